@@ -1,0 +1,1 @@
+"""Business Standard crawler: Scrapy spiders, pipelines and pure extraction rules."""

@@ -1,0 +1,15 @@
+"""Recognising pages that are not the site's content at all: Akamai blocks and empty bodies."""
+
+from __future__ import annotations
+
+import re
+
+# Akamai's "Access Denied" page: tiny, with a reference number and errors.edgesuite.net.
+_AKAMAI = re.compile(r"errors\.edgesuite\.net|Reference\s*#\s*\d+\.[0-9a-f]+", re.I)
+_ACCESS_DENIED = re.compile(r"<title>\s*Access Denied\s*</title>|<h1>\s*Access Denied\s*</h1>", re.I)
+
+
+def is_block_page(text: str) -> bool:
+    """Whether the page is Akamai's "Access Denied" answer (sent with 403, sometimes with 200)."""
+    head = text[:20000]
+    return bool(_ACCESS_DENIED.search(head) and _AKAMAI.search(head))

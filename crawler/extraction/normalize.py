@@ -1,0 +1,194 @@
+"""Normalisers shared by the layout rules and the item pipelines: text, dates, ids, URLs."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+SITE_ROOT = "https://www.business-standard.com"
+
+_WHITESPACE = re.compile(r"\s+")
+# The 12-digit id: "1" + YYMMDD of publication + a 5-digit sequence of the day,
+# followed by "_<page>.html". Slug and section do not matter to the site.
+_ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?(?:$|[?#])")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Unescape entities, fold white space (incl. NBSP) and return None for nothing."""
+    if value is None:
+        return None
+    text = _WHITESPACE.sub(" ", html.unescape(value).replace("\u00a0", " ")).strip()
+    return text or None
+
+
+def split_list(value: str | None, separator: str = ",") -> list[str]:
+    """Split a comma-separated field ("a, b,c") into clean, de-duplicated names."""
+    if not value:
+        return []
+    return unique(part for part in (clean_text(p) for p in value.split(separator)) if part)
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Keep the first of each value, in order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        seen.setdefault(value, None)
+    return list(seen)
+
+
+# --- dates -----------------------------------------------------------------
+
+# Formats as the site prints them, newest layout first. All are IST wall time.
+_DISPLAY_FORMATS = (
+    "%b %d %Y | %I:%M %p",  # Feb 28 2024 | 3:42 PM        (current site)
+    "%B %d, %Y %H:%M",  # January 18, 2019 17:18        (pre-2023 "Last Updated at")
+    "%a, %B %d %Y. %H:%M",  # Fri, January 18 2019. 13:00   (pre-2023 "First Published")
+    "%B %d %Y %H:%M",
+    "%d %b %Y %I:%M %p",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+_DISPLAY_NOISE = re.compile(r"\b(?:IST|First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
+
+
+def parse_date(value: str | int | float | None) -> datetime | None:
+    """Read any date the site shows (ISO 8601, RFC 822, its display formats, Unix seconds).
+
+    Naive times are IST. Returns None for what cannot be read, never raises.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+        try:
+            seconds = float(value)
+            if seconds > 1e11:  # milliseconds
+                seconds /= 1000
+            return datetime.fromtimestamp(seconds, IST)
+        except (ValueError, OverflowError, OSError):
+            return None
+    text = clean_text(value)
+    if not text:
+        return None
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    if parsed is None:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+    if parsed is None:
+        stripped = _DISPLAY_NOISE.sub("", text).strip(" .|")
+        for fmt in _DISPLAY_FORMATS:
+            try:
+                parsed = datetime.strptime(stripped, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=IST)
+    if not 1990 <= parsed.year <= 2100:
+        return None
+    return parsed.astimezone(IST)
+
+
+def iso_ist(moment: datetime | None) -> str | None:
+    """ISO 8601 in IST with the +05:30 offset, to the second."""
+    if moment is None:
+        return None
+    return moment.astimezone(IST).replace(microsecond=0).isoformat()
+
+
+def normalize_date(value: str | int | float | None) -> str | None:
+    """Any site date → ISO 8601 with +05:30, or None."""
+    return iso_ist(parse_date(value))
+
+
+def display_date_text(text: str | None) -> str | None:
+    """The date as the page shows it, without its label ("Last Updated : ")."""
+    cleaned = clean_text(text)
+    if not cleaned:
+        return None
+    cleaned = re.sub(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", "", cleaned, flags=re.I)
+    return cleaned.strip(" |") or None
+
+
+# --- ids and URLs ----------------------------------------------------------
+
+
+def article_id(url: str | None) -> str | None:
+    """The 12-digit article id in a Business Standard URL, or None."""
+    if not url:
+        return None
+    match = _ARTICLE_ID.search(url)
+    if not match:
+        return None
+    candidate = match.group(1)
+    return candidate if date_of_article_id(candidate) else None
+
+
+def date_of_article_id(identifier: str) -> date | None:
+    """Publication day encoded in an article id (digits 2–7 are YYMMDD)."""
+    try:
+        return date(2000 + int(identifier[1:3]), int(identifier[3:5]), int(identifier[5:7]))
+    except ValueError:
+        return None
+
+
+def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
+    """Resolve a link against the page; None for empty, javascript: and anchors."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    return urljoin(base, href)
+
+
+def strip_amp(url: str) -> str:
+    """The canonical form of an AMP URL: ``/amp/…`` and ``/article-amp/…`` → ordinary path."""
+    parts = urlsplit(url)
+    path = parts.path
+    if path.startswith("/amp/"):
+        path = path[len("/amp") :]
+    elif path.startswith("/article-amp/"):
+        path = "/article/" + path[len("/article-amp/") :]
+    host = parts.netloc
+    if host.startswith("wap."):
+        host = "www." + host[len("wap.") :]
+    return urlunsplit((parts.scheme, host, path, parts.query, ""))
+
+
+_READ_TIME = re.compile(r"(\d+)\s*min(?:ute)?s?\s*read", re.I)
+
+
+def read_time_minutes(text: str | None) -> int | None:
+    """``"2 min read"`` → 2."""
+    if not text:
+        return None
+    match = _READ_TIME.search(text)
+    return int(match.group(1)) if match else None
+
+
+def parse_number(text: str | None) -> float | None:
+    """``"73,158.24"``, ``"-0.45%"``, ``"(+1.2%)"`` → float, or None when empty."""
+    if text is None:
+        return None
+    cleaned = re.sub(r"[^\d.+-]", "", text.replace("\u2212", "-"))
+    if not cleaned or cleaned in {"+", "-", "."}:
+        return None
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+

@@ -1,0 +1,101 @@
+"""Turning an HTML subtree into clean paragraphs: block boundaries, <br>, and what to leave out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError, _Element
+
+from .normalize import clean_text
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+# Never text a reader takes for the article.
+SKIPPED_TAGS = frozenset("script style noscript iframe button svg template object embed ins".split())
+
+# Site promos interleaved with the paragraphs; matched on the whole paragraph.
+PROMO_PATTERNS = (
+    re.compile(r"^click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
+    re.compile(r"^don't miss the most important news and views of the day", re.I),
+    re.compile(r"^(?:also read|read more|read also)\s*[:|\-]", re.I),
+    re.compile(r"^(?:advertisement|listen to this article)$", re.I),
+    re.compile(r"^subscribe to business standard", re.I),
+)
+
+# "(Only the headline and picture of this report may have been reworked by the
+# Business Standard staff; the rest of the content is auto-generated from a
+# syndicated feed.)" — worded slightly differently over the years.
+DISCLAIMER = re.compile(r"^\(?\s*only the headline and (?:the )?picture of this report", re.I)
+
+
+def classes(element: _Element) -> set[str]:
+    """The class tokens of an element."""
+    return set((element.get("class") or "").split())
+
+
+def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] = lambda _: False) -> list[str]:
+    """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees."""
+    paragraphs: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = clean_text("".join(buffer))
+        buffer.clear()
+        if text:
+            paragraphs.append(text)
+
+    def walk(element: _Element) -> None:
+        tag = element.tag
+        if not isinstance(tag, str):  # comment or processing instruction
+            buffer.append(element.tail or "")
+            return
+        tag = tag.lower()
+        if tag in SKIPPED_TAGS or skip(element):
+            buffer.append(element.tail or "")
+            return
+        is_block = tag in BLOCK_TAGS
+        if is_block or tag == "br":
+            flush()
+        buffer.append(element.text or "")
+        for child in element:
+            walk(child)
+        if is_block:
+            flush()
+        buffer.append(element.tail or "")
+
+    buffer.append(root.text or "")
+    for child in root:
+        walk(child)
+    flush()
+    return paragraphs
+
+
+def fragment(markup: str) -> _Element | None:
+    """Parse an HTML fragment (such as ``htmlContent``) under one <div>."""
+    if not markup or not markup.strip():
+        return None
+    try:
+        return lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (ParserError, ValueError):
+        return None
+
+
+def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
+    """Drop promos from body paragraphs and take the syndication disclaimer out of them."""
+    body: list[str] = []
+    disclaimer: str | None = None
+    for paragraph in paragraphs:
+        if DISCLAIMER.match(paragraph):
+            disclaimer = disclaimer or paragraph
+        elif not any(p.search(paragraph) for p in PROMO_PATTERNS):
+            body.append(paragraph)
+    return body, disclaimer
+
+
+def text_paragraphs(text: str) -> list[str]:
+    """Paragraphs of plain text (JSON-LD ``articleBody``): blank-line or newline separated."""
+    return [p for p in (clean_text(line) for line in re.split(r"\n\s*\n|\r?\n", text)) if p]

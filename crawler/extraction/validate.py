@@ -1,0 +1,28 @@
+"""Which fields an article lacks: the required ones make it invalid, the rest feed coverage stats."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from .article import Article
+
+REQUIRED_FIELDS: tuple[str, ...] = ("url", "headline", "articleBody", "datePublished")
+
+# Fields that may legitimately be empty on a good article: they count in
+# coverage stats but never make an item invalid.
+_NOT_COUNTED = frozenset({"dateDownloaded", "version", "isSyndicated", "isPremium", "isLiveBlog", "market", "layout"})
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def missing_required(article: Article) -> list[str]:
+    """Required fields that are empty."""
+    return [name for name in REQUIRED_FIELDS if _is_empty(getattr(article, name))]
+
+
+def missing_fields(article: Article) -> list[str]:
+    """Every reader-visible field that is empty (for ``article/missing/<field>`` stats)."""
+    return [f.name for f in fields(article) if f.name not in _NOT_COUNTED and _is_empty(getattr(article, f.name))]

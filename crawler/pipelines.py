@@ -1,0 +1,69 @@
+"""Item pipelines: normalise and validate with the extraction rules' own code, drop duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from crawler.extraction import Article, missing_fields, missing_required
+from crawler.extraction.normalize import clean_text, normalize_date
+
+
+class ArticleValidationPipeline:
+    """Normalise an article again, drop it when a required field is empty, count missing fields."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArticleValidationPipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any, spider: Spider) -> Any:
+        if not isinstance(item, Article):
+            return item
+        # Same normalisers as the rules: idempotent on good items, and they
+        # catch anything a spider or a future rule put in by hand.
+        article = replace(
+            item,
+            headline=clean_text(item.headline) or "",
+            datePublished=normalize_date(item.datePublished),
+            dateModified=normalize_date(item.dateModified),
+        )
+        self.stats.inc_value(f"article/layout/{article.layout}")
+        for name in missing_fields(article):
+            self.stats.inc_value(f"article/missing/{name}")
+        missing = missing_required(article)
+        if missing:
+            for name in missing:
+                self.stats.inc_value(f"article/dropped/missing_{name}")
+            raise DropItem(f"missing required field(s): {', '.join(missing)}")
+        return article
+
+
+class DuplicateArticlePipeline:
+    """Drop a second item with an ``articleId`` already emitted in this run (two slugs, AMP, …)."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DuplicateArticlePipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any, spider: Spider) -> Any:
+        if not isinstance(item, Article):
+            return item
+        if item.articleId in self.seen:
+            self.stats.inc_value("article/dropped/duplicate")
+            raise DropItem(f"duplicate of article {item.articleId} already emitted in this run")
+        self.seen.add(item.articleId)
+        return item

@@ -1,0 +1,89 @@
+"""What every spider shares: the site root from ``BS_BASE_URL``, argument checks, the article callback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
+
+from crawler.extraction import Article, NotAnArticle, extract_article
+from crawler.extraction.normalize import iso_ist
+
+SITE_DOMAINS = ("business-standard.com",)
+
+
+class BusinessStandardSpider(Spider):
+    """Base spider: knows the site root and turns article responses into items."""
+
+    base_url: str = "https://www.business-standard.com"
+
+    @classmethod
+    def check_arguments(cls, arguments: Mapping[str, str]) -> None:
+        """Raise :class:`UsageError` for wrong ``-a`` arguments, before anything is fetched."""
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        default_feed = settings.get("BS_DEFAULT_FEED")
+        if default_feed and not settings.getdict("FEEDS"):
+            settings.set("FEEDS", {default_feed: {"format": "jsonlines", "encoding": "utf8"}}, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BusinessStandardSpider:
+        cls.check_arguments(kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.base_url = crawler.settings.get("BS_BASE_URL", cls.base_url).rstrip("/")
+        host = urlsplit(spider.base_url).hostname or ""
+        spider.allowed_domains = sorted({host, *SITE_DOMAINS})
+        return spider
+
+    def site_url(self, path: str) -> str:
+        """An absolute URL on the configured site."""
+        return self.base_url + "/" + path.lstrip("/")
+
+    def article_request(self, url: str, **meta: Any) -> Request:
+        """The request for one article page; saved pages (``file://``) bypass the off-site filter."""
+        if url.startswith("file:"):
+            meta["allow_offsite"] = True
+        return Request(url, callback=self.parse_article, errback=self.article_failed, meta=meta)
+
+    def parse_article(self, response: Response) -> Iterator[Article]:
+        """Extract the article, or log and count why the page is not one."""
+        stats = self.crawler.stats
+        assert stats is not None
+        if not isinstance(response, TextResponse):
+            stats.inc_value("bs/skipped/not-html")
+            self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
+            return
+        try:
+            article = extract_article(response.text, response.url)
+        except NotAnArticle as error:
+            stats.inc_value(f"bs/skipped/{error.reason}")
+            self.logger.warning("Skipped <%s>: not an article (%s)", response.url, error)
+            return
+        article.dateDownloaded = iso_ist(datetime.now(timezone.utc))
+        yield article
+
+    def article_failed(self, failure: Any) -> None:
+        """Count and log an article request that failed for good (after retries)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        reason = type(failure.value).__name__
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            reason = f"http-{response.status}"
+        stats.inc_value(f"bs/failed/{reason}")
+        self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise a one-line :class:`UsageError` unless ``condition``."""
+    if not condition:
+        raise UsageError(message)

@@ -1,0 +1,26 @@
+"""Shared fixtures: where the test pages and ``../shared`` are, and the expected items."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "tests" / "pages"
+SHARED = ROOT.parent / "shared"
+SITE = "https://www.business-standard.com"
+
+
+def shared_file(relative: str) -> Path:
+    """A file in ``../shared``, or skip the test with the reason."""
+    path = SHARED / relative
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: clone the project beside ../shared to run this test")
+    return path
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,358 @@
+"""Renders Business Standard look-alike pages (current Next.js, AMP, pre-2023) from a :class:`PageSpec`.
+
+The markup follows SITE.md: ``__NEXT_DATA__`` → ``props.pageProps.data``, several JSON-LD blocks,
+CSS-module classes with their plain twins, the ticker left empty for JavaScript to fill.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from html import escape
+
+IST = timezone(timedelta(hours=5, minutes=30))
+SITE = "https://www.business-standard.com"
+SYNDICATION_NOTE = (
+    "(Only the headline and picture of this report may have been reworked by the Business Standard "
+    "staff; the rest of the content is auto-generated from a syndicated feed.)"
+)
+MARKET_NAMES = ("Sensex", "Nifty", "Nifty Smallcap", "Nifty Midcap", "Nifty Bank")
+
+
+@dataclass
+class Author:
+    name: str
+    slug: str
+    author_id: int = 0
+
+
+@dataclass
+class LiveUpdate:
+    time: datetime
+    headline: str
+    body: str
+
+
+@dataclass
+class PageSpec:
+    """Everything a page shows; the renderers turn it into markup."""
+
+    article_id: str
+    section_path: str  # "india-news" or "markets/news"
+    section_name: str
+    slug: str
+    headline: str
+    standfirst: str
+    published: datetime
+    modified: datetime
+    paragraphs: list[str]
+    authors: list[Author] = field(default_factory=list)
+    dateline: str | None = None
+    read_time: int = 2
+    image_url: str | None = None
+    image_alt: str | None = None
+    image_caption: str | None = None
+    highlight: str | None = None
+    meta_description: str | None = None
+    inline_also_read: tuple[str, str] | None = None  # (headline, path), after paragraph 2
+    also_read: list[tuple[str, str]] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    syndicated: bool = False
+    premium: bool = False
+    live_updates: list[LiveUpdate] = field(default_factory=list)
+    free_paragraphs: int = 2  # visible before the paywall on premium pages
+    # The real site's JSON-LD sometimes carries raw line breaks inside strings (invalid JSON).
+    raw_newlines_in_json_ld: bool = False
+
+    @property
+    def path(self) -> str:
+        return f"/{self.section_path}/{self.slug}-{self.article_id}_1.html"
+
+    @property
+    def is_live(self) -> bool:
+        return bool(self.live_updates)
+
+
+def display(moment: datetime) -> str:
+    """``Feb 28 2024 | 3:42 PM IST`` as the current site prints it."""
+    hour = moment.strftime("%I").lstrip("0")
+    return moment.strftime(f"%b %d %Y | {hour}:%M %p IST")
+
+
+def _ld(obj: object) -> str:
+    return '<script type="application/ld+json">' + json.dumps(obj, ensure_ascii=False).replace("</", "<\\/") + "</script>"
+
+
+def _topic_slug(name: str) -> str:
+    return "-".join(name.lower().split())
+
+
+def _body_html(spec: PageSpec, site: str) -> str:
+    parts = []
+    for index, paragraph in enumerate(spec.paragraphs):
+        # The CMS mixes bare <div>s and <p>s.
+        tag = "p" if index % 3 == 2 else "div"
+        parts.append(f"<{tag}>{escape(paragraph, quote=False)}</{tag}>")
+        if index == 1:
+            parts.append(
+                '<div class="mb-20"><a href="https://whatsapp.com/channel/0029Va5mXwE"><strong>'
+                "Click here to follow our WhatsApp channel</strong></a></div>"
+            )
+            if spec.inline_also_read:
+                title, path = spec.inline_also_read
+                parts.append(f'<p><strong class="read_more">Also Read: <a href="{site}{path}">{escape(title)}</a></strong></p>')
+    return "".join(parts)
+
+
+def next_data(spec: PageSpec, site: str) -> dict[str, object]:
+    """The ``__NEXT_DATA__`` object of the page."""
+    data: dict[str, object] = {
+        "articleId": spec.article_id,
+        "heading1": spec.headline,
+        "pageTitle": spec.headline,
+        "subHeading": spec.standfirst,
+        "metaDescription": spec.meta_description or spec.standfirst,
+        "authorDetails": [{"author_id": a.author_id, "author_name": a.name, "author_image": ""} for a in spec.authors],
+        "articleMappedMultipleAuthors": {str(a.author_id): a.name for a in spec.authors},
+        "placeName": spec.dateline or "",
+        "publishDate": int(spec.published.timestamp()),
+        "htmlContent": _body_html(spec, site),
+        "articleTags": ",".join(spec.topics),
+        "featuredImageObj": (
+            {"url": spec.image_url, "alt_text": spec.image_alt or "", "caption": spec.image_caption or ""}
+            if spec.image_url
+            else {}
+        ),
+        "defaultArticleCat": {"category_name": spec.section_name, "h1_tag": spec.section_name, "url": f"/{spec.section_path}"},
+        "contentMp3": f"https://bsmedia.business-standard.com/audio/{spec.article_id}.mp3",
+        "articleUrl": spec.path,
+        "isPremium": 1 if spec.premium else 0,
+    }
+    return {
+        "props": {"pageProps": {"data": data, "__N_SSP": True}},
+        "page": "/[...slug]",
+        "query": {"slug": spec.path.strip("/").split("/")},
+        "buildId": "bs-loopback",
+        "isFallback": False,
+        "gssp": True,
+    }
+
+
+def json_ld(spec: PageSpec, site: str) -> list[dict[str, object]]:
+    """The JSON-LD objects of the page: organisation, breadcrumbs, and the article itself."""
+    url = site + spec.path
+    article: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "LiveBlogPosting" if spec.is_live else "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": spec.headline,
+        "description": spec.meta_description or spec.standfirst,
+        "articleBody": "\n".join(spec.paragraphs),
+        "articleSection": spec.section_name,
+        "datePublished": spec.published.isoformat(),
+        "dateModified": spec.modified.isoformat(),
+        "author": [
+            {"@type": "Person", "name": a.name, "url": f"{site}/author/search/keyword/{a.slug}"} for a in spec.authors
+        ],
+        "keywords": ",".join(spec.topics),
+        "isAccessibleForFree": not spec.premium,
+        "inLanguage": "en",
+        "publisher": {"@type": "Organization", "name": "Business Standard", "url": site},
+    }
+    if spec.image_url:
+        article["image"] = {"@type": "ImageObject", "url": spec.image_url, "width": 1200, "height": 675}
+    if spec.is_live:
+        article["liveBlogUpdate"] = [
+            {"@type": "BlogPosting", "headline": u.headline, "articleBody": u.body, "datePublished": u.time.isoformat()}
+            for u in spec.live_updates
+        ]
+    crumbs = [("Home", site), (spec.section_name, f"{site}/{spec.section_path}")]
+    return [
+        {"@context": "https://schema.org", "@type": "Organization", "name": "Business Standard", "url": site},
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": i + 1, "item": {"@id": u, "name": n}} for i, (n, u) in enumerate(crumbs)
+            ],
+        },
+        article,
+    ]
+
+
+TICKER_SCRIPT = """<script>
+(function () {
+  // The ticker is filled after load, as on the real site; ES5 only, for old renderers.
+  var request = new XMLHttpRequest();
+  request.open('GET', '/market/ticker.json');
+  request.onload = function () {
+    if (request.status !== 200) { return; }
+    var quotes = JSON.parse(request.responseText);
+    var items = document.querySelectorAll('.mktticker .tickeritem');
+    for (var i = 0; i < items.length; i++) {
+      var quote = quotes[items[i].getAttribute('data-index')];
+      if (!quote) { continue; }
+      items[i].querySelector('.tickerval').textContent = quote.value;
+      items[i].querySelector('.tickerchg').textContent = quote.change;
+      items[i].querySelector('.tickerpct').textContent = quote.changePercent;
+    }
+    document.body.setAttribute('data-ticker', 'filled');
+  };
+  request.send();
+})();
+</script>"""
+
+
+def _ticker() -> str:
+    items = "".join(
+        f'<div class="Header_tickeritem__Tq7Lm tickeritem" data-index="{name}"><span class="tickername">{name}</span> '
+        f'<span class="tickerval"></span> (<span class="tickerchg"></span> <span class="tickerpct"></span>%)</div>'
+        for name in MARKET_NAMES
+    )
+    return f'<div class="Header_mktticker__Hn2Wd mktticker">{items}</div>'
+
+
+def render_current(spec: PageSpec, site: str = SITE) -> str:
+    """A current-site (Next.js) article page."""
+    url = site + spec.path
+    byline = "".join(
+        f'<a href="/author/search/keyword/{a.slug}" class="MainStory_authorname__Kj3Lp">{escape(a.name)}</a>'
+        + (", " if i < len(spec.authors) - 1 else " ")
+        for i, a in enumerate(spec.authors)
+    )
+    if spec.dateline:
+        byline += f'<span class="MainStory_dateline__Vb8Rt dateline">{escape(spec.dateline)}</span>'
+    image = ""
+    if spec.image_url:
+        image = (
+            f'<div class="MainStory_storyimage__Qa5Mn"><img src="{spec.image_url}" alt="{escape(spec.image_alt or "")}" '
+            f'width="620" height="350"><span class="MainStory_captiontext__Lm2Xc">{escape(spec.image_caption or "")}</span></div>'
+        )
+    body_html = _body_html(spec, site)
+    if spec.premium:
+        # Only the first paragraphs reach the DOM; the rest sits behind the overlay.
+        free = "".join(f"<div>{escape(p, quote=False)}</div>" for p in spec.paragraphs[: spec.free_paragraphs])
+        story = (
+            f'<div class="non-paywall-content">{free}</div><div class="paywall-content"></div>'
+            '<div class="MainStory_paywall__Yt6Gh">Already subscribed? <a href="/login">Log in</a>'
+            ' Subscribe to read the full story</div>'
+        )
+    else:
+        story = f'<div class="non-paywall-content">{body_html}</div>'
+    live = ""
+    if spec.is_live:
+        live = '<div class="LiveButton_livebtn__Hd6Ks">LIVE</div>' + "".join(
+            f'<div class="MainStory_livepost__Zr4Wq livepost"><span class="livetime">{display(u.time)}</span>'
+            f"<h3>{escape(u.headline)}</h3><p>{escape(u.body)}</p></div>"
+            for u in spec.live_updates
+        )
+    also_read = ""
+    if spec.also_read:
+        links = "".join(f'<li><a href="{site}{path}">{escape(title)}</a></li>' for title, path in spec.also_read)
+        also_read = f'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox"><h2>Also Read</h2><ul>{links}</ul></div>'
+    topics = ""
+    if spec.topics:
+        topics = '<div class="MainStory_topiclisting__Ee5Rr topiclisting"><span>Topics :</span> ' + " ".join(
+            f'<a href="/topic/{_topic_slug(t)}">{escape(t)}</a>' for t in spec.topics
+        ) + "</div>"
+    disclaimer = f'<div class="MainStory_disclaimer__Op1Zx"><p><i>{SYNDICATION_NOTE}</i></p></div>' if spec.syndicated else ""
+    ld = "".join(_ld(obj) for obj in json_ld(spec, site))
+    if spec.raw_newlines_in_json_ld:
+        ld = ld.replace("\\n", "\n")
+    next_json = json.dumps(next_data(spec, site), ensure_ascii=False).replace("</", "<\\/")
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{escape(spec.headline)} | Business Standard</title>
+<meta name="description" content="{escape(spec.meta_description or spec.standfirst)}">
+<meta property="og:title" content="{escape(spec.headline)}">
+<meta property="og:url" content="{url}">
+{f'<meta property="og:image" content="{spec.image_url}">' if spec.image_url else ''}
+<meta property="article:published_time" content="{spec.published.isoformat()}">
+<link rel="canonical" href="{url}"><link rel="amphtml" href="{site}/amp{spec.path}">
+{ld}</head><body><div id="__next">
+{_ticker()}
+<div class="MainStory_breadcrum__Rt5Yu breadcrum"><a href="/">Home</a> <a href="/{spec.section_path}">{escape(spec.section_name)}</a></div>
+{'<div class="MainStory_strlabel__Lk8Mn strlabel">Premium</div>' if spec.premium else ''}{live}
+<h1 class="MainStory_stryhdtp__frNSf stryhdtp">{escape(spec.headline)}</h1>
+<h2 class="MainStory_strydsc__Jl9Ko strydsc">{escape(spec.standfirst)}</h2>
+{image}
+{f'<div class="MainStory_highlight__Hg3Fd">{escape(spec.highlight)}</div>' if spec.highlight else ''}
+<div class="MainStory_dtlauthinfo__Pq2Ws dtlauthinfo">{byline}</div>
+<div class="MainStory_metainfo__Wd4Fv meta-info" data-expandedtime="{display(spec.modified)}"><span>{spec.read_time} min read</span> Last Updated : {display(spec.modified)}</div>
+<div class="MainStory_listenarticle__Xc5Vb">Listen to This Article</div>
+<div class="MainStory_storycontent__Pe3ys storycontent" id="parent_top_div">{story}
+<div class="storyadsprg"><div id="div-gpt-ad-1700000000000-0">Advertisement</div></div></div>
+{also_read}{disclaimer}{topics}
+<div class="MainStory_telegram__Gh6Jk">Don't miss the most important news and views of the day. Get them on our <a href="https://t.me/bsindia">Telegram channel</a></div>
+<div class="MainStory_publishdate__Zx9Y8">First Published: {display(spec.published)}</div>
+</div>
+<script id="__NEXT_DATA__" type="application/json">{next_json}</script>
+{TICKER_SCRIPT}
+</body></html>
+"""
+
+
+def render_amp(spec: PageSpec, site: str = SITE) -> str:
+    """The AMP twin of a current-site article (``/amp/<path>``)."""
+    ld = _ld(json_ld(spec, site)[2])
+    paragraphs = "".join(f"<p>{escape(p, quote=False)}</p>" for p in spec.paragraphs)
+    image = (
+        f'<amp-img src="{spec.image_url}" alt="{escape(spec.image_alt or "")}" width="620" height="350"></amp-img>'
+        f'<span class="captiontext">{escape(spec.image_caption or "")}</span>'
+        if spec.image_url
+        else ""
+    )
+    return f"""<!doctype html><html amp lang="en"><head><meta charset="utf-8">
+<title>{escape(spec.headline)}</title><link rel="canonical" href="{site}{spec.path}">{ld}</head><body>
+<h1>{escape(spec.headline)}</h1><h2>{escape(spec.standfirst)}</h2>{image}
+<div class="byline">{", ".join(escape(a.name) for a in spec.authors)} <span class="dateline">{escape(spec.dateline or "")}</span></div>
+<div class="meta-info">{spec.read_time} min read Last Updated : {display(spec.modified)}</div>
+<div class="storycontent">{paragraphs}</div>
+{f'<p><i>{SYNDICATION_NOTE}</i></p>' if spec.syndicated else ''}
+<div>First Published: {display(spec.published)}</div>
+</body></html>
+"""
+
+
+def render_legacy(spec: PageSpec, site: str = SITE) -> str:
+    """A pre-2023 article page, shaped like the real one archived in 2021."""
+    url = f"{site}/article/{spec.section_path.split('/')[0]}/{spec.slug}-{spec.article_id}_1.html"
+    authors = " ".join(f'<a target="_blank" href="/author/search/keyword/{a.slug}">{escape(a.name)}</a>' for a in spec.authors)
+    topics = " &nbsp;|&nbsp; ".join(f'<a href="/topic/{_topic_slug(t)}" target="_blank">{escape(t)}</a>' for t in spec.topics)
+    visible = spec.paragraphs[: spec.free_paragraphs] if spec.premium else spec.paragraphs
+    body = "".join(f"<p>\n {escape(p, quote=False)}</p>" for p in visible) + ("<p>...</p>" if spec.premium else "")
+    also = "".join(f'<h2 class="fS15 bB1 bBorder1"><a href="{path}">{escape(title)}</a></h2>' for title, path in spec.also_read)
+    article = {
+        "@context": "http://schema.org",
+        "@type": "NewsArticle",
+        "url": url,
+        "articleBody": "\n\n".join(spec.paragraphs),
+        "articleSection": spec.section_name,
+        "headline": spec.headline,
+        "author": ", ".join(a.name for a in spec.authors),
+        "datePublished": spec.published.isoformat(),
+        "dateModified": spec.modified.isoformat(),
+    }
+    image = ""
+    if spec.image_url:
+        image = (
+            f'<div class="colL_MktColumn0 full-img bB1"><div style="float: left;"><img alt="{escape(spec.image_alt or "")}" '
+            f'class="imgCont" src="{spec.image_url}"/><div style="font-style:italic">{escape(spec.image_caption or "")}</div></div></div>'
+        )
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/>
+<title>{escape(spec.headline)} | Business Standard News</title><link rel="canonical" href="{url}"/>
+<meta property="article:content_tier" content="{'locked' if spec.premium else 'free'}">
+<meta property="og:title" content="{escape(spec.headline)}">
+<script type="application/ld+json">[{json.dumps(article, ensure_ascii=False)}]</script></head><body>
+<div class="breadcrum"> You are here: <a href="/" class="bact">Home</a> &raquo; <a href="/{spec.section_path.split('/')[0]}" class="bact">{escape(spec.section_name)}</a></div>
+<div class="story-head pB0"><h1 class="headline">{escape(spec.headline)}</h1>
+<h2 class="alternativeHeadline">{escape(spec.standfirst)}</h2>
+<p class="pB15 fS14"><strong>Topics</strong><br>{topics}</p>
+<div class="last-update mT10"><p class="fL"><span>{authors}&nbsp;|&nbsp;<news:geo_locations>{escape(spec.dateline or "")}</news:geo_locations></span>
+<span>Last Updated at {spec.modified.strftime("%B %d, %Y %H:%M")} IST</span></p></div></div>
+{image}<div class="story-content"><div class="also-read-panel grey-bg"><ul><li><h2 class="title2 mB0">ALSO READ</h2>{also}</li></ul></div>
+<span class="p-content"><style>span.p-content div[id^="div-gpt"]{{line-height:0}}</style>{body}<div id="div-gpt-ad-1490771277198-0"></div></span></div>
+<div class="pubDate">First Published: {spec.published.strftime("%a, %B %d %Y. %H:%M")} IST</div>
+</body></html>
+"""

@@ -1,0 +1,1 @@
+"""Test pages: specs of current-layout articles, rendered to HTML, each with an expected JSON."""
