@@ -33,10 +33,63 @@ BS_DEFAULT_FEED = "output/%(name)s/%(name)s-%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = False
 
+# Local feed files are written line by line, unbuffered, so the seen-store can
+# tell exactly which articles reached the file (see crawler/feeds.py).
+FEED_STORAGES = {
+    "": "crawler.feeds.DurableFileFeedStorage",
+    "file": "crawler.feeds.DurableFileFeedStorage",
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleValidationPipeline": 100,
     "crawler.pipelines.DuplicateArticlePipeline": 200,
+    "crawler.incremental.IncrementalPipeline": 300,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # Before RetryMiddleware (550) sees the response, so every block answer is counted.
+    "crawler.middlewares.BlockPageMiddleware": 560,
+}
+EXTENSIONS = {
+    "crawler.health.RunVerdictExtension": 900,
+}
+
+# --- incremental state -----------------------------------------------------
+# The seen-store (SQLite) and the run locks live here; relative to the working directory.
+BS_STATE_DIR = ".state"
+# Ignore the seen-store for one run (same as -a fresh=1): fetch and emit everything found.
+BS_FRESH = False
+
+# --- discovery ---------------------------------------------------------------
+# Sources of the `latest` spider, as paths on BS_BASE_URL: RSS feeds, news sitemaps, listings.
+BS_LATEST_SOURCES = [
+    "/rss/latest.rss",
+    "/rss/markets-106.rss",
+    "/rss/companies-101.rss",
+    "/rss/economy-102.rss",
+    "/rss/finance-103.rss",
+    "/rss/opinion-105.rss",
+    "/sitemap/google-news-sitemap.xml",
+    "/sitemap/latest-news-sitemap.xml",
+    "/latest-news",
+]
+
+# --- run verdict (exit status) -------------------------------------------------
+# Share of responses that may be block pages before the run fails (exit 4).
+BS_MAX_BLOCKED_SHARE = 0.5
+# The run is closed early once this many responses were seen and the share is exceeded.
+BS_BLOCKED_MIN_RESPONSES = 20
+# Share of items that may fail validation before the run fails (exit 5).
+BS_MAX_INVALID_SHARE = 0.2
+# Minimum share of items that must have each field, checked from BS_COVERAGE_MIN_ITEMS items on (exit 5).
+BS_MIN_FIELD_COVERAGE = {
+    "headline": 0.95,
+    "articleBody": 0.95,
+    "datePublished": 0.95,
+    "authors": 0.8,
+    "section": 0.8,
+    "canonicalUrl": 0.9,
+}
+BS_COVERAGE_MIN_ITEMS = 5
 LOG_FORMATTER = "crawler.logformatter.ArticleLogFormatter"
 LOG_LEVEL = "INFO"
 

@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.utils.reactor import install_reactor
+
+# Scrapy's test helpers (get_crawler) need the reactor the settings name, installed once.
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "pages"

@@ -79,7 +79,8 @@ def fragment(markup: str) -> _Element | None:
     if not markup or not markup.strip():
         return None
     try:
-        return lxml_html.fragment_fromstring(markup, create_parent="div")
+        root: _Element = lxml_html.fragment_fromstring(markup, create_parent="div")
+        return root
     except (ParserError, ValueError):
         return None
 

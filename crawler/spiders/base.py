@@ -23,6 +23,9 @@ class BusinessStandardSpider(Spider):
     """Base spider: knows the site root and turns article responses into items."""
 
     base_url: str = "https://www.business-standard.com"
+    # Spiders that keep a seen-store (and so take the run lock) say so.
+    incremental: bool = False
+    allowed_domains: list[str] = []
 
     @classmethod
     def check_arguments(cls, arguments: Mapping[str, str]) -> None:
@@ -43,6 +46,11 @@ class BusinessStandardSpider(Spider):
         host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_domains = sorted({host, *SITE_DOMAINS})
         return spider
+
+    def is_on_site(self, url: str) -> bool:
+        """Whether ``url`` is on one of the allowed domains."""
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def site_url(self, path: str) -> str:
         """An absolute URL on the configured site."""

@@ -119,11 +119,13 @@ class Layout:
         entries = raw if isinstance(raw, list) else [raw]
         authors = []
         for entry in entries:
+            names: list[str]
             if isinstance(entry, str):
                 names = [entry]
                 url = None
             elif isinstance(entry, dict):
-                names = [entry.get("name")] if isinstance(entry.get("name"), str) else []
+                name = entry.get("name")
+                names = [name] if isinstance(name, str) else []
                 url = text_of(entry.get("url"))
             else:
                 continue

@@ -1,0 +1,108 @@
+"""The end-of-run verdict: one summary line, field coverage checks, and the exit status for cron."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from crawler import signals as bs_signals
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the run did not finish normally
+EXIT_USAGE = 2  # wrong arguments; nothing was fetched
+EXIT_LOCKED = 3  # another run of the same spider holds the lock
+EXIT_BLOCKED = 4  # too many answers were Akamai block pages
+EXIT_EXTRACTION = 5  # articles found but none extracted, too many invalid items, or field coverage too low
+EXIT_OUTPUT = 6  # the output could not be written
+
+STAT_EXIT = "bs/exit_status"
+
+
+def _sum(stats: dict[str, Any], prefix: str) -> int:
+    return sum(int(v) for k, v in stats.items() if k.startswith(prefix) and isinstance(v, (int, float)))
+
+
+def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+class RunVerdictExtension:
+    """At the end of a run: log one summary line, then set ``bs/exit_status`` from the thresholds."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        settings = crawler.settings
+        self.stats: StatsCollector = crawler.stats
+        self.max_blocked_share = settings.getfloat("BS_MAX_BLOCKED_SHARE")
+        self.max_invalid_share = settings.getfloat("BS_MAX_INVALID_SHARE")
+        self.min_coverage: dict[str, float] = {k: float(v) for k, v in settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
+        self.coverage_min_items = settings.getint("BS_COVERAGE_MIN_ITEMS")
+        self.output_failed = False
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunVerdictExtension:
+        return cls(crawler)
+
+    def feed_write_failed(self, path: str, error: Exception) -> None:
+        if not self.output_failed:
+            logger.error("Cannot write the output file %s: %s", path, error)
+        self.output_failed = True
+        self.stats.inc_value("bs/output/write_failed")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.stats.get_stats()
+        status, why = self.verdict(stats, reason)
+        self.stats.set_value(STAT_EXIT, status)
+        log = logger.error if status else logger.info
+        log("%s", self.summary(stats, reason, status, why))
+
+    def verdict(self, stats: dict[str, Any], reason: str) -> tuple[int, str]:
+        """The exit status and why."""
+        if self.output_failed:
+            return EXIT_OUTPUT, "the output could not be written"
+        responses = int(stats.get("downloader/response_count", 0))
+        blocked = int(stats.get("bs/blocked", 0))
+        if reason == "blocked" or (responses and blocked / responses > self.max_blocked_share):
+            return EXIT_BLOCKED, f"{blocked} of {responses} responses were block pages"
+        if reason != "finished":
+            return EXIT_FAILED, f"the run ended with reason {reason!r}"
+        wanted = int(stats.get("bs/discovery/new", 0)) + int(stats.get("bs/discovery/changed", 0))
+        extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get("bs/unchanged", 0))
+        if wanted and not extracted:
+            return EXIT_EXTRACTION, f"discovery found {wanted} new or changed article(s) but none could be extracted"
+        checked = _sum(stats, "article/layout/")
+        invalid = _sum(stats, "article/dropped/missing_")
+        if checked and invalid / checked > self.max_invalid_share:
+            return EXIT_EXTRACTION, f"{invalid} of {checked} items failed validation"
+        if checked >= self.coverage_min_items:
+            low = []
+            for field, minimum in self.min_coverage.items():
+                coverage = 1 - int(stats.get(f"article/missing/{field}", 0)) / checked
+                if coverage < minimum:
+                    low.append(f"{field} {coverage:.0%} < {minimum:.0%}")
+            if low:
+                return EXIT_EXTRACTION, "field coverage too low (a site redesign?): " + ", ".join(low)
+        return EXIT_OK, "ok"
+
+    @staticmethod
+    def summary(stats: dict[str, Any], reason: str, status: int, why: str) -> str:
+        """The one summary line."""
+        layouts = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, "article/layout/").items()) or "none"
+        missing = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, "article/missing/").items()) or "none"
+        unchanged = int(stats.get("bs/unchanged", 0)) + int(stats.get("bs/discovery/unchanged_skipped", 0))
+        return (
+            f"Run summary: new={int(stats.get('bs/new', 0))} updated={int(stats.get('bs/updated', 0))} "
+            f"unchanged={unchanged} emitted={int(stats.get('item_scraped_count', 0))} "
+            f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
+            f"dropped={int(stats.get('item_dropped_count', 0)) - int(stats.get('bs/unchanged', 0))} "
+            f"blocked={int(stats.get('bs/blocked', 0))}; layouts: {layouts}; missing: {missing}; "
+            f"finish={reason}; exit={status} ({why})"
+        )

@@ -1,0 +1,385 @@
+"""Stored responses to re-extract: a Scrapy HTTP cache, a folder of saved pages, WARC files.
+
+Each reader is a generator that holds one record at a time, so a source of any size is
+streamed in flat memory. A reader yields :class:`StoredResponse` for every stored HTTP
+response it can read and :class:`SkippedRecord` (with a reason slug) for every one it
+cannot; it never raises for a bad record. Deciding which responses are articles is the
+spider's job, reading the page the extraction package's.
+"""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import io
+import os
+import pickle
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+from w3lib.http import headers_raw_to_dict
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from crawler.extraction import Page
+from crawler.extraction.normalize import SITE_ROOT
+
+HeadersDict = dict[bytes, list[bytes]]
+
+# Source kinds, as :func:`source_kind` names them.
+HTTPCACHE = "httpcache"
+SAVED_PAGE = "saved-page"
+WARC = "warc"
+FOLDER = "folder"
+
+# Skip reasons the readers give (the spider adds its own: not-article-url, http-NNN, not-html).
+BROKEN = "broken"
+TOO_LARGE = "too-large"
+REVISIT = "revisit"
+NOT_HTTP = "not-http"
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+# Files of an entry of Scrapy's FilesystemCacheStorage (scrapy/extensions/httpcache.py).
+CACHE_META_FILES = ("pickled_meta", "meta")
+CACHE_BODY_FILE = "response_body"
+CACHE_HEADERS_FILE = "response_headers"
+
+DEFAULT_MAX_SIZE = 8 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+# A saved page's <head> is where its canonical link is; 64 KB covers every head seen on the site.
+HEAD_END = re.compile(rb"</head\s*>", re.I)
+HEAD_LIMIT = 256 * 1024
+
+# What a reader catches when a record is unreadable: files cut short, bad gzip, bad meta.
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,  # includes gzip.BadGzipFile
+    EOFError,
+    zlib.error,
+    ValueError,
+    KeyError,
+    TypeError,
+    SyntaxError,
+    pickle.UnpicklingError,
+    ArchiveLoadFailed,
+)
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """One HTTP response as stored: where it came from, what was asked and what came back."""
+
+    url: str
+    status: int
+    headers: HeadersDict
+    body: bytes = field(repr=False)
+    fetched_at: datetime | None
+    origin: str
+
+
+@dataclass(frozen=True)
+class SkippedRecord:
+    """A stored record that cannot be re-extracted, and why (``reason`` is a stats slug)."""
+
+    origin: str
+    reason: str
+    detail: str = ""
+
+
+Record = StoredResponse | SkippedRecord
+
+
+class TooLarge(Exception):
+    """A stored body is larger than the size limit."""
+
+
+# --- which kind of source ----------------------------------------------------
+
+
+def is_warc_file(path: Path) -> bool:
+    """A ``.warc`` or ``.warc.gz`` file."""
+    return path.name.lower().endswith(WARC_SUFFIXES)
+
+
+def is_saved_page(path: Path) -> bool:
+    """A saved ``.html`` / ``.htm`` page, gzipped or not."""
+    return path.name.lower().endswith(PAGE_SUFFIXES)
+
+
+def is_cache_entry(path: Path) -> bool:
+    """A directory of Scrapy's filesystem HTTP cache holding one response."""
+    return (path / CACHE_BODY_FILE).is_file() and any((path / name).is_file() for name in CACHE_META_FILES)
+
+
+def source_kind(path: Path) -> str | None:
+    """``warc``, ``saved-page``, ``httpcache`` (one cache entry) or ``folder``; None for anything else."""
+    if path.is_file():
+        if is_warc_file(path):
+            return WARC
+        if is_saved_page(path):
+            return SAVED_PAGE
+        return None
+    if path.is_dir():
+        return HTTPCACHE if is_cache_entry(path) else FOLDER
+    return None
+
+
+def iter_source_paths(root: Path) -> Iterator[tuple[str, Path]]:
+    """``(kind, path)`` for every WARC file, saved page and cache entry under ``root``.
+
+    Directories are read with :func:`os.scandir` as they are walked, never listed whole,
+    so a folder of 100 000 pages costs no more memory than one of ten; the order is the
+    file system's. A cache entry directory is not descended into. Other files are ignored.
+    """
+    kind = source_kind(root)
+    if kind is None:
+        return
+    if kind != FOLDER:
+        yield kind, root
+        return
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = os.scandir(directory)
+        except OSError:
+            continue
+        subdirectories = []
+        with entries:
+            for entry in entries:
+                path = Path(entry.path)
+                try:
+                    if entry.is_dir():
+                        if is_cache_entry(path):
+                            yield HTTPCACHE, path
+                        else:
+                            subdirectories.append(path)
+                    elif entry.is_file() and (is_warc_file(path) or is_saved_page(path)):
+                        yield (WARC if is_warc_file(path) else SAVED_PAGE), path
+                except OSError:
+                    continue
+        # Scrapy's cache spreads entries over 256 two-hex-digit directories, so the
+        # directories waiting here stay few even for a very large cache.
+        stack.extend(reversed(subdirectories))
+
+
+def has_records(root: Path) -> bool:
+    """Whether ``root`` holds at least one source of stored responses (stops at the first)."""
+    return next(iter_source_paths(root), None) is not None
+
+
+def iter_records(root: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE_ROOT) -> Iterator[Record]:
+    """Every stored response under ``root`` (a file or a folder), one at a time.
+
+    ``max_size`` bounds the body of one record (bigger ones are skipped as ``too-large``
+    before they are read whole); ``site`` resolves a saved page's relative canonical link.
+    """
+    for kind, path in iter_source_paths(root):
+        if kind == WARC:
+            yield from iter_warc(path, max_size=max_size)
+        elif kind == SAVED_PAGE:
+            yield read_saved_page(path, max_size=max_size, site=site)
+        else:
+            yield read_cache_entry(path, max_size=max_size)
+
+
+# --- reading with a size limit -----------------------------------------------
+
+
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _read_limited(stream: _Readable, max_size: int) -> bytes:
+    data = stream.read(max_size + 1)
+    if len(data) > max_size:
+        raise TooLarge(f"body larger than {max_size} bytes")
+    return data
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as file:
+        return file.read(2) == GZIP_MAGIC
+
+
+def _read_file(path: Path, max_size: int, gzipped: bool) -> bytes:
+    if gzipped:
+        # Read unpacked and bounded: a small .gz can unpack to gigabytes.
+        with gzip.open(path, "rb") as packed:
+            return _read_limited(packed, max_size)
+    if path.stat().st_size > max_size:
+        raise TooLarge(f"body larger than {max_size} bytes")
+    with open(path, "rb") as file:
+        return _read_limited(file, max_size)
+
+
+# --- Scrapy's filesystem HTTP cache --------------------------------------------
+
+
+class _PlainDataUnpickler(pickle.Unpickler):
+    """Unpickles plain data only: a cache copied from elsewhere must not run code when read."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a cache meta file")
+
+
+def _read_cache_meta(entry: Path, gzipped: bool) -> dict[str, Any]:
+    # Scrapy reads ``pickled_meta`` (pickle protocol 4) and writes ``meta`` (its repr)
+    # beside it; both hold only str, int and float, so neither needs code to load.
+    pickled = entry / "pickled_meta"
+    if pickled.is_file():
+        data = _read_file(pickled, 1024 * 1024, gzipped)
+        meta = _PlainDataUnpickler(io.BytesIO(data)).load()
+    else:
+        meta = ast.literal_eval(_read_file(entry / "meta", 1024 * 1024, gzipped).decode("utf-8"))
+    if not isinstance(meta, dict):
+        raise ValueError(f"cache meta is a {type(meta).__name__}, not a dict")
+    return meta
+
+
+def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record:
+    """The response stored in one entry of Scrapy's ``FilesystemCacheStorage``.
+
+    Works with and without ``HTTPCACHE_GZIP`` (told apart by the meta file's first bytes,
+    not by a setting, so one command reads both). The body stays as the server sent it,
+    ``Content-Encoding`` included, exactly as Scrapy's cache hands it back to a crawl.
+    """
+    origin = str(entry)
+    try:
+        meta_file = entry / CACHE_META_FILES[0]
+        gzipped = _is_gzip(meta_file if meta_file.is_file() else entry / CACHE_META_FILES[1])
+        meta = _read_cache_meta(entry, gzipped)
+        url = str(meta.get("response_url") or meta["url"])
+        status = int(meta["status"])
+        timestamp = meta.get("timestamp")
+        fetched_at = datetime.fromtimestamp(float(timestamp), timezone.utc) if timestamp is not None else None
+        headers_file = entry / CACHE_HEADERS_FILE
+        raw_headers = _read_file(headers_file, 1024 * 1024, gzipped) if headers_file.is_file() else b""
+        headers: HeadersDict = dict(headers_raw_to_dict(raw_headers))
+        body = _read_file(entry / CACHE_BODY_FILE, max_size, gzipped)
+    except TooLarge as error:
+        return SkippedRecord(origin, TOO_LARGE, str(error))
+    except READ_ERRORS as error:
+        return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
+    return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
+
+
+# --- a folder of saved pages ---------------------------------------------------
+
+
+def saved_page_url(body: bytes, path: Path, site: str = SITE_ROOT) -> str:
+    """The URL a saved page was fetched from: its canonical link (or og:url), else its ``file://`` URI."""
+    match = HEAD_END.search(body, 0, HEAD_LIMIT)
+    head = body[: match.end()] if match else body[:HEAD_LIMIT]
+    canonical = Page(head, path.resolve().as_uri()).canonical
+    if canonical:
+        url = urljoin(site.rstrip("/") + "/", canonical)
+        if urlsplit(url).scheme in {"http", "https"}:
+            return url
+    return path.resolve().as_uri()
+
+
+def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE_ROOT) -> Record:
+    """A saved ``.html`` or ``.html.gz`` page, as a 200 ``text/html`` response of its canonical URL."""
+    origin = str(path)
+    try:
+        body = _read_file(path, max_size, gzipped=path.name.lower().endswith(".gz"))
+        url = saved_page_url(body, path, site)
+    except TooLarge as error:
+        return SkippedRecord(origin, TOO_LARGE, str(error))
+    except READ_ERRORS as error:
+        return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
+    # The charset is left to the page (BOM, <meta charset>), as a browser reading the file would.
+    headers: HeadersDict = {b"Content-Type": [b"text/html"]}
+    return StoredResponse(url=url, status=200, headers=headers, body=body, fetched_at=None, origin=origin)
+
+
+# --- WARC files ----------------------------------------------------------------
+
+
+def parse_warc_date(value: str | None) -> datetime | None:
+    """``WARC-Date`` (``2024-02-28T10:12:00Z``, fractions allowed) as an aware UTC datetime."""
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    # Python 3.10's fromisoformat takes 3 or 6 fraction digits only; WARC 1.1 allows 1–9.
+    text = re.sub(r"\.(\d+)", lambda m: "." + (m.group(1) + "000000")[:6], text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
+
+
+def _warc_headers(record: ArcWarcRecord) -> HeadersDict:
+    """The HTTP headers, less those that :meth:`content_stream` undoes (chunking, compression)."""
+    http = record.http_headers
+    encoding = (http.get_header("Content-Encoding") or "").strip().lower()
+    decoded = {"transfer-encoding", "content-length"}
+    if encoding and encoding in BufferedReader.get_supported_decompressors():
+        decoded.add("content-encoding")
+    headers: HeadersDict = {}
+    for name, value in http.headers:
+        if name.lower() not in decoded:
+            headers.setdefault(name.encode("latin-1"), []).append(value.encode("latin-1", "replace"))
+    return headers
+
+
+def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if record.http_headers is None:
+        return SkippedRecord(origin, NOT_HTTP, f"{url}: the record holds no HTTP response")
+    try:
+        status = int(record.http_headers.get_statuscode())
+        headers = _warc_headers(record)
+        body = _read_limited(record.content_stream(), max_size)
+    except TooLarge as error:
+        return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}")
+    except READ_ERRORS as error:
+        return SkippedRecord(origin, BROKEN, f"{url}: {type(error).__name__}: {error}")
+    # warcio reads a record cut short (a truncated file) without complaint: the
+    # record's Content-Length tells, as bytes it promised and never delivered.
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing:
+        return SkippedRecord(origin, BROKEN, f"{url}: record cut short, {missing} bytes missing")
+    fetched_at = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
+    return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
+
+
+def iter_warc(path: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Record]:
+    """The ``response`` records of a WARC file (gzipped per record or not), read with warcio.
+
+    ``revisit`` records (payload stored elsewhere) are skipped as ``revisit``; requests,
+    metadata and warcinfo are not responses and are passed over. A file that breaks
+    midway (cut short, bad gzip, garbage) yields one ``broken`` record and ends there:
+    a WARC cannot be resynchronised after a damaged record.
+    """
+    try:
+        stream = open(path, "rb")
+    except OSError as error:
+        yield SkippedRecord(str(path), BROKEN, f"{type(error).__name__}: {error}")
+        return
+    with stream:
+        archive = ArchiveIterator(stream)
+        origin = f"{path}@0"
+        try:
+            for record in archive:
+                origin = f"{path}@{archive.offset}"
+                if record.rec_type == "response":
+                    result = _warc_response(record, origin, max_size)
+                    yield result
+                    if isinstance(result, SkippedRecord) and result.reason == BROKEN:
+                        return
+                elif record.rec_type == "revisit":
+                    target = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    yield SkippedRecord(origin, REVISIT, f"{target}: payload stored in an earlier record")
+        except Exception as error:  # noqa: BLE001 - warcio raises many kinds on damaged input
+            yield SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")

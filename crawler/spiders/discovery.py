@@ -1,0 +1,156 @@
+"""Discovery: what feeds, sitemaps and listings point at, filtered by URL kind and the seen-store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from crawler.extraction.discovery import BrokenDocument, Entry, parse_listing, parse_rss, parse_sitemap
+from crawler.extraction.normalize import iso_ist, parse_date
+from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
+from crawler.state import SeenArticle, SeenStore, open_seen_store
+
+from .base import BusinessStandardSpider
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+class DiscoverySpider(BusinessStandardSpider):
+    """Base of ``latest``, ``archive`` and ``section``: find article URLs, fetch only new or changed ones."""
+
+    incremental = True
+
+    def __init__(self, *args: Any, fresh: str | bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fresh = _truthy(fresh)
+        self.seen_store: SeenStore | None = None
+        self.requested: set[str] = set()
+        self.source_dates: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, DiscoverySpider)
+        spider.fresh = spider.fresh or crawler.settings.getbool("BS_FRESH")
+        spider.seen_store = open_seen_store(crawler.settings)
+        return spider
+
+    def closed(self, reason: str) -> None:
+        if self.seen_store is not None:
+            self.seen_store.close()
+
+    # --- reading sources --------------------------------------------------
+
+    def source_request(self, url: str, **kwargs: Any) -> Request:
+        """A request for a feed, sitemap or listing (never rendered, never an article)."""
+        return Request(url, callback=kwargs.pop("callback", self.parse_source), errback=self.source_failed, **kwargs)
+
+    def parse_source(self, response: Response) -> Iterator[Request]:
+        """Feed, sitemap or listing, told apart by URL."""
+        path = response.url.split("?")[0]
+        if path.endswith(".rss"):
+            yield from self.parse_feed(response)
+        elif path.endswith(".xml"):
+            yield from self.parse_sitemap(response)
+        else:
+            yield from self.parse_listing_page(response)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        try:
+            feed = parse_rss(response.body, response.url)
+        except BrokenDocument as error:
+            self.source_broken(response, error)
+            return
+        self.count_unreadable_dates(response, feed.unreadable_dates)
+        yield from self.discovered(feed.entries, response.url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        try:
+            sitemap = parse_sitemap(response.body, response.url)
+        except BrokenDocument as error:
+            self.source_broken(response, error)
+            return
+        self.count_unreadable_dates(response, sitemap.unreadable_dates)
+        if sitemap.is_index:
+            for entry in sitemap.entries:
+                if self.wants_sitemap(entry):
+                    yield self.source_request(entry.url)
+        else:
+            yield from self.discovered(sitemap.entries, response.url)
+
+    def parse_listing_page(self, response: Response) -> Iterator[Request]:
+        listing = parse_listing(response.text if hasattr(response, "text") else "", response.url)
+        yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
+
+    def wants_sitemap(self, entry: Entry) -> bool:
+        """Whether to read a sitemap listed in an index; all by default."""
+        return True
+
+    def source_broken(self, response: Response, error: Exception) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("bs/skipped/broken-source")
+        self.logger.error("Skipped <%s>: broken feed or sitemap (%s)", response.url, error)
+
+    def count_unreadable_dates(self, response: Response, count: int) -> None:
+        if count:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("bs/discovery/unreadable_date", count)
+            self.logger.warning("<%s>: %d date(s) could not be read; those entries count as undated", response.url, count)
+
+    def source_failed(self, failure: Any) -> None:
+        assert self.crawler.stats is not None
+        response = getattr(failure.value, "response", None)
+        reason = f"http-{response.status}" if response is not None else type(failure.value).__name__
+        self.crawler.stats.inc_value(f"bs/discovery/source_failed/{reason}")
+        self.logger.error("Discovery source failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+
+    # --- deciding what to fetch -----------------------------------------
+
+    def accepts(self, entry: Entry) -> bool:
+        """Subclass filter on entries (e.g. a date range); all by default."""
+        return True
+
+    def discovered(self, entries: Iterable[Entry], source: str) -> Iterator[Request]:
+        """Requests for the new or changed articles among ``entries``."""
+        stats = self.crawler.stats
+        assert stats is not None
+        for entry in entries:
+            kind = url_kind(entry.url)
+            if kind != ARTICLE:
+                stats.inc_value(f"bs/discovery/not_article/{kind}")
+                continue
+            if not self.is_on_site(entry.url):
+                stats.inc_value("bs/discovery/offsite")
+                continue
+            identifier = entry.article_id
+            assert identifier is not None
+            if identifier in self.requested or not self.accepts(entry):
+                continue
+            self.requested.add(identifier)
+            seen = self.seen_store.get(identifier) if self.seen_store is not None and not self.fresh else None
+            if seen is not None and not _is_newer(entry.lastmod, seen):
+                stats.inc_value("bs/discovery/unchanged_skipped")
+                continue
+            stats.inc_value("bs/discovery/changed" if seen else "bs/discovery/new")
+            self.source_dates[identifier] = iso_ist(entry.lastmod)
+            yield self.article_request(article_fetch_url(entry.url))
+
+    def is_seen(self, url: str) -> bool:
+        """Whether the seen-store has the article of ``url``."""
+        identifier = Entry(url=url).article_id
+        return bool(identifier and self.seen_store is not None and self.seen_store.get(identifier))
+
+
+def _is_newer(source_date: datetime | None, seen: SeenArticle) -> bool:
+    """Whether the discovery date says the article changed since it was emitted."""
+    if source_date is None:
+        return False
+    known = [d for d in (parse_date(seen.date_modified), parse_date(seen.source_date)) if d is not None]
+    return not known or source_date > max(known)

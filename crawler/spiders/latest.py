@@ -1,0 +1,30 @@
+"""``scrapy crawl latest``: what was published since the last run, from feeds and news sitemaps."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+
+from .discovery import DiscoverySpider
+
+
+class LatestSpider(DiscoverySpider):
+    """Reads every source in ``BS_LATEST_SOURCES``; the seen-store keeps it to new and changed articles."""
+
+    name = "latest"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> LatestSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, LatestSpider)
+        spider.sources = crawler.settings.getlist("BS_LATEST_SOURCES")
+        return spider
+
+    sources: list[str] = []
+
+    async def start(self) -> AsyncIterator[Request]:
+        for path in self.sources:
+            yield self.source_request(self.site_url(path))

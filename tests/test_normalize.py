@@ -1,0 +1,93 @@
+"""The normalisers shared by the rules and the pipelines: dates, ids, URLs, numbers, text."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.normalize import (
+    article_id,
+    clean_text,
+    date_of_article_id,
+    display_date_text,
+    normalize_date,
+    parse_number,
+    read_time_minutes,
+    split_list,
+    strip_amp,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("Feb 28 2024 | 3:42 PM IST", "2024-02-28T15:42:00+05:30"),
+        ("Mar 05 2024 | 12:05 AM IST", "2024-03-05T00:05:00+05:30"),
+        ("January 18, 2019 17:18 IST", "2019-01-18T17:18:00+05:30"),
+        ("Fri, January 18 2019. 13:00 IST", "2019-01-18T13:00:00+05:30"),
+        ("Sun, 27 Jun 2021 14:44:03 +0530", "2021-06-27T14:44:03+05:30"),
+        ("2019-01-18T13:00:00+05:30", "2019-01-18T13:00:00+05:30"),
+        ("2024-02-28T10:12:00Z", "2024-02-28T15:42:00+05:30"),
+        ("2024-02-28", "2024-02-28T00:00:00+05:30"),
+        (1709115120, "2024-02-28T15:42:00+05:30"),
+        ("1709115120000", "2024-02-28T15:42:00+05:30"),
+        ("First Published: Feb 28 2024 | 3:42 PM IST", "2024-02-28T15:42:00+05:30"),
+    ],
+)
+def test_dates_become_iso_with_the_ist_offset(raw: str | int, iso: str) -> None:
+    assert normalize_date(raw) == iso
+
+
+@pytest.mark.parametrize("raw", ["", None, "yesterday", "Feb 30 2024 | 3:42 PM IST", "31/31/2024", "0000-00-00", "1850-01-01"])
+def test_unreadable_dates_are_none(raw: str | None) -> None:
+    assert normalize_date(raw) is None
+
+
+def test_normalising_twice_changes_nothing() -> None:
+    once = normalize_date("Feb 28 2024 | 3:42 PM IST")
+    assert normalize_date(once) == once
+
+
+def test_display_date_keeps_the_text_without_its_label() -> None:
+    assert display_date_text("Last Updated : Feb 28 2024 | 3:42 PM IST") == "Feb 28 2024 | 3:42 PM IST"
+    assert display_date_text("  First Published:\n Fri, January 18 2019. 13:00 IST ") == "Fri, January 18 2019. 13:00 IST"
+
+
+@pytest.mark.parametrize(
+    ("url", "identifier"),
+    [
+        ("https://www.business-standard.com/india-news/some-slug-124022800873_1.html", "124022800873"),
+        ("https://www.business-standard.com/a/a-124070800259_1.html", "124070800259"),
+        ("https://www.business-standard.com/amp/india-news/x-124022800873_1.html", "124022800873"),
+        ("https://www.business-standard.com/article/companies/x-119011800410_1.html?utm=1", "119011800410"),
+        ("https://www.business-standard.com/india-news/x-124023000873_1.html", None),  # Feb 30
+        ("https://www.business-standard.com/latest-news", None),
+        ("https://www.business-standard.com/x-224022800873_1.html", None),
+    ],
+)
+def test_article_id_is_the_twelve_digits_with_a_real_day(url: str, identifier: str | None) -> None:
+    assert article_id(url) == identifier
+
+
+def test_article_id_encodes_the_publication_day() -> None:
+    day = date_of_article_id("124022800873")
+    assert day is not None and day.isoformat() == "2024-02-28"
+
+
+def test_amp_urls_map_to_canonical() -> None:
+    assert strip_amp("https://www.business-standard.com/amp/india-news/x-124022800873_1.html") == (
+        "https://www.business-standard.com/india-news/x-124022800873_1.html"
+    )
+    assert strip_amp("https://wap.business-standard.com/article-amp/companies/x-119011800410_1.html") == (
+        "https://www.business-standard.com/article/companies/x-119011800410_1.html"
+    )
+
+
+def test_small_parsers() -> None:
+    assert read_time_minutes("2 min read Last Updated : Feb 28") == 2
+    assert read_time_minutes("Listen to This Article") is None
+    assert parse_number("73,095.22") == 73095.22
+    assert parse_number("\u2212790.34") == -790.34
+    assert parse_number("(-1.07%)") == -1.07
+    assert parse_number("   ") is None
+    assert clean_text(" a\u00a0 &amp;\n b ") == "a & b"
+    assert split_list("defence sector, security,,Khalistan movement,security") == ["defence sector", "security", "Khalistan movement"]
