@@ -11,7 +11,7 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
@@ -55,7 +55,6 @@ class IncrementalPipeline:
         self.durable_feeds = 0
         crawler.signals.connect(self.feed_file_opened, signal=bs_signals.feed_file_opened)
         crawler.signals.connect(self.feed_line_written, signal=bs_signals.feed_line_written)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalPipeline:
@@ -118,7 +117,7 @@ class IncrementalPipeline:
             self.store.confirm(match.group(1).decode(), self.run_id)
             self.stats.inc_value("bs/state/marked_seen")
 
-    def spider_closed(self, spider: Spider) -> None:
+    def close_spider(self, spider: Spider) -> None:
         if self.store is None:
             return
         if self.durable_feeds == 0:

@@ -45,5 +45,8 @@ class ArticleSpider(BusinessStandardSpider):
         self.start_urls = _given_urls(kwargs)
 
     async def start(self) -> AsyncIterator[Request]:
+        assert self.crawler.stats is not None
         for url in self.start_urls:
+            # Counted like discovered articles, so a run that extracts none of them fails (exit 5).
+            self.crawler.stats.inc_value("bs/discovery/new")
             yield self.article_request(url)
