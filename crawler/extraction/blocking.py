@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 # Akamai's "Access Denied" page: tiny, with a reference number and errors.edgesuite.net.
@@ -11,5 +12,6 @@ _ACCESS_DENIED = re.compile(r"<title>\s*Access Denied\s*</title>|<h1>\s*Access D
 
 def is_block_page(text: str) -> bool:
     """Whether the page is Akamai's "Access Denied" answer (sent with 403, sometimes with 200)."""
-    head = text[:20000]
+    # Akamai writes the reference and link with entities ("Reference&#32;&#35;18&#46;…").
+    head = html.unescape(text[:20000])
     return bool(_ACCESS_DENIED.search(head) and _AKAMAI.search(head))

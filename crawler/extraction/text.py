@@ -24,6 +24,8 @@ PROMO_PATTERNS = (
     re.compile(r"^(?:also read|read more|read also)\s*[:|\-]", re.I),
     re.compile(r"^(?:advertisement|listen to this article)$", re.I),
     re.compile(r"^subscribe to business standard", re.I),
+    # The paywall overlay of premium pages.
+    re.compile(r"^already subscribed\?", re.I),
 )
 
 # "(Only the headline and picture of this report may have been reworked by the

@@ -356,3 +356,121 @@ def render_legacy(spec: PageSpec, site: str = SITE) -> str:
 <div class="pubDate">First Published: {spec.published.strftime("%a, %B %d %Y. %H:%M")} IST</div>
 </body></html>
 """
+
+
+# --- pages that are not articles --------------------------------------------
+
+
+@dataclass
+class Card:
+    """One story on a listing page: a link and a read time, no date (as on the site)."""
+
+    headline: str
+    path: str
+    read_time: int
+
+
+def render_nextjs_page(
+    title: str, path: str, inner: str, data: dict[str, object], site: str = SITE, ld: list[dict[str, object]] | None = None
+) -> str:
+    """A Next.js page of the current site that is not an article: no ``htmlContent``, no NewsArticle, no story body."""
+    next_json = json.dumps(
+        {
+            "props": {"pageProps": {"data": data, "__N_SSP": True}},
+            "page": "/[...slug]",
+            "query": {"slug": path.strip("/").split("/") if path.strip("/") else []},
+            "buildId": "bs-loopback",
+            "isFallback": False,
+            "gssp": True,
+        },
+        ensure_ascii=False,
+    ).replace("</", "<\\/")
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{escape(title)} | Business Standard</title>
+<link rel="canonical" href="{site}{path}">
+{"".join(_ld(obj) for obj in ld or [])}</head><body><div id="__next">
+{_ticker()}
+<nav class="Header_navbar__Rk3Lq navbar"><a href="/">Home</a> <a href="/latest-news">Latest News</a> <a href="/markets/news">Markets</a> <a href="/companies/news">Companies</a> <a href="/economy/news">Economy</a> <a href="/opinion">Opinion</a> <a href="/markets/live-market">Live Market</a></nav>
+<h1 class="Listing_pagetitle__Qw3Er pagetitle">{escape(title)}</h1>
+{inner}
+</div>
+<script id="__NEXT_DATA__" type="application/json">{next_json}</script>
+{TICKER_SCRIPT}
+</body></html>
+"""
+
+
+def render_listing(
+    title: str, path: str, cards: list[Card], next_path: str | None = None, site: str = SITE, extra: str = ""
+) -> str:
+    """A listing page (latest news, a section, a topic): story cards with relative links and read times."""
+    items = "".join(
+        f'<div class="Listing_cardlist__Hy8Xp cardlist"><h2><a href="{card.path}">{escape(card.headline)}</a></h2>'
+        f'<div class="Listing_readtime__Bn2Vc readtime">{card.read_time} min read</div></div>'
+        for card in cards
+    )
+    pager = f'<div class="Listing_pagination__Zx7Cv pagination"><a href="{next_path}" rel="next">Next page</a></div>' if next_path else ""
+    data: dict[str, object] = {
+        "pageTitle": title,
+        "listing": [{"heading1": c.headline, "articleUrl": c.path, "readTime": c.read_time} for c in cards],
+        "nextPage": next_path,
+    }
+    ld: list[dict[str, object]] = [
+        {
+            "@context": "https://schema.org",
+            "@type": "ItemList",
+            "itemListElement": [{"@type": "ListItem", "position": i + 1, "url": site + c.path} for i, c in enumerate(cards)],
+        }
+    ]
+    return render_nextjs_page(title, path, f'<div class="Listing_listing__Lp4Ws listing">{items}</div>{pager}{extra}', data, site, ld)
+
+
+def render_video(title: str, path: str, description: str, uploaded: datetime, site: str = SITE) -> str:
+    """A video page: JSON-LD VideoObject only, a player, no story."""
+    video: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "VideoObject",
+        "name": title,
+        "description": description,
+        "uploadDate": uploaded.isoformat(),
+        "thumbnailUrl": f"{site}/_media/bs/img/video/thumb.jpg",
+        "contentUrl": f"{site}/_media/bs/video/loopback.mp4",
+        "embedUrl": site + path,
+    }
+    inner = (
+        f'<div class="VideoPlayer_player__Vb5Nm player"><video controls src="{site}/_media/bs/video/loopback.mp4"></video></div>'
+        f'<p class="VideoPlayer_desc__Ty6Ui">{escape(description)}</p>'
+    )
+    return render_nextjs_page(title, path, inner, {"videoTitle": title, "videoDescription": description}, site, [video])
+
+
+def render_block_page(host: str, path: str, reference: str) -> str:
+    """Akamai's "Access Denied" answer, with the reference number and the errors.edgesuite.net link in plain text."""
+    return (
+        "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n"
+        f'You don\'t have permission to access "http://{escape(host)}{escape(path)}" on this server.<P>\n'
+        f"Reference #{reference}\n"
+        f'<P><a href="https://errors.edgesuite.net/{reference}">https://errors.edgesuite.net/{reference}</a></P>\n'
+        "</BODY>\n</HTML>\n"
+    )
+
+
+def render_block_page_encoded(host: str, path: str, reference: str) -> str:
+    """The same page byte for byte as Akamai sends it: every punctuation mark an HTML entity."""
+
+    def encode(text: str) -> str:
+        return "".join(ch if ch.isalnum() else f"&#{ord(ch)};" for ch in text)
+
+    return (
+        "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n"
+        f'You don\'t have permission to access "{encode(f"http://{host}{path}")}" on this server.<P>\n'
+        f"Reference{encode(' #' + reference)}\n"
+        f"<P>{encode('https://errors.edgesuite.net/' + reference)}</P>\n"
+        "</BODY>\n</HTML>\n"
+    )
+
+
+def render_not_found(path: str, site: str = SITE) -> str:
+    """The site's 404 page (a Next.js page without content)."""
+    inner = '<div class="Error_errorpage__Hn3Qa">Sorry, the page you are looking for is not available. <a href="/">Go to home page</a></div>'
+    return render_nextjs_page("Page not found", path, inner, {"statusCode": 404}, site)

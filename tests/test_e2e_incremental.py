@@ -1,0 +1,124 @@
+"""Cron-grade runs of the discovery spiders against the loopback site, in subprocesses."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crawler.health import EXIT_BLOCKED, EXIT_LOCKED, EXIT_USAGE
+from crawler.state import RunLock
+from tests.e2e import crawl
+from tests.loopback.site import LoopbackSite
+
+LATEST_SOURCES = (
+    "/rss/latest.rss",
+    "/rss/markets-106.rss",
+    "/rss/companies-101.rss",
+    "/rss/economy-102.rss",
+    "/rss/finance-103.rss",
+    "/rss/opinion-105.rss",
+    "/sitemap/google-news-sitemap.xml",
+    "/sitemap/latest-news-sitemap.xml",
+    "/latest-news",
+)
+
+
+def ids_on(site: LoopbackSite, *paths: str) -> set[str]:
+    """Article ids linked from the given pages, read with a regex (independent of the crawler's parsers)."""
+    found: set[str] = set()
+    for path in paths:
+        with urllib.request.urlopen(site.base_url + path) as response:
+            text = response.read().decode()
+        found.update(m for m in re.findall(r"-(\d{12})_1\.html", text) if not m.endswith("99901"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def site() -> LoopbackSite:  # type: ignore[misc]
+    with LoopbackSite(articles=300, seed=7) as running:
+        yield running
+
+
+def test_latest_is_incremental_and_detects_updates(site: LoopbackSite, tmp_path: Path) -> None:
+    settings = {"BS_BASE_URL": site.base_url}
+    expected = ids_on(site, *LATEST_SOURCES)
+    assert len(expected) > 50
+
+    first = crawl("latest", tmp_path, settings=settings)
+    assert first.status == 0, first.log[-3000:]
+    assert sorted(first.ids()) == sorted(expected), "every new article exactly once"
+    assert {item["version"] for item in first.items} == {1}
+    assert "Run summary: new=%d" % len(expected) in first.log
+    assert " ERROR: " not in first.log, first.log[-3000:]
+
+    site.reset_counts()
+    second = crawl("latest", tmp_path, settings=settings)
+    assert second.status == 0, second.log[-3000:]
+    assert second.items == []
+    assert site.article_requests() == 0, "a run over an unchanged site fetches no article page"
+
+    changed = sorted(expected)[3]
+    site.modify(changed)
+    third = crawl("latest", tmp_path, settings=settings)
+    assert third.status == 0, third.log[-3000:]
+    assert [(i["articleId"], i["version"]) for i in third.items] == [(changed, 2)]
+
+
+def test_archive_emits_exactly_one_week(site: LoopbackSite, tmp_path: Path) -> None:
+    newest = max(r.published for r in site.articles).date()
+    since = date.fromordinal(newest.toordinal() - 10)
+    until = date.fromordinal(since.toordinal() + 6)
+    week = {r.article_id for r in site.articles if since <= r.published.date() <= until}
+    assert len(week) > 20
+    result = crawl("archive", tmp_path, "-a", f"since={since}", "-a", f"until={until}", settings={"BS_BASE_URL": site.base_url})
+    assert result.status == 0, result.log[-3000:]
+    assert sorted(result.ids()) == sorted(week)
+
+
+def test_section_walks_pages_and_stops_at_seen(site: LoopbackSite, tmp_path: Path) -> None:
+    settings = {"BS_BASE_URL": site.base_url}
+    expected = ids_on(site, "/markets/news", "/markets/news/page-2")
+    first = crawl("section", tmp_path, "-a", "sections=markets/news", "-a", "pages=2", settings=settings)
+    assert first.status == 0, first.log[-3000:]
+    assert sorted(first.ids()) == sorted(expected)
+    site.reset_counts()
+    second = crawl("section", tmp_path, "-a", "sections=markets/news", "-a", "pages=2", settings=settings)
+    assert second.status == 0 and second.items == []
+    assert site.counts["/markets/news/page-2"] == 0, "stops at a page whose articles were all seen"
+    assert site.article_requests() == 0
+
+
+def test_overlapping_runs_are_refused(site: LoopbackSite, tmp_path: Path) -> None:
+    lock = RunLock(tmp_path / ".state" / "latest.lock")
+    assert lock.acquire()
+    try:
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url}, timeout=60)
+    finally:
+        lock.release()
+    assert result.status == EXIT_LOCKED
+    assert "still going" in result.log and result.items == []
+
+
+def test_a_site_that_blocks_everything_fails_the_run(site: LoopbackSite, tmp_path: Path) -> None:
+    site.block_all = True
+    try:
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url})
+    finally:
+        site.block_all = False
+    assert result.status == EXIT_BLOCKED, result.log[-3000:]
+    assert result.items == []
+    assert "block pages" in result.log
+
+
+def test_wrong_arguments_exit_2_before_any_request(site: LoopbackSite, tmp_path: Path) -> None:
+    site.reset_counts()
+    for spider, args in (("archive", ("-a", "since=yesterday")), ("section", ("-a", "sections=markets/news", "-a", "pages=-1")),
+                         ("article", ("-a", "url_file=/no/such/file"))):
+        result = crawl(spider, tmp_path, *args, settings={"BS_BASE_URL": site.base_url}, timeout=60)
+        assert result.status == EXIT_USAGE, (spider, result.log[-2000:])
+        assert result.log.strip().splitlines()[-1].startswith("error: ")
+    assert sum(site.counts.values()) == 0
