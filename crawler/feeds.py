@@ -60,6 +60,38 @@ class DurableFile:
         return True
 
 
+def unwritable(path: Path) -> str | None:
+    """Why a file cannot be created or appended at ``path``, or None if it can."""
+    if path.is_dir():
+        return f"{path} is a directory"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"{path} is not writable"
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is not a directory"
+    return None if os.access(parent, os.W_OK | os.X_OK) else f"{parent} is not writable"
+
+
+class _AnyParam(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "x"
+
+
+def unwritable_feeds(feeds: dict[str, Any]) -> list[str]:
+    """Problems with the local feed files of ``FEEDS`` (URI templates), found before anything is fetched."""
+    problems = []
+    for uri in feeds:
+        if "://" in uri and not uri.startswith("file://"):
+            continue
+        path = uri[len("file://") :] if uri.startswith("file://") else uri
+        problem = unwritable(Path(path % _AnyParam()))
+        if problem:
+            problems.append(f"cannot write the output {uri}: {problem}")
+    return problems
+
+
 class DurableFileFeedStorage(FileFeedStorage):
     """Local files (``path`` or ``file://``) written line by line, unbuffered, fsynced at the end."""
 

@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler import signals as bs_signals
+from crawler.distributed import REDIS_LOST
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +21,10 @@ EXIT_LOCKED = 3  # another run of the same spider holds the lock
 EXIT_BLOCKED = 4  # too many answers were Akamai block pages
 EXIT_EXTRACTION = 5  # articles found but none extracted, too many invalid items, or field coverage too low
 EXIT_OUTPUT = 6  # the output could not be written
+EXIT_STATE = 7  # the seen-store is corrupt, locked or unwritable (never reset silently)
+# Distributed runs (REDIS_URL): Redis unreachable at start (nothing was fetched), or lost mid-run
+# (the worker stopped cleanly; a restart continues the run). Its own status: retry later, nothing is broken.
+EXIT_REDIS = 8
 
 STAT_EXIT = "bs/exit_status"
 
@@ -44,6 +49,7 @@ class RunVerdictExtension:
         self.min_coverage: dict[str, float] = {k: float(v) for k, v in settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         self.coverage_min_items = settings.getint("BS_COVERAGE_MIN_ITEMS")
         self.output_failed = False
+        self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
 
@@ -52,10 +58,15 @@ class RunVerdictExtension:
         return cls(crawler)
 
     def feed_write_failed(self, path: str, error: Exception) -> None:
-        if not self.output_failed:
-            logger.error("Cannot write the output file %s: %s", path, error)
-        self.output_failed = True
         self.stats.inc_value("bs/output/write_failed")
+        if self.output_failed:
+            return
+        self.output_failed = True
+        # Fetching on while nothing can be written would only lose articles: stop now.
+        logger.error("Cannot write the output file %s (%s); stopping the run", path, error)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            engine.close_spider(engine.spider, "output_failed")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.stats.get_stats()
@@ -72,9 +83,14 @@ class RunVerdictExtension:
         blocked = int(stats.get("bs/blocked", 0))
         if reason == "blocked" or (responses and blocked / responses > self.max_blocked_share):
             return EXIT_BLOCKED, f"{blocked} of {responses} responses were block pages"
+        if reason == REDIS_LOST:
+            return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
         if reason != "finished":
             return EXIT_FAILED, f"the run ended with reason {reason!r}"
         wanted = int(stats.get("bs/discovery/new", 0)) + int(stats.get("bs/discovery/changed", 0))
+        # A distributed worker is judged by the article requests it took from the shared queue:
+        # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
+        wanted = int(stats.get("bs/redis/articles_taken", wanted))
         extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get("bs/unchanged", 0))
         if wanted and not extracted:
             return EXIT_EXTRACTION, f"discovery found {wanted} new or changed article(s) but none could be extracted"

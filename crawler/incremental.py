@@ -18,7 +18,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler import signals as bs_signals
 from crawler.extraction import Article
-from crawler.state import PendingArticle, SeenStore, recover_pending
+from crawler.state import PendingArticle, SeenStore, StateError, recover_pending
 
 logger = logging.getLogger(__name__)
 
@@ -128,4 +128,8 @@ class IncrementalPipeline:
                     self.store.confirm(entry.article_id, self.run_id)
         # Otherwise what is still pending never reached the file (a write failed);
         # it stays pending and the next run settles it against the file.
-        self.stats.set_value("bs/state/seen_total", self.store.count())
+        try:
+            self.stats.set_value("bs/state/seen_total", self.store.count())
+        except StateError as error:
+            # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.
+            logger.warning("Seen-store total not known: %s", error)

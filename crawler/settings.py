@@ -45,6 +45,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.DuplicateArticlePipeline": 200,
     "crawler.incremental.IncrementalPipeline": 300,
 }
+# Resumed JOBDIR runs must be able to fetch again what a killed run had in flight.
+DUPEFILTER_CLASS = "crawler.dupefilter.RediscoveringDupeFilter"
 DOWNLOADER_MIDDLEWARES = {
     # Before RetryMiddleware (550) sees the response, so every block answer is counted.
     "crawler.middlewares.BlockPageMiddleware": 560,
@@ -90,6 +92,43 @@ BS_MIN_FIELD_COVERAGE = {
     "canonicalUrl": 0.9,
 }
 BS_COVERAGE_MIN_ITEMS = 5
+
+# --- rendering (Splash) ----------------------------------------------------
+# Off unless SPLASH_URL (scrapy-splash's own setting) is given, e.g.
+# `-s SPLASH_URL=http://127.0.0.1:8050`: then article pages are rendered by Splash, so
+# `market` carries the ticker's numbers, and this add-on switches scrapy-splash's
+# middlewares and fingerprinter on (crawler/splash.py). Without SPLASH_URL nothing of
+# scrapy-splash is loaded. Sitemaps, feeds and listings are never rendered; when Splash
+# fails, the page is fetched without rendering (stat bs/splash/failed/<reason>).
+ADDONS = {"crawler.splash.SplashAddon": 0}
+# Give an article page that came back as an Akamai block page one more try through Splash.
+BS_SPLASH_ON_BLOCK = False
+# Splash's render time limit per page (seconds); Scrapy gives up 5 s later.
+BS_SPLASH_TIMEOUT = 15.0
+# Longest wait after the page loaded for its script to fill the ticker (seconds).
+BS_SPLASH_WAIT = 1.0
+
+# --- distributed crawling (Redis) ----------------------------------------------
+# Off unless REDIS_URL (scrapy-redis's own setting) is given, e.g.
+# `-s REDIS_URL=redis://10.0.0.5:6379/0`: then `latest`, `archive` and `section` share one
+# request queue, duplicate filter and seen-store in Redis (crawler/distributed/), so workers on
+# several machines fetch each article once. Without REDIS_URL nothing of Redis is imported.
+REDIS_URL = None
+# Output of a distributed worker: one file per worker; `scrapy merge` joins a run's files.
+BS_REDIS_DEFAULT_FEED = "output/%(name)s/%(name)s-%(worker)s-%(time)s.jsonl"
+# How long an idle worker waits for work queued by the others before it closes (seconds).
+# Scrapy looks at the queue every 5 s, so less than that means "close at the first look".
+BS_REDIS_IDLE_SECONDS = 30
+# Prefix of every key in Redis: one prefix, one seen-store.
+BS_REDIS_PREFIX = "bs"
+# The run whose queue and duplicate filter the workers share; empty: the spider's name.
+BS_REDIS_RUN = ""
+# Time limit of one Redis command or connection attempt (seconds); a lost Redis stops the worker.
+BS_REDIS_TIMEOUT = 5.0
+# This worker's name, in its output file name and its Redis entries; empty: the host name. Keep it
+# the same across restarts of one worker, and different for workers on one machine.
+BS_WORKER_NAME = ""
+
 LOG_FORMATTER = "crawler.logformatter.ArticleLogFormatter"
 LOG_LEVEL = "INFO"
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from w3lib.http import headers_raw_to_dict
 from warcio.archiveiterator import ArchiveIterator
@@ -47,6 +47,10 @@ REVISIT = "revisit"
 NOT_HTTP = "not-http"
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
+# Record types of WARC 1.1 (and ARC's, as warcio names them); anything else is a damaged header.
+WARC_RECORD_TYPES = frozenset(
+    {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation", "arc_header"}
+)
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 # Files of an entry of Scrapy's FilesystemCacheStorage (scrapy/extensions/httpcache.py).
 CACHE_META_FILES = ("pickled_meta", "meta")
@@ -55,7 +59,9 @@ CACHE_HEADERS_FILE = "response_headers"
 
 DEFAULT_MAX_SIZE = 8 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
-# A saved page's <head> is where its canonical link is; 64 KB covers every head seen on the site.
+READ_BLOCK = 64 * 1024
+# A saved page's canonical link is in its <head> (18 KB on the real 2019 page); only that is parsed,
+# or the first 256 KB where no </head> shows up in them.
 HEAD_END = re.compile(rb"</head\s*>", re.I)
 HEAD_LIMIT = 256 * 1024
 
@@ -146,12 +152,18 @@ def iter_source_paths(root: Path) -> Iterator[tuple[str, Path]]:
         yield kind, root
         return
     stack = [root]
+    visited: set[tuple[int, int]] = set()  # (device, inode): a symlink loop is walked once
     while stack:
         directory = stack.pop()
         try:
+            info = directory.stat()
             entries = os.scandir(directory)
         except OSError:
             continue
+        if (info.st_dev, info.st_ino) in visited:
+            entries.close()
+            continue
+        visited.add((info.st_dev, info.st_ino))
         subdirectories = []
         with entries:
             for entry in entries:
@@ -199,10 +211,15 @@ class _Readable(Protocol):
 
 
 def _read_limited(stream: _Readable, max_size: int) -> bytes:
-    data = stream.read(max_size + 1)
-    if len(data) > max_size:
-        raise TooLarge(f"body larger than {max_size} bytes")
-    return data
+    # In blocks: read(max_size + 1) would allocate max_size bytes for every record.
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(READ_BLOCK):
+        size += len(chunk)
+        if 0 < max_size < size:
+            raise TooLarge(f"body larger than {max_size} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _is_gzip(path: Path) -> bool:
@@ -215,10 +232,10 @@ def _read_file(path: Path, max_size: int, gzipped: bool) -> bytes:
         # Read unpacked and bounded: a small .gz can unpack to gigabytes.
         with gzip.open(path, "rb") as packed:
             return _read_limited(packed, max_size)
-    if path.stat().st_size > max_size:
+    if 0 < max_size < path.stat().st_size:
         raise TooLarge(f"body larger than {max_size} bytes")
     with open(path, "rb") as file:
-        return _read_limited(file, max_size)
+        return file.read()
 
 
 # --- Scrapy's filesystem HTTP cache --------------------------------------------
@@ -245,6 +262,16 @@ def _read_cache_meta(entry: Path, gzipped: bool) -> dict[str, Any]:
     return meta
 
 
+def _content_length(headers: HeadersDict) -> int | None:
+    for name, values in headers.items():
+        if name.lower() == b"content-length" and values:
+            try:
+                return int(values[-1])
+            except ValueError:
+                return None
+    return None
+
+
 def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record:
     """The response stored in one entry of Scrapy's ``FilesystemCacheStorage``.
 
@@ -269,6 +296,12 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
         return SkippedRecord(origin, TOO_LARGE, str(error))
     except READ_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
+    # The cache keeps the body as received (before decompression), so its length is
+    # the Content-Length the server announced; a shorter one is a file cut short.
+    # (Only shorter: were the cache moved behind decompression, bodies grow, never shrink.)
+    announced = _content_length(headers)
+    if announced is not None and len(body) < announced:
+        return SkippedRecord(origin, BROKEN, f"body of {len(body)} bytes, Content-Length says {announced}")
     return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
 
 
@@ -279,12 +312,13 @@ def saved_page_url(body: bytes, path: Path, site: str = SITE_ROOT) -> str:
     """The URL a saved page was fetched from: its canonical link (or og:url), else its ``file://`` URI."""
     match = HEAD_END.search(body, 0, HEAD_LIMIT)
     head = body[: match.end()] if match else body[:HEAD_LIMIT]
-    canonical = Page(head, path.resolve().as_uri()).canonical
+    # The extraction's own reading of the canonical link, on the <head> alone (cheap to parse).
+    canonical = Page(head, site).canonical
     if canonical:
         url = urljoin(site.rstrip("/") + "/", canonical)
-        if urlsplit(url).scheme in {"http", "https"}:
+        if url.startswith(("http://", "https://")):
             return url
-    return path.resolve().as_uri()
+    return path.absolute().as_uri()
 
 
 def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE_ROOT) -> Record:
@@ -381,5 +415,13 @@ def iter_warc(path: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Recor
                 elif record.rec_type == "revisit":
                     target = record.rec_headers.get_header("WARC-Target-URI") or ""
                     yield SkippedRecord(origin, REVISIT, f"{target}: payload stored in an earlier record")
+                elif record.rec_type not in WARC_RECORD_TYPES:
+                    yield SkippedRecord(origin, BROKEN, f"not a WARC record (type {record.rec_type!r})")
+                    return
         except Exception as error:  # noqa: BLE001 - warcio raises many kinds on damaged input
             yield SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
+            return
+        # A gzip member cut short ends warcio's iteration silently; what is left unread tells.
+        unread = os.fstat(stream.fileno()).st_size - archive.offset
+        if unread > 0:
+            yield SkippedRecord(f"{path}@{archive.offset}", BROKEN, f"the last {unread} bytes are not a complete record")

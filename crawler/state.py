@@ -1,4 +1,4 @@
-"""Incremental state: the seen-store (one SQLite file by default) and the per-spider run lock."""
+"""Incremental state: the seen-store (one SQLite file by default, Redis for distributed runs) and the per-spider run lock."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from crawler.distributed import connect, enabled, key_prefix, safe_name, worker_name
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 
 @dataclass(frozen=True)
@@ -147,8 +152,153 @@ class SqliteSeenStore:
     def count(self) -> int:
         return int(self._run("SELECT count(*) FROM seen").fetchone()[0])
 
+    def check_writable(self) -> None:
+        """Raise :class:`StateError` unless a write lock can be had now (another writer may hold it)."""
+        self.db.execute("PRAGMA busy_timeout = 2000")
+        try:
+            self._run("BEGIN IMMEDIATE")
+            self._run("ROLLBACK")
+        except StateError as error:
+            raise StateError(f"seen-store {self.path} is locked by another process or not writable ({error.__cause__})") from error
+        finally:
+            self.db.execute("PRAGMA busy_timeout = 10000")
+
     def close(self) -> None:
         self.db.close()
+
+
+# Confirm one pending entry atomically: copy it to the article's hash, index the id, drop the entry.
+# KEYS: pending hash, the article's seen hash, the id set; ARGV: pending field, article id.
+_CONFIRM_LUA = """
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local entry = cjson.decode(raw)
+local fields = {}
+for _, name in ipairs({'version', 'content_hash', 'date_modified', 'source_date'}) do
+    local value = entry[name]
+    if value ~= nil and value ~= cjson.null then
+        fields[#fields + 1] = name
+        fields[#fields + 1] = tostring(value)
+    end
+end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+"""
+_SEEN_FIELDS = ("version", "content_hash", "date_modified", "source_date")
+
+
+class RedisSeenStore:
+    """The seen-store of distributed runs, shared by every worker through Redis.
+
+    Keys (``prefix`` is ``BS_REDIS_PREFIX``): ``<prefix>:seen:<article id>`` a hash per article,
+    ``<prefix>:seen-ids`` the set of seen ids (for ``count``), ``<prefix>:pending:<spider>:<worker>``
+    this worker's unconfirmed articles (field ``<run id>:<article id>``, a JSON value), and
+    ``<prefix>:feeds:<run id>`` the feed files of a run. Pending entries are scoped to one worker
+    and spider because recovery reads the feed files, which only that worker's machine has, and
+    must never settle the entries of a run that is still going elsewhere.
+
+    After a connection error every call raises :class:`StateError` at once (a lost Redis would
+    otherwise cost each call its timeout), and ``on_lost`` is told once.
+    """
+
+    def __init__(self, client: Redis, prefix: str, scope: str) -> None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import RedisError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        self.client = client
+        self.prefix = prefix
+        self.pending_key = f"{prefix}:pending:{scope}"
+        self.ids_key = f"{prefix}:seen-ids"
+        self.lost: Exception | None = None
+        self.on_lost: Callable[[Exception], None] | None = None
+        self._errors = (RedisError, OSError)
+        self._lost_errors = (RedisConnectionError, RedisTimeoutError, OSError)
+        self._confirm = client.register_script(_CONFIRM_LUA)
+
+    def _seen_key(self, article_id: str) -> str:
+        return f"{self.prefix}:seen:{article_id}"
+
+    def _feeds_key(self, run_id: str) -> str:
+        return f"{self.prefix}:feeds:{run_id}"
+
+    def _call(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.lost is not None:
+            raise StateError(f"seen-store in Redis is unreachable: {self.lost}")
+        try:
+            return command(*args, **kwargs)
+        except self._errors as error:
+            if isinstance(error, self._lost_errors):
+                self.mark_lost(error)
+            raise StateError(f"seen-store in Redis: {error}") from error
+
+    def mark_lost(self, error: Exception) -> None:
+        """Fail every later call at once; tell ``on_lost`` the first time."""
+        if self.lost is None:
+            self.lost = error
+            if self.on_lost is not None:
+                self.on_lost(error)
+
+    def get(self, article_id: str) -> SeenArticle | None:
+        values = self._call(self.client.hmget, self._seen_key(article_id), _SEEN_FIELDS)
+        version, digest, modified, source = (v.decode() if v is not None else None for v in values)
+        if version is None or digest is None:
+            return None
+        return SeenArticle(article_id, int(version), digest, modified, source)
+
+    def add_pending(self, pending: PendingArticle) -> None:
+        entry = {
+            "version": pending.version,
+            "content_hash": pending.content_hash,
+            "date_modified": pending.date_modified,
+            "source_date": pending.source_date,
+        }
+        self._call(self.client.hset, self.pending_key, f"{pending.run_id}:{pending.article_id}", json.dumps(entry))
+
+    def confirm(self, article_id: str, run_id: str) -> None:
+        self._call(
+            self._confirm,
+            keys=[self.pending_key, self._seen_key(article_id), self.ids_key],
+            args=[f"{run_id}:{article_id}", article_id],
+        )
+
+    def pending(self) -> list[PendingArticle]:
+        entries = []
+        for field, raw in self._call(self.client.hgetall, self.pending_key).items():
+            run_id, _, article_id = field.decode().rpartition(":")
+            entry = json.loads(raw)
+            entries.append(
+                PendingArticle(
+                    article_id, int(entry["version"]), entry["content_hash"], entry.get("date_modified"),
+                    entry.get("source_date"), run_id,
+                )
+            )
+        return entries
+
+    def drop_pending(self, article_id: str, run_id: str) -> None:
+        self._call(self.client.hdel, self.pending_key, f"{run_id}:{article_id}")
+
+    def record_feed(self, run_id: str, path: str) -> None:
+        self._call(self.client.sadd, self._feeds_key(run_id), path)
+
+    def feeds_of(self, run_id: str) -> list[str]:
+        return sorted(p.decode() for p in self._call(self.client.smembers, self._feeds_key(run_id)))
+
+    def forget_run(self, run_id: str) -> None:
+        # Only this worker writes its pending hash (the run lock keeps a second one out), so no race here.
+        fields = [f for f in self._call(self.client.hkeys, self.pending_key) if f.decode().startswith(f"{run_id}:")]
+        if fields:
+            self._call(self.client.hdel, self.pending_key, *fields)
+        self._call(self.client.delete, self._feeds_key(run_id))
+
+    def count(self) -> int:
+        return int(self._call(self.client.scard, self.ids_key))
+
+    def close(self) -> None:
+        self.client.close()
 
 
 def ids_in_feed(path: str) -> dict[str, int]:
@@ -232,12 +382,32 @@ class RunLock:
             self._handle = None
 
 
-def open_seen_store(settings: Any) -> SeenStore:
-    """The seen-store the settings ask for: SQLite in ``BS_STATE_DIR`` (default ``.state``)."""
+def open_seen_store(settings: Any, spider_name: str = "") -> SeenStore:
+    """The seen-store the settings ask for: Redis when ``REDIS_URL`` is set (crawler/distributed/),
+    else SQLite in ``BS_STATE_DIR`` (default ``.state``)."""
+    if enabled(settings):
+        scope = f"{safe_name(spider_name, 'spider')}:{worker_name(settings)}"
+        return RedisSeenStore(connect(settings), key_prefix(settings), scope)
     state_dir = Path(settings.get("BS_STATE_DIR") or ".state")
     return SqliteSeenStore(state_dir / "seen.sqlite3")
 
 
 def run_lock(settings: Any, spider_name: str) -> RunLock:
-    """The lock that keeps two runs of one spider apart."""
-    return RunLock(Path(settings.get("BS_STATE_DIR") or ".state") / f"{spider_name}.lock")
+    """The lock that keeps two runs of one spider apart; in a distributed run, two runs of one worker."""
+    name = spider_name
+    if enabled(settings):
+        # Several workers may share a machine (and BS_STATE_DIR); each name runs once at a time,
+        # because a worker's unconfirmed articles are settled by its name.
+        name = f"{spider_name}-{worker_name(settings)}"
+    return RunLock(Path(settings.get("BS_STATE_DIR") or ".state") / f"{name}.lock")
+
+
+def check_seen_store(settings: Any) -> None:
+    """Before a run: raise :class:`StateError` when the SQLite seen-store is corrupt, locked or unwritable."""
+    if enabled(settings):
+        return  # the distributed store checks its connection when it opens
+    store = SqliteSeenStore(Path(settings.get("BS_STATE_DIR") or ".state") / "seen.sqlite3")
+    try:
+        store.check_writable()
+    finally:
+        store.close()

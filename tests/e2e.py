@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -40,3 +41,9 @@ def crawl(spider: str, workdir: Path, *args: str, settings: dict[str, str] | Non
     done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
     items = [json.loads(line) for line in output.read_text().splitlines()] if output.exists() else []
     return CrawlResult(done.returncode, items, done.stderr)
+
+
+def stats_from_log(log: str) -> dict[str, int]:
+    """The integer stats of Scrapy's end-of-run stats dump."""
+    dump = log.split("Dumping Scrapy stats:", 1)[-1]
+    return {name: int(value) for name, value in re.findall(r"'([^']+)': (\d+),?\n", dump)}

@@ -199,3 +199,22 @@ def test_section_stops_at_a_page_of_seen_articles(tmp_path: Path) -> None:
     response2 = HtmlResponse(SITE + "/markets/news", body=html2, request=Request(SITE + "/markets/news"))
     urls = [r.url for r in spider.parse_section(response2, section="markets/news", page=1)]
     assert urls == [SITE + "/markets/news/y-124022800875_1.html", SITE + "/markets/news/page-2"]
+
+
+def test_redirects_to_other_domains_are_refused(tmp_path: Path) -> None:
+    from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+    from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+    from scrapy.exceptions import IgnoreRequest
+
+    spider = make_spider(LatestSpider, tmp_path)
+    offsite = OffsiteMiddleware.from_crawler(spider.crawler)
+    offsite.spider_opened(spider)
+    redirect = RedirectMiddleware.from_crawler(spider.crawler)
+    feed = list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=_rss(("/india-news/new-124022800875_1.html", "Wed, 28 Feb 2024 19:00:00 +0530")))))
+    (request,) = feed
+    assert offsite.process_request(request, spider) is None
+    moved = HtmlResponse(request.url, status=302, headers={"Location": "https://evil.example/phish-124022800875_1.html"}, request=request)
+    followed = redirect.process_response(request, moved, spider)
+    assert isinstance(followed, Request) and followed.url.startswith("https://evil.example/")
+    with pytest.raises(IgnoreRequest):
+        offsite.process_request(followed, spider)

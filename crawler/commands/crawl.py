@@ -9,12 +9,14 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.health import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, STAT_EXIT
-from crawler.state import run_lock
+from crawler.distributed import redis_problem
+from crawler.feeds import unwritable_feeds
+from crawler.health import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE, STAT_EXIT
+from crawler.state import StateError, check_seen_store, run_lock
 
 
 class Command(ScrapyCrawlCommand):
-    """Scrapy's ``crawl``, plus argument checks (exit 2), the run lock (exit 3) and the verdict's status."""
+    """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the run lock (exit 3) and the verdict's status."""
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -32,6 +34,13 @@ class Command(ScrapyCrawlCommand):
                 print(f"error: {error}", file=sys.stderr)
                 self.exitcode = EXIT_USAGE
                 return
+        # Distributed mode (REDIS_URL, incremental spiders only: crawler/distributed/): Redis must
+        # answer before anything is fetched.
+        problem = redis_problem(self.settings) if getattr(spider_class, "incremental", False) else None
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            self.exitcode = EXIT_REDIS
+            return
         lock = run_lock(self.settings, spider_class.name) if getattr(spider_class, "incremental", False) else None
         if lock is not None and not lock.acquire():
             print(
@@ -41,8 +50,22 @@ class Command(ScrapyCrawlCommand):
             )
             self.exitcode = EXIT_LOCKED
             return
+        if lock is not None:
+            try:
+                check_seen_store(self.settings)
+            except StateError as error:
+                lock.release()
+                print(f"error: {error}", file=sys.stderr)
+                self.exitcode = EXIT_STATE
+                return
         try:
             crawler = self.crawler_process.create_crawler(spider_class)
+            feeds = crawler.settings.getdict("FEEDS")
+            problems = unwritable_feeds(feeds)
+            if problems:
+                print(f"error: {problems[0]}", file=sys.stderr)
+                self.exitcode = EXIT_OUTPUT
+                return
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
         finally:

@@ -12,7 +12,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 SITE_ROOT = "https://www.business-standard.com"
 
-_WHITESPACE = re.compile(r"\s+")
 # The 12-digit id: "1" + YYMMDD of publication + a 5-digit sequence of the day,
 # followed by "_<page>.html". Slug and section do not matter to the site.
 _ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?(?:$|[?#])")
@@ -22,8 +21,8 @@ def clean_text(value: str | None) -> str | None:
     """Unescape entities, fold white space (incl. NBSP) and return None for nothing."""
     if value is None:
         return None
-    text = _WHITESPACE.sub(" ", html.unescape(value).replace("\u00a0", " ")).strip()
-    return text or None
+    # str.split() splits at what \s matches (NBSP included), and strip() is then implied.
+    return " ".join(html.unescape(value).split()) or None
 
 
 def split_list(value: str | None, separator: str = ",") -> list[str]:

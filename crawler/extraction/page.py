@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from functools import cached_property
 from typing import Any
 
+from lxml.etree import _Element
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, read_bom, resolve_encoding
 
+from . import dom
 from .normalize import clean_text
 
 JsonObject = dict[str, Any]
@@ -25,7 +28,13 @@ def loads_lenient(text: str) -> Any:
 
     Returns None when the text is not JSON even so.
     """
-    text = _COMMENT_WRAPPER.sub("", text).strip()
+    # The wrapper is rare; the test keeps the regex (which tries every position for its
+    # end-anchored branch) off the long texts that do not have it.
+    stripped = text.strip()
+    if stripped.startswith(("<!--", "//")) or stripped.endswith(("-->", "]]>")):
+        text = _COMMENT_WRAPPER.sub("", text).strip()
+    else:
+        text = stripped
     if not text:
         return None
     for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
@@ -44,6 +53,54 @@ def decode_html(html: str | bytes) -> str:
         return html
     _, text = html_to_unicode(None, html)
     return text
+
+
+# First or last bytes that str.strip() would take for white space and bytes.strip() would not.
+_UNICODE_SPACE_EDGE = frozenset(range(0x1C, 0x20)) | frozenset(range(0x80, 0x100))
+
+
+def _utf8_source(html: bytes) -> tuple[str, bytes] | None:
+    """(text, bytes to parse) when :func:`decode_html` reads ``html`` as UTF-8 without replacements.
+
+    The bytes are then what parsel would parse after re-encoding the text
+    (``text.strip().replace("\\x00", "").encode()``): the round trip through ``str`` is skipped.
+    None for anything else (a BOM, another declared encoding, invalid UTF-8, Unicode white space
+    at either end); those pages take the text path.
+    """
+    if read_bom(html)[0] is not None:
+        return None
+    declared = html_body_declared_encoding(html)
+    if declared is not None and codecs.lookup(declared).name != "utf-8":
+        return None
+    try:
+        text = html.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    stripped = html.strip()
+    if stripped and (stripped[0] in _UNICODE_SPACE_EDGE or stripped[-1] in _UNICODE_SPACE_EDGE):
+        return None
+    return text, stripped.replace(b"\x00", b"")
+
+
+# What a page that says UTF-8 but is not usually is: Windows-1252 from an old CMS export.
+FALLBACK_ENCODING = "cp1252"
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str | None]:
+    """Bytes → text by BOM, HTTP header, <meta charset>, then guessing.
+
+    The second value is None when the declared encoding fit; when the bytes are not in it, the
+    page is read as Windows-1252 instead and the second value says so (for a log line and a stat).
+    """
+    encoding, text = html_to_unicode(content_type, body)
+    if "\ufffd" not in text:
+        return text, None
+    codec = resolve_encoding(encoding) or "utf-8"
+    try:
+        return body.decode(codec), None  # the replacement characters were in the page itself
+    except (UnicodeDecodeError, LookupError):
+        pass
+    return body.decode(FALLBACK_ENCODING, errors="replace"), f"bytes are not {encoding}; read as {FALLBACK_ENCODING}"
 
 
 def _flatten_ld(node: Any) -> list[JsonObject]:
@@ -81,13 +138,30 @@ def dig(data: Any, *path: str | int) -> Any:
 
 
 class Page:
-    """An HTML page and its URL, with lazily read JSON-LD, ``__NEXT_DATA__`` and meta tags."""
+    """An HTML page and its URL, parsed once, with lazily read JSON-LD, ``__NEXT_DATA__``, meta tags
+    and the :class:`~crawler.extraction.dom.DomIndex` the rules look elements up in."""
 
     def __init__(self, html: str | bytes, url: str) -> None:
         self.url = url
-        self.text = decode_html(html)
-        self.selector = Selector(text=self.text or "<html></html>", base_url=url)
+        source = _utf8_source(html) if isinstance(html, bytes) else None
+        if source is not None:
+            self.text, body = source
+        else:
+            self.text = decode_html(html)
+            # As parsel's Selector(text=…) does (an empty page is "<html></html>").
+            body = (self.text or "<html></html>").strip().replace("\x00", "").encode("utf-8")
+        self.root: _Element = dom.parse(body, url)
         self.invalid_json_blocks = 0
+
+    @cached_property
+    def selector(self) -> Selector:
+        """A parsel selector over the same tree, for the rules' rarely taken fallbacks."""
+        return Selector(root=self.root, type="html")
+
+    @cached_property
+    def dom(self) -> dom.DomIndex:
+        """Elements by class and tag, and text nodes by phrase, from one walk over the tree."""
+        return dom.DomIndex(self.root)
 
     def xpath(self, query: str, **variables: Any) -> Any:
         """Shortcut for ``self.selector.xpath``."""
@@ -97,9 +171,12 @@ class Page:
         """Shortcut for ``self.selector.css``."""
         return self.selector.css(query)
 
-    def _json_scripts(self, query: str) -> list[Any]:
+    def _json_scripts(self, matches: Any) -> list[Any]:
         found = []
-        for raw in self.xpath(query).getall():
+        for script in self.dom.tagged("script"):
+            raw = script.text  # a script's only text node (//script/text()); None when empty
+            if raw is None or not matches(script):
+                continue
             value = loads_lenient(raw)
             if value is None:
                 self.invalid_json_blocks += 1
@@ -110,7 +187,7 @@ class Page:
     @cached_property
     def json_ld(self) -> list[JsonObject]:
         """Every JSON-LD object on the page, flattened (lists and @graph), in page order."""
-        blocks = self._json_scripts('//script[@type="application/ld+json"]/text()')
+        blocks = self._json_scripts(lambda script: script.get("type") == "application/ld+json")
         return [obj for block in blocks for obj in _flatten_ld(block)]
 
     def ld_first(self, types: frozenset[str] | set[str]) -> JsonObject | None:
@@ -126,9 +203,14 @@ class Page:
         return self.ld_first(ARTICLE_TYPES) or {}
 
     @cached_property
+    def has_next_data(self) -> bool:
+        """Whether the page has a ``<script id="__NEXT_DATA__">`` at all (readable or not)."""
+        return any(script.get("id") == "__NEXT_DATA__" for script in self.dom.tagged("script"))
+
+    @cached_property
     def next_data(self) -> JsonObject | None:
         """The whole ``__NEXT_DATA__`` object, or None when the page has none."""
-        blocks = self._json_scripts('//script[@id="__NEXT_DATA__"]/text()')
+        blocks = self._json_scripts(lambda script: script.get("id") == "__NEXT_DATA__")
         return blocks[0] if blocks and isinstance(blocks[0], dict) else None
 
     @cached_property
@@ -137,13 +219,24 @@ class Page:
         data = dig(self.next_data, "props", "pageProps", "data")
         return data if isinstance(data, dict) else {}
 
+    @cached_property
+    def _metas(self) -> dict[str, str]:
+        # (//meta[@name=$n or @property=$n or @itemprop=$n]/@content)[1] for every n at once.
+        found: dict[str, str] = {}
+        for meta in self.dom.tagged("meta"):
+            content = meta.get("content")
+            if content is None:
+                continue
+            for attribute in ("name", "property", "itemprop"):
+                key = meta.get(attribute)
+                if key is not None:
+                    found.setdefault(key, content)
+        return found
+
     def meta(self, *names: str) -> str | None:
         """Content of the first <meta> whose name, property or itemprop is one of ``names``."""
         for name in names:
-            value = self.xpath(
-                "(//meta[@name=$n or @property=$n or @itemprop=$n]/@content)[1]", n=name
-            ).get()
-            cleaned = clean_text(value)
+            cleaned = clean_text(self._metas.get(name))
             if cleaned:
                 return cleaned
         return None
@@ -151,11 +244,19 @@ class Page:
     @cached_property
     def canonical(self) -> str | None:
         """The <link rel=canonical> href, or og:url."""
-        href = self.xpath('(//link[@rel="canonical"]/@href)[1]').get()
+        href = next(
+            (h for link in self.dom.tagged("link") if link.get("rel") == "canonical" and (h := link.get("href")) is not None),
+            None,
+        )
         return clean_text(href) or self.meta("og:url")
 
     @cached_property
     def lang(self) -> str | None:
         """The two-letter language of <html lang>."""
-        value = clean_text(self.xpath("/html/@lang").get())
+        value = clean_text(self.root.get("lang") if self.root.tag == "html" else None)
         return value[:2].lower() if value else None
+
+    @property
+    def is_amp(self) -> bool:
+        """``<html amp>`` (or ``<html ⚡>``, which lxml drops, so it is looked for in the text)."""
+        return (self.root.tag == "html" and self.root.get("amp") is not None) or "<html \u26a1" in self.text[:2000]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
+from .dom import fragment_parser
 from .normalize import clean_text
 
 BLOCK_TAGS = frozenset(
@@ -81,10 +82,17 @@ def fragment(markup: str) -> _Element | None:
     if not markup or not markup.strip():
         return None
     try:
-        root: _Element = lxml_html.fragment_fromstring(markup, create_parent="div")
-        return root
+        # lxml.html.fragment_fromstring(markup, create_parent="div"), with plain elements: its own
+        # element classes are looked up in Python for every element the walk touches.
+        parser = fragment_parser()
+        elements = lxml_html.fragments_fromstring(markup, no_leading_text=False, parser=parser)
     except (ParserError, ValueError):
         return None
+    root: _Element = parser.makeelement("div")
+    if elements and isinstance(elements[0], str):
+        root.text = elements.pop(0)
+    root.extend(elements)
+    return root
 
 
 def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:

@@ -14,7 +14,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract_article
-from crawler.extraction.normalize import iso_ist
+from crawler.extraction.normalize import article_id, iso_ist
+from crawler.extraction.page import decode_body
+from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 
 SITE_DOMAINS = ("business-standard.com",)
 
@@ -26,6 +28,8 @@ class BusinessStandardSpider(Spider):
     # Spiders that keep a seen-store (and so take the run lock) say so.
     incremental: bool = False
     allowed_domains: list[str] = []
+    # Article requests pass through it: rendered by Splash when SPLASH_URL is set (crawler/splash.py).
+    renderer: ArticleRenderer = PLAIN
 
     @classmethod
     def check_arguments(cls, arguments: Mapping[str, str]) -> None:
@@ -45,6 +49,7 @@ class BusinessStandardSpider(Spider):
         spider.base_url = crawler.settings.get("BS_BASE_URL", cls.base_url).rstrip("/")
         host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_domains = sorted({host, *SITE_DOMAINS})
+        spider.renderer = article_renderer(crawler)
         return spider
 
     def is_on_site(self, url: str) -> bool:
@@ -57,10 +62,11 @@ class BusinessStandardSpider(Spider):
         return self.base_url + "/" + path.lstrip("/")
 
     def article_request(self, url: str, **meta: Any) -> Request:
-        """The request for one article page; saved pages (``file://``) bypass the off-site filter."""
+        """The request for one article page (a Splash one when SPLASH_URL is set); saved pages
+        (``file://``) bypass the off-site filter and are never rendered."""
         if url.startswith("file:"):
             meta["allow_offsite"] = True
-        return Request(url, callback=self.parse_article, errback=self.article_failed, meta=meta)
+        return self.renderer.render(Request(url, callback=self.parse_article, errback=self.article_failed, meta=meta))
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         """Extract the article, or log and count why the page is not one."""
@@ -70,8 +76,19 @@ class BusinessStandardSpider(Spider):
             stats.inc_value("bs/skipped/not-html")
             self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
             return
+        requested = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
+        if article_id(requested) and article_id(requested) != article_id(response.url):
+            # An article redirected to the home page or a listing: gone or moved, not readable here.
+            stats.inc_value("bs/skipped/redirected-away")
+            self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
+            return
+        content_type = response.headers.get("Content-Type")
+        text, fallback = decode_body(response.body, content_type.decode("latin-1") if content_type else None)
+        if fallback:
+            stats.inc_value("bs/recovered/encoding")
+            self.logger.warning("Encoding of <%s> fixed: %s", response.url, fallback)
         try:
-            article = extract_article(response.text, response.url)
+            article = extract_article(text, response.url)
         except NotAnArticle as error:
             stats.inc_value(f"bs/skipped/{error.reason}")
             self.logger.warning("Skipped <%s>: not an article (%s)", response.url, error)
@@ -83,12 +100,20 @@ class BusinessStandardSpider(Spider):
         """Count and log an article request that failed for good (after retries)."""
         stats = self.crawler.stats
         assert stats is not None
-        reason = type(failure.value).__name__
-        response = getattr(failure.value, "response", None)
-        if response is not None:
-            reason = f"http-{response.status}"
-        stats.inc_value(f"bs/failed/{reason}")
+        stats.inc_value(f"bs/failed/{failure_reason(failure)}")
         self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+
+
+def failure_reason(failure: Any) -> str:
+    """A short stat name for a failed request: ``http-404``, ``too-large``, ``TimeoutError``…"""
+    response = getattr(failure.value, "response", None)
+    if isinstance(response, Response):  # HttpError; twisted's own failures carry another kind
+        return f"http-{response.status}"
+    message = failure.getErrorMessage()
+    # Scrapy words it "…exceeded DOWNLOAD_MAXSIZE…" (while inflating) or "…larger than download max size…".
+    if "DOWNLOAD_MAXSIZE" in message or "download max size" in message:
+        return "too-large"
+    return str(type(failure.value).__name__)
 
 
 def require(condition: bool, message: str) -> None:

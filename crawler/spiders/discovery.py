@@ -9,13 +9,22 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
+from crawler import distributed
+from crawler.extraction import Article
+from crawler.dupefilter import REDISCOVER
 from crawler.extraction.discovery import BrokenDocument, Entry, parse_listing, parse_rss, parse_sitemap
 from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.state import SeenArticle, SeenStore, open_seen_store
 
-from .base import BusinessStandardSpider
+from .base import BusinessStandardSpider, failure_reason
+
+
+# request.meta key: the feed or sitemap date of an article request. In a distributed run the worker
+# that fetches the article may not be the one that found it, so the date travels with the request.
+SOURCE_DATE_META = "bs_source_date"
 
 
 def _truthy(value: Any) -> bool:
@@ -26,6 +35,8 @@ class DiscoverySpider(BusinessStandardSpider):
     """Base of ``latest``, ``archive`` and ``section``: find article URLs, fetch only new or changed ones."""
 
     incremental = True
+    # This worker's name (BS_WORKER_NAME, default the host name): `%(worker)s` in output file names.
+    worker: str = ""
 
     def __init__(self, *args: Any, fresh: str | bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,11 +46,19 @@ class DiscoverySpider(BusinessStandardSpider):
         self.source_dates: dict[str, str | None] = {}
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        # Distributed mode (REDIS_URL): scrapy-redis's scheduler and dupefilter, and per-worker output
+        # files (BS_DEFAULT_FEED, read by the base class), so before super().
+        distributed.configure(settings, cls.name or "discovery")
+        super().update_settings(settings)
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, DiscoverySpider)
         spider.fresh = spider.fresh or crawler.settings.getbool("BS_FRESH")
-        spider.seen_store = open_seen_store(crawler.settings)
+        spider.worker = distributed.worker_name(crawler.settings)
+        spider.seen_store = open_seen_store(crawler.settings, spider.name)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -50,7 +69,8 @@ class DiscoverySpider(BusinessStandardSpider):
 
     def source_request(self, url: str, **kwargs: Any) -> Request:
         """A request for a feed, sitemap or listing (never rendered, never an article)."""
-        return Request(url, callback=kwargs.pop("callback", self.parse_source), errback=self.source_failed, **kwargs)
+        meta = {REDISCOVER: True, **kwargs.pop("meta", {})}
+        return Request(url, callback=kwargs.pop("callback", self.parse_source), errback=self.source_failed, meta=meta, **kwargs)
 
     def parse_source(self, response: Response) -> Iterator[Request]:
         """Feed, sitemap or listing, told apart by URL."""
@@ -106,9 +126,7 @@ class DiscoverySpider(BusinessStandardSpider):
 
     def source_failed(self, failure: Any) -> None:
         assert self.crawler.stats is not None
-        response = getattr(failure.value, "response", None)
-        reason = f"http-{response.status}" if response is not None else type(failure.value).__name__
-        self.crawler.stats.inc_value(f"bs/discovery/source_failed/{reason}")
+        self.crawler.stats.inc_value(f"bs/discovery/source_failed/{failure_reason(failure)}")
         self.logger.error("Discovery source failed <%s>: %s", failure.request.url, failure.getErrorMessage())
 
     # --- deciding what to fetch -----------------------------------------
@@ -140,7 +158,14 @@ class DiscoverySpider(BusinessStandardSpider):
                 continue
             stats.inc_value("bs/discovery/changed" if seen else "bs/discovery/new")
             self.source_dates[identifier] = iso_ist(entry.lastmod)
-            yield self.article_request(article_fetch_url(entry.url))
+            meta = {SOURCE_DATE_META: self.source_dates[identifier], REDISCOVER: True}
+            yield self.article_request(article_fetch_url(entry.url), **meta)
+
+    def parse_article(self, response: Response) -> Iterator[Article]:
+        for article in super().parse_article(response):
+            if SOURCE_DATE_META in response.meta:
+                self.source_dates.setdefault(article.articleId, response.meta[SOURCE_DATE_META])
+            yield article
 
     def is_seen(self, url: str) -> bool:
         """Whether the seen-store has the article of ``url``."""

@@ -6,6 +6,9 @@ import html
 from functools import cached_property
 from typing import Any, ClassVar
 
+from lxml import etree
+from lxml.etree import _Element
+
 from ..article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
 from ..errors import NotAnArticle
 from ..normalize import (
@@ -20,6 +23,7 @@ from ..normalize import (
     strip_amp,
     unique,
 )
+from ..dom import FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION, texts
 from ..page import Page, dig, ld_types
 from ..text import DISCLAIMER, split_body, text_paragraphs
 
@@ -28,10 +32,16 @@ from ..text import DISCLAIMER, split_body, text_paragraphs
 FIRST_PUBLISHED_XPATH = '(//*[not(self::script)][text()[contains(., "First Published")]])[last()]//text()[not(parent::style)]'
 LAST_UPDATED_XPATH = '(//*[not(self::script)][text()[contains(., "Last Updated")]])[1]//text()[not(parent::style)]'
 DISCLAIMER_XPATH = '//text()[contains(., "Only the headline and picture of this report")]'
+READ_TIME_XPATH = '//text()[contains(., "min read")]'
 ALSO_READ_HEADING = (
     '//*[self::h2 or self::h3 or self::h4 or self::div or self::span or self::p or self::li]'
     '[translate(normalize-space(), "ALSOREAD", "alsoread") = "also read"]'
 )
+ALSO_READ_HEADING_TAGS = frozenset({"h2", "h3", "h4", "div", "span", "p", "li"})
+# The same, from the element the page index found (the XPaths above are the rules; the index
+# finds their first steps in one walk, and they stay the fallback when it cannot).
+_LABEL_TEXTS = etree.XPath("descendant::text()[not(parent::style)]", smart_strings=False)
+_LINKS_AFTER = etree.XPath("following-sibling::*//a[@href]")
 
 
 def text_of(value: Any) -> str | None:
@@ -149,7 +159,7 @@ class Layout:
 
     def date_published_raw(self) -> str | None:
         """First Published as the page shows it."""
-        return display_date_text(" ".join(self.page.xpath(FIRST_PUBLISHED_XPATH).getall()))
+        return display_date_text(" ".join(self.labelled_texts(FIRST_PUBLISHED, FIRST_PUBLISHED_XPATH, last=True)))
 
     def date_modified(self) -> str | None:
         """Last Updated, ISO 8601 with +05:30."""
@@ -161,11 +171,25 @@ class Layout:
 
     def date_modified_raw(self) -> str | None:
         """Last Updated as the page shows it."""
-        return display_date_text(" ".join(self.page.xpath(LAST_UPDATED_XPATH).getall()))
+        return display_date_text(" ".join(self.labelled_texts(LAST_UPDATED, LAST_UPDATED_XPATH, last=False)))
+
+    def labelled_texts(self, phrase: str, xpath: str, *, last: bool) -> list[str]:
+        """The text inside the first (or last) element, not a script, with a text saying ``phrase``."""
+        elements = self.page.dom.elements_with_text(phrase, exclude=frozenset({"script"}))
+        if elements is None:
+            return self.page.xpath(xpath).getall()  # type: ignore[no-any-return]
+        return _LABEL_TEXTS(elements[-1] if last else elements[0]) if elements else []
+
+    def phrase_texts(self, phrase: str, xpath: str) -> list[str]:
+        """Every text node holding ``phrase``, in page order (``xpath`` is ``//text()[contains(., phrase)]``)."""
+        hits = self.page.dom.text_hits(phrase)
+        if hits is None:
+            return self.page.xpath(xpath).getall()  # type: ignore[no-any-return]
+        return [hit.text for hit in hits]
 
     def read_time(self) -> int | None:
         """Minutes from "N min read"."""
-        return read_time_minutes(" ".join(self.page.xpath('//text()[contains(., "min read")]').getall()))
+        return read_time_minutes(" ".join(self.phrase_texts(MIN_READ, READ_TIME_XPATH)))
 
     def main_image(self) -> Image | None:
         """The hero image from JSON-LD, then og:image."""
@@ -190,15 +214,19 @@ class Layout:
 
     def also_read(self) -> list[RelatedArticle]:
         """The "Also Read" list: links following a heading that says "Also Read"."""
-        links = self.page.xpath(ALSO_READ_HEADING + "/following-sibling::*//a[@href]")
-        return self.related_links(links)
+        headings = self.page.dom.headings_reading(ALSO_READ_HEADING_TAGS)
+        if headings is None:
+            anchors = [link.root for link in self.page.xpath(ALSO_READ_HEADING + "/following-sibling::*//a[@href]")]
+        else:
+            anchors = _LINKS_AFTER(headings[0]) if headings else []
+        return self.related_links(anchors)
 
-    def related_links(self, anchors: Any) -> list[RelatedArticle]:
+    def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
         """``RelatedArticle`` for each anchor with text, de-duplicated by URL."""
         found: dict[str, RelatedArticle] = {}
         for anchor in anchors:
-            headline = clean_text(" ".join(anchor.xpath(".//text()").getall()))
-            url = self.link(anchor.attrib.get("href"))
+            headline = clean_text(" ".join(texts(anchor)))
+            url = self.link(anchor.get("href"))
             if headline and url and url not in found:
                 found[url] = RelatedArticle(headline=headline, url=url)
         return list(found.values())
@@ -215,7 +243,7 @@ class Layout:
         found = self.body_and_disclaimer[1]
         if found:
             return found
-        for text in self.page.xpath(DISCLAIMER_XPATH).getall():
+        for text in self.phrase_texts(SYNDICATION, DISCLAIMER_XPATH):
             cleaned = clean_text(text)
             if cleaned and DISCLAIMER.match(cleaned):
                 return cleaned

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from lxml.etree import _Element
 
+from lxml import etree
+
 from ..article import Image, Link, RelatedArticle
+from ..dom import Css, descendants, texts, texts_of_all
 from ..normalize import clean_text
 from ..page import Page
 from ..text import block_paragraphs, classes, split_body
 from .base import Layout
 
-HEADLINE_CSS = "h1.headline"
-STANDFIRST_CSS = "h2.alternativeHeadline"
-BYLINE_LINKS_XPATH = '//a[contains(@href, "/author/search/keyword/")]'
-DATELINE_XPATH = '//*[name()="news:geo_locations"]//text()'
-IMAGE_CSS = "img.imgCont"
-BODY_CSS = "span.p-content"
-ALSO_READ_LINKS_CSS = ".also-read-panel a[href]"
-TOPIC_LINKS_XPATH = '//p[contains(concat(" ", normalize-space(@class), " "), " pB15 ")]//a[starts-with(@href, "/topic/")]'
-BREADCRUMB_LINKS_CSS = ".breadcrum a"
+# Answered from the page's one-walk index (crawler/extraction/dom.py); the XPaths in the comments
+# say the same.
+HEADLINE_CSS = Css("h1.headline")
+STANDFIRST_CSS = Css("h2.alternativeHeadline")
+BYLINE_HREF = "/author/search/keyword/"  # //a[contains(@href, BYLINE_HREF)]
+DATELINE_TAG = "news:geo_locations"  # //*[name()="news:geo_locations"]//text()
+IMAGE_CSS = Css("img.imgCont")
+CAPTION_XPATH = etree.XPath("following-sibling::*[1]//text()", smart_strings=False)  # from the image
+BODY_CSS = Css("span.p-content")
+ALSO_READ_LINKS_CSS = Css(".also-read-panel a[href]")
+TOPIC_PARAGRAPH_CSS = Css("p.pB15")  # its //a[starts-with(@href, TOPIC_HREF)]
+TOPIC_HREF = "/topic/"
+BREADCRUMB_LINKS_CSS = Css(".breadcrum a")
 CONTENT_TIER_META = "article:content_tier"
 
 
@@ -34,19 +41,19 @@ class Legacy2019(Layout):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return bool(page.css(HEADLINE_CSS)) and bool(page.css(BODY_CSS) or page.meta(CONTENT_TIER_META))
+        return bool(HEADLINE_CSS.select(page.dom)) and bool(BODY_CSS.select(page.dom) or page.meta(CONTENT_TIER_META))
 
     def headline(self) -> str | None:
-        return super().headline() or clean_text(" ".join(self.page.css(HEADLINE_CSS + " ::text").getall()))
+        return super().headline() or clean_text(HEADLINE_CSS.text(self.page.dom))
 
     def description(self) -> str | None:
-        return clean_text(" ".join(self.page.css(STANDFIRST_CSS + " ::text").getall())) or super().description()
+        return clean_text(STANDFIRST_CSS.text(self.page.dom)) or super().description()
 
     def breadcrumbs(self) -> list[Link]:
         return super().breadcrumbs() or [
-            Link(name=name, url=self.link(a.attrib.get("href")))
-            for a in self.page.css(BREADCRUMB_LINKS_CSS)
-            if (name := clean_text(" ".join(a.xpath(".//text()").getall())))
+            Link(name=name, url=self.link(a.get("href")))
+            for a in BREADCRUMB_LINKS_CSS.select(self.page.dom)
+            if (name := clean_text(" ".join(texts(a))))
         ]
 
     def section(self) -> str | None:
@@ -55,30 +62,33 @@ class Legacy2019(Layout):
 
     def authors(self) -> list[Link]:
         found: dict[str, Link] = {}
-        for anchor in self.page.xpath(BYLINE_LINKS_XPATH):
-            name = clean_text(" ".join(anchor.xpath(".//text()").getall()))
+        for anchor in self.page.dom.tagged("a"):
+            if BYLINE_HREF not in (anchor.get("href") or ""):
+                continue
+            name = clean_text(" ".join(texts(anchor)))
             if name:
-                found.setdefault(name.lower(), Link(name=name, url=self.link(anchor.attrib.get("href"))))
+                found.setdefault(name.lower(), Link(name=name, url=self.link(anchor.get("href"))))
         return list(found.values()) or super().authors()
 
     def dateline(self) -> str | None:
-        return clean_text(" ".join(self.page.xpath(DATELINE_XPATH).getall()))
+        return clean_text(" ".join(texts_of_all(self.page.dom.tagged(DATELINE_TAG))))
 
     def main_image(self) -> Image | None:
-        image = self.page.css(IMAGE_CSS)
-        if not image:
+        images = IMAGE_CSS.select(self.page.dom)
+        if not images:
             return super().main_image()
-        url = self.link(image.attrib.get("src"))
+        image = images[0]
+        url = self.link(image.get("src"))
         if not url:
             return super().main_image()
         # The caption is the element right after the <img>.
-        caption = clean_text(" ".join(image[0].xpath("following-sibling::*[1]//text()").getall()))
-        return Image(url=url, alt=clean_text(image.attrib.get("alt")), caption=caption)
+        caption = clean_text(" ".join(CAPTION_XPATH(image)))
+        return Image(url=url, alt=clean_text(image.get("alt")), caption=caption)
 
     def body_paragraphs(self) -> list[str]:
         visible = []
-        for span in self.page.css(BODY_CSS):
-            visible.extend(block_paragraphs(span.root, _is_story_noise))
+        for span in BODY_CSS.select(self.page.dom):
+            visible.extend(block_paragraphs(span, _is_story_noise))
         structured = super().body_paragraphs()
         # Premium ("locked") pages cut the visible body short and end it in "...";
         # the JSON-LD articleBody still holds the whole story.
@@ -87,10 +97,11 @@ class Legacy2019(Layout):
         return visible
 
     def also_read(self) -> list[RelatedArticle]:
-        return self.related_links(self.page.css(ALSO_READ_LINKS_CSS)) or super().also_read()
+        return self.related_links(ALSO_READ_LINKS_CSS.select(self.page.dom)) or super().also_read()
 
     def topics(self) -> list[str]:
-        names = [clean_text(" ".join(a.xpath(".//text()").getall())) for a in self.page.xpath(TOPIC_LINKS_XPATH)]
+        links = descendants(TOPIC_PARAGRAPH_CSS.select(self.page.dom), "a")
+        names = [clean_text(" ".join(texts(a))) for a in links if (a.get("href") or "").startswith(TOPIC_HREF)]
         return [n for n in dict.fromkeys(names) if n] or super().topics()
 
     def is_premium(self) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from lxml.etree import _Element
 
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
+from ..dom import Css, texts, texts_of_all
 from ..errors import NotAnArticle
 from ..normalize import clean_text, normalize_date, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
@@ -16,21 +17,30 @@ from .base import Layout, text_of, text_of_block
 
 # Classes are CSS modules ("MainStory_stryhdtp__frNSf"); the hashed suffix
 # changes on every deploy, so rules use the plain twin class or [class*=…].
-HEADLINE_CSS = "h1.stryhdtp"
-STANDFIRST_CSS = "h2.strydsc"
-BYLINE_CSS = ".dtlauthinfo"
-META_INFO_CSS = ".meta-info"
-BREADCRUMB_LINKS_CSS = ".breadcrum a"
+# They are answered from the page's one-walk index (crawler/extraction/dom.py), not by XPath.
+HEADLINE_CSS = Css("h1.stryhdtp")
+STANDFIRST_CSS = Css("h2.strydsc")
+BYLINE_LINKS_CSS = Css(".dtlauthinfo a[href]")
+DATELINE_CSS = Css(".dtlauthinfo .dateline")
+META_INFO_CSS = Css(".meta-info")
+BREADCRUMB_LINKS_CSS = Css(".breadcrum a")
 BODY_XPATH = '(//*[@id="parent_top_div"] | //*[contains(concat(" ", normalize-space(@class), " "), " storycontent ")])[1]'
-CAPTION_CSS = "[class*=captiontext]"
-TOPIC_LINKS_CSS = ".topiclisting a"
-PREMIUM_LABEL_CSS = ".strlabel"
-LIVE_MARKER_XPATH = '//*[contains(@class, "LiveButton")]'
-TICKER_ITEM_CSS = ".mktticker .tickeritem"
+CAPTION_CSS = Css("[class*=captiontext]")
+TOPIC_LINKS_CSS = Css(".topiclisting a")
+PREMIUM_LABEL_CSS = Css(".strlabel")
+LIVE_MARKER_CSS = Css("[class*=LiveButton]")  # XPath //*[contains(@class, "LiveButton")]
+TICKER_ITEM_CSS = Css(".mktticker .tickeritem")
+TICKER_NAME_CSS, TICKER_VALUE_CSS = Css(".tickername"), Css(".tickerval")
+TICKER_CHANGE_CSS, TICKER_PERCENT_CSS = Css(".tickerchg"), Css(".tickerpct")
 VIDEO_TYPES = frozenset({"VideoObject"})
 
 # Blocks inside the story that are not the story.
 AD_CLASSES = frozenset({"storyadsprg", "recommendsection", "mb-20", "read_more", "adsection", "advertisement"})
+
+
+def _text_in(element: _Element, css: Css) -> str:
+    """The text of what ``css`` matches in ``element`` (itself included), as ``el.css(css + " ::text")``."""
+    return " ".join(texts_of_all(css.select_in(element)))
 
 
 def _is_story_noise(element: _Element) -> bool:
@@ -47,7 +57,7 @@ class NextJsV1(Layout):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return page.next_data is not None or bool(page.xpath('//script[@id="__NEXT_DATA__"]'))
+        return page.next_data is not None or page.has_next_data
 
     @property
     def data(self) -> dict[str, Any]:
@@ -69,7 +79,7 @@ class NextJsV1(Layout):
             super().headline()
             or text_of(self.data.get("heading1"))
             or text_of(self.data.get("pageTitle"))
-            or clean_text(" ".join(self.page.css(HEADLINE_CSS + " ::text").getall()))
+            or clean_text(HEADLINE_CSS.text(self.page.dom))
         )
 
     def description(self) -> str | None:
@@ -77,7 +87,7 @@ class NextJsV1(Layout):
         return (
             text_of(self.data.get("subHeading"))
             or text_of(self.page.ld_article.get("description"))
-            or clean_text(" ".join(self.page.css(STANDFIRST_CSS + " ::text").getall()))
+            or clean_text(STANDFIRST_CSS.text(self.page.dom))
             or text_of(self.data.get("metaDescription"))
         )
 
@@ -86,9 +96,9 @@ class NextJsV1(Layout):
         if trail:
             return trail
         return [
-            Link(name=name, url=self.link(a.attrib.get("href")))
-            for a in self.page.css(BREADCRUMB_LINKS_CSS)
-            if (name := clean_text(" ".join(a.xpath(".//text()").getall())))
+            Link(name=name, url=self.link(a.get("href")))
+            for a in BREADCRUMB_LINKS_CSS.select(self.page.dom)
+            if (name := clean_text(" ".join(texts(a))))
         ]
 
     def section(self) -> str | None:
@@ -103,9 +113,9 @@ class NextJsV1(Layout):
     def byline_links(self) -> dict[str, str]:
         """Author name → author page, from the byline's links."""
         found = {}
-        for anchor in self.page.css(BYLINE_CSS + " a[href]"):
-            name = clean_text(" ".join(anchor.xpath(".//text()").getall()))
-            url = self.link(anchor.attrib.get("href"))
+        for anchor in BYLINE_LINKS_CSS.select(self.page.dom):
+            name = clean_text(" ".join(texts(anchor)))
+            url = self.link(anchor.get("href"))
             if name and url:
                 found[name.lower()] = url
         return found
@@ -133,9 +143,7 @@ class NextJsV1(Layout):
         return [Link(name=name.title() if name.islower() else name, url=url) for name, url in self.byline_links.items()]
 
     def dateline(self) -> str | None:
-        return text_of(self.data.get("placeName")) or clean_text(
-            " ".join(self.page.css(BYLINE_CSS + " .dateline ::text").getall())
-        )
+        return text_of(self.data.get("placeName")) or clean_text(DATELINE_CSS.text(self.page.dom))
 
     def date_published(self) -> str | None:
         return (
@@ -145,11 +153,12 @@ class NextJsV1(Layout):
         )
 
     def date_modified_raw(self) -> str | None:
-        expanded = clean_text(self.page.css(META_INFO_CSS).attrib.get("data-expandedtime"))
+        meta_info = META_INFO_CSS.select(self.page.dom)
+        expanded = clean_text(meta_info[0].get("data-expandedtime") if meta_info else None)
         return expanded or super().date_modified_raw()
 
     def read_time(self) -> int | None:
-        return read_time_minutes(" ".join(self.page.css(META_INFO_CSS + " ::text").getall())) or super().read_time()
+        return read_time_minutes(META_INFO_CSS.text(self.page.dom)) or super().read_time()
 
     def main_image(self) -> Image | None:
         featured = self.data.get("featuredImageObj")
@@ -159,7 +168,7 @@ class NextJsV1(Layout):
             return None
         caption = (
             text_of(dig(featured, "caption"))
-            or clean_text(" ".join(self.page.css(CAPTION_CSS + " ::text").getall()))
+            or clean_text(CAPTION_CSS.text(self.page.dom))
             or (from_ld.caption if from_ld else None)
         )
         alt = text_of(dig(featured, "alt_text")) or clean_text(
@@ -195,26 +204,26 @@ class NextJsV1(Layout):
         return (
             split_list(text_of(self.data.get("articleTags")))
             or super().topics()
-            or [t for t in (clean_text(" ".join(a.xpath(".//text()").getall())) for a in self.page.css(TOPIC_LINKS_CSS)) if t]
+            or [t for t in (clean_text(" ".join(texts(a))) for a in TOPIC_LINKS_CSS.select(self.page.dom)) if t]
         )
 
     def is_premium(self) -> bool:
-        label = clean_text(" ".join(self.page.css(PREMIUM_LABEL_CSS + " ::text").getall())) or ""
+        label = clean_text(PREMIUM_LABEL_CSS.text(self.page.dom)) or ""
         return super().is_premium() or "premium" in label.lower()
 
     def is_live_blog(self) -> bool:
-        return super().is_live_blog() or bool(self.page.xpath(LIVE_MARKER_XPATH))
+        return super().is_live_blog() or bool(LIVE_MARKER_CSS.select(self.page.dom))
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
-        for item in self.page.css(TICKER_ITEM_CSS):
-            name = clean_text(" ".join(item.css(".tickername ::text").getall()))
+        for item in TICKER_ITEM_CSS.select(self.page.dom):
+            name = clean_text(_text_in(item, TICKER_NAME_CSS))
             if name not in quotes:
                 continue
             quotes[name] = MarketQuote(
                 name=name,
-                value=parse_number(" ".join(item.css(".tickerval ::text").getall())),
-                change=parse_number(" ".join(item.css(".tickerchg ::text").getall())),
-                changePercent=parse_number(" ".join(item.css(".tickerpct ::text").getall())),
+                value=parse_number(_text_in(item, TICKER_VALUE_CSS)),
+                change=parse_number(_text_in(item, TICKER_CHANGE_CSS)),
+                changePercent=parse_number(_text_in(item, TICKER_PERCENT_CSS)),
             )
         return list(quotes.values())

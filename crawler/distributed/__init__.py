@@ -1,0 +1,142 @@
+"""Distributed crawling on Redis (scrapy-redis): the switch, worker and run names, keys, the client; no Redis import until REDIS_URL is set."""
+
+from __future__ import annotations
+
+import re
+import socket
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from scrapy.settings import BaseSettings
+
+SCHEDULER = "crawler.distributed.scheduler.RedisScheduler"
+DUPEFILTER = "crawler.distributed.scheduler.RedisDupeFilter"
+LOST_PIPELINE = "crawler.distributed.pipelines.RedisLostPipeline"
+LOST_PIPELINE_ORDER = 290  # just before crawler.incremental.IncrementalPipeline (300)
+# Close reason of a worker that lost Redis mid-run (crawler/health.py turns it into EXIT_REDIS).
+REDIS_LOST = "redis-lost"
+# A worker refreshes its entry in the run's worker set this often, and counts as gone when it
+# has not done so for WORKER_STALE_SECONDS (a few missed beats, never one slow callback).
+HEARTBEAT_SECONDS = 5.0
+WORKER_STALE_SECONDS = 30
+# Retries of a failed Redis command: enough for a reconnect after a dropped connection, few enough
+# that a lost Redis is noticed within seconds (every call blocks the reactor while it waits).
+CLIENT_RETRIES = 2
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def enabled(settings: BaseSettings) -> bool:
+    """Whether this run is distributed: ``REDIS_URL`` is set."""
+    return bool(settings.get("REDIS_URL"))
+
+
+def safe_name(value: str, fallback: str) -> str:
+    """``value`` reduced to letters, digits, ``.``, ``_`` and ``-``: safe in file names, Redis keys and key patterns."""
+    return _UNSAFE.sub("-", value).strip("-") or fallback
+
+
+def worker_name(settings: BaseSettings) -> str:
+    """This worker's name: ``BS_WORKER_NAME``, else the host name. It must stay the same across restarts
+    of one worker (its unconfirmed articles are settled by that name) and differ between workers."""
+    return safe_name(str(settings.get("BS_WORKER_NAME") or socket.gethostname()), "worker")
+
+
+def key_prefix(settings: BaseSettings) -> str:
+    """The prefix of every key (``BS_REDIS_PREFIX``)."""
+    return safe_name(str(settings.get("BS_REDIS_PREFIX") or "bs"), "bs")
+
+
+def run_name(settings: BaseSettings, spider_name: str) -> str:
+    """The run whose queue and duplicate filter the workers share (``BS_REDIS_RUN``, else the spider's name)."""
+    return safe_name(str(settings.get("BS_REDIS_RUN") or spider_name), spider_name)
+
+
+@dataclass(frozen=True)
+class RunKeys:
+    """The keys of one run; the seen-store's keys (crawler/state.py) do not belong to any run."""
+
+    requests: str
+    dupefilter: str
+    workers: str
+
+    @property
+    def pattern(self) -> str:
+        """A SCAN pattern matching every key of the run."""
+        return self.requests.rsplit(":", 1)[0] + ":*"
+
+
+def run_keys(prefix: str, run: str) -> RunKeys:
+    base = f"{prefix}:run:{run}"
+    return RunKeys(requests=f"{base}:requests", dupefilter=f"{base}:dupefilter", workers=f"{base}:workers")
+
+
+def configure(settings: BaseSettings, spider_name: str) -> None:
+    """Switch a discovery spider to scrapy-redis when ``REDIS_URL`` is set; called from its ``update_settings``.
+
+    Set with the spider's priority, so ``-s`` on the command line still wins over each of them.
+    """
+    if not enabled(settings):
+        return
+    keys = run_keys(key_prefix(settings), run_name(settings, spider_name))
+    values: dict[str, Any] = {
+        "SCHEDULER": SCHEDULER,
+        "DUPEFILTER_CLASS": DUPEFILTER,
+        # A worker that finishes must not flush what the others still work on.
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": keys.requests,
+        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
+        # Every worker writes its own file; `scrapy merge` makes one of them.
+        "BS_DEFAULT_FEED": settings.get("BS_REDIS_DEFAULT_FEED"),
+    }
+    for name, value in values.items():
+        settings.set(name, value, priority="spider")
+    pipelines = settings.getdict("ITEM_PIPELINES")
+    pipelines.setdefault(LOST_PIPELINE, LOST_PIPELINE_ORDER)
+    settings.set("ITEM_PIPELINES", pipelines, priority=settings.getpriority("ITEM_PIPELINES") or 0)
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def connect(settings: BaseSettings) -> Redis:
+    """A client for ``REDIS_URL`` that gives up within seconds (``BS_REDIS_TIMEOUT``); it connects on first use."""
+    import redis
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
+
+    timeout = settings.getfloat("BS_REDIS_TIMEOUT", 5.0)
+    return redis.Redis.from_url(
+        str(settings.get("REDIS_URL")),
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.1), CLIENT_RETRIES),
+    )
+
+
+def redis_problem(settings: BaseSettings) -> str | None:
+    """None when the run is not distributed or Redis answers; else a one-line reason."""
+    if not enabled(settings):
+        return None
+    url = str(settings.get("REDIS_URL"))
+    from redis.exceptions import RedisError
+
+    try:
+        client = connect(settings)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (RedisError, OSError, ValueError) as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        return f"Redis at {redacted(url)} is unreachable ({reason}); nothing was fetched"
+    return None

@@ -1,0 +1,294 @@
+"""scrapy-redis's scheduler and duplicate filter for the workers of a run: JSON requests, a wait for work, a clean stop when Redis is lost."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import RedisError
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.statscollectors import StatsCollector
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet.task import LoopingCall
+
+from crawler.distributed import (
+    HEARTBEAT_SECONDS,
+    REDIS_LOST,
+    WORKER_STALE_SECONDS,
+    RunKeys,
+    connect,
+    key_prefix,
+    redacted,
+    run_keys,
+    run_name,
+    worker_name,
+)
+from crawler.state import RedisSeenStore
+
+logger = logging.getLogger(__name__)
+
+# Register a worker in its run, atomically, so two workers starting together agree on whether the
+# run is new. New means: no other live worker and nothing queued; then the duplicate filter left by
+# the last run is dropped, so a run repeated later (the next `latest`) reads its sources again and
+# the seen-store, not the filter, skips what was fetched before.
+# KEYS: workers (sorted set, score = last beat), requests, dupefilter; ARGV: worker, stale seconds.
+# Returns {new run (0/1), other live workers, seconds since this name last beat or -1}.
+_JOIN_LUA = """
+local now = tonumber(redis.call('TIME')[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+local mine = redis.call('ZSCORE', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+local others = redis.call('ZRANGE', KEYS[1], 0, -1)
+local new = 0
+if #others == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
+    redis.call('DEL', KEYS[3])
+    new = 1
+end
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+local age = -1
+if mine then age = now - tonumber(mine) end
+return {new, others, age}
+"""
+# Redis's clock, not the worker's: the machines' clocks may disagree.
+_BEAT_LUA = """
+redis.call('ZADD', KEYS[1], tonumber(redis.call('TIME')[1]), ARGV[1])
+return 1
+"""
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"$b": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and not k.startswith("$") for k in value):
+            return {k: _encode(v) for k, v in value.items()}
+        return {"$d": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"cannot queue a request carrying a {type(value).__name__} in Redis (JSON data only)")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and "$b" in value:
+            return base64.b64decode(value["$b"])
+        if len(value) == 1 and "$d" in value:
+            return {_decode(k): _decode(v) for k, v in value["$d"]}
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+class JsonSerializer:
+    """Requests in Redis as JSON (bytes as base64), never pickle: whoever can write to the Redis could
+    otherwise run code on every worker. A request carrying anything else fails when it is queued."""
+
+    @staticmethod
+    def dumps(request_dict: dict[str, Any]) -> str:
+        return json.dumps(_encode(request_dict), separators=(",", ":"))
+
+    @staticmethod
+    def loads(data: bytes | str) -> Any:
+        return _decode(json.loads(data))
+
+
+class RedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]
+    """The run's shared duplicate filter, with the crawler's request fingerprints (Splash-aware when
+    Splash is on) instead of scrapy-redis's own, so both agree on what a duplicate is."""
+
+    def __init__(self, server: Redis, key: str, debug: bool = False, crawler: Crawler | None = None) -> None:
+        super().__init__(server, key, debug)
+        self.crawler = crawler
+
+    def request_fingerprint(self, request: Request) -> str:
+        if self.crawler is None or self.crawler.request_fingerprinter is None:
+            return str(super().request_fingerprint(request))
+        return self.crawler.request_fingerprinter.fingerprint(request).hex()
+
+
+class RedisScheduler(Scheduler):  # type: ignore[misc]
+    """scrapy-redis's scheduler for one worker of a run (keys: crawler/distributed/__init__.py).
+
+    Besides the shared queue and duplicate filter it registers the worker in the run (a beat every
+    5 s; see ``_JOIN_LUA`` for how a new run starts), keeps an idle worker open for
+    ``BS_REDIS_IDLE_SECONDS`` because other workers may still queue work, and on a Redis error closes
+    the spider with reason ``redis-lost`` (the queue stays in Redis, so a restart continues) instead
+    of failing inside the engine.
+    """
+
+    def __init__(
+        self, server: Redis, *, crawler: Crawler, keys: RunKeys, worker: str, idle_seconds: float, **kwargs: Any
+    ) -> None:
+        super().__init__(server, **kwargs)
+        self.crawler = crawler
+        self.keys = keys
+        self.worker = worker
+        self.idle_seconds = idle_seconds
+        self.idle_since: float | None = None
+        self.lost: Exception | None = None
+        self.spider: Spider | None = None
+        self.store: RedisSeenStore | None = None
+        self.url = redacted(str(crawler.settings.get("REDIS_URL")))
+        self.heartbeat = LoopingCall(self._beat)
+        self._join = server.register_script(_JOIN_LUA)
+        self._beat_script = server.register_script(_BEAT_LUA)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
+        settings = crawler.settings
+        assert crawler.spidercls.name is not None
+        server = connect(settings)
+        keys = run_keys(key_prefix(settings), run_name(settings, crawler.spidercls.name))
+        # The keys configure() set, unless given on the command line.
+        keys = RunKeys(settings["SCHEDULER_QUEUE_KEY"], settings["SCHEDULER_DUPEFILTER_KEY"], keys.workers)
+        scheduler = cls(
+            server,
+            crawler=crawler,
+            keys=keys,
+            worker=worker_name(settings),
+            idle_seconds=settings.getfloat("BS_REDIS_IDLE_SECONDS"),
+            persist=settings.getbool("SCHEDULER_PERSIST"),
+            flush_on_start=settings.getbool("SCHEDULER_FLUSH_ON_START"),
+            queue_key=keys.requests,
+            queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or "scrapy_redis.queue.PriorityQueue",
+            dupefilter=RedisDupeFilter(server, keys.dupefilter, settings.getbool("DUPEFILTER_DEBUG"), crawler),
+            dupefilter_key=keys.dupefilter,
+            # Never a blocking pop: it would stop the reactor. The idle wait is spider_idle() below.
+            idle_before_close=0,
+            serializer=JsonSerializer,
+        )
+        scheduler.stats = crawler.stats
+        return scheduler
+
+    @property
+    def _stats(self) -> StatsCollector:
+        assert self.stats is not None
+        return self.stats  # type: ignore[no-any-return]
+
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        store = getattr(spider, "seen_store", None)
+        if isinstance(store, RedisSeenStore):
+            self.store = store
+            store.on_lost = self._lost
+        self._stats.set_value("bs/redis/articles_taken", 0)
+        self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        try:
+            super().open(spider)
+            new, others, age = self._join(keys=[self.keys.workers, self.keys.requests, self.keys.dupefilter],
+                                          args=[self.worker, WORKER_STALE_SECONDS])
+            queued = len(self.queue)
+        except RedisError as error:
+            self._lost(error)
+            return
+        others = sorted(o.decode() for o in others)
+        if new:
+            logger.info("Worker %s starts a new run (%s): nothing queued and no other worker", self.worker, self.keys.pattern)
+        else:
+            logger.info("Worker %s joins run %s: %d request(s) queued, other workers: %s",
+                        self.worker, self.keys.pattern, queued, ", ".join(others) or "none")
+        if 0 <= age < WORKER_STALE_SECONDS:
+            logger.warning(
+                "A worker named %s was alive %d s ago: unless this is its restart, give each worker its own BS_WORKER_NAME",
+                self.worker, age,
+            )
+        self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+
+    def close(self, reason: str) -> None:
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        if self.lost is not None:
+            return  # nothing can reach Redis; what is queued there stays for the restart
+        try:
+            self.server.zrem(self.keys.workers, self.worker)
+            super().close(reason)  # flushes only when SCHEDULER_PERSIST is off
+        except RedisError as error:
+            logger.error("Could not sign worker %s off at %s: %s", self.worker, self.url, _one_line(error))
+
+    def enqueue_request(self, request: Request) -> bool:
+        if self.lost is not None:
+            return False
+        try:
+            return bool(super().enqueue_request(request))
+        except RedisError as error:
+            self._lost(error)
+            return False
+
+    def next_request(self) -> Request | None:
+        if self.lost is not None:
+            return None
+        try:
+            request: Request | None = super().next_request()
+        except RedisError as error:
+            self._lost(error)
+            return None
+        if request is not None:
+            self.idle_since = None
+            # The run verdict judges a worker by the articles it took, not by the ones it found:
+            # another worker may fetch those (crawler/health.py).
+            if self.spider is not None and request.callback == getattr(self.spider, "parse_article", None):
+                self._stats.inc_value("bs/redis/articles_taken")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        if self.lost is not None:
+            return False
+        try:
+            return bool(super().has_pending_requests())
+        except RedisError as error:
+            self._lost(error)
+            return False
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Keep an idle worker open for ``BS_REDIS_IDLE_SECONDS``: Scrapy looks at the queue every 5 s meanwhile."""
+        if self.lost is not None:
+            raise CloseSpider(REDIS_LOST)
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+            logger.info("Worker %s is idle; waiting up to %g s for work from other workers", self.worker, self.idle_seconds)
+        if now - self.idle_since < self.idle_seconds:
+            raise DontCloseSpider
+
+    def _beat(self) -> None:
+        if self.lost is not None:
+            return
+        try:
+            self._beat_script(keys=[self.keys.workers], args=[self.worker])
+        except RedisError as error:
+            self._lost(error)
+
+    def _lost(self, error: Exception) -> None:
+        """Stop this worker cleanly: one error line, then close the spider with reason ``redis-lost``."""
+        if self.lost is not None:
+            return
+        self.lost = error
+        logger.error(
+            "Lost Redis at %s (%s): stopping worker %s; what it wrote is kept, and a restart continues the run",
+            self.url, _one_line(error), self.worker,
+        )
+        self._stats.set_value("bs/redis/lost", 1)
+        if self.store is not None:
+            self.store.mark_lost(error)
+        from twisted.internet import reactor
+
+        # Not from inside the engine's own call into the scheduler.
+        reactor.callLater(0, self._close_spider)  # type: ignore[attr-defined]
+
+    def _close_spider(self) -> None:
+        if self.crawler.engine is not None and self.spider is not None:
+            self.crawler.engine.close_spider(self.spider, REDIS_LOST)

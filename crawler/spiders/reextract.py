@@ -1,0 +1,234 @@
+"""``scrapy crawl reextract -a source=PATH``: extract articles again from stored responses, fetching nothing.
+
+``PATH`` is a Scrapy HTTP cache directory (``HTTPCACHE_DIR``, filesystem storage), a folder
+of saved ``.html`` / ``.html.gz`` pages, a ``.warc`` / ``.warc.gz`` file, or a folder holding
+any mix of them. Each stored response becomes a request answered from the store by
+:class:`StoredResponseMiddleware`, so it goes through the same middlewares, callback,
+pipelines and feed exports as a fetched page: the items are those of a live crawl.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Headers, Response, TextResponse
+from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
+
+from crawler.extraction import Article
+from crawler.extraction.normalize import article_id, iso_ist
+from crawler.sources import FOLDER, Record, SkippedRecord, StoredResponse, has_records, iter_records, source_kind
+
+from .base import BusinessStandardSpider, require
+
+STORED_RECORD = "stored_record"  # request.meta key of the StoredResponse a request stands for
+PROGRESS_EVERY = 1000  # default of BS_REEXTRACT_PROGRESS_EVERY
+# Where the network would be: after every other downloader middleware (HttpCacheMiddleware
+# is at 900), so a stored response travels back through the whole process_response chain
+# (decompression, downloader stats) exactly as a fetched one does.
+STORED_RESPONSE_ORDER = 1000
+# Middlewares that talk to the live site or back off from it. Stored responses need none
+# of them, and some would do harm: redirects and retries would fetch, the HTTP cache would
+# write the store into itself, and the block-page back-off would end a re-extraction of a
+# blocked crawl after 20 records (its block pages are skipped by extraction as "blocked").
+LIVE_ONLY_MIDDLEWARES = (
+    # Import paths, not classes: a None entry disables a component only under the same key
+    # as the one that enables it (DOWNLOADER_MIDDLEWARES_BASE and our settings use paths).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware",
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
+    "crawler.middlewares.BlockPageMiddleware",
+)
+USAGE = "reextract: give -a source=PATH (an HTTP cache directory, a folder of saved .html/.html.gz pages, or a .warc/.warc.gz file)"
+
+
+def is_text(record: StoredResponse) -> bool:
+    """Whether the record is text (HTML, XML, …) that extraction can read.
+
+    By its Content-Type where it has one (an image at an ``….html`` URL is an image),
+    else as Scrapy's HTTP cache decides: by the URL's extension, then by the body.
+    """
+    headers = Headers(record.headers)
+    content_type = headers.get(b"Content-Type")
+    if content_type:
+        respcls = responsetypes.from_content_type(content_type)  # of the body once decoded
+    else:
+        respcls = responsetypes.from_args(headers=headers, url=record.url, body=record.body)
+    return issubclass(respcls, TextResponse)
+
+
+def skip_reason(record: Record) -> str | None:
+    """Why a record is not handed to extraction (a stats slug), or None when it is."""
+    if isinstance(record, SkippedRecord):
+        return record.reason
+    if article_id(record.url) is None:
+        return "not-article-url"
+    if not 200 <= record.status < 300:
+        # HttpErrorMiddleware would drop it before the callback in a live crawl too.
+        return f"http-{record.status}"
+    if not is_text(record):
+        return "not-html"
+    return None
+
+
+class StoredResponseMiddleware:
+    """Downloader middleware of ``reextract``: answers a request with the response stored in its meta.
+
+    A request without one is refused (``IgnoreRequest``): re-extraction fetches nothing.
+    It lives beside the spider because it is that spider's whole downloader and is enabled
+    only by it.
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoredResponseMiddleware:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_request(self, request: Request, spider: Spider) -> Response:
+        record = request.meta.get(STORED_RECORD)
+        if not isinstance(record, StoredResponse):
+            self.stats.inc_value("bs/reextract/refused")
+            spider.logger.warning("Refused <%s>: re-extraction reads stored responses and fetches nothing", request.url)
+            raise IgnoreRequest(f"no stored response for {request.url}")
+        headers = Headers(record.headers)
+        # Chosen as Scrapy's HTTP cache chooses it; HttpCompressionMiddleware picks again
+        # after decoding a compressed body.
+        respcls = responsetypes.from_args(headers=headers, url=record.url, body=record.body)
+        return respcls(
+            url=record.url, status=record.status, headers=headers, body=record.body, request=request, flags=["stored"]
+        )
+
+
+class ReextractSpider(BusinessStandardSpider):
+    """Read every stored response under ``-a source=PATH`` and extract the articles again."""
+
+    name = "reextract"
+    custom_settings = {
+        # Nothing is fetched, so there is nothing to be polite to.
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "ROBOTSTXT_OBEY": False,
+    }
+
+    source_path: Path
+    progress_every: int = PROGRESS_EVERY
+    max_size: int = 0
+
+    @classmethod
+    def check_arguments(cls, arguments: Mapping[str, str]) -> None:
+        source = arguments.get("source")
+        require(bool(source), USAGE)
+        path = Path(str(source)).expanduser()
+        require(path.exists(), f"reextract: source {str(source)!r} does not exist")
+        kind = source_kind(path)
+        require(
+            kind is not None,
+            f"reextract: source {str(source)!r} is not a directory, a .warc/.warc.gz file or a saved .html/.html.gz page",
+        )
+        if kind == FOLDER:
+            require(
+                has_records(path),
+                f"reextract: source {str(source)!r} holds no HTTP cache entries, saved .html/.html.gz pages "
+                "or .warc/.warc.gz files",
+            )
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        middlewares.update(dict.fromkeys(LIVE_ONLY_MIDDLEWARES, None))
+        middlewares[f"{__name__}.{StoredResponseMiddleware.__name__}"] = STORED_RESPONSE_ORDER
+        # Merged into the project's dict (not replacing it), at that setting's own priority.
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority=settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReextractSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, ReextractSpider)
+        spider.source_path = Path(str(kwargs["source"])).expanduser()
+        spider.progress_every = max(1, crawler.settings.getint("BS_REEXTRACT_PROGRESS_EVERY", PROGRESS_EVERY))
+        spider.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        assert self.crawler.engine is not None and self.crawler.stats is not None
+        engine, stats = self.crawler.engine, self.crawler.stats
+        skipped: Counter[str] = Counter()
+        records = passed = 0
+        started = time.monotonic()
+        self.logger.info("Re-extracting from %s (nothing is fetched)", self.source_path)
+        for record in iter_records(self.source_path, max_size=self.max_size, site=self.base_url):
+            records += 1
+            stats.inc_value("bs/reextract/records")
+            reason = skip_reason(record)
+            if reason is None:
+                assert isinstance(record, StoredResponse)
+                passed += 1
+                # Lazy start: hand over a request only when the engine has room for it, so
+                # no more than about CONCURRENT_REQUESTS records are in memory at a time.
+                if engine.needs_backout():
+                    await self.crawler.signals.wait_for(signals.scheduler_empty)  # type: ignore[no-untyped-call]
+                yield self.stored_request(record)
+            else:
+                skipped[reason] += 1
+                stats.inc_value(f"bs/reextract/skipped/{reason}")
+                self.log_skipped(record, reason)
+            if records % self.progress_every == 0:
+                self.log_progress(records, passed, skipped, started)
+        self.log_progress(records, passed, skipped, started, done=True)
+        if not records:
+            self.logger.warning("No stored responses found in %s", self.source_path)
+
+    def stored_request(self, record: StoredResponse) -> Request:
+        """The request standing for one stored response; the dupe filter and off-site checks let it through."""
+        return Request(
+            record.url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={STORED_RECORD: record, "allow_offsite": True},
+            dont_filter=True,
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Article]:
+        """The live crawl's callback; ``dateDownloaded`` is when the page was stored, where the store knows."""
+        record = response.meta.get(STORED_RECORD)
+        fetched_at = record.fetched_at if isinstance(record, StoredResponse) else None
+        for article in super().parse_article(response):
+            if fetched_at is not None:
+                article.dateDownloaded = iso_ist(fetched_at)
+            yield article
+
+    def log_skipped(self, record: Record, reason: str) -> None:
+        if isinstance(record, SkippedRecord):
+            self.logger.warning("Skipped %s: %s%s", record.origin, reason, f" ({record.detail})" if record.detail else "")
+        elif reason == "not-article-url":
+            # Web archives hold many of these (images, listings, scripts): not worth a line each.
+            self.logger.debug("Skipped <%s> from %s: %s", record.url, record.origin, reason)
+        else:
+            self.logger.info("Skipped <%s> from %s: %s", record.url, record.origin, reason)
+
+    def log_progress(self, records: int, passed: int, skipped: Counter[str], started: float, done: bool = False) -> None:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        reasons = ", ".join(f"{reason}={count}" for reason, count in sorted(skipped.items())) or "none"
+        self.logger.info(
+            "%s %d stored records in %.1f s (%.0f records/s): %d handed to extraction; skipped: %s",
+            "Read all" if done else "Read",
+            records,
+            elapsed,
+            records / elapsed,
+            passed,
+            reasons,
+        )

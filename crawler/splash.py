@@ -1,0 +1,419 @@
+"""Rendering article pages with Splash (scrapy-splash) when ``SPLASH_URL`` is set, and fetching them plainly otherwise.
+
+Without ``SPLASH_URL`` every class here switches itself off and nothing of scrapy-splash is imported.
+With it:
+
+- :class:`SplashAddon` (in ``ADDONS``) enables the components scrapy-splash's README lists (its two
+  downloader middlewares, HttpCompressionMiddleware moved to 810, its request fingerprinter) plus the
+  two middlewares below;
+- the spiders' article requests become ``SplashRequest`` s to the ``execute`` endpoint
+  (:class:`SplashRenderer`): a small Lua script loads the page and waits, at most ``BS_SPLASH_WAIT``
+  seconds, until the market ticker's script has written its numbers;
+- :class:`SplashRenderingMiddleware` turns Splash's answer into the page's own ``HtmlResponse``, and when
+  Splash fails (down, slow, an error) logs one ERROR line, counts ``bs/splash/failed/<reason>`` and
+  fetches the page again without rendering, so the article is still emitted (with null numbers);
+- :class:`SplashOnBlockMiddleware` (``BS_SPLASH_ON_BLOCK``) gives an article page that came back
+  as an Akamai block page one more try through Splash.
+
+Sitemaps, feeds, listings and robots.txt are never rendered: only article requests are.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured, ScrapyDeprecationWarning
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
+
+from crawler.extraction import is_block_page
+from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
+from crawler.extraction.urls import ARTICLE, url_kind
+
+logger = logging.getLogger(__name__)
+
+# request.meta key: why a request is (or is no longer) rendered; absent on ordinary requests.
+SPLASH_META = "bs_splash"
+RENDER = "render"  # an article request sent to Splash
+BLOCK_RETRY = "block-retry"  # a plain article response was a block page; sent to Splash once more
+FALLBACK = "fallback"  # Splash failed; the page fetched without rendering (never sent to Splash again)
+
+# Added to BS_SPLASH_TIMEOUT for the download timeout of a Splash request, so that Splash's own
+# "504 render timeout" answer arrives before Scrapy gives up (scrapy-splash uses the same margin).
+DOWNLOAD_TIMEOUT_MARGIN = 5.0
+
+# The ticker's state: "filled" when every index shows a number, "empty" while the page's script
+# has not written them yet, "absent" on pages without one (pre-2023 and AMP pages: nothing to
+# wait for). The item selector is the extraction rules' own; `.tickerval` is the value cell
+# NextJsV1.market() reads. ES5 only: Splash's default engine is an old WebKit.
+TICKER_STATE_JS = (
+    "(function () {"
+    f" var items = document.querySelectorAll({TICKER_ITEM_CSS!r});"
+    " if (!items.length) { return 'absent'; }"
+    " for (var i = 0; i < items.length; i++) {"
+    "  var value = items[i].querySelector('.tickerval');"
+    "  if (!value || !/\\d/.test(value.textContent)) { return 'empty'; }"
+    " }"
+    " return 'filled';"
+    "})()"
+)
+
+# Load the page (its HTTP status is kept: a 404 or a block page comes back as such), then poll
+# while the ticker is empty, for at most `wait` seconds. Failing to reach the page at all is an
+# error (Splash answers 400), which the fallback handles. Every resource but the page itself
+# gets `resource_timeout`, so one stuck ad or tracker cannot eat the whole render budget.
+# Cookies go to and from scrapy-splash's SplashCookiesMiddleware, so a session (Akamai's
+# cookies, say) carries over from page to page.
+LUA_SOURCE = """
+function main(splash, args)
+  splash.images_enabled = false
+  local first = true
+  splash:on_request(function(request)
+    if first then first = false else request:set_timeout(args.resource_timeout) end
+  end)
+  splash:init_cookies(args.cookies or {})
+  local ok, reason = splash:go{args.url, headers = args.headers}
+  if not ok and not string.find(reason, "^http") then
+    error("cannot load the page: " .. reason)
+  end
+  local ticker = "absent"
+  if ok then
+    local waited = 0
+    ticker = splash:evaljs(args.ticker_js)
+    while ticker == "empty" and waited < args.wait do
+      splash:wait(args.poll)
+      waited = waited + args.poll
+      ticker = splash:evaljs(args.ticker_js)
+    end
+  end
+  local entries = splash:history()
+  local status = 200
+  if #entries > 0 then status = entries[#entries].response.status end
+  return {
+    html = splash:html(),
+    url = splash:url(),
+    http_status = status,
+    cookies = splash:get_cookies(),
+    ticker = ticker,
+  }
+end
+"""
+
+# Meta keys that belong to the trip through Splash, not to the page: dropped from the plain re-fetch.
+_SPLASH_ONLY_META = frozenset(
+    {
+        "splash",
+        "_splash_processed",
+        "ajax_crawlable",
+        "dont_obey_robotstxt",
+        "download_slot",
+        "download_timeout",
+        "download_latency",
+        "retry_times",
+        "cookiejar",
+    }
+)
+# Set when this module (not the caller) put allow_offsite on a Splash request.
+_OFFSITE_SET = "_bs_splash_allow_offsite"
+
+
+class ArticleRenderer(Protocol):
+    """What a spider's ``article_request()`` hands its request to."""
+
+    def render(self, request: Request) -> Request: ...
+
+
+class PlainRenderer:
+    """Splash is off: article requests go out as they are."""
+
+    def render(self, request: Request) -> Request:
+        return request
+
+
+PLAIN = PlainRenderer()
+
+
+def _require_splash_url(crawler: Crawler) -> str:
+    splash_url = crawler.settings.get("SPLASH_URL")
+    if not splash_url:
+        raise NotConfigured
+    return str(splash_url)
+
+
+class SplashRenderer:
+    """Turn an article request into a ``SplashRequest`` to the ``execute`` endpoint."""
+
+    def __init__(self, wait: float, timeout: float) -> None:
+        # Imported here, not at the top: without SPLASH_URL nothing of scrapy-splash is loaded.
+        # (Scrapy 2.13 makes the spider, and so this, before it loads the add-ons.)
+        _quiet_scrapy_splash()
+        from scrapy_splash import SplashRequest
+
+        self._splash_request: Callable[..., Request] = SplashRequest
+        self.wait = wait
+        self.timeout = timeout
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SplashRenderer:
+        _require_splash_url(crawler)
+        settings = crawler.settings
+        wait = settings.getfloat("BS_SPLASH_WAIT", 1.0)
+        timeout = settings.getfloat("BS_SPLASH_TIMEOUT", 15.0)
+        if wait < 0 or timeout <= wait:
+            raise ValueError(f"BS_SPLASH_WAIT ({wait}) must be >= 0 and below BS_SPLASH_TIMEOUT ({timeout})")
+        return cls(wait=wait, timeout=timeout)
+
+    def splash_args(self) -> dict[str, Any]:
+        """The arguments of the ``execute`` call (besides the URL)."""
+        return {
+            "lua_source": LUA_SOURCE,
+            "ticker_js": TICKER_STATE_JS,
+            "wait": self.wait,
+            "poll": 0.05,
+            "timeout": self.timeout,
+            "resource_timeout": max(1.0, self.timeout / 3),
+        }
+
+    def render(self, request: Request, why: str = RENDER) -> Request:
+        """The Splash twin of ``request``; saved pages, non-GET and already rendered requests stay as they are."""
+        if "splash" in request.meta or request.method != "GET" or urlsplit(request.url).scheme not in {"http", "https"}:
+            return request
+        meta = dict(request.meta)
+        meta[SPLASH_META] = why
+        meta["download_timeout"] = self.timeout + DOWNLOAD_TIMEOUT_MARGIN
+        return self._splash_request(
+            request.url,
+            callback=request.callback,
+            errback=request.errback,
+            endpoint="execute",
+            args=self.splash_args(),
+            meta=meta,
+            headers=request.headers,
+            cb_kwargs=request.cb_kwargs,
+            priority=request.priority,
+            dont_filter=request.dont_filter,
+        )
+
+
+def article_renderer(crawler: Crawler) -> ArticleRenderer:
+    """:class:`SplashRenderer` when ``SPLASH_URL`` is set, else :data:`PLAIN`."""
+    try:
+        return SplashRenderer.from_crawler(crawler)
+    except NotConfigured:
+        return PLAIN
+
+
+def _set_components(settings: BaseSettings, name: str, components: dict[str, int]) -> None:
+    merged = settings.getdict(name)
+    merged.update(components)
+    settings.set(name, merged, priority=settings.getpriority(name) or 0)
+
+
+_quieted = False
+
+
+def _quiet_scrapy_splash() -> None:
+    """Do not log the two deprecation warnings scrapy-splash 0.11.1 (its newest release) causes on
+    Scrapy 2.13: nothing a user can act on, and the reason pyproject.toml pins Scrapy below 2.14."""
+    global _quieted
+    if _quieted:
+        return
+    _quieted = True
+    warnings.filterwarnings(
+        "ignore", message=r"The scrapy\.utils\.url\.canonicalize_url function is deprecated", category=ScrapyDeprecationWarning
+    )
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Use of this protected method is deprecated",
+        category=ScrapyDeprecationWarning,
+        module=r"scrapy_splash\.",
+    )
+
+
+class SplashAddon:
+    """Scrapy add-on: enable scrapy-splash (as its README says) and our two middlewares when SPLASH_URL is set."""
+
+    SPLASH_FINGERPRINTER = "scrapy_splash.SplashRequestFingerprinter"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SplashAddon:
+        _require_splash_url(crawler)
+        _quiet_scrapy_splash()
+        return cls()
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        _set_components(
+            settings,
+            "DOWNLOADER_MIDDLEWARES",
+            {
+                "crawler.splash.SplashOnBlockMiddleware": 555,
+                "crawler.splash.SplashRenderingMiddleware": 722,
+                "scrapy_splash.SplashCookiesMiddleware": 723,
+                "scrapy_splash.SplashMiddleware": 725,
+                # After SplashMiddleware in the response chain: it must see Splash's own encoding.
+                "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 810,
+            },
+        )
+        # scrapy-splash's README also lists its SplashDeduplicateArgsMiddleware (a spider
+        # middleware). It stays off: it only matters with `cache_args`, which we do not use, and
+        # it defines only the deprecated process_start_requests(), so Scrapy 2.13 refuses to
+        # open our spiders (they define `async def start()` only) with it: "ValueError: ...
+        # does not define the deprecated start_requests() method".
+        base = settings.get("REQUEST_FINGERPRINTER_CLASS")
+        if base and base != self.SPLASH_FINGERPRINTER and settings.getpriority("REQUEST_FINGERPRINTER_CLASS") != 0:
+            # A project fingerprinter stays the base of the Splash-aware one.
+            settings.set("SCRAPY_SPLASH_REQUEST_FINGERPRINTER_BASE_CLASS", base, priority="addon")
+        priority = max(settings.getpriority("REQUEST_FINGERPRINTER_CLASS") or 0, 15)
+        settings.set("REQUEST_FINGERPRINTER_CLASS", self.SPLASH_FINGERPRINTER, priority=priority)
+
+
+def _failure_reason(error: BaseException) -> str:
+    """``ConnectionRefusedError`` → ``connection-refused``; timeouts → ``timeout``."""
+    name = type(error).__name__
+    if "Timeout" in name or "TimedOut" in name:
+        return "timeout"
+    name = re.sub(r"(Error|Exception)$", "", name) or name
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def _splash_error(response: Response) -> tuple[str, str]:
+    """Reason slug and Splash's own description of a failed render."""
+    status = int(getattr(response, "splash_response_status", response.status))
+    detail = ""
+    data = getattr(response, "data", None)
+    if isinstance(data, dict):
+        info = data.get("info")
+        detail = str((info.get("message") if isinstance(info, dict) else None) or data.get("description") or "")
+    if status == 504:
+        return "render-timeout", detail or "Splash gave up rendering within BS_SPLASH_TIMEOUT"
+    if status == 400 and isinstance(data, dict) and data.get("type") == "ScriptError":
+        return "render-error", detail
+    return f"http-{status}", detail or f"Splash answered HTTP {status}"
+
+
+class SplashRenderingMiddleware:
+    """Downloader middleware beside scrapy-splash's: our Splash requests in, the page out, or a plain fetch.
+
+    Sits at 722, just before SplashCookiesMiddleware (723) and SplashMiddleware (725):
+
+    - request: the page URL has passed the off-site and robots.txt checks by now; the request
+      SplashMiddleware makes of it goes to the Splash host, which is not on the site, so it is
+      let past the off-site filter (scrapy-splash itself already exempts it from robots.txt);
+    - response: Splash's JSON (read by scrapy-splash) becomes the page's ``HtmlResponse``, so the
+      spider, the block-page counter and the rest see the page as a browser showed it;
+    - failure (refused, timed out, a Splash error status): one ERROR line, a stat, and the same
+      page again without rendering. Scrapy's RetryMiddleware (550) never sees these: retrying a
+      Splash that is down or overloaded would only delay the article.
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SplashRenderingMiddleware:
+        _require_splash_url(crawler)
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        meta = request.meta
+        if SPLASH_META in meta and "splash" in meta and not meta.get("_splash_processed") and not meta.get("allow_offsite"):
+            meta["allow_offsite"] = True
+            meta[_OFFSITE_SET] = True
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
+        if not self._is_ours(request):
+            return response
+        status = int(getattr(response, "splash_response_status", response.status))
+        data = getattr(response, "data", None)
+        if status != 200:
+            reason, detail = _splash_error(response)
+            return self.fallback(request, reason, detail)
+        if not isinstance(data, dict) or not isinstance(data.get("html"), str):
+            return self.fallback(request, "bad-answer", f"not the script's JSON ({type(response).__name__})")
+        self.stats.inc_value("bs/splash/rendered")
+        # filled / empty (no numbers within BS_SPLASH_WAIT: a slow ticker, or changed markup)
+        # / absent (a page without a ticker, or one whose markup changed).
+        self.stats.inc_value(f"bs/splash/ticker/{data.get('ticker') or 'unknown'}")
+        return HtmlResponse(
+            url=response.url,
+            status=response.status,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            body=data["html"].encode("utf-8"),
+            encoding="utf-8",
+            request=request,
+            flags=[*response.flags, "splash"],
+        )
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> Request | None:
+        if not self._is_ours(request) or isinstance(exception, IgnoreRequest):
+            return None
+        return self.fallback(request, _failure_reason(exception), str(exception) or type(exception).__name__)
+
+    @staticmethod
+    def _is_ours(request: Request) -> bool:
+        return bool(request.meta.get(SPLASH_META) in {RENDER, BLOCK_RETRY} and request.meta.get("_splash_processed"))
+
+    def fallback(self, request: Request, reason: str, detail: str) -> Request:
+        """Count and log the failed render; the plain request for the same page."""
+        url = request.meta["splash"]["args"]["url"]
+        self.stats.inc_value(f"bs/splash/failed/{reason}")
+        logger.error(
+            "Splash could not render <%s> (%s: %s); fetching it without rendering, so its market numbers stay null",
+            url,
+            reason,
+            detail,
+        )
+        meta = {k: v for k, v in request.meta.items() if k not in _SPLASH_ONLY_META}
+        if meta.pop(_OFFSITE_SET, False):
+            meta.pop("allow_offsite", None)
+        meta[SPLASH_META] = FALLBACK
+        return Request(
+            url,
+            callback=request.callback,
+            errback=request.errback,
+            meta=meta,
+            cb_kwargs=request.cb_kwargs,
+            dont_filter=True,
+        )
+
+
+class SplashOnBlockMiddleware:
+    """With ``BS_SPLASH_ON_BLOCK``: an article page fetched plainly that came back as an Akamai block page
+    gets one more try through Splash (a browser may pass where a plain client is refused).
+
+    At 555: after BlockPageMiddleware (560) has counted the block, before RetryMiddleware (550).
+    Only article pages (never sitemaps, feeds, listings or robots.txt), only plain fetches: a page
+    rendered already, or fetched plainly because Splash failed on it, is not sent again.
+    """
+
+    def __init__(self, stats: StatsCollector, renderer: SplashRenderer) -> None:
+        self.stats = stats
+        self.renderer = renderer
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SplashOnBlockMiddleware:
+        _require_splash_url(crawler)
+        if not crawler.settings.getbool("BS_SPLASH_ON_BLOCK"):
+            raise NotConfigured
+        assert crawler.stats is not None
+        return cls(crawler.stats, SplashRenderer.from_crawler(crawler))
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
+        if SPLASH_META in request.meta or "splash" in request.meta or request.method != "GET":
+            return response
+        if url_kind(request.url) != ARTICLE:
+            return response
+        if not (isinstance(response, TextResponse) and is_block_page(response.text)):
+            return response
+        self.stats.inc_value("bs/splash/block_retry")
+        logger.warning("Blocked at <%s> (status %d); trying it once more through Splash", request.url, response.status)
+        return self.renderer.render(request.replace(dont_filter=True), why=BLOCK_RETRY)

@@ -1,0 +1,125 @@
+"""Faults around a run: killed mid-crawl and resumed, output that cannot be written, unusable state."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.health import EXIT_OUTPUT, EXIT_STATE
+from crawler.state import SqliteSeenStore
+from tests.conftest import ROOT
+from tests.e2e import FAST, crawl
+from tests.loopback.site import LoopbackSite
+
+KILL_TRIALS = int(os.environ.get("BS_KILL_TRIALS", "3"))
+ARCHIVE_ARGS = ("-a", "since=2024-01-01", "-a", "until=2024-11-30")
+
+
+def archive_command(site: LoopbackSite, output: Path, jobdir: Path) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "archive", *ARCHIVE_ARGS, "-o", str(output)]
+    for name, value in {**FAST, "BS_BASE_URL": site.base_url, "JOBDIR": str(jobdir), "LOG_LEVEL": "INFO"}.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+
+
+@pytest.fixture(scope="module")
+def big_site():  # type: ignore[no-untyped-def]
+    with LoopbackSite(articles=3000, seed=11, days=300, legacy=0) as site:
+        yield site
+
+
+@pytest.mark.parametrize("trial", range(KILL_TRIALS))
+def test_kill_9_then_resume_gives_every_article_exactly_once(big_site: LoopbackSite, tmp_path: Path, trial: int) -> None:
+    wanted = {r.article_id for r in big_site.articles if r.published.year == 2024}
+    assert len(wanted) >= 2500
+    jobdir = tmp_path / "job"
+    first_out, second_out = tmp_path / "run1.jsonl", tmp_path / "run2.jsonl"
+    first = subprocess.Popen(archive_command(big_site, first_out, jobdir), cwd=tmp_path, env=env(), stderr=subprocess.DEVNULL)
+    # Kill at a random point once some articles were written (the crawl takes several seconds).
+    deadline = time.monotonic() + 120
+    threshold = random.Random(trial).randint(50, 2000)
+    while time.monotonic() < deadline and first.poll() is None:
+        if first_out.exists() and first_out.read_bytes().count(b"\n") >= threshold:
+            break
+        time.sleep(0.02)
+    assert first.poll() is None, "the first run ended before it could be killed"
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+
+    second = subprocess.run(archive_command(big_site, second_out, jobdir), cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr[-3000:]
+
+    lines = first_out.read_bytes().splitlines(keepends=True) + second_out.read_bytes().splitlines(keepends=True)
+    assert all(line.endswith(b"\n") for line in lines), "no line is cut in half"
+    ids = [json.loads(line)["articleId"] for line in lines]
+    assert len(ids) == len(set(ids)), "no article twice across the two runs' files"
+    assert set(ids) == wanted, "no article lost"
+    store = SqliteSeenStore(tmp_path / ".state" / "seen.sqlite3")
+    try:
+        assert store.count() == len(wanted) and store.pending() == [], "the seen-store agrees with the files"
+    finally:
+        store.close()
+
+
+def test_disk_full_stops_the_run_and_marks_nothing(tmp_path: Path) -> None:
+    with LoopbackSite(articles=40, seed=3) as site:
+        command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", "/dev/full:jsonlines", "-s", f"BS_BASE_URL={site.base_url}"]
+        for name, value in FAST.items():
+            command += ["-s", f"{name}={value}"]
+        done = subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == EXIT_OUTPUT, done.stderr[-3000:]
+    assert "Cannot write the output file /dev/full" in done.stderr
+    store = SqliteSeenStore(tmp_path / ".state" / "seen.sqlite3")
+    try:
+        assert store.count() == 0, "nothing that was not written may be marked seen"
+    finally:
+        store.close()
+
+
+def test_an_unwritable_output_path_fails_at_the_start(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where a directory should be")
+    with LoopbackSite(articles=10, seed=3) as site:
+        site.reset_counts()
+        command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", str(blocker / "out.jsonl"), "-s", f"BS_BASE_URL={site.base_url}"]
+        done = subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
+        assert site.article_requests() == 0
+    assert done.returncode == EXIT_OUTPUT, done.stderr[-3000:]
+    assert "is not a directory" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_corrupt_state_file_is_a_clear_error_not_a_reset(tmp_path: Path) -> None:
+    state = tmp_path / ".state"
+    state.mkdir()
+    (state / "seen.sqlite3").write_bytes(b"garbage" * 1000)
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": "http://127.0.0.1:9"}, timeout=60)
+    assert result.status == EXIT_STATE
+    assert result.log.strip().splitlines()[-1].startswith("error: seen-store")
+    assert (state / "seen.sqlite3").read_bytes() == b"garbage" * 1000
+
+
+def test_a_locked_state_file_is_a_clear_error(tmp_path: Path) -> None:
+    state = tmp_path / ".state"
+    SqliteSeenStore(state / "seen.sqlite3").close()
+    holder = sqlite3.connect(state / "seen.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": "http://127.0.0.1:9"}, timeout=60)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.status == EXIT_STATE
+    assert "locked by another process" in result.log.strip().splitlines()[-1]
