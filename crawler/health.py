@@ -119,6 +119,13 @@ class RunVerdictExtension:
             f"unchanged={unchanged} emitted={int(stats.get('item_scraped_count', 0))} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
             f"dropped={int(stats.get('item_dropped_count', 0)) - int(stats.get('bs/unchanged', 0))} "
-            f"blocked={int(stats.get('bs/blocked', 0))}; layouts: {layouts}; missing: {missing}; "
+            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}; layouts: {layouts}; missing: {missing}; "
             f"finish={reason}; exit={status} ({why})"
         )
+
+
+def _splash(stats: dict[str, Any]) -> str:
+    """`` rendered=N splash_failed=N`` for runs with Splash; nothing otherwise."""
+    rendered = int(stats.get("bs/splash/rendered", 0))
+    failed = _sum(stats, "bs/splash/failed/")
+    return f" rendered={rendered} splash_failed={failed}" if rendered or failed else ""

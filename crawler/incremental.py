@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import uuid
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from scrapy import Spider
@@ -27,9 +27,34 @@ _VOLATILE = frozenset({"url", "dateDownloaded", "version", "market"})
 _ARTICLE_ID_IN_LINE = re.compile(rb'"articleId":\s*"(\d{12})"')
 
 
+_HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """What ``dataclasses.asdict`` makes of a field value, without its deep copies (the values are
+    only read, to be serialised): dataclasses become dicts, lists and tuples lists of their items."""
+    if isinstance(value, (str, int, float)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.get(type(value))
+        if names is None:
+            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+        return {name: _plain(getattr(value, name)) for name in names}
+    return value
+
+
 def content_hash(article: Article) -> str:
-    """A stable hash of what a reader sees of the article."""
-    content = {k: v for k, v in asdict(article).items() if k not in _VOLATILE}
+    """A stable hash of what a reader sees of the article.
+
+    The same JSON as ``json.dumps(asdict(article) without the volatile fields, sort_keys=True,
+    ensure_ascii=False)``, so the hashes already in seen-stores stay valid.
+    """
+    content = {name: _plain(getattr(article, name)) for name in _HASHED_FIELDS}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -37,9 +62,13 @@ class UnchangedArticle(DropItem):
     """The article was emitted before with the same content."""
 
 
-def new_run_id() -> str:
-    """An id for this run's pending entries and feed files."""
-    return uuid.uuid4().hex
+def new_run_id(spider_name: str = "") -> str:
+    """An id for this run's pending entries and feed files: ``<spider>:<random>``.
+
+    The spider's name scopes recovery: runs of one spider never overlap (the run lock), but runs of
+    two spiders may, and one must not settle the other's live entries.
+    """
+    return f"{spider_name}:{uuid.uuid4().hex}"
 
 
 class IncrementalPipeline:
@@ -63,6 +92,7 @@ class IncrementalPipeline:
     def open_spider(self, spider: Spider) -> None:
         self.store = getattr(spider, "seen_store", None)
         self.fresh = bool(getattr(spider, "fresh", False))
+        self.run_id = new_run_id(spider.name)
         if self.store is None:
             return
         confirmed, dropped = recover_pending(self.store, self.run_id)

@@ -321,14 +321,17 @@ def ids_in_feed(path: str) -> dict[str, int]:
 
 
 def recover_pending(store: SeenStore, current_run: str) -> tuple[int, int]:
-    """Settle articles a killed run handed to its feed: seen if the line is in its file, else forgotten.
+    """Settle articles a killed run of the same spider handed to its feed: seen if the line is in its
+    file, else forgotten.
 
     Returns (confirmed, dropped).
     """
     confirmed = dropped = 0
     by_run: dict[str, list[PendingArticle]] = {}
+    spider = current_run.split(":", 1)[0]
     for entry in store.pending():
-        if entry.run_id != current_run:
+        # Only earlier runs of the same spider: the run lock says they are over.
+        if entry.run_id != current_run and entry.run_id.split(":", 1)[0] == spider:
             by_run.setdefault(entry.run_id, []).append(entry)
     for run_id, entries in by_run.items():
         written: dict[str, int] = {}

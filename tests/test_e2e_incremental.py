@@ -10,22 +10,10 @@ from pathlib import Path
 import pytest
 
 from crawler.health import EXIT_BLOCKED, EXIT_LOCKED, EXIT_USAGE
+from crawler.settings import BS_LATEST_SOURCES
 from crawler.state import RunLock
 from tests.e2e import crawl
 from tests.loopback.site import LoopbackSite
-
-LATEST_SOURCES = (
-    "/rss/latest.rss",
-    "/rss/markets-106.rss",
-    "/rss/companies-101.rss",
-    "/rss/economy-102.rss",
-    "/rss/finance-103.rss",
-    "/rss/opinion-105.rss",
-    "/sitemap/google-news-sitemap.xml",
-    "/sitemap/latest-news-sitemap.xml",
-    "/latest-news",
-)
-
 
 def ids_on(site: LoopbackSite, *paths: str) -> set[str]:
     """Article ids linked from the given pages, read with a regex (independent of the crawler's parsers)."""
@@ -45,7 +33,7 @@ def site() -> LoopbackSite:  # type: ignore[misc]
 
 def test_latest_is_incremental_and_detects_updates(site: LoopbackSite, tmp_path: Path) -> None:
     settings = {"BS_BASE_URL": site.base_url}
-    expected = ids_on(site, *LATEST_SOURCES)
+    expected = ids_on(site, *BS_LATEST_SOURCES)
     assert len(expected) > 50
 
     first = crawl("latest", tmp_path, settings=settings)

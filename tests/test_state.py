@@ -32,13 +32,15 @@ def test_recovery_marks_what_the_killed_run_wrote_and_forgets_the_rest(tmp_path:
     feed.write_text(
         json.dumps({"articleId": "124022800873", "version": 1}) + "\n" + '{"articleId": "124022800874", "vers'
     )  # the second line was cut by the kill
-    store.record_feed("dead", str(feed))
-    store.add_pending(pending("124022800873", "dead"))
-    store.add_pending(pending("124022800874", "dead"))
-    assert recover_pending(store, "now") == (1, 1)
+    store.record_feed("latest:dead", str(feed))
+    store.add_pending(pending("124022800873", "latest:dead"))
+    store.add_pending(pending("124022800874", "latest:dead"))
+    store.add_pending(pending("124022800875", "archive:alive"))
+    assert recover_pending(store, "latest:now") == (1, 1)
     assert store.get("124022800873") is not None
     assert store.get("124022800874") is None
-    assert store.pending() == [] and store.feeds_of("dead") == []
+    assert [p.article_id for p in store.pending()] == ["124022800875"], "another spider's live run is left alone"
+    assert store.feeds_of("latest:dead") == []
 
 
 def test_a_cut_last_line_does_not_count(tmp_path: Path) -> None:
