@@ -87,6 +87,9 @@ class RunVerdictExtension:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
         if reason != "finished":
             return EXIT_FAILED, f"the run ended with reason {reason!r}"
+        sources_failed = _sum(stats, "bs/discovery/source_failed/")
+        if sources_failed and not stats.get("bs/discovery/sources_read"):
+            return EXIT_FAILED, f"none of the {sources_failed} feeds, sitemaps or listings could be fetched"
         wanted = int(stats.get("bs/discovery/new", 0)) + int(stats.get("bs/discovery/changed", 0))
         # A distributed worker is judged by the article requests it took from the shared queue:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).

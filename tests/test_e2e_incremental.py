@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.health import EXIT_BLOCKED, EXIT_LOCKED, EXIT_USAGE
+from crawler.health import EXIT_BLOCKED, EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 from crawler.settings import BS_LATEST_SOURCES
 from crawler.state import RunLock
 from tests.e2e import crawl
@@ -110,3 +110,10 @@ def test_wrong_arguments_exit_2_before_any_request(site: LoopbackSite, tmp_path:
         assert result.status == EXIT_USAGE, (spider, result.log[-2000:])
         assert result.log.strip().splitlines()[-1].startswith("error: ")
     assert sum(site.counts.values()) == 0
+
+
+def test_a_run_that_reaches_no_source_fails(tmp_path: Path) -> None:
+    # Nothing listens on port 9: every feed and sitemap fails, which must not look like "nothing new".
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": "http://127.0.0.1:9", "RETRY_TIMES": "0"}, timeout=120)
+    assert result.status == EXIT_FAILED, result.log[-3000:]
+    assert "could be fetched" in result.log

@@ -74,6 +74,7 @@ class DiscoverySpider(BusinessStandardSpider):
 
     def parse_source(self, response: Response) -> Iterator[Request]:
         """Feed, sitemap or listing, told apart by URL."""
+        self.count_source_read()
         path = response.url.split("?")[0]
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
@@ -112,6 +113,11 @@ class DiscoverySpider(BusinessStandardSpider):
     def wants_sitemap(self, entry: Entry) -> bool:
         """Whether to read a sitemap listed in an index; all by default."""
         return True
+
+    def count_source_read(self) -> None:
+        """A feed, sitemap or listing answered (a run where none did has failed)."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("bs/discovery/sources_read")
 
     def source_broken(self, response: Response, error: Exception) -> None:
         assert self.crawler.stats is not None

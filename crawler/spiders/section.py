@@ -47,6 +47,7 @@ class SectionSpider(DiscoverySpider):
             yield self.source_request(self.site_url(section), callback=self.parse_section, cb_kwargs={"section": section, "page": 1})
 
     def parse_section(self, response: Response, section: str, page: int) -> Iterator[Request]:
+        self.count_source_read()
         listing = parse_listing(response.text if hasattr(response, "text") else "", response.url)
         all_seen = bool(listing.article_urls) and not self.fresh and all(self.is_seen(u) for u in listing.article_urls)
         yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
