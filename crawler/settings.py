@@ -133,3 +133,7 @@ LOG_FORMATTER = "crawler.logformatter.ArticleLogFormatter"
 LOG_LEVEL = "INFO"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# --- re-extraction -------------------------------------------------------------
+# Log the re-extraction's progress every this many stored records.
+BS_REEXTRACT_PROGRESS_EVERY = 1000

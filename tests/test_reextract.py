@@ -477,6 +477,8 @@ def test_broken_foreign_and_non_article_records_are_counted_by_reason(site: Loop
     with open(folder / "mixed.warc.gz", "wb") as stream:
         writer = WARCWriter(stream, gzip=True)
         write_response(writer, site.base_url + "/markets/news", *fetch(site.base_url + "/markets/news"))
+        for index in range(150):  # a long run of skipped records, as a web archive's images make
+            write_response(writer, f"{site.base_url}/_media/bs/img/{index}.png", 200, [("Content-Type", "image/png")], PNG)
         missing = site.base_url + "/india-news/no-such-story-124082199999_1.html"
         write_response(writer, missing, *fetch(missing))
         write_response(writer, f"{site.base_url}/photo/chart-124082100777_1.html", 200, [("Content-Type", "image/png")], PNG)
@@ -498,8 +500,8 @@ def test_broken_foreign_and_non_article_records_are_counted_by_reason(site: Loop
     items, stats, log = reextract(folder, tmp_path, "mixed")
     assert sorted(items) == sorted([good.article_id, in_cache.article_id])
     skipped = {k.removeprefix("bs/reextract/skipped/"): v for k, v in stats.items() if k.startswith("bs/reextract/skipped/")}
-    assert skipped == {"broken": 3, "not-article-url": 1, "http-404": 1, "not-html": 1, "revisit": 1}
-    assert stats["bs/reextract/records"] == 10
+    assert skipped == {"broken": 3, "not-article-url": 151, "http-404": 1, "not-html": 1, "revisit": 1}
+    assert stats["bs/reextract/records"] == 160
     # The block page reached extraction, which said what it is; the run was not closed as blocked.
     assert stats["bs/skipped/blocked"] == 1 and "'finish_reason': 'finished'" in log
     assert stats["bs/exit_status"] == 0

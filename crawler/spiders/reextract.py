@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -22,6 +22,9 @@ from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import deferLater
 
 from crawler.extraction import Article
 from crawler.extraction.normalize import article_id, iso_ist
@@ -31,6 +34,7 @@ from .base import BusinessStandardSpider, require
 
 STORED_RECORD = "stored_record"  # request.meta key of the StoredResponse a request stands for
 PROGRESS_EVERY = 1000  # default of BS_REEXTRACT_PROGRESS_EVERY
+PAUSE_EVERY = 100  # skipped records in a row after which the reactor gets a turn
 # Where the network would be: after every other downloader middleware (HttpCacheMiddleware
 # is at 900), so a stored response travels back through the whole process_response chain
 # (decompression, downloader stats) exactly as a fetched one does.
@@ -50,6 +54,13 @@ LIVE_ONLY_MIDDLEWARES = (
     "crawler.middlewares.BlockPageMiddleware",
 )
 USAGE = "reextract: give -a source=PATH (an HTTP cache directory, a folder of saved .html/.html.gz pages, or a .warc/.warc.gz file)"
+
+
+async def give_the_reactor_a_turn() -> None:
+    """Let the reactor run what is due before the caller goes on."""
+    from twisted.internet import reactor  # the installed one; importing it at module level would install one
+
+    await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), 0, lambda: None))
 
 
 def is_text(record: StoredResponse) -> bool:
@@ -121,6 +132,9 @@ class ReextractSpider(BusinessStandardSpider):
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
         "ROBOTSTXT_OBEY": False,
+        # A page gives one article at most; Scrapy's default of 100 parallel item slots
+        # per response costs more than the extraction here (measured: 220 vs 110 records/s).
+        "CONCURRENT_ITEMS": 1,
     }
 
     source_path: Path
@@ -167,7 +181,7 @@ class ReextractSpider(BusinessStandardSpider):
         assert self.crawler.engine is not None and self.crawler.stats is not None
         engine, stats = self.crawler.engine, self.crawler.stats
         skipped: Counter[str] = Counter()
-        records = passed = 0
+        records = passed = since_pause = 0
         started = time.monotonic()
         self.logger.info("Re-extracting from %s (nothing is fetched)", self.source_path)
         for record in iter_records(self.source_path, max_size=self.max_size, site=self.base_url):
@@ -182,10 +196,17 @@ class ReextractSpider(BusinessStandardSpider):
                 if engine.needs_backout():
                     await self.crawler.signals.wait_for(signals.scheduler_empty)  # type: ignore[no-untyped-call]
                 yield self.stored_request(record)
+                since_pause = 0
             else:
                 skipped[reason] += 1
                 stats.inc_value(f"bs/reextract/skipped/{reason}")
                 self.log_skipped(record, reason)
+                since_pause += 1
+                if since_pause >= PAUSE_EVERY:
+                    # A long run of skipped records (a web archive's images) must not keep
+                    # the reactor from logging, answering signals, closing the spider.
+                    await give_the_reactor_a_turn()
+                    since_pause = 0
             if records % self.progress_every == 0:
                 self.log_progress(records, passed, skipped, started)
         self.log_progress(records, passed, skipped, started, done=True)
