@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import uuid
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from typing import Any
 
 from scrapy import Spider
@@ -18,6 +18,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler import signals as bs_signals
 from crawler.extraction import Article
+from crawler.extraction.article import plain
 from crawler.state import PendingArticle, SeenStore, StateError, recover_pending
 
 logger = logging.getLogger(__name__)
@@ -25,27 +26,7 @@ logger = logging.getLogger(__name__)
 # Fields that change without the article changing: fetch time, our own version, the live ticker.
 _VOLATILE = frozenset({"url", "dateDownloaded", "version", "market"})
 _ARTICLE_ID_IN_LINE = re.compile(rb'"articleId":\s*"(\d{12})"')
-
-
 _HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _plain(value: Any) -> Any:
-    """What ``dataclasses.asdict`` makes of a field value, without its deep copies (the values are
-    only read, to be serialised): dataclasses become dicts, lists and tuples lists of their items."""
-    if isinstance(value, (str, int, float)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {_plain(key): _plain(item) for key, item in value.items()}
-    if is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES.get(type(value))
-        if names is None:
-            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
-        return {name: _plain(getattr(value, name)) for name in names}
-    return value
 
 
 def content_hash(article: Article) -> str:
@@ -54,7 +35,7 @@ def content_hash(article: Article) -> str:
     The same JSON as ``json.dumps(asdict(article) without the volatile fields, sort_keys=True,
     ensure_ascii=False)``, so the hashes already in seen-stores stay valid.
     """
-    content = {name: _plain(getattr(article, name)) for name in _HASHED_FIELDS}
+    content = {name: plain(getattr(article, name)) for name in _HASHED_FIELDS}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

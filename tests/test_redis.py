@@ -375,15 +375,15 @@ def test_recovery_settles_this_workers_killed_run_and_never_another_workers(redi
     mine, other = store(redis_url, prefix, "archive:w1"), store(redis_url, prefix, "archive:w2")
     feed = tmp_path / "out.jsonl"
     feed.write_text(json.dumps({"articleId": "124022800873", "version": 1}) + "\n" + '{"articleId": "124022800874", "vers')
-    mine.record_feed("dead", str(feed))
-    mine.add_pending(pending("124022800873", "dead"))
-    mine.add_pending(pending("124022800874", "dead"))
-    other.add_pending(pending("124022800875", "alive-elsewhere"))
-    assert recover_pending(mine, "now") == (1, 1)
+    mine.record_feed("archive:dead", str(feed))
+    mine.add_pending(pending("124022800873", "archive:dead"))
+    mine.add_pending(pending("124022800874", "archive:dead"))
+    other.add_pending(pending("124022800875", "archive:alive-elsewhere"))
+    assert recover_pending(mine, "archive:now") == (1, 1)
     assert mine.get("124022800873") is not None
     assert mine.get("124022800874") is None
-    assert mine.pending() == [] and mine.feeds_of("dead") == []
-    assert other.pending() == [pending("124022800875", "alive-elsewhere")], "another worker's run is left alone"
+    assert mine.pending() == [] and mine.feeds_of("archive:dead") == []
+    assert other.pending() == [pending("124022800875", "archive:alive-elsewhere")], "another worker's run is left alone"
 
 
 def test_a_lost_redis_fails_the_store_fast_and_tells_once(prefix: str) -> None:

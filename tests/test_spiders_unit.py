@@ -162,13 +162,16 @@ def test_archive_keeps_to_its_months_and_days(tmp_path: Path) -> None:
     index = f"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
       <sitemap><loc>{SITE}/sitemap/2024-january-1.xml</loc></sitemap><sitemap><loc>{SITE}/sitemap/2024-february-1.xml</loc></sitemap>
       <sitemap><loc>{SITE}/sitemap/2024-march-1.xml</loc></sitemap><sitemap><loc>{SITE}/sitemap/2024-april-1.xml</loc></sitemap></sitemapindex>""".encode()
-    wanted = [r.url.rsplit("/", 1)[1] for r in spider.parse_source(XmlResponse(SITE + "/sitemap/sitemap-index.xml", body=index))]
+    # The monthly sitemaps are read one after another: the first now, the others when it is done.
+    (first,) = spider.parse_source(XmlResponse(SITE + "/sitemap/sitemap-index.xml", body=index))
+    wanted = [url.rsplit("/", 1)[1] for url in [first.url, *spider.sitemaps_ahead]]
     assert wanted == ["2024-february-1.xml", "2024-march-1.xml"]
     month = f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
       <url><loc>{SITE}/a/x-124022500001_1.html</loc><lastmod>2024-02-25T10:00:00+05:30</lastmod></url>
       <url><loc>{SITE}/a/x-124022600001_1.html</loc><lastmod>2024-02-26T10:00:00+05:30</lastmod></url>
       <url><loc>{SITE}/a/x-124022900002_1.html</loc></url></urlset>""".encode()
-    fetched = [r.url for r in spider.parse_source(XmlResponse(SITE + "/sitemap/2024-february-1.xml", body=month))]
+    # (The next sitemap, march, comes with them: few articles are left to download.)
+    fetched = [r.url for r in spider.parse_source(XmlResponse(SITE + "/sitemap/2024-february-1.xml", body=month)) if r.callback == spider.parse_article]
     assert fetched == [f"{SITE}/a/x-124022600001_1.html", f"{SITE}/a/x-124022900002_1.html"]
 
 

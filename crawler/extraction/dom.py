@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from lxml import etree
 from lxml.etree import _Element
@@ -82,7 +83,11 @@ def parse(body: bytes, base_url: str) -> _Element:
 
 def class_tokens(value: str | None) -> list[str]:
     """The class tokens of an attribute value, split at XML white space as CSS and XPath do."""
-    return value.translate(_TO_SPACE).split(" ") if value else []
+    if not value:
+        return []
+    if value.isascii() and value.isprintable():  # white space is spaces only: str.split() agrees
+        return value.split()
+    return [token for token in value.translate(_TO_SPACE).split(" ") if token]
 
 
 def has_class(element: _Element, token: str) -> bool:
@@ -90,9 +95,22 @@ def has_class(element: _Element, token: str) -> bool:
     return token in class_tokens(element.get("class"))
 
 
+def strings(xpath: etree.XPath, node: _Element) -> list[str]:
+    """The results of an XPath that selects text (compiled with ``smart_strings=False``)."""
+    return cast("list[str]", xpath(node))
+
+
+def elements(xpath: etree.XPath, node: _Element) -> list[_Element]:
+    """The results of an XPath that selects elements."""
+    return cast("list[_Element]", xpath(node))
+
+
 def texts(element: _Element) -> list[str]:
     """The text nodes inside ``element``, in document order (CSS ``el ::text``)."""
-    return _TEXTS(element)  # type: ignore[no-any-return]
+    if not len(element):  # no children (a link, a label): its own text is all there is
+        text = element.text
+        return [text] if text else []
+    return strings(_TEXTS, element)
 
 
 def texts_of_all(elements: Iterable[_Element]) -> list[str]:
@@ -144,30 +162,39 @@ class _Step:
     def matches(self, element: _Element) -> bool:
         return (
             (self.tag is None or element.tag == self.tag)
-            and (self.cls is None or has_class(element, self.cls))
+            and (self.cls is None or (element.get("class") is not None and has_class(element, self.cls)))
             and (self.attr is None or element.get(self.attr) is not None)
             and (self.class_part is None or self.class_part in (element.get("class") or ""))
         )
 
 
-class Css:
+class Css(str):
     """A CSS selector of the few forms the rules use, answered from a :class:`DomIndex`.
 
-    One or two steps (``A B``: B below A), each ``tag``, ``.class``, ``tag.class``, ``tag[attr]``
+    It is its CSS text (a ``str``, usable wherever the text is, such as in the Splash script), and
+    one or two steps (``A B``: B below A), each ``tag``, ``.class``, ``tag.class``, ``tag[attr]``
     or ``[class*=part]``; anything else is refused when the rules are loaded. The answer is what
     parsel's ``.css()`` gives: elements each once, in document order.
     """
 
-    def __init__(self, css: str) -> None:
-        self.css = css
-        self.steps = tuple(self._step(part) for part in css.split())
-        last = self.steps[-1]
+    steps: tuple[_Step, ...]
+
+    def __new__(cls, css: str) -> Css:
+        self = super().__new__(cls, css)
+        self.steps = tuple(cls._step(part) for part in css.split())
+        last = self.steps[-1] if self.steps else _Step()
         if not 1 <= len(self.steps) <= 2 or (last.cls is None and last.class_part is None and last.tag is None):
             raise ValueError(f"unsupported selector {css!r}")
         if len(self.steps) == 1 and last.cls is None and last.class_part is None and last.tag not in INDEXED_TAGS:
             raise ValueError(f"unsupported selector {css!r}: a lone tag must be one of {sorted(INDEXED_TAGS)}")
         if len(self.steps) == 2 and self.steps[0].cls is None:
             raise ValueError(f"unsupported selector {css!r}: the outer step needs a class")
+        return self
+
+    @property
+    def css(self) -> str:
+        """The selector text."""
+        return str(self)
 
     @staticmethod
     def _step(part: str) -> _Step:
@@ -178,9 +205,6 @@ class Css:
         if not match or not any(match.groups()):
             raise ValueError(f"unsupported selector step {part!r}")
         return _Step(tag=match.group("tag"), cls=match.group("cls"), attr=match.group("attr"))
-
-    def __repr__(self) -> str:
-        return f"Css({self.css!r})"
 
     def select(self, index: DomIndex) -> list[_Element]:
         """The matching elements of the page."""
@@ -207,7 +231,8 @@ class Css:
         return index.tagged(step.tag or "")
 
     def select_in(self, element: _Element) -> list[_Element]:
-        """The matching elements in ``element``'s subtree, itself included (parsel's ``sel.css()``)."""
+        """The matching elements in ``element``'s subtree, itself included (parsel's ``sel.css()``);
+        for small subtrees (a ticker item), walked directly."""
         if len(self.steps) != 1:
             raise ValueError(f"{self.css!r}: only one-step selectors are matched inside an element")
         step = self.steps[0]
@@ -250,7 +275,6 @@ class DomIndex:
         hits: dict[str, list[TextHit]] = {phrase: [] for phrase in PHRASES}
         pieces: list[TextHit] = []
         indexed_tags = INDEXED_TAGS
-        to_space = _TO_SPACE
         also_chars = _ALSO_READ_CHARS
         for node in root.iter():
             tag = node.tag
@@ -260,13 +284,12 @@ class DomIndex:
                 value = node.get("class")
                 if value:
                     classed.append((value, node))
-                    for token in value.translate(to_space).split(" "):
-                        if token:
-                            listed = by_class.get(token)
-                            if listed is None:
-                                by_class[token] = [node]
-                            elif listed[-1] is not node:  # class="a a"
-                                listed.append(node)
+                    for token in value.split() if value.isascii() and value.isprintable() else class_tokens(value):
+                        listed = by_class.get(token)
+                        if listed is None:
+                            by_class[token] = [node]
+                        elif listed[-1] is not node:  # class="a a"
+                            listed.append(node)
                 text = node.text
                 if text:
                     if len(text) >= 8:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
@@ -151,6 +152,20 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
+    for prefix in _ABSOLUTE_PREFIXES:
+        if href.startswith(prefix) and base.startswith(prefix) and href[len(prefix) : len(prefix) + 1] not in _NO_HOST:
+            # urljoin() of an absolute URL with a host depends on the base's scheme alone, so one
+            # cache entry serves every page that links to it (section pages, related stories).
+            return _join(prefix, href)
+    return _join(base, href)
+
+
+_ABSOLUTE_PREFIXES = ("https://", "http://")
+_NO_HOST = ("", "/", "?", "#")  # what after "scheme://" leaves the host empty
+
+
+@lru_cache(maxsize=4096)
+def _join(base: str, href: str) -> str:
     return urljoin(base, href)
 
 
@@ -179,11 +194,14 @@ def read_time_minutes(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_NOT_NUMBER = re.compile(r"[^\d.+-]")
+
+
 def parse_number(text: str | None) -> float | None:
     """``"73,158.24"``, ``"-0.45%"``, ``"(+1.2%)"`` → float, or None when empty."""
     if text is None:
         return None
-    cleaned = re.sub(r"[^\d.+-]", "", text.replace("\u2212", "-"))
+    cleaned = _NOT_NUMBER.sub("", text.replace("\u2212", "-"))
     if not cleaned or cleaned in {"+", "-", "."}:
         return None
     try:

@@ -20,6 +20,8 @@ JsonObject = dict[str, Any]
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting", "BlogPosting", "OpinionNewsArticle"})
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
+# json.loads(text, strict=False) builds a decoder on every call; this is that decoder, built once.
+_LENIENT_DECODER = json.JSONDecoder(strict=False)
 _COMMENT_WRAPPER = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[)|(?:-->|//\s*\]\]>)\s*$")
 
 
@@ -37,11 +39,14 @@ def loads_lenient(text: str) -> Any:
         text = stripped
     if not text:
         return None
-    for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
+    for fix_commas in (False, True):  # the second try only when the first failed
+        candidate = _TRAILING_COMMA.sub(r"\1", text) if fix_commas else text
         try:
             # strict=False accepts raw newlines and tabs inside strings, which the
             # site's JSON-LD contains (articleBody copied verbatim from the CMS).
-            return json.loads(candidate, strict=False)
+            if candidate.startswith("\ufeff"):  # as json.loads
+                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", candidate, 0)
+            return _LENIENT_DECODER.decode(candidate)
         except (json.JSONDecodeError, RecursionError):
             continue
     return None
@@ -174,8 +179,10 @@ class Page:
     def _json_scripts(self, matches: Any) -> list[Any]:
         found = []
         for script in self.dom.tagged("script"):
+            if not matches(script):
+                continue
             raw = script.text  # a script's only text node (//script/text()); None when empty
-            if raw is None or not matches(script):
+            if raw is None:
                 continue
             value = loads_lenient(raw)
             if value is None:

@@ -29,6 +29,10 @@ PROMO_PATTERNS = (
     re.compile(r"^already subscribed\?", re.I),
 )
 
+# The patterns as one expression (all are anchored and case-blind): one search per paragraph.
+_ANY_PROMO = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_PATTERNS), re.I)
+assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)
+
 # "(Only the headline and picture of this report may have been reworked by the
 # Business Standard staff; the rest of the content is auto-generated from a
 # syndicated feed.)" — worded slightly differently over the years.
@@ -102,7 +106,7 @@ def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
     for paragraph in paragraphs:
         if DISCLAIMER.match(paragraph):
             disclaimer = disclaimer or paragraph
-        elif not any(p.search(paragraph) for p in PROMO_PATTERNS):
+        elif not _ANY_PROMO.search(paragraph):  # any(p.search(paragraph) for p in PROMO_PATTERNS)
             body.append(paragraph)
     return body, disclaimer
 

@@ -23,7 +23,7 @@ from ..normalize import (
     strip_amp,
     unique,
 )
-from ..dom import FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION, texts
+from ..dom import FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION, elements, strings, texts
 from ..page import Page, dig, ld_types
 from ..text import DISCLAIMER, split_body, text_paragraphs
 
@@ -116,6 +116,11 @@ class Layout:
                 steps.append(Link(name=name, url=url))
         return steps
 
+    @cached_property
+    def trail(self) -> list[Link]:
+        """:meth:`breadcrumbs`, read once (the section falls back on it too)."""
+        return self.breadcrumbs()
+
     def section(self) -> str | None:
         """The section name."""
         section = self.page.ld_article.get("articleSection")
@@ -175,10 +180,10 @@ class Layout:
 
     def labelled_texts(self, phrase: str, xpath: str, *, last: bool) -> list[str]:
         """The text inside the first (or last) element, not a script, with a text saying ``phrase``."""
-        elements = self.page.dom.elements_with_text(phrase, exclude=frozenset({"script"}))
-        if elements is None:
+        found = self.page.dom.elements_with_text(phrase, exclude=frozenset({"script"}))
+        if found is None:
             return self.page.xpath(xpath).getall()  # type: ignore[no-any-return]
-        return _LABEL_TEXTS(elements[-1] if last else elements[0]) if elements else []
+        return strings(_LABEL_TEXTS, found[-1] if last else found[0]) if found else []
 
     def phrase_texts(self, phrase: str, xpath: str) -> list[str]:
         """Every text node holding ``phrase``, in page order (``xpath`` is ``//text()[contains(., phrase)]``)."""
@@ -218,7 +223,7 @@ class Layout:
         if headings is None:
             anchors = [link.root for link in self.page.xpath(ALSO_READ_HEADING + "/following-sibling::*//a[@href]")]
         else:
-            anchors = _LINKS_AFTER(headings[0]) if headings else []
+            anchors = elements(_LINKS_AFTER, headings[0]) if headings else []
         return self.related_links(anchors)
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
@@ -291,7 +296,7 @@ class Layout:
             canonicalUrl=self.canonical_url,
             articleId=identifier,
             section=self.section(),
-            breadcrumbs=self.breadcrumbs(),
+            breadcrumbs=self.trail,
             headline=headline,
             description=self.description(),
             authors=self.authors(),

@@ -7,7 +7,7 @@ from lxml.etree import _Element
 from lxml import etree
 
 from ..article import Image, Link, RelatedArticle
-from ..dom import Css, descendants, texts, texts_of_all
+from ..dom import Css, descendants, strings, texts, texts_of_all
 from ..normalize import clean_text
 from ..page import Page
 from ..text import block_paragraphs, classes, split_body
@@ -57,7 +57,7 @@ class Legacy2019(Layout):
         ]
 
     def section(self) -> str | None:
-        trail = self.breadcrumbs()
+        trail = self.trail
         return super().section() or (trail[1].name if len(trail) > 1 else None)
 
     def authors(self) -> list[Link]:
@@ -82,7 +82,7 @@ class Legacy2019(Layout):
         if not url:
             return super().main_image()
         # The caption is the element right after the <img>.
-        caption = clean_text(" ".join(CAPTION_XPATH(image)))
+        caption = clean_text(" ".join(strings(CAPTION_XPATH, image)))
         return Image(url=url, alt=clean_text(image.get("alt")), caption=caption)
 
     def body_paragraphs(self) -> list[str]:

@@ -12,10 +12,10 @@ from ..dom import Css, texts, texts_of_all
 from ..errors import NotAnArticle
 from ..normalize import clean_text, normalize_date, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import block_paragraphs, classes, fragment, text_paragraphs
+from ..text import block_paragraphs, fragment, text_paragraphs
 from .base import Layout, text_of, text_of_block
 
-# Classes are CSS modules ("MainStory_stryhdtp__frNSf"); the hashed suffix
+# Classes are CSS modules ("MainStory_stryhdtp" plus a hashed suffix); the suffix
 # changes on every deploy, so rules use the plain twin class or [class*=…].
 # They are answered from the page's one-walk index (crawler/extraction/dom.py), not by XPath.
 HEADLINE_CSS = Css("h1.stryhdtp")
@@ -30,21 +30,40 @@ TOPIC_LINKS_CSS = Css(".topiclisting a")
 PREMIUM_LABEL_CSS = Css(".strlabel")
 LIVE_MARKER_CSS = Css("[class*=LiveButton]")  # XPath //*[contains(@class, "LiveButton")]
 TICKER_ITEM_CSS = Css(".mktticker .tickeritem")
-TICKER_NAME_CSS, TICKER_VALUE_CSS = Css(".tickername"), Css(".tickerval")
-TICKER_CHANGE_CSS, TICKER_PERCENT_CSS = Css(".tickerchg"), Css(".tickerpct")
+# The classes of the fields inside one ticker item.
+TICKER_NAME, TICKER_VALUE, TICKER_CHANGE, TICKER_PERCENT = "tickername", "tickerval", "tickerchg", "tickerpct"
+TICKER_FIELDS = frozenset({TICKER_NAME, TICKER_VALUE, TICKER_CHANGE, TICKER_PERCENT})
 VIDEO_TYPES = frozenset({"VideoObject"})
 
 # Blocks inside the story that are not the story.
 AD_CLASSES = frozenset({"storyadsprg", "recommendsection", "mb-20", "read_more", "adsection", "advertisement"})
 
 
-def _text_in(element: _Element, css: Css) -> str:
-    """The text of what ``css`` matches in ``element`` (itself included), as ``el.css(css + " ::text")``."""
-    return " ".join(texts_of_all(css.select_in(element)))
+def _ticker_texts(items: list[_Element], page: Page) -> list[dict[str, str]]:
+    """Per item, class → text of its ticker fields (``item.css(".tickerval ::text")``…).
+
+    From the page index: each field element is given to every item it is in (itself included).
+    """
+    found: dict[_Element, dict[str, list[_Element]]] = {item: {} for item in items}
+    parents = {item.getparent() for item in items}
+    # Items side by side (the ticker) cannot hold one another: the walk up from a field can stop
+    # at the first item, or at their parent. Otherwise every item above the field counts.
+    stop = next(iter(parents)) if len(parents) == 1 else None
+    for token in TICKER_FIELDS:
+        for element in page.dom.with_class(token):
+            holder: _Element | None = element
+            while holder is not None and holder is not stop:
+                fields = found.get(holder)
+                if fields is not None:
+                    fields.setdefault(token, []).append(element)
+                    if stop is not None:
+                        break
+                holder = holder.getparent()
+    return [{token: " ".join(texts_of_all(elements)) for token, elements in found[item].items()} for item in items]
 
 
 def _is_story_noise(element: _Element) -> bool:
-    if classes(element) & AD_CLASSES:
+    if not AD_CLASSES.isdisjoint((element.get("class") or "").split()):  # classes(element) & AD_CLASSES
         return True
     identifier = element.get("id") or ""
     return identifier.startswith("div-gpt")
@@ -102,7 +121,7 @@ class NextJsV1(Layout):
         ]
 
     def section(self) -> str | None:
-        trail = self.breadcrumbs()
+        trail = self.trail
         return (
             text_of(dig(self.data, "defaultArticleCat", "h1_tag"))
             or super().section()
@@ -216,14 +235,14 @@ class NextJsV1(Layout):
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
-        for item in TICKER_ITEM_CSS.select(self.page.dom):
-            name = clean_text(_text_in(item, TICKER_NAME_CSS))
+        for fields in _ticker_texts(TICKER_ITEM_CSS.select(self.page.dom), self.page):
+            name = clean_text(fields.get(TICKER_NAME, ""))
             if name not in quotes:
                 continue
             quotes[name] = MarketQuote(
                 name=name,
-                value=parse_number(_text_in(item, TICKER_VALUE_CSS)),
-                change=parse_number(_text_in(item, TICKER_CHANGE_CSS)),
-                changePercent=parse_number(_text_in(item, TICKER_PERCENT_CSS)),
+                value=parse_number(fields.get(TICKER_VALUE, "")),
+                change=parse_number(fields.get(TICKER_CHANGE, "")),
+                changePercent=parse_number(fields.get(TICKER_PERCENT, "")),
             )
         return list(quotes.values())

@@ -1,0 +1,1 @@
+"""The performance benchmark (``python -m bench.run``): extraction against other extractors, whole crawls, memory."""
