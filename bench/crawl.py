@@ -131,7 +131,7 @@ def crawl(site: Site, spider: str, workdir: Path, *args: str) -> CrawlRun:
     site.control("reset")
     site_cpu = site.cpu_seconds()
     start = time.perf_counter()
-    subprocess.run(launcher + command, cwd=workdir, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(launcher + command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - start
     measured = json.loads(usage.read_text())
     counts = site.control("counts")

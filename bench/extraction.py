@@ -54,13 +54,12 @@ def measure(pages: list[BenchPage], repeats: int = 3, progress: Any = print) -> 
         # Interleaved, rotating the order, so drift of a noisy machine hits every extractor alike.
         order = contenders[index % len(contenders) :] + contenders[: index % len(contenders)]
         best: dict[str, float] = defaultdict(lambda: float("inf"))
-        for _ in range(repeats):
+        for repeat in range(repeats):
             for contender in order:
                 elapsed, output = _time_once(contender.run, page.body, page.url)
                 best[contender.name] = min(best[contender.name], elapsed)
-                last = output
-                if contender.view is not None and len(outputs[contender.name]) == index:
-                    outputs[contender.name].append(last)
+                if repeat == 0 and contender.view is not None:  # judged once; the bare parse has nothing to judge
+                    outputs[contender.name].append(output)
         for contender in contenders:
             times[contender.name].append(best[contender.name])
         if progress and (index + 1) % 100 == 0:

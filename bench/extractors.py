@@ -166,7 +166,7 @@ def _same_moment(found: Any, truth: Any) -> bool:
 
 def is_right(field: str, found: Any, truth: Any) -> bool:
     """Whether an extractor's value of ``field`` is what the reader sees (see the README for the rules)."""
-    empty = (None, "", [], False)
+    empty: tuple[Any, ...] = (None, "", [], False)
     if truth in empty and field not in {"isSyndicated", "isPremium", "isLiveBlog"}:
         return found in empty
     if field in {"datePublished", "dateModified"}:
@@ -180,5 +180,5 @@ def is_right(field: str, found: Any, truth: Any) -> bool:
     if field in {"section", "inLanguage"}:
         return found is not None and _text(found).casefold()[: 2 if field == "inLanguage" else None] == _text(truth).casefold()
     if isinstance(truth, (bool, int)):
-        return found == truth
+        return bool(found == truth)
     return found is not None and _text(found) == _text(truth)

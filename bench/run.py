@@ -153,9 +153,9 @@ def crawl_report(result: crawl.CrawlResult) -> str:
 def targets_report(ex: extraction.ExtractionResult | None, cr: crawl.CrawlResult | None) -> str:
     lines = ["| target | measured | |", "|---|---|---|"]
     if ex is not None:
-        ours = ex.median_ms("ours")
-        trafilatura = ex.median_ms("trafilatura") / ours
-        lxml = ours / ex.median_ms("bare lxml parse")
+        ours_ms = ex.median_ms("ours")
+        trafilatura = ex.median_ms("trafilatura") / ours_ms
+        lxml = ours_ms / ex.median_ms("bare lxml parse")
         right = {n: statistics.median(extraction.fields_right_per_page(ex, n)) for n in ex.right}
         more = all(right["ours"] > right[n] for n in right if n != "ours")
         lines.append(
