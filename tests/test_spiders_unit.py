@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from scrapy.exceptions import DropItem, UsageError
-from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
+from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.extraction import Article

@@ -15,6 +15,8 @@ class LatestSpider(DiscoverySpider):
     """Reads every source in ``BS_LATEST_SOURCES``; the seen-store keeps it to new and changed articles."""
 
     name = "latest"
+    # Paths on BS_BASE_URL, read from the setting in from_crawler.
+    sources: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> LatestSpider:
@@ -22,8 +24,6 @@ class LatestSpider(DiscoverySpider):
         assert isinstance(spider, LatestSpider)
         spider.sources = crawler.settings.getlist("BS_LATEST_SOURCES")
         return spider
-
-    sources: list[str] = []
 
     async def start(self) -> AsyncIterator[Request]:
         for path in self.sources:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..article import Image
 from ..dom import Css
 from ..normalize import clean_text
 from ..page import Page
@@ -25,7 +26,7 @@ class AmpV1(Layout):
     def dateline(self) -> str | None:
         return clean_text(DATELINE_CSS.text(self.page.dom))
 
-    def main_image(self):  # type: ignore[no-untyped-def]
+    def main_image(self) -> Image | None:
         image = super().main_image()
         if image and not image.caption:
             image.caption = clean_text(CAPTION_CSS.text(self.page.dom))
