@@ -82,8 +82,12 @@ class BusinessStandardSpider(Spider):
             stats.inc_value("bs/skipped/redirected-away")
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
             return
-        content_type = response.headers.get("Content-Type")
-        text, fallback = decode_body(response.body, content_type.decode("latin-1") if content_type else None)
+        # Scrapy's decoding (cached: the block-page check already made it); only a page with
+        # replacement characters can need its encoding repaired, so only then is it decoded again.
+        text, fallback = response.text, None
+        if "\ufffd" in text:
+            content_type = response.headers.get("Content-Type")
+            text, fallback = decode_body(response.body, content_type.decode("latin-1") if content_type else None)
         if fallback:
             stats.inc_value("bs/recovered/encoding")
             self.logger.warning("Encoding of <%s> fixed: %s", response.url, fallback)
