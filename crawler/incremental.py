@@ -20,6 +20,7 @@ from crawler import signals as bs_signals
 from crawler.extraction import Article
 from crawler.extraction.article import plain
 from crawler.state import PendingArticle, SeenStore, StateError, recover_pending
+from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +85,8 @@ class IncrementalPipeline:
                 confirmed,
                 dropped,
             )
-            self.stats.set_value("bs/state/recovered_written", confirmed)
-            self.stats.set_value("bs/state/recovered_unwritten", dropped)
+            self.stats.set_value(stat.STATE_RECOVERED_WRITTEN, confirmed)
+            self.stats.set_value(stat.STATE_RECOVERED_UNWRITTEN, dropped)
 
     def process_item(self, item: Any, spider: Spider) -> Any:
         if self.store is None or not isinstance(item, Article):
@@ -94,14 +95,14 @@ class IncrementalPipeline:
         seen = self.store.get(item.articleId)
         unchanged = seen is not None and seen.content_hash == digest
         if unchanged and not self.fresh:
-            self.stats.inc_value("bs/unchanged")
+            self.stats.inc_value(stat.UNCHANGED)
             raise UnchangedArticle(f"unchanged since version {seen.version}")  # type: ignore[union-attr]
         if seen is None:
             item.version = 1
-            self.stats.inc_value("bs/new")
+            self.stats.inc_value(stat.NEW)
         else:
             item.version = seen.version if unchanged else seen.version + 1
-            self.stats.inc_value("bs/unchanged" if unchanged else "bs/updated")
+            self.stats.inc_value(stat.UNCHANGED if unchanged else stat.UPDATED)
         source_dates: dict[str, str | None] = getattr(spider, "source_dates", {})
         self.store.add_pending(
             PendingArticle(
@@ -126,7 +127,7 @@ class IncrementalPipeline:
         match = _ARTICLE_ID_IN_LINE.search(line)
         if match:
             self.store.confirm(match.group(1).decode(), self.run_id)
-            self.stats.inc_value("bs/state/marked_seen")
+            self.stats.inc_value(stat.STATE_MARKED_SEEN)
 
     def close_spider(self, spider: Spider) -> None:
         if self.store is None:
@@ -140,7 +141,7 @@ class IncrementalPipeline:
         # Otherwise what is still pending never reached the file (a write failed);
         # it stays pending and the next run settles it against the file.
         try:
-            self.stats.set_value("bs/state/seen_total", self.store.count())
+            self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
         except StateError as error:
             # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.
             logger.warning("Seen-store total not known: %s", error)

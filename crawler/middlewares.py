@@ -10,6 +10,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 
 from crawler.extraction import is_block_page
+from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +43,15 @@ class BlockPageMiddleware:
         self.responses += 1
         if response.status in (200, 403) and isinstance(response, TextResponse) and is_block_page(response.text):
             self.blocked += 1
-            self.stats.inc_value("bs/blocked")
-            self.stats.inc_value(f"bs/blocked/{response.status}")
+            self.stats.inc_value(stat.BLOCKED)
+            self.stats.inc_value(stat.blocked(response.status))
             logger.warning("Blocked by Akamai (status %d) at <%s>", response.status, response.url)
             self._maybe_close(spider)
         elif response.status == 403:
             # A 403 without Akamai's page: still a refusal.
             self.blocked += 1
-            self.stats.inc_value("bs/blocked")
-            self.stats.inc_value("bs/blocked/403")
+            self.stats.inc_value(stat.BLOCKED)
+            self.stats.inc_value(stat.blocked(403))
             self._maybe_close(spider)
         return response
 

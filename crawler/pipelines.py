@@ -12,6 +12,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.extraction import Article, missing_fields, missing_required
 from crawler.extraction.normalize import clean_text, normalize_date
+from crawler import stats as stat
 
 
 class ArticleValidationPipeline:
@@ -36,13 +37,13 @@ class ArticleValidationPipeline:
             datePublished=normalize_date(item.datePublished),
             dateModified=normalize_date(item.dateModified),
         )
-        self.stats.inc_value(f"article/layout/{article.layout}")
+        self.stats.inc_value(stat.layout(article.layout))
         for name in missing_fields(article):
-            self.stats.inc_value(f"article/missing/{name}")
+            self.stats.inc_value(stat.missing(name))
         missing = missing_required(article)
         if missing:
             for name in missing:
-                self.stats.inc_value(f"article/dropped/missing_{name}")
+                self.stats.inc_value(stat.dropped_missing(name))
             raise DropItem(f"missing required field(s): {', '.join(missing)}")
         return article
 
@@ -63,7 +64,7 @@ class DuplicateArticlePipeline:
         if not isinstance(item, Article):
             return item
         if item.articleId in self.seen:
-            self.stats.inc_value("article/dropped/duplicate")
+            self.stats.inc_value(stat.DROPPED_DUPLICATE)
             raise DropItem(f"duplicate of article {item.articleId} already emitted in this run")
         self.seen.add(item.articleId)
         return item

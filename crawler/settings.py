@@ -54,7 +54,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BlockPageMiddleware": 560,
 }
 EXTENSIONS = {
-    "crawler.health.RunVerdictExtension": 900,
+    "crawler.monitoring.verdict.RunVerdictExtension": 900,
 }
 
 # --- incremental state -----------------------------------------------------

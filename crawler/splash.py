@@ -37,6 +37,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.extraction import is_block_page
 from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
 from crawler.extraction.urls import ARTICLE, url_kind
+from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
 
@@ -339,10 +340,10 @@ class SplashRenderingMiddleware:
             return self.fallback(request, reason, detail)
         if not isinstance(data, dict) or not isinstance(data.get("html"), str):
             return self.fallback(request, "bad-answer", f"not the script's JSON ({type(response).__name__})")
-        self.stats.inc_value("bs/splash/rendered")
+        self.stats.inc_value(stat.SPLASH_RENDERED)
         # filled / empty (no numbers within BS_SPLASH_WAIT: a slow ticker, or changed markup)
         # / absent (a page without a ticker, or one whose markup changed).
-        self.stats.inc_value(f"bs/splash/ticker/{data.get('ticker') or 'unknown'}")
+        self.stats.inc_value(stat.splash_ticker(data.get("ticker") or "unknown"))
         return HtmlResponse(
             url=response.url,
             status=response.status,
@@ -365,7 +366,7 @@ class SplashRenderingMiddleware:
     def fallback(self, request: Request, reason: str, detail: str) -> Request:
         """Count and log the failed render; the plain request for the same page."""
         url = request.meta["splash"]["args"]["url"]
-        self.stats.inc_value(f"bs/splash/failed/{reason}")
+        self.stats.inc_value(stat.splash_failed(reason))
         logger.error(
             "Splash could not render <%s> (%s: %s); fetching it without rendering, so its market numbers stay null",
             url,
@@ -414,6 +415,6 @@ class SplashOnBlockMiddleware:
             return response
         if not (isinstance(response, TextResponse) and is_block_page(response.text)):
             return response
-        self.stats.inc_value("bs/splash/block_retry")
+        self.stats.inc_value(stat.SPLASH_BLOCK_RETRY)
         logger.warning("Blocked at <%s> (status %d); trying it once more through Splash", request.url, response.status)
         return self.renderer.render(request.replace(dont_filter=True), why=BLOCK_RETRY)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.health import EXIT_EXTRACTION
+from crawler.monitoring.verdict import EXIT_EXTRACTION
 from tests.conftest import PAGES, load_json, shared_file
 from tests.e2e import crawl
 

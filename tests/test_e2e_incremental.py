@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.health import EXIT_BLOCKED, EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
+from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 from crawler.settings import BS_LATEST_SOURCES
 from crawler.state import RunLock
 from tests.e2e import crawl

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.health import EXIT_OUTPUT, EXIT_STATE
+from crawler.monitoring.verdict import EXIT_OUTPUT, EXIT_STATE
 from crawler.state import SqliteSeenStore
 from tests.conftest import ROOT
 from tests.e2e import FAST, crawl

@@ -32,7 +32,7 @@ from scrapy.utils.request import request_from_dict
 
 from crawler.distributed import connect
 from crawler.distributed.scheduler import JsonSerializer
-from crawler.health import EXIT_LOCKED, EXIT_REDIS
+from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS
 from crawler.state import PendingArticle, RedisSeenStore, StateError, recover_pending
 from tests.conftest import ROOT
 from tests.e2e import FAST

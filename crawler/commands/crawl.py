@@ -11,7 +11,8 @@ from scrapy.exceptions import UsageError
 
 from crawler.distributed import redis_problem
 from crawler.feeds import unwritable_feeds
-from crawler.health import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE, STAT_EXIT
+from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
+from crawler import stats as stat
 from crawler.state import StateError, check_seen_store, run_lock
 
 
@@ -74,5 +75,5 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed or getattr(self.crawler_process, "has_exception", False):
             self.exitcode = EXIT_FAILED
             return
-        status = crawler.stats.get_value(STAT_EXIT) if crawler.stats else None
+        status = crawler.stats.get_value(stat.EXIT_STATUS) if crawler.stats else None
         self.exitcode = EXIT_FAILED if status is None else int(status)

@@ -18,7 +18,7 @@ from crawler.distributed import (
     run_keys,
     safe_name,
 )
-from crawler.health import EXIT_LOCKED, EXIT_REDIS, EXIT_USAGE
+from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS, EXIT_USAGE
 
 _BATCH = 1000
 

@@ -16,7 +16,7 @@ SCHEDULER = "crawler.distributed.scheduler.RedisScheduler"
 DUPEFILTER = "crawler.distributed.scheduler.RedisDupeFilter"
 LOST_PIPELINE = "crawler.distributed.pipelines.RedisLostPipeline"
 LOST_PIPELINE_ORDER = 290  # just before crawler.incremental.IncrementalPipeline (300)
-# Close reason of a worker that lost Redis mid-run (crawler/health.py turns it into EXIT_REDIS).
+# Close reason of a worker that lost Redis mid-run (crawler/monitoring/verdict.py turns it into EXIT_REDIS).
 REDIS_LOST = "redis-lost"
 # A worker refreshes its entry in the run's worker set this often, and counts as gone when it
 # has not done so for WORKER_STALE_SECONDS (a few missed beats, never one slow callback).

@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.distributed import enabled
+from crawler import stats as stat
 
 
 class RedisLostPipeline:
@@ -31,6 +32,6 @@ class RedisLostPipeline:
 
     def process_item(self, item: Any, spider: Spider) -> Any:
         if getattr(getattr(spider, "seen_store", None), "lost", None) is not None:
-            self.stats.inc_value("bs/redis/dropped_unchecked")
+            self.stats.inc_value(stat.REDIS_DROPPED_UNCHECKED)
             raise DropItem("not emitted: Redis was lost, so the seen-store could not be asked (a later run fetches it)")
         return item

@@ -31,6 +31,7 @@ from crawler.distributed import (
     worker_name,
 )
 from crawler.state import RedisSeenStore
+from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if isinstance(store, RedisSeenStore):
             self.store = store
             store.on_lost = self._lost
-        self._stats.set_value("bs/redis/articles_taken", 0)
+        self._stats.set_value(stat.REDIS_ARTICLES_TAKEN, 0)
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         try:
             super().open(spider)
@@ -239,9 +240,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if request is not None:
             self.idle_since = None
             # The run verdict judges a worker by the articles it took, not by the ones it found:
-            # another worker may fetch those (crawler/health.py).
+            # another worker may fetch those (crawler/monitoring/verdict.py).
             if self.spider is not None and request.callback == getattr(self.spider, "parse_article", None):
-                self._stats.inc_value("bs/redis/articles_taken")
+                self._stats.inc_value(stat.REDIS_ARTICLES_TAKEN)
         return request
 
     def has_pending_requests(self) -> bool:
@@ -281,7 +282,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             "Lost Redis at %s (%s): stopping worker %s; what it wrote is kept, and a restart continues the run",
             self.url, _one_line(error), self.worker,
         )
-        self._stats.set_value("bs/redis/lost", 1)
+        self._stats.set_value(stat.REDIS_LOST, 1)
         if self.store is not None:
             self.store.mark_lost(error)
         from twisted.internet import reactor

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from scrapy import Request
 
 from .base import BusinessStandardSpider, require
+from crawler import stats as stat
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
 
@@ -48,5 +49,5 @@ class ArticleSpider(BusinessStandardSpider):
         assert self.crawler.stats is not None
         for url in self.start_urls:
             # Counted like discovered articles, so a run that extracts none of them fails (exit 5).
-            self.crawler.stats.inc_value("bs/discovery/new")
+            self.crawler.stats.inc_value(stat.DISCOVERY_NEW)
             yield self.article_request(url)

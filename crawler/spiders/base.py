@@ -17,6 +17,7 @@ from crawler.extraction import Article, NotAnArticle, extract_article
 from crawler.extraction.normalize import article_id, iso_ist
 from crawler.extraction.page import decode_body
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
+from crawler import stats as stat
 
 SITE_DOMAINS = ("business-standard.com",)
 
@@ -73,13 +74,13 @@ class BusinessStandardSpider(Spider):
         stats = self.crawler.stats
         assert stats is not None
         if not isinstance(response, TextResponse):
-            stats.inc_value("bs/skipped/not-html")
+            stats.inc_value(stat.skipped("not-html"))
             self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
             return
         requested = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
         if article_id(requested) and article_id(requested) != article_id(response.url):
             # An article redirected to the home page or a listing: gone or moved, not readable here.
-            stats.inc_value("bs/skipped/redirected-away")
+            stats.inc_value(stat.skipped("redirected-away"))
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
             return
         # Scrapy's decoding (cached: the block-page check already made it); only a page with
@@ -89,12 +90,12 @@ class BusinessStandardSpider(Spider):
             content_type = response.headers.get("Content-Type")
             text, fallback = decode_body(response.body, content_type.decode("latin-1") if content_type else None)
         if fallback:
-            stats.inc_value("bs/recovered/encoding")
+            stats.inc_value(stat.RECOVERED_ENCODING)
             self.logger.warning("Encoding of <%s> fixed: %s", response.url, fallback)
         try:
             article = extract_article(text, response.url)
         except NotAnArticle as error:
-            stats.inc_value(f"bs/skipped/{error.reason}")
+            stats.inc_value(stat.skipped(error.reason))
             self.logger.warning("Skipped <%s>: not an article (%s)", response.url, error)
             return
         article.dateDownloaded = iso_ist(datetime.now(timezone.utc))
@@ -104,7 +105,7 @@ class BusinessStandardSpider(Spider):
         """Count and log an article request that failed for good (after retries)."""
         stats = self.crawler.stats
         assert stats is not None
-        stats.inc_value(f"bs/failed/{failure_reason(failure)}")
+        stats.inc_value(stat.failed(failure_reason(failure)))
         self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
 
 

@@ -20,6 +20,7 @@ from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.state import SeenArticle, SeenStore, open_seen_store
 
 from .base import BusinessStandardSpider, failure_reason
+from crawler import stats as stat
 
 
 # request.meta key: the feed or sitemap date of an article request. In a distributed run the worker
@@ -117,22 +118,22 @@ class DiscoverySpider(BusinessStandardSpider):
     def count_source_read(self) -> None:
         """A feed, sitemap or listing answered (a run where none did has failed)."""
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("bs/discovery/sources_read")
+        self.crawler.stats.inc_value(stat.DISCOVERY_SOURCES_READ)
 
     def source_broken(self, response: Response, error: Exception) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("bs/skipped/broken-source")
+        self.crawler.stats.inc_value(stat.skipped("broken-source"))
         self.logger.error("Skipped <%s>: broken feed or sitemap (%s)", response.url, error)
 
     def count_unreadable_dates(self, response: Response, count: int) -> None:
         if count:
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("bs/discovery/unreadable_date", count)
+            self.crawler.stats.inc_value(stat.DISCOVERY_UNREADABLE_DATE, count)
             self.logger.warning("<%s>: %d date(s) could not be read; those entries count as undated", response.url, count)
 
     def source_failed(self, failure: Any) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"bs/discovery/source_failed/{failure_reason(failure)}")
+        self.crawler.stats.inc_value(stat.source_failed(failure_reason(failure)))
         self.logger.error("Discovery source failed <%s>: %s", failure.request.url, failure.getErrorMessage())
 
     # --- deciding what to fetch -----------------------------------------
@@ -148,10 +149,10 @@ class DiscoverySpider(BusinessStandardSpider):
         for entry in entries:
             kind = url_kind(entry.url)
             if kind != ARTICLE:
-                stats.inc_value(f"bs/discovery/not_article/{kind}")
+                stats.inc_value(stat.not_article(kind))
                 continue
             if not self.is_on_site(entry.url):
-                stats.inc_value("bs/discovery/offsite")
+                stats.inc_value(stat.DISCOVERY_OFFSITE)
                 continue
             identifier = entry.article_id
             assert identifier is not None
@@ -160,9 +161,9 @@ class DiscoverySpider(BusinessStandardSpider):
             self.requested.add(identifier)
             seen = self.seen_store.get(identifier) if self.seen_store is not None and not self.fresh else None
             if seen is not None and not _is_newer(entry.lastmod, seen):
-                stats.inc_value("bs/discovery/unchanged_skipped")
+                stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED)
                 continue
-            stats.inc_value("bs/discovery/changed" if seen else "bs/discovery/new")
+            stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
             self.source_dates[identifier] = iso_ist(entry.lastmod)
             meta = {SOURCE_DATE_META: self.source_dates[identifier], REDISCOVER: True}
             yield self.article_request(article_fetch_url(entry.url), **meta)

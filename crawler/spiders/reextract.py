@@ -31,6 +31,7 @@ from crawler.extraction.normalize import article_id, iso_ist
 from crawler.sources import FOLDER, Record, SkippedRecord, StoredResponse, has_records, iter_records, source_kind
 
 from .base import BusinessStandardSpider, require
+from crawler import stats as stat
 
 STORED_RECORD = "stored_record"  # request.meta key of the StoredResponse a request stands for
 PROGRESS_EVERY = 1000  # default of BS_REEXTRACT_PROGRESS_EVERY
@@ -111,7 +112,7 @@ class StoredResponseMiddleware:
     def process_request(self, request: Request, spider: Spider) -> Response:
         record = request.meta.get(STORED_RECORD)
         if not isinstance(record, StoredResponse):
-            self.stats.inc_value("bs/reextract/refused")
+            self.stats.inc_value(stat.REEXTRACT_REFUSED)
             spider.logger.warning("Refused <%s>: re-extraction reads stored responses and fetches nothing", request.url)
             raise IgnoreRequest(f"no stored response for {request.url}")
         headers = Headers(record.headers)
@@ -186,7 +187,7 @@ class ReextractSpider(BusinessStandardSpider):
         self.logger.info("Re-extracting from %s (nothing is fetched)", self.source_path)
         for record in iter_records(self.source_path, max_size=self.max_size, site=self.base_url):
             records += 1
-            stats.inc_value("bs/reextract/records")
+            stats.inc_value(stat.REEXTRACT_RECORDS)
             reason = skip_reason(record)
             if reason is None:
                 assert isinstance(record, StoredResponse)
@@ -199,7 +200,7 @@ class ReextractSpider(BusinessStandardSpider):
                 since_pause = 0
             else:
                 skipped[reason] += 1
-                stats.inc_value(f"bs/reextract/skipped/{reason}")
+                stats.inc_value(stat.reextract_skipped(reason))
                 self.log_skipped(record, reason)
                 since_pause += 1
                 if since_pause >= PAUSE_EVERY:

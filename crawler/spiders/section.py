@@ -12,6 +12,7 @@ from crawler.extraction.discovery import Entry, parse_listing
 
 from .base import require
 from .discovery import DiscoverySpider
+from crawler import stats as stat
 
 DEFAULT_PAGES = 5
 
@@ -53,7 +54,7 @@ class SectionSpider(DiscoverySpider):
         yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
         if all_seen:
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("bs/discovery/listing_all_seen_stop")
+            self.crawler.stats.inc_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP)
             self.logger.info("Stopping at <%s>: every article on it was seen before", response.url)
             return
         if listing.article_urls and page < self.max_pages:

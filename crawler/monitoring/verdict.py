@@ -11,6 +11,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler import signals as bs_signals
 from crawler.distributed import REDIS_LOST
+from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,6 @@ EXIT_STATE = 7  # the seen-store is corrupt, locked or unwritable (never reset s
 # Distributed runs (REDIS_URL): Redis unreachable at start (nothing was fetched), or lost mid-run
 # (the worker stopped cleanly; a restart continues the run). Its own status: retry later, nothing is broken.
 EXIT_REDIS = 8
-
-STAT_EXIT = "bs/exit_status"
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -58,7 +57,7 @@ class RunVerdictExtension:
         return cls(crawler)
 
     def feed_write_failed(self, path: str, error: Exception) -> None:
-        self.stats.inc_value("bs/output/write_failed")
+        self.stats.inc_value(stat.OUTPUT_WRITE_FAILED)
         if self.output_failed:
             return
         self.output_failed = True
@@ -71,7 +70,7 @@ class RunVerdictExtension:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.stats.get_stats()
         status, why = self.verdict(stats, reason)
-        self.stats.set_value(STAT_EXIT, status)
+        self.stats.set_value(stat.EXIT_STATUS, status)
         log = logger.error if status else logger.info
         log("%s", self.summary(stats, reason, status, why))
 
@@ -80,31 +79,31 @@ class RunVerdictExtension:
         if self.output_failed:
             return EXIT_OUTPUT, "the output could not be written"
         responses = int(stats.get("downloader/response_count", 0))
-        blocked = int(stats.get("bs/blocked", 0))
+        blocked = int(stats.get(stat.BLOCKED, 0))
         if reason == "blocked" or (responses and blocked / responses > self.max_blocked_share):
             return EXIT_BLOCKED, f"{blocked} of {responses} responses were block pages"
         if reason == REDIS_LOST:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
         if reason != "finished":
             return EXIT_FAILED, f"the run ended with reason {reason!r}"
-        sources_failed = _sum(stats, "bs/discovery/source_failed/")
-        if sources_failed and not stats.get("bs/discovery/sources_read"):
+        sources_failed = _sum(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX)
+        if sources_failed and not stats.get(stat.DISCOVERY_SOURCES_READ):
             return EXIT_FAILED, f"none of the {sources_failed} feeds, sitemaps or listings could be fetched"
-        wanted = int(stats.get("bs/discovery/new", 0)) + int(stats.get("bs/discovery/changed", 0))
+        wanted = int(stats.get(stat.DISCOVERY_NEW, 0)) + int(stats.get(stat.DISCOVERY_CHANGED, 0))
         # A distributed worker is judged by the article requests it took from the shared queue:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
-        wanted = int(stats.get("bs/redis/articles_taken", wanted))
-        extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get("bs/unchanged", 0))
+        wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
+        extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0))
         if wanted and not extracted:
             return EXIT_EXTRACTION, f"discovery found {wanted} new or changed article(s) but none could be extracted"
-        checked = _sum(stats, "article/layout/")
-        invalid = _sum(stats, "article/dropped/missing_")
+        checked = _sum(stats, stat.LAYOUT_PREFIX)
+        invalid = _sum(stats, stat.DROPPED_MISSING_PREFIX)
         if checked and invalid / checked > self.max_invalid_share:
             return EXIT_EXTRACTION, f"{invalid} of {checked} items failed validation"
         if checked >= self.coverage_min_items:
             low = []
             for field, minimum in self.min_coverage.items():
-                coverage = 1 - int(stats.get(f"article/missing/{field}", 0)) / checked
+                coverage = 1 - int(stats.get(stat.missing(field), 0)) / checked
                 if coverage < minimum:
                     low.append(f"{field} {coverage:.0%} < {minimum:.0%}")
             if low:
@@ -114,9 +113,9 @@ class RunVerdictExtension:
     @staticmethod
     def summary(stats: dict[str, Any], reason: str, status: int, why: str) -> str:
         """The one summary line."""
-        layouts = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, "article/layout/").items()) or "none"
-        missing = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, "article/missing/").items()) or "none"
-        unchanged = int(stats.get("bs/unchanged", 0)) + int(stats.get("bs/discovery/unchanged_skipped", 0))
+        layouts = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, stat.LAYOUT_PREFIX).items()) or "none"
+        missing = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, stat.MISSING_PREFIX).items()) or "none"
+        unchanged = int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.DISCOVERY_UNCHANGED_SKIPPED, 0))
         return (
             f"Run summary: new={int(stats.get('bs/new', 0))} updated={int(stats.get('bs/updated', 0))} "
             f"unchanged={unchanged} emitted={int(stats.get('item_scraped_count', 0))} "
@@ -129,6 +128,6 @@ class RunVerdictExtension:
 
 def _splash(stats: dict[str, Any]) -> str:
     """`` rendered=N splash_failed=N`` for runs with Splash; nothing otherwise."""
-    rendered = int(stats.get("bs/splash/rendered", 0))
-    failed = _sum(stats, "bs/splash/failed/")
+    rendered = int(stats.get(stat.SPLASH_RENDERED, 0))
+    failed = _sum(stats, stat.SPLASH_FAILED_PREFIX)
     return f" rendered={rendered} splash_failed={failed}" if rendered or failed else ""
