@@ -9,7 +9,7 @@ from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedA
 from .blocking import is_block_page
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
-from .page import Page
+from .page import EncodingNote, Page, decode_body
 from .validate import REQUIRED_FIELDS, missing_fields, missing_required
 
 # The item carries how it was read beside its fields, not in them: the feed writes fields only,
@@ -23,7 +23,7 @@ class Extraction:
 
     article: Article
     provenance: Provenance
-    encoding_note: str | None = None
+    encoding_note: EncodingNote | None = None
 
 
 def extract(html: str | bytes, url: str, content_type: str | None = None) -> Extraction:
@@ -71,6 +71,7 @@ __all__ = [
     "REQUIRED_FIELDS",
     "Article",
     "ArticlePage",
+    "EncodingNote",
     "Extraction",
     "Image",
     "Link",
@@ -79,6 +80,7 @@ __all__ = [
     "Page",
     "Provenance",
     "RelatedArticle",
+    "decode_body",
     "extract",
     "extract_article",
     "is_block_page",

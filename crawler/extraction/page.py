@@ -100,7 +100,23 @@ def dig(data: Any, *path: str | int) -> Any:
 FALLBACK_ENCODING = "cp1252"
 
 
-def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str | None]:
+# Kinds of :class:`EncodingNote` (stat names: crawler.stats.encoding(kind)).
+UTF8_OVER_DECLARED = "utf8-over-declared"
+STRAY_BYTES = "stray-bytes"
+
+
+class EncodingNote(str):
+    """What :func:`decode_body` overruled: the text is the log line, ``kind`` the stat's slug."""
+
+    kind: str
+
+    def __new__(cls, kind: str, detail: str) -> EncodingNote:
+        note = super().__new__(cls, detail)
+        note.kind = kind
+        return note
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, EncodingNote | None]:
     """Bytes → text, and a note (for a log line and a stat) when the declared encoding was overruled.
 
     A BOM wins. Bytes that are valid UTF-8 are read as UTF-8 even when the header or a ``<meta>``
@@ -119,7 +135,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str 
         pass
     else:
         if declared_codec != "utf-8" and not body.isascii():
-            return text, f"valid UTF-8 although {declared} is declared; read as UTF-8"
+            return text, EncodingNote(UTF8_OVER_DECLARED, f"valid UTF-8 although {declared} is declared; read as UTF-8")
         return text, None
     if declared_codec != "utf-8":
         try:
@@ -130,8 +146,10 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str 
     replaced = as_utf8.count("\ufffd")
     multibyte = sum(1 for ch in as_utf8 if ord(ch) > 0x7F) - replaced
     if multibyte > replaced:  # fewer replacement characters than real UTF-8 characters
-        return as_utf8, f"{replaced} byte(s) not UTF-8; kept as U+FFFD"
-    return body.decode(FALLBACK_ENCODING, errors="replace"), f"bytes are not {declared or 'UTF-8'}; read as {FALLBACK_ENCODING}"
+        return as_utf8, EncodingNote(STRAY_BYTES, f"{replaced} byte(s) not UTF-8; kept as U+FFFD")
+    return body.decode(FALLBACK_ENCODING, errors="replace"), EncodingNote(
+        FALLBACK_ENCODING, f"bytes are not {declared or 'UTF-8'}; read as {FALLBACK_ENCODING}"
+    )
 
 
 # --- parsing --------------------------------------------------------------------------------------
@@ -161,6 +179,13 @@ def parse_html(text: str, base_url: str = "") -> _Element:
     return root
 
 
+def _ends_whole(text: str) -> bool:
+    """Whether the document reaches its end (``</html>`` or ``</body>``): a page cut short in
+    transit or by the server stops inside the story."""
+    tail = text[-4000:].lower()
+    return "</html>" in tail or "</body>" in tail
+
+
 # --- the page -----------------------------------------------------------------------------------
 
 # The head's elements the reader needs, in one walk (tag names only: libxml2 walks, Python filters).
@@ -173,6 +198,7 @@ class Page:
     def __init__(self, html: str | bytes, url: str, content_type: str | None = None) -> None:
         self.url = url
         self.text, self.encoding_note = (html, None) if isinstance(html, str) else decode_body(html, content_type)
+        self.complete = _ends_whole(self.text)
         self.root: _Element = parse_html(self.text, url)
         self.invalid_json_blocks = 0
 

@@ -408,6 +408,8 @@ class ArticlePage:
                 body, source, disclaimer = structured, JSON_LD, disclaimer or ld_disclaimer
         if source is not None and body:
             self.provenance.sources["articleBody"] = source
+            if source == DOM and not self.page.complete:
+                self.provenance.flags.add("body-cut")
         return body, disclaimer
 
     def articleBody(self) -> str | None:
