@@ -55,7 +55,7 @@ def loads_lenient(text: str) -> Any:
         except (json.JSONDecodeError, RecursionError):
             continue
     try:
-        return chompjs.parse_js_object(text, json_params={"strict": False})
+        return chompjs.parse_js_object(text, loader_kwargs={"strict": False})
     except (ValueError, RecursionError, TypeError, IndexError):
         return None
 
@@ -179,6 +179,21 @@ def parse_html(text: str, base_url: str = "") -> _Element:
     return root
 
 
+def _scripts_in_text(text: str) -> list[_Element]:
+    """Every ``<script>`` of the page read from its text, each parsed on its own."""
+    scripts: list[_Element] = []
+    lowered = text.lower()
+    start = lowered.find("<script")
+    while start != -1:
+        end = lowered.find("</script", start)
+        if end == -1:
+            break
+        fragment = parse_html(f"<html><head>{text[start:end]}</script></head></html>")
+        scripts.extend(fragment.iter("script"))
+        start = lowered.find("<script", end)
+    return scripts
+
+
 def _ends_whole(text: str) -> bool:
     """Whether the document reaches its end (``</html>`` or ``</body>``): a page cut short in
     transit or by the server stops inside the story."""
@@ -207,6 +222,11 @@ class Page:
         found: dict[str, list[_Element]] = {tag: [] for tag in _HEAD_TAGS}
         for element in self.root.iter(*_HEAD_TAGS):
             found[str(element.tag)].append(element)
+        if self.text.count("<script") + self.text.count("<SCRIPT") > len(found["script"]):
+            # libxml2 gave up part of the document (it stops at 256 nested elements, or 2048 with
+            # huge trees: 3,000 unclosed divs do it); the structured data after the break is
+            # still in the text, script by script.
+            found["script"] = _scripts_in_text(self.text)
         return found
 
     def _json_scripts(self, scripts: Iterable[_Element]) -> list[Any]:

@@ -40,7 +40,8 @@ class Generic(ArticlePage):
 
     def dom_body(self) -> list[str]:
         body = first(self.BODY, self.page.root)
-        return block_paragraphs(body) if body is not None else []
+        # The headline often sits inside <article>; it is not the story.
+        return block_paragraphs(body, lambda element: element.tag == "h1") if body is not None else []
 
     def body_sources(self) -> BodySources:
         return ((JSON_LD, self.ld_body), (DOM, self.dom_body))

@@ -48,8 +48,14 @@ class Hindi2020(ArticlePage):
     @cached_property
     def scope(self) -> _Element:
         """The story's cell: the td[width=600] holding the headline."""
-        cell = next(self.headline_element.iterancestors("td"), None) if self.headline_element is not None else None
-        return cell if cell is not None else self.page.root
+        if self.headline_element is None:
+            return self.page.root
+        return next((td for td in self.headline_element.iterancestors("td") if td.get("width") == "600"), self.page.root)
+
+    def canonicalUrl(self) -> str | None:
+        # The site writes "//storypage.php"; the server answers the single slash too.
+        url = self._canonical
+        return url.replace(".com//", ".com/", 1) if url else None
 
     def articleId(self) -> str | None:
         return hindi_article_id(self._canonical) or hindi_article_id(self.page.url)

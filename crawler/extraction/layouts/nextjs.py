@@ -48,7 +48,8 @@ class NextJsV1(ArticlePage):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return page.has_next_data
+        # __NEXT_DATA__ closes the page: one cut short in transit is known by its headline.
+        return page.has_next_data or bool(select(cls.HEADLINE, page.root))
 
     @property
     def data(self) -> dict[str, Any]:
@@ -184,7 +185,10 @@ class NextJsV1(ArticlePage):
         def from_ld() -> list[Link]:
             return [Link(name=a.name, url=a.url or self.byline_links.get(a.name.lower())) for a in self.ld_authors()]
 
-        return self.pick("authors", (NEXT_DATA, self.json_authors), (JSON_LD, from_ld), (DOM, self.dom_authors)) or []
+        authors = self.pick("authors", (NEXT_DATA, self.json_authors), (JSON_LD, from_ld), (DOM, self.dom_authors)) or []
+        # An author page from whichever source has one (the byline's link, JSON-LD's url).
+        pages = {a.name.lower(): a.url for a in from_ld() if a.url}
+        return [a if a.url else Link(name=a.name, url=pages.get(a.name.lower())) for a in authors]
 
     def dateline(self) -> str | None:
         return self.pick(
@@ -294,11 +298,13 @@ class NextJsV1(ArticlePage):
         return [p for element in outermost for p in block_paragraphs(element)]
 
     def body_sources(self) -> BodySources:
+        # A live blog's updates follow its introduction, from whichever source has that.
         live = self.live_updates() if self.isLiveBlog() else []
+
         return (
-            (NEXT_DATA, lambda: self.html_content_body() + live),
-            (DOM, lambda: self.dom_body() + live),
-            (JSON_LD, lambda: self.ld_body() + live),
+            (NEXT_DATA, lambda: (intro + live) if (intro := self.html_content_body()) else []),
+            (DOM, lambda: (intro + live) if (intro := self.dom_body()) or live else []),
+            (JSON_LD, lambda: (intro + live) if (intro := self.ld_body()) else []),
         )
 
     # --- after the body ------------------------------------------------------------------------
