@@ -164,19 +164,21 @@ class _Parsers(threading.local):
 _parsers = _Parsers()
 
 
-def parse_html(text: str, base_url: str = "") -> _Element:
+def parse_html(text: str, base_url: str = "") -> tuple[_Element, bool]:
     """Parse a page as parsel does (recover, UTF-8, huge trees; an empty page is ``<html/>``).
 
     A plain ``etree.HTMLParser``, not ``lxml.html``'s: the tree is the same, but lxml.html looks up
-    a Python element class for every element a rule touches.
+    a Python element class for every element a rule touches. The second value says whether
+    libxml2 gave up part of the document (a resource limit: it nests at most 2,048 elements).
     """
     if _parsers.page is None:
         _parsers.page = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     body = text.strip().replace("\x00", "").encode("utf-8", errors="surrogatepass") or b"<html/>"
     root = etree.fromstring(body, parser=_parsers.page, base_url=base_url)
+    gave_up = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _parsers.page.error_log)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=_parsers.page)
-    return root
+    return root, gave_up
 
 
 def _scripts_in_text(text: str) -> list[_Element]:
@@ -188,7 +190,7 @@ def _scripts_in_text(text: str) -> list[_Element]:
         end = lowered.find("</script", start)
         if end == -1:
             break
-        fragment = parse_html(f"<html><head>{text[start:end]}</script></head></html>")
+        fragment, _ = parse_html(f"<html><head>{text[start:end]}</script></head></html>")
         scripts.extend(fragment.iter("script"))
         start = lowered.find("<script", end)
     return scripts
@@ -214,15 +216,20 @@ class Page:
         self.url = url
         self.text, self.encoding_note = (html, None) if isinstance(html, str) else decode_body(html, content_type)
         self.complete = _ends_whole(self.text)
-        self.root: _Element = parse_html(self.text, url)
+        self.root, self.truncated_tree = parse_html(self.text, url)
         self.invalid_json_blocks = 0
+
+    def mentions(self, *needles: str) -> bool:
+        """Whether the page's text holds one of ``needles`` at all: a class or id that is nowhere in
+        the text is on no element, and the walk that would look for it can be skipped."""
+        return any(needle in self.text for needle in needles)
 
     @cached_property
     def _tagged(self) -> dict[str, list[_Element]]:
         found: dict[str, list[_Element]] = {tag: [] for tag in _HEAD_TAGS}
         for element in self.root.iter(*_HEAD_TAGS):
             found[str(element.tag)].append(element)
-        if self.text.count("<script") + self.text.count("<SCRIPT") > len(found["script"]):
+        if self.truncated_tree:
             # libxml2 gave up part of the document (it stops at 256 nested elements, or 2048 with
             # huge trees: 3,000 unclosed divs do it); the structured data after the break is
             # still in the text, script by script.

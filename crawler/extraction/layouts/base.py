@@ -400,7 +400,9 @@ class ArticlePage:
                 source = name
                 break
         body, disclaimer = split_body(paragraphs)
-        if source != JSON_LD:
+        raw = self.ld.get("articleBody")
+        # The quick count first: only a longer JSON-LD body (promos and all) is worth splitting.
+        if source != JSON_LD and isinstance(raw, str) and len(raw.split()) > _words(body):
             structured, ld_disclaimer = split_body(self.ld_body())
             if _words(structured) > _words(body):
                 if body:

@@ -60,7 +60,7 @@ class NextJsV1(ArticlePage):
 
     HEADLINE = CSSSelector("h1.stryhdtp")
     # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
-    BODY_CONTAINER = etree.XPath(f'(//*[@id="parent_top_div"] | //div[{_class("storycontent")}])[1]')
+    BODY_CONTAINER = etree.XPath(f'(//div[@id="parent_top_div" or {_class("storycontent")}])[1]')
 
     @cached_property
     def headline_element(self) -> _Element | None:
@@ -76,6 +76,11 @@ class NextJsV1(ArticlePage):
         if self.headline_element is not None and self.body_container is not None:
             return _lowest_common_ancestor(self.headline_element, self.body_container)
         return self.page.root
+
+    @cached_property
+    def related_scope(self) -> _Element:
+        """The related stories ("Also Read", "More From This Section") follow the story in the article."""
+        return self.scope
 
     @cached_property
     def header(self) -> _Element | None:
@@ -112,8 +117,8 @@ class NextJsV1(ArticlePage):
         return self.pick(
             "description",
             (NEXT_DATA, lambda: text_of(self.data.get("subHeading"))),
-            (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
             fallbacks=(
+                (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
                 (JSON_LD, lambda: text_of(self.ld.get("description"))),
                 (NEXT_DATA, lambda: text_of(self.data.get("metaDescription"))),
                 (META, lambda: self.page.meta("og:description", "description")),
@@ -185,7 +190,7 @@ class NextJsV1(ArticlePage):
         def from_ld() -> list[Link]:
             return [Link(name=a.name, url=a.url or self.byline_links.get(a.name.lower())) for a in self.ld_authors()]
 
-        authors = self.pick("authors", (NEXT_DATA, self.json_authors), (JSON_LD, from_ld), (DOM, self.dom_authors)) or []
+        authors = self.pick("authors", (NEXT_DATA, self.json_authors), (JSON_LD, from_ld), fallbacks=((DOM, self.dom_authors),)) or []
         # An author page from whichever source has one (the byline's link, JSON-LD's url).
         pages = {a.name.lower(): a.url for a in from_ld() if a.url}
         return [a if a.url else Link(name=a.name, url=pages.get(a.name.lower())) for a in authors]
@@ -194,7 +199,7 @@ class NextJsV1(ArticlePage):
         return self.pick(
             "dateline",
             (NEXT_DATA, lambda: text_of(self.data.get("placeName"))),
-            (DOM, lambda: element_text(first(self.BYLINE_CITY, self.byline)) if self.byline is not None else None),
+            fallbacks=((DOM, lambda: element_text(first(self.BYLINE_CITY, self.byline)) if self.byline is not None else None),),
         )
 
     def datePublished(self) -> str | None:
@@ -203,7 +208,7 @@ class NextJsV1(ArticlePage):
             (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
             (NEXT_DATA, lambda: normalize_date(self.data.get("publishDate"))),
             (META, lambda: normalize_date(self.page.meta("article:published_time"))),
-            (DOM, lambda: normalize_date(self.datePublishedRaw())),
+            fallbacks=((DOM, lambda: normalize_date(self.datePublishedRaw())),),
         )
 
     META_INFO = CSSSelector(".meta-info")
@@ -218,7 +223,7 @@ class NextJsV1(ArticlePage):
             (JSON_LD, lambda: normalize_date(text_of(self.ld.get("dateModified")))),
             (NEXT_DATA, lambda: normalize_date(self.data.get("modificationDate"))),
             (META, lambda: normalize_date(self.page.meta("article:modified_time", "last-modified"))),
-            (DOM, lambda: normalize_date(self.dateModifiedRaw())),
+            fallbacks=((DOM, lambda: normalize_date(self.dateModifiedRaw())),),
         )
 
     def dateModifiedRaw(self) -> str | None:
@@ -259,27 +264,31 @@ class NextJsV1(ArticlePage):
     # captions (the div[style] after an img.imgCont / img.zoomimg). ".mb-20" is a margin utility:
     # only the <style> in it goes (every <style> does), never the block.
     NOISE = etree.XPath(
-        "descendant::blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')]"
-        f" | descendant::div[{_class('advertisement-bg')} or starts-with(@id, 'between_article_content_')]"
-        f" | descendant::p[{_class('whtsclick')}]"
-        f" | descendant::*[{_class('storyadsprg')} or {_class('recommendsection')} or {_class('read_more')}]"
-        " | descendant::*[starts-with(@id, 'div-gpt')]"
+        "descendant::*[@class or @id]["
+        "(self::blockquote and (contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')))"
+        f" or (self::div and ({_class('advertisement-bg')} or starts-with(@id, 'between_article_content_')))"
+        f" or (self::p and {_class('whtsclick')})"
+        f" or {_class('storyadsprg')} or {_class('recommendsection')} or {_class('read_more')}"
+        " or starts-with(@id, 'div-gpt')]"
         f" | descendant::img[{_class('imgCont')} or {_class('zoomimg')}]/following-sibling::*[1][self::div[@style]]"
-        f" | descendant::*[img[{_class('imgCont')} or {_class('zoomimg')}] and count(*) = 1]/following-sibling::*[1][self::div[@style]]"
     )
 
-    def paragraphs_of(self, root: _Element | None) -> list[str]:
-        """The story's paragraphs in ``root``, the noise left out."""
+    NOISE_PARTS = ("twitter-tweet", "instagram-media", "advertisement-bg", "between_article_content_", "whtsclick",
+                   "storyadsprg", "recommendsection", "read_more", "div-gpt", "imgCont", "zoomimg")
+
+    def paragraphs_of(self, root: _Element | None, markup: str) -> list[str]:
+        """The story's paragraphs in ``root`` (parsed from ``markup``), the noise left out."""
         if root is None:
             return []
-        noise = set(select(self.NOISE, root))
+        noise = set(select(self.NOISE, root)) if any(part in markup for part in self.NOISE_PARTS) else set()
         return block_paragraphs(root, noise.__contains__ if noise else lambda _: False)
 
     def html_content_body(self) -> list[str]:
-        return self.paragraphs_of(fragment(self.data.get("htmlContent") or ""))
+        markup = self.data.get("htmlContent")
+        return self.paragraphs_of(fragment(markup), markup) if isinstance(markup, str) else []
 
     def dom_body(self) -> list[str]:
-        return self.paragraphs_of(self.body_container)
+        return self.paragraphs_of(self.body_container, self.page.text)
 
 
     def live_updates(self) -> list[str]:
@@ -325,15 +334,18 @@ class NextJsV1(ArticlePage):
     # One walk finds every marker; they are told apart below.
     PREMIUM_LABEL_PART = "strlabel"
     LIVE_BUTTON_PART = "LiveButton"
-    MARKERS = CSSSelector(
-        "[class*=strlabel], div.subscribe-page, div[class^=subscription_subscriptionPlan_], [class*=BPstoryPaywall],"
-        " [class*=LiveButton], .lvblgcont, .lvblghdng"
+    MARKERS = etree.XPath(
+        "descendant::*[@class][contains(@class, 'strlabel') or contains(@class, 'LiveButton') or contains(@class, 'lvblg')"
+        " or contains(@class, 'BPstoryPaywall') or starts-with(@class, 'subscription_subscriptionPlan_')"
+        f" or (self::div and {_class('subscribe-page')})]"
     )
     IN_A_CARD = etree.XPath("ancestor::a or ancestor::li")
 
+    MARKER_PARTS = ("strlabel", "LiveButton", "lvblg", "BPstoryPaywall", "subscription_subscriptionPlan_", "subscribe-page")
+
     @cached_property
     def markers(self) -> list[_Element]:
-        return select(self.MARKERS, self.scope)
+        return select(self.MARKERS, self.scope) if self.page.mentions(*self.MARKER_PARTS) else []
 
     @cached_property
     def header_markers(self) -> list[_Element]:
@@ -364,12 +376,13 @@ class NextJsV1(ArticlePage):
         )
 
     # The ticker's items, and in each the cells by their class.
-    TICKER_ITEMS = CSSSelector(TICKER_ITEM_CSS)
+    TICKER_ITEMS = CSSSelector(f"div{TICKER_ITEM_CSS}")  # div: libxml2 tests the tag before the class
     TICKER_CELLS = ("tickername", "tickerval", "tickerchg", "tickerpct")
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
-        for item in select(self.TICKER_ITEMS, self.page.root):
+        items = select(self.TICKER_ITEMS, self.page.root) if self.page.mentions("tickeritem") else []
+        for item in items:
             cells: dict[str, str | None] = {}
             for element in item.iter():
                 for token in (element.get("class") or "").split():
@@ -394,4 +407,4 @@ class NextJsBlueprint(NextJsV1):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return page.has_next_data and bool(select(cls.BODY_CONTAINER, page.root))
+        return page.has_next_data and page.mentions("storbpcontent") and bool(select(cls.BODY_CONTAINER, page.root))
