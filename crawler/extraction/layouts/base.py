@@ -105,6 +105,16 @@ def strings(xpath: etree.XPath, node: _Element, **variables: Any) -> list[str]:
     return cast("list[str]", xpath(node, **variables))
 
 
+def article_container(headline: _Element, story: _Element) -> _Element:
+    """The lowest element holding both the headline and the story: the scope of a layout's DOM rules."""
+    # A set of the elements themselves: lxml keeps one proxy per node while it is referenced.
+    above = {story, *story.iterancestors()}
+    for element in (headline, *headline.iterancestors()):
+        if element in above:
+            return element
+    return story.getroottree().getroot()
+
+
 def holder_of(text: etree._ElementUnicodeResult) -> _Element | None:
     """The element a text node is in; None for text of a script or style."""
     holder = text.getparent()

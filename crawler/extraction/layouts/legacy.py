@@ -11,7 +11,7 @@ from lxml.etree import _Element
 from ..article import Image, Link, RelatedArticle
 from ..page import Page
 from ..text import block_paragraphs
-from .base import BodySources, select, DOM, JSON_LD, META, ArticlePage, element_text, first, text_of
+from .base import article_container, BodySources, select, DOM, JSON_LD, META, ArticlePage, element_text, first, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -31,7 +31,7 @@ class Legacy2019(ArticlePage):
         return self.pick(
             "headline",
             (JSON_LD, lambda: text_of(self.ld.get("headline"))),
-            (DOM, lambda: element_text(first(self.HEADLINE, self.page.root))),
+            (DOM, lambda: element_text(self.headline_element)),
             fallbacks=((META, lambda: self.page.meta("og:title")),),
         )
 
@@ -40,7 +40,7 @@ class Legacy2019(ArticlePage):
     def description(self) -> str | None:
         return self.pick(
             "description",
-            (DOM, lambda: element_text(first(self.STANDFIRST, self.page.root))),
+            (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
             fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))), (META, lambda: self.page.meta("og:description"))),
         )
 
@@ -58,11 +58,11 @@ class Legacy2019(ArticlePage):
             (DOM, lambda: trail[1].name if len(trail) > 1 else None),
         )
 
-    BYLINE_LINKS = etree.XPath('//a[contains(@href, "/author/search/keyword/")]')
+    BYLINE_LINKS = etree.XPath('descendant::a[contains(@href, "/author/search/keyword/")]')
 
     def dom_authors(self) -> list[Link]:
         found: dict[str, Link] = {}
-        for anchor in select(self.BYLINE_LINKS, self.page.root):
+        for anchor in select(self.BYLINE_LINKS, self.scope):
             if name := element_text(anchor):
                 found.setdefault(name.lower(), Link(name=name, url=self.link(anchor.get("href"))))
         return list(found.values())
@@ -73,13 +73,13 @@ class Legacy2019(ArticlePage):
     DATELINE_TAG = "news:geo_locations"  # the HTML parser keeps the prefix in the tag name
 
     def dateline(self) -> str | None:
-        return self.pick("dateline", (DOM, lambda: element_text(next(self.page.root.iter(self.DATELINE_TAG), None))))
+        return self.pick("dateline", (DOM, lambda: element_text(next(self.scope.iter(self.DATELINE_TAG), None))))
 
     HERO_IMAGE = CSSSelector("img.imgCont")
     CAPTION = etree.XPath("following-sibling::*[1]")  # from the image
 
     def mainImage(self) -> Image | None:
-        image = first(self.HERO_IMAGE, self.page.root)
+        image = first(self.HERO_IMAGE, self.scope)
         url = self.link(image.get("src")) if image is not None else None
         if image is None or not url:
             return self.pick("mainImage", (JSON_LD, self.ld_image))
@@ -105,7 +105,7 @@ class Legacy2019(ArticlePage):
     def alsoRead(self) -> list[RelatedArticle]:
         return self.pick(
             "alsoRead",
-            (DOM, lambda: self.related_links(select(self.ALSO_READ_LINKS, self.page.root)) or self.related_links(self.related_anchors())),
+            (DOM, lambda: self.related_links(select(self.ALSO_READ_LINKS, self.scope)) or self.related_links(self.related_anchors())),
         ) or []
 
     TOPIC_LINKS = CSSSelector('p.pB15 a[href^="/topic/"]')
@@ -113,7 +113,7 @@ class Legacy2019(ArticlePage):
     def topics(self) -> list[str]:
         return self.pick(
             "topics",
-            (DOM, lambda: [n for n in dict.fromkeys(element_text(a) for a in select(self.TOPIC_LINKS, self.page.root)) if n]),
+            (DOM, lambda: [n for n in dict.fromkeys(element_text(a) for a in select(self.TOPIC_LINKS, self.scope)) if n]),
             (JSON_LD, self.ld_topics),
         ) or []
 
@@ -122,5 +122,12 @@ class Legacy2019(ArticlePage):
         return tier == "locked" or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
 
     @cached_property
+    def headline_element(self) -> _Element | None:
+        return first(self.HEADLINE, self.page.root)
+
+    @cached_property
     def scope(self) -> _Element:
-        return self.page.root
+        """The article: the lowest element holding the headline and the story (286 of the real
+        page's 2,139 elements); navigation, side panels and footer stay out of every walk."""
+        headline, story = self.headline_element, first(self.BODY, self.page.root)
+        return article_container(headline, story) if headline is not None and story is not None else self.page.root

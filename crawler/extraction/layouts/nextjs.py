@@ -20,7 +20,7 @@ from ..normalize import clean_text, normalize_date, parse_number, read_time_minu
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment, text_paragraphs
 from ..urls import non_article_kind
-from .base import BodySources, select, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, element_text, first, text_of, text_of_block
+from .base import article_container, BodySources, select, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, element_text, first, text_of, text_of_block
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -30,15 +30,6 @@ VIDEO_TYPES = frozenset({"VideoObject"})
 def _class(token: str) -> str:
     """XPath test for a class token (what CSS ``.token`` compiles to)."""
     return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
-
-
-def _lowest_common_ancestor(one: _Element, other: _Element) -> _Element:
-    # A set of the elements themselves: lxml keeps one proxy per node while it is referenced.
-    above = {other, *other.iterancestors()}
-    for element in (one, *one.iterancestors()):
-        if element in above:
-            return element
-    return other.getroottree().getroot()
 
 
 class NextJsV1(ArticlePage):
@@ -74,7 +65,7 @@ class NextJsV1(ArticlePage):
     def scope(self) -> _Element:
         """The article: the lowest element holding both the headline and the story."""
         if self.headline_element is not None and self.body_container is not None:
-            return _lowest_common_ancestor(self.headline_element, self.body_container)
+            return article_container(self.headline_element, self.body_container)
         return self.page.root
 
     @cached_property
@@ -184,15 +175,15 @@ class NextJsV1(ArticlePage):
             or ([n for n in (text_of(v) for v in mapped.values()) if n] if isinstance(mapped, dict) else [])
             or split_list(text_of(self.data.get("sourceTitle")))
         )
-        return [Link(name=n, url=self.byline_links.get(n.lower())) for n in dict.fromkeys(names)]
+        return [Link(name=n) for n in dict.fromkeys(names)]
 
     def authors(self) -> list[Link]:
-        def from_ld() -> list[Link]:
-            return [Link(name=a.name, url=a.url or self.byline_links.get(a.name.lower())) for a in self.ld_authors()]
-
-        authors = self.pick("authors", (NEXT_DATA, self.json_authors), (JSON_LD, from_ld), fallbacks=((DOM, self.dom_authors),)) or []
-        # An author page from whichever source has one (the byline's link, JSON-LD's url).
-        pages = {a.name.lower(): a.url for a in from_ld() if a.url}
+        from_ld = self.ld_authors()
+        authors = self.pick("authors", (NEXT_DATA, self.json_authors), (JSON_LD, lambda: from_ld), fallbacks=((DOM, self.dom_authors),)) or []
+        # An author page from whichever source has one (JSON-LD's url, else the byline's link).
+        pages = {a.name.lower(): a.url for a in from_ld if a.url}
+        if any(a.url is None and a.name.lower() not in pages for a in authors):
+            pages = {**self.byline_links, **pages}
         return [a if a.url else Link(name=a.name, url=pages.get(a.name.lower())) for a in authors]
 
     def dateline(self) -> str | None:
@@ -215,7 +206,9 @@ class NextJsV1(ArticlePage):
 
     @cached_property
     def meta_info(self) -> _Element | None:
-        return first(self.META_INFO, self.scope)
+        # By the byline, in the headline's block; the article around it when the block is smaller.
+        found = first(self.META_INFO, self.header)
+        return found if found is not None else first(self.META_INFO, self.scope)
 
     def dateModified(self) -> str | None:
         return self.pick(
