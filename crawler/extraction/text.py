@@ -10,10 +10,9 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 
+from lxml import etree
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
-
-from lxml import etree
 
 from .normalize import clean_text
 

@@ -7,14 +7,13 @@ Items of this layout are counted (``article/layout/generic``), so a redesign sho
 
 from __future__ import annotations
 
-from typing import Any
 
 from lxml import etree
 
 from ..normalize import article_id, hindi_article_id
 from ..page import Page
 from ..text import block_paragraphs
-from .base import BodySources, DOM, JSON_LD, ArticlePage, first
+from .base import DOM, JSON_LD, ArticlePage, BodySources, first
 
 
 class Generic(ArticlePage):

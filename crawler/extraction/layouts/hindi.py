@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Any
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -22,7 +21,7 @@ from ..article import Image, Link
 from ..normalize import HINDI_HOSTS, clean_text, hindi_article_id, normalize_date
 from ..page import Page
 from ..text import block_paragraphs
-from .base import BodySources, select, DOM, JSON_LD, META, ArticlePage, element_text, first, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
 
 # "February  14, 2020" (double space), as the byline row prints it.
 _ENGLISH_DATE = re.compile(r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}")

@@ -11,7 +11,7 @@ from lxml.etree import _Element
 from ..article import Image, Link, RelatedArticle
 from ..page import Page
 from ..text import block_paragraphs
-from .base import article_container, BodySources, select, DOM, JSON_LD, META, ArticlePage, element_text, first, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, select, text_of
 
 
 class Legacy2019(ArticlePage):

@@ -20,7 +20,7 @@ from ..normalize import clean_text, normalize_date, parse_number, read_time_minu
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment, text_paragraphs
 from ..urls import non_article_kind
-from .base import article_container, BodySources, select, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, element_text, first, text_of, text_of_block
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, element_text, first, select, text_of, text_of_block
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
