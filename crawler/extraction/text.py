@@ -54,11 +54,6 @@ assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)
 DISCLAIMER = re.compile(r"^\(?\s*only the headline and (?:the )?picture of this report", re.I)
 
 
-def classes(element: _Element) -> set[str]:
-    """The class tokens of an element."""
-    return set((element.get("class") or "").split())
-
-
 def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] = lambda _: False) -> list[str]:
     """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees."""
     paragraphs: list[str] = []

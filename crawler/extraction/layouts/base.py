@@ -54,11 +54,6 @@ URL = "url"
 LABELS = (FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION)
 _ALL_TEXTS = etree.XPath("descendant::text()")
 _NOT_TEXT = frozenset({"script", "style"})
-_TEXTS = etree.XPath(
-    "descendant::text()[not(parent::script or parent::style)][{}]".format(
-        " or ".join(f'contains(., "{label}")' for label in LABELS)
-    )
-)
 _TEXTS = etree.XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
 _LINKS_AFTER = etree.XPath("following-sibling::*/descendant-or-self::a[@href]")
 
