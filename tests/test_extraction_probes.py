@@ -114,3 +114,22 @@ def test_hindi_pages_have_their_own_ids_and_language() -> None:
         assert article.inLanguage == "hi" and article.articleId.startswith("hi-") and len(article.articleId) == 9
         assert article.headline and "\u0900" <= article.headline[0] <= "\u097f", "Devanagari intact"
         assert article.datePublished and article.datePublished.startswith("2020-02-")
+
+
+def test_the_seed_expected_item_is_what_a_reader_of_the_seed_writes_down() -> None:
+    from tests.conftest import load_json, shared_file
+
+    lines = [line.strip() for line in shared_file("seed/article-2024-02-28-seed.txt").read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line]
+    item = load_json(PAGES / "nextjs-2023" / "seed-syndicated" / "expected.json")
+    assert item["headline"] in lines and item["description"] in lines
+    # The alt text shows where the image failed to load; the caption is the line under it.
+    alt_at = lines.index(item["mainImage"]["alt"])
+    assert lines[alt_at + 1] == item["mainImage"]["caption"]
+    assert f"{item['authors'][0]['name']} {item['dateline']}" in lines
+    assert f"{item['readTimeMinutes']} min read Last Updated : {item['dateModifiedRaw']}" in lines
+    assert f"First Published: {item['datePublishedRaw']}" in lines
+    assert all(paragraph in lines for paragraph in item["articleBody"].split("\n"))
+    assert all(related["headline"] in lines for related in item["alsoRead"])
+    assert f"Topics : {' '.join(item['topics'])}" in lines and item["disclaimer"] in lines
+    assert [q["name"] for q in item["market"]] == ["Sensex", "Nifty", "Nifty Smallcap", "Nifty Midcap", "Nifty Bank"]
