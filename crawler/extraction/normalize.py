@@ -21,10 +21,7 @@ _ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?(?:$|[?#])")
 # Characters a reader never sees: C0/C1 controls (white space aside, which split() folds), zero-width
 # space, word joiner, BOM, soft hyphen. Zero-width (non-)joiners shape Devanagari inside words, so
 # they stay there and go only where nothing visible is left (a headline of joiners alone).
-_INVISIBLE = dict.fromkeys(
-    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1C), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0),
-     0x200B, 0x2060, 0xFEFF, 0x00AD, 0x200E, 0x200F],
-)
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1b\x7f\x80-\x84\x86-\x9f\u200b\u2060\ufeff\u00ad\u200e\u200f]")
 _JOINERS = "\u200c\u200d"
 
 
@@ -32,13 +29,11 @@ def clean_text(value: str | None) -> str | None:
     """Unescape entities, drop invisible characters, fold white space (incl. NBSP); None for nothing."""
     if value is None:
         return None
-    text = html.unescape(value)
-    if not text.isascii():
-        text = text.translate(_INVISIBLE)
+    text = html.unescape(value) if "&" in value else value
+    if not (text.isascii() and text.isprintable()):
+        text = _INVISIBLE.sub("", text)
         if _JOINERS[0] in text or _JOINERS[1] in text:
             text = " ".join(word.strip(_JOINERS) for word in text.split())
-    elif not text.isprintable():
-        text = text.translate(_INVISIBLE)
     # str.split() splits at what \s matches (NBSP included), and strip() is then implied.
     return " ".join(text.split()) or None
 

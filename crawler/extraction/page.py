@@ -199,8 +199,8 @@ def _scripts_in_text(text: str) -> list[_Element]:
 def _ends_whole(text: str) -> bool:
     """Whether the document reaches its end (``</html>`` or ``</body>``): a page cut short in
     transit or by the server stops inside the story."""
-    tail = text[-4000:].lower()
-    return "</html>" in tail or "</body>" in tail
+    tail = text[-4000:]
+    return any(end in tail for end in ("</html>", "</body>", "</HTML>", "</BODY>", "</Html>", "</Body>"))
 
 
 # --- the page -----------------------------------------------------------------------------------

@@ -52,6 +52,8 @@ class NextJsV1(ArticlePage):
     HEADLINE = CSSSelector("h1.stryhdtp")
     # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
     BODY_CONTAINER = etree.XPath(f'(//div[@id="parent_top_div" or {_class("storycontent")}])[1]')
+    # The same from the headline on: the story follows it (libxml2 stops at the first match).
+    BODY_AFTER_HEADLINE = etree.XPath(f'following::div[@id="parent_top_div" or {_class("storycontent")}][1]')
 
     @cached_property
     def headline_element(self) -> _Element | None:
@@ -59,7 +61,8 @@ class NextJsV1(ArticlePage):
 
     @cached_property
     def body_container(self) -> _Element | None:
-        return first(self.BODY_CONTAINER, self.page.root)
+        found = first(self.BODY_AFTER_HEADLINE, self.headline_element)
+        return found if found is not None else first(self.BODY_CONTAINER, self.page.root)
 
     @cached_property
     def scope(self) -> _Element:
@@ -369,7 +372,8 @@ class NextJsV1(ArticlePage):
         )
 
     # The ticker's items, and in each the cells by their class.
-    TICKER_ITEMS = CSSSelector(f"div{TICKER_ITEM_CSS}")  # div: libxml2 tests the tag before the class
+    # TICKER_ITEM_CSS as XPath, the container's walk stopping at the first (the ticker is one).
+    TICKER_ITEMS = etree.XPath(f"//div[{_class('mktticker')}][1]/descendant::*[{_class('tickeritem')}]")
     TICKER_CELLS = ("tickername", "tickerval", "tickerchg", "tickerpct")
 
     def market(self) -> list[MarketQuote]:
@@ -397,6 +401,7 @@ class NextJsBlueprint(NextJsV1):
 
     layout = "nextjs-blueprint"
     BODY_CONTAINER = etree.XPath("(//div[contains(@class, 'storbpcontent')])[1]")
+    BODY_AFTER_HEADLINE = etree.XPath("following::div[contains(@class, 'storbpcontent')][1]")
 
     @classmethod
     def matches(cls, page: Page) -> bool:
