@@ -329,15 +329,6 @@ VIDEO_GALLERY = replace(NO_IMAGE, article_id="125020400712", section_path="video
 PODCAST = replace(NO_IMAGE, article_id="125020400713", section_path="podcasts/market-wrap", slug="market-wrap-sensex-nifty-end-flat")
 WEB_STORY = replace(NO_IMAGE, article_id="125020400714", section_path="webstories/personal-finance", slug="five-ways-to-save-tax")
 
-PROBES: dict[str, PageSpec] = {
-    "premium-no-htmlcontent": PREMIUM_NO_HTML,
-    "agency-span-byline": AGENCY_SPAN,
-    "agency-source-title": AGENCY_SOURCE_TITLE,
-    "embeds": EMBEDS,
-    "embeds-dom-europe": EMBEDS_DOM_EUROPE,
-    "more-from-this-section": MORE_FROM_SECTION,
-    "live-blog-dom": LIVE_DOM,
-}
 NOT_ARTICLES: dict[str, tuple[PageSpec, str]] = {
     "video-gallery": (VIDEO_GALLERY, "video"),
     "podcasts": (PODCAST, "video"),
