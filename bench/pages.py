@@ -1,7 +1,7 @@
 """The pages the extraction benchmark runs on, each with the fields a reader sees on it (the truth).
 
-Three kinds, as the issue asks: the project's test pages (truth: their hand-checked JSON), the real
-pre-2023 page in ``../shared/real/`` (truth: ``tests/pages/real/*.json``), and generated loopback
+Three kinds, as the issue asks: the project's test pages (truth: their reviewed ``expected.json``),
+the real pre-2023 page in ``../shared/real/`` (truth: ``tests/pages/pre2023/real-*/expected.json``), and generated loopback
 articles (truth: the :class:`PageSpec` the page was rendered from) in the three layouts the site has.
 """
 
@@ -15,7 +15,8 @@ from typing import Any
 
 from tests.loopback.corpus import CURRENT
 from tests.loopback.site import LoopbackSite
-from tests.pages.specs import PAGES as TEST_SPECS
+from tests.pages.build import page_bytes
+from tests.pages.cases import CASES
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PAGES = ROOT / "tests" / "pages"
@@ -111,16 +112,15 @@ def _spec_truth(site: LoopbackSite, record: Any, form: str) -> View:
 
 
 def project_pages() -> Iterator[BenchPage]:
-    """The current-layout test pages and the real page, with their hand-checked JSON."""
-    for html in sorted((TEST_PAGES / "current").glob("*.html")):
-        expected = json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
-        yield BenchPage("test pages", SITE + TEST_SPECS[html.stem].path, html.read_bytes(), view_of_item(expected))
-    for expected_path in sorted((TEST_PAGES / "real").glob("*.json")):
-        page = REAL_PAGES / f"{expected_path.stem}.html"
-        if not page.is_file():
-            raise SystemExit(f"{page} is absent: the benchmark needs ../shared beside the project")
-        expected = json.loads(expected_path.read_text(encoding="utf-8"))
-        yield BenchPage("real page", expected["url"], page.read_bytes(), view_of_item(expected))
+    """The test pages (every layout's fixtures) and the real page, with their reviewed JSON."""
+    for case in CASES:
+        if case.not_article is not None:
+            continue
+        if case.shared and not (ROOT.parent / "shared" / case.shared).is_file():
+            raise SystemExit(f"../shared/{case.shared} is absent: the benchmark needs ../shared beside the project")
+        expected = json.loads((TEST_PAGES / case.folder / "expected.json").read_text(encoding="utf-8"))
+        group = "real page" if case.shared else "test pages"
+        yield BenchPage(group, case.url, page_bytes(case, TEST_PAGES / case.folder), view_of_item(expected))
 
 
 def loopback_pages(current: int, amp: int, seed: int = 1) -> Iterator[BenchPage]:

@@ -10,13 +10,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from crawler.extraction import Article, missing_fields, missing_required
+from crawler.extraction import Article, missing_fields, missing_required, provenance_of
 from crawler.extraction.normalize import clean_text, normalize_date
 from crawler import stats as stat
 
 
 class ArticleValidationPipeline:
-    """Normalise an article again, drop it when a required field is empty, count missing fields."""
+    """Normalise an article again, drop it when a required field is empty or its body was cut
+    short; count missing fields, the source each field came from and the fields whose sources
+    disagreed."""
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
@@ -29,15 +31,28 @@ class ArticleValidationPipeline:
     def process_item(self, item: Any, spider: Spider) -> Any:
         if not isinstance(item, Article):
             return item
-        # Same normalisers as the rules: idempotent on good items, and they
-        # catch anything a spider or a future rule put in by hand.
+        provenance = provenance_of(item)
+        # Same normalisers as the rules (zero-width and control characters go): idempotent on
+        # good items, and they catch anything a spider or a future rule put in by hand.
         article = replace(
             item,
             headline=clean_text(item.headline) or "",
+            description=clean_text(item.description),
             datePublished=normalize_date(item.datePublished),
             dateModified=normalize_date(item.dateModified),
         )
         self.stats.inc_value(stat.layout(article.layout))
+        if provenance is not None:
+            for name, source in provenance.sources.items():
+                self.stats.inc_value(stat.source(name, source))
+            for name in provenance.disagreements:
+                self.stats.inc_value(stat.disagree(name))
+            if "truncated-dom" in provenance.flags:
+                self.stats.inc_value(stat.BODY_TRUNCATED_DOM)
+            if "body-cut" in provenance.flags:
+                self.stats.inc_value(stat.BODY_CUT)
+                self.stats.inc_value(stat.DROPPED_CUT_BODY)
+                raise DropItem(f"the body of <{article.url}> is cut short (the document ends inside the story)")
         for name in missing_fields(article):
             self.stats.inc_value(stat.missing(name))
         missing = missing_required(article)

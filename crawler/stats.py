@@ -78,6 +78,30 @@ def dropped_missing(field: str) -> str:
     return f"{DROPPED_MISSING_PREFIX}{field}"
 
 
+# --- extraction: which source answered each field, disagreements, text hazards ---------------------
+SOURCE_PREFIX = "article/source/"
+DISAGREE_PREFIX = "article/disagree/"
+BODY_TRUNCATED_DOM = "article/body/truncated-dom"
+BODY_CUT = "article/body/cut"
+DROPPED_CUT_BODY = "article/dropped/cut_body"
+ENCODING_PREFIX = "bs/encoding/"
+
+
+def source(field: str, source: str) -> str:
+    """An item whose ``field`` came from ``source`` (``next``, ``ld``, ``meta``, ``dom``)."""
+    return f"{SOURCE_PREFIX}{field}/{source}"
+
+
+def disagree(field: str) -> str:
+    """An item where two present sources of ``field`` said different things."""
+    return f"{DISAGREE_PREFIX}{field}"
+
+
+def encoding(kind: str) -> str:
+    """A page whose bytes were not read as declared (``utf8-over-declared``, ``stray-bytes``, ``cp1252``)."""
+    return f"{ENCODING_PREFIX}{kind}"
+
+
 # --- incremental state ------------------------------------------------------------
 NEW = "bs/new"
 UPDATED = "bs/updated"

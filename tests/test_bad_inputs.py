@@ -110,7 +110,7 @@ def test_an_oversized_page_is_refused(tmp_path: Path) -> None:
 
 # --- the rules on their own -----------------------------------------------------------------------
 
-SEED_HTML = (PAGES / "current" / "seed-syndicated.html").read_text(encoding="utf-8")
+SEED_HTML = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").read_text(encoding="utf-8")
 SEED_URL = SITE + SEED.path
 
 
@@ -151,7 +151,7 @@ def test_an_article_whose_date_cannot_be_read_is_dropped_not_written(tmp_path: P
 
 
 def test_a_live_blog_is_an_item_marked_live() -> None:
-    html = (PAGES / "current" / "live-blog.html").read_text(encoding="utf-8")
+    html = (PAGES / "nextjs-2023" / "live-blog" / "page.html").read_text(encoding="utf-8")
     article = extract_article(html, "https://www.business-standard.com/markets/news/stock-market-live-updates-sensex-nifty-today-124110500018_1.html")
     assert article.isLiveBlog and "IT stocks lead gains" in (article.articleBody or "")
 
@@ -159,7 +159,7 @@ def test_a_live_blog_is_an_item_marked_live() -> None:
 # --- property-based: random and mutated HTML ---------------------------------------------------------
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
-PAGE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((PAGES / "current").glob("*.html"))]
+PAGE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(PAGES.glob("nextjs-2023/*/page.html"))]
 
 
 def _check(html: str | bytes) -> None:

@@ -18,14 +18,14 @@ def without(item: dict[str, object], keys: set[str]) -> dict[str, object]:
 
 
 def test_every_saved_test_page_gives_its_expected_item(tmp_path: Path) -> None:
-    pages = sorted((PAGES / "current").glob("*.html"))
+    pages = sorted(PAGES.glob("nextjs-2023/*/page.html"))
     urls = ",".join(page.resolve().as_uri() for page in pages)
     result = crawl("article", tmp_path, "-a", f"urls={urls}")
     assert result.status == 0, result.log[-3000:]
     by_id = {item["articleId"]: item for item in result.items}
     assert len(result.items) == len(pages) == len(by_id)
     for page in pages:
-        expected = load_json(page.with_suffix(".json"))
+        expected = load_json(page.parent / "expected.json")
         item = by_id[expected["articleId"]]
         assert item["url"] == page.resolve().as_uri()
         assert item["dateDownloaded"]
@@ -35,7 +35,7 @@ def test_every_saved_test_page_gives_its_expected_item(tmp_path: Path) -> None:
 
 def test_the_real_pre_2023_page(tmp_path: Path) -> None:
     page = shared_file("real/article-2019-01-18-119011800410.html")
-    expected = load_json(PAGES / "real" / "article-2019-01-18-119011800410.json")
+    expected = load_json(PAGES / "pre2023" / "real-2019-01-18" / "expected.json")
     result = crawl("article", tmp_path, "-a", f"url={page.resolve().as_uri()}")
     assert result.status == 0, result.log[-3000:]
     (item,) = result.items
@@ -49,7 +49,7 @@ def test_default_output_is_a_jsonl_file_per_run(tmp_path: Path) -> None:
 
     from tests.conftest import ROOT
 
-    page = (PAGES / "current" / "seed-syndicated.html").resolve().as_uri()
+    page = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").resolve().as_uri()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     done = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "article", "-a", f"url={page}"], cwd=tmp_path, env=env, capture_output=True, text=True

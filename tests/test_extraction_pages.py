@@ -1,71 +1,76 @@
-"""Every test page against its expected item: all keys, every value, and the JSON Schema."""
+"""Every test page (tests/pages/<layout>/<case>/) against its expected item: each key, each value, the schema."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, fields
-from pathlib import Path
+from functools import lru_cache
+from typing import Any
 
 import jsonschema
 import pytest
 
-from crawler.extraction import Article, extract_article
+from crawler.extraction import Article, NotAnArticle, extract
 from crawler.schema import SCHEMA_PATH, render
-from tests.conftest import PAGES, SITE, load_json, shared_file
-from tests.pages.specs import PAGES as SPECS
+from tests.conftest import PAGES, load_json, shared_file
+from tests.pages.build import page_bytes
+from tests.pages.cases import CASES, Case
 
-CURRENT = sorted(PAGES.glob("current/*.html"))
-REAL = sorted(PAGES.glob("real/*.json"))
 KEYS = [f.name for f in fields(Article)]
-# Fields a good article of that page may leave empty, checked by value like the rest.
-MAY_BE_EMPTY = {"dateDownloaded", "version"}
+ARTICLES = [pytest.param(c, id=c.folder) for c in CASES if c.not_article is None]
+NOT_ARTICLES = [pytest.param(c, id=c.folder) for c in CASES if c.not_article is not None]
 
 
-def _current_case(page: Path) -> tuple[dict[str, object], dict[str, object]]:
-    spec = SPECS[page.stem]
-    article = extract_article(page.read_bytes(), SITE + spec.path)
-    return asdict(article), load_json(page.with_suffix(".json"))
+def _body(case: Case) -> bytes:
+    if case.shared:
+        shared_file(case.shared)  # skips with the reason when ../shared is absent
+    return page_bytes(case, PAGES / case.folder)
 
 
-def _real_case(expected_path: Path) -> tuple[dict[str, object], dict[str, object]]:
-    page = shared_file(f"real/{expected_path.stem}.html")
-    expected = load_json(expected_path)
-    return asdict(extract_article(page.read_bytes(), expected["url"])), expected
+@lru_cache(maxsize=None)
+def _actual(folder: str) -> dict[str, Any]:
+    case = next(c for c in CASES if c.folder == folder)
+    return asdict(extract(_body(case), case.url).article)
 
 
-CASES = [pytest.param(_current_case, p, id=f"current/{p.stem}") for p in CURRENT] + [
-    pytest.param(_real_case, p, id=f"real/{p.stem}") for p in REAL
-]
+def _expected(case: Case) -> dict[str, Any]:
+    return load_json(PAGES / case.folder / "expected.json")  # type: ignore[no-any-return]
 
 
-def test_there_are_pages_for_every_required_kind() -> None:
-    assert {p.stem for p in CURRENT} == {"seed-syndicated", "premium", "staff-multi-author", "no-image", "live-blog"}
-    assert REAL, "the real pre-2023 page needs an expected item"
+def test_every_folder_is_a_case_and_every_case_has_its_files() -> None:
+    on_disk = {p.parent.relative_to(PAGES).as_posix() for p in PAGES.glob("*/*/meta.json")}
+    assert on_disk == {c.folder for c in CASES}
+    for case in CASES:
+        folder = PAGES / case.folder
+        assert (folder / "expected.json").is_file(), case.folder
+        assert load_json(folder / "meta.json") == case.meta(), f"{case.folder}: run python -m tests.pages.build"
+        assert case.shared or (folder / "page.html").is_file() or (folder / "page.html.gz").is_file()
 
 
-@pytest.mark.parametrize(("case", "path"), CASES)
+@pytest.mark.parametrize("case", ARTICLES)
 @pytest.mark.parametrize("key", KEYS)
-def test_field(case, path: Path, key: str) -> None:  # type: ignore[no-untyped-def]
-    actual, expected = case(path)
-    assert key in expected, f"{path.name}: expected JSON lacks {key!r}"
-    assert actual[key] == expected[key]
-    if key not in MAY_BE_EMPTY and key not in {"disclaimer", "mainImage", "readTimeMinutes", "alsoRead", "datePublishedRaw"}:
-        assert expected[key] not in (None, "", []), f"{path.name}: {key} is empty; every page must fill it"
+def test_field(case: Case, key: str) -> None:
+    _body(case)
+    expected = _expected(case)
+    assert key in expected, f"{case.folder}: expected.json lacks {key!r}"
+    assert _actual(case.folder)[key] == expected[key]
 
 
-@pytest.mark.parametrize(("case", "path"), CASES)
-def test_no_unexpected_keys_and_key_order(case, path: Path) -> None:  # type: ignore[no-untyped-def]
-    actual, expected = case(path)
-    assert list(actual) == KEYS
-    assert list(expected) == KEYS
-
-
-@pytest.mark.parametrize(("case", "path"), CASES)
-def test_expected_items_validate_against_the_shipped_schema(case, path: Path) -> None:  # type: ignore[no-untyped-def]
-    actual, expected = case(path)
+@pytest.mark.parametrize("case", ARTICLES)
+def test_no_unexpected_keys_and_the_schema(case: Case) -> None:
+    actual, expected = _actual(case.folder), _expected(case)
+    assert list(actual) == KEYS and list(expected) == KEYS
     schema = json.loads(SCHEMA_PATH.read_text())
     jsonschema.validate(expected, schema)
     jsonschema.validate(actual, schema)
+
+
+@pytest.mark.parametrize("case", NOT_ARTICLES)
+def test_pages_that_are_not_articles(case: Case) -> None:
+    assert _expected(case) == {"notAnArticle": case.not_article}
+    with pytest.raises(NotAnArticle) as raised:
+        extract(_body(case), case.url)
+    assert raised.value.reason == case.not_article
 
 
 def test_shipped_schema_is_generated_from_the_item() -> None:
@@ -74,7 +79,7 @@ def test_shipped_schema_is_generated_from_the_item() -> None:
 
 def test_schema_rejects_an_item_without_headline() -> None:
     schema = json.loads(SCHEMA_PATH.read_text())
-    item = load_json(PAGES / "current" / "seed-syndicated.json")
+    item = load_json(PAGES / "nextjs-2023" / "seed-syndicated" / "expected.json")
     del item["headline"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(item, schema)

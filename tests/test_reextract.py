@@ -51,7 +51,7 @@ from tests.conftest import PAGES, ROOT, SITE
 from tests.loopback.site import LoopbackSite
 from tests.pages.specs import SEED
 
-SEED_PAGE = PAGES / "current" / "seed-syndicated.html"
+SEED_PAGE = PAGES / "nextjs-2023" / "seed-syndicated" / "page.html"
 SEED_URL = SITE + SEED.path
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
 

@@ -30,7 +30,7 @@ def make_spider(spider_class: type, tmp_path: Path, **kwargs: Any) -> Any:
 
 
 def seed_response(url: str = SITE + SEED.path) -> HtmlResponse:
-    body = (PAGES / "current" / "seed-syndicated.html").read_bytes()
+    body = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").read_bytes()
     return HtmlResponse(url, body=body, encoding="utf-8", request=Request(url))
 
 

@@ -370,7 +370,7 @@ def run_script_crawl(url: str, out: Path, *settings: str) -> tuple[dict[str, Any
 
 
 def test_a_crawl_without_splash_url_never_imports_scrapy_splash(tmp_path: Path) -> None:
-    page = (PAGES / "current" / "seed-syndicated.html").as_uri()
+    page = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").as_uri()
     loaded, items = run_script_crawl(page, tmp_path / "out.jsonl")
     assert loaded == {"scrapy_splash_loaded": False}
     assert len(items) == 1 and all(quote["value"] is None for quote in items[0]["market"])

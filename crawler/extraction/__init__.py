@@ -2,37 +2,67 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
 from .blocking import is_block_page
 from .errors import NotAnArticle
-from .layouts import LAYOUTS, pick_layout
-from .page import Page
+from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
+from .page import EncodingNote, Page, decode_body
 from .validate import REQUIRED_FIELDS, missing_fields, missing_required
 
+# The item carries how it was read beside its fields, not in them: the feed writes fields only,
+# and the validation pipeline counts sources and disagreements from this.
+_PROVENANCE = "_provenance"
 
-def extract_article(html: str | bytes, url: str) -> Article:
-    """Read one article page into an :class:`Article`.
 
-    Raises :class:`NotAnArticle` (with a ``reason`` slug) for block pages, empty
-    pages, pages of no known layout and pages of a known layout that are not
-    articles (listings, videos, paywall stubs). Nothing else escapes.
+@dataclass
+class Extraction:
+    """An item and how it was read: the source of each field, disagreements, flags, the decoding."""
+
+    article: Article
+    provenance: Provenance
+    encoding_note: EncodingNote | None = None
+
+
+def extract(html: str | bytes, url: str, content_type: str | None = None) -> Extraction:
+    """Read one article page; :class:`NotAnArticle` (with a ``reason`` slug) when it is not one.
+
+    Block pages, empty pages, pages of no known layout without article metadata, and pages of a
+    known layout that are not articles (listings, videos, paywall stubs) raise it; nothing else
+    escapes.
     """
-    page = Page(html, url)
+    page = Page(html, url, content_type)
     if not page.text.strip():
         raise NotAnArticle("empty", "the response body is empty")
     if is_block_page(page.text):
         raise NotAnArticle("blocked", "Akamai 'Access Denied' page")
     layout = pick_layout(page)
     if layout is None:
-        raise NotAnArticle("unknown-layout", "no known article layout matches the markup")
+        raise NotAnArticle("unknown-layout", "no known article layout matches the markup, and no article metadata")
+    reader = layout(page)
     try:
-        return layout(page).to_article()
+        article = reader.to_item()
     except NotAnArticle:
         raise
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as error:
         # A rule met data of a shape it did not expect: report it as unreadable,
         # with the cause, instead of a traceback from deep inside.
-        raise NotAnArticle("unreadable", f"{layout.name}: {type(error).__name__}: {error}") from error
+        raise NotAnArticle("unreadable", f"{layout.layout}: {type(error).__name__}: {error}") from error
+    object.__setattr__(article, _PROVENANCE, reader.provenance)
+    return Extraction(article, reader.provenance, page.encoding_note)
+
+
+def extract_article(html: str | bytes, url: str) -> Article:
+    """Read one article page into an :class:`Article` (see :func:`extract`)."""
+    return extract(html, url).article
+
+
+def provenance_of(item: Any) -> Provenance | None:
+    """How an extracted item was read, or None for an item made some other way."""
+    found = getattr(item, _PROVENANCE, None)
+    return found if isinstance(found, Provenance) else None
 
 
 __all__ = [
@@ -40,15 +70,22 @@ __all__ = [
     "MARKET_INDICES",
     "REQUIRED_FIELDS",
     "Article",
+    "ArticlePage",
+    "EncodingNote",
+    "Extraction",
     "Image",
     "Link",
     "MarketQuote",
     "NotAnArticle",
     "Page",
+    "Provenance",
     "RelatedArticle",
+    "decode_body",
+    "extract",
     "extract_article",
     "is_block_page",
     "missing_fields",
     "missing_required",
     "pick_layout",
+    "provenance_of",
 ]

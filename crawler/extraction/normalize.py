@@ -18,12 +18,24 @@ SITE_ROOT = "https://www.business-standard.com"
 _ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?(?:$|[?#])")
 
 
+# Characters a reader never sees: C0/C1 controls (white space aside, which split() folds), zero-width
+# space, word joiner, BOM, soft hyphen. Zero-width (non-)joiners shape Devanagari inside words, so
+# they stay there and go only where nothing visible is left (a headline of joiners alone).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1b\x7f\x80-\x84\x86-\x9f\u200b\u2060\ufeff\u00ad\u200e\u200f]")
+_JOINERS = "\u200c\u200d"
+
+
 def clean_text(value: str | None) -> str | None:
-    """Unescape entities, fold white space (incl. NBSP) and return None for nothing."""
+    """Unescape entities, drop invisible characters, fold white space (incl. NBSP); None for nothing."""
     if value is None:
         return None
+    text = html.unescape(value) if "&" in value else value
+    if not (text.isascii() and text.isprintable()):
+        text = _INVISIBLE.sub("", text)
+        if _JOINERS[0] in text or _JOINERS[1] in text:
+            text = " ".join(word.strip(_JOINERS) for word in text.split())
     # str.split() splits at what \s matches (NBSP included), and strip() is then implied.
-    return " ".join(html.unescape(value).split()) or None
+    return " ".join(text.split()) or None
 
 
 def split_list(value: str | None, separator: str = ",") -> list[str]:
@@ -135,6 +147,23 @@ def article_id(url: str | None) -> str | None:
         return None
     candidate = match.group(1)
     return candidate if date_of_article_id(candidate) else None
+
+
+# The Hindi edition numbers stories on its own (six digits, no date): storypage.php?autono=N, or
+# AMP /article-amp/<section>/section_<section>-N_1.html. Prefixed so they never meet the English ids.
+_HINDI_ID = re.compile(r"(?:[?&]autono=|-)(\d{4,9})(?:_\d+\.html?)?(?:$|[&#])")
+HINDI_HOSTS = ("hindi.business-standard.com", "m.bshindi.com")
+
+
+def hindi_article_id(url: str | None) -> str | None:
+    """``hi-<N>`` for a Hindi-edition story URL, or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.hostname not in HINDI_HOSTS:
+        return None
+    match = _HINDI_ID.search(url[url.index(parts.path) :] if parts.path else url)
+    return f"hi-{match.group(1)}" if match else None
 
 
 def date_of_article_id(identifier: str) -> date | None:

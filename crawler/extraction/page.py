@@ -1,111 +1,63 @@
-"""One parsed page: the HTML tree (parsed once) and the structured data found in it."""
+"""One page, decoded and parsed once, and the structured-data reader every layout uses.
+
+The reader finds what the site states outright: JSON-LD objects, ``__NEXT_DATA__`` (whose
+``props.pageProps.data`` has the same keys as the site's article JSON API), ``<meta>`` tags and the
+canonical link. Layouts read the DOM only for what these do not say.
+"""
 
 from __future__ import annotations
 
 import codecs
 import json
-import re
+import threading
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
+import chompjs
+from lxml import etree
 from lxml.etree import _Element
-from parsel import Selector
-from w3lib.encoding import html_body_declared_encoding, html_to_unicode, read_bom, resolve_encoding
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom, resolve_encoding
 
-from . import dom
 from .normalize import clean_text
 
 JsonObject = dict[str, Any]
 
-ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting", "BlogPosting", "OpinionNewsArticle"})
+ARTICLE_TYPES = frozenset(
+    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting", "BlogPosting", "OpinionNewsArticle"}
+)
 
-_TRAILING_COMMA = re.compile(r",\s*([}\]])")
-# json.loads(text, strict=False) builds a decoder on every call; this is that decoder, built once.
-_LENIENT_DECODER = json.JSONDecoder(strict=False)
-_COMMENT_WRAPPER = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[)|(?:-->|//\s*\]\]>)\s*$")
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+_STRICT = json.JSONDecoder()
+# Raw newlines and tabs inside strings: the site's JSON-LD copies articleBody verbatim from the CMS.
+_CONTROL_CHARACTERS_ALLOWED = json.JSONDecoder(strict=False)
+_COMMENT_WRAPPERS = (("<!--", "-->"), ("//<![CDATA[", "//]]>"), ("<![CDATA[", "]]>"))
 
 
 def loads_lenient(text: str) -> Any:
-    """Parse JSON as the site writes it: raw control characters in strings, stray trailing commas.
+    """JSON as the site writes it; None when it is not JSON even read leniently.
 
-    Returns None when the text is not JSON even so.
+    Strict JSON first, then JSON with raw control characters in strings, then chompjs (a kept
+    parser of JavaScript object literals: trailing commas, comments, unquoted keys). Never a regex
+    that edits the text, which would edit the strings too.
     """
-    # The wrapper is rare; the test keeps the regex (which tries every position for its
-    # end-anchored branch) off the long texts that do not have it.
-    stripped = text.strip()
-    if stripped.startswith(("<!--", "//")) or stripped.endswith(("-->", "]]>")):
-        text = _COMMENT_WRAPPER.sub("", text).strip()
-    else:
-        text = stripped
-    if not text:
+    text = text.strip()
+    for start, end in _COMMENT_WRAPPERS:
+        if text.startswith(start) and text.endswith(end):
+            text = text[len(start) : -len(end)].strip()
+    if not text or text[0] not in "{[":
         return None
-    for fix_commas in (False, True):  # the second try only when the first failed
-        candidate = _TRAILING_COMMA.sub(r"\1", text) if fix_commas else text
+    for decoder in (_STRICT, _CONTROL_CHARACTERS_ALLOWED):
         try:
-            # strict=False accepts raw newlines and tabs inside strings, which the
-            # site's JSON-LD contains (articleBody copied verbatim from the CMS).
-            if candidate.startswith("\ufeff"):  # as json.loads
-                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", candidate, 0)
-            return _LENIENT_DECODER.decode(candidate)
+            return decoder.decode(text)
         except (json.JSONDecodeError, RecursionError):
             continue
-    return None
-
-
-def decode_html(html: str | bytes) -> str:
-    """Bytes → text by BOM, then <meta charset>, then UTF-8 with replacement characters."""
-    if isinstance(html, str):
-        return html
-    _, text = html_to_unicode(None, html)
-    return text
-
-
-# First or last bytes that str.strip() would take for white space and bytes.strip() would not.
-_UNICODE_SPACE_EDGE = frozenset(range(0x1C, 0x20)) | frozenset(range(0x80, 0x100))
-
-
-def _utf8_source(html: bytes) -> tuple[str, bytes] | None:
-    """(text, bytes to parse) when :func:`decode_html` reads ``html`` as UTF-8 without replacements.
-
-    The bytes are then what parsel would parse after re-encoding the text
-    (``text.strip().replace("\\x00", "").encode()``): the round trip through ``str`` is skipped.
-    None for anything else (a BOM, another declared encoding, invalid UTF-8, Unicode white space
-    at either end); those pages take the text path.
-    """
-    if read_bom(html)[0] is not None:
-        return None
-    declared = html_body_declared_encoding(html)
-    if declared is not None and codecs.lookup(declared).name != "utf-8":
-        return None
     try:
-        text = html.decode("utf-8")
-    except UnicodeDecodeError:
+        return chompjs.parse_js_object(text, loader_kwargs={"strict": False})
+    except (ValueError, RecursionError, TypeError, IndexError):
         return None
-    stripped = html.strip()
-    if stripped and (stripped[0] in _UNICODE_SPACE_EDGE or stripped[-1] in _UNICODE_SPACE_EDGE):
-        return None
-    return text, stripped.replace(b"\x00", b"")
-
-
-# What a page that says UTF-8 but is not usually is: Windows-1252 from an old CMS export.
-FALLBACK_ENCODING = "cp1252"
-
-
-def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str | None]:
-    """Bytes → text by BOM, HTTP header, <meta charset>, then guessing.
-
-    The second value is None when the declared encoding fit; when the bytes are not in it, the
-    page is read as Windows-1252 instead and the second value says so (for a log line and a stat).
-    """
-    encoding, text = html_to_unicode(content_type, body)
-    if "\ufffd" not in text:
-        return text, None
-    codec = resolve_encoding(encoding) or "utf-8"
-    try:
-        return body.decode(codec), None  # the replacement characters were in the page itself
-    except (UnicodeDecodeError, LookupError):
-        pass
-    return body.decode(FALLBACK_ENCODING, errors="replace"), f"bytes are not {encoding}; read as {FALLBACK_ENCODING}"
 
 
 def _flatten_ld(node: Any) -> list[JsonObject]:
@@ -142,46 +94,152 @@ def dig(data: Any, *path: str | int) -> Any:
     return data
 
 
-class Page:
-    """An HTML page and its URL, parsed once, with lazily read JSON-LD, ``__NEXT_DATA__``, meta tags
-    and the :class:`~crawler.extraction.dom.DomIndex` the rules look elements up in."""
+# --- bytes to text ------------------------------------------------------------------------------
 
-    def __init__(self, html: str | bytes, url: str) -> None:
+# What a page that is not the UTF-8 it claims usually is: Windows-1252 from an old CMS export.
+FALLBACK_ENCODING = "cp1252"
+
+
+# Kinds of :class:`EncodingNote` (stat names: crawler.stats.encoding(kind)).
+UTF8_OVER_DECLARED = "utf8-over-declared"
+STRAY_BYTES = "stray-bytes"
+
+
+class EncodingNote(str):
+    """What :func:`decode_body` overruled: the text is the log line, ``kind`` the stat's slug."""
+
+    kind: str
+
+    def __new__(cls, kind: str, detail: str) -> EncodingNote:
+        note = super().__new__(cls, detail)
+        note.kind = kind
+        return note
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, EncodingNote | None]:
+    """Bytes → text, and a note (for a log line and a stat) when the declared encoding was overruled.
+
+    A BOM wins. Bytes that are valid UTF-8 are read as UTF-8 even when the header or a ``<meta>``
+    says otherwise (an ASCII page is valid in both, so only non-ASCII bytes can contradict). Bytes
+    that are not valid UTF-8 are read in the declared encoding when they are valid in it; a page
+    that is mostly UTF-8 keeps its few bad bytes as U+FFFD rather than turning into mojibake; one
+    with no UTF-8 in it at all is read as Windows-1252.
+    """
+    if read_bom(body)[0] is not None:
+        return html_to_unicode(content_type, body)[1], None
+    declared = http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    declared_codec = codecs.lookup(resolve_encoding(declared) or "utf-8").name if declared else "utf-8"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if declared_codec != "utf-8" and not body.isascii():
+            return text, EncodingNote(UTF8_OVER_DECLARED, f"valid UTF-8 although {declared} is declared; read as UTF-8")
+        return text, None
+    if declared_codec != "utf-8":
+        try:
+            return body.decode(declared_codec), None
+        except (UnicodeDecodeError, LookupError):
+            pass
+    as_utf8 = body.decode("utf-8", errors="replace")
+    replaced = as_utf8.count("\ufffd")
+    multibyte = sum(1 for ch in as_utf8 if ord(ch) > 0x7F) - replaced
+    if multibyte > replaced:  # fewer replacement characters than real UTF-8 characters
+        return as_utf8, EncodingNote(STRAY_BYTES, f"{replaced} byte(s) not UTF-8; kept as U+FFFD")
+    return body.decode(FALLBACK_ENCODING, errors="replace"), EncodingNote(
+        FALLBACK_ENCODING, f"bytes are not {declared or 'UTF-8'}; read as {FALLBACK_ENCODING}"
+    )
+
+
+# --- parsing --------------------------------------------------------------------------------------
+
+
+class _Parsers(threading.local):
+    """lxml parsers are not thread-safe; one per thread, made on first use."""
+
+    page: etree.HTMLParser | None = None
+
+
+_parsers = _Parsers()
+
+
+def parse_html(text: str, base_url: str = "") -> tuple[_Element, bool]:
+    """Parse a page as parsel does (recover, UTF-8, huge trees; an empty page is ``<html/>``).
+
+    A plain ``etree.HTMLParser``, not ``lxml.html``'s: the tree is the same, but lxml.html looks up
+    a Python element class for every element a rule touches. The second value says whether
+    libxml2 gave up part of the document (a resource limit: it nests at most 2,048 elements).
+    """
+    if _parsers.page is None:
+        _parsers.page = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    body = text.strip().replace("\x00", "").encode("utf-8", errors="surrogatepass") or b"<html/>"
+    root = etree.fromstring(body, parser=_parsers.page, base_url=base_url)
+    gave_up = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _parsers.page.error_log)
+    if root is None:
+        root = etree.fromstring(b"<html/>", parser=_parsers.page)
+    return root, gave_up
+
+
+def _scripts_in_text(text: str) -> list[_Element]:
+    """Every ``<script>`` of the page read from its text, each parsed on its own."""
+    scripts: list[_Element] = []
+    lowered = text.lower()
+    start = lowered.find("<script")
+    while start != -1:
+        end = lowered.find("</script", start)
+        if end == -1:
+            break
+        fragment, _ = parse_html(f"<html><head>{text[start:end]}</script></head></html>")
+        scripts.extend(fragment.iter("script"))
+        start = lowered.find("<script", end)
+    return scripts
+
+
+def _ends_whole(text: str) -> bool:
+    """Whether the document reaches its end (``</html>`` or ``</body>``): a page cut short in
+    transit or by the server stops inside the story."""
+    tail = text[-4000:]
+    return any(end in tail for end in ("</html>", "</body>", "</HTML>", "</BODY>", "</Html>", "</Body>"))
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+# The head's elements the reader needs, in one walk (tag names only: libxml2 walks, Python filters).
+_HEAD_TAGS = ("script", "meta", "link")
+
+
+class Page:
+    """An HTML page and its URL, parsed once, with lazily read structured data."""
+
+    def __init__(self, html: str | bytes, url: str, content_type: str | None = None) -> None:
         self.url = url
-        source = _utf8_source(html) if isinstance(html, bytes) else None
-        if source is not None:
-            self.text, body = source
-        else:
-            self.text = decode_html(html)
-            # As parsel's Selector(text=…) does (an empty page is "<html></html>").
-            body = (self.text or "<html></html>").strip().replace("\x00", "").encode("utf-8")
-        self.root: _Element = dom.parse(body, url)
+        self.text, self.encoding_note = (html, None) if isinstance(html, str) else decode_body(html, content_type)
+        self.complete = _ends_whole(self.text)
+        self.root, self.truncated_tree = parse_html(self.text, url)
         self.invalid_json_blocks = 0
 
-    @cached_property
-    def selector(self) -> Selector:
-        """A parsel selector over the same tree, for the rules' rarely taken fallbacks."""
-        return Selector(root=self.root, type="html")
+    def mentions(self, *needles: str) -> bool:
+        """Whether the page's text holds one of ``needles`` at all: a class or id that is nowhere in
+        the text is on no element, and the walk that would look for it can be skipped."""
+        return any(needle in self.text for needle in needles)
 
     @cached_property
-    def dom(self) -> dom.DomIndex:
-        """Elements by class and tag, and text nodes by phrase, from one walk over the tree."""
-        return dom.DomIndex(self.root)
+    def _tagged(self) -> dict[str, list[_Element]]:
+        found: dict[str, list[_Element]] = {tag: [] for tag in _HEAD_TAGS}
+        for element in self.root.iter(*_HEAD_TAGS):
+            found[str(element.tag)].append(element)
+        if self.truncated_tree:
+            # libxml2 gave up part of the document (it stops at 256 nested elements, or 2048 with
+            # huge trees: 3,000 unclosed divs do it); the structured data after the break is
+            # still in the text, script by script.
+            found["script"] = _scripts_in_text(self.text)
+        return found
 
-    def xpath(self, query: str, **variables: Any) -> Any:
-        """Shortcut for ``self.selector.xpath``."""
-        return self.selector.xpath(query, **variables)
-
-    def css(self, query: str) -> Any:
-        """Shortcut for ``self.selector.css``."""
-        return self.selector.css(query)
-
-    def _json_scripts(self, matches: Any) -> list[Any]:
+    def _json_scripts(self, scripts: Iterable[_Element]) -> list[Any]:
         found = []
-        for script in self.dom.tagged("script"):
-            if not matches(script):
-                continue
-            raw = script.text  # a script's only text node (//script/text()); None when empty
+        for script in scripts:
+            raw = script.text
             if raw is None:
                 continue
             value = loads_lenient(raw)
@@ -194,8 +252,8 @@ class Page:
     @cached_property
     def json_ld(self) -> list[JsonObject]:
         """Every JSON-LD object on the page, flattened (lists and @graph), in page order."""
-        blocks = self._json_scripts(lambda script: script.get("type") == "application/ld+json")
-        return [obj for block in blocks for obj in _flatten_ld(block)]
+        scripts = [s for s in self._tagged["script"] if (s.get("type") or "").strip().lower() == "application/ld+json"]
+        return [obj for block in self._json_scripts(scripts) for obj in _flatten_ld(block)]
 
     def ld_first(self, types: frozenset[str] | set[str]) -> JsonObject | None:
         """The first JSON-LD object of one of ``types``; the order of blocks is not relied on otherwise."""
@@ -212,36 +270,35 @@ class Page:
     @cached_property
     def has_next_data(self) -> bool:
         """Whether the page has a ``<script id="__NEXT_DATA__">`` at all (readable or not)."""
-        return any(script.get("id") == "__NEXT_DATA__" for script in self.dom.tagged("script"))
+        return any(script.get("id") == "__NEXT_DATA__" for script in self._tagged["script"])
 
     @cached_property
     def next_data(self) -> JsonObject | None:
         """The whole ``__NEXT_DATA__`` object, or None when the page has none."""
-        blocks = self._json_scripts(lambda script: script.get("id") == "__NEXT_DATA__")
+        blocks = self._json_scripts(s for s in self._tagged["script"] if s.get("id") == "__NEXT_DATA__")
         return blocks[0] if blocks and isinstance(blocks[0], dict) else None
 
     @cached_property
     def next_article(self) -> JsonObject:
-        """``props.pageProps.data`` of ``__NEXT_DATA__`` when it is a dict, else empty."""
+        """``props.pageProps.data`` of ``__NEXT_DATA__`` (the article JSON) when it is a dict, else empty."""
         data = dig(self.next_data, "props", "pageProps", "data")
         return data if isinstance(data, dict) else {}
 
     @cached_property
     def _metas(self) -> dict[str, str]:
-        # (//meta[@name=$n or @property=$n or @itemprop=$n]/@content)[1] for every n at once.
         found: dict[str, str] = {}
-        for meta in self.dom.tagged("meta"):
+        for meta in self._tagged["meta"]:
             content = meta.get("content")
             if content is None:
                 continue
-            for attribute in ("name", "property", "itemprop"):
+            for attribute in ("name", "property", "itemprop", "http-equiv"):
                 key = meta.get(attribute)
                 if key is not None:
-                    found.setdefault(key, content)
+                    found.setdefault(key.strip().lower() if attribute == "http-equiv" else key.strip(), content)
         return found
 
     def meta(self, *names: str) -> str | None:
-        """Content of the first <meta> whose name, property or itemprop is one of ``names``."""
+        """Content of the first ``<meta>`` whose name, property, itemprop or http-equiv is one of ``names``."""
         for name in names:
             cleaned = clean_text(self._metas.get(name))
             if cleaned:
@@ -250,16 +307,15 @@ class Page:
 
     @cached_property
     def canonical(self) -> str | None:
-        """The <link rel=canonical> href, or og:url."""
-        href = next(
-            (h for link in self.dom.tagged("link") if link.get("rel") == "canonical" and (h := link.get("href")) is not None),
-            None,
-        )
-        return clean_text(href) or self.meta("og:url")
+        """The ``<link rel=canonical>`` href, or og:url."""
+        for link in self._tagged["link"]:
+            if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
+                return clean_text(link.get("href"))
+        return self.meta("og:url")
 
     @cached_property
     def lang(self) -> str | None:
-        """The two-letter language of <html lang>."""
+        """The two-letter language of ``<html lang>``."""
         value = clean_text(self.root.get("lang") if self.root.tag == "html" else None)
         return value[:2].lower() if value else None
 

@@ -1,15 +1,30 @@
-"""Turning an HTML subtree into clean paragraphs: block boundaries, <br>, and what to leave out."""
+"""Turning an HTML subtree into clean paragraphs, and the words a reader sees that rules anchor on.
+
+The labels below are the one place each phrase is written: layouts, the body filter and the tests
+import them.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 
+from lxml import etree
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
-from .dom import fragment_parser
 from .normalize import clean_text
+
+# Labels the page shows a reader; they survived every redesign so far, unlike class names.
+FIRST_PUBLISHED = "First Published"
+LAST_UPDATED = "Last Updated"
+MIN_READ = "min read"
+SYNDICATION = "Only the headline and picture of this report"
+# Headings of the related-stories list after the body: "Also Read" until 2025, then this.
+RELATED_HEADINGS = ("also read", "more from this section")
+PREMIUM_LABEL = "premium"
+HINDI_KEYWORD_LABEL = "Keyword:"
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
@@ -37,11 +52,6 @@ assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)
 # Business Standard staff; the rest of the content is auto-generated from a
 # syndicated feed.)" — worded slightly differently over the years.
 DISCLAIMER = re.compile(r"^\(?\s*only the headline and (?:the )?picture of this report", re.I)
-
-
-def classes(element: _Element) -> set[str]:
-    """The class tokens of an element."""
-    return set((element.get("class") or "").split())
 
 
 def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] = lambda _: False) -> list[str]:
@@ -88,7 +98,7 @@ def fragment(markup: str) -> _Element | None:
     try:
         # lxml.html.fragment_fromstring(markup, create_parent="div"), with plain elements: its own
         # element classes are looked up in Python for every element the walk touches.
-        parser = fragment_parser()
+        parser = _fragment_parser()
         elements = lxml_html.fragments_fromstring(markup, no_leading_text=False, parser=parser)
     except (ParserError, ValueError):
         return None
@@ -97,6 +107,21 @@ def fragment(markup: str) -> _Element | None:
         root.text = elements.pop(0)
     root.extend(elements)
     return root
+
+
+class _Parsers(threading.local):
+    """lxml parsers are not thread-safe; one per thread."""
+
+    fragment: etree.HTMLParser | None = None
+
+
+_parsers = _Parsers()
+
+
+def _fragment_parser() -> etree.HTMLParser:
+    if _parsers.fragment is None:
+        _parsers.fragment = etree.HTMLParser()
+    return _parsers.fragment
 
 
 def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:

@@ -13,9 +13,8 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
-from crawler.extraction import Article, NotAnArticle, extract_article
+from crawler.extraction import Article, NotAnArticle, extract
 from crawler.extraction.normalize import article_id, iso_ist
-from crawler.extraction.page import decode_body
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
 
@@ -83,21 +82,21 @@ class BusinessStandardSpider(Spider):
             stats.inc_value(stat.skipped("redirected-away"))
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
             return
-        # Scrapy's decoding (cached: the block-page check already made it); only a page with
-        # replacement characters can need its encoding repaired, so only then is it decoded again.
-        text, fallback = response.text, None
-        if "\ufffd" in text:
-            content_type = response.headers.get("Content-Type")
-            text, fallback = decode_body(response.body, content_type.decode("latin-1") if content_type else None)
-        if fallback:
-            stats.inc_value(stat.RECOVERED_ENCODING)
-            self.logger.warning("Encoding of <%s> fixed: %s", response.url, fallback)
+        # Decoded per page by the extraction (valid UTF-8 over a contradicting header, stray bytes
+        # kept as U+FFFD, Windows-1252 only for pages with no UTF-8 in them).
+        content_type = response.headers.get("Content-Type")
         try:
-            article = extract_article(text, response.url)
+            extraction = extract(response.body, response.url, content_type.decode("latin-1") if content_type else None)
         except NotAnArticle as error:
             stats.inc_value(stat.skipped(error.reason))
             self.logger.warning("Skipped <%s>: not an article (%s)", response.url, error)
             return
+        note = extraction.encoding_note
+        if note:
+            stats.inc_value(stat.RECOVERED_ENCODING)
+            stats.inc_value(stat.encoding(note.kind))
+            self.logger.warning("Encoding of <%s> fixed: %s", response.url, note)
+        article = extraction.article
         article.dateDownloaded = iso_ist(datetime.now(timezone.utc))
         yield article
 

@@ -1,7 +1,10 @@
 """Renders Business Standard look-alike pages (current Next.js, AMP, pre-2023) from a :class:`PageSpec`.
 
-The markup follows SITE.md: ``__NEXT_DATA__`` → ``props.pageProps.data``, several JSON-LD blocks,
-CSS-module classes with their plain twins, the ticker left empty for JavaScript to fill.
+The markup follows SITE.md, its "Evidence from 2024–2026" first: ``__NEXT_DATA__`` →
+``props.pageProps.data``, several JSON-LD blocks, CSS-module classes (some with a plain twin, the
+byline with the hashed one alone), the byline as spans, the caption as the line under the image,
+the body as bare ``div``s under ``#parent_top_div`` (India) or ``p``s under ``.storycontent``
+(Europe), embeds and ad slots inside it, the ticker left empty for JavaScript to fill.
 """
 
 from __future__ import annotations
@@ -64,6 +67,20 @@ class PageSpec:
     free_paragraphs: int = 2  # visible before the paywall on premium pages
     # The real site's JSON-LD sometimes carries raw line breaks inside strings (invalid JSON).
     raw_newlines_in_json_ld: bool = False
+    # --- variations seen on the live site (SITE.md, "Evidence from 2024–2026") ---
+    byline_links: bool = True  # author names as links inside the byline's spans, or bare spans
+    region: str = "india"  # DOM body: "india" (bare divs under #parent_top_div) or "europe" (p's under .storycontent)
+    html_content: bool = True  # __NEXT_DATA__ carries htmlContent (empty on some premium pages and live blogs)
+    json_authors: str = "details"  # "details" (authorDetails + mapped), "authorName", "mapped", "sourceTitle", "none"
+    ld_authors: bool = True
+    json_place: bool = True  # the article JSON's placeName (the dateline city)
+    ld_modified: bool = True  # JSON-LD dateModified
+    json_modified: bool = False  # the article JSON's modificationDate
+    embeds: bool = False  # tweet, Instagram, inline image with caption, ad slots, promos in the body
+    related_heading: str = "Also Read"  # or "More From This Section" (2026)
+    premium_card: bool = False  # a premium story among the related cards
+    live_in_ld: bool = True  # live updates in JSON-LD liveBlogUpdate, or only in the page's blocks
+    story_container: str = "storycontent"  # "storbpcontent" on Blueprint magazine stories
 
     @property
     def path(self) -> str:
@@ -88,12 +105,34 @@ def _topic_slug(name: str) -> str:
     return "-".join(name.lower().split())
 
 
-def _body_html(spec: PageSpec, site: str) -> str:
+EMBEDDED_TWEET = (
+    '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Held productive talks on security cooperation today.'
+    '</p>&mdash; Embassy (@embassy) <a href="https://twitter.com/embassy/status/1">February 28, 2024</a></blockquote>'
+    '<script async src="https://platform.twitter.com/widgets.js"></script>'
+)
+EMBEDDED_INSTAGRAM = '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/x/"><a href="https://www.instagram.com/p/x/">A post shared by Business Standard</a></blockquote>'
+INLINE_IMAGE = (
+    '<img class="imgCont" src="https://bsmedia.business-standard.com/_media/bs/img/article/inline.jpg" alt="Inline picture">'
+    '<div style="font-size:12px;color:#666">Delegates at the meeting on Wednesday (Photo: PTI)</div>'
+)
+AD_SLOTS = (
+    '<div class="advertisement-bg"><div id="div-gpt-ad-between-1">Advertisement</div></div>'
+    '<div id="between_article_content_2"><span>Advertisement</span></div>'
+)
+WHATSAPP_PROMO = '<p class="whtsclick"><a href="https://whatsapp.com/channel/0029Va5mXwE">Click here to connect with us on WhatsApp</a></p>'
+
+
+def _body_html(spec: PageSpec, site: str, tag: str = "div") -> str:
+    """The story as the CMS writes it (``htmlContent``), and as the page shows it (``tag``: the
+    paragraph element of the region)."""
     parts = []
     for index, paragraph in enumerate(spec.paragraphs):
-        # The CMS mixes bare <div>s and <p>s.
-        tag = "p" if index % 3 == 2 else "div"
-        parts.append(f"<{tag}>{escape(paragraph, quote=False)}</{tag}>")
+        text = escape(paragraph, quote=False)
+        if spec.embeds and index == 3:
+            # A margin utility around a real paragraph: only its <style> is not story.
+            parts.append(f'<div class="mb-20"><style>.mb-20{{margin-bottom:20px}}</style><{tag}>{text}</{tag}></div>')
+        else:
+            parts.append(f"<{tag}>{text}</{tag}>")
         if index == 1:
             parts.append(
                 '<div class="mb-20"><a href="https://whatsapp.com/channel/0029Va5mXwE"><strong>'
@@ -102,6 +141,10 @@ def _body_html(spec: PageSpec, site: str) -> str:
             if spec.inline_also_read:
                 title, path = spec.inline_also_read
                 parts.append(f'<p><strong class="read_more">Also Read: <a href="{site}{path}">{escape(title)}</a></strong></p>')
+        if spec.embeds:
+            parts.append({0: EMBEDDED_TWEET, 2: INLINE_IMAGE + AD_SLOTS, 4: EMBEDDED_INSTAGRAM + WHATSAPP_PROMO}.get(index, ""))
+    if spec.syndicated and spec.embeds:
+        parts.append(f'<p id="auto_disclaimer"><i>{SYNDICATION_NOTE}</i></p>')
     return "".join(parts)
 
 
@@ -113,11 +156,19 @@ def next_data(spec: PageSpec, site: str) -> dict[str, object]:
         "pageTitle": spec.headline,
         "subHeading": spec.standfirst,
         "metaDescription": spec.meta_description or spec.standfirst,
-        "authorDetails": [{"author_id": a.author_id, "author_name": a.name, "author_image": ""} for a in spec.authors],
-        "articleMappedMultipleAuthors": {str(a.author_id): a.name for a in spec.authors},
-        "placeName": spec.dateline or "",
+        "authorDetails": (
+            [{"author_id": a.author_id, "author_name": a.name, "author_image": ""} for a in spec.authors]
+            if spec.json_authors == "details"
+            else []
+        ),
+        "articleMappedMultipleAuthors": (
+            {str(a.author_id): a.name for a in spec.authors} if spec.json_authors in ("details", "mapped") else {}
+        ),
+        "authorName": ", ".join(a.name for a in spec.authors) if spec.json_authors == "authorName" else "",
+        "sourceTitle": spec.authors[0].name if spec.json_authors == "sourceTitle" and spec.authors else "",
+        "placeName": (spec.dateline or "") if spec.json_place else "",
         "publishDate": int(spec.published.timestamp()),
-        "htmlContent": _body_html(spec, site),
+        "htmlContent": _body_html(spec, site) if spec.html_content else "",
         "articleTags": ",".join(spec.topics),
         "featuredImageObj": (
             {"url": spec.image_url, "alt_text": spec.image_alt or "", "caption": spec.image_caption or ""}
@@ -129,6 +180,8 @@ def next_data(spec: PageSpec, site: str) -> dict[str, object]:
         "articleUrl": spec.path,
         "isPremium": 1 if spec.premium else 0,
     }
+    if spec.json_modified:
+        data["modificationDate"] = int(spec.modified.timestamp())
     return {
         "props": {"pageProps": {"data": data, "__N_SSP": True}},
         "page": "/[...slug]",
@@ -152,18 +205,20 @@ def json_ld(spec: PageSpec, site: str) -> list[dict[str, object]]:
         "articleBody": "\n".join(spec.paragraphs),
         "articleSection": spec.section_name,
         "datePublished": spec.published.isoformat(),
-        "dateModified": spec.modified.isoformat(),
         "author": [
-            {"@type": "Person", "name": a.name, "url": f"{site}/author/search/keyword/{a.slug}"} for a in spec.authors
+            {"@type": "Person", "name": a.name, "url": f"{site}/author/search/keyword/{a.slug}"}
+            for a in (spec.authors if spec.ld_authors else [])
         ],
         "keywords": ",".join(spec.topics),
         "isAccessibleForFree": not spec.premium,
         "inLanguage": "en",
         "publisher": {"@type": "Organization", "name": "Business Standard", "url": site},
     }
+    if spec.ld_modified:
+        article["dateModified"] = spec.modified.isoformat()
     if spec.image_url:
         article["image"] = {"@type": "ImageObject", "url": spec.image_url, "width": 1200, "height": 675}
-    if spec.is_live:
+    if spec.is_live and spec.live_in_ld:
         article["liveBlogUpdate"] = [
             {"@type": "BlogPosting", "headline": u.headline, "articleBody": u.body, "datePublished": u.time.isoformat()}
             for u in spec.live_updates
@@ -214,50 +269,73 @@ def _ticker() -> str:
     return f'<div class="Header_mktticker__Hn2Wd mktticker">{items}</div>'
 
 
+def _byline(spec: PageSpec) -> str:
+    """The byline as crawlers of the live site read it: a span with only the hashed module class, each
+    author in an inner span (a link or bare text), the city in an unclassed span with a style."""
+    names = ", ".join(
+        f'<span><a href="/author/search/keyword/{a.slug}">{escape(a.name)}</a></span>' if spec.byline_links else f"<span>{escape(a.name)}</span>"
+        for a in spec.authors
+    )
+    city = f' <span style="font-weight:400">{escape(spec.dateline)}</span>' if spec.dateline else ""
+    return f'<span class="MainStory_dtlauthinfo__Pq2Ws">{names}{city}</span>'
+
+
+def _story(spec: PageSpec, site: str) -> str:
+    """The story's container as the page shows it, by region (see :class:`PageSpec`)."""
+    tag, attributes = ("div", 'id="parent_top_div"') if spec.region == "india" else ("p", "")
+    container = f'class="MainStory_{spec.story_container}__Pe3ys {spec.story_container}" {attributes}'.strip()
+    if spec.premium:
+        # Only the first paragraphs reach the DOM; the rest sits behind the overlay.
+        free = "".join(f"<{tag}>{escape(p, quote=False)}</{tag}>" for p in spec.paragraphs[: spec.free_paragraphs])
+        inner = f'<div class="non-paywall-content">{free}</div><div class="paywall-content"></div>'
+    elif spec.is_live and not spec.html_content:
+        inner = f'<div class="non-paywall-content">{"".join(f"<{tag}>{escape(p, quote=False)}</{tag}>" for p in spec.paragraphs)}</div>'
+    else:
+        body = _body_html(spec, site, tag)
+        inner = f'<div class="non-paywall-content">{body if spec.region == "india" else f"<div>{body}</div>"}</div>'
+    return f'<div {container}>{inner}<div class="storyadsprg"><div id="div-gpt-ad-1700000000000-0">Advertisement</div></div></div>'
+
+
 def render_current(spec: PageSpec, site: str = SITE) -> str:
     """A current-site (Next.js) article page."""
     url = site + spec.path
-    byline = "".join(
-        f'<a href="/author/search/keyword/{a.slug}" class="MainStory_authorname__Kj3Lp">{escape(a.name)}</a>'
-        + (", " if i < len(spec.authors) - 1 else " ")
-        for i, a in enumerate(spec.authors)
-    )
-    if spec.dateline:
-        byline += f'<span class="MainStory_dateline__Vb8Rt dateline">{escape(spec.dateline)}</span>'
     image = ""
     if spec.image_url:
+        # The caption is the line under the image; the alt text shows only when the image fails.
+        caption = f'<div class="MainStory_captiontext__Lm2Xc captiontext">{escape(spec.image_caption)}</div>' if spec.image_caption else ""
         image = (
             f'<div class="MainStory_storyimage__Qa5Mn"><img src="{spec.image_url}" alt="{escape(spec.image_alt or "")}" '
-            f'width="620" height="350"><span class="MainStory_captiontext__Lm2Xc">{escape(spec.image_caption or "")}</span></div>'
+            f'width="620" height="350">{caption}</div>'
         )
-    body_html = _body_html(spec, site)
+    paywall = ""
     if spec.premium:
-        # Only the first paragraphs reach the DOM; the rest sits behind the overlay.
-        free = "".join(f"<div>{escape(p, quote=False)}</div>" for p in spec.paragraphs[: spec.free_paragraphs])
-        story = (
-            f'<div class="non-paywall-content">{free}</div><div class="paywall-content"></div>'
-            '<div class="MainStory_paywall__Yt6Gh">Already subscribed? <a href="/login">Log in</a>'
-            ' Subscribe to read the full story</div>'
+        paywall = (
+            '<div class="subscription_subscriptionPlan__Yt6Gh">Already subscribed? <a href="/login">Log in</a>'
+            " Subscribe to read the full story</div>"
         )
-    else:
-        story = f'<div class="non-paywall-content">{body_html}</div>'
     live = ""
     if spec.is_live:
-        live = '<div class="LiveButton_livebtn__Hd6Ks">LIVE</div>' + "".join(
-            f'<div class="MainStory_livepost__Zr4Wq livepost"><span class="livetime">{display(u.time)}</span>'
-            f"<h3>{escape(u.headline)}</h3><p>{escape(u.body)}</p></div>"
+        live = "".join(
+            f'<div class="MainStory_lvblgcont__Zr4Wq lvblgcont"><span class="livetime">{display(u.time)}</span>'
+            f'<h3 class="lvblghdng">{escape(u.headline)}</h3><p>{escape(u.body)}</p></div>'
             for u in spec.live_updates
         )
     also_read = ""
     if spec.also_read:
-        links = "".join(f'<li><a href="{site}{path}">{escape(title)}</a></li>' for title, path in spec.also_read)
-        also_read = f'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox"><h2>Also Read</h2><ul>{links}</ul></div>'
+        card_label = '<span class="MainStory_strlabel__Lk8Mn strlabel">premium</span>'
+        links = "".join(
+            f'<li><a href="{site}{path}">{escape(title)}</a>{card_label if spec.premium_card and i == 0 else ""}</li>'
+            for i, (title, path) in enumerate(spec.also_read)
+        )
+        also_read = f'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox"><h2>{escape(spec.related_heading)}</h2><ul>{links}</ul></div>'
     topics = ""
     if spec.topics:
         topics = '<div class="MainStory_topiclisting__Ee5Rr topiclisting"><span>Topics :</span> ' + " ".join(
             f'<a href="/topic/{_topic_slug(t)}">{escape(t)}</a>' for t in spec.topics
         ) + "</div>"
-    disclaimer = f'<div class="MainStory_disclaimer__Op1Zx"><p><i>{SYNDICATION_NOTE}</i></p></div>' if spec.syndicated else ""
+    disclaimer = ""
+    if spec.syndicated and not spec.embeds:
+        disclaimer = f'<div class="MainStory_disclaimer__Op1Zx"><p><i>{SYNDICATION_NOTE}</i></p></div>'
     ld = "".join(_ld(obj) for obj in json_ld(spec, site))
     if spec.raw_newlines_in_json_ld:
         ld = ld.replace("\\n", "\n")
@@ -269,23 +347,27 @@ def render_current(spec: PageSpec, site: str = SITE) -> str:
 <meta property="og:url" content="{url}">
 {f'<meta property="og:image" content="{spec.image_url}">' if spec.image_url else ''}
 <meta property="article:published_time" content="{spec.published.isoformat()}">
+<meta http-equiv="Last-Modified" content="{spec.modified.isoformat()}">
 <link rel="canonical" href="{url}"><link rel="amphtml" href="{site}/amp{spec.path}">
 {ld}</head><body><div id="__next">
 {_ticker()}
 <div class="MainStory_breadcrum__Rt5Yu breadcrum"><a href="/">Home</a> <a href="/{spec.section_path}">{escape(spec.section_name)}</a></div>
-{'<div class="MainStory_strlabel__Lk8Mn strlabel">Premium</div>' if spec.premium else ''}{live}
+<div class="MainStory_storymain__Kq7Lp">
+<div class="MainStory_storyhead__Tn4Vx">
+{'<div class="MainStory_strlabel__Lk8Mn strlabel">Premium</div>' if spec.premium else ''}{'<div class="LiveButton_livebtn__Hd6Ks">LIVE</div>' if spec.is_live else ''}
 <h1 class="MainStory_stryhdtp__frNSf stryhdtp">{escape(spec.headline)}</h1>
 <h2 class="MainStory_strydsc__Jl9Ko strydsc">{escape(spec.standfirst)}</h2>
 {image}
 {f'<div class="MainStory_highlight__Hg3Fd">{escape(spec.highlight)}</div>' if spec.highlight else ''}
-<div class="MainStory_dtlauthinfo__Pq2Ws dtlauthinfo">{byline}</div>
+{_byline(spec)}
 <div class="MainStory_metainfo__Wd4Fv meta-info" data-expandedtime="{display(spec.modified)}"><span>{spec.read_time} min read</span> Last Updated : {display(spec.modified)}</div>
 <div class="MainStory_listenarticle__Xc5Vb">Listen to This Article</div>
-<div class="MainStory_storycontent__Pe3ys storycontent" id="parent_top_div">{story}
-<div class="storyadsprg"><div id="div-gpt-ad-1700000000000-0">Advertisement</div></div></div>
+</div>
+{_story(spec, site)}{paywall}{live}
 {also_read}{disclaimer}{topics}
 <div class="MainStory_telegram__Gh6Jk">Don't miss the most important news and views of the day. Get them on our <a href="https://t.me/bsindia">Telegram channel</a></div>
 <div class="MainStory_publishdate__Zx9Y8">First Published: {display(spec.published)}</div>
+</div>
 </div>
 <script id="__NEXT_DATA__" type="application/json">{next_json}</script>
 {TICKER_SCRIPT}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from tests.loopback.pages import IST, Author, LiveUpdate, PageSpec
@@ -25,9 +26,9 @@ SEED = PageSpec(
     dateline="New Delhi",
     read_time=2,
     image_url="https://bsmedia.business-standard.com/_media/bs/img/article/2024-02/28/full/1709115120-4521.jpg",
+    # The seed shows the alt text (the image did not load), then the caption line under it.
     image_alt="India USA flags",
-    image_caption="India USA flags",
-    highlight="The last India-US homeland security dialogue was last held in January 2022",
+    image_caption="The last India-US homeland security dialogue was last held in January 2022",
     paragraphs=[
         "Cooperation in the field of internal security, intelligence sharing, and activities of pro-Khalistani elements in America were discussed at the India-US Homeland Security Dialogue held here on Wednesday, sources said.",
         "While the Indian delegation was led by Union Home Secretary Ajay Bhalla, the US delegation was headed by his counterpart from the United States Department of Homeland Security.",
@@ -173,4 +174,163 @@ PAGES: dict[str, PageSpec] = {
     "staff-multi-author": STAFF,
     "no-image": NO_IMAGE,
     "live-blog": LIVE,
+}
+
+
+# --- probes of SITE.md's "Evidence from 2024–2026" ------------------------------------------------------
+
+# A premium story whose __NEXT_DATA__ has no htmlContent: the page shows 45 of its 118 words, the
+# JSON-LD articleBody all of them.
+PREMIUM_NO_HTML = replace(
+    PREMIUM,
+    article_id="125061100231",
+    slug="banks-tighten-unsecured-lending-as-card-delinquencies-rise",
+    headline="Banks tighten unsecured lending as card delinquencies rise",
+    standfirst="Lenders are cutting credit limits and slowing new card issuance",
+    published=datetime(2025, 6, 11, 7, 30, tzinfo=IST),
+    modified=datetime(2025, 6, 11, 11, 5, 12, tzinfo=IST),
+    authors=[Author("Subrata Panda", "subrata-panda", 412)],
+    image_url="https://bsmedia.business-standard.com/_media/bs/img/article/2025-06/11/full/1749607200-0311.jpg",
+    image_alt="Credit cards",
+    image_caption="Card spends have grown faster than incomes for two years running",
+    paragraphs=[
+        "Banks are tightening the screws on unsecured lending as delinquencies on credit cards and small loans rise for a fourth quarter, according to bureau data.",
+        "Several large private lenders have cut credit limits for customers who revolve balances and slowed new cards in smaller towns.",
+        "Bankers said the stress is concentrated among borrowers who hold more than three unsecured loans at once, a group that grew quickly after the pandemic.",
+        "The Reserve Bank of India raised risk weights on such loans in late 2023, and lenders expect the regulator to keep a close watch on the segment this year.",
+        "Card spends have still grown faster than incomes, and bankers expect the stress to peak by December this year.",
+    ],
+    topics=["Credit cards", "Banks", "RBI"],
+    html_content=False,
+)
+
+# Agency copy as the live site writes it: no authors in the JSON or JSON-LD, the byline a span with
+# the agency in an inner span and the city in an unclassed one ("AP Miami").
+AGENCY_SPAN = PageSpec(
+    article_id="126031400562",
+    section_path="world-news",
+    section_name="World News",
+    slug="florida-braces-for-early-season-storm-as-evacuations-begin",
+    headline="Florida braces for early-season storm as evacuations begin",
+    standfirst="Officials ordered residents of low-lying coastal areas to leave by Friday evening",
+    published=datetime(2026, 3, 14, 9, 12, tzinfo=IST),
+    modified=datetime(2026, 3, 14, 9, 40, 31, tzinfo=IST),
+    authors=[Author("AP", "ap", 7)],
+    dateline="Miami",
+    read_time=2,
+    image_url="https://bsmedia.business-standard.com/_media/bs/img/article/2026-03/14/full/1773459720-5512.jpg",
+    image_alt="Storm clouds over Miami",
+    image_caption="Forecasters expect the storm to make landfall on Saturday morning (Photo:PTI)",
+    paragraphs=[
+        "Florida officials ordered evacuations along parts of the Gulf coast on Thursday as an early-season storm gathered strength over warm waters.",
+        "Forecasters said the system could reach hurricane strength before it makes landfall on Saturday morning.",
+        "Schools in three counties will stay closed on Friday, and shelters have opened in Tampa and Fort Myers.",
+    ],
+    topics=["Hurricane", "Florida", "United States"],
+    syndicated=True,
+    byline_links=False,
+    json_authors="none",
+    ld_authors=False,
+    json_place=False,
+    ld_modified=False,  # the modification time only in <meta http-equiv="Last-Modified">
+)
+
+# Agency copy whose JSON names only the agency (sourceTitle); the modification time only in the
+# article JSON (modificationDate); the DOM in the European region's markup.
+AGENCY_SOURCE_TITLE = replace(
+    NO_IMAGE,
+    article_id="125110300118",
+    slug="opec-plus-agrees-to-pause-output-increases-in-first-quarter",
+    headline="Opec+ agrees to pause output increases in first quarter",
+    standfirst="The group cited seasonal weakness in demand",
+    published=datetime(2025, 11, 3, 0, 45, tzinfo=IST),
+    modified=datetime(2025, 11, 3, 2, 10, 48, tzinfo=IST),
+    dateline="London",
+    paragraphs=[
+        "Opec+ agreed on Sunday to a small increase in oil output for December and to pause further increments in the first quarter of next year.",
+        "The group said the pause reflected seasonal weakness in demand, according to a statement after an online meeting.",
+    ],
+    topics=["Opec", "Crude oil"],
+    json_authors="sourceTitle",
+    ld_authors=False,
+    ld_modified=False,
+    json_modified=True,
+    region="europe",
+)
+
+# Embeds, an inline image with its caption, ad slots, promos and the disclaimer inside the body;
+# a paragraph inside ".mb-20".
+_EMBED_PARAGRAPHS = [
+    "India and the US held their annual homeland security dialogue in New Delhi on Wednesday, officials said.",
+    "The two sides discussed cooperation on cyber security, counter-terrorism and the movement of illegal drugs.",
+    "Officials said the talks also covered extradition requests pending with both governments.",
+    "The delegations agreed to set up a working group on online radicalisation before the end of the year.",
+    "The next round of the dialogue will be held in Washington in 2025.",
+]
+EMBEDS = replace(
+    SEED,
+    article_id="124112100455",
+    slug="india-us-security-dialogue-cyber-counter-terrorism-working-group",
+    headline="India, US agree on working group on online radicalisation",
+    standfirst="Cyber security and extradition requests were also discussed",
+    published=datetime(2024, 11, 21, 18, 5, tzinfo=IST),
+    modified=datetime(2024, 11, 21, 18, 5, tzinfo=IST),
+    image_caption="Delegates of the two countries before the dialogue in New Delhi",
+    paragraphs=_EMBED_PARAGRAPHS,
+    also_read=SEED.also_read[:2],
+    embeds=True,
+    raw_newlines_in_json_ld=False,
+)
+EMBEDS_DOM_EUROPE = replace(EMBEDS, article_id="124112100456", html_content=False, region="europe")
+
+# The 2026 related list, headed "More From This Section", with a premium story among its cards: the
+# article itself is free.
+MORE_FROM_SECTION = replace(
+    STAFF,
+    article_id="126020900781",
+    published=datetime(2026, 2, 9, 14, 20, tzinfo=IST),
+    modified=datetime(2026, 2, 9, 16, 2, 9, tzinfo=IST),
+    related_heading="More From This Section",
+    premium_card=True,
+    inline_also_read=None,
+    byline_links=False,
+)
+
+# A live blog whose htmlContent is empty and whose updates are only in the page's blocks.
+LIVE_DOM = replace(LIVE, article_id="125080400021", html_content=False, live_in_ld=False, region="europe")
+
+# A Blueprint magazine story: the same page, its story in a [class*=storbpcontent] container.
+BLUEPRINT = replace(
+    STAFF,
+    article_id="125091500310",
+    section_path="blueprint-defence-magazine",
+    section_name="Blueprint",
+    slug="how-the-navy-plans-to-field-unmanned-submarines-by-2030",
+    headline="How the Navy plans to field unmanned submarines by 2030",
+    standfirst="A long-range programme moves from trials to procurement",
+    published=datetime(2025, 9, 15, 10, 0, tzinfo=IST),
+    modified=datetime(2025, 9, 15, 10, 0, tzinfo=IST),
+    authors=[Author("Ajai Shukla", "ajai-shukla", 640)],
+    dateline="New Delhi",
+    paragraphs=[
+        "The Navy plans to field its first unmanned underwater vehicles for long-range patrols by 2030, officials said.",
+        "Trials of two prototypes built by domestic firms are under way off the coast of Visakhapatnam.",
+        "The programme will move to procurement once the trials end next year.",
+    ],
+    inline_also_read=None,
+    also_read=[],
+    topics=["Indian Navy", "Defence"],
+    story_container="storbpcontent",
+    html_content=False,
+)
+
+# Pages under article-like URLs (an id and all) that are not articles.
+VIDEO_GALLERY = replace(NO_IMAGE, article_id="125020400712", section_path="video-gallery/economy-news", slug="budget-explained-in-five-charts")
+PODCAST = replace(NO_IMAGE, article_id="125020400713", section_path="podcasts/market-wrap", slug="market-wrap-sensex-nifty-end-flat")
+WEB_STORY = replace(NO_IMAGE, article_id="125020400714", section_path="webstories/personal-finance", slug="five-ways-to-save-tax")
+
+NOT_ARTICLES: dict[str, tuple[PageSpec, str]] = {
+    "video-gallery": (VIDEO_GALLERY, "video"),
+    "podcasts": (PODCAST, "video"),
+    "webstories": (WEB_STORY, "webstory"),
 }

@@ -1,37 +1,55 @@
-"""Rules for AMP pages (``/amp/<article path>``): JSON-LD carries the story, the DOM the rest."""
+"""AMP pages (``/amp/<article path>``): JSON-LD carries the story, the DOM the rest."""
 
 from __future__ import annotations
 
+from lxml.cssselect import CSSSelector
+
 from ..article import Image
-from ..dom import Css
-from ..normalize import clean_text
 from ..page import Page
 from ..text import block_paragraphs
-from .base import Layout
-
-BODY_CSS = Css(".storycontent")
-DATELINE_CSS = Css(".dateline")
-CAPTION_CSS = Css("[class*=captiontext]")
+from .base import DOM, JSON_LD, ArticlePage, BodySources, element_text, first, select, text_of
 
 
-class AmpV1(Layout):
+class AmpV1(ArticlePage):
     """The AMP twin of a current-site article."""
 
-    name = "amp"
+    layout = "amp"
 
     @classmethod
     def matches(cls, page: Page) -> bool:
         return page.is_amp and bool(page.ld_article)
 
+    DATELINE = CSSSelector(".dateline")
+
     def dateline(self) -> str | None:
-        return clean_text(DATELINE_CSS.text(self.page.dom))
+        return self.pick("dateline", (DOM, lambda: element_text(first(self.DATELINE, self.page.root))))
 
-    def main_image(self) -> Image | None:
-        image = super().main_image()
-        if image and not image.caption:
-            image.caption = clean_text(CAPTION_CSS.text(self.page.dom))
-        return image
+    STANDFIRST = CSSSelector("h2")
 
-    def body_paragraphs(self) -> list[str]:
-        body = BODY_CSS.select(self.page.dom)
-        return block_paragraphs(body[0]) if body else super().body_paragraphs()
+    def description(self) -> str | None:
+        # JSON-LD's description is the meta description; the page shows the standfirst.
+        return self.pick(
+            "description",
+            (DOM, lambda: element_text(first(self.STANDFIRST, self.page.root))),
+            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))),),
+        )
+
+    CAPTION = CSSSelector("[class*=captiontext]")
+    HERO_IMAGE = CSSSelector("amp-img[src]")
+
+    def mainImage(self) -> Image | None:
+        image = self.pick("mainImage", (JSON_LD, self.ld_image))
+        if image is None:
+            return None
+        hero = next((img for img in select(self.HERO_IMAGE, self.page.root) if img.get("src") == image.url), None)
+        return Image(
+            url=image.url,
+            alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None),
+            caption=image.caption or element_text(first(self.CAPTION, self.page.root)),
+        )
+
+    BODY = CSSSelector(".storycontent")
+
+    def body_sources(self) -> BodySources:
+        body = first(self.BODY, self.page.root)
+        return ((DOM, lambda: block_paragraphs(body) if body is not None else []), (JSON_LD, self.ld_body))

@@ -1,12 +1,24 @@
-"""What every layout shares: reading fields from JSON-LD and meta tags, and assembling the item."""
+"""What every page object shares: the item built from field methods by name, sources counted per field.
+
+A page object has one method per :class:`~crawler.extraction.article.Article` field, named exactly as
+the field (``headline()``, ``mainImage()`` …); :meth:`ArticlePage.to_item` calls them by name. A field
+that several sources can answer says so with :meth:`ArticlePage.pick`, which records which source
+answered (``article/source/<field>/<source>``) and whether two present sources disagreed.
+
+The defaults here read the structured data alone (JSON-LD, meta tags), with the text-anchored DOM
+labels as the last resort; layouts override a field to put their own sources in front.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, Union, cast
 
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
 from ..article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
@@ -23,25 +35,27 @@ from ..normalize import (
     strip_amp,
     unique,
 )
-from ..dom import FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION, elements, strings, texts
 from ..page import Page, dig, ld_types
-from ..text import DISCLAIMER, split_body, text_paragraphs
+from ..text import DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, split_body, text_paragraphs
 
-# Text-anchored XPaths: the labels are what a reader sees, and they survived
-# every redesign so far, unlike class names.
-FIRST_PUBLISHED_XPATH = '(//*[not(self::script)][text()[contains(., "First Published")]])[last()]//text()[not(parent::style)]'
-LAST_UPDATED_XPATH = '(//*[not(self::script)][text()[contains(., "Last Updated")]])[1]//text()[not(parent::style)]'
-DISCLAIMER_XPATH = '//text()[contains(., "Only the headline and picture of this report")]'
-READ_TIME_XPATH = '//text()[contains(., "min read")]'
-ALSO_READ_HEADING = (
-    '//*[self::h2 or self::h3 or self::h4 or self::div or self::span or self::p or self::li]'
-    '[translate(normalize-space(), "ALSOREAD", "alsoread") = "also read"]'
-)
-ALSO_READ_HEADING_TAGS = frozenset({"h2", "h3", "h4", "div", "span", "p", "li"})
-# The same, from the element the page index found (the XPaths above are the rules; the index
-# finds their first steps in one walk, and they stay the fallback when it cannot).
-_LABEL_TEXTS = etree.XPath("descendant::text()[not(parent::style)]", smart_strings=False)
-_LINKS_AFTER = etree.XPath("following-sibling::*//a[@href]")
+T = TypeVar("T")
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
+
+# Source names, as they appear in stats.
+NEXT_DATA = "next"  # __NEXT_DATA__ props.pageProps.data (= the article JSON API)
+JSON_LD = "ld"
+META = "meta"
+DOM = "dom"
+URL = "url"
+
+# The text-anchored rules: the labels are written once, in crawler/extraction/text.py. All text
+# nodes of the scope are read in one XPath walk and searched in Python: a predicate per node in
+# libxml2 costs more than the walk (and than the parse).
+LABELS = (FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION)
+_ALL_TEXTS = etree.XPath("descendant::text()")
+_NOT_TEXT = frozenset({"script", "style"})
+_TEXTS = etree.XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
+_LINKS_AFTER = etree.XPath("following-sibling::*/descendant-or-self::a[@href]")
 
 
 def text_of(value: Any) -> str | None:
@@ -49,20 +63,157 @@ def text_of(value: Any) -> str | None:
     return clean_text(value) if isinstance(value, str) else None
 
 
-class Layout:
-    """Base of the rule classes: one subclass per site layout, picked by :meth:`matches`."""
+def text_of_block(value: Any) -> str | None:
+    """A JSON string kept with its line breaks (for paragraph splitting), entities unescaped."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return html.unescape(value)
 
-    name: ClassVar[str] = "base"
+
+def element_text(element: _Element | None) -> str | None:
+    """The visible text of an element, cleaned (``el ::text`` joined with spaces)."""
+    if element is None:
+        return None
+    if not len(element):  # no children (a link, a label): its own text is all there is
+        return clean_text(element.text)
+    return clean_text(" ".join(strings(_TEXTS, element)))
+
+
+Selector = Union[etree.XPath, CSSSelector]
+
+
+def select(selector: Selector, node: _Element, **variables: Any) -> list[_Element]:
+    """The elements a precompiled CSSSelector or element-selecting XPath finds from ``node``."""
+    return cast("list[_Element]", selector(node, **variables))
+
+
+def first(selector: Selector, node: _Element | None) -> _Element | None:
+    """The first element ``selector`` finds from ``node``, or None."""
+    if node is None:
+        return None
+    found = select(selector, node)
+    return found[0] if found else None
+
+
+def strings(xpath: etree.XPath, node: _Element, **variables: Any) -> list[str]:
+    """The text nodes a text-selecting XPath finds from ``node``."""
+    return cast("list[str]", xpath(node, **variables))
+
+
+def article_container(headline: _Element, story: _Element) -> _Element:
+    """The lowest element holding both the headline and the story: the scope of a layout's DOM rules."""
+    # A set of the elements themselves: lxml keeps one proxy per node while it is referenced.
+    above = {story, *story.iterancestors()}
+    for element in (headline, *headline.iterancestors()):
+        if element in above:
+            return element
+    return story.getroottree().getroot()
+
+
+def holder_of(text: etree._ElementUnicodeResult) -> _Element | None:
+    """The element a text node is in; None for text of a script or style."""
+    holder = text.getparent()
+    if holder is not None and text.is_tail:
+        holder = holder.getparent()
+    if holder is None or holder.tag in _NOT_TEXT:
+        return None
+    return holder
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _comparable(value: Any) -> Any:
+    """What two sources must agree on: text folded, dates to the minute, names as a set."""
+    if isinstance(value, str):
+        folded = " ".join(value.casefold().split())
+        # ISO dates: sources differ in precision (the page shows minutes, JSON-LD seconds).
+        return folded[:16] if len(folded) == 25 and folded[10:11] == "t" else folded
+    if isinstance(value, list):
+        return frozenset(_comparable(getattr(v, "name", v)) for v in value)
+    if isinstance(value, Image):
+        return value.url
+    return value
+
+
+BodySources = tuple[tuple[str, Callable[[], list[str]]], ...]
+
+
+@dataclass
+class Provenance:
+    """How an item was read: the source of each field, the fields whose sources disagreed, flags."""
+
+    sources: dict[str, str] = field(default_factory=dict)
+    disagreements: list[str] = field(default_factory=list)
+    # "truncated-dom": the DOM body was shorter than JSON-LD's, which was taken instead;
+    # "body-cut": the body stops short (the document ends inside it, or nothing longer was there).
+    flags: set[str] = field(default_factory=set)
+
+
+class ArticlePage:
+    """Base of the page objects: one subclass per layout version, picked by :meth:`matches`."""
+
+    layout: ClassVar[str] = "base"  # overridden by a class attribute; the item's field reads it
 
     def __init__(self, page: Page) -> None:
         self.page = page
+        self.provenance = Provenance()
 
     @classmethod
     def matches(cls, page: Page) -> bool:
         """Whether this page is in this layout."""
         raise NotImplementedError
 
-    # --- identity --------------------------------------------------------
+    def check(self) -> None:
+        """Raise :class:`NotAnArticle` for pages of this layout that are not articles."""
+
+    # --- the item ----------------------------------------------------------------------
+
+    def to_item(self) -> Article:
+        """Every field read by its method of the same name, into an :class:`Article`."""
+        self.check()
+        values: dict[str, Any] = {}
+        for name in FIELDS:
+            reader = getattr(self, name)
+            values[name] = reader() if callable(reader) else reader
+        if not values["articleId"]:
+            raise NotAnArticle("no-article-id", f"no article id in {values['canonicalUrl'] or self.page.url}")
+        if not values["headline"]:
+            raise NotAnArticle("no-headline", "the page has no headline")
+        return Article(**values)
+
+    def pick(self, name: str, *candidates: tuple[str, Callable[[], T | None]], fallbacks: tuple[tuple[str, Callable[[], T | None]], ...] = ()) -> T | None:
+        """The first present value of ``candidates`` (source, reader), in order, else of ``fallbacks``.
+
+        Every candidate is read, so that two present ones that disagree are noticed; fallbacks are
+        read only when no candidate answered (they are known to say something else, such as a
+        meta description standing in for a standfirst).
+        """
+        chosen: T | None = None
+        for source, read in candidates:
+            value = read()
+            if _is_empty(value):
+                continue
+            if chosen is None:
+                chosen = value
+                self.provenance.sources[name] = source
+            elif name not in self.provenance.disagreements and _comparable(value) != _comparable(chosen):
+                self.provenance.disagreements.append(name)
+        if chosen is None:
+            for source, read in fallbacks:
+                value = read()
+                if not _is_empty(value):
+                    self.provenance.sources[name] = source
+                    return value
+        return chosen
+
+    # --- scope and links ---------------------------------------------------------------
+
+    @cached_property
+    def scope(self) -> _Element:
+        """The element the DOM rules search in: the article's container, or the whole page."""
+        return self.page.root
 
     @cached_property
     def base_url(self) -> str:
@@ -75,130 +226,149 @@ class Layout:
         """An absolute URL for a link on the page."""
         return absolute_url(href, self.base_url)
 
+    @property
+    def ld(self) -> dict[str, Any]:
+        """The JSON-LD NewsArticle (or kin); empty when there is none."""
+        return self.page.ld_article
+
+    # --- fields ------------------------------------------------------------------------
+
+    def url(self) -> str:
+        return self.page.url
+
     @cached_property
-    def canonical_url(self) -> str | None:
-        """The page's canonical URL, never the AMP one."""
-        url = self.page.canonical or text_of(dig(self.page.ld_article, "mainEntityOfPage", "@id"))
-        url = self.link(url)
+    def _canonical(self) -> str | None:
+        url = self.link(self.page.canonical or text_of(dig(self.ld, "mainEntityOfPage", "@id")) or text_of(self.ld.get("url")))
         return strip_amp(url) if url else None
 
-    @cached_property
-    def article_id(self) -> str | None:
+    def canonicalUrl(self) -> str | None:
+        """The page's canonical URL, never the AMP one."""
+        return self._canonical
+
+    def articleId(self) -> str | None:
         """The 12-digit id, from the canonical URL, then the fetched URL."""
-        return article_id(self.canonical_url) or article_id(self.page.url)
+        return article_id(self._canonical) or article_id(self.page.url)
 
-    # --- fields from structured data; layouts add their DOM fallbacks ----
+    def section(self) -> str | None:
+        section = self.ld.get("articleSection")
+        if isinstance(section, list):
+            section = section[0] if section else None
+        trail = self._trail
+        return self.pick("section", (JSON_LD, lambda: text_of(section)), (DOM, lambda: trail[-1].name if len(trail) > 1 else None))
 
-    def headline(self) -> str | None:
-        """The headline."""
-        return text_of(self.page.ld_article.get("headline")) or self.page.meta("og:title")
-
-    def description(self) -> str | None:
-        """The standfirst."""
-        return text_of(self.page.ld_article.get("description")) or self.page.meta("og:description")
-
-    def breadcrumbs(self) -> list[Link]:
-        """The breadcrumb trail from JSON-LD BreadcrumbList."""
+    def ld_breadcrumbs(self) -> list[Link]:
+        """The trail of the JSON-LD BreadcrumbList."""
         trail = self.page.ld_first({"BreadcrumbList"})
         elements = trail.get("itemListElement") if trail else None
         if not isinstance(elements, list):
             return []
         steps = []
-        for element in sorted(
-            (e for e in elements if isinstance(e, dict)), key=lambda e: _as_int(e.get("position"))
-        ):
+        for element in sorted((e for e in elements if isinstance(e, dict)), key=lambda e: _as_int(e.get("position"))):
             item = element.get("item")
             name = text_of(element.get("name")) or text_of(dig(item, "name"))
             url = text_of(item) if isinstance(item, str) else text_of(dig(item, "@id")) or text_of(dig(item, "url"))
             url = self.link(url)
             # The pre-2023 trail ends with the article itself, named "News".
-            if name and not (url and url == self.canonical_url):
+            if name and not (url and url == self._canonical):
                 steps.append(Link(name=name, url=url))
         return steps
 
+    def dom_breadcrumbs(self) -> list[Link]:
+        """The trail as the page shows it; none in the structured-data-only default."""
+        return []
+
     @cached_property
-    def trail(self) -> list[Link]:
-        """:meth:`breadcrumbs`, read once (the section falls back on it too)."""
-        return self.breadcrumbs()
+    def _trail(self) -> list[Link]:
+        return self.pick("breadcrumbs", (JSON_LD, self.ld_breadcrumbs), fallbacks=((DOM, self.dom_breadcrumbs),)) or []
 
-    def section(self) -> str | None:
-        """The section name."""
-        section = self.page.ld_article.get("articleSection")
-        if isinstance(section, list):
-            section = section[0] if section else None
-        return text_of(section)
+    def breadcrumbs(self) -> list[Link]:
+        return self._trail
 
-    def authors(self) -> list[Link]:
-        """Authors from JSON-LD ``author`` (string, object, or list of either)."""
-        raw = self.page.ld_article.get("author")
-        entries = raw if isinstance(raw, list) else [raw]
-        authors = []
-        for entry in entries:
-            names: list[str]
+    def headline(self) -> str | None:
+        return self.pick("headline", (JSON_LD, lambda: text_of(self.ld.get("headline"))), (META, lambda: self.page.meta("og:title")))
+
+    def description(self) -> str | None:
+        return self.pick(
+            "description", (JSON_LD, lambda: text_of(self.ld.get("description"))), fallbacks=((META, lambda: self.page.meta("og:description", "description")),)
+        )
+
+    def ld_authors(self) -> list[Link]:
+        """Authors from JSON-LD ``author`` (a string, an object, or a list of either)."""
+        raw = self.ld.get("author")
+        authors: list[Link] = []
+        for entry in raw if isinstance(raw, list) else [raw]:
             if isinstance(entry, str):
-                names = [entry]
-                url = None
+                names, url = split_list(entry), None
             elif isinstance(entry, dict):
-                name = entry.get("name")
-                names = [name] if isinstance(name, str) else []
-                url = text_of(entry.get("url"))
+                names, url = ([n] if (n := text_of(entry.get("name"))) else []), text_of(entry.get("url"))
             else:
                 continue
-            for name in names:
-                cleaned = clean_text(name)
-                if cleaned:
-                    authors.append(Link(name=cleaned, url=self.link(url)))
+            authors.extend(Link(name=name, url=self.link(url)) for name in names)
         return authors
 
+    def authors(self) -> list[Link]:
+        return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, lambda: [Link(name=n) for n in split_list(self.page.meta("author"))]),)) or []
+
     def dateline(self) -> str | None:
-        """City of the dateline."""
         return None
 
-    def date_published(self) -> str | None:
-        """First Published, ISO 8601 with +05:30."""
-        return (
-            normalize_date(text_of(self.page.ld_article.get("datePublished")))
-            or normalize_date(self.page.meta("article:published_time", "datePublished"))
-            or normalize_date(self.date_published_raw())
+    def datePublished(self) -> str | None:
+        return self.pick(
+            "datePublished",
+            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
+            (META, lambda: normalize_date(self.page.meta("article:published_time", "datePublished"))),
+            (DOM, lambda: normalize_date(self.datePublishedRaw())),
         )
 
-    def date_published_raw(self) -> str | None:
+    @cached_property
+    def text_nodes(self) -> list[etree._ElementUnicodeResult]:
+        """Every text node of the scope, in document order (with ``getparent()`` and ``is_tail``)."""
+        return cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.scope))
+
+    @cached_property
+    def label_texts(self) -> list[etree._ElementUnicodeResult]:
+        """The scope's text nodes holding one of :data:`LABELS`, outside scripts, in document order."""
+        return [
+            text
+            for text in self.text_nodes
+            if len(text) >= 8 and any(label in text for label in LABELS) and holder_of(text) is not None
+        ]
+
+    def texts_holding(self, label: str) -> list[str]:
+        """The text nodes holding ``label``."""
+        return [text for text in self.label_texts if label in text]
+
+    def labelled_text(self, label: str, *, last: bool) -> str | None:
+        """The text of the first (or last) element with a text node holding ``label``."""
+        found = [text for text in self.label_texts if label in text]
+        if not found:
+            return None
+        return element_text(holder_of(found[-1 if last else 0]))
+
+    def datePublishedRaw(self) -> str | None:
         """First Published as the page shows it."""
-        return display_date_text(" ".join(self.labelled_texts(FIRST_PUBLISHED, FIRST_PUBLISHED_XPATH, last=True)))
+        return display_date_text(self.labelled_text(FIRST_PUBLISHED, last=True))
 
-    def date_modified(self) -> str | None:
-        """Last Updated, ISO 8601 with +05:30."""
-        return (
-            normalize_date(text_of(self.page.ld_article.get("dateModified")))
-            or normalize_date(self.page.meta("article:modified_time", "dateModified"))
-            or normalize_date(self.date_modified_raw())
+    def dateModified(self) -> str | None:
+        return self.pick(
+            "dateModified",
+            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("dateModified")))),
+            (META, lambda: normalize_date(self.page.meta("article:modified_time", "dateModified", "last-modified"))),
+            (DOM, lambda: normalize_date(self.dateModifiedRaw())),
         )
 
-    def date_modified_raw(self) -> str | None:
+    def dateModifiedRaw(self) -> str | None:
         """Last Updated as the page shows it."""
-        return display_date_text(" ".join(self.labelled_texts(LAST_UPDATED, LAST_UPDATED_XPATH, last=False)))
+        return display_date_text(self.labelled_text(LAST_UPDATED, last=False))
 
-    def labelled_texts(self, phrase: str, xpath: str, *, last: bool) -> list[str]:
-        """The text inside the first (or last) element, not a script, with a text saying ``phrase``."""
-        found = self.page.dom.elements_with_text(phrase, exclude=frozenset({"script"}))
-        if found is None:
-            return self.page.xpath(xpath).getall()  # type: ignore[no-any-return]
-        return strings(_LABEL_TEXTS, found[-1] if last else found[0]) if found else []
-
-    def phrase_texts(self, phrase: str, xpath: str) -> list[str]:
-        """Every text node holding ``phrase``, in page order (``xpath`` is ``//text()[contains(., phrase)]``)."""
-        hits = self.page.dom.text_hits(phrase)
-        if hits is None:
-            return self.page.xpath(xpath).getall()  # type: ignore[no-any-return]
-        return [hit.text for hit in hits]
-
-    def read_time(self) -> int | None:
+    def readTimeMinutes(self) -> int | None:
         """Minutes from "N min read"."""
-        return read_time_minutes(" ".join(self.phrase_texts(MIN_READ, READ_TIME_XPATH)))
+        texts = self.texts_holding(MIN_READ)
+        return read_time_minutes(" ".join(texts)) if texts else None
 
-    def main_image(self) -> Image | None:
-        """The hero image from JSON-LD, then og:image."""
-        image = self.page.ld_article.get("image")
+    def ld_image(self) -> Image | None:
+        """The hero image of JSON-LD, then og:image."""
+        image = self.ld.get("image")
         if isinstance(image, list):
             image = image[0] if image else None
         url = text_of(image) if isinstance(image, str) else text_of(dig(image, "url"))
@@ -207,124 +377,136 @@ class Layout:
             return None
         return Image(url=self.link(url) or url, alt=None, caption=text_of(dig(image, "caption")))
 
-    @cached_property
-    def body_and_disclaimer(self) -> tuple[list[str], str | None]:
-        """Body paragraphs and the disclaimer found among them."""
-        return split_body(self.body_paragraphs())
+    def mainImage(self) -> Image | None:
+        return self.pick("mainImage", (JSON_LD, self.ld_image))
 
-    def body_paragraphs(self) -> list[str]:
-        """Raw body paragraphs (promos removed later); JSON-LD ``articleBody`` by default."""
-        body = text_of_block(self.page.ld_article.get("articleBody"))
+    # --- body -----------------------------------------------------------------------------------
+
+    def ld_body(self) -> list[str]:
+        """Paragraphs of the JSON-LD ``articleBody``."""
+        body = text_of_block(self.ld.get("articleBody"))
         return text_paragraphs(body) if body else []
 
-    def also_read(self) -> list[RelatedArticle]:
-        """The "Also Read" list: links following a heading that says "Also Read"."""
-        headings = self.page.dom.headings_reading(ALSO_READ_HEADING_TAGS)
-        if headings is None:
-            anchors = [link.root for link in self.page.xpath(ALSO_READ_HEADING + "/following-sibling::*//a[@href]")]
-        else:
-            anchors = elements(_LINKS_AFTER, headings[0]) if headings else []
-        return self.related_links(anchors)
+    def body_sources(self) -> BodySources:
+        """Where the body's paragraphs come from, best first; the layouts put their own in front."""
+        return ((JSON_LD, self.ld_body),)
+
+    @cached_property
+    def _body(self) -> tuple[list[str], str | None]:
+        """Body paragraphs (promos out) and the syndication disclaimer found among them.
+
+        Never shorter than the JSON-LD ``articleBody``: a DOM cut short (premium pages, a region
+        that shows less) loses to it, and that is counted.
+        """
+        source, paragraphs = None, []
+        for name, read in self.body_sources():
+            paragraphs = read()
+            if paragraphs:
+                source = name
+                break
+        body, disclaimer = split_body(paragraphs)
+        raw = self.ld.get("articleBody")
+        # The quick count first: only a longer JSON-LD body (promos and all) is worth splitting.
+        if source != JSON_LD and isinstance(raw, str) and len(raw.split()) > _words(body):
+            structured, ld_disclaimer = split_body(self.ld_body())
+            if _words(structured) > _words(body):
+                if body:
+                    self.provenance.flags.add("truncated-dom")
+                body, source, disclaimer = structured, JSON_LD, disclaimer or ld_disclaimer
+        if source is not None and body:
+            self.provenance.sources["articleBody"] = source
+            if source == DOM and not self.page.complete:
+                self.provenance.flags.add("body-cut")
+        return body, disclaimer
+
+    def articleBody(self) -> str | None:
+        return "\n".join(self._body[0]) or None
+
+    # --- after the body -------------------------------------------------------------------------
+
+    @cached_property
+    def related_scope(self) -> _Element:
+        """Where the related-stories list is looked for."""
+        return self.page.root
+
+    def related_anchors(self) -> list[_Element]:
+        """Links following a heading that reads "Also Read" or "More From This Section"."""
+        texts = self.text_nodes if self.related_scope is self.scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
+        for text in texts:
+            if 9 <= len(text) <= 60 and " ".join(text.casefold().split()) in RELATED_HEADINGS:
+                heading = holder_of(text)
+                if heading is not None:
+                    return select(_LINKS_AFTER, heading)
+        return []
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
         """``RelatedArticle`` for each anchor with text, de-duplicated by URL."""
         found: dict[str, RelatedArticle] = {}
         for anchor in anchors:
-            headline = clean_text(" ".join(texts(anchor)))
+            headline = element_text(anchor)
             url = self.link(anchor.get("href"))
             if headline and url and url not in found:
                 found[url] = RelatedArticle(headline=headline, url=url)
         return list(found.values())
 
-    def topics(self) -> list[str]:
-        """Topic names from JSON-LD ``keywords``."""
-        keywords = self.page.ld_article.get("keywords")
+    def alsoRead(self) -> list[RelatedArticle]:
+        return self.pick("alsoRead", (DOM, lambda: self.related_links(self.related_anchors()))) or []
+
+    def ld_topics(self) -> list[str]:
+        keywords = self.ld.get("keywords")
         if isinstance(keywords, list):
             return unique(k for k in (text_of(v) for v in keywords) if k)
         return split_list(text_of(keywords))
 
+    def topics(self) -> list[str]:
+        return self.pick("topics", (JSON_LD, self.ld_topics)) or []
+
     def disclaimer(self) -> str | None:
-        """The syndication note, wherever the page puts it."""
-        found = self.body_and_disclaimer[1]
+        """The syndication note, among the body's paragraphs or wherever the page puts it."""
+        found = self._body[1]
         if found:
             return found
-        for text in self.phrase_texts(SYNDICATION, DISCLAIMER_XPATH):
+        for text in self.texts_holding(SYNDICATION):
             cleaned = clean_text(text)
             if cleaned and DISCLAIMER.match(cleaned):
                 return cleaned
         return None
 
-    def is_premium(self) -> bool:
-        """Paywalled article."""
-        free = self.page.ld_article.get("isAccessibleForFree")
+    def isSyndicated(self) -> bool:
+        return self.disclaimer() is not None
+
+    def ld_says_locked(self) -> bool:
+        """JSON-LD ``isAccessibleForFree`` is false (wrong on some free pages: never alone)."""
+        free = self.ld.get("isAccessibleForFree")
         return free is False or (isinstance(free, str) and free.strip().lower() == "false")
 
-    def is_live_blog(self) -> bool:
-        """Live blog page."""
-        return "LiveBlogPosting" in ld_types(self.page.ld_article)
+    def isPremium(self) -> bool:
+        return self.ld_says_locked()
 
-    def language(self) -> str:
+    def isLiveBlog(self) -> bool:
+        return "LiveBlogPosting" in ld_types(self.ld)
+
+    def inLanguage(self) -> str:
         """``en``, or ``hi`` for the Hindi site."""
-        host = (self.canonical_url or self.page.url).split("/")[2:3]
-        if host and host[0].startswith("hindi."):
+        host = (self._canonical or self.page.url).split("/")[2:3]
+        if host and host[0].startswith(("hindi.", "m.bshindi.")):
             return "hi"
-        declared = text_of(self.page.ld_article.get("inLanguage")) or self.page.lang
+        declared = text_of(self.ld.get("inLanguage")) or self.page.lang
         return declared[:2].lower() if declared else "en"
 
     def market(self) -> list[MarketQuote]:
         """The ticker; names with null numbers unless a renderer filled them in."""
         return [MarketQuote(name=name) for name in MARKET_INDICES]
 
-    # --- assembly --------------------------------------------------------
+    def dateDownloaded(self) -> str | None:
+        return None  # the spider stamps it
 
-    def check(self) -> None:
-        """Raise :class:`NotAnArticle` for pages of this layout that are not articles."""
-
-    def to_article(self) -> Article:
-        """Read every field into an :class:`Article`."""
-        self.check()
-        identifier = self.article_id
-        if not identifier:
-            raise NotAnArticle("no-article-id", f"no 12-digit article id in {self.canonical_url or self.page.url}")
-        headline = self.headline()
-        if not headline:
-            raise NotAnArticle("no-headline", "the page has no headline")
-        body, disclaimer = self.body_and_disclaimer
-        disclaimer = disclaimer or self.disclaimer()
-        return Article(
-            url=self.page.url,
-            canonicalUrl=self.canonical_url,
-            articleId=identifier,
-            section=self.section(),
-            breadcrumbs=self.trail,
-            headline=headline,
-            description=self.description(),
-            authors=self.authors(),
-            dateline=self.dateline(),
-            datePublished=self.date_published(),
-            datePublishedRaw=self.date_published_raw(),
-            dateModified=self.date_modified(),
-            dateModifiedRaw=self.date_modified_raw(),
-            readTimeMinutes=self.read_time(),
-            mainImage=self.main_image(),
-            articleBody="\n".join(body) or None,
-            alsoRead=self.also_read(),
-            topics=self.topics(),
-            disclaimer=disclaimer,
-            isSyndicated=disclaimer is not None,
-            isPremium=self.is_premium(),
-            isLiveBlog=self.is_live_blog(),
-            inLanguage=self.language(),
-            market=self.market(),
-            layout=self.name,
-        )
+    def version(self) -> int | None:
+        return None  # the incremental pipeline numbers it
 
 
-def text_of_block(value: Any) -> str | None:
-    """A JSON string kept with its line breaks (for paragraph splitting), entities unescaped."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return html.unescape(value)
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
 
 
 def _as_int(value: Any) -> int:
@@ -332,4 +514,3 @@ def _as_int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
-

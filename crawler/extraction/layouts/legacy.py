@@ -1,109 +1,133 @@
-"""Rules for the pre-2023 site (``/article/<section>/<slug>-<ID>_1.html``), as archived pages show it."""
+"""The pre-2023 site (``/article/<section>/<slug>-<ID>_1.html``), as archived pages show it."""
 
 from __future__ import annotations
 
-from lxml.etree import _Element
+from functools import cached_property
 
 from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.etree import _Element
 
 from ..article import Image, Link, RelatedArticle
-from ..dom import Css, descendants, strings, texts, texts_of_all
-from ..normalize import clean_text
 from ..page import Page
-from ..text import block_paragraphs, classes, split_body
-from .base import Layout
-
-# Answered from the page's one-walk index (crawler/extraction/dom.py); the XPaths in the comments
-# say the same.
-HEADLINE_CSS = Css("h1.headline")
-STANDFIRST_CSS = Css("h2.alternativeHeadline")
-BYLINE_HREF = "/author/search/keyword/"  # //a[contains(@href, BYLINE_HREF)]
-DATELINE_TAG = "news:geo_locations"  # //*[name()="news:geo_locations"]//text()
-IMAGE_CSS = Css("img.imgCont")
-CAPTION_XPATH = etree.XPath("following-sibling::*[1]//text()", smart_strings=False)  # from the image
-BODY_CSS = Css("span.p-content")
-ALSO_READ_LINKS_CSS = Css(".also-read-panel a[href]")
-TOPIC_PARAGRAPH_CSS = Css("p.pB15")  # its //a[starts-with(@href, TOPIC_HREF)]
-TOPIC_HREF = "/topic/"
-BREADCRUMB_LINKS_CSS = Css(".breadcrum a")
-CONTENT_TIER_META = "article:content_tier"
+from ..text import block_paragraphs
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, select, text_of
 
 
-def _is_story_noise(element: _Element) -> bool:
-    # Ads sit in div[id^=div-gpt] with a <style> beside them; inline "ALSO READ:" lines in strong.read_more.
-    return (element.get("id") or "").startswith("div-gpt") or "read_more" in classes(element)
-
-
-class Legacy2019(Layout):
+class Legacy2019(ArticlePage):
     """business-standard.com before the 2023 redesign."""
 
-    name = "pre2023"
+    layout = "pre2023"
+
+    HEADLINE = CSSSelector("h1.headline")
+    BODY = CSSSelector("span.p-content")
+    CONTENT_TIER_META = "article:content_tier"
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return bool(HEADLINE_CSS.select(page.dom)) and bool(BODY_CSS.select(page.dom) or page.meta(CONTENT_TIER_META))
+        return bool(select(cls.HEADLINE, page.root)) and bool(page.meta(cls.CONTENT_TIER_META) or select(cls.BODY, page.root))
 
     def headline(self) -> str | None:
-        return super().headline() or clean_text(HEADLINE_CSS.text(self.page.dom))
+        return self.pick(
+            "headline",
+            (JSON_LD, lambda: text_of(self.ld.get("headline"))),
+            (DOM, lambda: element_text(self.headline_element)),
+            fallbacks=((META, lambda: self.page.meta("og:title")),),
+        )
+
+    STANDFIRST = CSSSelector("h2.alternativeHeadline")
 
     def description(self) -> str | None:
-        return clean_text(STANDFIRST_CSS.text(self.page.dom)) or super().description()
+        return self.pick(
+            "description",
+            (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
+            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))), (META, lambda: self.page.meta("og:description"))),
+        )
 
-    def breadcrumbs(self) -> list[Link]:
-        return super().breadcrumbs() or [
-            Link(name=name, url=self.link(a.get("href")))
-            for a in BREADCRUMB_LINKS_CSS.select(self.page.dom)
-            if (name := clean_text(" ".join(texts(a))))
-        ]
+    BREADCRUMB_LINKS = CSSSelector("div.breadcrum a")
+
+    def dom_breadcrumbs(self) -> list[Link]:
+        return [Link(name=name, url=self.link(a.get("href"))) for a in select(self.BREADCRUMB_LINKS, self.page.root) if (name := element_text(a))]
 
     def section(self) -> str | None:
-        trail = self.trail
-        return super().section() or (trail[1].name if len(trail) > 1 else None)
+        trail = self._trail
+        section = self.ld.get("articleSection")
+        return self.pick(
+            "section",
+            (JSON_LD, lambda: text_of(section[0] if isinstance(section, list) and section else section)),
+            (DOM, lambda: trail[1].name if len(trail) > 1 else None),
+        )
+
+    BYLINE_LINKS = etree.XPath('descendant::a[contains(@href, "/author/search/keyword/")]')
+
+    def dom_authors(self) -> list[Link]:
+        found: dict[str, Link] = {}
+        for anchor in select(self.BYLINE_LINKS, self.scope):
+            if name := element_text(anchor):
+                found.setdefault(name.lower(), Link(name=name, url=self.link(anchor.get("href"))))
+        return list(found.values())
 
     def authors(self) -> list[Link]:
-        found: dict[str, Link] = {}
-        for anchor in self.page.dom.tagged("a"):
-            if BYLINE_HREF not in (anchor.get("href") or ""):
-                continue
-            name = clean_text(" ".join(texts(anchor)))
-            if name:
-                found.setdefault(name.lower(), Link(name=name, url=self.link(anchor.get("href"))))
-        return list(found.values()) or super().authors()
+        return self.pick("authors", (DOM, self.dom_authors), (JSON_LD, self.ld_authors)) or []
+
+    DATELINE_TAG = "news:geo_locations"  # the HTML parser keeps the prefix in the tag name
 
     def dateline(self) -> str | None:
-        return clean_text(" ".join(texts_of_all(self.page.dom.tagged(DATELINE_TAG))))
+        return self.pick("dateline", (DOM, lambda: element_text(next(self.scope.iter(self.DATELINE_TAG), None))))
 
-    def main_image(self) -> Image | None:
-        images = IMAGE_CSS.select(self.page.dom)
-        if not images:
-            return super().main_image()
-        image = images[0]
-        url = self.link(image.get("src"))
-        if not url:
-            return super().main_image()
-        # The caption is the element right after the <img>.
-        caption = clean_text(" ".join(strings(CAPTION_XPATH, image)))
-        return Image(url=url, alt=clean_text(image.get("alt")), caption=caption)
+    HERO_IMAGE = CSSSelector("img.imgCont")
+    CAPTION = etree.XPath("following-sibling::*[1]")  # from the image
 
-    def body_paragraphs(self) -> list[str]:
-        visible = []
-        for span in BODY_CSS.select(self.page.dom):
-            visible.extend(block_paragraphs(span, _is_story_noise))
-        structured = super().body_paragraphs()
-        # Premium ("locked") pages cut the visible body short and end it in "...";
-        # the JSON-LD articleBody still holds the whole story.
-        if self.is_premium() or len(" ".join(split_body(structured)[0])) > 1.2 * len(" ".join(visible)):
-            return structured or visible
-        return visible
+    def mainImage(self) -> Image | None:
+        image = first(self.HERO_IMAGE, self.scope)
+        url = self.link(image.get("src")) if image is not None else None
+        if image is None or not url:
+            return self.pick("mainImage", (JSON_LD, self.ld_image))
+        self.provenance.sources["mainImage"] = DOM
+        return Image(url=url, alt=text_of(image.get("alt")), caption=element_text(first(self.CAPTION, image)))
 
-    def also_read(self) -> list[RelatedArticle]:
-        return self.related_links(ALSO_READ_LINKS_CSS.select(self.page.dom)) or super().also_read()
+    # Ads sit in div[id^=div-gpt] with a <style> beside them; inline "ALSO READ:" lines in strong.read_more.
+    NOISE = etree.XPath("descendant::*[starts-with(@id, 'div-gpt') or contains(concat(' ', normalize-space(@class), ' '), ' read_more ')]")
+
+    def dom_body(self) -> list[str]:
+        paragraphs = []
+        for span in select(self.BODY, self.page.root):
+            noise = set(select(self.NOISE, span))
+            paragraphs.extend(block_paragraphs(span, noise.__contains__))
+        return paragraphs
+
+    def body_sources(self) -> BodySources:
+        # Premium ("locked") pages cut the visible body short and end it in "...": JSON-LD has it all.
+        return ((DOM, self.dom_body), (JSON_LD, self.ld_body))
+
+    ALSO_READ_LINKS = CSSSelector("div.also-read-panel a[href]")
+
+    def alsoRead(self) -> list[RelatedArticle]:
+        return self.pick(
+            "alsoRead",
+            (DOM, lambda: self.related_links(select(self.ALSO_READ_LINKS, self.scope)) or self.related_links(self.related_anchors())),
+        ) or []
+
+    TOPIC_LINKS = CSSSelector('p.pB15 a[href^="/topic/"]')
 
     def topics(self) -> list[str]:
-        links = descendants(TOPIC_PARAGRAPH_CSS.select(self.page.dom), "a")
-        names = [clean_text(" ".join(texts(a))) for a in links if (a.get("href") or "").startswith(TOPIC_HREF)]
-        return [n for n in dict.fromkeys(names) if n] or super().topics()
+        return self.pick(
+            "topics",
+            (DOM, lambda: [n for n in dict.fromkeys(element_text(a) for a in select(self.TOPIC_LINKS, self.scope)) if n]),
+            (JSON_LD, self.ld_topics),
+        ) or []
 
-    def is_premium(self) -> bool:
-        tier = (self.page.meta(CONTENT_TIER_META) or "").lower()
-        return tier == "locked" or super().is_premium()
+    def isPremium(self) -> bool:
+        tier = (self.page.meta(self.CONTENT_TIER_META) or "").lower()
+        return tier == "locked" or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
+
+    @cached_property
+    def headline_element(self) -> _Element | None:
+        return first(self.HEADLINE, self.page.root)
+
+    @cached_property
+    def scope(self) -> _Element:
+        """The article: the lowest element holding the headline and the story (286 of the real
+        page's 2,139 elements); navigation, side panels and footer stay out of every walk."""
+        headline, story = self.headline_element, first(self.BODY, self.page.root)
+        return article_container(headline, story) if headline is not None and story is not None else self.page.root

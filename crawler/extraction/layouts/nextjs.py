@@ -1,248 +1,408 @@
-"""Rules for the current site (Next.js, 2023 onwards): ``__NEXT_DATA__`` and JSON-LD first, then the DOM."""
+"""The current site (Next.js, 2023 onwards): ``__NEXT_DATA__`` and JSON-LD first, then the DOM.
+
+Classes on this site are CSS modules: ``MainStory_stryhdtp__frNSf`` next to a plain ``stryhdtp``.
+The hashed suffix changes on every deploy, so selectors name the plain twin or match a part of the
+module name (``[class*=dtlauthinfo]``), never the hash.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
 from typing import Any
 
+from lxml import etree
+from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
-from ..dom import Css, texts, texts_of_all
 from ..errors import NotAnArticle
 from ..normalize import clean_text, normalize_date, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import block_paragraphs, fragment, text_paragraphs
-from .base import Layout, text_of, text_of_block
+from ..text import PREMIUM_LABEL, block_paragraphs, fragment, text_paragraphs
+from ..urls import non_article_kind
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, element_text, first, select, text_of, text_of_block
 
-# Classes are CSS modules ("MainStory_stryhdtp" plus a hashed suffix); the suffix
-# changes on every deploy, so rules use the plain twin class or [class*=…].
-# They are answered from the page's one-walk index (crawler/extraction/dom.py), not by XPath.
-HEADLINE_CSS = Css("h1.stryhdtp")
-STANDFIRST_CSS = Css("h2.strydsc")
-BYLINE_LINKS_CSS = Css(".dtlauthinfo a[href]")
-DATELINE_CSS = Css(".dtlauthinfo .dateline")
-META_INFO_CSS = Css(".meta-info")
-BREADCRUMB_LINKS_CSS = Css(".breadcrum a")
-BODY_XPATH = '(//*[@id="parent_top_div"] | //*[contains(concat(" ", normalize-space(@class), " "), " storycontent ")])[1]'
-CAPTION_CSS = Css("[class*=captiontext]")
-TOPIC_LINKS_CSS = Css(".topiclisting a")
-PREMIUM_LABEL_CSS = Css(".strlabel")
-LIVE_MARKER_CSS = Css("[class*=LiveButton]")  # XPath //*[contains(@class, "LiveButton")]
-TICKER_ITEM_CSS = Css(".mktticker .tickeritem")
-# The classes of the fields inside one ticker item.
-TICKER_NAME, TICKER_VALUE, TICKER_CHANGE, TICKER_PERCENT = "tickername", "tickerval", "tickerchg", "tickerpct"
-TICKER_FIELDS = frozenset({TICKER_NAME, TICKER_VALUE, TICKER_CHANGE, TICKER_PERCENT})
+# The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
+TICKER_ITEM_CSS = ".mktticker .tickeritem"
 VIDEO_TYPES = frozenset({"VideoObject"})
 
-# Blocks inside the story that are not the story.
-AD_CLASSES = frozenset({"storyadsprg", "recommendsection", "mb-20", "read_more", "adsection", "advertisement"})
+
+def _class(token: str) -> str:
+    """XPath test for a class token (what CSS ``.token`` compiles to)."""
+    return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
 
 
-def _ticker_texts(items: list[_Element], page: Page) -> list[dict[str, str]]:
-    """Per item, class → text of its ticker fields (``item.css(".tickerval ::text")``…).
+class NextJsV1(ArticlePage):
+    """business-standard.com since the 2023 redesign."""
 
-    From the page index: each field element is given to every item it is in (itself included).
-    """
-    found: dict[_Element, dict[str, list[_Element]]] = {item: {} for item in items}
-    parents = {item.getparent() for item in items}
-    # Items side by side (the ticker) cannot hold one another: the walk up from a field can stop
-    # at the first item, or at their parent. Otherwise every item above the field counts.
-    stop = next(iter(parents)) if len(parents) == 1 else None
-    for token in TICKER_FIELDS:
-        for element in page.dom.with_class(token):
-            holder: _Element | None = element
-            while holder is not None and holder is not stop:
-                fields = found.get(holder)
-                if fields is not None:
-                    fields.setdefault(token, []).append(element)
-                    if stop is not None:
-                        break
-                holder = holder.getparent()
-    return [{token: " ".join(texts_of_all(elements)) for token, elements in found[item].items()} for item in items]
-
-
-def _is_story_noise(element: _Element) -> bool:
-    if not AD_CLASSES.isdisjoint((element.get("class") or "").split()):  # classes(element) & AD_CLASSES
-        return True
-    identifier = element.get("id") or ""
-    return identifier.startswith("div-gpt")
-
-
-class NextJsV1(Layout):
-    """business-standard.com since the 2023 redesign (Next.js)."""
-
-    name = "nextjs-2023"
+    layout = "nextjs-2023"
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return page.next_data is not None or page.has_next_data
+        # __NEXT_DATA__ closes the page: one cut short in transit is known by its headline.
+        return page.has_next_data or bool(select(cls.HEADLINE, page.root))
 
     @property
     def data(self) -> dict[str, Any]:
-        """``props.pageProps.data`` of ``__NEXT_DATA__``."""
+        """``props.pageProps.data`` of ``__NEXT_DATA__``: the article JSON."""
         return self.page.next_article
 
+    # --- where the article is -----------------------------------------------------------------
+
+    HEADLINE = CSSSelector("h1.stryhdtp")
+    # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
+    BODY_CONTAINER = etree.XPath(f'(//div[@id="parent_top_div" or {_class("storycontent")}])[1]')
+    # The same from the headline on: the story follows it (libxml2 stops at the first match).
+    BODY_AFTER_HEADLINE = etree.XPath(f'following::div[@id="parent_top_div" or {_class("storycontent")}][1]')
+
+    @cached_property
+    def headline_element(self) -> _Element | None:
+        return first(self.HEADLINE, self.page.root)
+
+    @cached_property
+    def body_container(self) -> _Element | None:
+        found = first(self.BODY_AFTER_HEADLINE, self.headline_element)
+        return found if found is not None else first(self.BODY_CONTAINER, self.page.root)
+
+    @cached_property
+    def scope(self) -> _Element:
+        """The article: the lowest element holding both the headline and the story."""
+        if self.headline_element is not None and self.body_container is not None:
+            return article_container(self.headline_element, self.body_container)
+        return self.page.root
+
+    @cached_property
+    def related_scope(self) -> _Element:
+        """The related stories ("Also Read", "More From This Section") follow the story in the article."""
+        return self.scope
+
+    @cached_property
+    def header(self) -> _Element | None:
+        """The block around the headline, where the story's own labels sit."""
+        return self.headline_element.getparent() if self.headline_element is not None else None
+
     def check(self) -> None:
-        main_types = ld_types(self.page.ld_article)
-        if self.page.ld_first(VIDEO_TYPES) and not main_types or "/video/" in self.page.url or "/podcast/" in self.page.url:
+        kind = non_article_kind(self.page.url) or non_article_kind(self._canonical or "")
+        if kind:
+            raise NotAnArticle(kind, f"a {kind} page, not an article")
+        main_types = ld_types(self.ld)
+        if self.page.ld_first(VIDEO_TYPES) and not main_types:
             raise NotAnArticle("video", "a video or podcast page")
-        has_story = bool(self.data.get("htmlContent")) or bool(self.page.xpath(BODY_XPATH)) or bool(main_types)
-        if not has_story:
+        if not (self.data.get("htmlContent") or self.body_container is not None or main_types):
             raise NotAnArticle("listing", "a Next.js page without an article (listing, topic or home page)")
-        if not self.body_and_disclaimer[0] and self.is_premium():
+        if not self._body[0] and self.isPremium():
             raise NotAnArticle("paywall-stub", "a premium page whose body is not in the page")
 
+    # --- fields --------------------------------------------------------------------------------
+
     def headline(self) -> str | None:
-        return (
-            super().headline()
-            or text_of(self.data.get("heading1"))
-            or text_of(self.data.get("pageTitle"))
-            or clean_text(HEADLINE_CSS.text(self.page.dom))
+        return self.pick(
+            "headline",
+            (NEXT_DATA, lambda: text_of(self.data.get("heading1")) or text_of(self.data.get("pageTitle"))),
+            (JSON_LD, lambda: text_of(self.ld.get("headline"))),
+            (DOM, lambda: element_text(self.headline_element)),
+            fallbacks=((META, lambda: self.page.meta("og:title")),),
         )
+
+    STANDFIRST = CSSSelector("h2.strydsc")
 
     def description(self) -> str | None:
         # subHeading is the standfirst; JSON-LD description is often the meta description.
-        return (
-            text_of(self.data.get("subHeading"))
-            or text_of(self.page.ld_article.get("description"))
-            or clean_text(STANDFIRST_CSS.text(self.page.dom))
-            or text_of(self.data.get("metaDescription"))
+        return self.pick(
+            "description",
+            (NEXT_DATA, lambda: text_of(self.data.get("subHeading"))),
+            fallbacks=(
+                (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
+                (JSON_LD, lambda: text_of(self.ld.get("description"))),
+                (NEXT_DATA, lambda: text_of(self.data.get("metaDescription"))),
+                (META, lambda: self.page.meta("og:description", "description")),
+            ),
         )
 
-    def breadcrumbs(self) -> list[Link]:
-        trail = super().breadcrumbs()
-        if trail:
-            return trail
+    BREADCRUMB_LINKS = CSSSelector(".breadcrum a")
+
+    def dom_breadcrumbs(self) -> list[Link]:
         return [
             Link(name=name, url=self.link(a.get("href")))
-            for a in BREADCRUMB_LINKS_CSS.select(self.page.dom)
-            if (name := clean_text(" ".join(texts(a))))
+            for a in select(self.BREADCRUMB_LINKS, self.page.root)
+            if (name := element_text(a))
         ]
 
     def section(self) -> str | None:
-        trail = self.trail
-        return (
-            text_of(dig(self.data, "defaultArticleCat", "h1_tag"))
-            or super().section()
-            or (trail[-1].name if len(trail) > 1 else None)
+        trail = self._trail
+        section = self.ld.get("articleSection")
+        return self.pick(
+            "section",
+            (NEXT_DATA, lambda: text_of(dig(self.data, "defaultArticleCat", "h1_tag"))),
+            (JSON_LD, lambda: text_of(section[0] if isinstance(section, list) and section else section)),
+            (DOM, lambda: trail[-1].name if len(trail) > 1 else None),
         )
+
+    # The byline: a span (or div) of the module "dtlauthinfo"; names in links or inner spans, the
+    # dateline city in an unclassed inner span with a style, or (older markup) span.dateline.
+    BYLINE = CSSSelector("[class*=dtlauthinfo]")
+    BYLINE_LINKS = etree.XPath("descendant::a[@href]")
+    BYLINE_NAME_SPANS = etree.XPath(f"descendant::span[not(@style)][not({_class('dateline')})][not(descendant::span)]")
+    BYLINE_CITY = etree.XPath(f"(descendant::span[{_class('dateline')}] | descendant::span[@style][not(@class)])[last()]")
+
+    @cached_property
+    def byline(self) -> _Element | None:
+        return first(self.BYLINE, self.scope)
 
     @cached_property
     def byline_links(self) -> dict[str, str]:
-        """Author name → author page, from the byline's links."""
-        found = {}
-        for anchor in BYLINE_LINKS_CSS.select(self.page.dom):
-            name = clean_text(" ".join(texts(anchor)))
-            url = self.link(anchor.get("href"))
-            if name and url:
-                found[name.lower()] = url
+        """Author name (lower case) → author page, from the byline's links."""
+        found: dict[str, str] = {}
+        if self.byline is not None:
+            for anchor in select(self.BYLINE_LINKS, self.byline):
+                name, url = element_text(anchor), self.link(anchor.get("href"))
+                if name and url:
+                    found[name.lower()] = url
         return found
 
-    def authors(self) -> list[Link]:
-        names: list[str] = []
-        for detail in self.data.get("authorDetails") or []:
-            name = text_of(dig(detail, "author_name"))
-            if name:
-                names.append(name)
-        mapped = self.data.get("articleMappedMultipleAuthors")
-        if not names and isinstance(mapped, dict):
-            names = [n for n in (text_of(v) for v in mapped.values()) if n]
-        if not names:
-            from_ld = super().authors()
-            if from_ld:
-                return [Link(name=a.name, url=a.url or self.byline_links.get(a.name.lower())) for a in from_ld]
-            names = [a.name for a in self._byline_authors()]
-        seen: dict[str, Link] = {}
-        for name in names:
-            seen.setdefault(name.lower(), Link(name=name, url=self.byline_links.get(name.lower())))
-        return list(seen.values())
+    def dom_authors(self) -> list[Link]:
+        if self.byline is None:
+            return []
+        names = [element_text(a) for a in select(self.BYLINE_LINKS, self.byline)]
+        if not any(names):
+            names = [n for span in select(self.BYLINE_NAME_SPANS, self.byline) for n in split_list(element_text(span))]
+        return [Link(name=n, url=self.byline_links.get(n.lower())) for n in dict.fromkeys(n for n in names if n)]
 
-    def _byline_authors(self) -> list[Link]:
-        return [Link(name=name.title() if name.islower() else name, url=url) for name, url in self.byline_links.items()]
+    def json_authors(self) -> list[Link]:
+        """Authors of the article JSON: authorDetails, authorName, the mapped authors, then the agency."""
+        names = [n for d in self.data.get("authorDetails") or [] if (n := text_of(dig(d, "author_name")))]
+        mapped = self.data.get("articleMappedMultipleAuthors")
+        names = (
+            names
+            or split_list(text_of(self.data.get("authorName")))
+            or ([n for n in (text_of(v) for v in mapped.values()) if n] if isinstance(mapped, dict) else [])
+            or split_list(text_of(self.data.get("sourceTitle")))
+        )
+        return [Link(name=n) for n in dict.fromkeys(names)]
+
+    def authors(self) -> list[Link]:
+        from_ld = self.ld_authors()
+        authors = self.pick("authors", (NEXT_DATA, self.json_authors), (JSON_LD, lambda: from_ld), fallbacks=((DOM, self.dom_authors),)) or []
+        # An author page from whichever source has one (JSON-LD's url, else the byline's link).
+        pages = {a.name.lower(): a.url for a in from_ld if a.url}
+        if any(a.url is None and a.name.lower() not in pages for a in authors):
+            pages = {**self.byline_links, **pages}
+        return [a if a.url else Link(name=a.name, url=pages.get(a.name.lower())) for a in authors]
 
     def dateline(self) -> str | None:
-        return text_of(self.data.get("placeName")) or clean_text(DATELINE_CSS.text(self.page.dom))
-
-    def date_published(self) -> str | None:
-        return (
-            normalize_date(text_of(self.page.ld_article.get("datePublished")))
-            or normalize_date(self.data.get("publishDate"))
-            or super().date_published()
+        return self.pick(
+            "dateline",
+            (NEXT_DATA, lambda: text_of(self.data.get("placeName"))),
+            fallbacks=((DOM, lambda: element_text(first(self.BYLINE_CITY, self.byline)) if self.byline is not None else None),),
         )
 
-    def date_modified_raw(self) -> str | None:
-        meta_info = META_INFO_CSS.select(self.page.dom)
-        expanded = clean_text(meta_info[0].get("data-expandedtime") if meta_info else None)
-        return expanded or super().date_modified_raw()
+    def datePublished(self) -> str | None:
+        return self.pick(
+            "datePublished",
+            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
+            (NEXT_DATA, lambda: normalize_date(self.data.get("publishDate"))),
+            (META, lambda: normalize_date(self.page.meta("article:published_time"))),
+            fallbacks=((DOM, lambda: normalize_date(self.datePublishedRaw())),),
+        )
 
-    def read_time(self) -> int | None:
-        return read_time_minutes(META_INFO_CSS.text(self.page.dom)) or super().read_time()
+    META_INFO = CSSSelector(".meta-info")
 
-    def main_image(self) -> Image | None:
+    @cached_property
+    def meta_info(self) -> _Element | None:
+        # By the byline, in the headline's block; the article around it when the block is smaller.
+        found = first(self.META_INFO, self.header)
+        return found if found is not None else first(self.META_INFO, self.scope)
+
+    def dateModified(self) -> str | None:
+        return self.pick(
+            "dateModified",
+            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("dateModified")))),
+            (NEXT_DATA, lambda: normalize_date(self.data.get("modificationDate"))),
+            (META, lambda: normalize_date(self.page.meta("article:modified_time", "last-modified"))),
+            fallbacks=((DOM, lambda: normalize_date(self.dateModifiedRaw())),),
+        )
+
+    def dateModifiedRaw(self) -> str | None:
+        expanded = clean_text(self.meta_info.get("data-expandedtime")) if self.meta_info is not None else None
+        return expanded or super().dateModifiedRaw()
+
+    def readTimeMinutes(self) -> int | None:
+        return read_time_minutes(element_text(self.meta_info)) or super().readTimeMinutes()
+
+    # The caption is the line under the hero image; its alt text is another thing.
+    CAPTION = CSSSelector("[class*=captiontext]")
+    HERO_IMAGE = etree.XPath("descendant::img[@src]")
+
+    def mainImage(self) -> Image | None:
         featured = self.data.get("featuredImageObj")
-        from_ld = super().main_image()
-        url = text_of(dig(featured, "url")) or (from_ld.url if from_ld else None)
+        ld_image = self.ld_image()
+        url = self.pick(
+            "mainImage",
+            (NEXT_DATA, lambda: text_of(dig(featured, "url"))),
+            (JSON_LD, lambda: ld_image.url if ld_image else None),
+        )
         if not url:
             return None
-        caption = (
-            text_of(dig(featured, "caption"))
-            or clean_text(CAPTION_CSS.text(self.page.dom))
-            or (from_ld.caption if from_ld else None)
+        header = self.header if self.header is not None else self.scope
+        hero = next((img for img in select(self.HERO_IMAGE, header) if img.get("src") == url), None)
+        caption = self.pick(
+            "mainImage.caption",
+            (DOM, lambda: element_text(first(self.CAPTION, header))),
+            (NEXT_DATA, lambda: text_of(dig(featured, "caption"))),
+            fallbacks=((JSON_LD, lambda: ld_image.caption if ld_image else None),),
         )
-        alt = text_of(dig(featured, "alt_text")) or clean_text(
-            self.page.xpath("//img[@src=$u]/@alt", u=url).get()
-        )
+        alt = text_of(dig(featured, "alt_text")) or (clean_text(hero.get("alt")) if hero is not None else None)
         return Image(url=self.link(url) or url, alt=alt, caption=caption)
 
-    def body_paragraphs(self) -> list[str]:
-        # htmlContent holds the whole body, premium stories included; the DOM
-        # may hold only the non-paywalled part.
-        root = fragment(self.data.get("htmlContent") or "")
+    # --- body ----------------------------------------------------------------------------------
+
+    # Inside the body, not the story: embeds, ad slots, promos, inline "Also Read", inline image
+    # captions (the div[style] after an img.imgCont / img.zoomimg). ".mb-20" is a margin utility:
+    # only the <style> in it goes (every <style> does), never the block.
+    NOISE = etree.XPath(
+        "descendant::*[@class or @id]["
+        "(self::blockquote and (contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')))"
+        f" or (self::div and ({_class('advertisement-bg')} or starts-with(@id, 'between_article_content_')))"
+        f" or (self::p and {_class('whtsclick')})"
+        f" or {_class('storyadsprg')} or {_class('recommendsection')} or {_class('read_more')}"
+        " or starts-with(@id, 'div-gpt')]"
+        f" | descendant::img[{_class('imgCont')} or {_class('zoomimg')}]/following-sibling::*[1][self::div[@style]]"
+    )
+
+    NOISE_PARTS = ("twitter-tweet", "instagram-media", "advertisement-bg", "between_article_content_", "whtsclick",
+                   "storyadsprg", "recommendsection", "read_more", "div-gpt", "imgCont", "zoomimg")
+
+    def paragraphs_of(self, root: _Element | None, markup: str) -> list[str]:
+        """The story's paragraphs in ``root`` (parsed from ``markup``), the noise left out."""
         if root is None:
-            found = self.page.xpath(BODY_XPATH)
-            root = found[0].root if found else None
-        paragraphs = block_paragraphs(root, _is_story_noise) if root is not None else super().body_paragraphs()
-        return paragraphs + self._live_updates()
-
-    def _live_updates(self) -> list[str]:
-        updates = self.page.ld_article.get("liveBlogUpdate")
-        if not isinstance(updates, list):
             return []
-        paragraphs = []
-        for update in updates:
-            headline = text_of(dig(update, "headline"))
-            body = text_of_block(dig(update, "articleBody"))
-            if headline:
-                paragraphs.append(headline)
-            if body:
-                paragraphs.extend(text_paragraphs(body))
-        return paragraphs
+        noise = set(select(self.NOISE, root)) if any(part in markup for part in self.NOISE_PARTS) else set()
+        return block_paragraphs(root, noise.__contains__ if noise else lambda _: False)
 
-    def topics(self) -> list[str]:
+    def html_content_body(self) -> list[str]:
+        markup = self.data.get("htmlContent")
+        return self.paragraphs_of(fragment(markup), markup) if isinstance(markup, str) else []
+
+    def dom_body(self) -> list[str]:
+        return self.paragraphs_of(self.body_container, self.page.text)
+
+
+    def live_updates(self) -> list[str]:
+        """Live-blog updates: JSON-LD ``liveBlogUpdate``, else the page's update blocks."""
+        updates = self.ld.get("liveBlogUpdate")
+        paragraphs: list[str] = []
+        if isinstance(updates, list):
+            for update in updates:
+                if headline := text_of(dig(update, "headline")):
+                    paragraphs.append(headline)
+                if body := text_of_block(dig(update, "articleBody")):
+                    paragraphs.extend(text_paragraphs(body))
+            return paragraphs
+        updates_blocks = [m for m in self.markers if "lvblg" in (m.get("class") or "")]
+        outermost = [e for e in updates_blocks if not any("lvblg" in (a.get("class") or "") for a in e.iterancestors())]
+        return [p for element in outermost for p in block_paragraphs(element)]
+
+    def body_sources(self) -> BodySources:
+        # A live blog's updates follow its introduction, from whichever source has that.
+        live = self.live_updates() if self.isLiveBlog() else []
+
         return (
-            split_list(text_of(self.data.get("articleTags")))
-            or super().topics()
-            or [t for t in (clean_text(" ".join(texts(a))) for a in TOPIC_LINKS_CSS.select(self.page.dom)) if t]
+            (NEXT_DATA, lambda: (intro + live) if (intro := self.html_content_body()) else []),
+            (DOM, lambda: (intro + live) if (intro := self.dom_body()) or live else []),
+            (JSON_LD, lambda: (intro + live) if (intro := self.ld_body()) else []),
         )
 
-    def is_premium(self) -> bool:
-        label = clean_text(PREMIUM_LABEL_CSS.text(self.page.dom)) or ""
-        return super().is_premium() or "premium" in label.lower()
+    # --- after the body ------------------------------------------------------------------------
 
-    def is_live_blog(self) -> bool:
-        return super().is_live_blog() or bool(LIVE_MARKER_CSS.select(self.page.dom))
+    TOPIC_LINKS = CSSSelector(".topiclisting a")
+
+    def topics(self) -> list[str]:
+        return self.pick(
+            "topics",
+            (NEXT_DATA, lambda: split_list(text_of(self.data.get("articleTags")))),
+            (JSON_LD, self.ld_topics),
+            fallbacks=((DOM, lambda: [t for a in select(self.TOPIC_LINKS, self.page.root) if (t := element_text(a))]),),
+        ) or []
+
+    # Premium: the story's own label near the headline, or a paywall box in the article (the box
+    # changed in June 2025); JSON-LD isAccessibleForFree counts only with the DOM cut short.
+    # Live blog: the LiveButton by the headline, or the updates' blocks in the article.
+    # One walk finds every marker; they are told apart below.
+    PREMIUM_LABEL_PART = "strlabel"
+    LIVE_BUTTON_PART = "LiveButton"
+    MARKERS = etree.XPath(
+        "descendant::*[@class][contains(@class, 'strlabel') or contains(@class, 'LiveButton') or contains(@class, 'lvblg')"
+        " or contains(@class, 'BPstoryPaywall') or starts-with(@class, 'subscription_subscriptionPlan_')"
+        f" or (self::div and {_class('subscribe-page')})]"
+    )
+    IN_A_CARD = etree.XPath("ancestor::a or ancestor::li")
+
+    MARKER_PARTS = ("strlabel", "LiveButton", "lvblg", "BPstoryPaywall", "subscription_subscriptionPlan_", "subscribe-page")
+
+    @cached_property
+    def markers(self) -> list[_Element]:
+        return select(self.MARKERS, self.scope) if self.page.mentions(*self.MARKER_PARTS) else []
+
+    @cached_property
+    def header_markers(self) -> list[_Element]:
+        header = self.header
+        if header is None:
+            return []
+        inside = set(header.iter())
+        return [m for m in self.markers if m in inside]
+
+    def isPremium(self) -> bool:
+        labelled = any(
+            self.PREMIUM_LABEL_PART in (m.get("class") or "")
+            and PREMIUM_LABEL in (element_text(m) or "").lower()
+            and not self.IN_A_CARD(m)
+            for m in self.header_markers
+        )
+        walled = self.scope is not self.page.root and any(
+            self.PREMIUM_LABEL_PART not in (c := m.get("class") or "") and self.LIVE_BUTTON_PART not in c and "lvblg" not in c
+            for m in self.markers
+        )
+        return labelled or walled or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
+
+    def isLiveBlog(self) -> bool:
+        return (
+            super().isLiveBlog()
+            or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.header_markers)
+            or (self.scope is not self.page.root and any("lvblg" in (m.get("class") or "") for m in self.markers))
+        )
+
+    # The ticker's items, and in each the cells by their class.
+    # TICKER_ITEM_CSS as XPath, the container's walk stopping at the first (the ticker is one).
+    TICKER_ITEMS = etree.XPath(f"//div[{_class('mktticker')}][1]/descendant::*[{_class('tickeritem')}]")
+    TICKER_CELLS = ("tickername", "tickerval", "tickerchg", "tickerpct")
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
-        for fields in _ticker_texts(TICKER_ITEM_CSS.select(self.page.dom), self.page):
-            name = clean_text(fields.get(TICKER_NAME, ""))
-            if name not in quotes:
-                continue
-            quotes[name] = MarketQuote(
-                name=name,
-                value=parse_number(fields.get(TICKER_VALUE, "")),
-                change=parse_number(fields.get(TICKER_CHANGE, "")),
-                changePercent=parse_number(fields.get(TICKER_PERCENT, "")),
-            )
+        items = select(self.TICKER_ITEMS, self.page.root) if self.page.mentions("tickeritem") else []
+        for item in items:
+            cells: dict[str, str | None] = {}
+            for element in item.iter():
+                for token in (element.get("class") or "").split():
+                    if token in self.TICKER_CELLS:
+                        cells.setdefault(token, element_text(element))
+            name = cells.get("tickername")
+            if name in quotes:
+                quotes[name] = MarketQuote(
+                    name=name,
+                    value=parse_number(cells.get("tickerval")),
+                    change=parse_number(cells.get("tickerchg")),
+                    changePercent=parse_number(cells.get("tickerpct")),
+                )
         return list(quotes.values())
+
+
+class NextJsBlueprint(NextJsV1):
+    """Blueprint magazine stories (``/blueprint-defence-magazine/…``): the same page, another story container."""
+
+    layout = "nextjs-blueprint"
+    BODY_CONTAINER = etree.XPath("(//div[contains(@class, 'storbpcontent')])[1]")
+    BODY_AFTER_HEADLINE = etree.XPath("following::div[contains(@class, 'storbpcontent')][1]")
+
+    @classmethod
+    def matches(cls, page: Page) -> bool:
+        return page.has_next_data and page.mentions("storbpcontent") and bool(select(cls.BODY_CONTAINER, page.root))

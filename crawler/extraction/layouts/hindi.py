@@ -1,0 +1,148 @@
+"""The Hindi edition (hindi.business-standard.com) as its 2020 pages show it: a table layout.
+
+Stories are served from ``/storypage.php?autono=N`` (the canonical link has a double slash) and
+numbered on their own, so their id is ``hi-N``. The headline sits in an ``<h1>`` in
+``td[width=600]`` (JSON-LD and ``<title>`` prefix it with the site's name); the next row says
+"author / city" and an English date; the body is ``div``s and ``p[align=justify]`` after the ad
+script in its cell; keywords follow "Keyword:" as ``a.ctxtRelated``. JSON-LD has no
+``articleBody`` and a ``nopreview.png`` placeholder for the image.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.etree import _Element
+
+from ..article import Image, Link
+from ..normalize import HINDI_HOSTS, clean_text, hindi_article_id, normalize_date
+from ..page import Page
+from ..text import block_paragraphs
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
+
+# "February  14, 2020" (double space), as the byline row prints it.
+_ENGLISH_DATE = re.compile(r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}")
+_PLACEHOLDER_IMAGE = "nopreview"
+
+
+class Hindi2020(ArticlePage):
+    """hindi.business-standard.com story pages of 2020."""
+
+    layout = "hindi-2020"
+
+    HEADLINE = etree.XPath("//td[@width='600']//h1")
+
+    @classmethod
+    def matches(cls, page: Page) -> bool:
+        hosts = {u.split("/")[2] for u in (page.url, page.canonical or "") if u.count("/") >= 2}
+        return bool(hosts & set(HINDI_HOSTS)) and bool(select(cls.HEADLINE, page.root))
+
+    @cached_property
+    def headline_element(self) -> _Element | None:
+        return first(self.HEADLINE, self.page.root)
+
+    @cached_property
+    def scope(self) -> _Element:
+        """The story's cell: the td[width=600] holding the headline."""
+        if self.headline_element is None:
+            return self.page.root
+        return next((td for td in self.headline_element.iterancestors("td") if td.get("width") == "600"), self.page.root)
+
+    def canonicalUrl(self) -> str | None:
+        # The site writes "//storypage.php"; the server answers the single slash too.
+        url = self._canonical
+        return url.replace(".com//", ".com/", 1) if url else None
+
+    def articleId(self) -> str | None:
+        return hindi_article_id(self._canonical) or hindi_article_id(self.page.url)
+
+    def headline(self) -> str | None:
+        # JSON-LD's headline carries the site's name in front: a fallback only.
+        return self.pick(
+            "headline",
+            (DOM, lambda: element_text(self.headline_element)),
+            (META, lambda: self.page.meta("og:title")),
+            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
+        )
+
+    BREADCRUMB = CSSSelector("td.bredText a")
+
+    def dom_breadcrumbs(self) -> list[Link]:
+        return [Link(name=n, url=self.link(a.get("href"))) for a in select(self.BREADCRUMB, self.page.root) if (n := element_text(a))]
+
+    # The row after the headline's: "author / city" and the date.
+    BYLINE_ROW = etree.XPath("ancestor::tr[1]/following-sibling::tr[1]")
+
+    @cached_property
+    def byline_text(self) -> str:
+        row = first(self.BYLINE_ROW, self.headline_element) if self.headline_element is not None else None
+        return element_text(row) or ""
+
+    @cached_property
+    def _author_city(self) -> tuple[str | None, str | None]:
+        text = _ENGLISH_DATE.sub("", self.byline_text)
+        author, _, city = text.partition("/")
+        return clean_text(author), clean_text(city)
+
+    def authors(self) -> list[Link]:
+        return self.pick(
+            "authors", (DOM, lambda: [Link(name=a)] if (a := self._author_city[0]) else []), (JSON_LD, self.ld_authors)
+        ) or []
+
+    def dateline(self) -> str | None:
+        return self.pick("dateline", (DOM, lambda: self._author_city[1]))
+
+    def datePublishedRaw(self) -> str | None:
+        match = _ENGLISH_DATE.search(self.byline_text)
+        return clean_text(match.group()) if match else None
+
+    def datePublished(self) -> str | None:
+        return self.pick(
+            "datePublished",
+            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
+            (META, lambda: normalize_date(self.page.meta("article:published_time"))),
+            fallbacks=((DOM, lambda: normalize_date(self.datePublishedRaw())),),
+        )
+
+    def dateModifiedRaw(self) -> str | None:
+        return None
+
+    def readTimeMinutes(self) -> int | None:
+        return None
+
+    def mainImage(self) -> Image | None:
+        def real(image: Image | None) -> Image | None:
+            return image if image and _PLACEHOLDER_IMAGE not in image.url else None
+
+        og = self.page.meta("og:image")
+        return self.pick(
+            "mainImage",
+            (JSON_LD, lambda: real(self.ld_image())),
+            (META, lambda: real(Image(url=self.link(og) or og)) if og else None),
+        )
+
+    # The story: div's and p[align=justify] after the ad script, in the script's cell.
+    BODY_BLOCKS = etree.XPath(
+        "descendant::*[self::div or self::p][preceding-sibling::script][not(descendant::a[contains(@class, 'ctxtRelated')])]"
+    )
+
+    def dom_body(self) -> list[str]:
+        return [p for block in select(self.BODY_BLOCKS, self.scope) for p in block_paragraphs(block)]
+
+    def body_sources(self) -> BodySources:
+        return ((DOM, self.dom_body), (JSON_LD, self.ld_body))
+
+    KEYWORDS = CSSSelector("a.ctxtRelated")
+
+    def topics(self) -> list[str]:
+        return self.pick(
+            "topics",
+            (DOM, lambda: [k for k in dict.fromkeys(element_text(a) for a in select(self.KEYWORDS, self.page.root)) if k]),
+            (JSON_LD, self.ld_topics),
+        ) or []
+
+    def inLanguage(self) -> str:
+        return "hi"

@@ -1,0 +1,135 @@
+"""The probes of SITE.md's "Evidence from 2024-2026", checked against the page specs they were rendered
+from (what a reader of the page sees), not against the rules' own output."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction import Extraction, NotAnArticle, extract
+from crawler.extraction.urls import VIDEO, non_article_kind, url_kind
+from tests.loopback.pages import PageSpec, render_current
+from tests.pages import specs
+from tests.conftest import PAGES, SITE
+from tests.pages.build import page_bytes
+from tests.pages.cases import CASES
+
+
+def read(spec: PageSpec) -> Extraction:
+    return extract(render_current(spec).encode(), SITE + spec.path)
+
+
+def test_premium_page_without_html_content_takes_the_whole_json_ld_body() -> None:
+    spec = specs.PREMIUM_NO_HTML
+    words = sum(len(p.split()) for p in spec.paragraphs)
+    assert (words, sum(len(p.split()) for p in spec.paragraphs[: spec.free_paragraphs])) == (118, 45)
+    result = read(spec)
+    assert result.article.articleBody == "\n".join(spec.paragraphs)
+    assert result.article.isPremium
+    assert result.provenance.sources["articleBody"] == "ld" and "truncated-dom" in result.provenance.flags
+
+
+def test_byline_in_span_form_gives_agency_and_dateline() -> None:
+    spec = specs.AGENCY_SPAN
+    result = read(spec)
+    assert [a.name for a in result.article.authors] == ["AP"] and result.article.dateline == "Miami"
+    assert result.provenance.sources["authors"] == "dom" and result.provenance.sources["dateline"] == "dom"
+    # Only <meta http-equiv="Last-Modified"> has the modification time to the second.
+    assert result.article.dateModified == spec.modified.isoformat()
+    assert result.provenance.sources["dateModified"] == "meta"
+    assert result.article.mainImage and result.article.mainImage.caption == spec.image_caption
+
+
+def test_agency_copy_from_source_title_and_modification_date() -> None:
+    spec = specs.AGENCY_SOURCE_TITLE
+    result = read(spec)
+    assert [a.name for a in result.article.authors] == ["Reuters"] and result.provenance.sources["authors"] == "next"
+    assert result.article.dateModified == spec.modified.isoformat() and result.provenance.sources["dateModified"] == "next"
+
+
+@pytest.mark.parametrize("spec", [specs.EMBEDS, specs.EMBEDS_DOM_EUROPE], ids=["htmlContent", "dom-europe"])
+def test_embeds_captions_ads_and_promos_stay_out_of_the_body(spec: PageSpec) -> None:
+    result = read(spec)
+    # Exactly the story: the paragraph inside ".mb-20" kept, the tweet, the Instagram post, the
+    # inline image's caption, the ad slots and the WhatsApp promo left out, the disclaimer apart.
+    assert result.article.articleBody == "\n".join(spec.paragraphs)
+    assert result.article.isSyndicated and result.article.disclaimer
+    assert result.provenance.sources["articleBody"] == ("next" if spec.html_content else "dom")
+
+
+def test_premium_card_in_more_from_this_section_does_not_make_a_free_story_premium() -> None:
+    spec = specs.MORE_FROM_SECTION
+    result = read(spec)
+    assert not result.article.isPremium
+    assert [(r.headline, r.url) for r in result.article.alsoRead] == [(t, SITE + p) for t, p in spec.also_read]
+
+
+def test_live_blog_with_empty_html_content() -> None:
+    spec = specs.LIVE_DOM
+    article = read(spec).article
+    assert article.isLiveBlog and article.articleBody
+    for text in [*spec.paragraphs, *(u.headline for u in spec.live_updates), *(u.body for u in spec.live_updates)]:
+        assert text in article.articleBody
+
+
+def test_seed_caption_is_the_line_under_the_image_and_alt_apart() -> None:
+    image = read(specs.SEED).article.mainImage
+    assert image is not None
+    assert image.alt == "India USA flags"
+    assert image.caption == "The last India-US homeland security dialogue was last held in January 2022"
+
+
+def test_blueprint_story_is_extracted() -> None:
+    spec = specs.BLUEPRINT
+    article = read(spec).article
+    assert article.layout == "nextjs-blueprint" and article.articleBody == "\n".join(spec.paragraphs)
+
+
+@pytest.mark.parametrize("name", sorted(specs.NOT_ARTICLES))
+def test_non_article_kinds_under_article_urls(name: str) -> None:
+    spec, reason = specs.NOT_ARTICLES[name]
+    assert url_kind(SITE + spec.path) != "article"
+    assert non_article_kind(SITE + spec.path) == reason
+    with pytest.raises(NotAnArticle) as raised:
+        read(spec)
+    assert raised.value.reason == reason
+
+
+def test_url_kinds_of_the_evidence() -> None:
+    assert url_kind(f"{SITE}/video-gallery/news/x-125020400712_1.html") == VIDEO
+    assert url_kind(f"{SITE}/podcasts/x/y-125020400713_1.html") == VIDEO
+    assert url_kind(f"{SITE}/webstories/x/y-125020400714_1.html") == "other"
+    assert url_kind(f"{SITE}/blueprint-defence-magazine/x-125091500310_1.html") == "article"
+
+
+@pytest.mark.parametrize("folder", ["generic/jsonld-unknown-layout", "generic/unclosed-divs", "generic/opengraph-article"])
+def test_unknown_layouts_with_article_metadata_become_generic_items(folder: str) -> None:
+    case = next(c for c in CASES if c.folder == folder)
+    article = extract(page_bytes(case, PAGES / folder), case.url).article
+    assert article.layout == "generic" and article.headline and article.articleBody and article.datePublished
+
+
+def test_hindi_pages_have_their_own_ids_and_language() -> None:
+    for case in (c for c in CASES if c.layout == "hindi-2020"):
+        article = extract(page_bytes(case, PAGES / case.folder), case.url).article
+        assert article.inLanguage == "hi" and article.articleId.startswith("hi-") and len(article.articleId) == 9
+        assert article.headline and "\u0900" <= article.headline[0] <= "\u097f", "Devanagari intact"
+        assert article.datePublished and article.datePublished.startswith("2020-02-")
+
+
+def test_the_seed_expected_item_is_what_a_reader_of_the_seed_writes_down() -> None:
+    from tests.conftest import load_json, shared_file
+
+    lines = [line.strip() for line in shared_file("seed/article-2024-02-28-seed.txt").read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line]
+    item = load_json(PAGES / "nextjs-2023" / "seed-syndicated" / "expected.json")
+    assert item["headline"] in lines and item["description"] in lines
+    # The alt text shows where the image failed to load; the caption is the line under it.
+    alt_at = lines.index(item["mainImage"]["alt"])
+    assert lines[alt_at + 1] == item["mainImage"]["caption"]
+    assert f"{item['authors'][0]['name']} {item['dateline']}" in lines
+    assert f"{item['readTimeMinutes']} min read Last Updated : {item['dateModifiedRaw']}" in lines
+    assert f"First Published: {item['datePublishedRaw']}" in lines
+    assert all(paragraph in lines for paragraph in item["articleBody"].split("\n"))
+    assert all(related["headline"] in lines for related in item["alsoRead"])
+    assert f"Topics : {' '.join(item['topics'])}" in lines and item["disclaimer"] in lines
+    assert [q["name"] for q in item["market"]] == ["Sensex", "Nifty", "Nifty Smallcap", "Nifty Midcap", "Nifty Bank"]
