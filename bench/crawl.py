@@ -113,25 +113,41 @@ def loopback(articles: int) -> Iterator[Site]:
         site.stop()
 
 
+BARE_NULL_SPIDER = Path(__file__).resolve().parent / "bare_null_spider.py"
+# What each crawl variant is: ``archive`` as users run it (``-O out.jsonl``), the null spider with
+# this project's settings, and a null spider of a bare Scrapy project (Scrapy's defaults).
+VARIANTS = ("archive", "null-ours", "null-bare")
+
+
 def crawl(site: Site, spider: str, workdir: Path, *args: str) -> CrawlRun:
-    """``scrapy crawl archive`` (or the null spider) over the whole site, in ``workdir``."""
+    """One crawl of the whole site in ``workdir``: ``spider`` is one of :data:`VARIANTS`."""
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / f"{spider}-{len(list(workdir.glob('*.log')))}.log"
-    if spider == "null":
-        command = [sys.executable, "-m", "scrapy", "runspider", str(NULL_SPIDER)]
+    settings = {**SETTINGS, "LOG_FILE": str(log)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    cwd = workdir
+    if spider == "null-bare":
+        # From an empty folder and without the project's settings module: Scrapy's defaults.
+        env.pop("SCRAPY_SETTINGS_MODULE", None)
+        cwd = workdir / "bare"
+        cwd.mkdir(exist_ok=True)
+        command = [sys.executable, "-m", "scrapy", "runspider", str(BARE_NULL_SPIDER), "-a", f"base_url={site.base_url}"]
     else:
-        command = [sys.executable, "-m", "scrapy", "crawl", spider]
-    command += ["-a", f"since={SINCE}", *args]
-    settings = {**SETTINGS, "BS_BASE_URL": site.base_url, "BS_STATE_DIR": str(workdir / "state"), "LOG_FILE": str(log)}
+        settings.update({"BS_BASE_URL": site.base_url, "BS_STATE_DIR": str(workdir / "state")})
+        if spider == "null-ours":
+            command = [sys.executable, "-m", "scrapy", "runspider", str(NULL_SPIDER), "-a", f"since={SINCE}"]
+        else:
+            output = workdir / f"out-{len(list(workdir.glob('out-*.jsonl')))}.jsonl"
+            command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"since={SINCE}", "-O", str(output)]
+    command += list(args)
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     usage = workdir / f"{log.stem}.usage.json"
     launcher = [sys.executable, "-m", "bench.child", str(usage)]
     site.control("reset")
     site_cpu = site.cpu_seconds()
     start = time.perf_counter()
-    subprocess.run(launcher + command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(launcher + command, cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - start
     measured = json.loads(usage.read_text())
     counts = site.control("counts")
@@ -156,33 +172,45 @@ def crawl(site: Site, spider: str, workdir: Path, *args: str) -> CrawlRun:
 class CrawlResult:
     """Every run of parts 2–4."""
 
-    versus: list[CrawlRun] = field(default_factory=list)  # archive and null, back to back
-    memory: list[CrawlRun] = field(default_factory=list)  # archive (and null) at each size
+    rounds: list[dict[str, CrawlRun]] = field(default_factory=list)  # one run of each variant per round
+    memory: list[CrawlRun] = field(default_factory=list)  # archive and null-ours at each size
     no_change: CrawlRun | None = None
     first_full: CrawlRun | None = None  # the run that filled the seen-store before the no-change run
 
+    def ratios(self, attribute: str, baseline: str) -> list[float]:
+        """``archive`` ÷ ``baseline`` for ``attribute`` (cpu, wall), one per round."""
+        return [float(getattr(r["archive"], attribute)) / float(getattr(r[baseline], attribute)) for r in self.rounds]
 
-def measure(crawl_articles: int, memory_sizes: tuple[int, ...], repeats: int, progress: Any = print) -> CrawlResult:
-    """Run the crawls; the last memory size is also the site of the no-change run."""
+
+def measure(
+    crawl_articles: int, memory_sizes: tuple[int, ...], rounds: int, no_change_size: int, progress: Any = print
+) -> CrawlResult:
+    """Paired, interleaved rounds of the three variants; then peak memory at each size (the null
+    spider only up to ``no_change_size``, for reference); at ``no_change_size`` also a no-change run."""
     result = CrawlResult()
     with tempfile.TemporaryDirectory(prefix="bs-bench-") as scratch:
         base = Path(scratch)
         with loopback(crawl_articles) as site:
-            for round_ in range(repeats):
-                # Alternate which goes first, so a machine slowing down hurts both alike.
-                order = ("null", "archive") if round_ % 2 == 0 else ("archive", "null")
+            for round_ in range(rounds):
+                # Rotate which goes first, so a machine slowing down or warming up hurts all alike.
+                order = VARIANTS[round_ % len(VARIANTS) :] + VARIANTS[: round_ % len(VARIANTS)]
+                runs: dict[str, CrawlRun] = {}
                 for spider in order:
-                    run = crawl(site, spider, base / f"versus-{round_}-{spider}")
-                    progress(f"  crawl {spider} over {crawl_articles}: {run.wall:.1f} s, {run.requests} requests, exit {run.status}")
-                    result.versus.append(run)
+                    run = crawl(site, spider, base / f"round-{round_}-{spider}")
+                    progress(
+                        f"  round {round_ + 1}/{rounds} {spider} over {crawl_articles}: {run.wall:.1f} s wall, "
+                        f"{run.cpu:.1f} s CPU, {run.requests} requests, exit {run.status}"
+                    )
+                    runs[spider] = run
+                result.rounds.append(runs)
         for size in memory_sizes:
             with loopback(size) as site:
-                for spider in ("null", "archive"):
+                for spider in ("null-ours", "archive") if size <= no_change_size else ("archive",):
                     workdir = base / f"memory-{size}-{spider}"
                     run = crawl(site, spider, workdir)
                     progress(f"  crawl {spider} over {size}: {run.wall:.1f} s, peak RSS {run.max_rss_mib:.0f} MiB, exit {run.status}")
                     result.memory.append(run)
-                    if spider == "archive" and size == memory_sizes[-1]:
+                    if spider == "archive" and size == no_change_size:
                         result.first_full = run
                         # The same site again, nothing changed: the seen-store knows every article.
                         result.no_change = crawl(site, "archive", workdir)

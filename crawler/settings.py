@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scrapy.settings.default_settings import FEED_EXPORTERS_BASE
+
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -26,13 +28,22 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
+# A response gives at most one article, so items need no concurrency of their own. Scrapy's default
+# (100) builds 100 cooperative tasks per response to process that one item; their garbage drove about a
+# third of the crawl's CPU into the collector (see README, Performance).
+CONCURRENT_ITEMS = 1
 
 # --- output: one JSON lines file per run under output/<spider>/ ------------
 # Used when no FEEDS are given; -o/-O (or FEEDS) replace it instead of adding to it.
 BS_DEFAULT_FEED = "output/%(name)s/%(name)s-%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
-# Scrapy's jsonlines, byte for byte, written faster for articles (crawler/exporters.py).
-FEED_EXPORTERS = {"jsonlines": "crawler.exporters.ArticleJsonLinesItemExporter"}
+# Scrapy's jsonlines, byte for byte, written faster for articles (crawler/exporters.py), under every
+# name Scrapy gives JSON lines: `-O out.jsonl` is "jsonl", FEEDS often say "jsonlines", some "jl".
+FEED_EXPORTERS = {
+    name: "crawler.exporters.ArticleJsonLinesItemExporter"
+    for name, exporter in FEED_EXPORTERS_BASE.items()
+    if exporter == "scrapy.exporters.JsonLinesItemExporter"
+}
 FEED_STORE_EMPTY = False
 
 # Local feed files are written line by line, unbuffered, so the seen-store can
