@@ -147,7 +147,7 @@ def test_fresh_ignores_the_store(tmp_path: Path) -> None:
 def test_a_broken_feed_is_counted_not_raised(tmp_path: Path) -> None:
     spider = make_spider(LatestSpider, tmp_path)
     assert list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=b"<rss><channel><item>"))) == []
-    assert spider.crawler.stats.get_value("bs/skipped/broken-source") == 1
+    assert spider.crawler.stats.get_value("bs/discovery/source_failed/cut") == 1
 
 
 def test_off_site_links_are_never_followed(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_archive_keeps_to_its_months_and_days(tmp_path: Path) -> None:
       <sitemap><loc>{SITE}/sitemap/2024-march-1.xml</loc></sitemap><sitemap><loc>{SITE}/sitemap/2024-april-1.xml</loc></sitemap></sitemapindex>""".encode()
     # The monthly sitemaps are read one after another: the first now, the others when it is done.
     (first,) = spider.parse_source(XmlResponse(SITE + "/sitemap/sitemap-index.xml", body=index))
-    wanted = [url.rsplit("/", 1)[1] for url in [first.url, *spider.sitemaps_ahead]]
+    wanted = [url.rsplit("/", 1)[1] for url in [first.url, *(r.url for r in spider.sitemaps_ahead)]]
     assert wanted == ["2024-february-1.xml", "2024-march-1.xml"]
     month = f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
       <url><loc>{SITE}/a/x-124022500001_1.html</loc><lastmod>2024-02-25T10:00:00+05:30</lastmod></url>
@@ -200,6 +200,7 @@ def test_section_stops_at_a_page_of_seen_articles(tmp_path: Path) -> None:
     assert spider.crawler.stats.get_value("bs/discovery/listing_all_seen_stop") == 1
     html2 = b'<html><body><a href="/markets/news/y-124022800875_1.html">y</a></body></html>'
     response2 = HtmlResponse(SITE + "/markets/news", body=html2, request=Request(SITE + "/markets/news"))
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="3")
     urls = [r.url for r in spider.parse_section(response2, section="markets/news", page=1)]
     assert urls == [SITE + "/markets/news/y-124022800875_1.html", SITE + "/markets/news/page-2"]
 

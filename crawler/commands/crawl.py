@@ -8,6 +8,7 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.misc import load_object
 
 from crawler.distributed import redis_problem
 from crawler.feeds import unwritable_feeds
@@ -19,6 +20,25 @@ from crawler.state import StateError, check_seen_store, run_lock
 class Command(ScrapyCrawlCommand):
     """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the run lock (exit 3) and the verdict's status."""
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
+        # banner) exists, so nothing is fetched or logged first.
+        if len(args) == 1:
+            assert self.settings is not None
+            try:
+                loader = load_object(self.settings.get("SPIDER_LOADER_CLASS"))
+                spider_class = loader.from_settings(self.settings.frozencopy()).load(args[0])
+            except KeyError:
+                return  # run() says so
+            check = getattr(spider_class, "check_usage", None)
+            if check is not None:
+                try:
+                    check(opts.spargs, self.settings)
+                except UsageError as error:
+                    print(f"error: {error}", file=sys.stderr)
+                    sys.exit(EXIT_USAGE)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             return super().run(args, opts)
@@ -27,10 +47,10 @@ class Command(ScrapyCrawlCommand):
             spider_class = self.crawler_process.spider_loader.load(args[0])
         except KeyError:
             raise UsageError(f"Spider not found: {args[0]}") from None
-        check = getattr(spider_class, "check_arguments", None)
+        check = getattr(spider_class, "check_usage", None)
         if check is not None:
             try:
-                check(opts.spargs)
+                check(opts.spargs, self.settings)
             except UsageError as error:
                 print(f"error: {error}", file=sys.stderr)
                 self.exitcode = EXIT_USAGE
