@@ -12,6 +12,7 @@ from scrapy.utils.misc import load_object
 
 from crawler.distributed import redis_problem
 from crawler.feeds import unwritable_feeds
+from crawler.jobdir import damage as jobdir_damage
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler import stats as stat
 from crawler.state import StateError, check_seen_store, run_lock
@@ -38,6 +39,12 @@ class Command(ScrapyCrawlCommand):
                 except UsageError as error:
                     print(f"error: {error}", file=sys.stderr)
                     sys.exit(EXIT_USAGE)
+        # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
+        jobdir = self.settings.get("JOBDIR") if self.settings is not None else None
+        damaged = jobdir_damage(jobdir, str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")) if jobdir else None
+        if damaged:
+            print(f"error: the JOBDIR at {jobdir} is damaged ({damaged}); delete it to start afresh", file=sys.stderr)
+            sys.exit(EXIT_FAILED)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

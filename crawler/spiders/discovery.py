@@ -32,6 +32,7 @@ SOURCE_DEPTH_META = "bs_source_depth"
 # Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
 NO_ARTICLE_LINKS = "no-article-links"
 NOT_HTML = "not-html"
+LOOP = "loop"
 # Defaults of BS_MAX_SOURCES and BS_MAX_SOURCE_DEPTH (crawler/settings.py).
 DEFAULT_MAX_SOURCES = 5000
 DEFAULT_MAX_SOURCE_DEPTH = 3
@@ -184,15 +185,19 @@ class DiscoverySpider(BusinessStandardSpider):
         except BrokenDocument as error:
             self.source_unreadable(response, error.reason, str(error))
             return
-        self.count_source_read(response, sitemap.salvaged)
-        self.count_unreadable_dates(response, sitemap.unreadable_dates)
         if sitemap.is_index:
-            for entry in sitemap.entries:
-                if self.wants_sitemap(entry):
-                    request = self.follow_source(entry.url, response)
-                    if request is not None:
-                        yield request
+            wanted = [entry for entry in sitemap.entries if self.wants_sitemap(entry)]
+            followed = [r for r in (self.follow_source(entry.url, response) for entry in wanted) if r is not None]
+            if wanted and not followed:
+                # Everything it lists was read already (it lists itself) or is out of bounds.
+                self.source_unreadable(response, LOOP, "every sitemap it lists was read already or lies too deep")
+                return
+            self.count_source_read(response, sitemap.salvaged)
+            self.count_unreadable_dates(response, sitemap.unreadable_dates)
+            yield from followed
         else:
+            self.count_source_read(response, sitemap.salvaged)
+            self.count_unreadable_dates(response, sitemap.unreadable_dates)
             yield from self.discovered(sitemap.entries, response.url)
 
     def read_listing(self, response: Response) -> Listing | None:
