@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, cast
+from urllib.parse import urljoin
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -16,7 +17,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet import reactor
+from scrapy.utils.url import url_is_from_any_domain
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
@@ -155,6 +156,8 @@ class RateLimitMiddleware:
         return again
 
     async def _pause(self, seconds: float) -> None:
+        from twisted.internet import reactor  # the one Scrapy installed (importing it earlier would install another)
+
         engine = self.crawler.engine
         self.waiting += 1
         if engine is not None:
@@ -203,3 +206,33 @@ class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
                 failure.getErrorMessage(),
             )
         return failure
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A request the site redirected to another host; ``target`` is where."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(f"redirected off the site to <{target}>")
+        self.target = target
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse a redirect to another host where it happens, through the request's errback.
+
+    Scrapy's off-site filter drops the redirected request when it is scheduled, with no errback
+    and no log line above DEBUG: a feed that moved elsewhere, or an article that did, would be
+    lost in silence. Here the request fails with :class:`OffsiteRedirect`, which the spiders
+    count and log by name. Placed after RedirectMiddleware (it sees the 3xx answer first).
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        if not 300 <= response.status < 400 or b"Location" not in response.headers:
+            return response
+        if request.meta.get("dont_redirect") or request.meta.get("allow_offsite"):
+            return response
+        location = response.headers[b"Location"] or b""
+        target = urljoin(request.url, location.decode("latin-1"))
+        domains = [d for d in getattr(spider, "allowed_domains", None) or [] if d]
+        if domains and target.startswith(("http://", "https://")) and not url_is_from_any_domain(target, domains):
+            raise OffsiteRedirect(target)
+        return response

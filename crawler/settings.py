@@ -58,6 +58,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, but a robots.txt that times out or resets is one WARNING, not a traceback.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.QuietRobotsTxtMiddleware": 100,
+    # After RedirectMiddleware (600): a redirect to another host fails the request, by name.
+    "crawler.middlewares.OffsiteRedirectMiddleware": 610,
 }
 EXTENSIONS = {
     "crawler.monitoring.verdict.RunVerdictExtension": 900,

@@ -16,6 +16,7 @@ from scrapy.settings import BaseSettings
 from crawler.extraction import Article, NotAnArticle, extract_article
 from crawler.extraction.normalize import article_id, iso_ist
 from crawler.extraction.page import decode_body
+from crawler.middlewares import OffsiteRedirect
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
 
@@ -150,11 +151,9 @@ class BusinessStandardSpider(Spider):
         """Count and log an article request that failed for good (after retries)."""
         stats = self.crawler.stats
         assert stats is not None
-        redirects = failure.request.meta.get("redirect_urls") or []
-        if redirects and not failure.request.url.startswith("file:") and not self.is_on_site(failure.request.url):
-            # Refused by Scrapy's off-site filter, which says nothing at INFO.
+        if failure.check(OffsiteRedirect):
             stats.inc_value(stat.failed(OFFSITE_REDIRECT))
-            self.logger.error("Failed <%s>: redirected off the site to <%s>", redirects[0], failure.request.url)
+            self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
             return
         stats.inc_value(stat.failed(failure_reason(failure)))
         self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())

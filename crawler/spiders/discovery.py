@@ -18,6 +18,7 @@ from crawler.extraction.discovery import SITEMAP_MAX_SIZE, BrokenDocument, Entry
 from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.state import SeenArticle, SeenStore, open_seen_store
+from crawler.middlewares import OffsiteRedirect
 from crawler.visited import Claim, VisitedSources
 
 from .base import OFFSITE_REDIRECT, BusinessStandardSpider, failure_reason, require
@@ -243,11 +244,9 @@ class DiscoverySpider(BusinessStandardSpider):
     def source_failed(self, failure: Any) -> None:
         """A source that did not answer (after retries), or whose answer was refused."""
         request = failure.request
-        redirects = request.meta.get("redirect_urls") or []
-        if redirects and not self.is_on_site(request.url):
-            # Scrapy's off-site filter drops it silently; a source gone elsewhere is a failed source.
-            self.count_source_failed(redirects[0], OFFSITE_REDIRECT)
-            self.logger.error("Discovery source failed <%s>: %s (redirected to <%s>)", redirects[0], OFFSITE_REDIRECT, request.url)
+        if failure.check(OffsiteRedirect):
+            self.count_source_failed(request.url, OFFSITE_REDIRECT)
+            self.logger.error("Discovery source failed <%s>: %s (%s)", request.url, OFFSITE_REDIRECT, failure.getErrorMessage())
             return
         reason = failure_reason(failure)
         self.count_source_failed(request.url, reason)
