@@ -222,3 +222,78 @@ def test_redirects_to_other_domains_are_refused(tmp_path: Path) -> None:
     assert isinstance(followed, Request) and followed.url.startswith("https://evil.example/")
     with pytest.raises(IgnoreRequest):
         offsite.process_request(followed, spider)
+
+
+# --- sources that answer nothing readable, loops, identity ---------------------------------------------
+
+
+def _index(*paths: str) -> bytes:
+    entries = "".join(f"<sitemap><loc>{SITE}{p}</loc></sitemap>" for p in paths)
+    return f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'.encode()
+
+
+def _response(url: str, body: bytes, depth: int = 0, cls: type = XmlResponse) -> Any:
+    return cls(url, body=body, request=Request(url, meta={"bs_source_depth": depth}))
+
+
+def test_a_sitemap_that_lists_only_itself_is_a_failed_source(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    url = SITE + "/sitemap/google-news-sitemap.xml"
+    assert spider.root_source(url) is not None
+    assert list(spider.parse_source(_response(url, _index("/sitemap/google-news-sitemap.xml")))) == []
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/source_repeated") == 1
+    assert stats.get_value("bs/discovery/source_failed/loop") == 1 and not stats.get_value("bs/discovery/sources_read")
+    # The same answer again (queued twice) is not read twice.
+    assert list(spider.parse_source(_response(url, _index("/sitemap/other.xml")))) == []
+    assert stats.get_value("bs/discovery/source_repeated") == 2
+
+
+def test_indexes_are_followed_to_a_bounded_depth(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    spider.max_source_depth = 2
+    (child,) = spider.parse_source(_response(SITE + "/sitemap/a.xml", _index("/sitemap/b.xml"), depth=1))
+    assert child.meta["bs_source_depth"] == 2 and child.meta["download_maxsize"] == 50 * 1024 * 1024
+    assert list(spider.parse_source(_response(SITE + "/sitemap/b.xml", _index("/sitemap/c.xml"), depth=2))) == []
+    assert spider.crawler.stats.get_value("bs/discovery/source_too_deep") == 1
+
+
+def test_sources_per_run_are_bounded(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    spider.visited_sources.limit = 3
+    requests = list(spider.parse_source(_response(SITE + "/sitemap/i.xml", _index(*(f"/sitemap/{n}.xml" for n in range(5))))))
+    assert len(requests) == 3 and spider.crawler.stats.get_value("bs/discovery/source_limit") == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "cls", "reason"),
+    [
+        (SITE + "/latest-news", b"<html><body><a href='/markets/news'>Markets</a></body></html>", HtmlResponse, "no-article-links"),
+        (SITE + "/sitemap/google-news-sitemap.xml", b"<html><body>Down for maintenance</body></html>", HtmlResponse, "not-xml"),
+        (SITE + "/rss/latest.rss", b"<html><body>Down for maintenance</body></html>", HtmlResponse, "not-xml"),
+    ],
+)
+def test_a_source_that_answered_nothing_readable_is_a_failed_source(tmp_path: Path, url: str, body: bytes, cls: type, reason: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    assert list(spider.parse_source(_response(url, body, cls=cls))) == []
+    stats = spider.crawler.stats
+    assert stats.get_value(f"bs/discovery/source_failed/{reason}") == 1 and not stats.get_value("bs/discovery/sources_read")
+    assert stats.get_value("bs/discovery/failed_sources") == [f"{url} ({reason})"]
+
+
+def test_a_salvaged_feed_counts_as_read_and_salvaged(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    feed = _rss(("/india-news/new-124022800875_1.html", "Wed, 28 Feb 2024 19:00:00 +0530")).replace(b"<item>", b"<item><title>a&nbsp;b</title>")
+    assert len(list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=feed)))) == 1
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/source_salvaged") == 1 and stats.get_value("bs/discovery/sources_read") == 1
+
+
+def test_a_canonical_url_with_another_id_keeps_the_fetched_id(tmp_path: Path) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=SITE + SEED.path)
+    fetched = SITE + "/india-news/a-different-article-124030100001_1.html"
+    (article,) = spider.parse_article(seed_response(fetched))
+    assert article.articleId == "124030100001" and article.canonicalUrl and "124022800873" in article.canonicalUrl
+    assert spider.crawler.stats.get_value("article/canonical-mismatch") == 1
+    (same,) = spider.parse_article(seed_response())
+    assert same.articleId == "124022800873" and spider.crawler.stats.get_value("article/canonical-mismatch") == 1

@@ -406,7 +406,7 @@ class LoopbackSite:
     def faulty_response(self, path: str, kind: str, argument: float, normal: Response) -> Response:
         """What a path with a fault answers (``timeout`` and ``reset`` are the handler's: no answer)."""
         if kind == "self-listing":
-            itself = f"<sitemap><loc>{self.base_url}{path}</loc></sitemap>\n"
+            itself = f"<sitemap><loc>{self.base_url}{path}</loc><lastmod>{_iso(self.now)}</lastmod></sitemap>\n"
             if path == "/sitemap/sitemap-index.xml":
                 return normal._replace(body=normal.body.replace(b"</sitemapindex>", itself.encode() + b"</sitemapindex>"))
             return Response(200, _xml(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{itself}</sitemapindex>'), XML)
