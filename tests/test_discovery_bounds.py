@@ -129,7 +129,7 @@ def test_no_readable_source_is_exit_1_naming_each() -> None:
     stats = {stat.source_failed("not-xml"): 12, stat.DISCOVERY_FAILED_SOURCES: named}
     status, why, _ = _verdict(stats)
     assert status == EXIT_FAILED
-    assert why.startswith("none of the 12 feeds, sitemaps or listings gave anything readable: https://x/0.xml (not-xml); ")
+    assert why.startswith("none of the 12 feeds, sitemaps or listings could be fetched and read: https://x/0.xml (not-xml); ")
     assert why.endswith("; and 2 more")
 
 
@@ -141,3 +141,27 @@ def test_a_rate_limit_that_did_not_lift_is_exit_4() -> None:
 def test_runs_without_sources_say_nothing_of_them() -> None:
     _, _, summary = _verdict({"item_scraped_count": 1})
     assert "sources:" not in summary and "rate_limited" not in summary
+
+
+def test_redirects_are_judged_by_host_name() -> None:
+    from scrapy import Spider
+    from scrapy.http import HtmlResponse, Request
+
+    from crawler.middlewares import OffsiteRedirect, OffsiteRedirectMiddleware
+
+    spider = Spider("x", allowed_domains=["127.0.0.1", "business-standard.com"])
+    middleware = OffsiteRedirectMiddleware()
+    request = Request("http://127.0.0.1:8000/a/x-124022800873_1.html")
+    for location, offsite in (
+        ("/", False),
+        ("http://127.0.0.1:9000/y", False),
+        ("https://hindi.business-standard.com/z", False),
+        ("http://127.0.0.2:8000/a", True),
+        ("https://business-standard.com.evil.example/a", True),
+    ):
+        response = HtmlResponse(request.url, status=302, headers={"Location": location}, request=request)
+        if offsite:
+            with pytest.raises(OffsiteRedirect):
+                middleware.process_response(request, response, spider)
+        else:
+            assert middleware.process_response(request, response, spider) is response

@@ -201,7 +201,7 @@ def test_a_run_where_no_source_is_readable_exits_1_naming_each(site: LoopbackSit
     assert_clean(result)
     assert result.status == EXIT_FAILED and result.items == []
     (line,) = [line for line in error_lines(result.log) if "Run summary" in line]
-    assert "none of the 3 feeds, sitemaps or listings gave anything readable" in line
+    assert "none of the 3 feeds, sitemaps or listings could be fetched and read" in line
     for path, reason in ((LATEST_RSS, "offsite-redirect"), (NEWS_SITEMAP, "not-xml"), ("/latest-news", "no-article-links")):
         assert f"{site.base_url}{path} ({reason})" in line
     assert site.counts[LATEST_RSS] == 1 and "127.0.0.2" not in "".join(site.counts)

@@ -54,10 +54,10 @@ class Command(ScrapyCrawlCommand):
             spider_class = self.crawler_process.spider_loader.load(args[0])
         except KeyError:
             raise UsageError(f"Spider not found: {args[0]}") from None
-        check = getattr(spider_class, "check_usage", None)
+        check = getattr(spider_class, "check_arguments", None)
         if check is not None:
             try:
-                check(opts.spargs, self.settings)
+                check(opts.spargs)
             except UsageError as error:
                 print(f"error: {error}", file=sys.stderr)
                 self.exitcode = EXIT_USAGE

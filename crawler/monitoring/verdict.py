@@ -93,7 +93,7 @@ class RunVerdictExtension:
             named = "; ".join(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
             more = sources_failed - len(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
             return EXIT_FAILED, (
-                f"none of the {sources_failed} feeds, sitemaps or listings gave anything readable: {named}"
+                f"none of the {sources_failed} feeds, sitemaps or listings could be fetched and read: {named}"
                 + (f"; and {more} more" if more > 0 else "")
             )
         wanted = int(stats.get(stat.DISCOVERY_NEW, 0)) + int(stats.get(stat.DISCOVERY_CHANGED, 0))
