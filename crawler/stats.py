@@ -46,6 +46,8 @@ DISCOVERY_NOT_ARTICLE_PREFIX = "bs/discovery/not_article/"
 DISCOVERY_LISTING_ALL_SEEN_STOP = "bs/discovery/listing_all_seen_stop"
 # A feed or sitemap with a local flaw (a stray &nbsp;) whose entries were salvaged.
 DISCOVERY_SOURCE_SALVAGED = "bs/discovery/source_salvaged"
+# Entries of a feed or sitemap whose URL cannot be fetched (another scheme, a broken host or port): left out.
+DISCOVERY_UNUSABLE_URL = "bs/discovery/unusable_url"
 # A source met again in one run (a sitemap that lists itself, a loop of "next" pages): not read again.
 DISCOVERY_SOURCE_REPEATED = "bs/discovery/source_repeated"
 # Sources not read because a bound was reached (BS_MAX_SOURCE_DEPTH, BS_MAX_SOURCES).

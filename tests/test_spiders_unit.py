@@ -297,3 +297,29 @@ def test_a_canonical_url_with_another_id_keeps_the_fetched_id(tmp_path: Path) ->
     assert spider.crawler.stats.get_value("article/canonical-mismatch") == 1
     (same,) = spider.parse_article(seed_response())
     assert same.articleId == "124022800873" and spider.crawler.stats.get_value("article/canonical-mismatch") == 1
+
+
+@pytest.mark.parametrize("kind", ["urlset", "sitemapindex"])
+def test_links_that_cannot_be_fetched_are_left_out_not_raised(tmp_path: Path, kind: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    tag = "url" if kind == "urlset" else "sitemap"
+    locs = [
+        "http://[::1/a/x-124022800873_1.html",
+        "http://www.business-standard.com:99999/a/x-124022800874_1.html",
+        "ftp://www.business-standard.com/a/x-124022800875_1.html",
+        "https://evil.example/a/x-124022800877_1.html" if kind == "urlset" else "https://evil.example/sitemap/2024-february-1.xml",
+        f"{SITE}/a/good-124022800876_1.html" if kind == "urlset" else f"{SITE}/sitemap/2024-february-1.xml",
+    ]
+    entries = "".join(f"<{tag}><loc>{loc}</loc></{tag}>" for loc in locs)
+    body = f'<{kind} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</{kind}>'.encode()
+    requests = list(spider.parse_source(_response(SITE + "/sitemap/mixed.xml", body)))
+    assert [r.url for r in requests] == [locs[-1]]
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/unusable_url") == 3 and stats.get_value("bs/discovery/offsite") == 1
+
+
+def test_a_listing_with_broken_links_keeps_the_good_ones(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    html = f'<html><body><a href="http://[::1/x-124022800873_1.html">x</a><a href="{SITE}/a/good-124022800876_1.html">y</a></body></html>'
+    requests = list(spider.parse_source(_response(SITE + "/latest-news", html.encode(), cls=HtmlResponse)))
+    assert [r.url for r in requests] == [f"{SITE}/a/good-124022800876_1.html"]

@@ -12,6 +12,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -147,11 +148,22 @@ def _child_text(element: etree._Element, name: str) -> str | None:
     return None
 
 
-def _sitemap_url(loc: str | None, base_url: str) -> str | None:
-    # sitemaps.org requires absolute URLs; only others need resolving (the costly path).
-    if loc and loc.startswith(("http://", "https://")) and " " not in loc:  # clean_text folded white space
-        return loc
-    return absolute_url(loc, base_url)
+def _link(href: str | None, base_url: str) -> str | None:
+    """``href`` made absolute; None for nothing, or for what no crawler can fetch (a broken
+    host or port, another scheme than http(s)): a hostile source must not stop the others' links."""
+    try:
+        # sitemaps.org requires absolute URLs; only others need resolving (the costly path).
+        if href and href.startswith(("http://", "https://")) and " " not in href:  # clean_text folded white space
+            url: str | None = href
+        else:
+            url = absolute_url(href, base_url)
+        if not url:
+            return None
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,8 @@ class Sitemap:
     unreadable_dates: int = 0
     # Why the document had to be salvaged (see :func:`_parse_xml`); "" when it was well-formed.
     salvaged: str = ""
+    # Entries whose URL cannot be fetched (not http(s), a broken host or port): left out.
+    unusable_urls: int = 0
 
 
 _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
@@ -177,12 +191,14 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
         reason = NOT_XML if kind.lower() == "html" else NOT_A_SITEMAP
         raise BrokenDocument(f"root element <{kind}> is not a sitemap", reason)
     entries = []
-    unreadable = 0
+    unreadable = unusable = 0
     for node in root:
         if _local(node.tag) not in {"url", "sitemap"}:
             continue
-        loc = _sitemap_url(_child_text(node, "loc"), base_url)
+        text = _child_text(node, "loc")
+        loc = _link(text, base_url)
         if not loc:
+            unusable += text is not None
             continue
         lastmod_text = _child_text(node, "lastmod")
         published_text = None
@@ -195,7 +211,9 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
         entries.append(Entry(url=loc, lastmod=lastmod or published, published=published))
     if not entries:
         raise BrokenDocument(f"<{kind}> lists nothing", EMPTY)
-    return Sitemap(is_index=kind == "sitemapindex", entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged)
+    return Sitemap(
+        is_index=kind == "sitemapindex", entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable
+    )
 
 
 @dataclass(frozen=True)
@@ -205,6 +223,7 @@ class Feed:
     entries: list[Entry]
     unreadable_dates: int = 0
     salvaged: str = ""
+    unusable_urls: int = 0
 
 
 def parse_rss(body: bytes, base_url: str) -> Feed:
@@ -215,10 +234,12 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
         kind = _local(root.tag)
         raise BrokenDocument(f"root element <{kind}> is not RSS", NOT_XML if kind.lower() == "html" else NOT_RSS)
     entries = []
-    unreadable = 0
+    unreadable = unusable = 0
     for item in root.iter("item"):
-        url = absolute_url(_child_text(item, "link") or _child_text(item, "guid"), base_url)
+        text = _child_text(item, "link") or _child_text(item, "guid")
+        url = _link(text, base_url)
         if not url:
+            unusable += text is not None
             continue
         raw_date = _child_text(item, "pubDate")
         moment = parse_date(raw_date)
@@ -226,7 +247,7 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
         entries.append(Entry(url=url, lastmod=moment, published=moment))
     if not entries:
         raise BrokenDocument("the feed has no items", EMPTY)
-    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged)
+    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable)
 
 
 _MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml(?:\.gz)?$")
@@ -254,10 +275,10 @@ def parse_listing(html: str, url: str) -> Listing:
     selector = Selector(text=html or "<html></html>")
     found: dict[str, None] = {}
     for href in selector.xpath("//a/@href").getall():
-        link = absolute_url(href, url)
+        link = _link(href, url)
         if link and url_kind(link) == ARTICLE:
             found.setdefault(link.split("#")[0], None)
     next_href = selector.xpath(
         '(//a[@rel="next"]/@href | //a[contains(translate(normalize-space(), "NEXT", "next"), "next")]/@href)[1]'
     ).get()
-    return Listing(article_urls=list(found), next_page=absolute_url(next_href, url))
+    return Listing(article_urls=list(found), next_page=_link(next_href, url))

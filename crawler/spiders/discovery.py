@@ -124,6 +124,11 @@ class DiscoverySpider(BusinessStandardSpider):
         """
         stats = self.crawler.stats
         assert stats is not None
+        if not self.is_on_site(url):
+            # Scrapy's off-site filter would drop it unseen (and archive would wait for it for ever).
+            stats.inc_value(stat.DISCOVERY_OFFSITE)
+            self.logger.warning("Not reading <%s>: not on the site%s", url, f" (listed in <{parent.url}>)" if parent is not None else "")
+            return None
         parent_meta = parent.request.meta if parent is not None and parent.request is not None else {}
         depth = int(parent_meta.get(SOURCE_DEPTH_META, 0)) + int(deeper) if parent is not None else 0
         if depth > self.max_source_depth:
@@ -176,7 +181,7 @@ class DiscoverySpider(BusinessStandardSpider):
         except BrokenDocument as error:
             self.source_unreadable(response, error.reason, str(error))
             return
-        self.count_source_read(response, feed.salvaged)
+        self.count_source_read(response, feed.salvaged, feed.unusable_urls)
         self.count_unreadable_dates(response, feed.unreadable_dates)
         yield from self.discovered(feed.entries, response.url)
 
@@ -193,11 +198,11 @@ class DiscoverySpider(BusinessStandardSpider):
                 # Everything it lists was read already (it lists itself) or is out of bounds.
                 self.source_unreadable(response, LOOP, "every sitemap it lists was read already or lies too deep")
                 return
-            self.count_source_read(response, sitemap.salvaged)
+            self.count_source_read(response, sitemap.salvaged, sitemap.unusable_urls)
             self.count_unreadable_dates(response, sitemap.unreadable_dates)
             yield from followed
         else:
-            self.count_source_read(response, sitemap.salvaged)
+            self.count_source_read(response, sitemap.salvaged, sitemap.unusable_urls)
             self.count_unreadable_dates(response, sitemap.unreadable_dates)
             yield from self.discovered(sitemap.entries, response.url)
 
@@ -222,10 +227,13 @@ class DiscoverySpider(BusinessStandardSpider):
         """Whether to read a sitemap listed in an index; all by default."""
         return True
 
-    def count_source_read(self, response: Response, salvaged: str = "") -> None:
+    def count_source_read(self, response: Response, salvaged: str = "", unusable_urls: int = 0) -> None:
         """A feed, sitemap or listing gave something readable (a run where none did has failed)."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(stat.DISCOVERY_SOURCES_READ)
+        if unusable_urls:
+            self.crawler.stats.inc_value(stat.DISCOVERY_UNUSABLE_URL, unusable_urls)
+            self.logger.warning("<%s>: %d link(s) are not http(s) URLs that can be fetched; left out", response.url, unusable_urls)
         if salvaged:
             self.crawler.stats.inc_value(stat.DISCOVERY_SOURCE_SALVAGED)
             self.logger.warning("<%s> is not well-formed XML (%s); read what could be salvaged", response.url, salvaged)
