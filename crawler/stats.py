@@ -44,6 +44,8 @@ DISCOVERY_SOURCES_READ = "bs/discovery/sources_read"
 DISCOVERY_SOURCE_FAILED_PREFIX = "bs/discovery/source_failed/"
 DISCOVERY_NOT_ARTICLE_PREFIX = "bs/discovery/not_article/"
 DISCOVERY_LISTING_ALL_SEEN_STOP = "bs/discovery/listing_all_seen_stop"
+# A later page of a section listing past its end (404, 410, or no article links): the walk ends there.
+DISCOVERY_LISTING_END = "bs/discovery/listing_end"
 # A feed or sitemap with a local flaw (a stray &nbsp;) whose entries were salvaged.
 DISCOVERY_SOURCE_SALVAGED = "bs/discovery/source_salvaged"
 # Entries of a feed or sitemap whose URL cannot be fetched (another scheme, a broken host or port): left out.

@@ -320,3 +320,11 @@ def test_an_article_redirected_off_the_site_is_named(site: LoopbackSite, tmp_pat
     assert_clean(result)
     assert stats_from_log(result.log)["bs/failed/offsite-redirect"] == 1
     assert f"Failed <{record.url}>: redirected off the site" in result.log
+
+
+def test_a_section_walked_to_its_end_has_no_failed_source(site: LoopbackSite, tmp_path: Path) -> None:
+    result = crawl("section", tmp_path, "-a", "sections=latest-news", "-a", "pages=50", settings={"BS_BASE_URL": site.base_url})
+    assert_clean(result)
+    assert result.status == EXIT_OK and len(result.items) == len([r for r in site.articles if r.layout == CURRENT]), result.log[-3000:]
+    assert stats_from_log(result.log)["bs/discovery/listing_end"] == 1
+    assert "sources: read=3 failed=0;" in summary(result.log)

@@ -323,3 +323,24 @@ def test_a_listing_with_broken_links_keeps_the_good_ones(tmp_path: Path) -> None
     html = f'<html><body><a href="http://[::1/x-124022800873_1.html">x</a><a href="{SITE}/a/good-124022800876_1.html">y</a></body></html>'
     requests = list(spider.parse_source(_response(SITE + "/latest-news", html.encode(), cls=HtmlResponse)))
     assert [r.url for r in requests] == [f"{SITE}/a/good-124022800876_1.html"]
+
+
+def test_a_section_ends_at_a_page_past_its_end_not_a_failed_source(tmp_path: Path) -> None:
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    empty = b"<html><body><a href='/markets/news'>Markets</a></body></html>"
+    assert list(spider.parse_section(_response(SITE + "/markets/news/page-3", empty, cls=HtmlResponse), section="markets/news", page=3)) == []
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/listing_end") == 1 and not stats.get_value("bs/discovery/source_failed/no-article-links")
+    for status, ended in ((404, 2), (410, 3), (503, 3)):
+        request = Request(f"{SITE}/markets/news/page-{status}")
+        failure = Failure(HttpError(HtmlResponse(request.url, status=status, request=request), "ignored"))
+        failure.request = request  # type: ignore[attr-defined]
+        spider.next_page_failed(failure)
+        assert stats.get_value("bs/discovery/listing_end") == ended
+    assert stats.get_value("bs/discovery/source_failed/http-503") == 1
+    # The first page of a section without article links is a failed source.
+    assert list(spider.parse_section(_response(SITE + "/markets/news", empty, cls=HtmlResponse), section="markets/news", page=1)) == []
+    assert stats.get_value("bs/discovery/source_failed/no-article-links") == 1

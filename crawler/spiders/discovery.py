@@ -206,12 +206,18 @@ class DiscoverySpider(BusinessStandardSpider):
             self.count_unreadable_dates(response, sitemap.unreadable_dates)
             yield from self.discovered(sitemap.entries, response.url)
 
-    def read_listing(self, response: Response) -> Listing | None:
-        """A listing page's article links; None (counted as a failed source) when it has none."""
+    def read_listing(self, response: Response, *, may_end: bool = False) -> Listing | None:
+        """A listing page's article links; None (counted as a failed source) when it has none.
+
+        ``may_end``: a later page of a paginated listing, where no article links mean the end of it.
+        """
         if not isinstance(response, TextResponse):
             self.source_unreadable(response, NOT_HTML, f"a {type(response).__name__}, not an HTML page")
             return None
         listing = parse_listing(response.text, response.url)
+        if not listing.article_urls and may_end:
+            self.listing_ended(response.url, "no article links")
+            return None
         if not listing.article_urls:
             self.source_unreadable(response, NO_ARTICLE_LINKS, "the page links to no article")
             return None
@@ -248,6 +254,12 @@ class DiscoverySpider(BusinessStandardSpider):
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(stat.DISCOVERY_UNREADABLE_DATE, count)
             self.logger.warning("<%s>: %d date(s) could not be read; those entries count as undated", response.url, count)
+
+    def listing_ended(self, url: str, why: str) -> None:
+        """A later page of a listing that is past its end: the end of the walk, not a failed source."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat.DISCOVERY_LISTING_END)
+        self.logger.info("The listing ends before <%s> (%s)", url, why)
 
     def source_failed(self, failure: Any) -> None:
         """A source that did not answer (after retries), or whose answer was refused."""

@@ -59,7 +59,7 @@ class SectionSpider(DiscoverySpider):
     def parse_section(self, response: Response, section: str, page: int) -> Iterator[Request]:
         if not self.first_read(response):
             return
-        listing = self.read_listing(response)
+        listing = self.read_listing(response, may_end=page > 1)
         if listing is None:
             return
         all_seen = bool(listing.article_urls) and not self.fresh and all(self.is_seen(u) for u in listing.article_urls)
@@ -76,4 +76,12 @@ class SectionSpider(DiscoverySpider):
                 next_page, response, deeper=False, callback=self.parse_section, cb_kwargs={"section": section, "page": page + 1}
             )
             if request is not None:
-                yield request
+                yield request.replace(errback=self.next_page_failed)
+
+    def next_page_failed(self, failure: Any) -> None:
+        """A 404 or 410 for the page after the last one ends the section; anything else is a failed source."""
+        response = getattr(failure.value, "response", None)
+        if isinstance(response, Response) and response.status in (404, 410):
+            self.listing_ended(failure.request.url, f"HTTP {response.status}")
+            return
+        self.source_failed(failure)
