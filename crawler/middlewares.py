@@ -1,18 +1,33 @@
-"""Downloader middleware that recognises Akamai block pages, counts them and stops a hopeless run."""
+"""Downloader middlewares for a site that pushes back: Akamai block pages, 429 rate limits, robots.txt that fails."""
 
 from __future__ import annotations
 
 import logging
+import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, cast
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import deferLater
+from twisted.python.failure import Failure
 
 from crawler.extraction import is_block_page
 from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
+
+# request.meta key: how many 429 answers this request has met.
+RATE_LIMITED_META = "bs_rate_limited"
 
 
 class BlockPageMiddleware:
@@ -68,3 +83,164 @@ class BlockPageMiddleware:
             )
             assert self.crawler.engine is not None
             self.crawler.engine.close_spider(spider, "blocked")
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (a number of seconds or an HTTP date); None when absent or unreadable."""
+    if value is None:
+        return None
+    text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
+    if text.isascii() and text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+class RateLimitMiddleware:
+    """Wait out a 429 answer for as long as its ``Retry-After`` says, then ask again.
+
+    The crawl pauses meanwhile (asking more would only prolong the limit). The wait is bounded by
+    ``BS_RETRY_AFTER_MAX``; a longer one, or a request that meets 429 more than
+    ``BS_RATE_LIMIT_RETRIES`` times, ends the run as a block does (exit 4): a limit that does not
+    lift is a refusal, not a redesign.
+    """
+
+    def __init__(self, crawler: Crawler, max_wait: float, retries: int, default_wait: float) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.max_wait = max_wait
+        self.retries = retries
+        self.default_wait = default_wait
+        self.waiting = 0
+        self.gave_up = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RateLimitMiddleware:
+        settings = crawler.settings
+        return cls(
+            crawler,
+            max_wait=settings.getfloat("BS_RETRY_AFTER_MAX"),
+            retries=settings.getint("BS_RATE_LIMIT_RETRIES"),
+            default_wait=settings.getfloat("BS_RATE_LIMIT_WAIT"),
+        )
+
+    async def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
+        if response.status != 429:
+            return response
+        self.stats.inc_value(stat.RATE_LIMITED)
+        tries = int(request.meta.get(RATE_LIMITED_META, 0)) + 1
+        announced = retry_after_seconds(response.headers.get("Retry-After"))
+        wait = self.default_wait if announced is None else announced
+        if self.gave_up or wait > self.max_wait or tries > self.retries:
+            self._give_up(request, spider, wait, tries)
+            return response
+        logger.warning(
+            "Rate limited (429) at <%s>: waiting %.0f s (%s), then asking again (%d of %d)",
+            request.url,
+            wait,
+            "Retry-After" if announced is not None else "no Retry-After; BS_RATE_LIMIT_WAIT",
+            tries,
+            self.retries,
+        )
+        self.stats.inc_value(stat.RATE_LIMITED_WAITED_SECONDS, round(wait))
+        await self._pause(wait)
+        again = request.replace(dont_filter=True)
+        again.meta[RATE_LIMITED_META] = tries
+        return again
+
+    async def _pause(self, seconds: float) -> None:
+        from twisted.internet import reactor  # the one Scrapy installed (importing it earlier would install another)
+
+        engine = self.crawler.engine
+        self.waiting += 1
+        if engine is not None:
+            engine.pause()
+        try:
+            await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), seconds, lambda: None))
+        finally:
+            self.waiting -= 1
+            if engine is not None and not self.waiting:
+                engine.unpause()
+
+    def _give_up(self, request: Request, spider: Spider, wait: float, tries: int) -> None:
+        self.stats.inc_value(stat.RATE_LIMITED_GAVE_UP)
+        if self.gave_up:
+            return
+        self.gave_up = True
+        why = (
+            f"Retry-After asks for {wait:.0f} s, more than BS_RETRY_AFTER_MAX ({self.max_wait:.0f} s)"
+            if wait > self.max_wait
+            else f"still 429 after {tries - 1} waits"
+        )
+        logger.error("Closing the run: rate limited at <%s> (%s); backing off", request.url, why)
+        engine = self.crawler.engine
+        if engine is not None:
+            engine.close_spider(spider, stat.RATE_LIMITED_REASON)
+
+
+class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware; a robots.txt that cannot be fetched (timeout, connection reset)
+    is one WARNING line and a stat, not an ERROR with a traceback, and is not retried. The crawl then
+    goes on as Scrapy's does: as if robots.txt allowed everything."""
+
+    def process_request(self, request: Request, spider: Spider) -> Any:
+        if request.meta.get("dont_obey_robotstxt") and urlparse_cached(request).path == "/robots.txt":
+            request.meta.setdefault("dont_retry", True)
+        return super().process_request(request, spider)
+
+    def _logerror(self, failure: Failure, request: Request, spider: Spider) -> Failure:
+        if failure.type is not IgnoreRequest:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
+            logger.warning(
+                "Could not read <%s> (%s: %s); going on as if it allowed everything",
+                request.url,
+                failure.type.__name__ if failure.type else "error",
+                failure.getErrorMessage(),
+            )
+        return failure
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A request the site redirected to another host; ``target`` is where."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(f"redirected off the site to <{target}>")
+        self.target = target
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse a redirect to another host where it happens, through the request's errback.
+
+    Scrapy's off-site filter drops the redirected request when it is scheduled, with no errback
+    and no log line above DEBUG: a feed that moved elsewhere, or an article that did, would be
+    lost in silence. Here the request fails with :class:`OffsiteRedirect`, which the spiders
+    count and log by name. Placed after RedirectMiddleware (it sees the 3xx answer first).
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        if not 300 <= response.status < 400 or b"Location" not in response.headers:
+            return response
+        if request.meta.get("dont_redirect") or request.meta.get("allow_offsite"):
+            return response
+        location = response.headers[b"Location"] or b""
+        target = urljoin(request.url, location.decode("latin-1"))
+        domains = [d.lower() for d in getattr(spider, "allowed_domains", None) or [] if d]
+        if domains and target.startswith(("http://", "https://")) and not _on_domains(target, domains):
+            raise OffsiteRedirect(target)
+        return response
+
+
+def _on_domains(url: str, domains: list[str]) -> bool:
+    # By host name, port aside, as Scrapy's OffsiteMiddleware judges (the loopback site has a port).
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return any(host == domain or host.endswith("." + domain) for domain in domains)

@@ -26,7 +26,8 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # an article page is ~250 KB; also caps gzip
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
-RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# 429 is not retried here but waited out (crawler.middlewares.RateLimitMiddleware).
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 5
 # A response gives at most one article, so items need no concurrency of their own. Scrapy's default
 # (100) builds 100 cooperative tasks per response to process that one item; their garbage drove about a
@@ -63,6 +64,13 @@ DUPEFILTER_CLASS = "crawler.dupefilter.RediscoveringDupeFilter"
 DOWNLOADER_MIDDLEWARES = {
     # Before RetryMiddleware (550) sees the response, so every block answer is counted.
     "crawler.middlewares.BlockPageMiddleware": 560,
+    # Between the two: a 429 is waited out before RetryMiddleware would retry it at once.
+    "crawler.middlewares.RateLimitMiddleware": 555,
+    # Scrapy's, but a robots.txt that times out or resets is one WARNING, not a traceback.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.QuietRobotsTxtMiddleware": 100,
+    # After RedirectMiddleware (600): a redirect to another host fails the request, by name.
+    "crawler.middlewares.OffsiteRedirectMiddleware": 610,
 }
 EXTENSIONS = {
     "crawler.monitoring.verdict.RunVerdictExtension": 900,
@@ -87,6 +95,20 @@ BS_LATEST_SOURCES = [
     "/sitemap/latest-news-sitemap.xml",
     "/latest-news",
 ]
+# Size limit of one feed or sitemap, unpacked: sitemaps.org allows 50,000 URLs and 50 MB (some
+# 11 MB for 50,000 article URLs). Article pages keep DOWNLOAD_MAXSIZE.
+BS_SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+# Sitemap indexes are followed this deep (index → monthly sitemap is 1); deeper ones are not read.
+BS_MAX_SOURCE_DEPTH = 3
+# At most this many feeds, sitemaps and listing pages per run, every JOBDIR attempt included (a
+# sitemap that lists itself, or "next" pages that never end, stop here at the latest).
+BS_MAX_SOURCES = 5000
+# A 429 answer is waited out as its Retry-After says (seconds or a date), up to this long; a
+# longer wait, or a request that meets 429 more than BS_RATE_LIMIT_RETRIES times, ends the run
+# like a block (exit 4). Without Retry-After, BS_RATE_LIMIT_WAIT seconds.
+BS_RETRY_AFTER_MAX = 120
+BS_RATE_LIMIT_RETRIES = 3
+BS_RATE_LIMIT_WAIT = 10
 
 # --- run verdict (exit status) -------------------------------------------------
 # Share of responses that may be block pages before the run fails (exit 4).

@@ -44,6 +44,31 @@ DISCOVERY_SOURCES_READ = "bs/discovery/sources_read"
 DISCOVERY_SOURCE_FAILED_PREFIX = "bs/discovery/source_failed/"
 DISCOVERY_NOT_ARTICLE_PREFIX = "bs/discovery/not_article/"
 DISCOVERY_LISTING_ALL_SEEN_STOP = "bs/discovery/listing_all_seen_stop"
+# A later page of a section listing past its end (404, 410, or no article links): the walk ends there.
+DISCOVERY_LISTING_END = "bs/discovery/listing_end"
+# A feed or sitemap with a local flaw (a stray &nbsp;) whose entries were salvaged.
+DISCOVERY_SOURCE_SALVAGED = "bs/discovery/source_salvaged"
+# Entries of a feed or sitemap whose URL cannot be fetched (another scheme, a broken host or port): left out.
+DISCOVERY_UNUSABLE_URL = "bs/discovery/unusable_url"
+# A source met again in one run (a sitemap that lists itself, a loop of "next" pages): not read again.
+DISCOVERY_SOURCE_REPEATED = "bs/discovery/source_repeated"
+# Sources not read because a bound was reached (BS_MAX_SOURCE_DEPTH, BS_MAX_SOURCES).
+DISCOVERY_SOURCE_TOO_DEEP = "bs/discovery/source_too_deep"
+DISCOVERY_SOURCE_LIMIT = "bs/discovery/source_limit"
+# "url (reason)" of the first failed sources, for the verdict's line (a list, not a count).
+DISCOVERY_FAILED_SOURCES = "bs/discovery/failed_sources"
+# An article page whose canonical URL carries another id: the fetched URL's id is kept.
+ARTICLE_CANONICAL_MISMATCH = "article/canonical-mismatch"
+
+# --- rate limiting (429 with Retry-After) ------------------------------------------
+RATE_LIMITED = "bs/rate_limited"
+RATE_LIMITED_WAITED_SECONDS = "bs/rate_limited/waited_seconds"
+RATE_LIMITED_GAVE_UP = "bs/rate_limited/gave_up"
+# The close reason of a run ended by a rate limit that did not lift (judged like a block: exit 4).
+RATE_LIMITED_REASON = "rate_limited"
+
+# --- robots.txt ----------------------------------------------------------------------
+ROBOTSTXT_UNREADABLE = "bs/robotstxt/unreadable"
 
 
 def source_failed(reason: str) -> str:

@@ -101,3 +101,92 @@ def test_url_kinds(path: str, kind: str) -> None:
 
 def test_amp_and_other_slugs_fetch_by_their_own_url_but_amp_goes_canonical() -> None:
     assert article_fetch_url(SITE + "/amp/india-news/x-124022800873_1.html#top") == SITE + "/india-news/x-124022800873_1.html"
+
+
+# --- compressed, large, cut and salvaged documents ---------------------------------------------------
+
+import gzip  # noqa: E402
+
+from crawler.extraction.discovery import unpack  # noqa: E402
+
+URLSET = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    + b"".join(
+        f"<url><loc>{SITE}/markets/news/x-1240228{n:05d}_1.html</loc><lastmod>2024-02-28T10:00:00+05:30</lastmod></url>\n".encode()
+        for n in range(200)
+    )
+    + b"</urlset>"
+)
+
+
+@pytest.mark.parametrize("packed", [URLSET, gzip.compress(URLSET), gzip.compress(URLSET[:500]) + gzip.compress(URLSET[500:])])
+def test_a_sitemap_is_read_plain_gzipped_or_in_gzip_members(packed: bytes) -> None:
+    assert len(parse_sitemap(packed, SITE).entries) == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (gzip.compress(URLSET)[:300], "cut-gzip"),
+        (gzip.compress(URLSET)[:10], "cut-gzip"),
+        (b"\x1f\x8b\x08\x00garbage that is not deflate", "cut-gzip"),
+        (URLSET[: len(URLSET) // 2], "cut"),
+        (b"<!DOCTYPE html><html><head><title>Down for maintenance</title></head><body><p>Back soon<br></body></html>", "not-xml"),
+        (b"<html><body><h1>Maintenance</h1></body></html>", "not-xml"),
+        (b"Service Unavailable", "not-xml"),
+        (b"", "empty"),
+        (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>', "empty"),
+        (b"<feed><entry/></feed>", "not-a-sitemap"),
+    ],
+)
+def test_unreadable_sitemaps_say_why(body: bytes, reason: str) -> None:
+    with pytest.raises(BrokenDocument) as caught:
+        parse_sitemap(body, SITE)
+    assert caught.value.reason == reason
+
+
+def test_unpacking_is_bounded() -> None:
+    bomb = gzip.compress(b" " * (4 * 1024 * 1024))
+    assert len(bomb) < 10_000
+    with pytest.raises(BrokenDocument) as caught:
+        unpack(bomb, max_size=1024 * 1024)
+    assert caught.value.reason == "too-large"
+    assert len(unpack(bomb, max_size=0)) == 4 * 1024 * 1024
+
+
+def test_a_50000_url_sitemap_is_read_whole() -> None:
+    entries = "".join(f"<url><loc>{SITE}/markets/news/some-long-slug-{n}-1240228{n % 100000:05d}_1.html</loc></url>" for n in range(50_000))
+    sitemap = parse_sitemap(gzip.compress(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'.encode()), SITE)
+    assert len(sitemap.entries) == 50_000 and not sitemap.salvaged
+
+
+def test_monthly_sitemaps_may_be_gzipped_files() -> None:
+    assert monthly_sitemap_month(SITE + "/sitemap/2024-february-1.xml.gz") == (2024, 2)
+
+
+def _feed(items: str) -> bytes:
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Latest</title>{items}</channel></rss>'.encode()
+
+
+def test_a_feed_with_a_stray_nbsp_is_salvaged_and_says_so() -> None:
+    items = "".join(f"<item><title>Markets&nbsp;{n}</title><link>{SITE}/a/x-12402280087{n}_1.html</link></item>" for n in range(3))
+    feed = parse_rss(_feed(items), SITE)
+    assert [e.article_id for e in feed.entries] == ["124022800870", "124022800871", "124022800872"]
+    assert "nbsp" in feed.salvaged
+    clean = parse_rss(_feed(items.replace("&nbsp;", " ")), SITE)
+    assert clean.salvaged == "" and len(clean.entries) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (_feed(f"<item><link>{SITE}/a/x-124022800870_1.html</link></item>")[:-40], "cut"),
+        (b"<html><body>We'll be back soon</body></html>", "not-xml"),
+        (_feed(""), "empty"),
+        (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>x</loc></url></urlset>', "not-rss"),
+    ],
+)
+def test_unreadable_feeds_say_why(body: bytes, reason: str) -> None:
+    with pytest.raises(BrokenDocument) as caught:
+        parse_rss(body, SITE)
+    assert caught.value.reason == reason

@@ -470,3 +470,108 @@ def test_keep_alive_and_stop() -> None:
     site.stop()
     with pytest.raises(OSError):
         urllib.request.urlopen(site.base_url + "/robots.txt", timeout=2)
+
+
+# --- misbehaving paths (discovery's hostile site) ------------------------------------------------------
+
+import gzip as _gzip  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from tests.conftest import ROOT  # noqa: E402
+
+
+def test_path_faults_on_sitemaps_and_feeds(fresh: LoopbackSite) -> None:
+    month = fresh.monthly_sitemaps()[0][0]
+    normal = fetch(fresh, month)[2]
+
+    fresh.set_path_fault(month, "self-listing")
+    body = fetch(fresh, month)[2]
+    assert xml(body).tag == f"{SM}sitemapindex" and [child(n, f"{SM}loc") for n in xml(body)] == [fresh.base_url + month]
+    fresh.set_path_fault("/sitemap/sitemap-index.xml", "self-listing")
+    listed = sitemap_entries(fresh, "/sitemap/sitemap-index.xml")
+    assert fresh.base_url + "/sitemap/sitemap-index.xml" in listed and fresh.base_url + month in listed
+
+    for kind, header in (("gzip", "gzip"), ("gzip-bare", None)):
+        fresh.set_path_fault(month, kind)
+        status, headers, body = fetch(fresh, month)
+        assert headers["Content-Encoding"] == header and _gzip.decompress(body) == normal
+    for kind in ("gzip-cut", "gzip-bare-cut"):
+        fresh.set_path_fault(month, kind)
+        with pytest.raises(EOFError):
+            _gzip.decompress(fetch(fresh, month)[2])
+
+    fresh.set_path_fault(month, "huge")
+    body = fetch(fresh, month)[2]
+    assert body.count(b"<url>") == 50_000 and len(body) > 11_000_000
+    assert xml(body).tag == f"{SM}urlset"
+
+    fresh.set_path_fault(month, "offsite")
+    status, headers, _ = fetch(fresh, month)
+    assert status == 302 and headers["Location"] == f"http://127.0.0.2:{fresh.port}{month}"
+
+    fresh.set_path_fault("/sitemap/google-news-sitemap.xml", "maintenance")
+    status, headers, body = fetch(fresh, "/sitemap/google-news-sitemap.xml")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"maintenance" in body
+
+    fresh.set_path_fault("/latest-news", "no-links")
+    assert not re.search(rb"_\d+\.html", fetch(fresh, "/latest-news")[2])
+
+    fresh.set_path_fault("/rss/latest.rss", "nbsp")
+    body = fetch(fresh, "/rss/latest.rss")[2]
+    assert body.count(b"&nbsp;") == 1
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def test_429_then_normal(fresh: LoopbackSite) -> None:
+    fresh.set_path_fault("/rss/latest.rss", "429", 7, times=2)
+    for _ in range(2):
+        status, headers, _ = fetch(fresh, "/rss/latest.rss")
+        assert status == 429 and headers["Retry-After"] == "7"
+    assert fetch(fresh, "/rss/latest.rss")[0] == 200
+
+
+def test_monthly_sitemaps_as_gzip_files(fresh: LoopbackSite) -> None:
+    plain = {path: fetch(fresh, path)[2] for path, _ in fresh.monthly_sitemaps()}
+    fresh.set_gzip_monthly(True)
+    listed = sitemap_entries(fresh, "/sitemap/sitemap-index.xml")
+    assert sorted(listed) == sorted(f"{fresh.base_url}{path}.gz" for path in plain)
+    for path, body in plain.items():
+        status, headers, packed = fetch(fresh, path + ".gz")
+        assert status == 200 and headers["Content-Type"] == "application/x-gzip" and headers["Content-Encoding"] is None
+        assert _gzip.decompress(packed) == body
+
+
+def test_canonical_of_another_article(fresh: LoopbackSite) -> None:
+    records = fresh.articles
+    fresh.set_fault(records[3].article_id, "canonical-other")
+    page = Selector(text=fetch(fresh, records[3].path)[2].decode())
+    assert page.css("link[rel=canonical]::attr(href)").get() == records[4].url
+    assert page.css("h1::text").get() == records[3].headline
+
+
+@pytest.mark.parametrize("kind", ["timeout", "reset"])
+def test_robots_txt_that_times_out_or_resets(fresh: LoopbackSite, kind: str) -> None:
+    fresh.set_path_fault("/robots.txt", kind)
+    connection = http.client.HTTPConnection("127.0.0.1", fresh.port, timeout=fresh.slow_seconds / 3)
+    error = TimeoutError if kind == "timeout" else ConnectionResetError
+    with pytest.raises(error):
+        connection.request("GET", "/robots.txt")
+        connection.getresponse()
+    connection.close()
+
+
+def test_a_busy_port_is_one_line() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.loopback", "--port", str(port), "--articles", "5"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"error: port {port} on 127.0.0.1 is busy; choose another with --port (0: any free one)"]

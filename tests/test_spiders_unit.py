@@ -147,7 +147,7 @@ def test_fresh_ignores_the_store(tmp_path: Path) -> None:
 def test_a_broken_feed_is_counted_not_raised(tmp_path: Path) -> None:
     spider = make_spider(LatestSpider, tmp_path)
     assert list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=b"<rss><channel><item>"))) == []
-    assert spider.crawler.stats.get_value("bs/skipped/broken-source") == 1
+    assert spider.crawler.stats.get_value("bs/discovery/source_failed/cut") == 1
 
 
 def test_off_site_links_are_never_followed(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_archive_keeps_to_its_months_and_days(tmp_path: Path) -> None:
       <sitemap><loc>{SITE}/sitemap/2024-march-1.xml</loc></sitemap><sitemap><loc>{SITE}/sitemap/2024-april-1.xml</loc></sitemap></sitemapindex>""".encode()
     # The monthly sitemaps are read one after another: the first now, the others when it is done.
     (first,) = spider.parse_source(XmlResponse(SITE + "/sitemap/sitemap-index.xml", body=index))
-    wanted = [url.rsplit("/", 1)[1] for url in [first.url, *spider.sitemaps_ahead]]
+    wanted = [url.rsplit("/", 1)[1] for url in [first.url, *(r.url for r in spider.sitemaps_ahead)]]
     assert wanted == ["2024-february-1.xml", "2024-march-1.xml"]
     month = f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
       <url><loc>{SITE}/a/x-124022500001_1.html</loc><lastmod>2024-02-25T10:00:00+05:30</lastmod></url>
@@ -200,6 +200,7 @@ def test_section_stops_at_a_page_of_seen_articles(tmp_path: Path) -> None:
     assert spider.crawler.stats.get_value("bs/discovery/listing_all_seen_stop") == 1
     html2 = b'<html><body><a href="/markets/news/y-124022800875_1.html">y</a></body></html>'
     response2 = HtmlResponse(SITE + "/markets/news", body=html2, request=Request(SITE + "/markets/news"))
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="3")
     urls = [r.url for r in spider.parse_section(response2, section="markets/news", page=1)]
     assert urls == [SITE + "/markets/news/y-124022800875_1.html", SITE + "/markets/news/page-2"]
 
@@ -221,3 +222,125 @@ def test_redirects_to_other_domains_are_refused(tmp_path: Path) -> None:
     assert isinstance(followed, Request) and followed.url.startswith("https://evil.example/")
     with pytest.raises(IgnoreRequest):
         offsite.process_request(followed, spider)
+
+
+# --- sources that answer nothing readable, loops, identity ---------------------------------------------
+
+
+def _index(*paths: str) -> bytes:
+    entries = "".join(f"<sitemap><loc>{SITE}{p}</loc></sitemap>" for p in paths)
+    return f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'.encode()
+
+
+def _response(url: str, body: bytes, depth: int = 0, cls: type = XmlResponse) -> Any:
+    return cls(url, body=body, request=Request(url, meta={"bs_source_depth": depth}))
+
+
+def test_a_sitemap_that_lists_only_itself_is_a_failed_source(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    url = SITE + "/sitemap/google-news-sitemap.xml"
+    assert spider.root_source(url) is not None
+    assert list(spider.parse_source(_response(url, _index("/sitemap/google-news-sitemap.xml")))) == []
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/source_repeated") == 1
+    assert stats.get_value("bs/discovery/source_failed/loop") == 1 and not stats.get_value("bs/discovery/sources_read")
+    # The same answer again (queued twice) is not read twice.
+    assert list(spider.parse_source(_response(url, _index("/sitemap/other.xml")))) == []
+    assert stats.get_value("bs/discovery/source_repeated") == 2
+
+
+def test_indexes_are_followed_to_a_bounded_depth(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    spider.max_source_depth = 2
+    (child,) = spider.parse_source(_response(SITE + "/sitemap/a.xml", _index("/sitemap/b.xml"), depth=1))
+    assert child.meta["bs_source_depth"] == 2 and child.meta["download_maxsize"] == 50 * 1024 * 1024
+    assert list(spider.parse_source(_response(SITE + "/sitemap/b.xml", _index("/sitemap/c.xml"), depth=2))) == []
+    assert spider.crawler.stats.get_value("bs/discovery/source_too_deep") == 1
+
+
+def test_sources_per_run_are_bounded(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    spider.visited_sources.limit = 3
+    requests = list(spider.parse_source(_response(SITE + "/sitemap/i.xml", _index(*(f"/sitemap/{n}.xml" for n in range(5))))))
+    assert len(requests) == 3 and spider.crawler.stats.get_value("bs/discovery/source_limit") == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "cls", "reason"),
+    [
+        (SITE + "/latest-news", b"<html><body><a href='/markets/news'>Markets</a></body></html>", HtmlResponse, "no-article-links"),
+        (SITE + "/sitemap/google-news-sitemap.xml", b"<html><body>Down for maintenance</body></html>", HtmlResponse, "not-xml"),
+        (SITE + "/rss/latest.rss", b"<html><body>Down for maintenance</body></html>", HtmlResponse, "not-xml"),
+    ],
+)
+def test_a_source_that_answered_nothing_readable_is_a_failed_source(tmp_path: Path, url: str, body: bytes, cls: type, reason: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    assert list(spider.parse_source(_response(url, body, cls=cls))) == []
+    stats = spider.crawler.stats
+    assert stats.get_value(f"bs/discovery/source_failed/{reason}") == 1 and not stats.get_value("bs/discovery/sources_read")
+    assert stats.get_value("bs/discovery/failed_sources") == [f"{url} ({reason})"]
+
+
+def test_a_salvaged_feed_counts_as_read_and_salvaged(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    feed = _rss(("/india-news/new-124022800875_1.html", "Wed, 28 Feb 2024 19:00:00 +0530")).replace(b"<item>", b"<item><title>a&nbsp;b</title>")
+    assert len(list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=feed)))) == 1
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/source_salvaged") == 1 and stats.get_value("bs/discovery/sources_read") == 1
+
+
+def test_a_canonical_url_with_another_id_keeps_the_fetched_id(tmp_path: Path) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=SITE + SEED.path)
+    fetched = SITE + "/india-news/a-different-article-124030100001_1.html"
+    (article,) = spider.parse_article(seed_response(fetched))
+    assert article.articleId == "124030100001" and article.canonicalUrl and "124022800873" in article.canonicalUrl
+    assert spider.crawler.stats.get_value("article/canonical-mismatch") == 1
+    (same,) = spider.parse_article(seed_response())
+    assert same.articleId == "124022800873" and spider.crawler.stats.get_value("article/canonical-mismatch") == 1
+
+
+@pytest.mark.parametrize("kind", ["urlset", "sitemapindex"])
+def test_links_that_cannot_be_fetched_are_left_out_not_raised(tmp_path: Path, kind: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    tag = "url" if kind == "urlset" else "sitemap"
+    locs = [
+        "http://[::1/a/x-124022800873_1.html",
+        "http://www.business-standard.com:99999/a/x-124022800874_1.html",
+        "ftp://www.business-standard.com/a/x-124022800875_1.html",
+        "https://evil.example/a/x-124022800877_1.html" if kind == "urlset" else "https://evil.example/sitemap/2024-february-1.xml",
+        f"{SITE}/a/good-124022800876_1.html" if kind == "urlset" else f"{SITE}/sitemap/2024-february-1.xml",
+    ]
+    entries = "".join(f"<{tag}><loc>{loc}</loc></{tag}>" for loc in locs)
+    body = f'<{kind} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</{kind}>'.encode()
+    requests = list(spider.parse_source(_response(SITE + "/sitemap/mixed.xml", body)))
+    assert [r.url for r in requests] == [locs[-1]]
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/unusable_url") == 3 and stats.get_value("bs/discovery/offsite") == 1
+
+
+def test_a_listing_with_broken_links_keeps_the_good_ones(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    html = f'<html><body><a href="http://[::1/x-124022800873_1.html">x</a><a href="{SITE}/a/good-124022800876_1.html">y</a></body></html>'
+    requests = list(spider.parse_source(_response(SITE + "/latest-news", html.encode(), cls=HtmlResponse)))
+    assert [r.url for r in requests] == [f"{SITE}/a/good-124022800876_1.html"]
+
+
+def test_a_section_ends_at_a_page_past_its_end_not_a_failed_source(tmp_path: Path) -> None:
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    empty = b"<html><body><a href='/markets/news'>Markets</a></body></html>"
+    assert list(spider.parse_section(_response(SITE + "/markets/news/page-3", empty, cls=HtmlResponse), section="markets/news", page=3)) == []
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/listing_end") == 1 and not stats.get_value("bs/discovery/source_failed/no-article-links")
+    for status, ended in ((404, 2), (410, 3), (503, 3)):
+        request = Request(f"{SITE}/markets/news/page-{status}")
+        failure = Failure(HttpError(HtmlResponse(request.url, status=status, request=request), "ignored"))
+        failure.request = request  # type: ignore[attr-defined]
+        spider.next_page_failed(failure)
+        assert stats.get_value("bs/discovery/listing_end") == ended
+    assert stats.get_value("bs/discovery/source_failed/http-503") == 1
+    # The first page of a section without article links is a failed source.
+    assert list(spider.parse_section(_response(SITE + "/markets/news", empty, cls=HtmlResponse), section="markets/news", page=1)) == []
+    assert stats.get_value("bs/discovery/source_failed/no-article-links") == 1

@@ -8,9 +8,11 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.misc import load_object
 
 from crawler.distributed import redis_problem
 from crawler.feeds import unwritable_feeds
+from crawler.jobdir import damage as jobdir_damage
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler import stats as stat
 from crawler.state import StateError, check_seen_store, run_lock
@@ -18,6 +20,31 @@ from crawler.state import StateError, check_seen_store, run_lock
 
 class Command(ScrapyCrawlCommand):
     """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the run lock (exit 3) and the verdict's status."""
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
+        # banner) exists, so nothing is fetched or logged first.
+        if len(args) == 1:
+            assert self.settings is not None
+            try:
+                loader = load_object(self.settings.get("SPIDER_LOADER_CLASS"))
+                spider_class = loader.from_settings(self.settings.frozencopy()).load(args[0])
+            except KeyError:
+                return  # run() says so
+            check = getattr(spider_class, "check_usage", None)
+            if check is not None:
+                try:
+                    check(opts.spargs, self.settings)
+                except UsageError as error:
+                    print(f"error: {error}", file=sys.stderr)
+                    sys.exit(EXIT_USAGE)
+        # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
+        jobdir = self.settings.get("JOBDIR") if self.settings is not None else None
+        damaged = jobdir_damage(jobdir, str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")) if jobdir else None
+        if damaged:
+            print(f"error: the JOBDIR at {jobdir} is damaged ({damaged}); delete it to start afresh", file=sys.stderr)
+            sys.exit(EXIT_FAILED)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

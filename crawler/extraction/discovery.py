@@ -1,13 +1,18 @@
 """Reading the site's discovery documents: RSS feeds, sitemaps and listing pages → article links.
 
 XML is parsed without network access and without entity expansion (no XXE, no billion laughs).
+Gzip bodies (``.xml.gz``, or a server that compresses without saying so) are unpacked with a size
+limit; a document that breaks mid-way is refused, one with a local flaw (a stray ``&nbsp;``) is
+salvaged and says so.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -37,35 +42,128 @@ class Entry:
         return date_of_article_id(identifier) if identifier else None
 
 
+# Why a feed or sitemap could not be read (stat suffixes of bs/discovery/source_failed/).
+NOT_XML = "not-xml"  # an HTML page (maintenance, block, error) or garbage where XML was expected
+CUT = "cut"  # a document that stops mid-way (a gzip stream or a body cut short)
+CUT_GZIP = "cut-gzip"
+TOO_LARGE = "too-large"
+EMPTY = "empty"  # well-formed, but not one entry
+NOT_A_SITEMAP = "not-a-sitemap"
+NOT_RSS = "not-rss"
+
+# sitemaps.org allows 50,000 URLs and 50 MB uncompressed per sitemap.
+SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+_UNPACK_CHUNK = 1024 * 1024
+
+
 class BrokenDocument(ValueError):
-    """A feed or sitemap that is not well-formed XML, or not of the expected kind."""
+    """A feed or sitemap that is not well-formed XML, or not of the expected kind; ``reason`` says which."""
+
+    def __init__(self, message: str, reason: str = NOT_XML) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
-def _safe_parser() -> etree.XMLParser:
+def unpack(body: bytes, max_size: int = SITEMAP_MAX_SIZE) -> bytes:
+    """``body`` itself, or its gzip content when it is gzip (with a header saying so or not).
+
+    Raises :class:`BrokenDocument` (``too-large``) past ``max_size`` unpacked bytes (0: no limit),
+    and (``cut-gzip``) for a gzip stream that ends before its end: half a month of URLs is no month.
+    """
+    if not body.startswith(GZIP_MAGIC):
+        return body
+    chunks: list[bytes] = []
+    size = 0
+    data = body
+    while data.startswith(GZIP_MAGIC):  # gzip files may hold several members, one after another
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            while data:
+                chunk = inflater.decompress(data, _UNPACK_CHUNK)
+                size += len(chunk)
+                if 0 < max_size < size:
+                    raise BrokenDocument(f"more than {max_size} bytes unpacked", TOO_LARGE)
+                chunks.append(chunk)
+                data = inflater.unconsumed_tail
+                if inflater.eof:
+                    break
+        except zlib.error as error:
+            raise BrokenDocument(f"broken gzip stream: {error}", CUT_GZIP) from error
+        if not inflater.eof:
+            raise BrokenDocument(f"gzip stream cut short after {size} unpacked bytes", CUT_GZIP)
+        data = inflater.unused_data
+    return b"".join(chunks)
+
+
+def _safe_parser(recover: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, recover=False
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, recover=recover
     )
 
 
-def _parse_xml(body: bytes) -> etree._Element:
+@dataclass(frozen=True)
+class _Parsed:
+    root: etree._Element
+    # The first error the strict parser met, when the document had to be salvaged; "" when well-formed.
+    salvaged: str = ""
+
+
+_CLOSING_TAG = re.compile(rb"</\s*(?:[\w.-]+:)?(\w+)\s*>\s*$")
+
+
+def _parse_xml(body: bytes, root_names: frozenset[str]) -> _Parsed:
+    body = unpack(body).strip()
+    if not body:
+        raise BrokenDocument("empty body", EMPTY)
     try:
-        root = etree.fromstring(body.strip(), parser=_safe_parser())
+        root = etree.fromstring(body, parser=_safe_parser())
     except etree.XMLSyntaxError as error:
-        raise BrokenDocument(f"not well-formed XML: {error}") from error
+        # Salvage a document whose flaw is local (an undeclared entity such as &nbsp;, a bad
+        # character): it must still end with its own closing tag, or it was cut short and
+        # whatever it lists is only part of what it should.
+        closing = _CLOSING_TAG.search(body[-200:])
+        if closing is None or closing.group(1).decode() not in root_names:
+            reason = CUT if body.lstrip().startswith((b"<?xml", *(b"<" + n.encode() for n in root_names))) else NOT_XML
+            raise BrokenDocument(f"not well-formed XML: {error}", reason) from error
+        root = etree.fromstring(body, parser=_safe_parser(recover=True))
+        if root is None or _local(root.tag) not in root_names:
+            raise BrokenDocument(f"not well-formed XML: {error}", NOT_XML) from error
+        return _Parsed(root, salvaged=str(error))
     if root is None:
-        raise BrokenDocument("empty document")
-    return root
+        raise BrokenDocument("empty document", EMPTY)
+    return _Parsed(root)
 
 
 def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    # "{namespace}name" → "name" (cheaper than etree.QName: a monthly sitemap has 50,000 entries).
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _child_text(element: etree._Element, name: str) -> str | None:
     for child in element:
         if _local(child.tag) == name:
-            return clean_text("".join(str(text) for text in child.itertext()))
+            text = child.text if len(child) == 0 else "".join(str(t) for t in child.itertext())
+            return clean_text(text or "")
     return None
+
+
+def _link(href: str | None, base_url: str) -> str | None:
+    """``href`` made absolute; None for nothing, or for what no crawler can fetch (a broken
+    host or port, another scheme than http(s)): a hostile source must not stop the others' links."""
+    try:
+        # sitemaps.org requires absolute URLs; only others need resolving (the costly path).
+        if href and href.startswith(("http://", "https://")) and " " not in href:  # clean_text folded white space
+            url: str | None = href
+        else:
+            url = absolute_url(href, base_url)
+        if not url:
+            return None
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 @dataclass(frozen=True)
@@ -75,21 +173,32 @@ class Sitemap:
     is_index: bool
     entries: list[Entry]
     unreadable_dates: int = 0
+    # Why the document had to be salvaged (see :func:`_parse_xml`); "" when it was well-formed.
+    salvaged: str = ""
+    # Entries whose URL cannot be fetched (not http(s), a broken host or port): left out.
+    unusable_urls: int = 0
+
+
+_SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 
 
 def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
-    """A ``<urlset>`` (plain or Google News) or ``<sitemapindex>``; raises :class:`BrokenDocument`."""
-    root = _parse_xml(body)
+    """A ``<urlset>`` (plain or Google News) or ``<sitemapindex>``, gzipped or not; raises :class:`BrokenDocument`."""
+    parsed = _parse_xml(body, _SITEMAP_ROOTS)
+    root = parsed.root
     kind = _local(root.tag)
-    if kind not in {"urlset", "sitemapindex"}:
-        raise BrokenDocument(f"root element <{kind}> is not a sitemap")
+    if kind not in _SITEMAP_ROOTS:
+        reason = NOT_XML if kind.lower() == "html" else NOT_A_SITEMAP
+        raise BrokenDocument(f"root element <{kind}> is not a sitemap", reason)
     entries = []
-    unreadable = 0
+    unreadable = unusable = 0
     for node in root:
         if _local(node.tag) not in {"url", "sitemap"}:
             continue
-        loc = absolute_url(_child_text(node, "loc"), base_url)
+        text = _child_text(node, "loc")
+        loc = _link(text, base_url)
         if not loc:
+            unusable += text is not None
             continue
         lastmod_text = _child_text(node, "lastmod")
         published_text = None
@@ -100,7 +209,11 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
         published = parse_date(published_text)
         unreadable += (lastmod_text is not None and lastmod is None) + (published_text is not None and published is None)
         entries.append(Entry(url=loc, lastmod=lastmod or published, published=published))
-    return Sitemap(is_index=kind == "sitemapindex", entries=entries, unreadable_dates=unreadable)
+    if not entries:
+        raise BrokenDocument(f"<{kind}> lists nothing", EMPTY)
+    return Sitemap(
+        is_index=kind == "sitemapindex", entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable
+    )
 
 
 @dataclass(frozen=True)
@@ -109,32 +222,40 @@ class Feed:
 
     entries: list[Entry]
     unreadable_dates: int = 0
+    salvaged: str = ""
+    unusable_urls: int = 0
 
 
 def parse_rss(body: bytes, base_url: str) -> Feed:
     """Items of an RSS 2.0 feed (link or guid, pubDate); raises :class:`BrokenDocument`."""
-    root = _parse_xml(body)
+    parsed = _parse_xml(body, frozenset({"rss"}))
+    root = parsed.root
     if _local(root.tag) != "rss":
-        raise BrokenDocument(f"root element <{_local(root.tag)}> is not RSS")
+        kind = _local(root.tag)
+        raise BrokenDocument(f"root element <{kind}> is not RSS", NOT_XML if kind.lower() == "html" else NOT_RSS)
     entries = []
-    unreadable = 0
+    unreadable = unusable = 0
     for item in root.iter("item"):
-        url = absolute_url(_child_text(item, "link") or _child_text(item, "guid"), base_url)
+        text = _child_text(item, "link") or _child_text(item, "guid")
+        url = _link(text, base_url)
         if not url:
+            unusable += text is not None
             continue
         raw_date = _child_text(item, "pubDate")
         moment = parse_date(raw_date)
         unreadable += raw_date is not None and moment is None
         entries.append(Entry(url=url, lastmod=moment, published=moment))
-    return Feed(entries=entries, unreadable_dates=unreadable)
+    if not entries:
+        raise BrokenDocument("the feed has no items", EMPTY)
+    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable)
 
 
-_MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml$")
+_MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml(?:\.gz)?$")
 _MONTHS = {datetime(2000, m, 1).strftime("%B").lower(): m for m in range(1, 13)}
 
 
 def monthly_sitemap_month(url: str) -> tuple[int, int] | None:
-    """``/sitemap/2024-february-1.xml`` → (2024, 2); None for other sitemaps."""
+    """``/sitemap/2024-february-1.xml`` (or ``.xml.gz``) → (2024, 2); None for other sitemaps."""
     match = _MONTHLY.search(url)
     if not match or match.group(2) not in _MONTHS:
         return None
@@ -154,10 +275,10 @@ def parse_listing(html: str, url: str) -> Listing:
     selector = Selector(text=html or "<html></html>")
     found: dict[str, None] = {}
     for href in selector.xpath("//a/@href").getall():
-        link = absolute_url(href, url)
+        link = _link(href, url)
         if link and url_kind(link) == ARTICLE:
             found.setdefault(link.split("#")[0], None)
     next_href = selector.xpath(
         '(//a[@rel="next"]/@href | //a[contains(translate(normalize-space(), "NEXT", "next"), "next")]/@href)[1]'
     ).get()
-    return Listing(article_urls=list(found), next_page=absolute_url(next_href, url))
+    return Listing(article_urls=list(found), next_page=_link(next_href, url))

@@ -82,13 +82,20 @@ class RunVerdictExtension:
         blocked = int(stats.get(stat.BLOCKED, 0))
         if reason == "blocked" or (responses and blocked / responses > self.max_blocked_share):
             return EXIT_BLOCKED, f"{blocked} of {responses} responses were block pages"
+        if reason == stat.RATE_LIMITED_REASON:
+            return EXIT_BLOCKED, f"rate limited: {int(stats.get(stat.RATE_LIMITED, 0))} answers were 429 and the limit did not lift"
         if reason == REDIS_LOST:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
         if reason != "finished":
             return EXIT_FAILED, f"the run ended with reason {reason!r}"
         sources_failed = _sum(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX)
         if sources_failed and not stats.get(stat.DISCOVERY_SOURCES_READ):
-            return EXIT_FAILED, f"none of the {sources_failed} feeds, sitemaps or listings could be fetched"
+            named = "; ".join(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
+            more = sources_failed - len(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
+            return EXIT_FAILED, (
+                f"none of the {sources_failed} feeds, sitemaps or listings could be fetched and read: {named}"
+                + (f"; and {more} more" if more > 0 else "")
+            )
         wanted = int(stats.get(stat.DISCOVERY_NEW, 0)) + int(stats.get(stat.DISCOVERY_CHANGED, 0))
         # A distributed worker is judged by the article requests it took from the shared queue:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
@@ -121,7 +128,8 @@ class RunVerdictExtension:
             f"unchanged={unchanged} emitted={int(stats.get('item_scraped_count', 0))} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
             f"dropped={int(stats.get('item_dropped_count', 0)) - int(stats.get('bs/unchanged', 0))} "
-            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}; layouts: {layouts}; missing: {missing}; "
+            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}; {_sources(stats)}"
+            f"layouts: {layouts}; missing: {missing}; "
             f"finish={reason}; exit={status} ({why})"
         )
 
@@ -131,3 +139,19 @@ def _splash(stats: dict[str, Any]) -> str:
     rendered = int(stats.get(stat.SPLASH_RENDERED, 0))
     failed = _sum(stats, stat.SPLASH_FAILED_PREFIX)
     return f" rendered={rendered} splash_failed={failed}" if rendered or failed else ""
+
+
+def _rate_limited(stats: dict[str, Any]) -> str:
+    """`` rate_limited=N`` (429 answers) when there were any."""
+    count = int(stats.get(stat.RATE_LIMITED, 0))
+    return f" rate_limited={count}" if count else ""
+
+
+def _sources(stats: dict[str, Any]) -> str:
+    """``sources: read=7 failed=2 (offsite-redirect=1, not-xml=1); `` for discovery runs; nothing otherwise."""
+    read = int(stats.get(stat.DISCOVERY_SOURCES_READ, 0))
+    failed = _by_suffix(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX)
+    if not read and not failed:
+        return ""
+    reasons = f" ({', '.join(f'{k}={v}' for k, v in failed.items())})" if failed else ""
+    return f"sources: read={read} failed={sum(failed.values())}{reasons}; "

@@ -48,9 +48,11 @@ class ArchiveSpider(DiscoverySpider):
     """
 
     name = "archive"
+    arguments = ("since", "until")
 
     @classmethod
     def check_arguments(cls, arguments: Mapping[str, str]) -> None:
+        super().check_arguments(arguments)
         require("since" in arguments, "archive: give -a since=YYYY-MM-DD (and optionally -a until=YYYY-MM-DD)")
         since = _day(arguments["since"], "since")
         until = _day(arguments["until"], "until") if arguments.get("until") else today_ist()
@@ -62,7 +64,7 @@ class ArchiveSpider(DiscoverySpider):
         self.until = _day(until, "until") if until else today_ist()
         # Monthly sitemaps read one after another (see parse_sitemap).
         self.paced = True
-        self.sitemaps_ahead: deque[str] = deque()
+        self.sitemaps_ahead: deque[Request] = deque()
         self.sitemap_in_flight = False
         self.articles_ahead = 0
 
@@ -77,9 +79,11 @@ class ArchiveSpider(DiscoverySpider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        yield self.source_request(self.site_url(INDEX_PATH))
+        request = self.root_source(self.site_url(INDEX_PATH))
+        if request is not None:
+            yield request
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_source(self, response: Response) -> Iterator[Request]:
         """The index, or one monthly sitemap; the monthly sitemaps are read one after another.
 
         Reading every monthly sitemap at once queues every article of the range before the first
@@ -89,12 +93,13 @@ class ArchiveSpider(DiscoverySpider):
         when nothing is left to do): the queue holds about one sitemap's articles, whatever the
         size of the archive. A resumed ``JOBDIR`` run reads the index again, as before. In a
         distributed run the queue is in Redis, and every sitemap is requested at once, as before.
+        Whatever the answer (read, unreadable, read before), the next sitemap follows.
         """
-        for request in super().parse_sitemap(response):
+        for request in super().parse_source(response):
             if not self.paced:
                 yield request
             elif request.callback == self.parse_source:  # a sitemap listed in an index
-                self.sitemaps_ahead.append(request.url)
+                self.sitemaps_ahead.append(request)
             else:
                 self.articles_ahead += 1
                 yield request
@@ -107,8 +112,7 @@ class ArchiveSpider(DiscoverySpider):
         if not self.sitemaps_ahead or self.sitemap_in_flight or (self.articles_ahead >= SITEMAP_LOW_WATER and not idle):
             return
         self.sitemap_in_flight = True
-        request = self.source_request(self.sitemaps_ahead.popleft())
-        yield request.replace(errback=self.sitemap_failed)
+        yield self.sitemaps_ahead.popleft().replace(errback=self.sitemap_failed)
 
     def sitemap_failed(self, failure: Any) -> Iterator[Request]:
         """A monthly sitemap that could not be fetched: counted as any source; the next one follows."""

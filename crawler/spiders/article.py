@@ -6,13 +6,36 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from scrapy import Request
+from scrapy.settings import BaseSettings
 
-from .base import BusinessStandardSpider, require
+from .base import SITE_DOMAINS, BusinessStandardSpider, require
 from crawler import stats as stat
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
+# A URL file is a short text file; anything larger is not one (a log, a dump, a binary).
+URL_FILE_MAX_SIZE = 16 * 1024 * 1024
+
+
+def _url_file_lines(path: str) -> list[str]:
+    file = Path(path)
+    require(file.is_file(), f"article: url_file {path!r} does not exist or is not a file")
+    try:
+        size = file.stat().st_size
+        require(size <= URL_FILE_MAX_SIZE, f"article: url_file {path!r} is {size} bytes, not a list of URLs")
+        data = file.read_bytes()
+    except OSError as error:
+        require(False, f"article: url_file {path!r} cannot be read ({error.strerror or error})")
+        raise AssertionError from None  # unreachable: require raised
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = ""
+    require(bool(text) or not data, f"article: url_file {path!r} is not a UTF-8 text file of URLs")
+    require("\x00" not in text, f"article: url_file {path!r} is a binary file, not a text file of URLs")
+    return text.splitlines()
 
 
 def _given_urls(arguments: Mapping[str, Any]) -> list[str]:
@@ -22,24 +45,58 @@ def _given_urls(arguments: Mapping[str, Any]) -> list[str]:
     if arguments.get("urls"):
         urls.extend(u.strip() for u in str(arguments["urls"]).split(",") if u.strip())
     if arguments.get("url_file"):
-        lines = Path(arguments["url_file"]).read_text(encoding="utf-8").splitlines()
+        lines = _url_file_lines(str(arguments["url_file"]))
         urls.extend(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
     return list(dict.fromkeys(urls))
+
+
+def _check_url(url: str) -> None:
+    """A URL the spider can fetch: http(s) with a host, or a ``file://`` page that exists."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as error:
+        require(False, f"article: not a valid URL: {url!r} ({error})")
+        raise AssertionError from None  # unreachable: require raised
+    require(parts.scheme in {"http", "https", "file"}, f"article: not an http(s) or file:// URL: {url!r}")
+    if parts.scheme == "file":
+        require(parts.netloc in ("", "localhost"), f"article: a file:// URL names a file on this machine: {url!r}")
+        path = Path(url2pathname(parts.path))
+        require(path.is_file(), f"article: no such saved page: {str(path)!r} (from {url!r})")
+    else:
+        require(bool(host), f"article: no host in URL {url!r}")
+
+
+def _site_hosts(settings: BaseSettings | None) -> set[str]:
+    base = settings.get("BS_BASE_URL") if settings is not None else BusinessStandardSpider.base_url
+    return {urlsplit(str(base)).hostname or "", *SITE_DOMAINS}
 
 
 class ArticleSpider(BusinessStandardSpider):
     """Fetch article URLs given on the command line, in a file, or saved pages as ``file://`` URLs."""
 
     name = "article"
+    arguments = URL_ARGUMENTS
 
     @classmethod
     def check_arguments(cls, arguments: Mapping[str, str]) -> None:
         require(any(arguments.get(k) for k in URL_ARGUMENTS), "article: give -a url=URL, -a urls=URL,URL or -a url_file=PATH")
-        url_file = arguments.get("url_file")
-        if url_file:
-            require(Path(url_file).is_file(), f"article: url_file {url_file!r} does not exist or is not a file")
+        urls = _given_urls(arguments)
+        require(bool(urls), f"article: url_file {arguments.get('url_file')!r} lists no URL")
+        for url in urls:
+            _check_url(url)
+
+    @classmethod
+    def check_site(cls, arguments: Mapping[str, str], settings: BaseSettings | None) -> None:
+        hosts = _site_hosts(settings)
         for url in _given_urls(arguments):
-            require(urlsplit(url).scheme in {"http", "https", "file"}, f"article: not an http(s) or file:// URL: {url!r}")
+            host = urlsplit(url).hostname or ""
+            if urlsplit(url).scheme != "file":
+                require(
+                    any(host == h or host.endswith("." + h) for h in hosts if h),
+                    f"article: {url!r} is not on BS_BASE_URL's site ({', '.join(sorted(h for h in hosts if h))})",
+                )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,10 +15,12 @@ from scrapy.settings import BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
 from crawler.extraction.normalize import article_id, iso_ist
+from crawler.middlewares import OffsiteRedirect
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
 
 SITE_DOMAINS = ("business-standard.com",)
+OFFSITE_REDIRECT = "offsite-redirect"
 
 
 class BusinessStandardSpider(Spider):
@@ -30,10 +32,41 @@ class BusinessStandardSpider(Spider):
     allowed_domains: list[str] = []
     # Article requests pass through it: rendered by Splash when SPLASH_URL is set (crawler/splash.py).
     renderer: ArticleRenderer = PLAIN
+    # The -a names the spider takes; any other is refused. None: not checked.
+    arguments: tuple[str, ...] | None = None
+
+    @classmethod
+    def check_usage(cls, arguments: Mapping[str, str], settings: BaseSettings | None = None) -> None:
+        """Raise a one-line :class:`UsageError` for any wrong ``-a`` argument, before anything is fetched:
+        unknown names (with the list of known ones), then the spider's own checks."""
+        known = cls.known_arguments()
+        if known is not None:
+            unknown = sorted(set(arguments) - set(known))
+            require(
+                not unknown,
+                f"{cls.name}: unknown argument(s) {', '.join(unknown)}; it takes "
+                + (", ".join(f"-a {name}=…" for name in known) or "no -a arguments"),
+            )
+        cls.check_arguments(arguments)
+        cls.check_site(arguments, settings)
+
+    @classmethod
+    def known_arguments(cls) -> tuple[str, ...] | None:
+        """Every -a name of the spider, those of its bases included."""
+        names: list[str] = []
+        for klass in reversed(cls.__mro__):
+            declared = klass.__dict__.get("arguments")
+            if declared:
+                names.extend(declared)
+        return tuple(dict.fromkeys(names)) if cls.arguments is not None else None
 
     @classmethod
     def check_arguments(cls, arguments: Mapping[str, str]) -> None:
         """Raise :class:`UsageError` for wrong ``-a`` arguments, before anything is fetched."""
+
+    @classmethod
+    def check_site(cls, arguments: Mapping[str, str], settings: BaseSettings | None) -> None:
+        """Checks of ``-a`` arguments that need the settings (``BS_BASE_URL``); none by default."""
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -44,7 +77,7 @@ class BusinessStandardSpider(Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BusinessStandardSpider:
-        cls.check_arguments(kwargs)
+        cls.check_usage(kwargs, crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.base_url = crawler.settings.get("BS_BASE_URL", cls.base_url).rstrip("/")
         host = urlsplit(spider.base_url).hostname or ""
@@ -97,6 +130,19 @@ class BusinessStandardSpider(Spider):
             stats.inc_value(stat.encoding(note.kind))
             self.logger.warning("Encoding of <%s> fixed: %s", response.url, note)
         article = extraction.article
+        fetched = article_id(requested)
+        if fetched and fetched != article.articleId:
+            # The id is the URL's (it is what discovery and the seen-store know): a page whose
+            # canonical link names another article must not show up as that one.
+            stats.inc_value(stat.ARTICLE_CANONICAL_MISMATCH)
+            self.logger.warning(
+                "<%s>: its canonical URL <%s> carries the id %s; keeping the fetched URL's id %s",
+                response.url,
+                article.canonicalUrl,
+                article.articleId,
+                fetched,
+            )
+            article.articleId = fetched
         article.dateDownloaded = iso_ist(datetime.now(timezone.utc))
         yield article
 
@@ -104,6 +150,10 @@ class BusinessStandardSpider(Spider):
         """Count and log an article request that failed for good (after retries)."""
         stats = self.crawler.stats
         assert stats is not None
+        if failure.check(OffsiteRedirect):
+            stats.inc_value(stat.failed(OFFSITE_REDIRECT))
+            self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+            return
         stats.inc_value(stat.failed(failure_reason(failure)))
         self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
 

@@ -2,42 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from crawler import distributed
 from crawler.extraction import Article
 from crawler.dupefilter import REDISCOVER
-from crawler.extraction.discovery import BrokenDocument, Entry, parse_listing, parse_rss, parse_sitemap
+from crawler.extraction.discovery import SITEMAP_MAX_SIZE, BrokenDocument, Entry, Listing, parse_listing, parse_rss, parse_sitemap
 from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.state import SeenArticle, SeenStore, open_seen_store
+from crawler.middlewares import OffsiteRedirect
+from crawler.visited import Claim, VisitedSources
 
-from .base import BusinessStandardSpider, failure_reason
+from .base import OFFSITE_REDIRECT, BusinessStandardSpider, failure_reason, require
 from crawler import stats as stat
 
 
 # request.meta key: the feed or sitemap date of an article request. In a distributed run the worker
 # that fetches the article may not be the one that found it, so the date travels with the request.
 SOURCE_DATE_META = "bs_source_date"
+# request.meta key: how deep in sitemap indexes a source is (a root source is 0).
+SOURCE_DEPTH_META = "bs_source_depth"
+# Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
+NO_ARTICLE_LINKS = "no-article-links"
+NOT_HTML = "not-html"
+LOOP = "loop"
+# Defaults of BS_MAX_SOURCES and BS_MAX_SOURCE_DEPTH (crawler/settings.py).
+DEFAULT_MAX_SOURCES = 5000
+DEFAULT_MAX_SOURCE_DEPTH = 3
+# The verdict names this many failed sources at most.
+FAILED_SOURCES_NAMED = 10
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
 
 
 def _truthy(value: Any) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+    return str(value).strip().lower() in TRUE_WORDS
 
 
 class DiscoverySpider(BusinessStandardSpider):
     """Base of ``latest``, ``archive`` and ``section``: find article URLs, fetch only new or changed ones."""
 
     incremental = True
+    arguments: tuple[str, ...] | None = ("fresh",)
     # This worker's name (BS_WORKER_NAME, default the host name): `%(worker)s` in output file names.
     worker: str = ""
+
+    @classmethod
+    def check_arguments(cls, arguments: Mapping[str, str]) -> None:
+        fresh = str(arguments.get("fresh", "")).strip().lower()
+        require(fresh in TRUE_WORDS | FALSE_WORDS, f"{cls.name}: fresh={arguments.get('fresh')!r} must be 1 or 0")
 
     def __init__(self, *args: Any, fresh: str | bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,6 +67,9 @@ class DiscoverySpider(BusinessStandardSpider):
         self.seen_store: SeenStore | None = None
         self.requested: set[str] = set()
         self.source_dates: dict[str, str | None] = {}
+        self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
+        self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
+        self.source_max_size = SITEMAP_MAX_SIZE
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -60,26 +85,92 @@ class DiscoverySpider(BusinessStandardSpider):
         spider.fresh = spider.fresh or crawler.settings.getbool("BS_FRESH")
         spider.worker = distributed.worker_name(crawler.settings)
         spider.seen_store = open_seen_store(crawler.settings, spider.name)
+        settings = crawler.settings
+        spider.visited_sources = VisitedSources.for_job(settings.getint("BS_MAX_SOURCES", DEFAULT_MAX_SOURCES), settings.get("JOBDIR"))
+        spider.max_source_depth = settings.getint("BS_MAX_SOURCE_DEPTH", DEFAULT_MAX_SOURCE_DEPTH)
+        spider.source_max_size = settings.getint("BS_SITEMAP_MAX_SIZE", SITEMAP_MAX_SIZE)
         return spider
 
     def closed(self, reason: str) -> None:
+        self.visited_sources.close()
         if self.seen_store is not None:
             self.seen_store.close()
 
     # --- reading sources --------------------------------------------------
 
     def source_request(self, url: str, **kwargs: Any) -> Request:
-        """A request for a feed, sitemap or listing (never rendered, never an article)."""
-        meta = {REDISCOVER: True, **kwargs.pop("meta", {})}
+        """A request for a feed, sitemap or listing (never rendered, never an article).
+
+        Sitemaps get their own size limit (``BS_SITEMAP_MAX_SIZE``, on the wire and unpacked).
+        """
+        meta = {
+            REDISCOVER: True,
+            SOURCE_DEPTH_META: 0,
+            "download_maxsize": self.source_max_size,
+            "download_warnsize": 0,
+            **kwargs.pop("meta", {}),
+        }
         return Request(url, callback=kwargs.pop("callback", self.parse_source), errback=self.source_failed, meta=meta, **kwargs)
+
+    def root_source(self, url: str, **kwargs: Any) -> Request | None:
+        """The request for a source the run starts from, unless it was requested already."""
+        return self.follow_source(url, None, **kwargs)
+
+    def follow_source(self, url: str, parent: Response | None, *, deeper: bool = True, **kwargs: Any) -> Request | None:
+        """The request for a source found in ``parent``, or None when it was read already in this
+        run (a loop), lies deeper than ``BS_MAX_SOURCE_DEPTH`` or is past ``BS_MAX_SOURCES``.
+
+        ``deeper``: a sitemap listed in an index is one level deeper; a listing's next page is not.
+        """
+        stats = self.crawler.stats
+        assert stats is not None
+        if not self.is_on_site(url):
+            # Scrapy's off-site filter would drop it unseen (and archive would wait for it for ever).
+            stats.inc_value(stat.DISCOVERY_OFFSITE)
+            self.logger.warning("Not reading <%s>: not on the site%s", url, f" (listed in <{parent.url}>)" if parent is not None else "")
+            return None
+        parent_meta = parent.request.meta if parent is not None and parent.request is not None else {}
+        depth = int(parent_meta.get(SOURCE_DEPTH_META, 0)) + int(deeper) if parent is not None else 0
+        if depth > self.max_source_depth:
+            stats.inc_value(stat.DISCOVERY_SOURCE_TOO_DEEP)
+            self.logger.warning("Not reading <%s>: sitemap indexes nested deeper than %d (BS_MAX_SOURCE_DEPTH)", url, self.max_source_depth)
+            return None
+        claim = self.visited_sources.claim(url)
+        if claim is Claim.REPEATED:
+            stats.inc_value(stat.DISCOVERY_SOURCE_REPEATED)
+            where = f" (listed in <{parent.url}>)" if parent is not None else ""
+            self.logger.warning("Not reading <%s> again: it was read in this run already%s", url, where)
+            return None
+        if claim is Claim.LIMIT:
+            if not stats.get_value(stat.DISCOVERY_SOURCE_LIMIT):
+                self.logger.error(
+                    "Reached BS_MAX_SOURCES (%d feeds, sitemaps and listings in this run): not reading <%s> and any further source",
+                    self.visited_sources.limit,
+                    url,
+                )
+            stats.inc_value(stat.DISCOVERY_SOURCE_LIMIT)
+            return None
+        meta = {SOURCE_DEPTH_META: depth, **kwargs.pop("meta", {})}
+        return self.source_request(url, meta=meta, **kwargs)
+
+    def first_read(self, response: Response) -> bool:
+        """Whether this is the first answer of the source in this run (a request queued twice, say
+        by an earlier attempt of a ``JOBDIR`` run and by this one, is read once)."""
+        if self.visited_sources.first_read(response.url):
+            return True
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat.DISCOVERY_SOURCE_REPEATED)
+        self.logger.info("Not reading <%s> again: it was read in this run already", response.url)
+        return False
 
     def parse_source(self, response: Response) -> Iterator[Request]:
         """Feed, sitemap or listing, told apart by URL."""
-        self.count_source_read()
+        if not self.first_read(response):
+            return
         path = response.url.split("?")[0]
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
-        elif path.endswith(".xml"):
+        elif path.endswith((".xml", ".xml.gz")):
             yield from self.parse_sitemap(response)
         else:
             yield from self.parse_listing_page(response)
@@ -88,8 +179,9 @@ class DiscoverySpider(BusinessStandardSpider):
         try:
             feed = parse_rss(response.body, response.url)
         except BrokenDocument as error:
-            self.source_broken(response, error)
+            self.source_unreadable(response, error.reason, str(error))
             return
+        self.count_source_read(response, feed.salvaged, feed.unusable_urls)
         self.count_unreadable_dates(response, feed.unreadable_dates)
         yield from self.discovered(feed.entries, response.url)
 
@@ -97,33 +189,65 @@ class DiscoverySpider(BusinessStandardSpider):
         try:
             sitemap = parse_sitemap(response.body, response.url)
         except BrokenDocument as error:
-            self.source_broken(response, error)
+            self.source_unreadable(response, error.reason, str(error))
             return
-        self.count_unreadable_dates(response, sitemap.unreadable_dates)
         if sitemap.is_index:
-            for entry in sitemap.entries:
-                if self.wants_sitemap(entry):
-                    yield self.source_request(entry.url)
+            wanted = [entry for entry in sitemap.entries if self.wants_sitemap(entry)]
+            followed = [r for r in (self.follow_source(entry.url, response) for entry in wanted) if r is not None]
+            if wanted and not followed:
+                # Everything it lists was read already (it lists itself) or is out of bounds.
+                self.source_unreadable(response, LOOP, "every sitemap it lists was read already or lies too deep")
+                return
+            self.count_source_read(response, sitemap.salvaged, sitemap.unusable_urls)
+            self.count_unreadable_dates(response, sitemap.unreadable_dates)
+            yield from followed
         else:
+            self.count_source_read(response, sitemap.salvaged, sitemap.unusable_urls)
+            self.count_unreadable_dates(response, sitemap.unreadable_dates)
             yield from self.discovered(sitemap.entries, response.url)
 
+    def read_listing(self, response: Response, *, may_end: bool = False) -> Listing | None:
+        """A listing page's article links; None (counted as a failed source) when it has none.
+
+        ``may_end``: a later page of a paginated listing, where no article links mean the end of it.
+        """
+        if not isinstance(response, TextResponse):
+            self.source_unreadable(response, NOT_HTML, f"a {type(response).__name__}, not an HTML page")
+            return None
+        listing = parse_listing(response.text, response.url)
+        if not listing.article_urls and may_end:
+            self.listing_ended(response.url, "no article links")
+            return None
+        if not listing.article_urls:
+            self.source_unreadable(response, NO_ARTICLE_LINKS, "the page links to no article")
+            return None
+        self.count_source_read(response)
+        return listing
+
     def parse_listing_page(self, response: Response) -> Iterator[Request]:
-        listing = parse_listing(response.text if hasattr(response, "text") else "", response.url)
-        yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
+        listing = self.read_listing(response)
+        if listing is not None:
+            yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
 
     def wants_sitemap(self, entry: Entry) -> bool:
         """Whether to read a sitemap listed in an index; all by default."""
         return True
 
-    def count_source_read(self) -> None:
-        """A feed, sitemap or listing answered (a run where none did has failed)."""
+    def count_source_read(self, response: Response, salvaged: str = "", unusable_urls: int = 0) -> None:
+        """A feed, sitemap or listing gave something readable (a run where none did has failed)."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(stat.DISCOVERY_SOURCES_READ)
+        if unusable_urls:
+            self.crawler.stats.inc_value(stat.DISCOVERY_UNUSABLE_URL, unusable_urls)
+            self.logger.warning("<%s>: %d link(s) are not http(s) URLs that can be fetched; left out", response.url, unusable_urls)
+        if salvaged:
+            self.crawler.stats.inc_value(stat.DISCOVERY_SOURCE_SALVAGED)
+            self.logger.warning("<%s> is not well-formed XML (%s); read what could be salvaged", response.url, salvaged)
 
-    def source_broken(self, response: Response, error: Exception) -> None:
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(stat.skipped("broken-source"))
-        self.logger.error("Skipped <%s>: broken feed or sitemap (%s)", response.url, error)
+    def source_unreadable(self, response: Response, reason: str, detail: str) -> None:
+        """A source that answered but held nothing readable: a failed source, like one that did not answer."""
+        self.count_source_failed(response.url, reason)
+        self.logger.error("Discovery source failed <%s>: %s (%s)", response.url, reason, detail)
 
     def count_unreadable_dates(self, response: Response, count: int) -> None:
         if count:
@@ -131,10 +255,30 @@ class DiscoverySpider(BusinessStandardSpider):
             self.crawler.stats.inc_value(stat.DISCOVERY_UNREADABLE_DATE, count)
             self.logger.warning("<%s>: %d date(s) could not be read; those entries count as undated", response.url, count)
 
-    def source_failed(self, failure: Any) -> None:
+    def listing_ended(self, url: str, why: str) -> None:
+        """A later page of a listing that is past its end: the end of the walk, not a failed source."""
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(stat.source_failed(failure_reason(failure)))
-        self.logger.error("Discovery source failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(stat.DISCOVERY_LISTING_END)
+        self.logger.info("The listing ends before <%s> (%s)", url, why)
+
+    def source_failed(self, failure: Any) -> None:
+        """A source that did not answer (after retries), or whose answer was refused."""
+        request = failure.request
+        if failure.check(OffsiteRedirect):
+            self.count_source_failed(request.url, OFFSITE_REDIRECT)
+            self.logger.error("Discovery source failed <%s>: %s (%s)", request.url, OFFSITE_REDIRECT, failure.getErrorMessage())
+            return
+        reason = failure_reason(failure)
+        self.count_source_failed(request.url, reason)
+        self.logger.error("Discovery source failed <%s>: %s (%s)", request.url, reason, failure.getErrorMessage())
+
+    def count_source_failed(self, url: str, reason: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(stat.source_failed(reason))
+        named = list(stats.get_value(stat.DISCOVERY_FAILED_SOURCES, []))
+        if len(named) < FAILED_SOURCES_NAMED:
+            stats.set_value(stat.DISCOVERY_FAILED_SOURCES, [*named, f"{url} ({reason})"])
 
     # --- deciding what to fetch -----------------------------------------
 

@@ -27,4 +27,6 @@ class LatestSpider(DiscoverySpider):
 
     async def start(self) -> AsyncIterator[Request]:
         for path in self.sources:
-            yield self.source_request(self.site_url(path))
+            request = self.root_source(self.site_url(path))
+            if request is not None:
+                yield request

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.extraction.discovery import Entry, parse_listing
+from crawler.extraction.discovery import Entry
 
 from .base import require
 from .discovery import DiscoverySpider
 from crawler import stats as stat
 
 DEFAULT_PAGES = 5
+MAX_PAGES = 10_000
+SECTION_PATH = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*", re.ASCII)
+PAGES = re.compile(r"[0-9]+", re.ASCII)
 
 
 def _sections(value: str) -> list[str]:
@@ -25,31 +29,39 @@ class SectionSpider(DiscoverySpider):
     """Up to ``pages`` listing pages per section, stopping at a page whose articles were all seen."""
 
     name = "section"
+    arguments = ("sections", "pages")
 
     @classmethod
     def check_arguments(cls, arguments: Mapping[str, str]) -> None:
+        super().check_arguments(arguments)
         sections = _sections(arguments.get("sections", ""))
         require(bool(sections), "section: give -a sections=markets/news,companies/news")
         for section in sections:
-            require(
-                all(part.replace("-", "").isalnum() for part in section.split("/")),
-                f"section: {section!r} is not a section path like markets/news",
-            )
-        pages = arguments.get("pages", str(DEFAULT_PAGES))
-        require(str(pages).isdigit() and int(pages) >= 1, f"section: pages={pages!r} must be a whole number >= 1")
+            require(SECTION_PATH.fullmatch(section) is not None, f"section: {section!r} is not a section path like markets/news")
+        pages = str(arguments.get("pages", DEFAULT_PAGES)).strip()
+        # ASCII digits only: str.isdigit() takes "²", which int() refuses.
+        require(
+            PAGES.fullmatch(pages) is not None and 1 <= int(pages) <= MAX_PAGES,
+            f"section: pages={arguments.get('pages')!r} must be a whole number from 1 to {MAX_PAGES}",
+        )
 
     def __init__(self, *args: Any, sections: str = "", pages: str = str(DEFAULT_PAGES), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sections = _sections(sections)
-        self.max_pages = int(pages)
+        self.max_pages = int(str(pages).strip())
 
     async def start(self) -> AsyncIterator[Request]:
         for section in self.sections:
-            yield self.source_request(self.site_url(section), callback=self.parse_section, cb_kwargs={"section": section, "page": 1})
+            request = self.root_source(self.site_url(section), callback=self.parse_section, cb_kwargs={"section": section, "page": 1})
+            if request is not None:
+                yield request
 
     def parse_section(self, response: Response, section: str, page: int) -> Iterator[Request]:
-        self.count_source_read()
-        listing = parse_listing(response.text if hasattr(response, "text") else "", response.url)
+        if not self.first_read(response):
+            return
+        listing = self.read_listing(response, may_end=page > 1)
+        if listing is None:
+            return
         all_seen = bool(listing.article_urls) and not self.fresh and all(self.is_seen(u) for u in listing.article_urls)
         yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
         if all_seen:
@@ -60,6 +72,16 @@ class SectionSpider(DiscoverySpider):
         if listing.article_urls and page < self.max_pages:
             # The site paginates as /<section>/page-N; a "next" link wins when there is one.
             next_page = listing.next_page or self.site_url(f"{section}/page-{page + 1}")
-            yield self.source_request(
-                next_page, callback=self.parse_section, cb_kwargs={"section": section, "page": page + 1}
+            request = self.follow_source(
+                next_page, response, deeper=False, callback=self.parse_section, cb_kwargs={"section": section, "page": page + 1}
             )
+            if request is not None:
+                yield request.replace(errback=self.next_page_failed)
+
+    def next_page_failed(self, failure: Any) -> None:
+        """A 404 or 410 for the page after the last one ends the section; anything else is a failed source."""
+        response = getattr(failure.value, "response", None)
+        if isinstance(response, Response) and response.status in (404, 410):
+            self.listing_ended(failure.request.url, f"HTTP {response.status}")
+            return
+        self.source_failed(failure)

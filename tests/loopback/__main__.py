@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import sys
 import threading
 
 from .corpus import DEFAULT_DAYS, DEFAULT_LEGACY
@@ -17,7 +19,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=float, default=DEFAULT_DAYS, help=f"days the articles span (default {DEFAULT_DAYS})")
     parser.add_argument("--legacy", type=int, default=DEFAULT_LEGACY, help=f"pre-2023 articles (default {DEFAULT_LEGACY})")
     options = parser.parse_args(argv)
-    site = LoopbackSite(articles=options.articles, seed=options.seed, port=options.port, days=options.days, legacy=options.legacy)
+    try:
+        site = LoopbackSite(articles=options.articles, seed=options.seed, port=options.port, days=options.days, legacy=options.legacy)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            print(f"error: port {options.port} on 127.0.0.1 is busy; choose another with --port (0: any free one)", file=sys.stderr)
+        else:
+            print(f"error: cannot serve on 127.0.0.1:{options.port}: {error.strerror or error}", file=sys.stderr)
+        sys.exit(1)
     newest = site.articles[-1]
     oldest = site.articles[0]
     print(f"Loopback business-standard.com at {site.base_url} ({len(site.articles)} articles)", flush=True)

@@ -55,9 +55,32 @@ GZIP_BOMB_SIZE = 60 * 1024 * 1024  # inflated; deflate packs at most ~1030:1, so
 FAULT_KINDS = frozenset(
     {
         "block403", "block200", "error500-once", "error503-always", "slow", "404", "410", "redirect-home",
-        "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub",
+        "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub", "canonical-other",
     }
 )
+# Misbehaviours of any path (feeds, sitemaps, listings, robots.txt, articles), set with set_path_fault():
+#   self-listing     a sitemap index, or a monthly sitemap, that lists itself (as a sitemap index)
+#   gzip             the body gzipped, with Content-Encoding: gzip
+#   gzip-bare        the body gzipped, and no header says so
+#   gzip-cut         gzipped with the header, cut after half the compressed bytes
+#   gzip-bare-cut    gzipped without the header, cut after half
+#   offsite          302 to another host (127.0.0.2, which nothing answers)
+#   maintenance      200 text/html "down for maintenance" page instead of the document
+#   no-links         a 200 HTML listing without one article link
+#   nbsp             an RSS feed with one &nbsp; outside CDATA (not well-formed XML)
+#   huge             a monthly sitemap padded to 50,000 URLs (some 11 MB; the padding is dated 2001)
+#   429              429 Too Many Requests with Retry-After: <arg> seconds, <times> times, then normal
+#   timeout          no answer for slow_seconds, then the connection closes
+#   reset            the connection is reset (RST) without an answer
+PATH_FAULT_KINDS = frozenset(
+    {
+        "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "offsite", "maintenance", "no-links",
+        "nbsp", "huge", "429", "timeout", "reset",
+    }
+)
+HUGE_SITEMAP_URLS = 50_000
+OFFSITE_HOST = "127.0.0.2"  # loopback, but another host for the crawler; nothing listens there
+GZIP = "application/x-gzip"
 # RSS feed name → section family (first path component), as on the real site.
 SECTION_FEEDS = {
     "markets-106": "markets",
@@ -107,7 +130,7 @@ Disallow: /stocks/corporate-announcements/
 """
 _ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?$")
 _PAGED = re.compile(r"^(?P<base>/.*?)(?:/page-(?P<page>\d+))?/?$")
-_MONTHLY = re.compile(r"^/sitemap/(?P<year>\d{4})-(?P<month>[a-z]+)-(?P<page>\d+)\.xml$")
+_MONTHLY = re.compile(r"^/sitemap/(?P<year>\d{4})-(?P<month>[a-z]+)-(?P<page>\d+)\.xml(?:\.gz)?$")
 
 
 class Response(NamedTuple):
@@ -196,7 +219,8 @@ class LoopbackSite:
 
     ``with LoopbackSite(articles=300, seed=1) as site:`` serves until the block ends (or ``start()``/``stop()``).
     Besides the site's own paths it answers ``/_control/…`` for other processes: ``counts``, ``reset``,
-    ``modify?id=``, ``fault?id=&kind=`` (empty kind clears), ``block_all?on=1|0``, ``add?n=``, ``articles``.
+    ``modify?id=``, ``fault?id=&kind=`` (empty kind clears), ``path_fault?path=&kind=[&arg=&times=]``,
+    ``gzip_monthly?on=1|0``, ``block_all?on=1|0``, ``add?n=``, ``articles``.
     """
 
     def __init__(
@@ -227,6 +251,10 @@ class LoopbackSite:
         self.video = Video(make_article_id(now.date(), 99901), "Markets wrap: Sensex, Nifty end higher", now - timedelta(hours=3))
         self.errors: list[str] = []  # tracebacks of requests that failed inside the site (a bug, not a fault)
         self._faults: dict[str, str] = {}
+        # path → [kind, argument, times left (None: always)]
+        self._path_faults: dict[str, list[Any]] = {}
+        # Monthly sitemaps as .xml.gz files (gzip, no Content-Encoding), listed so in the index.
+        self.gzip_monthly = False
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._article_counts: Counter[str] = Counter()
@@ -330,6 +358,35 @@ class LoopbackSite:
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._path_faults.clear()
+
+    def set_path_fault(self, path: str, kind: str | None, argument: float = 1.0, times: int | None = None) -> None:
+        """Make one path misbehave (see :data:`PATH_FAULT_KINDS`; ``argument``: Retry-After of ``429``;
+        ``times``: how many answers, None for all); ``kind`` None clears."""
+        with self._lock:
+            if kind is None:
+                self._path_faults.pop(path, None)
+            elif kind in PATH_FAULT_KINDS:
+                self._path_faults[path] = [kind, argument, times]
+            else:
+                raise ValueError(f"unknown path fault {kind!r}; one of {sorted(PATH_FAULT_KINDS)}")
+
+    def set_gzip_monthly(self, on: bool) -> None:
+        """Serve the monthly sitemaps as ``.xml.gz`` files (and list them so in the index)."""
+        self.gzip_monthly = on
+        self._changed()
+
+    def _take_path_fault(self, path: str) -> tuple[str, float] | None:
+        with self._lock:
+            fault = self._path_faults.get(path)
+            if fault is None:
+                return None
+            kind, argument, times = fault
+            if times is not None:
+                if times <= 0:
+                    return None
+                fault[2] = times - 1
+            return kind, argument
 
     def _take_fault(self, article_id: str) -> str | None:
         with self._lock:
@@ -343,6 +400,51 @@ class LoopbackSite:
             self._counts[path] += 1
             if article_id:
                 self._article_counts[article_id] += 1
+
+    # --- misbehaving paths ----------------------------------------------------------------
+
+    def faulty_response(self, path: str, kind: str, argument: float, normal: Response) -> Response:
+        """What a path with a fault answers (``timeout`` and ``reset`` are the handler's: no answer)."""
+        if kind == "self-listing":
+            itself = f"<sitemap><loc>{self.base_url}{path}</loc><lastmod>{_iso(self.now)}</lastmod></sitemap>\n"
+            if path == "/sitemap/sitemap-index.xml":
+                return normal._replace(body=normal.body.replace(b"</sitemapindex>", itself.encode() + b"</sitemapindex>"))
+            return Response(200, _xml(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{itself}</sitemapindex>'), XML)
+        if kind in ("gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut"):
+            packed = gzip.compress(normal.body, mtime=0)
+            if kind.endswith("-cut"):
+                packed = packed[: len(packed) // 2]
+            headers = normal.headers + ((("Content-Encoding", "gzip"),) if "bare" not in kind else ())
+            return normal._replace(body=packed, headers=headers)
+        if kind == "offsite":
+            return Response(302, b"", HTML, (("Location", f"http://{OFFSITE_HOST}:{self.port}{path}"),))
+        if kind == "maintenance":
+            return Response(
+                200,
+                b"<!DOCTYPE html><html><head><title>Down for maintenance</title></head><body><h1>We'll be back soon</h1>"
+                b"<p>Business Standard is down for scheduled maintenance. Please check back in a while.</p></body></html>",
+                HTML,
+            )
+        if kind == "no-links":
+            return Response(200, render_listing("Latest News", path, [], None, self.base_url).encode())
+        if kind == "nbsp":
+            return normal._replace(body=normal.body.replace(b"<item>\n      <title>", b"<item>\n      <title>Markets&nbsp;", 1))
+        if kind == "huge":
+            return normal._replace(body=normal.body.replace(b"</urlset>", self._padding(path) + b"</urlset>"))
+        if kind == "429":
+            return Response(429, b"<html><body><h1>429 Too Many Requests</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
+        raise ValueError(f"path fault {kind!r} has no response")
+
+    def _padding(self, path: str) -> bytes:
+        """URL entries that make a monthly sitemap 50,000 URLs long; articles of 2001, outside any test's range."""
+        have = self.respond(path).body.count(b"<url>")
+        slug = "sensex-nifty-close-higher-as-banking-and-it-stocks-lead-gains-while-metal-shares-slip-on-weak-global-cues-archive"
+        entries = (
+            f"<url><loc>{self.base_url}/markets/news/{slug}-{make_article_id(datetime(2001, 1, 1 + i % 28).date(), i % 100000)}_1.html</loc>"
+            f"<lastmod>2001-01-{1 + i % 28:02d}T10:00:00+05:30</lastmod></url>\n"
+            for i in range(max(0, HUGE_SITEMAP_URLS - have))
+        )
+        return "".join(entries).encode()
 
     # --- routing -----------------------------------------------------------------------
 
@@ -414,8 +516,9 @@ class LoopbackSite:
         size = self.sitemap_page_size
         found = []
         for (year, month), records in sorted(self.index.months.items(), reverse=True):
+            suffix = ".xml.gz" if self.gzip_monthly else ".xml"
             for page in range(0, len(records), size):
-                found.append((f"/sitemap/{year}-{MONTHS[month - 1].lower()}-{page // size + 1}.xml", records[page : page + size]))
+                found.append((f"/sitemap/{year}-{MONTHS[month - 1].lower()}-{page // size + 1}{suffix}", records[page : page + size]))
         return found
 
     def _sitemap(self, path: str) -> Response:
@@ -435,6 +538,8 @@ class LoopbackSite:
         if match:
             for name, records in self.monthly_sitemaps():
                 if name == path:
+                    if path.endswith(".gz"):
+                        return Response(200, gzip.compress(_xml(self._urlset(records)), mtime=0), GZIP)
                     return Response(200, _xml(self._urlset(records)), XML)
         return self.not_found(path)
 
@@ -581,6 +686,13 @@ class LoopbackSite:
             elif action == "fault":
                 self.set_fault(value["id"], value.get("kind") or None)
                 result = {"id": value["id"], "kind": value.get("kind") or None}
+            elif action == "path_fault":
+                times = value.get("times")
+                self.set_path_fault(value["path"], value.get("kind") or None, float(value.get("arg", "1")), int(times) if times else None)
+                result = {"path": value["path"], "kind": value.get("kind") or None}
+            elif action == "gzip_monthly":
+                self.set_gzip_monthly(value.get("on", "1") not in ("0", "false", ""))
+                result = {"gzip_monthly": self.gzip_monthly}
             elif action == "block_all":
                 self.block_all = value.get("on", "1") not in ("0", "false", "")
                 result = {"block_all": self.block_all}
@@ -670,7 +782,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             record, form = site.resolve(path)
             site._count(path, record.article_id if record and not head else None)
-            if site.block_all:
+            fault = site._take_path_fault(path)
+            if fault is not None:
+                self._serve_path_fault(site, record, form, path, head, *fault)
+            elif site.block_all:
                 self._send(Response(403, site.block_page(path)), head)
             elif record is None:
                 self._send(site.respond(path), head)
@@ -681,6 +796,23 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             site.errors.append(traceback.format_exc())
             self._send(Response(500, b"internal error in the loopback site", TEXT), head)
+
+    def _serve_path_fault(self, site: LoopbackSite, record: ArticleRecord | None, form: str, path: str, head: bool, kind: str, argument: float) -> None:
+        if kind == "timeout":
+            time.sleep(site.slow_seconds)
+            self.close_connection = True
+            return
+        if kind == "reset":
+            # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+            # The socket closes here, before socketserver's shutdown(SHUT_WR) could send a FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.wfile.close()
+            self.rfile.close()
+            self.connection.close()
+            return
+        normal = site.article_response(record, form) if record is not None else site.respond(path)
+        self._send(site.faulty_response(path, kind, argument, normal), head)
 
     def _serve_article(self, site: LoopbackSite, record: ArticleRecord, form: str, path: str, head: bool) -> None:
         kind = site._take_fault(record.article_id)
@@ -702,6 +834,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(200, gzip_bomb(), HTML, (("Content-Encoding", "gzip"),)), head)
         elif kind == "paywall-stub":
             self._send(site.article_response(record, form, "paywall-stub"), head)
+        elif kind == "canonical-other":
+            # The page names another article (the next one in the corpus) as its canonical URL.
+            records = site.articles
+            other = records[(records.index(record) + 1) % len(records)]
+            body = re.sub(rb'(<link rel="canonical" href=")[^"]*', lambda m: m.group(1) + other.url.encode(), site.article_response(record, form).body, count=1)
+            self._send(site.article_response(record, form)._replace(body=body), head)
         else:
             response = site.article_response(record, form)
             if kind == "latin1":

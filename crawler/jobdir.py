@@ -1,0 +1,80 @@
+"""A ``JOBDIR`` checked before a run resumes from it: damaged queue files are refused in one line.
+
+Scrapy reads a damaged queue (a file cut short by a full disk or a copy that stopped) only when it
+pops from it, and then fails on every attempt, a CRITICAL traceback every few seconds, for ever.
+The project's disk queue is queuelib's LIFO file (Scrapy's default): a 4-byte count of records,
+then the records, each followed by its 4-byte length. Walking the lengths back from the end must
+land exactly on the count, after exactly that many records; anything else is a damaged file. A
+count of 0 is what a killed run leaves (the count is written when the queue closes): queuelib then
+ignores what is in the file, and the run's sources are read again, so that is not damage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import struct
+from pathlib import Path
+
+SIZE = struct.Struct(">L")
+QUEUE_DIR = "requests.queue"
+STATE_FILE = "spider.state"
+
+
+def _lifo_problem(path: Path, name: str) -> str | None:
+    """Why a queuelib LIFO disk queue file (``name`` in messages) is damaged; None when it reads whole."""
+    with open(path, "rb") as file:
+        header = file.read(SIZE.size)
+        if len(header) < SIZE.size:
+            return f"{name} is cut short ({len(header)} bytes)"
+        (count,) = SIZE.unpack(header)
+        if count == 0:
+            return None
+        position = os.fstat(file.fileno()).st_size
+        for index in range(count):
+            if position - SIZE.size < SIZE.size:
+                return f"{name} holds {index} of the {count} requests it announces"
+            file.seek(position - SIZE.size)
+            (length,) = SIZE.unpack(file.read(SIZE.size))
+            position -= SIZE.size + length
+            if position < SIZE.size:
+                return f"{name} is cut short: request {index + 1} of {count} runs past its start"
+        if position != SIZE.size:
+            return f"{name} has {position - SIZE.size} bytes that belong to no request"
+    return None
+
+
+def damage(jobdir: str | os.PathLike[str] | None, disk_queue: str = "") -> str | None:
+    """What is damaged in ``jobdir`` (one phrase), or None when it can be resumed (or does not exist).
+
+    ``disk_queue`` is ``SCHEDULER_DISK_QUEUE``: the queue files are walked when it is a LIFO queue,
+    the format this module knows; the other files are checked whatever it is.
+    """
+    if not jobdir:
+        return None
+    root = Path(jobdir)
+    if not root.is_dir():
+        return None
+    queues = root / QUEUE_DIR
+    active = queues / "active.json"
+    try:
+        if active.is_file():
+            json.loads(active.read_text(encoding="utf-8"))
+        state = root / STATE_FILE
+        if state.is_file() and state.stat().st_size:
+            with open(state, "rb") as file:
+                pickle.load(file)  # noqa: S301 - Scrapy unpickles this very file on resume
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError) as error:
+        return f"{type(error).__name__}: {error}"
+    if queues.is_dir() and "lifo" in disk_queue.lower():
+        for path in sorted(queues.rglob("*")):
+            if path.is_file() and path.suffix != ".json":
+                name = f"{QUEUE_DIR}/{path.relative_to(queues).as_posix()}"
+                try:
+                    problem = _lifo_problem(path, name)
+                except OSError as error:
+                    problem = f"{name}: {error.strerror or error}"
+                if problem:
+                    return problem
+    return None

@@ -1,0 +1,94 @@
+"""The discovery sources (feeds, sitemaps, listings) of one run: each read once, and a bound on how many.
+
+Discovery requests bypass the duplicate filter (crawler/dupefilter.py), so that a resumed ``JOBDIR``
+run reads its sources again and finds the articles the killed run had in flight. Nothing else would
+stop a sitemap that lists itself, or "next" pages that never end, from being fetched forever; this
+set does. A source is requested and read at most once per attempt. The set is kept in the ``JOBDIR``
+(one URL a line), so the bound on sources counts every source of the run, in every attempt: a loop
+of ever-new URLs stops at ``BS_MAX_SOURCES`` whatever the number of kills and resumes.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import TextIO
+
+from w3lib.url import canonicalize_url
+
+FILE_NAME = "bs-sources-requested.txt"
+
+
+class Claim(enum.Enum):
+    """What :meth:`VisitedSources.claim` decided."""
+
+    NEW = "new"
+    REPEATED = "repeated"
+    LIMIT = "limit"
+
+
+def _key(url: str) -> str:
+    try:
+        return canonicalize_url(url)
+    except ValueError:
+        return url
+
+
+class VisitedSources:
+    """Sources requested and read in this run; ``path`` (in the ``JOBDIR``) keeps them across resumes."""
+
+    def __init__(self, limit: int, path: Path | None = None) -> None:
+        self.limit = limit
+        self._requested: set[str] = set()
+        self._read: set[str] = set()
+        # Every source requested by this run, earlier attempts included (the bound counts these).
+        self._run: set[str] = set()
+        self._file: TextIO | None = None
+        if path is not None:
+            if path.is_file():
+                with open(path, encoding="utf-8", errors="replace") as lines:
+                    self._run.update(line.rstrip("\n") for line in lines if line.strip())
+            self._file = open(path, "a", encoding="utf-8")
+
+    @classmethod
+    def for_job(cls, limit: int, jobdir: str | None) -> VisitedSources:
+        """The set of a run; kept in ``jobdir`` when there is one."""
+        if not jobdir:
+            return cls(limit)
+        folder = Path(jobdir)
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(limit, folder / FILE_NAME)
+
+    @property
+    def requested(self) -> int:
+        """How many sources this run requested, earlier attempts included."""
+        return len(self._run)
+
+    def claim(self, url: str) -> Claim:
+        """Whether ``url`` may be requested now: not yet in this attempt, and the bound not reached."""
+        key = _key(url)
+        if key in self._requested:
+            return Claim.REPEATED
+        if key not in self._run and 0 < self.limit <= len(self._run):
+            return Claim.LIMIT
+        self._requested.add(key)
+        if key not in self._run:
+            self._run.add(key)
+            if self._file is not None:
+                self._file.write(key + "\n")
+                self._file.flush()
+        return Claim.NEW
+
+    def first_read(self, url: str) -> bool:
+        """True the first time ``url`` is read in this attempt (a request queued twice is read once)."""
+        key = _key(url)
+        if key in self._read:
+            return False
+        self._read.add(key)
+        self._requested.add(key)
+        return True
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
