@@ -55,6 +55,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.monitoring.verdict.RunVerdictExtension": 900,
+    # After the verdict: its handlers of spider_closed run after the verdict's.
+    "crawler.monitoring.history.RunHistoryExtension": 950,
 }
 
 # --- incremental state -----------------------------------------------------
@@ -94,6 +96,13 @@ BS_MIN_FIELD_COVERAGE = {
     "canonicalUrl": 0.9,
 }
 BS_COVERAGE_MIN_ITEMS = 5
+
+# --- run history, report, heartbeat, progress (crawler/monitoring/) ---------------
+# One record per run in <BS_STATE_DIR>/runs.jsonl (read by `scrapy runs` and `scrapy report`).
+BS_RUN_HISTORY = True
+# A running run refreshes its marker (<BS_STATE_DIR>/running/) this often (seconds), so that a
+# killed run is recorded, by the next run, with its figures up to then; 0: only at the start.
+BS_RUN_HISTORY_CHECKPOINT = 60.0
 
 # --- rendering (Splash) ----------------------------------------------------
 # Off unless SPLASH_URL (scrapy-splash's own setting) is given, e.g.

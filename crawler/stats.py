@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # --- run verdict ------------------------------------------------------------
 EXIT_STATUS = "bs/exit_status"
+EXIT_REASON = "bs/exit_reason"  # the verdict's "why", a string
 
 # --- responses: blocked, skipped, failed, recovered ---------------------------
 BLOCKED = "bs/blocked"
