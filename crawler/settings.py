@@ -57,6 +57,7 @@ EXTENSIONS = {
     "crawler.monitoring.verdict.RunVerdictExtension": 900,
     # After the verdict: its handlers of spider_closed run after the verdict's.
     "crawler.monitoring.history.RunHistoryExtension": 950,
+    "crawler.monitoring.heartbeat.HeartbeatExtension": 960,
 }
 
 # --- incremental state -----------------------------------------------------
@@ -103,6 +104,13 @@ BS_RUN_HISTORY = True
 # A running run refreshes its marker (<BS_STATE_DIR>/running/) this often (seconds), so that a
 # killed run is recorded, by the next run, with its figures up to then; 0: only at the start.
 BS_RUN_HISTORY_CHECKPOINT = 60.0
+# A cron monitor's ping URL (healthchecks.io style): POSTed the summary line at the end of a run that
+# ended ok, <url>/fail when it did not (killed runs send nothing: the monitor's grace time catches them).
+BS_HEARTBEAT_URL = ""
+# Also ping <url>/start when a run opens (the monitor then measures run times and spots hung runs).
+BS_HEARTBEAT_START = False
+# Time limit of one ping (seconds); a failed ping is logged, never fails the run.
+BS_HEARTBEAT_TIMEOUT = 10.0
 
 # --- rendering (Splash) ----------------------------------------------------
 # Off unless SPLASH_URL (scrapy-splash's own setting) is given, e.g.

@@ -111,6 +111,10 @@ REDIS_ARTICLES_TAKEN = "bs/redis/articles_taken"
 REDIS_LOST = "bs/redis/lost"
 REDIS_DROPPED_UNCHECKED = "bs/redis/dropped_unchecked"
 
+# --- monitoring: heartbeat, progress ---------------------------------------------------
+HEARTBEAT_SENT = "bs/monitoring/heartbeat_sent"
+HEARTBEAT_FAILED = "bs/monitoring/heartbeat_failed"
+
 # --- re-extraction -------------------------------------------------------------------
 REEXTRACT_RECORDS = "bs/reextract/records"
 REEXTRACT_REFUSED = "bs/reextract/refused"
