@@ -58,6 +58,7 @@ EXTENSIONS = {
     # After the verdict: its handlers of spider_closed run after the verdict's.
     "crawler.monitoring.history.RunHistoryExtension": 950,
     "crawler.monitoring.heartbeat.HeartbeatExtension": 960,
+    "crawler.monitoring.progress.ProgressExtension": 970,
 }
 
 # --- incremental state -----------------------------------------------------
@@ -111,6 +112,11 @@ BS_HEARTBEAT_URL = ""
 BS_HEARTBEAT_START = False
 # Time limit of one ping (seconds); a failed ping is logged, never fails the run.
 BS_HEARTBEAT_TIMEOUT = 10.0
+# A progress line (archive: months done/to do, found, fetched, emitted, rate, ETA; reextract:
+# records, items, rate) every this many seconds; 0: none.
+BS_PROGRESS_INTERVAL = 60.0
+# When stderr is a terminal (not cron), one updating progress line (tqdm, the [progress] extra) instead.
+BS_PROGRESS_BAR = True
 
 # --- rendering (Splash) ----------------------------------------------------
 # Off unless SPLASH_URL (scrapy-splash's own setting) is given, e.g.

@@ -59,7 +59,7 @@ class HeartbeatExtension:
     def from_crawler(cls, crawler: Crawler) -> HeartbeatExtension:
         url = str(crawler.settings.get("BS_HEARTBEAT_URL") or "")
         if not url:
-            raise NotConfigured("BS_HEARTBEAT_URL is not set")
+            raise NotConfigured  # no message: Scrapy would log a warning for every run without a monitor
         if urlsplit(url).scheme not in ("http", "https"):
             raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {url.split(':', 1)[0]!r}")
         return cls(crawler, url)

@@ -268,7 +268,7 @@ class RunHistoryExtension:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         if not settings.getbool("BS_RUN_HISTORY"):
-            raise NotConfigured("BS_RUN_HISTORY is off")
+            raise NotConfigured  # no message: Scrapy would log it as a warning
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
