@@ -4,3 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash tests/services/chromium/install.sh
+bash tests/services/scrapyd/install.sh
