@@ -99,6 +99,21 @@ BS_MIN_FIELD_COVERAGE = {
 }
 BS_COVERAGE_MIN_ITEMS = 5
 
+# --- rendering (Splash) ----------------------------------------------------
+# Off unless SPLASH_URL (scrapy-splash's own setting) is given, e.g.
+# `-s SPLASH_URL=http://127.0.0.1:8050`: then article pages are rendered by Splash, so
+# `market` carries the ticker's numbers, and this add-on switches scrapy-splash's
+# middlewares and fingerprinter on (crawler/splash.py). Without SPLASH_URL nothing of
+# scrapy-splash is loaded. Sitemaps, feeds and listings are never rendered; when Splash
+# fails, the page is fetched without rendering (stat bs/splash/failed/<reason>).
+ADDONS = {"crawler.splash.SplashAddon": 0}
+# Give an article page that came back as an Akamai block page one more try through Splash.
+BS_SPLASH_ON_BLOCK = False
+# Splash's render time limit per page (seconds); Scrapy gives up 5 s later.
+BS_SPLASH_TIMEOUT = 15.0
+# Longest wait after the page loaded for its script to fill the ticker (seconds).
+BS_SPLASH_WAIT = 1.0
+
 # --- run history, report, heartbeat, progress (crawler/monitoring/) ---------------
 # One record per run in <BS_STATE_DIR>/runs.jsonl (read by `scrapy runs` and `scrapy report`).
 BS_RUN_HISTORY = True
@@ -117,21 +132,13 @@ BS_HEARTBEAT_TIMEOUT = 10.0
 BS_PROGRESS_INTERVAL = 60.0
 # When stderr is a terminal (not cron), one updating progress line (tqdm, the [progress] extra) instead.
 BS_PROGRESS_BAR = True
-
-# --- rendering (Splash) ----------------------------------------------------
-# Off unless SPLASH_URL (scrapy-splash's own setting) is given, e.g.
-# `-s SPLASH_URL=http://127.0.0.1:8050`: then article pages are rendered by Splash, so
-# `market` carries the ticker's numbers, and this add-on switches scrapy-splash's
-# middlewares and fingerprinter on (crawler/splash.py). Without SPLASH_URL nothing of
-# scrapy-splash is loaded. Sitemaps, feeds and listings are never rendered; when Splash
-# fails, the page is fetched without rendering (stat bs/splash/failed/<reason>).
-ADDONS = {"crawler.splash.SplashAddon": 0}
-# Give an article page that came back as an Akamai block page one more try through Splash.
-BS_SPLASH_ON_BLOCK = False
-# Splash's render time limit per page (seconds); Scrapy gives up 5 s later.
-BS_SPLASH_TIMEOUT = 15.0
-# Longest wait after the page loaded for its script to fill the ticker (seconds).
-BS_SPLASH_WAIT = 1.0
+# Spidermon (the [monitoring] extra), off unless -s SPIDERMON_ENABLED=True: then our suite (passes
+# exactly when the exit status is 0; items checked against crawler/schema/article.schema.json) runs
+# at the end, and these Spidermon actions with it, e.g.
+# ["spidermon.contrib.actions.email.smtp.SendSmtpEmail"] with Spidermon's SPIDERMON_SMTP_* settings.
+BS_SPIDERMON_FAILED_ACTIONS: list[str] = []
+BS_SPIDERMON_FINISHED_ACTIONS: list[str] = []
+ADDONS = {**ADDONS, "crawler.monitoring.spidermon.SpidermonAddon": 10}
 
 # --- distributed crawling (Redis) ----------------------------------------------
 # Off unless REDIS_URL (scrapy-redis's own setting) is given, e.g.

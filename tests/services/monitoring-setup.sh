@@ -5,3 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash tests/services/chromium/install.sh
 bash tests/services/scrapyd/install.sh
+bash tests/services/smtp/install.sh
