@@ -132,6 +132,8 @@ BS_HEARTBEAT_TIMEOUT = 10.0
 BS_PROGRESS_INTERVAL = 60.0
 # When stderr is a terminal (not cron), one updating progress line (tqdm, the [progress] extra) instead.
 BS_PROGRESS_BAR = True
+# `%(time)s` in output file names is India's time, like the items' dates (Scrapy's own is UTC).
+FEED_URI_PARAMS = "crawler.feed_names.uri_params"
 # Spidermon (the [monitoring] extra), off unless -s SPIDERMON_ENABLED=True: then our suite (passes
 # exactly when the exit status is 0; items checked against crawler/schema/article.schema.json) runs
 # at the end, and these Spidermon actions with it, e.g.
