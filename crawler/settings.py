@@ -163,6 +163,14 @@ BS_REDIS_TIMEOUT = 5.0
 # the same across restarts of one worker, and different for workers on one machine.
 BS_WORKER_NAME = ""
 
+# --- politeness shared by distributed workers (crawler/distributed/politeness.py) -------
+# With REDIS_URL: at most this many requests in flight to the site, and this many per second, for all
+# live workers together (each worker's own CONCURRENT_REQUESTS_PER_DOMAIN and AutoThrottle still
+# apply). 0: no shared limit. Requests rendered by Splash count too.
+BS_SITE_MAX_CONCURRENCY = 0
+BS_SITE_MAX_RATE = 0.0
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.distributed.politeness.SiteBudgetMiddleware": 950}
+
 LOG_FORMATTER = "crawler.logformatter.ArticleLogFormatter"
 LOG_LEVEL = "INFO"
 

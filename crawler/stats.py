@@ -115,6 +115,10 @@ REDIS_DROPPED_UNCHECKED = "bs/redis/dropped_unchecked"
 HEARTBEAT_SENT = "bs/monitoring/heartbeat_sent"
 HEARTBEAT_FAILED = "bs/monitoring/heartbeat_failed"
 
+# --- site budget shared by distributed workers (crawler/distributed/politeness.py) ---
+SITE_BUDGET_WAITS = "bs/site_budget/waits"  # requests that waited for the shared budget
+SITE_BUDGET_WAIT_MS = "bs/site_budget/wait_ms"  # how long, in total
+
 # --- re-extraction -------------------------------------------------------------------
 REEXTRACT_RECORDS = "bs/reextract/records"
 REEXTRACT_REFUSED = "bs/reextract/refused"
