@@ -6,17 +6,20 @@ import json
 import os
 import socket
 import subprocess
+import uuid
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from crawler.commands.runs import since_time, table
 from crawler.monitoring.history import KILLED, RunHistory, spider_arguments, status_words
 from tests.conftest import ROOT
 from tests.monitoring_runs import ten_runs
+from tests.test_redis import redis_url  # noqa: F401 (the fixture: a real Redis)
 
 
 def record(started: str, spider: str = "latest", status: int | None = 0, **extra: Any) -> dict[str, Any]:
@@ -126,3 +129,32 @@ def test_runs_table_and_filters(runs_dir: Path) -> None:
     assert scrapy(runs_dir, "runs", "--spider", "archive").stdout.startswith("no runs recorded")
     assert scrapy(runs_dir, "runs", "--since", "2999-01-01").stdout.startswith("no runs recorded")
     assert scrapy(runs_dir, "runs", "--since", "yesterday-ish").returncode == 2
+
+
+def test_distributed_runs_are_recorded_in_redis(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
+    from tests.e2e import crawl
+    from tests.loopback.site import LoopbackSite
+
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    shared = {"REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix}
+    try:
+        with LoopbackSite(articles=30, seed=13) as site:
+            for worker in ("w1", "w2"):
+                settings = {**shared, "BS_BASE_URL": site.base_url, "BS_WORKER_NAME": worker, "BS_REDIS_IDLE_SECONDS": "1"}
+                result = crawl("latest", tmp_path / worker, settings=settings)
+                assert result.status == 0, result.log[-3000:]
+        elsewhere = tmp_path / "laptop"  # no state dir of its own: everything comes from Redis
+        elsewhere.mkdir()
+        done = scrapy(elsewhere, "runs", "--json", *(a for k, v in shared.items() for a in ("-s", f"{k}={v}")))
+        assert done.returncode == 0, done.stderr
+        records = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [(r["worker"], r["status_words"]) for r in records] == [("w2", "ok"), ("w1", "ok")]
+        assert records[1]["counts"]["emitted"] > 0 and records[0]["counts"]["emitted"] == 0, "w2 found everything seen"
+        # Each worker also keeps its own records in its state dir.
+        assert len(RunHistory(tmp_path / "w1" / ".state").records()) == 1
+    finally:
+        client = redis.Redis.from_url(redis_url)
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()

@@ -10,7 +10,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.runs import since_time
-from crawler.monitoring.history import RunHistory, history_dir
+from crawler.monitoring.history import history_store
 
 
 class Command(ScrapyCommand):
@@ -50,7 +50,7 @@ class Command(ScrapyCommand):
         except ImportError:
             raise UsageError("the report needs matplotlib: pip install 'bs-crawler[report]'") from None
         since = since_time(opts.since) if opts.since else None
-        records = RunHistory(history_dir(self.settings)).records(since=since, spider=opts.spider)
+        records = history_store(self.settings).records(since=since, spider=opts.spider)
         if opts.last > 0:
             kept: list[dict[str, object]] = []
             for spider in sorted({str(r.get("spider")) for r in records}):

@@ -11,7 +11,7 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.monitoring.history import RunHistory, history_dir, parse_time
+from crawler.monitoring.history import history_store, parse_time
 
 _RELATIVE = re.compile(r"^(\d+)([hd])$")
 COLUMNS = ("started", "spider", "status", "time", "new", "upd", "emitted", "blocked", "failed", "reason")
@@ -81,7 +81,8 @@ class Command(ScrapyCommand):
     def long_desc(self) -> str:
         return (
             "Read the run history (<BS_STATE_DIR>/runs.jsonl: one record per run of any spider, killed runs "
-            "included) and print the last runs, newest first. Times are UTC."
+            "included; with REDIS_URL, every worker's records in Redis) and print the last runs, newest first. "
+            "Times are UTC."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -96,7 +97,8 @@ class Command(ScrapyCommand):
             raise UsageError("runs takes no arguments")
         assert self.settings is not None
         since = since_time(opts.since) if opts.since else None
-        records = RunHistory(history_dir(self.settings)).records(since=since, spider=opts.spider)
+        store = history_store(self.settings)
+        records = store.records(since=since, spider=opts.spider)
         records.reverse()
         if opts.last > 0:
             records = records[: opts.last]
@@ -105,6 +107,6 @@ class Command(ScrapyCommand):
                 print(json.dumps(record, ensure_ascii=False, sort_keys=True))
             return
         if not records:
-            print(f"no runs recorded in {history_dir(self.settings)}")
+            print(f"no runs recorded in {store.where}")
             return
         print(table(records))

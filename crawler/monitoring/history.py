@@ -178,6 +178,7 @@ class RunHistory:
         self.directory = directory
         self.path = directory / RUNS_FILE
         self.running = directory / RUNNING_DIR
+        self.where = str(self.path)
 
     def append(self, record: dict[str, Any]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -194,13 +195,7 @@ class RunHistory:
 
     def records(self, *, since: datetime | None = None, spider: str | None = None) -> list[dict[str, Any]]:
         """The records, oldest first; a cut or unreadable line (a disk that filled up) is skipped."""
-        found = []
-        for record in self._read():
-            if spider and record.get("spider") != spider:
-                continue
-            if since and parse_time(str(record.get("started"))) < since:
-                continue
-            found.append(record)
+        found = [record for record in self._read() if _matches(record, since, spider)]
         found.sort(key=lambda r: str(r.get("started", "")))
         return found
 
@@ -262,6 +257,48 @@ class RunHistory:
         return recorded
 
 
+def _matches(record: dict[str, Any], since: datetime | None, spider: str | None) -> bool:
+    if spider and record.get("spider") != spider:
+        return False
+    return not (since and parse_time(str(record.get("started"))) < since)
+
+
+class RedisRunHistory:
+    """Distributed runs (REDIS_URL): the records of every worker in one Redis list, ``<BS_REDIS_PREFIX>:runs``, beside the seen-store."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        from crawler import distributed
+
+        self.client = distributed.connect(settings)
+        self.key = f"{distributed.key_prefix(settings)}:runs"
+        self.where = f"Redis ({self.key})"
+
+    def append(self, record: dict[str, Any]) -> None:
+        self.client.rpush(self.key, json.dumps(record, ensure_ascii=False, sort_keys=True))
+
+    def records(self, *, since: datetime | None = None, spider: str | None = None) -> list[dict[str, Any]]:
+        found = []
+        for raw in self.client.lrange(self.key, 0, -1):
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and "started" in record and _matches(record, since, spider):
+                found.append(record)
+        found.sort(key=lambda r: str(r.get("started", "")))
+        return found
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def history_store(settings: BaseSettings) -> RunHistory | RedisRunHistory:
+    """Where `scrapy runs` and `scrapy report` read: Redis in distributed mode, else the state dir."""
+    if settings.get("REDIS_URL"):
+        return RedisRunHistory(settings)
+    return RunHistory(history_dir(settings))
+
+
 class RunHistoryExtension:
     """Writes each run's record when it closes (after the verdict), and a marker while it runs so a killed run is recorded by the next."""
 
@@ -273,6 +310,8 @@ class RunHistoryExtension:
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
         self.history = RunHistory(history_dir(settings))
+        # Distributed runs also keep every record in Redis, where `scrapy runs` reads all workers'.
+        self.remote = RedisRunHistory(settings) if settings.get("REDIS_URL") else None
         self.coverage_fields = sorted(settings.getdict("BS_MIN_FIELD_COVERAGE"))
         self.checkpoint_seconds = settings.getfloat("BS_RUN_HISTORY_CHECKPOINT")
         self.record: dict[str, Any] = {}
@@ -287,7 +326,8 @@ class RunHistoryExtension:
 
     def spider_opened(self, spider: Spider) -> None:
         try:
-            self.history.record_killed_runs()
+            for killed in self.history.record_killed_runs():
+                self._append_remote(killed)
         except OSError as error:
             logger.warning("Could not look for killed runs in %s: %s", self.history.running, error)
         started = _now()
@@ -340,3 +380,17 @@ class RunHistoryExtension:
         except OSError as error:
             logger.error("Could not write the run history %s: %s", self.history.path, error)
         self.history.remove_marker(str(self.record.get("run_id")))
+        self._append_remote(record)
+        if self.remote is not None:
+            self.remote.close()
+
+    def _append_remote(self, record: dict[str, Any]) -> None:
+        if self.remote is None:
+            return
+        from redis.exceptions import RedisError
+
+        try:
+            self.remote.append(record)
+        except (RedisError, OSError) as error:
+            # A run that lost Redis still has its record in the state dir.
+            logger.warning("Could not add the run record to Redis (%s); it is in %s", " ".join(str(error).split()), self.history.path)
