@@ -74,6 +74,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.monitoring.verdict.RunVerdictExtension": 900,
+    # After the verdict: its handlers of spider_closed run after the verdict's.
+    "crawler.monitoring.history.RunHistoryExtension": 950,
+    "crawler.monitoring.heartbeat.HeartbeatExtension": 960,
+    "crawler.monitoring.progress.ProgressExtension": 970,
 }
 
 # --- incremental state -----------------------------------------------------
@@ -143,6 +147,34 @@ BS_SPLASH_TIMEOUT = 15.0
 # Longest wait after the page loaded for its script to fill the ticker (seconds).
 BS_SPLASH_WAIT = 1.0
 
+# --- run history, report, heartbeat, progress (crawler/monitoring/) ---------------
+# One record per run in <BS_STATE_DIR>/runs.jsonl (read by `scrapy runs` and `scrapy report`).
+BS_RUN_HISTORY = True
+# A running run refreshes its marker (<BS_STATE_DIR>/running/) this often (seconds), so that a
+# killed run is recorded, by the next run, with its figures up to then; 0: only at the start.
+BS_RUN_HISTORY_CHECKPOINT = 60.0
+# A cron monitor's ping URL (healthchecks.io style): POSTed the summary line at the end of a run that
+# ended ok, <url>/fail when it did not (killed runs send nothing: the monitor's grace time catches them).
+BS_HEARTBEAT_URL = ""
+# Also ping <url>/start when a run opens (the monitor then measures run times and spots hung runs).
+BS_HEARTBEAT_START = False
+# Time limit of one ping (seconds); a failed ping is logged, never fails the run.
+BS_HEARTBEAT_TIMEOUT = 10.0
+# A progress line (archive: months done/to do, found, fetched, emitted, rate, ETA; reextract:
+# records, items, rate) every this many seconds; 0: none.
+BS_PROGRESS_INTERVAL = 60.0
+# When stderr is a terminal (not cron), one updating progress line (tqdm, the [progress] extra) instead.
+BS_PROGRESS_BAR = True
+# `%(time)s` in output file names is India's time, like the items' dates (Scrapy's own is UTC).
+FEED_URI_PARAMS = "crawler.feed_names.uri_params"
+# Spidermon (the [monitoring] extra), off unless -s SPIDERMON_ENABLED=True: then our suite (passes
+# exactly when the exit status is 0; items checked against crawler/schema/article.schema.json) runs
+# at the end, and these Spidermon actions with it, e.g.
+# ["spidermon.contrib.actions.email.smtp.SendSmtpEmail"] with Spidermon's SPIDERMON_SMTP_* settings.
+BS_SPIDERMON_FAILED_ACTIONS: list[str] = []
+BS_SPIDERMON_FINISHED_ACTIONS: list[str] = []
+ADDONS = {**ADDONS, "crawler.monitoring.spidermon.SpidermonAddon": 10}
+
 # --- distributed crawling (Redis) ----------------------------------------------
 # Off unless REDIS_URL (scrapy-redis's own setting) is given, e.g.
 # `-s REDIS_URL=redis://10.0.0.5:6379/0`: then `latest`, `archive` and `section` share one
@@ -163,6 +195,14 @@ BS_REDIS_TIMEOUT = 5.0
 # This worker's name, in its output file name and its Redis entries; empty: the host name. Keep it
 # the same across restarts of one worker, and different for workers on one machine.
 BS_WORKER_NAME = ""
+
+# --- politeness shared by distributed workers (crawler/distributed/politeness.py) -------
+# With REDIS_URL: at most this many requests in flight to the site, and this many per second, for all
+# live workers together (each worker's own CONCURRENT_REQUESTS_PER_DOMAIN and AutoThrottle still
+# apply). 0: no shared limit. Requests rendered by Splash count too.
+BS_SITE_MAX_CONCURRENCY = 0
+BS_SITE_MAX_RATE = 0.0
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.distributed.politeness.SiteBudgetMiddleware": 950}
 
 LOG_FORMATTER = "crawler.logformatter.ArticleLogFormatter"
 LOG_LEVEL = "INFO"

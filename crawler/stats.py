@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # --- run verdict ------------------------------------------------------------
 EXIT_STATUS = "bs/exit_status"
+EXIT_REASON = "bs/exit_reason"  # the verdict's "why", a string
 
 # --- responses: blocked, skipped, failed, recovered ---------------------------
 BLOCKED = "bs/blocked"
@@ -158,6 +159,14 @@ def splash_ticker(state: str) -> str:
 REDIS_ARTICLES_TAKEN = "bs/redis/articles_taken"
 REDIS_LOST = "bs/redis/lost"
 REDIS_DROPPED_UNCHECKED = "bs/redis/dropped_unchecked"
+
+# --- monitoring: heartbeat, progress ---------------------------------------------------
+HEARTBEAT_SENT = "bs/monitoring/heartbeat_sent"
+HEARTBEAT_FAILED = "bs/monitoring/heartbeat_failed"
+
+# --- site budget shared by distributed workers (crawler/distributed/politeness.py) ---
+SITE_BUDGET_WAITS = "bs/site_budget/waits"  # requests that waited for the shared budget
+SITE_BUDGET_WAIT_MS = "bs/site_budget/wait_ms"  # how long, in total
 
 # --- re-extraction -------------------------------------------------------------------
 REEXTRACT_RECORDS = "bs/reextract/records"

@@ -71,6 +71,7 @@ class RunVerdictExtension:
         stats = self.stats.get_stats()
         status, why = self.verdict(stats, reason)
         self.stats.set_value(stat.EXIT_STATUS, status)
+        self.stats.set_value(stat.EXIT_REASON, why)  # for the run history and the heartbeat
         log = logger.error if status else logger.info
         log("%s", self.summary(stats, reason, status, why))
 

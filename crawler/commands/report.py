@@ -1,0 +1,65 @@
+"""``scrapy report -o report.html``: the run history as one self-contained HTML file with charts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.commands.runs import since_time
+from crawler.monitoring.history import history_store
+
+
+class Command(ScrapyCommand):
+    """Write the run report."""
+
+    requires_project = True
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "-o report.html [options]"
+
+    def short_desc(self) -> str:
+        return "Write the run history as one HTML file with charts (opens without network)"
+
+    def long_desc(self) -> str:
+        return (
+            "Read the run history (<BS_STATE_DIR>/runs.jsonl) and write one self-contained HTML file: per spider, "
+            "exit statuses, articles new/updated, field coverage per field, block and failure shares and run "
+            "duration over the runs, and the latest run's details. Needs the [report] extra (matplotlib)."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", metavar="FILE", default="report.html", help="the HTML file to write (default report.html)")
+        parser.add_argument("-n", "--last", type=int, default=500, metavar="N", help="the last N runs of each spider (default 500; 0: all)")
+        parser.add_argument("--since", metavar="WHEN", help="only runs started since WHEN: 2026-11-01, 7d, 12h")
+        parser.add_argument("--spider", metavar="NAME", help="only runs of this spider")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError("report takes no arguments")
+        assert self.settings is not None
+        try:
+            from crawler.monitoring.report import render
+
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise UsageError("the report needs matplotlib: pip install 'bs-crawler[report]'") from None
+        since = since_time(opts.since) if opts.since else None
+        records = history_store(self.settings).records(since=since, spider=opts.spider)
+        if opts.last > 0:
+            kept: list[dict[str, object]] = []
+            for spider in sorted({str(r.get("spider")) for r in records}):
+                kept += [r for r in records if str(r.get("spider")) == spider][-opts.last :]
+            records = kept
+        thresholds = {k: float(v) for k, v in self.settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
+        output = Path(opts.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        partial = output.with_name(output.name + ".partial")
+        partial.write_text(render(records, thresholds), encoding="utf-8")
+        os.replace(partial, output)
+        print(f"{len(records)} runs written to {output}")

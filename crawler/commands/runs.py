@@ -1,0 +1,112 @@
+"""``scrapy runs``: the run history as a table, newest first, with each exit status in words (``--json`` for scripts)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.monitoring.history import history_store, parse_time
+
+_RELATIVE = re.compile(r"^(\d+)([hd])$")
+COLUMNS = ("started", "spider", "status", "time", "new", "upd", "emitted", "blocked", "failed", "reason")
+
+
+def since_time(value: str, now: datetime | None = None) -> datetime:
+    """``--since``: an ISO date or time (UTC unless it says otherwise), or ``12h`` / ``7d`` back from now."""
+    relative = _RELATIVE.match(value)
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        return (now or datetime.now(timezone.utc)) - timedelta(**{"hours" if unit == "h" else "days": amount})
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise UsageError(f"--since: not a date, a time or a span like 7d or 12h: {value!r}") from None
+
+
+def _duration(seconds: Any) -> str:
+    if not isinstance(seconds, (int, float)):
+        return "?"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+
+
+def row(record: dict[str, Any]) -> tuple[str, ...]:
+    counts = record.get("counts") or {}
+    started = str(record.get("started", ""))[:19].replace("T", " ")
+    reason = "" if record.get("status") == 0 else str(record.get("reason", ""))
+    return (
+        started,
+        str(record.get("spider", "")),
+        str(record.get("status_words", "")),
+        _duration(record.get("duration_s")),
+        str(counts.get("new", "")),
+        str(counts.get("updated", "")),
+        str(counts.get("emitted", "")),
+        str(counts.get("blocked", "")),
+        str(counts.get("failed", "")),
+        reason if len(reason) <= 70 else reason[:69] + "…",
+    )
+
+
+def table(records: list[dict[str, Any]]) -> str:
+    rows = [COLUMNS, *(row(r) for r in records)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    numeric = {"new", "upd", "emitted", "blocked", "failed"}
+    lines = []
+    for r in rows:
+        cells = [c.rjust(w) if COLUMNS[i] in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+class Command(ScrapyCommand):
+    """List the last runs from the run history."""
+
+    requires_project = True
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[options]"
+
+    def short_desc(self) -> str:
+        return "List the last runs (newest first) with their exit status in words"
+
+    def long_desc(self) -> str:
+        return (
+            "Read the run history (<BS_STATE_DIR>/runs.jsonl: one record per run of any spider, killed runs "
+            "included; with REDIS_URL, every worker's records in Redis) and print the last runs, newest first. "
+            "Times are UTC."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-n", "--last", type=int, default=20, metavar="N", help="show the last N runs (default 20; 0: all)")
+        parser.add_argument("--since", metavar="WHEN", help="only runs started since WHEN: 2026-11-01, 2026-11-01T06:00, 7d, 12h")
+        parser.add_argument("--spider", metavar="NAME", help="only runs of this spider")
+        parser.add_argument("--json", action="store_true", help="print the full records as JSON lines, newest first")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError("runs takes no arguments")
+        assert self.settings is not None
+        since = since_time(opts.since) if opts.since else None
+        store = history_store(self.settings)
+        records = store.records(since=since, spider=opts.spider)
+        records.reverse()
+        if opts.last > 0:
+            records = records[: opts.last]
+        if opts.json:
+            for record in records:
+                print(json.dumps(record, ensure_ascii=False, sort_keys=True))
+            return
+        if not records:
+            print(f"no runs recorded in {store.where}")
+            return
+        print(table(records))

@@ -1,0 +1,95 @@
+"""Pings for cron monitors (healthchecks.io style): ``BS_HEARTBEAT_URL`` on success, ``<url>/fail`` on failure, never failing the run."""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+from twisted.internet import threads
+from twisted.internet.defer import Deferred
+
+from crawler import stats as stat
+from crawler.monitoring import verdict
+
+logger = logging.getLogger(__name__)
+
+
+def ping_url(base: str, success: bool, start: bool = False) -> str:
+    """``<url>``, ``<url>/fail`` or ``<url>/start`` (query string kept at the end)."""
+    parts = urlsplit(base)
+    suffix = "/start" if start else "" if success else "/fail"
+    path = parts.path.rstrip("/") + suffix if suffix else parts.path
+    return parts._replace(path=path).geturl()
+
+
+def where(url: str) -> str:
+    """The host of a ping URL, for the log: its path is the check's secret."""
+    return urlsplit(url).netloc or "?"
+
+
+def send(url: str, body: str, timeout: float, user_agent: str) -> int:
+    """POST ``body`` to ``url``; the HTTP status (an exception when there was none)."""
+    request = urllib.request.Request(url, data=body.encode("utf-8"), method="POST", headers={"User-Agent": user_agent, "Content-Type": "text/plain; charset=utf-8"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the user's URL)
+        response.read(1024)
+        return int(response.status)
+
+
+class HeartbeatExtension:
+    """At the end of a run (after the verdict), ping the cron monitor; optionally ``<url>/start`` when it opens."""
+
+    def __init__(self, crawler: Crawler, url: str) -> None:
+        assert crawler.stats is not None
+        self.url = url
+        self.stats: StatsCollector = crawler.stats
+        self.timeout = crawler.settings.getfloat("BS_HEARTBEAT_TIMEOUT")
+        self.ping_start = crawler.settings.getbool("BS_HEARTBEAT_START")
+        self.user_agent = str(crawler.settings.get("USER_AGENT"))
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HeartbeatExtension:
+        url = str(crawler.settings.get("BS_HEARTBEAT_URL") or "")
+        if not url:
+            raise NotConfigured  # no message: Scrapy would log a warning for every run without a monitor
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {url.split(':', 1)[0]!r}")
+        return cls(crawler, url)
+
+    def spider_opened(self, spider: Spider) -> Deferred[None] | None:
+        if not self.ping_start:
+            return None
+        return self._ping(ping_url(self.url, True, start=True), f"{spider.name} started")
+
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred[None]:
+        stats = self.stats.get_stats()
+        status = int(stats.get(stat.EXIT_STATUS, verdict.EXIT_FAILED))
+        summary = verdict.RunVerdictExtension.summary(stats, reason, status, str(stats.get(stat.EXIT_REASON, "")))
+        return self._ping(ping_url(self.url, status == verdict.EXIT_OK), f"{spider.name}: {summary}")
+
+    def _ping(self, url: str, body: str) -> Deferred[None]:
+        # In a thread: a slow monitor must not stall the reactor; the engine waits for the Deferred.
+        done: Deferred[Any] = threads.deferToThread(send, url, body, self.timeout, self.user_agent)  # type: ignore[no-untyped-call]
+        done.addCallbacks(self._sent, self._failed, callbackArgs=(url,), errbackArgs=(url,))
+        return done
+
+    def _sent(self, status: int, url: str) -> None:
+        self.stats.inc_value(stat.HEARTBEAT_SENT)
+        logger.info("Heartbeat sent to %s (HTTP %d)", where(url), status)
+
+    def _failed(self, failure: Any, url: str) -> None:
+        self.stats.inc_value(stat.HEARTBEAT_FAILED)
+        error = failure.value
+        if isinstance(error, urllib.error.HTTPError):
+            why = f"HTTP {error.code}"
+        else:
+            why = str(getattr(error, "reason", None) or error) or type(error).__name__
+        logger.warning("Heartbeat to %s failed (%s); the run's own status is unaffected", where(url), why)

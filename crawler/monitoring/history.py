@@ -1,0 +1,396 @@
+"""The run history: one JSON record per run of any spider in ``<BS_STATE_DIR>/runs.jsonl``, killed runs included."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.conf import arglist_to_dict
+from twisted.internet import task
+
+from crawler import stats as stat
+from crawler.monitoring import verdict
+
+logger = logging.getLogger(__name__)
+
+RUNS_FILE = "runs.jsonl"
+RUNNING_DIR = "running"
+KILLED = "killed"
+# The exit statuses in words, for `scrapy runs`, the report and the heartbeat.
+STATUS_WORDS: dict[int, str] = {
+    verdict.EXIT_OK: "ok",
+    verdict.EXIT_FAILED: "failed",
+    verdict.EXIT_USAGE: "wrong arguments",
+    verdict.EXIT_LOCKED: "locked",
+    verdict.EXIT_BLOCKED: "blocked",
+    verdict.EXIT_EXTRACTION: "extraction failed",
+    verdict.EXIT_OUTPUT: "output failed",
+    verdict.EXIT_STATE: "state broken",
+    verdict.EXIT_REDIS: "Redis lost",
+}
+
+
+def status_words(status: int | None) -> str:
+    """``ok``, ``blocked``, … or ``killed`` for a run that never reached its verdict (``status`` None)."""
+    if status is None:
+        return KILLED
+    return STATUS_WORDS.get(status, f"exit {status}")
+
+
+def history_dir(settings: BaseSettings) -> Path:
+    return Path(str(settings.get("BS_STATE_DIR") or ".state"))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO time from a record or the command line; naive times are UTC."""
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _process_start(pid: int) -> str | None:
+    """The kernel's start time of a process (field 22 of /proc/PID/stat): tells a reused PID apart."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(marker: dict[str, Any]) -> bool:
+    """Whether the process that wrote a marker on this host still runs."""
+    pid = int(marker.get("pid", 0))
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    started = marker.get("process_start")
+    return started is None or _process_start(pid) in (None, started)
+
+
+def spider_arguments(argv: list[str]) -> dict[str, str]:
+    """The ``-a NAME=VALUE`` arguments of the command line (cron's, or scrapyd's runner's)."""
+    values: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "-a" and i + 1 < len(argv):
+            values.append(argv[i + 1])
+        elif arg.startswith("-a") and "=" in arg and len(arg) > 2:
+            values.append(arg[2:])
+    try:
+        return {k: v for k, v in arglist_to_dict(values).items() if not k.startswith("_")}
+    except ValueError:
+        return {}
+
+
+def versions() -> dict[str, str]:
+    try:
+        project = metadata.version("bs-crawler")
+    except metadata.PackageNotFoundError:
+        project = "unknown"
+    return {"crawler": project, "scrapy": scrapy.__version__, "python": sys.version.split()[0]}
+
+
+def _numbers(stats: dict[str, Any]) -> dict[str, int | float]:
+    return {k: v for k, v in sorted(stats.items()) if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def _family(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix) and isinstance(v, (int, float))}
+
+
+def summarise(stats: dict[str, Any], coverage_fields: list[str]) -> dict[str, Any]:
+    """The figures of a run the history keeps, from its Scrapy stats."""
+    layouts = _family(stats, stat.LAYOUT_PREFIX)
+    missing = _family(stats, stat.MISSING_PREFIX)
+    checked = sum(layouts.values())
+    fields = sorted(set(coverage_fields) | set(missing))
+    failed = _family(stats, stat.FAILED_PREFIX)
+    retries = _family(stats, "retry/reason_count/")
+    counts = {
+        "new": int(stats.get(stat.NEW, 0)),
+        "updated": int(stats.get(stat.UPDATED, 0)),
+        "unchanged": int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.DISCOVERY_UNCHANGED_SKIPPED, 0)),
+        "emitted": int(stats.get("item_scraped_count", 0)),
+        "dropped": max(0, int(stats.get("item_dropped_count", 0)) - int(stats.get(stat.UNCHANGED, 0))),
+        "checked": checked,
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "responses": int(stats.get("downloader/response_count", 0)),
+        "blocked": int(stats.get(stat.BLOCKED, 0)),
+        "failed": sum(failed.values()),
+        "skipped": sum(_family(stats, stat.SKIPPED_PREFIX).values()),
+        # 429 answers, retried or given up: the site asking us to slow down.
+        "rate_limited": int(stats.get("downloader/response_status_count/429", 0)),
+        "retries": sum(retries.values()),
+        "sources_read": int(stats.get(stat.DISCOVERY_SOURCES_READ, 0)),
+        "sources_failed": sum(_family(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX).values()),
+    }
+    return {
+        "counts": counts,
+        "layouts": layouts,
+        "missing": missing,
+        "coverage": {f: round(1 - missing.get(f, 0) / checked, 4) for f in fields} if checked else {},
+        "failed": failed,
+        "blocked_by_status": _family(stats, stat.BLOCKED_PREFIX),
+        "splash": {
+            "rendered": int(stats.get(stat.SPLASH_RENDERED, 0)),
+            "failed": _family(stats, stat.SPLASH_FAILED_PREFIX),
+        },
+        "redis": {
+            "articles_taken": int(stats.get(stat.REDIS_ARTICLES_TAKEN, 0)),
+            "lost": int(stats.get(stat.REDIS_LOST, 0)),
+            "dropped_unchecked": int(stats.get(stat.REDIS_DROPPED_UNCHECKED, 0)),
+        },
+        "stats": _numbers(stats),
+    }
+
+
+class RunHistory:
+    """``runs.jsonl`` (one line per finished or killed run, appended under a lock) and ``running/`` (one marker per live run)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / RUNS_FILE
+        self.running = directory / RUNNING_DIR
+        self.where = str(self.path)
+
+    def append(self, record: dict[str, Any]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        with open(self.path, "ab") as handle:
+            # Runs of different spiders may finish at the same moment.
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def records(self, *, since: datetime | None = None, spider: str | None = None) -> list[dict[str, Any]]:
+        """The records, oldest first; a cut or unreadable line (a disk that filled up) is skipped."""
+        found = [record for record in self._read() if _matches(record, since, spider)]
+        found.sort(key=lambda r: str(r.get("started", "")))
+        return found
+
+    def _read(self) -> Iterator[dict[str, Any]]:
+        try:
+            handle = open(self.path, "rb")
+        except FileNotFoundError:
+            return
+        with handle:
+            for raw in handle:
+                try:
+                    record = json.loads(raw)
+                except ValueError:
+                    logger.warning("Skipping an unreadable line of the run history %s", self.path)
+                    continue
+                if isinstance(record, dict) and "started" in record:
+                    yield record
+
+    def marker(self, run_id: str) -> Path:
+        return self.running / f"{run_id}.json"
+
+    def write_marker(self, record: dict[str, Any]) -> None:
+        self.running.mkdir(parents=True, exist_ok=True)
+        path = self.marker(str(record["run_id"]))
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(record, ensure_ascii=False, sort_keys=True))
+        os.replace(temporary, path)
+
+    def remove_marker(self, run_id: str) -> None:
+        self.marker(run_id).unlink(missing_ok=True)
+
+    def record_killed_runs(self) -> list[dict[str, Any]]:
+        """Turn the markers of runs on this host whose process is gone into ``killed`` records."""
+        recorded = []
+        host = socket.gethostname()
+        for path in sorted(self.running.glob("*.json")) if self.running.is_dir() else []:
+            try:
+                marker = json.loads(path.read_text())
+            except (OSError, ValueError):
+                marker = None
+            if not isinstance(marker, dict):
+                path.unlink(missing_ok=True)
+                continue
+            if marker.get("host") != host or _alive(marker):
+                continue
+            killed = {**marker, "status": None, "status_words": KILLED, "reason": "the run was killed or crashed before its end"}
+            killed["finished"] = marker.get("checkpoint") or marker.get("started")
+            try:
+                killed["duration_s"] = (parse_time(str(killed["finished"])) - parse_time(str(marker["started"]))).total_seconds()
+            except (KeyError, ValueError):
+                pass
+            self.append(killed)
+            path.unlink(missing_ok=True)
+            logger.warning(
+                "The %s run started at %s (pid %s) was killed before its end; recorded in the run history",
+                marker.get("spider"), marker.get("started"), marker.get("pid"),
+            )
+            recorded.append(killed)
+        return recorded
+
+
+def _matches(record: dict[str, Any], since: datetime | None, spider: str | None) -> bool:
+    if spider and record.get("spider") != spider:
+        return False
+    return not (since and parse_time(str(record.get("started"))) < since)
+
+
+class RedisRunHistory:
+    """Distributed runs (REDIS_URL): the records of every worker in one Redis list, ``<BS_REDIS_PREFIX>:runs``, beside the seen-store."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        from crawler import distributed
+
+        self.client = distributed.connect(settings)
+        self.key = f"{distributed.key_prefix(settings)}:runs"
+        self.where = f"Redis ({self.key})"
+
+    def append(self, record: dict[str, Any]) -> None:
+        self.client.rpush(self.key, json.dumps(record, ensure_ascii=False, sort_keys=True))
+
+    def records(self, *, since: datetime | None = None, spider: str | None = None) -> list[dict[str, Any]]:
+        found = []
+        for raw in self.client.lrange(self.key, 0, -1):
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and "started" in record and _matches(record, since, spider):
+                found.append(record)
+        found.sort(key=lambda r: str(r.get("started", "")))
+        return found
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def history_store(settings: BaseSettings) -> RunHistory | RedisRunHistory:
+    """Where `scrapy runs` and `scrapy report` read: Redis in distributed mode, else the state dir."""
+    if settings.get("REDIS_URL"):
+        return RedisRunHistory(settings)
+    return RunHistory(history_dir(settings))
+
+
+class RunHistoryExtension:
+    """Writes each run's record when it closes (after the verdict), and a marker while it runs so a killed run is recorded by the next."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("BS_RUN_HISTORY"):
+            raise NotConfigured  # no message: Scrapy would log it as a warning
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.history = RunHistory(history_dir(settings))
+        # Distributed runs also keep every record in Redis, where `scrapy runs` reads all workers'.
+        self.remote = RedisRunHistory(settings) if settings.get("REDIS_URL") else None
+        self.coverage_fields = sorted(settings.getdict("BS_MIN_FIELD_COVERAGE"))
+        self.checkpoint_seconds = settings.getfloat("BS_RUN_HISTORY_CHECKPOINT")
+        self.record: dict[str, Any] = {}
+        self.started_clock = 0.0
+        self.checkpoint: task.LoopingCall | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunHistoryExtension:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        try:
+            for killed in self.history.record_killed_runs():
+                self._append_remote(killed)
+        except OSError as error:
+            logger.warning("Could not look for killed runs in %s: %s", self.history.running, error)
+        started = _now()
+        self.started_clock = time.monotonic()
+        pid = os.getpid()
+        self.record = {
+            "run_id": f"{spider.name}-{started.strftime('%Y%m%dT%H%M%S')}-{pid}",
+            "spider": spider.name,
+            "arguments": spider_arguments(sys.argv),
+            "started": _iso(started),
+            "host": socket.gethostname(),
+            "pid": pid,
+            "process_start": _process_start(pid),
+            "versions": versions(),
+        }
+        if self.crawler.settings.get("REDIS_URL"):
+            self.record["worker"] = str(self.crawler.settings.get("BS_WORKER_NAME") or socket.gethostname())
+        self._write_marker()
+        if self.checkpoint_seconds > 0:
+            self.checkpoint = task.LoopingCall(self._write_marker)
+            self.checkpoint.start(self.checkpoint_seconds, now=False)
+
+    def _write_marker(self) -> None:
+        """The marker, with the figures so far: what a killed run's record will show."""
+        marker = {**self.record, "checkpoint": _iso(_now()), **summarise(self.stats.get_stats(), self.coverage_fields)}
+        try:
+            self.history.write_marker(marker)
+        except OSError as error:
+            logger.warning("Could not write the run marker in %s: %s", self.history.running, error)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.checkpoint is not None and self.checkpoint.running:
+            self.checkpoint.stop()
+        stats = self.stats.get_stats()
+        # No verdict: an extension before it failed; the crawl command exits 1 then.
+        status = int(stats.get(stat.EXIT_STATUS, verdict.EXIT_FAILED))
+        record = {
+            **self.record,
+            "finished": _iso(_now()),
+            "duration_s": round(time.monotonic() - self.started_clock, 1),
+            "finish_reason": reason,
+            "status": status,
+            "status_words": status_words(status),
+            "reason": str(stats.get(stat.EXIT_REASON, "")),
+            "summary": verdict.RunVerdictExtension.summary(stats, reason, status, str(stats.get(stat.EXIT_REASON, ""))),
+            **summarise(stats, self.coverage_fields),
+        }
+        try:
+            self.history.append(record)
+        except OSError as error:
+            logger.error("Could not write the run history %s: %s", self.history.path, error)
+        self.history.remove_marker(str(self.record.get("run_id")))
+        self._append_remote(record)
+        if self.remote is not None:
+            self.remote.close()
+
+    def _append_remote(self, record: dict[str, Any]) -> None:
+        if self.remote is None:
+            return
+        from redis.exceptions import RedisError
+
+        try:
+            self.remote.append(record)
+        except (RedisError, OSError) as error:
+            # A run that lost Redis still has its record in the state dir.
+            logger.warning("Could not add the run record to Redis (%s); it is in %s", " ".join(str(error).split()), self.history.path)

@@ -1,0 +1,105 @@
+"""Spidermon for teams that use it (the ``[monitoring]`` extra): a suite whose pass/fail is our exit status, and item validation by the shipped JSON Schema.
+
+``-s SPIDERMON_ENABLED=True`` switches it on (the add-on below adds Spidermon's extension, its
+validation pipeline and our suite); Spidermon's own settings choose the actions (email, Slack,
+Sentry …) through ``BS_SPIDERMON_FAILED_ACTIONS`` / ``BS_SPIDERMON_FINISHED_ACTIONS``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
+
+from crawler import stats as stat
+
+SUITE = "crawler.monitoring.spidermon.RunVerdictMonitorSuite"
+SPIDERMON_EXTENSION = "spidermon.contrib.scrapy.extensions.Spidermon"
+VALIDATION_PIPELINE = "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline"
+ITEMS_WITH_ERRORS = "spidermon/validation/items/errors"  # Spidermon's own stat name
+# After the verdict (900) and the run history, so the suite reads the exit status.
+EXTENSION_ORDER = 980
+# After the seen-store's pipeline: exactly the items that are written are validated.
+PIPELINE_ORDER = 800
+
+
+def schema_path() -> str:
+    return str(resources.files("crawler.schema") / "article.schema.json")
+
+
+class SpidermonAddon:
+    """Adds Spidermon's extension and validation pipeline and our suite when ``SPIDERMON_ENABLED`` is on."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.getbool("SPIDERMON_ENABLED"):
+            return
+        try:
+            import spidermon  # noqa: F401
+        except ImportError:
+            raise NotConfigured("SPIDERMON_ENABLED needs Spidermon: pip install 'bs-crawler[monitoring]'") from None
+        settings["EXTENSIONS"][SPIDERMON_EXTENSION] = EXTENSION_ORDER
+        settings["ITEM_PIPELINES"][VALIDATION_PIPELINE] = PIPELINE_ORDER
+        suites = settings.getlist("SPIDERMON_SPIDER_CLOSE_MONITORS")
+        if SUITE not in suites:
+            settings.set("SPIDERMON_SPIDER_CLOSE_MONITORS", [*suites, SUITE], priority="addon")
+        if not settings.get("SPIDERMON_VALIDATION_SCHEMAS"):
+            from crawler.extraction import Article
+
+            # Spidermon keys its validators by the item class itself.
+            settings.set("SPIDERMON_VALIDATION_SCHEMAS", {Article: schema_path()}, priority="addon")
+
+
+def _monitors() -> tuple[type[Any], type[Any]]:
+    """The two monitors, built on first use: Spidermon is imported only when it is switched on."""
+    from spidermon import Monitor, monitors
+    from spidermon.contrib.monitors.mixins import StatsMonitorMixin
+
+    @monitors.name("Run verdict")
+    class RunVerdictMonitor(Monitor, StatsMonitorMixin):  # type: ignore[misc]
+        @monitors.name("Exit status is ok")  # type: ignore[untyped-decorator]
+        def test_exit_status_is_ok(self) -> None:
+            stats = self.data.stats
+            status = stats.get(stat.EXIT_STATUS)
+            self.assertIsNotNone(status, "the run verdict did not run")
+            self.assertEqual(status, 0, f"exit status {status}: {stats.get(stat.EXIT_REASON, '')}")
+
+    @monitors.name("Item validation")
+    class ItemValidationMonitor(Monitor, StatsMonitorMixin):  # type: ignore[misc]
+        @monitors.name("Every written item matches the JSON Schema")  # type: ignore[untyped-decorator]
+        def test_no_item_has_schema_errors(self) -> None:
+            errors = int(self.data.stats.get(ITEMS_WITH_ERRORS, 0))
+            self.assertEqual(errors, 0, f"{errors} written item(s) do not match crawler/schema/article.schema.json")
+
+    return RunVerdictMonitor, ItemValidationMonitor
+
+
+def _actions(crawler: Crawler | None, setting: str) -> list[Any]:
+    if crawler is None:
+        return []
+    return [load_object(path) for path in crawler.settings.getlist(setting)]
+
+
+def _suite_class() -> type[Any]:
+    from spidermon import MonitorSuite
+
+    class Suite(MonitorSuite):  # type: ignore[misc]
+        """Our verdict and the item validation; actions from BS_SPIDERMON_FAILED_ACTIONS / _FINISHED_ACTIONS."""
+
+        def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
+            kwargs.setdefault("monitors", list(_monitors()))
+            kwargs.setdefault("monitors_failed_actions", _actions(crawler, "BS_SPIDERMON_FAILED_ACTIONS"))
+            kwargs.setdefault("monitors_finished_actions", _actions(crawler, "BS_SPIDERMON_FINISHED_ACTIONS"))
+            super().__init__(*args, crawler=crawler, **kwargs)
+
+    return Suite
+
+
+def __getattr__(name: str) -> Any:
+    # `RunVerdictMonitorSuite` is what SPIDERMON_SPIDER_CLOSE_MONITORS names; built when Spidermon loads it.
+    if name == "RunVerdictMonitorSuite":
+        return _suite_class()
+    raise AttributeError(name)
