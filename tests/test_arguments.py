@@ -83,6 +83,7 @@ def test_wrong_arguments_are_one_usage_error(spider_class: type, arguments: dict
         (SectionSpider, {"sections": "markets/news,companies/news", "pages": "20", "fresh": "1"}),
         (ArchiveSpider, {"since": "2024-01-01", "until": "2024-02-01", "fresh": "0"}),
         (LatestSpider, {}),
+        (LatestSpider, {"_job": "6487ec79947edab326d6db28a2d86511e8247444"}),  # scrapyd's job id
         (ArticleSpider, {"url": GOOD}),
         (ArticleSpider, {"url": "https://hindi.business-standard.com/x-124022800873_1.html"}),
     ],

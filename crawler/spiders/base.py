@@ -20,6 +20,8 @@ from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
 
 SITE_DOMAINS = ("business-standard.com",)
+# Arguments a scheduler adds to every spider it starts (scrapyd: the job id), never the user's.
+SCHEDULER_ARGUMENTS = frozenset({"_job"})
 OFFSITE_REDIRECT = "offsite-redirect"
 
 
@@ -41,7 +43,7 @@ class BusinessStandardSpider(Spider):
         unknown names (with the list of known ones), then the spider's own checks."""
         known = cls.known_arguments()
         if known is not None:
-            unknown = sorted(set(arguments) - set(known))
+            unknown = sorted(set(arguments) - set(known) - SCHEDULER_ARGUMENTS)
             require(
                 not unknown,
                 f"{cls.name}: unknown argument(s) {', '.join(unknown)}; it takes "
