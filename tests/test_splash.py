@@ -8,6 +8,7 @@ they fail.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -63,8 +64,9 @@ def make_crawler(**settings: Any) -> Crawler:
     }
     values.update(settings)
     crawler = get_crawler(ArticleSpider, values)
-    # scrapy-splash's SplashMiddleware asks the engine's downloader for the page's download slot.
-    crawler.engine = SimpleNamespace(downloader=SimpleNamespace(_get_slot_key=lambda request, spider: "www.business-standard.com"))  # type: ignore[assignment]
+    # scrapy-splash's SplashMiddleware asks the engine's downloader for the page's download slot
+    # (through the public get_slot_key(): crawler/splash/compat.py).
+    crawler.engine = SimpleNamespace(downloader=SimpleNamespace(get_slot_key=lambda request: "www.business-standard.com"))  # type: ignore[assignment]
     return crawler
 
 
@@ -77,25 +79,33 @@ def make_spider(crawler: Crawler) -> ArticleSpider:
 
 def to_splash(crawler: Crawler, spider: ArticleSpider, request: Request) -> Request:
     """``request`` as it leaves for Splash: through our middleware, then scrapy-splash's."""
-    from scrapy_splash import SplashCookiesMiddleware, SplashMiddleware
+    from crawler.splash.compat import SplashCookiesMiddleware, SplashMiddleware
 
-    build_from_crawler(SplashRenderingMiddleware, crawler).process_request(request, spider)
-    assert SplashCookiesMiddleware.from_crawler(crawler).process_request(request, spider) is None
-    processed = SplashMiddleware.from_crawler(crawler).process_request(request, spider)
+    build_from_crawler(SplashRenderingMiddleware, crawler).process_request(request)
+    assert SplashCookiesMiddleware.from_crawler(crawler).process_request(request) is None
+    processed = SplashMiddleware.from_crawler(crawler).process_request(request)
     assert isinstance(processed, Request)
     return processed
 
 
 def splash_answer(crawler: Crawler, spider: ArticleSpider, request: Request, status: int, data: dict[str, Any]) -> Response:
     """What scrapy-splash's SplashMiddleware makes of Splash's JSON answer to ``request``."""
-    from scrapy_splash import SplashMiddleware
+    from crawler.splash.compat import SplashMiddleware
 
     raw = TextResponse(
         request.url, status=status, headers={"Content-Type": "application/json"}, body=json.dumps(data).encode(), request=request
     )
-    response = SplashMiddleware.from_crawler(crawler).process_response(request, raw, spider)
+    response = SplashMiddleware.from_crawler(crawler).process_response(request, raw)
     assert isinstance(response, Response)
     return response
+
+
+def offsite_check(offsite: OffsiteMiddleware, request: Request, spider: ArticleSpider) -> None:
+    """Scrapy's off-site check of ``request``: 2.13 requires the spider argument, 2.14+ deprecates it."""
+    if inspect.signature(offsite.process_request).parameters["spider"].default is inspect.Parameter.empty:
+        offsite.process_request(request, spider)
+    else:
+        offsite.process_request(request)
 
 
 PAGE_HTML = '<html><body><div class="mktticker"><div class="tickeritem"><span class="tickerval">80,109.85</span></div></div></body></html>'
@@ -149,8 +159,8 @@ def test_addon_enables_scrapy_splash_components_only_with_splash_url() -> None:
 
     crawler = make_crawler(SPLASH_URL=SPLASH)
     middlewares = crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["scrapy_splash.SplashCookiesMiddleware"] == 723
-    assert middlewares["scrapy_splash.SplashMiddleware"] == 725
+    assert middlewares["crawler.splash.compat.SplashCookiesMiddleware"] == 723
+    assert middlewares["crawler.splash.compat.SplashMiddleware"] == 725
     assert middlewares["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] == 810
     assert middlewares["crawler.splash.SplashRenderingMiddleware"] == 722
     assert isinstance(crawler.request_fingerprinter, SplashRequestFingerprinter)
@@ -174,13 +184,13 @@ def test_splash_requests_pass_the_offsite_filter_the_page_itself_still_meets() -
     offsite = OffsiteMiddleware.from_crawler(crawler)
     offsite.spider_opened(spider)
     request = spider.article_request(ARTICLE_URL)
-    offsite.process_request(request, spider)  # the page: on the site
+    offsite_check(offsite, request, spider)  # the page: on the site
     processed = to_splash(crawler, spider, request)
     assert processed.url == SPLASH + "/execute" and processed.method == "POST"
     assert processed.meta["dont_obey_robotstxt"] is True  # robots.txt is checked for the page, not for Splash
-    offsite.process_request(processed, spider)  # would raise IgnoreRequest without allow_offsite
+    offsite_check(offsite, processed, spider)  # would raise IgnoreRequest without allow_offsite
     with pytest.raises(IgnoreRequest):
-        offsite.process_request(spider.article_request("https://elsewhere.example/a-124112500123_1.html"), spider)
+        offsite_check(offsite, spider.article_request("https://elsewhere.example/a-124112500123_1.html"), spider)
 
 
 # --- Splash's answers and failures -----------------------------------------------------------------
@@ -192,7 +202,7 @@ def test_a_rendered_page_becomes_the_pages_html_response() -> None:
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
     answer = splash_answer(crawler, spider, processed, 200, {"html": PAGE_HTML, "url": ARTICLE_URL, "http_status": 200, "ticker": "filled", "cookies": []})
-    response = middleware.process_response(processed, answer, spider)
+    response = middleware.process_response(processed, answer)
     assert isinstance(response, HtmlResponse)
     assert response.url == ARTICLE_URL and response.status == 200
     assert "80,109.85" in response.text
@@ -207,7 +217,7 @@ def test_the_pages_own_status_is_kept_and_is_no_splash_failure() -> None:
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
     answer = splash_answer(crawler, spider, processed, 200, {"html": "<html>gone</html>", "url": ARTICLE_URL, "http_status": 404, "ticker": "absent"})
-    response = middleware.process_response(processed, answer, spider)
+    response = middleware.process_response(processed, answer)
     assert isinstance(response, HtmlResponse) and response.status == 404
     assert crawler.stats.get_value("bs/splash/ticker/absent") == 1  # type: ignore[union-attr]
     assert not any(k.startswith("bs/splash/failed") for k in crawler.stats.get_stats())  # type: ignore[union-attr]
@@ -231,7 +241,7 @@ def assert_fallback(crawler: Crawler, spider: ArticleSpider, result: Any, reason
 @pytest.mark.parametrize(
     ("exception", "reason"),
     [
-        (ConnectionRefusedError("Connection refused"), "connection-refused"),
+        (ConnectionRefusedError("Connection refused"), "connection"),
         (TimeoutError("Getting http://127.0.0.1:8050/execute took longer than 20.0 seconds."), "timeout"),
     ],
 )
@@ -242,7 +252,7 @@ def test_splash_unreachable_or_silent_falls_back_to_a_plain_fetch(
     spider = make_spider(crawler)
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
-    assert_fallback(crawler, spider, middleware.process_exception(processed, exception, spider), reason, caplog)
+    assert_fallback(crawler, spider, middleware.process_exception(processed, exception), reason, caplog)
 
 
 @pytest.mark.parametrize(
@@ -262,7 +272,7 @@ def test_splash_errors_fall_back_to_a_plain_fetch(
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
     answer = splash_answer(crawler, spider, processed, status, data)
-    assert_fallback(crawler, spider, middleware.process_response(processed, answer, spider), reason, caplog)
+    assert_fallback(crawler, spider, middleware.process_response(processed, answer), reason, caplog)
 
 
 def test_plain_requests_and_ignored_requests_are_left_alone() -> None:
@@ -271,10 +281,10 @@ def test_plain_requests_and_ignored_requests_are_left_alone() -> None:
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     plain = Request("https://www.business-standard.com/rss/latest.rss")
     response = TextResponse(plain.url, body=b"<rss/>", request=plain)
-    assert middleware.process_response(plain, response, spider) is response
-    assert middleware.process_exception(plain, ConnectionRefusedError(), spider) is None
+    assert middleware.process_response(plain, response) is response
+    assert middleware.process_exception(plain, ConnectionRefusedError()) is None
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
-    assert middleware.process_exception(processed, IgnoreRequest(), spider) is None
+    assert middleware.process_exception(processed, IgnoreRequest()) is None
 
 
 def test_rendering_middlewares_switch_off_without_splash_url() -> None:
@@ -304,13 +314,13 @@ def test_on_block_retries_a_blocked_plain_article_once_through_splash() -> None:
     spider = make_spider(crawler)
     middleware = SplashOnBlockMiddleware.from_crawler(crawler)
     plain = Request(ARTICLE_URL, callback=spider.parse_article, errback=spider.article_failed)
-    retry = middleware.process_response(plain, block_response(plain), spider)
+    retry = middleware.process_response(plain, block_response(plain))
     assert isinstance(retry, SplashRequest)
     assert retry.meta[SPLASH_META] == BLOCK_RETRY and retry.dont_filter
     assert retry.callback == spider.parse_article
     assert crawler.stats.get_value("bs/splash/block_retry") == 1  # type: ignore[union-attr]
     # The retry's answer, even if blocked again, is not sent once more.
-    assert middleware.process_response(retry, block_response(retry), spider).__class__ is HtmlResponse
+    assert middleware.process_response(retry, block_response(retry)).__class__ is HtmlResponse
 
 
 def test_on_block_leaves_other_pages_alone() -> None:
@@ -325,13 +335,13 @@ def test_on_block_leaves_other_pages_alone() -> None:
     ):
         request = Request(url)
         response = block_response(request)
-        assert middleware.process_response(request, response, spider) is response, url
+        assert middleware.process_response(request, response) is response, url
     fallback = Request(ARTICLE_URL, meta={SPLASH_META: FALLBACK})  # Splash just failed on it
     response = block_response(fallback)
-    assert middleware.process_response(fallback, response, spider) is response
+    assert middleware.process_response(fallback, response) is response
     plain = Request(ARTICLE_URL)
     page = HtmlResponse(ARTICLE_URL, body=PAGE_HTML.encode(), request=plain)
-    assert middleware.process_response(plain, page, spider) is page
+    assert middleware.process_response(plain, page) is page
     assert crawler.stats.get_value("bs/splash/block_retry") is None  # type: ignore[union-attr]
 
 
@@ -524,7 +534,7 @@ def test_splash_down_the_article_is_still_emitted(tmp_path: Path, site: Any) -> 
     assert_null_numbers(run.items[0], site)
     errors = [line for line in run.log.splitlines() if " ERROR: " in line]
     assert len(errors) == 1 and "Splash could not render" in errors[0] and article.url in errors[0], errors
-    assert run.stat("bs/splash/failed/connection-refused") == 1
+    assert run.stat("bs/splash/failed/connection") == 1
     assert run.returncode == run.verdict == 0  # the article is out: the rules call the run ok
 
 

@@ -19,7 +19,8 @@ from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.state import SeenArticle, SeenStore, open_seen_store
 
-from .base import BusinessStandardSpider, failure_reason
+from crawler.failures import failure_name
+from .base import BusinessStandardSpider
 from crawler import stats as stat
 
 
@@ -133,7 +134,7 @@ class DiscoverySpider(BusinessStandardSpider):
 
     def source_failed(self, failure: Any) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(stat.source_failed(failure_reason(failure)))
+        self.crawler.stats.inc_value(stat.source_failed(failure_name(failure)))
         self.logger.error("Discovery source failed <%s>: %s", failure.request.url, failure.getErrorMessage())
 
     # --- deciding what to fetch -----------------------------------------

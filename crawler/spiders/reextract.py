@@ -195,7 +195,7 @@ class ReextractSpider(BusinessStandardSpider):
                 # Lazy start: hand over a request only when the engine has room for it, so
                 # no more than about CONCURRENT_REQUESTS records are in memory at a time.
                 if engine.needs_backout():
-                    await self.crawler.signals.wait_for(signals.scheduler_empty)  # type: ignore[no-untyped-call]
+                    await self.crawler.signals.wait_for(signals.scheduler_empty)  # type: ignore[no-untyped-call,unused-ignore]  # typed from Scrapy 2.14
                 yield self.stored_request(record)
                 since_pause = 0
             else:
