@@ -37,6 +37,7 @@ from crawler.extraction import is_block_page
 from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
 from crawler.extraction.urls import ARTICLE, url_kind
 from crawler.failures import failure_name
+from crawler.priorities import merge_components
 from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
@@ -211,12 +212,6 @@ def article_renderer(crawler: Crawler) -> ArticleRenderer:
         return PLAIN
 
 
-def _set_components(settings: BaseSettings, name: str, components: dict[str, int]) -> None:
-    merged = settings.getdict(name)
-    merged.update(components)
-    settings.set(name, merged, priority=settings.getpriority(name) or 0)
-
-
 class SplashAddon:
     """Scrapy add-on: enable scrapy-splash (as its README says) and our two middlewares when SPLASH_URL is set."""
 
@@ -231,7 +226,7 @@ class SplashAddon:
         return cls()
 
     def update_settings(self, settings: BaseSettings) -> None:
-        _set_components(
+        merge_components(
             settings,
             "DOWNLOADER_MIDDLEWARES",
             {
