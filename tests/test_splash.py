@@ -44,7 +44,9 @@ from crawler.splash import (
     SplashRenderer,
     SplashRenderingMiddleware,
 )
+from crawler.monitoring.verdict import EXIT_OK, EXIT_SPLASH, RunVerdictExtension
 from tests.conftest import PAGES, ROOT
+from tests.e2e import crawl, stats_from_log
 from tests.loopback.pages import render_block_page
 
 SPLASH = "http://127.0.0.1:8050"
@@ -294,6 +296,37 @@ def test_rendering_middlewares_switch_off_without_splash_url() -> None:
             middleware.from_crawler(crawler)
 
 
+# --- the run verdict: Splash failing on most pages is a failed run ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rendered", "failed", "share", "status"),
+    [
+        (10, 0, 0.5, EXIT_OK),
+        (6, 4, 0.5, EXIT_OK),
+        (5, 5, 0.5, EXIT_OK),  # half is not "more than half"
+        (4, 6, 0.5, EXIT_SPLASH),
+        (0, 1, 0.5, EXIT_SPLASH),
+        (0, 10, 1.0, EXIT_OK),
+        (9, 1, 0.0, EXIT_SPLASH),
+        (0, 0, 0.5, EXIT_OK),  # no Splash in this run
+    ],
+)
+def test_verdict_fails_the_run_when_splash_failed_on_more_than_the_allowed_share(
+    rendered: int, failed: int, share: float, status: int
+) -> None:
+    crawler = make_crawler(SPLASH_URL=SPLASH, BS_SPLASH_MAX_FAILED_SHARE=share)
+    verdict = RunVerdictExtension.from_crawler(crawler)
+    stats: dict[str, Any] = {"item_scraped_count": 10, "bs/discovery/new": 10, "bs/splash/rendered": rendered}
+    if failed:
+        stats["bs/splash/failed/connection"] = failed - failed // 2
+        stats["bs/splash/failed/render-timeout"] = failed // 2
+    code, why = verdict.verdict(stats, "finished")
+    assert code == status, why
+    if status == EXIT_SPLASH:
+        assert f"Splash failed on {failed} of {rendered + failed} pages" in why and "connection=" in why
+
+
 # --- BS_SPLASH_ON_BLOCK --------------------------------------------------------------------------------
 
 
@@ -532,10 +565,11 @@ def test_splash_down_the_article_is_still_emitted(tmp_path: Path, site: Any) -> 
     run = crawl_article(tmp_path, site, article.url, f"SPLASH_URL=http://127.0.0.1:{_free_port()}")
     assert len(run.items) == 1 and run.items[0]["articleId"] == article.article_id
     assert_null_numbers(run.items[0], site)
-    errors = [line for line in run.log.splitlines() if " ERROR: " in line]
+    errors = [line for line in run.log.splitlines() if " ERROR: " in line and "Run summary:" not in line]
     assert len(errors) == 1 and "Splash could not render" in errors[0] and article.url in errors[0], errors
     assert run.stat("bs/splash/failed/connection") == 1
-    assert run.returncode == run.verdict == 0  # the article is out: the rules call the run ok
+    # The article is out, but Splash failed on every page it was given: the run says so.
+    assert run.returncode == run.verdict == EXIT_SPLASH
 
 
 def test_splash_too_slow_the_article_is_still_emitted(tmp_path: Path, site: Any, splash_url: str) -> None:
@@ -549,4 +583,31 @@ def test_splash_too_slow_the_article_is_still_emitted(tmp_path: Path, site: Any,
     assert_null_numbers(run.items[0], site)
     assert run.stat("bs/splash/failed/render-timeout") == 1
     assert "Splash could not render" in run.log
-    assert run.returncode == run.verdict == 0
+    assert run.returncode == run.verdict == EXIT_SPLASH  # 1 of 1 renders failed
+    # With a share the user allows, the same run is ok.
+    site.set_fault(article.article_id, "slow")
+    try:
+        run = crawl_article(
+            tmp_path, site, article.url, f"SPLASH_URL={splash_url}", "BS_SPLASH_TIMEOUT=2", "BS_SPLASH_WAIT=0.5", "BS_SPLASH_MAX_FAILED_SHARE=1"
+        )
+    finally:
+        site.set_fault(article.article_id, None)
+    assert run.returncode == run.verdict == 0, run.log[-3000:]
+
+
+def test_latest_with_splash_fills_the_ticker_of_every_article_that_has_one(tmp_path: Path, splash_url: str) -> None:
+    from tests.loopback.corpus import CURRENT
+    from tests.loopback.site import LoopbackSite
+
+    with LoopbackSite(articles=16, legacy=3, seed=7) as small:
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": small.base_url, "SPLASH_URL": splash_url})
+        current = {a.article_id for a in small.articles if a.layout == CURRENT}
+        expected = expected_market(small)
+    assert result.status == 0, result.log[-3000:]
+    stats = stats_from_log(result.log)
+    with_ticker = [item for item in result.items if item["articleId"] in current]
+    assert len(with_ticker) == len(current) == 16 and len(result.items) == 19
+    for item in with_ticker:
+        assert market_of(item) == expected, item["url"]
+    assert stats["bs/splash/rendered"] == 19 and stats["bs/splash/ticker/filled"] == 16
+    assert not any(name.startswith("bs/splash/failed/") for name in stats)
