@@ -6,6 +6,8 @@ The whole-crawl side (a truncated page counted as ``bs/failed/data-loss``, a slo
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from twisted.web.http import _DataLoss
 
 from crawler.failures import CANCELLED, CONNECTION, DATA_LOSS, DNS, IGNORED, OTHER, TIMEOUT, TOO_LARGE, failure_name
+from tests.e2e import crawl, stats_from_log
 
 URL = "https://www.business-standard.com/markets/news/x-124112500123_1.html"
 
@@ -103,3 +106,17 @@ def test_http_errors_are_named_by_status(status: int) -> None:
 def test_something_that_is_not_an_exception_is_other() -> None:
     value: Any = "not an exception"
     assert failure_name(value) == OTHER
+
+
+def test_a_refused_connection_is_counted_as_connection_in_a_real_crawl(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a free port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    result = crawl(
+        "article", tmp_path, "-a", f"url={base}/markets/news/x-124112500123_1.html",
+        settings={"BS_BASE_URL": base, "RETRY_TIMES": "0", "ROBOTSTXT_OBEY": "False"},
+    )  # fmt: skip
+    stats = stats_from_log(result.log)
+    assert stats.get("bs/failed/connection") == 1, result.log[-3000:]
+    assert not [name for name in stats if name.startswith("bs/failed/") and name != "bs/failed/connection"]

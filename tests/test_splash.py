@@ -378,6 +378,38 @@ def test_on_block_leaves_other_pages_alone() -> None:
     assert crawler.stats.get_value("bs/splash/block_retry") is None  # type: ignore[union-attr]
 
 
+# --- the compatibility layer (crawler/splash/compat.py) -----------------------------------------------
+
+
+def test_scrapy_splash_loads_without_warnings_and_leaves_scrapy_as_it_was() -> None:
+    script = (
+        "import scrapy.utils.url, crawler.splash.compat as compat, scrapy_splash\n"
+        "assert 'canonicalize_url' not in vars(scrapy.utils.url), 'scrapy.utils.url was left changed'\n"
+        "assert compat.SplashMiddleware.__mro__[1] is scrapy_splash.SplashMiddleware\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_compat_middlewares_take_no_required_spider_argument() -> None:
+    from crawler.splash.compat import SplashCookiesMiddleware, SplashMiddleware
+
+    for cls in (SplashCookiesMiddleware, SplashMiddleware, SplashRenderingMiddleware, SplashOnBlockMiddleware):
+        for name in ("process_request", "process_response", "process_exception"):
+            method = getattr(cls, name, None)
+            if method is not None and name in vars(cls):
+                assert inspect.signature(method).parameters["spider"].default is None, f"{cls.__name__}.{name}"
+
+
+def test_the_download_slot_is_the_pages_own_from_the_public_api() -> None:
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    spider = make_spider(crawler)
+    processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
+    assert processed.meta["download_slot"] == "www.business-standard.com"
+
+
 # --- no scrapy-splash without SPLASH_URL (a whole crawl, in its own process) ------------------------
 
 CRAWL_SCRIPT = """
