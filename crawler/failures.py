@@ -82,7 +82,7 @@ _KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The exception, what caused it, and the failures a Twisted ``ResponseFailed`` carries, depth first."""
+    """The exception, what caused it, and the failures a Twisted ``ResponseFailed`` carries, nearest first."""
     seen: set[int] = set()
     pending = [error]
     while pending:
