@@ -1,4 +1,4 @@
-"""Rendering with Splash (crawler/splash.py): unit tests with Scrapy objects, then whole crawls against a real Splash.
+"""Rendering with Splash (crawler/splash/): unit tests with Scrapy objects, then whole crawls against a real Splash.
 
 The integration tests need a Splash server: the one named by ``BS_TEST_SPLASH_URL`` (.ci/run starts it),
 or one this module starts with ``tests/services/splash/start.sh`` when Splash is installed
