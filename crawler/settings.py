@@ -136,7 +136,7 @@ BS_COVERAGE_MIN_ITEMS = 5
 # Off unless SPLASH_URL (scrapy-splash's own setting) is given, e.g.
 # `-s SPLASH_URL=http://127.0.0.1:8050`: then article pages are rendered by Splash, so
 # `market` carries the ticker's numbers, and this add-on switches scrapy-splash's
-# middlewares and fingerprinter on (crawler/splash.py). Without SPLASH_URL nothing of
+# middlewares and fingerprinter on (crawler/splash/). Without SPLASH_URL nothing of
 # scrapy-splash is loaded. Sitemaps, feeds and listings are never rendered; when Splash
 # fails, the page is fetched without rendering (stat bs/splash/failed/<reason>).
 ADDONS = {"crawler.splash.SplashAddon": 0}
@@ -146,6 +146,9 @@ BS_SPLASH_ON_BLOCK = False
 BS_SPLASH_TIMEOUT = 15.0
 # Longest wait after the page loaded for its script to fill the ticker (seconds).
 BS_SPLASH_WAIT = 1.0
+# Share of article pages Splash may fail to render (each is then fetched without it, numbers null)
+# before the run fails (exit 9).
+BS_SPLASH_MAX_FAILED_SHARE = 0.5
 
 # --- run history, report, heartbeat, progress (crawler/monitoring/) ---------------
 # One record per run in <BS_STATE_DIR>/runs.jsonl (read by `scrapy runs` and `scrapy report`).

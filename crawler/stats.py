@@ -31,7 +31,8 @@ def skipped(reason: str) -> str:
 
 
 def failed(reason: str) -> str:
-    """A request given up (``reason``: a stable failure name such as ``timeout`` or ``http-503``)."""
+    """A request given up (``reason``: a name from :mod:`crawler.failures`, ``timeout``, ``http-503`` …,
+    the same on every supported Scrapy and Twisted)."""
     return f"{FAILED_PREFIX}{reason}"
 
 
@@ -146,12 +147,15 @@ SPLASH_TICKER_PREFIX = "bs/splash/ticker/"
 
 
 def splash_failed(reason: str) -> str:
-    """A render that failed, by reason (the page was fetched again without Splash)."""
+    """A render that failed, by reason (the page was fetched again without Splash): Splash's own
+    (``render-timeout``, ``render-error``, ``http-<status>``, ``bad-answer``) or, when Splash was not
+    reached, a name from :mod:`crawler.failures` (``connection``, ``timeout`` …). The run verdict
+    sums the family against ``SPLASH_RENDERED`` (``BS_SPLASH_MAX_FAILED_SHARE``, exit 9)."""
     return f"{SPLASH_FAILED_PREFIX}{reason}"
 
 
 def splash_ticker(state: str) -> str:
-    """What a rendered page's ticker held (``full``, ``empty`` …)."""
+    """What a rendered page's ticker held (``filled``, ``empty``, ``absent``)."""
     return f"{SPLASH_TICKER_PREFIX}{state}"
 
 

@@ -21,7 +21,7 @@ from tests.pages.specs import SEED
 
 # fault → (stat that must be counted, whether the article still comes out)
 FAULTS = {
-    "truncated": ("bs/failed/ResponseFailed", False),
+    "truncated": ("bs/failed/data-loss", False),
     "empty": ("bs/skipped/empty", False),
     "latin1": ("bs/recovered/encoding", True),
     "block403": ("bs/blocked/403", False),
@@ -32,7 +32,7 @@ FAULTS = {
     "error500-once": ("retry/reason_count/500 Internal Server Error", True),
     "error503-always": ("bs/failed/http-503", False),
     "redirect-home": ("bs/skipped/redirected-away", False),
-    "slow": ("bs/failed/TimeoutError", False),
+    "slow": ("bs/failed/timeout", False),
     "gzip-bomb": ("bs/failed/too-large", False),
 }
 

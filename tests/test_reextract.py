@@ -356,10 +356,10 @@ def test_the_middleware_answers_from_the_store_and_fetches_nothing(tmp_path: Pat
     spider = make_spider(tmp_path)
     middleware = StoredResponseMiddleware.from_crawler(spider.crawler)
     record = stored(body=SEED_PAGE.read_bytes())
-    response = middleware.process_request(spider.stored_request(record), spider)
+    response = middleware.process_request(spider.stored_request(record))
     assert isinstance(response, HtmlResponse) and response.body == record.body and "stored" in response.flags
     with pytest.raises(IgnoreRequest):
-        middleware.process_request(Request(SEED_URL), spider)
+        middleware.process_request(Request(SEED_URL))
     assert spider.crawler.stats.get_value("bs/reextract/refused") == 1
 
 
@@ -421,6 +421,21 @@ def test_reextracting_the_http_cache_gives_the_live_crawls_items(live: dict[str,
     for article_id, item in items.items():
         fetched = datetime.fromisoformat(live["items"][article_id]["dateDownloaded"])
         assert abs(datetime.fromisoformat(item["dateDownloaded"]) - fetched) <= timedelta(seconds=2)
+
+
+def test_reextract_sends_no_request_to_the_site(site: LoopbackSite, live: dict[str, Any], tmp_path: Path) -> None:
+    # `scrapy crawl reextract`, as a user runs it, pointed at the very site the pages came from: it
+    # must answer every page from the store. (On Scrapy 2.17+ a spider's middleware settings at
+    # project priority were overwritten when the crawler was built, and every page was fetched.)
+    site.reset_counts()
+    out = tmp_path / "out.jsonl"
+    result = run_scrapy(
+        "crawl", "reextract", "-a", f"source={live['cache']}", "-s", f"BS_BASE_URL={site.base_url}", "-O", str(out), cwd=tmp_path
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_same_items(read_items(out), live["items"])
+    assert sum(site.counts.values()) == 0, site.counts
+    assert site.article_requests() == 0
 
 
 def test_reextracting_a_folder_of_saved_pages_gives_the_live_crawls_items(live: dict[str, Any], tmp_path: Path) -> None:

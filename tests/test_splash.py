@@ -1,4 +1,4 @@
-"""Rendering with Splash (crawler/splash.py): unit tests with Scrapy objects, then whole crawls against a real Splash.
+"""Rendering with Splash (crawler/splash/): unit tests with Scrapy objects, then whole crawls against a real Splash.
 
 The integration tests need a Splash server: the one named by ``BS_TEST_SPLASH_URL`` (.ci/run starts it),
 or one this module starts with ``tests/services/splash/start.sh`` when Splash is installed
@@ -8,6 +8,7 @@ they fail.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -43,7 +44,9 @@ from crawler.splash import (
     SplashRenderer,
     SplashRenderingMiddleware,
 )
+from crawler.monitoring.verdict import EXIT_OK, EXIT_SPLASH, RunVerdictExtension
 from tests.conftest import PAGES, ROOT
+from tests.e2e import crawl, stats_from_log
 from tests.loopback.pages import render_block_page
 
 SPLASH = "http://127.0.0.1:8050"
@@ -63,8 +66,9 @@ def make_crawler(**settings: Any) -> Crawler:
     }
     values.update(settings)
     crawler = get_crawler(ArticleSpider, values)
-    # scrapy-splash's SplashMiddleware asks the engine's downloader for the page's download slot.
-    crawler.engine = SimpleNamespace(downloader=SimpleNamespace(_get_slot_key=lambda request, spider: "www.business-standard.com"))  # type: ignore[assignment]
+    # scrapy-splash's SplashMiddleware asks the engine's downloader for the page's download slot
+    # (through the public get_slot_key(): crawler/splash/compat.py).
+    crawler.engine = SimpleNamespace(downloader=SimpleNamespace(get_slot_key=lambda request: "www.business-standard.com"))  # type: ignore[assignment]
     return crawler
 
 
@@ -77,25 +81,33 @@ def make_spider(crawler: Crawler) -> ArticleSpider:
 
 def to_splash(crawler: Crawler, spider: ArticleSpider, request: Request) -> Request:
     """``request`` as it leaves for Splash: through our middleware, then scrapy-splash's."""
-    from scrapy_splash import SplashCookiesMiddleware, SplashMiddleware
+    from crawler.splash.compat import SplashCookiesMiddleware, SplashMiddleware
 
-    build_from_crawler(SplashRenderingMiddleware, crawler).process_request(request, spider)
-    assert SplashCookiesMiddleware.from_crawler(crawler).process_request(request, spider) is None
-    processed = SplashMiddleware.from_crawler(crawler).process_request(request, spider)
+    build_from_crawler(SplashRenderingMiddleware, crawler).process_request(request)
+    assert SplashCookiesMiddleware.from_crawler(crawler).process_request(request) is None
+    processed = SplashMiddleware.from_crawler(crawler).process_request(request)
     assert isinstance(processed, Request)
     return processed
 
 
 def splash_answer(crawler: Crawler, spider: ArticleSpider, request: Request, status: int, data: dict[str, Any]) -> Response:
     """What scrapy-splash's SplashMiddleware makes of Splash's JSON answer to ``request``."""
-    from scrapy_splash import SplashMiddleware
+    from crawler.splash.compat import SplashMiddleware
 
     raw = TextResponse(
         request.url, status=status, headers={"Content-Type": "application/json"}, body=json.dumps(data).encode(), request=request
     )
-    response = SplashMiddleware.from_crawler(crawler).process_response(request, raw, spider)
+    response = SplashMiddleware.from_crawler(crawler).process_response(request, raw)
     assert isinstance(response, Response)
     return response
+
+
+def offsite_check(offsite: OffsiteMiddleware, request: Request, spider: ArticleSpider) -> None:
+    """Scrapy's off-site check of ``request``: 2.13 requires the spider argument, 2.14+ deprecates it."""
+    if inspect.signature(offsite.process_request).parameters["spider"].default is inspect.Parameter.empty:
+        offsite.process_request(request, spider)
+    else:
+        offsite.process_request(request)
 
 
 PAGE_HTML = '<html><body><div class="mktticker"><div class="tickeritem"><span class="tickerval">80,109.85</span></div></div></body></html>'
@@ -149,8 +161,8 @@ def test_addon_enables_scrapy_splash_components_only_with_splash_url() -> None:
 
     crawler = make_crawler(SPLASH_URL=SPLASH)
     middlewares = crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["scrapy_splash.SplashCookiesMiddleware"] == 723
-    assert middlewares["scrapy_splash.SplashMiddleware"] == 725
+    assert middlewares["crawler.splash.compat.SplashCookiesMiddleware"] == 723
+    assert middlewares["crawler.splash.compat.SplashMiddleware"] == 725
     assert middlewares["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] == 810
     assert middlewares["crawler.splash.SplashRenderingMiddleware"] == 722
     assert isinstance(crawler.request_fingerprinter, SplashRequestFingerprinter)
@@ -174,13 +186,13 @@ def test_splash_requests_pass_the_offsite_filter_the_page_itself_still_meets() -
     offsite = OffsiteMiddleware.from_crawler(crawler)
     offsite.spider_opened(spider)
     request = spider.article_request(ARTICLE_URL)
-    offsite.process_request(request, spider)  # the page: on the site
+    offsite_check(offsite, request, spider)  # the page: on the site
     processed = to_splash(crawler, spider, request)
     assert processed.url == SPLASH + "/execute" and processed.method == "POST"
     assert processed.meta["dont_obey_robotstxt"] is True  # robots.txt is checked for the page, not for Splash
-    offsite.process_request(processed, spider)  # would raise IgnoreRequest without allow_offsite
+    offsite_check(offsite, processed, spider)  # would raise IgnoreRequest without allow_offsite
     with pytest.raises(IgnoreRequest):
-        offsite.process_request(spider.article_request("https://elsewhere.example/a-124112500123_1.html"), spider)
+        offsite_check(offsite, spider.article_request("https://elsewhere.example/a-124112500123_1.html"), spider)
 
 
 # --- Splash's answers and failures -----------------------------------------------------------------
@@ -192,7 +204,7 @@ def test_a_rendered_page_becomes_the_pages_html_response() -> None:
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
     answer = splash_answer(crawler, spider, processed, 200, {"html": PAGE_HTML, "url": ARTICLE_URL, "http_status": 200, "ticker": "filled", "cookies": []})
-    response = middleware.process_response(processed, answer, spider)
+    response = middleware.process_response(processed, answer)
     assert isinstance(response, HtmlResponse)
     assert response.url == ARTICLE_URL and response.status == 200
     assert "80,109.85" in response.text
@@ -207,7 +219,7 @@ def test_the_pages_own_status_is_kept_and_is_no_splash_failure() -> None:
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
     answer = splash_answer(crawler, spider, processed, 200, {"html": "<html>gone</html>", "url": ARTICLE_URL, "http_status": 404, "ticker": "absent"})
-    response = middleware.process_response(processed, answer, spider)
+    response = middleware.process_response(processed, answer)
     assert isinstance(response, HtmlResponse) and response.status == 404
     assert crawler.stats.get_value("bs/splash/ticker/absent") == 1  # type: ignore[union-attr]
     assert not any(k.startswith("bs/splash/failed") for k in crawler.stats.get_stats())  # type: ignore[union-attr]
@@ -231,7 +243,7 @@ def assert_fallback(crawler: Crawler, spider: ArticleSpider, result: Any, reason
 @pytest.mark.parametrize(
     ("exception", "reason"),
     [
-        (ConnectionRefusedError("Connection refused"), "connection-refused"),
+        (ConnectionRefusedError("Connection refused"), "connection"),
         (TimeoutError("Getting http://127.0.0.1:8050/execute took longer than 20.0 seconds."), "timeout"),
     ],
 )
@@ -242,7 +254,7 @@ def test_splash_unreachable_or_silent_falls_back_to_a_plain_fetch(
     spider = make_spider(crawler)
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
-    assert_fallback(crawler, spider, middleware.process_exception(processed, exception, spider), reason, caplog)
+    assert_fallback(crawler, spider, middleware.process_exception(processed, exception), reason, caplog)
 
 
 @pytest.mark.parametrize(
@@ -262,7 +274,7 @@ def test_splash_errors_fall_back_to_a_plain_fetch(
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
     answer = splash_answer(crawler, spider, processed, status, data)
-    assert_fallback(crawler, spider, middleware.process_response(processed, answer, spider), reason, caplog)
+    assert_fallback(crawler, spider, middleware.process_response(processed, answer), reason, caplog)
 
 
 def test_plain_requests_and_ignored_requests_are_left_alone() -> None:
@@ -271,10 +283,10 @@ def test_plain_requests_and_ignored_requests_are_left_alone() -> None:
     middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
     plain = Request("https://www.business-standard.com/rss/latest.rss")
     response = TextResponse(plain.url, body=b"<rss/>", request=plain)
-    assert middleware.process_response(plain, response, spider) is response
-    assert middleware.process_exception(plain, ConnectionRefusedError(), spider) is None
+    assert middleware.process_response(plain, response) is response
+    assert middleware.process_exception(plain, ConnectionRefusedError()) is None
     processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
-    assert middleware.process_exception(processed, IgnoreRequest(), spider) is None
+    assert middleware.process_exception(processed, IgnoreRequest()) is None
 
 
 def test_rendering_middlewares_switch_off_without_splash_url() -> None:
@@ -282,6 +294,37 @@ def test_rendering_middlewares_switch_off_without_splash_url() -> None:
     for middleware in (SplashRenderingMiddleware, SplashOnBlockMiddleware, SplashRenderer):
         with pytest.raises(NotConfigured):
             middleware.from_crawler(crawler)
+
+
+# --- the run verdict: Splash failing on most pages is a failed run ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rendered", "failed", "share", "status"),
+    [
+        (10, 0, 0.5, EXIT_OK),
+        (6, 4, 0.5, EXIT_OK),
+        (5, 5, 0.5, EXIT_OK),  # half is not "more than half"
+        (4, 6, 0.5, EXIT_SPLASH),
+        (0, 1, 0.5, EXIT_SPLASH),
+        (0, 10, 1.0, EXIT_OK),
+        (9, 1, 0.0, EXIT_SPLASH),
+        (0, 0, 0.5, EXIT_OK),  # no Splash in this run
+    ],
+)
+def test_verdict_fails_the_run_when_splash_failed_on_more_than_the_allowed_share(
+    rendered: int, failed: int, share: float, status: int
+) -> None:
+    crawler = make_crawler(SPLASH_URL=SPLASH, BS_SPLASH_MAX_FAILED_SHARE=share)
+    verdict = RunVerdictExtension.from_crawler(crawler)
+    stats: dict[str, Any] = {"item_scraped_count": 10, "bs/discovery/new": 10, "bs/splash/rendered": rendered}
+    if failed:
+        stats["bs/splash/failed/connection"] = failed - failed // 2
+        stats["bs/splash/failed/render-timeout"] = failed // 2
+    code, why = verdict.verdict(stats, "finished")
+    assert code == status, why
+    if status == EXIT_SPLASH:
+        assert f"Splash failed on {failed} of {rendered + failed} pages" in why and "connection=" in why
 
 
 # --- BS_SPLASH_ON_BLOCK --------------------------------------------------------------------------------
@@ -304,13 +347,13 @@ def test_on_block_retries_a_blocked_plain_article_once_through_splash() -> None:
     spider = make_spider(crawler)
     middleware = SplashOnBlockMiddleware.from_crawler(crawler)
     plain = Request(ARTICLE_URL, callback=spider.parse_article, errback=spider.article_failed)
-    retry = middleware.process_response(plain, block_response(plain), spider)
+    retry = middleware.process_response(plain, block_response(plain))
     assert isinstance(retry, SplashRequest)
     assert retry.meta[SPLASH_META] == BLOCK_RETRY and retry.dont_filter
     assert retry.callback == spider.parse_article
     assert crawler.stats.get_value("bs/splash/block_retry") == 1  # type: ignore[union-attr]
     # The retry's answer, even if blocked again, is not sent once more.
-    assert middleware.process_response(retry, block_response(retry), spider).__class__ is HtmlResponse
+    assert middleware.process_response(retry, block_response(retry)).__class__ is HtmlResponse
 
 
 def test_on_block_leaves_other_pages_alone() -> None:
@@ -325,14 +368,46 @@ def test_on_block_leaves_other_pages_alone() -> None:
     ):
         request = Request(url)
         response = block_response(request)
-        assert middleware.process_response(request, response, spider) is response, url
+        assert middleware.process_response(request, response) is response, url
     fallback = Request(ARTICLE_URL, meta={SPLASH_META: FALLBACK})  # Splash just failed on it
     response = block_response(fallback)
-    assert middleware.process_response(fallback, response, spider) is response
+    assert middleware.process_response(fallback, response) is response
     plain = Request(ARTICLE_URL)
     page = HtmlResponse(ARTICLE_URL, body=PAGE_HTML.encode(), request=plain)
-    assert middleware.process_response(plain, page, spider) is page
+    assert middleware.process_response(plain, page) is page
     assert crawler.stats.get_value("bs/splash/block_retry") is None  # type: ignore[union-attr]
+
+
+# --- the compatibility layer (crawler/splash/compat.py) -----------------------------------------------
+
+
+def test_scrapy_splash_loads_without_warnings_and_leaves_scrapy_as_it_was() -> None:
+    script = (
+        "import scrapy.utils.url, crawler.splash.compat as compat, scrapy_splash\n"
+        "assert 'canonicalize_url' not in vars(scrapy.utils.url), 'scrapy.utils.url was left changed'\n"
+        "assert compat.SplashMiddleware.__mro__[1] is scrapy_splash.SplashMiddleware\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_compat_middlewares_take_no_required_spider_argument() -> None:
+    from crawler.splash.compat import SplashCookiesMiddleware, SplashMiddleware
+
+    for cls in (SplashCookiesMiddleware, SplashMiddleware, SplashRenderingMiddleware, SplashOnBlockMiddleware):
+        for name in ("process_request", "process_response", "process_exception"):
+            method = getattr(cls, name, None)
+            if method is not None and name in vars(cls):
+                assert inspect.signature(method).parameters["spider"].default is None, f"{cls.__name__}.{name}"
+
+
+def test_the_download_slot_is_the_pages_own_from_the_public_api() -> None:
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    spider = make_spider(crawler)
+    processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
+    assert processed.meta["download_slot"] == "www.business-standard.com"
 
 
 # --- no scrapy-splash without SPLASH_URL (a whole crawl, in its own process) ------------------------
@@ -522,10 +597,11 @@ def test_splash_down_the_article_is_still_emitted(tmp_path: Path, site: Any) -> 
     run = crawl_article(tmp_path, site, article.url, f"SPLASH_URL=http://127.0.0.1:{_free_port()}")
     assert len(run.items) == 1 and run.items[0]["articleId"] == article.article_id
     assert_null_numbers(run.items[0], site)
-    errors = [line for line in run.log.splitlines() if " ERROR: " in line]
+    errors = [line for line in run.log.splitlines() if " ERROR: " in line and "Run summary:" not in line]
     assert len(errors) == 1 and "Splash could not render" in errors[0] and article.url in errors[0], errors
-    assert run.stat("bs/splash/failed/connection-refused") == 1
-    assert run.returncode == run.verdict == 0  # the article is out: the rules call the run ok
+    assert run.stat("bs/splash/failed/connection") == 1
+    # The article is out, but Splash failed on every page it was given: the run says so.
+    assert run.returncode == run.verdict == EXIT_SPLASH
 
 
 def test_splash_too_slow_the_article_is_still_emitted(tmp_path: Path, site: Any, splash_url: str) -> None:
@@ -539,4 +615,31 @@ def test_splash_too_slow_the_article_is_still_emitted(tmp_path: Path, site: Any,
     assert_null_numbers(run.items[0], site)
     assert run.stat("bs/splash/failed/render-timeout") == 1
     assert "Splash could not render" in run.log
-    assert run.returncode == run.verdict == 0
+    assert run.returncode == run.verdict == EXIT_SPLASH  # 1 of 1 renders failed
+    # With a share the user allows, the same run is ok.
+    site.set_fault(article.article_id, "slow")
+    try:
+        run = crawl_article(
+            tmp_path, site, article.url, f"SPLASH_URL={splash_url}", "BS_SPLASH_TIMEOUT=2", "BS_SPLASH_WAIT=0.5", "BS_SPLASH_MAX_FAILED_SHARE=1"
+        )
+    finally:
+        site.set_fault(article.article_id, None)
+    assert run.returncode == run.verdict == 0, run.log[-3000:]
+
+
+def test_latest_with_splash_fills_the_ticker_of_every_article_that_has_one(tmp_path: Path, splash_url: str) -> None:
+    from tests.loopback.corpus import CURRENT
+    from tests.loopback.site import LoopbackSite
+
+    with LoopbackSite(articles=16, legacy=3, seed=7) as small:
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": small.base_url, "SPLASH_URL": splash_url})
+        current = {a.article_id for a in small.articles if a.layout == CURRENT}
+        expected = expected_market(small)
+    assert result.status == 0, result.log[-3000:]
+    stats = stats_from_log(result.log)
+    with_ticker = [item for item in result.items if item["articleId"] in current]
+    assert len(with_ticker) == len(current) == 16 and len(result.items) == 19
+    for item in with_ticker:
+        assert market_of(item) == expected, item["url"]
+    assert stats["bs/splash/rendered"] == 19 and stats["bs/splash/ticker/filled"] == 16
+    assert not any(name.startswith("bs/splash/failed/") for name in stats)

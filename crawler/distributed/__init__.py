@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from crawler.priorities import merge_components
+
 if TYPE_CHECKING:
     from redis import Redis
     from scrapy.settings import BaseSettings
@@ -94,9 +96,9 @@ def configure(settings: BaseSettings, spider_name: str) -> None:
     }
     for name, value in values.items():
         settings.set(name, value, priority="spider")
-    pipelines = settings.getdict("ITEM_PIPELINES")
-    pipelines.setdefault(LOST_PIPELINE, LOST_PIPELINE_ORDER)
-    settings.set("ITEM_PIPELINES", pipelines, priority=settings.getpriority("ITEM_PIPELINES") or 0)
+    if LOST_PIPELINE not in settings.getdict("ITEM_PIPELINES"):
+        # At a priority no Scrapy version overwrites (crawler/priorities.py).
+        merge_components(settings, "ITEM_PIPELINES", {LOST_PIPELINE: LOST_PIPELINE_ORDER})
 
 
 def redacted(url: str) -> str:

@@ -26,6 +26,9 @@ EXIT_STATE = 7  # the seen-store is corrupt, locked or unwritable (never reset s
 # Distributed runs (REDIS_URL): Redis unreachable at start (nothing was fetched), or lost mid-run
 # (the worker stopped cleanly; a restart continues the run). Its own status: retry later, nothing is broken.
 EXIT_REDIS = 8
+# Runs with Splash (SPLASH_URL): more than BS_SPLASH_MAX_FAILED_SHARE of the renders failed, so most
+# articles went out with null market numbers (each was still fetched and emitted without rendering).
+EXIT_SPLASH = 9
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -47,6 +50,7 @@ class RunVerdictExtension:
         self.max_invalid_share = settings.getfloat("BS_MAX_INVALID_SHARE")
         self.min_coverage: dict[str, float] = {k: float(v) for k, v in settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         self.coverage_min_items = settings.getint("BS_COVERAGE_MIN_ITEMS")
+        self.max_splash_failed_share = settings.getfloat("BS_SPLASH_MAX_FAILED_SHARE", 0.5)
         self.output_failed = False
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -116,6 +120,11 @@ class RunVerdictExtension:
                     low.append(f"{field} {coverage:.0%} < {minimum:.0%}")
             if low:
                 return EXIT_EXTRACTION, "field coverage too low (a site redesign?): " + ", ".join(low)
+        splash_failed = _sum(stats, stat.SPLASH_FAILED_PREFIX)
+        renders = int(stats.get(stat.SPLASH_RENDERED, 0)) + splash_failed
+        if renders and splash_failed / renders > self.max_splash_failed_share:
+            reasons = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, stat.SPLASH_FAILED_PREFIX).items())
+            return EXIT_SPLASH, f"Splash failed on {splash_failed} of {renders} pages ({reasons}); their market numbers are null"
         return EXIT_OK, "ok"
 
     @staticmethod

@@ -14,6 +14,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
+from crawler.failures import failure_name
 from crawler.extraction.normalize import article_id, iso_ist
 from crawler.middlewares import OffsiteRedirect
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
@@ -156,20 +157,8 @@ class BusinessStandardSpider(Spider):
             stats.inc_value(stat.failed(OFFSITE_REDIRECT))
             self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
             return
-        stats.inc_value(stat.failed(failure_reason(failure)))
+        stats.inc_value(stat.failed(failure_name(failure)))
         self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
-
-
-def failure_reason(failure: Any) -> str:
-    """A short stat name for a failed request: ``http-404``, ``too-large``, ``TimeoutError``…"""
-    response = getattr(failure.value, "response", None)
-    if isinstance(response, Response):  # HttpError; twisted's own failures carry another kind
-        return f"http-{response.status}"
-    message = failure.getErrorMessage()
-    # Scrapy words it "…exceeded DOWNLOAD_MAXSIZE…" (while inflating) or "…larger than download max size…".
-    if "DOWNLOAD_MAXSIZE" in message or "download max size" in message:
-        return "too-large"
-    return str(type(failure.value).__name__)
 
 
 def require(condition: bool, message: str) -> None:

@@ -21,7 +21,9 @@ from crawler.state import SeenArticle, SeenStore, open_seen_store
 from crawler.middlewares import OffsiteRedirect
 from crawler.visited import Claim, VisitedSources
 
-from .base import OFFSITE_REDIRECT, BusinessStandardSpider, failure_reason, require
+from crawler.failures import failure_name
+
+from .base import OFFSITE_REDIRECT, BusinessStandardSpider, require
 from crawler import stats as stat
 
 
@@ -268,7 +270,7 @@ class DiscoverySpider(BusinessStandardSpider):
             self.count_source_failed(request.url, OFFSITE_REDIRECT)
             self.logger.error("Discovery source failed <%s>: %s (%s)", request.url, OFFSITE_REDIRECT, failure.getErrorMessage())
             return
-        reason = failure_reason(failure)
+        reason = failure_name(failure)
         self.count_source_failed(request.url, reason)
         self.logger.error("Discovery source failed <%s>: %s (%s)", request.url, reason, failure.getErrorMessage())
 

@@ -28,6 +28,7 @@ from twisted.internet.task import deferLater
 
 from crawler.extraction import Article
 from crawler.extraction.normalize import article_id, iso_ist
+from crawler.priorities import merge_components
 from crawler.sources import FOLDER, Record, SkippedRecord, StoredResponse, has_records, iter_records, source_kind
 
 from .base import BusinessStandardSpider, require
@@ -101,18 +102,22 @@ class StoredResponseMiddleware:
     only by it.
     """
 
-    def __init__(self, stats: StatsCollector) -> None:
+    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
+        self.crawler = crawler
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoredResponseMiddleware:
         assert crawler.stats is not None
-        return cls(crawler.stats)
+        return cls(crawler, crawler.stats)
 
-    def process_request(self, request: Request, spider: Spider) -> Response:
+    # `spider` is optional: Scrapy 2.13 passes it, 2.14+ deprecates it and passes it only when required.
+    def process_request(self, request: Request, spider: Spider | None = None) -> Response:
         record = request.meta.get(STORED_RECORD)
         if not isinstance(record, StoredResponse):
             self.stats.inc_value(stat.REEXTRACT_REFUSED)
+            spider = spider or self.crawler.spider
+            assert spider is not None
             spider.logger.warning("Refused <%s>: re-extraction reads stored responses and fetches nothing", request.url)
             raise IgnoreRequest(f"no stored response for {request.url}")
         headers = Headers(record.headers)
@@ -163,11 +168,11 @@ class ReextractSpider(BusinessStandardSpider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
-        middlewares.update(dict.fromkeys(LIVE_ONLY_MIDDLEWARES, None))
+        middlewares: dict[str, int | None] = dict.fromkeys(LIVE_ONLY_MIDDLEWARES, None)
         middlewares[f"{__name__}.{StoredResponseMiddleware.__name__}"] = STORED_RESPONSE_ORDER
-        # Merged into the project's dict (not replacing it), at that setting's own priority.
-        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority=settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0)
+        # Merged into the project's dict (not replacing it), at a priority no Scrapy version
+        # overwrites: losing it would make re-extraction fetch every page live.
+        merge_components(settings, "DOWNLOADER_MIDDLEWARES", dict(middlewares))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReextractSpider:
@@ -195,7 +200,7 @@ class ReextractSpider(BusinessStandardSpider):
                 # Lazy start: hand over a request only when the engine has room for it, so
                 # no more than about CONCURRENT_REQUESTS records are in memory at a time.
                 if engine.needs_backout():
-                    await self.crawler.signals.wait_for(signals.scheduler_empty)  # type: ignore[no-untyped-call]
+                    await self.crawler.signals.wait_for(signals.scheduler_empty)  # type: ignore[no-untyped-call,unused-ignore]  # typed from Scrapy 2.14
                 yield self.stored_request(record)
                 since_pause = 0
             else:

@@ -4,14 +4,15 @@ Without ``SPLASH_URL`` every class here switches itself off and nothing of scrap
 With it:
 
 - :class:`SplashAddon` (in ``ADDONS``) enables the components scrapy-splash's README lists (its two
-  downloader middlewares, HttpCompressionMiddleware moved to 810, its request fingerprinter) plus the
-  two middlewares below;
+  downloader middlewares, through the compatibility layer in :mod:`crawler.splash.compat`,
+  HttpCompressionMiddleware moved to 810, its request fingerprinter) plus the two middlewares below;
 - the spiders' article requests become ``SplashRequest`` s to the ``execute`` endpoint
   (:class:`SplashRenderer`): a small Lua script loads the page and waits, at most ``BS_SPLASH_WAIT``
   seconds, until the market ticker's script has written its numbers;
 - :class:`SplashRenderingMiddleware` turns Splash's answer into the page's own ``HtmlResponse``, and when
   Splash fails (down, slow, an error) logs one ERROR line, counts ``bs/splash/failed/<reason>`` and
-  fetches the page again without rendering, so the article is still emitted (with null numbers);
+  fetches the page again without rendering, so the article is still emitted (with null numbers; the
+  run verdict fails the run when more than ``BS_SPLASH_MAX_FAILED_SHARE`` of the renders failed);
 - :class:`SplashOnBlockMiddleware` (``BS_SPLASH_ON_BLOCK``) gives an article page that came back
   as an Akamai block page one more try through Splash.
 
@@ -21,15 +22,13 @@ Sitemaps, feeds, listings and robots.txt are never rendered: only article reques
 from __future__ import annotations
 
 import logging
-import re
-import warnings
 from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured, ScrapyDeprecationWarning
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
@@ -37,6 +36,8 @@ from scrapy.statscollectors import StatsCollector
 from crawler.extraction import is_block_page
 from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
 from crawler.extraction.urls import ARTICLE, url_kind
+from crawler.failures import failure_name
+from crawler.priorities import merge_components
 from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
@@ -155,10 +156,9 @@ class SplashRenderer:
     def __init__(self, wait: float, timeout: float) -> None:
         # Imported here, not at the top: without SPLASH_URL nothing of scrapy-splash is loaded.
         # (Scrapy 2.13 makes the spider, and so this, before it loads the add-ons.)
-        _quiet_scrapy_splash()
-        from scrapy_splash import SplashRequest
+        from crawler.splash.compat import import_scrapy_splash
 
-        self._splash_request: Callable[..., Request] = SplashRequest
+        self._splash_request: Callable[..., Request] = import_scrapy_splash().SplashRequest
         self.wait = wait
         self.timeout = timeout
 
@@ -212,33 +212,6 @@ def article_renderer(crawler: Crawler) -> ArticleRenderer:
         return PLAIN
 
 
-def _set_components(settings: BaseSettings, name: str, components: dict[str, int]) -> None:
-    merged = settings.getdict(name)
-    merged.update(components)
-    settings.set(name, merged, priority=settings.getpriority(name) or 0)
-
-
-_quieted = False
-
-
-def _quiet_scrapy_splash() -> None:
-    """Do not log the two deprecation warnings scrapy-splash 0.11.1 (its newest release) causes on
-    Scrapy 2.13: nothing a user can act on, and the reason pyproject.toml pins Scrapy below 2.14."""
-    global _quieted
-    if _quieted:
-        return
-    _quieted = True
-    warnings.filterwarnings(
-        "ignore", message=r"The scrapy\.utils\.url\.canonicalize_url function is deprecated", category=ScrapyDeprecationWarning
-    )
-    warnings.filterwarnings(
-        "ignore",
-        message=r"Use of this protected method is deprecated",
-        category=ScrapyDeprecationWarning,
-        module=r"scrapy_splash\.",
-    )
-
-
 class SplashAddon:
     """Scrapy add-on: enable scrapy-splash (as its README says) and our two middlewares when SPLASH_URL is set."""
 
@@ -247,18 +220,21 @@ class SplashAddon:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SplashAddon:
         _require_splash_url(crawler)
-        _quiet_scrapy_splash()
+        from crawler.splash.compat import import_scrapy_splash
+
+        import_scrapy_splash()  # before Scrapy loads scrapy-splash's fingerprinter by its path
         return cls()
 
     def update_settings(self, settings: BaseSettings) -> None:
-        _set_components(
+        merge_components(
             settings,
             "DOWNLOADER_MIDDLEWARES",
             {
                 "crawler.splash.SplashOnBlockMiddleware": 555,
                 "crawler.splash.SplashRenderingMiddleware": 722,
-                "scrapy_splash.SplashCookiesMiddleware": 723,
-                "scrapy_splash.SplashMiddleware": 725,
+                # scrapy-splash's two middlewares, made to work on every supported Scrapy.
+                "crawler.splash.compat.SplashCookiesMiddleware": 723,
+                "crawler.splash.compat.SplashMiddleware": 725,
                 # After SplashMiddleware in the response chain: it must see Splash's own encoding.
                 "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 810,
             },
@@ -274,15 +250,6 @@ class SplashAddon:
             settings.set("SCRAPY_SPLASH_REQUEST_FINGERPRINTER_BASE_CLASS", base, priority="addon")
         priority = max(settings.getpriority("REQUEST_FINGERPRINTER_CLASS") or 0, 15)
         settings.set("REQUEST_FINGERPRINTER_CLASS", self.SPLASH_FINGERPRINTER, priority=priority)
-
-
-def _failure_reason(error: BaseException) -> str:
-    """``ConnectionRefusedError`` → ``connection-refused``; timeouts → ``timeout``."""
-    name = type(error).__name__
-    if "Timeout" in name or "TimedOut" in name:
-        return "timeout"
-    name = re.sub(r"(Error|Exception)$", "", name) or name
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
 def _splash_error(response: Response) -> tuple[str, str]:
@@ -324,13 +291,13 @@ class SplashRenderingMiddleware:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         meta = request.meta
         if SPLASH_META in meta and "splash" in meta and not meta.get("_splash_processed") and not meta.get("allow_offsite"):
             meta["allow_offsite"] = True
             meta[_OFFSITE_SET] = True
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         if not self._is_ours(request):
             return response
         status = int(getattr(response, "splash_response_status", response.status))
@@ -354,10 +321,10 @@ class SplashRenderingMiddleware:
             flags=[*response.flags, "splash"],
         )
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> Request | None:
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> Request | None:
         if not self._is_ours(request) or isinstance(exception, IgnoreRequest):
             return None
-        return self.fallback(request, _failure_reason(exception), str(exception) or type(exception).__name__)
+        return self.fallback(request, failure_name(exception), str(exception) or type(exception).__name__)
 
     @staticmethod
     def _is_ours(request: Request) -> bool:
@@ -408,7 +375,7 @@ class SplashOnBlockMiddleware:
         assert crawler.stats is not None
         return cls(crawler.stats, SplashRenderer.from_crawler(crawler))
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         if SPLASH_META in request.meta or "splash" in request.meta or request.method != "GET":
             return response
         if url_kind(request.url) != ARTICLE:

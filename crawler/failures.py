@@ -1,0 +1,121 @@
+"""Stable names for failed downloads (``bs/failed/<name>``, ``bs/splash/failed/<name>``), the same on every supported Scrapy and Twisted.
+
+Scrapy 2.13 hands Twisted's exceptions to errbacks (``twisted.internet.error.TimeoutError``,
+``twisted.web._newclient.ResponseFailed`` …); Scrapy 2.14 and later wrap them in its own
+(``scrapy.exceptions.DownloadTimeoutError``, ``ResponseDataLossError`` …, the Twisted one kept as
+``__cause__``), and other download handlers raise those without any Twisted exception at all. Stats,
+the README and the run verdict must not change name with the version, so every failure is sorted
+into one of a few names here, from the exception, its causes and, for Twisted's ``ResponseFailed``
+and ``ResponseNeverReceived``, the failures they carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy import exceptions as scrapy_errors
+from scrapy.exceptions import IgnoreRequest, NotSupported
+from scrapy.http import Response
+from twisted.internet import defer
+from twisted.internet import error as tx_errors
+from twisted.python.failure import Failure
+from twisted.web import _newclient
+from twisted.web.error import SchemeNotSupported
+from twisted.web.http import PotentialDataLoss, _DataLoss
+
+TIMEOUT = "timeout"  # the download (or Splash) took longer than its time limit
+DNS = "dns"  # the host name could not be resolved
+DATA_LOSS = "data-loss"  # the answer began but was cut short (connection lost mid-body, wrong Content-Length)
+CONNECTION = "connection"  # no answer: refused, reset or closed before a response, TLS handshake failed
+TOO_LARGE = "too-large"  # over DOWNLOAD_MAXSIZE (announced, received or once decompressed)
+CANCELLED = "cancelled"  # the download was cancelled (by a signal handler, or the run stopping)
+UNSUPPORTED = "unsupported"  # a URL scheme no download handler serves
+IGNORED = "ignored"  # a middleware refused the request (IgnoreRequest)
+OTHER = "other"  # anything else: the log line names the exception
+
+
+def http_status(status: int) -> str:
+    """The name of a final HTTP error answer: ``http-404``."""
+    return f"http-{status}"
+
+
+def _scrapy_error(name: str) -> tuple[type[BaseException], ...]:
+    # Scrapy's own download exceptions exist from 2.14 on; on 2.13 the Twisted ones below are raised.
+    found = getattr(scrapy_errors, name, None)
+    return (found,) if isinstance(found, type) and issubclass(found, BaseException) else ()
+
+
+# In order: the first kind that any exception of the chain belongs to names the failure.
+# Timeouts come before connection errors (TCPTimedOutError is a ConnectError), data loss before
+# connection errors (Scrapy 2.14+ raises DownloadFailedError from a ResponseFailed).
+_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
+    (
+        TIMEOUT,
+        (
+            *_scrapy_error("DownloadTimeoutError"),
+            tx_errors.TimeoutError,
+            tx_errors.TCPTimedOutError,
+            defer.TimeoutError,
+            TimeoutError,
+        ),
+    ),
+    (DNS, (*_scrapy_error("CannotResolveHostError"), tx_errors.DNSLookupError)),
+    # ResponseNeverReceived is a ResponseFailed, but no part of an answer came: not data loss.
+    (CONNECTION, (_newclient.ResponseNeverReceived,)),
+    (DATA_LOSS, (*_scrapy_error("ResponseDataLossError"), _DataLoss, PotentialDataLoss, _newclient.ResponseFailed)),
+    (
+        CONNECTION,
+        (
+            *_scrapy_error("DownloadConnectionRefusedError"),
+            *_scrapy_error("DownloadFailedError"),
+            tx_errors.ConnectError,
+            tx_errors.ConnectionLost,
+            tx_errors.ConnectionDone,
+            ConnectionError,
+        ),
+    ),
+    (CANCELLED, (*_scrapy_error("DownloadCancelledError"), defer.CancelledError)),
+    (UNSUPPORTED, (*_scrapy_error("UnsupportedURLSchemeError"), NotSupported, SchemeNotSupported)),
+    (IGNORED, (IgnoreRequest,)),
+)
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """The exception, what caused it, and the failures a Twisted ``ResponseFailed`` carries, nearest first."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        reasons = getattr(current, "reasons", None)
+        if isinstance(reasons, list):
+            pending.extend(r.value for r in reasons if isinstance(r, Failure) and isinstance(r.value, BaseException))
+        if current.__cause__ is not None:
+            pending.append(current.__cause__)
+
+
+def _is_too_large(message: str) -> bool:
+    # Scrapy words it "…larger than download max size…" (announced or received, every version)
+    # or "…exceeded DOWNLOAD_MAXSIZE…" (while decompressing).
+    return "download max size" in message or "DOWNLOAD_MAXSIZE" in message
+
+
+def failure_name(failure: Failure | BaseException | Any) -> str:
+    """The stable name of a failed request: ``timeout``, ``dns``, ``data-loss``, ``connection``, ``http-404``, ``too-large`` …"""
+    error = failure.value if isinstance(failure, Failure) else failure
+    if not isinstance(error, BaseException):
+        return OTHER
+    response = getattr(error, "response", None)
+    if isinstance(response, Response):  # HttpError: the final answer was an error status
+        return http_status(response.status)
+    chain = list(_chain(error))
+    if any(_is_too_large(str(e)) for e in chain):
+        return TOO_LARGE
+    for name, kinds in _KINDS:
+        if kinds and any(isinstance(e, kinds) for e in chain):
+            return name
+    return OTHER
