@@ -11,8 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -54,23 +53,23 @@ class BlockPageMiddleware:
             min_responses=crawler.settings.getint("BS_BLOCKED_MIN_RESPONSES"),
         )
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         self.responses += 1
         if response.status in (200, 403) and isinstance(response, TextResponse) and is_block_page(response.text):
             self.blocked += 1
             self.stats.inc_value(stat.BLOCKED)
             self.stats.inc_value(stat.blocked(response.status))
             logger.warning("Blocked by Akamai (status %d) at <%s>", response.status, response.url)
-            self._maybe_close(spider)
+            self._maybe_close()
         elif response.status == 403:
             # A 403 without Akamai's page: still a refusal.
             self.blocked += 1
             self.stats.inc_value(stat.BLOCKED)
             self.stats.inc_value(stat.blocked(403))
-            self._maybe_close(spider)
+            self._maybe_close()
         return response
 
-    def _maybe_close(self, spider: Spider) -> None:
+    def _maybe_close(self) -> None:
         if self.closing or self.responses < self.min_responses:
             return
         if self.blocked / self.responses > self.max_share:
@@ -81,8 +80,8 @@ class BlockPageMiddleware:
                 self.responses,
                 self.max_share * 100,
             )
-            assert self.crawler.engine is not None
-            self.crawler.engine.close_spider(spider, "blocked")
+            assert self.crawler.engine is not None and self.crawler.spider is not None
+            self.crawler.engine.close_spider(self.crawler.spider, "blocked")
 
 
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
@@ -130,7 +129,7 @@ class RateLimitMiddleware:
             default_wait=settings.getfloat("BS_RATE_LIMIT_WAIT"),
         )
 
-    async def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
+    async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         if response.status != 429:
             return response
         self.stats.inc_value(stat.RATE_LIMITED)
@@ -138,7 +137,7 @@ class RateLimitMiddleware:
         announced = retry_after_seconds(response.headers.get("Retry-After"))
         wait = self.default_wait if announced is None else announced
         if self.gave_up or wait > self.max_wait or tries > self.retries:
-            self._give_up(request, spider, wait, tries)
+            self._give_up(request, wait, tries)
             return response
         logger.warning(
             "Rate limited (429) at <%s>: waiting %.0f s (%s), then asking again (%d of %d)",
@@ -168,7 +167,7 @@ class RateLimitMiddleware:
             if engine is not None and not self.waiting:
                 engine.unpause()
 
-    def _give_up(self, request: Request, spider: Spider, wait: float, tries: int) -> None:
+    def _give_up(self, request: Request, wait: float, tries: int) -> None:
         self.stats.inc_value(stat.RATE_LIMITED_GAVE_UP)
         if self.gave_up:
             return
@@ -180,31 +179,50 @@ class RateLimitMiddleware:
         )
         logger.error("Closing the run: rate limited at <%s> (%s); backing off", request.url, why)
         engine = self.crawler.engine
-        if engine is not None:
-            engine.close_spider(spider, stat.RATE_LIMITED_REASON)
+        if engine is not None and self.crawler.spider is not None:
+            engine.close_spider(self.crawler.spider, stat.RATE_LIMITED_REASON)
 
 
-class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware; a robots.txt that cannot be fetched (timeout, connection reset)
-    is one WARNING line and a stat, not an ERROR with a traceback, and is not retried. The crawl then
-    goes on as Scrapy's does: as if robots.txt allowed everything."""
+class RobotsTxtFailureMiddleware:
+    """A robots.txt that cannot be fetched (timeout, connection reset) is one WARNING line and a stat,
+    not an ERROR with a traceback, and is not retried; the crawl then goes on as Scrapy's robots.txt
+    middleware lets it: as if robots.txt allowed everything.
 
-    def process_request(self, request: Request, spider: Spider) -> Any:
-        if request.meta.get("dont_obey_robotstxt") and urlparse_cached(request).path == "/robots.txt":
+    It works on the robots.txt request itself, which Scrapy's middleware sends through the downloader
+    with ``dont_obey_robotstxt``: the failure is turned into a plain ``IgnoreRequest``, which that
+    middleware (on every supported Scrapy version) treats as "no rules" without logging anything.
+    Placed just before it (100), so its ``process_request`` runs first and its ``process_exception`` last.
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RobotsTxtFailureMiddleware:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    @staticmethod
+    def _is_robots_txt(request: Request) -> bool:
+        return bool(request.meta.get("dont_obey_robotstxt")) and urlparse_cached(request).path == "/robots.txt"
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self._is_robots_txt(request):
             request.meta.setdefault("dont_retry", True)
-        return super().process_request(request, spider)
 
-    def _logerror(self, failure: Failure, request: Request, spider: Spider) -> Failure:
-        if failure.type is not IgnoreRequest:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
-            logger.warning(
-                "Could not read <%s> (%s: %s); going on as if it allowed everything",
-                request.url,
-                failure.type.__name__ if failure.type else "error",
-                failure.getErrorMessage(),
-            )
-        return failure
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        if not self._is_robots_txt(request) or isinstance(exception, IgnoreRequest):
+            return
+        self.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
+        logger.warning(
+            "Could not read <%s> (%s: %s); going on as if it allowed everything",
+            request.url,
+            type(exception).__name__,
+            exception,
+        )
+        raise IgnoreRequest(f"robots.txt unreadable: {type(exception).__name__}")
 
 
 class OffsiteRedirect(IgnoreRequest):
@@ -224,14 +242,21 @@ class OffsiteRedirectMiddleware:
     count and log by name. Placed after RedirectMiddleware (it sees the 3xx answer first).
     """
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OffsiteRedirectMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if not 300 <= response.status < 400 or b"Location" not in response.headers:
             return response
         if request.meta.get("dont_redirect") or request.meta.get("allow_offsite"):
             return response
         location = response.headers[b"Location"] or b""
         target = urljoin(request.url, location.decode("latin-1"))
-        domains = [d.lower() for d in getattr(spider, "allowed_domains", None) or [] if d]
+        domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or [] if d]
         if domains and target.startswith(("http://", "https://")) and not _on_domains(target, domains):
             raise OffsiteRedirect(target)
         return response

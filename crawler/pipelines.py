@@ -28,7 +28,7 @@ class ArticleValidationPipeline:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, Article):
             return item
         provenance = provenance_of(item)
@@ -75,7 +75,7 @@ class DuplicateArticlePipeline:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, Article):
             return item
         if item.articleId in self.seen:

@@ -66,9 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BlockPageMiddleware": 560,
     # Between the two: a 429 is waited out before RetryMiddleware would retry it at once.
     "crawler.middlewares.RateLimitMiddleware": 555,
-    # Scrapy's, but a robots.txt that times out or resets is one WARNING, not a traceback.
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.QuietRobotsTxtMiddleware": 100,
+    # Just before Scrapy's robots.txt middleware (100): a robots.txt that times out or resets is one
+    # WARNING, not a traceback.
+    "crawler.middlewares.RobotsTxtFailureMiddleware": 99,
     # After RedirectMiddleware (600): a redirect to another host fails the request, by name.
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
 }

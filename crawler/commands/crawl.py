@@ -40,7 +40,8 @@ class Command(ScrapyCrawlCommand):
                     print(f"error: {error}", file=sys.stderr)
                     sys.exit(EXIT_USAGE)
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
-        jobdir = self.settings.get("JOBDIR") if self.settings is not None else None
+        assert self.settings is not None
+        jobdir = self.settings.get("JOBDIR")
         damaged = jobdir_damage(jobdir, str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")) if jobdir else None
         if damaged:
             print(f"error: the JOBDIR at {jobdir} is damaged ({damaged}); delete it to start afresh", file=sys.stderr)

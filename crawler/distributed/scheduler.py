@@ -288,7 +288,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         from twisted.internet import reactor
 
         # Not from inside the engine's own call into the scheduler.
-        reactor.callLater(0, self._close_spider)  # type: ignore[attr-defined]
+        reactor.callLater(0, self._close_spider)  # type: ignore[attr-defined,arg-type,unused-ignore]
 
     def _close_spider(self) -> None:
         if self.crawler.engine is not None and self.spider is not None:

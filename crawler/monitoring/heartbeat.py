@@ -77,7 +77,7 @@ class HeartbeatExtension:
 
     def _ping(self, url: str, body: str) -> Deferred[None]:
         # In a thread: a slow monitor must not stall the reactor; the engine waits for the Deferred.
-        done: Deferred[Any] = threads.deferToThread(send, url, body, self.timeout, self.user_agent)  # type: ignore[no-untyped-call]
+        done: Deferred[Any] = threads.deferToThread(send, url, body, self.timeout, self.user_agent)  # type: ignore[no-untyped-call,unused-ignore]
         done.addCallbacks(self._sent, self._failed, callbackArgs=(url,), errbackArgs=(url,))
         return done
 
