@@ -7,7 +7,10 @@ memory, *before* any splash module is imported, then calls
 
 Usage (normally via start.sh, which also sets the needed environment):
 
-    $SPLASH_VENV/bin/python launcher.py --port 8050 [other splash options]
+    $SPLASH_VENV/bin/python launcher.py [--restart] --port 8050 [other splash options]
+
+``--restart`` runs Splash in a child process that is started again whenever it exits (with
+``--maxrss``, Splash exits once it has grown past the limit: this is how it recycles itself).
 
 Environment that must be set by the caller (see start.sh): QT_QPA_PLATFORM=
 offscreen, QTWEBENGINE_DISABLE_SANDBOX=1 (root), QT_QUICK_BACKEND=software
@@ -65,7 +68,59 @@ def _patch_qtimer():
     QtCore.QTimer = QTimer
 
 
+def supervise(args):
+    """Run Splash in a child process and start it again whenever it exits.
+
+    Splash's ``--maxrss`` makes it exit once its peak RSS passes the limit (it grows with every
+    render); Docker's ``--restart always`` then starts a fresh one, and this loop does the same
+    for the Splash started by start.sh. SIGTERM (stop.sh) stops the child, then the loop.
+    Starts that fail quickly are retried with a growing pause, so a broken install cannot spin.
+    """
+    import os
+    import signal
+    import subprocess
+    import time
+
+    stopping = False
+    child = None
+    child_pidfile = os.environ.get("SPLASH_CHILD_PIDFILE")
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    pause = 1.0
+    while not stopping:
+        started = time.monotonic()
+        child = subprocess.Popen([sys.executable, os.path.abspath(__file__), *args])
+        if child_pidfile:
+            with open(child_pidfile, "w") as out:
+                out.write(f"{child.pid}\n")
+        code = child.wait()
+        if stopping:
+            break
+        pause = 1.0 if time.monotonic() - started > 30 else min(pause * 2, 30.0)
+        print(f"splash supervisor: Splash (pid {child.pid}) exited with status {code}; "
+              f"starting a fresh one in {pause:.0f} s", flush=True)
+        time.sleep(pause)
+    if child is not None:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
 def main(argv=None):
+    args = sys.argv[1:] if argv is None else list(argv)
+    if "--restart" in args:
+        args.remove("--restart")
+        supervise(args)
+        return
     if "splash" in sys.modules:
         raise RuntimeError("launcher patches must run before splash is imported")
     _patch_json_loads()
@@ -74,7 +129,6 @@ def main(argv=None):
 
     from splash import server
 
-    args = sys.argv[1:] if argv is None else list(argv)
     # Qt takes the application name from sys.argv[0] and WebKit puts it in
     # the default User-Agent; use "splash" like the official image does
     # (instead of "launcher.py").  optparse sees argv[0] as a positional

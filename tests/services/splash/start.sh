@@ -2,6 +2,8 @@
 # Start Splash on 127.0.0.1:PORT in the background and wait until it answers.
 #   usage: start.sh [PORT]           (default 8050; extra splash options via
 #                                     env SPLASH_ARGS, e.g. "--slots 4")
+#   env SPLASH_MAXRSS  MB of peak RSS after which Splash exits and a fresh one is started in its
+#                      place (default 600; Splash grows with every render)
 #   env SPLASH_VENV    venv made by install.sh (default /opt/bs-splash-venv)
 #   env SPLASH_RUN_DIR log, pidfile, runtime dir (default /tmp/bs-splash)
 # Prints the base URL on success; exits non-zero with the log tail otherwise.
@@ -33,8 +35,12 @@ export QT_QUICK_BACKEND=software        # engine=chromium aborts without a GPU o
 export XDG_RUNTIME_DIR=$run/xdg         # Qt wants a private (0700) runtime dir
 
 # shellcheck disable=SC2086  # SPLASH_ARGS is meant to be word-split
-nohup "$venv/bin/python" "$here/launcher.py" --port "$port" --ip 127.0.0.1 \
-    --disable-xvfb --disable-browser-caches --max-timeout 300 ${SPLASH_ARGS:-} \
+export SPLASH_CHILD_PIDFILE=$run/splash-child.pid
+# --restart: the launcher supervises Splash and starts a fresh one whenever it exits, which it does
+# once its peak RSS passes --maxrss (checked once a minute): Splash recycles itself, as Docker's
+# `--restart always` with `--maxrss` does for the official image.
+nohup "$venv/bin/python" "$here/launcher.py" --restart --port "$port" --ip 127.0.0.1 \
+    --disable-xvfb --disable-browser-caches --max-timeout 300 --maxrss "${SPLASH_MAXRSS:-600}" ${SPLASH_ARGS:-} \
     >"$logfile" 2>&1 </dev/null &
 pid=$!
 echo "$pid" >"$pidfile"

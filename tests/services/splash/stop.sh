@@ -32,4 +32,9 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 rm -f "$pidfile"
+# The supervisor was killed before it could stop its Splash: stop that one too.
+child=$(cat "$run/splash-child.pid" 2>/dev/null || true)
+if [[ $child =~ ^[0-9]+$ ]] && grep -qs launcher.py "/proc/$child/cmdline"; then
+    kill -KILL "$child" 2>/dev/null || true
+fi
 echo "splash stop: killed pid $pid"
