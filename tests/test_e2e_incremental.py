@@ -11,7 +11,7 @@ import pytest
 
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 from crawler.settings import BS_LATEST_SOURCES
-from crawler.state import RunLock
+from crawler.incremental.lock import RunLock
 from tests.e2e import crawl
 from tests.loopback.site import LoopbackSite
 

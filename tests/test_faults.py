@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from crawler.monitoring.verdict import EXIT_OUTPUT, EXIT_STATE
-from crawler.state import SqliteSeenStore
+from crawler.incremental.store import SqliteSeenStore
 from tests.conftest import ROOT
 from tests.e2e import FAST, crawl
 from tests.loopback.site import LoopbackSite

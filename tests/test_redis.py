@@ -33,7 +33,9 @@ from scrapy.utils.request import request_from_dict
 from crawler.distributed import connect
 from crawler.distributed.scheduler import JsonSerializer
 from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS
-from crawler.state import PendingArticle, RedisSeenStore, StateError, recover_pending
+from crawler.distributed.store import RedisSeenStore
+from crawler.incremental.recovery import recover_pending
+from crawler.incremental.store import FeedRecord, PendingArticle, StateError
 from tests.conftest import ROOT
 from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
@@ -375,7 +377,7 @@ def test_recovery_settles_this_workers_killed_run_and_never_another_workers(redi
     mine, other = store(redis_url, prefix, "archive:w1"), store(redis_url, prefix, "archive:w2")
     feed = tmp_path / "out.jsonl"
     feed.write_text(json.dumps({"articleId": "124022800873", "version": 1}) + "\n" + '{"articleId": "124022800874", "vers')
-    mine.record_feed("archive:dead", str(feed))
+    mine.record_feed("archive:dead", FeedRecord(str(feed)))
     mine.add_pending(pending("124022800873", "archive:dead"))
     mine.add_pending(pending("124022800874", "archive:dead"))
     other.add_pending(pending("124022800875", "archive:alive-elsewhere"))

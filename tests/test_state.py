@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.state import PendingArticle, RunLock, SqliteSeenStore, StateError, ids_in_feed, recover_pending
+from crawler.incremental.lock import RunLock
+from crawler.incremental.recovery import ids_in_feed, recover_pending
+from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore, StateError
 
 
 def pending(article_id: str, run: str, version: int = 1) -> PendingArticle:
@@ -32,7 +34,7 @@ def test_recovery_marks_what_the_killed_run_wrote_and_forgets_the_rest(tmp_path:
     feed.write_text(
         json.dumps({"articleId": "124022800873", "version": 1}) + "\n" + '{"articleId": "124022800874", "vers'
     )  # the second line was cut by the kill
-    store.record_feed("latest:dead", str(feed))
+    store.record_feed("latest:dead", FeedRecord(str(feed)))
     store.add_pending(pending("124022800873", "latest:dead"))
     store.add_pending(pending("124022800874", "latest:dead"))
     store.add_pending(pending("124022800875", "archive:alive"))
@@ -46,13 +48,13 @@ def test_recovery_marks_what_the_killed_run_wrote_and_forgets_the_rest(tmp_path:
 def test_a_cut_last_line_does_not_count(tmp_path: Path) -> None:
     feed = tmp_path / "out.jsonl"
     feed.write_bytes(b'{"articleId": "124022800873", "version": 2}\n{"articleId": "124022800874"')
-    assert ids_in_feed(str(feed)) == {"124022800873": 2}
+    assert ids_in_feed(FeedRecord(str(feed))) == {"124022800873": 2}
 
 
 def test_a_corrupt_store_is_an_error_not_a_silent_reset(tmp_path: Path) -> None:
     path = tmp_path / "seen.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StateError, match="cannot be opened"):
+    with pytest.raises(StateError, match="not a SQLite database"):
         SqliteSeenStore(path)
     assert path.read_bytes().startswith(b"this is not a database")
 
@@ -60,7 +62,7 @@ def test_a_corrupt_store_is_an_error_not_a_silent_reset(tmp_path: Path) -> None:
 def test_the_lock_keeps_a_second_holder_out_and_dies_with_its_process(tmp_path: Path) -> None:
     path = tmp_path / "latest.lock"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"from crawler.state import RunLock; from pathlib import Path; import time\n"
+        [sys.executable, "-c", f"from crawler.incremental.lock import RunLock; from pathlib import Path; import time\n"
          f"lock = RunLock(Path({str(path)!r}))\nassert lock.acquire()\nprint('held', flush=True)\ntime.sleep(60)"],
         stdout=subprocess.PIPE,
         text=True,

@@ -30,7 +30,8 @@ from crawler.distributed import (
     run_name,
     worker_name,
 )
-from crawler.state import RedisSeenStore
+from crawler.distributed.store import RedisSeenStore
+from crawler.incremental.extension import seen_store_of
 from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        store = getattr(spider, "seen_store", None)
+        store = seen_store_of(self.crawler)
         if isinstance(store, RedisSeenStore):
             self.store = store
             store.on_lost = self._lost
