@@ -87,6 +87,8 @@ class SeenStoreExtension:
         """The store cannot be used: one error line, stat, and the run stops (exit 7)."""
         if self.failed is not None:
             return
+        if getattr(self.store, "lost", None) is not None:
+            return  # a distributed store that lost Redis: the worker stops on its own (exit 8)
         self.failed = error
         self.stats.set_value(stat.STATE_FAILED, 1)
         logger.error("error: %s; stopping the run (nothing more is emitted)", error)
