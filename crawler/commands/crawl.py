@@ -80,7 +80,9 @@ class Command(ScrapyCrawlCommand):
                 except StateError as error:
                     return self.fail(EXIT_STATE, str(error))
             extra = {"worker": worker_name(crawler.settings)}
-            problems = unwritable_feeds(crawler.settings.getdict("FEEDS"), spider_class.name, extra)
+            problems = unwritable_feeds(
+                crawler.settings.getdict("FEEDS"), spider_class.name, extra, crawler.settings.getint("FEED_EXPORT_BATCH_ITEM_COUNT")
+            )
             if problems:
                 return self.fail(EXIT_OUTPUT, problems[0])
             self.crawler_process.crawl(crawler, **opts.spargs)

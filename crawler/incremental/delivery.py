@@ -77,6 +77,13 @@ class DeliveryTracker:
         self.seen = self.crawler.get_extension(SeenStoreExtension)
         if self.exporter is not None:
             self.slots = list(self.exporter.slots)
+        elif self.crawler.settings.getdict("FEEDS"):
+            # Scrapy switched its feed exports off (an invalid FEEDS entry, logged above): nothing
+            # would be written, so nothing may be fetched.
+            self.stats.inc_value(stat.OUTPUT_FEED_FAILED)
+            self.crawler.signals.send_catch_log(
+                signal=bs_signals.feed_write_failed, path="FEEDS", error=OSError("Scrapy's feed exports are off (invalid FEEDS)")
+            )
 
     # --- each item --------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from scrapy.crawler import Crawler
-from scrapy.extensions.feedexport import FileFeedStorage, StdoutFeedStorage
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, StdoutFeedStorage
 from scrapy.spiders import Spider
 from scrapy.utils.misc import load_object
 
@@ -154,7 +154,8 @@ class DurableFileFeedStorage(FileFeedStorage):
         except OSError as error:
             self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(path), error=error)
             raise
-        record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options))
+        record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
+                            self._feed_template())
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 
@@ -162,6 +163,15 @@ class DurableFileFeedStorage(FileFeedStorage):
         file.close()
         if self.file is not None and self.file.failed is not None:
             raise self.file.failed
+
+    def _feed_template(self) -> str:
+        """The feed (``FEEDS`` key) this file belongs to: the batches of one feed share it."""
+        assert self.crawler is not None
+        exporter = self.crawler.get_extension(FeedExporter)
+        for template, options in (exporter.feeds if exporter is not None else {}).items():
+            if options is self.feed_options:
+                return str(template)
+        return str(self.path)
 
 
 class _FlushingStdout(io.RawIOBase):
@@ -271,11 +281,17 @@ def destination_problem(path: Path) -> str | None:
     return None
 
 
-def unwritable_feeds(feeds: dict[str, Any], spider_name: str, extra: dict[str, Any] | None = None) -> list[str]:
-    """Problems with the local feed files of ``FEEDS`` (URI templates), found before anything is fetched."""
+def unwritable_feeds(
+    feeds: dict[str, Any], spider_name: str, extra: dict[str, Any] | None = None, batch_item_count: int = 0
+) -> list[str]:
+    """Problems with the feeds of ``FEEDS`` (URI templates), found before anything is fetched."""
     problems = []
     params = _Params(spider_name, extra or {})
-    for uri in feeds:
+    for uri, options in feeds.items():
+        batches = (options or {}).get("batch_item_count", batch_item_count) if isinstance(options, dict) else batch_item_count
+        if batches and "%(batch_time)s" not in str(uri) and "%(batch_id)" not in str(uri):
+            problems.append(f"the output {uri} needs %(batch_time)s or %(batch_id)d in its name: it is written in batches")
+            continue
         path = local_path(str(uri))
         if path is None:
             continue

@@ -205,12 +205,13 @@ def recover_pending(store: SeenStore, current_run: str) -> tuple[int, int]:
         if entry.run_id != current_run and entry.run_id.split(":", 1)[0] == spider:
             by_run.setdefault(entry.run_id, []).append(entry)
     for run_id, entries in by_run.items():
-        written: dict[str, int] = {}
+        # An article counts as written when every feed of the run has it (in any of its batches).
+        per_feed: dict[str, dict[str, int]] = {}
         for feed in store.feeds_of(run_id):
             cut_partial_line(feed)
-            written.update(ids_in_feed(feed))
+            per_feed.setdefault(feed.feed or feed.path, {}).update(ids_in_feed(feed))
         for entry in entries:
-            if written.get(entry.article_id) == entry.version:
+            if per_feed and all(found.get(entry.article_id) == entry.version for found in per_feed.values()):
                 store.confirm(entry.article_id, run_id)
                 confirmed += 1
             else:

@@ -45,20 +45,21 @@ class PendingArticle:
 
 @dataclass(frozen=True)
 class FeedRecord:
-    """A local feed file a run wrote, with what recovery needs to read it (``format``, ``compression``)."""
+    """A local feed file a run wrote, with what recovery needs to read it (``format``, ``compression``)
+    and the feed (URI template) it belongs to: the batches of one feed share it."""
 
     path: str
     format: str = "jsonlines"
     compression: str = ""
+    feed: str = ""
 
     def encode(self) -> str:
-        return "\t".join((self.path, self.format, self.compression))
+        return "\t".join((self.path, self.format, self.compression, self.feed))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
-        path, _, rest = value.partition("\t")
-        fmt, _, compression = rest.partition("\t")
-        return cls(path, fmt or "jsonlines", compression)
+        path, fmt, compression, feed = (value.split("\t", 3) + ["", "", ""])[:4]
+        return cls(path, fmt or "jsonlines", compression, feed or path)
 
 
 @dataclass(frozen=True)
