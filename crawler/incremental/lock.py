@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from crawler.incremental.store import StateError, backend, state_dir
 
@@ -15,7 +15,7 @@ class RunLock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle: IO[str] | None = None
+        self._fd: int | None = None
 
     def acquire(self) -> bool:
         """Take the lock without waiting; False when another process holds it.
@@ -24,22 +24,20 @@ class RunLock:
         """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
             raise StateError(f"run lock {self.path} cannot be created: {error.strerror or error}") from error
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.close()
+            os.close(fd)
             return False
         try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         except OSError:
-            pass  # the PID is only for the message; the lock is what counts
-        self._handle = handle
+            pass  # the PID is only for the message (a full disk); the lock is what counts
+        self._fd = fd
         return True
 
     def holder(self) -> str:
@@ -50,10 +48,10 @@ class RunLock:
             return "?"
 
     def release(self) -> None:
-        if self._handle is not None:
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
 
 
 def run_lock(settings: Any, spider_name: str) -> RunLock:

@@ -153,8 +153,12 @@ def _inspect(path: Path) -> None:
         raise StateError(f"seen-store {path} cannot be read: {error.strerror or error}") from error
     if header != SQLITE_HEADER:
         raise StateError(f"seen-store {path} is not a SQLite database (corrupt or foreign); it is left as it is")
+    # Read without writing anything: immutable (no lock, no shared-memory file) unless a write-ahead
+    # log is there to be read too (a killed run's).
+    wal = path.with_name(path.name + "-wal").exists()
+    query = "mode=ro" if wal else "mode=ro&immutable=1"
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10, isolation_level=None)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, timeout=10, isolation_level=None)
     except sqlite3.Error as error:
         raise StateError(f"seen-store {path} cannot be opened: {error}") from error
     try:
