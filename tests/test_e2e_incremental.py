@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import re
 import subprocess
@@ -16,7 +18,7 @@ from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_FAILED, EXIT_LOCKED, E
 from crawler.settings import BS_LATEST_SOURCES
 from crawler.incremental.lock import RunLock
 from tests.conftest import ROOT
-from tests.e2e import crawl
+from tests.e2e import FAST, crawl
 from tests.loopback.site import LoopbackSite
 
 def ids_on(site: LoopbackSite, *paths: str) -> set[str]:
@@ -153,3 +155,32 @@ def test_the_crontab_lines_work_on_a_fresh_machine(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == EXIT_FAILED, done.stderr[-2000:]  # nothing answers on port 9: exit 1, logged
     assert "Run summary:" in (tmp_path / "logs" / "latest.log").read_text()
+
+
+def test_latest_and_section_together_on_one_state_dir_emit_each_article_once(site: LoopbackSite, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    common = ["-s", f"BS_BASE_URL={site.base_url}", "-s", "LOG_LEVEL=INFO"]
+    for name, value in FAST.items():
+        common += ["-s", f"{name}={value}"]
+
+    def gzipped(name: str) -> list[str]:
+        # A gzip feed is confirmed when the run ends: each run holds its articles unconfirmed all
+        # along, so only the claim keeps the other run from emitting the shared ones too.
+        feeds = {f"{name}.jsonl.gz": {"format": "jsonlines", "postprocessing": ["scrapy.extensions.postprocessing.GzipPlugin"]}}
+        return ["-s", "FEEDS=" + json.dumps(feeds)]
+
+    runs = {
+        "latest": ["latest", *gzipped("latest")],
+        "section": ["section", "-a", "sections=markets/news,companies/news,economy/news", "-a", "pages=3", *gzipped("section")],
+    }
+    processes = {
+        name: subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", *args, *common], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for name, args in runs.items()
+    }
+    logs = {name: process.communicate(timeout=300)[1] for name, process in processes.items()}
+    assert all(p.returncode == 0 for p in processes.values()), {n: log[-2000:] for n, log in logs.items()}
+    emitted = [json.loads(line)["articleId"] for name in runs for line in gzip.decompress((tmp_path / f"{name}.jsonl.gz").read_bytes()).splitlines()]
+    both = set(ids_on(site, *BS_LATEST_SOURCES)) & set(ids_on(site, "/markets/news", "/companies/news", "/economy/news"))
+    assert both, "the two spiders' sources overlap"
+    assert len(emitted) == len(set(emitted)), "no article emitted by both runs"
