@@ -243,3 +243,37 @@ def test_a_read_only_state_dir_is_exit_7_and_the_store_untouched(tmp_path: Path,
     done = _run_on_state(tmp_path, state)
     _assert_state_error(done)
     assert _snapshot(state) == before
+
+
+def test_a_folder_that_cannot_be_made_fails_before_any_request(tmp_path: Path) -> None:
+    with LoopbackSite(articles=10, seed=3) as site:
+        site.reset_counts()
+        command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", "/proc/no-such-folder/out.jsonl", "-s", f"BS_BASE_URL={site.base_url}"]
+        done = subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
+        assert sum(site.counts.values()) == 0
+    assert done.returncode == EXIT_OUTPUT, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: cannot write the output /proc/no-such-folder/out.jsonl") and "Traceback" not in done.stderr
+
+
+def test_a_disk_that_fills_mid_run_leaves_no_half_line_and_the_next_run_settles_it(tmp_path: Path, small_filesystem: Path) -> None:
+    output = small_filesystem / "out.jsonl"
+    with LoopbackSite(articles=60, seed=5, days=20, legacy=0) as site:
+        wanted = {r.article_id for r in site.articles}
+        # Leave room for a few articles only (a line is a few kB).
+        with open(small_filesystem / "filler", "wb") as filler:
+            filler.write(b"\0" * (2 * 1024 * 1024 - 24 * 1024))
+        command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-o", str(output),
+                   "-s", f"BS_BASE_URL={site.base_url}", *[f"-s{k}={v}" for k, v in FAST.items()]]
+        first = subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=300)
+        assert first.returncode == EXIT_OUTPUT, first.stderr[-3000:]
+        written = output.read_bytes()
+        assert written and written.endswith(b"\n"), "the failed write was cut back to the last complete line"
+        kept = [json.loads(line)["articleId"] for line in written.splitlines()]
+        (small_filesystem / "filler").unlink()
+        second = subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=300)
+        assert second.returncode == 0, second.stderr[-3000:]
+    lines = output.read_bytes().splitlines()
+    ids = [json.loads(line)["articleId"] for line in lines]
+    assert ids[: len(kept)] == kept
+    assert sorted(ids) == sorted(wanted), "every article exactly once in the file"
