@@ -67,8 +67,9 @@ class RedisSeenStore:
 
     Keys (``prefix`` is ``BS_REDIS_PREFIX``): ``<prefix>:seen:<article id>`` a hash per article,
     ``<prefix>:seen-ids`` the set of seen ids (for ``count``), ``<prefix>:pending:<spider>:<worker>``
-    this worker's unconfirmed articles (field ``<run id>:<article id>``, a JSON value), and
-    ``<prefix>:feeds:<run id>`` the feed files of a run. Pending entries are scoped to one worker
+    this worker's unconfirmed articles (field ``<run id>:<article id>``, a JSON value),
+    ``<prefix>:feeds:<run id>`` the feed files of a run, and ``<prefix>:claim:<article id>`` the run
+    emitting an article (it lapses after CLAIM_SECONDS). Pending entries are scoped to one worker
     and spider because recovery reads the feed files, which only that worker's machine has, and
     must never settle the entries of a run that is still going elsewhere.
 
