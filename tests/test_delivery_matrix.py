@@ -170,7 +170,7 @@ def wait_for_articles(site: LoopbackSite, run: Run, count: int) -> None:
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[LoopbackSite]:
-    with LoopbackSite(articles=45, seed=23, days=20, legacy=0) as running:
+    with LoopbackSite(articles=30, seed=23, days=20, legacy=0) as running:
         yield running
 
 
@@ -233,3 +233,28 @@ def test_stdout_gets_every_article_once(site: LoopbackSite, wanted: set[str], tm
     assert done.returncode == 0, done.stderr[-3000:]
     ids = [json.loads(line)["articleId"] for line in done.stdout.splitlines()]
     assert sorted(ids) == sorted(wanted)
+
+
+def test_a_remote_storage_confirms_at_upload_and_a_failed_upload_marks_nothing(site: LoopbackSite, wanted: set[str], tmp_path: Path) -> None:
+    remote = tmp_path / "bucket"
+    remote.mkdir()
+    (remote / "REFUSE").touch()
+
+    def run(name: str) -> subprocess.CompletedProcess[str]:
+        feeds = {f"remote://{remote}/{name}-%(batch_id)d.jsonl": {"format": "jsonlines", "batch_item_count": 20}}
+        command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-s", "FEEDS=" + json.dumps(feeds),
+                   "-s", 'FEED_STORAGES={"remote": "tests.remote_storage.FolderFeedStorage"}', "-s", f"BS_BASE_URL={site.base_url}",
+                   *[f"-s{k}={v}" for k, v in FAST.items()]]
+        return subprocess.run(command, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+
+    refused = run("first")
+    assert refused.returncode == EXIT_OUTPUT, refused.stderr[-3000:]
+    assert "emitted=0 " in refused.stderr
+    assert list(remote.glob("*.jsonl")) == []
+    (remote / "REFUSE").unlink()
+    stored = run("second")
+    assert stored.returncode == 0, stored.stderr[-3000:]
+    assert f"emitted={len(wanted)} " in stored.stderr
+    assert_exactly_once(Output("remote", lambda d: [], ("*.jsonl",)), [remote], wanted)
+    again = run("third")
+    assert again.returncode == 0 and "emitted=0 " in again.stderr
