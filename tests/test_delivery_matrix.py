@@ -212,6 +212,10 @@ def test_an_output_folder_taken_away_mid_run_fails_the_run_and_loses_nothing(
     first = start(site, tmp_path, output, tmp_path / "run1", slow=True)
     target = (tmp_path / "all") if output.shared else first.folder
     wait_for_articles(site, first, random.randint(3, len(wanted) - 10))
+    # Once the run has its output open: a folder taken away before that is simply made again.
+    deadline = time.monotonic() + 60
+    while not list(target.glob(output.feeds[0])) and first.process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     target.rename(target.with_name(target.name + ".moved"))
     status = first.wait()
     log = (target.with_name(target.name + ".moved") / "log") if target == first.folder else first.log
