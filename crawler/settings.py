@@ -38,29 +38,31 @@ CONCURRENT_ITEMS = 1
 # Used when no FEEDS are given; -o/-O (or FEEDS) replace it instead of adding to it.
 BS_DEFAULT_FEED = "output/%(name)s/%(name)s-%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
-# Scrapy's jsonlines, byte for byte, written faster for articles (crawler/exporters.py), under every
-# name Scrapy gives JSON lines: `-O out.jsonl` is "jsonl", FEEDS often say "jsonlines", some "jl".
+# Scrapy's jsonlines, byte for byte, written faster for articles (crawler/incremental/exporters.py),
+# under every name Scrapy gives JSON lines: `-O out.jsonl` is "jsonl", FEEDS often say "jsonlines", some "jl".
 FEED_EXPORTERS = {
-    name: "crawler.exporters.ArticleJsonLinesItemExporter"
+    name: "crawler.incremental.exporters.ArticleJsonLinesItemExporter"
     for name, exporter in FEED_EXPORTERS_BASE.items()
     if exporter == "scrapy.exporters.JsonLinesItemExporter"
 }
 FEED_STORE_EMPTY = False
 
-# Local feed files are written line by line, unbuffered, so the seen-store can
-# tell exactly which articles reached the file (see crawler/feeds.py).
+# Local files and stdout are written unbuffered and checked after each write, so an article is
+# marked seen as soon as every feed that takes it has it (crawler/incremental/feedstorage.py,
+# crawler/incremental/delivery.py); other storages (S3, GCS, FTP) once the file was stored.
 FEED_STORAGES = {
-    "": "crawler.feeds.DurableFileFeedStorage",
-    "file": "crawler.feeds.DurableFileFeedStorage",
+    "": "crawler.incremental.feedstorage.DurableFileFeedStorage",
+    "file": "crawler.incremental.feedstorage.DurableFileFeedStorage",
+    "stdout": "crawler.incremental.feedstorage.DurableStdoutFeedStorage",
 }
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticleValidationPipeline": 100,
     "crawler.pipelines.DuplicateArticlePipeline": 200,
-    "crawler.incremental.IncrementalPipeline": 300,
+    "crawler.incremental.pipeline.IncrementalPipeline": 300,
 }
 # Resumed JOBDIR runs must be able to fetch again what a killed run had in flight.
-DUPEFILTER_CLASS = "crawler.dupefilter.RediscoveringDupeFilter"
+DUPEFILTER_CLASS = "crawler.incremental.dupefilter.RediscoveringDupeFilter"
 DOWNLOADER_MIDDLEWARES = {
     # Before RetryMiddleware (550) sees the response, so every block answer is counted.
     "crawler.middlewares.BlockPageMiddleware": 560,
@@ -73,6 +75,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
 }
 EXTENSIONS = {
+    # The seen-store (incremental spiders) and the per-item delivery to the feeds (after
+    # Scrapy's FeedExporter, order 0): crawler/incremental/.
+    "crawler.incremental.extension.SeenStoreExtension": 100,
+    "crawler.incremental.delivery.DeliveryTracker": 800,
     "crawler.monitoring.verdict.RunVerdictExtension": 900,
     # After the verdict: its handlers of spider_closed run after the verdict's.
     "crawler.monitoring.history.RunHistoryExtension": 950,
@@ -85,6 +91,17 @@ EXTENSIONS = {
 BS_STATE_DIR = ".state"
 # Ignore the seen-store for one run (same as -a fresh=1): fetch and emit everything found.
 BS_FRESH = False
+# The seen-store's backend: SQLite in BS_STATE_DIR; a distributed run (REDIS_URL) switches it to
+# crawler.distributed.store.RedisSeenStore.
+BS_SEEN_STORE = "crawler.incremental.store.SqliteSeenStore"
+# Dates of a feed, sitemap or page further ahead of now than this (seconds) are ignored when
+# deciding whether a seen article changed (stat bs/discovery/future_date).
+BS_FUTURE_DATE_SKEW = 600
+# How long the end of a run waits for the feeds to be stored (remote storages upload then).
+BS_FEED_CLOSE_TIMEOUT = 600
+# Only article pages go to Scrapy's HTTP cache (HTTPCACHE_ENABLED); feeds, sitemaps, listings and
+# robots.txt are always fetched live, so a cached run still sees what is new.
+HTTPCACHE_POLICY = "crawler.incremental.cachepolicy.ArticlesOnlyPolicy"
 
 # --- discovery ---------------------------------------------------------------
 # Sources of the `latest` spider, as paths on BS_BASE_URL: RSS feeds, news sitemaps, listings.

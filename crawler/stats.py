@@ -137,7 +137,25 @@ STATE_MARKED_SEEN = "bs/state/marked_seen"
 STATE_SEEN_TOTAL = "bs/state/seen_total"
 STATE_RECOVERED_WRITTEN = "bs/state/recovered_written"
 STATE_RECOVERED_UNWRITTEN = "bs/state/recovered_unwritten"
+# Unchanged articles that were not emitted (with fresh=1 unchanged ones are emitted again).
+UNCHANGED_DROPPED = "bs/state/unchanged_dropped"
+# Articles another live run on the same store had already claimed (it emits them).
+STATE_CLAIMED_ELSEWHERE = "bs/state/claimed_elsewhere"
+# The seen-store failed mid-run (disk full, file replaced …): the run stops, exit 7.
+STATE_FAILED = "bs/state/failed"
+# Feed or page dates further ahead of now than the allowed skew, ignored when deciding what changed.
+DISCOVERY_FUTURE_DATE = "bs/discovery/future_date"
+
+# --- output (delivery to the feeds) ------------------------------------------------
 OUTPUT_WRITE_FAILED = "bs/output/write_failed"
+# Items that reached every feed that takes them (the summary's "emitted").
+OUTPUT_DELIVERED = "bs/output/delivered"
+# Items that did not reach every feed that takes them (a write or store failed); never marked seen.
+OUTPUT_UNDELIVERED = "bs/output/undelivered"
+# Items no feed takes (every feed's item filter refused them); never marked seen.
+OUTPUT_NOT_TAKEN = "bs/output/not_taken"
+# Feed slots (files, batches, remote uploads) that could not be written or stored.
+OUTPUT_FEED_FAILED = "bs/output/feed_failed"
 
 # --- Splash --------------------------------------------------------------------------
 SPLASH_RENDERED = "bs/splash/rendered"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 import re
+import subprocess
+import sys
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -11,8 +16,9 @@ import pytest
 
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 from crawler.settings import BS_LATEST_SOURCES
-from crawler.state import RunLock
-from tests.e2e import crawl
+from crawler.incremental.lock import RunLock
+from tests.conftest import ROOT
+from tests.e2e import FAST, crawl
 from tests.loopback.site import LoopbackSite
 
 def ids_on(site: LoopbackSite, *paths: str) -> set[str]:
@@ -117,3 +123,64 @@ def test_a_run_that_reaches_no_source_fails(tmp_path: Path) -> None:
     result = crawl("latest", tmp_path, settings={"BS_BASE_URL": "http://127.0.0.1:9", "RETRY_TIMES": "0"}, timeout=120)
     assert result.status == EXIT_FAILED, result.log[-3000:]
     assert "could be fetched" in result.log
+
+
+def test_a_cached_run_still_sees_new_articles_and_fresh_counts_stay_real(site: LoopbackSite, tmp_path: Path) -> None:
+    # HTTPCACHE_ENABLED, as the README recommends for re-extraction: only article pages are cached.
+    settings = {"BS_BASE_URL": site.base_url, "HTTPCACHE_ENABLED": "1", "HTTPCACHE_DIR": str(tmp_path / "cache")}
+    first = crawl("latest", tmp_path, settings=settings)
+    assert first.status == 0, first.log[-3000:]
+    added = {r.article_id for r in site.add_articles(3)}
+    second = crawl("latest", tmp_path, settings=settings)
+    assert second.status == 0, second.log[-3000:]
+    assert set(second.ids()) == added, "feeds and sitemaps are fetched live, so the new articles are found"
+    cached = [re.search(r"'url': '([^']+)'", p.read_text()) for p in (tmp_path / "cache").rglob("meta")]
+    urls = [m.group(1) for m in cached if m]
+    assert urls and all(re.search(r"-\d{12}_1\.html$", url) for url in urls), "only article pages are cached"
+    # fresh=1 emits every article again; every count of the summary is a count of something real.
+    third = crawl("latest", tmp_path, "-a", "fresh=1", settings=settings)
+    assert third.status == 0, third.log[-3000:]
+    assert sorted(third.ids()) == sorted(ids_on(site, *BS_LATEST_SOURCES))
+    summary = re.search(r"Run summary: (.*?);", third.log)
+    assert summary is not None
+    counts = dict(part.split("=") for part in summary.group(1).split())
+    assert all(int(value) >= 0 for value in counts.values()), counts
+    assert counts["dropped"] == "0" and counts["emitted"] == str(len(third.items))
+
+
+def test_the_crontab_lines_work_on_a_fresh_machine(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest", "--logfile=logs/latest.log", "-s", "LOG_LEVEL=INFO",
+               "-s", "BS_BASE_URL=http://127.0.0.1:9", "-s", "RETRY_TIMES=0"]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == EXIT_FAILED, done.stderr[-2000:]  # nothing answers on port 9: exit 1, logged
+    assert "Run summary:" in (tmp_path / "logs" / "latest.log").read_text()
+
+
+def test_latest_and_section_together_on_one_state_dir_emit_each_article_once(site: LoopbackSite, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    common = ["-s", f"BS_BASE_URL={site.base_url}", "-s", "LOG_LEVEL=INFO"]
+    for name, value in FAST.items():
+        common += ["-s", f"{name}={value}"]
+
+    def gzipped(name: str) -> list[str]:
+        # A gzip feed is confirmed when the run ends: each run holds its articles unconfirmed all
+        # along, so only the claim keeps the other run from emitting the shared ones too.
+        feeds = {f"{name}.jsonl.gz": {"format": "jsonlines", "postprocessing": ["scrapy.extensions.postprocessing.GzipPlugin"]}}
+        return ["-s", "FEEDS=" + json.dumps(feeds)]
+
+    runs = {
+        "latest": ["latest", *gzipped("latest")],
+        "section": ["section", "-a", "sections=markets/news,companies/news,economy/news", "-a", "pages=3", *gzipped("section")],
+    }
+    processes = {
+        name: subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", *args, *common], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for name, args in runs.items()
+    }
+    logs = {name: process.communicate(timeout=300)[1] for name, process in processes.items()}
+    assert all(p.returncode == 0 for p in processes.values()), {n: log[-2000:] for n, log in logs.items()}
+    emitted = [json.loads(line)["articleId"] for name in runs for line in gzip.decompress((tmp_path / f"{name}.jsonl.gz").read_bytes()).splitlines()]
+    both = set(ids_on(site, *BS_LATEST_SOURCES)) & set(ids_on(site, "/markets/news", "/companies/news", "/economy/news"))
+    assert both, "the two spiders' sources overlap"
+    assert len(emitted) == len(set(emitted)), "no article emitted by both runs"

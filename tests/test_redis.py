@@ -33,7 +33,9 @@ from scrapy.utils.request import request_from_dict
 from crawler.distributed import connect
 from crawler.distributed.scheduler import JsonSerializer
 from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS
-from crawler.state import PendingArticle, RedisSeenStore, StateError, recover_pending
+from crawler.distributed.store import RedisSeenStore
+from crawler.incremental.recovery import recover_pending
+from crawler.incremental.store import Claim, FeedRecord, PendingArticle, StateError
 from tests.conftest import ROOT
 from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
@@ -375,7 +377,7 @@ def test_recovery_settles_this_workers_killed_run_and_never_another_workers(redi
     mine, other = store(redis_url, prefix, "archive:w1"), store(redis_url, prefix, "archive:w2")
     feed = tmp_path / "out.jsonl"
     feed.write_text(json.dumps({"articleId": "124022800873", "version": 1}) + "\n" + '{"articleId": "124022800874", "vers')
-    mine.record_feed("archive:dead", str(feed))
+    mine.record_feed("archive:dead", FeedRecord(str(feed)))
     mine.add_pending(pending("124022800873", "archive:dead"))
     mine.add_pending(pending("124022800874", "archive:dead"))
     other.add_pending(pending("124022800875", "archive:alive-elsewhere"))
@@ -476,3 +478,16 @@ def test_clear_deletes_a_runs_keys_keeps_the_seen_store_and_refuses_live_runs(
     assert seen.get("124022800873") is None and seen.count() == 0
     assert list(client.scan_iter(match=f"{prefix}:*")) == []
     client.close()
+
+
+def test_a_claim_in_redis_keeps_another_worker_from_emitting(redis_url: str, prefix: str) -> None:
+    mine, other = store(redis_url, prefix, "latest:w1"), store(redis_url, prefix, "section:w2")
+    article = PendingArticle("124022800873", 0, "h1", None, None, "latest:a")
+    assert mine.claim(article, fresh=False, is_live=lambda run: True) == Claim("new", 1)
+    assert mine.pending() == [PendingArticle("124022800873", 1, "h1", None, None, "latest:a")]
+    theirs = PendingArticle("124022800873", 0, "h1", None, None, "section:b")
+    assert other.claim(theirs, fresh=False, is_live=lambda run: True) == Claim("taken", 0)
+    mine.confirm("124022800873", "latest:a")
+    assert other.claim(theirs, fresh=False, is_live=lambda run: True) == Claim("unchanged", 1)
+    changed = PendingArticle("124022800873", 0, "h2", None, None, "section:b")
+    assert other.claim(changed, fresh=False, is_live=lambda run: True) == Claim("updated", 2)

@@ -7,7 +7,7 @@ from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
 from crawler import settings as project_settings
-from crawler.exporters import ArticleJsonLinesItemExporter
+from crawler.incremental.exporters import ArticleJsonLinesItemExporter
 
 
 def _settings() -> Settings:

@@ -11,19 +11,21 @@ from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.extraction import Article
-from crawler.incremental import IncrementalPipeline, UnchangedArticle
+from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
 from crawler.pipelines import ArticleValidationPipeline, DuplicateArticlePipeline
 from crawler.spiders.archive import ArchiveSpider
 from crawler.spiders.article import ArticleSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
-from crawler.state import PendingArticle
+from crawler.incremental.store import PendingArticle
 from tests.conftest import PAGES, SITE
 from tests.pages.specs import SEED
 
 
 def make_spider(spider_class: type, tmp_path: Path, **kwargs: Any) -> Any:
-    crawler = get_crawler(spider_class, {"BS_STATE_DIR": str(tmp_path / "state"), "BS_BASE_URL": SITE})
+    settings = {"BS_STATE_DIR": str(tmp_path / "state"), "BS_BASE_URL": SITE,
+                "EXTENSIONS": {"crawler.incremental.extension.SeenStoreExtension": 100}}
+    crawler = get_crawler(spider_class, settings)
     spider = spider_class.from_crawler(crawler, **kwargs)
     crawler.spider = spider
     return spider
@@ -181,7 +183,7 @@ def test_incremental_pipeline_versions_and_skips_unchanged(tmp_path: Path) -> No
     pipeline.open_spider(spider)
     (item,) = spider.parse_article(seed_response())
     assert pipeline.process_item(item, spider).version == 1
-    pipeline.feed_line_written(b'{"url": "x", "articleId": "124022800873", "version": 1}\n')
+    assert pipeline.seen is not None and pipeline.seen.confirm("124022800873")  # as the feeds would, once written
     (again,) = spider.parse_article(seed_response())
     with pytest.raises(UnchangedArticle):
         pipeline.process_item(again, spider)

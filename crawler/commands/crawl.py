@@ -1,37 +1,40 @@
-"""``scrapy crawl`` that checks spider arguments first, keeps runs of one spider apart, and exits
-with the run's verdict so that cron can trust the status."""
+"""``scrapy crawl`` that checks spider arguments, the output and the seen-store first, keeps runs of one
+spider apart, and exits with the run's verdict so that cron can trust the status."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.misc import load_object
 
-from crawler.distributed import redis_problem
-from crawler.feeds import unwritable_feeds
-from crawler.jobdir import damage as jobdir_damage
-from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler import stats as stat
-from crawler.state import StateError, check_seen_store, run_lock
+from crawler.distributed import redis_problem, worker_name
+from crawler.jobdir import damage as jobdir_damage
+from crawler.incremental.feedstorage import unwritable_feeds
+from crawler.incremental.lock import run_lock
+from crawler.incremental.store import StateError, backend
+from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 
 
 class Command(ScrapyCrawlCommand):
-    """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the run lock (exit 3) and the verdict's status."""
+    """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the output writable
+    (exit 6), the run lock (exit 3), the seen-store usable (exit 7) and the verdict's status."""
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
-        # banner) exists, so nothing is fetched or logged first.
+        # banner) exists, so nothing is fetched, logged or created first.
         if len(args) == 1:
-            assert self.settings is not None
+            loader = load_object(self.settings.get("SPIDER_LOADER_CLASS"))
             try:
-                loader = load_object(self.settings.get("SPIDER_LOADER_CLASS"))
                 spider_class = loader.from_settings(self.settings.frozencopy()).load(args[0])
             except KeyError:
-                return  # run() says so
+                spider_class = None  # run() says so
             check = getattr(spider_class, "check_usage", None)
             if check is not None:
                 try:
@@ -39,13 +42,24 @@ class Command(ScrapyCrawlCommand):
                 except UsageError as error:
                     print(f"error: {error}", file=sys.stderr)
                     sys.exit(EXIT_USAGE)
+        # `--logfile=logs/latest.log` in a crontab must work on a fresh machine: make its folder
+        # (the log file is opened after this, when the crawler process is made).
+        logfile = self.settings.get("LOG_FILE")
+        if logfile:
+            try:
+                Path(str(logfile)).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise UsageError(f"cannot create the folder of the log file {logfile}: {error.strerror or error}") from None
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
-        assert self.settings is not None
         jobdir = self.settings.get("JOBDIR")
         damaged = jobdir_damage(jobdir, str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")) if jobdir else None
         if damaged:
             print(f"error: the JOBDIR at {jobdir} is damaged ({damaged}); delete it to start afresh", file=sys.stderr)
             sys.exit(EXIT_FAILED)
+
+    def fail(self, status: int, message: str) -> None:
+        print(f"error: {message}", file=sys.stderr)
+        self.exitcode = status
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -60,41 +74,40 @@ class Command(ScrapyCrawlCommand):
             try:
                 check(opts.spargs)
             except UsageError as error:
-                print(f"error: {error}", file=sys.stderr)
-                self.exitcode = EXIT_USAGE
-                return
+                return self.fail(EXIT_USAGE, str(error))
+        incremental = bool(getattr(spider_class, "incremental", False))
         # Distributed mode (REDIS_URL, incremental spiders only: crawler/distributed/): Redis must
         # answer before anything is fetched.
-        problem = redis_problem(self.settings) if getattr(spider_class, "incremental", False) else None
+        problem = redis_problem(self.settings) if incremental else None
         if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            self.exitcode = EXIT_REDIS
-            return
-        lock = run_lock(self.settings, spider_class.name) if getattr(spider_class, "incremental", False) else None
-        if lock is not None and not lock.acquire():
-            print(
-                f"error: another '{spider_class.name}' run (pid {lock.holder()}) is still going; "
-                f"not starting a second one ({lock.path})",
-                file=sys.stderr,
-            )
-            self.exitcode = EXIT_LOCKED
-            return
-        if lock is not None:
+            return self.fail(EXIT_REDIS, problem)
+        # The crawler's settings have the spider's own (a distributed run's store, its default feed).
+        crawler = self.crawler_process.create_crawler(spider_class)
+        lock = None
+        if incremental:
+            lock = run_lock(crawler.settings, spider_class.name)
             try:
-                check_seen_store(self.settings)
+                acquired = lock.acquire()
             except StateError as error:
-                lock.release()
-                print(f"error: {error}", file=sys.stderr)
-                self.exitcode = EXIT_STATE
-                return
+                return self.fail(EXIT_STATE, str(error))
+            if not acquired:
+                return self.fail(
+                    EXIT_LOCKED,
+                    f"another '{spider_class.name}' run (pid {lock.holder()}) is still going; "
+                    f"not starting a second one ({lock.path})",
+                )
         try:
-            crawler = self.crawler_process.create_crawler(spider_class)
-            feeds = crawler.settings.getdict("FEEDS")
-            problems = unwritable_feeds(feeds)
+            if incremental:
+                try:
+                    backend(crawler.settings).check(crawler.settings)
+                except StateError as error:
+                    return self.fail(EXIT_STATE, str(error))
+            extra = {"worker": worker_name(crawler.settings)}
+            problems = unwritable_feeds(
+                crawler.settings.getdict("FEEDS"), spider_class.name, extra, crawler.settings.getint("FEED_EXPORT_BATCH_ITEM_COUNT")
+            )
             if problems:
-                print(f"error: {problems[0]}", file=sys.stderr)
-                self.exitcode = EXIT_OUTPUT
-                return
+                return self.fail(EXIT_OUTPUT, problems[0])
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
         finally:
@@ -102,6 +115,7 @@ class Command(ScrapyCrawlCommand):
                 lock.release()
         if self.crawler_process.bootstrap_failed or getattr(self.crawler_process, "has_exception", False):
             self.exitcode = EXIT_FAILED
-            return
+            return None
         status = crawler.stats.get_value(stat.EXIT_STATUS) if crawler.stats else None
         self.exitcode = EXIT_FAILED if status is None else int(status)
+        return None

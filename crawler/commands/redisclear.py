@@ -82,7 +82,7 @@ class Command(ScrapyCommand):
                 return
             patterns.append(keys.pattern)
         if opts.seen:
-            patterns += [f"{prefix}:seen:*", f"{prefix}:seen-ids", f"{prefix}:pending:*", f"{prefix}:feeds:*"]
+            patterns += [f"{prefix}:seen:*", f"{prefix}:seen-ids", f"{prefix}:pending:*", f"{prefix}:feeds:*", f"{prefix}:claim:*"]
         deleted = 0
         for pattern in patterns:
             batch: list[bytes] = []

@@ -93,6 +93,7 @@ def configure(settings: BaseSettings, spider_name: str) -> None:
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
         # Every worker writes its own file; `scrapy merge` makes one of them.
         "BS_DEFAULT_FEED": settings.get("BS_REDIS_DEFAULT_FEED"),
+        "BS_SEEN_STORE": "crawler.distributed.store.RedisSeenStore",
     }
     for name, value in values.items():
         settings.set(name, value, priority="spider")

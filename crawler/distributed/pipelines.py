@@ -9,8 +9,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from crawler.distributed import enabled
 from crawler import stats as stat
+from crawler.distributed import enabled
+from crawler.incremental.extension import SeenStoreExtension
 
 
 class RedisLostPipeline:
@@ -20,18 +21,20 @@ class RedisLostPipeline:
     pipeline would fail on each such article with a traceback while the worker stops.
     """
 
-    def __init__(self, stats: StatsCollector) -> None:
+    def __init__(self, stats: StatsCollector, seen: SeenStoreExtension | None) -> None:
         self.stats = stats
+        self.seen = seen
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisLostPipeline:
         if not enabled(crawler.settings):
             raise NotConfigured
         assert crawler.stats is not None
-        return cls(crawler.stats)
+        return cls(crawler.stats, crawler.get_extension(SeenStoreExtension))
 
     def process_item(self, item: Any, spider: Spider) -> Any:
-        if getattr(getattr(spider, "seen_store", None), "lost", None) is not None:
+        store = self.seen.store if self.seen is not None else None
+        if getattr(store, "lost", None) is not None:
             self.stats.inc_value(stat.REDIS_DROPPED_UNCHECKED)
             raise DropItem("not emitted: Redis was lost, so the seen-store could not be asked (a later run fetches it)")
         return item

@@ -30,7 +30,8 @@ from crawler.distributed import (
     run_name,
     worker_name,
 )
-from crawler.state import RedisSeenStore
+from crawler.distributed.store import RedisSeenStore
+from crawler.incremental.extension import seen_store_of
 from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,26 @@ local age = -1
 if mine then age = now - tonumber(mine) end
 return {new, others, age}
 """
+# Mark this worker busy (it has work in hand, which may queue more) for ARGV[3] seconds, or not busy;
+# returns how many other workers are busy. KEYS: the run's busy set (sorted, score = until when);
+# ARGV: worker, 1/0, seconds. An idle worker waits while another is busy: that one may still queue
+# work (the first worker reads the sitemaps while the second has nothing yet).
+_BUSY_LUA = """
+local now = tonumber(redis.call('TIME')[1])
+if ARGV[2] == '1' then
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+else
+    redis.call('ZREM', KEYS[1], ARGV[1])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local others = 0
+for _, worker in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    if worker ~= ARGV[1] then others = others + 1 end
+end
+return others
+"""
+# A busy mark lasts a few heartbeats: a killed worker stops counting as busy soon.
+BUSY_SECONDS = 3 * HEARTBEAT_SECONDS
 # Redis's clock, not the worker's: the machines' clocks may disagree.
 _BEAT_LUA = """
 redis.call('ZADD', KEYS[1], tonumber(redis.call('TIME')[1]), ARGV[1])
@@ -147,6 +168,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.heartbeat = LoopingCall(self._beat)
         self._join = server.register_script(_JOIN_LUA)
         self._beat_script = server.register_script(_BEAT_LUA)
+        self._busy_script = server.register_script(_BUSY_LUA)
+        self.busy_key = keys.workers.rsplit(":", 1)[0] + ":busy"
+        self.busy_marked = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -182,7 +206,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        store = getattr(spider, "seen_store", None)
+        store = seen_store_of(self.crawler)
         if isinstance(store, RedisSeenStore):
             self.store = store
             store.on_lost = self._lost
@@ -207,6 +231,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 "A worker named %s was alive %d s ago: unless this is its restart, give each worker its own BS_WORKER_NAME",
                 self.worker, age,
             )
+        self._mark_busy(True)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
 
     def close(self, reason: str) -> None:
@@ -216,6 +241,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             return  # nothing can reach Redis; what is queued there stays for the restart
         try:
             self.server.zrem(self.keys.workers, self.worker)
+            self.server.zrem(self.busy_key, self.worker)
             super().close(reason)  # flushes only when SCHEDULER_PERSIST is off
         except RedisError as error:
             logger.error("Could not sign worker %s off at %s: %s", self.worker, self.url, _one_line(error))
@@ -239,6 +265,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             return None
         if request is not None:
             self.idle_since = None
+            if time.monotonic() - self.busy_marked > 1.0:
+                self._mark_busy(True)
             # The run verdict judges a worker by the articles it took, not by the ones it found:
             # another worker may fetch those (crawler/monitoring/verdict.py).
             if self.spider is not None and request.callback == getattr(self.spider, "parse_article", None):
@@ -259,9 +287,14 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             raise CloseSpider(REDIS_LOST)
         now = time.monotonic()
+        others_busy = self._mark_busy(False)
         if self.idle_since is None:
             self.idle_since = now
             logger.info("Worker %s is idle; waiting up to %g s for work from other workers", self.worker, self.idle_seconds)
+        if others_busy:
+            # Another worker still has work in hand and may queue more: the wait starts when it is done.
+            self.idle_since = now
+            raise DontCloseSpider
         if now - self.idle_since < self.idle_seconds:
             raise DontCloseSpider
 
@@ -272,6 +305,22 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             self._beat_script(keys=[self.keys.workers], args=[self.worker])
         except RedisError as error:
             self._lost(error)
+            return
+        if self.idle_since is None:
+            self._mark_busy(True)
+
+    def _mark_busy(self, busy: bool) -> int:
+        """Mark this worker busy or not in the run; how many other workers are busy (0 once Redis is lost)."""
+        if self.lost is not None:
+            return 0
+        try:
+            others = self._busy_script(keys=[self.busy_key], args=[self.worker, "1" if busy else "0", BUSY_SECONDS])
+        except RedisError as error:
+            self._lost(error)
+            return 0
+        if busy:
+            self.busy_marked = time.monotonic()
+        return int(others)
 
     def _lost(self, error: Exception) -> None:
         """Stop this worker cleanly: one error line, then close the spider with reason ``redis-lost``."""

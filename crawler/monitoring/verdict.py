@@ -9,8 +9,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler import signals as bs_signals
 from crawler.distributed import REDIS_LOST
+from crawler.incremental import signals as bs_signals
+from crawler.incremental.delivery import DeliveryTracker
 from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,15 @@ class RunVerdictExtension:
         if engine is not None and engine.spider is not None:
             engine.close_spider(engine.spider, "output_failed")
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> Any:
+        # Judged once every feed was stored and its articles confirmed (a batch or a remote
+        # storage can still fail at the end).
+        tracker = self.crawler.get_extension(DeliveryTracker)
+        if tracker is None:
+            return self.judge(reason)
+        return tracker.when_settled().addCallback(lambda _: self.judge(reason))
+
+    def judge(self, reason: str) -> None:
         stats = self.stats.get_stats()
         status, why = self.verdict(stats, reason)
         self.stats.set_value(stat.EXIT_STATUS, status)
@@ -91,6 +100,8 @@ class RunVerdictExtension:
             return EXIT_BLOCKED, f"rate limited: {int(stats.get(stat.RATE_LIMITED, 0))} answers were 429 and the limit did not lift"
         if reason == REDIS_LOST:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
+        if stats.get(stat.STATE_FAILED):
+            return EXIT_STATE, "the seen-store could not be used"
         if reason != "finished":
             return EXIT_FAILED, f"the run ended with reason {reason!r}"
         sources_failed = _sum(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX)
@@ -133,11 +144,15 @@ class RunVerdictExtension:
         layouts = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, stat.LAYOUT_PREFIX).items()) or "none"
         missing = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, stat.MISSING_PREFIX).items()) or "none"
         unchanged = int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.DISCOVERY_UNCHANGED_SKIPPED, 0))
+        # Emitted: items that reached every feed that takes them; dropped: items refused for a
+        # reason other than being unchanged.
+        emitted = int(stats.get(stat.OUTPUT_DELIVERED, 0))
+        dropped = max(0, int(stats.get("item_dropped_count", 0)) - int(stats.get(stat.UNCHANGED_DROPPED, 0)))
         return (
-            f"Run summary: new={int(stats.get('bs/new', 0))} updated={int(stats.get('bs/updated', 0))} "
-            f"unchanged={unchanged} emitted={int(stats.get('item_scraped_count', 0))} "
+            f"Run summary: new={int(stats.get(stat.NEW, 0))} updated={int(stats.get(stat.UPDATED, 0))} "
+            f"unchanged={unchanged} emitted={emitted} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
-            f"dropped={int(stats.get('item_dropped_count', 0)) - int(stats.get('bs/unchanged', 0))} "
+            f"dropped={dropped} "
             f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}; {_sources(stats)}"
             f"layouts: {layouts}; missing: {missing}; "
             f"finish={reason}; exit={status} ({why})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from scrapy import Request
@@ -13,11 +13,12 @@ from scrapy.settings import BaseSettings
 
 from crawler import distributed
 from crawler.extraction import Article
-from crawler.dupefilter import REDISCOVER
+from crawler.incremental.dupefilter import REDISCOVER
 from crawler.extraction.discovery import SITEMAP_MAX_SIZE, BrokenDocument, Entry, Listing, parse_listing, parse_rss, parse_sitemap
 from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
-from crawler.state import SeenArticle, SeenStore, open_seen_store
+from crawler.incremental.extension import seen_store_extension, seen_store_of
+from crawler.incremental.store import SeenArticle, SeenStore
 from crawler.middlewares import OffsiteRedirect
 from crawler.visited import Claim, VisitedSources
 
@@ -66,12 +67,16 @@ class DiscoverySpider(BusinessStandardSpider):
     def __init__(self, *args: Any, fresh: str | bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fresh = _truthy(fresh)
-        self.seen_store: SeenStore | None = None
         self.requested: set[str] = set()
         self.source_dates: dict[str, str | None] = {}
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
         self.source_max_size = SITEMAP_MAX_SIZE
+
+    @property
+    def seen_store(self) -> SeenStore | None:
+        """The crawl's seen-store (crawler/incremental/extension.py)."""
+        return seen_store_of(self.crawler)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -86,7 +91,9 @@ class DiscoverySpider(BusinessStandardSpider):
         assert isinstance(spider, DiscoverySpider)
         spider.fresh = spider.fresh or crawler.settings.getbool("BS_FRESH")
         spider.worker = distributed.worker_name(crawler.settings)
-        spider.seen_store = open_seen_store(crawler.settings, spider.name)
+        if spider.fresh and not crawler.settings.frozen:
+            # -a fresh=1 is -s BS_FRESH=1: the seen-store component reads the setting.
+            crawler.settings.set("BS_FRESH", True, priority="cmdline")
         settings = crawler.settings
         spider.visited_sources = VisitedSources.for_job(settings.getint("BS_MAX_SOURCES", DEFAULT_MAX_SOURCES), settings.get("JOBDIR"))
         spider.max_source_depth = settings.getint("BS_MAX_SOURCE_DEPTH", DEFAULT_MAX_SOURCE_DEPTH)
@@ -95,8 +102,6 @@ class DiscoverySpider(BusinessStandardSpider):
 
     def closed(self, reason: str) -> None:
         self.visited_sources.close()
-        if self.seen_store is not None:
-            self.seen_store.close()
 
     # --- reading sources --------------------------------------------------
 
@@ -305,19 +310,20 @@ class DiscoverySpider(BusinessStandardSpider):
             if identifier in self.requested or not self.accepts(entry):
                 continue
             self.requested.add(identifier)
-            seen = self.seen_store.get(identifier) if self.seen_store is not None and not self.fresh else None
-            if seen is not None and not _is_newer(entry.lastmod, seen):
+            store = self.seen_store
+            seen = store.get(identifier) if store is not None and not self.fresh else None
+            if seen is not None and not is_newer(entry.lastmod, seen, self._date_limit(), stats):
                 stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED)
                 continue
             stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
-            self.source_dates[identifier] = iso_ist(entry.lastmod)
-            meta = {SOURCE_DATE_META: self.source_dates[identifier], REDISCOVER: True}
+            meta = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
             yield self.article_request(article_fetch_url(entry.url), **meta)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
+        extension = seen_store_extension(self.crawler)
         for article in super().parse_article(response):
-            if SOURCE_DATE_META in response.meta:
-                self.source_dates.setdefault(article.articleId, response.meta[SOURCE_DATE_META])
+            if SOURCE_DATE_META in response.meta and extension is not None:
+                extension.source_dates.setdefault(article.articleId, response.meta[SOURCE_DATE_META])
             yield article
 
     def is_seen(self, url: str) -> bool:
@@ -325,10 +331,29 @@ class DiscoverySpider(BusinessStandardSpider):
         identifier = Entry(url=url).article_id
         return bool(identifier and self.seen_store is not None and self.seen_store.get(identifier))
 
+    def _date_limit(self) -> datetime:
+        """Dates after this are wrong, not clock skew (``BS_FUTURE_DATE_SKEW``)."""
+        skew = self.crawler.settings.getfloat("BS_FUTURE_DATE_SKEW", 600)
+        return datetime.now(timezone.utc) + timedelta(seconds=skew)
 
-def _is_newer(source_date: datetime | None, seen: SeenArticle) -> bool:
-    """Whether the discovery date says the article changed since it was emitted."""
+
+def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, stats: Any) -> bool:
+    """Whether the discovery date says the article changed since it was emitted.
+
+    Like is compared with like: a feed or sitemap date with the one stored from a feed or sitemap,
+    the page's ``dateModified`` only when none was stored. Dates after ``limit`` (now plus the allowed
+    skew) are ignored (counted), so a wrong date in the future never hides later updates.
+    """
     if source_date is None:
         return False
-    known = [d for d in (parse_date(seen.date_modified), parse_date(seen.source_date)) if d is not None]
-    return not known or source_date > max(known)
+    stored_source = parse_date(seen.source_date)
+    if stored_source is not None:
+        if stored_source > limit and source_date != stored_source:
+            stats.inc_value(stat.DISCOVERY_FUTURE_DATE)
+            return True  # the stored date is wrong; a different one now: look again
+        return source_date > stored_source
+    modified = parse_date(seen.date_modified)
+    if modified is not None and modified > limit:
+        stats.inc_value(stat.DISCOVERY_FUTURE_DATE)
+        modified = None
+    return modified is None or source_date > modified

@@ -1,0 +1,206 @@
+"""The seen-store of distributed runs in Redis, behind the seen-store interface of crawler/incremental/store.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from crawler.distributed import connect, key_prefix, safe_name, worker_name
+from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+# How long a claim of an article by a run lasts without being confirmed: a killed worker's claims lapse.
+CLAIM_SECONDS = 3600
+
+# Confirm one pending entry atomically: copy it to the article's hash, index the id, drop the entry.
+# KEYS: pending hash, the article's seen hash, the id set; ARGV: pending field, article id.
+_CONFIRM_LUA = """
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local entry = cjson.decode(raw)
+local fields = {}
+for _, name in ipairs({'version', 'content_hash', 'date_modified', 'source_date'}) do
+    local value = entry[name]
+    if value ~= nil and value ~= cjson.null then
+        fields[#fields + 1] = name
+        fields[#fields + 1] = tostring(value)
+    end
+end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[4])
+return 1
+"""
+# Claim an article for one run, atomically: unchanged (the seen hash matches), taken (another run's
+# claim has not lapsed), or claimed: the pending entry is written and the claim set.
+# KEYS: the article's seen hash, the pending hash, the claim key; ARGV: content hash, fresh (0/1),
+# run id, pending field, pending JSON without version, claim seconds.
+# Returns {outcome, version}.
+_CLAIM_LUA = """
+local seen_version = redis.call('HGET', KEYS[1], 'version')
+local seen_hash = redis.call('HGET', KEYS[1], 'content_hash')
+local unchanged = seen_version and seen_hash == ARGV[1]
+if unchanged and ARGV[2] == '0' then return {'unchanged', tonumber(seen_version)} end
+local holder = redis.call('GET', KEYS[3])
+if holder and holder ~= ARGV[3] then return {'taken', 0} end
+local outcome, version = 'new', 1
+if seen_version then
+    if unchanged then outcome, version = 'unchanged', tonumber(seen_version)
+    else outcome, version = 'updated', tonumber(seen_version) + 1 end
+end
+local entry = cjson.decode(ARGV[5])
+entry['version'] = version
+redis.call('HSET', KEYS[2], ARGV[4], cjson.encode(entry))
+redis.call('SET', KEYS[3], ARGV[3], 'EX', tonumber(ARGV[6]))
+return {outcome, version}
+"""
+_SEEN_FIELDS = ("version", "content_hash", "date_modified", "source_date")
+
+
+class RedisSeenStore:
+    """The seen-store of distributed runs, shared by every worker through Redis.
+
+    Keys (``prefix`` is ``BS_REDIS_PREFIX``): ``<prefix>:seen:<article id>`` a hash per article,
+    ``<prefix>:seen-ids`` the set of seen ids (for ``count``), ``<prefix>:pending:<spider>:<worker>``
+    this worker's unconfirmed articles (field ``<run id>:<article id>``, a JSON value),
+    ``<prefix>:feeds:<run id>`` the feed files of a run, and ``<prefix>:claim:<article id>`` the run
+    emitting an article (it lapses after CLAIM_SECONDS). Pending entries are scoped to one worker
+    and spider because recovery reads the feed files, which only that worker's machine has, and
+    must never settle the entries of a run that is still going elsewhere.
+
+    After a connection error every call raises :class:`StateError` at once (a lost Redis would
+    otherwise cost each call its timeout), and ``on_lost`` is told once.
+    """
+
+    def __init__(self, client: Redis, prefix: str, scope: str) -> None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import RedisError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        self.client = client
+        self.prefix = prefix
+        self.pending_key = f"{prefix}:pending:{scope}"
+        self.ids_key = f"{prefix}:seen-ids"
+        self.lost: Exception | None = None
+        self.on_lost: Callable[[Exception], None] | None = None
+        self._errors = (RedisError, OSError)
+        self._lost_errors = (RedisConnectionError, RedisTimeoutError, OSError)
+        self._confirm = client.register_script(_CONFIRM_LUA)
+        self._claim = client.register_script(_CLAIM_LUA)
+
+    @classmethod
+    def open(cls, settings: Any, spider_name: str) -> RedisSeenStore:
+        scope = f"{safe_name(spider_name, 'spider')}:{worker_name(settings)}"
+        return cls(connect(settings), key_prefix(settings), scope)
+
+    @classmethod
+    def check(cls, settings: Any) -> None:
+        """Nothing to check beforehand: the crawl command asks Redis to answer before the run."""
+
+    @classmethod
+    def lock_name(cls, settings: Any, spider_name: str) -> str:
+        # Several workers may share a machine (and BS_STATE_DIR); each name runs once at a time,
+        # because a worker's unconfirmed articles are settled by its name.
+        return f"{spider_name}-{worker_name(settings)}"
+
+    def _claim_key(self, article_id: str) -> str:
+        return f"{self.prefix}:claim:{article_id}"
+
+    def _seen_key(self, article_id: str) -> str:
+        return f"{self.prefix}:seen:{article_id}"
+
+    def _feeds_key(self, run_id: str) -> str:
+        return f"{self.prefix}:feeds:{run_id}"
+
+    def _call(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.lost is not None:
+            raise StateError(f"seen-store in Redis is unreachable: {self.lost}")
+        try:
+            return command(*args, **kwargs)
+        except self._errors as error:
+            if isinstance(error, self._lost_errors):
+                self.mark_lost(error)
+            raise StateError(f"seen-store in Redis: {error}") from error
+
+    def mark_lost(self, error: Exception) -> None:
+        """Fail every later call at once; tell ``on_lost`` the first time."""
+        if self.lost is None:
+            self.lost = error
+            if self.on_lost is not None:
+                self.on_lost(error)
+
+    def get(self, article_id: str) -> SeenArticle | None:
+        values = self._call(self.client.hmget, self._seen_key(article_id), _SEEN_FIELDS)
+        version, digest, modified, source = (v.decode() if v is not None else None for v in values)
+        if version is None or digest is None:
+            return None
+        return SeenArticle(article_id, int(version), digest, modified, source)
+
+    def add_pending(self, pending: PendingArticle) -> None:
+        entry = {
+            "version": pending.version,
+            "content_hash": pending.content_hash,
+            "date_modified": pending.date_modified,
+            "source_date": pending.source_date,
+        }
+        self._call(self.client.hset, self.pending_key, f"{pending.run_id}:{pending.article_id}", json.dumps(entry))
+
+    def claim(self, pending: PendingArticle, *, fresh: bool, is_live: Callable[[str], bool]) -> Claim:
+        """As the SQLite store's; a claim lapses after CLAIM_SECONDS (a killed worker's)."""
+        entry = {"content_hash": pending.content_hash, "date_modified": pending.date_modified, "source_date": pending.source_date}
+        outcome, version = self._call(
+            self._claim,
+            keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id)],
+            args=[pending.content_hash, "1" if fresh else "0", pending.run_id, f"{pending.run_id}:{pending.article_id}",
+                  json.dumps(entry), CLAIM_SECONDS],
+        )
+        return Claim(outcome.decode() if isinstance(outcome, bytes) else str(outcome), int(version))
+
+    def confirm(self, article_id: str, run_id: str) -> None:
+        self._call(
+            self._confirm,
+            keys=[self.pending_key, self._seen_key(article_id), self.ids_key, self._claim_key(article_id)],
+            args=[f"{run_id}:{article_id}", article_id],
+        )
+
+    def pending(self) -> list[PendingArticle]:
+        entries = []
+        for field, raw in self._call(self.client.hgetall, self.pending_key).items():
+            run_id, _, article_id = field.decode().rpartition(":")
+            entry = json.loads(raw)
+            entries.append(
+                PendingArticle(
+                    article_id, int(entry["version"]), entry["content_hash"], entry.get("date_modified"),
+                    entry.get("source_date"), run_id,
+                )
+            )
+        return entries
+
+    def drop_pending(self, article_id: str, run_id: str) -> None:
+        self._call(self.client.hdel, self.pending_key, f"{run_id}:{article_id}")
+        self._call(self.client.delete, self._claim_key(article_id))
+
+    def record_feed(self, run_id: str, feed: FeedRecord) -> None:
+        self._call(self.client.sadd, self._feeds_key(run_id), feed.encode())
+
+    def feeds_of(self, run_id: str) -> list[FeedRecord]:
+        members = self._call(self.client.smembers, self._feeds_key(run_id))
+        return sorted((FeedRecord.decode(p.decode()) for p in members), key=lambda feed: feed.path)
+
+    def forget_run(self, run_id: str) -> None:
+        # Only this worker writes its pending hash (the run lock keeps a second one out), so no race here.
+        fields = [f for f in self._call(self.client.hkeys, self.pending_key) if f.decode().startswith(f"{run_id}:")]
+        if fields:
+            self._call(self.client.hdel, self.pending_key, *fields)
+        self._call(self.client.delete, self._feeds_key(run_id))
+
+    def count(self) -> int:
+        return int(self._call(self.client.scard, self.ids_key))
+
+    def close(self) -> None:
+        self.client.close()

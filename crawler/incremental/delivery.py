@@ -1,0 +1,222 @@
+"""Confirmation per item from Scrapy's feed machinery: an article is marked seen once every feed that
+takes it has it, whatever the format, batch, postprocessing or storage.
+
+After Scrapy's ``FeedExporter`` handled ``item_scraped`` (it is connected first), this extension looks
+at each feed slot: whether its item filter takes the item and whether the slot's item count moved
+(a write that raised leaves it where it was). Slots of the durable storages without postprocessing
+(crawler/incremental/feedstorage.py) have the item as soon as the write returned; any other slot
+(postprocessing such as gzip, remote storages such as S3, GCS or FTP) has it once the slot was stored,
+which ``feed_slot_closed`` tells, with Scrapy's ``feedexport/failed_count/<storage>`` stat saying
+whether the store failed. Only APIs present from Scrapy 2.13 to 2.19 are used.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.statscollectors import StatsCollector
+from twisted.internet.defer import Deferred
+
+from crawler import stats as stat
+from crawler.extraction import Article
+from crawler.incremental import signals as bs_signals
+from crawler.incremental.extension import SeenStoreExtension
+
+logger = logging.getLogger(__name__)
+
+
+class _Delivery:
+    """One item on its way to the feeds."""
+
+    __slots__ = ("article_id", "remaining", "broken")
+
+    def __init__(self, article_id: str | None) -> None:
+        self.article_id = article_id
+        self.remaining = 0
+        self.broken = False
+
+
+class DeliveryTracker:
+    """Counts what reached every feed (``bs/output/delivered``), confirms it in the seen-store, and
+    reports feeds that failed (``feed_write_failed``: the run verdict makes that exit 6)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.close_timeout = crawler.settings.getfloat("BS_FEED_CLOSE_TIMEOUT", 600.0)
+        self.exporter: FeedExporter | None = None
+        self.seen: SeenStoreExtension | None = None
+        self.slots: list[Any] = []
+        self.counts: dict[Any, int] = {}
+        self.waiting: dict[Any, list[_Delivery]] = {}
+        self.stored: dict[Any, bool] = {}
+        self.failed_counts: dict[str, int] = {}
+        self.settled = False
+        self.waiters: list[Deferred[None]] = []
+        self.timer: Any = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
+        crawler.signals.connect(self.feed_exporter_closed, signal=signals.feed_exporter_closed)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DeliveryTracker:
+        return cls(crawler)
+
+    # --- opening ---------------------------------------------------------------
+
+    def spider_opened(self) -> None:
+        # The FeedExporter opened its slots on this signal before us (it is connected first).
+        self.exporter = self.crawler.get_extension(FeedExporter)
+        self.seen = self.crawler.get_extension(SeenStoreExtension)
+        if self.exporter is not None:
+            self.slots = list(self.exporter.slots)
+        elif self.crawler.settings.getdict("FEEDS"):
+            # Scrapy switched its feed exports off (an invalid FEEDS entry, logged above): nothing
+            # would be written, so nothing may be fetched.
+            self.stats.inc_value(stat.OUTPUT_FEED_FAILED)
+            self.crawler.signals.send_catch_log(
+                signal=bs_signals.feed_write_failed, path="FEEDS", error=OSError("Scrapy's feed exports are off (invalid FEEDS)")
+            )
+
+    # --- each item --------------------------------------------------------------
+
+    def item_scraped(self, item: Any) -> None:
+        exporter = self.exporter
+        if exporter is None:
+            return
+        delivery = _Delivery(item.articleId if isinstance(item, Article) else None)
+        taken = False
+        reported = False
+        for slot in self.slots:
+            if not slot.filter.accepts(item):
+                continue
+            taken = True
+            if slot.itemcount != self.counts.get(slot, 0) + 1:
+                # The exporter raised while writing it (the slot's count did not move).
+                delivery.broken = True
+                if not reported:
+                    reported = True
+                    self._feed_failed(slot, "writing an item failed")
+                continue
+            self.counts[slot] = slot.itemcount
+            storage = slot.storage
+            if getattr(storage, "immediate", False) and not slot.feed_options.get("postprocessing"):
+                if self.stored.pop(slot, None) is not None:
+                    self.counts.pop(slot, None)
+                file = getattr(storage, "file", None)
+                if file is None or not file.commit():
+                    delivery.broken = True
+                continue
+            if slot in self.stored:  # a batch closed and stored inside the FeedExporter's own handler
+                if not self.stored.pop(slot):
+                    delivery.broken = True
+                self.counts.pop(slot, None)
+                continue
+            self.waiting.setdefault(slot, []).append(delivery)
+            delivery.remaining += 1
+        if exporter.slots is not self.slots:
+            self.slots = list(exporter.slots)
+        if not taken:
+            self.stats.inc_value(stat.OUTPUT_NOT_TAKEN)
+            delivery.broken = True
+            return
+        if delivery.broken:
+            self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
+        elif delivery.remaining == 0:
+            self._deliver(delivery)
+
+    def _deliver(self, delivery: _Delivery) -> None:
+        self.stats.inc_value(stat.OUTPUT_DELIVERED)
+        if delivery.article_id is not None and self.seen is not None and self.seen.confirm(delivery.article_id):
+            self.stats.inc_value(stat.STATE_MARKED_SEEN)
+
+    # --- each slot closed (a batch, or every slot at the end) -------------------------
+
+    def feed_slot_closed(self, slot: Any) -> None:
+        ok = True
+        key = f"feedexport/failed_count/{type(slot.storage).__name__}"
+        failed = int(self.stats.get_value(key, 0))
+        if failed > self.failed_counts.get(key, 0):
+            # Scrapy counts a failed store right before it sends this signal for the slot.
+            self.failed_counts[key] = failed
+            ok = False
+        file = getattr(slot.storage, "file", None)
+        if getattr(file, "failed", None) is not None:
+            ok = False
+        if not ok:
+            self._feed_failed(slot, "the feed could not be stored")
+        if slot.itemcount != self.counts.get(slot, 0):
+            # Closed (a full batch, stored at once) before item_scraped below saw its last item.
+            self.stored[slot] = ok
+        else:
+            self.counts.pop(slot, None)
+        for delivery in self.waiting.pop(slot, []):
+            delivery.remaining -= 1
+            if not ok and not delivery.broken:
+                delivery.broken = True
+                self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
+            if delivery.remaining == 0 and not delivery.broken:
+                self._deliver(delivery)
+
+    def _feed_failed(self, slot: Any, why: str) -> None:
+        self.stats.inc_value(stat.OUTPUT_FEED_FAILED)
+        error = getattr(getattr(slot.storage, "file", None), "failed", None) or OSError(why)
+        self.crawler.signals.send_catch_log(signal=bs_signals.feed_write_failed, path=slot.uri, error=error)
+
+    # --- the end ---------------------------------------------------------------------
+
+    def feed_exporter_closed(self) -> None:
+        self._settle()
+
+    def spider_closed(self) -> None:
+        if self.exporter is None:
+            self._settle()
+        elif not self.settled:
+            # The FeedExporter sends feed_exporter_closed once every slot is stored; should it
+            # never come (an error inside it), the run must still end.
+            from twisted.internet import reactor  # the one the crawler installed
+
+            self.timer = reactor.callLater(self.close_timeout, self._settle_late)  # type: ignore[attr-defined,arg-type,unused-ignore]
+
+    def _settle_late(self) -> None:
+        if not self.settled:
+            logger.error("The feeds were not closed within %g s; what they hold stays pending", self.close_timeout)
+            self.stats.inc_value(stat.OUTPUT_FEED_FAILED)
+            self.crawler.signals.send_catch_log(
+                signal=bs_signals.feed_write_failed, path="(feeds)", error=TimeoutError("feeds not closed")
+            )
+            self._settle()
+
+    def _settle(self) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        if self.timer is not None and self.timer.active():
+            self.timer.cancel()
+        for deliveries in self.waiting.values():
+            for delivery in deliveries:
+                if not delivery.broken:
+                    delivery.broken = True
+                    self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
+        self.waiting.clear()
+        if self.seen is not None:
+            self.seen.settle()
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            waiter.callback(None)
+
+    def when_settled(self) -> Deferred[None]:
+        """Fires once every feed is closed and every article it took is confirmed or left pending."""
+        waiter: Deferred[None] = Deferred()
+        if self.settled:
+            waiter.callback(None)
+        else:
+            self.waiters.append(waiter)
+        return waiter

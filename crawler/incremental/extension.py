@@ -1,0 +1,153 @@
+"""The seen-store as a crawler component: opened (and a killed run settled) when the crawler is set up,
+found by spiders, pipelines and the scheduler with ``crawler.get_extension(SeenStoreExtension)``."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler import stats as stat
+from crawler.incremental import signals as bs_signals
+from crawler.incremental.recovery import recover_pending
+from crawler.incremental.store import FeedRecord, SeenStore, StateError, backend
+
+logger = logging.getLogger(__name__)
+
+# Close reason of a run whose seen-store failed mid-run (crawler/monitoring/verdict.py: exit 7).
+STATE_FAILED_REASON = "state_failed"
+
+
+def new_run_id(spider_name: str = "") -> str:
+    """An id for this run's pending entries and feed files: ``<spider>:<random>``.
+
+    The spider's name scopes recovery: runs of one spider never overlap (the run lock), but runs of
+    two spiders may, and one must not settle the other's live entries.
+    """
+    return f"{spider_name}:{uuid.uuid4().hex}"
+
+
+class SeenStoreExtension:
+    """The seen-store of an incremental spider (class attribute ``incremental``), backend ``BS_SEEN_STORE``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats = crawler.stats
+        settings = crawler.settings
+        name = crawler.spidercls.name or "spider"
+        self.fresh = settings.getbool("BS_FRESH")
+        self.run_id = new_run_id(name)
+        # Feed or sitemap date of each article found, until its item is claimed.
+        self.source_dates: dict[str, str | None] = {}
+        self.failed: StateError | None = None
+        self.store: SeenStore | None = None
+        try:
+            self.store = backend(settings).open(settings, name)
+        except StateError as error:
+            self.fail(error)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(self.feed_file_opened, signal=bs_signals.feed_file_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SeenStoreExtension:
+        if not getattr(crawler.spidercls, "incremental", False):
+            raise NotConfigured
+        return cls(crawler)
+
+    def is_live(self, run_id: str) -> bool:
+        """Whether another run that claimed an article is still going (then it emits the article)."""
+        check = getattr(self.store, "is_live", None)
+        return bool(check(run_id)) if check is not None else False
+
+    def recover(self) -> None:
+        """Settle what a killed run of this spider left pending (before this run opens its feeds)."""
+        if self.store is None:
+            return
+        try:
+            confirmed, dropped = recover_pending(self.store, self.run_id)
+        except StateError as error:
+            self.fail(error)
+            return
+        if confirmed or dropped:
+            logger.warning(
+                "Recovered an interrupted run: %d article(s) were in its output and are now seen, "
+                "%d were not written and will be fetched again",
+                confirmed,
+                dropped,
+            )
+            self.stats.set_value(stat.STATE_RECOVERED_WRITTEN, confirmed)
+            self.stats.set_value(stat.STATE_RECOVERED_UNWRITTEN, dropped)
+
+    def fail(self, error: StateError) -> None:
+        """The store cannot be used: one error line, stat, and the run stops (exit 7)."""
+        if self.failed is not None:
+            return
+        if getattr(self.store, "lost", None) is not None:
+            return  # a distributed store that lost Redis: the worker stops on its own (exit 8)
+        self.failed = error
+        self.stats.set_value(stat.STATE_FAILED, 1)
+        logger.error("error: %s; stopping the run (nothing more is emitted)", error)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            engine.close_spider(engine.spider, STATE_FAILED_REASON)
+
+    def spider_opened(self) -> None:
+        if self.failed is not None:
+            engine = self.crawler.engine
+            if engine is not None and engine.spider is not None:
+                engine.close_spider(engine.spider, STATE_FAILED_REASON)
+
+    def feed_file_opened(self, feed: FeedRecord) -> None:
+        if self.store is None or self.failed is not None:
+            return
+        try:
+            self.store.record_feed(self.run_id, feed)
+        except StateError as error:
+            self.fail(error)
+
+    def confirm(self, article_id: str) -> bool:
+        """Mark an article of this run seen; False if the store failed."""
+        if self.store is None or self.failed is not None:
+            return False
+        try:
+            self.store.confirm(article_id, self.run_id)
+        except StateError as error:
+            self.fail(error)
+            return False
+        return True
+
+    def settle(self) -> None:
+        """At the end of the run: the store's total, for the stats."""
+        if self.store is None or self.failed is not None:
+            return
+        try:
+            self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
+        except StateError as error:
+            # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.
+            logger.warning("Seen-store total not known: %s", error)
+
+    def engine_stopped(self) -> None:
+        if self.store is not None:
+            try:
+                self.store.close()
+            except Exception as error:  # noqa: BLE001 (a lost Redis, a closed file: nothing left to do)
+                logger.warning("Seen-store not closed cleanly: %s", error)
+            self.store = None
+
+
+def seen_store_extension(crawler: Crawler) -> SeenStoreExtension | None:
+    """The crawl's seen-store component, None for spiders without one."""
+    if crawler.extensions is None:
+        return None
+    return crawler.get_extension(SeenStoreExtension)
+
+
+def seen_store_of(crawler: Crawler) -> SeenStore | None:
+    """The crawl's seen-store, None for spiders without one (or when it failed)."""
+    extension = seen_store_extension(crawler)
+    return extension.store if extension is not None and extension.failed is None else None

@@ -1,0 +1,306 @@
+"""Feed storages whose writes are on their way to the reader as soon as ``write`` returns, and the
+output checks made before anything is fetched.
+
+Scrapy's FileFeedStorage buffers, so after a ``kill -9`` the seen-store could hold articles whose
+items never reached the file. Here every write goes to the OS unbuffered, the file is checked to be
+still the one opened (a deleted or replaced output folder fails the run), and a failed write is cut
+back to the end of the last complete item, so a file never holds half an item.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, StdoutFeedStorage
+from scrapy.spiders import Spider
+from scrapy.utils.misc import load_object
+
+from crawler.incremental import signals
+from crawler.incremental.store import FeedRecord
+
+
+def compression_of(feed_options: dict[str, Any] | None) -> str:
+    """``gzip`` for gzip postprocessing, the plugin's name for another, ``""`` for none."""
+    plugins = (feed_options or {}).get("postprocessing") or []
+    if not plugins:
+        return ""
+    names = []
+    for plugin in plugins:
+        cls = load_object(plugin) if isinstance(plugin, str) else plugin
+        names.append("gzip" if getattr(cls, "__name__", "") == "GZipPlugin" else getattr(cls, "__name__", str(cls)))
+    return "+".join(names)
+
+
+class OutputGone(OSError):
+    """The output file is not the one opened any more (deleted, or its folder removed or replaced)."""
+
+
+class DurableFile(io.RawIOBase):
+    """A binary file whose ``write`` hands every byte to the OS before it returns.
+
+    ``commit()`` marks the end of a complete item; after a failed write the file is cut back to the
+    last such mark and takes no more bytes (the feed has failed; the run stops with exit 6).
+    """
+
+    def __init__(self, path: Path, mode: str, crawler: Crawler) -> None:
+        super().__init__()
+        self.path = path
+        self.crawler = crawler
+        self.raw = open(path, mode, buffering=0)  # noqa: SIM115 (closed by store())
+        info = os.fstat(self.raw.fileno())
+        self.identity = (info.st_dev, info.st_ino)
+        self.regular = (info.st_mode & 0o170000) == 0o100000
+        self.committed = info.st_size if "a" in mode else 0
+        self.size = self.committed
+        self.failed: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        length = len(view)
+        if self.failed is not None:
+            return length  # the feed has failed: what follows is not written, and nothing more is confirmed
+        try:
+            while view:
+                written = self.raw.write(view)
+                if not written:
+                    raise OSError("short write")
+                self.size += written
+                view = view[written:]
+            self._check_identity()
+        except OSError as error:
+            self._fail(error)
+            raise
+        return length
+
+    def _check_identity(self) -> None:
+        if not self.regular:
+            return
+        try:
+            info = os.stat(self.path)
+        except OSError as error:
+            raise OutputGone(f"{self.path} disappeared ({error.strerror})") from error
+        if (info.st_dev, info.st_ino) != self.identity:
+            raise OutputGone(f"{self.path} was replaced by another file")
+
+    def _fail(self, error: BaseException) -> None:
+        self.failed = error
+        if self.regular and self.size != self.committed:
+            try:
+                os.ftruncate(self.raw.fileno(), self.committed)
+                self.size = self.committed
+            except OSError:
+                pass  # the next run's recovery cuts the partial line
+        self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(self.path), error=error)
+
+    def commit(self) -> bool:
+        """Mark what was written so far as complete items; False if the feed has failed."""
+        if self.failed is not None:
+            return False
+        self.committed = self.size
+        return True
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def flush(self) -> None:
+        pass  # unbuffered
+
+    def close(self) -> None:
+        if self.raw.closed:
+            return
+        try:
+            if self.failed is None:
+                try:
+                    if self.regular:
+                        os.fsync(self.raw.fileno())
+                    self._check_identity()
+                except OSError as error:
+                    self._fail(error)
+        finally:
+            self.raw.close()
+            super().close()
+
+
+class DurableFileFeedStorage(FileFeedStorage):
+    """Local files (``path`` or ``file://``) written unbuffered, checked after each write, fsynced at the end."""
+
+    immediate = True  # what write() accepted is in the file (without postprocessing)
+
+    def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None, crawler: Crawler | None = None) -> None:
+        super().__init__(uri, feed_options=feed_options)
+        self.crawler = crawler
+        self.feed_options = feed_options or {}
+        self.file: DurableFile | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None) -> DurableFileFeedStorage:
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    def open(self, spider: Spider) -> IO[bytes]:
+        assert self.crawler is not None
+        path = Path(self.path).absolute()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = DurableFile(path, self.write_mode, self.crawler)
+        except OSError as error:
+            self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(path), error=error)
+            raise
+        record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
+                            self._feed_template())
+        self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
+        return self.file  # type: ignore[return-value]
+
+    def store(self, file: IO[bytes]) -> None:
+        file.close()
+        if self.file is not None and self.file.failed is not None:
+            raise self.file.failed
+
+    def _feed_template(self) -> str:
+        """The feed (``FEEDS`` key) this file belongs to: the batches of one feed share it."""
+        assert self.crawler is not None
+        exporter = self.crawler.get_extension(FeedExporter)
+        for template, options in (exporter.feeds if exporter is not None else {}).items():
+            if options is self.feed_options:
+                return str(template)
+        return str(self.path)
+
+
+class _FlushingStdout(io.RawIOBase):
+    """Standard output, flushed after every write: what ``write`` accepted is in the pipe or terminal."""
+
+    def __init__(self, stream: IO[bytes], crawler: Crawler) -> None:
+        super().__init__()
+        self.stream = stream
+        self.crawler = crawler
+        self.failed: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        length = len(memoryview(data))
+        if self.failed is not None:
+            return length
+        try:
+            self.stream.write(data)
+            self.stream.flush()
+        except OSError as error:
+            self.failed = error
+            self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path="stdout", error=error)
+            raise
+        return length
+
+    def commit(self) -> bool:
+        return self.failed is None
+
+    def close(self) -> None:
+        super().close()  # never closes the process's stdout
+
+
+class DurableStdoutFeedStorage(StdoutFeedStorage):
+    """``-O -``: standard output, flushed after every write."""
+
+    immediate = True
+
+    def __init__(self, uri: str, _stdout: IO[bytes] | None = None, *, feed_options: dict[str, Any] | None = None,
+                 crawler: Crawler | None = None) -> None:
+        super().__init__(uri, _stdout, feed_options=feed_options)
+        self.crawler = crawler
+        self.file: _FlushingStdout | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None) -> DurableStdoutFeedStorage:
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    def open(self, spider: Spider) -> IO[bytes]:
+        assert self.crawler is not None
+        self.file = _FlushingStdout(self._stdout, self.crawler)
+        return self.file  # type: ignore[return-value]
+
+    def store(self, file: IO[bytes]) -> None:
+        if self.file is not None and self.file.failed is not None:
+            raise self.file.failed
+
+
+class _Params(dict[str, Any]):
+    """URI parameters for a check before the run: the spider's name, now, batch 1, anything else ``x``."""
+
+    def __init__(self, spider_name: str, extra: dict[str, Any]) -> None:
+        now = datetime.now(timezone.utc)
+        super().__init__(name=spider_name, time=now.replace(microsecond=0).isoformat().replace(":", "-"),
+                         batch_time=now.isoformat().replace(":", "-"), batch_id=1, **extra)
+
+    def __missing__(self, key: str) -> str:
+        return "x"
+
+
+def local_path(uri: str) -> str | None:
+    """The local file a feed URI names, None for stdout and remote storages."""
+    if uri in {"-", "stdout:"} or uri.startswith("stdout:"):
+        return None
+    if uri.startswith("file://"):
+        return uri[len("file://") :]
+    if "://" in uri:
+        return None
+    return uri
+
+
+def destination_problem(path: Path) -> str | None:
+    """Why a feed file cannot be written at ``path``: its folder is made (as Scrapy would) and a file
+    created and removed in it; None if it can be written."""
+    if path.is_dir():
+        return f"{path} is a directory"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"{path} is not writable"
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"{ancestor} is not a directory"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"its folder {path.parent} cannot be created ({error.strerror or error})"
+    if not path.parent.is_dir():
+        return f"{path.parent} is not a directory"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".bs-probe-", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        return f"no file can be created in {path.parent} ({error.strerror or error})"
+    return None
+
+
+def unwritable_feeds(
+    feeds: dict[str, Any], spider_name: str, extra: dict[str, Any] | None = None, batch_item_count: int = 0
+) -> list[str]:
+    """Problems with the feeds of ``FEEDS`` (URI templates), found before anything is fetched."""
+    problems = []
+    params = _Params(spider_name, extra or {})
+    for uri, options in feeds.items():
+        batches = (options or {}).get("batch_item_count", batch_item_count) if isinstance(options, dict) else batch_item_count
+        if batches and "%(batch_time)s" not in str(uri) and "%(batch_id)" not in str(uri):
+            problems.append(f"the output {uri} needs %(batch_time)s or %(batch_id)d in its name: it is written in batches")
+            continue
+        path = local_path(str(uri))
+        if path is None:
+            continue
+        try:
+            concrete = path % params
+        except (TypeError, ValueError, KeyError) as error:
+            problems.append(f"the output {uri} is not a valid feed URI template ({error})")
+            continue
+        problem = destination_problem(Path(concrete))
+        if problem:
+            problems.append(f"cannot write the output {uri}: {problem}")
+    return problems

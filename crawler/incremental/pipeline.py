@@ -1,0 +1,99 @@
+"""The incremental pipeline: emit new and changed articles with a version, skip unchanged ones; the
+article is claimed for this run here and marked seen once every feed has it (crawler/incremental/delivery.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import fields
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from crawler import stats as stat
+from crawler.extraction import Article
+from crawler.extraction.article import plain
+from crawler.incremental.extension import SeenStoreExtension
+from crawler.incremental.store import PendingArticle, StateError
+
+logger = logging.getLogger(__name__)
+
+# Fields that change without the article changing: fetch time, our own version, the live ticker.
+_VOLATILE = frozenset({"url", "dateDownloaded", "version", "market"})
+_HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
+
+
+def content_hash(article: Article) -> str:
+    """A stable hash of what a reader sees of the article.
+
+    The same JSON as ``json.dumps(asdict(article) without the volatile fields, sort_keys=True,
+    ensure_ascii=False)``, so the hashes already in seen-stores stay valid.
+    """
+    content = {name: plain(getattr(article, name)) for name in _HASHED_FIELDS}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class UnchangedArticle(DropItem):
+    """The article was emitted before with the same content."""
+
+
+class ClaimedElsewhere(DropItem):
+    """Another run on the same seen-store is emitting this article."""
+
+
+class StateUnusable(DropItem):
+    """The seen-store failed; nothing more is emitted (the run stops with exit 7)."""
+
+
+class IncrementalPipeline:
+    """Versions articles against the crawl's seen-store (:class:`SeenStoreExtension`), when it has one."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.stats: StatsCollector = crawler.stats
+        self.seen = crawler.get_extension(SeenStoreExtension)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalPipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Spider) -> None:
+        # Before the feeds open (spider_opened): a cut last line is cut off before this run appends.
+        if self.seen is not None:
+            self.seen.recover()
+
+    def process_item(self, item: Any, spider: Spider) -> Any:
+        seen = self.seen
+        if seen is None or not isinstance(item, Article):
+            return item
+        if seen.failed is not None or seen.store is None:
+            raise StateUnusable("not emitted: the seen-store cannot be used")
+        pending = PendingArticle(
+            article_id=item.articleId,
+            version=0,
+            content_hash=content_hash(item),
+            date_modified=item.dateModified,
+            source_date=seen.source_dates.pop(item.articleId, None),
+            run_id=seen.run_id,
+        )
+        try:
+            claim = seen.store.claim(pending, fresh=seen.fresh, is_live=seen.is_live)
+        except StateError as error:
+            seen.fail(error)
+            raise StateUnusable("not emitted: the seen-store cannot be used") from None
+        if claim.outcome == "taken":
+            self.stats.inc_value(stat.STATE_CLAIMED_ELSEWHERE)
+            raise ClaimedElsewhere("another run on the same seen-store is emitting it")
+        if claim.outcome == "unchanged":
+            self.stats.inc_value(stat.UNCHANGED)
+            if not seen.fresh:
+                self.stats.inc_value(stat.UNCHANGED_DROPPED)
+                raise UnchangedArticle(f"unchanged since version {claim.version}")
+        else:
+            self.stats.inc_value(stat.NEW if claim.outcome == "new" else stat.UPDATED)
+        item.version = claim.version
+        return item

@@ -1,0 +1,221 @@
+"""Settling a killed run: what its feed files hold is marked seen, the rest is forgotten (and fetched again).
+
+Only regular files are read (never a device or a FIFO), line by line or in bounded chunks; a cut last
+line of a JSON lines file is cut off, so the next run never glues its first line onto it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import stat as stat_module
+import xml.etree.ElementTree as ET
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any
+
+from crawler.incremental.store import FeedRecord, PendingArticle, SeenStore
+
+logger = logging.getLogger(__name__)
+
+# Recovery reads at most this much of one feed file (decompressed), and lines of at most this length.
+MAX_FEED_BYTES = 4 * 1024**3
+MAX_LINE_BYTES = 64 * 1024**2
+_LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
+
+
+def _open_regular(path: str) -> IO[bytes] | None:
+    """The file opened for reading, or None when it is missing or not a regular file (a FIFO would block)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        logger.warning("Recovery: %s is not a regular file; not read", path)
+        return None
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+class _Gunzip(io.RawIOBase):
+    """The readable prefix of a gzip stream that may be cut (a killed run's file), bounded."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.buffer = b""
+        self.total = 0
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self.buffer and not self.done:
+            chunk = self.raw.read(1 << 16)
+            if not chunk:
+                self.done = True
+                break
+            try:
+                self.buffer = self.inflater.decompress(chunk)
+                if self.inflater.eof:  # a second gzip member (an appended run)
+                    rest = self.inflater.unused_data
+                    self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    self.buffer += self.inflater.decompress(rest) if rest else b""
+            except zlib.error:
+                self.done = True
+            self.total += len(self.buffer)
+            if self.total > MAX_FEED_BYTES:
+                self.done = True
+        size = min(len(target), len(self.buffer))
+        target[:size] = self.buffer[:size]
+        self.buffer = self.buffer[size:]
+        return size
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """Complete lines (a cut last one is not), each at most MAX_LINE_BYTES, at most MAX_FEED_BYTES in all."""
+    total = 0
+    while total < MAX_FEED_BYTES:
+        line = stream.readline(MAX_LINE_BYTES)
+        if not line.endswith(b"\n"):
+            return
+        total += len(line)
+        yield line
+
+
+def _from_mapping(item: Any, found: dict[str, int]) -> None:
+    if isinstance(item, dict) and isinstance(item.get("articleId"), str):
+        try:
+            found[item["articleId"]] = int(item.get("version") or 0)
+        except (TypeError, ValueError):
+            pass
+
+
+def _read_json_lines(stream: IO[bytes], found: dict[str, int], array: bool) -> None:
+    for line in _lines(stream):
+        text = line.strip()
+        if array:
+            text = text.lstrip(b"[").rstrip(b"]").strip().rstrip(b",")
+        if not text:
+            continue
+        try:
+            _from_mapping(json.loads(text), found)
+        except ValueError:
+            continue
+
+
+def _read_csv(stream: IO[bytes], found: dict[str, int]) -> None:
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    try:
+        for row in csv.DictReader(text):
+            if row.get("articleId") and row.get("version") not in (None, ""):
+                _from_mapping(row, found)
+    except csv.Error:
+        pass
+
+
+def _read_xml(stream: IO[bytes], found: dict[str, int]) -> None:
+    try:
+        for _, element in ET.iterparse(stream, events=("end",)):
+            if element.tag == "item":
+                _from_mapping({child.tag: child.text for child in element}, found)
+                element.clear()
+    except ET.ParseError:
+        pass  # a cut file: the complete items before the cut count
+
+
+def ids_in_feed(feed: FeedRecord | str) -> dict[str, int]:
+    """Article id → version of every complete item in a feed file of a built-in format
+    (jsonlines/jsonl, json, csv, xml; plain or gzip). Unknown formats read as nothing."""
+    record = FeedRecord(feed) if isinstance(feed, str) else feed
+    found: dict[str, int] = {}
+    raw = _open_regular(record.path)
+    if raw is None:
+        return found
+    with raw:
+        stream: IO[bytes] = raw
+        if record.compression == "gzip":
+            stream = io.BufferedReader(_Gunzip(raw), 1 << 16)
+        elif record.compression:
+            logger.warning("Recovery: %s is compressed with %s, which recovery cannot read", record.path, record.compression)
+            return found
+        fmt = record.format
+        if fmt in _LINE_FORMATS:
+            _read_json_lines(stream, found, array=False)
+        elif fmt == "json":
+            _read_json_lines(stream, found, array=True)
+        elif fmt == "csv":
+            _read_csv(stream, found)
+        elif fmt == "xml":
+            _read_xml(stream, found)
+        else:
+            logger.warning("Recovery: cannot read feed format %r of %s", fmt, record.path)
+    return found
+
+
+def cut_partial_line(feed: FeedRecord) -> bool:
+    """Cut a JSON lines file back to its last complete line; True if something was cut."""
+    if feed.format not in _LINE_FORMATS or feed.compression:
+        return False
+    raw = _open_regular(feed.path)
+    if raw is None:
+        return False
+    with raw:
+        size = os.fstat(raw.fileno()).st_size
+        if size == 0:
+            return False
+        raw.seek(size - 1)
+        if raw.read(1) == b"\n":
+            return False
+        # Look back for the last newline, in chunks.
+        end = size
+        while end > 0:
+            start = max(0, end - (1 << 16))
+            raw.seek(start)
+            chunk = raw.read(end - start)
+            newline = chunk.rfind(b"\n")
+            if newline >= 0:
+                keep = start + newline + 1
+                break
+            end = start
+        else:
+            keep = 0
+    try:
+        os.truncate(feed.path, keep)
+    except OSError as error:
+        logger.warning("Recovery: could not cut the partial last line of %s: %s", feed.path, error)
+        return False
+    logger.warning("Recovery: cut a partial last line off %s (%d bytes)", feed.path, size - keep)
+    return True
+
+
+def recover_pending(store: SeenStore, current_run: str) -> tuple[int, int]:
+    """Settle articles a killed run of the same spider handed to its feeds: seen if its item is in
+    its files, else forgotten. Returns (confirmed, dropped)."""
+    confirmed = dropped = 0
+    by_run: dict[str, list[PendingArticle]] = {}
+    spider = current_run.split(":", 1)[0]
+    for entry in store.pending():
+        # Only earlier runs of the same spider: the run lock says they are over.
+        if entry.run_id != current_run and entry.run_id.split(":", 1)[0] == spider:
+            by_run.setdefault(entry.run_id, []).append(entry)
+    for run_id, entries in by_run.items():
+        # An article counts as written when every feed of the run has it (in any of its batches).
+        per_feed: dict[str, dict[str, int]] = {}
+        for feed in store.feeds_of(run_id):
+            cut_partial_line(feed)
+            per_feed.setdefault(feed.feed or feed.path, {}).update(ids_in_feed(feed))
+        for entry in entries:
+            if per_feed and all(found.get(entry.article_id) == entry.version for found in per_feed.values()):
+                store.confirm(entry.article_id, run_id)
+                confirmed += 1
+            else:
+                store.drop_pending(entry.article_id, run_id)
+                dropped += 1
+        store.forget_run(run_id)
+    return confirmed, dropped

@@ -1,0 +1,379 @@
+"""The seen-store interface and its embedded default, one SQLite file in ``BS_STATE_DIR``; the backend is chosen by ``BS_SEEN_STORE``."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import stat as stat_module
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from scrapy.utils.misc import load_object
+
+# Bumped whenever the tables change; a file with a higher number was written by a newer crawler.
+SCHEMA_VERSION = 1
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Below this much free space (or no free inode) the state dir counts as full: SQLite would fail mid-run.
+MIN_FREE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SeenArticle:
+    """What was last emitted for one article."""
+
+    article_id: str
+    version: int
+    content_hash: str
+    date_modified: str | None
+    source_date: str | None
+
+
+@dataclass(frozen=True)
+class PendingArticle:
+    """An article handed to the feeds but not yet confirmed written by all of them."""
+
+    article_id: str
+    version: int
+    content_hash: str
+    date_modified: str | None
+    source_date: str | None
+    run_id: str
+
+
+@dataclass(frozen=True)
+class FeedRecord:
+    """A local feed file a run wrote, with what recovery needs to read it (``format``, ``compression``)
+    and the feed (URI template) it belongs to: the batches of one feed share it."""
+
+    path: str
+    format: str = "jsonlines"
+    compression: str = ""
+    feed: str = ""
+
+    def encode(self) -> str:
+        return "\t".join((self.path, self.format, self.compression, self.feed))
+
+    @classmethod
+    def decode(cls, value: str) -> FeedRecord:
+        path, fmt, compression, feed = (value.split("\t", 3) + ["", "", ""])[:4]
+        return cls(path, fmt or "jsonlines", compression, feed or path)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of claiming an article for emission: ``new``, ``updated``, ``unchanged`` or ``taken``
+    (another live run has it pending), and the version to emit."""
+
+    outcome: str
+    version: int
+
+
+class StateError(RuntimeError):
+    """The state cannot be used (corrupt, locked by another writer, unwritable): never reset silently."""
+
+
+class SeenStore(Protocol):
+    """Storage of emitted articles; the SQLite store here and the Redis one (crawler/distributed/store.py) follow it."""
+
+    def get(self, article_id: str) -> SeenArticle | None: ...
+    def claim(self, pending: PendingArticle, *, fresh: bool, is_live: Callable[[str], bool]) -> Claim: ...
+    def confirm(self, article_id: str, run_id: str) -> None: ...
+    def pending(self) -> list[PendingArticle]: ...
+    def drop_pending(self, article_id: str, run_id: str) -> None: ...
+    def record_feed(self, run_id: str, feed: FeedRecord) -> None: ...
+    def feeds_of(self, run_id: str) -> list[FeedRecord]: ...
+    def forget_run(self, run_id: str) -> None: ...
+    def count(self) -> int: ...
+    def close(self) -> None: ...
+
+
+class SeenStoreBackend(Protocol):
+    """What the crawl command and the seen-store extension need of a store class."""
+
+    @classmethod
+    def open(cls, settings: Any, spider_name: str) -> SeenStore: ...
+    @classmethod
+    def check(cls, settings: Any) -> None: ...
+    @classmethod
+    def lock_name(cls, settings: Any, spider_name: str) -> str: ...
+
+
+def backend(settings: Any) -> SeenStoreBackend:
+    """The store class ``BS_SEEN_STORE`` names (SQLite by default; Redis in distributed runs)."""
+    cls: SeenStoreBackend = load_object(settings.get("BS_SEEN_STORE") or "crawler.incremental.store.SqliteSeenStore")
+    return cls
+
+
+def state_dir(settings: Any) -> Path:
+    return Path(settings.get("BS_STATE_DIR") or ".state")
+
+
+_SCHEMA = f"""
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS seen (
+    article_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    date_modified TEXT,
+    source_date TEXT
+);
+CREATE TABLE IF NOT EXISTS pending (
+    article_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    date_modified TEXT,
+    source_date TEXT,
+    PRIMARY KEY (article_id, run_id)
+);
+CREATE TABLE IF NOT EXISTS feeds (run_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (run_id, path));
+PRAGMA user_version = {SCHEMA_VERSION};
+COMMIT;
+"""
+_TABLES = frozenset({"seen", "pending", "feeds"})
+
+
+def _inspect(path: Path) -> None:
+    """Raise :class:`StateError` unless ``path`` is a seen-store this code can use; reads only."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise StateError(f"seen-store {path} cannot be read: {error.strerror or error}") from error
+    if not stat_module.S_ISREG(info.st_mode):
+        raise StateError(f"seen-store {path} is not a regular file")
+    if info.st_size == 0:
+        raise StateError(f"seen-store {path} is empty (0 bytes): a truncated or foreign file; it is left as it is")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise StateError(f"seen-store {path} cannot be read: {error.strerror or error}") from error
+    if header != SQLITE_HEADER:
+        raise StateError(f"seen-store {path} is not a SQLite database (corrupt or foreign); it is left as it is")
+    # Read without writing anything: immutable (no lock, no shared-memory file) unless a write-ahead
+    # log is there to be read too (a killed run's).
+    wal = path.with_name(path.name + "-wal").exists()
+    query = "mode=ro" if wal else "mode=ro&immutable=1"
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, timeout=10, isolation_level=None)
+    except sqlite3.Error as error:
+        raise StateError(f"seen-store {path} cannot be opened: {error}") from error
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version > SCHEMA_VERSION:
+            raise StateError(f"seen-store {path} has schema version {version}, newer than this crawler's {SCHEMA_VERSION}")
+        if tables != _TABLES:
+            raise StateError(f"seen-store {path} is not a seen-store (tables: {', '.join(sorted(tables)) or 'none'})")
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise StateError(f"seen-store {path} is corrupt ({check})")
+    except sqlite3.Error as error:
+        raise StateError(f"seen-store {path} cannot be opened: {error}") from error
+    finally:
+        db.close()
+
+
+def _check_space(directory: Path) -> None:
+    try:
+        fs = os.statvfs(directory)
+    except OSError as error:
+        raise StateError(f"state dir {directory} cannot be used: {error.strerror or error}") from error
+    if fs.f_bavail * fs.f_frsize < MIN_FREE_BYTES or (fs.f_files and fs.f_favail == 0):
+        raise StateError(f"state dir {directory} is full")
+
+
+class SqliteSeenStore:
+    """The embedded default: ``<BS_STATE_DIR>/seen.sqlite3``; every statement is parameterised.
+
+    Opening checks the file first and never changes a file it cannot use: an empty, truncated,
+    foreign or newer-schema file is a :class:`StateError`.
+    """
+
+    def __init__(self, path: Path, lock_dir: Path | None = None) -> None:
+        self.path = path
+        self.lock_dir = lock_dir or path.parent
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StateError(f"state dir {path.parent} cannot be created: {error.strerror or error}") from error
+        if not path.parent.is_dir():
+            raise StateError(f"state dir {path.parent} is not a directory")
+        new = not path.exists()
+        if not new:
+            _inspect(path)
+        try:
+            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            if new:
+                self.db.executescript(_SCHEMA)
+            else:
+                version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+                if version < SCHEMA_VERSION:
+                    # Files from before the schema had a number hold the same tables.
+                    self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("SELECT count(*) FROM seen").fetchone()
+        except (sqlite3.Error, OSError) as error:
+            raise StateError(f"seen-store {path} cannot be opened: {error}") from error
+
+    # --- the backend's class methods --------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Any, spider_name: str) -> SqliteSeenStore:
+        return cls(state_dir(settings) / "seen.sqlite3")
+
+    @classmethod
+    def check(cls, settings: Any) -> None:
+        """Before a run: raise :class:`StateError` when the store or its folder cannot be used."""
+        directory = state_dir(settings)
+        if directory.exists() and not directory.is_dir():
+            raise StateError(f"state dir {directory} is not a directory")
+        path = directory / "seen.sqlite3"
+        if path.exists():
+            _inspect(path)
+        if directory.exists():
+            if not os.access(directory, os.W_OK | os.X_OK):
+                raise StateError(f"state dir {directory} is not writable")
+            _check_space(directory)
+        store = cls(path)
+        try:
+            store.check_writable()
+        finally:
+            store.close()
+
+    @classmethod
+    def lock_name(cls, settings: Any, spider_name: str) -> str:
+        return spider_name
+
+    # --- the store --------------------------------------------------------------
+
+    def _run(self, sql: str, args: Iterable[object] = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, tuple(args))
+        except sqlite3.Error as error:
+            raise StateError(f"seen-store {self.path}: {error}") from error
+
+    def _rollback(self) -> None:
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def get(self, article_id: str) -> SeenArticle | None:
+        row = self._run(
+            "SELECT article_id, version, content_hash, date_modified, source_date FROM seen WHERE article_id = ?",
+            (article_id,),
+        ).fetchone()
+        return SeenArticle(*row) if row else None
+
+    def claim(self, pending: PendingArticle, *, fresh: bool, is_live: Callable[[str], bool]) -> Claim:
+        """Atomically decide what to emit and take the article for this run: two runs on one store
+        never both emit it (the other's live pending entry makes it ``taken``)."""
+        self._run("BEGIN IMMEDIATE")
+        try:
+            seen = self.get(pending.article_id)
+            unchanged = seen is not None and seen.content_hash == pending.content_hash
+            if unchanged and not fresh:
+                self._run("ROLLBACK")
+                assert seen is not None
+                return Claim("unchanged", seen.version)
+            others = self._run(
+                "SELECT run_id FROM pending WHERE article_id = ? AND run_id != ?", (pending.article_id, pending.run_id)
+            ).fetchall()
+            if any(is_live(row[0]) for row in others):
+                self._run("ROLLBACK")
+                return Claim("taken", 0)
+            if seen is None:
+                claim = Claim("new", 1)
+            else:
+                claim = Claim("unchanged" if unchanged else "updated", seen.version if unchanged else seen.version + 1)
+            self._run(
+                "INSERT OR REPLACE INTO pending (article_id, run_id, version, content_hash, date_modified, source_date)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (pending.article_id, pending.run_id, claim.version, pending.content_hash, pending.date_modified, pending.source_date),
+            )
+            self._run("COMMIT")
+            return claim
+        except StateError:
+            self._rollback()
+            raise
+
+    def add_pending(self, pending: PendingArticle) -> None:
+        self._run(
+            "INSERT OR REPLACE INTO pending (article_id, run_id, version, content_hash, date_modified, source_date)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (pending.article_id, pending.run_id, pending.version, pending.content_hash, pending.date_modified, pending.source_date),
+        )
+
+    def confirm(self, article_id: str, run_id: str) -> None:
+        self._run("BEGIN IMMEDIATE")
+        try:
+            self._run(
+                "INSERT OR REPLACE INTO seen (article_id, version, content_hash, date_modified, source_date)"
+                " SELECT article_id, version, content_hash, date_modified, source_date FROM pending"
+                " WHERE article_id = ? AND run_id = ?",
+                (article_id, run_id),
+            )
+            self._run("DELETE FROM pending WHERE article_id = ? AND run_id = ?", (article_id, run_id))
+            self._run("COMMIT")
+        except StateError:
+            self._rollback()
+            raise
+
+    def pending(self) -> list[PendingArticle]:
+        rows = self._run(
+            "SELECT article_id, version, content_hash, date_modified, source_date, run_id FROM pending"
+        ).fetchall()
+        return [PendingArticle(*row) for row in rows]
+
+    def drop_pending(self, article_id: str, run_id: str) -> None:
+        self._run("DELETE FROM pending WHERE article_id = ? AND run_id = ?", (article_id, run_id))
+
+    def record_feed(self, run_id: str, feed: FeedRecord) -> None:
+        self._run("INSERT OR IGNORE INTO feeds (run_id, path) VALUES (?, ?)", (run_id, feed.encode()))
+
+    def feeds_of(self, run_id: str) -> list[FeedRecord]:
+        rows = self._run("SELECT path FROM feeds WHERE run_id = ?", (run_id,)).fetchall()
+        return [FeedRecord.decode(row[0]) for row in rows]
+
+    def forget_run(self, run_id: str) -> None:
+        self._run("DELETE FROM pending WHERE run_id = ?", (run_id,))
+        self._run("DELETE FROM feeds WHERE run_id = ?", (run_id,))
+
+    def count(self) -> int:
+        return int(self._run("SELECT count(*) FROM seen").fetchone()[0])
+
+    def is_live(self, run_id: str) -> bool:
+        """Whether the run that wrote ``run_id``'s entries still holds its spider's run lock."""
+        spider = run_id.split(":", 1)[0]
+        try:
+            handle = open(self.lock_dir / f"{spider}.lock", "rb")  # noqa: SIM115
+        except OSError:
+            return False
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        else:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+        finally:
+            handle.close()
+
+    def check_writable(self) -> None:
+        """Raise :class:`StateError` unless a write lock can be had now (another writer may hold it)."""
+        self.db.execute("PRAGMA busy_timeout = 2000")
+        try:
+            self._run("BEGIN IMMEDIATE")
+            self._run("ROLLBACK")
+        except StateError as error:
+            raise StateError(f"seen-store {self.path} is locked by another process or not writable ({error.__cause__})") from error
+        finally:
+            self.db.execute("PRAGMA busy_timeout = 10000")
+
+    def close(self) -> None:
+        self.db.close()
