@@ -32,7 +32,7 @@ class RedisLostPipeline:
         assert crawler.stats is not None
         return cls(crawler.stats, crawler.get_extension(SeenStoreExtension))
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         store = self.seen.store if self.seen is not None else None
         if getattr(store, "lost", None) is not None:
             self.stats.inc_value(stat.REDIS_DROPPED_UNCHECKED)

@@ -99,7 +99,7 @@ class SiteBudgetMiddleware:
         """A request that reaches the site: to its host, or rendered by Splash (which fetches it)."""
         return urlsplit(request.url).hostname == self.site_host or "splash" in request.meta
 
-    async def process_request(self, request: Request, spider: Spider) -> None:
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if not self.counts(request) or LEASE in request.meta:
             return
         lease = f"{self.worker}:{next(self.numbers)}"
@@ -126,11 +126,11 @@ class SiteBudgetMiddleware:
         if lease is not None:
             self.client.zrem(self.keys[0], lease)
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         self._release(request)
         return response
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         self._release(request)
 
     def spider_closed(self, spider: Spider) -> None:

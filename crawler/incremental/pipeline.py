@@ -61,12 +61,12 @@ class IncrementalPipeline:
     def from_crawler(cls, crawler: Crawler) -> IncrementalPipeline:
         return cls(crawler)
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self, spider: Spider | None = None) -> None:
         # Before the feeds open (spider_opened): a cut last line is cut off before this run appends.
         if self.seen is not None:
             self.seen.recover()
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         seen = self.seen
         if seen is None or not isinstance(item, Article):
             return item

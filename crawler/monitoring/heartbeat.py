@@ -12,11 +12,13 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 from twisted.internet.defer import Deferred
 
 from crawler import stats as stat
 from crawler.monitoring import verdict
+from crawler.monitoring.signals import run_judged
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ class HeartbeatExtension:
         self.ping_start = crawler.settings.getbool("BS_HEARTBEAT_START")
         self.user_agent = str(crawler.settings.get("USER_AGENT"))
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.run_judged, signal=run_judged)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HeartbeatExtension:
@@ -64,16 +66,12 @@ class HeartbeatExtension:
             raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {url.split(':', 1)[0]!r}")
         return cls(crawler, url)
 
-    def spider_opened(self, spider: Spider) -> Deferred[None] | None:
-        if not self.ping_start:
-            return None
-        return self._ping(ping_url(self.url, True, start=True), f"{spider.name} started")
+    async def spider_opened(self, spider: Spider) -> None:
+        if self.ping_start:
+            await maybe_deferred_to_future(self._ping(ping_url(self.url, True, start=True), f"{spider.name} started"))
 
-    def spider_closed(self, spider: Spider, reason: str) -> Deferred[None]:
-        stats = self.stats.get_stats()
-        status = int(stats.get(stat.EXIT_STATUS, verdict.EXIT_FAILED))
-        summary = verdict.RunVerdictExtension.summary(stats, reason, status, str(stats.get(stat.EXIT_REASON, "")))
-        return self._ping(ping_url(self.url, status == verdict.EXIT_OK), f"{spider.name}: {summary}")
+    async def run_judged(self, spider: Spider, status: int, summary: str, **kwargs: Any) -> None:
+        await maybe_deferred_to_future(self._ping(ping_url(self.url, status == verdict.EXIT_OK), f"{spider.name}: {summary}"))
 
     def _ping(self, url: str, body: str) -> Deferred[None]:
         # In a thread: a slow monitor must not stall the reactor; the engine waits for the Deferred.

@@ -26,6 +26,7 @@ from twisted.internet import task
 
 from crawler import stats as stat
 from crawler.monitoring import verdict
+from crawler.monitoring.signals import run_judged
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +319,7 @@ class RunHistoryExtension:
         self.started_clock = 0.0
         self.checkpoint: task.LoopingCall | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.run_judged, signal=run_judged)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunHistoryExtension:
@@ -358,21 +359,19 @@ class RunHistoryExtension:
         except OSError as error:
             logger.warning("Could not write the run marker in %s: %s", self.history.running, error)
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def run_judged(self, spider: Spider, finish_reason: str, status: int, why: str, summary: str) -> None:
         if self.checkpoint is not None and self.checkpoint.running:
             self.checkpoint.stop()
         stats = self.stats.get_stats()
-        # No verdict: an extension before it failed; the crawl command exits 1 then.
-        status = int(stats.get(stat.EXIT_STATUS, verdict.EXIT_FAILED))
         record = {
             **self.record,
             "finished": _iso(_now()),
             "duration_s": round(time.monotonic() - self.started_clock, 1),
-            "finish_reason": reason,
+            "finish_reason": finish_reason,
             "status": status,
             "status_words": status_words(status),
-            "reason": str(stats.get(stat.EXIT_REASON, "")),
-            "summary": verdict.RunVerdictExtension.summary(stats, reason, status, str(stats.get(stat.EXIT_REASON, ""))),
+            "reason": why,
+            "summary": summary,
             **summarise(stats, self.coverage_fields),
         }
         try:

@@ -43,9 +43,11 @@ class SpidermonAddon:
             raise NotConfigured("SPIDERMON_ENABLED needs Spidermon: pip install 'bs-crawler[monitoring]'") from None
         settings["EXTENSIONS"][SPIDERMON_EXTENSION] = EXTENSION_ORDER
         settings["ITEM_PIPELINES"][VALIDATION_PIPELINE] = PIPELINE_ORDER
-        suites = settings.getlist("SPIDERMON_SPIDER_CLOSE_MONITORS")
+        # At engine stop, not spider close: the verdict may still wait for a feed to be stored
+        # while the spider_closed handlers run, and the suite reads its exit status.
+        suites = settings.getlist("SPIDERMON_ENGINE_STOP_MONITORS")
         if SUITE not in suites:
-            settings.set("SPIDERMON_SPIDER_CLOSE_MONITORS", [*suites, SUITE], priority="addon")
+            settings.set("SPIDERMON_ENGINE_STOP_MONITORS", [*suites, SUITE], priority="addon")
         if not settings.get("SPIDERMON_VALIDATION_SCHEMAS"):
             from crawler.extraction import Article
 
@@ -99,7 +101,7 @@ def _suite_class() -> type[Any]:
 
 
 def __getattr__(name: str) -> Any:
-    # `RunVerdictMonitorSuite` is what SPIDERMON_SPIDER_CLOSE_MONITORS names; built when Spidermon loads it.
+    # `RunVerdictMonitorSuite` is what SPIDERMON_ENGINE_STOP_MONITORS names; built when Spidermon loads it.
     if name == "RunVerdictMonitorSuite":
         return _suite_class()
     raise AttributeError(name)

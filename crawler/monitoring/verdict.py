@@ -8,10 +8,12 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.distributed import REDIS_LOST
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
+from crawler.monitoring.signals import run_judged, send_and_wait
 from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
@@ -72,21 +74,27 @@ class RunVerdictExtension:
         if engine is not None and engine.spider is not None:
             engine.close_spider(engine.spider, "output_failed")
 
-    def spider_closed(self, spider: Spider, reason: str) -> Any:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         # Judged once every feed was stored and its articles confirmed (a batch or a remote
         # storage can still fail at the end).
         tracker = self.crawler.get_extension(DeliveryTracker)
-        if tracker is None:
-            return self.judge(reason)
-        return tracker.when_settled().addCallback(lambda _: self.judge(reason))
+        if tracker is not None:
+            await maybe_deferred_to_future(tracker.when_settled())
+        status, why, summary = self.judge(reason)
+        await send_and_wait(
+            self.crawler.signals, run_judged, spider=spider, finish_reason=reason, status=status, why=why, summary=summary
+        )
 
-    def judge(self, reason: str) -> None:
+    def judge(self, reason: str) -> tuple[int, str, str]:
+        """Set the exit status, log the summary line; the status, why, and the line."""
         stats = self.stats.get_stats()
         status, why = self.verdict(stats, reason)
         self.stats.set_value(stat.EXIT_STATUS, status)
         self.stats.set_value(stat.EXIT_REASON, why)  # for the run history and the heartbeat
+        line = self.summary(stats, reason, status, why)
         log = logger.error if status else logger.info
-        log("%s", self.summary(stats, reason, status, why))
+        log("%s", line)
+        return status, why, line
 
     def verdict(self, stats: dict[str, Any], reason: str) -> tuple[int, str]:
         """The exit status and why."""
