@@ -20,6 +20,7 @@ from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore
 from crawler.middlewares import OffsiteRedirect
+from crawler.runset import RunSet
 from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
@@ -67,7 +68,8 @@ class DiscoverySpider(BusinessStandardSpider):
     def __init__(self, *args: Any, fresh: str | bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fresh = _truthy(fresh)
-        self.requested: set[str] = set()
+        # Article ids requested in this run, on disk (flat memory on long backfills).
+        self.requested = RunSet()
         self.source_dates: dict[str, str | None] = {}
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
