@@ -309,9 +309,9 @@ class DiscoverySpider(BusinessStandardSpider):
                 continue
             identifier = entry.article_id
             assert identifier is not None
-            if identifier in self.requested or not self.accepts(entry):
+            # accepts() is a pure filter; add() says whether the id is new (one lookup, not two).
+            if not self.accepts(entry) or not self.requested.add(identifier):
                 continue
-            self.requested.add(identifier)
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
             if seen is not None and not is_newer(entry.lastmod, seen, self._date_limit(), stats):
