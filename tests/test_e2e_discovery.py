@@ -276,7 +276,8 @@ def test_a_damaged_jobdir_is_refused_in_one_line(site: LoopbackSite, tmp_path: P
     jobdir = tmp_path / "job"
     # A run closed early keeps its queue in the JOBDIR, ready to resume.
     first = archive(site, tmp_path, JOBDIR=str(jobdir), CLOSESPIDER_ITEMCOUNT="5", CONCURRENT_REQUESTS="2")
-    queue = [p for p in (jobdir / "requests.queue").iterdir() if p.suffix != ".json"]
+    # Scrapy 2.13 keeps one file per priority; newer ones one folder per download slot holding those.
+    queue = [p for p in (jobdir / "requests.queue").rglob("*") if p.is_file() and p.suffix != ".json"]
     assert first.items and queue, first.log[-3000:]
     intact = tmp_path / "intact"
     shutil.copytree(jobdir, intact)

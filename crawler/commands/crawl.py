@@ -14,6 +14,7 @@ from scrapy.utils.misc import load_object
 from crawler import stats as stat
 from crawler.distributed import redis_problem, worker_name
 from crawler.jobdir import damage as jobdir_damage
+from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
@@ -52,7 +53,12 @@ class Command(ScrapyCrawlCommand):
                 raise UsageError(f"cannot create the folder of the log file {logfile}: {error.strerror or error}") from None
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         jobdir = self.settings.get("JOBDIR")
-        damaged = jobdir_damage(jobdir, str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")) if jobdir else None
+        disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
+        try:
+            jobdir_settle(jobdir, disk_queue)
+        except OSError:
+            pass  # damage() names what is wrong with it
+        damaged = jobdir_damage(jobdir, disk_queue) if jobdir else None
         if damaged:
             print(f"error: the JOBDIR at {jobdir} is damaged ({damaged}); delete it to start afresh", file=sys.stderr)
             sys.exit(EXIT_FAILED)
