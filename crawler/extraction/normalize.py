@@ -123,6 +123,14 @@ def iso_ist(moment: datetime | None) -> str | None:
 
 def normalize_date(value: str | int | float | None) -> str | None:
     """Any site date → ISO 8601 with +05:30, or None."""
+    if isinstance(value, str):
+        return _normalize_date_text(value)
+    return iso_ist(parse_date(value))
+
+
+@lru_cache(maxsize=1024)
+def _normalize_date_text(value: str) -> str | None:
+    # A page states each date in several places (JSON-LD, __NEXT_DATA__, meta tags), often alike.
     return iso_ist(parse_date(value))
 
 
@@ -131,8 +139,11 @@ def display_date_text(text: str | None) -> str | None:
     cleaned = clean_text(text)
     if not cleaned:
         return None
-    cleaned = re.sub(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", "", cleaned, flags=re.I)
+    cleaned = _DISPLAY_LABEL.sub("", cleaned)
     return cleaned.strip(" |") or None
+
+
+_DISPLAY_LABEL = re.compile(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
 
 
 # --- ids and URLs ----------------------------------------------------------

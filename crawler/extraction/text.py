@@ -54,37 +54,44 @@ assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)
 DISCLAIMER = re.compile(r"^\(?\s*only the headline and (?:the )?picture of this report", re.I)
 
 
-def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] = lambda _: False) -> list[str]:
+def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = None) -> list[str]:
     """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees."""
     paragraphs: list[str] = []
-    buffer: list[str] = []
+    buffer: list[str] = []  # the non-empty strings of the paragraph being read
+    append = buffer.append
 
     def flush() -> None:
-        text = clean_text("".join(buffer))
-        buffer.clear()
-        if text:
-            paragraphs.append(text)
+        if buffer:
+            text = clean_text("".join(buffer))
+            buffer.clear()
+            if text:
+                paragraphs.append(text)
 
     def walk(element: _Element) -> None:
         tag = element.tag
         if not isinstance(tag, str):  # comment or processing instruction
-            buffer.append(element.tail or "")
+            if element.tail:
+                append(element.tail)
             return
         tag = tag.lower()
-        if tag in SKIPPED_TAGS or skip(element):
-            buffer.append(element.tail or "")
+        if tag in SKIPPED_TAGS or (skip is not None and skip(element)):
+            if element.tail:
+                append(element.tail)
             return
         is_block = tag in BLOCK_TAGS
         if is_block or tag == "br":
             flush()
-        buffer.append(element.text or "")
+        if element.text:
+            append(element.text)
         for child in element:
             walk(child)
         if is_block:
             flush()
-        buffer.append(element.tail or "")
+        if element.tail:
+            append(element.tail)
 
-    buffer.append(root.text or "")
+    if root.text:
+        append(root.text)
     for child in root:
         walk(child)
     flush()

@@ -12,9 +12,10 @@ labels as the last resort; layouts override a field to put their own sources in 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from functools import cached_property
+from ..lazy import cached_property
 from typing import Any, ClassVar, TypeVar, Union, cast
 
 from lxml import etree
@@ -52,6 +53,7 @@ URL = "url"
 # nodes of the scope are read in one XPath walk and searched in Python: a predicate per node in
 # libxml2 costs more than the walk (and than the parse).
 LABELS = (FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION)
+_ANY_LABEL = re.compile("|".join(re.escape(label) for label in LABELS))
 _ALL_TEXTS = etree.XPath("descendant::text()")
 _NOT_TEXT = frozenset({"script", "style"})
 _TEXTS = etree.XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
@@ -108,6 +110,11 @@ def article_container(headline: _Element, story: _Element) -> _Element:
         if element in above:
             return element
     return story.getroottree().getroot()
+
+
+def text_content(element: _Element) -> str:
+    """The concatenated text nodes below ``element`` (without its tail)."""
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
 def holder_of(text: etree._ElementUnicodeResult) -> _Element | None:
@@ -326,13 +333,18 @@ class ArticlePage:
         return cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.scope))
 
     @cached_property
+    def scope_text(self) -> str:
+        """All the text of the scope in one string (libxml2 joins it in one pass, scripts included):
+        a phrase that is not in it is in none of its text nodes, and their walk can be skipped."""
+        return text_content(self.scope)
+
+    @cached_property
     def label_texts(self) -> list[etree._ElementUnicodeResult]:
         """The scope's text nodes holding one of :data:`LABELS`, outside scripts, in document order."""
-        return [
-            text
-            for text in self.text_nodes
-            if len(text) >= 8 and any(label in text for label in LABELS) and holder_of(text) is not None
-        ]
+        if not _ANY_LABEL.search(self.scope_text):
+            return []
+        search = _ANY_LABEL.search
+        return [text for text in self.text_nodes if search(text) and holder_of(text) is not None]
 
     def texts_holding(self, label: str) -> list[str]:
         """The text nodes holding ``label``."""
@@ -431,7 +443,12 @@ class ArticlePage:
 
     def related_anchors(self) -> list[_Element]:
         """Links following a heading that reads "Also Read" or "More From This Section"."""
-        texts = self.text_nodes if self.related_scope is self.scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
+        in_scope = self.related_scope is self.scope
+        # Headings are matched case-folded with white space folded: so is the text that rules them out.
+        folded = " ".join((self.scope_text if in_scope else text_content(self.related_scope)).casefold().split())
+        if not any(heading in folded for heading in RELATED_HEADINGS):
+            return []
+        texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:
             if 9 <= len(text) <= 60 and " ".join(text.casefold().split()) in RELATED_HEADINGS:
                 heading = holder_of(text)

@@ -11,7 +11,7 @@ script in its cell; keywords follow "Keyword:" as ``a.ctxtRelated``. JSON-LD has
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from ..lazy import cached_property
 
 from lxml import etree
 from lxml.cssselect import CSSSelector

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from ..lazy import cached_property
 
 from lxml import etree
 from lxml.cssselect import CSSSelector

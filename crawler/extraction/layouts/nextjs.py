@@ -7,7 +7,7 @@ module name (``[class*=dtlauthinfo]``), never the hash.
 
 from __future__ import annotations
 
-from functools import cached_property
+from ..lazy import cached_property
 from typing import Any
 
 from lxml import etree
@@ -277,7 +277,7 @@ class NextJsV1(ArticlePage):
         if root is None:
             return []
         noise = set(select(self.NOISE, root)) if any(part in markup for part in self.NOISE_PARTS) else set()
-        return block_paragraphs(root, noise.__contains__ if noise else lambda _: False)
+        return block_paragraphs(root, noise.__contains__ if noise else None)
 
     def html_content_body(self) -> list[str]:
         markup = self.data.get("htmlContent")
