@@ -11,7 +11,6 @@ import codecs
 import json
 import threading
 from collections.abc import Iterable
-from .lazy import cached_property
 from typing import Any
 
 import chompjs
@@ -19,6 +18,7 @@ from lxml import etree
 from lxml.etree import _Element
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom, resolve_encoding
 
+from .lazy import cached_property
 from .normalize import clean_text
 
 JsonObject = dict[str, Any]

@@ -15,7 +15,6 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from ..lazy import cached_property
 from typing import Any, ClassVar, TypeVar, Union, cast
 
 from lxml import etree
@@ -24,6 +23,7 @@ from lxml.etree import _Element
 
 from ..article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
 from ..errors import NotAnArticle
+from ..lazy import cached_property
 from ..normalize import (
     SITE_ROOT,
     absolute_url,
@@ -127,6 +127,9 @@ def holder_of(text: etree._ElementUnicodeResult) -> _Element | None:
     return holder
 
 
+_UNSET = object()
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -198,6 +201,7 @@ class ArticlePage:
         meta description standing in for a standfirst).
         """
         chosen: T | None = None
+        chosen_key: Any = _UNSET  # _comparable(chosen), made when a second source answers
         for source, read in candidates:
             value = read()
             if _is_empty(value):
@@ -205,8 +209,11 @@ class ArticlePage:
             if chosen is None:
                 chosen = value
                 self.provenance.sources[name] = source
-            elif name not in self.provenance.disagreements and _comparable(value) != _comparable(chosen):
-                self.provenance.disagreements.append(name)
+            elif name not in self.provenance.disagreements:
+                if chosen_key is _UNSET:
+                    chosen_key = _comparable(chosen)
+                if _comparable(value) != chosen_key:
+                    self.provenance.disagreements.append(name)
         if chosen is None:
             for source, read in fallbacks:
                 value = read()
@@ -233,7 +240,7 @@ class ArticlePage:
         """An absolute URL for a link on the page."""
         return absolute_url(href, self.base_url)
 
-    @property
+    @cached_property
     def ld(self) -> dict[str, Any]:
         """The JSON-LD NewsArticle (or kin); empty when there is none."""
         return self.page.ld_article
@@ -444,9 +451,9 @@ class ArticlePage:
     def related_anchors(self) -> list[_Element]:
         """Links following a heading that reads "Also Read" or "More From This Section"."""
         in_scope = self.related_scope is self.scope
-        # Headings are matched case-folded with white space folded: so is the text that rules them out.
-        folded = " ".join((self.scope_text if in_scope else text_content(self.related_scope)).casefold().split())
-        if not any(heading in folded for heading in RELATED_HEADINGS):
+        # A heading's words are in the scope's text, case-folded, or there is no heading to find.
+        folded = (self.scope_text if in_scope else text_content(self.related_scope)).casefold()
+        if not any(all(word in folded for word in heading.split()) for heading in RELATED_HEADINGS):
             return []
         texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:

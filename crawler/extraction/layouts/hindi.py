@@ -11,13 +11,13 @@ script in its cell; keywords follow "Keyword:" as ``a.ctxtRelated``. JSON-LD has
 from __future__ import annotations
 
 import re
-from ..lazy import cached_property
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
 from ..article import Image, Link
+from ..lazy import cached_property
 from ..normalize import HINDI_HOSTS, clean_text, hindi_article_id, normalize_date
 from ..page import Page
 from ..text import block_paragraphs

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..lazy import cached_property
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
 from ..article import Image, Link, RelatedArticle
+from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, select, text_of
