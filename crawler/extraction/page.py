@@ -11,7 +11,7 @@ import codecs
 import json
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import chompjs
 from lxml import etree
@@ -235,6 +235,20 @@ class Page:
         self.complete = _ends_whole(self.text)
         self.root, self.truncated_tree = parse_html(self.text, url, utf8)
         self.invalid_json_blocks = 0
+        self._found: dict[etree.XPath, list[_Element]] = {}
+
+    def find(self, selector: etree.XPath) -> list[_Element]:
+        """The elements a precompiled element-selecting XPath (or CSSSelector) finds from the root,
+        looked for once per page: picking the layout and reading the page ask the same questions."""
+        found = self._found.get(selector)
+        if found is None:
+            found = self._found[selector] = cast("list[_Element]", selector(self.root))
+        return found
+
+    def find_first(self, selector: etree.XPath) -> _Element | None:
+        """The first element of :meth:`find`, or None."""
+        found = self.find(selector)
+        return found[0] if found else None
 
     def mentions(self, *needles: str) -> bool:
         """Whether the page's text holds one of ``needles`` at all: a class or id that is nowhere in

@@ -38,11 +38,11 @@ class Hindi2020(ArticlePage):
     @classmethod
     def matches(cls, page: Page) -> bool:
         hosts = {u.split("/")[2] for u in (page.url, page.canonical or "") if u.count("/") >= 2}
-        return bool(hosts & set(HINDI_HOSTS)) and bool(select(cls.HEADLINE, page.root))
+        return bool(hosts & set(HINDI_HOSTS)) and bool(page.find(cls.HEADLINE))
 
     @cached_property
     def headline_element(self) -> _Element | None:
-        return first(self.HEADLINE, self.page.root)
+        return self.page.find_first(self.HEADLINE)
 
     @cached_property
     def scope(self) -> _Element:

@@ -41,7 +41,7 @@ class NextJsV1(ArticlePage):
     @classmethod
     def matches(cls, page: Page) -> bool:
         # __NEXT_DATA__ closes the page: one cut short in transit is known by its headline.
-        return page.has_next_data or bool(select(cls.HEADLINE, page.root))
+        return page.has_next_data or bool(page.find(cls.HEADLINE))
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -58,12 +58,12 @@ class NextJsV1(ArticlePage):
 
     @cached_property
     def headline_element(self) -> _Element | None:
-        return first(self.HEADLINE, self.page.root)
+        return self.page.find_first(self.HEADLINE)
 
     @cached_property
     def body_container(self) -> _Element | None:
         found = first(self.BODY_AFTER_HEADLINE, self.headline_element)
-        return found if found is not None else first(self.BODY_CONTAINER, self.page.root)
+        return found if found is not None else self.page.find_first(self.BODY_CONTAINER)
 
     @cached_property
     def scope(self) -> _Element:
@@ -423,4 +423,4 @@ class NextJsBlueprint(NextJsV1):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return page.has_next_data and page.mentions("storbpcontent") and bool(select(cls.BODY_CONTAINER, page.root))
+        return page.has_next_data and page.mentions("storbpcontent") and bool(page.find(cls.BODY_CONTAINER))
