@@ -123,14 +123,6 @@ def iso_ist(moment: datetime | None) -> str | None:
 
 def normalize_date(value: str | int | float | None) -> str | None:
     """Any site date → ISO 8601 with +05:30, or None."""
-    if isinstance(value, str):
-        return _normalize_date_text(value)
-    return iso_ist(parse_date(value))
-
-
-@lru_cache(maxsize=1024)
-def _normalize_date_text(value: str) -> str | None:
-    # A page states each date in several places (JSON-LD, __NEXT_DATA__, meta tags), often alike.
     return iso_ist(parse_date(value))
 
 

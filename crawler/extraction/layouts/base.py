@@ -169,6 +169,7 @@ class ArticlePage:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.provenance = Provenance()
+        self._dates: dict[str, str | None] = {}
 
     @classmethod
     def matches(cls, page: Page) -> bool:
@@ -235,6 +236,14 @@ class ArticlePage:
         if self.page.url.startswith(("http://", "https://")):
             return self.page.url
         return strip_amp(absolute_url(self.page.canonical, SITE_ROOT) or SITE_ROOT)
+
+    def date(self, value: str | int | float | None) -> str | None:
+        """:func:`normalize_date`, once per value and page: a page states a date in several places."""
+        if not isinstance(value, str):
+            return normalize_date(value)
+        if value not in self._dates:
+            self._dates[value] = normalize_date(value)
+        return self._dates[value]
 
     def link(self, href: str | None) -> str | None:
         """An absolute URL for a link on the page."""
@@ -329,9 +338,9 @@ class ArticlePage:
     def datePublished(self) -> str | None:
         return self.pick(
             "datePublished",
-            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
-            (META, lambda: normalize_date(self.page.meta("article:published_time", "datePublished"))),
-            (DOM, lambda: normalize_date(self.datePublishedRaw())),
+            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
+            (META, lambda: self.date(self.page.meta("article:published_time", "datePublished"))),
+            (DOM, lambda: self.date(self.datePublishedRaw())),
         )
 
     @cached_property
@@ -371,9 +380,9 @@ class ArticlePage:
     def dateModified(self) -> str | None:
         return self.pick(
             "dateModified",
-            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("dateModified")))),
-            (META, lambda: normalize_date(self.page.meta("article:modified_time", "dateModified", "last-modified"))),
-            (DOM, lambda: normalize_date(self.dateModifiedRaw())),
+            (JSON_LD, lambda: self.date(text_of(self.ld.get("dateModified")))),
+            (META, lambda: self.date(self.page.meta("article:modified_time", "dateModified", "last-modified"))),
+            (DOM, lambda: self.date(self.dateModifiedRaw())),
         )
 
     def dateModifiedRaw(self) -> str | None:

@@ -18,7 +18,7 @@ from lxml.etree import _Element
 
 from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import HINDI_HOSTS, clean_text, hindi_article_id, normalize_date
+from ..normalize import HINDI_HOSTS, clean_text, hindi_article_id
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
@@ -102,9 +102,9 @@ class Hindi2020(ArticlePage):
     def datePublished(self) -> str | None:
         return self.pick(
             "datePublished",
-            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
-            (META, lambda: normalize_date(self.page.meta("article:published_time"))),
-            fallbacks=((DOM, lambda: normalize_date(self.datePublishedRaw())),),
+            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
+            (META, lambda: self.date(self.page.meta("article:published_time"))),
+            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())),),
         )
 
     def dateModifiedRaw(self) -> str | None:

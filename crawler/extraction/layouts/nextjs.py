@@ -17,7 +17,7 @@ from lxml.etree import _Element
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
-from ..normalize import clean_text, normalize_date, parse_number, read_time_minutes, split_list
+from ..normalize import clean_text, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment, text_paragraphs
 from ..urls import non_article_kind
@@ -200,10 +200,10 @@ class NextJsV1(ArticlePage):
     def datePublished(self) -> str | None:
         return self.pick(
             "datePublished",
-            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
-            (NEXT_DATA, lambda: normalize_date(self.data.get("publishDate"))),
-            (META, lambda: normalize_date(self.page.meta("article:published_time"))),
-            fallbacks=((DOM, lambda: normalize_date(self.datePublishedRaw())),),
+            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
+            (NEXT_DATA, lambda: self.date(self.data.get("publishDate"))),
+            (META, lambda: self.date(self.page.meta("article:published_time"))),
+            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())),),
         )
 
     META_INFO = CSSSelector(".meta-info")
@@ -217,10 +217,10 @@ class NextJsV1(ArticlePage):
     def dateModified(self) -> str | None:
         return self.pick(
             "dateModified",
-            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("dateModified")))),
-            (NEXT_DATA, lambda: normalize_date(self.data.get("modificationDate"))),
-            (META, lambda: normalize_date(self.page.meta("article:modified_time", "last-modified"))),
-            fallbacks=((DOM, lambda: normalize_date(self.dateModifiedRaw())),),
+            (JSON_LD, lambda: self.date(text_of(self.ld.get("dateModified")))),
+            (NEXT_DATA, lambda: self.date(self.data.get("modificationDate"))),
+            (META, lambda: self.date(self.page.meta("article:modified_time", "last-modified"))),
+            fallbacks=((DOM, lambda: self.date(self.dateModifiedRaw())),),
         )
 
     def dateModifiedRaw(self) -> str | None:
