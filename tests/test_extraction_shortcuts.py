@@ -149,3 +149,38 @@ def test_a_lazy_field_is_computed_once_per_instance() -> None:
     first, second = Reader(1), Reader(2)
     assert (first.twice, first.twice, second.twice) == (2, 2, 4) and calls == [1, 2]
     assert isinstance(Reader.__dict__["twice"], cached_property) and Reader.__dict__["twice"].__doc__ == "Twice n."
+
+
+def _fragment_the_long_way(markup: str) -> tuple[str | None, list[bytes]] | None:
+    from lxml import html as lxml_html
+
+    try:
+        elements = lxml_html.fragments_fromstring(markup, no_leading_text=False, parser=etree.HTMLParser())
+    except (etree.ParserError, ValueError):
+        return None
+    text = elements.pop(0) if elements and isinstance(elements[0], str) else None
+    return text, [etree.tostring(e) for e in elements]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        *_markups(),
+        "  \n <p>leading white space</p>",
+        "Leading text <b>bold</b> tail<p>para</p> trailing",
+        "<body class='x'><p>a body in the fragment</p></body><p>after</p>",
+        "<!-- a comment --><p>after a comment</p>",
+        "<style>p {}</style><p>styled</p>",
+        "<p>unclosed <div>block in a paragraph",
+        "<html><body><p>a whole document</p></body></html>",
+        " ",
+    ],
+)
+def test_a_fragment_is_parsed_as_lxml_html_parses_it(markup: str) -> None:
+    root = fragment(markup)
+    expected = _fragment_the_long_way(markup) if markup.strip() else None
+    if expected is None:
+        assert root is None
+        return
+    assert root is not None and root.tag == "div" and not root.attrib
+    assert (root.text, [etree.tostring(child) for child in root]) == expected

@@ -102,18 +102,37 @@ def fragment(markup: str) -> _Element | None:
     """Parse an HTML fragment (such as ``htmlContent``) under one <div>."""
     if not markup or not markup.strip():
         return None
+    parser = _fragment_parser()
+    if not _FULL_DOCUMENT(markup):
+        # lxml.html.fragments_fromstring's wrapping and parse, keeping the <body> it parses into
+        # as the <div>: moving its children into a new element would copy the tree's bookkeeping.
+        try:
+            document = etree.fromstring(f"<html><body>{markup}</body></html>", parser)
+        except (ParserError, ValueError):
+            return None
+        bodies = [child for child in document if child.tag == "body"] if document is not None and document.tag == "html" else []
+        if len(bodies) == 1:
+            root = bodies[0]
+            root.tag = "div"
+            root.attrib.clear()
+            if root.text is not None and not root.text.strip():
+                root.text = None
+            return root
     try:
         # lxml.html.fragment_fromstring(markup, create_parent="div"), with plain elements: its own
         # element classes are looked up in Python for every element the walk touches.
-        parser = _fragment_parser()
         elements = lxml_html.fragments_fromstring(markup, no_leading_text=False, parser=parser)
     except (ParserError, ValueError):
         return None
-    root: _Element = parser.makeelement("div")
+    root = parser.makeelement("div")
     if elements and isinstance(elements[0], str):
         root.text = elements.pop(0)
     root.extend(elements)
     return root
+
+
+# What lxml.html takes for a whole document rather than a fragment.
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
 
 
 class _Parsers(threading.local):
