@@ -283,7 +283,7 @@ class Page:
     @cached_property
     def json_ld(self) -> list[JsonObject]:
         """Every JSON-LD object on the page, flattened (lists and @graph), in page order."""
-        scripts = [s for s in self._tagged["script"] if (s.get("type") or "").strip().lower() == "application/ld+json"]
+        scripts = [s for s in self._tagged["script"] if (kind := s.get("type")) is not None and kind.strip().lower() == "application/ld+json"]
         return [obj for block in self._json_scripts(scripts) for obj in _flatten_ld(block)]
 
     def ld_first(self, types: frozenset[str] | set[str]) -> JsonObject | None:

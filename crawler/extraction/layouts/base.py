@@ -12,7 +12,6 @@ labels as the last resort; layouts override a field to put their own sources in 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar, Union, cast
@@ -53,7 +52,6 @@ URL = "url"
 # nodes of the scope are read in one XPath walk and searched in Python: a predicate per node in
 # libxml2 costs more than the walk (and than the parse).
 LABELS = (FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION)
-_ANY_LABEL = re.compile("|".join(re.escape(label) for label in LABELS))
 _ALL_TEXTS = etree.XPath("descendant::text()")
 _NOT_TEXT = frozenset({"script", "style"})
 _TEXTS = etree.XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
@@ -357,10 +355,17 @@ class ArticlePage:
     @cached_property
     def label_texts(self) -> list[etree._ElementUnicodeResult]:
         """The scope's text nodes holding one of :data:`LABELS`, outside scripts, in document order."""
-        if not _ANY_LABEL.search(self.scope_text):
+        present = [label for label in LABELS if label in self.scope_text]
+        if not present:
             return []
-        search = _ANY_LABEL.search
-        return [text for text in self.text_nodes if search(text) and holder_of(text) is not None]
+        found = []
+        for text in self.text_nodes:
+            for label in present:
+                if label in text:
+                    if holder_of(text) is not None:
+                        found.append(text)
+                    break
+        return found
 
     def texts_holding(self, label: str) -> list[str]:
         """The text nodes holding ``label``."""
