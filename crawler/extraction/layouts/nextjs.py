@@ -1,6 +1,6 @@
 """The current site (Next.js, 2023 onwards): ``__NEXT_DATA__`` and JSON-LD first, then the DOM.
 
-Classes on this site are CSS modules: ``MainStory_stryhdtp__frNSf`` next to a plain ``stryhdtp``.
+Classes on this site are CSS modules: ``MainStory_stryhdtp__<hash>`` next to a plain ``stryhdtp``.
 The hashed suffix changes on every deploy, so selectors name the plain twin or match a part of the
 module name (``[class*=dtlauthinfo]``), never the hash.
 """
