@@ -195,6 +195,10 @@ BS_SPIDERMON_FAILED_ACTIONS: list[str] = []
 BS_SPIDERMON_FINISHED_ACTIONS: list[str] = []
 ADDONS = {**ADDONS, "crawler.monitoring.spidermon.SpidermonAddon": 10}
 
+# --- scrapy check ------------------------------------------------------------------
+# Contracts that read saved pages of the project (@page), never the site (crawler/contracts.py).
+SPIDER_CONTRACTS = {"crawler.contracts.SavedPageContract": 10, "crawler.contracts.SourceReadContract": 10}
+
 # --- distributed crawling (Redis) ----------------------------------------------
 # Off unless REDIS_URL (scrapy-redis's own setting) is given, e.g.
 # `-s REDIS_URL=redis://10.0.0.5:6379/0`: then `latest`, `archive` and `section` share one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import urllib.error
 import urllib.request
 from typing import Any
@@ -90,6 +91,8 @@ class HeartbeatExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HeartbeatExtension:
+        if os.environ.get("SCRAPY_CHECK"):
+            raise NotConfigured  # `scrapy check` runs the contracts' sample requests, not a run
         return cls(crawler, heartbeat_url(crawler.settings))
 
     async def spider_opened(self, spider: Spider) -> None:

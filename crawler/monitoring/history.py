@@ -350,7 +350,8 @@ class RunHistoryExtension:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("BS_RUN_HISTORY"):
+        # `scrapy check` runs the contracts' sample requests, not a run.
+        if not settings.getbool("BS_RUN_HISTORY") or os.environ.get("SCRAPY_CHECK"):
             raise NotConfigured  # no message: Scrapy would log it as a warning
         assert crawler.stats is not None
         self.crawler = crawler
