@@ -77,7 +77,7 @@ def test_a_refused_run_is_recorded_and_pinged(case: str, monitor: Monitor, tmp_p
     assert done.returncode == status, done.stderr[-3000:]
     lines = done.stderr.strip().splitlines()
     assert "Traceback" not in done.stderr
-    # The refusal's own line stays the last: recording and pinging add nothing when they work.
+    # The refusal's own line is the last: recording and pinging add nothing when they work.
     error = lines[-1]
     assert error.startswith(f"error: {reason_start}"), done.stderr[-3000:]
     if status in (EXIT_USAGE, EXIT_FAILED):
@@ -118,9 +118,9 @@ def test_an_unusable_state_dir_says_the_refusal_is_unrecorded_and_still_pings(mo
     done = crawl_latest(tmp_path, monitor.url, "-s", f"BS_STATE_DIR={state}")
     assert done.returncode == EXIT_STATE, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
-    error, warning = done.stderr.strip().splitlines()[-2:]
+    warning, error = done.stderr.strip().splitlines()[-2:]
     assert error.startswith("error: ")
-    assert warning.startswith(f"warning: the refusal is not in the run history: {state / RUNS_FILE}: "), warning
+    assert warning == f"warning: the refusal is not in the run history: {state / RUNS_FILE}: its folder is not a directory", warning
     assert state.read_text() == ""
     assert [path for _, path, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]
 
@@ -130,6 +130,6 @@ def test_a_dead_monitor_is_one_line_and_keeps_the_status(tmp_path: Path) -> None
     done = crawl_latest(tmp_path, f"http://127.0.0.1:{port}/ping/x", "-a", "colour=red")
     assert done.returncode == EXIT_USAGE
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 2 and lines[0].startswith("error: latest: unknown argument(s) colour"), done.stderr
-    assert lines[1].startswith(f"warning: heartbeat to 127.0.0.1:{port} failed ("), lines[1]
+    assert len(lines) == 2 and lines[1].startswith("error: latest: unknown argument(s) colour"), done.stderr
+    assert lines[0].startswith(f"warning: heartbeat to 127.0.0.1:{port} failed ("), lines[0]
     assert [record["status"] for record in history(tmp_path)] == [EXIT_USAGE]

@@ -62,15 +62,16 @@ class Command(ScrapyCrawlCommand):
             sys.exit(EXIT_FAILED)
 
     def refuse(self, settings: BaseSettings, spider: str, opts: argparse.Namespace, status: int, message: str) -> None:
-        """One ``error:`` line; the refusal recorded in the run history and pinged to the cron monitor.
+        """The refusal recorded in the run history and pinged to the cron monitor, then one ``error:`` line.
 
-        Nothing more is printed unless the record or the ping failed: then one line says so.
+        Nothing more is printed unless the record or the ping failed: then one ``warning:`` line says
+        so, before the error line (which stays the last, as cron's mail and scripts expect).
         """
-        print(f"error: {message}", file=sys.stderr, flush=True)
         arguments = {str(k): str(v) for k, v in (getattr(opts, "spargs", None) or {}).items()}
         problems = [p for p in (record_refused(settings, spider, arguments, status, message), ping_refused(settings, spider, status, message)) if p]
         if problems:
             print(f"warning: {'; '.join(problems)}", file=sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
         self.exitcode = status
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:

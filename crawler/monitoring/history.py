@@ -330,7 +330,8 @@ def record_refused(settings: BaseSettings, spider: str, arguments: dict[str, str
     try:
         history.append(record)
     except OSError as error:
-        return f"the refusal is not in the run history: {history.path}: {error.strerror or error}"
+        why = "its folder is not a directory" if isinstance(error, (FileExistsError, NotADirectoryError)) else error.strerror or str(error)
+        return f"the refusal is not in the run history: {history.path}: {why}"
     if settings.get("REDIS_URL") and status != verdict.EXIT_REDIS:
         from redis.exceptions import RedisError
 
