@@ -132,6 +132,9 @@ BS_RATE_LIMIT_RETRIES = 3
 BS_RATE_LIMIT_WAIT = 10
 
 # --- run verdict (exit status) -------------------------------------------------
+# Failed feeds, sitemaps and listings a run may have before it fails (exit 1, naming them); -1: no
+# limit (a run where none was readable fails anyway). `archive` sets 0 (a lost month is a lost backfill).
+BS_MAX_FAILED_SOURCES = -1
 # Share of responses that may be block pages before the run fails (exit 4).
 BS_MAX_BLOCKED_SHARE = 0.5
 # The run is closed early once this many responses were seen and the share is exceeded.
