@@ -45,6 +45,10 @@ def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
 class RunVerdictExtension:
     """At the end of a run: log one summary line, then set ``bs/exit_status`` from the thresholds."""
 
+    # Failed sources a run may have; negative: no limit (`latest`, `section`). `archive` allows none:
+    # a monthly sitemap it could not read is a month missing from the backfill.
+    max_failed_sources: int = -1
+
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
         settings = crawler.settings
@@ -54,7 +58,6 @@ class RunVerdictExtension:
         self.min_coverage: dict[str, float] = {k: float(v) for k, v in settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         self.coverage_min_items = settings.getint("BS_COVERAGE_MIN_ITEMS")
         self.max_splash_failed_share = settings.getfloat("BS_SPLASH_MAX_FAILED_SHARE", 0.5)
-        # Negative: no limit (`latest`, `section`); `archive` allows none, a lost month is a lost backfill.
         self.max_failed_sources = settings.getint("BS_MAX_FAILED_SOURCES", -1)
         self.output_failed = False
         self.crawler = crawler
