@@ -70,9 +70,9 @@ def extraction_report(result: extraction.ExtractionResult) -> str:
     names = result.names
     ours = result.median_ms("ours")
     lines = [
-        f"**Extraction**: {len(result.pages)} pages "
+        f"**Extraction**: {len(result.pages)} pages ("
         + ", ".join(f"{sum(p.group == g for p in result.pages)} {g}" for g in result.groups())
-        + "; per page the best of the repeats, CPU time; the table gives the median.",
+        + "); per page the best of the repeats, CPU time; the table gives the median.",
         "",
         "| | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
@@ -191,6 +191,10 @@ def targets_report(ex: extraction.ExtractionResult | None, cr: crawl.CrawlResult
             f"{_verdict(trafilatura >= TARGETS['trafilatura'] and more)} |"
         )
         lines.append(f"| — the same against one bare lxml parse, median page | {lxml:.2f}× | (for reference) |")
+        groups = [g for g in ex.groups() if g.startswith("loopback")]
+        if groups:
+            per_group = ", ".join(f"{g.removeprefix('loopback ')} {ex.median_ms('trafilatura', g) / ex.median_ms('ours', g):.2f}×" for g in groups)
+            lines.append(f"| — trafilatura's time ÷ ours per loopback layout | {per_group} | (for reference) |")
         real = [g for g in ex.groups() if g.startswith("real")]
         if real:
             on_real = max(ex.median_ms("ours", g) / ex.median_ms("bare lxml parse", g) for g in real)

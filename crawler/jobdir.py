@@ -6,7 +6,9 @@ The project's disk queue is queuelib's LIFO file (Scrapy's default): a 4-byte co
 then the records, each followed by its 4-byte length. Walking the lengths back from the end must
 land exactly on the count, after exactly that many records; anything else is a damaged file. A
 count of 0 is what a killed run leaves (the count is written when the queue closes): queuelib then
-ignores what is in the file, and the run's sources are read again, so that is not damage.
+ignores what is in the file, and the run's sources are read again, so that is not damage. Nor is an
+empty file: queuelib writes the count when it creates the file, into a buffer that a killed run never
+flushed; :func:`settle` writes that count of 0, since queuelib cannot read an empty file.
 """
 
 from __future__ import annotations
@@ -43,6 +45,20 @@ def _lifo_problem(path: Path, name: str) -> str | None:
         if position != SIZE.size:
             return f"{name} has {position - SIZE.size} bytes that belong to no request"
     return None
+
+
+def settle(jobdir: str | os.PathLike[str] | None, disk_queue: str = "") -> list[str]:
+    """Give the empty LIFO queue files a killed run left in ``jobdir`` their count of 0 (what queuelib
+    would have written), so the run resumes; the names of the files settled."""
+    if not jobdir or "lifo" not in disk_queue.lower():
+        return []
+    queues = Path(jobdir) / QUEUE_DIR
+    settled = []
+    for path in sorted(queues.rglob("*")) if queues.is_dir() else []:
+        if path.is_file() and path.suffix != ".json" and path.stat().st_size == 0:
+            path.write_bytes(SIZE.pack(0))
+            settled.append(f"{QUEUE_DIR}/{path.relative_to(queues).as_posix()}")
+    return settled
 
 
 def damage(jobdir: str | os.PathLike[str] | None, disk_queue: str = "") -> str | None:

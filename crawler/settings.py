@@ -137,6 +137,9 @@ BS_RATE_LIMIT_RETRIES = 3
 BS_RATE_LIMIT_WAIT = 10
 
 # --- run verdict (exit status) -------------------------------------------------
+# Failed feeds, sitemaps and listings a run may have before it fails (exit 1, naming them); -1: no
+# limit (a run where none was readable fails anyway). `archive` sets 0 (a lost month is a lost backfill).
+BS_MAX_FAILED_SOURCES = -1
 # Share of responses that may be block pages before the run fails (exit 4).
 BS_MAX_BLOCKED_SHARE = 0.5
 # The run is closed early once this many responses were seen and the share is exceeded.
@@ -199,6 +202,10 @@ FEED_URI_PARAMS = "crawler.feed_names.uri_params"
 BS_SPIDERMON_FAILED_ACTIONS: list[str] = []
 BS_SPIDERMON_FINISHED_ACTIONS: list[str] = []
 ADDONS = {**ADDONS, "crawler.monitoring.spidermon.SpidermonAddon": 10}
+
+# --- scrapy check ------------------------------------------------------------------
+# Contracts that read saved pages of the project (@page), never the site (crawler/contracts.py).
+SPIDER_CONTRACTS = {"crawler.contracts.SavedPageContract": 10, "crawler.contracts.SourceReadContract": 10}
 
 # --- distributed crawling (Redis) ----------------------------------------------
 # Off unless REDIS_URL (scrapy-redis's own setting) is given, e.g.

@@ -134,4 +134,6 @@ def test_the_command_prints_one_error_line_and_exits_2_before_scrapy_starts(
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr[-3000:]
     assert done.stdout == ""
     assert sum(site.counts.values()) == 0
-    assert not (tmp_path / ".state").exists() and not (tmp_path / "output").exists()
+    # Nothing made but the refusal's record in the run history.
+    assert sorted(p.name for p in (tmp_path / ".state").iterdir()) == ["runs.jsonl"]
+    assert not (tmp_path / "output").exists()

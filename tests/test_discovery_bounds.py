@@ -12,7 +12,7 @@ import pytest
 from queuelib.queue import LifoDiskQueue
 
 from crawler import stats as stat
-from crawler.jobdir import damage
+from crawler.jobdir import damage, settle
 from crawler.middlewares import retry_after_seconds
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, RunVerdictExtension
 from crawler.visited import FILE_NAME, Claim, VisitedSources
@@ -83,6 +83,21 @@ def test_a_killed_runs_queue_is_not_damage(tmp_path: Path) -> None:
     assert damage(tmp_path, LIFO) is None
 
 
+def test_an_empty_queue_file_a_killed_run_left_is_settled(tmp_path: Path) -> None:
+    # queuelib writes the count of a new queue into a buffer: after kill -9 the file can be empty,
+    # which queuelib cannot open. settle() writes the count of 0 that queuelib would have written.
+    queues = tmp_path / "requests.queue" / "127.0.0.1-f528764d624db129b32c21fbca0cb8d6"
+    queues.mkdir(parents=True)
+    (queues / "0").write_bytes(b"")
+    assert damage(tmp_path, LIFO)
+    assert settle(tmp_path, LIFO) == ["requests.queue/127.0.0.1-f528764d624db129b32c21fbca0cb8d6/0"]
+    assert damage(tmp_path, LIFO) is None
+    queue = LifoDiskQueue(queues / "0")
+    assert len(queue) == 0 and queue.pop() is None
+    queue.close()
+    assert settle(tmp_path, LIFO) == []
+
+
 @pytest.mark.parametrize(("name", "content"), [("requests.queue/active.json", b"[0, 1"), ("spider.state", pickle.dumps({"a": 1})[:-3])])
 def test_broken_state_files_are_damage(tmp_path: Path, name: str, content: bytes) -> None:
     (tmp_path / "requests.queue").mkdir()
@@ -149,8 +164,11 @@ def test_redirects_are_judged_by_host_name() -> None:
 
     from crawler.middlewares import OffsiteRedirect, OffsiteRedirectMiddleware
 
-    spider = Spider("x", allowed_domains=["127.0.0.1", "business-standard.com"])
-    middleware = OffsiteRedirectMiddleware()
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(Spider)
+    crawler.spider = Spider("x", allowed_domains=["127.0.0.1", "business-standard.com"])
+    middleware = OffsiteRedirectMiddleware.from_crawler(crawler)
     request = Request("http://127.0.0.1:8000/a/x-124022800873_1.html")
     for location, offsite in (
         ("/", False),
@@ -162,6 +180,6 @@ def test_redirects_are_judged_by_host_name() -> None:
         response = HtmlResponse(request.url, status=302, headers={"Location": location}, request=request)
         if offsite:
             with pytest.raises(OffsiteRedirect):
-                middleware.process_response(request, response, spider)
+                middleware.process_response(request, response)
         else:
-            assert middleware.process_response(request, response, spider) is response
+            assert middleware.process_response(request, response) is response

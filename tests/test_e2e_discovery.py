@@ -95,7 +95,8 @@ def test_a_sitemap_that_lists_itself_is_read_once(site: LoopbackSite, tmp_path: 
     assert f"Not reading <{site.base_url}{looping}> again" in result.log
     assert stats["bs/discovery/source_failed/loop"] == 1
     assert "failed=1 (loop=1)" in summary(result.log)
-    assert result.status == EXIT_OK
+    # `latest` tolerates a failed source; for `archive` a lost month fails the run (BS_MAX_FAILED_SOURCES=0).
+    assert result.status == (EXIT_FAILED if which == "month" else EXIT_OK)
     if which == "month":
         lost = {r.article_id for r in site.articles if (r.published.year, r.published.month) == _month_of(looping)}
         assert set(result.ids()) == every_id(site) - lost
@@ -276,7 +277,8 @@ def test_a_damaged_jobdir_is_refused_in_one_line(site: LoopbackSite, tmp_path: P
     jobdir = tmp_path / "job"
     # A run closed early keeps its queue in the JOBDIR, ready to resume.
     first = archive(site, tmp_path, JOBDIR=str(jobdir), CLOSESPIDER_ITEMCOUNT="5", CONCURRENT_REQUESTS="2")
-    queue = [p for p in (jobdir / "requests.queue").iterdir() if p.suffix != ".json"]
+    # Scrapy 2.13 keeps one file per priority; newer ones one folder per download slot holding those.
+    queue = [p for p in (jobdir / "requests.queue").rglob("*") if p.is_file() and p.suffix != ".json"]
     assert first.items and queue, first.log[-3000:]
     intact = tmp_path / "intact"
     shutil.copytree(jobdir, intact)

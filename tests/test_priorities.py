@@ -61,7 +61,7 @@ def test_a_distributed_run_keeps_the_redis_lost_pipeline() -> None:
     crawler = built_as_scrapy_crawl_builds_it(LatestSpider, project_settings(REDIS_URL="redis://127.0.0.1:1/0"))
     pipelines = crawler.settings.getdict("ITEM_PIPELINES")
     assert pipelines[LOST_PIPELINE] == LOST_PIPELINE_ORDER
-    assert pipelines["crawler.incremental.IncrementalPipeline"] == 300  # the project's stay
+    assert pipelines["crawler.incremental.pipeline.IncrementalPipeline"] == 300  # the project's stay
     assert crawler.settings["SCHEDULER"] == "crawler.distributed.scheduler.RedisScheduler"
 
 

@@ -9,14 +9,18 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
 from crawler import stats as stat
 from crawler.distributed import redis_problem, worker_name
 from crawler.jobdir import damage as jobdir_damage
+from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
+from crawler.monitoring.heartbeat import ping_refused
+from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 
 
@@ -40,7 +44,7 @@ class Command(ScrapyCrawlCommand):
                 try:
                     check(opts.spargs, self.settings)
                 except UsageError as error:
-                    print(f"error: {error}", file=sys.stderr)
+                    self.refuse(self.settings, args[0], opts, EXIT_USAGE, str(error))
                     sys.exit(EXIT_USAGE)
         # `--logfile=logs/latest.log` in a crontab must work on a fresh machine: make its folder
         # (the log file is opened after this, when the crawler process is made).
@@ -52,12 +56,27 @@ class Command(ScrapyCrawlCommand):
                 raise UsageError(f"cannot create the folder of the log file {logfile}: {error.strerror or error}") from None
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         jobdir = self.settings.get("JOBDIR")
-        damaged = jobdir_damage(jobdir, str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")) if jobdir else None
+        disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
+        try:
+            jobdir_settle(jobdir, disk_queue)
+        except OSError:
+            pass  # damage() names what is wrong with it
+        damaged = jobdir_damage(jobdir, disk_queue) if jobdir else None
         if damaged:
-            print(f"error: the JOBDIR at {jobdir} is damaged ({damaged}); delete it to start afresh", file=sys.stderr)
+            message = f"the JOBDIR at {jobdir} is damaged ({damaged}); delete it to start afresh"
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_FAILED, message)
             sys.exit(EXIT_FAILED)
 
-    def fail(self, status: int, message: str) -> None:
+    def refuse(self, settings: BaseSettings, spider: str, opts: argparse.Namespace, status: int, message: str) -> None:
+        """The refusal recorded in the run history and pinged to the cron monitor, then one ``error:`` line.
+
+        Nothing more is printed unless the record or the ping failed: then one ``warning:`` line says
+        so, before the error line (which stays the last, as cron's mail and scripts expect).
+        """
+        arguments = {str(k): str(v) for k, v in (getattr(opts, "spargs", None) or {}).items()}
+        problems = [p for p in (record_refused(settings, spider, arguments, status, message), ping_refused(settings, spider, status, message)) if p]
+        if problems:
+            print(f"warning: {'; '.join(problems)}", file=sys.stderr)
         print(f"error: {message}", file=sys.stderr)
         self.exitcode = status
 
@@ -74,13 +93,13 @@ class Command(ScrapyCrawlCommand):
             try:
                 check(opts.spargs)
             except UsageError as error:
-                return self.fail(EXIT_USAGE, str(error))
+                return self.refuse(self.settings, spider_class.name, opts, EXIT_USAGE, str(error))
         incremental = bool(getattr(spider_class, "incremental", False))
         # Distributed mode (REDIS_URL, incremental spiders only: crawler/distributed/): Redis must
         # answer before anything is fetched.
         problem = redis_problem(self.settings) if incremental else None
         if problem:
-            return self.fail(EXIT_REDIS, problem)
+            return self.refuse(self.settings, spider_class.name, opts, EXIT_REDIS, problem)
         # The crawler's settings have the spider's own (a distributed run's store, its default feed).
         crawler = self.crawler_process.create_crawler(spider_class)
         lock = None
@@ -89,9 +108,12 @@ class Command(ScrapyCrawlCommand):
             try:
                 acquired = lock.acquire()
             except StateError as error:
-                return self.fail(EXIT_STATE, str(error))
+                return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, str(error))
             if not acquired:
-                return self.fail(
+                return self.refuse(
+                    crawler.settings,
+                    spider_class.name,
+                    opts,
                     EXIT_LOCKED,
                     f"another '{spider_class.name}' run (pid {lock.holder()}) is still going; "
                     f"not starting a second one ({lock.path})",
@@ -101,13 +123,13 @@ class Command(ScrapyCrawlCommand):
                 try:
                     backend(crawler.settings).check(crawler.settings)
                 except StateError as error:
-                    return self.fail(EXIT_STATE, str(error))
+                    return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, str(error))
             extra = {"worker": worker_name(crawler.settings)}
             problems = unwritable_feeds(
                 crawler.settings.getdict("FEEDS"), spider_class.name, extra, crawler.settings.getint("FEED_EXPORT_BATCH_ITEM_COUNT")
             )
             if problems:
-                return self.fail(EXIT_OUTPUT, problems[0])
+                return self.refuse(crawler.settings, spider_class.name, opts, EXIT_OUTPUT, problems[0])
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
         finally:

@@ -131,8 +131,11 @@ def display_date_text(text: str | None) -> str | None:
     cleaned = clean_text(text)
     if not cleaned:
         return None
-    cleaned = re.sub(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", "", cleaned, flags=re.I)
+    cleaned = _DISPLAY_LABEL.sub("", cleaned)
     return cleaned.strip(" |") or None
+
+
+_DISPLAY_LABEL = re.compile(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
 
 
 # --- ids and URLs ----------------------------------------------------------

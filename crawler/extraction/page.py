@@ -11,14 +11,14 @@ import codecs
 import json
 import threading
 from collections.abc import Iterable
-from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import chompjs
 from lxml import etree
 from lxml.etree import _Element
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom, resolve_encoding
 
+from .lazy import cached_property
 from .normalize import clean_text
 
 JsonObject = dict[str, Any]
@@ -125,8 +125,16 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, Enco
     that is mostly UTF-8 keeps its few bad bytes as U+FFFD rather than turning into mojibake; one
     with no UTF-8 in it at all is read as Windows-1252.
     """
+    text, note, _ = _decode(body, content_type)
+    return text, note
+
+
+def _decode(body: bytes, content_type: str | None) -> tuple[str, EncodingNote | None, bool]:
+    # The third value: whether the text is the body read as UTF-8 as it stands.
     if read_bom(body)[0] is not None:
-        return html_to_unicode(content_type, body)[1], None
+        return html_to_unicode(content_type, body)[1], None, False
+    if body.isascii():  # valid UTF-8 that no declaration can contradict (below): no need to find one
+        return body.decode("ascii"), None, True
     declared = http_content_type_encoding(content_type) or html_body_declared_encoding(body)
     declared_codec = codecs.lookup(resolve_encoding(declared) or "utf-8").name if declared else "utf-8"
     try:
@@ -134,22 +142,21 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, Enco
     except UnicodeDecodeError:
         pass
     else:
-        if declared_codec != "utf-8" and not body.isascii():
-            return text, EncodingNote(UTF8_OVER_DECLARED, f"valid UTF-8 although {declared} is declared; read as UTF-8")
-        return text, None
+        if declared_codec != "utf-8":
+            return text, EncodingNote(UTF8_OVER_DECLARED, f"valid UTF-8 although {declared} is declared; read as UTF-8"), True
+        return text, None, True
     if declared_codec != "utf-8":
         try:
-            return body.decode(declared_codec), None
+            return body.decode(declared_codec), None, False
         except (UnicodeDecodeError, LookupError):
             pass
     as_utf8 = body.decode("utf-8", errors="replace")
     replaced = as_utf8.count("\ufffd")
     multibyte = sum(1 for ch in as_utf8 if ord(ch) > 0x7F) - replaced
     if multibyte > replaced:  # fewer replacement characters than real UTF-8 characters
-        return as_utf8, EncodingNote(STRAY_BYTES, f"{replaced} byte(s) not UTF-8; kept as U+FFFD")
-    return body.decode(FALLBACK_ENCODING, errors="replace"), EncodingNote(
-        FALLBACK_ENCODING, f"bytes are not {declared or 'UTF-8'}; read as {FALLBACK_ENCODING}"
-    )
+        return as_utf8, EncodingNote(STRAY_BYTES, f"{replaced} byte(s) not UTF-8; kept as U+FFFD"), False
+    note = EncodingNote(FALLBACK_ENCODING, f"bytes are not {declared or 'UTF-8'}; read as {FALLBACK_ENCODING}")
+    return body.decode(FALLBACK_ENCODING, errors="replace"), note, False
 
 
 # --- parsing --------------------------------------------------------------------------------------
@@ -164,16 +171,21 @@ class _Parsers(threading.local):
 _parsers = _Parsers()
 
 
-def parse_html(text: str, base_url: str = "") -> tuple[_Element, bool]:
+def parse_html(text: str, base_url: str = "", utf8: bytes | None = None) -> tuple[_Element, bool]:
     """Parse a page as parsel does (recover, UTF-8, huge trees; an empty page is ``<html/>``).
 
     A plain ``etree.HTMLParser``, not ``lxml.html``'s: the tree is the same, but lxml.html looks up
     a Python element class for every element a rule touches. The second value says whether
     libxml2 gave up part of the document (a resource limit: it nests at most 2,048 elements).
+    ``utf8``, when given, is ``text`` encoded as UTF-8 (the bytes it was read from), parsed as they
+    are when there is nothing to strip.
     """
     if _parsers.page is None:
         _parsers.page = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
-    body = text.strip().replace("\x00", "").encode("utf-8", errors="surrogatepass") or b"<html/>"
+    if utf8 is not None and text and not text[0].isspace() and not text[-1].isspace() and "\x00" not in text:
+        body = utf8
+    else:
+        body = text.strip().replace("\x00", "").encode("utf-8", errors="surrogatepass") or b"<html/>"
     root = etree.fromstring(body, parser=_parsers.page, base_url=base_url)
     gave_up = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _parsers.page.error_log)
     if root is None:
@@ -214,10 +226,29 @@ class Page:
 
     def __init__(self, html: str | bytes, url: str, content_type: str | None = None) -> None:
         self.url = url
-        self.text, self.encoding_note = (html, None) if isinstance(html, str) else decode_body(html, content_type)
+        utf8: bytes | None = None
+        if isinstance(html, str):
+            self.text, self.encoding_note = html, None
+        else:
+            self.text, self.encoding_note, read_as_utf8 = _decode(html, content_type)
+            utf8 = html if read_as_utf8 else None
         self.complete = _ends_whole(self.text)
-        self.root, self.truncated_tree = parse_html(self.text, url)
+        self.root, self.truncated_tree = parse_html(self.text, url, utf8)
         self.invalid_json_blocks = 0
+        self._found: dict[etree.XPath, list[_Element]] = {}
+
+    def find(self, selector: etree.XPath) -> list[_Element]:
+        """The elements a precompiled element-selecting XPath (or CSSSelector) finds from the root,
+        looked for once per page: picking the layout and reading the page ask the same questions."""
+        found = self._found.get(selector)
+        if found is None:
+            found = self._found[selector] = cast("list[_Element]", selector(self.root))
+        return found
+
+    def find_first(self, selector: etree.XPath) -> _Element | None:
+        """The first element of :meth:`find`, or None."""
+        found = self.find(selector)
+        return found[0] if found else None
 
     def mentions(self, *needles: str) -> bool:
         """Whether the page's text holds one of ``needles`` at all: a class or id that is nowhere in
@@ -252,7 +283,7 @@ class Page:
     @cached_property
     def json_ld(self) -> list[JsonObject]:
         """Every JSON-LD object on the page, flattened (lists and @graph), in page order."""
-        scripts = [s for s in self._tagged["script"] if (s.get("type") or "").strip().lower() == "application/ld+json"]
+        scripts = [s for s in self._tagged["script"] if (kind := s.get("type")) is not None and kind.strip().lower() == "application/ld+json"]
         return [obj for block in self._json_scripts(scripts) for obj in _flatten_ld(block)]
 
     def ld_first(self, types: frozenset[str] | set[str]) -> JsonObject | None:

@@ -54,37 +54,44 @@ assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)
 DISCLAIMER = re.compile(r"^\(?\s*only the headline and (?:the )?picture of this report", re.I)
 
 
-def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] = lambda _: False) -> list[str]:
+def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = None) -> list[str]:
     """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees."""
     paragraphs: list[str] = []
-    buffer: list[str] = []
+    buffer: list[str] = []  # the non-empty strings of the paragraph being read
+    append = buffer.append
 
     def flush() -> None:
-        text = clean_text("".join(buffer))
-        buffer.clear()
-        if text:
-            paragraphs.append(text)
+        if buffer:
+            text = clean_text("".join(buffer))
+            buffer.clear()
+            if text:
+                paragraphs.append(text)
 
     def walk(element: _Element) -> None:
         tag = element.tag
         if not isinstance(tag, str):  # comment or processing instruction
-            buffer.append(element.tail or "")
+            if element.tail:
+                append(element.tail)
             return
         tag = tag.lower()
-        if tag in SKIPPED_TAGS or skip(element):
-            buffer.append(element.tail or "")
+        if tag in SKIPPED_TAGS or (skip is not None and skip(element)):
+            if element.tail:
+                append(element.tail)
             return
         is_block = tag in BLOCK_TAGS
         if is_block or tag == "br":
             flush()
-        buffer.append(element.text or "")
+        if element.text:
+            append(element.text)
         for child in element:
             walk(child)
         if is_block:
             flush()
-        buffer.append(element.tail or "")
+        if element.tail:
+            append(element.tail)
 
-    buffer.append(root.text or "")
+    if root.text:
+        append(root.text)
     for child in root:
         walk(child)
     flush()
@@ -95,18 +102,37 @@ def fragment(markup: str) -> _Element | None:
     """Parse an HTML fragment (such as ``htmlContent``) under one <div>."""
     if not markup or not markup.strip():
         return None
+    parser = _fragment_parser()
+    if not _FULL_DOCUMENT(markup):
+        # lxml.html.fragments_fromstring's wrapping and parse, keeping the <body> it parses into
+        # as the <div>: moving its children into a new element would copy the tree's bookkeeping.
+        try:
+            document = etree.fromstring(f"<html><body>{markup}</body></html>", parser)
+        except (ParserError, ValueError):
+            return None
+        bodies = [child for child in document if child.tag == "body"] if document is not None and document.tag == "html" else []
+        if len(bodies) == 1:
+            root = bodies[0]
+            root.tag = "div"
+            root.attrib.clear()
+            if root.text is not None and not root.text.strip():
+                root.text = None
+            return root
     try:
         # lxml.html.fragment_fromstring(markup, create_parent="div"), with plain elements: its own
         # element classes are looked up in Python for every element the walk touches.
-        parser = _fragment_parser()
         elements = lxml_html.fragments_fromstring(markup, no_leading_text=False, parser=parser)
     except (ParserError, ValueError):
         return None
-    root: _Element = parser.makeelement("div")
+    root = parser.makeelement("div")
     if elements and isinstance(elements[0], str):
         root.text = elements.pop(0)
     root.extend(elements)
     return root
+
+
+# What lxml.html takes for a whole document rather than a fragment.
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
 
 
 class _Parsers(threading.local):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import urllib.error
 import urllib.request
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
@@ -44,6 +46,36 @@ def send(url: str, body: str, timeout: float, user_agent: str) -> int:
         return int(response.status)
 
 
+def heartbeat_url(settings: BaseSettings) -> str:
+    """``BS_HEARTBEAT_URL``; NotConfigured when it is empty or not http(s)."""
+    url = str(settings.get("BS_HEARTBEAT_URL") or "")
+    if not url:
+        raise NotConfigured  # no message: Scrapy would log a warning for every run without a monitor
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {url.split(':', 1)[0]!r}")
+    return url
+
+
+def failure_reason(error: BaseException) -> str:
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code}"
+    return str(getattr(error, "reason", None) or error) or type(error).__name__
+
+
+def ping_refused(settings: BaseSettings, spider: str, status: int, reason: str) -> str | None:
+    """``<url>/fail`` for a run refused before it started (the extension never ran); why it failed, or None."""
+    try:
+        url = ping_url(heartbeat_url(settings), False)
+    except NotConfigured as error:
+        return f"no heartbeat sent: {error}" if str(error) else None
+    body = f"{spider}: refused before it started: exit={status} ({reason})"
+    try:
+        send(url, body, settings.getfloat("BS_HEARTBEAT_TIMEOUT"), str(settings.get("USER_AGENT")))
+    except Exception as error:  # noqa: BLE001 - a ping never changes the outcome; any failure is one line
+        return f"heartbeat to {where(url)} failed ({failure_reason(error)})"
+    return None
+
+
 class HeartbeatExtension:
     """At the end of a run (after the verdict), ping the cron monitor; optionally ``<url>/start`` when it opens."""
 
@@ -59,12 +91,9 @@ class HeartbeatExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HeartbeatExtension:
-        url = str(crawler.settings.get("BS_HEARTBEAT_URL") or "")
-        if not url:
-            raise NotConfigured  # no message: Scrapy would log a warning for every run without a monitor
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {url.split(':', 1)[0]!r}")
-        return cls(crawler, url)
+        if os.environ.get("SCRAPY_CHECK"):
+            raise NotConfigured  # `scrapy check` runs the contracts' sample requests, not a run
+        return cls(crawler, heartbeat_url(crawler.settings))
 
     async def spider_opened(self, spider: Spider) -> None:
         if self.ping_start:
@@ -85,9 +114,4 @@ class HeartbeatExtension:
 
     def _failed(self, failure: Any, url: str) -> None:
         self.stats.inc_value(stat.HEARTBEAT_FAILED)
-        error = failure.value
-        if isinstance(error, urllib.error.HTTPError):
-            why = f"HTTP {error.code}"
-        else:
-            why = str(getattr(error, "reason", None) or error) or type(error).__name__
-        logger.warning("Heartbeat to %s failed (%s); the run's own status is unaffected", where(url), why)
+        logger.warning("Heartbeat to %s failed (%s); the run's own status is unaffected", where(url), failure_reason(failure.value))

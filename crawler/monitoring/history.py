@@ -300,12 +300,59 @@ def history_store(settings: BaseSettings) -> RunHistory | RedisRunHistory:
     return RunHistory(history_dir(settings))
 
 
+def record_refused(settings: BaseSettings, spider: str, arguments: dict[str, str], status: int, reason: str) -> str | None:
+    """Record a run refused before it started (no counts: nothing ran); why it could not be recorded, or None.
+
+    Written by the ``crawl`` command, where the run history extension never runs. In distributed
+    mode the record also goes to Redis, unless Redis itself is why the run was refused.
+    """
+    if not settings.getbool("BS_RUN_HISTORY"):
+        return None
+    now = _iso(_now())
+    pid = os.getpid()
+    record: dict[str, Any] = {
+        "run_id": f"{spider}-{_now().strftime('%Y%m%dT%H%M%S')}-{pid}",
+        "spider": spider,
+        "arguments": {k: v for k, v in arguments.items() if not k.startswith("_")},
+        "started": now,
+        "finished": now,
+        "duration_s": 0.0,
+        "host": socket.gethostname(),
+        "pid": pid,
+        "versions": versions(),
+        "finish_reason": "refused",
+        "status": status,
+        "status_words": status_words(status),
+        "reason": reason,
+        "summary": f"refused before it started: exit={status} ({reason})",
+    }
+    history = RunHistory(history_dir(settings))
+    try:
+        history.append(record)
+    except OSError as error:
+        why = "its folder is not a directory" if isinstance(error, (FileExistsError, NotADirectoryError)) else error.strerror or str(error)
+        return f"the refusal is not in the run history: {history.path}: {why}"
+    if settings.get("REDIS_URL") and status != verdict.EXIT_REDIS:
+        from redis.exceptions import RedisError
+
+        try:
+            remote = RedisRunHistory(settings)
+            try:
+                remote.append(record)
+            finally:
+                remote.close()
+        except (RedisError, OSError) as error:
+            return f"the refusal is in {history.path} but not in Redis ({' '.join(str(error).split())})"
+    return None
+
+
 class RunHistoryExtension:
     """Writes each run's record when it closes (after the verdict), and a marker while it runs so a killed run is recorded by the next."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("BS_RUN_HISTORY"):
+        # `scrapy check` runs the contracts' sample requests, not a run.
+        if not settings.getbool("BS_RUN_HISTORY") or os.environ.get("SCRAPY_CHECK"):
             raise NotConfigured  # no message: Scrapy would log it as a warning
         assert crawler.stats is not None
         self.crawler = crawler

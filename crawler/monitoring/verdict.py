@@ -45,6 +45,10 @@ def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
 class RunVerdictExtension:
     """At the end of a run: log one summary line, then set ``bs/exit_status`` from the thresholds."""
 
+    # Failed sources a run may have; negative: no limit (`latest`, `section`). `archive` allows none:
+    # a monthly sitemap it could not read is a month missing from the backfill.
+    max_failed_sources: int = -1
+
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
         settings = crawler.settings
@@ -54,6 +58,7 @@ class RunVerdictExtension:
         self.min_coverage: dict[str, float] = {k: float(v) for k, v in settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         self.coverage_min_items = settings.getint("BS_COVERAGE_MIN_ITEMS")
         self.max_splash_failed_share = settings.getfloat("BS_SPLASH_MAX_FAILED_SHARE", 0.5)
+        self.max_failed_sources = settings.getint("BS_MAX_FAILED_SOURCES", -1)
         self.output_failed = False
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -113,12 +118,15 @@ class RunVerdictExtension:
         if reason != "finished":
             return EXIT_FAILED, f"the run ended with reason {reason!r}"
         sources_failed = _sum(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX)
+        named = "; ".join(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
+        more = sources_failed - len(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
+        named += f"; and {more} more" if more > 0 else ""
         if sources_failed and not stats.get(stat.DISCOVERY_SOURCES_READ):
-            named = "; ".join(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
-            more = sources_failed - len(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
+            return EXIT_FAILED, f"none of the {sources_failed} feeds, sitemaps or listings could be fetched and read: {named}"
+        if 0 <= self.max_failed_sources < sources_failed:
             return EXIT_FAILED, (
-                f"none of the {sources_failed} feeds, sitemaps or listings could be fetched and read: {named}"
-                + (f"; and {more} more" if more > 0 else "")
+                f"{sources_failed} of the feeds, sitemaps or listings could not be fetched and read "
+                f"(BS_MAX_FAILED_SOURCES={self.max_failed_sources}): {named}"
             )
         wanted = int(stats.get(stat.DISCOVERY_NEW, 0)) + int(stats.get(stat.DISCOVERY_CHANGED, 0))
         # A distributed worker is judged by the article requests it took from the shared queue:

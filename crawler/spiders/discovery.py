@@ -185,6 +185,13 @@ class DiscoverySpider(BusinessStandardSpider):
             yield from self.parse_listing_page(response)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
+        """Requests for the new or changed articles of an RSS feed.
+
+        @page tests/contracts/latest.rss
+        @source_read
+        @returns items 0 0
+        @returns requests 0 3
+        """
         try:
             feed = parse_rss(response.body, response.url)
         except BrokenDocument as error:
@@ -322,6 +329,13 @@ class DiscoverySpider(BusinessStandardSpider):
             yield self.article_request(article_fetch_url(entry.url), **meta)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
+        """The base spider's article callback; the date the source gave goes to the seen-store.
+
+        @page tests/pages/nextjs-2023/no-image
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes articleId headline datePublished authors articleBody section
+        """
         extension = seen_store_extension(self.crawler)
         for article in super().parse_article(response):
             if SOURCE_DATE_META in response.meta and extension is not None:

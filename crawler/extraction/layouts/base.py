@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from functools import cached_property
 from typing import Any, ClassVar, TypeVar, Union, cast
 
 from lxml import etree
@@ -23,6 +22,7 @@ from lxml.etree import _Element
 
 from ..article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
 from ..errors import NotAnArticle
+from ..lazy import cached_property
 from ..normalize import (
     SITE_ROOT,
     absolute_url,
@@ -110,6 +110,11 @@ def article_container(headline: _Element, story: _Element) -> _Element:
     return story.getroottree().getroot()
 
 
+def text_content(element: _Element) -> str:
+    """The concatenated text nodes below ``element`` (without its tail)."""
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
+
+
 def holder_of(text: etree._ElementUnicodeResult) -> _Element | None:
     """The element a text node is in; None for text of a script or style."""
     holder = text.getparent()
@@ -118,6 +123,9 @@ def holder_of(text: etree._ElementUnicodeResult) -> _Element | None:
     if holder is None or holder.tag in _NOT_TEXT:
         return None
     return holder
+
+
+_UNSET = object()
 
 
 def _is_empty(value: Any) -> bool:
@@ -159,6 +167,7 @@ class ArticlePage:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.provenance = Provenance()
+        self._dates: dict[str, str | None] = {}
 
     @classmethod
     def matches(cls, page: Page) -> bool:
@@ -191,6 +200,7 @@ class ArticlePage:
         meta description standing in for a standfirst).
         """
         chosen: T | None = None
+        chosen_key: Any = _UNSET  # _comparable(chosen), made when a second source answers
         for source, read in candidates:
             value = read()
             if _is_empty(value):
@@ -198,8 +208,11 @@ class ArticlePage:
             if chosen is None:
                 chosen = value
                 self.provenance.sources[name] = source
-            elif name not in self.provenance.disagreements and _comparable(value) != _comparable(chosen):
-                self.provenance.disagreements.append(name)
+            elif name not in self.provenance.disagreements:
+                if chosen_key is _UNSET:
+                    chosen_key = _comparable(chosen)
+                if _comparable(value) != chosen_key:
+                    self.provenance.disagreements.append(name)
         if chosen is None:
             for source, read in fallbacks:
                 value = read()
@@ -222,11 +235,19 @@ class ArticlePage:
             return self.page.url
         return strip_amp(absolute_url(self.page.canonical, SITE_ROOT) or SITE_ROOT)
 
+    def date(self, value: str | int | float | None) -> str | None:
+        """:func:`normalize_date`, once per value and page: a page states a date in several places."""
+        if not isinstance(value, str):
+            return normalize_date(value)
+        if value not in self._dates:
+            self._dates[value] = normalize_date(value)
+        return self._dates[value]
+
     def link(self, href: str | None) -> str | None:
         """An absolute URL for a link on the page."""
         return absolute_url(href, self.base_url)
 
-    @property
+    @cached_property
     def ld(self) -> dict[str, Any]:
         """The JSON-LD NewsArticle (or kin); empty when there is none."""
         return self.page.ld_article
@@ -315,9 +336,9 @@ class ArticlePage:
     def datePublished(self) -> str | None:
         return self.pick(
             "datePublished",
-            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
-            (META, lambda: normalize_date(self.page.meta("article:published_time", "datePublished"))),
-            (DOM, lambda: normalize_date(self.datePublishedRaw())),
+            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
+            (META, lambda: self.date(self.page.meta("article:published_time", "datePublished"))),
+            (DOM, lambda: self.date(self.datePublishedRaw())),
         )
 
     @cached_property
@@ -326,13 +347,25 @@ class ArticlePage:
         return cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.scope))
 
     @cached_property
+    def scope_text(self) -> str:
+        """All the text of the scope in one string (libxml2 joins it in one pass, scripts included):
+        a phrase that is not in it is in none of its text nodes, and their walk can be skipped."""
+        return text_content(self.scope)
+
+    @cached_property
     def label_texts(self) -> list[etree._ElementUnicodeResult]:
         """The scope's text nodes holding one of :data:`LABELS`, outside scripts, in document order."""
-        return [
-            text
-            for text in self.text_nodes
-            if len(text) >= 8 and any(label in text for label in LABELS) and holder_of(text) is not None
-        ]
+        present = [label for label in LABELS if label in self.scope_text]
+        if not present:
+            return []
+        found = []
+        for text in self.text_nodes:
+            for label in present:
+                if label in text:
+                    if holder_of(text) is not None:
+                        found.append(text)
+                    break
+        return found
 
     def texts_holding(self, label: str) -> list[str]:
         """The text nodes holding ``label``."""
@@ -352,9 +385,9 @@ class ArticlePage:
     def dateModified(self) -> str | None:
         return self.pick(
             "dateModified",
-            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("dateModified")))),
-            (META, lambda: normalize_date(self.page.meta("article:modified_time", "dateModified", "last-modified"))),
-            (DOM, lambda: normalize_date(self.dateModifiedRaw())),
+            (JSON_LD, lambda: self.date(text_of(self.ld.get("dateModified")))),
+            (META, lambda: self.date(self.page.meta("article:modified_time", "dateModified", "last-modified"))),
+            (DOM, lambda: self.date(self.dateModifiedRaw())),
         )
 
     def dateModifiedRaw(self) -> str | None:
@@ -431,7 +464,12 @@ class ArticlePage:
 
     def related_anchors(self) -> list[_Element]:
         """Links following a heading that reads "Also Read" or "More From This Section"."""
-        texts = self.text_nodes if self.related_scope is self.scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
+        in_scope = self.related_scope is self.scope
+        # A heading's words are in the scope's text, case-folded, or there is no heading to find.
+        folded = (self.scope_text if in_scope else text_content(self.related_scope)).casefold()
+        if not any(all(word in folded for word in heading.split()) for heading in RELATED_HEADINGS):
+            return []
+        texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:
             if 9 <= len(text) <= 60 and " ".join(text.casefold().split()) in RELATED_HEADINGS:
                 heading = holder_of(text)

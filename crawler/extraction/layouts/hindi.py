@@ -11,14 +11,14 @@ script in its cell; keywords follow "Keyword:" as ``a.ctxtRelated``. JSON-LD has
 from __future__ import annotations
 
 import re
-from functools import cached_property
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
 from ..article import Image, Link
-from ..normalize import HINDI_HOSTS, clean_text, hindi_article_id, normalize_date
+from ..lazy import cached_property
+from ..normalize import HINDI_HOSTS, clean_text, hindi_article_id
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
@@ -38,11 +38,11 @@ class Hindi2020(ArticlePage):
     @classmethod
     def matches(cls, page: Page) -> bool:
         hosts = {u.split("/")[2] for u in (page.url, page.canonical or "") if u.count("/") >= 2}
-        return bool(hosts & set(HINDI_HOSTS)) and bool(select(cls.HEADLINE, page.root))
+        return bool(hosts & set(HINDI_HOSTS)) and bool(page.find(cls.HEADLINE))
 
     @cached_property
     def headline_element(self) -> _Element | None:
-        return first(self.HEADLINE, self.page.root)
+        return self.page.find_first(self.HEADLINE)
 
     @cached_property
     def scope(self) -> _Element:
@@ -102,9 +102,9 @@ class Hindi2020(ArticlePage):
     def datePublished(self) -> str | None:
         return self.pick(
             "datePublished",
-            (JSON_LD, lambda: normalize_date(text_of(self.ld.get("datePublished")))),
-            (META, lambda: normalize_date(self.page.meta("article:published_time"))),
-            fallbacks=((DOM, lambda: normalize_date(self.datePublishedRaw())),),
+            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
+            (META, lambda: self.date(self.page.meta("article:published_time"))),
+            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())),),
         )
 
     def dateModifiedRaw(self) -> str | None:

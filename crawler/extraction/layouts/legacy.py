@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
 from ..article import Image, Link, RelatedArticle
+from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, select, text_of
@@ -25,7 +25,7 @@ class Legacy2019(ArticlePage):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return bool(select(cls.HEADLINE, page.root)) and bool(page.meta(cls.CONTENT_TIER_META) or select(cls.BODY, page.root))
+        return bool(page.find(cls.HEADLINE)) and bool(page.meta(cls.CONTENT_TIER_META) or page.find(cls.BODY))
 
     def headline(self) -> str | None:
         return self.pick(
@@ -91,7 +91,7 @@ class Legacy2019(ArticlePage):
 
     def dom_body(self) -> list[str]:
         paragraphs = []
-        for span in select(self.BODY, self.page.root):
+        for span in self.page.find(self.BODY):
             noise = set(select(self.NOISE, span))
             paragraphs.extend(block_paragraphs(span, noise.__contains__))
         return paragraphs
@@ -123,11 +123,11 @@ class Legacy2019(ArticlePage):
 
     @cached_property
     def headline_element(self) -> _Element | None:
-        return first(self.HEADLINE, self.page.root)
+        return self.page.find_first(self.HEADLINE)
 
     @cached_property
     def scope(self) -> _Element:
         """The article: the lowest element holding the headline and the story (286 of the real
         page's 2,139 elements); navigation, side panels and footer stay out of every walk."""
-        headline, story = self.headline_element, first(self.BODY, self.page.root)
+        headline, story = self.headline_element, self.page.find_first(self.BODY)
         return article_container(headline, story) if headline is not None and story is not None else self.page.root

@@ -1,0 +1,186 @@
+"""The extraction's shortcuts answer exactly what the long way answers: the UTF-8 bytes parsed as they
+came, selectors answered once per page, the text gate before the label and heading walks, the noise
+expression cut to the noise the markup can hold, and the lock-free lazy fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from crawler.extraction import Page, decode_body, pick_layout
+from crawler.extraction.layouts.base import _ALL_TEXTS, LABELS, ArticlePage, holder_of
+from crawler.extraction.layouts.nextjs import NextJsV1, _class
+from crawler.extraction.lazy import cached_property
+from crawler.extraction.page import parse_html
+from crawler.extraction.text import fragment
+from tests.conftest import PAGES, SITE, shared_file
+from tests.pages.build import page_bytes
+from tests.pages.cases import CASES, Case
+
+CASE_PARAMS = [pytest.param(c, id=c.folder) for c in CASES]
+
+
+def _body(case: Case) -> bytes:
+    if case.shared:
+        shared_file(case.shared)  # skips with the reason when ../shared is absent
+    return page_bytes(case, PAGES / case.folder)
+
+
+def _reader(html: str | bytes, url: str = SITE + "/markets/news/a-story-124082900014_1.html") -> ArticlePage:
+    page = Page(html, url)
+    layout = pick_layout(page)
+    assert layout is not None
+    return layout(page)
+
+
+@pytest.mark.parametrize("case", CASE_PARAMS)
+def test_utf8_bytes_parse_to_the_tree_their_text_parses_to(case: Case) -> None:
+    body = _body(case)
+    text, _ = decode_body(body)
+    long_way = etree.tostring(parse_html(text)[0])
+    if text.encode("utf-8") == body:
+        assert etree.tostring(parse_html(text, utf8=body)[0]) == long_way
+    # White space around the page and NUL characters are still taken off when the bytes are given.
+    padded = "\n  " + text.replace("</head>", "\x00</head>", 1) + " \n"
+    assert etree.tostring(parse_html(padded, utf8=padded.encode("utf-8"))[0]) == long_way
+
+
+def test_an_ascii_page_needs_no_declaration_and_gets_no_note() -> None:
+    body = b'<html><head><meta charset="windows-1252"></head><body><p>plain</p></body></html>'
+    assert decode_body(body, "text/html; charset=iso-8859-1") == (body.decode(), None)
+
+
+def test_a_selector_is_answered_once_per_page() -> None:
+    page = Page("<html><body><h1 class='stryhdtp x'>A</h1><h1 class='stryhdtp'>B</h1></body></html>", SITE + "/")
+    found = page.find(NextJsV1.HEADLINE)
+    assert [h.text for h in found] == ["A", "B"] and page.find(NextJsV1.HEADLINE) is found
+    assert page.find_first(NextJsV1.HEADLINE) is found[0] and page.find_first(NextJsV1.STANDFIRST) is None
+
+
+def _label_texts_the_long_way(reader: ArticlePage) -> list[str]:
+    return [t for t in _ALL_TEXTS(reader.scope) if any(label in t for label in LABELS) and holder_of(t) is not None]
+
+
+@pytest.mark.parametrize("case", [p for p in CASE_PARAMS if p.values[0].not_article is None])  # type: ignore[attr-defined]
+def test_label_texts_are_every_text_node_holding_a_label(case: Case) -> None:
+    page = Page(_body(case), case.url)
+    layout = pick_layout(page)
+    assert layout is not None
+    reader = layout(page)
+    assert list(reader.label_texts) == _label_texts_the_long_way(reader)
+
+
+def test_labels_in_scripts_or_split_across_elements_are_not_label_texts() -> None:
+    html = (
+        "<html><body><div><h1>Headline</h1>"
+        "<script>var s = 'First Published: x';</script>"
+        "<span>First <b>Published</b>: Feb 28 2024 | 3:42 PM IST</span>"
+        "<p>Last Updated: Feb 29 2024 | 1:00 PM IST <i>and</i> 3 min read</p>"
+        "</div></body></html>"
+    )
+    reader = ArticlePage(Page(html, SITE + "/"))
+    assert [str(t) for t in reader.label_texts] == ["Last Updated: Feb 29 2024 | 1:00 PM IST ", " 3 min read"]
+    assert reader.label_texts == _label_texts_the_long_way(reader)
+    assert ArticlePage(Page("<html><body><p>No dates here</p></body></html>", SITE + "/")).label_texts == []
+
+
+@pytest.mark.parametrize(
+    ("heading", "found"),
+    [("Also Read", True), ("  ALSO\n   READ ", True), ("More From This Section", True), ("Also <b>Read</b>", False), ("Read also", False)],
+)
+def test_related_heading_is_found_however_it_is_cased_and_spaced(heading: str, found: bool) -> None:
+    html = f"<html><body><div><h3>{heading}</h3><ul><li><a href='/a/story-124082900014_1.html'>A story</a></li></ul></div></body></html>"
+    anchors = ArticlePage(Page(html, SITE + "/")).related_anchors()
+    assert [a.get("href") for a in anchors] == (["/a/story-124082900014_1.html"] if found else [])
+
+
+def _markups() -> list[str]:
+    markups = []
+    for case in CASES:
+        if case.layout.startswith("nextjs") and case.not_article is None:
+            data = Page(page_bytes(case, PAGES / case.folder), case.url).next_article.get("htmlContent")
+            if isinstance(data, str) and data.strip():
+                markups.append(data)
+    every_kind = (
+        "<p>one</p><blockquote class='twitter-tweet'>t</blockquote><blockquote class='instagram-media x'>i</blockquote>"
+        "<div class='advertisement-bg'>ad</div><div id='between_article_content_1'>b</div><p class='whtsclick'>w</p>"
+        "<div class='storyadsprg'><div id='div-gpt-ad-1'>g</div></div><div class='recommendsection'>r</div>"
+        "<p><strong class='read_more'>Also Read: x</strong></p><img class='imgCont' src='a.jpg'><div style='x'>caption</div>"
+        "<img class='zoomimg' src='b.jpg'><div style='y'>caption 2</div><span class='read_more_not'>kept</span><p>two</p>"
+    )
+    return [*markups, every_kind, "<p>" + every_kind.replace("class=", "data-class=") + "</p>"]
+
+
+@pytest.mark.parametrize("markup", _markups())
+def test_the_noise_expression_of_a_page_finds_what_the_whole_one_finds(markup: str) -> None:
+    # The one expression every page ran before.
+    whole = etree.XPath(
+        "descendant::*[@class or @id]["
+        "(self::blockquote and (contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')))"
+        f" or (self::div and ({_class('advertisement-bg')} or starts-with(@id, 'between_article_content_')))"
+        f" or (self::p and {_class('whtsclick')})"
+        f" or {_class('storyadsprg')} or {_class('recommendsection')} or {_class('read_more')}"
+        " or starts-with(@id, 'div-gpt')]"
+        f" | descendant::img[{_class('imgCont')} or {_class('zoomimg')}]/following-sibling::*[1][self::div[@style]]"
+    )
+    root = fragment(markup)
+    assert root is not None
+    parts = frozenset(part for part in NextJsV1.NOISE_PARTS if part in markup)
+    expected: list[Any] = whole(root)  # type: ignore[assignment]
+    found: list[Any] = NextJsV1.noise_xpath(parts)(root) if parts else []  # type: ignore[assignment]
+    assert found == expected
+
+
+def test_a_lazy_field_is_computed_once_per_instance() -> None:
+    calls: list[int] = []
+
+    class Reader:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        @cached_property
+        def twice(self) -> int:
+            """Twice n."""
+            calls.append(self.n)
+            return 2 * self.n
+
+    first, second = Reader(1), Reader(2)
+    assert (first.twice, first.twice, second.twice) == (2, 2, 4) and calls == [1, 2]
+    assert isinstance(Reader.__dict__["twice"], cached_property) and Reader.__dict__["twice"].__doc__ == "Twice n."
+
+
+def _fragment_the_long_way(markup: str) -> tuple[str | None, list[bytes]] | None:
+    from lxml import html as lxml_html
+
+    try:
+        elements = lxml_html.fragments_fromstring(markup, no_leading_text=False, parser=etree.HTMLParser())
+    except (etree.ParserError, ValueError):
+        return None
+    text = elements.pop(0) if elements and isinstance(elements[0], str) else None
+    return text, [etree.tostring(e) for e in elements]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        *_markups(),
+        "  \n <p>leading white space</p>",
+        "Leading text <b>bold</b> tail<p>para</p> trailing",
+        "<body class='x'><p>a body in the fragment</p></body><p>after</p>",
+        "<!-- a comment --><p>after a comment</p>",
+        "<style>p {}</style><p>styled</p>",
+        "<p>unclosed <div>block in a paragraph",
+        "<html><body><p>a whole document</p></body></html>",
+        " ",
+    ],
+)
+def test_a_fragment_is_parsed_as_lxml_html_parses_it(markup: str) -> None:
+    root = fragment(markup)
+    expected = _fragment_the_long_way(markup) if markup.strip() else None
+    if expected is None:
+        assert root is None
+        return
+    assert root is not None and root.tag == "div" and not root.attrib
+    assert (root.text, [etree.tostring(child) for child in root]) == expected
