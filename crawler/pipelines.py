@@ -13,6 +13,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.extraction import Article, missing_fields, missing_required, provenance_of
 from crawler.extraction.normalize import clean_text, normalize_date
 from crawler import stats as stat
+from crawler.runset import RunSet
 
 
 class ArticleValidationPipeline:
@@ -68,7 +69,8 @@ class DuplicateArticlePipeline:
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
-        self.seen: set[str] = set()
+        # On disk, not a Python set: memory stays flat on million-article runs (crawler/runset.py).
+        self.seen = RunSet()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DuplicateArticlePipeline:
@@ -78,8 +80,10 @@ class DuplicateArticlePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, Article):
             return item
-        if item.articleId in self.seen:
+        if not self.seen.add(item.articleId):
             self.stats.inc_value(stat.DROPPED_DUPLICATE)
             raise DropItem(f"duplicate of article {item.articleId} already emitted in this run")
-        self.seen.add(item.articleId)
         return item
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        self.seen.close()

@@ -20,6 +20,7 @@ from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore
 from crawler.middlewares import OffsiteRedirect
+from crawler.runset import RunSet
 from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
@@ -67,7 +68,8 @@ class DiscoverySpider(BusinessStandardSpider):
     def __init__(self, *args: Any, fresh: str | bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fresh = _truthy(fresh)
-        self.requested: set[str] = set()
+        # Article ids requested in this run, on disk (flat memory on long backfills).
+        self.requested = RunSet()
         self.source_dates: dict[str, str | None] = {}
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
@@ -314,9 +316,9 @@ class DiscoverySpider(BusinessStandardSpider):
                 continue
             identifier = entry.article_id
             assert identifier is not None
-            if identifier in self.requested or not self.accepts(entry):
+            # accepts() is a pure filter; add() says whether the id is new (one lookup, not two).
+            if not self.accepts(entry) or not self.requested.add(identifier):
                 continue
-            self.requested.add(identifier)
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
             if seen is not None and not is_newer(entry.lastmod, seen, self._date_limit(), stats):
