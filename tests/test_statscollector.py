@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scrapy import Spider
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
@@ -11,7 +12,10 @@ from crawler.statscollector import PlainStatsCollector
 
 
 def _use(stats: MemoryStatsCollector) -> dict[str, object]:
-    stats.open_spider()
+    try:
+        stats.open_spider()
+    except TypeError:  # Scrapy 2.13 requires the spider argument, which 2.14+ deprecates
+        stats.open_spider(Spider("x"))
     stats.inc_value("a")
     stats.inc_value("a", 2)
     stats.inc_value("b", start=10)
