@@ -231,6 +231,7 @@ def test_an_output_folder_taken_away_mid_run_fails_the_run_and_loses_nothing(
     text = log.read_text(errors="replace")
     assert status == EXIT_OUTPUT, text[-3000:]
     assert "Cannot write the output file" in text
+    assert "Traceback" not in text, text[-3000:]
     second = start(site, tmp_path, output, tmp_path / "run2")
     assert second.wait() == 0, second.text()[-3000:]
     folders = folders_of(output, tmp_path, first.folder, second.folder)

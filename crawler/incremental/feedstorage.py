@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import weakref
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -39,6 +40,23 @@ def compression_of(feed_options: dict[str, Any] | None) -> str:
 
 class OutputGone(OSError):
     """The output file is not the one opened any more (deleted, or its folder removed or replaced)."""
+
+
+class FailedFile(io.RawIOBase):
+    """The file of a feed that could not be opened: it takes every write and keeps nothing."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.failed: BaseException | None = error
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return len(memoryview(data))
+
+    def commit(self) -> bool:
+        return False
 
 
 class DurableFile(io.RawIOBase):
@@ -77,8 +95,9 @@ class DurableFile(io.RawIOBase):
                 view = view[written:]
             self._check_identity()
         except OSError as error:
+            # Not raised on: the feed has failed (the run stops, exit 6) and nothing more of it is
+            # confirmed (commit() says so); raising would only add Scrapy's traceback to that line.
             self._fail(error)
-            raise
         return length
 
     def _check_identity(self) -> None:
@@ -130,6 +149,19 @@ class DurableFile(io.RawIOBase):
             super().close()
 
 
+# The folders this run's output files went to, with their identity, per crawler: a batch of a feed
+# checks that the folder of the batches before it is still the same one.
+_OUTPUT_FOLDERS: weakref.WeakKeyDictionary[Crawler, dict[str, tuple[int, int] | None]] = weakref.WeakKeyDictionary()
+
+
+def _folder_identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
 class DurableFileFeedStorage(FileFeedStorage):
     """Local files (``path`` or ``file://``) written unbuffered, checked after each write, fsynced at the end."""
 
@@ -139,7 +171,7 @@ class DurableFileFeedStorage(FileFeedStorage):
         super().__init__(uri, feed_options=feed_options)
         self.crawler = crawler
         self.feed_options = feed_options or {}
-        self.file: DurableFile | None = None
+        self.file: DurableFile | FailedFile | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None) -> DurableFileFeedStorage:
@@ -149,20 +181,29 @@ class DurableFileFeedStorage(FileFeedStorage):
         assert self.crawler is not None
         path = Path(self.path).absolute()
         try:
+            folder = _folder_identity(path.parent)
+            known = _OUTPUT_FOLDERS.setdefault(self.crawler, {}).get(str(path.parent))
+            if known is not None and folder != known:
+                # A later batch of this run: the folder the earlier ones went to was taken away (or
+                # replaced). Making it again would hide that, as a single file's check would not.
+                raise OutputGone(f"the output folder {path.parent} was removed or replaced during the run")
             path.parent.mkdir(parents=True, exist_ok=True)
+            _OUTPUT_FOLDERS[self.crawler][str(path.parent)] = _folder_identity(path.parent)
             self.file = DurableFile(path, self.write_mode, self.crawler)
         except OSError as error:
+            # A later batch that cannot be opened: the feed has failed (the run stops, exit 6). A
+            # file that takes nothing keeps Scrapy's exporter going without a traceback.
             self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(path), error=error)
-            raise
+            self.file = FailedFile(error)
+            return self.file  # type: ignore[return-value]
         record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
                             self._feed_template())
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 
     def store(self, file: IO[bytes]) -> None:
+        # A failed file was reported when it failed, and the delivery tracker reads `failed`.
         file.close()
-        if self.file is not None and self.file.failed is not None:
-            raise self.file.failed
 
     def _feed_template(self) -> str:
         """The feed (``FEEDS`` key) this file belongs to: the batches of one feed share it."""
@@ -196,7 +237,6 @@ class _FlushingStdout(io.RawIOBase):
         except OSError as error:
             self.failed = error
             self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path="stdout", error=error)
-            raise
         return length
 
     def commit(self) -> bool:
