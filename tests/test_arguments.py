@@ -137,3 +137,14 @@ def test_the_command_prints_one_error_line_and_exits_2_before_scrapy_starts(
     # Nothing made but the refusal's record in the run history.
     assert sorted(p.name for p in (tmp_path / ".state").iterdir()) == ["runs.jsonl"]
     assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize("base_url", ["", "127.0.0.1:8000", "ftp://example.org"])
+def test_a_base_url_that_is_no_http_url_is_one_usage_error(base_url: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "latest", "-s", f"BS_BASE_URL={base_url}"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == EXIT_USAGE
+    assert done.stderr.strip().splitlines() == [f"error: BS_BASE_URL={base_url!r} is not an http(s) URL like https://www.business-standard.com"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -31,6 +32,13 @@ class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
+        # Every request is built on BS_BASE_URL: an empty or scheme-less one would fail at start-up
+        # with Scrapy's traceback.
+        base = urlsplit(str(self.settings.get("BS_BASE_URL") or ""))
+        if base.scheme not in ("http", "https") or not base.hostname:
+            print(f"error: BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL "
+                  "like https://www.business-standard.com", file=sys.stderr)
+            sys.exit(EXIT_USAGE)
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
         # banner) exists, so nothing is fetched, logged or created first.
         if len(args) == 1:
