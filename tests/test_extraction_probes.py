@@ -113,7 +113,7 @@ def test_hindi_pages_have_their_own_ids_and_language() -> None:
         article = extract(page_bytes(case, PAGES / case.folder), case.url).article
         assert article.inLanguage == "hi" and article.articleId.startswith("hi-") and len(article.articleId) == 9
         assert article.headline and "\u0900" <= article.headline[0] <= "\u097f", "Devanagari intact"
-        assert article.datePublished and article.datePublished.startswith("2020-02-")
+        assert article.datePublished and article.datePublished.startswith("2020-")
 
 
 def test_the_seed_expected_item_is_what_a_reader_of_the_seed_writes_down() -> None:

@@ -5,12 +5,14 @@ numbered on their own, so their id is ``hi-N``. The headline sits in an ``<h1>``
 ``td[width=600]`` (JSON-LD and ``<title>`` prefix it with the site's name); the next row says
 "author / city" and an English date; the body is ``div``s and ``p[align=justify]`` after the ad
 script in its cell; keywords follow "Keyword:" as ``a.ctxtRelated``. JSON-LD has no
-``articleBody`` and a ``nopreview.png`` placeholder for the image.
+``articleBody``, a ``nopreview.png`` placeholder for the image and the meta description cut at 200
+bytes (mid-sentence); ``og:image`` is the bare site root. Checked against two real pages (Feb and Sep 2020).
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -51,11 +53,6 @@ class Hindi2020(ArticlePage):
             return self.page.root
         return next((td for td in self.headline_element.iterancestors("td") if td.get("width") == "600"), self.page.root)
 
-    def canonicalUrl(self) -> str | None:
-        # The site writes "//storypage.php"; the server answers the single slash too.
-        url = self._canonical
-        return url.replace(".com//", ".com/", 1) if url else None
-
     def articleId(self) -> str | None:
         return hindi_article_id(self._canonical) or hindi_article_id(self.page.url)
 
@@ -68,10 +65,35 @@ class Hindi2020(ArticlePage):
             fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
         )
 
-    BREADCRUMB = CSSSelector("td.bredText a")
+    def description(self) -> str | None:
+        # JSON-LD's description is the meta one cut at 200 bytes, mid-sentence: a fallback only.
+        return self.pick(
+            "description",
+            (META, lambda: self.page.meta("og:description", "description")),
+            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))),),
+        )
+
+    # "होम › <section> › खबर": cells of class bredText, only the section's a link.
+    BREADCRUMB = CSSSelector("td.bredText")
+    BREADCRUMB_LINK = CSSSelector("a[href]")
 
     def dom_breadcrumbs(self) -> list[Link]:
-        return [Link(name=n, url=self.link(a.get("href"))) for a in select(self.BREADCRUMB, self.page.root) if (n := element_text(a))]
+        steps = []
+        for cell in select(self.BREADCRUMB, self.page.root):
+            name = element_text(cell)
+            if name:
+                link = first(self.BREADCRUMB_LINK, cell)
+                steps.append(Link(name=name, url=self.link(link.get("href")) if link is not None else None))
+        return steps
+
+    def section(self) -> str | None:
+        # JSON-LD names it in English ("Economy"), the trail in Hindi: the trail's linked step is a
+        # fallback, not a second opinion (they never agree word for word).
+        return self.pick(
+            "section",
+            (JSON_LD, lambda: text_of(self.ld.get("articleSection"))),
+            fallbacks=((DOM, lambda: next((step.name for step in self._trail if step.url), None)),),
+        )
 
     # The row after the headline's: "author / city" and the date.
     BYLINE_ROW = etree.XPath("ancestor::tr[1]/following-sibling::tr[1]")
@@ -115,7 +137,10 @@ class Hindi2020(ArticlePage):
 
     def mainImage(self) -> Image | None:
         def real(image: Image | None) -> Image | None:
-            return image if image and _PLACEHOLDER_IMAGE not in image.url else None
+            # og:image is the bare site root on these pages, JSON-LD's a placeholder: neither is a picture.
+            if image is None or _PLACEHOLDER_IMAGE in image.url or not urlsplit(image.url).path.strip("/"):
+                return None
+            return image
 
         og = self.page.meta("og:image")
         return self.pick(
@@ -124,9 +149,11 @@ class Hindi2020(ArticlePage):
             (META, lambda: real(Image(url=self.link(og) or og)) if og else None),
         )
 
-    # The story: div's and p[align=justify] after the ad script, in the script's cell.
+    # The story: div's and p[align=justify] after the ad script, in the script's cell (empty
+    # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph); the share toolbox is out.
     BODY_BLOCKS = etree.XPath(
-        "descendant::*[self::div or self::p][preceding-sibling::script][not(descendant::a[contains(@class, 'ctxtRelated')])]"
+        "descendant::*[self::div or self::p][preceding-sibling::script][not(contains(@class, 'addthis'))]"
+        "[not(descendant::a[contains(@class, 'ctxtRelated')])]"
     )
 
     def dom_body(self) -> list[str]:
