@@ -171,5 +171,11 @@ class Hindi2020(ArticlePage):
             (JSON_LD, self.ld_topics),
         ) or []
 
+    @cached_property
+    def related_scope(self) -> _Element:
+        # The 2020 pages show no related list, and their scripts hold every word of the English
+        # headings, which sent the search through every text node of the page: the story's cell only.
+        return self.scope
+
     def inLanguage(self) -> str:
         return "hi"
