@@ -177,6 +177,42 @@ def _inspect(path: Path) -> None:
         db.close()
 
 
+def _create(path: Path) -> bool:
+    """Make an empty store at ``path`` without another process ever seeing it half made.
+
+    Two runs starting on one fresh state dir (``latest`` and ``section`` from the same cron minute)
+    both find no store: the schema is written to a private file and linked into place, so the other
+    finds either nothing or a whole store, never the 0-byte file ``sqlite3.connect`` leaves before
+    the schema is in. False when another process linked its store first: that one is used.
+    """
+    private = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        db = sqlite3.connect(private, isolation_level=None)
+        try:
+            db.executescript(_SCHEMA)
+            db.execute("PRAGMA journal_mode=WAL")
+        finally:
+            db.close()
+        try:
+            os.link(private, path)
+        except FileExistsError:
+            return False
+        except OSError:
+            # A file system without hard links: a plain rename, which the lock makes safe enough.
+            if path.exists():
+                return False
+            os.replace(private, path)
+        return True
+    except (sqlite3.Error, OSError) as error:
+        raise StateError(f"seen-store {path} cannot be created: {error}") from error
+    finally:
+        for leftover in (private, private.with_name(private.name + "-wal"), private.with_name(private.name + "-shm")):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+
+
 def _check_space(directory: Path) -> None:
     try:
         fs = os.statvfs(directory)
@@ -202,14 +238,14 @@ class SqliteSeenStore:
             raise StateError(f"state dir {path.parent} cannot be created: {error.strerror or error}") from error
         if not path.parent.is_dir():
             raise StateError(f"state dir {path.parent} is not a directory")
-        new = not path.exists()
-        if not new:
+        made_here = False
+        if not path.exists():
+            made_here = _create(path)
+        if not made_here:
             _inspect(path)
         try:
             self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
-            if new:
-                self.db.executescript(_SCHEMA)
-            else:
+            if not made_here:
                 version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
                 if version < SCHEMA_VERSION:
                     # Files from before the schema had a number hold the same tables.

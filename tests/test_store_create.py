@@ -1,0 +1,58 @@
+"""A fresh seen-store made by several processes at once: each opens the one store, none sees it half made."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+from crawler.incremental.store import SqliteSeenStore, StateError
+
+
+def _open_and_mark(path: str, start: multiprocessing.synchronize.Event, errors: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    start.wait()
+    try:
+        SqliteSeenStore(Path(path)).close()
+    except StateError as error:
+        errors.put(str(error))
+
+
+def test_processes_creating_one_store_at_once_all_open_it(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("fork")
+    errors: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
+    for attempt in range(15):
+        path = tmp_path / f"state-{attempt}" / "seen.sqlite3"
+        path.parent.mkdir()
+        start = context.Event()
+        workers = [context.Process(target=_open_and_mark, args=(str(path), start, errors)) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        start.set()
+        for worker in workers:
+            worker.join(30)
+        assert all(worker.exitcode == 0 for worker in workers)
+        assert sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("seen.sqlite3")) == []
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    assert found == []
+
+
+def test_a_store_made_by_another_process_is_used_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    first = SqliteSeenStore(path)
+    first.close()
+    inode = path.stat().st_ino
+    SqliteSeenStore(path).close()
+    assert path.stat().st_ino == inode
+
+
+def test_an_empty_file_left_behind_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    path.write_bytes(b"")
+    try:
+        SqliteSeenStore(path)
+    except StateError as error:
+        assert "empty (0 bytes)" in str(error)
+    else:
+        raise AssertionError("an empty store file was accepted")
+    assert path.read_bytes() == b""
