@@ -119,7 +119,8 @@ class BusinessStandardSpider(Spider):
             self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
             return
         requested = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
-        if article_id(requested) and article_id(requested) != article_id(response.url):
+        fetched = article_id(requested)
+        if fetched and requested != response.url and fetched != article_id(response.url):
             # An article redirected to the home page or a listing: gone or moved, not readable here.
             stats.inc_value(stat.skipped("redirected-away"))
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
@@ -139,7 +140,6 @@ class BusinessStandardSpider(Spider):
             stats.inc_value(stat.encoding(note.kind))
             self.logger.warning("Encoding of <%s> fixed: %s", response.url, note)
         article = extraction.article
-        fetched = article_id(requested)
         if fetched and fetched != article.articleId:
             # The id is the URL's (it is what discovery and the seen-store know): a page whose
             # canonical link names another article must not show up as that one.

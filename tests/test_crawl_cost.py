@@ -1,0 +1,74 @@
+"""What each response and item costs besides its work: no DEBUG records that the log does not show,
+and no Scrapy component that does nothing for these crawls."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import DropItem
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from crawler import settings as project_settings
+from crawler.incremental.pipeline import UnchangedArticle
+from crawler.logformatter import ArticleLogFormatter
+
+URL = "http://127.0.0.1/a/x-124022800873_1.html"
+
+
+def _formatter(**settings: Any) -> ArticleLogFormatter:
+    return ArticleLogFormatter.from_crawler(get_crawler(Spider, settings_dict=settings))
+
+
+def _response() -> HtmlResponse:
+    return HtmlResponse(URL, body=b"<html></html>", request=Request(URL))
+
+
+@pytest.mark.parametrize("level", ["INFO", "WARNING", logging.INFO])
+def test_no_per_response_or_per_item_records_when_the_log_hides_debug(level: str | int) -> None:
+    formatter = _formatter(LOG_LEVEL=level)
+    spider = Spider("t")
+    item = {"articleId": "124022800873", "url": URL}
+    assert formatter.crawled(_response().request, _response(), spider) is None  # type: ignore[arg-type]
+    assert formatter.scraped(item, _response(), spider) is None
+    assert formatter.dropped(item, UnchangedArticle("unchanged since version 1"), _response(), spider) is None
+    # A real drop is a warning whatever the level.
+    dropped = formatter.dropped(item, DropItem("missing required field(s): headline"), _response(), spider)
+    assert dropped["level"] == logging.WARNING
+    assert dropped["msg"] % dropped["args"] == f"Dropped article 124022800873 <{URL}>: missing required field(s): headline"
+
+
+@pytest.mark.parametrize("settings", [{"LOG_LEVEL": "DEBUG"}, {"LOG_LEVEL": "INFO", "LOG_ENABLED": False}])
+def test_debug_lines_are_made_when_they_can_be_seen(settings: dict[str, Any]) -> None:
+    # LOG_ENABLED off: Scrapy installs no handler, and whoever attached one may want DEBUG.
+    formatter = _formatter(**settings)
+    spider = Spider("t")
+    item = {"articleId": "124022800873", "url": URL}
+    crawled = formatter.crawled(_response().request, _response(), spider)  # type: ignore[arg-type]
+    assert crawled is not None and crawled["level"] == logging.DEBUG
+    scraped = formatter.scraped(item, _response(), spider)
+    assert scraped is not None and scraped["level"] == logging.DEBUG
+    unchanged = formatter.dropped(item, UnchangedArticle("unchanged since version 1"), _response(), spider)
+    assert unchanged is not None and unchanged["level"] == logging.DEBUG
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    return settings
+
+
+def test_components_that_do_nothing_for_these_crawls_are_off() -> None:
+    settings = _settings()
+    spider_middlewares = settings.getwithbase("SPIDER_MIDDLEWARES")
+    assert spider_middlewares["scrapy.spidermiddlewares.depth.DepthMiddleware"] is None
+    assert spider_middlewares["scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware"] is None
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False  # Scrapy 2.19's; a listening port, like telnet
+    assert settings.getbool("WARN_ON_GENERATOR_RETURN_VALUE") is False
+    # What the crawls do need stays on: HTTP errors filtered, off-site requests refused.
+    assert spider_middlewares["scrapy.spidermiddlewares.httperror.HttpErrorMiddleware"] is not None
+    assert settings.getwithbase("DOWNLOADER_MIDDLEWARES")["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] is not None
