@@ -391,8 +391,13 @@ class NextJsV1(ArticlePage):
 
     # The ticker's items, and in each the cells by their class.
     # TICKER_ITEM_CSS as XPath, the container's walk stopping at the first (the ticker is one).
-    TICKER_ITEMS = etree.XPath(f"//div[{_class('mktticker')}][1]/descendant::*[{_class('tickeritem')}]")
-    TICKER_CELLS = ("tickername", "tickerval", "tickerchg", "tickerpct")
+    # (The plain contains() before each class test spares libxml2 the test's normalize-space on the
+    # page's other elements; it holds wherever the test does.)
+    TICKER_ITEMS = etree.XPath(
+        f"//div[contains(@class, 'mktticker') and {_class('mktticker')}][1]"
+        f"/descendant::*[contains(@class, 'tickeritem') and {_class('tickeritem')}]"
+    )
+    TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
@@ -400,9 +405,11 @@ class NextJsV1(ArticlePage):
         for item in items:
             cells: dict[str, str | None] = {}
             for element in item.iter():
-                for token in (element.get("class") or "").split():
-                    if token in self.TICKER_CELLS:
-                        cells.setdefault(token, element_text(element))
+                classes = element.get("class")
+                if classes:
+                    for token in classes.split():
+                        if token in self.TICKER_CELLS and token not in cells:  # the first of each
+                            cells[token] = element_text(element)
             name = cells.get("tickername")
             if name in quotes:
                 quotes[name] = MarketQuote(
