@@ -133,6 +133,31 @@ def test_the_noise_expression_of_a_page_finds_what_the_whole_one_finds(markup: s
     assert found == expected
 
 
+_NEXTJS_CASES = [pytest.param(c, id=c.folder) for c in CASES if c.layout.startswith("nextjs")]
+
+
+@pytest.mark.parametrize("case", _NEXTJS_CASES)
+def test_the_markers_expression_of_a_page_finds_what_the_whole_one_finds(case: Case) -> None:
+    # The one expression every page that named any marker ran before.
+    whole = etree.XPath(
+        "descendant::*[@class][contains(@class, 'strlabel') or contains(@class, 'LiveButton') or contains(@class, 'lvblg')"
+        " or contains(@class, 'BPstoryPaywall') or starts-with(@class, 'subscription_subscriptionPlan_')"
+        f" or (self::div and {_class('subscribe-page')})]"
+    )
+    reader = _reader(_body(case), case.url)
+    assert isinstance(reader, NextJsV1)
+    expected: list[Any] = whole(reader.scope) if reader.page.mentions(*NextJsV1.MARKER_PARTS) else []  # type: ignore[assignment]
+    assert reader.markers == expected
+
+
+def test_the_markers_expression_holds_only_the_markers_the_page_names() -> None:
+    page = "<html><body><h1 class='stryhdtp'>H</h1><div class='x lvblg'>u</div><div class='a strlabel'>Premium</div>"
+    reader = _reader(page + "<div class='storycontent'><p>b</p></div></body></html>")
+    assert isinstance(reader, NextJsV1)
+    assert [m.get("class") for m in reader.markers] == ["x lvblg", "a strlabel"]
+    assert "LiveButton" not in reader.markers_xpath(("strlabel", "lvblg")).path
+
+
 def test_a_lazy_field_is_computed_once_per_instance() -> None:
     calls: list[int] = []
 

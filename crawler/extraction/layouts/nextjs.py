@@ -245,15 +245,20 @@ class NextJsV1(ArticlePage):
         if not url:
             return None
         header = self.header if self.header is not None else self.scope
-        hero = next((img for img in select(self.HERO_IMAGE, header) if img.get("src") == url), None)
         caption = self.pick(
             "mainImage.caption",
             (DOM, lambda: element_text(first(self.CAPTION, header))),
             (NEXT_DATA, lambda: text_of(dig(featured, "caption"))),
             fallbacks=((JSON_LD, lambda: ld_image.caption if ld_image else None),),
         )
-        alt = text_of(dig(featured, "alt_text")) or (clean_text(hero.get("alt")) if hero is not None else None)
+        # The page's <img> is looked for only when the article JSON has no alt text.
+        alt = text_of(dig(featured, "alt_text")) or self.hero_alt(header, url)
         return Image(url=self.link(url) or url, alt=alt, caption=caption)
+
+    def hero_alt(self, header: _Element, url: str) -> str | None:
+        """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block)."""
+        hero = next((img for img in select(self.HERO_IMAGE, header) if img.get("src") == url), None)
+        return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
 
@@ -348,18 +353,29 @@ class NextJsV1(ArticlePage):
     # One walk finds every marker; they are told apart below.
     PREMIUM_LABEL_PART = "strlabel"
     LIVE_BUTTON_PART = "LiveButton"
-    MARKERS = etree.XPath(
-        "descendant::*[@class][contains(@class, 'strlabel') or contains(@class, 'LiveButton') or contains(@class, 'lvblg')"
-        " or contains(@class, 'BPstoryPaywall') or starts-with(@class, 'subscription_subscriptionPlan_')"
-        f" or (self::div and {_class('subscribe-page')})]"
+    # Each test with the text it needs in the markup, as NOISE_TESTS: a page gets the expression of
+    # the markers its text holds (most hold one or two of the six).
+    MARKER_TESTS: tuple[tuple[str, str], ...] = (
+        ("strlabel", "contains(@class, 'strlabel')"),
+        ("LiveButton", "contains(@class, 'LiveButton')"),
+        ("lvblg", "contains(@class, 'lvblg')"),
+        ("BPstoryPaywall", "contains(@class, 'BPstoryPaywall')"),
+        ("subscription_subscriptionPlan_", "starts-with(@class, 'subscription_subscriptionPlan_')"),
+        ("subscribe-page", f"(self::div and {_class('subscribe-page')})"),
     )
+    MARKER_PARTS = tuple(part for part, _ in MARKER_TESTS)
     IN_A_CARD = etree.XPath("ancestor::a or ancestor::li")
 
-    MARKER_PARTS = ("strlabel", "LiveButton", "lvblg", "BPstoryPaywall", "subscription_subscriptionPlan_", "subscribe-page")
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def markers_xpath(parts: tuple[str, ...]) -> etree.XPath:
+        """The markers expression for markup that holds ``parts`` (and none of the other parts)."""
+        return etree.XPath(f"descendant::*[@class][{' or '.join(test for part, test in NextJsV1.MARKER_TESTS if part in parts)}]")
 
     @cached_property
     def markers(self) -> list[_Element]:
-        return select(self.MARKERS, self.scope) if self.page.mentions(*self.MARKER_PARTS) else []
+        parts = tuple(part for part in self.MARKER_PARTS if self.page.mentions(part))
+        return select(self.markers_xpath(parts), self.scope) if parts else []
 
     @cached_property
     def header_markers(self) -> list[_Element]:
