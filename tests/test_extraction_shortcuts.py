@@ -209,3 +209,32 @@ def test_a_fragment_is_parsed_as_lxml_html_parses_it(markup: str) -> None:
         return
     assert root is not None and root.tag == "div" and not root.attrib
     assert (root.text, [etree.tostring(child) for child in root]) == expected
+
+
+def test_the_characters_folding_to_ascii_letters_are_all_listed() -> None:
+    import sys
+
+    from crawler.extraction.layouts.base import FOLDING_TO_ASCII
+
+    found = {chr(c) for c in range(128, sys.maxunicode + 1) if any(ch.isascii() and ch.isalpha() for ch in chr(c).casefold())}
+    assert set(FOLDING_TO_ASCII) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Also Read", "ALSO\u00a0READ", "\u201cquoted\u201d also   read", "MORE FROM THIS SECTION \u20b9",
+        "al\u017fo read \u2014", "\ufb01 more from thi\u017f \u017fection", "nothing here \u2014 \u00e9t\u00e9",
+        "also \u00e9 rea\u00dfd", "al\u00e9so read", "More From This \u0130 Section",
+    ],
+)
+def test_the_heading_gate_is_the_case_folded_words_test_or_wider(text: str) -> None:
+    from crawler.extraction.layouts.base import may_hold_heading
+    from crawler.extraction.text import RELATED_HEADINGS
+
+    folded = text.casefold()
+    the_long_way = any(all(word in folded for word in heading.split()) for heading in RELATED_HEADINGS)
+    # Never closed where the case-folded text holds a heading's words (it may open more often:
+    # the walk behind it decides).
+    assert may_hold_heading(text) or not the_long_way
+    assert may_hold_heading(text) == the_long_way or text == "al\u00e9so read"
