@@ -491,7 +491,9 @@ class ArticlePage:
             return []
         texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:
-            if 9 <= len(text) <= 60 and " ".join(text.casefold().split()) in RELATED_HEADINGS:
+            # A heading's first letter folds to "a" or "m": only "a", "A", "m" and "M" do so (and
+            # "\u1e9a", to "a\u02be", which no heading starts with); the others need no folding.
+            if 9 <= len(text) <= 60 and text.lstrip()[:1] in "aAmM" and " ".join(text.casefold().split()) in RELATED_HEADINGS:
                 heading = holder_of(text)
                 if heading is not None:
                     return select(_LINKS_AFTER, heading)

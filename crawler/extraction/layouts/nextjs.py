@@ -382,8 +382,8 @@ class NextJsV1(ArticlePage):
         header = self.header
         if header is None or not self.markers:
             return []
-        inside = set(header.iter())
-        return [m for m in self.markers if m in inside]
+        # Up from each of the few markers, rather than a set of every element of the header.
+        return [m for m in self.markers if m is header or any(a is header for a in m.iterancestors())]
 
     def isPremium(self) -> bool:
         labelled = any(
