@@ -165,11 +165,34 @@ def display_date_text(text: str | None) -> str | None:
     cleaned = clean_text(text)
     if not cleaned:
         return None
-    cleaned = _DISPLAY_LABEL.sub("", cleaned)
+    # (clean_text leaves no line break, which the expression's "." would not cross)
+    cleaned = _without_display_label(cleaned) if cleaned.isascii() else _DISPLAY_LABEL.sub("", cleaned)
     return cleaned.strip(" |") or None
 
 
 _DISPLAY_LABEL = re.compile(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
+_DISPLAY_LABELS_FOLDED = ("first published", "last updated")
+
+
+def _without_display_label(text: str) -> str:
+    """``_DISPLAY_LABEL.sub("", text)`` for ASCII text, without the expression's try at every
+    position of a long block (the pre-2023 page's label sits in a paragraph of 2,000 characters):
+    for ASCII, lower() matches as re.I does."""
+    lowered = text.lower()
+    found = [(at, label) for label in _DISPLAY_LABELS_FOLDED if (at := lowered.find(label)) != -1]
+    if not found:
+        return text
+    at, label = min(found)
+    end = at + len(label)
+    if label == "last updated" and lowered.startswith(" at", end):
+        end += 3
+    while end < len(text) and text[end].isspace():
+        end += 1
+    if text.startswith(":", end):
+        end += 1
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return text[end:]
 
 
 # --- ids and URLs ----------------------------------------------------------
