@@ -260,6 +260,9 @@ def test_display_label_stripped_as_the_expression_strips_it(text: str) -> None:
         "Feb 28 2024 | 3:42 PM", "Feb 28 2024 | 3:42 PM IST", "Feb 29 2023 | 3:42 PM", "Feb 28 2024 | 12:05 AM",
         "Feb 28 2024 | 12:05 PM IST", "Feb 28 2024 | 00:05 AM", "Feb 28 2024 | 13:05 PM", "Foo 28 2024 | 3:42 PM",
         "Feb 00 2024 | 3:42 PM", "Feb 28 2024 | 3:60 PM", "Feb 28 1989 | 3:42 PM", "feb 28 2024 | 3:42 pm",
+        "Fri, January 18 2019. 13:00 IST", "Fri, January 18 2019. 13:00", "Fri, May 18 2019. 13:00", "Fri, February 30 2019. 13:00",
+        "Fry, January 18 2019. 13:00", "Fri, January 18 2019. 24:00", "Fri, January 8 2019. 09:05 IST", "Fri, January 00 2019. 13:00",
+        "January 18, 2019 17:18 IST", "May 18, 2019 17:18", "May 18, 2019 17:18 IST", "Jan 18, 2019 17:18", "January 18, 2019 17:61",
     ],
 )
 def test_the_site_display_date_reads_as_strptime_reads_it(text: str) -> None:

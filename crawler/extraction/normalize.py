@@ -122,28 +122,46 @@ def _in_range_ist(parsed: datetime) -> datetime | None:
     return parsed.astimezone(IST)
 
 
-# The current site's display date ("Feb 28 2024 | 3:42 PM", " IST" after it or not), the date a page
-# shows most often, read without strptime (a third of a small page's date reading). Only what
-# strptime would read the same way under _DISPLAY_FORMATS[0] is taken here, the rest goes the long
-# way: that form is no ISO date and no RFC 822 date (its fourth word is "|"), and "IST" is what
-# _DISPLAY_NOISE drops.
+# The site's display dates, read without strptime (which, with the RFC 822 try before it, is most of
+# a page's date reading): the current site's "Feb 28 2024 | 3:42 PM", and the pre-2023 page's
+# "Fri, January 18 2019. 13:00" (First Published) and "January 18, 2019 17:18" (Last Updated at),
+# " IST" after each or not. Only what the long way would read to the same instant is taken here,
+# the rest goes the long way: these forms are no ISO date; as RFC 822 dates they fail (the fourth
+# word "|", the year "2019.", a month "January" of more than three letters), save "May 18, 2019
+# 17:18", which that reading gives as the same wall time; and "IST" is what _DISPLAY_NOISE drops.
 _SITE_DISPLAY = re.compile(r"([A-Z][a-z]{2}) (\d\d) (\d{4}) \| (\d\d?):(\d\d) ([AP])M(?: IST)?").fullmatch
+_PRE2023_PUBLISHED = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([A-Z][a-z]+) (\d\d?) (\d{4})\. (\d\d):(\d\d)(?: IST)?").fullmatch
+_PRE2023_UPDATED = re.compile(r"([A-Z][a-z]+) (\d\d?), (\d{4}) (\d\d):(\d\d)(?: IST)?").fullmatch
 _MONTHS = {name: number for number, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_FULL_MONTHS = {
+    name: number
+    for number, name in enumerate("January February March April May June July August September October November December".split(), 1)
+}
 
 
 def _site_display_date(text: str) -> datetime | None:
     found = _SITE_DISPLAY(text)
-    if found is None:
+    if found is not None:
+        month_name, day, year, hour, minute, half = found.groups()
+        hours = int(hour)
+        # strptime's %I reads 1-12 or 01-12.
+        if not 1 <= hours <= 12 or hour == "00":
+            return None
+        return _wall_time(_MONTHS.get(month_name), day, year, hours % 12 + (12 if half == "P" else 0), minute)
+    found = _PRE2023_PUBLISHED(text) or _PRE2023_UPDATED(text)
+    if found is not None:
+        month_name, day, year, hour, minute = found.groups()
+        hours = int(hour)
+        return _wall_time(_FULL_MONTHS.get(month_name), day, year, hours, minute) if hours <= 23 else None  # %H: 00-23
+    return None
+
+
+def _wall_time(month: int | None, day: str, year: str, hours: int, minute: str) -> datetime | None:
+    # strptime's %d reads 1-9 and 01-31, %M 00-59 (two digits here).
+    if month is None or day in ("0", "00") or int(minute) > 59:
         return None
-    month_name, day, year, hour, minute, half = found.groups()
-    month = _MONTHS.get(month_name)
-    hours, minutes = int(hour), int(minute)
-    # strptime's %d reads 01-31 here, %I 1-12 or 01-12, %M 00-59.
-    if month is None or day == "00" or not 1 <= hours <= 12 or hour == "00" or minutes > 59:
-        return None
-    hours = hours % 12 + (12 if half == "P" else 0)
     try:
-        return datetime(int(year), month, int(day), hours, minutes)
+        return datetime(int(year), month, int(day), hours, int(minute))
     except ValueError:  # a day the month has not: strptime fails too, and so does every other format
         return None
 
