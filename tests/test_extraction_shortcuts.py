@@ -133,6 +133,31 @@ def test_the_noise_expression_of_a_page_finds_what_the_whole_one_finds(markup: s
     assert found == expected
 
 
+_NEXTJS_CASES = [pytest.param(c, id=c.folder) for c in CASES if c.layout.startswith("nextjs")]
+
+
+@pytest.mark.parametrize("case", _NEXTJS_CASES)
+def test_the_markers_expression_of_a_page_finds_what_the_whole_one_finds(case: Case) -> None:
+    # The one expression every page that named any marker ran before.
+    whole = etree.XPath(
+        "descendant::*[@class][contains(@class, 'strlabel') or contains(@class, 'LiveButton') or contains(@class, 'lvblg')"
+        " or contains(@class, 'BPstoryPaywall') or starts-with(@class, 'subscription_subscriptionPlan_')"
+        f" or (self::div and {_class('subscribe-page')})]"
+    )
+    reader = _reader(_body(case), case.url)
+    assert isinstance(reader, NextJsV1)
+    expected: list[Any] = whole(reader.scope) if reader.page.mentions(*NextJsV1.MARKER_PARTS) else []  # type: ignore[assignment]
+    assert reader.markers == expected
+
+
+def test_the_markers_expression_holds_only_the_markers_the_page_names() -> None:
+    page = "<html><body><h1 class='stryhdtp'>H</h1><div class='x lvblg'>u</div><div class='a strlabel'>Premium</div>"
+    reader = _reader(page + "<div class='storycontent'><p>b</p></div></body></html>")
+    assert isinstance(reader, NextJsV1)
+    assert [m.get("class") for m in reader.markers] == ["x lvblg", "a strlabel"]
+    assert "LiveButton" not in reader.markers_xpath(("strlabel", "lvblg")).path
+
+
 def test_a_lazy_field_is_computed_once_per_instance() -> None:
     calls: list[int] = []
 
@@ -184,3 +209,70 @@ def test_a_fragment_is_parsed_as_lxml_html_parses_it(markup: str) -> None:
         return
     assert root is not None and root.tag == "div" and not root.attrib
     assert (root.text, [etree.tostring(child) for child in root]) == expected
+
+
+def test_the_characters_folding_to_ascii_letters_are_all_listed() -> None:
+    import sys
+
+    from crawler.extraction.layouts.base import FOLDING_TO_ASCII
+
+    found = {chr(c) for c in range(128, sys.maxunicode + 1) if any(ch.isascii() and ch.isalpha() for ch in chr(c).casefold())}
+    assert set(FOLDING_TO_ASCII) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Also Read", "ALSO\u00a0READ", "\u201cquoted\u201d also   read", "MORE FROM THIS SECTION \u20b9",
+        "al\u017fo read \u2014", "\ufb01 more from thi\u017f \u017fection", "nothing here \u2014 \u00e9t\u00e9",
+        "also \u00e9 rea\u00dfd", "al\u00e9so read", "More From This \u0130 Section",
+    ],
+)
+def test_the_heading_gate_is_the_case_folded_words_test_or_wider(text: str) -> None:
+    from crawler.extraction.layouts.base import may_hold_heading
+    from crawler.extraction.text import RELATED_HEADINGS
+
+    folded = text.casefold()
+    the_long_way = any(all(word in folded for word in heading.split()) for heading in RELATED_HEADINGS)
+    # Never closed where the case-folded text holds a heading's words (it may open more often:
+    # the walk behind it decides).
+    assert may_hold_heading(text) or not the_long_way
+    assert may_hold_heading(text) == the_long_way or text == "al\u00e9so read"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "First Published: Feb 28 2024 | 3:42 PM IST", "Last Updated at January 18, 2019 17:18 IST",
+        "LAST UPDATED AT: x", "last updated : Feb 29 2024", "Story text. Last Updated Feb 28 | First Published: y",
+        "no label here", "First Publishedat", "Last Updated\x1c:\x1c  Feb", "Last Updated:", "x" * 3000 + " First Published: Jan 1 2019",
+    ],
+)
+def test_display_label_stripped_as_the_expression_strips_it(text: str) -> None:
+    from crawler.extraction.normalize import _DISPLAY_LABEL, _without_display_label
+
+    assert _without_display_label(text) == _DISPLAY_LABEL.sub("", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Feb 28 2024 | 3:42 PM", "Feb 28 2024 | 3:42 PM IST", "Feb 29 2023 | 3:42 PM", "Feb 28 2024 | 12:05 AM",
+        "Feb 28 2024 | 12:05 PM IST", "Feb 28 2024 | 00:05 AM", "Feb 28 2024 | 13:05 PM", "Foo 28 2024 | 3:42 PM",
+        "Feb 00 2024 | 3:42 PM", "Feb 28 2024 | 3:60 PM", "Feb 28 1989 | 3:42 PM", "feb 28 2024 | 3:42 pm",
+        "Fri, January 18 2019. 13:00 IST", "Fri, January 18 2019. 13:00", "Fri, May 18 2019. 13:00", "Fri, February 30 2019. 13:00",
+        "Fry, January 18 2019. 13:00", "Fri, January 18 2019. 24:00", "Fri, January 8 2019. 09:05 IST", "Fri, January 00 2019. 13:00",
+        "January 18, 2019 17:18 IST", "May 18, 2019 17:18", "May 18, 2019 17:18 IST", "Jan 18, 2019 17:18", "January 18, 2019 17:61",
+    ],
+)
+def test_the_site_display_date_reads_as_strptime_reads_it(text: str) -> None:
+    from crawler.extraction import normalize
+
+    fast = normalize.parse_date(text)
+    saved = normalize._SITE_DISPLAY
+    normalize._SITE_DISPLAY = lambda _: None  # type: ignore[assignment]
+    try:
+        long_way = normalize.parse_date(text)
+    finally:
+        normalize._SITE_DISPLAY = saved
+    assert fast == long_way and (fast is None or fast.isoformat() == long_way.isoformat())  # type: ignore[union-attr]

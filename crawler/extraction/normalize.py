@@ -30,7 +30,9 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = html.unescape(value) if "&" in value else value
-    if not (text.isascii() and text.isprintable()):
+    # Every character dropped below (the joiners too) is unprintable: printable text, curly quotes
+    # and Devanagari included, needs neither the expression nor the joiner test.
+    if not text.isprintable():
         text = _INVISIBLE.sub("", text)
         if _JOINERS[0] in text or _JOINERS[1] in text:
             text = " ".join(word.strip(_JOINERS) for word in text.split())
@@ -87,7 +89,9 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     text = clean_text(value)
     if not text:
         return None
-    parsed: datetime | None = None
+    parsed: datetime | None = _site_display_date(text)
+    if parsed is not None:
+        return _in_range_ist(parsed)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -107,11 +111,59 @@ def parse_date(value: str | int | float | None) -> datetime | None:
                 continue
     if parsed is None:
         return None
+    return _in_range_ist(parsed)
+
+
+def _in_range_ist(parsed: datetime) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=IST)
     if not 1990 <= parsed.year <= 2100:
         return None
     return parsed.astimezone(IST)
+
+
+# The site's display dates, read without strptime (which, with the RFC 822 try before it, is most of
+# a page's date reading): the current site's "Feb 28 2024 | 3:42 PM", and the pre-2023 page's
+# "Fri, January 18 2019. 13:00" (First Published) and "January 18, 2019 17:18" (Last Updated at),
+# " IST" after each or not. Only what the long way would read to the same instant is taken here,
+# the rest goes the long way: these forms are no ISO date; as RFC 822 dates they fail (the fourth
+# word "|", the year "2019.", a month "January" of more than three letters), save "May 18, 2019
+# 17:18", which that reading gives as the same wall time; and "IST" is what _DISPLAY_NOISE drops.
+_SITE_DISPLAY = re.compile(r"([A-Z][a-z]{2}) (\d\d) (\d{4}) \| (\d\d?):(\d\d) ([AP])M(?: IST)?").fullmatch
+_PRE2023_PUBLISHED = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([A-Z][a-z]+) (\d\d?) (\d{4})\. (\d\d):(\d\d)(?: IST)?").fullmatch
+_PRE2023_UPDATED = re.compile(r"([A-Z][a-z]+) (\d\d?), (\d{4}) (\d\d):(\d\d)(?: IST)?").fullmatch
+_MONTHS = {name: number for number, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_FULL_MONTHS = {
+    name: number
+    for number, name in enumerate("January February March April May June July August September October November December".split(), 1)
+}
+
+
+def _site_display_date(text: str) -> datetime | None:
+    found = _SITE_DISPLAY(text)
+    if found is not None:
+        month_name, day, year, hour, minute, half = found.groups()
+        hours = int(hour)
+        # strptime's %I reads 1-12 or 01-12.
+        if not 1 <= hours <= 12 or hour == "00":
+            return None
+        return _wall_time(_MONTHS.get(month_name), day, year, hours % 12 + (12 if half == "P" else 0), minute)
+    found = _PRE2023_PUBLISHED(text) or _PRE2023_UPDATED(text)
+    if found is not None:
+        month_name, day, year, hour, minute = found.groups()
+        hours = int(hour)
+        return _wall_time(_FULL_MONTHS.get(month_name), day, year, hours, minute) if hours <= 23 else None  # %H: 00-23
+    return None
+
+
+def _wall_time(month: int | None, day: str, year: str, hours: int, minute: str) -> datetime | None:
+    # strptime's %d reads 1-9 and 01-31, %M 00-59 (two digits here).
+    if month is None or day in ("0", "00") or int(minute) > 59:
+        return None
+    try:
+        return datetime(int(year), month, int(day), hours, int(minute))
+    except ValueError:  # a day the month has not: strptime fails too, and so does every other format
+        return None
 
 
 def iso_ist(moment: datetime | None) -> str | None:
@@ -131,11 +183,34 @@ def display_date_text(text: str | None) -> str | None:
     cleaned = clean_text(text)
     if not cleaned:
         return None
-    cleaned = _DISPLAY_LABEL.sub("", cleaned)
+    # (clean_text leaves no line break, which the expression's "." would not cross)
+    cleaned = _without_display_label(cleaned) if cleaned.isascii() else _DISPLAY_LABEL.sub("", cleaned)
     return cleaned.strip(" |") or None
 
 
 _DISPLAY_LABEL = re.compile(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
+_DISPLAY_LABELS_FOLDED = ("first published", "last updated")
+
+
+def _without_display_label(text: str) -> str:
+    """``_DISPLAY_LABEL.sub("", text)`` for ASCII text, without the expression's try at every
+    position of a long block (the pre-2023 page's label sits in a paragraph of 2,000 characters):
+    for ASCII, lower() matches as re.I does."""
+    lowered = text.lower()
+    found = [(at, label) for label in _DISPLAY_LABELS_FOLDED if (at := lowered.find(label)) != -1]
+    if not found:
+        return text
+    at, label = min(found)
+    end = at + len(label)
+    if label == "last updated" and lowered.startswith(" at", end):
+        end += 3
+    while end < len(text) and text[end].isspace():
+        end += 1
+    if text.startswith(":", end):
+        end += 1
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return text[end:]
 
 
 # --- ids and URLs ----------------------------------------------------------

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import chompjs
+import orjson
 from lxml import etree
 from lxml.etree import _Element
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom, resolve_encoding
@@ -49,6 +50,13 @@ def loads_lenient(text: str) -> Any:
             text = text[len(start) : -len(end)].strip()
     if not text or text[0] not in "{[":
         return None
+    try:
+        # orjson reads strict JSON three to four times as fast as the standard library, to the same
+        # objects, save integers beyond 64 bits (floats here; no field reads such a number). What it
+        # refuses (raw control characters, NaN, lone surrogates, trailing commas) goes the long way.
+        return orjson.loads(text)
+    except ValueError:  # orjson.JSONDecodeError is one
+        pass
     for decoder in (_STRICT, _CONTROL_CHARACTERS_ALLOWED):
         try:
             return decoder.decode(text)

@@ -60,41 +60,40 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
     buffer: list[str] = []  # the non-empty strings of the paragraph being read
     append = buffer.append
 
-    def flush() -> None:
-        if buffer:
-            text = clean_text("".join(buffer))
-            buffer.clear()
-            if text:
-                paragraphs.append(text)
+    def flush() -> None:  # called only with something in the buffer
+        text = clean_text(buffer[0] if len(buffer) == 1 else "".join(buffer))
+        buffer.clear()
+        if text:
+            paragraphs.append(text)
 
+    # Each of lxml's .tag, .text and .tail makes a new string: read once each.
     def walk(element: _Element) -> None:
         tag = element.tag
-        if not isinstance(tag, str):  # comment or processing instruction
-            if element.tail:
-                append(element.tail)
-            return
-        tag = tag.lower()
-        if tag in SKIPPED_TAGS or (skip is not None and skip(element)):
-            if element.tail:
-                append(element.tail)
-            return
-        is_block = tag in BLOCK_TAGS
-        if is_block or tag == "br":
-            flush()
-        if element.text:
-            append(element.text)
-        for child in element:
-            walk(child)
-        if is_block:
-            flush()
-        if element.tail:
-            append(element.tail)
+        if isinstance(tag, str):
+            tag = tag.lower()
+            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)):
+                is_block = tag in BLOCK_TAGS
+                if buffer and (is_block or tag == "br"):
+                    flush()
+                text = element.text
+                if text:
+                    append(text)
+                for child in element:
+                    walk(child)
+                if is_block and buffer:
+                    flush()
+        # (a comment or processing instruction, or a skipped element: only its tail is read)
+        tail = element.tail
+        if tail:
+            append(tail)
 
-    if root.text:
-        append(root.text)
+    text = root.text
+    if text:
+        append(text)
     for child in root:
         walk(child)
-    flush()
+    if buffer:
+        flush()
     return paragraphs
 
 

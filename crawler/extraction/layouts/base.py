@@ -125,6 +125,28 @@ def holder_of(text: etree._ElementUnicodeResult) -> _Element | None:
     return holder
 
 
+# The characters outside ASCII whose case folding holds an ASCII letter ("\u017f" -> "s", "\ufb01" -> "fi" ...).
+FOLDING_TO_ASCII = "\u00df\u0130\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
+
+
+def may_hold_heading(text: str) -> bool:
+    """Whether every word of a related-stories heading is in ``text``, case-blind: the text of the
+    scope holds the heading's text node, so without them there is no heading to look for.
+
+    Case-folding a whole page that is not ASCII costs more than the look for the heading itself.
+    Without the characters of :data:`FOLDING_TO_ASCII`, a word of ASCII letters folds only from ASCII
+    characters in a row, which the text's ASCII part keeps in a row: that part, lower-cased, is
+    searched instead.
+    """
+    if text.isascii():
+        folded = text.lower()
+    elif any(character in text for character in FOLDING_TO_ASCII):
+        folded = text.casefold()
+    else:
+        folded = text.encode("ascii", "ignore").decode("ascii").lower()
+    return any(all(word in folded for word in heading.split()) for heading in RELATED_HEADINGS)
+
+
 _UNSET = object()
 
 
@@ -465,13 +487,13 @@ class ArticlePage:
     def related_anchors(self) -> list[_Element]:
         """Links following a heading that reads "Also Read" or "More From This Section"."""
         in_scope = self.related_scope is self.scope
-        # A heading's words are in the scope's text, case-folded, or there is no heading to find.
-        folded = (self.scope_text if in_scope else text_content(self.related_scope)).casefold()
-        if not any(all(word in folded for word in heading.split()) for heading in RELATED_HEADINGS):
+        if not may_hold_heading(self.scope_text if in_scope else text_content(self.related_scope)):
             return []
         texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:
-            if 9 <= len(text) <= 60 and " ".join(text.casefold().split()) in RELATED_HEADINGS:
+            # A heading's first letter folds to "a" or "m": only "a", "A", "m" and "M" do so (and
+            # "\u1e9a", to "a\u02be", which no heading starts with); the others need no folding.
+            if 9 <= len(text) <= 60 and text.lstrip()[:1] in "aAmM" and " ".join(text.casefold().split()) in RELATED_HEADINGS:
                 heading = holder_of(text)
                 if heading is not None:
                     return select(_LINKS_AFTER, heading)
@@ -544,7 +566,9 @@ class ArticlePage:
 
 
 def _words(paragraphs: list[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
+    """Words of body paragraphs. Every paragraph is :func:`clean_text`'s output (words joined by
+    one space, nothing empty), so its words are its spaces and one: counted without splitting."""
+    return sum(p.count(" ") for p in paragraphs) + len(paragraphs)
 
 
 def _as_int(value: Any) -> int:

@@ -245,15 +245,20 @@ class NextJsV1(ArticlePage):
         if not url:
             return None
         header = self.header if self.header is not None else self.scope
-        hero = next((img for img in select(self.HERO_IMAGE, header) if img.get("src") == url), None)
         caption = self.pick(
             "mainImage.caption",
             (DOM, lambda: element_text(first(self.CAPTION, header))),
             (NEXT_DATA, lambda: text_of(dig(featured, "caption"))),
             fallbacks=((JSON_LD, lambda: ld_image.caption if ld_image else None),),
         )
-        alt = text_of(dig(featured, "alt_text")) or (clean_text(hero.get("alt")) if hero is not None else None)
+        # The page's <img> is looked for only when the article JSON has no alt text.
+        alt = text_of(dig(featured, "alt_text")) or self.hero_alt(header, url)
         return Image(url=self.link(url) or url, alt=alt, caption=caption)
+
+    def hero_alt(self, header: _Element, url: str) -> str | None:
+        """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block)."""
+        hero = next((img for img in select(self.HERO_IMAGE, header) if img.get("src") == url), None)
+        return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
 
@@ -348,26 +353,37 @@ class NextJsV1(ArticlePage):
     # One walk finds every marker; they are told apart below.
     PREMIUM_LABEL_PART = "strlabel"
     LIVE_BUTTON_PART = "LiveButton"
-    MARKERS = etree.XPath(
-        "descendant::*[@class][contains(@class, 'strlabel') or contains(@class, 'LiveButton') or contains(@class, 'lvblg')"
-        " or contains(@class, 'BPstoryPaywall') or starts-with(@class, 'subscription_subscriptionPlan_')"
-        f" or (self::div and {_class('subscribe-page')})]"
+    # Each test with the text it needs in the markup, as NOISE_TESTS: a page gets the expression of
+    # the markers its text holds (most hold one or two of the six).
+    MARKER_TESTS: tuple[tuple[str, str], ...] = (
+        ("strlabel", "contains(@class, 'strlabel')"),
+        ("LiveButton", "contains(@class, 'LiveButton')"),
+        ("lvblg", "contains(@class, 'lvblg')"),
+        ("BPstoryPaywall", "contains(@class, 'BPstoryPaywall')"),
+        ("subscription_subscriptionPlan_", "starts-with(@class, 'subscription_subscriptionPlan_')"),
+        ("subscribe-page", f"(self::div and {_class('subscribe-page')})"),
     )
+    MARKER_PARTS = tuple(part for part, _ in MARKER_TESTS)
     IN_A_CARD = etree.XPath("ancestor::a or ancestor::li")
 
-    MARKER_PARTS = ("strlabel", "LiveButton", "lvblg", "BPstoryPaywall", "subscription_subscriptionPlan_", "subscribe-page")
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def markers_xpath(parts: tuple[str, ...]) -> etree.XPath:
+        """The markers expression for markup that holds ``parts`` (and none of the other parts)."""
+        return etree.XPath(f"descendant::*[@class][{' or '.join(test for part, test in NextJsV1.MARKER_TESTS if part in parts)}]")
 
     @cached_property
     def markers(self) -> list[_Element]:
-        return select(self.MARKERS, self.scope) if self.page.mentions(*self.MARKER_PARTS) else []
+        parts = tuple(part for part in self.MARKER_PARTS if self.page.mentions(part))
+        return select(self.markers_xpath(parts), self.scope) if parts else []
 
     @cached_property
     def header_markers(self) -> list[_Element]:
         header = self.header
         if header is None or not self.markers:
             return []
-        inside = set(header.iter())
-        return [m for m in self.markers if m in inside]
+        # Up from each of the few markers, rather than a set of every element of the header.
+        return [m for m in self.markers if m is header or any(a is header for a in m.iterancestors())]
 
     def isPremium(self) -> bool:
         labelled = any(
@@ -391,8 +407,13 @@ class NextJsV1(ArticlePage):
 
     # The ticker's items, and in each the cells by their class.
     # TICKER_ITEM_CSS as XPath, the container's walk stopping at the first (the ticker is one).
-    TICKER_ITEMS = etree.XPath(f"//div[{_class('mktticker')}][1]/descendant::*[{_class('tickeritem')}]")
-    TICKER_CELLS = ("tickername", "tickerval", "tickerchg", "tickerpct")
+    # (The plain contains() before each class test spares libxml2 the test's normalize-space on the
+    # page's other elements; it holds wherever the test does.)
+    TICKER_ITEMS = etree.XPath(
+        f"//div[contains(@class, 'mktticker') and {_class('mktticker')}][1]"
+        f"/descendant::*[contains(@class, 'tickeritem') and {_class('tickeritem')}]"
+    )
+    TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
@@ -400,9 +421,11 @@ class NextJsV1(ArticlePage):
         for item in items:
             cells: dict[str, str | None] = {}
             for element in item.iter():
-                for token in (element.get("class") or "").split():
-                    if token in self.TICKER_CELLS:
-                        cells.setdefault(token, element_text(element))
+                classes = element.get("class")
+                if classes:
+                    for token in classes.split():
+                        if token in self.TICKER_CELLS and token not in cells:  # the first of each
+                            cells[token] = element_text(element)
             name = cells.get("tickername")
             if name in quotes:
                 quotes[name] = MarketQuote(
