@@ -18,6 +18,12 @@ SHARED = ROOT.parent / "shared"
 SITE = "https://www.business-standard.com"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``long`` run first: on several workers (``-n``) a long test started last would
+    leave the other workers idle while it finishes. The order is stable, the same on every worker."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def shared_file(relative: str) -> Path:
     """A file in ``../shared``, or skip the test with the reason."""
     path = SHARED / relative
