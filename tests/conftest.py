@@ -18,6 +18,27 @@ SHARED = ROOT.parent / "shared"
 SITE = "https://www.business-standard.com"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``long`` run first: on several workers (``-n``) a long test started last would
+    leave the other workers idle while it finishes. The order is stable, the same on every worker.
+
+    On a worker of ``--dist loadgroup``, a test's ``xdist_group`` is put into its node id, as
+    pytest-xdist does: xdist 3.8 sets ``item._nodeid``, which pytest 9.2 no longer reads (its node
+    ids are ``item._id``), so without this every group would be spread over the workers."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest before 9.2: xdist's own renaming works
+        return
+    for item in items:
+        names = {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")}
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(names))}")
+
+
 def shared_file(relative: str) -> Path:
     """A file in ``../shared``, or skip the test with the reason."""
     path = SHARED / relative

@@ -65,6 +65,7 @@ def faulty_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
         yield result, faulty, good, others
 
 
+@pytest.mark.xdist_group("faulty-run")
 def test_no_traceback_and_only_good_items(faulty_run) -> None:  # type: ignore[no-untyped-def]
     result, faulty, good, _ = faulty_run
     assert "Traceback" not in result.log, result.log[-4000:]
@@ -77,6 +78,7 @@ def test_no_traceback_and_only_good_items(faulty_run) -> None:  # type: ignore[n
         assert "\ufffd" not in json.dumps(item, ensure_ascii=False), "no mojibake reaches the output"
 
 
+@pytest.mark.xdist_group("faulty-run")
 @pytest.mark.parametrize("kind", sorted(FAULTS))
 def test_each_fault_has_its_stat_and_a_log_line_naming_the_url(faulty_run, kind: str) -> None:  # type: ignore[no-untyped-def]
     result, faulty, _, _ = faulty_run
@@ -87,6 +89,7 @@ def test_each_fault_has_its_stat_and_a_log_line_naming_the_url(faulty_run, kind:
     assert faulty[kind].path in "\n".join(l for l in result.log.splitlines() if " WARNING: " in l or " ERROR: " in l)
 
 
+@pytest.mark.xdist_group("faulty-run")
 @pytest.mark.parametrize(("name", "stat"), [("listing", "bs/skipped/listing"), ("topic", "bs/skipped/listing"), ("video", "bs/skipped/video")])
 def test_pages_that_are_not_articles(faulty_run, name: str, stat: str) -> None:  # type: ignore[no-untyped-def]
     result, _, _, others = faulty_run
@@ -94,6 +97,7 @@ def test_pages_that_are_not_articles(faulty_run, name: str, stat: str) -> None: 
     assert f"Skipped <{others[name]}>: not an article" in result.log
 
 
+@pytest.mark.xdist_group("faulty-run")
 def test_two_slugs_and_the_amp_url_are_one_article(faulty_run) -> None:  # type: ignore[no-untyped-def]
     result, _, good, _ = faulty_run
     assert result.ids().count(good.article_id) == 1

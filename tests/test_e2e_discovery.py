@@ -173,6 +173,7 @@ def test_a_cut_gzip_month_is_a_failed_source(site: LoopbackSite, tmp_path: Path,
     assert set(result.ids()) == every_id(site) - lost
 
 
+@pytest.mark.long
 def test_a_50000_url_sitemap_of_11_mb_is_read(site: LoopbackSite, tmp_path: Path) -> None:
     big = months(site)[0]
     site.set_path_fault(big, "huge")

@@ -37,6 +37,7 @@ def site() -> LoopbackSite:  # type: ignore[misc]
         yield running
 
 
+@pytest.mark.long
 def test_latest_is_incremental_and_detects_updates(site: LoopbackSite, tmp_path: Path) -> None:
     settings = {"BS_BASE_URL": site.base_url}
     expected = ids_on(site, *BS_LATEST_SOURCES)
@@ -125,6 +126,7 @@ def test_a_run_that_reaches_no_source_fails(tmp_path: Path) -> None:
     assert "could be fetched" in result.log
 
 
+@pytest.mark.long
 def test_a_cached_run_still_sees_new_articles_and_fresh_counts_stay_real(site: LoopbackSite, tmp_path: Path) -> None:
     # HTTPCACHE_ENABLED, as the README recommends for re-extraction: only article pages are cached.
     settings = {"BS_BASE_URL": site.base_url, "HTTPCACHE_ENABLED": "1", "HTTPCACHE_DIR": str(tmp_path / "cache")}

@@ -96,6 +96,8 @@ def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ten_runs(tmp_path_factory.mktemp("ten-runs")).workdir
 
 
+@pytest.mark.long
+@pytest.mark.xdist_group("ten-runs")
 def test_ten_runs_are_recorded_newest_first_with_their_status(runs_dir: Path) -> None:
     done = scrapy(runs_dir, "runs", "--json", "-n", "0")
     assert done.returncode == 0, done.stderr
@@ -118,6 +120,8 @@ def test_ten_runs_are_recorded_newest_first_with_their_status(runs_dir: Path) ->
     assert not list((runs_dir / ".state" / "running").glob("*.json")), "no marker left behind"
 
 
+@pytest.mark.long
+@pytest.mark.xdist_group("ten-runs")
 def test_runs_table_and_filters(runs_dir: Path) -> None:
     done = scrapy(runs_dir, "runs")
     assert done.returncode == 0, done.stderr
@@ -131,6 +135,7 @@ def test_runs_table_and_filters(runs_dir: Path) -> None:
     assert scrapy(runs_dir, "runs", "--since", "yesterday-ish").returncode == 2
 
 
+@pytest.mark.long
 def test_distributed_runs_are_recorded_in_redis(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
     from tests.e2e import crawl
     from tests.loopback.site import LoopbackSite

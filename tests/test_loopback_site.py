@@ -134,9 +134,10 @@ def test_corpus_varies_like_the_site() -> None:
 
 
 def test_twenty_thousand_articles_are_cheap() -> None:
-    start = time.perf_counter()
+    # CPU time, not wall time: other work on the machine (or other test workers) must not fail it.
+    start = time.process_time()
     corpus = Corpus(articles=20000)
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert len(corpus.records) == 20010
 
 

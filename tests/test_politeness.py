@@ -102,6 +102,7 @@ def logs(workdir: Path) -> str:
     return "\n".join((workdir / n / "log").read_text(errors="replace")[-2000:] for n in ("w1", "w2", "w3"))
 
 
+@pytest.mark.long
 def test_three_workers_share_one_budget(site: MeteredSite, redis_url: str, tmp_path: Path) -> None:  # noqa: F811
     # Without the budget the three workers together exceed it: the measurement can fail.
     site.reset_meter()

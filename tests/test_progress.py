@@ -64,6 +64,7 @@ def test_progress_lines_in_a_log(site: LoopbackSite, tmp_path: Path) -> None:
     assert "\r" not in result.log, "no terminal line in a log"
 
 
+@pytest.mark.long
 def test_one_updating_line_on_a_terminal(site: LoopbackSite, tmp_path: Path) -> None:
     since, until = _range(site)
     command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", f"since={since}", "-a", f"until={until}",

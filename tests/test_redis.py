@@ -156,6 +156,7 @@ def scrapy(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedPr
 # --- the "done when" ---------------------------------------------------------
 
 
+@pytest.mark.long
 def test_two_workers_fetch_every_article_once_and_a_second_pair_fetches_none(
     site: LoopbackSite, redis_url: str, prefix: str, tmp_path: Path
 ) -> None:
@@ -252,6 +253,7 @@ class Relay:
             self.sockets.clear()
 
 
+@pytest.mark.long
 def test_a_worker_that_loses_redis_stops_cleanly_and_a_restart_continues(
     site: LoopbackSite, redis_url: str, prefix: str, tmp_path: Path
 ) -> None:

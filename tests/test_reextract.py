@@ -250,6 +250,7 @@ def test_warc_dates_of_every_precision_are_read() -> None:
     assert parse_warc_date("garbage") is None and parse_warc_date(None) is None
 
 
+@pytest.mark.long
 def test_memory_stays_flat_over_20000_stored_records(tmp_path: Path) -> None:
     # Incompressible bodies of ~6 KB: 20 000 of them are ~120 MB read, far beyond the peak allowed.
     filler = os.urandom(3000).hex().encode()
@@ -409,6 +410,7 @@ def live(site: LoopbackSite, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return {"workdir": workdir, "urls": urls, "items": items, "cache": workdir / "cache"}
 
 
+@pytest.mark.xdist_group("reextract-live")
 def test_reextracting_the_http_cache_gives_the_live_crawls_items(live: dict[str, Any]) -> None:
     items, stats, _ = reextract(live["cache"], live["workdir"], "from-cache")
     assert_same_items(items, live["items"])
@@ -423,6 +425,7 @@ def test_reextracting_the_http_cache_gives_the_live_crawls_items(live: dict[str,
         assert abs(datetime.fromisoformat(item["dateDownloaded"]) - fetched) <= timedelta(seconds=2)
 
 
+@pytest.mark.xdist_group("reextract-live")
 def test_reextract_sends_no_request_to_the_site(site: LoopbackSite, live: dict[str, Any], tmp_path: Path) -> None:
     # `scrapy crawl reextract`, as a user runs it, pointed at the very site the pages came from: it
     # must answer every page from the store. (On Scrapy 2.17+ a spider's middleware settings at
@@ -438,6 +441,7 @@ def test_reextract_sends_no_request_to_the_site(site: LoopbackSite, live: dict[s
     assert site.article_requests() == 0
 
 
+@pytest.mark.xdist_group("reextract-live")
 def test_reextracting_a_folder_of_saved_pages_gives_the_live_crawls_items(live: dict[str, Any], tmp_path: Path) -> None:
     folder = tmp_path / "saved"
     (folder / "older").mkdir(parents=True)
@@ -454,6 +458,7 @@ def test_reextracting_a_folder_of_saved_pages_gives_the_live_crawls_items(live: 
     assert stats["bs/reextract/records"] == len(live["urls"])
 
 
+@pytest.mark.xdist_group("reextract-live")
 def test_reextracting_a_warc_gives_the_live_crawls_items(live: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / "crawl.warc.gz"
     with open(path, "wb") as stream:
@@ -528,6 +533,7 @@ def test_a_wrong_source_exits_with_status_2_before_anything_runs(tmp_path: Path)
     assert "does not exist" in result.stderr and "Spider opened" not in result.stderr
 
 
+@pytest.mark.xdist_group("reextract-live")
 def test_progress_is_logged_every_n_records(live: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     result = run_scrapy(

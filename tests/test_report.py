@@ -112,6 +112,8 @@ def test_the_proxy_sees_a_page_that_does_fetch(tmp_path: Path, proxy: CountingPr
 
 
 @needs_chromium
+@pytest.mark.long
+@pytest.mark.xdist_group("ten-runs")
 def test_report_of_ten_runs_in_chromium(tmp_path_factory: pytest.TempPathFactory, proxy: CountingProxy) -> None:
     workdir = ten_runs(tmp_path_factory.mktemp("ten-runs")).workdir
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}

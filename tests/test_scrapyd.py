@@ -66,6 +66,7 @@ def wait_finished(url: str, job: str, workdir: Path) -> dict[str, Any]:
     raise AssertionError(f"job {job} did not finish; {logs}")
 
 
+@pytest.mark.long
 def test_deploy_schedule_and_what_scrapyd_hides(scrapyd: tuple[str, Path], tmp_path: Path) -> None:
     url, workdir = scrapyd
     home = tmp_path / "home"

@@ -75,6 +75,7 @@ def wait_for_messages(inbox: Path, count: int) -> list[email.message.EmailMessag
     return messages(inbox)
 
 
+@pytest.mark.long
 def test_an_ok_run_passes_and_sends_nothing(site: LoopbackSite, smtp: tuple[int, Path], tmp_path: Path) -> None:
     port, inbox = smtp
     result = crawl("latest", tmp_path, settings=settings(site, port))

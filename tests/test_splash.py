@@ -412,6 +412,10 @@ def test_the_download_slot_is_the_pages_own_from_the_public_api() -> None:
 
 # --- no scrapy-splash without SPLASH_URL (a whole crawl, in its own process) ------------------------
 
+# Crawls run in the test's folder (their seen-store and run lock are its own, so tests can run in
+# parallel); the project is found through PYTHONPATH and SCRAPY_SETTINGS_MODULE.
+CRAWL_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+
 CRAWL_SCRIPT = """
 import json, sys
 from scrapy.crawler import CrawlerProcess
@@ -433,7 +437,8 @@ print(json.dumps({"scrapy_splash_loaded": "scrapy_splash" in sys.modules}))
 def run_script_crawl(url: str, out: Path, *settings: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     result = subprocess.run(
         [sys.executable, "-c", CRAWL_SCRIPT, url, str(out), *settings],
-        cwd=ROOT,
+        cwd=out.parent,  # the run's state dir (.state) is the test's own, not the project's
+        env=CRAWL_ENV,
         capture_output=True,
         text=True,
         timeout=120,
@@ -534,12 +539,12 @@ class Run:
 
 
 def crawl_article(tmp_path: Path, site: Any, url: str, *settings: str) -> Run:
-    """``scrapy crawl article -a url=URL -O out.jsonl -s BS_BASE_URL=<loopback> [-s …]`` in the project directory."""
+    """``scrapy crawl article -a url=URL -O out.jsonl -s BS_BASE_URL=<loopback> [-s …]`` in the test's own folder."""
     out = tmp_path / f"out-{time.monotonic_ns()}.jsonl"
     command = [sys.executable, "-m", "scrapy", "crawl", "article", "-a", f"url={url}", "-O", str(out), "-s", f"BS_BASE_URL={site.base_url}"]
     for setting in settings:
         command += ["-s", setting]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
+    result = subprocess.run(command, cwd=tmp_path, env=CRAWL_ENV, capture_output=True, text=True, timeout=180, check=False)
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
     return Run(result, items)
 
@@ -604,6 +609,7 @@ def test_splash_down_the_article_is_still_emitted(tmp_path: Path, site: Any) -> 
     assert run.returncode == run.verdict == EXIT_SPLASH
 
 
+@pytest.mark.long
 def test_splash_too_slow_the_article_is_still_emitted(tmp_path: Path, site: Any, splash_url: str) -> None:
     article = a_current_article(site, 3)
     site.set_fault(article.article_id, "slow")  # every fetch of the page takes slow_seconds (4 s)

@@ -347,6 +347,10 @@ class LoopbackSite:
         """Make every URL form of the article misbehave (see :data:`FAULT_KINDS`); None clears."""
         if article_id not in self.corpus.by_id:
             raise KeyError(article_id)
+        if kind == "gzip-bomb":
+            # Made now, not at the first request: packing 60 MB takes a CPU-second on a busy machine,
+            # which would turn the first fetch into a download timeout instead of a refused bomb.
+            gzip_bomb()
         with self._lock:
             if kind is None:
                 self._faults.pop(article_id, None)
