@@ -263,16 +263,18 @@ def test_display_label_stripped_as_the_expression_strips_it(text: str) -> None:
         "Fri, January 18 2019. 13:00 IST", "Fri, January 18 2019. 13:00", "Fri, May 18 2019. 13:00", "Fri, February 30 2019. 13:00",
         "Fry, January 18 2019. 13:00", "Fri, January 18 2019. 24:00", "Fri, January 8 2019. 09:05 IST", "Fri, January 00 2019. 13:00",
         "January 18, 2019 17:18 IST", "May 18, 2019 17:18", "May 18, 2019 17:18 IST", "Jan 18, 2019 17:18", "January 18, 2019 17:61",
+        # Digits of other scripts: strptime refuses them, int() would not.
+        "Feb २८ 2024 | 3:42 PM", "Fri, January १८ 2019. 13:00", "January १८, 2019 17:18", "Feb 28 2024 | ३:42 PM",
     ],
 )
 def test_the_site_display_date_reads_as_strptime_reads_it(text: str) -> None:
     from crawler.extraction import normalize
 
     fast = normalize.parse_date(text)
-    saved = normalize._SITE_DISPLAY
-    normalize._SITE_DISPLAY = lambda _: None  # type: ignore[assignment]
+    saved = normalize._site_display_date
+    normalize._site_display_date = lambda _: None  # type: ignore[assignment]
     try:
         long_way = normalize.parse_date(text)
     finally:
-        normalize._SITE_DISPLAY = saved
+        normalize._site_display_date = saved
     assert fast == long_way and (fast is None or fast.isoformat() == long_way.isoformat())  # type: ignore[union-attr]

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import time
 from pathlib import Path
+
+import pytest
 
 from crawler.incremental.store import SqliteSeenStore, StateError
 
@@ -16,7 +20,14 @@ def _open_and_mark(path: str, start: multiprocessing.synchronize.Event, errors: 
         errors.put(str(error))
 
 
-def test_processes_creating_one_store_at_once_all_open_it(tmp_path: Path) -> None:
+def _no_hard_links(source: object, target: object) -> None:
+    raise PermissionError(1, "Operation not permitted")
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "no-hard-links"])
+def test_processes_creating_one_store_at_once_all_open_it(tmp_path: Path, links: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not links:  # a file system without them (vfat, some network mounts): the locked rename
+        monkeypatch.setattr(os, "link", _no_hard_links)
     context = multiprocessing.get_context("fork")
     errors: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
     for attempt in range(15):
@@ -30,7 +41,8 @@ def test_processes_creating_one_store_at_once_all_open_it(tmp_path: Path) -> Non
         for worker in workers:
             worker.join(30)
         assert all(worker.exitcode == 0 for worker in workers)
-        assert sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("seen.sqlite3")) == []
+        left = sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("seen.sqlite3"))
+        assert left == ([] if links else [".seen.sqlite3.create.lock"])  # no private file stays
     found = []
     while not errors.empty():
         found.append(errors.get())
@@ -56,3 +68,15 @@ def test_an_empty_file_left_behind_is_still_refused(tmp_path: Path) -> None:
     else:
         raise AssertionError("an empty store file was accepted")
     assert path.read_bytes() == b""
+
+
+def test_what_a_killed_creation_left_is_removed_once_stale(tmp_path: Path) -> None:
+    stale = tmp_path / ".seen.sqlite3.4242.new"
+    fresh = tmp_path / ".seen.sqlite3.4343.new-journal"
+    for leftover in (stale, fresh):
+        leftover.write_bytes(b"x")
+    hour_ago = time.time() - 7200
+    os.utime(stale, (hour_ago, hour_ago))
+    SqliteSeenStore(tmp_path / "seen.sqlite3").close()
+    assert not stale.exists()
+    assert fresh.exists()  # another process may be creating right now

@@ -129,9 +129,10 @@ def _in_range_ist(parsed: datetime) -> datetime | None:
 # the rest goes the long way: these forms are no ISO date; as RFC 822 dates they fail (the fourth
 # word "|", the year "2019.", a month "January" of more than three letters), save "May 18, 2019
 # 17:18", which that reading gives as the same wall time; and "IST" is what _DISPLAY_NOISE drops.
-_SITE_DISPLAY = re.compile(r"([A-Z][a-z]{2}) (\d\d) (\d{4}) \| (\d\d?):(\d\d) ([AP])M(?: IST)?").fullmatch
-_PRE2023_PUBLISHED = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([A-Z][a-z]+) (\d\d?) (\d{4})\. (\d\d):(\d\d)(?: IST)?").fullmatch
-_PRE2023_UPDATED = re.compile(r"([A-Z][a-z]+) (\d\d?), (\d{4}) (\d\d):(\d\d)(?: IST)?").fullmatch
+# ASCII digits only: strptime refuses "२८", int() would not.
+_SITE_DISPLAY = re.compile(r"([A-Z][a-z]{2}) (\d\d) (\d{4}) \| (\d\d?):(\d\d) ([AP])M(?: IST)?", re.ASCII).fullmatch
+_PRE2023_PUBLISHED = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([A-Z][a-z]+) (\d\d?) (\d{4})\. (\d\d):(\d\d)(?: IST)?", re.ASCII).fullmatch
+_PRE2023_UPDATED = re.compile(r"([A-Z][a-z]+) (\d\d?), (\d{4}) (\d\d):(\d\d)(?: IST)?", re.ASCII).fullmatch
 _MONTHS = {name: number for number, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _FULL_MONTHS = {
     name: number

@@ -6,6 +6,7 @@ import fcntl
 import os
 import sqlite3
 import stat as stat_module
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,7 @@ def _create(path: Path) -> bool:
     the schema is in. False when another process linked its store first: that one is used.
     """
     private = path.with_name(f".{path.name}.{os.getpid()}.new")
+    _remove_stale_private_files(path)
     try:
         db = sqlite3.connect(private, isolation_level=None)
         try:
@@ -198,19 +200,33 @@ def _create(path: Path) -> bool:
         except FileExistsError:
             return False
         except OSError:
-            # A file system without hard links: a plain rename, which the lock makes safe enough.
-            if path.exists():
-                return False
-            os.replace(private, path)
+            # A file system without hard links: rename, with the check and the rename under a lock
+            # of their own (the run lock is per spider, and two spiders may start together).
+            with open(path.with_name(f".{path.name}.create.lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if path.exists():
+                    return False
+                os.replace(private, path)
         return True
     except (sqlite3.Error, OSError) as error:
         raise StateError(f"seen-store {path} cannot be created: {error}") from error
     finally:
-        for leftover in (private, private.with_name(private.name + "-wal"), private.with_name(private.name + "-shm")):
+        for suffix in ("", "-journal", "-wal", "-shm"):
             try:
-                leftover.unlink()
+                private.with_name(private.name + suffix).unlink()
             except OSError:
                 pass
+
+
+def _remove_stale_private_files(path: Path) -> None:
+    """Remove what a creation killed half-way left behind (a creation takes milliseconds)."""
+    now = time.time()
+    for leftover in path.parent.glob(f".{path.name}.*.new*"):
+        try:
+            if now - leftover.stat().st_mtime > 3600:
+                leftover.unlink()
+        except OSError:
+            pass
 
 
 def _check_space(directory: Path) -> None:
