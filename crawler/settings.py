@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings as _scrapy_defaults
 from scrapy.settings.default_settings import FEED_EXPORTERS_BASE
 
 BOT_NAME = "crawler"
@@ -41,6 +42,13 @@ TELNETCONSOLE_ENABLED = False
 # Nor Scrapy 2.19's remote control (on by default there): an HTTP server on a local port, started
 # with every run, that runs the Python code it is sent. Unknown to older Scrapy, and harmless there.
 REMOTE_CONTROL_ENABLED = False
+# ... and not even imported: its module imports aiohttp's server, ~0.2 CPU seconds at every start of
+# a cron run, and Scrapy 2.19 imports every extension listed, None or not, to compare their names.
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in getattr(_scrapy_defaults, "EXTENSIONS_BASE", {}).items()
+    if path != "scrapy.extensions.remote_control.RemoteControl"
+}
 # Scrapy reads the source of every generator callback (inspect + ast) to warn about a `return value`
 # in it, cached per bound method, which dies with the last queued request of it: `archive` re-read
 # parse_article's source some 350 times in a 2,000-article run (2% of its CPU). Tests cover our callbacks.

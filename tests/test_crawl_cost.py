@@ -72,3 +72,28 @@ def test_components_that_do_nothing_for_these_crawls_are_off() -> None:
     # What the crawls do need stays on: HTTP errors filtered, off-site requests refused.
     assert spider_middlewares["scrapy.spidermiddlewares.httperror.HttpErrorMiddleware"] is not None
     assert settings.getwithbase("DOWNLOADER_MIDDLEWARES")["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] is not None
+
+
+def test_a_run_does_not_import_the_remote_control_or_aiohttp() -> None:
+    # Scrapy >= 2.19 imports every extension listed, even one set to None, to compare their names:
+    # its remote control would bring aiohttp's server into every start of a cron run.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys\n"
+        "from scrapy.utils.project import get_project_settings\n"
+        "from scrapy.utils.conf import build_component_list\n"
+        "settings = get_project_settings()\n"
+        "compose = getattr(settings, 'get_component_priority_dict_with_base', settings.getwithbase)\n"
+        "from scrapy.utils.misc import load_object\n"
+        "for path in build_component_list(compose('EXTENSIONS')):\n"
+        "    load_object(path)  # as Scrapy's extension manager does\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('aiohttp', 'scrapy.extensions.remote_control'))))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {"PYTHONPATH": str(root), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
