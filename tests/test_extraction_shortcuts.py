@@ -278,3 +278,46 @@ def test_the_site_display_date_reads_as_strptime_reads_it(text: str) -> None:
     finally:
         normalize._site_display_date = saved
     assert fast == long_way and (fast is None or fast.isoformat() == long_way.isoformat())  # type: ignore[union-attr]
+
+
+def _with_ticker(case_folder: str, *tickers: str) -> bytes:
+    """A Next.js test page whose ticker is replaced by ``tickers`` (each a whole ticker ``div``)."""
+    html = (PAGES / case_folder / "page.html").read_text(encoding="utf-8")
+    start = html.index('<div class="Header_mktticker__Hn2Wd mktticker">')
+    end = html.index("</div></div>", start) + len("</div></div>")
+    return (html[:start] + "".join(tickers) + html[end:]).encode("utf-8")
+
+
+def _ticker(*rows: tuple[str, str, str, str]) -> str:
+    items = "".join(
+        f'<div class="Header_tickeritem__Tq7Lm tickeritem"><span class="tickername">{name}</span> '
+        f'<span class="tickerval">{value}</span> (<span class="tickerchg">{change}</span> '
+        f'<span class="tickerpct">{percent}</span>%)</div>'
+        for name, value, change, percent in rows
+    )
+    return f'<div class="Header_mktticker__Hn2Wd mktticker">{items}</div>'
+
+
+def _market(body: bytes) -> list[tuple[str, float | None, float | None, float | None]]:
+    return [(q.name, q.value, q.change, q.changePercent) for q in _reader(body).market()]
+
+
+def test_an_unrendered_ticker_gives_every_index_with_null_numbers() -> None:
+    # As a plain fetch sees it: names, brackets and per-cent signs, not one digit.
+    body = _with_ticker("nextjs-2023/premium", _ticker(("Sensex", "", "", ""), ("Nifty", " ", "\u2212", "")))
+    assert _market(body) == [(name, None, None, None) for name in ("Sensex", "Nifty", "Nifty Smallcap", "Nifty Midcap", "Nifty Bank")]
+
+
+def test_a_rendered_ticker_gives_its_numbers_and_the_first_ticker_wins() -> None:
+    rendered = _ticker(("Sensex", "73,158.24", "\u2212330.12", "-0.45"), ("Nifty Bank", "46,576.50", "+12.1", "0.03"), ("Dow", "1", "2", "3"))
+    later = _ticker(("Sensex", "1.00", "1.00", "1.00"))
+    market = _market(_with_ticker("nextjs-2023/premium", rendered, later))
+    assert market[0] == ("Sensex", 73158.24, -330.12, -0.45)
+    assert market[4] == ("Nifty Bank", 46576.5, 12.1, 0.03)
+    assert [row[1:] for row in market[1:4]] == [(None, None, None)] * 3
+
+
+def test_a_digit_outside_the_cells_still_reads_the_cells() -> None:
+    # A digit in the ticker (here in a name) sends it the long way, which reads empty cells as null.
+    body = _with_ticker("nextjs-2023/premium", _ticker(("Sensex", "", "", ""), ("Nifty 50", "", "", "")))
+    assert _market(body)[0] == ("Sensex", None, None, None)

@@ -7,6 +7,7 @@ module name (``[class*=dtlauthinfo]``), never the hash.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..normalize import clean_text, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment, text_paragraphs
 from ..urls import non_article_kind
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, element_text, first, select, text_of, text_of_block
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, element_text, first, select, text_content, text_of, text_of_block
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -405,20 +406,22 @@ class NextJsV1(ArticlePage):
             or (self.scope is not self.page.root and any("lvblg" in (m.get("class") or "") for m in self.markers))
         )
 
-    # The ticker's items, and in each the cells by their class.
-    # TICKER_ITEM_CSS as XPath, the container's walk stopping at the first (the ticker is one).
-    # (The plain contains() before each class test spares libxml2 the test's normalize-space on the
-    # page's other elements; it holds wherever the test does.)
-    TICKER_ITEMS = etree.XPath(
-        f"//div[contains(@class, 'mktticker') and {_class('mktticker')}][1]"
-        f"/descendant::*[contains(@class, 'tickeritem') and {_class('tickeritem')}]"
-    )
+    # The ticker (the first on the page), its items, and in each the cells by their class:
+    # TICKER_ITEM_CSS as XPath. (The plain contains() before each class test spares libxml2 the
+    # test's normalize-space on the page's other elements; it holds wherever the test does.)
+    TICKER = etree.XPath(f"/descendant::div[contains(@class, 'mktticker') and {_class('mktticker')}][1]")
+    TICKER_ITEMS = etree.XPath(f"descendant::*[contains(@class, 'tickeritem') and {_class('tickeritem')}]")
     TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
+    DIGIT = re.compile(r"\d")
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
-        items = select(self.TICKER_ITEMS, self.page.root) if self.page.mentions("tickeritem") else []
-        for item in items:
+        ticker = first(self.TICKER, self.page.root) if self.page.mentions("tickeritem") else None
+        # The site fills the figures in by JavaScript: a plain fetch has the names and not one digit
+        # (SITE.md), so every number is null without reading the cells.
+        if ticker is None or not self.DIGIT.search(text_content(ticker)):
+            return list(quotes.values())
+        for item in select(self.TICKER_ITEMS, ticker):
             cells: dict[str, str | None] = {}
             for element in item.iter():
                 classes = element.get("class")
