@@ -90,3 +90,26 @@ def test_a_value_json_cannot_write_is_refused_as_json_refuses_it() -> None:
         json.dumps({"a": {1, 2}}, default=dataclass_fields)
     with pytest.raises(TypeError, match="not JSON serializable"):
         json.dumps(Article, default=dataclass_fields)
+
+
+def test_validation_normalises_what_a_spider_put_in_by_hand_and_keeps_normal_items_as_they_are() -> None:
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines import ArticleValidationPipeline
+
+    pipeline = ArticleValidationPipeline.from_crawler(get_crawler(Spider))
+    normal = _odd_article()
+    normal.headline = "Sensex jumps"
+    assert pipeline.process_item(normal) is normal
+    raw = _odd_article()
+    raw.headline, raw.description = " Sensex\u200b  jumps &amp; more ", "\u00a0"
+    raw.datePublished, raw.dateModified = "Feb 28 2024 | 3:42 PM", "2024-02-28T10:12:00Z"
+    article = pipeline.process_item(raw)
+    assert (article.headline, article.description) == ("Sensex jumps & more", None)
+    assert (article.datePublished, article.dateModified) == ("2024-02-28T15:42:00+05:30", "2024-02-28T15:42:00+05:30")
+    assert _ours_line(article) == _scrapy_line(article)
+    assert {name: value for name, value in asdict(article).items() if name not in
+            {"headline", "description", "datePublished", "dateModified"}} == \
+        {name: value for name, value in asdict(_odd_article()).items() if name not in
+         {"headline", "description", "datePublished", "dateModified"}}
