@@ -113,3 +113,12 @@ def test_validation_normalises_what_a_spider_put_in_by_hand_and_keeps_normal_ite
             {"headline", "description", "datePublished", "dateModified"}} == \
         {name: value for name, value in asdict(_odd_article()).items() if name not in
          {"headline", "description", "datePublished", "dateModified"}}
+
+
+def test_an_item_that_holds_itself_is_refused_as_before() -> None:
+    article = _odd_article()
+    article.topics = [article]  # type: ignore[list-item]
+    with pytest.raises(RecursionError):
+        content_hash(article)
+    with pytest.raises(RecursionError):
+        _ours_line(article)

@@ -26,7 +26,9 @@ def dataclass_fields(value: Any) -> dict[str, Any]:
     level deep (the encoder goes on into the values, calling this again for nested dataclasses).
 
     ``json.dumps(value, default=dataclass_fields)`` is ``json.dumps(plain(value))`` without first
-    building the whole tree of dicts and lists: the encoder walks the strings and lists itself.
+    building the whole tree of dicts and lists: the encoder walks the strings and lists itself. With
+    ``check_circular=False`` (no bookkeeping per dict and list), an item that holds itself raises
+    ``RecursionError``, as ``plain`` does.
     """
     names = _FIELD_NAMES.get(type(value))
     if names is None:
@@ -44,7 +46,9 @@ class ArticleJsonLinesItemExporter(JsonLinesItemExporter):
         # The fast path only where its output is Scrapy's byte for byte: every field, in
         # declaration order, and the encoder options Scrapy would use (only ensure_ascii).
         self._fast = self.fields_to_export is None and set(self._kwargs) == {"ensure_ascii"}
-        self._encode = json.JSONEncoder(ensure_ascii=bool(self._kwargs.get("ensure_ascii")), default=dataclass_fields).encode
+        self._encode = json.JSONEncoder(
+            ensure_ascii=bool(self._kwargs.get("ensure_ascii")), check_circular=False, default=dataclass_fields
+        ).encode
         self._charset = self.encoding or "utf-8"
 
     def export_item(self, item: Any) -> None:

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 _VOLATILE = frozenset({"url", "dateDownloaded", "version", "market"})
 _HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
 # json.dumps(..., sort_keys=True, ensure_ascii=False), nested dataclasses written as plain() writes them.
-_HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=dataclass_fields).encode
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=dataclass_fields).encode
 
 
 def content_hash(article: Article) -> str:
