@@ -35,13 +35,14 @@ class ArticleValidationPipeline:
         provenance = provenance_of(item)
         # Same normalisers as the rules (zero-width and control characters go): idempotent on
         # good items, and they catch anything a spider or a future rule put in by hand.
-        article = replace(
-            item,
-            headline=clean_text(item.headline) or "",
-            description=clean_text(item.description),
-            datePublished=normalize_date(item.datePublished),
-            dateModified=normalize_date(item.dateModified),
-        )
+        headline = clean_text(item.headline) or ""
+        description = clean_text(item.description)
+        published = normalize_date(item.datePublished)
+        modified = normalize_date(item.dateModified)
+        article = item
+        if (headline, description, published, modified) != (item.headline, item.description, item.datePublished, item.dateModified):
+            # Only a changed item is copied: a rule's output is already normal (the copy cost as much as the checks).
+            article = replace(item, headline=headline, description=description, datePublished=published, dateModified=modified)
         self.stats.inc_value(stat.layout(article.layout))
         if provenance is not None:
             for name, source in provenance.sources.items():

@@ -16,7 +16,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler import stats as stat
 from crawler.extraction import Article
-from crawler.extraction.article import plain
+from crawler.incremental.exporters import dataclass_fields
 from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.store import PendingArticle, StateError
 
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 # Fields that change without the article changing: fetch time, our own version, the live ticker.
 _VOLATILE = frozenset({"url", "dateDownloaded", "version", "market"})
 _HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
+# json.dumps(..., sort_keys=True, ensure_ascii=False), nested dataclasses written as plain() writes them.
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=dataclass_fields).encode
 
 
 def content_hash(article: Article) -> str:
@@ -33,8 +35,8 @@ def content_hash(article: Article) -> str:
     The same JSON as ``json.dumps(asdict(article) without the volatile fields, sort_keys=True,
     ensure_ascii=False)``, so the hashes already in seen-stores stay valid.
     """
-    content = {name: plain(getattr(article, name)) for name in _HASHED_FIELDS}
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    content = {name: getattr(article, name) for name in _HASHED_FIELDS}
+    return hashlib.sha256(_HASH_JSON(content).encode()).hexdigest()
 
 
 class UnchangedArticle(DropItem):
