@@ -18,15 +18,30 @@ SITE_ROOT = "https://www.business-standard.com"
 _ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?(?:$|[?#])")
 
 
-# Characters a reader never sees: C0/C1 controls (white space aside, which split() folds), zero-width
-# space, word joiner, BOM, soft hyphen. Zero-width (non-)joiners shape Devanagari inside words, so
-# they stay there and go only where nothing visible is left (a headline of joiners alone).
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1b\x7f\x80-\x84\x86-\x9f\u200b\u2060\ufeff\u00ad\u200e\u200f]")
+# Characters a reader never sees, dropped: C0/C1 controls (white space aside, which split() folds)
+# and the format characters that only steer layout (zero-width space, word joiner and the invisible
+# operators, bidirectional marks, embeddings, overrides and isolates, BOM, soft hyphen, Mongolian
+# vowel separator, interlinear annotation, shorthand and musical format controls, the language
+# tag). Zero-width (non-)joiners shape Devanagari inside words, so they stay there; they, tag
+# characters (which make emoji flags), variation selectors and the blank "filler" letters go only
+# where nothing visible is left (a headline of such characters alone is no headline).
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1b\x7f\x80-\x84\x86-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001]"
+)
 _JOINERS = "\u200c\u200d"
+# Text of these alone shows nothing: joiners, combining grapheme joiner, Khmer inherent vowels, the
+# Hangul fillers, the blank braille pattern, variation selectors, tag characters (and spaces).
+_BLANK_ONLY = re.compile(
+    "[ \u034f\u115f\u1160\u17b4\u17b5\u200c\u200d\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0020-\U000e007f\U000e0100-\U000e01ef]+"
+)
 
 
 def clean_text(value: str | None) -> str | None:
-    """Unescape entities, drop invisible characters, fold white space (incl. NBSP); None for nothing."""
+    """Unescape entities, drop invisible characters, fold white space (incl. NBSP); None for nothing
+    visible."""
     if value is None:
         return None
     text = html.unescape(value) if "&" in value else value
@@ -37,7 +52,11 @@ def clean_text(value: str | None) -> str | None:
         if _JOINERS[0] in text or _JOINERS[1] in text:
             text = " ".join(word.strip(_JOINERS) for word in text.split())
     # str.split() splits at what \s matches (NBSP included), and strip() is then implied.
-    return " ".join(text.split()) or None
+    text = " ".join(text.split())
+    # Every character of _BLANK_ONLY but the space is U+034F or above: text starting below is visible.
+    if not text or (text[0] >= "\u034f" and _BLANK_ONLY.fullmatch(text)):
+        return None
+    return text
 
 
 def split_list(value: str | None, separator: str = ",") -> list[str]:
