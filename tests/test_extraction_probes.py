@@ -3,6 +3,8 @@ from (what a reader of the page sees), not against the rules' own output."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from crawler.extraction import Extraction, NotAnArticle, extract
@@ -106,6 +108,48 @@ def test_unknown_layouts_with_article_metadata_become_generic_items(folder: str)
     case = next(c for c in CASES if c.folder == folder)
     article = extract(page_bytes(case, PAGES / folder), case.url).article
     assert article.layout == "generic" and article.headline and article.articleBody and article.datePublished
+
+
+GENERIC_URL = SITE + "/markets/news/sensex-falls-500-points-124022800123_1.html"
+STORY = {
+    "headline": "Sensex falls 500 points",
+    "datePublished": "2024-02-28T15:42:00+05:30",
+    "author": {"@type": "Person", "name": "A Writer"},
+    "articleBody": "Markets fell on Wednesday. Banks led the fall.",
+}
+
+
+def _ld_page(block: object) -> bytes:
+    return f'<html><head><script type="application/ld+json">{json.dumps(block)}</script></head><body><p>x</p></body></html>'.encode()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "BackgroundNewsArticle",
+     "ReviewNewsArticle", "AskPublicNewsArticle", "BlogPosting",
+     "https://schema.org/NewsArticle", "http://schema.org/Article", "http://www.schema.org/NewsArticle", "schema:NewsArticle",
+     ["WebContent", "NewsArticle"]],
+    ids=str,
+)
+@pytest.mark.parametrize("shape", ["alone", "graph", "list", "main-entity"])
+def test_json_ld_articles_of_every_shape_become_generic_items(kind: object, shape: str) -> None:
+    story = {"@type": kind, **STORY}
+    block: object = {"@context": "https://schema.org", **story}
+    if shape == "graph":
+        block = {"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "BS"}, story]}
+    elif shape == "list":
+        block = [{"@type": "Organization", "name": "BS"}, block]
+    elif shape == "main-entity":
+        block = {"@context": "https://schema.org", "@type": "WebPage", "url": GENERIC_URL, "mainEntity": story}
+    article = extract(_ld_page(block), GENERIC_URL).article
+    assert (article.layout, article.headline, article.articleBody) == ("generic", STORY["headline"], "Markets fell on Wednesday. Banks led the fall.")
+    assert article.datePublished == STORY["datePublished"] and [a.name for a in article.authors] == ["A Writer"]
+
+
+def test_a_page_with_json_ld_of_no_article_type_is_no_item() -> None:
+    with pytest.raises(NotAnArticle) as raised:
+        extract(_ld_page({"@context": "https://schema.org", "@type": "https://schema.org/WebPage", "name": "Markets"}), GENERIC_URL)
+    assert raised.value.reason == "unknown-layout"
 
 
 def test_hindi_pages_have_their_own_ids_and_language() -> None:

@@ -24,8 +24,12 @@ from .normalize import clean_text
 
 JsonObject = dict[str, Any]
 
+# Article, NewsArticle and every schema.org subtype of NewsArticle, and the blog postings.
 ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting", "BlogPosting", "OpinionNewsArticle"}
+    {
+        "Article", "NewsArticle", "AnalysisNewsArticle", "AskPublicNewsArticle", "BackgroundNewsArticle",
+        "OpinionNewsArticle", "ReportageNewsArticle", "ReviewNewsArticle", "BlogPosting", "LiveBlogPosting",
+    }
 )
 
 
@@ -69,24 +73,39 @@ def loads_lenient(text: str) -> Any:
 
 
 def _flatten_ld(node: Any) -> list[JsonObject]:
+    # Objects come as a list, in an @graph, or as the mainEntity of a WebPage (the article after
+    # the page that holds it).
     if isinstance(node, list):
         return [obj for item in node for obj in _flatten_ld(item)]
     if isinstance(node, dict):
         found = [node]
-        graph = node.get("@graph")
-        if graph is not None:
-            found.extend(_flatten_ld(graph))
+        for key in ("@graph", "mainEntity"):
+            inner = node.get(key)
+            if isinstance(inner, (dict, list)):
+                found.extend(_flatten_ld(inner))
         return found
     return []
 
 
+# A type may be written as a full IRI or a compact one: "https://schema.org/NewsArticle", "schema:NewsArticle".
+_SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/", "https://www.schema.org/", "http://www.schema.org/", "schema:")
+
+
+def _type_name(value: str) -> str:
+    if ":" in value:
+        for prefix in _SCHEMA_PREFIXES:
+            if value.startswith(prefix):
+                return value[len(prefix) :]
+    return value
+
+
 def ld_types(obj: JsonObject) -> set[str]:
-    """The @type of a JSON-LD object as a set (it may be a string or a list)."""
+    """The @type of a JSON-LD object as a set of schema.org names (it may be a string or a list)."""
     value = obj.get("@type")
     if isinstance(value, str):
-        return {value}
+        return {_type_name(value)}
     if isinstance(value, list):
-        return {v for v in value if isinstance(v, str)}
+        return {_type_name(v) for v in value if isinstance(v, str)}
     return set()
 
 
