@@ -8,10 +8,11 @@ import json
 import pytest
 
 from crawler.extraction import Extraction, NotAnArticle, extract
+from crawler.extraction.text import block_paragraphs, fragment
 from crawler.extraction.urls import VIDEO, non_article_kind, url_kind
 from tests.loopback.pages import PageSpec, render_current
 from tests.pages import specs
-from tests.conftest import PAGES, SITE
+from tests.conftest import PAGES, SITE, load_json
 from tests.pages.build import page_bytes
 from tests.pages.cases import CASES
 
@@ -108,6 +109,50 @@ def test_unknown_layouts_with_article_metadata_become_generic_items(folder: str)
     case = next(c for c in CASES if c.folder == folder)
     article = extract(page_bytes(case, PAGES / folder), case.url).article
     assert article.layout == "generic" and article.headline and article.articleBody and article.datePublished
+
+
+# Embed code as each platform hands it out, and inline image captions: none of it is the story.
+EMBEDS = {
+    "tweet": '<blockquote class="twitter-tweet"><p lang="en">Tweet text</p>&mdash; X (@x) <a href="https://x.com/x/status/1">Jan 1</a></blockquote>',
+    "tweet-video": '<blockquote class="twitter-video" data-status="hidden"><p>Video tweet text</p><a href="https://twitter.com/x/status/2">Jan 2</a></blockquote>',
+    "instagram": '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/x/"><div><a href="https://www.instagram.com/p/x/">A post shared by x</a></div></blockquote>',
+    "facebook": '<div class="fb-post" data-href="https://www.facebook.com/x/posts/1"><blockquote cite="https://www.facebook.com/x/posts/1" class="fb-xfbml-parse-ignore"><p>Facebook post text</p></blockquote></div>',
+    "tiktok": '<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@x/video/1"><section><a href="https://www.tiktok.com/@x">@x</a> TikTok text</section></blockquote>',
+    "threads": '<blockquote class="text-post-media" data-text-post-permalink="https://www.threads.net/@x/post/1"><a href="https://www.threads.net/@x/post/1">Threads text</a></blockquote>',
+    "reddit": '<blockquote class="reddit-embed-bq"><a href="https://www.reddit.com/r/x/comments/1/">Reddit text</a></blockquote>',
+    "imgur": '<blockquote class="imgur-embed-pub" data-id="a"><a href="//imgur.com/a">Imgur text</a></blockquote>',
+    "youtube": '<iframe src="https://www.youtube.com/embed/x" title="YouTube video player"></iframe>',
+    "figure": '<figure><img src="/x.jpg" alt="Alt text"><figcaption>Inline photo caption (Photo: PTI)</figcaption></figure>',
+    "amp-twitter": '<amp-twitter width="375" height="472" data-tweetid="1"><blockquote placeholder class="twitter-tweet"><p>AMP tweet text</p></blockquote></amp-twitter>',
+    "amp-instagram": '<amp-instagram data-shortcode="x" width="1" height="1"><div placeholder>AMP Instagram text</div></amp-instagram>',
+    "amp-ad": '<amp-ad width="300" height="250" type="doubleclick"><div fallback>Advertisement text</div></amp-ad>',
+}
+QUOTE = "<blockquote><p>A quoted statement by the finance minister.</p></blockquote>"
+
+
+@pytest.mark.parametrize("embed", EMBEDS.values(), ids=EMBEDS.keys())
+def test_embeds_and_inline_captions_stay_out_of_the_body_and_quotations_in(embed: str) -> None:
+    root = fragment(f"<p>First paragraph.</p>{embed}{QUOTE}<p>Last paragraph.</p>")
+    assert root is not None
+    assert block_paragraphs(root) == ["First paragraph.", "A quoted statement by the finance minister.", "Last paragraph."]
+
+
+def _with_embeds(folder: str, marker: str) -> tuple[str, str]:
+    case = next(c for c in CASES if c.folder == folder)
+    html = page_bytes(case, PAGES / folder).decode("utf-8")
+    at = html.index(marker) + len(marker)
+    return html[:at] + "".join(EMBEDS.values()) + html[at:], case.url
+
+
+@pytest.mark.parametrize(
+    ("folder", "marker"),
+    [("amp/seed-syndicated", '<div class="storycontent">'), ("pre2023/synthetic-premium", '<span class="p-content">'),
+     ("nextjs-2023/embeds-dom-europe", '<div class="non-paywall-content">')],
+)
+def test_every_layout_leaves_embeds_out_of_its_dom_body(folder: str, marker: str) -> None:
+    html, url = _with_embeds(folder, marker)
+    expected = load_json(PAGES / folder / "expected.json")
+    assert extract(html, url).article.articleBody == expected["articleBody"]
 
 
 GENERIC_URL = SITE + "/markets/news/sensex-falls-500-points-124022800123_1.html"

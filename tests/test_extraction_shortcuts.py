@@ -118,8 +118,7 @@ def test_the_noise_expression_of_a_page_finds_what_the_whole_one_finds(markup: s
     # The one expression every page ran before.
     whole = etree.XPath(
         "descendant::*[@class or @id]["
-        "(self::blockquote and (contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')))"
-        f" or (self::div and ({_class('advertisement-bg')} or starts-with(@id, 'between_article_content_')))"
+        f"(self::div and ({_class('advertisement-bg')} or starts-with(@id, 'between_article_content_')))"
         f" or (self::p and {_class('whtsclick')})"
         f" or {_class('storyadsprg')} or {_class('recommendsection')} or {_class('read_more')}"
         " or starts-with(@id, 'div-gpt')]"

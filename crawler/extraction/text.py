@@ -30,8 +30,27 @@ BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
-# Never text a reader takes for the article.
-SKIPPED_TAGS = frozenset("script style noscript iframe button svg template object embed ins".split())
+# Never text a reader takes for the article: code, controls, frames, inline image captions
+# (figcaption; the hero's caption is a field of its own) and AMP's embeds and ads, whose placeholders
+# hold the embedded post's text.
+SKIPPED_TAGS = frozenset(
+    "script style noscript iframe button svg template object embed ins figcaption "
+    "amp-ad amp-embed amp-sticky-ad amp-analytics amp-pixel amp-iframe amp-img amp-anim amp-video amp-audio "
+    "amp-youtube amp-vimeo amp-twitter amp-instagram amp-facebook amp-facebook-page amp-facebook-comments "
+    "amp-tiktok amp-reddit amp-pinterest amp-social-share".split()
+)
+# Posts embedded from other sites are quotations of them, not the story: each platform's embed code
+# marks its <blockquote> with a class (Facebook's sits inside its div.fb-post).
+EMBED_CLASSES = (
+    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "text-post-media", "reddit-embed-bq",
+    "imgur-embed-pub", "fb-xfbml-parse-ignore", "bluesky-embed",
+)
+
+
+def is_embedded_post(element: _Element) -> bool:
+    """Whether a ``<blockquote>`` is a post embedded from another site (a tweet, an Instagram post …)."""
+    classes = element.get("class")
+    return classes is not None and any(name in classes for name in EMBED_CLASSES)
 
 # Site promos interleaved with the paragraphs; matched on the whole paragraph.
 PROMO_PATTERNS = (
@@ -71,7 +90,7 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
         tag = element.tag
         if isinstance(tag, str):
             tag = tag.lower()
-            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)):
+            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)) and not (tag == "blockquote" and is_embedded_post(element)):
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br"):
                     flush()

@@ -263,14 +263,13 @@ class NextJsV1(ArticlePage):
 
     # --- body ----------------------------------------------------------------------------------
 
-    # Inside the body, not the story: embeds, ad slots, promos, inline "Also Read", inline image
-    # captions (the div[style] after an img.imgCont / img.zoomimg). ".mb-20" is a margin utility:
-    # only the <style> in it goes (every <style> does), never the block.
+    # Inside the body, not the story: ad slots, promos, inline "Also Read", inline image captions
+    # (the div[style] after an img.imgCont / img.zoomimg); embedded posts and <figcaption>s go in
+    # every layout's body walk (crawler/extraction/text.py). ".mb-20" is a margin utility: only the
+    # <style> in it goes (every <style> does), never the block.
     # Each test with the text it needs in the markup: the expression a page gets holds only the
     # tests whose text is there (one walk with one cheap test instead of eleven).
     NOISE_TESTS: tuple[tuple[str, str], ...] = (
-        ("twitter-tweet", "(self::blockquote and contains(@class, 'twitter-tweet'))"),
-        ("instagram-media", "(self::blockquote and contains(@class, 'instagram-media'))"),
         ("advertisement-bg", f"(self::div and {_class('advertisement-bg')})"),
         ("between_article_content_", "(self::div and starts-with(@id, 'between_article_content_'))"),
         ("whtsclick", f"(self::p and {_class('whtsclick')})"),
