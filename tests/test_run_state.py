@@ -7,11 +7,14 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.http import XmlResponse
 
+from crawler.incremental.extension import seen_store_extension
 from crawler.pipelines import DuplicateArticlePipeline
 from crawler.runset import RunSet
+from crawler.spiders.discovery import SOURCE_DATE_META
 from crawler.spiders.latest import LatestSpider
 from tests.conftest import SITE
 from tests.test_spiders_unit import make_spider, seed_response
@@ -66,3 +69,16 @@ def test_duplicates_are_dropped_after_many_other_articles(tmp_path: Path) -> Non
         pipeline.process_item(article, spider)
     assert spider.crawler.stats.get_value("article/dropped/duplicate") == 1
     pipeline.close_spider(spider)
+
+
+def test_a_dropped_article_leaves_no_source_date_behind(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    extension = seen_store_extension(spider.crawler)
+    assert extension is not None
+    response = seed_response()
+    response.meta[SOURCE_DATE_META] = "2024-02-28T15:42:00+05:30"
+    (article,) = spider.parse_article(response)
+    assert extension.source_dates == {article.articleId: "2024-02-28T15:42:00+05:30"}
+    # Dropped before it was claimed (here as a duplicate): its date goes with it.
+    spider.crawler.signals.send_catch_log(signals.item_dropped, item=article, response=response, exception=DropItem("duplicate"), spider=spider)
+    assert extension.source_dates == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -52,6 +53,7 @@ class SeenStoreExtension:
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(self.feed_file_opened, signal=bs_signals.feed_file_opened)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SeenStoreExtension:
@@ -109,6 +111,13 @@ class SeenStoreExtension:
             self.store.record_feed(self.run_id, feed)
         except StateError as error:
             self.fail(error)
+
+    def item_dropped(self, item: Any) -> None:
+        # An item dropped before it was claimed (invalid, a duplicate, cut short) takes its source
+        # date along: the map holds only articles on their way, not every one a long run dropped.
+        article_id = getattr(item, "articleId", None)
+        if article_id is not None:
+            self.source_dates.pop(article_id, None)
 
     def confirm(self, article_id: str) -> bool:
         """Mark an article of this run seen; False if the store failed."""

@@ -70,7 +70,6 @@ class DiscoverySpider(BusinessStandardSpider):
         self.fresh = _truthy(fresh)
         # Article ids requested in this run, on disk (flat memory on long backfills).
         self.requested = RunSet()
-        self.source_dates: dict[str, str | None] = {}
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
         self.source_max_size = SITEMAP_MAX_SIZE
