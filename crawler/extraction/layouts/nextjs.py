@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -353,8 +353,8 @@ class NextJsV1(ArticlePage):
     # One walk finds every marker; they are told apart below.
     PREMIUM_LABEL_PART = "strlabel"
     LIVE_BUTTON_PART = "LiveButton"
-    # Each test with the text it needs in the markup, as NOISE_TESTS: a page gets the expression of
-    # the markers its text holds (most hold one or two of the six).
+    # Each test with the class name it needs: a page gets the expression of the markers its
+    # article's classes name.
     MARKER_TESTS: tuple[tuple[str, str], ...] = (
         ("strlabel", "contains(@class, 'strlabel')"),
         ("LiveButton", "contains(@class, 'LiveButton')"),
@@ -372,9 +372,13 @@ class NextJsV1(ArticlePage):
         """The markers expression for markup that holds ``parts`` (and none of the other parts)."""
         return etree.XPath(f"descendant::*[@class][{' or '.join(test for part, test in NextJsV1.MARKER_TESTS if part in parts)}]")
 
+    SCOPE_CLASSES = etree.XPath("descendant::*/@class", smart_strings=False)
+
     @cached_property
     def markers(self) -> list[_Element]:
-        parts = tuple(part for part in self.MARKER_PARTS if self.page.mentions(part))
+        # The tests of the markers some class in the article names: most name none or one or two.
+        classes = " ".join(cast("list[str]", self.SCOPE_CLASSES(self.scope)))
+        parts = tuple(part for part in self.MARKER_PARTS if part in classes)
         return select(self.markers_xpath(parts), self.scope) if parts else []
 
     @cached_property
