@@ -60,6 +60,7 @@ WRONG = [
     (ArticleSpider, {"url": "file://otherhost/tmp/x.html"}, "names a file on this machine"),
     (ArticleSpider, {"url": "https://evil.example/markets/news/x-124022800873_1.html"}, "is not on BS_BASE_URL's site"),
     (ArticleSpider, {"urls": f"{GOOD},https://business-standard.com.evil.example/x-124022800873_1.html"}, "is not on BS_BASE_URL's site"),
+    (ArticleSpider, {"url": "https://m.bshindi.com.evil.example/storypage.php?autono=166607"}, "is not on BS_BASE_URL's site"),
     (ArticleSpider, {"url_file": "{binary}"}, "not a UTF-8 text file"),
     (ArticleSpider, {"url_file": "{nul}"}, "binary file"),
     (ArticleSpider, {"url_file": "{comments}"}, "lists no URL"),
@@ -86,6 +87,7 @@ def test_wrong_arguments_are_one_usage_error(spider_class: type, arguments: dict
         (LatestSpider, {"_job": "6487ec79947edab326d6db28a2d86511e8247444"}),  # scrapyd's job id
         (ArticleSpider, {"url": GOOD}),
         (ArticleSpider, {"url": "https://hindi.business-standard.com/x-124022800873_1.html"}),
+        (ArticleSpider, {"urls": "https://hindi.business-standard.com//storypage.php?autono=166607,https://m.bshindi.com/storypage.php?autono=166607"}),
     ],
 )
 def test_right_arguments_pass(spider_class: type, arguments: dict[str, str]) -> None:

@@ -20,7 +20,8 @@ from crawler.middlewares import OffsiteRedirect
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
 
-SITE_DOMAINS = ("business-standard.com",)
+# The site and the Hindi edition's mobile twin (m.bshindi.com; hindi.business-standard.com is a subdomain).
+SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 # Arguments a scheduler adds to every spider it starts (scrapyd: the job id), never the user's.
 SCHEDULER_ARGUMENTS = frozenset({"_job"})
 OFFSITE_REDIRECT = "offsite-redirect"
