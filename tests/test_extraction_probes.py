@@ -191,6 +191,22 @@ def test_json_ld_articles_of_every_shape_become_generic_items(kind: object, shap
     assert article.datePublished == STORY["datePublished"] and [a.name for a in article.authors] == ["A Writer"]
 
 
+def test_an_article_of_its_own_wins_over_a_webpage_s_stub_of_it() -> None:
+    stub = {"@type": "WebPage", "url": GENERIC_URL, "mainEntity": {"@type": "NewsArticle", "@id": GENERIC_URL + "#article", "headline": "Short"}}
+    full = {"@context": "https://schema.org", "@type": "NewsArticle", "@id": GENERIC_URL + "#article", **STORY}
+    html = _ld_page(stub).replace(b"</head>", f'<script type="application/ld+json">{json.dumps(full)}</script></head>'.encode())
+    article = extract(html, GENERIC_URL).article
+    assert (article.headline, article.datePublished, article.articleBody) == (STORY["headline"], STORY["datePublished"], STORY["articleBody"])
+
+
+@pytest.mark.parametrize("teasers", [[{"@type": "NewsArticle", **STORY}, {"@type": "NewsArticle", **STORY}], {"@type": "NewsArticle", **STORY}], ids=["list", "one"])
+def test_the_teasers_of_a_collection_page_are_not_its_article(teasers: object) -> None:
+    block = {"@context": "https://schema.org", "@type": "CollectionPage", "name": "Markets", "mainEntity": teasers}
+    with pytest.raises(NotAnArticle) as raised:
+        extract(_ld_page(block), SITE + "/markets/news")
+    assert raised.value.reason == "unknown-layout"
+
+
 def test_a_page_with_json_ld_of_no_article_type_is_no_item() -> None:
     with pytest.raises(NotAnArticle) as raised:
         extract(_ld_page({"@context": "https://schema.org", "@type": "https://schema.org/WebPage", "name": "Markets"}), GENERIC_URL)

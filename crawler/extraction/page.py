@@ -73,18 +73,30 @@ def loads_lenient(text: str) -> Any:
 
 
 def _flatten_ld(node: Any) -> list[JsonObject]:
-    # Objects come as a list, in an @graph, or as the mainEntity of a WebPage (the article after
-    # the page that holds it).
     if isinstance(node, list):
         return [obj for item in node for obj in _flatten_ld(item)]
     if isinstance(node, dict):
         found = [node]
-        for key in ("@graph", "mainEntity"):
-            inner = node.get(key)
-            if isinstance(inner, (dict, list)):
-                found.extend(_flatten_ld(inner))
+        graph = node.get("@graph")
+        if graph is not None:
+            found.extend(_flatten_ld(graph))
         return found
     return []
+
+
+# A page may describe itself and hold its article as its mainEntity. Only a page of one item: a
+# CollectionPage's mainEntity lists teasers of other stories.
+_ITEM_PAGE_TYPES = frozenset({"WebPage", "ItemPage"})
+
+
+def _main_entities(objects: list[JsonObject]) -> list[JsonObject]:
+    """The single-object ``mainEntity`` of the WebPage objects among ``objects``."""
+    found = []
+    for obj in objects:
+        main = obj.get("mainEntity")
+        if isinstance(main, dict) and ld_types(obj) & _ITEM_PAGE_TYPES:
+            found.extend(_flatten_ld(main))
+    return found
 
 
 # A type may be written as a full IRI or a compact one: "https://schema.org/NewsArticle", "schema:NewsArticle".
@@ -309,9 +321,12 @@ class Page:
 
     @cached_property
     def json_ld(self) -> list[JsonObject]:
-        """Every JSON-LD object on the page, flattened (lists and @graph), in page order."""
+        """Every JSON-LD object on the page, flattened (lists and @graph), in page order; then the
+        articles WebPage objects hold as their mainEntity (an object of its own wins over them: a
+        mainEntity is often a stub of the article, ``@id`` and headline)."""
         scripts = [s for s in self._tagged["script"] if (kind := s.get("type")) is not None and kind.strip().lower() == "application/ld+json"]
-        return [obj for block in self._json_scripts(scripts) for obj in _flatten_ld(block)]
+        objects = [obj for block in self._json_scripts(scripts) for obj in _flatten_ld(block)]
+        return objects + _main_entities(objects)
 
     def ld_first(self, types: frozenset[str] | set[str]) -> JsonObject | None:
         """The first JSON-LD object of one of ``types``; the order of blocks is not relied on otherwise."""
