@@ -137,6 +137,23 @@ def test_embeds_and_inline_captions_stay_out_of_the_body_and_quotations_in(embed
     assert block_paragraphs(root) == ["First paragraph.", "A quoted statement by the finance minister.", "Last paragraph."]
 
 
+# Story text that looks like the above: a quotation's attribution and a table's title in <figcaption>,
+# a pull-quote whose class only contains an embed's class name.
+KEPT = {
+    "quote-attribution": ('<figure><blockquote><p>We will not raise rates.</p></blockquote><figcaption>Shaktikanta Das, RBI Governor</figcaption></figure>',
+                          ["We will not raise rates.", "Shaktikanta Das, RBI Governor"]),
+    "table-title": ("<figure><figcaption>Table 1: GDP growth</figcaption><table><tr><td>7.2%</td></tr></table></figure>", ["Table 1: GDP growth", "7.2%"]),
+    "pull-quote": ('<blockquote class="pullquote instagram-media-style"><p>Story text in a pull-quote.</p></blockquote>', ["Story text in a pull-quote."]),
+}
+
+
+@pytest.mark.parametrize(("markup", "story"), KEPT.values(), ids=KEPT.keys())
+def test_story_text_that_looks_like_an_embed_or_a_caption_stays(markup: str, story: list[str]) -> None:
+    root = fragment(f"<p>First paragraph.</p>{markup}<p>Last paragraph.</p>")
+    assert root is not None
+    assert block_paragraphs(root) == ["First paragraph.", *story, "Last paragraph."]
+
+
 def _with_embeds(folder: str, marker: str) -> tuple[str, str]:
     case = next(c for c in CASES if c.folder == folder)
     html = page_bytes(case, PAGES / folder).decode("utf-8")

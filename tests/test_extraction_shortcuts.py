@@ -316,7 +316,7 @@ def test_a_rendered_ticker_gives_its_numbers_and_the_first_ticker_wins() -> None
     assert [row[1:] for row in market[1:4]] == [(None, None, None)] * 3
 
 
-def test_a_digit_outside_the_cells_still_reads_the_cells() -> None:
-    # A digit in the ticker (here in a name) sends it the long way, which reads empty cells as null.
-    body = _with_ticker("nextjs-2023/premium", _ticker(("Sensex", "", "", ""), ("Nifty 50", "", "", "")))
-    assert _market(body)[0] == ("Sensex", None, None, None)
+def test_a_ticker_in_other_digits_is_read() -> None:
+    # Digits of any script count as figures (the long way reads them as numbers too).
+    market = _market(_with_ticker("nextjs-2023/premium", _ticker(("Sensex", "\u096d\u0969,\u0967\u096b\u096e.\u0968\u0966", "", ""))))
+    assert market[0] == ("Sensex", 73158.2, None, None)

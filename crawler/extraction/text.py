@@ -30,27 +30,39 @@ BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
-# Never text a reader takes for the article: code, controls, frames, inline image captions
-# (figcaption; the hero's caption is a field of its own) and AMP's embeds and ads, whose placeholders
-# hold the embedded post's text.
+# Never text a reader takes for the article: code, controls, frames, and AMP's embeds and ads,
+# whose placeholders hold the embedded post's text.
 SKIPPED_TAGS = frozenset(
-    "script style noscript iframe button svg template object embed ins figcaption "
+    "script style noscript iframe button svg template object embed ins "
     "amp-ad amp-embed amp-sticky-ad amp-analytics amp-pixel amp-iframe amp-img amp-anim amp-video amp-audio "
     "amp-youtube amp-vimeo amp-twitter amp-instagram amp-facebook amp-facebook-page amp-facebook-comments "
     "amp-tiktok amp-reddit amp-pinterest amp-social-share".split()
 )
 # Posts embedded from other sites are quotations of them, not the story: each platform's embed code
-# marks its <blockquote> with a class (Facebook's sits inside its div.fb-post).
-EMBED_CLASSES = (
-    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "text-post-media", "reddit-embed-bq",
-    "imgur-embed-pub", "fb-xfbml-parse-ignore", "bluesky-embed",
+# gives its <blockquote> one of these classes (Facebook's sits inside its div.fb-post).
+EMBED_CLASSES = frozenset(
+    {"twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "text-post-media", "reddit-embed-bq",
+     "imgur-embed-pub", "fb-xfbml-parse-ignore", "bluesky-embed"}
 )
+# What a <figure> shows when its <figcaption> is an image's caption (the hero's is a field of its own).
+_PICTURES = ("img", "picture", "video", "amp-img", "amp-video", "amp-anim")
 
 
 def is_embedded_post(element: _Element) -> bool:
     """Whether a ``<blockquote>`` is a post embedded from another site (a tweet, an Instagram post …)."""
     classes = element.get("class")
-    return classes is not None and any(name in classes for name in EMBED_CLASSES)
+    return classes is not None and not EMBED_CLASSES.isdisjoint(classes.split())
+
+
+def is_image_caption(element: _Element) -> bool:
+    """Whether a ``<figcaption>`` captions a picture (not a quotation's attribution or a table's title)."""
+    figure = element.getparent()
+    return figure is not None and figure.tag == "figure" and next(figure.iter(*_PICTURES), None) is not None
+
+
+def _left_out(tag: str, element: _Element) -> bool:
+    """Body text that is not the story: an embedded post, or an inline picture's caption."""
+    return (tag == "blockquote" and is_embedded_post(element)) or (tag == "figcaption" and is_image_caption(element))
 
 # Site promos interleaved with the paragraphs; matched on the whole paragraph.
 PROMO_PATTERNS = (
@@ -90,7 +102,7 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
         tag = element.tag
         if isinstance(tag, str):
             tag = tag.lower()
-            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)) and not (tag == "blockquote" and is_embedded_post(element)):
+            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)) and not _left_out(tag, element):
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br"):
                     flush()

@@ -409,7 +409,7 @@ class NextJsV1(ArticlePage):
             or (self.scope is not self.page.root and any("lvblg" in (m.get("class") or "") for m in self.markers))
         )
 
-    # The ticker (the first on the page), its items, and in each the cells by their class:
+    # The ticker (the site's pages have one: the first is read), its items, and in each the cells by their class:
     # TICKER_ITEM_CSS as XPath. (The plain contains() before each class test spares libxml2 the
     # test's normalize-space on the page's other elements; it holds wherever the test does.)
     TICKER = etree.XPath(f"/descendant::div[contains(@class, 'mktticker') and {_class('mktticker')}][1]")
