@@ -65,6 +65,10 @@ class ArticleValidationPipeline:
         return article
 
 
+class DuplicateArticle(DropItem):
+    """Another item of the same article was emitted in this run (or is on its way)."""
+
+
 class DuplicateArticlePipeline:
     """Drop a second item with an ``articleId`` already emitted in this run (two slugs, AMP, …)."""
 
@@ -83,7 +87,7 @@ class DuplicateArticlePipeline:
             return item
         if not self.seen.add(item.articleId):
             self.stats.inc_value(stat.DROPPED_DUPLICATE)
-            raise DropItem(f"duplicate of article {item.articleId} already emitted in this run")
+            raise DuplicateArticle(f"duplicate of article {item.articleId} already emitted in this run")
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:

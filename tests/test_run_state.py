@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import XmlResponse
 
 from crawler.incremental.extension import seen_store_extension
-from crawler.pipelines import DuplicateArticlePipeline
+from crawler.pipelines import DuplicateArticle, DuplicateArticlePipeline
 from crawler.runset import RunSet
 from crawler.spiders.discovery import SOURCE_DATE_META
 from crawler.spiders.latest import LatestSpider
@@ -79,6 +79,9 @@ def test_a_dropped_article_leaves_no_source_date_behind(tmp_path: Path) -> None:
     response.meta[SOURCE_DATE_META] = "2024-02-28T15:42:00+05:30"
     (article,) = spider.parse_article(response)
     assert extension.source_dates == {article.articleId: "2024-02-28T15:42:00+05:30"}
-    # Dropped before it was claimed (here as a duplicate): its date goes with it.
-    spider.crawler.signals.send_catch_log(signals.item_dropped, item=article, response=response, exception=DropItem("duplicate"), spider=spider)
+    # A duplicate's date is its twin's, which may not be claimed yet: it stays.
+    spider.crawler.signals.send_catch_log(signals.item_dropped, item=article, response=response, exception=DuplicateArticle("twin"), spider=spider)
+    assert extension.source_dates == {article.articleId: "2024-02-28T15:42:00+05:30"}
+    # Dropped before it was claimed (here as invalid): its date goes with it.
+    spider.crawler.signals.send_catch_log(signals.item_dropped, item=article, response=response, exception=DropItem("missing headline"), spider=spider)
     assert extension.source_dates == {}

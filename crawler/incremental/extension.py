@@ -15,6 +15,7 @@ from crawler import stats as stat
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import FeedRecord, SeenStore, StateError, backend
+from crawler.pipelines import DuplicateArticle
 
 logger = logging.getLogger(__name__)
 
@@ -112,11 +113,12 @@ class SeenStoreExtension:
         except StateError as error:
             self.fail(error)
 
-    def item_dropped(self, item: Any) -> None:
-        # An item dropped before it was claimed (invalid, a duplicate, cut short) takes its source
-        # date along: the map holds only articles on their way, not every one a long run dropped.
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        # An item dropped before it was claimed (invalid, cut short) takes its source date along:
+        # the map holds only articles on their way, not every one a long run dropped. Not a
+        # duplicate's: the date is its twin's, which may still be on its way to its claim.
         article_id = getattr(item, "articleId", None)
-        if article_id is not None:
+        if article_id is not None and not isinstance(exception, DuplicateArticle):
             self.source_dates.pop(article_id, None)
 
     def confirm(self, article_id: str) -> bool:
