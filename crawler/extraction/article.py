@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 # Field names are the JSON keys. They follow Zyte's ``Article`` schema where it
 # has one, hence camelCase; the declaration order is the key order in the output.
@@ -82,25 +81,3 @@ class Article:
     layout: str
     dateDownloaded: str | None = None
     version: int | None = None
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def plain(value: Any) -> Any:
-    """What ``dataclasses.asdict`` (and itemadapter's ``asdict``) make of a value, without their deep
-    copies and per-value adapter lookups: dataclasses become dicts (in field order), lists and tuples
-    lists. For serialising an item, which only reads it.
-    """
-    if isinstance(value, (str, int, float)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, dict):
-        return {plain(key): plain(item) for key, item in value.items()}
-    if is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES.get(type(value))
-        if names is None:
-            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
-        return {name: plain(getattr(value, name)) for name in names}
-    return value

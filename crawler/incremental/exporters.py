@@ -4,7 +4,7 @@ Scrapy's ``JsonLinesItemExporter`` turns an item into a dict through itemadapter
 ``ScrapyJSONEncoder.default`` adapt every nested dataclass (authors, image, Also Read, ticker)
 one by one; for an article that is most of the cost of writing its line. This exporter writes the
 same bytes (same keys in the same order, same JSON options) as ``json.dumps`` of
-:func:`~crawler.extraction.article.plain`, and leaves anything else (other items,
+``dataclasses.asdict(article)``, and leaves anything else (other items,
 ``fields_to_export``, custom encoder options) to Scrapy.
 """
 
@@ -25,10 +25,10 @@ def dataclass_fields(value: Any) -> dict[str, Any]:
     """``default`` of a JSON encoder: a dataclass as a dict of its fields in declaration order, one
     level deep (the encoder goes on into the values, calling this again for nested dataclasses).
 
-    ``json.dumps(value, default=dataclass_fields)`` is ``json.dumps(plain(value))`` without first
+    ``json.dumps(value, default=dataclass_fields)`` is ``json.dumps(asdict(value))`` without first
     building the whole tree of dicts and lists: the encoder walks the strings and lists itself. With
     ``check_circular=False`` (no bookkeeping per dict and list), an item that holds itself raises
-    ``RecursionError``, as ``plain`` does.
+    ``RecursionError``.
     """
     names = _FIELD_NAMES.get(type(value))
     if names is None:

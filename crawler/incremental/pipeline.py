@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 # Fields that change without the article changing: fetch time, our own version, the live ticker.
 _VOLATILE = frozenset({"url", "dateDownloaded", "version", "market"})
 _HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
-# json.dumps(..., sort_keys=True, ensure_ascii=False), nested dataclasses written as plain() writes them.
+# json.dumps(..., sort_keys=True, ensure_ascii=False), nested dataclasses written as asdict() writes them.
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=dataclass_fields).encode
 
 
