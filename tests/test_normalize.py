@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from urllib.parse import urljoin
+
 from crawler.extraction.normalize import (
+    absolute_url,
     article_id,
     clean_text,
     date_of_article_id,
     display_date_text,
+    iso_ist,
     normalize_date,
+    parse_date,
     parse_number,
     read_time_minutes,
     split_list,
@@ -40,6 +45,45 @@ def test_dates_become_iso_with_the_ist_offset(raw: str | int, iso: str) -> None:
 @pytest.mark.parametrize("raw", ["", None, "yesterday", "Feb 30 2024 | 3:42 PM IST", "31/31/2024", "0000-00-00", "1850-01-01"])
 def test_unreadable_dates_are_none(raw: str | None) -> None:
     assert normalize_date(raw) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2024-02-28T15:42:00+05:30",  # the site's own form, kept as it is
+        "2024-02-30T15:42:00+05:30",  # no such day
+        "2023-02-29T15:42:00+05:30",
+        "2024-02-28T24:00:00+05:30",
+        "2024-02-28T15:60:00+05:30",
+        "1989-12-31T23:59:59+05:30",  # out of range
+        "2101-01-01T00:00:00+05:30",
+        "2024-02-28T15:42:00.500+05:30",
+        " 2024-02-28T15:42:00+05:30 ",
+        "2024-02-28T15:42:00+0530",
+        "２０２４-02-28T15:42:00+05:30",  # not ASCII digits
+    ],
+)
+def test_iso_dates_in_the_site_form_read_as_the_long_way_reads_them(raw: str) -> None:
+    assert normalize_date(raw) == iso_ist(parse_date(raw))
+
+
+@pytest.mark.parametrize(
+    ("href", "base"),
+    [
+        ("/india-news/x-124022800873_1.html", "https://www.business-standard.com/markets/y-124022800001_1.html"),
+        ("/a/../b/./c?q=1#top", "https://www.business-standard.com/x/y?z=2"),
+        ("/", "http://127.0.0.1:8080/amp/x"),
+        ("/topic/rbi", "https://user:pw@www.business-standard.com:8443"),
+        ("/topic/rbi", "https://www.business-standard.com?from=feed"),
+        ("/topic/rbi", "https://www.business-standard.com#top"),
+        ("//cdn.example/x.jpg", "https://www.business-standard.com/a/b"),
+        ("rel/path", "https://www.business-standard.com/a/b"),
+        ("https://www.business-standard.com/a", "http://127.0.0.1:1/b"),
+        ("http:/a", "https://www.business-standard.com/b/c"),
+    ],
+)
+def test_links_resolve_as_urljoin_resolves_them(href: str, base: str) -> None:
+    assert absolute_url(href, base) == urljoin(base, href)
 
 
 def test_normalising_twice_changes_nothing() -> None:

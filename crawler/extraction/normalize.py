@@ -190,11 +190,27 @@ def iso_ist(moment: datetime | None) -> str | None:
     """ISO 8601 in IST with the +05:30 offset, to the second."""
     if moment is None:
         return None
-    return moment.astimezone(IST).replace(microsecond=0).isoformat()
+    local = moment.astimezone(IST)
+    # What isoformat() writes once the microseconds are dropped, without the copy that drops them.
+    return "%04d-%02d-%02dT%02d:%02d:%02d+05:30" % (local.year, local.month, local.day, local.hour, local.minute, local.second)
+
+
+# The form the site's JSON-LD and meta tags already use, and the one we write.
+_ISO_IST = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30", re.ASCII).fullmatch
 
 
 def normalize_date(value: str | int | float | None) -> str | None:
     """Any site date → ISO 8601 with +05:30, or None."""
+    if isinstance(value, str) and _ISO_IST(value) is not None:
+        # Already in our form: kept as it is once it is known to be a real date in range (the long
+        # way would give the same string back); an impossible one (February 30) goes the long way.
+        try:
+            year = datetime.fromisoformat(value).year
+        except ValueError:
+            pass
+        else:
+            if 1990 <= year <= 2100:
+                return value
     return iso_ist(parse_date(value))
 
 
@@ -280,10 +296,19 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
     for prefix in _ABSOLUTE_PREFIXES:
-        if href.startswith(prefix) and base.startswith(prefix) and href[len(prefix) : len(prefix) + 1] not in _NO_HOST:
-            # urljoin() of an absolute URL with a host depends on the base's scheme alone, so one
-            # cache entry serves every page that links to it (section pages, related stories).
-            return _join(prefix, href)
+        if base.startswith(prefix):
+            if href.startswith(prefix) and href[len(prefix) : len(prefix) + 1] not in _NO_HOST:
+                # urljoin() of an absolute URL with a host depends on the base's scheme alone, so one
+                # cache entry serves every page that links to it (section pages, related stories).
+                return _join(prefix, href)
+            if href.startswith("/") and not href.startswith("//"):
+                # A path from the root depends on the base's scheme and host alone: author, topic
+                # and section links repeat from page to page.
+                end = base.find("/", len(prefix))
+                origin = base if end == -1 else base[:end]
+                if "?" not in origin and "#" not in origin:
+                    return _join(origin, href)
+            break
     return _join(base, href)
 
 
