@@ -250,8 +250,12 @@ def _scripts_in_text(text: str) -> list[_Element]:
 def _ends_whole(text: str) -> bool:
     """Whether the document reaches its end (``</html>`` or ``</body>``): a page cut short in
     transit or by the server stops inside the story."""
-    tail = text[-4000:]
-    return any(end in tail for end in ("</html>", "</body>", "</HTML>", "</BODY>", "</Html>", "</Body>"))
+    # Searched backwards from the end, in place: the closing tag is usually the last thing there.
+    start = max(0, len(text) - 4000)
+    return any(text.rfind(end, start) != -1 for end in _DOCUMENT_ENDS)
+
+
+_DOCUMENT_ENDS = ("</html>", "</body>", "</HTML>", "</BODY>", "</Html>", "</Body>")
 
 
 # --- the page -----------------------------------------------------------------------------------
