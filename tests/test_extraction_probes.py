@@ -10,7 +10,7 @@ import pytest
 from crawler.extraction import Extraction, NotAnArticle, extract
 from crawler.extraction.text import block_paragraphs, fragment
 from crawler.extraction.urls import VIDEO, non_article_kind, url_kind
-from tests.loopback.pages import PageSpec, render_current
+from tests.loopback.pages import PageSpec, _body_html, render_current
 from tests.pages import specs
 from tests.conftest import PAGES, SITE, load_json
 from tests.pages.build import page_bytes
@@ -29,6 +29,43 @@ def test_premium_page_without_html_content_takes_the_whole_json_ld_body() -> Non
     assert result.article.articleBody == "\n".join(spec.paragraphs)
     assert result.article.isPremium
     assert result.provenance.sources["articleBody"] == "ld" and "truncated-dom" in result.provenance.flags
+
+
+def _tags_stripped(markup: str) -> str:
+    """The story as the site's JSON-LD ``articleBody`` holds it: the CMS markup with its tags
+    stripped, a line per block, embedded posts and captions included (as on the real 2019 page,
+    whose articleBody keeps the inline "ALSO READ" line the page shows)."""
+    root = fragment(markup)
+    assert root is not None
+    for element in root.iter("script", "style"):
+        element.text = None
+    return "\n".join(" ".join("".join(block.itertext()).split()) for block in root)
+
+
+@pytest.mark.parametrize("spec", [specs.EMBEDS, specs.EMBEDS_DOM_EUROPE], ids=["htmlContent", "dom-europe"])
+def test_embeds_in_the_json_ld_body_do_not_make_the_page_body_look_cut(spec: PageSpec) -> None:
+    page = render_current(spec)
+    markup = _tags_stripped(_body_html(spec, SITE))
+    assert "Embassy (@embassy)" in markup and "(Photo: PTI)" in markup and "A post shared by" in markup
+    ld_body = json.dumps("\n".join(spec.paragraphs))[1:-1]
+    assert page.count(ld_body) == 1
+    # The JSON-LD body holds the tweet, the caption and the Instagram post; the site says "not free".
+    page = page.replace(ld_body, json.dumps(markup)[1:-1]).replace('"isAccessibleForFree": true', '"isAccessibleForFree": false')
+    result = extract(page.encode(), SITE + spec.path)
+    assert result.article.articleBody == "\n".join(spec.paragraphs)
+    assert result.provenance.sources["articleBody"] == ("next" if spec.html_content else "dom")
+    assert "truncated-dom" not in result.provenance.flags and not result.article.isPremium
+
+
+def test_a_body_cut_short_still_loses_to_the_json_ld_body_that_holds_embeds_too() -> None:
+    spec = specs.PREMIUM_NO_HTML
+    page = render_current(spec)
+    ld_body = json.dumps("\n".join(spec.paragraphs))[1:-1]
+    assert page.count(ld_body) == 1
+    with_embed = "\n".join([spec.paragraphs[0], "Held productive talks today. \u2014 Embassy (@embassy) February 28, 2024", *spec.paragraphs[1:]])
+    result = extract(page.replace(ld_body, json.dumps(with_embed)[1:-1]).encode(), SITE + spec.path)
+    assert result.provenance.sources["articleBody"] == "ld" and "truncated-dom" in result.provenance.flags
+    assert result.article.isPremium and result.article.articleBody and spec.paragraphs[-1] in result.article.articleBody
 
 
 def test_byline_in_span_form_gives_agency_and_dateline() -> None:

@@ -464,7 +464,8 @@ class ArticlePage:
         # The quick count first: only a longer JSON-LD body (promos and all) is worth splitting.
         if source != JSON_LD and isinstance(raw, str) and len(raw.split()) > _words(body):
             structured, ld_disclaimer = split_body(self.ld_body())
-            if _words(structured) > _words(body):
+            # (A page cut short in transit may show anything, even its scripts' text: its DOM loses.)
+            if _words(structured) > _words(body) and (not body or not self.page.complete or self.page_lacks(structured, body)):
                 if body:
                     self.provenance.flags.add("truncated-dom")
                 body, source, disclaimer = structured, JSON_LD, disclaimer or ld_disclaimer
@@ -473,6 +474,23 @@ class ArticlePage:
             if source == DOM and not self.page.complete:
                 self.provenance.flags.add("body-cut")
         return body, disclaimer
+
+    def page_lacks(self, structured: list[str], body: list[str]) -> bool:
+        """Whether JSON-LD body paragraphs that ``body`` has not are text the page shows nowhere.
+
+        The site's ``articleBody`` is the story with its tags stripped, so it also holds what the
+        body walk leaves out on purpose (embedded posts, inline captions): that text is on the page.
+        The rest of a story the DOM cut short (a premium page) is not. Compared without white space
+        or case: stripping tags joins and splits words differently.
+        """
+        kept = set(body)
+        shown = self.shown_text
+        return any(_squeezed(paragraph) not in shown for paragraph in structured if paragraph not in kept)
+
+    @cached_property
+    def shown_text(self) -> str:
+        """All the text the page shows a reader (no script or style), squeezed as :func:`_squeezed`."""
+        return _squeezed(clean_text(" ".join(strings(_TEXTS, self.page.root))) or "")
 
     def articleBody(self) -> str | None:
         return "\n".join(self._body[0]) or None
@@ -563,6 +581,11 @@ class ArticlePage:
 
     def version(self) -> int | None:
         return None  # the incremental pipeline numbers it
+
+
+def _squeezed(text: str) -> str:
+    """Text without white space, case folded: for finding one text inside another."""
+    return "".join(text.casefold().split())
 
 
 def _words(paragraphs: list[str]) -> int:

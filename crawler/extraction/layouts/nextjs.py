@@ -22,7 +22,7 @@ from ..normalize import clean_text, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment, text_paragraphs
 from ..urls import non_article_kind
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, element_text, first, select, text_content, text_of, text_of_block
+from .base import _TEXTS, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, element_text, first, select, strings, text_content, text_of, text_of_block
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -302,9 +302,21 @@ class NextJsV1(ArticlePage):
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
         return block_paragraphs(root, noise.__contains__ if noise else None)
 
-    def html_content_body(self) -> list[str]:
+    @cached_property
+    def html_content(self) -> tuple[_Element | None, str]:
+        """``htmlContent`` parsed, and its markup ("" when there is none)."""
         markup = self.data.get("htmlContent")
-        return self.paragraphs_of(fragment(markup), markup) if isinstance(markup, str) else []
+        return (fragment(markup), markup) if isinstance(markup, str) else (None, "")
+
+    def html_content_body(self) -> list[str]:
+        return self.paragraphs_of(*self.html_content)
+
+    @cached_property
+    def shown_text(self) -> str:
+        # htmlContent is the story as the page shows it, also where the DOM is cut or absent.
+        root = self.html_content[0]
+        shown = _squeezed(clean_text(" ".join(strings(_TEXTS, root))) or "") if root is not None else ""
+        return super().shown_text + " " + shown
 
     def dom_body(self) -> list[str]:
         return self.paragraphs_of(self.body_container, self.page.text)
