@@ -253,6 +253,33 @@ def test_an_article_of_its_own_wins_over_a_webpage_s_stub_of_it() -> None:
     assert (article.headline, article.datePublished, article.articleBody) == (STORY["headline"], STORY["datePublished"], STORY["articleBody"])
 
 
+TEASER = {"@type": "NewsArticle", "headline": "Another story", "datePublished": "2025-01-01T09:00:00+05:30", "url": SITE + "/india-news/another-story-125010100001_1.html"}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [TEASER, {"@type": "NewsArticle", "headline": "Another story", "datePublished": "2025-01-01T09:00:00+05:30"},
+     {"@type": "NewsArticle", "@id": GENERIC_URL + "#article"}, {"@type": "NewsArticle", "headline": "Short", "url": GENERIC_URL}],
+    ids=["teaser-with-url", "teaser-without-url", "stub-id", "stub-headline"],
+)
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_the_page_s_own_article_wins_whatever_the_order_of_the_blocks(other: dict[str, object], where: str) -> None:
+    full = {"@context": "https://schema.org", "@type": "NewsArticle", "url": GENERIC_URL, **STORY}
+    blocks = [other, full] if where == "before" else [full, other]
+    scripts = "".join(f'<script type="application/ld+json">{json.dumps(b)}</script>' for b in blocks)
+    article = extract(f"<html><head>{scripts}</head><body><p>x</p></body></html>".encode(), GENERIC_URL).article
+    assert (article.headline, article.datePublished, article.articleBody) == (STORY["headline"], STORY["datePublished"], STORY["articleBody"])
+
+
+def test_a_teaser_block_before_a_premium_page_s_own_does_not_replace_its_body_or_dates() -> None:
+    spec = specs.PREMIUM_NO_HTML
+    teaser = f'<script type="application/ld+json">{json.dumps([TEASER])}</script>'
+    page = render_current(spec).replace('<script type="application/ld+json">', teaser + '<script type="application/ld+json">', 1)
+    result = extract(page.encode(), SITE + spec.path)
+    assert result.article.articleBody == "\n".join(spec.paragraphs) and "truncated-dom" in result.provenance.flags
+    assert result.article.datePublished == spec.published.isoformat() and result.article.headline == spec.headline
+
+
 @pytest.mark.parametrize("teasers", [[{"@type": "NewsArticle", **STORY}, {"@type": "NewsArticle", **STORY}], {"@type": "NewsArticle", **STORY}], ids=["list", "one"])
 def test_the_teasers_of_a_collection_page_are_not_its_article(teasers: object) -> None:
     block = {"@context": "https://schema.org", "@type": "CollectionPage", "name": "Markets", "mainEntity": teasers}

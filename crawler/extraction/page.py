@@ -20,7 +20,7 @@ from lxml.etree import _Element
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom, resolve_encoding
 
 from .lazy import cached_property
-from .normalize import clean_text
+from .normalize import clean_text, strip_amp
 
 JsonObject = dict[str, Any]
 
@@ -131,6 +131,21 @@ def dig(data: Any, *path: str | int) -> Any:
         else:
             return None
     return data
+
+
+# What a full article object has and a stub or a teaser lacks.
+_ARTICLE_KEYS = ("headline", "datePublished", "author", "articleBody", "image")
+
+
+def _same_page_key(url: str) -> str:
+    """A URL reduced to what names the page: no scheme, AMP form, fragment or trailing slash."""
+    return strip_amp(url.strip()).split("://", 1)[-1].rstrip("/")
+
+
+def _ld_page_keys(obj: JsonObject) -> set[str]:
+    """The pages a JSON-LD object says it is the main thing of (``url``, ``mainEntityOfPage``, ``@id``)."""
+    urls = [obj.get("url"), obj.get("@id"), obj.get("mainEntityOfPage"), dig(obj, "mainEntityOfPage", "@id"), dig(obj, "mainEntityOfPage", "url")]
+    return {_same_page_key(url) for url in urls if isinstance(url, str) and url.strip()}
 
 
 # --- bytes to text ------------------------------------------------------------------------------
@@ -341,8 +356,16 @@ class Page:
 
     @cached_property
     def ld_article(self) -> JsonObject:
-        """The JSON-LD NewsArticle (or kin); empty when there is none."""
-        return self.ld_first(ARTICLE_TYPES) or {}
+        """The JSON-LD NewsArticle (or kin) of this page; empty when there is none.
+
+        Pages may hold others (a teaser of another story, a stub of this one): the order of blocks is
+        not relied on. The one whose URL is the page's wins, then the fullest; the first on a tie.
+        """
+        articles = [obj for obj in self.json_ld if ld_types(obj) & ARTICLE_TYPES]
+        if len(articles) < 2:
+            return articles[0] if articles else {}
+        here = {_same_page_key(url) for url in (self.url, self.canonical) if url}
+        return max(articles, key=lambda obj: (bool(here & _ld_page_keys(obj)), sum(bool(obj.get(key)) for key in _ARTICLE_KEYS)))
 
     @cached_property
     def has_next_data(self) -> bool:
