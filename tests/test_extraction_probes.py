@@ -4,6 +4,7 @@ from (what a reader of the page sees), not against the rules' own output."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -207,6 +208,36 @@ def test_every_layout_leaves_embeds_out_of_its_dom_body(folder: str, marker: str
     html, url = _with_embeds(folder, marker)
     expected = load_json(PAGES / folder / "expected.json")
     assert extract(html, url).article.articleBody == expected["articleBody"]
+
+
+def _fixture(folder: str) -> tuple[str, str]:
+    case = next(c for c in CASES if c.folder == folder)
+    return page_bytes(case, PAGES / folder).decode("utf-8"), case.url
+
+
+LIVE_UPDATES = re.compile(r'(?:<div class="MainStory_lvblgcont__Zr4Wq lvblgcont">.*?</p></div>)+', re.S)
+
+
+@pytest.mark.parametrize("ld_updates", [False, True], ids=["page-blocks", "json-ld"])
+def test_live_updates_inside_the_story_container_are_read_once(ld_updates: bool) -> None:
+    html, url = _fixture("nextjs-2023/live-blog-dom" if not ld_updates else "nextjs-2023/live-blog")
+    expected = load_json(PAGES / ("nextjs-2023/live-blog-dom" if not ld_updates else "nextjs-2023/live-blog") / "expected.json")
+    updates = LIVE_UPDATES.search(html)
+    assert updates is not None
+    # Where a region's markup puts the update blocks inside the story's container, before its ad slot.
+    moved = html.replace(updates.group(0), "", 1).replace('<div class="storyadsprg">', updates.group(0) + '<div class="storyadsprg">', 1)
+    assert moved != html
+    article = extract(moved.encode(), url).article
+    assert article.isLiveBlog and article.articleBody == expected["articleBody"]
+
+
+def test_a_live_blog_card_among_the_related_stories_does_not_make_a_story_live() -> None:
+    html, url = _fixture("nextjs-2023/more-from-this-section")
+    expected = load_json(PAGES / "nextjs-2023/more-from-this-section" / "expected.json")
+    card = '<li><a href="/markets/live-blog-125010100001_1.html"><span class="Related_lvblgtag__Xy1Z lvblgtag">Live</span> Markets live</a></li>'
+    at = html.index("</li>") + len("</li>")
+    article = extract((html[:at] + card + html[at:]).encode(), url).article
+    assert not article.isLiveBlog and article.articleBody == expected["articleBody"]
 
 
 GENERIC_URL = SITE + "/markets/news/sensex-falls-500-points-124022800123_1.html"

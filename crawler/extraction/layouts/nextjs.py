@@ -8,6 +8,7 @@ module name (``[class*=dtlauthinfo]``), never the hash.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -294,12 +295,13 @@ class NextJsV1(ArticlePage):
             union.append(f"descendant::img[{' or '.join(images)}]/following-sibling::*[1][self::div[@style]]")
         return etree.XPath(" | ".join(union))
 
-    def paragraphs_of(self, root: _Element | None, markup: str) -> list[str]:
-        """The story's paragraphs in ``root`` (parsed from ``markup``), the noise left out."""
+    def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = ()) -> list[str]:
+        """The story's paragraphs in ``root`` (parsed from ``markup``), the noise and ``also_out`` left out."""
         if root is None:
             return []
         parts = frozenset(part for part in self.NOISE_PARTS if part in markup)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
+        noise.update(also_out)
         return block_paragraphs(root, noise.__contains__ if noise else None)
 
     @cached_property
@@ -319,23 +321,34 @@ class NextJsV1(ArticlePage):
         return super().shown_text + " " + shown
 
     def dom_body(self) -> list[str]:
-        return self.paragraphs_of(self.body_container, self.page.text)
+        # A live blog's updates follow its introduction as updates (body_sources): where the page
+        # puts their blocks inside the story's container, they are not the introduction too.
+        updates = self.update_blocks if self.isLiveBlog() else ()
+        return self.paragraphs_of(self.body_container, self.page.text, updates)
 
 
     def live_updates(self) -> list[str]:
         """Live-blog updates: JSON-LD ``liveBlogUpdate``, else the page's update blocks."""
         updates = self.ld.get("liveBlogUpdate")
+        if isinstance(updates, dict):  # one update, not in a list
+            updates = [updates]
         paragraphs: list[str] = []
-        if isinstance(updates, list):
+        if isinstance(updates, list) and updates:
             for update in updates:
                 if headline := text_of(dig(update, "headline")):
                     paragraphs.append(headline)
                 if body := text_of_block(dig(update, "articleBody")):
                     paragraphs.extend(text_paragraphs(body))
             return paragraphs
-        updates_blocks = [m for m in self.markers if "lvblg" in (m.get("class") or "")]
-        outermost = [e for e in updates_blocks if not any("lvblg" in (a.get("class") or "") for a in e.iterancestors())]
-        return [p for element in outermost for p in block_paragraphs(element)]
+        return [p for element in self.update_blocks for p in block_paragraphs(element)]
+
+    LIVE_UPDATE_PART = "lvblg"
+
+    @cached_property
+    def update_blocks(self) -> list[_Element]:
+        """The page's live-update blocks (outermost), not those of a related story's card."""
+        blocks = [m for m in self.markers if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.IN_A_CARD(m)]
+        return [e for e in blocks if not any(self.LIVE_UPDATE_PART in (a.get("class") or "") for a in e.iterancestors())]
 
     def body_sources(self) -> BodySources:
         # A live blog's updates follow its introduction, from whichever source has that.
@@ -418,7 +431,7 @@ class NextJsV1(ArticlePage):
         return (
             super().isLiveBlog()
             or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.header_markers)
-            or (self.scope is not self.page.root and any("lvblg" in (m.get("class") or "") for m in self.markers))
+            or (self.scope is not self.page.root and bool(self.update_blocks))
         )
 
     # The ticker (the site's pages have one: the first is read), its items, and in each the cells by their class:
