@@ -319,6 +319,38 @@ def test_the_teasers_of_a_collection_page_are_not_its_article(teasers: object) -
     assert raised.value.reason == "unknown-layout"
 
 
+def test_json_ld_with_a_typed_script_a_name_for_headline_and_a_one_item_main_entity_is_read() -> None:
+    named = {"@type": "NewsArticle", **{k: v for k, v in STORY.items() if k != "headline"}, "name": STORY["headline"]}
+    page = _ld_page({"@context": "https://schema.org", "@type": "WebPage", "url": GENERIC_URL, "mainEntity": [named]})
+    page = page.replace(b'type="application/ld+json"', b'type="application/ld+json; charset=utf-8"')
+    article = extract(page, GENERIC_URL).article
+    assert (article.layout, article.headline, article.articleBody) == ("generic", STORY["headline"], STORY["articleBody"])
+    listed = extract(_ld_page({"@type": "NewsArticle", **STORY, "headline": [STORY["headline"], "Other"]}), GENERIC_URL).article
+    assert listed.headline == STORY["headline"]
+
+
+def test_authors_and_image_given_by_reference_in_a_graph_are_resolved() -> None:
+    graph = [
+        {"@type": "NewsArticle", **{k: v for k, v in STORY.items() if k != "author"}, "author": [{"@id": "#writer"}], "image": {"@id": "#hero"}},
+        {"@type": "Person", "@id": "#writer", "name": "A Writer", "url": SITE + "/author/a-writer"},
+        {"@type": "ImageObject", "@id": "#hero", "contentUrl": SITE + "/img/hero.jpg", "caption": "The hero"},
+    ]
+    article = extract(_ld_page({"@context": "https://schema.org", "@graph": graph}), GENERIC_URL).article
+    assert [(a.name, a.url) for a in article.authors] == [("A Writer", SITE + "/author/a-writer")]
+    assert article.mainImage is not None and (article.mainImage.url, article.mainImage.caption) == (SITE + "/img/hero.jpg", "The hero")
+
+
+def test_markup_in_the_json_ld_body_is_read_as_the_page_body_is() -> None:
+    markup = (
+        "<p>Markets fell on <b>Wednesday</b>.</p><blockquote class='twitter-tweet'><p>A tweet</p>&mdash; X (@x)</blockquote>"
+        "<p>Banks led the fall.<br/>Metals followed.</p>"
+    )
+    article = extract(_ld_page({"@type": "NewsArticle", **STORY, "articleBody": markup}), GENERIC_URL).article
+    assert article.articleBody == "Markets fell on Wednesday.\nBanks led the fall.\nMetals followed."
+    plain = extract(_ld_page({"@type": "NewsArticle", **STORY, "articleBody": "Sensex < 70,000 and Nifty > 21,000 today."}), GENERIC_URL).article
+    assert plain.articleBody == "Sensex < 70,000 and Nifty > 21,000 today."
+
+
 def test_a_page_with_json_ld_of_no_article_type_is_no_item() -> None:
     with pytest.raises(NotAnArticle) as raised:
         extract(_ld_page({"@context": "https://schema.org", "@type": "https://schema.org/WebPage", "name": "Markets"}), GENERIC_URL)

@@ -88,12 +88,21 @@ def test_labels_in_scripts_or_split_across_elements_are_not_label_texts() -> Non
 
 @pytest.mark.parametrize(
     ("heading", "found"),
-    [("Also Read", True), ("  ALSO\n   READ ", True), ("More From This Section", True), ("Also <b>Read</b>", False), ("Read also", False)],
+    [("Also Read", True), ("  ALSO\n   READ ", True), ("More From This Section", True), ("Also Read:", True), ("More From This Section -", True),
+     ("Also <b>Read</b>", False), ("Read also", False)],
 )
 def test_related_heading_is_found_however_it_is_cased_and_spaced(heading: str, found: bool) -> None:
     html = f"<html><body><div><h3>{heading}</h3><ul><li><a href='/a/story-124082900014_1.html'>A story</a></li></ul></div></body></html>"
     anchors = ArticlePage(Page(html, SITE + "/")).related_anchors()
     assert [a.get("href") for a in anchors] == (["/a/story-124082900014_1.html"] if found else [])
+
+
+def test_an_inline_also_read_line_is_no_heading_and_a_heading_without_links_is_passed_by() -> None:
+    story = "<div><p><strong>Also Read:</strong> <a href='/a/inline-124082900001_1.html'>Inline</a></p><h3>Also Read</h3></div>"
+    related = "<div><h3>More From This Section</h3><ul><li><a href='/a/story-124082900014_1.html'>A story</a></li></ul></div>"
+    html = f"<html><body><div>{story}{related}</div></body></html>"
+    anchors = ArticlePage(Page(html, SITE + "/")).related_anchors()
+    assert [a.get("href") for a in anchors] == ["/a/story-124082900014_1.html"]
 
 
 def _markups() -> list[str]:

@@ -94,6 +94,8 @@ def _main_entities(objects: list[JsonObject]) -> list[JsonObject]:
     found = []
     for obj in objects:
         main = obj.get("mainEntity")
+        if isinstance(main, list) and len(main) == 1:  # one item, written as a list
+            main = main[0]
         if isinstance(main, dict) and ld_types(obj) & _ITEM_PAGE_TYPES:
             found.extend(_flatten_ld(main))
     return found
@@ -343,9 +345,19 @@ class Page:
         """Every JSON-LD object on the page, flattened (lists and @graph), in page order; then the
         articles WebPage objects hold as their mainEntity (an object of its own wins over them: a
         mainEntity is often a stub of the article, ``@id`` and headline)."""
-        scripts = [s for s in self._tagged["script"] if (kind := s.get("type")) is not None and kind.strip().lower() == "application/ld+json"]
+        # (The type may carry parameters: "application/ld+json; charset=utf-8".)
+        scripts = [s for s in self._tagged["script"] if (kind := s.get("type")) is not None and kind.split(";", 1)[0].strip().lower() == "application/ld+json"]
         objects = [obj for block in self._json_scripts(scripts) for obj in _flatten_ld(block)]
         return objects + _main_entities(objects)
+
+    def ld_resolved(self, value: Any) -> Any:
+        """``value``, or the page's JSON-LD object it refers to when it is a reference (``{"@id": …}``
+        alone, as in a @graph whose article names its author and image by id)."""
+        if isinstance(value, dict) and isinstance(ref := value.get("@id"), str) and not (value.keys() - {"@id", "@type"}):
+            for obj in self.json_ld:
+                if obj is not value and obj.get("@id") == ref and len(obj) > len(value):
+                    return obj
+        return value
 
     def ld_first(self, types: frozenset[str] | set[str]) -> JsonObject | None:
         """The first JSON-LD object of one of ``types``; the order of blocks is not relied on otherwise."""

@@ -12,6 +12,7 @@ labels as the last resort; layouts override a field to put their own sources in 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar, Union, cast
@@ -36,7 +37,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types
-from ..text import DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, split_body, text_paragraphs
+from ..text import DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, split_body, text_paragraphs
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -56,6 +57,7 @@ _ALL_TEXTS = etree.XPath("descendant::text()")
 _NOT_TEXT = frozenset({"script", "style"})
 _TEXTS = etree.XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
 _LINKS_AFTER = etree.XPath("following-sibling::*/descendant-or-self::a[@href]")
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def text_of(value: Any) -> str | None:
@@ -63,11 +65,35 @@ def text_of(value: Any) -> str | None:
     return clean_text(value) if isinstance(value, str) else None
 
 
+def first_text_of(value: Any) -> str | None:
+    """:func:`text_of` of a value, or of the first string of a list of them (schema.org allows
+    several values wherever it allows one)."""
+    if isinstance(value, list):
+        return next((text for item in value if (text := text_of(item))), None)
+    return text_of(value)
+
+
 def text_of_block(value: Any) -> str | None:
     """A JSON string kept with its line breaks (for paragraph splitting), entities unescaped."""
     if not isinstance(value, str) or not value.strip():
         return None
     return html.unescape(value)
+
+
+# Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
+_MARKUP = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|blockquote|h[1-6]|ul|ol|li|figure|figcaption|img|iframe|script)\b[^<>]*>", re.I).search
+
+
+def block_text_paragraphs(value: Any) -> list[str]:
+    """Paragraphs of a JSON text block (``articleBody``): lines of plain text, or the blocks of the
+    markup it holds, read as the page's own body is (embeds and captions left out)."""
+    text = text_of_block(value)
+    if not text:
+        return []
+    if "<" in text and _MARKUP(text):
+        root = fragment(text)
+        return block_paragraphs(root) if root is not None else []
+    return text_paragraphs(text)
 
 
 def element_text(element: _Element | None) -> str | None:
@@ -327,8 +353,12 @@ class ArticlePage:
     def breadcrumbs(self) -> list[Link]:
         return self._trail
 
+    def ld_headline(self) -> str | None:
+        """JSON-LD ``headline``, else ``name`` (which schema.org gives every thing)."""
+        return first_text_of(self.ld.get("headline")) or first_text_of(self.ld.get("name"))
+
     def headline(self) -> str | None:
-        return self.pick("headline", (JSON_LD, lambda: text_of(self.ld.get("headline"))), (META, lambda: self.page.meta("og:title")))
+        return self.pick("headline", (JSON_LD, self.ld_headline), (META, lambda: self.page.meta("og:title")))
 
     def description(self) -> str | None:
         return self.pick(
@@ -340,10 +370,13 @@ class ArticlePage:
         raw = self.ld.get("author")
         authors: list[Link] = []
         for entry in raw if isinstance(raw, list) else [raw]:
+            entry = self.page.ld_resolved(entry)
             if isinstance(entry, str):
                 names, url = split_list(entry), None
             elif isinstance(entry, dict):
-                names, url = ([n] if (n := text_of(entry.get("name"))) else []), text_of(entry.get("url"))
+                name = entry.get("name")
+                names = [n for n in (text_of(v) for v in (name if isinstance(name, list) else [name])) if n]
+                url = text_of(entry.get("url"))
             else:
                 continue
             authors.extend(Link(name=name, url=self.link(url)) for name in names)
@@ -426,7 +459,8 @@ class ArticlePage:
         image = self.ld.get("image")
         if isinstance(image, list):
             image = image[0] if image else None
-        url = text_of(image) if isinstance(image, str) else text_of(dig(image, "url"))
+        image = self.page.ld_resolved(image)
+        url = text_of(image) if isinstance(image, str) else text_of(dig(image, "url")) or text_of(dig(image, "contentUrl"))
         url = url or self.page.meta("og:image")
         if not url:
             return None
@@ -439,8 +473,7 @@ class ArticlePage:
 
     def ld_body(self) -> list[str]:
         """Paragraphs of the JSON-LD ``articleBody``."""
-        body = text_of_block(self.ld.get("articleBody"))
-        return text_paragraphs(body) if body else []
+        return block_text_paragraphs(self.ld.get("articleBody"))
 
     def body_sources(self) -> BodySources:
         """Where the body's paragraphs come from, best first; the layouts put their own in front."""
@@ -511,10 +544,17 @@ class ArticlePage:
         for text in texts:
             # A heading's first letter folds to "a" or "m": only "a", "A", "m" and "M" do so (and
             # "\u1e9a", to "a\u02be", which no heading starts with); the others need no folding.
-            if 9 <= len(text) <= 60 and text.lstrip()[:1] in "aAmM" and " ".join(text.casefold().split()) in RELATED_HEADINGS:
-                heading = holder_of(text)
-                if heading is not None:
-                    return select(_LINKS_AFTER, heading)
+            if not (9 <= len(text) <= 60 and text.lstrip()[:1] in "aAmM"):
+                continue
+            words = " ".join(text.casefold().split())
+            heading = holder_of(text)
+            if heading is None:
+                continue
+            # "Also Read:" as a heading element's text; in a line of the story it is an inline promo.
+            if words in RELATED_HEADINGS or (words.rstrip(" :-|\u2013\u2014") in RELATED_HEADINGS and heading.tag in _HEADING_TAGS):
+                links = select(_LINKS_AFTER, heading)
+                if links:
+                    return links
         return []
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:

@@ -23,7 +23,7 @@ class Generic(ArticlePage):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        if page.ld_article.get("headline"):
+        if page.ld_article.get("headline") or page.ld_article.get("name"):
             return True
         return (page.meta("og:type") or "").lower() == "article" and bool(page.meta("og:title"))
 

@@ -21,9 +21,9 @@ from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import clean_text, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import PREMIUM_LABEL, block_paragraphs, fragment, text_paragraphs
+from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from ..urls import non_article_kind
-from .base import _TEXTS, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, element_text, first, select, strings, text_content, text_of, text_of_block
+from .base import _TEXTS, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, block_text_paragraphs, element_text, first, select, strings, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -102,7 +102,7 @@ class NextJsV1(ArticlePage):
         return self.pick(
             "headline",
             (NEXT_DATA, lambda: text_of(self.data.get("heading1")) or text_of(self.data.get("pageTitle"))),
-            (JSON_LD, lambda: text_of(self.ld.get("headline"))),
+            (JSON_LD, self.ld_headline),
             (DOM, lambda: element_text(self.headline_element)),
             fallbacks=((META, lambda: self.page.meta("og:title")),),
         )
@@ -337,8 +337,7 @@ class NextJsV1(ArticlePage):
             for update in updates:
                 if headline := text_of(dig(update, "headline")):
                     paragraphs.append(headline)
-                if body := text_of_block(dig(update, "articleBody")):
-                    paragraphs.extend(text_paragraphs(body))
+                paragraphs.extend(block_text_paragraphs(dig(update, "articleBody")))
             return paragraphs
         return [p for element in self.update_blocks for p in block_paragraphs(element)]
 
