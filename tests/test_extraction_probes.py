@@ -11,6 +11,7 @@ import pytest
 from crawler.extraction import Extraction, NotAnArticle, extract
 from crawler.extraction.text import block_paragraphs, fragment
 from crawler.extraction.urls import VIDEO, non_article_kind, url_kind
+from tests.loopback import pages as loopback_pages
 from tests.loopback.pages import PageSpec, _body_html, render_current
 from tests.pages import specs
 from tests.conftest import PAGES, SITE, load_json
@@ -56,6 +57,35 @@ def test_embeds_in_the_json_ld_body_do_not_make_the_page_body_look_cut(spec: Pag
     assert result.article.articleBody == "\n".join(spec.paragraphs)
     assert result.provenance.sources["articleBody"] == ("next" if spec.html_content else "dom")
     assert "truncated-dom" not in result.provenance.flags and not result.article.isPremium
+
+
+IMAGE = '<img class="imgCont" src="https://bsmedia.business-standard.com/_media/bs/img/article/inline.jpg" alt="Inline picture">'
+CAPTION = "Delegates at the meeting on Wednesday (Photo: PTI)"
+
+
+@pytest.mark.parametrize(
+    "inline_image",
+    [
+        f'<p>{IMAGE}</p><div style="font-size:12px">{CAPTION}</div>',
+        f'<a href="/x.jpg">{IMAGE}</a><div style="font-size:12px">{CAPTION}</div>',
+        f'{IMAGE}<br><div style="font-size:12px">{CAPTION}</div>',
+        f'{IMAGE}<span style="font-size:12px">{CAPTION}</span>',
+        f'{IMAGE.replace("imgCont", "zoomimg")}<div class="imgcaption">{CAPTION}</div>',
+    ],
+    ids=["img-in-p", "img-in-link", "after-br", "styled-span", "caption-class"],
+)
+def test_inline_image_captions_stay_out_of_the_body_however_they_are_wrapped(inline_image: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loopback_pages, "INLINE_IMAGE", inline_image)
+    for spec in (specs.EMBEDS, specs.EMBEDS_DOM_EUROPE):
+        page = render_current(spec)
+        assert CAPTION in page
+        assert extract(page.encode(), SITE + spec.path).article.articleBody == "\n".join(spec.paragraphs)
+
+
+def test_a_styled_paragraph_after_an_inline_image_is_the_story(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loopback_pages, "INLINE_IMAGE", f'{IMAGE}<p style="text-align:justify">A paragraph of the story.</p>')
+    body = extract(render_current(specs.EMBEDS).encode(), SITE + specs.EMBEDS.path).article.articleBody
+    assert body is not None and "A paragraph of the story." in body.split("\n")
 
 
 def test_a_body_cut_short_still_loses_to_the_json_ld_body_that_holds_embeds_too() -> None:

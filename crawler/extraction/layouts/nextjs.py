@@ -292,7 +292,13 @@ class NextJsV1(ArticlePage):
         if tests:
             union.append(f"descendant::*[@class or @id][{' or '.join(tests)}]")
         if images:
-            union.append(f"descendant::img[{' or '.join(images)}]/following-sibling::*[1][self::div[@style]]")
+            # The caption is the element after the picture (a <br> aside), or after the wrapper that
+            # holds the picture alone: a div or span given a style, or anything of a caption class.
+            # (A styled <p> after a picture is the story's next paragraph.)
+            after = "following-sibling::*[not(self::br)][1][self::div[@style] or self::span[@style] or contains(@class, 'caption')]"
+            picture = f"descendant::img[{' or '.join(images)}]"
+            union.append(f"{picture}/{after}")
+            union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{after}")
         return etree.XPath(" | ".join(union))
 
     def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = ()) -> list[str]:
