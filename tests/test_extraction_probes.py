@@ -110,6 +110,33 @@ def test_byline_in_span_form_gives_agency_and_dateline() -> None:
     assert result.article.mainImage and result.article.mainImage.caption == spec.image_caption
 
 
+BYLINE = '<span class="MainStory_dtlauthinfo__Pq2Ws"><span>AP</span> <span style="font-weight:400">Miami</span></span>'
+
+
+@pytest.mark.parametrize(
+    ("byline", "names", "city"),
+    [
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Shine Jacob &amp; Deepak Patel</span> <span style="font-weight:400">Chennai</span></span>', ["Shine Jacob", "Deepak Patel"], "Chennai"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Shine Jacob and Deepak Patel</span> <span style="font-weight:400">Chennai</span></span>', ["Shine Jacob", "Deepak Patel"], "Chennai"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>PTI; Reuters</span></span>', ["PTI", "Reuters"], None),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Reuters / New Delhi</span></span>', ["Reuters"], "New Delhi"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>By AP</span> <span style="font-weight:400">Miami,</span></span>', ["AP"], "Miami"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span style="color:#000">AP</span> <span style="font-weight:400">| Miami</span></span>', ["AP"], "Miami"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws">AP <span style="font-weight:400">Miami</span></span>', ["AP"], "Miami"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>AP</span> <span style="font-weight:400">Miami</span><span>Updated</span></span>', ["AP"], "Miami"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Vinay Anand</span> <span style="font-weight:400">Pune</span></span>', ["Vinay Anand"], "Pune"),
+    ],
+    ids=["ampersand", "and", "semicolon", "agency-slash-city", "by-and-comma", "styled-name-and-bar", "bare-text", "updated-label", "and-inside-a-name"],
+)
+def test_bylines_as_the_page_writes_them_give_names_and_city(byline: str, names: list[str], city: str | None) -> None:
+    spec = specs.AGENCY_SPAN
+    page = render_current(spec)
+    assert page.count(BYLINE) == 1
+    result = extract(page.replace(BYLINE, byline).encode(), SITE + spec.path)
+    assert [a.name for a in result.article.authors] == names and result.provenance.sources["authors"] == "dom"
+    assert result.article.dateline == city
+
+
 def test_agency_copy_from_source_title_and_modification_date() -> None:
     spec = specs.AGENCY_SOURCE_TITLE
     result = read(spec)

@@ -145,7 +145,7 @@ class NextJsV1(ArticlePage):
     # dateline city in an unclassed inner span with a style, or (older markup) span.dateline.
     BYLINE = CSSSelector("[class*=dtlauthinfo]")
     BYLINE_LINKS = etree.XPath("descendant::a[@href]")
-    BYLINE_NAME_SPANS = etree.XPath(f"descendant::span[not(@style)][not({_class('dateline')})][not(descendant::span)]")
+    BYLINE_NAME_SPANS = etree.XPath(f"descendant::span[not({_class('dateline')})][not(descendant::span)]")
     BYLINE_CITY = etree.XPath(f"(descendant::span[{_class('dateline')}] | descendant::span[@style][not(@class)])[last()]")
 
     @cached_property
@@ -163,13 +163,39 @@ class NextJsV1(ArticlePage):
                     found[name.lower()] = url
         return found
 
+    BYLINE_OWN_TEXT = etree.XPath("text()", smart_strings=False)
+    # Between names: a comma, semicolon, ampersand, bar or "and"; before them, "By".
+    NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|]|\band\b)\s*", re.I)
+    BY = re.compile(r"^by\s+", re.I)
+    NOT_NAMES = frozenset({"updated", "published", "by"})
+    CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
+
+    @cached_property
+    def byline_parts(self) -> tuple[list[str], str | None]:
+        """The byline's names and city as the page shows them: "AP Miami" in spans, "Reuters / New
+        Delhi" in one, names in links or bare text."""
+        byline = self.byline
+        if byline is None:
+            return [], None
+        city_element = first(self.BYLINE_CITY, byline)
+        city = element_text(city_element)
+        texts = [element_text(a) for a in select(self.BYLINE_LINKS, byline)]
+        if not any(texts):
+            texts = [element_text(span) for span in select(self.BYLINE_NAME_SPANS, byline) if span is not city_element]
+        if not any(texts):
+            texts = [clean_text(" ".join(cast("list[str]", self.BYLINE_OWN_TEXT(byline))))]
+        names: list[str] = []
+        for text in texts:
+            if not text:
+                continue
+            if " / " in text:  # "Agency / City"
+                text, _, place = text.partition(" / ")
+                city = city or place
+            names.extend(n for n in self.NAME_SEPARATORS.split(self.BY.sub("", text)) if n and n.lower() not in self.NOT_NAMES)
+        return list(dict.fromkeys(names)), (city.strip(self.CITY_PUNCTUATION) or None) if city else None
+
     def dom_authors(self) -> list[Link]:
-        if self.byline is None:
-            return []
-        names = [element_text(a) for a in select(self.BYLINE_LINKS, self.byline)]
-        if not any(names):
-            names = [n for span in select(self.BYLINE_NAME_SPANS, self.byline) for n in split_list(element_text(span))]
-        return [Link(name=n, url=self.byline_links.get(n.lower())) for n in dict.fromkeys(n for n in names if n)]
+        return [Link(name=n, url=self.byline_links.get(n.lower())) for n in self.byline_parts[0]]
 
     def json_authors(self) -> list[Link]:
         """Authors of the article JSON: authorDetails, authorName, the mapped authors, then the agency."""
@@ -196,7 +222,7 @@ class NextJsV1(ArticlePage):
         return self.pick(
             "dateline",
             (NEXT_DATA, lambda: text_of(self.data.get("placeName"))),
-            fallbacks=((DOM, lambda: element_text(first(self.BYLINE_CITY, self.byline)) if self.byline is not None else None),),
+            fallbacks=((DOM, lambda: self.byline_parts[1]),),
         )
 
     def datePublished(self) -> str | None:
