@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -135,6 +136,27 @@ def test_bylines_as_the_page_writes_them_give_names_and_city(byline: str, names:
     result = extract(page.replace(BYLINE, byline).encode(), SITE + spec.path)
     assert [a.name for a in result.article.authors] == names and result.provenance.sources["authors"] == "dom"
     assert result.article.dateline == city
+
+
+@pytest.mark.parametrize("proxied", ["/_next/image?url={quoted}&amp;w=1080&amp;q=75", "{url}?im=FitAndFill=(826,465)"], ids=["next-image", "resized"])
+def test_the_hero_alt_is_found_when_the_page_shows_the_picture_through_a_proxy_or_resized(proxied: str) -> None:
+    html, url = _fixture("nextjs-2023/seed-syndicated")
+    expected = load_json(PAGES / "nextjs-2023/seed-syndicated" / "expected.json")["mainImage"]
+    assert html.count('"alt_text": "India USA flags", ') == 1 and html.count(f'<img src="{expected["url"]}"') == 1
+    html = html.replace('"alt_text": "India USA flags", ', "").replace(f'<img src="{expected["url"]}"', f'<img src="{proxied.format(url=expected["url"], quoted=quote(expected["url"], safe=""))}"')
+    image = extract(html.encode(), url).article.mainImage
+    assert image is not None and (image.url, image.alt, image.caption) == (expected["url"], "India USA flags", expected["caption"])
+
+
+def test_a_caption_given_as_markup_in_the_article_json_is_its_text() -> None:
+    html, url = _fixture("nextjs-2023/seed-syndicated")
+    expected = load_json(PAGES / "nextjs-2023/seed-syndicated" / "expected.json")["mainImage"]
+    html = re.sub(r'<div class="MainStory_captiontext[^>]*>.*?</div>', "", html)
+    caption = json.dumps(expected["caption"])
+    assert html.count(caption) == 1
+    html = html.replace(caption, json.dumps(f"<p>{expected['caption']}</p>"))
+    image = extract(html.encode(), url).article.mainImage
+    assert image is not None and image.caption == expected["caption"]
 
 
 def test_agency_copy_from_source_title_and_modification_date() -> None:

@@ -96,6 +96,14 @@ def block_text_paragraphs(value: Any) -> list[str]:
     return text_paragraphs(text)
 
 
+def markup_text_of(value: Any) -> str | None:
+    """:func:`text_of` of a JSON string that may hold markup (a caption as "<p>…</p>"): its text."""
+    text = text_of(value)
+    if text and "<" in text and _MARKUP(text):
+        return element_text(fragment(text))
+    return text
+
+
 def element_text(element: _Element | None) -> str | None:
     """The visible text of an element, cleaned (``el ::text`` joined with spaces)."""
     if element is None:
@@ -464,7 +472,7 @@ class ArticlePage:
         url = url or self.page.meta("og:image")
         if not url:
             return None
-        return Image(url=self.link(url) or url, alt=None, caption=text_of(dig(image, "caption")))
+        return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
 
     def mainImage(self) -> Image | None:
         return self.pick("mainImage", (JSON_LD, self.ld_image))

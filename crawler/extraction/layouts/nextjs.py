@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, cast
 
+from urllib.parse import parse_qs, urlsplit
+
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
@@ -23,7 +25,7 @@ from ..normalize import clean_text, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from ..urls import non_article_kind
-from .base import _TEXTS, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, block_text_paragraphs, element_text, first, select, strings, text_content, text_of
+from .base import _TEXTS, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, block_text_paragraphs, element_text, first, markup_text_of, select, strings, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -33,6 +35,17 @@ VIDEO_TYPES = frozenset({"VideoObject"})
 def _class(token: str) -> str:
     """XPath test for a class token (what CSS ``.token`` compiles to)."""
     return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
+
+
+def _picture_path(src: str) -> str:
+    """The path of a picture's file: ``/_next/image?url=<file>&w=…`` is the file, and a query
+    (``?im=FitAndFill=(826,465)``) only resizes it."""
+    parts = urlsplit(src.strip())
+    if parts.path.endswith("/_next/image"):
+        inner = parse_qs(parts.query).get("url")
+        if inner:
+            parts = urlsplit(inner[0])
+    return parts.path
 
 
 class NextJsV1(ArticlePage):
@@ -276,7 +289,7 @@ class NextJsV1(ArticlePage):
         caption = self.pick(
             "mainImage.caption",
             (DOM, lambda: element_text(first(self.CAPTION, header))),
-            (NEXT_DATA, lambda: text_of(dig(featured, "caption"))),
+            (NEXT_DATA, lambda: markup_text_of(dig(featured, "caption"))),
             fallbacks=((JSON_LD, lambda: ld_image.caption if ld_image else None),),
         )
         # The page's <img> is looked for only when the article JSON has no alt text.
@@ -285,7 +298,12 @@ class NextJsV1(ArticlePage):
 
     def hero_alt(self, header: _Element, url: str) -> str | None:
         """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block)."""
-        hero = next((img for img in select(self.HERO_IMAGE, header) if img.get("src") == url), None)
+        images = select(self.HERO_IMAGE, header)
+        hero = next((img for img in images if img.get("src") == url), None)
+        if hero is None:
+            # The same picture through Next.js's image proxy or resized: the same file.
+            wanted = _picture_path(url)
+            hero = next((img for img in images if _picture_path(img.get("src") or "") == wanted), None)
         return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
