@@ -159,6 +159,32 @@ def test_a_caption_given_as_markup_in_the_article_json_is_its_text() -> None:
     assert image is not None and image.caption == expected["caption"]
 
 
+PAYWALL_BOX = '<div class="subscription_subscriptionPlan__Yt6Gh">Already subscribed? <a href="/login">Log in</a> Subscribe to read the full story</div>'
+PREMIUM_LABEL = '<div class="MainStory_strlabel__Lk8Mn strlabel">Premium</div>'
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["headline-wrapped", "label-links-to-the-offer", "label-drawn-as-a-picture", "box-class-not-first"],
+)
+def test_a_premium_story_is_premium_whichever_way_the_page_marks_it(variant: str) -> None:
+    html, url = _fixture("nextjs-2023/premium")
+    assert html.count(PAYWALL_BOX) == 1 and html.count(PREMIUM_LABEL) == 1
+    headline = re.search(r'<h1 class="MainStory_stryhdtp.*?</h1>', html)
+    assert headline is not None
+    if variant == "box-class-not-first":
+        html = html.replace(PREMIUM_LABEL, "").replace(PAYWALL_BOX, PAYWALL_BOX.replace('class="subscription', 'class="paywall subscription'))
+    else:
+        html = html.replace(PAYWALL_BOX, "")  # only the label says it
+        if variant == "headline-wrapped":
+            html = html.replace(headline.group(0), f'<div class="MainStory_hdwrap__A1">{headline.group(0)}</div>')
+        elif variant == "label-links-to-the-offer":
+            html = html.replace(PREMIUM_LABEL, f'<a href="/premium">{PREMIUM_LABEL}</a>')
+        else:
+            html = html.replace(PREMIUM_LABEL, '<div class="MainStory_strlabel__Lk8Mn strlabel"><img src="/premium.svg" alt="Premium"></div>')
+    assert extract(html.encode(), url).article.isPremium
+
+
 def test_agency_copy_from_source_title_and_modification_date() -> None:
     spec = specs.AGENCY_SOURCE_TITLE
     result = read(spec)

@@ -21,7 +21,7 @@ from lxml.etree import _Element
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
-from ..normalize import clean_text, parse_number, read_time_minutes, split_list
+from ..normalize import article_id, clean_text, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from ..urls import non_article_kind
@@ -95,7 +95,13 @@ class NextJsV1(ArticlePage):
     @cached_property
     def header(self) -> _Element | None:
         """The block around the headline, where the story's own labels sit."""
-        return self.headline_element.getparent() if self.headline_element is not None else None
+        if self.headline_element is None:
+            return None
+        header = self.headline_element.getparent()
+        # Past wrappers that hold the headline alone (a div around the h1).
+        while header is not None and len(header) == 1 and not (header.text or "").strip() and header.getparent() is not None:
+            header = header.getparent()
+        return header
 
     def check(self) -> None:
         kind = non_article_kind(self.page.url) or non_article_kind(self._canonical or "")
@@ -396,7 +402,7 @@ class NextJsV1(ArticlePage):
     @cached_property
     def update_blocks(self) -> list[_Element]:
         """The page's live-update blocks (outermost), not those of a related story's card."""
-        blocks = [m for m in self.markers if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.IN_A_CARD(m)]
+        blocks = [m for m in self.markers if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m)]
         return [e for e in blocks if not any(self.LIVE_UPDATE_PART in (a.get("class") or "") for a in e.iterancestors())]
 
     def body_sources(self) -> BodySources:
@@ -434,11 +440,16 @@ class NextJsV1(ArticlePage):
         ("LiveButton", "contains(@class, 'LiveButton')"),
         ("lvblg", "contains(@class, 'lvblg')"),
         ("BPstoryPaywall", "contains(@class, 'BPstoryPaywall')"),
-        ("subscription_subscriptionPlan_", "starts-with(@class, 'subscription_subscriptionPlan_')"),
+        ("subscription_subscriptionPlan_", "(starts-with(@class, 'subscription_subscriptionPlan_') or contains(@class, ' subscription_subscriptionPlan_'))"),
         ("subscribe-page", f"(self::div and {_class('subscribe-page')})"),
     )
     MARKER_PARTS = tuple(part for part, _ in MARKER_TESTS)
-    IN_A_CARD = etree.XPath("ancestor::a or ancestor::li")
+    CARD_ANCESTORS = etree.XPath("ancestor::li | ancestor::a[@href]")
+
+    def in_a_card(self, marker: _Element) -> bool:
+        """Whether a marker belongs to another story's card (in a list item, or a link to an article),
+        not to this one (a label that links to the premium offer is this story's)."""
+        return any(a.tag == "li" or article_id(self.link(a.get("href"))) is not None for a in select(self.CARD_ANCESTORS, marker))
 
     @staticmethod
     @lru_cache(maxsize=64)
@@ -463,11 +474,13 @@ class NextJsV1(ArticlePage):
         # Up from each of the few markers, rather than a set of every element of the header.
         return [m for m in self.markers if m is header or any(a is header for a in m.iterancestors())]
 
+    IMAGE_ALTS = etree.XPath("descendant::img/@alt", smart_strings=False)  # a label drawn as a picture
+
     def isPremium(self) -> bool:
         labelled = any(
             self.PREMIUM_LABEL_PART in (m.get("class") or "")
-            and PREMIUM_LABEL in (element_text(m) or "").lower()
-            and not self.IN_A_CARD(m)
+            and PREMIUM_LABEL in (element_text(m) or " ".join(cast("list[str]", self.IMAGE_ALTS(m)))).lower()
+            and not self.in_a_card(m)
             for m in self.header_markers
         )
         walled = self.scope is not self.page.root and any(
