@@ -555,11 +555,12 @@ class ArticlePage:
             if not (9 <= len(text) <= 60 and text.lstrip()[:1] in "aAmM"):
                 continue
             words = " ".join(text.casefold().split())
-            heading = holder_of(text)
-            if heading is None:
+            exact = words in RELATED_HEADINGS
+            if not exact and words.rstrip(" :-|\u2013\u2014") not in RELATED_HEADINGS:
                 continue
+            heading = holder_of(text)
             # "Also Read:" as a heading element's text; in a line of the story it is an inline promo.
-            if words in RELATED_HEADINGS or (words.rstrip(" :-|\u2013\u2014") in RELATED_HEADINGS and heading.tag in _HEADING_TAGS):
+            if heading is not None and (exact or heading.tag in _HEADING_TAGS):
                 links = select(_LINKS_AFTER, heading)
                 if links:
                     return links
