@@ -12,6 +12,7 @@ VIDEO = "video"
 TOPIC = "topic"
 LISTING = "listing"
 OTHER = "other"
+WEBSTORY = "webstory"  # a NotAnArticle reason, beside VIDEO
 
 _NON_ARTICLE_PREFIXES = (
     "/video/", "/podcast/", "/videos/", "/web-stories/", "/photo-gallery/",
@@ -49,7 +50,7 @@ def non_article_kind(url: str) -> str | None:
     if _MEDIA_SEGMENT.search(path) or path.startswith(("/video/", "/podcast/")):
         return VIDEO
     if _WEB_STORY.search(path):
-        return "webstory"
+        return WEBSTORY
     return None
 
 

@@ -570,6 +570,72 @@ def render_generic_opengraph() -> str:
 """
 
 
+# --- pages of other kinds, which every layout refuses -------------------------------------------------
+
+GENERIC_PATH = "/markets/news/rupee-ends-at-record-low-126051200877_1.html"
+STORY_PATH = "/personal-finance/five-ways-to-save-tax-125020400714_1.html"
+
+
+def render_amp_story(canonical: str, amp_marker: str = "\u26a1") -> str:
+    """A web story as AMP serves one: ``<html ⚡>`` (or ``amp``), an ``<amp-story>`` of pages, and a
+    JSON-LD NewsArticle like an article's (no ``articleBody``)."""
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Five ways to save tax this year",
+        "datePublished": "2025-02-04T10:00:00+05:30",
+        "author": {"@type": "Person", "name": "BS Web Team"},
+        "image": "https://bsmedia.business-standard.com/_media/bs/webstories/2025-02/04/five-ways-cover.jpg",
+        "publisher": {"@type": "Organization", "name": "Business Standard"},
+    }
+    pages = "".join(
+        f'<amp-story-page id="page-{i}"><amp-story-grid-layer template="fill"><amp-img src="https://bsmedia.business-standard.com/_media/bs/webstories/2025-02/04/{i}.jpg" width="720" height="1280" layout="fill"></amp-img></amp-story-grid-layer>'
+        f'<amp-story-grid-layer template="vertical"><h1>{escape(title)}</h1><p>{escape(text)}</p></amp-story-grid-layer></amp-story-page>'
+        for i, (title, text) in enumerate(
+            (
+                ("Five ways to save tax this year", "Swipe to see how"),
+                ("Invest in ELSS funds", "Up to Rs 1.5 lakh a year under Section 80C"),
+                ("Buy health insurance", "Premiums qualify under Section 80D"),
+            ),
+            start=1,
+        )
+    )
+    return f"""<!doctype html><html {amp_marker} lang="en"><head><meta charset="utf-8"><title>{ld['headline']}</title>
+<link rel="canonical" href="{canonical}">
+<script async src="https://cdn.ampproject.org/v0.js"></script><script async custom-element="amp-story" src="https://cdn.ampproject.org/v0/amp-story-1.0.js"></script>
+<script type="application/ld+json">{json.dumps(ld)}</script></head><body>
+<amp-story standalone title="{ld['headline']}" publisher="Business Standard" poster-portrait-src="https://bsmedia.business-standard.com/_media/bs/webstories/2025-02/04/five-ways-cover.jpg">{pages}</amp-story>
+</body></html>
+"""
+
+
+OTHER_KINDS: list[Case] = [
+    Case(
+        "not-article", "amp-video-gallery", f"{SITE}/amp{specs.VIDEO_GALLERY.path}",
+        f"{EVIDENCE}: the AMP twin of a video-gallery page", lambda: render_amp(specs.VIDEO_GALLERY), not_article="video",
+    ),
+    Case(
+        "not-article", "generic-video-gallery", f"{SITE}/video-gallery/markets-news/rupee-ends-at-record-low-126051200877_1.html",
+        f"{EVIDENCE}: video-gallery page of no known layout, JSON-LD NewsArticle",
+        lambda: render_generic_ld().replace(GENERIC_PATH, "/video-gallery/markets-news/rupee-ends-at-record-low-126051200877_1.html"), not_article="video",
+    ),
+    Case(
+        "not-article", "generic-podcasts", f"{SITE}/podcasts/market-wrap/rupee-ends-at-record-low-126051200877_1.html",
+        f"{EVIDENCE}: podcasts page of no known layout, JSON-LD NewsArticle",
+        lambda: render_generic_ld().replace(GENERIC_PATH, "/podcasts/market-wrap/rupee-ends-at-record-low-126051200877_1.html"), not_article="video",
+    ),
+    Case(
+        "not-article", "amp-webstory", f"{SITE}/webstories{STORY_PATH}",
+        f"{EVIDENCE}: web story, an <html \u26a1> AMP story with JSON-LD NewsArticle", lambda: render_amp_story(f"{SITE}/webstories{STORY_PATH}"), not_article="webstory",
+    ),
+    Case(
+        "not-article", "amp-story-article-url", f"{SITE}{STORY_PATH}",
+        "an AMP story (<html amp>, <amp-story>) with JSON-LD NewsArticle at an ordinary article URL",
+        lambda: render_amp_story(f"{SITE}{STORY_PATH}", "amp"), not_article="webstory",
+    ),
+]
+
+
 def _blueprint() -> Case:
     spec = specs.BLUEPRINT
     return Case("nextjs-blueprint", "navy-unmanned-submarines", SITE + spec.path, f"{EVIDENCE}: Blueprint stories, [class*=storbpcontent]", lambda: render_current(spec))
@@ -615,4 +681,5 @@ CASES: list[Case] = [
         Case("not-article", name, SITE + spec.path, f"{EVIDENCE}: {name} under an article-like URL", lambda spec=spec: render_current(spec), not_article=reason)
         for name, (spec, reason) in specs.NOT_ARTICLES.items()
     ),
+    *OTHER_KINDS,
 ]
