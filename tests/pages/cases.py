@@ -526,6 +526,49 @@ HINDI_COMPANIES = HindiStory(
 )
 
 
+def render_hindi_amp(story: HindiStory) -> str:
+    """A story's AMP page (``/article-amp/<section>/section_<section>-N_1.html``). Its head is the 2020
+    desktop page's: the canonical link to ``//storypage.php``, the meta tags, and the JSON-LD as the site
+    wrote it (headline prefixed with the site's name, a date without zone, the ``nopreview.png`` image, the
+    description cut at 200 bytes, no ``articleBody``). The Hindi AMP body is not known: it is the English
+    AMP template's (``h1``, ``.dateline``, ``.storycontent``), under a site header of its own."""
+    site = HINDI_SITE
+    canonical = f"{site}//storypage.php?autono={story.autono}"
+    stamp = story.published.strftime("%Y-%m-%d %H:%M:%S")
+    description = " ".join(" ".join(story.paragraphs).split())
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+        "headline": "बिजनेस स्टैंडर्ड " + story.headline,
+        "articleSection": story.section_en,
+        "image": {"@type": "ImageObject", "url": f"{site}/images/nopreview.png", "height": 420, "width": 696},
+        "datePublished": stamp,
+        "dateModified": stamp,
+        "author": {"@type": "Person", "name": story.author},
+        "publisher": {"@type": "Organization", "name": "Business Standard"},
+        "description": _ld_description(description),
+        "keywords": ", ".join(story.keywords),
+    }
+    body = "".join(f"<p>{escape(' '.join(p.split()))}</p>" for p in story.paragraphs)
+    return f"""<!doctype html><html amp lang="hi"><head><meta charset="utf-8">
+<title>बिजनेस स्टैंडर्ड - {escape(story.headline)}</title>
+<link rel="canonical" href="{canonical}">
+<meta name="viewport" content="width=device-width,minimum-scale=1,initial-scale=1">
+<meta property="og:url" content="{canonical}"/><meta property="og:type" content="article"/>
+<meta property="og:title" content="{escape(story.headline)}"/><meta property="og:description" content="{escape(description)}">
+<meta property="og:image" content="{site}{story.image_path}"/>
+<script async src="https://cdn.ampproject.org/v0.js"></script>
+<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script></head><body>
+<header><a href="{site}/"><amp-img src="{site}/images/logo.png" width="177" height="22" alt="Business Standard"></amp-img></a>
+<nav><a href="{site}/markets/">बाजार</a> <a href="{site}/company/">कंपनियां</a> <a href="{site}/economy/">अर्थव्यवस्था</a></nav></header>
+<h1>{escape(story.headline)}</h1>
+<div class="byline">{escape(story.author)} <span class="dateline">{escape(story.city)}</span></div>
+<div class="storycontent">{body}</div>
+</body></html>
+"""
+
+
 # --- pages of no known layout -------------------------------------------------------------------
 
 def render_generic_ld(deep_divs: int = 0) -> str:
@@ -674,6 +717,11 @@ CASES: list[Case] = [
     Case("hindi-2020", "budget-166607", f"{HINDI_SITE}//storypage.php?autono=166607", f"{HINDI_IMITATES}: div body, keyword row ending in an empty link", lambda: render_hindi(HINDI_BUDGET)),
     Case("hindi-2020", "markets-166712", f"{HINDI_SITE}/storypage.php?autono=166712", f"{HINDI_IMITATES}: div body, og:image with a picture path", lambda: render_hindi(HINDI_MARKETS)),
     Case("hindi-2020", "companies-172480", f"{HINDI_SITE}//storypage.php?autono=172480", f"{HINDI_IMITATES}: the Sep 2020 variant, p[align=justify] > font body", lambda: render_hindi(HINDI_COMPANIES)),
+    Case(
+        "amp", "hindi-budget-166607", f"{HINDI_SITE}/article-amp/{HINDI_BUDGET.section}/section_{HINDI_BUDGET.section}-{HINDI_BUDGET.autono}_1.html",
+        "SITE.md, 'The Hindi edition': the AMP form of a 2020 Hindi story (head and JSON-LD as the desktop page's; body markup of the English AMP template, the Hindi one not being known)",
+        lambda: render_hindi_amp(HINDI_BUDGET),
+    ),
     Case("generic", "jsonld-unknown-layout", "https://www.business-standard.com/markets/news/rupee-ends-at-record-low-126051200877_1.html", "a redesign the rules do not know, with JSON-LD NewsArticle", render_generic_ld),
     Case("generic", "unclosed-divs", "https://www.business-standard.com/markets/news/rupee-ends-at-record-low-126051200877_1.html", "3,000 unclosed divs before the JSON-LD (libxml2 gives up)", lambda: render_generic_ld(3000)),
     Case("generic", "opengraph-article", "https://www.business-standard.com/economy/news/gst-collections-rise-9-in-april-126050100044_1.html", "unknown layout with OpenGraph article metadata and an <article>", render_generic_opengraph),

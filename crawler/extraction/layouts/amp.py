@@ -1,13 +1,26 @@
-"""AMP pages (``/amp/<article path>``): JSON-LD carries the story, the DOM the rest."""
+"""AMP pages (``/amp/<article path>``): JSON-LD carries the story, the DOM the rest.
+
+The Hindi edition's AMP pages (``/article-amp/<section>/section_<section>-N_1.html``) are read here too,
+with its own rules: the id is ``hi-N``, the canonical URL the desktop ``//storypage.php`` one, and the
+JSON-LD's headline (prefixed with the site's name), description (cut at 200 bytes) and image (a
+placeholder) give way to the page's.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from lxml.cssselect import CSSSelector
+from lxml.etree import _Element
 
 from ..article import Image
+from ..lazy import cached_property
+from ..normalize import strip_amp
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, ArticlePage, BodySources, element_text, first, select, text_of
+from ..urls import hindi_story_url, on_hindi_edition
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
+from .hindi import Hindi2020, real_picture
 
 
 class AmpV1(ArticlePage):
@@ -17,7 +30,38 @@ class AmpV1(ArticlePage):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return page.is_amp and bool(page.ld_article)
+        # A Hindi table-layout page served as AMP is read by the layout that knows the table.
+        return page.is_amp and bool(page.ld_article) and not Hindi2020.matches(page)
+
+    @cached_property
+    def hindi(self) -> bool:
+        """Whether the page is the Hindi edition's."""
+        return on_hindi_edition(self._canonical) or on_hindi_edition(self.page.url)
+
+    def canonicalUrl(self) -> str | None:
+        canonical = self._canonical
+        # A Hindi AMP path without /amp stripped is the mobile twin's form, not the story's page: without a
+        # canonical link of its own, the story's is the desktop storypage.php, as the site's links write it.
+        if self.hindi and urlsplit(self.page.url).path.startswith("/article-amp/") and canonical in (None, strip_amp(self.page.url)):
+            return hindi_story_url(self.articleId() or "") or canonical
+        return canonical
+
+    HEADLINE = CSSSelector("h1")
+
+    @cached_property
+    def headline_element(self) -> _Element | None:
+        return self.page.find_first(self.HEADLINE)
+
+    def headline(self) -> str | None:
+        if not self.hindi:
+            return super().headline()
+        # The Hindi JSON-LD headline carries the site's name in front: a fallback only.
+        return self.pick(
+            "headline",
+            (DOM, lambda: element_text(self.headline_element)),
+            (META, lambda: self.page.meta("og:title")),
+            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
+        )
 
     DATELINE = CSSSelector(".dateline")
 
@@ -28,17 +72,20 @@ class AmpV1(ArticlePage):
 
     def description(self) -> str | None:
         # JSON-LD's description is the meta description; the page shows the standfirst.
+        structured = (JSON_LD, lambda: text_of(self.ld.get("description")))
+        # The Hindi JSON-LD description is the meta one cut at 200 bytes, mid-sentence.
+        meta = (META, lambda: self.page.meta("og:description", "description"))
         return self.pick(
             "description",
             (DOM, lambda: element_text(first(self.STANDFIRST, self.page.root))),
-            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))),),
+            fallbacks=(meta, structured) if self.hindi else (structured,),
         )
 
     CAPTION = CSSSelector("[class*=captiontext]")
     HERO_IMAGE = CSSSelector("amp-img[src]")
 
     def mainImage(self) -> Image | None:
-        image = self.pick("mainImage", (JSON_LD, self.ld_image))
+        image = self.pick("mainImage", (JSON_LD, (lambda: real_picture(self.ld_image())) if self.hindi else self.ld_image))
         if image is None:
             return None
         hero = next((img for img in select(self.HERO_IMAGE, self.page.root) if img.get("src") == image.url), None)

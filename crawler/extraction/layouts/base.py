@@ -336,8 +336,11 @@ class ArticlePage:
         return self._canonical
 
     def articleId(self) -> str | None:
-        """The 12-digit id, from the canonical URL, then the fetched URL."""
-        return article_id(self._canonical) or article_id(self.page.url)
+        """The 12-digit id, from the canonical URL, then the fetched URL; ``hi-<N>`` on the Hindi
+        edition's hosts, whatever the layout (its stories are numbered on their own)."""
+        from ..urls import page_article_id
+
+        return page_article_id(self._canonical, self.page.url)
 
     def section(self) -> str | None:
         section = self.ld.get("articleSection")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..normalize import article_id, hindi_article_id
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, ArticlePage, BodySources, first
@@ -26,14 +25,6 @@ class Generic(ArticlePage):
         if page.ld_article.get("headline") or page.ld_article.get("name"):
             return True
         return (page.meta("og:type") or "").lower() == "article" and bool(page.meta("og:title"))
-
-    def articleId(self) -> str | None:
-        return (
-            article_id(self._canonical)
-            or article_id(self.page.url)
-            or hindi_article_id(self._canonical)
-            or hindi_article_id(self.page.url)
-        )
 
     BODY = etree.XPath("(//*[@itemprop='articleBody'] | //article)[1]")
 
