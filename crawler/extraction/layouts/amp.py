@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
 
@@ -21,6 +22,20 @@ from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
 from .hindi import Hindi2020, real_picture
+
+
+_STORY_BODY = 'contains(concat(" ", normalize-space(@class), " "), " storycontent ")'
+
+
+def _class(token: str) -> str:
+    """XPath test for a class token (what CSS ``.token`` compiles to)."""
+    return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
+
+
+def _after_headline(test: str) -> etree.XPath:
+    """From the headline: the first following element passing ``test``, if it is neither in the story's
+    body nor after it."""
+    return etree.XPath(f"following::*[{test}][1][not(ancestor-or-self::*[{_STORY_BODY}] or preceding::*[{_STORY_BODY}])]")
 
 
 class AmpV1(ArticlePage):
@@ -46,11 +61,27 @@ class AmpV1(ArticlePage):
             return hindi_story_url(self.articleId() or "") or canonical
         return canonical
 
+    BODY = CSSSelector(".storycontent")
     HEADLINE = CSSSelector("h1")
+    HEADLINE_BEFORE_BODY = etree.XPath("preceding::h1[1]")  # from the body: the nearest h1 before it
+
+    @cached_property
+    def body_container(self) -> _Element | None:
+        return self.page.find_first(self.BODY)
 
     @cached_property
     def headline_element(self) -> _Element | None:
-        return self.page.find_first(self.HEADLINE)
+        """The story's h1: the last before its body (a site header may have one of its own), else the first."""
+        found = first(self.HEADLINE_BEFORE_BODY, self.body_container)
+        return found if found is not None else self.page.find_first(self.HEADLINE)
+
+    def story_element(self, after_headline: etree.XPath, anywhere: CSSSelector) -> _Element | None:
+        """The first element of the story's head (standfirst, byline, caption): after the headline and
+        not in or after the body, so that a site header's or a trending box's, a sub-heading of the body
+        or the related list are never taken for it. A page without an h1 gives the first in the page."""
+        if self.headline_element is None:
+            return first(anywhere, self.page.root)
+        return first(after_headline, self.headline_element)
 
     def headline(self) -> str | None:
         if not self.hindi:
@@ -64,11 +95,13 @@ class AmpV1(ArticlePage):
         )
 
     DATELINE = CSSSelector(".dateline")
+    DATELINE_AFTER_HEADLINE = _after_headline(_class("dateline"))
 
     def dateline(self) -> str | None:
-        return self.pick("dateline", (DOM, lambda: element_text(first(self.DATELINE, self.page.root))))
+        return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))))
 
     STANDFIRST = CSSSelector("h2")
+    STANDFIRST_AFTER_HEADLINE = _after_headline("self::h2")
 
     def description(self) -> str | None:
         # JSON-LD's description is the meta description; the page shows the standfirst.
@@ -77,11 +110,12 @@ class AmpV1(ArticlePage):
         meta = (META, lambda: self.page.meta("og:description", "description"))
         return self.pick(
             "description",
-            (DOM, lambda: element_text(first(self.STANDFIRST, self.page.root))),
+            (DOM, lambda: element_text(self.story_element(self.STANDFIRST_AFTER_HEADLINE, self.STANDFIRST))),
             fallbacks=(meta, structured) if self.hindi else (structured,),
         )
 
     CAPTION = CSSSelector("[class*=captiontext]")
+    CAPTION_AFTER_HEADLINE = _after_headline("contains(@class, 'captiontext')")
     HERO_IMAGE = CSSSelector("amp-img[src]")
 
     def mainImage(self) -> Image | None:
@@ -92,11 +126,11 @@ class AmpV1(ArticlePage):
         return Image(
             url=image.url,
             alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None),
-            caption=image.caption or element_text(first(self.CAPTION, self.page.root)),
+            caption=image.caption or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
         )
 
     BODY = CSSSelector(".storycontent")
 
     def body_sources(self) -> BodySources:
-        body = first(self.BODY, self.page.root)
+        body = self.body_container
         return ((DOM, lambda: block_paragraphs(body) if body is not None else []), (JSON_LD, self.ld_body))

@@ -623,7 +623,12 @@ class ArticlePage:
         return free is False or (isinstance(free, str) and free.strip().lower() == "false")
 
     def isPremium(self) -> bool:
-        return self.ld_says_locked()
+        """JSON-LD says locked, and the page's body is cut: its DOM held less than JSON-LD's
+        ``articleBody`` ("truncated-dom"). The flag alone is false on some free pages."""
+        if not self.ld_says_locked():
+            return False
+        self.articleBody()  # the body is read once: the flag is set by then
+        return "truncated-dom" in self.provenance.flags
 
     def isLiveBlog(self) -> bool:
         return "LiveBlogPosting" in ld_types(self.ld)

@@ -35,3 +35,11 @@ class Generic(ArticlePage):
 
     def body_sources(self) -> BodySources:
         return ((JSON_LD, self.ld_body), (DOM, self.dom_body))
+
+    def isPremium(self) -> bool:
+        # JSON-LD's body is taken first here, so no "truncated-dom" is ever noted: the page's own
+        # body is compared with it instead. Shorter is cut; none is no evidence.
+        if not self.ld_says_locked():
+            return False
+        shown = self.dom_body()
+        return bool(shown) and sum(len(p.split()) for p in shown) < sum(len(p.split()) for p in self.ld_body())
