@@ -10,7 +10,6 @@ import pytest
 
 from crawler.extraction import extract
 from tests.conftest import PAGES, load_json
-from tests.loopback.pages import render_amp
 from tests.pages import specs
 from tests.pages.build import page_bytes
 from tests.pages.cases import CASES, Case
@@ -47,10 +46,11 @@ def test_a_premium_amp_page_is_premium_and_whole() -> None:
 
 
 def test_a_cut_body_without_a_locked_flag_is_not_premium() -> None:
-    html = render_amp(specs.PREMIUM).replace('"isAccessibleForFree": false', '"isAccessibleForFree": true')
-    cut = "".join(f"<p>{p}</p>" for p in specs.PREMIUM.paragraphs[specs.PREMIUM.free_paragraphs :])
-    assert cut in html
-    assert extract(html.replace(cut, ""), f"https://www.business-standard.com/amp{specs.PREMIUM.path}").article.isPremium is False
+    case = _case("amp/premium")
+    html = page_bytes(case, PAGES / case.folder).decode("utf-8")
+    assert '"isAccessibleForFree": false' in html
+    article = extract(html.replace('"isAccessibleForFree": false', '"isAccessibleForFree": true'), case.url).article
+    assert article.isPremium is False
 
 
 STANDFIRST = f"<h2>{SEED.standfirst}</h2>"

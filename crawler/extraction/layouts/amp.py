@@ -24,18 +24,24 @@ from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, fi
 from .hindi import Hindi2020, real_picture
 
 
-_STORY_BODY = 'contains(concat(" ", normalize-space(@class), " "), " storycontent ")'
-
-
 def _class(token: str) -> str:
     """XPath test for a class token (what CSS ``.token`` compiles to)."""
     return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
 
 
-def _after_headline(test: str) -> etree.XPath:
-    """From the headline: the first following element passing ``test``, if it is neither in the story's
-    body nor after it."""
-    return etree.XPath(f"following::*[{test}][1][not(ancestor-or-self::*[{_STORY_BODY}] or preceding::*[{_STORY_BODY}])]")
+_STORY_BODY = _class("storycontent")
+
+
+def _after_headline(test: str) -> tuple[etree.XPath, etree.XPath]:
+    """From the headline: the first element passing ``test`` or the story's body, whichever comes first
+    (a walk that stops at the body: what is in or after it is never reached); inside the headline, then
+    after it (an h1 left open by broken markup swallows what follows)."""
+    wanted = f"*[{test} or {_STORY_BODY}][1]"
+    return etree.XPath(f"descendant::{wanted}"), etree.XPath(f"following::{wanted}")
+
+
+def _is_story_body(element: _Element) -> bool:
+    return " storycontent " in f" {' '.join((element.get('class') or '').split())} "
 
 
 class AmpV1(ArticlePage):
@@ -75,13 +81,18 @@ class AmpV1(ArticlePage):
         found = first(self.HEADLINE_BEFORE_BODY, self.body_container)
         return found if found is not None else self.page.find_first(self.HEADLINE)
 
-    def story_element(self, after_headline: etree.XPath, anywhere: CSSSelector) -> _Element | None:
+    def story_element(self, after_headline: tuple[etree.XPath, etree.XPath], anywhere: CSSSelector) -> _Element | None:
         """The first element of the story's head (standfirst, byline, caption): after the headline and
         not in or after the body, so that a site header's or a trending box's, a sub-heading of the body
         or the related list are never taken for it. A page without an h1 gives the first in the page."""
         if self.headline_element is None:
             return first(anywhere, self.page.root)
-        return first(after_headline, self.headline_element)
+        headline = self.headline_element
+        inside, after = after_headline
+        found = first(inside, headline) if len(headline) else None
+        if found is None:
+            found = first(after, headline)
+        return None if found is None or _is_story_body(found) else found
 
     def headline(self) -> str | None:
         if not self.hindi:
