@@ -230,8 +230,6 @@ class ArticlePage:
         """Whether this page is in this layout."""
         raise NotImplementedError
 
-    AMP_STORY = etree.XPath("//amp-story")
-
     def check(self) -> None:
         """Raise :class:`NotAnArticle` for pages that are not articles, whatever their layout: videos,
         podcasts and web stories under article-like URLs, and AMP stories wherever they are served.
@@ -243,7 +241,7 @@ class ArticlePage:
             raise NotAnArticle(kind, f"a {kind} page, not an article")
         # A web story is an AMP document whose body is an <amp-story> (articles embed one through
         # <amp-story-player>, which is not it); it carries a NewsArticle JSON-LD like an article.
-        if self.page.is_amp and self.page.mentions("<amp-story") and self.page.find(self.AMP_STORY):
+        if self.page.is_amp and self.page.mentions("<amp-story") and next(self.page.root.iter("amp-story"), None) is not None:
             raise NotAnArticle(WEBSTORY, "an AMP web story, not an article")
 
     # --- the item ----------------------------------------------------------------------
