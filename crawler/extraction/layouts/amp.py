@@ -24,24 +24,23 @@ from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, fi
 from .hindi import Hindi2020, real_picture
 
 
-def _class(token: str) -> str:
-    """XPath test for a class token (what CSS ``.token`` compiles to)."""
-    return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
+def _test(selector: CSSSelector) -> str:
+    """A CSS selector as an XPath test of the context element (``self::h2``, ``self::*[@class …]``)."""
+    prefix = "descendant-or-self::"
+    assert selector.path.startswith(prefix), selector.path
+    return "self::" + selector.path[len(prefix) :]
 
 
-_STORY_BODY = _class("storycontent")
+STORY_BODY = CSSSelector(".storycontent")
+_IS_STORY_BODY = etree.XPath(f"boolean({_test(STORY_BODY)})")
 
 
-def _after_headline(test: str) -> tuple[etree.XPath, etree.XPath]:
-    """From the headline: the first element passing ``test`` or the story's body, whichever comes first
-    (a walk that stops at the body: what is in or after it is never reached); inside the headline, then
-    after it (an h1 left open by broken markup swallows what follows)."""
-    wanted = f"*[{test} or {_STORY_BODY}][1]"
+def _after_headline(selector: CSSSelector) -> tuple[etree.XPath, etree.XPath]:
+    """From the headline: the first element ``selector`` matches or the story's body, whichever comes
+    first (a walk that stops at the body: what is in or after it is never reached); inside the
+    headline, then after it (an h1 left open by broken markup swallows what follows)."""
+    wanted = f"*[{_test(selector)} or {_test(STORY_BODY)}][1]"
     return etree.XPath(f"descendant::{wanted}"), etree.XPath(f"following::{wanted}")
-
-
-def _is_story_body(element: _Element) -> bool:
-    return " storycontent " in f" {' '.join((element.get('class') or '').split())} "
 
 
 class AmpV1(ArticlePage):
@@ -67,7 +66,7 @@ class AmpV1(ArticlePage):
             return hindi_story_url(self.articleId() or "") or canonical
         return canonical
 
-    BODY = CSSSelector(".storycontent")
+    BODY = STORY_BODY
     HEADLINE = CSSSelector("h1")
     HEADLINE_BEFORE_BODY = etree.XPath("preceding::h1[1]")  # from the body: the nearest h1 before it
 
@@ -92,7 +91,7 @@ class AmpV1(ArticlePage):
         found = first(inside, headline) if len(headline) else None
         if found is None:
             found = first(after, headline)
-        return None if found is None or _is_story_body(found) else found
+        return None if found is None or _IS_STORY_BODY(found) else found
 
     def headline(self) -> str | None:
         if not self.hindi:
@@ -106,13 +105,13 @@ class AmpV1(ArticlePage):
         )
 
     DATELINE = CSSSelector(".dateline")
-    DATELINE_AFTER_HEADLINE = _after_headline(_class("dateline"))
+    DATELINE_AFTER_HEADLINE = _after_headline(DATELINE)
 
     def dateline(self) -> str | None:
         return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))))
 
     STANDFIRST = CSSSelector("h2")
-    STANDFIRST_AFTER_HEADLINE = _after_headline("self::h2")
+    STANDFIRST_AFTER_HEADLINE = _after_headline(STANDFIRST)
 
     def description(self) -> str | None:
         # JSON-LD's description is the meta description; the page shows the standfirst.
@@ -126,7 +125,7 @@ class AmpV1(ArticlePage):
         )
 
     CAPTION = CSSSelector("[class*=captiontext]")
-    CAPTION_AFTER_HEADLINE = _after_headline("contains(@class, 'captiontext')")
+    CAPTION_AFTER_HEADLINE = _after_headline(CAPTION)
     HERO_IMAGE = CSSSelector("amp-img[src]")
 
     def mainImage(self) -> Image | None:
@@ -139,8 +138,6 @@ class AmpV1(ArticlePage):
             alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None),
             caption=image.caption or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
         )
-
-    BODY = CSSSelector(".storycontent")
 
     def body_sources(self) -> BodySources:
         body = self.body_container
