@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from .normalize import article_id, strip_amp
+from .normalize import HINDI_HOSTS, article_id, hindi_article_id, strip_amp
 
 ARTICLE = "article"
 VIDEO = "video"
 TOPIC = "topic"
 LISTING = "listing"
 OTHER = "other"
+WEBSTORY = "webstory"  # a NotAnArticle reason, beside VIDEO
 
 _NON_ARTICLE_PREFIXES = (
     "/video/", "/podcast/", "/videos/", "/web-stories/", "/photo-gallery/",
@@ -49,8 +50,41 @@ def non_article_kind(url: str) -> str | None:
     if _MEDIA_SEGMENT.search(path) or path.startswith(("/video/", "/podcast/")):
         return VIDEO
     if _WEB_STORY.search(path):
-        return "webstory"
+        return WEBSTORY
     return None
+
+
+def on_hindi_edition(url: str | None) -> bool:
+    """Whether a URL is on one of the Hindi edition's hosts."""
+    return bool(url) and urlsplit(url).hostname in HINDI_HOSTS
+
+
+def hindi_story_id(url: str | None) -> str | None:
+    """``hi-<N>`` for a story URL on the Hindi edition's hosts, in any of its forms: ``storypage.php?autono=N``,
+    AMP ``section_<section>-N_1.html``, or an English-style 12-digit id (a redesign like the English site's)."""
+    if not on_hindi_edition(url):
+        return None
+    found = hindi_article_id(url)
+    if found:
+        return found
+    number = article_id(url)
+    return f"hi-{number}" if number else None
+
+
+def page_article_id(canonical: str | None, url: str) -> str | None:
+    """The id of the story a page holds, from its canonical URL, then the fetched URL. The scheme follows
+    the host, whatever the layout: a page on the Hindi edition (either URL on its hosts) gets ``hi-<N>``
+    only, so a Hindi story never takes an English article's id; any other the 12-digit id."""
+    if on_hindi_edition(canonical) or on_hindi_edition(url):
+        return hindi_story_id(canonical) or hindi_story_id(url)
+    return article_id(canonical) or article_id(url)
+
+
+def hindi_story_url(story_id: str) -> str | None:
+    """The desktop URL of a Hindi story by its ``hi-<N>`` id, as the site's canonical links write it
+    (``//storypage.php``, double slash); None for an id of another form."""
+    number = story_id[len("hi-") :] if story_id.startswith("hi-") else ""
+    return f"https://{HINDI_HOSTS[0]}//storypage.php?autono={number}" if number.isdigit() and len(number) < 12 else None
 
 
 def article_fetch_url(url: str) -> str:

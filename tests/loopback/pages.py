@@ -376,9 +376,11 @@ def render_current(spec: PageSpec, site: str = SITE) -> str:
 
 
 def render_amp(spec: PageSpec, site: str = SITE) -> str:
-    """The AMP twin of a current-site article (``/amp/<path>``)."""
+    """The AMP twin of a current-site article (``/amp/<path>``); a premium story's shows its free
+    paragraphs only, JSON-LD's ``articleBody`` the whole story (as the other layouts' premium pages)."""
     ld = _ld(json_ld(spec, site)[2])
-    paragraphs = "".join(f"<p>{escape(p, quote=False)}</p>" for p in spec.paragraphs)
+    visible = spec.paragraphs[: spec.free_paragraphs] if spec.premium else spec.paragraphs
+    paragraphs = "".join(f"<p>{escape(p, quote=False)}</p>" for p in visible)
     image = (
         f'<amp-img src="{spec.image_url}" alt="{escape(spec.image_alt or "")}" width="620" height="350"></amp-img>'
         f'<span class="captiontext">{escape(spec.image_caption or "")}</span>'

@@ -526,6 +526,49 @@ HINDI_COMPANIES = HindiStory(
 )
 
 
+def render_hindi_amp(story: HindiStory) -> str:
+    """A story's AMP page (``/article-amp/<section>/section_<section>-N_1.html``). Its head is the 2020
+    desktop page's: the canonical link to ``//storypage.php``, the meta tags, and the JSON-LD as the site
+    wrote it (headline prefixed with the site's name, a date without zone, the ``nopreview.png`` image, the
+    description cut at 200 bytes, no ``articleBody``). The Hindi AMP body is not known: it is the English
+    AMP template's (``h1``, ``.dateline``, ``.storycontent``), under a site header of its own."""
+    site = HINDI_SITE
+    canonical = f"{site}//storypage.php?autono={story.autono}"
+    stamp = story.published.strftime("%Y-%m-%d %H:%M:%S")
+    description = " ".join(" ".join(story.paragraphs).split())
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+        "headline": "बिजनेस स्टैंडर्ड " + story.headline,
+        "articleSection": story.section_en,
+        "image": {"@type": "ImageObject", "url": f"{site}/images/nopreview.png", "height": 420, "width": 696},
+        "datePublished": stamp,
+        "dateModified": stamp,
+        "author": {"@type": "Person", "name": story.author},
+        "publisher": {"@type": "Organization", "name": "Business Standard"},
+        "description": _ld_description(description),
+        "keywords": ", ".join(story.keywords),
+    }
+    body = "".join(f"<p>{escape(' '.join(p.split()))}</p>" for p in story.paragraphs)
+    return f"""<!doctype html><html amp lang="hi"><head><meta charset="utf-8">
+<title>बिजनेस स्टैंडर्ड - {escape(story.headline)}</title>
+<link rel="canonical" href="{canonical}">
+<meta name="viewport" content="width=device-width,minimum-scale=1,initial-scale=1">
+<meta property="og:url" content="{canonical}"/><meta property="og:type" content="article"/>
+<meta property="og:title" content="{escape(story.headline)}"/><meta property="og:description" content="{escape(description)}">
+<meta property="og:image" content="{site}{story.image_path}"/>
+<script async src="https://cdn.ampproject.org/v0.js"></script>
+<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script></head><body>
+<header><a href="{site}/"><amp-img src="{site}/images/logo.png" width="177" height="22" alt="Business Standard"></amp-img></a>
+<nav><a href="{site}/markets/">बाजार</a> <a href="{site}/company/">कंपनियां</a> <a href="{site}/economy/">अर्थव्यवस्था</a></nav></header>
+<h1>{escape(story.headline)}</h1>
+<div class="byline">{escape(story.author)} <span class="dateline">{escape(story.city)}</span></div>
+<div class="storycontent">{body}</div>
+</body></html>
+"""
+
+
 # --- pages of no known layout -------------------------------------------------------------------
 
 def render_generic_ld(deep_divs: int = 0) -> str:
@@ -570,6 +613,89 @@ def render_generic_opengraph() -> str:
 """
 
 
+# --- AMP pages ------------------------------------------------------------------------------------------
+
+# A site header and a trending box before the story, holding every kind of element the AMP rules look for.
+AMP_SITE_HEADER = (
+    '<header class="sitehead"><nav><h2>Trending Topics</h2><span class="dateline">Updated every hour</span>'
+    '<div class="captiontext">Sensex live</div><a href="/markets/news">Markets</a></nav>'
+    '<div class="trending"><h1 class="logo">Business Standard</h1><h2>Most Read</h2><div class="captiontext">Photo of the day</div></div></header>'
+)
+
+
+def render_amp_site_header(spec: PageSpec) -> str:
+    """A free story's AMP page under a site header and trending box, its JSON-LD saying it is not free."""
+    html = render_amp(spec).replace("<body>\n", "<body>\n" + AMP_SITE_HEADER, 1)
+    assert '"isAccessibleForFree": true' in html
+    return html.replace('"isAccessibleForFree": true', '"isAccessibleForFree": false')
+
+
+# --- pages of other kinds, which every layout refuses -------------------------------------------------
+
+GENERIC_PATH = "/markets/news/rupee-ends-at-record-low-126051200877_1.html"
+STORY_PATH = "/personal-finance/five-ways-to-save-tax-125020400714_1.html"
+
+
+def render_amp_story(canonical: str, amp_marker: str = "\u26a1") -> str:
+    """A web story as AMP serves one: ``<html ⚡>`` (or ``amp``), an ``<amp-story>`` of pages, and a
+    JSON-LD NewsArticle like an article's (no ``articleBody``)."""
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Five ways to save tax this year",
+        "datePublished": "2025-02-04T10:00:00+05:30",
+        "author": {"@type": "Person", "name": "BS Web Team"},
+        "image": "https://bsmedia.business-standard.com/_media/bs/webstories/2025-02/04/five-ways-cover.jpg",
+        "publisher": {"@type": "Organization", "name": "Business Standard"},
+    }
+    pages = "".join(
+        f'<amp-story-page id="page-{i}"><amp-story-grid-layer template="fill"><amp-img src="https://bsmedia.business-standard.com/_media/bs/webstories/2025-02/04/{i}.jpg" width="720" height="1280" layout="fill"></amp-img></amp-story-grid-layer>'
+        f'<amp-story-grid-layer template="vertical"><h1>{escape(title)}</h1><p>{escape(text)}</p></amp-story-grid-layer></amp-story-page>'
+        for i, (title, text) in enumerate(
+            (
+                ("Five ways to save tax this year", "Swipe to see how"),
+                ("Invest in ELSS funds", "Up to Rs 1.5 lakh a year under Section 80C"),
+                ("Buy health insurance", "Premiums qualify under Section 80D"),
+            ),
+            start=1,
+        )
+    )
+    return f"""<!doctype html><html {amp_marker} lang="en"><head><meta charset="utf-8"><title>{ld['headline']}</title>
+<link rel="canonical" href="{canonical}">
+<script async src="https://cdn.ampproject.org/v0.js"></script><script async custom-element="amp-story" src="https://cdn.ampproject.org/v0/amp-story-1.0.js"></script>
+<script type="application/ld+json">{json.dumps(ld)}</script></head><body>
+<amp-story standalone title="{ld['headline']}" publisher="Business Standard" poster-portrait-src="https://bsmedia.business-standard.com/_media/bs/webstories/2025-02/04/five-ways-cover.jpg">{pages}</amp-story>
+</body></html>
+"""
+
+
+OTHER_KINDS: list[Case] = [
+    Case(
+        "not-article", "amp-video-gallery", f"{SITE}/amp{specs.VIDEO_GALLERY.path}",
+        f"{EVIDENCE}: the AMP twin of a video-gallery page", lambda: render_amp(specs.VIDEO_GALLERY), not_article="video",
+    ),
+    Case(
+        "not-article", "generic-video-gallery", f"{SITE}/video-gallery/markets-news/rupee-ends-at-record-low-126051200877_1.html",
+        f"{EVIDENCE}: video-gallery page of no known layout, JSON-LD NewsArticle",
+        lambda: render_generic_ld().replace(GENERIC_PATH, "/video-gallery/markets-news/rupee-ends-at-record-low-126051200877_1.html"), not_article="video",
+    ),
+    Case(
+        "not-article", "generic-podcasts", f"{SITE}/podcasts/market-wrap/rupee-ends-at-record-low-126051200877_1.html",
+        f"{EVIDENCE}: podcasts page of no known layout, JSON-LD NewsArticle",
+        lambda: render_generic_ld().replace(GENERIC_PATH, "/podcasts/market-wrap/rupee-ends-at-record-low-126051200877_1.html"), not_article="video",
+    ),
+    Case(
+        "not-article", "amp-webstory", f"{SITE}/webstories{STORY_PATH}",
+        f"{EVIDENCE}: web story, an <html \u26a1> AMP story with JSON-LD NewsArticle", lambda: render_amp_story(f"{SITE}/webstories{STORY_PATH}"), not_article="webstory",
+    ),
+    Case(
+        "not-article", "amp-story-article-url", f"{SITE}{STORY_PATH}",
+        "an AMP story (<html amp>, <amp-story>) with JSON-LD NewsArticle at an ordinary article URL",
+        lambda: render_amp_story(f"{SITE}{STORY_PATH}", "amp"), not_article="webstory",
+    ),
+]
+
+
 def _blueprint() -> Case:
     spec = specs.BLUEPRINT
     return Case("nextjs-blueprint", "navy-unmanned-submarines", SITE + spec.path, f"{EVIDENCE}: Blueprint stories, [class*=storbpcontent]", lambda: render_current(spec))
@@ -608,6 +734,17 @@ CASES: list[Case] = [
     Case("hindi-2020", "budget-166607", f"{HINDI_SITE}//storypage.php?autono=166607", f"{HINDI_IMITATES}: div body, keyword row ending in an empty link", lambda: render_hindi(HINDI_BUDGET)),
     Case("hindi-2020", "markets-166712", f"{HINDI_SITE}/storypage.php?autono=166712", f"{HINDI_IMITATES}: div body, og:image with a picture path", lambda: render_hindi(HINDI_MARKETS)),
     Case("hindi-2020", "companies-172480", f"{HINDI_SITE}//storypage.php?autono=172480", f"{HINDI_IMITATES}: the Sep 2020 variant, p[align=justify] > font body", lambda: render_hindi(HINDI_COMPANIES)),
+    Case("amp", "premium", f"{SITE}/amp{specs.PREMIUM.path}", f"{EVIDENCE}: a premium story's AMP twin, the page's story cut, JSON-LD's whole", lambda: render_amp(specs.PREMIUM)),
+    Case(
+        "amp", "site-header-free", f"{SITE}/amp{specs.SEED.path}",
+        f"{EVIDENCE}: JSON-LD isAccessibleForFree false on a free page; a site header and trending box before the story with h1, h2, .dateline, captiontext",
+        lambda: render_amp_site_header(specs.SEED),
+    ),
+    Case(
+        "amp", "hindi-budget-166607", f"{HINDI_SITE}/article-amp/{HINDI_BUDGET.section}/section_{HINDI_BUDGET.section}-{HINDI_BUDGET.autono}_1.html",
+        "SITE.md, 'The Hindi edition': the AMP form of a 2020 Hindi story (head and JSON-LD as the desktop page's; body markup of the English AMP template, the Hindi one not being known)",
+        lambda: render_hindi_amp(HINDI_BUDGET),
+    ),
     Case("generic", "jsonld-unknown-layout", "https://www.business-standard.com/markets/news/rupee-ends-at-record-low-126051200877_1.html", "a redesign the rules do not know, with JSON-LD NewsArticle", render_generic_ld),
     Case("generic", "unclosed-divs", "https://www.business-standard.com/markets/news/rupee-ends-at-record-low-126051200877_1.html", "3,000 unclosed divs before the JSON-LD (libxml2 gives up)", lambda: render_generic_ld(3000)),
     Case("generic", "opengraph-article", "https://www.business-standard.com/economy/news/gst-collections-rise-9-in-april-126050100044_1.html", "unknown layout with OpenGraph article metadata and an <article>", render_generic_opengraph),
@@ -615,4 +752,5 @@ CASES: list[Case] = [
         Case("not-article", name, SITE + spec.path, f"{EVIDENCE}: {name} under an article-like URL", lambda spec=spec: render_current(spec), not_article=reason)
         for name, (spec, reason) in specs.NOT_ARTICLES.items()
     ),
+    *OTHER_KINDS,
 ]

@@ -1,13 +1,46 @@
-"""AMP pages (``/amp/<article path>``): JSON-LD carries the story, the DOM the rest."""
+"""AMP pages (``/amp/<article path>``): JSON-LD carries the story, the DOM the rest.
+
+The Hindi edition's AMP pages (``/article-amp/<section>/section_<section>-N_1.html``) are read here too,
+with its own rules: the id is ``hi-N``, the canonical URL the desktop ``//storypage.php`` one, and the
+JSON-LD's headline (prefixed with the site's name), description (cut at 200 bytes) and image (a
+placeholder) give way to the page's.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from lxml import etree
 from lxml.cssselect import CSSSelector
+from lxml.etree import _Element
 
 from ..article import Image
+from ..lazy import cached_property
+from ..normalize import strip_amp
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, ArticlePage, BodySources, element_text, first, select, text_of
+from ..urls import hindi_story_url, on_hindi_edition
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
+from .hindi import Hindi2020, real_picture
+
+
+def _test(selector: CSSSelector) -> str:
+    """A CSS selector as an XPath test of the context element (``self::h2``, ``self::*[@class …]``)."""
+    prefix = "descendant-or-self::"
+    assert selector.path.startswith(prefix), selector.path
+    return "self::" + selector.path[len(prefix) :]
+
+
+STORY_BODY = CSSSelector(".storycontent")
+_IS_STORY_BODY = etree.XPath(f"boolean({_test(STORY_BODY)})")
+
+
+def _after_headline(selector: CSSSelector) -> tuple[etree.XPath, etree.XPath]:
+    """From the headline: the first element ``selector`` matches or the story's body, whichever comes
+    first (a walk that stops at the body: what is in or after it is never reached); inside the
+    headline, then after it (an h1 left open by broken markup swallows what follows)."""
+    wanted = f"*[{_test(selector)} or {_test(STORY_BODY)}][1]"
+    return etree.XPath(f"descendant::{wanted}"), etree.XPath(f"following::{wanted}")
 
 
 class AmpV1(ArticlePage):
@@ -17,39 +50,95 @@ class AmpV1(ArticlePage):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return page.is_amp and bool(page.ld_article)
+        # A Hindi table-layout page served as AMP is read by the layout that knows the table.
+        return page.is_amp and bool(page.ld_article) and not Hindi2020.matches(page)
+
+    @cached_property
+    def hindi(self) -> bool:
+        """Whether the page is the Hindi edition's."""
+        return on_hindi_edition(self._canonical) or on_hindi_edition(self.page.url)
+
+    def canonicalUrl(self) -> str | None:
+        canonical = self._canonical
+        # A Hindi AMP path without /amp stripped is the mobile twin's form, not the story's page: without a
+        # canonical link of its own, the story's is the desktop storypage.php, as the site's links write it.
+        if self.hindi and urlsplit(self.page.url).path.startswith("/article-amp/") and canonical in (None, strip_amp(self.page.url)):
+            return hindi_story_url(self.articleId() or "") or canonical
+        return canonical
+
+    BODY = STORY_BODY
+    HEADLINE = CSSSelector("h1")
+    HEADLINE_BEFORE_BODY = etree.XPath("preceding::h1[1]")  # from the body: the nearest h1 before it
+
+    @cached_property
+    def body_container(self) -> _Element | None:
+        return self.page.find_first(self.BODY)
+
+    @cached_property
+    def headline_element(self) -> _Element | None:
+        """The story's h1: the last before its body (a site header may have one of its own), else the first."""
+        found = first(self.HEADLINE_BEFORE_BODY, self.body_container)
+        return found if found is not None else self.page.find_first(self.HEADLINE)
+
+    def story_element(self, after_headline: tuple[etree.XPath, etree.XPath], anywhere: CSSSelector) -> _Element | None:
+        """The first element of the story's head (standfirst, byline, caption): after the headline and
+        not in or after the body, so that a site header's or a trending box's, a sub-heading of the body
+        or the related list are never taken for it. A page without an h1 gives the first in the page."""
+        if self.headline_element is None:
+            return first(anywhere, self.page.root)
+        headline = self.headline_element
+        inside, after = after_headline
+        found = first(inside, headline) if len(headline) else None
+        if found is None:
+            found = first(after, headline)
+        return None if found is None or _IS_STORY_BODY(found) else found
+
+    def headline(self) -> str | None:
+        if not self.hindi:
+            return super().headline()
+        # The Hindi JSON-LD headline carries the site's name in front: a fallback only.
+        return self.pick(
+            "headline",
+            (DOM, lambda: element_text(self.headline_element)),
+            (META, lambda: self.page.meta("og:title")),
+            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
+        )
 
     DATELINE = CSSSelector(".dateline")
+    DATELINE_AFTER_HEADLINE = _after_headline(DATELINE)
 
     def dateline(self) -> str | None:
-        return self.pick("dateline", (DOM, lambda: element_text(first(self.DATELINE, self.page.root))))
+        return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))))
 
     STANDFIRST = CSSSelector("h2")
+    STANDFIRST_AFTER_HEADLINE = _after_headline(STANDFIRST)
 
     def description(self) -> str | None:
         # JSON-LD's description is the meta description; the page shows the standfirst.
+        structured = (JSON_LD, lambda: text_of(self.ld.get("description")))
+        # The Hindi JSON-LD description is the meta one cut at 200 bytes, mid-sentence.
+        meta = (META, lambda: self.page.meta("og:description", "description"))
         return self.pick(
             "description",
-            (DOM, lambda: element_text(first(self.STANDFIRST, self.page.root))),
-            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))),),
+            (DOM, lambda: element_text(self.story_element(self.STANDFIRST_AFTER_HEADLINE, self.STANDFIRST))),
+            fallbacks=(meta, structured) if self.hindi else (structured,),
         )
 
     CAPTION = CSSSelector("[class*=captiontext]")
+    CAPTION_AFTER_HEADLINE = _after_headline(CAPTION)
     HERO_IMAGE = CSSSelector("amp-img[src]")
 
     def mainImage(self) -> Image | None:
-        image = self.pick("mainImage", (JSON_LD, self.ld_image))
+        image = self.pick("mainImage", (JSON_LD, (lambda: real_picture(self.ld_image())) if self.hindi else self.ld_image))
         if image is None:
             return None
         hero = next((img for img in select(self.HERO_IMAGE, self.page.root) if img.get("src") == image.url), None)
         return Image(
             url=image.url,
             alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None),
-            caption=image.caption or element_text(first(self.CAPTION, self.page.root)),
+            caption=image.caption or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
         )
 
-    BODY = CSSSelector(".storycontent")
-
     def body_sources(self) -> BodySources:
-        body = first(self.BODY, self.page.root)
+        body = self.body_container
         return ((DOM, lambda: block_paragraphs(body) if body is not None else []), (JSON_LD, self.ld_body))

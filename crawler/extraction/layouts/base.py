@@ -231,7 +231,18 @@ class ArticlePage:
         raise NotImplementedError
 
     def check(self) -> None:
-        """Raise :class:`NotAnArticle` for pages of this layout that are not articles."""
+        """Raise :class:`NotAnArticle` for pages that are not articles, whatever their layout: videos,
+        podcasts and web stories under article-like URLs, and AMP stories wherever they are served.
+        Layouts that know more kinds extend it (calling this first)."""
+        from ..urls import WEBSTORY, non_article_kind
+
+        kind = non_article_kind(self.page.url) or non_article_kind(self._canonical or "")
+        if kind:
+            raise NotAnArticle(kind, f"a {kind} page, not an article")
+        # A web story is an AMP document whose body is an <amp-story> (articles embed one through
+        # <amp-story-player>, which is not it); it carries a NewsArticle JSON-LD like an article.
+        if self.page.is_amp and self.page.mentions("<amp-story") and next(self.page.root.iter("amp-story"), None) is not None:
+            raise NotAnArticle(WEBSTORY, "an AMP web story, not an article")
 
     # --- the item ----------------------------------------------------------------------
 
@@ -323,8 +334,11 @@ class ArticlePage:
         return self._canonical
 
     def articleId(self) -> str | None:
-        """The 12-digit id, from the canonical URL, then the fetched URL."""
-        return article_id(self._canonical) or article_id(self.page.url)
+        """The 12-digit id, from the canonical URL, then the fetched URL; ``hi-<N>`` on the Hindi
+        edition's hosts, whatever the layout (its stories are numbered on their own)."""
+        from ..urls import page_article_id
+
+        return page_article_id(self._canonical, self.page.url)
 
     def section(self) -> str | None:
         section = self.ld.get("articleSection")
@@ -608,7 +622,12 @@ class ArticlePage:
         return free is False or (isinstance(free, str) and free.strip().lower() == "false")
 
     def isPremium(self) -> bool:
-        return self.ld_says_locked()
+        """JSON-LD says locked, and the page's body is cut: its DOM held less than JSON-LD's
+        ``articleBody`` ("truncated-dom"). The flag alone is false on some free pages."""
+        if not self.ld_says_locked():
+            return False
+        self.articleBody()  # the body is read once: the flag is set by then
+        return "truncated-dom" in self.provenance.flags
 
     def isLiveBlog(self) -> bool:
         return "LiveBlogPosting" in ld_types(self.ld)

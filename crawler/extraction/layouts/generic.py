@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..normalize import article_id, hindi_article_id
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, ArticlePage, BodySources, first
@@ -27,14 +26,6 @@ class Generic(ArticlePage):
             return True
         return (page.meta("og:type") or "").lower() == "article" and bool(page.meta("og:title"))
 
-    def articleId(self) -> str | None:
-        return (
-            article_id(self._canonical)
-            or article_id(self.page.url)
-            or hindi_article_id(self._canonical)
-            or hindi_article_id(self.page.url)
-        )
-
     BODY = etree.XPath("(//*[@itemprop='articleBody'] | //article)[1]")
 
     def dom_body(self) -> list[str]:
@@ -44,3 +35,11 @@ class Generic(ArticlePage):
 
     def body_sources(self) -> BodySources:
         return ((JSON_LD, self.ld_body), (DOM, self.dom_body))
+
+    def isPremium(self) -> bool:
+        # JSON-LD's body is taken first here, so no "truncated-dom" is ever noted: the page's own
+        # body is compared with it instead. Shorter is cut; none is no evidence.
+        if not self.ld_says_locked():
+            return False
+        shown = self.dom_body()
+        return bool(shown) and sum(len(p.split()) for p in shown) < sum(len(p.split()) for p in self.ld_body())

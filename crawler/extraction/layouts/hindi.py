@@ -20,7 +20,7 @@ from lxml.etree import _Element
 
 from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import HINDI_HOSTS, clean_text, hindi_article_id
+from ..normalize import HINDI_HOSTS, clean_text
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
@@ -28,6 +28,14 @@ from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, fi
 # "February  14, 2020" (double space), as the byline row prints it.
 _ENGLISH_DATE = re.compile(r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}")
 _PLACEHOLDER_IMAGE = "nopreview"
+
+
+def real_picture(image: Image | None) -> Image | None:
+    """The image, unless it is none: the Hindi pages' og:image is the bare site root, their JSON-LD
+    image a ``nopreview`` placeholder."""
+    if image is None or _PLACEHOLDER_IMAGE in image.url or not urlsplit(image.url).path.strip("/"):
+        return None
+    return image
 
 
 class Hindi2020(ArticlePage):
@@ -52,9 +60,6 @@ class Hindi2020(ArticlePage):
         if self.headline_element is None:
             return self.page.root
         return next((td for td in self.headline_element.iterancestors("td") if td.get("width") == "600"), self.page.root)
-
-    def articleId(self) -> str | None:
-        return hindi_article_id(self._canonical) or hindi_article_id(self.page.url)
 
     def headline(self) -> str | None:
         # JSON-LD's headline carries the site's name in front: a fallback only.
@@ -136,17 +141,11 @@ class Hindi2020(ArticlePage):
         return None
 
     def mainImage(self) -> Image | None:
-        def real(image: Image | None) -> Image | None:
-            # og:image is the bare site root on these pages, JSON-LD's a placeholder: neither is a picture.
-            if image is None or _PLACEHOLDER_IMAGE in image.url or not urlsplit(image.url).path.strip("/"):
-                return None
-            return image
-
         og = self.page.meta("og:image")
         return self.pick(
             "mainImage",
-            (JSON_LD, lambda: real(self.ld_image())),
-            (META, lambda: real(Image(url=self.link(og) or og)) if og else None),
+            (JSON_LD, lambda: real_picture(self.ld_image())),
+            (META, lambda: real_picture(Image(url=self.link(og) or og)) if og else None),
         )
 
     # The story: div's and p[align=justify] after the ad script, in the script's cell (empty

@@ -119,7 +119,7 @@ class Legacy2019(ArticlePage):
 
     def isPremium(self) -> bool:
         tier = (self.page.meta(self.CONTENT_TIER_META) or "").lower()
-        return tier == "locked" or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
+        return tier == "locked" or super().isPremium()
 
     @cached_property
     def headline_element(self) -> _Element | None:

@@ -104,9 +104,7 @@ class NextJsV1(ArticlePage):
         return header
 
     def check(self) -> None:
-        kind = non_article_kind(self.page.url) or non_article_kind(self._canonical or "")
-        if kind:
-            raise NotAnArticle(kind, f"a {kind} page, not an article")
+        super().check()
         main_types = ld_types(self.ld)
         if self.page.ld_first(VIDEO_TYPES) and not main_types:
             raise NotAnArticle("video", "a video or podcast page")
