@@ -346,3 +346,12 @@ def test_a_section_ends_at_a_page_past_its_end_not_a_failed_source(tmp_path: Pat
     # The first page of a section without article links is a failed source.
     assert list(spider.parse_section(_response(SITE + "/markets/news", empty, cls=HtmlResponse), section="markets/news", page=1)) == []
     assert stats.get_value("bs/discovery/source_failed/no-article-links") == 1
+
+
+def test_a_story_on_the_hindi_edition_keeps_its_own_id_scheme(tmp_path: Path) -> None:
+    # An English-style 12-digit URL on the Hindi host: the id is hi-<N>, as the extraction gives it.
+    url = "https://hindi.business-standard.com/india-news/a-story-124022800873_1.html"
+    spider = make_spider(ArticleSpider, tmp_path, url=url)
+    (article,) = spider.parse_article(seed_response(url))
+    assert article.articleId == "hi-124022800873"
+    assert spider.crawler.stats.get_value("article/canonical-mismatch") is None

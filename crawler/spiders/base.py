@@ -15,7 +15,8 @@ from scrapy.settings import BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
 from crawler.failures import failure_name
-from crawler.extraction.normalize import article_id, iso_ist
+from crawler.extraction.normalize import iso_ist
+from crawler.extraction.urls import page_article_id
 from crawler.middlewares import OffsiteRedirect
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
@@ -120,8 +121,9 @@ class BusinessStandardSpider(Spider):
             self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
             return
         requested = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
-        fetched = article_id(requested)
-        if fetched and requested != response.url and fetched != article_id(response.url):
+        # The id scheme follows the host (hi-<N> on the Hindi edition), as the extraction's does.
+        fetched = page_article_id(None, requested)
+        if fetched and requested != response.url and fetched != page_article_id(None, response.url):
             # An article redirected to the home page or a listing: gone or moved, not readable here.
             stats.inc_value(stat.skipped("redirected-away"))
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)

@@ -24,7 +24,6 @@ from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
-from ..urls import non_article_kind
 from .base import _TEXTS, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, block_text_paragraphs, element_text, first, markup_text_of, select, strings, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
