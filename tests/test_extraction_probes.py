@@ -456,6 +456,22 @@ def test_markup_in_the_json_ld_body_is_read_as_the_page_body_is() -> None:
     assert plain.articleBody == "Sensex < 70,000 and Nifty > 21,000 today."
 
 
+def test_the_generic_body_is_the_story_s_article_without_its_sharing_related_and_comment_blocks() -> None:
+    story = {k: v for k, v in STORY.items() if k != "articleBody"}
+    teaser = "<article class='teaser'><h2><a href='/a/other-124022800001_1.html'>Another story</a></h2><p>Its summary, long enough to be the longest block of text on this page by far.</p></article>"
+    body = (
+        "<article><header><span class='kicker'>Markets</span></header><h1>Sensex falls 500 points</h1>"
+        "<div class='social-share'><a href='#'>Share on X</a></div>"
+        "<div class='article-body'><p>Markets fell on Wednesday.</p><div class='ad-slot'>Advertisement</div>"
+        "<p>Banks led the fall.</p><div class='commentary-note'><p>Analysts expect a rebound.</p></div></div>"
+        "<div class='related_posts'><h3>Related</h3><a href='/a/x-124022800002_1.html'>Another</a></div>"
+        "<section id='comments'><p>First comment!</p></section><footer>Tags: markets</footer></article>"
+    )
+    page = f'<html><head><script type="application/ld+json">{json.dumps({"@type": "NewsArticle", **story})}</script></head><body>{teaser}{body}{teaser}</body></html>'
+    article = extract(page.encode(), GENERIC_URL).article
+    assert article.articleBody == "Markets fell on Wednesday.\nBanks led the fall.\nAnalysts expect a rebound."
+
+
 def test_a_page_with_json_ld_of_no_article_type_is_no_item() -> None:
     with pytest.raises(NotAnArticle) as raised:
         extract(_ld_page({"@context": "https://schema.org", "@type": "https://schema.org/WebPage", "name": "Markets"}), GENERIC_URL)

@@ -7,12 +7,15 @@ Items of this layout are counted (``article/layout/generic``), so a redesign sho
 
 from __future__ import annotations
 
+import re
 
 from lxml import etree
+from lxml.etree import _Element
 
+from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, ArticlePage, BodySources, first
+from .base import DOM, JSON_LD, ArticlePage, BodySources, first, select, text_content
 
 
 class Generic(ArticlePage):
@@ -26,12 +29,39 @@ class Generic(ArticlePage):
             return True
         return (page.meta("og:type") or "").lower() == "article" and bool(page.meta("og:title"))
 
-    BODY = etree.XPath("(//*[@itemprop='articleBody'] | //article)[1]")
+    # The story: [itemprop=articleBody], else the <article> around the page's headline, else the
+    # longest <article> (a page may list teasers of other stories in <article>s of their own).
+    ITEMPROP_BODY = etree.XPath("//*[@itemprop='articleBody']")
+    ARTICLES = etree.XPath("//article")
+    HEADLINE = etree.XPath("//h1")
+    # Inside it, what a reader does not take for the story: the headline, the article's header and
+    # footer, navigation, asides, forms, and blocks named for sharing, related stories, comments,
+    # newsletters or ads (a part of a class or id between separators: "social-share", "related_posts").
+    NOT_STORY_TAGS = frozenset({"h1", "header", "footer", "nav", "aside", "form"})
+    NOT_STORY_NAMES = re.compile(r"(?:^|[\s_-])(?:share|sharing|social|related|comments?|newsletter|subscribe|promo|ads?|advert\w*)(?:$|[\s_-])", re.I)
+
+    @cached_property
+    def body_element(self) -> _Element | None:
+        found = first(self.ITEMPROP_BODY, self.page.root)
+        if found is not None:
+            return found
+        articles = select(self.ARTICLES, self.page.root)
+        if len(articles) < 2:
+            return articles[0] if articles else None
+        headline = first(self.HEADLINE, self.page.root)
+        holding = [a for a in articles if headline is not None and any(above is a for above in headline.iterancestors())]
+        return holding[-1] if holding else max(articles, key=lambda article: len(text_content(article)))
+
+    def not_story(self, element: _Element) -> bool:
+        """Whether an element inside the story's container is not the story."""
+        if element.tag in self.NOT_STORY_TAGS:
+            return True
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        return names != " " and self.NOT_STORY_NAMES.search(names) is not None
 
     def dom_body(self) -> list[str]:
-        body = first(self.BODY, self.page.root)
-        # The headline often sits inside <article>; it is not the story.
-        return block_paragraphs(body, lambda element: element.tag == "h1") if body is not None else []
+        body = self.body_element
+        return block_paragraphs(body, self.not_story) if body is not None else []
 
     def body_sources(self) -> BodySources:
         return ((JSON_LD, self.ld_body), (DOM, self.dom_body))
