@@ -345,6 +345,19 @@ def test_a_live_blog_card_among_the_related_stories_does_not_make_a_story_live()
     assert not article.isLiveBlog and article.articleBody == expected["articleBody"]
 
 
+def test_the_amp_body_leaves_out_what_the_cms_puts_in_the_story_that_is_not_story() -> None:
+    html, url = _fixture("amp/seed-syndicated")
+    expected = load_json(PAGES / "amp/seed-syndicated" / "expected.json")
+    noise = (
+        '<amp-img class="imgCont" src="/x.jpg" width="1" height="1"></amp-img><div style="font-size:12px">Delegates at the meeting (Photo: PTI)</div>'
+        '<p><strong class="read_more">Also Read: <a href="/india-news/other-124022800001_1.html">Other story</a></strong></p>'
+        '<div class="advertisement-bg"><amp-ad type="doubleclick" width="300" height="250"></amp-ad></div>'
+        '<div id="between_article_content_1">Advertisement</div><p class="whtsclick">Click here to connect with us on WhatsApp</p>'
+    )
+    at = html.index("</p>", html.index('class="storycontent"')) + len("</p>")
+    assert extract((html[:at] + noise + html[at:]).encode(), url).article.articleBody == expected["articleBody"]
+
+
 GENERIC_URL = SITE + "/markets/news/sensex-falls-500-points-124022800123_1.html"
 STORY = {
     "headline": "Sensex falls 500 points",

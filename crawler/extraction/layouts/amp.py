@@ -18,10 +18,10 @@ from ..article import Image
 from ..lazy import cached_property
 from ..normalize import strip_amp
 from ..page import Page
-from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
 from .hindi import Hindi2020, real_picture
+from .story import CmsStory
 
 
 def _test(selector: CSSSelector) -> str:
@@ -43,7 +43,7 @@ def _after_headline(selector: CSSSelector) -> tuple[etree.XPath, etree.XPath]:
     return etree.XPath(f"descendant::{wanted}"), etree.XPath(f"following::{wanted}")
 
 
-class AmpV1(ArticlePage):
+class AmpV1(CmsStory, ArticlePage):
     """The AMP twin of a current-site article."""
 
     layout = "amp"
@@ -141,4 +141,4 @@ class AmpV1(ArticlePage):
 
     def body_sources(self) -> BodySources:
         body = self.body_container
-        return ((DOM, lambda: block_paragraphs(body) if body is not None else []), (JSON_LD, self.ld_body))
+        return ((DOM, lambda: self.paragraphs_of(body, self.page.text)), (JSON_LD, self.ld_body))

@@ -8,7 +8,6 @@ module name (``[class*=dtlauthinfo]``), never the hash.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -24,6 +23,7 @@ from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
+from .story import CmsStory, class_test
 from .base import _TEXTS, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, block_text_paragraphs, element_text, first, markup_text_of, select, strings, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
@@ -31,9 +31,7 @@ TICKER_ITEM_CSS = ".mktticker .tickeritem"
 VIDEO_TYPES = frozenset({"VideoObject"})
 
 
-def _class(token: str) -> str:
-    """XPath test for a class token (what CSS ``.token`` compiles to)."""
-    return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
+_class = class_test
 
 
 def _picture_path(src: str) -> str:
@@ -47,7 +45,7 @@ def _picture_path(src: str) -> str:
     return parts.path
 
 
-class NextJsV1(ArticlePage):
+class NextJsV1(CmsStory, ArticlePage):
     """business-standard.com since the 2023 redesign."""
 
     layout = "nextjs-2023"
@@ -310,52 +308,6 @@ class NextJsV1(ArticlePage):
         return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
-
-    # Inside the body, not the story: ad slots, promos, inline "Also Read", inline image captions
-    # (the div[style] after an img.imgCont / img.zoomimg); embedded posts and <figcaption>s go in
-    # every layout's body walk (crawler/extraction/text.py). ".mb-20" is a margin utility: only the
-    # <style> in it goes (every <style> does), never the block.
-    # Each test with the text it needs in the markup: the expression a page gets holds only the
-    # tests whose text is there (one walk with one cheap test instead of eleven).
-    NOISE_TESTS: tuple[tuple[str, str], ...] = (
-        ("advertisement-bg", f"(self::div and {_class('advertisement-bg')})"),
-        ("between_article_content_", "(self::div and starts-with(@id, 'between_article_content_'))"),
-        ("whtsclick", f"(self::p and {_class('whtsclick')})"),
-        ("storyadsprg", _class("storyadsprg")),
-        ("recommendsection", _class("recommendsection")),
-        ("read_more", _class("read_more")),
-        ("div-gpt", "starts-with(@id, 'div-gpt')"),
-    )
-    NOISE_AFTER_IMAGE = (("imgCont", _class("imgCont")), ("zoomimg", _class("zoomimg")))
-    NOISE_PARTS = tuple(part for part, _ in NOISE_TESTS + NOISE_AFTER_IMAGE)
-
-    @staticmethod
-    @lru_cache(maxsize=64)
-    def noise_xpath(parts: frozenset[str]) -> etree.XPath:
-        """The noise expression for markup that holds ``parts`` (and none of the other parts)."""
-        tests = [test for part, test in NextJsV1.NOISE_TESTS if part in parts]
-        images = [test for part, test in NextJsV1.NOISE_AFTER_IMAGE if part in parts]
-        union = []
-        if tests:
-            union.append(f"descendant::*[@class or @id][{' or '.join(tests)}]")
-        if images:
-            # The caption is the element after the picture (a <br> aside), or after the wrapper that
-            # holds the picture alone: a div or span given a style, or anything of a caption class.
-            # (A styled <p> after a picture is the story's next paragraph.)
-            after = "following-sibling::*[not(self::br)][1][self::div[@style] or self::span[@style] or contains(@class, 'caption')]"
-            picture = f"descendant::img[{' or '.join(images)}]"
-            union.append(f"{picture}/{after}")
-            union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{after}")
-        return etree.XPath(" | ".join(union))
-
-    def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = ()) -> list[str]:
-        """The story's paragraphs in ``root`` (parsed from ``markup``), the noise and ``also_out`` left out."""
-        if root is None:
-            return []
-        parts = frozenset(part for part in self.NOISE_PARTS if part in markup)
-        noise = set(select(self.noise_xpath(parts), root)) if parts else set()
-        noise.update(also_out)
-        return block_paragraphs(root, noise.__contains__ if noise else None)
 
     @cached_property
     def html_content(self) -> tuple[_Element | None, str]:

@@ -1,0 +1,69 @@
+"""The story as the site's CMS writes it, wherever a page shows it (``htmlContent``, the current page's
+story container, the AMP page's): what inside it is not the story."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from lxml import etree
+from lxml.etree import _Element
+
+from ..text import block_paragraphs
+from .base import select
+
+
+def class_test(token: str) -> str:
+    """XPath test for a class token (what CSS ``.token`` compiles to)."""
+    return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
+
+
+class CmsStory:
+    """Mixin of the page objects whose body is the CMS's story markup (Next.js and AMP pages)."""
+
+    # Inside the body, not the story: ad slots, promos, inline "Also Read", inline image captions
+    # (the div[style] after an img.imgCont / img.zoomimg, or amp-img on AMP pages); embedded posts
+    # and <figcaption>s go in every layout's body walk (crawler/extraction/text.py). ".mb-20" is a
+    # margin utility: only the <style> in it goes (every <style> does), never the block.
+    # Each test with the text it needs in the markup: the expression a page gets holds only the
+    # tests whose text is there (one walk with one cheap test instead of eleven).
+    NOISE_TESTS: tuple[tuple[str, str], ...] = (
+        ("advertisement-bg", f"(self::div and {class_test('advertisement-bg')})"),
+        ("between_article_content_", "(self::div and starts-with(@id, 'between_article_content_'))"),
+        ("whtsclick", f"(self::p and {class_test('whtsclick')})"),
+        ("storyadsprg", class_test("storyadsprg")),
+        ("recommendsection", class_test("recommendsection")),
+        ("read_more", class_test("read_more")),
+        ("div-gpt", "starts-with(@id, 'div-gpt')"),
+    )
+    NOISE_AFTER_IMAGE = (("imgCont", class_test("imgCont")), ("zoomimg", class_test("zoomimg")))
+    NOISE_PARTS = tuple(part for part, _ in NOISE_TESTS + NOISE_AFTER_IMAGE)
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def noise_xpath(parts: frozenset[str]) -> etree.XPath:
+        """The noise expression for markup that holds ``parts`` (and none of the other parts)."""
+        tests = [test for part, test in CmsStory.NOISE_TESTS if part in parts]
+        images = [test for part, test in CmsStory.NOISE_AFTER_IMAGE if part in parts]
+        union = []
+        if tests:
+            union.append(f"descendant::*[@class or @id][{' or '.join(tests)}]")
+        if images:
+            # The caption is the element after the picture (a <br> aside), or after the wrapper that
+            # holds the picture alone: a div or span given a style, or anything of a caption class.
+            # (A styled <p> after a picture is the story's next paragraph.)
+            after = "following-sibling::*[not(self::br)][1][self::div[@style] or self::span[@style] or contains(@class, 'caption')]"
+            picture = f"descendant::*[self::img or self::amp-img][{' or '.join(images)}]"
+            union.append(f"{picture}/{after}")
+            union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{after}")
+        return etree.XPath(" | ".join(union))
+
+    def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = ()) -> list[str]:
+        """The story's paragraphs in ``root`` (parsed from ``markup``), the noise and ``also_out`` left out."""
+        if root is None:
+            return []
+        parts = frozenset(part for part in self.NOISE_PARTS if part in markup)
+        noise = set(select(self.noise_xpath(parts), root)) if parts else set()
+        noise.update(also_out)
+        return block_paragraphs(root, noise.__contains__ if noise else None)
+
