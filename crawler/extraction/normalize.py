@@ -87,7 +87,32 @@ _DISPLAY_FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
 )
+# The same dates written with other separators: read once commas and bars are taken out. "Feb 28,
+# 2024 | 3:42 PM", "28 Feb 2024 | 3:42 PM", "Feb 28 2024 3:42 PM" (the time is 12-hour wherever an
+# AM/PM follows it: %I and %p together, never %H), and the Hindi 2020 pages' "February  14, 2020".
+_LOOSE_FORMATS = (
+    "%b %d %Y %I:%M %p",
+    "%B %d %Y %I:%M %p",
+    "%d %b %Y %I:%M %p",
+    "%d %B %Y %I:%M %p",
+    "%a %d %b %Y %I:%M %p %z",  # an RFC 822 date with a 12-hour clock: "Wed, 28 Feb 2024 03:42 PM +0530"
+    "%a %d %b %Y %I:%M %p",
+    "%b %d %Y %H:%M",
+    "%d %b %Y %H:%M",
+    "%d %B %Y %H:%M",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
 _DISPLAY_NOISE = re.compile(r"\b(?:IST|First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
+_LOOSE_SEPARATORS = re.compile(r"\s*[,|]\s*|\s+")
+# AP style writes September "Sept" (the site too: "Sept 28 2024"); strptime's %b knows only "Sep".
+_AP_SEPTEMBER = re.compile(r"\bSept\b\.?", re.I)
+_DOTTED_MERIDIEM = re.compile(r"(?<=[\d\s])([ap])\.m\b\.?", re.I)  # "3:42 p.m." (%p reads "pm")
+# A 12-hour clock's marker after a time: "3:42 PM", "3:42pm", "3:42 p.m.". email.utils reads such a
+# date as if the clock were 24-hour (3:42 PM → 03:42), so text with one never goes to it.
+_MERIDIEM = re.compile(r"\d\s*[ap]\.?m\b", re.I)
 
 
 def parse_date(value: str | int | float | None) -> datetime | None:
@@ -115,22 +140,37 @@ def parse_date(value: str | int | float | None) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
-    if parsed is None:
+    if parsed is None and _MERIDIEM.search(text) is None:
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             parsed = None
     if parsed is None:
-        stripped = _DISPLAY_NOISE.sub("", text).strip(" .|")
-        for fmt in _DISPLAY_FORMATS:
-            try:
-                parsed = datetime.strptime(stripped, fmt)
-                break
-            except ValueError:
-                continue
+        parsed = _display_date(_DISPLAY_NOISE.sub("", text).strip(" .|"))
     if parsed is None:
         return None
     return _in_range_ist(parsed)
+
+
+def _display_date(stripped: str) -> datetime | None:
+    """A display date without its label and "IST": the site's formats, then ISO 8601 (whose zone
+    was the word "IST": "2024-02-28T15:42:00 IST"), then the formats with other separators."""
+    for fmt in _DISPLAY_FORMATS:
+        try:
+            return datetime.strptime(stripped, fmt)
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(stripped)
+    except ValueError:
+        pass
+    loose = _LOOSE_SEPARATORS.sub(" ", _DOTTED_MERIDIEM.sub(r"\1m", _AP_SEPTEMBER.sub("Sep", stripped))).strip()
+    for fmt in _LOOSE_FORMATS:
+        try:
+            return datetime.strptime(loose, fmt)
+        except ValueError:
+            continue
+    return None
 
 
 def _in_range_ist(parsed: datetime) -> datetime | None:
