@@ -22,19 +22,25 @@ _ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?(?:$|[?#])")
 # and the format characters that only steer layout (zero-width space, word joiner and the invisible
 # operators, bidirectional marks, embeddings, overrides and isolates, BOM, soft hyphen, Mongolian
 # vowel separator, interlinear annotation, shorthand and musical format controls, the language
-# tag). Zero-width (non-)joiners shape Devanagari inside words, so they stay there; they, tag
-# characters (which make emoji flags), variation selectors and the blank "filler" letters go only
-# where nothing visible is left (a headline of such characters alone is no headline).
+# tag), the default-ignorable code points Unicode leaves unassigned (U+2065, U+FFF0-U+FFF8 and the
+# free ones of the tag plane: a font shows nothing for them), and lone surrogates (half of a pair,
+# from a JSON "\ud83d" escape: no encoder writes one, so an item holding one could not be written
+# or hashed). Zero-width (non-)joiners shape Devanagari inside words, so they stay there; they, tag
+# characters (which make emoji flags), variation selectors (the Mongolian free ones too, which
+# shape Mongolian letters) and the blank "filler" letters go only where nothing visible is left (a
+# headline of such characters alone is no headline).
+# Between them the two classes hold all of Unicode's Default_Ignorable_Code_Point code points.
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1b\x7f\x80-\x84\x86-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001]"
+    "\u202a-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff0-\ufffb"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e001f\U000e0080-\U000e00ff\U000e01f0-\U000e0fff]"
 )
 _JOINERS = "\u200c\u200d"
 # Text of these alone shows nothing: joiners, combining grapheme joiner, Khmer inherent vowels, the
-# Hangul fillers, the blank braille pattern, variation selectors, tag characters (and spaces).
+# Hangul fillers, Mongolian free variation selectors, the blank braille pattern, variation
+# selectors, tag characters (and spaces).
 _BLANK_ONLY = re.compile(
-    "[ \u034f\u115f\u1160\u17b4\u17b5\u200c\u200d\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "[ \u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u200c\u200d\u2800\u3164\ufe00-\ufe0f\uffa0"
     "\U000e0020-\U000e007f\U000e0100-\U000e01ef]+"
 )
 

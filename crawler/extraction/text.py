@@ -132,6 +132,9 @@ def fragment(markup: str) -> _Element | None:
     """Parse an HTML fragment (such as ``htmlContent``) under one <div>."""
     if not markup or not markup.strip():
         return None
+    if not markup.isascii() and _LONE_SURROGATE.search(markup) is not None:
+        # Half a pair, from a JSON "\ud83d" escape: libxml2 stops at it, losing the rest of the story.
+        markup = _LONE_SURROGATE.sub("", markup)
     parser = _fragment_parser()
     if not _FULL_DOCUMENT(markup):
         # lxml.html.fragments_fromstring's wrapping and parse, keeping the <body> it parses into
@@ -161,6 +164,7 @@ def fragment(markup: str) -> _Element | None:
     return root
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # What lxml.html takes for a whole document rather than a fragment.
 _FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
 

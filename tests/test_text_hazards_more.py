@@ -1,0 +1,122 @@
+"""More text hazards: characters that show nothing (the whole of Unicode's default-ignorable class),
+lone surrogates from JSON escapes, and the item they would reach."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import asdict
+from typing import Any
+
+import pytest
+
+from crawler.extraction import NotAnArticle, extract
+from crawler.extraction.normalize import clean_text
+from crawler.incremental.exporters import ArticleJsonLinesItemExporter
+from crawler.incremental.pipeline import content_hash
+from tests.conftest import PAGES
+
+EMBEDS = PAGES / "nextjs-2023" / "embeds"
+EMBEDS_HTML = (EMBEDS / "page.html").read_text(encoding="utf-8")
+EMBEDS_URL = json.loads((EMBEDS / "meta.json").read_text(encoding="utf-8"))["url"]
+EMBEDS_EXPECTED = json.loads((EMBEDS / "expected.json").read_text(encoding="utf-8"))
+
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15): what a font shows
+# nothing for.
+DEFAULT_IGNORABLE = [
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+]
+
+
+def test_text_of_default_ignorable_characters_alone_is_none() -> None:
+    shown = [
+        f"U+{code:04X}"
+        for first, last in DEFAULT_IGNORABLE
+        for code in range(first, last + 1)
+        if clean_text(chr(code) * 3) is not None or clean_text(f" {chr(code)} \u00a0{chr(code)}") is not None
+    ]
+    assert shown == []
+
+
+# The Mongolian free variation selectors (U+180F since Unicode 14) and an unassigned one of the
+# invisible-operators block.
+@pytest.mark.parametrize("character", ["\u180b", "\u180c", "\u180d", "\u180f", "\u2065", "\ufff0", "\U000e0000", "\U000e0080"], ids=lambda c: f"U+{ord(c):04X}")
+def test_a_headline_of_them_is_no_headline(character: str) -> None:
+    html = EMBEDS_HTML.replace(EMBEDS_EXPECTED["headline"], character * 3)
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html, EMBEDS_URL)
+    assert raised.value.reason == "no-headline"
+
+
+def test_mongolian_variation_selectors_stay_inside_words() -> None:
+    word = "\u182d\u180b\u1821"  # a selector picks the letter's shape: it is part of the word
+    assert clean_text(f"{word} news") == f"{word} news"
+    assert clean_text("Sensex\u2065 falls") == "Sensex falls"
+
+
+@pytest.mark.parametrize("surrogate", ["\ud83d", "\ude80", "\ud800", "\udfff"], ids=lambda c: f"U+{ord(c):04X}")
+def test_lone_surrogates_are_dropped(surrogate: str) -> None:
+    assert clean_text(f"Rally fuels {surrogate}") == "Rally fuels"
+    assert clean_text(f"Sen{surrogate}sex") == "Sensex"
+    assert clean_text(surrogate * 2) is None
+    assert clean_text("Rally \U0001f680 fuels") == "Rally \U0001f680 fuels"  # a whole pair is one character
+
+
+def _with_surrogates(value: Any) -> Any:
+    """Every string of a JSON value (but the JSON-LD keywords' @type, @context) with a lone high
+    surrogate at its end and a lone low one at its first space."""
+    if isinstance(value, dict):
+        return {key: item if key in ("@type", "@context") else _with_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_surrogates(item) for item in value]
+    if isinstance(value, str) and value:
+        return value.replace(" ", " \udc00", 1) + "\ud83d"
+    return value
+
+
+def _script_json_with_surrogates(html: str) -> str:
+    def poisoned(found: re.Match[str]) -> str:
+        # json.dumps writes a lone surrogate as its escape, "\ud83d", as a careless CMS does.
+        data = json.dumps(_with_surrogates(json.loads(found.group(2))), ensure_ascii=True).replace("</", "<\\/")
+        assert "\\ud83d" in data
+        return found.group(1) + data + found.group(3)
+
+    pattern = re.compile(r"(<script[^>]*(?:application/ld\+json|__NEXT_DATA__)[^>]*>)(.*?)(</script>)", re.S)
+    html, count = pattern.subn(poisoned, html)
+    assert count >= 1
+    return html
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _strings(item)]
+    if hasattr(value, "__dataclass_fields__"):
+        return _strings(vars(value))
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.parametrize(
+    "folder",
+    ["nextjs-2023/embeds", "nextjs-2023/live-blog", "amp/seed-syndicated", "generic/jsonld-unknown-layout", "hindi-2020/budget-166607"],
+)
+def test_lone_surrogate_escapes_in_the_page_json_never_reach_the_item_hash_or_feed(folder: str) -> None:
+    html = (PAGES / folder / "page.html").read_text(encoding="utf-8")
+    url = json.loads((PAGES / folder / "meta.json").read_text(encoding="utf-8"))["url"]
+    expected = json.loads((PAGES / folder / "expected.json").read_text(encoding="utf-8"))
+    article = extract(_script_json_with_surrogates(html), url).article
+    assert [text for text in _strings(article) if re.search("[\ud800-\udfff]", text)] == []
+    # Each string is the page's own once the surrogates are gone: nothing else was lost with them.
+    assert asdict(article) == expected
+    assert content_hash(article) == content_hash(extract(html, url).article)
+    out = io.BytesIO()
+    exporter = ArticleJsonLinesItemExporter(out)
+    exporter.start_exporting()
+    exporter.export_item(article)
+    exporter.finish_exporting()
+    assert json.loads(out.getvalue()) == expected
