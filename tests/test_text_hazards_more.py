@@ -13,6 +13,7 @@ import pytest
 
 from crawler.extraction import NotAnArticle, extract
 from crawler.extraction.normalize import clean_text
+from crawler.extraction.page import loads_lenient
 from crawler.incremental.exporters import ArticleJsonLinesItemExporter
 from crawler.incremental.pipeline import content_hash
 from tests.conftest import PAGES
@@ -120,3 +121,41 @@ def test_lone_surrogate_escapes_in_the_page_json_never_reach_the_item_hash_or_fe
     exporter.export_item(article)
     exporter.finish_exporting()
     assert json.loads(out.getvalue()) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ('\ufeff{"headline": "Sensex falls"}', {"headline": "Sensex falls"}),
+        ('\ufeff  {"headline": "Sensex\tfalls",}', {"headline": "Sensex\tfalls"}),
+        (' \ufeff[{"a": 1}]', [{"a": 1}]),
+        ('{"@type": "Organization"}{"@type": "NewsArticle", "headline": "X"}', [{"@type": "Organization"}, {"@type": "NewsArticle", "headline": "X"}]),
+        ('{"@type": "Organization"}\n{"@type": "NewsArticle", "headline": "}{"}\n', [{"@type": "Organization"}, {"@type": "NewsArticle", "headline": "}{"}]),
+        ('{"a": "x\ny"}\r\n\t{"b": 2}', [{"a": "x\ny"}, {"b": 2}]),
+        ('[{"a": 1}] {"b": 2}', [[{"a": 1}], {"b": 2}]),
+        ('{"a": 1,}{"b": "two ,}",}', [{"a": 1}, {"b": "two ,}"}]),  # each needs the lenient parser
+        ('{"headline": "Sensex falls"};', {"headline": "Sensex falls"}),  # one object stays one
+    ],
+)
+def test_lenient_json_reads_a_bom_and_several_objects(raw: str, value: Any) -> None:
+    assert loads_lenient(raw) == value
+
+
+GENERIC = PAGES / "generic" / "jsonld-unknown-layout"
+GENERIC_HTML = (GENERIC / "page.html").read_text(encoding="utf-8")
+GENERIC_URL = json.loads((GENERIC / "meta.json").read_text(encoding="utf-8"))["url"]
+GENERIC_EXPECTED = json.loads((GENERIC / "expected.json").read_text(encoding="utf-8"))
+LD_OPEN = '<script type="application/ld+json">'
+ORGANIZATION = '{"@context": "https://schema.org", "@type": "Organization", "name": "Business Standard"}'
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["\ufeff", "\ufeff\n", ORGANIZATION, ORGANIZATION + "\n", ORGANIZATION.replace("}", ",}")],
+    ids=["bom", "bom-newline", "concatenated", "concatenated-newline", "concatenated-lenient"],
+)
+def test_an_article_json_ld_after_a_bom_or_another_object_in_its_script_is_read(prefix: str) -> None:
+    assert GENERIC_HTML.count(LD_OPEN) == 1
+    html = GENERIC_HTML.replace(LD_OPEN, LD_OPEN + prefix)
+    extraction = extract(html, GENERIC_URL)
+    assert asdict(extraction.article) == GENERIC_EXPECTED

@@ -44,11 +44,14 @@ _COMMENT_WRAPPERS = (("<!--", "-->"), ("//<![CDATA[", "//]]>"), ("<![CDATA[", "]
 def loads_lenient(text: str) -> Any:
     """JSON as the site writes it; None when it is not JSON even read leniently.
 
-    Strict JSON first, then JSON with raw control characters in strings, then chompjs (a kept
-    parser of JavaScript object literals: trailing commas, comments, unquoted keys). Never a regex
-    that edits the text, which would edit the strings too.
+    Strict JSON first, then JSON with raw control characters in strings, then several JSON values
+    one after the other (``{…}{…}``, ``{…}\n{…}``: a list of them), then chompjs (a kept parser of
+    JavaScript object literals: trailing commas, comments, unquoted keys; several objects too). A
+    byte order mark before the text is dropped. Never a regex that edits the text, which would edit
+    the strings too.
     """
-    text = text.strip()
+    # A BOM is no white space to str.strip(): a block copied from a file saved with one starts with it.
+    text = text.strip().lstrip("\ufeff").lstrip()
     for start, end in _COMMENT_WRAPPERS:
         if text.startswith(start) and text.endswith(end):
             text = text[len(start) : -len(end)].strip()
@@ -64,12 +67,36 @@ def loads_lenient(text: str) -> Any:
     for decoder in (_STRICT, _CONTROL_CHARACTERS_ALLOWED):
         try:
             return decoder.decode(text)
-        except (json.JSONDecodeError, RecursionError):
+        except json.JSONDecodeError as error:
+            if decoder is _CONTROL_CHARACTERS_ALLOWED and error.msg == "Extra data":
+                several = _several_values(text)
+                if several is not None:
+                    return several
+        except RecursionError:
             continue
     try:
-        return chompjs.parse_js_object(text, loader_kwargs={"strict": False})
+        # parse_js_object would read the first of several objects alone, losing the article after it.
+        values: list[Any] = list(chompjs.parse_js_objects(text, loader_kwargs={"strict": False}))
     except (ValueError, RecursionError, TypeError, IndexError):
         return None
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def _several_values(text: str) -> list[Any] | None:
+    """JSON values written one after the other with only white space between them, or None."""
+    values: list[Any] = []
+    at = 0
+    try:
+        while at < len(text):
+            value, at = _CONTROL_CHARACTERS_ALLOWED.raw_decode(text, at)
+            values.append(value)
+            while at < len(text) and text[at] in " \t\r\n":
+                at += 1
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return values
 
 
 def _flatten_ld(node: Any) -> list[JsonObject]:
