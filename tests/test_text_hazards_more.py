@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from crawler.extraction import NotAnArticle, extract
+from crawler.extraction import NotAnArticle, decode_body, extract
 from crawler.extraction.normalize import clean_text
-from crawler.extraction.page import loads_lenient
+from crawler.extraction.page import FALLBACK_ENCODING, STRAY_BYTES, loads_lenient
 from crawler.incremental.exporters import ArticleJsonLinesItemExporter
 from crawler.incremental.pipeline import content_hash
 from tests.conftest import PAGES
@@ -159,3 +159,64 @@ def test_an_article_json_ld_after_a_bom_or_another_object_in_its_script_is_read(
     html = GENERIC_HTML.replace(LD_OPEN, LD_OPEN + prefix)
     extraction = extract(html, GENERIC_URL)
     assert asdict(extraction.article) == GENERIC_EXPECTED
+
+
+# --- bytes that are neither all UTF-8 nor what is declared ---------------------------------------
+
+SEED_PAGE = PAGES / "nextjs-2023" / "seed-syndicated"
+SEED_HTML = (SEED_PAGE / "page.html").read_text(encoding="utf-8")
+SEED_URL = json.loads((SEED_PAGE / "meta.json").read_text(encoding="utf-8"))["url"]
+SEED_HEADLINE = json.loads((SEED_PAGE / "expected.json").read_text(encoding="utf-8"))["headline"]
+QUOTED = "India\u2019s own"
+
+
+def _utf8_page(real: int, stray: int, charset: str = "utf-8") -> bytes:
+    """The seed page in UTF-8 with ``real`` curly apostrophes (three bytes each in UTF-8) and
+    ``stray`` Windows-1252 quotes (one byte each, not UTF-8), its <meta> declaring ``charset``."""
+    assert SEED_HTML.isascii() and "<p>" in SEED_HTML
+    html = SEED_HTML.replace("<p>", f"<p>{QUOTED} " * real + "<p>", 1)
+    for declaration in ('<meta charset="utf-8">', 'charset=utf-8'):
+        html = html.replace(declaration, declaration.replace("utf-8", charset))
+    body = html.encode("utf-8")
+    return body.replace(b"<p>", b"<p>\x93quoted\x94 " * (stray // 2) + b"<p>\x92 " * (stray % 2) + b"<p>", 1)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "charset"),
+    [
+        ("text/html; charset=ISO-8859-1", "utf-8"),
+        ("text/html; charset=windows-1252", "utf-8"),
+        (None, "iso-8859-1"),
+        (None, "windows-1252"),
+        ("text/html", "windows-1252"),
+        ("text/html; charset=utf-8", "utf-8"),
+        (None, "utf-8"),
+    ],
+)
+@pytest.mark.parametrize(("real", "stray"), [(1, 1), (3, 3), (2, 1), (5, 4)])
+def test_a_utf8_page_with_stray_bytes_stays_utf8_whatever_is_declared(content_type: str | None, charset: str, real: int, stray: int) -> None:
+    body = _utf8_page(real, stray, charset)
+    assert body.count("\u2019".encode()) == real
+    text, note = decode_body(body, content_type)
+    assert note is not None and note.kind == STRAY_BYTES and note.startswith(f"{stray} byte(s) not UTF-8")
+    assert text.count("\ufffd") == stray and text.count(QUOTED) == real and "\u00e2\u20ac" not in text
+
+
+def test_the_item_of_such_a_page_has_no_mojibake_and_a_note() -> None:
+    body = _utf8_page(1, 1, "iso-8859-1").replace(SEED_HEADLINE.encode(), f"{QUOTED} {SEED_HEADLINE}".encode())
+    extraction = extract(body, SEED_URL, "text/html; charset=ISO-8859-1")
+    assert extraction.article.headline == f"{QUOTED} {SEED_HEADLINE}"
+    assert extraction.encoding_note is not None and extraction.encoding_note.kind == STRAY_BYTES
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=ISO-8859-1", "text/html; charset=windows-1252"])
+def test_a_page_with_more_stray_bytes_than_utf8_is_read_as_declared(content_type: str) -> None:
+    body = _utf8_page(1, 2)
+    assert decode_body(body, content_type) == (body.decode("cp1252"), None)
+    latin = "<p>caf\u00e9 \u201cquoted\u201d na\u00efve</p>".encode("cp1252")
+    assert decode_body(latin, content_type) == ("<p>caf\u00e9 \u201cquoted\u201d na\u00efve</p>", None)
+
+
+def test_a_page_with_no_utf8_and_a_utf8_declaration_is_read_as_windows_1252() -> None:
+    text, note = decode_body("<p>caf\u00e9 \u201cquoted\u201d</p>".encode("cp1252"), "text/html; charset=utf-8")
+    assert text == "<p>caf\u00e9 \u201cquoted\u201d</p>" and note is not None and note.kind == FALLBACK_ENCODING
