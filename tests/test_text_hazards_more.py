@@ -14,6 +14,7 @@ import pytest
 from crawler.extraction import NotAnArticle, decode_body, extract
 from crawler.extraction.normalize import clean_text
 from crawler.extraction.page import FALLBACK_ENCODING, STRAY_BYTES, loads_lenient
+from crawler.extraction.text import block_paragraphs, fragment, split_body
 from crawler.incremental.exporters import ArticleJsonLinesItemExporter
 from crawler.incremental.pipeline import content_hash
 from tests.conftest import PAGES
@@ -220,3 +221,70 @@ def test_a_page_with_more_stray_bytes_than_utf8_is_read_as_declared(content_type
 def test_a_page_with_no_utf8_and_a_utf8_declaration_is_read_as_windows_1252() -> None:
     text, note = decode_body("<p>caf\u00e9 \u201cquoted\u201d</p>".encode("cp1252"), "text/html; charset=utf-8")
     assert text == "<p>caf\u00e9 \u201cquoted\u201d</p>" and note is not None and note.kind == FALLBACK_ENCODING
+
+
+# --- posts embedded from other sites, and promos, in the body ------------------------------------
+
+STORY = ["India and the US held their annual dialogue on Wednesday.", "The next round will be held in Washington."]
+EMBEDS = {
+    "reddit-card": '<blockquote class="reddit-card"><a href="https://www.reddit.com/r/india/comments/1/x/">A post on Reddit</a> from <a href="https://www.reddit.com/r/india/">r/india</a></blockquote>',
+    "twitter-timeline": '<a class="twitter-timeline" href="https://twitter.com/bsindia?ref_src=twsrc%5Etfw">Tweets by bsindia</a>',
+    "rendered-tweet": '<div class="twitter-tweet twitter-tweet-rendered" style="display: flex;"><p>Held productive talks today.</p>&mdash; Embassy (@embassy)</div>',
+    "mastodon": '<blockquote class="mastodon-embed" data-embed-url="https://mastodon.social/@x/1/embed"><a href="https://mastodon.social/@x/1">Post by @x@mastodon.social</a></blockquote>',
+    "koo": '<blockquote class="koo-media" data-koo-permalink="https://embed.kooapp.com/embedKoo?kooId=1"><div><a href="https://www.kooapp.com/koo/x/1">Koo post text</a></div></blockquote>',
+    "linkedin": '<blockquote class="linkedin-post"><p>A post on LinkedIn about the dialogue</p></blockquote>',
+    "facebook-div": '<div class="fb-post" data-href="https://www.facebook.com/x/posts/1"><div>A post on Facebook</div></div>',
+    "tumblr": '<div class="tumblr-post" data-href="https://embed.tumblr.com/embed/post/1"><a href="https://x.tumblr.com/post/1">A post on Tumblr</a></div>',
+    "tweet-among-other-classes": '<blockquote class="embed twitter-tweet" data-lang="en"><p>Tweet text</p>&mdash; Someone</blockquote>',
+    "wrapped-instagram": '<div class="embed-instagram"><blockquote class="instagram-media"><p>Post text on Instagram</p></blockquote></div>',
+}
+
+
+def _body_of(markup: str) -> list[str]:
+    root = fragment(markup)
+    assert root is not None
+    return split_body(block_paragraphs(root))[0]
+
+
+@pytest.mark.parametrize("embed", EMBEDS.values(), ids=EMBEDS.keys())
+def test_posts_embedded_from_other_sites_are_left_out_of_the_body(embed: str) -> None:
+    assert _body_of(f"<p>{STORY[0]}</p>{embed}<p>{STORY[1]}</p>") == STORY
+    assert _body_of(f"<div>{STORY[0]}</div><div>{embed}</div><div>{STORY[1]}</div>") == STORY
+
+
+@pytest.mark.parametrize(
+    "quotation",
+    [
+        "<blockquote><p>We will not allow our soil to be used for terror.</p></blockquote>",
+        '<blockquote class="pullquote twitter-tweet-like"><p>We will not allow our soil to be used for terror.</p></blockquote>',
+        '<div class="quote-twitter-tweet">We will not allow our soil to be used for terror.</div>',
+        '<a class="twitter-timelines" href="/x">We will not allow our soil to be used for terror.</a>',
+    ],
+)
+def test_quotations_and_look_alike_classes_stay(quotation: str) -> None:
+    assert _body_of(f"<p>{STORY[0]}</p>{quotation}<p>{STORY[1]}</p>") == [STORY[0], "We will not allow our soil to be used for terror.", STORY[1]]
+
+
+@pytest.mark.parametrize(
+    "promo",
+    ["Follow us on Google News", "Follow us on Google News for the latest updates.", "FOLLOW BUSINESS STANDARD ON GOOGLE NEWS", "Follow us on WhatsApp"],
+)
+def test_the_follow_us_promo_goes(promo: str) -> None:
+    assert _body_of(f"<p>{STORY[0]}</p><p><a href='https://news.google.com/x'>{promo}</a></p><p>{STORY[1]}</p>") == STORY
+    # A sentence of the story that only mentions it stays.
+    story = "Publishers who ask readers to follow us on Google News saw more traffic."
+    assert _body_of(f"<p>{story}</p>") == [story]
+
+
+def test_an_embed_in_the_page_htmlcontent_stays_out_of_the_item() -> None:
+    found = re.search(r'(<script id="__NEXT_DATA__" type="application/json">)(.*?)(</script>)', EMBEDS_HTML, re.S)
+    assert found is not None
+    data = json.loads(found.group(2))
+    story = data["props"]["pageProps"]["data"]
+    first = "officials said.</div>"  # the end of the first paragraph
+    assert story["htmlContent"].count(first) == 1
+    story["htmlContent"] = story["htmlContent"].replace(first, first + "".join(EMBEDS.values()) + "<p>Follow us on Google News</p>")
+    html = EMBEDS_HTML.replace(found.group(2), json.dumps(data).replace("</", "<\\/"))
+    extraction = extract(html, EMBEDS_URL)
+    assert extraction.provenance.sources["articleBody"] == "next"
+    assert extraction.article.articleBody == EMBEDS_EXPECTED["articleBody"]

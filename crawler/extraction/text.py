@@ -39,17 +39,25 @@ SKIPPED_TAGS = frozenset(
     "amp-tiktok amp-reddit amp-pinterest amp-social-share".split()
 )
 # Posts embedded from other sites are quotations of them, not the story: each platform's embed code
-# gives its <blockquote> one of these classes (Facebook's sits inside its div.fb-post).
+# gives its outer element (a <blockquote> mostly; a <div> once the platform's script has rendered a
+# tweet, or for Facebook's and Tumblr's wrappers; an <a> for a Twitter timeline or button) one of
+# these classes. Matched as whole class tokens: a quotation styled "pullquote" or "tweet-like" stays.
 EMBED_CLASSES = frozenset(
-    {"twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "text-post-media", "reddit-embed-bq",
-     "imgur-embed-pub", "fb-xfbml-parse-ignore", "bluesky-embed"}
+    {"twitter-tweet", "twitter-video", "twitter-timeline", "twitter-moment", "twitter-grid", "twitter-follow-button",
+     "twitter-share-button", "twitter-mention-button", "twitter-hashtag-button", "instagram-media", "tiktok-embed",
+     "text-post-media", "reddit-embed-bq", "reddit-card", "imgur-embed-pub", "fb-xfbml-parse-ignore", "fb-post",
+     "fb-video", "fb-page", "fb-comments", "bluesky-embed", "mastodon-embed", "koo-media", "linkedin-post", "tumblr-post"}
 )
+# The tags of those outer elements. Only these have their class read: the body walk passes every
+# element of every body, and most are bare text <div>s and <p>s.
+EMBED_TAGS = frozenset({"blockquote", "div", "a", "section", "figure"})
 # What a <figure> shows when its <figcaption> is an image's caption (the hero's is a field of its own).
 _PICTURES = ("img", "picture", "video", "amp-img", "amp-video", "amp-anim")
 
 
 def is_embedded_post(element: _Element) -> bool:
-    """Whether a ``<blockquote>`` is a post embedded from another site (a tweet, an Instagram post …)."""
+    """Whether an element (of :data:`EMBED_TAGS`) is a post embedded from another site (a tweet, an
+    Instagram post, a Twitter timeline …)."""
     classes = element.get("class")
     return classes is not None and not EMBED_CLASSES.isdisjoint(classes.split())
 
@@ -61,12 +69,18 @@ def is_image_caption(element: _Element) -> bool:
 
 
 def _left_out(tag: str, element: _Element) -> bool:
-    """Body text that is not the story: an embedded post, or an inline picture's caption."""
-    return (tag == "blockquote" and is_embedded_post(element)) or (tag == "figcaption" and is_image_caption(element))
+    """Body text that is not the story: an embedded post, or an inline picture's caption (``tag``
+    is one of :data:`_CHECKED_TAGS`)."""
+    return is_image_caption(element) if tag == "figcaption" else is_embedded_post(element)
+
+
+# The tags _left_out may leave out: for every other element the walk makes no call at all.
+_CHECKED_TAGS = EMBED_TAGS | {"figcaption"}
 
 # Site promos interleaved with the paragraphs; matched on the whole paragraph.
 PROMO_PATTERNS = (
     re.compile(r"^click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
+    re.compile(r"^follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
     re.compile(r"^don't miss the most important news and views of the day", re.I),
     re.compile(r"^(?:also read|read more|read also)\s*[:|\-]", re.I),
     re.compile(r"^(?:advertisement|listen to this article)$", re.I),
@@ -102,7 +116,7 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
         tag = element.tag
         if isinstance(tag, str):
             tag = tag.lower()
-            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)) and not _left_out(tag, element):
+            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)) and not (tag in _CHECKED_TAGS and _left_out(tag, element)):
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br"):
                     flush()
