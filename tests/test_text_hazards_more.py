@@ -14,7 +14,7 @@ import pytest
 from crawler.extraction import NotAnArticle, decode_body, extract
 from crawler.extraction.normalize import clean_text
 from crawler.extraction.page import FALLBACK_ENCODING, STRAY_BYTES, loads_lenient
-from crawler.extraction.text import block_paragraphs, fragment, split_body
+from crawler.extraction.text import block_paragraphs, fragment, is_embedded_post, split_body
 from crawler.incremental.exporters import ArticleJsonLinesItemExporter
 from crawler.incremental.pipeline import content_hash
 from tests.conftest import PAGES
@@ -248,6 +248,8 @@ def _body_of(markup: str) -> list[str]:
 
 @pytest.mark.parametrize("embed", EMBEDS.values(), ids=EMBEDS.keys())
 def test_posts_embedded_from_other_sites_are_left_out_of_the_body(embed: str) -> None:
+    wrapper = fragment(embed)
+    assert wrapper is not None and any(is_embedded_post(element) for element in wrapper.iterdescendants())
     assert _body_of(f"<p>{STORY[0]}</p>{embed}<p>{STORY[1]}</p>") == STORY
     assert _body_of(f"<div>{STORY[0]}</div><div>{embed}</div><div>{STORY[1]}</div>") == STORY
 

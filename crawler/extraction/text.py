@@ -58,8 +58,16 @@ _PICTURES = ("img", "picture", "video", "amp-img", "amp-video", "amp-anim")
 def is_embedded_post(element: _Element) -> bool:
     """Whether an element (of :data:`EMBED_TAGS`) is a post embedded from another site (a tweet, an
     Instagram post, a Twitter timeline …)."""
-    classes = element.get("class")
-    return classes is not None and not EMBED_CLASSES.isdisjoint(classes.split())
+    return _embed_classes(element.get("class"))
+
+
+def _embed_classes(classes: str | None) -> bool:
+    # Every embed class has a hyphen: the class of most elements (none, or the site's CSS modules'
+    # "MainStory_stryhdtp__frNSf stryhdtp") is passed over without being split.
+    return classes is not None and "-" in classes and not EMBED_CLASSES.isdisjoint(classes.split())
+
+
+assert all("-" in name for name in EMBED_CLASSES)
 
 
 def is_image_caption(element: _Element) -> bool:
@@ -67,15 +75,6 @@ def is_image_caption(element: _Element) -> bool:
     figure = element.getparent()
     return figure is not None and figure.tag == "figure" and next(figure.iter(*_PICTURES), None) is not None
 
-
-def _left_out(tag: str, element: _Element) -> bool:
-    """Body text that is not the story: an embedded post, or an inline picture's caption (``tag``
-    is one of :data:`_CHECKED_TAGS`)."""
-    return is_image_caption(element) if tag == "figcaption" else is_embedded_post(element)
-
-
-# The tags _left_out may leave out: for every other element the walk makes no call at all.
-_CHECKED_TAGS = EMBED_TAGS | {"figcaption"}
 
 # Site promos interleaved with the paragraphs; matched on the whole paragraph.
 PROMO_PATTERNS = (
@@ -116,7 +115,19 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
         tag = element.tag
         if isinstance(tag, str):
             tag = tag.lower()
-            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)) and not (tag in _CHECKED_TAGS and _left_out(tag, element)):
+            # Left out besides: embedded posts (is_embedded_post, written out: the walk passes every
+            # element of every body, and reads a class only for EMBED_TAGS) and pictures' captions.
+            if (
+                tag not in SKIPPED_TAGS
+                and (skip is None or not skip(element))
+                and not (
+                    tag in EMBED_TAGS
+                    and (classes := element.get("class")) is not None
+                    and "-" in classes
+                    and not EMBED_CLASSES.isdisjoint(classes.split())
+                )
+                and not (tag == "figcaption" and is_image_caption(element))
+            ):
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br"):
                     flush()
