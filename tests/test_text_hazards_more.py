@@ -44,9 +44,9 @@ def test_text_of_default_ignorable_characters_alone_is_none() -> None:
     assert shown == []
 
 
-# The Mongolian free variation selectors (U+180F since Unicode 14) and an unassigned one of the
-# invisible-operators block.
-@pytest.mark.parametrize("character", ["\u180b", "\u180c", "\u180d", "\u180f", "\u2065", "\ufff0", "\U000e0000", "\U000e0080"], ids=lambda c: f"U+{ord(c):04X}")
+# The Mongolian free variation selectors (U+180F since Unicode 14), unassigned default-ignorable
+# code points, and an Egyptian hieroglyph format control.
+@pytest.mark.parametrize("character", ["\u180b", "\u180c", "\u180d", "\u180f", "\u2065", "\ufff0", "\U000e0000", "\U000e0080", "\U00013430"], ids=lambda c: f"U+{ord(c):04X}")
 def test_a_headline_of_them_is_no_headline(character: str) -> None:
     html = EMBEDS_HTML.replace(EMBEDS_EXPECTED["headline"], character * 3)
     with pytest.raises(NotAnArticle) as raised:

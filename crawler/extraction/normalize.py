@@ -41,10 +41,11 @@ _INVISIBLE = re.compile(
 _JOINERS = "\u200c\u200d"
 # Text of these alone shows nothing: joiners, combining grapheme joiner, Khmer inherent vowels, the
 # Hangul fillers, Mongolian free variation selectors, the blank braille pattern, variation
-# selectors, the whole plane of tag characters (and spaces).
+# selectors, the Egyptian hieroglyph format controls (which join signs), the whole plane of tag
+# characters (and spaces).
 _BLANK_ONLY = re.compile(
     "[ \u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u200c\u200d\u2800\u3164\ufe00-\ufe0f\uffa0"
-    "\U000e0000-\U000e0fff]+"
+    "\U00013430-\U0001343f\U000e0000-\U000e0fff]+"
 )
 
 
