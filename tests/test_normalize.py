@@ -42,6 +42,42 @@ def test_dates_become_iso_with_the_ist_offset(raw: str | int, iso: str) -> None:
     assert normalize_date(raw) == iso
 
 
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        # A 12-hour clock is never read as a 24-hour one (email.utils drops the PM).
+        ("Feb 28 2024 3:42 PM IST", "2024-02-28T15:42:00+05:30"),
+        ("28 Feb 2024 03:42 PM", "2024-02-28T15:42:00+05:30"),
+        ("28 Feb 2024 | 3:42 PM IST", "2024-02-28T15:42:00+05:30"),
+        ("Feb 28 2024 3:42 pm", "2024-02-28T15:42:00+05:30"),
+        ("Feb 28 2024 3:42 p.m. IST", "2024-02-28T15:42:00+05:30"),
+        ("Wed, 28 Feb 2024 03:42 PM +0530", "2024-02-28T15:42:00+05:30"),
+        ("Wed, 28 Feb 2024 11:42 AM", "2024-02-28T11:42:00+05:30"),
+        ("Feb 28 2024 12:05 AM IST", "2024-02-28T00:05:00+05:30"),
+        # Other separators, AP style's "Sept", and the Hindi 2020 pages' date alone (midnight IST).
+        ("Feb 28, 2024 | 3:42 PM IST", "2024-02-28T15:42:00+05:30"),
+        ("Sept 28 2024 | 3:42 PM IST", "2024-09-28T15:42:00+05:30"),
+        ("Sept. 28, 2024", "2024-09-28T00:00:00+05:30"),
+        ("February  14, 2020", "2020-02-14T00:00:00+05:30"),
+        ("February 14, 2020", "2020-02-14T00:00:00+05:30"),
+        ("14 February 2020", "2020-02-14T00:00:00+05:30"),
+        # ISO 8601 whose zone is the word IST.
+        ("2024-02-28T15:42:00 IST", "2024-02-28T15:42:00+05:30"),
+        ("2024-02-28 15:42 IST", "2024-02-28T15:42:00+05:30"),
+        # Read by email.utils as before (no AM/PM).
+        ("Wed, 28 Feb 2024 15:42:00 IST", "2024-02-28T15:42:00+05:30"),
+        ("Wednesday, February 28, 2024, 15:42 IST", "2024-02-28T15:42:00+05:30"),
+    ],
+)
+def test_display_dates_in_other_forms_keep_their_wall_time(raw: str, iso: str) -> None:
+    assert normalize_date(raw) == iso
+
+
+@pytest.mark.parametrize("raw", ["Feb 30, 2024 | 3:42 PM IST", "Feb 28 2024 13:42 PM", "Feb 28 2024 0:42 PM", "September 31, 2024", "Septe 28 2024"])
+def test_impossible_display_dates_are_none(raw: str) -> None:
+    assert normalize_date(raw) is None
+
+
 @pytest.mark.parametrize("raw", ["", None, "yesterday", "Feb 30 2024 | 3:42 PM IST", "31/31/2024", "0000-00-00", "1850-01-01"])
 def test_unreadable_dates_are_none(raw: str | None) -> None:
     assert normalize_date(raw) is None

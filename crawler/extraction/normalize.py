@@ -18,24 +18,34 @@ SITE_ROOT = "https://www.business-standard.com"
 _ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?(?:$|[?#])")
 
 
-# Characters a reader never sees, dropped: C0/C1 controls (white space aside, which split() folds)
+# Characters a reader never sees, dropped: C0/C1 controls (white space aside, which split() folds:
+# a vertical tab or form feed parts words as a space does)
 # and the format characters that only steer layout (zero-width space, word joiner and the invisible
 # operators, bidirectional marks, embeddings, overrides and isolates, BOM, soft hyphen, Mongolian
 # vowel separator, interlinear annotation, shorthand and musical format controls, the language
-# tag). Zero-width (non-)joiners shape Devanagari inside words, so they stay there; they, tag
-# characters (which make emoji flags), variation selectors and the blank "filler" letters go only
-# where nothing visible is left (a headline of such characters alone is no headline).
+# tag), the default-ignorable code points Unicode leaves unassigned in those blocks (U+2065,
+# U+FFF0-U+FFF8: a font shows nothing for them), and lone surrogates (half of a pair, from a JSON
+# "\ud83d" escape: no encoder writes one, so an item holding one could be neither written nor
+# hashed). Zero-width (non-)joiners shape Devanagari inside words, so they stay there; they, tag
+# characters (which make emoji flags; the plane's unassigned code points with them), variation
+# selectors (the Mongolian free ones too, which shape Mongolian letters) and the blank "filler"
+# letters go only where nothing visible is left (a headline of such characters alone is no
+# headline). Between them the two classes hold all of Unicode's Default_Ignorable_Code_Point.
+# (A class with more than three ranges beyond U+FFFF is compiled to a slower matcher: 2.5 times
+# the time on every text that has a line break or a joiner.)
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1b\x7f\x80-\x84\x86-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "[\x00-\x08\x0e-\x1b\x7f\x80-\x84\x86-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff0-\ufffb"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001]"
 )
 _JOINERS = "\u200c\u200d"
 # Text of these alone shows nothing: joiners, combining grapheme joiner, Khmer inherent vowels, the
-# Hangul fillers, the blank braille pattern, variation selectors, tag characters (and spaces).
+# Hangul fillers, Mongolian free variation selectors, the blank braille pattern, variation
+# selectors, the Egyptian hieroglyph format controls (which join signs), the whole plane of tag
+# characters (and spaces).
 _BLANK_ONLY = re.compile(
-    "[ \u034f\u115f\u1160\u17b4\u17b5\u200c\u200d\u2800\u3164\ufe00-\ufe0f\uffa0"
-    "\U000e0020-\U000e007f\U000e0100-\U000e01ef]+"
+    "[ \u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u200c\u200d\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U00013430-\U0001343f\U000e0000-\U000e0fff]+"
 )
 
 
@@ -45,14 +55,19 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = html.unescape(value) if "&" in value else value
+    # str.split() splits at what \s matches (NBSP included), and strip() is then implied. Folded
+    # first: a line break is unprintable, and text whose only unprintable characters were white
+    # space then needs no more. No character dropped below is white space to split(), so dropping
+    # it after the fold and folding again gives the words that dropping first would.
+    text = " ".join(text.split())
     # Every character dropped below (the joiners too) is unprintable: printable text, curly quotes
     # and Devanagari included, needs neither the expression nor the joiner test.
     if not text.isprintable():
         text = _INVISIBLE.sub("", text)
         if _JOINERS[0] in text or _JOINERS[1] in text:
-            text = " ".join(word.strip(_JOINERS) for word in text.split())
-    # str.split() splits at what \s matches (NBSP included), and strip() is then implied.
-    text = " ".join(text.split())
+            text = " ".join(word for word in (word.strip(_JOINERS) for word in text.split()) if word)
+        else:
+            text = " ".join(text.split())
     # Every character of _BLANK_ONLY but the space is U+034F or above: text starting below is visible.
     if not text or (text[0] >= "\u034f" and _BLANK_ONLY.fullmatch(text)):
         return None
@@ -87,7 +102,32 @@ _DISPLAY_FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
 )
+# The same dates written with other separators: read once commas and bars are taken out. "Feb 28,
+# 2024 | 3:42 PM", "28 Feb 2024 | 3:42 PM", "Feb 28 2024 3:42 PM" (the time is 12-hour wherever an
+# AM/PM follows it: %I and %p together, never %H), and the Hindi 2020 pages' "February  14, 2020".
+_LOOSE_FORMATS = (
+    "%b %d %Y %I:%M %p",
+    "%B %d %Y %I:%M %p",
+    "%d %b %Y %I:%M %p",
+    "%d %B %Y %I:%M %p",
+    "%a %d %b %Y %I:%M %p %z",  # an RFC 822 date with a 12-hour clock: "Wed, 28 Feb 2024 03:42 PM +0530"
+    "%a %d %b %Y %I:%M %p",
+    "%b %d %Y %H:%M",
+    "%d %b %Y %H:%M",
+    "%d %B %Y %H:%M",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
 _DISPLAY_NOISE = re.compile(r"\b(?:IST|First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
+_LOOSE_SEPARATORS = re.compile(r"\s*[,|]\s*|\s+")
+# AP style writes September "Sept" (the site too: "Sept 28 2024"); strptime's %b knows only "Sep".
+_AP_SEPTEMBER = re.compile(r"\bSept\b\.?", re.I)
+_DOTTED_MERIDIEM = re.compile(r"(?<=[\d\s])([ap])\.m\b\.?", re.I)  # "3:42 p.m." (%p reads "pm")
+# A 12-hour clock's marker after a time: "3:42 PM", "3:42pm", "3:42 p.m.". email.utils reads such a
+# date as if the clock were 24-hour (3:42 PM → 03:42), so text with one never goes to it.
+_MERIDIEM = re.compile(r"\d\s*[ap]\.?m\b", re.I)
 
 
 def parse_date(value: str | int | float | None) -> datetime | None:
@@ -115,22 +155,37 @@ def parse_date(value: str | int | float | None) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
-    if parsed is None:
+    if parsed is None and _MERIDIEM.search(text) is None:
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             parsed = None
     if parsed is None:
-        stripped = _DISPLAY_NOISE.sub("", text).strip(" .|")
-        for fmt in _DISPLAY_FORMATS:
-            try:
-                parsed = datetime.strptime(stripped, fmt)
-                break
-            except ValueError:
-                continue
+        parsed = _display_date(_DISPLAY_NOISE.sub("", text).strip(" .|"))
     if parsed is None:
         return None
     return _in_range_ist(parsed)
+
+
+def _display_date(stripped: str) -> datetime | None:
+    """A display date without its label and "IST": the site's formats, then ISO 8601 (whose zone
+    was the word "IST": "2024-02-28T15:42:00 IST"), then the formats with other separators."""
+    for fmt in _DISPLAY_FORMATS:
+        try:
+            return datetime.strptime(stripped, fmt)
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(stripped)
+    except ValueError:
+        pass
+    loose = _LOOSE_SEPARATORS.sub(" ", _DOTTED_MERIDIEM.sub(r"\1m", _AP_SEPTEMBER.sub("Sep", stripped))).strip()
+    for fmt in _LOOSE_FORMATS:
+        try:
+            return datetime.strptime(loose, fmt)
+        except ValueError:
+            continue
+    return None
 
 
 def _in_range_ist(parsed: datetime) -> datetime | None:

@@ -44,11 +44,14 @@ _COMMENT_WRAPPERS = (("<!--", "-->"), ("//<![CDATA[", "//]]>"), ("<![CDATA[", "]
 def loads_lenient(text: str) -> Any:
     """JSON as the site writes it; None when it is not JSON even read leniently.
 
-    Strict JSON first, then JSON with raw control characters in strings, then chompjs (a kept
-    parser of JavaScript object literals: trailing commas, comments, unquoted keys). Never a regex
-    that edits the text, which would edit the strings too.
+    Strict JSON first, then JSON with raw control characters in strings, then several JSON values
+    one after the other (``{…}{…}``, ``{…}\n{…}``: a list of them), then chompjs (a kept parser of
+    JavaScript object literals: trailing commas, comments, unquoted keys; several objects too). A
+    byte order mark before the text is dropped. Never a regex that edits the text, which would edit
+    the strings too.
     """
-    text = text.strip()
+    # A BOM is no white space to str.strip(): a block copied from a file saved with one starts with it.
+    text = text.strip().lstrip("\ufeff").lstrip()
     for start, end in _COMMENT_WRAPPERS:
         if text.startswith(start) and text.endswith(end):
             text = text[len(start) : -len(end)].strip()
@@ -64,12 +67,36 @@ def loads_lenient(text: str) -> Any:
     for decoder in (_STRICT, _CONTROL_CHARACTERS_ALLOWED):
         try:
             return decoder.decode(text)
-        except (json.JSONDecodeError, RecursionError):
+        except json.JSONDecodeError as error:
+            if decoder is _CONTROL_CHARACTERS_ALLOWED and error.msg == "Extra data":
+                several = _several_values(text)
+                if several is not None:
+                    return several
+        except RecursionError:
             continue
     try:
-        return chompjs.parse_js_object(text, loader_kwargs={"strict": False})
+        # parse_js_object would read the first of several objects alone, losing the article after it.
+        values: list[Any] = list(chompjs.parse_js_objects(text, loader_kwargs={"strict": False}))
     except (ValueError, RecursionError, TypeError, IndexError):
         return None
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def _several_values(text: str) -> list[Any] | None:
+    """JSON values written one after the other with only white space between them, or None."""
+    values: list[Any] = []
+    at = 0
+    try:
+        while at < len(text):
+            value, at = _CONTROL_CHARACTERS_ALLOWED.raw_decode(text, at)
+            values.append(value)
+            while at < len(text) and text[at] in " \t\r\n":
+                at += 1
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return values
 
 
 def _flatten_ld(node: Any) -> list[JsonObject]:
@@ -177,9 +204,11 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, Enco
 
     A BOM wins. Bytes that are valid UTF-8 are read as UTF-8 even when the header or a ``<meta>``
     says otherwise (an ASCII page is valid in both, so only non-ASCII bytes can contradict). Bytes
-    that are not valid UTF-8 are read in the declared encoding when they are valid in it; a page
-    that is mostly UTF-8 keeps its few bad bytes as U+FFFD rather than turning into mojibake; one
-    with no UTF-8 in it at all is read as Windows-1252.
+    that are not all valid UTF-8 are read as UTF-8, each bad byte kept as U+FFFD, when they hold at
+    least as many valid multi-byte UTF-8 characters as bad bytes (the reading with the fewest
+    replacement characters, rather than mojibake of every real one), also when a single-byte
+    encoding is declared; otherwise in the declared encoding when they are valid in it, and as
+    Windows-1252 when they are not (or nothing but UTF-8 is declared).
     """
     text, note, _ = _decode(body, content_type)
     return text, note
@@ -201,16 +230,22 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, EncodingNote | 
         if declared_codec != "utf-8":
             return text, EncodingNote(UTF8_OVER_DECLARED, f"valid UTF-8 although {declared} is declared; read as UTF-8"), True
         return text, None, True
+    # Read as UTF-8, each stray byte (a Windows-1252 quote pasted into the CMS) is one U+FFFD; read
+    # as a single-byte encoding, every real UTF-8 character turns into two or three wrong ones
+    # ("India’s" → "Indiaâ€™s"). So the page is UTF-8 with stray bytes when its valid multi-byte
+    # sequences are at least as many as its invalid bytes, whatever is declared; a page with fewer
+    # (none, mostly) is read in the declared encoding.
+    as_utf8 = body.decode("utf-8", errors="replace")
+    replaced = as_utf8.count("\ufffd")
+    non_ascii = len(as_utf8) - len(as_utf8.encode("ascii", errors="ignore"))  # counted in C, not per character
+    if non_ascii - replaced >= replaced:
+        overruled = f" although {declared} is declared" if declared_codec != "utf-8" else ""
+        return as_utf8, EncodingNote(STRAY_BYTES, f"{replaced} byte(s) not UTF-8{overruled}; kept as U+FFFD"), False
     if declared_codec != "utf-8":
         try:
             return body.decode(declared_codec), None, False
         except (UnicodeDecodeError, LookupError):
             pass
-    as_utf8 = body.decode("utf-8", errors="replace")
-    replaced = as_utf8.count("\ufffd")
-    multibyte = sum(1 for ch in as_utf8 if ord(ch) > 0x7F) - replaced
-    if multibyte > replaced:  # fewer replacement characters than real UTF-8 characters
-        return as_utf8, EncodingNote(STRAY_BYTES, f"{replaced} byte(s) not UTF-8; kept as U+FFFD"), False
     note = EncodingNote(FALLBACK_ENCODING, f"bytes are not {declared or 'UTF-8'}; read as {FALLBACK_ENCODING}")
     return body.decode(FALLBACK_ENCODING, errors="replace"), note, False
 

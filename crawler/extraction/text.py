@@ -39,19 +39,35 @@ SKIPPED_TAGS = frozenset(
     "amp-tiktok amp-reddit amp-pinterest amp-social-share".split()
 )
 # Posts embedded from other sites are quotations of them, not the story: each platform's embed code
-# gives its <blockquote> one of these classes (Facebook's sits inside its div.fb-post).
+# gives its outer element (a <blockquote> mostly; a <div> once the platform's script has rendered a
+# tweet, or for Facebook's and Tumblr's wrappers; an <a> for a Twitter timeline or button) one of
+# these classes. Matched as whole class tokens: a quotation styled "pullquote" or "tweet-like" stays.
 EMBED_CLASSES = frozenset(
-    {"twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "text-post-media", "reddit-embed-bq",
-     "imgur-embed-pub", "fb-xfbml-parse-ignore", "bluesky-embed"}
+    {"twitter-tweet", "twitter-video", "twitter-timeline", "twitter-moment", "twitter-grid", "twitter-follow-button",
+     "twitter-share-button", "twitter-mention-button", "twitter-hashtag-button", "instagram-media", "tiktok-embed",
+     "text-post-media", "reddit-embed-bq", "reddit-card", "imgur-embed-pub", "fb-xfbml-parse-ignore", "fb-post",
+     "fb-video", "fb-page", "fb-comments", "bluesky-embed", "mastodon-embed", "koo-media", "linkedin-post", "tumblr-post"}
 )
+# The tags of those outer elements. Only these have their class read: the body walk passes every
+# element of every body, and most are bare text <div>s and <p>s.
+EMBED_TAGS = frozenset({"blockquote", "div", "a", "section", "figure"})
 # What a <figure> shows when its <figcaption> is an image's caption (the hero's is a field of its own).
 _PICTURES = ("img", "picture", "video", "amp-img", "amp-video", "amp-anim")
 
 
 def is_embedded_post(element: _Element) -> bool:
-    """Whether a ``<blockquote>`` is a post embedded from another site (a tweet, an Instagram post …)."""
-    classes = element.get("class")
-    return classes is not None and not EMBED_CLASSES.isdisjoint(classes.split())
+    """Whether an element (of :data:`EMBED_TAGS`) is a post embedded from another site (a tweet, an
+    Instagram post, a Twitter timeline …)."""
+    return _embed_classes(element.get("class"))
+
+
+def _embed_classes(classes: str | None) -> bool:
+    # Every embed class has a hyphen: the class of most elements (none, or the site's CSS modules'
+    # "MainStory_stryhdtp__frNSf stryhdtp") is passed over without being split.
+    return classes is not None and "-" in classes and not EMBED_CLASSES.isdisjoint(classes.split())
+
+
+assert all("-" in name for name in EMBED_CLASSES)
 
 
 def is_image_caption(element: _Element) -> bool:
@@ -60,13 +76,10 @@ def is_image_caption(element: _Element) -> bool:
     return figure is not None and figure.tag == "figure" and next(figure.iter(*_PICTURES), None) is not None
 
 
-def _left_out(tag: str, element: _Element) -> bool:
-    """Body text that is not the story: an embedded post, or an inline picture's caption."""
-    return (tag == "blockquote" and is_embedded_post(element)) or (tag == "figcaption" and is_image_caption(element))
-
 # Site promos interleaved with the paragraphs; matched on the whole paragraph.
 PROMO_PATTERNS = (
     re.compile(r"^click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
+    re.compile(r"^follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
     re.compile(r"^don't miss the most important news and views of the day", re.I),
     re.compile(r"^(?:also read|read more|read also)\s*[:|\-]", re.I),
     re.compile(r"^(?:advertisement|listen to this article)$", re.I),
@@ -102,7 +115,19 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
         tag = element.tag
         if isinstance(tag, str):
             tag = tag.lower()
-            if tag not in SKIPPED_TAGS and (skip is None or not skip(element)) and not _left_out(tag, element):
+            # Left out besides: embedded posts (is_embedded_post, written out: the walk passes every
+            # element of every body, and reads a class only for EMBED_TAGS) and pictures' captions.
+            if (
+                tag not in SKIPPED_TAGS
+                and (skip is None or not skip(element))
+                and not (
+                    tag in EMBED_TAGS
+                    and (classes := element.get("class")) is not None
+                    and "-" in classes
+                    and not EMBED_CLASSES.isdisjoint(classes.split())
+                )
+                and not (tag == "figcaption" and is_image_caption(element))
+            ):
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br"):
                     flush()
@@ -132,6 +157,9 @@ def fragment(markup: str) -> _Element | None:
     """Parse an HTML fragment (such as ``htmlContent``) under one <div>."""
     if not markup or not markup.strip():
         return None
+    if not markup.isascii() and _LONE_SURROGATE.search(markup) is not None:
+        # Half a pair, from a JSON "\ud83d" escape: libxml2 stops at it, losing the rest of the story.
+        markup = _LONE_SURROGATE.sub("", markup)
     parser = _fragment_parser()
     if not _FULL_DOCUMENT(markup):
         # lxml.html.fragments_fromstring's wrapping and parse, keeping the <body> it parses into
@@ -161,6 +189,7 @@ def fragment(markup: str) -> _Element | None:
     return root
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # What lxml.html takes for a whole document rather than a fragment.
 _FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
 
