@@ -290,3 +290,17 @@ def test_an_embed_in_the_page_htmlcontent_stays_out_of_the_item() -> None:
     extraction = extract(html, EMBEDS_URL)
     assert extraction.provenance.sources["articleBody"] == "next"
     assert extraction.article.articleBody == EMBEDS_EXPECTED["articleBody"]
+
+
+def test_a_lone_surrogate_in_a_page_given_as_text_does_not_stop_the_parse() -> None:
+    from crawler.extraction.page import Page
+
+    page = Page("<html><body><p>India \ud83d and the US</p><p>held talks</p></body></html>", "https://www.business-standard.com/")
+    assert [p.text for p in page.root.iter("p")] == ["India ? and the US", "held talks"]
+
+
+def test_a_damaged_next_data_read_as_two_objects_still_gives_the_page_s_props() -> None:
+    from crawler.extraction.page import Page
+
+    html = '<html><head><script id="__NEXT_DATA__" type="application/json">{"props": {"pageProps": {"data": {"heading1": "H"}}}} {"x": 1}</script></head></html>'
+    assert Page(html, "https://www.business-standard.com/").next_article == {"heading1": "H"}

@@ -276,7 +276,8 @@ def parse_html(text: str, base_url: str = "", utf8: bytes | None = None) -> tupl
     if utf8 is not None and text and not text[0].isspace() and not text[-1].isspace() and "\x00" not in text:
         body = utf8
     else:
-        body = text.strip().replace("\x00", "").encode("utf-8", errors="surrogatepass") or b"<html/>"
+        # (A lone surrogate, which no UTF-8 holds, would stop libxml2 where it stands: it becomes "?".)
+        body = text.strip().replace("\x00", "").encode("utf-8", errors="replace") or b"<html/>"
     root = etree.fromstring(body, parser=_parsers.page, base_url=base_url)
     gave_up = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _parsers.page.error_log)
     if root is None:
@@ -423,7 +424,10 @@ class Page:
     def next_data(self) -> JsonObject | None:
         """The whole ``__NEXT_DATA__`` object, or None when the page has none."""
         blocks = self._json_scripts(s for s in self._tagged["script"] if s.get("id") == "__NEXT_DATA__")
-        return blocks[0] if blocks and isinstance(blocks[0], dict) else None
+        found = blocks[0] if blocks else None
+        if isinstance(found, list):  # read as several objects (a damaged script): the one with the page's props
+            found = next((obj for obj in found if isinstance(obj, dict) and "props" in obj), None)
+        return found if isinstance(found, dict) else None
 
     @cached_property
     def next_article(self) -> JsonObject:
