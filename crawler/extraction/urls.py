@@ -56,7 +56,11 @@ def non_article_kind(url: str) -> str | None:
 
 def on_hindi_edition(url: str | None) -> bool:
     """Whether a URL is on one of the Hindi edition's hosts."""
-    return bool(url) and urlsplit(url).hostname in HINDI_HOSTS
+    # (The host's name in the text at all first: most URLs are not the Hindi edition's.)
+    if not url:
+        return False
+    lowered = url.lower()
+    return any(host in lowered for host in HINDI_HOSTS) and urlsplit(url).hostname in HINDI_HOSTS
 
 
 def hindi_story_id(url: str | None) -> str | None:

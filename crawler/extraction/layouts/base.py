@@ -37,6 +37,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types
+from ..urls import WEBSTORY, non_article_kind, page_article_id
 from ..text import DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, split_body, text_paragraphs
 
 T = TypeVar("T")
@@ -234,8 +235,6 @@ class ArticlePage:
         """Raise :class:`NotAnArticle` for pages that are not articles, whatever their layout: videos,
         podcasts and web stories under article-like URLs, and AMP stories wherever they are served.
         Layouts that know more kinds extend it (calling this first)."""
-        from ..urls import WEBSTORY, non_article_kind
-
         kind = non_article_kind(self.page.url) or non_article_kind(self._canonical or "")
         if kind:
             raise NotAnArticle(kind, f"a {kind} page, not an article")
@@ -336,8 +335,6 @@ class ArticlePage:
     def articleId(self) -> str | None:
         """The 12-digit id, from the canonical URL, then the fetched URL; ``hi-<N>`` on the Hindi
         edition's hosts, whatever the layout (its stories are numbered on their own)."""
-        from ..urls import page_article_id
-
         return page_article_id(self._canonical, self.page.url)
 
     def section(self) -> str | None:
