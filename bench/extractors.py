@@ -93,7 +93,14 @@ def _newspaper() -> Extractor:
         # fetch_images=False: never reach for the network to size images (parse only).
         article = newspaper.Article(url, fetch_images=False)
         article.download(input_html=body.decode("utf-8", "replace"))
-        article.parse()
+        try:
+            article.parse()
+        except ImportError:
+            # A page in Hindi wants its Hindi tokenizer, which needs indic-nlp-library (and pandas):
+            # such a page is read with the default language's instead.
+            article = newspaper.Article(url, fetch_images=False, language="en")
+            article.download(input_html=body.decode("utf-8", "replace"))
+            article.parse()
         return article
 
     def view(article: Any) -> View:
