@@ -67,13 +67,13 @@ CAPTION = "Delegates at the meeting on Wednesday (Photo: PTI)"
 @pytest.mark.parametrize(
     "inline_image",
     [
-        f'<p>{IMAGE}</p><div style="font-size:12px">{CAPTION}</div>',
-        f'<a href="/x.jpg">{IMAGE}</a><div style="font-size:12px">{CAPTION}</div>',
-        f'{IMAGE}<br><div style="font-size:12px">{CAPTION}</div>',
-        f'{IMAGE}<span style="font-size:12px">{CAPTION}</span>',
-        f'{IMAGE.replace("imgCont", "zoomimg")}<div class="imgcaption">{CAPTION}</div>',
+        f'<p>{IMAGE}</p><div class="img-caption">{CAPTION}</div>',
+        f'<a href="/x.jpg">{IMAGE}</a><p class="caption">{CAPTION}</p>',
+        f'{IMAGE}<br><div class="imgcaption">{CAPTION}</div>',
+        f'{IMAGE.replace("imgCont", "zoomimg")}<span class="captiontext">{CAPTION}</span>',
+        f'{IMAGE}<div style="font-size:12px">{CAPTION}</div>',
     ],
-    ids=["img-in-p", "img-in-link", "after-br", "styled-span", "caption-class"],
+    ids=["img-in-p", "img-in-link", "after-br", "caption-span", "styled-div-after"],
 )
 def test_inline_image_captions_stay_out_of_the_body_however_they_are_wrapped(inline_image: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loopback_pages, "INLINE_IMAGE", inline_image)
@@ -83,10 +83,21 @@ def test_inline_image_captions_stay_out_of_the_body_however_they_are_wrapped(inl
         assert extract(page.encode(), SITE + spec.path).article.articleBody == "\n".join(spec.paragraphs)
 
 
-def test_a_styled_paragraph_after_an_inline_image_is_the_story(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loopback_pages, "INLINE_IMAGE", f'{IMAGE}<p style="text-align:justify">A paragraph of the story.</p>')
+@pytest.mark.parametrize(
+    "after_image",
+    [
+        f'{IMAGE}<p style="text-align:justify">A paragraph of the story.</p>',
+        f'<p>{IMAGE}</p><div style="text-align:justify">A paragraph of the story.</div>',
+        f'<a href="/x.jpg">{IMAGE}</a><div style="text-align:justify">A paragraph of the story.</div>',
+        f'{IMAGE}<br><div style="text-align:justify">A paragraph of the story.</div>',
+        f'<div>Before {IMAGE}<span style="font-weight:bold">A paragraph of the story.</span></div>',
+    ],
+    ids=["styled-p", "styled-div-after-wrapped-picture", "styled-div-after-linked-picture", "styled-div-after-br", "styled-span-in-a-line"],
+)
+def test_a_styled_paragraph_after_an_inline_image_is_the_story(after_image: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loopback_pages, "INLINE_IMAGE", after_image)
     body = extract(render_current(specs.EMBEDS).encode(), SITE + specs.EMBEDS.path).article.articleBody
-    assert body is not None and "A paragraph of the story." in body.split("\n")
+    assert body is not None and "A paragraph of the story." in body
 
 
 def test_a_body_cut_short_still_loses_to_the_json_ld_body_that_holds_embeds_too() -> None:
@@ -336,6 +347,40 @@ def test_live_updates_inside_the_story_container_are_read_once(ld_updates: bool)
     assert article.isLiveBlog and article.articleBody == expected["articleBody"]
 
 
+@pytest.mark.parametrize(
+    "card",
+    [
+        '<div class="card"><a href="/x/other-124070800259_1.html">Other story</a><span class="MainStory_strlabel__Lk8Mn strlabel">premium</span></div>',
+        '<div class="card"><a href="/x/other-124070800259_1.html">Other story</a><span class="MainStory_LiveButton__x">LIVE</span></div>',
+    ],
+    ids=["premium-card", "live-card"],
+)
+def test_a_card_beside_a_headline_wrapped_alone_in_the_article_is_not_the_story_s_label(card: str) -> None:
+    # The headline's wrapper sits right under the article, which also holds the related cards.
+    body = "<div>Story paragraph one is here.</div><div>Story paragraph two is here.</div>"
+    data = {"props": {"pageProps": {"data": {"heading1": "Headline here", "htmlContent": body}}}}
+    url = SITE + "/india-news/headline-here-124022800873_1.html"
+    page = (
+        f'<html><head><link rel="canonical" href="{url}"></head><body><div class="MainStory_storymain__Kq7Lp">'
+        '<div class="MainStory_titlewrap__A"><h1 class="MainStory_stryhdtp__frNSf stryhdtp">Headline here</h1></div>'
+        f'<div class="MainStory_storycontent__Pe3ys storycontent" id="parent_top_div">{body}</div>'
+        f'<div class="MainStory_related__X"><h2>More From This Section</h2>{card}</div></div>'
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script></body></html>'
+    )
+    article = extract(page.encode(), url).article
+    assert not article.isPremium and not article.isLiveBlog
+
+
+def test_live_updates_written_as_list_items_are_read() -> None:
+    html, url = _fixture("nextjs-2023/live-blog-dom")
+    expected = load_json(PAGES / "nextjs-2023/live-blog-dom" / "expected.json")
+    updates = LIVE_UPDATES.search(html)
+    assert updates is not None
+    as_list = "<ul>" + re.sub(r'(<div class="MainStory_lvblgcont__Zr4Wq lvblgcont">.*?</p></div>)', r"<li>\1</li>", updates.group(0)) + "</ul>"
+    article = extract(html.replace(updates.group(0), as_list, 1).encode(), url).article
+    assert article.isLiveBlog and article.articleBody == expected["articleBody"]
+
+
 def test_a_live_blog_card_among_the_related_stories_does_not_make_a_story_live() -> None:
     html, url = _fixture("nextjs-2023/more-from-this-section")
     expected = load_json(PAGES / "nextjs-2023/more-from-this-section" / "expected.json")
@@ -418,6 +463,26 @@ def test_the_page_s_own_article_wins_whatever_the_order_of_the_blocks(other: dic
     scripts = "".join(f'<script type="application/ld+json">{json.dumps(b)}</script>' for b in blocks)
     article = extract(f"<html><head>{scripts}</head><body><p>x</p></body></html>".encode(), GENERIC_URL).article
     assert (article.headline, article.datePublished, article.articleBody) == (STORY["headline"], STORY["datePublished"], STORY["articleBody"])
+
+
+def test_an_article_naming_no_page_wins_over_a_fuller_one_about_another_page() -> None:
+    own = {"@type": "NewsArticle", "headline": STORY["headline"], "datePublished": STORY["datePublished"], "articleBody": STORY["articleBody"]}
+    teaser = {**TEASER, "author": {"@type": "Person", "name": "Someone Else"}, "image": SITE + "/img/x.jpg", "articleBody": "Its summary."}
+    for blocks in ([teaser, own], [own, teaser]):
+        scripts = "".join(f'<script type="application/ld+json">{json.dumps(b)}</script>' for b in blocks)
+        article = extract(f"<html><head>{scripts}</head><body><p>x</p></body></html>".encode(), GENERIC_URL).article
+        assert (article.headline, article.datePublished, article.authors) == (STORY["headline"], STORY["datePublished"], [])
+
+
+@pytest.mark.parametrize("bad", ["http://[bad/x", "https://[::1/x"])
+def test_a_url_that_is_no_url_in_json_ld_or_the_canonical_link_gives_no_traceback(bad: str) -> None:
+    blocks = [{"@type": "NewsArticle", **STORY, "url": bad, "mainEntityOfPage": {"@id": bad}}, {"@type": "NewsArticle", "headline": "Teaser", "@id": bad}]
+    scripts = "".join(f'<script type="application/ld+json">{json.dumps(b)}</script>' for b in blocks)
+    for head in (scripts, f'<link rel="canonical" href="{bad}">{scripts}'):
+        try:
+            extract(f"<html><head>{head}</head><body><article><p>Text.</p></article></body></html>".encode(), GENERIC_URL)
+        except NotAnArticle:
+            pass
 
 
 def test_a_teaser_block_before_a_premium_page_s_own_does_not_replace_its_body_or_dates() -> None:

@@ -38,18 +38,20 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
         raise NotAnArticle("empty", "the response body is empty")
     if is_block_page(page.text):
         raise NotAnArticle("blocked", "Akamai 'Access Denied' page")
-    layout = pick_layout(page)
-    if layout is None:
-        raise NotAnArticle("unknown-layout", "no known article layout matches the markup, and no article metadata")
-    reader = layout(page)
+    layout: type[ArticlePage] | None = None
     try:
+        layout = pick_layout(page)
+        if layout is None:
+            raise NotAnArticle("unknown-layout", "no known article layout matches the markup, and no article metadata")
+        reader = layout(page)
         article = reader.to_item()
     except NotAnArticle:
         raise
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as error:
         # A rule met data of a shape it did not expect: report it as unreadable,
         # with the cause, instead of a traceback from deep inside.
-        raise NotAnArticle("unreadable", f"{layout.layout}: {type(error).__name__}: {error}") from error
+        where = layout.layout if layout is not None else "picking the layout"
+        raise NotAnArticle("unreadable", f"{where}: {type(error).__name__}: {error}") from error
     object.__setattr__(article, _PROVENANCE, reader.provenance)
     return Extraction(article, reader.provenance, page.encoding_note)
 

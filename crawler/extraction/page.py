@@ -166,15 +166,21 @@ def dig(data: Any, *path: str | int) -> Any:
 _ARTICLE_KEYS = ("headline", "datePublished", "author", "articleBody", "image")
 
 
-def _same_page_key(url: str) -> str:
-    """A URL reduced to what names the page: no scheme, AMP form, fragment or trailing slash."""
-    return strip_amp(url.strip()).split("://", 1)[-1].rstrip("/")
+def _same_page_key(url: Any) -> str | None:
+    """An absolute URL reduced to what names the page (no scheme, AMP form, fragment or trailing
+    slash); None for anything else (a bare ``#fragment`` id names no page, "http://[x" is no URL)."""
+    if not isinstance(url, str) or "://" not in url:
+        return None
+    try:
+        return strip_amp(url.strip()).split("://", 1)[-1].rstrip("/")
+    except ValueError:
+        return None
 
 
 def _ld_page_keys(obj: JsonObject) -> set[str]:
     """The pages a JSON-LD object says it is the main thing of (``url``, ``mainEntityOfPage``, ``@id``)."""
     urls = [obj.get("url"), obj.get("@id"), obj.get("mainEntityOfPage"), dig(obj, "mainEntityOfPage", "@id"), dig(obj, "mainEntityOfPage", "url")]
-    return {_same_page_key(url) for url in urls if isinstance(url, str) and url.strip()}
+    return {key for url in urls if (key := _same_page_key(url))}
 
 
 # --- bytes to text ------------------------------------------------------------------------------
@@ -407,13 +413,21 @@ class Page:
         """The JSON-LD NewsArticle (or kin) of this page; empty when there is none.
 
         Pages may hold others (a teaser of another story, a stub of this one): the order of blocks is
-        not relied on. The one whose URL is the page's wins, then the fullest; the first on a tie.
+        not relied on. The one whose URL is the page's wins, then one that names no page, and one that
+        names another page last; among them the fullest, the first on a tie.
         """
         articles = [obj for obj in self.json_ld if ld_types(obj) & ARTICLE_TYPES]
         if len(articles) < 2:
             return articles[0] if articles else {}
-        here = {_same_page_key(url) for url in (self.url, self.canonical) if url}
-        return max(articles, key=lambda obj: (bool(here & _ld_page_keys(obj)), sum(bool(obj.get(key)) for key in _ARTICLE_KEYS)))
+        here = {key for url in (self.url, self.canonical) if (key := _same_page_key(url))}
+
+        def rank(obj: JsonObject) -> tuple[int, int]:
+            # About this page first; then one that names no page; one about another page last.
+            pages = _ld_page_keys(obj)
+            about = 1 if here & pages else -1 if pages and here else 0
+            return about, sum(bool(obj.get(key)) for key in _ARTICLE_KEYS)
+
+        return max(articles, key=rank)
 
     @cached_property
     def has_next_data(self) -> bool:

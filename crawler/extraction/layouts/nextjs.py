@@ -95,9 +95,13 @@ class NextJsV1(CmsStory, ArticlePage):
         if self.headline_element is None:
             return None
         header = self.headline_element.getparent()
-        # Past wrappers that hold the headline alone (a div around the h1).
-        while header is not None and len(header) == 1 and not (header.text or "").strip() and header.getparent() is not None:
-            header = header.getparent()
+        # Past wrappers that hold the headline alone (a div around the h1), but never up to the
+        # article itself: that holds the related stories' cards too.
+        while (
+            header is not None and len(header) == 1 and not (header.text or "").strip()
+            and (above := header.getparent()) is not None and above is not self.scope
+        ):
+            header = above
         return header
 
     def check(self) -> None:
@@ -351,7 +355,7 @@ class NextJsV1(CmsStory, ArticlePage):
     @cached_property
     def update_blocks(self) -> list[_Element]:
         """The page's live-update blocks (outermost), not those of a related story's card."""
-        blocks = [m for m in self.markers if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m)]
+        blocks = [m for m in self.markers if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
         return [e for e in blocks if not any(self.LIVE_UPDATE_PART in (a.get("class") or "") for a in e.iterancestors())]
 
     def body_sources(self) -> BodySources:
@@ -395,10 +399,14 @@ class NextJsV1(CmsStory, ArticlePage):
     MARKER_PARTS = tuple(part for part, _ in MARKER_TESTS)
     CARD_ANCESTORS = etree.XPath("ancestor::li | ancestor::a[@href]")
 
-    def in_a_card(self, marker: _Element) -> bool:
-        """Whether a marker belongs to another story's card (in a list item, or a link to an article),
-        not to this one (a label that links to the premium offer is this story's)."""
-        return any(a.tag == "li" or article_id(self.link(a.get("href"))) is not None for a in select(self.CARD_ANCESTORS, marker))
+    def in_a_card(self, marker: _Element, *, list_items: bool = True) -> bool:
+        """Whether a marker belongs to another story's card (in a link to an article, or in a list
+        item), not to this one (a label that links to the premium offer is this story's). Live
+        updates may be list items themselves: ``list_items=False`` leaves those alone."""
+        return any(
+            (a.tag == "li" and list_items) or (a.tag == "a" and article_id(self.link(a.get("href"))) is not None)
+            for a in select(self.CARD_ANCESTORS, marker)
+        )
 
     @staticmethod
     @lru_cache(maxsize=64)
@@ -433,7 +441,7 @@ class NextJsV1(CmsStory, ArticlePage):
             for m in self.header_markers
         )
         walled = self.scope is not self.page.root and any(
-            self.PREMIUM_LABEL_PART not in (c := m.get("class") or "") and self.LIVE_BUTTON_PART not in c and "lvblg" not in c
+            self.PREMIUM_LABEL_PART not in (c := m.get("class") or "") and self.LIVE_BUTTON_PART not in c and self.LIVE_UPDATE_PART not in c
             for m in self.markers
         )
         return labelled or walled or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)

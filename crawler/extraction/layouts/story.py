@@ -49,13 +49,15 @@ class CmsStory:
         if tests:
             union.append(f"descendant::*[@class or @id][{' or '.join(tests)}]")
         if images:
-            # The caption is the element after the picture (a <br> aside), or after the wrapper that
-            # holds the picture alone: a div or span given a style, or anything of a caption class.
-            # (A styled <p> after a picture is the story's next paragraph.)
-            after = "following-sibling::*[not(self::br)][1][self::div[@style] or self::span[@style] or contains(@class, 'caption')]"
+            # The caption: the div given a style right after the picture (as SITE.md's evidence has
+            # it), or an element of a caption class after it (a <br> aside) or after the wrapper
+            # that holds the picture alone. A styled block anywhere else may be the story's next
+            # paragraph ("text-align: justify"): it stays.
             picture = f"descendant::*[self::img or self::amp-img][{' or '.join(images)}]"
-            union.append(f"{picture}/{after}")
-            union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{after}")
+            captioned = "following-sibling::*[not(self::br)][1][contains(@class, 'caption')]"
+            union.append(f"{picture}/following-sibling::*[1][self::div[@style]]")
+            union.append(f"{picture}/{captioned}")
+            union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{captioned}")
         return etree.XPath(" | ".join(union))
 
     def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = ()) -> list[str]:
