@@ -100,6 +100,16 @@ def test_a_styled_paragraph_after_an_inline_image_is_the_story(after_image: str,
     assert body is not None and "A paragraph of the story." in body
 
 
+def test_embeds_in_the_json_ld_body_are_found_on_the_page_in_any_order() -> None:
+    spec = specs.EMBEDS
+    page = render_current(spec)
+    lines = _tags_stripped(_body_html(spec, SITE)).split("\n")
+    ld_body = json.dumps("\n".join(spec.paragraphs))[1:-1]
+    page = page.replace(ld_body, json.dumps("\n".join(reversed(lines)))[1:-1])
+    result = extract(page.encode(), SITE + spec.path)
+    assert result.article.articleBody == "\n".join(spec.paragraphs) and "truncated-dom" not in result.provenance.flags
+
+
 def test_a_body_cut_short_still_loses_to_the_json_ld_body_that_holds_embeds_too() -> None:
     spec = specs.PREMIUM_NO_HTML
     page = render_current(spec)
@@ -548,6 +558,12 @@ def test_the_generic_body_is_the_story_s_article_without_its_sharing_related_and
     page = f'<html><head><script type="application/ld+json">{json.dumps({"@type": "NewsArticle", **story})}</script></head><body>{teaser}{body}{teaser}</body></html>'
     article = extract(page.encode(), GENERIC_URL).article
     assert article.articleBody == "Markets fell on Wednesday.\nBanks led the fall.\nAnalysts expect a rebound."
+
+
+def test_lines_of_text_with_a_bold_word_or_a_link_keep_their_breaks() -> None:
+    body = "Markets fell on <strong>Wednesday</strong>.\nBanks led the fall, <a href='/x'>data</a> showed.\nMetals followed."
+    article = extract(_ld_page({"@type": "NewsArticle", **STORY, "articleBody": body}), GENERIC_URL).article
+    assert article.articleBody == "Markets fell on Wednesday.\nBanks led the fall, data showed.\nMetals followed."
 
 
 def test_a_page_with_json_ld_of_no_article_type_is_no_item() -> None:

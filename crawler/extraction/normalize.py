@@ -102,13 +102,13 @@ _DISPLAY_FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
 )
-# The same dates written with other separators: read once commas and bars are taken out. "Feb 28,
+# The same dates written with other separators: read once commas and bars are taken out (with these
+# and the display formats above). "Feb 28,
 # 2024 | 3:42 PM", "28 Feb 2024 | 3:42 PM", "Feb 28 2024 3:42 PM" (the time is 12-hour wherever an
 # AM/PM follows it: %I and %p together, never %H), and the Hindi 2020 pages' "February  14, 2020".
 _LOOSE_FORMATS = (
     "%b %d %Y %I:%M %p",
     "%B %d %Y %I:%M %p",
-    "%d %b %Y %I:%M %p",
     "%d %B %Y %I:%M %p",
     "%a %d %b %Y %I:%M %p %z",  # an RFC 822 date with a 12-hour clock: "Wed, 28 Feb 2024 03:42 PM +0530"
     "%a %d %b %Y %I:%M %p",
@@ -180,7 +180,7 @@ def _display_date(stripped: str) -> datetime | None:
     except ValueError:
         pass
     loose = _LOOSE_SEPARATORS.sub(" ", _DOTTED_MERIDIEM.sub(r"\1m", _AP_SEPTEMBER.sub("Sep", stripped))).strip()
-    for fmt in _LOOSE_FORMATS:
+    for fmt in (*_DISPLAY_FORMATS, *_LOOSE_FORMATS):
         try:
             return datetime.strptime(loose, fmt)
         except ValueError:

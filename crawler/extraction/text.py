@@ -115,17 +115,12 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
         tag = element.tag
         if isinstance(tag, str):
             tag = tag.lower()
-            # Left out besides: embedded posts (is_embedded_post, written out: the walk passes every
-            # element of every body, and reads a class only for EMBED_TAGS) and pictures' captions.
+            # Left out besides: embedded posts (a class is read only for EMBED_TAGS: the walk passes
+            # every element of every body) and pictures' captions.
             if (
                 tag not in SKIPPED_TAGS
                 and (skip is None or not skip(element))
-                and not (
-                    tag in EMBED_TAGS
-                    and (classes := element.get("class")) is not None
-                    and "-" in classes
-                    and not EMBED_CLASSES.isdisjoint(classes.split())
-                )
+                and not (tag in EMBED_TAGS and _embed_classes(element.get("class")))
                 and not (tag == "figcaption" and is_image_caption(element))
             ):
                 is_block = tag in BLOCK_TAGS

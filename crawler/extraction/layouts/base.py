@@ -83,6 +83,8 @@ def text_of_block(value: Any) -> str | None:
 
 # Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
 _MARKUP = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|blockquote|h[1-6]|ul|ol|li|figure|figcaption|img|iframe|script)\b[^<>]*>", re.I).search
+# Markup that makes its own paragraphs: without any, the text's line breaks are its paragraphs.
+_BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure)\b[^<>]*>", re.I).search
 
 
 def block_text_paragraphs(value: Any) -> list[str]:
@@ -92,6 +94,8 @@ def block_text_paragraphs(value: Any) -> list[str]:
     if not text:
         return []
     if "<" in text and _MARKUP(text):
+        if not _BLOCK_MARKUP(text):  # lines with a bold word or a link in them
+            text = "<br>".join(text.splitlines())
         root = fragment(text)
         return block_paragraphs(root) if root is not None else []
     return text_paragraphs(text)
@@ -537,7 +541,20 @@ class ArticlePage:
         """
         kept = set(body)
         shown = self.shown_text
-        return any(_squeezed(paragraph) not in shown for paragraph in structured if paragraph not in kept)
+        # The paragraphs come in the page's order: each is looked for from where the one before
+        # was found (then from the start), so a long page is read about once, not once per paragraph.
+        at = 0
+        for paragraph in structured:
+            if paragraph in kept:
+                continue
+            squeezed = _squeezed(paragraph)
+            found = shown.find(squeezed, at)
+            if found == -1:
+                found = shown.find(squeezed, 0, at + len(squeezed))
+                if found == -1:
+                    return True
+            at = found + len(squeezed)
+        return False
 
     @cached_property
     def shown_text(self) -> str:
