@@ -41,11 +41,15 @@ def url_kind(url: str) -> str:
 
 
 _WEB_STORY = re.compile(r"/(?:webstories|web-stories|photo-gallery)(?:/|$)")
+# A word of every path _MEDIA_SEGMENT or _WEB_STORY matches.
+_NON_ARTICLE_WORDS = ("video", "podcast", "stories", "photo-gallery")
 
 
 def non_article_kind(url: str) -> str | None:
     """``video`` (videos, podcasts) or ``webstory`` (web stories, photo galleries) for a URL that is
     never an article whatever id it carries; None for anything else (the markup decides)."""
+    if not any(word in url for word in _NON_ARTICLE_WORDS):  # most URLs: no need to split them
+        return None
     path = urlsplit(url).path
     if _MEDIA_SEGMENT.search(path) or path.startswith(("/video/", "/podcast/")):
         return VIDEO
