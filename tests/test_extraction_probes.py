@@ -566,6 +566,16 @@ def test_lines_of_text_with_a_bold_word_or_a_link_keep_their_breaks() -> None:
     assert article.articleBody == "Markets fell on Wednesday.\nBanks led the fall, data showed.\nMetals followed."
 
 
+@pytest.mark.parametrize("folder", ["nextjs-2023/live-blog", "nextjs-2023/seed-syndicated"])
+def test_a_page_cut_before_its_headline_read_from_its_json_ld_is_flagged_cut(folder: str) -> None:
+    html, url = _fixture(folder)
+    cut = html[: html.index("<h1")]
+    result = extract(cut.encode(), url)
+    assert result.article.layout == "generic" and "body-cut" in result.provenance.flags
+    whole = extract(html.encode(), url)
+    assert whole.article.layout != "generic" and "body-cut" not in whole.provenance.flags
+
+
 def test_a_page_with_json_ld_of_no_article_type_is_no_item() -> None:
     with pytest.raises(NotAnArticle) as raised:
         extract(_ld_page({"@context": "https://schema.org", "@type": "https://schema.org/WebPage", "name": "Markets"}), GENERIC_URL)

@@ -63,6 +63,14 @@ class Generic(ArticlePage):
         body = self.body_element
         return block_paragraphs(body, self.not_story) if body is not None else []
 
+    def check(self) -> None:
+        super().check()
+        # A document cut short in transit may be a known layout's whose markup the cut took away
+        # (a Next.js page cut before its headline): its item would lack what only the page showed.
+        # Counted and dropped as a cut body, and fetched again next run.
+        if not self.page.complete:
+            self.provenance.flags.add("body-cut")
+
     def body_sources(self) -> BodySources:
         return ((JSON_LD, self.ld_body), (DOM, self.dom_body))
 
