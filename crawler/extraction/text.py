@@ -62,8 +62,8 @@ def is_embedded_post(element: _Element) -> bool:
 
 
 def _embed_classes(classes: str | None) -> bool:
-    # Every embed class has a hyphen: the class of most elements (none, or the site's CSS modules'
-    # "MainStory_stryhdtp__frNSf stryhdtp") is passed over without being split.
+    # Every embed class has a hyphen: the class of most elements (none, or a CSS module's hashed name
+    # and its plain twin, which have none) is passed over without being split.
     return classes is not None and "-" in classes and not EMBED_CLASSES.isdisjoint(classes.split())
 
 
