@@ -550,7 +550,7 @@ def test_the_generic_body_is_the_story_s_article_without_its_sharing_related_and
     body = (
         "<article><header><span class='kicker'>Markets</span></header><h1>Sensex falls 500 points</h1>"
         "<div class='social-share'><a href='#'>Share on X</a></div>"
-        "<div class='article-body'><p>Markets fell on Wednesday.</p><div class='ad-slot'>Advertisement</div>"
+        "<div class='article-body ad-free'><p>Markets fell on Wednesday.</p><div class='ad-slot'>Advertisement</div>"
         "<p>Banks led the fall.</p><div class='commentary-note'><p>Analysts expect a rebound.</p></div></div>"
         "<div class='related_posts'><h3>Related</h3><a href='/a/x-124022800002_1.html'>Another</a></div>"
         "<section id='comments'><p>First comment!</p></section><footer>Tags: markets</footer></article>"

@@ -36,9 +36,14 @@ class Generic(ArticlePage):
     HEADLINE = etree.XPath("//h1")
     # Inside it, what a reader does not take for the story: the headline, the article's header and
     # footer, navigation, asides, forms, and blocks named for sharing, related stories, comments,
-    # newsletters or ads (a part of a class or id between separators: "social-share", "related_posts").
+    # newsletters (a part of a class or id between separators: "social-share", "related_posts") or
+    # ads (a whole class or id, "ad-slot", "advertisement": "ad-free" is no ad).
     NOT_STORY_TAGS = frozenset({"h1", "header", "footer", "nav", "aside", "form"})
-    NOT_STORY_NAMES = re.compile(r"(?:^|[\s_-])(?:share|sharing|social|related|comments?|newsletter|subscribe|promo|ads?|advert\w*)(?:$|[\s_-])", re.I)
+    NOT_STORY_NAMES = re.compile(
+        r"(?:^|[\s_-])(?:share|sharing|social|related|comments?|newsletter|subscribe|promo)(?:$|[\s_-])"
+        r"|(?:^|\s)(?:ads?|ad-slot|ad-container|advert\w*)(?:$|\s)",
+        re.I,
+    )
 
     @cached_property
     def body_element(self) -> _Element | None:
