@@ -304,3 +304,11 @@ def test_a_damaged_next_data_read_as_two_objects_still_gives_the_page_s_props() 
 
     html = '<html><head><script id="__NEXT_DATA__" type="application/json">{"props": {"pageProps": {"data": {"heading1": "H"}}}} {"x": 1}</script></head></html>'
     assert Page(html, "https://www.business-standard.com/").next_article == {"heading1": "H"}
+
+
+@pytest.mark.parametrize("label", ["Also Read", "ALSO READ", "Read more", "Also Read:"])
+def test_an_inline_also_read_label_alone_goes(label: str) -> None:
+    assert _body_of(f"<p>{STORY[0]}</p><p><strong>{label}</strong></p><p>{STORY[1]}</p>") == STORY
+    # A sentence of the story that starts with the words stays.
+    story = "Read more carefully, the order says the opposite."
+    assert _body_of(f"<p>{story}</p>") == [story]
