@@ -11,7 +11,8 @@ from lxml import etree
 
 from crawler.extraction import Page, decode_body, pick_layout
 from crawler.extraction.layouts.base import _ALL_TEXTS, LABELS, ArticlePage, holder_of
-from crawler.extraction.layouts.nextjs import NextJsV1, _class
+from crawler.extraction.layouts.nextjs import NextJsV1
+from crawler.extraction.layouts.story import class_test
 from crawler.extraction.lazy import cached_property
 from crawler.extraction.page import parse_html
 from crawler.extraction.text import fragment
@@ -127,11 +128,11 @@ def test_the_noise_expression_of_a_page_finds_what_the_whole_one_finds(markup: s
     # The one expression every page ran before.
     whole = etree.XPath(
         "descendant::*[@class or @id]["
-        f"(self::div and ({_class('advertisement-bg')} or starts-with(@id, 'between_article_content_')))"
-        f" or (self::p and {_class('whtsclick')})"
-        f" or {_class('storyadsprg')} or {_class('recommendsection')} or {_class('read_more')}"
+        f"(self::div and ({class_test('advertisement-bg')} or starts-with(@id, 'between_article_content_')))"
+        f" or (self::p and {class_test('whtsclick')})"
+        f" or {class_test('storyadsprg')} or {class_test('recommendsection')} or {class_test('read_more')}"
         " or starts-with(@id, 'div-gpt')]"
-        f" | descendant::img[{_class('imgCont')} or {_class('zoomimg')}]/following-sibling::*[1][self::div[@style]]"
+        f" | descendant::img[{class_test('imgCont')} or {class_test('zoomimg')}]/following-sibling::*[1][self::div[@style]]"
     )
     root = fragment(markup)
     assert root is not None
@@ -150,7 +151,7 @@ def test_the_markers_expression_of_a_page_finds_what_the_whole_one_finds(case: C
     whole = etree.XPath(
         "descendant::*[@class][contains(@class, 'strlabel') or contains(@class, 'LiveButton') or contains(@class, 'lvblg')"
         " or contains(@class, 'BPstoryPaywall') or starts-with(@class, 'subscription_subscriptionPlan_')"
-        f" or (self::div and {_class('subscribe-page')})]"
+        f" or (self::div and {class_test('subscribe-page')})]"
     )
     reader = _reader(_body(case), case.url)
     assert isinstance(reader, NextJsV1)

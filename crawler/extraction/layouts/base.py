@@ -558,8 +558,8 @@ class ArticlePage:
 
     @cached_property
     def shown_text(self) -> str:
-        """All the text the page shows a reader (no script or style), squeezed as :func:`_squeezed`."""
-        return _squeezed(clean_text(" ".join(strings(_TEXTS, self.page.root))) or "")
+        """All the text the page shows a reader, as :func:`shown_text_of` gives it."""
+        return shown_text_of(self.page.root)
 
     def articleBody(self) -> str | None:
         return "\n".join(self._body[0]) or None
@@ -668,6 +668,11 @@ class ArticlePage:
 def _squeezed(text: str) -> str:
     """Text without white space, case folded: for finding one text inside another."""
     return "".join(text.casefold().split())
+
+
+def shown_text_of(root: _Element) -> str:
+    """The text a reader sees in ``root`` (no script or style), cleaned and squeezed as :func:`_squeezed`."""
+    return _squeezed(clean_text(" ".join(strings(_TEXTS, root))) or "")
 
 
 def _words(paragraphs: list[str]) -> int:

@@ -24,14 +24,11 @@ from ..normalize import article_id, clean_text, parse_number, read_time_minutes,
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import _TEXTS, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, block_text_paragraphs, element_text, first, markup_text_of, select, strings, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, select, shown_text_of, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
 VIDEO_TYPES = frozenset({"VideoObject"})
-
-
-_class = class_test
 
 
 def _picture_path(src: str) -> str:
@@ -64,9 +61,9 @@ class NextJsV1(CmsStory, ArticlePage):
 
     HEADLINE = CSSSelector("h1.stryhdtp")
     # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
-    BODY_CONTAINER = etree.XPath(f'(//div[@id="parent_top_div" or {_class("storycontent")}])[1]')
+    BODY_CONTAINER = etree.XPath(f'(//div[@id="parent_top_div" or {class_test("storycontent")}])[1]')
     # The same from the headline on: the story follows it (libxml2 stops at the first match).
-    BODY_AFTER_HEADLINE = etree.XPath(f'following::div[@id="parent_top_div" or {_class("storycontent")}][1]')
+    BODY_AFTER_HEADLINE = etree.XPath(f'following::div[@id="parent_top_div" or {class_test("storycontent")}][1]')
 
     @cached_property
     def headline_element(self) -> _Element | None:
@@ -163,8 +160,8 @@ class NextJsV1(CmsStory, ArticlePage):
     # dateline city in an unclassed inner span with a style, or (older markup) span.dateline.
     BYLINE = CSSSelector("[class*=dtlauthinfo]")
     BYLINE_LINKS = etree.XPath("descendant::a[@href]")
-    BYLINE_NAME_SPANS = etree.XPath(f"descendant::span[not({_class('dateline')})][not(descendant::span)]")
-    BYLINE_CITY = etree.XPath(f"(descendant::span[{_class('dateline')}] | descendant::span[@style][not(@class)])[last()]")
+    BYLINE_NAME_SPANS = etree.XPath(f"descendant::span[not({class_test('dateline')})][not(descendant::span)]")
+    BYLINE_CITY = etree.XPath(f"(descendant::span[{class_test('dateline')}] | descendant::span[@style][not(@class)])[last()]")
 
     @cached_property
     def byline(self) -> _Element | None:
@@ -326,8 +323,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def shown_text(self) -> str:
         # htmlContent is the story as the page shows it, also where the DOM is cut or absent.
         root = self.html_content[0]
-        shown = _squeezed(clean_text(" ".join(strings(_TEXTS, root))) or "") if root is not None else ""
-        return super().shown_text + " " + shown
+        return super().shown_text + (" " + shown_text_of(root) if root is not None else "")
 
     def dom_body(self) -> list[str]:
         # A live blog's updates follow its introduction as updates (body_sources): where the page
@@ -394,7 +390,7 @@ class NextJsV1(CmsStory, ArticlePage):
         ("lvblg", "contains(@class, 'lvblg')"),
         ("BPstoryPaywall", "contains(@class, 'BPstoryPaywall')"),
         ("subscription_subscriptionPlan_", "(starts-with(@class, 'subscription_subscriptionPlan_') or contains(@class, ' subscription_subscriptionPlan_'))"),
-        ("subscribe-page", f"(self::div and {_class('subscribe-page')})"),
+        ("subscribe-page", f"(self::div and {class_test('subscribe-page')})"),
     )
     MARKER_PARTS = tuple(part for part, _ in MARKER_TESTS)
     CARD_ANCESTORS = etree.XPath("ancestor::li | ancestor::a[@href]")
@@ -456,8 +452,8 @@ class NextJsV1(CmsStory, ArticlePage):
     # The ticker (the site's pages have one: the first is read), its items, and in each the cells by their class:
     # TICKER_ITEM_CSS as XPath. (The plain contains() before each class test spares libxml2 the
     # test's normalize-space on the page's other elements; it holds wherever the test does.)
-    TICKER = etree.XPath(f"/descendant::div[contains(@class, 'mktticker') and {_class('mktticker')}][1]")
-    TICKER_ITEMS = etree.XPath(f"descendant::*[contains(@class, 'tickeritem') and {_class('tickeritem')}]")
+    TICKER = etree.XPath(f"/descendant::div[contains(@class, 'mktticker') and {class_test('mktticker')}][1]")
+    TICKER_ITEMS = etree.XPath(f"descendant::*[contains(@class, 'tickeritem') and {class_test('tickeritem')}]")
     TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
     DIGIT = re.compile(r"\d")
 
