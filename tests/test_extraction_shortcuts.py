@@ -48,6 +48,16 @@ def test_utf8_bytes_parse_to_the_tree_their_text_parses_to(case: Case) -> None:
     assert etree.tostring(parse_html(padded, utf8=padded.encode("utf-8"))[0]) == long_way
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("", "\n"), ("\r\n\t", "\n\x0c "), ("\xa0", "\n"), ("\n\u2028", ""), ("\x1c\n", "\n\x1f"), ("", "\n\x85\u3000\n"), (" ", "\xa0<p>x</p>\n")],
+)
+def test_bytes_with_white_space_around_parse_as_the_stripped_text(before: str, after: str) -> None:
+    # bytes.strip() takes ASCII white space only; what else str.strip() takes must go as well.
+    text = before + "<html><head><title>Ünïcode</title></head><body><p>Ab’c</p></body></html>" + after
+    assert etree.tostring(parse_html(text, utf8=text.encode("utf-8"))[0]) == etree.tostring(parse_html(text)[0])
+
+
 def test_an_ascii_page_needs_no_declaration_and_gets_no_note() -> None:
     body = b'<html><head><meta charset="windows-1252"></head><body><p>plain</p></body></html>'
     assert decode_body(body, "text/html; charset=iso-8859-1") == (body.decode(), None)

@@ -268,6 +268,10 @@ class _Parsers(threading.local):
 _parsers = _Parsers()
 
 
+# What bytes.strip() takes from either end.
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+
+
 def parse_html(text: str, base_url: str = "", utf8: bytes | None = None) -> tuple[_Element, bool]:
     """Parse a page as parsel does (recover, UTF-8, huge trees; an empty page is ``<html/>``).
 
@@ -275,13 +279,18 @@ def parse_html(text: str, base_url: str = "", utf8: bytes | None = None) -> tupl
     a Python element class for every element a rule touches. The second value says whether
     libxml2 gave up part of the document (a resource limit: it nests at most 2,048 elements).
     ``utf8``, when given, is ``text`` encoded as UTF-8 (the bytes it was read from), parsed as they
-    are when there is nothing to strip.
+    are (less their ASCII white space at either end) instead of encoding ``text`` again.
     """
     if _parsers.page is None:
         _parsers.page = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
-    if utf8 is not None and text and not text[0].isspace() and not text[-1].isspace() and "\x00" not in text:
-        body = utf8
-    else:
+    body: bytes | None = None
+    if utf8 is not None and "\x00" not in text:
+        # Pages end in a line break: the bytes lose their ASCII white space as they are, unless
+        # what str.strip() would take goes on past it (NBSP, U+2028 …: white space to Python only).
+        inner = text.strip(_ASCII_SPACE)
+        if inner and not inner[0].isspace() and not inner[-1].isspace():
+            body = utf8.strip() if len(inner) != len(text) else utf8
+    if body is None:
         # (A lone surrogate, which no UTF-8 holds, would stop libxml2 where it stands: it becomes "?".)
         body = text.strip().replace("\x00", "").encode("utf-8", errors="replace") or b"<html/>"
     root = etree.fromstring(body, parser=_parsers.page, base_url=base_url)
