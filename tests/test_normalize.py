@@ -116,10 +116,33 @@ def test_iso_dates_in_the_site_form_read_as_the_long_way_reads_them(raw: str) ->
         ("rel/path", "https://www.business-standard.com/a/b"),
         ("https://www.business-standard.com/a", "http://127.0.0.1:1/b"),
         ("http:/a", "https://www.business-standard.com/b/c"),
+        # Absolute links of the page's own scheme: most come back as they are, the rest as urljoin gives them.
+        ("https://www.business-standard.com/a/b-124022800873_1.html", "https://www.business-standard.com/x"),
+        ("https://WWW.Business-Standard.com:443//a/../b/./c", "https://www.business-standard.com/x"),
+        ("https://bsmedia.business-standard.com/img.jpg?width=640", "https://www.business-standard.com/x"),
+        ("https://www.business-standard.com/a?", "https://www.business-standard.com/x"),
+        ("https://www.business-standard.com/a#", "https://www.business-standard.com/x"),
+        ("https://www.business-standard.com/a;", "https://www.business-standard.com/x"),
+        ("https://www.business-standard.com/a;p=1", "https://www.business-standard.com/x"),
+        ("https://www.business-\nstandard.com/a\tb\rc", "https://www.business-standard.com/x"),
+        ("https://www.business-standard.com/a b%20c", "https://www.business-standard.com/x"),
+        ("http://127.0.0.1:8080/a", "http://127.0.0.1:8080/"),
+        ("http://user@host:99/a/", "http://x/"),
     ],
 )
 def test_links_resolve_as_urljoin_resolves_them(href: str, base: str) -> None:
     assert absolute_url(href, base) == urljoin(base, href)
+
+
+@pytest.mark.parametrize(
+    "href", ["https://[::1/a", "https://::1]/a", "https://www.business-standard.com\uff03x/a", "https://bad[host]/a"]
+)
+def test_links_urljoin_refuses_are_refused_as_it_refuses_them(href: str) -> None:
+    # A host urlsplit() cannot read raises here as in urljoin(): the page is then reported unreadable.
+    with pytest.raises(ValueError):
+        urljoin("https://www.business-standard.com/x", href)
+    with pytest.raises(ValueError):
+        absolute_url(href, "https://www.business-standard.com/x")
 
 
 def test_normalising_twice_changes_nothing() -> None:
@@ -160,6 +183,28 @@ def test_amp_urls_map_to_canonical() -> None:
     assert strip_amp("https://wap.business-standard.com/article-amp/companies/x-119011800410_1.html") == (
         "https://www.business-standard.com/article/companies/x-119011800410_1.html"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.business-standard.com/india-news/x-124022800873_1.html", None),
+        ("https://www.business-standard.com/india-news/x-124022800873_1.html#top", "https://www.business-standard.com/india-news/x-124022800873_1.html"),
+        ("https://www.business-standard.com/a?", "https://www.business-standard.com/a"),
+        ("https://www.business-standard.com/a?b=1#", "https://www.business-standard.com/a?b=1"),
+        ("https://www.business-standard.com/a\n/b", "https://www.business-standard.com/a/b"),
+        ("HTTPS://www.business-standard.com/amp/a", "https://www.business-standard.com/a"),
+        ("https:www.business-standard.com/a", "https:///www.business-standard.com/a"),
+        ("https://wap.business-standard.com/a", "https://www.business-standard.com/a"),
+        ("https://www.business-standard.com/amp", None),
+        ("https://www.business-standard.com/news/amp/a", None),
+        ("http://127.0.0.1:8080/amp/a;b", "http://127.0.0.1:8080/a;b"),
+        ("//www.business-standard.com/amp/a", "//www.business-standard.com/a"),
+    ],
+)
+def test_urls_without_an_amp_form_come_back_as_they_are_less_the_fragment(url: str, expected: str | None) -> None:
+    # (None: the URL itself.) What urlsplit() and urlunsplit() do to a URL, strip_amp() does too.
+    assert strip_amp(url) == (url if expected is None else expected)
 
 
 def test_small_parsers() -> None:

@@ -353,8 +353,12 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
     for prefix in _ABSOLUTE_PREFIXES:
         if base.startswith(prefix):
             if href.startswith(prefix) and href[len(prefix) : len(prefix) + 1] not in _NO_HOST:
-                # urljoin() of an absolute URL with a host depends on the base's scheme alone, so one
-                # cache entry serves every page that links to it (section pages, related stories).
+                # urljoin() of an absolute URL with a host only splits it and puts it together again.
+                # Canonical and image URLs are new on every page: no cache spares that for them.
+                if _comes_back_whole(href):
+                    return href
+                # The rest depends on the base's scheme alone, so one cache entry serves every page
+                # that links to it (section pages, related stories).
                 return _join(prefix, href)
             if href.startswith("/") and not href.startswith("//"):
                 # A path from the root depends on the base's scheme and host alone: author, topic
@@ -369,6 +373,19 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
 
 _ABSOLUTE_PREFIXES = ("https://", "http://")
 _NO_HOST = ("", "/", "?", "#")  # what after "scheme://" leaves the host empty
+# What urlsplit() and urlunsplit() act on: "?", "#" and ";" that start an empty part (dropped),
+# tabs and line breaks (removed), brackets (an IPv6 host, or a ValueError).
+_SPLIT_MAY_CHANGE = re.compile(r"[?#;\[\]\t\r\n]").search
+
+
+def _comes_back_whole(url: str) -> bool:
+    """Whether urlsplit() then urlunsplit() (and so urljoin() with the URL's own scheme) give ``url``
+    back as it is, known without running them: an ASCII http(s) URL with a host (a non-ASCII host may
+    raise) and none of the characters they act on."""
+    for prefix in _ABSOLUTE_PREFIXES:
+        if url.startswith(prefix):
+            return url[len(prefix) : len(prefix) + 1] not in _NO_HOST and url.isascii() and _SPLIT_MAY_CHANGE(url) is None
+    return False
 
 
 @lru_cache(maxsize=4096)
@@ -378,6 +395,8 @@ def _join(base: str, href: str) -> str:
 
 def strip_amp(url: str) -> str:
     """The canonical form of an AMP URL: ``/amp/…`` and ``/article-amp/…`` → ordinary path."""
+    if _comes_back_whole(url) and "/amp/" not in url and "/article-amp/" not in url and "//wap." not in url:
+        return url  # (most URLs: nothing to strip, and no fragment to drop)
     parts = urlsplit(url)
     path = parts.path
     if path.startswith("/amp/"):
