@@ -478,19 +478,23 @@ class ArticlePage:
         return read_time_minutes(" ".join(texts)) if texts else None
 
     def ld_image(self) -> Image | None:
-        """The hero image of JSON-LD, then og:image."""
+        """The hero image of JSON-LD."""
         image = self.ld.get("image")
         if isinstance(image, list):
             image = image[0] if image else None
         image = self.page.ld_resolved(image)
         url = text_of(image) if isinstance(image, str) else text_of(dig(image, "url")) or text_of(dig(image, "contentUrl"))
-        url = url or self.page.meta("og:image")
         if not url:
             return None
         return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
 
+    def meta_image(self) -> Image | None:
+        """The hero image of og:image: a source of its own, so that the item says which one answered."""
+        url = self.page.meta("og:image")
+        return Image(url=self.link(url) or url) if url else None
+
     def mainImage(self) -> Image | None:
-        return self.pick("mainImage", (JSON_LD, self.ld_image))
+        return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
 
     # --- body -----------------------------------------------------------------------------------
 

@@ -82,7 +82,7 @@ class Legacy2019(ArticlePage):
         image = first(self.HERO_IMAGE, self.scope)
         url = self.link(image.get("src")) if image is not None else None
         if image is None or not url:
-            return self.pick("mainImage", (JSON_LD, self.ld_image))
+            return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
         self.provenance.sources["mainImage"] = DOM
         return Image(url=url, alt=text_of(image.get("alt")), caption=element_text(first(self.CAPTION, image)))
 

@@ -284,6 +284,7 @@ class NextJsV1(CmsStory, ArticlePage):
             "mainImage",
             (NEXT_DATA, lambda: text_of(dig(featured, "url"))),
             (JSON_LD, lambda: ld_image.url if ld_image else None),
+            fallbacks=((META, lambda: self.page.meta("og:image")),),
         )
         if not url:
             return None

@@ -1,0 +1,40 @@
+"""Probes of page variants the site's CMS or a slightly changed page can produce, each built from a
+fixture page and checked against what a careful reader of that page writes down."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crawler.extraction import extract
+from tests.conftest import PAGES, load_json
+from tests.pages.build import page_bytes
+from tests.pages.cases import CASES
+
+
+def _fixture(folder: str) -> tuple[str, str, dict[str, object]]:
+    case = next(c for c in CASES if c.folder == folder)
+    return page_bytes(case, PAGES / folder).decode("utf-8"), case.url, load_json(PAGES / folder / "expected.json")
+
+
+def _once(html: str, old: str, new: str) -> str:
+    assert html.count(old) == 1, old
+    return html.replace(old, new)
+
+
+LD_IMAGE = re.compile(r', "image": \{[^{}]*\}')
+
+
+@pytest.mark.parametrize("folder", ["nextjs-2023/staff-multi-author", "amp/seed-syndicated", "generic/jsonld-unknown-layout"])
+def test_a_hero_image_only_og_image_gives_is_counted_as_the_meta_tag(folder: str) -> None:
+    html, url, expected = _fixture(folder)
+    image = expected["mainImage"]
+    assert isinstance(image, dict)
+    assert len(LD_IMAGE.findall(html)) == 1
+    html = LD_IMAGE.sub("", html).replace(f'"featuredImageObj": {{"url": "{image["url"]}", ', '"featuredImageObj": {')
+    if "og:image" not in html:
+        html = _once(html, "</head>", f'<meta property="og:image" content="{image["url"]}"></head>')
+    result = extract(html.encode(), url)
+    assert result.article.mainImage is not None and result.article.mainImage.url == image["url"]
+    assert result.provenance.sources["mainImage"] == "meta"
