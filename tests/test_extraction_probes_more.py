@@ -38,3 +38,30 @@ def test_a_hero_image_only_og_image_gives_is_counted_as_the_meta_tag(folder: str
     result = extract(html.encode(), url)
     assert result.article.mainImage is not None and result.article.mainImage.url == image["url"]
     assert result.provenance.sources["mainImage"] == "meta"
+
+
+PLACEHOLDERS = {
+    "pagespeed": 'pagespeed_lazy_src="{url}" src="/pagespeed_static/1.JiBnMqyl6S.gif"',
+    "data-src": 'src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==" data-src="{url}"',
+}
+
+
+@pytest.mark.parametrize("lazy", PLACEHOLDERS.values(), ids=PLACEHOLDERS.keys())
+def test_a_lazily_loaded_hero_image_is_its_file_not_the_placeholder(lazy: str) -> None:
+    html, url, expected = _fixture("pre2023/real-2019-01-18")
+    image = expected["mainImage"]
+    assert isinstance(image, dict)
+    html = _once(html, f'src="{image["url"]}"', lazy.format(url=image["url"]))
+    found = extract(html.encode(), url).article.mainImage
+    assert found is not None and (found.url, found.alt, found.caption) == (image["url"], image["alt"], image["caption"])
+
+
+@pytest.mark.parametrize("lazy", PLACEHOLDERS.values(), ids=PLACEHOLDERS.keys())
+def test_the_alt_text_of_a_lazily_loaded_hero_is_found(lazy: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/seed-syndicated")
+    image = expected["mainImage"]
+    assert isinstance(image, dict)
+    html = _once(html, f'"alt_text": "{image["alt"]}", ', "")
+    html = _once(html, f'<img src="{image["url"]}"', f"<img {lazy.format(url=image['url'])}")
+    found = extract(html.encode(), url).article.mainImage
+    assert found is not None and (found.url, found.alt) == (image["url"], image["alt"])

@@ -118,6 +118,23 @@ def element_text(element: _Element | None) -> str | None:
     return clean_text(" ".join(strings(_TEXTS, element)))
 
 
+# Where a lazily loaded picture keeps its file until a script moves it into ``src`` (which holds a
+# placeholder meanwhile): mod_pagespeed's lazyload filter, which the pre-2023 site ran, and the
+# usual lazy-loading scripts.
+LAZY_SOURCES = ("pagespeed_lazy_src", "data-src", "data-lazy-src", "data-original")
+
+
+def picture_source(image: _Element) -> str | None:
+    """The file an ``<img>`` shows once loaded: its lazy source, else its ``src`` unless that is inline
+    data (a placeholder pixel)."""
+    for attribute in LAZY_SOURCES:
+        lazy = image.get(attribute)
+        if lazy and lazy.strip():
+            return lazy
+    src = image.get("src")
+    return None if src is None or src.lstrip()[:5].lower() == "data:" else src
+
+
 Selector = Union[etree.XPath, CSSSelector]
 
 

@@ -11,7 +11,7 @@ from ..article import Image, Link, RelatedArticle
 from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_source, select, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -80,7 +80,7 @@ class Legacy2019(ArticlePage):
 
     def mainImage(self) -> Image | None:
         image = first(self.HERO_IMAGE, self.scope)
-        url = self.link(image.get("src")) if image is not None else None
+        url = self.link(picture_source(image)) if image is not None else None
         if image is None or not url:
             return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
         self.provenance.sources["mainImage"] = DOM

@@ -24,7 +24,7 @@ from ..normalize import article_id, clean_text, parse_number, read_time_minutes,
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, picture_source, select, shown_text_of, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -275,7 +275,7 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # The caption is the line under the hero image; its alt text is another thing.
     CAPTION = CSSSelector("[class*=captiontext]")
-    HERO_IMAGE = etree.XPath("descendant::img[@src]")
+    HERO_IMAGE = etree.XPath("descendant::img")
 
     def mainImage(self) -> Image | None:
         featured = self.data.get("featuredImageObj")
@@ -302,11 +302,12 @@ class NextJsV1(CmsStory, ArticlePage):
     def hero_alt(self, header: _Element, url: str) -> str | None:
         """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block)."""
         images = select(self.HERO_IMAGE, header)
-        hero = next((img for img in images if img.get("src") == url), None)
+        sources = [(img, picture_source(img) or "") for img in images]
+        hero = next((img for img, src in sources if src == url), None)
         if hero is None:
             # The same picture through Next.js's image proxy or resized: the same file.
             wanted = _picture_path(url)
-            hero = next((img for img in images if _picture_path(img.get("src") or "") == wanted), None)
+            hero = next((img for img, src in sources if _picture_path(src) == wanted), None)
         return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
