@@ -65,3 +65,12 @@ def test_the_alt_text_of_a_lazily_loaded_hero_is_found(lazy: str) -> None:
     html = _once(html, f'<img src="{image["url"]}"', f"<img {lazy.format(url=image['url'])}")
     found = extract(html.encode(), url).article.mainImage
     assert found is not None and (found.url, found.alt) == (image["url"], image["alt"])
+
+
+@pytest.mark.parametrize("empty", ['content=""', 'content=" "', "content"], ids=["empty", "blank", "bare"])
+def test_an_empty_duplicate_meta_tag_before_the_filled_one_does_not_hide_it(empty: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/agency-span-byline")
+    tag = f'<meta http-equiv="Last-Modified" content="{expected["dateModified"]}">'
+    html = _once(html, tag, f'<meta http-equiv="Last-Modified" {empty}>{tag}')
+    result = extract(html.encode(), url)
+    assert result.article.dateModified == expected["dateModified"] and result.provenance.sources["dateModified"] == "meta"
