@@ -3,7 +3,9 @@ fixture page and checked against what a careful reader of that page writes down.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -74,3 +76,23 @@ def test_an_empty_duplicate_meta_tag_before_the_filled_one_does_not_hide_it(empt
     html = _once(html, tag, f'<meta http-equiv="Last-Modified" {empty}>{tag}')
     result = extract(html.encode(), url)
     assert result.article.dateModified == expected["dateModified"] and result.provenance.sources["dateModified"] == "meta"
+
+
+@pytest.mark.parametrize(
+    ("field", "key", "wrap"),
+    [
+        ("headline", "heading1", lambda text: text.replace(" EV ", " <em>EV</em> ")),
+        ("headline", "pageTitle", lambda text: f"<span>{text}</span>"),
+        ("description", "subHeading", lambda text: f"<p>{text}</p>"),
+    ],
+    ids=["heading1-em", "pageTitle-span", "subHeading-p"],
+)
+def test_inline_markup_in_the_article_json_s_headline_and_standfirst_is_read_as_text(field: str, key: str, wrap: Callable[[str], str]) -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    text = expected[field]
+    assert isinstance(text, str)
+    if key == "pageTitle":  # heading1 empty: pageTitle answers
+        html = _once(html, f'"heading1": {json.dumps(text)}', '"heading1": ""')
+    html = _once(html, f'"{key}": {json.dumps(text)}', f'"{key}": ' + json.dumps(wrap(text)).replace("</", "<\\/"))
+    result = extract(html.encode(), url)
+    assert getattr(result.article, field) == text and result.provenance.sources[field] == "next"

@@ -116,7 +116,8 @@ class NextJsV1(CmsStory, ArticlePage):
     def headline(self) -> str | None:
         return self.pick(
             "headline",
-            (NEXT_DATA, lambda: text_of(self.data.get("heading1")) or text_of(self.data.get("pageTitle"))),
+            # The CMS's rich-text fields may hold inline markup ("<em>", "<p>"): their text is the headline.
+            (NEXT_DATA, lambda: markup_text_of(self.data.get("heading1")) or markup_text_of(self.data.get("pageTitle"))),
             (JSON_LD, self.ld_headline),
             (DOM, lambda: element_text(self.headline_element)),
             fallbacks=((META, lambda: self.page.meta("og:title")),),
@@ -128,7 +129,7 @@ class NextJsV1(CmsStory, ArticlePage):
         # subHeading is the standfirst; JSON-LD description is often the meta description.
         return self.pick(
             "description",
-            (NEXT_DATA, lambda: text_of(self.data.get("subHeading"))),
+            (NEXT_DATA, lambda: markup_text_of(self.data.get("subHeading"))),
             fallbacks=(
                 (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
                 (JSON_LD, lambda: text_of(self.ld.get("description"))),
