@@ -96,3 +96,25 @@ def test_inline_markup_in_the_article_json_s_headline_and_standfirst_is_read_as_
     html = _once(html, f'"{key}": {json.dumps(text)}', f'"{key}": ' + json.dumps(wrap(text)).replace("</", "<\\/"))
     result = extract(html.encode(), url)
     assert getattr(result.article, field) == text and result.provenance.sources[field] == "next"
+
+
+MEDIA = {
+    "video": '<video controls src="https://bsmedia.business-standard.com/video/clip.mp4"><source src="clip.webm" type="video/webm">Your browser does not support the video tag.</video>',
+    "audio": '<audio controls><source src="https://bsmedia.business-standard.com/audio/clip.mp3" type="audio/mpeg">Your browser does not support the audio element.</audio>',
+    "canvas": '<canvas width="600" height="300">Chart: Sensex over the week</canvas>',
+}
+
+
+@pytest.mark.parametrize("media", MEDIA.values(), ids=MEDIA.keys())
+@pytest.mark.parametrize("folder", ["nextjs-2023/staff-multi-author", "nextjs-2023/embeds-dom-europe"])
+def test_the_fallback_text_of_a_media_element_in_the_story_is_not_the_story(folder: str, media: str) -> None:
+    html, url, expected = _fixture(folder)
+    body = expected["articleBody"]
+    assert isinstance(body, str)
+    # In the page's story and in htmlContent alike: after a paragraph written the same in both.
+    paragraph = next(p for p in body.split("\n") if p.isascii() and not set(p) & set("&<>\"'"))
+    changed = html.replace(f"{paragraph}</div>", f"{paragraph}</div>{media}").replace(f"{paragraph}</p>", f"{paragraph}</p>{media}")
+    changed = changed.replace(f"{paragraph}<\\/div>", f"{paragraph}<\\/div>" + json.dumps(media)[1:-1].replace("</", "<\\/"))
+    assert changed != html
+    html = changed
+    assert extract(html.encode(), url).article.articleBody == body
