@@ -118,3 +118,18 @@ def test_the_fallback_text_of_a_media_element_in_the_story_is_not_the_story(fold
     assert changed != html
     html = changed
     assert extract(html.encode(), url).article.articleBody == body
+
+
+@pytest.mark.parametrize("folder", ["generic/jsonld-unknown-layout", "amp/seed-syndicated"])
+@pytest.mark.parametrize("twice", ["same", "without-url-first", "other-case"])
+def test_an_author_json_ld_lists_twice_is_one_author(folder: str, twice: str) -> None:
+    html, url, expected = _fixture(folder)
+    authors = expected["authors"]
+    assert isinstance(authors, list) and len(authors) == 1
+    person = {"@type": "Person", "name": authors[0]["name"], "url": authors[0]["url"]}
+    again = {"@type": "Person", "name": person["name"]}
+    if twice == "other-case":
+        again["name"] = person["name"].upper()
+    listed = [again, person] if twice == "without-url-first" else [person, again if twice != "same" else person]
+    html = _once(html, f'"author": [{json.dumps(person)}]', f'"author": {json.dumps(listed)}')
+    assert [(a.name, a.url) for a in extract(html.encode(), url).article.authors] == [(person["name"], person["url"])]

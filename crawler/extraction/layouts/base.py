@@ -408,7 +408,8 @@ class ArticlePage:
     def ld_authors(self) -> list[Link]:
         """Authors from JSON-LD ``author`` (a string, an object, or a list of either)."""
         raw = self.ld.get("author")
-        authors: list[Link] = []
+        # A person the CMS lists twice (as a mapped author and as a byline) is one author.
+        authors: dict[str, Link] = {}
         for entry in raw if isinstance(raw, list) else [raw]:
             entry = self.page.ld_resolved(entry)
             if isinstance(entry, str):
@@ -419,8 +420,11 @@ class ArticlePage:
                 url = text_of(entry.get("url"))
             else:
                 continue
-            authors.extend(Link(name=name, url=self.link(url)) for name in names)
-        return authors
+            for name in names:
+                known = authors.get(name.casefold())
+                if known is None or known.url is None:
+                    authors[name.casefold()] = Link(name=known.name if known else name, url=self.link(url))
+        return list(authors.values())
 
     def authors(self) -> list[Link]:
         return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, lambda: [Link(name=n) for n in split_list(self.page.meta("author"))]),)) or []
