@@ -133,3 +133,15 @@ def test_an_author_json_ld_lists_twice_is_one_author(folder: str, twice: str) ->
     listed = [again, person] if twice == "without-url-first" else [person, again if twice != "same" else person]
     html = _once(html, f'"author": [{json.dumps(person)}]', f'"author": {json.dumps(listed)}')
     assert [(a.name, a.url) for a in extract(html.encode(), url).article.authors] == [(person["name"], person["url"])]
+
+
+@pytest.mark.parametrize("folder", ["generic/jsonld-unknown-layout", "amp/seed-syndicated", "pre2023/synthetic-premium", "nextjs-2023/premium-no-htmlcontent"])
+@pytest.mark.parametrize("listed", [["", "{}"], [" ", "{}", "Other"], [None, "{}"]], ids=["empty-first", "blank-first", "null-first"])
+def test_a_json_ld_section_list_with_an_empty_entry_first_gives_the_section(folder: str, listed: list[str | None]) -> None:
+    html, url, expected = _fixture(folder)
+    section = expected["section"]
+    assert isinstance(section, str)
+    html = _once(html, f'"articleSection": {json.dumps(section)}', '"articleSection": ' + json.dumps([section if s == "{}" else s for s in listed]))
+    html = html.replace(f'"h1_tag": {json.dumps(section)}', '"h1_tag": ""')  # the article JSON's, where there is one, says nothing
+    result = extract(html.encode(), url)
+    assert result.article.section == section and result.provenance.sources["section"] == "ld"

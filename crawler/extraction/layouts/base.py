@@ -359,11 +359,13 @@ class ArticlePage:
         return page_article_id(self._canonical, self.page.url)
 
     def section(self) -> str | None:
-        section = self.ld.get("articleSection")
-        if isinstance(section, list):
-            section = section[0] if section else None
         trail = self._trail
-        return self.pick("section", (JSON_LD, lambda: text_of(section)), (DOM, lambda: trail[-1].name if len(trail) > 1 else None))
+        return self.pick("section", (JSON_LD, self.ld_section), (DOM, lambda: trail[-1].name if len(trail) > 1 else None))
+
+    def ld_section(self) -> str | None:
+        """JSON-LD ``articleSection``: a string, or the first of a list that has text (the CMS may
+        write an empty one first)."""
+        return first_text_of(self.ld.get("articleSection"))
 
     def ld_breadcrumbs(self) -> list[Link]:
         """The trail of the JSON-LD BreadcrumbList."""

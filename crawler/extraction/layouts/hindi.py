@@ -96,7 +96,7 @@ class Hindi2020(ArticlePage):
         # fallback, not a second opinion (they never agree word for word).
         return self.pick(
             "section",
-            (JSON_LD, lambda: text_of(self.ld.get("articleSection"))),
+            (JSON_LD, self.ld_section),
             fallbacks=((DOM, lambda: next((step.name for step in self._trail if step.url), None)),),
         )
 

@@ -51,10 +51,9 @@ class Legacy2019(ArticlePage):
 
     def section(self) -> str | None:
         trail = self._trail
-        section = self.ld.get("articleSection")
         return self.pick(
             "section",
-            (JSON_LD, lambda: text_of(section[0] if isinstance(section, list) and section else section)),
+            (JSON_LD, self.ld_section),
             (DOM, lambda: trail[1].name if len(trail) > 1 else None),
         )
 

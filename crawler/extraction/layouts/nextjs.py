@@ -149,11 +149,10 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def section(self) -> str | None:
         trail = self._trail
-        section = self.ld.get("articleSection")
         return self.pick(
             "section",
             (NEXT_DATA, lambda: text_of(dig(self.data, "defaultArticleCat", "h1_tag"))),
-            (JSON_LD, lambda: text_of(section[0] if isinstance(section, list) and section else section)),
+            (JSON_LD, self.ld_section),
             (DOM, lambda: trail[-1].name if len(trail) > 1 else None),
         )
 
