@@ -145,3 +145,24 @@ def test_a_json_ld_section_list_with_an_empty_entry_first_gives_the_section(fold
     html = html.replace(f'"h1_tag": {json.dumps(section)}', '"h1_tag": ""')  # the article JSON's, where there is one, says nothing
     result = extract(html.encode(), url)
     assert result.article.section == section and result.provenance.sources["section"] == "ld"
+
+
+TABLE = (
+    "<table><thead>\n<tr>\n<th>Maker</th>\n<th>EV sales FY24</th>\n</tr>\n</thead><tbody>"
+    "<tr><td>Tata Motors</td><td>73,833</td></tr><tr><td><b>Mahindra</b> &amp; Mahindra</td><td>16,950</td></tr></tbody></table>"
+)
+ROWS = ["Maker | EV sales FY24", "Tata Motors | 73,833", "Mahindra & Mahindra | 16,950"]
+
+
+@pytest.mark.parametrize("folder", ["nextjs-2023/staff-multi-author", "nextjs-2023/embeds-dom-europe"])
+def test_a_table_in_the_story_gives_a_line_per_row_with_its_cells_apart(folder: str) -> None:
+    html, url, expected = _fixture(folder)
+    body = expected["articleBody"]
+    assert isinstance(body, str)
+    paragraphs = body.split("\n")
+    at = next(i for i, p in enumerate(paragraphs) if p.isascii() and not set(p) & set("&<>\"'"))
+    paragraph = paragraphs[at]
+    changed = html.replace(f"{paragraph}</div>", f"{paragraph}</div>{TABLE}").replace(f"{paragraph}</p>", f"{paragraph}</p>{TABLE}")
+    changed = changed.replace(f"{paragraph}<\\/div>", f"{paragraph}<\\/div>" + json.dumps(TABLE)[1:-1].replace("</", "<\\/"))
+    assert changed != html
+    assert extract(changed.encode(), url).article.articleBody == "\n".join([*paragraphs[: at + 1], *ROWS, *paragraphs[at + 1 :]])
