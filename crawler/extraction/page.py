@@ -463,7 +463,8 @@ class Page:
         found: dict[str, str] = {}
         for meta in self._tagged["meta"]:
             content = meta.get("content")
-            if content is None:
+            # A template's empty tag before the page's own (duplicate tags): the filled one counts.
+            if content is None or not content.strip():
                 continue
             for attribute in ("name", "property", "itemprop", "http-equiv"):
                 key = meta.get(attribute)

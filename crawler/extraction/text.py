@@ -28,12 +28,17 @@ HINDI_KEYWORD_LABEL = "Keyword:"
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+    "header hr li main nav ol p pre section table tbody tfoot thead tr ul".split()
 )
-# Never text a reader takes for the article: code, controls, frames, and AMP's embeds and ads,
-# whose placeholders hold the embedded post's text.
+# A table's row is a line as a reader copies it, its cells apart: "Tata Motors | 1,200", not a
+# paragraph per cell, which loses which figure belongs to which name.
+TABLE_CELLS = frozenset({"td", "th"})
+CELL_SEPARATOR = " | "
+# Never text a reader takes for the article: code, controls, frames, media elements (whose text
+# is the fallback a browser without them shows: "Your browser does not support the video tag."),
+# and AMP's embeds and ads, whose placeholders hold the embedded post's text.
 SKIPPED_TAGS = frozenset(
-    "script style noscript iframe button svg template object embed ins "
+    "script style noscript iframe button svg template object embed ins video audio canvas "
     "amp-ad amp-embed amp-sticky-ad amp-analytics amp-pixel amp-iframe amp-img amp-anim amp-video amp-audio "
     "amp-youtube amp-vimeo amp-twitter amp-instagram amp-facebook amp-facebook-page amp-facebook-comments "
     "amp-tiktok amp-reddit amp-pinterest amp-social-share".split()
@@ -126,6 +131,8 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br"):
                     flush()
+                elif tag in TABLE_CELLS and buffer and not "".join(buffer).isspace():
+                    append(CELL_SEPARATOR)
                 text = element.text
                 if text:
                     append(text)

@@ -129,7 +129,11 @@ class AmpV1(CmsStory, ArticlePage):
     HERO_IMAGE = CSSSelector("amp-img[src]")
 
     def mainImage(self) -> Image | None:
-        image = self.pick("mainImage", (JSON_LD, (lambda: real_picture(self.ld_image())) if self.hindi else self.ld_image))
+        image = self.pick(
+            "mainImage",
+            (JSON_LD, (lambda: real_picture(self.ld_image())) if self.hindi else self.ld_image),
+            fallbacks=((META, (lambda: real_picture(self.meta_image())) if self.hindi else self.meta_image),),
+        )
         if image is None:
             return None
         hero = next((img for img in select(self.HERO_IMAGE, self.page.root) if img.get("src") == image.url), None)

@@ -118,6 +118,23 @@ def element_text(element: _Element | None) -> str | None:
     return clean_text(" ".join(strings(_TEXTS, element)))
 
 
+# Where a lazily loaded picture keeps its file until a script moves it into ``src`` (which holds a
+# placeholder meanwhile): mod_pagespeed's lazyload filter, which the pre-2023 site ran, and the
+# usual lazy-loading scripts.
+LAZY_SOURCES = ("pagespeed_lazy_src", "data-src", "data-lazy-src", "data-original")
+
+
+def picture_source(image: _Element) -> str | None:
+    """The file an ``<img>`` shows once loaded: its lazy source, else its ``src`` unless that is inline
+    data (a placeholder pixel)."""
+    for attribute in LAZY_SOURCES:
+        lazy = image.get(attribute)
+        if lazy and lazy.strip():
+            return lazy
+    src = image.get("src")
+    return None if src is None or src.lstrip()[:5].lower() == "data:" else src
+
+
 Selector = Union[etree.XPath, CSSSelector]
 
 
@@ -342,11 +359,13 @@ class ArticlePage:
         return page_article_id(self._canonical, self.page.url)
 
     def section(self) -> str | None:
-        section = self.ld.get("articleSection")
-        if isinstance(section, list):
-            section = section[0] if section else None
         trail = self._trail
-        return self.pick("section", (JSON_LD, lambda: text_of(section)), (DOM, lambda: trail[-1].name if len(trail) > 1 else None))
+        return self.pick("section", (JSON_LD, self.ld_section), (DOM, lambda: trail[-1].name if len(trail) > 1 else None))
+
+    def ld_section(self) -> str | None:
+        """JSON-LD ``articleSection``: a string, or the first of a list that has text (the CMS may
+        write an empty one first)."""
+        return first_text_of(self.ld.get("articleSection"))
 
     def ld_breadcrumbs(self) -> list[Link]:
         """The trail of the JSON-LD BreadcrumbList."""
@@ -391,7 +410,8 @@ class ArticlePage:
     def ld_authors(self) -> list[Link]:
         """Authors from JSON-LD ``author`` (a string, an object, or a list of either)."""
         raw = self.ld.get("author")
-        authors: list[Link] = []
+        # A person the CMS lists twice (as a mapped author and as a byline) is one author.
+        authors: dict[str, Link] = {}
         for entry in raw if isinstance(raw, list) else [raw]:
             entry = self.page.ld_resolved(entry)
             if isinstance(entry, str):
@@ -402,8 +422,11 @@ class ArticlePage:
                 url = text_of(entry.get("url"))
             else:
                 continue
-            authors.extend(Link(name=name, url=self.link(url)) for name in names)
-        return authors
+            for name in names:
+                known = authors.get(name.casefold())
+                if known is None or known.url is None:
+                    authors[name.casefold()] = Link(name=known.name if known else name, url=self.link(url))
+        return list(authors.values())
 
     def authors(self) -> list[Link]:
         return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, lambda: [Link(name=n) for n in split_list(self.page.meta("author"))]),)) or []
@@ -478,19 +501,23 @@ class ArticlePage:
         return read_time_minutes(" ".join(texts)) if texts else None
 
     def ld_image(self) -> Image | None:
-        """The hero image of JSON-LD, then og:image."""
+        """The hero image of JSON-LD."""
         image = self.ld.get("image")
         if isinstance(image, list):
             image = image[0] if image else None
         image = self.page.ld_resolved(image)
         url = text_of(image) if isinstance(image, str) else text_of(dig(image, "url")) or text_of(dig(image, "contentUrl"))
-        url = url or self.page.meta("og:image")
         if not url:
             return None
         return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
 
+    def meta_image(self) -> Image | None:
+        """The hero image of og:image: a source of its own, so that the item says which one answered."""
+        url = self.page.meta("og:image")
+        return Image(url=self.link(url) or url) if url else None
+
     def mainImage(self) -> Image | None:
-        return self.pick("mainImage", (JSON_LD, self.ld_image))
+        return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
 
     # --- body -----------------------------------------------------------------------------------
 

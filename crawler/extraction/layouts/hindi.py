@@ -96,7 +96,7 @@ class Hindi2020(ArticlePage):
         # fallback, not a second opinion (they never agree word for word).
         return self.pick(
             "section",
-            (JSON_LD, lambda: text_of(self.ld.get("articleSection"))),
+            (JSON_LD, self.ld_section),
             fallbacks=((DOM, lambda: next((step.name for step in self._trail if step.url), None)),),
         )
 
@@ -141,12 +141,7 @@ class Hindi2020(ArticlePage):
         return None
 
     def mainImage(self) -> Image | None:
-        og = self.page.meta("og:image")
-        return self.pick(
-            "mainImage",
-            (JSON_LD, lambda: real_picture(self.ld_image())),
-            (META, lambda: real_picture(Image(url=self.link(og) or og)) if og else None),
-        )
+        return self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), (META, lambda: real_picture(self.meta_image())))
 
     # The story: div's and p[align=justify] after the ad script, in the script's cell (empty
     # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph); the share toolbox is out.

@@ -11,7 +11,7 @@ from ..article import Image, Link, RelatedArticle
 from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_source, select, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -51,10 +51,9 @@ class Legacy2019(ArticlePage):
 
     def section(self) -> str | None:
         trail = self._trail
-        section = self.ld.get("articleSection")
         return self.pick(
             "section",
-            (JSON_LD, lambda: text_of(section[0] if isinstance(section, list) and section else section)),
+            (JSON_LD, self.ld_section),
             (DOM, lambda: trail[1].name if len(trail) > 1 else None),
         )
 
@@ -80,9 +79,9 @@ class Legacy2019(ArticlePage):
 
     def mainImage(self) -> Image | None:
         image = first(self.HERO_IMAGE, self.scope)
-        url = self.link(image.get("src")) if image is not None else None
+        url = self.link(picture_source(image)) if image is not None else None
         if image is None or not url:
-            return self.pick("mainImage", (JSON_LD, self.ld_image))
+            return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
         self.provenance.sources["mainImage"] = DOM
         return Image(url=url, alt=text_of(image.get("alt")), caption=element_text(first(self.CAPTION, image)))
 

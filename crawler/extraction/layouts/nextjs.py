@@ -24,7 +24,7 @@ from ..normalize import article_id, clean_text, parse_number, read_time_minutes,
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, picture_source, select, shown_text_of, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -116,7 +116,8 @@ class NextJsV1(CmsStory, ArticlePage):
     def headline(self) -> str | None:
         return self.pick(
             "headline",
-            (NEXT_DATA, lambda: text_of(self.data.get("heading1")) or text_of(self.data.get("pageTitle"))),
+            # The CMS's rich-text fields may hold inline markup ("<em>", "<p>"): their text is the headline.
+            (NEXT_DATA, lambda: markup_text_of(self.data.get("heading1")) or markup_text_of(self.data.get("pageTitle"))),
             (JSON_LD, self.ld_headline),
             (DOM, lambda: element_text(self.headline_element)),
             fallbacks=((META, lambda: self.page.meta("og:title")),),
@@ -128,7 +129,7 @@ class NextJsV1(CmsStory, ArticlePage):
         # subHeading is the standfirst; JSON-LD description is often the meta description.
         return self.pick(
             "description",
-            (NEXT_DATA, lambda: text_of(self.data.get("subHeading"))),
+            (NEXT_DATA, lambda: markup_text_of(self.data.get("subHeading"))),
             fallbacks=(
                 (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
                 (JSON_LD, lambda: text_of(self.ld.get("description"))),
@@ -148,11 +149,10 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def section(self) -> str | None:
         trail = self._trail
-        section = self.ld.get("articleSection")
         return self.pick(
             "section",
             (NEXT_DATA, lambda: text_of(dig(self.data, "defaultArticleCat", "h1_tag"))),
-            (JSON_LD, lambda: text_of(section[0] if isinstance(section, list) and section else section)),
+            (JSON_LD, self.ld_section),
             (DOM, lambda: trail[-1].name if len(trail) > 1 else None),
         )
 
@@ -275,7 +275,7 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # The caption is the line under the hero image; its alt text is another thing.
     CAPTION = CSSSelector("[class*=captiontext]")
-    HERO_IMAGE = etree.XPath("descendant::img[@src]")
+    HERO_IMAGE = etree.XPath("descendant::img")
 
     def mainImage(self) -> Image | None:
         featured = self.data.get("featuredImageObj")
@@ -284,6 +284,7 @@ class NextJsV1(CmsStory, ArticlePage):
             "mainImage",
             (NEXT_DATA, lambda: text_of(dig(featured, "url"))),
             (JSON_LD, lambda: ld_image.url if ld_image else None),
+            fallbacks=((META, lambda: self.page.meta("og:image")),),
         )
         if not url:
             return None
@@ -301,11 +302,12 @@ class NextJsV1(CmsStory, ArticlePage):
     def hero_alt(self, header: _Element, url: str) -> str | None:
         """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block)."""
         images = select(self.HERO_IMAGE, header)
-        hero = next((img for img in images if img.get("src") == url), None)
+        sources = [(img, picture_source(img) or "") for img in images]
+        hero = next((img for img, src in sources if src == url), None)
         if hero is None:
             # The same picture through Next.js's image proxy or resized: the same file.
             wanted = _picture_path(url)
-            hero = next((img for img in images if _picture_path(img.get("src") or "") == wanted), None)
+            hero = next((img for img, src in sources if _picture_path(src) == wanted), None)
         return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
