@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from crawler.extraction import extract
+from crawler.extraction.text import block_paragraphs, fragment
 from tests.conftest import PAGES, load_json
 from tests.pages.build import page_bytes
 from tests.pages.cases import CASES
@@ -166,3 +167,22 @@ def test_a_table_in_the_story_gives_a_line_per_row_with_its_cells_apart(folder: 
     changed = changed.replace(f"{paragraph}<\\/div>", f"{paragraph}<\\/div>" + json.dumps(TABLE)[1:-1].replace("</", "<\\/"))
     assert changed != html
     assert extract(changed.encode(), url).article.articleBody == "\n".join([*paragraphs[: at + 1], *ROWS, *paragraphs[at + 1 :]])
+
+
+@pytest.mark.parametrize(
+    ("markup", "paragraphs"),
+    [
+        # A cell of words beside a cell of paragraphs (a photo credit beside the story): no bar is left hanging.
+        ("<table><tr><td>Photo: PTI</td><td>\n<p>Story one.</p><p>Story two.</p></td></tr></table>", ["Photo: PTI", "Story one.", "Story two."]),
+        ("<table><tr><td>a</td><td><br>b</td></tr></table>", ["a", "b"]),
+        ("<table><tr><td>a</td><td> </td></tr></table>", ["a"]),
+        ("<table><tr><td><p>A paragraph</p></td><td>Cell</td></tr></table>", ["A paragraph", "Cell"]),
+        # An empty cell between two keeps its place in the row.
+        ("<table><tr><td>Tata</td><td></td><td>1,200</td></tr></table>", ["Tata | | 1,200"]),
+        # A bar the page writes itself stays.
+        ("<p>Sensex | Nifty |</p>", ["Sensex | Nifty |"]),
+    ],
+)
+def test_the_cells_of_a_row_are_apart_and_no_separator_ends_a_line(markup: str, paragraphs: list[str]) -> None:
+    root = fragment(markup)
+    assert root is not None and block_paragraphs(root) == paragraphs

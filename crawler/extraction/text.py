@@ -110,6 +110,13 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
     append = buffer.append
 
     def flush() -> None:  # called only with something in the buffer
+        # A cell's separator with nothing after it in the line (the next cell starts a paragraph or
+        # a line break) separates nothing.
+        end = len(buffer)
+        while end > 1 and buffer[end - 1].isspace():
+            end -= 1
+        if buffer[end - 1] is CELL_SEPARATOR:
+            del buffer[end - 1 :]
         text = clean_text(buffer[0] if len(buffer) == 1 else "".join(buffer))
         buffer.clear()
         if text:
