@@ -4,12 +4,13 @@ expression cut to the noise the markup can hold, and the lock-free lazy fields."
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
 from lxml import etree
 
-from crawler.extraction import Page, decode_body, pick_layout
+from crawler.extraction import NotAnArticle, Page, decode_body, extract, pick_layout
 from crawler.extraction.layouts.base import _ALL_TEXTS, LABELS, ArticlePage, holder_of
 from crawler.extraction.layouts.nextjs import NextJsV1
 from crawler.extraction.layouts.story import class_test
@@ -340,3 +341,20 @@ def test_a_ticker_in_other_digits_is_read() -> None:
     # Digits of any script count as figures (the long way reads them as numbers too).
     market = _market(_with_ticker("nextjs-2023/premium", _ticker(("Sensex", "\u096d\u0969,\u0967\u096b\u096e.\u0968\u0966", "", ""))))
     assert market[0] == ("Sensex", 73158.2, None, None)
+
+
+@pytest.mark.parametrize("case", CASE_PARAMS)
+def test_reading_a_page_leaves_no_reference_cycle_behind(case: Case) -> None:
+    # A cycle holding an element keeps the page's whole tree alive until the cyclic collector runs:
+    # everything read from a page is freed as soon as the item is made.
+    body = _body(case)
+    gc.collect()
+    gc.disable()
+    try:
+        try:
+            extract(body, case.url)
+        except NotAnArticle:
+            pass
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -107,59 +107,64 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
     """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees."""
     paragraphs: list[str] = []
     buffer: list[str] = []  # the non-empty strings of the paragraph being read
-    append = buffer.append
-
-    def flush() -> None:  # called only with something in the buffer
-        # A cell's separator with nothing after it in the line (the next cell starts a paragraph or
-        # a line break) separates nothing.
-        end = len(buffer)
-        while end > 1 and buffer[end - 1].isspace():
-            end -= 1
-        if buffer[end - 1] is CELL_SEPARATOR:
-            del buffer[end - 1 :]
-        text = clean_text(buffer[0] if len(buffer) == 1 else "".join(buffer))
-        buffer.clear()
-        if text:
-            paragraphs.append(text)
-
-    # Each of lxml's .tag, .text and .tail makes a new string: read once each.
-    def walk(element: _Element) -> None:
-        tag = element.tag
-        if isinstance(tag, str):
-            tag = tag.lower()
-            # Left out besides: embedded posts (a class is read only for EMBED_TAGS: the walk passes
-            # every element of every body) and pictures' captions.
-            if (
-                tag not in SKIPPED_TAGS
-                and (skip is None or not skip(element))
-                and not (tag in EMBED_TAGS and _embed_classes(element.get("class")))
-                and not (tag == "figcaption" and is_image_caption(element))
-            ):
-                is_block = tag in BLOCK_TAGS
-                if buffer and (is_block or tag == "br"):
-                    flush()
-                elif tag in TABLE_CELLS and buffer and not "".join(buffer).isspace():
-                    append(CELL_SEPARATOR)
-                text = element.text
-                if text:
-                    append(text)
-                for child in element:
-                    walk(child)
-                if is_block and buffer:
-                    flush()
-        # (a comment or processing instruction, or a skipped element: only its tail is read)
-        tail = element.tail
-        if tail:
-            append(tail)
-
     text = root.text
     if text:
-        append(text)
+        buffer.append(text)
     for child in root:
-        walk(child)
+        _walk(child, skip, buffer, paragraphs)
     if buffer:
-        flush()
+        _flush(buffer, paragraphs)
     return paragraphs
+
+
+# The walk's two steps are module functions, not closures in block_paragraphs: a closure that calls
+# itself is a reference cycle, which kept ``skip`` (and with it the page's whole tree) alive until
+# the cyclic garbage collector came by.
+
+
+def _flush(buffer: list[str], paragraphs: list[str]) -> None:  # called only with something in the buffer
+    # A cell's separator with nothing after it in the line (the next cell starts a paragraph or
+    # a line break) separates nothing.
+    end = len(buffer)
+    while end > 1 and buffer[end - 1].isspace():
+        end -= 1
+    if buffer[end - 1] is CELL_SEPARATOR:
+        del buffer[end - 1 :]
+    text = clean_text(buffer[0] if len(buffer) == 1 else "".join(buffer))
+    buffer.clear()
+    if text:
+        paragraphs.append(text)
+
+
+def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: list[str], paragraphs: list[str]) -> None:
+    # Each of lxml's .tag, .text and .tail makes a new string: read once each.
+    tag = element.tag
+    if isinstance(tag, str):
+        tag = tag.lower()
+        # Left out besides: embedded posts (a class is read only for EMBED_TAGS: the walk passes
+        # every element of every body) and pictures' captions.
+        if (
+            tag not in SKIPPED_TAGS
+            and (skip is None or not skip(element))
+            and not (tag in EMBED_TAGS and _embed_classes(element.get("class")))
+            and not (tag == "figcaption" and is_image_caption(element))
+        ):
+            is_block = tag in BLOCK_TAGS
+            if buffer and (is_block or tag == "br"):
+                _flush(buffer, paragraphs)
+            elif tag in TABLE_CELLS and buffer and not "".join(buffer).isspace():
+                buffer.append(CELL_SEPARATOR)
+            text = element.text
+            if text:
+                buffer.append(text)
+            for child in element:
+                _walk(child, skip, buffer, paragraphs)
+            if is_block and buffer:
+                _flush(buffer, paragraphs)
+    # (a comment or processing instruction, or a skipped element: only its tail is read)
+    tail = element.tail
+    if tail:
+        buffer.append(tail)
 
 
 def fragment(markup: str) -> _Element | None:
