@@ -43,6 +43,14 @@ def _after_headline(selector: CSSSelector) -> tuple[etree.XPath, etree.XPath]:
     return etree.XPath(f"descendant::{wanted}"), etree.XPath(f"following::{wanted}")
 
 
+def figure_caption(picture: _Element | None) -> str | None:
+    """The caption of a picture in a ``<figure>``: the figure's ``<figcaption>``."""
+    figure = picture.getparent() if picture is not None else None
+    if figure is None or figure.tag != "figure":
+        return None
+    return element_text(next(figure.iterchildren("figcaption"), None))
+
+
 class AmpV1(CmsStory, ArticlePage):
     """The AMP twin of a current-site article."""
 
@@ -126,7 +134,22 @@ class AmpV1(CmsStory, ArticlePage):
 
     CAPTION = CSSSelector("[class*=captiontext]")
     CAPTION_AFTER_HEADLINE = _after_headline(CAPTION)
-    HERO_IMAGE = CSSSelector("amp-img[src]")
+    # An amp-img may give its file in srcset alone (AMP takes either).
+    HERO_IMAGE = CSSSelector("amp-img")
+
+    def hero_element(self, url: str) -> _Element | None:
+        """The page's amp-img of the hero's file: its ``src`` or a ``srcset`` candidate, the file
+        itself or resized (a query such as ``?im=FitAndFill=(826,465)`` only resizes it)."""
+        images = select(self.HERO_IMAGE, self.page.root)
+        found = next((image for image in images if image.get("src") == url), None)
+        if found is not None:
+            return found
+        wanted = urlsplit(url).path
+        for image in images:
+            candidates = [image.get("src") or "", *(c.split()[0] for c in (image.get("srcset") or "").split(",") if c.strip())]
+            if any(urlsplit(c.strip()).path == wanted for c in candidates):
+                return image
+        return None
 
     def mainImage(self) -> Image | None:
         image = self.pick(
@@ -136,11 +159,11 @@ class AmpV1(CmsStory, ArticlePage):
         )
         if image is None:
             return None
-        hero = next((img for img in select(self.HERO_IMAGE, self.page.root) if img.get("src") == image.url), None)
+        hero = self.hero_element(image.url)
         return Image(
             url=image.url,
             alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None),
-            caption=image.caption or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
+            caption=image.caption or figure_caption(hero) or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
         )
 
     def body_sources(self) -> BodySources:

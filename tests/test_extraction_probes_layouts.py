@@ -1,0 +1,41 @@
+"""Probes of the AMP, pre-2023, Hindi and generic layouts: page variants their markup allows, each
+built from a fixture page and checked against what a careful reader of that page writes down."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_more import _fixture, _once
+
+SEED_HERO = "https://bsmedia.business-standard.com/_media/bs/img/article/2024-02/28/full/1709115120-4521.jpg"
+SEED_THUMB = SEED_HERO.replace("/full/", "/thumb/")
+SEED_HERO_MARKUP = (
+    f'<amp-img src="{SEED_HERO}" alt="India USA flags" width="620" height="350"></amp-img>'
+    '<span class="captiontext">The last India-US homeland security dialogue was last held in January 2022</span>'
+)
+SEED_CAPTION = "The last India-US homeland security dialogue was last held in January 2022"
+
+HEROES = {
+    "figure-figcaption": (
+        f'<figure><amp-img src="{SEED_HERO}" alt="India USA flags" width="620" height="350" layout="responsive"></amp-img>'
+        f"<figcaption>{SEED_CAPTION}</figcaption></figure>"
+    ),
+    "srcset-only": (
+        f'<amp-img srcset="{SEED_HERO} 1200w, {SEED_THUMB} 400w" alt="India USA flags" width="620" height="350" layout="responsive">'
+        f'</amp-img><span class="captiontext">{SEED_CAPTION}</span>'
+    ),
+    "resized": (
+        f'<amp-img src="{SEED_HERO}?im=FitAndFill=(826,465)" alt="India USA flags" width="620" height="350" layout="responsive">'
+        f'</amp-img><span class="captiontext">{SEED_CAPTION}</span>'
+    ),
+}
+
+
+@pytest.mark.parametrize("hero", HEROES.values(), ids=HEROES.keys())
+def test_an_amp_hero_image_gives_its_alt_and_caption_however_the_page_writes_it(hero: str) -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    image = extract(_once(html, SEED_HERO_MARKUP, hero).encode(), url).article.mainImage
+    assert image is not None and asdict(image) == expected["mainImage"]
