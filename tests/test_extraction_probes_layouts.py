@@ -39,3 +39,39 @@ def test_an_amp_hero_image_gives_its_alt_and_caption_however_the_page_writes_it(
     html, url, expected = _fixture("amp/seed-syndicated")
     image = extract(_once(html, SEED_HERO_MARKUP, hero).encode(), url).article.mainImage
     assert image is not None and asdict(image) == expected["mainImage"]
+
+
+def _amp_story(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+PAYWALL = (
+    '<section subscriptions-section="content-not-granted"><p>This is a premium article. Subscribe to read the full story.</p>'
+    '<p subscriptions-display="NOT granted">Key stories on business-standard.com are available to premium subscribers only.</p>'
+    '<button subscriptions-action="login" subscriptions-display="NOT loggedIn">Log in</button></section>'
+)
+
+
+@pytest.mark.parametrize("where", ["in-a-section", "on-the-body"])
+def test_an_amp_subscriptions_page_gives_the_story_without_its_paywall_and_is_premium(where: str) -> None:
+    html, url, expected = _fixture("amp/premium")
+    story = str(expected["articleBody"]).split("\n")
+    shown = html[html.index('<div class="storycontent">') :]
+    shown = shown[: shown.index("</div>") + len("</div>")]
+    if where == "in-a-section":
+        gated = f'<div class="storycontent">{_amp_story(story[:2])}{PAYWALL}<section subscriptions-section="content">{_amp_story(story[2:])}</section></div>'
+    else:
+        gated = f'{PAYWALL}<div class="storycontent" subscriptions-section="content">{_amp_story(story)}</div>'
+    article = extract(_once(html, shown, gated).encode(), url).article
+    assert article.articleBody == expected["articleBody"]
+    assert article.isPremium is True
+
+
+def test_a_free_amp_subscriptions_page_is_not_premium() -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    story = str(expected["articleBody"]).split("\n")
+    shown = html[html.index('<div class="storycontent">') :]
+    shown = shown[: shown.index("</div>") + len("</div>")]
+    gated = f'<div class="storycontent"><section subscriptions-section="content">{_amp_story(story)}</section></div>'
+    article = extract(_once(html, shown, gated).encode(), url).article
+    assert article.articleBody == expected["articleBody"] and article.isPremium is False

@@ -166,6 +166,26 @@ class AmpV1(CmsStory, ArticlePage):
             caption=image.caption or figure_caption(hero) or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
         )
 
+    # amp-subscriptions: the story is in the "content" section (and the "preview" one), shown to a
+    # subscriber; the other sections, the blocks it shows by entitlement ("NOT granted") and its
+    # dialogs are the paywall's offer and log-in prompts, never the story.
+    SUBSCRIPTIONS = "subscriptions-"
+    PAYWALL = etree.XPath(
+        "descendant::*[@subscriptions-display or @subscriptions-dialog"
+        " or (@subscriptions-section and @subscriptions-section != 'content' and @subscriptions-section != 'preview')]"
+    )
+    GATED_CONTENT = etree.XPath("boolean(descendant-or-self::*[@subscriptions-section = 'content'])")
+
     def body_sources(self) -> BodySources:
         body = self.body_container
-        return ((DOM, lambda: self.paragraphs_of(body, self.page.text)), (JSON_LD, self.ld_body))
+        paywall = select(self.PAYWALL, body) if body is not None and self.SUBSCRIPTIONS in self.page.text else []
+        return ((DOM, lambda: self.paragraphs_of(body, self.page.text, paywall)), (JSON_LD, self.ld_body))
+
+    def isPremium(self) -> bool:
+        # With amp-subscriptions the whole story may be in the page, hidden until the reader is
+        # entitled: its "content" section is the page's own mark of a locked story, as a cut body is
+        # elsewhere (JSON-LD's flag alone is wrong on some free pages).
+        if super().isPremium():
+            return True
+        body = self.body_container
+        return self.ld_says_locked() and body is not None and self.SUBSCRIPTIONS in self.page.text and bool(self.GATED_CONTENT(body))
