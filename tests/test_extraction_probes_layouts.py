@@ -8,6 +8,8 @@ from dataclasses import asdict
 import pytest
 
 from crawler.extraction import extract
+from tests.loopback.pages import SITE, render_amp
+from tests.pages import specs
 from tests.test_extraction_probes_more import _fixture, _once
 
 SEED_HERO = "https://bsmedia.business-standard.com/_media/bs/img/article/2024-02/28/full/1709115120-4521.jpg"
@@ -75,3 +77,26 @@ def test_a_free_amp_subscriptions_page_is_not_premium() -> None:
     gated = f'<div class="storycontent"><section subscriptions-section="content">{_amp_story(story)}</section></div>'
     article = extract(_once(html, shown, gated).encode(), url).article
     assert article.articleBody == expected["articleBody"] and article.isPremium is False
+
+
+@pytest.mark.parametrize("where", ["after-the-body", "in-the-body"])
+@pytest.mark.parametrize("kind", ["LiveBlogPosting", "NewsArticle"])
+def test_an_amp_live_blog_gives_its_introduction_and_the_updates_of_its_live_list(where: str, kind: str) -> None:
+    spec = specs.LIVE_DOM
+    html = render_amp(spec)
+    updates = "".join(
+        f'<div id="update-{i}" data-sort-time="{int(u.time.timestamp())}"><span>{u.time:%b %d %Y | %I:%M %p} IST</span><h3>{u.headline}</h3><p>{u.body}</p></div>'
+        for i, u in enumerate(spec.live_updates)
+    )
+    live = (
+        '<amp-live-list id="live" data-poll-interval="15000" data-max-items-per-page="20" layout="container">'
+        f'<button update on="tap:live.update">You have updates</button><div items>{updates}</div><div pagination></div></amp-live-list>'
+    )
+    end = "</p></div>\n"
+    html = _once(html, end, end + live if where == "after-the-body" else f"</p>{live}</div>\n")
+    html = _once(html, '"@type": "LiveBlogPosting"', f'"@type": "{kind}"')
+    article = extract(html.encode(), SITE + "/amp" + spec.path).article
+    assert article.isLiveBlog is True
+    assert article.articleBody == "\n".join(
+        [*spec.paragraphs, *(line for u in spec.live_updates for line in (f"{u.time:%b %d %Y | %I:%M %p} IST", u.headline, u.body))]
+    )

@@ -18,6 +18,7 @@ from ..article import Image
 from ..lazy import cached_property
 from ..normalize import strip_amp
 from ..page import Page
+from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
 from .hindi import Hindi2020, real_picture
@@ -176,10 +177,30 @@ class AmpV1(CmsStory, ArticlePage):
     )
     GATED_CONTENT = etree.XPath("boolean(descendant-or-self::*[@subscriptions-section = 'content'])")
 
+    # A live blog's updates are the items of its amp-live-list (its "update" button and pagination
+    # are controls): they follow the introduction, wherever the list sits.
+    LIVE_LIST = "amp-live-list"
+    LIVE_LISTS = etree.XPath("//amp-live-list")
+    LIVE_ITEMS = etree.XPath("*[@items]/*")  # from the list
+
+    @cached_property
+    def live_lists(self) -> list[_Element]:
+        return select(self.LIVE_LISTS, self.page.root) if self.LIVE_LIST in self.page.text else []
+
+    def live_updates(self) -> list[str]:
+        return [p for live in self.live_lists for item in select(self.LIVE_ITEMS, live) for p in block_paragraphs(item)]
+
     def body_sources(self) -> BodySources:
         body = self.body_container
         paywall = select(self.PAYWALL, body) if body is not None and self.SUBSCRIPTIONS in self.page.text else []
-        return ((DOM, lambda: self.paragraphs_of(body, self.page.text, paywall)), (JSON_LD, self.ld_body))
+
+        def dom() -> list[str]:
+            return self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists]) + self.live_updates()
+
+        return ((DOM, dom), (JSON_LD, self.ld_body))
+
+    def isLiveBlog(self) -> bool:
+        return super().isLiveBlog() or bool(self.live_lists)
 
     def isPremium(self) -> bool:
         # With amp-subscriptions the whole story may be in the page, hidden until the reader is
