@@ -100,3 +100,14 @@ def test_an_amp_live_blog_gives_its_introduction_and_the_updates_of_its_live_lis
     assert article.articleBody == "\n".join(
         [*spec.paragraphs, *(line for u in spec.live_updates for line in (f"{u.time:%b %d %Y | %I:%M %p} IST", u.headline, u.body))]
     )
+
+
+HINDI_BYLINE = "बीएस संवाददाता / नई दिल्ली&nbsp;February  14, 2020"
+
+
+@pytest.mark.parametrize("names", ["अरुणिमा भारद्वाज और ईशान बख्शी", "अरुणिमा भारद्वाज, ईशान बख्शी", "अरुणिमा भारद्वाज एवं ईशान बख्शी"], ids=["aur", "comma", "evam"])
+def test_a_joint_hindi_byline_gives_each_author(names: str) -> None:
+    html, url, expected = _fixture("hindi-2020/budget-166607")
+    article = extract(_once(html, HINDI_BYLINE, HINDI_BYLINE.replace("बीएस संवाददाता", names)).encode(), url).article
+    assert [a.name for a in article.authors] == ["अरुणिमा भारद्वाज", "ईशान बख्शी"]
+    assert article.dateline == expected["dateline"] and article.datePublishedRaw == expected["datePublishedRaw"]
