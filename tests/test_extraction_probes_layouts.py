@@ -111,3 +111,17 @@ def test_a_joint_hindi_byline_gives_each_author(names: str) -> None:
     article = extract(_once(html, HINDI_BYLINE, HINDI_BYLINE.replace("बीएस संवाददाता", names)).encode(), url).article
     assert [a.name for a in article.authors] == ["अरुणिमा भारद्वाज", "ईशान बख्शी"]
     assert article.dateline == expected["dateline"] and article.datePublishedRaw == expected["datePublishedRaw"]
+
+
+def test_wordpress_related_posts_in_the_story_container_are_not_the_story() -> None:
+    html, url, expected = _fixture("generic/opengraph-article")
+    story = html[html.index("<article>") : html.index("</article>") + len("</article>")]
+    paragraphs = str(expected["articleBody"]).split("\n")
+    wordpress = (
+        '<article id="post-1" class="post type-post"><header class="entry-header"><h1 class="entry-title">GST collections rise 9% in April</h1></header>'
+        f'<div class="entry-content">{_amp_story(paragraphs)}'
+        '<div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Share this:</h3><ul><li>Twitter</li><li>Facebook</li></ul></div>'
+        '<div id="jp-relatedposts" class="jp-relatedposts"><h3 class="jp-relatedposts-headline"><em>Related</em></h3></div></div>'
+        '<footer class="entry-footer"><span class="cat-links">Posted in Economy</span></footer></article>'
+    )
+    assert extract(_once(html, story, wordpress).encode(), url).article.articleBody == expected["articleBody"]
