@@ -18,6 +18,7 @@ from ..article import Image
 from ..lazy import cached_property
 from ..normalize import strip_amp
 from ..page import Page
+from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
 from .hindi import Hindi2020, real_picture
@@ -41,6 +42,14 @@ def _after_headline(selector: CSSSelector) -> tuple[etree.XPath, etree.XPath]:
     headline, then after it (an h1 left open by broken markup swallows what follows)."""
     wanted = f"*[{_test(selector)} or {_test(STORY_BODY)}][1]"
     return etree.XPath(f"descendant::{wanted}"), etree.XPath(f"following::{wanted}")
+
+
+def figure_caption(picture: _Element | None) -> str | None:
+    """The caption of a picture in a ``<figure>``: the figure's ``<figcaption>``."""
+    figure = picture.getparent() if picture is not None else None
+    if figure is None or figure.tag != "figure":
+        return None
+    return element_text(next(figure.iterchildren("figcaption"), None))
 
 
 class AmpV1(CmsStory, ArticlePage):
@@ -126,7 +135,22 @@ class AmpV1(CmsStory, ArticlePage):
 
     CAPTION = CSSSelector("[class*=captiontext]")
     CAPTION_AFTER_HEADLINE = _after_headline(CAPTION)
-    HERO_IMAGE = CSSSelector("amp-img[src]")
+    # An amp-img may give its file in srcset alone (AMP takes either).
+    HERO_IMAGE = CSSSelector("amp-img")
+
+    def hero_element(self, url: str) -> _Element | None:
+        """The page's amp-img of the hero's file: its ``src`` or a ``srcset`` candidate, the file
+        itself or resized (a query such as ``?im=FitAndFill=(826,465)`` only resizes it)."""
+        images = select(self.HERO_IMAGE, self.page.root)
+        found = next((image for image in images if image.get("src") == url), None)
+        if found is not None:
+            return found
+        wanted = urlsplit(url).path
+        for image in images:
+            candidates = [image.get("src") or "", *(c.split()[0] for c in (image.get("srcset") or "").split(",") if c.strip())]
+            if any(urlsplit(c.strip()).path == wanted for c in candidates):
+                return image
+        return None
 
     def mainImage(self) -> Image | None:
         image = self.pick(
@@ -136,13 +160,53 @@ class AmpV1(CmsStory, ArticlePage):
         )
         if image is None:
             return None
-        hero = next((img for img in select(self.HERO_IMAGE, self.page.root) if img.get("src") == image.url), None)
+        hero = self.hero_element(image.url)
         return Image(
             url=image.url,
             alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None),
-            caption=image.caption or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
+            caption=image.caption or figure_caption(hero) or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
         )
+
+    # amp-subscriptions: the story is in the "content" section (and the "preview" one), shown to a
+    # subscriber; the other sections, the blocks it shows by entitlement ("NOT granted") and its
+    # dialogs are the paywall's offer and log-in prompts, never the story.
+    SUBSCRIPTIONS = "subscriptions-"
+    PAYWALL = etree.XPath(
+        "descendant::*[@subscriptions-display or @subscriptions-dialog"
+        " or (@subscriptions-section and @subscriptions-section != 'content' and @subscriptions-section != 'preview')]"
+    )
+    GATED_CONTENT = etree.XPath("boolean(descendant-or-self::*[@subscriptions-section = 'content'])")
+
+    # A live blog's updates are the items of its amp-live-list (its "update" button and pagination
+    # are controls): they follow the introduction, wherever the list sits.
+    LIVE_LIST = "amp-live-list"
+    LIVE_LISTS = etree.XPath("//amp-live-list")
+    LIVE_ITEMS = etree.XPath("*[@items]/*")  # from the list
+
+    @cached_property
+    def live_lists(self) -> list[_Element]:
+        return select(self.LIVE_LISTS, self.page.root) if self.LIVE_LIST in self.page.text else []
+
+    def live_updates(self) -> list[str]:
+        return [p for live in self.live_lists for item in select(self.LIVE_ITEMS, live) for p in block_paragraphs(item)]
 
     def body_sources(self) -> BodySources:
         body = self.body_container
-        return ((DOM, lambda: self.paragraphs_of(body, self.page.text)), (JSON_LD, self.ld_body))
+        paywall = select(self.PAYWALL, body) if body is not None and self.SUBSCRIPTIONS in self.page.text else []
+
+        def dom() -> list[str]:
+            return self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists]) + self.live_updates()
+
+        return ((DOM, dom), (JSON_LD, self.ld_body))
+
+    def isLiveBlog(self) -> bool:
+        return super().isLiveBlog() or bool(self.live_lists)
+
+    def isPremium(self) -> bool:
+        # With amp-subscriptions the whole story may be in the page, hidden until the reader is
+        # entitled: its "content" section is the page's own mark of a locked story, as a cut body is
+        # elsewhere (JSON-LD's flag alone is wrong on some free pages).
+        if super().isPremium():
+            return True
+        body = self.body_container
+        return self.ld_says_locked() and body is not None and self.SUBSCRIPTIONS in self.page.text and bool(self.GATED_CONTENT(body))

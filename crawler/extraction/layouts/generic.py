@@ -36,11 +36,12 @@ class Generic(ArticlePage):
     HEADLINE = etree.XPath("//h1")
     # Inside it, what a reader does not take for the story: the headline, the article's header and
     # footer, navigation, asides, forms, and blocks named for sharing, related stories, comments,
-    # newsletters (a part of a class or id between separators: "social-share", "related_posts") or
+    # newsletters (a part of a class or id between separators: "social-share", "related_posts"; related
+    # also run together with what it lists, as WordPress's Jetpack writes "jp-relatedposts") or
     # ads (a whole class or id, "ad-slot", "advertisement": "ad-free" is no ad).
     NOT_STORY_TAGS = frozenset({"h1", "header", "footer", "nav", "aside", "form"})
     NOT_STORY_NAMES = re.compile(
-        r"(?:^|[\s_-])(?:share|sharing|social|related|comments?|newsletter|subscribe|promo)(?:$|[\s_-])"
+        r"(?:^|[\s_-])(?:share|sharing|social|related(?:posts|stories|articles|links)?|comments?|newsletter|subscribe|promo)(?:$|[\s_-])"
         r"|(?:^|\s)(?:ads?|ad-slot|ad-container|advert\w*)(?:$|\s)",
         re.I,
     )

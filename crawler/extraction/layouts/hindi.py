@@ -20,7 +20,7 @@ from lxml.etree import _Element
 
 from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import HINDI_HOSTS, clean_text
+from ..normalize import HINDI_HOSTS, clean_text, unique
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
@@ -28,6 +28,8 @@ from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, fi
 # "February  14, 2020" (double space), as the byline row prints it.
 _ENGLISH_DATE = re.compile(r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}")
 _PLACEHOLDER_IMAGE = "nopreview"
+# Joint bylines: "<name> और <name>" ("and"; also एवं, तथा), or names between commas or "&".
+_AUTHOR_SEPARATORS = re.compile(r"\s*[,&]\s*|\s+(?:और|एवं|तथा)\s+")
 
 
 def real_picture(image: Image | None) -> Image | None:
@@ -114,10 +116,12 @@ class Hindi2020(ArticlePage):
         author, _, city = text.partition("/")
         return clean_text(author), clean_text(city)
 
+    def dom_authors(self) -> list[Link]:
+        names = (clean_text(part) for part in _AUTHOR_SEPARATORS.split(self._author_city[0] or ""))
+        return [Link(name=name) for name in unique(n for n in names if n)]
+
     def authors(self) -> list[Link]:
-        return self.pick(
-            "authors", (DOM, lambda: [Link(name=a)] if (a := self._author_city[0]) else []), (JSON_LD, self.ld_authors)
-        ) or []
+        return self.pick("authors", (DOM, self.dom_authors), (JSON_LD, self.ld_authors)) or []
 
     def dateline(self) -> str | None:
         return self.pick("dateline", (DOM, lambda: self._author_city[1]))
