@@ -142,7 +142,8 @@ def parse_date(value: str | int | float | None) -> datetime | None:
             seconds = float(value)
             if seconds > 1e11:  # milliseconds
                 seconds /= 1000
-            return datetime.fromtimestamp(seconds, IST)
+            # The CMS writes 0 for a time it never set (an unedited story's modificationDate): 1970.
+            return _in_range_ist(datetime.fromtimestamp(seconds, IST))
         except (ValueError, OverflowError, OSError):
             return None
     text = clean_text(value)

@@ -1,0 +1,42 @@
+"""Probes of the current site's pages (Next.js) in the variants its article JSON, JSON-LD and markup
+can take, each built from a fixture page and checked against what a careful reader writes down."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_more import _fixture, _once
+
+NEXT_DATA = re.compile(r'(<script id="__NEXT_DATA__" type="application/json">)(.*?)(</script>)', re.S)
+
+
+def _with_data(html: str, change: Callable[[dict[str, Any]], object]) -> str:
+    """The page with its article JSON (``props.pageProps.data``) changed by ``change``."""
+    found = NEXT_DATA.search(html)
+    assert found is not None
+    whole = json.loads(found.group(2))
+    change(whole["props"]["pageProps"]["data"])
+    return html[: found.start(2)] + json.dumps(whole).replace("</", "<\\/") + html[found.end(2) :]
+
+
+@pytest.mark.parametrize("unset", [0, "0", -19800], ids=["zero", "zero-string", "local-midnight-1970"])
+def test_an_unset_modification_time_in_the_article_json_is_no_date(unset: object) -> None:
+    html, url, expected = _fixture("nextjs-2023/agency-source-title")
+    html = _with_data(html, lambda data: data.update(modificationDate=unset))
+    result = extract(html.encode(), url)
+    assert result.article.dateModified == expected["dateModified"]
+    assert result.provenance.sources["dateModified"] == "meta"
+    assert "dateModified" not in result.provenance.disagreements
+
+
+def test_an_unset_publication_time_in_the_article_json_disagrees_with_nothing() -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    result = extract(_with_data(html, lambda data: data.update(publishDate=0)).encode(), url)
+    assert result.article.datePublished == expected["datePublished"]
+    assert "datePublished" not in result.provenance.disagreements
