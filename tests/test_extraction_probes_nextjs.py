@@ -40,3 +40,26 @@ def test_an_unset_publication_time_in_the_article_json_disagrees_with_nothing() 
     result = extract(_with_data(html, lambda data: data.update(publishDate=0)).encode(), url)
     assert result.article.datePublished == expected["datePublished"]
     assert "datePublished" not in result.provenance.disagreements
+
+
+HERO_FORMS: dict[str, Callable[[str], tuple[str, str]]] = {
+    # (the article JSON's URL, JSON-LD's) for the fixture's hero picture
+    "json-ld-resized": lambda url: (url, url + "?im=FeatureCrop,size=(826,465)"),
+    "json-ld-http": lambda url: (url, url.replace("https://", "http://", 1)),
+    "article-json-protocol-relative": lambda url: (url.replace("https:", "", 1), url),
+}
+
+
+@pytest.mark.parametrize("forms", HERO_FORMS.values(), ids=HERO_FORMS.keys())
+def test_one_hero_picture_named_in_two_forms_is_no_disagreement(forms: Callable[[str], tuple[str, str]]) -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    image = expected["mainImage"]
+    assert isinstance(image, dict)
+    in_json, in_ld = forms(image["url"])
+    html = _once(html, f'"image": {{"@type": "ImageObject", "url": "{image["url"]}"', f'"image": {{"@type": "ImageObject", "url": "{in_ld}"')
+    html = _with_data(html, lambda data: data["featuredImageObj"].update(url=in_json))
+    result = extract(html.encode(), url)
+    found = result.article.mainImage
+    assert found is not None and (found.url, found.alt, found.caption) == (image["url"], image["alt"], image["caption"])
+    assert result.provenance.sources["mainImage"] == "next"
+    assert "mainImage" not in result.provenance.disagreements

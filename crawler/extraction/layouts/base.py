@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar, Union, cast
+from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -135,6 +136,17 @@ def picture_source(image: _Element) -> str | None:
     return None if src is None or src.lstrip()[:5].lower() == "data:" else src
 
 
+def picture_file(src: str) -> tuple[str, str]:
+    """The host and path of a picture's file: ``/_next/image?url=<file>&w=…`` is the file, a query
+    (``?im=FitAndFill=(826,465)``) only resizes it, and the scheme does not change it."""
+    parts = urlsplit(src.strip())
+    if parts.path.endswith("/_next/image"):
+        inner = parse_qs(parts.query).get("url")
+        if inner:
+            parts = urlsplit(inner[0])
+    return parts.netloc.lower(), parts.path
+
+
 Selector = Union[etree.XPath, CSSSelector]
 
 
@@ -219,7 +231,7 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, list):
         return frozenset(_comparable(getattr(v, "name", v)) for v in value)
     if isinstance(value, Image):
-        return value.url
+        return picture_file(value.url)
     return value
 
 
@@ -511,10 +523,13 @@ class ArticlePage:
             return None
         return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
 
+    def image_at(self, url: str | None) -> Image | None:
+        """An image of the page by its URL (made absolute), or None."""
+        return Image(url=self.link(url) or url) if url else None
+
     def meta_image(self) -> Image | None:
         """The hero image of og:image: a source of its own, so that the item says which one answered."""
-        url = self.page.meta("og:image")
-        return Image(url=self.link(url) or url) if url else None
+        return self.image_at(self.page.meta("og:image"))
 
     def mainImage(self) -> Image | None:
         return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))

@@ -11,8 +11,6 @@ import re
 from functools import lru_cache
 from typing import Any, cast
 
-from urllib.parse import parse_qs, urlsplit
-
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
@@ -24,22 +22,11 @@ from ..normalize import article_id, clean_text, parse_number, read_time_minutes,
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, picture_source, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, picture_file, picture_source, select, shown_text_of, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
 VIDEO_TYPES = frozenset({"VideoObject"})
-
-
-def _picture_path(src: str) -> str:
-    """The path of a picture's file: ``/_next/image?url=<file>&w=…`` is the file, and a query
-    (``?im=FitAndFill=(826,465)``) only resizes it."""
-    parts = urlsplit(src.strip())
-    if parts.path.endswith("/_next/image"):
-        inner = parse_qs(parts.query).get("url")
-        if inner:
-            parts = urlsplit(inner[0])
-    return parts.path
 
 
 class NextJsV1(CmsStory, ArticlePage):
@@ -280,14 +267,17 @@ class NextJsV1(CmsStory, ArticlePage):
     def mainImage(self) -> Image | None:
         featured = self.data.get("featuredImageObj")
         ld_image = self.ld_image()
-        url = self.pick(
+        # Pictures, not their URLs, are compared: sources name one file in other forms (a resizing
+        # query, another scheme, a protocol-relative URL).
+        picked = self.pick(
             "mainImage",
-            (NEXT_DATA, lambda: text_of(dig(featured, "url"))),
-            (JSON_LD, lambda: ld_image.url if ld_image else None),
-            fallbacks=((META, lambda: self.page.meta("og:image")),),
+            (NEXT_DATA, lambda: self.image_at(text_of(dig(featured, "url")))),
+            (JSON_LD, lambda: ld_image),
+            fallbacks=((META, self.meta_image),),
         )
-        if not url:
+        if picked is None:
             return None
+        url = picked.url
         header = self.header if self.header is not None else self.scope
         caption = self.pick(
             "mainImage.caption",
@@ -297,7 +287,7 @@ class NextJsV1(CmsStory, ArticlePage):
         )
         # The page's <img> is looked for only when the article JSON has no alt text.
         alt = text_of(dig(featured, "alt_text")) or self.hero_alt(header, url)
-        return Image(url=self.link(url) or url, alt=alt, caption=caption)
+        return Image(url=url, alt=alt, caption=caption)
 
     def hero_alt(self, header: _Element, url: str) -> str | None:
         """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block)."""
@@ -306,8 +296,8 @@ class NextJsV1(CmsStory, ArticlePage):
         hero = next((img for img, src in sources if src == url), None)
         if hero is None:
             # The same picture through Next.js's image proxy or resized: the same file.
-            wanted = _picture_path(url)
-            hero = next((img for img, src in sources if _picture_path(src) == wanted), None)
+            wanted = picture_file(url)[1]
+            hero = next((img for img, src in sources if picture_file(src)[1] == wanted), None)
         return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
