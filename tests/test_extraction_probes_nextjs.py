@@ -63,3 +63,22 @@ def test_one_hero_picture_named_in_two_forms_is_no_disagreement(forms: Callable[
     assert found is not None and (found.url, found.alt, found.caption) == (image["url"], image["alt"], image["caption"])
     assert result.provenance.sources["mainImage"] == "next"
     assert "mainImage" not in result.provenance.disagreements
+
+
+RELATED_CARD = (
+    '<li><a href="https://www.business-standard.com/companies/news/mahindra-unveils-new-electric-suv-platform-124061900410_1.html">'
+    "Mahindra unveils new electric SUV platform</a></li>"
+)
+EXTRA_CARDS: dict[str, Callable[[str], str]] = {
+    "this-story": lambda url: f'<li><a href="{url}">Tata Motors and Mahindra step up EV capacity ahead of festive demand</a></li>',
+    "this-story-relative": lambda url: f'<li><a href="{url.split(".com", 1)[1]}">Tata Motors and Mahindra step up EV capacity</a></li>',
+    "same-story-tracked": lambda url: RELATED_CARD.replace('_1.html"', '_1.html?utm_source=section"'),
+}
+
+
+@pytest.mark.parametrize("card", EXTRA_CARDS.values(), ids=EXTRA_CARDS.keys())
+def test_the_related_list_holds_neither_this_story_nor_one_story_twice(card: Callable[[str], str]) -> None:
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    html = _once(html, RELATED_CARD, RELATED_CARD + card(url))
+    found = extract(html.encode(), url).article.alsoRead
+    assert [{"headline": r.headline, "url": r.url} for r in found] == expected["alsoRead"]

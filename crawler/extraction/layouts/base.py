@@ -637,13 +637,18 @@ class ArticlePage:
         return []
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
-        """``RelatedArticle`` for each anchor with text, de-duplicated by URL."""
+        """``RelatedArticle`` for each anchor with text, de-duplicated by article (by URL for a link
+        to no article), this one left out: a section's latest stories may hold it, and one story
+        may be linked twice (a tracking query on one link)."""
         found: dict[str, RelatedArticle] = {}
+        own = self.articleId()
         for anchor in anchors:
             headline = element_text(anchor)
             url = self.link(anchor.get("href"))
-            if headline and url and url not in found:
-                found[url] = RelatedArticle(headline=headline, url=url)
+            if headline and url:
+                key = article_id(url) or url
+                if key not in found and key != own:
+                    found[key] = RelatedArticle(headline=headline, url=url)
         return list(found.values())
 
     def alsoRead(self) -> list[RelatedArticle]:
