@@ -82,3 +82,20 @@ def test_the_related_list_holds_neither_this_story_nor_one_story_twice(card: Cal
     html = _once(html, RELATED_CARD, RELATED_CARD + card(url))
     found = extract(html.encode(), url).article.alsoRead
     assert [{"headline": r.headline, "url": r.url} for r in found] == expected["alsoRead"]
+
+
+CARD_LINK = '<a href="https://www.business-standard.com/companies/news/ev-makers-seek-extension-of-fame-subsidy-124070800259_1.html">'
+CARD_LABEL = '<span class="MainStory_strlabel__Lk8Mn strlabel">premium</span>'
+PREMIUM_CARD = f"{CARD_LINK}EV makers seek extension of FAME subsidy</a>{CARD_LABEL}"
+LABELLED_LINKS = {
+    "label-after": f"{CARD_LINK}EV makers seek extension of FAME subsidy{CARD_LABEL}</a>",
+    "label-before": f"{CARD_LINK}{CARD_LABEL} EV makers seek extension of FAME subsidy</a>",
+}
+
+
+@pytest.mark.parametrize("card", LABELLED_LINKS.values(), ids=LABELLED_LINKS.keys())
+def test_a_premium_label_inside_a_related_cards_link_is_not_in_its_headline(card: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    result = extract(_once(html, PREMIUM_CARD, card).encode(), url)
+    assert [{"headline": r.headline, "url": r.url} for r in result.article.alsoRead] == expected["alsoRead"]
+    assert result.article.isPremium is False

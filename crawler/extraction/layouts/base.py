@@ -643,13 +643,17 @@ class ArticlePage:
         found: dict[str, RelatedArticle] = {}
         own = self.articleId()
         for anchor in anchors:
-            headline = element_text(anchor)
+            headline = self.related_headline(anchor)
             url = self.link(anchor.get("href"))
             if headline and url:
                 key = article_id(url) or url
                 if key not in found and key != own:
                     found[key] = RelatedArticle(headline=headline, url=url)
         return list(found.values())
+
+    def related_headline(self, anchor: _Element) -> str | None:
+        """The headline a related story's link shows."""
+        return element_text(anchor)
 
     def alsoRead(self) -> list[RelatedArticle]:
         return self.pick("alsoRead", (DOM, lambda: self.related_links(self.related_anchors()))) or []

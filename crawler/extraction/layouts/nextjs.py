@@ -434,6 +434,16 @@ class NextJsV1(CmsStory, ArticlePage):
         )
         return labelled or walled or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
 
+    # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.
+    CARD_HEADLINE_TEXTS = etree.XPath(
+        f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[contains(@class, '{PREMIUM_LABEL_PART}')])]", smart_strings=False
+    )
+
+    def related_headline(self, anchor: _Element) -> str | None:
+        if not any(self.PREMIUM_LABEL_PART in (m.get("class") or "") for m in self.markers):
+            return super().related_headline(anchor)
+        return clean_text(" ".join(cast("list[str]", self.CARD_HEADLINE_TEXTS(anchor))))
+
     def isLiveBlog(self) -> bool:
         return (
             super().isLiveBlog()
