@@ -99,3 +99,25 @@ def test_a_premium_label_inside_a_related_cards_link_is_not_in_its_headline(card
     result = extract(_once(html, PREMIUM_CARD, card).encode(), url)
     assert [{"headline": r.headline, "url": r.url} for r in result.article.alsoRead] == expected["alsoRead"]
     assert result.article.isPremium is False
+
+
+TICKER_CELLS = '<span class="tickername">Sensex</span> <span class="tickerval"></span> (<span class="tickerchg"></span> <span class="tickerpct"></span>%)'
+# (value, change, per cent) as the cells show them, and as a reader writes them down
+TICKER_FORMS = {
+    "down-arrow-before": (("73,158.24", "\u25bc 254.86", "\u25bc0.35"), (73158.24, -254.86, -0.35)),
+    "down-arrow-after": (("73,158.24 \u25bc", "254.86 \u25bc", "0.35% \u25bc"), (73158.24, -254.86, -0.35)),
+    "up-arrow": (("1,23,456.70", "\u25b2 254.86", "\u25b2 0.35"), (123456.70, 254.86, 0.35)),
+    "signed": (("73,158.24", "\u2212254.86", "-0.35"), (73158.24, -254.86, -0.35)),
+}
+
+
+@pytest.mark.parametrize(("cells", "quote"), TICKER_FORMS.values(), ids=TICKER_FORMS.keys())
+def test_a_fall_drawn_as_an_arrow_in_the_ticker_is_negative(cells: tuple[str, str, str], quote: tuple[float, float, float]) -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    value, change, percent = cells
+    filled = (
+        f'<span class="tickername">Sensex</span> <span class="tickerval">{value}</span> '
+        f'(<span class="tickerchg">{change}</span> <span class="tickerpct">{percent}</span>%)'
+    )
+    sensex = extract(_once(html, TICKER_CELLS, filled).encode(), url).article.market[0]
+    assert (sensex.name, sensex.value, sensex.change, sensex.changePercent) == ("Sensex", *quote)

@@ -436,3 +436,14 @@ def parse_number(text: str | None) -> float | None:
     except ValueError:
         return None
 
+
+# A fall drawn as an arrow beside an unsigned figure ("▼ 254.86"); tickers draw a rise as "▲".
+_DOWN_ARROWS = ("\u25bc", "\u25be", "\u2193", "\U0001f53b")
+
+
+def parse_change(text: str | None) -> float | None:
+    """A change (points or per cent): :func:`parse_number`, negative where a down arrow marks it."""
+    number = parse_number(text)
+    if number is not None and number > 0 and text is not None and any(arrow in text for arrow in _DOWN_ARROWS):
+        return -number
+    return number

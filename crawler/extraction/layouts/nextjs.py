@@ -18,7 +18,7 @@ from lxml.etree import _Element
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
-from ..normalize import article_id, clean_text, parse_number, read_time_minutes, split_list
+from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
@@ -479,8 +479,8 @@ class NextJsV1(CmsStory, ArticlePage):
                 quotes[name] = MarketQuote(
                     name=name,
                     value=parse_number(cells.get("tickerval")),
-                    change=parse_number(cells.get("tickerchg")),
-                    changePercent=parse_number(cells.get("tickerpct")),
+                    change=parse_change(cells.get("tickerchg")),
+                    changePercent=parse_change(cells.get("tickerpct")),
                 )
         return list(quotes.values())
 
