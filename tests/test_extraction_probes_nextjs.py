@@ -121,3 +121,12 @@ def test_a_fall_drawn_as_an_arrow_in_the_ticker_is_negative(cells: tuple[str, st
     )
     sensex = extract(_once(html, TICKER_CELLS, filled).encode(), url).article.market[0]
     assert (sensex.name, sensex.value, sensex.change, sensex.changePercent) == ("Sensex", *quote)
+
+
+def test_the_article_jsons_tags_written_as_a_list_are_its_topics() -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    topics = expected["topics"]
+    assert isinstance(topics, list)
+    html = _with_data(html, lambda data: data.update(articleTags=[*topics, " ", topics[0]]))
+    result = extract(html.encode(), url)
+    assert result.article.topics == topics and result.provenance.sources["topics"] == "next"

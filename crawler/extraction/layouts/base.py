@@ -67,6 +67,13 @@ def text_of(value: Any) -> str | None:
     return clean_text(value) if isinstance(value, str) else None
 
 
+def names_of(value: Any) -> list[str]:
+    """Names from JSON written as a list of them or as one comma-separated string."""
+    if isinstance(value, list):
+        return unique(name for name in (text_of(v) for v in value) if name)
+    return split_list(text_of(value))
+
+
 def first_text_of(value: Any) -> str | None:
     """:func:`text_of` of a value, or of the first string of a list of them (schema.org allows
     several values wherever it allows one)."""
@@ -659,10 +666,7 @@ class ArticlePage:
         return self.pick("alsoRead", (DOM, lambda: self.related_links(self.related_anchors()))) or []
 
     def ld_topics(self) -> list[str]:
-        keywords = self.ld.get("keywords")
-        if isinstance(keywords, list):
-            return unique(k for k in (text_of(v) for v in keywords) if k)
-        return split_list(text_of(keywords))
+        return names_of(self.ld.get("keywords"))
 
     def topics(self) -> list[str]:
         return self.pick("topics", (JSON_LD, self.ld_topics)) or []

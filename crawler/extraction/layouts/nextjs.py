@@ -22,7 +22,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, picture_file, picture_source, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, names_of, picture_file, picture_source, select, shown_text_of, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -363,7 +363,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def topics(self) -> list[str]:
         return self.pick(
             "topics",
-            (NEXT_DATA, lambda: split_list(text_of(self.data.get("articleTags")))),
+            (NEXT_DATA, lambda: names_of(self.data.get("articleTags"))),
             (JSON_LD, self.ld_topics),
             fallbacks=((DOM, lambda: [t for a in select(self.TOPIC_LINKS, self.page.root) if (t := element_text(a))]),),
         ) or []
