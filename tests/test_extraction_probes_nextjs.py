@@ -130,3 +130,35 @@ def test_the_article_jsons_tags_written_as_a_list_are_its_topics() -> None:
     html = _with_data(html, lambda data: data.update(articleTags=[*topics, " ", topics[0]]))
     result = extract(html.encode(), url)
     assert result.article.topics == topics and result.provenance.sources["topics"] == "next"
+
+
+DAY_ONLY = {
+    "published-json-ld": ("datePublished", '"datePublished": "2024-07-10T21:05:00+05:30"', '"datePublished": "2024-07-10"', "next"),
+    "published-meta": ("datePublished", 'property="article:published_time" content="2024-07-10T21:05:00+05:30"', 'property="article:published_time" content="2024-07-10"', "ld"),
+    "modified-json-ld": ("dateModified", '"dateModified": "2024-07-11T08:47:00+05:30"', '"dateModified": "2024-07-11"', "meta"),
+}
+
+
+@pytest.mark.parametrize(("field", "old", "new", "source"), DAY_ONLY.values(), ids=DAY_ONLY.keys())
+def test_a_date_without_its_time_of_day_agrees_with_a_source_that_has_it(field: str, old: str, new: str, source: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    result = extract(_once(html, old, new).encode(), url)
+    assert getattr(result.article, field) == expected[field]
+    assert result.provenance.sources[field] == source and field not in result.provenance.disagreements
+
+
+def test_a_date_without_its_time_of_day_is_read_when_no_source_has_the_time() -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html = _once(html, '"datePublished": "2024-07-10T21:05:00+05:30"', '"datePublished": "2024-07-10"')
+    html = _once(html, '<meta property="article:published_time" content="2024-07-10T21:05:00+05:30">', "")
+    html = _once(html, "First Published: Jul 10 2024 | 9:05 PM IST", "")
+    result = extract(_with_data(html, lambda data: data.pop("publishDate")).encode(), url)
+    assert result.article.datePublished == "2024-07-10T00:00:00+05:30" and result.provenance.sources["datePublished"] == "ld"
+
+
+@pytest.mark.parametrize("written", ["1720625700", "1720625700000", 1720625700000], ids=["seconds-text", "milliseconds-text", "milliseconds"])
+def test_the_article_jsons_unix_time_in_other_forms_agrees_with_json_ld(written: object) -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    html = _once(html, '"datePublished": "2024-07-10T21:05:00+05:30"', '"datePublished": "2024-07-10"')
+    result = extract(_with_data(html, lambda data: data.update(publishDate=written)).encode(), url)
+    assert result.article.datePublished == expected["datePublished"] and result.provenance.sources["datePublished"] == "next"

@@ -29,6 +29,12 @@ TICKER_ITEM_CSS = ".mktticker .tickeritem"
 VIDEO_TYPES = frozenset({"VideoObject"})
 
 
+def _timed(value: Any) -> Any:
+    """A date that gives its time of day (Unix time, or text with a clock), else None: a day alone
+    ("2024-07-10") reads as midnight, and agrees with any time of that day rather than beating it."""
+    return None if isinstance(value, str) and ":" not in value and not value.strip().isdigit() else value
+
+
 class NextJsV1(CmsStory, ArticlePage):
     """business-standard.com since the 2023 redesign."""
 
@@ -228,12 +234,13 @@ class NextJsV1(CmsStory, ArticlePage):
         )
 
     def datePublished(self) -> str | None:
+        in_ld, in_meta = text_of(self.ld.get("datePublished")), self.page.meta("article:published_time")
         return self.pick(
             "datePublished",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
-            (NEXT_DATA, lambda: self.date(self.data.get("publishDate"))),
-            (META, lambda: self.date(self.page.meta("article:published_time"))),
-            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())),),
+            (JSON_LD, lambda: self.date(_timed(in_ld))),
+            (NEXT_DATA, lambda: self.date(_timed(self.data.get("publishDate")))),
+            (META, lambda: self.date(_timed(in_meta))),
+            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())), (JSON_LD, lambda: self.date(in_ld)), (META, lambda: self.date(in_meta))),
         )
 
     META_INFO = CSSSelector(".meta-info")
@@ -245,12 +252,13 @@ class NextJsV1(CmsStory, ArticlePage):
         return found if found is not None else first(self.META_INFO, self.scope)
 
     def dateModified(self) -> str | None:
+        in_ld, in_meta = text_of(self.ld.get("dateModified")), self.page.meta("article:modified_time", "last-modified")
         return self.pick(
             "dateModified",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("dateModified")))),
-            (NEXT_DATA, lambda: self.date(self.data.get("modificationDate"))),
-            (META, lambda: self.date(self.page.meta("article:modified_time", "last-modified"))),
-            fallbacks=((DOM, lambda: self.date(self.dateModifiedRaw())),),
+            (JSON_LD, lambda: self.date(_timed(in_ld))),
+            (NEXT_DATA, lambda: self.date(_timed(self.data.get("modificationDate")))),
+            (META, lambda: self.date(_timed(in_meta))),
+            fallbacks=((DOM, lambda: self.date(self.dateModifiedRaw())), (JSON_LD, lambda: self.date(in_ld)), (META, lambda: self.date(in_meta))),
         )
 
     def dateModifiedRaw(self) -> str | None:
