@@ -162,3 +162,17 @@ def test_the_article_jsons_unix_time_in_other_forms_agrees_with_json_ld(written:
     html = _once(html, '"datePublished": "2024-07-10T21:05:00+05:30"', '"datePublished": "2024-07-10"')
     result = extract(_with_data(html, lambda data: data.update(publishDate=written)).encode(), url)
     assert result.article.datePublished == expected["datePublished"] and result.provenance.sources["datePublished"] == "next"
+
+
+def test_a_headline_with_typographic_quotes_in_one_source_agrees_with_its_typewriter_form() -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    headline = expected["headline"]
+    assert isinstance(headline, str)
+    quoted = headline.replace("Tata Motors", "\u2018Tata Motors\u2019", 1)
+    html = _once(html, f'"headline": "{headline}"', f'"headline": "{quoted}"')
+    typed = quoted.replace("\u2018", "'").replace("\u2019", "'")
+    html = _once(html, f"stryhdtp\">{headline}</h1>", f"stryhdtp\">{typed}</h1>")
+    html = _with_data(html, lambda data: data.update(heading1=typed))
+    result = extract(html.encode(), url)
+    assert result.article.headline == "'Tata Motors' and Mahindra step up EV capacity ahead of festive demand"
+    assert "headline" not in result.provenance.disagreements

@@ -229,10 +229,17 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+# Typographic quotes and their typewriter forms: one CMS field has the one, another the other.
+_QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033", "\'\'\'\'\'\"\"\"\"\"")
+
+
 def _comparable(value: Any) -> Any:
-    """What two sources must agree on: text folded, dates to the minute, names as a set."""
+    """What two sources must agree on: text folded (case, spaces, quotes), dates to the minute,
+    names as a set."""
     if isinstance(value, str):
         folded = " ".join(value.casefold().split())
+        if not folded.isascii():
+            folded = folded.translate(_QUOTES)
         # ISO dates: sources differ in precision (the page shows minutes, JSON-LD seconds).
         return folded[:16] if len(folded) == 25 and folded[10:11] == "t" else folded
     if isinstance(value, list):
