@@ -651,17 +651,17 @@ class ArticlePage:
         return []
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
-        """``RelatedArticle`` for each anchor with text, de-duplicated by article (by URL for a link
-        to no article), this one left out: a section's latest stories may hold it, and one story
-        may be linked twice (a tracking query on one link)."""
+        """``RelatedArticle`` for each anchor with text, de-duplicated by URL without its query or
+        fragment (a tracking query made one story two entries), this page left out (a section's
+        latest stories may hold it)."""
         found: dict[str, RelatedArticle] = {}
-        own = self.articleId()
+        here = {_without_query(url) for url in (self.page.url, self._canonical) if url}
         for anchor in anchors:
             headline = self.related_headline(anchor)
             url = self.link(anchor.get("href"))
             if headline and url:
-                key = article_id(url) or url
-                if key not in found and key != own:
+                key = _without_query(url)
+                if key not in found and key not in here:
                     found[key] = RelatedArticle(headline=headline, url=url)
         return list(found.values())
 
@@ -725,6 +725,11 @@ class ArticlePage:
 
     def version(self) -> int | None:
         return None  # the incremental pipeline numbers it
+
+
+def _without_query(url: str) -> str:
+    """A URL without its query and fragment."""
+    return url.split("#", 1)[0].split("?", 1)[0]
 
 
 def _squeezed(text: str) -> str:

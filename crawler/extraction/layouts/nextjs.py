@@ -447,8 +447,12 @@ class NextJsV1(CmsStory, ArticlePage):
         f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[contains(@class, '{PREMIUM_LABEL_PART}')])]", smart_strings=False
     )
 
+    @cached_property
+    def has_labels(self) -> bool:
+        return any(self.PREMIUM_LABEL_PART in (m.get("class") or "") for m in self.markers)
+
     def related_headline(self, anchor: _Element) -> str | None:
-        if not any(self.PREMIUM_LABEL_PART in (m.get("class") or "") for m in self.markers):
+        if not self.has_labels:
             return super().related_headline(anchor)
         return clean_text(" ".join(cast("list[str]", self.CARD_HEADLINE_TEXTS(anchor))))
 
