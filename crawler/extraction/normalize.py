@@ -142,7 +142,8 @@ def parse_date(value: str | int | float | None) -> datetime | None:
             seconds = float(value)
             if seconds > 1e11:  # milliseconds
                 seconds /= 1000
-            return datetime.fromtimestamp(seconds, IST)
+            # The CMS writes 0 for a time it never set (an unedited story's modificationDate): 1970.
+            return _in_range_ist(datetime.fromtimestamp(seconds, IST))
         except (ValueError, OverflowError, OSError):
             return None
     text = clean_text(value)
@@ -435,3 +436,14 @@ def parse_number(text: str | None) -> float | None:
     except ValueError:
         return None
 
+
+# A fall drawn as an arrow beside an unsigned figure ("▼ 254.86"); tickers draw a rise as "▲".
+_DOWN_ARROWS = ("\u25bc", "\u25be", "\u2193", "\U0001f53b")
+
+
+def parse_change(text: str | None) -> float | None:
+    """A change (points or per cent): :func:`parse_number`, negative where a down arrow marks it."""
+    number = parse_number(text)
+    if number is not None and number > 0 and text is not None and any(arrow in text for arrow in _DOWN_ARROWS):
+        return -number
+    return number

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar, Union, cast
+from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -64,6 +65,13 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 def text_of(value: Any) -> str | None:
     """A JSON value that should be text: strings are cleaned, anything else is None."""
     return clean_text(value) if isinstance(value, str) else None
+
+
+def names_of(value: Any) -> list[str]:
+    """Names from JSON written as a list of them or as one comma-separated string."""
+    if isinstance(value, list):
+        return unique(name for name in (text_of(v) for v in value) if name)
+    return split_list(text_of(value))
 
 
 def first_text_of(value: Any) -> str | None:
@@ -133,6 +141,17 @@ def picture_source(image: _Element) -> str | None:
             return lazy
     src = image.get("src")
     return None if src is None or src.lstrip()[:5].lower() == "data:" else src
+
+
+def picture_file(src: str) -> tuple[str, str]:
+    """The host and path of a picture's file: ``/_next/image?url=<file>&w=…`` is the file, a query
+    (``?im=FitAndFill=(826,465)``) only resizes it, and the scheme does not change it."""
+    parts = urlsplit(src.strip())
+    if parts.path.endswith("/_next/image"):
+        inner = parse_qs(parts.query).get("url")
+        if inner:
+            parts = urlsplit(inner[0])
+    return parts.netloc.lower(), parts.path
 
 
 Selector = Union[etree.XPath, CSSSelector]
@@ -210,16 +229,23 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+# Typographic quotes and their typewriter forms: one CMS field has the one, another the other.
+_QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033", "\'\'\'\'\'\"\"\"\"\"")
+
+
 def _comparable(value: Any) -> Any:
-    """What two sources must agree on: text folded, dates to the minute, names as a set."""
+    """What two sources must agree on: text folded (case, spaces, quotes), dates to the minute,
+    names as a set."""
     if isinstance(value, str):
         folded = " ".join(value.casefold().split())
+        if not folded.isascii():
+            folded = folded.translate(_QUOTES)
         # ISO dates: sources differ in precision (the page shows minutes, JSON-LD seconds).
         return folded[:16] if len(folded) == 25 and folded[10:11] == "t" else folded
     if isinstance(value, list):
         return frozenset(_comparable(getattr(v, "name", v)) for v in value)
     if isinstance(value, Image):
-        return value.url
+        return picture_file(value.url)
     return value
 
 
@@ -511,10 +537,13 @@ class ArticlePage:
             return None
         return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
 
+    def image_at(self, url: str | None) -> Image | None:
+        """An image of the page by its URL (made absolute), or None."""
+        return Image(url=self.link(url) or url) if url else None
+
     def meta_image(self) -> Image | None:
         """The hero image of og:image: a source of its own, so that the item says which one answered."""
-        url = self.page.meta("og:image")
-        return Image(url=self.link(url) or url) if url else None
+        return self.image_at(self.page.meta("og:image"))
 
     def mainImage(self) -> Image | None:
         return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
@@ -622,23 +651,29 @@ class ArticlePage:
         return []
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
-        """``RelatedArticle`` for each anchor with text, de-duplicated by URL."""
+        """``RelatedArticle`` for each anchor with text, de-duplicated by URL without its query or
+        fragment (a tracking query made one story two entries), this page left out (a section's
+        latest stories may hold it)."""
         found: dict[str, RelatedArticle] = {}
+        here = {_without_query(url) for url in (self.page.url, self._canonical) if url}
         for anchor in anchors:
-            headline = element_text(anchor)
+            headline = self.related_headline(anchor)
             url = self.link(anchor.get("href"))
-            if headline and url and url not in found:
-                found[url] = RelatedArticle(headline=headline, url=url)
+            if headline and url:
+                key = _without_query(url)
+                if key not in found and key not in here:
+                    found[key] = RelatedArticle(headline=headline, url=url)
         return list(found.values())
+
+    def related_headline(self, anchor: _Element) -> str | None:
+        """The headline a related story's link shows."""
+        return element_text(anchor)
 
     def alsoRead(self) -> list[RelatedArticle]:
         return self.pick("alsoRead", (DOM, lambda: self.related_links(self.related_anchors()))) or []
 
     def ld_topics(self) -> list[str]:
-        keywords = self.ld.get("keywords")
-        if isinstance(keywords, list):
-            return unique(k for k in (text_of(v) for v in keywords) if k)
-        return split_list(text_of(keywords))
+        return names_of(self.ld.get("keywords"))
 
     def topics(self) -> list[str]:
         return self.pick("topics", (JSON_LD, self.ld_topics)) or []
@@ -690,6 +725,11 @@ class ArticlePage:
 
     def version(self) -> int | None:
         return None  # the incremental pipeline numbers it
+
+
+def _without_query(url: str) -> str:
+    """A URL without its query and fragment."""
+    return url.split("#", 1)[0].split("?", 1)[0]
 
 
 def _squeezed(text: str) -> str:

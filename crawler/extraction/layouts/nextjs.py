@@ -11,8 +11,6 @@ import re
 from functools import lru_cache
 from typing import Any, cast
 
-from urllib.parse import parse_qs, urlsplit
-
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import _Element
@@ -20,26 +18,21 @@ from lxml.etree import _Element
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
-from ..normalize import article_id, clean_text, parse_number, read_time_minutes, split_list
+from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, picture_source, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, names_of, picture_file, picture_source, select, shown_text_of, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
 VIDEO_TYPES = frozenset({"VideoObject"})
 
 
-def _picture_path(src: str) -> str:
-    """The path of a picture's file: ``/_next/image?url=<file>&w=…`` is the file, and a query
-    (``?im=FitAndFill=(826,465)``) only resizes it."""
-    parts = urlsplit(src.strip())
-    if parts.path.endswith("/_next/image"):
-        inner = parse_qs(parts.query).get("url")
-        if inner:
-            parts = urlsplit(inner[0])
-    return parts.path
+def _timed(value: Any) -> Any:
+    """A date that gives its time of day (Unix time, or text with a clock), else None: a day alone
+    ("2024-07-10") reads as midnight, and agrees with any time of that day rather than beating it."""
+    return None if isinstance(value, str) and ":" not in value and not value.strip().isdigit() else value
 
 
 class NextJsV1(CmsStory, ArticlePage):
@@ -241,12 +234,13 @@ class NextJsV1(CmsStory, ArticlePage):
         )
 
     def datePublished(self) -> str | None:
+        in_ld, in_meta = text_of(self.ld.get("datePublished")), self.page.meta("article:published_time")
         return self.pick(
             "datePublished",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
-            (NEXT_DATA, lambda: self.date(self.data.get("publishDate"))),
-            (META, lambda: self.date(self.page.meta("article:published_time"))),
-            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())),),
+            (JSON_LD, lambda: self.date(_timed(in_ld))),
+            (NEXT_DATA, lambda: self.date(_timed(self.data.get("publishDate")))),
+            (META, lambda: self.date(_timed(in_meta))),
+            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())), (JSON_LD, lambda: self.date(in_ld)), (META, lambda: self.date(in_meta))),
         )
 
     META_INFO = CSSSelector(".meta-info")
@@ -258,12 +252,13 @@ class NextJsV1(CmsStory, ArticlePage):
         return found if found is not None else first(self.META_INFO, self.scope)
 
     def dateModified(self) -> str | None:
+        in_ld, in_meta = text_of(self.ld.get("dateModified")), self.page.meta("article:modified_time", "last-modified")
         return self.pick(
             "dateModified",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("dateModified")))),
-            (NEXT_DATA, lambda: self.date(self.data.get("modificationDate"))),
-            (META, lambda: self.date(self.page.meta("article:modified_time", "last-modified"))),
-            fallbacks=((DOM, lambda: self.date(self.dateModifiedRaw())),),
+            (JSON_LD, lambda: self.date(_timed(in_ld))),
+            (NEXT_DATA, lambda: self.date(_timed(self.data.get("modificationDate")))),
+            (META, lambda: self.date(_timed(in_meta))),
+            fallbacks=((DOM, lambda: self.date(self.dateModifiedRaw())), (JSON_LD, lambda: self.date(in_ld)), (META, lambda: self.date(in_meta))),
         )
 
     def dateModifiedRaw(self) -> str | None:
@@ -280,14 +275,17 @@ class NextJsV1(CmsStory, ArticlePage):
     def mainImage(self) -> Image | None:
         featured = self.data.get("featuredImageObj")
         ld_image = self.ld_image()
-        url = self.pick(
+        # Pictures, not their URLs, are compared: sources name one file in other forms (a resizing
+        # query, another scheme, a protocol-relative URL).
+        picked = self.pick(
             "mainImage",
-            (NEXT_DATA, lambda: text_of(dig(featured, "url"))),
-            (JSON_LD, lambda: ld_image.url if ld_image else None),
-            fallbacks=((META, lambda: self.page.meta("og:image")),),
+            (NEXT_DATA, lambda: self.image_at(text_of(dig(featured, "url")))),
+            (JSON_LD, lambda: ld_image),
+            fallbacks=((META, self.meta_image),),
         )
-        if not url:
+        if picked is None:
             return None
+        url = picked.url
         header = self.header if self.header is not None else self.scope
         caption = self.pick(
             "mainImage.caption",
@@ -297,7 +295,7 @@ class NextJsV1(CmsStory, ArticlePage):
         )
         # The page's <img> is looked for only when the article JSON has no alt text.
         alt = text_of(dig(featured, "alt_text")) or self.hero_alt(header, url)
-        return Image(url=self.link(url) or url, alt=alt, caption=caption)
+        return Image(url=url, alt=alt, caption=caption)
 
     def hero_alt(self, header: _Element, url: str) -> str | None:
         """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block)."""
@@ -306,8 +304,8 @@ class NextJsV1(CmsStory, ArticlePage):
         hero = next((img for img, src in sources if src == url), None)
         if hero is None:
             # The same picture through Next.js's image proxy or resized: the same file.
-            wanted = _picture_path(url)
-            hero = next((img for img, src in sources if _picture_path(src) == wanted), None)
+            wanted = picture_file(url)[1]
+            hero = next((img for img, src in sources if picture_file(src)[1] == wanted), None)
         return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
@@ -373,7 +371,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def topics(self) -> list[str]:
         return self.pick(
             "topics",
-            (NEXT_DATA, lambda: split_list(text_of(self.data.get("articleTags")))),
+            (NEXT_DATA, lambda: names_of(self.data.get("articleTags"))),
             (JSON_LD, self.ld_topics),
             fallbacks=((DOM, lambda: [t for a in select(self.TOPIC_LINKS, self.page.root) if (t := element_text(a))]),),
         ) or []
@@ -444,6 +442,20 @@ class NextJsV1(CmsStory, ArticlePage):
         )
         return labelled or walled or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
 
+    # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.
+    CARD_HEADLINE_TEXTS = etree.XPath(
+        f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[contains(@class, '{PREMIUM_LABEL_PART}')])]", smart_strings=False
+    )
+
+    @cached_property
+    def has_labels(self) -> bool:
+        return any(self.PREMIUM_LABEL_PART in (m.get("class") or "") for m in self.markers)
+
+    def related_headline(self, anchor: _Element) -> str | None:
+        if not self.has_labels:
+            return super().related_headline(anchor)
+        return clean_text(" ".join(cast("list[str]", self.CARD_HEADLINE_TEXTS(anchor))))
+
     def isLiveBlog(self) -> bool:
         return (
             super().isLiveBlog()
@@ -479,8 +491,8 @@ class NextJsV1(CmsStory, ArticlePage):
                 quotes[name] = MarketQuote(
                     name=name,
                     value=parse_number(cells.get("tickerval")),
-                    change=parse_number(cells.get("tickerchg")),
-                    changePercent=parse_number(cells.get("tickerpct")),
+                    change=parse_change(cells.get("tickerchg")),
+                    changePercent=parse_change(cells.get("tickerpct")),
                 )
         return list(quotes.values())
 
