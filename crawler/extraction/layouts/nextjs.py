@@ -448,11 +448,12 @@ class NextJsV1(CmsStory, ArticlePage):
     )
 
     @cached_property
-    def has_labels(self) -> bool:
-        return any(self.PREMIUM_LABEL_PART in (m.get("class") or "") for m in self.markers)
+    def labelled_links(self) -> set[_Element]:
+        """The links that hold a premium label (up from each of the few labels)."""
+        return {a for m in self.markers if self.PREMIUM_LABEL_PART in (m.get("class") or "") for a in m.iterancestors("a")}
 
     def related_headline(self, anchor: _Element) -> str | None:
-        if not self.has_labels:
+        if anchor not in self.labelled_links:
             return super().related_headline(anchor)
         return clean_text(" ".join(cast("list[str]", self.CARD_HEADLINE_TEXTS(anchor))))
 
