@@ -176,3 +176,24 @@ def test_a_headline_with_typographic_quotes_in_one_source_agrees_with_its_typewr
     result = extract(html.encode(), url)
     assert result.article.headline == "'Tata Motors' and Mahindra step up EV capacity ahead of festive demand"
     assert "headline" not in result.provenance.disagreements
+
+
+NOTE = "(Only the headline and picture of this report may have been reworked by the Business Standard staff; the rest of the content is auto-generated from a syndicated feed.)"
+NOTE_FORMS = {
+    "bold-name": f'<p id="auto_disclaimer"><i>{NOTE.replace("Business Standard", "<b>Business Standard</b>")}</i></p>',
+    "brackets-outside": f'<p id="auto_disclaimer">(<i>{NOTE[1:-1]}</i>)</p>',
+    "spans-in-div": f'<div class="disclaimer"><span>{NOTE[:45]}</span><span>{NOTE[45:]}</span></div>',
+}
+
+
+@pytest.mark.parametrize("form", NOTE_FORMS.values(), ids=NOTE_FORMS.keys())
+def test_the_syndication_note_the_page_alone_shows_is_read_whole_whatever_its_markup(form: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/embeds")
+    assert expected["disclaimer"] == NOTE
+    written = f'<p id="auto_disclaimer"><i>{NOTE}</i></p>'
+    # Out of htmlContent (the story's JSON), and on the page in another markup.
+    html = _once(html, json.dumps(written)[1:-1].replace("</", "<\\/"), "")
+    html = _once(html, written, form)
+    article = extract(html.encode(), url).article
+    assert article.disclaimer == NOTE and article.isSyndicated
+    assert NOTE[1:20] not in (article.articleBody or "")

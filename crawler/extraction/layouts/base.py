@@ -39,7 +39,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types
 from ..urls import WEBSTORY, non_article_kind, page_article_id
-from ..text import DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, split_body, text_paragraphs
+from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, split_body, text_paragraphs
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -494,7 +494,7 @@ class ArticlePage:
                     break
         return found
 
-    def texts_holding(self, label: str) -> list[str]:
+    def texts_holding(self, label: str) -> list[etree._ElementUnicodeResult]:
         """The text nodes holding ``label``."""
         return [text for text in self.label_texts if label in text]
 
@@ -684,6 +684,14 @@ class ArticlePage:
         if found:
             return found
         for text in self.texts_holding(SYNDICATION):
+            # The note's line, not the text node holding its first words: markup inside it ("the
+            # <b>Business Standard</b> staff") or brackets outside its <i> are part of it.
+            holder = holder_of(text)
+            line = next((e for e in holder.iterancestors() if e.tag in BLOCK_TAGS), None) if holder is not None and holder.tag not in BLOCK_TAGS else holder
+            for candidate in block_paragraphs(line) if line is not None else ():
+                # (A line of more than the note is some block around it: the note's own text is taken then.)
+                if len(candidate) <= _DISCLAIMER_MAX and DISCLAIMER.match(candidate):
+                    return candidate
             cleaned = clean_text(text)
             if cleaned and DISCLAIMER.match(cleaned):
                 return cleaned
@@ -725,6 +733,10 @@ class ArticlePage:
 
     def version(self) -> int | None:
         return None  # the incremental pipeline numbers it
+
+
+# The note runs to some 200 characters; a block of more holds other text besides.
+_DISCLAIMER_MAX = 400
 
 
 def _without_query(url: str) -> str:
