@@ -125,3 +125,18 @@ def test_wordpress_related_posts_in_the_story_container_are_not_the_story() -> N
         '<footer class="entry-footer"><span class="cat-links">Posted in Economy</span></footer></article>'
     )
     assert extract(_once(html, story, wordpress).encode(), url).article.articleBody == expected["articleBody"]
+
+
+HINDI_STORY = "https://hindi.business-standard.com//storypage.php?autono="
+HINDI_RELATED = {"166700": "रेपो दर में बदलाव नहीं, महंगाई पर नजर", "166701": "सेंसेक्स 400 अंक चढ़ा"}
+
+
+def test_related_stories_told_apart_by_their_query_are_each_listed() -> None:
+    # On the Hindi edition the query is the story ("storypage.php?autono=N"): it is no tracking
+    # query, and the one story it does not name is this page's own.
+    html, url, expected = _fixture("amp/hindi-budget-166607")
+    cards = "".join(f'<li><a href="{HINDI_STORY}{n}">{headline}</a></li>' for n, headline in HINDI_RELATED.items())
+    cards += f'<li><a href="{HINDI_STORY}166607">{expected["headline"]}</a></li>'
+    html = _once(html, "</body>", f"<h3>Also Read</h3><ul>{cards}</ul></body>")
+    found = extract(html.encode(), url).article.alsoRead
+    assert [(r.url, r.headline) for r in found] == [(HINDI_STORY + n, headline) for n, headline in HINDI_RELATED.items()]

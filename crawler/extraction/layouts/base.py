@@ -651,16 +651,15 @@ class ArticlePage:
         return []
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
-        """``RelatedArticle`` for each anchor with text, de-duplicated by URL without its query or
-        fragment (a tracking query made one story two entries), this page left out (a section's
-        latest stories may hold it)."""
+        """``RelatedArticle`` for each anchor with text, de-duplicated by :func:`_story_key` (a tracking
+        query made one story two entries), this page left out (a section's latest stories may hold it)."""
         found: dict[str, RelatedArticle] = {}
-        here = {_without_query(url) for url in (self.page.url, self._canonical) if url}
+        here = {_story_key(url) for url in (self.page.url, self._canonical) if url}
         for anchor in anchors:
             headline = self.related_headline(anchor)
             url = self.link(anchor.get("href"))
             if headline and url:
-                key = _without_query(url)
+                key = _story_key(url)
                 if key not in found and key not in here:
                     found[key] = RelatedArticle(headline=headline, url=url)
         return list(found.values())
@@ -739,9 +738,22 @@ class ArticlePage:
 _DISCLAIMER_MAX = 400
 
 
-def _without_query(url: str) -> str:
-    """A URL without its query and fragment."""
-    return url.split("#", 1)[0].split("?", 1)[0]
+# Paths that name a script, not a story: the query says which story ("storypage.php?autono=N").
+_SCRIPT_PATHS = (".php", ".asp", ".aspx", ".jsp", ".cgi")
+
+
+def _story_key(url: str) -> str:
+    """Which story an absolute URL names: the URL without its fragment, and without its query
+    (tracking, such as ``?utm_source=``) when its path names the story by itself. The Hindi
+    edition's ``storypage.php?autono=N`` and a site root's ``/?p=N`` keep it: there it is the story."""
+    url = url.split("#", 1)[0]
+    query = url.find("?")
+    if query == -1:
+        return url
+    path = url[:query]
+    if path.endswith(_SCRIPT_PATHS) or path.find("/", path.find("//") + 2) in (-1, len(path) - 1):
+        return url
+    return path
 
 
 def _squeezed(text: str) -> str:
