@@ -197,3 +197,12 @@ def test_the_syndication_note_the_page_alone_shows_is_read_whole_whatever_its_ma
     article = extract(html.encode(), url).article
     assert article.disclaimer == NOTE and article.isSyndicated
     assert NOTE[1:20] not in (article.articleBody or "")
+
+
+@pytest.mark.parametrize(("field", "old", "new"), [(f, o, n.replace("2024-07-", "2024-06-")) for f, o, n, _ in DAY_ONLY.values()], ids=DAY_ONLY.keys())
+def test_a_date_without_its_time_of_day_on_another_day_is_a_disagreement(field: str, old: str, new: str) -> None:
+    # The day alone gives way to a source with the time, but a source that names another day still
+    # says something else.
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    result = extract(_once(html, old, new).encode(), url)
+    assert getattr(result.article, field) == expected[field] and field in result.provenance.disagreements

@@ -8,6 +8,7 @@ module name (``[class*=dtlauthinfo]``), never the hash.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -234,14 +235,30 @@ class NextJsV1(CmsStory, ArticlePage):
         )
 
     def datePublished(self) -> str | None:
-        in_ld, in_meta = text_of(self.ld.get("datePublished")), self.page.meta("article:published_time")
-        return self.pick(
+        return self.dated(
             "datePublished",
-            (JSON_LD, lambda: self.date(_timed(in_ld))),
-            (NEXT_DATA, lambda: self.date(_timed(self.data.get("publishDate")))),
-            (META, lambda: self.date(_timed(in_meta))),
-            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())), (JSON_LD, lambda: self.date(in_ld)), (META, lambda: self.date(in_meta))),
+            (JSON_LD, text_of(self.ld.get("datePublished"))),
+            (NEXT_DATA, self.data.get("publishDate")),
+            (META, self.page.meta("article:published_time")),
+            shown=self.datePublishedRaw,
         )
+
+    def dated(self, name: str, *written: tuple[str, Any], shown: Callable[[], str | None]) -> str | None:
+        """The first of the ``written`` dates (source, value) that gives its time of day, else the one
+        the page ``shown``, else a day alone (midnight). A day alone gives way to a time of that day,
+        but a source that names another day still disagrees."""
+        picked = self.pick(
+            name,
+            *((source, lambda value=value: self.date(_timed(value))) for source, value in written),
+            fallbacks=((DOM, lambda: self.date(shown())), *((source, lambda value=value: self.date(value)) for source, value in written)),
+        )
+        if picked is not None and name not in self.provenance.disagreements:
+            for _, value in written:
+                day = self.date(value) if value is not None and _timed(value) is None else None
+                if day is not None and day[:10] != picked[:10]:
+                    self.provenance.disagreements.append(name)
+                    break
+        return picked
 
     META_INFO = CSSSelector(".meta-info")
 
@@ -252,13 +269,12 @@ class NextJsV1(CmsStory, ArticlePage):
         return found if found is not None else first(self.META_INFO, self.scope)
 
     def dateModified(self) -> str | None:
-        in_ld, in_meta = text_of(self.ld.get("dateModified")), self.page.meta("article:modified_time", "last-modified")
-        return self.pick(
+        return self.dated(
             "dateModified",
-            (JSON_LD, lambda: self.date(_timed(in_ld))),
-            (NEXT_DATA, lambda: self.date(_timed(self.data.get("modificationDate")))),
-            (META, lambda: self.date(_timed(in_meta))),
-            fallbacks=((DOM, lambda: self.date(self.dateModifiedRaw())), (JSON_LD, lambda: self.date(in_ld)), (META, lambda: self.date(in_meta))),
+            (JSON_LD, text_of(self.ld.get("dateModified"))),
+            (NEXT_DATA, self.data.get("modificationDate")),
+            (META, self.page.meta("article:modified_time", "last-modified")),
+            shown=self.dateModifiedRaw,
         )
 
     def dateModifiedRaw(self) -> str | None:
