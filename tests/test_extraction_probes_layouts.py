@@ -140,3 +140,26 @@ def test_related_stories_told_apart_by_their_query_are_each_listed() -> None:
     html = _once(html, "</body>", f"<h3>Also Read</h3><ul>{cards}</ul></body>")
     found = extract(html.encode(), url).article.alsoRead
     assert [(r.url, r.headline) for r in found] == [(HINDI_STORY + n, headline) for n, headline in HINDI_RELATED.items()]
+
+
+LATEST_NEWS = (
+    '<amp-live-list id="latest" data-poll-interval="60000" data-max-items-per-page="5"><button update on="tap:latest.update">New stories</button>'
+    '<div items><div id="n1" data-sort-time="1709115120"><a href="/markets/news/sensex-ends-flat-124022800901_1.html">Sensex ends flat</a></div>'
+    '<div id="n2" data-sort-time="1709115000"><a href="/economy/news/gdp-data-due-124022800902_1.html">GDP data due on Thursday</a></div></div></amp-live-list>'
+)
+NOT_THE_STORY = {
+    "aside": f"<aside><h3>Latest News</h3>{LATEST_NEWS}</aside>",
+    "footer": f"<footer>{LATEST_NEWS}</footer>",
+    "before-the-headline": None,
+}
+
+
+@pytest.mark.parametrize("where", NOT_THE_STORY.keys())
+def test_an_amp_live_list_of_latest_news_beside_an_article_neither_joins_its_body_nor_makes_it_a_live_blog(where: str) -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    if where == "before-the-headline":
+        html = _once(html, "<h1>", f"<div class=\"ticker\">{LATEST_NEWS}</div><h1>")
+    else:
+        html = _once(html, "</body>", f"{NOT_THE_STORY[where]}</body>")
+    article = extract(html.encode(), url).article
+    assert article.isLiveBlog is False and article.articleBody == expected["articleBody"]

@@ -178,14 +178,20 @@ class AmpV1(CmsStory, ArticlePage):
     GATED_CONTENT = etree.XPath("boolean(descendant-or-self::*[@subscriptions-section = 'content'])")
 
     # A live blog's updates are the items of its amp-live-list (its "update" button and pagination
-    # are controls): they follow the introduction, wherever the list sits.
+    # are controls): they follow the introduction, in the body or after it. A list before the
+    # headline or in the page's furniture is a widget of latest stories beside any article.
     LIVE_LIST = "amp-live-list"
-    LIVE_LISTS = etree.XPath("//amp-live-list")
+    _STORY_LIVE_LIST = "amp-live-list[not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar)]"
+    LIVE_LISTS = etree.XPath(f"//{_STORY_LIVE_LIST}")  # on a page without a headline
+    LIVE_LISTS_AFTER_HEADLINE = etree.XPath(f"descendant::{_STORY_LIVE_LIST} | following::{_STORY_LIVE_LIST}")
     LIVE_ITEMS = etree.XPath("*[@items]/*")  # from the list
 
     @cached_property
     def live_lists(self) -> list[_Element]:
-        return select(self.LIVE_LISTS, self.page.root) if self.LIVE_LIST in self.page.text else []
+        if self.LIVE_LIST not in self.page.text:
+            return []
+        headline = self.headline_element
+        return select(self.LIVE_LISTS, self.page.root) if headline is None else select(self.LIVE_LISTS_AFTER_HEADLINE, headline)
 
     def live_updates(self) -> list[str]:
         return [p for live in self.live_lists for item in select(self.LIVE_ITEMS, live) for p in block_paragraphs(item)]
