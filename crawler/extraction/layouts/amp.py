@@ -20,7 +20,7 @@ from ..normalize import strip_amp
 from ..page import Page
 from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_showing, select, text_of
 from .hindi import Hindi2020, real_picture
 from .story import CmsStory
 
@@ -139,18 +139,8 @@ class AmpV1(CmsStory, ArticlePage):
     HERO_IMAGE = CSSSelector("amp-img")
 
     def hero_element(self, url: str) -> _Element | None:
-        """The page's amp-img of the hero's file: its ``src`` or a ``srcset`` candidate, the file
-        itself or resized (a query such as ``?im=FitAndFill=(826,465)`` only resizes it)."""
-        images = select(self.HERO_IMAGE, self.page.root)
-        found = next((image for image in images if image.get("src") == url), None)
-        if found is not None:
-            return found
-        wanted = urlsplit(url).path
-        for image in images:
-            candidates = [image.get("src") or "", *(c.split()[0] for c in (image.get("srcset") or "").split(",") if c.strip())]
-            if any(urlsplit(c.strip()).path == wanted for c in candidates):
-                return image
-        return None
+        """The page's amp-img of the hero's file (its ``src`` or a ``srcset`` candidate, resized or not)."""
+        return picture_showing(select(self.HERO_IMAGE, self.page.root), url)
 
     def mainImage(self) -> Image | None:
         image = self.pick(

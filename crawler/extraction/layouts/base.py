@@ -154,6 +154,23 @@ def picture_file(src: str) -> tuple[str, str]:
     return parts.netloc.lower(), parts.path
 
 
+def picture_showing(images: list[_Element], url: str) -> _Element | None:
+    """The picture of ``images`` that shows ``url``: by its source as written, else by the file
+    (:func:`picture_file`'s path) of its source or of a ``srcset`` candidate, so that a resized,
+    proxied or relative form of the same picture is found."""
+    sources = [(image, picture_source(image) or "") for image in images]
+    found = next((image for image, src in sources if src == url), None)
+    if found is not None:
+        return found
+    wanted = picture_file(url)[1]
+    for image, src in sources:
+        srcset = image.get("srcset") or ""
+        candidates = [src, *(c.split()[0] for c in srcset.split(",") if c.strip())] if srcset else [src]
+        if any(picture_file(c)[1] == wanted for c in candidates):
+            return image
+    return None
+
+
 Selector = Union[etree.XPath, CSSSelector]
 
 

@@ -23,7 +23,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, names_of, picture_file, picture_source, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, names_of, picture_showing, select, shown_text_of, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -314,14 +314,9 @@ class NextJsV1(CmsStory, ArticlePage):
         return Image(url=url, alt=alt, caption=caption)
 
     def hero_alt(self, header: _Element, url: str) -> str | None:
-        """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block)."""
-        images = select(self.HERO_IMAGE, header)
-        sources = [(img, picture_source(img) or "") for img in images]
-        hero = next((img for img, src in sources if src == url), None)
-        if hero is None:
-            # The same picture through Next.js's image proxy or resized: the same file.
-            wanted = picture_file(url)[1]
-            hero = next((img for img, src in sources if picture_file(src)[1] == wanted), None)
+        """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block, also through
+        Next.js's image proxy or resized)."""
+        hero = picture_showing(select(self.HERO_IMAGE, header), url)
         return clean_text(hero.get("alt")) if hero is not None else None
 
     # --- body ----------------------------------------------------------------------------------
