@@ -128,6 +128,10 @@ def test_iso_dates_in_the_site_form_read_as_the_long_way_reads_them(raw: str) ->
         ("https://www.business-standard.com/a b%20c", "https://www.business-standard.com/x"),
         ("http://127.0.0.1:8080/a", "http://127.0.0.1:8080/"),
         ("http://user@host:99/a/", "http://x/"),
+        # A tab or line break, which urlsplit() removes, where the host starts may leave none.
+        ("https://\t/a", "https://www.business-standard.com/x"),
+        ("https://\n\r//b", "https://www.business-standard.com/x"),
+        ("https://\t#top", "https://www.business-standard.com/x"),
     ],
 )
 def test_links_resolve_as_urljoin_resolves_them(href: str, base: str) -> None:

@@ -373,7 +373,8 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
 
 
 _ABSOLUTE_PREFIXES = ("https://", "http://")
-_NO_HOST = ("", "/", "?", "#")  # what after "scheme://" leaves the host empty
+# What after "scheme://" leaves the host empty, or may: urlsplit() removes tabs and line breaks first.
+_NO_HOST = ("", "/", "?", "#", "\t", "\r", "\n")
 # What urlsplit() and urlunsplit() act on: "?", "#" and ";" that start an empty part (dropped),
 # tabs and line breaks (removed), brackets (an IPv6 host, or a ValueError).
 _SPLIT_MAY_CHANGE = re.compile(r"[?#;\[\]\t\r\n]").search
