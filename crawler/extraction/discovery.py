@@ -110,10 +110,13 @@ class _Parsed:
 
 
 _CLOSING_TAG = re.compile(rb"</\s*(?:[\w.-]+:)?(\w+)\s*>\s*$")
+_BOM = b"\xef\xbb\xbf"
 
 
 def _parse_xml(body: bytes, root_names: frozenset[str]) -> _Parsed:
-    body = unpack(body).strip()
+    # White space after a byte order mark puts the XML declaration past the start, which a strict
+    # parser refuses (lxml reads the mark itself).
+    body = unpack(body).removeprefix(_BOM).strip()
     if not body:
         raise BrokenDocument("empty body", EMPTY)
     try:
