@@ -33,6 +33,32 @@ def _feed(items: str, head: bytes = b'<?xml version="1.0"?>', attributes: str = 
 # --- salvaged documents: the document's end, not its last bytes, says whether it was cut ---------------
 
 
+def test_a_salvaged_feed_or_sitemap_may_end_in_a_comment() -> None:
+    generated = b"\n<!-- generated in 0.04 s -->\n"
+    feed = parse_rss(_feed(f"<item><title>Sensex&nbsp;up</title><link>{ARTICLE}</link></item>") + generated, SITE)
+    assert [e.url for e in feed.entries] == [ARTICLE] and "nbsp" in feed.salvaged
+    sitemap = parse_sitemap(
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"<url><loc>{ARTICLE}</loc><news:news><news:title>Sensex&nbsp;up</news:title></news:news></url></urlset>".encode()
+        + generated,
+        SITE,
+    )
+    assert [e.url for e in sitemap.entries] == [ARTICLE] and "nbsp" in sitemap.salvaged
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<html><head><title>Error</title></head><body><p>Service unavailable<br></p></body></html>',
+        b'<?xml version="1.0"?><!DOCTYPE html><html><body>Not found<hr></body></html>',
+    ],
+)
+def test_an_html_error_page_with_an_xml_declaration_is_not_xml_not_a_cut_feed(body: bytes) -> None:
+    with pytest.raises(BrokenDocument) as caught:
+        parse_rss(body, SITE)
+    assert caught.value.reason == "not-xml"
+
+
 @pytest.mark.parametrize("lead", [b"\xef\xbb\xbf\n", b"\xef\xbb\xbf\r\n\r\n", b"\xef\xbb\xbf \t"])
 def test_a_byte_order_mark_then_white_space_is_no_flaw(lead: bytes) -> None:
     feed = parse_rss(lead + _feed(f"<item><link>{ARTICLE}</link></item>", head=b'<?xml version="1.0" encoding="UTF-8"?>'), SITE)

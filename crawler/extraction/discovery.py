@@ -109,7 +109,6 @@ class _Parsed:
     salvaged: str = ""
 
 
-_CLOSING_TAG = re.compile(rb"</\s*(?:[\w.-]+:)?(\w+)\s*>\s*$")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -122,20 +121,37 @@ def _parse_xml(body: bytes, root_names: frozenset[str]) -> _Parsed:
     try:
         root = etree.fromstring(body, parser=_safe_parser())
     except etree.XMLSyntaxError as error:
-        # Salvage a document whose flaw is local (an undeclared entity such as &nbsp;, a bad
-        # character): it must still end with its own closing tag, or it was cut short and
-        # whatever it lists is only part of what it should.
-        closing = _CLOSING_TAG.search(body[-200:])
-        if closing is None or closing.group(1).decode() not in root_names:
-            reason = CUT if body.lstrip().startswith((b"<?xml", *(b"<" + n.encode() for n in root_names))) else NOT_XML
-            raise BrokenDocument(f"not well-formed XML: {error}", reason) from error
-        root = etree.fromstring(body, parser=_safe_parser(recover=True))
-        if root is None or _local(root.tag) not in root_names:
-            raise BrokenDocument(f"not well-formed XML: {error}", NOT_XML) from error
-        return _Parsed(root, salvaged=str(error))
+        return _salvage(body, root_names, error)
     if root is None:
         raise BrokenDocument("empty document", EMPTY)
     return _Parsed(root)
+
+
+def _salvage(body: bytes, root_names: frozenset[str], error: etree.XMLSyntaxError) -> _Parsed:
+    """A document with a local flaw (an undeclared entity such as &nbsp;, a bad character) read past
+    it; one that stops before its root's closing tag was cut short, and whatever it lists is only
+    part of what it should."""
+    # The events a pull parser gives before close() are for tags the document itself closed;
+    # close() then ends whatever was left open.
+    reader = etree.XMLPullParser(
+        events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, recover=True
+    )
+    reader.feed(body)
+    closed_root = False
+    for _, element in reader.read_events():
+        if not isinstance(element, etree._Element):  # only "end" events were asked for
+            continue
+        if _local(element.tag) in root_names and element.getparent() is None:
+            closed_root = True
+    root = reader.close()
+    kind = _local(root.tag) if root is not None else ""
+    if kind not in root_names:
+        # An HTML page (a block, an error), garbage, or a document cut before its root began.
+        started = body.startswith((b"<?xml", *(b"<" + n.encode() for n in root_names)))
+        raise BrokenDocument(f"not well-formed XML: {error}", CUT if started and kind.lower() != "html" else NOT_XML) from error
+    if not closed_root:
+        raise BrokenDocument(f"not well-formed XML: {error}", CUT) from error
+    return _Parsed(root, salvaged=str(error))
 
 
 def _local(tag: object) -> str:
