@@ -30,6 +30,56 @@ def _feed(items: str, head: bytes = b'<?xml version="1.0"?>', attributes: str = 
     return head + f'<rss version="2.0"{attributes}><channel><title>Latest</title>{items}</channel></rss>'.encode()
 
 
+# --- a feed cut short in transit ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cut_in",
+    [
+        b"<link>",  # inside the last item's link: its URL is half an address
+        b"<pubDate>",
+        b"</media:group>",
+        b"</item>",  # just before the last item closes
+    ],
+)
+@pytest.mark.parametrize("item", [1, 7, 29])
+def test_a_cut_feed_gives_its_whole_items_and_says_it_was_cut(item: int, cut_in: bytes) -> None:
+    body = _real_feed()
+    starts = [m.start() for m in re.finditer(rb"<item>", body)]
+    last = body.index(cut_in, starts[item]) + len(cut_in) // 2
+    cut = body[:last]
+    feed = parse_rss(cut, SITE + "/rss/home_page_top_stories.rss")
+    assert [e.article_id for e in feed.entries] == _item_ids(body)[:item]
+    assert feed.cut and not feed.salvaged
+    assert all(e.published is not None for e in feed.entries)
+
+
+def test_a_feed_cut_anywhere_gives_exactly_the_items_it_closed() -> None:
+    items = "".join(f"<item><title>t{n}</title><link>{SITE}/a/x-12402280087{n}_1.html</link></item>" for n in range(3))
+    body = _feed(items)
+    for end in range(body.index(b"<item>"), len(body) - len(b"</rss>")):
+        cut = body[:end]
+        closed = cut.count(b"</item>")
+        if not closed:
+            with pytest.raises(BrokenDocument) as caught:
+                parse_rss(cut, SITE)
+            assert caught.value.reason == "cut"
+            continue
+        feed = parse_rss(cut, SITE)
+        assert [e.article_id for e in feed.entries] == [f"12402280087{n}" for n in range(closed)], end
+        assert feed.cut
+
+
+def test_a_cut_feed_is_a_failed_source_whose_whole_items_are_still_fetched(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    body = _real_feed()
+    cut = body[: body.index(b"<link>", [m.start() for m in re.finditer(rb"<item>", body)][3]) + 40]
+    requests = list(spider.parse_source(XmlResponse(SITE + "/rss/home_page_top_stories.rss", body=cut)))
+    assert [r.url.rsplit("-", 1)[1] for r in requests] == [f"{i}_1.html" for i in _item_ids(body)[:3]]
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/source_failed/cut") == 1 and not stats.get_value("bs/discovery/sources_read")
+
+
 # --- salvaged documents: the document's end, not its last bytes, says whether it was cut ---------------
 
 

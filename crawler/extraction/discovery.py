@@ -2,8 +2,8 @@
 
 XML is parsed without network access and without entity expansion (no XXE, no billion laughs).
 Gzip bodies (``.xml.gz``, or a server that compresses without saying so) are unpacked with a size
-limit; a document that breaks mid-way is refused, one with a local flaw (a stray ``&nbsp;``) is
-salvaged and says so.
+limit; a sitemap that breaks mid-way is refused (a feed gives the items before the break), one with
+a local flaw (a stray ``&nbsp;``) is salvaged and says so.
 """
 
 from __future__ import annotations
@@ -107,12 +107,18 @@ class _Parsed:
     root: etree._Element
     # The first error the strict parser met, when the document had to be salvaged; "" when well-formed.
     salvaged: str = ""
+    # When the document stops before its own end: the error, and the entries it closed before the cut
+    # (only those are whole: the last one may have lost half its URL).
+    cut: str = ""
+    whole: frozenset[etree._Element] = frozenset()
 
 
 _BOM = b"\xef\xbb\xbf"
 
 
-def _parse_xml(body: bytes, root_names: frozenset[str]) -> _Parsed:
+def _parse_xml(body: bytes, root_names: frozenset[str], entry_names: frozenset[str] = frozenset()) -> _Parsed:
+    """The document's root; ``entry_names``: the caller reads what a cut document holds whole (a
+    cut document is refused otherwise)."""
     # White space after a byte order mark puts the XML declaration past the start, which a strict
     # parser refuses (lxml reads the mark itself).
     body = unpack(body).removeprefix(_BOM).strip()
@@ -121,13 +127,13 @@ def _parse_xml(body: bytes, root_names: frozenset[str]) -> _Parsed:
     try:
         root = etree.fromstring(body, parser=_safe_parser())
     except etree.XMLSyntaxError as error:
-        return _salvage(body, root_names, error)
+        return _salvage(body, root_names, entry_names, error)
     if root is None:
         raise BrokenDocument("empty document", EMPTY)
     return _Parsed(root)
 
 
-def _salvage(body: bytes, root_names: frozenset[str], error: etree.XMLSyntaxError) -> _Parsed:
+def _salvage(body: bytes, root_names: frozenset[str], entry_names: frozenset[str], error: etree.XMLSyntaxError) -> _Parsed:
     """A document with a local flaw (an undeclared entity such as &nbsp;, a bad character) read past
     it; one that stops before its root's closing tag was cut short, and whatever it lists is only
     part of what it should."""
@@ -138,10 +144,14 @@ def _salvage(body: bytes, root_names: frozenset[str], error: etree.XMLSyntaxErro
     )
     reader.feed(body)
     closed_root = False
+    whole: set[etree._Element] = set()
     for _, element in reader.read_events():
         if not isinstance(element, etree._Element):  # only "end" events were asked for
             continue
-        if _local(element.tag) in root_names and element.getparent() is None:
+        name = _local(element.tag)
+        if name in entry_names:
+            whole.add(element)
+        elif name in root_names and element.getparent() is None:
             closed_root = True
     root = reader.close()
     kind = _local(root.tag) if root is not None else ""
@@ -149,9 +159,11 @@ def _salvage(body: bytes, root_names: frozenset[str], error: etree.XMLSyntaxErro
         # An HTML page (a block, an error), garbage, or a document cut before its root began.
         started = body.startswith((b"<?xml", *(b"<" + n.encode() for n in root_names)))
         raise BrokenDocument(f"not well-formed XML: {error}", CUT if started and kind.lower() != "html" else NOT_XML) from error
-    if not closed_root:
+    if closed_root:
+        return _Parsed(root, salvaged=str(error))
+    if not entry_names:
         raise BrokenDocument(f"not well-formed XML: {error}", CUT) from error
-    return _Parsed(root, salvaged=str(error))
+    return _Parsed(root, cut=str(error), whole=frozenset(whole))
 
 
 def _local(tag: object) -> str:
@@ -243,11 +255,17 @@ class Feed:
     unreadable_dates: int = 0
     salvaged: str = ""
     unusable_urls: int = 0
+    # Why the feed stops before its end ("" when it does not): ``entries`` are the items before the cut.
+    cut: str = ""
 
 
 def parse_rss(body: bytes, base_url: str) -> Feed:
-    """Items of an RSS 2.0 feed (link or guid, pubDate); raises :class:`BrokenDocument`."""
-    parsed = _parse_xml(body, frozenset({"rss"}))
+    """Items of an RSS 2.0 feed (link or guid, pubDate); raises :class:`BrokenDocument`.
+
+    A feed cut short gives the items it closed before the cut, with ``cut`` saying so: each item
+    stands alone, unlike the URLs of a month, and a feed is read again on the next run.
+    """
+    parsed = _parse_xml(body, frozenset({"rss"}), frozenset({"item"}))
     root = parsed.root
     if _local(root.tag) != "rss":
         kind = _local(root.tag)
@@ -255,6 +273,8 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
     entries = []
     unreadable = unusable = 0
     for item in root.iter("item"):
+        if parsed.cut and item not in parsed.whole:
+            continue
         text = _child_text(item, "link") or _child_text(item, "guid")
         url = _link(text, base_url)
         if not url:
@@ -265,8 +285,10 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
         unreadable += raw_date is not None and moment is None
         entries.append(Entry(url=url, lastmod=moment, published=moment))
     if not entries:
+        if parsed.cut:
+            raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
         raise BrokenDocument("the feed has no items", EMPTY)
-    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable)
+    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut)
 
 
 _MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml(?:\.gz)?$")
