@@ -116,3 +116,21 @@ def test_a_byte_order_mark_then_white_space_is_no_flaw(lead: bytes) -> None:
     with pytest.raises(BrokenDocument) as caught:
         parse_rss(lead + _feed(f"<item><link>{ARTICLE}</link></item>")[:-60], SITE)
     assert caught.value.reason == "cut"
+
+
+# --- links and dates of items ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("guid", "url"),
+    [
+        (f"<guid>{ARTICLE}</guid>", ARTICLE),
+        (f'<guid isPermaLink="true">{ARTICLE}</guid>', ARTICLE),
+        ('<guid isPermaLink="false">124022800873</guid>', None),
+        ('<guid isPermaLink="false">bs-story-124022800873_1.html</guid>', None),
+    ],
+)
+def test_a_guid_is_a_link_only_when_it_is_a_permalink(guid: str, url: str | None) -> None:
+    other = SITE + "/india-news/y-124022800874_1.html"
+    feed = parse_rss(_feed(f"<item><title>A</title>{guid}</item><item><link>{other}</link></item>"), SITE + "/rss/latest.rss")
+    assert [e.url for e in feed.entries] == ([url] if url else []) + [other]

@@ -259,6 +259,18 @@ class Feed:
     cut: str = ""
 
 
+def _item_url_text(item: etree._Element) -> str | None:
+    """The item's link, else its guid when that is a permalink (the default): any other guid is
+    only a name for the item, not an address."""
+    link = _child_text(item, "link")
+    if link:
+        return link
+    for child in item:
+        if _local(child.tag) == "guid" and (child.get("isPermaLink") or "").strip().lower() != "false":
+            return _child_text(item, "guid")
+    return None
+
+
 def parse_rss(body: bytes, base_url: str) -> Feed:
     """Items of an RSS 2.0 feed (link or guid, pubDate); raises :class:`BrokenDocument`.
 
@@ -275,7 +287,7 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
     for item in root.iter("item"):
         if parsed.cut and item not in parsed.whole:
             continue
-        text = _child_text(item, "link") or _child_text(item, "guid")
+        text = _item_url_text(item)
         url = _link(text, base_url)
         if not url:
             unusable += text is not None
@@ -287,7 +299,7 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
     if not entries:
         if parsed.cut:
             raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
-        raise BrokenDocument("the feed has no items", EMPTY)
+        raise BrokenDocument("the feed has no item with a link", EMPTY)
     return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut)
 
 
