@@ -134,3 +134,15 @@ def test_a_guid_is_a_link_only_when_it_is_a_permalink(guid: str, url: str | None
     other = SITE + "/india-news/y-124022800874_1.html"
     feed = parse_rss(_feed(f"<item><title>A</title>{guid}</item><item><link>{other}</link></item>"), SITE + "/rss/latest.rss")
     assert [e.url for e in feed.entries] == ([url] if url else []) + [other]
+
+
+@pytest.mark.parametrize(
+    "element", ["<dc:date>2024-02-28T15:42:00+05:30</dc:date>", "<dc:date>2024-02-28T10:12:00Z</dc:date>"]
+)
+def test_an_item_dated_by_dublin_core_has_its_date(element: str) -> None:
+    feed = parse_rss(
+        _feed(f"<item><link>{ARTICLE}</link>{element}</item>", attributes=' xmlns:dc="http://purl.org/dc/elements/1.1/"'), SITE
+    )
+    (entry,) = feed.entries
+    assert entry.published is not None and entry.published.isoformat() == "2024-02-28T15:42:00+05:30"
+    assert entry.lastmod == entry.published and feed.unreadable_dates == 0

@@ -272,7 +272,7 @@ def _item_url_text(item: etree._Element) -> str | None:
 
 
 def parse_rss(body: bytes, base_url: str) -> Feed:
-    """Items of an RSS 2.0 feed (link or guid, pubDate); raises :class:`BrokenDocument`.
+    """Items of an RSS 2.0 feed (link or guid, pubDate or dc:date); raises :class:`BrokenDocument`.
 
     A feed cut short gives the items it closed before the cut, with ``cut`` saying so: each item
     stands alone, unlike the URLs of a month, and a feed is read again on the next run.
@@ -292,7 +292,8 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
         if not url:
             unusable += text is not None
             continue
-        raw_date = _child_text(item, "pubDate")
+        # Dublin Core's date stands in for pubDate in feeds some publishing systems write.
+        raw_date = _child_text(item, "pubDate") or _child_text(item, "date")
         moment = parse_date(raw_date)
         unreadable += raw_date is not None and moment is None
         entries.append(Entry(url=url, lastmod=moment, published=moment))
