@@ -146,3 +146,31 @@ def test_an_item_dated_by_dublin_core_has_its_date(element: str) -> None:
     (entry,) = feed.entries
     assert entry.published is not None and entry.published.isoformat() == "2024-02-28T15:42:00+05:30"
     assert entry.lastmod == entry.published and feed.unreadable_dates == 0
+
+
+# --- listings: the next page --------------------------------------------------------------------------------
+
+PAGE_2 = SITE + "/markets/news/page-2"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # An article whose headline holds the word "next", above a pager with rel="next".
+        '<a href="/markets/news/what-next-for-sensex-124022800873_1.html">What next for Sensex</a>'
+        '<div class="pagination"><a href="/markets/news/page-2" rel="next">Next page</a></div>',
+        '<a href="/markets/news/x-124022800873_1.html">Read next: Sensex</a><a href="/markets/news/page-2">Next</a>',
+        '<a href="/topic/nextgen-banking">NextGen banking</a><a href="/markets/news/x-124022800873_1.html">A</a>'
+        '<a href="/markets/news/page-2">Next \u00bb</a>',
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2" rel="nofollow next">\u203a</a>',
+        '<html><head><link rel="next" href="/markets/news/page-2"></head><body><a href="/markets/news/x-124022800873_1.html">A</a></body></html>',
+    ],
+)
+def test_the_next_page_of_a_listing_is_its_pager_link(html: str) -> None:
+    listing = parse_listing(html, SITE + "/markets/news")
+    assert listing.next_page == PAGE_2
+
+
+def test_a_listing_without_a_pager_has_no_next_page() -> None:
+    html = '<a href="/markets/news/next-big-thing-124022800873_1.html">The next big thing</a><a href="/video/next-124022800874_1.html">Next</a>'
+    assert parse_listing(html, SITE + "/markets/news").next_page is None

@@ -18,7 +18,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, url_kind
+from .urls import ARTICLE, non_article_kind, url_kind
 
 
 @dataclass(frozen=True)
@@ -332,7 +332,27 @@ def parse_listing(html: str, url: str) -> Listing:
         link = _link(href, url)
         if link and url_kind(link) == ARTICLE:
             found.setdefault(link.split("#")[0], None)
-    next_href = selector.xpath(
-        '(//a[@rel="next"]/@href | //a[contains(translate(normalize-space(), "NEXT", "next"), "next")]/@href)[1]'
-    ).get()
-    return Listing(article_urls=list(found), next_page=_link(next_href, url))
+    return Listing(article_urls=list(found), next_page=_next_page(selector, url))
+
+
+# What a pager's link says, arrows and all ("Next", "Next page", "Next »").
+_NEXT_TEXT = re.compile(r"[\W_]*next(?: page)?[\W_]*", re.IGNORECASE)
+
+
+def _next_page(selector: Selector, url: str) -> str | None:
+    """The listing's next page: a ``rel="next"`` link (``rel`` holds a list of words; a pager's ``<a>``
+    or the head's ``<link>``), else a link whose whole text is "Next"; never an article, whose
+    headline may well begin "What next for …" above the pager."""
+    rel_next = selector.xpath(
+        '//*[self::a or self::link][contains(concat(" ", translate(normalize-space(@rel), "NEXT", "next"), " "), " next ")]/@href'
+    ).getall()
+    worded = (
+        a.xpath("@href").get()
+        for a in selector.xpath('//a[@href][contains(translate(normalize-space(), "NEXT", "next"), "next")]')
+        if _NEXT_TEXT.fullmatch(a.xpath("normalize-space()").get() or "")
+    )
+    for href in (*rel_next, *worded):
+        link = _link(href, url)
+        if link and url_kind(link) != ARTICLE and non_article_kind(link) is None:
+            return link
+    return None
