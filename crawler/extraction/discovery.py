@@ -2,8 +2,8 @@
 
 XML is parsed without network access and without entity expansion (no XXE, no billion laughs).
 Gzip bodies (``.xml.gz``, or a server that compresses without saying so) are unpacked with a size
-limit; a document that breaks mid-way is refused, one with a local flaw (a stray ``&nbsp;``) is
-salvaged and says so.
+limit; a sitemap that breaks mid-way is refused (a feed gives the items before the break), one with
+a local flaw (a stray ``&nbsp;``) is salvaged and says so.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, url_kind
+from .urls import ARTICLE, non_article_kind, url_kind
 
 
 @dataclass(frozen=True)
@@ -107,32 +107,63 @@ class _Parsed:
     root: etree._Element
     # The first error the strict parser met, when the document had to be salvaged; "" when well-formed.
     salvaged: str = ""
+    # When the document stops before its own end: the error, and the entries it closed before the cut
+    # (only those are whole: the last one may have lost half its URL).
+    cut: str = ""
+    whole: frozenset[etree._Element] = frozenset()
 
 
-_CLOSING_TAG = re.compile(rb"</\s*(?:[\w.-]+:)?(\w+)\s*>\s*$")
+_BOM = b"\xef\xbb\xbf"
 
 
-def _parse_xml(body: bytes, root_names: frozenset[str]) -> _Parsed:
-    body = unpack(body).strip()
+def _parse_xml(body: bytes, root_names: frozenset[str], entry_names: frozenset[str] = frozenset()) -> _Parsed:
+    """The document's root; ``entry_names``: the caller reads what a cut document holds whole (a
+    cut document is refused otherwise)."""
+    # White space after a byte order mark puts the XML declaration past the start, which a strict
+    # parser refuses (lxml reads the mark itself).
+    body = unpack(body).removeprefix(_BOM).strip()
     if not body:
         raise BrokenDocument("empty body", EMPTY)
     try:
         root = etree.fromstring(body, parser=_safe_parser())
     except etree.XMLSyntaxError as error:
-        # Salvage a document whose flaw is local (an undeclared entity such as &nbsp;, a bad
-        # character): it must still end with its own closing tag, or it was cut short and
-        # whatever it lists is only part of what it should.
-        closing = _CLOSING_TAG.search(body[-200:])
-        if closing is None or closing.group(1).decode() not in root_names:
-            reason = CUT if body.lstrip().startswith((b"<?xml", *(b"<" + n.encode() for n in root_names))) else NOT_XML
-            raise BrokenDocument(f"not well-formed XML: {error}", reason) from error
-        root = etree.fromstring(body, parser=_safe_parser(recover=True))
-        if root is None or _local(root.tag) not in root_names:
-            raise BrokenDocument(f"not well-formed XML: {error}", NOT_XML) from error
-        return _Parsed(root, salvaged=str(error))
+        return _salvage(body, root_names, entry_names, error)
     if root is None:
         raise BrokenDocument("empty document", EMPTY)
     return _Parsed(root)
+
+
+def _salvage(body: bytes, root_names: frozenset[str], entry_names: frozenset[str], error: etree.XMLSyntaxError) -> _Parsed:
+    """A document with a local flaw (an undeclared entity such as &nbsp;, a bad character) read past
+    it; one that stops before its root's closing tag was cut short, and whatever it lists is only
+    part of what it should."""
+    # The events a pull parser gives before close() are for tags the document itself closed;
+    # close() then ends whatever was left open.
+    reader = etree.XMLPullParser(
+        events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, recover=True
+    )
+    reader.feed(body)
+    closed_root = False
+    whole: set[etree._Element] = set()
+    for _, element in reader.read_events():
+        if not isinstance(element, etree._Element):  # only "end" events were asked for
+            continue
+        name = _local(element.tag)
+        if name in entry_names:
+            whole.add(element)
+        elif name in root_names and element.getparent() is None:
+            closed_root = True
+    root = reader.close()
+    kind = _local(root.tag) if root is not None else ""
+    if kind not in root_names:
+        # An HTML page (a block, an error), garbage, or a document cut before its root began.
+        started = body.startswith((b"<?xml", *(b"<" + n.encode() for n in root_names)))
+        raise BrokenDocument(f"not well-formed XML: {error}", CUT if started and kind.lower() != "html" else NOT_XML) from error
+    if closed_root:
+        return _Parsed(root, salvaged=str(error))
+    if not entry_names:
+        raise BrokenDocument(f"not well-formed XML: {error}", CUT) from error
+    return _Parsed(root, cut=str(error), whole=frozenset(whole))
 
 
 def _local(tag: object) -> str:
@@ -224,11 +255,29 @@ class Feed:
     unreadable_dates: int = 0
     salvaged: str = ""
     unusable_urls: int = 0
+    # Why the feed stops before its end ("" when it does not): ``entries`` are the items before the cut.
+    cut: str = ""
+
+
+def _item_url_text(item: etree._Element) -> str | None:
+    """The item's link, else its guid when that is a permalink (the default): any other guid is
+    only a name for the item, not an address."""
+    link = _child_text(item, "link")
+    if link:
+        return link
+    for child in item:
+        if _local(child.tag) == "guid" and (child.get("isPermaLink") or "").strip().lower() != "false":
+            return _child_text(item, "guid")
+    return None
 
 
 def parse_rss(body: bytes, base_url: str) -> Feed:
-    """Items of an RSS 2.0 feed (link or guid, pubDate); raises :class:`BrokenDocument`."""
-    parsed = _parse_xml(body, frozenset({"rss"}))
+    """Items of an RSS 2.0 feed (link or guid, pubDate or dc:date); raises :class:`BrokenDocument`.
+
+    A feed cut short gives the items it closed before the cut, with ``cut`` saying so: each item
+    stands alone, unlike the URLs of a month, and a feed is read again on the next run.
+    """
+    parsed = _parse_xml(body, frozenset({"rss"}), frozenset({"item"}))
     root = parsed.root
     if _local(root.tag) != "rss":
         kind = _local(root.tag)
@@ -236,18 +285,23 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
     entries = []
     unreadable = unusable = 0
     for item in root.iter("item"):
-        text = _child_text(item, "link") or _child_text(item, "guid")
+        if parsed.cut and item not in parsed.whole:
+            continue
+        text = _item_url_text(item)
         url = _link(text, base_url)
         if not url:
             unusable += text is not None
             continue
-        raw_date = _child_text(item, "pubDate")
+        # Dublin Core's date stands in for pubDate in feeds some publishing systems write.
+        raw_date = _child_text(item, "pubDate") or _child_text(item, "date")
         moment = parse_date(raw_date)
         unreadable += raw_date is not None and moment is None
         entries.append(Entry(url=url, lastmod=moment, published=moment))
     if not entries:
-        raise BrokenDocument("the feed has no items", EMPTY)
-    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable)
+        if parsed.cut:
+            raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
+        raise BrokenDocument("the feed has no item with a link", EMPTY)
+    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut)
 
 
 _MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml(?:\.gz)?$")
@@ -278,7 +332,27 @@ def parse_listing(html: str, url: str) -> Listing:
         link = _link(href, url)
         if link and url_kind(link) == ARTICLE:
             found.setdefault(link.split("#")[0], None)
-    next_href = selector.xpath(
-        '(//a[@rel="next"]/@href | //a[contains(translate(normalize-space(), "NEXT", "next"), "next")]/@href)[1]'
-    ).get()
-    return Listing(article_urls=list(found), next_page=_link(next_href, url))
+    return Listing(article_urls=list(found), next_page=_next_page(selector, url))
+
+
+# What a pager's link says, arrows and all ("Next", "Next page", "Next »").
+_NEXT_TEXT = re.compile(r"[\W_]*next(?: page)?[\W_]*", re.IGNORECASE)
+
+
+def _next_page(selector: Selector, url: str) -> str | None:
+    """The listing's next page: a ``rel="next"`` link (``rel`` holds a list of words; a pager's ``<a>``
+    or the head's ``<link>``), else a link whose whole text is "Next"; never an article, whose
+    headline may well begin "What next for …" above the pager."""
+    rel_next = selector.xpath(
+        '//*[self::a or self::link][contains(concat(" ", translate(normalize-space(@rel), "NEXT", "next"), " "), " next ")]/@href'
+    ).getall()
+    worded = (
+        a.xpath("@href").get()
+        for a in selector.xpath('//a[@href][contains(translate(normalize-space(), "NEXT", "next"), "next")]')
+        if _NEXT_TEXT.fullmatch(a.xpath("normalize-space()").get() or "")
+    )
+    for href in (*rel_next, *worded):
+        link = _link(href, url)
+        if link and url_kind(link) != ARTICLE and non_article_kind(link) is None:
+            return link
+    return None

@@ -14,7 +14,7 @@ from scrapy.settings import BaseSettings
 from crawler import distributed
 from crawler.extraction import Article
 from crawler.incremental.dupefilter import REDISCOVER
-from crawler.extraction.discovery import SITEMAP_MAX_SIZE, BrokenDocument, Entry, Listing, parse_listing, parse_rss, parse_sitemap
+from crawler.extraction.discovery import CUT, SITEMAP_MAX_SIZE, BrokenDocument, Entry, Listing, parse_listing, parse_rss, parse_sitemap
 from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
@@ -196,7 +196,11 @@ class DiscoverySpider(BusinessStandardSpider):
         except BrokenDocument as error:
             self.source_unreadable(response, error.reason, str(error))
             return
-        self.count_source_read(response, feed.salvaged, feed.unusable_urls)
+        if feed.cut:
+            # A failed source all the same, but the items before the cut are whole and need not wait for the next run.
+            self.source_unreadable(response, CUT, f"cut short; reading the {len(feed.entries)} item(s) before the cut ({feed.cut})")
+        else:
+            self.count_source_read(response, feed.salvaged, feed.unusable_urls)
         self.count_unreadable_dates(response, feed.unreadable_dates)
         yield from self.discovered(feed.entries, response.url)
 
