@@ -11,13 +11,15 @@ import pytest
 
 from crawler.extraction import extract
 from crawler.extraction.text import block_paragraphs, fragment
-from tests.conftest import PAGES, load_json
+from tests.conftest import PAGES, load_json, shared_file
 from tests.pages.build import page_bytes
 from tests.pages.cases import CASES
 
 
 def _fixture(folder: str) -> tuple[str, str, dict[str, object]]:
     case = next(c for c in CASES if c.folder == folder)
+    if case.shared:
+        shared_file(case.shared)  # skips with the reason when ../shared is absent
     return page_bytes(case, PAGES / folder).decode("utf-8"), case.url, load_json(PAGES / folder / "expected.json")
 
 
