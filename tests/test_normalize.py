@@ -116,6 +116,8 @@ def test_iso_dates_in_the_site_form_read_as_the_long_way_reads_them(raw: str) ->
         ("rel/path", "https://www.business-standard.com/a/b"),
         ("https://www.business-standard.com/a", "http://127.0.0.1:1/b"),
         ("http:/a", "https://www.business-standard.com/b/c"),
+        ("/\n\t/", "https://www.business-standard.com/a/b"),
+        ("/\t\t/cdn.example/x.jpg", "https://www.business-standard.com/a/b"),
         # Absolute links of the page's own scheme: most come back as they are, the rest as urljoin gives them.
         ("https://www.business-standard.com/a/b-124022800873_1.html", "https://www.business-standard.com/x"),
         ("https://WWW.Business-Standard.com:443//a/../b/./c", "https://www.business-standard.com/x"),

@@ -361,7 +361,8 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
                 # The rest depends on the base's scheme alone, so one cache entry serves every page
                 # that links to it (section pages, related stories).
                 return _join(prefix, href)
-            if href.startswith("/") and not href.startswith("//"):
+            # (A tab or line break between two slashes is removed before the link is read: "//".)
+            if href.startswith("/") and not href[1:].lstrip("\t\r\n").startswith("/"):
                 # A path from the root depends on the base's scheme and host alone: author, topic
                 # and section links repeat from page to page.
                 end = base.find("/", len(prefix))
