@@ -212,6 +212,12 @@ PAGE_2 = SITE + "/markets/news/page-2"
         '<a href="/markets/news/page-2">Next \u00bb</a>',
         '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2" rel="nofollow next">\u203a</a>',
         '<html><head><link rel="next" href="/markets/news/page-2"></head><body><a href="/markets/news/x-124022800873_1.html">A</a></body></html>',
+        # Pagers the old rule (any link containing "next") found, written without rel="next".
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2">Next\u00a0page \u203a</a>',
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2">Next stories \u00bb</a>',
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2"><span>Go to</span> <span>next page</span></a>',
+        # An arrow-only pager link named for screen readers.
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2" aria-label="Next page">\u203a</a>',
     ],
 )
 def test_the_next_page_of_a_listing_is_its_pager_link(html: str) -> None:

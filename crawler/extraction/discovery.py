@@ -364,22 +364,29 @@ def parse_listing(html: str, url: str) -> Listing:
     return Listing(article_urls=list(found), next_page=_next_page(selector, url))
 
 
-# What a pager's link says, arrows and all ("Next", "Next page", "Next »").
-_NEXT_TEXT = re.compile(r"[\W_]*next(?: page)?[\W_]*", re.IGNORECASE)
+# What a pager's link says, arrows and all ("Next", "Next page", "Next »", "Go to next page", "Next stories").
+_NEXT_TEXT = re.compile(r"[\W_]*(?:go to )?(?:the )?next(?: (?:page|stories|articles|news))?[\W_]*", re.IGNORECASE)
+
+
+def _says_next(link: Selector) -> bool:
+    """Whether a link's words (its ``aria-label`` or ``title`` when it has one, as an arrow-only
+    pager link does, else its text) are only "Next" and the like."""
+    for words in (*link.xpath("@aria-label | @title").getall(), link.xpath("string()").get() or ""):
+        # str.split, not normalize-space(): "Next&nbsp;page" holds a no-break space.
+        if _NEXT_TEXT.fullmatch(" ".join(words.split())):
+            return True
+    return False
 
 
 def _next_page(selector: Selector, url: str) -> str | None:
     """The listing's next page: a ``rel="next"`` link (``rel`` holds a list of words; a pager's ``<a>``
-    or the head's ``<link>``), else a link whose whole text is "Next"; never an article, whose
+    or the head's ``<link>``), else a link that says only "Next"; never an article, whose
     headline may well begin "What next for …" above the pager."""
     rel_next = selector.xpath(
         '//*[self::a or self::link][contains(concat(" ", translate(normalize-space(@rel), "NEXT", "next"), " "), " next ")]/@href'
     ).getall()
-    worded = (
-        a.xpath("@href").get()
-        for a in selector.xpath('//a[@href][contains(translate(normalize-space(), "NEXT", "next"), "next")]')
-        if _NEXT_TEXT.fullmatch(a.xpath("normalize-space()").get() or "")
-    )
+    says_next_somewhere = 'contains(translate(concat(., " ", @aria-label, " ", @title), "NEXT", "next"), "next")'
+    worded = (a.xpath("@href").get() for a in selector.xpath(f"//a[@href][{says_next_somewhere}]") if _says_next(a))
     for href in (*rel_next, *worded):
         link = _link(href, url)
         if link and url_kind(link) != ARTICLE and non_article_kind(link) is None:
