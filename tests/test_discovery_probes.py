@@ -39,7 +39,7 @@ def _feed(items: str, head: bytes = b'<?xml version="1.0"?>', attributes: str = 
         b"<link>",  # inside the last item's link: its URL is half an address
         b"<pubDate>",
         b"</media:group>",
-        b"</item>",  # just before the last item closes
+        b"<![CDATA[",
     ],
 )
 @pytest.mark.parametrize("item", [1, 7, 29])
@@ -47,6 +47,7 @@ def test_a_cut_feed_gives_its_whole_items_and_says_it_was_cut(item: int, cut_in:
     body = _real_feed()
     starts = [m.start() for m in re.finditer(rb"<item>", body)]
     last = body.index(cut_in, starts[item]) + len(cut_in) // 2
+    assert last < body.index(b"</item>", starts[item])  # the cut falls inside the item
     cut = body[:last]
     feed = parse_rss(cut, SITE + "/rss/home_page_top_stories.rss")
     assert [e.article_id for e in feed.entries] == _item_ids(body)[:item]
@@ -55,11 +56,17 @@ def test_a_cut_feed_gives_its_whole_items_and_says_it_was_cut(item: int, cut_in:
 
 
 def test_a_feed_cut_anywhere_gives_exactly_the_items_it_closed() -> None:
-    items = "".join(f"<item><title>t{n}</title><link>{SITE}/a/x-12402280087{n}_1.html</link></item>" for n in range(3))
+    # Cuts inside a CDATA section, an entity, a link and between items, after a flaw ("M&M") too.
+    items = "".join(
+        f"<item><title><![CDATA[t{n} <b>up</b>]]></title><description>M&M</description>"
+        f"<link>{SITE}/a/x-12402280087{n}_1.html?from=rss&amp;n={n}</link></item>\n"
+        for n in range(3)
+    )
     body = _feed(items)
     for end in range(body.index(b"<item>"), len(body) - len(b"</rss>")):
         cut = body[:end]
-        closed = cut.count(b"</item>")
+        # An item whose end tag has begun holds all its content: whole, even when the cut took its ">".
+        closed = sum(1 for m in re.finditer(rb"</item>", body) if m.start() + len(b"</") <= end)
         if not closed:
             with pytest.raises(BrokenDocument) as caught:
                 parse_rss(cut, SITE)
@@ -80,7 +87,48 @@ def test_a_cut_feed_is_a_failed_source_whose_whole_items_are_still_fetched(tmp_p
     assert stats.get_value("bs/discovery/source_failed/cut") == 1 and not stats.get_value("bs/discovery/sources_read")
 
 
+def test_a_cut_feed_cut_within_an_items_end_tag_gives_that_item() -> None:
+    body = _feed(f"<item><link>{ARTICLE}</link></item><item><link>{SITE}/a/y-124022800874_1.html</link></item>")
+    for end_tag in (b"</", b"</it", b"</item"):
+        cut = body[: body.rindex(b"</item>") + len(end_tag)]
+        assert [e.article_id for e in parse_rss(cut, SITE).entries] == ["124022800873", "124022800874"], end_tag
+
+
 # --- salvaged documents: the document's end, not its last bytes, says whether it was cut ---------------
+
+
+# Flaws after which a push parser waits for more data: a bare "&" with no ";" after it, a "<" in text.
+LOCAL_FLAWS = ["M&M Q4 results", "Sensex < 70,000 again", "R&D spend <3% of sales"]
+
+
+@pytest.mark.parametrize("flaw", LOCAL_FLAWS)
+def test_a_feed_with_a_local_flaw_is_salvaged_whole_not_cut(flaw: str) -> None:
+    other = SITE + "/india-news/y-124022800874_1.html"
+    feed = parse_rss(_feed(f"<item><title>{flaw}</title><link>{ARTICLE}</link></item><item><link>{other}</link></item>"), SITE)
+    assert [e.url for e in feed.entries] == [ARTICLE, other]
+    assert feed.salvaged and not feed.cut
+
+
+@pytest.mark.parametrize("flaw", LOCAL_FLAWS)
+def test_a_sitemap_with_a_local_flaw_is_salvaged_whole_not_refused(flaw: str) -> None:
+    other = SITE + "/india-news/y-124022800874_1.html"
+    sitemap = parse_sitemap(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>{ARTICLE}</loc>'
+        f"<news:news><news:title>{flaw}</news:title></news:news></url><url><loc>{other}?utm=1&amp=1</loc></url></urlset>".encode(),
+        SITE,
+    )
+    assert [e.url.split("?")[0] for e in sitemap.entries] == [ARTICLE, other] and sitemap.salvaged
+
+
+@pytest.mark.parametrize("flaw", LOCAL_FLAWS)
+def test_a_cut_feed_with_a_local_flaw_gives_the_items_before_the_cut(flaw: str) -> None:
+    other = SITE + "/india-news/y-124022800874_1.html"
+    body = _feed(f"<item><title>{flaw}</title><link>{ARTICLE}</link></item><item><link>{other}</link></item>")
+    feed = parse_rss(body[: body.index(b"y-1240228")], SITE)
+    assert [e.url for e in feed.entries] == [ARTICLE] and feed.cut
+
+
 
 
 def test_a_salvaged_feed_or_sitemap_may_end_in_a_comment() -> None:
@@ -164,6 +212,12 @@ PAGE_2 = SITE + "/markets/news/page-2"
         '<a href="/markets/news/page-2">Next \u00bb</a>',
         '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2" rel="nofollow next">\u203a</a>',
         '<html><head><link rel="next" href="/markets/news/page-2"></head><body><a href="/markets/news/x-124022800873_1.html">A</a></body></html>',
+        # Pagers the old rule (any link containing "next") found, written without rel="next".
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2">Next\u00a0page \u203a</a>',
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2">Next stories \u00bb</a>',
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2"><span>Go to</span> <span>next page</span></a>',
+        # An arrow-only pager link named for screen readers.
+        '<a href="/markets/news/x-124022800873_1.html">A</a><a href="/markets/news/page-2" aria-label="Next page">\u203a</a>',
     ],
 )
 def test_the_next_page_of_a_listing_is_its_pager_link(html: str) -> None:

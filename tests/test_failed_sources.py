@@ -75,3 +75,22 @@ def test_the_limit_can_be_lifted_for_archive_and_set_for_latest(site: LoopbackSi
     strict = crawl("latest", tmp_path / "strict", settings={**sources, "BS_MAX_FAILED_SOURCES": "0"}, timeout=180)
     assert strict.status == EXIT_FAILED, strict.log[-3000:]
     assert summary(strict.log).endswith(f"(BS_MAX_FAILED_SOURCES=0): {site.base_url}{NEWS_SITEMAP} (not-xml))")
+
+
+def test_a_cut_feed_is_a_failed_source_whose_whole_items_are_emitted_once(site: LoopbackSite, tmp_path: Path) -> None:
+    # The news sitemap lists the feed's articles too: each is still fetched and emitted once.
+    site.set_path_fault(LATEST_RSS, "cut")
+    whole = [r.article_id for r in site.index.newest[:3]]  # the items closed before the cut
+    sources = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": f"{LATEST_RSS},{NEWS_SITEMAP}"}
+    tolerated = crawl("latest", tmp_path / "latest", settings=sources, timeout=180)
+    assert "Traceback" not in tolerated.log, tolerated.log[-3000:]
+    assert tolerated.status == EXIT_OK, tolerated.log[-3000:]
+    assert "sources: read=1 failed=1 (cut=1)" in summary(tolerated.log)
+    assert set(whole) <= set(tolerated.ids()) and len(tolerated.ids()) == len(set(tolerated.ids()))
+    alone = crawl("latest", tmp_path / "alone", settings={**sources, "BS_LATEST_SOURCES": LATEST_RSS}, timeout=180)
+    # Its whole items are emitted, but the run still says that its one source failed.
+    assert sorted(alone.ids()) == sorted(whole), alone.log[-3000:]
+    assert alone.status == EXIT_FAILED and "sources: read=0 failed=1 (cut=1)" in summary(alone.log), alone.log[-3000:]
+    strict = crawl("latest", tmp_path / "strict", settings={**sources, "BS_MAX_FAILED_SOURCES": "0"}, timeout=180)
+    assert strict.status == EXIT_FAILED, strict.log[-3000:]
+    assert summary(strict.log).endswith(f"(BS_MAX_FAILED_SOURCES=0): {site.base_url}{LATEST_RSS} (cut))")

@@ -96,9 +96,9 @@ def unpack(body: bytes, max_size: int = SITEMAP_MAX_SIZE) -> bytes:
     return b"".join(chunks)
 
 
-def _safe_parser(recover: bool = False) -> etree.XMLParser:
+def _safe_parser(recover: bool = False, target: etree.ParserTarget | None = None) -> etree.XMLParser:
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, recover=recover
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, recover=recover, target=target
     )
 
 
@@ -133,37 +133,66 @@ def _parse_xml(body: bytes, root_names: frozenset[str], entry_names: frozenset[s
     return _Parsed(root)
 
 
+class _EndTagsRead:
+    """Parser target noting whether the document itself ends its root, and which of its entries it
+    ends (by their order): libxml2 reports an element's end only when it reads an end tag, and the
+    elements a document cut short leaves open are ended by lxml without a word to the target."""
+
+    def __init__(self, entry_names: frozenset[str]) -> None:
+        self.entry_names = entry_names
+        # One per open element: its number among the entries, or None for any other element.
+        self.open: list[int | None] = []
+        self.entries = 0
+        self.ended_entries: set[int] = set()
+        self.root_ended = False
+
+    def start(self, tag: str | bytes, attrib: dict[str | bytes, str | bytes]) -> None:
+        if _local(tag) in self.entry_names:
+            self.open.append(self.entries)
+            self.entries += 1
+        else:
+            self.open.append(None)
+
+    def end(self, tag: str | bytes) -> None:
+        entry = self.open.pop()
+        if entry is not None:
+            self.ended_entries.add(entry)
+        self.root_ended = not self.open
+
+    # Text and comments say nothing about where the document stops.
+    def data(self, data: str | bytes) -> None:
+        pass
+
+    def comment(self, text: str | bytes) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _salvage(body: bytes, root_names: frozenset[str], entry_names: frozenset[str], error: etree.XMLSyntaxError) -> _Parsed:
     """A document with a local flaw (an undeclared entity such as &nbsp;, a bad character) read past
     it; one that stops before its root's closing tag was cut short, and whatever it lists is only
     part of what it should."""
-    # The events a pull parser gives before close() are for tags the document itself closed;
-    # close() then ends whatever was left open.
-    reader = etree.XMLPullParser(
-        events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, recover=True
-    )
-    reader.feed(body)
-    closed_root = False
-    whole: set[etree._Element] = set()
-    for _, element in reader.read_events():
-        if not isinstance(element, etree._Element):  # only "end" events were asked for
-            continue
-        name = _local(element.tag)
-        if name in entry_names:
-            whole.add(element)
-        elif name in root_names and element.getparent() is None:
-            closed_root = True
-    root = reader.close()
+    # Whole-body parses, not a push parser: after some flaws (a bare "&" in "M&M", a "<" in text)
+    # a push parser waits for more data until it is closed, so what it has ended before then says
+    # nothing about where the document stops. The same recovering parser reads the body twice, once
+    # for the end tags, once for the tree: their elements come in the same order.
+    ends = _EndTagsRead(entry_names)
+    etree.fromstring(body, parser=_safe_parser(recover=True, target=ends))
+    root = etree.fromstring(body, parser=_safe_parser(recover=True))
     kind = _local(root.tag) if root is not None else ""
-    if kind not in root_names:
+    if root is None or kind not in root_names:
         # An HTML page (a block, an error), garbage, or a document cut before its root began.
         started = body.startswith((b"<?xml", *(b"<" + n.encode() for n in root_names)))
         raise BrokenDocument(f"not well-formed XML: {error}", CUT if started and kind.lower() != "html" else NOT_XML) from error
-    if closed_root:
+    if ends.root_ended:
         return _Parsed(root, salvaged=str(error))
     if not entry_names:
         raise BrokenDocument(f"not well-formed XML: {error}", CUT) from error
-    return _Parsed(root, cut=str(error), whole=frozenset(whole))
+    entries = [element for element in root.iter() if _local(element.tag) in entry_names]
+    whole = frozenset(entries[n] for n in ends.ended_entries if n < len(entries))
+    return _Parsed(root, cut=str(error), whole=whole)
 
 
 def _local(tag: object) -> str:
@@ -335,22 +364,29 @@ def parse_listing(html: str, url: str) -> Listing:
     return Listing(article_urls=list(found), next_page=_next_page(selector, url))
 
 
-# What a pager's link says, arrows and all ("Next", "Next page", "Next »").
-_NEXT_TEXT = re.compile(r"[\W_]*next(?: page)?[\W_]*", re.IGNORECASE)
+# What a pager's link says, arrows and all ("Next", "Next page", "Next »", "Go to next page", "Next stories").
+_NEXT_TEXT = re.compile(r"[\W_]*(?:go to )?(?:the )?next(?: (?:page|stories|articles|news))?[\W_]*", re.IGNORECASE)
+
+
+def _says_next(link: Selector) -> bool:
+    """Whether a link's words (its ``aria-label`` or ``title`` when it has one, as an arrow-only
+    pager link does, else its text) are only "Next" and the like."""
+    for words in (*link.xpath("@aria-label | @title").getall(), link.xpath("string()").get() or ""):
+        # str.split, not normalize-space(): "Next&nbsp;page" holds a no-break space.
+        if _NEXT_TEXT.fullmatch(" ".join(words.split())):
+            return True
+    return False
 
 
 def _next_page(selector: Selector, url: str) -> str | None:
     """The listing's next page: a ``rel="next"`` link (``rel`` holds a list of words; a pager's ``<a>``
-    or the head's ``<link>``), else a link whose whole text is "Next"; never an article, whose
+    or the head's ``<link>``), else a link that says only "Next"; never an article, whose
     headline may well begin "What next for …" above the pager."""
     rel_next = selector.xpath(
         '//*[self::a or self::link][contains(concat(" ", translate(normalize-space(@rel), "NEXT", "next"), " "), " next ")]/@href'
     ).getall()
-    worded = (
-        a.xpath("@href").get()
-        for a in selector.xpath('//a[@href][contains(translate(normalize-space(), "NEXT", "next"), "next")]')
-        if _NEXT_TEXT.fullmatch(a.xpath("normalize-space()").get() or "")
-    )
+    says_next_somewhere = 'contains(translate(concat(., " ", @aria-label, " ", @title), "NEXT", "next"), "next")'
+    worded = (a.xpath("@href").get() for a in selector.xpath(f"//a[@href][{says_next_somewhere}]") if _says_next(a))
     for href in (*rel_next, *worded):
         link = _link(href, url)
         if link and url_kind(link) != ARTICLE and non_article_kind(link) is None:

@@ -68,6 +68,7 @@ FAULT_KINDS = frozenset(
 #   maintenance      200 text/html "down for maintenance" page instead of the document
 #   no-links         a 200 HTML listing without one article link
 #   nbsp             an RSS feed with one &nbsp; outside CDATA (not well-formed XML)
+#   cut              an RSS feed cut short in transit, inside the <link> of its fourth item
 #   huge             a monthly sitemap padded to 50,000 URLs (some 11 MB; the padding is dated 2001)
 #   429              429 Too Many Requests with Retry-After: <arg> seconds, <times> times, then normal
 #   timeout          no answer for slow_seconds, then the connection closes
@@ -75,7 +76,7 @@ FAULT_KINDS = frozenset(
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "offsite", "maintenance", "no-links",
-        "nbsp", "huge", "429", "timeout", "reset",
+        "nbsp", "huge", "429", "timeout", "reset", "cut",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -433,6 +434,9 @@ class LoopbackSite:
             return Response(200, render_listing("Latest News", path, [], None, self.base_url).encode())
         if kind == "nbsp":
             return normal._replace(body=normal.body.replace(b"<item>\n      <title>", b"<item>\n      <title>Markets&nbsp;", 1))
+        if kind == "cut":
+            fourth = [m.start() for m in re.finditer(rb"<item>", normal.body)][3]
+            return normal._replace(body=normal.body[: normal.body.index(b"<link>", fourth) + len(b"<link>") + 40])
         if kind == "huge":
             return normal._replace(body=normal.body.replace(b"</urlset>", self._padding(path) + b"</urlset>"))
         if kind == "429":
