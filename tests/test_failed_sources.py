@@ -26,7 +26,9 @@ def site() -> Iterator[LoopbackSite]:
 
 @pytest.fixture(autouse=True)
 def clean(site: LoopbackSite) -> Iterator[None]:
+    # Each test counts the requests of its own crawls: the site is shared by the module's tests.
     site.clear_faults()
+    site.reset_counts()
     yield
     site.clear_faults()
 
