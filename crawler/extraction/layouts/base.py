@@ -28,7 +28,6 @@ from ..lazy import cached_property
 from ..normalize import (
     SITE_ROOT,
     absolute_url,
-    article_id,
     clean_text,
     display_date_text,
     normalize_date,
@@ -703,7 +702,9 @@ class ArticlePage:
             # The note's line, not the text node holding its first words: markup inside it ("the
             # <b>Business Standard</b> staff") or brackets outside its <i> are part of it.
             holder = holder_of(text)
-            line = next((e for e in holder.iterancestors() if e.tag in BLOCK_TAGS), None) if holder is not None and holder.tag not in BLOCK_TAGS else holder
+            line = holder
+            if holder is not None and holder.tag not in BLOCK_TAGS:
+                line = next((e for e in holder.iterancestors() if e.tag in BLOCK_TAGS), None)
             for candidate in block_paragraphs(line) if line is not None else ():
                 # (A line of more than the note is some block around it: the note's own text is taken then.)
                 if len(candidate) <= _DISCLAIMER_MAX and DISCLAIMER.match(candidate):
