@@ -44,7 +44,7 @@ class NextJsV1(CmsStory, ArticlePage):
     @classmethod
     def matches(cls, page: Page) -> bool:
         # __NEXT_DATA__ closes the page: one cut short in transit is known by its headline.
-        return page.has_next_data or bool(page.find(cls.HEADLINE))
+        return page.has_next_data or (page.mentions(cls.HEADLINE_CLASS) and bool(page.find(cls.HEADLINE)))
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -53,7 +53,8 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # --- where the article is -----------------------------------------------------------------
 
-    HEADLINE = CSSSelector("h1.stryhdtp")
+    HEADLINE_CLASS = "stryhdtp"
+    HEADLINE = CSSSelector(f"h1.{HEADLINE_CLASS}")
     # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
     BODY_CONTAINER = etree.XPath(f'(//div[@id="parent_top_div" or {class_test("storycontent")}])[1]')
     # The same from the headline on: the story follows it (libxml2 stops at the first match).
