@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from lxml import etree
-from lxml.cssselect import CSSSelector
+from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
 
 from ..article import Image
@@ -33,15 +32,15 @@ def _test(selector: CSSSelector) -> str:
 
 
 STORY_BODY = CSSSelector(".storycontent")
-_IS_STORY_BODY = etree.XPath(f"boolean({_test(STORY_BODY)})")
+_IS_STORY_BODY = XPath(f"boolean({_test(STORY_BODY)})")
 
 
-def _after_headline(selector: CSSSelector) -> tuple[etree.XPath, etree.XPath]:
+def _after_headline(selector: CSSSelector) -> tuple[XPath, XPath]:
     """From the headline: the first element ``selector`` matches or the story's body, whichever comes
     first (a walk that stops at the body: what is in or after it is never reached); inside the
     headline, then after it (an h1 left open by broken markup swallows what follows)."""
     wanted = f"*[{_test(selector)} or {_test(STORY_BODY)}][1]"
-    return etree.XPath(f"descendant::{wanted}"), etree.XPath(f"following::{wanted}")
+    return XPath(f"descendant::{wanted}"), XPath(f"following::{wanted}")
 
 
 def figure_caption(picture: _Element | None) -> str | None:
@@ -77,7 +76,7 @@ class AmpV1(CmsStory, ArticlePage):
 
     BODY = STORY_BODY
     HEADLINE = CSSSelector("h1")
-    HEADLINE_BEFORE_BODY = etree.XPath("preceding::h1[1]")  # from the body: the nearest h1 before it
+    HEADLINE_BEFORE_BODY = XPath("preceding::h1[1]")  # from the body: the nearest h1 before it
 
     @cached_property
     def body_container(self) -> _Element | None:
@@ -89,7 +88,7 @@ class AmpV1(CmsStory, ArticlePage):
         found = first(self.HEADLINE_BEFORE_BODY, self.body_container)
         return found if found is not None else self.page.find_first(self.HEADLINE)
 
-    def story_element(self, after_headline: tuple[etree.XPath, etree.XPath], anywhere: CSSSelector) -> _Element | None:
+    def story_element(self, after_headline: tuple[XPath, XPath], anywhere: CSSSelector) -> _Element | None:
         """The first element of the story's head (standfirst, byline, caption): after the headline and
         not in or after the body, so that a site header's or a trending box's, a sub-heading of the body
         or the related list are never taken for it. A page without an h1 gives the first in the page."""
@@ -161,20 +160,20 @@ class AmpV1(CmsStory, ArticlePage):
     # subscriber; the other sections, the blocks it shows by entitlement ("NOT granted") and its
     # dialogs are the paywall's offer and log-in prompts, never the story.
     SUBSCRIPTIONS = "subscriptions-"
-    PAYWALL = etree.XPath(
+    PAYWALL = XPath(
         "descendant::*[@subscriptions-display or @subscriptions-dialog"
         " or (@subscriptions-section and @subscriptions-section != 'content' and @subscriptions-section != 'preview')]"
     )
-    GATED_CONTENT = etree.XPath("boolean(descendant-or-self::*[@subscriptions-section = 'content'])")
+    GATED_CONTENT = XPath("boolean(descendant-or-self::*[@subscriptions-section = 'content'])")
 
     # A live blog's updates are the items of its amp-live-list (its "update" button and pagination
     # are controls): they follow the introduction, in the body or after it. A list before the
     # headline or in the page's furniture is a widget of latest stories beside any article.
     LIVE_LIST = "amp-live-list"
     _STORY_LIVE_LIST = "amp-live-list[not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar)]"
-    LIVE_LISTS = etree.XPath(f"//{_STORY_LIVE_LIST}")  # on a page without a headline
-    LIVE_LISTS_AFTER_HEADLINE = etree.XPath(f"descendant::{_STORY_LIVE_LIST} | following::{_STORY_LIVE_LIST}")
-    LIVE_ITEMS = etree.XPath("*[@items]/*")  # from the list
+    LIVE_LISTS = XPath(f"//{_STORY_LIVE_LIST}")  # on a page without a headline
+    LIVE_LISTS_AFTER_HEADLINE = XPath(f"descendant::{_STORY_LIVE_LIST} | following::{_STORY_LIVE_LIST}")
+    LIVE_ITEMS = XPath("*[@items]/*")  # from the list
 
     @cached_property
     def live_lists(self) -> list[_Element]:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar, Union, cast
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
+from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
 
 from ..article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
@@ -54,10 +54,10 @@ URL = "url"
 # nodes of the scope are read in one XPath walk and searched in Python: a predicate per node in
 # libxml2 costs more than the walk (and than the parse).
 LABELS = (FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION)
-_ALL_TEXTS = etree.XPath("descendant::text()")
+_ALL_TEXTS = XPath("descendant::text()")
 _NOT_TEXT = frozenset({"script", "style"})
-_TEXTS = etree.XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
-_LINKS_AFTER = etree.XPath("following-sibling::*/descendant-or-self::a[@href]")
+_TEXTS = XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
+_LINKS_AFTER = XPath("following-sibling::*/descendant-or-self::a[@href]")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 

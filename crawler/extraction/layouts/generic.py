@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
 from lxml.etree import _Element
 
 from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs
 from .base import DOM, JSON_LD, ArticlePage, BodySources, first, select, text_content
+from .selectors import XPath
 
 
 class Generic(ArticlePage):
@@ -31,9 +31,9 @@ class Generic(ArticlePage):
 
     # The story: [itemprop=articleBody], else the <article> around the page's headline, else the
     # longest <article> (a page may list teasers of other stories in <article>s of their own).
-    ITEMPROP_BODY = etree.XPath("//*[@itemprop='articleBody']")
-    ARTICLES = etree.XPath("//article")
-    HEADLINE = etree.XPath("//h1")
+    ITEMPROP_BODY = XPath("//*[@itemprop='articleBody']")
+    ARTICLES = XPath("//article")
+    HEADLINE = XPath("//h1")
     # Inside it, what a reader does not take for the story: the headline, the article's header and
     # footer, navigation, asides, forms, and blocks named for sharing, related stories, comments,
     # newsletters (a part of a class or id between separators: "social-share", "related_posts"; related

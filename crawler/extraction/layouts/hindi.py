@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from lxml import etree
-from lxml.cssselect import CSSSelector
+from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
 
 from ..article import Image, Link
@@ -45,7 +44,7 @@ class Hindi2020(ArticlePage):
 
     layout = "hindi-2020"
 
-    HEADLINE = etree.XPath("//td[@width='600']//h1")
+    HEADLINE = XPath("//td[@width='600']//h1")
 
     @classmethod
     def matches(cls, page: Page) -> bool:
@@ -103,7 +102,7 @@ class Hindi2020(ArticlePage):
         )
 
     # The row after the headline's: "author / city" and the date.
-    BYLINE_ROW = etree.XPath("ancestor::tr[1]/following-sibling::tr[1]")
+    BYLINE_ROW = XPath("ancestor::tr[1]/following-sibling::tr[1]")
 
     @cached_property
     def byline_text(self) -> str:
@@ -149,7 +148,7 @@ class Hindi2020(ArticlePage):
 
     # The story: div's and p[align=justify] after the ad script, in the script's cell (empty
     # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph); the share toolbox is out.
-    BODY_BLOCKS = etree.XPath(
+    BODY_BLOCKS = XPath(
         "descendant::*[self::div or self::p][preceding-sibling::script][not(contains(@class, 'addthis'))]"
         "[not(descendant::a[contains(@class, 'ctxtRelated')])]"
     )

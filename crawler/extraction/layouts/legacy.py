@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 
-from lxml import etree
-from lxml.cssselect import CSSSelector
+from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
 
 from ..article import Image, Link, RelatedArticle
@@ -57,7 +56,7 @@ class Legacy2019(ArticlePage):
             (DOM, lambda: trail[1].name if len(trail) > 1 else None),
         )
 
-    BYLINE_LINKS = etree.XPath('descendant::a[contains(@href, "/author/search/keyword/")]')
+    BYLINE_LINKS = XPath('descendant::a[contains(@href, "/author/search/keyword/")]')
 
     def dom_authors(self) -> list[Link]:
         found: dict[str, Link] = {}
@@ -75,7 +74,7 @@ class Legacy2019(ArticlePage):
         return self.pick("dateline", (DOM, lambda: element_text(next(self.scope.iter(self.DATELINE_TAG), None))))
 
     HERO_IMAGE = CSSSelector("img.imgCont")
-    CAPTION = etree.XPath("following-sibling::*[1]")  # from the image
+    CAPTION = XPath("following-sibling::*[1]")  # from the image
 
     def mainImage(self) -> Image | None:
         image = first(self.HERO_IMAGE, self.scope)
@@ -86,7 +85,7 @@ class Legacy2019(ArticlePage):
         return Image(url=url, alt=text_of(image.get("alt")), caption=element_text(first(self.CAPTION, image)))
 
     # Ads sit in div[id^=div-gpt] with a <style> beside them; inline "ALSO READ:" lines in strong.read_more.
-    NOISE = etree.XPath("descendant::*[starts-with(@id, 'div-gpt') or contains(concat(' ', normalize-space(@class), ' '), ' read_more ')]")
+    NOISE = XPath("descendant::*[starts-with(@id, 'div-gpt') or contains(concat(' ', normalize-space(@class), ' '), ' read_more ')]")
 
     def dom_body(self) -> list[str]:
         paragraphs = []

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, cast
 
-from lxml import etree
-from lxml.cssselect import CSSSelector
+from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
 
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
@@ -56,9 +55,9 @@ class NextJsV1(CmsStory, ArticlePage):
     HEADLINE_CLASS = "stryhdtp"
     HEADLINE = CSSSelector(f"h1.{HEADLINE_CLASS}")
     # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
-    BODY_CONTAINER = etree.XPath(f'(//div[@id="parent_top_div" or {class_test("storycontent")}])[1]')
+    BODY_CONTAINER = XPath(f'(//div[@id="parent_top_div" or {class_test("storycontent")}])[1]')
     # The same from the headline on: the story follows it (libxml2 stops at the first match).
-    BODY_AFTER_HEADLINE = etree.XPath(f'following::div[@id="parent_top_div" or {class_test("storycontent")}][1]')
+    BODY_AFTER_HEADLINE = XPath(f'following::div[@id="parent_top_div" or {class_test("storycontent")}][1]')
 
     @cached_property
     def headline_element(self) -> _Element | None:
@@ -154,9 +153,9 @@ class NextJsV1(CmsStory, ArticlePage):
     # The byline: a span (or div) of the module "dtlauthinfo"; names in links or inner spans, the
     # dateline city in an unclassed inner span with a style, or (older markup) span.dateline.
     BYLINE = CSSSelector("[class*=dtlauthinfo]")
-    BYLINE_LINKS = etree.XPath("descendant::a[@href]")
-    BYLINE_NAME_SPANS = etree.XPath(f"descendant::span[not({class_test('dateline')})][not(descendant::span)]")
-    BYLINE_CITY = etree.XPath(f"(descendant::span[{class_test('dateline')}] | descendant::span[@style][not(@class)])[last()]")
+    BYLINE_LINKS = XPath("descendant::a[@href]")
+    BYLINE_NAME_SPANS = XPath(f"descendant::span[not({class_test('dateline')})][not(descendant::span)]")
+    BYLINE_CITY = XPath(f"(descendant::span[{class_test('dateline')}] | descendant::span[@style][not(@class)])[last()]")
 
     @cached_property
     def byline(self) -> _Element | None:
@@ -173,7 +172,7 @@ class NextJsV1(CmsStory, ArticlePage):
                     found[name.lower()] = url
         return found
 
-    BYLINE_OWN_TEXT = etree.XPath("text()", smart_strings=False)
+    BYLINE_OWN_TEXT = XPath("text()", smart_strings=False)
     # Between names: a comma, semicolon, ampersand, bar or "and"; before them, "By".
     NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|]|\band\b)\s*", re.I)
     BY = re.compile(r"^by\s+", re.I)
@@ -287,7 +286,7 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # The caption is the line under the hero image; its alt text is another thing.
     CAPTION = CSSSelector("[class*=captiontext]")
-    HERO_IMAGE = etree.XPath("descendant::img")
+    HERO_IMAGE = XPath("descendant::img")
 
     def mainImage(self) -> Image | None:
         featured = self.data.get("featuredImageObj")
@@ -405,7 +404,7 @@ class NextJsV1(CmsStory, ArticlePage):
         ("subscribe-page", f"(self::div and {class_test('subscribe-page')})"),
     )
     MARKER_PARTS = tuple(part for part, _ in MARKER_TESTS)
-    CARD_ANCESTORS = etree.XPath("ancestor::li | ancestor::a[@href]")
+    CARD_ANCESTORS = XPath("ancestor::li | ancestor::a[@href]")
 
     def in_a_card(self, marker: _Element, *, list_items: bool = True) -> bool:
         """Whether a marker belongs to another story's card (in a link to an article, or in a list
@@ -418,11 +417,11 @@ class NextJsV1(CmsStory, ArticlePage):
 
     @staticmethod
     @lru_cache(maxsize=64)
-    def markers_xpath(parts: tuple[str, ...]) -> etree.XPath:
+    def markers_xpath(parts: tuple[str, ...]) -> XPath:
         """The markers expression for markup that holds ``parts`` (and none of the other parts)."""
-        return etree.XPath(f"descendant::*[@class][{' or '.join(test for part, test in NextJsV1.MARKER_TESTS if part in parts)}]")
+        return XPath(f"descendant::*[@class][{' or '.join(test for part, test in NextJsV1.MARKER_TESTS if part in parts)}]")
 
-    SCOPE_CLASSES = etree.XPath("descendant::*/@class", smart_strings=False)
+    SCOPE_CLASSES = XPath("descendant::*/@class", smart_strings=False)
 
     @cached_property
     def markers(self) -> list[_Element]:
@@ -439,7 +438,7 @@ class NextJsV1(CmsStory, ArticlePage):
         # Up from each of the few markers, rather than a set of every element of the header.
         return [m for m in self.markers if m is header or any(a is header for a in m.iterancestors())]
 
-    IMAGE_ALTS = etree.XPath("descendant::img/@alt", smart_strings=False)  # a label drawn as a picture
+    IMAGE_ALTS = XPath("descendant::img/@alt", smart_strings=False)  # a label drawn as a picture
 
     def isPremium(self) -> bool:
         labelled = any(
@@ -455,7 +454,7 @@ class NextJsV1(CmsStory, ArticlePage):
         return labelled or walled or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
 
     # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.
-    CARD_HEADLINE_TEXTS = etree.XPath(
+    CARD_HEADLINE_TEXTS = XPath(
         f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[contains(@class, '{PREMIUM_LABEL_PART}')])]", smart_strings=False
     )
 
@@ -479,8 +478,8 @@ class NextJsV1(CmsStory, ArticlePage):
     # The ticker (the site's pages have one: the first is read), its items, and in each the cells by their class:
     # TICKER_ITEM_CSS as XPath. (The plain contains() before each class test spares libxml2 the
     # test's normalize-space on the page's other elements; it holds wherever the test does.)
-    TICKER = etree.XPath(f"/descendant::div[contains(@class, 'mktticker') and {class_test('mktticker')}][1]")
-    TICKER_ITEMS = etree.XPath(f"descendant::*[contains(@class, 'tickeritem') and {class_test('tickeritem')}]")
+    TICKER = XPath(f"/descendant::div[contains(@class, 'mktticker') and {class_test('mktticker')}][1]")
+    TICKER_ITEMS = XPath(f"descendant::*[contains(@class, 'tickeritem') and {class_test('tickeritem')}]")
     TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
     DIGIT = re.compile(r"\d")
 
@@ -514,8 +513,8 @@ class NextJsBlueprint(NextJsV1):
     """Blueprint magazine stories (``/blueprint-defence-magazine/…``): the same page, another story container."""
 
     layout = "nextjs-blueprint"
-    BODY_CONTAINER = etree.XPath("(//div[contains(@class, 'storbpcontent')])[1]")
-    BODY_AFTER_HEADLINE = etree.XPath("following::div[contains(@class, 'storbpcontent')][1]")
+    BODY_CONTAINER = XPath("(//div[contains(@class, 'storbpcontent')])[1]")
+    BODY_AFTER_HEADLINE = XPath("following::div[contains(@class, 'storbpcontent')][1]")
 
     @classmethod
     def matches(cls, page: Page) -> bool:

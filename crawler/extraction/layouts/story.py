@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from lxml import etree
 from lxml.etree import _Element
 
 from ..text import block_paragraphs
 from .base import select
+from .selectors import XPath
 
 
 def class_test(token: str) -> str:
@@ -41,7 +41,7 @@ class CmsStory:
 
     @staticmethod
     @lru_cache(maxsize=64)
-    def noise_xpath(parts: frozenset[str]) -> etree.XPath:
+    def noise_xpath(parts: frozenset[str]) -> XPath:
         """The noise expression for markup that holds ``parts`` (and none of the other parts)."""
         tests = [test for part, test in CmsStory.NOISE_TESTS if part in parts]
         images = [test for part, test in CmsStory.NOISE_AFTER_IMAGE if part in parts]
@@ -58,7 +58,7 @@ class CmsStory:
             union.append(f"{picture}/following-sibling::*[1][self::div[@style]]")
             union.append(f"{picture}/{captioned}")
             union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{captioned}")
-        return etree.XPath(" | ".join(union))
+        return XPath(" | ".join(union))
 
     def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = ()) -> list[str]:
         """The story's paragraphs in ``root`` (parsed from ``markup``), the noise and ``also_out`` left out."""
