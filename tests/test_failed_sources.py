@@ -93,6 +93,7 @@ def test_a_cut_feed_is_a_failed_source_whose_whole_items_are_emitted_once(site: 
     # Its whole items are emitted, but the run still says that its one source failed.
     assert sorted(alone.ids()) == sorted(whole), alone.log[-3000:]
     assert alone.status == EXIT_FAILED and "sources: read=0 failed=1 (cut=1)" in summary(alone.log), alone.log[-3000:]
+    assert "could be fetched and read whole:" in summary(alone.log), summary(alone.log)
     strict = crawl("latest", tmp_path / "strict", settings={**sources, "BS_MAX_FAILED_SOURCES": "0"}, timeout=180)
     assert strict.status == EXIT_FAILED, strict.log[-3000:]
     assert summary(strict.log).endswith(f"(BS_MAX_FAILED_SOURCES=0): {site.base_url}{LATEST_RSS} (cut))")

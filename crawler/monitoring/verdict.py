@@ -11,6 +11,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.distributed import REDIS_LOST
+from crawler.extraction.discovery import CUT
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
 from crawler.monitoring.signals import run_judged, send_and_wait
@@ -122,7 +123,9 @@ class RunVerdictExtension:
         more = sources_failed - len(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
         named += f"; and {more} more" if more > 0 else ""
         if sources_failed and not stats.get(stat.DISCOVERY_SOURCES_READ):
-            return EXIT_FAILED, f"none of the {sources_failed} feeds, sitemaps or listings could be fetched and read: {named}"
+            # A feed cut short in transit was fetched, and the items it closed were read.
+            read = "fetched and read whole" if stats.get(stat.source_failed(CUT)) else "fetched and read"
+            return EXIT_FAILED, f"none of the {sources_failed} feeds, sitemaps or listings could be {read}: {named}"
         if 0 <= self.max_failed_sources < sources_failed:
             return EXIT_FAILED, (
                 f"{sources_failed} of the feeds, sitemaps or listings could not be fetched and read "
