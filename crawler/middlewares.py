@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, cast
+from typing import cast
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
@@ -18,7 +18,6 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
-from twisted.python.failure import Failure
 
 from crawler.extraction import is_block_page
 from crawler import stats as stat

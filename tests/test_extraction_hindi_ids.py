@@ -12,7 +12,7 @@ from crawler.extraction import Article, NotAnArticle, extract
 from crawler.extraction.urls import hindi_story_id, hindi_story_url, page_article_id
 from tests.conftest import PAGES
 from tests.pages.build import page_bytes
-from tests.pages.cases import CASES, HINDI_BUDGET, HINDI_SITE, Case, render_hindi, render_hindi_amp
+from tests.pages.cases import CASES, HINDI_BUDGET, HINDI_SITE, Case, render_hindi
 
 AMP_URL = f"{HINDI_SITE}/article-amp/{HINDI_BUDGET.section}/section_{HINDI_BUDGET.section}-{HINDI_BUDGET.autono}_1.html"
 STORY_URL = f"{HINDI_SITE}//storypage.php?autono={HINDI_BUDGET.autono}"

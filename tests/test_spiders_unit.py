@@ -154,7 +154,7 @@ def test_a_broken_feed_is_counted_not_raised(tmp_path: Path) -> None:
 
 def test_off_site_links_are_never_followed(tmp_path: Path) -> None:
     spider = make_spider(LatestSpider, tmp_path)
-    feed = f'<rss><channel><item><link>https://evil.example/india-news/x-124022800873_1.html</link></item></channel></rss>'.encode()
+    feed = '<rss><channel><item><link>https://evil.example/india-news/x-124022800873_1.html</link></item></channel></rss>'.encode()
     assert list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=feed))) == []
     assert spider.crawler.stats.get_value("bs/discovery/offsite") == 1
 
