@@ -1,0 +1,44 @@
+"""Probes of the pre-2023, Hindi 2020 and generic layouts: variants of the real 2019 page and of the
+fixtures that the archived or live site could serve, each checked against what a reader of that page
+writes down (and the sources the item says answered)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_more import _fixture, _once
+
+LD_SCRIPT = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)
+
+# --- pre-2023 -----------------------------------------------------------------------------------
+
+REAL = "pre2023/real-2019-01-18"
+PUBLISHED_LINE = "First Published: Fri, January 18 2019. 13:00 IST"
+
+
+def _without_structured_dates(html: str) -> str:
+    """The real page without the JSON-LD and meta dates: the page's own lines are all that is left."""
+    html = LD_SCRIPT.sub("", html)
+    html = re.sub(r'<meta[^>]*(?:itemprop="date|property="article:(?:published|modified)_time")[^>]*>', "", html)
+    assert "2019-01-18T13:00" not in html
+    return html
+
+
+@pytest.mark.parametrize(
+    ("line", "published"),
+    [
+        ("First Published: Fri, January 18 2019. 13:00:45 IST", "2019-01-18T13:00:45+05:30"),
+        ("First Published: Fri, Jan 18 2019. 13:00 IST", "2019-01-18T13:00:00+05:30"),
+        ("First Published: Fri, Jan 18 2019. 13:00:45 IST", "2019-01-18T13:00:45+05:30"),
+    ],
+    ids=["seconds", "short-month", "short-month-seconds"],
+)
+def test_the_first_published_line_in_the_site_s_other_forms_gives_the_date(line: str, published: str) -> None:
+    html, url, _ = _fixture(REAL)
+    html = _once(_without_structured_dates(html), PUBLISHED_LINE, line)
+    result = extract(html.encode(), url)
+    assert result.article.datePublished == published and result.provenance.sources["datePublished"] == "dom"
+    assert result.article.datePublishedRaw == line.removeprefix("First Published: ")
