@@ -42,3 +42,17 @@ def test_the_first_published_line_in_the_site_s_other_forms_gives_the_date(line:
     result = extract(html.encode(), url)
     assert result.article.datePublished == published and result.provenance.sources["datePublished"] == "dom"
     assert result.article.datePublishedRaw == line.removeprefix("First Published: ")
+
+
+HERO_CLASS = 'class="imgCont" '
+
+
+@pytest.mark.parametrize("hero_class", ["", 'class="imgFull" '], ids=["no-class", "other-class"])
+def test_a_hero_image_without_its_class_keeps_the_alt_and_caption_the_page_shows(hero_class: str) -> None:
+    html, url, expected = _fixture(REAL)
+    image = expected["mainImage"]
+    assert isinstance(image, dict)
+    result = extract(_once(html, HERO_CLASS, hero_class).encode(), url)
+    found = result.article.mainImage
+    assert found is not None and (found.url, found.alt, found.caption) == (image["url"], image["alt"], image["caption"])
+    assert result.provenance.sources["mainImage"] == "ld"
