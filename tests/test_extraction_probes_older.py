@@ -56,3 +56,17 @@ def test_a_hero_image_without_its_class_keeps_the_alt_and_caption_the_page_shows
     found = result.article.mainImage
     assert found is not None and (found.url, found.alt, found.caption) == (image["url"], image["alt"], image["caption"])
     assert result.provenance.sources["mainImage"] == "ld"
+
+
+BYLINE_LINK = '<a target="_blank" href="/author/search/keyword/press-trust-of-india">Press Trust of India</a>'
+
+
+def test_a_byline_without_a_link_and_no_json_ld_author_is_read_from_the_author_meta() -> None:
+    html, url, _ = _fixture(REAL)
+    html = _once(html, BYLINE_LINK, "Reuters")
+    html = _once(html, '"author": "Press Trust of India",', "")
+    html = _once(html, '<meta name="author" content="Press Trust of India">', '<meta name="author" content="Reuters">')
+    result = extract(html.encode(), url)
+    assert [(a.name, a.url) for a in result.article.authors] == [("Reuters", None)]
+    assert result.provenance.sources["authors"] == "meta"
+

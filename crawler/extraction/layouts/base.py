@@ -470,8 +470,12 @@ class ArticlePage:
                     authors[name.casefold()] = Link(name=known.name if known else name, url=self.link(url))
         return list(authors.values())
 
+    def meta_authors(self) -> list[Link]:
+        """Authors of ``<meta name="author">`` (comma-separated)."""
+        return [Link(name=n) for n in split_list(self.page.meta("author"))]
+
     def authors(self) -> list[Link]:
-        return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, lambda: [Link(name=n) for n in split_list(self.page.meta("author"))]),)) or []
+        return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors),)) or []
 
     def dateline(self) -> str | None:
         return None

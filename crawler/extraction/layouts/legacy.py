@@ -66,7 +66,8 @@ class Legacy2019(ArticlePage):
         return list(found.values())
 
     def authors(self) -> list[Link]:
-        return self.pick("authors", (DOM, self.dom_authors), (JSON_LD, self.ld_authors)) or []
+        # A byline of plain text (no author page) is in neither: the author meta names it.
+        return self.pick("authors", (DOM, self.dom_authors), (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors),)) or []
 
     DATELINE_TAG = "news:geo_locations"  # the HTML parser keeps the prefix in the tag name
 
