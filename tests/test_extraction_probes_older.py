@@ -70,3 +70,10 @@ def test_a_byline_without_a_link_and_no_json_ld_author_is_read_from_the_author_m
     assert [(a.name, a.url) for a in result.article.authors] == [("Reuters", None)]
     assert result.provenance.sources["authors"] == "meta"
 
+
+def test_topic_links_written_absolute_are_the_topics() -> None:
+    html, url, expected = _fixture(REAL)
+    html = html.replace('<a href="/topic/', '<a href="https://www.business-standard.com/topic/')
+    result = extract(html.encode(), url)
+    assert result.article.topics == expected["topics"] and result.provenance.sources["topics"] == "dom"
+

@@ -116,7 +116,8 @@ class Legacy2019(ArticlePage):
             (DOM, lambda: self.related_links(select(self.ALSO_READ_LINKS, self.scope)) or self.related_links(self.related_anchors())),
         ) or []
 
-    TOPIC_LINKS = CSSSelector('p.pB15 a[href^="/topic/"]')
+    # The links may be written absolute, as the byline's may.
+    TOPIC_LINKS = CSSSelector('p.pB15 a[href*="/topic/"]')
 
     def topics(self) -> list[str]:
         return self.pick(
