@@ -77,3 +77,29 @@ def test_topic_links_written_absolute_are_the_topics() -> None:
     result = extract(html.encode(), url)
     assert result.article.topics == expected["topics"] and result.provenance.sources["topics"] == "dom"
 
+
+# --- Hindi 2020 ---------------------------------------------------------------------------------
+
+HINDI = "hindi-2020/budget-166607"
+HINDI_BYLINE = "बीएस संवाददाता / नई दिल्ली&nbsp;February  14, 2020"
+HINDI_LD_AUTHOR = '"name": "बीएस संवाददाता"'
+
+
+@pytest.mark.parametrize("joined", ["अरुणिमा भारद्वाज और ईशान बख्शी", "अरुणिमा भारद्वाज, ईशान बख्शी", "अरुणिमा भारद्वाज & ईशान बख्शी"], ids=["aur", "comma", "ampersand"])
+def test_a_joint_hindi_byline_that_json_ld_names_as_one_person_is_no_disagreement(joined: str) -> None:
+    # The CMS copies the byline into JSON-LD's one Person: the same two authors, not another opinion.
+    html, url, _ = _fixture(HINDI)
+    html = _once(html, HINDI_BYLINE, HINDI_BYLINE.replace("बीएस संवाददाता", joined))
+    html = _once(html, HINDI_LD_AUTHOR, f'"name": "{joined}"')
+    result = extract(html.encode(), url)
+    assert [a.name for a in result.article.authors] == ["अरुणिमा भारद्वाज", "ईशान बख्शी"]
+    assert result.provenance.sources["authors"] == "dom" and "authors" not in result.provenance.disagreements
+
+
+def test_a_hindi_agency_byline_that_json_ld_names_otherwise_is_a_disagreement() -> None:
+    html, url, _ = _fixture(HINDI)
+    html = _once(html, HINDI_BYLINE, HINDI_BYLINE.replace("बीएस संवाददाता", "भाषा"))
+    result = extract(html.encode(), url)
+    assert [a.name for a in result.article.authors] == ["भाषा"] and result.article.dateline == "नई दिल्ली"
+    assert "authors" in result.provenance.disagreements
+
