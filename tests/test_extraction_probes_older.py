@@ -103,3 +103,54 @@ def test_a_hindi_agency_byline_that_json_ld_names_otherwise_is_a_disagreement() 
     assert [a.name for a in result.article.authors] == ["भाषा"] and result.article.dateline == "नई दिल्ली"
     assert "authors" in result.provenance.disagreements
 
+
+# --- generic ------------------------------------------------------------------------------------
+
+OPENGRAPH = "generic/opengraph-article"
+OG_HEADLINE = "<article><h1>GST collections rise 9% in April</h1>"
+OG_AUTHOR_META = '<meta name="author" content="BS Reporter">'
+MICRODATA_BYLINE = (
+    '<p class="byline">By <span itemprop="author" itemscope itemtype="https://schema.org/Person">'
+    '<a itemprop="url" href="/author/jane-doe"><span itemprop="name">Jane Doe</span></a></span></p>'
+)
+
+
+def test_a_microdata_author_is_the_author_and_its_byline_is_not_the_story() -> None:
+    html, url, expected = _fixture(OPENGRAPH)
+    html = _once(_once(html, OG_AUTHOR_META, ""), OG_HEADLINE, OG_HEADLINE + MICRODATA_BYLINE)
+    result = extract(html.encode(), url)
+    assert [(a.name, a.url) for a in result.article.authors] == [("Jane Doe", "https://www.business-standard.com/author/jane-doe")]
+    assert result.provenance.sources["authors"] == "dom"
+    assert result.article.articleBody == expected["articleBody"]
+
+
+COMMENTS = (
+    '<section class="comments"><div itemscope itemtype="https://schema.org/Comment"><cite itemprop="author">Ravi K</cite>'
+    '<p itemprop="text">Good analysis.</p></div></section>'
+)
+
+
+def test_a_microdata_author_named_by_its_text_alone_is_the_author_and_a_commenter_is_none() -> None:
+    html, url, _ = _fixture(OPENGRAPH)
+    html = _once(_once(html, OG_AUTHOR_META, ""), OG_HEADLINE, OG_HEADLINE + '<p>By <span itemprop="author">Jane Doe</span></p>')
+    html = _once(html, "<footer>", COMMENTS + "<footer>")
+    assert [(a.name, a.url) for a in extract(html.encode(), url).article.authors] == [("Jane Doe", None)]
+
+
+def test_an_article_item_s_author_is_read_and_a_commenter_alone_is_no_author() -> None:
+    html, url, _ = _fixture(OPENGRAPH)
+    html = _once(html, OG_AUTHOR_META, "")
+    item = OG_HEADLINE.replace("<article>", '<article itemscope itemtype="https://schema.org/NewsArticle">')
+    scoped = _once(html, OG_HEADLINE, item + '<p class="byline">By <span itemprop="author">Jane Doe</span></p>')
+    result = extract(_once(scoped, "<footer>", COMMENTS + "<footer>").encode(), url)
+    assert [a.name for a in result.article.authors] == ["Jane Doe"] and result.provenance.sources["authors"] == "dom"
+    result = extract(_once(html, "<footer>", COMMENTS + "<footer>").encode(), url)
+    assert result.article.authors == [] and "authors" not in result.provenance.sources
+
+
+def test_an_opengraph_only_page_gives_its_section_and_tags() -> None:
+    html, url, _ = _fixture(OPENGRAPH)
+    tags = '<meta property="article:section" content="Economy"><meta property="article:tag" content="GST"><meta property="article:tag" content="Tax">'
+    result = extract(_once(html, OG_AUTHOR_META, tags + OG_AUTHOR_META).encode(), url)
+    assert result.article.section == "Economy" and result.article.topics == ["GST", "Tax"]
+    assert result.provenance.sources["section"] == "meta" and result.provenance.sources["topics"] == "meta"
