@@ -78,6 +78,22 @@ def test_topic_links_written_absolute_are_the_topics() -> None:
     assert result.article.topics == expected["topics"] and result.provenance.sources["topics"] == "dom"
 
 
+@pytest.mark.parametrize("where", ["byline", "also-read"])
+def test_a_link_that_is_no_url_costs_the_link_not_the_article(where: str) -> None:
+    html, url, expected = _fixture(REAL)
+    related = expected["alsoRead"]
+    assert isinstance(related, list)
+    if where == "byline":
+        html = _once(html, 'href="/author/search/keyword/press-trust-of-india"', 'href="http://[/author/search/keyword/press-trust-of-india"')
+    else:
+        html = html.replace('<a href="/article/current-affairs/india-shall-lead', '<a href="http://[x/article/current-affairs/india-shall-lead')
+    article = extract(html.encode(), url).article
+    author_page = "https://www.business-standard.com/author/search/keyword/press-trust-of-india"
+    assert [(a.name, a.url) for a in article.authors] == [("Press Trust of India", None if where == "byline" else author_page)]
+    assert [r.url for r in article.alsoRead] == [r["url"] for r in related][1 if where == "also-read" else 0 :]
+    assert article.articleBody == expected["articleBody"]
+
+
 # --- Hindi 2020 ---------------------------------------------------------------------------------
 
 HINDI = "hindi-2020/budget-166607"

@@ -373,8 +373,13 @@ class ArticlePage:
         return self._dates[value]
 
     def link(self, href: str | None) -> str | None:
-        """An absolute URL for a link on the page."""
-        return absolute_url(href, self.base_url)
+        """An absolute URL for a link on the page; None for one that is no URL."""
+        try:
+            return absolute_url(href, self.base_url)
+        except ValueError:
+            # "http://[x" (an unclosed IPv6 bracket, a CMS placeholder) names nothing: one such
+            # link in a byline or a related list must not cost the whole article.
+            return None
 
     @cached_property
     def ld(self) -> dict[str, Any]:
