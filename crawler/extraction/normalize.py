@@ -119,9 +119,15 @@ _LOOSE_FORMATS = (
     "%b %d %Y",
     "%d %B %Y",
     "%d %b %Y",
+    # The pre-2023 "First Published: Fri, January 18 2019. 13:00" once its comma and the full stop
+    # after the year are taken out, with the month written short or the time to the second.
+    "%a %B %d %Y %H:%M:%S",
+    "%a %b %d %Y %H:%M",
+    "%a %b %d %Y %H:%M:%S",
 )
 _DISPLAY_NOISE = re.compile(r"\b(?:IST|First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
-_LOOSE_SEPARATORS = re.compile(r"\s*[,|]\s*|\s+")
+# (A full stop between a number and a space ends the year of "Fri, January 18 2019. 13:00".)
+_LOOSE_SEPARATORS = re.compile(r"\s*(?:[,|]|(?<=\d)\.(?=\s))\s*|\s+")
 # AP style writes September "Sept" (the site too: "Sept 28 2024"); strptime's %b knows only "Sep".
 _AP_SEPTEMBER = re.compile(r"\bSept\b\.?", re.I)
 _DOTTED_MERIDIEM = re.compile(r"(?<=[\d\s])([ap])\.m\b\.?", re.I)  # "3:42 p.m." (%p reads "pm")

@@ -480,6 +480,16 @@ class Page:
                 return cleaned
         return None
 
+    def meta_values(self, name: str) -> list[str]:
+        """Contents of every ``<meta>`` whose name or property is ``name``: OpenGraph gives a
+        property once per value (``article:tag``), where :meth:`meta` reads the first."""
+        found = []
+        for meta in self._tagged["meta"]:
+            key = meta.get("property") or meta.get("name")
+            if key is not None and key.strip() == name and (content := clean_text(meta.get("content"))):
+                found.append(content)
+        return found
+
     @cached_property
     def canonical(self) -> str | None:
         """The ``<link rel=canonical>`` href, or og:url."""

@@ -373,8 +373,13 @@ class ArticlePage:
         return self._dates[value]
 
     def link(self, href: str | None) -> str | None:
-        """An absolute URL for a link on the page."""
-        return absolute_url(href, self.base_url)
+        """An absolute URL for a link on the page; None for one that is no URL."""
+        try:
+            return absolute_url(href, self.base_url)
+        except ValueError:
+            # "http://[x" (an unclosed IPv6 bracket, a CMS placeholder) names nothing: one such
+            # link in a byline or a related list must not cost the whole article.
+            return None
 
     @cached_property
     def ld(self) -> dict[str, Any]:
@@ -470,8 +475,12 @@ class ArticlePage:
                     authors[name.casefold()] = Link(name=known.name if known else name, url=self.link(url))
         return list(authors.values())
 
+    def meta_authors(self) -> list[Link]:
+        """Authors of ``<meta name="author">`` (comma-separated)."""
+        return [Link(name=n) for n in split_list(self.page.meta("author"))]
+
     def authors(self) -> list[Link]:
-        return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, lambda: [Link(name=n) for n in split_list(self.page.meta("author"))]),)) or []
+        return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors),)) or []
 
     def dateline(self) -> str | None:
         return None

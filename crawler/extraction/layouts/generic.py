@@ -11,10 +11,12 @@ import re
 
 from lxml.etree import _Element
 
+from ..article import Link
 from ..lazy import cached_property
+from ..normalize import split_list, unique
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, ArticlePage, BodySources, first, select, text_content
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_content, text_of
 from .selectors import XPath
 
 
@@ -41,7 +43,7 @@ class Generic(ArticlePage):
     # ads (a whole class or id, "ad-slot", "advertisement": "ad-free" is no ad).
     NOT_STORY_TAGS = frozenset({"h1", "header", "footer", "nav", "aside", "form"})
     NOT_STORY_NAMES = re.compile(
-        r"(?:^|[\s_-])(?:share|sharing|social|related(?:posts|stories|articles|links)?|comments?|newsletter|subscribe|promo)(?:$|[\s_-])"
+        r"(?:^|[\s_-])(?:share|sharing|social|related(?:posts|stories|articles|links)?|comments?|newsletter|subscribe|promo|byline)(?:$|[\s_-])"
         r"|(?:^|\s)(?:ads?|ad-slot|ad-container|advert\w*)(?:$|\s)",
         re.I,
     )
@@ -68,6 +70,45 @@ class Generic(ArticlePage):
     def dom_body(self) -> list[str]:
         body = self.body_element
         return block_paragraphs(body, self.not_story) if body is not None else []
+
+    # Microdata: <span itemprop="author" itemscope …><a itemprop="url" href=…><span itemprop="name">…
+    # (or the author's name as the element's text, or a <meta itemprop="author" content=…>). Not the
+    # author of another item (a comment, a review): the nearest item around it, if any, is an article.
+    MICRODATA_AUTHORS = XPath(
+        "//*[@itemprop='author'][not(ancestor::*[@itemscope][1][not(contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting'))])]"
+    )
+    MICRODATA_NAME = XPath("descendant::*[@itemprop='name']")
+    MICRODATA_URL = XPath("descendant-or-self::*[@itemprop='url'][@href]")
+
+    def microdata_authors(self) -> list[Link]:
+        if not self.page.mentions("itemprop"):  # no microdata: the page is not walked for it
+            return []
+        found: dict[str, Link] = {}
+        for author in select(self.MICRODATA_AUTHORS, self.page.root):
+            named = first(self.MICRODATA_NAME, author)
+            if named is None:
+                named = author
+            name = text_of(named.get("content")) or element_text(named)
+            link = first(self.MICRODATA_URL, author)
+            if name:
+                found.setdefault(name.casefold(), Link(name=name, url=self.link(link.get("href")) if link is not None else None))
+        return list(found.values())
+
+    def authors(self) -> list[Link]:
+        # Read only when JSON-LD names no author: a page of another CMS may mark its byline up as
+        # microdata instead (then the author meta, which some fill with the site's name, is not needed).
+        return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((DOM, self.microdata_authors), (META, self.meta_authors))) or []
+
+    def section(self) -> str | None:
+        # A page with OpenGraph alone names its section in article:section.
+        return super().section() or self.pick("section", fallbacks=((META, lambda: self.page.meta("article:section")),))
+
+    def meta_topics(self) -> list[str]:
+        """OpenGraph's topics: one article:tag per topic."""
+        return unique(name for tag in self.page.meta_values("article:tag") for name in split_list(tag))
+
+    def topics(self) -> list[str]:
+        return self.pick("topics", (JSON_LD, self.ld_topics), fallbacks=((META, self.meta_topics),)) or []
 
     def check(self) -> None:
         super().check()

@@ -119,6 +119,17 @@ class Hindi2020(ArticlePage):
         names = (clean_text(part) for part in _AUTHOR_SEPARATORS.split(self._author_city[0] or ""))
         return [Link(name=name) for name in unique(n for n in names if n)]
 
+    def ld_authors(self) -> list[Link]:
+        # The CMS copies a joint byline into JSON-LD's one Person ("<name> और <name>"): the same
+        # authors as the byline's, not another opinion of them.
+        found: dict[str, Link] = {}
+        for author in super().ld_authors():
+            for part in _AUTHOR_SEPARATORS.split(author.name):
+                name = clean_text(part)
+                if name:
+                    found.setdefault(name, Link(name=name, url=author.url))
+        return list(found.values())
+
     def authors(self) -> list[Link]:
         return self.pick("authors", (DOM, self.dom_authors), (JSON_LD, self.ld_authors)) or []
 

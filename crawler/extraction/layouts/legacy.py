@@ -10,7 +10,7 @@ from ..article import Image, Link, RelatedArticle
 from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_source, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_showing, picture_source, select, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -66,7 +66,8 @@ class Legacy2019(ArticlePage):
         return list(found.values())
 
     def authors(self) -> list[Link]:
-        return self.pick("authors", (DOM, self.dom_authors), (JSON_LD, self.ld_authors)) or []
+        # A byline of plain text (no author page) is in neither: the author meta names it.
+        return self.pick("authors", (DOM, self.dom_authors), (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors),)) or []
 
     DATELINE_TAG = "news:geo_locations"  # the HTML parser keeps the prefix in the tag name
 
@@ -76,11 +77,20 @@ class Legacy2019(ArticlePage):
     HERO_IMAGE = CSSSelector("img.imgCont")
     CAPTION = XPath("following-sibling::*[1]")  # from the image
 
+    # Pictures of the article outside the story (an inline picture's next element is a paragraph).
+    PICTURES_OUTSIDE_STORY = XPath("descendant::img[not(ancestor::span[contains(concat(' ', normalize-space(@class), ' '), ' p-content ')])]")
+
     def mainImage(self) -> Image | None:
         image = first(self.HERO_IMAGE, self.scope)
         url = self.link(picture_source(image)) if image is not None else None
         if image is None or not url:
-            return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
+            found = self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
+            # A hero without the imgCont class (another template's) still shows its alt text and
+            # its caption line, which JSON-LD and og:image do not have: the picture showing their file.
+            shown = picture_showing(select(self.PICTURES_OUTSIDE_STORY, self.scope), found.url) if found is not None else None
+            if found is None or shown is None:
+                return found
+            return Image(url=found.url, alt=found.alt or text_of(shown.get("alt")), caption=found.caption or element_text(first(self.CAPTION, shown)))
         self.provenance.sources["mainImage"] = DOM
         return Image(url=url, alt=text_of(image.get("alt")), caption=element_text(first(self.CAPTION, image)))
 
@@ -106,7 +116,8 @@ class Legacy2019(ArticlePage):
             (DOM, lambda: self.related_links(select(self.ALSO_READ_LINKS, self.scope)) or self.related_links(self.related_anchors())),
         ) or []
 
-    TOPIC_LINKS = CSSSelector('p.pB15 a[href^="/topic/"]')
+    # The links may be written absolute, as the byline's may.
+    TOPIC_LINKS = CSSSelector('p.pB15 a[href*="/topic/"]')
 
     def topics(self) -> list[str]:
         return self.pick(
