@@ -188,3 +188,38 @@ def test_a_table_in_the_story_gives_a_line_per_row_with_its_cells_apart(folder: 
 def test_the_cells_of_a_row_are_apart_and_no_separator_ends_a_line(markup: str, paragraphs: list[str]) -> None:
     root = fragment(markup)
     assert root is not None and block_paragraphs(root) == paragraphs
+
+
+# A picture URL that is no URL ("http://[x": an unclosed IPv6 bracket, a CMS placeholder) in the
+# page or in its structured data: urlsplit() raises on it. It may cost the picture, never the article.
+BAD_PICTURE = "http://[bad/picture.jpg"
+BAD_PICTURES = f'<img src="{BAD_PICTURE}" srcset="{BAD_PICTURE} 2x" alt="x"><amp-img src="{BAD_PICTURE}" alt="x"></amp-img>'
+PICTURE_FOLDERS = [
+    "nextjs-2023/staff-multi-author",
+    "nextjs-blueprint/navy-unmanned-submarines",
+    "amp/seed-syndicated",
+    "pre2023/real-2019-01-18",
+    "hindi-2020/markets-166712",
+    "generic/jsonld-unknown-layout",
+]
+
+
+@pytest.mark.parametrize("folder", PICTURE_FOLDERS)
+def test_a_picture_whose_url_is_no_url_costs_no_article(folder: str) -> None:
+    html, url, expected = _fixture(folder)
+    image = expected["mainImage"]
+    assert isinstance(image, dict)
+    hero = str(image["url"])
+    # The page's own pictures resized, so that the hero is looked for by its file past the bad one.
+    shown = re.sub(r'(<(?:img|amp-img)\b[^>]*?\bsrc=")([^"]*)"', lambda m: f'{m[1]}{m[2]}?w=1"' if m[2] == hero else m[0], html)
+    with_bad = re.sub(r"(<body\b[^>]*>)", lambda m: m[1] + BAD_PICTURES, shown, count=1)
+    assert with_bad != shown
+    article = extract(with_bad.encode(), url).article
+    # (The pre-2023 hero is the page's own picture, resized here too.)
+    assert article.mainImage is not None and article.mainImage.url == (f"{hero}?w=1" if folder.startswith("pre2023") else hero)
+    assert article.headline == expected["headline"] and article.articleBody == expected["articleBody"]
+    # The structured data's picture the same: the article is still read.
+    named_bad = with_bad.replace(hero, BAD_PICTURE)
+    assert named_bad != with_bad
+    article = extract(named_bad.encode(), url).article
+    assert article.headline == expected["headline"] and article.articleBody == expected["articleBody"]

@@ -145,11 +145,15 @@ def picture_source(image: _Element) -> str | None:
 def picture_file(src: str) -> tuple[str, str]:
     """The host and path of a picture's file: ``/_next/image?url=<file>&w=…`` is the file, a query
     (``?im=FitAndFill=(826,465)``) only resizes it, and the scheme does not change it."""
-    parts = urlsplit(src.strip())
-    if parts.path.endswith("/_next/image"):
-        inner = parse_qs(parts.query).get("url")
-        if inner:
-            parts = urlsplit(inner[0])
+    try:
+        parts = urlsplit(src.strip())
+        if parts.path.endswith("/_next/image"):
+            inner = parse_qs(parts.query).get("url")
+            if inner:
+                parts = urlsplit(inner[0])
+    except ValueError:
+        # No URL ("http://[x": an unclosed IPv6 bracket): only the same text names the same picture.
+        return "", src.strip()
     return parts.netloc.lower(), parts.path
 
 

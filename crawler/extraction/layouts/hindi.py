@@ -12,7 +12,6 @@ bytes (mid-sentence); ``og:image`` is the bare site root. Checked against two re
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
@@ -22,7 +21,7 @@ from ..lazy import cached_property
 from ..normalize import HINDI_HOSTS, clean_text, unique
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_file, select, text_of
 
 # "February  14, 2020" (double space), as the byline row prints it.
 _ENGLISH_DATE = re.compile(r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}")
@@ -34,7 +33,7 @@ _AUTHOR_SEPARATORS = re.compile(r"\s*[,&]\s*|\s+(?:और|एवं|तथा)\s
 def real_picture(image: Image | None) -> Image | None:
     """The image, unless it is none: the Hindi pages' og:image is the bare site root, their JSON-LD
     image a ``nopreview`` placeholder."""
-    if image is None or _PLACEHOLDER_IMAGE in image.url or not urlsplit(image.url).path.strip("/"):
+    if image is None or _PLACEHOLDER_IMAGE in image.url or not picture_file(image.url)[1].strip("/"):
         return None
     return image
 
