@@ -201,10 +201,14 @@ def _local(tag: object) -> str:
 
 
 def _child_text(element: etree._Element, name: str) -> str | None:
+    """The text of the first child named ``name`` (any namespace) that holds some: another vocabulary
+    may use the same name for an element whose value is an attribute (an item's ``<atom:link href>``
+    before its ``<link>``)."""
     for child in element:
         if _local(child.tag) == name:
-            text = child.text if len(child) == 0 else "".join(str(t) for t in child.itertext())
-            return clean_text(text or "")
+            text = clean_text((child.text or "") if len(child) == 0 else "".join(str(t) for t in child.itertext()))
+            if text:
+                return text
     return None
 
 

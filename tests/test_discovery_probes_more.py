@@ -1,0 +1,39 @@
+"""More feed and sitemap variants a CMS or CDN could serve: Atom links inside items, namespaced RSS,
+the same article listed twice with different dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy.http import XmlResponse
+
+from crawler.extraction.discovery import parse_rss
+from crawler.incremental.store import PendingArticle
+from crawler.spiders.latest import LatestSpider
+from tests.conftest import SITE
+from tests.test_spiders_unit import make_spider
+
+ARTICLE = SITE + "/markets/news/x-124022800873_1.html"
+OTHER = SITE + "/india-news/y-124022800874_1.html"
+ATOM = ' xmlns:atom="http://www.w3.org/2005/Atom"'
+
+
+def _feed(items: str, attributes: str = "") -> bytes:
+    return f'<?xml version="1.0"?><rss version="2.0"{attributes}><channel><title>Latest</title>{items}</channel></rss>'.encode()
+
+
+# --- the item's link --------------------------------------------------------------------------------
+
+
+def test_an_atom_link_before_an_items_link_does_not_hide_it() -> None:
+    # atom:link shares the local name "link" but holds its address in href, not in its text.
+    feed = parse_rss(
+        _feed(
+            f'<item><atom:link rel="self" href="{SITE}/rss/latest.rss"/><link>{ARTICLE}</link></item>'
+            f"<item><link>{OTHER}</link></item>",
+            ATOM,
+        ),
+        SITE + "/rss/latest.rss",
+    )
+    assert [e.url for e in feed.entries] == [ARTICLE, OTHER] and feed.unusable_urls == 0
+
