@@ -37,3 +37,12 @@ def test_an_atom_link_before_an_items_link_does_not_hide_it() -> None:
     )
     assert [e.url for e in feed.entries] == [ARTICLE, OTHER] and feed.unusable_urls == 0
 
+
+def test_the_items_of_a_feed_in_a_default_namespace_are_read() -> None:
+    # The RSS 2.0 namespace some generators declare: the root is still <rss>, so must its items be read.
+    body = (
+        f'<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><item><link>{ARTICLE}</link>'
+        f"<pubDate>Wed, 28 Feb 2024 15:42:00 +0530</pubDate></item></channel></rss>"
+    ).encode()
+    (entry,) = parse_rss(body, SITE + "/rss/latest.rss").entries
+    assert entry.url == ARTICLE and entry.published is not None and entry.published.isoformat() == "2024-02-28T15:42:00+05:30"

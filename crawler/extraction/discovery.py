@@ -317,7 +317,9 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
         raise BrokenDocument(f"root element <{kind}> is not RSS", NOT_XML if kind.lower() == "html" else NOT_RSS)
     entries = []
     unreadable = unusable = 0
-    for item in root.iter("item"):
+    # By local name, as the root: a feed may declare a default namespace (the RSS 2.0 one some
+    # generators write), which every element of it then carries.
+    for item in (element for element in root.iter() if _local(element.tag) == "item"):
         if parsed.cut and item not in parsed.whole:
             continue
         text = _item_url_text(item)
