@@ -46,3 +46,45 @@ def test_the_items_of_a_feed_in_a_default_namespace_are_read() -> None:
     ).encode()
     (entry,) = parse_rss(body, SITE + "/rss/latest.rss").entries
     assert entry.url == ARTICLE and entry.published is not None and entry.published.isoformat() == "2024-02-28T15:42:00+05:30"
+
+
+# --- one article listed twice, with different dates ----------------------------------------------------
+
+
+def _seen_spider(tmp_path: Path) -> LatestSpider:
+    spider = make_spider(LatestSpider, tmp_path)
+    spider.seen_store.add_pending(PendingArticle("124022800873", 1, "h", None, "2024-02-28T15:42:00+05:30", "old"))
+    spider.seen_store.confirm("124022800873", "old")
+    return spider
+
+
+def _urlset(lastmod: str) -> bytes:
+    return (
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{ARTICLE}</loc>'
+        f"<lastmod>{lastmod}</lastmod></url></urlset>"
+    ).encode()
+
+
+def test_a_newer_date_for_an_article_found_unchanged_earlier_in_the_run_fetches_it(tmp_path: Path) -> None:
+    # A feed gives the story's first date, the news sitemap read after it the date of its update:
+    # the first answer to arrive must not decide for the run.
+    spider = _seen_spider(tmp_path)
+    feed = _feed(f"<item><link>{ARTICLE}</link><pubDate>Wed, 28 Feb 2024 15:42:00 +0530</pubDate></item>")
+    assert list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=feed))) == []
+    (request,) = spider.parse_source(XmlResponse(SITE + "/sitemap/google-news-sitemap.xml", body=_urlset("2024-02-28T18:00:00+05:30")))
+    assert request.url == ARTICLE
+    stats = spider.crawler.stats
+    # Counted once, as what it turned out to be.
+    assert stats.get_value("bs/discovery/changed") == 1 and not stats.get_value("bs/discovery/unchanged_skipped")
+
+
+def test_an_unchanged_article_listed_twice_is_counted_once_and_a_requested_one_fetched_once(tmp_path: Path) -> None:
+    spider = _seen_spider(tmp_path)
+    old = _urlset("2024-02-28T15:42:00+05:30")
+    assert list(spider.parse_source(XmlResponse(SITE + "/sitemap/google-news-sitemap.xml", body=old))) == []
+    assert list(spider.parse_source(XmlResponse(SITE + "/sitemap/latest-news-sitemap.xml", body=old))) == []
+    assert spider.crawler.stats.get_value("bs/discovery/unchanged_skipped") == 1
+    newer = _feed(f"<item><link>{ARTICLE}</link><pubDate>Wed, 28 Feb 2024 18:00:00 +0530</pubDate></item>" * 2)
+    assert len(list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=newer)))) == 1
+    later = _feed(f"<item><link>{ARTICLE}</link><pubDate>Wed, 28 Feb 2024 19:00:00 +0530</pubDate></item>")
+    assert list(spider.parse_source(XmlResponse(SITE + "/rss/markets-106.rss", body=later))) == []
