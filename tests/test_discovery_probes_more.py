@@ -1,5 +1,5 @@
-"""More feed and sitemap variants a CMS or CDN could serve: Atom links inside items, namespaced RSS,
-the same article listed twice with different dates."""
+"""More feed, sitemap and listing variants a CMS or CDN could serve: Atom links inside items,
+namespaced RSS, tracking queries, the same article listed twice with different dates."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 from scrapy.http import XmlResponse
 
-from crawler.extraction.discovery import parse_rss
+import pytest
+
+from crawler.extraction.discovery import parse_listing, parse_rss, parse_sitemap
 from crawler.incremental.store import PendingArticle
 from crawler.spiders.latest import LatestSpider
 from tests.conftest import SITE
@@ -46,6 +48,34 @@ def test_the_items_of_a_feed_in_a_default_namespace_are_read() -> None:
     ).encode()
     (entry,) = parse_rss(body, SITE + "/rss/latest.rss").entries
     assert entry.url == ARTICLE and entry.published is not None and entry.published.isoformat() == "2024-02-28T15:42:00+05:30"
+
+
+# --- tracking queries -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "url"),
+    [
+        (f"{ARTICLE}?utm_source=rss&amp;utm_medium=feed", ARTICLE),
+        (f"{ARTICLE}?utm_source=rss&amp;utm_medium=feed&amp;utm_campaign=latest", ARTICLE),
+        # Only the tracking goes: another parameter, and its spelling, stay as they were.
+        (f"{ARTICLE}?ref=home%2Btop&amp;utm_source=rss", f"{ARTICLE}?ref=home%2Btop"),
+        (f"{ARTICLE}?UTM_Source=rss", ARTICLE),
+        (f"{ARTICLE}?notutm_source=rss", f"{ARTICLE}?notutm_source=rss"),
+    ],
+)
+def test_tracking_parameters_are_not_part_of_an_items_url(link: str, url: str) -> None:
+    # The fetched URL is the item's "url": the same story must not come out with utm_ parameters
+    # one run and without them the next, nor be fetched under both.
+    (entry,) = parse_rss(_feed(f"<item><link>{link}</link></item>"), SITE + "/rss/latest.rss").entries
+    assert entry.url == url
+    sitemap = parse_sitemap(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{link}</loc></url></urlset>'.encode(), SITE)
+    assert [e.url for e in sitemap.entries] == [url]
+
+
+def test_a_listing_links_to_an_article_once_with_or_without_tracking() -> None:
+    html = f'<a href="/markets/news/x-124022800873_1.html?utm_source=hp&amp;utm_medium=top">A</a><a href="{ARTICLE}#comments">A</a>'
+    assert parse_listing(html, SITE + "/markets/news").article_urls == [ARTICLE]
 
 
 # --- one article listed twice, with different dates ----------------------------------------------------

@@ -227,7 +227,19 @@ def _link(href: str | None, base_url: str) -> str | None:
         parts.port  # noqa: B018 - raises ValueError for a port that is not one
     except ValueError:
         return None
-    return url if parts.scheme in ("http", "https") and parts.hostname else None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return _without_tracking(url) if "?" in url and "utm_" in url.lower() else url
+
+
+def _without_tracking(url: str) -> str:
+    """``url`` without its ``utm_`` parameters, the rest left as written. Feeds and listings tag their
+    links (``?utm_source=rss``); the fetched URL becomes the item's ``url``, which must not change
+    with the source that led to it, and a story must not be fetched under two addresses."""
+    head, hash_mark, fragment = url.partition("#")
+    path, _, query = head.partition("?")
+    kept = [part for part in query.split("&") if part and not part.lower().startswith("utm_")]
+    return path + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
 
 
 @dataclass(frozen=True)
