@@ -201,10 +201,14 @@ def _local(tag: object) -> str:
 
 
 def _child_text(element: etree._Element, name: str) -> str | None:
+    """The text of the first child named ``name`` (any namespace) that holds some: another vocabulary
+    may use the same name for an element whose value is an attribute (an item's ``<atom:link href>``
+    before its ``<link>``)."""
     for child in element:
         if _local(child.tag) == name:
-            text = child.text if len(child) == 0 else "".join(str(t) for t in child.itertext())
-            return clean_text(text or "")
+            text = clean_text((child.text or "") if len(child) == 0 else "".join(str(t) for t in child.itertext()))
+            if text:
+                return text
     return None
 
 
@@ -223,7 +227,19 @@ def _link(href: str | None, base_url: str) -> str | None:
         parts.port  # noqa: B018 - raises ValueError for a port that is not one
     except ValueError:
         return None
-    return url if parts.scheme in ("http", "https") and parts.hostname else None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return _without_tracking(url) if "?" in url and "utm_" in url.lower() else url
+
+
+def _without_tracking(url: str) -> str:
+    """``url`` without its ``utm_`` parameters, the rest left as written. Feeds and listings tag their
+    links (``?utm_source=rss``); the fetched URL becomes the item's ``url``, which must not change
+    with the source that led to it, and a story must not be fetched under two addresses."""
+    head, hash_mark, fragment = url.partition("#")
+    path, _, query = head.partition("?")
+    kept = [part for part in query.split("&") if part and not part.lower().startswith("utm_")]
+    return path + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
 
 
 @dataclass(frozen=True)
@@ -313,7 +329,9 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
         raise BrokenDocument(f"root element <{kind}> is not RSS", NOT_XML if kind.lower() == "html" else NOT_RSS)
     entries = []
     unreadable = unusable = 0
-    for item in root.iter("item"):
+    # By local name, as the root: a feed may declare a default namespace (the RSS 2.0 one some
+    # generators write), which every element of it then carries.
+    for item in (element for element in root.iter() if _local(element.tag) == "item"):
         if parsed.cut and item not in parsed.whole:
             continue
         text = _item_url_text(item)

@@ -70,6 +70,8 @@ class DiscoverySpider(BusinessStandardSpider):
         self.fresh = _truthy(fresh)
         # Article ids requested in this run, on disk (flat memory on long backfills).
         self.requested = RunSet()
+        # Article ids found unchanged in this run (counted once, and not requested: see discovered()).
+        self.found_unchanged = RunSet()
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
         self.source_max_size = SITEMAP_MAX_SIZE
@@ -319,14 +321,22 @@ class DiscoverySpider(BusinessStandardSpider):
                 continue
             identifier = entry.article_id
             assert identifier is not None
-            # accepts() is a pure filter; add() says whether the id is new (one lookup, not two).
-            if not self.accepts(entry) or not self.requested.add(identifier):
+            # accepts() is a pure filter.
+            if not self.accepts(entry) or identifier in self.requested:
                 continue
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
             if seen is not None and not is_newer(entry.lastmod, seen, self._date_limit(), stats):
-                stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED)
+                # Not marked requested: the same story listed again, in this source or one read
+                # later (a feed gives its first date, the news sitemap that of its update), may
+                # carry a newer date, and the first answer to arrive must not decide for the run.
+                if self.found_unchanged.add(identifier):
+                    stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED)
                 continue
+            self.requested.add(identifier)
+            if seen is not None and identifier in self.found_unchanged:
+                # Counted as unchanged when first listed; it has changed after all.
+                stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED, -1)
             stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
             meta = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
             yield self.article_request(article_fetch_url(entry.url), **meta)
