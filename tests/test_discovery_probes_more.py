@@ -118,3 +118,19 @@ def test_an_unchanged_article_listed_twice_is_counted_once_and_a_requested_one_f
     assert len(list(spider.parse_source(XmlResponse(SITE + "/rss/latest.rss", body=newer)))) == 1
     later = _feed(f"<item><link>{ARTICLE}</link><pubDate>Wed, 28 Feb 2024 19:00:00 +0530</pubDate></item>")
     assert list(spider.parse_source(XmlResponse(SITE + "/rss/markets-106.rss", body=later))) == []
+
+
+def test_entries_without_any_link_are_counted_as_unusable() -> None:
+    # Each is an article the run cannot fetch: left out with a WARNING and the stat, never silently.
+    feed = parse_rss(
+        f"<rss><channel><item><title>No link</title></item><item><guid isPermaLink=\"false\">x-1</guid></item>"
+        f"<item><link>{ARTICLE}</link></item></channel></rss>".encode(),
+        SITE,
+    )
+    assert [e.url for e in feed.entries] == [ARTICLE] and feed.unusable_urls == 2
+    sitemap = parse_sitemap(
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><lastmod>2024-02-28</lastmod></url>'
+        f"<url><loc>{ARTICLE}</loc></url></urlset>".encode(),
+        SITE,
+    )
+    assert [e.url for e in sitemap.entries] == [ARTICLE] and sitemap.unusable_urls == 1

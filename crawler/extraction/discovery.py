@@ -274,7 +274,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
         text = _child_text(node, "loc")
         loc = _link(text, base_url)
         if not loc:
-            unusable += text is not None
+            unusable += 1  # (no link at all is as lost as one that cannot be fetched)
             continue
         lastmod_text = _child_text(node, "lastmod")
         published_text = None
@@ -337,7 +337,7 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
         text = _item_url_text(item)
         url = _link(text, base_url)
         if not url:
-            unusable += text is not None
+            unusable += 1  # (no link at all is as lost as one that cannot be fetched)
             continue
         # Dublin Core's date stands in for pubDate in feeds some publishing systems write.
         raw_date = _child_text(item, "pubDate") or _child_text(item, "date")

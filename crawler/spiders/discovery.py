@@ -260,7 +260,7 @@ class DiscoverySpider(BusinessStandardSpider):
         self.crawler.stats.inc_value(stat.DISCOVERY_SOURCES_READ)
         if unusable_urls:
             self.crawler.stats.inc_value(stat.DISCOVERY_UNUSABLE_URL, unusable_urls)
-            self.logger.warning("<%s>: %d link(s) are not http(s) URLs that can be fetched; left out", response.url, unusable_urls)
+            self.logger.warning("<%s>: %d entries have no http(s) URL that can be fetched; left out", response.url, unusable_urls)
         if salvaged:
             self.crawler.stats.inc_value(stat.DISCOVERY_SOURCE_SALVAGED)
             self.logger.warning("<%s> is not well-formed XML (%s); read what could be salvaged", response.url, salvaged)
