@@ -37,7 +37,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types
-from ..urls import WEBSTORY, non_article_kind, page_article_id
+from ..urls import WEBSTORY, article_fetch_url, non_article_kind, page_article_id
 from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, split_body, text_paragraphs
 
 T = TypeVar("T")
@@ -684,14 +684,26 @@ class ArticlePage:
         query made one story two entries), this page left out (a section's latest stories may hold it)."""
         found: dict[str, RelatedArticle] = {}
         here = {_story_key(url) for url in (self.page.url, self._canonical) if url}
+        # The site's server knows a story by its id alone (SITE.md): a card's AMP link, another slug
+        # or a fragment names the same story, this page's own too.
+        if own_id := self.articleId():
+            here.add(own_id)
         for anchor in anchors:
             headline = self.related_headline(anchor)
             url = self.link(anchor.get("href"))
             if headline and url:
-                key = _story_key(url)
-                if key not in found and key not in here:
+                story_id = page_article_id(url, url)
+                if story_id is not None:
+                    url = article_fetch_url(url)
+                key = story_id or _story_key(url)
+                if key not in found and key not in here and self.is_related_story(story_id):
                     found[key] = RelatedArticle(headline=headline, url=url)
         return list(found.values())
+
+    def is_related_story(self, story_id: str | None) -> bool:
+        """Whether a link of the related list, with this story id (None: no article's URL), is a story
+        of it; any link is, where the layout does not know the list's links better."""
+        return True
 
     def related_headline(self, anchor: _Element) -> str | None:
         """The headline a related story's link shows."""

@@ -463,6 +463,11 @@ class NextJsV1(CmsStory, ArticlePage):
         """The links that hold a premium label (up from each of the few labels)."""
         return {a for m in self.markers if self.PREMIUM_LABEL_PART in (m.get("class") or "") for a in m.iterancestors("a")}
 
+    def is_related_story(self, story_id: str | None) -> bool:
+        # Every card of the site's related list links a story by its id; a "View more" link to the
+        # section's listing after the cards is not one.
+        return story_id is not None
+
     def related_headline(self, anchor: _Element) -> str | None:
         if anchor not in self.labelled_links:
             return super().related_headline(anchor)

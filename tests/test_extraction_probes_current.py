@@ -1,0 +1,36 @@
+"""Probes of the current site's pages (Next.js and AMP) in variants its CMS could serve: a related list
+written with AMP links, other slugs and a "View more" link, an inline "Also Read" in bold without its
+class, and JSON-LD naming the publisher as the author. Each checked against what a reader writes down."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_more import _fixture, _once
+from tests.test_extraction_probes_nextjs import _with_data
+
+RELATED_BOX = re.compile(r'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox">.*?</div>', re.S)
+OTHER = "https://www.business-standard.com/companies/news/ev-makers-seek-extension-of-fame-subsidy-124070800259_1.html"
+SELF_PATH = "/companies/news/tata-motors-and-mahindra-step-up-ev-capacity-ahead-of-festive-demand-124071000934_1.html"
+
+RELATED_FORMS = {
+    # the cards' links → what a reader writes down: one story, by its canonical URL
+    "amp-and-canonical": f'<li><a href="/amp{OTHER[33:]}">EV makers seek extension of FAME subsidy</a></li><li><a href="{OTHER}">EV makers seek extension of FAME subsidy</a></li>',
+    "other-slug": f'<li><a href="{OTHER}">EV makers seek extension of FAME subsidy</a></li><li><a href="/a/a-124070800259_1.html">EV makers seek extension of FAME subsidy</a></li>',
+    "fragment": f'<li><a href="{OTHER}#comments">EV makers seek extension of FAME subsidy</a></li>',
+    "self-as-amp": f'<li><a href="/amp{SELF_PATH}">Tata Motors and Mahindra step up EV capacity</a></li><li><a href="{OTHER}">EV makers seek extension of FAME subsidy</a></li>',
+    "self-other-slug": f'<li><a href="/a/a-124071000934_1.html">Tata Motors and Mahindra step up EV capacity</a></li><li><a href="{OTHER}">EV makers seek extension of FAME subsidy</a></li>',
+    "view-more": f'<li><a href="{OTHER}">EV makers seek extension of FAME subsidy</a></li><li><a href="/companies/news">View more</a></li>',
+}
+
+
+@pytest.mark.parametrize("cards", RELATED_FORMS.values(), ids=RELATED_FORMS.keys())
+def test_the_related_list_gives_each_story_once_by_its_canonical_url_and_only_stories(cards: str) -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html, replaced = RELATED_BOX.subn(f'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox"><h2>More From This Section</h2><ul>{cards}</ul></div>', html)
+    assert replaced == 1
+    related = extract(html.encode(), url).article.alsoRead
+    assert [(r.headline, r.url) for r in related] == [("EV makers seek extension of FAME subsidy", OTHER)]
