@@ -34,3 +34,26 @@ def test_the_related_list_gives_each_story_once_by_its_canonical_url_and_only_st
     assert replaced == 1
     related = extract(html.encode(), url).article.alsoRead
     assert [(r.headline, r.url) for r in related] == [("EV makers seek extension of FAME subsidy", OTHER)]
+
+
+INLINE_PROMOS = {
+    "bold-mid-paragraph": "<p>Intro of the story. <strong>Also Read: <a href='/x-124070800259_1.html'>EV makers seek extension</a></strong> The story goes on.</p>",
+    "b-caps-mid-paragraph": "<p>Intro of the story. <b>ALSO READ | <a href='/x-124070800259_1.html'>EV makers seek extension</a></b> The story goes on.</p>",
+    "dash-line": "<p>Intro of the story. The story goes on.</p><p>Also Read \u2014 <a href='/x-124070800259_1.html'>EV makers seek extension</a></p>",
+}
+
+
+@pytest.mark.parametrize("markup", INLINE_PROMOS.values(), ids=INLINE_PROMOS.keys())
+def test_an_inline_also_read_without_its_class_stays_out_of_the_story_and_the_story_around_it_stays(markup: str) -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html = _with_data(html, lambda data: data.update(htmlContent=markup + "<p>Last line of the story.</p>"))
+    result = extract(html.encode(), url)
+    assert result.article.articleBody == "Intro of the story. The story goes on.\nLast line of the story."
+    assert result.provenance.sources["articleBody"] == "next"
+
+
+def test_a_bold_phrase_with_a_link_that_is_no_promo_stays() -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    markup = "<p>Intro. <strong>Also at stake: <a href='/topic/ev'>EV subsidies</a></strong> and more.</p><p><b>Read</b> the <a href='/x'>note</a>.</p>"
+    html = _with_data(html, lambda data: data.update(htmlContent=markup))
+    assert extract(html.encode(), url).article.articleBody == "Intro. Also at stake: EV subsidies and more.\nRead the note."

@@ -86,7 +86,8 @@ PROMO_PATTERNS = (
     re.compile(r"^click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
     re.compile(r"^follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
     re.compile(r"^don't miss the most important news and views of the day", re.I),
-    re.compile(r"^(?:also read|read more|read also)\s*(?:[:|\-]|$)", re.I),  # "Also Read: …", or the words alone
+    # "Also Read: …" (or "|", or a dash of any length), or the words alone
+    re.compile(r"^(?:also read|read more|read also)\s*(?:[:|\-\u2013\u2014]|$)", re.I),
     re.compile(r"^(?:advertisement|listen to this article)$", re.I),
     re.compile(r"^subscribe to business standard", re.I),
     # The paywall overlay of premium pages.

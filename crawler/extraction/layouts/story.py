@@ -18,6 +18,12 @@ def class_test(token: str) -> str:
     return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
 
 
+# A bold run that starts with "Also Read" and holds a link (case folded for the test).
+ALSO_READ_RUN = (
+    "descendant::a[@href] and starts-with(translate(normalize-space(), 'ALSOREAD', 'alsoread'), 'also read')"
+)
+
+
 class CmsStory:
     """Mixin of the page objects whose body is the CMS's story markup (Next.js and AMP pages)."""
 
@@ -36,8 +42,12 @@ class CmsStory:
         ("read_more", class_test("read_more")),
         ("div-gpt", "starts-with(@id, 'div-gpt')"),
     )
+    # An inline "Also Read: <a>…</a>" in bold without its read_more class, inside a paragraph of the
+    # story (a paragraph-long promo goes by its text in split_body): the bold run and its link go,
+    # the story around it stays. The words as the CMS writes them.
+    ALSO_READ_WORDS = ("Also Read", "ALSO READ", "Also read")
     NOISE_AFTER_IMAGE = (("imgCont", class_test("imgCont")), ("zoomimg", class_test("zoomimg")))
-    NOISE_PARTS = tuple(part for part, _ in NOISE_TESTS + NOISE_AFTER_IMAGE)
+    NOISE_PARTS = tuple(part for part, _ in NOISE_TESTS + NOISE_AFTER_IMAGE) + ALSO_READ_WORDS
 
     @staticmethod
     @lru_cache(maxsize=64)
@@ -46,6 +56,8 @@ class CmsStory:
         tests = [test for part, test in CmsStory.NOISE_TESTS if part in parts]
         images = [test for part, test in CmsStory.NOISE_AFTER_IMAGE if part in parts]
         union = []
+        if not parts.isdisjoint(CmsStory.ALSO_READ_WORDS):
+            union.append(f"descendant::*[self::strong or self::b][{ALSO_READ_RUN}]")
         if tests:
             union.append(f"descendant::*[@class or @id][{' or '.join(tests)}]")
         if images:
