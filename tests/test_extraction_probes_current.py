@@ -57,3 +57,31 @@ def test_a_bold_phrase_with_a_link_that_is_no_promo_stays() -> None:
     markup = "<p>Intro. <strong>Also at stake: <a href='/topic/ev'>EV subsidies</a></strong> and more.</p><p><b>Read</b> the <a href='/x'>note</a>.</p>"
     html = _with_data(html, lambda data: data.update(htmlContent=markup))
     assert extract(html.encode(), url).article.articleBody == "Intro. Also at stake: EV subsidies and more.\nRead the note."
+
+
+LD_AUTHORS = re.compile(r'"author": \[.*?\](?=, "keywords")')
+
+
+@pytest.mark.parametrize("publisher_ref", [False, True], ids=["inline", "by-reference"])
+def test_json_ld_naming_the_publisher_as_author_does_not_hide_the_byline(publisher_ref: bool) -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    html, replaced = LD_AUTHORS.subn('"author": {"@type": "Organization", "name": "Business Standard", "url": "https://www.business-standard.com"}', html)
+    assert replaced == 1
+    if publisher_ref:  # the publisher given by @id, as a graph of the site's blocks writes it
+        html = _once(html, '"publisher": {"@type": "Organization", "name": "Business Standard", "url": "https://www.business-standard.com"}', '"publisher": {"@id": "https://www.business-standard.com/#org"}')
+        html = _once(html, '{"@context": "https://schema.org", "@type": "Organization", "name": "Business Standard",', '{"@context": "https://schema.org", "@type": "Organization", "@id": "https://www.business-standard.com/#org", "name": "Business Standard",')
+    # The article JSON names nobody: the page's byline does.
+    html = _with_data(html, lambda data: data.update(authorDetails=[], articleMappedMultipleAuthors={}, authorName="", sourceTitle=""))
+    result = extract(html.encode(), url)
+    assert [a.__dict__ for a in result.article.authors] == expected["authors"]
+    assert result.provenance.sources["authors"] == "dom"
+
+
+def test_an_agency_or_desk_named_as_an_organization_author_is_still_the_author() -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html, replaced = LD_AUTHORS.subn('"author": {"@type": "Organization", "name": "BS Web Team"}', html)
+    assert replaced == 1
+    html = _with_data(html, lambda data: data.update(authorDetails=[], articleMappedMultipleAuthors={}, authorName="", sourceTitle=""))
+    result = extract(html.encode(), url)
+    assert [a.name for a in result.article.authors] == ["BS Web Team"]
+    assert result.provenance.sources["authors"] == "ld"

@@ -463,6 +463,10 @@ class ArticlePage:
         raw = self.ld.get("author")
         # A person the CMS lists twice (as a mapped author and as a byline) is one author.
         authors: dict[str, Link] = {}
+        # A CMS without a byline for the story names the publisher itself as its author (an
+        # Organization "Business Standard"): that is no byline, and must not hide the page's.
+        publisher = first_text_of(dig(self.page.ld_resolved(self.ld.get("publisher")), "name"))
+        publisher_key = publisher.casefold() if publisher else None
         for entry in raw if isinstance(raw, list) else [raw]:
             entry = self.page.ld_resolved(entry)
             if isinstance(entry, str):
@@ -471,6 +475,8 @@ class ArticlePage:
                 name = entry.get("name")
                 names = [n for n in (text_of(v) for v in (name if isinstance(name, list) else [name])) if n]
                 url = text_of(entry.get("url"))
+                if publisher_key and "Organization" in ld_types(entry):
+                    names = [n for n in names if n.casefold() != publisher_key]
             else:
                 continue
             for name in names:
