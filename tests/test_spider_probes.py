@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.exceptions import DropItem
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
 from crawler.extraction import Article
+from crawler.pipelines import ArticleValidationPipeline
 from crawler.spiders.article import ArticleSpider
 from tests.conftest import PAGES, SITE
 from tests.pages.specs import SEED
@@ -96,3 +98,36 @@ def test_a_json_error_answered_with_200_is_not_html_not_an_unknown_layout(
     assert stats.get_value("bs/skipped/not-html") == 1 and stats.get_value("bs/skipped/unknown-layout") is None
     (line,) = [r.getMessage() for r in caplog.records if SEED.path in r.getMessage()]
     assert "JSON" in line and "article not found" in line
+
+
+# --- the validation pipeline: a body a reader never sees -------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["  \n\t ", "\u200b\u200c\ufeff", "\xa0\n\xa0", "\u2060 \u00ad"])
+def test_a_body_of_blank_or_invisible_characters_is_no_body(tmp_path: Path, body: str) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=SEED_URL)
+    pipeline = ArticleValidationPipeline.from_crawler(spider.crawler)
+    (item,) = articles(spider, answer(SEED_BODY, {"Content-Type": "text/html; charset=utf-8"}))
+    item.articleBody = body
+    with pytest.raises(DropItem, match="articleBody"):
+        pipeline.process_item(item, spider)
+    assert spider.crawler.stats.get_value("article/dropped/missing_articleBody") == 1
+
+
+# --- the validation pipeline: a publication date years ahead ----------------------------------------
+
+
+def test_an_article_dated_years_ahead_is_written_with_a_warning_and_a_stat(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A typo'd year on the site (2031 for 2024) is still the article: dropping it would lose it for
+    # good (it is dropped again on every fetch), but a reader sorting by date must be told.
+    spider = make_spider(ArticleSpider, tmp_path, url=SEED_URL)
+    pipeline = ArticleValidationPipeline.from_crawler(spider.crawler)
+    (item,) = articles(spider, answer(SEED_BODY, {"Content-Type": "text/html; charset=utf-8"}))
+    item.datePublished = "2031-02-28T15:42:00+05:30"
+    assert pipeline.process_item(item, spider).datePublished == "2031-02-28T15:42:00+05:30"
+    assert spider.crawler.stats.get_value("article/future_date") == 1
+    (line,) = [r for r in caplog.records if "2031-02-28" in r.getMessage()]
+    assert line.levelname == "WARNING" and SEED.path in line.getMessage()
+    (good,) = articles(spider, answer(SEED_BODY, {"Content-Type": "text/html; charset=utf-8"}))
+    pipeline.process_item(good, spider)
+    assert spider.crawler.stats.get_value("article/future_date") == 1
