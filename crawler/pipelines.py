@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from scrapy import Spider
@@ -11,9 +13,11 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from crawler.extraction import Article, missing_fields, missing_required, provenance_of
-from crawler.extraction.normalize import clean_text, normalize_date
+from crawler.extraction.normalize import clean_text, normalize_date, parse_date
 from crawler import stats as stat
 from crawler.runset import RunSet
+
+logger = logging.getLogger(__name__)
 
 
 class ArticleValidationPipeline:
@@ -21,13 +25,14 @@ class ArticleValidationPipeline:
     short; count missing fields, the source each field came from and the fields whose sources
     disagreed."""
 
-    def __init__(self, stats: StatsCollector) -> None:
+    def __init__(self, stats: StatsCollector, future_skew: float = 600.0) -> None:
         self.stats = stats
+        self.future_skew = timedelta(seconds=future_skew)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleValidationPipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats)
+        return cls(crawler.stats, crawler.settings.getfloat("BS_FUTURE_DATE_SKEW", 600))
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, Article):
@@ -39,10 +44,17 @@ class ArticleValidationPipeline:
         description = clean_text(item.description)
         published = normalize_date(item.datePublished)
         modified = normalize_date(item.dateModified)
+        # The body keeps its paragraphs as they are; one of only blank or invisible characters is none,
+        # as for the headline (the rules never give one, a spider or a future rule might).
+        body = item.articleBody if item.articleBody is None or clean_text(item.articleBody) else None
         article = item
-        if (headline, description, published, modified) != (item.headline, item.description, item.datePublished, item.dateModified):
+        if (headline, description, published, modified, body) != (
+            item.headline, item.description, item.datePublished, item.dateModified, item.articleBody
+        ):
             # Only a changed item is copied: a rule's output is already normal (the copy cost as much as the checks).
-            article = replace(item, headline=headline, description=description, datePublished=published, dateModified=modified)
+            article = replace(
+                item, headline=headline, description=description, datePublished=published, dateModified=modified, articleBody=body
+            )
         self.stats.inc_value(stat.layout(article.layout))
         if provenance is not None:
             for name, source in provenance.sources.items():
@@ -62,7 +74,16 @@ class ArticleValidationPipeline:
             for name in missing:
                 self.stats.inc_value(stat.dropped_missing(name))
             raise DropItem(f"missing required field(s): {', '.join(missing)}")
+        self.check_not_ahead(article)
         return article
+
+    def check_not_ahead(self, article: Article) -> None:
+        """Say so when the publication date lies ahead (a typo'd year on the site): the item is still
+        the article, and dropping it would lose it on every fetch, but a reader sorting by date must know."""
+        published = parse_date(article.datePublished)
+        if published is not None and published > datetime.now(timezone.utc) + self.future_skew:
+            self.stats.inc_value(stat.FUTURE_DATE_PUBLISHED)
+            logger.warning("<%s>: datePublished %s lies in the future; written as the page gives it", article.url, article.datePublished)
 
 
 class DuplicateArticle(DropItem):

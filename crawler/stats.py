@@ -88,6 +88,8 @@ LAYOUT_PREFIX = "article/layout/"
 MISSING_PREFIX = "article/missing/"
 DROPPED_MISSING_PREFIX = "article/dropped/missing_"
 DROPPED_DUPLICATE = "article/dropped/duplicate"
+# An item whose datePublished lies ahead of now by more than BS_FUTURE_DATE_SKEW: written, with a WARNING.
+FUTURE_DATE_PUBLISHED = "article/future_date"
 
 
 def layout(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -11,9 +12,11 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
+from crawler.extraction.discovery import GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
 from crawler.failures import failure_name
 from crawler.extraction.normalize import iso_ist
 from crawler.extraction.urls import page_article_id
@@ -26,6 +29,10 @@ SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 # Arguments a scheduler adds to every spider it starts (scrapyd: the job id), never the user's.
 SCHEDULER_ARGUMENTS = frozenset({"_job"})
 OFFSITE_REDIRECT = "offsite-redirect"
+NOT_HTML = "not-html"
+# Layers of gzip taken off a body whose headers did not announce them (a CDN that gzips what it
+# stores and serves it without Content-Encoding, and once more with the header: two).
+GZIP_LAYERS = 3
 
 
 class BusinessStandardSpider(Spider):
@@ -116,8 +123,13 @@ class BusinessStandardSpider(Spider):
         """
         stats = self.crawler.stats
         assert stats is not None
+        if response.body.startswith(GZIP_MAGIC):
+            unpacked = self.unpack_stray_gzip(response)
+            if unpacked is None:
+                return
+            response = unpacked
         if not isinstance(response, TextResponse):
-            stats.inc_value(stat.skipped("not-html"))
+            stats.inc_value(stat.skipped(NOT_HTML))
             self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
             return
         requested = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
@@ -127,6 +139,12 @@ class BusinessStandardSpider(Spider):
             # An article redirected to the home page or a listing: gone or moved, not readable here.
             stats.inc_value(stat.skipped("redirected-away"))
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
+            return
+        if looks_like_json(response.body):
+            # An API gateway's or CDN's error answered with 200 ({"error": …}): not a page of an
+            # unknown layout, which is how a redesign shows.
+            stats.inc_value(stat.skipped(NOT_HTML))
+            self.logger.warning("Skipped <%s>: a JSON answer, not an HTML page: %s", response.url, response.body[:200].decode("utf-8", "replace").strip())
             return
         # Decoded per page by the extraction (valid UTF-8 over a contradicting header, stray bytes
         # kept as U+FFFD, Windows-1252 only for pages with no UTF-8 in them).
@@ -158,6 +176,32 @@ class BusinessStandardSpider(Spider):
         article.dateDownloaded = iso_ist(datetime.now(timezone.utc))
         yield article
 
+    def unpack_stray_gzip(self, response: Response) -> Response | None:
+        """The response with its gzip body unpacked, or None (counted, logged) when it cannot be.
+
+        HttpCompressionMiddleware unpacks only what Content-Encoding announces; what is left is still
+        the article, bounded like any download (``DOWNLOAD_MAXSIZE``, checked unpacked)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        limit = int(response.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
+        body = response.body
+        try:
+            for _ in range(GZIP_LAYERS):
+                if not body.startswith(GZIP_MAGIC):
+                    break
+                body = unpack(body, limit)
+        except BrokenDocument as error:
+            if error.reason == TOO_LARGE:
+                stats.inc_value(stat.failed(TOO_LARGE))
+                self.logger.error("Failed <%s>: its gzip body unpacks to more than %d bytes (DOWNLOAD_MAXSIZE)", response.url, limit)
+            else:
+                # Half a page read as a whole one would be a half-empty item.
+                stats.inc_value(stat.skipped(error.reason))
+                self.logger.warning("Skipped <%s>: its gzip body (no Content-Encoding said so) is unreadable: %s", response.url, error)
+            return None
+        cls = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
+        return response.replace(cls=cls, body=body)
+
     def article_failed(self, failure: Any) -> None:
         """Count and log an article request that failed for good (after retries)."""
         stats = self.crawler.stats
@@ -168,6 +212,18 @@ class BusinessStandardSpider(Spider):
             return
         stats.inc_value(stat.failed(failure_name(failure)))
         self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+
+
+def looks_like_json(body: bytes) -> bool:
+    """Whether a body is a JSON object or array rather than a page (whatever its Content-Type)."""
+    start = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start.startswith((b"{", b"[")):
+        return False
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
 
 
 def require(condition: bool, message: str) -> None:

@@ -25,7 +25,7 @@ from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
 
-from .base import OFFSITE_REDIRECT, BusinessStandardSpider, require
+from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, require
 from crawler import stats as stat
 
 
@@ -36,7 +36,6 @@ SOURCE_DATE_META = "bs_source_date"
 SOURCE_DEPTH_META = "bs_source_depth"
 # Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
 NO_ARTICLE_LINKS = "no-article-links"
-NOT_HTML = "not-html"
 LOOP = "loop"
 # Defaults of BS_MAX_SOURCES and BS_MAX_SOURCE_DEPTH (crawler/settings.py).
 DEFAULT_MAX_SOURCES = 5000
