@@ -318,6 +318,13 @@ def article_id(url: str | None) -> str | None:
     """The 12-digit article id in a Business Standard URL, or None."""
     if not url:
         return None
+    return _article_id(url)
+
+
+# A page asks for its own id several times, and related stories repeat from page to page; the
+# search costs 5 us a URL (the id is near its end).
+@lru_cache(maxsize=4096)
+def _article_id(url: str) -> str | None:
     match = _ARTICLE_ID.search(url)
     if not match:
         return None

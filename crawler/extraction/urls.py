@@ -97,5 +97,8 @@ def hindi_story_url(story_id: str) -> str | None:
 
 def article_fetch_url(url: str) -> str:
     """The URL to fetch an article by: AMP forms become the canonical path, fragments go."""
-    parts = urlsplit(strip_amp(url))
+    stripped = strip_amp(url)
+    if stripped is url:  # strip_amp() found nothing to strip, no fragment, and nothing splitting would change
+        return url
+    parts = urlsplit(stripped)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
