@@ -59,3 +59,24 @@ def test_rfc_822_zones_read_before_keep_their_reading(raw: str, iso: str) -> Non
 )
 def test_rfc_822_dates_whose_instant_is_unknown_are_none(raw: str) -> None:
     assert normalize_date(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["2024-02-28t10:12:00z", "2024-02-28T10:12:00z", "2024-02-28T10:12:00.123z"])
+def test_iso_8601_with_a_lower_case_zulu_is_utc(raw: str) -> None:
+    # RFC 3339 5.6: "T" and "Z" may be written in lower case.
+    assert normalize_date(raw) == "2024-02-28T15:42:00+05:30"
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("Sep 12 2024 | 6:56PM IST", "2024-09-12T18:56:00+05:30"),
+        ("12 Sep 2024, 06:56pm", "2024-09-12T18:56:00+05:30"),
+        # AP style, which agency copy follows: months shortened with a full stop.
+        ("Feb. 28, 2024", "2024-02-28T00:00:00+05:30"),
+        ("Sep. 12, 2024 6:56 p.m. IST", "2024-09-12T18:56:00+05:30"),
+        ("Aug. 5, 2024", "2024-08-05T00:00:00+05:30"),
+    ],
+)
+def test_display_dates_in_agency_and_compact_forms_keep_their_wall_time(raw: str, iso: str) -> None:
+    assert normalize_date(raw) == iso

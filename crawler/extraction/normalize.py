@@ -130,9 +130,12 @@ _LOOSE_FORMATS = (
 _DISPLAY_NOISE = re.compile(r"\b(?:IST|First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
 # (A full stop between a number and a space ends the year of "Fri, January 18 2019. 13:00".)
 _LOOSE_SEPARATORS = re.compile(r"\s*(?:[,|]|(?<=\d)\.(?=\s))\s*|\s+")
-# AP style writes September "Sept" (the site too: "Sept 28 2024"); strptime's %b knows only "Sep".
-_AP_SEPTEMBER = re.compile(r"\bSept\b\.?", re.I)
-_DOTTED_MERIDIEM = re.compile(r"(?<=[\d\s])([ap])\.m\b\.?", re.I)  # "3:42 p.m." (%p reads "pm")
+# AP style (the site's agency copy) shortens months with a full stop, "Feb. 28, 2024", and writes
+# September "Sept" (the site too: "Sept 28 2024"); strptime's %b knows only "Feb" and "Sep".
+_AP_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:t\b)?\.", re.I)
+_AP_SEPTEMBER = re.compile(r"\b(Sep)t\b", re.I)
+# "3:42 p.m.", "3:42pm", "3:42PM": %p reads "pm" after the space its format has.
+_SPOKEN_MERIDIEM = re.compile(r"(?<=\d)\s*([ap])\.?m\b\.?", re.I)
 # A 12-hour clock's marker after a time: "3:42 PM", "3:42pm", "3:42 p.m.". email.utils reads such a
 # date as if the clock were 24-hour (3:42 PM → 03:42), so text with one never goes to it.
 _MERIDIEM = re.compile(r"\d\s*[ap]\.?m\b", re.I)
@@ -161,7 +164,8 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     if parsed is not None:
         return _in_range_ist(parsed)
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # RFC 3339 (5.6) allows a lower-case "z" (and "t"), which fromisoformat refuses.
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
     except ValueError:
         pass
     if parsed is None and _MERIDIEM.search(text) is None:
@@ -244,7 +248,8 @@ def _display_date(stripped: str) -> datetime | None:
         return datetime.fromisoformat(stripped)
     except ValueError:
         pass
-    loose = _LOOSE_SEPARATORS.sub(" ", _DOTTED_MERIDIEM.sub(r"\1m", _AP_SEPTEMBER.sub("Sep", stripped))).strip()
+    months = _AP_SEPTEMBER.sub(r"\1", _AP_MONTH.sub(r"\1", stripped))
+    loose = _LOOSE_SEPARATORS.sub(" ", _SPOKEN_MERIDIEM.sub(r" \1m", months)).strip()
     for fmt in (*_DISPLAY_FORMATS, *_LOOSE_FORMATS):
         try:
             return datetime.strptime(loose, fmt)
