@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_tz
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
+_IST_OFFSET = timedelta(hours=5, minutes=30)
+IST = timezone(_IST_OFFSET, "IST")
 SITE_ROOT = "https://www.business-standard.com"
 
 # The 12-digit id: "1" + YYMMDD of publication + a 5-digit sequence of the day,
@@ -111,6 +112,7 @@ _LOOSE_FORMATS = (
     "%B %d %Y %I:%M %p",
     "%d %B %Y %I:%M %p",
     "%a %d %b %Y %I:%M %p %z",  # an RFC 822 date with a 12-hour clock: "Wed, 28 Feb 2024 03:42 PM +0530"
+    "%a %d %b %Y %I:%M:%S %p %z",
     "%a %d %b %Y %I:%M %p",
     "%b %d %Y %H:%M",
     "%d %b %Y %H:%M",
@@ -128,9 +130,12 @@ _LOOSE_FORMATS = (
 _DISPLAY_NOISE = re.compile(r"\b(?:IST|First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
 # (A full stop between a number and a space ends the year of "Fri, January 18 2019. 13:00".)
 _LOOSE_SEPARATORS = re.compile(r"\s*(?:[,|]|(?<=\d)\.(?=\s))\s*|\s+")
-# AP style writes September "Sept" (the site too: "Sept 28 2024"); strptime's %b knows only "Sep".
-_AP_SEPTEMBER = re.compile(r"\bSept\b\.?", re.I)
-_DOTTED_MERIDIEM = re.compile(r"(?<=[\d\s])([ap])\.m\b\.?", re.I)  # "3:42 p.m." (%p reads "pm")
+# AP style (the site's agency copy) shortens months with a full stop, "Feb. 28, 2024", and writes
+# September "Sept" (the site too: "Sept 28 2024"); strptime's %b knows only "Feb" and "Sep".
+_AP_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:t\b)?\.", re.I)
+_AP_SEPTEMBER = re.compile(r"\b(Sep)t\b", re.I)
+# "3:42 p.m.", "3:42pm", "3:42PM": %p reads "pm" after the space its format has.
+_SPOKEN_MERIDIEM = re.compile(r"(?<=\d)\s*([ap])\.?m\b\.?", re.I)
 # A 12-hour clock's marker after a time: "3:42 PM", "3:42pm", "3:42 p.m.". email.utils reads such a
 # date as if the clock were 24-hour (3:42 PM → 03:42), so text with one never goes to it.
 _MERIDIEM = re.compile(r"\d\s*[ap]\.?m\b", re.I)
@@ -159,19 +164,76 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     if parsed is not None:
         return _in_range_ist(parsed)
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # RFC 3339 (5.6) allows a lower-case "z" (and "t"), which fromisoformat refuses.
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
     except ValueError:
         pass
     if parsed is None and _MERIDIEM.search(text) is None:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            parsed = None
+        parsed = _rfc822_date(text)
     if parsed is None:
         parsed = _display_date(_DISPLAY_NOISE.sub("", text).strip(" .|"))
     if parsed is None:
         return None
     return _in_range_ist(parsed)
+
+
+# What follows the time of an RFC 822 date (or of the forms email.utils reads alike): "hrs" (Indian
+# usage: "15:42 hrs IST"), a zone name, an offset, or a name and an offset ("GMT+0530", as
+# JavaScript's Date writes it). email.utils reads the offset only as a signed number of four digits
+# ("+05:30" and "+00:00" become no zone, "+05" five minutes), knows no "GMT+0000", and leaves a name
+# it does not know, an obsolete military letter and "-0000" zone-less, which would make them IST.
+_RFC_ZONE = re.compile(
+    r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:hrs?\b\s*)?([A-Za-z]+)?\s*(?:([-+])(\d\d?)(?::?(\d\d))?)?(?![\w:])", re.ASCII
+).search
+# RFC 822's zone names (those email.utils knows), in hours east of UTC, and the site's own IST. A
+# name not here, a military letter among them (RFC 822 wrote their signs backwards and senders used
+# both: RFC 2822 4.3 gives up on them), is a zone whose instant is not known: no date, not a guess.
+_ZONE_HOURS = {"UT": 0.0, "UTC": 0.0, "GMT": 0.0, "Z": 0.0, "AST": -4.0, "ADT": -3.0, "EST": -5.0, "EDT": -4.0, "CST": -6.0,
+               "CDT": -5.0, "MST": -7.0, "MDT": -6.0, "PST": -8.0, "PDT": -7.0, "IST": 5.5}
+# email.utils makes every year below 100 a two-digit one (69-99 → 19xx, else 20xx): "0001", the
+# least date of .NET and Java that CMSs write for "never", would be 2001.
+_ZERO_LED_YEAR = re.compile(r"(?<![\d:.+-])0\d{3}(?![\d:.])", re.ASCII).search
+
+
+def _rfc822_date(text: str) -> datetime | None:
+    """An RFC 822/2822 date (also without its weekday, or with a two-digit year): email.utils reads the
+    day and the wall time, the zone is read here."""
+    try:
+        fields = parsedate_tz(text)
+    except (TypeError, ValueError, IndexError):  # its word splitting has failed on odd text before
+        return None
+    found = _RFC_ZONE(text)
+    if fields is None or found is None:
+        return None
+    if str(fields[0]) not in text and _ZERO_LED_YEAR(text) is not None:
+        return None
+    zone = _rfc822_zone(*found.groups())
+    if zone is None:
+        return None
+    try:
+        return datetime(*fields[:6], tzinfo=zone)
+    except (TypeError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=64)
+def _rfc822_zone(name: str | None, sign: str | None, hours: str | None, minutes: str | None) -> tzinfo | None:
+    """The zone of :data:`_RFC_ZONE`'s groups (a feed writes the same one on every item), or None when
+    its instant is not known."""
+    if sign is not None and hours is not None:
+        # "-0000" is UTC whose local zone is unknown (RFC 2822 3.3): the instant is known.
+        if name is not None and name.upper() not in ("UT", "UTC", "GMT") or minutes is not None and int(minutes) > 59:
+            return None
+        offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if offset >= timedelta(hours=24):
+            return None
+        return IST if sign == "+" and offset == _IST_OFFSET else timezone(-offset if sign == "-" else offset)
+    if name is None:
+        return IST  # no zone: the site's
+    east = _ZONE_HOURS.get(name.upper())
+    if east is None:
+        return None
+    return IST if east == 5.5 else timezone(timedelta(hours=east))
 
 
 def _display_date(stripped: str) -> datetime | None:
@@ -186,7 +248,8 @@ def _display_date(stripped: str) -> datetime | None:
         return datetime.fromisoformat(stripped)
     except ValueError:
         pass
-    loose = _LOOSE_SEPARATORS.sub(" ", _DOTTED_MERIDIEM.sub(r"\1m", _AP_SEPTEMBER.sub("Sep", stripped))).strip()
+    months = _AP_SEPTEMBER.sub(r"\1", _AP_MONTH.sub(r"\1", stripped))
+    loose = _LOOSE_SEPARATORS.sub(" ", _SPOKEN_MERIDIEM.sub(r" \1m", months)).strip()
     for fmt in (*_DISPLAY_FORMATS, *_LOOSE_FORMATS):
         try:
             return datetime.strptime(loose, fmt)
