@@ -239,23 +239,36 @@ def _rfc822_zone(name: str | None, sign: str | None, hours: str | None, minutes:
 def _display_date(stripped: str) -> datetime | None:
     """A display date without its label and "IST": the site's formats, then ISO 8601 (whose zone
     was the word "IST": "2024-02-28T15:42:00 IST"), then the formats with other separators."""
-    for fmt in _DISPLAY_FORMATS:
-        try:
-            return datetime.strptime(stripped, fmt)
-        except ValueError:
-            continue
+    parsed = _strptime_any(stripped, _DISPLAY_FORMATS)
+    if parsed is not None:
+        return parsed
     try:
         return datetime.fromisoformat(stripped)
     except ValueError:
         pass
     months = _AP_SEPTEMBER.sub(r"\1", _AP_MONTH.sub(r"\1", stripped))
     loose = _LOOSE_SEPARATORS.sub(" ", _SPOKEN_MERIDIEM.sub(r" \1m", months)).strip()
-    for fmt in (*_DISPLAY_FORMATS, *_LOOSE_FORMATS):
+    return _strptime_any(loose, (*_DISPLAY_FORMATS, *_LOOSE_FORMATS))
+
+
+def _strptime_any(text: str, formats: tuple[str, ...]) -> datetime | None:
+    """The first of ``formats`` that reads ``text``. Only the formats with as many words are tried: a
+    space in a format matches a run of white space and no directive used here matches one, and each
+    failing strptime() costs 20 µs (the Hindi pages' "February  14, 2020" failed 35 of them)."""
+    words = len(text.split())
+    for fmt in formats:
+        if _format_words(fmt) != words:
+            continue
         try:
-            return datetime.strptime(loose, fmt)
+            return datetime.strptime(text, fmt)
         except ValueError:
             continue
     return None
+
+
+@lru_cache(maxsize=None)
+def _format_words(fmt: str) -> int:
+    return len(fmt.split())
 
 
 def _in_range_ist(parsed: datetime) -> datetime | None:
