@@ -144,11 +144,18 @@ def test_links_resolve_as_urljoin_resolves_them(href: str, base: str) -> None:
     "href", ["https://[::1/a", "https://::1]/a", "https://www.business-standard.com\uff03x/a", "https://bad[host]/a"]
 )
 def test_links_urljoin_refuses_are_refused_as_it_refuses_them(href: str) -> None:
-    # A host urlsplit() cannot read raises here as in urljoin(): the page is then reported unreadable.
-    with pytest.raises(ValueError):
-        urljoin("https://www.business-standard.com/x", href)
-    with pytest.raises(ValueError):
-        absolute_url(href, "https://www.business-standard.com/x")
+    # A host urlsplit() cannot read raises here as in urljoin() (whose checks grew with Python 3.11:
+    # "bad[host]" passes on 3.10); the caller then leaves the link out.
+    base = "https://www.business-standard.com/x"
+    try:
+        joined: str | None = urljoin(base, href)
+    except ValueError:
+        joined = None
+    if joined is None:
+        with pytest.raises(ValueError):
+            absolute_url(href, base)
+    else:
+        assert absolute_url(href, base) == joined
 
 
 def test_normalising_twice_changes_nothing() -> None:
