@@ -58,13 +58,17 @@ def non_article_kind(url: str) -> str | None:
     return None
 
 
+assert all("hindi" in host for host in HINDI_HOSTS)  # on_hindi_edition() looks for the word first
+
+
 def on_hindi_edition(url: str | None) -> bool:
     """Whether a URL is on one of the Hindi edition's hosts."""
-    # (The host's name in the text at all first: most URLs are not the Hindi edition's.)
+    # (The host's name in the text at all first, and before it the word every such host has: most
+    # URLs are not the Hindi edition's.)
     if not url:
         return False
     lowered = url.lower()
-    return any(host in lowered for host in HINDI_HOSTS) and urlsplit(url).hostname in HINDI_HOSTS
+    return "hindi" in lowered and any(host in lowered for host in HINDI_HOSTS) and urlsplit(url).hostname in HINDI_HOSTS
 
 
 def hindi_story_id(url: str | None) -> str | None:

@@ -698,7 +698,7 @@ class ArticlePage:
             headline = self.related_headline(anchor)
             url = self.link(anchor.get("href"))
             if headline and url:
-                story_id = page_article_id(url, url)
+                story_id = page_article_id(None, url)
                 if story_id is not None:
                     url = article_fetch_url(url)
                 key = story_id or _story_key(url)
