@@ -220,7 +220,7 @@ _parsers = _Parsers()
 
 def _fragment_parser() -> etree.HTMLParser:
     if _parsers.fragment is None:
-        _parsers.fragment = etree.HTMLParser()
+        _parsers.fragment = etree.HTMLParser(collect_ids=False)  # as the page's parser (crawler/extraction/page.py)
     return _parsers.fragment
 
 
