@@ -94,6 +94,34 @@ PROMO_PATTERNS = (
     re.compile(r"^already subscribed\?", re.I),
 )
 
+# A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
+# after it, each a link's text. (Every label is short: longer lines need no test.)
+_PROMO_LABEL = re.compile(r"(?:also read|read more|read also)\s*[:|\-\u2013\u2014]?", re.I).fullmatch
+PROMO_LABEL_MAX = 12
+
+
+def is_promo_label(paragraph: str) -> bool:
+    """Whether a paragraph is a promo's label alone, the promoted links on the lines after it."""
+    return len(paragraph) <= PROMO_LABEL_MAX and _PROMO_LABEL(paragraph) is not None
+
+
+def without_promoted_links(paragraphs: list[str], link_texts: Callable[[], set[str]]) -> list[str]:
+    """``paragraphs`` without each promo label alone on its line and the lines after it that are
+    the text of a link (``link_texts``, read only when a label is there): the promoted stories."""
+    if not any(is_promo_label(p) for p in paragraphs):
+        return paragraphs
+    links = link_texts()
+    kept: list[str] = []
+    after_label = False
+    for paragraph in paragraphs:
+        if is_promo_label(paragraph):
+            after_label = True
+        elif not (after_label and paragraph in links):
+            after_label = False
+            kept.append(paragraph)
+    return kept
+
+
 # The patterns as one expression (all are anchored and case-blind): one search per paragraph.
 _ANY_PROMO = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_PATTERNS), re.I)
 assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)

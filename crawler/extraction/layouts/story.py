@@ -8,8 +8,9 @@ from functools import lru_cache
 
 from lxml.etree import _Element
 
-from ..text import block_paragraphs
-from .base import select
+from ..normalize import clean_text
+from ..text import block_paragraphs, without_promoted_links
+from .base import select, text_content
 from .selectors import XPath
 
 
@@ -79,5 +80,8 @@ class CmsStory:
         parts = frozenset(part for part in self.NOISE_PARTS if part in markup)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
         noise.update(also_out)
-        return block_paragraphs(root, noise.__contains__ if noise else None)
+        paragraphs = block_paragraphs(root, noise.__contains__ if noise else None)
+        # "Also Read:" on a line of its own, the promoted stories' links on the lines after it: the
+        # label and those lines go here, where the links are known (split_body sees text alone).
+        return without_promoted_links(paragraphs, lambda: {t for a in root.iter("a") if a.get("href") and (t := clean_text(text_content(a)))})
 

@@ -1,0 +1,64 @@
+"""Probes of the current site's pages and their AMP twins in variants the CMS plausibly writes: promos
+in other shapes, inline markup next to punctuation, inline promos that look like the related list,
+each built from a fixture page and checked against what a careful reader writes down."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_more import _fixture, _once
+from tests.test_extraction_probes_nextjs import _with_data
+
+STORY = ["Intro of the story.", "The story goes on."]
+OTHER = "https://www.business-standard.com/companies/news/ev-makers-seek-extension-of-fame-subsidy-124070800259_1.html"
+ANOTHER = "https://www.business-standard.com/companies/news/mahindra-unveils-new-electric-suv-platform-124061900410_1.html"
+LINK = f'<a href="{OTHER}">EV makers seek extension of FAME subsidy</a>'
+LINK2 = f'<a href="{ANOTHER}">Mahindra unveils new electric SUV platform</a>'
+LD_BODY = re.compile(r'"articleBody": "(?:[^"\\]|\\.)*", ')
+
+
+def _next_body(markup: str) -> tuple[str | None, str | None]:
+    """The body read from ``htmlContent`` holding ``markup``, and the source that answered."""
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    result = extract(_with_data(html, lambda data: data.update(htmlContent=markup)).encode(), url)
+    return result.article.articleBody, result.provenance.sources.get("articleBody")
+
+
+def _amp_body(markup: str) -> tuple[str | None, str | None]:
+    """The body of the AMP fixture whose story container holds ``markup`` (JSON-LD without a body)."""
+    html, url, _ = _fixture("amp/seed-syndicated")
+    start = html.index('<div class="storycontent">')
+    end = html.index("</div>", start)
+    html, removed = LD_BODY.subn("", html[:start] + f'<div class="storycontent">{markup}' + html[end:])
+    assert removed == 1
+    result = extract(html.encode(), url)
+    return result.article.articleBody, result.provenance.sources.get("articleBody")
+
+
+# --- "Also Read" as a label on its own line, the promoted stories on the lines after it ----------
+
+LABEL_THEN_LINKS = {
+    "bold-paragraph-then-link-paragraph": f"<p>{STORY[0]}</p><p><strong>Also Read:</strong></p><p>{LINK}</p><p>{STORY[1]}</p>",
+    "br-lines": f"<p>{STORY[0]}<br><strong>Also Read:</strong><br>{LINK}<br>{STORY[1]}</p>",
+    "heading-then-list": f"<p>{STORY[0]}</p><h3>Also Read</h3><ul><li>{LINK}</li><li>{LINK2}</li></ul><p>{STORY[1]}</p>",
+    "read-more-then-div": f"<div>{STORY[0]}</div><div><b>READ MORE</b></div><div>{LINK}</div><div>{STORY[1]}</div>",
+}
+
+
+@pytest.mark.parametrize("markup", LABEL_THEN_LINKS.values(), ids=LABEL_THEN_LINKS.keys())
+def test_stories_promoted_on_the_lines_after_a_label_alone_stay_out_of_the_body(markup: str) -> None:
+    assert _next_body(markup) == ("\n".join(STORY), "next")
+    assert _amp_body(markup) == ("\n".join(STORY), "dom")
+
+
+def test_a_line_that_is_a_link_stays_when_no_label_is_before_it() -> None:
+    # A link of the story on a line of its own (a document, a statement): no promo without the label.
+    markup = f"<p>{STORY[0]}</p><p><a href='/topic/rbi'>Read the RBI statement</a></p><p>{LINK}</p><p>Also Read: {LINK2}</p><p>{STORY[1]}</p>"
+    assert _next_body(markup) == (f"{STORY[0]}\nRead the RBI statement\nEV makers seek extension of FAME subsidy\n{STORY[1]}", "next")
+    # Past the label's links, the story's next line is the story, also when it holds a link.
+    markup = f"<p>{STORY[0]}</p><p><b>Also Read</b></p><p>{LINK}</p><p>{STORY[1]} <a href='/topic/ev'>EV</a></p>"
+    assert _next_body(markup) == (f"{STORY[0]}\n{STORY[1]} EV", "next")
