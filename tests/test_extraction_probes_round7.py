@@ -62,3 +62,50 @@ def test_a_line_that_is_a_link_stays_when_no_label_is_before_it() -> None:
     # Past the label's links, the story's next line is the story, also when it holds a link.
     markup = f"<p>{STORY[0]}</p><p><b>Also Read</b></p><p>{LINK}</p><p>{STORY[1]} <a href='/topic/ev'>EV</a></p>"
     assert _next_body(markup) == (f"{STORY[0]}\n{STORY[1]} EV", "next")
+
+
+# --- inline markup next to punctuation ----------------------------------------------------------
+
+HEADLINE = "Tata Motors and Mahindra step up EV capacity ahead of festive demand"
+
+
+@pytest.mark.parametrize(
+    ("marked", "read"),
+    [
+        (f"<em>Exclusive</em>: {HEADLINE}", f"Exclusive: {HEADLINE}"),
+        (f"<b>Tata Motors</b>' EV push: {HEADLINE[12:]}", f"Tata Motors' EV push: {HEADLINE[12:]}"),
+        (f"{HEADLINE} (<i>updated</i>)", f"{HEADLINE} (updated)"),
+        (f"{HEADLINE}<br>Part two", f"{HEADLINE} Part two"),
+    ],
+    ids=["em-colon", "b-apostrophe", "i-in-brackets", "br"],
+)
+def test_inline_markup_next_to_punctuation_adds_no_space(marked: str, read: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    # The article JSON's headline and the page's h1 with markup, JSON-LD's as plain text: one headline.
+    html = _once(html, f'"headline": "{HEADLINE}"', f'"headline": {json.dumps(read)}')
+    html = _once(html, f'stryhdtp">{HEADLINE}</h1>', f'stryhdtp">{marked}</h1>')
+    html = _with_data(html, lambda data: data.update(heading1=marked))
+    result = extract(html.encode(), url)
+    assert result.article.headline == read
+    assert "headline" not in result.provenance.disagreements
+    # The page's own h1, standfirst and caption, with the article JSON silent.
+    caption = expected["mainImage"]["caption"]  # type: ignore[index]
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html = _with_data(html, lambda data: (data.update(heading1="", pageTitle="", subHeading=""), data["featuredImageObj"].update(caption="")))
+    html = re.sub(r'"headline": "[^"]*", ', "", html)
+    html = _once(html, f'stryhdtp">{HEADLINE}</h1>', f'stryhdtp">{marked}</h1>')
+    html = _once(html, 'strydsc">Both carmakers plan to double battery pack assembly by the end of the financial year</h2>', 'strydsc">Both carmakers plan to double <b>battery pack</b> assembly by the <i>year</i>\u2019s end.</h2>')
+    html = _once(html, f"captiontext\">{caption}</div>", 'captiontext">An electric car at a charging station in <b>Mumbai</b>. (Photo: <i>Reuters</i>)</div>')
+    article = extract(html.encode(), url).article
+    assert article.headline == read
+    assert article.description == "Both carmakers plan to double battery pack assembly by the year\u2019s end."
+    assert article.mainImage is not None and article.mainImage.caption == "An electric car at a charging station in Mumbai. (Photo: Reuters)"
+
+
+def test_text_in_separate_elements_stays_apart() -> None:
+    # Names in spans of their own, words of separate blocks: a space between, as before.
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html = _with_data(html, lambda data: data["featuredImageObj"].update(caption=""))
+    html = re.sub(r'<div class="MainStory_captiontext__Lm2Xc captiontext">[^<]*</div>', '<div class="MainStory_captiontext__Lm2Xc captiontext"><p>Chargers in Mumbai</p><p>Photo: Reuters</p></div>', html)
+    article = extract(html.encode(), url).article
+    assert article.mainImage is not None and article.mainImage.caption == "Chargers in Mumbai Photo: Reuters"

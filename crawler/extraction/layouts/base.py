@@ -122,7 +122,26 @@ def element_text(element: _Element | None) -> str | None:
         return None
     if not len(element):  # no children (a link, a label): its own text is all there is
         return clean_text(element.text)
-    return clean_text(" ".join(strings(_TEXTS, element)))
+    return clean_text(joined_text(strings(_TEXTS, element)))
+
+
+# Where two text nodes meet, an element stood between them: a block or a span of its own, whose words
+# a space keeps apart ("AP" "Miami"), or inline markup inside a sentence, which adds no space before
+# closing punctuation or after an opening bracket ("<em>Exclusive</em>: …", "(<i>updated</i>)").
+_NO_SPACE_BEFORE = frozenset(".,;:!?%)]}'’”…")
+_NO_SPACE_AFTER = frozenset("([{‘“")
+
+
+def joined_text(texts: list[str]) -> str:
+    """Text nodes joined as a reader reads them: apart, except next to punctuation."""
+    if len(texts) < 2:
+        return texts[0] if texts else ""
+    parts = [texts[0]]
+    for text in texts[1:]:
+        if text[0] not in _NO_SPACE_BEFORE and parts[-1][-1] not in _NO_SPACE_AFTER:
+            parts.append(" ")
+        parts.append(text)
+    return "".join(parts)
 
 
 # Where a lazily loaded picture keeps its file until a script moves it into ``src`` (which holds a
