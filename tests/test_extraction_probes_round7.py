@@ -109,3 +109,25 @@ def test_text_in_separate_elements_stays_apart() -> None:
     html = re.sub(r'<div class="MainStory_captiontext__Lm2Xc captiontext">[^<]*</div>', '<div class="MainStory_captiontext__Lm2Xc captiontext"><p>Chargers in Mumbai</p><p>Photo: Reuters</p></div>', html)
     article = extract(html.encode(), url).article
     assert article.mainImage is not None and article.mainImage.caption == "Chargers in Mumbai Photo: Reuters"
+
+
+# --- an inline promo headed like the related list, inside the story -------------------------------
+
+RELATED_AFTER = ["EV makers seek extension of FAME subsidy", "Mahindra unveils new electric SUV platform", "Tata Power to set up 1,000 EV chargers"]
+INLINE_HEADED = {
+    "h3-and-list": "<h3>Also Read</h3><ul><li>{link}</li></ul>",
+    "bold-and-list-in-a-div": "<div><strong>Also Read</strong><ul><li>{link}</li></ul></div>",
+    "h4-more-from-this-section": "<h4>More From This Section</h4><p>{link}</p>",
+}
+INLINE_LINK = '<a href="https://www.business-standard.com/companies/news/battery-makers-raise-funds-124070500120_1.html">Battery makers raise funds</a>'
+
+
+@pytest.mark.parametrize("inline", INLINE_HEADED.values(), ids=INLINE_HEADED.keys())
+def test_an_inline_promo_headed_like_the_related_list_does_not_hide_the_list_after_the_story(inline: str) -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    # The page's story (before __NEXT_DATA__) with the promo between two of its paragraphs.
+    html = html.replace("<div>Mahindra plans to roll out", inline.format(link=INLINE_LINK) + "<div>Mahindra plans to roll out", 1)
+    assert [r.headline for r in extract(html.encode(), url).article.alsoRead] == RELATED_AFTER
+    # Without a list after the story, the promo's links are what there is (as before).
+    html = re.sub(r'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox">.*?</div>', "", html, flags=re.S)
+    assert "Battery makers raise funds" in [r.headline for r in extract(html.encode(), url).article.alsoRead]

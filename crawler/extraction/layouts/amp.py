@@ -82,6 +82,9 @@ class AmpV1(CmsStory, ArticlePage):
     def body_container(self) -> _Element | None:
         return self.page.find_first(self.BODY)
 
+    def story_container(self) -> _Element | None:
+        return self.body_container
+
     @cached_property
     def headline_element(self) -> _Element | None:
         """The story's h1: the last before its body (a site header may have one of its own), else the first."""

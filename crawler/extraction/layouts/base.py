@@ -681,11 +681,19 @@ class ArticlePage:
         """Where the related-stories list is looked for."""
         return self.page.root
 
+    def story_container(self) -> _Element | None:
+        """The element holding the story's own paragraphs, where the layout knows it."""
+        return None
+
     def related_anchors(self) -> list[_Element]:
-        """Links following a heading that reads "Also Read" or "More From This Section"."""
+        """Links following a heading that reads "Also Read" or "More From This Section": the first
+        such heading outside the story, else the first inside it (an inline promo of the CMS, headed
+        as the list is, precedes the list after the story)."""
         in_scope = self.related_scope is self.scope
         if not may_hold_heading(self.scope_text if in_scope else text_content(self.related_scope)):
             return []
+        story = self.story_container()
+        in_story: list[_Element] = []
         texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:
             # A heading's first letter folds to "a" or "m": only "a", "A", "m" and "M" do so (and
@@ -701,8 +709,10 @@ class ArticlePage:
             if heading is not None and (exact or heading.tag in _HEADING_TAGS):
                 links = select(_LINKS_AFTER, heading)
                 if links:
-                    return links
-        return []
+                    if story is None or not any(a is story for a in heading.iterancestors()):
+                        return links
+                    in_story = in_story or links
+        return in_story
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
         """``RelatedArticle`` for each anchor with text, de-duplicated by :func:`_story_key` (a tracking

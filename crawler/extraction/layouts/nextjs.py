@@ -68,6 +68,9 @@ class NextJsV1(CmsStory, ArticlePage):
         found = first(self.BODY_AFTER_HEADLINE, self.headline_element)
         return found if found is not None else self.page.find_first(self.BODY_CONTAINER)
 
+    def story_container(self) -> _Element | None:
+        return self.body_container
+
     @cached_property
     def scope(self) -> _Element:
         """The article: the lowest element holding both the headline and the story."""
