@@ -131,3 +131,28 @@ def test_an_inline_promo_headed_like_the_related_list_does_not_hide_the_list_aft
     # Without a list after the story, the promo's links are what there is (as before).
     html = re.sub(r'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox">.*?</div>', "", html, flags=re.S)
     assert "Battery makers raise funds" in [r.headline for r in extract(html.encode(), url).article.alsoRead]
+
+
+# --- AMP components whose text is a control, a fallback or a gallery's, in the story -------------
+
+AMP_COMPONENTS = {
+    "story-player": '<amp-story-player layout="fixed" width="360" height="600"><a href="https://www.business-standard.com/webstories/x/budget-125020400714_1.html">Budget 2025 in ten pictures</a></amp-story-player>',
+    "list": '<amp-list src="/api/related" height="100" layout="fixed-height"><template type="amp-mustache"><p>{{title}}</p></template>'
+    '<div overflow>See more</div><div placeholder>Loading related stories</div><div fallback>Could not load related stories</div></amp-list>',
+    "carousel-captions": '<amp-carousel type="slides" width="4" height="3" layout="responsive"><div><amp-img src="a.jpg" width="4" height="3"></amp-img>'
+    '<p class="caption">The plant at Sanand. Photo: Reuters</p></div><div><amp-img src="b.jpg" width="4" height="3"></amp-img><div>Battery line</div></div></amp-carousel>',
+    "base-carousel": '<amp-base-carousel width="4" height="3" layout="responsive"><div>Slide one of three</div></amp-base-carousel>',
+    "lightbox": '<amp-lightbox id="share" layout="nodisplay"><div>Share this story</div><div>Close</div></amp-lightbox>',
+    "sidebar": '<amp-sidebar id="menu" layout="nodisplay" side="left"><ul><li>Markets</li><li>Companies</li></ul></amp-sidebar>',
+    "image-slider": '<amp-image-slider width="300" height="200"><amp-img src="a.jpg" width="300" height="200"></amp-img><amp-img src="b.jpg" width="300" height="200"></amp-img><div first>Before</div><div second>After</div></amp-image-slider>',
+}
+
+
+@pytest.mark.parametrize("component", AMP_COMPONENTS.values(), ids=AMP_COMPONENTS.keys())
+def test_the_text_of_an_amp_component_that_is_no_story_stays_out_of_the_amp_body(component: str) -> None:
+    assert _amp_body(f"<p>{STORY[0]}</p>{component}<p>{STORY[1]}</p>") == ("\n".join(STORY), "dom")
+
+
+def test_a_poll_s_choices_in_the_story_are_no_story() -> None:
+    poll = "<form><p>Will the RBI cut rates?</p><select name='vote'><option>Yes</option><option>No</option></select><textarea>Your comment</textarea><button>Vote</button></form>"
+    assert _next_body(f"<p>{STORY[0]}</p>{poll}<p>{STORY[1]}</p>") == (f"{STORY[0]}\nWill the RBI cut rates?\n{STORY[1]}", "next")

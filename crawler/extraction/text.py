@@ -34,14 +34,19 @@ BLOCK_TAGS = frozenset(
 # paragraph per cell, which loses which figure belongs to which name.
 TABLE_CELLS = frozenset({"td", "th"})
 CELL_SEPARATOR = " | "
-# Never text a reader takes for the article: code, controls, frames, media elements (whose text
-# is the fallback a browser without them shows: "Your browser does not support the video tag."),
-# and AMP's embeds and ads, whose placeholders hold the embedded post's text.
+# Never text a reader takes for the article: code, controls (a poll's choices), frames, media
+# elements (whose text is the fallback a browser without them shows: "Your browser does not support
+# the video tag."), and AMP's embeds and ads, whose placeholders hold the embedded post's text; AMP's
+# galleries (captions of pictures, as inline captions elsewhere), its lists filled in by script (a
+# placeholder, a fallback and a "See more" control until then), a web story's player (the story's
+# link), dialogs and menus.
 SKIPPED_TAGS = frozenset(
-    "script style noscript iframe button svg template object embed ins video audio canvas "
+    "script style noscript iframe button select textarea datalist svg template object embed ins video audio canvas "
     "amp-ad amp-embed amp-sticky-ad amp-analytics amp-pixel amp-iframe amp-img amp-anim amp-video amp-audio "
     "amp-youtube amp-vimeo amp-twitter amp-instagram amp-facebook amp-facebook-page amp-facebook-comments "
-    "amp-tiktok amp-reddit amp-pinterest amp-social-share".split()
+    "amp-tiktok amp-reddit amp-pinterest amp-social-share "
+    "amp-carousel amp-base-carousel amp-stream-gallery amp-inline-gallery amp-image-slider amp-list "
+    "amp-story-player amp-lightbox amp-sidebar amp-web-push-widget amp-consent amp-user-notification".split()
 )
 # Posts embedded from other sites are quotations of them, not the story: each platform's embed code
 # gives its outer element (a <blockquote> mostly; a <div> once the platform's script has rendered a
