@@ -156,3 +156,29 @@ def test_the_text_of_an_amp_component_that_is_no_story_stays_out_of_the_amp_body
 def test_a_poll_s_choices_in_the_story_are_no_story() -> None:
     poll = "<form><p>Will the RBI cut rates?</p><select name='vote'><option>Yes</option><option>No</option></select><textarea>Your comment</textarea><button>Vote</button></form>"
     assert _next_body(f"<p>{STORY[0]}</p>{poll}<p>{STORY[1]}</p>") == (f"{STORY[0]}\nWill the RBI cut rates?\n{STORY[1]}", "next")
+
+
+# --- markup in JSON-LD's text fields ---------------------------------------------------------------
+
+AMP_HEADLINE = "India-US defence meet: Security cooperation, intelligence sharing discussed"
+
+
+@pytest.mark.parametrize("marked", [f"<em>India-US</em>{AMP_HEADLINE[8:]}", f"<p>{AMP_HEADLINE}</p>", f"[\"<b>{AMP_HEADLINE[:17]}</b>{AMP_HEADLINE[17:]}\"]"], ids=["em", "p", "list"])
+def test_markup_in_the_json_ld_headline_is_read_as_its_text(marked: str) -> None:
+    html, url, _ = _fixture("amp/seed-syndicated")
+    value = (marked if marked.startswith("[") else json.dumps(marked)).replace("</", "<\\/")
+    html = _once(html, f'"headline": "{AMP_HEADLINE}"', f'"headline": {value}')
+    result = extract(html.encode(), url)
+    assert result.article.headline == AMP_HEADLINE and result.provenance.sources["headline"] == "ld"
+
+
+def test_markup_in_the_json_ld_description_is_read_as_its_text() -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    standfirst = expected["description"]
+    assert isinstance(standfirst, str)
+    # Neither the article JSON nor the page has a standfirst: JSON-LD's answers, written as markup.
+    html = _with_data(html, lambda data: data.update(subHeading="", metaDescription=""))
+    html = re.sub(r'<h2 class="MainStory_strydsc__Jl9Ko strydsc">.*?</h2>', "", html)
+    html = _once(html, f'"description": "{standfirst}"', f'"description": "<p>Both carmakers plan to <b>double</b> battery pack assembly by the end of the financial year<\\/p>"')
+    result = extract(html.encode(), url)
+    assert result.article.description == standfirst and result.provenance.sources["description"] == "ld"

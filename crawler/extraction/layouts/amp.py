@@ -19,7 +19,7 @@ from ..normalize import strip_amp
 from ..page import Page
 from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_showing, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, markup_text_of, picture_showing, select, text_of
 from .hindi import Hindi2020, real_picture
 from .story import CmsStory
 
@@ -126,7 +126,7 @@ class AmpV1(CmsStory, ArticlePage):
 
     def description(self) -> str | None:
         # JSON-LD's description is the meta description; the page shows the standfirst.
-        structured = (JSON_LD, lambda: text_of(self.ld.get("description")))
+        structured = (JSON_LD, lambda: markup_text_of(self.ld.get("description")))
         # The Hindi JSON-LD description is the meta one cut at 200 bytes, mid-sentence.
         meta = (META, lambda: self.page.meta("og:description", "description"))
         return self.pick(

@@ -73,12 +73,12 @@ def names_of(value: Any) -> list[str]:
     return split_list(text_of(value))
 
 
-def first_text_of(value: Any) -> str | None:
-    """:func:`text_of` of a value, or of the first string of a list of them (schema.org allows
-    several values wherever it allows one)."""
+def first_text_of(value: Any, read: Callable[[Any], str | None] = text_of) -> str | None:
+    """:func:`text_of` (or ``read``) of a value, or of the first string of a list of them (schema.org
+    allows several values wherever it allows one)."""
     if isinstance(value, list):
-        return next((text for item in value if (text := text_of(item))), None)
-    return text_of(value)
+        return next((text for item in value if (text := read(item))), None)
+    return read(value)
 
 
 def text_of_block(value: Any) -> str | None:
@@ -467,14 +467,15 @@ class ArticlePage:
 
     def ld_headline(self) -> str | None:
         """JSON-LD ``headline``, else ``name`` (which schema.org gives every thing)."""
-        return first_text_of(self.ld.get("headline")) or first_text_of(self.ld.get("name"))
+        # The CMS's headline field may hold inline markup, in JSON-LD as in the article JSON.
+        return first_text_of(self.ld.get("headline"), markup_text_of) or first_text_of(self.ld.get("name"), markup_text_of)
 
     def headline(self) -> str | None:
         return self.pick("headline", (JSON_LD, self.ld_headline), (META, lambda: self.page.meta("og:title")))
 
     def description(self) -> str | None:
         return self.pick(
-            "description", (JSON_LD, lambda: text_of(self.ld.get("description"))), fallbacks=((META, lambda: self.page.meta("og:description", "description")),)
+            "description", (JSON_LD, lambda: markup_text_of(self.ld.get("description"))), fallbacks=((META, lambda: self.page.meta("og:description", "description")),)
         )
 
     def ld_authors(self) -> list[Link]:

@@ -129,7 +129,7 @@ class NextJsV1(CmsStory, ArticlePage):
             (NEXT_DATA, lambda: markup_text_of(self.data.get("subHeading"))),
             fallbacks=(
                 (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
-                (JSON_LD, lambda: text_of(self.ld.get("description"))),
+                (JSON_LD, lambda: markup_text_of(self.ld.get("description"))),
                 (NEXT_DATA, lambda: text_of(self.data.get("metaDescription"))),
                 (META, lambda: self.page.meta("og:description", "description")),
             ),
