@@ -182,3 +182,24 @@ def test_markup_in_the_json_ld_description_is_read_as_its_text() -> None:
     html = _once(html, f'"description": "{standfirst}"', f'"description": "<p>Both carmakers plan to <b>double</b> battery pack assembly by the end of the financial year<\\/p>"')
     result = extract(html.encode(), url)
     assert result.article.description == standfirst and result.provenance.sources["description"] == "ld"
+
+
+# --- inline promos in the other shapes the CMS writes them ----------------------------------------
+
+INLINE_RUNS = {
+    "strong-read-more": f"<strong>Read more: {LINK}</strong>",
+    "b-read-more-bar": f"<b>READ MORE | {LINK}</b>",
+    "link-around-bold": f'<a href="{OTHER}"><strong>Also Read: EV makers seek extension of FAME subsidy</strong></a>',
+    "em-also-read": f"<em>Also Read: {LINK}</em>",
+    "i-around-bold-label": f"<i><b>ALSO READ:</b> {LINK}</i>",
+}
+
+
+@pytest.mark.parametrize("run", INLINE_RUNS.values(), ids=INLINE_RUNS.keys())
+def test_an_inline_promo_run_of_any_shape_goes_and_the_story_around_it_stays(run: str) -> None:
+    assert _next_body(f"<p>{STORY[0]} {run} {STORY[1]}</p>") == (" ".join(STORY), "next")
+
+
+def test_a_link_reading_read_more_inside_a_sentence_stays() -> None:
+    markup = f"<p>{STORY[0]} Investors can <a href='/topic/sgb'>read more about the scheme</a> on its site. <em>Read</em> it <a href='/x'>here</a>.</p>"
+    assert _next_body(markup) == (f"{STORY[0]} Investors can read more about the scheme on its site. Read it here.", "next")

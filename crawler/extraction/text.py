@@ -105,6 +105,17 @@ _PROMO_LABEL = re.compile(r"(?:also read|read more|read also)\s*[:|\-\u2013\u201
 PROMO_LABEL_MAX = 12
 
 
+# An inline promo run inside a story paragraph (a bold, italic or link run holding a link): "Also
+# Read" however it goes on, "Read more" only with a separator after it ("Read more: …", "READ MORE | …"),
+# which a sentence's "read more about the scheme" lacks.
+_PROMO_RUN = re.compile(r"(?:also read\b|(?:read more|read also)\s*[:|\-\u2013\u2014])", re.I).match
+
+
+def is_promo_run(text: str) -> bool:
+    """Whether the text of an inline run holding a link is a promo's."""
+    return _PROMO_RUN(text) is not None
+
+
 def is_promo_label(paragraph: str) -> bool:
     """Whether a paragraph is a promo's label alone, the promoted links on the lines after it."""
     return len(paragraph) <= PROMO_LABEL_MAX and _PROMO_LABEL(paragraph) is not None
