@@ -203,3 +203,18 @@ def test_an_inline_promo_run_of_any_shape_goes_and_the_story_around_it_stays(run
 def test_a_link_reading_read_more_inside_a_sentence_stays() -> None:
     markup = f"<p>{STORY[0]} Investors can <a href='/topic/sgb'>read more about the scheme</a> on its site. <em>Read</em> it <a href='/x'>here</a>.</p>"
     assert _next_body(markup) == (f"{STORY[0]} Investors can read more about the scheme on its site. Read it here.", "next")
+
+
+# --- blocks of older markup ---------------------------------------------------------------------
+
+OLD_BLOCKS = {
+    "center": ("<center><b>Key figures</b></center>Revenue rose 12 per cent.", ["Key figures", "Revenue rose 12 per cent."]),
+    "details": ("<details><summary>Key points</summary>Revenue rose 12 per cent.</details>", ["Key points", "Revenue rose 12 per cent."]),
+    "fieldset": ("<fieldset><legend>Quick poll</legend>Will the RBI cut rates?</fieldset>", ["Quick poll", "Will the RBI cut rates?"]),
+    "hgroup": ("<hgroup>Q1 results</hgroup>Revenue rose 12 per cent.", ["Q1 results", "Revenue rose 12 per cent."]),
+}
+
+
+@pytest.mark.parametrize(("markup", "lines"), OLD_BLOCKS.values(), ids=OLD_BLOCKS.keys())
+def test_the_lines_of_blocks_of_older_markup_are_not_glued_to_the_next(markup: str, lines: list[str]) -> None:
+    assert _next_body(f"<p>{STORY[0]}</p>{markup}<p>{STORY[1]}</p>") == ("\n".join([STORY[0], *lines, STORY[1]]), "next")

@@ -26,9 +26,11 @@ RELATED_HEADINGS = ("also read", "more from this section")
 PREMIUM_LABEL = "premium"
 HINDI_KEYWORD_LABEL = "Keyword:"
 
+# (With the blocks of older markup a CMS migrated from another still holds: center, a details box.)
 BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table tbody tfoot thead tr ul".split()
+    "header hr li main nav ol p pre section table tbody tfoot thead tr ul "
+    "caption center details summary fieldset legend hgroup menu dir".split()
 )
 # A table's row is a line as a reader copies it, its cells apart: "Tata Motors | 1,200", not a
 # paragraph per cell, which loses which figure belongs to which name.
