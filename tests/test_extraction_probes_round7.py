@@ -218,3 +218,24 @@ OLD_BLOCKS = {
 @pytest.mark.parametrize(("markup", "lines"), OLD_BLOCKS.values(), ids=OLD_BLOCKS.keys())
 def test_the_lines_of_blocks_of_older_markup_are_not_glued_to_the_next(markup: str, lines: list[str]) -> None:
     assert _next_body(f"<p>{STORY[0]}</p>{markup}<p>{STORY[1]}</p>") == ("\n".join([STORY[0], *lines, STORY[1]]), "next")
+
+
+# --- the story's own labels inside its h1 --------------------------------------------------------
+
+H1_LABELS = {
+    "premium": ('<span class="MainStory_strlabel__Ab1Cd strlabel">Premium</span>', "isPremium"),
+    "live": ('<span class="LiveButton_livebtn__Xy2Zw LiveButton">LIVE</span> ', "isLiveBlog"),
+}
+
+
+@pytest.mark.parametrize(("label", "flag"), H1_LABELS.values(), ids=H1_LABELS.keys())
+def test_a_label_inside_the_h1_is_not_part_of_the_headline(label: str, flag: str) -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html = _once(html, f'stryhdtp">{HEADLINE}</h1>', f'stryhdtp">{label}{HEADLINE}</h1>')
+    result = extract(html.encode(), url)
+    assert result.article.headline == HEADLINE and getattr(result.article, flag) is True
+    assert "headline" not in result.provenance.disagreements
+    # The page's h1 alone gives the headline.
+    html = re.sub(r'"headline": "[^"]*", ', "", _with_data(html, lambda data: data.update(heading1="", pageTitle="")))
+    result = extract(html.encode(), url)
+    assert result.article.headline == HEADLINE and result.provenance.sources["headline"] == "dom"

@@ -22,7 +22,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, names_of, picture_showing, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -116,9 +116,25 @@ class NextJsV1(CmsStory, ArticlePage):
             # The CMS's rich-text fields may hold inline markup ("<em>", "<p>"): their text is the headline.
             (NEXT_DATA, lambda: markup_text_of(self.data.get("heading1")) or markup_text_of(self.data.get("pageTitle"))),
             (JSON_LD, self.ld_headline),
-            (DOM, lambda: element_text(self.headline_element)),
+            (DOM, self.dom_headline),
             fallbacks=((META, lambda: self.page.meta("og:title")),),
         )
+
+    # The text of the h1 outside the story's labels ("Premium", "LIVE") that may sit inside it.
+    HEADLINE_TEXTS = XPath(
+        "descendant::text()[not(parent::style or parent::script)]"
+        "[not(ancestor::*[contains(@class, 'strlabel') or contains(@class, 'LiveButton')])]",
+        smart_strings=False,
+    )
+
+    def dom_headline(self) -> str | None:
+        """The page's h1, without a label of the story inside it."""
+        h1 = self.headline_element
+        if h1 is None or not len(h1):
+            return element_text(h1)
+        if not any(m is not h1 and any(a is h1 for a in m.iterancestors()) for m in self.header_markers):
+            return element_text(h1)
+        return clean_text(joined_text(cast("list[str]", self.HEADLINE_TEXTS(h1))))
 
     STANDFIRST = CSSSelector("h2.strydsc")
 
