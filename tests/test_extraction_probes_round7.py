@@ -239,3 +239,26 @@ def test_a_label_inside_the_h1_is_not_part_of_the_headline(label: str, flag: str
     html = re.sub(r'"headline": "[^"]*", ', "", _with_data(html, lambda data: data.update(heading1="", pageTitle="")))
     result = extract(html.encode(), url)
     assert result.article.headline == HEADLINE and result.provenance.sources["headline"] == "dom"
+
+
+# --- htmlContent written as text -------------------------------------------------------------------
+
+PARAGRAPHS = ["Tata Motors and Mahindra & Mahindra are expanding capacity.", "Both companies declined to comment on their plans."]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "".join(f"&lt;p&gt;{p.replace('&', '&amp;amp;')}&lt;/p&gt;" for p in PARAGRAPHS),
+        "\n\n".join(PARAGRAPHS),
+        "\r\n".join(PARAGRAPHS[:1] + [PARAGRAPHS[1].replace("comment", "<b>comment</b>")]),
+    ],
+    ids=["escaped-markup", "text-lines", "text-lines-with-inline-markup"],
+)
+def test_html_content_written_as_text_gives_its_paragraphs(content: str) -> None:
+    assert _next_body(content) == ("\n".join(PARAGRAPHS), "next")
+
+
+def test_html_content_of_text_lines_and_a_table_keeps_the_table_s_rows() -> None:
+    content = f"{PARAGRAPHS[0]}\n<table>\n<tr><td>Tata Motors</td><td>1,200</td></tr>\n<tr><td>Mahindra</td><td>900</td></tr>\n</table>\n{PARAGRAPHS[1]}"
+    assert _next_body(content) == (f"{PARAGRAPHS[0]}\nTata Motors | 1,200\nMahindra | 900\n{PARAGRAPHS[1]}", "next")

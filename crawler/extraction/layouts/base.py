@@ -91,7 +91,18 @@ def text_of_block(value: Any) -> str | None:
 # Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
 _MARKUP = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|blockquote|h[1-6]|ul|ol|li|figure|figcaption|img|iframe|script)\b[^<>]*>", re.I).search
 # Markup that makes its own paragraphs: without any, the text's line breaks are its paragraphs.
-_BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure)\b[^<>]*>", re.I).search
+_BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure|table|tr|pre|section|article)\b[^<>]*>", re.I).search
+
+
+def story_markup(markup: str) -> str:
+    """A CMS field meant as the story's markup (``htmlContent``), as markup: escaped once more (no tag,
+    only ``&lt;p&gt;``), its tags are unescaped; written as lines of text with no block markup (agency
+    copy, a bold word or a link at most), its line breaks are made ``<br>``s."""
+    if "<" not in markup and "&lt;" in markup:
+        markup = html.unescape(markup)
+    if "\n" in markup and not _BLOCK_MARKUP(markup):
+        markup = "<br>".join(markup.splitlines())
+    return markup
 
 
 def block_text_paragraphs(value: Any) -> list[str]:

@@ -22,7 +22,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -344,7 +344,10 @@ class NextJsV1(CmsStory, ArticlePage):
     def html_content(self) -> tuple[_Element | None, str]:
         """``htmlContent`` parsed, and its markup ("" when there is none)."""
         markup = self.data.get("htmlContent")
-        return (fragment(markup), markup) if isinstance(markup, str) else (None, "")
+        if not isinstance(markup, str):
+            return None, ""
+        markup = story_markup(markup)
+        return fragment(markup), markup
 
     def html_content_body(self) -> list[str]:
         return self.paragraphs_of(*self.html_content)
