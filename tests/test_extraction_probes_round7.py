@@ -262,3 +262,19 @@ def test_html_content_written_as_text_gives_its_paragraphs(content: str) -> None
 def test_html_content_of_text_lines_and_a_table_keeps_the_table_s_rows() -> None:
     content = f"{PARAGRAPHS[0]}\n<table>\n<tr><td>Tata Motors</td><td>1,200</td></tr>\n<tr><td>Mahindra</td><td>900</td></tr>\n</table>\n{PARAGRAPHS[1]}"
     assert _next_body(content) == (f"{PARAGRAPHS[0]}\nTata Motors | 1,200\nMahindra | 900\n{PARAGRAPHS[1]}", "next")
+
+
+# --- live updates whose text repeats their headline ---------------------------------------------
+
+
+@pytest.mark.parametrize("repeat", ["{h}", "{h}\n{b}", "<p>{h}</p><p>{b}</p>"], ids=["headline-alone", "headline-line-first", "headline-paragraph-first"])
+def test_a_live_update_whose_text_starts_with_its_headline_gives_it_once(repeat: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/live-blog")
+    headline, body = "Sensex opens 300 points higher", "The BSE Sensex opened at 78,950, up 300 points."
+    update = json.dumps(repeat.format(h=headline, b=body)).replace("</", "<\\/")
+    html = _once(html, f'"articleBody": "{body}"', f'"articleBody": {update}')
+    article = extract(html.encode(), url).article
+    lines = expected["articleBody"].split("\n")  # type: ignore[union-attr]
+    if repeat == "{h}":
+        lines.remove(body)
+    assert article.articleBody == "\n".join(lines)

@@ -373,9 +373,13 @@ class NextJsV1(CmsStory, ArticlePage):
         paragraphs: list[str] = []
         if isinstance(updates, list) and updates:
             for update in updates:
+                text = block_text_paragraphs(dig(update, "articleBody"))
                 if headline := text_of(dig(update, "headline")):
                     paragraphs.append(headline)
-                paragraphs.extend(block_text_paragraphs(dig(update, "articleBody")))
+                    # An update's text may open with its headline (a one-line update is both): once.
+                    if text and text[0] == headline:
+                        del text[0]
+                paragraphs.extend(text)
             return paragraphs
         return [p for element in self.update_blocks for p in block_paragraphs(element)]
 
