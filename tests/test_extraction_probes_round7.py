@@ -278,3 +278,33 @@ def test_a_live_update_whose_text_starts_with_its_headline_gives_it_once(repeat:
     if repeat == "{h}":
         lines.remove(body)
     assert article.articleBody == "\n".join(lines)
+
+
+# --- an AMP page whose JSON-LD names no author --------------------------------------------------
+
+LD_AUTHOR = re.compile(r'"author": (?:\[.*?\]|\{.*?\}), ')
+AMP_BYLINE = '<div class="byline">Press Trust of India <span class="dateline">New Delhi</span></div>'
+AMP_BYLINES = {
+    "agency-text": (AMP_BYLINE, [("Press Trust of India", None)]),
+    "linked-names": (
+        '<div class="byline">By <a href="/author/search/keyword/shine-jacob">Shine Jacob</a> and <a href="/author/search/keyword/deepak-patel">Deepak Patel</a> <span class="dateline">New Delhi</span></div>',
+        [("Shine Jacob", "https://www.business-standard.com/author/search/keyword/shine-jacob"), ("Deepak Patel", "https://www.business-standard.com/author/search/keyword/deepak-patel")],
+    ),
+    "names-in-spans": ('<div class="byline"><span>Shine Jacob</span> &amp; <span>Sohini Das</span> <span class="dateline">Chennai</span></div>', [("Shine Jacob", None), ("Sohini Das", None)]),
+    "hindi": ('<div class="byline">अनुराग शर्मा <span class="dateline">नई दिल्ली</span></div>', [("अनुराग शर्मा", None)]),
+    "hindi-joint": ('<div class="byline">अनुराग शर्मा और प्रिया सिंह <span class="dateline">नई दिल्ली</span></div>', [("अनुराग शर्मा", None), ("प्रिया सिंह", None)]),
+}
+
+
+@pytest.mark.parametrize(("byline", "authors"), AMP_BYLINES.values(), ids=AMP_BYLINES.keys())
+def test_an_amp_page_whose_json_ld_names_no_author_gives_the_byline_s(byline: str, authors: list[tuple[str, str | None]]) -> None:
+    html, url, _ = _fixture("amp/seed-syndicated")
+    html, removed = LD_AUTHOR.subn("", _once(html, AMP_BYLINE, byline))
+    assert removed == 1
+    result = extract(html.encode(), url)
+    assert [(a.name, a.url) for a in result.article.authors] == authors
+    assert result.provenance.sources["authors"] == "dom"
+    # JSON-LD's authors, where it has them, are the item's (the byline is a fallback).
+    html, url, expected = _fixture("amp/seed-syndicated")
+    result = extract(_once(html, AMP_BYLINE, byline).encode(), url)
+    assert [a.__dict__ for a in result.article.authors] == expected["authors"] and result.provenance.sources["authors"] == "ld"

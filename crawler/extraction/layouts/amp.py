@@ -8,20 +8,21 @@ placeholder) give way to the page's.
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlsplit
 
 from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
 
-from ..article import Image
+from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import strip_amp
+from ..normalize import clean_text, strip_amp
 from ..page import Page
 from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, markup_text_of, picture_showing, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, byline_names, element_text, first, joined_text, markup_text_of, picture_showing, select, text_of
 from .hindi import Hindi2020, real_picture
-from .story import CmsStory
+from .story import CmsStory, class_test
 
 
 def _test(selector: CSSSelector) -> str:
@@ -120,6 +121,26 @@ class AmpV1(CmsStory, ArticlePage):
 
     def dateline(self) -> str | None:
         return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))))
+
+    # The byline after the headline: authors where JSON-LD names none (agency copy may lack them).
+    BYLINE = CSSSelector(".byline")
+    BYLINE_AFTER_HEADLINE = _after_headline(BYLINE)
+    BYLINE_LINKS = XPath("descendant::a[@href]")
+    BYLINE_TEXTS = XPath(f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[{class_test('dateline')}])]", smart_strings=False)
+
+    def dom_authors(self) -> list[Link]:
+        """The byline's names: its links (with the author pages), else its text outside the dateline."""
+        byline = self.story_element(self.BYLINE_AFTER_HEADLINE, self.BYLINE)
+        if byline is None:
+            return []
+        linked = {name: self.link(a.get("href")) for a in select(self.BYLINE_LINKS, byline) if (name := element_text(a))}
+        if linked:
+            return [Link(name=name, url=url) for name, url in linked.items()]
+        text = clean_text(joined_text(cast("list[str]", self.BYLINE_TEXTS(byline))))
+        return [Link(name=name) for name in dict.fromkeys(byline_names(text or ""))]
+
+    def authors(self) -> list[Link]:
+        return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors), (DOM, self.dom_authors))) or []
 
     STANDFIRST = CSSSelector("h2")
     STANDFIRST_AFTER_HEADLINE = _after_headline(STANDFIRST)

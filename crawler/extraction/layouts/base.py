@@ -119,6 +119,18 @@ def block_text_paragraphs(value: Any) -> list[str]:
     return text_paragraphs(text)
 
 
+# Between a byline's names: a comma, semicolon, ampersand, bar or "and" (in Hindi "और", "एवं",
+# "तथा"); before them, "By".
+_NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|]|\band\b)\s*|\s+(?:और|एवं|तथा)\s+", re.I)
+_BY = re.compile(r"^by\s+", re.I)
+_NOT_NAMES = frozenset({"updated", "published", "by"})
+
+
+def byline_names(text: str) -> list[str]:
+    """The names of a byline's text ("By A and B", "A, B & C"), without the words around them."""
+    return [n for n in _NAME_SEPARATORS.split(_BY.sub("", text)) if n and n.lower() not in _NOT_NAMES]
+
+
 def markup_text_of(value: Any) -> str | None:
     """:func:`text_of` of a JSON string that may hold markup (a caption as "<p>…</p>"): its text."""
     text = text_of(value)

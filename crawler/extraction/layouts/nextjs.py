@@ -22,7 +22,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, byline_names, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -192,10 +192,6 @@ class NextJsV1(CmsStory, ArticlePage):
         return found
 
     BYLINE_OWN_TEXT = XPath("text()", smart_strings=False)
-    # Between names: a comma, semicolon, ampersand, bar or "and"; before them, "By".
-    NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|]|\band\b)\s*", re.I)
-    BY = re.compile(r"^by\s+", re.I)
-    NOT_NAMES = frozenset({"updated", "published", "by"})
     CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 
     @cached_property
@@ -219,7 +215,7 @@ class NextJsV1(CmsStory, ArticlePage):
             if " / " in text:  # "Agency / City"
                 text, _, place = text.partition(" / ")
                 city = city or place
-            names.extend(n for n in self.NAME_SEPARATORS.split(self.BY.sub("", text)) if n and n.lower() not in self.NOT_NAMES)
+            names.extend(byline_names(text))
         return list(dict.fromkeys(names)), (city.strip(self.CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:
