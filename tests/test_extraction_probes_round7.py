@@ -308,3 +308,28 @@ def test_an_amp_page_whose_json_ld_names_no_author_gives_the_byline_s(byline: st
     html, url, expected = _fixture("amp/seed-syndicated")
     result = extract(_once(html, AMP_BYLINE, byline).encode(), url)
     assert [a.__dict__ for a in result.article.authors] == expected["authors"] and result.provenance.sources["authors"] == "ld"
+
+
+# --- promos with a decoration around their words ---------------------------------------------------
+
+DECORATED_PROMOS = [
+    "\U0001f4e2 Click here to follow our WhatsApp channel",
+    "(Click here to follow our WhatsApp channel)",
+    "\U0001f449 Follow us on Google News",
+    "\u25ba Also Read: EV makers seek extension of FAME subsidy",
+    "Also Read >> EV makers seek extension of FAME subsidy",
+    "ALSO READ \u00bb EV makers seek extension of FAME subsidy",
+    "Also Read \u2192 EV makers seek extension of FAME subsidy",
+    "Advertisement.",
+    "- Advertisement -",
+]
+
+
+@pytest.mark.parametrize("promo", DECORATED_PROMOS)
+def test_a_promo_with_a_decoration_around_its_words_goes(promo: str) -> None:
+    assert _next_body(f"<p>{STORY[0]}</p><p>{promo}</p><p>{STORY[1]}</p>") == ("\n".join(STORY), "next")
+
+
+@pytest.mark.parametrize("line", ['"Read more books," the minister told students.', "(Also read in Parliament, the bill was passed.)", "\u2018Advertisement\u2019 rules tightened by Sebi"])
+def test_a_story_line_starting_with_a_promo_s_words_stays(line: str) -> None:
+    assert _next_body(f"<p>{STORY[0]}</p><p>{line}</p><p>{STORY[1]}</p>") == (f"{STORY[0]}\n{line}\n{STORY[1]}", "next")

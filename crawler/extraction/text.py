@@ -88,29 +88,34 @@ def is_image_caption(element: _Element) -> bool:
     return figure is not None and figure.tag == "figure" and next(figure.iter(*_PICTURES), None) is not None
 
 
-# Site promos interleaved with the paragraphs; matched on the whole paragraph.
+# Site promos interleaved with the paragraphs; matched on the whole paragraph, after the decoration
+# a promo may have in front ("📢 ", "(", "► "): symbols and brackets, not quotes (a quotation
+# that starts with the words is the story's).
+_DECORATION = r"[^\w\s'\"\u2018\u201c]*\s*"
+# After "Also Read": a colon, a bar, a dash of any length, or an arrow.
+_PROMO_SEPARATOR = r"[:|\-\u2013\u2014>\u00bb\u2192]"
 PROMO_PATTERNS = (
-    re.compile(r"^click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
-    re.compile(r"^follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
-    re.compile(r"^don't miss the most important news and views of the day", re.I),
-    # "Also Read: …" (or "|", or a dash of any length), or the words alone
-    re.compile(r"^(?:also read|read more|read also)\s*(?:[:|\-\u2013\u2014]|$)", re.I),
-    re.compile(r"^(?:advertisement|listen to this article)$", re.I),
-    re.compile(r"^subscribe to business standard", re.I),
+    re.compile(rf"^{_DECORATION}click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
+    re.compile(rf"^{_DECORATION}follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
+    re.compile(rf"^{_DECORATION}don't miss the most important news and views of the day", re.I),
+    # "Also Read: …" (or "|", a dash, an arrow), or the words alone
+    re.compile(rf"^{_DECORATION}(?:also read|read more|read also)\s*(?:{_PROMO_SEPARATOR}|$)", re.I),
+    re.compile(rf"^{_DECORATION}(?:advertisement|listen to this article)\W*$", re.I),
+    re.compile(rf"^{_DECORATION}subscribe to business standard", re.I),
     # The paywall overlay of premium pages.
     re.compile(r"^already subscribed\?", re.I),
 )
 
 # A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
 # after it, each a link's text. (Every label is short: longer lines need no test.)
-_PROMO_LABEL = re.compile(r"(?:also read|read more|read also)\s*[:|\-\u2013\u2014]?", re.I).fullmatch
-PROMO_LABEL_MAX = 12
+_PROMO_LABEL = re.compile(rf"{_DECORATION}(?:also read|read more|read also)\s*{_PROMO_SEPARATOR}?", re.I).fullmatch
+PROMO_LABEL_MAX = 16
 
 
 # An inline promo run inside a story paragraph (a bold, italic or link run holding a link): "Also
 # Read" however it goes on, "Read more" only with a separator after it ("Read more: …", "READ MORE | …"),
 # which a sentence's "read more about the scheme" lacks.
-_PROMO_RUN = re.compile(r"(?:also read\b|(?:read more|read also)\s*[:|\-\u2013\u2014])", re.I).match
+_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read\b|(?:read more|read also)\s*{_PROMO_SEPARATOR})", re.I).match
 
 
 def is_promo_run(text: str) -> bool:
