@@ -333,3 +333,42 @@ def test_a_promo_with_a_decoration_around_its_words_goes(promo: str) -> None:
 @pytest.mark.parametrize("line", ['"Read more books," the minister told students.', "(Also read in Parliament, the bill was passed.)", "\u2018Advertisement\u2019 rules tightened by Sebi"])
 def test_a_story_line_starting_with_a_promo_s_words_stays(line: str) -> None:
     assert _next_body(f"<p>{STORY[0]}</p><p>{line}</p><p>{STORY[1]}</p>") == (f"{STORY[0]}\n{line}\n{STORY[1]}", "next")
+
+
+# --- code in JSON-LD's articleBody ------------------------------------------------------------------
+
+CODE_LINES = {
+    "gpt": ["googletag.cmd.push(function() { googletag.display('div-gpt-ad-1700000000000-0'); });"],
+    "data-layer": ["window.dataLayer = window.dataLayer || [];", "dataLayer.push({ event: 'story_view' });"],
+    "css": [".mb-20 .storyadsprg{display:none;margin-bottom:20px}", "@media (max-width: 600px) { .storyadsprg { height: 250px; } }"],
+    "iife": ["(function () {", "var s = document.createElement('script'); s.async = true;", "})();"],
+}
+
+
+@pytest.mark.parametrize("code", CODE_LINES.values(), ids=CODE_LINES.keys())
+@pytest.mark.parametrize("folder", ["nextjs-2023/staff-multi-author", "amp/seed-syndicated", "nextjs-2023/premium-no-htmlcontent"])
+def test_the_code_of_a_script_or_style_in_json_ld_s_body_is_no_story(folder: str, code: list[str]) -> None:
+    # The site's articleBody is the story with its tags stripped: a script's code and a style's rules
+    # in the story stay in it as text. The page's own whole body must not lose to it, and where
+    # JSON-LD's body is the one there is, the code is not in it.
+    html, url, expected = _fixture(folder)
+    found = re.search(r'"articleBody": ("(?:[^"\\]|\\.)*")', html)
+    assert found is not None
+    lines = json.loads(found.group(1)).split("\n")
+    with_code = "\n".join(lines[:2] + code + lines[2:])
+    html = html[: found.start(1)] + json.dumps(with_code) + html[found.end(1) :]
+    result = extract(html.encode(), url)
+    assert result.article.articleBody == expected["articleBody"]
+    assert result.article.isPremium == expected["isPremium"]
+    assert result.provenance.flags == set()  or folder.endswith("premium-no-htmlcontent")
+
+
+def test_story_lines_with_an_equals_sign_or_braces_stay_in_json_ld_s_body() -> None:
+    html, url, expected = _fixture("nextjs-2023/premium-no-htmlcontent")
+    prose = ["The valuation gap = price-to-earnings ratio less the sector's.", "The order {in Hindi and English} was posted on the window. Analysts (most of them) agreed."]
+    found = re.search(r'"articleBody": ("(?:[^"\\]|\\.)*")', html)
+    assert found is not None
+    lines = json.loads(found.group(1)).split("\n")
+    html = html[: found.start(1)] + json.dumps("\n".join(lines[:1] + prose + lines[1:])) + html[found.end(1) :]
+    body = extract(html.encode(), url).article.articleBody
+    assert body is not None and all(line in body.split("\n") for line in prose)

@@ -287,6 +287,25 @@ def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
     return body, disclaimer
 
 
+# A line of a script's code or a style's rules: the site's JSON-LD articleBody is the story with its
+# tags stripped, so the code of a script (an ad slot's, a tracker's) and the rules of a <style> in
+# the story stay in it as lines of text. Prose has no braces or "=": only lines with one are tested.
+_CODE = re.compile(
+    r"\bfunction\s*\([^()]*\)\s*\{"  # function () {
+    r"|\}\s*\)\s*(?:\(\s*\)\s*)?;"  # }); })();
+    r"|^\s*[^\s{}][^{}]*\{\s*[\w-]+\s*:[^{}]*\}"  # selector { property: value }
+    r"|^\s*@media\b"
+    r"|\b(?:window|document)\.\w+\s*(?:=[^=]|\()"  # window.dataLayer = …, document.createElement(
+    r"|\b(?:var|let|const)\s+[\w$]+\s*=[^=]"
+    r"|\bgoogletag\.",
+)
+
+
+def is_code(paragraph: str) -> bool:
+    """Whether a line of text is a script's code or a style's rules, not the story's prose."""
+    return ("{" in paragraph or "}" in paragraph or "=" in paragraph) and _CODE.search(paragraph) is not None
+
+
 def text_paragraphs(text: str) -> list[str]:
     """Paragraphs of plain text (JSON-LD ``articleBody``): blank-line or newline separated."""
     return [p for p in (clean_text(line) for line in re.split(r"\n\s*\n|\r?\n", text)) if p]

@@ -38,7 +38,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types
 from ..urls import WEBSTORY, article_fetch_url, non_article_kind, page_article_id
-from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, split_body, text_paragraphs
+from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -629,8 +629,9 @@ class ArticlePage:
     # --- body -----------------------------------------------------------------------------------
 
     def ld_body(self) -> list[str]:
-        """Paragraphs of the JSON-LD ``articleBody``."""
-        return block_text_paragraphs(self.ld.get("articleBody"))
+        """Paragraphs of the JSON-LD ``articleBody``, without the lines of code it may hold (see
+        :func:`~crawler.extraction.text.is_code`)."""
+        return [p for p in block_text_paragraphs(self.ld.get("articleBody")) if not is_code(p)]
 
     def body_sources(self) -> BodySources:
         """Where the body's paragraphs come from, best first; the layouts put their own in front."""
