@@ -372,3 +372,29 @@ def test_story_lines_with_an_equals_sign_or_braces_stay_in_json_ld_s_body() -> N
     html = html[: found.start(1)] + json.dumps("\n".join(lines[:1] + prose + lines[1:])) + html[found.end(1) :]
     body = extract(html.encode(), url).article.articleBody
     assert body is not None and all(line in body.split("\n") for line in prose)
+
+
+# --- an editor named in the byline --------------------------------------------------------------
+
+NEXT_BYLINE = re.compile(r'<span class="MainStory_dtlauthinfo__Pq2Ws">.*?</span></span>\n')
+EDITED_BYLINES = {
+    "edited-by-span": ('<span><a href="/author/search/keyword/shine-jacob">Shine Jacob</a></span> <span>Edited by: Rahul Goreja</span>', ["Shine Jacob"]),
+    "edited-by-span-no-link": ("<span>BS Web Team</span> <span>Edited by: Rahul Goreja</span>", ["BS Web Team"]),
+    "written-and-edited": ("Written by Shine Jacob and Sohini Das, edited by Rahul Goreja and Ayush Mishra", ["Shine Jacob", "Sohini Das"]),
+    "bar-edited-by": ("<span>Shine Jacob</span> <span>| Edited By Rahul Goreja</span>", ["Shine Jacob"]),
+}
+
+
+@pytest.mark.parametrize(("names", "authors"), EDITED_BYLINES.values(), ids=EDITED_BYLINES.keys())
+def test_an_editor_named_in_the_byline_is_not_an_author(names: str, authors: list[str]) -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html = _with_data(html, lambda data: data.update(authorDetails=[], articleMappedMultipleAuthors={}, authorName="", sourceTitle=""))
+    html = re.sub(r'"author": \[.*?\](?=, "keywords")', '"author": []', html)
+    html, replaced = NEXT_BYLINE.subn(f'<span class="MainStory_dtlauthinfo__Pq2Ws">{names} <span style="font-weight:400">Chennai</span></span>\n', html)
+    assert replaced == 1
+    result = extract(html.encode(), url)
+    assert [a.name for a in result.article.authors] == authors and result.article.dateline == "Chennai"
+    # The AMP page's byline, read the same way.
+    html, url, _ = _fixture("amp/seed-syndicated")
+    html = _once(LD_AUTHOR.sub("", html), AMP_BYLINE, f'<div class="byline">{names} <span class="dateline">New Delhi</span></div>')
+    assert [a.name for a in extract(html.encode(), url).article.authors] == authors

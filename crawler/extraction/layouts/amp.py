@@ -8,7 +8,6 @@ placeholder) give way to the page's.
 
 from __future__ import annotations
 
-from typing import cast
 from urllib.parse import urlsplit
 
 from .selectors import CSSSelector, XPath
@@ -20,7 +19,7 @@ from ..normalize import clean_text, strip_amp
 from ..page import Page
 from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, byline_names, element_text, first, joined_text, markup_text_of, picture_showing, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, byline_names, element_text, first, markup_text_of, picture_showing, select, text_of
 from .hindi import Hindi2020, real_picture
 from .story import CmsStory, class_test
 
@@ -126,7 +125,7 @@ class AmpV1(CmsStory, ArticlePage):
     BYLINE = CSSSelector(".byline")
     BYLINE_AFTER_HEADLINE = _after_headline(BYLINE)
     BYLINE_LINKS = XPath("descendant::a[@href]")
-    BYLINE_TEXTS = XPath(f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[{class_test('dateline')}])]", smart_strings=False)
+    IS_DATELINE = XPath(f"boolean(self::*[{class_test('dateline')}])")
 
     def dom_authors(self) -> list[Link]:
         """The byline's names: its links (with the author pages), else its text outside the dateline."""
@@ -136,8 +135,14 @@ class AmpV1(CmsStory, ArticlePage):
         linked = {name: self.link(a.get("href")) for a in select(self.BYLINE_LINKS, byline) if (name := element_text(a))}
         if linked:
             return [Link(name=name, url=url) for name, url in linked.items()]
-        text = clean_text(joined_text(cast("list[str]", self.BYLINE_TEXTS(byline))))
-        return [Link(name=name) for name in dict.fromkeys(byline_names(text or ""))]
+        # Its own text and its children's (a name or an editor's line in a span of its own), apart.
+        texts = [byline.text]
+        for child in byline:
+            if isinstance(child.tag, str) and not self.IS_DATELINE(child):
+                texts.append(element_text(child))
+            texts.append(child.tail)
+        text = " | ".join(t for t in texts if t and t.strip())
+        return [Link(name=name) for name in dict.fromkeys(byline_names(clean_text(text) or ""))]
 
     def authors(self) -> list[Link]:
         return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors), (DOM, self.dom_authors))) or []

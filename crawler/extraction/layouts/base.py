@@ -122,13 +122,23 @@ def block_text_paragraphs(value: Any) -> list[str]:
 # Between a byline's names: a comma, semicolon, ampersand, bar or "and" (in Hindi "और", "एवं",
 # "तथा"); before them, "By".
 _NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|]|\band\b)\s*|\s+(?:और|एवं|तथा)\s+", re.I)
-_BY = re.compile(r"^by\s+", re.I)
+_BY = re.compile(r"^(?:(?:written|reported)\s+)?by(?:\s*:\s*|\s+)", re.I)
 _NOT_NAMES = frozenset({"updated", "published", "by"})
+# An editor the byline names after the authors ("Edited by: C", "| Edited By C and D") is no author.
+_EDITED_BY = re.compile(r"^(?:edited|compiled|curated)\s+by\b", re.I).match
 
 
 def byline_names(text: str) -> list[str]:
-    """The names of a byline's text ("By A and B", "A, B & C"), without the words around them."""
-    return [n for n in _NAME_SEPARATORS.split(_BY.sub("", text)) if n and n.lower() not in _NOT_NAMES]
+    """The names of a byline's text ("By A and B", "A, B & C"), without the words around them and
+    without the editors named after them."""
+    names = []
+    for part in _NAME_SEPARATORS.split(text):
+        if _EDITED_BY(part):
+            break
+        name = _BY.sub("", part)
+        if name and name.lower() not in _NOT_NAMES:
+            names.append(name)
+    return names
 
 
 def markup_text_of(value: Any) -> str | None:
