@@ -398,3 +398,19 @@ def test_an_editor_named_in_the_byline_is_not_an_author(names: str, authors: lis
     html, url, _ = _fixture("amp/seed-syndicated")
     html = _once(LD_AUTHOR.sub("", html), AMP_BYLINE, f'<div class="byline">{names} <span class="dateline">New Delhi</span></div>')
     assert [a.name for a in extract(html.encode(), url).article.authors] == authors
+
+
+# --- the caption of an embedded video -----------------------------------------------------------
+
+VIDEO_FIGURES = {
+    "iframe": '<figure><iframe src="https://www.youtube.com/embed/abc" width="560" height="315"></iframe><figcaption>Watch: the minister on the budget</figcaption></figure>',
+    "amp-youtube": '<figure><amp-youtube data-videoid="abc" width="480" height="270"></amp-youtube><figcaption>Watch: the minister on the budget</figcaption></figure>',
+}
+
+
+@pytest.mark.parametrize("figure", VIDEO_FIGURES.values(), ids=VIDEO_FIGURES.keys())
+def test_the_caption_of_an_embedded_video_is_no_story_and_a_table_s_title_is(figure: str) -> None:
+    assert _next_body(f"<p>{STORY[0]}</p>{figure}<p>{STORY[1]}</p>") == ("\n".join(STORY), "next")
+    assert _amp_body(f"<p>{STORY[0]}</p>{figure}<p>{STORY[1]}</p>") == ("\n".join(STORY), "dom")
+    table = "<figure><table><tr><td>TCS</td><td>12,000</td></tr></table><figcaption>Q1 profit (Rs crore)</figcaption></figure>"
+    assert _next_body(f"<p>{STORY[0]}</p>{table}") == (f"{STORY[0]}\nTCS | 12,000\nQ1 profit (Rs crore)", "next")

@@ -63,8 +63,9 @@ EMBED_CLASSES = frozenset(
 # The tags of those outer elements. Only these have their class read: the body walk passes every
 # element of every body, and most are bare text <div>s and <p>s.
 EMBED_TAGS = frozenset({"blockquote", "div", "a", "section", "figure"})
-# What a <figure> shows when its <figcaption> is an image's caption (the hero's is a field of its own).
-_PICTURES = ("img", "picture", "video", "amp-img", "amp-video", "amp-anim")
+# What a <figure> shows when its <figcaption> is an image's caption (the hero's is a field of its own),
+# or a video's: an embedded player's too (a frame, AMP's players).
+_PICTURES = ("img", "picture", "video", "amp-img", "amp-video", "amp-anim", "iframe", "amp-iframe", "amp-youtube", "amp-vimeo")
 
 
 def is_embedded_post(element: _Element) -> bool:
