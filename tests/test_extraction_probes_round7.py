@@ -414,3 +414,20 @@ def test_the_caption_of_an_embedded_video_is_no_story_and_a_table_s_title_is(fig
     assert _amp_body(f"<p>{STORY[0]}</p>{figure}<p>{STORY[1]}</p>") == ("\n".join(STORY), "dom")
     table = "<figure><table><tr><td>TCS</td><td>12,000</td></tr></table><figcaption>Q1 profit (Rs crore)</figcaption></figure>"
     assert _next_body(f"<p>{STORY[0]}</p>{table}") == (f"{STORY[0]}\nTCS | 12,000\nQ1 profit (Rs crore)", "next")
+
+
+# --- the related list's heading in a wrapper of its own ---------------------------------------------
+
+WRAPPED_HEADINGS = {
+    "heading-alone": '<div class="MainStory_secthead__Ab1Cd secthead"><h2>More From This Section</h2></div>',
+    "heading-and-view-more": '<div class="MainStory_secthead__Ab1Cd secthead"><h2>More From This Section</h2><a href="/companies/news">View more</a></div>',
+    "two-wrappers": '<div class="MainStory_secthead__Ab1Cd secthead"><div><h2>More From This Section</h2></div></div>',
+}
+
+
+@pytest.mark.parametrize("wrapped", WRAPPED_HEADINGS.values(), ids=WRAPPED_HEADINGS.keys())
+def test_a_related_list_whose_heading_has_a_wrapper_of_its_own_is_read(wrapped: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    html = _once(html, "<h2>More From This Section</h2>", wrapped)
+    result = extract(html.encode(), url)
+    assert [r.__dict__ for r in result.article.alsoRead] == expected["alsoRead"]

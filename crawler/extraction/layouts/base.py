@@ -742,12 +742,27 @@ class ArticlePage:
             heading = holder_of(text)
             # "Also Read:" as a heading element's text; in a line of the story it is an inline promo.
             if heading is not None and (exact or heading.tag in _HEADING_TAGS):
-                links = select(_LINKS_AFTER, heading)
+                links = self.links_after(heading)
                 if links:
                     if story is None or not any(a is story for a in heading.iterancestors()):
                         return links
                     in_story = in_story or links
         return in_story
+
+    def links_after(self, heading: _Element) -> list[_Element]:
+        """The links after a related list's heading; after the wrapper of the heading instead, when
+        the heading is alone in a header row of its own (with a "View more" link at most) and no
+        story's link follows the heading itself."""
+        element = heading
+        room = len(text_content(heading)) + _HEADER_ROW_EXTRA
+        while True:
+            links = select(_LINKS_AFTER, element)
+            if any(self.is_related_story(page_article_id(None, url) if (url := self.link(a.get("href"))) else None) for a in links):
+                return links
+            parent = element.getparent()
+            if parent is None or parent is self.related_scope or len(text_content(parent)) > room:
+                return links
+            element = parent
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
         """``RelatedArticle`` for each anchor with text, de-duplicated by :func:`_story_key` (a tracking
@@ -846,6 +861,9 @@ class ArticlePage:
     def version(self) -> int | None:
         return None  # the incremental pipeline numbers it
 
+
+# A related list's header row holds its heading and a "View more" link at most: this much more text.
+_HEADER_ROW_EXTRA = 40
 
 # The note runs to some 200 characters; a block of more holds other text besides.
 _DISCLAIMER_MAX = 400
