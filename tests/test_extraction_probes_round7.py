@@ -431,3 +431,10 @@ def test_a_related_list_whose_heading_has_a_wrapper_of_its_own_is_read(wrapped: 
     html = _once(html, "<h2>More From This Section</h2>", wrapped)
     result = extract(html.encode(), url)
     assert [r.__dict__ for r in result.article.alsoRead] == expected["alsoRead"]
+
+
+@pytest.mark.parametrize("heading", ["More From This Section &gt;", "More From This Section \u203a", "MORE FROM THIS SECTION \u00bb", "More From This Section \u2192"])
+def test_a_related_list_heading_with_an_arrow_after_it_is_read(heading: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    html = _once(html, "<h2>More From This Section</h2>", f"<h2>{heading}</h2>")
+    assert [r.__dict__ for r in extract(html.encode(), url).article.alsoRead] == expected["alsoRead"]

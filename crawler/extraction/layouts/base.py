@@ -737,7 +737,7 @@ class ArticlePage:
                 continue
             words = " ".join(text.casefold().split())
             exact = words in RELATED_HEADINGS
-            if not exact and words.rstrip(" :-|\u2013\u2014") not in RELATED_HEADINGS:
+            if not exact and words.rstrip(_HEADING_TRAIL) not in RELATED_HEADINGS:
                 continue
             heading = holder_of(text)
             # "Also Read:" as a heading element's text; in a line of the story it is an inline promo.
@@ -861,6 +861,9 @@ class ArticlePage:
     def version(self) -> int | None:
         return None  # the incremental pipeline numbers it
 
+
+# What may follow a related list's heading: punctuation, or an arrow to the section's page.
+_HEADING_TRAIL = " :-|\u2013\u2014>\u00bb\u203a\u2192"
 
 # A related list's header row holds its heading and a "View more" link at most: this much more text.
 _HEADER_ROW_EXTRA = 40
