@@ -438,3 +438,19 @@ def test_a_related_list_heading_with_an_arrow_after_it_is_read(heading: str) -> 
     html, url, expected = _fixture("nextjs-2023/more-from-this-section")
     html = _once(html, "<h2>More From This Section</h2>", f"<h2>{heading}</h2>")
     assert [r.__dict__ for r in extract(html.encode(), url).article.alsoRead] == expected["alsoRead"]
+
+
+# --- entities the CMS escaped twice in the article JSON ------------------------------------------
+
+
+def test_entities_escaped_twice_in_the_article_json_read_as_the_page_s_do() -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    read = "Tata Motors\u2019 and Mahindra\u2019s EV push: capacity up ahead of festive demand"
+    twice = "Tata Motors&amp;#8217; and Mahindra&amp;rsquo;s EV push: capacity up ahead of festive demand"
+    html = _once(html, f'"headline": "{HEADLINE}"', f'"headline": "{read}"')
+    # The page's h1 holds the same escaping: the parser undoes one, the text rule the other.
+    html = _once(html, f'stryhdtp">{HEADLINE}</h1>', f'stryhdtp">{twice}</h1>')
+    html = _with_data(html, lambda data: data.update(heading1=twice, subHeading="Capacity &amp;amp; demand"))
+    result = extract(html.encode(), url)
+    assert (result.article.headline, result.article.description) == (read, "Capacity & demand")
+    assert "headline" not in result.provenance.disagreements

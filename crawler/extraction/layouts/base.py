@@ -61,9 +61,17 @@ _LINKS_AFTER = XPath("following-sibling::*/descendant-or-self::a[@href]")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
+# An entity left after one unescape: the CMS escaped it twice ("&amp;#8217;"), as a page's text read
+# by the parser and then cleaned is unescaped twice.
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I).search
+
+
 def text_of(value: Any) -> str | None:
     """A JSON value that should be text: strings are cleaned, anything else is None."""
-    return clean_text(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    text = clean_text(value)
+    return clean_text(text) if text and "&" in text and _ENTITY(text) else text
 
 
 def names_of(value: Any) -> list[str]:
