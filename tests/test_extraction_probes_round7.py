@@ -454,3 +454,16 @@ def test_entities_escaped_twice_in_the_article_json_read_as_the_page_s_do() -> N
     result = extract(html.encode(), url)
     assert (result.article.headline, result.article.description) == (read, "Capacity & demand")
     assert "headline" not in result.provenance.disagreements
+
+
+# --- the article JSON's authorName naming several people --------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["Shine Jacob and Deepak Patel", "Shine Jacob & Deepak Patel", "By Shine Jacob, Deepak Patel", "Shine Jacob | Deepak Patel"])
+def test_an_author_name_of_several_people_gives_each(written: str) -> None:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    html = _with_data(html, lambda data: data.update(authorDetails=[], articleMappedMultipleAuthors={}, authorName=written))
+    html = re.sub(r', \{"@type": "Person", "name": "Sohini Das"[^{}]*\}', "", html)
+    result = extract(html.encode(), url)
+    assert [a.name for a in result.article.authors] == ["Shine Jacob", "Deepak Patel"]
+    assert result.provenance.sources["authors"] == "next" and "authors" not in result.provenance.disagreements

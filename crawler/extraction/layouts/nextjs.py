@@ -227,7 +227,8 @@ class NextJsV1(CmsStory, ArticlePage):
         mapped = self.data.get("articleMappedMultipleAuthors")
         names = (
             names
-            or split_list(text_of(self.data.get("authorName")))
+            # One string, written as a byline is ("A and B", "A & B", "By A, B").
+            or byline_names(text_of(self.data.get("authorName")) or "")
             or ([n for n in (text_of(v) for v in mapped.values()) if n] if isinstance(mapped, dict) else [])
             or split_list(text_of(self.data.get("sourceTitle")))
         )
