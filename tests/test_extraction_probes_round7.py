@@ -467,3 +467,21 @@ def test_an_author_name_of_several_people_gives_each(written: str) -> None:
     result = extract(html.encode(), url)
     assert [a.name for a in result.article.authors] == ["Shine Jacob", "Deepak Patel"]
     assert result.provenance.sources["authors"] == "next" and "authors" not in result.provenance.disagreements
+
+
+# --- the syndication note cut by a line break, or run into the story's last line ---------------------
+
+NOTE = ("(Only the headline and picture of this report may have been reworked by the Business Standard staff;", "the rest of the content is auto-generated from a syndicated feed.)")
+NOTE_FORMS = {
+    "br-inside": f'<p id="auto_disclaimer">{NOTE[0]}<br>{NOTE[1]}</p>',
+    "italic-lines": f'<p id="auto_disclaimer"><i>{NOTE[0]}</i><br><i>{NOTE[1]}</i></p>',
+    "run-into-last-line": f"<em>{NOTE[0]} {NOTE[1]}</em>",
+}
+
+
+@pytest.mark.parametrize("note", NOTE_FORMS.values(), ids=NOTE_FORMS.keys())
+def test_the_syndication_note_cut_by_a_line_break_or_run_into_the_last_line_is_the_note(note: str) -> None:
+    markup = f"<p>{STORY[0]}</p><p>{STORY[1]} {note}</p>" if note.startswith("<em>") else f"<p>{STORY[0]}</p><p>{STORY[1]}</p>{note}"
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    article = extract(_with_data(html, lambda data: data.update(htmlContent=markup)).encode(), url).article
+    assert (article.articleBody, article.disclaimer, article.isSyndicated) == ("\n".join(STORY), " ".join(NOTE), True)

@@ -276,15 +276,32 @@ def _fragment_parser() -> etree.HTMLParser:
     return _parsers.fragment
 
 
+# The note's end ("… from a syndicated feed.)"): a note without it was cut by a line break, its rest
+# on the next line.
+_DISCLAIMER_END = re.compile(r"syndicated feed\W*$", re.I).search
+# The note run into the story's last line ("… officials said. (Only the headline …)").
+_DISCLAIMER_INSIDE = re.compile(r"\s\(?\s*only the headline and (?:the )?picture of this report", re.I).search
+
+
 def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
     """Drop promos from body paragraphs and take the syndication disclaimer out of them."""
     body: list[str] = []
     disclaimer: str | None = None
+    cut = False  # the note so far lacks its end
     for paragraph in paragraphs:
+        if cut:
+            cut = False
+            if _DISCLAIMER_END(paragraph):
+                disclaimer = f"{disclaimer} {paragraph}"
+                continue
         if DISCLAIMER.match(paragraph):
-            disclaimer = disclaimer or paragraph
+            if disclaimer is None:
+                disclaimer, cut = paragraph, not _DISCLAIMER_END(paragraph)
         elif not _ANY_PROMO.search(paragraph):  # any(p.search(paragraph) for p in PROMO_PATTERNS)
             body.append(paragraph)
+    if disclaimer is None and body and SYNDICATION in body[-1] and (inside := _DISCLAIMER_INSIDE(body[-1])):
+        disclaimer = body[-1][inside.start() + 1 :]
+        body[-1] = body[-1][: inside.start()]
     return body, disclaimer
 
 
