@@ -485,3 +485,22 @@ def test_the_syndication_note_cut_by_a_line_break_or_run_into_the_last_line_is_t
     html, url, _ = _fixture("nextjs-2023/staff-multi-author")
     article = extract(_with_data(html, lambda data: data.update(htmlContent=markup)).encode(), url).article
     assert (article.articleBody, article.disclaimer, article.isSyndicated) == ("\n".join(STORY), " ".join(NOTE), True)
+
+
+# --- an AMP live blog whose updates JSON-LD alone lists --------------------------------------------
+
+
+def test_an_amp_live_blog_without_a_live_list_gives_the_updates_json_ld_lists() -> None:
+    from tests.loopback.pages import SITE, render_amp
+    from tests.pages import specs
+
+    spec = specs.LIVE_DOM
+    updates = [{"@type": "BlogPosting", "headline": u.headline, "articleBody": u.body} for u in spec.live_updates]
+    html = _once(render_amp(spec), '"@type": "LiveBlogPosting"', f'"@type": "LiveBlogPosting", "liveBlogUpdate": {json.dumps(updates)}')
+    article = extract(html.encode(), SITE + "/amp" + spec.path).article
+    assert article.isLiveBlog is True
+    assert article.articleBody == "\n".join([*spec.paragraphs, *(line for u in spec.live_updates for line in (u.headline, u.body))])
+    # Updates the page shows in its story too are read once.
+    shown = "".join(f"<h3>{u.headline}</h3><p>{u.body}</p>" for u in spec.live_updates)
+    html = _once(html, "</p></div>\n", f"</p>{shown}</div>\n")
+    assert extract(html.encode(), SITE + "/amp" + spec.path).article.articleBody == article.articleBody

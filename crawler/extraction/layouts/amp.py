@@ -219,7 +219,13 @@ class AmpV1(CmsStory, ArticlePage):
         paywall = select(self.PAYWALL, body) if body is not None and self.SUBSCRIPTIONS in self.page.text else []
 
         def dom() -> list[str]:
-            return self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists]) + self.live_updates()
+            paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists])
+            if self.live_lists:
+                return paragraphs + self.live_updates()
+            # A live blog without a live list: its updates as JSON-LD lists them, those the story
+            # does not show already (the page may put them in it as plain blocks).
+            shown = set(paragraphs)
+            return paragraphs + [p for p in (self.ld_live_updates() if paragraphs and self.isLiveBlog() else ()) if p not in shown]
 
         return ((DOM, dom), (JSON_LD, self.ld_body))
 

@@ -651,6 +651,22 @@ class ArticlePage:
         :func:`~crawler.extraction.text.is_code`)."""
         return [p for p in block_text_paragraphs(self.ld.get("articleBody")) if not is_code(p)]
 
+    def ld_live_updates(self) -> list[str]:
+        """A live blog's updates as JSON-LD ``liveBlogUpdate`` lists them: each one's headline, then its text."""
+        updates = self.ld.get("liveBlogUpdate")
+        if isinstance(updates, dict):  # one update, not in a list
+            updates = [updates]
+        paragraphs: list[str] = []
+        for update in updates if isinstance(updates, list) else ():
+            text = block_text_paragraphs(dig(update, "articleBody"))
+            if headline := text_of(dig(update, "headline")):
+                paragraphs.append(headline)
+                # An update's text may open with its headline (a one-line update is both): once.
+                if text and text[0] == headline:
+                    del text[0]
+            paragraphs.extend(text)
+        return paragraphs
+
     def body_sources(self) -> BodySources:
         """Where the body's paragraphs come from, best first; the layouts put their own in front."""
         return ((JSON_LD, self.ld_body),)

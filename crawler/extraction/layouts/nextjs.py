@@ -22,7 +22,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, byline_names, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, byline_names, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -364,21 +364,7 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def live_updates(self) -> list[str]:
         """Live-blog updates: JSON-LD ``liveBlogUpdate``, else the page's update blocks."""
-        updates = self.ld.get("liveBlogUpdate")
-        if isinstance(updates, dict):  # one update, not in a list
-            updates = [updates]
-        paragraphs: list[str] = []
-        if isinstance(updates, list) and updates:
-            for update in updates:
-                text = block_text_paragraphs(dig(update, "articleBody"))
-                if headline := text_of(dig(update, "headline")):
-                    paragraphs.append(headline)
-                    # An update's text may open with its headline (a one-line update is both): once.
-                    if text and text[0] == headline:
-                        del text[0]
-                paragraphs.extend(text)
-            return paragraphs
-        return [p for element in self.update_blocks for p in block_paragraphs(element)]
+        return self.ld_live_updates() or [p for element in self.update_blocks for p in block_paragraphs(element)]
 
     LIVE_UPDATE_PART = "lvblg"
 
