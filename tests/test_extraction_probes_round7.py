@@ -504,3 +504,20 @@ def test_an_amp_live_blog_without_a_live_list_gives_the_updates_json_ld_lists() 
     shown = "".join(f"<h3>{u.headline}</h3><p>{u.body}</p>" for u in spec.live_updates)
     html = _once(html, "</p></div>\n", f"</p>{shown}</div>\n")
     assert extract(html.encode(), SITE + "/amp" + spec.path).article.articleBody == article.articleBody
+
+
+# --- a related card whose link holds more than the headline -------------------------------------
+
+CARD_URL = "https://www.business-standard.com/companies/news/mahindra-unveils-new-electric-suv-platform-124061900410_1.html"
+CARD_FORMS = {
+    "heading-and-read-time": f'<a href="{CARD_URL}"><img src="t.jpg" alt="SUV"><h3>Mahindra unveils new electric SUV platform</h3><span>2 min read</span></a>',
+    "text-and-read-time": f'<a href="{CARD_URL}">Mahindra unveils new electric SUV platform <span class="readtime">3 min read</span></a>',
+    "heading-and-summary": f'<a href="{CARD_URL}"><h4>Mahindra unveils new electric SUV platform</h4><p>The carmaker will build five models on it by 2027.</p></a>',
+}
+
+
+@pytest.mark.parametrize("card", CARD_FORMS.values(), ids=CARD_FORMS.keys())
+def test_a_related_card_s_headline_is_its_headline_alone(card: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    html = _once(html, f'<a href="{CARD_URL}">Mahindra unveils new electric SUV platform</a>', card)
+    assert [r.__dict__ for r in extract(html.encode(), url).article.alsoRead] == expected["alsoRead"]

@@ -20,7 +20,7 @@ from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import PREMIUM_LABEL, block_paragraphs, fragment
+from ..text import MIN_READ, PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
 from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, byline_names, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
 
@@ -477,10 +477,21 @@ class NextJsV1(CmsStory, ArticlePage):
         # section's listing after the cards is not one.
         return story_id is not None
 
+    # A card's link may hold its picture, its headline in a heading, a summary and its read time:
+    # the heading's text is the headline, and a read time is never part of it.
+    CARD_HEADING = XPath("descendant::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][1]")
+    CARD_READ_TIME = re.compile(rf"\s*\d+\s*{MIN_READ}$", re.I)
+
     def related_headline(self, anchor: _Element) -> str | None:
-        if anchor not in self.labelled_links:
+        if not len(anchor):
             return super().related_headline(anchor)
-        return clean_text(" ".join(cast("list[str]", self.CARD_HEADLINE_TEXTS(anchor))))
+        heading = first(self.CARD_HEADING, anchor)
+        card = heading if heading is not None else anchor
+        if anchor in self.labelled_links:
+            text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(card))))
+        else:
+            text = element_text(card)
+        return (self.CARD_READ_TIME.sub("", text) or None) if text and MIN_READ in text else text
 
     def isLiveBlog(self) -> bool:
         return (
