@@ -203,6 +203,8 @@ def test_an_inline_promo_run_of_any_shape_goes_and_the_story_around_it_stays(run
 def test_a_link_reading_read_more_inside_a_sentence_stays() -> None:
     markup = f"<p>{STORY[0]} Investors can <a href='/topic/sgb'>read more about the scheme</a> on its site. <em>Read</em> it <a href='/x'>here</a>.</p>"
     assert _next_body(markup) == (f"{STORY[0]} Investors can read more about the scheme on its site. Read it here.", "next")
+    markup = f"<p>{STORY[0]} Lawyers should <a href='/x-124070800259_1.html'>also read the order</a> and <i>also read <a href='/y'>the rules</a></i>.</p>"
+    assert _next_body(markup) == (f"{STORY[0]} Lawyers should also read the order and also read the rules.", "next")
 
 
 # --- blocks of older markup ---------------------------------------------------------------------

@@ -113,15 +113,16 @@ _PROMO_LABEL = re.compile(rf"{_DECORATION}(?:also read|read more|read also)\s*{_
 PROMO_LABEL_MAX = 16
 
 
-# An inline promo run inside a story paragraph (a bold, italic or link run holding a link): "Also
-# Read" however it goes on, "Read more" only with a separator after it ("Read more: …", "READ MORE | …"),
-# which a sentence's "read more about the scheme" lacks.
-_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read\b|(?:read more|read also)\s*{_PROMO_SEPARATOR})", re.I).match
+# An inline promo run inside a story paragraph (a bold, italic or link run holding a link): the label
+# and a separator after it ("Read more: …", "ALSO READ | …"), which a sentence's "read more about the
+# scheme" or "also read the order" lacks; in bold, "Also Read" however it goes on (a bold label).
+_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read|read more|read also)\s*{_PROMO_SEPARATOR}", re.I).match
+_BOLD_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read\b|(?:read more|read also)\s*{_PROMO_SEPARATOR})", re.I).match
 
 
-def is_promo_run(text: str) -> bool:
-    """Whether the text of an inline run holding a link is a promo's."""
-    return _PROMO_RUN(text) is not None
+def is_promo_run(text: str, *, bold: bool) -> bool:
+    """Whether the text of an inline run holding a link (``bold``: a bold one) is a promo's."""
+    return (_BOLD_PROMO_RUN if bold else _PROMO_RUN)(text) is not None
 
 
 def is_promo_label(paragraph: str) -> bool:

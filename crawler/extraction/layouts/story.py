@@ -28,6 +28,9 @@ PROMO_RUNS = XPath(
 )
 
 
+_BOLD = frozenset({"strong", "b"})
+
+
 class CmsStory:
     """Mixin of the page objects whose body is the CMS's story markup (Next.js and AMP pages)."""
 
@@ -82,7 +85,7 @@ class CmsStory:
         parts = frozenset(part for part in self.NOISE_PARTS if part in markup)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
         if any(word in markup for word in self.PROMO_WORDS):
-            noise.update(run for run in select(PROMO_RUNS, root) if is_promo_run(clean_text(text_content(run)) or ""))
+            noise.update(run for run in select(PROMO_RUNS, root) if is_promo_run(clean_text(text_content(run)) or "", bold=run.tag in _BOLD))
         noise.update(also_out)
         paragraphs = block_paragraphs(root, noise.__contains__ if noise else None)
         # "Also Read:" on a line of its own, the promoted stories' links on the lines after it: the
