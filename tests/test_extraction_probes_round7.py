@@ -179,7 +179,7 @@ def test_markup_in_the_json_ld_description_is_read_as_its_text() -> None:
     # Neither the article JSON nor the page has a standfirst: JSON-LD's answers, written as markup.
     html = _with_data(html, lambda data: data.update(subHeading="", metaDescription=""))
     html = re.sub(r'<h2 class="MainStory_strydsc__Jl9Ko strydsc">.*?</h2>', "", html)
-    html = _once(html, f'"description": "{standfirst}"', f'"description": "<p>Both carmakers plan to <b>double</b> battery pack assembly by the end of the financial year<\\/p>"')
+    html = _once(html, f'"description": "{standfirst}"', '"description": "<p>Both carmakers plan to <b>double</b> battery pack assembly by the end of the financial year<\\/p>"')
     result = extract(html.encode(), url)
     assert result.article.description == standfirst and result.provenance.sources["description"] == "ld"
 
