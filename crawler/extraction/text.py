@@ -26,22 +26,29 @@ RELATED_HEADINGS = ("also read", "more from this section")
 PREMIUM_LABEL = "premium"
 HINDI_KEYWORD_LABEL = "Keyword:"
 
+# (With the blocks of older markup a CMS migrated from another still holds: center, a details box.)
 BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table tbody tfoot thead tr ul".split()
+    "header hr li main nav ol p pre section table tbody tfoot thead tr ul "
+    "caption center details summary fieldset legend hgroup menu dir".split()
 )
 # A table's row is a line as a reader copies it, its cells apart: "Tata Motors | 1,200", not a
 # paragraph per cell, which loses which figure belongs to which name.
 TABLE_CELLS = frozenset({"td", "th"})
 CELL_SEPARATOR = " | "
-# Never text a reader takes for the article: code, controls, frames, media elements (whose text
-# is the fallback a browser without them shows: "Your browser does not support the video tag."),
-# and AMP's embeds and ads, whose placeholders hold the embedded post's text.
+# Never text a reader takes for the article: code, controls (a poll's choices), frames, media
+# elements (whose text is the fallback a browser without them shows: "Your browser does not support
+# the video tag."), and AMP's embeds and ads, whose placeholders hold the embedded post's text; AMP's
+# galleries (captions of pictures, as inline captions elsewhere), its lists filled in by script (a
+# placeholder, a fallback and a "See more" control until then), a web story's player (the story's
+# link), dialogs and menus.
 SKIPPED_TAGS = frozenset(
-    "script style noscript iframe button svg template object embed ins video audio canvas "
+    "script style noscript iframe button select textarea datalist svg template object embed ins video audio canvas "
     "amp-ad amp-embed amp-sticky-ad amp-analytics amp-pixel amp-iframe amp-img amp-anim amp-video amp-audio "
     "amp-youtube amp-vimeo amp-twitter amp-instagram amp-facebook amp-facebook-page amp-facebook-comments "
-    "amp-tiktok amp-reddit amp-pinterest amp-social-share".split()
+    "amp-tiktok amp-reddit amp-pinterest amp-social-share "
+    "amp-carousel amp-base-carousel amp-stream-gallery amp-inline-gallery amp-image-slider amp-list "
+    "amp-story-player amp-lightbox amp-sidebar amp-web-push-widget amp-consent amp-user-notification".split()
 )
 # Posts embedded from other sites are quotations of them, not the story: each platform's embed code
 # gives its outer element (a <blockquote> mostly; a <div> once the platform's script has rendered a
@@ -56,8 +63,9 @@ EMBED_CLASSES = frozenset(
 # The tags of those outer elements. Only these have their class read: the body walk passes every
 # element of every body, and most are bare text <div>s and <p>s.
 EMBED_TAGS = frozenset({"blockquote", "div", "a", "section", "figure"})
-# What a <figure> shows when its <figcaption> is an image's caption (the hero's is a field of its own).
-_PICTURES = ("img", "picture", "video", "amp-img", "amp-video", "amp-anim")
+# What a <figure> shows when its <figcaption> is an image's caption (the hero's is a field of its own),
+# or a video's: an embedded player's too (a frame, AMP's players).
+_PICTURES = ("img", "picture", "video", "amp-img", "amp-video", "amp-anim", "iframe", "amp-iframe", "amp-youtube", "amp-vimeo")
 
 
 def is_embedded_post(element: _Element) -> bool:
@@ -81,18 +89,63 @@ def is_image_caption(element: _Element) -> bool:
     return figure is not None and figure.tag == "figure" and next(figure.iter(*_PICTURES), None) is not None
 
 
-# Site promos interleaved with the paragraphs; matched on the whole paragraph.
+# Site promos interleaved with the paragraphs; matched on the whole paragraph, after the decoration
+# a promo may have in front ("📢 ", "(", "► "): symbols and brackets, not quotes (a quotation
+# that starts with the words is the story's).
+_DECORATION = r"[^\w\s'\"\u2018\u201c]*\s*"
+# After "Also Read": a colon, a bar, a dash of any length, or an arrow.
+_PROMO_SEPARATOR = r"[:|\-\u2013\u2014>\u00bb\u2192]"
 PROMO_PATTERNS = (
-    re.compile(r"^click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
-    re.compile(r"^follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
-    re.compile(r"^don't miss the most important news and views of the day", re.I),
-    # "Also Read: …" (or "|", or a dash of any length), or the words alone
-    re.compile(r"^(?:also read|read more|read also)\s*(?:[:|\-\u2013\u2014]|$)", re.I),
-    re.compile(r"^(?:advertisement|listen to this article)$", re.I),
-    re.compile(r"^subscribe to business standard", re.I),
+    re.compile(rf"^{_DECORATION}click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
+    re.compile(rf"^{_DECORATION}follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
+    re.compile(rf"^{_DECORATION}don't miss the most important news and views of the day", re.I),
+    # "Also Read: …" (or "|", a dash, an arrow), or the words alone
+    re.compile(rf"^{_DECORATION}(?:also read|read more|read also)\s*(?:{_PROMO_SEPARATOR}|$)", re.I),
+    re.compile(rf"^{_DECORATION}(?:advertisement|listen to this article)\W*$", re.I),
+    re.compile(rf"^{_DECORATION}subscribe to business standard", re.I),
     # The paywall overlay of premium pages.
     re.compile(r"^already subscribed\?", re.I),
 )
+
+# A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
+# after it, each a link's text. (Every label is short: longer lines need no test.)
+_PROMO_LABEL = re.compile(rf"{_DECORATION}(?:also read|read more|read also)\s*{_PROMO_SEPARATOR}?", re.I).fullmatch
+PROMO_LABEL_MAX = 16
+
+
+# An inline promo run inside a story paragraph (a bold, italic or link run holding a link): the label
+# and a separator after it ("Read more: …", "ALSO READ | …"), which a sentence's "read more about the
+# scheme" or "also read the order" lacks; in bold, "Also Read" however it goes on (a bold label).
+_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read|read more|read also)\s*{_PROMO_SEPARATOR}", re.I).match
+_BOLD_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read\b|(?:read more|read also)\s*{_PROMO_SEPARATOR})", re.I).match
+
+
+def is_promo_run(text: str, *, bold: bool) -> bool:
+    """Whether the text of an inline run holding a link (``bold``: a bold one) is a promo's."""
+    return (_BOLD_PROMO_RUN if bold else _PROMO_RUN)(text) is not None
+
+
+def is_promo_label(paragraph: str) -> bool:
+    """Whether a paragraph is a promo's label alone, the promoted links on the lines after it."""
+    return len(paragraph) <= PROMO_LABEL_MAX and _PROMO_LABEL(paragraph) is not None
+
+
+def without_promoted_links(paragraphs: list[str], link_texts: Callable[[], set[str]]) -> list[str]:
+    """``paragraphs`` without each promo label alone on its line and the lines after it that are
+    the text of a link (``link_texts``, read only when a label is there): the promoted stories."""
+    if not any(is_promo_label(p) for p in paragraphs):
+        return paragraphs
+    links = link_texts()
+    kept: list[str] = []
+    after_label = False
+    for paragraph in paragraphs:
+        if is_promo_label(paragraph):
+            after_label = True
+        elif not (after_label and paragraph in links):
+            after_label = False
+            kept.append(paragraph)
+    return kept
+
 
 # The patterns as one expression (all are anchored and case-blind): one search per paragraph.
 _ANY_PROMO = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_PATTERNS), re.I)
@@ -224,16 +277,52 @@ def _fragment_parser() -> etree.HTMLParser:
     return _parsers.fragment
 
 
+# The note's end ("… from a syndicated feed.)"): a note without it was cut by a line break, its rest
+# on the next line.
+_DISCLAIMER_END = re.compile(r"syndicated feed\W*$", re.I).search
+# The note run into the story's last line ("… officials said. (Only the headline …)").
+_DISCLAIMER_INSIDE = re.compile(r"\s\(?\s*only the headline and (?:the )?picture of this report", re.I).search
+
+
 def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
     """Drop promos from body paragraphs and take the syndication disclaimer out of them."""
     body: list[str] = []
     disclaimer: str | None = None
+    cut = False  # the note so far lacks its end
     for paragraph in paragraphs:
+        if cut:
+            cut = False
+            if _DISCLAIMER_END(paragraph):
+                disclaimer = f"{disclaimer} {paragraph}"
+                continue
         if DISCLAIMER.match(paragraph):
-            disclaimer = disclaimer or paragraph
+            if disclaimer is None:
+                disclaimer, cut = paragraph, not _DISCLAIMER_END(paragraph)
         elif not _ANY_PROMO.search(paragraph):  # any(p.search(paragraph) for p in PROMO_PATTERNS)
             body.append(paragraph)
+    if disclaimer is None and body and SYNDICATION in body[-1] and (inside := _DISCLAIMER_INSIDE(body[-1])):
+        disclaimer = body[-1][inside.start() + 1 :]
+        body[-1] = body[-1][: inside.start()]
     return body, disclaimer
+
+
+# A line of a script's code or a style's rules: the site's JSON-LD articleBody is the story with its
+# tags stripped, so the code of a script (an ad slot's, a tracker's) and the rules of a <style> in
+# the story stay in it as lines of text. Prose has no braces or "=": only lines with one are tested.
+_CODE = re.compile(
+    r"\bfunction\s*\([^()]*\)\s*\{"  # function () {
+    r"|\}\s*\)\s*(?:\(\s*\)\s*)?;"  # }); })();
+    r"|^\s*[^\s{}][^{}]*\{\s*[\w-]+\s*:[^{}]*\}"  # selector { property: value }
+    r"|^\s*@media\b"
+    r"|\b(?:window|document)\.\w+\s*(?:=[^=]|\()"  # window.dataLayer = …, document.createElement(
+    r"|\b(?:var|let|const)\s+[\w$]+\s*=[^=]"
+    r"|\bgoogletag\.",
+)
+
+
+def is_code(paragraph: str) -> bool:
+    """Whether a line of text is a script's code or a style's rules, not the story's prose."""
+    return ("{" in paragraph or "}" in paragraph or "=" in paragraph) and _CODE.search(paragraph) is not None
 
 
 def text_paragraphs(text: str) -> list[str]:

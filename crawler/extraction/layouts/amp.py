@@ -13,15 +13,15 @@ from urllib.parse import urlsplit
 from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
 
-from ..article import Image
+from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import strip_amp
+from ..normalize import clean_text, strip_amp
 from ..page import Page
 from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_showing, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, byline_names, element_text, first, markup_text_of, picture_showing, select, text_of
 from .hindi import Hindi2020, real_picture
-from .story import CmsStory
+from .story import CmsStory, class_test
 
 
 def _test(selector: CSSSelector) -> str:
@@ -82,6 +82,9 @@ class AmpV1(CmsStory, ArticlePage):
     def body_container(self) -> _Element | None:
         return self.page.find_first(self.BODY)
 
+    def story_container(self) -> _Element | None:
+        return self.body_container
+
     @cached_property
     def headline_element(self) -> _Element | None:
         """The story's h1: the last before its body (a site header may have one of its own), else the first."""
@@ -118,12 +121,38 @@ class AmpV1(CmsStory, ArticlePage):
     def dateline(self) -> str | None:
         return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))))
 
+    # The byline after the headline: authors where JSON-LD names none (agency copy may lack them).
+    BYLINE = CSSSelector(".byline")
+    BYLINE_AFTER_HEADLINE = _after_headline(BYLINE)
+    BYLINE_LINKS = XPath("descendant::a[@href]")
+    IS_DATELINE = XPath(f"boolean(self::*[{class_test('dateline')}])")
+
+    def dom_authors(self) -> list[Link]:
+        """The byline's names: its links (with the author pages), else its text outside the dateline."""
+        byline = self.story_element(self.BYLINE_AFTER_HEADLINE, self.BYLINE)
+        if byline is None:
+            return []
+        linked = {name: self.link(a.get("href")) for a in select(self.BYLINE_LINKS, byline) if (name := element_text(a))}
+        if linked:
+            return [Link(name=name, url=url) for name, url in linked.items()]
+        # Its own text and its children's (a name or an editor's line in a span of its own), apart.
+        texts = [byline.text]
+        for child in byline:
+            if isinstance(child.tag, str) and not self.IS_DATELINE(child):
+                texts.append(element_text(child))
+            texts.append(child.tail)
+        text = " | ".join(t for t in texts if t and t.strip())
+        return [Link(name=name) for name in dict.fromkeys(byline_names(clean_text(text) or ""))]
+
+    def authors(self) -> list[Link]:
+        return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors), (DOM, self.dom_authors))) or []
+
     STANDFIRST = CSSSelector("h2")
     STANDFIRST_AFTER_HEADLINE = _after_headline(STANDFIRST)
 
     def description(self) -> str | None:
         # JSON-LD's description is the meta description; the page shows the standfirst.
-        structured = (JSON_LD, lambda: text_of(self.ld.get("description")))
+        structured = (JSON_LD, lambda: markup_text_of(self.ld.get("description")))
         # The Hindi JSON-LD description is the meta one cut at 200 bytes, mid-sentence.
         meta = (META, lambda: self.page.meta("og:description", "description"))
         return self.pick(
@@ -190,7 +219,13 @@ class AmpV1(CmsStory, ArticlePage):
         paywall = select(self.PAYWALL, body) if body is not None and self.SUBSCRIPTIONS in self.page.text else []
 
         def dom() -> list[str]:
-            return self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists]) + self.live_updates()
+            paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists])
+            if self.live_lists:
+                return paragraphs + self.live_updates()
+            # A live blog without a live list: its updates as JSON-LD lists them, those the story
+            # does not show already (the page may put them in it as plain blocks).
+            shown = set(paragraphs)
+            return paragraphs + [p for p in (self.ld_live_updates() if paragraphs and self.isLiveBlog() else ()) if p not in shown]
 
         return ((DOM, dom), (JSON_LD, self.ld_body))
 

@@ -38,7 +38,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types
 from ..urls import WEBSTORY, article_fetch_url, non_article_kind, page_article_id
-from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, split_body, text_paragraphs
+from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -61,9 +61,17 @@ _LINKS_AFTER = XPath("following-sibling::*/descendant-or-self::a[@href]")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
+# An entity left after one unescape: the CMS escaped it twice ("&amp;#8217;"), as a page's text read
+# by the parser and then cleaned is unescaped twice.
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I).search
+
+
 def text_of(value: Any) -> str | None:
     """A JSON value that should be text: strings are cleaned, anything else is None."""
-    return clean_text(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    text = clean_text(value)
+    return clean_text(text) if text and "&" in text and _ENTITY(text) else text
 
 
 def names_of(value: Any) -> list[str]:
@@ -73,12 +81,12 @@ def names_of(value: Any) -> list[str]:
     return split_list(text_of(value))
 
 
-def first_text_of(value: Any) -> str | None:
-    """:func:`text_of` of a value, or of the first string of a list of them (schema.org allows
-    several values wherever it allows one)."""
+def first_text_of(value: Any, read: Callable[[Any], str | None] = text_of) -> str | None:
+    """:func:`text_of` (or ``read``) of a value, or of the first string of a list of them (schema.org
+    allows several values wherever it allows one)."""
     if isinstance(value, list):
-        return next((text for item in value if (text := text_of(item))), None)
-    return text_of(value)
+        return next((text for item in value if (text := read(item))), None)
+    return read(value)
 
 
 def text_of_block(value: Any) -> str | None:
@@ -91,7 +99,18 @@ def text_of_block(value: Any) -> str | None:
 # Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
 _MARKUP = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|blockquote|h[1-6]|ul|ol|li|figure|figcaption|img|iframe|script)\b[^<>]*>", re.I).search
 # Markup that makes its own paragraphs: without any, the text's line breaks are its paragraphs.
-_BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure)\b[^<>]*>", re.I).search
+_BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure|table|tr|pre|section|article)\b[^<>]*>", re.I).search
+
+
+def story_markup(markup: str) -> str:
+    """A CMS field meant as the story's markup (``htmlContent``), as markup: escaped once more (no tag,
+    only ``&lt;p&gt;``), its tags are unescaped; written as lines of text with no block markup (agency
+    copy, a bold word or a link at most), its line breaks are made ``<br>``s."""
+    if "<" not in markup and "&lt;" in markup:
+        markup = html.unescape(markup)
+    if "\n" in markup and not _BLOCK_MARKUP(markup):
+        markup = "<br>".join(markup.splitlines())
+    return markup
 
 
 def block_text_paragraphs(value: Any) -> list[str]:
@@ -108,6 +127,28 @@ def block_text_paragraphs(value: Any) -> list[str]:
     return text_paragraphs(text)
 
 
+# Between a byline's names: a comma, semicolon, ampersand, bar or "and" (in Hindi "और", "एवं",
+# "तथा"); before them, "By".
+_NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|]|\band\b)\s*|\s+(?:और|एवं|तथा)\s+", re.I)
+_BY = re.compile(r"^(?:(?:written|reported)\s+)?by(?:\s*:\s*|\s+)", re.I)
+_NOT_NAMES = frozenset({"updated", "published", "by"})
+# An editor the byline names after the authors ("Edited by: C", "| Edited By C and D") is no author.
+_EDITED_BY = re.compile(r"^(?:edited|compiled|curated)\s+by\b", re.I).match
+
+
+def byline_names(text: str) -> list[str]:
+    """The names of a byline's text ("By A and B", "A, B & C"), without the words around them and
+    without the editors named after them."""
+    names = []
+    for part in _NAME_SEPARATORS.split(text):
+        if _EDITED_BY(part):
+            break
+        name = _BY.sub("", part)
+        if name and name.lower() not in _NOT_NAMES:
+            names.append(name)
+    return names
+
+
 def markup_text_of(value: Any) -> str | None:
     """:func:`text_of` of a JSON string that may hold markup (a caption as "<p>…</p>"): its text."""
     text = text_of(value)
@@ -122,7 +163,26 @@ def element_text(element: _Element | None) -> str | None:
         return None
     if not len(element):  # no children (a link, a label): its own text is all there is
         return clean_text(element.text)
-    return clean_text(" ".join(strings(_TEXTS, element)))
+    return clean_text(joined_text(strings(_TEXTS, element)))
+
+
+# Where two text nodes meet, an element stood between them: a block or a span of its own, whose words
+# a space keeps apart ("AP" "Miami"), or inline markup inside a sentence, which adds no space before
+# closing punctuation or after an opening bracket ("<em>Exclusive</em>: …", "(<i>updated</i>)").
+_NO_SPACE_BEFORE = frozenset(".,;:!?%)]}'’”…")
+_NO_SPACE_AFTER = frozenset("([{‘“")
+
+
+def joined_text(texts: list[str]) -> str:
+    """Text nodes joined as a reader reads them: apart, except next to punctuation."""
+    if len(texts) < 2:
+        return texts[0] if texts else ""
+    parts = [texts[0]]
+    for text in texts[1:]:
+        if text[0] not in _NO_SPACE_BEFORE and parts[-1][-1] not in _NO_SPACE_AFTER:
+            parts.append(" ")
+        parts.append(text)
+    return "".join(parts)
 
 
 # Where a lazily loaded picture keeps its file until a script moves it into ``src`` (which holds a
@@ -448,14 +508,15 @@ class ArticlePage:
 
     def ld_headline(self) -> str | None:
         """JSON-LD ``headline``, else ``name`` (which schema.org gives every thing)."""
-        return first_text_of(self.ld.get("headline")) or first_text_of(self.ld.get("name"))
+        # The CMS's headline field may hold inline markup, in JSON-LD as in the article JSON.
+        return first_text_of(self.ld.get("headline"), markup_text_of) or first_text_of(self.ld.get("name"), markup_text_of)
 
     def headline(self) -> str | None:
         return self.pick("headline", (JSON_LD, self.ld_headline), (META, lambda: self.page.meta("og:title")))
 
     def description(self) -> str | None:
         return self.pick(
-            "description", (JSON_LD, lambda: text_of(self.ld.get("description"))), fallbacks=((META, lambda: self.page.meta("og:description", "description")),)
+            "description", (JSON_LD, lambda: markup_text_of(self.ld.get("description"))), fallbacks=((META, lambda: self.page.meta("og:description", "description")),)
         )
 
     def ld_authors(self) -> list[Link]:
@@ -586,8 +647,25 @@ class ArticlePage:
     # --- body -----------------------------------------------------------------------------------
 
     def ld_body(self) -> list[str]:
-        """Paragraphs of the JSON-LD ``articleBody``."""
-        return block_text_paragraphs(self.ld.get("articleBody"))
+        """Paragraphs of the JSON-LD ``articleBody``, without the lines of code it may hold (see
+        :func:`~crawler.extraction.text.is_code`)."""
+        return [p for p in block_text_paragraphs(self.ld.get("articleBody")) if not is_code(p)]
+
+    def ld_live_updates(self) -> list[str]:
+        """A live blog's updates as JSON-LD ``liveBlogUpdate`` lists them: each one's headline, then its text."""
+        updates = self.ld.get("liveBlogUpdate")
+        if isinstance(updates, dict):  # one update, not in a list
+            updates = [updates]
+        paragraphs: list[str] = []
+        for update in updates if isinstance(updates, list) else ():
+            text = block_text_paragraphs(dig(update, "articleBody"))
+            if headline := text_of(dig(update, "headline")):
+                paragraphs.append(headline)
+                # An update's text may open with its headline (a one-line update is both): once.
+                if text and text[0] == headline:
+                    del text[0]
+            paragraphs.extend(text)
+        return paragraphs
 
     def body_sources(self) -> BodySources:
         """Where the body's paragraphs come from, best first; the layouts put their own in front."""
@@ -662,11 +740,19 @@ class ArticlePage:
         """Where the related-stories list is looked for."""
         return self.page.root
 
+    def story_container(self) -> _Element | None:
+        """The element holding the story's own paragraphs, where the layout knows it."""
+        return None
+
     def related_anchors(self) -> list[_Element]:
-        """Links following a heading that reads "Also Read" or "More From This Section"."""
+        """Links following a heading that reads "Also Read" or "More From This Section": the first
+        such heading outside the story, else the first inside it (an inline promo of the CMS, headed
+        as the list is, precedes the list after the story)."""
         in_scope = self.related_scope is self.scope
         if not may_hold_heading(self.scope_text if in_scope else text_content(self.related_scope)):
             return []
+        story = self.story_container()
+        in_story: list[_Element] = []
         texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:
             # A heading's first letter folds to "a" or "m": only "a", "A", "m" and "M" do so (and
@@ -675,15 +761,32 @@ class ArticlePage:
                 continue
             words = " ".join(text.casefold().split())
             exact = words in RELATED_HEADINGS
-            if not exact and words.rstrip(" :-|\u2013\u2014") not in RELATED_HEADINGS:
+            if not exact and words.rstrip(_HEADING_TRAIL) not in RELATED_HEADINGS:
                 continue
             heading = holder_of(text)
             # "Also Read:" as a heading element's text; in a line of the story it is an inline promo.
             if heading is not None and (exact or heading.tag in _HEADING_TAGS):
-                links = select(_LINKS_AFTER, heading)
+                links = self.links_after(heading)
                 if links:
-                    return links
-        return []
+                    if story is None or not any(a is story for a in heading.iterancestors()):
+                        return links
+                    in_story = in_story or links
+        return in_story
+
+    def links_after(self, heading: _Element) -> list[_Element]:
+        """The links after a related list's heading; after the wrapper of the heading instead, when
+        the heading is alone in a header row of its own (with a "View more" link at most) and no
+        story's link follows the heading itself."""
+        element = heading
+        room = len(text_content(heading)) + _HEADER_ROW_EXTRA
+        while True:
+            links = select(_LINKS_AFTER, element)
+            if any(self.is_related_story(page_article_id(None, url) if (url := self.link(a.get("href"))) else None) for a in links):
+                return links
+            parent = element.getparent()
+            if parent is None or parent is self.related_scope or len(text_content(parent)) > room:
+                return links
+            element = parent
 
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
         """``RelatedArticle`` for each anchor with text, de-duplicated by :func:`_story_key` (a tracking
@@ -782,6 +885,12 @@ class ArticlePage:
     def version(self) -> int | None:
         return None  # the incremental pipeline numbers it
 
+
+# What may follow a related list's heading: punctuation, or an arrow to the section's page.
+_HEADING_TRAIL = " :-|\u2013\u2014>\u00bb\u203a\u2192"
+
+# A related list's header row holds its heading and a "View more" link at most: this much more text.
+_HEADER_ROW_EXTRA = 40
 
 # The note runs to some 200 characters; a block of more holds other text besides.
 _DISCLAIMER_MAX = 400

@@ -20,9 +20,9 @@ from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import PREMIUM_LABEL, block_paragraphs, fragment
+from ..text import MIN_READ, PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, block_text_paragraphs, element_text, first, markup_text_of, names_of, picture_showing, select, shown_text_of, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, byline_names, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -67,6 +67,9 @@ class NextJsV1(CmsStory, ArticlePage):
     def body_container(self) -> _Element | None:
         found = first(self.BODY_AFTER_HEADLINE, self.headline_element)
         return found if found is not None else self.page.find_first(self.BODY_CONTAINER)
+
+    def story_container(self) -> _Element | None:
+        return self.body_container
 
     @cached_property
     def scope(self) -> _Element:
@@ -113,9 +116,25 @@ class NextJsV1(CmsStory, ArticlePage):
             # The CMS's rich-text fields may hold inline markup ("<em>", "<p>"): their text is the headline.
             (NEXT_DATA, lambda: markup_text_of(self.data.get("heading1")) or markup_text_of(self.data.get("pageTitle"))),
             (JSON_LD, self.ld_headline),
-            (DOM, lambda: element_text(self.headline_element)),
+            (DOM, self.dom_headline),
             fallbacks=((META, lambda: self.page.meta("og:title")),),
         )
+
+    # The text of the h1 outside the story's labels ("Premium", "LIVE") that may sit inside it.
+    HEADLINE_TEXTS = XPath(
+        "descendant::text()[not(parent::style or parent::script)]"
+        "[not(ancestor::*[contains(@class, 'strlabel') or contains(@class, 'LiveButton')])]",
+        smart_strings=False,
+    )
+
+    def dom_headline(self) -> str | None:
+        """The page's h1, without a label of the story inside it."""
+        h1 = self.headline_element
+        if h1 is None or not len(h1):
+            return element_text(h1)
+        if not any(m is not h1 and any(a is h1 for a in m.iterancestors()) for m in self.header_markers):
+            return element_text(h1)
+        return clean_text(joined_text(cast("list[str]", self.HEADLINE_TEXTS(h1))))
 
     STANDFIRST = CSSSelector("h2.strydsc")
 
@@ -126,7 +145,7 @@ class NextJsV1(CmsStory, ArticlePage):
             (NEXT_DATA, lambda: markup_text_of(self.data.get("subHeading"))),
             fallbacks=(
                 (DOM, lambda: element_text(first(self.STANDFIRST, self.scope))),
-                (JSON_LD, lambda: text_of(self.ld.get("description"))),
+                (JSON_LD, lambda: markup_text_of(self.ld.get("description"))),
                 (NEXT_DATA, lambda: text_of(self.data.get("metaDescription"))),
                 (META, lambda: self.page.meta("og:description", "description")),
             ),
@@ -173,10 +192,6 @@ class NextJsV1(CmsStory, ArticlePage):
         return found
 
     BYLINE_OWN_TEXT = XPath("text()", smart_strings=False)
-    # Between names: a comma, semicolon, ampersand, bar or "and"; before them, "By".
-    NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|]|\band\b)\s*", re.I)
-    BY = re.compile(r"^by\s+", re.I)
-    NOT_NAMES = frozenset({"updated", "published", "by"})
     CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 
     @cached_property
@@ -200,7 +215,7 @@ class NextJsV1(CmsStory, ArticlePage):
             if " / " in text:  # "Agency / City"
                 text, _, place = text.partition(" / ")
                 city = city or place
-            names.extend(n for n in self.NAME_SEPARATORS.split(self.BY.sub("", text)) if n and n.lower() not in self.NOT_NAMES)
+            names.extend(byline_names(text))
         return list(dict.fromkeys(names)), (city.strip(self.CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:
@@ -212,7 +227,8 @@ class NextJsV1(CmsStory, ArticlePage):
         mapped = self.data.get("articleMappedMultipleAuthors")
         names = (
             names
-            or split_list(text_of(self.data.get("authorName")))
+            # One string, written as a byline is ("A and B", "A & B", "By A, B").
+            or byline_names(text_of(self.data.get("authorName")) or "")
             or ([n for n in (text_of(v) for v in mapped.values()) if n] if isinstance(mapped, dict) else [])
             or split_list(text_of(self.data.get("sourceTitle")))
         )
@@ -325,7 +341,10 @@ class NextJsV1(CmsStory, ArticlePage):
     def html_content(self) -> tuple[_Element | None, str]:
         """``htmlContent`` parsed, and its markup ("" when there is none)."""
         markup = self.data.get("htmlContent")
-        return (fragment(markup), markup) if isinstance(markup, str) else (None, "")
+        if not isinstance(markup, str):
+            return None, ""
+        markup = story_markup(markup)
+        return fragment(markup), markup
 
     def html_content_body(self) -> list[str]:
         return self.paragraphs_of(*self.html_content)
@@ -345,17 +364,7 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def live_updates(self) -> list[str]:
         """Live-blog updates: JSON-LD ``liveBlogUpdate``, else the page's update blocks."""
-        updates = self.ld.get("liveBlogUpdate")
-        if isinstance(updates, dict):  # one update, not in a list
-            updates = [updates]
-        paragraphs: list[str] = []
-        if isinstance(updates, list) and updates:
-            for update in updates:
-                if headline := text_of(dig(update, "headline")):
-                    paragraphs.append(headline)
-                paragraphs.extend(block_text_paragraphs(dig(update, "articleBody")))
-            return paragraphs
-        return [p for element in self.update_blocks for p in block_paragraphs(element)]
+        return self.ld_live_updates() or [p for element in self.update_blocks for p in block_paragraphs(element)]
 
     LIVE_UPDATE_PART = "lvblg"
 
@@ -468,10 +477,21 @@ class NextJsV1(CmsStory, ArticlePage):
         # section's listing after the cards is not one.
         return story_id is not None
 
+    # A card's link may hold its picture, its headline in a heading, a summary and its read time:
+    # the heading's text is the headline, and a read time is never part of it.
+    CARD_HEADING = XPath("descendant::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][1]")
+    CARD_READ_TIME = re.compile(rf"\s*\d+\s*{MIN_READ}$", re.I)
+
     def related_headline(self, anchor: _Element) -> str | None:
-        if anchor not in self.labelled_links:
+        if not len(anchor):
             return super().related_headline(anchor)
-        return clean_text(" ".join(cast("list[str]", self.CARD_HEADLINE_TEXTS(anchor))))
+        heading = first(self.CARD_HEADING, anchor)
+        card = heading if heading is not None else anchor
+        if anchor in self.labelled_links:
+            text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(card))))
+        else:
+            text = element_text(card)
+        return (self.CARD_READ_TIME.sub("", text) or None) if text and MIN_READ in text else text
 
     def isLiveBlog(self) -> bool:
         return (

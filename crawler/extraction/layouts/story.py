@@ -8,8 +8,9 @@ from functools import lru_cache
 
 from lxml.etree import _Element
 
-from ..text import block_paragraphs
-from .base import select
+from ..normalize import clean_text
+from ..text import block_paragraphs, is_promo_run, without_promoted_links
+from .base import select, text_content
 from .selectors import XPath
 
 
@@ -18,10 +19,16 @@ def class_test(token: str) -> str:
     return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
 
 
-# A bold run that starts with "Also Read" and holds a link (case folded for the test).
-ALSO_READ_RUN = (
-    "descendant::a[@href] and starts-with(translate(normalize-space(), 'ALSOREAD', 'alsoread'), 'also read')"
+# Inline runs (bold, italic, or a link) that hold or are a link and start with "also read" or "read "
+# (case folded for the test): the candidates of text.is_promo_run, which has the last word.
+PROMO_RUNS = XPath(
+    "descendant::*[self::strong or self::b or self::em or self::i or self::a][descendant-or-self::a[@href]]"
+    "[starts-with(translate(normalize-space(), 'ALSOREADM', 'alsoreadm'), 'also read')"
+    " or starts-with(translate(normalize-space(), 'ALSOREADM', 'alsoreadm'), 'read ')]"
 )
+
+
+_BOLD = frozenset({"strong", "b"})
 
 
 class CmsStory:
@@ -42,12 +49,13 @@ class CmsStory:
         ("read_more", class_test("read_more")),
         ("div-gpt", "starts-with(@id, 'div-gpt')"),
     )
-    # An inline "Also Read: <a>…</a>" in bold without its read_more class, inside a paragraph of the
-    # story (a paragraph-long promo goes by its text in split_body): the bold run and its link go,
-    # the story around it stays. The words as the CMS writes them.
-    ALSO_READ_WORDS = ("Also Read", "ALSO READ", "Also read")
+    # An inline "Also Read: <a>…</a>" or "Read more: <a>…</a>" without its read_more class, inside a
+    # paragraph of the story (a paragraph-long promo goes by its text in split_body), in bold or
+    # italics or as the link itself: the run and its link go, the story around it stays. The words
+    # as the CMS writes them.
+    PROMO_WORDS = ("Also Read", "ALSO READ", "Also read", "Read More", "READ MORE", "Read more", "Read Also", "READ ALSO", "Read also")
     NOISE_AFTER_IMAGE = (("imgCont", class_test("imgCont")), ("zoomimg", class_test("zoomimg")))
-    NOISE_PARTS = tuple(part for part, _ in NOISE_TESTS + NOISE_AFTER_IMAGE) + ALSO_READ_WORDS
+    NOISE_PARTS = tuple(part for part, _ in NOISE_TESTS + NOISE_AFTER_IMAGE)
 
     @staticmethod
     @lru_cache(maxsize=64)
@@ -56,8 +64,6 @@ class CmsStory:
         tests = [test for part, test in CmsStory.NOISE_TESTS if part in parts]
         images = [test for part, test in CmsStory.NOISE_AFTER_IMAGE if part in parts]
         union = []
-        if not parts.isdisjoint(CmsStory.ALSO_READ_WORDS):
-            union.append(f"descendant::*[self::strong or self::b][{ALSO_READ_RUN}]")
         if tests:
             union.append(f"descendant::*[@class or @id][{' or '.join(tests)}]")
         if images:
@@ -78,6 +84,11 @@ class CmsStory:
             return []
         parts = frozenset(part for part in self.NOISE_PARTS if part in markup)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
+        if any(word in markup for word in self.PROMO_WORDS):
+            noise.update(run for run in select(PROMO_RUNS, root) if is_promo_run(clean_text(text_content(run)) or "", bold=run.tag in _BOLD))
         noise.update(also_out)
-        return block_paragraphs(root, noise.__contains__ if noise else None)
+        paragraphs = block_paragraphs(root, noise.__contains__ if noise else None)
+        # "Also Read:" on a line of its own, the promoted stories' links on the lines after it: the
+        # label and those lines go here, where the links are known (split_body sees text alone).
+        return without_promoted_links(paragraphs, lambda: {t for a in root.iter("a") if a.get("href") and (t := clean_text(text_content(a)))})
 
