@@ -778,13 +778,17 @@ class ArticlePage:
         the heading is alone in a header row of its own (with a "View more" link at most) and no
         story's link follows the heading itself."""
         element = heading
-        room = len(text_content(heading)) + _HEADER_ROW_EXTRA
+        room = -1  # the header row's most text, measured when a row is looked at
         while True:
             links = select(_LINKS_AFTER, element)
             if any(self.is_related_story(page_article_id(None, url) if (url := self.link(a.get("href"))) else None) for a in links):
                 return links
             parent = element.getparent()
-            if parent is None or parent is self.related_scope or len(text_content(parent)) > room:
+            if parent is None or parent is self.related_scope:
+                return links
+            if room < 0:
+                room = len(text_content(heading)) + _HEADER_ROW_EXTRA
+            if len(text_content(parent)) > room:
                 return links
             element = parent
 

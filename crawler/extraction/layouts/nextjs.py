@@ -479,13 +479,15 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # A card's link may hold its picture, its headline in a heading, a summary and its read time:
     # the heading's text is the headline, and a read time is never part of it.
-    CARD_HEADING = XPath("descendant::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][1]")
+    # (Its first heading in document order, found by lxml's tag filter: an XPath call costs more than
+    # the card's few elements, and every card of the list asks.)
+    CARD_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
     CARD_READ_TIME = re.compile(rf"\s*\d+\s*{MIN_READ}$", re.I)
 
     def related_headline(self, anchor: _Element) -> str | None:
         if not len(anchor):
             return super().related_headline(anchor)
-        heading = first(self.CARD_HEADING, anchor)
+        heading = next(anchor.iter(*self.CARD_HEADING_TAGS), None)
         card = heading if heading is not None else anchor
         if anchor in self.labelled_links:
             text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(card))))
