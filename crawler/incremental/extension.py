@@ -68,11 +68,14 @@ class SeenStoreExtension:
         return bool(check(run_id)) if check is not None else False
 
     def recover(self) -> None:
-        """Settle what a killed run of this spider left pending (before this run opens its feeds)."""
+        """Settle what killed runs left pending (before this run opens its feeds)."""
         if self.store is None:
             return
+        # Only a store that can tell whether another spider's run is still going (the SQLite one, by
+        # its run lock) settles that spider's runs; the Redis one keeps each worker's entries apart.
+        check = getattr(self.store, "is_live", None)
         try:
-            confirmed, dropped = recover_pending(self.store, self.run_id)
+            confirmed, dropped = recover_pending(self.store, self.run_id, check)
         except StateError as error:
             self.fail(error)
             return

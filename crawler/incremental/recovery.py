@@ -14,7 +14,7 @@ import os
 import stat as stat_module
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from crawler.incremental.store import FeedRecord, PendingArticle, SeenStore
@@ -194,16 +194,27 @@ def cut_partial_line(feed: FeedRecord) -> bool:
     return True
 
 
-def recover_pending(store: SeenStore, current_run: str) -> tuple[int, int]:
-    """Settle articles a killed run of the same spider handed to its feeds: seen if its item is in
-    its files, else forgotten. Returns (confirmed, dropped)."""
+def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str], bool] | None = None) -> tuple[int, int]:
+    """Settle articles a killed run handed to its feeds: seen if its item is in its files, else
+    forgotten. Returns (confirmed, dropped).
+
+    Earlier runs of this spider are over (the run lock says so). Runs of another spider (``latest``
+    and the nightly ``section`` share a state dir) are settled when ``is_live`` says they are over:
+    left pending, their articles would be emitted again by this run, and their own next run would
+    then mark seen a version older than this run's.
+    """
     confirmed = dropped = 0
     by_run: dict[str, list[PendingArticle]] = {}
     spider = current_run.split(":", 1)[0]
+    over: dict[str, bool] = {}
     for entry in store.pending():
-        # Only earlier runs of the same spider: the run lock says they are over.
-        if entry.run_id != current_run and entry.run_id.split(":", 1)[0] == spider:
-            by_run.setdefault(entry.run_id, []).append(entry)
+        run_id = entry.run_id
+        if run_id == current_run:
+            continue
+        if run_id not in over:
+            over[run_id] = run_id.split(":", 1)[0] == spider or (is_live is not None and not is_live(run_id))
+        if over[run_id]:
+            by_run.setdefault(run_id, []).append(entry)
     for run_id, entries in by_run.items():
         # An article counts as written when every feed of the run has it (in any of its batches).
         per_feed: dict[str, dict[str, int]] = {}
@@ -212,7 +223,12 @@ def recover_pending(store: SeenStore, current_run: str) -> tuple[int, int]:
             per_feed.setdefault(feed.feed or feed.path, {}).update(ids_in_feed(feed))
         for entry in entries:
             if per_feed and all(found.get(entry.article_id) == entry.version for found in per_feed.values()):
-                store.confirm(entry.article_id, run_id)
+                seen = store.get(entry.article_id)
+                if seen is not None and seen.version >= entry.version:
+                    # Another run emitted this version or a later one since: that one stays seen.
+                    store.drop_pending(entry.article_id, run_id)
+                else:
+                    store.confirm(entry.article_id, run_id)
                 confirmed += 1
             else:
                 store.drop_pending(entry.article_id, run_id)
