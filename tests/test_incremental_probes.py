@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from crawler.monitoring.verdict import EXIT_STATE
 from crawler.incremental.extension import SeenStoreExtension, seen_store_extension
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
 from crawler.spiders.latest import LatestSpider
+from tests.e2e import FAST
+from tests.loopback.site import LoopbackSite
+from tests.test_faults import env, small_filesystem  # noqa: F401 (a fixture)
 from tests.test_spiders_unit import make_spider
 
 ARTICLE = "124022800873"
@@ -91,3 +100,47 @@ def test_settling_a_dead_run_never_takes_an_article_back_to_an_older_version(tmp
     seen = state.get(ARTICLE)
     assert seen is not None and (seen.version, seen.content_hash) == (2, "hash-2")
     assert state.pending() == []
+
+
+# --- the seen-store failing mid-run -------------------------------------------------------------------
+
+
+def _fill(folder: Path) -> None:
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_state_dir_that_fills_mid_run_is_exit_7_in_one_line_and_the_next_run_settles_it(
+    tmp_path: Path, small_filesystem: Path  # noqa: F811
+) -> None:
+    state = small_filesystem / "state"
+    output = tmp_path / "out.jsonl"
+    with LoopbackSite(articles=60, seed=5, days=20, legacy=0) as site:
+        wanted = {r.article_id for r in site.articles}
+        command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-o", str(output),
+                   "-s", f"BS_BASE_URL={site.base_url}", "-s", f"BS_STATE_DIR={state}", "-s", "LOG_LEVEL=INFO",
+                   *[f"-s{k}={v}" for k, v in {**FAST, "CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.05"}.items()]]
+        with open(tmp_path / "first.log", "wb") as log:
+            first = subprocess.Popen(command, cwd=tmp_path, env=env(), stderr=log)
+            deadline = time.monotonic() + 120
+            while site.article_requests() < 8 and first.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert first.poll() is None, "the run ended before the state dir filled"
+            _fill(small_filesystem)
+            status = first.wait(timeout=300)
+        text = (tmp_path / "first.log").read_text(errors="replace")
+        assert status == EXIT_STATE, text[-3000:]
+        assert "database or disk is full; stopping the run" in text
+        # One error line: no traceback, and no warning about the API that stopped the run.
+        assert "Traceback" not in text and "Deprecat" not in text, text[-3000:]
+        (small_filesystem / "filler").unlink()
+        second = subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=300)
+        assert second.returncode == 0, second.stderr[-3000:]
+    ids = Counter(json.loads(line)["articleId"] for line in output.read_text().splitlines())
+    assert set(ids) == wanted and max(ids.values()) == 1, "every article exactly once across the two runs"
