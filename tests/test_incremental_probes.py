@@ -14,9 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
 
 from crawler.monitoring.verdict import EXIT_STATE
 from crawler.incremental.extension import SeenStoreExtension, seen_store_extension
+from crawler.incremental import recovery
+from crawler.incremental import signals as bs_signals
+from crawler.incremental.feedstorage import DurableFileFeedStorage
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
 from crawler.spiders.latest import LatestSpider
@@ -144,3 +149,56 @@ def test_a_state_dir_that_fills_mid_run_is_exit_7_in_one_line_and_the_next_run_s
         assert second.returncode == 0, second.stderr[-3000:]
     ids = Counter(json.loads(line)["articleId"] for line in output.read_text().splitlines())
     assert set(ids) == wanted and max(ids.values()) == 1, "every article exactly once across the two runs"
+
+
+# --- a killed run's part of a file it appended to ------------------------------------------------------
+
+
+def test_recovery_reads_a_killed_runs_part_of_an_appended_file_however_long_the_file(
+    tmp_path: Path, state: SqliteSeenStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `-o all.jsonl` from cron: years of earlier runs before this run's lines. Recovery reads at most
+    # MAX_FEED_BYTES of a file; it must read the killed run's lines, which are at the end.
+    monkeypatch.setattr(recovery, "MAX_FEED_BYTES", 64 * 1024)
+    path = tmp_path / "all.jsonl"
+    path.write_text("".join(_line(f"{123000000000 + n}") for n in range(3000)))  # ~150 kB of earlier runs
+    crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state")})
+    opened: list[FeedRecord] = []
+    crawler.signals.connect(lambda feed: opened.append(feed), signal=bs_signals.feed_file_opened, weak=False)
+    storage = DurableFileFeedStorage.from_crawler(crawler, str(path), feed_options={"format": "jsonlines"})
+    file = storage.open(Spider("latest"))
+    file.write(_line().encode())
+    file.write(b'{"articleId": "124022800874", "ver')  # killed mid-line
+    (record,) = opened
+    state.record_feed("latest:dead", record)
+    state.add_pending(_pending("latest:dead"))
+    state.add_pending(_pending("latest:dead", article_id="124022800874"))
+    assert recover_pending(state, "latest:now") == (1, 1)
+    seen = state.get(ARTICLE)
+    assert seen is not None and seen.version == 1
+    assert path.read_text().endswith(_line()), "the cut line is cut off"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "earlier", "killed"),
+    [
+        ("xml", '<?xml version="1.0" encoding="utf-8"?>\n<items><item><articleId>123000000001</articleId><version>1</version></item></items>',
+         f'<?xml version="1.0" encoding="utf-8"?>\n<items><item><articleId>{ARTICLE}</articleId><version>1</version></item><item><articleId>12'),
+    ],
+)
+def test_recovery_reads_a_killed_runs_document_appended_after_an_earlier_one(
+    tmp_path: Path, state: SqliteSeenStore, fmt: str, earlier: str, killed: str
+) -> None:
+    # `-o items.xml` twice: the second run's items are a second document in the file, which a reader
+    # of the whole file stops before.
+    path = tmp_path / f"items.{fmt}"
+    path.write_text(earlier)
+    crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state")})
+    opened: list[FeedRecord] = []
+    crawler.signals.connect(lambda feed: opened.append(feed), signal=bs_signals.feed_file_opened, weak=False)
+    storage = DurableFileFeedStorage.from_crawler(crawler, str(path), feed_options={"format": fmt})
+    storage.open(Spider("latest")).write(killed.encode())
+    (record,) = opened
+    state.record_feed("latest:dead", record)
+    state.add_pending(_pending("latest:dead"))
+    assert recover_pending(state, "latest:now") == (1, 0)

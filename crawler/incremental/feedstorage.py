@@ -196,8 +196,9 @@ class DurableFileFeedStorage(FileFeedStorage):
             self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(path), error=error)
             self.file = FailedFile(error)
             return self.file  # type: ignore[return-value]
+        # Appending (-o): the run's part starts at the size the file had; recovery reads from there.
         record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
-                            self._feed_template())
+                            self._feed_template(), self.file.committed)
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 

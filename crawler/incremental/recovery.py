@@ -138,6 +138,10 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int]:
     if raw is None:
         return found
     with raw:
+        if 0 < record.offset <= os.fstat(raw.fileno()).st_size:
+            # The run appended to the file: its part is at the end, past what earlier runs wrote
+            # (which can be more than MAX_FEED_BYTES), and starts with a whole item (or gzip member).
+            raw.seek(record.offset)
         stream: IO[bytes] = raw
         if record.compression == "gzip":
             stream = io.BufferedReader(_Gunzip(raw), 1 << 16)

@@ -46,21 +46,24 @@ class PendingArticle:
 
 @dataclass(frozen=True)
 class FeedRecord:
-    """A local feed file a run wrote, with what recovery needs to read it (``format``, ``compression``)
-    and the feed (URI template) it belongs to: the batches of one feed share it."""
+    """A local feed file a run wrote, with what recovery needs to read it (``format``, ``compression``),
+    the feed (URI template) it belongs to (the batches of one feed share it) and where the run's part
+    of it starts (``offset``: the size of a file it appended to)."""
 
     path: str
     format: str = "jsonlines"
     compression: str = ""
     feed: str = ""
+    offset: int = 0
 
     def encode(self) -> str:
-        return "\t".join((self.path, self.format, self.compression, self.feed))
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset)))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
-        path, fmt, compression, feed = (value.split("\t", 3) + ["", "", ""])[:4]
-        return cls(path, fmt or "jsonlines", compression, feed or path)
+        # Records written before the offset was kept have four fields.
+        path, fmt, compression, feed, offset = (value.split("\t", 4) + ["", "", "", ""])[:5]
+        return cls(path, fmt or "jsonlines", compression, feed or path, int(offset) if offset.isdigit() else 0)
 
 
 @dataclass(frozen=True)
