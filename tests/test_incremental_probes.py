@@ -12,11 +12,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy import Spider
+from scrapy.extensions.feedexport import ItemFilter
 from scrapy.utils.test import get_crawler
 
+from crawler.extraction import Article
 from crawler.monitoring.verdict import EXIT_STATE
 from crawler.incremental.extension import SeenStoreExtension, seen_store_extension
 from crawler.incremental import recovery
@@ -202,3 +205,39 @@ def test_recovery_reads_a_killed_runs_document_appended_after_an_earlier_one(
     state.record_feed("latest:dead", record)
     state.add_pending(_pending("latest:dead"))
     assert recover_pending(state, "latest:now") == (1, 0)
+
+
+# --- feeds that take only some articles ----------------------------------------------------------------
+
+
+class EvenIdsOnly(ItemFilter):
+    """A feed for some of the articles (as a feed of Hindi stories only would be)."""
+
+    def accepts(self, item: Any) -> bool:
+        return int(getattr(item, "articleId", "1")[-1]) % 2 == 0
+
+
+def _open_feed(tmp_path: Path, name: str, options: dict[str, Any]) -> tuple[Any, FeedRecord]:
+    crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state")})
+    opened: list[FeedRecord] = []
+    crawler.signals.connect(lambda feed: opened.append(feed), signal=bs_signals.feed_file_opened, weak=False)
+    storage = DurableFileFeedStorage.from_crawler(crawler, str(tmp_path / name), feed_options={"format": "jsonlines", **options})
+    file = storage.open(Spider("latest"))
+    (record,) = opened
+    return file, record
+
+
+@pytest.mark.parametrize("everything", [True, False], ids=["with-a-feed-of-everything", "only-filtered-feeds"])
+def test_recovery_does_not_ask_a_feed_for_articles_its_filter_never_took(tmp_path: Path, state: SqliteSeenStore, everything: bool) -> None:
+    even, odd = "124022800874", "124022800873"
+    feeds = [_open_feed(tmp_path, "even.jsonl", {"item_filter": EvenIdsOnly})]
+    feeds.append(_open_feed(tmp_path, "all.jsonl", {}) if everything else _open_feed(tmp_path, "rest.jsonl", {"item_classes": [Article]}))
+    (even_file, _), (other_file, _) = feeds
+    even_file.write(_line(even).encode())
+    other_file.write((_line(even) if everything else "").encode() + _line(odd).encode())
+    for _, record in feeds:
+        state.record_feed("latest:dead", record)
+    for article_id in (even, odd, "124022800875"):  # the last one was written nowhere
+        state.add_pending(_pending("latest:dead", article_id=article_id))
+    assert recover_pending(state, "latest:now") == (2, 1)
+    assert state.get(even) is not None and state.get(odd) is not None and state.get("124022800875") is None

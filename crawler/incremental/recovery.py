@@ -220,13 +220,22 @@ def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str],
         if over[run_id]:
             by_run.setdefault(run_id, []).append(entry)
     for run_id, entries in by_run.items():
-        # An article counts as written when every feed of the run has it (in any of its batches).
+        # An article counts as written when every feed of the run that takes it has it (in any of
+        # its batches): a feed with a filter is asked only for what it holds, and the article must
+        # be in at least one feed.
         per_feed: dict[str, dict[str, int]] = {}
+        filtered: set[str] = set()
         for feed in store.feeds_of(run_id):
             cut_partial_line(feed)
-            per_feed.setdefault(feed.feed or feed.path, {}).update(ids_in_feed(feed))
+            key = feed.feed or feed.path
+            per_feed.setdefault(key, {}).update(ids_in_feed(feed))
+            if feed.filtered:
+                filtered.add(key)
+        every = [found for key, found in per_feed.items() if key not in filtered]
         for entry in entries:
-            if per_feed and all(found.get(entry.article_id) == entry.version for found in per_feed.values()):
+            if any(found.get(entry.article_id) == entry.version for found in per_feed.values()) and all(
+                found.get(entry.article_id) == entry.version for found in every
+            ):
                 seen = store.get(entry.article_id)
                 if seen is not None and seen.version >= entry.version:
                     # Another run emitted this version or a later one since: that one stays seen.

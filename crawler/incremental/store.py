@@ -47,23 +47,25 @@ class PendingArticle:
 @dataclass(frozen=True)
 class FeedRecord:
     """A local feed file a run wrote, with what recovery needs to read it (``format``, ``compression``),
-    the feed (URI template) it belongs to (the batches of one feed share it) and where the run's part
-    of it starts (``offset``: the size of a file it appended to)."""
+    the feed (URI template) it belongs to (the batches of one feed share it), where the run's part
+    of it starts (``offset``: the size of a file it appended to) and whether the feed takes only some
+    items (``filtered``: an ``item_filter`` or ``item_classes``)."""
 
     path: str
     format: str = "jsonlines"
     compression: str = ""
     feed: str = ""
     offset: int = 0
+    filtered: bool = False
 
     def encode(self) -> str:
-        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset)))
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), "filtered" if self.filtered else ""))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
-        # Records written before the offset was kept have four fields.
-        path, fmt, compression, feed, offset = (value.split("\t", 4) + ["", "", "", ""])[:5]
-        return cls(path, fmt or "jsonlines", compression, feed or path, int(offset) if offset.isdigit() else 0)
+        # Records of older versions have four fields (no offset, no filter).
+        path, fmt, compression, feed, offset, filtered = (value.split("\t", 5) + [""] * 5)[:6]
+        return cls(path, fmt or "jsonlines", compression, feed or path, int(offset) if offset.isdigit() else 0, filtered == "filtered")
 
 
 @dataclass(frozen=True)
