@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from scrapy import Spider
 from scrapy.extensions.feedexport import ItemFilter
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler.extraction import Article
@@ -241,3 +243,23 @@ def test_recovery_does_not_ask_a_feed_for_articles_its_filter_never_took(tmp_pat
         state.add_pending(_pending("latest:dead", article_id=article_id))
     assert recover_pending(state, "latest:now") == (2, 1)
     assert state.get(even) is not None and state.get(odd) is not None and state.get("124022800875") is None
+
+
+# --- a store someone looked after with the sqlite3 shell --------------------------------------------
+
+
+@pytest.mark.parametrize("upkeep", ["ANALYZE", "ANALYZE seen", "VACUUM; ANALYZE"])
+def test_a_store_analyzed_by_hand_is_still_used(tmp_path: Path, state: SqliteSeenStore, upkeep: str) -> None:
+    # ANALYZE (run by hand, or by `PRAGMA optimize`) adds SQLite's own statistics table to the file.
+    state.add_pending(_pending("latest:a"))
+    state.confirm(ARTICLE, "latest:a")
+    state.close()
+    db = sqlite3.connect(tmp_path / "state" / "seen.sqlite3", isolation_level=None)
+    db.executescript(upkeep)
+    assert db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").fetchone()[0] > 0
+    db.close()
+    settings = Settings({"BS_STATE_DIR": str(tmp_path / "state")})
+    SqliteSeenStore.check(settings)
+    store = SqliteSeenStore.open(settings, "latest")
+    assert store.get(ARTICLE) is not None
+    store.close()

@@ -59,13 +59,15 @@ class FeedRecord:
     filtered: bool = False
 
     def encode(self) -> str:
-        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), "filtered" if self.filtered else ""))
+        filtered = "filtered" if self.filtered else ""
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
         # Records of older versions have four fields (no offset, no filter).
         path, fmt, compression, feed, offset, filtered = (value.split("\t", 5) + [""] * 5)[:6]
-        return cls(path, fmt or "jsonlines", compression, feed or path, int(offset) if offset.isdigit() else 0, filtered == "filtered")
+        start = int(offset) if offset.isdigit() else 0
+        return cls(path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered")
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,11 @@ def _inspect(path: Path) -> None:
         raise StateError(f"seen-store {path} cannot be opened: {error}") from error
     try:
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # Not SQLite's own tables: ANALYZE (by hand, or `PRAGMA optimize`) adds sqlite_stat1.
+        tables = {
+            row[0]
+            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+        }
         if version > SCHEMA_VERSION:
             raise StateError(f"seen-store {path} has schema version {version}, newer than this crawler's {SCHEMA_VERSION}")
         if tables != _TABLES:
