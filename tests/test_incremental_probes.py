@@ -22,7 +22,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler.extraction import Article
-from crawler.monitoring.verdict import EXIT_STATE
+from crawler.monitoring.verdict import EXIT_OUTPUT, EXIT_STATE
 from crawler.incremental.extension import SeenStoreExtension, seen_store_extension
 from crawler.incremental import recovery
 from crawler.incremental import signals as bs_signals
@@ -262,4 +262,28 @@ def test_a_store_analyzed_by_hand_is_still_used(tmp_path: Path, state: SqliteSee
     SqliteSeenStore.check(settings)
     store = SqliteSeenStore.open(settings, "latest")
     assert store.get(ARTICLE) is not None
+    store.close()
+
+
+# --- a reader that stops reading -----------------------------------------------------------------------
+
+
+def test_a_reader_that_closes_the_pipe_is_exit_6_in_one_line(tmp_path: Path) -> None:
+    # `scrapy crawl archive -O - | head -1`: the pipe breaks after the first article.
+    with LoopbackSite(articles=30, seed=23, days=20, legacy=0) as site:
+        command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-o", "-:jsonlines",
+                   "-s", f"BS_BASE_URL={site.base_url}", "-s", "LOG_LEVEL=INFO",
+                   *[f"-s{k}={v}" for k, v in {**FAST, "CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.05"}.items()]]
+        with open(tmp_path / "log", "wb") as log:
+            run = subprocess.Popen(command, cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=log)
+            assert run.stdout is not None
+            first = json.loads(run.stdout.readline())
+            run.stdout.close()
+            status = run.wait(timeout=300)
+    text = (tmp_path / "log").read_text(errors="replace")
+    assert status == EXIT_OUTPUT, text[-3000:]
+    assert "Cannot write the output file stdout ([Errno 32] Broken pipe)" in text
+    assert "Traceback" not in text, text[-3000:]
+    store = SqliteSeenStore(tmp_path / ".state" / "seen.sqlite3")
+    assert store.get(first["articleId"]) is not None, "what the reader took is seen"
     store.close()

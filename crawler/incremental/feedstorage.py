@@ -277,8 +277,9 @@ class DurableStdoutFeedStorage(StdoutFeedStorage):
         return self.file  # type: ignore[return-value]
 
     def store(self, file: IO[bytes]) -> None:
-        if self.file is not None and self.file.failed is not None:
-            raise self.file.failed
+        # Not raised again: a broken pipe (`| head`) was reported when it broke, and the delivery
+        # tracker reads `failed`; raising would add Scrapy's traceback to that one line.
+        pass
 
 
 class _Params(dict[str, Any]):
