@@ -4,6 +4,7 @@ take only some articles, and other ways an article could be delivered twice or l
 from __future__ import annotations
 
 import fcntl
+import gzip
 import json
 import os
 import sqlite3
@@ -287,3 +288,35 @@ def test_a_reader_that_closes_the_pipe_is_exit_6_in_one_line(tmp_path: Path) -> 
     store = SqliteSeenStore(tmp_path / ".state" / "seen.sqlite3")
     assert store.get(first["articleId"]) is not None, "what the reader took is seen"
     store.close()
+
+
+# --- a killed run's cut gzip file, which later runs append to --------------------------------------------
+
+
+@pytest.mark.parametrize("earlier", [0, 300], ids=["its-own-file", "appended-to-earlier-runs"])
+def test_a_cut_gzip_part_is_made_whole_so_what_is_appended_after_it_stays_readable(
+    tmp_path: Path, state: SqliteSeenStore, earlier: int
+) -> None:
+    # FEEDS={"all.jsonl.gz": {"postprocessing": [GzipPlugin]}} appends (Scrapy's default for FEEDS):
+    # a member cut by a kill left in the file makes every member after it unreadable (CRC error).
+    path = tmp_path / "all.jsonl.gz"
+    before = "".join(_line(f"{123000000000 + n}") for n in range(earlier)).encode()
+    path.write_bytes(gzip.compress(before) if earlier else b"")
+    record = FeedRecord(str(path), "jsonlines", "gzip", "all.jsonl.gz", path.stat().st_size)
+    killed = _line().encode() + b"".join(_line(f"{124000000000 + n}").encode() for n in range(200)) + b'{"articleId": "12'
+    member = gzip.compress(killed)
+    with open(path, "ab") as file:
+        file.write(member[: len(member) * 2 // 3])  # killed before the member was finished
+    written = set(recovery.ids_in_feed(record))
+    assert ARTICLE in written and "124022800874" not in written
+    state.record_feed("latest:dead", record)
+    state.add_pending(_pending("latest:dead"))
+    state.add_pending(_pending("latest:dead", article_id="124022800874"))
+    assert recover_pending(state, "latest:now") == (1, 1)
+    with open(path, "ab") as file:  # the next run appends its own member
+        file.write(gzip.compress(_line("124022800874").encode()))
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    ids = [json.loads(line)["articleId"] for line in lines]
+    assert ids[:earlier] == [f"{123000000000 + n}" for n in range(earlier)]
+    assert set(ids[earlier:-1]) == written, "the killed run's readable part is kept, whole lines only"
+    assert ids[-1] == "124022800874"

@@ -7,11 +7,14 @@ line of a JSON lines file is cut off, so the next run never glues its first line
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import logging
 import os
+import shutil
 import stat as stat_module
+import tempfile
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable, Iterator
@@ -50,6 +53,9 @@ class _Gunzip(io.RawIOBase):
         self.buffer = b""
         self.total = 0
         self.done = False
+        # Once read to the end: whether the stream stops inside a member (a kill), not at its end
+        # (nor at corrupt data, nor at MAX_FEED_BYTES).
+        self.cut = False
 
     def readable(self) -> bool:
         return True
@@ -59,13 +65,15 @@ class _Gunzip(io.RawIOBase):
             chunk = self.raw.read(1 << 16)
             if not chunk:
                 self.done = True
+                self.cut = not self.inflater.eof
                 break
             try:
                 self.buffer = self.inflater.decompress(chunk)
                 if self.inflater.eof:  # a second gzip member (an appended run)
                     rest = self.inflater.unused_data
-                    self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    self.buffer += self.inflater.decompress(rest) if rest else b""
+                    if rest:
+                        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                        self.buffer += self.inflater.decompress(rest)
             except zlib.error:
                 self.done = True
             self.total += len(self.buffer)
@@ -198,6 +206,52 @@ def cut_partial_line(feed: FeedRecord) -> bool:
     return True
 
 
+def mend_cut_gzip(feed: FeedRecord) -> bool:
+    """Make a killed run's cut gzip part of a file one whole gzip member again, holding what could be
+    read of it (complete lines only, for JSON lines); True if it was cut and is mended.
+
+    A cut member stops every reader (``zcat``, Python's gzip) with a CRC error: the members that
+    later runs append after it (FEEDS append by default) could never be read.
+    """
+    if feed.compression != "gzip":
+        return False
+    raw = _open_regular(feed.path)
+    if raw is None:
+        return False
+    with raw:
+        size = os.fstat(raw.fileno()).st_size
+        start = feed.offset if 0 < feed.offset <= size else 0
+        if size == start:
+            return False
+        raw.seek(start)
+        gunzip = _Gunzip(raw)
+        stream = io.BufferedReader(gunzip, 1 << 16)
+        try:
+            with tempfile.TemporaryFile(dir=os.path.dirname(feed.path) or None) as mended:
+                with gzip.GzipFile(filename="", mode="wb", fileobj=mended, mtime=0) as member:
+                    chunks = _lines(stream) if feed.format in _LINE_FORMATS else iter(lambda: stream.read(1 << 16), b"")
+                    for chunk in chunks:
+                        member.write(chunk)
+                    # What _lines left unread (a cut last line) is not taken; the whole stream is
+                    # still read to tell whether it ends with a whole member.
+                    while stream.read(1 << 16):
+                        pass
+                if not gunzip.cut:
+                    return False
+                mended.seek(0)
+                with open(feed.path, "r+b") as target:
+                    target.truncate(start)
+                    target.seek(start)
+                    shutil.copyfileobj(mended, target)
+                    target.flush()
+                    os.fsync(target.fileno())
+        except OSError as error:
+            logger.warning("Recovery: could not mend the cut gzip end of %s: %s", feed.path, error)
+            return False
+    logger.warning("Recovery: mended the cut gzip end of %s (what was readable of it is kept)", feed.path)
+    return True
+
+
 def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str], bool] | None = None) -> tuple[int, int]:
     """Settle articles a killed run handed to its feeds: seen if its item is in its files, else
     forgotten. Returns (confirmed, dropped).
@@ -227,6 +281,7 @@ def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str],
         filtered: set[str] = set()
         for feed in store.feeds_of(run_id):
             cut_partial_line(feed)
+            mend_cut_gzip(feed)
             key = feed.feed or feed.path
             per_feed.setdefault(key, {}).update(ids_in_feed(feed))
             if feed.filtered:
