@@ -13,6 +13,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,15 @@ from crawler.incremental.extension import SeenStoreExtension, seen_store_extensi
 from crawler.incremental import recovery
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.feedstorage import DurableFileFeedStorage
+from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
+from crawler.spiders.discovery import SOURCE_DATE_META, is_newer
 from crawler.spiders.latest import LatestSpider
 from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
 from tests.test_faults import env, small_filesystem  # noqa: F401 (a fixture)
-from tests.test_spiders_unit import make_spider
+from tests.test_spiders_unit import make_spider, seed_response
 
 ARTICLE = "124022800873"
 
@@ -320,3 +323,30 @@ def test_a_cut_gzip_part_is_made_whole_so_what_is_appended_after_it_stays_readab
     assert ids[:earlier] == [f"{123000000000 + n}" for n in range(earlier)]
     assert set(ids[earlier:-1]) == written, "the killed run's readable part is kept, whole lines only"
     assert ids[-1] == "124022800874"
+
+
+# --- refetched for a newer sitemap date, content unchanged ------------------------------------------
+
+
+def test_an_unchanged_article_keeps_the_newer_source_date_it_was_fetched_for(tmp_path: Path) -> None:
+    # The sitemap's <lastmod> moved on (the CMS saved the story again) but the story is the same: it
+    # is not emitted, and the date it was fetched for is kept, or every later run fetches it again.
+    spider = make_spider(LatestSpider, tmp_path)
+    pipeline = IncrementalPipeline.from_crawler(spider.crawler)
+    pipeline.open_spider(spider)
+    assert pipeline.seen is not None and pipeline.seen.store is not None
+    first, later = "2024-02-28T15:42:00+05:30", "2024-03-05T09:00:00+05:30"
+    for source_date in (first, later):
+        response = seed_response()
+        response.meta[SOURCE_DATE_META] = source_date
+        (item,) = spider.parse_article(response)
+        if source_date == first:
+            assert pipeline.process_item(item, spider).version == 1
+            assert pipeline.seen.confirm(item.articleId)
+        else:
+            with pytest.raises(UnchangedArticle):
+                pipeline.process_item(item, spider)
+    seen = pipeline.seen.store.get(item.articleId)
+    assert seen is not None and (seen.version, seen.source_date) == (1, later)
+    limit = datetime.now(timezone.utc) + timedelta(minutes=10)
+    assert not is_newer(datetime.fromisoformat(later), seen, limit, spider.crawler.stats), "not fetched again next run"

@@ -341,8 +341,14 @@ class SqliteSeenStore:
             seen = self.get(pending.article_id)
             unchanged = seen is not None and seen.content_hash == pending.content_hash
             if unchanged and not fresh:
-                self._run("ROLLBACK")
                 assert seen is not None
+                if pending.source_date is not None and pending.source_date != seen.source_date:
+                    # Fetched again for a newer feed or sitemap date, the same story: that date is
+                    # kept, or each later run would fetch the story again for it.
+                    self._run("UPDATE seen SET source_date = ? WHERE article_id = ?", (pending.source_date, pending.article_id))
+                    self._run("COMMIT")
+                else:
+                    self._run("ROLLBACK")
                 return Claim("unchanged", seen.version)
             others = self._run(
                 "SELECT run_id FROM pending WHERE article_id = ? AND run_id != ?", (pending.article_id, pending.run_id)
