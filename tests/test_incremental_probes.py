@@ -3,6 +3,7 @@ take only some articles, and other ways an article could be delivered twice or l
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import gzip
 import json
@@ -29,9 +30,11 @@ from crawler.incremental.extension import SeenStoreExtension, seen_store_extensi
 from crawler.incremental import recovery
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.feedstorage import DurableFileFeedStorage
+from crawler.incremental import lock as lock_module
+from crawler.incremental.lock import RunLock
 from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
 from crawler.incremental.recovery import recover_pending
-from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
+from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore, StateError
 from crawler.spiders.discovery import SOURCE_DATE_META, is_newer
 from crawler.spiders.latest import LatestSpider
 from tests.e2e import FAST
@@ -350,3 +353,17 @@ def test_an_unchanged_article_keeps_the_newer_source_date_it_was_fetched_for(tmp
     assert seen is not None and (seen.version, seen.source_date) == (1, later)
     limit = datetime.now(timezone.utc) + timedelta(minutes=10)
     assert not is_newer(datetime.fromisoformat(later), seen, limit, spider.crawler.stats), "not fetched again next run"
+
+
+# --- a state dir on a file system without flock ----------------------------------------------------------
+
+
+def test_a_file_system_that_refuses_locks_is_a_state_error_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Some network and FUSE file systems answer flock() with ENOLCK or EOPNOTSUPP.
+    def refuse(fd: Any, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(lock_module.fcntl, "flock", refuse)
+    lock = RunLock(tmp_path / "latest.lock")
+    with pytest.raises(StateError, match="run lock .* cannot be taken: No locks available"):
+        lock.acquire()
