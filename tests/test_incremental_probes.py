@@ -35,6 +35,7 @@ from crawler.incremental.lock import RunLock
 from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore, StateError
+from crawler.settings import FEED_STORAGES
 from crawler.spiders.discovery import SOURCE_DATE_META, is_newer
 from crawler.spiders.latest import LatestSpider
 from tests.e2e import FAST
@@ -367,3 +368,32 @@ def test_a_file_system_that_refuses_locks_is_a_state_error_not_a_traceback(tmp_p
     lock = RunLock(tmp_path / "latest.lock")
     with pytest.raises(StateError, match="run lock .* cannot be taken: No locks available"):
         lock.acquire()
+
+
+# --- a local file and a remote storage at once -----------------------------------------------------------
+
+
+def test_a_remote_feed_that_failed_beside_a_local_file_gets_its_articles_from_the_next_run(tmp_path: Path) -> None:
+    # The upload failed (exit 6) but the local file has every article: the next run must not count
+    # them delivered from the local file alone, or the remote feed never gets them.
+    bucket = tmp_path / "bucket"
+    bucket.mkdir()
+    (bucket / "REFUSE").touch()
+    with LoopbackSite(articles=12, seed=23, days=20, legacy=0) as site:
+        wanted = {r.article_id for r in site.articles}
+
+        def run(name: str) -> subprocess.CompletedProcess[str]:
+            feeds = {str(tmp_path / f"{name}.jsonl"): {"format": "jsonlines"}, f"remote://{bucket}/{name}.jsonl": {"format": "jsonlines"}}
+            command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-s", "FEEDS=" + json.dumps(feeds),
+                       "-s", "FEED_STORAGES=" + json.dumps({**FEED_STORAGES, "remote": "tests.remote_storage.FolderFeedStorage"}),
+                       "-s", f"BS_BASE_URL={site.base_url}",
+                       *[f"-s{k}={v}" for k, v in FAST.items()]]
+            return subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=300)
+
+        refused = run("first")
+        assert refused.returncode == EXIT_OUTPUT, refused.stderr[-3000:]
+        (bucket / "REFUSE").unlink()
+        stored = run("second")
+        assert stored.returncode == 0, stored.stderr[-3000:]
+    uploaded = [json.loads(line)["articleId"] for path in sorted(bucket.glob("*.jsonl")) for line in path.read_text().splitlines()]
+    assert sorted(uploaded) == sorted(wanted), "every article reached the remote feed once"
