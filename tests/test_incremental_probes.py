@@ -397,3 +397,14 @@ def test_a_remote_feed_that_failed_beside_a_local_file_gets_its_articles_from_th
         assert stored.returncode == 0, stored.stderr[-3000:]
     uploaded = [json.loads(line)["articleId"] for path in sorted(bucket.glob("*.jsonl")) for line in path.read_text().splitlines()]
     assert sorted(uploaded) == sorted(wanted), "every article reached the remote feed once"
+
+
+def test_a_run_killed_under_an_older_version_is_settled_after_the_upgrade(tmp_path: Path, state: SqliteSeenStore) -> None:
+    # Before run ids named their spider (a bare uuid) and feed records held only the path.
+    out = tmp_path / "old.jsonl"
+    out.write_text(_line())
+    state.db.execute("INSERT INTO feeds (run_id, path) VALUES (?, ?)", ("9f8e7d6c5b4a39281706f5e4d3c2b1a0", str(out)))
+    state.add_pending(_pending("9f8e7d6c5b4a39281706f5e4d3c2b1a0"))
+    extension = _latest_extension(tmp_path)
+    assert extension.store is not None
+    assert extension.store.get(ARTICLE) is not None and extension.store.pending() == []
