@@ -46,7 +46,8 @@ class PendingArticle:
 
 @dataclass(frozen=True)
 class FeedRecord:
-    """A local feed file a run wrote, with what recovery needs to read it (``format``, ``compression``),
+    """A local feed file a run wrote (for a feed recovery cannot read, a remote one, its URI template),
+    with what recovery needs to read it (``format``, ``compression``),
     the feed (URI template) it belongs to (the batches of one feed share it), where the run's part
     of it starts (``offset``: the size of a file it appended to) and whether the feed takes only some
     items (``filtered``: an ``item_filter`` or ``item_classes``)."""
