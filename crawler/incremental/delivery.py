@@ -25,6 +25,8 @@ from crawler import stats as stat
 from crawler.extraction import Article
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.extension import SeenStoreExtension
+from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of
+from crawler.incremental.store import FeedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ class DeliveryTracker:
         self.seen = self.crawler.get_extension(SeenStoreExtension)
         if self.exporter is not None:
             self.slots = list(self.exporter.slots)
+            self._record_unreadable_feeds()
         elif self.crawler.settings.getdict("FEEDS"):
             # Scrapy switched its feed exports off (an invalid FEEDS entry, logged above): nothing
             # would be written, so nothing may be fetched.
@@ -84,6 +87,18 @@ class DeliveryTracker:
             self.crawler.signals.send_catch_log(
                 signal=bs_signals.feed_write_failed, path="FEEDS", error=OSError("Scrapy's feed exports are off (invalid FEEDS)")
             )
+
+    def _record_unreadable_feeds(self) -> None:
+        """Record for this run, by their URI template, the feeds recovery cannot read back (remote
+        storages, or Scrapy's own buffered file when ``FEED_STORAGES`` replaced ours): a killed or
+        failed run's articles then count as unwritten, not as written from the local files alone
+        (the remote feed would never get them)."""
+        for slot in self.slots:
+            if isinstance(slot.storage, (DurableFileFeedStorage, DurableStdoutFeedStorage)):
+                continue  # a local file records itself when opened; stdout has what write() accepted
+            template = str(slot.uri_template)
+            record = FeedRecord(template, str(slot.format), compression_of(slot.feed_options), template)
+            self.crawler.signals.send_catch_log(signal=bs_signals.feed_file_opened, feed=record)
 
     # --- each item --------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler import stats as stat
 from crawler.incremental import signals as bs_signals
@@ -21,6 +22,19 @@ logger = logging.getLogger(__name__)
 
 # Close reason of a run whose seen-store failed mid-run (crawler/monitoring/verdict.py: exit 7).
 STATE_FAILED_REASON = "state_failed"
+
+
+def stop_run(crawler: Crawler, reason: str) -> None:
+    """Close the crawl's spider with ``reason`` (when it is open), by the API the running Scrapy does
+    not deprecate: 2.19 warns about ``close_spider()``, which 2.13 has alone."""
+    engine = crawler.engine
+    if engine is None or engine.spider is None:
+        return
+    close_async = getattr(engine, "close_spider_async", None)
+    if close_async is not None:
+        deferred_from_coro(close_async(reason=reason))
+    else:
+        engine.close_spider(engine.spider, reason)
 
 
 def new_run_id(spider_name: str = "") -> str:
@@ -68,11 +82,14 @@ class SeenStoreExtension:
         return bool(check(run_id)) if check is not None else False
 
     def recover(self) -> None:
-        """Settle what a killed run of this spider left pending (before this run opens its feeds)."""
+        """Settle what killed runs left pending (before this run opens its feeds)."""
         if self.store is None:
             return
+        # Only a store that can tell whether another spider's run is still going (the SQLite one, by
+        # its run lock) settles that spider's runs; the Redis one keeps each worker's entries apart.
+        check = getattr(self.store, "is_live", None)
         try:
-            confirmed, dropped = recover_pending(self.store, self.run_id)
+            confirmed, dropped = recover_pending(self.store, self.run_id, check)
         except StateError as error:
             self.fail(error)
             return
@@ -95,15 +112,11 @@ class SeenStoreExtension:
         self.failed = error
         self.stats.set_value(stat.STATE_FAILED, 1)
         logger.error("error: %s; stopping the run (nothing more is emitted)", error)
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
-            engine.close_spider(engine.spider, STATE_FAILED_REASON)
+        stop_run(self.crawler, STATE_FAILED_REASON)
 
     def spider_opened(self) -> None:
         if self.failed is not None:
-            engine = self.crawler.engine
-            if engine is not None and engine.spider is not None:
-                engine.close_spider(engine.spider, STATE_FAILED_REASON)
+            stop_run(self.crawler, STATE_FAILED_REASON)
 
     def feed_file_opened(self, feed: FeedRecord) -> None:
         if self.store is None or self.failed is not None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from scrapy.crawler import Crawler
-from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, StdoutFeedStorage
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, ItemFilter, StdoutFeedStorage
 from scrapy.spiders import Spider
 from scrapy.utils.misc import load_object
 
@@ -36,6 +36,15 @@ def compression_of(feed_options: dict[str, Any] | None) -> str:
         cls = load_object(plugin) if isinstance(plugin, str) else plugin
         names.append("gzip" if getattr(cls, "__name__", "") == "GZipPlugin" else getattr(cls, "__name__", str(cls)))
     return "+".join(names)
+
+
+def takes_only_some(feed_options: dict[str, Any] | None) -> bool:
+    """Whether a feed's ``item_classes`` or ``item_filter`` may leave items out of it."""
+    options = feed_options or {}
+    item_filter = options.get("item_filter")
+    if item_filter is not None and (load_object(item_filter) if isinstance(item_filter, str) else item_filter) is not ItemFilter:
+        return True
+    return bool(options.get("item_classes"))
 
 
 class OutputGone(OSError):
@@ -196,8 +205,9 @@ class DurableFileFeedStorage(FileFeedStorage):
             self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(path), error=error)
             self.file = FailedFile(error)
             return self.file  # type: ignore[return-value]
+        # Appending (-o): the run's part starts at the size the file had; recovery reads from there.
         record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
-                            self._feed_template())
+                            self._feed_template(), self.file.committed, takes_only_some(self.feed_options))
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 
@@ -267,8 +277,9 @@ class DurableStdoutFeedStorage(StdoutFeedStorage):
         return self.file  # type: ignore[return-value]
 
     def store(self, file: IO[bytes]) -> None:
-        if self.file is not None and self.file.failed is not None:
-            raise self.file.failed
+        # Not raised again: a broken pipe (`| head`) was reported when it broke, and the delivery
+        # tracker reads `failed`; raising would add Scrapy's traceback to that one line.
+        pass
 
 
 class _Params(dict[str, Any]):

@@ -20,7 +20,8 @@ class RunLock:
     def acquire(self) -> bool:
         """Take the lock without waiting; False when another process holds it.
 
-        Raises :class:`StateError` when the lock file cannot be made (state dir a file, read-only, full).
+        Raises :class:`StateError` when the lock file cannot be made (state dir a file, read-only, full)
+        or locked (a file system without ``flock``).
         """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -32,6 +33,10 @@ class RunLock:
         except BlockingIOError:
             os.close(fd)
             return False
+        except OSError as error:
+            # A file system without flock (some network or FUSE ones): runs could not be kept apart.
+            os.close(fd)
+            raise StateError(f"run lock {self.path} cannot be taken: {error.strerror or error}") from error
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

@@ -7,14 +7,17 @@ line of a JSON lines file is cut off, so the next run never glues its first line
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import logging
 import os
+import shutil
 import stat as stat_module
+import tempfile
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from crawler.incremental.store import FeedRecord, PendingArticle, SeenStore
@@ -50,6 +53,9 @@ class _Gunzip(io.RawIOBase):
         self.buffer = b""
         self.total = 0
         self.done = False
+        # Once read to the end: whether the stream stops inside a member (a kill), not at its end
+        # (nor at corrupt data, nor at MAX_FEED_BYTES).
+        self.cut = False
 
     def readable(self) -> bool:
         return True
@@ -59,13 +65,15 @@ class _Gunzip(io.RawIOBase):
             chunk = self.raw.read(1 << 16)
             if not chunk:
                 self.done = True
+                self.cut = not self.inflater.eof
                 break
             try:
                 self.buffer = self.inflater.decompress(chunk)
                 if self.inflater.eof:  # a second gzip member (an appended run)
                     rest = self.inflater.unused_data
-                    self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    self.buffer += self.inflater.decompress(rest) if rest else b""
+                    if rest:
+                        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                        self.buffer += self.inflater.decompress(rest)
             except zlib.error:
                 self.done = True
             self.total += len(self.buffer)
@@ -138,6 +146,10 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int]:
     if raw is None:
         return found
     with raw:
+        if 0 < record.offset <= os.fstat(raw.fileno()).st_size:
+            # The run appended to the file: its part is at the end, past what earlier runs wrote
+            # (which can be more than MAX_FEED_BYTES), and starts with a whole item (or gzip member).
+            raw.seek(record.offset)
         stream: IO[bytes] = raw
         if record.compression == "gzip":
             stream = io.BufferedReader(_Gunzip(raw), 1 << 16)
@@ -194,25 +206,97 @@ def cut_partial_line(feed: FeedRecord) -> bool:
     return True
 
 
-def recover_pending(store: SeenStore, current_run: str) -> tuple[int, int]:
-    """Settle articles a killed run of the same spider handed to its feeds: seen if its item is in
-    its files, else forgotten. Returns (confirmed, dropped)."""
+def mend_cut_gzip(feed: FeedRecord) -> bool:
+    """Make a killed run's cut gzip part of a file one whole gzip member again, holding what could be
+    read of it (complete lines only, for JSON lines); True if it was cut and is mended.
+
+    A cut member stops every reader (``zcat``, Python's gzip) with a CRC error: the members that
+    later runs append after it (FEEDS append by default) could never be read.
+    """
+    if feed.compression != "gzip":
+        return False
+    raw = _open_regular(feed.path)
+    if raw is None:
+        return False
+    with raw:
+        size = os.fstat(raw.fileno()).st_size
+        start = feed.offset if 0 < feed.offset <= size else 0
+        if size == start:
+            return False
+        raw.seek(start)
+        gunzip = _Gunzip(raw)
+        stream = io.BufferedReader(gunzip, 1 << 16)
+        try:
+            with tempfile.TemporaryFile(dir=os.path.dirname(feed.path) or None) as mended:
+                with gzip.GzipFile(filename="", mode="wb", fileobj=mended, mtime=0) as member:
+                    chunks = _lines(stream) if feed.format in _LINE_FORMATS else iter(lambda: stream.read(1 << 16), b"")
+                    for chunk in chunks:
+                        member.write(chunk)
+                    # What _lines left unread (a cut last line) is not taken; the whole stream is
+                    # still read to tell whether it ends with a whole member.
+                    while stream.read(1 << 16):
+                        pass
+                if not gunzip.cut:
+                    return False
+                mended.seek(0)
+                with open(feed.path, "r+b") as target:
+                    target.truncate(start)
+                    target.seek(start)
+                    shutil.copyfileobj(mended, target)
+                    target.flush()
+                    os.fsync(target.fileno())
+        except OSError as error:
+            logger.warning("Recovery: could not mend the cut gzip end of %s: %s", feed.path, error)
+            return False
+    logger.warning("Recovery: mended the cut gzip end of %s (what was readable of it is kept)", feed.path)
+    return True
+
+
+def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str], bool] | None = None) -> tuple[int, int]:
+    """Settle articles a killed run handed to its feeds: seen if its item is in its files, else
+    forgotten. Returns (confirmed, dropped).
+
+    Earlier runs of this spider are over (the run lock says so). Runs of another spider (``latest``
+    and the nightly ``section`` share a state dir) are settled when ``is_live`` says they are over:
+    left pending, their articles would be emitted again by this run, and their own next run would
+    then mark seen a version older than this run's.
+    """
     confirmed = dropped = 0
     by_run: dict[str, list[PendingArticle]] = {}
     spider = current_run.split(":", 1)[0]
+    over: dict[str, bool] = {}
     for entry in store.pending():
-        # Only earlier runs of the same spider: the run lock says they are over.
-        if entry.run_id != current_run and entry.run_id.split(":", 1)[0] == spider:
-            by_run.setdefault(entry.run_id, []).append(entry)
+        run_id = entry.run_id
+        if run_id == current_run:
+            continue
+        if run_id not in over:
+            over[run_id] = run_id.split(":", 1)[0] == spider or (is_live is not None and not is_live(run_id))
+        if over[run_id]:
+            by_run.setdefault(run_id, []).append(entry)
     for run_id, entries in by_run.items():
-        # An article counts as written when every feed of the run has it (in any of its batches).
+        # An article counts as written when every feed of the run that takes it has it (in any of
+        # its batches): a feed with a filter is asked only for what it holds, and the article must
+        # be in at least one feed.
         per_feed: dict[str, dict[str, int]] = {}
+        filtered: set[str] = set()
         for feed in store.feeds_of(run_id):
             cut_partial_line(feed)
-            per_feed.setdefault(feed.feed or feed.path, {}).update(ids_in_feed(feed))
+            mend_cut_gzip(feed)
+            key = feed.feed or feed.path
+            per_feed.setdefault(key, {}).update(ids_in_feed(feed))
+            if feed.filtered:
+                filtered.add(key)
+        every = [found for key, found in per_feed.items() if key not in filtered]
         for entry in entries:
-            if per_feed and all(found.get(entry.article_id) == entry.version for found in per_feed.values()):
-                store.confirm(entry.article_id, run_id)
+            if any(found.get(entry.article_id) == entry.version for found in per_feed.values()) and all(
+                found.get(entry.article_id) == entry.version for found in every
+            ):
+                seen = store.get(entry.article_id)
+                if seen is not None and seen.version >= entry.version:
+                    # Another run emitted this version or a later one since: that one stays seen.
+                    store.drop_pending(entry.article_id, run_id)
+                else:
+                    store.confirm(entry.article_id, run_id)
                 confirmed += 1
             else:
                 store.drop_pending(entry.article_id, run_id)

@@ -46,21 +46,29 @@ class PendingArticle:
 
 @dataclass(frozen=True)
 class FeedRecord:
-    """A local feed file a run wrote, with what recovery needs to read it (``format``, ``compression``)
-    and the feed (URI template) it belongs to: the batches of one feed share it."""
+    """A local feed file a run wrote (for a feed recovery cannot read, a remote one, its URI template),
+    with what recovery needs to read it (``format``, ``compression``),
+    the feed (URI template) it belongs to (the batches of one feed share it), where the run's part
+    of it starts (``offset``: the size of a file it appended to) and whether the feed takes only some
+    items (``filtered``: an ``item_filter`` or ``item_classes``)."""
 
     path: str
     format: str = "jsonlines"
     compression: str = ""
     feed: str = ""
+    offset: int = 0
+    filtered: bool = False
 
     def encode(self) -> str:
-        return "\t".join((self.path, self.format, self.compression, self.feed))
+        filtered = "filtered" if self.filtered else ""
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
-        path, fmt, compression, feed = (value.split("\t", 3) + ["", "", ""])[:4]
-        return cls(path, fmt or "jsonlines", compression, feed or path)
+        # Records of older versions have four fields (no offset, no filter).
+        path, fmt, compression, feed, offset, filtered = (value.split("\t", 5) + [""] * 5)[:6]
+        start = int(offset) if offset.isdigit() else 0
+        return cls(path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered")
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,11 @@ def _inspect(path: Path) -> None:
         raise StateError(f"seen-store {path} cannot be opened: {error}") from error
     try:
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # Not SQLite's own tables: ANALYZE (by hand, or `PRAGMA optimize`) adds sqlite_stat1.
+        tables = {
+            row[0]
+            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+        }
         if version > SCHEMA_VERSION:
             raise StateError(f"seen-store {path} has schema version {version}, newer than this crawler's {SCHEMA_VERSION}")
         if tables != _TABLES:
@@ -330,8 +342,14 @@ class SqliteSeenStore:
             seen = self.get(pending.article_id)
             unchanged = seen is not None and seen.content_hash == pending.content_hash
             if unchanged and not fresh:
-                self._run("ROLLBACK")
                 assert seen is not None
+                if pending.source_date is not None and pending.source_date != seen.source_date:
+                    # Fetched again for a newer feed or sitemap date, the same story: that date is
+                    # kept, or each later run would fetch the story again for it.
+                    self._run("UPDATE seen SET source_date = ? WHERE article_id = ?", (pending.source_date, pending.article_id))
+                    self._run("COMMIT")
+                else:
+                    self._run("ROLLBACK")
                 return Claim("unchanged", seen.version)
             others = self._run(
                 "SELECT run_id FROM pending WHERE article_id = ? AND run_id != ?", (pending.article_id, pending.run_id)
