@@ -132,7 +132,7 @@ class BusinessStandardSpider(Spider):
             stats.inc_value(stat.skipped(NOT_HTML))
             self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
             return
-        requested = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
+        requested = requested_url(response)
         # The id scheme follows the host (hi-<N> on the Hindi edition), as the extraction's does.
         fetched = page_article_id(None, requested)
         if fetched and requested != response.url and fetched != page_article_id(None, response.url):
@@ -212,6 +212,12 @@ class BusinessStandardSpider(Spider):
             return
         stats.inc_value(stat.failed(failure_name(failure)))
         self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+
+
+def requested_url(response: Response) -> str:
+    """The URL the spider asked for, before any redirect (``response.url`` is where they led)."""
+    request = response.request
+    return str(request.meta.get("redirect_urls", [response.url])[0]) if request is not None else response.url
 
 
 def looks_like_json(body: bytes) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -25,7 +26,7 @@ from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
 
-from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, require
+from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, require, requested_url
 from crawler import stats as stat
 
 
@@ -37,6 +38,8 @@ SOURCE_DEPTH_META = "bs_source_depth"
 # Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
 NO_ARTICLE_LINKS = "no-article-links"
 LOOP = "loop"
+# A source the site redirects to its home page: removed (or moved without a redirect to its new place).
+REDIRECTED_HOME = "redirected-home"
 # Defaults of BS_MAX_SOURCES and BS_MAX_SOURCE_DEPTH (crawler/settings.py).
 DEFAULT_MAX_SOURCES = 5000
 DEFAULT_MAX_SOURCE_DEPTH = 3
@@ -173,10 +176,11 @@ class DiscoverySpider(BusinessStandardSpider):
         return False
 
     def parse_source(self, response: Response) -> Iterator[Request]:
-        """Feed, sitemap or listing, told apart by URL."""
-        if not self.first_read(response):
+        """Feed, sitemap or listing, told apart by the URL asked for (not the one a redirect led to:
+        a feed or sitemap that answers with an HTML page is a failed source, not a listing)."""
+        if self.redirected_home(response) or not self.first_read(response):
             return
-        path = response.url.split("?")[0]
+        path = requested_url(response).split("?")[0]
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
         elif path.endswith((".xml", ".xml.gz")):
@@ -249,6 +253,19 @@ class DiscoverySpider(BusinessStandardSpider):
         if listing is not None:
             yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
 
+    def redirected_home(self, response: Response, *, may_end: bool = False) -> bool:
+        """Whether the source was redirected to the site's home page (counted: a failed source, or the
+        end of a paginated listing when ``may_end``). The home page lists articles like any listing,
+        so reading it in place of a removed feed, sitemap or section would pass for success."""
+        if urlsplit(response.url).path not in ("", "/") or urlsplit(requested_url(response)).path in ("", "/"):
+            return False
+        why = f"redirected to the home page <{response.url}>"
+        if may_end:
+            self.listing_ended(requested_url(response), why)
+        else:
+            self.source_unreadable(response, REDIRECTED_HOME, why)
+        return True
+
     def wants_sitemap(self, entry: Entry) -> bool:
         """Whether to read a sitemap listed in an index; all by default."""
         return True
@@ -265,9 +282,13 @@ class DiscoverySpider(BusinessStandardSpider):
             self.logger.warning("<%s> is not well-formed XML (%s); read what could be salvaged", response.url, salvaged)
 
     def source_unreadable(self, response: Response, reason: str, detail: str) -> None:
-        """A source that answered but held nothing readable: a failed source, like one that did not answer."""
-        self.count_source_failed(response.url, reason)
-        self.logger.error("Discovery source failed <%s>: %s (%s)", response.url, reason, detail)
+        """A source that answered but held nothing readable: a failed source, like one that did not answer.
+        Named by the URL asked for (the one in the settings or the index), wherever redirects led."""
+        url = requested_url(response)
+        if url != response.url and response.url not in detail:
+            detail += f"; redirected to <{response.url}>"
+        self.count_source_failed(url, reason)
+        self.logger.error("Discovery source failed <%s>: %s (%s)", url, reason, detail)
 
     def count_unreadable_dates(self, response: Response, count: int) -> None:
         if count:

@@ -65,6 +65,8 @@ FAULT_KINDS = frozenset(
 #   gzip-cut         gzipped with the header, cut after half the compressed bytes
 #   gzip-bare-cut    gzipped without the header, cut after half
 #   offsite          302 to another host (127.0.0.2, which nothing answers)
+#   redirect-home    301 to the home page (a feed, sitemap or section the site removed)
+#   redirect-self    302 to the same path with a cookie (a CDN's cookie check), then normal
 #   maintenance      200 text/html "down for maintenance" page instead of the document
 #   no-links         a 200 HTML listing without one article link
 #   nbsp             an RSS feed with one &nbsp; outside CDATA (not well-formed XML)
@@ -76,7 +78,7 @@ FAULT_KINDS = frozenset(
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "offsite", "maintenance", "no-links",
-        "nbsp", "huge", "429", "timeout", "reset", "cut",
+        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -423,6 +425,11 @@ class LoopbackSite:
             return normal._replace(body=packed, headers=headers)
         if kind == "offsite":
             return Response(302, b"", HTML, (("Location", f"http://{OFFSITE_HOST}:{self.port}{path}"),))
+        if kind == "redirect-home":
+            return Response(301, b"", HTML, (("Location", "/"),))
+        if kind == "redirect-self":
+            # Relative, as servers write it; set `times` to how often it answers so.
+            return Response(302, b"", HTML, (("Location", path), ("Set-Cookie", "bm_sv=1; Path=/")))
         if kind == "maintenance":
             return Response(
                 200,

@@ -1,0 +1,143 @@
+"""What the network and a misbehaving server do to the spiders: redirects, odd status codes, bodies
+that are not what their URL promised. Callbacks fed the responses Scrapy builds (its redirect
+middleware included), and crawls against the loopback site."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.http import HtmlResponse, Response
+
+from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
+from crawler.spiders.archive import ArchiveSpider
+from crawler.spiders.latest import LatestSpider
+from crawler.spiders.section import SectionSpider
+from tests.conftest import SITE
+from tests.e2e import crawl, stats_from_log
+from tests.loopback.corpus import CURRENT
+from tests.loopback.site import LoopbackSite
+from tests.test_spiders_unit import make_spider
+
+HOME_PAGE = (
+    "<html><body><h1>Business News</h1>"
+    + "".join(f'<a href="/markets/news/story-{n}-1240228{n:05d}_1.html">Story {n}</a>' for n in range(30))
+    + "</body></html>"
+).encode()
+
+
+def redirected(spider: Any, request: Request, location: str, body: bytes, status: int = 301) -> Response:
+    """The response a callback gets for ``request`` after the site answered ``status`` to ``location``:
+    the redirected request made by Scrapy's own middleware, then the answer at its URL."""
+    middleware = RedirectMiddleware.from_crawler(spider.crawler)
+    moved = HtmlResponse(request.url, status=status, headers={"Location": location}, request=request)
+    # Scrapy 2.13 wants the spider; later versions deprecate passing it.
+    wants_spider = inspect.signature(middleware.process_response).parameters["spider"].default is inspect.Parameter.empty
+    follow = middleware.process_response(request, moved, spider) if wants_spider else middleware.process_response(request, moved)
+    assert isinstance(follow, Request) and follow.meta["redirect_urls"] == [request.url]
+    return HtmlResponse(follow.url, body=body, request=follow)
+
+
+def bs_stats(spider: Any) -> dict[str, Any]:
+    return {k: v for k, v in spider.crawler.stats.get_stats().items() if k.startswith("bs/")}
+
+
+# --- a source redirected to the home page, or to a page of another kind ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("spider_class", "arguments", "path"),
+    [
+        (LatestSpider, {}, "/rss/latest.rss"),
+        (LatestSpider, {}, "/sitemap/google-news-sitemap.xml"),
+        (LatestSpider, {}, "/latest-news"),
+        (ArchiveSpider, {"since": "2024-02-01", "until": "2024-02-29"}, "/sitemap/sitemap-index.xml"),
+        (SectionSpider, {"sections": "markets/news"}, "/markets/news"),
+    ],
+)
+@pytest.mark.parametrize("location", ["/", "https://www.business-standard.com", "https://www.business-standard.com/?ref=moved"])
+def test_a_source_redirected_to_the_home_page_is_a_failed_source_not_a_listing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, spider_class: type, arguments: dict[str, str], path: str, location: str
+) -> None:
+    # The home page links to articles like any listing: read in place of a removed feed, sitemap
+    # index or section, it passed for the source (an archive run "succeeded" with the home page's
+    # 30 stories and not one month).
+    spider = make_spider(spider_class, tmp_path, **arguments)
+    request = spider.root_source(SITE + path)
+    if spider_class is SectionSpider:
+        request = request.replace(callback=spider.parse_section, cb_kwargs={"section": "markets/news", "page": 1})
+    response = redirected(spider, request, location, HOME_PAGE)
+    assert list(request.callback(response, **request.cb_kwargs)) == []
+    stats = bs_stats(spider)
+    assert stats.get("bs/discovery/source_failed/redirected-home") == 1 and not stats.get("bs/discovery/sources_read")
+    assert not stats.get("bs/discovery/new")
+    assert stats["bs/discovery/failed_sources"] == [f"{SITE}{path} (redirected-home)"]
+    (line,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert f"<{SITE}{path}>: redirected-home" in line.getMessage() and response.url in line.getMessage()
+
+
+def test_a_feed_redirected_to_an_html_page_is_read_as_the_feed_it_was_asked_for(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A section feed the site retired, redirected to the section's listing: "not XML", naming both URLs.
+    spider = make_spider(LatestSpider, tmp_path)
+    request = spider.root_source(SITE + "/rss/markets-106.rss")
+    response = redirected(spider, request, "/markets/news", HOME_PAGE)
+    assert list(spider.parse_source(response)) == []
+    stats = bs_stats(spider)
+    assert stats.get("bs/discovery/source_failed/not-xml") == 1 and not stats.get("bs/discovery/sources_read")
+    (line,) = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert f"<{SITE}/rss/markets-106.rss>: not-xml" in line and f"redirected to <{SITE}/markets/news>" in line
+
+
+def test_a_later_section_page_redirected_to_the_home_page_ends_the_section(tmp_path: Path) -> None:
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="9")
+    request = Request(SITE + "/markets/news/page-4", callback=spider.parse_section, cb_kwargs={"section": "markets/news", "page": 4})
+    assert list(spider.parse_section(redirected(spider, request, "/", HOME_PAGE), section="markets/news", page=4)) == []
+    stats = bs_stats(spider)
+    assert stats.get("bs/discovery/listing_end") == 1 and not stats.get("bs/discovery/new")
+    assert not any(k.startswith("bs/discovery/source_failed/") for k in stats)
+
+
+def test_a_source_redirected_within_the_site_is_still_read(tmp_path: Path) -> None:
+    # http → https, a trailing slash, a moved listing: the redirect is no failure when the answer is the source.
+    spider = make_spider(LatestSpider, tmp_path)
+    request = spider.root_source(SITE + "/latest-news")
+    requests = list(spider.parse_source(redirected(spider, request, "/latest-news/", HOME_PAGE, status=308)))
+    assert len(requests) == 30 and bs_stats(spider)["bs/discovery/sources_read"] == 1
+
+
+# --- against the loopback site --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=40, seed=21, days=40, legacy=0) as running:
+        yield running
+        assert running.errors == []
+
+
+@pytest.fixture(autouse=True)
+def clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "site" not in request.fixturenames:
+        yield
+        return
+    running: LoopbackSite = request.getfixturevalue("site")
+    running.clear_faults()
+    running.reset_counts()
+    yield
+    running.clear_faults()
+
+
+def test_an_archive_whose_index_redirects_to_the_home_page_fails_not_backfills_the_home_page(site: LoopbackSite, tmp_path: Path) -> None:
+    site.set_path_fault("/sitemap/sitemap-index.xml", "redirect-home")
+    first, last = site.articles[0].published.date(), site.articles[-1].published.date()
+    result = crawl("archive", tmp_path, "-a", f"since={first}", "-a", f"until={last}", settings={"BS_BASE_URL": site.base_url})
+    assert "Traceback" not in result.log
+    assert result.status == EXIT_FAILED and result.items == [], result.log[-3000:]
+    assert stats_from_log(result.log)["bs/discovery/source_failed/redirected-home"] == 1
+    assert site.article_requests() == 0
+
