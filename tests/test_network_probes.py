@@ -141,3 +141,16 @@ def test_an_archive_whose_index_redirects_to_the_home_page_fails_not_backfills_t
     assert stats_from_log(result.log)["bs/discovery/source_failed/redirected-home"] == 1
     assert site.article_requests() == 0
 
+
+# --- an article that redirects to itself -------------------------------------------------------------
+
+
+def test_an_article_that_redirects_to_itself_once_is_fetched_again_not_dropped_as_a_duplicate(site: LoopbackSite, tmp_path: Path) -> None:
+    # A CDN's cookie check answers 302 to the same URL (setting the cookie). Scrapy's duplicate filter
+    # took the second request for one already made and dropped it, with a DEBUG line only.
+    record, other = [r for r in site.articles if r.layout == CURRENT][-2:]
+    site.set_path_fault(record.path, "redirect-self", times=1)
+    result = crawl("article", tmp_path, "-a", f"urls={record.url},{other.url}", settings={"BS_BASE_URL": site.base_url})
+    assert "Traceback" not in result.log
+    assert sorted(result.ids()) == sorted([record.article_id, other.article_id]), result.log[-3000:]
+    assert result.status == EXIT_OK and site.article_requests(record.article_id) == 2

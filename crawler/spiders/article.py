@@ -107,4 +107,7 @@ class ArticleSpider(BusinessStandardSpider):
         for url in self.start_urls:
             # Counted like discovered articles, so a run that extracts none of them fails (exit 5).
             self.crawler.stats.inc_value(stat.DISCOVERY_NEW)
-            yield self.article_request(url)
+            # Not filtered, as Scrapy's own start requests are not: the URLs are unique already,
+            # and a redirect inherits the flag. A redirect back to the same URL (a CDN's cookie
+            # check) was otherwise dropped as a duplicate, logged at DEBUG only.
+            yield self.article_request(url, dont_filter=True)

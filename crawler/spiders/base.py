@@ -106,12 +106,13 @@ class BusinessStandardSpider(Spider):
         """An absolute URL on the configured site."""
         return self.base_url + "/" + path.lstrip("/")
 
-    def article_request(self, url: str, **meta: Any) -> Request:
+    def article_request(self, url: str, *, dont_filter: bool = False, **meta: Any) -> Request:
         """The request for one article page (a Splash one when SPLASH_URL is set); saved pages
         (``file://``) bypass the off-site filter and are never rendered."""
         if url.startswith("file:"):
             meta["allow_offsite"] = True
-        return self.renderer.render(Request(url, callback=self.parse_article, errback=self.article_failed, meta=meta))
+        request = Request(url, callback=self.parse_article, errback=self.article_failed, meta=meta, dont_filter=dont_filter)
+        return self.renderer.render(request)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         """Extract the article, or log and count why the page is not one.

@@ -358,7 +358,7 @@ class DiscoverySpider(BusinessStandardSpider):
                 # Counted as unchanged when first listed; it has changed after all.
                 stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED, -1)
             stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
-            meta = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
+            meta: dict[str, Any] = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
             yield self.article_request(article_fetch_url(entry.url), **meta)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
