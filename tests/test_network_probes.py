@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, XmlResponse
 
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
 from crawler.spiders.archive import ArchiveSpider
@@ -154,3 +154,64 @@ def test_an_article_that_redirects_to_itself_once_is_fetched_again_not_dropped_a
     assert "Traceback" not in result.log
     assert sorted(result.ids()) == sorted([record.article_id, other.article_id]), result.log[-3000:]
     assert result.status == EXIT_OK and site.article_requests(record.article_id) == 2
+
+
+# --- sitemap indexes that list no sitemap the spider can read -------------------------------------
+
+
+def _index(*urls: str) -> bytes:
+    entries = "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in urls)
+    return f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'.encode()
+
+
+def _read_index(spider: Any, body: bytes) -> list[Request]:
+    request = spider.root_source(SITE + "/sitemap/sitemap-index.xml")
+    return list(spider.parse_source(XmlResponse(request.url, body=body, request=request)))
+
+
+@pytest.mark.parametrize("spider_class", [LatestSpider, ArchiveSpider])
+def test_an_index_whose_sitemaps_all_moved_to_another_host_fails_as_offsite_not_as_a_loop(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, spider_class: type
+) -> None:
+    spider = make_spider(spider_class, tmp_path, **({"since": "2024-01-01", "until": "2024-02-29"} if spider_class is ArchiveSpider else {}))
+    moved = ["https://static.example-cdn.net/bs/sitemap/2024-january-1.xml", "https://static.example-cdn.net/bs/sitemap/2024-february-1.xml"]
+    assert _read_index(spider, _index(*moved)) == []
+    stats = bs_stats(spider)
+    assert stats.get("bs/discovery/source_failed/offsite") == 1 and not stats.get("bs/discovery/source_failed/loop")
+    assert any("every sitemap it lists is on another host" in r.getMessage() and moved[0] in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        # Renamed schemes: the archive read none of them, found nothing and exited 0.
+        ["/sitemap/sitemap-2024-01.xml", "/sitemap/sitemap-2024-02.xml"],
+        ["/sitemap/2024-jan-1.xml", "/sitemap/2024-feb-1.xml"],
+        ["/sitemap/articles-1.xml.gz"],
+    ],
+)
+def test_an_archive_index_that_lists_no_monthly_sitemap_is_a_failed_source(tmp_path: Path, caplog: pytest.LogCaptureFixture, names: list[str]) -> None:
+    spider = make_spider(ArchiveSpider, tmp_path, since="2024-01-01", until="2024-02-29")
+    assert _read_index(spider, _index(*(SITE + name for name in names))) == []
+    spider_stats = bs_stats(spider)
+    assert spider_stats.get("bs/discovery/source_failed/no-monthly-sitemaps") == 1 and not spider_stats.get("bs/discovery/sources_read")
+    (line,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "named like a monthly one" in line.getMessage()
+
+
+def test_months_of_the_range_the_index_does_not_list_are_named(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    spider = make_spider(ArchiveSpider, tmp_path, since="2023-12-15", until="2024-03-02")
+    listed = [SITE + "/sitemap/2024-january-1.xml", SITE + "/sitemap/2024-march-1.xml", SITE + "/sitemap/2023-november-1.xml"]
+    spider.paced = False
+    requests = _read_index(spider, _index(*listed))
+    assert [r.url for r in requests] == listed[:2]
+    stats = bs_stats(spider)
+    assert stats.get("bs/discovery/month_not_listed") == 2 and stats.get("bs/discovery/sources_read") == 1
+    (line,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "2 month(s) of the range: 2023-12, 2024-02" in line.getMessage()
+    # An index listed in the index (deeper) is not held to the range.
+    child = requests[0]
+    nested = list(spider.parse_source(XmlResponse(child.url, body=_index(SITE + "/sitemap/2024-january-1a.xml"), request=child)))
+    assert nested == [] and bs_stats(spider).get("bs/discovery/month_not_listed") == 2
+    assert not bs_stats(spider).get("bs/discovery/source_failed/no-monthly-sitemaps")
+

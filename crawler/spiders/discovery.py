@@ -38,6 +38,7 @@ SOURCE_DEPTH_META = "bs_source_depth"
 # Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
 NO_ARTICLE_LINKS = "no-article-links"
 LOOP = "loop"
+OFFSITE = "offsite"
 # A source the site redirects to its home page: removed (or moved without a redirect to its new place).
 REDIRECTED_HOME = "redirected-home"
 # Defaults of BS_MAX_SOURCES and BS_MAX_SOURCE_DEPTH (crawler/settings.py).
@@ -216,11 +217,17 @@ class DiscoverySpider(BusinessStandardSpider):
             self.source_unreadable(response, error.reason, str(error))
             return
         if sitemap.is_index:
+            if not self.index_usable(response, sitemap.entries):
+                return
             wanted = [entry for entry in sitemap.entries if self.wants_sitemap(entry)]
             followed = [r for r in (self.follow_source(entry.url, response) for entry in wanted) if r is not None]
             if wanted and not followed:
-                # Everything it lists was read already (it lists itself) or is out of bounds.
-                self.source_unreadable(response, LOOP, "every sitemap it lists was read already or lies too deep")
+                if not any(self.is_on_site(entry.url) for entry in wanted):
+                    # The site moved its sitemaps to another host (a CDN's): not a loop.
+                    self.source_unreadable(response, OFFSITE, f"every sitemap it lists is on another host, e.g. <{wanted[0].url}>")
+                else:
+                    # Everything it lists was read already (it lists itself) or is out of bounds.
+                    self.source_unreadable(response, LOOP, "every sitemap it lists was read already, lies too deep or is on another host")
                 return
             self.count_source_read(response, sitemap.salvaged, sitemap.unusable_urls)
             self.count_unreadable_dates(response, sitemap.unreadable_dates)
@@ -264,6 +271,11 @@ class DiscoverySpider(BusinessStandardSpider):
             self.listing_ended(requested_url(response), why)
         else:
             self.source_unreadable(response, REDIRECTED_HOME, why)
+        return True
+
+    def index_usable(self, response: Response, entries: list[Entry]) -> bool:
+        """Whether a sitemap index lists what the spider reads it for (counted as a failed source
+        when not); any index by default."""
         return True
 
     def wants_sitemap(self, entry: Entry) -> bool:
