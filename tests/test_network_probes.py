@@ -4,6 +4,7 @@ middleware included), and crawls against the loopback site."""
 
 from __future__ import annotations
 
+import gzip
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
-from scrapy.http import HtmlResponse, Response, XmlResponse
+from scrapy.http import Headers, HtmlResponse, Response, XmlResponse
+from scrapy.responsetypes import responsetypes
 
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
 from crawler.spiders.archive import ArchiveSpider
@@ -215,3 +217,55 @@ def test_months_of_the_range_the_index_does_not_list_are_named(tmp_path: Path, c
     assert nested == [] and bs_stats(spider).get("bs/discovery/month_not_listed") == 2
     assert not bs_stats(spider).get("bs/discovery/source_failed/no-monthly-sitemaps")
 
+
+# --- a listing page gzipped with no header saying so ---------------------------------------------------
+
+
+def _answer(url: str, body: bytes, headers: dict[str, str], request: Request) -> Response:
+    scrapy_headers = Headers(headers)
+    cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
+    return cls(url, headers=scrapy_headers, body=body, request=request)
+
+
+@pytest.mark.parametrize("headers", [{"Content-Type": "text/html; charset=utf-8"}, {"Content-Type": "application/octet-stream"}, {}])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_a_listing_gzipped_without_saying_so_is_unpacked_like_feeds_and_articles(tmp_path: Path, headers: dict[str, str], layers: int) -> None:
+    # It was "no-article-links" (the gzip bytes read as text) or "not-html" (no Content-Type).
+    spider = make_spider(LatestSpider, tmp_path)
+    request = spider.root_source(SITE + "/latest-news")
+    body = HOME_PAGE
+    for _ in range(layers):
+        body = gzip.compress(body)
+    assert len(list(spider.parse_source(_answer(request.url, body, headers, request)))) == 30
+    stats = bs_stats(spider)
+    assert stats["bs/discovery/sources_read"] == 1 and not any(k.startswith("bs/discovery/source_failed/") for k in stats)
+
+
+def test_a_section_page_gzipped_without_saying_so_is_walked_on(tmp_path: Path) -> None:
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="3")
+    request = Request(SITE + "/markets/news", cb_kwargs={"section": "markets/news", "page": 1})
+    response = _answer(request.url, gzip.compress(HOME_PAGE), {"Content-Type": "text/html"}, request)
+    urls = [r.url for r in spider.parse_section(response, section="markets/news", page=1)]
+    assert len(urls) == 31 and urls[-1] == SITE + "/markets/news/page-2"
+
+
+@pytest.mark.parametrize(("cut", "reason"), [(True, "cut-gzip"), (False, "too-large")])
+def test_a_cut_or_oversized_gzip_listing_is_a_failed_source(tmp_path: Path, caplog: pytest.LogCaptureFixture, cut: bool, reason: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    spider.source_max_size = 1000
+    request = spider.root_source(SITE + "/latest-news")
+    packed = gzip.compress(HOME_PAGE)
+    body = packed[: len(packed) // 2] if cut else packed
+    if cut:
+        spider.source_max_size = 10 * len(HOME_PAGE)
+    assert list(spider.parse_source(_answer(request.url, body, {"Content-Type": "text/html"}, request))) == []
+    assert bs_stats(spider).get(f"bs/discovery/source_failed/{reason}") == 1
+    assert any(f"<{SITE}/latest-news>: {reason}" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
+def test_a_gzip_listing_from_the_loopback_site_is_read(site: LoopbackSite, tmp_path: Path) -> None:
+    site.set_path_fault("/latest-news", "gzip-bare")
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/latest-news"})
+    assert "Traceback" not in result.log
+    assert result.status == EXIT_OK and len(result.items) == 20, result.log[-3000:]
+    assert "sources: read=1 failed=0;" in result.log

@@ -10,12 +10,24 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from crawler import distributed
 from crawler.extraction import Article
 from crawler.incremental.dupefilter import REDISCOVER
-from crawler.extraction.discovery import CUT, SITEMAP_MAX_SIZE, BrokenDocument, Entry, Listing, parse_listing, parse_rss, parse_sitemap
+from crawler.extraction.discovery import (
+    CUT,
+    GZIP_MAGIC,
+    SITEMAP_MAX_SIZE,
+    BrokenDocument,
+    Entry,
+    Listing,
+    parse_listing,
+    parse_rss,
+    parse_sitemap,
+    unpack,
+)
 from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
@@ -26,7 +38,7 @@ from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
 
-from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, require, requested_url
+from .base import GZIP_LAYERS, NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, require, requested_url
 from crawler import stats as stat
 
 
@@ -242,6 +254,11 @@ class DiscoverySpider(BusinessStandardSpider):
 
         ``may_end``: a later page of a paginated listing, where no article links mean the end of it.
         """
+        if response.body.startswith(GZIP_MAGIC):
+            unpacked = self.unpack_stray_gzip_source(response)
+            if unpacked is None:
+                return None
+            response = unpacked
         if not isinstance(response, TextResponse):
             self.source_unreadable(response, NOT_HTML, f"a {type(response).__name__}, not an HTML page")
             return None
@@ -254,6 +271,20 @@ class DiscoverySpider(BusinessStandardSpider):
             return None
         self.count_source_read(response)
         return listing
+
+    def unpack_stray_gzip_source(self, response: Response) -> Response | None:
+        """A listing page gzipped with no Content-Encoding saying so (a CDN's stored copy), unpacked
+        as feeds, sitemaps and articles are; None (a failed source) when it is cut or too large."""
+        body = response.body
+        try:
+            for _ in range(GZIP_LAYERS):
+                if not body.startswith(GZIP_MAGIC):
+                    break
+                body = unpack(body, self.source_max_size)
+        except BrokenDocument as error:
+            self.source_unreadable(response, error.reason, str(error))
+            return None
+        return response.replace(cls=responsetypes.from_args(headers=response.headers, url=response.url, body=body), body=body)
 
     def parse_listing_page(self, response: Response) -> Iterator[Request]:
         listing = self.read_listing(response)
