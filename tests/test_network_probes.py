@@ -269,3 +269,42 @@ def test_a_gzip_listing_from_the_loopback_site_is_read(site: LoopbackSite, tmp_p
     assert "Traceback" not in result.log
     assert result.status == EXIT_OK and len(result.items) == 20, result.log[-3000:]
     assert "sources: read=1 failed=0;" in result.log
+
+
+
+# --- a section whose pages past the end repeat a page ---------------------------------------------------
+
+
+def _section_page(spider: Any, page: int, body: bytes, section: str = "markets/news") -> list[Request]:
+    url = f"{SITE}/{section}" + (f"/page-{page}" if page > 1 else "")
+    request = Request(url, meta={"bs_source_depth": 0}, cb_kwargs={"section": section, "page": page})
+    return list(spider.parse_section(HtmlResponse(url, body=body, request=request), section=section, page=page))
+
+
+def _cards(first: int, count: int = 20) -> bytes:
+    return ("<html><body>" + "".join(f'<a href="/markets/news/s-1240228{n:05d}_1.html">S</a>' for n in range(first, first + count)) + "</body></html>").encode()
+
+
+@pytest.mark.parametrize("repeated", [1, 3], ids=["first-page", "last-page"])
+def test_a_section_page_past_the_end_that_repeats_an_earlier_page_ends_the_walk(tmp_path: Path, repeated: int) -> None:
+    # A CMS that clamps the page number serves page 1 (or the last page) for every page past the
+    # end: with a large -a pages the walk went on, page after page of the same links, up to
+    # BS_MAX_SOURCES (5,000 requests, then an ERROR).
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="10000")
+    pages = {1: _cards(0), 2: _cards(20), 3: _cards(40, 7)}
+    for page in (1, 2, 3):
+        assert _section_page(spider, page, pages[page])[-1].url == f"{SITE}/markets/news/page-{page + 1}"
+    assert _section_page(spider, 4, pages[repeated]) == []
+    stats = bs_stats(spider)
+    assert stats.get("bs/discovery/listing_end") == 1 and stats["bs/discovery/new"] == 47
+    assert not any(k.startswith("bs/discovery/source_failed/") for k in stats)
+
+
+def test_pages_that_list_articles_found_already_are_no_repeat(tmp_path: Path) -> None:
+    # Another section's page with the same stories, a page that overlaps the one before it (a story
+    # published while walking pushes the rest down): walked on.
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news,markets", pages="10")
+    assert _section_page(spider, 1, _cards(0))[-1].url.endswith("/markets/news/page-2")
+    assert _section_page(spider, 1, _cards(0), section="markets")[-1].url.endswith("/markets/page-2")
+    assert _section_page(spider, 2, _cards(10))[-1].url.endswith("/markets/news/page-3")
+    assert not bs_stats(spider).get("bs/discovery/listing_end")

@@ -49,6 +49,9 @@ class SectionSpider(DiscoverySpider):
         super().__init__(*args, **kwargs)
         self.sections = _sections(sections)
         self.max_pages = int(str(pages).strip())
+        # Per section, the link sets of the pages walked (hashed): a CMS that clamps the page number
+        # serves an earlier page again for every page past the end, each at a new URL.
+        self.pages_walked: dict[str, set[int]] = {}
 
     async def start(self) -> AsyncIterator[Request]:
         for section in self.sections:
@@ -62,6 +65,12 @@ class SectionSpider(DiscoverySpider):
         listing = self.read_listing(response, may_end=page > 1)
         if listing is None:
             return
+        walked = self.pages_walked.setdefault(section, set())
+        links = hash(frozenset(listing.article_urls))
+        if links in walked:
+            self.listing_ended(response.url, "it repeats an earlier page of the section")
+            return
+        walked.add(links)
         all_seen = bool(listing.article_urls) and not self.fresh and all(self.is_seen(u) for u in listing.article_urls)
         yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
         if all_seen:
