@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # request.meta key: how many 429 answers this request has met.
 RATE_LIMITED_META = "bs_rate_limited"
+# request.meta key: how many 503 answers with Retry-After this request has waited out.
+UNAVAILABLE_META = "bs_unavailable"
 
 
 class BlockPageMiddleware:
@@ -106,6 +108,11 @@ class RateLimitMiddleware:
     ``BS_RETRY_AFTER_MAX``; a longer one, or a request that meets 429 more than
     ``BS_RATE_LIMIT_RETRIES`` times, ends the run as a block does (exit 4): a limit that does not
     lift is a refusal, not a redesign.
+
+    A 503 with ``Retry-After`` (maintenance) is waited out the same way, within the same bounds;
+    past them it goes on to RetryMiddleware, which asks again at once and then gives the request
+    up (``bs/failed/http-503``): an outage is no refusal, and the run goes on. A 503 without the
+    header is RetryMiddleware's alone.
     """
 
     def __init__(self, crawler: Crawler, max_wait: float, retries: int, default_wait: float) -> None:
@@ -129,6 +136,8 @@ class RateLimitMiddleware:
         )
 
     async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        if response.status == 503:
+            return await self._wait_out_unavailable(request, response)
         if response.status != 429:
             return response
         self.stats.inc_value(stat.RATE_LIMITED)
@@ -150,6 +159,21 @@ class RateLimitMiddleware:
         await self._pause(wait)
         again = request.replace(dont_filter=True)
         again.meta[RATE_LIMITED_META] = tries
+        return again
+
+    async def _wait_out_unavailable(self, request: Request, response: Response) -> Request | Response:
+        announced = retry_after_seconds(response.headers.get("Retry-After"))
+        tries = int(request.meta.get(UNAVAILABLE_META, 0)) + 1
+        if announced is None or announced > self.max_wait or tries > self.retries:
+            return response
+        logger.warning(
+            "Unavailable (503) at <%s>: waiting %.0f s (Retry-After), then asking again (%d of %d)", request.url, announced, tries, self.retries
+        )
+        self.stats.inc_value(stat.UNAVAILABLE)
+        self.stats.inc_value(stat.UNAVAILABLE_WAITED_SECONDS, round(announced))
+        await self._pause(announced)
+        again = request.replace(dont_filter=True)
+        again.meta[UNAVAILABLE_META] = tries
         return again
 
     async def _pause(self, seconds: float) -> None:

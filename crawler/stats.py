@@ -70,6 +70,9 @@ RATE_LIMITED_WAITED_SECONDS = "bs/rate_limited/waited_seconds"
 RATE_LIMITED_GAVE_UP = "bs/rate_limited/gave_up"
 # The close reason of a run ended by a rate limit that did not lift (judged like a block: exit 4).
 RATE_LIMITED_REASON = "rate_limited"
+# 503 answers with Retry-After (maintenance) waited out, and the seconds waited.
+UNAVAILABLE = "bs/unavailable"
+UNAVAILABLE_WAITED_SECONDS = "bs/unavailable/waited_seconds"
 
 # --- robots.txt ----------------------------------------------------------------------
 ROBOTSTXT_UNREADABLE = "bs/robotstxt/unreadable"

@@ -308,3 +308,33 @@ def test_pages_that_list_articles_found_already_are_no_repeat(tmp_path: Path) ->
     assert _section_page(spider, 1, _cards(0), section="markets")[-1].url.endswith("/markets/page-2")
     assert _section_page(spider, 2, _cards(10))[-1].url.endswith("/markets/news/page-3")
     assert not bs_stats(spider).get("bs/discovery/listing_end")
+
+
+# --- 503 with Retry-After (maintenance) -------------------------------------------------------------
+
+
+def test_a_503_with_retry_after_is_waited_out_not_retried_at_once_and_lost(site: LoopbackSite, tmp_path: Path) -> None:
+    # RetryMiddleware asks again at once, three times in a few milliseconds: a minute of maintenance
+    # failed every article in flight.
+    record = [r for r in site.articles if r.layout == CURRENT][-1]
+    site.set_path_fault(record.path, "503", 1, times=5)
+    site.set_path_fault("/rss/latest.rss", "503", 1, times=1)
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
+    assert "Traceback" not in result.log
+    assert result.status == EXIT_OK and record.article_id in result.ids(), result.log[-3000:]
+    stats = stats_from_log(result.log)
+    assert stats["bs/unavailable"] == 4 and not stats.get("bs/failed/http-503")
+    assert f"Unavailable (503) at <{site.base_url}{record.path}>: waiting 1 s (Retry-After)" in result.log
+
+
+@pytest.mark.parametrize(("retry_after", "settings"), [(1, {"BS_RATE_LIMIT_RETRIES": "1"}), (3600, {})])
+def test_a_503_that_does_not_lift_is_a_failed_article_not_a_closed_run(
+    site: LoopbackSite, tmp_path: Path, retry_after: int, settings: dict[str, str]
+) -> None:
+    record = [r for r in site.articles if r.layout == CURRENT][-1]
+    site.set_path_fault(record.path, "503", retry_after)
+    result = crawl("article", tmp_path, "-a", f"url={record.url}", settings={"BS_BASE_URL": site.base_url, **settings})
+    assert "Traceback" not in result.log and result.items == []
+    assert stats_from_log(result.log)["bs/failed/http-503"] == 1
+    # The waits allowed, then RetryMiddleware's own three retries.
+    assert site.article_requests(record.article_id) == (2 if retry_after == 1 else 1) + 3

@@ -73,12 +73,13 @@ FAULT_KINDS = frozenset(
 #   cut              an RSS feed cut short in transit, inside the <link> of its fourth item
 #   huge             a monthly sitemap padded to 50,000 URLs (some 11 MB; the padding is dated 2001)
 #   429              429 Too Many Requests with Retry-After: <arg> seconds, <times> times, then normal
+#   503              503 Service Unavailable with Retry-After: <arg> seconds (maintenance), <times> times
 #   timeout          no answer for slow_seconds, then the connection closes
 #   reset            the connection is reset (RST) without an answer
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "offsite", "maintenance", "no-links",
-        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self",
+        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -448,6 +449,8 @@ class LoopbackSite:
             return normal._replace(body=normal.body.replace(b"</urlset>", self._padding(path) + b"</urlset>"))
         if kind == "429":
             return Response(429, b"<html><body><h1>429 Too Many Requests</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
+        if kind == "503":
+            return Response(503, b"<html><body><h1>Down for maintenance</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
         raise ValueError(f"path fault {kind!r} has no response")
 
     def _padding(self, path: str) -> bytes:
