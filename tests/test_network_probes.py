@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.http import Headers, HtmlResponse, Response, XmlResponse
@@ -24,6 +25,7 @@ from tests.conftest import SITE
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.corpus import CURRENT
 from tests.loopback.site import LoopbackSite
+from tests.test_redis import prefix, redis_url  # noqa: F401 - fixtures
 from tests.test_spiders_unit import make_spider
 
 HOME_PAGE = (
@@ -41,7 +43,7 @@ def redirected(spider: Any, request: Request, location: str, body: bytes, status
     # Scrapy 2.13 wants the spider; later versions deprecate passing it.
     wants_spider = inspect.signature(middleware.process_response).parameters["spider"].default is inspect.Parameter.empty
     follow = middleware.process_response(request, moved, spider) if wants_spider else middleware.process_response(request, moved)
-    assert isinstance(follow, Request) and follow.meta["redirect_urls"] == [request.url]
+    assert isinstance(follow, Request) and follow.meta["redirect_urls"][-1] == request.url
     return HtmlResponse(follow.url, body=body, request=follow)
 
 
@@ -338,3 +340,27 @@ def test_a_503_that_does_not_lift_is_a_failed_article_not_a_closed_run(
     assert stats_from_log(result.log)["bs/failed/http-503"] == 1
     # The waits allowed, then RetryMiddleware's own three retries.
     assert site.article_requests(record.article_id) == (2 if retry_after == 1 else 1) + 3
+
+
+# --- distributed runs: the shared duplicate filter and a redirect to the same URL ---------------------
+
+
+def test_the_shared_duplicate_filter_lets_a_redirect_to_the_same_url_through(redis_url: str, prefix: str, tmp_path: Path) -> None:
+    # Every request of a distributed run goes through the Redis filter (discovery's own bypass is the
+    # single-machine filter's): an article or feed redirected to itself was dropped there.
+    from crawler.distributed.scheduler import RedisDupeFilter
+
+    spider = make_spider(LatestSpider, tmp_path)
+    dupefilter = RedisDupeFilter(redis.Redis.from_url(redis_url), f"{prefix}:dupefilter", crawler=spider.crawler)
+    url = SITE + "/markets/news/s-124022800001_1.html"
+    first = Request(url)
+    assert not dupefilter.request_seen(first)
+    again = redirected(spider, first, url, b"", status=302).request
+    assert not dupefilter.request_seen(again)
+    # Through another URL and back: no duplicate either (REDIRECT_MAX_TIMES ends a loop).
+    elsewhere = redirected(spider, first, "/a/b-124022800001_1.html", b"", status=302).request
+    assert not dupefilter.request_seen(elsewhere)
+    assert not dupefilter.request_seen(redirected(spider, elsewhere, url, b"", status=302).request)
+    # A second request for a URL requested before, or a redirect to one, still is one.
+    assert dupefilter.request_seen(Request(url))
+    assert dupefilter.request_seen(redirected(spider, Request(SITE + "/x/y-124022800002_1.html"), url, b"", status=301).request)
