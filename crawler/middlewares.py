@@ -279,10 +279,15 @@ class OffsiteRedirectMiddleware:
             return response
         location = response.headers[b"Location"] or b""
         target = urljoin(request.url, location.decode("latin-1"))
-        domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or [] if d]
-        if domains and target.startswith(("http://", "https://")) and not _on_domains(target, domains):
+        if is_offsite(self.crawler, target):
             raise OffsiteRedirect(target)
         return response
+
+
+def is_offsite(crawler: Crawler, url: str) -> bool:
+    """Whether ``url`` is an http(s) URL off the spider's allowed domains (none: nothing is off-site)."""
+    domains = [d.lower() for d in getattr(crawler.spider, "allowed_domains", None) or [] if d]
+    return bool(domains) and url.startswith(("http://", "https://")) and not _on_domains(url, domains)
 
 
 def _on_domains(url: str, domains: list[str]) -> bool:

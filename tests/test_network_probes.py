@@ -16,12 +16,13 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.http import Headers, HtmlResponse, Response, XmlResponse
 from scrapy.responsetypes import responsetypes
+from twisted.python.failure import Failure
 
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
 from crawler.spiders.archive import ArchiveSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
-from tests.conftest import SITE
+from tests.conftest import PAGES, SITE
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.corpus import CURRENT
 from tests.loopback.site import LoopbackSite
@@ -364,3 +365,63 @@ def test_the_shared_duplicate_filter_lets_a_redirect_to_the_same_url_through(red
     # A second request for a URL requested before, or a redirect to one, still is one.
     assert dupefilter.request_seen(Request(url))
     assert dupefilter.request_seen(redirected(spider, Request(SITE + "/x/y-124022800002_1.html"), url, b"", status=301).request)
+
+
+# --- redirects the browser followed when Splash rendered the page ------------------------------------
+
+
+SEED_HTML = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").read_text(encoding="utf-8")
+
+
+def _rendered(final_url: str, body: str = SEED_HTML) -> tuple[Any, Any, Any]:
+    """Splash's answer for an article whose page the browser found at ``final_url``, through the
+    middleware; the crawler, the spider and what the middleware made of it (or the exception it raised)."""
+    from scrapy.utils.misc import build_from_crawler
+
+    from crawler.splash import SplashRenderingMiddleware
+    from tests.test_splash import ARTICLE_URL, SPLASH, make_crawler, splash_answer, to_splash
+    from tests.test_splash import make_spider as make_splash_spider
+
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    spider = make_splash_spider(crawler)
+    middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
+    processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL))
+    data = {"html": body, "url": final_url, "http_status": 200, "ticker": "filled", "cookies": []}
+    answer = splash_answer(crawler, spider, processed, 200, data)
+    try:
+        return crawler, spider, middleware.process_response(processed, answer)
+    except Exception as error:  # noqa: BLE001 - the test looks at it
+        return crawler, spider, error
+
+
+def test_a_rendered_page_the_browser_found_on_another_host_is_refused_as_without_splash() -> None:
+    # Without Splash, OffsiteRedirectMiddleware refuses the redirect; through Splash the page of
+    # the other host was extracted and written as the article, its url on that host.
+    from crawler.middlewares import OffsiteRedirect
+
+    crawler, spider, result = _rendered("https://phish.example/markets/news/sensex-ends-higher-124112500123_1.html")
+    assert isinstance(result, OffsiteRedirect) and result.target.startswith("https://phish.example/")
+    failure = Failure(result)
+    failure.request = Request("https://www.business-standard.com/markets/news/sensex-ends-higher-124112500123_1.html")  # type: ignore[attr-defined]
+    spider.article_failed(failure)
+    assert crawler.stats.get_value("bs/failed/offsite-redirect") == 1 and not crawler.stats.get_value("bs/splash/rendered")
+
+
+@pytest.mark.parametrize(
+    "final_url",
+    ["https://www.business-standard.com/", "https://www.business-standard.com/markets/news/another-story-124112500999_1.html"],
+    ids=["home-page", "another-article"],
+)
+def test_a_rendered_article_the_browser_was_redirected_away_from_is_skipped_as_without_splash(final_url: str) -> None:
+    # Emitted as the other article (or under the home page's URL) while discovery asked for this one.
+    crawler, spider, response = _rendered(final_url)
+    assert isinstance(response, HtmlResponse) and response.url == final_url
+    assert list(spider.parse_article(response)) == []
+    assert crawler.stats.get_value("bs/skipped/redirected-away") == 1
+
+
+def test_a_rendered_article_redirected_to_its_own_other_url_is_read() -> None:
+    # http → https, another slug, the AMP page: the same id, the same article.
+    crawler, spider, response = _rendered("https://www.business-standard.com/amp/markets/news/new-slug-124112500123_1.html")
+    (article,) = spider.parse_article(response)
+    assert article.articleId == "124112500123"
