@@ -25,6 +25,7 @@ from crawler.spiders.section import SectionSpider
 from tests.conftest import PAGES, SITE
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.corpus import CURRENT
+from tests.loopback.pages import render_block_page
 from tests.loopback.site import LoopbackSite
 from tests.test_redis import prefix, redis_url  # noqa: F401 - fixtures
 from tests.test_spiders_unit import make_spider
@@ -425,3 +426,31 @@ def test_a_rendered_article_redirected_to_its_own_other_url_is_read() -> None:
     crawler, spider, response = _rendered("https://www.business-standard.com/amp/markets/news/new-slug-124112500123_1.html")
     (article,) = spider.parse_article(response)
     assert article.articleId == "124112500123"
+
+
+# --- an Akamai block page answered with 200 in place of a source -------------------------------------
+
+
+BLOCK_PAGE = render_block_page("www.business-standard.com", "/markets/news/page-2", "18.5f3c1002.1733112000.1a2b3c").encode()
+
+
+def test_a_block_page_in_the_middle_of_a_section_is_a_failed_source_not_its_end(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A block page links to no article, which on a later page meant "the section ends here": the
+    # walk stopped, and the run said the section was read to its end.
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    assert _section_page(spider, 1, _cards(0))[-1].url.endswith("/page-2")
+    assert _section_page(spider, 2, BLOCK_PAGE) == []
+    stats = bs_stats(spider)
+    assert stats.get("bs/discovery/source_failed/blocked") == 1 and not stats.get("bs/discovery/listing_end")
+    assert any(f"<{SITE}/markets/news/page-2>: blocked" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
+@pytest.mark.parametrize("path", ["/latest-news", "/rss/latest.rss", "/sitemap/google-news-sitemap.xml"])
+def test_a_block_page_in_place_of_a_feed_sitemap_or_listing_is_a_failed_source_named_so(tmp_path: Path, path: str) -> None:
+    # It was "no-article-links" or "not-xml": the summary hid that the site was refusing us.
+    spider = make_spider(LatestSpider, tmp_path)
+    request = spider.root_source(SITE + path)
+    assert list(spider.parse_source(HtmlResponse(request.url, body=BLOCK_PAGE, request=request))) == []
+    stats = bs_stats(spider)
+    assert stats.get("bs/discovery/source_failed/blocked") == 1
+    assert not stats.get("bs/discovery/source_failed/not-xml") and not stats.get("bs/discovery/source_failed/no-article-links")

@@ -14,7 +14,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from crawler import distributed
-from crawler.extraction import Article
+from crawler.extraction import Article, is_block_page
 from crawler.incremental.dupefilter import REDISCOVER
 from crawler.extraction.discovery import (
     CUT,
@@ -51,6 +51,8 @@ SOURCE_DEPTH_META = "bs_source_depth"
 NO_ARTICLE_LINKS = "no-article-links"
 LOOP = "loop"
 OFFSITE = "offsite"
+BLOCKED = "blocked"
+BLOCK_PAGE_MAX_SIZE = 64 * 1024
 # A source the site redirects to its home page: removed (or moved without a redirect to its new place).
 REDIRECTED_HOME = "redirected-home"
 # Defaults of BS_MAX_SOURCES and BS_MAX_SOURCE_DEPTH (crawler/settings.py).
@@ -191,7 +193,7 @@ class DiscoverySpider(BusinessStandardSpider):
     def parse_source(self, response: Response) -> Iterator[Request]:
         """Feed, sitemap or listing, told apart by the URL asked for (not the one a redirect led to:
         a feed or sitemap that answers with an HTML page is a failed source, not a listing)."""
-        if self.redirected_home(response) or not self.first_read(response):
+        if self.answered_otherwise(response) or not self.first_read(response):
             return
         path = requested_url(response).split("?")[0]
         if path.endswith(".rss"):
@@ -290,6 +292,16 @@ class DiscoverySpider(BusinessStandardSpider):
         listing = self.read_listing(response)
         if listing is not None:
             yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
+
+    def answered_otherwise(self, response: Response, *, may_end: bool = False) -> bool:
+        """Whether the answer is not the source at all (counted): an Akamai block page sent with
+        200, or a redirect to the home page. A block page is a failed source even where a page
+        without links would end a listing: a block in the middle of a section is not its end."""
+        # (A block page is a few hundred bytes: a sitemap's megabytes need not be decoded for it.)
+        if isinstance(response, TextResponse) and len(response.body) <= BLOCK_PAGE_MAX_SIZE and is_block_page(response.text):
+            self.source_unreadable(response, BLOCKED, "an Akamai 'Access Denied' page")
+            return True
+        return self.redirected_home(response, may_end=may_end)
 
     def redirected_home(self, response: Response, *, may_end: bool = False) -> bool:
         """Whether the source was redirected to the site's home page (counted: a failed source, or the

@@ -60,7 +60,7 @@ class SectionSpider(DiscoverySpider):
                 yield request
 
     def parse_section(self, response: Response, section: str, page: int) -> Iterator[Request]:
-        if self.redirected_home(response, may_end=page > 1) or not self.first_read(response):
+        if self.answered_otherwise(response, may_end=page > 1) or not self.first_read(response):
             return
         listing = self.read_listing(response, may_end=page > 1)
         if listing is None:
