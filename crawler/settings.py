@@ -132,7 +132,7 @@ BS_FEED_CLOSE_TIMEOUT = 600
 HTTPCACHE_POLICY = "crawler.incremental.cachepolicy.ArticlesOnlyPolicy"
 
 # --- discovery ---------------------------------------------------------------
-# Sources of the `latest` spider, as paths on BS_BASE_URL: RSS feeds, news sitemaps, listings.
+# Sources of the `latest` spider, as paths on BS_BASE_URL (or whole URLs on its site): RSS feeds, news sitemaps, listings.
 BS_LATEST_SOURCES = [
     "/rss/latest.rss",
     "/rss/markets-106.rss",

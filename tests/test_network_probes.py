@@ -454,3 +454,16 @@ def test_a_block_page_in_place_of_a_feed_sitemap_or_listing_is_a_failed_source_n
     stats = bs_stats(spider)
     assert stats.get("bs/discovery/source_failed/blocked") == 1
     assert not stats.get("bs/discovery/source_failed/not-xml") and not stats.get("bs/discovery/source_failed/no-article-links")
+
+
+# --- sources given as whole URLs ------------------------------------------------------------------------
+
+
+def test_latest_sources_given_as_whole_urls_are_read(site: LoopbackSite, tmp_path: Path) -> None:
+    # "-s BS_LATEST_SOURCES=https://…/rss/latest.rss": the URL was appended to the site root
+    # (<root>/https://…), a 404 named by a URL with the host twice.
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": f"{site.base_url}/rss/latest.rss,/latest-news"})
+    assert "Traceback" not in result.log
+    assert result.status == EXIT_OK and result.items, result.log[-3000:]
+    assert "sources: read=2 failed=0;" in result.log
+    assert site.counts["/rss/latest.rss"] == 1

@@ -103,7 +103,11 @@ class BusinessStandardSpider(Spider):
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def site_url(self, path: str) -> str:
-        """An absolute URL on the configured site."""
+        """An absolute URL on the configured site; an http(s) URL given whole (a source in the
+        settings written as the browser shows it) is kept as it is (off-site ones are refused later)."""
+        path = path.strip()
+        if path.lower().startswith(("http://", "https://")):
+            return path
         return self.base_url + "/" + path.lstrip("/")
 
     def article_request(self, url: str, *, dont_filter: bool = False, **meta: Any) -> Request:
