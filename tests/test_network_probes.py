@@ -467,3 +467,25 @@ def test_latest_sources_given_as_whole_urls_are_read(site: LoopbackSite, tmp_pat
     assert result.status == EXIT_OK and result.items, result.log[-3000:]
     assert "sources: read=2 failed=0;" in result.log
     assert site.counts["/rss/latest.rss"] == 1
+
+
+# --- the article spider's arguments, blank ones -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"urls": " , ,"}, "article: -a urls=' , ,' lists no URL"),
+        ({"url": "   "}, "article: -a url='   ' lists no URL"),
+        ({"url": " ", "urls": ","}, "article: -a url=' ' -a urls=',' lists no URL"),
+    ],
+)
+def test_url_arguments_of_only_blanks_and_commas_are_named_in_the_error(arguments: dict[str, str], message: str) -> None:
+    # They were "url_file None lists no URL" (no url_file was given) and "not an http(s) URL: ''".
+    from scrapy.exceptions import UsageError
+
+    from crawler.spiders.article import ArticleSpider
+
+    with pytest.raises(UsageError) as raised:
+        ArticleSpider.check_usage(arguments)
+    assert str(raised.value) == message
