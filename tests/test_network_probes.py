@@ -489,3 +489,27 @@ def test_url_arguments_of_only_blanks_and_commas_are_named_in_the_error(argument
     with pytest.raises(UsageError) as raised:
         ArticleSpider.check_usage(arguments)
     assert str(raised.value) == message
+
+
+# --- an article answered through a redirect ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("location", "status", "kept"),
+    [
+        ("/amp/india-news/a-new-slug-124022800873_1.html", 308, True),  # to its AMP page, relative
+        ("https://www.business-standard.com/article/india-news/old-124022800873_1.html", 301, True),  # its pre-2023 URL
+        ("/india-news/another-story-124022800999_1.html", 301, False),  # another article (merged stories)
+        ("/", 302, False),  # the home page
+        ("/latest-news", 307, False),  # a listing
+    ],
+)
+def test_an_article_read_through_a_redirect_is_kept_only_when_it_lands_on_itself(tmp_path: Path, location: str, status: int, kept: bool) -> None:
+    from crawler.spiders.article import ArticleSpider
+
+    url = SITE + "/india-news/india-us-defence-meet-security-cooperation-intelligence-sharing-discussed-124022800873_1.html"
+    spider = make_spider(ArticleSpider, tmp_path, url=url)
+    response = redirected(spider, spider.article_request(url), location, SEED_HTML.encode(), status=status)
+    items = list(spider.parse_article(response))
+    assert [i.articleId for i in items] == (["124022800873"] if kept else [])
+    assert spider.crawler.stats.get_value("bs/skipped/redirected-away") == (None if kept else 1)
