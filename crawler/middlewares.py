@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
@@ -18,6 +19,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
+from w3lib.url import canonicalize_url
 
 from crawler.extraction import is_block_page
 from crawler import stats as stat
@@ -297,3 +299,27 @@ def _on_domains(url: str, domains: list[str]) -> bool:
     except ValueError:
         return False
     return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+class ReloadIgnoringMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv="refresh">`` redirects, except a refresh to the page itself.
+
+    Listings and live pages reload themselves every minute or so (``content="60;url=<the page>"``):
+    that is a reload for a reader, not a move. Followed, the page was fetched again and again until
+    ``REDIRECT_MAX_TIMES``, then given up ("max redirections reached"), never read. It is read as it
+    came instead. A refresh to another URL is followed as before.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        # Scrapy 2.13 wants the spider; later versions deprecate passing it.
+        result = super().process_response(request, response, spider) if spider is not None else super().process_response(request, response)
+        if isinstance(result, Request) and result is not request and _same_page(result.url, response.url):
+            return response
+        return result
+
+
+def _same_page(url: str, other: str) -> bool:
+    try:
+        return canonicalize_url(url) == canonicalize_url(other)
+    except ValueError:
+        return False

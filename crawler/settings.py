@@ -93,6 +93,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RobotsTxtFailureMiddleware": 99,
     # After RedirectMiddleware (600): a redirect to another host fails the request, by name.
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+    # Scrapy's meta refresh (580), except a refresh to the page itself (a listing reloading itself).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware": 580,
 }
 EXTENSIONS = {
     # The seen-store (incremental spiders) and the per-item delivery to the feeds (after

@@ -513,3 +513,43 @@ def test_an_article_read_through_a_redirect_is_kept_only_when_it_lands_on_itself
     items = list(spider.parse_article(response))
     assert [i.articleId for i in items] == (["124022800873"] if kept else [])
     assert spider.crawler.stats.get_value("bs/skipped/redirected-away") == (None if kept else 1)
+
+
+# --- a page that reloads itself with <meta http-equiv="refresh"> --------------------------------------------
+
+
+def _refreshing(content: str) -> bytes:
+    return (
+        f'<html><head><meta http-equiv="refresh" content="{content}"></head><body>'
+        '<a href="/markets/news/x-124022800873_1.html">X</a></body></html>'
+    ).encode()
+
+
+def _meta_refresh_answer(tmp_path: Path, content: str) -> tuple[Request, Response, Any]:
+    from scrapy.settings import Settings
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import build_from_crawler, load_object
+
+    # The meta refresh middleware the project's settings enable, whichever it is.
+    project = Settings()
+    project.setmodule("crawler.settings")
+    (path,) = [p for p in build_component_list(project.getwithbase("DOWNLOADER_MIDDLEWARES")) if "MetaRefresh" in str(p)]
+    spider = make_spider(LatestSpider, tmp_path)
+    middleware = build_from_crawler(load_object(path), spider.crawler)
+    request = spider.root_source(SITE + "/latest-news")
+    response = HtmlResponse(request.url, body=_refreshing(content), request=request)
+    wants_spider = inspect.signature(middleware.process_response).parameters["spider"].default is inspect.Parameter.empty
+    return request, response, middleware.process_response(request, response, spider) if wants_spider else middleware.process_response(request, response)
+
+
+@pytest.mark.parametrize("content", ["60;url=https://www.business-standard.com/latest-news", "30; URL=/latest-news", "0;url=/latest-news#top"])
+def test_a_page_that_reloads_itself_is_read_not_refetched_until_the_redirect_limit(tmp_path: Path, content: str) -> None:
+    # Followed as a redirect, the listing came back with the same refresh each time, and after
+    # REDIRECT_MAX_TIMES it was given up ("max redirections reached": failed source "ignored").
+    request, response, result = _meta_refresh_answer(tmp_path, content)
+    assert result is response
+
+
+def test_a_meta_refresh_to_another_page_is_still_followed(tmp_path: Path) -> None:
+    request, response, result = _meta_refresh_answer(tmp_path, "0;url=/markets/news")
+    assert isinstance(result, Request) and result.url == SITE + "/markets/news" and result.meta["redirect_urls"] == [request.url]
