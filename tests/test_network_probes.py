@@ -553,3 +553,23 @@ def test_a_page_that_reloads_itself_is_read_not_refetched_until_the_redirect_lim
 def test_a_meta_refresh_to_another_page_is_still_followed(tmp_path: Path) -> None:
     request, response, result = _meta_refresh_answer(tmp_path, "0;url=/markets/news")
     assert isinstance(result, Request) and result.url == SITE + "/markets/news" and result.meta["redirect_urls"] == [request.url]
+
+
+def _drain(starts: Any) -> list[Any]:
+    """The items of an asynchronous generator that never waits (a spider's start()), without an event loop."""
+    items = []
+    while True:
+        try:
+            starts.__anext__().send(None)
+        except StopIteration as step:
+            items.append(step.value)
+        except StopAsyncIteration:
+            return items
+
+
+def test_a_section_given_twice_is_walked_once_without_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # "-a sections=markets/news,markets/news/": the second was refused with "Not reading … again:
+    # it was read in this run already" (a WARNING, before anything was read).
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news, markets/news/,/markets/news,economy")
+    assert [request.url for request in _drain(spider.start())] == [SITE + "/markets/news", SITE + "/economy"]
+    assert not [r for r in caplog.records if r.levelname == "WARNING"] and not bs_stats(spider).get("bs/discovery/source_repeated")

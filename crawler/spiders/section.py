@@ -22,7 +22,8 @@ PAGES = re.compile(r"[0-9]+", re.ASCII)
 
 
 def _sections(value: str) -> list[str]:
-    return [s.strip().strip("/") for s in value.split(",") if s.strip().strip("/")]
+    # Each once: a section given twice ("markets/news,markets/news/") is one walk.
+    return list(dict.fromkeys(s.strip().strip("/") for s in value.split(",") if s.strip().strip("/")))
 
 
 class SectionSpider(DiscoverySpider):
