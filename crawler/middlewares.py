@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
@@ -18,6 +19,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
+from w3lib.url import canonicalize_url
 
 from crawler.extraction import is_block_page
 from crawler import stats as stat
@@ -26,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 # request.meta key: how many 429 answers this request has met.
 RATE_LIMITED_META = "bs_rate_limited"
+# request.meta key: how many 503 answers with Retry-After this request has waited out.
+UNAVAILABLE_META = "bs_unavailable"
 
 
 class BlockPageMiddleware:
@@ -106,6 +110,11 @@ class RateLimitMiddleware:
     ``BS_RETRY_AFTER_MAX``; a longer one, or a request that meets 429 more than
     ``BS_RATE_LIMIT_RETRIES`` times, ends the run as a block does (exit 4): a limit that does not
     lift is a refusal, not a redesign.
+
+    A 503 with ``Retry-After`` (maintenance) is waited out the same way, within the same bounds;
+    past them it goes on to RetryMiddleware, which asks again at once and then gives the request
+    up (``bs/failed/http-503``): an outage is no refusal, and the run goes on. A 503 without the
+    header is RetryMiddleware's alone.
     """
 
     def __init__(self, crawler: Crawler, max_wait: float, retries: int, default_wait: float) -> None:
@@ -129,6 +138,8 @@ class RateLimitMiddleware:
         )
 
     async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        if response.status == 503:
+            return await self._wait_out_unavailable(request, response)
         if response.status != 429:
             return response
         self.stats.inc_value(stat.RATE_LIMITED)
@@ -150,6 +161,21 @@ class RateLimitMiddleware:
         await self._pause(wait)
         again = request.replace(dont_filter=True)
         again.meta[RATE_LIMITED_META] = tries
+        return again
+
+    async def _wait_out_unavailable(self, request: Request, response: Response) -> Request | Response:
+        announced = retry_after_seconds(response.headers.get("Retry-After"))
+        tries = int(request.meta.get(UNAVAILABLE_META, 0)) + 1
+        if announced is None or announced > self.max_wait or tries > self.retries:
+            return response
+        logger.warning(
+            "Unavailable (503) at <%s>: waiting %.0f s (Retry-After), then asking again (%d of %d)", request.url, announced, tries, self.retries
+        )
+        self.stats.inc_value(stat.UNAVAILABLE)
+        self.stats.inc_value(stat.UNAVAILABLE_WAITED_SECONDS, round(announced))
+        await self._pause(announced)
+        again = request.replace(dont_filter=True)
+        again.meta[UNAVAILABLE_META] = tries
         return again
 
     async def _pause(self, seconds: float) -> None:
@@ -255,10 +281,15 @@ class OffsiteRedirectMiddleware:
             return response
         location = response.headers[b"Location"] or b""
         target = urljoin(request.url, location.decode("latin-1"))
-        domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or [] if d]
-        if domains and target.startswith(("http://", "https://")) and not _on_domains(target, domains):
+        if is_offsite(self.crawler, target):
             raise OffsiteRedirect(target)
         return response
+
+
+def is_offsite(crawler: Crawler, url: str) -> bool:
+    """Whether ``url`` is an http(s) URL off the spider's allowed domains (none: nothing is off-site)."""
+    domains = [d.lower() for d in getattr(crawler.spider, "allowed_domains", None) or [] if d]
+    return bool(domains) and url.startswith(("http://", "https://")) and not _on_domains(url, domains)
 
 
 def _on_domains(url: str, domains: list[str]) -> bool:
@@ -268,3 +299,27 @@ def _on_domains(url: str, domains: list[str]) -> bool:
     except ValueError:
         return False
     return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+class ReloadIgnoringMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv="refresh">`` redirects, except a refresh to the page itself.
+
+    Listings and live pages reload themselves every minute or so (``content="60;url=<the page>"``):
+    that is a reload for a reader, not a move. Followed, the page was fetched again and again until
+    ``REDIRECT_MAX_TIMES``, then given up ("max redirections reached"), never read. It is read as it
+    came instead. A refresh to another URL is followed as before.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        # Scrapy 2.13 wants the spider; later versions deprecate passing it.
+        result = super().process_response(request, response, spider) if spider is not None else super().process_response(request, response)
+        if isinstance(result, Request) and result is not request and _same_page(result.url, response.url):
+            return response
+        return result
+
+
+def _same_page(url: str, other: str) -> bool:
+    try:
+        return canonicalize_url(url) == canonicalize_url(other)
+    except ValueError:
+        return False

@@ -93,6 +93,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RobotsTxtFailureMiddleware": 99,
     # After RedirectMiddleware (600): a redirect to another host fails the request, by name.
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+    # Scrapy's meta refresh (580), except a refresh to the page itself (a listing reloading itself).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware": 580,
 }
 EXTENSIONS = {
     # The seen-store (incremental spiders) and the per-item delivery to the feeds (after
@@ -132,7 +135,7 @@ BS_FEED_CLOSE_TIMEOUT = 600
 HTTPCACHE_POLICY = "crawler.incremental.cachepolicy.ArticlesOnlyPolicy"
 
 # --- discovery ---------------------------------------------------------------
-# Sources of the `latest` spider, as paths on BS_BASE_URL: RSS feeds, news sitemaps, listings.
+# Sources of the `latest` spider, as paths on BS_BASE_URL (or whole URLs on its site): RSS feeds, news sitemaps, listings.
 BS_LATEST_SOURCES = [
     "/rss/latest.rss",
     "/rss/markets-106.rss",
@@ -154,7 +157,8 @@ BS_MAX_SOURCE_DEPTH = 3
 BS_MAX_SOURCES = 5000
 # A 429 answer is waited out as its Retry-After says (seconds or a date), up to this long; a
 # longer wait, or a request that meets 429 more than BS_RATE_LIMIT_RETRIES times, ends the run
-# like a block (exit 4). Without Retry-After, BS_RATE_LIMIT_WAIT seconds.
+# like a block (exit 4). Without Retry-After, BS_RATE_LIMIT_WAIT seconds. A 503 with Retry-After
+# (maintenance) is waited out within the same bounds; past them it is retried as any 503.
 BS_RETRY_AFTER_MAX = 120
 BS_RATE_LIMIT_RETRIES = 3
 BS_RATE_LIMIT_WAIT = 10

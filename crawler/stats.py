@@ -57,6 +57,8 @@ DISCOVERY_SOURCE_REPEATED = "bs/discovery/source_repeated"
 # Sources not read because a bound was reached (BS_MAX_SOURCE_DEPTH, BS_MAX_SOURCES).
 DISCOVERY_SOURCE_TOO_DEEP = "bs/discovery/source_too_deep"
 DISCOVERY_SOURCE_LIMIT = "bs/discovery/source_limit"
+# archive: months of the asked range that the sitemap index lists no sitemap for.
+DISCOVERY_MONTH_NOT_LISTED = "bs/discovery/month_not_listed"
 # "url (reason)" of the first failed sources, for the verdict's line (a list, not a count).
 DISCOVERY_FAILED_SOURCES = "bs/discovery/failed_sources"
 # An article page whose canonical URL carries another id: the fetched URL's id is kept.
@@ -68,6 +70,9 @@ RATE_LIMITED_WAITED_SECONDS = "bs/rate_limited/waited_seconds"
 RATE_LIMITED_GAVE_UP = "bs/rate_limited/gave_up"
 # The close reason of a run ended by a rate limit that did not lift (judged like a block: exit 4).
 RATE_LIMITED_REASON = "rate_limited"
+# 503 answers with Retry-After (maintenance) waited out, and the seconds waited.
+UNAVAILABLE = "bs/unavailable"
+UNAVAILABLE_WAITED_SECONDS = "bs/unavailable/waited_seconds"
 
 # --- robots.txt ----------------------------------------------------------------------
 ROBOTSTXT_UNREADABLE = "bs/robotstxt/unreadable"

@@ -17,6 +17,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
+from w3lib.url import canonicalize_url
 
 from crawler.distributed import (
     HEARTBEAT_SECONDS,
@@ -140,6 +141,22 @@ class RedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]
         if self.crawler is None or self.crawler.request_fingerprinter is None:
             return str(super().request_fingerprint(request))
         return self.crawler.request_fingerprinter.fingerprint(request).hex()
+
+    def request_seen(self, request: Request) -> bool:
+        # A redirect back to a URL of its own chain (a CDN's cookie check answers 302 to the same
+        # URL) is no duplicate: filtered, the article or source was lost with a DEBUG line only.
+        # A loop ends at REDIRECT_MAX_TIMES.
+        if _redirected_to_itself(request):
+            return False
+        return bool(super().request_seen(request))
+
+
+def _redirected_to_itself(request: Request) -> bool:
+    earlier = request.meta.get("redirect_urls")
+    if not earlier:
+        return False
+    here = canonicalize_url(request.url)
+    return any(canonicalize_url(str(url)) == here for url in earlier)
 
 
 class RedisScheduler(Scheduler):  # type: ignore[misc]

@@ -17,14 +17,21 @@ from crawler import distributed
 from crawler.extraction.discovery import Entry, monthly_sitemap_month
 from crawler.extraction.normalize import IST
 
+from crawler import stats as stat
+
 from .base import require
-from .discovery import DiscoverySpider
+from .discovery import SOURCE_DEPTH_META, DiscoverySpider
 
 INDEX_PATH = "/sitemap/sitemap-index.xml"
 # The next monthly sitemap is requested when fewer articles than this are still to be downloaded:
 # enough to keep the downloader busy while the next sitemap is fetched and read (a loopback sitemap
 # of 1,000 URLs takes about a second to arrive; 64 left the downloader idle meanwhile).
 SITEMAP_LOW_WATER = 256
+# A failed index that lists no monthly sitemap, and what one is named like.
+NO_MONTHLY_SITEMAPS = "no-monthly-sitemaps"
+MONTHLY_EXAMPLE = "/sitemap/2024-february-1.xml"
+# The WARNING about months the index does not list names this many of them.
+MONTHS_NAMED = 12
 
 
 def _day(value: str, name: str) -> date:
@@ -33,6 +40,11 @@ def _day(value: str, name: str) -> date:
     except (TypeError, ValueError):
         require(False, f"archive: {name}={value!r} is not a date like 2024-02-28")
         raise AssertionError from None  # unreachable: require raised
+
+
+def months_between(first: date, last: date) -> list[tuple[int, int]]:
+    """(year, month) of every month from ``first``'s to ``last``'s, both included."""
+    return [(index // 12, index % 12 + 1) for index in range(first.year * 12 + first.month - 1, last.year * 12 + last.month)]
 
 
 def today_ist() -> date:
@@ -142,6 +154,27 @@ class ArchiveSpider(DiscoverySpider):
             scheduled = True
         if scheduled or self.sitemap_in_flight:
             raise DontCloseSpider
+
+    def index_usable(self, response: Response, entries: list[Entry]) -> bool:
+        """The index must list monthly sitemaps (a renamed scheme would backfill nothing, and say
+        ok); months of the range it does not list are named, since nothing of them will come.
+        Only the index the run starts from: a monthly sitemap may be an index of its own parts."""
+        if response.request is not None and response.request.meta.get(SOURCE_DEPTH_META, 0):
+            return True
+        listed = {month for month in map(monthly_sitemap_month, (entry.url for entry in entries)) if month is not None}
+        if not listed:
+            self.source_unreadable(
+                response, NO_MONTHLY_SITEMAPS, f"none of its {len(entries)} sitemaps is named like a monthly one ({MONTHLY_EXAMPLE})"
+            )
+            return False
+        missing = [month for month in months_between(self.since, self.until) if month not in listed]
+        if missing:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.DISCOVERY_MONTH_NOT_LISTED, len(missing))
+            named = ", ".join(f"{year}-{month:02d}" for year, month in missing[:MONTHS_NAMED])
+            more = f" and {len(missing) - MONTHS_NAMED} more" if len(missing) > MONTHS_NAMED else ""
+            self.logger.warning("<%s> lists no sitemap for %d month(s) of the range: %s%s", response.url, len(missing), named, more)
+        return True
 
     def wants_sitemap(self, entry: Entry) -> bool:
         month = monthly_sitemap_month(entry.url)

@@ -40,7 +40,7 @@ def _url_file_lines(path: str) -> list[str]:
 
 def _given_urls(arguments: Mapping[str, Any]) -> list[str]:
     urls: list[str] = []
-    if arguments.get("url"):
+    if str(arguments.get("url") or "").strip():
         urls.append(str(arguments["url"]).strip())
     if arguments.get("urls"):
         urls.extend(u.strip() for u in str(arguments["urls"]).split(",") if u.strip())
@@ -83,7 +83,8 @@ class ArticleSpider(BusinessStandardSpider):
     def check_arguments(cls, arguments: Mapping[str, str]) -> None:
         require(any(arguments.get(k) for k in URL_ARGUMENTS), "article: give -a url=URL, -a urls=URL,URL or -a url_file=PATH")
         urls = _given_urls(arguments)
-        require(bool(urls), f"article: url_file {arguments.get('url_file')!r} lists no URL")
+        given = " ".join(f"-a {name}={arguments[name]!r}" for name in URL_ARGUMENTS if arguments.get(name))
+        require(bool(urls), f"article: {given} lists no URL")
         for url in urls:
             _check_url(url)
 
@@ -107,4 +108,7 @@ class ArticleSpider(BusinessStandardSpider):
         for url in self.start_urls:
             # Counted like discovered articles, so a run that extracts none of them fails (exit 5).
             self.crawler.stats.inc_value(stat.DISCOVERY_NEW)
-            yield self.article_request(url)
+            # Not filtered, as Scrapy's own start requests are not: the URLs are unique already,
+            # and a redirect inherits the flag. A redirect back to the same URL (a CDN's cookie
+            # check) was otherwise dropped as a duplicate, logged at DEBUG only.
+            yield self.article_request(url, dont_filter=True)

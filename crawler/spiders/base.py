@@ -103,15 +103,20 @@ class BusinessStandardSpider(Spider):
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def site_url(self, path: str) -> str:
-        """An absolute URL on the configured site."""
+        """An absolute URL on the configured site; an http(s) URL given whole (a source in the
+        settings written as the browser shows it) is kept as it is (off-site ones are refused later)."""
+        path = path.strip()
+        if path.lower().startswith(("http://", "https://")):
+            return path
         return self.base_url + "/" + path.lstrip("/")
 
-    def article_request(self, url: str, **meta: Any) -> Request:
+    def article_request(self, url: str, *, dont_filter: bool = False, **meta: Any) -> Request:
         """The request for one article page (a Splash one when SPLASH_URL is set); saved pages
         (``file://``) bypass the off-site filter and are never rendered."""
         if url.startswith("file:"):
             meta["allow_offsite"] = True
-        return self.renderer.render(Request(url, callback=self.parse_article, errback=self.article_failed, meta=meta))
+        request = Request(url, callback=self.parse_article, errback=self.article_failed, meta=meta, dont_filter=dont_filter)
+        return self.renderer.render(request)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         """Extract the article, or log and count why the page is not one.
@@ -132,7 +137,7 @@ class BusinessStandardSpider(Spider):
             stats.inc_value(stat.skipped(NOT_HTML))
             self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
             return
-        requested = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
+        requested = requested_url(response)
         # The id scheme follows the host (hi-<N> on the Hindi edition), as the extraction's does.
         fetched = page_article_id(None, requested)
         if fetched and requested != response.url and fetched != page_article_id(None, response.url):
@@ -212,6 +217,12 @@ class BusinessStandardSpider(Spider):
             return
         stats.inc_value(stat.failed(failure_name(failure)))
         self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+
+
+def requested_url(response: Response) -> str:
+    """The URL the spider asked for, before any redirect (``response.url`` is where they led)."""
+    request = response.request
+    return str(request.meta.get("redirect_urls", [response.url])[0]) if request is not None else response.url
 
 
 def looks_like_json(body: bytes) -> bool:

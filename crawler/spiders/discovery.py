@@ -5,16 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from crawler import distributed
-from crawler.extraction import Article
+from crawler.extraction import Article, is_block_page
 from crawler.incremental.dupefilter import REDISCOVER
-from crawler.extraction.discovery import CUT, SITEMAP_MAX_SIZE, BrokenDocument, Entry, Listing, parse_listing, parse_rss, parse_sitemap
+from crawler.extraction.discovery import (
+    CUT,
+    GZIP_MAGIC,
+    SITEMAP_MAX_SIZE,
+    BrokenDocument,
+    Entry,
+    Listing,
+    parse_listing,
+    parse_rss,
+    parse_sitemap,
+    unpack,
+)
 from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
@@ -25,7 +38,7 @@ from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
 
-from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, require
+from .base import GZIP_LAYERS, NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, require, requested_url
 from crawler import stats as stat
 
 
@@ -37,6 +50,11 @@ SOURCE_DEPTH_META = "bs_source_depth"
 # Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
 NO_ARTICLE_LINKS = "no-article-links"
 LOOP = "loop"
+OFFSITE = "offsite"
+BLOCKED = "blocked"
+BLOCK_PAGE_MAX_SIZE = 64 * 1024
+# A source the site redirects to its home page: removed (or moved without a redirect to its new place).
+REDIRECTED_HOME = "redirected-home"
 # Defaults of BS_MAX_SOURCES and BS_MAX_SOURCE_DEPTH (crawler/settings.py).
 DEFAULT_MAX_SOURCES = 5000
 DEFAULT_MAX_SOURCE_DEPTH = 3
@@ -173,10 +191,11 @@ class DiscoverySpider(BusinessStandardSpider):
         return False
 
     def parse_source(self, response: Response) -> Iterator[Request]:
-        """Feed, sitemap or listing, told apart by URL."""
-        if not self.first_read(response):
+        """Feed, sitemap or listing, told apart by the URL asked for (not the one a redirect led to:
+        a feed or sitemap that answers with an HTML page is a failed source, not a listing)."""
+        if self.answered_otherwise(response) or not self.first_read(response):
             return
-        path = response.url.split("?")[0]
+        path = requested_url(response).split("?")[0]
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
         elif path.endswith((".xml", ".xml.gz")):
@@ -212,11 +231,17 @@ class DiscoverySpider(BusinessStandardSpider):
             self.source_unreadable(response, error.reason, str(error))
             return
         if sitemap.is_index:
+            if not self.index_usable(response, sitemap.entries):
+                return
             wanted = [entry for entry in sitemap.entries if self.wants_sitemap(entry)]
             followed = [r for r in (self.follow_source(entry.url, response) for entry in wanted) if r is not None]
             if wanted and not followed:
-                # Everything it lists was read already (it lists itself) or is out of bounds.
-                self.source_unreadable(response, LOOP, "every sitemap it lists was read already or lies too deep")
+                if not any(self.is_on_site(entry.url) for entry in wanted):
+                    # The site moved its sitemaps to another host (a CDN's): not a loop.
+                    self.source_unreadable(response, OFFSITE, f"every sitemap it lists is on another host, e.g. <{wanted[0].url}>")
+                else:
+                    # Everything it lists was read already (it lists itself) or is out of bounds.
+                    self.source_unreadable(response, LOOP, "every sitemap it lists was read already, lies too deep or is on another host")
                 return
             self.count_source_read(response, sitemap.salvaged, sitemap.unusable_urls)
             self.count_unreadable_dates(response, sitemap.unreadable_dates)
@@ -231,6 +256,11 @@ class DiscoverySpider(BusinessStandardSpider):
 
         ``may_end``: a later page of a paginated listing, where no article links mean the end of it.
         """
+        if response.body.startswith(GZIP_MAGIC):
+            unpacked = self.unpack_stray_gzip_source(response)
+            if unpacked is None:
+                return None
+            response = unpacked
         if not isinstance(response, TextResponse):
             self.source_unreadable(response, NOT_HTML, f"a {type(response).__name__}, not an HTML page")
             return None
@@ -244,10 +274,52 @@ class DiscoverySpider(BusinessStandardSpider):
         self.count_source_read(response)
         return listing
 
+    def unpack_stray_gzip_source(self, response: Response) -> Response | None:
+        """A listing page gzipped with no Content-Encoding saying so (a CDN's stored copy), unpacked
+        as feeds, sitemaps and articles are; None (a failed source) when it is cut or too large."""
+        body = response.body
+        try:
+            for _ in range(GZIP_LAYERS):
+                if not body.startswith(GZIP_MAGIC):
+                    break
+                body = unpack(body, self.source_max_size)
+        except BrokenDocument as error:
+            self.source_unreadable(response, error.reason, str(error))
+            return None
+        return response.replace(cls=responsetypes.from_args(headers=response.headers, url=response.url, body=body), body=body)
+
     def parse_listing_page(self, response: Response) -> Iterator[Request]:
         listing = self.read_listing(response)
         if listing is not None:
             yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
+
+    def answered_otherwise(self, response: Response, *, may_end: bool = False) -> bool:
+        """Whether the answer is not the source at all (counted): an Akamai block page sent with
+        200, or a redirect to the home page. A block page is a failed source even where a page
+        without links would end a listing: a block in the middle of a section is not its end."""
+        # (A block page is a few hundred bytes: a sitemap's megabytes need not be decoded for it.)
+        if isinstance(response, TextResponse) and len(response.body) <= BLOCK_PAGE_MAX_SIZE and is_block_page(response.text):
+            self.source_unreadable(response, BLOCKED, "an Akamai 'Access Denied' page")
+            return True
+        return self.redirected_home(response, may_end=may_end)
+
+    def redirected_home(self, response: Response, *, may_end: bool = False) -> bool:
+        """Whether the source was redirected to the site's home page (counted: a failed source, or the
+        end of a paginated listing when ``may_end``). The home page lists articles like any listing,
+        so reading it in place of a removed feed, sitemap or section would pass for success."""
+        if urlsplit(response.url).path not in ("", "/") or urlsplit(requested_url(response)).path in ("", "/"):
+            return False
+        why = f"redirected to the home page <{response.url}>"
+        if may_end:
+            self.listing_ended(requested_url(response), why)
+        else:
+            self.source_unreadable(response, REDIRECTED_HOME, why)
+        return True
+
+    def index_usable(self, response: Response, entries: list[Entry]) -> bool:
+        """Whether a sitemap index lists what the spider reads it for (counted as a failed source
+        when not); any index by default."""
+        return True
 
     def wants_sitemap(self, entry: Entry) -> bool:
         """Whether to read a sitemap listed in an index; all by default."""
@@ -265,9 +337,13 @@ class DiscoverySpider(BusinessStandardSpider):
             self.logger.warning("<%s> is not well-formed XML (%s); read what could be salvaged", response.url, salvaged)
 
     def source_unreadable(self, response: Response, reason: str, detail: str) -> None:
-        """A source that answered but held nothing readable: a failed source, like one that did not answer."""
-        self.count_source_failed(response.url, reason)
-        self.logger.error("Discovery source failed <%s>: %s (%s)", response.url, reason, detail)
+        """A source that answered but held nothing readable: a failed source, like one that did not answer.
+        Named by the URL asked for (the one in the settings or the index), wherever redirects led."""
+        url = requested_url(response)
+        if url != response.url and response.url not in detail:
+            detail += f"; redirected to <{response.url}>"
+        self.count_source_failed(url, reason)
+        self.logger.error("Discovery source failed <%s>: %s (%s)", url, reason, detail)
 
     def count_unreadable_dates(self, response: Response, count: int) -> None:
         if count:
@@ -337,7 +413,7 @@ class DiscoverySpider(BusinessStandardSpider):
                 # Counted as unchanged when first listed; it has changed after all.
                 stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED, -1)
             stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
-            meta = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
+            meta: dict[str, Any] = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
             yield self.article_request(article_fetch_url(entry.url), **meta)
 
     def parse_article(self, response: Response) -> Iterator[Article]:

@@ -51,6 +51,7 @@ LIVE_ONLY_MIDDLEWARES = (
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
     "scrapy.downloadermiddlewares.retry.RetryMiddleware",
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+    "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware",
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
     "crawler.middlewares.BlockPageMiddleware",

@@ -22,7 +22,8 @@ PAGES = re.compile(r"[0-9]+", re.ASCII)
 
 
 def _sections(value: str) -> list[str]:
-    return [s.strip().strip("/") for s in value.split(",") if s.strip().strip("/")]
+    # Each once: a section given twice ("markets/news,markets/news/") is one walk.
+    return list(dict.fromkeys(s.strip().strip("/") for s in value.split(",") if s.strip().strip("/")))
 
 
 class SectionSpider(DiscoverySpider):
@@ -49,6 +50,9 @@ class SectionSpider(DiscoverySpider):
         super().__init__(*args, **kwargs)
         self.sections = _sections(sections)
         self.max_pages = int(str(pages).strip())
+        # Per section, the link sets of the pages walked (hashed): a CMS that clamps the page number
+        # serves an earlier page again for every page past the end, each at a new URL.
+        self.pages_walked: dict[str, set[int]] = {}
 
     async def start(self) -> AsyncIterator[Request]:
         for section in self.sections:
@@ -57,11 +61,17 @@ class SectionSpider(DiscoverySpider):
                 yield request
 
     def parse_section(self, response: Response, section: str, page: int) -> Iterator[Request]:
-        if not self.first_read(response):
+        if self.answered_otherwise(response, may_end=page > 1) or not self.first_read(response):
             return
         listing = self.read_listing(response, may_end=page > 1)
         if listing is None:
             return
+        walked = self.pages_walked.setdefault(section, set())
+        links = hash(frozenset(listing.article_urls))
+        if links in walked:
+            self.listing_ended(response.url, "it repeats an earlier page of the section")
+            return
+        walked.add(links)
         all_seen = bool(listing.article_urls) and not self.fresh and all(self.is_seen(u) for u in listing.article_urls)
         yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
         if all_seen:

@@ -37,6 +37,7 @@ from crawler.extraction import is_block_page
 from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
 from crawler.extraction.urls import ARTICLE, url_kind
 from crawler.failures import failure_name
+from crawler.middlewares import OffsiteRedirect, is_offsite
 from crawler.priorities import merge_components
 from crawler import stats as stat
 
@@ -282,14 +283,15 @@ class SplashRenderingMiddleware:
       Splash that is down or overloaded would only delay the article.
     """
 
-    def __init__(self, stats: StatsCollector) -> None:
+    def __init__(self, stats: StatsCollector, crawler: Crawler | None = None) -> None:
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SplashRenderingMiddleware:
         _require_splash_url(crawler)
         assert crawler.stats is not None
-        return cls(crawler.stats)
+        return cls(crawler.stats, crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         meta = request.meta
@@ -307,6 +309,15 @@ class SplashRenderingMiddleware:
             return self.fallback(request, reason, detail)
         if not isinstance(data, dict) or not isinstance(data.get("html"), str):
             return self.fallback(request, "bad-answer", f"not the script's JSON ({type(response).__name__})")
+        page_url = request.meta["splash"]["args"]["url"]
+        if response.url != page_url:
+            # The browser followed redirects, which RedirectMiddleware and OffsiteRedirectMiddleware
+            # never saw: the same checks here. A page on another host is refused (the errback names
+            # it); the URL asked for goes where RedirectMiddleware puts it, so the spider tells an
+            # article that redirected to another one, or to the home page, from the article itself.
+            if self.crawler is not None and is_offsite(self.crawler, response.url):
+                raise OffsiteRedirect(response.url)
+            request.meta["redirect_urls"] = [page_url]
         self.stats.inc_value(stat.SPLASH_RENDERED)
         # filled / empty (no numbers within BS_SPLASH_WAIT: a slow ticker, or changed markup)
         # / absent (a page without a ticker, or one whose markup changed).

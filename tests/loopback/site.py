@@ -65,18 +65,21 @@ FAULT_KINDS = frozenset(
 #   gzip-cut         gzipped with the header, cut after half the compressed bytes
 #   gzip-bare-cut    gzipped without the header, cut after half
 #   offsite          302 to another host (127.0.0.2, which nothing answers)
+#   redirect-home    301 to the home page (a feed, sitemap or section the site removed)
+#   redirect-self    302 to the same path with a cookie (a CDN's cookie check), then normal
 #   maintenance      200 text/html "down for maintenance" page instead of the document
 #   no-links         a 200 HTML listing without one article link
 #   nbsp             an RSS feed with one &nbsp; outside CDATA (not well-formed XML)
 #   cut              an RSS feed cut short in transit, inside the <link> of its fourth item
 #   huge             a monthly sitemap padded to 50,000 URLs (some 11 MB; the padding is dated 2001)
 #   429              429 Too Many Requests with Retry-After: <arg> seconds, <times> times, then normal
+#   503              503 Service Unavailable with Retry-After: <arg> seconds (maintenance), <times> times
 #   timeout          no answer for slow_seconds, then the connection closes
 #   reset            the connection is reset (RST) without an answer
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "offsite", "maintenance", "no-links",
-        "nbsp", "huge", "429", "timeout", "reset", "cut",
+        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -423,6 +426,11 @@ class LoopbackSite:
             return normal._replace(body=packed, headers=headers)
         if kind == "offsite":
             return Response(302, b"", HTML, (("Location", f"http://{OFFSITE_HOST}:{self.port}{path}"),))
+        if kind == "redirect-home":
+            return Response(301, b"", HTML, (("Location", "/"),))
+        if kind == "redirect-self":
+            # Relative, as servers write it; set `times` to how often it answers so.
+            return Response(302, b"", HTML, (("Location", path), ("Set-Cookie", "bm_sv=1; Path=/")))
         if kind == "maintenance":
             return Response(
                 200,
@@ -441,6 +449,8 @@ class LoopbackSite:
             return normal._replace(body=normal.body.replace(b"</urlset>", self._padding(path) + b"</urlset>"))
         if kind == "429":
             return Response(429, b"<html><body><h1>429 Too Many Requests</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
+        if kind == "503":
+            return Response(503, b"<html><body><h1>Down for maintenance</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
         raise ValueError(f"path fault {kind!r} has no response")
 
     def _padding(self, path: str) -> bytes:
