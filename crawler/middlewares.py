@@ -13,7 +13,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -21,7 +21,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 from w3lib.url import canonicalize_url
 
-from crawler.extraction import is_block_page
+from crawler.extraction import is_block_page, may_be_block_page
 from crawler import stats as stat
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,8 @@ class BlockPageMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         self.responses += 1
-        if response.status in (200, 403) and isinstance(response, TextResponse) and is_block_page(response.text):
+        # (An article's text is not decoded here for this: most bytes show they cannot be a block page.)
+        if response.status in (200, 403) and isinstance(response, TextResponse) and may_be_block_page(response.body) and is_block_page(response.text):
             self.blocked += 1
             self.stats.inc_value(stat.BLOCKED)
             self.stats.inc_value(stat.blocked(response.status))
@@ -311,11 +312,29 @@ class ReloadIgnoringMetaRefreshMiddleware(MetaRefreshMiddleware):
     """
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        if isinstance(response, HtmlResponse) and not may_refresh(response.body):
+            # Scrapy decodes the whole page and runs three expressions over its head to find a
+            # refresh, for every page: 4% of a crawl's CPU, spared where the word is not there.
+            return response
         # Scrapy 2.13 wants the spider; later versions deprecate passing it.
         result = super().process_response(request, response, spider) if spider is not None else super().process_response(request, response)
         if isinstance(result, Request) and result is not request and _same_page(result.url, response.url):
             return response
         return result
+
+
+# w3lib reads a refresh from the first 4,096 characters of the page's text: at most four bytes each
+# in any encoding whose letters are ASCII bytes.
+_REFRESH_HEAD_BYTES = 4 * 4096
+
+
+def may_refresh(body: bytes) -> bool:
+    """Whether a page's head may hold a ``<meta http-equiv="refresh">`` (False only when it cannot;
+    UTF-16 and UTF-32 text, with NUL bytes between its letters, always may)."""
+    head = body[:_REFRESH_HEAD_BYTES]
+    # (bytes.lower() folds ASCII letters alone, as a case-blind search of the word needs; a case-blind
+    # expression is several times slower.)
+    return b"refresh" in head.lower() or b"\x00" in head
 
 
 def _same_page(url: str, other: str) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
-from .blocking import is_block_page
+from .blocking import is_block_page, may_be_block_page
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
 from .page import EncodingNote, Page, decode_body
@@ -86,6 +86,7 @@ __all__ = [
     "extract",
     "extract_article",
     "is_block_page",
+    "may_be_block_page",
     "missing_fields",
     "missing_required",
     "pick_layout",

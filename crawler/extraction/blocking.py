@@ -23,3 +23,19 @@ def is_block_page(text: str) -> bool:
             return False
         head = html.unescape(head)
     return bool(_ACCESS_DENIED.search(head) and _AKAMAI.search(head))
+
+
+# The bytes that hold the head's characters in any encoding whose letters are ASCII bytes (UTF-8
+# takes at most four bytes a character).
+_HEAD_BYTES = 4 * _HEAD
+
+
+def may_be_block_page(body: bytes) -> bool:
+    """Whether an answer's bytes may be Akamai's block page: False when its head lacks the word
+    ("Denied", "DENIED", as :func:`is_block_page` looks for it among entities), so that most answers
+    need not be decoded to know. UTF-16 and UTF-32 text (NUL bytes between its letters) always may."""
+    head = body[:_HEAD_BYTES]
+    return any(word in head for word in _DENIED_BYTES) or b"\x00" in head
+
+
+_DENIED_BYTES = tuple(word.encode("ascii") for word in _DENIED)
