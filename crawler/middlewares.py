@@ -23,6 +23,7 @@ from w3lib.url import canonicalize_url
 
 from crawler.extraction import is_block_page, may_be_block_page
 from crawler import stats as stat
+from crawler.runstop import stop_run
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +85,7 @@ class BlockPageMiddleware:
                 self.responses,
                 self.max_share * 100,
             )
-            assert self.crawler.engine is not None and self.crawler.spider is not None
-            self.crawler.engine.close_spider(self.crawler.spider, "blocked")
+            stop_run(self.crawler, "blocked")
 
 
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
@@ -204,9 +204,7 @@ class RateLimitMiddleware:
             else f"still 429 after {tries - 1} waits"
         )
         logger.error("Closing the run: rate limited at <%s> (%s); backing off", request.url, why)
-        engine = self.crawler.engine
-        if engine is not None and self.crawler.spider is not None:
-            engine.close_spider(self.crawler.spider, stat.RATE_LIMITED_REASON)
+        stop_run(self.crawler, stat.RATE_LIMITED_REASON)
 
 
 class RobotsTxtFailureMiddleware:

@@ -70,7 +70,10 @@ FEED_STORE_EMPTY = False
 # Local files and stdout are written unbuffered and checked after each write, so an article is
 # marked seen as soon as every feed that takes it has it (crawler/incremental/feedstorage.py,
 # crawler/incremental/delivery.py); other storages (S3, GCS, FTP) once the file was stored.
-FEED_STORAGES = {
+# In the base dict, so that a FEED_STORAGES of the user's (a storage for another scheme) adds to
+# these instead of putting Scrapy's buffered file storage back, which recovery cannot trust.
+FEED_STORAGES_BASE = {
+    **getattr(_scrapy_defaults, "FEED_STORAGES_BASE", {}),
     "": "crawler.incremental.feedstorage.DurableFileFeedStorage",
     "file": "crawler.incremental.feedstorage.DurableFileFeedStorage",
     "stdout": "crawler.incremental.feedstorage.DurableStdoutFeedStorage",

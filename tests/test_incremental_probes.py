@@ -35,7 +35,6 @@ from crawler.incremental.lock import RunLock
 from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore, StateError
-from crawler.settings import FEED_STORAGES
 from crawler.spiders.discovery import SOURCE_DATE_META, is_newer
 from crawler.spiders.latest import LatestSpider
 from tests.e2e import FAST
@@ -385,7 +384,7 @@ def test_a_remote_feed_that_failed_beside_a_local_file_gets_its_articles_from_th
         def run(name: str) -> subprocess.CompletedProcess[str]:
             feeds = {str(tmp_path / f"{name}.jsonl"): {"format": "jsonlines"}, f"remote://{bucket}/{name}.jsonl": {"format": "jsonlines"}}
             command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-s", "FEEDS=" + json.dumps(feeds),
-                       "-s", "FEED_STORAGES=" + json.dumps({**FEED_STORAGES, "remote": "tests.remote_storage.FolderFeedStorage"}),
+                       "-s", "FEED_STORAGES=" + json.dumps({"remote": "tests.remote_storage.FolderFeedStorage"}),
                        "-s", f"BS_BASE_URL={site.base_url}",
                        *[f"-s{k}={v}" for k, v in FAST.items()]]
             return subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=300)

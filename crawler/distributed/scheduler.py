@@ -34,6 +34,7 @@ from crawler.distributed import (
 from crawler.distributed.store import RedisSeenStore
 from crawler.incremental.extension import seen_store_of
 from crawler import stats as stat
+from crawler.runstop import stop_run
 
 logger = logging.getLogger(__name__)
 
@@ -357,5 +358,4 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         reactor.callLater(0, self._close_spider)  # type: ignore[attr-defined,arg-type,unused-ignore]
 
     def _close_spider(self) -> None:
-        if self.crawler.engine is not None and self.spider is not None:
-            self.crawler.engine.close_spider(self.spider, REDIS_LOST)
+        stop_run(self.crawler, REDIS_LOST)

@@ -10,9 +10,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
 
 from crawler import stats as stat
+from crawler.runstop import stop_run
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import FeedRecord, SeenStore, StateError, backend
@@ -22,19 +22,6 @@ logger = logging.getLogger(__name__)
 
 # Close reason of a run whose seen-store failed mid-run (crawler/monitoring/verdict.py: exit 7).
 STATE_FAILED_REASON = "state_failed"
-
-
-def stop_run(crawler: Crawler, reason: str) -> None:
-    """Close the crawl's spider with ``reason`` (when it is open), by the API the running Scrapy does
-    not deprecate: 2.19 warns about ``close_spider()``, which 2.13 has alone."""
-    engine = crawler.engine
-    if engine is None or engine.spider is None:
-        return
-    close_async = getattr(engine, "close_spider_async", None)
-    if close_async is not None:
-        deferred_from_coro(close_async(reason=reason))
-    else:
-        engine.close_spider(engine.spider, reason)
 
 
 def new_run_id(spider_name: str = "") -> str:
