@@ -377,6 +377,23 @@ def test_an_article_is_seen_only_after_confirmation(redis_url: str, prefix: str)
     assert seen.count() == 1
 
 
+def test_an_unchanged_article_keeps_the_newer_source_date_it_was_fetched_for(redis_url: str, prefix: str) -> None:
+    # As the SQLite store: fetched again for a newer sitemap date, the same story is not emitted, and
+    # that date is kept, or every later run fetches it again.
+    seen = store(redis_url, prefix)
+    first = PendingArticle("124022800873", 1, "hash-1", None, "2024-02-28T15:42:00+05:30", "run1")
+    seen.add_pending(first)
+    seen.confirm("124022800873", "run1")
+    later = PendingArticle("124022800873", 1, "hash-1", None, "2024-03-05T09:00:00+05:30", "run2")
+    assert seen.claim(later, fresh=False, is_live=lambda run: False).outcome == "unchanged"
+    found = seen.get("124022800873")
+    assert found is not None and (found.version, found.source_date) == (1, "2024-03-05T09:00:00+05:30")
+    assert seen.pending() == []
+    undated = PendingArticle("124022800873", 1, "hash-1", None, None, "run3")
+    assert seen.claim(undated, fresh=False, is_live=lambda run: False).outcome == "unchanged"
+    assert seen.get("124022800873").source_date == "2024-03-05T09:00:00+05:30"  # type: ignore[union-attr]
+
+
 def test_recovery_settles_this_workers_killed_run_and_never_another_workers(redis_url: str, prefix: str, tmp_path: Path) -> None:
     mine, other = store(redis_url, prefix, "archive:w1"), store(redis_url, prefix, "archive:w2")
     feed = tmp_path / "out.jsonl"

@@ -39,13 +39,18 @@ return 1
 # Claim an article for one run, atomically: unchanged (the seen hash matches), taken (another run's
 # claim has not lapsed), or claimed: the pending entry is written and the claim set.
 # KEYS: the article's seen hash, the pending hash, the claim key; ARGV: content hash, fresh (0/1),
-# run id, pending field, pending JSON without version, claim seconds.
+# run id, pending field, pending JSON without version, claim seconds, the source date ("" for none).
 # Returns {outcome, version}.
 _CLAIM_LUA = """
 local seen_version = redis.call('HGET', KEYS[1], 'version')
 local seen_hash = redis.call('HGET', KEYS[1], 'content_hash')
 local unchanged = seen_version and seen_hash == ARGV[1]
-if unchanged and ARGV[2] == '0' then return {'unchanged', tonumber(seen_version)} end
+if unchanged and ARGV[2] == '0' then
+    -- Fetched again for a newer feed or sitemap date, the same story: that date is kept, or each
+    -- later run would fetch the story again for it.
+    if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'source_date', ARGV[7]) end
+    return {'unchanged', tonumber(seen_version)}
+end
 local holder = redis.call('GET', KEYS[3])
 if holder and holder ~= ARGV[3] then return {'taken', 0} end
 local outcome, version = 'new', 1
@@ -157,7 +162,7 @@ class RedisSeenStore:
             self._claim,
             keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id)],
             args=[pending.content_hash, "1" if fresh else "0", pending.run_id, f"{pending.run_id}:{pending.article_id}",
-                  json.dumps(entry), CLAIM_SECONDS],
+                  json.dumps(entry), CLAIM_SECONDS, pending.source_date or ""],
         )
         return Claim(outcome.decode() if isinstance(outcome, bytes) else str(outcome), int(version))
 
