@@ -124,9 +124,9 @@ BS_FRESH = False
 BS_SEEN_STORE = "crawler.incremental.store.SqliteSeenStore"
 # Dates of a feed, sitemap or page further ahead of now than this (seconds) are ignored when
 # deciding whether a seen article changed (stat bs/discovery/future_date).
-BS_FUTURE_DATE_SKEW = 600
+BS_FUTURE_DATE_SKEW = 600.0
 # How long the end of a run waits for the feeds to be stored (remote storages upload then).
-BS_FEED_CLOSE_TIMEOUT = 600
+BS_FEED_CLOSE_TIMEOUT = 600.0
 # Only article pages go to Scrapy's HTTP cache (HTTPCACHE_ENABLED); feeds, sitemaps, listings and
 # robots.txt are always fetched live, so a cached run still sees what is new.
 HTTPCACHE_POLICY = "crawler.incremental.cachepolicy.ArticlesOnlyPolicy"
@@ -155,9 +155,9 @@ BS_MAX_SOURCES = 5000
 # A 429 answer is waited out as its Retry-After says (seconds or a date), up to this long; a
 # longer wait, or a request that meets 429 more than BS_RATE_LIMIT_RETRIES times, ends the run
 # like a block (exit 4). Without Retry-After, BS_RATE_LIMIT_WAIT seconds.
-BS_RETRY_AFTER_MAX = 120
+BS_RETRY_AFTER_MAX = 120.0
 BS_RATE_LIMIT_RETRIES = 3
-BS_RATE_LIMIT_WAIT = 10
+BS_RATE_LIMIT_WAIT = 10.0
 
 # --- run verdict (exit status) -------------------------------------------------
 # Failed feeds, sitemaps and listings a run may have before it fails (exit 1, naming them); -1: no
@@ -240,7 +240,7 @@ REDIS_URL = None
 BS_REDIS_DEFAULT_FEED = "output/%(name)s/%(name)s-%(worker)s-%(time)s.jsonl"
 # How long an idle worker waits for work queued by the others before it closes (seconds).
 # Scrapy looks at the queue every 5 s, so less than that means "close at the first look".
-BS_REDIS_IDLE_SECONDS = 30
+BS_REDIS_IDLE_SECONDS = 30.0
 # Prefix of every key in Redis: one prefix, one seen-store.
 BS_REDIS_PREFIX = "bs"
 # The run whose queue and duplicate filter the workers share; empty: the spider's name.
