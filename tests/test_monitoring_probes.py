@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,10 @@ from scrapy.settings import Settings
 
 from crawler.commands.crawl import setting_problems
 from crawler.monitoring.history import RUNS_FILE
-from crawler.monitoring.verdict import EXIT_USAGE
+from crawler.monitoring.verdict import EXIT_EXTRACTION, EXIT_FAILED, EXIT_USAGE
 from tests.conftest import ROOT
+from tests.e2e import CrawlResult, crawl
+from tests.loopback.site import LoopbackSite
 
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
 
@@ -75,3 +79,60 @@ def test_right_setting_values_pass(setting: str) -> None:
     settings.set(name, value, priority="cmdline")
     assert setting_problems({name: value}, replaced, settings) == []
 
+
+# --- articles found, none extracted: a site that is down is not a redesign ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=12, seed=72, legacy=0, slow_seconds=3) as running:
+        yield running
+
+
+@pytest.fixture
+def clean_site(site: LoopbackSite) -> Iterator[LoopbackSite]:
+    site.clear_faults()
+    yield site
+    site.clear_faults()
+
+
+def latest(site: LoopbackSite, workdir: Path, **settings: str) -> CrawlResult:
+    return crawl("latest", workdir, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss", **settings}, timeout=180)
+
+
+def summary(log: str) -> str:
+    (line,) = [line for line in log.splitlines() if "Run summary:" in line]
+    return line
+
+
+@pytest.mark.parametrize(
+    ("fault", "settings", "reason"),
+    [
+        ("error503-always", {"RETRY_TIMES": "1"}, "http-503"),  # the origin down behind the CDN
+        ("slow", {"RETRY_TIMES": "0", "DOWNLOAD_TIMEOUT": "1"}, "timeout"),
+        ("404", {}, "http-404"),
+    ],
+)
+def test_articles_that_all_fail_to_download_are_a_failed_run_not_a_redesign(
+    clean_site: LoopbackSite, tmp_path: Path, fault: str, settings: dict[str, str], reason: str
+) -> None:
+    for record in clean_site.articles:
+        clean_site.set_fault(record.article_id, fault)
+    result = latest(clean_site, tmp_path, **settings)
+    assert "Traceback" not in result.log
+    assert result.status == EXIT_FAILED, summary(result.log)
+    line = summary(result.log)
+    assert "none could be fetched" in line and f"{reason}=" in line and "redesign" not in line
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_FAILED and "none could be fetched" in str(record["reason"])
+
+
+def test_articles_that_all_fail_extraction_are_still_an_extraction_failure_naming_why(clean_site: LoopbackSite, tmp_path: Path) -> None:
+    for record in clean_site.articles:
+        clean_site.set_fault(record.article_id, "paywall-stub")
+    clean_site.set_fault(clean_site.articles[0].article_id, "error503-always")
+    result = latest(clean_site, tmp_path, RETRY_TIMES="0")
+    assert result.status == EXIT_EXTRACTION, summary(result.log)
+    line = summary(result.log)
+    assert "none could be extracted" in line and "http-503=1" in line
+    assert re.search(r"exit=5 \(.*none could be extracted \(skipped: [a-z-]+=11; failed: http-503=1\)", line), line

@@ -43,6 +43,11 @@ def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
 
+def _counts(counts: dict[str, int]) -> str:
+    """``http-503=27, timeout=3``."""
+    return ", ".join(f"{k}={v}" for k, v in counts.items())
+
+
 class RunVerdictExtension:
     """At the end of a run: log one summary line, then set ``bs/exit_status`` from the thresholds."""
 
@@ -137,7 +142,20 @@ class RunVerdictExtension:
         wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
         extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0))
         if wanted and not extracted:
-            return EXIT_EXTRACTION, f"discovery found {wanted} new or changed article(s) but none could be extracted"
+            failed = _by_suffix(stats, stat.FAILED_PREFIX)
+            skipped = _by_suffix(stats, stat.SKIPPED_PREFIX)
+            # Pages that came back and were read (block pages are no page of the site): only those can
+            # tell a redesign. When every article request failed (5xx after retries, timeouts, refused
+            # connections), the site is down, and the line says so.
+            answered = _sum(stats, stat.LAYOUT_PREFIX) + _sum(stats, stat.SKIPPED_PREFIX) - int(stats.get(stat.skipped("blocked"), 0))
+            if failed and not answered:
+                return EXIT_FAILED, (
+                    f"discovery found {wanted} new or changed article(s) but none could be fetched ({_counts({**failed, **skipped})})"
+                )
+            why = "; ".join(f"{kind}: {_counts(counts)}" for kind, counts in (("skipped", skipped), ("failed", failed)) if counts)
+            return EXIT_EXTRACTION, f"discovery found {wanted} new or changed article(s) but none could be extracted" + (
+                f" ({why})" if why else ""
+            )
         checked = _sum(stats, stat.LAYOUT_PREFIX)
         invalid = _sum(stats, stat.DROPPED_MISSING_PREFIX)
         if checked and invalid / checked > self.max_invalid_share:
