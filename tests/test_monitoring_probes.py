@@ -15,8 +15,9 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.commands.crawl import setting_problems
-from crawler.monitoring.history import RUNS_FILE
-from crawler.monitoring.verdict import EXIT_EXTRACTION, EXIT_FAILED, EXIT_USAGE
+from crawler import stats as stat
+from crawler.monitoring.history import RUNS_FILE, RunHistory, status_words, summarise
+from crawler.monitoring.verdict import EXIT_EXTRACTION, EXIT_FAILED, EXIT_USAGE, RunVerdictExtension
 from tests.conftest import ROOT
 from tests.e2e import CrawlResult, crawl
 from tests.loopback.site import LoopbackSite
@@ -136,3 +137,73 @@ def test_articles_that_all_fail_extraction_are_still_an_extraction_failure_namin
     line = summary(result.log)
     assert "none could be extracted" in line and "http-503=1" in line
     assert re.search(r"exit=5 \(.*none could be extracted \(skipped: [a-z-]+=11; failed: http-503=1\)", line), line
+
+
+# --- the run history -----------------------------------------------------------------------------------
+
+
+def test_the_history_counts_what_the_summary_line_counts() -> None:
+    # A fresh=1 run (unchanged articles emitted again) whose feed failed after 7 of its 9 items.
+    stats: dict[str, object] = {
+        stat.NEW: 3, stat.UPDATED: 1, stat.UNCHANGED: 5, stat.DISCOVERY_UNCHANGED_SKIPPED: 2,
+        "item_scraped_count": 9, "item_dropped_count": 2, stat.dropped_missing("headline"): 2,
+        stat.OUTPUT_DELIVERED: 7, stat.OUTPUT_UNDELIVERED: 2, stat.BLOCKED: 1, stat.skipped("empty"): 1,
+        stat.failed("timeout"): 4, stat.layout("nextjs-2023"): 11,
+    }
+    line = RunVerdictExtension.summary(stats, "finished", 6, "the output could not be written")
+    on_the_line = {name: int(value) for name, value in re.findall(r"\b(new|updated|unchanged|emitted|skipped|failed|dropped|blocked)=(\d+)", line)}
+    counts = summarise(stats, [])["counts"]
+    assert {name: counts[name] for name in on_the_line} == on_the_line
+
+
+def test_a_record_after_a_cut_line_is_not_lost(tmp_path: Path) -> None:
+    history = RunHistory(tmp_path)
+    history.append({"started": "2026-11-01T06:00:00+00:00", "spider": "latest", "status": 0})
+    with open(history.path, "ab") as handle:
+        handle.write(b'{"started": "2026-11-02T06:0')  # the disk filled up, or the machine went down, mid-line
+    history.append({"started": "2026-11-03T06:00:00+00:00", "spider": "latest", "status": 4})
+    assert [r["started"][:10] for r in history.records()] == ["2026-11-01", "2026-11-03"]
+
+
+def test_every_exit_status_has_its_words() -> None:
+    from crawler.monitoring import verdict
+
+    statuses = {value for name, value in vars(verdict).items() if name.startswith("EXIT_")}
+    assert {status: status_words(status) for status in statuses if status_words(status).startswith("exit ")} == {}
+
+
+ODD_LINES = [
+    '{"started": null, "spider": "latest"}',
+    '{"started": "yesterday", "spider": "latest", "status": 0}',
+    "[1, 2]",
+    '"text"',
+    '\x00\x00\x00\x00',  # a crash left the file's last block zeroed
+    '{"started": "2026-11-02T06:00:00+00:00", "spider": "latest", "status": 4, "status_words": "blocked", "counts": [1],'
+    ' "coverage": {"authors": null}, "arguments": ["a"], "versions": null, "layouts": "x", "failed": 3}',
+]
+
+
+def test_runs_and_report_skip_records_they_cannot_read(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    state = tmp_path / ".state"
+    state.mkdir()
+    good = {"started": "2026-11-01T06:00:00+00:00", "spider": "latest", "status": 0, "status_words": "ok", "counts": {"new": 7}}
+    (state / RUNS_FILE).write_text("\n".join([json.dumps(good), *ODD_LINES]) + "\n")
+    for args in (["runs"], ["runs", "--since", "2026-10-01"], ["runs", "--spider", "latest"], ["report", "-o", "r.html"]):
+        done = scrapy(tmp_path, *args)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr[-2000:])
+        assert done.stderr == "", (args, done.stderr[-2000:])
+    listed = scrapy(tmp_path, "runs").stdout.splitlines()
+    assert [line.split()[:4] for line in listed[1:]] == [["2026-11-02", "06:00:00", "latest", "blocked"], ["2026-11-01", "06:00:00", "latest", "ok"]]
+    assert [json.loads(line)["started"][:10] for line in scrapy(tmp_path, "runs", "--json").stdout.splitlines()] == ["2026-11-02", "2026-11-01"]
+    assert "2 runs written" in scrapy(tmp_path, "report", "-o", "r.html").stdout
+
+
+def test_runs_and_report_on_an_empty_history(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    (tmp_path / ".state").mkdir()
+    (tmp_path / ".state" / RUNS_FILE).write_text("")
+    done = scrapy(tmp_path, "runs")
+    assert done.returncode == 0 and done.stdout.startswith("no runs recorded in ") and done.stderr == ""
+    done = scrapy(tmp_path, "report", "-o", "r.html")
+    assert done.returncode == 0 and done.stderr == "" and "No runs recorded." in (tmp_path / "r.html").read_text()
