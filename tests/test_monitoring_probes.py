@@ -10,11 +10,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.settings import Settings
 
 from crawler.commands.crawl import setting_problems
+from crawler import settings as project_settings
 from crawler import stats as stat
 from crawler.monitoring.history import RUNS_FILE, RunHistory, status_words, summarise
 from crawler.monitoring.verdict import EXIT_EXTRACTION, EXIT_FAILED, EXIT_USAGE, RunVerdictExtension
@@ -207,3 +209,74 @@ def test_runs_and_report_on_an_empty_history(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stdout.startswith("no runs recorded in ") and done.stderr == ""
     done = scrapy(tmp_path, "report", "-o", "r.html")
     assert done.returncode == 0 and done.stderr == "" and "No runs recorded." in (tmp_path / "r.html").read_text()
+
+
+# --- errors in callbacks and pipelines: articles lost to a bug are no ok run -------------------------------
+
+
+class FailingPipeline:
+    """An item pipeline of one's own that fails on every item whose id ends with a digit in ``BS_TEST_FAIL_DIGITS``."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FailingPipeline:
+        return cls(str(crawler.settings.get("BS_TEST_FAIL_DIGITS", "")))
+
+    def process_item(self, item: Any) -> Any:
+        if str(item.articleId)[-1] in self.digits:
+            raise ValueError(f"cannot store {item.articleId}")
+        return item
+
+
+class BrokenExtraction:
+    """An extension that makes extraction raise (a bug) on article pages whose id ends with a digit in ``BS_TEST_FAIL_DIGITS``."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BrokenExtraction:
+        from crawler.spiders import base
+
+        digits = str(crawler.settings.get("BS_TEST_FAIL_DIGITS", ""))
+        extract = base.extract
+
+        def broken(body: bytes, url: str, content_type: str | None = None) -> Any:
+            if re.search(rf"[{digits}]_1\.html$", url):
+                raise KeyError("headline")
+            return extract(body, url, content_type)
+
+        base.extract = broken
+        return cls()
+
+
+# A -s dict replaces the project's: the project's components stay in.
+PIPELINE = {"ITEM_PIPELINES": json.dumps({**project_settings.ITEM_PIPELINES, f"{__name__}.FailingPipeline": 250})}
+BROKEN = {"EXTENSIONS": json.dumps({**project_settings.EXTENSIONS, f"{__name__}.BrokenExtraction": 0})}
+
+
+@pytest.mark.parametrize(("settings", "kind"), [(PIPELINE, "pipeline: ValueError"), (BROKEN, "callback: KeyError")])
+def test_articles_lost_to_errors_fail_the_run_and_the_line_counts_them(
+    clean_site: LoopbackSite, tmp_path: Path, settings: dict[str, str], kind: str
+) -> None:
+    lost = [r.article_id for r in clean_site.articles if r.article_id[-1] in "01"]
+    assert lost and len(lost) < len(clean_site.articles)
+    result = latest(clean_site, tmp_path, BS_TEST_FAIL_DIGITS="01", **settings)
+    assert sorted(result.ids()) == sorted(r.article_id for r in clean_site.articles if r.article_id not in lost)
+    line = summary(result.log)
+    assert result.status == EXIT_FAILED, line
+    assert f" errors={len(lost)};" in line and f"lost to errors in callbacks or pipelines ({kind}={len(lost)})" in line, line
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_FAILED and record["counts"]["errors"] == len(lost)
+    # They were not marked seen: the next run (without the bug) fetches and emits them.
+    again = latest(clean_site, tmp_path)
+    assert again.status == 0 and sorted(again.ids()) == sorted(lost), summary(again.log)
+
+
+@pytest.mark.parametrize(("settings", "kind"), [(PIPELINE, "pipeline: ValueError"), (BROKEN, "callback: KeyError")])
+def test_every_article_lost_to_errors_is_a_failed_run_not_a_redesign(
+    clean_site: LoopbackSite, tmp_path: Path, settings: dict[str, str], kind: str
+) -> None:
+    result = latest(clean_site, tmp_path, BS_TEST_FAIL_DIGITS="0123456789", **settings)
+    line = summary(result.log)
+    assert result.status == EXIT_FAILED and result.items == [], line
+    assert f"lost to errors in callbacks or pipelines ({kind}={len(clean_site.articles)})" in line, line

@@ -152,6 +152,8 @@ def summarise(stats: dict[str, Any], coverage_fields: list[str]) -> dict[str, An
         "skipped": sum(_family(stats, stat.SKIPPED_PREFIX).values()),
         # 429 answers, retried or given up: the site asking us to slow down.
         "rate_limited": int(stats.get("downloader/response_status_count/429", 0)),
+        # Exceptions in callbacks and item pipelines (bugs).
+        "errors": int(stats.get(stat.SPIDER_EXCEPTION_COUNT, 0)) + sum(_family(stats, stat.PIPELINE_ERROR_PREFIX).values()),
         "retries": sum(retries.values()),
         "sources_read": int(stats.get(stat.DISCOVERY_SOURCES_READ, 0)),
         "sources_failed": sum(_family(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX).values()),

@@ -9,6 +9,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.python.failure import Failure
 
 from crawler.distributed import REDIS_LOST
 from crawler.extraction.discovery import CUT
@@ -48,6 +49,18 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k}={v}" for k, v in counts.items())
 
 
+def _errors(stats: dict[str, Any]) -> dict[str, int]:
+    """Exceptions in callbacks and item pipelines (bugs), by where and type: ``{"callback: KeyError": 3}``."""
+    callbacks = {
+        f"callback: {k}": v for k, v in _by_suffix(stats, stat.SPIDER_EXCEPTION_PREFIX).items() if k != "count"
+    }
+    return {**callbacks, **{f"pipeline: {k}": v for k, v in _by_suffix(stats, stat.PIPELINE_ERROR_PREFIX).items()}}
+
+
+def _lost_to_errors(errors: dict[str, int]) -> str:
+    return f"{sum(errors.values())} page(s) or item(s) lost to errors in callbacks or pipelines ({_counts(errors)}); see their ERROR lines"
+
+
 class RunVerdictExtension:
     """At the end of a run: log one summary line, then set ``bs/exit_status`` from the thresholds."""
 
@@ -69,6 +82,7 @@ class RunVerdictExtension:
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunVerdictExtension:
@@ -84,6 +98,11 @@ class RunVerdictExtension:
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
             engine.close_spider(engine.spider, "output_failed")
+
+    def item_error(self, failure: Failure, **kwargs: Any) -> None:
+        # Scrapy logs an exception in an item pipeline and drops the item, but counts nothing: an
+        # article lost to a bug would leave no trace in the summary or the exit status.
+        self.stats.inc_value(stat.pipeline_error(type(failure.value).__name__))
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         # Judged once every feed was stored and its articles confirmed (a batch or a remote
@@ -141,18 +160,24 @@ class RunVerdictExtension:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
         wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
         extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0))
+        errors = _errors(stats)
         if wanted and not extracted:
             failed = _by_suffix(stats, stat.FAILED_PREFIX)
             skipped = _by_suffix(stats, stat.SKIPPED_PREFIX)
             # Pages that came back and were read (block pages are no page of the site): only those can
             # tell a redesign. When every article request failed (5xx after retries, timeouts, refused
-            # connections), the site is down, and the line says so.
-            answered = _sum(stats, stat.LAYOUT_PREFIX) + _sum(stats, stat.SKIPPED_PREFIX) - int(stats.get(stat.skipped("blocked"), 0))
+            # connections), the site is down; when none was refused as no article, a bug lost them.
+            extracted_items = _sum(stats, stat.LAYOUT_PREFIX)
+            answered = extracted_items + _sum(stats, stat.SKIPPED_PREFIX) - int(stats.get(stat.skipped("blocked"), 0))
+            if errors and answered == extracted_items:
+                return EXIT_FAILED, _lost_to_errors(errors)
             if failed and not answered:
                 return EXIT_FAILED, (
                     f"discovery found {wanted} new or changed article(s) but none could be fetched ({_counts({**failed, **skipped})})"
                 )
-            why = "; ".join(f"{kind}: {_counts(counts)}" for kind, counts in (("skipped", skipped), ("failed", failed)) if counts)
+            why = "; ".join(
+                f"{kind}: {_counts(counts)}" for kind, counts in (("skipped", skipped), ("failed", failed), ("errors", errors)) if counts
+            )
             return EXIT_EXTRACTION, f"discovery found {wanted} new or changed article(s) but none could be extracted" + (
                 f" ({why})" if why else ""
             )
@@ -168,6 +193,8 @@ class RunVerdictExtension:
                     low.append(f"{field} {coverage:.0%} < {minimum:.0%}")
             if low:
                 return EXIT_EXTRACTION, "field coverage too low (a site redesign?): " + ", ".join(low)
+        if errors:
+            return EXIT_FAILED, _lost_to_errors(errors)
         splash_failed = _sum(stats, stat.SPLASH_FAILED_PREFIX)
         renders = int(stats.get(stat.SPLASH_RENDERED, 0)) + splash_failed
         if renders and splash_failed / renders > self.max_splash_failed_share:
@@ -190,7 +217,7 @@ class RunVerdictExtension:
             f"unchanged={unchanged} emitted={emitted} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
             f"dropped={dropped} "
-            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}; {_sources(stats)}"
+            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}{_error_count(stats)}; {_sources(stats)}"
             f"layouts: {layouts}; missing: {missing}; "
             f"finish={reason}; exit={status} ({why})"
         )
@@ -207,6 +234,12 @@ def _rate_limited(stats: dict[str, Any]) -> str:
     """`` rate_limited=N`` (429 answers) when there were any."""
     count = int(stats.get(stat.RATE_LIMITED, 0))
     return f" rate_limited={count}" if count else ""
+
+
+def _error_count(stats: dict[str, Any]) -> str:
+    """`` errors=N`` (exceptions in callbacks and item pipelines) when there were any."""
+    count = sum(_errors(stats).values())
+    return f" errors={count}" if count else ""
 
 
 def _sources(stats: dict[str, Any]) -> str:
