@@ -280,3 +280,27 @@ def test_every_article_lost_to_errors_is_a_failed_run_not_a_redesign(
     line = summary(result.log)
     assert result.status == EXIT_FAILED and result.items == [], line
     assert f"lost to errors in callbacks or pipelines ({kind}={len(clean_site.articles)})" in line, line
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["runs"], "cannot read the run history .state/runs.jsonl: Is a directory"),
+        (["report", "-o", "r.html"], "cannot read the run history .state/runs.jsonl: Is a directory"),
+        (["runs", "-s", "BS_STATE_DIR=a-file"], "cannot read the run history a-file/runs.jsonl: Not a directory"),
+        (["report", "-s", "BS_STATE_DIR=elsewhere", "-o", "a-file/r.html"], "cannot write the report a-file/r.html: its folder is not a directory"),
+        (["report", "-s", "BS_STATE_DIR=elsewhere", "-o", "a-folder"], "cannot write the report a-folder: Is a directory"),
+        (["runs", "-s", "REDIS_URL=redis://:secret@127.0.0.1:9/0", "-s", "BS_REDIS_TIMEOUT=1"], "cannot read the run history in Redis: "),
+    ],
+)
+def test_runs_and_report_that_cannot_read_or_write_say_so_in_one_line(tmp_path: Path, args: list[str], words: str) -> None:
+    pytest.importorskip("matplotlib")
+    (tmp_path / ".state" / RUNS_FILE).mkdir(parents=True)
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "a-folder").mkdir()
+    done = scrapy(tmp_path, *args)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {words}"), done.stderr[-2000:]
+    assert "secret" not in done.stderr
+    assert sorted(p.name for p in (tmp_path / "a-folder").iterdir()) == [] and not list(tmp_path.glob("*.partial"))
