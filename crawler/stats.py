@@ -54,6 +54,8 @@ DISCOVERY_NEW = "bs/discovery/new"
 DISCOVERY_CHANGED = "bs/discovery/changed"
 DISCOVERY_UNCHANGED_SKIPPED = "bs/discovery/unchanged_skipped"
 DISCOVERY_OFFSITE = "bs/discovery/offsite"
+# Article entries the spider's own filter left out (archive: outside since..until).
+DISCOVERY_NOT_ACCEPTED = "bs/discovery/not_accepted"
 DISCOVERY_UNREADABLE_DATE = "bs/discovery/unreadable_date"
 DISCOVERY_SOURCES_READ = "bs/discovery/sources_read"
 DISCOVERY_SOURCE_FAILED_PREFIX = "bs/discovery/source_failed/"

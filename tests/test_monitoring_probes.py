@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from crawler import stats as stat
 from crawler.monitoring.history import RUNS_FILE, RunHistory, status_words, summarise
 from crawler.monitoring.verdict import EXIT_EXTRACTION, EXIT_FAILED, EXIT_USAGE, RunVerdictExtension
 from tests.conftest import ROOT
-from tests.e2e import CrawlResult, crawl
+from tests.e2e import CrawlResult, crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
 
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
@@ -304,3 +305,49 @@ def test_runs_and_report_that_cannot_read_or_write_say_so_in_one_line(tmp_path: 
     assert len(lines) == 1 and lines[0].startswith(f"error: {words}"), done.stderr[-2000:]
     assert "secret" not in done.stderr
     assert sorted(p.name for p in (tmp_path / "a-folder").iterdir()) == [] and not list(tmp_path.glob("*.partial"))
+
+
+# --- sources that were read but list no article: zero new because of breakage -----------------------------
+
+
+class NewArticleUrls(LoopbackSite):
+    """The loopback site after a change of its article URLs: feeds, sitemaps and listings link to pages
+    whose URL carries no article id the crawler knows (``…-a124112400049`` for ``…-124112400049_1.html``)."""
+
+    def _render_document(self, path: str, version: int) -> Any:
+        answer = super()._render_document(path, version)
+        if path.startswith(("/rss/", "/sitemap/")) or path == "/latest-news":
+            return answer._replace(body=re.sub(rb"-(\d{12})_1\.html", rb"-a\1", answer.body))
+        return answer
+
+
+def test_sources_that_list_no_article_url_fail_the_run(tmp_path: Path) -> None:
+    with NewArticleUrls(articles=12, seed=72, legacy=0) as changed:
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": changed.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss,/latest-news"})
+    line = summary(result.log)
+    assert result.status == EXIT_FAILED, line
+    assert re.search(r"exit=1 \(the 1 feeds, sitemaps or listings read list no article URL, only other URLs \(not_article/\w+=\d+", line), line
+
+
+class VideoInSitemaps(LoopbackSite):
+    """The loopback site whose sitemaps also list a video page (not an article)."""
+
+    def _render_document(self, path: str, version: int) -> Any:
+        answer = super()._render_document(path, version)
+        if path.startswith("/sitemap/") and b"</urlset>" in answer.body:
+            video = f"<url><loc>{self.base_url}{self.video.path}</loc></url></urlset>".encode()
+            return answer._replace(body=answer.body.replace(b"</urlset>", video))
+        return answer
+
+
+def test_a_run_whose_articles_are_all_out_of_its_range_is_ok(tmp_path: Path) -> None:
+    # An archive run for a day that has no article yet (a cron run just after midnight): its month's
+    # sitemap lists the month's other days, and a video; nothing new is no failure.
+    with VideoInSitemaps(articles=12, seed=72, legacy=0) as site:
+        last = max(r.published.date() for r in site.articles)
+        after = last + timedelta(days=1)
+        assert after.month == last.month
+        result = crawl("archive", tmp_path, "-a", f"since={after}", "-a", f"until={after}", settings={"BS_BASE_URL": site.base_url})
+    assert result.status == 0 and result.items == [], summary(result.log)
+    stats = stats_from_log(result.log)
+    assert stats["bs/discovery/not_article/video"] >= 1 and stats["bs/discovery/not_accepted"] >= 1

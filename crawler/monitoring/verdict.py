@@ -156,6 +156,18 @@ class RunVerdictExtension:
                 f"(BS_MAX_FAILED_SOURCES={self.max_failed_sources}): {named}"
             )
         wanted = int(stats.get(stat.DISCOVERY_NEW, 0)) + int(stats.get(stat.DISCOVERY_CHANGED, 0))
+        listed = wanted + int(stats.get(stat.DISCOVERY_UNCHANGED_SKIPPED, 0)) + int(stats.get(stat.DISCOVERY_NOT_ACCEPTED, 0))
+        others = {
+            **{f"not_article/{k}": v for k, v in _by_suffix(stats, stat.DISCOVERY_NOT_ARTICLE_PREFIX).items()},
+            "offsite": int(stats.get(stat.DISCOVERY_OFFSITE, 0)),
+        }
+        if stats.get(stat.DISCOVERY_SOURCES_READ) and not listed and any(others.values()):
+            # Sources that list pages, none of them an article: the site's article URLs changed (or
+            # moved to another host). Nothing new, but not because nothing was published.
+            return EXIT_FAILED, (
+                f"the {int(stats[stat.DISCOVERY_SOURCES_READ])} feeds, sitemaps or listings read list no article URL, "
+                f"only other URLs ({_counts({k: v for k, v in others.items() if v})}): have the site's article URLs changed?"
+            )
         # A distributed worker is judged by the article requests it took from the shared queue:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
         wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
