@@ -169,6 +169,9 @@ BS_MAX_BLOCKED_SHARE = 0.5
 BS_BLOCKED_MIN_RESPONSES = 20
 # Share of items that may fail validation before the run fails (exit 5).
 BS_MAX_INVALID_SHARE = 0.2
+# Share of the new or changed article pages that may fail to download for good (5xx after retries,
+# timeouts, refused connections) before the run fails (exit 1): the site is mostly down.
+BS_MAX_FAILED_SHARE = 0.5
 # Minimum share of items that must have each field, checked from BS_COVERAGE_MIN_ITEMS items on (exit 5).
 BS_MIN_FIELD_COVERAGE = {
     "headline": 0.95,

@@ -181,6 +181,8 @@ ODD_LINES = [
     "[1, 2]",
     '"text"',
     '\x00\x00\x00\x00',  # a crash left the file's last block zeroed
+    '{"started": "2026-10-30T06:00:00+00:00", "spider": "latest", "status": 9, "status_words": "exit 9"}',  # an older version's words
+    '{"started": "2026-10-31T06:00:00+00:00", "spider": "latest", "status": 3}',  # no words at all
     '{"started": "2026-11-02T06:00:00+00:00", "spider": "latest", "status": 4, "status_words": "blocked", "counts": [1],'
     ' "coverage": {"authors": null}, "arguments": ["a"], "versions": null, "layouts": "x", "failed": 3}',
 ]
@@ -197,9 +199,16 @@ def test_runs_and_report_skip_records_they_cannot_read(tmp_path: Path) -> None:
         assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr[-2000:])
         assert done.stderr == "", (args, done.stderr[-2000:])
     listed = scrapy(tmp_path, "runs").stdout.splitlines()
-    assert [line.split()[:4] for line in listed[1:]] == [["2026-11-02", "06:00:00", "latest", "blocked"], ["2026-11-01", "06:00:00", "latest", "ok"]]
-    assert [json.loads(line)["started"][:10] for line in scrapy(tmp_path, "runs", "--json").stdout.splitlines()] == ["2026-11-02", "2026-11-01"]
-    assert "2 runs written" in scrapy(tmp_path, "report", "-o", "r.html").stdout
+    assert [line.split()[:5] for line in listed[1:]] == [
+        ["2026-11-02", "06:00:00", "latest", "blocked", "?"],
+        ["2026-11-01", "06:00:00", "latest", "ok", "?"],
+        ["2026-10-31", "06:00:00", "latest", "locked", "?"],
+        ["2026-10-30", "06:00:00", "latest", "Splash", "failed"],
+    ]
+    assert [json.loads(line)["started"][:10] for line in scrapy(tmp_path, "runs", "--json").stdout.splitlines()] == [
+        "2026-11-02", "2026-11-01", "2026-10-31", "2026-10-30"
+    ]
+    assert "4 runs written" in scrapy(tmp_path, "report", "-o", "r.html").stdout
 
 
 def test_runs_and_report_on_an_empty_history(tmp_path: Path) -> None:
@@ -351,3 +360,18 @@ def test_a_run_whose_articles_are_all_out_of_its_range_is_ok(tmp_path: Path) -> 
     assert result.status == 0 and result.items == [], summary(result.log)
     stats = stats_from_log(result.log)
     assert stats["bs/discovery/not_article/video"] >= 1 and stats["bs/discovery/not_accepted"] >= 1
+
+
+# --- partly down: most article pages failing is no ok run, a few are -----------------------------------------
+
+
+@pytest.mark.parametrize(("failing", "status"), [(9, EXIT_FAILED), (2, 0)])
+def test_most_article_pages_failing_fails_the_run_a_few_do_not(clean_site: LoopbackSite, tmp_path: Path, failing: int, status: int) -> None:
+    for record in clean_site.articles[:failing]:
+        clean_site.set_fault(record.article_id, "error503-always")
+    result = latest(clean_site, tmp_path, RETRY_TIMES="0")
+    line = summary(result.log)
+    assert result.status == status, line
+    assert len(result.items) == len(clean_site.articles) - failing
+    if status:
+        assert f"{failing} of {len(clean_site.articles)} new or changed article pages could not be fetched (http-503={failing})" in line

@@ -302,6 +302,10 @@ def _readable(record: Any) -> dict[str, Any] | None:
     except ValueError:
         return None
     readable = {k: v for k, v in record.items() if k not in _OBJECTS or isinstance(v, dict)}
+    status = readable.get("status")
+    if "status" in readable and (status is None or (isinstance(status, int) and not isinstance(status, bool))):
+        # In this version's words: an older one wrote none, or "exit 9" for a status it had no words for.
+        readable["status_words"] = status_words(status)
     for name in _FIGURES:
         if name in readable:
             readable[name] = {k: v for k, v in readable[name].items() if _figure(v)}

@@ -74,6 +74,7 @@ class RunVerdictExtension:
         self.stats: StatsCollector = crawler.stats
         self.max_blocked_share = settings.getfloat("BS_MAX_BLOCKED_SHARE")
         self.max_invalid_share = settings.getfloat("BS_MAX_INVALID_SHARE")
+        self.max_failed_share = settings.getfloat("BS_MAX_FAILED_SHARE", 0.5)
         self.min_coverage: dict[str, float] = {k: float(v) for k, v in settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         self.coverage_min_items = settings.getint("BS_COVERAGE_MIN_ITEMS")
         self.max_splash_failed_share = settings.getfloat("BS_SPLASH_MAX_FAILED_SHARE", 0.5)
@@ -173,8 +174,8 @@ class RunVerdictExtension:
         wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
         extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0))
         errors = _errors(stats)
+        failed = _by_suffix(stats, stat.FAILED_PREFIX)  # article requests given up
         if wanted and not extracted:
-            failed = _by_suffix(stats, stat.FAILED_PREFIX)
             skipped = _by_suffix(stats, stat.SKIPPED_PREFIX)
             # Pages that came back and were read (block pages are no page of the site): only those can
             # tell a redesign. When every article request failed (5xx after retries, timeouts, refused
@@ -205,6 +206,12 @@ class RunVerdictExtension:
                     low.append(f"{field} {coverage:.0%} < {minimum:.0%}")
             if low:
                 return EXIT_EXTRACTION, "field coverage too low (a site redesign?): " + ", ".join(low)
+        if wanted and sum(failed.values()) / wanted > self.max_failed_share:
+            # A few pages failing is a normal run (they are fetched again next time); most of
+            # them is the site mostly down, which an "ok" would hide.
+            return EXIT_FAILED, (
+                f"{sum(failed.values())} of {wanted} new or changed article pages could not be fetched ({_counts(failed)})"
+            )
         if errors:
             return EXIT_FAILED, _lost_to_errors(errors)
         splash_failed = _sum(stats, stat.SPLASH_FAILED_PREFIX)
