@@ -49,6 +49,7 @@ def history(workdir: Path) -> list[dict[str, object]]:
         ("BS_MAX_FAILED_SOURCES=1.5", "BS_MAX_FAILED_SOURCES"),  # a whole number
         ("BS_MIN_FIELD_COVERAGE=authors", "BS_MIN_FIELD_COVERAGE"),  # not JSON
         ('BS_MIN_FIELD_COVERAGE={"authors": "most"}', "BS_MIN_FIELD_COVERAGE"),
+        ('BS_MIN_FIELD_COVERAGE={"author": 0.8}', "author is no field of the article"),  # a typo: an alarm that never goes off
         ("BS_RUN_HISTORY=maybe", "BS_RUN_HISTORY"),  # the refusal's own record reads it
         ("BS_PROGRESS_INTERVAL=-5", "BS_PROGRESS_INTERVAL"),
         ("BS_MAX_INVALID_SHARE=20", "BS_MAX_INVALID_SHARE"),  # a share: 0 to 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields as dataclass_fields
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from scrapy.utils.misc import load_object
 
 from crawler import stats as stat
 from crawler.distributed import redis_problem, worker_name
+from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.feedstorage import unwritable_feeds
@@ -53,6 +55,11 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
         return f"{given} is not {kind}"
     if isinstance(value, dict):
         if name == "BS_MIN_FIELD_COVERAGE":
+            # A field the item does not have is never missing: its alarm would never go off.
+            known = {field.name for field in dataclass_fields(Article)}
+            unknown = sorted(str(field) for field in value if field not in known)
+            if unknown:
+                return f"{given}: {', '.join(unknown)} is no field of the article (see the README's item table)"
             for field, minimum in value.items():
                 if isinstance(minimum, bool) or not isinstance(minimum, (int, float)) or not 0 <= minimum <= 1:
                     return f"{given}: the coverage of {field} must be a share from 0 to 1"
