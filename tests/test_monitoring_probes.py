@@ -376,3 +376,13 @@ def test_most_article_pages_failing_fails_the_run_a_few_do_not(clean_site: Loopb
     assert len(result.items) == len(clean_site.articles) - failing
     if status:
         assert f"{failing} of {len(clean_site.articles)} new or changed article pages could not be fetched (http-503={failing})" in line
+
+
+def test_an_item_a_pipeline_fails_on_is_one_line_with_its_id_and_url_not_the_whole_article(clean_site: LoopbackSite, tmp_path: Path) -> None:
+    record = clean_site.articles[-1]
+    result = latest(clean_site, tmp_path, BS_TEST_FAIL_DIGITS=record.article_id[-1], **PIPELINE)
+    lines = [line for line in result.log.splitlines() if " ERROR: " in line and "rror processing" in line]
+    assert lines, result.log[-3000:]
+    for line in lines:
+        assert re.search(r"Error processing article \d{12} <http://127\.0\.0\.1:\d+/[^>]+>: ValueError: cannot store \d{12}$", line), line
+    assert "articleBody=" not in result.log and "'articleBody'" not in result.log
