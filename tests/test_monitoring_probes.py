@@ -386,3 +386,19 @@ def test_an_item_a_pipeline_fails_on_is_one_line_with_its_id_and_url_not_the_who
     for line in lines:
         assert re.search(r"Error processing article \d{12} <http://127\.0\.0\.1:\d+/[^>]+>: ValueError: cannot store \d{12}$", line), line
     assert "articleBody=" not in result.log and "'articleBody'" not in result.log
+
+
+# --- re-extraction: rules that read none of the stored pages are a failed run ---------------------------------
+
+
+def test_a_reextraction_that_extracts_none_of_its_pages_is_an_extraction_failure(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(3):
+        canonical = f"https://www.business-standard.com/markets/news/markets-close-higher-12402280087{n}_1.html"
+        (pages / f"{n}.html").write_text(f'<html><head><link rel="canonical" href="{canonical}"><title>x</title></head><body><p>A new layout</p></body></html>')
+    (pages / "video.html").write_text('<html><head><link rel="canonical" href="https://www.business-standard.com/video/x"></head></html>')
+    result = crawl("reextract", tmp_path, "-a", f"source={pages}")
+    line = summary(result.log)
+    assert result.status == EXIT_EXTRACTION, line
+    assert "3 stored article page(s) were read but none could be extracted (skipped: unknown-layout=3)" in line, line

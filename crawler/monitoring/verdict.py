@@ -172,6 +172,12 @@ class RunVerdictExtension:
         # A distributed worker is judged by the article requests it took from the shared queue:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
         wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
+        found = f"discovery found {wanted} new or changed article(s)"
+        if stats.get(stat.REEXTRACT_RECORDS):
+            # Re-extraction: the stored article pages handed to the rules (new rules that read none
+            # of them are a redesign of our own).
+            wanted = int(stats[stat.REEXTRACT_RECORDS]) - _sum(stats, stat.REEXTRACT_SKIPPED_PREFIX)
+            found = f"{wanted} stored article page(s) were read"
         extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0))
         errors = _errors(stats)
         failed = _by_suffix(stats, stat.FAILED_PREFIX)  # article requests given up
@@ -186,12 +192,12 @@ class RunVerdictExtension:
                 return EXIT_FAILED, _lost_to_errors(errors)
             if failed and not answered:
                 return EXIT_FAILED, (
-                    f"discovery found {wanted} new or changed article(s) but none could be fetched ({_counts({**failed, **skipped})})"
+                    f"{found} but none could be fetched ({_counts({**failed, **skipped})})"
                 )
             why = "; ".join(
                 f"{kind}: {_counts(counts)}" for kind, counts in (("skipped", skipped), ("failed", failed), ("errors", errors)) if counts
             )
-            return EXIT_EXTRACTION, f"discovery found {wanted} new or changed article(s) but none could be extracted" + (
+            return EXIT_EXTRACTION, f"{found} but none could be extracted" + (
                 f" ({why})" if why else ""
             )
         checked = _sum(stats, stat.LAYOUT_PREFIX)
