@@ -402,3 +402,35 @@ def test_a_reextraction_that_extracts_none_of_its_pages_is_an_extraction_failure
     line = summary(result.log)
     assert result.status == EXIT_EXTRACTION, line
     assert "3 stored article page(s) were read but none could be extracted (skipped: unknown-layout=3)" in line, line
+
+
+# --- a redesign rolled out to part of the site (an A/B test): many pages of an unknown layout ---------------
+
+
+class PartlyRedesigned(LoopbackSite):
+    """The loopback site where the articles named in ``redesigned`` come in a layout the crawler does not know."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.redesigned: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    def _render_article(self, article_id: str, revision: int, form: str, variant: str) -> bytes:
+        if article_id not in self.redesigned:
+            return super()._render_article(article_id, revision, form, variant)
+        record = self.corpus.by_id[article_id]
+        return (
+            f'<html><head><link rel="canonical" href="{self.base_url}{record.path}"><title>x</title></head>'
+            "<body><main data-v='2027'><p>Read on in our app</p></main></body></html>"
+        ).encode()
+
+
+@pytest.mark.parametrize(("redesigned", "status"), [(5, EXIT_EXTRACTION), (1, 0)])
+def test_many_pages_of_an_unknown_layout_are_an_extraction_failure_a_few_are_not(tmp_path: Path, redesigned: int, status: int) -> None:
+    with PartlyRedesigned(articles=12, seed=72, legacy=0) as site:
+        site.redesigned = {r.article_id for r in site.articles[:redesigned]}
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
+    line = summary(result.log)
+    assert result.status == status, line
+    assert len(result.items) == 12 - redesigned
+    if status:
+        assert f"{redesigned} of 12 article pages were of no layout the rules know (unknown-layout={redesigned})" in line, line

@@ -34,6 +34,8 @@ EXIT_REDIS = 8
 # Runs with Splash (SPLASH_URL): more than BS_SPLASH_MAX_FAILED_SHARE of the renders failed, so most
 # articles went out with null market numbers (each was still fetched and emitted without rendering).
 EXIT_SPLASH = 9
+# The skip reason of an article page no layout reads (crawler.extraction.extract): how a redesign shows.
+UNKNOWN_LAYOUT = "unknown-layout"
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -204,6 +206,14 @@ class RunVerdictExtension:
         invalid = _sum(stats, stat.DROPPED_MISSING_PREFIX)
         if checked and invalid / checked > self.max_invalid_share:
             return EXIT_EXTRACTION, f"{invalid} of {checked} items failed validation"
+        # Pages no rule reads give no item to validate: a redesign rolled out to part of the site
+        # (an A/B test) would lose those articles on every run, the rest going out as if all were well.
+        unknown = int(stats.get(stat.skipped(UNKNOWN_LAYOUT), 0))
+        if unknown and unknown / (checked + unknown) > self.max_invalid_share:
+            return EXIT_EXTRACTION, (
+                f"{unknown} of {checked + unknown} article pages were of no layout the rules know "
+                f"({UNKNOWN_LAYOUT}={unknown}): a redesign?"
+            )
         if checked >= self.coverage_min_items:
             low = []
             for field, minimum in self.min_coverage.items():
