@@ -82,7 +82,16 @@ def test_right_setting_values_pass(setting: str) -> None:
     name, value = setting.split("=", 1)
     replaced = {name: settings.get(name)}
     settings.set(name, value, priority="cmdline")
-    assert setting_problems({name: value}, replaced, settings) == []
+    assert setting_problems({name: value}, replaced, settings) == {}
+
+
+def test_a_refusal_for_a_wrong_setting_keeps_the_right_ones(tmp_path: Path) -> None:
+    # Recorded in the state dir the command line names, not in the default one.
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", "BS_STATE_DIR=elsewhere", "-s", "BS_RUN_HISTORY=maybe")
+    assert done.returncode == EXIT_USAGE and "BS_RUN_HISTORY" in done.stderr
+    assert not (tmp_path / ".state").exists()
+    [record] = [json.loads(line) for line in (tmp_path / "elsewhere" / RUNS_FILE).read_text().splitlines()]
+    assert record["status"] == EXIT_USAGE and "BS_RUN_HISTORY" in record["reason"]
 
 
 # --- articles found, none extracted: a site that is down is not a redesign ---------------------------------

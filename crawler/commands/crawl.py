@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import fields as dataclass_fields
 from collections.abc import Mapping
+from dataclasses import fields as dataclass_fields
 from typing import Any
 from urllib.parse import urlsplit
 from pathlib import Path
@@ -75,10 +75,10 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     return None
 
 
-def setting_problems(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> list[str]:
-    """What is wrong with the ``-s`` values ``given``, against the values they replace (``defaults``)."""
-    problems = (setting_problem(name, defaults[name], settings) for name in given if defaults.get(name) is not None)
-    return [problem for problem in problems if problem]
+def setting_problems(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> dict[str, str]:
+    """What is wrong with the ``-s`` values ``given``, by name, against the values they replace (``defaults``)."""
+    problems = {name: setting_problem(name, defaults[name], settings) for name in given if defaults.get(name) is not None}
+    return {name: problem for name, problem in problems.items() if problem}
 
 
 class Command(ScrapyCrawlCommand):
@@ -95,12 +95,12 @@ class Command(ScrapyCrawlCommand):
         super().process_options(args, opts)
         problems = setting_problems(given, replaced, self.settings)
         if problems:
-            # The refusal is recorded and pinged with the values that were replaced: the wrong one
-            # may be a setting the record or the ping reads (BS_RUN_HISTORY, BS_HEARTBEAT_TIMEOUT).
+            # The refusal is recorded and pinged with the wrong values replaced by those they replaced:
+            # one may be a setting the record or the ping reads (BS_RUN_HISTORY, BS_HEARTBEAT_TIMEOUT).
             usable = self.settings.copy()
-            for name, value in replaced.items():
-                usable.set(name, value, priority="cmdline")
-            self.refuse(usable, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, problems[0])
+            for name in problems:
+                usable.set(name, replaced[name], priority="cmdline")
+            self.refuse(usable, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, next(iter(problems.values())))
             sys.exit(EXIT_USAGE)
         # Every request is built on BS_BASE_URL: an empty or scheme-less one would fail at start-up
         # with Scrapy's traceback.
