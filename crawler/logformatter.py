@@ -1,5 +1,5 @@
-"""Short log lines for dropped items: the article id, URL and reason, not the whole body; no
-per-response or per-item DEBUG records when the log does not show DEBUG."""
+"""Short log lines for dropped items and items a pipeline failed on: the article id, URL and reason,
+not the whole body; no per-response or per-item DEBUG records when the log does not show DEBUG."""
 
 from __future__ import annotations
 
@@ -51,6 +51,18 @@ class ArticleLogFormatter(LogFormatter):
         if not self.debug:
             return None  # type: ignore[return-value]
         return super().scraped(item, response, spider)
+
+    def item_error(
+        self, item: Any, exception: BaseException, response: Response | Failure | None, spider: Spider
+    ) -> LogFormatterResult:
+        # Scrapy's line holds the whole item (the article's body); the id and URL say which one.
+        # The traceback follows it (Scrapy logs the exception with it): this is a bug.
+        adapter = ItemAdapter(item)
+        return {
+            "level": logging.ERROR,
+            "msg": "Error processing article %(id)s <%(url)s>: %(error)s",
+            "args": {"id": adapter.get("articleId"), "url": adapter.get("url"), "error": f"{type(exception).__name__}: {exception}"},
+        }
 
     def dropped(
         self, item: Any, exception: BaseException, response: Response | Failure | None, spider: Spider

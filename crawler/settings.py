@@ -130,9 +130,9 @@ BS_FRESH = False
 BS_SEEN_STORE = "crawler.incremental.store.SqliteSeenStore"
 # Dates of a feed, sitemap or page further ahead of now than this (seconds) are ignored when
 # deciding whether a seen article changed (stat bs/discovery/future_date).
-BS_FUTURE_DATE_SKEW = 600
+BS_FUTURE_DATE_SKEW = 600.0
 # How long the end of a run waits for the feeds to be stored (remote storages upload then).
-BS_FEED_CLOSE_TIMEOUT = 600
+BS_FEED_CLOSE_TIMEOUT = 600.0
 # Only article pages go to Scrapy's HTTP cache (HTTPCACHE_ENABLED); feeds, sitemaps, listings and
 # robots.txt are always fetched live, so a cached run still sees what is new.
 HTTPCACHE_POLICY = "crawler.incremental.cachepolicy.ArticlesOnlyPolicy"
@@ -162,9 +162,9 @@ BS_MAX_SOURCES = 5000
 # longer wait, or a request that meets 429 more than BS_RATE_LIMIT_RETRIES times, ends the run
 # like a block (exit 4). Without Retry-After, BS_RATE_LIMIT_WAIT seconds. A 503 with Retry-After
 # (maintenance) is waited out within the same bounds; past them it is retried as any 503.
-BS_RETRY_AFTER_MAX = 120
+BS_RETRY_AFTER_MAX = 120.0
 BS_RATE_LIMIT_RETRIES = 3
-BS_RATE_LIMIT_WAIT = 10
+BS_RATE_LIMIT_WAIT = 10.0
 
 # --- run verdict (exit status) -------------------------------------------------
 # Failed feeds, sitemaps and listings a run may have before it fails (exit 1, naming them); -1: no
@@ -176,6 +176,9 @@ BS_MAX_BLOCKED_SHARE = 0.5
 BS_BLOCKED_MIN_RESPONSES = 20
 # Share of items that may fail validation before the run fails (exit 5).
 BS_MAX_INVALID_SHARE = 0.2
+# Share of the new or changed article pages that may fail to download for good (5xx after retries,
+# timeouts, refused connections) before the run fails (exit 1): the site is mostly down.
+BS_MAX_FAILED_SHARE = 0.5
 # Minimum share of items that must have each field, checked from BS_COVERAGE_MIN_ITEMS items on (exit 5).
 BS_MIN_FIELD_COVERAGE = {
     "headline": 0.95,
@@ -247,7 +250,7 @@ REDIS_URL = None
 BS_REDIS_DEFAULT_FEED = "output/%(name)s/%(name)s-%(worker)s-%(time)s.jsonl"
 # How long an idle worker waits for work queued by the others before it closes (seconds).
 # Scrapy looks at the queue every 5 s, so less than that means "close at the first look".
-BS_REDIS_IDLE_SECONDS = 30
+BS_REDIS_IDLE_SECONDS = 30.0
 # Prefix of every key in Redis: one prefix, one seen-store.
 BS_REDIS_PREFIX = "bs"
 # The run whose queue and duplicate filter the workers share; empty: the spider's name.

@@ -12,6 +12,19 @@ from __future__ import annotations
 EXIT_STATUS = "bs/exit_status"
 EXIT_REASON = "bs/exit_reason"  # the verdict's "why", a string
 
+# --- errors: bugs that lost what they handled -------------------------------------
+# Exceptions in callbacks, by type: Scrapy's own stats (also ``spider_exceptions/count``, the total).
+SPIDER_EXCEPTION_PREFIX = "spider_exceptions/"
+SPIDER_EXCEPTION_COUNT = "spider_exceptions/count"
+# Exceptions in item pipelines (Scrapy logs them and drops the item, counting nothing), by type.
+PIPELINE_ERROR_PREFIX = "bs/errors/pipeline/"
+
+
+def pipeline_error(kind: str) -> str:
+    """An item an item pipeline raised this exception type on (not ``DropItem``)."""
+    return f"{PIPELINE_ERROR_PREFIX}{kind}"
+
+
 # --- responses: blocked, skipped, failed, recovered ---------------------------
 BLOCKED = "bs/blocked"
 BLOCKED_PREFIX = "bs/blocked/"
@@ -41,6 +54,8 @@ DISCOVERY_NEW = "bs/discovery/new"
 DISCOVERY_CHANGED = "bs/discovery/changed"
 DISCOVERY_UNCHANGED_SKIPPED = "bs/discovery/unchanged_skipped"
 DISCOVERY_OFFSITE = "bs/discovery/offsite"
+# Article entries the spider's own filter left out (archive: outside since..until).
+DISCOVERY_NOT_ACCEPTED = "bs/discovery/not_accepted"
 DISCOVERY_UNREADABLE_DATE = "bs/discovery/unreadable_date"
 DISCOVERY_SOURCES_READ = "bs/discovery/sources_read"
 DISCOVERY_SOURCE_FAILED_PREFIX = "bs/discovery/source_failed/"

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
+from dataclasses import fields as dataclass_fields
+from typing import Any
 from urllib.parse import urlsplit
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
+from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
 
 from crawler import stats as stat
 from crawler.distributed import redis_problem, worker_name
+from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.feedstorage import unwritable_feeds
@@ -25,13 +30,78 @@ from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 
 
+def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | None:
+    """What is wrong with a ``-s NAME=VALUE``, judged by the kind of the setting's default; None when nothing.
+
+    Components read their settings when the crawler is made, after Scrapy's banner: a value they cannot
+    read would end the run there in a traceback, with nothing in the run history.
+    """
+    given = f"-s {name}={settings.get(name)!r}"
+    # The project reads its own settings as their default's kind (a decimal default for seconds);
+    # Scrapy reads some whole-number defaults as decimals (DOWNLOAD_TIMEOUT, CLOSESPIDER_TIMEOUT).
+    whole = isinstance(default, int) and name.startswith("BS_")
+    if isinstance(default, bool):
+        kind = "true or false"
+        read: Any = settings.getbool
+    elif isinstance(default, (dict, BaseSettings)):
+        kind, read = "a JSON object", settings.getdict
+    elif isinstance(default, (int, float)):
+        kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
+    else:
+        return None
+    try:
+        value = read(name)
+    except (ValueError, TypeError):
+        return f"{given} is not {kind}"
+    if isinstance(value, dict):
+        if name == "BS_MIN_FIELD_COVERAGE":
+            # A field the item does not have is never missing: its alarm would never go off.
+            known = {field.name for field in dataclass_fields(Article)}
+            unknown = sorted(str(field) for field in value if field not in known)
+            if unknown:
+                return f"{given}: {', '.join(unknown)} is no field of the article (see the README's item table)"
+            for field, minimum in value.items():
+                if isinstance(minimum, bool) or not isinstance(minimum, (int, float)) or not 0 <= minimum <= 1:
+                    return f"{given}: the coverage of {field} must be a share from 0 to 1"
+        return None
+    if isinstance(value, bool):
+        return None
+    # Negative limits, delays and counts mean nothing (priorities may be negative; a setting whose
+    # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
+    if value < 0 <= default and "PRIORITY" not in name:
+        return f"{given} must not be negative"
+    if name.startswith("BS_") and name.endswith("_SHARE") and value > 1:
+        return f"{given} is a share: from 0 to 1"
+    return None
+
+
+def setting_problems(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> dict[str, str]:
+    """What is wrong with the ``-s`` values ``given``, by name, against the values they replace (``defaults``)."""
+    problems = {name: setting_problem(name, defaults[name], settings) for name in given if defaults.get(name) is not None}
+    return {name: problem for name, problem in problems.items() if problem}
+
+
 class Command(ScrapyCrawlCommand):
     """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the output writable
     (exit 6), the run lock (exit 3), the seen-store usable (exit 7) and the verdict's status."""
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)
         assert self.settings is not None
+        try:
+            given = arglist_to_dict(opts.set)
+        except ValueError:
+            given = {}  # Scrapy's own usage error, below
+        replaced = {name: self.settings.get(name) for name in given}
+        super().process_options(args, opts)
+        problems = setting_problems(given, replaced, self.settings)
+        if problems:
+            # The refusal is recorded and pinged with the wrong values replaced by those they replaced:
+            # one may be a setting the record or the ping reads (BS_RUN_HISTORY, BS_HEARTBEAT_TIMEOUT).
+            usable = self.settings.copy()
+            for name in problems:
+                usable.set(name, replaced[name], priority="cmdline")
+            self.refuse(usable, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, next(iter(problems.values())))
+            sys.exit(EXIT_USAGE)
         # Every request is built on BS_BASE_URL: an empty or scheme-less one would fail at start-up
         # with Scrapy's traceback.
         base = urlsplit(str(self.settings.get("BS_BASE_URL") or ""))

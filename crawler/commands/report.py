@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands.runs import since_time
-from crawler.monitoring.history import history_store
+from crawler.commands.runs import HistoryUnreadable, history_records, since_time
 
 
 class Command(ScrapyCommand):
@@ -50,7 +50,10 @@ class Command(ScrapyCommand):
         except ImportError:
             raise UsageError("the report needs matplotlib: pip install 'bs-crawler[report]'") from None
         since = since_time(opts.since) if opts.since else None
-        records = history_store(self.settings).records(since=since, spider=opts.spider)
+        try:
+            records, _ = history_records(self.settings, since, opts.spider)
+        except HistoryUnreadable as error:
+            return self.fail(str(error))
         if opts.last > 0:
             kept: list[dict[str, object]] = []
             for spider in sorted({str(r.get("spider")) for r in records}):
@@ -58,8 +61,22 @@ class Command(ScrapyCommand):
             records = kept
         thresholds = {k: float(v) for k, v in self.settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         output = Path(opts.output)
-        output.parent.mkdir(parents=True, exist_ok=True)
+        page = render(records, thresholds)
         partial = output.with_name(output.name + ".partial")
-        partial.write_text(render(records, thresholds), encoding="utf-8")
-        os.replace(partial, output)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(page, encoding="utf-8")
+            os.replace(partial, output)
+        except OSError as error:
+            # A folder where the file should be, a file where its folder should be, a full disk:
+            # one line, and the report that was there before is left as it was.
+            if partial.is_file():
+                partial.unlink()
+            folder = isinstance(error, (FileExistsError, NotADirectoryError)) and not output.parent.is_dir()
+            why = "its folder is not a directory" if folder else error.strerror or str(error)
+            return self.fail(f"cannot write the report {output}: {why}")
         print(f"{len(records)} runs written to {output}")
+
+    def fail(self, message: str) -> None:
+        print(f"error: {message}", file=sys.stderr)
+        self.exitcode = 1

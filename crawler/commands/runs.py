@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
 from crawler.monitoring.history import history_store, parse_time
 
@@ -27,6 +29,27 @@ def since_time(value: str, now: datetime | None = None) -> datetime:
         return parse_time(value)
     except ValueError:
         raise UsageError(f"--since: not a date, a time or a span like 7d or 12h: {value!r}") from None
+
+
+class HistoryUnreadable(Exception):
+    """The run history cannot be read (its file is a folder, its folder a file, Redis is down): one line says why."""
+
+
+def history_records(settings: BaseSettings, since: datetime | None, spider: str | None) -> tuple[list[dict[str, Any]], str]:
+    """The records of the run history (oldest first) and where they were read."""
+    errors: tuple[type[Exception], ...] = (OSError,)
+    if settings.get("REDIS_URL"):
+        from redis.exceptions import RedisError
+
+        errors = (OSError, RedisError, ValueError)  # ValueError: a REDIS_URL redis-py cannot read
+    try:
+        store = history_store(settings)
+        return store.records(since=since, spider=spider), store.where
+    except errors as error:
+        reason = (error.strerror if isinstance(error, OSError) else None) or " ".join(str(error).split())
+        # Not the URL itself: it may hold Redis's password.
+        where = getattr(error, "filename", None) or ("in Redis" if settings.get("REDIS_URL") else "")
+        raise HistoryUnreadable(f"cannot read the run history{f' {where}' if where else ''}: {reason}") from None
 
 
 def _duration(seconds: Any) -> str:
@@ -97,8 +120,12 @@ class Command(ScrapyCommand):
             raise UsageError("runs takes no arguments")
         assert self.settings is not None
         since = since_time(opts.since) if opts.since else None
-        store = history_store(self.settings)
-        records = store.records(since=since, spider=opts.spider)
+        try:
+            records, where = history_records(self.settings, since, opts.spider)
+        except HistoryUnreadable as error:
+            print(f"error: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
         records.reverse()
         if opts.last > 0:
             records = records[: opts.last]
@@ -107,6 +134,6 @@ class Command(ScrapyCommand):
                 print(json.dumps(record, ensure_ascii=False, sort_keys=True))
             return
         if not records:
-            print(f"no runs recorded in {store.where}")
+            print(f"no runs recorded in {where}")
             return
         print(table(records))

@@ -44,6 +44,7 @@ STATUS_WORDS: dict[int, str] = {
     verdict.EXIT_OUTPUT: "output failed",
     verdict.EXIT_STATE: "state broken",
     verdict.EXIT_REDIS: "Redis lost",
+    verdict.EXIT_SPLASH: "Splash failed",
 }
 
 
@@ -138,8 +139,11 @@ def summarise(stats: dict[str, Any], coverage_fields: list[str]) -> dict[str, An
         "new": int(stats.get(stat.NEW, 0)),
         "updated": int(stats.get(stat.UPDATED, 0)),
         "unchanged": int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.DISCOVERY_UNCHANGED_SKIPPED, 0)),
-        "emitted": int(stats.get("item_scraped_count", 0)),
-        "dropped": max(0, int(stats.get("item_dropped_count", 0)) - int(stats.get(stat.UNCHANGED, 0))),
+        # As the summary line counts them: emitted, what reached every feed (not what a failed feed
+        # lost); dropped, what was refused for another reason than being unchanged (with fresh=1
+        # unchanged articles are emitted, not dropped).
+        "emitted": int(stats.get(stat.OUTPUT_DELIVERED, 0)),
+        "dropped": max(0, int(stats.get("item_dropped_count", 0)) - int(stats.get(stat.UNCHANGED_DROPPED, 0))),
         "checked": checked,
         "requests": int(stats.get("downloader/request_count", 0)),
         "responses": int(stats.get("downloader/response_count", 0)),
@@ -148,6 +152,8 @@ def summarise(stats: dict[str, Any], coverage_fields: list[str]) -> dict[str, An
         "skipped": sum(_family(stats, stat.SKIPPED_PREFIX).values()),
         # 429 answers, retried or given up: the site asking us to slow down.
         "rate_limited": int(stats.get("downloader/response_status_count/429", 0)),
+        # Exceptions in callbacks and item pipelines (bugs).
+        "errors": int(stats.get(stat.SPIDER_EXCEPTION_COUNT, 0)) + sum(_family(stats, stat.PIPELINE_ERROR_PREFIX).values()),
         "retries": sum(retries.values()),
         "sources_read": int(stats.get(stat.DISCOVERY_SOURCES_READ, 0)),
         "sources_failed": sum(_family(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX).values()),
@@ -184,10 +190,17 @@ class RunHistory:
     def append(self, record: dict[str, Any]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
-        with open(self.path, "ab") as handle:
+        with open(self.path, "a+b") as handle:
             # Runs of different spiders may finish at the same moment.
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
+                # A line cut short (a full disk, a crash mid-write) is ended first: glued onto it,
+                # this record would be unreadable too.
+                end = handle.seek(0, os.SEEK_END)
+                if end:
+                    handle.seek(end - 1)
+                    if handle.read(1) != b"\n":
+                        line = b"\n" + line
                 handle.write(line)
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -208,12 +221,14 @@ class RunHistory:
         with handle:
             for raw in handle:
                 try:
-                    record = json.loads(raw)
+                    record = _readable(json.loads(raw))
                 except ValueError:
-                    logger.warning("Skipping an unreadable line of the run history %s", self.path)
+                    record = None
+                if record is None:
+                    if raw.strip(b"\x00 \t\r\n"):
+                        logger.warning("Skipping an unreadable line of the run history %s", self.path)
                     continue
-                if isinstance(record, dict) and "started" in record:
-                    yield record
+                yield record
 
     def marker(self, run_id: str) -> Path:
         return self.running / f"{run_id}.json"
@@ -264,6 +279,39 @@ def _matches(record: dict[str, Any], since: datetime | None, spider: str | None)
     return not (since and parse_time(str(record.get("started"))) < since)
 
 
+# The parts of a record that are objects, of numbers for the first ones; `scrapy runs` and the report read them as such.
+_FIGURES = ("counts", "layouts", "missing", "coverage", "failed", "blocked_by_status")
+_OBJECTS = (*_FIGURES, "splash", "redis", "arguments", "versions")
+
+
+def _figure(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _readable(record: Any) -> dict[str, Any] | None:
+    """A record as `scrapy runs` and the report can read it, or None for a line that is no record.
+
+    A file edited by hand or by another program, or one whose blocks a crash zeroed, may hold JSON
+    that is no run: one without a start time is left out (a run is placed and filtered by it), and
+    parts of the wrong kind (a list for the counts, a coverage that is no number) are dropped.
+    """
+    if not isinstance(record, dict) or not isinstance(record.get("started"), str):
+        return None
+    try:
+        parse_time(record["started"])
+    except ValueError:
+        return None
+    readable = {k: v for k, v in record.items() if k not in _OBJECTS or isinstance(v, dict)}
+    status = readable.get("status")
+    if "status" in readable and (status is None or (isinstance(status, int) and not isinstance(status, bool))):
+        # In this version's words: an older one wrote none, or "exit 9" for a status it had no words for.
+        readable["status_words"] = status_words(status)
+    for name in _FIGURES:
+        if name in readable:
+            readable[name] = {k: v for k, v in readable[name].items() if _figure(v)}
+    return readable
+
+
 class RedisRunHistory:
     """Distributed runs (REDIS_URL): the records of every worker in one Redis list, ``<BS_REDIS_PREFIX>:runs``, beside the seen-store."""
 
@@ -281,10 +329,10 @@ class RedisRunHistory:
         found = []
         for raw in self.client.lrange(self.key, 0, -1):
             try:
-                record = json.loads(raw)
+                record = _readable(json.loads(raw))
             except ValueError:
                 continue
-            if isinstance(record, dict) and "started" in record and _matches(record, since, spider):
+            if record is not None and _matches(record, since, spider):
                 found.append(record)
         found.sort(key=lambda r: str(r.get("started", "")))
         return found

@@ -9,6 +9,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.python.failure import Failure
 
 from crawler.distributed import REDIS_LOST
 from crawler.extraction.discovery import CUT
@@ -33,6 +34,8 @@ EXIT_REDIS = 8
 # Runs with Splash (SPLASH_URL): more than BS_SPLASH_MAX_FAILED_SHARE of the renders failed, so most
 # articles went out with null market numbers (each was still fetched and emitted without rendering).
 EXIT_SPLASH = 9
+# The skip reason of an article page no layout reads (crawler.extraction.extract): how a redesign shows.
+UNKNOWN_LAYOUT = "unknown-layout"
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -41,6 +44,23 @@ def _sum(stats: dict[str, Any], prefix: str) -> int:
 
 def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+def _counts(counts: dict[str, int]) -> str:
+    """``http-503=27, timeout=3``."""
+    return ", ".join(f"{k}={v}" for k, v in counts.items())
+
+
+def _errors(stats: dict[str, Any]) -> dict[str, int]:
+    """Exceptions in callbacks and item pipelines (bugs), by where and type: ``{"callback: KeyError": 3}``."""
+    callbacks = {
+        f"callback: {k}": v for k, v in _by_suffix(stats, stat.SPIDER_EXCEPTION_PREFIX).items() if k != "count"
+    }
+    return {**callbacks, **{f"pipeline: {k}": v for k, v in _by_suffix(stats, stat.PIPELINE_ERROR_PREFIX).items()}}
+
+
+def _lost_to_errors(errors: dict[str, int]) -> str:
+    return f"{sum(errors.values())} page(s) or item(s) lost to errors in callbacks or pipelines ({_counts(errors)}); see their ERROR lines"
 
 
 class RunVerdictExtension:
@@ -56,6 +76,7 @@ class RunVerdictExtension:
         self.stats: StatsCollector = crawler.stats
         self.max_blocked_share = settings.getfloat("BS_MAX_BLOCKED_SHARE")
         self.max_invalid_share = settings.getfloat("BS_MAX_INVALID_SHARE")
+        self.max_failed_share = settings.getfloat("BS_MAX_FAILED_SHARE", 0.5)
         self.min_coverage: dict[str, float] = {k: float(v) for k, v in settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         self.coverage_min_items = settings.getint("BS_COVERAGE_MIN_ITEMS")
         self.max_splash_failed_share = settings.getfloat("BS_SPLASH_MAX_FAILED_SHARE", 0.5)
@@ -64,6 +85,7 @@ class RunVerdictExtension:
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunVerdictExtension:
@@ -79,6 +101,11 @@ class RunVerdictExtension:
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
             engine.close_spider(engine.spider, "output_failed")
+
+    def item_error(self, failure: Failure, **kwargs: Any) -> None:
+        # Scrapy logs an exception in an item pipeline and drops the item, but counts nothing: an
+        # article lost to a bug would leave no trace in the summary or the exit status.
+        self.stats.inc_value(stat.pipeline_error(type(failure.value).__name__))
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         # Judged once every feed was stored and its articles confirmed (a batch or a remote
@@ -132,16 +159,61 @@ class RunVerdictExtension:
                 f"(BS_MAX_FAILED_SOURCES={self.max_failed_sources}): {named}"
             )
         wanted = int(stats.get(stat.DISCOVERY_NEW, 0)) + int(stats.get(stat.DISCOVERY_CHANGED, 0))
+        listed = wanted + int(stats.get(stat.DISCOVERY_UNCHANGED_SKIPPED, 0)) + int(stats.get(stat.DISCOVERY_NOT_ACCEPTED, 0))
+        others = {
+            **{f"not_article/{k}": v for k, v in _by_suffix(stats, stat.DISCOVERY_NOT_ARTICLE_PREFIX).items()},
+            "offsite": int(stats.get(stat.DISCOVERY_OFFSITE, 0)),
+        }
+        if stats.get(stat.DISCOVERY_SOURCES_READ) and not listed and any(others.values()):
+            # Sources that list pages, none of them an article: the site's article URLs changed (or
+            # moved to another host). Nothing new, but not because nothing was published.
+            return EXIT_FAILED, (
+                f"the {int(stats[stat.DISCOVERY_SOURCES_READ])} feeds, sitemaps or listings read list no article URL, "
+                f"only other URLs ({_counts({k: v for k, v in others.items() if v})}): have the site's article URLs changed?"
+            )
         # A distributed worker is judged by the article requests it took from the shared queue:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
         wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
+        found = f"discovery found {wanted} new or changed article(s)"
+        if stats.get(stat.REEXTRACT_RECORDS):
+            # Re-extraction: the stored article pages handed to the rules (new rules that read none
+            # of them are a redesign of our own).
+            wanted = int(stats[stat.REEXTRACT_RECORDS]) - _sum(stats, stat.REEXTRACT_SKIPPED_PREFIX)
+            found = f"{wanted} stored article page(s) were read"
         extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0))
+        errors = _errors(stats)
+        failed = _by_suffix(stats, stat.FAILED_PREFIX)  # article requests given up
         if wanted and not extracted:
-            return EXIT_EXTRACTION, f"discovery found {wanted} new or changed article(s) but none could be extracted"
+            skipped = _by_suffix(stats, stat.SKIPPED_PREFIX)
+            # Pages that came back and were read (block pages are no page of the site): only those can
+            # tell a redesign. When every article request failed (5xx after retries, timeouts, refused
+            # connections), the site is down; when none was refused as no article, a bug lost them.
+            extracted_items = _sum(stats, stat.LAYOUT_PREFIX)
+            answered = extracted_items + _sum(stats, stat.SKIPPED_PREFIX) - int(stats.get(stat.skipped("blocked"), 0))
+            if errors and answered == extracted_items:
+                return EXIT_FAILED, _lost_to_errors(errors)
+            if failed and not answered:
+                return EXIT_FAILED, (
+                    f"{found} but none could be fetched ({_counts({**failed, **skipped})})"
+                )
+            why = "; ".join(
+                f"{kind}: {_counts(counts)}" for kind, counts in (("skipped", skipped), ("failed", failed), ("errors", errors)) if counts
+            )
+            return EXIT_EXTRACTION, f"{found} but none could be extracted" + (
+                f" ({why})" if why else ""
+            )
         checked = _sum(stats, stat.LAYOUT_PREFIX)
         invalid = _sum(stats, stat.DROPPED_MISSING_PREFIX)
         if checked and invalid / checked > self.max_invalid_share:
             return EXIT_EXTRACTION, f"{invalid} of {checked} items failed validation"
+        # Pages no rule reads give no item to validate: a redesign rolled out to part of the site
+        # (an A/B test) would lose those articles on every run, the rest going out as if all were well.
+        unknown = int(stats.get(stat.skipped(UNKNOWN_LAYOUT), 0))
+        if unknown and unknown / (checked + unknown) > self.max_invalid_share:
+            return EXIT_EXTRACTION, (
+                f"{unknown} of {checked + unknown} article pages were of no layout the rules know "
+                f"({UNKNOWN_LAYOUT}={unknown}): a redesign?"
+            )
         if checked >= self.coverage_min_items:
             low = []
             for field, minimum in self.min_coverage.items():
@@ -150,6 +222,14 @@ class RunVerdictExtension:
                     low.append(f"{field} {coverage:.0%} < {minimum:.0%}")
             if low:
                 return EXIT_EXTRACTION, "field coverage too low (a site redesign?): " + ", ".join(low)
+        if wanted and sum(failed.values()) / wanted > self.max_failed_share:
+            # A few pages failing is a normal run (they are fetched again next time); most of
+            # them is the site mostly down, which an "ok" would hide.
+            return EXIT_FAILED, (
+                f"{sum(failed.values())} of {wanted} new or changed article pages could not be fetched ({_counts(failed)})"
+            )
+        if errors:
+            return EXIT_FAILED, _lost_to_errors(errors)
         splash_failed = _sum(stats, stat.SPLASH_FAILED_PREFIX)
         renders = int(stats.get(stat.SPLASH_RENDERED, 0)) + splash_failed
         if renders and splash_failed / renders > self.max_splash_failed_share:
@@ -172,7 +252,7 @@ class RunVerdictExtension:
             f"unchanged={unchanged} emitted={emitted} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
             f"dropped={dropped} "
-            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}; {_sources(stats)}"
+            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}{_error_count(stats)}; {_sources(stats)}"
             f"layouts: {layouts}; missing: {missing}; "
             f"finish={reason}; exit={status} ({why})"
         )
@@ -189,6 +269,12 @@ def _rate_limited(stats: dict[str, Any]) -> str:
     """`` rate_limited=N`` (429 answers) when there were any."""
     count = int(stats.get(stat.RATE_LIMITED, 0))
     return f" rate_limited={count}" if count else ""
+
+
+def _error_count(stats: dict[str, Any]) -> str:
+    """`` errors=N`` (exceptions in callbacks and item pipelines) when there were any."""
+    count = sum(_errors(stats).values())
+    return f" errors={count}" if count else ""
 
 
 def _sources(stats: dict[str, Any]) -> str:

@@ -397,7 +397,12 @@ class DiscoverySpider(BusinessStandardSpider):
             identifier = entry.article_id
             assert identifier is not None
             # accepts() is a pure filter.
-            if not self.accepts(entry) or identifier in self.requested:
+            if not self.accepts(entry):
+                # Counted: a run whose sources list articles, none in its range, found nothing
+                # new as it should; one whose sources list no article at all is broken.
+                stats.inc_value(stat.DISCOVERY_NOT_ACCEPTED)
+                continue
+            if identifier in self.requested:
                 continue
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
