@@ -17,6 +17,7 @@ from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
 from crawler.monitoring.signals import run_judged, send_and_wait
 from crawler import stats as stat
+from crawler.runstop import stop_run
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +99,7 @@ class RunVerdictExtension:
         self.output_failed = True
         # Fetching on while nothing can be written would only lose articles: stop now.
         logger.error("Cannot write the output file %s (%s); stopping the run", path, error)
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
-            engine.close_spider(engine.spider, "output_failed")
+        stop_run(self.crawler, "output_failed")
 
     def item_error(self, failure: Failure, **kwargs: Any) -> None:
         # Scrapy logs an exception in an item pipeline and drops the item, but counts nothing: an
