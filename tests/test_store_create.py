@@ -80,3 +80,23 @@ def test_what_a_killed_creation_left_is_removed_once_stale(tmp_path: Path) -> No
     SqliteSeenStore(tmp_path / "seen.sqlite3").close()
     assert not stale.exists()
     assert fresh.exists()  # another process may be creating right now
+
+
+def test_the_check_before_a_run_reads_the_whole_store_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # PRAGMA quick_check reads every page: a second on a store of a million articles. The check
+    # before a run read it twice (and the run's own opening a third time).
+    from scrapy.settings import Settings
+
+    from crawler.incremental import store as store_module
+
+    SqliteSeenStore(tmp_path / "seen.sqlite3").close()
+    inspected: list[Path] = []
+    real = store_module._inspect
+
+    def counting(path: Path) -> None:
+        inspected.append(path)
+        real(path)
+
+    monkeypatch.setattr(store_module, "_inspect", counting)
+    SqliteSeenStore.check(Settings({"BS_STATE_DIR": str(tmp_path)}))
+    assert inspected == [tmp_path / "seen.sqlite3"]

@@ -257,7 +257,9 @@ class SqliteSeenStore:
     foreign or newer-schema file is a :class:`StateError`.
     """
 
-    def __init__(self, path: Path, lock_dir: Path | None = None) -> None:
+    def __init__(self, path: Path, lock_dir: Path | None = None, *, inspected: bool = False) -> None:
+        """Open (or make) the store at ``path``; ``inspected``: the caller has just checked the file
+        (:func:`_inspect` reads every page of it, a second on a store of a million articles)."""
         self.path = path
         self.lock_dir = lock_dir or path.parent
         try:
@@ -269,7 +271,7 @@ class SqliteSeenStore:
         made_here = False
         if not path.exists():
             made_here = _create(path)
-        if not made_here:
+        if not made_here and not inspected:
             _inspect(path)
         try:
             self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
@@ -297,13 +299,14 @@ class SqliteSeenStore:
         if directory.exists() and not directory.is_dir():
             raise StateError(f"state dir {directory} is not a directory")
         path = directory / "seen.sqlite3"
-        if path.exists():
+        inspected = path.exists()
+        if inspected:
             _inspect(path)
         if directory.exists():
             if not os.access(directory, os.W_OK | os.X_OK):
                 raise StateError(f"state dir {directory} is not writable")
             _check_space(directory)
-        store = cls(path)
+        store = cls(path, inspected=inspected)
         try:
             store.check_writable()
         finally:
