@@ -443,3 +443,31 @@ def test_many_pages_of_an_unknown_layout_are_an_extraction_failure_a_few_are_not
     assert len(result.items) == 12 - redesigned
     if status:
         assert f"{redesigned} of 12 article pages were of no layout the rules know (unknown-layout={redesigned})" in line, line
+
+
+# --- a limit the user set on the run ----------------------------------------------------------------
+
+
+def test_a_run_stopped_at_a_limit_the_user_set_is_ok_and_says_so(tmp_path: Path) -> None:
+    # "-s CLOSESPIDER_ITEMCOUNT=3" (or CLOSESPIDER_TIMEOUT to keep a cron run in its slot) ended
+    # "exit 1, the run ended with reason 'closespider_itemcount'": an alert on every such run,
+    # although what it did not fetch stays unseen and is fetched next time.
+    with LoopbackSite(articles=30, seed=41) as site:
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss", "CLOSESPIDER_ITEMCOUNT": "3", "CONCURRENT_REQUESTS": "1"})
+        assert result.status == 0, result.log[-3000:]
+        assert 3 <= len(result.items) < 30
+        assert "finish=closespider_itemcount; exit=0 (ok, stopped at its limit (closespider_itemcount)" in result.log
+        rest = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
+    assert rest.status == 0, rest.log[-3000:]
+    assert rest.items and not {i["articleId"] for i in result.items} & {i["articleId"] for i in rest.items}, "the rest, once"
+
+
+@pytest.mark.parametrize("reason", ["closespider_timeout_no_item", "closespider_errorcount", "shutdown"])
+def test_scrapys_watchdogs_and_a_shutdown_still_fail_the_run(reason: str) -> None:
+    extension = RunVerdictExtension.__new__(RunVerdictExtension)
+    extension.output_failed = False
+    extension.max_blocked_share, extension.max_invalid_share, extension.max_failed_share = 0.5, 0.2, 0.5
+    extension.min_coverage, extension.coverage_min_items, extension.max_failed_sources = {}, 5, -1
+    extension.max_splash_failed_share = 0.5
+    status, why = extension.verdict({stat.DISCOVERY_SOURCES_READ: 1}, reason)
+    assert status == EXIT_FAILED and reason in why

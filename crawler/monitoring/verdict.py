@@ -35,6 +35,10 @@ EXIT_REDIS = 8
 # Runs with Splash (SPLASH_URL): more than BS_SPLASH_MAX_FAILED_SHARE of the renders failed, so most
 # articles went out with null market numbers (each was still fetched and emitted without rendering).
 EXIT_SPLASH = 9
+# Close reasons of the limits a user sets on a run (-s CLOSESPIDER_TIMEOUT=600 to keep a cron run
+# within its slot): the run ended where it was asked to, which is no failure; it is judged on what it
+# did. (Scrapy's watchdogs, no item for a while or too many errors, are failures.)
+LIMIT_REASONS = frozenset({"closespider_timeout", "closespider_itemcount", "closespider_pagecount"})
 # The skip reason of an article page no layout reads (crawler.extraction.extract): how a redesign shows.
 UNKNOWN_LAYOUT = "unknown-layout"
 
@@ -142,7 +146,7 @@ class RunVerdictExtension:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
         if stats.get(stat.STATE_FAILED):
             return EXIT_STATE, "the seen-store could not be used"
-        if reason != "finished":
+        if reason != "finished" and reason not in LIMIT_REASONS:
             return EXIT_FAILED, f"the run ended with reason {reason!r}"
         sources_failed = _sum(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX)
         named = "; ".join(stats.get(stat.DISCOVERY_FAILED_SOURCES) or [])
@@ -182,6 +186,7 @@ class RunVerdictExtension:
         extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0))
         errors = _errors(stats)
         failed = _by_suffix(stats, stat.FAILED_PREFIX)  # article requests given up
+        limited = f"stopped at its limit ({reason}); what it did not fetch is fetched next run" if reason in LIMIT_REASONS else ""
         if wanted and not extracted:
             skipped = _by_suffix(stats, stat.SKIPPED_PREFIX)
             # Pages that came back and were read (block pages are no page of the site): only those can
@@ -191,6 +196,8 @@ class RunVerdictExtension:
             answered = extracted_items + _sum(stats, stat.SKIPPED_PREFIX) - int(stats.get(stat.skipped("blocked"), 0))
             if errors and answered == extracted_items:
                 return EXIT_FAILED, _lost_to_errors(errors)
+            if limited and not answered and not failed and not errors:
+                return EXIT_OK, f"ok, {limited} (no article page was read before it)"
             if failed and not answered:
                 return EXIT_FAILED, (
                     f"{found} but none could be fetched ({_counts({**failed, **skipped})})"
@@ -234,7 +241,7 @@ class RunVerdictExtension:
         if renders and splash_failed / renders > self.max_splash_failed_share:
             reasons = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, stat.SPLASH_FAILED_PREFIX).items())
             return EXIT_SPLASH, f"Splash failed on {splash_failed} of {renders} pages ({reasons}); their market numbers are null"
-        return EXIT_OK, "ok"
+        return EXIT_OK, f"ok, {limited}" if limited else "ok"
 
     @staticmethod
     def summary(stats: dict[str, Any], reason: str, status: int, why: str) -> str:
