@@ -471,3 +471,21 @@ def test_scrapys_watchdogs_and_a_shutdown_still_fail_the_run(reason: str) -> Non
     extension.max_splash_failed_share = 0.5
     status, why = extension.verdict({stat.DISCOVERY_SOURCES_READ: 1}, reason)
     assert status == EXIT_FAILED and reason in why
+
+
+@pytest.mark.parametrize("value", ["", " , "])
+def test_latest_with_no_source_to_read_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    # A blanked BS_LATEST_SOURCES was an "ok" run that read nothing, on every run.
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_LATEST_SOURCES={value}", "-s", "BS_BASE_URL=http://127.0.0.1:9")
+    assert done.returncode == EXIT_USAGE, done.stderr[-2000:]
+    assert "BS_LATEST_SOURCES lists no feed, sitemap or listing" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_blank_entry_among_the_latest_sources_is_no_source(tmp_path: Path) -> None:
+    # "/rss/latest.rss," (a trailing comma) read the home page as one more source.
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.latest import LatestSpider
+
+    settings = {"BS_STATE_DIR": str(tmp_path / "state"), "BS_LATEST_SOURCES": "/rss/latest.rss, ,/latest-news,"}
+    assert LatestSpider.from_crawler(get_crawler(LatestSpider, settings)).sources == ["/rss/latest.rss", "/latest-news"]

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 
+from .base import require
 from .discovery import DiscoverySpider
+
+
+def latest_sources(settings: BaseSettings) -> list[str]:
+    """``BS_LATEST_SOURCES`` without blank entries ("a,,b" or a trailing comma would read the home page)."""
+    return [source.strip() for source in settings.getlist("BS_LATEST_SOURCES") if source.strip()]
 
 
 class LatestSpider(DiscoverySpider):
@@ -22,8 +29,15 @@ class LatestSpider(DiscoverySpider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> LatestSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, LatestSpider)
-        spider.sources = crawler.settings.getlist("BS_LATEST_SOURCES")
+        spider.sources = latest_sources(crawler.settings)
         return spider
+
+    @classmethod
+    def check_site(cls, arguments: Mapping[str, str], settings: BaseSettings | None) -> None:
+        # A blanked setting would be an "ok" run that read nothing, every run. (Absent, outside the
+        # project's settings, there is nothing to judge.)
+        blanked = settings is not None and settings.get("BS_LATEST_SOURCES") is not None and not latest_sources(settings)
+        require(not blanked, "latest: BS_LATEST_SOURCES lists no feed, sitemap or listing to read")
 
     async def start(self) -> AsyncIterator[Request]:
         for path in self.sources:
