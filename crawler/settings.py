@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 from scrapy.settings import default_settings as _scrapy_defaults
 from scrapy.settings.default_settings import FEED_EXPORTERS_BASE
+
+# Scrapy's cookie middleware tells public suffixes with tldextract, which downloads the Public Suffix
+# List from publicsuffix.org the first time a site sets a cookie: a host the crawler has no business
+# with (and, offline, a traceback in the log). tldextract's own snapshot of the list does: an empty
+# list of URLs is its documented way to fetch nothing. Read when Scrapy loads the middleware, after
+# these settings; a value of the user's own is kept.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["crawler.spiders"]

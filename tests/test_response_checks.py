@@ -99,3 +99,32 @@ def test_the_bytes_check_never_rules_out_a_page_the_text_check_calls_a_block_pag
         if is_block_page(body.decode("utf-8", "replace")):
             assert may_be_block_page(body)
     assert not may_be_block_page(ARTICLE.read_bytes())
+
+
+def test_a_site_that_sets_a_cookie_sends_the_crawler_nowhere_else(tmp_path: Path) -> None:
+    # Scrapy's cookie middleware looks the cookie's domain up in the Public Suffix List, which
+    # tldextract downloaded from publicsuffix.org on a machine that had no copy cached yet (offline:
+    # a traceback in the log, and the run's first cookie-setting answer took its timeout).
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.loopback.corpus import CURRENT
+    from tests.loopback.site import LoopbackSite
+
+    cache = tmp_path / "tldextract"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "TLDEXTRACT_CACHE": str(cache)}
+    env.pop("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", None)
+    with LoopbackSite(articles=6, seed=5) as site:
+        record = [r for r in site.articles if r.layout == CURRENT][-1]
+        site.set_path_fault(record.path, "redirect-self", times=1)  # answers with a Set-Cookie
+        output = tmp_path / "out.jsonl"
+        command = [sys.executable, "-m", "scrapy", "crawl", "article", "-a", f"url={record.url}", "-O", str(output),
+                   "-s", f"BS_BASE_URL={site.base_url}", "-s", f"BS_STATE_DIR={tmp_path / 'state'}"]
+        done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [json.loads(line)["articleId"] for line in output.read_text().splitlines()] == [record.article_id]
+    assert "publicsuffix" not in done.stderr and "Traceback" not in done.stderr
+    assert not list(cache.glob("**/urls")), "nothing was downloaded"
