@@ -314,8 +314,11 @@ class ReloadIgnoringMetaRefreshMiddleware(MetaRefreshMiddleware):
             # Scrapy decodes the whole page and runs three expressions over its head to find a
             # refresh, for every page: 4% of a crawl's CPU, spared where the word is not there.
             return response
-        # Scrapy 2.13 wants the spider; later versions deprecate passing it.
-        result = super().process_response(request, response, spider) if spider is not None else super().process_response(request, response)
+        # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
+        if spider is not None:
+            result = super().process_response(request, response, spider)
+        else:
+            result = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
         if isinstance(result, Request) and result is not request and _same_page(result.url, response.url):
             return response
         return result
