@@ -244,7 +244,7 @@ class FailingPipeline:
     def from_crawler(cls, crawler: Any) -> FailingPipeline:
         return cls(str(crawler.settings.get("BS_TEST_FAIL_DIGITS", "")))
 
-    def process_item(self, item: Any) -> Any:
+    def process_item(self, item: Any, spider: Any = None) -> Any:  # (Scrapy 2.13 passes the spider)
         if str(item.articleId)[-1] in self.digits:
             raise ValueError(f"cannot store {item.articleId}")
         return item

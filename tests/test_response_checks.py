@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import scrapy
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.misc import build_from_crawler
@@ -34,8 +35,12 @@ class UndecodedResponse(HtmlResponse):
 
 
 def _process(middleware: Any, request: Request, response: Response, spider: Any) -> Any:
-    wants_spider = inspect.signature(middleware.process_response).parameters["spider"].default is inspect.Parameter.empty
+    # As the running Scrapy calls it: 2.13 always passes the spider, later versions only where required.
+    wants_spider = SCRAPY_2_13 or inspect.signature(middleware.process_response).parameters["spider"].default is inspect.Parameter.empty
     return middleware.process_response(request, response, spider) if wants_spider else middleware.process_response(request, response)
+
+
+SCRAPY_2_13 = scrapy.version_info < (2, 14)
 
 
 @pytest.fixture
