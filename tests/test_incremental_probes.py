@@ -89,6 +89,34 @@ def test_a_dead_run_of_another_spider_is_settled_not_emitted_again(tmp_path: Pat
     assert extension.stats.get_value("bs/state/recovered_written") == 1
 
 
+def test_a_killed_run_is_settled_by_one_run_at_a_time(tmp_path: Path, state: SqliteSeenStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `latest` and `section` may start together and both find the same killed run (its run lock
+    # free): each would read, cut or mend its files at once. Settling holds the state dir's
+    # recovery lock, which another process trying it now could not take.
+    from crawler.incremental import extension as extension_module
+
+    out = tmp_path / "section.jsonl"
+    out.write_text(_line())
+    state.record_feed("section:dead", FeedRecord(str(out)))
+    state.add_pending(_pending("section:dead"))
+    taken_elsewhere = []
+    real = extension_module.recover_pending
+
+    def settle(*args: Any) -> tuple[int, int]:
+        with open(tmp_path / "state" / "recovery.lock", "w") as other:  # as another process would
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                taken_elsewhere.append(True)
+            except BlockingIOError:
+                taken_elsewhere.append(False)
+        return real(*args)
+
+    monkeypatch.setattr(extension_module, "recover_pending", settle)
+    extension = _latest_extension(tmp_path)
+    assert taken_elsewhere == [False], "nobody else could settle the run meanwhile"
+    assert extension.store is not None and extension.store.pending() == []
+
+
 def test_a_live_run_of_another_spider_is_left_alone(tmp_path: Path, state: SqliteSeenStore) -> None:
     out = tmp_path / "section.jsonl"
     out.write_text(_line())

@@ -14,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 from crawler import stats as stat
 from crawler.runstop import stop_run
 from crawler.incremental import signals as bs_signals
+from crawler.incremental.lock import recovery_lock
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import FeedRecord, SeenStore, StateError, backend
 from crawler.pipelines import DuplicateArticle
@@ -76,7 +77,8 @@ class SeenStoreExtension:
         # its run lock) settles that spider's runs; the Redis one keeps each worker's entries apart.
         check = getattr(self.store, "is_live", None)
         try:
-            confirmed, dropped = recover_pending(self.store, self.run_id, check)
+            with recovery_lock(self.crawler.settings):
+                confirmed, dropped = recover_pending(self.store, self.run_id, check)
         except StateError as error:
             self.fail(error)
             return

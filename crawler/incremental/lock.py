@@ -1,9 +1,12 @@
-"""The per-spider run lock: two runs of one spider never overlap (``<BS_STATE_DIR>/<name>.lock``)."""
+"""The per-spider run lock (two runs of one spider never overlap: ``<BS_STATE_DIR>/<name>.lock``) and the
+recovery lock (two runs never settle a killed run at once: ``<BS_STATE_DIR>/recovery.lock``)."""
 
 from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +66,30 @@ def run_lock(settings: Any, spider_name: str) -> RunLock:
     """The lock that keeps two runs of one spider apart; the store backend names it (a distributed
     worker's includes the worker's name)."""
     return RunLock(state_dir(settings) / f"{backend(settings).lock_name(settings, spider_name)}.lock")
+
+
+RECOVERY_LOCK = "recovery.lock"
+
+
+@contextmanager
+def recovery_lock(settings: Any) -> Iterator[None]:
+    """Hold ``<state dir>/recovery.lock`` while a killed run is settled, waiting for another holder.
+
+    Runs of different spiders may each find the same killed run (its run lock free) and settle it:
+    both would read, cut or mend its files at once, and one could take a part of a file the other is
+    rewriting for cut. The second waits and then finds nothing left to settle.
+    """
+    path = state_dir(settings) / RECOVERY_LOCK
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StateError(f"recovery lock {path} cannot be created: {error.strerror or error}") from error
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as error:
+            raise StateError(f"recovery lock {path} cannot be taken: {error.strerror or error}") from error
+        yield
+    finally:
+        os.close(fd)  # (which releases the lock)
