@@ -11,7 +11,7 @@ from urllib.request import url2pathname
 from scrapy import Request
 from scrapy.settings import BaseSettings
 
-from .base import SITE_DOMAINS, BusinessStandardSpider, require
+from .base import BusinessStandardSpider, on_hosts, require, site_hosts
 from crawler import stats as stat
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
@@ -68,11 +68,6 @@ def _check_url(url: str) -> None:
         require(bool(host), f"article: no host in URL {url!r}")
 
 
-def _site_hosts(settings: BaseSettings | None) -> set[str]:
-    base = settings.get("BS_BASE_URL") if settings is not None else BusinessStandardSpider.base_url
-    return {urlsplit(str(base)).hostname or "", *SITE_DOMAINS}
-
-
 class ArticleSpider(BusinessStandardSpider):
     """Fetch article URLs given on the command line, in a file, or saved pages as ``file://`` URLs."""
 
@@ -90,14 +85,10 @@ class ArticleSpider(BusinessStandardSpider):
 
     @classmethod
     def check_site(cls, arguments: Mapping[str, str], settings: BaseSettings | None) -> None:
-        hosts = _site_hosts(settings)
+        hosts = site_hosts(settings)
         for url in _given_urls(arguments):
-            host = urlsplit(url).hostname or ""
             if urlsplit(url).scheme != "file":
-                require(
-                    any(host == h or host.endswith("." + h) for h in hosts if h),
-                    f"article: {url!r} is not on BS_BASE_URL's site ({', '.join(sorted(h for h in hosts if h))})",
-                )
+                require(on_hosts(url, hosts), f"article: {url!r} is not on BS_BASE_URL's site ({', '.join(sorted(hosts))})")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

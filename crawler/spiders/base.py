@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -99,12 +99,12 @@ class BusinessStandardSpider(Spider):
 
     def is_on_site(self, url: str) -> bool:
         """Whether ``url`` is on one of the allowed domains."""
-        host = urlsplit(url).hostname or ""
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return on_hosts(url, self.allowed_domains)
 
     def site_url(self, path: str) -> str:
         """An absolute URL on the configured site; an http(s) URL given whole (a source in the
-        settings written as the browser shows it) is kept as it is (off-site ones are refused later)."""
+        settings written as the browser shows it) is kept as it is (``latest`` refuses off-site ones before
+        the run, crawler/spiders/latest.py)."""
         path = path.strip()
         if path.lower().startswith(("http://", "https://")):
             return path
@@ -235,6 +235,18 @@ def looks_like_json(body: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+def site_hosts(settings: BaseSettings | None) -> set[str]:
+    """The hosts of the site: ``BS_BASE_URL``'s and the site's own domains (``allowed_domains``)."""
+    base = settings.get("BS_BASE_URL") if settings is not None else BusinessStandardSpider.base_url
+    return {host for host in (urlsplit(str(base)).hostname or "", *SITE_DOMAINS) if host}
+
+
+def on_hosts(url: str, hosts: Iterable[str]) -> bool:
+    """Whether ``url``'s host is one of ``hosts`` or below one."""
+    host = urlsplit(url).hostname or ""
+    return any(host == h or host.endswith("." + h) for h in hosts)
 
 
 def require(condition: bool, message: str) -> None:

@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from .base import require
+from .base import on_hosts, require, site_hosts
 from .discovery import DiscoverySpider
 
 
@@ -36,8 +36,15 @@ class LatestSpider(DiscoverySpider):
     def check_site(cls, arguments: Mapping[str, str], settings: BaseSettings | None) -> None:
         # A blanked setting would be an "ok" run that read nothing, every run. (Absent, outside the
         # project's settings, there is nothing to judge.)
-        blanked = settings is not None and settings.get("BS_LATEST_SOURCES") is not None and not latest_sources(settings)
-        require(not blanked, "latest: BS_LATEST_SOURCES lists no feed, sitemap or listing to read")
+        if settings is None or settings.get("BS_LATEST_SOURCES") is None:
+            return
+        sources = latest_sources(settings)
+        require(bool(sources), "latest: BS_LATEST_SOURCES lists no feed, sitemap or listing to read")
+        # A whole URL on another host would be refused at every run, with a WARNING only.
+        hosts = site_hosts(settings)
+        for source in sources:
+            if source.lower().startswith(("http://", "https://")):
+                require(on_hosts(source, hosts), f"latest: BS_LATEST_SOURCES entry {source!r} is not on BS_BASE_URL's site ({', '.join(sorted(hosts))})")
 
     async def start(self) -> AsyncIterator[Request]:
         for path in self.sources:
