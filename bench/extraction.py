@@ -70,7 +70,6 @@ def measure(pages: list[BenchPage], repeats: int = 3, progress: Any = print) -> 
                     best[contender.name] = min(best[contender.name], elapsed)
                 if judged:
                     outputs[contender.name].append(output)
-                output = None
         for contender in contenders:
             times[contender.name].append(best[contender.name])
         if progress and (index + 1) % 100 == 0:

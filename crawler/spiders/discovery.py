@@ -14,7 +14,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from crawler import distributed
-from crawler.extraction import Article, is_block_page
+from crawler.extraction import Article, is_block_page, may_be_block_page
 from crawler.incremental.dupefilter import REDISCOVER
 from crawler.extraction.discovery import (
     CUT,
@@ -297,8 +297,9 @@ class DiscoverySpider(BusinessStandardSpider):
         """Whether the answer is not the source at all (counted): an Akamai block page sent with
         200, or a redirect to the home page. A block page is a failed source even where a page
         without links would end a listing: a block in the middle of a section is not its end."""
-        # (A block page is a few hundred bytes: a sitemap's megabytes need not be decoded for it.)
-        if isinstance(response, TextResponse) and len(response.body) <= BLOCK_PAGE_MAX_SIZE and is_block_page(response.text):
+        # (A block page is a few hundred bytes: a sitemap's megabytes need not be decoded for it, nor
+        # any page whose bytes lack the word.)
+        if isinstance(response, TextResponse) and len(response.body) <= BLOCK_PAGE_MAX_SIZE and may_be_block_page(response.body) and is_block_page(response.text):
             self.source_unreadable(response, BLOCKED, "an Akamai 'Access Denied' page")
             return True
         return self.redirected_home(response, may_end=may_end)
