@@ -95,12 +95,14 @@ def is_image_caption(element: _Element) -> bool:
 _DECORATION = r"[^\w\s'\"\u2018\u201c]*\s*"
 # After "Also Read": a colon, a bar, a dash of any length, or an arrow.
 _PROMO_SEPARATOR = r"[:|\-\u2013\u2014>\u00bb\u2192]"
+# The labels of a promo of other stories.
+_PROMO_LABELS = "(?:also read|read more|read also)"
 PROMO_PATTERNS = (
     re.compile(rf"^{_DECORATION}click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
     re.compile(rf"^{_DECORATION}follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
     re.compile(rf"^{_DECORATION}don't miss the most important news and views of the day", re.I),
     # "Also Read: …" (or "|", a dash, an arrow), or the words alone
-    re.compile(rf"^{_DECORATION}(?:also read|read more|read also)\s*(?:{_PROMO_SEPARATOR}|$)", re.I),
+    re.compile(rf"^{_DECORATION}{_PROMO_LABELS}\s*(?:{_PROMO_SEPARATOR}|$)", re.I),
     re.compile(rf"^{_DECORATION}(?:advertisement|listen to this article)\W*$", re.I),
     re.compile(rf"^{_DECORATION}subscribe to business standard", re.I),
     # The paywall overlay of premium pages.
@@ -109,14 +111,14 @@ PROMO_PATTERNS = (
 
 # A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
 # after it, each a link's text. (Every label is short: longer lines need no test.)
-_PROMO_LABEL = re.compile(rf"{_DECORATION}(?:also read|read more|read also)\s*{_PROMO_SEPARATOR}?", re.I).fullmatch
+_PROMO_LABEL = re.compile(rf"{_DECORATION}{_PROMO_LABELS}\s*{_PROMO_SEPARATOR}?", re.I).fullmatch
 PROMO_LABEL_MAX = 16
 
 
 # An inline promo run inside a story paragraph (a bold, italic or link run holding a link): the label
 # and a separator after it ("Read more: …", "ALSO READ | …"), which a sentence's "read more about the
 # scheme" or "also read the order" lacks; in bold, "Also Read" however it goes on (a bold label).
-_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read|read more|read also)\s*{_PROMO_SEPARATOR}", re.I).match
+_PROMO_RUN = re.compile(rf"{_DECORATION}{_PROMO_LABELS}\s*{_PROMO_SEPARATOR}", re.I).match
 _BOLD_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read\b|(?:read more|read also)\s*{_PROMO_SEPARATOR})", re.I).match
 
 
