@@ -18,7 +18,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, non_article_kind, url_kind
+from .urls import ARTICLE, non_article_kind, page_article_id, url_kind
 
 
 @dataclass(frozen=True)
@@ -31,14 +31,17 @@ class Entry:
 
     @property
     def article_id(self) -> str | None:
-        return article_id(self.url)
+        """The id the article's item will carry: the scheme follows the host, as the extraction's
+        does (``hi-<N>`` on the Hindi edition), so that the run's requests and the seen-store, keyed
+        by it, never take a Hindi story for the English article numbered alike."""
+        return page_article_id(None, self.url)
 
     @property
     def publication_day(self) -> date | None:
-        """Publication day: the source's publication date, else the day in the article id."""
+        """Publication day: the source's publication date, else the day in the URL's 12-digit id."""
         if self.published:
             return self.published.date()
-        identifier = self.article_id
+        identifier = article_id(self.url)
         return date_of_article_id(identifier) if identifier else None
 
 
