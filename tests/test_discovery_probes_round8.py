@@ -60,3 +60,24 @@ def test_a_hindi_storys_day_is_still_read_from_its_number(tmp_path: Path) -> Non
     assert Entry(url=HINDI).article_id == "hi-124022800873"
     spider = make_spider(ArchiveSpider, tmp_path, since="2024-02-28", until="2024-02-28")
     assert spider.accepts(Entry(url=HINDI)) and not spider.accepts(Entry(url=HINDI.replace("124022800873", "124022900873")))
+
+
+# --- pages that are never articles, wherever they sit -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/india-news/photo-gallery/x-124022800873_1.html", "webstory"),
+        ("/amp/photo-gallery/x-124022800873_1.html", "webstory"),
+        ("/photo-gallery/x-124022800873_1.html", "other"),
+        ("/markets/video-gallery/x-124022800873_1.html", "video"),
+    ],
+)
+def test_a_gallery_or_story_under_a_section_is_not_requested_as_an_article(tmp_path: Path, path: str, kind: str) -> None:
+    # The article callback skips it (bs/skipped/webstory): requested, a run that listed nothing else
+    # "found 1 new article but none could be extracted" and exited 3.
+    spider = make_spider(LatestSpider, tmp_path)
+    assert [r.url for r in _read(spider, SITE + "/rss/latest.rss", _feed(_items(SITE + path, ENGLISH)))] == [ENGLISH]
+    stats = spider.crawler.stats
+    assert stats.get_value(f"bs/discovery/not_article/{kind}") == 1 and stats.get_value("bs/discovery/new") == 1

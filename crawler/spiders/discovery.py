@@ -29,7 +29,7 @@ from crawler.extraction.discovery import (
     unpack,
 )
 from crawler.extraction.normalize import iso_ist, parse_date
-from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
+from crawler.extraction.urls import ARTICLE, article_fetch_url, non_article_kind, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore
 from crawler.middlewares import OffsiteRedirect
@@ -388,7 +388,11 @@ class DiscoverySpider(BusinessStandardSpider):
         stats = self.crawler.stats
         assert stats is not None
         for entry in entries:
+            # A web story or gallery may sit below a section (/india-news/photo-gallery/…) with an
+            # article's id: the page would be fetched only to be skipped, and a run that found
+            # nothing else would end as one whose articles could not be extracted.
             kind = url_kind(entry.url)
+            kind = (non_article_kind(entry.url) or kind) if kind == ARTICLE else kind
             if kind != ARTICLE:
                 stats.inc_value(stat.not_article(kind))
                 continue
