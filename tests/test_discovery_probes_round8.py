@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from scrapy.http import Request, XmlResponse
+from scrapy.http import Headers, Request, XmlResponse
+from scrapy.responsetypes import responsetypes
 
-from crawler.extraction.discovery import Entry
+from crawler.extraction.discovery import Entry, parse_rss
 from crawler.incremental.store import PendingArticle
 from crawler.spiders.archive import ArchiveSpider
 from crawler.spiders.latest import LatestSpider
@@ -81,3 +82,79 @@ def test_a_gallery_or_story_under_a_section_is_not_requested_as_an_article(tmp_p
     assert [r.url for r in _read(spider, SITE + "/rss/latest.rss", _feed(_items(SITE + path, ENGLISH)))] == [ENGLISH]
     stats = spider.crawler.stats
     assert stats.get_value(f"bs/discovery/not_article/{kind}") == 1 and stats.get_value("bs/discovery/new") == 1
+
+
+# --- feeds and sitemaps whatever their URL is named, and feeds in other dialects ------------------------
+
+OTHER = SITE + "/india-news/y-124022800874_1.html"
+ATOM_FEED = (
+    '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Latest</title>'
+    f'<link rel="self" href="{SITE}/atom/latest.xml"/><updated>2024-02-28T18:00:00+05:30</updated>'
+    f'<entry><title>A</title><link rel="enclosure" href="https://bsmedia.business-standard.com/a.jpg"/>'
+    f'<link rel="alternate" type="text/html" href="{ENGLISH}"/><id>tag:business-standard.com,2024:124022800873</id>'
+    "<published>2024-02-28T15:42:00+05:30</published><updated>2024-02-28T18:00:00+05:30</updated></entry>"
+    '<entry><title>B</title><link href="/india-news/y-124022800874_1.html"/><id>urn:x</id><updated>2024-02-28T10:12:00Z</updated></entry>'
+    "</feed>"
+).encode()
+RDF_FEED = (
+    '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="x"><title>Latest</title></channel>'
+    f'<item rdf:about="{ENGLISH}"><title>A</title><link>{ENGLISH}</link><dc:date>2024-02-28T15:42:00+05:30</dc:date></item>'
+    f'<item rdf:about="{OTHER}"><title>B</title><link>{OTHER}</link></item></rdf:RDF>'
+).encode()
+URLSET = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{ENGLISH}</loc></url><url><loc>{OTHER}</loc></url></urlset>'.encode()
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "headers"),
+    [
+        # A feed named like a sitemap: it was refused as "not-a-sitemap" on every run.
+        (SITE + "/rss/latest.xml", _feed(_items(ENGLISH, OTHER)), {}),
+        (SITE + "/atom/latest.xml", ATOM_FEED, {}),
+        (SITE + "/rss/latest.atom", ATOM_FEED, {}),
+        (SITE + "/rss/latest.rss", RDF_FEED, {}),
+        # A sitemap named like a feed.
+        (SITE + "/rss/latest.rss", URLSET, {}),
+        # A feed without a name that says so, served as what it is: it was read as a listing page (no <a>: failed).
+        (SITE + "/feeds/latest", _feed(_items(ENGLISH, OTHER)), {"Content-Type": "application/rss+xml; charset=UTF-8"}),
+        (SITE + "/feeds/latest", ATOM_FEED, {"Content-Type": "application/atom+xml"}),
+    ],
+)
+def test_a_feed_or_sitemap_is_read_as_what_it_is_whatever_its_url_says(tmp_path: Path, url: str, body: bytes, headers: dict[str, str]) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    response = responsetypes.from_args(headers=Headers(headers), url=url, body=body)(url, body=body, headers=headers, request=Request(url))
+    assert [r.url for r in spider.parse_source(response)] == [ENGLISH, OTHER]
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/sources_read") == 1 and not stats.get_value("bs/discovery/failed_sources")
+
+
+def test_an_atom_entry_is_dated_by_its_publication_and_its_last_change() -> None:
+    first, second = parse_rss(ATOM_FEED, SITE + "/atom/latest.xml").entries
+    assert (first.url, second.url) == (ENGLISH, OTHER)
+    assert first.published is not None and first.published.isoformat() == "2024-02-28T15:42:00+05:30"
+    # The change date is what tells an updated story (is_newer()); the publication date its day.
+    assert first.lastmod is not None and first.lastmod.isoformat() == "2024-02-28T18:00:00+05:30"
+    assert second.published is None and second.lastmod is not None and second.lastmod.isoformat() == "2024-02-28T15:42:00+05:30"
+
+
+def test_an_rss_1_feed_is_read_with_its_dublin_core_dates() -> None:
+    feed = parse_rss(RDF_FEED, SITE + "/rss/latest.rss")
+    assert [e.url for e in feed.entries] == [ENGLISH, OTHER] and feed.unreadable_dates == 0
+    assert feed.entries[0].published is not None and feed.entries[1].published is None
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "reason"),
+    [
+        (SITE + "/rss/latest.xml", b"<opml version='2.0'><body><outline/></body></opml>", "not-a-sitemap"),
+        (SITE + "/rss/latest.rss", b"<opml version='2.0'><body><outline/></body></opml>", "not-rss"),
+        (SITE + "/rss/latest.xml", b"<html><body>Down for maintenance</body></html>", "not-xml"),
+        # A sitemap cut short is refused whole, also where its URL named it a feed.
+        (SITE + "/rss/latest.rss", URLSET[:-30], "cut"),
+        (SITE + "/rss/latest.rss", b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Latest</title></feed>', "empty"),
+    ],
+)
+def test_xml_that_is_no_feed_or_sitemap_is_still_a_failed_source_named_as_before(tmp_path: Path, url: str, body: bytes, reason: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    assert _read(spider, url, body) == []
+    assert spider.crawler.stats.get_value("bs/discovery/failed_sources") == [f"{url} ({reason})"]

@@ -264,11 +264,16 @@ _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
     """A ``<urlset>`` (plain or Google News) or ``<sitemapindex>``, gzipped or not; raises :class:`BrokenDocument`."""
     parsed = _parse_xml(body, _SITEMAP_ROOTS)
-    root = parsed.root
-    kind = _local(root.tag)
+    kind = _local(parsed.root.tag)
     if kind not in _SITEMAP_ROOTS:
         reason = NOT_XML if kind.lower() == "html" else NOT_A_SITEMAP
         raise BrokenDocument(f"root element <{kind}> is not a sitemap", reason)
+    return _read_sitemap(parsed, base_url)
+
+
+def _read_sitemap(parsed: _Parsed, base_url: str) -> Sitemap:
+    root = parsed.root
+    kind = _local(root.tag)
     entries = []
     unreadable = unusable = 0
     for node in root:
@@ -319,28 +324,75 @@ def _item_url_text(item: etree._Element) -> str | None:
     return None
 
 
+def _atom_link(entry: etree._Element) -> str | None:
+    """An Atom entry's address: the ``href`` of its ``<link>`` whose ``rel`` is ``alternate`` (the default)."""
+    for child in entry:
+        if _local(child.tag) == "link" and (child.get("rel") or "alternate").strip().lower() == "alternate":
+            href = clean_text(child.get("href"))
+            if href:
+                return href
+    return None
+
+
+# Root elements of the feeds read: RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom, and their entries.
+_FEED_ROOTS = frozenset({"rss", "RDF", "feed"})
+_FEED_ENTRIES = frozenset({"item", "entry"})
+ATOM = "feed"
+
+
 def parse_rss(body: bytes, base_url: str) -> Feed:
-    """Items of an RSS 2.0 feed (link or guid, pubDate or dc:date); raises :class:`BrokenDocument`.
+    """Items of an RSS 2.0 feed (link or guid, pubDate or dc:date), or of an RSS 1.0 or Atom one;
+    raises :class:`BrokenDocument`.
 
     A feed cut short gives the items it closed before the cut, with ``cut`` saying so: each item
     stands alone, unlike the URLs of a month, and a feed is read again on the next run.
     """
-    parsed = _parse_xml(body, frozenset({"rss"}), frozenset({"item"}))
-    root = parsed.root
-    if _local(root.tag) != "rss":
-        kind = _local(root.tag)
+    parsed = _parse_xml(body, _FEED_ROOTS, _FEED_ENTRIES)
+    kind = _local(parsed.root.tag)
+    if kind not in _FEED_ROOTS:
         raise BrokenDocument(f"root element <{kind}> is not RSS", NOT_XML if kind.lower() == "html" else NOT_RSS)
+    return _read_feed(parsed, base_url)
+
+
+def parse_feed_or_sitemap(body: bytes, base_url: str, not_either: str = NOT_A_SITEMAP) -> Feed | Sitemap:
+    """A feed or a sitemap, whichever the document is, whatever its URL's name says (a feed at
+    ``/rss/latest.xml``); raises :class:`BrokenDocument`, with ``not_either`` for XML of another kind."""
+    parsed = _parse_xml(body, _FEED_ROOTS | _SITEMAP_ROOTS, _FEED_ENTRIES)
+    kind = _local(parsed.root.tag)
+    if kind in _FEED_ROOTS:
+        return _read_feed(parsed, base_url)
+    if kind not in _SITEMAP_ROOTS:
+        raise BrokenDocument(f"root element <{kind}> is neither a feed nor a sitemap", NOT_XML if kind.lower() == "html" else not_either)
+    if parsed.cut:
+        # Half a month of URLs is no month: a sitemap cut short is refused whole.
+        raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
+    return _read_sitemap(parsed, base_url)
+
+
+def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
+    root = parsed.root
+    atom = _local(root.tag) == ATOM
     entries = []
     unreadable = unusable = 0
     # By local name, as the root: a feed may declare a default namespace (the RSS 2.0 one some
     # generators write), which every element of it then carries.
-    for item in (element for element in root.iter() if _local(element.tag) == "item"):
+    entry_name = "entry" if atom else "item"
+    for item in (element for element in root.iter() if _local(element.tag) == entry_name):
         if parsed.cut and item not in parsed.whole:
             continue
-        text = _item_url_text(item)
+        text = _atom_link(item) if atom else _item_url_text(item)
         url = _link(text, base_url)
         if not url:
             unusable += 1  # (no link at all is as lost as one that cannot be fetched)
+            continue
+        if atom:
+            # Atom dates the entry's publication and its last change apart.
+            raw_published = _child_text(item, "published") or _child_text(item, "issued")
+            raw_updated = _child_text(item, "updated") or _child_text(item, "modified")
+            published = parse_date(raw_published)
+            updated = parse_date(raw_updated)
+            unreadable += (raw_published is not None and published is None) + (raw_updated is not None and updated is None)
+            entries.append(Entry(url=url, lastmod=updated or published, published=published))
             continue
         # Dublin Core's date stands in for pubDate in feeds some publishing systems write.
         raw_date = _child_text(item, "pubDate") or _child_text(item, "date")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
@@ -22,10 +22,13 @@ from crawler.extraction.discovery import (
     SITEMAP_MAX_SIZE,
     BrokenDocument,
     Entry,
+    NOT_A_SITEMAP,
+    NOT_RSS,
+    Feed,
     Listing,
+    Sitemap,
+    parse_feed_or_sitemap,
     parse_listing,
-    parse_rss,
-    parse_sitemap,
     unpack,
 )
 from crawler.extraction.normalize import iso_ist, parse_date
@@ -47,6 +50,8 @@ from crawler import stats as stat
 SOURCE_DATE_META = "bs_source_date"
 # request.meta key: how deep in sitemap indexes a source is (a root source is 0).
 SOURCE_DEPTH_META = "bs_source_depth"
+# Names of feeds and sitemaps besides ``.rss`` (which one a document is, it says itself).
+XML_SOURCE_SUFFIXES = (".xml", ".xml.gz", ".atom")
 # Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
 NO_ARTICLE_LINKS = "no-article-links"
 LOOP = "loop"
@@ -191,31 +196,47 @@ class DiscoverySpider(BusinessStandardSpider):
         return False
 
     def parse_source(self, response: Response) -> Iterator[Request]:
-        """Feed, sitemap or listing, told apart by the URL asked for (not the one a redirect led to:
-        a feed or sitemap that answers with an HTML page is a failed source, not a listing)."""
+        """Feed or sitemap (as the document says), or listing, told apart by the URL asked for (not the
+        one a redirect led to: a feed or sitemap that answers with an HTML page is a failed source, not
+        a listing) or by an XML Content-Type (a feed at ``/rss/latest`` is no listing page)."""
         if self.answered_otherwise(response) or not self.first_read(response):
             return
         path = requested_url(response).split("?")[0]
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
-        elif path.endswith((".xml", ".xml.gz")):
+        elif path.endswith(XML_SOURCE_SUFFIXES) or isinstance(response, XmlResponse):
             yield from self.parse_sitemap(response)
         else:
             yield from self.parse_listing_page(response)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """Requests for the new or changed articles of an RSS feed.
+        """Requests for the new or changed articles of an RSS feed (or whatever sitemap answers in its place).
 
         @page tests/contracts/latest.rss
         @source_read
         @returns items 0 0
         @returns requests 0 3
         """
+        yield from self.parse_xml_source(response, NOT_RSS)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """Requests for the sitemaps of an index, or the new or changed articles of a sitemap (or feed)."""
+        yield from self.parse_xml_source(response, NOT_A_SITEMAP)
+
+    def parse_xml_source(self, response: Response, not_either: str) -> Iterator[Request]:
+        """A feed or a sitemap, whichever the document is: a site names its feeds ``.xml`` as often as
+        ``.rss`` (``not_either``: the failure's reason for XML of another kind)."""
         try:
-            feed = parse_rss(response.body, response.url)
+            document = parse_feed_or_sitemap(response.body, response.url, not_either)
         except BrokenDocument as error:
             self.source_unreadable(response, error.reason, str(error))
             return
+        if isinstance(document, Feed):
+            yield from self.read_feed(response, document)
+        else:
+            yield from self.read_sitemap(response, document)
+
+    def read_feed(self, response: Response, feed: Feed) -> Iterator[Request]:
         if feed.cut:
             # A failed source all the same, but the items before the cut are whole and need not wait for the next run.
             self.source_unreadable(response, CUT, f"cut short; reading the {len(feed.entries)} item(s) before the cut ({feed.cut})")
@@ -224,12 +245,7 @@ class DiscoverySpider(BusinessStandardSpider):
         self.count_unreadable_dates(response, feed.unreadable_dates)
         yield from self.discovered(feed.entries, response.url)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        try:
-            sitemap = parse_sitemap(response.body, response.url)
-        except BrokenDocument as error:
-            self.source_unreadable(response, error.reason, str(error))
-            return
+    def read_sitemap(self, response: Response, sitemap: Sitemap) -> Iterator[Request]:
         if sitemap.is_index:
             if not self.index_usable(response, sitemap.entries):
                 return
