@@ -158,3 +158,34 @@ def test_xml_that_is_no_feed_or_sitemap_is_still_a_failed_source_named_as_before
     spider = make_spider(LatestSpider, tmp_path)
     assert _read(spider, url, body) == []
     assert spider.crawler.stats.get_value("bs/discovery/failed_sources") == [f"{url} ({reason})"]
+
+
+# --- names of sitemaps: a query after them, capitals in them ----------------------------------------------
+
+
+def _index(*urls: str) -> bytes:
+    entries = "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in urls)
+    return f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'.encode()
+
+
+def test_monthly_sitemaps_with_a_cache_buster_or_a_capital_are_months_of_the_backfill(tmp_path: Path) -> None:
+    # Left out, the month was "not listed" (a WARNING, exit 0): a month missing from the backfill.
+    spider = make_spider(ArchiveSpider, tmp_path, since="2024-01-01", until="2024-03-31")
+    spider.paced = False
+    listed = [
+        SITE + "/sitemap/2024-january-1.xml?v=1709123456",
+        SITE + "/sitemap/2024-February-1.xml",
+        SITE + "/sitemap/2024-MARCH-2.xml.gz?ts=1",
+        SITE + "/sitemap/2023-december-1.xml?v=1",
+    ]
+    requests = _read(spider, SITE + "/sitemap/sitemap-index.xml", _index(*listed))
+    assert [r.url for r in requests] == listed[:3]
+    assert not spider.crawler.stats.get_value("bs/discovery/month_not_listed")
+
+
+@pytest.mark.parametrize("path", ["/sitemap/Google-News-Sitemap.XML", "/RSS/Latest.RSS", "/sitemap/2024-february-1.XML.GZ"])
+def test_a_source_named_in_capitals_is_read_as_a_feed_or_sitemap_not_a_listing(tmp_path: Path, path: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    url = SITE + path
+    response = responsetypes.from_args(url=url, body=URLSET)(url, body=URLSET, request=Request(url))
+    assert [r.url for r in spider.parse_source(response)] == [ENGLISH, OTHER]

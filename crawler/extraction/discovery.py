@@ -406,16 +406,17 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
     return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut)
 
 
-_MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml(?:\.gz)?$")
+# The name's end, before any query (a CDN's or the CMS's cache buster, "?v=1709123456"); the month
+# in any case ("2024-February-1.xml").
+_MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml(?:\.gz)?(?:$|[?#])", re.IGNORECASE)
 _MONTHS = {datetime(2000, m, 1).strftime("%B").lower(): m for m in range(1, 13)}
 
 
 def monthly_sitemap_month(url: str) -> tuple[int, int] | None:
     """``/sitemap/2024-february-1.xml`` (or ``.xml.gz``) → (2024, 2); None for other sitemaps."""
     match = _MONTHLY.search(url)
-    if not match or match.group(2) not in _MONTHS:
-        return None
-    return int(match.group(1)), _MONTHS[match.group(2)]
+    month = _MONTHS.get(match.group(2).lower()) if match else None
+    return (int(match.group(1)), month) if match and month else None
 
 
 @dataclass(frozen=True)

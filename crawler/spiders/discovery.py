@@ -201,7 +201,8 @@ class DiscoverySpider(BusinessStandardSpider):
         a listing) or by an XML Content-Type (a feed at ``/rss/latest`` is no listing page)."""
         if self.answered_otherwise(response) or not self.first_read(response):
             return
-        path = requested_url(response).split("?")[0]
+        # (In any case: "/sitemap/Google-News-Sitemap.XML" is no listing page.)
+        path = requested_url(response).split("?")[0].lower()
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
         elif path.endswith(XML_SOURCE_SUFFIXES) or isinstance(response, XmlResponse):
