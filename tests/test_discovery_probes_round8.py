@@ -4,20 +4,23 @@ sitemaps at URLs that do not say which they are, Atom, other encodings, monthly 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+from scrapy.exceptions import UsageError
 from scrapy.http import Headers, Request, XmlResponse
 from scrapy.responsetypes import responsetypes
 
 from crawler.extraction.discovery import Entry, parse_rss
 from crawler.incremental.store import PendingArticle
 from crawler.spiders.archive import ArchiveSpider
+from crawler.spiders.article import ArticleSpider
 from crawler.spiders.latest import LatestSpider
+from crawler.spiders.section import SectionSpider
 from tests.conftest import SITE
 from tests.test_spiders_unit import make_spider
-
-import pytest
 
 ENGLISH = SITE + "/markets/news/x-124022800873_1.html"
 HINDI = "https://hindi.business-standard.com/markets/news/x-124022800873_1.html"
@@ -189,3 +192,31 @@ def test_a_source_named_in_capitals_is_read_as_a_feed_or_sitemap_not_a_listing(t
     url = SITE + path
     response = responsetypes.from_args(url=url, body=URLSET)(url, body=URLSET, request=Request(url))
     assert [r.url for r in spider.parse_source(response)] == [ENGLISH, OTHER]
+
+
+# --- -a arguments given badly -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spider_class", "arguments", "message"),
+    [
+        # Scrapy quotes the space (drops the tab): one URL of a page that does not exist, both articles lost.
+        (ArticleSpider, {"urls": f"{ENGLISH} {OTHER}"}, "holds white space; give several URLs separated by commas"),
+        (ArticleSpider, {"url": f"{ENGLISH}\t{OTHER}"}, "holds white space"),
+        (ArticleSpider, {"urls": f"{ENGLISH},{OTHER}\n{SITE}/a/z-124022800875_1.html"}, "holds white space"),
+        # The walk went on at markets/news/page-3/page-2, a page that is none: the section ended there.
+        (SectionSpider, {"sections": "markets/news/page-3"}, "is a page of a section; give the section (markets/news) and -a pages=N"),
+        (SectionSpider, {"sections": "markets/news,latest-news/page-2/"}, "'latest-news/page-2' is a page of a section"),
+    ],
+)
+def test_arguments_that_would_fetch_pages_that_do_not_exist_are_refused(spider_class: type, arguments: dict[str, str], message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)):
+        spider_class.check_usage(arguments)
+
+
+def test_a_saved_page_whose_path_holds_a_space_is_still_taken(tmp_path: Path) -> None:
+    page = tmp_path / "saved pages" / "x.html"
+    page.parent.mkdir()
+    page.write_text("<html></html>")
+    ArticleSpider.check_usage({"url": page.as_uri().replace("%20", " ")})
+    SectionSpider.check_usage({"sections": "markets/page-turners"})
