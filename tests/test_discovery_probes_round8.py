@@ -13,7 +13,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Headers, Request, XmlResponse
 from scrapy.responsetypes import responsetypes
 
-from crawler.extraction.discovery import Entry, parse_rss
+from crawler.extraction.discovery import Entry, parse_feed_or_sitemap, parse_rss
 from crawler.incremental.store import PendingArticle
 from crawler.spiders.archive import ArchiveSpider
 from crawler.spiders.article import ArticleSpider
@@ -220,3 +220,18 @@ def test_a_saved_page_whose_path_holds_a_space_is_still_taken(tmp_path: Path) ->
     page.write_text("<html></html>")
     ArticleSpider.check_usage({"url": page.as_uri().replace("%20", " ")})
     SectionSpider.check_usage({"sections": "markets/page-turners"})
+
+
+# --- documents in other encodings ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-16-le", "utf-32-be", "utf-32-le"])
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_sitemap_or_feed_in_utf16_or_utf32_is_read_whole_not_salvaged(encoding: str, declared: bool) -> None:
+    # Its bytes stripped of "white space", a big-endian document lost the second half of its last
+    # line break: read with a WARNING and bs/discovery/source_salvaged, as if it were broken.
+    declaration = f'<?xml version="1.0" encoding="{encoding[:6].upper()}"?>\r\n' if declared else ""
+    for text in (URLSET.decode(), _feed(_items(ENGLISH, OTHER)).decode().split("?>", 1)[1]):
+        body = ("\ufeff" + declaration + text + "\r\n").encode(encoding)
+        document = parse_feed_or_sitemap(body, SITE + "/x.xml")
+        assert [e.url for e in document.entries] == [ENGLISH, OTHER] and document.salvaged == ""

@@ -123,8 +123,11 @@ def _parse_xml(body: bytes, root_names: frozenset[str], entry_names: frozenset[s
     """The document's root; ``entry_names``: the caller reads what a cut document holds whole (a
     cut document is refused otherwise)."""
     # White space after a byte order mark puts the XML declaration past the start, which a strict
-    # parser refuses (lxml reads the mark itself).
-    body = unpack(body).removeprefix(_BOM).strip()
+    # parser refuses (lxml reads the mark itself). Not in UTF-16 or UTF-32 (a NUL in the first
+    # character), where stripping bytes cuts a character in half: a BE document's last line break.
+    body = unpack(body).removeprefix(_BOM)
+    if b"\x00" not in body[:4]:
+        body = body.strip()
     if not body:
         raise BrokenDocument("empty body", EMPTY)
     try:
