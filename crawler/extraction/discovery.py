@@ -8,8 +8,10 @@ a local flaw (a stray ``&nbsp;``) is salvaged and says so.
 
 from __future__ import annotations
 
+import html
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
@@ -206,16 +208,29 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def _child_text(element: etree._Element, name: str) -> str | None:
+def _child_text(element: etree._Element, name: str, clean: Callable[[str], str | None] = clean_text) -> str | None:
     """The text of the first child named ``name`` (any namespace) that holds some: another vocabulary
     may use the same name for an element whose value is an attribute (an item's ``<atom:link href>``
     before its ``<link>``)."""
     for child in element:
         if _local(child.tag) == name:
-            text = clean_text((child.text or "") if len(child) == 0 else "".join(str(t) for t in child.itertext()))
+            text = clean((child.text or "") if len(child) == 0 else "".join(str(t) for t in child.itertext()))
             if text:
                 return text
     return None
+
+
+_WHOLE_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _url_text(text: str | None) -> str | None:
+    """A URL's text, folded as any text, its entities undone only when whole (a CMS that escaped it
+    twice, ``&amp;amp;``): the parser has decoded the document's own, and ``html.unescape`` reads
+    HTML's legacy ones without their ``;``, so "?id=1&region=n" was "?id=1®ion=n" and "&amp=1" "&=1"."""
+    if text and "&" in text:
+        # Escaped again, each "&" comes back as itself from clean_text()'s unescaping.
+        text = _WHOLE_ENTITY.sub(lambda entity: html.unescape(entity.group()), text).replace("&", "&amp;")
+    return clean_text(text)
 
 
 def _link(href: str | None, base_url: str) -> str | None:
@@ -235,17 +250,26 @@ def _link(href: str | None, base_url: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    return _without_tracking(url) if "?" in url and "utm_" in url.lower() else url
+    if "?" not in url:
+        return url
+    lowered = url.lower()
+    return _without_tracking(url) if "utm_" in lowered or "amp" in lowered else url
 
 
 def _without_tracking(url: str) -> str:
-    """``url`` without its ``utm_`` parameters, the rest left as written. Feeds and listings tag their
-    links (``?utm_source=rss``); the fetched URL becomes the item's ``url``, which must not change
-    with the source that led to it, and a story must not be fetched under two addresses."""
+    """``url`` without its ``utm_`` parameters and its AMP switch (``?amp``, ``&amp=1``), the rest left
+    as written. Feeds and listings tag their links (``?utm_source=rss``) or point at the AMP twin;
+    the fetched URL becomes the item's ``url``, which must not change with the source that led to it,
+    and a story must not be fetched under two addresses (``/amp/`` paths are undone when fetched)."""
     head, hash_mark, fragment = url.partition("#")
     path, _, query = head.partition("?")
-    kept = [part for part in query.split("&") if part and not part.lower().startswith("utm_")]
+    kept = [part for part in query.split("&") if part and not _tracking_or_amp(part)]
     return path + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
+
+
+def _tracking_or_amp(parameter: str) -> bool:
+    name = parameter.partition("=")[0].lower()
+    return name.startswith("utm_") or name == "amp"
 
 
 @dataclass(frozen=True)
@@ -282,7 +306,7 @@ def _read_sitemap(parsed: _Parsed, base_url: str) -> Sitemap:
     for node in root:
         if _local(node.tag) not in {"url", "sitemap"}:
             continue
-        text = _child_text(node, "loc")
+        text = _child_text(node, "loc", _url_text)
         loc = _link(text, base_url)
         if not loc:
             unusable += 1  # (no link at all is as lost as one that cannot be fetched)
@@ -318,12 +342,12 @@ class Feed:
 def _item_url_text(item: etree._Element) -> str | None:
     """The item's link, else its guid when that is a permalink (the default): any other guid is
     only a name for the item, not an address."""
-    link = _child_text(item, "link")
+    link = _child_text(item, "link", _url_text)
     if link:
         return link
     for child in item:
         if _local(child.tag) == "guid" and (child.get("isPermaLink") or "").strip().lower() != "false":
-            return _child_text(item, "guid")
+            return _child_text(item, "guid", _url_text)
     return None
 
 
@@ -331,7 +355,7 @@ def _atom_link(entry: etree._Element) -> str | None:
     """An Atom entry's address: the ``href`` of its ``<link>`` whose ``rel`` is ``alternate`` (the default)."""
     for child in entry:
         if _local(child.tag) == "link" and (child.get("rel") or "alternate").strip().lower() == "alternate":
-            href = clean_text(child.get("href"))
+            href = _url_text(child.get("href"))
             if href:
                 return href
     return None
