@@ -5,6 +5,7 @@ sitemaps at URLs that do not say which they are, Atom, other encodings, monthly 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from scrapy.responsetypes import responsetypes
 
 from crawler.extraction.discovery import Entry, parse_feed_or_sitemap, parse_listing, parse_rss
 from crawler.incremental.store import PendingArticle
-from crawler.spiders.archive import ArchiveSpider
+from crawler.spiders.archive import ArchiveSpider, today_ist
 from crawler.spiders.article import ArticleSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
@@ -286,3 +287,53 @@ def test_a_feed_or_sitemap_url_keeps_its_query_as_written(written: str, url: str
     href = written.replace("<![CDATA[", "").replace("]]>", "").replace("&", "&amp;") if written.startswith("<!") else written
     atom = f'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="{ENGLISH}{href}"/></entry></feed>'.encode()
     assert [e.url for e in parse_rss(atom, SITE + "/x.xml").entries] == [ENGLISH + url]
+
+
+# --- a sitemap that lists nothing: the month just begun, or a month lost ------------------------------------
+
+EMPTY_URLSET = b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n</urlset>\n'
+
+
+def _month_sitemap(year: int, month: int) -> str:
+    return f"{SITE}/sitemap/{year}-{date(year, month, 1).strftime('%B').lower()}-1.xml"
+
+
+def test_the_sitemap_of_the_month_just_begun_may_list_nothing_yet(tmp_path: Path) -> None:
+    # archive allows no failed source: on the 1st, before the month's first story, the backfill
+    # up to today exited 1 for a month that has no article yet.
+    today = today_ist()
+    spider = make_spider(ArchiveSpider, tmp_path, since=str(today.replace(day=1)))
+    assert _read(spider, _month_sitemap(today.year, today.month), EMPTY_URLSET) == []
+    stats = spider.crawler.stats
+    assert not stats.get_value("bs/discovery/failed_sources") and stats.get_value("bs/discovery/sources_read") == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        EMPTY_URLSET,
+        b"",
+        # Entries without a usable URL, or a document salvaged from a flaw, are no month without articles.
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><lastmod>2024-02-28</lastmod></url></urlset>',
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">&nbsp;</urlset>',
+    ],
+)
+def test_an_earlier_months_sitemap_that_lists_nothing_is_still_a_failed_month(tmp_path: Path, body: bytes) -> None:
+    today = today_ist()
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    spider = make_spider(ArchiveSpider, tmp_path, since=str(last))
+    url = _month_sitemap(last.year, last.month)
+    assert _read(spider, url, body) == []
+    assert spider.crawler.stats.get_value("bs/discovery/failed_sources") == [f"{url} (empty)"]
+    # And the month just begun too, when what it lists is broken rather than nothing.
+    if body != EMPTY_URLSET:
+        now = _month_sitemap(today.year, today.month)
+        assert _read(spider, now, body) == []
+        assert spider.crawler.stats.get_value("bs/discovery/failed_sources")[-1] == f"{now} (empty)"
+
+
+def test_latest_still_fails_a_news_sitemap_that_lists_nothing(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    url = SITE + "/sitemap/google-news-sitemap.xml"
+    assert _read(spider, url, EMPTY_URLSET) == []
+    assert spider.crawler.stats.get_value("bs/discovery/failed_sources") == [f"{url} (empty)"]

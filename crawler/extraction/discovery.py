@@ -65,9 +65,12 @@ _UNPACK_CHUNK = 1024 * 1024
 class BrokenDocument(ValueError):
     """A feed or sitemap that is not well-formed XML, or not of the expected kind; ``reason`` says which."""
 
-    def __init__(self, message: str, reason: str = NOT_XML) -> None:
+    def __init__(self, message: str, reason: str = NOT_XML, *, lists_nothing: bool = False) -> None:
         super().__init__(message)
         self.reason = reason
+        # A well-formed document that lists no entry at all (an ``empty`` one, unlike an empty body,
+        # one salvaged from a flaw or one whose entries have no usable URL).
+        self.lists_nothing = lists_nothing
 
 
 def unpack(body: bytes, max_size: int = SITEMAP_MAX_SIZE) -> bytes:
@@ -321,7 +324,7 @@ def _read_sitemap(parsed: _Parsed, base_url: str) -> Sitemap:
         unreadable += (lastmod_text is not None and lastmod is None) + (published_text is not None and published is None)
         entries.append(Entry(url=loc, lastmod=lastmod or published, published=published))
     if not entries:
-        raise BrokenDocument(f"<{kind}> lists nothing", EMPTY)
+        raise BrokenDocument(f"<{kind}> lists nothing", EMPTY, lists_nothing=not unusable and not parsed.salvaged)
     return Sitemap(
         is_index=kind == "sitemapindex", entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable
     )

@@ -19,7 +19,7 @@ from crawler.extraction.normalize import IST
 
 from crawler import stats as stat
 
-from .base import require
+from .base import require, requested_url
 from .discovery import SOURCE_DEPTH_META, DiscoverySpider
 
 INDEX_PATH = "/sitemap/sitemap-index.xml"
@@ -183,6 +183,13 @@ class ArchiveSpider(DiscoverySpider):
         first = (self.since.year, self.since.month)
         last = (self.until.year, self.until.month)
         return first <= month <= last
+
+    def may_list_nothing(self, response: Response) -> bool:
+        """The sitemap of the month that has just begun (in India) may list no article yet: a day with
+        no article is no failed backfill. An earlier month's that lists nothing is a month lost."""
+        month = monthly_sitemap_month(requested_url(response))
+        today = today_ist()
+        return month is not None and month >= (today.year, today.month)
 
     def accepts(self, entry: Entry) -> bool:
         day = entry.publication_day or (entry.lastmod.date() if entry.lastmod else None)

@@ -230,6 +230,10 @@ class DiscoverySpider(BusinessStandardSpider):
         try:
             document = parse_feed_or_sitemap(response.body, response.url, not_either)
         except BrokenDocument as error:
+            if error.lists_nothing and self.may_list_nothing(response):
+                self.count_source_read(response)
+                self.logger.info("<%s> lists nothing yet (%s)", response.url, error)
+                return
             self.source_unreadable(response, error.reason, str(error))
             return
         if isinstance(document, Feed):
@@ -342,6 +346,10 @@ class DiscoverySpider(BusinessStandardSpider):
     def wants_sitemap(self, entry: Entry) -> bool:
         """Whether to read a sitemap listed in an index; all by default."""
         return True
+
+    def may_list_nothing(self, response: Response) -> bool:
+        """Whether a well-formed sitemap that lists nothing at all is read, not a failed source; never by default."""
+        return False
 
     def count_source_read(self, response: Response, salvaged: str = "", unusable_urls: int = 0) -> None:
         """A feed, sitemap or listing gave something readable (a run where none did has failed)."""
