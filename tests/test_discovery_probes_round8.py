@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from scrapy.exceptions import UsageError
-from scrapy.http import Headers, Request, XmlResponse
+from scrapy.http import Headers, HtmlResponse, Request, XmlResponse
 from scrapy.responsetypes import responsetypes
 
 from crawler.extraction.discovery import Entry, parse_feed_or_sitemap, parse_listing, parse_rss
@@ -337,3 +337,22 @@ def test_latest_still_fails_a_news_sitemap_that_lists_nothing(tmp_path: Path) ->
     url = SITE + "/sitemap/google-news-sitemap.xml"
     assert _read(spider, url, EMPTY_URLSET) == []
     assert spider.crawler.stats.get_value("bs/discovery/failed_sources") == [f"{url} (empty)"]
+
+
+# --- a section's walk stops at a page of stories seen before, whatever else the page links to ----------------
+
+
+def test_a_gallery_card_on_a_page_of_seen_stories_does_not_keep_the_walk_going(tmp_path: Path) -> None:
+    # The gallery is never emitted, so never "seen": every run walked every page of the section.
+    spider = make_spider(SectionSpider, tmp_path, sections="india-news", pages="3")
+    spider.seen_store.add_pending(PendingArticle("124022800873", 1, "h", None, None, "old"))
+    spider.seen_store.confirm("124022800873", "old")
+    html = (
+        f'<html><body><a href="{ENGLISH}">x</a><a href="/india-news/photo-gallery/p-124022800880_1.html">Pictures</a>'
+        '<a href="/india-news/photo-gallery/p-124022800880_1.html#2">More</a></body></html>'
+    ).encode()
+    url = SITE + "/india-news"
+    response = HtmlResponse(url, body=html, request=Request(url))
+    assert list(spider.parse_section(response, section="india-news", page=1)) == []
+    assert spider.crawler.stats.get_value("bs/discovery/listing_all_seen_stop") == 1
+    assert parse_listing(html.decode(), url).article_urls == [ENGLISH]

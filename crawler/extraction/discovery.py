@@ -463,7 +463,9 @@ def parse_listing(html: str, url: str) -> Listing:
     found: dict[str, None] = {}
     for href in selector.xpath("//a/@href").getall():
         link = _link(href, url)
-        if link and url_kind(link) == ARTICLE:
+        # (Not a gallery or web story with an article's id: never emitted, so never seen, it would
+        # keep a section's walk from stopping at a page of stories seen before.)
+        if link and url_kind(link) == ARTICLE and non_article_kind(link) is None:
             found.setdefault(link.split("#")[0], None)
     return Listing(article_urls=list(found), next_page=_next_page(selector, url))
 
