@@ -356,3 +356,15 @@ def test_a_gallery_card_on_a_page_of_seen_stories_does_not_keep_the_walk_going(t
     assert list(spider.parse_section(response, section="india-news", page=1)) == []
     assert spider.crawler.stats.get_value("bs/discovery/listing_all_seen_stop") == 1
     assert parse_listing(html.decode(), url).article_urls == [ENGLISH]
+
+
+def test_months_after_this_one_are_not_named_as_missing_from_the_index(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # "-a until=<the year's end>": the months to come have no sitemap yet, which is no WARNING
+    # that the site lost them.
+    today = today_ist()
+    spider = make_spider(ArchiveSpider, tmp_path, since=str(today.replace(day=1)), until=f"{today.year + 1}-12-31")
+    spider.paced = False
+    this_month = _month_sitemap(today.year, today.month)
+    assert [r.url for r in _read(spider, SITE + "/sitemap/sitemap-index.xml", _index(this_month))] == [this_month]
+    assert not spider.crawler.stats.get_value("bs/discovery/month_not_listed")
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
