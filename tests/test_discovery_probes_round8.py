@@ -20,7 +20,7 @@ from crawler.spiders.archive import ArchiveSpider, today_ist
 from crawler.spiders.article import ArticleSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
-from tests.conftest import SITE
+from tests.conftest import SITE, shared_file
 from tests.test_spiders_unit import make_spider
 
 ENGLISH = SITE + "/markets/news/x-124022800873_1.html"
@@ -368,3 +368,19 @@ def test_months_after_this_one_are_not_named_as_missing_from_the_index(tmp_path:
     assert [r.url for r in _read(spider, SITE + "/sitemap/sitemap-index.xml", _index(this_month))] == [this_month]
     assert not spider.crawler.stats.get_value("bs/discovery/month_not_listed")
     assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+@pytest.mark.parametrize("name", ["/rss/home_page_top_stories.rss", "/rss/home_page_top_stories.xml", "/feeds/home_page_top_stories"])
+def test_every_item_of_the_real_feed_is_requested_once_whatever_its_url_is_named(tmp_path: Path, name: str) -> None:
+    body = shared_file("real/rss-home_page_top_stories-2021-06-27.xml").read_bytes()
+    spider = make_spider(LatestSpider, tmp_path)
+    url = SITE + name
+    headers = {"Content-Type": "application/rss+xml"}
+    response = responsetypes.from_args(headers=Headers(headers), url=url, body=body)(url, body=body, headers=headers, request=Request(url))
+    requests = list(spider.parse_source(response))
+    assert len(requests) == len({r.url for r in requests}) == body.count(b"<item>") == 30
+    # Listed again by another source of the run (here the same feed under its other name): none twice.
+    again = XmlResponse(SITE + "/rss/latest.rss", body=body, request=Request(SITE + "/rss/latest.rss"))
+    assert list(spider.parse_source(again)) == []
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/discovery/new") == 30 and stats.get_value("bs/discovery/sources_read") == 2
