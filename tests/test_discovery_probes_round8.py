@@ -384,3 +384,20 @@ def test_every_item_of_the_real_feed_is_requested_once_whatever_its_url_is_named
     assert list(spider.parse_source(again)) == []
     stats = spider.crawler.stats
     assert stats.get_value("bs/discovery/new") == 30 and stats.get_value("bs/discovery/sources_read") == 2
+
+
+# --- a monthly sitemap that is an index of its parts ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("paced", [False, True])
+def test_the_parts_of_a_monthly_sitemap_that_is_an_index_are_read_whatever_their_names(tmp_path: Path, paced: bool) -> None:
+    # Held to the monthly name, no part was read, and the month counted as read: lost without a word.
+    spider = make_spider(ArchiveSpider, tmp_path, since="2024-01-01", until="2024-01-31")
+    spider.paced = paced
+    month = SITE + "/sitemap/2024-january-1.xml"
+    (request,) = _read(spider, SITE + "/sitemap/sitemap-index.xml", _index(month))
+    parts = [SITE + "/sitemap/2024-january-1a.xml", SITE + "/sitemap/articles-2024-01-part-2.xml.gz"]
+    found = [r.url for r in spider.parse_source(XmlResponse(month, body=_index(*parts), request=request))]
+    # (Paced, the second waits its turn.)
+    assert found + [r.url for r in spider.sitemaps_ahead] == parts
+    assert not spider.crawler.stats.get_value("bs/discovery/failed_sources")

@@ -254,7 +254,10 @@ class DiscoverySpider(BusinessStandardSpider):
         if sitemap.is_index:
             if not self.index_usable(response, sitemap.entries):
                 return
-            wanted = [entry for entry in sitemap.entries if self.wants_sitemap(entry)]
+            # Only the index the run starts from is chosen from: one it led to (a month's sitemap that
+            # is an index) lists the parts of what was chosen, whatever their names.
+            nested = response.request is not None and bool(response.request.meta.get(SOURCE_DEPTH_META, 0))
+            wanted = [entry for entry in sitemap.entries if nested or self.wants_sitemap(entry)]
             followed = [r for r in (self.follow_source(entry.url, response) for entry in wanted) if r is not None]
             if wanted and not followed:
                 if not any(self.is_on_site(entry.url) for entry in wanted):
