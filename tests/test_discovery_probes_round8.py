@@ -401,3 +401,14 @@ def test_the_parts_of_a_monthly_sitemap_that_is_an_index_are_read_whatever_their
     # (Paced, the second waits its turn.)
     assert found + [r.url for r in spider.sitemaps_ahead] == parts
     assert not spider.crawler.stats.get_value("bs/discovery/failed_sources")
+
+
+def test_relative_links_of_a_feed_are_resolved_against_its_xml_base() -> None:
+    # Against the feed's URL instead: /rss/markets/news/x-…, a path of the article that is none.
+    atom = (
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="{SITE}/markets/"><entry xml:base="news/">'
+        '<link href="x-124022800873_1.html"/></entry><entry><link href="/india-news/y-124022800874_1.html"/></entry></feed>'
+    ).encode()
+    assert [e.url for e in parse_rss(atom, SITE + "/rss/latest.xml").entries] == [ENGLISH, OTHER]
+    rss = _feed('<item xml:base="/markets/news/"><link>x-124022800873_1.html</link></item>')
+    assert [e.url for e in parse_rss(rss, SITE + "/rss/latest.rss").entries] == [ENGLISH]

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -411,7 +411,9 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
         if parsed.cut and item not in parsed.whole:
             continue
         text = _atom_link(item) if atom else _item_url_text(item)
-        url = _link(text, base_url)
+        # Relative links are relative to the xml:base that holds them (Atom feeds declare one), else to the feed.
+        declared = item.base
+        url = _link(text, urljoin(base_url, declared) if declared else base_url)
         if not url:
             unusable += 1  # (no link at all is as lost as one that cannot be fetched)
             continue
