@@ -412,3 +412,15 @@ def test_relative_links_of_a_feed_are_resolved_against_its_xml_base() -> None:
     assert [e.url for e in parse_rss(atom, SITE + "/rss/latest.xml").entries] == [ENGLISH, OTHER]
     rss = _feed('<item xml:base="/markets/news/"><link>x-124022800873_1.html</link></item>')
     assert [e.url for e in parse_rss(rss, SITE + "/rss/latest.rss").entries] == [ENGLISH]
+
+
+def test_relative_links_of_a_listing_are_resolved_against_its_base_href() -> None:
+    html = (
+        f'<html><head><base href="{SITE}/"></head><body><a href="markets/news/x-124022800873_1.html">A</a>'
+        '<a href="markets/news/page-3" rel="next">Next</a></body></html>'
+    )
+    listing = parse_listing(html, SITE + "/markets/news/page-2")
+    assert listing.article_urls == [ENGLISH] and listing.next_page == SITE + "/markets/news/page-3"
+    # A base that is no URL a browser could use is passed over.
+    broken = html.replace(f'href="{SITE}/"', 'href="http://[::1"')
+    assert parse_listing(broken, SITE + "/").article_urls == [ENGLISH]

@@ -462,14 +462,17 @@ class Listing:
 def parse_listing(html: str, url: str) -> Listing:
     """Article links on a listing page (``/latest-news``, ``/<section>/page-N``, ``/topic/…``)."""
     selector = Selector(text=html or "<html></html>")
+    # Relative links are relative to the page's <base href> when it has one, as a browser reads them.
+    declared = (selector.xpath("//head/base/@href").get() or "").strip()
+    base = _link(declared, url) or url if declared else url
     found: dict[str, None] = {}
     for href in selector.xpath("//a/@href").getall():
-        link = _link(href, url)
+        link = _link(href, base)
         # (Not a gallery or web story with an article's id: never emitted, so never seen, it would
         # keep a section's walk from stopping at a page of stories seen before.)
         if link and url_kind(link) == ARTICLE and non_article_kind(link) is None:
             found.setdefault(link.split("#")[0], None)
-    return Listing(article_urls=list(found), next_page=_next_page(selector, url))
+    return Listing(article_urls=list(found), next_page=_next_page(selector, base))
 
 
 # What a pager's link says, arrows and all ("Next", "Next page", "Next »", "Go to next page", "Next stories").
