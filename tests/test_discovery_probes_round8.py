@@ -13,6 +13,7 @@ import pytest
 from scrapy.exceptions import UsageError
 from scrapy.http import Headers, HtmlResponse, Request, XmlResponse
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.test import get_crawler
 
 from crawler.extraction.discovery import Entry, parse_feed_or_sitemap, parse_listing, parse_rss
 from crawler.incremental.store import PendingArticle
@@ -21,6 +22,7 @@ from crawler.spiders.article import ArticleSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
 from tests.conftest import SITE, shared_file
+from tests.test_network_probes import _drain
 from tests.test_spiders_unit import make_spider
 
 ENGLISH = SITE + "/markets/news/x-124022800873_1.html"
@@ -424,3 +426,15 @@ def test_relative_links_of_a_listing_are_resolved_against_its_base_href() -> Non
     # A base that is no URL a browser could use is passed over.
     broken = html.replace(f'href="{SITE}/"', 'href="http://[::1"')
     assert parse_listing(broken, SITE + "/").article_urls == [ENGLISH]
+
+
+# --- BS_LATEST_SOURCES with a source twice --------------------------------------------------------------------
+
+
+def test_a_latest_source_given_twice_is_read_once_without_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    sources = ["/rss/latest.rss", SITE + "/rss/latest.rss", "rss/latest.rss", "/latest-news/", "/latest-news", "/rss/markets-106.rss"]
+    crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state"), "BS_BASE_URL": SITE, "BS_LATEST_SOURCES": sources})
+    spider = LatestSpider.from_crawler(crawler)
+    crawler.spider = spider
+    assert [request.url for request in _drain(spider.start())] == [SITE + "/rss/latest.rss", SITE + "/latest-news/", SITE + "/rss/markets-106.rss"]
+    assert not [r for r in caplog.records if r.levelname == "WARNING"] and not crawler.stats.get_value("bs/discovery/source_repeated")
