@@ -438,3 +438,14 @@ def test_a_latest_source_given_twice_is_read_once_without_a_warning(tmp_path: Pa
     crawler.spider = spider
     assert [request.url for request in _drain(spider.start())] == [SITE + "/rss/latest.rss", SITE + "/latest-news/", SITE + "/rss/markets-106.rss"]
     assert not [r for r in caplog.records if r.levelname == "WARNING"] and not crawler.stats.get_value("bs/discovery/source_repeated")
+
+
+def test_an_atom_entry_without_a_link_is_found_by_its_id_when_that_is_its_address() -> None:
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Latest</title>'
+        f'<entry><id>{ENGLISH}</id><link rel="enclosure" href="https://bsmedia.business-standard.com/a.jpg"/></entry>'
+        "<entry><id>tag:business-standard.com,2024:124022800874</id></entry></feed>"
+    ).encode()
+    feed = parse_rss(atom, SITE + "/atom/latest.xml")
+    # (The second is an entry the run cannot fetch: counted, as an RSS item without a link.)
+    assert [e.url for e in feed.entries] == [ENGLISH] and feed.unusable_urls == 1

@@ -355,13 +355,15 @@ def _item_url_text(item: etree._Element) -> str | None:
 
 
 def _atom_link(entry: etree._Element) -> str | None:
-    """An Atom entry's address: the ``href`` of its ``<link>`` whose ``rel`` is ``alternate`` (the default)."""
+    """An Atom entry's address: the ``href`` of its ``<link>`` whose ``rel`` is ``alternate`` (the default),
+    else its ``<id>`` when that is a web address (as an RSS permalink ``<guid>``; a ``tag:`` or ``urn:`` id is a name only)."""
     for child in entry:
         if _local(child.tag) == "link" and (child.get("rel") or "alternate").strip().lower() == "alternate":
             href = _url_text(child.get("href"))
             if href:
                 return href
-    return None
+    identifier = _child_text(entry, "id", _url_text)
+    return identifier if identifier and identifier.lower().startswith(("http://", "https://")) else None
 
 
 # Root elements of the feeds read: RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom, and their entries.
