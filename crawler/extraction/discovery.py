@@ -466,7 +466,7 @@ def parse_listing(html: str, url: str) -> Listing:
     selector = Selector(text=html or "<html></html>")
     # Relative links are relative to the page's <base href> when it has one, as a browser reads them.
     declared = (selector.xpath("//head/base/@href").get() or "").strip()
-    base = _link(declared, url) or url if declared else url
+    base = (_link(declared, url) or url) if declared else url
     found: dict[str, None] = {}
     for href in selector.xpath("//a/@href").getall():
         link = _link(href, base)
