@@ -27,11 +27,13 @@ class Claim(enum.Enum):
     LIMIT = "limit"
 
 
-def _key(url: str) -> str:
+def source_key(url: str) -> str:
+    """What tells two sources apart: the URL in its canonical form (query sorted, host in lower case …)."""
     try:
         return canonicalize_url(url)
     except ValueError:
         return url
+
 
 
 class VisitedSources:
@@ -66,7 +68,7 @@ class VisitedSources:
 
     def claim(self, url: str) -> Claim:
         """Whether ``url`` may be requested now: not yet in this attempt, and the bound not reached."""
-        key = _key(url)
+        key = source_key(url)
         if key in self._requested:
             return Claim.REPEATED
         if key not in self._run and 0 < self.limit <= len(self._run):
@@ -81,7 +83,7 @@ class VisitedSources:
 
     def first_read(self, url: str) -> bool:
         """True the first time ``url`` is read in this attempt (a request queued twice is read once)."""
-        key = _key(url)
+        key = source_key(url)
         if key in self._read:
             return False
         self._read.add(key)

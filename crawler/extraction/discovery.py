@@ -8,17 +8,19 @@ a local flaw (a stray ``&nbsp;``) is salvaged and says so.
 
 from __future__ import annotations
 
+import html
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
 
 from .normalize import absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, non_article_kind, url_kind
+from .urls import ARTICLE, non_article_kind, page_article_id, url_kind
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,17 @@ class Entry:
 
     @property
     def article_id(self) -> str | None:
-        return article_id(self.url)
+        """The id the article's item will carry: the scheme follows the host, as the extraction's
+        does (``hi-<N>`` on the Hindi edition), so that the run's requests and the seen-store, keyed
+        by it, never take a Hindi story for the English article numbered alike."""
+        return page_article_id(None, self.url)
 
     @property
     def publication_day(self) -> date | None:
-        """Publication day: the source's publication date, else the day in the article id."""
+        """Publication day: the source's publication date, else the day in the URL's 12-digit id."""
         if self.published:
             return self.published.date()
-        identifier = self.article_id
+        identifier = article_id(self.url)
         return date_of_article_id(identifier) if identifier else None
 
 
@@ -60,9 +65,12 @@ _UNPACK_CHUNK = 1024 * 1024
 class BrokenDocument(ValueError):
     """A feed or sitemap that is not well-formed XML, or not of the expected kind; ``reason`` says which."""
 
-    def __init__(self, message: str, reason: str = NOT_XML) -> None:
+    def __init__(self, message: str, reason: str = NOT_XML, *, lists_nothing: bool = False) -> None:
         super().__init__(message)
         self.reason = reason
+        # A well-formed document that lists no entry at all (an ``empty`` one, unlike an empty body,
+        # one salvaged from a flaw or one whose entries have no usable URL).
+        self.lists_nothing = lists_nothing
 
 
 def unpack(body: bytes, max_size: int = SITEMAP_MAX_SIZE) -> bytes:
@@ -120,8 +128,11 @@ def _parse_xml(body: bytes, root_names: frozenset[str], entry_names: frozenset[s
     """The document's root; ``entry_names``: the caller reads what a cut document holds whole (a
     cut document is refused otherwise)."""
     # White space after a byte order mark puts the XML declaration past the start, which a strict
-    # parser refuses (lxml reads the mark itself).
-    body = unpack(body).removeprefix(_BOM).strip()
+    # parser refuses (lxml reads the mark itself). Not in UTF-16 or UTF-32 (a NUL in the first
+    # character), where stripping bytes cuts a character in half: a BE document's last line break.
+    body = unpack(body).removeprefix(_BOM)
+    if b"\x00" not in body[:4]:
+        body = body.strip()
     if not body:
         raise BrokenDocument("empty body", EMPTY)
     try:
@@ -200,16 +211,29 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def _child_text(element: etree._Element, name: str) -> str | None:
+def _child_text(element: etree._Element, name: str, clean: Callable[[str], str | None] = clean_text) -> str | None:
     """The text of the first child named ``name`` (any namespace) that holds some: another vocabulary
     may use the same name for an element whose value is an attribute (an item's ``<atom:link href>``
     before its ``<link>``)."""
     for child in element:
         if _local(child.tag) == name:
-            text = clean_text((child.text or "") if len(child) == 0 else "".join(str(t) for t in child.itertext()))
+            text = clean((child.text or "") if len(child) == 0 else "".join(str(t) for t in child.itertext()))
             if text:
                 return text
     return None
+
+
+_WHOLE_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _url_text(text: str | None) -> str | None:
+    """A URL's text, folded as any text, its entities undone only when whole (a CMS that escaped it
+    twice, ``&amp;amp;``): the parser has decoded the document's own, and ``html.unescape`` reads
+    HTML's legacy ones without their ``;``, so "?id=1&region=n" was "?id=1®ion=n" and "&amp=1" "&=1"."""
+    if text and "&" in text:
+        # Escaped again, each "&" comes back as itself from clean_text()'s unescaping.
+        text = _WHOLE_ENTITY.sub(lambda entity: html.unescape(entity.group()), text).replace("&", "&amp;")
+    return clean_text(text)
 
 
 def _link(href: str | None, base_url: str) -> str | None:
@@ -229,17 +253,26 @@ def _link(href: str | None, base_url: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    return _without_tracking(url) if "?" in url and "utm_" in url.lower() else url
+    if "?" not in url:
+        return url
+    lowered = url.lower()
+    return _without_tracking(url) if "utm_" in lowered or "amp" in lowered else url
 
 
 def _without_tracking(url: str) -> str:
-    """``url`` without its ``utm_`` parameters, the rest left as written. Feeds and listings tag their
-    links (``?utm_source=rss``); the fetched URL becomes the item's ``url``, which must not change
-    with the source that led to it, and a story must not be fetched under two addresses."""
+    """``url`` without its ``utm_`` parameters and its AMP switch (``?amp``, ``&amp=1``), the rest left
+    as written. Feeds and listings tag their links (``?utm_source=rss``) or point at the AMP twin;
+    the fetched URL becomes the item's ``url``, which must not change with the source that led to it,
+    and a story must not be fetched under two addresses (``/amp/`` paths are undone when fetched)."""
     head, hash_mark, fragment = url.partition("#")
     path, _, query = head.partition("?")
-    kept = [part for part in query.split("&") if part and not part.lower().startswith("utm_")]
+    kept = [part for part in query.split("&") if part and not _tracking_or_amp(part)]
     return path + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
+
+
+def _tracking_or_amp(parameter: str) -> bool:
+    name = parameter.partition("=")[0].lower()
+    return name.startswith("utm_") or name == "amp"
 
 
 @dataclass(frozen=True)
@@ -261,17 +294,22 @@ _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
     """A ``<urlset>`` (plain or Google News) or ``<sitemapindex>``, gzipped or not; raises :class:`BrokenDocument`."""
     parsed = _parse_xml(body, _SITEMAP_ROOTS)
-    root = parsed.root
-    kind = _local(root.tag)
+    kind = _local(parsed.root.tag)
     if kind not in _SITEMAP_ROOTS:
         reason = NOT_XML if kind.lower() == "html" else NOT_A_SITEMAP
         raise BrokenDocument(f"root element <{kind}> is not a sitemap", reason)
+    return _read_sitemap(parsed, base_url)
+
+
+def _read_sitemap(parsed: _Parsed, base_url: str) -> Sitemap:
+    root = parsed.root
+    kind = _local(root.tag)
     entries = []
     unreadable = unusable = 0
     for node in root:
         if _local(node.tag) not in {"url", "sitemap"}:
             continue
-        text = _child_text(node, "loc")
+        text = _child_text(node, "loc", _url_text)
         loc = _link(text, base_url)
         if not loc:
             unusable += 1  # (no link at all is as lost as one that cannot be fetched)
@@ -286,7 +324,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
         unreadable += (lastmod_text is not None and lastmod is None) + (published_text is not None and published is None)
         entries.append(Entry(url=loc, lastmod=lastmod or published, published=published))
     if not entries:
-        raise BrokenDocument(f"<{kind}> lists nothing", EMPTY)
+        raise BrokenDocument(f"<{kind}> lists nothing", EMPTY, lists_nothing=not unusable and not parsed.salvaged)
     return Sitemap(
         is_index=kind == "sitemapindex", entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable
     )
@@ -307,37 +345,88 @@ class Feed:
 def _item_url_text(item: etree._Element) -> str | None:
     """The item's link, else its guid when that is a permalink (the default): any other guid is
     only a name for the item, not an address."""
-    link = _child_text(item, "link")
+    link = _child_text(item, "link", _url_text)
     if link:
         return link
     for child in item:
         if _local(child.tag) == "guid" and (child.get("isPermaLink") or "").strip().lower() != "false":
-            return _child_text(item, "guid")
+            return _child_text(item, "guid", _url_text)
     return None
 
 
+def _atom_link(entry: etree._Element) -> str | None:
+    """An Atom entry's address: the ``href`` of its ``<link>`` whose ``rel`` is ``alternate`` (the default),
+    else its ``<id>`` when that is a web address (as an RSS permalink ``<guid>``; a ``tag:`` or ``urn:`` id is a name only)."""
+    for child in entry:
+        if _local(child.tag) == "link" and (child.get("rel") or "alternate").strip().lower() == "alternate":
+            href = _url_text(child.get("href"))
+            if href:
+                return href
+    identifier = _child_text(entry, "id", _url_text)
+    return identifier if identifier and identifier.lower().startswith(("http://", "https://")) else None
+
+
+# Root elements of the feeds read: RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom, and their entries.
+_FEED_ROOTS = frozenset({"rss", "RDF", "feed"})
+_FEED_ENTRIES = frozenset({"item", "entry"})
+ATOM = "feed"
+
+
 def parse_rss(body: bytes, base_url: str) -> Feed:
-    """Items of an RSS 2.0 feed (link or guid, pubDate or dc:date); raises :class:`BrokenDocument`.
+    """Items of an RSS 2.0 feed (link or guid, pubDate or dc:date), or of an RSS 1.0 or Atom one;
+    raises :class:`BrokenDocument`.
 
     A feed cut short gives the items it closed before the cut, with ``cut`` saying so: each item
     stands alone, unlike the URLs of a month, and a feed is read again on the next run.
     """
-    parsed = _parse_xml(body, frozenset({"rss"}), frozenset({"item"}))
-    root = parsed.root
-    if _local(root.tag) != "rss":
-        kind = _local(root.tag)
+    parsed = _parse_xml(body, _FEED_ROOTS, _FEED_ENTRIES)
+    kind = _local(parsed.root.tag)
+    if kind not in _FEED_ROOTS:
         raise BrokenDocument(f"root element <{kind}> is not RSS", NOT_XML if kind.lower() == "html" else NOT_RSS)
+    return _read_feed(parsed, base_url)
+
+
+def parse_feed_or_sitemap(body: bytes, base_url: str, not_either: str = NOT_A_SITEMAP) -> Feed | Sitemap:
+    """A feed or a sitemap, whichever the document is, whatever its URL's name says (a feed at
+    ``/rss/latest.xml``); raises :class:`BrokenDocument`, with ``not_either`` for XML of another kind."""
+    parsed = _parse_xml(body, _FEED_ROOTS | _SITEMAP_ROOTS, _FEED_ENTRIES)
+    kind = _local(parsed.root.tag)
+    if kind in _FEED_ROOTS:
+        return _read_feed(parsed, base_url)
+    if kind not in _SITEMAP_ROOTS:
+        raise BrokenDocument(f"root element <{kind}> is neither a feed nor a sitemap", NOT_XML if kind.lower() == "html" else not_either)
+    if parsed.cut:
+        # Half a month of URLs is no month: a sitemap cut short is refused whole.
+        raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
+    return _read_sitemap(parsed, base_url)
+
+
+def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
+    root = parsed.root
+    atom = _local(root.tag) == ATOM
     entries = []
     unreadable = unusable = 0
     # By local name, as the root: a feed may declare a default namespace (the RSS 2.0 one some
     # generators write), which every element of it then carries.
-    for item in (element for element in root.iter() if _local(element.tag) == "item"):
+    entry_name = "entry" if atom else "item"
+    for item in (element for element in root.iter() if _local(element.tag) == entry_name):
         if parsed.cut and item not in parsed.whole:
             continue
-        text = _item_url_text(item)
-        url = _link(text, base_url)
+        text = _atom_link(item) if atom else _item_url_text(item)
+        # Relative links are relative to the xml:base that holds them (Atom feeds declare one), else to the feed.
+        declared = item.base
+        url = _link(text, urljoin(base_url, declared) if declared else base_url)
         if not url:
             unusable += 1  # (no link at all is as lost as one that cannot be fetched)
+            continue
+        if atom:
+            # Atom dates the entry's publication and its last change apart.
+            raw_published = _child_text(item, "published") or _child_text(item, "issued")
+            raw_updated = _child_text(item, "updated") or _child_text(item, "modified")
+            published = parse_date(raw_published)
+            updated = parse_date(raw_updated)
+            unreadable += (raw_published is not None and published is None) + (raw_updated is not None and updated is None)
+            entries.append(Entry(url=url, lastmod=updated or published, published=published))
             continue
         # Dublin Core's date stands in for pubDate in feeds some publishing systems write.
         raw_date = _child_text(item, "pubDate") or _child_text(item, "date")
@@ -351,16 +440,17 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
     return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut)
 
 
-_MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml(?:\.gz)?$")
+# The name's end, before any query (a CDN's or the CMS's cache buster, "?v=1709123456"); the month
+# in any case ("2024-February-1.xml").
+_MONTHLY = re.compile(r"/(\d{4})-([a-z]+)-\d+\.xml(?:\.gz)?(?:$|[?#])", re.IGNORECASE)
 _MONTHS = {datetime(2000, m, 1).strftime("%B").lower(): m for m in range(1, 13)}
 
 
 def monthly_sitemap_month(url: str) -> tuple[int, int] | None:
     """``/sitemap/2024-february-1.xml`` (or ``.xml.gz``) → (2024, 2); None for other sitemaps."""
     match = _MONTHLY.search(url)
-    if not match or match.group(2) not in _MONTHS:
-        return None
-    return int(match.group(1)), _MONTHS[match.group(2)]
+    month = _MONTHS.get(match.group(2).lower()) if match else None
+    return (int(match.group(1)), month) if match and month else None
 
 
 @dataclass(frozen=True)
@@ -374,12 +464,17 @@ class Listing:
 def parse_listing(html: str, url: str) -> Listing:
     """Article links on a listing page (``/latest-news``, ``/<section>/page-N``, ``/topic/…``)."""
     selector = Selector(text=html or "<html></html>")
+    # Relative links are relative to the page's <base href> when it has one, as a browser reads them.
+    declared = (selector.xpath("//head/base/@href").get() or "").strip()
+    base = (_link(declared, url) or url) if declared else url
     found: dict[str, None] = {}
     for href in selector.xpath("//a/@href").getall():
-        link = _link(href, url)
-        if link and url_kind(link) == ARTICLE:
+        link = _link(href, base)
+        # (Not a gallery or web story with an article's id: never emitted, so never seen, it would
+        # keep a section's walk from stopping at a page of stories seen before.)
+        if link and url_kind(link) == ARTICLE and non_article_kind(link) is None:
             found.setdefault(link.split("#")[0], None)
-    return Listing(article_urls=list(found), next_page=_next_page(selector, url))
+    return Listing(article_urls=list(found), next_page=_next_page(selector, base))
 
 
 # What a pager's link says, arrows and all ("Next", "Next page", "Next »", "Go to next page", "Next stories").

@@ -19,7 +19,7 @@ from crawler.extraction.normalize import IST
 
 from crawler import stats as stat
 
-from .base import require
+from .base import require, requested_url
 from .discovery import SOURCE_DEPTH_META, DiscoverySpider
 
 INDEX_PATH = "/sitemap/sitemap-index.xml"
@@ -167,7 +167,8 @@ class ArchiveSpider(DiscoverySpider):
                 response, NO_MONTHLY_SITEMAPS, f"none of its {len(entries)} sitemaps is named like a monthly one ({MONTHLY_EXAMPLE})"
             )
             return False
-        missing = [month for month in months_between(self.since, self.until) if month not in listed]
+        # (Up to this month: "until=2024-12-31" in June is the end of the year, whose months are no sitemap yet.)
+        missing = [month for month in months_between(self.since, min(self.until, today_ist())) if month not in listed]
         if missing:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(stat.DISCOVERY_MONTH_NOT_LISTED, len(missing))
@@ -183,6 +184,13 @@ class ArchiveSpider(DiscoverySpider):
         first = (self.since.year, self.since.month)
         last = (self.until.year, self.until.month)
         return first <= month <= last
+
+    def may_list_nothing(self, response: Response) -> bool:
+        """The sitemap of the month that has just begun (in India) may list no article yet: a day with
+        no article is no failed backfill. An earlier month's that lists nothing is a month lost."""
+        month = monthly_sitemap_month(requested_url(response))
+        today = today_ist()
+        return month is not None and month >= (today.year, today.month)
 
     def accepts(self, entry: Entry) -> bool:
         day = entry.publication_day or (entry.lastmod.date() if entry.lastmod else None)

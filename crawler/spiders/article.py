@@ -66,6 +66,12 @@ def _check_url(url: str) -> None:
         require(path.is_file(), f"article: no such saved page: {str(path)!r} (from {url!r})")
     else:
         require(bool(host), f"article: no host in URL {url!r}")
+        # Two URLs a space or tab apart ("-a urls='A B'") are one to Scrapy, which quotes the space
+        # (and drops the tab): a page that does not exist, and both articles lost.
+        require(
+            not any(character.isspace() for character in url),
+            f"article: {url!r} holds white space; give several URLs separated by commas (-a urls=URL,URL) or one a line (-a url_file=PATH)",
+        )
 
 
 class ArticleSpider(BusinessStandardSpider):

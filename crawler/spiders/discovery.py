@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
@@ -22,14 +22,17 @@ from crawler.extraction.discovery import (
     SITEMAP_MAX_SIZE,
     BrokenDocument,
     Entry,
+    NOT_A_SITEMAP,
+    NOT_RSS,
+    Feed,
     Listing,
+    Sitemap,
+    parse_feed_or_sitemap,
     parse_listing,
-    parse_rss,
-    parse_sitemap,
     unpack,
 )
 from crawler.extraction.normalize import iso_ist, parse_date
-from crawler.extraction.urls import ARTICLE, article_fetch_url, url_kind
+from crawler.extraction.urls import ARTICLE, article_fetch_url, non_article_kind, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore
 from crawler.middlewares import OffsiteRedirect
@@ -47,6 +50,8 @@ from crawler import stats as stat
 SOURCE_DATE_META = "bs_source_date"
 # request.meta key: how deep in sitemap indexes a source is (a root source is 0).
 SOURCE_DEPTH_META = "bs_source_depth"
+# Names of feeds and sitemaps besides ``.rss`` (which one a document is, it says itself).
+XML_SOURCE_SUFFIXES = (".xml", ".xml.gz", ".atom")
 # Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
 NO_ARTICLE_LINKS = "no-article-links"
 LOOP = "loop"
@@ -191,31 +196,52 @@ class DiscoverySpider(BusinessStandardSpider):
         return False
 
     def parse_source(self, response: Response) -> Iterator[Request]:
-        """Feed, sitemap or listing, told apart by the URL asked for (not the one a redirect led to:
-        a feed or sitemap that answers with an HTML page is a failed source, not a listing)."""
+        """Feed or sitemap (as the document says), or listing, told apart by the URL asked for (not the
+        one a redirect led to: a feed or sitemap that answers with an HTML page is a failed source, not
+        a listing) or by an XML Content-Type (a feed at ``/rss/latest`` is no listing page)."""
         if self.answered_otherwise(response) or not self.first_read(response):
             return
-        path = requested_url(response).split("?")[0]
+        # (In any case: "/sitemap/Google-News-Sitemap.XML" is no listing page.)
+        path = requested_url(response).split("?")[0].lower()
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
-        elif path.endswith((".xml", ".xml.gz")):
+        elif path.endswith(XML_SOURCE_SUFFIXES) or isinstance(response, XmlResponse):
             yield from self.parse_sitemap(response)
         else:
             yield from self.parse_listing_page(response)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """Requests for the new or changed articles of an RSS feed.
+        """Requests for the new or changed articles of an RSS feed (or whatever sitemap answers in its place).
 
         @page tests/contracts/latest.rss
         @source_read
         @returns items 0 0
         @returns requests 0 3
         """
+        yield from self.parse_xml_source(response, NOT_RSS)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """Requests for the sitemaps of an index, or the new or changed articles of a sitemap (or feed)."""
+        yield from self.parse_xml_source(response, NOT_A_SITEMAP)
+
+    def parse_xml_source(self, response: Response, not_either: str) -> Iterator[Request]:
+        """A feed or a sitemap, whichever the document is: a site names its feeds ``.xml`` as often as
+        ``.rss`` (``not_either``: the failure's reason for XML of another kind)."""
         try:
-            feed = parse_rss(response.body, response.url)
+            document = parse_feed_or_sitemap(response.body, response.url, not_either)
         except BrokenDocument as error:
+            if error.lists_nothing and self.may_list_nothing(response):
+                self.count_source_read(response)
+                self.logger.info("<%s> lists nothing yet (%s)", response.url, error)
+                return
             self.source_unreadable(response, error.reason, str(error))
             return
+        if isinstance(document, Feed):
+            yield from self.read_feed(response, document)
+        else:
+            yield from self.read_sitemap(response, document)
+
+    def read_feed(self, response: Response, feed: Feed) -> Iterator[Request]:
         if feed.cut:
             # A failed source all the same, but the items before the cut are whole and need not wait for the next run.
             self.source_unreadable(response, CUT, f"cut short; reading the {len(feed.entries)} item(s) before the cut ({feed.cut})")
@@ -224,16 +250,14 @@ class DiscoverySpider(BusinessStandardSpider):
         self.count_unreadable_dates(response, feed.unreadable_dates)
         yield from self.discovered(feed.entries, response.url)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        try:
-            sitemap = parse_sitemap(response.body, response.url)
-        except BrokenDocument as error:
-            self.source_unreadable(response, error.reason, str(error))
-            return
+    def read_sitemap(self, response: Response, sitemap: Sitemap) -> Iterator[Request]:
         if sitemap.is_index:
             if not self.index_usable(response, sitemap.entries):
                 return
-            wanted = [entry for entry in sitemap.entries if self.wants_sitemap(entry)]
+            # Only the index the run starts from is chosen from: one it led to (a month's sitemap that
+            # is an index) lists the parts of what was chosen, whatever their names.
+            nested = response.request is not None and bool(response.request.meta.get(SOURCE_DEPTH_META, 0))
+            wanted = [entry for entry in sitemap.entries if nested or self.wants_sitemap(entry)]
             followed = [r for r in (self.follow_source(entry.url, response) for entry in wanted) if r is not None]
             if wanted and not followed:
                 if not any(self.is_on_site(entry.url) for entry in wanted):
@@ -326,6 +350,10 @@ class DiscoverySpider(BusinessStandardSpider):
         """Whether to read a sitemap listed in an index; all by default."""
         return True
 
+    def may_list_nothing(self, response: Response) -> bool:
+        """Whether a well-formed sitemap that lists nothing at all is read, not a failed source; never by default."""
+        return False
+
     def count_source_read(self, response: Response, salvaged: str = "", unusable_urls: int = 0) -> None:
         """A feed, sitemap or listing gave something readable (a run where none did has failed)."""
         assert self.crawler.stats is not None
@@ -388,7 +416,11 @@ class DiscoverySpider(BusinessStandardSpider):
         stats = self.crawler.stats
         assert stats is not None
         for entry in entries:
+            # A web story or gallery may sit below a section (/india-news/photo-gallery/…) with an
+            # article's id: the page would be fetched only to be skipped, and a run that found
+            # nothing else would end as one whose articles could not be extracted.
             kind = url_kind(entry.url)
+            kind = (non_article_kind(entry.url) or kind) if kind == ARTICLE else kind
             if kind != ARTICLE:
                 stats.inc_value(stat.not_article(kind))
                 continue

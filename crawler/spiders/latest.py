@@ -9,6 +9,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
+from crawler.visited import source_key
+
 from .base import on_hosts, require, site_hosts
 from .discovery import DiscoverySpider
 
@@ -47,7 +49,13 @@ class LatestSpider(DiscoverySpider):
                 require(on_hosts(source, hosts), f"latest: BS_LATEST_SOURCES entry {source!r} is not on BS_BASE_URL's site ({', '.join(sorted(hosts))})")
 
     async def start(self) -> AsyncIterator[Request]:
+        # Each source once: one given twice (a path and the whole URL, with a slash after it or not)
+        # was refused as read already, a WARNING on every run, or read twice.
+        urls: dict[str, str] = {}
         for path in self.sources:
-            request = self.root_source(self.site_url(path))
+            url = self.site_url(path)
+            urls.setdefault(source_key(url).rstrip("/"), url)
+        for url in urls.values():
+            request = self.root_source(url)
             if request is not None:
                 yield request

@@ -19,6 +19,7 @@ DEFAULT_PAGES = 5
 MAX_PAGES = 10_000
 SECTION_PATH = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*", re.ASCII)
 PAGES = re.compile(r"[0-9]+", re.ASCII)
+LISTING_PAGE = re.compile(r"/page-[0-9]+$", re.ASCII)
 
 
 def _sections(value: str) -> list[str]:
@@ -39,6 +40,12 @@ class SectionSpider(DiscoverySpider):
         require(bool(sections), "section: give -a sections=markets/news,companies/news")
         for section in sections:
             require(SECTION_PATH.fullmatch(section) is not None, f"section: {section!r} is not a section path like markets/news")
+            # The walk goes on at <section>/page-N: from a page, at markets/news/page-3/page-2, which is none.
+            page = LISTING_PAGE.search(section)
+            require(
+                page is None,
+                f"section: {section!r} is a page of a section; give the section ({section[: page.start()] if page else ''}) and -a pages=N",
+            )
         pages = str(arguments.get("pages", DEFAULT_PAGES)).strip()
         # ASCII digits only: str.isdigit() takes "²", which int() refuses.
         require(
