@@ -164,7 +164,16 @@ class Hindi2020(ArticlePage):
     )
 
     def dom_body(self) -> list[str]:
-        return [p for block in select(self.BODY_BLOCKS, self.scope) for p in block_paragraphs(block)]
+        # A block inside another one read already (a story wrapped in one <div>, with an in-story ad
+        # script before some of its paragraphs) is part of that one's text: read once, with it.
+        read: set[_Element] = set()
+        paragraphs: list[str] = []
+        for block in select(self.BODY_BLOCKS, self.scope):
+            if read and any(above in read for above in block.iterancestors()):
+                continue
+            read.add(block)
+            paragraphs.extend(block_paragraphs(block))
+        return paragraphs
 
     def body_sources(self) -> BodySources:
         return ((DOM, self.dom_body), (JSON_LD, self.ld_body))

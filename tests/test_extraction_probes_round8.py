@@ -1,0 +1,44 @@
+"""Probes of the pages other than the current Next.js and AMP ones (the Hindi edition's table layout,
+the pre-2023 and generic layouts) and of decoding and the structured-data reader: variants the CMS,
+a CDN or an older template plausibly produces, each checked against what a careful reader writes down."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_more import _fixture, _once
+
+# --- Hindi 2020 ---------------------------------------------------------------------------------
+
+HINDI = "hindi-2020/budget-166607"
+HINDI_BYLINE = "बीएस संवाददाता / नई दिल्ली&nbsp;February  14, 2020"
+HINDI_STORY = ["पहला अनुच्छेद बजट के बारे में है।", "दूसरा अनुच्छेद घाटे के बारे में है।", "तीसरा अनुच्छेद खर्च के बारे में है।"]
+AD = "<script>googletag.cmd.push(function() { googletag.display('div-gpt-ad-1506515772588-71'); });</script>"
+LD_SCRIPT = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)
+
+
+def _hindi_with_story(markup: str) -> str:
+    """The Hindi fixture whose story (after the ad script, in the headline's cell) is ``markup``."""
+    html, _, _ = _fixture(HINDI)
+    start = html.index("<p><div>सरकार")
+    return html[:start] + markup + html[html.index("</td>", start) :]
+
+
+HINDI_WRAPPED_STORIES = {
+    "div-of-paragraphs": f"<p><div><p>{HINDI_STORY[0]}</p>{AD}<p>{HINDI_STORY[1]}</p><p>{HINDI_STORY[2]}</p></div>",
+    "div-of-divs": f"<div><div>{HINDI_STORY[0]}</div>{AD}<div>{HINDI_STORY[1]}</div><div>{HINDI_STORY[2]}</div></div>",
+    "justified-in-font": f'<p align="justify"><font size="3">{HINDI_STORY[0]}{AD}<p>{HINDI_STORY[1]}</p><p>{HINDI_STORY[2]}</p></font></p>',
+}
+
+
+@pytest.mark.parametrize("story", HINDI_WRAPPED_STORIES.values(), ids=HINDI_WRAPPED_STORIES.keys())
+def test_a_hindi_story_wrapped_around_an_inline_ad_script_gives_each_paragraph_once(story: str) -> None:
+    # The story's paragraphs are the blocks after the ad script; one wrapping the rest, with another
+    # ad script inside it, made the paragraphs after that script blocks of their own as well.
+    _, url, _ = _fixture(HINDI)
+    result = extract(_hindi_with_story(story).encode(), url)
+    assert result.article.articleBody == "\n".join(HINDI_STORY)
+    assert result.provenance.sources["articleBody"] == "dom"
