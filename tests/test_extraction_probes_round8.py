@@ -42,3 +42,30 @@ def test_a_hindi_story_wrapped_around_an_inline_ad_script_gives_each_paragraph_o
     result = extract(_hindi_with_story(story).encode(), url)
     assert result.article.articleBody == "\n".join(HINDI_STORY)
     assert result.provenance.sources["articleBody"] == "dom"
+
+
+HINDI_BYLINE_DATES = {
+    # written: (as the page shows the date, the date it says without JSON-LD)
+    "hindi-month-day-first": ("14 फरवरी, 2020", "2020-02-14T00:00:00+05:30"),
+    "hindi-month-first": ("फ़रवरी 14, 2020", "2020-02-14T00:00:00+05:30"),
+    "devanagari-digits": ("१४ फरवरी, २०२०", "2020-02-14T00:00:00+05:30"),
+    "hindi-month-with-time": ("14 सितम्बर, 2020 09:42 PM IST", "2020-09-14T21:42:00+05:30"),
+    "english-day-first": ("14 February, 2020", "2020-02-14T00:00:00+05:30"),
+    "english-with-time": ("February 14, 2020 09:42 PM IST", "2020-02-14T21:42:00+05:30"),
+    "english-after-a-bar": ("| February  14, 2020", "2020-02-14T00:00:00+05:30"),
+}
+
+
+@pytest.mark.parametrize(("written", "published"), HINDI_BYLINE_DATES.values(), ids=HINDI_BYLINE_DATES.keys())
+def test_the_hindi_byline_s_date_in_any_form_is_the_date_and_not_part_of_the_dateline(written: str, published: str) -> None:
+    # The byline row is "author / city" and the date: the city is the dateline, whatever way the
+    # template writes the date (Hindi months and digits, the day first, a time after it).
+    html, url, expected = _fixture(HINDI)
+    html = _once(html, HINDI_BYLINE, f"बीएस संवाददाता / नई दिल्ली&nbsp;{written}")
+    article = extract(html.encode(), url).article
+    assert (article.dateline, article.datePublished) == ("नई दिल्ली", expected["datePublished"])
+    assert article.datePublishedRaw == " ".join(written.lstrip("| ").split())
+    # Without JSON-LD, the page's own date is all there is: the article is not lost for want of one.
+    result = extract(LD_SCRIPT.sub("", html).encode(), url)
+    assert (result.article.dateline, result.article.datePublished) == ("नई दिल्ली", published)
+    assert result.provenance.sources["datePublished"] == "dom"
