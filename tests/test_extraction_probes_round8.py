@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from crawler.extraction import extract
+from crawler.extraction import decode_body, extract
+from crawler.extraction.page import FALLBACK_ENCODING
 from tests.test_extraction_probes_more import _fixture, _once
 
 # --- Hindi 2020 ---------------------------------------------------------------------------------
@@ -69,3 +70,23 @@ def test_the_hindi_byline_s_date_in_any_form_is_the_date_and_not_part_of_the_dat
     result = extract(LD_SCRIPT.sub("", html).encode(), url)
     assert (result.article.dateline, result.article.datePublished) == ("नई दिल्ली", published)
     assert result.provenance.sources["datePublished"] == "dom"
+
+
+# --- decoding -----------------------------------------------------------------------------------
+
+LATIN_PAGE = "<html><head>{meta}</head><body><h1>India\u2019s GDP grows 8%</h1><p>Caf\u00e9 owners cheered.</p></body></html>{pad}"
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "UTF-16LE", "utf-16be", "utf-32"])
+@pytest.mark.parametrize("where", ["header", "meta"])
+@pytest.mark.parametrize("pad", ["", " ", "  ", "   "], ids=["pad0", "pad1", "pad2", "pad3"])
+def test_a_page_declaring_an_encoding_its_own_markup_is_not_in_is_read_as_windows_1252(charset: str, where: str, pad: str) -> None:
+    # A template or server that says UTF-16 (or UTF-32) of a page whose markup is plain ASCII bytes
+    # (a Windows-1252 page): read in that encoding, every two or four bytes became one CJK character
+    # whenever the length let them, and the page was no page at all.
+    meta = f'<meta charset="{charset}">' if where == "meta" else ""
+    text = LATIN_PAGE.format(meta=meta, pad=pad)
+    content_type = f"text/html; charset={charset}" if where == "header" else "text/html"
+    decoded, note = decode_body(text.encode("cp1252"), content_type)
+    assert decoded == text
+    assert note is not None and note.kind == FALLBACK_ENCODING
