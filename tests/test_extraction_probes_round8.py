@@ -90,3 +90,41 @@ def test_a_page_declaring_an_encoding_its_own_markup_is_not_in_is_read_as_window
     decoded, note = decode_body(text.encode("cp1252"), content_type)
     assert decoded == text
     assert note is not None and note.kind == FALLBACK_ENCODING
+
+
+# --- authors written as a byline in the structured data -----------------------------------------
+
+GENERIC_LD = "generic/jsonld-unknown-layout"
+GENERIC_LD_AUTHOR = '"author": [{"@type": "Person", "name": "Anjali Kumari", "url": "https://www.business-standard.com/author/search/keyword/anjali-kumari"}]'
+BYLINE_AUTHORS = {
+    "string-and": '"author": "Anjali Kumari and Rahul Mehta"',
+    "string-by": '"author": "By Anjali Kumari, Rahul Mehta"',
+    "list-of-a-joint-string": '"author": ["Anjali Kumari & Rahul Mehta"]',
+    "person-and": '"author": {"@type": "Person", "name": "Anjali Kumari and Rahul Mehta"}',
+    "person-by": '"author": [{"@type": "Person", "name": "By Anjali Kumari"}, {"@type": "Person", "name": "Rahul Mehta"}]',
+    "person-edited-by": '"author": {"@type": "Person", "name": "Anjali Kumari, Rahul Mehta | Edited by Sunil Rao"}',
+}
+
+
+@pytest.mark.parametrize("author", BYLINE_AUTHORS.values(), ids=BYLINE_AUTHORS.keys())
+def test_json_ld_authors_written_as_a_byline_are_each_author(author: str) -> None:
+    # The CMS copies the byline into JSON-LD (one Person, or one string): "By", "and", "&" and an
+    # editor are the byline's words, not names, as they are wherever else a byline is read.
+    html, url, _ = _fixture(GENERIC_LD)
+    result = extract(_once(html, GENERIC_LD_AUTHOR, author).encode(), url)
+    assert [a.name for a in result.article.authors] == ["Anjali Kumari", "Rahul Mehta"]
+    assert result.provenance.sources["authors"] == "ld"
+
+
+def test_an_author_meta_written_as_a_byline_gives_each_author() -> None:
+    html, url, _ = _fixture("generic/opengraph-article")
+    html = _once(html, '<meta name="author" content="BS Reporter">', '<meta name="author" content="By Anjali Kumari and Rahul Mehta">')
+    result = extract(html.encode(), url)
+    assert [a.name for a in result.article.authors] == ["Anjali Kumari", "Rahul Mehta"]
+    assert result.provenance.sources["authors"] == "meta"
+
+
+def test_an_organization_author_with_an_ampersand_in_its_name_is_one_author() -> None:
+    html, url, _ = _fixture(GENERIC_LD)
+    html = _once(html, GENERIC_LD_AUTHOR, '"author": {"@type": "Organization", "name": "Standard & Poor\'s"}')
+    assert [a.name for a in extract(html.encode(), url).article.authors] == ["Standard & Poor's"]

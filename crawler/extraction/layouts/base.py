@@ -531,13 +531,20 @@ class ArticlePage:
         for entry in raw if isinstance(raw, list) else [raw]:
             entry = self.page.ld_resolved(entry)
             if isinstance(entry, str):
-                names, url = split_list(entry), None
+                names, url = byline_names(text_of(entry) or ""), None
             elif isinstance(entry, dict):
                 name = entry.get("name")
                 names = [n for n in (text_of(v) for v in (name if isinstance(name, list) else [name])) if n]
                 url = text_of(entry.get("url"))
-                if publisher_key and "Organization" in ld_types(entry):
+                types = ld_types(entry)
+                if publisher_key and "Organization" in types:
                     names = [n for n in names if n.casefold() != publisher_key]
+                if not types - {"Person"}:
+                    # The CMS copies a byline into one Person ("A and B", "By A", "A | Edited by C"): its
+                    # names, as the byline's. (An organisation's name may hold "&": it stays whole.)
+                    names = [part for n in names for part in byline_names(n)]
+                    if len(names) > 1:
+                        url = None  # (whose page it is, is not known)
             else:
                 continue
             for name in names:
@@ -547,8 +554,8 @@ class ArticlePage:
         return list(authors.values())
 
     def meta_authors(self) -> list[Link]:
-        """Authors of ``<meta name="author">`` (comma-separated)."""
-        return [Link(name=n) for n in split_list(self.page.meta("author"))]
+        """Authors of ``<meta name="author">``, written as a byline ("By A and B", "A, B")."""
+        return [Link(name=n) for n in dict.fromkeys(byline_names(self.page.meta("author") or ""))]
 
     def authors(self) -> list[Link]:
         return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors),)) or []
