@@ -128,3 +128,27 @@ def test_an_organization_author_with_an_ampersand_in_its_name_is_one_author() ->
     html, url, _ = _fixture(GENERIC_LD)
     html = _once(html, GENERIC_LD_AUTHOR, '"author": {"@type": "Organization", "name": "Standard & Poor\'s"}')
     assert [a.name for a in extract(html.encode(), url).article.authors] == ["Standard & Poor's"]
+
+
+# --- a JSON-LD body escaped twice -----------------------------------------------------------------
+
+ESCAPED_TWICE = {
+    # how the line break between paragraphs reads in the script, once its JSON escape is undone
+    "crlf": "\\\\r\\\\n\\\\r\\\\n",
+    "lf": "\\\\n\\\\n",
+    "single-lf": "\\\\n",
+}
+
+
+@pytest.mark.parametrize("folder", ["pre2023/synthetic-premium", GENERIC_LD])
+@pytest.mark.parametrize("breaks", ESCAPED_TWICE.values(), ids=ESCAPED_TWICE.keys())
+def test_a_json_ld_body_whose_line_breaks_were_escaped_twice_gives_its_paragraphs(folder: str, breaks: str) -> None:
+    # A CMS that escapes the story again before writing the JSON ("…schemes.\\r\\nMarket…" in the
+    # script): the reader sees paragraphs, not one run of text with backslashes in it.
+    html, url, expected = _fixture(folder)
+    body = re.search(r'"articleBody": "((?:[^"\\]|\\.)*)"', html)
+    assert body is not None and "\\n" in body.group(1)
+    twice = re.sub(r"(?:\\n)+", lambda _: breaks, body.group(1)).replace("'", "\\\\'")
+    result = extract((html[: body.start(1)] + twice + html[body.end(1) :]).encode(), url)
+    assert result.article.articleBody == expected["articleBody"]
+    assert result.provenance.sources["articleBody"] == "ld"

@@ -89,10 +89,19 @@ def first_text_of(value: Any, read: Callable[[Any], str | None] = text_of) -> st
     return read(value)
 
 
+# A JSON string its CMS escaped once more before writing it (PHP's addslashes on encoded text): its
+# line breaks read \n (or \r\n), its quotes \" and \'. Undone only in a text with such a
+# "line break" and no real one: a story never shows a backslash before an "n" to its readers.
+_ESCAPED_TWICE = re.compile(r"\\(?:r\\n|[nrt\"'/\\])")
+_ESCAPES = {"\\r\\n": "\n", "\\n": "\n", "\\r": "\n", "\\t": " ", '\\"': '"', "\\'": "'", "\\/": "/", "\\\\": "\\"}
+
+
 def text_of_block(value: Any) -> str | None:
     """A JSON string kept with its line breaks (for paragraph splitting), entities unescaped."""
     if not isinstance(value, str) or not value.strip():
         return None
+    if "\\" in value and "\n" not in value and ("\\n" in value or "\\r" in value):
+        value = _ESCAPED_TWICE.sub(lambda escape: _ESCAPES[escape.group()], value)
     return html.unescape(value)
 
 
