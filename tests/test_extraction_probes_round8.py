@@ -152,3 +152,30 @@ def test_a_json_ld_body_whose_line_breaks_were_escaped_twice_gives_its_paragraph
     result = extract((html[: body.start(1)] + twice + html[body.end(1) :]).encode(), url)
     assert result.article.articleBody == expected["articleBody"]
     assert result.provenance.sources["articleBody"] == "ld"
+
+
+# --- the Hindi edition's "Also Read" ----------------------------------------------------------------
+
+HINDI_LINK = '<a href="https://hindi.business-standard.com/storypage.php?autono=166600">सेंसेक्स में गिरावट जारी</a>'
+HINDI_PROMOS = {
+    "bold-label-and-link": f"<div><b>यह भी पढ़ें:</b> {HINDI_LINK}</div>",
+    "plain-label-and-link": f"<div>यह भी पढ़ें: {HINDI_LINK}</div>",
+    "precomposed-nukta": f"<div>ये भी \u092a\u095d\u0947\u0902 - {HINDI_LINK}</div>",
+    "label-alone-then-link": f"<div><strong>इसे भी पढ़ें</strong></div><div>{HINDI_LINK}</div>",
+    "read-more": f"<div>और पढ़ें: {HINDI_LINK}</div>",
+}
+
+
+@pytest.mark.parametrize("promo", HINDI_PROMOS.values(), ids=HINDI_PROMOS.keys())
+def test_the_hindi_edition_s_also_read_promo_in_the_story_is_no_story(promo: str) -> None:
+    # "यह भी पढ़ें" is the Hindi "Also Read": a promoted story's link, as the English one is.
+    _, url, _ = _fixture(HINDI)
+    story = f"<p><div>{HINDI_STORY[0]}</div>{promo}<div>{HINDI_STORY[1]}</div>"
+    assert extract(_hindi_with_story(story).encode(), url).article.articleBody == "\n".join(HINDI_STORY[:2])
+
+
+def test_a_hindi_story_sentence_that_speaks_of_reading_stays() -> None:
+    _, url, _ = _fixture(HINDI)
+    sentence = "यह भी पढ़ें कि बजट में किसानों के लिए क्या है, सरकार ने कहा।"
+    story = f"<p><div>{HINDI_STORY[0]}</div><div>{sentence}</div><div>{HINDI_STORY[1]}</div>"
+    assert extract(_hindi_with_story(story).encode(), url).article.articleBody == "\n".join([HINDI_STORY[0], sentence, HINDI_STORY[1]])

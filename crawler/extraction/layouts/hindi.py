@@ -20,7 +20,7 @@ from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import HINDI_HOSTS, HINDI_MONTHS, clean_text, unique
 from ..page import Page
-from ..text import block_paragraphs
+from ..text import block_paragraphs, without_promoted_links
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_file, select, text_of
 
 # The byline row's date: "February  14, 2020" (double space) as the 2020 pages print it, or as the
@@ -181,7 +181,8 @@ class Hindi2020(ArticlePage):
                 continue
             read.add(block)
             paragraphs.extend(block_paragraphs(block))
-        return paragraphs
+        # "यह भी पढ़ें" alone on its line, the promoted stories' links on the lines after it.
+        return without_promoted_links(paragraphs, lambda: {t for a in self.scope.iter("a") if a.get("href") and (t := element_text(a))})
 
     def body_sources(self) -> BodySources:
         return ((DOM, self.dom_body), (JSON_LD, self.ld_body))
