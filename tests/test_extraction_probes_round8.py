@@ -179,3 +179,38 @@ def test_a_hindi_story_sentence_that_speaks_of_reading_stays() -> None:
     sentence = "यह भी पढ़ें कि बजट में किसानों के लिए क्या है, सरकार ने कहा।"
     story = f"<p><div>{HINDI_STORY[0]}</div><div>{sentence}</div><div>{HINDI_STORY[1]}</div>"
     assert extract(_hindi_with_story(story).encode(), url).article.articleBody == "\n".join([HINDI_STORY[0], sentence, HINDI_STORY[1]])
+
+
+# --- a structured date of the day alone -------------------------------------------------------------
+
+DAY_ALONE = {
+    # folder: (the JSON-LD dates as the fixture writes them, the dates the page states elsewhere with their time)
+    "pre2023/real-2019-01-18": (('"datePublished": "2019-01-18T13:00:00+05:30"', '"dateModified": "2019-01-18T17:18:47+05:30"'), ""),
+    "amp/seed-syndicated": (('"datePublished": "2024-02-28T15:42:00+05:30"', '"dateModified": "2024-02-28T15:42:00+05:30"'), ""),
+    GENERIC_LD: (
+        ('"datePublished": "2026-05-12T16:20:00+05:30"', '"dateModified": "2026-05-12T17:02:45+05:30"'),
+        '<meta property="article:published_time" content="2026-05-12T16:20:00+05:30">'
+        '<meta property="article:modified_time" content="2026-05-12T17:02:45+05:30">',
+    ),
+}
+
+
+@pytest.mark.parametrize("folder", DAY_ALONE.keys())
+def test_a_json_ld_date_of_the_day_alone_does_not_beat_the_time_the_page_states(folder: str) -> None:
+    # "2019-01-18" is that day at any time: the meta tags' or the page's "First Published" time of
+    # that day is the date, and no disagreement (the Next.js layout does so already).
+    html, url, expected = _fixture(folder)
+    written, metas = DAY_ALONE[folder]
+    for date in written:
+        html = _once(html, date, re.sub(r"T[\d:]+\+05:30", "", date))
+    html = _once(html, "</head>", metas + "</head>")
+    result = extract(html.encode(), url)
+    assert (result.article.datePublished, result.article.dateModified) == (expected["datePublished"], expected["dateModified"])
+    assert not {"datePublished", "dateModified"} & set(result.provenance.disagreements)
+
+
+def test_a_json_ld_date_of_another_day_still_disagrees() -> None:
+    html, url, expected = _fixture("pre2023/real-2019-01-18")
+    html = _once(html, '"datePublished": "2019-01-18T13:00:00+05:30"', '"datePublished": "2019-01-17"')
+    result = extract(html.encode(), url)
+    assert result.article.datePublished == expected["datePublished"] and "datePublished" in result.provenance.disagreements

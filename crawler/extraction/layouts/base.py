@@ -314,6 +314,12 @@ def may_hold_heading(text: str) -> bool:
 _UNSET = object()
 
 
+def timed(value: Any) -> Any:
+    """A date that gives its time of day (Unix time, or text with a clock), else None: a day alone
+    ("2024-07-10") reads as midnight, and agrees with any time of that day rather than beating it."""
+    return None if isinstance(value, str) and ":" not in value and not value.strip().isdigit() else value
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -573,12 +579,33 @@ class ArticlePage:
         return None
 
     def datePublished(self) -> str | None:
-        return self.pick(
+        return self.dated(
             "datePublished",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
-            (META, lambda: self.date(self.page.meta("article:published_time", "datePublished"))),
-            (DOM, lambda: self.date(self.datePublishedRaw())),
+            (JSON_LD, text_of(self.ld.get("datePublished"))),
+            (META, self.page.meta("article:published_time", "datePublished")),
+            shown=self.datePublishedRaw,
+            shown_is_candidate=True,
         )
+
+    def dated(self, name: str, *written: tuple[str, Any], shown: Callable[[], str | None], shown_is_candidate: bool = False) -> str | None:
+        """The first of the ``written`` dates (source, value) that gives its time of day, and the one
+        the page ``shown`` (among them, or after them: ``shown_is_candidate``), else a day alone
+        (midnight). A day alone gives way to a time of that day, but a source that names another day
+        still disagrees."""
+        from_page = ((DOM, lambda: self.date(shown())),)
+        picked = self.pick(
+            name,
+            *((source, lambda value=value: self.date(timed(value))) for source, value in written),
+            *(from_page if shown_is_candidate else ()),
+            fallbacks=(*(() if shown_is_candidate else from_page), *((source, lambda value=value: self.date(value)) for source, value in written)),
+        )
+        if picked is not None and name not in self.provenance.disagreements:
+            for _, value in written:
+                day = self.date(value) if value is not None and timed(value) is None else None
+                if day is not None and day[:10] != picked[:10]:
+                    self.provenance.disagreements.append(name)
+                    break
+        return picked
 
     @cached_property
     def text_nodes(self) -> list[etree._ElementUnicodeResult]:
@@ -622,11 +649,12 @@ class ArticlePage:
         return display_date_text(self.labelled_text(FIRST_PUBLISHED, last=True))
 
     def dateModified(self) -> str | None:
-        return self.pick(
+        return self.dated(
             "dateModified",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("dateModified")))),
-            (META, lambda: self.date(self.page.meta("article:modified_time", "dateModified", "last-modified"))),
-            (DOM, lambda: self.date(self.dateModifiedRaw())),
+            (JSON_LD, text_of(self.ld.get("dateModified"))),
+            (META, self.page.meta("article:modified_time", "dateModified", "last-modified")),
+            shown=self.dateModifiedRaw,
+            shown_is_candidate=True,
         )
 
     def dateModifiedRaw(self) -> str | None:

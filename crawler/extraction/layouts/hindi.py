@@ -148,11 +148,12 @@ class Hindi2020(ArticlePage):
         return clean_text(match.group()) if match else None
 
     def datePublished(self) -> str | None:
-        return self.pick(
+        # The byline's date is the day alone: after JSON-LD's and the meta tag's times.
+        return self.dated(
             "datePublished",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
-            (META, lambda: self.date(self.page.meta("article:published_time"))),
-            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())),),
+            (JSON_LD, text_of(self.ld.get("datePublished"))),
+            (META, self.page.meta("article:published_time")),
+            shown=self.datePublishedRaw,
         )
 
     def dateModifiedRaw(self) -> str | None:
