@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import Any, ClassVar, TypeVar, Union, cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -592,17 +593,17 @@ class ArticlePage:
         the page ``shown`` (among them, or after them: ``shown_is_candidate``), else a day alone
         (midnight). A day alone gives way to a time of that day, but a source that names another day
         still disagrees."""
-        from_page = ((DOM, lambda: self.date(shown())),)
-        picked = self.pick(
-            name,
-            *((source, lambda value=value: self.date(timed(value))) for source, value in written),
-            *(from_page if shown_is_candidate else ()),
-            fallbacks=(*(() if shown_is_candidate else from_page), *((source, lambda value=value: self.date(value)) for source, value in written)),
-        )
-        if picked is not None and name not in self.provenance.disagreements:
-            for _, value in written:
-                day = self.date(value) if value is not None and timed(value) is None else None
-                if day is not None and day[:10] != picked[:10]:
+        date = self.date
+        candidates: list[tuple[str, Callable[[], str | None]]] = [(source, partial(date, timed(value))) for source, value in written]
+        from_page: tuple[str, Callable[[], str | None]] = (DOM, lambda: date(shown()))
+        if shown_is_candidate:
+            candidates.append(from_page)
+        days = [(source, partial(date, value)) for source, value in written if value is not None and timed(value) is None]
+        picked = self.pick(name, *candidates, fallbacks=tuple(days) if shown_is_candidate else (from_page, *days))
+        if days and picked is not None and name not in self.provenance.disagreements:
+            for _, day in days:
+                found = day()
+                if found is not None and found[:10] != picked[:10]:
                     self.provenance.disagreements.append(name)
                     break
         return picked
