@@ -214,3 +214,22 @@ def test_a_json_ld_date_of_another_day_still_disagrees() -> None:
     html = _once(html, '"datePublished": "2019-01-18T13:00:00+05:30"', '"datePublished": "2019-01-17"')
     result = extract(html.encode(), url)
     assert result.article.datePublished == expected["datePublished"] and "datePublished" in result.provenance.disagreements
+
+
+HINDI_STORY_BLOCKS = {
+    "table": (
+        "<table><tr><td>कंपनी</td><td>लाभ (करोड़ रुपये)</td></tr><tr><td>टाटा मोटर्स</td><td>1,200</td></tr></table>",
+        ["कंपनी | लाभ (करोड़ रुपये)", "टाटा मोटर्स | 1,200"],
+    ),
+    "list": ("<ul><li>राजकोषीय घाटा 3.5 प्रतिशत</li><li>पूंजीगत खर्च 12 प्रतिशत अधिक</li></ul>", ["राजकोषीय घाटा 3.5 प्रतिशत", "पूंजीगत खर्च 12 प्रतिशत अधिक"]),
+    "quotation": ("<blockquote>कर संग्रह धीमा रहा तो उधारी का बोझ बढ़ सकता है।</blockquote>", ["कर संग्रह धीमा रहा तो उधारी का बोझ बढ़ सकता है।"]),
+}
+
+
+@pytest.mark.parametrize(("block", "lines"), HINDI_STORY_BLOCKS.values(), ids=HINDI_STORY_BLOCKS.keys())
+def test_a_table_list_or_quotation_in_a_hindi_story_is_part_of_it(block: str, lines: list[str]) -> None:
+    # The story is every block after the ad script in the headline's cell, not its paragraphs alone:
+    # a results table between two paragraphs is what the reader reads there.
+    _, url, _ = _fixture(HINDI)
+    story = f"<p><div>{HINDI_STORY[0]}</div>{block}<div>{HINDI_STORY[1]}</div>"
+    assert extract(_hindi_with_story(story).encode(), url).article.articleBody == "\n".join([HINDI_STORY[0], *lines, HINDI_STORY[1]])

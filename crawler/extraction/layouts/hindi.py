@@ -166,9 +166,11 @@ class Hindi2020(ArticlePage):
         return self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), (META, lambda: real_picture(self.meta_image())))
 
     # The story: div's and p[align=justify] after the ad script, in the script's cell (empty
-    # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph); the share toolbox is out.
+    # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph), and the tables, lists
+    # and quotations between them (a results table); the share toolbox is out.
     BODY_BLOCKS = XPath(
-        "descendant::*[self::div or self::p][preceding-sibling::script][not(contains(@class, 'addthis'))]"
+        "descendant::*[self::div or self::p or self::table or self::ul or self::ol or self::blockquote]"
+        "[preceding-sibling::script][not(contains(@class, 'addthis'))]"
         "[not(descendant::a[contains(@class, 'ctxtRelated')])]"
     )
 
