@@ -54,6 +54,7 @@ HINDI_BYLINE_DATES = {
     "english-day-first": ("14 February, 2020", "2020-02-14T00:00:00+05:30"),
     "english-with-time": ("February 14, 2020 09:42 PM IST", "2020-02-14T21:42:00+05:30"),
     "english-after-a-bar": ("| February  14, 2020", "2020-02-14T00:00:00+05:30"),
+    "english-after-a-slash": ("/ February  14, 2020", "2020-02-14T00:00:00+05:30"),
 }
 
 
@@ -65,7 +66,7 @@ def test_the_hindi_byline_s_date_in_any_form_is_the_date_and_not_part_of_the_dat
     html = _once(html, HINDI_BYLINE, f"बीएस संवाददाता / नई दिल्ली&nbsp;{written}")
     article = extract(html.encode(), url).article
     assert (article.dateline, article.datePublished) == ("नई दिल्ली", expected["datePublished"])
-    assert article.datePublishedRaw == " ".join(written.lstrip("| ").split())
+    assert article.datePublishedRaw == " ".join(written.lstrip("|/ ").split())
     # Without JSON-LD, the page's own date is all there is: the article is not lost for want of one.
     result = extract(LD_SCRIPT.sub("", html).encode(), url)
     assert (result.article.dateline, result.article.datePublished) == ("नई दिल्ली", published)

@@ -31,8 +31,8 @@ _BYLINE_DATE = re.compile(
     rf"(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}),?\s+\d{{4}}"
     r"(?:\s*[,|]?\s*\d{1,2}[:.]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\b\.?)?)?(?:\s*IST\b)?"
 )
-# What stands between the city and the date ("नई दिल्ली | February 14, 2020").
-_SEPARATORS = " |,-\u2013\u2014:"
+# What stands between the city and the date ("नई दिल्ली | February 14, 2020", "नई दिल्ली / …").
+_SEPARATORS = " |,-\u2013\u2014:/"
 _PLACEHOLDER_IMAGE = "nopreview"
 # Joint bylines: "<name> और <name>" ("and"; also एवं, तथा), or names between commas or "&".
 _AUTHOR_SEPARATORS = re.compile(r"\s*[,&]\s*|\s+(?:और|एवं|तथा)\s+")
