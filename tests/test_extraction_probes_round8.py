@@ -10,6 +10,7 @@ import pytest
 
 from crawler.extraction import decode_body, extract
 from crawler.extraction.page import FALLBACK_ENCODING
+from crawler.extraction.urls import page_article_id
 from tests.test_extraction_probes_more import _fixture, _once
 
 # --- Hindi 2020 ---------------------------------------------------------------------------------
@@ -234,3 +235,29 @@ def test_a_table_list_or_quotation_in_a_hindi_story_is_part_of_it(block: str, li
     _, url, _ = _fixture(HINDI)
     story = f"<p><div>{HINDI_STORY[0]}</div>{block}<div>{HINDI_STORY[1]}</div>"
     assert extract(_hindi_with_story(story).encode(), url).article.articleBody == "\n".join([HINDI_STORY[0], *lines, HINDI_STORY[1]])
+
+
+# --- the Hindi edition's story URLs with a query -----------------------------------------------------
+
+HINDI_URLS_WITH_A_QUERY = [
+    "https://hindi.business-standard.com/article-amp/economy/section_economy-166607_1.html?amp_js_v=0.1",
+    "https://m.bshindi.com/article/economy/section_economy-166607_1.html?ref=home",
+    "https://hindi.business-standard.com/article-amp/economy/section_economy-166607_1.html?ref=rss#top",
+]
+
+
+@pytest.mark.parametrize("url", HINDI_URLS_WITH_A_QUERY)
+def test_a_hindi_story_url_with_a_query_keeps_its_id(url: str) -> None:
+    # A query after the story's file (AMP's own, a referrer tag) is not the story: as with the
+    # English ids, the number before "_1.html" is.
+    assert page_article_id(None, url) == "hi-166607"
+
+
+def test_a_hindi_amp_page_fetched_with_a_query_and_no_canonical_link_is_its_story() -> None:
+    from tests.test_extraction_hindi_ids import AMP_URL, CANONICAL_LINK, STORY_URL, _html
+
+    html = CANONICAL_LINK.sub("", _html("amp/hindi-budget-166607"), count=1)
+    html = html.replace(f'<meta property="og:url" content="{STORY_URL}"/>', "").replace(f', "@id": "{STORY_URL}"', "")
+    assert STORY_URL not in html
+    article = extract(html.encode(), AMP_URL + "?amp_js_v=0.1").article
+    assert (article.articleId, article.canonicalUrl) == ("hi-166607", STORY_URL)

@@ -430,7 +430,8 @@ def _article_id(url: str) -> str | None:
 
 # The Hindi edition numbers stories on its own (six digits, no date): storypage.php?autono=N, or
 # AMP /article-amp/<section>/section_<section>-N_1.html. Prefixed so they never meet the English ids.
-_HINDI_ID = re.compile(r"(?:[?&]autono=|-)(\d{4,9})(?:_\d+\.html?)?(?:$|[&#])")
+# A query after the AMP or mobile form's file (AMP's "?amp_js_v=0.1", a referrer tag) is not the story.
+_HINDI_ID = re.compile(r"(?:[?&]autono=|-)(\d{4,9})(?:_\d+\.html?(?:$|[?#])|$|[&#])")
 HINDI_HOSTS = ("hindi.business-standard.com", "m.bshindi.com")
 
 
