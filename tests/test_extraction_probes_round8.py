@@ -261,3 +261,23 @@ def test_a_hindi_amp_page_fetched_with_a_query_and_no_canonical_link_is_its_stor
     assert STORY_URL not in html
     article = extract(html.encode(), AMP_URL + "?amp_js_v=0.1").article
     assert (article.articleId, article.canonicalUrl) == ("hi-166607", STORY_URL)
+
+
+# --- JSON-LD's image written as several -----------------------------------------------------------
+
+GENERIC_LD_IMAGE = '"image": {"@type": "ImageObject", "url": "https://bsmedia.business-standard.com/_media/bs/img/article/2026-05/12/rupee.jpg"}'
+HERO = "https://bsmedia.business-standard.com/_media/bs/img/article/2026-05/12/rupee.jpg"
+SEVERAL_IMAGES = {
+    "empty-string-first": f'"image": ["", "{HERO}"]',
+    "empty-object-first": f'"image": [{{"@type": "ImageObject", "url": ""}}, {{"@type": "ImageObject", "url": "{HERO}"}}]',
+    "url-list": f'"image": {{"@type": "ImageObject", "url": ["{HERO}", "{HERO}?w=400"]}}',
+}
+
+
+@pytest.mark.parametrize("image", SEVERAL_IMAGES.values(), ids=SEVERAL_IMAGES.keys())
+def test_the_json_ld_image_is_the_first_that_names_a_file(image: str) -> None:
+    # schema.org allows several values wherever it allows one: an empty first one is no picture.
+    html, url, _ = _fixture(GENERIC_LD)
+    result = extract(_once(html, GENERIC_LD_IMAGE, image).encode(), url)
+    assert result.article.mainImage is not None and result.article.mainImage.url == HERO
+    assert result.provenance.sources["mainImage"] == "ld"

@@ -668,15 +668,15 @@ class ArticlePage:
         return read_time_minutes(" ".join(texts)) if texts else None
 
     def ld_image(self) -> Image | None:
-        """The hero image of JSON-LD."""
-        image = self.ld.get("image")
-        if isinstance(image, list):
-            image = image[0] if image else None
-        image = self.page.ld_resolved(image)
-        url = text_of(image) if isinstance(image, str) else text_of(dig(image, "url")) or text_of(dig(image, "contentUrl"))
-        if not url:
-            return None
-        return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
+        """The hero image of JSON-LD: the first of its images that names a file (the CMS may write an
+        empty one first, or an ImageObject whose ``url`` is a list of its sizes)."""
+        images = self.ld.get("image")
+        for image in images if isinstance(images, list) else [images]:
+            image = self.page.ld_resolved(image)
+            url = first_text_of(image) if isinstance(image, str) else first_text_of(dig(image, "url")) or first_text_of(dig(image, "contentUrl"))
+            if url:
+                return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
+        return None
 
     def image_at(self, url: str | None) -> Image | None:
         """An image of the page by its URL (made absolute), or None."""
