@@ -281,3 +281,19 @@ def test_the_json_ld_image_is_the_first_that_names_a_file(image: str) -> None:
     result = extract(_once(html, GENERIC_LD_IMAGE, image).encode(), url)
     assert result.article.mainImage is not None and result.article.mainImage.url == HERO
     assert result.provenance.sources["mainImage"] == "ld"
+
+
+LD_DATES = {
+    "list": ('"datePublished": ["2026-05-12T16:20:00+05:30"]', "2026-05-12T16:20:00+05:30"),
+    "unix-seconds": ('"datePublished": 1778583000', "2026-05-12T16:20:00+05:30"),
+    "unix-milliseconds": ('"datePublished": 1778583000000', "2026-05-12T16:20:00+05:30"),
+}
+
+
+@pytest.mark.parametrize(("written", "published"), LD_DATES.values(), ids=LD_DATES.keys())
+def test_a_json_ld_date_written_as_a_list_or_a_unix_time_is_the_date(written: str, published: str) -> None:
+    # The site's own data gives Unix seconds (the article JSON's publishDate): a template that writes
+    # it into JSON-LD as it is, or a list of one date, still dates the article (or it is dropped).
+    html, url, _ = _fixture(GENERIC_LD)
+    result = extract(_once(html, '"datePublished": "2026-05-12T16:20:00+05:30"', written).encode(), url)
+    assert result.article.datePublished == published and result.provenance.sources["datePublished"] == "ld"

@@ -579,10 +579,18 @@ class ArticlePage:
     def dateline(self) -> str | None:
         return None
 
+    def ld_date(self, key: str) -> str | float | None:
+        """JSON-LD's date ``key``: its text, the first of a list of them, or a Unix time (the site's own
+        data writes its dates so, and a template may copy one into JSON-LD as it is)."""
+        value = self.ld.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        return first_text_of(value)
+
     def datePublished(self) -> str | None:
         return self.dated(
             "datePublished",
-            (JSON_LD, text_of(self.ld.get("datePublished"))),
+            (JSON_LD, self.ld_date("datePublished")),
             (META, self.page.meta("article:published_time", "datePublished")),
             shown=self.datePublishedRaw,
             shown_is_candidate=True,
@@ -652,7 +660,7 @@ class ArticlePage:
     def dateModified(self) -> str | None:
         return self.dated(
             "dateModified",
-            (JSON_LD, text_of(self.ld.get("dateModified"))),
+            (JSON_LD, self.ld_date("dateModified")),
             (META, self.page.meta("article:modified_time", "dateModified", "last-modified")),
             shown=self.dateModifiedRaw,
             shown_is_candidate=True,

@@ -151,7 +151,7 @@ class Hindi2020(ArticlePage):
         # The byline's date is the day alone: after JSON-LD's and the meta tag's times.
         return self.dated(
             "datePublished",
-            (JSON_LD, text_of(self.ld.get("datePublished"))),
+            (JSON_LD, self.ld_date("datePublished")),
             (META, self.page.meta("article:published_time")),
             shown=self.datePublishedRaw,
         )

@@ -246,7 +246,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def datePublished(self) -> str | None:
         return self.dated(
             "datePublished",
-            (JSON_LD, text_of(self.ld.get("datePublished"))),
+            (JSON_LD, self.ld_date("datePublished")),
             (NEXT_DATA, self.data.get("publishDate")),
             (META, self.page.meta("article:published_time")),
             shown=self.datePublishedRaw,
@@ -263,7 +263,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def dateModified(self) -> str | None:
         return self.dated(
             "dateModified",
-            (JSON_LD, text_of(self.ld.get("dateModified"))),
+            (JSON_LD, self.ld_date("dateModified")),
             (NEXT_DATA, self.data.get("modificationDate")),
             (META, self.page.meta("article:modified_time", "last-modified")),
             shown=self.dateModifiedRaw,
