@@ -583,6 +583,8 @@ class ArticlePage:
         """JSON-LD's date ``key``: its text, the first of a list of them, or a Unix time (the site's own
         data writes its dates so, and a template may copy one into JSON-LD as it is)."""
         value = self.ld.get(key)
+        if isinstance(value, str):
+            return text_of(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value
         return first_text_of(value)
@@ -602,13 +604,20 @@ class ArticlePage:
         (midnight). A day alone gives way to a time of that day, but a source that names another day
         still disagrees."""
         date = self.date
-        candidates: list[tuple[str, Callable[[], str | None]]] = [(source, partial(date, timed(value))) for source, value in written]
         from_page: tuple[str, Callable[[], str | None]] = (DOM, lambda: date(shown()))
+        # (timed(), written out: this runs for two dates of every page)
+        days = [(source, partial(date, value)) for source, value in written if isinstance(value, str) and ":" not in value and not value.strip().isdigit()]
+        if not days:  # most pages: every source that gives a date gives its time
+            candidates = [(source, partial(date, value)) for source, value in written]
+            if shown_is_candidate:
+                return self.pick(name, *candidates, from_page)
+            return self.pick(name, *candidates, fallbacks=(from_page,))
+        with_time = [(source, partial(date, timed(value))) for source, value in written]
         if shown_is_candidate:
-            candidates.append(from_page)
-        days = [(source, partial(date, value)) for source, value in written if value is not None and timed(value) is None]
-        picked = self.pick(name, *candidates, fallbacks=tuple(days) if shown_is_candidate else (from_page, *days))
-        if days and picked is not None and name not in self.provenance.disagreements:
+            picked = self.pick(name, *with_time, from_page, fallbacks=tuple(days))
+        else:
+            picked = self.pick(name, *with_time, fallbacks=(from_page, *days))
+        if picked is not None and name not in self.provenance.disagreements:
             for _, day in days:
                 found = day()
                 if found is not None and found[:10] != picked[:10]:
