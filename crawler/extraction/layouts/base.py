@@ -664,6 +664,11 @@ class ArticlePage:
 
     def datePublishedRaw(self) -> str | None:
         """First Published as the page shows it."""
+        return self._first_published_shown
+
+    # Read once: the date's own field and the date's sources both ask for it.
+    @cached_property
+    def _first_published_shown(self) -> str | None:
         return display_date_text(self.labelled_text(FIRST_PUBLISHED, last=True))
 
     def dateModified(self) -> str | None:
@@ -677,6 +682,10 @@ class ArticlePage:
 
     def dateModifiedRaw(self) -> str | None:
         """Last Updated as the page shows it."""
+        return self._last_updated_shown
+
+    @cached_property
+    def _last_updated_shown(self) -> str | None:
         return display_date_text(self.labelled_text(LAST_UPDATED, last=False))
 
     def readTimeMinutes(self) -> int | None:
