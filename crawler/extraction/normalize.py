@@ -236,9 +236,29 @@ def _rfc822_zone(name: str | None, sign: str | None, hours: str | None, minutes:
     return IST if east == 5.5 else timezone(timedelta(hours=east))
 
 
+# The Hindi edition's months ("14 फ़रवरी, 2020"), in the spellings Hindi writers use (with and
+# without the nukta, precomposed or not; "सितम्बर" beside "सितंबर"), and its digits: what strptime
+# reads in English.
+HINDI_MONTHS = {
+    "जनवरी": "January", "फरवरी": "February", "फ़रवरी": "February", "\u095eरवरी": "February", "मार्च": "March",
+    "अप्रैल": "April", "अप्रेल": "April", "मई": "May", "जून": "June", "जुलाई": "July", "अगस्त": "August",
+    "सितंबर": "September", "सितम्बर": "September", "अक्टूबर": "October", "अक्तूबर": "October",
+    "नवंबर": "November", "नवम्बर": "November", "दिसंबर": "December", "दिसम्बर": "December",
+}
+_HINDI_MONTH = re.compile("|".join(sorted(HINDI_MONTHS, key=len, reverse=True)))
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+def _in_english(text: str) -> str:
+    """A date written with Hindi month names or Devanagari digits, as strptime reads it."""
+    return _HINDI_MONTH.sub(lambda found: HINDI_MONTHS[found.group()], text.translate(_DEVANAGARI_DIGITS))
+
+
 def _display_date(stripped: str) -> datetime | None:
     """A display date without its label and "IST": the site's formats, then ISO 8601 (whose zone
     was the word "IST": "2024-02-28T15:42:00 IST"), then the formats with other separators."""
+    if not stripped.isascii():  # (the Hindi edition's months and digits)
+        stripped = _in_english(stripped)
     parsed = _strptime_any(stripped, _DISPLAY_FORMATS)
     if parsed is not None:
         return parsed
@@ -410,7 +430,8 @@ def _article_id(url: str) -> str | None:
 
 # The Hindi edition numbers stories on its own (six digits, no date): storypage.php?autono=N, or
 # AMP /article-amp/<section>/section_<section>-N_1.html. Prefixed so they never meet the English ids.
-_HINDI_ID = re.compile(r"(?:[?&]autono=|-)(\d{4,9})(?:_\d+\.html?)?(?:$|[&#])")
+# A query after the AMP or mobile form's file (AMP's "?amp_js_v=0.1", a referrer tag) is not the story.
+_HINDI_ID = re.compile(r"(?:[?&]autono=|-)(\d{4,9})(?:_\d+\.html?(?:$|[?#])|$|[&#])")
 HINDI_HOSTS = ("hindi.business-standard.com", "m.bshindi.com")
 
 

@@ -11,6 +11,7 @@ import codecs
 import json
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, cast
 
 import chompjs
@@ -247,13 +248,26 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, EncodingNote | 
     if non_ascii - replaced >= replaced:
         overruled = f" although {declared} is declared" if declared_codec != "utf-8" else ""
         return as_utf8, EncodingNote(STRAY_BYTES, f"{replaced} byte(s) not UTF-8{overruled}; kept as U+FFFD"), False
-    if declared_codec != "utf-8":
+    if declared_codec != "utf-8" and _reads_ascii_markup(declared_codec):
         try:
             return body.decode(declared_codec), None, False
         except (UnicodeDecodeError, LookupError):
             pass
     note = EncodingNote(FALLBACK_ENCODING, f"bytes are not {declared or 'UTF-8'}; read as {FALLBACK_ENCODING}")
     return body.decode(FALLBACK_ENCODING, errors="replace"), note, False
+
+
+@lru_cache(maxsize=None)
+def _reads_ascii_markup(codec: str) -> bool:
+    """Whether ``codec`` reads markup written in ASCII bytes as that markup. A page whose bytes are
+    not UTF-8 but whose tags are ASCII (the only pages that get this far) is in no encoding that
+    does not: a UTF-16 or UTF-32 declaration (the HTML standard reads a ``<meta>`` one as UTF-8) or
+    an EBCDIC one is a mistake, and read in it every two or four bytes would be one CJK character."""
+    sample = b'<meta charset="x">'
+    try:
+        return sample.decode(codec) == sample.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
 
 
 # --- parsing --------------------------------------------------------------------------------------

@@ -95,8 +95,10 @@ def is_image_caption(element: _Element) -> bool:
 _DECORATION = r"[^\w\s'\"\u2018\u201c]*\s*"
 # After "Also Read": a colon, a bar, a dash of any length, or an arrow.
 _PROMO_SEPARATOR = r"[:|\-\u2013\u2014>\u00bb\u2192]"
-# The labels of a promo of other stories.
-_PROMO_LABELS = "(?:also read|read more|read also)"
+# The labels of a promo of other stories; the Hindi edition's "यह भी पढ़ें" ("this too, read"; also
+# ये, इसे, इन्हें) and "और पढ़ें" ("read more"), "पढ़ें" written with the nukta apart or precomposed.
+_HINDI_READ = "\u092a(?:\u0922\u093c|\u095d)(?:\u0947\u0902|\u0947|\u093f\u090f|\u093f\u092f\u0947)"
+_PROMO_LABELS = f"(?:also read|read more|read also|(?:यह|ये|इसे|इन्हें) भी {_HINDI_READ}|और {_HINDI_READ})"
 PROMO_PATTERNS = (
     re.compile(rf"^{_DECORATION}click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
     re.compile(rf"^{_DECORATION}follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),

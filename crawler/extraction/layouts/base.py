@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import Any, ClassVar, TypeVar, Union, cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -89,10 +90,19 @@ def first_text_of(value: Any, read: Callable[[Any], str | None] = text_of) -> st
     return read(value)
 
 
+# A JSON string its CMS escaped once more before writing it (PHP's addslashes on encoded text): its
+# line breaks read \n (or \r\n), its quotes \" and \'. Undone only in a text with such a
+# "line break" and no real one: a story never shows a backslash before an "n" to its readers.
+_ESCAPED_TWICE = re.compile(r"\\(?:r\\n|[nrt\"'/\\])")
+_ESCAPES = {"\\r\\n": "\n", "\\n": "\n", "\\r": "\n", "\\t": " ", '\\"': '"', "\\'": "'", "\\/": "/", "\\\\": "\\"}
+
+
 def text_of_block(value: Any) -> str | None:
     """A JSON string kept with its line breaks (for paragraph splitting), entities unescaped."""
     if not isinstance(value, str) or not value.strip():
         return None
+    if "\\" in value and "\n" not in value and ("\\n" in value or "\\r" in value):
+        value = _ESCAPED_TWICE.sub(lambda escape: _ESCAPES[escape.group()], value)
     return html.unescape(value)
 
 
@@ -303,6 +313,12 @@ def may_hold_heading(text: str) -> bool:
 
 
 _UNSET = object()
+
+
+def timed(value: Any) -> Any:
+    """A date that gives its time of day (Unix time, or text with a clock), else None: a day alone
+    ("2024-07-10") reads as midnight, and agrees with any time of that day rather than beating it."""
+    return None if isinstance(value, str) and ":" not in value and not value.strip().isdigit() else value
 
 
 def _is_empty(value: Any) -> bool:
@@ -531,13 +547,20 @@ class ArticlePage:
         for entry in raw if isinstance(raw, list) else [raw]:
             entry = self.page.ld_resolved(entry)
             if isinstance(entry, str):
-                names, url = split_list(entry), None
+                names, url = byline_names(text_of(entry) or ""), None
             elif isinstance(entry, dict):
                 name = entry.get("name")
                 names = [n for n in (text_of(v) for v in (name if isinstance(name, list) else [name])) if n]
                 url = text_of(entry.get("url"))
-                if publisher_key and "Organization" in ld_types(entry):
+                types = ld_types(entry)
+                if publisher_key and "Organization" in types:
                     names = [n for n in names if n.casefold() != publisher_key]
+                if not types - {"Person"}:
+                    # The CMS copies a byline into one Person ("A and B", "By A", "A | Edited by C"): its
+                    # names, as the byline's. (An organisation's name may hold "&": it stays whole.)
+                    names = [part for n in names for part in byline_names(n)]
+                    if len(names) > 1:
+                        url = None  # (whose page it is, is not known)
             else:
                 continue
             for name in names:
@@ -547,8 +570,8 @@ class ArticlePage:
         return list(authors.values())
 
     def meta_authors(self) -> list[Link]:
-        """Authors of ``<meta name="author">`` (comma-separated)."""
-        return [Link(name=n) for n in split_list(self.page.meta("author"))]
+        """Authors of ``<meta name="author">``, written as a byline ("By A and B", "A, B")."""
+        return [Link(name=n) for n in dict.fromkeys(byline_names(self.page.meta("author") or ""))]
 
     def authors(self) -> list[Link]:
         return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors),)) or []
@@ -556,13 +579,51 @@ class ArticlePage:
     def dateline(self) -> str | None:
         return None
 
+    def ld_date(self, key: str) -> str | float | None:
+        """JSON-LD's date ``key``: its text, the first of a list of them, or a Unix time (the site's own
+        data writes its dates so, and a template may copy one into JSON-LD as it is)."""
+        value = self.ld.get(key)
+        if isinstance(value, str):
+            return text_of(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        return first_text_of(value)
+
     def datePublished(self) -> str | None:
-        return self.pick(
+        return self.dated(
             "datePublished",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
-            (META, lambda: self.date(self.page.meta("article:published_time", "datePublished"))),
-            (DOM, lambda: self.date(self.datePublishedRaw())),
+            (JSON_LD, self.ld_date("datePublished")),
+            (META, self.page.meta("article:published_time", "datePublished")),
+            shown=self.datePublishedRaw,
+            shown_is_candidate=True,
         )
+
+    def dated(self, name: str, *written: tuple[str, Any], shown: Callable[[], str | None], shown_is_candidate: bool = False) -> str | None:
+        """The first of the ``written`` dates (source, value) that gives its time of day, and the one
+        the page ``shown`` (among them, or after them: ``shown_is_candidate``), else a day alone
+        (midnight). A day alone gives way to a time of that day, but a source that names another day
+        still disagrees."""
+        date = self.date
+        from_page: tuple[str, Callable[[], str | None]] = (DOM, lambda: date(shown()))
+        # (timed(), written out: this runs for two dates of every page)
+        days = [(source, partial(date, value)) for source, value in written if isinstance(value, str) and ":" not in value and not value.strip().isdigit()]
+        if not days:  # most pages: every source that gives a date gives its time
+            candidates = [(source, partial(date, value)) for source, value in written]
+            if shown_is_candidate:
+                return self.pick(name, *candidates, from_page)
+            return self.pick(name, *candidates, fallbacks=(from_page,))
+        with_time = [(source, partial(date, timed(value))) for source, value in written]
+        if shown_is_candidate:
+            picked = self.pick(name, *with_time, from_page, fallbacks=tuple(days))
+        else:
+            picked = self.pick(name, *with_time, fallbacks=(from_page, *days))
+        if picked is not None and name not in self.provenance.disagreements:
+            for _, day in days:
+                found = day()
+                if found is not None and found[:10] != picked[:10]:
+                    self.provenance.disagreements.append(name)
+                    break
+        return picked
 
     @cached_property
     def text_nodes(self) -> list[etree._ElementUnicodeResult]:
@@ -603,18 +664,28 @@ class ArticlePage:
 
     def datePublishedRaw(self) -> str | None:
         """First Published as the page shows it."""
+        return self._first_published_shown
+
+    # Read once: the date's own field and the date's sources both ask for it.
+    @cached_property
+    def _first_published_shown(self) -> str | None:
         return display_date_text(self.labelled_text(FIRST_PUBLISHED, last=True))
 
     def dateModified(self) -> str | None:
-        return self.pick(
+        return self.dated(
             "dateModified",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("dateModified")))),
-            (META, lambda: self.date(self.page.meta("article:modified_time", "dateModified", "last-modified"))),
-            (DOM, lambda: self.date(self.dateModifiedRaw())),
+            (JSON_LD, self.ld_date("dateModified")),
+            (META, self.page.meta("article:modified_time", "dateModified", "last-modified")),
+            shown=self.dateModifiedRaw,
+            shown_is_candidate=True,
         )
 
     def dateModifiedRaw(self) -> str | None:
         """Last Updated as the page shows it."""
+        return self._last_updated_shown
+
+    @cached_property
+    def _last_updated_shown(self) -> str | None:
         return display_date_text(self.labelled_text(LAST_UPDATED, last=False))
 
     def readTimeMinutes(self) -> int | None:
@@ -623,15 +694,15 @@ class ArticlePage:
         return read_time_minutes(" ".join(texts)) if texts else None
 
     def ld_image(self) -> Image | None:
-        """The hero image of JSON-LD."""
-        image = self.ld.get("image")
-        if isinstance(image, list):
-            image = image[0] if image else None
-        image = self.page.ld_resolved(image)
-        url = text_of(image) if isinstance(image, str) else text_of(dig(image, "url")) or text_of(dig(image, "contentUrl"))
-        if not url:
-            return None
-        return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
+        """The hero image of JSON-LD: the first of its images that names a file (the CMS may write an
+        empty one first, or an ImageObject whose ``url`` is a list of its sizes)."""
+        images = self.ld.get("image")
+        for image in images if isinstance(images, list) else [images]:
+            image = self.page.ld_resolved(image)
+            url = first_text_of(image) if isinstance(image, str) else first_text_of(dig(image, "url")) or first_text_of(dig(image, "contentUrl"))
+            if url:
+                return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
+        return None
 
     def image_at(self, url: str | None) -> Image | None:
         """An image of the page by its URL (made absolute), or None."""

@@ -18,13 +18,21 @@ from lxml.etree import _Element
 
 from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import HINDI_HOSTS, clean_text, unique
+from ..normalize import HINDI_HOSTS, HINDI_MONTHS, clean_text, unique
 from ..page import Page
-from ..text import block_paragraphs
+from ..text import block_paragraphs, without_promoted_links
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_file, select, text_of
 
-# "February  14, 2020" (double space), as the byline row prints it.
-_ENGLISH_DATE = re.compile(r"[A-Z][a-z]+\s+\d{1,2},\s+\d{4}")
+# The byline row's date: "February  14, 2020" (double space) as the 2020 pages print it, or as the
+# template may write it otherwise: the day first, the month in Hindi ("14 फरवरी, 2020"), Devanagari
+# digits, a time after it ("February 14, 2020 09:42 PM IST"). None of it is the dateline's city.
+_MONTH = "(?:[A-Z][a-z]+\\.?|" + "|".join(sorted(HINDI_MONTHS, key=len, reverse=True)) + ")"
+_BYLINE_DATE = re.compile(
+    rf"(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}),?\s+\d{{4}}"
+    r"(?:\s*[,|]?\s*\d{1,2}[:.]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\b\.?)?)?(?:\s*IST\b)?"
+)
+# What stands between the city and the date ("नई दिल्ली | February 14, 2020", "नई दिल्ली / …").
+_SEPARATORS = " |,-\u2013\u2014:/"
 _PLACEHOLDER_IMAGE = "nopreview"
 # Joint bylines: "<name> और <name>" ("and"; also एवं, तथा), or names between commas or "&".
 _AUTHOR_SEPARATORS = re.compile(r"\s*[,&]\s*|\s+(?:और|एवं|तथा)\s+")
@@ -110,9 +118,9 @@ class Hindi2020(ArticlePage):
 
     @cached_property
     def _author_city(self) -> tuple[str | None, str | None]:
-        text = _ENGLISH_DATE.sub("", self.byline_text)
+        text = _BYLINE_DATE.sub("", self.byline_text)
         author, _, city = text.partition("/")
-        return clean_text(author), clean_text(city)
+        return clean_text(author), clean_text((clean_text(city) or "").strip(_SEPARATORS))
 
     def dom_authors(self) -> list[Link]:
         names = (clean_text(part) for part in _AUTHOR_SEPARATORS.split(self._author_city[0] or ""))
@@ -136,15 +144,16 @@ class Hindi2020(ArticlePage):
         return self.pick("dateline", (DOM, lambda: self._author_city[1]))
 
     def datePublishedRaw(self) -> str | None:
-        match = _ENGLISH_DATE.search(self.byline_text)
+        match = _BYLINE_DATE.search(self.byline_text)
         return clean_text(match.group()) if match else None
 
     def datePublished(self) -> str | None:
-        return self.pick(
+        # The byline's date is the day alone: after JSON-LD's and the meta tag's times.
+        return self.dated(
             "datePublished",
-            (JSON_LD, lambda: self.date(text_of(self.ld.get("datePublished")))),
-            (META, lambda: self.date(self.page.meta("article:published_time"))),
-            fallbacks=((DOM, lambda: self.date(self.datePublishedRaw())),),
+            (JSON_LD, self.ld_date("datePublished")),
+            (META, self.page.meta("article:published_time")),
+            shown=self.datePublishedRaw,
         )
 
     def dateModifiedRaw(self) -> str | None:
@@ -157,14 +166,26 @@ class Hindi2020(ArticlePage):
         return self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), (META, lambda: real_picture(self.meta_image())))
 
     # The story: div's and p[align=justify] after the ad script, in the script's cell (empty
-    # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph); the share toolbox is out.
+    # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph), and the tables, lists
+    # and quotations between them (a results table); the share toolbox is out.
     BODY_BLOCKS = XPath(
-        "descendant::*[self::div or self::p][preceding-sibling::script][not(contains(@class, 'addthis'))]"
+        "descendant::*[self::div or self::p or self::table or self::ul or self::ol or self::blockquote]"
+        "[preceding-sibling::script][not(contains(@class, 'addthis'))]"
         "[not(descendant::a[contains(@class, 'ctxtRelated')])]"
     )
 
     def dom_body(self) -> list[str]:
-        return [p for block in select(self.BODY_BLOCKS, self.scope) for p in block_paragraphs(block)]
+        # A block inside another one read already (a story wrapped in one <div>, with an in-story ad
+        # script before some of its paragraphs) is part of that one's text: read once, with it.
+        read: set[_Element] = set()
+        paragraphs: list[str] = []
+        for block in select(self.BODY_BLOCKS, self.scope):
+            if read and any(above in read for above in block.iterancestors()):
+                continue
+            read.add(block)
+            paragraphs.extend(block_paragraphs(block))
+        # "यह भी पढ़ें" alone on its line, the promoted stories' links on the lines after it.
+        return without_promoted_links(paragraphs, lambda: {t for a in self.scope.iter("a") if a.get("href") and (t := element_text(a))})
 
     def body_sources(self) -> BodySources:
         return ((DOM, self.dom_body), (JSON_LD, self.ld_body))

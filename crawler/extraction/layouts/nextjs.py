@@ -8,7 +8,6 @@ module name (``[class*=dtlauthinfo]``), never the hash.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -27,12 +26,6 @@ from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, artic
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
 VIDEO_TYPES = frozenset({"VideoObject"})
-
-
-def _timed(value: Any) -> Any:
-    """A date that gives its time of day (Unix time, or text with a clock), else None: a day alone
-    ("2024-07-10") reads as midnight, and agrees with any time of that day rather than beating it."""
-    return None if isinstance(value, str) and ":" not in value and not value.strip().isdigit() else value
 
 
 class NextJsV1(CmsStory, ArticlePage):
@@ -253,28 +246,11 @@ class NextJsV1(CmsStory, ArticlePage):
     def datePublished(self) -> str | None:
         return self.dated(
             "datePublished",
-            (JSON_LD, text_of(self.ld.get("datePublished"))),
+            (JSON_LD, self.ld_date("datePublished")),
             (NEXT_DATA, self.data.get("publishDate")),
             (META, self.page.meta("article:published_time")),
             shown=self.datePublishedRaw,
         )
-
-    def dated(self, name: str, *written: tuple[str, Any], shown: Callable[[], str | None]) -> str | None:
-        """The first of the ``written`` dates (source, value) that gives its time of day, else the one
-        the page ``shown``, else a day alone (midnight). A day alone gives way to a time of that day,
-        but a source that names another day still disagrees."""
-        picked = self.pick(
-            name,
-            *((source, lambda value=value: self.date(_timed(value))) for source, value in written),
-            fallbacks=((DOM, lambda: self.date(shown())), *((source, lambda value=value: self.date(value)) for source, value in written)),
-        )
-        if picked is not None and name not in self.provenance.disagreements:
-            for _, value in written:
-                day = self.date(value) if value is not None and _timed(value) is None else None
-                if day is not None and day[:10] != picked[:10]:
-                    self.provenance.disagreements.append(name)
-                    break
-        return picked
 
     META_INFO = CSSSelector(".meta-info")
 
@@ -287,7 +263,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def dateModified(self) -> str | None:
         return self.dated(
             "dateModified",
-            (JSON_LD, text_of(self.ld.get("dateModified"))),
+            (JSON_LD, self.ld_date("dateModified")),
             (NEXT_DATA, self.data.get("modificationDate")),
             (META, self.page.meta("article:modified_time", "last-modified")),
             shown=self.dateModifiedRaw,
