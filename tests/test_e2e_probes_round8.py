@@ -1,0 +1,240 @@
+"""What users receive from whole runs, checked as a data team checks a delivery: one ``scrapy crawl``
+against the loopback site writing every format at once, each read back with the standard library's
+readers (never the crawler's), and runs in a row on one state dir."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.extraction import Article
+from tests.e2e import FAST, stats_from_log
+from tests.loopback.site import LoopbackSite
+from tests.test_faults import env
+
+FORMATS = ("jsonl", "csv", "xml", "json")
+# The field table of the README: ISO 8601 with the zone, to the second at least.
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$")
+ARTICLE_ID = re.compile(r"^1\d{11}$")
+MARKUP = re.compile(r"<[a-zA-Z/!][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+@dataclass
+class Delivery:
+    """What one run left: its exit status, its log, and the files it wrote, by format."""
+
+    status: int
+    log: str
+    files: dict[str, Path]
+
+
+def run(site: LoopbackSite, workdir: Path, spider: str, *args: str, outputs: tuple[str, ...] = ("jsonl",),
+        settings: dict[str, str] | None = None, name: str = "items") -> Delivery:
+    workdir.mkdir(parents=True, exist_ok=True)
+    files = {fmt: workdir / f"{name}.{fmt}" for fmt in outputs}
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
+    for path in files.values():
+        command += ["-O", str(path)]
+    for key, value in {**FAST, "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO", **(settings or {})}.items():
+        command += ["-s", f"{key}={value}"]
+    done = subprocess.run(command, cwd=workdir, env=env(), capture_output=True, text=True, timeout=300)
+    return Delivery(done.returncode, done.stderr, files)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _xml_value(element: ET.Element) -> Any:
+    children = list(element)
+    if not children:
+        return element.text or ""
+    if all(child.tag == "value" for child in children):
+        return [_xml_value(child) for child in children]
+    return {child.tag: _xml_value(child) for child in children}
+
+
+def read_xml(path: Path) -> list[dict[str, Any]]:
+    return [{child.tag: _xml_value(child) for child in item} for item in ET.parse(path).getroot()]
+
+
+# --- what each format must hold for a JSON value -------------------------------------------
+
+
+def as_csv_cell(value: Any) -> Any:
+    """A JSON lines value as a CSV cell, read back: text as it is, numbers and flags as Scrapy writes
+    them, a list of names joined by commas (Scrapy's ``join_multivalued``), and anything with
+    structure (a picture, links, the ticker) as JSON, so that it reads back to the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    if isinstance(value, (list, dict)):
+        return value  # compared with the cell read as JSON
+    return str(value)
+
+
+def as_xml(value: Any) -> Any:
+    """A JSON lines value as the XML element reads back: null is an empty element, never "None"."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return [as_xml(v) for v in value] if value else ""
+    if isinstance(value, dict):
+        return {key: as_xml(v) for key, v in value.items()}
+    return str(value)
+
+
+# --- the field table of the README ---------------------------------------------------------------
+
+
+def _text_problems(name: str, text: str) -> list[str]:
+    found = []
+    if MARKUP.search(text):
+        found.append(f"{name}: markup or an entity in {text[:80]!r}")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch != "\n" for ch in text):
+        found.append(f"{name}: a control or invisible character in {text[:80]!r}")
+    if "\ufffd" in text:
+        found.append(f"{name}: U+FFFD in {text[:80]!r}")
+    if not text.strip() or text != text.strip():
+        found.append(f"{name}: blank or untrimmed {text[:80]!r}")
+    return found
+
+
+def _url_problems(name: str, url: str | None, base: str) -> list[str]:
+    if url is None:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment or " " in url or "utm_" in parts.query:
+        return [f"{name}: not an absolute, clean URL: {url!r}"]
+    if not url.startswith(base) and name in ("url", "canonicalUrl"):
+        return [f"{name}: not on the site: {url!r}"]
+    return []
+
+
+def field_problems(item: dict[str, Any], base: str) -> list[str]:
+    """What is wrong with one JSON lines item against the README's field table."""
+    found: list[str] = []
+    if list(item) != [f.name for f in fields(Article)]:
+        found.append(f"keys {list(item)}")
+    if not ARTICLE_ID.match(item["articleId"]) or item["articleId"] not in item["url"]:
+        found.append(f"articleId {item['articleId']!r} for {item['url']}")
+    for name in ("datePublished", "dateModified", "dateDownloaded"):
+        if not isinstance(item[name], str) or not ISO_DATE.match(item[name]):
+            found.append(f"{name} {item[name]!r}")
+    for name in ("url", "canonicalUrl"):
+        found += _url_problems(name, item[name], base)
+    if "/amp/" in (item["canonicalUrl"] or ""):
+        found.append(f"canonicalUrl is the AMP one: {item['canonicalUrl']}")
+    for name in ("headline", "description", "dateline", "section", "disclaimer", "datePublishedRaw", "dateModifiedRaw", "inLanguage"):
+        if item[name] is not None:
+            found += _text_problems(name, item[name])
+    for line in (item["articleBody"] or "").split("\n"):
+        found += _text_problems("articleBody", line)
+    for name, keys in (("authors", ("name", "url")), ("breadcrumbs", ("name", "url")), ("alsoRead", ("headline", "url"))):
+        entries = item[name]
+        if not isinstance(entries, list) or any(not isinstance(e, dict) or list(e) != list(keys) for e in entries):
+            found.append(f"{name} is not a list of {{{', '.join(keys)}}}: {entries!r}")
+            continue
+        if len({json.dumps(e, sort_keys=True) for e in entries}) != len(entries):
+            found.append(f"{name} holds an entry twice: {entries!r}")
+        for entry in entries:
+            found += _text_problems(f"{name}.{keys[0]}", entry[keys[0]])
+            found += _url_problems(f"{name}.url", entry["url"], base)
+    topics = item["topics"]
+    if len(set(topics)) != len(topics):
+        found.append(f"topics twice: {topics}")
+    for topic in topics:
+        found += _text_problems("topics", topic)
+    image = item["mainImage"]
+    if image is not None:
+        if list(image) != ["url", "alt", "caption"]:
+            found.append(f"mainImage {image!r}")
+        found += _url_problems("mainImage.url", image["url"], base)
+        for key in ("alt", "caption"):
+            if image[key] is not None:
+                found += _text_problems(f"mainImage.{key}", image[key])
+    if [q["name"] for q in item["market"]] != ["Sensex", "Nifty", "Nifty Smallcap", "Nifty Midcap", "Nifty Bank"]:
+        found.append(f"market {item['market']!r}")
+    for name in ("isSyndicated", "isPremium", "isLiveBlog"):
+        if not isinstance(item[name], bool):
+            found.append(f"{name} {item[name]!r}")
+    if item["isSyndicated"] != (item["disclaimer"] is not None):
+        found.append(f"isSyndicated {item['isSyndicated']} with disclaimer {item['disclaimer']!r}")
+    if not (item["readTimeMinutes"] is None or (isinstance(item["readTimeMinutes"], int) and item["readTimeMinutes"] > 0)):
+        found.append(f"readTimeMinutes {item['readTimeMinutes']!r}")
+    if not isinstance(item["version"], int) or item["version"] < 1:
+        found.append(f"version {item['version']!r}")
+    return found
+
+
+# --- one run, every format at once ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=40, seed=88, days=20, legacy=3) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def every_format(site: LoopbackSite, tmp_path_factory: pytest.TempPathFactory) -> Delivery:
+    return run(site, tmp_path_factory.mktemp("formats"), "archive", "-a", "since=2000-01-01", outputs=FORMATS)
+
+
+def test_one_run_delivers_every_article_once_with_the_documented_fields(site: LoopbackSite, every_format: Delivery) -> None:
+    assert every_format.status == 0, every_format.log[-3000:]
+    items = read_jsonl(every_format.files["jsonl"])
+    ids = Counter(item["articleId"] for item in items)
+    assert set(ids) == {r.article_id for r in site.articles} and max(ids.values()) == 1
+    problems = {item["articleId"]: found for item in items if (found := field_problems(item, site.base_url))}
+    assert problems == {}
+    raw = every_format.files["jsonl"].read_bytes()
+    assert b"\\u" not in raw and "’".encode() in raw, "non-ASCII is written as the characters themselves"
+    summary = re.search(r"Run summary: new=(\d+) updated=0 unchanged=0 emitted=(\d+) .*exit=0 \(ok\)$", every_format.log, re.M)
+    assert summary is not None and summary.groups() == (str(len(items)), str(len(items))), every_format.log[-2000:]
+    assert stats_from_log(every_format.log)["bs/state/marked_seen"] == len(items)
+
+
+def test_csv_and_xml_hold_the_same_values_as_json_lines(every_format: Delivery) -> None:
+    # A team loading the CSV or XML file must get the fields of the table, not Python's spelling
+    # of them: "[Link(name='PTI', url=None)]", "Image(url=…)", "None".
+    assert every_format.status == 0, every_format.log[-3000:]
+    wanted = {item["articleId"]: item for item in read_jsonl(every_format.files["jsonl"])}
+    with open(every_format.files["csv"], encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert sorted(row["articleId"] for row in rows) == sorted(wanted)
+    for row in rows:
+        item = wanted[row["articleId"]]
+        assert list(row) == list(item)
+        for name, value in item.items():
+            if name == "dateDownloaded":
+                continue
+            expected = as_csv_cell(value)
+            cell = json.loads(row[name]) if isinstance(expected, (list, dict)) else row[name]
+            assert cell == expected, (row["articleId"], name, row[name][:200])
+    documents = read_xml(every_format.files["xml"])
+    assert sorted(d["articleId"] for d in documents) == sorted(wanted)
+    for document in documents:
+        item = wanted[document["articleId"]]
+        assert list(document) == list(item)
+        for name, value in item.items():
+            if name != "dateDownloaded":
+                assert document[name] == as_xml(value), (document["articleId"], name, document[name])
+    array = json.loads(every_format.files["json"].read_text(encoding="utf-8"))
+    assert {i["articleId"]: {k: v for k, v in i.items() if k != "dateDownloaded"} for i in array} == {
+        k: {n: v for n, v in i.items() if n != "dateDownloaded"} for k, i in wanted.items()
+    }
