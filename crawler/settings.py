@@ -74,10 +74,13 @@ FEED_EXPORTERS = {
     for name, exporter in FEED_EXPORTERS_BASE.items()
     if exporter == "scrapy.exporters.JsonLinesItemExporter"
 }
-# CSV and XML with the nested fields (authors, picture, Also Read, ticker) as values, not as Python's
-# repr of them (JSON in a CSV cell, elements in XML), and a null in XML as an empty element.
+# The other formats with the nested fields (authors, picture, Also Read, ticker) as values: not as
+# Python's repr of them (JSON in a CSV cell, elements in XML, where a null is an empty element), nor
+# as dataclasses that marshal refuses and a pickle's reader must import.
 FEED_EXPORTERS["csv"] = "crawler.incremental.exporters.ArticleCsvItemExporter"
 FEED_EXPORTERS["xml"] = "crawler.incremental.exporters.ArticleXmlItemExporter"
+FEED_EXPORTERS["marshal"] = "crawler.incremental.exporters.ArticleMarshalItemExporter"
+FEED_EXPORTERS["pickle"] = "crawler.incremental.exporters.ArticlePickleItemExporter"
 FEED_STORE_EMPTY = False
 
 # Local files and stdout are written unbuffered and checked after each write, so an article is

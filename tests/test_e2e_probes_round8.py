@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import json
+import marshal
+import pickle
 import re
 import subprocess
 import sys
@@ -25,7 +27,7 @@ from tests.e2e import FAST, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.test_faults import env
 
-FORMATS = ("jsonl", "csv", "xml", "json")
+FORMATS = ("jsonl", "csv", "xml", "json", "marshal", "pickle")
 # The field table of the README: ISO 8601 with the zone, to the second at least.
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$")
 ARTICLE_ID = re.compile(r"^1\d{11}$")
@@ -56,6 +58,24 @@ def run(site: LoopbackSite, workdir: Path, spider: str, *args: str, outputs: tup
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def read_stream(path: Path, load: Any) -> list[dict[str, Any]]:
+    """Items of a marshal or pickle feed: one object after another."""
+    found = []
+    with open(path, "rb") as file:
+        while True:
+            try:
+                found.append(load(file))
+            except EOFError:
+                return found
+
+
+class PlainUnpickler(pickle.Unpickler):
+    """Loads dicts, lists, strings and numbers only, as a reader without the crawler installed can."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"the pickle needs {module}.{name}")
 
 
 def _xml_value(element: ET.Element) -> Any:
@@ -236,5 +256,18 @@ def test_csv_and_xml_hold_the_same_values_as_json_lines(every_format: Delivery) 
                 assert document[name] == as_xml(value), (document["articleId"], name, document[name])
     array = json.loads(every_format.files["json"].read_text(encoding="utf-8"))
     assert {i["articleId"]: {k: v for k, v in i.items() if k != "dateDownloaded"} for i in array} == {
+        k: {n: v for n, v in i.items() if n != "dateDownloaded"} for k, i in wanted.items()
+    }
+
+
+@pytest.mark.parametrize("fmt", ["marshal", "pickle"])
+def test_marshal_and_pickle_hold_plain_values_a_reader_without_the_crawler_can_load(every_format: Delivery, fmt: str) -> None:
+    # Scrapy writes the item's top level as a dict and leaves the nested dataclasses as they are:
+    # marshal refuses them (every item failed, exit 6), and a pickle needs the crawler's classes.
+    assert every_format.status == 0, every_format.log[-3000:]
+    assert "Traceback" not in every_format.log, every_format.log[-3000:]
+    wanted = {item["articleId"]: item for item in read_jsonl(every_format.files["jsonl"])}
+    loaded = read_stream(every_format.files[fmt], marshal.load if fmt == "marshal" else lambda f: PlainUnpickler(f).load())
+    assert {i["articleId"]: {k: v for k, v in i.items() if k != "dateDownloaded"} for i in loaded} == {
         k: {n: v for n, v in i.items() if n != "dateDownloaded"} for k, i in wanted.items()
     }

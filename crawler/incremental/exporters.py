@@ -1,5 +1,6 @@
-"""The feed exporters of articles: JSON lines with a fast path, and CSV and XML that write the nested
-fields (authors, picture, Also Read, ticker) as values rather than as Python's spelling of them.
+"""The feed exporters of articles: JSON lines with a fast path, and CSV, XML, marshal and pickle that
+write the nested fields (authors, picture, Also Read, ticker) as values rather than as Python's
+spelling of them or its objects.
 
 Scrapy's ``JsonLinesItemExporter`` turns an item into a dict through itemadapter, then lets
 ``ScrapyJSONEncoder.default`` adapt every nested dataclass (authors, image, Also Read, ticker)
@@ -15,7 +16,7 @@ import json
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter, XmlItemExporter
+from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter, MarshalItemExporter, PickleItemExporter, XmlItemExporter
 
 from crawler.extraction import Article
 
@@ -89,3 +90,17 @@ class ArticleXmlItemExporter(XmlItemExporter):
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         return _plain(super().serialize_field(field, name, value), null="")
+
+
+class ArticleMarshalItemExporter(MarshalItemExporter):
+    """Scrapy's marshal with the nested dataclasses as dicts: marshal refuses them (every item failed)."""
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        return _plain(super().serialize_field(field, name, value))
+
+
+class ArticlePickleItemExporter(PickleItemExporter):
+    """Scrapy's pickle with the nested dataclasses as dicts, so that a reader needs none of the crawler's classes."""
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        return _plain(super().serialize_field(field, name, value))
