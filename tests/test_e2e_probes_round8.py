@@ -19,10 +19,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 
-from crawler.extraction import Article
+from crawler.extraction import Article, extract_article
+from crawler.incremental.store import PendingArticle, SqliteSeenStore
 from tests.e2e import FAST, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.test_faults import env
@@ -271,3 +273,78 @@ def test_marshal_and_pickle_hold_plain_values_a_reader_without_the_crawler_can_l
     assert {i["articleId"]: {k: v for k, v in i.items() if k != "dateDownloaded"} for i in loaded} == {
         k: {n: v for n, v in i.items() if n != "dateDownloaded"} for k, i in wanted.items()
     }
+
+
+# --- an edge of the CDN that serves an older copy of an updated article ---------------------------------
+
+
+def test_the_stale_first_fault_serves_the_article_as_first_published() -> None:
+    with LoopbackSite(articles=5, seed=88, days=5, legacy=0) as site:
+        record = site.articles[-1]
+        first = extract_article(urlopen(site.base_url + record.path).read(), record.url)
+        site.modify(record.article_id)
+        site.set_fault(record.article_id, "stale-first")
+        for path in (record.path, "/amp" + record.path):
+            stale = extract_article(urlopen(site.base_url + path).read(), record.url)
+            assert (stale.articleBody, stale.dateModified) == (first.articleBody, first.dateModified)
+        site.set_fault(record.article_id, None)
+        updated = extract_article(urlopen(site.base_url + record.path).read(), record.url)
+        assert updated.dateModified != first.dateModified and "Update 1:" in (updated.articleBody or "")
+
+
+def test_an_older_copy_of_an_updated_article_is_not_emitted_as_its_next_version(tmp_path: Path) -> None:
+    # Version 2 of the article was emitted; the article is updated again, and the page fetched for
+    # that update comes from an edge that still holds the copy as first published. Emitted, that copy
+    # would be "version 3" with the text and dateModified of version 1: the article would go back in
+    # time for every reader, and forward again at the next fetch.
+    with LoopbackSite(articles=12, seed=8, days=3, legacy=0) as site:
+        article = site.articles[-2].article_id
+
+        def latest(name: str) -> tuple[Delivery, list[dict[str, Any]]]:
+            done = run(site, tmp_path, "latest", name=name)
+            assert done.status == 0, done.log[-3000:]
+            return done, read_jsonl(done.files["jsonl"]) if done.files["jsonl"].exists() else []  # FEED_STORE_EMPTY off
+
+        _, first = latest("first")
+        assert {i["articleId"]: i["version"] for i in first}[article] == 1
+        site.modify(article)
+        _, second = latest("second")
+        assert [(i["articleId"], i["version"]) for i in second] == [(article, 2)]
+        emitted = second[0]
+        site.modify(article)
+        site.set_fault(article, "stale-first")
+        stale, third = latest("third")
+        assert third == [], "an older copy is no new version"
+        assert f"<{emitted['url']}>" in stale.log and "older than version 2" in stale.log
+        assert stats_from_log(stale.log).get("bs/state/stale_page") == 1
+        assert re.search(r"Run summary: new=0 updated=0 unchanged=\d+ emitted=0 .*exit=0 \(ok\)$", stale.log, re.M), stale.log[-2000:]
+        site.set_fault(article, None)
+        _, fourth = latest("fourth")
+        assert [(i["articleId"], i["version"]) for i in fourth] == [(article, 3)], "the update is fetched again, and emitted"
+        assert "Update 2:" in fourth[0]["articleBody"] and fourth[0]["dateModified"] > emitted["dateModified"]
+
+
+@pytest.mark.parametrize(
+    ("emitted", "page", "outcome"),
+    [
+        ("2024-11-25T10:00:00+05:30", "2024-11-25T09:00:00+05:30", "stale"),
+        ("2024-11-25T10:00:37+05:30", "2024-11-25T10:00:00+05:30", "updated"),  # the same minute, read from another source
+        ("2024-11-25T10:00:00+05:30", "2024-11-25T11:00:00+05:30", "updated"),
+        ("2999-01-01T10:00:00+05:30", "2024-11-25T11:00:00+05:30", "updated"),  # a wrong date ahead never holds updates back
+        ("2024-11-25T10:00:00+05:30", None, "updated"),
+    ],
+)
+def test_a_page_is_an_older_copy_only_when_its_date_is_a_minute_or_more_before_the_emitted_one(
+    tmp_path: Path, emitted: str, page: str | None, outcome: str
+) -> None:
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        store.add_pending(PendingArticle("124112500005", 2, "hash-2", emitted, None, "latest:a"))
+        store.confirm("124112500005", "latest:a")
+        claim = store.claim(PendingArticle("124112500005", 0, "hash-3", page, None, "latest:b"), fresh=False, is_live=lambda run: False)
+        assert claim.outcome == outcome
+        assert [p.run_id for p in store.pending()] == ([] if outcome == "stale" else ["latest:b"])
+        fresh = store.claim(PendingArticle("124112500005", 0, "hash-3", page, None, "latest:c"), fresh=True, is_live=lambda run: False)
+        assert fresh.outcome == "updated", "fresh=1 emits what the page says"
+    finally:
+        store.close()
