@@ -5,12 +5,14 @@ readers (never the crawler's), and runs in a row on one state dir."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import marshal
 import pickle
 import re
 import subprocess
 import sys
+import time
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -24,7 +26,8 @@ from urllib.request import urlopen
 import pytest
 
 from crawler.extraction import Article, extract_article
-from crawler.incremental.store import PendingArticle, SqliteSeenStore
+from crawler.incremental import recovery
+from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
 from tests.e2e import FAST, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.test_faults import env
@@ -348,3 +351,42 @@ def test_a_page_is_an_older_copy_only_when_its_date_is_a_minute_or_more_before_t
         assert fresh.outcome == "updated", "fresh=1 emits what the page says"
     finally:
         store.close()
+
+
+# --- cron runs appending to one CSV file --------------------------------------------------------------
+
+
+def test_runs_appending_to_one_csv_file_leave_one_header_and_each_article_once(tmp_path: Path) -> None:
+    # `scrapy crawl latest -o all.csv` from cron: each run appended its own header line, which every
+    # CSV reader takes for a row (an article whose articleId is "articleId").
+    with LoopbackSite(articles=16, seed=8, days=3, legacy=0) as site:
+        output = tmp_path / "all.csv"
+        command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-o", str(output)]
+        for key, value in {**FAST, "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO"}.items():
+            command += ["-s", f"{key}={value}"]
+        for added in (0, 5):
+            site.add_articles(added)
+            done = subprocess.run(command, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr[-3000:]
+        with open(output, encoding="utf-8", newline="") as file:
+            rows = list(csv.DictReader(file))
+    ids = Counter(row["articleId"] for row in rows)
+    assert "articleId" not in ids, "a header line in the middle of the file"
+    assert set(ids) == {r.article_id for r in site.articles} and max(ids.values()) == 1
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["csv", "csv-gzip"])
+def test_a_killed_runs_part_of_a_csv_file_without_its_own_header_is_read_back(tmp_path: Path, gzipped: bool) -> None:
+    # The run appended its rows under the header of the run before it: recovery must read them by
+    # that header, not take the first row for one.
+    path = tmp_path / ("all.csv.gz" if gzipped else "all.csv")
+    header = "articleId,headline,version\r\n"
+    earlier = header + "124112500001,Earlier,1\r\n"
+    killed = "124112500002,\"Sensex, Nifty\",1\r\n124112500003,Third,2\r\n124112500004,Cut"
+    pack = (lambda text: gzip.compress(text.encode())) if gzipped else (lambda text: text.encode())
+    path.write_bytes(pack(earlier))
+    offset = path.stat().st_size
+    with open(path, "ab") as file:
+        file.write(pack(killed)[: -12 if gzipped else None])
+    record = FeedRecord(str(path), "csv", "gzip" if gzipped else "", str(path), offset)
+    assert recovery.ids_in_feed(record) == {"124112500002": 1, "124112500003": 2}

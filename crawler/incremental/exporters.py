@@ -75,7 +75,19 @@ class ArticleCsvItemExporter(CsvItemExporter):
     """Scrapy's CSV, with a field that has structure (a picture, links, the ticker) in its cell as
     JSON, as the JSON lines file has it: Scrapy joins lists of strings only, and writes anything else
     as Python's ``repr`` (``[Link(name='PTI', url=None)]``), which no CSV reader can take apart.
-    Lists of strings (``topics``) are still joined by ``join_multivalued``."""
+    Lists of strings (``topics``) are still joined by ``join_multivalued``.
+
+    A file appended to after earlier runs (``-o all.csv`` from cron) gets no second header line,
+    which every CSV reader would take for a row: the rows go under the header already there.
+    """
+
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)
+        # The file itself, or the one a postprocessing (gzip) writes to: whole members in a row
+        # read as one stream.
+        target = file if hasattr(file, "continues_earlier") else getattr(file, "file", None)
+        if getattr(target, "continues_earlier", False):
+            self.include_headers_line = False
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         value = super().serialize_field(field, name, value)

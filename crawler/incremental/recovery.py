@@ -117,10 +117,26 @@ def _read_json_lines(stream: IO[bytes], found: dict[str, int], array: bool) -> N
             continue
 
 
-def _read_csv(stream: IO[bytes], found: dict[str, int]) -> None:
+def _csv_header(record: FeedRecord) -> list[str] | None:
+    """The header line at the start of a CSV file, for the rows a run appended under it (the run
+    wrote no header of its own); None when it cannot be read."""
+    raw = _open_regular(record.path)
+    if raw is None:
+        return None
+    with raw:
+        stream: IO[bytes] = io.BufferedReader(_Gunzip(raw), 1 << 16) if record.compression == "gzip" else raw
+        line = stream.readline(MAX_LINE_BYTES)
+    try:
+        return next(csv.reader([line.decode("utf-8", errors="replace")]))
+    except (csv.Error, StopIteration):
+        return None
+
+
+def _read_csv(stream: IO[bytes], found: dict[str, int], header: list[str] | None = None) -> None:
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
     try:
-        for row in csv.DictReader(text):
+        # A row of the header itself (a part written with one) has no number for a version: skipped.
+        for row in csv.DictReader(text, fieldnames=header):
             if row.get("articleId") and row.get("version") not in (None, ""):
                 _from_mapping(row, found)
     except csv.Error:
@@ -145,11 +161,15 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int]:
     raw = _open_regular(record.path)
     if raw is None:
         return found
+    header = None
     with raw:
         if 0 < record.offset <= os.fstat(raw.fileno()).st_size:
             # The run appended to the file: its part is at the end, past what earlier runs wrote
-            # (which can be more than MAX_FEED_BYTES), and starts with a whole item (or gzip member).
+            # (which can be more than MAX_FEED_BYTES), and starts with a whole item (or gzip member);
+            # a CSV part under the header at the start of the file.
             raw.seek(record.offset)
+            if record.format == "csv":
+                header = _csv_header(record)
         stream: IO[bytes] = raw
         if record.compression == "gzip":
             stream = io.BufferedReader(_Gunzip(raw), 1 << 16)
@@ -162,7 +182,7 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int]:
         elif fmt == "json":
             _read_json_lines(stream, found, array=True)
         elif fmt == "csv":
-            _read_csv(stream, found)
+            _read_csv(stream, found, header)
         elif fmt == "xml":
             _read_xml(stream, found)
         else:
