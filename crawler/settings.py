@@ -115,6 +115,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's meta refresh (580), except a refresh to the page itself (a listing reloading itself).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware": 580,
+    # Scrapy's HTTP cache (900, HTTPCACHE_ENABLED), storing article pages and serving none.
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "crawler.incremental.cachepolicy.StoreOnlyHttpCacheMiddleware": 900,
 }
 EXTENSIONS = {
     # The seen-store (incremental spiders) and the per-item delivery to the feeds (after
@@ -152,6 +155,8 @@ BS_FEED_CLOSE_TIMEOUT = 600.0
 # Only article pages go to Scrapy's HTTP cache (HTTPCACHE_ENABLED); feeds, sitemaps, listings and
 # robots.txt are always fetched live, so a cached run still sees what is new.
 HTTPCACHE_POLICY = "crawler.incremental.cachepolicy.ArticlesOnlyPolicy"
+# ... and the cache keeps the article pages for `reextract` without answering for them: a crawl
+# fetches a page because it is new or changed, when a cached copy is the page before the change.
 
 # --- discovery ---------------------------------------------------------------
 # Sources of the `latest` spider, as paths on BS_BASE_URL (or whole URLs on its site): RSS feeds, news sitemaps, listings.

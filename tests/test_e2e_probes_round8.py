@@ -421,3 +421,30 @@ def test_a_killed_run_of_a_feed_without_the_version_field_is_settled_by_the_ids_
         assert store.get("124112500002") is not None and store.get("124112500004") is None
     finally:
         store.close()
+
+
+# --- the HTTP cache kept for re-extraction ----------------------------------------------------------------
+
+
+def test_with_the_http_cache_on_an_updated_article_is_fetched_live_and_its_new_page_stored(tmp_path: Path) -> None:
+    # The README's advice: keep HTTPCACHE_ENABLED on during normal crawls, for `reextract`. A cache
+    # that answers for article pages serves the page as first fetched to every later fetch of it:
+    # each update read as "unchanged" (and its date settled), and a failed fetch answered from the cache.
+    with LoopbackSite(articles=12, seed=8, days=3, legacy=0) as site:
+        cache = tmp_path / "cache"
+        settings = {"HTTPCACHE_ENABLED": "1", "HTTPCACHE_DIR": str(cache), "RETRY_TIMES": "1"}
+        first = run(site, tmp_path, "latest", settings=settings, name="first")
+        assert first.status == 0, first.log[-3000:]
+        article = site.articles[-3].article_id
+        site.modify(article)
+        site.set_fault(article, "error503-always")
+        down = run(site, tmp_path, "latest", settings=settings, name="down")
+        assert not down.files["jsonl"].exists(), "no copy from the cache stands in for the page"
+        assert down.status == 1 and "none could be fetched (http-503=1)" in down.log, down.log[-3000:]
+        site.set_fault(article, None)
+        up = run(site, tmp_path, "latest", settings=settings, name="up")
+        assert up.status == 0, up.log[-3000:]
+        (item,) = read_jsonl(up.files["jsonl"])
+        assert (item["articleId"], item["version"]) == (article, 2) and "Update 1:" in item["articleBody"]
+    stored = [(meta.parent / "response_body").read_bytes() for meta in cache.rglob("meta") if f"{article}_1.html'" in meta.read_text()]
+    assert stored and all(b"Update 1:" in body for body in stored), "the cache holds the page as last fetched, for reextract"
