@@ -448,3 +448,7 @@ def test_with_the_http_cache_on_an_updated_article_is_fetched_live_and_its_new_p
         assert (item["articleId"], item["version"]) == (article, 2) and "Update 1:" in item["articleBody"]
     stored = [(meta.parent / "response_body").read_bytes() for meta in cache.rglob("meta") if f"{article}_1.html'" in meta.read_text()]
     assert stored and all(b"Update 1:" in body for body in stored), "the cache holds the page as last fetched, for reextract"
+    # Re-extraction with the cache setting still on: the pages it re-reads are not stored again.
+    again = run(site, tmp_path, "reextract", "-a", f"source={cache}", settings={**settings, "HTTPCACHE_DIR": str(tmp_path / "cache2")}, name="again")
+    assert again.status == 0, again.log[-3000:]
+    assert len(read_jsonl(again.files["jsonl"])) == 12 and not list((tmp_path / "cache2").rglob("meta"))

@@ -43,10 +43,19 @@ class ArticlesOnlyPolicy(DummyPolicy):
 
 class StoreOnlyHttpCacheMiddleware(HttpCacheMiddleware):
     """Scrapy's HTTP cache middleware that stores responses (as its policy says) and serves none,
-    unless ``HTTPCACHE_IGNORE_MISSING`` asks for a crawl from the cache alone."""
+    unless ``HTTPCACHE_IGNORE_MISSING`` asks for a crawl from the cache alone. Responses re-read
+    from a store of pages (``reextract``'s, flagged ``stored``) are not stored again."""
+
+    # Scrapy before 2.14 passes the spider to these methods; later ones warn when a middleware is given it.
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | Response | None:
         if self.ignore_missing:
-            # Scrapy before 2.14 takes the spider as an argument, later ones warn when given it.
             return super().process_request(request) if spider is None else super().process_request(request, spider)  # type: ignore[call-arg,unused-ignore]
         return None
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        if "stored" in response.flags:
+            return response
+        if spider is None:
+            return super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
+        return super().process_response(request, response, spider)  # type: ignore[call-arg,unused-ignore]
