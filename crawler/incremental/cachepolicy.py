@@ -1,5 +1,5 @@
 """Scrapy's HTTP cache as an archive of the article pages fetched, for re-extraction: each article page
-is stored as it was last fetched, and none is served from the cache; discovery (feeds, sitemaps,
+is stored as it was last fetched (a 2xx answer), and none is served from the cache; discovery (feeds, sitemaps,
 listings, robots.txt) is neither stored nor served.
 
 A crawl fetches an article page only when it is new or changed: a cached copy is by then the page
@@ -37,8 +37,10 @@ class ArticlesOnlyPolicy(DummyPolicy):
         return url_kind(_page_url(request)) == ARTICLE and super().should_cache_request(request)
 
     def should_cache_response(self, response: Response, request: Request) -> bool:
-        # Asked on its own by the store-only middleware, which never looks a request up.
-        return self.should_cache_request(request) and super().should_cache_response(response, request)
+        # Asked on its own by the store-only middleware, which never looks a request up. Only a page
+        # (2xx): a later 503 or 404 of the article would replace the page reextract reads with an
+        # answer it skips.
+        return 200 <= response.status < 300 and self.should_cache_request(request) and super().should_cache_response(response, request)
 
 
 class StoreOnlyHttpCacheMiddleware(HttpCacheMiddleware):
