@@ -74,6 +74,13 @@ FEED_EXPORTERS = {
     for name, exporter in FEED_EXPORTERS_BASE.items()
     if exporter == "scrapy.exporters.JsonLinesItemExporter"
 }
+# The other formats with the nested fields (authors, picture, Also Read, ticker) as values: not as
+# Python's repr of them (JSON in a CSV cell, elements in XML, where a null is an empty element), nor
+# as dataclasses that marshal refuses and a pickle's reader must import.
+FEED_EXPORTERS["csv"] = "crawler.incremental.exporters.ArticleCsvItemExporter"
+FEED_EXPORTERS["xml"] = "crawler.incremental.exporters.ArticleXmlItemExporter"
+FEED_EXPORTERS["marshal"] = "crawler.incremental.exporters.ArticleMarshalItemExporter"
+FEED_EXPORTERS["pickle"] = "crawler.incremental.exporters.ArticlePickleItemExporter"
 FEED_STORE_EMPTY = False
 
 # Local files and stdout are written unbuffered and checked after each write, so an article is
@@ -108,6 +115,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's meta refresh (580), except a refresh to the page itself (a listing reloading itself).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware": 580,
+    # Scrapy's HTTP cache (900, HTTPCACHE_ENABLED), storing article pages and serving none.
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "crawler.incremental.cachepolicy.StoreOnlyHttpCacheMiddleware": 900,
 }
 EXTENSIONS = {
     # The seen-store (incremental spiders) and the per-item delivery to the feeds (after
@@ -145,6 +155,8 @@ BS_FEED_CLOSE_TIMEOUT = 600.0
 # Only article pages go to Scrapy's HTTP cache (HTTPCACHE_ENABLED); feeds, sitemaps, listings and
 # robots.txt are always fetched live, so a cached run still sees what is new.
 HTTPCACHE_POLICY = "crawler.incremental.cachepolicy.ArticlesOnlyPolicy"
+# ... and the cache keeps the article pages for `reextract` without answering for them: a crawl
+# fetches a page because it is new or changed, when a cached copy is the page before the change.
 
 # --- discovery ---------------------------------------------------------------
 # Sources of the `latest` spider, as paths on BS_BASE_URL (or whole URLs on its site): RSS feeds, news sitemaps, listings.

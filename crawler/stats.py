@@ -163,6 +163,8 @@ STATE_RECOVERED_UNWRITTEN = "bs/state/recovered_unwritten"
 UNCHANGED_DROPPED = "bs/state/unchanged_dropped"
 # Articles another live run on the same store had already claimed (it emits them).
 STATE_CLAIMED_ELSEWHERE = "bs/state/claimed_elsewhere"
+# Article pages older than the version already emitted (a CDN edge's stale copy): not emitted, fetched again next run.
+STATE_STALE_PAGE = "bs/state/stale_page"
 # The seen-store failed mid-run (disk full, file replaced …): the run stops, exit 7.
 STATE_FAILED = "bs/state/failed"
 # Feed or page dates further ahead of now than the allowed skew, ignored when deciding what changed.

@@ -1,15 +1,21 @@
-"""Scrapy's HTTP cache for article pages only: discovery (feeds, sitemaps, listings, robots.txt) is always live.
+"""Scrapy's HTTP cache as an archive of the article pages fetched, for re-extraction: each article page
+is stored as it was last fetched (a 2xx answer), and none is served from the cache; discovery (feeds, sitemaps,
+listings, robots.txt) is neither stored nor served.
 
-A cached feed would show the same articles on every run, so nothing new would ever be found. Article
-pages are still cached, so ``scrapy crawl reextract -a source=HTTPCACHE_DIR`` keeps working.
+A crawl fetches an article page only when it is new or changed: a cached copy is by then the page
+before the change. Served, it reads as "unchanged" (the update is lost, its date settled), and
+Scrapy's cache also stands in with it for a page that failed to download. Article pages are still
+stored, so ``scrapy crawl reextract -a source=HTTPCACHE_DIR`` has the page of every item emitted.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.extensions.httpcache import DummyPolicy
-from scrapy.http import Request
+from scrapy.http import Request, Response
+from scrapy.spiders import Spider
 
 from crawler.extraction.urls import ARTICLE, url_kind
 
@@ -29,3 +35,29 @@ class ArticlesOnlyPolicy(DummyPolicy):
 
     def should_cache_request(self, request: Request) -> bool:
         return url_kind(_page_url(request)) == ARTICLE and super().should_cache_request(request)
+
+    def should_cache_response(self, response: Response, request: Request) -> bool:
+        # Asked on its own by the store-only middleware, which never looks a request up. Only a page
+        # (2xx): a later 503 or 404 of the article would replace the page reextract reads with an
+        # answer it skips.
+        return 200 <= response.status < 300 and self.should_cache_request(request) and super().should_cache_response(response, request)
+
+
+class StoreOnlyHttpCacheMiddleware(HttpCacheMiddleware):
+    """Scrapy's HTTP cache middleware that stores responses (as its policy says) and serves none,
+    unless ``HTTPCACHE_IGNORE_MISSING`` asks for a crawl from the cache alone. Responses re-read
+    from a store of pages (``reextract``'s, flagged ``stored``) are not stored again."""
+
+    # Scrapy before 2.14 passes the spider to these methods; later ones warn when a middleware is given it.
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | Response | None:
+        if self.ignore_missing:
+            return super().process_request(request) if spider is None else super().process_request(request, spider)  # type: ignore[call-arg,unused-ignore]
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        if "stored" in response.flags:
+            return response
+        if spider is None:
+            return super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
+        return super().process_response(request, response, spider)  # type: ignore[call-arg,unused-ignore]

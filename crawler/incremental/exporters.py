@@ -1,4 +1,6 @@
-"""The JSON lines feed exporter, with a fast path for :class:`Article` items.
+"""The feed exporters of articles: JSON lines with a fast path, and CSV, XML, marshal and pickle that
+write the nested fields (authors, picture, Also Read, ticker) as values rather than as Python's
+spelling of them or its objects.
 
 Scrapy's ``JsonLinesItemExporter`` turns an item into a dict through itemadapter, then lets
 ``ScrapyJSONEncoder.default`` adapt every nested dataclass (authors, image, Also Read, ticker)
@@ -14,7 +16,7 @@ import json
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from scrapy.exporters import JsonLinesItemExporter
+from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter, MarshalItemExporter, PickleItemExporter, XmlItemExporter
 
 from crawler.extraction import Article
 
@@ -56,3 +58,61 @@ class ArticleJsonLinesItemExporter(JsonLinesItemExporter):
             self.file.write((self._encode(item) + "\n").encode(self._charset))
             return
         super().export_item(item)
+
+
+def _plain(value: Any, null: Any = None) -> Any:
+    """Nested dataclasses as dicts of their fields, through lists; None as ``null``."""
+    if value is None:
+        return null
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, null) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(v, null) for name, v in dataclass_fields(value).items()}
+    return value
+
+
+class ArticleCsvItemExporter(CsvItemExporter):
+    """Scrapy's CSV, with a field that has structure (a picture, links, the ticker) in its cell as
+    JSON, as the JSON lines file has it: Scrapy joins lists of strings only, and writes anything else
+    as Python's ``repr`` (``[Link(name='PTI', url=None)]``), which no CSV reader can take apart.
+    Lists of strings (``topics``) are still joined by ``join_multivalued``.
+
+    A file appended to after earlier runs (``-o all.csv`` from cron) gets no second header line,
+    which every CSV reader would take for a row: the rows go under the header already there.
+    """
+
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)
+        # The file itself, or the one a postprocessing (gzip) writes to: whole members in a row
+        # read as one stream.
+        target = file if hasattr(file, "continues_earlier") else getattr(file, "file", None)
+        if getattr(target, "continues_earlier", False):
+            self.include_headers_line = False
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        value = super().serialize_field(field, name, value)
+        if isinstance(value, (list, tuple, dict)) or (is_dataclass(value) and not isinstance(value, type)):
+            return json.dumps(value, ensure_ascii=False, default=dataclass_fields)
+        return value
+
+
+class ArticleXmlItemExporter(XmlItemExporter):
+    """Scrapy's XML, with nested dataclasses as elements (as Scrapy writes nested dicts) rather than
+    their ``repr`` as text, and a null as an empty element rather than the text ``None``."""
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        return _plain(super().serialize_field(field, name, value), null="")
+
+
+class ArticleMarshalItemExporter(MarshalItemExporter):
+    """Scrapy's marshal with the nested dataclasses as dicts: marshal refuses them (every item failed)."""
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        return _plain(super().serialize_field(field, name, value))
+
+
+class ArticlePickleItemExporter(PickleItemExporter):
+    """Scrapy's pickle with the nested dataclasses as dicts, so that a reader needs none of the crawler's classes."""
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        return _plain(super().serialize_field(field, name, value))

@@ -85,6 +85,8 @@ class DurableFile(io.RawIOBase):
         self.regular = (info.st_mode & 0o170000) == 0o100000
         self.committed = info.st_size if "a" in mode else 0
         self.size = self.committed
+        # Appending after what earlier runs wrote (-o): a CSV feed then writes no second header line.
+        self.continues_earlier = self.committed > 0
         self.failed: BaseException | None = None
 
     def writable(self) -> bool:

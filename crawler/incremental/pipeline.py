@@ -47,6 +47,10 @@ class ClaimedElsewhere(DropItem):
     """Another run on the same seen-store is emitting this article."""
 
 
+class StaleCopy(DropItem):
+    """The page is an older copy of the article than the version already emitted."""
+
+
 class StateUnusable(DropItem):
     """The seen-store failed; nothing more is emitted (the run stops with exit 7)."""
 
@@ -90,6 +94,17 @@ class IncrementalPipeline:
         if claim.outcome == "taken":
             self.stats.inc_value(stat.STATE_CLAIMED_ELSEWHERE)
             raise ClaimedElsewhere("another run on the same seen-store is emitting it")
+        if claim.outcome == "stale":
+            # A CDN edge that has not revalidated since an earlier update: emitted, the article
+            # would go back in time for the reader (and forward again at the next fetch).
+            # For the reader the article is unchanged (the run verdict counts it read, not lost).
+            self.stats.inc_value(stat.STATE_STALE_PAGE)
+            self.stats.inc_value(stat.UNCHANGED)
+            self.stats.inc_value(stat.UNCHANGED_DROPPED)
+            raise StaleCopy(
+                f"the page (dateModified {item.dateModified}) is older than version {claim.version} already emitted "
+                f"(dateModified {claim.date_modified}): a stale copy, not emitted; fetched again next run"
+            )
         if claim.outcome == "unchanged":
             self.stats.inc_value(stat.UNCHANGED)
             if not seen.fresh:

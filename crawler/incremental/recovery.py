@@ -96,15 +96,29 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
         yield line
 
 
-def _from_mapping(item: Any, found: dict[str, int]) -> None:
+def _from_mapping(item: Any, found: dict[str, int | None]) -> None:
     if isinstance(item, dict) and isinstance(item.get("articleId"), str):
+        version = item.get("version")
+        if version is None or version == "":
+            # A feed that does not export the version (its `fields` leave it out): the run wrote
+            # one version of each article, so the id alone says the article is there.
+            found[item["articleId"]] = None
+            return
         try:
-            found[item["articleId"]] = int(item.get("version") or 0)
+            found[item["articleId"]] = int(version)
         except (TypeError, ValueError):
             pass
 
 
-def _read_json_lines(stream: IO[bytes], found: dict[str, int], array: bool) -> None:
+def holds(found: dict[str, int | None], entry: PendingArticle) -> bool:
+    """Whether a feed's items (``ids_in_feed``) hold the pending article, at its version where the feed tells."""
+    if entry.article_id not in found:
+        return False
+    version = found[entry.article_id]
+    return version is None or version == entry.version
+
+
+def _read_json_lines(stream: IO[bytes], found: dict[str, int | None], array: bool) -> None:
     for line in _lines(stream):
         text = line.strip()
         if array:
@@ -117,17 +131,42 @@ def _read_json_lines(stream: IO[bytes], found: dict[str, int], array: bool) -> N
             continue
 
 
-def _read_csv(stream: IO[bytes], found: dict[str, int]) -> None:
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+def _csv_header(record: FeedRecord) -> list[str] | None:
+    """The header line at the start of a CSV file, for the rows a run appended under it (the run
+    wrote no header of its own); None when it cannot be read."""
+    raw = _open_regular(record.path)
+    if raw is None:
+        return None
+    with raw:
+        stream: IO[bytes] = io.BufferedReader(_Gunzip(raw), 1 << 16) if record.compression == "gzip" else raw
+        line = stream.readline(MAX_LINE_BYTES)
     try:
-        for row in csv.DictReader(text):
-            if row.get("articleId") and row.get("version") not in (None, ""):
+        return next(csv.reader([line.decode("utf-8", errors="replace")]))
+    except (csv.Error, StopIteration):
+        return None
+
+
+def _read_csv(stream: IO[bytes], found: dict[str, int | None], header: list[str] | None = None) -> None:
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    last = [""]
+
+    def lines() -> Iterator[str]:
+        for line in text:
+            last[0] = line
+            yield line
+
+    try:
+        # A row of the header itself (a part written with one) has no number for a version: skipped.
+        for row in csv.DictReader(lines(), fieldnames=header):
+            # Only whole rows: every column there, and ended by its line break (a killed run's
+            # last row may stop anywhere, even after a whole articleId).
+            if row.get("articleId") and None not in row and None not in row.values() and last[0].endswith("\n"):
                 _from_mapping(row, found)
     except csv.Error:
         pass
 
 
-def _read_xml(stream: IO[bytes], found: dict[str, int]) -> None:
+def _read_xml(stream: IO[bytes], found: dict[str, int | None]) -> None:
     try:
         for _, element in ET.iterparse(stream, events=("end",)):
             if element.tag == "item":
@@ -137,19 +176,24 @@ def _read_xml(stream: IO[bytes], found: dict[str, int]) -> None:
         pass  # a cut file: the complete items before the cut count
 
 
-def ids_in_feed(feed: FeedRecord | str) -> dict[str, int]:
+def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
     """Article id → version of every complete item in a feed file of a built-in format
-    (jsonlines/jsonl, json, csv, xml; plain or gzip). Unknown formats read as nothing."""
+    (jsonlines/jsonl, json, csv, xml; plain or gzip), None for a feed without versions. Unknown
+    formats read as nothing."""
     record = FeedRecord(feed) if isinstance(feed, str) else feed
-    found: dict[str, int] = {}
+    found: dict[str, int | None] = {}
     raw = _open_regular(record.path)
     if raw is None:
         return found
+    header = None
     with raw:
         if 0 < record.offset <= os.fstat(raw.fileno()).st_size:
             # The run appended to the file: its part is at the end, past what earlier runs wrote
-            # (which can be more than MAX_FEED_BYTES), and starts with a whole item (or gzip member).
+            # (which can be more than MAX_FEED_BYTES), and starts with a whole item (or gzip member);
+            # a CSV part under the header at the start of the file.
             raw.seek(record.offset)
+            if record.format == "csv":
+                header = _csv_header(record)
         stream: IO[bytes] = raw
         if record.compression == "gzip":
             stream = io.BufferedReader(_Gunzip(raw), 1 << 16)
@@ -162,7 +206,7 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int]:
         elif fmt == "json":
             _read_json_lines(stream, found, array=True)
         elif fmt == "csv":
-            _read_csv(stream, found)
+            _read_csv(stream, found, header)
         elif fmt == "xml":
             _read_xml(stream, found)
         else:
@@ -277,7 +321,7 @@ def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str],
         # An article counts as written when every feed of the run that takes it has it (in any of
         # its batches): a feed with a filter is asked only for what it holds, and the article must
         # be in at least one feed.
-        per_feed: dict[str, dict[str, int]] = {}
+        per_feed: dict[str, dict[str, int | None]] = {}
         filtered: set[str] = set()
         for feed in store.feeds_of(run_id):
             cut_partial_line(feed)
@@ -288,9 +332,7 @@ def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str],
                 filtered.add(key)
         every = [found for key, found in per_feed.items() if key not in filtered]
         for entry in entries:
-            if any(found.get(entry.article_id) == entry.version for found in per_feed.values()) and all(
-                found.get(entry.article_id) == entry.version for found in every
-            ):
+            if any(holds(found, entry) for found in per_feed.values()) and all(holds(found, entry) for found in every):
                 seen = store.get(entry.article_id)
                 if seen is not None and seen.version >= entry.version:
                     # Another run emitted this version or a later one since: that one stays seen.

@@ -9,6 +9,7 @@ import stat as stat_module
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -73,11 +74,34 @@ class FeedRecord:
 
 @dataclass(frozen=True)
 class Claim:
-    """The outcome of claiming an article for emission: ``new``, ``updated``, ``unchanged`` or ``taken``
-    (another live run has it pending), and the version to emit."""
+    """The outcome of claiming an article for emission: ``new``, ``updated``, ``unchanged``, ``taken``
+    (another live run has it pending) or ``stale`` (the page is an older copy than the version emitted,
+    whose ``date_modified`` it gives), and the version to emit."""
 
     outcome: str
     version: int
+    date_modified: str | None = None
+
+
+def _minute(value: str | None) -> datetime | None:
+    """An item's ISO date, to the minute (a page may give the time without seconds); None if unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(second=0, microsecond=0) if moment.tzinfo is not None else None
+
+
+def is_older_copy(page_modified: str | None, emitted_modified: str | None, future_skew: float) -> bool:
+    """Whether a page last modified at ``page_modified`` is an older copy of an article already emitted
+    as last modified at ``emitted_modified`` (a CDN edge that has not revalidated). A stored date ahead
+    of now by more than ``future_skew`` seconds is wrong, not newer: it never holds later pages back."""
+    page, emitted = _minute(page_modified), _minute(emitted_modified)
+    if page is None or emitted is None:
+        return False
+    return page < emitted <= datetime.now(timezone.utc) + timedelta(seconds=future_skew)
 
 
 class StateError(RuntimeError):
@@ -257,10 +281,12 @@ class SqliteSeenStore:
     foreign or newer-schema file is a :class:`StateError`.
     """
 
-    def __init__(self, path: Path, lock_dir: Path | None = None, *, inspected: bool = False) -> None:
+    def __init__(self, path: Path, lock_dir: Path | None = None, *, inspected: bool = False, future_skew: float = 600.0) -> None:
         """Open (or make) the store at ``path``; ``inspected``: the caller has just checked the file
-        (:func:`_inspect` reads every page of it, a second on a store of a million articles)."""
+        (:func:`_inspect` reads every page of it, a second on a store of a million articles);
+        ``future_skew``: ``BS_FUTURE_DATE_SKEW``."""
         self.path = path
+        self.future_skew = future_skew
         self.lock_dir = lock_dir or path.parent
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -290,7 +316,7 @@ class SqliteSeenStore:
 
     @classmethod
     def open(cls, settings: Any, spider_name: str) -> SqliteSeenStore:
-        return cls(state_dir(settings) / "seen.sqlite3")
+        return cls(state_dir(settings) / "seen.sqlite3", future_skew=settings.getfloat("BS_FUTURE_DATE_SKEW", 600.0))
 
     @classmethod
     def check(cls, settings: Any) -> None:
@@ -354,6 +380,11 @@ class SqliteSeenStore:
                 else:
                     self._run("ROLLBACK")
                 return Claim("unchanged", seen.version)
+            if seen is not None and not unchanged and not fresh and is_older_copy(pending.date_modified, seen.date_modified, self.future_skew):
+                # Emitted, it would be the next version with older text: nothing is stored, so the
+                # feed or sitemap date it was fetched for still says "changed" to the next run.
+                self._run("ROLLBACK")
+                return Claim("stale", seen.version, seen.date_modified)
             others = self._run(
                 "SELECT run_id FROM pending WHERE article_id = ? AND run_id != ?", (pending.article_id, pending.run_id)
             ).fetchall()

@@ -55,9 +55,12 @@ GZIP_BOMB_SIZE = 60 * 1024 * 1024  # inflated; deflate packs at most ~1030:1, so
 FAULT_KINDS = frozenset(
     {
         "block403", "block200", "error500-once", "error503-always", "slow", "404", "410", "redirect-home",
-        "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub", "canonical-other",
+        "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub", "canonical-other", "stale-first",
     }
 )
+# stale-first: every form of the article answers with its first copy, as published (no update
+# paragraph, its first modified time), while feeds and sitemaps date its latest update: a CDN edge
+# that kept the copy it cached first and never revalidated.
 # Misbehaviours of any path (feeds, sitemaps, listings, robots.txt, articles), set with set_path_fault():
 #   self-listing     a sitemap index, or a monthly sitemap, that lists itself (as a sitemap index)
 #   gzip             the body gzipped, with Content-Encoding: gzip
@@ -211,6 +214,11 @@ class _Index:
                 self.topics.setdefault(topic_slug(topic), []).append(record)
         for record in records:
             self.months.setdefault((record.published.year, record.published.month), []).append(record)
+
+
+def first_modified(record: ArticleRecord) -> datetime:
+    """When the article was last modified before :meth:`LoopbackSite.modify` changed it (one hour a revision)."""
+    return record.modified - timedelta(hours=record.revision)
 
 
 def topic_slug(name: str) -> str:
@@ -476,11 +484,15 @@ class LoopbackSite:
 
     def article_response(self, record: ArticleRecord, form: str, variant: str = "") -> Response:
         body = self._page(record.article_id, record.revision, form, variant)
-        return Response(200, body, HTML, (("Last-Modified", format_datetime(record.modified.astimezone(timezone.utc), usegmt=True)),))
+        modified = first_modified(record) if variant == "stale-first" else record.modified
+        return Response(200, body, HTML, (("Last-Modified", format_datetime(modified.astimezone(timezone.utc), usegmt=True)),))
 
     def _render_article(self, article_id: str, revision: int, form: str, variant: str) -> bytes:
         record = self.corpus.by_id[article_id]
         spec = record.spec
+        if variant == "stale-first":
+            # The article before its updates: each revision added a paragraph and an hour.
+            spec = replace(spec, paragraphs=spec.paragraphs[: len(spec.paragraphs) - record.revision], modified=first_modified(record))
         if record.layout != CURRENT:
             return render_legacy(spec, self.base_url).encode()
         if variant == "paywall-stub":
@@ -850,8 +862,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(200, b""), head)
         elif kind == "gzip-bomb":
             self._send(Response(200, gzip_bomb(), HTML, (("Content-Encoding", "gzip"),)), head)
-        elif kind == "paywall-stub":
-            self._send(site.article_response(record, form, "paywall-stub"), head)
+        elif kind in ("paywall-stub", "stale-first"):
+            self._send(site.article_response(record, form, kind), head)
         elif kind == "canonical-other":
             # The page names another article (the next one in the corpus) as its canonical URL.
             records = site.articles
