@@ -30,6 +30,14 @@ from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 
 
+# Scrapy's settings that it reads as decimals although their default is a whole number (180, 60, 0):
+# every other whole-number default is read with getint(), which a decimal ends in a traceback.
+SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT"})
+# Scrapy's settings that 0 turns into a run doing nothing: no request to the site ever leaves (the
+# run waits for ever), or no response is ever parsed (every article found is lost).
+AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
+
+
 def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | None:
     """What is wrong with a ``-s NAME=VALUE``, judged by the kind of the setting's default; None when nothing.
 
@@ -37,9 +45,8 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     read would end the run there in a traceback, with nothing in the run history.
     """
     given = f"-s {name}={settings.get(name)!r}"
-    # The project reads its own settings as their default's kind (a decimal default for seconds);
-    # Scrapy reads some whole-number defaults as decimals (DOWNLOAD_TIMEOUT, CLOSESPIDER_TIMEOUT).
-    whole = isinstance(default, int) and name.startswith("BS_")
+    # Read as their default's kind (a decimal default for seconds), but for SCRAPY_DECIMALS.
+    whole = isinstance(default, int) and name not in SCRAPY_DECIMALS
     if isinstance(default, bool):
         kind = "true or false"
         read: Any = settings.getbool
@@ -70,6 +77,8 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
     if value < 0 <= default and "PRIORITY" not in name:
         return f"{given} must not be negative"
+    if name in AT_LEAST_ONE and value < 1:
+        return f"{given} must be at least 1"
     if name.startswith("BS_") and name.endswith("_SHARE") and value > 1:
         return f"{given} is a share: from 0 to 1"
     return None

@@ -1,0 +1,88 @@
+"""Probes of the parts built on servers and of the project's commands: what a user, Splash, Redis or
+scrapyd can hand them, and the one line and exit status that must then follow."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+
+from crawler.commands.crawl import setting_problems
+from crawler.monitoring.history import RUNS_FILE
+from crawler.monitoring.verdict import EXIT_USAGE
+from tests.conftest import ROOT
+
+NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
+
+
+def scrapy(workdir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def history(workdir: Path) -> list[dict[str, object]]:
+    path = workdir / ".state" / RUNS_FILE
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def problems_of(setting: str) -> dict[str, str]:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    name, value = setting.split("=", 1)
+    replaced = {name: settings.get(name)}
+    settings.set(name, value, priority="cmdline")
+    return setting_problems({name: value}, replaced, settings)
+
+
+def assert_one_usage_line(done: subprocess.CompletedProcess[str], words: str) -> None:
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], done.stderr[-3000:]
+
+
+# --- Scrapy's own numeric settings given badly: one line and exit 2, never a traceback or a hang ----
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        # Scrapy reads these with getint(): a decimal ended the run in a traceback after the banner.
+        ("CONCURRENT_REQUESTS=1.5", "not a whole number"),
+        ("RETRY_TIMES=2.5", "not a whole number"),
+        ("DOWNLOAD_MAXSIZE=8e6", "not a whole number"),
+        ("CLOSESPIDER_ITEMCOUNT=ten", "not a whole number"),
+        # 0 requests per domain: nothing ever leaves and the run waits for ever (cron piles them up).
+        ("CONCURRENT_REQUESTS_PER_DOMAIN=0", "at least 1"),
+        # 0 items at a time: no response is ever parsed, every article found is lost.
+        ("CONCURRENT_ITEMS=0", "at least 1"),
+    ],
+)
+def test_a_scrapy_number_given_badly_is_a_problem(setting: str, words: str) -> None:
+    name = setting.split("=", 1)[0]
+    problems = problems_of(setting)
+    assert name in problems and words in problems[name], problems
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        # Scrapy reads these as decimals though their default is a whole number.
+        "DOWNLOAD_TIMEOUT=7.5", "DOWNLOAD_DELAY=0.25", "DNS_TIMEOUT=2.5", "CLOSESPIDER_TIMEOUT=0.5",
+        "CONCURRENT_REQUESTS=4", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "RETRY_TIMES=0", "REDIRECT_MAX_TIMES=0",
+        "DEPTH_LIMIT=0", "DOWNLOAD_MAXSIZE=0", "AUTOTHROTTLE_TARGET_CONCURRENCY=1.5", "LOGSTATS_INTERVAL=0.5",
+    ],
+)
+def test_right_scrapy_numbers_pass(setting: str) -> None:
+    assert problems_of(setting) == {}
+
+
+def test_a_decimal_for_a_whole_scrapy_number_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", "CONCURRENT_REQUESTS=1.5")
+    assert_one_usage_line(done, "CONCURRENT_REQUESTS")
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_USAGE and "CONCURRENT_REQUESTS" in str(record["reason"])
