@@ -86,3 +86,49 @@ def test_a_decimal_for_a_whole_scrapy_number_is_one_line_and_exit_2(tmp_path: Pa
     assert_one_usage_line(done, "CONCURRENT_REQUESTS")
     [record] = history(tmp_path)
     assert record["status"] == EXIT_USAGE and "CONCURRENT_REQUESTS" in str(record["reason"])
+
+
+# --- Splash settings that cannot work: one line and exit 2 before the run ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        # scrapy-splash joins its endpoint to the URL: without a scheme every render failed over to a
+        # plain fetch, one ERROR line per article, and the run ended with exit 9.
+        ({"SPLASH_URL": "127.0.0.1:8050"}, "SPLASH_URL"),
+        ({"SPLASH_URL": "localhost:8050"}, "SPLASH_URL"),
+        ({"SPLASH_URL": "http://"}, "SPLASH_URL"),
+        # The renderer refused them when the spider was made: a traceback after Scrapy's banner.
+        ({"SPLASH_URL": NOWHERE, "BS_SPLASH_WAIT": "20"}, "BS_SPLASH_WAIT"),
+        ({"SPLASH_URL": NOWHERE, "BS_SPLASH_TIMEOUT": "1"}, "BS_SPLASH_WAIT"),
+        ({"SPLASH_URL": NOWHERE, "BS_SPLASH_TIMEOUT": "0.5", "BS_SPLASH_WAIT": "0.5"}, "BS_SPLASH_WAIT"),
+    ],
+)
+def test_splash_settings_that_cannot_work_are_a_problem(settings: dict[str, str], words: str) -> None:
+    from crawler.splash import splash_problem
+
+    problem = splash_problem(Settings(settings))
+    assert problem is not None and words in problem
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"SPLASH_URL": "http://127.0.0.1:8050"}, {"SPLASH_URL": "https://splash.internal/", "BS_SPLASH_WAIT": "0", "BS_SPLASH_TIMEOUT": "2"},
+     {"BS_SPLASH_WAIT": "20"}],  # without SPLASH_URL nothing is rendered: nothing to check
+)
+def test_splash_settings_that_work_pass(settings: dict[str, str]) -> None:
+    from crawler.splash import splash_problem
+
+    assert splash_problem(Settings(settings)) is None
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [(["SPLASH_URL=127.0.0.1:8050"], "SPLASH_URL"), ([f"SPLASH_URL={NOWHERE}", "BS_SPLASH_WAIT=20"], "BS_SPLASH_WAIT")],
+)
+def test_splash_settings_that_cannot_work_are_one_line_and_exit_2(tmp_path: Path, settings: list[str], words: str) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", *(a for s in settings for a in ("-s", s)))
+    assert_one_usage_line(done, words)
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_USAGE and words in str(record["reason"])

@@ -28,6 +28,7 @@ from crawler.incremental.store import StateError, backend
 from crawler.monitoring.heartbeat import ping_refused
 from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
+from crawler.splash import splash_problem
 
 
 # Scrapy's settings that it reads as decimals although their default is a whole number (180, 60, 0):
@@ -117,6 +118,10 @@ class Command(ScrapyCrawlCommand):
         if base.scheme not in ("http", "https") or not base.hostname:
             print(f"error: BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL "
                   "like https://www.business-standard.com", file=sys.stderr)
+            sys.exit(EXIT_USAGE)
+        splash = splash_problem(self.settings)
+        if splash:
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, splash)
             sys.exit(EXIT_USAGE)
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
         # banner) exists, so nothing is fetched, logged or created first.

@@ -151,6 +151,30 @@ def _require_splash_url(crawler: Crawler) -> str:
     return str(splash_url)
 
 
+def splash_problem(settings: BaseSettings) -> str | None:
+    """What is wrong with the Splash settings, in one line; None when they are right or Splash is off.
+
+    The crawl command refuses the run with it before it starts: a SPLASH_URL without ``http://``
+    fails every render (each article falls back to a plain fetch, with one ERROR line), and a wait
+    not below the timeout would end the run at start-up in a traceback.
+    """
+    splash_url = settings.get("SPLASH_URL")
+    if not splash_url:
+        return None
+    parts = urlsplit(str(splash_url))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # Not the value itself: it may hold a password.
+        return "SPLASH_URL is not an http(s) URL like http://127.0.0.1:8050 (a scheme and a host)"
+    try:
+        wait = settings.getfloat("BS_SPLASH_WAIT", 1.0)
+        timeout = settings.getfloat("BS_SPLASH_TIMEOUT", 15.0)
+    except ValueError:
+        return None  # not a number: the crawl command's setting checks name it
+    if wait < 0 or timeout <= wait:
+        return f"BS_SPLASH_WAIT ({wait:g}) must be from 0 to below BS_SPLASH_TIMEOUT ({timeout:g})"
+    return None
+
+
 class SplashRenderer:
     """Turn an article request into a ``SplashRequest`` to the ``execute`` endpoint."""
 
@@ -167,11 +191,10 @@ class SplashRenderer:
     def from_crawler(cls, crawler: Crawler) -> SplashRenderer:
         _require_splash_url(crawler)
         settings = crawler.settings
-        wait = settings.getfloat("BS_SPLASH_WAIT", 1.0)
-        timeout = settings.getfloat("BS_SPLASH_TIMEOUT", 15.0)
-        if wait < 0 or timeout <= wait:
-            raise ValueError(f"BS_SPLASH_WAIT ({wait}) must be >= 0 and below BS_SPLASH_TIMEOUT ({timeout})")
-        return cls(wait=wait, timeout=timeout)
+        problem = splash_problem(settings)
+        if problem:
+            raise ValueError(problem)
+        return cls(wait=settings.getfloat("BS_SPLASH_WAIT", 1.0), timeout=settings.getfloat("BS_SPLASH_TIMEOUT", 15.0))
 
     def splash_args(self) -> dict[str, Any]:
         """The arguments of the ``execute`` call (besides the URL)."""
