@@ -132,3 +132,53 @@ def test_splash_settings_that_cannot_work_are_one_line_and_exit_2(tmp_path: Path
     assert_one_usage_line(done, words)
     [record] = history(tmp_path)
     assert record["status"] == EXIT_USAGE and words in str(record["reason"])
+
+
+# --- scrapy merge: gzipped worker files, and files it cannot read or write -------------------------
+
+
+def merge(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return scrapy(tmp_path, "merge", *args)
+
+
+def lines(*ids: str, version: int = 1) -> bytes:
+    return b"".join(json.dumps({"articleId": i, "version": version, "dateDownloaded": "2024-03-01T10:00:00+05:30"}).encode() + b"\n" for i in ids)
+
+
+def test_merge_reads_gzipped_worker_files_and_one_cut_by_a_kill(tmp_path: Path) -> None:
+    # FEEDS with Scrapy's GzipPlugin: each worker writes <name>.jsonl.gz. They were not found in a
+    # folder, and read directly every line was "unreadable": an empty merge with exit status 0.
+    import gzip
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "w1.jsonl.gz").write_bytes(gzip.compress(lines("124022800001", "124022800002")))
+    cut = gzip.compress(lines("124022800003", "124022800004") * 200)
+    (run / "w2.jsonl.gz").write_bytes(cut[: len(cut) // 2])  # a worker killed while writing
+    (tmp_path / "w3.gz").write_bytes(gzip.compress(lines("124022800005", version=2)))
+    done = merge(tmp_path, "merged.jsonl", str(run), str(tmp_path / "w3.gz"))
+    assert done.returncode == 0, done.stderr
+    merged = [json.loads(line)["articleId"] for line in (tmp_path / "merged.jsonl").read_text().splitlines()]
+    assert merged == ["124022800001", "124022800002", "124022800003", "124022800004", "124022800005"]
+    assert "in 3 files" in done.stdout and "dropped, 1 unreadable" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("fault", ["output-is-a-folder", "output-under-a-file", "input-dangling-link"])
+def test_merge_that_cannot_read_or_write_is_one_line_and_leaves_no_partial(tmp_path: Path, fault: str) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "w1.jsonl").write_bytes(lines("124022800001"))
+    output = tmp_path / "merged.jsonl"
+    if fault == "output-is-a-folder":  # `scrapy merge output/ from-machine-1/`
+        output = tmp_path / "out"
+        output.mkdir()
+    elif fault == "output-under-a-file":
+        (tmp_path / "a-file").write_text("")
+        output = tmp_path / "a-file" / "merged.jsonl"
+    else:  # a worker's file moved away: a merge without it would lose its articles quietly
+        (tmp_path / "in" / "w2.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    done = merge(tmp_path, str(output), str(tmp_path / "in"))
+    assert done.returncode == 1, done.stderr
+    error = done.stderr.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith("error: cannot "), done.stderr
+    assert not list(tmp_path.rglob("*.partial"))
+    assert fault != "input-dangling-link" or not output.exists()
