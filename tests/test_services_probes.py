@@ -182,3 +182,48 @@ def test_merge_that_cannot_read_or_write_is_one_line_and_leaves_no_partial(tmp_p
     assert len(error) == 1 and error[0].startswith("error: cannot "), done.stderr
     assert not list(tmp_path.rglob("*.partial"))
     assert fault != "input-dangling-link" or not output.exists()
+
+
+# --- deployed to scrapyd: the project runs from a zipped egg ----------------------------------------
+
+
+def build_egg(tmp_path: Path) -> Path:
+    """The egg ``scrapyd-deploy`` builds (``setup.py bdist_egg``), from a copy so the tree stays clean."""
+    import shutil
+
+    source = tmp_path / "project"
+    source.mkdir()
+    shutil.copytree(ROOT / "crawler", source / "crawler", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    built = subprocess.run([sys.executable, "setup.py", "-q", "bdist_egg", "-d", str(tmp_path / "eggs")], cwd=source,
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-3000:]
+    [egg] = (tmp_path / "eggs").glob("*.egg")
+    return egg
+
+
+def test_spidermon_validates_items_when_the_project_runs_from_scrapyds_egg(tmp_path: Path) -> None:
+    # Spidermon was handed the schema's path, which inside the zipped egg scrapyd runs is no file:
+    # every run with SPIDERMON_ENABLED failed at start-up with a traceback.
+    pytest.importorskip("spidermon")
+    pytest.importorskip("scrapyd")
+    from tests.loopback.site import LoopbackSite
+
+    egg = build_egg(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    # As scrapyd's runner starts a job: the egg activated, nothing of the tree on the path.
+    run = ("import sys; from scrapyd.runner import activate_egg; activate_egg(sys.argv[1]); "
+           "import crawler; assert crawler.__file__.startswith(sys.argv[1]), crawler.__file__; "
+           "from scrapy.cmdline import execute; execute(['scrapy', *sys.argv[2:]])")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SCRAPY_SETTINGS_MODULE")}
+    with LoopbackSite(articles=6, seed=83, legacy=0) as site:
+        done = subprocess.run(
+            [sys.executable, "-c", run, str(egg), "crawl", "latest", "-O", "out.jsonl", "-s", f"BS_BASE_URL={site.base_url}",
+             "-s", "BS_LATEST_SOURCES=/rss/latest.rss", "-s", "SPIDERMON_ENABLED=True", "-s", "AUTOTHROTTLE_ENABLED=False"],
+            cwd=work, env=env, capture_output=True, text=True, timeout=180,
+        )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert "Every written item matches the JSON Schema... OK" in done.stderr, done.stderr[-3000:]
+    assert len((work / "out.jsonl").read_text().splitlines()) == 6
