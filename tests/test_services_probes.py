@@ -7,7 +7,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.settings import Settings
@@ -16,6 +18,7 @@ from crawler.commands.crawl import setting_problems
 from crawler.monitoring.history import RUNS_FILE
 from crawler.monitoring.verdict import EXIT_USAGE
 from tests.conftest import ROOT
+from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
 
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
 
@@ -227,3 +230,101 @@ def test_spidermon_validates_items_when_the_project_runs_from_scrapyds_egg(tmp_p
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     assert "Every written item matches the JSON Schema... OK" in done.stderr, done.stderr[-3000:]
     assert len((work / "out.jsonl").read_text().splitlines()) == 6
+
+
+# --- Splash: a page whose declared encoding is not its own -----------------------------------------
+
+
+def as_the_browser_reads_windows_1252(body: bytes) -> str:
+    """``body`` as Splash's WebKit reads bytes declared ISO-8859-1 or Windows-1252, or not declared at
+    all: Windows-1252, its five undefined bytes as the C1 controls of the same number."""
+    return "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252") for b in body)
+
+
+@pytest.mark.parametrize("charset", ["ISO-8859-1", "windows-1252"])
+def test_a_rendered_utf8_page_read_by_the_browser_as_windows_1252_is_extracted_as_utf8(charset: str) -> None:
+    # The browser believed the header (or, with none, fell back to Windows-1252): every Devanagari
+    # letter came back as three wrong ones, and was written as good; a plain fetch reads it right.
+    from crawler.extraction import extract
+    from crawler.splash import SplashRenderingMiddleware
+    from scrapy.utils.misc import build_from_crawler
+    from tests.conftest import PAGES
+    from tests.test_splash import SPLASH, make_crawler, make_spider, splash_answer, to_splash
+
+    folder = PAGES / "hindi-2020" / "budget-166607"
+    url = json.loads((folder / "meta.json").read_text())["url"]
+    expected = json.loads((folder / "expected.json").read_text())
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    spider = make_spider(crawler)
+    processed = to_splash(crawler, spider, spider.article_request(url))
+    html = as_the_browser_reads_windows_1252((folder / "page.html").read_bytes())
+    answer = splash_answer(crawler, spider, processed, 200, {"html": html, "url": url, "http_status": 200, "ticker": "absent", "cookies": [], "charset": charset})
+    response = build_from_crawler(SplashRenderingMiddleware, crawler).process_response(processed, answer)
+    content_type = response.headers.get("Content-Type")
+    extraction = extract(response.body, response.url, content_type.decode("latin-1") if content_type else None)
+    article = extraction.article
+    assert (article.headline, article.articleBody, article.description) == (expected["headline"], expected["articleBody"], expected["description"])
+    assert extraction.encoding_note is not None  # one WARNING line and bs/recovered/encoding, as for a plain fetch
+
+
+def test_a_rendered_utf8_page_is_still_read_as_utf8() -> None:
+    from crawler.splash import page_bytes
+
+    for charset in ("UTF-8", "utf-8", None, "", "no-such-charset"):
+        assert page_bytes("“₹5” नमस्ते", charset) == ("“₹5” नमस्ते".encode(), "text/html; charset=utf-8")
+    # Text a script wrote that the page's own encoding cannot hold stays readable as a reference.
+    assert page_bytes("café ₹", "windows-1252") == ("café ₹".encode("cp1252", errors="xmlcharrefreplace"), "text/html; charset=windows-1252")
+
+
+@pytest.fixture
+def mislabelled_site() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """A site serving one UTF-8 article page (with non-ASCII text) under ``charset=iso-8859-1``:
+    its base URL, the article's URL, and the item expected of it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    from tests.conftest import PAGES
+
+    folder = PAGES / "nextjs-2023" / "staff-multi-author"
+    original = json.loads((folder / "meta.json").read_text())["url"]
+    page = (folder / "page.html").read_bytes().replace(b"festive", "festive’s ₹".encode())
+    expected = json.loads((folder / "expected.json").read_text())
+    path = urlsplit(original).path
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = self.path == path
+            body = page if found else b"not here"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "text/html; charset=iso-8859-1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield base, base + path, {k: v.replace("festive", "festive’s ₹") if isinstance(v, str) else v for k, v in expected.items()}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_splash_renders_a_mislabelled_utf8_page_into_the_plain_fetchs_item(
+    tmp_path: Path, splash_url: str, mislabelled_site: tuple[str, str, dict[str, Any]]
+) -> None:
+    base, url, expected = mislabelled_site
+    items = {}
+    for mode, settings in {"splash": ["-s", f"SPLASH_URL={splash_url}", "-s", "BS_SPLASH_WAIT=0.2"], "plain": []}.items():
+        out = tmp_path / f"{mode}.jsonl"
+        done = scrapy(tmp_path, "crawl", "article", "-a", f"url={url}", "-O", str(out), "-s", f"BS_BASE_URL={base}", *settings, timeout=180)
+        assert done.returncode == 0, done.stderr[-3000:]
+        [items[mode]] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert "bs/splash/rendered': 1" in done.stderr or mode == "plain", done.stderr[-3000:]
+    for field in ("headline", "description", "articleBody"):
+        assert items["splash"][field] == items["plain"][field] == expected[field], field
