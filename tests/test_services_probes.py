@@ -63,9 +63,15 @@ def assert_one_usage_line(done: subprocess.CompletedProcess[str], words: str) ->
         ("CONCURRENT_REQUESTS_PER_DOMAIN=0", "at least 1"),
         # 0 items at a time: no response is ever parsed, every article found is lost.
         ("CONCURRENT_ITEMS=0", "at least 1"),
+        # Handed to logging as they are: a traceback at start-up.
+        ("LOG_LEVEL=debug", "not a log level"),
+        ("LOG_LEVEL=VERBOSE", "not a log level"),
+        ("LOG_ENCODING=utf9", "not a known text encoding"),
+        # Every line of the output failed to encode: each article lost to an error, run after run.
+        ("FEED_EXPORT_ENCODING=nope", "not a known text encoding"),
     ],
 )
-def test_a_scrapy_number_given_badly_is_a_problem(setting: str, words: str) -> None:
+def test_a_scrapy_setting_given_badly_is_a_problem(setting: str, words: str) -> None:
     name = setting.split("=", 1)[0]
     problems = problems_of(setting)
     assert name in problems and words in problems[name], problems
@@ -78,17 +84,20 @@ def test_a_scrapy_number_given_badly_is_a_problem(setting: str, words: str) -> N
         "DOWNLOAD_TIMEOUT=7.5", "DOWNLOAD_DELAY=0.25", "DNS_TIMEOUT=2.5", "CLOSESPIDER_TIMEOUT=0.5",
         "CONCURRENT_REQUESTS=4", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "RETRY_TIMES=0", "REDIRECT_MAX_TIMES=0",
         "DEPTH_LIMIT=0", "DOWNLOAD_MAXSIZE=0", "AUTOTHROTTLE_TARGET_CONCURRENCY=1.5", "LOGSTATS_INTERVAL=0.5",
+        "LOG_LEVEL=DEBUG", "LOG_LEVEL=WARN", "LOG_LEVEL=CRITICAL", "FEED_EXPORT_ENCODING=utf8", "FEED_EXPORT_ENCODING=latin-1",
+        "LOG_ENCODING=utf-8",
     ],
 )
-def test_right_scrapy_numbers_pass(setting: str) -> None:
+def test_right_scrapy_settings_pass(setting: str) -> None:
     assert problems_of(setting) == {}
 
 
-def test_a_decimal_for_a_whole_scrapy_number_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", "CONCURRENT_REQUESTS=1.5")
-    assert_one_usage_line(done, "CONCURRENT_REQUESTS")
+@pytest.mark.parametrize(("option", "words"), [(["-s", "CONCURRENT_REQUESTS=1.5"], "CONCURRENT_REQUESTS"), (["-L", "debug"], "LOG_LEVEL")])
+def test_a_scrapy_setting_given_badly_is_one_line_and_exit_2(tmp_path: Path, option: list[str], words: str) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", *option)
+    assert_one_usage_line(done, words)
     [record] = history(tmp_path)
-    assert record["status"] == EXIT_USAGE and "CONCURRENT_REQUESTS" in str(record["reason"])
+    assert record["status"] == EXIT_USAGE and words in str(record["reason"])
 
 
 # --- Splash settings that cannot work: one line and exit 2 before the run ---------------------------

@@ -4,6 +4,8 @@ spider apart, and exits with the run's verdict so that cron can trust the status
 from __future__ import annotations
 
 import argparse
+import codecs
+import logging
 import sys
 from collections.abc import Mapping
 from dataclasses import fields as dataclass_fields
@@ -37,6 +39,22 @@ SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT"
 # Scrapy's settings that 0 turns into a run doing nothing: no request to the site ever leaves (the
 # run waits for ever), or no response is ever parsed (every article found is lost).
 AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
+# Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
+# the output (each article then lost to an error, run after run).
+ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
+
+
+def _text_setting_problem(name: str, given: str, value: Any) -> str | None:
+    """What is wrong with the value of a text setting Scrapy would fail on at start-up; None when nothing."""
+    if name == "LOG_LEVEL" and not isinstance(value, int) and not isinstance(logging.getLevelName(str(value)), int):
+        # Scrapy hands it to logging as it is, which knows only the upper-case names.
+        return f"{given} is not a log level: DEBUG, INFO, WARNING, ERROR or CRITICAL"
+    if name in ENCODING_SETTINGS and value:
+        try:
+            codecs.lookup(str(value))
+        except LookupError:
+            return f"{given} is not a known text encoding (utf-8, say)"
+    return None
 
 
 def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | None:
@@ -56,7 +74,7 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     elif isinstance(default, (int, float)):
         kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
     else:
-        return None
+        return _text_setting_problem(name, given, settings.get(name))
     try:
         value = read(name)
     except (ValueError, TypeError):
@@ -101,6 +119,8 @@ class Command(ScrapyCrawlCommand):
             given = arglist_to_dict(opts.set)
         except ValueError:
             given = {}  # Scrapy's own usage error, below
+        if getattr(opts, "loglevel", None):
+            given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
         replaced = {name: self.settings.get(name) for name in given}
         super().process_options(args, opts)
         problems = setting_problems(given, replaced, self.settings)
