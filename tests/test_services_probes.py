@@ -18,6 +18,7 @@ from crawler.commands.crawl import setting_problems
 from crawler.monitoring.history import RUNS_FILE
 from crawler.monitoring.verdict import EXIT_USAGE
 from tests.conftest import ROOT
+from tests.test_redis import prefix, redis_url  # noqa: F401 (the fixtures: a running Redis, a key prefix of the test's own)
 from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
 
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
@@ -337,3 +338,59 @@ def test_splash_renders_a_mislabelled_utf8_page_into_the_plain_fetchs_item(
         assert "bs/splash/rendered': 1" in done.stderr or mode == "plain", done.stderr[-3000:]
     for field in ("headline", "description", "articleBody"):
         assert items["splash"][field] == items["plain"][field] == expected[field], field
+
+
+# --- Redis: a worker killed between claiming an article and confirming it --------------------------
+
+
+def test_a_claim_of_a_run_that_is_gone_is_taken_over_at_once(redis_url: str, prefix: str) -> None:  # noqa: F811
+    import redis
+
+    from crawler.distributed.store import RedisSeenStore
+    from crawler.incremental.store import Claim, PendingArticle
+    from crawler.distributed import connect
+
+    def store(scope: str) -> RedisSeenStore:
+        return RedisSeenStore(connect(Settings({"REDIS_URL": redis_url})), prefix, scope)
+
+    killed, running, later = store("latest:w1"), store("latest:w2"), store("latest:w3")
+    article = "124022800873"
+    assert killed.claim(PendingArticle(article, 0, "h1", None, None, "latest:a"), fresh=False, is_live=lambda run: True) == Claim("new", 1)
+    # While the run that claimed it goes on, it holds.
+    assert running.claim(PendingArticle(article, 0, "h1", None, None, "latest:b"), fresh=False, is_live=lambda run: True) == Claim("taken", 0)
+    # Killed: its mark lapses (ALIVE_SECONDS after its last beat) and the next run emits the article,
+    # instead of dropping it for CLAIM_SECONDS (an hour, by which `latest` no longer lists it).
+    redis.Redis.from_url(redis_url).delete(f"{prefix}:alive:latest:a")
+    assert running.claim(PendingArticle(article, 0, "h1", None, None, "latest:b"), fresh=False, is_live=lambda run: True) == Claim("new", 1)
+    # A run that ended (its store closed after its confirmations) holds nothing either.
+    running.close()
+    assert later.claim(PendingArticle(article, 0, "h1", None, None, "latest:c"), fresh=False, is_live=lambda run: True) == Claim("new", 1)
+    for each in (killed, later):
+        each.close()
+
+
+def test_an_article_a_killed_worker_claimed_is_emitted_by_the_next_run(redis_url: str, prefix: str, tmp_path: Path) -> None:  # noqa: F811
+    import redis
+
+    from tests.e2e import crawl
+    from tests.loopback.site import LoopbackSite
+
+    client = redis.Redis.from_url(redis_url)
+    with LoopbackSite(articles=6, seed=83, legacy=0) as site:
+        ids = sorted(a.article_id for a in site.articles)
+        killed, busy = ids[0], ids[1]
+        # A worker killed after claiming `killed` (its run is no longer alive), and one still emitting `busy`.
+        client.set(f"{prefix}:claim:{killed}", "latest:gone", ex=3600)
+        client.hset(f"{prefix}:pending:latest:w0", f"latest:gone:{killed}", json.dumps({"version": 1, "content_hash": "x"}))
+        client.set(f"{prefix}:claim:{busy}", "latest:going", ex=3600)
+        client.set(f"{prefix}:alive:latest:going", 1, ex=300)
+        result = crawl(
+            "latest", tmp_path,
+            settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss", "REDIS_URL": redis_url,
+                      "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "BS_REDIS_IDLE_SECONDS": "0"},
+            timeout=180,
+        )
+    assert result.status == 0, result.log[-3000:]
+    assert sorted(result.ids()) == [i for i in ids if i != busy], result.log[-3000:]
+    assert "'bs/state/claimed_elsewhere': 1" in result.log
+    assert not list(client.scan_iter(match=f"{prefix}:alive:latest:[0-9a-f]*"))
