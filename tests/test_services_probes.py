@@ -394,3 +394,23 @@ def test_an_article_a_killed_worker_claimed_is_emitted_by_the_next_run(redis_url
     assert sorted(result.ids()) == [i for i in ids if i != busy], result.log[-3000:]
     assert "'bs/state/claimed_elsewhere': 1" in result.log
     assert not list(client.scan_iter(match=f"{prefix}:alive:latest:[0-9a-f]*"))
+
+
+def test_a_run_key_of_the_wrong_type_is_one_line_naming_the_cure_not_a_lost_redis(redis_url: str, prefix: str, tmp_path: Path) -> None:  # noqa: F811
+    # The queue left as a list (a run with scrapy-redis's FifoQueue): every restart fails the same
+    # way, so "a restart continues the run" was wrong advice.
+    import redis
+
+    from tests.e2e import crawl
+
+    redis.Redis.from_url(redis_url).rpush(f"{prefix}:run:latest:requests", b"{}")
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": NOWHERE, "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix,
+                                                 "BS_WORKER_NAME": "w1", "BS_REDIS_IDLE_SECONDS": "0"}, timeout=120)
+    assert result.status == 8, result.log[-3000:]
+    [line] = [line for line in result.log.splitlines() if " ERROR: " in line and "crawler.distributed" in line]
+    assert "WRONGTYPE" in line and f"scrapy redisclear latest --prefix {prefix}" in line and "restart continues" not in line
+    assert "Traceback" not in result.log
+    # The cure it names works.
+    cleared = scrapy(tmp_path, "redisclear", "latest", "--prefix", prefix, "-s", f"REDIS_URL={redis_url}")
+    assert cleared.returncode == 0, cleared.stderr
+    assert not redis.Redis.from_url(redis_url).exists(f"{prefix}:run:latest:requests")
