@@ -414,3 +414,20 @@ def test_a_run_key_of_the_wrong_type_is_one_line_naming_the_cure_not_a_lost_redi
     cleared = scrapy(tmp_path, "redisclear", "latest", "--prefix", prefix, "-s", f"REDIS_URL={redis_url}")
     assert cleared.returncode == 0, cleared.stderr
     assert not redis.Redis.from_url(redis_url).exists(f"{prefix}:run:latest:requests")
+
+
+def test_merge_into_a_merged_file_named_as_an_input_keeps_what_it_held(tmp_path: Path) -> None:
+    # `scrapy merge all.jsonl all.jsonl new/`: the named output was dropped from the inputs, so the
+    # merged file was replaced by the new files alone and every article it held was lost.
+    (tmp_path / "all.jsonl").write_bytes(lines("124022800001", "124022800002"))
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "w1.jsonl").write_bytes(lines("124022800002", "124022800003", version=2))
+    done = merge(tmp_path, "all.jsonl", "all.jsonl", "new")
+    assert done.returncode == 0, done.stderr
+    merged = {json.loads(line)["articleId"]: json.loads(line)["version"] for line in (tmp_path / "all.jsonl").read_text().splitlines()}
+    assert merged == {"124022800001": 1, "124022800002": 2, "124022800003": 2}
+    # Found in a folder it is the destination, not an input (a merge into output/ of output/).
+    (tmp_path / "new" / "merged.jsonl").write_bytes(lines("124022800009"))
+    done = merge(tmp_path, str(tmp_path / "new" / "merged.jsonl"), "new")
+    assert done.returncode == 0, done.stderr
+    assert "124022800009" not in (tmp_path / "new" / "merged.jsonl").read_text()

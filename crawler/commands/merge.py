@@ -33,17 +33,22 @@ def _rank(item: dict[str, Any]) -> tuple[int, datetime]:
 
 
 def input_files(paths: list[str], output: Path) -> list[Path]:
-    """The files named, and the ``*.jsonl`` (and gzipped ``*.jsonl.gz``) files under the folders named, without the output."""
+    """The files named, and the ``*.jsonl`` (and gzipped ``*.jsonl.gz``) files under the folders named.
+
+    The output is left out when a folder holds it (it is what is being written), not when it is named:
+    ``scrapy merge all.jsonl all.jsonl new/`` adds the new files to the merged one, which is replaced
+    only once everything was read.
+    """
     found: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")]))
+            found.extend(p for p in sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")]) if p.resolve() != output.resolve())
         elif path.is_file():
             found.append(path)
         else:
             raise UsageError(f"no such file or folder: {name}")
-    return [p for p in dict.fromkeys(found) if p.resolve() != output.resolve()]
+    return list(dict.fromkeys(p.resolve() for p in found))
 
 
 def input_lines(path: Path) -> Iterator[bytes]:
