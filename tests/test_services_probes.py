@@ -431,3 +431,20 @@ def test_merge_into_a_merged_file_named_as_an_input_keeps_what_it_held(tmp_path:
     done = merge(tmp_path, str(tmp_path / "new" / "merged.jsonl"), "new")
     assert done.returncode == 0, done.stderr
     assert "124022800009" not in (tmp_path / "new" / "merged.jsonl").read_text()
+
+
+# --- the service scripts stop what they started, by its PID, and nothing else ----------------------
+
+
+def test_scrapyds_stop_script_leaves_a_process_that_took_over_a_stale_pid_alone(tmp_path: Path) -> None:
+    # A scrapyd that died leaves its pidfile behind; its PID may be another process's by now.
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        (tmp_path / "scrapyd.pid").write_text(f"{other.pid}\n")
+        stopped = subprocess.run(["bash", str(ROOT / "tests" / "services" / "scrapyd" / "stop.sh"), str(tmp_path)], capture_output=True, text=True, timeout=60)
+        assert stopped.returncode == 0, stopped.stderr
+        assert other.poll() is None, "stop.sh killed a process that is no scrapyd"
+        assert not (tmp_path / "scrapyd.pid").exists()
+    finally:
+        other.kill()
+        other.wait()
