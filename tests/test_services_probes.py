@@ -64,6 +64,9 @@ def assert_one_usage_line(done: subprocess.CompletedProcess[str], words: str) ->
         ("CONCURRENT_REQUESTS_PER_DOMAIN=0", "at least 1"),
         # 0 items at a time: no response is ever parsed, every article found is lost.
         ("CONCURRENT_ITEMS=0", "at least 1"),
+        # A socket timeout of 0 is a non-blocking socket: a Redis that answers well was "unreachable".
+        ("BS_REDIS_TIMEOUT=0", "above 0"),
+        ("BS_HEARTBEAT_TIMEOUT=0", "above 0"),
         # Handed to logging as they are: a traceback at start-up.
         ("LOG_LEVEL=debug", "not a log level"),
         ("LOG_LEVEL=VERBOSE", "not a log level"),
@@ -72,7 +75,7 @@ def assert_one_usage_line(done: subprocess.CompletedProcess[str], words: str) ->
         ("FEED_EXPORT_ENCODING=nope", "not a known text encoding"),
     ],
 )
-def test_a_scrapy_setting_given_badly_is_a_problem(setting: str, words: str) -> None:
+def test_a_setting_given_badly_is_a_problem(setting: str, words: str) -> None:
     name = setting.split("=", 1)[0]
     problems = problems_of(setting)
     assert name in problems and words in problems[name], problems
@@ -86,10 +89,10 @@ def test_a_scrapy_setting_given_badly_is_a_problem(setting: str, words: str) -> 
         "CONCURRENT_REQUESTS=4", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "RETRY_TIMES=0", "REDIRECT_MAX_TIMES=0",
         "DEPTH_LIMIT=0", "DOWNLOAD_MAXSIZE=0", "AUTOTHROTTLE_TARGET_CONCURRENCY=1.5", "LOGSTATS_INTERVAL=0.5",
         "LOG_LEVEL=DEBUG", "LOG_LEVEL=WARN", "LOG_LEVEL=CRITICAL", "FEED_EXPORT_ENCODING=utf8", "FEED_EXPORT_ENCODING=latin-1",
-        "LOG_ENCODING=utf-8",
+        "LOG_ENCODING=utf-8", "BS_REDIS_TIMEOUT=0.5", "BS_HEARTBEAT_TIMEOUT=2",
     ],
 )
-def test_right_scrapy_settings_pass(setting: str) -> None:
+def test_right_settings_pass(setting: str) -> None:
     assert problems_of(setting) == {}
 
 

@@ -39,6 +39,9 @@ SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT"
 # Scrapy's settings that 0 turns into a run doing nothing: no request to the site ever leaves (the
 # run waits for ever), or no response is ever parsed (every article found is lost).
 AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
+# Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation
+# now in progress"), and a Redis that answers well is reported unreachable.
+ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT"})
 # Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
 # the output (each article then lost to an error, run after run).
 ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
@@ -98,6 +101,8 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
         return f"{given} must not be negative"
     if name in AT_LEAST_ONE and value < 1:
         return f"{given} must be at least 1"
+    if name in ABOVE_ZERO and value <= 0:
+        return f"{given} must be above 0 (seconds)"
     if name.startswith("BS_") and name.endswith("_SHARE") and value > 1:
         return f"{given} is a share: from 0 to 1"
     return None
