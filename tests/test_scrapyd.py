@@ -39,7 +39,9 @@ def free_port() -> int:
 def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A scrapyd on a free port, working in its own folder; stopped by its PID."""
     workdir = tmp_path_factory.mktemp("scrapyd")
-    started = subprocess.run(["bash", str(SERVICE / "start.sh"), str(free_port()), str(workdir)], capture_output=True, text=True, timeout=120)
+    # The Python running the tests has scrapyd (importorskip above), whichever venv it is.
+    env = {**os.environ, "SCRAPYD_PYTHON": sys.executable}
+    started = subprocess.run(["bash", str(SERVICE / "start.sh"), str(free_port()), str(workdir)], env=env, capture_output=True, text=True, timeout=120)
     try:
         assert started.returncode == 0, started.stderr + (workdir / "scrapyd.log").read_text(errors="replace")[-2000:]
         yield started.stdout.strip(), workdir

@@ -4,6 +4,8 @@ spider apart, and exits with the run's verdict so that cron can trust the status
 from __future__ import annotations
 
 import argparse
+import codecs
+import logging
 import sys
 from collections.abc import Mapping
 from dataclasses import fields as dataclass_fields
@@ -28,6 +30,34 @@ from crawler.incremental.store import StateError, backend
 from crawler.monitoring.heartbeat import ping_refused
 from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
+from crawler.splash import splash_problem
+
+
+# Scrapy's settings that it reads as decimals although their default is a whole number (180, 60, 0):
+# every other whole-number default is read with getint(), which a decimal ends in a traceback.
+SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT"})
+# Scrapy's settings that 0 turns into a run doing nothing: no request to the site ever leaves (the
+# run waits for ever), or no response is ever parsed (every article found is lost).
+AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
+# Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation
+# now in progress"), and a Redis that answers well is reported unreachable.
+ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT"})
+# Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
+# the output (each article then lost to an error, run after run).
+ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
+
+
+def _text_setting_problem(name: str, given: str, value: Any) -> str | None:
+    """What is wrong with the value of a text setting Scrapy would fail on at start-up; None when nothing."""
+    if name == "LOG_LEVEL" and not isinstance(value, int) and not isinstance(logging.getLevelName(str(value)), int):
+        # Scrapy hands it to logging as it is, which knows only the upper-case names.
+        return f"{given} is not a log level: DEBUG, INFO, WARNING, ERROR or CRITICAL"
+    if name in ENCODING_SETTINGS and value:
+        try:
+            codecs.lookup(str(value))
+        except LookupError:
+            return f"{given} is not a known text encoding (utf-8, say)"
+    return None
 
 
 def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | None:
@@ -37,9 +67,8 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     read would end the run there in a traceback, with nothing in the run history.
     """
     given = f"-s {name}={settings.get(name)!r}"
-    # The project reads its own settings as their default's kind (a decimal default for seconds);
-    # Scrapy reads some whole-number defaults as decimals (DOWNLOAD_TIMEOUT, CLOSESPIDER_TIMEOUT).
-    whole = isinstance(default, int) and name.startswith("BS_")
+    # Read as their default's kind (a decimal default for seconds), but for SCRAPY_DECIMALS.
+    whole = isinstance(default, int) and name not in SCRAPY_DECIMALS
     if isinstance(default, bool):
         kind = "true or false"
         read: Any = settings.getbool
@@ -48,7 +77,7 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     elif isinstance(default, (int, float)):
         kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
     else:
-        return None
+        return _text_setting_problem(name, given, settings.get(name))
     try:
         value = read(name)
     except (ValueError, TypeError):
@@ -70,6 +99,10 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
     if value < 0 <= default and "PRIORITY" not in name:
         return f"{given} must not be negative"
+    if name in AT_LEAST_ONE and value < 1:
+        return f"{given} must be at least 1"
+    if name in ABOVE_ZERO and value <= 0:
+        return f"{given} must be above 0 (seconds)"
     if name.startswith("BS_") and name.endswith("_SHARE") and value > 1:
         return f"{given} is a share: from 0 to 1"
     return None
@@ -91,6 +124,8 @@ class Command(ScrapyCrawlCommand):
             given = arglist_to_dict(opts.set)
         except ValueError:
             given = {}  # Scrapy's own usage error, below
+        if getattr(opts, "loglevel", None):
+            given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
         replaced = {name: self.settings.get(name) for name in given}
         super().process_options(args, opts)
         problems = setting_problems(given, replaced, self.settings)
@@ -108,6 +143,10 @@ class Command(ScrapyCrawlCommand):
         if base.scheme not in ("http", "https") or not base.hostname:
             print(f"error: BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL "
                   "like https://www.business-standard.com", file=sys.stderr)
+            sys.exit(EXIT_USAGE)
+        splash = splash_problem(self.settings)
+        if splash:
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, splash)
             sys.exit(EXIT_USAGE)
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
         # banner) exists, so nothing is fetched, logged or created first.

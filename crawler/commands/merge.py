@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
+import sys
+import zlib
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -29,17 +33,40 @@ def _rank(item: dict[str, Any]) -> tuple[int, datetime]:
 
 
 def input_files(paths: list[str], output: Path) -> list[Path]:
-    """The files named, and the ``*.jsonl`` files under the folders named, without the output."""
+    """The files named, and the ``*.jsonl`` (and gzipped ``*.jsonl.gz``) files under the folders named.
+
+    The output is left out when a folder holds it (it is what is being written), not when it is named:
+    ``scrapy merge all.jsonl all.jsonl new/`` adds the new files to the merged one, which is replaced
+    only once everything was read.
+    """
     found: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(sorted(path.rglob("*.jsonl")))
+            found.extend(p for p in sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")]) if p.resolve() != output.resolve())
         elif path.is_file():
             found.append(path)
         else:
             raise UsageError(f"no such file or folder: {name}")
-    return [p for p in dict.fromkeys(found) if p.resolve() != output.resolve()]
+    return list(dict.fromkeys(p.resolve() for p in found))
+
+
+def input_lines(path: Path) -> Iterator[bytes]:
+    """The lines of one input file, unpacked when it is gzipped (a feed with Scrapy's GzipPlugin).
+
+    A gzip stream cut by a killed worker is read up to the cut, as ``zcat`` reads it; the cut ends
+    in one empty line, which is counted with the unreadable ones.
+    """
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        if not gzipped:
+            yield from raw
+            return
+        try:
+            yield from gzip.GzipFile(fileobj=raw)
+        except (EOFError, gzip.BadGzipFile, zlib.error):
+            yield b""
 
 
 class Command(ScrapyCommand):
@@ -56,7 +83,8 @@ class Command(ScrapyCommand):
 
     def long_desc(self) -> str:
         return (
-            "Merge the per-worker output files of a distributed run (files, or folders searched for *.jsonl) "
+            "Merge the per-worker output files of a distributed run (files, or folders searched for *.jsonl and "
+            "gzipped *.jsonl.gz) "
             "into OUTPUT, one line per articleId, sorted by it: the line with the highest version wins, "
             "then the latest dateDownloaded. A cut last line (a killed worker) and lines without an "
             "articleId are skipped and counted."
@@ -70,8 +98,8 @@ class Command(ScrapyCommand):
         best: dict[str, dict[str, Any]] = {}
         lines = skipped = 0
         for path in files:
-            with open(path, "rb") as feed:
-                for raw in feed:
+            try:
+                for raw in input_lines(path):
                     try:
                         item = json.loads(raw) if raw.endswith(b"\n") else None
                     except ValueError:
@@ -83,13 +111,27 @@ class Command(ScrapyCommand):
                     kept = best.get(item["articleId"])
                     if kept is None or _rank(item) > _rank(kept):
                         best[item["articleId"]] = item
-        output.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                # A merge without one worker's file would lose its articles quietly.
+                return self.fail(f"cannot read {path}: {error.strerror or error}; nothing was written")
         partial = output.with_name(output.name + ".partial")
-        with open(partial, "w", encoding="utf-8") as merged:
-            for article_id in sorted(best):
-                merged.write(json.dumps(best[article_id], ensure_ascii=False) + "\n")
-        os.replace(partial, output)  # never a half-written OUTPUT
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "w", encoding="utf-8") as merged:
+                for article_id in sorted(best):
+                    merged.write(json.dumps(best[article_id], ensure_ascii=False) + "\n")
+            os.replace(partial, output)  # never a half-written OUTPUT
+        except OSError as error:
+            # A folder where the file should be, a file where its folder should be, a full disk: one
+            # line, and whatever OUTPUT was before is left as it was.
+            if partial.is_file():
+                partial.unlink()
+            return self.fail(f"cannot write {output}: {error.strerror or error}")
         print(
             f"{len(best)} articles from {lines} lines in {len(files)} files into {output} "
             f"({lines - len(best)} duplicates dropped, {skipped} unreadable lines skipped)"
         )
+
+    def fail(self, message: str) -> None:
+        print(f"error: {message}", file=sys.stderr)
+        self.exitcode = 1

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DontCloseSpider
@@ -345,10 +345,20 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             return
         self.lost = error
-        logger.error(
-            "Lost Redis at %s (%s): stopping worker %s; what it wrote is kept, and a restart continues the run",
-            self.url, _one_line(error), self.worker,
-        )
+        if isinstance(error, ResponseError) and str(error).startswith("WRONGTYPE"):
+            # Redis answered, with an error a restart gets again: a key of the run holds what this
+            # version does not keep there (another SCHEDULER_QUEUE_CLASS, another program's data).
+            prefix, _, run = self.keys.pattern.removesuffix(":*").rpartition(":run:")
+            logger.error(
+                "Redis at %s refused a command of worker %s (%s): a key of run %s is not what this crawler "
+                "keeps there; stopping; `scrapy redisclear %s --prefix %s` deletes the run's keys (its queue, too)",
+                self.url, self.worker, _one_line(error), run, run, prefix,
+            )
+        else:
+            logger.error(
+                "Lost Redis at %s (%s): stopping worker %s; what it wrote is kept, and a restart continues the run",
+                self.url, _one_line(error), self.worker,
+            )
         self._stats.set_value(stat.REDIS_LOST, 1)
         if self.store is not None:
             self.store.mark_lost(error)

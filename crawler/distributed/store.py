@@ -6,14 +6,19 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from crawler.distributed import connect, key_prefix, safe_name, worker_name
+from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, key_prefix, safe_name, worker_name
 from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError
 
 if TYPE_CHECKING:
     from redis import Redis
+    from twisted.internet.task import LoopingCall
 
 # How long a claim of an article by a run lasts without being confirmed: a killed worker's claims lapse.
 CLAIM_SECONDS = 3600
+# A run that claimed an article marks itself alive (``<prefix>:alive:<run id>``) for this long, every
+# HEARTBEAT_SECONDS until its store is closed (after its last confirmation): a claim whose run is no
+# longer alive is taken over at once, not after CLAIM_SECONDS.
+ALIVE_SECONDS = WORKER_STALE_SECONDS
 
 # Confirm one pending entry atomically: copy it to the article's hash, index the id, drop the entry.
 # KEYS: pending hash, the article's seen hash, the id set; ARGV: pending field, article id.
@@ -37,10 +42,14 @@ redis.call('DEL', KEYS[4])
 return 1
 """
 # Claim an article for one run, atomically: unchanged (the seen hash matches), taken (another run's
-# claim has not lapsed), or claimed: the pending entry is written and the claim set.
+# claim has not lapsed and that run is alive), or claimed: the pending entry is written and the claim
+# set. A claim of a run that is no longer alive (its worker was killed between claiming and
+# confirming) is taken over: kept for CLAIM_SECONDS it lost the article when the sources moved on
+# before then (`latest` lists the newest stories only), and the killed worker's recovery confirms
+# its own line only if that line is in its file, as with the SQLite store.
 # KEYS: the article's seen hash, the pending hash, the claim key; ARGV: content hash, fresh (0/1),
-# run id, pending field, pending JSON without version, claim seconds, the source date ("" for none).
-# Returns {outcome, version}.
+# run id, pending field, pending JSON without version, claim seconds, the source date ("" for none),
+# the prefix of the runs' alive keys, ALIVE_SECONDS. Returns {outcome, version}.
 _CLAIM_LUA = """
 local seen_version = redis.call('HGET', KEYS[1], 'version')
 local seen_hash = redis.call('HGET', KEYS[1], 'content_hash')
@@ -52,7 +61,7 @@ if unchanged and ARGV[2] == '0' then
     return {'unchanged', tonumber(seen_version)}
 end
 local holder = redis.call('GET', KEYS[3])
-if holder and holder ~= ARGV[3] then return {'taken', 0} end
+if holder and holder ~= ARGV[3] and redis.call('EXISTS', ARGV[8] .. holder) == 1 then return {'taken', 0} end
 local outcome, version = 'new', 1
 if seen_version then
     if unchanged then outcome, version = 'unchanged', tonumber(seen_version)
@@ -62,6 +71,7 @@ local entry = cjson.decode(ARGV[5])
 entry['version'] = version
 redis.call('HSET', KEYS[2], ARGV[4], cjson.encode(entry))
 redis.call('SET', KEYS[3], ARGV[3], 'EX', tonumber(ARGV[6]))
+redis.call('SET', ARGV[8] .. ARGV[3], 1, 'EX', tonumber(ARGV[9]))
 return {outcome, version}
 """
 _SEEN_FIELDS = ("version", "content_hash", "date_modified", "source_date")
@@ -97,6 +107,8 @@ class RedisSeenStore:
         self._lost_errors = (RedisConnectionError, RedisTimeoutError, OSError)
         self._confirm = client.register_script(_CONFIRM_LUA)
         self._claim = client.register_script(_CLAIM_LUA)
+        self._alive: LoopingCall | None = None
+        self._alive_run = ""
 
     @classmethod
     def open(cls, settings: Any, spider_name: str) -> RedisSeenStore:
@@ -121,6 +133,26 @@ class RedisSeenStore:
 
     def _feeds_key(self, run_id: str) -> str:
         return f"{self.prefix}:feeds:{run_id}"
+
+    @property
+    def _alive_prefix(self) -> str:
+        return f"{self.prefix}:alive:"
+
+    def _keep_alive(self, run_id: str) -> None:
+        """From this run's first claim to :meth:`close`, keep its claims holding against other runs."""
+        if self._alive is not None:
+            return
+        from twisted.internet.task import LoopingCall
+
+        self._alive_run = run_id
+        self._alive = LoopingCall(self._beat, run_id)
+        self._alive.start(HEARTBEAT_SECONDS, now=False)
+
+    def _beat(self, run_id: str) -> None:
+        try:
+            self._call(self.client.set, self._alive_prefix + run_id, 1, ex=ALIVE_SECONDS)
+        except StateError:
+            pass  # a lost Redis: on_lost was told, the worker stops
 
     def _call(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self.lost is not None:
@@ -156,14 +188,16 @@ class RedisSeenStore:
         self._call(self.client.hset, self.pending_key, f"{pending.run_id}:{pending.article_id}", json.dumps(entry))
 
     def claim(self, pending: PendingArticle, *, fresh: bool, is_live: Callable[[str], bool]) -> Claim:
-        """As the SQLite store's; a claim lapses after CLAIM_SECONDS (a killed worker's)."""
+        """As the SQLite store's: another run's claim holds while that run is alive (from its first
+        claim until its store is closed, see ALIVE_SECONDS), and lapses after CLAIM_SECONDS in any case."""
         entry = {"content_hash": pending.content_hash, "date_modified": pending.date_modified, "source_date": pending.source_date}
         outcome, version = self._call(
             self._claim,
             keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id)],
             args=[pending.content_hash, "1" if fresh else "0", pending.run_id, f"{pending.run_id}:{pending.article_id}",
-                  json.dumps(entry), CLAIM_SECONDS, pending.source_date or ""],
+                  json.dumps(entry), CLAIM_SECONDS, pending.source_date or "", self._alive_prefix, ALIVE_SECONDS],
         )
+        self._keep_alive(pending.run_id)
         return Claim(outcome.decode() if isinstance(outcome, bytes) else str(outcome), int(version))
 
     def confirm(self, article_id: str, run_id: str) -> None:
@@ -208,4 +242,13 @@ class RedisSeenStore:
         return int(self._call(self.client.scard, self.ids_key))
 
     def close(self) -> None:
+        if self._alive is not None:
+            if self._alive.running:
+                self._alive.stop()
+            self._alive = None
+            try:
+                # Every article the run claimed is confirmed or dropped by now.
+                self._call(self.client.delete, self._alive_prefix + self._alive_run)
+            except StateError:
+                pass  # lapses after ALIVE_SECONDS
         self.client.close()

@@ -7,6 +7,7 @@ Sentry …) through ``BS_SPIDERMON_FAILED_ACTIONS`` / ``BS_SPIDERMON_FINISHED_AC
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from typing import Any
 
@@ -27,8 +28,11 @@ EXTENSION_ORDER = 980
 PIPELINE_ORDER = 800
 
 
-def schema_path() -> str:
-    return str(resources.files("crawler.schema") / "article.schema.json")
+def shipped_schema() -> dict[str, Any]:
+    """The shipped JSON Schema, read through importlib.resources: deployed to scrapyd the project is a
+    zipped egg, where the file has no path Spidermon could open (every run failed at start-up)."""
+    schema: dict[str, Any] = json.loads((resources.files("crawler.schema") / "article.schema.json").read_text(encoding="utf-8"))
+    return schema
 
 
 class SpidermonAddon:
@@ -52,7 +56,7 @@ class SpidermonAddon:
             from crawler.extraction import Article
 
             # Spidermon keys its validators by the item class itself.
-            settings.set("SPIDERMON_VALIDATION_SCHEMAS", {Article: schema_path()}, priority="addon")
+            settings.set("SPIDERMON_VALIDATION_SCHEMAS", {Article: shipped_schema()}, priority="addon")
 
 
 def _monitors() -> tuple[type[Any], type[Any]]:

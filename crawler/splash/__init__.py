@@ -21,6 +21,7 @@ Sitemaps, feeds, listings and robots.txt are never rendered: only article reques
 
 from __future__ import annotations
 
+import codecs
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -32,6 +33,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
+from w3lib.encoding import resolve_encoding
 
 from crawler.extraction import is_block_page
 from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
@@ -106,6 +108,7 @@ function main(splash, args)
     http_status = status,
     cookies = splash:get_cookies(),
     ticker = ticker,
+    charset = splash:evaljs("document.characterSet"),
   }
 end
 """
@@ -151,6 +154,30 @@ def _require_splash_url(crawler: Crawler) -> str:
     return str(splash_url)
 
 
+def splash_problem(settings: BaseSettings) -> str | None:
+    """What is wrong with the Splash settings, in one line; None when they are right or Splash is off.
+
+    The crawl command refuses the run with it before it starts: a SPLASH_URL without ``http://``
+    fails every render (each article falls back to a plain fetch, with one ERROR line), and a wait
+    not below the timeout would end the run at start-up in a traceback.
+    """
+    splash_url = settings.get("SPLASH_URL")
+    if not splash_url:
+        return None
+    parts = urlsplit(str(splash_url))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # Not the value itself: it may hold a password.
+        return "SPLASH_URL is not an http(s) URL like http://127.0.0.1:8050 (a scheme and a host)"
+    try:
+        wait = settings.getfloat("BS_SPLASH_WAIT", 1.0)
+        timeout = settings.getfloat("BS_SPLASH_TIMEOUT", 15.0)
+    except ValueError:
+        return None  # not a number: the crawl command's setting checks name it
+    if wait < 0 or timeout <= wait:
+        return f"BS_SPLASH_WAIT ({wait:g}) must be from 0 to below BS_SPLASH_TIMEOUT ({timeout:g})"
+    return None
+
+
 class SplashRenderer:
     """Turn an article request into a ``SplashRequest`` to the ``execute`` endpoint."""
 
@@ -167,11 +194,10 @@ class SplashRenderer:
     def from_crawler(cls, crawler: Crawler) -> SplashRenderer:
         _require_splash_url(crawler)
         settings = crawler.settings
-        wait = settings.getfloat("BS_SPLASH_WAIT", 1.0)
-        timeout = settings.getfloat("BS_SPLASH_TIMEOUT", 15.0)
-        if wait < 0 or timeout <= wait:
-            raise ValueError(f"BS_SPLASH_WAIT ({wait}) must be >= 0 and below BS_SPLASH_TIMEOUT ({timeout})")
-        return cls(wait=wait, timeout=timeout)
+        problem = splash_problem(settings)
+        if problem:
+            raise ValueError(problem)
+        return cls(wait=settings.getfloat("BS_SPLASH_WAIT", 1.0), timeout=settings.getfloat("BS_SPLASH_TIMEOUT", 15.0))
 
     def splash_args(self) -> dict[str, Any]:
         """The arguments of the ``execute`` call (besides the URL)."""
@@ -253,6 +279,35 @@ class SplashAddon:
         settings.set("REQUEST_FINGERPRINTER_CLASS", self.SPLASH_FINGERPRINTER, priority=priority)
 
 
+def _as_the_browser_read_it(error: UnicodeError) -> tuple[bytes, int]:
+    """Encoding error handler for :func:`page_bytes`: a C1 control (U+0080–U+009F) is the byte the
+    browser's Windows-1252 has no character for (0x81, 0x8D, 0x8F, 0x90, 0x9D: the third byte of
+    common Devanagari letters read as Windows-1252), anything else (text a script wrote) a
+    character reference."""
+    assert isinstance(error, UnicodeEncodeError)
+    chunk = error.object[error.start : error.end]
+    return b"".join(bytes([ord(c)]) if 0x80 <= ord(c) <= 0x9F else f"&#{ord(c)};".encode("ascii") for c in chunk), error.end
+
+
+_AS_READ = "bs-splash-as-read"
+codecs.register_error(_AS_READ, _as_the_browser_read_it)
+
+
+def page_bytes(html: str, charset: object) -> tuple[bytes, str]:
+    """The rendered page as bytes and the Content-Type that declares them, for the extraction to decode.
+
+    The browser reads a page in the encoding its header or ``<meta>`` declares, or in Windows-1252
+    when neither does: a UTF-8 page declared (or left undeclared) otherwise comes back as mojibake
+    ("India’s" as "Indiaâ€™s", every Devanagari letter as three). Encoded back in the browser's
+    encoding it is the page's own bytes again, under the page's own declaration, so the extraction
+    decodes it as it decodes a plain fetch of the page (valid UTF-8 is read as UTF-8).
+    """
+    codec = resolve_encoding(charset) if isinstance(charset, str) and charset else None
+    if codec is None or codecs.lookup(codec).name == "utf-8":
+        return html.encode("utf-8"), "text/html; charset=utf-8"
+    return html.encode(codec, errors=_AS_READ), f"text/html; charset={charset}"
+
+
 def _splash_error(response: Response) -> tuple[str, str]:
     """Reason slug and Splash's own description of a failed render."""
     status = int(getattr(response, "splash_response_status", response.status))
@@ -322,12 +377,12 @@ class SplashRenderingMiddleware:
         # filled / empty (no numbers within BS_SPLASH_WAIT: a slow ticker, or changed markup)
         # / absent (a page without a ticker, or one whose markup changed).
         self.stats.inc_value(stat.splash_ticker(data.get("ticker") or "unknown"))
+        body, content_type = page_bytes(data["html"], data.get("charset"))
         return HtmlResponse(
             url=response.url,
             status=response.status,
-            headers={"Content-Type": "text/html; charset=utf-8"},
-            body=data["html"].encode("utf-8"),
-            encoding="utf-8",
+            headers={"Content-Type": content_type},
+            body=body,
             request=request,
             flags=[*response.flags, "splash"],
         )
