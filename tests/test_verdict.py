@@ -274,3 +274,9 @@ def test_the_summary_line_counts_what_the_run_did() -> None:
     assert line.startswith("Run summary: new=3 updated=1 unchanged=7 emitted=4 skipped=0 failed=0 dropped=1 blocked=0; ")
     assert "layouts: nextjs=6; missing: authors=1; finish=finished; exit=0 (ok)" in line
     assert "layouts: none; missing: none;" in RunVerdictExtension.summary({}, "finished", 0, "ok")
+
+
+def test_articles_another_live_run_is_emitting_are_not_lost() -> None:
+    # `latest` overlapping the nightly `section` on one seen-store: the other run claimed and emits them.
+    stats = found(3, **{stat.layout("nextjs"): 3, stat.STATE_CLAIMED_ELSEWHERE: 3, "item_dropped_count": 3})
+    assert judge(stats) == (EXIT_OK, "ok")

@@ -183,7 +183,9 @@ class RunVerdictExtension:
             # of them are a redesign of our own).
             wanted = int(stats[stat.REEXTRACT_RECORDS]) - _sum(stats, stat.REEXTRACT_SKIPPED_PREFIX)
             found = f"{wanted} stored article page(s) were read"
-        extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0))
+        # Extracted: written, unchanged since emitted, or claimed by another live run on the same
+        # seen-store (which emits it): none of them is lost.
+        extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.STATE_CLAIMED_ELSEWHERE, 0))
         errors = _errors(stats)
         failed = _by_suffix(stats, stat.FAILED_PREFIX)  # article requests given up
         limited = f"stopped at its limit ({reason}); what it did not fetch is fetched next run" if reason in LIMIT_REASONS else ""
