@@ -31,6 +31,7 @@ from crawler.monitoring.heartbeat import ping_refused
 from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
+from crawler.spiders.base import overwrite_stores_empty
 
 
 # Scrapy's settings that it reads as decimals although their default is a whole number (180, 60, 0):
@@ -128,6 +129,9 @@ class Command(ScrapyCrawlCommand):
             given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
         replaced = {name: self.settings.get(name) for name in given}
         super().process_options(args, opts)
+        # Here as well as in the spiders' update_settings: Scrapy lays these settings over the
+        # crawler's again when it is handed the crawler made below.
+        overwrite_stores_empty(self.settings)
         problems = setting_problems(given, replaced, self.settings)
         if problems:
             # The refusal is recorded and pinged with the wrong values replaced by those they replaced:

@@ -35,6 +35,21 @@ NOT_HTML = "not-html"
 GZIP_LAYERS = 3
 
 
+def overwrite_stores_empty(settings: BaseSettings) -> None:
+    """Feeds that overwrite their file (``-O out.jsonl``) write it also when the run emits nothing,
+    unless they say otherwise (``store_empty``). The project does not store empty feeds (a file per
+    cron run under ``output/`` would mostly be empty), but an overwritten file left as it was still
+    holds the previous run's articles: whoever reads it after each run would take them twice."""
+    feeds = settings.getdict("FEEDS")
+    if not any(isinstance(options, dict) and options.get("overwrite") and "store_empty" not in options for options in feeds.values()):
+        return
+    changed = {
+        uri: {**options, "store_empty": True} if isinstance(options, dict) and options.get("overwrite") and "store_empty" not in options else options
+        for uri, options in feeds.items()
+    }
+    settings.set("FEEDS", changed, priority=settings.getpriority("FEEDS") or "spider")
+
+
 class BusinessStandardSpider(Spider):
     """Base spider: knows the site root and turns article responses into items."""
 
@@ -86,6 +101,7 @@ class BusinessStandardSpider(Spider):
         default_feed = settings.get("BS_DEFAULT_FEED")
         if default_feed and not settings.getdict("FEEDS"):
             settings.set("FEEDS", {default_feed: {"format": "jsonlines", "encoding": "utf8"}}, priority="spider")
+        overwrite_stores_empty(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BusinessStandardSpider:
