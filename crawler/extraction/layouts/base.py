@@ -91,9 +91,11 @@ def first_text_of(value: Any, read: Callable[[Any], str | None] = text_of) -> st
 
 
 # A JSON string its CMS escaped once more before writing it (PHP's addslashes on encoded text): its
-# line breaks read \n (or \r\n), its quotes \" and \'. Undone only in a text with such a
-# "line break" and no real one: a story never shows a backslash before an "n" to its readers.
+# line breaks read \n (or \r\n), its quotes \" and \'. Undone only in a text with no real line
+# break where such a "line break" ends a sentence, as one between paragraphs does: a story may show
+# a backslash to its readers ("C:\new\reports", "use \n in the pattern"), never after a full stop.
 _ESCAPED_TWICE = re.compile(r"\\(?:r\\n|[nrt\"'/\\])")
+_ESCAPED_PARAGRAPH_BREAK = re.compile(r"[.!?\"'\u201d)]\s*\\(?:r\\n|n)")
 _ESCAPES = {"\\r\\n": "\n", "\\n": "\n", "\\r": "\n", "\\t": " ", '\\"': '"', "\\'": "'", "\\/": "/", "\\\\": "\\"}
 
 
@@ -101,7 +103,7 @@ def text_of_block(value: Any) -> str | None:
     """A JSON string kept with its line breaks (for paragraph splitting), entities unescaped."""
     if not isinstance(value, str) or not value.strip():
         return None
-    if "\\" in value and "\n" not in value and ("\\n" in value or "\\r" in value):
+    if "\\" in value and "\n" not in value and _ESCAPED_PARAGRAPH_BREAK.search(value):
         value = _ESCAPED_TWICE.sub(lambda escape: _ESCAPES[escape.group()], value)
     return html.unescape(value)
 
@@ -156,6 +158,33 @@ def byline_names(text: str) -> list[str]:
         name = _BY.sub("", part)
         if name and name.lower() not in _NOT_NAMES:
             names.append(name)
+    return names
+
+
+# A job title after a structured-data author's name ("Rajesh Kumar, Senior Editor"): no author.
+_JOB_TITLE = re.compile(r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|staff|bureau|chief|analyst)\b", re.I)
+
+
+def author_names(text: str, *, person: bool = False) -> list[str]:
+    """The names in one author field of the structured data (a JSON-LD author, the author meta), which
+    a CMS may fill with the byline: "By A and B", "A & B", "A, B | Edited by C" give A and B. Unlike a
+    byline's, what follows a bar is no author (an editor, a city: "A K Bhattacharya | New Delhi"), nor
+    is a job title after a comma; the name of one ``person`` written "Kumar, Rajesh" (a word either
+    side of the comma) is that person's."""
+    head = text.split("|", 1)[0]
+    names = []
+    for part in byline_names(head.replace(",", "\x00")):
+        pieces = [piece.strip() for piece in part.split("\x00")]
+        if person and len(pieces) == 2 and all(len(piece.split()) == 1 for piece in pieces):
+            names.append(", ".join(pieces))
+            continue
+        for index, piece in enumerate(pieces):
+            if _EDITED_BY(piece):
+                return names
+            name = _BY.sub("", piece)
+            # (A title alone is a name: "BS Reporter" is the site's own byline.)
+            if name and name.lower() not in _NOT_NAMES and not (index and _JOB_TITLE.search(name)):
+                names.append(name)
     return names
 
 
@@ -547,7 +576,7 @@ class ArticlePage:
         for entry in raw if isinstance(raw, list) else [raw]:
             entry = self.page.ld_resolved(entry)
             if isinstance(entry, str):
-                names, url = byline_names(text_of(entry) or ""), None
+                names, url = author_names(text_of(entry) or ""), None
             elif isinstance(entry, dict):
                 name = entry.get("name")
                 names = [n for n in (text_of(v) for v in (name if isinstance(name, list) else [name])) if n]
@@ -555,10 +584,11 @@ class ArticlePage:
                 types = ld_types(entry)
                 if publisher_key and "Organization" in types:
                     names = [n for n in names if n.casefold() != publisher_key]
-                if not types - {"Person"}:
+                if "Person" in types:
                     # The CMS copies a byline into one Person ("A and B", "By A", "A | Edited by C"): its
-                    # names, as the byline's. (An organisation's name may hold "&": it stays whole.)
-                    names = [part for n in names for part in byline_names(n)]
+                    # names. (An organisation's name, or a thing of no stated type, may hold "&" or
+                    # "and": "Ernst and Young" stays whole.)
+                    names = [part for n in names for part in author_names(n, person=True)]
                     if len(names) > 1:
                         url = None  # (whose page it is, is not known)
             else:
@@ -571,7 +601,7 @@ class ArticlePage:
 
     def meta_authors(self) -> list[Link]:
         """Authors of ``<meta name="author">``, written as a byline ("By A and B", "A, B")."""
-        return [Link(name=n) for n in dict.fromkeys(byline_names(self.page.meta("author") or ""))]
+        return [Link(name=n) for n in dict.fromkeys(author_names(self.page.meta("author") or ""))]
 
     def authors(self) -> list[Link]:
         return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors),)) or []
@@ -583,6 +613,8 @@ class ArticlePage:
         """JSON-LD's date ``key``: its text, the first of a list of them, or a Unix time (the site's own
         data writes its dates so, and a template may copy one into JSON-LD as it is)."""
         value = self.ld.get(key)
+        if isinstance(value, list):  # the first that is a date (a list may start with a blank)
+            value = next((v for v in value if (isinstance(v, str) and v.strip()) or (isinstance(v, (int, float)) and not isinstance(v, bool))), None)
         if isinstance(value, str):
             return text_of(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
