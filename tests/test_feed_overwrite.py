@@ -30,7 +30,9 @@ def test_an_overwritten_feed_is_stored_empty_and_the_others_are_not() -> None:
         "out.jsonl": {"format": "jsonlines", "overwrite": True},
         "all.jsonl": {"format": "jsonlines"},
         "kept.csv": {"format": "csv", "overwrite": True, "store_empty": False},
+        "runs/%(time)s.jsonl": {"format": "jsonlines", "overwrite": True},
     })
+    assert "store_empty" not in feeds["runs/%(time)s.jsonl"]  # a new file every run: none left empty
     assert feeds["out.jsonl"] == {"format": "jsonlines", "overwrite": True, "store_empty": True}
     assert feeds["all.jsonl"] == {"format": "jsonlines"}  # appended to: nothing to replace
     assert feeds["kept.csv"]["store_empty"] is False  # the user's word

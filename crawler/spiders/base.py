@@ -39,14 +39,16 @@ def overwrite_stores_empty(settings: BaseSettings) -> None:
     """Feeds that overwrite their file (``-O out.jsonl``) write it also when the run emits nothing,
     unless they say otherwise (``store_empty``). The project does not store empty feeds (a file per
     cron run under ``output/`` would mostly be empty), but an overwritten file left as it was still
-    holds the previous run's articles: whoever reads it after each run would take them twice."""
+    holds the previous run's articles: whoever reads it after each run would take them twice. (A name
+    with placeholders, ``-O out/%(time)s.jsonl``, is a new file every run: nothing to replace.)"""
+
+    def replaces(uri: object, options: object) -> bool:
+        return isinstance(options, dict) and bool(options.get("overwrite")) and "store_empty" not in options and "%(" not in str(uri)
+
     feeds = settings.getdict("FEEDS")
-    if not any(isinstance(options, dict) and options.get("overwrite") and "store_empty" not in options for options in feeds.values()):
+    if not any(replaces(uri, options) for uri, options in feeds.items()):
         return
-    changed = {
-        uri: {**options, "store_empty": True} if isinstance(options, dict) and options.get("overwrite") and "store_empty" not in options else options
-        for uri, options in feeds.items()
-    }
+    changed = {uri: {**options, "store_empty": True} if replaces(uri, options) else options for uri, options in feeds.items()}
     settings.set("FEEDS", changed, priority=settings.getpriority("FEEDS") or "spider")
 
 
