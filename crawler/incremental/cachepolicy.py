@@ -10,6 +10,7 @@ stored, so ``scrapy crawl reextract -a source=HTTPCACHE_DIR`` has the page of ev
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
@@ -17,6 +18,8 @@ from scrapy.extensions.httpcache import DummyPolicy
 from scrapy.http import Request, Response
 from scrapy.spiders import Spider
 
+from crawler.extraction import decode_body
+from crawler.extraction.blocking import is_block_page, may_be_block_page
 from crawler.extraction.urls import ARTICLE, url_kind
 
 
@@ -38,9 +41,33 @@ class ArticlesOnlyPolicy(DummyPolicy):
 
     def should_cache_response(self, response: Response, request: Request) -> bool:
         # Asked on its own by the store-only middleware, which never looks a request up. Only a page
-        # (2xx): a later 503 or 404 of the article would replace the page reextract reads with an
-        # answer it skips.
-        return 200 <= response.status < 300 and self.should_cache_request(request) and super().should_cache_response(response, request)
+        # (2xx) of the site: a later 503 or 404 of the article, an empty 200 or Akamai's block page
+        # sent with 200 would replace the page reextract reads with an answer it skips.
+        return (
+            200 <= response.status < 300
+            and self.should_cache_request(request)
+            and super().should_cache_response(response, request)
+            and not _no_page(response)
+        )
+
+
+# A block page is well under this, packed or not; an article is many times it.
+_SMALL = 16 * 1024
+
+
+def _no_page(response: Response) -> bool:
+    """Whether a 2xx answer is no page of the site: empty, or Akamai's block page. The cache sees the
+    body as sent, so a small packed one is unpacked to be read (a large one is an article)."""
+    body = response.body
+    encoding = (response.headers.get(b"Content-Encoding") or b"").strip().lower()
+    if len(body) <= _SMALL and encoding in (b"gzip", b"x-gzip", b"deflate"):
+        try:
+            body = zlib.decompress(body, wbits=47, bufsize=_SMALL)  # gzip or zlib, told by the header bytes
+        except zlib.error:
+            return False
+    if not body.strip():
+        return True
+    return may_be_block_page(body) and is_block_page(decode_body(body)[0])
 
 
 class StoreOnlyHttpCacheMiddleware(HttpCacheMiddleware):
