@@ -439,7 +439,7 @@ def test_with_the_http_cache_on_an_updated_article_is_fetched_live_and_its_new_p
         site.modify(article)
         site.set_fault(article, "error503-always")
         down = run(site, tmp_path, "latest", settings=settings, name="down")
-        assert not down.files["jsonl"].exists(), "no copy from the cache stands in for the page"
+        assert read_jsonl(down.files["jsonl"]) == [], "no copy from the cache stands in for the page (-O: the file is emptied)"
         assert down.status == 1 and "none could be fetched (http-503=1)" in down.log, down.log[-3000:]
         metas = [meta.read_text() for meta in cache.rglob("meta") if f"{article}_1.html'" in meta.read_text()]
         assert metas and all("'status': 200" in meta for meta in metas), "the page kept for reextract is not replaced by an error page"
