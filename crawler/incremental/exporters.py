@@ -13,12 +13,16 @@ same bytes (same keys in the same order, same JSON options) as ``json.dumps`` of
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import fields, is_dataclass
 from typing import Any
 
 from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter, MarshalItemExporter, PickleItemExporter, XmlItemExporter
 
 from crawler.extraction import Article
+from crawler.incremental.recovery import csv_header
+
+logger = logging.getLogger(__name__)
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -78,7 +82,9 @@ class ArticleCsvItemExporter(CsvItemExporter):
     Lists of strings (``topics``) are still joined by ``join_multivalued``.
 
     A file appended to after earlier runs (``-o all.csv`` from cron) gets no second header line,
-    which every CSV reader would take for a row: the rows go under the header already there.
+    which every CSV reader would take for a row: the rows go under the header already there, in its
+    columns (an earlier version's, or other ``fields``: a field it lacks is left out, with a WARNING,
+    and one it has that the items lack is blank), so that no value lands under another's name.
     """
 
     def __init__(self, file: Any, **kwargs: Any) -> None:
@@ -86,8 +92,23 @@ class ArticleCsvItemExporter(CsvItemExporter):
         # The file itself, or the one a postprocessing (gzip) writes to: whole members in a row
         # read as one stream.
         target = file if hasattr(file, "continues_earlier") else getattr(file, "file", None)
-        if getattr(target, "continues_earlier", False):
+        if target is not None and getattr(target, "continues_earlier", False):
             self.include_headers_line = False
+            path = str(target.path)
+            header = csv_header(path)
+            if header:
+                self.columns_of_file(header, path)
+
+    def columns_of_file(self, header: list[str], path: str) -> None:
+        """Write the rows in the columns of the file's ``header``."""
+        wanted = list(self.fields_to_export or [f.name for f in fields(Article)])
+        left_out = [name for name in wanted if name not in header]
+        if left_out:
+            logger.warning(
+                "%s has the columns of an earlier run (%s); this run's rows go in them, without %s: "
+                "write to a new file to have every field", path, ",".join(header), ", ".join(left_out),
+            )
+        self.fields_to_export = header
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         value = super().serialize_field(field, name, value)

@@ -134,11 +134,20 @@ def _read_json_lines(stream: IO[bytes], found: dict[str, int | None], array: boo
 def _csv_header(record: FeedRecord) -> list[str] | None:
     """The header line at the start of a CSV file, for the rows a run appended under it (the run
     wrote no header of its own); None when it cannot be read."""
-    raw = _open_regular(record.path)
+    return csv_header(record.path, gzipped=record.compression == "gzip")
+
+
+def csv_header(path: str, *, gzipped: bool | None = None) -> list[str] | None:
+    """The header line at the start of a CSV file (gzipped or not; None: told by its first bytes);
+    None when it cannot be read."""
+    raw = _open_regular(path)
     if raw is None:
         return None
     with raw:
-        stream: IO[bytes] = io.BufferedReader(_Gunzip(raw), 1 << 16) if record.compression == "gzip" else raw
+        if gzipped is None:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+        stream: IO[bytes] = io.BufferedReader(_Gunzip(raw), 1 << 16) if gzipped else raw
         line = stream.readline(MAX_LINE_BYTES)
     try:
         return next(csv.reader([line.decode("utf-8", errors="replace")]))
