@@ -451,3 +451,34 @@ def test_scrapyds_stop_script_leaves_a_process_that_took_over_a_stale_pid_alone(
     finally:
         other.kill()
         other.wait()
+
+
+STALE_CASES = [
+    ("2024-11-25T10:00:00+05:30", "2024-11-25T09:00:00+05:30", "stale"),
+    ("2024-11-25T10:00:37+05:30", "2024-11-25T10:00:00+05:30", "updated"),  # the same minute, read from another source
+    ("2999-01-01T10:00:00+05:30", "2024-11-25T11:00:00+05:30", "updated"),  # a wrong date ahead never holds updates back
+    ("2024-11-25T10:00:00+05:30", None, "updated"),
+]
+
+
+@pytest.mark.parametrize(("emitted", "page", "outcome"), STALE_CASES)
+def test_the_redis_store_tells_an_older_copy_of_an_emitted_article_as_the_sqlite_one_does(
+    redis_url: str, prefix: str, emitted: str, page: str | None, outcome: str  # noqa: F811
+) -> None:
+    from crawler.distributed import connect
+    from crawler.distributed.store import RedisSeenStore
+    from crawler.incremental.store import PendingArticle
+
+    store = RedisSeenStore(connect(Settings({"REDIS_URL": redis_url})), prefix, "latest:w1")
+    try:
+        store.add_pending(PendingArticle("124112500005", 2, "hash-2", emitted, None, "latest:a"))
+        store.confirm("124112500005", "latest:a")
+        claim = store.claim(PendingArticle("124112500005", 0, "hash-3", page, None, "latest:b"), fresh=False, is_live=lambda run: False)
+        assert claim.outcome == outcome
+        if outcome == "stale":
+            assert (claim.version, claim.date_modified) == (2, emitted)
+            # Nothing was claimed; with -a fresh=1 the page is emitted as it is.
+            fresh = store.claim(PendingArticle("124112500005", 0, "hash-3", page, None, "latest:c"), fresh=True, is_live=lambda run: False)
+            assert fresh.outcome == "updated"
+    finally:
+        store.close()

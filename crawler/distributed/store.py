@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, key_prefix, safe_name, worker_name
-from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError
+from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError, is_older_copy
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 CLAIM_SECONDS = 3600
 # A run that claimed an article marks itself alive (``<prefix>:alive:<run id>``) for this long, every
 # HEARTBEAT_SECONDS until its store is closed (after its last confirmation): a claim whose run is no
-# longer alive is taken over at once, not after CLAIM_SECONDS.
-ALIVE_SECONDS = WORKER_STALE_SECONDS
+# longer alive is taken over then, not after CLAIM_SECONDS. Long beside the beat: the beat runs on
+# the reactor, which a long parse (a 50 MB sitemap) or a slow Redis may hold up for a while, and a
+# live run's claim taken over is an article emitted twice.
+ALIVE_SECONDS = 10 * WORKER_STALE_SECONDS
 
 # Confirm one pending entry atomically: copy it to the article's hash, index the id, drop the entry.
 # KEYS: pending hash, the article's seen hash, the id set; ARGV: pending field, article id.
@@ -92,12 +94,13 @@ class RedisSeenStore:
     otherwise cost each call its timeout), and ``on_lost`` is told once.
     """
 
-    def __init__(self, client: Redis, prefix: str, scope: str) -> None:
+    def __init__(self, client: Redis, prefix: str, scope: str, *, future_skew: float = 600.0) -> None:
         from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import RedisError
         from redis.exceptions import TimeoutError as RedisTimeoutError
 
         self.client = client
+        self.future_skew = future_skew  # BS_FUTURE_DATE_SKEW
         self.prefix = prefix
         self.pending_key = f"{prefix}:pending:{scope}"
         self.ids_key = f"{prefix}:seen-ids"
@@ -113,7 +116,7 @@ class RedisSeenStore:
     @classmethod
     def open(cls, settings: Any, spider_name: str) -> RedisSeenStore:
         scope = f"{safe_name(spider_name, 'spider')}:{worker_name(settings)}"
-        return cls(connect(settings), key_prefix(settings), scope)
+        return cls(connect(settings), key_prefix(settings), scope, future_skew=settings.getfloat("BS_FUTURE_DATE_SKEW", 600.0))
 
     @classmethod
     def check(cls, settings: Any) -> None:
@@ -190,6 +193,13 @@ class RedisSeenStore:
     def claim(self, pending: PendingArticle, *, fresh: bool, is_live: Callable[[str], bool]) -> Claim:
         """As the SQLite store's: another run's claim holds while that run is alive (from its first
         claim until its store is closed, see ALIVE_SECONDS), and lapses after CLAIM_SECONDS in any case."""
+        if pending.date_modified and not fresh:
+            # As the SQLite store: a page older than the version emitted (a CDN edge's stale copy) is not
+            # the next version. Read before the claim: a newer version emitted in between is not held
+            # back by this, only an older page let through, as without the check.
+            seen = self.get(pending.article_id)
+            if seen is not None and seen.content_hash != pending.content_hash and is_older_copy(pending.date_modified, seen.date_modified, self.future_skew):
+                return Claim("stale", seen.version, seen.date_modified)
         entry = {"content_hash": pending.content_hash, "date_modified": pending.date_modified, "source_date": pending.source_date}
         outcome, version = self._call(
             self._claim,
