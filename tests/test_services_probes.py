@@ -64,6 +64,9 @@ def assert_one_usage_line(done: subprocess.CompletedProcess[str], words: str) ->
         ("CONCURRENT_REQUESTS_PER_DOMAIN=0", "at least 1"),
         # 0 items at a time: no response is ever parsed, every article found is lost.
         ("CONCURRENT_ITEMS=0", "at least 1"),
+        # 0 requests at a time: Scrapy 2.13 sends none and waits for ever; later ones take it for no
+        # limit at all, which no crawl of the site should be.
+        ("CONCURRENT_REQUESTS=0", "at least 1"),
         # A socket timeout of 0 is a non-blocking socket: a Redis that answers well was "unreachable".
         ("BS_REDIS_TIMEOUT=0", "above 0"),
         ("BS_HEARTBEAT_TIMEOUT=0", "above 0"),

@@ -38,8 +38,9 @@ from crawler.spiders.base import overwrite_stores_empty
 # every other whole-number default is read with getint(), which a decimal ends in a traceback.
 SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT"})
 # Scrapy's settings that 0 turns into a run doing nothing: no request to the site ever leaves (the
-# run waits for ever), or no response is ever parsed (every article found is lost).
-AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
+# run waits for ever), or no response is ever parsed (every article found is lost). (From Scrapy 2.14
+# on, CONCURRENT_REQUESTS=0 is no limit at all instead, which no crawl of the site should be.)
+AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
 # Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation
 # now in progress"), and a Redis that answers well is reported unreachable.
 ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT"})
