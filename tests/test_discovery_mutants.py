@@ -43,3 +43,43 @@ def test_an_atom_link_without_href_falls_back_to_the_entrys_web_id() -> None:
       <updated>2024-02-28T15:42:00+05:30</updated></entry></feed>""".encode()
     feed = parse_rss(body, SITE)
     assert [e.url for e in feed.entries] == [ARTICLE] and feed.unusable_urls == 0
+
+
+def test_a_sitemap_counts_each_unreadable_date_and_only_those() -> None:
+    body = f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+      <url><loc>{ARTICLE}?a</loc><lastmod>someday</lastmod></url>
+      <url><loc>{ARTICLE}?b</loc><news:news><news:publication_date>soon</news:publication_date></news:news></url>
+      <url><loc>{ARTICLE}?c</loc><lastmod>2024-02-29T10:00:00+05:30</lastmod>
+        <news:news><news:publication_date>2024-02-28T15:42:00+05:30</news:publication_date></news:news></url>
+      <url><loc>{ARTICLE}?d</loc><lastmod>2024-03-01</lastmod>
+        <news:news><news:publication_date>2024-02-28</news:publication_date></news:news></url>
+      <url><loc>{ARTICLE}?e</loc></url></urlset>""".encode()
+    sitemap = parse_sitemap(body, SITE)
+    assert sitemap.unreadable_dates == 2
+    assert [(e.lastmod is None, e.published is None) for e in sitemap.entries] == [(True, True), (True, True), (False, False), (False, False), (True, True)]
+
+
+def test_an_atom_entry_with_neither_link_nor_id_is_unusable_not_an_error() -> None:
+    body = f"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>no address</title></entry>
+      <entry><id>tag:business-standard.com,2024:1</id></entry>
+      <entry><link href="{ARTICLE}"/></entry></feed>""".encode()
+    feed = parse_rss(body, SITE)
+    assert [e.url for e in feed.entries] == [ARTICLE] and feed.unusable_urls == 2
+
+
+def test_an_atom_feed_counts_each_unreadable_date_and_dates_entries_by_the_readable_ones() -> None:
+    body = f"""<feed xmlns="http://www.w3.org/2005/Atom">
+      <entry><link href="{ARTICLE}?1"/><updated>2024-02-29T10:00:00+05:30</updated></entry>
+      <entry><link href="{ARTICLE}?2"/><published>someday</published><updated>2024-02-29T10:00:00+05:30</updated></entry>
+      <entry><link href="{ARTICLE}?3"/><published>2024-02-28T15:42:00+05:30</published><updated>later</updated></entry>
+      <entry><link href="{ARTICLE}?4"/><issued>2024-02-27T09:00:00+05:30</issued><modified>2024-02-27T11:00:00+05:30</modified></entry>
+    </feed>""".encode()
+    feed = parse_rss(body, SITE)
+    assert feed.unreadable_dates == 2
+    dated = [(e.lastmod and e.lastmod.isoformat(), e.published and e.published.isoformat()) for e in feed.entries]
+    assert dated == [
+        ("2024-02-29T10:00:00+05:30", None),
+        ("2024-02-29T10:00:00+05:30", None),
+        ("2024-02-28T15:42:00+05:30", "2024-02-28T15:42:00+05:30"),
+        ("2024-02-27T11:00:00+05:30", "2024-02-27T09:00:00+05:30"),
+    ]
