@@ -73,6 +73,7 @@ def test_an_atom_feed_counts_each_unreadable_date_and_dates_entries_by_the_reada
       <entry><link href="{ARTICLE}?2"/><published>someday</published><updated>2024-02-29T10:00:00+05:30</updated></entry>
       <entry><link href="{ARTICLE}?3"/><published>2024-02-28T15:42:00+05:30</published><updated>later</updated></entry>
       <entry><link href="{ARTICLE}?4"/><issued>2024-02-27T09:00:00+05:30</issued><modified>2024-02-27T11:00:00+05:30</modified></entry>
+      <entry><link href="{ARTICLE}?5"/><published>2024-02-26T08:00:00+05:30</published></entry>
     </feed>""".encode()
     feed = parse_rss(body, SITE)
     assert feed.unreadable_dates == 2
@@ -82,4 +83,5 @@ def test_an_atom_feed_counts_each_unreadable_date_and_dates_entries_by_the_reada
         ("2024-02-29T10:00:00+05:30", None),
         ("2024-02-28T15:42:00+05:30", "2024-02-28T15:42:00+05:30"),
         ("2024-02-27T11:00:00+05:30", "2024-02-27T09:00:00+05:30"),
+        ("2024-02-26T08:00:00+05:30", "2024-02-26T08:00:00+05:30"),
     ]
