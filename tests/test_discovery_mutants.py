@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from crawler.extraction.discovery import TOO_LARGE, BrokenDocument, parse_rss, parse_sitemap, unpack
+from crawler.extraction.discovery import TOO_LARGE, BrokenDocument, monthly_sitemap_month, parse_rss, parse_sitemap, unpack
 
 
 def test_a_gzip_body_of_exactly_the_limit_is_unpacked_one_byte_more_is_refused() -> None:
@@ -85,3 +85,17 @@ def test_an_atom_feed_counts_each_unreadable_date_and_dates_entries_by_the_reada
         ("2024-02-27T11:00:00+05:30", "2024-02-27T09:00:00+05:30"),
         ("2024-02-26T08:00:00+05:30", "2024-02-26T08:00:00+05:30"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "month"),
+    [
+        ("https://www.business-standard.com/sitemap/2024-February-1.xml?v=17", (2024, 2)),
+        ("https://www.business-standard.com/sitemap/2023-december-12.xml.gz", (2023, 12)),
+        ("https://www.business-standard.com/sitemap/2024-smarch-1.xml", None),
+        ("https://www.business-standard.com/sitemap/2024-may-1.xml.bak", None),
+        ("https://www.business-standard.com/sitemap/sitemap-index.xml", None),
+    ],
+)
+def test_monthly_sitemap_month_needs_a_real_month_name(url: str, month: tuple[int, int] | None) -> None:
+    assert monthly_sitemap_month(url) == month
