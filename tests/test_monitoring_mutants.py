@@ -6,6 +6,7 @@ value, without a crawl: the crawls that exercise them end to end are slow and ch
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -245,6 +246,12 @@ def test_status_words() -> None:
     assert history.status_words(99) == "exit 99"
 
 
+def test_versions_name_the_running_python() -> None:
+    import platform
+
+    assert history.versions()["python"] == platform.python_version()
+
+
 def test_naive_times_are_utc() -> None:
     assert history.parse_time("2024-03-01T10:00:00") == datetime(2024, 3, 1, 10, tzinfo=timezone.utc)
     assert history.parse_time("2024-03-01T10:00:00+05:30").utcoffset() == timedelta(hours=5, minutes=30)
@@ -335,6 +342,13 @@ def test_append_ends_a_cut_line_first_and_records_are_sorted_and_filtered(tmp_pa
     assert [m for m in caplog.messages if "unreadable line" in m] == [f"Skipping an unreadable line of the run history {runs.path}"]
 
 
+def test_append_adds_exactly_one_line_per_record_to_a_whole_file(tmp_path: Path) -> None:
+    runs = history.RunHistory(tmp_path)
+    runs.append({"started": "2024-01-01T00:00:00"})
+    runs.append({"started": "2024-01-02T00:00:00"})
+    assert runs.path.read_bytes() == b'{"started": "2024-01-01T00:00:00"}\n{"started": "2024-01-02T00:00:00"}\n'
+
+
 def test_records_of_a_missing_history_are_none(tmp_path: Path) -> None:
     assert history.RunHistory(tmp_path).records() == []
 
@@ -421,6 +435,25 @@ def test_a_refused_run_is_not_recorded_when_the_history_is_off_or_says_why(tmp_p
     assert said == f"the refusal is not in the run history: {blocker / history.RUNS_FILE}: its folder is not a directory"
 
 
+def test_a_refused_run_says_why_the_history_could_not_be_written(tmp_path: Path) -> None:
+    (tmp_path / history.RUNS_FILE).mkdir()
+    said = history.record_refused(Settings({"BS_RUN_HISTORY": True, "BS_STATE_DIR": str(tmp_path)}), "daily", {}, 3, "x")
+    assert said == f"the refusal is not in the run history: {tmp_path / history.RUNS_FILE}: Is a directory"
+
+
+def test_a_refused_run_goes_to_redis_too_unless_redis_is_why(tmp_path: Path) -> None:
+    from crawler.monitoring.verdict import EXIT_REDIS
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    settings = Settings({"BS_RUN_HISTORY": True, "BS_STATE_DIR": str(tmp_path), "REDIS_URL": f"redis://127.0.0.1:{port}/0", "BS_REDIS_TIMEOUT": 2})
+    assert history.record_refused(settings, "daily", {}, EXIT_REDIS, "Redis is down") is None
+    said = history.record_refused(settings, "daily", {}, 3, "locked")
+    assert said is not None and said.startswith(f"the refusal is in {tmp_path / history.RUNS_FILE} but not in Redis (")
+    assert [r["status"] for r in history.RunHistory(tmp_path).records()] == [EXIT_REDIS, 3]
+
+
 def test_history_is_read_from_the_state_dir_without_redis(tmp_path: Path) -> None:
     store = history.history_store(Settings({"BS_STATE_DIR": str(tmp_path)}))
     assert isinstance(store, history.RunHistory) and store.path == tmp_path / history.RUNS_FILE
@@ -491,3 +524,41 @@ def test_the_latest_runs_details_in_words() -> None:
     ):
         assert fact in page
     assert '<div class="chart" id="hindi-daily-coverage"><svg' in page
+
+
+# --- the progress extension -----------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def run_progress(stream: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy import Spider
+    from scrapy.http import Request, XmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.monitoring.progress import ProgressExtension
+
+    monkeypatch.setattr("sys.argv", ["scrapy", "crawl", "archive", "-a", "since=2024-01-01", "-a", "until=2024-03-31"])
+    crawler = get_crawler(settings_dict={"BS_PROGRESS_BAR": True})
+    extension = ProgressExtension(crawler, 3600.0, stream)
+    spider = Spider("archive")
+    extension.spider_opened(spider)
+    for url in ("https://x.example/sitemap/2024-february-1.xml", "https://x.example/sitemap/2024-March-1.xml.gz", "https://x.example/rss.xml"):
+        extension.response_received(XmlResponse(url, body=b"<urlset/>"), Request(url), spider)
+    extension.spider_closed(spider, "finished")
+
+
+def test_on_a_terminal_the_progress_bar_counts_the_monthly_sitemaps_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = Terminal()
+    run_progress(terminal, monkeypatch)
+    last = terminal.getvalue().split("\r")[-1]
+    assert "archive:" in last and "2/3" in last and "months 2/3 done, found 0, fetched 0, emitted 0" in last
+
+
+def test_off_a_terminal_no_bar_is_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    log_file = io.StringIO()
+    run_progress(log_file, monkeypatch)
+    assert log_file.getvalue() == ""
