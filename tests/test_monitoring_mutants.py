@@ -236,6 +236,18 @@ def test_the_suite_is_built_on_demand_and_other_names_are_missing() -> None:
         spidermon.NoSuchSuite  # noqa: B018
 
 
+def test_the_suite_takes_its_actions_from_the_settings_and_none_without_a_crawler() -> None:
+    from scrapy.utils.test import get_crawler
+
+    dummy = "spidermon.core.actions.DummyAction"
+    crawler = get_crawler(settings_dict={"BS_SPIDERMON_FAILED_ACTIONS": [dummy], "BS_SPIDERMON_FINISHED_ACTIONS": [dummy, dummy]})
+    suite = spidermon.RunVerdictMonitorSuite(crawler=crawler)
+    assert [type(a).__name__ for a in suite.monitors_failed_actions] == ["DummyAction"]
+    assert [type(a).__name__ for a in suite.monitors_finished_actions] == ["DummyAction", "DummyAction"]
+    bare = spidermon.RunVerdictMonitorSuite()
+    assert bare.monitors_failed_actions == [] and bare.monitors_finished_actions == []
+
+
 # --- history ------------------------------------------------------------------------------------
 
 
@@ -562,3 +574,12 @@ def test_off_a_terminal_no_bar_is_drawn(monkeypatch: pytest.MonkeyPatch) -> None
     log_file = io.StringIO()
     run_progress(log_file, monkeypatch)
     assert log_file.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "colour"), [(0, report.OK_COLOUR), (4, report.FAILED_COLOUR), (None, report.KILLED_COLOUR)], ids=["ok", "failed", "killed"]
+)
+def test_a_runs_duration_bar_has_its_outcomes_colour(status: int | None, colour: str) -> None:
+    svg = report.Charts([run_record("2024-01-01T06:00:00+00:00", status, duration_s=30)]).durations()
+    used = {c for c in (report.OK_COLOUR, report.FAILED_COLOUR, report.KILLED_COLOUR) if c in svg}
+    assert used == {colour}
