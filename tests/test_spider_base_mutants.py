@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.exceptions import UsageError
@@ -14,6 +15,7 @@ from crawler.spiders.archive import ArchiveSpider
 from crawler.spiders.article import ArticleSpider
 from crawler.spiders.base import BusinessStandardSpider, looks_like_json, on_hosts, requested_url, require, site_hosts
 from crawler.spiders.latest import LatestSpider
+from tests.conftest import SITE
 from tests.test_spiders_unit import make_spider
 
 
@@ -108,3 +110,53 @@ def test_the_default_feed_applies_only_without_feeds_of_the_users() -> None:
     none = Settings({"BS_DEFAULT_FEED": ""})
     ArticleSpider.update_settings(none)
     assert none.getdict("FEEDS") == {}
+
+
+# --- the article callback after a redirect, and an article request that failed -----------------------
+
+
+def redirected(spider_url: str, final_url: str, tmp_path: Path) -> tuple[list[Any], Any]:
+    from tests.test_spider_probes import SEED_BODY
+
+    spider = make_spider(ArticleSpider, tmp_path, url=spider_url)
+    request = Request(final_url, meta={"redirect_urls": [spider_url]})
+    response = HtmlResponse(final_url, body=SEED_BODY, encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"}, request=request)
+    return list(spider.parse_article(response)), spider.crawler.stats
+
+
+def test_an_article_redirected_away_from_its_id_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from tests.test_spider_probes import SEED_URL
+
+    items, stats = redirected(SEED_URL, SITE + "/", tmp_path)
+    assert items == [] and stats.get_value("bs/skipped/redirected-away") == 1
+    assert f"Skipped <{SEED_URL}>: the article redirected to <{SITE}/>" in caplog.messages
+
+
+def test_an_article_redirected_to_another_address_of_itself_is_read(tmp_path: Path) -> None:
+    from tests.test_spider_probes import SEED_URL
+
+    items, stats = redirected(SEED_URL.replace("https://", "http://", 1), SEED_URL, tmp_path)
+    assert [item.url for item in items] == [SEED_URL] and stats.get_value("bs/skipped/redirected-away") is None
+
+
+def test_an_address_without_an_id_redirected_to_an_article_is_read(tmp_path: Path) -> None:
+    from tests.test_spider_probes import SEED_URL
+
+    items, stats = redirected(SITE + "/amp-short-link", SEED_URL, tmp_path)
+    assert len(items) == 1 and stats.get_value("bs/skipped/redirected-away") is None
+
+
+def test_a_failed_article_request_is_counted_by_its_kind(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from twisted.internet.error import TimeoutError as ConnectTimeout
+    from twisted.python.failure import Failure
+
+    from crawler.middlewares import OffsiteRedirect
+
+    spider = make_spider(ArticleSpider, tmp_path, url=SITE + "/a/x-124022800873_1.html")
+    for error in (OffsiteRedirect("https://elsewhere.example/"), ConnectTimeout()):
+        failure = Failure(error)
+        failure.request = Request(SITE + "/a/x-124022800873_1.html")  # type: ignore[attr-defined]
+        spider.article_failed(failure)
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/failed/offsite-redirect") == 1 and stats.get_value("bs/failed/timeout") == 1
+    assert f"Failed <{SITE}/a/x-124022800873_1.html>: redirected off the site to <https://elsewhere.example/>" in caplog.messages
