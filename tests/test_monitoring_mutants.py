@@ -583,3 +583,39 @@ def test_a_runs_duration_bar_has_its_outcomes_colour(status: int | None, colour:
     svg = report.Charts([run_record("2024-01-01T06:00:00+00:00", status, duration_s=30)]).durations()
     used = {c for c in (report.OK_COLOUR, report.FAILED_COLOUR, report.KILLED_COLOUR) if c in svg}
     assert used == {colour}
+
+
+# --- the run history extension ----------------------------------------------------------------------
+
+
+def test_the_history_extension_records_a_run_and_the_killed_run_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    monkeypatch.setattr("sys.argv", ["scrapy", "crawl", "daily", "-a", "fresh=1"])
+    runs = history.RunHistory(tmp_path)
+    marker(runs, "earlier", pid=dead_pid())
+    settings = {"BS_RUN_HISTORY": True, "BS_STATE_DIR": str(tmp_path), "BS_RUN_HISTORY_CHECKPOINT": 0, "BS_MIN_FIELD_COVERAGE": {"title": 0.9}}
+    crawler = get_crawler(settings_dict=settings)
+    extension = history.RunHistoryExtension.from_crawler(crawler)
+    spider = Spider("daily")
+    extension.spider_opened(spider)
+    (live,) = runs.running.glob("*.json")
+    assert json.loads(live.read_text())["arguments"] == {"fresh": "1"}
+    assert crawler.stats is not None
+    crawler.stats.set_value(stat.NEW, 2)
+    crawler.stats.set_value(stat.layout("nextjs"), 2)
+    extension.run_judged(spider, "finished", 0, "ok", "2 new")
+    earlier, this = runs.records()
+    assert earlier["run_id"] == "earlier" and earlier["status_words"] == "killed"
+    assert this["spider"] == "daily" and this["status"] == 0 and this["status_words"] == "ok" and this["reason"] == "ok"
+    assert this["summary"] == "2 new" and this["finish_reason"] == "finished" and this["counts"]["new"] == 2
+    assert this["coverage"] == {"title": 1.0} and this["pid"] == os.getpid() and "worker" not in this
+    assert this["run_id"] == live.stem and list(runs.running.glob("*.json")) == []
+
+
+def test_the_history_extension_is_off_when_the_history_is(tmp_path: Path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    with pytest.raises(NotConfigured):
+        history.RunHistoryExtension.from_crawler(get_crawler(settings_dict={"BS_RUN_HISTORY": False, "BS_STATE_DIR": str(tmp_path)}))
