@@ -619,3 +619,36 @@ def test_the_history_extension_is_off_when_the_history_is(tmp_path: Path) -> Non
 
     with pytest.raises(NotConfigured):
         history.RunHistoryExtension.from_crawler(get_crawler(settings_dict={"BS_RUN_HISTORY": False, "BS_STATE_DIR": str(tmp_path)}))
+
+
+# --- the report's charts ------------------------------------------------------------------------------
+
+
+def test_the_coverage_chart_marks_only_a_field_under_its_minimum() -> None:
+    records = [
+        run_record("2024-01-01T06:00:00+00:00", 0, coverage={"title": 0.9, "author": 0.1}),
+        run_record("2024-01-02T06:00:00+00:00", 0, coverage={"title": 0.95}),
+    ]
+    assert report.ALARM_COLOUR not in report.Charts(records).coverage({"title": 0.9})
+    records.append(run_record("2024-01-03T06:00:00+00:00", 0, coverage={"title": 0.89}))
+    assert "below its minimum" in report.Charts(records).coverage({"title": 0.9})
+
+
+def test_the_duration_chart_is_in_minutes_from_five_minutes_on() -> None:
+    def unit(seconds: float) -> str:
+        svg = report.Charts([run_record("2024-01-01T06:00:00+00:00", 0, duration_s=seconds)]).durations()
+        return "minutes" if ">minutes<" in svg else "seconds" if ">seconds<" in svg else "?"
+
+    assert (unit(299), unit(300)) == ("seconds", "minutes")
+
+
+def test_chart_labels_show_seconds_only_for_runs_in_the_same_minute() -> None:
+    apart = report.Charts([run_record("2024-01-01T06:00:05+00:00", 0), run_record("2024-01-01T07:00:09+00:00", 0)]).durations()
+    assert ">01-01 06:00<" in apart and "06:00:05" not in apart
+    close = report.Charts([run_record("2024-01-01T06:00:05+00:00", 0), run_record("2024-01-01T06:00:09+00:00", 0)]).durations()
+    assert ">01-01 06:00:05<" in close and ">01-01 06:00:09<" in close
+
+
+def test_the_status_chart_names_the_outcome_of_runs_that_were_not_ok() -> None:
+    svg = report.Charts([run_record("2024-01-01T06:00:00+00:00", 0), run_record("2024-01-02T06:00:00+00:00", 4)]).statuses()
+    assert ">blocked<" in svg and svg.count(">ok<") == 1  # the legend's
