@@ -652,3 +652,58 @@ def test_chart_labels_show_seconds_only_for_runs_in_the_same_minute() -> None:
 def test_the_status_chart_names_the_outcome_of_runs_that_were_not_ok() -> None:
     svg = report.Charts([run_record("2024-01-01T06:00:00+00:00", 0), run_record("2024-01-02T06:00:00+00:00", 4)]).statuses()
     assert ">blocked<" in svg and svg.count(">ok<") == 1  # the legend's
+
+
+# --- the heartbeat extension ------------------------------------------------------------------------
+
+
+def heartbeat_extension(monitor_url: str, monkeypatch: pytest.MonkeyPatch, **settings: Any) -> Any:
+    from scrapy.utils.test import get_crawler
+    from twisted.internet import defer
+
+    # The ping in this thread: the extension's own logic, without a running reactor.
+    monkeypatch.setattr(heartbeat.threads, "deferToThread", lambda call, *args: defer.maybeDeferred(call, *args))
+    monkeypatch.setattr(heartbeat, "maybe_deferred_to_future", lambda deferred: deferred)
+    crawler = get_crawler(settings_dict={"BS_HEARTBEAT_URL": monitor_url, "BS_HEARTBEAT_TIMEOUT": 5, **settings})
+    return heartbeat.HeartbeatExtension.from_crawler(crawler)
+
+
+def finish(coroutine: Any) -> None:
+    with pytest.raises(StopIteration):
+        coroutine.send(None)
+
+
+def test_the_heartbeat_pings_success_fail_and_start(monitor: Monitor, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy import Spider
+
+    spider = Spider("daily")
+    quiet = heartbeat_extension(monitor.url, monkeypatch)
+    finish(quiet.spider_opened(spider))
+    assert monitor.pings == []
+    extension = heartbeat_extension(monitor.url, monkeypatch, BS_HEARTBEAT_START=True)
+    finish(extension.spider_opened(spider))
+    finish(extension.run_judged(spider, status=0, summary="2 new"))
+    finish(extension.run_judged(spider, status=4, summary="blocked"))
+    assert monitor.pings == [("/ping/key/start", "daily started"), ("/ping/key", "daily: 2 new"), ("/ping/key/fail", "daily: blocked")]
+    assert extension.stats.get_value(stat.HEARTBEAT_SENT) == 3 and extension.stats.get_value(stat.HEARTBEAT_FAILED) is None
+
+
+def test_a_heartbeat_the_monitor_refuses_is_one_warning_and_a_stat(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from scrapy import Spider
+
+    refusing = Monitor(status=500)
+    try:
+        extension = heartbeat_extension(refusing.url, monkeypatch)
+        finish(extension.run_judged(Spider("daily"), status=0, summary="ok"))
+    finally:
+        refusing.server.shutdown()
+        refusing.server.server_close()
+    assert extension.stats.get_value(stat.HEARTBEAT_FAILED) == 1 and extension.stats.get_value(stat.HEARTBEAT_SENT) is None
+    host = refusing.url.split("/")[2]
+    assert f"Heartbeat to {host} failed (HTTP 500); the run's own status is unaffected" in caplog.messages
+
+
+def test_no_heartbeat_under_scrapy_check(monitor: Monitor, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRAPY_CHECK", "1")
+    with pytest.raises(NotConfigured):
+        heartbeat_extension(monitor.url, monkeypatch)
