@@ -74,6 +74,8 @@ def test_an_atom_feed_counts_each_unreadable_date_and_dates_entries_by_the_reada
       <entry><link href="{ARTICLE}?3"/><published>2024-02-28T15:42:00+05:30</published><updated>later</updated></entry>
       <entry><link href="{ARTICLE}?4"/><issued>2024-02-27T09:00:00+05:30</issued><modified>2024-02-27T11:00:00+05:30</modified></entry>
       <entry><link href="{ARTICLE}?5"/><published>2024-02-26T08:00:00+05:30</published></entry>
+      <entry><link href="{ARTICLE}?6"/><updated>2024-02-25T08:00:00+05:30</updated></entry>
+      <entry><link href="{ARTICLE}?7"/><published>2024-02-24T08:00:00+05:30</published></entry>
     </feed>""".encode()
     feed = parse_rss(body, SITE)
     assert feed.unreadable_dates == 2
@@ -84,6 +86,8 @@ def test_an_atom_feed_counts_each_unreadable_date_and_dates_entries_by_the_reada
         ("2024-02-28T15:42:00+05:30", "2024-02-28T15:42:00+05:30"),
         ("2024-02-27T11:00:00+05:30", "2024-02-27T09:00:00+05:30"),
         ("2024-02-26T08:00:00+05:30", "2024-02-26T08:00:00+05:30"),
+        ("2024-02-25T08:00:00+05:30", None),
+        ("2024-02-24T08:00:00+05:30", "2024-02-24T08:00:00+05:30"),
     ]
 
 
