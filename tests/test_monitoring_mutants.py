@@ -707,3 +707,12 @@ def test_no_heartbeat_under_scrapy_check(monitor: Monitor, monkeypatch: pytest.M
     monkeypatch.setenv("SCRAPY_CHECK", "1")
     with pytest.raises(NotConfigured):
         heartbeat_extension(monitor.url, monkeypatch)
+
+
+def test_progress_eta_of_an_archive_run_with_nothing_fetched_yet_or_no_month_read() -> None:
+    progress = Progress("archive", 12)
+    # No month read yet: by the articles found but not fetched.
+    assert progress.eta(120.0, 10, 5) == pytest.approx(120.0)
+    progress.months_done.add((2024, 1))
+    # A month read, nothing of it fetched yet: no estimate (not a division by zero).
+    assert progress.eta(120.0, 10, 0) is None
