@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import socket
 import threading
 import urllib.error
@@ -546,7 +547,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def run_progress(stream: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
+def run_progress(stream: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> Any:
     from scrapy import Spider
     from scrapy.http import Request, XmlResponse
     from scrapy.utils.test import get_crawler
@@ -561,13 +562,26 @@ def run_progress(stream: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
     for url in ("https://x.example/sitemap/2024-february-1.xml", "https://x.example/sitemap/2024-March-1.xml.gz", "https://x.example/rss.xml"):
         extension.response_received(XmlResponse(url, body=b"<urlset/>"), Request(url), spider)
     extension.spider_closed(spider, "finished")
+    return extension
 
 
 def test_on_a_terminal_the_progress_bar_counts_the_monthly_sitemaps_read(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = Terminal()
-    run_progress(terminal, monkeypatch)
+    extension = run_progress(terminal, monkeypatch)
     last = terminal.getvalue().split("\r")[-1]
     assert "archive:" in last and "2/3" in last and "months 2/3 done, found 0, fetched 0, emitted 0" in last
+    assert re.search(r"elapsed 0m\d\ds", last)
+    assert not extension.loop.running  # no report after the close
+
+
+def test_progress_is_off_at_interval_zero() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.monitoring.progress import ProgressExtension
+
+    with pytest.raises(NotConfigured):
+        ProgressExtension.from_crawler(get_crawler(settings_dict={"BS_PROGRESS_INTERVAL": 0}))
+    assert ProgressExtension.from_crawler(get_crawler(settings_dict={"BS_PROGRESS_INTERVAL": 0.5})).interval == 0.5
 
 
 def test_off_a_terminal_no_bar_is_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
