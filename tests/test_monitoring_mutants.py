@@ -626,6 +626,24 @@ def test_the_history_extension_records_a_run_and_the_killed_run_before_it(tmp_pa
     assert this["summary"] == "2 new" and this["finish_reason"] == "finished" and this["counts"]["new"] == 2
     assert this["coverage"] == {"title": 1.0} and this["pid"] == os.getpid() and "worker" not in this
     assert this["run_id"] == live.stem and list(runs.running.glob("*.json")) == []
+    assert 0 <= this["duration_s"] < 60
+
+
+def test_a_distributed_runs_record_names_its_worker(tmp_path: Path) -> None:
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    settings = {"BS_RUN_HISTORY": True, "BS_STATE_DIR": str(tmp_path), "BS_RUN_HISTORY_CHECKPOINT": 0,
+                "REDIS_URL": f"redis://127.0.0.1:{port}/0", "BS_REDIS_TIMEOUT": 2, "BS_WORKER_NAME": "worker-7"}
+    extension = history.RunHistoryExtension.from_crawler(get_crawler(settings_dict=settings))
+    extension.spider_opened(Spider("daily"))
+    extension.run_judged(Spider("daily"), "finished", 0, "ok", "")
+    # Redis is down: the record is in the state dir all the same.
+    (record,) = history.RunHistory(tmp_path).records()
+    assert record["worker"] == "worker-7"
 
 
 def test_the_history_extension_is_off_when_the_history_is(tmp_path: Path) -> None:
@@ -646,6 +664,14 @@ def test_the_coverage_chart_marks_only_a_field_under_its_minimum() -> None:
     assert report.ALARM_COLOUR not in report.Charts(records).coverage({"title": 0.9})
     records.append(run_record("2024-01-03T06:00:00+00:00", 0, coverage={"title": 0.89}))
     assert "below its minimum" in report.Charts(records).coverage({"title": 0.9})
+
+
+def test_the_coverage_chart_plots_the_fields_with_a_minimum_else_every_field() -> None:
+    records = [run_record("2024-01-01T06:00:00+00:00", 0, coverage={"title": 1.0, "author": 0.5})]
+    with_minimum = report.Charts(records).coverage({"title": 0.9})
+    assert ">title<" in with_minimum and ">author<" not in with_minimum
+    every = report.Charts(records).coverage({})
+    assert ">title<" in every and ">author<" in every
 
 
 def test_the_duration_chart_is_in_minutes_from_five_minutes_on() -> None:
