@@ -103,7 +103,7 @@ def spider_arguments(argv: list[str]) -> dict[str, str]:
     for i, arg in enumerate(argv):
         if arg == "-a" and i + 1 < len(argv):
             values.append(argv[i + 1])
-        elif arg.startswith("-a") and "=" in arg and len(arg) > 2:
+        elif arg.startswith("-a") and "=" in arg:
             values.append(arg[2:])
     try:
         return {k: v for k, v in arglist_to_dict(values).items() if not k.startswith("_")}

@@ -48,10 +48,10 @@ class SpidermonAddon:
         settings["EXTENSIONS"][SPIDERMON_EXTENSION] = EXTENSION_ORDER
         settings["ITEM_PIPELINES"][VALIDATION_PIPELINE] = PIPELINE_ORDER
         # At engine stop, not spider close: the verdict may still wait for a feed to be stored
-        # while the spider_closed handlers run, and the suite reads its exit status.
-        suites = settings.getlist("SPIDERMON_ENGINE_STOP_MONITORS")
-        if SUITE not in suites:
-            settings.set("SPIDERMON_ENGINE_STOP_MONITORS", [*suites, SUITE], priority="addon")
+        # while the spider_closed handlers run, and the suite reads its exit status. Added at the
+        # list's own priority: set at the add-on's, it was lost whenever the user listed suites of
+        # their own in settings.py or with -s (both rank above an add-on).
+        settings.add_to_list("SPIDERMON_ENGINE_STOP_MONITORS", SUITE)
         if not settings.get("SPIDERMON_VALIDATION_SCHEMAS"):
             from crawler.extraction import Article
 
