@@ -217,8 +217,8 @@ def test_spidermon_addon_adds_the_extension_pipeline_suite_and_schema() -> None:
     assert settings.getdict("EXTENSIONS") == {spidermon.SPIDERMON_EXTENSION: spidermon.EXTENSION_ORDER}
     assert settings.getdict("ITEM_PIPELINES") == {spidermon.VALIDATION_PIPELINE: spidermon.PIPELINE_ORDER}
     assert settings.getlist("SPIDERMON_ENGINE_STOP_MONITORS") == [spidermon.SUITE]
-    assert settings.get("SPIDERMON_VALIDATION_SCHEMAS") == {Article: spidermon.schema_path()}
-    assert Path(spidermon.schema_path()).is_file()
+    schema = settings.get("SPIDERMON_VALIDATION_SCHEMAS")[Article]
+    assert schema == spidermon.shipped_schema() and schema["type"] == "object" and "articleId" in schema["properties"]
 
 
 def test_spidermon_addon_keeps_the_users_suites_and_schemas_and_adds_ours_once() -> None:
