@@ -4,9 +4,18 @@ behaviour a small slip in the code (a flipped comparison, a swapped ``and``) wou
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
+from dataclasses import replace
 
+import pytest
+from lxml.etree import _Element
+
+from crawler.extraction.article import Article, Image, Link, RelatedArticle
+from crawler.extraction.blocking import is_block_page, may_be_block_page
 from crawler.extraction.normalize import absolute_url, clean_text, display_date_text, normalize_date, parse_change
+from crawler.extraction.page import FALLBACK_ENCODING, STRAY_BYTES, UTF8_OVER_DECLARED, Page, decode_body, dig, loads_lenient
+from crawler.extraction.text import block_paragraphs, fragment, split_body
+from crawler.extraction.validate import missing_fields, missing_required
 
 
 @pytest.mark.parametrize("joiner", ["\u200c", "\u200d"])
@@ -105,3 +114,222 @@ def test_parse_change_negates_only_a_rise_a_down_arrow_marks(text: str, change: 
 def test_parse_change_of_an_unchanged_figure_is_no_negative_zero() -> None:
     # (-0.0 == 0.0, but a feed would write "-0.0")
     assert str(parse_change("▼ 0.00")) == "0.0"
+
+
+@pytest.mark.parametrize("text", ["42", "null", '"NewsArticle"', "", "   ", "<!--{\"a\": 1}"])
+def test_loads_lenient_reads_only_objects_and_arrays(text: str) -> None:
+    # A block that is no object or array (or a comment left open) is no structured data.
+    assert loads_lenient(text) is None
+
+
+def test_loads_lenient_keeps_json_before_a_stray_comment_end() -> None:
+    assert loads_lenient('{"headline": "x"}\n-->') == {"headline": "x"}
+
+
+def test_loads_lenient_keeps_every_value_written_one_after_another() -> None:
+    # Read as JSON: the values after the first are kept whatever they are.
+    assert loads_lenient('{"a": 1}\n"b" 3') == [{"a": 1}, "b", 3]
+
+
+def test_decode_body_reads_utf8_when_real_characters_equal_stray_bytes() -> None:
+    # One real UTF-8 character and one stray Windows-1252 byte: UTF-8, the stray byte one U+FFFD.
+    text, note = decode_body(b"caf\xc3\xa9 India\x92s")
+    assert text == "caf\u00e9 India\ufffds"
+    assert note == "1 byte(s) not UTF-8; kept as U+FFFD" and note.kind == STRAY_BYTES
+
+
+def test_decode_body_reads_windows_1252_when_stray_bytes_outnumber_real_characters() -> None:
+    text, note = decode_body(b"India\x92s caf\xc3\xa9 \x93x\x94")
+    assert text == "India\u2019s caf\u00c3\u00a9 \u201cx\u201d"
+    assert note == "bytes are not UTF-8; read as cp1252" and note.kind == FALLBACK_ENCODING
+
+
+def test_decode_body_reads_a_declared_single_byte_encoding_without_a_note() -> None:
+    assert decode_body(b"India\x92s", "text/html; charset=windows-1252") == ("India\u2019s", None)
+
+
+def test_decode_body_refuses_a_utf16_declaration_for_ascii_markup() -> None:
+    text, note = decode_body(b"<p>India\x92s</p>", "text/html; charset=utf-16")
+    assert text == "<p>India\u2019s</p>"
+    assert note == "bytes are not utf-16; read as cp1252" and note.kind == FALLBACK_ENCODING
+
+
+def test_decode_body_notes_valid_utf8_over_a_declared_encoding_only_when_one_is_declared() -> None:
+    text, note = decode_body(b"caf\xc3\xa9", "text/html; charset=cp1252")
+    assert text == "caf\u00e9" and note is not None and note.kind == UTF8_OVER_DECLARED
+    assert decode_body(b"caf\xc3\xa9", "text/html; charset=utf8") == ("caf\u00e9", None)
+    assert decode_body(b"caf\xc3\xa9") == ("caf\u00e9", None)
+    # A byte order mark wins over the header.
+    assert decode_body(b"\xef\xbb\xbfcaf\xc3\xa9", "text/html; charset=cp1252") == ("caf\u00e9", None)
+
+
+URL = "https://www.business-standard.com/markets/news/sensex-rises-124022800873_1.html"
+OTHER_URL = "https://www.business-standard.com/markets/news/nifty-falls-124022800874_1.html"
+
+
+def _ld_page(*objects: str, url: str = URL, head: str = "") -> Page:
+    scripts = "".join(f'<script type="application/ld+json">{obj}</script>' for obj in objects)
+    return Page(f"<html><head>{head}{scripts}</head><body><p>x</p></body></html>", url)
+
+
+FULL_OTHER = f'{{"@type": "NewsArticle", "url": "{OTHER_URL}", "headline": "Other", "datePublished": "2024-02-28", "author": "A", "articleBody": "B", "image": "I"}}'
+
+
+def test_ld_article_about_this_page_wins_over_a_fuller_one_about_another() -> None:
+    here = f'{{"@type": "NewsArticle", "url": "{URL}", "headline": "Here"}}'
+    assert _ld_page(FULL_OTHER, here).ld_article["headline"] == "Here"
+    # Named by the AMP form or a trailing slash of the page's URL, or by mainEntityOfPage's @id.
+    amp = f'{{"@type": "NewsArticle", "mainEntityOfPage": {{"@id": "{URL.replace(".com/", ".com/amp/")}/"}}, "headline": "Amp"}}'
+    assert _ld_page(FULL_OTHER, amp).ld_article["headline"] == "Amp"
+
+
+def test_ld_article_naming_no_page_wins_over_one_about_another_page() -> None:
+    nameless = '{"@type": "NewsArticle", "headline": "Nameless"}'
+    assert _ld_page(FULL_OTHER, nameless).ld_article["headline"] == "Nameless"
+    assert _ld_page(nameless, FULL_OTHER).ld_article["headline"] == "Nameless"
+
+
+def test_ld_article_about_the_canonical_page_wins_when_fetched_by_another_url() -> None:
+    canonical = f'<link rel="canonical" href="{OTHER_URL}">'
+    here = f'{{"@type": "NewsArticle", "url": "{URL}", "headline": "Here"}}'
+    page = _ld_page(here, f'{{"@type": "NewsArticle", "url": "{OTHER_URL}", "headline": "Canonical"}}', url=URL + "?utm=x", head=canonical)
+    # The fetched URL with a query names no page the objects name; the canonical one does.
+    assert page.ld_article["headline"] == "Canonical"
+
+
+def test_ld_article_among_equals_the_fullest_then_the_first() -> None:
+    stub = f'{{"@type": "NewsArticle", "url": "{URL}", "headline": "Stub"}}'
+    full = f'{{"@type": "NewsArticle", "url": "{URL}", "headline": "Full", "datePublished": "2024-02-28", "articleBody": "B"}}'
+    assert _ld_page(stub, full).ld_article["headline"] == "Full"
+    assert _ld_page(full, stub).ld_article["headline"] == "Full"
+    twin = f'{{"@type": "NewsArticle", "url": "{URL}", "headline": "Twin", "datePublished": "2024-02-28", "articleBody": "B"}}'
+    assert _ld_page(full, twin).ld_article["headline"] == "Full"
+
+
+def test_ld_article_of_a_page_with_one_or_no_article() -> None:
+    assert _ld_page(FULL_OTHER).ld_article["headline"] == "Other"
+    assert _ld_page('{"@type": "Organization", "name": "BS"}').ld_article == {}
+    assert _ld_page('{"@type": "https://schema.org/NewsArticle", "headline": "Iri"}').ld_article["headline"] == "Iri"
+
+
+def test_dig_steps_into_lists_only_by_an_index_they_have() -> None:
+    data = {"items": [{"name": "first"}, {"name": "last"}]}
+    assert dig(data, "items", 0, "name") == "first"
+    assert dig(data, "items", -2, "name") == "first"
+    assert dig(data, "items", -1, "name") == "last"
+    assert dig(data, "items", 2) is None
+    assert dig(data, "items", -3) is None
+    assert dig(data, 0) is None
+    assert dig("text", 0) is None
+    assert dig(data, "items", "name") is None
+
+
+def _paragraphs(markup: str, skip: Callable[[_Element], bool] | None = None) -> list[str]:
+    root = fragment(markup)
+    assert root is not None
+    return block_paragraphs(root, skip)
+
+
+def test_block_paragraphs_split_at_blocks_and_line_breaks_and_keep_tails() -> None:
+    markup = "Lead <b>bold</b> tail<p>One</p>after<br>line two<div>D<span>s</span></div>"
+    assert _paragraphs(markup) == ["Lead bold tail", "One", "after", "line two", "Ds"]
+
+
+def test_block_paragraphs_read_a_table_row_as_one_line_without_a_dangling_separator() -> None:
+    markup = "<table><tr><td>Tata</td><td>1,200</td><td> </td></tr><tr><th>A</th><td></td></tr></table>"
+    assert _paragraphs(markup) == ["Tata | 1,200", "A"]
+
+
+def test_block_paragraphs_leave_out_code_frames_embeds_picture_captions_and_skipped_subtrees() -> None:
+    markup = (
+        '<p>Keep</p><script>x()</script><p>a<iframe>f</iframe>b</p><blockquote class="twitter-tweet x"><p>tweet</p>'
+        '</blockquote><blockquote class="pullquote">quote</blockquote>'
+    )
+    assert _paragraphs(markup) == ["Keep", "ab", "quote"]
+    markup = (
+        "<figure><img src=x><figcaption>Photo</figcaption></figure>"
+        "<figure><blockquote>Q</blockquote><figcaption>Said X</figcaption></figure><p class=ad>Ad</p><p>Body</p>"
+    )
+    assert _paragraphs(markup, lambda element: element.get("class") == "ad") == ["Q", "Said X", "Body"]
+
+
+SYNDICATED = (
+    "(Only the headline and picture of this report may have been reworked by the Business Standard staff; "
+    "the rest of the content is auto-generated from a syndicated feed.)"
+)
+
+
+def test_split_body_joins_a_disclaimer_cut_by_a_line_break() -> None:
+    first, rest = SYNDICATED.split(" from ")
+    assert split_body([first, f"from {rest}", "next"]) == (["next"], SYNDICATED)
+
+
+def test_split_body_leaves_the_line_after_a_cut_disclaimer_in_the_story_when_it_is_not_the_rest() -> None:
+    cut = "(Only the headline and picture of this report may have been reworked"
+    assert split_body([cut, "Story goes on"]) == (["Story goes on"], cut)
+
+
+def test_split_body_keeps_the_first_disclaimer_and_drops_promos() -> None:
+    again = "(Only the headline and picture of this report again)"
+    assert split_body([SYNDICATED, again, "Story", "Also Read: Nifty falls", "ADVERTISEMENT"]) == (["Story"], SYNDICATED)
+
+
+def test_split_body_takes_a_disclaimer_run_into_the_last_line_out_of_it() -> None:
+    assert split_body(["Story.", f"More story. {SYNDICATED}"]) == (["Story.", "More story."], SYNDICATED)
+    # Only from the last line, and only when the note is the syndication one.
+    assert split_body([f"More story. {SYNDICATED}", "End."]) == ([f"More story. {SYNDICATED}", "End."], None)
+
+
+def _article(**fields: object) -> Article:
+    values: dict[str, object] = {
+        "url": URL, "articleId": "124022800873", "headline": "Sensex rises", "layout": "nextjs-2023",
+        "datePublished": "2024-02-28T15:42:00+05:30", "articleBody": "Body.",
+    }
+    return Article(**{**values, **fields})  # type: ignore[arg-type]
+
+
+def test_missing_required_names_each_empty_required_field_and_nothing_else() -> None:
+    assert missing_required(_article()) == []
+    assert missing_required(_article(headline="", articleBody=None)) == ["headline", "articleBody"]
+    assert missing_required(_article(description=None, topics=[])) == []
+
+
+def test_missing_fields_counts_empty_reader_fields_but_not_the_bookkeeping_ones() -> None:
+    full = _article(
+        canonicalUrl=URL, section="Markets", breadcrumbs=[Link(name="Markets", url=URL)], description="D",
+        authors=[Link(name="A", url=URL)], dateline="Mumbai", datePublishedRaw="Feb 28 2024 | 3:42 PM IST",
+        dateModified="2024-02-28T15:42:00+05:30", dateModifiedRaw="Feb 28 2024 | 3:42 PM IST", readTimeMinutes=2,
+        mainImage=Image(url=URL), alsoRead=[RelatedArticle(headline="H", url=URL)], topics=["RBI"], disclaimer="N",
+        market=[],
+    )
+    assert missing_fields(full) == []
+    emptied = replace(full, description=None, topics=[], inLanguage="", dateDownloaded=None, version=None)
+    assert missing_fields(emptied) == ["description", "topics", "inLanguage"]
+
+
+AKAMAI = (
+    "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't have permission. "
+    "Reference #18.6f2d3e17.1709115120.1a2b3c4d<P>https://errors.edgesuite.net/18.6f2d3e17</P></BODY></HTML>"
+)
+
+
+def test_is_block_page_needs_both_the_denial_and_akamai_s_reference() -> None:
+    assert is_block_page(AKAMAI)
+    encoded = AKAMAI.replace("Reference #18.", "Reference&#32;&#35;18&#46;").replace("errors.edgesuite.net", "errors&#46;edgesuite&#46;net")
+    assert is_block_page(encoded)
+    assert is_block_page(encoded.replace("Reference&#32;", "Ref "))  # the link alone names Akamai
+    assert is_block_page(encoded.replace("<H1>Access Denied</H1>", "<H1>ACCESS DENIED</H1>"))
+    assert not is_block_page(AKAMAI.replace("Reference #18.6f2d3e17.1709115120.1a2b3c4d", "").replace("errors.edgesuite.net", "example.org"))
+    assert not is_block_page("<html><title>Sensex &amp; Nifty</title> Reference #18.6f2d</html>")
+    assert not is_block_page("<p>Access Denied</p> errors.edgesuite.net")
+    # An article that quotes the words far below its head is no block page.
+    assert not is_block_page("<html>" + "x" * 20000 + AKAMAI)
+
+
+def test_may_be_block_page_only_when_the_head_has_the_word_or_is_utf16() -> None:
+    assert may_be_block_page(AKAMAI.encode())
+    assert may_be_block_page(b"<title>ACCESS DENIED</title>")
+    assert may_be_block_page("<title>Access Denied</title>".encode("utf-16-le"))
+    assert not may_be_block_page(b"<html>Sensex rises</html>")
+    assert may_be_block_page(b"x" * 79990 + b"Denied")
+    assert not may_be_block_page(b"x" * 80000 + b"Denied")
