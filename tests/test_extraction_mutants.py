@@ -14,7 +14,8 @@ from crawler.extraction.article import Article, Image, Link, RelatedArticle
 from crawler.extraction.blocking import is_block_page, may_be_block_page
 from crawler.extraction.normalize import absolute_url, clean_text, display_date_text, normalize_date, parse_change
 from crawler.extraction.page import FALLBACK_ENCODING, STRAY_BYTES, UTF8_OVER_DECLARED, Page, decode_body, dig, loads_lenient
-from crawler.extraction.text import block_paragraphs, fragment, split_body
+from crawler.extraction.text import block_paragraphs, fragment, is_promo_label, is_promo_run, split_body, without_promoted_links
+from crawler.extraction.urls import VIDEO, non_article_kind, on_hindi_edition, url_kind
 from crawler.extraction.validate import missing_fields, missing_required
 
 
@@ -333,3 +334,50 @@ def test_may_be_block_page_only_when_the_head_has_the_word_or_is_utf16() -> None
     assert not may_be_block_page(b"<html>Sensex rises</html>")
     assert may_be_block_page(b"x" * 79990 + b"Denied")
     assert not may_be_block_page(b"x" * 80000 + b"Denied")
+
+
+def test_decode_body_says_which_declaration_stray_bytes_overruled() -> None:
+    text, note = decode_body(b"caf\xc3\xa9 India\x92s", "text/html; charset=windows-1252")
+    assert text == "caf\u00e9 India\ufffds"
+    assert note == "1 byte(s) not UTF-8 although cp1252 is declared; kept as U+FFFD" and note.kind == STRAY_BYTES
+
+
+def test_a_video_under_a_section_is_a_video_whatever_its_id() -> None:
+    url = "https://www.business-standard.com/markets/video/sensex-rises-124022800873_1.html"
+    assert url_kind(url) == VIDEO and non_article_kind(url) == VIDEO
+    # A slug holding every word the quick test looks for is read by its path all the same.
+    url = "https://www.business-standard.com/video/photo-gallery-podcast-stories-124022800873_1.html"
+    assert non_article_kind(url) == VIDEO
+
+
+def test_hindi_edition_is_its_hosts_not_the_word_in_a_path() -> None:
+    assert not on_hindi_edition("https://www.business-standard.com/topic/hindi-news")
+    assert on_hindi_edition("https://hindi.business-standard.com/storypage.php?autono=123456")
+
+
+def test_promo_run_needs_a_separator_unless_bold() -> None:
+    assert is_promo_run("Read more: Sensex falls", bold=False)
+    assert is_promo_run("ALSO READ | Nifty ends lower", bold=False)
+    assert not is_promo_run("read more about the scheme", bold=False)
+    assert is_promo_run("Also Read Sensex falls", bold=True)
+    assert not is_promo_run("Also Read Sensex falls", bold=False)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "READ MORE",
+        "इन्हें भी पढ़ें:",  # 16 characters, the nukta apart
+        "इन्हें भी पढ़िये:",  # 17
+        "► इन्हें भी पढ़िये :",
+    ],
+)
+def test_promo_label_alone_drops_the_promoted_links_after_it(label: str) -> None:
+    paragraphs = ["Body", label, "Nifty falls", "Gold rises", "More body", "Nifty falls"]
+    assert without_promoted_links(paragraphs, lambda: {"Nifty falls", "Gold rises"}) == ["Body", "More body", "Nifty falls"]
+
+
+def test_short_paragraphs_that_are_no_label_keep_the_links_after_them() -> None:
+    paragraphs = ["Sensex rises", "Nifty falls", "Body"]
+    assert without_promoted_links(paragraphs, lambda: {"Nifty falls"}) == paragraphs
+    assert not is_promo_label("Also Read: more")
