@@ -381,3 +381,83 @@ def test_short_paragraphs_that_are_no_label_keep_the_links_after_them() -> None:
     paragraphs = ["Sensex rises", "Nifty falls", "Body"]
     assert without_promoted_links(paragraphs, lambda: {"Nifty falls"}) == paragraphs
     assert not is_promo_label("Also Read: more")
+
+
+def test_ld_resolved_follows_a_bare_id_reference_to_the_fuller_object() -> None:
+    graph = (
+        '{"@graph": [{"@type": "NewsArticle", "headline": "H", "author": {"@id": "#a"}},'
+        ' {"@id": "#a"}, {"@id": "#a", "@type": "Person", "name": "Reporter"}]}'
+    )
+    page = _ld_page(graph)
+    author = page.ld_article["author"]
+    assert page.ld_resolved(author) == {"@id": "#a", "@type": "Person", "name": "Reporter"}
+    # An object with more than an id and a type is no reference; an id nothing fuller has stays.
+    named = {"@id": "#a", "name": "Desk"}
+    assert page.ld_resolved(named) is named
+    assert page.ld_resolved({"@id": "#b"}) == {"@id": "#b"}
+    assert page.ld_resolved("#a") == "#a"
+
+
+@pytest.mark.parametrize("markup", ["", "   ", "\n\t"])
+def test_fragment_of_nothing_is_none(markup: str) -> None:
+    assert fragment(markup) is None
+
+
+def _head_page(head: str, html_attributes: str = "") -> Page:
+    return Page(f"<html{html_attributes}><head>{head}</head><body><p>x</p></body></html>", URL)
+
+
+def test_meta_reads_the_first_filled_tag_of_the_first_name_that_has_one() -> None:
+    page = _head_page(
+        '<meta name="description" content=" "><meta name="description" content="Filled &amp; clean">'
+        '<meta property="og:title" content="OG"><meta http-equiv="Content-Language" content="hi">'
+        '<meta itemprop=" headline " content="Item">'
+    )
+    assert page.meta("description") == "Filled & clean"
+    assert page.meta("twitter:title", "og:title") == "OG"
+    assert page.meta("content-language") == "hi"
+    assert page.meta("headline") == "Item"
+    assert page.meta("keywords") is None
+
+
+def test_meta_values_reads_every_tag_of_a_property_or_name() -> None:
+    page = _head_page(
+        '<meta property="article:tag" content="RBI"><meta property=" article:tag " content=" Repo rate ">'
+        '<meta name="article:tag" content="Inflation"><meta property="article:tag" content="  ">'
+        '<meta property="article:section" content="Economy">'
+    )
+    assert page.meta_values("article:tag") == ["RBI", "Repo rate", "Inflation"]
+    assert page.meta_values("news_keywords") == []
+
+
+def test_canonical_is_the_canonical_link_else_og_url() -> None:
+    page = _head_page(f'<link rel="stylesheet" href="/a.css"><link rel="canonical"><link rel=" Canonical " href=" {URL} ">')
+    assert page.canonical == URL
+    assert _head_page(f'<meta property="og:url" content="{OTHER_URL}">').canonical == OTHER_URL
+    assert _head_page("").canonical is None
+
+
+def test_lang_is_the_two_letters_of_the_html_lang() -> None:
+    assert _head_page("", ' lang="hi-IN"').lang == "hi"
+    assert _head_page("", ' lang="EN"').lang == "en"
+    assert _head_page("").lang is None
+
+
+def test_is_amp_by_attribute_or_lightning_bolt() -> None:
+    assert _head_page("", " amp").is_amp
+    assert Page("<!doctype html><html \u26a1 lang=en><body>x</body></html>", URL).is_amp
+    assert not _head_page("").is_amp
+
+
+@pytest.mark.parametrize(
+    ("markup", "paragraphs"),
+    [
+        ("Lead <p>A</p>tail", ["Lead", "A", "tail"]),
+        ("<html><body><p>A</p><p>B</p></body></html>", ["A", "B"]),
+        ("<!DOCTYPE html><html><head><title>T</title></head><body>Lead<p>A</p></body></html>", ["Lead", "A"]),
+    ],
+)
+def test_fragment_of_a_snippet_or_a_whole_document_is_its_body_under_a_div(markup: str, paragraphs: list[str]) -> None:
+    root = fragment(markup)
+    assert root is not None and root.tag == "div" and not root.attrib
+    assert block_paragraphs(root) == paragraphs
