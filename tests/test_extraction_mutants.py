@@ -14,7 +14,7 @@ from crawler.extraction.article import Article, Image, Link, RelatedArticle
 from crawler.extraction.blocking import is_block_page, may_be_block_page
 from crawler.extraction.normalize import absolute_url, clean_text, display_date_text, normalize_date, parse_change
 from crawler.extraction.page import FALLBACK_ENCODING, STRAY_BYTES, UTF8_OVER_DECLARED, Page, decode_body, dig, loads_lenient
-from crawler.extraction.text import block_paragraphs, fragment, is_promo_label, is_promo_run, split_body, without_promoted_links
+from crawler.extraction.text import block_paragraphs, fragment, is_code, is_promo_label, is_promo_run, split_body, without_promoted_links
 from crawler.extraction.urls import VIDEO, non_article_kind, on_hindi_edition, url_kind
 from crawler.extraction.validate import missing_fields, missing_required
 
@@ -461,3 +461,50 @@ def test_fragment_of_a_snippet_or_a_whole_document_is_its_body_under_a_div(marku
     root = fragment(markup)
     assert root is not None and root.tag == "div" and not root.attrib
     assert block_paragraphs(root) == paragraphs
+
+
+def _next_data_page(*blocks: str) -> Page:
+    scripts = "".join(f'<script id="__NEXT_DATA__" type="application/json">{block}</script>' for block in blocks)
+    return Page(f"<html><head></head><body><p>x</p>{scripts}</body></html>", URL)
+
+
+def test_next_data_is_the_first_readable_block_with_the_page_props() -> None:
+    first = '{"props": {"pageProps": {"data": {"heading1": "First"}}}}'
+    second = '{"props": {"pageProps": {"data": {"heading1": "Second"}}}}'
+    assert _next_data_page("{broken", first, second).next_article == {"heading1": "First"}
+    # A damaged block read as several objects: the one holding the props.
+    assert _next_data_page('{"buildId": "x"}' + first).next_article == {"heading1": "First"}
+    assert _next_data_page('{"props": {"pageProps": {"data": ["not", "an", "object"]}}}').next_article == {}
+    assert not _next_data_page().has_next_data and _next_data_page().next_data is None
+    assert _next_data_page("{broken").has_next_data
+
+
+@pytest.mark.parametrize("markup", ["<html></html>", "<!doctype html><html><head><title>T</title></head></html>"])
+def test_fragment_of_a_whole_document_without_a_body_is_none_not_an_error(markup: str) -> None:
+    assert fragment(markup) is None
+
+
+def test_fragment_of_a_whole_document_with_an_empty_body_is_an_empty_div() -> None:
+    root = fragment("<html><body></body></html>")
+    assert root is not None and root.tag == "div" and len(root) == 0 and block_paragraphs(root) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "window.dataLayer = window.dataLayer || [];",
+        "googletag.cmd.push(function() { googletag.display('div-1'); });",
+        ".ad-slot { display: none; }",
+        "});",
+        "@media (max-width: 600px) {",
+        "var slot = 1;",
+        "function () {",
+    ],
+)
+def test_is_code_knows_script_and_style_lines(line: str) -> None:
+    assert is_code(line)
+
+
+@pytest.mark.parametrize("line", ["Profit {sic} rose 2%.", "The ratio x = y held.", "Sensex rose 300 points.", "A rule { of thumb }"])
+def test_is_code_leaves_prose_with_braces_or_equals_signs(line: str) -> None:
+    assert not is_code(line)

@@ -256,6 +256,10 @@ def fragment(markup: str) -> _Element | None:
         elements = lxml_html.fragments_fromstring(markup, no_leading_text=False, parser=parser)
     except (ParserError, ValueError):
         return None
+    except (AssertionError, IndexError):
+        # A whole document without a <body> ("<html></html>"): lxml.html asserts there is one (and,
+        # with assertions off, takes the first of none).
+        return None
     root = parser.makeelement("div")
     if elements and isinstance(elements[0], str):
         root.text = elements.pop(0)
