@@ -112,9 +112,11 @@ PROMO_PATTERNS = (
 )
 
 # A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
-# after it, each a link's text. (Every label is short: longer lines need no test.)
+# after it, each a link's text. (Every label is short: longer lines need no test. The longest,
+# "इन्हें भी पढ़िये" with the nukta apart, is 16 characters: with a decoration, a space and a separator,
+# "► इन्हें भी पढ़िये :", 20.)
 _PROMO_LABEL = re.compile(rf"{_DECORATION}{_PROMO_LABELS}\s*{_PROMO_SEPARATOR}?", re.I).fullmatch
-PROMO_LABEL_MAX = 16
+PROMO_LABEL_MAX = 20
 
 
 # An inline promo run inside a story paragraph (a bold, italic or link run holding a link): the label
@@ -253,6 +255,10 @@ def fragment(markup: str) -> _Element | None:
         # element classes are looked up in Python for every element the walk touches.
         elements = lxml_html.fragments_fromstring(markup, no_leading_text=False, parser=parser)
     except (ParserError, ValueError):
+        return None
+    except (AssertionError, IndexError):
+        # A whole document without a <body> ("<html></html>"): lxml.html asserts there is one (and,
+        # with assertions off, takes the first of none).
         return None
     root = parser.makeelement("div")
     if elements and isinstance(elements[0], str):
