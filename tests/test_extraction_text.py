@@ -138,3 +138,16 @@ def test_a_page_cut_short_inside_the_story_is_flagged_and_dropped() -> None:
 
 def test_a_whole_page_is_not_flagged() -> None:
     assert not extract(SEED_HTML, SEED_URL).provenance.flags
+
+
+def test_a_whole_page_with_scripts_appended_after_its_end_is_not_taken_for_a_cut_one() -> None:
+    # A CDN's or a tag manager's scripts written after </html> (more than the last 4,000 characters
+    # searched first): the story read from the DOM is whole, and the article must not be dropped.
+    story = SEED_HTML.index('id="parent_top_div"')
+    whole = SEED_HTML.replace('"articleBody"', '"articleBodyX"').replace('"htmlContent"', '"htmlContentX"')
+    whole += "<script>window.dataLayer=window.dataLayer||[];" + "dataLayer.push({'event':'pageview'});" * 200 + "</script>\n"
+    assert len(whole) - whole.rindex("</html>") > 4000 and story > 0
+    extraction = extract(whole, SEED_URL)
+    assert extraction.provenance.sources["articleBody"] == "dom" and "body-cut" not in extraction.provenance.flags
+    pipeline, spider = _pipeline()
+    assert pipeline.process_item(extraction.article, spider) is extraction.article

@@ -336,7 +336,12 @@ def _ends_whole(text: str) -> bool:
     transit or by the server stops inside the story."""
     # Searched backwards from the end, in place: the closing tag is usually the last thing there.
     start = max(0, len(text) - 4000)
-    return any(text.rfind(end, start) != -1 for end in _DOCUMENT_ENDS)
+    if any(text.rfind(end, start) != -1 for end in _DOCUMENT_ENDS):
+        return True
+    # A CDN or a tag manager may append its scripts after the document's end: a page is whole when
+    # its closing tag comes after the whole <body> opened (a cut page has none after the story).
+    body = text.find("<body")
+    return start > 0 and any(text.rfind(end, max(body, 0), start) != -1 for end in _DOCUMENT_ENDS)
 
 
 _DOCUMENT_ENDS = ("</html>", "</body>", "</HTML>", "</BODY>", "</Html>", "</Body>")
