@@ -63,3 +63,13 @@ def test_rows_appended_under_the_same_header_say_nothing(tmp_path: Path, caplog:
     with caplog.at_level(logging.WARNING):
         rows = append_rows(path)
     assert len(rows) == 2 and rows[0] == rows[1] and caplog.text == ""
+
+
+def test_rows_of_a_feed_that_renames_its_columns_go_under_the_renamed_columns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # FEEDS {"all.csv": {"fields": {"articleId": "id", "headline": "title"}}}: the header holds the names.
+    path = tmp_path / "all.csv"
+    path.write_bytes(b"id,title\r\n124010100009,Earlier\r\n")
+    with caplog.at_level(logging.WARNING):
+        rows = append_rows(path, fields_to_export={"articleId": "id", "headline": "title"})
+    assert rows[1]["id"] == "124010100001" and rows[1]["title"].startswith('Sensex "jumps"')
+    assert caplog.text == ""

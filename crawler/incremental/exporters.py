@@ -101,14 +101,17 @@ class ArticleCsvItemExporter(CsvItemExporter):
 
     def columns_of_file(self, header: list[str], path: str) -> None:
         """Write the rows in the columns of the file's ``header``."""
-        wanted = list(self.fields_to_export or [f.name for f in fields(Article)])
-        left_out = [name for name in wanted if name not in header]
+        # Item field → column name: the feed's `fields` may rename columns (a dict), else each is its own.
+        given = self.fields_to_export or [f.name for f in fields(Article)]
+        columns = dict(given) if isinstance(given, dict) else {name: name for name in given}
+        left_out = [column for column in columns.values() if column not in header]
         if left_out:
             logger.warning(
                 "%s has the columns of an earlier run (%s); this run's rows go in them, without %s: "
                 "write to a new file to have every field", path, ",".join(header), ", ".join(left_out),
             )
-        self.fields_to_export = header
+        field_of = {column: field for field, column in columns.items()}
+        self.fields_to_export = {field_of.get(column, column): column for column in header}
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         value = super().serialize_field(field, name, value)
