@@ -108,6 +108,19 @@ def text_of_block(value: Any) -> str | None:
     return html.unescape(value)
 
 
+def date_value(value: Any) -> str | float | None:
+    """A structured-data date: its text, a Unix time (the site's own data writes its dates so, and a
+    template may copy one into JSON-LD as it is), or the first of a list of them; anything else (an
+    object, the empty array a PHP back end writes for an unset field) is no date."""
+    if isinstance(value, list):  # the first that is a date (a list may start with a blank)
+        value = next((v for v in value if (isinstance(v, str) and v.strip()) or (isinstance(v, (int, float)) and not isinstance(v, bool))), None)
+    if isinstance(value, str):
+        return text_of(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return None
+
+
 # Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
 _MARKUP = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|blockquote|h[1-6]|ul|ol|li|figure|figcaption|img|iframe|script)\b[^<>]*>", re.I).search
 # Markup that makes its own paragraphs: without any, the text's line breaks are its paragraphs.
@@ -621,16 +634,8 @@ class ArticlePage:
         return None
 
     def ld_date(self, key: str) -> str | float | None:
-        """JSON-LD's date ``key``: its text, the first of a list of them, or a Unix time (the site's own
-        data writes its dates so, and a template may copy one into JSON-LD as it is)."""
-        value = self.ld.get(key)
-        if isinstance(value, list):  # the first that is a date (a list may start with a blank)
-            value = next((v for v in value if (isinstance(v, str) and v.strip()) or (isinstance(v, (int, float)) and not isinstance(v, bool))), None)
-        if isinstance(value, str):
-            return text_of(value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-        return first_text_of(value)
+        """JSON-LD's date ``key`` (see :func:`date_value`)."""
+        return date_value(self.ld.get(key))
 
     def datePublished(self) -> str | None:
         return self.dated(

@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, block_paragraphs, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, byline_names, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -247,7 +247,7 @@ class NextJsV1(CmsStory, ArticlePage):
         return self.dated(
             "datePublished",
             (JSON_LD, self.ld_date("datePublished")),
-            (NEXT_DATA, self.data.get("publishDate")),
+            (NEXT_DATA, date_value(self.data.get("publishDate"))),
             (META, self.page.meta("article:published_time")),
             shown=self.datePublishedRaw,
         )
@@ -264,7 +264,7 @@ class NextJsV1(CmsStory, ArticlePage):
         return self.dated(
             "dateModified",
             (JSON_LD, self.ld_date("dateModified")),
-            (NEXT_DATA, self.data.get("modificationDate")),
+            (NEXT_DATA, date_value(self.data.get("modificationDate"))),
             (META, self.page.meta("article:modified_time", "last-modified")),
             shown=self.dateModifiedRaw,
         )

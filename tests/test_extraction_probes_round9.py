@@ -1,0 +1,38 @@
+"""Probes of the current site's pages (Next.js, Blueprint, AMP) mutated as its CMS, its editors or a CDN
+plausibly would from one article to the next, each checked field by field against what a careful
+reader of the page writes down."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_more import _fixture, _once
+from tests.test_extraction_probes_nextjs import _with_data
+
+# --- the article JSON's dates in a shape other than a number or a text ------------------------------
+
+# A PHP back end writes an unset field as an empty array ([]), or an object where a list has gaps;
+# the article JSON's dates are then no date, and JSON-LD's give the item its dates.
+ODD_DATES: dict[str, Any] = {"empty-array": [], "empty-object": {}, "object": {"sec": 1709115120}, "bool": True}
+
+
+@pytest.mark.parametrize("key", ["publishDate", "modificationDate"])
+@pytest.mark.parametrize("odd", ODD_DATES.values(), ids=ODD_DATES.keys())
+def test_an_article_json_date_of_another_shape_does_not_cost_the_article(key: str, odd: Any) -> None:
+    html, url, expected = _fixture("nextjs-2023/seed-syndicated")
+    result = extract(_with_data(html, lambda data: data.update({key: odd})).encode(), url)
+    assert (result.article.datePublished, result.article.dateModified) == (expected["datePublished"], expected["dateModified"])
+    assert "datePublished" not in result.provenance.disagreements and "dateModified" not in result.provenance.disagreements
+
+
+def test_an_article_json_date_in_a_list_is_its_first_date() -> None:
+    # As JSON-LD's dates are read (a list of them: the first that is a date).
+    html, url, expected = _fixture("nextjs-2023/seed-syndicated")
+    html = re.sub(r'"datePublished": "[^"]*", ', "", html)
+    html = html.replace('<meta property="article:published_time" content="2024-02-28T15:42:00+05:30">', "")
+    result = extract(_with_data(html, lambda data: data.update(publishDate=[None, 1709115120])).encode(), url)
+    assert result.article.datePublished == expected["datePublished"] and result.provenance.sources["datePublished"] == "next"
