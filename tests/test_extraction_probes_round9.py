@@ -13,6 +13,8 @@ from crawler.extraction import extract
 from tests.test_extraction_probes_more import _fixture, _once
 from tests.test_extraction_probes_nextjs import _with_data
 
+LD_BODY = re.compile(r'"articleBody": "(?:[^"\\]|\\.)*", ')
+
 # --- the article JSON's dates in a shape other than a number or a text ------------------------------
 
 # A PHP back end writes an unset field as an empty array ([]), or an object where a list has gaps;
@@ -36,3 +38,26 @@ def test_an_article_json_date_in_a_list_is_its_first_date() -> None:
     html = html.replace('<meta property="article:published_time" content="2024-02-28T15:42:00+05:30">', "")
     result = extract(_with_data(html, lambda data: data.update(publishDate=[None, 1709115120])).encode(), url)
     assert result.article.datePublished == expected["datePublished"] and result.provenance.sources["datePublished"] == "next"
+
+
+# --- a paywall box inside the story's container -------------------------------------------------------
+
+PAYWALL_BOXES = {
+    "subscription-plan": '<div class="subscription_subscriptionPlan__Yt6Gh"><p>Already subscribed? <a href="/login">Log in</a></p><p>Subscribe to read the full story</p></div>',
+    "subscribe-page": '<div class="subscribe-page"><p>Subscribe to read the full story</p><p>Get unlimited access to premium stories</p></div>',
+    "blueprint-paywall": '<div class="BPstoryPaywall_wrap__Kd8Qe"><h3>This is a Premium story</h3><p>Subscribe to read the full story</p></div>',
+}
+
+
+@pytest.mark.parametrize("box", PAYWALL_BOXES.values(), ids=PAYWALL_BOXES.keys())
+def test_a_paywall_box_in_the_story_container_is_no_story(box: str) -> None:
+    # The page splits the story into .non-paywall-content and .paywall-content; the box that asks for
+    # a subscription may be drawn in the latter. Without htmlContent and JSON-LD's body, the page's
+    # story is the body: its paragraphs, not the box's prompts.
+    html, url, expected = _fixture("nextjs-2023/premium")
+    html = LD_BODY.sub("", _with_data(html, lambda data: data.update(htmlContent="")))
+    html = _once(html, '<div class="paywall-content"></div>', f'<div class="paywall-content">{box}</div>')
+    article = extract(html.encode(), url).article
+    shown = str(expected["articleBody"]).split("\n")[:2]
+    assert article.articleBody == "\n".join(shown)
+    assert article.isPremium is True

@@ -333,9 +333,10 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def dom_body(self) -> list[str]:
         # A live blog's updates follow its introduction as updates (body_sources): where the page
-        # puts their blocks inside the story's container, they are not the introduction too.
-        updates = self.update_blocks if self.isLiveBlog() else ()
-        return self.paragraphs_of(self.body_container, self.page.text, updates)
+        # puts their blocks inside the story's container, they are not the introduction too. A
+        # paywall box drawn in the container (in its .paywall-content) is the offer, never the story.
+        updates = self.update_blocks if self.isLiveBlog() else []
+        return self.paragraphs_of(self.body_container, self.page.text, [*updates, *self.paywall_boxes])
 
 
     def live_updates(self) -> list[str]:
@@ -423,6 +424,14 @@ class NextJsV1(CmsStory, ArticlePage):
         # Up from each of the few markers, rather than a set of every element of the header.
         return [m for m in self.markers if m is header or any(a is header for a in m.iterancestors())]
 
+    @cached_property
+    def paywall_boxes(self) -> list[_Element]:
+        """The markers that are a paywall box (neither a label nor a live blog's)."""
+        return [
+            m for m in self.markers
+            if self.PREMIUM_LABEL_PART not in (c := m.get("class") or "") and self.LIVE_BUTTON_PART not in c and self.LIVE_UPDATE_PART not in c
+        ]
+
     IMAGE_ALTS = XPath("descendant::img/@alt", smart_strings=False)  # a label drawn as a picture
 
     def isPremium(self) -> bool:
@@ -432,10 +441,7 @@ class NextJsV1(CmsStory, ArticlePage):
             and not self.in_a_card(m)
             for m in self.header_markers
         )
-        walled = self.scope is not self.page.root and any(
-            self.PREMIUM_LABEL_PART not in (c := m.get("class") or "") and self.LIVE_BUTTON_PART not in c and self.LIVE_UPDATE_PART not in c
-            for m in self.markers
-        )
+        walled = self.scope is not self.page.root and bool(self.paywall_boxes)
         return labelled or walled or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
 
     # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.
