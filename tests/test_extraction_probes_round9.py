@@ -61,3 +61,39 @@ def test_a_paywall_box_in_the_story_container_is_no_story(box: str) -> None:
     shown = str(expected["articleBody"]).split("\n")[:2]
     assert article.articleBody == "\n".join(shown)
     assert article.isPremium is True
+
+
+# --- the CMS's noise inside a live blog's updates ------------------------------------------------------
+
+# What the CMS puts in a story that is no story (ad slots, an inline picture's caption line, a box of
+# recommendations) is written into a live update as into the introduction.
+UPDATE_NOISE = {
+    "ad-slot": '<div class="advertisement-bg"><div>Story continues below this advertisement</div></div>',
+    "between-ad": '<div id="between_article_content_3"><span>Story continues below</span></div>',
+    "recommended": '<div class="recommendsection"><h4>Recommended</h4><p>Top picks for you</p></div>',
+    "inline-caption": '<img class="imgCont" src="/x.jpg"><div style="font-size:12px">Traders at the BSE (Photo: PTI)</div>',
+}
+LAST_UPDATE_TEXT = "<p>Infosys and TCS rose over 2 per cent each.</p>"
+
+
+@pytest.mark.parametrize("noise", UPDATE_NOISE.values(), ids=UPDATE_NOISE.keys())
+def test_the_cms_s_noise_in_a_live_update_is_no_story(noise: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/live-blog-dom")
+    html = _once(html, LAST_UPDATE_TEXT + "</div>", f"{LAST_UPDATE_TEXT}{noise}</div>")
+    article = extract(html.encode(), url).article
+    assert article.isLiveBlog is True and article.articleBody == expected["articleBody"]
+
+
+@pytest.mark.parametrize("noise", UPDATE_NOISE.values(), ids=UPDATE_NOISE.keys())
+def test_the_cms_s_noise_in_an_amp_live_list_item_is_no_story(noise: str) -> None:
+    from tests.loopback.pages import SITE, render_amp
+    from tests.pages import specs
+
+    spec = specs.LIVE_DOM
+    updates = "".join(
+        f'<div id="update-{i}" data-sort-time="{int(u.time.timestamp())}"><h3>{u.headline}</h3><p>{u.body}</p>{noise}</div>' for i, u in enumerate(spec.live_updates)
+    )
+    live = f'<amp-live-list id="live" data-poll-interval="15000" data-max-items-per-page="20" layout="container"><div items>{updates}</div></amp-live-list>'
+    html = _once(render_amp(spec), "</p></div>\n", f"</p></div>\n{live}")
+    article = extract(html.encode(), SITE + "/amp" + spec.path).article
+    assert article.articleBody == "\n".join([*spec.paragraphs, *(line for u in spec.live_updates for line in (u.headline, u.body))])

@@ -17,7 +17,6 @@ from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import clean_text, strip_amp
 from ..page import Page
-from ..text import block_paragraphs
 from ..urls import hindi_story_url, on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, byline_names, element_text, first, markup_text_of, picture_showing, select, text_of
 from .hindi import Hindi2020, real_picture
@@ -212,7 +211,9 @@ class AmpV1(CmsStory, ArticlePage):
         return select(self.LIVE_LISTS, self.page.root) if headline is None else select(self.LIVE_LISTS_AFTER_HEADLINE, headline)
 
     def live_updates(self) -> list[str]:
-        return [p for live in self.live_lists for item in select(self.LIVE_ITEMS, live) for p in block_paragraphs(item)]
+        # Each item is written in the CMS as a story is: its ad slots, promos and inline captions are no update.
+        parts = self.noise_parts(self.page.text) if self.live_lists else frozenset()
+        return [p for live in self.live_lists for item in select(self.LIVE_ITEMS, live) for p in self.paragraphs_of(item, "", parts=parts)]
 
     def body_sources(self) -> BodySources:
         body = self.body_container

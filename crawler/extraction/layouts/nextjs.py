@@ -19,7 +19,7 @@ from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import MIN_READ, PREMIUM_LABEL, block_paragraphs, fragment
+from ..text import MIN_READ, PREMIUM_LABEL, fragment
 from .story import CmsStory, class_test
 from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
 
@@ -340,8 +340,12 @@ class NextJsV1(CmsStory, ArticlePage):
 
 
     def live_updates(self) -> list[str]:
-        """Live-blog updates: JSON-LD ``liveBlogUpdate``, else the page's update blocks."""
-        return self.ld_live_updates() or [p for element in self.update_blocks for p in block_paragraphs(element)]
+        """Live-blog updates: JSON-LD ``liveBlogUpdate``, else the page's update blocks (written in the
+        CMS as a story is: its ad slots, promos and inline captions are no update)."""
+        if found := self.ld_live_updates():
+            return found
+        parts = self.noise_parts(self.page.text)
+        return [p for element in self.update_blocks for p in self.paragraphs_of(element, "", parts=parts)]
 
     LIVE_UPDATE_PART = "lvblg"
 

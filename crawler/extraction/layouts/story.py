@@ -93,11 +93,17 @@ class CmsStory:
             union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{captioned}")
         return XPath(" | ".join(union))
 
-    def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = ()) -> list[str]:
-        """The story's paragraphs in ``root`` (parsed from ``markup``), the noise and ``also_out`` left out."""
+    def noise_parts(self, markup: str) -> frozenset[str]:
+        """The noise tests' texts that ``markup`` holds (the others need not be tried)."""
+        return frozenset(part for part in self.NOISE_PARTS if part in markup)
+
+    def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = (), *, parts: frozenset[str] | None = None) -> list[str]:
+        """The story's paragraphs in ``root`` (parsed from ``markup``, whose :meth:`noise_parts` may be
+        given as ``parts`` instead, for several roots of one page), the noise and ``also_out`` left out."""
         if root is None:
             return []
-        parts = frozenset(part for part in self.NOISE_PARTS if part in markup)
+        if parts is None:
+            parts = self.noise_parts(markup)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
         noise.update(promo_runs(root, noise))
         noise.update(also_out)
