@@ -97,3 +97,34 @@ def test_the_cms_s_noise_in_an_amp_live_list_item_is_no_story(noise: str) -> Non
     html = _once(render_amp(spec), "</p></div>\n", f"</p></div>\n{live}")
     article = extract(html.encode(), SITE + "/amp" + spec.path).article
     assert article.articleBody == "\n".join([*spec.paragraphs, *(line for u in spec.live_updates for line in (u.headline, u.body))])
+
+
+# --- a live blog whose story already holds its updates -------------------------------------------------
+
+LIVE_INTRO = "<div>Benchmark indices are expected to open higher tracking gains in Asian markets.</div>"
+LIVE_STORIES = {
+    # The updates written into the story as paragraphs (a live blog closed and kept as a story).
+    "paragraphs": LIVE_INTRO
+    + "<p><b>Sensex opens 300 points higher</b></p><p>The BSE Sensex opened at 78,950, up 300 points.</p>"
+    + "<p><b>IT stocks lead gains</b></p><p>Infosys and TCS rose over 2 per cent each.</p>",
+    "one-update": LIVE_INTRO + "<p>Sensex opens 300 points higher</p><p>The BSE Sensex opened at 78,950, up 300 points.</p>",
+}
+
+
+@pytest.mark.parametrize("story", LIVE_STORIES.values(), ids=LIVE_STORIES.keys())
+@pytest.mark.parametrize("source", ["next", "dom"])
+def test_updates_the_story_shows_already_are_not_appended_again(story: str, source: str) -> None:
+    # README: a live blog's updates are appended to the body once, wherever the page puts them. Those
+    # JSON-LD lists that the story (htmlContent, or the page's story container without it) shows
+    # already as paragraphs are not appended a second time; the others follow it.
+    html, url, expected = _fixture("nextjs-2023/live-blog")
+    lines = [line for line in re.split(r"<[^>]+>", story) if line]
+    if source == "next":
+        html = _with_data(html, lambda data: data.update(htmlContent=story))
+    else:
+        html = _with_data(html, lambda data: data.update(htmlContent=""))
+        html = _once(html, f'<div class="non-paywall-content">{LIVE_INTRO}</div>', f'<div class="non-paywall-content">{story}</div>')
+    result = extract(html.encode(), url)
+    body = str(result.article.articleBody).split("\n")
+    assert body == lines + [p for p in str(expected["articleBody"]).split("\n") if p not in lines]
+    assert result.provenance.sources["articleBody"] == source

@@ -356,13 +356,20 @@ class NextJsV1(CmsStory, ArticlePage):
         return [e for e in blocks if not any(self.LIVE_UPDATE_PART in (a.get("class") or "") for a in e.iterancestors())]
 
     def body_sources(self) -> BodySources:
-        # A live blog's updates follow its introduction, from whichever source has that.
+        # A live blog's updates follow its introduction, from whichever source has that: those the
+        # story shows already as its own paragraphs (a story that holds its updates) once.
         live = self.live_updates() if self.isLiveBlog() else []
 
+        def with_live(intro: list[str]) -> list[str]:
+            if not live:
+                return intro
+            shown = set(intro)
+            return intro + [p for p in live if p not in shown]
+
         return (
-            (NEXT_DATA, lambda: (intro + live) if (intro := self.html_content_body()) else []),
-            (DOM, lambda: (intro + live) if (intro := self.dom_body()) or live else []),
-            (JSON_LD, lambda: (intro + live) if (intro := self.ld_body()) else []),
+            (NEXT_DATA, lambda: with_live(intro) if (intro := self.html_content_body()) else []),
+            (DOM, lambda: with_live(intro) if (intro := self.dom_body()) or live else []),
+            (JSON_LD, lambda: with_live(intro) if (intro := self.ld_body()) else []),
         )
 
     # --- after the body ------------------------------------------------------------------------
