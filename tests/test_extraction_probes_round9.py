@@ -128,3 +128,30 @@ def test_updates_the_story_shows_already_are_not_appended_again(story: str, sour
     body = str(result.article.articleBody).split("\n")
     assert body == lines + [p for p in str(expected["articleBody"]).split("\n") if p not in lines]
     assert result.provenance.sources["articleBody"] == source
+
+
+# --- the hero's caption: the line the page shows, on AMP as on the Next.js page ------------------------
+
+LD_IMAGE_END = '"width": 1200, "height": 675}'
+
+
+@pytest.mark.parametrize("folder", ["amp/seed-syndicated", "nextjs-2023/seed-syndicated"])
+@pytest.mark.parametrize("ld_caption", ["India USA flags", "India-US defence meet: Security cooperation, intelligence sharing discussed"], ids=["alt-text", "headline"])
+def test_the_caption_is_the_line_under_the_picture_whatever_json_ld_s_image_says(folder: str, ld_caption: str) -> None:
+    # A template may fill JSON-LD's ImageObject.caption from the alt text or the headline: the
+    # caption is the line the page shows under the picture, on both twins of the story.
+    html, url, expected = _fixture(folder)
+    html = _once(html, LD_IMAGE_END, LD_IMAGE_END[:-1] + f', "caption": "{ld_caption}"}}')
+    result = extract(html.encode(), url)
+    assert result.article.mainImage is not None
+    assert result.article.mainImage.caption == expected["mainImage"]["caption"]  # type: ignore[index]
+    assert result.provenance.sources["mainImage.caption"] == "dom"
+
+
+def test_an_amp_picture_without_a_caption_line_takes_json_ld_s() -> None:
+    html, url, _ = _fixture("amp/seed-syndicated")
+    html = re.sub(r'<span class="captiontext">[^<]*</span>', "", html)
+    html = _once(html, LD_IMAGE_END, LD_IMAGE_END[:-1] + ', "caption": "Home Secretary Ajay Bhalla (Photo: PTI)"}')
+    result = extract(html.encode(), url)
+    assert result.article.mainImage is not None and result.article.mainImage.caption == "Home Secretary Ajay Bhalla (Photo: PTI)"
+    assert result.provenance.sources["mainImage.caption"] == "ld"

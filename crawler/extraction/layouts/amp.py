@@ -178,11 +178,14 @@ class AmpV1(CmsStory, ArticlePage):
         if image is None:
             return None
         hero = self.hero_element(image.url)
-        return Image(
-            url=image.url,
-            alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None),
-            caption=image.caption or figure_caption(hero) or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION)),
+        # The caption is the line the page shows under the picture (as on the Next.js twin): a
+        # template may fill JSON-LD's ImageObject caption with the alt text or the headline.
+        caption = self.pick(
+            "mainImage.caption",
+            (DOM, lambda: figure_caption(hero) or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION))),
+            fallbacks=((JSON_LD, lambda: image.caption),),
         )
+        return Image(url=image.url, alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None), caption=caption)
 
     # amp-subscriptions: the story is in the "content" section (and the "preview" one), shown to a
     # subscriber; the other sections, the blocks it shows by entitlement ("NOT granted") and its
