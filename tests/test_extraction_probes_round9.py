@@ -155,3 +155,27 @@ def test_an_amp_picture_without_a_caption_line_takes_json_ld_s() -> None:
     result = extract(html.encode(), url)
     assert result.article.mainImage is not None and result.article.mainImage.caption == "Home Secretary Ajay Bhalla (Photo: PTI)"
     assert result.provenance.sources["mainImage.caption"] == "ld"
+
+
+# --- the AMP page's related list: stories only ---------------------------------------------------------
+
+AMP_CARDS = (
+    '<li><a href="/amp/india-news/tahawwur-rana-stayed-at-mumbai-hotel-days-before-26-11-attacks-police-124010300512_1.html">'
+    "Tahawwur Rana stayed at Mumbai hotel days before 26/11 attacks: Police</a></li>"
+    '<li><a href="/amp/india-news/mumbai-police-submit-chargesheet-against-tahawwur-rana-in-26-11-case-123121900871_1.html">'
+    "Mumbai police submit chargesheet against Tahawwur Rana in 26/11 case</a></li>"
+)
+AMP_RELATED = {
+    "view-more": f'<div class="alsoread"><h3>Also Read</h3><ul>{AMP_CARDS}</ul><a href="/india-news">View more</a></div>',
+    "footer-after": f'<h3>Also Read</h3><ul>{AMP_CARDS}</ul><div class="footer"><a href="/about-us">About Us</a><a href="/contact-us">Contact Us</a></div>',
+    "section-link": f'<div><h3>More From This Section</h3><a href="/amp/india-news">India News</a><ul>{AMP_CARDS}</ul></div>',
+}
+
+
+@pytest.mark.parametrize("related", AMP_RELATED.values(), ids=AMP_RELATED.keys())
+def test_the_amp_related_list_holds_stories_alone(related: str) -> None:
+    # README: on the current site the related list is links to stories only, its "View more" and the
+    # page's other links after it are none; the AMP twin is the current site's page too.
+    html, url, _ = _fixture("amp/seed-syndicated")
+    article = extract(_once(html, "<p><i>(Only", related + "<p><i>(Only").encode(), url).article
+    assert [r.url.rsplit("-", 1)[-1] for r in article.alsoRead] == ["124010300512_1.html", "123121900871_1.html"]

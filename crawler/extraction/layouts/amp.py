@@ -233,6 +233,11 @@ class AmpV1(CmsStory, ArticlePage):
 
         return ((DOM, dom), (JSON_LD, self.ld_body))
 
+    def is_related_story(self, story_id: str | None) -> bool:
+        # As on the Next.js twin, every card links a story by its id (on the Hindi edition too, by
+        # its autono): a "View more" link, a section's or the footer's after the list are none.
+        return story_id is not None
+
     def isLiveBlog(self) -> bool:
         return super().isLiveBlog() or bool(self.live_lists)
 
