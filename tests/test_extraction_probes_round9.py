@@ -179,3 +179,40 @@ def test_the_amp_related_list_holds_stories_alone(related: str) -> None:
     html, url, _ = _fixture("amp/seed-syndicated")
     article = extract(_once(html, "<p><i>(Only", related + "<p><i>(Only").encode(), url).article
     assert [r.url.rsplit("-", 1)[-1] for r in article.alsoRead] == ["124010300512_1.html", "123121900871_1.html"]
+
+
+# --- an editor the byline links, after the authors ------------------------------------------------------
+
+ASIT = '<a href="/author/search/keyword/asit-ranjan-mishra">Asit Ranjan Mishra</a>'
+RAHUL = '<a href="/author/search/keyword/rahul-gupta">Rahul Gupta</a>'
+NIKUNJ = '<a href="/author/search/keyword/nikunj-ohri">Nikunj Ohri</a>'
+LINKED_EDITORS = {
+    "own-span": (f"<span>{ASIT}</span> <span>Edited by {RAHUL}</span>", ["Asit Ranjan Mishra"]),
+    "after-a-bar": (f"<span>{ASIT} | Edited By: {RAHUL}</span>", ["Asit Ranjan Mishra"]),
+    "two-authors": (f"<span>{ASIT} and {NIKUNJ}</span> <span>Edited by {RAHUL}</span>", ["Asit Ranjan Mishra", "Nikunj Ohri"]),
+    "compiled-by": (f"<span>{ASIT}</span><span> (Compiled by {RAHUL})</span>", ["Asit Ranjan Mishra"]),
+    # A name that holds the words is no label: "Reddy" and "Bywater" are names.
+    "no-editor": (f'<span>{ASIT} and <a href="/author/search/keyword/ted-bywater">Ted Bywater</a></span>', ["Asit Ranjan Mishra", "Ted Bywater"]),
+}
+
+
+@pytest.mark.parametrize(("byline", "authors"), LINKED_EDITORS.values(), ids=LINKED_EDITORS.keys())
+def test_an_editor_linked_in_the_next_js_byline_is_no_author(byline: str, authors: list[str]) -> None:
+    # Agency copy with no authors in the structured data: the byline names them (README: an editor it
+    # names is none), however the names are marked up.
+    html, url, _ = _fixture("nextjs-2023/agency-span-byline")
+    html = _once(html, "<span>AP</span> ", f"{byline} ")
+    article = extract(html.encode(), url).article
+    assert [a.name for a in article.authors] == authors
+    assert all(a.url and a.url.endswith(a.name.lower().replace(" ", "-")) for a in article.authors)
+    assert article.dateline == "Miami"
+
+
+@pytest.mark.parametrize(("byline", "authors"), LINKED_EDITORS.values(), ids=LINKED_EDITORS.keys())
+def test_an_editor_linked_in_the_amp_byline_is_no_author(byline: str, authors: list[str]) -> None:
+    html, url, _ = _fixture("amp/seed-syndicated")
+    html = re.sub(r'"author": \[[^]]*\], ', "", html)
+    html = _once(html, '<div class="byline">Press Trust of India <span', f'<div class="byline">{byline} <span')
+    article = extract(html.encode(), url).article
+    assert [a.name for a in article.authors] == authors
+    assert article.dateline == "New Delhi"

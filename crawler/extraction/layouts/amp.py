@@ -18,7 +18,7 @@ from ..lazy import cached_property
 from ..normalize import clean_text, strip_amp
 from ..page import Page
 from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, byline_names, element_text, first, markup_text_of, picture_showing, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, text_of
 from .hindi import Hindi2020, real_picture
 from .story import CmsStory, class_test
 
@@ -131,7 +131,7 @@ class AmpV1(CmsStory, ArticlePage):
         byline = self.story_element(self.BYLINE_AFTER_HEADLINE, self.BYLINE)
         if byline is None:
             return []
-        linked = {name: self.link(a.get("href")) for a in select(self.BYLINE_LINKS, byline) if (name := element_text(a))}
+        linked = {name: self.link(a.get("href")) for a in author_links(byline, select(self.BYLINE_LINKS, byline)) if (name := element_text(a))}
         if linked:
             return [Link(name=name, url=url) for name, url in linked.items()]
         # Its own text and its children's (a name or an editor's line in a span of its own), apart.

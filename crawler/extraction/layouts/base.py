@@ -174,6 +174,30 @@ def byline_names(text: str) -> list[str]:
     return names
 
 
+# The label before an editor the byline names ("Edited by", "| Compiled By:"), anywhere in its text.
+_EDITOR_LABEL = re.compile(r"\b(?:edited|compiled|curated)\s+by\b", re.I).search
+
+
+def author_links(byline: _Element, links: list[_Element]) -> list[_Element]:
+    """The links of a byline that name its authors: those before an editor's label, which may
+    link the editor too ("A and B | Edited by <a>C</a>")."""
+    if not links:
+        return links
+    text = text_content(byline)
+    if not _EDITOR_LABEL(text):  # nearly every byline
+        return links
+    authors, at = [], 0
+    for link in links:
+        name = text_content(link)
+        found = text.find(name, at)
+        if found != -1:
+            if _EDITOR_LABEL(text, at, found):
+                break
+            at = found + len(name)
+        authors.append(link)
+    return authors
+
+
 def _may_be_joined(text: str) -> bool:
     """Whether a text may hold more than one name, or a name and words around it: one of
     byline_names's separators, or "by" ("By A", "Edited by B"). (Plain tests: a regex of these

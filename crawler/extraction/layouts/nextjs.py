@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, author_links, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -196,7 +196,7 @@ class NextJsV1(CmsStory, ArticlePage):
             return [], None
         city_element = first(self.BYLINE_CITY, byline)
         city = element_text(city_element)
-        texts = [element_text(a) for a in select(self.BYLINE_LINKS, byline)]
+        texts = [element_text(a) for a in author_links(byline, select(self.BYLINE_LINKS, byline))]
         if not any(texts):
             texts = [element_text(span) for span in select(self.BYLINE_NAME_SPANS, byline) if span is not city_element]
         if not any(texts):
