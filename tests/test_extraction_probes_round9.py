@@ -216,3 +216,46 @@ def test_an_editor_linked_in_the_amp_byline_is_no_author(byline: str, authors: l
     article = extract(html.encode(), url).article
     assert [a.name for a in article.authors] == authors
     assert article.dateline == "New Delhi"
+
+
+# --- a story that shows no read time of its own --------------------------------------------------------
+
+
+def test_a_next_js_story_without_a_read_time_does_not_take_a_related_card_s() -> None:
+    # The site's related cards show their stories' read times; a story that shows none of its own
+    # (the meta line without it) has none.
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    html = _once(html, "<span>5 min read</span> ", "")
+    html = _once(html, "EV makers seek extension of FAME subsidy</a>", "<h3>EV makers seek extension of FAME subsidy</h3><span>3 min read</span></a>")
+    article = extract(html.encode(), url).article
+    assert article.readTimeMinutes is None
+    assert [r.headline for r in article.alsoRead] == [r["headline"] for r in expected["alsoRead"]]  # type: ignore[attr-defined]
+
+
+def test_a_next_js_read_time_outside_the_meta_line_is_still_read() -> None:
+    # (The meta line's class renamed by a redesign: the read time by the headline is still the story's.)
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    html = _once(html, 'class="MainStory_metainfo__Wd4Fv meta-info"', 'class="MainStory_metadata__Wd4Fv"')
+    html = _once(html, "EV makers seek extension of FAME subsidy</a>", "<h3>EV makers seek extension of FAME subsidy</h3><span>3 min read</span></a>")
+    assert extract(html.encode(), url).article.readTimeMinutes == expected["readTimeMinutes"]
+
+
+AMP_CARD_WITH_READ_TIME = (
+    '<h3>Also Read</h3><ul><li><a href="/amp/india-news/tahawwur-rana-stayed-at-mumbai-hotel-days-before-26-11-attacks-police-124010300512_1.html">'
+    "Tahawwur Rana stayed at Mumbai hotel days before 26/11 attacks: Police <span>4 min read</span></a></li></ul>"
+)
+
+
+def test_an_amp_story_without_a_read_time_does_not_take_a_related_card_s() -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    html = _once(_once(html, "2 min read Last Updated", "Last Updated"), "<p><i>(Only", AMP_CARD_WITH_READ_TIME + "<p><i>(Only")
+    article = extract(html.encode(), url).article
+    assert article.readTimeMinutes is None
+    # The card's read time is no part of its headline, as on the Next.js page.
+    assert [r.headline for r in article.alsoRead] == ["Tahawwur Rana stayed at Mumbai hotel days before 26/11 attacks: Police"]
+
+
+def test_an_amp_story_s_own_read_time_is_read_beside_a_card_s() -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    html = _once(html, "<p><i>(Only", AMP_CARD_WITH_READ_TIME + "<p><i>(Only")
+    assert extract(html.encode(), url).article.readTimeMinutes == expected["readTimeMinutes"]

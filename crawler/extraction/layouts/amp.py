@@ -8,6 +8,7 @@ placeholder) give way to the page's.
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlsplit
 
 from .selectors import CSSSelector, XPath
@@ -15,10 +16,11 @@ from lxml.etree import _Element
 
 from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import clean_text, strip_amp
+from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
+from ..text import MIN_READ
 from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
 from .story import CmsStory, class_test
 
@@ -30,7 +32,8 @@ def _test(selector: CSSSelector) -> str:
     return "self::" + selector.path[len(prefix) :]
 
 
-STORY_BODY = CSSSelector(".storycontent")
+STORY_BODY_CLASS = "storycontent"
+STORY_BODY = CSSSelector(f".{STORY_BODY_CLASS}")
 _IS_STORY_BODY = XPath(f"boolean({_test(STORY_BODY)})")
 
 
@@ -160,6 +163,19 @@ class AmpV1(CmsStory, ArticlePage):
             fallbacks=(meta, structured) if self.hindi else (structured,),
         )
 
+    # The story's read time, between its headline and its body (the related cards after the story
+    # show their stories'): the first text holding it after the headline, or the body's first text.
+    READ_TIME_AFTER_HEADLINE = XPath(
+        f"following::text()[contains(., '{MIN_READ}') or ancestor::*[{class_test(STORY_BODY_CLASS)}]][1]", smart_strings=False
+    )
+
+    def readTimeMinutes(self) -> int | None:
+        headline, body = self.headline_element, self.body_container
+        if headline is None or body is None:
+            return super().readTimeMinutes()
+        found = cast("list[str]", self.READ_TIME_AFTER_HEADLINE(headline))
+        return read_time_minutes(found[0]) if found and MIN_READ in found[0] else None
+
     CAPTION = CSSSelector("[class*=captiontext]")
     CAPTION_AFTER_HEADLINE = _after_headline(CAPTION)
     # An amp-img may give its file in srcset alone (AMP takes either).
@@ -232,6 +248,10 @@ class AmpV1(CmsStory, ArticlePage):
             return paragraphs + [p for p in (self.ld_live_updates() if paragraphs and self.isLiveBlog() else ()) if p not in shown]
 
         return ((DOM, dom), (JSON_LD, self.ld_body))
+
+    def related_headline(self, anchor: _Element) -> str | None:
+        # A card may end in its story's read time, as on the Next.js twin.
+        return without_read_time(element_text(anchor))
 
     def is_related_story(self, story_id: str | None) -> bool:
         # As on the Next.js twin, every card links a story by its id (on the Hindi edition too, by

@@ -236,6 +236,15 @@ def author_names(text: str, *, person: bool = False) -> list[str]:
     return names
 
 
+# A related card's read time after its headline ("… attacks: Police 4 min read"): no word of it.
+_CARD_READ_TIME = re.compile(rf"\s*\d+\s*{MIN_READ}$", re.I)
+
+
+def without_read_time(text: str | None) -> str | None:
+    """A related card's text without the read time it ends in."""
+    return (_CARD_READ_TIME.sub("", text) or None) if text and MIN_READ in text else text
+
+
 def markup_text_of(value: Any) -> str | None:
     """:func:`text_of` of a JSON string that may hold markup (a caption as "<p>…</p>"): its text."""
     text = text_of(value)

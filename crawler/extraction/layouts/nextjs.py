@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, author_links, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, author_links, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -274,7 +274,16 @@ class NextJsV1(CmsStory, ArticlePage):
         return expanded or super().dateModifiedRaw()
 
     def readTimeMinutes(self) -> int | None:
-        return read_time_minutes(element_text(self.meta_info)) or super().readTimeMinutes()
+        found = read_time_minutes(element_text(self.meta_info))
+        if found is not None:
+            return found
+        # The story's read time is by its headline: the related cards after the story show theirs,
+        # and a story that shows none of its own has none.
+        header = self.header
+        if header is None or header is self.scope:
+            return super().readTimeMinutes()
+        text = text_content(header)
+        return read_time_minutes(text) if MIN_READ in text else None
 
     # The caption is the line under the hero image; its alt text is another thing.
     CAPTION = CSSSelector("[class*=captiontext]")
@@ -475,7 +484,6 @@ class NextJsV1(CmsStory, ArticlePage):
     # (Its first heading in document order, found by lxml's tag filter: an XPath call costs more than
     # the card's few elements, and every card of the list asks.)
     CARD_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-    CARD_READ_TIME = re.compile(rf"\s*\d+\s*{MIN_READ}$", re.I)
 
     def related_headline(self, anchor: _Element) -> str | None:
         if not len(anchor):
@@ -486,7 +494,7 @@ class NextJsV1(CmsStory, ArticlePage):
             text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(card))))
         else:
             text = element_text(card)
-        return (self.CARD_READ_TIME.sub("", text) or None) if text and MIN_READ in text else text
+        return without_read_time(text)
 
     def isLiveBlog(self) -> bool:
         return (
