@@ -259,3 +259,57 @@ def test_an_amp_story_s_own_read_time_is_read_beside_a_card_s() -> None:
     html, url, expected = _fixture("amp/seed-syndicated")
     html = _once(html, "<p><i>(Only", AMP_CARD_WITH_READ_TIME + "<p><i>(Only")
     assert extract(html.encode(), url).article.readTimeMinutes == expected["readTimeMinutes"]
+
+
+# --- the breadcrumb trail's last step: the article itself ----------------------------------------------
+
+HEADLINE = "India-US defence meet: Security cooperation, intelligence sharing discussed"
+STORY_PATH = "/india-news/india-us-defence-meet-security-cooperation-intelligence-sharing-discussed-124022800873_1.html"
+SECOND_STEP = '{"@type": "ListItem", "position": 2, "item": {"@id": "https://www.business-standard.com/india-news", "name": "India News"}}'
+# Google's guidelines let the last step, the page itself, go without its URL; a template may also give
+# it the page's AMP form, a relative or a tagged URL, or an item with a name alone.
+LAST_STEPS = {
+    "no-url": f'{{"@type": "ListItem", "position": 3, "name": "{HEADLINE}"}}',
+    "item-without-id": f'{{"@type": "ListItem", "position": 3, "item": {{"name": "{HEADLINE}"}}}}',
+    "amp-url": f'{{"@type": "ListItem", "position": 3, "name": "{HEADLINE}", "item": "https://www.business-standard.com/amp{STORY_PATH}"}}',
+    "tagged-url": f'{{"@type": "ListItem", "position": 3, "name": "India-US defence meet...", "item": "https://www.business-standard.com{STORY_PATH}?utm_source=bc"}}',
+    "cut-name": f'{{"@type": "ListItem", "position": 3, "name": "India-US defence meet: Security cooperation\u2026"}}',
+}
+TRAIL = [("Home", "https://www.business-standard.com"), ("India News", "https://www.business-standard.com/india-news")]
+BREADCRUMB_LD = f'<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [{{"@type": "ListItem", "position": 1, "item": {{"@id": "https://www.business-standard.com", "name": "Home"}}}}, {SECOND_STEP}]}}</script>'
+
+
+@pytest.mark.parametrize("last", LAST_STEPS.values(), ids=LAST_STEPS.keys())
+def test_the_article_at_the_end_of_the_json_ld_trail_is_no_step_of_it(last: str) -> None:
+    html, url, _ = _fixture("nextjs-2023/seed-syndicated")
+    article = extract(_once(html, SECOND_STEP, f"{SECOND_STEP}, {last}").encode(), url).article
+    assert [(step.name, step.url) for step in article.breadcrumbs] == TRAIL
+
+
+@pytest.mark.parametrize("last", LAST_STEPS.values(), ids=LAST_STEPS.keys())
+def test_an_amp_section_read_from_the_trail_is_not_the_headline(last: str) -> None:
+    # Without JSON-LD's articleSection, the section is the trail's last step: the article's own is none.
+    html, url, expected = _fixture("amp/seed-syndicated")
+    html = _once(html, '"articleSection": "India News", ', "")
+    html = _once(html, "</head>", BREADCRUMB_LD.replace(SECOND_STEP, f"{SECOND_STEP}, {last}") + "</head>")
+    article = extract(html.encode(), url).article
+    assert article.section == expected["section"] and [(step.name, step.url) for step in article.breadcrumbs] == TRAIL
+
+
+def test_a_last_step_without_a_url_that_is_not_the_article_stays() -> None:
+    # A section shown without a link at the end of the trail is a step of it (and the section).
+    html, url, _ = _fixture("amp/seed-syndicated")
+    html = _once(html, '"articleSection": "India News", ', "")
+    html = _once(html, "</head>", BREADCRUMB_LD.replace(SECOND_STEP, f'{SECOND_STEP}, {{"@type": "ListItem", "position": 3, "name": "Defence"}}') + "</head>")
+    article = extract(html.encode(), url).article
+    assert article.section == "Defence" and [step.name for step in article.breadcrumbs] == ["Home", "India News", "Defence"]
+
+
+@pytest.mark.parametrize("href", [STORY_PATH, f"/amp{STORY_PATH}", f"{STORY_PATH}?ref=breadcrumb"], ids=["path", "amp", "tagged"])
+def test_the_article_at_the_end_of_the_page_s_trail_is_no_step_of_it(href: str) -> None:
+    html, url, _ = _fixture("nextjs-2023/seed-syndicated")
+    html = re.sub(r'<script type="application/ld\+json">\{[^<]*"BreadcrumbList".*?</script>', "", html)
+    html = _once(html, '<a href="/india-news">India News</a></div>', f'<a href="/india-news">India News</a> <a href="{href}">{HEADLINE}</a></div>')
+    result = extract(html.encode(), url)
+    assert result.provenance.sources["breadcrumbs"] == "dom"
+    assert [(step.name, (step.url or "").rstrip("/")) for step in result.article.breadcrumbs] == TRAIL

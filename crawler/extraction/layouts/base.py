@@ -592,10 +592,30 @@ class ArticlePage:
             name = text_of(element.get("name")) or text_of(dig(item, "name"))
             url = text_of(item) if isinstance(item, str) else text_of(dig(item, "@id")) or text_of(dig(item, "url"))
             url = self.link(url)
-            # The pre-2023 trail ends with the article itself, named "News".
-            if name and not (url and url == self._canonical):
+            # The trail may end with the article itself: the pre-2023 one named "News", others by its
+            # headline, with its AMP or a tagged URL, or without one (Google's guidelines let the
+            # page's own step go without it). It is no step of the trail (nor the section).
+            if name and not (url and self.is_this_page(url)):
                 steps.append(Link(name=name, url=url))
+        if steps and steps[-1].url is None and self.is_headline(steps[-1].name):
+            del steps[-1]
         return steps
+
+    def is_this_page(self, url: str) -> bool:
+        """Whether a link names this page: its canonical URL, or another form of its story's (its id)."""
+        if url == self._canonical:
+            return True
+        own = self.articleId()
+        return own is not None and page_article_id(None, url) == own
+
+    def is_headline(self, name: str) -> bool:
+        """Whether a name is the headline, or the headline cut short ("…"), whatever its case and spacing."""
+        headline = self.headline()
+        if not headline:
+            return False
+        name, whole = (" ".join(text.casefold().split()) for text in (name, headline))
+        cut = name.rstrip(".\u2026 ")
+        return name == whole or (cut != name and len(cut) > 10 and whole.startswith(cut))
 
     def dom_breadcrumbs(self) -> list[Link]:
         """The trail as the page shows it; none in the structured-data-only default."""

@@ -147,10 +147,11 @@ class NextJsV1(CmsStory, ArticlePage):
     BREADCRUMB_LINKS = CSSSelector(".breadcrum a")
 
     def dom_breadcrumbs(self) -> list[Link]:
+        # (The article's own link at its end is no step: see ld_breadcrumbs.)
         return [
-            Link(name=name, url=self.link(a.get("href")))
+            Link(name=name, url=url)
             for a in select(self.BREADCRUMB_LINKS, self.page.root)
-            if (name := element_text(a))
+            if (name := element_text(a)) and not ((url := self.link(a.get("href"))) and self.is_this_page(url))
         ]
 
     def section(self) -> str | None:
