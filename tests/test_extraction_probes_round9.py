@@ -313,3 +313,31 @@ def test_the_article_at_the_end_of_the_page_s_trail_is_no_step_of_it(href: str) 
     result = extract(html.encode(), url)
     assert result.provenance.sources["breadcrumbs"] == "dom"
     assert [(step.name, (step.url or "").rstrip("/")) for step in result.article.breadcrumbs] == TRAIL
+
+
+# --- one author record of the article JSON naming several people ---------------------------------------
+
+JOINED_RECORDS = {
+    "ampersand": ("Shine Jacob & Deepak Patel", ["Shine Jacob", "Deepak Patel"]),
+    "and": ("Shine Jacob and Deepak Patel", ["Shine Jacob", "Deepak Patel"]),
+    "by-comma": ("By Shine Jacob, Deepak Patel", ["Shine Jacob", "Deepak Patel"]),
+    "job-title": ("Shine Jacob, Senior Correspondent", ["Shine Jacob"]),
+    "last-first": ("Jacob, Shine", ["Jacob, Shine"]),
+}
+
+
+@pytest.mark.parametrize("where", ["authorDetails", "articleMappedMultipleAuthors"])
+@pytest.mark.parametrize(("record", "names"), JOINED_RECORDS.values(), ids=JOINED_RECORDS.keys())
+def test_an_article_json_author_record_naming_several_people_gives_each(where: str, record: str, names: list[str]) -> None:
+    # README: names joined as a byline joins them are several authors, in the structured data too (a
+    # JSON-LD Person "A and B" is two). The CMS's author record is written by hand as well.
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    if where == "authorDetails":
+        change = {"authorDetails": [{"author_id": 301, "author_name": record, "author_image": ""}], "articleMappedMultipleAuthors": {}}
+    else:
+        change = {"authorDetails": [], "articleMappedMultipleAuthors": {"301": record}}
+    html = _with_data(html, lambda data: data.update(change))
+    html = re.sub(r'"author": \[[^]]*\]', f'"author": [{{"@type": "Person", "name": "{record}"}}]', html)
+    result = extract(html.encode(), url)
+    assert [a.name for a in result.article.authors] == names
+    assert result.provenance.sources["authors"] == "next" and "authors" not in result.provenance.disagreements

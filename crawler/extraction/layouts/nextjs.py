@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, author_links, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -217,13 +217,15 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def json_authors(self) -> list[Link]:
         """Authors of the article JSON: authorDetails, authorName, the mapped authors, then the agency."""
-        names = [n for d in self.data.get("authorDetails") or [] if (n := text_of(dig(d, "author_name")))]
+        # An author record is one person's, unless the CMS was given several in one ("A & B", "By A,
+        # B"): read as JSON-LD's Person is.
+        names = [part for d in self.data.get("authorDetails") or [] if (n := text_of(dig(d, "author_name"))) for part in author_names(n, person=True)]
         mapped = self.data.get("articleMappedMultipleAuthors")
         names = (
             names
             # One string, written as a byline is ("A and B", "A & B", "By A, B").
             or byline_names(text_of(self.data.get("authorName")) or "")
-            or ([n for n in (text_of(v) for v in mapped.values()) if n] if isinstance(mapped, dict) else [])
+            or ([part for n in (text_of(v) for v in mapped.values()) if n for part in author_names(n, person=True)] if isinstance(mapped, dict) else [])
             or split_list(text_of(self.data.get("sourceTitle")))
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
