@@ -323,6 +323,9 @@ JOINED_RECORDS = {
     "by-comma": ("By Shine Jacob, Deepak Patel", ["Shine Jacob", "Deepak Patel"]),
     "job-title": ("Shine Jacob, Senior Correspondent", ["Shine Jacob"]),
     "last-first": ("Jacob, Shine", ["Jacob, Shine"]),
+    # An ampersand inside a word joins no people: an organisation's name ("S&P", "AT&T").
+    "ampersand-in-a-name": ("S&P Global Ratings", ["S&P Global Ratings"]),
+    "ampersand-in-names": ("S&P Global & AT&T", ["S&P Global", "AT&T"]),
 }
 
 
@@ -341,3 +344,10 @@ def test_an_article_json_author_record_naming_several_people_gives_each(where: s
     result = extract(html.encode(), url)
     assert [a.name for a in result.article.authors] == names
     assert result.provenance.sources["authors"] == "next" and "authors" not in result.provenance.disagreements
+
+
+@pytest.mark.parametrize("byline", ["<span>S&amp;P Global</span>", "<span>By S&amp;P Global &amp; AP</span>"], ids=["one", "two"])
+def test_an_ampersand_inside_a_byline_s_word_joins_no_people(byline: str) -> None:
+    html, url, _ = _fixture("nextjs-2023/agency-span-byline")
+    article = extract(_once(html, "<span>AP</span> ", f"{byline} ").encode(), url).article
+    assert [a.name for a in article.authors] == ["S&P Global", "AP"][: 1 + ("AP" in byline)]

@@ -153,8 +153,8 @@ def block_text_paragraphs(value: Any) -> list[str]:
 
 
 # Between a byline's names: a comma, semicolon, ampersand, bar or "and" (in Hindi "और", "एवं",
-# "तथा"); before them, "By".
-_NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|]|\band\b)\s*|\s+(?:और|एवं|तथा)\s+", re.I)
+# "तथा"); before them, "By". An ampersand inside a word joins no people: "S&P", "AT&T" are names.
+_NAME_SEPARATORS = re.compile(r"\s*(?:[,;|]|\band\b)\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+", re.I)
 _BY = re.compile(r"^(?:(?:written|reported)\s+)?by(?:\s*:\s*|\s+)", re.I)
 _NOT_NAMES = frozenset({"updated", "published", "by"})
 # An editor the byline names after the authors ("Edited by: C", "| Edited By C and D") is no author.
