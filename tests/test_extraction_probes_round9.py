@@ -40,6 +40,29 @@ def test_an_article_json_date_in_a_list_is_its_first_date() -> None:
     assert result.article.datePublished == expected["datePublished"] and result.provenance.sources["datePublished"] == "next"
 
 
+# A PHP array with gaps (an author removed from the list) is written as an object of its records; one
+# record may come alone; a field no one set may be a number or a boolean.
+AUTHOR_RECORDS: dict[str, Any] = {
+    "object-with-gaps": {"0": {"author_id": 301, "author_name": "Shine Jacob"}, "2": {"author_id": 303, "author_name": "Sohini Das"}},
+    "one-record": {"author_id": 301, "author_name": "Shine Jacob"},
+    "number": 1,
+    "boolean": True,
+}
+
+
+@pytest.mark.parametrize("records", AUTHOR_RECORDS.values(), ids=AUTHOR_RECORDS.keys())
+def test_the_article_json_s_author_records_in_another_shape_are_read_or_passed_over(records: Any) -> None:
+    html, url, expected = _fixture("nextjs-2023/staff-multi-author")
+    html = _with_data(html, lambda data: data.update(authorDetails=records, articleMappedMultipleAuthors={}))
+    result = extract(html.encode(), url)
+    names = [a.name for a in result.article.authors]
+    if isinstance(records, dict):
+        wanted = [r["author_name"] for r in records.values()] if "author_name" not in records else [records["author_name"]]
+        assert names == wanted and result.provenance.sources["authors"] == "next"
+    else:  # nothing readable there: JSON-LD's authors
+        assert names == [a["name"] for a in expected["authors"]] and result.provenance.sources["authors"] == "ld"  # type: ignore[attr-defined]
+
+
 # --- a paywall box inside the story's container -------------------------------------------------------
 
 PAYWALL_BOXES = {

@@ -28,6 +28,16 @@ TICKER_ITEM_CSS = ".mktticker .tickeritem"
 VIDEO_TYPES = frozenset({"VideoObject"})
 
 
+def author_records(value: Any) -> list[Any]:
+    """The article JSON's ``authorDetails`` records: a list of them, or what the PHP back end writes
+    for a list with gaps (an object of them by index) or for one record alone; nothing else."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [value] if "author_name" in value else list(value.values())
+    return []
+
+
 class NextJsV1(CmsStory, ArticlePage):
     """business-standard.com since the 2023 redesign."""
 
@@ -219,7 +229,7 @@ class NextJsV1(CmsStory, ArticlePage):
         """Authors of the article JSON: authorDetails, authorName, the mapped authors, then the agency."""
         # An author record is one person's, unless the CMS was given several in one ("A & B", "By A,
         # B"): read as JSON-LD's Person is.
-        names = [part for d in self.data.get("authorDetails") or [] if (n := text_of(dig(d, "author_name"))) for part in author_names(n, person=True)]
+        names = [part for d in author_records(self.data.get("authorDetails")) if (n := text_of(dig(d, "author_name"))) for part in author_names(n, person=True)]
         mapped = self.data.get("articleMappedMultipleAuthors")
         names = (
             names
