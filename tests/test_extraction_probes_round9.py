@@ -374,3 +374,14 @@ def test_an_ampersand_inside_a_byline_s_word_joins_no_people(byline: str) -> Non
     html, url, _ = _fixture("nextjs-2023/agency-span-byline")
     article = extract(_once(html, "<span>AP</span> ", f"{byline} ").encode(), url).article
     assert [a.name for a in article.authors] == ["S&P Global", "AP"][: 1 + ("AP" in byline)]
+
+
+def test_an_amp_story_with_an_empty_body_does_not_take_a_related_card_s_read_time() -> None:
+    # (A premium AMP page whose story is all in JSON-LD: the body holds no text of its own.)
+    html, url, expected = _fixture("amp/seed-syndicated")
+    html = _once(html, "2 min read Last Updated", "Last Updated")
+    start = html.index('<div class="storycontent">') + len('<div class="storycontent">')
+    html = html[:start] + html[html.index("</div>", start) :]
+    html = _once(html, "<p><i>(Only", AMP_CARD_WITH_READ_TIME + "<p><i>(Only")
+    article = extract(html.encode(), url).article
+    assert article.readTimeMinutes is None and article.articleBody == expected["articleBody"]

@@ -8,7 +8,6 @@ placeholder) give way to the page's.
 
 from __future__ import annotations
 
-from typing import cast
 from urllib.parse import urlsplit
 
 from .selectors import CSSSelector, XPath
@@ -20,7 +19,7 @@ from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
 from ..text import MIN_READ
 from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, text_of, without_read_time
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
 from .story import CmsStory, class_test
 
@@ -164,17 +163,19 @@ class AmpV1(CmsStory, ArticlePage):
         )
 
     # The story's read time, between its headline and its body (the related cards after the story
-    # show their stories'): the first text holding it after the headline, or the body's first text.
-    READ_TIME_AFTER_HEADLINE = XPath(
-        f"following::text()[contains(., '{MIN_READ}') or ancestor::*[{class_test(STORY_BODY_CLASS)}]][1]", smart_strings=False
-    )
+    # show their stories'): the first element after the headline with a text holding it, or the
+    # body, whichever comes first (the walk stops there, also at a body with no text of its own).
+    READ_TIME_AFTER_HEADLINE = XPath(f"following::*[text()[contains(., '{MIN_READ}')] or {class_test(STORY_BODY_CLASS)}][1]")
+    OWN_TEXTS = XPath("text()", smart_strings=False)
 
     def readTimeMinutes(self) -> int | None:
         headline, body = self.headline_element, self.body_container
         if headline is None or body is None:
             return super().readTimeMinutes()
-        found = cast("list[str]", self.READ_TIME_AFTER_HEADLINE(headline))
-        return read_time_minutes(found[0]) if found and MIN_READ in found[0] else None
+        found = first(self.READ_TIME_AFTER_HEADLINE, headline)
+        if found is None or found is body or _IS_STORY_BODY(found):
+            return None
+        return read_time_minutes(" ".join(strings(self.OWN_TEXTS, found)))
 
     CAPTION = CSSSelector("[class*=captiontext]")
     CAPTION_AFTER_HEADLINE = _after_headline(CAPTION)
