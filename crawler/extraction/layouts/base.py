@@ -605,8 +605,13 @@ class ArticlePage:
         """Whether a link names this page: its canonical URL, or another form of its story's (its id)."""
         if url == self._canonical:
             return True
-        own = self.articleId()
-        return own is not None and page_article_id(None, url) == own
+        own = self._own_id
+        # (The id's digits are in any URL naming the story: a substring test spares the others' parse.)
+        return own is not None and own.removeprefix("hi-") in url and page_article_id(None, url) == own
+
+    @cached_property
+    def _own_id(self) -> str | None:
+        return self.articleId()
 
     def is_headline(self, name: str) -> bool:
         """Whether a name is the headline, or the headline cut short ("…"), whatever its case and spacing."""
