@@ -226,21 +226,39 @@ class BusinessStandardSpider(Spider):
         return response.replace(cls=cls, body=body)
 
     def article_failed(self, failure: Any) -> None:
-        """Count and log an article request that failed for good (after retries)."""
+        """Count and log an article request that failed for good (after retries), by the URL asked for."""
         stats = self.crawler.stats
         assert stats is not None
+        url = asked_url(failure.request)
         if failure.check(OffsiteRedirect):
             stats.inc_value(stat.failed(OFFSITE_REDIRECT))
-            self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+            self.logger.error("Failed <%s>: %s", url, failure.getErrorMessage())
             return
-        stats.inc_value(stat.failed(failure_name(failure)))
-        self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+        reason = failure_name(failure)
+        stats.inc_value(stat.failed(reason))
+        # The name says what Scrapy's message does not ("Ignoring non-200 response": which status?).
+        self.logger.error("Failed <%s>: %s (%s)", url, reason, failure_detail(failure))
 
 
 def requested_url(response: Response) -> str:
     """The URL the spider asked for, before any redirect (``response.url`` is where they led)."""
     request = response.request
     return str(request.meta.get("redirect_urls", [response.url])[0]) if request is not None else response.url
+
+
+def asked_url(request: Request) -> str:
+    """The URL the spider asked for, before any redirect, of a request that failed (``request.url``
+    is where the redirects led: a URL found in no feed, setting or seed list)."""
+    return str(request.meta.get("redirect_urls", [request.url])[0])
+
+
+def failure_detail(failure: Any) -> str:
+    """A failure's message, and where redirects led its request when that is not the URL asked for."""
+    request = failure.request
+    message = str(failure.getErrorMessage())
+    if asked_url(request) != request.url and request.url not in message:
+        message += f"; redirected to <{request.url}>"
+    return message
 
 
 def looks_like_json(body: bytes) -> bool:
