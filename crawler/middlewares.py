@@ -210,7 +210,8 @@ class RateLimitMiddleware:
 class RobotsTxtFailureMiddleware:
     """A robots.txt that cannot be fetched (timeout, connection reset) is one WARNING line and a stat,
     not an ERROR with a traceback, and is not retried; the crawl then goes on as Scrapy's robots.txt
-    middleware lets it: as if robots.txt allowed everything.
+    middleware lets it: as if robots.txt allowed everything. One that redirects to another host is
+    followed there (the off-site checks let it through).
 
     It works on the robots.txt request itself, which Scrapy's middleware sends through the downloader
     with ``dont_obey_robotstxt``: the failure is turned into a plain ``IgnoreRequest``, which that
@@ -230,11 +231,18 @@ class RobotsTxtFailureMiddleware:
 
     @staticmethod
     def _is_robots_txt(request: Request) -> bool:
-        return bool(request.meta.get("dont_obey_robotstxt")) and urlparse_cached(request).path == "/robots.txt"
+        # By the URL asked for: a robots.txt redirected elsewhere may have another name there.
+        asked = request.meta.get("redirect_urls")
+        path = urlsplit(str(asked[0])).path if asked else urlparse_cached(request).path
+        return bool(request.meta.get("dont_obey_robotstxt")) and path == "/robots.txt"
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self._is_robots_txt(request):
             request.meta.setdefault("dont_retry", True)
+            # RFC 9309 (2.3.1.2): a robots.txt redirect is followed, to another host too, and what is
+            # found there is the site's rules. Refused as off-site, it was "no robots.txt" to Scrapy,
+            # without a word: the site's rules went unread.
+            request.meta.setdefault("allow_offsite", True)
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         if not self._is_robots_txt(request) or isinstance(exception, IgnoreRequest):

@@ -5,6 +5,10 @@ the loopback site where the whole run matters."""
 from __future__ import annotations
 
 import inspect
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,8 @@ from crawler.spiders.article import ArticleSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
 from tests.conftest import SITE
+from tests.e2e import crawl, stats_from_log
+from tests.loopback.site import OFFSITE_HOST, LoopbackSite
 from tests.test_spiders_unit import make_spider
 
 ARTICLE_URL = SITE + "/india-news/india-us-defence-meet-security-cooperation-intelligence-sharing-discussed-124022800873_1.html"
@@ -111,3 +117,77 @@ def test_a_request_that_failed_after_a_redirect_is_named_by_the_url_asked_for_an
     (line,) = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert line.split(">", 1)[0].endswith("<" + asked) and f": {reason} (" in line, line
     assert final.url in line  # where the redirects led, for whoever looks into it
+
+
+# --- robots.txt that moved to another host ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=30, seed=9, days=10, legacy=0, slow_seconds=2) as running:
+        yield running
+        assert running.errors == []
+
+
+@pytest.fixture(autouse=False)
+def clean_site(site: LoopbackSite) -> Iterator[LoopbackSite]:
+    site.clear_faults()
+    site.reset_counts()
+    yield site
+    site.clear_faults()
+
+
+class _RobotsElsewhere(BaseHTTPRequestHandler):
+    """robots.txt on the host the site's robots.txt redirects to (a CDN's or the apex domain's)."""
+
+    rules = b"User-agent: *\nDisallow: /latest-news\n"
+
+    def do_GET(self) -> None:
+        body = self.rules if self.path == "/robots.txt" else b"not here"
+        self.send_response(200 if self.path == "/robots.txt" else 404)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def robots_elsewhere(port: int) -> Iterator[None]:
+    """A server on 127.0.0.2 (where the site's ``offsite`` fault redirects), at the site's port."""
+    server = ThreadingHTTPServer((OFFSITE_HOST, port), _RobotsElsewhere)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.mark.parametrize("answered", [True, False], ids=["rules-there", "nothing-there"])
+def test_a_robots_txt_redirected_to_another_host_is_followed_and_obeyed(clean_site: LoopbackSite, tmp_path: Path, answered: bool) -> None:
+    # RFC 9309 (2.3.1.2): crawlers follow robots.txt redirects, across hosts too, and apply what they
+    # find to the host asked. The off-site redirect check refused it, silently (an IgnoreRequest is
+    # "no robots.txt" to Scrapy): the site's rules went unread, with no line and no stat.
+    site = clean_site
+    site.set_path_fault("/robots.txt", "offsite")
+    with robots_elsewhere(site.port) if answered else nullcontext():
+        result = crawl(
+            "latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss,/latest-news", "DOWNLOAD_TIMEOUT": "5"}
+        )
+    assert "Traceback" not in result.log, result.log[-3000:]
+    stats = stats_from_log(result.log)
+    assert result.items and site.counts["/robots.txt"] == 1
+    if answered:
+        # The rules were read, and /latest-news, which they disallow, was not fetched.
+        assert site.counts["/latest-news"] == 0 and stats.get("robotstxt/forbidden") == 1, result.log[-3000:]
+        assert stats.get(stat.source_failed("ignored")) == 1
+    else:
+        # Nothing answers there: one WARNING and the stat, as for a robots.txt that cannot be fetched.
+        assert site.counts["/latest-news"] == 1 and stats.get(stat.ROBOTSTXT_UNREADABLE) == 1, result.log[-3000:]
+        robots = [line for line in result.log.splitlines() if "robots.txt" in line and (" WARNING: " in line or " ERROR: " in line)]
+        assert len(robots) == 1 and " WARNING: " in robots[0], robots
