@@ -1,4 +1,4 @@
-"""Downloader middlewares for a site that pushes back: Akamai block pages, 429 rate limits, robots.txt that fails."""
+"""Downloader middlewares for a site that pushes back: Akamai block pages, 429 rate limits, robots.txt that fails, partial answers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.statscollectors import StatsCollector
@@ -19,6 +20,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
+from twisted.web.http import PotentialDataLoss
 from w3lib.url import canonicalize_url
 
 from crawler.extraction import is_block_page, may_be_block_page
@@ -255,6 +257,40 @@ class RobotsTxtFailureMiddleware:
             exception,
         )
         raise IgnoreRequest(f"robots.txt unreadable: {type(exception).__name__}")
+
+
+class PartialContent(PotentialDataLoss):
+    """A 206 answer to a request that asked for no range: a part of the document (failures.py names it data loss)."""
+
+
+class PartialContentMiddleware:
+    """A 206 (Partial Content) answer to a request that sent no ``Range`` is retried like a download
+    cut short, then failed as one (``data-loss``), through the request's errback.
+
+    A CDN edge may serve the part of an object it holds; Scrapy passes any 2xx to the callback, and
+    half an article page extracts to a half-empty item written as good (half a listing reads as a
+    whole one). Placed before the HTTP cache (900) in the answer's way, so the part is not stored
+    over the page ``reextract`` reads, and after the site budget (950), which counts every answer.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PartialContentMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        if response.status != 206 or b"Range" in request.headers:
+            return response
+        content_range = (response.headers.get(b"Content-Range") or b"no Content-Range").decode("latin-1")
+        reason = f"206 Partial Content ({content_range}) to a request for the whole page"
+        if not request.meta.get("dont_retry"):
+            assert self.crawler.spider is not None
+            again = get_retry_request(request, spider=self.crawler.spider, reason=reason)
+            if again is not None:
+                return again
+        raise PartialContent(reason)
 
 
 class OffsiteRedirect(IgnoreRequest):
