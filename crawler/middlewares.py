@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
+import zlib
 from datetime import timezone
 from email.utils import parsedate_to_datetime
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -291,6 +294,92 @@ class PartialContentMiddleware:
             if again is not None:
                 return again
         raise PartialContent(reason)
+
+
+# Scrapy's flag of a response whose body arrived in part (with DOWNLOAD_FAIL_ON_DATALOSS off).
+DATALOSS_FLAG = "dataloss"
+_STREAM_CHUNK = 64 * 1024
+
+
+class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, with a compressed body whose stream ends early flagged ``dataloss``.
+
+    Scrapy decodes "as much data as possible" of a gzip, deflate or brotli stream cut short: a CDN
+    edge that stored the compressed page cut short (its Content-Length agreeing) handed the first
+    part of the page to the spider as the page, which wrote it as a good item lacking what the tail
+    holds, and marked it seen. The spiders treat the flag as Scrapy's own: a body received in part.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding") for e in v.split(b",")]
+        # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
+        if spider is not None:
+            decoded = super().process_response(request, response, spider)
+        else:
+            decoded = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
+        if not encodings or not isinstance(decoded, Response) or decoded is response or request.method == "HEAD":
+            return decoded
+        # The last encoding was applied last: its stream is the body's. Its size is known when it is the only one.
+        size = len(decoded.body) if len(encodings) == 1 else None
+        if not stream_ended(response.body, encodings[-1], size):
+            decoded.flags.append(DATALOSS_FLAG)
+        return decoded
+
+
+def stream_ended(body: bytes, encoding: bytes, decoded_size: int | None = None) -> bool:
+    """Whether a gzip, deflate or brotli body holds its stream to the end (other encodings: True).
+
+    ``decoded_size``: the size it decodes to, when known; a whole gzip stream ends with it (mod
+    2**32), so most bodies are judged by one comparison, the rest by decoding once more.
+    """
+    if encoding in (b"gzip", b"x-gzip"):
+        if decoded_size is not None and len(body) >= 18 and int.from_bytes(body[-4:], "little") == decoded_size & 0xFFFFFFFF:
+            return True
+        return _zlib_stream_ended(body, 31)
+    if encoding == b"deflate":
+        # zlib-wrapped, as the standard says, or raw deflate, as some servers send it (Scrapy reads both).
+        return _zlib_stream_ended(body, 15) or _zlib_stream_ended(body, -15)
+    if encoding == b"br":
+        return _brotli_stream_ended(body)
+    return True
+
+
+def _zlib_stream_ended(body: bytes, wbits: int) -> bool:
+    pending = body
+    while True:
+        stream = zlib.decompressobj(wbits)
+        try:
+            while not stream.eof:
+                produced = stream.decompress(pending, _STREAM_CHUNK)  # bounded; the output is not kept
+                pending = stream.unconsumed_tail
+                if not produced and not pending:
+                    break
+        except zlib.error:
+            # Not a stream at all, or broken midway; after a whole gzip member, trailing bytes.
+            return pending is not body and wbits == 31
+        if not stream.eof:
+            return False
+        pending = stream.unused_data
+        # gzip members may follow one another (RFC 1952); zero padding after the last is common.
+        if wbits != 31 or not pending.strip(b"\0"):
+            return True
+
+
+def _brotli_stream_ended(body: bytes) -> bool:
+    try:
+        brotli: Any = importlib.import_module("brotli")
+    except ImportError:
+        try:
+            brotli = importlib.import_module("brotlicffi")
+        except ImportError:
+            return True  # Scrapy could not have decoded it either
+    decompressor = brotli.Decompressor()
+    try:
+        # As large as what Scrapy decoded already, within DOWNLOAD_MAXSIZE.
+        decompressor.process(body)
+    except brotli.error:
+        return False
+    return bool(decompressor.is_finished())
 
 
 class OffsiteRedirect(IgnoreRequest):

@@ -114,6 +114,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PartialContentMiddleware": 925,
     # After RedirectMiddleware (600): a redirect to another host fails the request, by name.
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+    # Scrapy's decompression (590), flagging a compressed body whose stream was cut short.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.WholeStreamHttpCompressionMiddleware": 590,
     # Scrapy's meta refresh (580), except a refresh to the page itself (a listing reloading itself).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware": 580,

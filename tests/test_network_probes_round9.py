@@ -4,8 +4,10 @@ the loopback site where the whole run matters."""
 
 from __future__ import annotations
 
+import gzip
 import inspect
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,12 +29,13 @@ from crawler.spiders.archive import ArchiveSpider
 from crawler.spiders.article import ArticleSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
-from tests.conftest import SITE
+from tests.conftest import PAGES, SITE
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.corpus import CURRENT
 from tests.loopback.site import OFFSITE_HOST, LoopbackSite
 from tests.test_spiders_unit import make_spider
 
+SEED_PAGE = PAGES / "nextjs-2023" / "seed-syndicated" / "page.html"
 ARTICLE_URL = SITE + "/india-news/india-us-defence-meet-security-cooperation-intelligence-sharing-discussed-124022800873_1.html"
 
 
@@ -266,3 +269,88 @@ def test_an_article_answered_in_part_is_retried_and_never_written_half(clean_sit
     ours = [line for line in result.log.splitlines() if f"Failed <{always.url}>: data-loss (206 Partial Content" in line]
     assert len(ours) == 1, result.log[-3000:]
     assert not any(always.article_id in meta for meta in _cached_urls(cache)) and any(once.article_id in meta for meta in _cached_urls(cache))
+
+
+# --- a compressed body whose stream was cut short ----------------------------------------------------
+
+
+def _compressed(body: bytes, encoding: str) -> bytes:
+    import brotli
+
+    if encoding == "gzip":
+        return gzip.compress(body, mtime=0)
+    if encoding == "deflate":
+        return zlib.compress(body)
+    if encoding == "deflate-raw":
+        packer = zlib.compressobj(wbits=-15)
+        return packer.compress(body) + packer.flush()
+    assert encoding == "br"
+    return bytes(brotli.compress(body))
+
+
+ENCODINGS = ["gzip", "deflate", "deflate-raw", "br"]
+
+
+def _decompress(spider: Any, request: Request, body: bytes, encoding: str) -> Any:
+    """What the project's decompression middleware makes of ``body`` sent with ``Content-Encoding: encoding``."""
+    from scrapy.settings import Settings
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import build_from_crawler, load_object
+
+    # The decompression middleware the project's settings enable, whichever it is.
+    project = Settings()
+    project.setmodule("crawler.settings")
+    (path,) = [p for p in build_component_list(project.getwithbase("DOWNLOADER_MIDDLEWARES")) if "Compression" in str(p)]
+    middleware = build_from_crawler(load_object(path), spider.crawler)
+    header = encoding.removesuffix("-raw")
+    response = HtmlResponse(request.url, body=body, headers={"Content-Encoding": header, "Content-Type": "text/html"}, request=request)
+    return _call(middleware, "process_response", request, response, spider=spider)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("kept", [0.5, 0.9], ids=["half", "most"])
+def test_a_compressed_article_cut_short_fails_as_data_loss_not_half_an_item(tmp_path: Path, caplog: pytest.LogCaptureFixture, encoding: str, kept: float) -> None:
+    # A CDN edge that stored the compressed page cut short (its Content-Length agreeing): Scrapy
+    # decodes "as much as possible", and the first part of the page went to the spider as the page,
+    # written as a good item without what the tail holds (__NEXT_DATA__'s dates, the related links).
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    request = spider.article_request(ARTICLE_URL)
+    page = SEED_PAGE.read_bytes()
+    packed = _compressed(page, encoding)
+    response = _decompress(spider, request, packed[: int(len(packed) * kept)], encoding)
+    assert isinstance(response, HtmlResponse) and "dataloss" in response.flags, response
+    caplog.set_level("ERROR")
+    assert list(spider.parse_article(response)) == []
+    assert spider.crawler.stats.get_value(stat.failed("data-loss")) == 1
+    assert [r.getMessage() for r in caplog.records] == [f"Failed <{ARTICLE_URL}>: data-loss (its body arrived cut short)"]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_whole_compressed_article_is_decoded_as_before(tmp_path: Path, encoding: str) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    request = spider.article_request(ARTICLE_URL)
+    page = SEED_PAGE.read_bytes()
+    response = _decompress(spider, request, _compressed(page, encoding), encoding)
+    assert isinstance(response, HtmlResponse) and response.body == page and b"Content-Encoding" not in response.headers
+    assert "dataloss" not in response.flags and [a.articleId for a in spider.parse_article(response)] == ["124022800873"]
+
+
+def test_gzip_members_one_after_another_are_one_whole_body(tmp_path: Path) -> None:
+    # Concatenated members are one gzip stream (RFC 1952), as Scrapy reads them.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    request = spider.article_request(ARTICLE_URL)
+    page = SEED_PAGE.read_bytes()
+    middle = len(page) // 2
+    response = _decompress(spider, request, gzip.compress(page[:middle]) + gzip.compress(page[middle:]), "gzip")
+    assert isinstance(response, HtmlResponse) and response.body == page and "dataloss" not in response.flags
+
+
+def test_an_article_whose_gzip_stream_was_cut_gives_no_item_in_a_crawl(clean_site: LoopbackSite, tmp_path: Path) -> None:
+    site = clean_site
+    cut, whole = [r for r in site.articles if r.layout == CURRENT][-2:]
+    site.set_path_fault(cut.path, "gzip-cut")
+    result = crawl("article", tmp_path, "-a", f"urls={cut.url},{whole.url}", settings={"BS_BASE_URL": site.base_url})
+    assert "Traceback" not in result.log, result.log[-3000:]
+    assert result.ids() == [whole.article_id], result.log[-3000:]
+    assert stats_from_log(result.log).get(stat.failed("data-loss")) == 1
+    assert len([line for line in result.log.splitlines() if f"Failed <{cut.url}>: data-loss" in line]) == 1

@@ -17,10 +17,10 @@ from scrapy.settings import BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
 from crawler.extraction.discovery import GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
-from crawler.failures import failure_name
+from crawler.failures import DATA_LOSS, failure_name
 from crawler.extraction.normalize import iso_ist
 from crawler.extraction.urls import page_article_id
-from crawler.middlewares import OffsiteRedirect
+from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
 
@@ -146,6 +146,12 @@ class BusinessStandardSpider(Spider):
         """
         stats = self.crawler.stats
         assert stats is not None
+        if DATALOSS_FLAG in response.flags:
+            # Part of the page (a compressed stream cut short, or a download with
+            # DOWNLOAD_FAIL_ON_DATALOSS off): read as a whole one, an item without what the tail holds.
+            stats.inc_value(stat.failed(DATA_LOSS))
+            self.logger.error("Failed <%s>: %s (its body arrived cut short)", requested_url(response), DATA_LOSS)
+            return
         if response.body.startswith(GZIP_MAGIC):
             unpacked = self.unpack_stray_gzip(response)
             if unpacked is None:
