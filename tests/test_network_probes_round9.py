@@ -354,3 +354,33 @@ def test_an_article_whose_gzip_stream_was_cut_gives_no_item_in_a_crawl(clean_sit
     assert result.ids() == [whole.article_id], result.log[-3000:]
     assert stats_from_log(result.log).get(stat.failed("data-loss")) == 1
     assert len([line for line in result.log.splitlines() if f"Failed <{cut.url}>: data-loss" in line]) == 1
+
+
+# --- a zero-filled answer: a copy whose bytes were never written --------------------------------------
+
+ZERO_FILLED = [b"\x00" * 4096, b"\x00", b"\xef\xbb\xbf" + b"\x00" * 100, b"\x00\n\x00\r\n" * 50, b"\xff\xfe\x00\x00" + b"\x00" * 64]
+
+
+@pytest.mark.parametrize("body", ZERO_FILLED, ids=["zeros", "one-nul", "bom-zeros", "zeros-and-breaks", "utf32-bom-zeros"])
+@pytest.mark.parametrize("path", ["/rss/latest.rss", "/sitemap/google-news-sitemap.xml", "/sitemap/sitemap-index.xml"])
+def test_a_zero_filled_feed_or_sitemap_is_a_failed_source_not_a_traceback(tmp_path: Path, path: str, body: bytes) -> None:
+    # A CDN or origin serving a file whose bytes were never written (its size right, all NUL): the
+    # XML parser's recovery found no document at all and raised out of the callback, a traceback
+    # and an "error" of the run, the source counted nowhere.
+    from scrapy.http import XmlResponse
+
+    spider = make_spider(LatestSpider, tmp_path)
+    request = spider.root_source(SITE + path)
+    assert list(spider.parse_source(XmlResponse(request.url, body=body, request=request))) == []
+    failed = {k: v for k, v in spider.crawler.stats.get_stats().items() if k.startswith("bs/discovery/source_failed/")}
+    assert sum(failed.values()) == 1, failed
+
+
+@pytest.mark.parametrize("body", ZERO_FILLED, ids=["zeros", "one-nul", "bom-zeros", "zeros-and-breaks", "utf32-bom-zeros"])
+def test_a_zero_filled_article_page_is_an_empty_answer_not_an_unknown_layout(tmp_path: Path, body: bytes) -> None:
+    # As "unknown-layout" it counted towards the redesign verdict (exit 5, "a redesign?").
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    request = spider.article_request(ARTICLE_URL)
+    assert list(spider.parse_article(HtmlResponse(ARTICLE_URL, body=body, request=request))) == []
+    stats = spider.crawler.stats
+    assert stats.get_value(stat.skipped("empty")) == 1 and not stats.get_value(stat.skipped("unknown-layout"))
