@@ -20,6 +20,7 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -32,7 +33,7 @@ from crawler.spiders.section import SectionSpider
 from tests.conftest import PAGES, SITE
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.corpus import CURRENT
-from tests.loopback.site import OFFSITE_HOST, LoopbackSite
+from tests.loopback.site import OFFSITE_HOST, PIXEL, LoopbackSite
 from tests.test_spiders_unit import make_spider
 
 SEED_PAGE = PAGES / "nextjs-2023" / "seed-syndicated" / "page.html"
@@ -384,3 +385,41 @@ def test_a_zero_filled_article_page_is_an_empty_answer_not_an_unknown_layout(tmp
     assert list(spider.parse_article(HtmlResponse(ARTICLE_URL, body=body, request=request))) == []
     stats = spider.crawler.stats
     assert stats.get_value(stat.skipped("empty")) == 1 and not stats.get_value(stat.skipped("unknown-layout"))
+
+
+# --- an answer whose Content-Type says it is no page -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("image/png", PIXEL),
+        ("image/jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8),
+        ("Image/WebP", b"RIFF\x00\x10\x00\x00WEBPVP8 " + bytes(range(256)) * 8),
+        ("application/pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 4 >>\nstream\n\x89\x00\x01\x02\nendstream"),
+        ("video/mp4", b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8),
+    ],
+    ids=["png", "jpeg", "webp", "pdf", "mp4"],
+)
+def test_an_image_or_document_answered_at_an_article_url_is_not_html_not_an_unknown_layout(tmp_path: Path, content_type: str, body: bytes) -> None:
+    # A CDN that serves another object at the article's URL (a placeholder image, a PDF): Scrapy
+    # makes an HtmlResponse of any answer at a ".html" URL whose type it does not map to text, and
+    # it counted as a page of no known layout, towards the redesign verdict (exit 5, "a redesign?").
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    request = spider.article_request(ARTICLE_URL)
+    response = responsetypes.from_args(headers={"Content-Type": content_type}, url=ARTICLE_URL, body=body)(
+        ARTICLE_URL, body=body, headers={"Content-Type": content_type}, request=request
+    )
+    assert list(spider.parse_article(response)) == []
+    stats = spider.crawler.stats
+    assert stats.get_value(stat.skipped("not-html")) == 1 and not stats.get_value(stat.skipped("unknown-layout"))
+
+
+@pytest.mark.parametrize("content_type", ["application/octet-stream", "text/plain; charset=utf-8", "binary/octet-stream", None])
+def test_an_article_page_served_with_a_vague_content_type_is_still_read(tmp_path: Path, content_type: str | None) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    request = spider.article_request(ARTICLE_URL)
+    headers = {"Content-Type": content_type} if content_type else {}
+    body = SEED_PAGE.read_bytes()
+    response = responsetypes.from_args(headers=headers, url=ARTICLE_URL, body=body)(ARTICLE_URL, body=body, headers=headers, request=request)
+    assert [a.articleId for a in spider.parse_article(response)] == ["124022800873"]

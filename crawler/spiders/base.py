@@ -157,9 +157,10 @@ class BusinessStandardSpider(Spider):
             if unpacked is None:
                 return
             response = unpacked
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or declares_no_page(response):
             stats.inc_value(stat.skipped(NOT_HTML))
-            self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
+            declared = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+            self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, declared or type(response).__name__)
             return
         requested = requested_url(response)
         # The id scheme follows the host (hi-<N> on the Hindi edition), as the extraction's does.
@@ -265,6 +266,19 @@ def failure_detail(failure: Any) -> str:
     if asked_url(request) != request.url and request.url not in message:
         message += f"; redirected to <{request.url}>"
     return message
+
+
+# Media types no page of the site comes as. Scrapy makes an HtmlResponse of them all the same at a
+# ".html" URL (the URL decides when the type maps to no response class): a CDN serving another object
+# there (a placeholder image, a PDF) was read as a page of no known layout, counted towards a redesign.
+# (A page sent as application/octet-stream or text/plain is still read.)
+NOT_PAGE_TYPES = (b"image/", b"audio/", b"video/", b"font/", b"application/pdf", b"application/zip")
+
+
+def declares_no_page(response: Response) -> bool:
+    """Whether the answer's Content-Type names a kind of file that is no page."""
+    content_type = response.headers.get(b"Content-Type")
+    return content_type is not None and content_type.lstrip().lower().startswith(NOT_PAGE_TYPES)
 
 
 def looks_like_json(body: bytes) -> bool:
