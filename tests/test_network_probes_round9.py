@@ -13,6 +13,7 @@ from contextlib import contextmanager, nullcontext
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import scrapy
@@ -423,3 +424,53 @@ def test_an_article_page_served_with_a_vague_content_type_is_still_read(tmp_path
     body = SEED_PAGE.read_bytes()
     response = responsetypes.from_args(headers=headers, url=ARTICLE_URL, body=body)(ARTICLE_URL, body=body, headers=headers, request=request)
     assert [a.articleId for a in spider.parse_article(response)] == ["124022800873"]
+
+
+# --- an article redirected to a page that names it in its query -------------------------------------------
+
+LOGIN_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Login | Business Standard</title>"
+    b'<meta property="og:site_name" content="Business Standard"></head><body><h1>Log in to continue reading</h1>'
+    b'<form action="/login" method="post"><input name="email"><input type="password" name="password"></form></body></html>'
+)
+ARTICLE_PATH = ARTICLE_URL.removeprefix(SITE)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "/login?next=" + ARTICLE_PATH,
+        "/consent?redirect=" + quote(ARTICLE_URL, safe=""),
+        "https://www.business-standard.com/?redirect=" + ARTICLE_PATH,
+        "/subscription?ref=" + ARTICLE_PATH + "#paywall",
+    ],
+    ids=["login-next", "consent-encoded", "home-with-query", "subscription-fragment"],
+)
+def test_an_article_redirected_to_a_page_naming_it_in_the_query_is_redirected_away(tmp_path: Path, location: str) -> None:
+    # A login, consent or subscription wall that sends the reader back afterwards (?next=<the article>):
+    # the id found at the end of its query made it the article itself, and the wall was read as the
+    # article's page: a page of no known layout, counted towards the redesign verdict.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    final = redirected_request(spider, spider.article_request(ARTICLE_URL), location)
+    assert list(spider.parse_article(HtmlResponse(final.url, body=LOGIN_PAGE, request=final))) == []
+    stats = spider.crawler.stats
+    assert stats.get_value(stat.skipped("redirected-away")) == 1 and not stats.get_value(stat.skipped("unknown-layout"))
+
+
+@pytest.mark.parametrize(
+    "location",
+    [ARTICLE_PATH + "?utm_source=rss&utm_medium=feed", "/amp" + ARTICLE_PATH + "#top", "http://www.business-standard.com" + ARTICLE_PATH],
+    ids=["tracking-query", "amp-fragment", "http"],
+)
+def test_an_article_redirected_to_its_own_url_with_a_query_is_still_read(tmp_path: Path, location: str) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    final = redirected_request(spider, spider.article_request(ARTICLE_URL), location)
+    assert [a.articleId for a in spider.parse_article(HtmlResponse(final.url, body=SEED_PAGE.read_bytes(), request=final))] == ["124022800873"]
+
+
+def test_a_hindi_story_redirected_to_its_mobile_twin_is_still_read(tmp_path: Path) -> None:
+    # The Hindi edition's id is in the query (storypage.php?autono=N): it must still count there.
+    from crawler.spiders.base import landed_article_id
+
+    assert landed_article_id("https://m.bshindi.com/storypage.php?autono=123456") == "hi-123456"
+    assert landed_article_id("https://hindi.business-standard.com/login?next=/storypage.php%3Fautono%3D123456") is None

@@ -19,7 +19,7 @@ from crawler.extraction import Article, NotAnArticle, extract
 from crawler.extraction.discovery import GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
 from crawler.failures import DATA_LOSS, failure_name
 from crawler.extraction.normalize import iso_ist
-from crawler.extraction.urls import page_article_id
+from crawler.extraction.urls import on_hindi_edition, page_article_id
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
@@ -165,7 +165,7 @@ class BusinessStandardSpider(Spider):
         requested = requested_url(response)
         # The id scheme follows the host (hi-<N> on the Hindi edition), as the extraction's does.
         fetched = page_article_id(None, requested)
-        if fetched and requested != response.url and fetched != page_article_id(None, response.url):
+        if fetched and requested != response.url and fetched != landed_article_id(response.url):
             # An article redirected to the home page or a listing: gone or moved, not readable here.
             stats.inc_value(stat.skipped("redirected-away"))
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
@@ -251,6 +251,15 @@ def requested_url(response: Response) -> str:
     """The URL the spider asked for, before any redirect (``response.url`` is where they led)."""
     request = response.request
     return str(request.meta.get("redirect_urls", [response.url])[0]) if request is not None else response.url
+
+
+def landed_article_id(url: str) -> str | None:
+    """The id of the story a redirect landed on, read from the URL's path: a login, consent or
+    subscription page that names the article in its query (``/login?next=<the article>``) holds none.
+    (The Hindi edition's stories are named by their query, ``storypage.php?autono=N``.)"""
+    if on_hindi_edition(url):
+        return page_article_id(None, url)
+    return page_article_id(None, urlsplit(url)._replace(query="", fragment="").geturl())
 
 
 def asked_url(request: Request) -> str:
