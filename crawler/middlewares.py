@@ -236,10 +236,7 @@ class RobotsTxtFailureMiddleware:
 
     @staticmethod
     def _is_robots_txt(request: Request) -> bool:
-        # By the URL asked for: a robots.txt redirected elsewhere may have another name there.
-        asked = request.meta.get("redirect_urls")
-        path = urlsplit(str(asked[0])).path if asked else urlparse_cached(request).path
-        return bool(request.meta.get("dont_obey_robotstxt")) and path == "/robots.txt"
+        return is_robots_txt_request(request)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self._is_robots_txt(request):
@@ -285,6 +282,10 @@ class PartialContentMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         if response.status != 206 or b"Range" in request.headers:
+            return response
+        if is_robots_txt_request(request):
+            # Scrapy's robots.txt middleware has no errback (it logged the failure with a traceback):
+            # the rules that arrived are read, which keeps the crawl to more of them than none would.
             return response
         content_range = (response.headers.get(b"Content-Range") or b"no Content-Range").decode("latin-1")
         reason = f"206 Partial Content ({content_range}) to a request for the whole page"
@@ -380,6 +381,14 @@ def _brotli_stream_ended(body: bytes) -> bool:
     except brotli.error:
         return False
     return bool(decompressor.is_finished())
+
+
+def is_robots_txt_request(request: Request) -> bool:
+    """Whether the request is the one Scrapy's robots.txt middleware makes (or a redirect of it)."""
+    # By the URL asked for: a robots.txt redirected elsewhere may have another name there.
+    asked = request.meta.get("redirect_urls")
+    path = urlsplit(str(asked[0])).path if asked else urlparse_cached(request).path
+    return bool(request.meta.get("dont_obey_robotstxt")) and path == "/robots.txt"
 
 
 class OffsiteRedirect(IgnoreRequest):

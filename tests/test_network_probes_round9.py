@@ -474,3 +474,12 @@ def test_a_hindi_story_redirected_to_its_mobile_twin_is_still_read(tmp_path: Pat
 
     assert landed_article_id("https://m.bshindi.com/storypage.php?autono=123456") == "hi-123456"
     assert landed_article_id("https://hindi.business-standard.com/login?next=/storypage.php%3Fautono%3D123456") is None
+
+
+def test_a_partial_robots_txt_is_left_to_scrapy_to_read_what_arrived(tmp_path: Path) -> None:
+    # Scrapy's robots.txt request has no errback: the failure went to its log line, with a traceback.
+    spider = make_spider(LatestSpider, tmp_path)
+    middleware = _partial_content_middleware(spider)
+    robots = Request(SITE + "/robots.txt", meta={"dont_obey_robotstxt": True})
+    partial = Response(robots.url, status=206, headers={"Content-Range": "bytes 0-9/20"}, body=b"User-agent", request=robots)
+    assert _call(middleware, "process_response", robots, partial, spider=spider) is partial
