@@ -347,6 +347,7 @@ def stream_ended(body: bytes, encoding: bytes, decoded_size: int | None = None) 
 
 def _zlib_stream_ended(body: bytes, wbits: int) -> bool:
     pending = body
+    members = 0
     while True:
         stream = zlib.decompressobj(wbits)
         try:
@@ -357,9 +358,10 @@ def _zlib_stream_ended(body: bytes, wbits: int) -> bool:
                     break
         except zlib.error:
             # Not a stream at all, or broken midway; after a whole gzip member, trailing bytes.
-            return pending is not body and wbits == 31
+            return members > 0
         if not stream.eof:
             return False
+        members += 1
         pending = stream.unused_data
         # gzip members may follow one another (RFC 1952); zero padding after the last is common.
         if wbits != 31 or not pending.strip(b"\0"):

@@ -483,3 +483,14 @@ def test_a_partial_robots_txt_is_left_to_scrapy_to_read_what_arrived(tmp_path: P
     robots = Request(SITE + "/robots.txt", meta={"dont_obey_robotstxt": True})
     partial = Response(robots.url, status=206, headers={"Content-Range": "bytes 0-9/20"}, body=b"User-agent", request=robots)
     assert _call(middleware, "process_response", robots, partial, spider=spider) is partial
+
+
+def test_a_gzip_stream_broken_midway_is_not_taken_for_a_whole_one() -> None:
+    from crawler.middlewares import stream_ended
+
+    packed = gzip.compress(SEED_PAGE.read_bytes())
+    broken = bytearray(packed)
+    broken[len(packed) // 2] ^= 0xFF
+    assert not stream_ended(bytes(broken), b"gzip")
+    assert stream_ended(packed + b"\0" * 8, b"gzip") and stream_ended(packed + b"<!-- -->", b"gzip")  # padding, trailing bytes
+    assert not stream_ended(packed + packed[:100], b"gzip")  # a second member cut short
