@@ -1,17 +1,21 @@
-"""Downloader middlewares for a site that pushes back: Akamai block pages, 429 rate limits, robots.txt that fails."""
+"""Downloader middlewares for a site that pushes back: Akamai block pages, 429 rate limits, robots.txt that fails, partial answers."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
+import zlib
 from datetime import timezone
 from email.utils import parsedate_to_datetime
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.statscollectors import StatsCollector
@@ -19,6 +23,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
+from twisted.web.http import PotentialDataLoss
 from w3lib.url import canonicalize_url
 
 from crawler.extraction import is_block_page, may_be_block_page
@@ -210,7 +215,8 @@ class RateLimitMiddleware:
 class RobotsTxtFailureMiddleware:
     """A robots.txt that cannot be fetched (timeout, connection reset) is one WARNING line and a stat,
     not an ERROR with a traceback, and is not retried; the crawl then goes on as Scrapy's robots.txt
-    middleware lets it: as if robots.txt allowed everything.
+    middleware lets it: as if robots.txt allowed everything. One that redirects to another host is
+    followed there (the off-site checks let it through).
 
     It works on the robots.txt request itself, which Scrapy's middleware sends through the downloader
     with ``dont_obey_robotstxt``: the failure is turned into a plain ``IgnoreRequest``, which that
@@ -230,11 +236,15 @@ class RobotsTxtFailureMiddleware:
 
     @staticmethod
     def _is_robots_txt(request: Request) -> bool:
-        return bool(request.meta.get("dont_obey_robotstxt")) and urlparse_cached(request).path == "/robots.txt"
+        return is_robots_txt_request(request)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self._is_robots_txt(request):
             request.meta.setdefault("dont_retry", True)
+            # RFC 9309 (2.3.1.2): a robots.txt redirect is followed, to another host too, and what is
+            # found there is the site's rules. Refused as off-site, it was "no robots.txt" to Scrapy,
+            # without a word: the site's rules went unread.
+            request.meta.setdefault("allow_offsite", True)
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         if not self._is_robots_txt(request) or isinstance(exception, IgnoreRequest):
@@ -247,6 +257,140 @@ class RobotsTxtFailureMiddleware:
             exception,
         )
         raise IgnoreRequest(f"robots.txt unreadable: {type(exception).__name__}")
+
+
+class PartialContent(PotentialDataLoss):
+    """A 206 answer to a request that asked for no range: a part of the document (failures.py names it data loss)."""
+
+
+class PartialContentMiddleware:
+    """A 206 (Partial Content) answer to a request that sent no ``Range`` is retried like a download
+    cut short, then failed as one (``data-loss``), through the request's errback.
+
+    A CDN edge may serve the part of an object it holds; Scrapy passes any 2xx to the callback, and
+    half an article page extracts to a half-empty item written as good (half a listing reads as a
+    whole one). Placed before the HTTP cache (900) in the answer's way, so the part is not stored
+    over the page ``reextract`` reads, and after the site budget (950), which counts every answer.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PartialContentMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        if response.status != 206 or b"Range" in request.headers:
+            return response
+        if is_robots_txt_request(request):
+            # Scrapy's robots.txt middleware has no errback (it logged the failure with a traceback):
+            # the rules that arrived are read, which keeps the crawl to more of them than none would.
+            return response
+        content_range = (response.headers.get(b"Content-Range") or b"no Content-Range").decode("latin-1")
+        reason = f"206 Partial Content ({content_range}) to a request for the whole page"
+        if not request.meta.get("dont_retry"):
+            assert self.crawler.spider is not None
+            again = get_retry_request(request, spider=self.crawler.spider, reason=reason)
+            if again is not None:
+                return again
+        raise PartialContent(reason)
+
+
+# Scrapy's flag of a response whose body arrived in part (with DOWNLOAD_FAIL_ON_DATALOSS off).
+DATALOSS_FLAG = "dataloss"
+_STREAM_CHUNK = 64 * 1024
+
+
+class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, with a compressed body whose stream ends early flagged ``dataloss``.
+
+    Scrapy decodes "as much data as possible" of a gzip, deflate or brotli stream cut short: a CDN
+    edge that stored the compressed page cut short (its Content-Length agreeing) handed the first
+    part of the page to the spider as the page, which wrote it as a good item lacking what the tail
+    holds, and marked it seen. The spiders treat the flag as Scrapy's own: a body received in part.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding") for e in v.split(b",")]
+        # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
+        if spider is not None:
+            decoded = super().process_response(request, response, spider)
+        else:
+            decoded = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
+        if not encodings or not isinstance(decoded, Response) or decoded is response or request.method == "HEAD":
+            return decoded
+        # The last encoding was applied last: its stream is the body's. Its size is known when it is the only one.
+        size = len(decoded.body) if len(encodings) == 1 else None
+        if not stream_ended(response.body, encodings[-1], size):
+            decoded.flags.append(DATALOSS_FLAG)
+        return decoded
+
+
+def stream_ended(body: bytes, encoding: bytes, decoded_size: int | None = None) -> bool:
+    """Whether a gzip, deflate or brotli body holds its stream to the end (other encodings: True).
+
+    ``decoded_size``: the size it decodes to, when known; a whole gzip stream ends with it (mod
+    2**32), so most bodies are judged by one comparison, the rest by decoding once more.
+    """
+    if encoding in (b"gzip", b"x-gzip"):
+        if decoded_size is not None and len(body) >= 18 and int.from_bytes(body[-4:], "little") == decoded_size & 0xFFFFFFFF:
+            return True
+        return _zlib_stream_ended(body, 31)
+    if encoding == b"deflate":
+        # zlib-wrapped, as the standard says, or raw deflate, as some servers send it (Scrapy reads both).
+        return _zlib_stream_ended(body, 15) or _zlib_stream_ended(body, -15)
+    if encoding == b"br":
+        return _brotli_stream_ended(body)
+    return True
+
+
+def _zlib_stream_ended(body: bytes, wbits: int) -> bool:
+    pending = body
+    members = 0
+    while True:
+        stream = zlib.decompressobj(wbits)
+        try:
+            while not stream.eof:
+                produced = stream.decompress(pending, _STREAM_CHUNK)  # bounded; the output is not kept
+                pending = stream.unconsumed_tail
+                if not produced and not pending:
+                    break
+        except zlib.error:
+            # Not a stream at all, or broken midway; after a whole gzip member, trailing bytes.
+            return members > 0
+        if not stream.eof:
+            return False
+        members += 1
+        pending = stream.unused_data
+        # gzip members may follow one another (RFC 1952); zero padding after the last is common.
+        if wbits != 31 or not pending.strip(b"\0"):
+            return True
+
+
+def _brotli_stream_ended(body: bytes) -> bool:
+    try:
+        brotli: Any = importlib.import_module("brotli")
+    except ImportError:
+        try:
+            brotli = importlib.import_module("brotlicffi")
+        except ImportError:
+            return True  # Scrapy could not have decoded it either
+    decompressor = brotli.Decompressor()
+    try:
+        # As large as what Scrapy decoded already, within DOWNLOAD_MAXSIZE.
+        decompressor.process(body)
+    except brotli.error:
+        return False
+    return bool(decompressor.is_finished())
+
+
+def is_robots_txt_request(request: Request) -> bool:
+    """Whether the request is the one Scrapy's robots.txt middleware makes (or a redirect of it)."""
+    # By the URL asked for: a robots.txt redirected elsewhere may have another name there.
+    asked = request.meta.get("redirect_urls")
+    path = urlsplit(str(asked[0])).path if asked else urlparse_cached(request).path
+    return bool(request.meta.get("dont_obey_robotstxt")) and path == "/robots.txt"
 
 
 class OffsiteRedirect(IgnoreRequest):

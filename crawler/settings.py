@@ -110,8 +110,13 @@ DOWNLOADER_MIDDLEWARES = {
     # Just before Scrapy's robots.txt middleware (100): a robots.txt that times out or resets is one
     # WARNING, not a traceback.
     "crawler.middlewares.RobotsTxtFailureMiddleware": 99,
+    # Before the HTTP cache (900) sees the answer: a 206 nobody asked for is retried, then failed as data loss.
+    "crawler.middlewares.PartialContentMiddleware": 925,
     # After RedirectMiddleware (600): a redirect to another host fails the request, by name.
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+    # Scrapy's decompression (590), flagging a compressed body whose stream was cut short.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.WholeStreamHttpCompressionMiddleware": 590,
     # Scrapy's meta refresh (580), except a refresh to the page itself (a listing reloading itself).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware": 580,

@@ -163,7 +163,8 @@ def test_addon_enables_scrapy_splash_components_only_with_splash_url() -> None:
     middlewares = crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")
     assert middlewares["crawler.splash.compat.SplashCookiesMiddleware"] == 723
     assert middlewares["crawler.splash.compat.SplashMiddleware"] == 725
-    assert middlewares["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] == 810
+    assert middlewares["crawler.middlewares.WholeStreamHttpCompressionMiddleware"] == 810
+    assert middlewares["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] is None
     assert middlewares["crawler.splash.SplashRenderingMiddleware"] == 722
     assert isinstance(crawler.request_fingerprinter, SplashRequestFingerprinter)
     # Kept off on purpose (see SplashAddon): Scrapy 2.13 refuses our async start() with it.

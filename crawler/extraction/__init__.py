@@ -34,7 +34,10 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
     escapes.
     """
     page = Page(html, url, content_type)
-    if not page.text.strip():
+    text = page.text.strip()
+    # A zero-filled answer (a stored copy whose bytes were never written) is no page of an unknown
+    # layout, which would count towards a redesign. (Looked into only when it starts with a NUL.)
+    if not text or (text[0] == "\x00" and not text.replace("\x00", "").strip()):
         raise NotAnArticle("empty", "the response body is empty")
     if is_block_page(page.text):
         raise NotAnArticle("blocked", "Akamai 'Access Denied' page")

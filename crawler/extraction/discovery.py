@@ -190,8 +190,12 @@ def _salvage(body: bytes, root_names: frozenset[str], entry_names: frozenset[str
     # nothing about where the document stops. The same recovering parser reads the body twice, once
     # for the end tags, once for the tree: their elements come in the same order.
     ends = _EndTagsRead(entry_names)
-    etree.fromstring(body, parser=_safe_parser(recover=True, target=ends))
-    root = etree.fromstring(body, parser=_safe_parser(recover=True))
+    try:
+        etree.fromstring(body, parser=_safe_parser(recover=True, target=ends))
+        root = etree.fromstring(body, parser=_safe_parser(recover=True))
+    except etree.XMLSyntaxError:
+        # Nothing a recovering parser can read as a document (a zero-filled body: "Document is empty").
+        raise BrokenDocument(f"not well-formed XML: {error}", NOT_XML) from error
     kind = _local(root.tag) if root is not None else ""
     if root is None or kind not in root_names:
         # An HTML page (a block, an error), garbage, or a document cut before its root began.

@@ -17,10 +17,10 @@ from scrapy.settings import BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
 from crawler.extraction.discovery import GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
-from crawler.failures import failure_name
+from crawler.failures import DATA_LOSS, failure_name
 from crawler.extraction.normalize import iso_ist
-from crawler.extraction.urls import page_article_id
-from crawler.middlewares import OffsiteRedirect
+from crawler.extraction.urls import on_hindi_edition, page_article_id
+from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer
 from crawler import stats as stat
 
@@ -146,19 +146,26 @@ class BusinessStandardSpider(Spider):
         """
         stats = self.crawler.stats
         assert stats is not None
+        if DATALOSS_FLAG in response.flags:
+            # Part of the page (a compressed stream cut short, or a download with
+            # DOWNLOAD_FAIL_ON_DATALOSS off): read as a whole one, an item without what the tail holds.
+            stats.inc_value(stat.failed(DATA_LOSS))
+            self.logger.error("Failed <%s>: %s (its body arrived cut short)", requested_url(response), DATA_LOSS)
+            return
         if response.body.startswith(GZIP_MAGIC):
             unpacked = self.unpack_stray_gzip(response)
             if unpacked is None:
                 return
             response = unpacked
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or declares_no_page(response):
             stats.inc_value(stat.skipped(NOT_HTML))
-            self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, type(response).__name__)
+            declared = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+            self.logger.warning("Skipped <%s>: not an HTML page (%s)", response.url, declared or type(response).__name__)
             return
         requested = requested_url(response)
         # The id scheme follows the host (hi-<N> on the Hindi edition), as the extraction's does.
         fetched = page_article_id(None, requested)
-        if fetched and requested != response.url and fetched != page_article_id(None, response.url):
+        if fetched and requested != response.url and fetched != landed_article_id(response.url):
             # An article redirected to the home page or a listing: gone or moved, not readable here.
             stats.inc_value(stat.skipped("redirected-away"))
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
@@ -226,21 +233,61 @@ class BusinessStandardSpider(Spider):
         return response.replace(cls=cls, body=body)
 
     def article_failed(self, failure: Any) -> None:
-        """Count and log an article request that failed for good (after retries)."""
+        """Count and log an article request that failed for good (after retries), by the URL asked for."""
         stats = self.crawler.stats
         assert stats is not None
+        url = asked_url(failure.request)
         if failure.check(OffsiteRedirect):
             stats.inc_value(stat.failed(OFFSITE_REDIRECT))
-            self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+            self.logger.error("Failed <%s>: %s", url, failure.getErrorMessage())
             return
-        stats.inc_value(stat.failed(failure_name(failure)))
-        self.logger.error("Failed <%s>: %s", failure.request.url, failure.getErrorMessage())
+        reason = failure_name(failure)
+        stats.inc_value(stat.failed(reason))
+        # The name says what Scrapy's message does not ("Ignoring non-200 response": which status?).
+        self.logger.error("Failed <%s>: %s (%s)", url, reason, failure_detail(failure))
 
 
 def requested_url(response: Response) -> str:
     """The URL the spider asked for, before any redirect (``response.url`` is where they led)."""
     request = response.request
     return str(request.meta.get("redirect_urls", [response.url])[0]) if request is not None else response.url
+
+
+def landed_article_id(url: str) -> str | None:
+    """The id of the story a redirect landed on, read from the URL's path: a login, consent or
+    subscription page that names the article in its query (``/login?next=<the article>``) holds none.
+    (The Hindi edition's stories are named by their query, ``storypage.php?autono=N``.)"""
+    if on_hindi_edition(url):
+        return page_article_id(None, url)
+    return page_article_id(None, urlsplit(url)._replace(query="", fragment="").geturl())
+
+
+def asked_url(request: Request) -> str:
+    """The URL the spider asked for, before any redirect, of a request that failed (``request.url``
+    is where the redirects led: a URL found in no feed, setting or seed list)."""
+    return str(request.meta.get("redirect_urls", [request.url])[0])
+
+
+def failure_detail(failure: Any) -> str:
+    """A failure's message, and where redirects led its request when that is not the URL asked for."""
+    request = failure.request
+    message = str(failure.getErrorMessage())
+    if asked_url(request) != request.url and request.url not in message:
+        message += f"; redirected to <{request.url}>"
+    return message
+
+
+# Media types no page of the site comes as. Scrapy makes an HtmlResponse of them all the same at a
+# ".html" URL (the URL decides when the type maps to no response class): a CDN serving another object
+# there (a placeholder image, a PDF) was read as a page of no known layout, counted towards a redesign.
+# (A page sent as application/octet-stream or text/plain is still read.)
+NOT_PAGE_TYPES = (b"image/", b"audio/", b"video/", b"font/", b"application/pdf", b"application/zip")
+
+
+def declares_no_page(response: Response) -> bool:
+    """Whether the answer's Content-Type names a kind of file that is no page."""
+    content_type = response.headers.get(b"Content-Type")
+    return content_type is not None and content_type.lstrip().lower().startswith(NOT_PAGE_TYPES)
 
 
 def looks_like_json(body: bytes) -> bool:

@@ -41,7 +41,7 @@ from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
 
-from .base import GZIP_LAYERS, NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, require, requested_url
+from .base import GZIP_LAYERS, NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, asked_url, failure_detail, require, requested_url
 from crawler import stats as stat
 
 
@@ -388,14 +388,11 @@ class DiscoverySpider(BusinessStandardSpider):
 
     def source_failed(self, failure: Any) -> None:
         """A source that did not answer (after retries), or whose answer was refused."""
-        request = failure.request
-        if failure.check(OffsiteRedirect):
-            self.count_source_failed(request.url, OFFSITE_REDIRECT)
-            self.logger.error("Discovery source failed <%s>: %s (%s)", request.url, OFFSITE_REDIRECT, failure.getErrorMessage())
-            return
-        reason = failure_name(failure)
-        self.count_source_failed(request.url, reason)
-        self.logger.error("Discovery source failed <%s>: %s (%s)", request.url, reason, failure.getErrorMessage())
+        # Named by the URL asked for (the one in the settings or the index), wherever redirects led.
+        url = asked_url(failure.request)
+        reason = OFFSITE_REDIRECT if failure.check(OffsiteRedirect) else failure_name(failure)
+        self.count_source_failed(url, reason)
+        self.logger.error("Discovery source failed <%s>: %s (%s)", url, reason, failure_detail(failure))
 
     def count_source_failed(self, url: str, reason: str) -> None:
         stats = self.crawler.stats

@@ -11,7 +11,7 @@ from scrapy.http import Response
 
 from crawler.extraction.discovery import Entry
 
-from .base import require
+from .base import asked_url, require
 from .discovery import DiscoverySpider
 from crawler import stats as stat
 
@@ -99,6 +99,6 @@ class SectionSpider(DiscoverySpider):
         """A 404 or 410 for the page after the last one ends the section; anything else is a failed source."""
         response = getattr(failure.value, "response", None)
         if isinstance(response, Response) and response.status in (404, 410):
-            self.listing_ended(failure.request.url, f"HTTP {response.status}")
+            self.listing_ended(asked_url(failure.request), f"HTTP {response.status}")
             return
         self.source_failed(failure)

@@ -5,7 +5,7 @@ With it:
 
 - :class:`SplashAddon` (in ``ADDONS``) enables the components scrapy-splash's README lists (its two
   downloader middlewares, through the compatibility layer in :mod:`crawler.splash.compat`,
-  HttpCompressionMiddleware moved to 810, its request fingerprinter) plus the two middlewares below;
+  decompression moved to 810, its request fingerprinter) plus the two middlewares below;
 - the spiders' article requests become ``SplashRequest`` s to the ``execute`` endpoint
   (:class:`SplashRenderer`): a small Lua script loads the page and waits, at most ``BS_SPLASH_WAIT``
   seconds, until the market ticker's script has written its numbers;
@@ -263,7 +263,9 @@ class SplashAddon:
                 "crawler.splash.compat.SplashCookiesMiddleware": 723,
                 "crawler.splash.compat.SplashMiddleware": 725,
                 # After SplashMiddleware in the response chain: it must see Splash's own encoding.
-                "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 810,
+                # (The project's decompression, crawler/middlewares.py, in place of Scrapy's.)
+                "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+                "crawler.middlewares.WholeStreamHttpCompressionMiddleware": 810,
             },
         )
         # scrapy-splash's README also lists its SplashDeduplicateArgsMiddleware (a spider

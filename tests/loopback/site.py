@@ -79,10 +79,12 @@ FAULT_KINDS = frozenset(
 #   503              503 Service Unavailable with Retry-After: <arg> seconds (maintenance), <times> times
 #   timeout          no answer for slow_seconds, then the connection closes
 #   reset            the connection is reset (RST) without an answer
+#   partial          206 Partial Content: the first half of the body, with its Content-Range, though no
+#                    range was asked for (a CDN edge serving the part of the object it holds)
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "offsite", "maintenance", "no-links",
-        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503",
+        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -457,6 +459,10 @@ class LoopbackSite:
             return normal._replace(body=normal.body.replace(b"</urlset>", self._padding(path) + b"</urlset>"))
         if kind == "429":
             return Response(429, b"<html><body><h1>429 Too Many Requests</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
+        if kind == "partial":
+            half = len(normal.body) // 2
+            content_range = ("Content-Range", f"bytes 0-{half - 1}/{len(normal.body)}")
+            return normal._replace(status=206, body=normal.body[:half], headers=normal.headers + (content_range,))
         if kind == "503":
             return Response(503, b"<html><body><h1>Down for maintenance</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
         raise ValueError(f"path fault {kind!r} has no response")
