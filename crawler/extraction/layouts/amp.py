@@ -107,7 +107,14 @@ class AmpV1(CmsStory, ArticlePage):
 
     def headline(self) -> str | None:
         if not self.hindi:
-            return super().headline()
+            # The page's h1 last: a template may hold JSON-LD's headline to 110 characters (the
+            # limit Google gave AMP pages), and the h1 then has the whole of it (see pick).
+            return self.pick(
+                "headline",
+                (JSON_LD, self.ld_headline),
+                (META, lambda: self.page.meta("og:title")),
+                (DOM, lambda: element_text(self.headline_element)),
+            )
         # The Hindi JSON-LD headline carries the site's name in front: a fallback only.
         return self.pick(
             "headline",

@@ -407,6 +407,21 @@ def timed(value: Any) -> Any:
     return None if isinstance(value, str) and ":" not in value and not value.strip().isdigit() else value
 
 
+# The end of a text cut short ("…", "...") and what a site writes after a title ("<title> | Business
+# Standard", "<title> - BS"): a text followed by that is no cut of the longer one but a title of its own.
+_CUT_MARK = " .\u2026"
+_TITLE_SUFFIX = re.compile(r"\s*[|\-\u2013\u2014:]\s")
+
+
+def cut_short(text: str, whole: str) -> bool:
+    """Whether ``text`` is ``whole`` cut short: its first part (20 characters at least), ending in an
+    ellipsis or in the middle of ``whole``'s words, not before a suffix such as a site's name."""
+    cut = text.rstrip(_CUT_MARK)
+    if len(cut) < 20 or len(whole) <= len(cut) or not whole.startswith(cut):
+        return False
+    return cut != text or not _TITLE_SUFFIX.match(whole, len(cut))
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -508,6 +523,11 @@ class ArticlePage:
                     chosen_key = _comparable(chosen)
                 if _comparable(value) != chosen_key:
                     self.provenance.disagreements.append(name)
+                    if isinstance(chosen, str) and isinstance(value, str) and cut_short(chosen, value):
+                        # The first source cut the text (a JSON-LD headline held to 110 characters, a
+                        # description to 200 bytes): the whole of it is what the page shows.
+                        chosen = value
+                        self.provenance.sources[name] = source
         if chosen is None:
             for source, read in fallbacks:
                 value = read()
