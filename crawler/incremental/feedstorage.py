@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, ItemFilter, StdoutFeedStorage
+from scrapy.extensions.postprocessing import GzipPlugin
 from scrapy.spiders import Spider
 from scrapy.utils.misc import load_object
 
@@ -34,7 +35,7 @@ def compression_of(feed_options: dict[str, Any] | None) -> str:
     names = []
     for plugin in plugins:
         cls = load_object(plugin) if isinstance(plugin, str) else plugin
-        names.append("gzip" if getattr(cls, "__name__", "") == "GZipPlugin" else getattr(cls, "__name__", str(cls)))
+        names.append("gzip" if isinstance(cls, type) and issubclass(cls, GzipPlugin) else getattr(cls, "__name__", str(cls)))
     return "+".join(names)
 
 

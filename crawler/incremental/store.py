@@ -69,6 +69,9 @@ class FeedRecord:
         # Records of older versions have four fields (no offset, no filter).
         path, fmt, compression, feed, offset, filtered = (value.split("\t", 5) + [""] * 5)[:6]
         start = int(offset) if offset.isdigit() else 0
+        if compression == "GzipPlugin":
+            # Scrapy's gzip plugin as earlier versions recorded it (by its class name): recovery reads it.
+            compression = "gzip"
         return cls(path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered")
 
 
