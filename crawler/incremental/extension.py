@@ -3,6 +3,7 @@ found by spiders, pipelines and the scheduler with ``crawler.get_extension(SeenS
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from typing import Any
@@ -49,6 +50,8 @@ class SeenStoreExtension:
         self.source_dates: dict[str, str | None] = {}
         self.failed: StateError | None = None
         self.store: SeenStore | None = None
+        # Local files that killed runs were writing, by path, until a feed of this run opens one.
+        self.interrupted: dict[str, FeedRecord] = {}
         try:
             self.store = backend(settings).open(settings, name)
         except StateError as error:
@@ -76,12 +79,14 @@ class SeenStoreExtension:
         # Only a store that can tell whether another spider's run is still going (the SQLite one, by
         # its run lock) settles that spider's runs; the Redis one keeps each worker's entries apart.
         check = getattr(self.store, "is_live", None)
+        outputs: list[FeedRecord] = []
         try:
             with recovery_lock(self.crawler.settings):
-                confirmed, dropped = recover_pending(self.store, self.run_id, check)
+                confirmed, dropped = recover_pending(self.store, self.run_id, check, outputs)
         except StateError as error:
             self.fail(error)
             return
+        self.interrupted = {feed.path: feed for feed in outputs}
         if confirmed or dropped:
             logger.warning(
                 "Recovered an interrupted run: %d article(s) were in its output and are now seen, "
@@ -107,9 +112,16 @@ class SeenStoreExtension:
         if self.failed is not None:
             stop_run(self.crawler, STATE_FAILED_REASON)
 
+    def interrupted_output(self, path: str) -> FeedRecord | None:
+        """The record of a killed run's file at ``path`` (once), None when no killed run wrote there."""
+        return self.interrupted.pop(path, None)
+
     def feed_file_opened(self, feed: FeedRecord) -> None:
         if self.store is None or self.failed is not None:
             return
+        if hasattr(self.store, "finish_run"):
+            # The store forgets it when the run ends (settle()): one left behind is a killed run's.
+            feed = dataclasses.replace(feed, forgotten_at_end=True)
         try:
             self.store.record_feed(self.run_id, feed)
         except StateError as error:
@@ -139,6 +151,9 @@ class SeenStoreExtension:
         if self.store is None or self.failed is not None:
             return
         try:
+            finish = getattr(self.store, "finish_run", None)
+            if finish is not None:
+                finish(self.run_id)
             self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
         except StateError as error:
             # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.

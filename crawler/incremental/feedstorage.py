@@ -10,6 +10,7 @@ back to the end of the last complete item, so a file never holds half an item.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 import weakref
@@ -24,7 +25,11 @@ from scrapy.spiders import Spider
 from scrapy.utils.misc import load_object
 
 from crawler.incremental import signals
+from crawler.incremental.extension import SeenStoreExtension
+from crawler.incremental.recovery import LINE_FORMATS
 from crawler.incremental.store import FeedRecord
+
+logger = logging.getLogger(__name__)
 
 
 def compression_of(feed_options: dict[str, Any] | None) -> str:
@@ -201,7 +206,8 @@ class DurableFileFeedStorage(FileFeedStorage):
                 raise OutputGone(f"the output folder {path.parent} was removed or replaced during the run")
             path.parent.mkdir(parents=True, exist_ok=True)
             _OUTPUT_FOLDERS[self.crawler][str(path.parent)] = _folder_identity(path.parent)
-            self.file = DurableFile(path, self.write_mode, self.crawler)
+            mode = self._keep_interrupted(path) if self.write_mode == "wb" else self.write_mode
+            self.file = DurableFile(path, mode, self.crawler)
         except OSError as error:
             # A later batch that cannot be opened: the feed has failed (the run stops, exit 6). A
             # file that takes nothing keeps Scrapy's exporter going without a traceback.
@@ -213,6 +219,31 @@ class DurableFileFeedStorage(FileFeedStorage):
                             self._feed_template(), self.file.committed, takes_only_some(self.feed_options))
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
+
+    def _keep_interrupted(self, path: Path) -> str:
+        """The mode to open a file this run overwrites: a killed run's output there holds articles
+        now seen, which the reader never had from a run that ended (cron's ``&&`` skipped it, a
+        resumed ``JOBDIR`` run continues it). JSON lines (plain or gzip, as recovery left them:
+        whole lines, whole members) are continued; a document or CSV rows, which a kill leaves cut,
+        are moved aside."""
+        assert self.crawler is not None
+        seen = self.crawler.get_extension(SeenStoreExtension)
+        record = seen.interrupted_output(str(path)) if seen is not None else None
+        if record is None or not path.is_file() or path.stat().st_size == 0:
+            return "wb"
+        fmt, compression = str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options)
+        if fmt in LINE_FORMATS and (record.format, record.compression) == (fmt, compression) and compression in ("", "gzip"):
+            logger.warning("%s holds the articles of a run that was killed, which it has not yet passed on: they are "
+                           "kept at its start, this run's follow", path)
+            return "ab"
+        stamp = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).strftime("%Y%m%dT%H%M%S")
+        base, _, extension = path.name.partition(".")
+        aside = path.with_name(f"{base}.interrupted-{stamp}.{extension}" if extension else f"{base}.interrupted-{stamp}")
+        if aside.exists():
+            raise FileExistsError(f"{path} holds a killed run's articles and {aside} is taken")
+        os.rename(path, aside)
+        logger.warning("%s holds the articles of a run that was killed, which this run would overwrite: moved to %s", path, aside)
+        return "wb"
 
     def store(self, file: IO[bytes]) -> None:
         # A failed file was reported when it failed, and the delivery tracker reads `failed`.

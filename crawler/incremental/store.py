@@ -50,8 +50,10 @@ class FeedRecord:
     """A local feed file a run wrote (for a feed recovery cannot read, a remote one, its URI template),
     with what recovery needs to read it (``format``, ``compression``),
     the feed (URI template) it belongs to (the batches of one feed share it), where the run's part
-    of it starts (``offset``: the size of a file it appended to) and whether the feed takes only some
-    items (``filtered``: an ``item_filter`` or ``item_classes``)."""
+    of it starts (``offset``: the size of a file it appended to), whether the feed takes only some
+    items (``filtered``: an ``item_filter`` or ``item_classes``) and whether the run forgets the record
+    when it ends (``forgotten_at_end``: one left behind is then an interrupted run's output; older
+    versions kept every record)."""
 
     path: str
     format: str = "jsonlines"
@@ -59,20 +61,25 @@ class FeedRecord:
     feed: str = ""
     offset: int = 0
     filtered: bool = False
+    forgotten_at_end: bool = False
 
     def encode(self) -> str:
         filtered = "filtered" if self.filtered else ""
-        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered))
+        forgotten = FORGOTTEN_AT_END if self.forgotten_at_end else ""
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, forgotten))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
-        # Records of older versions have four fields (no offset, no filter).
-        path, fmt, compression, feed, offset, filtered = (value.split("\t", 5) + [""] * 5)[:6]
+        # Records of older versions have four or six fields (no offset, no filter, kept for ever).
+        path, fmt, compression, feed, offset, filtered, forgotten = (value.split("\t", 6) + [""] * 6)[:7]
         start = int(offset) if offset.isdigit() else 0
         if compression == "GzipPlugin":
             # Scrapy's gzip plugin as earlier versions recorded it (by its class name): recovery reads it.
             compression = "gzip"
-        return cls(path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered")
+        return cls(path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered", forgotten == FORGOTTEN_AT_END)
+
+
+FORGOTTEN_AT_END = "forgotten-at-end"
 
 
 @dataclass(frozen=True)
@@ -450,6 +457,31 @@ class SqliteSeenStore:
     def forget_run(self, run_id: str) -> None:
         self._run("DELETE FROM pending WHERE run_id = ?", (run_id,))
         self._run("DELETE FROM feeds WHERE run_id = ?", (run_id,))
+
+    def finish_run(self, run_id: str) -> None:
+        """At the end of a run: its feed records are forgotten, or, while articles of it are still
+        pending (a feed failed: the next run settles them from its files), kept as those of a run
+        that ended."""
+        self._run("BEGIN IMMEDIATE")
+        try:
+            self._run(
+                "DELETE FROM feeds WHERE run_id = ? AND NOT EXISTS (SELECT 1 FROM pending WHERE run_id = ?)", (run_id, run_id)
+            )
+            marker = f"\t{FORGOTTEN_AT_END}"
+            self._run(
+                "UPDATE OR IGNORE feeds SET path = substr(path, 1, length(path) - ?) WHERE run_id = ? AND path LIKE ?",
+                (len(marker), run_id, f"%{marker}"),
+            )
+            self._run("COMMIT")
+        except StateError:
+            self._rollback()
+            raise
+
+    def interrupted_runs(self) -> list[str]:
+        """Runs that never reached their end (killed, or still going for another spider), whether or
+        not articles of them are pending: their feed records still carry the marker."""
+        rows = self._run("SELECT DISTINCT run_id FROM feeds WHERE path LIKE ?", (f"%\t{FORGOTTEN_AT_END}",)).fetchall()
+        return [row[0] for row in rows]
 
     def count(self) -> int:
         return int(self._run("SELECT count(*) FROM seen").fetchone()[0])
