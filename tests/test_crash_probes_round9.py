@@ -225,3 +225,42 @@ def test_a_run_that_ends_forgets_its_feed_records_and_a_killed_ones_are_told_apa
         assert store.interrupted_runs() == ["latest:killed"]
     finally:
         store.close()
+
+
+# --- a seen-store deleted by hand, its write-ahead log left behind ---------------------------------
+
+_KILLED_WRITER = """
+import os, sqlite3, sys
+from pathlib import Path
+from crawler.incremental.store import PendingArticle, SqliteSeenStore
+store = SqliteSeenStore(Path(sys.argv[1]))
+for number in range(400):
+    pending = PendingArticle(f"1240228{number:05d}", 1, "h" * 64, None, None, "latest:killed")
+    store.claim(pending, fresh=False, is_live=lambda run: False)
+    store.confirm(pending.article_id, "latest:killed")
+os.kill(os.getpid(), 9)
+"""
+
+
+def test_a_store_deleted_by_hand_is_made_anew_without_the_log_it_left(tmp_path: Path) -> None:
+    # After `error: seen-store … is corrupt; it is left as it is`, a user deletes seen.sqlite3 (the
+    # file named) to start afresh; a killed writer's -wal stays beside it. SQLite read it into the new
+    # store: the deleted store's last pages came back, whole or as a corrupt mix that every later run
+    # refused ("database disk image is malformed", exit 7) although the user had deleted the store.
+    from scrapy.settings import Settings
+
+    from crawler.incremental.store import SqliteSeenStore
+
+    path = tmp_path / "seen.sqlite3"
+    subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(path)], env=ENV, check=False)
+    assert all((tmp_path / name).stat().st_size > 0 for name in ("seen.sqlite3-wal", "seen.sqlite3-shm"))
+    path.unlink()
+
+    settings = Settings({"BS_STATE_DIR": str(tmp_path)})
+    SqliteSeenStore.check(settings)
+    store = SqliteSeenStore.open(settings, "latest")
+    try:
+        assert store.count() == 0 and store.pending() == []
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import stat as stat_module
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scrapy.utils.misc import load_object
+
+logger = logging.getLogger(__name__)
 
 # Bumped whenever the tables change; a file with a higher number was written by a newer crawler.
 SCHEMA_VERSION = 1
@@ -241,6 +244,22 @@ def _create(path: Path) -> bool:
             db.execute("PRAGMA journal_mode=WAL")
         finally:
             db.close()
+        # (Looked for before the store: a log seen while another process made its store is that
+        # store's, which is then there.)
+        if _orphaned_logs(path) and not path.exists():
+            # The log of a store deleted by hand (a killed writer's -wal and -shm stay when only
+            # seen.sqlite3 is removed) would be read into the new store as its own last pages: the
+            # deleted store back, or a corrupt mix. Removed under the creation lock, the store not
+            # yet there: no other process has the new store's log open.
+            with open(path.with_name(f".{path.name}.create.lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if path.exists():
+                    return False
+                for orphan in _orphaned_logs(path):
+                    orphan.unlink()
+                    logger.warning("Removed %s, left by a seen-store that was deleted: it is no part of the new one", orphan)
+                os.replace(private, path)
+            return True
         try:
             os.link(private, path)
         except FileExistsError:
@@ -262,6 +281,11 @@ def _create(path: Path) -> bool:
                 private.with_name(private.name + suffix).unlink()
             except OSError:
                 pass
+
+
+def _orphaned_logs(path: Path) -> list[Path]:
+    """SQLite's files beside a store that is not there (``-wal``, ``-shm``, ``-journal``)."""
+    return [log for log in (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")) if log.exists()]
 
 
 def _remove_stale_private_files(path: Path) -> None:
