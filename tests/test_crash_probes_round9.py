@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from crawler.incremental.store import SqliteSeenStore
+from crawler.monitoring.verdict import EXIT_STATE
 from tests.conftest import ROOT
 from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
@@ -264,3 +266,31 @@ def test_a_store_deleted_by_hand_is_made_anew_without_the_log_it_left(tmp_path: 
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         store.close()
+
+
+# --- the state dir taken away while a run is going ------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["deleted", "restored-from-a-copy"])
+def test_a_state_dir_taken_away_mid_run_is_exit_7_in_one_line(site: LoopbackSite, wanted: set[str], tmp_path: Path, how: str) -> None:
+    # A clean-up script (`rm -rf .state`, a tmp cleaner) or a restore from a copy while cron's run is
+    # going: SQLite went on writing to the file it had open, which no later run reads, and the run said
+    # "ok" (exit 0); the next one emitted again everything this one had, with nothing to tell why.
+    state = tmp_path / ".state"
+    output = tmp_path / "items.jsonl"
+    log_path = tmp_path / "first.log"
+    with open(log_path, "wb") as log:
+        run = subprocess.Popen(archive(site, tmp_path, "-O", str(output), slow=True), cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 120
+    while lines_in(output) < 3 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert run.poll() is None, log_path.read_text(errors="replace")[-2000:]
+    if how == "deleted":
+        shutil.rmtree(state)
+    else:
+        state.rename(tmp_path / "moved")
+        shutil.copytree(tmp_path / "moved", state)
+    assert run.wait(timeout=300) == EXIT_STATE, log_path.read_text(errors="replace")[-3000:]
+    text = log_path.read_text(errors="replace")
+    assert "was removed or replaced during the run" in text and "Traceback" not in text
+    assert "exit=7 (the seen-store could not be used)" in text

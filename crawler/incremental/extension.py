@@ -150,6 +150,13 @@ class SeenStoreExtension:
         """At the end of the run: the store's total, for the stats."""
         if self.store is None or self.failed is not None:
             return
+        in_place = getattr(self.store, "check_in_place", None)
+        if in_place is not None:
+            try:
+                in_place()
+            except StateError as error:
+                self.fail(error)
+                return
         try:
             finish = getattr(self.store, "finish_run", None)
             if finish is not None:

@@ -299,6 +299,11 @@ def _remove_stale_private_files(path: Path) -> None:
             pass
 
 
+def _identity(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return (info.st_dev, info.st_ino)
+
+
 def _check_space(directory: Path) -> None:
     try:
         fs = os.statvfs(directory)
@@ -343,6 +348,7 @@ class SqliteSeenStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("SELECT count(*) FROM seen").fetchone()
+            self.identity = _identity(path)
         except (sqlite3.Error, OSError) as error:
             raise StateError(f"seen-store {path} cannot be opened: {error}") from error
 
@@ -526,6 +532,19 @@ class SqliteSeenStore:
             return False
         finally:
             handle.close()
+
+    def check_in_place(self) -> None:
+        """Raise :class:`StateError` when the file at the store's path is not the one this run wrote
+        to (deleted with its state dir, or replaced by a copy): what the run recorded is not there."""
+        try:
+            same = _identity(self.path) == self.identity
+        except OSError:
+            same = False
+        if not same:
+            raise StateError(
+                f"seen-store {self.path} was removed or replaced during the run: what this run emitted is not "
+                "recorded in it, so the next run emits it again"
+            )
 
     def check_writable(self) -> None:
         """Raise :class:`StateError` unless a write lock can be had now (another writer may hold it)."""
