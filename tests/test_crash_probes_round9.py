@@ -3,6 +3,7 @@ across the files a user reads, an exit status and one log line that say what hap
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
@@ -15,6 +16,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -294,3 +296,55 @@ def test_a_state_dir_taken_away_mid_run_is_exit_7_in_one_line(site: LoopbackSite
     text = log_path.read_text(errors="replace")
     assert "was removed or replaced during the run" in text and "Traceback" not in text
     assert "exit=7 (the seen-store could not be used)" in text
+
+
+# --- two runs appending to one file when one of them fails ---------------------------------------------
+
+
+class _FailingWrites:
+    """A raw file that takes the first half of a write, then fails with ``error`` (the disk filled up
+    half-way, an I/O error): the item is half in the file."""
+
+    def __init__(self, raw: Any, error: OSError) -> None:
+        self._raw = raw
+        self.error = error
+        self.taken = False
+
+    def write(self, data: Any) -> int:
+        if self.taken:
+            raise self.error
+        self.taken = True
+        return int(self._raw.write(memoryview(data)[: len(data) // 2]))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._raw, name)
+
+
+@pytest.mark.parametrize("errno_", [errno.ENOSPC, errno.EIO, errno.EDQUOT], ids=["ENOSPC", "EIO", "EDQUOT"])
+def test_a_failed_write_never_cuts_what_another_run_appended_to_the_same_file(tmp_path: Path, errno_: int) -> None:
+    # `latest -o all.jsonl` and `section -o all.jsonl` from one crontab, at once: each appends its
+    # lines. When one run's write fails it cut the file back to where *its* count said its last item
+    # ended, which is not the file's size: the other run's articles, confirmed, were cut off with it.
+    from scrapy.utils.test import get_crawler
+
+    from crawler.incremental.feedstorage import DurableFile
+    from crawler.spiders.latest import LatestSpider
+
+    path = tmp_path / "all.jsonl"
+    path.write_bytes(b'{"articleId": "124010100001", "version": 1}\n')
+    crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state")})
+    ours = DurableFile(path, "ab", crawler)
+    ours.write(b'{"articleId": "124010100002", "version": 1}\n')
+    assert ours.commit()
+    with open(path, "ab", buffering=0) as other:  # the other run's items, between two of ours
+        for number in range(3, 6):
+            other.write(b'{"articleId": "12401010000%d", "version": 1}\n' % number)
+    expected = path.read_bytes()
+    ours.raw = _FailingWrites(ours.raw, OSError(errno_, os.strerror(errno_)))  # type: ignore[assignment]
+    ours.write(b'{"articleId": "124010100006", "version": 1}\n')
+    assert ours.failed is not None and not ours.commit()
+    ours.close()
+    # The other run's lines are all there; our half item is not glued onto anything (the next run's
+    # recovery cuts a partial last line; here it is the last).
+    assert path.read_bytes().startswith(expected)
+    assert path.read_bytes()[len(expected):] in (b"", b'{"articleId": "124010100006", "version": 1}\n'[:22])

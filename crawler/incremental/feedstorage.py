@@ -130,9 +130,15 @@ class DurableFile(io.RawIOBase):
     def _fail(self, error: BaseException) -> None:
         self.failed = error
         if self.regular and self.size != self.committed:
+            # The part of an item written ends where the last write left the file offset (appending,
+            # the end of the file then), which is past `committed` when another run appends to the
+            # same file (`-o all.jsonl` in two crontab lines). Only that part is cut, and only while it
+            # is still the end of the file: the other run's items are never cut with it.
             try:
-                os.ftruncate(self.raw.fileno(), self.committed)
-                self.size = self.committed
+                end = self.raw.tell()
+                if os.fstat(self.raw.fileno()).st_size == end:
+                    os.ftruncate(self.raw.fileno(), end - (self.size - self.committed))
+                    self.size = self.committed
             except OSError:
                 pass  # the next run's recovery cuts the partial line
         self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(self.path), error=error)
