@@ -348,3 +348,26 @@ def test_a_failed_write_never_cuts_what_another_run_appended_to_the_same_file(tm
     # recovery cuts a partial last line; here it is the last).
     assert path.read_bytes().startswith(expected)
     assert path.read_bytes()[len(expected):] in (b"", b'{"articleId": "124010100006", "version": 1}\n'[:22])
+
+
+def test_a_killed_runs_file_is_kept_when_a_run_of_another_spider_settled_it_first(
+    site: LoopbackSite, wanted: set[str], tmp_path: Path
+) -> None:
+    # The nightly `section -O section.jsonl` is killed; `latest` (every 15 minutes, same state dir)
+    # settles it before the next `section`, which then overwrote the killed run's file all the same.
+    first_log = tmp_path / "first.log"
+    with open(first_log, "wb") as log:
+        first = subprocess.Popen(archive(site, tmp_path, "-O", "items.jsonl", slow=True), cwd=tmp_path, env=ENV,
+                                 stdout=subprocess.DEVNULL, stderr=log)
+    kill_when(first, lambda: lines_in(tmp_path / "items.jsonl") >= 6, first_log)
+    written_by_killed = counted([tmp_path / "items.jsonl"])
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", "latest.jsonl", "-s", f"BS_BASE_URL={site.base_url}"]
+    other = subprocess.run(command + [f"-s{k}={v}" for k, v in FAST.items()], cwd=tmp_path, env=ENV, capture_output=True,
+                           text=True, timeout=300)
+    assert other.returncode == 0, other.stderr[-3000:]
+    assert "Recovered an interrupted run" in other.stderr or "killed" in other.stderr
+    assert counted([tmp_path / "items.jsonl"]) == written_by_killed, "the other spider's run leaves the file as it is"
+    again = subprocess.run(archive(site, tmp_path, "-O", "items.jsonl"), cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "kept at its start" in again.stderr
+    assert_each_once(counted([tmp_path / "items.jsonl", tmp_path / "latest.jsonl"]), wanted)

@@ -17,7 +17,7 @@ from crawler.runstop import stop_run
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.lock import recovery_lock
 from crawler.incremental.recovery import recover_pending
-from crawler.incremental.store import FeedRecord, SeenStore, StateError, backend
+from crawler.incremental.store import INTERRUPTED_OUTPUTS, FeedRecord, SeenStore, StateError, backend
 from crawler.pipelines import DuplicateArticle
 
 logger = logging.getLogger(__name__)
@@ -80,13 +80,19 @@ class SeenStoreExtension:
         # its run lock) settles that spider's runs; the Redis one keeps each worker's entries apart.
         check = getattr(self.store, "is_live", None)
         outputs: list[FeedRecord] = []
+        keeps_outputs = hasattr(self.store, "forget_feed")
         try:
             with recovery_lock(self.crawler.settings):
                 confirmed, dropped = recover_pending(self.store, self.run_id, check, outputs)
+                if keeps_outputs:
+                    # Kept until a run opens them, whichever spider settled the killed run (`latest`
+                    # settles a killed `section` long before the next `section` writes its file).
+                    for feed in outputs:
+                        self.store.record_feed(INTERRUPTED_OUTPUTS, dataclasses.replace(feed, forgotten_at_end=False))
+                    self.interrupted = {feed.path: feed for feed in self.store.feeds_of(INTERRUPTED_OUTPUTS)}
         except StateError as error:
             self.fail(error)
             return
-        self.interrupted = {feed.path: feed for feed in outputs}
         if confirmed or dropped:
             logger.warning(
                 "Recovered an interrupted run: %d article(s) were in its output and are now seen, "
@@ -113,8 +119,16 @@ class SeenStoreExtension:
             stop_run(self.crawler, STATE_FAILED_REASON)
 
     def interrupted_output(self, path: str) -> FeedRecord | None:
-        """The record of a killed run's file at ``path`` (once), None when no killed run wrote there."""
-        return self.interrupted.pop(path, None)
+        """The record of a killed run's file at ``path``, which this run is opening (and so takes
+        over: the record is forgotten); None when no killed run's file is there."""
+        feed = self.interrupted.pop(path, None)
+        forget = getattr(self.store, "forget_feed", None)
+        if feed is not None and forget is not None and self.failed is None:
+            try:
+                forget(INTERRUPTED_OUTPUTS, path)
+            except StateError as error:
+                self.fail(error)
+        return feed
 
     def feed_file_opened(self, feed: FeedRecord) -> None:
         if self.store is None or self.failed is not None:

@@ -212,7 +212,7 @@ class DurableFileFeedStorage(FileFeedStorage):
                 raise OutputGone(f"the output folder {path.parent} was removed or replaced during the run")
             path.parent.mkdir(parents=True, exist_ok=True)
             _OUTPUT_FOLDERS[self.crawler][str(path.parent)] = _folder_identity(path.parent)
-            mode = self._keep_interrupted(path) if self.write_mode == "wb" else self.write_mode
+            mode = self._keep_interrupted(path)
             self.file = DurableFile(path, mode, self.crawler)
         except OSError as error:
             # A later batch that cannot be opened: the feed has failed (the run stops, exit 6). A
@@ -227,14 +227,16 @@ class DurableFileFeedStorage(FileFeedStorage):
         return self.file  # type: ignore[return-value]
 
     def _keep_interrupted(self, path: Path) -> str:
-        """The mode to open a file this run overwrites: a killed run's output there holds articles
-        now seen, which the reader never had from a run that ended (cron's ``&&`` skipped it, a
-        resumed ``JOBDIR`` run continues it). JSON lines (plain or gzip, as recovery left them:
-        whole lines, whole members) are continued; a document or CSV rows, which a kill leaves cut,
-        are moved aside."""
+        """The mode to open the file in; a killed run's file there is this run's to take over. Over-
+        written, it would lose articles now seen, which the reader never had from a run that ended
+        (cron's ``&&`` skipped it, a resumed ``JOBDIR`` run continues it): JSON lines (plain or gzip,
+        as recovery left them: whole lines, whole members) are continued; a document or CSV rows,
+        which a kill leaves cut, are moved aside."""
         assert self.crawler is not None
         seen = self.crawler.get_extension(SeenStoreExtension)
         record = seen.interrupted_output(str(path)) if seen is not None else None
+        if self.write_mode != "wb":
+            return self.write_mode  # appended to: nothing is overwritten
         if record is None or not path.is_file() or path.stat().st_size == 0:
             return "wb"
         fmt, compression = str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options)

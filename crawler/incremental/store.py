@@ -83,6 +83,8 @@ class FeedRecord:
 
 
 FORGOTTEN_AT_END = "forgotten-at-end"
+# The run id under which the files of settled killed runs wait for the next run that opens them.
+INTERRUPTED_OUTPUTS = "interrupted-outputs"
 
 
 @dataclass(frozen=True)
@@ -506,6 +508,12 @@ class SqliteSeenStore:
         except StateError:
             self._rollback()
             raise
+
+    def forget_feed(self, run_id: str, path: str) -> None:
+        """Forget the records of ``run_id`` for the file at ``path``."""
+        for (value,) in self._run("SELECT path FROM feeds WHERE run_id = ?", (run_id,)).fetchall():
+            if FeedRecord.decode(value).path == path:
+                self._run("DELETE FROM feeds WHERE run_id = ? AND path = ?", (run_id, value))
 
     def interrupted_runs(self) -> list[str]:
         """Runs that never reached their end (killed, or still going for another spider), whether or
