@@ -371,3 +371,30 @@ def test_a_killed_runs_file_is_kept_when_a_run_of_another_spider_settled_it_firs
     assert again.returncode == 0, again.stderr[-3000:]
     assert "kept at its start" in again.stderr
     assert_each_once(counted([tmp_path / "items.jsonl", tmp_path / "latest.jsonl"]), wanted)
+
+
+@pytest.mark.parametrize("mode", ["ab", "wb"], ids=["appending", "overwriting"])
+def test_an_output_file_truncated_mid_run_fails_the_feed_as_a_rotated_one_does(tmp_path: Path, mode: str) -> None:
+    # logrotate's `copytruncate` empties the file in place (same inode) during a run. Appending, the
+    # run went on writing into it: CSV rows with no header line (the copy has it). Overwriting, it went
+    # on at its old offset: a file that starts with a run of NUL bytes, a broken first line for every
+    # reader. A file renamed away (logrotate's default) already stops the feed (exit 6); so does this.
+    from scrapy.utils.test import get_crawler
+
+    from crawler.incremental import signals as bs_signals
+    from crawler.incremental.feedstorage import DurableFile
+    from crawler.spiders.latest import LatestSpider
+
+    path = tmp_path / "all.csv"
+    crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state")})
+    failures: list[BaseException] = []
+    crawler.signals.connect(lambda path, error: failures.append(error), signal=bs_signals.feed_write_failed, weak=False)
+    ours = DurableFile(path, mode, crawler)
+    ours.write(b"articleId,headline\r\n124010100001,One\r\n")
+    assert ours.commit()
+    os.truncate(path, 0)  # the copy holds what was written
+    ours.write(b"124010100002,Two\r\n")
+    assert not ours.commit(), "the article is not confirmed"
+    ours.close()
+    assert path.read_bytes() == b""
+    assert len(failures) == 1 and "truncated" in str(failures[0])

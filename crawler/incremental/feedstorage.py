@@ -94,6 +94,9 @@ class DurableFile(io.RawIOBase):
         # Appending after what earlier runs wrote (-o): a CSV feed then writes no second header line.
         self.continues_earlier = self.committed > 0
         self.failed: BaseException | None = None
+        # Where this run's last write ended: the file is never shorter while it is the run's. (A FIFO
+        # or a device has no position.)
+        self.end = self.raw.tell() if self.regular else 0
 
     def writable(self) -> bool:
         return True
@@ -104,12 +107,19 @@ class DurableFile(io.RawIOBase):
         if self.failed is not None:
             return length  # the feed has failed: what follows is not written, and nothing more is confirmed
         try:
+            if self.regular and os.fstat(self.raw.fileno()).st_size < self.end:
+                # Emptied in place (logrotate's copytruncate): appended, CSV rows would follow with
+                # no header line; overwritten, after a run of NUL bytes up to the old offset. As for
+                # a file renamed away, the feed stops here and the next run writes the rest.
+                raise OutputGone(f"{self.path} was truncated during the run (rotated with copytruncate?)")
             while view:
                 written = self.raw.write(view)
                 if not written:
                     raise OSError("short write")
                 self.size += written
                 view = view[written:]
+            if self.regular:
+                self.end = self.raw.tell()
             self._check_identity()
         except OSError as error:
             # Not raised on: the feed has failed (the run stops, exit 6) and nothing more of it is
