@@ -3,6 +3,7 @@ found by spiders, pipelines and the scheduler with ``crawler.get_extension(SeenS
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from typing import Any
@@ -16,7 +17,7 @@ from crawler.runstop import stop_run
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.lock import recovery_lock
 from crawler.incremental.recovery import recover_pending
-from crawler.incremental.store import FeedRecord, SeenStore, StateError, backend
+from crawler.incremental.store import INTERRUPTED_OUTPUTS, FeedRecord, SeenStore, StateError, backend
 from crawler.pipelines import DuplicateArticle
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class SeenStoreExtension:
         self.source_dates: dict[str, str | None] = {}
         self.failed: StateError | None = None
         self.store: SeenStore | None = None
+        # Local files that killed runs were writing, by path, until a feed of this run opens one.
+        self.interrupted: dict[str, FeedRecord] = {}
         try:
             self.store = backend(settings).open(settings, name)
         except StateError as error:
@@ -76,9 +79,17 @@ class SeenStoreExtension:
         # Only a store that can tell whether another spider's run is still going (the SQLite one, by
         # its run lock) settles that spider's runs; the Redis one keeps each worker's entries apart.
         check = getattr(self.store, "is_live", None)
+        outputs: list[FeedRecord] = []
+        keeps_outputs = hasattr(self.store, "forget_feed")
         try:
             with recovery_lock(self.crawler.settings):
-                confirmed, dropped = recover_pending(self.store, self.run_id, check)
+                confirmed, dropped = recover_pending(self.store, self.run_id, check, outputs)
+                if keeps_outputs:
+                    # Kept until a run opens them, whichever spider settled the killed run (`latest`
+                    # settles a killed `section` long before the next `section` writes its file).
+                    for feed in outputs:
+                        self.store.record_feed(INTERRUPTED_OUTPUTS, dataclasses.replace(feed, forgotten_at_end=False))
+                    self.interrupted = {feed.path: feed for feed in self.store.feeds_of(INTERRUPTED_OUTPUTS)}
         except StateError as error:
             self.fail(error)
             return
@@ -107,9 +118,24 @@ class SeenStoreExtension:
         if self.failed is not None:
             stop_run(self.crawler, STATE_FAILED_REASON)
 
+    def interrupted_output(self, path: str) -> FeedRecord | None:
+        """The record of a killed run's file at ``path``, which this run is opening (and so takes
+        over: the record is forgotten); None when no killed run's file is there."""
+        feed = self.interrupted.pop(path, None)
+        forget = getattr(self.store, "forget_feed", None)
+        if feed is not None and forget is not None and self.failed is None:
+            try:
+                forget(INTERRUPTED_OUTPUTS, path)
+            except StateError as error:
+                self.fail(error)
+        return feed
+
     def feed_file_opened(self, feed: FeedRecord) -> None:
         if self.store is None or self.failed is not None:
             return
+        if hasattr(self.store, "finish_run"):
+            # The store forgets it when the run ends (settle()): one left behind is a killed run's.
+            feed = dataclasses.replace(feed, forgotten_at_end=True)
         try:
             self.store.record_feed(self.run_id, feed)
         except StateError as error:
@@ -138,7 +164,17 @@ class SeenStoreExtension:
         """At the end of the run: the store's total, for the stats."""
         if self.store is None or self.failed is not None:
             return
+        in_place = getattr(self.store, "check_in_place", None)
+        if in_place is not None:
+            try:
+                in_place()
+            except StateError as error:
+                self.fail(error)
+                return
         try:
+            finish = getattr(self.store, "finish_run", None)
+            if finish is not None:
+                finish(self.run_id)
             self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
         except StateError as error:
             # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.

@@ -10,6 +10,7 @@ back to the end of the last complete item, so a file never holds half an item.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 import weakref
@@ -19,11 +20,16 @@ from typing import IO, Any
 
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, ItemFilter, StdoutFeedStorage
+from scrapy.extensions.postprocessing import GzipPlugin
 from scrapy.spiders import Spider
 from scrapy.utils.misc import load_object
 
 from crawler.incremental import signals
+from crawler.incremental.extension import SeenStoreExtension
+from crawler.incremental.recovery import LINE_FORMATS
 from crawler.incremental.store import FeedRecord
+
+logger = logging.getLogger(__name__)
 
 
 def compression_of(feed_options: dict[str, Any] | None) -> str:
@@ -34,7 +40,7 @@ def compression_of(feed_options: dict[str, Any] | None) -> str:
     names = []
     for plugin in plugins:
         cls = load_object(plugin) if isinstance(plugin, str) else plugin
-        names.append("gzip" if getattr(cls, "__name__", "") == "GZipPlugin" else getattr(cls, "__name__", str(cls)))
+        names.append("gzip" if isinstance(cls, type) and issubclass(cls, GzipPlugin) else getattr(cls, "__name__", str(cls)))
     return "+".join(names)
 
 
@@ -88,6 +94,9 @@ class DurableFile(io.RawIOBase):
         # Appending after what earlier runs wrote (-o): a CSV feed then writes no second header line.
         self.continues_earlier = self.committed > 0
         self.failed: BaseException | None = None
+        # Where this run's last write ended: the file is never shorter while it is the run's. (A FIFO
+        # or a device has no position.)
+        self.end = self.raw.tell() if self.regular else 0
 
     def writable(self) -> bool:
         return True
@@ -98,12 +107,19 @@ class DurableFile(io.RawIOBase):
         if self.failed is not None:
             return length  # the feed has failed: what follows is not written, and nothing more is confirmed
         try:
+            if self.regular and os.fstat(self.raw.fileno()).st_size < self.end:
+                # Emptied in place (logrotate's copytruncate): appended, CSV rows would follow with
+                # no header line; overwritten, after a run of NUL bytes up to the old offset. As for
+                # a file renamed away, the feed stops here and the next run writes the rest.
+                raise OutputGone(f"{self.path} was truncated during the run (rotated with copytruncate?)")
             while view:
                 written = self.raw.write(view)
                 if not written:
                     raise OSError("short write")
                 self.size += written
                 view = view[written:]
+            if self.regular:
+                self.end = self.raw.tell()
             self._check_identity()
         except OSError as error:
             # Not raised on: the feed has failed (the run stops, exit 6) and nothing more of it is
@@ -124,9 +140,15 @@ class DurableFile(io.RawIOBase):
     def _fail(self, error: BaseException) -> None:
         self.failed = error
         if self.regular and self.size != self.committed:
+            # The part of an item written ends where the last write left the file offset (appending,
+            # the end of the file then), which is past `committed` when another run appends to the
+            # same file (`-o all.jsonl` in two crontab lines). Only that part is cut, and only while it
+            # is still the end of the file: the other run's items are never cut with it.
             try:
-                os.ftruncate(self.raw.fileno(), self.committed)
-                self.size = self.committed
+                end = self.raw.tell()
+                if os.fstat(self.raw.fileno()).st_size == end:
+                    os.ftruncate(self.raw.fileno(), end - (self.size - self.committed))
+                    self.size = self.committed
             except OSError:
                 pass  # the next run's recovery cuts the partial line
         self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(self.path), error=error)
@@ -200,7 +222,8 @@ class DurableFileFeedStorage(FileFeedStorage):
                 raise OutputGone(f"the output folder {path.parent} was removed or replaced during the run")
             path.parent.mkdir(parents=True, exist_ok=True)
             _OUTPUT_FOLDERS[self.crawler][str(path.parent)] = _folder_identity(path.parent)
-            self.file = DurableFile(path, self.write_mode, self.crawler)
+            mode = self._keep_interrupted(path)
+            self.file = DurableFile(path, mode, self.crawler)
         except OSError as error:
             # A later batch that cannot be opened: the feed has failed (the run stops, exit 6). A
             # file that takes nothing keeps Scrapy's exporter going without a traceback.
@@ -212,6 +235,33 @@ class DurableFileFeedStorage(FileFeedStorage):
                             self._feed_template(), self.file.committed, takes_only_some(self.feed_options))
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
+
+    def _keep_interrupted(self, path: Path) -> str:
+        """The mode to open the file in; a killed run's file there is this run's to take over. Over-
+        written, it would lose articles now seen, which the reader never had from a run that ended
+        (cron's ``&&`` skipped it, a resumed ``JOBDIR`` run continues it): JSON lines (plain or gzip,
+        as recovery left them: whole lines, whole members) are continued; a document or CSV rows,
+        which a kill leaves cut, are moved aside."""
+        assert self.crawler is not None
+        seen = self.crawler.get_extension(SeenStoreExtension)
+        record = seen.interrupted_output(str(path)) if seen is not None else None
+        if self.write_mode != "wb":
+            return self.write_mode  # appended to: nothing is overwritten
+        if record is None or not path.is_file() or path.stat().st_size == 0:
+            return "wb"
+        fmt, compression = str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options)
+        if fmt in LINE_FORMATS and (record.format, record.compression) == (fmt, compression) and compression in ("", "gzip"):
+            logger.warning("%s holds the articles of a run that was killed, which it has not yet passed on: they are "
+                           "kept at its start, this run's follow", path)
+            return "ab"
+        stamp = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).strftime("%Y%m%dT%H%M%S")
+        base, _, extension = path.name.partition(".")
+        aside = path.with_name(f"{base}.interrupted-{stamp}.{extension}" if extension else f"{base}.interrupted-{stamp}")
+        if aside.exists():
+            raise FileExistsError(f"{path} holds a killed run's articles and {aside} is taken")
+        os.rename(path, aside)
+        logger.warning("%s holds the articles of a run that was killed, which this run would overwrite: moved to %s", path, aside)
+        return "wb"
 
     def store(self, file: IO[bytes]) -> None:
         # A failed file was reported when it failed, and the delivery tracker reads `failed`.

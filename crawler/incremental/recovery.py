@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 # Recovery reads at most this much of one feed file (decompressed), and lines of at most this length.
 MAX_FEED_BYTES = 4 * 1024**3
 MAX_LINE_BYTES = 64 * 1024**2
-_LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
+LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
 
 
 def _open_regular(path: str) -> IO[bytes] | None:
@@ -210,7 +210,7 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
             logger.warning("Recovery: %s is compressed with %s, which recovery cannot read", record.path, record.compression)
             return found
         fmt = record.format
-        if fmt in _LINE_FORMATS:
+        if fmt in LINE_FORMATS:
             _read_json_lines(stream, found, array=False)
         elif fmt == "json":
             _read_json_lines(stream, found, array=True)
@@ -225,7 +225,7 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
 
 def cut_partial_line(feed: FeedRecord) -> bool:
     """Cut a JSON lines file back to its last complete line; True if something was cut."""
-    if feed.format not in _LINE_FORMATS or feed.compression:
+    if feed.format not in LINE_FORMATS or feed.compression:
         return False
     raw = _open_regular(feed.path)
     if raw is None:
@@ -282,7 +282,7 @@ def mend_cut_gzip(feed: FeedRecord) -> bool:
         try:
             with tempfile.TemporaryFile(dir=os.path.dirname(feed.path) or None) as mended:
                 with gzip.GzipFile(filename="", mode="wb", fileobj=mended, mtime=0) as member:
-                    chunks = _lines(stream) if feed.format in _LINE_FORMATS else iter(lambda: stream.read(1 << 16), b"")
+                    chunks = _lines(stream) if feed.format in LINE_FORMATS else iter(lambda: stream.read(1 << 16), b"")
                     for chunk in chunks:
                         member.write(chunk)
                     # What _lines left unread (a cut last line) is not taken; the whole stream is
@@ -305,9 +305,12 @@ def mend_cut_gzip(feed: FeedRecord) -> bool:
     return True
 
 
-def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str], bool] | None = None) -> tuple[int, int]:
+def recover_pending(
+    store: SeenStore, current_run: str, is_live: Callable[[str], bool] | None = None, outputs: list[FeedRecord] | None = None
+) -> tuple[int, int]:
     """Settle articles a killed run handed to its feeds: seen if its item is in its files, else
-    forgotten. Returns (confirmed, dropped).
+    forgotten. Returns (confirmed, dropped); ``outputs`` gets the feed files of the settled runs that
+    never reached their end (killed: a run that ended said what happened in its own exit status).
 
     Earlier runs of this spider are over (the run lock says so). Runs of another spider (``latest``
     and the nightly ``section`` share a state dir) are settled when ``is_live`` says they are over:
@@ -318,14 +321,21 @@ def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str],
     by_run: dict[str, list[PendingArticle]] = {}
     spider = current_run.split(":", 1)[0]
     over: dict[str, bool] = {}
-    for entry in store.pending():
-        run_id = entry.run_id
-        if run_id == current_run:
-            continue
+
+    def is_over(run_id: str) -> bool:
         if run_id not in over:
             over[run_id] = run_id.split(":", 1)[0] == spider or (is_live is not None and not is_live(run_id))
-        if over[run_id]:
-            by_run.setdefault(run_id, []).append(entry)
+        return over[run_id]
+
+    for entry in store.pending():
+        if entry.run_id != current_run and is_over(entry.run_id):
+            by_run.setdefault(entry.run_id, []).append(entry)
+    # A run killed between two articles has nothing pending (each was confirmed as it was written),
+    # but its output is still an interrupted run's: a file this run overwrites (-O) must keep it.
+    interrupted = getattr(store, "interrupted_runs", None)
+    for run_id in interrupted() if interrupted is not None else []:
+        if run_id != current_run and is_over(run_id):
+            by_run.setdefault(run_id, [])
     for run_id, entries in by_run.items():
         # An article counts as written when every feed of the run that takes it has it (in any of
         # its batches): a feed with a filter is asked only for what it holds, and the article must
@@ -335,6 +345,10 @@ def recover_pending(store: SeenStore, current_run: str, is_live: Callable[[str],
         for feed in store.feeds_of(run_id):
             cut_partial_line(feed)
             mend_cut_gzip(feed)
+            if outputs is not None and feed.forgotten_at_end:
+                outputs.append(feed)
+            if not entries:
+                continue
             key = feed.feed or feed.path
             per_feed.setdefault(key, {}).update(ids_in_feed(feed))
             if feed.filtered:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import stat as stat_module
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scrapy.utils.misc import load_object
+
+logger = logging.getLogger(__name__)
 
 # Bumped whenever the tables change; a file with a higher number was written by a newer crawler.
 SCHEMA_VERSION = 1
@@ -50,8 +53,10 @@ class FeedRecord:
     """A local feed file a run wrote (for a feed recovery cannot read, a remote one, its URI template),
     with what recovery needs to read it (``format``, ``compression``),
     the feed (URI template) it belongs to (the batches of one feed share it), where the run's part
-    of it starts (``offset``: the size of a file it appended to) and whether the feed takes only some
-    items (``filtered``: an ``item_filter`` or ``item_classes``)."""
+    of it starts (``offset``: the size of a file it appended to), whether the feed takes only some
+    items (``filtered``: an ``item_filter`` or ``item_classes``) and whether the run forgets the record
+    when it ends (``forgotten_at_end``: one left behind is then an interrupted run's output; older
+    versions kept every record)."""
 
     path: str
     format: str = "jsonlines"
@@ -59,17 +64,27 @@ class FeedRecord:
     feed: str = ""
     offset: int = 0
     filtered: bool = False
+    forgotten_at_end: bool = False
 
     def encode(self) -> str:
         filtered = "filtered" if self.filtered else ""
-        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered))
+        forgotten = FORGOTTEN_AT_END if self.forgotten_at_end else ""
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, forgotten))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
-        # Records of older versions have four fields (no offset, no filter).
-        path, fmt, compression, feed, offset, filtered = (value.split("\t", 5) + [""] * 5)[:6]
+        # Records of older versions have four or six fields (no offset, no filter, kept for ever).
+        path, fmt, compression, feed, offset, filtered, forgotten = (value.split("\t", 6) + [""] * 6)[:7]
         start = int(offset) if offset.isdigit() else 0
-        return cls(path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered")
+        if compression == "GzipPlugin":
+            # Scrapy's gzip plugin as earlier versions recorded it (by its class name): recovery reads it.
+            compression = "gzip"
+        return cls(path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered", forgotten == FORGOTTEN_AT_END)
+
+
+FORGOTTEN_AT_END = "forgotten-at-end"
+# The run id under which the files of settled killed runs wait for the next run that opens them.
+INTERRUPTED_OUTPUTS = "interrupted-outputs"
 
 
 @dataclass(frozen=True)
@@ -231,6 +246,22 @@ def _create(path: Path) -> bool:
             db.execute("PRAGMA journal_mode=WAL")
         finally:
             db.close()
+        # (Looked for before the store: a log seen while another process made its store is that
+        # store's, which is then there.)
+        if _orphaned_logs(path) and not path.exists():
+            # The log of a store deleted by hand (a killed writer's -wal and -shm stay when only
+            # seen.sqlite3 is removed) would be read into the new store as its own last pages: the
+            # deleted store back, or a corrupt mix. Removed under the creation lock, the store not
+            # yet there: no other process has the new store's log open.
+            with open(path.with_name(f".{path.name}.create.lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if path.exists():
+                    return False
+                for orphan in _orphaned_logs(path):
+                    orphan.unlink()
+                    logger.warning("Removed %s, left by a seen-store that was deleted: it is no part of the new one", orphan)
+                os.replace(private, path)
+            return True
         try:
             os.link(private, path)
         except FileExistsError:
@@ -254,6 +285,11 @@ def _create(path: Path) -> bool:
                 pass
 
 
+def _orphaned_logs(path: Path) -> list[Path]:
+    """SQLite's files beside a store that is not there (``-wal``, ``-shm``, ``-journal``)."""
+    return [log for log in (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")) if log.exists()]
+
+
 def _remove_stale_private_files(path: Path) -> None:
     """Remove what a creation killed half-way left behind (a creation takes milliseconds)."""
     now = time.time()
@@ -263,6 +299,11 @@ def _remove_stale_private_files(path: Path) -> None:
                 leftover.unlink()
         except OSError:
             pass
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return (info.st_dev, info.st_ino)
 
 
 def _check_space(directory: Path) -> None:
@@ -309,6 +350,7 @@ class SqliteSeenStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("SELECT count(*) FROM seen").fetchone()
+            self.identity = _identity(path)
         except (sqlite3.Error, OSError) as error:
             raise StateError(f"seen-store {path} cannot be opened: {error}") from error
 
@@ -448,6 +490,37 @@ class SqliteSeenStore:
         self._run("DELETE FROM pending WHERE run_id = ?", (run_id,))
         self._run("DELETE FROM feeds WHERE run_id = ?", (run_id,))
 
+    def finish_run(self, run_id: str) -> None:
+        """At the end of a run: its feed records are forgotten, or, while articles of it are still
+        pending (a feed failed: the next run settles them from its files), kept as those of a run
+        that ended."""
+        self._run("BEGIN IMMEDIATE")
+        try:
+            self._run(
+                "DELETE FROM feeds WHERE run_id = ? AND NOT EXISTS (SELECT 1 FROM pending WHERE run_id = ?)", (run_id, run_id)
+            )
+            marker = f"\t{FORGOTTEN_AT_END}"
+            self._run(
+                "UPDATE OR IGNORE feeds SET path = substr(path, 1, length(path) - ?) WHERE run_id = ? AND path LIKE ?",
+                (len(marker), run_id, f"%{marker}"),
+            )
+            self._run("COMMIT")
+        except StateError:
+            self._rollback()
+            raise
+
+    def forget_feed(self, run_id: str, path: str) -> None:
+        """Forget the records of ``run_id`` for the file at ``path``."""
+        for (value,) in self._run("SELECT path FROM feeds WHERE run_id = ?", (run_id,)).fetchall():
+            if FeedRecord.decode(value).path == path:
+                self._run("DELETE FROM feeds WHERE run_id = ? AND path = ?", (run_id, value))
+
+    def interrupted_runs(self) -> list[str]:
+        """Runs that never reached their end (killed, or still going for another spider), whether or
+        not articles of them are pending: their feed records still carry the marker."""
+        rows = self._run("SELECT DISTINCT run_id FROM feeds WHERE path LIKE ?", (f"%\t{FORGOTTEN_AT_END}",)).fetchall()
+        return [row[0] for row in rows]
+
     def count(self) -> int:
         return int(self._run("SELECT count(*) FROM seen").fetchone()[0])
 
@@ -467,6 +540,19 @@ class SqliteSeenStore:
             return False
         finally:
             handle.close()
+
+    def check_in_place(self) -> None:
+        """Raise :class:`StateError` when the file at the store's path is not the one this run wrote
+        to (deleted with its state dir, or replaced by a copy): what the run recorded is not there."""
+        try:
+            same = _identity(self.path) == self.identity
+        except OSError:
+            same = False
+        if not same:
+            raise StateError(
+                f"seen-store {self.path} was removed or replaced during the run: what this run emitted is not "
+                "recorded in it, so the next run emits it again"
+            )
 
     def check_writable(self) -> None:
         """Raise :class:`StateError` unless a write lock can be had now (another writer may hold it)."""
