@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import difflib
+import json
 import logging
+import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import fields as dataclass_fields
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,6 +65,24 @@ def _text_setting_problem(name: str, given: str, value: Any) -> str | None:
     return None
 
 
+def _list_problem(name: str, given: str, default: list[Any] | tuple[Any, ...], settings: BaseSettings) -> str | None:
+    """What is wrong with a list setting's value (its text split at commas, or the JSON array it was given as)."""
+    value = settings.get(name)
+    if isinstance(value, str) and value.lstrip().startswith(("[", "{")):
+        # json_lists() made a JSON array a list already: this one is no JSON array.
+        return f"{given} is neither a JSON array nor a comma-separated list"
+    entries = settings.getlist(name)
+    if default and all(isinstance(entry, int) and not isinstance(entry, bool) for entry in default):
+        # Scrapy reads these with int() where it builds the component (RETRY_HTTP_CODES): a traceback.
+        for entry in entries:
+            if isinstance(entry, bool) or not isinstance(entry, (int, str)) or not str(entry).strip().lstrip("-").isdigit():
+                return f"{given} is not a list of whole numbers (500,503 or [500, 503])"
+    elif default and all(isinstance(entry, str) for entry in default):
+        if any(not isinstance(entry, str) for entry in entries):
+            return f"{given} is not a list of text (a,b or [\"a\", \"b\"])"
+    return None
+
+
 def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | None:
     """What is wrong with a ``-s NAME=VALUE``, judged by the kind of the setting's default; None when nothing.
 
@@ -76,6 +97,8 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
         read: Any = settings.getbool
     elif isinstance(default, (dict, BaseSettings)):
         kind, read = "a JSON object", settings.getdict
+    elif isinstance(default, (list, tuple)):
+        return _list_problem(name, given, default, settings)
     elif isinstance(default, (int, float)):
         kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
     else:
@@ -97,6 +120,10 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
         return None
     if isinstance(value, bool):
         return None
+    # float() reads "nan" and "inf": NaN passes every comparison below (a share of NaN never fails a
+    # run) and timedelta() or a socket refuses both, in a traceback after the banner.
+    if not math.isfinite(value):
+        return f"{given} is not a finite number"
     # Negative limits, delays and counts mean nothing (priorities may be negative; a setting whose
     # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
     if value < 0 <= default and "PRIORITY" not in name:
@@ -110,9 +137,49 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     return None
 
 
-def setting_problems(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> dict[str, str]:
-    """What is wrong with the ``-s`` values ``given``, by name, against the values they replace (``defaults``)."""
-    problems = {name: setting_problem(name, defaults[name], settings) for name in given if defaults.get(name) is not None}
+def unknown_setting_problem(name: str, known: Collection[str]) -> str | None:
+    """What is wrong with ``-s NAME=…`` for a name no setting has: a ``BS_`` name the project does not
+    have (a typo: the run went on with the default, without a word), or a known name not in upper case.
+
+    Other names may be settings of one's own (read by one's own components), as in any Scrapy project.
+    """
+    if name in known:
+        return None
+    upper = name.upper()
+    if upper in known:
+        return f"-s {name}=…: setting names are upper-case; did you mean {upper}?"
+    if not upper.startswith("BS_"):
+        return None
+    close = difflib.get_close_matches(upper, sorted(k for k in known if k.startswith("BS_")), n=1, cutoff=0.7)
+    hint = f"did you mean {close[0]}?" if close else "see the README's Settings table"
+    return f"-s {name}=…: no setting of the project has this name; {hint}"
+
+
+def json_lists(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> None:
+    """Read a ``-s`` value given as a JSON array (as ``-s FEEDS`` takes a JSON object) for a list setting
+    as that list: Scrapy's ``getlist`` splits the text at its commas (``'["/rss/latest.rss"'``, a 404)."""
+    for name, value in given.items():
+        if not isinstance(defaults.get(name), (list, tuple)) or not isinstance(value, str) or not value.lstrip().startswith("["):
+            continue
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            continue  # setting_problem() says so
+        if isinstance(parsed, list):
+            settings.set(name, parsed, priority="cmdline")
+
+
+def setting_problems(
+    given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings, known: Collection[str] | None = None
+) -> dict[str, str]:
+    """What is wrong with the ``-s`` values ``given``, by name, against the values they replace (``defaults``)
+    and, when ``known`` (the names of the settings before them) is given, with their names."""
+    problems: dict[str, str | None] = {}
+    for name in given:
+        if known is not None and name not in known:
+            problems[name] = unknown_setting_problem(name, known)
+        elif defaults.get(name) is not None:
+            problems[name] = setting_problem(name, defaults[name], settings)
     return {name: problem for name, problem in problems.items() if problem}
 
 
@@ -129,11 +196,13 @@ class Command(ScrapyCrawlCommand):
         if getattr(opts, "loglevel", None):
             given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
         replaced = {name: self.settings.get(name) for name in given}
+        known = set(self.settings)
         super().process_options(args, opts)
         # Here as well as in the spiders' update_settings: Scrapy lays these settings over the
         # crawler's again when it is handed the crawler made below.
         overwrite_stores_empty(self.settings)
-        problems = setting_problems(given, replaced, self.settings)
+        json_lists(given, replaced, self.settings)
+        problems = setting_problems(given, replaced, self.settings, known=known)
         if problems:
             # The refusal is recorded and pinged with the wrong values replaced by those they replaced:
             # one may be a setting the record or the ping reads (BS_RUN_HISTORY, BS_HEARTBEAT_TIMEOUT).

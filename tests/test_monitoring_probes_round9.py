@@ -1,0 +1,163 @@
+"""Probes of round 9 on the run's settings, verdict, history and commands: a user's typo in a setting's
+name or value, a run history that grew for a year or holds a marker of another shape, and what the
+exit status, the one line and the record must then say."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.settings import Settings
+
+from crawler.commands.crawl import json_lists, setting_problems
+from crawler.monitoring.history import RUNS_FILE
+from crawler.monitoring.verdict import EXIT_USAGE
+from tests.conftest import ROOT
+
+NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
+
+
+def scrapy(workdir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def history(workdir: Path) -> list[dict[str, Any]]:
+    path = workdir / ".state" / RUNS_FILE
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def problems_of(setting: str) -> dict[str, str]:
+    """What the crawl command finds wrong with one ``-s NAME=VALUE``, as it judges it."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    known = set(settings)
+    name, value = setting.split("=", 1)
+    replaced = {name: settings.get(name)}
+    settings.set(name, value, priority="cmdline")
+    json_lists({name: value}, replaced, settings)
+    return setting_problems({name: value}, replaced, settings, known=known)
+
+
+def assert_one_usage_line(done: subprocess.CompletedProcess[str], words: str) -> None:
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], done.stderr[-3000:]
+
+
+# --- a setting's name given wrongly: the run went on with the default, not a word said -----------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        # A typo: the blocked share stayed 0.5, the run never failed where the user asked it to.
+        ("BS_MAX_BLOCK_SHARE=0.3", "did you mean BS_MAX_BLOCKED_SHARE?"),
+        ("BS_STATEDIR=/srv/state", "did you mean BS_STATE_DIR?"),  # a second seen-store: everything emitted again
+        ("BS_HEARTBEAT=https://hc-ping.com/x", "did you mean BS_HEARTBEAT_URL?"),  # the monitor never pinged
+        ("BS_NO_SUCH_THING=1", "no setting of the project"),
+        # Setting names are upper-case: these were settings of nobody's.
+        ("bs_state_dir=/srv/state", "did you mean BS_STATE_DIR?"),
+        ("log_level=DEBUG", "did you mean LOG_LEVEL?"),
+        ("Concurrent_Requests=4", "did you mean CONCURRENT_REQUESTS?"),
+    ],
+)
+def test_a_setting_name_nobody_reads_is_a_problem(setting: str, words: str) -> None:
+    name = setting.split("=", 1)[0]
+    problems = problems_of(setting)
+    assert name in problems and words in problems[name], problems
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["SOME_SETTING_OF_ONES_OWN=x", "my_setting=x", "JOBDIR=job", "LOG_FILE=logs/x.log", "BS_STATE_DIR=/srv/state", "REDIS_URL=redis://h/0"],
+)
+def test_a_setting_of_ones_own_or_one_whose_default_is_none_passes(setting: str) -> None:
+    assert problems_of(setting) == {}
+
+
+# --- a list setting given as JSON, or with entries of the wrong kind --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        # Scrapy splits a list setting's text at commas: int("[500") was a traceback after the banner.
+        ("RETRY_HTTP_CODES=500,abc", "whole numbers"),
+        ("RETRY_HTTP_CODES=500,503.5", "whole numbers"),
+        ('RETRY_HTTP_CODES=["500", "x"]', "whole numbers"),
+        ("BS_LATEST_SOURCES=[/rss/latest.rss]", "JSON"),  # neither a JSON array nor a list of paths
+        ('BS_LATEST_SOURCES={"a": 1}', "JSON"),
+        ('BS_LATEST_SOURCES=[1, 2]', "text"),
+    ],
+)
+def test_a_list_setting_of_the_wrong_kind_is_a_problem(setting: str, words: str) -> None:
+    name = setting.split("=", 1)[0]
+    problems = problems_of(setting)
+    assert name in problems and words in problems[name], problems
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        # A JSON array, as -s FEEDS takes a JSON object: read as the list it is, not split at its commas
+        # (the sources were one path '["/rss/latest.rss"', a 404, and the run failed for no readable source).
+        ('BS_LATEST_SOURCES=["/rss/latest.rss", "/rss/markets-106.rss"]', ["/rss/latest.rss", "/rss/markets-106.rss"]),
+        ("RETRY_HTTP_CODES=[500, 503]", [500, 503]),
+        ('BS_SPIDERMON_FAILED_ACTIONS=["spidermon.contrib.actions.email.smtp.SendSmtpEmail"]',
+         ["spidermon.contrib.actions.email.smtp.SendSmtpEmail"]),
+        # The comma-separated text stays as Scrapy reads it.
+        ("BS_LATEST_SOURCES=/rss/latest.rss,/latest-news", ["/rss/latest.rss", "/latest-news"]),
+        ("RETRY_HTTP_CODES=500, 503", ["500", " 503"]),
+    ],
+)
+def test_a_list_setting_as_a_json_array_or_commas_is_read_as_that_list(setting: str, value: list[Any]) -> None:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    known = set(settings)
+    name, given = setting.split("=", 1)
+    replaced = {name: settings.get(name)}
+    settings.set(name, given, priority="cmdline")
+    json_lists({name: given}, replaced, settings)
+    assert setting_problems({name: given}, replaced, settings, known=known) == {}
+    assert settings.getlist(name) == value
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        # Read as a number, NaN passed every check: a blocked share of NaN never failed a run, a skew of
+        # NaN was a traceback when the spider was made.
+        ("BS_MAX_BLOCKED_SHARE=nan", "finite"),
+        ("BS_FUTURE_DATE_SKEW=nan", "finite"),
+        ("BS_RUN_HISTORY_CHECKPOINT=NaN", "finite"),
+        ("BS_HEARTBEAT_TIMEOUT=inf", "finite"),
+        ("DOWNLOAD_TIMEOUT=inf", "finite"),
+        ("BS_FEED_CLOSE_TIMEOUT=-inf", "finite"),
+    ],
+)
+def test_a_number_that_is_not_finite_is_a_problem(setting: str, words: str) -> None:
+    name = setting.split("=", 1)[0]
+    problems = problems_of(setting)
+    assert name in problems and words in problems[name], problems
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["-s", "BS_MAX_BLOCK_SHARE=0.3"], "did you mean BS_MAX_BLOCKED_SHARE?"),
+        (["-s", "RETRY_HTTP_CODES=[500,503"], "JSON"),  # was a traceback after the banner
+        (["-s", "BS_FUTURE_DATE_SKEW=nan"], "finite"),  # was a traceback after the banner
+    ],
+)
+def test_a_setting_given_wrongly_is_one_line_exit_2_and_recorded(tmp_path: Path, option: list[str], words: str) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", *option)
+    assert_one_usage_line(done, words)
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_USAGE and record["finish_reason"] == "refused" and words in str(record["reason"])
