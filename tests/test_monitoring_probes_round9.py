@@ -161,3 +161,33 @@ def test_a_setting_given_wrongly_is_one_line_exit_2_and_recorded(tmp_path: Path,
     assert_one_usage_line(done, words)
     [record] = history(tmp_path)
     assert record["status"] == EXIT_USAGE and record["finish_reason"] == "refused" and words in str(record["reason"])
+
+
+# --- a run marker of another shape in running/: the next run's record was lost, and every one after it --------
+
+
+@pytest.mark.parametrize("pid", ["x", None, [4], {"pid": 4}, "12abc", 1.5, True, ""])
+def test_a_marker_whose_pid_cannot_be_read_is_a_killed_run_and_this_run_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pid: Any
+) -> None:
+    # A marker written by another program or edited by hand: int() of its pid raised in the history's
+    # spider_opened handler (a traceback in the log), so this run had no start and its record was
+    # unreadable, and the marker stayed to do the same to every later run.
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.monitoring.history import RunHistory, RunHistoryExtension
+
+    monkeypatch.setattr("sys.argv", ["scrapy", "crawl", "daily"])
+    runs = RunHistory(tmp_path)
+    runs.write_marker({"run_id": "odd", "spider": "daily", "started": "2024-01-01T00:00:00+00:00", "host": socket.gethostname(), "pid": pid})
+    settings = {"BS_RUN_HISTORY": True, "BS_STATE_DIR": str(tmp_path), "BS_RUN_HISTORY_CHECKPOINT": 0}
+    extension = RunHistoryExtension.from_crawler(get_crawler(settings_dict=settings))
+    spider = Spider("daily")
+    extension.spider_opened(spider)
+    extension.run_judged(spider, "finished", 0, "ok", "summary")
+    found = {record["run_id"]: record for record in runs.records()}
+    assert found.pop("odd")["status_words"] == "killed"
+    [(run_id, this)] = found.items()
+    assert run_id.startswith("daily-") and this["status"] == 0 and this["summary"] == "summary"
+    assert list(runs.running.glob("*.json")) == []

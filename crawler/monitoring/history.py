@@ -84,8 +84,11 @@ def _process_start(pid: int) -> str | None:
 
 def _alive(marker: dict[str, Any]) -> bool:
     """Whether the process that wrote a marker on this host still runs."""
-    pid = int(marker.get("pid", 0))
-    if pid <= 0:
+    pid = marker.get("pid")
+    # A live run's marker is this version's, with its PID as a whole number; any other (another
+    # program's, one edited by hand) tells no running process: int() of it raised in the next run's
+    # handler, which then lost that run's record, and the marker stayed to do it again.
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
         return False
     try:
         os.kill(pid, 0)
