@@ -191,3 +191,54 @@ def test_a_marker_whose_pid_cannot_be_read_is_a_killed_run_and_this_run_is_recor
     [(run_id, this)] = found.items()
     assert run_id.startswith("daily-") and this["status"] == 0 and this["summary"] == "summary"
     assert list(runs.running.glob("*.json")) == []
+
+
+# --- a run history a year long: `scrapy runs` held every record to print the last 20 ---------------------
+
+
+def _year_of_runs(path: Path, runs: int, spiders: tuple[str, ...] = ("latest", "section")) -> None:
+    """``runs`` records 15 minutes apart, each with the ~200 numeric stats a real record keeps."""
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime(2025, 12, 1, tzinfo=timezone.utc)
+    stats = {f"downloader/response_status_count/{n}": n for n in range(200)}
+    with path.open("w") as handle:
+        for i in range(runs):
+            started = (start + timedelta(minutes=15 * i)).isoformat(timespec="seconds")
+            record = {"run_id": f"r{i}", "spider": spiders[i % len(spiders)], "started": started, "status": 0, "stats": stats, "counts": {"new": i}}
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+def test_the_last_runs_of_a_long_history_are_read_in_bounded_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from crawler.monitoring.history import RunHistory
+
+    path = tmp_path / RUNS_FILE
+    _year_of_runs(path, 3000)
+    runs = RunHistory(tmp_path)
+    tracemalloc.start()
+    try:
+        last = runs.records(last=20)
+        per_spider = runs.records(last=5, per_spider=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [r["run_id"] for r in last] == [f"r{i}" for i in range(2980, 3000)]
+    assert [r["run_id"] for r in per_spider] == [f"r{i}" for i in range(2990, 3000)]
+    # Every record held at once is some 40 MB here (more than twice the file); 20 of them, a few hundred KB.
+    assert peak < path.stat().st_size / 4, (peak, path.stat().st_size)
+
+
+def test_runs_and_report_choose_the_last_runs_of_a_long_history(tmp_path: Path) -> None:
+    (tmp_path / ".state").mkdir()
+    _year_of_runs(tmp_path / ".state" / RUNS_FILE, 200)
+    done = scrapy(tmp_path, "runs", "-n", "3", "--spider", "latest")
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[1:]
+    assert [row.split()[1] for row in rows] == ["01:30:00", "01:00:00", "00:30:00"] and all(" latest " in row for row in rows)
+    listed = scrapy(tmp_path, "runs", "--json", "-n", "0", "--since", "2025-12-03T01:00")
+    assert [json.loads(line)["run_id"] for line in listed.stdout.splitlines()] == [f"r{i}" for i in range(199, 195, -1)]
+    pytest.importorskip("matplotlib")
+    report = scrapy(tmp_path, "report", "-n", "4", "-o", "r.html")
+    assert report.returncode == 0 and report.stdout.strip() == "8 runs written to r.html", report.stderr

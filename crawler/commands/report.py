@@ -51,14 +51,9 @@ class Command(ScrapyCommand):
             raise UsageError("the report needs matplotlib: pip install 'bs-crawler[report]'") from None
         since = since_time(opts.since) if opts.since else None
         try:
-            records, _ = history_records(self.settings, since, opts.spider)
+            records, _ = history_records(self.settings, since, opts.spider, last=opts.last, per_spider=True)
         except HistoryUnreadable as error:
             return self.fail(str(error))
-        if opts.last > 0:
-            kept: list[dict[str, object]] = []
-            for spider in sorted({str(r.get("spider")) for r in records}):
-                kept += [r for r in records if str(r.get("spider")) == spider][-opts.last :]
-            records = kept
         thresholds = {k: float(v) for k, v in self.settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         output = Path(opts.output)
         page = render(records, thresholds)
