@@ -242,3 +242,17 @@ def test_runs_and_report_choose_the_last_runs_of_a_long_history(tmp_path: Path) 
     pytest.importorskip("matplotlib")
     report = scrapy(tmp_path, "report", "-n", "4", "-o", "r.html")
     assert report.returncode == 0 and report.stdout.strip() == "8 runs written to r.html", report.stderr
+
+
+# --- a heartbeat URL that cannot be pinged: the run went on, "ok", and the monitor never heard --------------
+
+
+@pytest.mark.parametrize("url", ["hc-ping.com/0f6b1e9c-uuid", "ftp://hc.example/ping", "https://", "0f6b1e9c-uuid"])
+def test_a_heartbeat_url_that_is_no_http_url_is_one_line_and_exit_2(tmp_path: Path, url: str) -> None:
+    # Was one WARNING in a log nobody reads and exit 0, run after run; the monitor, never pinged, said
+    # the crawler was down while it ran well (or, with a long grace time, nothing for days).
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", f"BS_HEARTBEAT_URL={url}")
+    assert_one_usage_line(done, "BS_HEARTBEAT_URL")
+    assert "0f6b1e9c" not in done.stderr  # the check's secret stays out of the log
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_USAGE and "BS_HEARTBEAT_URL" in record["reason"]

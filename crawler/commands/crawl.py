@@ -30,7 +30,7 @@ from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
-from crawler.monitoring.heartbeat import ping_refused
+from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
 from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
@@ -221,6 +221,13 @@ class Command(ScrapyCrawlCommand):
         splash = splash_problem(self.settings)
         if splash:
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, splash)
+            sys.exit(EXIT_USAGE)
+        heartbeat = heartbeat_problem(self.settings)
+        if heartbeat:
+            # Recorded, and not pinged (there is nothing to ping), without a second line saying so.
+            unpinged = self.settings.copy()
+            unpinged.set("BS_HEARTBEAT_URL", "", priority="cmdline")
+            self.refuse(unpinged, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, heartbeat)
             sys.exit(EXIT_USAGE)
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
         # banner) exists, so nothing is fetched, logged or created first.
