@@ -256,3 +256,51 @@ def test_a_heartbeat_url_that_is_no_http_url_is_one_line_and_exit_2(tmp_path: Pa
     assert "0f6b1e9c" not in done.stderr  # the check's secret stays out of the log
     [record] = history(tmp_path)
     assert record["status"] == EXIT_USAGE and "BS_HEARTBEAT_URL" in record["reason"]
+
+
+# --- a setting naming a class or function that cannot be loaded: a traceback after the banner, unrecorded --------
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ("BS_SEEN_STORE=crawler.incremental.store.SqliteSeenStor", "crawler.incremental.store.SqliteSeenStor cannot be loaded"),
+        ("BS_SPIDERMON_FAILED_ACTIONS=spidermon.contrib.actions.email.smtp.SendSmtpEmal", "SendSmtpEmal cannot be loaded"),
+        ('BS_SPIDERMON_FINISHED_ACTIONS=["no_such_module.Action"]', "no_such_module.Action cannot be loaded"),
+        ("STATS_CLASS=crawler.nope.X", "crawler.nope.X cannot be loaded"),
+        ("DUPEFILTER_CLASS=RFPDupeFilter", "RFPDupeFilter cannot be loaded"),  # not a full path
+        ('ITEM_PIPELINES={"crawler.pipelines.Nope": 300}', "crawler.pipelines.Nope cannot be loaded"),
+        ('EXTENSIONS={"crawler.monitoring.verdict.RunVerdictExtension": "x"}', "order"),
+        ('DOWNLOADER_MIDDLEWARES={"crawler.middlewares.BlockPageMiddleware": [1]}', "order"),
+        ('FEED_STORAGES={"remote": "nope.Storage"}', "nope.Storage cannot be loaded"),
+        ('FEED_EXPORTERS={"csv": "scrapy.exporters.CsvExporter"}', "scrapy.exporters.CsvExporter cannot be loaded"),
+    ],
+)
+def test_a_setting_naming_what_cannot_be_loaded_is_a_problem(setting: str, words: str) -> None:
+    name = setting.split("=", 1)[0]
+    problems = problems_of(setting)
+    assert name in problems and words in problems[name], problems
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "BS_SEEN_STORE=crawler.distributed.store.RedisSeenStore", "STATS_CLASS=scrapy.statscollectors.MemoryStatsCollector",
+        'ITEM_PIPELINES={"crawler.pipelines.ArticleValidationPipeline": 100, "crawler.pipelines.DuplicateArticlePipeline": null}',
+        'EXTENSIONS={"scrapy.extensions.closespider.CloseSpider": 0.5}',
+        'FEED_STORAGES={"remote": "tests.remote_storage.FolderFeedStorage"}', 'DOWNLOAD_HANDLERS={"ftp": null}',
+        "BS_SPIDERMON_FAILED_ACTIONS=", "FEED_URI_PARAMS=crawler.feed_names.uri_params",
+    ],
+)
+def test_a_setting_naming_what_loads_passes(setting: str) -> None:
+    assert problems_of(setting) == {}
+
+
+def test_a_spidermon_action_that_cannot_be_loaded_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Was a traceback when Spidermon built our suite, exit 1, no record and no ping.
+    pytest.importorskip("spidermon")
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", "SPIDERMON_ENABLED=True",
+                  "-s", "BS_SPIDERMON_FAILED_ACTIONS=spidermon.contrib.actions.email.smtp.SendSmtpEmal")
+    assert_one_usage_line(done, "SendSmtpEmal cannot be loaded")
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_USAGE

@@ -9,7 +9,9 @@ import difflib
 import json
 import logging
 import math
+import re
 import sys
+import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import fields as dataclass_fields
 from typing import Any
@@ -50,6 +52,69 @@ ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT"})
 # Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
 # the output (each article then lost to an error, run after run).
 ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
+
+
+# Dict settings Scrapy builds its components from (import path → order, None switching one off)...
+COMPONENT_DICTS = frozenset({"EXTENSIONS", "ITEM_PIPELINES", "ADDONS", "SPIDER_CONTRACTS"})
+# ... and those that map names to import paths (None switching one off).
+PATH_DICTS = frozenset({"FEED_EXPORTERS", "FEED_STORAGES", "DOWNLOAD_HANDLERS"})
+# List settings of import paths whose default, empty, cannot tell so.
+PATH_LISTS = frozenset({"BS_SPIDERMON_FAILED_ACTIONS", "BS_SPIDERMON_FINISHED_ACTIONS"})
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+
+
+def _load_problem(given: str, path: Any) -> str | None:
+    """Why ``path`` (a class or function named by a setting) cannot be loaded; None when it can.
+
+    Components load them when the crawler is made, after Scrapy's banner: a typo there was a
+    traceback, with nothing in the run history and no ping.
+    """
+    if not isinstance(path, str):
+        return None  # a class itself, set in settings.py
+    try:
+        # Before logging is set up a module's import-time warning (Spidermon's e-mail action warns
+        # about scrapy.mail) would go to stderr beside the one `error:` line.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            load_object(path)
+    except Exception as error:  # noqa: BLE001 - importing someone's module may raise anything; any is one line
+        return f"{given}: {path} cannot be loaded ({type(error).__name__}: {' '.join(str(error).split())})"
+    return None
+
+
+def _names_objects(default: Any) -> bool:
+    """Whether a text default is the import path of a class or function (what a value for it must be too)."""
+    if not isinstance(default, str) or not _DOTTED.match(default):
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            load_object(default)
+    except Exception:  # noqa: BLE001 - an optional dependency missing: not judged
+        return False
+    return True
+
+
+def _object_problem(name: str, given: str, value: Any) -> str | None:
+    """What is wrong with a dict or list setting's import paths (keys of a component dict, values of a path dict)."""
+    if isinstance(value, dict) and (name in COMPONENT_DICTS or name.endswith("_MIDDLEWARES")):
+        for path, order in value.items():
+            if order is not None and (isinstance(order, bool) or not isinstance(order, (int, float))):
+                return f"{given}: the order of {path} must be a number, or null to switch it off"
+            problem = _load_problem(given, path)
+            if problem:
+                return problem
+    elif isinstance(value, dict) and name in PATH_DICTS:
+        for path in value.values():
+            problem = _load_problem(given, path) if path is not None else None
+            if problem:
+                return problem
+    elif isinstance(value, list) and name in PATH_LISTS:
+        for path in value:
+            problem = _load_problem(given, str(path).strip()) if str(path).strip() else None
+            if problem:
+                return problem
+    return None
 
 
 def _text_setting_problem(name: str, given: str, value: Any) -> str | None:
@@ -98,7 +163,9 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     elif isinstance(default, (dict, BaseSettings)):
         kind, read = "a JSON object", settings.getdict
     elif isinstance(default, (list, tuple)):
-        return _list_problem(name, given, default, settings)
+        return _list_problem(name, given, default, settings) or _object_problem(name, given, settings.getlist(name))
+    elif _names_objects(default):
+        return _load_problem(given, settings.get(name))
     elif isinstance(default, (int, float)):
         kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
     else:
@@ -108,6 +175,9 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     except (ValueError, TypeError):
         return f"{given} is not {kind}"
     if isinstance(value, dict):
+        problem = _object_problem(name, given, value)
+        if problem:
+            return problem
         if name == "BS_MIN_FIELD_COVERAGE":
             # A field the item does not have is never missing: its alarm would never go off.
             known = {field.name for field in dataclass_fields(Article)}
