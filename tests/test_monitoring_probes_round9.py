@@ -304,3 +304,76 @@ def test_a_spidermon_action_that_cannot_be_loaded_is_one_line_and_exit_2(tmp_pat
     assert_one_usage_line(done, "SendSmtpEmal cannot be loaded")
     [record] = history(tmp_path)
     assert record["status"] == EXIT_USAGE
+
+
+# --- scrapy merge of a long backfill: every article held in memory at once ----------------------------------
+
+
+def _merge(tmp_path: Path, *args: str) -> None:
+    import argparse
+
+    from crawler.commands.merge import Command
+
+    command = Command()
+    command.run([str(tmp_path / "merged.jsonl"), *args], argparse.Namespace())
+    assert command.exitcode == 0
+
+
+def test_merge_holds_the_winning_lines_on_disk_not_every_article_in_memory(tmp_path: Path) -> None:
+    # The README's use: the per-worker files of an archive backfill, a million articles of some 4 KB
+    # each. They were all held as dicts (4 times their size): 300 MB for 20,000, out of memory for a backfill.
+    import tracemalloc
+
+    body = "x" * 3000
+    for worker in ("w1", "w2"):
+        with (tmp_path / f"{worker}.jsonl").open("w") as handle:
+            for i in range(2000):
+                version = 2 if worker == "w2" and i % 2 else 1
+                item = {"articleId": f"1{i:011d}", "version": version, "dateDownloaded": "2026-01-01T00:00:00+05:30", "articleBody": body, "from": worker}
+                handle.write(json.dumps(item) + "\n")
+    size = sum(p.stat().st_size for p in tmp_path.glob("w*.jsonl"))
+    tracemalloc.start()
+    try:
+        _merge(tmp_path, str(tmp_path / "w1.jsonl"), str(tmp_path / "w2.jsonl"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    merged = [json.loads(line) for line in (tmp_path / "merged.jsonl").read_text().splitlines()]
+    assert [m["articleId"] for m in merged] == [f"1{i:011d}" for i in range(2000)]
+    # The higher version wins; at the same version and time, the line read first.
+    assert [m["from"] for m in merged[:4]] == ["w1", "w2", "w1", "w2"]
+    assert peak < size / 4, (peak, size)
+
+
+@pytest.mark.parametrize(
+    ("lines", "kept"),
+    [
+        # The later download wins at one version, whatever the zone it is written in.
+        ([{"version": 1, "dateDownloaded": "2026-01-01T10:00:00+05:30"}, {"version": 1, "dateDownloaded": "2026-01-01T05:00:00+00:00"}], 1),
+        ([{"version": 1, "dateDownloaded": "2026-01-01T10:00:00.5+05:30"}, {"version": 1, "dateDownloaded": "2026-01-01T04:30:00+00:00"}], 0),
+        # A version of another kind (null from `scrapy crawl article`) ranks as 0; an unreadable date as the earliest.
+        ([{"version": None, "dateDownloaded": "2026-01-02T00:00:00"}, {"version": 1, "dateDownloaded": "garbage"}], 1),
+        ([{"version": 1, "dateDownloaded": "garbage"}, {"version": 1, "dateDownloaded": "0001-01-01T00:00:00"}], 0),
+        ([{"version": 3}, {"version": 2, "dateDownloaded": "2030-01-01T00:00:00+00:00"}], 0),
+    ],
+)
+def test_merge_keeps_the_line_of_the_highest_version_then_the_latest_download(tmp_path: Path, lines: list[dict[str, Any]], kept: int) -> None:
+    with (tmp_path / "in.jsonl").open("w") as handle:
+        for n, line in enumerate(lines):
+            handle.write(json.dumps({"articleId": "124010100001", "n": n, **line}) + "\n")
+    _merge(tmp_path, str(tmp_path / "in.jsonl"))
+    [merged] = [json.loads(line) for line in (tmp_path / "merged.jsonl").read_text().splitlines()]
+    assert merged["n"] == kept
+
+
+@pytest.mark.parametrize(
+    ("lines", "kept"),
+    [
+        # The ends of what a date or SQLite's integers can hold: ranked, never a traceback.
+        ([{"version": 1, "dateDownloaded": "0001-01-01T00:00:00+05:30"}, {"version": 1, "dateDownloaded": "2026-01-01T00:00:00"}], 1),
+        ([{"version": 1, "dateDownloaded": "9999-12-31T23:00:00-05:00"}, {"version": 1, "dateDownloaded": "2026-01-01T00:00:00"}], 0),
+        ([{"version": 10**20}, {"version": 5}], 0),
+    ],
+)
+def test_merge_ranks_lines_at_the_ends_of_time_and_of_numbers(tmp_path: Path, lines: list[dict[str, Any]], kept: int) -> None:
+    test_merge_keeps_the_line_of_the_highest_version_then_the_latest_download(tmp_path, lines, kept)
