@@ -377,3 +377,32 @@ def test_merge_keeps_the_line_of_the_highest_version_then_the_latest_download(tm
 )
 def test_merge_ranks_lines_at_the_ends_of_time_and_of_numbers(tmp_path: Path, lines: list[dict[str, Any]], kept: int) -> None:
     test_merge_keeps_the_line_of_the_highest_version_then_the_latest_download(tmp_path, lines, kept)
+
+
+# --- FEEDS that leave a run no output, or whose options are no object ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        # No feed at all: every run found the new articles, wrote them nowhere (nor marked them seen) and
+        # said "ok", for ever.
+        ("FEEDS={}", "no output"),
+        ("FEEDS=[]", "no output"),
+        ("BS_DEFAULT_FEED=", "no output"),
+        # Options that are no object: a traceback when Scrapy's feed exporter was made.
+        ('FEEDS={"out.jsonl": "jsonlines"}', "options of the output out.jsonl"),
+        ('FEEDS={"out.jsonl": null}', "options of the output out.jsonl"),
+    ],
+)
+def test_feeds_that_leave_no_output_or_have_no_options_are_one_line_and_exit_6(tmp_path: Path, setting: str, words: str) -> None:
+    from crawler.monitoring.verdict import EXIT_OUTPUT
+
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", setting)
+    assert done.returncode == EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr[-3000:]
+    # Refused where the output is checked, after Scrapy's banner, as an unwritable output is: its line is the last.
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and words in last, done.stderr[-3000:]
+    assert "Spider opened" not in done.stderr  # nothing was fetched
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_OUTPUT and words in record["reason"]

@@ -253,6 +253,21 @@ def setting_problems(
     return {name: problem for name, problem in problems.items() if problem}
 
 
+def feeds_problem(feeds: Mapping[Any, Any]) -> str | None:
+    """What makes ``FEEDS`` no output at all, in one line; None when it is one.
+
+    No feed (``-s FEEDS={}``, an empty ``BS_DEFAULT_FEED``) wrote the articles found nowhere, and so
+    never marked them seen: every run found them again and said "ok". Options that are no object were
+    a traceback when Scrapy's feed exporter was made.
+    """
+    if not feeds:
+        return "no output: FEEDS is empty (-s FEEDS={} or an empty BS_DEFAULT_FEED); give -o/-O FILE or leave them as they are"
+    for uri, options in feeds.items():
+        if not isinstance(options, (dict, BaseSettings)):
+            return f'the options of the output {uri} must be a JSON object, like {{"format": "jsonlines"}}'
+    return None
+
+
 class Command(ScrapyCrawlCommand):
     """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the output writable
     (exit 6), the run lock (exit 3), the seen-store usable (exit 7) and the verdict's status."""
@@ -392,6 +407,9 @@ class Command(ScrapyCrawlCommand):
                     backend(crawler.settings).check(crawler.settings)
                 except StateError as error:
                     return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, str(error))
+            feeds = feeds_problem(crawler.settings.getdict("FEEDS"))
+            if feeds:
+                return self.refuse(crawler.settings, spider_class.name, opts, EXIT_OUTPUT, feeds)
             extra = {"worker": worker_name(crawler.settings)}
             problems = unwritable_feeds(
                 crawler.settings.getdict("FEEDS"), spider_class.name, extra, crawler.settings.getint("FEED_EXPORT_BATCH_ITEM_COUNT")
