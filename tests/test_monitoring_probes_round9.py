@@ -406,3 +406,23 @@ def test_feeds_that_leave_no_output_or_have_no_options_are_one_line_and_exit_6(t
     assert "Spider opened" not in done.stderr  # nothing was fetched
     [record] = history(tmp_path)
     assert record["status"] == EXIT_OUTPUT and words in record["reason"]
+
+
+# --- the verdict of a run without items when coverage is judged from the first item -----------------------
+
+
+@pytest.mark.parametrize("minimum", [0, 1])
+def test_coverage_judged_from_the_first_item_passes_a_run_without_items(minimum: int) -> None:
+    # BS_COVERAGE_MIN_ITEMS=0 divided by the 0 items of a run with nothing new (most cron runs): the
+    # verdict raised, so the run had no summary line, exit status 1, no record and no ping.
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project_settings
+    from crawler import stats as stat
+    from crawler.monitoring.verdict import EXIT_EXTRACTION, EXIT_OK, RunVerdictExtension
+
+    project = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    verdict = RunVerdictExtension(get_crawler(settings_dict={**project, "BS_COVERAGE_MIN_ITEMS": minimum}))
+    assert verdict.verdict({stat.DISCOVERY_SOURCES_READ: 3, stat.DISCOVERY_UNCHANGED_SKIPPED: 40}, "finished") == (EXIT_OK, "ok")
+    one = {stat.DISCOVERY_SOURCES_READ: 1, stat.DISCOVERY_NEW: 1, "item_scraped_count": 1, stat.layout("nextjs"): 1, stat.missing("authors"): 1}
+    assert verdict.verdict(one, "finished") == (EXIT_EXTRACTION, "field coverage too low (a site redesign?): authors 0% < 80%")

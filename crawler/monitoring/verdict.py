@@ -222,7 +222,8 @@ class RunVerdictExtension:
                 f"{unknown} of {checked + unknown} article pages were of no layout the rules know "
                 f"({UNKNOWN_LAYOUT}={unknown}): a redesign?"
             )
-        if checked >= self.coverage_min_items:
+        # A run without items has no coverage (BS_COVERAGE_MIN_ITEMS=0 divided by it).
+        if checked and checked >= self.coverage_min_items:
             low = []
             for field, minimum in self.min_coverage.items():
                 coverage = 1 - int(stats.get(stat.missing(field), 0)) / checked
