@@ -426,3 +426,25 @@ def test_coverage_judged_from_the_first_item_passes_a_run_without_items(minimum:
     assert verdict.verdict({stat.DISCOVERY_SOURCES_READ: 3, stat.DISCOVERY_UNCHANGED_SKIPPED: 40}, "finished") == (EXIT_OK, "ok")
     one = {stat.DISCOVERY_SOURCES_READ: 1, stat.DISCOVERY_NEW: 1, "item_scraped_count": 1, stat.layout("nextjs"): 1, stat.missing("authors"): 1}
     assert verdict.verdict(one, "finished") == (EXIT_EXTRACTION, "field coverage too low (a site redesign?): authors 0% < 80%")
+
+
+def test_a_verdict_that_raises_is_a_failed_run_with_its_line_record_and_ping(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # A bug in a rule (as the division above) left the run without a summary line; the history and the
+    # heartbeat, which hear of the run from the verdict, had nothing to record or send.
+    from scrapy.utils.test import get_crawler
+
+    from crawler import stats as stat
+    from crawler.monitoring.verdict import EXIT_FAILED, RunVerdictExtension
+
+    verdict = RunVerdictExtension(get_crawler())
+
+    def broken(stats: dict[str, Any], reason: str) -> tuple[int, str]:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(verdict, "verdict", broken)
+    with caplog.at_level("ERROR"):
+        status, why, line = verdict.judge("finished")
+    assert status == EXIT_FAILED and why == "the run verdict failed (ZeroDivisionError: division by zero); see its traceback in the log"
+    assert line.startswith("Run summary: ") and line.endswith(f"exit=1 ({why})")
+    assert verdict.stats.get_value(stat.EXIT_STATUS) == EXIT_FAILED
+    assert any("Run summary:" in r.getMessage() for r in caplog.records)
