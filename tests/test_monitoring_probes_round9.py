@@ -448,3 +448,26 @@ def test_a_verdict_that_raises_is_a_failed_run_with_its_line_record_and_ping(mon
     assert line.startswith("Run summary: ") and line.endswith(f"exit=1 ({why})")
     assert verdict.stats.get_value(stat.EXIT_STATUS) == EXIT_FAILED
     assert any("Run summary:" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        # 0 s for the feeds to close: every run ended "the output could not be written" (exit 6) and left
+        # what it wrote pending, to be settled by the next run.
+        ("BS_FEED_CLOSE_TIMEOUT=0", "above 0"),
+        # Past what a time span can hold: a traceback when the spider was made (a "never" meant as 1e99).
+        ("BS_FUTURE_DATE_SKEW=1e99", "too large"),
+        ("BS_FUTURE_DATE_SKEW=99999999999999", "too large"),
+        ("BS_RETRY_AFTER_MAX=1e300", "too large"),
+    ],
+)
+def test_a_time_that_cannot_work_is_a_problem(setting: str, words: str) -> None:
+    name = setting.split("=", 1)[0]
+    problems = problems_of(setting)
+    assert name in problems and words in problems[name], problems
+
+
+@pytest.mark.parametrize("setting", ["BS_FEED_CLOSE_TIMEOUT=0.5", "BS_FUTURE_DATE_SKEW=315360000", "BS_SITEMAP_MAX_SIZE=0", "BS_MAX_SOURCES=0"])
+def test_times_and_limits_that_work_pass(setting: str) -> None:
+    assert problems_of(setting) == {}

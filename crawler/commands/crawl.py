@@ -48,7 +48,11 @@ SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT"
 AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
 # Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation
 # now in progress"), and a Redis that answers well is reported unreachable.
-ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT"})
+# BS_FEED_CLOSE_TIMEOUT=0 gives the feeds no time to close: every run "could not write its output" (exit 6).
+ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT"})
+# Decimal settings (seconds, shares) above this are no real value, and past what a time span holds
+# (timedelta: 999,999,999 days) a traceback when the spider is made: some 31,700 years.
+MAX_DECIMAL = 1e12
 # Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
 # the output (each article then lost to an error, run after run).
 ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
@@ -194,6 +198,8 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     # run) and timedelta() or a socket refuses both, in a traceback after the banner.
     if not math.isfinite(value):
         return f"{given} is not a finite number"
+    if isinstance(value, float) and abs(value) > MAX_DECIMAL:
+        return f"{given} is too large (at most {MAX_DECIMAL:.0e})"
     # Negative limits, delays and counts mean nothing (priorities may be negative; a setting whose
     # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
     if value < 0 <= default and "PRIORITY" not in name:
