@@ -471,3 +471,29 @@ def test_a_time_that_cannot_work_is_a_problem(setting: str, words: str) -> None:
 @pytest.mark.parametrize("setting", ["BS_FEED_CLOSE_TIMEOUT=0.5", "BS_FUTURE_DATE_SKEW=315360000", "BS_SITEMAP_MAX_SIZE=0", "BS_MAX_SOURCES=0"])
 def test_times_and_limits_that_work_pass(setting: str) -> None:
     assert problems_of(setting) == {}
+
+
+# --- two runs starting at one moment (latest every 15 minutes, section at 02:30) and a killed run's marker ------
+
+
+def test_a_killed_run_is_recorded_once_by_two_runs_that_start_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both read the marker and found its process gone before either removed it: the killed run was in
+    # the history twice (twice the failures in `scrapy runs` and the report).
+    from crawler.monitoring import history as history_module
+    from crawler.monitoring.history import RunHistory
+
+    first, second = RunHistory(tmp_path), RunHistory(tmp_path)
+    first.write_marker({"run_id": "gone", "spider": "latest", "started": "2026-12-01T02:30:00+00:00", "host": socket.gethostname(), "pid": 2**22 + 7})
+    calls = []
+    alive = history_module._alive
+
+    def racing(marker: dict[str, Any]) -> bool:
+        calls.append(marker["run_id"])
+        if len(calls) == 1:  # the other run looks at the same moment, and gets there first
+            assert [r["run_id"] for r in second.record_killed_runs()] == ["gone"]
+        return alive(marker)
+
+    monkeypatch.setattr(history_module, "_alive", racing)
+    first.record_killed_runs()
+    assert [r["run_id"] for r in first.records()] == ["gone"]
+    assert list(first.running.iterdir()) == []

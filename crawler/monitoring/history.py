@@ -270,8 +270,19 @@ class RunHistory:
                 killed["duration_s"] = (parse_time(str(killed["finished"])) - parse_time(str(marker["started"]))).total_seconds()
             except (KeyError, ValueError):
                 pass
-            self.append(killed)
-            path.unlink(missing_ok=True)
+            # Claimed first: two runs starting at one moment (latest every 15 minutes, section at 02:30)
+            # both found the marker's process gone, and both recorded it.
+            claimed = path.with_name(f"{path.name}.{os.getpid()}.recording")
+            try:
+                os.rename(path, claimed)
+            except FileNotFoundError:
+                continue  # the other run records it
+            try:
+                self.append(killed)
+            except OSError:
+                os.rename(claimed, path)  # left for the next run to record
+                raise
+            claimed.unlink(missing_ok=True)
             logger.warning(
                 "The %s run started at %s (pid %s) was killed before its end; recorded in the run history",
                 marker.get("spider"), marker.get("started"), marker.get("pid"),
