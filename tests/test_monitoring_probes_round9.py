@@ -497,3 +497,18 @@ def test_a_killed_run_is_recorded_once_by_two_runs_that_start_together(tmp_path:
     first.record_killed_runs()
     assert [r["run_id"] for r in first.records()] == ["gone"]
     assert list(first.running.iterdir()) == []
+
+
+@pytest.mark.parametrize("duration", ["12.5s", [1], {"s": 1}, True])
+def test_a_record_whose_duration_is_no_number_is_read_without_it(tmp_path: Path, duration: Any) -> None:
+    # A record written by another program or edited by hand: float() of it ended `scrapy report` in a traceback.
+    pytest.importorskip("matplotlib")
+    from crawler.monitoring.history import RunHistory
+    from crawler.monitoring.report import render
+
+    runs = RunHistory(tmp_path)
+    runs.append({"run_id": "a", "spider": "latest", "started": "2026-12-01T00:00:00+00:00", "status": 0, "duration_s": duration})
+    runs.append({"run_id": "b", "spider": "latest", "started": "2026-12-01T00:15:00+00:00", "status": 0, "duration_s": 61.5})
+    records = runs.records()
+    assert "duration_s" not in records[0] and records[1]["duration_s"] == 61.5
+    assert "2 runs" in render(records, {})

@@ -339,6 +339,8 @@ def _readable(record: Any) -> dict[str, Any] | None:
     except ValueError:
         return None
     readable = {k: v for k, v in record.items() if k not in _OBJECTS or isinstance(v, dict)}
+    if "duration_s" in readable and not _figure(readable["duration_s"]):
+        del readable["duration_s"]  # the report charts it as a number
     status = readable.get("status")
     if "status" in readable and (status is None or (isinstance(status, int) and not isinstance(status, bool))):
         # In this version's words: an older one wrote none, or "exit 9" for a status it had no words for.
