@@ -511,4 +511,4 @@ def test_a_record_whose_duration_is_no_number_is_read_without_it(tmp_path: Path,
     runs.append({"run_id": "b", "spider": "latest", "started": "2026-12-01T00:15:00+00:00", "status": 0, "duration_s": 61.5})
     records = runs.records()
     assert "duration_s" not in records[0] and records[1]["duration_s"] == 61.5
-    assert "2 runs" in render(records, {})
+    assert "2 runs" in render(records, {"headline": 0.95})
