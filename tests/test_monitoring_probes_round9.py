@@ -19,6 +19,7 @@ from crawler.commands.crawl import json_lists, setting_problems
 from crawler.monitoring.history import RUNS_FILE
 from crawler.monitoring.verdict import EXIT_USAGE
 from tests.conftest import ROOT
+from tests.test_heartbeat import Monitor, monitor  # noqa: F401 (the fixture: a loopback cron monitor)
 
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
 
@@ -512,3 +513,26 @@ def test_a_record_whose_duration_is_no_number_is_read_without_it(tmp_path: Path,
     records = runs.records()
     assert "duration_s" not in records[0] and records[1]["duration_s"] == 61.5
     assert "2 runs" in render(records, {"headline": 0.95})
+
+
+# --- a log file that cannot be written: a traceback, or Scrapy's usage text, and no record or ping ------------------
+
+
+@pytest.mark.parametrize(
+    ("logfile", "words"),
+    [
+        ("a-folder", "cannot write the log file a-folder: Is a directory"),  # was a traceback
+        ("a-file/latest.log", "cannot write the log file a-file/latest.log: its folder is not a directory"),
+        ("/proc/no-such/latest.log", "cannot write the log file /proc/no-such/latest.log: No such file or directory"),
+    ],
+)
+def test_a_log_file_that_cannot_be_written_is_one_line_exit_2_recorded_and_pinged(
+    tmp_path: Path, logfile: str, words: str, monitor: Monitor  # noqa: F811
+) -> None:
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-file").write_text("")
+    done = scrapy(tmp_path, "crawl", "latest", f"--logfile={logfile}", "-s", f"BS_BASE_URL={NOWHERE}", "-s", f"BS_HEARTBEAT_URL={monitor.url}")
+    assert_one_usage_line(done, words)
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_USAGE and record["reason"] == words
+    assert [path for _, path, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]

@@ -337,12 +337,20 @@ class Command(ScrapyCrawlCommand):
                     sys.exit(EXIT_USAGE)
         # `--logfile=logs/latest.log` in a crontab must work on a fresh machine: make its folder
         # (the log file is opened after this, when the crawler process is made).
+        # A log file that cannot be opened (a folder, no permission) ended the run in a traceback when
+        # Scrapy opened it, and a folder that cannot be made in Scrapy's usage text: neither recorded nor pinged.
         logfile = self.settings.get("LOG_FILE")
         if logfile:
+            path = Path(str(logfile))
             try:
-                Path(str(logfile)).parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "a", encoding="utf-8"):
+                    pass
             except OSError as error:
-                raise UsageError(f"cannot create the folder of the log file {logfile}: {error.strerror or error}") from None
+                folder = isinstance(error, (FileExistsError, NotADirectoryError)) and not path.parent.is_dir()
+                why = "its folder is not a directory" if folder else error.strerror or str(error)
+                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot write the log file {logfile}: {why}")
+                sys.exit(EXIT_USAGE)
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         jobdir = self.settings.get("JOBDIR")
         disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
