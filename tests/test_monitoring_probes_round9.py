@@ -536,3 +536,13 @@ def test_a_log_file_that_cannot_be_written_is_one_line_exit_2_recorded_and_pinge
     [record] = history(tmp_path)
     assert record["status"] == EXIT_USAGE and record["reason"] == words
     assert [path for _, path, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]
+
+
+def test_a_spider_name_with_a_typo_is_one_line_exit_2_recorded_and_pinged(tmp_path: Path, monitor: Monitor) -> None:  # noqa: F811
+    # `scrapy crawl lastest` in a crontab: Scrapy's usage text, every 15 minutes, and nothing in the
+    # history or at the monitor, which heard nothing rather than a failure.
+    done = scrapy(tmp_path, "crawl", "lastest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", f"BS_HEARTBEAT_URL={monitor.url}")
+    assert_one_usage_line(done, "no spider named 'lastest'; did you mean latest?")
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_USAGE and record["spider"] == "lastest" and "did you mean latest?" in record["reason"]
+    assert [path for _, path, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]

@@ -323,11 +323,16 @@ class Command(ScrapyCrawlCommand):
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
         # banner) exists, so nothing is fetched, logged or created first.
         if len(args) == 1:
-            loader = load_object(self.settings.get("SPIDER_LOADER_CLASS"))
+            loader = load_object(self.settings.get("SPIDER_LOADER_CLASS")).from_settings(self.settings.frozencopy())
             try:
-                spider_class = loader.from_settings(self.settings.frozencopy()).load(args[0])
+                spider_class = loader.load(args[0])
             except KeyError:
-                spider_class = None  # run() says so
+                # A typo in a crontab was Scrapy's usage text on every run, neither recorded nor pinged.
+                names = sorted(loader.list())
+                close = difflib.get_close_matches(args[0], names, n=1)
+                hint = f"did you mean {close[0]}?" if close else f"the spiders are {', '.join(names)}"
+                self.refuse(self.settings, args[0], opts, EXIT_USAGE, f"no spider named {args[0]!r}; {hint}")
+                sys.exit(EXIT_USAGE)
             check = getattr(spider_class, "check_usage", None)
             if check is not None:
                 try:
