@@ -546,3 +546,22 @@ def test_a_spider_name_with_a_typo_is_one_line_exit_2_recorded_and_pinged(tmp_pa
     [record] = history(tmp_path)
     assert record["status"] == EXIT_USAGE and record["spider"] == "lastest" and "did you mean latest?" in record["reason"]
     assert [path for _, path, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]
+
+
+@pytest.mark.parametrize(
+    ("words", "option"),
+    [
+        ("Unrecognized output format 'jsnol'", ["-o", "out.jsnol"]),
+        ("Please use only one of -o/--output and -O/--overwrite-output", ["-o", "a.jsonl", "-O", "b.jsonl"]),
+        ("Invalid -a value, use -a NAME=VALUE", ["-a", "url"]),
+    ],
+)
+def test_scrapys_own_usage_errors_of_crawl_are_one_line_recorded_and_pinged(
+    tmp_path: Path, words: str, option: list[str], monitor: Monitor  # noqa: F811
+) -> None:
+    # Scrapy's usage text on every cron run, and nothing in the history or at the monitor.
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", f"BS_HEARTBEAT_URL={monitor.url}", *option)
+    assert_one_usage_line(done, words)
+    [record] = history(tmp_path)
+    assert record["status"] == EXIT_USAGE and record["spider"] == "latest" and words in record["reason"]
+    assert [path for _, path, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]

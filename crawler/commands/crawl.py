@@ -288,7 +288,13 @@ class Command(ScrapyCrawlCommand):
             given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
         replaced = {name: self.settings.get(name) for name in given}
         known = set(self.settings)
-        super().process_options(args, opts)
+        try:
+            super().process_options(args, opts)
+        except UsageError as error:
+            # Scrapy's own (`-o out.jsnol`, `-a url`): its usage text on every cron run, neither recorded
+            # nor pinged. The -s settings are in by then, but for an -s that is itself wrong.
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, str(error))
+            sys.exit(EXIT_USAGE)
         # Here as well as in the spiders' update_settings: Scrapy lays these settings over the
         # crawler's again when it is handed the crawler made below.
         overwrite_stores_empty(self.settings)
@@ -375,7 +381,9 @@ class Command(ScrapyCrawlCommand):
         Nothing more is printed unless the record or the ping failed: then one ``warning:`` line says
         so, before the error line (which stays the last, as cron's mail and scripts expect).
         """
-        arguments = {str(k): str(v) for k, v in (getattr(opts, "spargs", None) or {}).items()}
+        spargs = getattr(opts, "spargs", None)
+        # Still the raw -a list when Scrapy could not read it.
+        arguments = {str(k): str(v) for k, v in spargs.items()} if isinstance(spargs, dict) else {}
         problems = [p for p in (record_refused(settings, spider, arguments, status, message), ping_refused(settings, spider, status, message)) if p]
         if problems:
             print(f"warning: {'; '.join(problems)}", file=sys.stderr)
