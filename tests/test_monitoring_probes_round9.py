@@ -565,3 +565,13 @@ def test_scrapys_own_usage_errors_of_crawl_are_one_line_recorded_and_pinged(
     [record] = history(tmp_path)
     assert record["status"] == EXIT_USAGE and record["spider"] == "latest" and words in record["reason"]
     assert [path for _, path, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]
+
+
+def test_a_reason_of_several_lines_is_one_row_of_the_runs_table() -> None:
+    # An error's text (a traceback's, a database's) as the reason: its line breaks cut the row in two.
+    from crawler.commands.runs import table
+
+    record = {"started": "2026-12-01T00:00:00+00:00", "spider": "latest", "status": 1, "status_words": "failed",
+              "reason": "the run verdict failed (KeyError: 'x'\n  in rule\tthree)", "counts": {}}
+    lines = table([record]).splitlines()
+    assert len(lines) == 2 and lines[1].endswith("the run verdict failed (KeyError: 'x' in rule three)")

@@ -66,7 +66,8 @@ def _duration(seconds: Any) -> str:
 def row(record: dict[str, Any]) -> tuple[str, ...]:
     counts = record.get("counts") or {}
     started = str(record.get("started", ""))[:19].replace("T", " ")
-    reason = "" if record.get("status") == 0 else str(record.get("reason", ""))
+    # One row per run: an error's text may hold line breaks and tabs.
+    reason = "" if record.get("status") == 0 else " ".join(str(record.get("reason", "")).split())
     return (
         started,
         str(record.get("spider", "")),
