@@ -575,3 +575,19 @@ def test_a_reason_of_several_lines_is_one_row_of_the_runs_table() -> None:
               "reason": "the run verdict failed (KeyError: 'x'\n  in rule\tthree)", "counts": {}}
     lines = table([record]).splitlines()
     assert len(lines) == 2 and lines[1].endswith("the run verdict failed (KeyError: 'x' in rule three)")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["runs", "-s", "BS_STATEDIR=elsewhere"],  # read the default state dir's history, as if it were the one asked for
+        ["report", "-o", "r.html", "-s", "BS_STATE_DIR=elsewhere", "-s", "bs_state_dir=elsewhere"],
+        # Deleted the seen-store of the default prefix, not of the one meant: every article fetched again.
+        ["redisclear", "--seen", "-s", "REDIS_URL=redis://127.0.0.1:9/0", "-s", "BS_REDIS_PREFX=test"],
+    ],
+)
+def test_the_other_commands_refuse_a_setting_name_nobody_reads(tmp_path: Path, command: list[str]) -> None:
+    done = scrapy(tmp_path, *command)
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    assert "did you mean BS_" in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert not (tmp_path / "r.html").exists()

@@ -32,6 +32,7 @@ from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
+from crawler.commands.settingnames import unknown_setting_problem
 from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
 from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
@@ -211,24 +212,6 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     if name.startswith("BS_") and name.endswith("_SHARE") and value > 1:
         return f"{given} is a share: from 0 to 1"
     return None
-
-
-def unknown_setting_problem(name: str, known: Collection[str]) -> str | None:
-    """What is wrong with ``-s NAME=…`` for a name no setting has: a ``BS_`` name the project does not
-    have (a typo: the run went on with the default, without a word), or a known name not in upper case.
-
-    Other names may be settings of one's own (read by one's own components), as in any Scrapy project.
-    """
-    if name in known:
-        return None
-    upper = name.upper()
-    if upper in known:
-        return f"-s {name}=…: setting names are upper-case; did you mean {upper}?"
-    if not upper.startswith("BS_"):
-        return None
-    close = difflib.get_close_matches(upper, sorted(k for k in known if k.startswith("BS_")), n=1, cutoff=0.7)
-    hint = f"did you mean {close[0]}?" if close else "see the README's Settings table"
-    return f"-s {name}=…: no setting of the project has this name; {hint}"
 
 
 def json_lists(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> None:

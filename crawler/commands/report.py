@@ -11,6 +11,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.runs import HistoryUnreadable, history_records, since_time
+from crawler.commands.settingnames import check_setting_names
 
 
 class Command(ScrapyCommand):
@@ -31,6 +32,12 @@ class Command(ScrapyCommand):
             "exit statuses, articles new/updated, field coverage per field, block and failure shares and run "
             "duration over the runs, and the latest run's details. Needs the [report] extra (matplotlib)."
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        known = set(self.settings)
+        super().process_options(args, opts)
+        check_setting_names(self.settings, opts, known)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

@@ -13,6 +13,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
+from crawler.commands.settingnames import check_setting_names
 from crawler.monitoring.history import history_store, parse_time
 
 _RELATIVE = re.compile(r"^(\d+)([hd])$")
@@ -111,6 +112,12 @@ class Command(ScrapyCommand):
             "included; with REDIS_URL, every worker's records in Redis) and print the last runs, newest first. "
             "Times are UTC."
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        known = set(self.settings)
+        super().process_options(args, opts)
+        check_setting_names(self.settings, opts, known)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
