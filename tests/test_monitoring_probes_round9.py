@@ -290,7 +290,8 @@ def test_a_setting_naming_what_cannot_be_loaded_is_a_problem(setting: str, words
         'ITEM_PIPELINES={"crawler.pipelines.ArticleValidationPipeline": 100, "crawler.pipelines.DuplicateArticlePipeline": null}',
         'EXTENSIONS={"scrapy.extensions.closespider.CloseSpider": 0.5}',
         'FEED_STORAGES={"remote": "tests.remote_storage.FolderFeedStorage"}', 'DOWNLOAD_HANDLERS={"ftp": null}',
-        "BS_SPIDERMON_FAILED_ACTIONS=", "FEED_URI_PARAMS=crawler.feed_names.uri_params",
+        "BS_SPIDERMON_FAILED_ACTIONS=", "FEED_URI_PARAMS=crawler.feed_names.uri_params", "NEWSPIDER_MODULE=mybot.spiders",
+        "COMMANDS_MODULE=mybot.commands",
     ],
 )
 def test_a_setting_naming_what_loads_passes(setting: str) -> None:

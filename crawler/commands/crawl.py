@@ -17,6 +17,7 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 from urllib.parse import urlsplit
 from pathlib import Path
+from types import ModuleType
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -94,10 +95,11 @@ def _names_objects(default: Any) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            load_object(default)
+            loaded = load_object(default)
     except Exception:  # noqa: BLE001 - an optional dependency missing: not judged
         return False
-    return True
+    # A module's name (NEWSPIDER_MODULE, COMMANDS_MODULE) is no object path, whatever it loads as.
+    return callable(loaded) and not isinstance(loaded, ModuleType)
 
 
 def _object_problem(name: str, given: str, value: Any) -> str | None:
