@@ -26,6 +26,7 @@ from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
 
 from crawler import stats as stat
+from crawler.commands.settingnames import unknown_setting_problem
 from crawler.distributed import redis_problem, worker_name
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
@@ -33,7 +34,6 @@ from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
-from crawler.commands.settingnames import unknown_setting_problem
 from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
 from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
@@ -331,10 +331,10 @@ class Command(ScrapyCrawlCommand):
                 except UsageError as error:
                     self.refuse(self.settings, args[0], opts, EXIT_USAGE, str(error))
                     sys.exit(EXIT_USAGE)
-        # `--logfile=logs/latest.log` in a crontab must work on a fresh machine: make its folder
-        # (the log file is opened after this, when the crawler process is made).
-        # A log file that cannot be opened (a folder, no permission) ended the run in a traceback when
-        # Scrapy opened it, and a folder that cannot be made in Scrapy's usage text: neither recorded nor pinged.
+        # `--logfile=logs/latest.log` in a crontab must work on a fresh machine: make its folder (the log
+        # file is opened after this, when the crawler process is made). One that cannot be opened (a
+        # folder, no permission) was a traceback then, and a folder that cannot be made Scrapy's usage
+        # text: neither recorded nor pinged.
         logfile = self.settings.get("LOG_FILE")
         if logfile:
             path = Path(str(logfile))
