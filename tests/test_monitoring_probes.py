@@ -235,14 +235,14 @@ def test_runs_and_report_on_an_empty_history(tmp_path: Path) -> None:
 
 
 class FailingPipeline:
-    """An item pipeline of one's own that fails on every item whose id ends with a digit in ``BS_TEST_FAIL_DIGITS``."""
+    """An item pipeline of one's own that fails on every item whose id ends with a digit in ``TEST_FAIL_DIGITS``."""
 
     def __init__(self, digits: str) -> None:
         self.digits = digits
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FailingPipeline:
-        return cls(str(crawler.settings.get("BS_TEST_FAIL_DIGITS", "")))
+        return cls(str(crawler.settings.get("TEST_FAIL_DIGITS", "")))
 
     def process_item(self, item: Any, spider: Any = None) -> Any:  # (Scrapy 2.13 passes the spider)
         if str(item.articleId)[-1] in self.digits:
@@ -251,13 +251,13 @@ class FailingPipeline:
 
 
 class BrokenExtraction:
-    """An extension that makes extraction raise (a bug) on article pages whose id ends with a digit in ``BS_TEST_FAIL_DIGITS``."""
+    """An extension that makes extraction raise (a bug) on article pages whose id ends with a digit in ``TEST_FAIL_DIGITS``."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> BrokenExtraction:
         from crawler.spiders import base
 
-        digits = str(crawler.settings.get("BS_TEST_FAIL_DIGITS", ""))
+        digits = str(crawler.settings.get("TEST_FAIL_DIGITS", ""))
         extract = base.extract
 
         def broken(body: bytes, url: str, content_type: str | None = None) -> Any:
@@ -280,7 +280,7 @@ def test_articles_lost_to_errors_fail_the_run_and_the_line_counts_them(
 ) -> None:
     lost = [r.article_id for r in clean_site.articles if r.article_id[-1] in "01"]
     assert lost and len(lost) < len(clean_site.articles)
-    result = latest(clean_site, tmp_path, BS_TEST_FAIL_DIGITS="01", **settings)
+    result = latest(clean_site, tmp_path, TEST_FAIL_DIGITS="01", **settings)
     assert sorted(result.ids()) == sorted(r.article_id for r in clean_site.articles if r.article_id not in lost)
     line = summary(result.log)
     assert result.status == EXIT_FAILED, line
@@ -296,7 +296,7 @@ def test_articles_lost_to_errors_fail_the_run_and_the_line_counts_them(
 def test_every_article_lost_to_errors_is_a_failed_run_not_a_redesign(
     clean_site: LoopbackSite, tmp_path: Path, settings: dict[str, str], kind: str
 ) -> None:
-    result = latest(clean_site, tmp_path, BS_TEST_FAIL_DIGITS="0123456789", **settings)
+    result = latest(clean_site, tmp_path, TEST_FAIL_DIGITS="0123456789", **settings)
     line = summary(result.log)
     assert result.status == EXIT_FAILED and result.items == [], line
     assert f"lost to errors in callbacks or pipelines ({kind}={len(clean_site.articles)})" in line, line
@@ -389,7 +389,7 @@ def test_most_article_pages_failing_fails_the_run_a_few_do_not(clean_site: Loopb
 
 def test_an_item_a_pipeline_fails_on_is_one_line_with_its_id_and_url_not_the_whole_article(clean_site: LoopbackSite, tmp_path: Path) -> None:
     record = clean_site.articles[-1]
-    result = latest(clean_site, tmp_path, BS_TEST_FAIL_DIGITS=record.article_id[-1], **PIPELINE)
+    result = latest(clean_site, tmp_path, TEST_FAIL_DIGITS=record.article_id[-1], **PIPELINE)
     lines = [line for line in result.log.splitlines() if " ERROR: " in line and "rror processing" in line]
     assert lines, result.log[-3000:]
     for line in lines:

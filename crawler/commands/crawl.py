@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import difflib
+import json
 import logging
+import math
+import re
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Collection, Mapping
 from dataclasses import fields as dataclass_fields
 from typing import Any
 from urllib.parse import urlsplit
 from pathlib import Path
+from types import ModuleType
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -20,6 +26,7 @@ from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
 
 from crawler import stats as stat
+from crawler.commands.settingnames import unknown_setting_problem
 from crawler.distributed import redis_problem, worker_name
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
@@ -27,7 +34,7 @@ from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
-from crawler.monitoring.heartbeat import ping_refused
+from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
 from crawler.monitoring.history import record_refused
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
@@ -43,10 +50,78 @@ SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT"
 AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
 # Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation
 # now in progress"), and a Redis that answers well is reported unreachable.
-ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT"})
+# BS_FEED_CLOSE_TIMEOUT=0 gives the feeds no time to close: every run "could not write its output" (exit 6).
+ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT"})
+# Decimal settings (seconds, shares) above this are no real value, and past what a time span holds
+# (timedelta: 999,999,999 days) a traceback when the spider is made: some 31,700 years.
+MAX_DECIMAL = 1e12
 # Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
 # the output (each article then lost to an error, run after run).
 ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
+
+
+# Dict settings Scrapy builds its components from (import path → order, None switching one off)...
+COMPONENT_DICTS = frozenset({"EXTENSIONS", "ITEM_PIPELINES", "ADDONS", "SPIDER_CONTRACTS"})
+# ... and those that map names to import paths (None switching one off).
+PATH_DICTS = frozenset({"FEED_EXPORTERS", "FEED_STORAGES", "DOWNLOAD_HANDLERS"})
+# List settings of import paths whose default, empty, cannot tell so.
+PATH_LISTS = frozenset({"BS_SPIDERMON_FAILED_ACTIONS", "BS_SPIDERMON_FINISHED_ACTIONS"})
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+
+
+def _load_problem(given: str, path: Any) -> str | None:
+    """Why ``path`` (a class or function named by a setting) cannot be loaded; None when it can.
+
+    Components load them when the crawler is made, after Scrapy's banner: a typo there was a
+    traceback, with nothing in the run history and no ping.
+    """
+    if not isinstance(path, str):
+        return None  # a class itself, set in settings.py
+    try:
+        # Before logging is set up a module's import-time warning (Spidermon's e-mail action warns
+        # about scrapy.mail) would go to stderr beside the one `error:` line.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            load_object(path)
+    except Exception as error:  # noqa: BLE001 - importing someone's module may raise anything; any is one line
+        return f"{given}: {path} cannot be loaded ({type(error).__name__}: {' '.join(str(error).split())})"
+    return None
+
+
+def _names_objects(default: Any) -> bool:
+    """Whether a text default is the import path of a class or function (what a value for it must be too)."""
+    if not isinstance(default, str) or not _DOTTED.match(default):
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loaded = load_object(default)
+    except Exception:  # noqa: BLE001 - an optional dependency missing: not judged
+        return False
+    # A module's name (NEWSPIDER_MODULE, COMMANDS_MODULE) is no object path, whatever it loads as.
+    return callable(loaded) and not isinstance(loaded, ModuleType)
+
+
+def _object_problem(name: str, given: str, value: Any) -> str | None:
+    """What is wrong with a dict or list setting's import paths (keys of a component dict, values of a path dict)."""
+    if isinstance(value, dict) and (name in COMPONENT_DICTS or name.endswith("_MIDDLEWARES")):
+        for path, order in value.items():
+            if order is not None and (isinstance(order, bool) or not isinstance(order, (int, float))):
+                return f"{given}: the order of {path} must be a number, or null to switch it off"
+            problem = _load_problem(given, path)
+            if problem:
+                return problem
+    elif isinstance(value, dict) and name in PATH_DICTS:
+        for path in value.values():
+            problem = _load_problem(given, path) if path is not None else None
+            if problem:
+                return problem
+    elif isinstance(value, list) and name in PATH_LISTS:
+        for path in value:
+            problem = _load_problem(given, str(path).strip()) if str(path).strip() else None
+            if problem:
+                return problem
+    return None
 
 
 def _text_setting_problem(name: str, given: str, value: Any) -> str | None:
@@ -59,6 +134,24 @@ def _text_setting_problem(name: str, given: str, value: Any) -> str | None:
             codecs.lookup(str(value))
         except LookupError:
             return f"{given} is not a known text encoding (utf-8, say)"
+    return None
+
+
+def _list_problem(name: str, given: str, default: list[Any] | tuple[Any, ...], settings: BaseSettings) -> str | None:
+    """What is wrong with a list setting's value (its text split at commas, or the JSON array it was given as)."""
+    value = settings.get(name)
+    if isinstance(value, str) and value.lstrip().startswith(("[", "{")):
+        # json_lists() made a JSON array a list already: this one is no JSON array.
+        return f"{given} is neither a JSON array nor a comma-separated list"
+    entries = settings.getlist(name)
+    if default and all(isinstance(entry, int) and not isinstance(entry, bool) for entry in default):
+        # Scrapy reads these with int() where it builds the component (RETRY_HTTP_CODES): a traceback.
+        for entry in entries:
+            if isinstance(entry, bool) or not isinstance(entry, (int, str)) or not str(entry).strip().lstrip("-").isdigit():
+                return f"{given} is not a list of whole numbers (500,503 or [500, 503])"
+    elif default and all(isinstance(entry, str) for entry in default):
+        if any(not isinstance(entry, str) for entry in entries):
+            return f"{given} is not a list of text (a,b or [\"a\", \"b\"])"
     return None
 
 
@@ -76,6 +169,10 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
         read: Any = settings.getbool
     elif isinstance(default, (dict, BaseSettings)):
         kind, read = "a JSON object", settings.getdict
+    elif isinstance(default, (list, tuple)):
+        return _list_problem(name, given, default, settings) or _object_problem(name, given, settings.getlist(name))
+    elif _names_objects(default):
+        return _load_problem(given, settings.get(name))
     elif isinstance(default, (int, float)):
         kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
     else:
@@ -85,6 +182,9 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     except (ValueError, TypeError):
         return f"{given} is not {kind}"
     if isinstance(value, dict):
+        problem = _object_problem(name, given, value)
+        if problem:
+            return problem
         if name == "BS_MIN_FIELD_COVERAGE":
             # A field the item does not have is never missing: its alarm would never go off.
             known = {field.name for field in dataclass_fields(Article)}
@@ -97,6 +197,12 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
         return None
     if isinstance(value, bool):
         return None
+    # float() reads "nan" and "inf": NaN passes every comparison below (a share of NaN never fails a
+    # run) and timedelta() or a socket refuses both, in a traceback after the banner.
+    if not math.isfinite(value):
+        return f"{given} is not a finite number"
+    if isinstance(value, float) and abs(value) > MAX_DECIMAL:
+        return f"{given} is too large (at most {MAX_DECIMAL:.0e})"
     # Negative limits, delays and counts mean nothing (priorities may be negative; a setting whose
     # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
     if value < 0 <= default and "PRIORITY" not in name:
@@ -110,10 +216,47 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     return None
 
 
-def setting_problems(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> dict[str, str]:
-    """What is wrong with the ``-s`` values ``given``, by name, against the values they replace (``defaults``)."""
-    problems = {name: setting_problem(name, defaults[name], settings) for name in given if defaults.get(name) is not None}
+def json_lists(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> None:
+    """Read a ``-s`` value given as a JSON array (as ``-s FEEDS`` takes a JSON object) for a list setting
+    as that list: Scrapy's ``getlist`` splits the text at its commas (``'["/rss/latest.rss"'``, a 404)."""
+    for name, value in given.items():
+        if not isinstance(defaults.get(name), (list, tuple)) or not isinstance(value, str) or not value.lstrip().startswith("["):
+            continue
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            continue  # setting_problem() says so
+        if isinstance(parsed, list):
+            settings.set(name, parsed, priority="cmdline")
+
+
+def setting_problems(
+    given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings, known: Collection[str] | None = None
+) -> dict[str, str]:
+    """What is wrong with the ``-s`` values ``given``, by name, against the values they replace (``defaults``)
+    and, when ``known`` (the names of the settings before them) is given, with their names."""
+    problems: dict[str, str | None] = {}
+    for name in given:
+        if known is not None and name not in known:
+            problems[name] = unknown_setting_problem(name, known)
+        elif defaults.get(name) is not None:
+            problems[name] = setting_problem(name, defaults[name], settings)
     return {name: problem for name, problem in problems.items() if problem}
+
+
+def feeds_problem(feeds: Mapping[Any, Any]) -> str | None:
+    """What makes ``FEEDS`` no output at all, in one line; None when it is one.
+
+    No feed (``-s FEEDS={}``, an empty ``BS_DEFAULT_FEED``) wrote the articles found nowhere, and so
+    never marked them seen: every run found them again and said "ok". Options that are no object were
+    a traceback when Scrapy's feed exporter was made.
+    """
+    if not feeds:
+        return "no output: FEEDS is empty (-s FEEDS={} or an empty BS_DEFAULT_FEED); give -o/-O FILE or leave them as they are"
+    for uri, options in feeds.items():
+        if not isinstance(options, (dict, BaseSettings)):
+            return f'the options of the output {uri} must be a JSON object, like {{"format": "jsonlines"}}'
+    return None
 
 
 class Command(ScrapyCrawlCommand):
@@ -129,11 +272,19 @@ class Command(ScrapyCrawlCommand):
         if getattr(opts, "loglevel", None):
             given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
         replaced = {name: self.settings.get(name) for name in given}
-        super().process_options(args, opts)
+        known = set(self.settings)
+        try:
+            super().process_options(args, opts)
+        except UsageError as error:
+            # Scrapy's own (`-o out.jsnol`, `-a url`): its usage text on every cron run, neither recorded
+            # nor pinged. The -s settings are in by then, but for an -s that is itself wrong.
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, str(error))
+            sys.exit(EXIT_USAGE)
         # Here as well as in the spiders' update_settings: Scrapy lays these settings over the
         # crawler's again when it is handed the crawler made below.
         overwrite_stores_empty(self.settings)
-        problems = setting_problems(given, replaced, self.settings)
+        json_lists(given, replaced, self.settings)
+        problems = setting_problems(given, replaced, self.settings, known=known)
         if problems:
             # The refusal is recorded and pinged with the wrong values replaced by those they replaced:
             # one may be a setting the record or the ping reads (BS_RUN_HISTORY, BS_HEARTBEAT_TIMEOUT).
@@ -153,14 +304,26 @@ class Command(ScrapyCrawlCommand):
         if splash:
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, splash)
             sys.exit(EXIT_USAGE)
+        heartbeat = heartbeat_problem(self.settings)
+        if heartbeat:
+            # Recorded, and not pinged (there is nothing to ping), without a second line saying so.
+            unpinged = self.settings.copy()
+            unpinged.set("BS_HEARTBEAT_URL", "", priority="cmdline")
+            self.refuse(unpinged, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, heartbeat)
+            sys.exit(EXIT_USAGE)
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
         # banner) exists, so nothing is fetched, logged or created first.
         if len(args) == 1:
-            loader = load_object(self.settings.get("SPIDER_LOADER_CLASS"))
+            loader = load_object(self.settings.get("SPIDER_LOADER_CLASS")).from_settings(self.settings.frozencopy())
             try:
-                spider_class = loader.from_settings(self.settings.frozencopy()).load(args[0])
+                spider_class = loader.load(args[0])
             except KeyError:
-                spider_class = None  # run() says so
+                # A typo in a crontab was Scrapy's usage text on every run, neither recorded nor pinged.
+                names = sorted(loader.list())
+                close = difflib.get_close_matches(args[0], names, n=1)
+                hint = f"did you mean {close[0]}?" if close else f"the spiders are {', '.join(names)}"
+                self.refuse(self.settings, args[0], opts, EXIT_USAGE, f"no spider named {args[0]!r}; {hint}")
+                sys.exit(EXIT_USAGE)
             check = getattr(spider_class, "check_usage", None)
             if check is not None:
                 try:
@@ -168,14 +331,22 @@ class Command(ScrapyCrawlCommand):
                 except UsageError as error:
                     self.refuse(self.settings, args[0], opts, EXIT_USAGE, str(error))
                     sys.exit(EXIT_USAGE)
-        # `--logfile=logs/latest.log` in a crontab must work on a fresh machine: make its folder
-        # (the log file is opened after this, when the crawler process is made).
+        # `--logfile=logs/latest.log` in a crontab must work on a fresh machine: make its folder (the log
+        # file is opened after this, when the crawler process is made). One that cannot be opened (a
+        # folder, no permission) was a traceback then, and a folder that cannot be made Scrapy's usage
+        # text: neither recorded nor pinged.
         logfile = self.settings.get("LOG_FILE")
         if logfile:
+            path = Path(str(logfile))
             try:
-                Path(str(logfile)).parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "a", encoding="utf-8"):
+                    pass
             except OSError as error:
-                raise UsageError(f"cannot create the folder of the log file {logfile}: {error.strerror or error}") from None
+                folder = isinstance(error, (FileExistsError, NotADirectoryError)) and not path.parent.is_dir()
+                why = "its folder is not a directory" if folder else error.strerror or str(error)
+                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot write the log file {logfile}: {why}")
+                sys.exit(EXIT_USAGE)
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         jobdir = self.settings.get("JOBDIR")
         disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
@@ -195,7 +366,9 @@ class Command(ScrapyCrawlCommand):
         Nothing more is printed unless the record or the ping failed: then one ``warning:`` line says
         so, before the error line (which stays the last, as cron's mail and scripts expect).
         """
-        arguments = {str(k): str(v) for k, v in (getattr(opts, "spargs", None) or {}).items()}
+        spargs = getattr(opts, "spargs", None)
+        # Still the raw -a list when Scrapy could not read it.
+        arguments = {str(k): str(v) for k, v in spargs.items()} if isinstance(spargs, dict) else {}
         problems = [p for p in (record_refused(settings, spider, arguments, status, message), ping_refused(settings, spider, status, message)) if p]
         if problems:
             print(f"warning: {'; '.join(problems)}", file=sys.stderr)
@@ -246,6 +419,9 @@ class Command(ScrapyCrawlCommand):
                     backend(crawler.settings).check(crawler.settings)
                 except StateError as error:
                     return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, str(error))
+            feeds = feeds_problem(crawler.settings.getdict("FEEDS"))
+            if feeds:
+                return self.refuse(crawler.settings, spider_class.name, opts, EXIT_OUTPUT, feeds)
             extra = {"worker": worker_name(crawler.settings)}
             problems = unwritable_feeds(
                 crawler.settings.getdict("FEEDS"), spider_class.name, extra, crawler.settings.getint("FEED_EXPORT_BATCH_ITEM_COUNT")

@@ -6,6 +6,7 @@ import argparse
 import gzip
 import json
 import os
+import sqlite3
 import sys
 import zlib
 from collections.abc import Iterator
@@ -30,6 +31,55 @@ def _rank(item: dict[str, Any]) -> tuple[int, datetime]:
     if downloaded.tzinfo is None:
         downloaded = downloaded.replace(tzinfo=timezone.utc)
     return (version if isinstance(version, int) else 0), downloaded
+
+
+def _rank_key(item: dict[str, Any]) -> tuple[int, str]:
+    """:func:`_rank` as SQLite compares it: the download time in UTC as fixed-width text."""
+    version, downloaded = _rank(item)
+    try:
+        utc = downloaded.astimezone(timezone.utc)
+    except OverflowError:  # year 1 ahead of UTC, or 9999 behind it: the ends of time
+        utc = _EARLIEST if downloaded.year == 1 else datetime.max.replace(tzinfo=timezone.utc)
+    # SQLite's integers are 64-bit; a version past them (no real one) ranks as the highest.
+    return max(min(version, 2**63 - 1), -(2**63)), utc.isoformat(timespec="microseconds")
+
+
+class BestLines:
+    """Per ``articleId`` the line that ranks highest, kept in a private temporary SQLite database.
+
+    A backfill's per-worker files hold a million articles of some 4 KB: kept as dicts in memory (four
+    times their size) they ran the merge out of memory. Here they spill to an anonymous file SQLite
+    deletes when it is closed, with a bounded page cache (as crawler/runset.py does).
+    """
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.execute("PRAGMA cache_size = -16384")
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE best (id TEXT PRIMARY KEY, version INTEGER, downloaded TEXT, line TEXT)")
+        self._db.execute("BEGIN")
+
+    def offer(self, item: dict[str, Any]) -> None:
+        """Keep ``item`` unless its article has a line that ranks as high (the line read first wins a tie)."""
+        version, downloaded = _rank_key(item)
+        self._db.execute(
+            "INSERT INTO best (id, version, downloaded, line) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET version = excluded.version, downloaded = excluded.downloaded, line = excluded.line "
+            "WHERE (excluded.version, excluded.downloaded) > (best.version, best.downloaded)",
+            (item["articleId"], version, downloaded, json.dumps(item, ensure_ascii=False)),
+        )
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM best").fetchone()[0])
+
+    def lines(self) -> Iterator[str]:
+        """The kept lines, sorted by ``articleId`` (SQLite's binary order of UTF-8 is Python's order of str)."""
+        for (line,) in self._db.execute("SELECT line FROM best ORDER BY id"):
+            yield line
+
+    def close(self) -> None:
+        self._db.close()
 
 
 def input_files(paths: list[str], output: Path) -> list[Path]:
@@ -95,7 +145,13 @@ class Command(ScrapyCommand):
             raise UsageError("give the output file and at least one input file or folder")
         output = Path(args[0])
         files = input_files(args[1:], output)
-        best: dict[str, dict[str, Any]] = {}
+        best = BestLines()
+        try:
+            self._merge(files, output, best)
+        finally:
+            best.close()
+
+    def _merge(self, files: list[Path], output: Path, best: BestLines) -> None:
         lines = skipped = 0
         for path in files:
             try:
@@ -108,9 +164,7 @@ class Command(ScrapyCommand):
                         skipped += 1
                         continue
                     lines += 1
-                    kept = best.get(item["articleId"])
-                    if kept is None or _rank(item) > _rank(kept):
-                        best[item["articleId"]] = item
+                    best.offer(item)
             except OSError as error:
                 # A merge without one worker's file would lose its articles quietly.
                 return self.fail(f"cannot read {path}: {error.strerror or error}; nothing was written")
@@ -118,8 +172,8 @@ class Command(ScrapyCommand):
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             with open(partial, "w", encoding="utf-8") as merged:
-                for article_id in sorted(best):
-                    merged.write(json.dumps(best[article_id], ensure_ascii=False) + "\n")
+                for line in best.lines():
+                    merged.write(line + "\n")
             os.replace(partial, output)  # never a half-written OUTPUT
         except OSError as error:
             # A folder where the file should be, a file where its folder should be, a full disk: one
@@ -127,9 +181,10 @@ class Command(ScrapyCommand):
             if partial.is_file():
                 partial.unlink()
             return self.fail(f"cannot write {output}: {error.strerror or error}")
+        articles = len(best)
         print(
-            f"{len(best)} articles from {lines} lines in {len(files)} files into {output} "
-            f"({lines - len(best)} duplicates dropped, {skipped} unreadable lines skipped)"
+            f"{articles} articles from {lines} lines in {len(files)} files into {output} "
+            f"({lines - articles} duplicates dropped, {skipped} unreadable lines skipped)"
         )
 
     def fail(self, message: str) -> None:

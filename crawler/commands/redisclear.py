@@ -8,6 +8,8 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands.settingnames import check_setting_names
+
 from crawler.distributed import (
     WORKER_STALE_SECONDS,
     connect,
@@ -46,6 +48,12 @@ class Command(ScrapyCommand):
             "Refuses while workers of a run are alive, unless --force. --seen also deletes the seen-store, "
             "so the next run fetches and emits every article again."
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        known = set(self.settings)
+        super().process_options(args, opts)
+        check_setting_names(self.settings, opts, known)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

@@ -11,6 +11,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.runs import HistoryUnreadable, history_records, since_time
+from crawler.commands.settingnames import check_setting_names
 
 
 class Command(ScrapyCommand):
@@ -32,6 +33,12 @@ class Command(ScrapyCommand):
             "duration over the runs, and the latest run's details. Needs the [report] extra (matplotlib)."
         )
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        known = set(self.settings)
+        super().process_options(args, opts)
+        check_setting_names(self.settings, opts, known)
+
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", default="report.html", help="the HTML file to write (default report.html)")
@@ -51,14 +58,9 @@ class Command(ScrapyCommand):
             raise UsageError("the report needs matplotlib: pip install 'bs-crawler[report]'") from None
         since = since_time(opts.since) if opts.since else None
         try:
-            records, _ = history_records(self.settings, since, opts.spider)
+            records, _ = history_records(self.settings, since, opts.spider, last=opts.last, per_spider=True)
         except HistoryUnreadable as error:
             return self.fail(str(error))
-        if opts.last > 0:
-            kept: list[dict[str, object]] = []
-            for spider in sorted({str(r.get("spider")) for r in records}):
-                kept += [r for r in records if str(r.get("spider")) == spider][-opts.last :]
-            records = kept
         thresholds = {k: float(v) for k, v in self.settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         output = Path(opts.output)
         page = render(records, thresholds)

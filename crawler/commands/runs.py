@@ -13,6 +13,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
+from crawler.commands.settingnames import check_setting_names
 from crawler.monitoring.history import history_store, parse_time
 
 _RELATIVE = re.compile(r"^(\d+)([hd])$")
@@ -35,8 +36,11 @@ class HistoryUnreadable(Exception):
     """The run history cannot be read (its file is a folder, its folder a file, Redis is down): one line says why."""
 
 
-def history_records(settings: BaseSettings, since: datetime | None, spider: str | None) -> tuple[list[dict[str, Any]], str]:
-    """The records of the run history (oldest first) and where they were read."""
+def history_records(
+    settings: BaseSettings, since: datetime | None, spider: str | None, last: int = 0, per_spider: bool = False
+) -> tuple[list[dict[str, Any]], str]:
+    """The records of the run history (oldest first; the ``last`` ones, of each spider with ``per_spider``;
+    0: all) and where they were read."""
     errors: tuple[type[Exception], ...] = (OSError,)
     if settings.get("REDIS_URL"):
         from redis.exceptions import RedisError
@@ -44,7 +48,7 @@ def history_records(settings: BaseSettings, since: datetime | None, spider: str 
         errors = (OSError, RedisError, ValueError)  # ValueError: a REDIS_URL redis-py cannot read
     try:
         store = history_store(settings)
-        return store.records(since=since, spider=spider), store.where
+        return store.records(since=since, spider=spider, last=last, per_spider=per_spider), store.where
     except errors as error:
         reason = (error.strerror if isinstance(error, OSError) else None) or " ".join(str(error).split())
         # Not the URL itself: it may hold Redis's password.
@@ -63,7 +67,8 @@ def _duration(seconds: Any) -> str:
 def row(record: dict[str, Any]) -> tuple[str, ...]:
     counts = record.get("counts") or {}
     started = str(record.get("started", ""))[:19].replace("T", " ")
-    reason = "" if record.get("status") == 0 else str(record.get("reason", ""))
+    # One row per run: an error's text may hold line breaks and tabs.
+    reason = "" if record.get("status") == 0 else " ".join(str(record.get("reason", "")).split())
     return (
         started,
         str(record.get("spider", "")),
@@ -108,6 +113,12 @@ class Command(ScrapyCommand):
             "Times are UTC."
         )
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        known = set(self.settings)
+        super().process_options(args, opts)
+        check_setting_names(self.settings, opts, known)
+
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-n", "--last", type=int, default=20, metavar="N", help="show the last N runs (default 20; 0: all)")
@@ -121,14 +132,12 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         since = since_time(opts.since) if opts.since else None
         try:
-            records, where = history_records(self.settings, since, opts.spider)
+            records, where = history_records(self.settings, since, opts.spider, last=opts.last)
         except HistoryUnreadable as error:
             print(f"error: {error}", file=sys.stderr)
             self.exitcode = 1
             return
         records.reverse()
-        if opts.last > 0:
-            records = records[: opts.last]
         if opts.json:
             for record in records:
                 print(json.dumps(record, ensure_ascii=False, sort_keys=True))

@@ -51,9 +51,26 @@ def heartbeat_url(settings: BaseSettings) -> str:
     url = str(settings.get("BS_HEARTBEAT_URL") or "")
     if not url:
         raise NotConfigured  # no message: Scrapy would log a warning for every run without a monitor
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {url.split(':', 1)[0]!r}")
+    # Never the URL itself in the message: its path is the check's secret.
+    scheme = urlsplit(url).scheme
+    if scheme and scheme not in ("http", "https"):
+        raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {scheme!r}")
+    if not scheme or not urlsplit(url).hostname:
+        raise NotConfigured("BS_HEARTBEAT_URL must be an http(s) URL with a host, like https://hc-ping.com/<uuid>")
     return url
+
+
+def heartbeat_problem(settings: BaseSettings) -> str | None:
+    """What is wrong with ``BS_HEARTBEAT_URL``, in one line; None when it is right or empty (no monitor).
+
+    The crawl command refuses the run with it: the extension, switched off by it, said so in one
+    WARNING of a log nobody reads, run after run, while the monitor, never pinged, called the crawler down.
+    """
+    try:
+        heartbeat_url(settings)
+    except NotConfigured as error:
+        return str(error) or None
+    return None
 
 
 def failure_reason(error: BaseException) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import heapq
 import json
 import logging
 import os
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -31,6 +32,8 @@ from crawler.monitoring.signals import run_judged
 logger = logging.getLogger(__name__)
 
 RUNS_FILE = "runs.jsonl"
+# Records read from Redis per command.
+REDIS_SLICE = 1000
 RUNNING_DIR = "running"
 KILLED = "killed"
 # The exit statuses in words, for `scrapy runs`, the report and the heartbeat.
@@ -84,8 +87,11 @@ def _process_start(pid: int) -> str | None:
 
 def _alive(marker: dict[str, Any]) -> bool:
     """Whether the process that wrote a marker on this host still runs."""
-    pid = int(marker.get("pid", 0))
-    if pid <= 0:
+    pid = marker.get("pid")
+    # A live run's marker is this version's, with its PID as a whole number; any other (another
+    # program's, one edited by hand) tells no running process: int() of it raised in the next run's
+    # handler, which then lost that run's record, and the marker stayed to do it again.
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
         return False
     try:
         os.kill(pid, 0)
@@ -207,11 +213,12 @@ class RunHistory:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def records(self, *, since: datetime | None = None, spider: str | None = None) -> list[dict[str, Any]]:
-        """The records, oldest first; a cut or unreadable line (a disk that filled up) is skipped."""
-        found = [record for record in self._read() if _matches(record, since, spider)]
-        found.sort(key=lambda r: str(r.get("started", "")))
-        return found
+    def records(
+        self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
+    ) -> list[dict[str, Any]]:
+        """The records, oldest first (the ``last`` ones, of each spider with ``per_spider``; 0: all); a cut or
+        unreadable line (a disk that filled up) is skipped."""
+        return latest_records((r for r in self._read() if _matches(r, since, spider)), last, per_spider)
 
     def _read(self) -> Iterator[dict[str, Any]]:
         try:
@@ -263,14 +270,44 @@ class RunHistory:
                 killed["duration_s"] = (parse_time(str(killed["finished"])) - parse_time(str(marker["started"]))).total_seconds()
             except (KeyError, ValueError):
                 pass
-            self.append(killed)
-            path.unlink(missing_ok=True)
+            # Claimed first: two runs starting at one moment (latest every 15 minutes, section at 02:30)
+            # both found the marker's process gone, and both recorded it.
+            claimed = path.with_name(f"{path.name}.{os.getpid()}.recording")
+            try:
+                os.rename(path, claimed)
+            except FileNotFoundError:
+                continue  # the other run records it
+            try:
+                self.append(killed)
+            except OSError:
+                os.rename(claimed, path)  # left for the next run to record
+                raise
+            claimed.unlink(missing_ok=True)
             logger.warning(
                 "The %s run started at %s (pid %s) was killed before its end; recorded in the run history",
                 marker.get("spider"), marker.get("started"), marker.get("pid"),
             )
             recorded.append(killed)
         return recorded
+
+
+def latest_records(records: Iterable[dict[str, Any]], last: int, per_spider: bool) -> list[dict[str, Any]]:
+    """The ``last`` records started latest (of each spider with ``per_spider``; 0: all), oldest first.
+
+    Kept as they stream by, never all at once: a year of cron runs every 15 minutes is some 35,000
+    records of 3 KB or more, which `scrapy runs` held in memory (600 MB) to print the last 20.
+    """
+    # (start, position in the history): runs started at the same second keep the history's order,
+    # and two records are never compared themselves.
+    heaps: dict[str, list[tuple[tuple[datetime, int], dict[str, Any]]]] = {}
+    for position, record in enumerate(records):
+        entry = ((parse_time(str(record.get("started"))), position), record)
+        heap = heaps.setdefault(str(record.get("spider")) if per_spider else "", [])
+        if last <= 0 or len(heap) < last:
+            heapq.heappush(heap, entry)
+        else:
+            heapq.heappushpop(heap, entry)
+    return [record for _, record in sorted(entry for heap in heaps.values() for entry in heap)]
 
 
 def _matches(record: dict[str, Any], since: datetime | None, spider: str | None) -> bool:
@@ -302,6 +339,8 @@ def _readable(record: Any) -> dict[str, Any] | None:
     except ValueError:
         return None
     readable = {k: v for k, v in record.items() if k not in _OBJECTS or isinstance(v, dict)}
+    if "duration_s" in readable and not _figure(readable["duration_s"]):
+        del readable["duration_s"]  # the report charts it as a number
     status = readable.get("status")
     if "status" in readable and (status is None or (isinstance(status, int) and not isinstance(status, bool))):
         # In this version's words: an older one wrote none, or "exit 9" for a status it had no words for.
@@ -325,17 +364,21 @@ class RedisRunHistory:
     def append(self, record: dict[str, Any]) -> None:
         self.client.rpush(self.key, json.dumps(record, ensure_ascii=False, sort_keys=True))
 
-    def records(self, *, since: datetime | None = None, spider: str | None = None) -> list[dict[str, Any]]:
-        found = []
-        for raw in self.client.lrange(self.key, 0, -1):
-            try:
-                record = _readable(json.loads(raw))
-            except ValueError:
-                continue
-            if record is not None and _matches(record, since, spider):
-                found.append(record)
-        found.sort(key=lambda r: str(r.get("started", "")))
-        return found
+    def records(
+        self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
+    ) -> list[dict[str, Any]]:
+        return latest_records((r for r in self._read() if _matches(r, since, spider)), last, per_spider)
+
+    def _read(self) -> Iterator[dict[str, Any]]:
+        # In slices: every worker's records, for months, are more than one answer should hold.
+        for start in range(0, int(self.client.llen(self.key)), REDIS_SLICE):
+            for raw in self.client.lrange(self.key, start, start + REDIS_SLICE - 1):
+                try:
+                    record = _readable(json.loads(raw))
+                except ValueError:
+                    continue
+                if record is not None:
+                    yield record
 
     def close(self) -> None:
         self.client.close()

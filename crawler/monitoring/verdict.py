@@ -124,7 +124,11 @@ class RunVerdictExtension:
     def judge(self, reason: str) -> tuple[int, str, str]:
         """Set the exit status, log the summary line; the status, why, and the line."""
         stats = self.stats.get_stats()
-        status, why = self.verdict(stats, reason)
+        try:
+            status, why = self.verdict(stats, reason)
+        except Exception as error:  # noqa: BLE001 - a bug in a rule must not take the line, the record and the ping with it
+            logger.exception("The run verdict failed")
+            status, why = EXIT_FAILED, f"the run verdict failed ({type(error).__name__}: {error}); see its traceback in the log"
         self.stats.set_value(stat.EXIT_STATUS, status)
         self.stats.set_value(stat.EXIT_REASON, why)  # for the run history and the heartbeat
         line = self.summary(stats, reason, status, why)
@@ -222,7 +226,8 @@ class RunVerdictExtension:
                 f"{unknown} of {checked + unknown} article pages were of no layout the rules know "
                 f"({UNKNOWN_LAYOUT}={unknown}): a redesign?"
             )
-        if checked >= self.coverage_min_items:
+        # A run without items has no coverage (BS_COVERAGE_MIN_ITEMS=0 divided by it).
+        if checked and checked >= self.coverage_min_items:
             low = []
             for field, minimum in self.min_coverage.items():
                 coverage = 1 - int(stats.get(stat.missing(field), 0)) / checked
