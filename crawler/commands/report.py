@@ -49,6 +49,8 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError("report takes no arguments")
+        if opts.last < 0:
+            raise UsageError(f"-n {opts.last}: the number of runs to read is 0 (all) or more")
         assert self.settings is not None
         try:
             from crawler.monitoring.report import render

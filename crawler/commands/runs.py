@@ -130,6 +130,8 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError("runs takes no arguments")
         assert self.settings is not None
+        if opts.last < 0:
+            raise UsageError(f"-n {opts.last}: the number of runs to show is 0 (all) or more")
         since = since_time(opts.since) if opts.since else None
         try:
             records, where = history_records(self.settings, since, opts.spider, last=opts.last)
