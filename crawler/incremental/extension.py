@@ -171,10 +171,16 @@ class SeenStoreExtension:
             except StateError as error:
                 self.fail(error)
                 return
-        try:
-            finish = getattr(self.store, "finish_run", None)
-            if finish is not None:
+        finish = getattr(self.store, "finish_run", None)
+        if finish is not None:
+            try:
                 finish(self.run_id)
+            except StateError as error:
+                # Its feed records still say "killed": the next -O run would keep this run's file at
+                # its start and hand its articles over again. Exit 7 tells the reader not to take it.
+                self.fail(error)
+                return
+        try:
             self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
         except StateError as error:
             # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.

@@ -1,0 +1,66 @@
+"""Review of the round-9 delivery changes: a killed run's file carried over by the next ``-O`` run,
+and what a run that ended must record so that its file is never carried over a second time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler import stats as stat
+from crawler.incremental.extension import SeenStoreExtension, seen_store_extension
+from crawler.incremental.store import FeedRecord, SqliteSeenStore, StateError
+from crawler.spiders.latest import LatestSpider
+
+
+def _run(tmp_path: Path) -> tuple[Any, SeenStoreExtension]:
+    """A ``latest`` run on ``tmp_path/state``: its crawler and seen-store component, recovery done."""
+    settings = {"BS_STATE_DIR": str(tmp_path / "state"), "EXTENSIONS": {"crawler.incremental.extension.SeenStoreExtension": 100}}
+    crawler = get_crawler(LatestSpider, settings)
+    crawler.spider = LatestSpider.from_crawler(crawler)
+    crawler.engine = SimpleNamespace(spider=None)  # the spider closing: nothing left to stop
+    extension = seen_store_extension(crawler)
+    assert extension is not None and extension.store is not None
+    extension.recover()
+    return crawler, extension
+
+
+def test_a_run_that_cannot_record_its_end_says_so_and_its_file_is_not_taken_for_a_killed_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run whose feeds closed writes its end into the store (its feed records forgotten). When that
+    # write failed (the store locked by another writer past its timeout, the state dir full), the run
+    # logged a WARNING and ended ok (exit 0): the reader took its file, and the next `-O` run took the
+    # same file for a killed run's, kept its articles at its start and handed them over again.
+    output = tmp_path / "latest.jsonl"
+    crawler, first = _run(tmp_path)
+    first.feed_file_opened(FeedRecord(str(output)))
+    output.write_text('{"articleId": "124010100001", "version": 1}\n')
+
+    def locked(run_id: str) -> None:
+        raise StateError("seen-store seen.sqlite3: database is locked")
+
+    assert first.store is not None
+    monkeypatch.setattr(first.store, "finish_run", locked)
+    first.settle()
+    first.engine_stopped()
+    monkeypatch.undo()
+    assert crawler.stats.get_value(stat.STATE_FAILED) == 1, "the run says its seen-store failed (exit 7)"
+
+    # A run that failed so (exit 7) is one whose file the next run keeps, as README says; one that
+    # recorded its end is never carried over.
+    _, second = _run(tmp_path)
+    assert second.interrupted_output(str(output)) is not None
+    second.settle()
+    second.engine_stopped()
+    _, third = _run(tmp_path)
+    assert third.interrupted_output(str(output)) is None
+    third.engine_stopped()
+    store = SqliteSeenStore(tmp_path / "state" / "seen.sqlite3")
+    try:
+        assert store.interrupted_runs() == []
+    finally:
+        store.close()
