@@ -366,6 +366,10 @@ def _zlib_stream_ended(body: bytes, wbits: int) -> bool:
         # gzip members may follow one another (RFC 1952); zero padding after the last is common.
         if wbits != 31 or not pending.strip(b"\0"):
             return True
+        if not b"\x1f\x8b".startswith(pending[:2]):
+            # Bytes that begin no member (a line break a page script printed after its output): Scrapy
+            # reads the body whole. Too few for zlib to reject, they were taken for a member cut short.
+            return True
 
 
 def _brotli_stream_ended(body: bytes) -> bool:
