@@ -291,7 +291,8 @@ class PartialContentMiddleware:
         reason = f"206 Partial Content ({content_range}) to a request for the whole page"
         if not request.meta.get("dont_retry"):
             assert self.crawler.spider is not None
-            again = get_retry_request(request, spider=self.crawler.spider, reason=reason)
+            # Counted by Scrapy under retry/reason_count/<reason>: one name, not one per Content-Range.
+            again = get_retry_request(request, spider=self.crawler.spider, reason="206 Partial Content")
             if again is not None:
                 return again
         raise PartialContent(reason)

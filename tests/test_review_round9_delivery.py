@@ -91,3 +91,28 @@ def test_a_whole_gzip_article_with_a_stray_byte_after_it_is_read_not_failed(tmp_
     from crawler.middlewares import stream_ended
 
     assert not stream_ended(gzip.compress(page) + b"\x1f", b"gzip") and not stream_ended(gzip.compress(page) + b"\x1f\x8b\x08", b"gzip")
+
+
+# --- 206 retries counted under one name -----------------------------------------------------------
+
+
+def test_partial_answers_are_counted_under_one_retry_reason_whatever_their_range(tmp_path: Path) -> None:
+    # Scrapy counts each retry under `retry/reason_count/<reason>`. The reason named the answer's
+    # Content-Range, which differs with every page's length: a stat per article in the stats dump
+    # at the end of the run, and in every stats collector that keeps them.
+    from scrapy.http import HtmlResponse
+
+    from tests.test_network_probes_round9 import ARTICLE_URL, _call
+    from tests.test_spiders_unit import make_spider
+
+    from crawler.middlewares import PartialContentMiddleware
+    from crawler.spiders.article import ArticleSpider
+
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = PartialContentMiddleware.from_crawler(spider.crawler)
+    for number, length in enumerate((10_000, 20_000, 30_000)):
+        request = spider.article_request(ARTICLE_URL.replace("124022800873", f"12402280087{number}"))
+        partial = HtmlResponse(request.url, status=206, headers={"Content-Range": f"bytes 0-4999/{length}"}, body=b"<html>", request=request)
+        _call(middleware, "process_response", request, partial, spider=spider)
+    reasons = {key: value for key, value in spider.crawler.stats.get_stats().items() if key.startswith("retry/reason_count/")}
+    assert reasons == {"retry/reason_count/206 Partial Content": 3}
