@@ -410,7 +410,8 @@ def timed(value: Any) -> Any:
 # The end of a text cut short ("…", "...") and what a site writes after a title ("<title> | Business
 # Standard", "<title> - BS"): a text followed by that is no cut of the longer one but a title of its own.
 _CUT_MARK = " .\u2026"
-_TITLE_SUFFIX = re.compile(r"\s*[|\-\u2013\u2014:]\s")
+# Any run of marks between spaces: sites write " · ", " » ", " :: " as well as " | " and " - ".
+_TITLE_SUFFIX = re.compile(r"\s*[^\w\s]+\s")
 
 
 def cut_short(text: str, whole: str) -> bool:
@@ -419,7 +420,10 @@ def cut_short(text: str, whole: str) -> bool:
     cut = text.rstrip(_CUT_MARK)
     if len(cut) < 20 or len(whole) <= len(cut) or not whole.startswith(cut):
         return False
-    return cut != text or not _TITLE_SUFFIX.match(whole, len(cut))
+    # What ``whole`` has after the text (after its dots too, when they are the headline's own: "Wait
+    # for it... | BS") must be more of it: a suffix after them made the site's name part of a headline.
+    end = len(text) if whole.startswith(text) else len(cut)
+    return len(whole) > end and not _TITLE_SUFFIX.match(whole, end)
 
 
 def _is_empty(value: Any) -> bool:

@@ -1,0 +1,63 @@
+"""Review of round 9's rules: a title with a site's name after another separator, or after a headline's
+own ellipsis, is no whole of the headline; a ``-s`` value Scrapy documents is not refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction import extract
+from crawler.extraction.layouts.base import cut_short
+from tests.test_extraction_probes_more import _fixture, _once
+from tests.test_monitoring_probes_round9 import problems_of
+
+AMP = "amp/seed-syndicated"
+
+
+@pytest.mark.parametrize("suffix", [" \u00b7 Business Standard", " \u00bb BS", " \u2022 BS", " :: Business Standard", " | Business Standard"])
+def test_an_amp_og_title_with_the_site_s_name_after_any_separator_is_no_whole_headline(suffix: str) -> None:
+    # On AMP og:title is a source the headline is compared with: "<headline> · Business Standard" was
+    # taken as the whole of a headline JSON-LD had cut, and the site's name became part of the headline.
+    html, url, expected = _fixture(AMP)
+    headline = str(expected["headline"])
+    result = extract(_once(html, "</head>", f'<meta property="og:title" content="{headline}{suffix}"></head>').encode(), url)
+    assert result.article.headline == headline and result.provenance.sources["headline"] == "ld"
+
+
+@pytest.mark.parametrize(
+    ("text", "whole", "cut"),
+    [
+        # A headline that ends in dots of its own, then the site's name: no cut.
+        ("Sensex closes flat as markets wait for the Fed...", "Sensex closes flat as markets wait for the Fed... | Business Standard", False),
+        ("Sensex closes flat as markets wait for the Fed\u2026", "Sensex closes flat as markets wait for the Fed\u2026 - BS", False),
+        ("Sensex closes flat as markets wait\u2026", "Sensex closes flat as markets wait \u00b7 BS", False),
+        # An ellipsis the whole does not have is a cut, whatever follows.
+        ("Sensex closes flat as markets wait\u2026", "Sensex closes flat as markets wait for the Fed", True),
+        ("Sensex closes flat as markets wait for the Fed...", "Sensex closes flat as markets wait for the Fed's call", True),
+        ("Sensex closes flat as markets wait for", "Sensex closes flat as markets wait for the Fed", True),
+    ],
+)
+def test_a_text_ending_in_its_own_ellipsis_before_a_suffix_is_no_cut(text: str, whole: str, cut: bool) -> None:
+    assert cut_short(text, whole) is cut
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        # Scrapy's referrer policies by their standard names (Scrapy's settings documentation).
+        "REFERRER_POLICY=no-referrer", "REFERRER_POLICY=same-origin", "REFERRER_POLICY=scrapy-default",
+        # Scrapy's documented None, as -s gives it: the default reactor; start requests queued as any other.
+        "TWISTED_REACTOR=", "SCHEDULER_START_DISK_QUEUE=", "SCHEDULER_START_MEMORY_QUEUE=",
+    ],
+)
+def test_a_value_scrapy_documents_for_an_object_setting_passes(setting: str) -> None:
+    assert problems_of(setting) == {}
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [("REFERRER_POLICY=crawler.nope.Policy", "cannot be loaded"), ("REFERRER_POLICY=", "cannot be loaded"), ("STATS_CLASS=", "cannot be loaded"), ("BS_SEEN_STORE=", "cannot be loaded")],
+)
+def test_an_object_setting_that_cannot_be_loaded_is_still_a_problem(setting: str, words: str) -> None:
+    name = setting.split("=", 1)[0]
+    problems = problems_of(setting)
+    assert name in problems and words in problems[name], problems
