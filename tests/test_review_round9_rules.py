@@ -3,6 +3,8 @@ own ellipsis, is no whole of the headline; a ``-s`` value Scrapy documents is no
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from crawler.extraction import extract
@@ -61,3 +63,28 @@ def test_an_object_setting_that_cannot_be_loaded_is_still_a_problem(setting: str
     name = setting.split("=", 1)[0]
     problems = problems_of(setting)
     assert name in problems and words in problems[name], problems
+
+
+def _trail_ending_without_a_url(last: str) -> str:
+    steps = [
+        {"@type": "ListItem", "position": 1, "name": "Home", "item": "https://www.business-standard.com/"},
+        {"@type": "ListItem", "position": 2, "name": "India News", "item": "https://www.business-standard.com/india-news"},
+        {"@type": "ListItem", "position": 3, "name": last},
+    ]
+    trail = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": steps}
+    return f'<script type="application/ld+json">{json.dumps(trail)}</script></head>'
+
+
+@pytest.mark.parametrize("last", ["whole", "cut"])
+def test_a_headline_json_ld_cut_stays_whole_when_the_trail_reads_it_first(last: str) -> None:
+    # The trail's last step without a URL is judged against the headline (section comes before the
+    # headline in the item): the second reading of the headline skipped the comparison that makes a
+    # cut JSON-LD headline give way, and the item had the cut one.
+    html, url, expected = _fixture(AMP)
+    headline = str(expected["headline"])
+    cut = headline[:40] + "\u2026"
+    html = _once(html, f'"headline": "{headline}"', f'"headline": "{cut}"')
+    result = extract(_once(html, "</head>", _trail_ending_without_a_url(headline if last == "whole" else cut)).encode(), url)
+    assert result.article.headline == headline and result.provenance.sources["headline"] == "dom"
+    assert [step.name for step in result.article.breadcrumbs] == ["Home", "India News"]
+    assert result.provenance.disagreements.count("headline") == 1

@@ -522,15 +522,19 @@ class ArticlePage:
             if chosen is None:
                 chosen = value
                 self.provenance.sources[name] = source
-            elif name not in self.provenance.disagreements:
+            # A text is compared with every source, also once a disagreement is known: a field read
+            # again (the headline, by the breadcrumbs before it) must get the whole text again, and a
+            # third source may hold the whole where the second disagreed otherwise.
+            elif name not in self.provenance.disagreements or isinstance(chosen, str):
                 if chosen_key is _UNSET:
                     chosen_key = _comparable(chosen)
                 if _comparable(value) != chosen_key:
-                    self.provenance.disagreements.append(name)
+                    if name not in self.provenance.disagreements:
+                        self.provenance.disagreements.append(name)
                     if isinstance(chosen, str) and isinstance(value, str) and cut_short(chosen, value):
                         # The first source cut the text (a JSON-LD headline held to 110 characters, a
                         # description to 200 bytes): the whole of it is what the page shows.
-                        chosen = value
+                        chosen, chosen_key = value, _comparable(value)
                         self.provenance.sources[name] = source
         if chosen is None:
             for source, read in fallbacks:
