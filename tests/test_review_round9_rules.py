@@ -88,3 +88,13 @@ def test_a_headline_json_ld_cut_stays_whole_when_the_trail_reads_it_first(last: 
     assert result.article.headline == headline and result.provenance.sources["headline"] == "dom"
     assert [step.name for step in result.article.breadcrumbs] == ["Home", "India News"]
     assert result.provenance.disagreements.count("headline") == 1
+
+
+def test_a_cut_headline_gives_way_to_the_whole_not_to_a_title_with_the_site_s_name() -> None:
+    # JSON-LD cut, og:title the whole with the site's name after it, the h1 the whole: og:title was
+    # taken as the whole (it is longer than the cut), and the h1 after it never replaced it.
+    html, url, expected = _fixture(AMP)
+    headline = str(expected["headline"])
+    html = _once(html, f'"headline": "{headline}"', f'"headline": "{headline[:40]}\u2026"')
+    result = extract(_once(html, "</head>", f'<meta property="og:title" content="{headline} | Business Standard"></head>').encode(), url)
+    assert result.article.headline == headline and result.provenance.sources["headline"] == "dom"

@@ -426,6 +426,11 @@ def cut_short(text: str, whole: str) -> bool:
     return len(whole) > end and not _TITLE_SUFFIX.match(whole, end)
 
 
+def titled(title: str, text: str) -> bool:
+    """Whether ``title`` is ``text`` (20 characters at least) with a suffix after it, such as a site's name."""
+    return len(text) >= 20 and len(title) > len(text) and title.startswith(text) and _TITLE_SUFFIX.match(title, len(text)) is not None
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -515,6 +520,7 @@ class ArticlePage:
         """
         chosen: T | None = None
         chosen_key: Any = _UNSET  # _comparable(chosen), made when a second source answers
+        whole_of_a_cut = False
         for source, read in candidates:
             value = read()
             if _is_empty(value):
@@ -534,6 +540,11 @@ class ArticlePage:
                     if isinstance(chosen, str) and isinstance(value, str) and cut_short(chosen, value):
                         # The first source cut the text (a JSON-LD headline held to 110 characters, a
                         # description to 200 bytes): the whole of it is what the page shows.
+                        chosen, chosen_key, whole_of_a_cut = value, _comparable(value), True
+                        self.provenance.sources[name] = source
+                    elif whole_of_a_cut and isinstance(chosen, str) and isinstance(value, str) and titled(chosen, value):
+                        # The text taken for the cut's whole was a title: the whole with the site's
+                        # name after it (og:title "<headline> | Business Standard").
                         chosen, chosen_key = value, _comparable(value)
                         self.provenance.sources[name] = source
         if chosen is None:
