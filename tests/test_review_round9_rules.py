@@ -3,10 +3,13 @@ own ellipsis, is no whole of the headline; a ``-s`` value Scrapy documents is no
 
 from __future__ import annotations
 
+import argparse
 import json
+from pathlib import Path
 
 import pytest
 
+from crawler.commands import merge
 from crawler.extraction import extract
 from crawler.extraction.layouts.base import cut_short
 from tests.test_extraction_probes_more import _fixture, _once
@@ -98,3 +101,24 @@ def test_a_cut_headline_gives_way_to_the_whole_not_to_a_title_with_the_site_s_na
     html = _once(html, f'"headline": "{headline}"', f'"headline": "{headline[:40]}\u2026"')
     result = extract(_once(html, "</head>", f'<meta property="og:title" content="{headline} | Business Standard"></head>').encode(), url)
     assert result.article.headline == headline and result.provenance.sources["headline"] == "dom"
+
+
+def test_merge_with_no_room_for_its_temporary_file_is_one_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The winning lines spill to a temporary SQLite file (TMPDIR): a full disk there was a traceback
+    # (sqlite3.OperationalError), where a full disk for the output is one line.
+    made = merge.BestLines.__init__
+
+    def small(self: merge.BestLines) -> None:
+        made(self)
+        self._db.execute("PRAGMA max_page_count = 4")  # as a temporary folder with no room left
+
+    monkeypatch.setattr(merge.BestLines, "__init__", small)
+    source = tmp_path / "w1.jsonl"
+    source.write_text("".join(json.dumps({"articleId": f"1{i:011d}", "articleBody": "x" * 3000}) + "\n" for i in range(50)))
+    command = merge.Command()
+    command.run([str(tmp_path / "merged.jsonl"), str(source)], argparse.Namespace())
+    err = capsys.readouterr().err.strip().splitlines()
+    assert command.exitcode == 1 and len(err) == 1 and err[0].startswith("error: ") and "temporary" in err[0], err
+    assert not (tmp_path / "merged.jsonl").exists() and not list(tmp_path.glob("merged*"))
