@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
 
 from crawler.commands import merge
 from crawler.extraction import extract
 from crawler.extraction.layouts.base import cut_short
+from crawler.monitoring.heartbeat import heartbeat_problem
 from tests.test_extraction_probes_more import _fixture, _once
 from tests.test_monitoring_probes_round9 import problems_of
 
@@ -122,3 +124,10 @@ def test_merge_with_no_room_for_its_temporary_file_is_one_line_and_writes_nothin
     err = capsys.readouterr().err.strip().splitlines()
     assert command.exitcode == 1 and len(err) == 1 and err[0].startswith("error: ") and "temporary" in err[0], err
     assert not (tmp_path / "merged.jsonl").exists() and not list(tmp_path.glob("merged*"))
+
+
+@pytest.mark.parametrize("url", ["http://[::1/0f6b1e9c-uuid", "https://[hc-ping.com]/0f6b1e9c-uuid"])
+def test_a_heartbeat_url_urllib_cannot_split_is_a_problem_in_one_line(url: str) -> None:
+    # urlsplit raises ValueError for these: the crawl command's check was a traceback before its banner.
+    problem = heartbeat_problem(Settings({"BS_HEARTBEAT_URL": url}))
+    assert problem and "BS_HEARTBEAT_URL" in problem and "0f6b1e9c" not in problem
