@@ -67,6 +67,11 @@ PATH_DICTS = frozenset({"FEED_EXPORTERS", "FEED_STORAGES", "DOWNLOAD_HANDLERS"})
 # List settings of import paths whose default, empty, cannot tell so.
 PATH_LISTS = frozenset({"BS_SPIDERMON_FAILED_ACTIONS", "BS_SPIDERMON_FINISHED_ACTIONS"})
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+# Object settings that take more than an import path, as Scrapy documents them: an empty value (its
+# None: the default reactor, start requests queued as any other) and, for the referrer policy, a
+# policy's standard name ("no-referrer"), which the middleware reads itself. They were refused (exit 2).
+EMPTY_MEANS_NONE = frozenset({"TWISTED_REACTOR", "SCHEDULER_START_DISK_QUEUE", "SCHEDULER_START_MEMORY_QUEUE"})
+POLICY_NAMES_TOO = frozenset({"REFERRER_POLICY"})
 
 
 def _load_problem(given: str, path: Any) -> str | None:
@@ -172,7 +177,10 @@ def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | No
     elif isinstance(default, (list, tuple)):
         return _list_problem(name, given, default, settings) or _object_problem(name, given, settings.getlist(name))
     elif _names_objects(default):
-        return _load_problem(given, settings.get(name))
+        value = settings.get(name)
+        if (name in EMPTY_MEANS_NONE and not value) or (name in POLICY_NAMES_TOO and isinstance(value, str) and value.strip() and not _DOTTED.match(value.strip())):
+            return None
+        return _load_problem(given, value)
     elif isinstance(default, (int, float)):
         kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
     else:

@@ -148,6 +148,9 @@ class Command(ScrapyCommand):
         best = BestLines()
         try:
             self._merge(files, output, best)
+        except sqlite3.Error as error:
+            # The temporary file's folder full (TMPDIR) is one line, as a full disk for OUTPUT is.
+            return self.fail(f"cannot hold the articles in a temporary file: {error}; nothing was written (TMPDIR names its folder)")
         finally:
             best.close()
 

@@ -52,10 +52,14 @@ def heartbeat_url(settings: BaseSettings) -> str:
     if not url:
         raise NotConfigured  # no message: Scrapy would log a warning for every run without a monitor
     # Never the URL itself in the message: its path is the check's secret.
-    scheme = urlsplit(url).scheme
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1/x": a traceback where the crawl command says one line
+        raise NotConfigured("BS_HEARTBEAT_URL is no URL that can be read, like https://hc-ping.com/<uuid>") from None
+    scheme = parts.scheme
     if scheme and scheme not in ("http", "https"):
         raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {scheme!r}")
-    if not scheme or not urlsplit(url).hostname:
+    if not scheme or not parts.hostname:
         raise NotConfigured("BS_HEARTBEAT_URL must be an http(s) URL with a host, like https://hc-ping.com/<uuid>")
     return url
 

@@ -410,7 +410,8 @@ def timed(value: Any) -> Any:
 # The end of a text cut short ("…", "...") and what a site writes after a title ("<title> | Business
 # Standard", "<title> - BS"): a text followed by that is no cut of the longer one but a title of its own.
 _CUT_MARK = " .\u2026"
-_TITLE_SUFFIX = re.compile(r"\s*[|\-\u2013\u2014:]\s")
+# Any run of marks between spaces: sites write " · ", " » ", " :: " as well as " | " and " - ".
+_TITLE_SUFFIX = re.compile(r"\s*[^\w\s]+\s")
 
 
 def cut_short(text: str, whole: str) -> bool:
@@ -419,7 +420,15 @@ def cut_short(text: str, whole: str) -> bool:
     cut = text.rstrip(_CUT_MARK)
     if len(cut) < 20 or len(whole) <= len(cut) or not whole.startswith(cut):
         return False
-    return cut != text or not _TITLE_SUFFIX.match(whole, len(cut))
+    # What ``whole`` has after the text (after its dots too, when they are the headline's own: "Wait
+    # for it... | BS") must be more of it: a suffix after them made the site's name part of a headline.
+    end = len(text) if whole.startswith(text) else len(cut)
+    return len(whole) > end and not _TITLE_SUFFIX.match(whole, end)
+
+
+def titled(title: str, text: str) -> bool:
+    """Whether ``title`` is ``text`` (20 characters at least) with a suffix after it, such as a site's name."""
+    return len(text) >= 20 and len(title) > len(text) and title.startswith(text) and _TITLE_SUFFIX.match(title, len(text)) is not None
 
 
 def _is_empty(value: Any) -> bool:
@@ -511,6 +520,7 @@ class ArticlePage:
         """
         chosen: T | None = None
         chosen_key: Any = _UNSET  # _comparable(chosen), made when a second source answers
+        whole_of_a_cut = False
         for source, read in candidates:
             value = read()
             if _is_empty(value):
@@ -518,15 +528,24 @@ class ArticlePage:
             if chosen is None:
                 chosen = value
                 self.provenance.sources[name] = source
-            elif name not in self.provenance.disagreements:
+            # A text is compared with every source, also once a disagreement is known: a field read
+            # again (the headline, by the breadcrumbs before it) must get the whole text again, and a
+            # third source may hold the whole where the second disagreed otherwise.
+            elif name not in self.provenance.disagreements or isinstance(chosen, str):
                 if chosen_key is _UNSET:
                     chosen_key = _comparable(chosen)
                 if _comparable(value) != chosen_key:
-                    self.provenance.disagreements.append(name)
+                    if name not in self.provenance.disagreements:
+                        self.provenance.disagreements.append(name)
                     if isinstance(chosen, str) and isinstance(value, str) and cut_short(chosen, value):
                         # The first source cut the text (a JSON-LD headline held to 110 characters, a
                         # description to 200 bytes): the whole of it is what the page shows.
-                        chosen = value
+                        chosen, chosen_key, whole_of_a_cut = value, _comparable(value), True
+                        self.provenance.sources[name] = source
+                    elif whole_of_a_cut and isinstance(chosen, str) and isinstance(value, str) and titled(chosen, value):
+                        # The text taken for the cut's whole was a title: the whole with the site's
+                        # name after it (og:title "<headline> | Business Standard").
+                        chosen, chosen_key = value, _comparable(value)
                         self.provenance.sources[name] = source
         if chosen is None:
             for source, read in fallbacks:
