@@ -47,3 +47,17 @@ def stats_from_log(log: str) -> dict[str, int]:
     """The integer stats of Scrapy's end-of-run stats dump."""
     dump = log.split("Dumping Scrapy stats:", 1)[-1]
     return {name: int(value) for name, value in re.findall(r"'([^']+)': (\d+),?\n", dump)}
+
+
+def scrapy(workdir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``scrapy ARGS`` run in ``workdir`` with the project's settings, its output captured."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def history(workdir: Path) -> list[dict[str, Any]]:
+    """The run history records a run in ``workdir`` (default state dir) wrote, oldest first."""
+    from crawler.monitoring.history import RUNS_FILE
+
+    path = workdir / ".state" / RUNS_FILE
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []

@@ -17,6 +17,7 @@ from crawler.spiders.archive import ArchiveSpider
 from crawler.spiders.article import ArticleSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
+from tests.e2e import scrapy
 from tests.conftest import ROOT, SITE
 from tests.loopback.site import LoopbackSite
 
@@ -108,10 +109,6 @@ def site() -> Iterator[LoopbackSite]:
     with LoopbackSite(articles=10, seed=4) as running:
         yield running
 
-
-def scrapy(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize(

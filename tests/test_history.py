@@ -17,7 +17,7 @@ import redis
 
 from crawler.commands.runs import since_time, table
 from crawler.monitoring.history import KILLED, RunHistory, spider_arguments, status_words
-from tests.conftest import ROOT
+from tests.e2e import scrapy
 from tests.monitoring_runs import ten_runs
 from tests.test_redis import redis_url  # noqa: F401 (the fixture: a real Redis)
 
@@ -85,10 +85,6 @@ def test_table_shows_the_status_in_words_and_the_reason_of_failures() -> None:
     assert "blocked" in lines[1] and "30 of 30 responses were block pages" in lines[1] and "1m05s" in lines[1]
     assert "ok" in lines[2] and "1h02m" in lines[2] and lines[2].rstrip().endswith("0")
 
-
-def scrapy(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")

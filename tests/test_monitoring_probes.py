@@ -4,10 +4,7 @@ can hand them, and what the status and the one line must then say."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,21 +18,13 @@ from crawler import settings as project_settings
 from crawler import stats as stat
 from crawler.monitoring.history import RUNS_FILE, RunHistory, status_words, summarise
 from crawler.monitoring.verdict import EXIT_EXTRACTION, EXIT_FAILED, EXIT_USAGE, RunVerdictExtension
-from tests.conftest import ROOT
+from tests.e2e import scrapy, history
 from tests.e2e import CrawlResult, crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
 
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
 
 
-def scrapy(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
-
-
-def history(workdir: Path) -> list[dict[str, object]]:
-    path = workdir / ".state" / RUNS_FILE
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 # --- wrong -s values: one line and exit 2, like wrong -a values ------------------------------------

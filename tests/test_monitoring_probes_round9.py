@@ -5,10 +5,8 @@ exit status, the one line and the record must then say."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +16,12 @@ from scrapy.settings import Settings
 from crawler.commands.crawl import json_lists, setting_problems
 from crawler.monitoring.history import RUNS_FILE
 from crawler.monitoring.verdict import EXIT_USAGE
-from tests.conftest import ROOT
+from tests.e2e import scrapy, history
 from tests.test_heartbeat import Monitor, monitor  # noqa: F401 (the fixture: a loopback cron monitor)
 
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
 
 
-def scrapy(workdir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def history(workdir: Path) -> list[dict[str, Any]]:
-    path = workdir / ".state" / RUNS_FILE
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def problems_of(setting: str) -> dict[str, str]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
 import socket
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +12,7 @@ import pytest
 from crawler.incremental.lock import RunLock
 from crawler.monitoring.history import RUNS_FILE
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
-from tests.conftest import ROOT
+from tests.e2e import scrapy, history
 from tests.test_heartbeat import Monitor, monitor  # noqa: F401 (the fixture: a loopback cron monitor)
 
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
@@ -27,18 +24,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def scrapy(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
-
 
 def crawl_latest(workdir: Path, monitor_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return scrapy(workdir, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", f"BS_HEARTBEAT_URL={monitor_url}", *args)
 
-
-def history(workdir: Path) -> list[dict[str, object]]:
-    path = workdir / ".state" / RUNS_FILE
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 # Each case: what the test prepares in the working directory, and returns as extra command-line words.

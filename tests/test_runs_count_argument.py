@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_history import scrapy
+from tests.e2e import scrapy
 
 
 @pytest.mark.parametrize("command", ["runs", "report"])

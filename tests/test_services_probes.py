@@ -15,8 +15,8 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.commands.crawl import setting_problems
-from crawler.monitoring.history import RUNS_FILE
 from crawler.monitoring.verdict import EXIT_USAGE
+from tests.e2e import scrapy, history
 from tests.conftest import ROOT
 from tests.test_redis import prefix, redis_url  # noqa: F401 (the fixtures: a running Redis, a key prefix of the test's own)
 from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
@@ -24,14 +24,6 @@ from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running S
 NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
 
 
-def scrapy(workdir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def history(workdir: Path) -> list[dict[str, object]]:
-    path = workdir / ".state" / RUNS_FILE
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def problems_of(setting: str) -> dict[str, str]:
