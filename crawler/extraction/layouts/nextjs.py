@@ -58,9 +58,10 @@ class NextJsV1(CmsStory, ArticlePage):
     HEADLINE_CLASS = "stryhdtp"
     HEADLINE = CSSSelector(f"h1.{HEADLINE_CLASS}")
     # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
-    BODY_CONTAINER = XPath(f'(//div[@id="parent_top_div" or {class_test("storycontent")}])[1]')
+    # The evidence names the container by its id and class alone: a <section> or <article> is it too.
+    BODY_CONTAINER = XPath(f'(//*[@id="parent_top_div" or {class_test("storycontent")}])[1]')
     # The same from the headline on: the story follows it (libxml2 stops at the first match).
-    BODY_AFTER_HEADLINE = XPath(f'following::div[@id="parent_top_div" or {class_test("storycontent")}][1]')
+    BODY_AFTER_HEADLINE = XPath(f'following::*[@id="parent_top_div" or {class_test("storycontent")}][1]')
 
     @cached_property
     def headline_element(self) -> _Element | None:
@@ -554,8 +555,8 @@ class NextJsBlueprint(NextJsV1):
     """Blueprint magazine stories (``/blueprint-defence-magazine/…``): the same page, another story container."""
 
     layout = "nextjs-blueprint"
-    BODY_CONTAINER = XPath("(//div[contains(@class, 'storbpcontent')])[1]")
-    BODY_AFTER_HEADLINE = XPath("following::div[contains(@class, 'storbpcontent')][1]")
+    BODY_CONTAINER = XPath("(//*[contains(@class, 'storbpcontent')])[1]")
+    BODY_AFTER_HEADLINE = XPath("following::*[contains(@class, 'storbpcontent')][1]")
 
     @classmethod
     def matches(cls, page: Page) -> bool:
