@@ -44,3 +44,87 @@ def test_a_story_container_that_is_no_div_holds_the_story(folder: str, opening: 
     result = extract(_dom_only(html[:start] + changed + html[end:]).encode(), url)
     assert result.article.articleBody == expected["articleBody"]
     assert result.article.layout == expected["layout"] and result.provenance.sources["articleBody"] == "dom"
+
+
+# --- premium: the markers SITE.md lists, in combination -----------------------------------------------
+
+PREMIUM_LABEL = '<div class="MainStory_strlabel__Lk8Mn strlabel">Premium</div>\n'
+PAYWALL_BOX = '<div class="subscription_subscriptionPlan__Yt6Gh">Already subscribed? <a href="/login">Log in</a> Subscribe to read the full story</div>'
+SHOWN_PARAGRAPHS = (
+    "<div>The rally in smallcap stocks is running into a valuation wall, with several mutual funds restricting fresh lump-sum inflows into their smallcap schemes.</div>"
+    "<div>Market regulator Sebi has asked fund houses to put in place a framework to protect investors from the froth in the segment.</div>"
+)
+# What the page shows a reader without a subscription: the first paragraphs, or the story stopped
+# mid-sentence (SITE.md: "On premium pages the DOM text stops mid-sentence").
+CUTS = {
+    "two-paragraphs": SHOWN_PARAGRAPHS,
+    "mid-sentence": SHOWN_PARAGRAPHS.split("<div>Market")[0] + "<div>Market regulator Sebi has asked fund houses to put</div>",
+    "ellipsis": SHOWN_PARAGRAPHS.split("<div>Market")[0] + "<div>Market regulator Sebi has asked fund houses to put\u2026</div>",
+    "european-p": SHOWN_PARAGRAPHS.replace("<div>", "<p>").replace("</div>", "</p>"),
+}
+
+
+@pytest.mark.parametrize("shown", CUTS.values(), ids=CUTS.keys())
+def test_a_locked_story_the_page_shows_cut_short_is_premium_without_label_or_box(shown: str) -> None:
+    # The label and the paywall box may be drawn by the page's scripts after load (a plain fetch
+    # has neither); htmlContent holds the whole story, which is the body. JSON-LD says the story is
+    # not free, and the page itself shows only its start: two markers together, scoped to the article.
+    html, url, expected = _fixture("nextjs-2023/premium")
+    html = _once(_once(html, PREMIUM_LABEL, ""), PAYWALL_BOX, "")
+    html = _once(html, SHOWN_PARAGRAPHS, shown)
+    assert '"isAccessibleForFree": false' in html
+    article = extract(html.encode(), url).article
+    assert article.isPremium is True
+    assert article.articleBody == expected["articleBody"]
+
+
+@pytest.mark.parametrize("folder", ["nextjs-2023/seed-syndicated", "nextjs-2023/embeds", "nextjs-2023/staff-multi-author", "nextjs-blueprint/navy-unmanned-submarines"])
+def test_a_free_story_whose_json_ld_says_locked_is_not_premium(folder: str) -> None:
+    # JSON-LD's isAccessibleForFree is false on some free pages (SITE.md): with the whole story shown,
+    # it is no premium story.
+    html, url, _ = _fixture(folder)
+    html = _once(html, '"isAccessibleForFree": true', '"isAccessibleForFree": false')
+    assert extract(html.encode(), url).article.isPremium is False
+
+
+# The label near the headline, drawn outside the headline's own block: above it, or in a row of
+# labels between it and the story.
+LABEL_PLACES = {
+    "above-the-head-block": ('<div class="MainStory_storyhead__Tn4Vx">', '<div class="MainStory_strlabel__Lk8Mn strlabel">Premium</div><div class="MainStory_storyhead__Tn4Vx">'),
+    "row-before-the-story": (
+        '<div class="MainStory_storycontent__Pe3ys storycontent"',
+        '<div class="MainStory_labels__Hh1"><span class="MainStory_strlabel__Lk8Mn strlabel">PREMIUM</span></div><div class="MainStory_storycontent__Pe3ys storycontent"',
+    ),
+}
+
+
+@pytest.mark.parametrize(("old", "new"), LABEL_PLACES.values(), ids=LABEL_PLACES.keys())
+def test_the_premium_label_near_the_headline_outside_its_block_is_the_story_s(old: str, new: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/premium")
+    html = _once(_once(_once(html, PREMIUM_LABEL, ""), PAYWALL_BOX, ""), old, new)
+    html = _once(html, '"isAccessibleForFree": false', '"isAccessibleForFree": true')
+    article = extract(html.encode(), url).article
+    assert article.isPremium is True and article.headline == expected["headline"]
+
+
+def test_a_premium_card_before_the_story_is_not_the_story_s_label() -> None:
+    # A card of another story (a link to it) above the story, with its own label: not this story's.
+    html, url, _ = _fixture("nextjs-2023/seed-syndicated")
+    card = (
+        '<div class="MainStory_trending__T1"><a href="/markets/news/smallcap-rally-runs-into-valuation-wall-as-funds-curb-inflows-124030500112_1.html">'
+        'Smallcap rally runs into valuation wall <span class="MainStory_strlabel__Lk8Mn strlabel">Premium</span></a></div>'
+    )
+    html = _once(html, '<div class="MainStory_storycontent__Pe3ys storycontent"', card + '<div class="MainStory_storycontent__Pe3ys storycontent"')
+    assert extract(html.encode(), url).article.isPremium is False
+
+
+def test_the_live_button_above_the_headline_s_block_makes_a_live_blog() -> None:
+    # The LIVE button drawn above the headline's block, the updates not yet in the page (a plain
+    # fetch of a blog just opened), JSON-LD's type a plain NewsArticle.
+    html, url, _ = _fixture("nextjs-2023/live-blog-dom")
+    html = _once(html, '<div class="MainStory_storyhead__Tn4Vx">\n<div class="LiveButton_livebtn__Hd6Ks">LIVE</div>', '<div class="LiveButton_livebtn__Hd6Ks">LIVE</div><div class="MainStory_storyhead__Tn4Vx">\n')
+    html = re.sub(r'<div class="MainStory_lvblgcont__Zr4Wq lvblgcont">.*?</p></div>', "", html)
+    html = _once(html, '"@type": "LiveBlogPosting"', '"@type": "NewsArticle"')
+    article = extract(html.encode(), url).article
+    assert article.isLiveBlog is True
+    assert article.articleBody == "Benchmark indices are expected to open higher tracking gains in Asian markets."

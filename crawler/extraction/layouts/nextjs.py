@@ -19,9 +19,9 @@ from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import MIN_READ, PREMIUM_LABEL, fragment
+from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -459,6 +459,23 @@ class NextJsV1(CmsStory, ArticlePage):
         return [m for m in self.markers if m is header or any(a is header for a in m.iterancestors())]
 
     @cached_property
+    def lead_markers(self) -> list[_Element]:
+        """The markers by the headline: in its block, or elsewhere in the article before the story
+        (a label or a LIVE button drawn above the headline's block), never a card's."""
+        body = self.body_container
+        header = set(self.header_markers)
+        rest = {m for m in self.markers if m not in header and not self.in_a_card(m)}
+        if body is None or self.scope is self.page.root or not rest:
+            return self.header_markers
+        before = []
+        for element in self.scope.iter():
+            if element is body:
+                break
+            if element in rest:
+                before.append(element)
+        return [*self.header_markers, *before]
+
+    @cached_property
     def paywall_boxes(self) -> list[_Element]:
         """The markers that are a paywall box (neither a label nor a live blog's)."""
         return [
@@ -473,10 +490,23 @@ class NextJsV1(CmsStory, ArticlePage):
             self.PREMIUM_LABEL_PART in (m.get("class") or "")
             and PREMIUM_LABEL in (element_text(m) or " ".join(cast("list[str]", self.IMAGE_ALTS(m)))).lower()
             and not self.in_a_card(m)
-            for m in self.header_markers
+            for m in self.lead_markers
         )
         walled = self.scope is not self.page.root and bool(self.paywall_boxes)
-        return labelled or walled or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
+        return labelled or walled or (self.ld_says_locked() and ("truncated-dom" in self.provenance.flags or self.dom_cut_short))
+
+    @cached_property
+    def dom_cut_short(self) -> bool:
+        """Whether the page shows less of the story than ``htmlContent`` holds: its first paragraphs,
+        the last maybe stopped mid-sentence, as a premium story is drawn for a reader without a
+        subscription. (JSON-LD's body may be as whole as htmlContent: it tells nothing then.)"""
+        whole = split_body(self.html_content_body())[0] if self.body_container is not None else []
+        shown = split_body(self.dom_body())[0] if whole else []
+        if not shown:
+            return False
+        # (A cut may end in an ellipsis, and the whole story in a full stop.)
+        shown_text, whole_text = (_squeezed(" ".join(paragraphs)).rstrip(".\u2026") for paragraphs in (shown, whole))
+        return len(shown_text) < len(whole_text) and whole_text.startswith(shown_text)
 
     # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.
     CARD_HEADLINE_TEXTS = XPath(
@@ -513,7 +543,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def isLiveBlog(self) -> bool:
         return (
             super().isLiveBlog()
-            or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.header_markers)
+            or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
             or (self.scope is not self.page.root and bool(self.update_blocks))
         )
 
