@@ -5,6 +5,7 @@ writes down."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -128,3 +129,36 @@ def test_the_live_button_above_the_headline_s_block_makes_a_live_blog() -> None:
     article = extract(html.encode(), url).article
     assert article.isLiveBlog is True
     assert article.articleBody == "Benchmark indices are expected to open higher tracking gains in Asian markets."
+
+
+# --- a live blog's updates drawn beside the story -------------------------------------------------------
+
+LIVE_UPDATES = re.compile(r'(?:<div class="MainStory_lvblgcont__Zr4Wq lvblgcont">.*?</p></div>)+')
+LIVE_MARKS: dict[str, Callable[[str], str]] = {
+    "live-button-and-ld": lambda html: html,
+    "live-button": lambda html: _once(html, '"@type": "LiveBlogPosting"', '"@type": "NewsArticle"'),
+    "ld-live-blog-posting": lambda html: _once(html, '<div class="LiveButton_livebtn__Hd6Ks">LIVE</div>', ""),
+}
+
+
+@pytest.mark.parametrize("marked", LIVE_MARKS.values(), ids=LIVE_MARKS.keys())
+def test_a_live_blog_s_updates_outside_the_story_s_element_are_its_updates(marked: Callable[[str], str]) -> None:
+    # The blog's component may be a sibling of the story's block (after the element holding the
+    # headline and the introduction): the page is a live blog by its own marks, and its updates follow.
+    html, url, expected = _fixture("nextjs-2023/live-blog-dom")
+    found = LIVE_UPDATES.search(html)
+    assert found is not None
+    html = html[: found.start()] + html[found.end() :]
+    html = _once(html, '<script id="__NEXT_DATA__"', f'<div class="LiveBlog_wrap__a1">{found.group()}</div><script id="__NEXT_DATA__"')
+    article = extract(marked(html).encode(), url).article
+    assert article.isLiveBlog is True and article.articleBody == expected["articleBody"]
+
+
+def test_update_blocks_outside_an_ordinary_story_are_not_its_body() -> None:
+    # Without the page's own marks of a live blog, blocks of that class beside the story (a widget
+    # of another blog) are not this story's.
+    html, url, _ = _fixture("nextjs-2023/seed-syndicated")
+    widget = '<div class="LiveBlog_wrap__a1"><div class="lvblgcont"><h3 class="lvblghdng">Sensex opens 300 points higher</h3><p>The BSE Sensex opened at 78,950.</p></div></div>'
+    html = _once(html, '<script id="__NEXT_DATA__"', widget + '<script id="__NEXT_DATA__"')
+    article = extract(html.encode(), url).article
+    assert article.isLiveBlog is False and "Sensex" not in str(article.articleBody)

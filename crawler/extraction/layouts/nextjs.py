@@ -374,8 +374,21 @@ class NextJsV1(CmsStory, ArticlePage):
 
     @cached_property
     def update_blocks(self) -> list[_Element]:
-        """The page's live-update blocks (outermost), not those of a related story's card."""
-        blocks = [m for m in self.markers if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
+        """The page's live-update blocks (outermost), not those of a related story's card: in the
+        article, else, on a page its own LIVE button or JSON-LD calls a live blog, after its headline
+        (the blog's component may be drawn beside the story's, outside the element holding both)."""
+        found = self.outermost_updates(self.markers)
+        if found or self.scope is self.page.root or self.headline_element is None or self.LIVE_UPDATE_PART not in self.page.text:
+            return found
+        if not ("LiveBlogPosting" in ld_types(self.ld) or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
+            return []
+        after = select(self.UPDATES_AFTER, self.headline_element)
+        return self.outermost_updates(after)
+
+    UPDATES_AFTER = XPath("following::*[contains(@class, 'lvblg')]")
+
+    def outermost_updates(self, candidates: list[_Element]) -> list[_Element]:
+        blocks = [m for m in candidates if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
         return [e for e in blocks if not any(self.LIVE_UPDATE_PART in (a.get("class") or "") for a in e.iterancestors())]
 
     def body_sources(self) -> BodySources:
