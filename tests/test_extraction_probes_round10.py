@@ -162,3 +162,38 @@ def test_update_blocks_outside_an_ordinary_story_are_not_its_body() -> None:
     html = _once(html, '<script id="__NEXT_DATA__"', widget + '<script id="__NEXT_DATA__"')
     article = extract(html.encode(), url).article
     assert article.isLiveBlog is False and "Sensex" not in str(article.articleBody)
+
+
+# --- the AMP twin's byline drawn as the current site's ---------------------------------------------------
+
+AMP_BYLINE = '<div class="byline">Press Trust of India <span class="dateline">New Delhi</span></div>'
+LD_AUTHOR = re.compile(r'"author": (?:\[[^\]]*\]|\{[^{}]*\}), ')
+SITE_BYLINES = {
+    "linked-name": (
+        '<span class="MainStory_dtlauthinfo__Pq2Ws"><span><a href="/author/search/keyword/press-trust-of-india">Press Trust of India</a></span> <span style="font-weight:400">New Delhi</span></span>',
+        [("Press Trust of India", "https://www.business-standard.com/author/search/keyword/press-trust-of-india")],
+        "New Delhi",
+    ),
+    "agency-and-city": ('<div class="dtlauthinfo"><span>AP</span> <span style="font-weight:400">Miami</span></div>', [("AP", None)], "Miami"),
+    "two-names": ('<span class="dtlauthinfo"><span>Shine Jacob &amp; Sohini Das</span><span style="color:#666">, Chennai</span></span>', [("Shine Jacob", None), ("Sohini Das", None)], "Chennai"),
+}
+
+
+@pytest.mark.parametrize(("byline", "authors", "city"), SITE_BYLINES.values(), ids=SITE_BYLINES.keys())
+def test_an_amp_byline_drawn_as_the_current_site_s_gives_names_and_city(byline: str, authors: list[tuple[str, str | None]], city: str) -> None:
+    # Agency copy whose JSON-LD names no author: the byline is the page's only word on who wrote it.
+    html, url, _ = _fixture("amp/seed-syndicated")
+    html = LD_AUTHOR.sub("", _once(html, AMP_BYLINE, byline), count=1)
+    assert '"author"' not in html
+    article = extract(html.encode(), url).article
+    assert [(a.name, a.url) for a in article.authors] == authors
+    assert article.dateline == city
+
+
+def test_an_amp_byline_s_styled_name_is_a_name() -> None:
+    # In the AMP template's own byline a styled span is a name; its city is in .dateline.
+    html, url, _ = _fixture("amp/seed-syndicated")
+    byline = '<div class="byline"><span style="font-weight:700">Shine Jacob</span> <span class="dateline">Chennai</span></div>'
+    html = LD_AUTHOR.sub("", _once(html, AMP_BYLINE, byline), count=1)
+    article = extract(html.encode(), url).article
+    assert [a.name for a in article.authors] == ["Shine Jacob"] and article.dateline == "Chennai"

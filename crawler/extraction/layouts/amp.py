@@ -36,11 +36,11 @@ STORY_BODY = CSSSelector(f".{STORY_BODY_CLASS}")
 _IS_STORY_BODY = XPath(f"boolean({_test(STORY_BODY)})")
 
 
-def _after_headline(selector: CSSSelector) -> tuple[XPath, XPath]:
-    """From the headline: the first element ``selector`` matches or the story's body, whichever comes
-    first (a walk that stops at the body: what is in or after it is never reached); inside the
+def _after_headline(*selectors: CSSSelector) -> tuple[XPath, XPath]:
+    """From the headline: the first element one of ``selectors`` matches or the story's body, whichever
+    comes first (a walk that stops at the body: what is in or after it is never reached); inside the
     headline, then after it (an h1 left open by broken markup swallows what follows)."""
-    wanted = f"*[{_test(selector)} or {_test(STORY_BODY)}][1]"
+    wanted = f"*[{' or '.join(_test(selector) for selector in (*selectors, STORY_BODY))}][1]"
     return XPath(f"descendant::{wanted}"), XPath(f"following::{wanted}")
 
 
@@ -127,17 +127,38 @@ class AmpV1(CmsStory, ArticlePage):
     DATELINE_AFTER_HEADLINE = _after_headline(DATELINE)
 
     def dateline(self) -> str | None:
-        return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))))
+        return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE)) or self.byline_city()))
 
     # The byline after the headline: authors where JSON-LD names none (agency copy may lack them).
+    # Also as the current site draws it (SITE.md's evidence): a span of the module "dtlauthinfo",
+    # the names in inner spans or links, the city in an unclassed inner span with a style.
     BYLINE = CSSSelector(".byline")
-    BYLINE_AFTER_HEADLINE = _after_headline(BYLINE)
+    SITE_BYLINE = CSSSelector("[class*=dtlauthinfo]")
+    ANY_BYLINE = CSSSelector(".byline, [class*=dtlauthinfo]")
+    BYLINE_AFTER_HEADLINE = _after_headline(BYLINE, SITE_BYLINE)
     BYLINE_LINKS = XPath("descendant::a[@href]")
     IS_DATELINE = XPath(f"boolean(self::*[{class_test('dateline')}])")
+    BYLINE_CITY = XPath("(descendant::span[@style][not(@class)])[last()]")
+    CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
+
+    @cached_property
+    def byline_element(self) -> _Element | None:
+        return self.story_element(self.BYLINE_AFTER_HEADLINE, self.ANY_BYLINE)
+
+    @cached_property
+    def city_element(self) -> _Element | None:
+        """The styled span of a byline drawn as the current site's ("AP" "Miami"); in the ``.byline``
+        form a styled span may hold a name."""
+        byline = self.byline_element
+        return first(self.BYLINE_CITY, byline) if byline is not None and "dtlauthinfo" in (byline.get("class") or "") else None
+
+    def byline_city(self) -> str | None:
+        city = element_text(self.city_element)
+        return (city.strip(self.CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:
         """The byline's names: its links (with the author pages), else its text outside the dateline."""
-        byline = self.story_element(self.BYLINE_AFTER_HEADLINE, self.BYLINE)
+        byline = self.byline_element
         if byline is None:
             return []
         linked = {name: self.link(a.get("href")) for a in author_links(byline, select(self.BYLINE_LINKS, byline)) if (name := element_text(a))}
@@ -145,8 +166,9 @@ class AmpV1(CmsStory, ArticlePage):
             return [Link(name=name, url=url) for name, url in linked.items()]
         # Its own text and its children's (a name or an editor's line in a span of its own), apart.
         texts = [byline.text]
+        city = self.city_element
         for child in byline:
-            if isinstance(child.tag, str) and not self.IS_DATELINE(child):
+            if isinstance(child.tag, str) and not self.IS_DATELINE(child) and child is not city:
                 texts.append(element_text(child))
             texts.append(child.tail)
         text = " | ".join(t for t in texts if t and t.strip())
