@@ -197,3 +197,46 @@ def test_an_amp_byline_s_styled_name_is_a_name() -> None:
     html = LD_AUTHOR.sub("", _once(html, AMP_BYLINE, byline), count=1)
     article = extract(html.encode(), url).article
     assert [a.name for a in article.authors] == ["Shine Jacob"] and article.dateline == "Chennai"
+
+
+# --- "More From This Section": a premium card's label, whatever its class ---------------------------------
+
+PREMIUM_CARD = (
+    '<li><a href="https://www.business-standard.com/companies/news/ev-makers-seek-extension-of-fame-subsidy-124070800259_1.html">EV makers seek extension of FAME subsidy</a>'
+    '<span class="MainStory_strlabel__Lk8Mn strlabel">premium</span></li>'
+)
+CARD_URL = "https://www.business-standard.com/companies/news/ev-makers-seek-extension-of-fame-subsidy-124070800259_1.html"
+CARD_LABELS = {
+    "icon-class": f'<li><a href="{CARD_URL}">EV makers seek extension of FAME subsidy <span class="PremiumIcon_premiumtag__Q1">premium</span></a></li>',
+    "unclassed-span": f'<li><a href="{CARD_URL}">EV makers seek extension of FAME subsidy<span>Premium</span></a></li>',
+    "after-read-time": f'<li><a href="{CARD_URL}"><h3>EV makers seek extension of FAME subsidy</h3><span>3 min read</span><i class="bs-icon">Premium</i></a></li>',
+    "before-read-time": f'<li><a href="{CARD_URL}">EV makers seek extension of FAME subsidy <b>premium</b> <span>3 min read</span></a></li>',
+}
+
+
+@pytest.mark.parametrize("card", CARD_LABELS.values(), ids=CARD_LABELS.keys())
+def test_a_premium_card_s_label_is_no_word_of_its_headline(card: str) -> None:
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    article = extract(_once(html, PREMIUM_CARD, card).encode(), url).article
+    assert [(r.headline, r.url) for r in article.alsoRead] == [(r["headline"], r["url"]) for r in expected["alsoRead"]]  # type: ignore[attr-defined]
+    assert article.isPremium is False
+
+
+def test_a_headline_ending_in_the_word_premium_keeps_it() -> None:
+    html, url, _ = _fixture("nextjs-2023/more-from-this-section")
+    card = f'<li><a href="{CARD_URL}"><span>Why Indian smallcaps still trade at a premium</span> <span>4 min read</span></a></li>'
+    article = extract(_once(html, PREMIUM_CARD, card).encode(), url).article
+    assert article.alsoRead[0].headline == "Why Indian smallcaps still trade at a premium"
+
+
+def test_an_amp_premium_card_s_label_is_no_word_of_its_headline() -> None:
+    html, url, _ = _fixture("amp/seed-syndicated")
+    cards = (
+        '<div class="alsoreadbox"><h2>More From This Section</h2><ul>'
+        f'<li><a href="{CARD_URL}">EV makers seek extension of FAME subsidy <span class="premium-tag">Premium</span></a></li>'
+        '<li><a href="/companies/news/mahindra-unveils-new-electric-suv-platform-124061900410_1.html">Mahindra unveils new electric SUV platform</a></li>'
+        "</ul></div>"
+    )
+    html = _once(html, "<div>First Published:", cards + "<div>First Published:")
+    related = extract(html.encode(), url).article.alsoRead
+    assert [r.headline for r in related] == ["EV makers seek extension of FAME subsidy", "Mahindra unveils new electric SUV platform"]

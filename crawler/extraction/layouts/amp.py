@@ -21,7 +21,7 @@ from ..text import MIN_READ
 from ..urls import hindi_story_url, on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
-from .story import CmsStory, class_test
+from .story import CmsStory, class_test, without_premium_label
 
 
 def _test(selector: CSSSelector) -> str:
@@ -281,7 +281,7 @@ class AmpV1(CmsStory, ArticlePage):
 
     def related_headline(self, anchor: _Element) -> str | None:
         # A card may end in its story's read time, as on the Next.js twin.
-        return without_read_time(element_text(anchor))
+        return without_read_time(without_premium_label(anchor, element_text(anchor)))
 
     def is_related_story(self, story_id: str | None) -> bool:
         # As on the Next.js twin, every card links a story by its id (on the Hindi edition too, by

@@ -20,7 +20,7 @@ from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
-from .story import CmsStory, class_test
+from .story import CmsStory, class_test, without_premium_label
 from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
@@ -551,7 +551,7 @@ class NextJsV1(CmsStory, ArticlePage):
             text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(card))))
         else:
             text = element_text(card)
-        return without_read_time(text)
+        return without_read_time(without_premium_label(card, text))
 
     def isLiveBlog(self) -> bool:
         return (

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import cast
 
+from lxml import etree
 from lxml.etree import _Element
 
 from ..normalize import clean_text
-from ..text import block_paragraphs, is_promo_run, without_promoted_links
-from .base import select, text_content
+from ..text import PREMIUM_LABEL, block_paragraphs, is_promo_run, without_promoted_links
+from .base import joined_text, select, text_content
 from .selectors import XPath
 
 
@@ -46,6 +48,28 @@ def promo_runs(root: _Element, known: set[_Element]) -> list[_Element]:
 
 
 _BOLD = frozenset({"strong", "b"})
+
+_CARD_TEXTS = XPath("descendant::text()[not(parent::style or parent::script)]")
+
+
+def without_premium_label(card: _Element, text: str | None) -> str | None:
+    """A related story's card text without a "Premium" label drawn inside it in an element of its own,
+    whatever the label's class (SITE.md: a premium card of "More From This Section" ends in
+    "premium"). The word inside the headline's own text is the headline's ("… at a premium")."""
+    if not text or PREMIUM_LABEL not in text.casefold() or not len(card):
+        return text
+    labels = {e for e in card.iterdescendants() if isinstance(e.tag, str) and (clean_text(text_content(e)) or "").casefold() == PREMIUM_LABEL}
+    if not labels:
+        return text
+    kept = []
+    for node in cast("list[etree._ElementUnicodeResult]", _CARD_TEXTS(card)):
+        holder = node.getparent()
+        if node.is_tail and holder is not None:
+            holder = holder.getparent()
+        if holder is not None and (holder in labels or any(a in labels for a in holder.iterancestors())):
+            continue
+        kept.append(str(node))
+    return clean_text(joined_text([t for t in kept if t.strip()])) or text
 
 
 class CmsStory:
