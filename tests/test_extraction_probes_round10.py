@@ -240,3 +240,41 @@ def test_an_amp_premium_card_s_label_is_no_word_of_its_headline() -> None:
     html = _once(html, "<div>First Published:", cards + "<div>First Published:")
     related = extract(html.encode(), url).article.alsoRead
     assert [r.headline for r in related] == ["EV makers seek extension of FAME subsidy", "Mahindra unveils new electric SUV platform"]
+
+
+# --- the hero's caption line wherever the picture's block is drawn ------------------------------------------
+
+HERO_BLOCK = (
+    '<div class="MainStory_storyimage__Qa5Mn"><img src="https://bsmedia.business-standard.com/_media/bs/img/article/2024-02/28/full/1709115120-4521.jpg"'
+    ' alt="India USA flags" width="620" height="350"><div class="MainStory_captiontext__Lm2Xc captiontext">The last India-US homeland security dialogue was last held in January 2022</div></div>'
+)
+HERO_FORMS = {
+    "block-between-head-and-story": lambda html: _once(_once(html, HERO_BLOCK, ""), '<div class="MainStory_storycontent__Pe3ys', HERO_BLOCK + '<div class="MainStory_storycontent__Pe3ys'),
+    "block-above-the-head": lambda html: _once(_once(html, HERO_BLOCK, ""), '<div class="MainStory_storyhead__Tn4Vx">', HERO_BLOCK + '<div class="MainStory_storyhead__Tn4Vx">'),
+    "figure-with-figcaption": lambda html: _once(
+        html,
+        HERO_BLOCK,
+        '<figure class="MainStory_storyimage__Qa5Mn"><img src="https://bsmedia.business-standard.com/_media/bs/img/article/2024-02/28/full/1709115120-4521.jpg" alt="India USA flags">'
+        "<figcaption>The last India-US homeland security dialogue was last held in January 2022</figcaption></figure>",
+    ),
+}
+
+
+@pytest.mark.parametrize("form", HERO_FORMS.values(), ids=HERO_FORMS.keys())
+def test_the_hero_s_caption_line_and_alt_text_are_read_from_the_page(form: Callable[[str], str]) -> None:
+    # The article JSON without the picture's caption and alt text (a CMS that keeps them on the
+    # picture alone): the page's caption line and the <img>'s alt are the reader's.
+    html, url, expected = _fixture("nextjs-2023/seed-syndicated")
+    html = _with_data(form(html), lambda data: data.update(featuredImageObj={"url": expected["mainImage"]["url"]}))  # type: ignore[index]
+    article = extract(html.encode(), url).article
+    assert article.mainImage is not None
+    assert (article.mainImage.alt, article.mainImage.caption) == ("India USA flags", "The last India-US homeland security dialogue was last held in January 2022")
+
+
+def test_an_inline_picture_s_caption_in_the_story_is_not_the_hero_s() -> None:
+    html, url, expected = _fixture("nextjs-2023/embeds-dom-europe")
+    html = re.sub(r'<div class="MainStory_storyimage__Qa5Mn">.*?</div></div>', "", html, count=1)
+    html = _once(html, '<div style="font-size:12px;color:#666">Delegates', '<div class="captiontext">Delegates')
+    html = _with_data(html, lambda data: data.update(featuredImageObj={"url": expected["mainImage"]["url"]}))  # type: ignore[index]
+    image = extract(html.encode(), url).article.mainImage
+    assert image is not None and image.caption is None and image.alt is None

@@ -20,6 +20,7 @@ from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
+from .amp import figure_caption
 from .story import CmsStory, class_test, without_premium_label
 from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
@@ -320,7 +321,7 @@ class NextJsV1(CmsStory, ArticlePage):
         header = self.header if self.header is not None else self.scope
         caption = self.pick(
             "mainImage.caption",
-            (DOM, lambda: element_text(first(self.CAPTION, header))),
+            (DOM, lambda: self.dom_caption(header, url)),
             (NEXT_DATA, lambda: markup_text_of(dig(featured, "caption"))),
             fallbacks=((JSON_LD, lambda: ld_image.caption if ld_image else None),),
         )
@@ -328,11 +329,41 @@ class NextJsV1(CmsStory, ArticlePage):
         alt = text_of(dig(featured, "alt_text")) or self.hero_alt(header, url)
         return Image(url=url, alt=alt, caption=caption)
 
-    def hero_alt(self, header: _Element, url: str) -> str | None:
-        """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block, also through
-        Next.js's image proxy or resized)."""
+    def dom_caption(self, header: _Element, url: str) -> str | None:
+        """The line under the hero image: a caption of the headline's block, else of the article
+        before its story (the picture's block may be drawn outside the headline's), else the
+        ``<figcaption>`` of the hero's ``<figure>``."""
+        found = first(self.CAPTION, header)
+        if found is None and header is not self.scope:
+            found = next((c for c in self.before_story(select(self.CAPTION, self.scope)) if not self.in_a_card(c)), None)
+        return element_text(found) if found is not None else figure_caption(self.hero_image(header, url))
+
+    def hero_image(self, header: _Element, url: str) -> _Element | None:
+        """The ``<img>`` of ``url`` in the headline's block, else in the article before its story (also
+        through Next.js's image proxy or resized)."""
         hero = picture_showing(select(self.HERO_IMAGE, header), url)
+        if hero is None and header is not self.scope:
+            hero = picture_showing(self.before_story(select(self.HERO_IMAGE, self.scope)), url)
+        return hero
+
+    def hero_alt(self, header: _Element, url: str) -> str | None:
+        """The alt text of the hero image."""
+        hero = self.hero_image(header, url)
         return clean_text(hero.get("alt")) if hero is not None else None
+
+    def before_story(self, found: list[_Element]) -> list[_Element]:
+        """Of elements of the article, those before its story (none inside it)."""
+        body = self.body_container
+        if body is None or not found:
+            return found
+        wanted = set(found)
+        before = []
+        for element in self.scope.iter():
+            if element is body:
+                break
+            if element in wanted:
+                before.append(element)
+        return before
 
     # --- body ----------------------------------------------------------------------------------
 
@@ -477,16 +508,10 @@ class NextJsV1(CmsStory, ArticlePage):
         (a label or a LIVE button drawn above the headline's block), never a card's."""
         body = self.body_container
         header = set(self.header_markers)
-        rest = {m for m in self.markers if m not in header and not self.in_a_card(m)}
+        rest = [m for m in self.markers if m not in header and not self.in_a_card(m)]
         if body is None or self.scope is self.page.root or not rest:
             return self.header_markers
-        before = []
-        for element in self.scope.iter():
-            if element is body:
-                break
-            if element in rest:
-                before.append(element)
-        return [*self.header_markers, *before]
+        return [*self.header_markers, *self.before_story(rest)]
 
     @cached_property
     def paywall_boxes(self) -> list[_Element]:
