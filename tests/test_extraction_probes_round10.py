@@ -278,3 +278,45 @@ def test_an_inline_picture_s_caption_in_the_story_is_not_the_hero_s() -> None:
     html = _with_data(html, lambda data: data.update(featuredImageObj={"url": expected["mainImage"]["url"]}))  # type: ignore[index]
     image = extract(html.encode(), url).article.mainImage
     assert image is not None and image.caption is None and image.alt is None
+
+
+# --- the related list drawn inside the story's container ---------------------------------------------------
+
+RELATED_BOX = re.compile(r'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox">.*?</ul></div>')
+RELATED_HEADINGS_DRAWN = {
+    "more-from-this-section-h2": ("nextjs-2023/more-from-this-section", lambda box: box),
+    "more-from-this-section-div": ("nextjs-2023/more-from-this-section", lambda box: box.replace("<h2>", '<div class="MainStory_hdng__A">').replace("</h2>", "</div>")),
+    "more-from-this-section-cards-with-read-times": (
+        "nextjs-2023/more-from-this-section",
+        lambda box: box.replace("</a>", "</a><span>3 min read</span>"),
+    ),
+    "also-read": ("nextjs-2023/seed-syndicated", lambda box: box),
+}
+
+
+@pytest.mark.parametrize(("folder", "drawn"), RELATED_HEADINGS_DRAWN.values(), ids=RELATED_HEADINGS_DRAWN.keys())
+def test_a_related_list_inside_the_story_s_container_is_no_story(folder: str, drawn: Callable[[str], str]) -> None:
+    # The region's DOM (no htmlContent) with the list after the story's paragraphs, inside the
+    # container: its heading and cards are the related stories, not the story's last lines.
+    html, url, expected = _fixture(folder)
+    found = RELATED_BOX.search(html)
+    assert found is not None
+    html = html[: found.start()] + html[found.end() :]
+    html = _once(html, '<div class="storyadsprg">', drawn(found.group()) + '<div class="storyadsprg">')
+    article = extract(_dom_only(html).encode(), url).article
+    assert article.articleBody == expected["articleBody"]
+    assert [(r.headline, r.url) for r in article.alsoRead] == [(r["headline"], r["url"]) for r in expected["alsoRead"]]  # type: ignore[attr-defined]
+
+
+def test_story_lines_linking_other_stories_after_an_inline_promo_stay() -> None:
+    html, url, _ = _fixture("nextjs-2023/seed-syndicated")
+    story = (
+        "<div>The first line of the story.</div><div><strong>Also Read</strong></div>"
+        '<div><a href="/india-news/some-story-124022800001_1.html">Some story</a></div>'
+        '<div>The minister had <a href="/india-news/earlier-visit-124010100002_1.html">visited Washington</a> in January.</div>'
+        "<div>The last line of the story.</div>"
+    )
+    start = html.index('<div class="non-paywall-content">') + len('<div class="non-paywall-content">')
+    end = html.index('</div><div class="storyadsprg">')
+    article = extract(_dom_only(html[:start] + story + html[end:]).encode(), url).article
+    assert article.articleBody == "The first line of the story.\nThe minister had visited Washington in January.\nThe last line of the story."
