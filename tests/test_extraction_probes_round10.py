@@ -320,3 +320,17 @@ def test_story_lines_linking_other_stories_after_an_inline_promo_stay() -> None:
     end = html.index('</div><div class="storyadsprg">')
     article = extract(_dom_only(html[:start] + story + html[end:]).encode(), url).article
     assert article.articleBody == "The first line of the story.\nThe minister had visited Washington in January.\nThe last line of the story."
+
+
+def test_a_related_list_inside_the_amp_story_s_container_is_no_story() -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    box = (
+        '<div class="alsoreadbox"><h2>More From This Section</h2><ul>'
+        f'<li><a href="{CARD_URL}">EV makers seek extension of FAME subsidy</a><span class="strlabel">premium</span></li>'
+        '<li><a href="/companies/news/mahindra-unveils-new-electric-suv-platform-124061900410_1.html">Mahindra unveils new electric SUV platform</a></li>'
+        "</ul></div>"
+    )
+    html = _once(html, "other activities.</p></div>", f"other activities.</p>{box}</div>")
+    article = extract(html.encode(), url).article
+    assert article.articleBody == expected["articleBody"] and article.isPremium is False
+    assert [r.headline for r in article.alsoRead] == ["EV makers seek extension of FAME subsidy", "Mahindra unveils new electric SUV platform"]

@@ -18,10 +18,10 @@ from ..lazy import cached_property
 from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
 from ..text import MIN_READ
-from ..urls import hindi_story_url, on_hindi_edition
+from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
-from .story import CmsStory, class_test, without_premium_label
+from .story import CmsStory, class_test, related_block_in, without_premium_label
 
 
 def _test(selector: CSSSelector) -> str:
@@ -269,7 +269,8 @@ class AmpV1(CmsStory, ArticlePage):
         paywall = select(self.PAYWALL, body) if body is not None and self.SUBSCRIPTIONS in self.page.text else []
 
         def dom() -> list[str]:
-            paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists])
+            related = related_block_in(body, self.links_after, lambda a: page_article_id(None, self.link(a.get("href")) or "") is not None)
+            paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists, *related])
             if self.live_lists:
                 return paragraphs + self.live_updates()
             # A live blog without a live list: its updates as JSON-LD lists them, those the story

@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any, cast
 
 from .selectors import CSSSelector, XPath
-from lxml import etree
 from lxml.etree import _Element
 
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
@@ -20,10 +19,10 @@ from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import MIN_READ, PREMIUM_LABEL, RELATED_HEADINGS, fragment, split_body
+from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
-from .story import CmsStory, class_test, without_premium_label
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _HEADING_TRAIL, _squeezed, article_container, author_links, author_names, byline_names, date_value, element_text, first, holder_of, joined_text, markup_text_of, may_hold_heading, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .story import CmsStory, class_test, related_block_in, without_premium_label
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -393,33 +392,10 @@ class NextJsV1(CmsStory, ArticlePage):
         updates = self.update_blocks if self.isLiveBlog() else []
         return self.paragraphs_of(self.body_container, self.page.text, [*updates, *self.paywall_boxes, *self.related_in_story])
 
-    BODY_TEXTS = XPath("descendant::text()")
-
-    # Besides its heading and its cards' headlines, a card may show a label and a read time.
-    CARD_EXTRA = 20
-
     @cached_property
     def related_in_story(self) -> list[_Element]:
-        """The related stories' list ("More From This Section", "Also Read") where the page draws it
-        inside the story's container: the block holding its heading and cards and nothing else (a
-        line of the story naming other stories is the story's), which is no story."""
-        body = self.body_container
-        if body is None or not may_hold_heading(text_content(body)):
-            return []
-        for text in cast("list[etree._ElementUnicodeResult]", self.BODY_TEXTS(body)):
-            if len(text) > 60 or " ".join(text.casefold().split()).rstrip(_HEADING_TRAIL) not in RELATED_HEADINGS:
-                continue
-            heading = holder_of(text)
-            links = [a for a in self.links_after(heading) if article_id(self.link(a.get("href")))] if heading is not None and heading is not body else []
-            if heading is None or not links:
-                continue
-            holder = heading
-            for link in links:
-                holder = article_container(holder, link)
-            listed = len(text_content(heading)) + sum(len(text_content(a)) + self.CARD_EXTRA for a in links)
-            if holder is not body and any(a is body for a in holder.iterancestors()) and len(text_content(holder)) <= listed:
-                return [holder]
-        return []
+        """The related stories' list where the page draws it inside the story's container."""
+        return related_block_in(self.body_container, self.links_after, lambda a: article_id(self.link(a.get("href"))) is not None)
 
 
     def live_updates(self) -> list[str]:
