@@ -334,3 +334,21 @@ def test_a_related_list_inside_the_amp_story_s_container_is_no_story() -> None:
     article = extract(html.encode(), url).article
     assert article.articleBody == expected["articleBody"] and article.isPremium is False
     assert [r.headline for r in article.alsoRead] == ["EV makers seek extension of FAME subsidy", "Mahindra unveils new electric SUV platform"]
+
+
+def test_a_locked_story_with_text_in_its_paywall_part_is_premium_without_label_or_box() -> None:
+    # The whole story in the page, its rest in .paywall-content (hidden until the reader subscribes):
+    # with JSON-LD saying the story is not free, that part is the paywall's.
+    html, url, expected = _fixture("nextjs-2023/premium")
+    html = _once(_once(html, PREMIUM_LABEL, ""), PAYWALL_BOX, "")
+    rest = "".join(f"<div>{p}</div>" for p in str(expected["articleBody"]).split("\n")[2:])
+    html = _once(html, '<div class="paywall-content"></div>', f'<div class="paywall-content">{rest}</div>')
+    article = extract(html.encode(), url).article
+    assert article.isPremium is True and article.articleBody == expected["articleBody"]
+
+
+def test_a_free_story_with_an_empty_paywall_part_or_an_offer_in_it_is_not_premium() -> None:
+    html, url, _ = _fixture("nextjs-2023/seed-syndicated")
+    html = _once(html, '"isAccessibleForFree": true', '"isAccessibleForFree": false')
+    html = _once(html, '<div class="storyadsprg">', '<div class="paywall-content"><p>Subscribe to Business Standard</p></div><div class="storyadsprg">')
+    assert extract(html.encode(), url).article.isPremium is False

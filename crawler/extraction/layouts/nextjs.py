@@ -536,7 +536,20 @@ class NextJsV1(CmsStory, ArticlePage):
             for m in self.lead_markers
         )
         walled = self.scope is not self.page.root and bool(self.paywall_boxes)
-        return labelled or walled or (self.ld_says_locked() and ("truncated-dom" in self.provenance.flags or self.dom_cut_short))
+        return labelled or walled or (self.ld_says_locked() and ("truncated-dom" in self.provenance.flags or self.dom_cut_short or self.story_behind_paywall))
+
+    PAYWALL_PART = XPath(f"descendant::*[{class_test('paywall-content')}]")
+
+    @cached_property
+    def story_behind_paywall(self) -> bool:
+        """Whether the story's container holds story text in its ``.paywall-content`` (the part the page
+        hides from a reader without a subscription; a free story's is empty or absent), a paywall
+        box's offer aside."""
+        body = self.body_container
+        if body is None or "paywall-content" not in self.page.text:
+            return False
+        boxes = self.paywall_boxes
+        return any(split_body(self.paragraphs_of(part, self.page.text, boxes))[0] for part in select(self.PAYWALL_PART, body))
 
     @cached_property
     def dom_cut_short(self) -> bool:
