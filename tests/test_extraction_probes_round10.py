@@ -352,3 +352,26 @@ def test_a_free_story_with_an_empty_paywall_part_or_an_offer_in_it_is_not_premiu
     html = _once(html, '"isAccessibleForFree": true', '"isAccessibleForFree": false')
     html = _once(html, '<div class="storyadsprg">', '<div class="paywall-content"><p>Subscribe to Business Standard</p></div><div class="storyadsprg">')
     assert extract(html.encode(), url).article.isPremium is False
+
+
+# --- the AMP twin's own Premium label ---------------------------------------------------------------------
+
+# JSON-LD's body as short as the page's (a template that copies the shown part): only the label says premium.
+AMP_SHORT_LD_BODY = (
+    '"articleBody": "The rally in smallcap stocks is running into a valuation wall, with several mutual funds restricting fresh lump-sum inflows into'
+    ' their smallcap schemes.\\nMarket regulator Sebi has asked fund houses to put in place a framework to protect investors from the froth in the segment.", '
+)
+AMP_LABELS = {
+    "before-the-h1": ("<h1>", '<span class="strlabel">Premium</span><h1>', True),
+    "inside-the-h1": ("<h1>", '<h1><span class="story_strlabel__x">Premium</span> ', True),
+    "after-the-h1": ("</h1>", '</h1><div class="strlabel"><amp-img src="/premium.svg" alt="Premium" width="60" height="20"></amp-img></div>', True),
+    "a-card-s-after-the-h1": ("</h1>", '</h1><ul><li><a href="/markets/news/other-124030500001_1.html">Other story <span class="strlabel">Premium</span></a></li></ul>', False),
+}
+
+
+@pytest.mark.parametrize(("old", "new", "premium"), AMP_LABELS.values(), ids=AMP_LABELS.keys())
+def test_the_amp_story_s_premium_label_makes_it_premium(old: str, new: str, premium: bool) -> None:
+    html, url, expected = _fixture("amp/premium")
+    html = LD_BODY.sub(AMP_SHORT_LD_BODY, html, count=1)
+    article = extract(_once(html, old, new).encode(), url).article
+    assert article.isPremium is premium and article.headline == expected["headline"]

@@ -17,7 +17,7 @@ from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
-from ..text import MIN_READ
+from ..text import MIN_READ, PREMIUM_LABEL
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
@@ -292,7 +292,33 @@ class AmpV1(CmsStory, ArticlePage):
     def isLiveBlog(self) -> bool:
         return super().isLiveBlog() or bool(self.live_lists)
 
+    # The story's own "Premium" label by its headline, as on the Next.js twin: inside the h1, the first
+    # label after it (before the story), or the block right before it; never a card's (in a link or a
+    # list item).
+    LABEL = CSSSelector("[class*=strlabel]")
+    LABEL_AFTER_HEADLINE = _after_headline(LABEL)
+    LABEL_BEFORE_HEADLINE = XPath(
+        "preceding-sibling::*[1][contains(@class, 'strlabel')] | preceding-sibling::*[1]/descendant::*[contains(@class, 'strlabel')]"
+    )
+    CARD_ANCESTORS = XPath("ancestor::li | ancestor::a[@href]")
+    IMAGE_ALTS = XPath("descendant-or-self::img/@alt | descendant-or-self::amp-img/@alt", smart_strings=False)
+
+    def labelled(self) -> bool:
+        headline = self.headline_element
+        if headline is None or "strlabel" not in self.page.text:
+            return False
+        labels = [self.story_element(self.LABEL_AFTER_HEADLINE, self.LABEL), *select(self.LABEL_BEFORE_HEADLINE, headline)]
+        return any(
+            label is not None
+            and not _IS_STORY_BODY(label)
+            and PREMIUM_LABEL in (element_text(label) or " ".join(strings(self.IMAGE_ALTS, label))).lower()
+            and not select(self.CARD_ANCESTORS, label)
+            for label in labels
+        )
+
     def isPremium(self) -> bool:
+        if self.labelled():
+            return True
         # With amp-subscriptions the whole story may be in the page, hidden until the reader is
         # entitled: its "content" section is the page's own mark of a locked story, as a cut body is
         # elsewhere (JSON-LD's flag alone is wrong on some free pages).
