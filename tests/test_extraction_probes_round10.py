@@ -375,3 +375,13 @@ def test_the_amp_story_s_premium_label_makes_it_premium(old: str, new: str, prem
     html = LD_BODY.sub(AMP_SHORT_LD_BODY, html, count=1)
     article = extract(_once(html, old, new).encode(), url).article
     assert article.isPremium is premium and article.headline == expected["headline"]
+
+
+@pytest.mark.parametrize("label", ['<span class="strlabel">Premium</span>', '<span class="LiveButton_livebtn__Hd6Ks">LIVE</span>'])
+def test_a_label_inside_the_amp_h1_is_no_word_of_the_headline(label: str) -> None:
+    # With neither JSON-LD's headline nor og:title, the h1 is the headline: without its label.
+    html, url, expected = _fixture("amp/premium")
+    html = re.sub(r'"headline": "[^"]*", ', "", html)
+    html = re.sub(r'<meta property="og:title"[^>]*>', "", html)
+    html = _once(html, "<h1>", f"<h1>{label} ")
+    assert extract(html.encode(), url).article.headline == expected["headline"]
