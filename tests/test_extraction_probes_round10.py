@@ -385,3 +385,33 @@ def test_a_label_inside_the_amp_h1_is_no_word_of_the_headline(label: str) -> Non
     html = re.sub(r'<meta property="og:title"[^>]*>', "", html)
     html = _once(html, "<h1>", f"<h1>{label} ")
     assert extract(html.encode(), url).article.headline == expected["headline"]
+
+
+# --- the AMP twin of a live blog drawn with the current site's update blocks -------------------------------
+
+AMP_UPDATE = '<div class="lvblgcont"><span class="livetime">Feb 28 2024 | 4:20 PM IST</span><h3 class="lvblghdng">Talks end</h3><p>The talks ended without a joint statement.</p></div>'
+AMP_UPDATE_LINES = ["Feb 28 2024 | 4:20 PM IST", "Talks end", "The talks ended without a joint statement."]
+AMP_LIVE_FORMS: dict[str, Callable[[str], str]] = {
+    "ld-live-blog-posting-updates-after-the-story": lambda html: _once(
+        _once(html, "other activities.</p></div>", f"other activities.</p></div>{AMP_UPDATE}"), '"@type": "NewsArticle"', '"@type": "LiveBlogPosting"'
+    ),
+    "live-button-updates-after-the-story": lambda html: _once(
+        _once(html, "other activities.</p></div>", f"other activities.</p></div>{AMP_UPDATE}"), "<h1>", '<span class="LiveButton_livebtn__Hd6Ks">LIVE</span><h1>'
+    ),
+    "updates-in-the-story": lambda html: _once(html, "other activities.</p></div>", f"other activities.</p>{AMP_UPDATE}</div>"),
+}
+
+
+@pytest.mark.parametrize("form", AMP_LIVE_FORMS.values(), ids=AMP_LIVE_FORMS.keys())
+def test_an_amp_live_blog_s_update_blocks_are_its_updates(form: Callable[[str], str]) -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    article = extract(form(html).encode(), url).article
+    assert article.isLiveBlog is True
+    assert article.articleBody == "\n".join([str(expected["articleBody"]), *AMP_UPDATE_LINES])
+
+
+def test_an_amp_live_story_s_card_does_not_make_a_live_blog() -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    card = f'<ul><li><a href="{CARD_URL}"><span class="lvblgtag">LIVE</span> Markets live: Sensex rises</a></li></ul>'
+    article = extract(_once(html, "<div>First Published:", card + "<div>First Published:").encode(), url).article
+    assert article.isLiveBlog is False and article.articleBody == expected["articleBody"]

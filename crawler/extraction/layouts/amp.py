@@ -272,6 +272,39 @@ class AmpV1(CmsStory, ArticlePage):
         headline = self.headline_element
         return select(self.LIVE_LISTS, self.page.root) if headline is None else select(self.LIVE_LISTS_AFTER_HEADLINE, headline)
 
+    # The current site's update blocks (SITE.md's evidence: .lvblgcont, .lvblghdng), after the
+    # headline and outside the page's furniture, never in a card; and its LIVE button by the headline.
+    LIVE_BLOCK_PART = "lvblg"
+    _STORY_BLOCK = "*[contains(@class, 'lvblg')][not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar or ancestor::li or ancestor::a[@href])]"
+    UPDATE_BLOCKS_AFTER_HEADLINE = XPath(f"descendant::{_STORY_BLOCK} | following::{_STORY_BLOCK}")
+    LIVE_BUTTON_BY_HEADLINE = XPath(
+        "descendant::*[contains(@class, 'LiveButton')] | preceding-sibling::*[1][contains(@class, 'LiveButton')]"
+        " | preceding-sibling::*[1]/descendant::*[contains(@class, 'LiveButton')] | following-sibling::*[1][contains(@class, 'LiveButton')]"
+    )
+
+    @cached_property
+    def update_blocks(self) -> list[_Element]:
+        """The update blocks after the headline (outermost)."""
+        headline = self.headline_element
+        if headline is None or self.LIVE_BLOCK_PART not in self.page.text:
+            return []
+        blocks = select(self.UPDATE_BLOCKS_AFTER_HEADLINE, headline)
+        return [b for b in blocks if not any(self.LIVE_BLOCK_PART in (a.get("class") or "") for a in b.iterancestors())]
+
+    @cached_property
+    def updates_after_story(self) -> list[str]:
+        """The paragraphs of the update blocks drawn after the story's container (those in it are
+        read with it), written in the CMS as a story is."""
+        body = self.body_container
+        outside = [b for b in self.update_blocks if body is None or not any(a is body for a in b.iterancestors())]
+        parts = self.noise_parts(self.page.text) if outside else frozenset()
+        return [p for block in outside for p in self.paragraphs_of(block, "", parts=parts)]
+
+    def live_marked(self) -> bool:
+        """The page's own marks of a live blog: update blocks, or a LIVE button by the headline."""
+        headline = self.headline_element
+        return bool(self.update_blocks) or (headline is not None and "LiveButton" in self.page.text and bool(select(self.LIVE_BUTTON_BY_HEADLINE, headline)))
+
     def live_updates(self) -> list[str]:
         # Each item is written in the CMS as a story is: its ad slots, promos and inline captions are no update.
         parts = self.noise_parts(self.page.text) if self.live_lists else frozenset()
@@ -286,10 +319,13 @@ class AmpV1(CmsStory, ArticlePage):
             paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists, *related])
             if self.live_lists:
                 return paragraphs + self.live_updates()
-            # A live blog without a live list: its updates as JSON-LD lists them, those the story
-            # does not show already (the page may put them in it as plain blocks).
+            # A live blog without a live list: the update blocks drawn after the story, then its
+            # updates as JSON-LD lists them, those the page does not show already (it may put them in
+            # the story as plain blocks).
             shown = set(paragraphs)
-            return paragraphs + [p for p in (self.ld_live_updates() if paragraphs and self.isLiveBlog() else ()) if p not in shown]
+            live = self.isLiveBlog()
+            extra = [*(self.updates_after_story if live else ()), *(self.ld_live_updates() if paragraphs and live else ())]
+            return paragraphs + [p for p in dict.fromkeys(extra) if p not in shown]
 
         return ((DOM, dom), (JSON_LD, self.ld_body))
 
@@ -303,7 +339,7 @@ class AmpV1(CmsStory, ArticlePage):
         return story_id is not None
 
     def isLiveBlog(self) -> bool:
-        return super().isLiveBlog() or bool(self.live_lists)
+        return super().isLiveBlog() or bool(self.live_lists) or self.live_marked()
 
     # The story's own "Premium" label by its headline, as on the Next.js twin: inside the h1, the first
     # label after it (before the story), or the block right before it; never a card's (in a link or a
