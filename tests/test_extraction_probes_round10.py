@@ -4,6 +4,7 @@ writes down."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -415,3 +416,14 @@ def test_an_amp_live_story_s_card_does_not_make_a_live_blog() -> None:
     card = f'<ul><li><a href="{CARD_URL}"><span class="lvblgtag">LIVE</span> Markets live: Sensex rises</a></li></ul>'
     article = extract(_once(html, "<div>First Published:", card + "<div>First Published:").encode(), url).article
     assert article.isLiveBlog is False and article.articleBody == expected["articleBody"]
+
+
+def test_updates_the_page_shows_beyond_json_ld_s_latest_are_kept() -> None:
+    # JSON-LD's liveBlogUpdate may list only the latest updates; the page shows every one of them.
+    html, url, _ = _fixture("nextjs-2023/live-blog-dom")
+    latest = [{"@type": "BlogPosting", "headline": "IT stocks lead gains", "articleBody": "Infosys and TCS rose over 2 per cent each.", "datePublished": "2024-11-05T10:10:00+05:30"}]
+    html = _once(html, '"@type": "LiveBlogPosting", ', f'"@type": "LiveBlogPosting", "liveBlogUpdate": {json.dumps(latest)}, ')
+    body = str(extract(html.encode(), url).article.articleBody).split("\n")
+    assert body[0] == "Benchmark indices are expected to open higher tracking gains in Asian markets."
+    for line in ("Sensex opens 300 points higher", "The BSE Sensex opened at 78,950, up 300 points.", "IT stocks lead gains", "Infosys and TCS rose over 2 per cent each."):
+        assert body.count(line) == 1, line

@@ -399,12 +399,19 @@ class NextJsV1(CmsStory, ArticlePage):
 
 
     def live_updates(self) -> list[str]:
-        """Live-blog updates: JSON-LD ``liveBlogUpdate``, else the page's update blocks (written in the
-        CMS as a story is: its ad slots, promos and inline captions are no update)."""
-        if found := self.ld_live_updates():
-            return found
+        """Live-blog updates: JSON-LD ``liveBlogUpdate``, then the page's update blocks it lacks (it may
+        list only the latest); without it, the page's blocks (written in the CMS as a story is: its ad
+        slots, promos and inline captions are no update)."""
+        structured = self.ld_live_updates()
+        if not self.update_blocks:
+            return structured
         parts = self.noise_parts(self.page.text)
-        return [p for element in self.update_blocks for p in self.paragraphs_of(element, "", parts=parts)]
+        blocks = [self.paragraphs_of(element, "", parts=parts) for element in self.update_blocks]
+        if not structured:
+            return [p for block in blocks for p in block]
+        # A block JSON-LD has (its headline or text among JSON-LD's lines) is that update.
+        known = set(structured)
+        return structured + [p for block in blocks if not known.intersection(block) for p in block]
 
     LIVE_UPDATE_PART = "lvblg"
 
