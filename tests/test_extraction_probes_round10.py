@@ -427,3 +427,13 @@ def test_updates_the_page_shows_beyond_json_ld_s_latest_are_kept() -> None:
     assert body[0] == "Benchmark indices are expected to open higher tracking gains in Asian markets."
     for line in ("Sensex opens 300 points higher", "The BSE Sensex opened at 78,950, up 300 points.", "IT stocks lead gains", "Infosys and TCS rose over 2 per cent each."):
         assert body.count(line) == 1, line
+
+
+@pytest.mark.parametrize("label", ['<span class="LiveButton_livebtn__Hd6Ks">LIVE</span>', '<span class="MainStory_strlabel__Lk8Mn strlabel">Premium</span>'])
+def test_a_card_s_label_before_the_story_without_a_link_around_it_is_not_the_story_s(label: str) -> None:
+    # A card between the headline's block and the story, its label beside the link to its story.
+    html, url, _ = _fixture("nextjs-2023/seed-syndicated")
+    card = f'<div class="MainStory_trending__T1"><div class="card">{label}<h3><a href="/markets/news/stock-market-live-updates-125080400021_1.html">Stock Market LIVE Updates</a></h3></div></div>'
+    html = _once(html, '<div class="MainStory_storycontent__Pe3ys storycontent"', card + '<div class="MainStory_storycontent__Pe3ys storycontent"')
+    article = extract(html.encode(), url).article
+    assert article.isLiveBlog is False and article.isPremium is False

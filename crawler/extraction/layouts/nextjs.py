@@ -520,10 +520,23 @@ class NextJsV1(CmsStory, ArticlePage):
         (a label or a LIVE button drawn above the headline's block), never a card's."""
         body = self.body_container
         header = set(self.header_markers)
-        rest = [m for m in self.markers if m not in header and not self.in_a_card(m)]
+        rest = [m for m in self.markers if m not in header and not self.in_a_card(m) and not self.beside_a_story_link(m)]
         if body is None or self.scope is self.page.root or not rest:
             return self.header_markers
         return [*self.header_markers, *self.before_story(rest)]
+
+    def beside_a_story_link(self, marker: _Element) -> bool:
+        """Whether a marker's block (its parent or the one above, below the article) links another
+        story: a card drawn without a list or a link around its label."""
+        parent = marker.getparent()
+        for block in (parent, parent.getparent() if parent is not None else None):
+            if block is None or block is self.scope:
+                return False
+            for anchor in block.iter("a"):
+                url = self.link(anchor.get("href"))
+                if url and article_id(url) is not None and not self.is_this_page(url):
+                    return True
+        return False
 
     @cached_property
     def paywall_boxes(self) -> list[_Element]:
