@@ -367,6 +367,7 @@ AMP_LABELS = {
     "inside-the-h1": ("<h1>", '<h1><span class="story_strlabel__x">Premium</span> ', True),
     "after-the-h1": ("</h1>", '</h1><div class="strlabel"><amp-img src="/premium.svg" alt="Premium" width="60" height="20"></amp-img></div>', True),
     "a-card-s-after-the-h1": ("</h1>", '</h1><ul><li><a href="/markets/news/other-124030500001_1.html">Other story <span class="strlabel">Premium</span></a></li></ul>', False),
+    "a-card-s-beside-its-link": ("</h1>", '</h1><div class="card"><span class="strlabel">Premium</span><h3><a href="/markets/news/other-124030500001_1.html">Other story</a></h3></div>', False),
 }
 
 

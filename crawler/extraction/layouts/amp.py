@@ -21,7 +21,7 @@ from ..text import MIN_READ, PREMIUM_LABEL
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, joined_text, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
-from .story import CmsStory, class_test, related_block_in, without_premium_label
+from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 
 
 def _test(selector: CSSSelector) -> str:
@@ -362,8 +362,13 @@ class AmpV1(CmsStory, ArticlePage):
             and not _IS_STORY_BODY(label)
             and PREMIUM_LABEL in (element_text(label) or " ".join(strings(self.IMAGE_ALTS, label))).lower()
             and not select(self.CARD_ANCESTORS, label)
+            and not beside_a_story_link(label, None, self.links_another_story)
             for label in labels
         )
+
+    def links_another_story(self, href: str | None) -> bool:
+        url = self.link(href)
+        return url is not None and page_article_id(None, url) is not None and not self.is_this_page(url)
 
     def isPremium(self) -> bool:
         if self.labelled():

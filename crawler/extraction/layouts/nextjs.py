@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
-from .story import CmsStory, class_test, related_block_in, without_premium_label
+from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
@@ -526,17 +526,11 @@ class NextJsV1(CmsStory, ArticlePage):
         return [*self.header_markers, *self.before_story(rest)]
 
     def beside_a_story_link(self, marker: _Element) -> bool:
-        """Whether a marker's block (its parent or the one above, below the article) links another
-        story: a card drawn without a list or a link around its label."""
-        parent = marker.getparent()
-        for block in (parent, parent.getparent() if parent is not None else None):
-            if block is None or block is self.scope:
-                return False
-            for anchor in block.iter("a"):
-                url = self.link(anchor.get("href"))
-                if url and article_id(url) is not None and not self.is_this_page(url):
-                    return True
-        return False
+        return beside_a_story_link(marker, self.scope, self.links_another_story)
+
+    def links_another_story(self, href: str | None) -> bool:
+        url = self.link(href)
+        return url is not None and article_id(url) is not None and not self.is_this_page(url)
 
     @cached_property
     def paywall_boxes(self) -> list[_Element]:

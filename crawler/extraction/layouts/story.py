@@ -101,6 +101,18 @@ def related_block_in(body: _Element | None, links_after: Callable[[_Element], li
     return []
 
 
+def beside_a_story_link(marker: _Element, stop: _Element | None, is_other_story: Callable[[str | None], bool]) -> bool:
+    """Whether a label's block (its parent or the one above, below ``stop``) links another story: a
+    card drawn without a list or a link around its label."""
+    parent = marker.getparent()
+    for block in (parent, parent.getparent() if parent is not None else None):
+        if block is None or block is stop:
+            return False
+        if any(is_other_story(anchor.get("href")) for anchor in block.iter("a")):
+            return True
+    return False
+
+
 class CmsStory:
     """Mixin of the page objects whose body is the CMS's story markup (Next.js and AMP pages)."""
 
