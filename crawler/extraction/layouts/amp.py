@@ -17,11 +17,11 @@ from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
-from ..text import MIN_READ
-from ..urls import hindi_story_url, on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from ..text import MIN_READ, PREMIUM_LABEL
+from ..urls import hindi_story_url, on_hindi_edition, page_article_id
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, joined_text, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
-from .story import CmsStory, class_test
+from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 
 
 def _test(selector: CSSSelector) -> str:
@@ -36,11 +36,11 @@ STORY_BODY = CSSSelector(f".{STORY_BODY_CLASS}")
 _IS_STORY_BODY = XPath(f"boolean({_test(STORY_BODY)})")
 
 
-def _after_headline(selector: CSSSelector) -> tuple[XPath, XPath]:
-    """From the headline: the first element ``selector`` matches or the story's body, whichever comes
-    first (a walk that stops at the body: what is in or after it is never reached); inside the
+def _after_headline(*selectors: CSSSelector) -> tuple[XPath, XPath]:
+    """From the headline: the first element one of ``selectors`` matches or the story's body, whichever
+    comes first (a walk that stops at the body: what is in or after it is never reached); inside the
     headline, then after it (an h1 left open by broken markup swallows what follows)."""
-    wanted = f"*[{_test(selector)} or {_test(STORY_BODY)}][1]"
+    wanted = f"*[{' or '.join(_test(selector) for selector in (*selectors, STORY_BODY))}][1]"
     return XPath(f"descendant::{wanted}"), XPath(f"following::{wanted}")
 
 
@@ -113,7 +113,7 @@ class AmpV1(CmsStory, ArticlePage):
                 "headline",
                 (JSON_LD, self.ld_headline),
                 (META, lambda: self.page.meta("og:title")),
-                (DOM, lambda: element_text(self.headline_element)),
+                (DOM, self.dom_headline),
             )
         # The Hindi JSON-LD headline carries the site's name in front: a fallback only.
         return self.pick(
@@ -123,21 +123,55 @@ class AmpV1(CmsStory, ArticlePage):
             fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
         )
 
+    # The h1's text outside a label of the story inside it ("Premium", "LIVE").
+    HEADLINE_TEXTS = XPath(
+        "descendant::text()[not(parent::style or parent::script)]"
+        "[not(ancestor::*[contains(@class, 'strlabel') or contains(@class, 'LiveButton')])]",
+        smart_strings=False,
+    )
+
+    def dom_headline(self) -> str | None:
+        h1 = self.headline_element
+        if h1 is None or not len(h1):
+            return element_text(h1)
+        return clean_text(joined_text(strings(self.HEADLINE_TEXTS, h1)))
+
     DATELINE = CSSSelector(".dateline")
     DATELINE_AFTER_HEADLINE = _after_headline(DATELINE)
 
     def dateline(self) -> str | None:
-        return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))))
+        return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE)) or self.byline_city()))
 
     # The byline after the headline: authors where JSON-LD names none (agency copy may lack them).
+    # Also as the current site draws it (SITE.md's evidence): a span of the module "dtlauthinfo",
+    # the names in inner spans or links, the city in an unclassed inner span with a style.
     BYLINE = CSSSelector(".byline")
-    BYLINE_AFTER_HEADLINE = _after_headline(BYLINE)
+    SITE_BYLINE = CSSSelector("[class*=dtlauthinfo]")
+    ANY_BYLINE = CSSSelector(".byline, [class*=dtlauthinfo]")
+    BYLINE_AFTER_HEADLINE = _after_headline(BYLINE, SITE_BYLINE)
     BYLINE_LINKS = XPath("descendant::a[@href]")
     IS_DATELINE = XPath(f"boolean(self::*[{class_test('dateline')}])")
+    BYLINE_CITY = XPath("(descendant::span[@style][not(@class)])[last()]")
+    CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
+
+    @cached_property
+    def byline_element(self) -> _Element | None:
+        return self.story_element(self.BYLINE_AFTER_HEADLINE, self.ANY_BYLINE)
+
+    @cached_property
+    def city_element(self) -> _Element | None:
+        """The styled span of a byline drawn as the current site's ("AP" "Miami"); in the ``.byline``
+        form a styled span may hold a name."""
+        byline = self.byline_element
+        return first(self.BYLINE_CITY, byline) if byline is not None and "dtlauthinfo" in (byline.get("class") or "") else None
+
+    def byline_city(self) -> str | None:
+        city = element_text(self.city_element)
+        return (city.strip(self.CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:
         """The byline's names: its links (with the author pages), else its text outside the dateline."""
-        byline = self.story_element(self.BYLINE_AFTER_HEADLINE, self.BYLINE)
+        byline = self.byline_element
         if byline is None:
             return []
         linked = {name: self.link(a.get("href")) for a in author_links(byline, select(self.BYLINE_LINKS, byline)) if (name := element_text(a))}
@@ -145,8 +179,9 @@ class AmpV1(CmsStory, ArticlePage):
             return [Link(name=name, url=url) for name, url in linked.items()]
         # Its own text and its children's (a name or an editor's line in a span of its own), apart.
         texts = [byline.text]
+        city = self.city_element
         for child in byline:
-            if isinstance(child.tag, str) and not self.IS_DATELINE(child):
+            if isinstance(child.tag, str) and not self.IS_DATELINE(child) and child is not city:
                 texts.append(element_text(child))
             texts.append(child.tail)
         text = " | ".join(t for t in texts if t and t.strip())
@@ -237,6 +272,39 @@ class AmpV1(CmsStory, ArticlePage):
         headline = self.headline_element
         return select(self.LIVE_LISTS, self.page.root) if headline is None else select(self.LIVE_LISTS_AFTER_HEADLINE, headline)
 
+    # The current site's update blocks (SITE.md's evidence: .lvblgcont, .lvblghdng), after the
+    # headline and outside the page's furniture, never in a card; and its LIVE button by the headline.
+    LIVE_BLOCK_PART = "lvblg"
+    _STORY_BLOCK = "*[contains(@class, 'lvblg')][not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar or ancestor::li or ancestor::a[@href])]"
+    UPDATE_BLOCKS_AFTER_HEADLINE = XPath(f"descendant::{_STORY_BLOCK} | following::{_STORY_BLOCK}")
+    LIVE_BUTTON_BY_HEADLINE = XPath(
+        "descendant::*[contains(@class, 'LiveButton')] | preceding-sibling::*[1][contains(@class, 'LiveButton')]"
+        " | preceding-sibling::*[1]/descendant::*[contains(@class, 'LiveButton')] | following-sibling::*[1][contains(@class, 'LiveButton')]"
+    )
+
+    @cached_property
+    def update_blocks(self) -> list[_Element]:
+        """The update blocks after the headline (outermost)."""
+        headline = self.headline_element
+        if headline is None or self.LIVE_BLOCK_PART not in self.page.text:
+            return []
+        blocks = select(self.UPDATE_BLOCKS_AFTER_HEADLINE, headline)
+        return [b for b in blocks if not any(self.LIVE_BLOCK_PART in (a.get("class") or "") for a in b.iterancestors())]
+
+    @cached_property
+    def updates_after_story(self) -> list[str]:
+        """The paragraphs of the update blocks drawn after the story's container (those in it are
+        read with it), written in the CMS as a story is."""
+        body = self.body_container
+        outside = [b for b in self.update_blocks if body is None or not any(a is body for a in b.iterancestors())]
+        parts = self.noise_parts(self.page.text) if outside else frozenset()
+        return [p for block in outside for p in self.paragraphs_of(block, "", parts=parts)]
+
+    def live_marked(self) -> bool:
+        """The page's own marks of a live blog: update blocks, or a LIVE button by the headline."""
+        headline = self.headline_element
+        return bool(self.update_blocks) or (headline is not None and "LiveButton" in self.page.text and bool(select(self.LIVE_BUTTON_BY_HEADLINE, headline)))
+
     def live_updates(self) -> list[str]:
         # Each item is written in the CMS as a story is: its ad slots, promos and inline captions are no update.
         parts = self.noise_parts(self.page.text) if self.live_lists else frozenset()
@@ -247,19 +315,23 @@ class AmpV1(CmsStory, ArticlePage):
         paywall = select(self.PAYWALL, body) if body is not None and self.SUBSCRIPTIONS in self.page.text else []
 
         def dom() -> list[str]:
-            paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists])
+            related = related_block_in(body, self.links_after, lambda a: page_article_id(None, self.link(a.get("href")) or "") is not None)
+            paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists, *related])
             if self.live_lists:
                 return paragraphs + self.live_updates()
-            # A live blog without a live list: its updates as JSON-LD lists them, those the story
-            # does not show already (the page may put them in it as plain blocks).
+            # A live blog without a live list: the update blocks drawn after the story, then its
+            # updates as JSON-LD lists them, those the page does not show already (it may put them in
+            # the story as plain blocks).
             shown = set(paragraphs)
-            return paragraphs + [p for p in (self.ld_live_updates() if paragraphs and self.isLiveBlog() else ()) if p not in shown]
+            live = self.isLiveBlog()
+            extra = [*(self.updates_after_story if live else ()), *(self.ld_live_updates() if paragraphs and live else ())]
+            return paragraphs + [p for p in dict.fromkeys(extra) if p not in shown]
 
         return ((DOM, dom), (JSON_LD, self.ld_body))
 
     def related_headline(self, anchor: _Element) -> str | None:
         # A card may end in its story's read time, as on the Next.js twin.
-        return without_read_time(element_text(anchor))
+        return without_read_time(without_premium_label(anchor, element_text(anchor)))
 
     def is_related_story(self, story_id: str | None) -> bool:
         # As on the Next.js twin, every card links a story by its id (on the Hindi edition too, by
@@ -267,9 +339,40 @@ class AmpV1(CmsStory, ArticlePage):
         return story_id is not None
 
     def isLiveBlog(self) -> bool:
-        return super().isLiveBlog() or bool(self.live_lists)
+        return super().isLiveBlog() or bool(self.live_lists) or self.live_marked()
+
+    # The story's own "Premium" label by its headline, as on the Next.js twin: inside the h1, the first
+    # label after it (before the story), or the block right before it; never a card's (in a link or a
+    # list item).
+    LABEL = CSSSelector("[class*=strlabel]")
+    LABEL_AFTER_HEADLINE = _after_headline(LABEL)
+    LABEL_BEFORE_HEADLINE = XPath(
+        "preceding-sibling::*[1][contains(@class, 'strlabel')] | preceding-sibling::*[1]/descendant::*[contains(@class, 'strlabel')]"
+    )
+    CARD_ANCESTORS = XPath("ancestor::li | ancestor::a[@href]")
+    IMAGE_ALTS = XPath("descendant-or-self::img/@alt | descendant-or-self::amp-img/@alt", smart_strings=False)
+
+    def labelled(self) -> bool:
+        headline = self.headline_element
+        if headline is None or "strlabel" not in self.page.text:
+            return False
+        labels = [self.story_element(self.LABEL_AFTER_HEADLINE, self.LABEL), *select(self.LABEL_BEFORE_HEADLINE, headline)]
+        return any(
+            label is not None
+            and not _IS_STORY_BODY(label)
+            and PREMIUM_LABEL in (element_text(label) or " ".join(strings(self.IMAGE_ALTS, label))).lower()
+            and not select(self.CARD_ANCESTORS, label)
+            and not beside_a_story_link(label, None, self.links_another_story)
+            for label in labels
+        )
+
+    def links_another_story(self, href: str | None) -> bool:
+        url = self.link(href)
+        return url is not None and page_article_id(None, url) is not None and not self.is_this_page(url)
 
     def isPremium(self) -> bool:
+        if self.labelled():
+            return True
         # With amp-subscriptions the whole story may be in the page, hidden until the reader is
         # entitled: its "content" section is the page's own mark of a locked story, as a cut body is
         # elsewhere (JSON-LD's flag alone is wrong on some free pages).

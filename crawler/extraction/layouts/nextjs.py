@@ -19,9 +19,10 @@ from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
-from ..text import MIN_READ, PREMIUM_LABEL, fragment
-from .story import CmsStory, class_test
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
+from .amp import figure_caption
+from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -58,9 +59,10 @@ class NextJsV1(CmsStory, ArticlePage):
     HEADLINE_CLASS = "stryhdtp"
     HEADLINE = CSSSelector(f"h1.{HEADLINE_CLASS}")
     # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
-    BODY_CONTAINER = XPath(f'(//div[@id="parent_top_div" or {class_test("storycontent")}])[1]')
+    # The evidence names the container by its id and class alone: a <section> or <article> is it too.
+    BODY_CONTAINER = XPath(f'(//*[@id="parent_top_div" or {class_test("storycontent")}])[1]')
     # The same from the headline on: the story follows it (libxml2 stops at the first match).
-    BODY_AFTER_HEADLINE = XPath(f'following::div[@id="parent_top_div" or {class_test("storycontent")}][1]')
+    BODY_AFTER_HEADLINE = XPath(f'following::*[@id="parent_top_div" or {class_test("storycontent")}][1]')
 
     @cached_property
     def headline_element(self) -> _Element | None:
@@ -319,7 +321,7 @@ class NextJsV1(CmsStory, ArticlePage):
         header = self.header if self.header is not None else self.scope
         caption = self.pick(
             "mainImage.caption",
-            (DOM, lambda: element_text(first(self.CAPTION, header))),
+            (DOM, lambda: self.dom_caption(header, url)),
             (NEXT_DATA, lambda: markup_text_of(dig(featured, "caption"))),
             fallbacks=((JSON_LD, lambda: ld_image.caption if ld_image else None),),
         )
@@ -327,11 +329,41 @@ class NextJsV1(CmsStory, ArticlePage):
         alt = text_of(dig(featured, "alt_text")) or self.hero_alt(header, url)
         return Image(url=url, alt=alt, caption=caption)
 
-    def hero_alt(self, header: _Element, url: str) -> str | None:
-        """The alt text of the hero image (the ``<img>`` of ``url`` in the headline's block, also through
-        Next.js's image proxy or resized)."""
+    def dom_caption(self, header: _Element, url: str) -> str | None:
+        """The line under the hero image: a caption of the headline's block, else of the article
+        before its story (the picture's block may be drawn outside the headline's), else the
+        ``<figcaption>`` of the hero's ``<figure>``."""
+        found = first(self.CAPTION, header)
+        if found is None and header is not self.scope:
+            found = next((c for c in self.before_story(select(self.CAPTION, self.scope)) if not self.in_a_card(c)), None)
+        return element_text(found) if found is not None else figure_caption(self.hero_image(header, url))
+
+    def hero_image(self, header: _Element, url: str) -> _Element | None:
+        """The ``<img>`` of ``url`` in the headline's block, else in the article before its story (also
+        through Next.js's image proxy or resized)."""
         hero = picture_showing(select(self.HERO_IMAGE, header), url)
+        if hero is None and header is not self.scope:
+            hero = picture_showing(self.before_story(select(self.HERO_IMAGE, self.scope)), url)
+        return hero
+
+    def hero_alt(self, header: _Element, url: str) -> str | None:
+        """The alt text of the hero image."""
+        hero = self.hero_image(header, url)
         return clean_text(hero.get("alt")) if hero is not None else None
+
+    def before_story(self, found: list[_Element]) -> list[_Element]:
+        """Of elements of the article, those before its story (none inside it)."""
+        body = self.body_container
+        if body is None or not found:
+            return found
+        wanted = set(found)
+        before = []
+        for element in self.scope.iter():
+            if element is body:
+                break
+            if element in wanted:
+                before.append(element)
+        return before
 
     # --- body ----------------------------------------------------------------------------------
 
@@ -358,23 +390,48 @@ class NextJsV1(CmsStory, ArticlePage):
         # puts their blocks inside the story's container, they are not the introduction too. A
         # paywall box drawn in the container (in its .paywall-content) is the offer, never the story.
         updates = self.update_blocks if self.isLiveBlog() else []
-        return self.paragraphs_of(self.body_container, self.page.text, [*updates, *self.paywall_boxes])
+        return self.paragraphs_of(self.body_container, self.page.text, [*updates, *self.paywall_boxes, *self.related_in_story])
+
+    @cached_property
+    def related_in_story(self) -> list[_Element]:
+        """The related stories' list where the page draws it inside the story's container."""
+        return related_block_in(self.body_container, self.links_after, lambda a: article_id(self.link(a.get("href"))) is not None)
 
 
     def live_updates(self) -> list[str]:
-        """Live-blog updates: JSON-LD ``liveBlogUpdate``, else the page's update blocks (written in the
-        CMS as a story is: its ad slots, promos and inline captions are no update)."""
-        if found := self.ld_live_updates():
-            return found
+        """Live-blog updates: JSON-LD ``liveBlogUpdate``, then the page's update blocks it lacks (it may
+        list only the latest); without it, the page's blocks (written in the CMS as a story is: its ad
+        slots, promos and inline captions are no update)."""
+        structured = self.ld_live_updates()
+        if not self.update_blocks:
+            return structured
         parts = self.noise_parts(self.page.text)
-        return [p for element in self.update_blocks for p in self.paragraphs_of(element, "", parts=parts)]
+        blocks = [self.paragraphs_of(element, "", parts=parts) for element in self.update_blocks]
+        if not structured:
+            return [p for block in blocks for p in block]
+        # A block JSON-LD has (its headline or text among JSON-LD's lines) is that update.
+        known = set(structured)
+        return structured + [p for block in blocks if not known.intersection(block) for p in block]
 
     LIVE_UPDATE_PART = "lvblg"
 
     @cached_property
     def update_blocks(self) -> list[_Element]:
-        """The page's live-update blocks (outermost), not those of a related story's card."""
-        blocks = [m for m in self.markers if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
+        """The page's live-update blocks (outermost), not those of a related story's card: in the
+        article, else, on a page its own LIVE button or JSON-LD calls a live blog, after its headline
+        (the blog's component may be drawn beside the story's, outside the element holding both)."""
+        found = self.outermost_updates(self.markers)
+        if found or self.scope is self.page.root or self.headline_element is None or self.LIVE_UPDATE_PART not in self.page.text:
+            return found
+        if not ("LiveBlogPosting" in ld_types(self.ld) or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
+            return []
+        after = select(self.UPDATES_AFTER, self.headline_element)
+        return self.outermost_updates(after)
+
+    UPDATES_AFTER = XPath("following::*[contains(@class, 'lvblg')]")
+
+    def outermost_updates(self, candidates: list[_Element]) -> list[_Element]:
+        blocks = [m for m in candidates if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
         return [e for e in blocks if not any(self.LIVE_UPDATE_PART in (a.get("class") or "") for a in e.iterancestors())]
 
     def body_sources(self) -> BodySources:
@@ -458,6 +515,24 @@ class NextJsV1(CmsStory, ArticlePage):
         return [m for m in self.markers if m is header or any(a is header for a in m.iterancestors())]
 
     @cached_property
+    def lead_markers(self) -> list[_Element]:
+        """The markers by the headline: in its block, or elsewhere in the article before the story
+        (a label or a LIVE button drawn above the headline's block), never a card's."""
+        body = self.body_container
+        header = set(self.header_markers)
+        rest = [m for m in self.markers if m not in header and not self.in_a_card(m) and not self.beside_a_story_link(m)]
+        if body is None or self.scope is self.page.root or not rest:
+            return self.header_markers
+        return [*self.header_markers, *self.before_story(rest)]
+
+    def beside_a_story_link(self, marker: _Element) -> bool:
+        return beside_a_story_link(marker, self.scope, self.links_another_story)
+
+    def links_another_story(self, href: str | None) -> bool:
+        url = self.link(href)
+        return url is not None and article_id(url) is not None and not self.is_this_page(url)
+
+    @cached_property
     def paywall_boxes(self) -> list[_Element]:
         """The markers that are a paywall box (neither a label nor a live blog's)."""
         return [
@@ -472,10 +547,36 @@ class NextJsV1(CmsStory, ArticlePage):
             self.PREMIUM_LABEL_PART in (m.get("class") or "")
             and PREMIUM_LABEL in (element_text(m) or " ".join(cast("list[str]", self.IMAGE_ALTS(m)))).lower()
             and not self.in_a_card(m)
-            for m in self.header_markers
+            for m in self.lead_markers
         )
         walled = self.scope is not self.page.root and bool(self.paywall_boxes)
-        return labelled or walled or (self.ld_says_locked() and "truncated-dom" in self.provenance.flags)
+        return labelled or walled or (self.ld_says_locked() and ("truncated-dom" in self.provenance.flags or self.dom_cut_short or self.story_behind_paywall))
+
+    PAYWALL_PART = XPath(f"descendant::*[{class_test('paywall-content')}]")
+
+    @cached_property
+    def story_behind_paywall(self) -> bool:
+        """Whether the story's container holds story text in its ``.paywall-content`` (the part the page
+        hides from a reader without a subscription; a free story's is empty or absent), a paywall
+        box's offer aside."""
+        body = self.body_container
+        if body is None or "paywall-content" not in self.page.text:
+            return False
+        boxes = self.paywall_boxes
+        return any(split_body(self.paragraphs_of(part, self.page.text, boxes))[0] for part in select(self.PAYWALL_PART, body))
+
+    @cached_property
+    def dom_cut_short(self) -> bool:
+        """Whether the page shows less of the story than ``htmlContent`` holds: its first paragraphs,
+        the last maybe stopped mid-sentence, as a premium story is drawn for a reader without a
+        subscription. (JSON-LD's body may be as whole as htmlContent: it tells nothing then.)"""
+        whole = split_body(self.html_content_body())[0] if self.body_container is not None else []
+        shown = split_body(self.dom_body())[0] if whole else []
+        if not shown:
+            return False
+        # (A cut may end in an ellipsis, and the whole story in a full stop.)
+        shown_text, whole_text = (_squeezed(" ".join(paragraphs)).rstrip(".\u2026") for paragraphs in (shown, whole))
+        return len(shown_text) < len(whole_text) and whole_text.startswith(shown_text)
 
     # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.
     CARD_HEADLINE_TEXTS = XPath(
@@ -507,12 +608,12 @@ class NextJsV1(CmsStory, ArticlePage):
             text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(card))))
         else:
             text = element_text(card)
-        return without_read_time(text)
+        return without_read_time(without_premium_label(card, text))
 
     def isLiveBlog(self) -> bool:
         return (
             super().isLiveBlog()
-            or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.header_markers)
+            or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
             or (self.scope is not self.page.root and bool(self.update_blocks))
         )
 
@@ -554,8 +655,8 @@ class NextJsBlueprint(NextJsV1):
     """Blueprint magazine stories (``/blueprint-defence-magazine/…``): the same page, another story container."""
 
     layout = "nextjs-blueprint"
-    BODY_CONTAINER = XPath("(//div[contains(@class, 'storbpcontent')])[1]")
-    BODY_AFTER_HEADLINE = XPath("following::div[contains(@class, 'storbpcontent')][1]")
+    BODY_CONTAINER = XPath("(//*[contains(@class, 'storbpcontent')])[1]")
+    BODY_AFTER_HEADLINE = XPath("following::*[contains(@class, 'storbpcontent')][1]")
 
     @classmethod
     def matches(cls, page: Page) -> bool:

@@ -3,14 +3,16 @@ story container, the AMP page's): what inside it is not the story."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import cast
 
+from lxml import etree
 from lxml.etree import _Element
 
 from ..normalize import clean_text
-from ..text import block_paragraphs, is_promo_run, without_promoted_links
-from .base import select, text_content
+from ..text import PREMIUM_LABEL, RELATED_HEADINGS, block_paragraphs, is_promo_run, without_promoted_links
+from .base import _HEADING_TRAIL, article_container, holder_of, joined_text, may_hold_heading, select, text_content
 from .selectors import XPath
 
 
@@ -46,6 +48,69 @@ def promo_runs(root: _Element, known: set[_Element]) -> list[_Element]:
 
 
 _BOLD = frozenset({"strong", "b"})
+
+_CARD_TEXTS = XPath("descendant::text()[not(parent::style or parent::script)]")
+
+
+def without_premium_label(card: _Element, text: str | None) -> str | None:
+    """A related story's card text without a "Premium" label drawn inside it in an element of its own,
+    whatever the label's class (SITE.md: a premium card of "More From This Section" ends in
+    "premium"). The word inside the headline's own text is the headline's ("… at a premium")."""
+    if not text or PREMIUM_LABEL not in text.casefold() or not len(card):
+        return text
+    labels = {e for e in card.iterdescendants() if isinstance(e.tag, str) and (clean_text(text_content(e)) or "").casefold() == PREMIUM_LABEL}
+    if not labels:
+        return text
+    kept = []
+    for node in cast("list[etree._ElementUnicodeResult]", _CARD_TEXTS(card)):
+        holder = node.getparent()
+        if node.is_tail and holder is not None:
+            holder = holder.getparent()
+        if holder is not None and (holder in labels or any(a in labels for a in holder.iterancestors())):
+            continue
+        kept.append(str(node))
+    return clean_text(joined_text([t for t in kept if t.strip()])) or text
+
+
+_BODY_TEXTS = XPath("descendant::text()")
+# Besides its heading and its cards' headlines, a card may show a label and a read time.
+_CARD_EXTRA = 20
+
+
+def related_block_in(body: _Element | None, links_after: Callable[[_Element], list[_Element]], is_story_link: Callable[[_Element], bool]) -> list[_Element]:
+    """The related stories' list ("More From This Section", "Also Read") where a page draws it inside
+    the story's container: the block holding its heading (a text of its own) and the links to stories
+    after it, and nothing else (a line of the story naming other stories is the story's)."""
+    if body is None or not may_hold_heading(text_content(body)):
+        return []
+    for text in cast("list[etree._ElementUnicodeResult]", _BODY_TEXTS(body)):
+        if len(text) > 60 or " ".join(text.casefold().split()).rstrip(_HEADING_TRAIL) not in RELATED_HEADINGS:
+            continue
+        heading = holder_of(text)
+        if heading is None or heading is body:
+            continue
+        links = [a for a in links_after(heading) if is_story_link(a)]
+        if not links:
+            continue
+        holder = heading
+        for link in links:
+            holder = article_container(holder, link)
+        listed = len(text_content(heading)) + sum(len(text_content(a)) + _CARD_EXTRA for a in links)
+        if holder is not body and any(a is body for a in holder.iterancestors()) and len(text_content(holder)) <= listed:
+            return [holder]
+    return []
+
+
+def beside_a_story_link(marker: _Element, stop: _Element | None, is_other_story: Callable[[str | None], bool]) -> bool:
+    """Whether a label's block (its parent or the one above, below ``stop``) links another story: a
+    card drawn without a list or a link around its label."""
+    parent = marker.getparent()
+    for block in (parent, parent.getparent() if parent is not None else None):
+        if block is None or block is stop:
+            return False
+        if any(is_other_story(anchor.get("href")) for anchor in block.iter("a")):
+            return True
+    return False
 
 
 class CmsStory:
