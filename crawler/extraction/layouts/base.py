@@ -932,7 +932,7 @@ class ArticlePage:
         for paragraph in structured:
             if paragraph in kept:
                 continue
-            squeezed = _squeezed(paragraph)
+            squeezed = squeezed_text(paragraph)
             found = shown.find(squeezed, at)
             if found == -1:
                 found = shown.find(squeezed, 0, at + len(squeezed))
@@ -977,7 +977,7 @@ class ArticlePage:
                 continue
             words = " ".join(text.casefold().split())
             exact = words in RELATED_HEADINGS
-            if not exact and words.rstrip(_HEADING_TRAIL) not in RELATED_HEADINGS:
+            if not exact and words.rstrip(HEADING_TRAIL) not in RELATED_HEADINGS:
                 continue
             heading = holder_of(text)
             # "Also Read:" as a heading element's text; in a line of the story it is an inline promo.
@@ -1107,7 +1107,7 @@ class ArticlePage:
 
 
 # What may follow a related list's heading: punctuation, or an arrow to the section's page.
-_HEADING_TRAIL = " :-|\u2013\u2014>\u00bb\u203a\u2192"
+HEADING_TRAIL = " :-|\u2013\u2014>\u00bb\u203a\u2192"
 
 # A related list's header row holds its heading and a "View more" link at most: this much more text.
 _HEADER_ROW_EXTRA = 40
@@ -1134,14 +1134,14 @@ def _story_key(url: str) -> str:
     return path
 
 
-def _squeezed(text: str) -> str:
+def squeezed_text(text: str) -> str:
     """Text without white space, case folded: for finding one text inside another."""
     return "".join(text.casefold().split())
 
 
 def shown_text_of(root: _Element) -> str:
-    """The text a reader sees in ``root`` (no script or style), cleaned and squeezed as :func:`_squeezed`."""
-    return _squeezed(clean_text(" ".join(strings(_TEXTS, root))) or "")
+    """The text a reader sees in ``root`` (no script or style), cleaned and squeezed as :func:`squeezed_text`."""
+    return squeezed_text(clean_text(" ".join(strings(_TEXTS, root))) or "")
 
 
 def _words(paragraphs: list[str]) -> int:

@@ -22,7 +22,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
 from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, _squeezed, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -575,7 +575,7 @@ class NextJsV1(CmsStory, ArticlePage):
         if not shown:
             return False
         # (A cut may end in an ellipsis, and the whole story in a full stop.)
-        shown_text, whole_text = (_squeezed(" ".join(paragraphs)).rstrip(".\u2026") for paragraphs in (shown, whole))
+        shown_text, whole_text = (squeezed_text(" ".join(paragraphs)).rstrip(".\u2026") for paragraphs in (shown, whole))
         return len(shown_text) < len(whole_text) and whole_text.startswith(shown_text)
 
     # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.

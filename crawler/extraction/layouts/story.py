@@ -12,7 +12,7 @@ from lxml.etree import _Element
 
 from ..normalize import clean_text
 from ..text import PREMIUM_LABEL, RELATED_HEADINGS, block_paragraphs, is_promo_run, without_promoted_links
-from .base import _HEADING_TRAIL, article_container, holder_of, joined_text, may_hold_heading, select, text_content
+from .base import HEADING_TRAIL, article_container, holder_of, joined_text, may_hold_heading, select, text_content
 from .selectors import XPath
 
 
@@ -84,7 +84,7 @@ def related_block_in(body: _Element | None, links_after: Callable[[_Element], li
     if body is None or not may_hold_heading(text_content(body)):
         return []
     for text in cast("list[etree._ElementUnicodeResult]", _BODY_TEXTS(body)):
-        if len(text) > 60 or " ".join(text.casefold().split()).rstrip(_HEADING_TRAIL) not in RELATED_HEADINGS:
+        if len(text) > 60 or " ".join(text.casefold().split()).rstrip(HEADING_TRAIL) not in RELATED_HEADINGS:
             continue
         heading = holder_of(text)
         if heading is None or heading is body:
