@@ -160,13 +160,14 @@ def _list_problem(name: str, given: str, default: list[Any] | tuple[Any, ...], s
     return None
 
 
-def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | None:
+def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = None) -> str | None:
     """What is wrong with a ``-s NAME=VALUE``, judged by the kind of the setting's default; None when nothing.
 
     Components read their settings when the crawler is made, after Scrapy's banner: a value they cannot
-    read would end the run there in a traceback, with nothing in the run history.
+    read would end the run there in a traceback, with nothing in the run history. ``raw``: the value as
+    it was typed, for the message (Scrapy has made a JSON object for a component dict a settings object).
     """
-    given = f"-s {name}={settings.get(name)!r}"
+    given = f"-s {name}={(settings.get(name) if raw is None else raw)!r}"
     # Read as their default's kind (a decimal default for seconds), but for SCRAPY_DECIMALS.
     whole = isinstance(default, int) and name not in SCRAPY_DECIMALS
     if isinstance(default, bool):
@@ -248,7 +249,7 @@ def setting_problems(
         if known is not None and name not in known:
             problems[name] = unknown_setting_problem(name, known)
         elif defaults.get(name) is not None:
-            problems[name] = setting_problem(name, defaults[name], settings)
+            problems[name] = setting_problem(name, defaults[name], settings, given[name])
     return {name: problem for name, problem in problems.items() if problem}
 
 

@@ -1,0 +1,137 @@
+"""The README's commands as a user pastes them: every project command checks ``-s`` and ``-a`` as ``scrapy crawl`` does.
+
+``scrapy crawl`` refuses a wrong ``-s`` value or ``-a`` argument in one ``error:`` line, exit 2. The other
+commands of the project (``runs``, ``report``, ``redisclear``, ``merge``, ``parse``, ``check``) read the same
+settings, and ``parse`` and ``check`` make the same spiders: there such a mistake was a traceback (exit 1), a
+logged traceback and an empty result, or "Ran 0 contracts … OK" with exit 1 and not a word of why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import scrapy
+
+# A URL the default BS_BASE_URL's site does not have: refused before anything is fetched (nothing listens there).
+OFF_SITE = "http://127.0.0.1:9/markets/news/some-story-124112500058_1.html"
+
+
+def assert_one_line_refusal(done: object, *needles: str) -> None:
+    stderr = done.stderr  # type: ignore[attr-defined]
+    assert done.returncode == 2, stderr[-2000:]  # type: ignore[attr-defined]
+    assert "Traceback" not in stderr, stderr[-2000:]
+    for needle in needles:
+        assert needle in stderr, stderr[-2000:]
+
+
+def merge_input(tmp_path: Path) -> Path:
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"articleId": "124112500058", "version": 1}) + "\n", encoding="utf-8")
+    return path
+
+
+# Values `scrapy crawl` refuses with exit 2 (README, exit status 2), given to each other command.
+BAD_VALUES = [
+    ("LOG_LEVEL=debug", "is not a log level"),
+    ("BS_MIN_FIELD_COVERAGE=abc", "is not a JSON object"),
+    ("BS_HEARTBEAT_TIMEOUT=0", "must be above 0"),
+    ("RETRY_HTTP_CODES=500,abc", "is not a list of whole numbers"),
+]
+
+
+def commands(tmp_path: Path) -> dict[str, list[str]]:
+    return {
+        "runs": ["runs"],
+        "report": ["report", "-o", str(tmp_path / "report.html")],
+        "redisclear": ["redisclear", "some-run"],
+        "merge": ["merge", str(tmp_path / "out.jsonl"), str(merge_input(tmp_path))],
+        "parse": ["parse", OFF_SITE],
+        "check": ["check", "latest"],
+    }
+
+
+@pytest.mark.parametrize("command", ["runs", "report", "redisclear", "merge", "parse", "check"])
+@pytest.mark.parametrize(("setting", "says"), BAD_VALUES)
+def test_a_setting_value_crawl_refuses_is_refused_by_every_command(tmp_path: Path, command: str, setting: str, says: str) -> None:
+    done = scrapy(tmp_path, *commands(tmp_path)[command], "-s", setting)
+    assert_one_line_refusal(done, says)
+    assert not (tmp_path / "report.html").exists() and not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", ["runs", "merge", "parse"])
+def test_a_log_level_logging_does_not_know_given_with_L_is_refused(tmp_path: Path, command: str) -> None:
+    done = scrapy(tmp_path, *commands(tmp_path)[command], "-L", "debug")
+    assert_one_line_refusal(done, "is not a log level")
+
+
+@pytest.mark.parametrize("command", ["merge", "parse", "check"])
+def test_a_bs_setting_name_no_setting_has_is_refused_by_every_command(tmp_path: Path, command: str) -> None:
+    done = scrapy(tmp_path, *commands(tmp_path)[command], "-s", "BS_MAX_BLOCK_SHARE=0.3")
+    assert_one_line_refusal(done, "did you mean BS_MAX_BLOCKED_SHARE?")
+
+
+def test_report_still_writes_with_good_settings(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    done = scrapy(tmp_path, "report", "-o", "report.html", "-s", 'BS_MIN_FIELD_COVERAGE={"headline": 0.9}')
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "report.html").is_file()
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ['ITEM_PIPELINES={"no_such_module.Pipeline": 300}', 'EXTENSIONS={"no_such_module.Extension": 0}', 'FEED_EXPORTERS={"x": "no_such_module.Exporter"}'],
+)
+def test_the_error_line_quotes_a_component_dict_as_it_was_typed(tmp_path: Path, setting: str) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", setting, "-O", "out.jsonl")
+    value = setting.split("=", 1)[1]
+    assert_one_line_refusal(done, value, "no_such_module")
+    assert "BaseSettings object" not in done.stderr
+
+
+def test_parse_of_a_url_off_the_site_is_one_error_line(tmp_path: Path) -> None:
+    # README: `scrapy parse <article URL>` … add -s BS_BASE_URL=… for the loopback site. Without it:
+    done = scrapy(tmp_path, "parse", OFF_SITE)
+    assert_one_line_refusal(done, "error: article:", "is not on BS_BASE_URL's site")
+    assert "Scraped Items" not in done.stdout
+
+
+def test_parse_of_what_is_no_url_is_one_error_line(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "parse", "file:///no/such/page.html")
+    assert_one_line_refusal(done, "error: article:")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["article"], "give -a url=URL"),
+        (["article", "-a", f"url={OFF_SITE}"], "is not on BS_BASE_URL's site"),
+        (["section"], "give -a sections="),
+        (["archive", "-a", "since=2024-02-30"], "is not a date"),
+        (["latest", "-a", "fresh=maybe"], "must be 1 or 0"),
+    ],
+)
+def test_check_of_a_spider_that_refuses_its_arguments_says_why(tmp_path: Path, arguments: list[str], says: str) -> None:
+    done = scrapy(tmp_path, "check", *arguments)
+    assert_one_line_refusal(done, "error: ", says)
+    assert "Ran 0 contracts" not in done.stderr
+
+
+def test_check_of_every_spider_runs_those_that_need_no_arguments_and_names_the_others(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "check")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    for spider in ("article", "archive", "section"):
+        assert f"not checked: {spider}:" in done.stderr
+    # reextract has no contracts: nothing of it is left unchecked.
+    assert "not checked: reextract" not in done.stderr
+    assert "Ran 6 contracts" in done.stderr and "\nOK" in done.stderr
+
+
+def test_check_of_a_spider_given_its_arguments_runs_its_contracts(tmp_path: Path) -> None:
+    url = "https://www.business-standard.com/markets/news/some-story-124112500058_1.html"
+    done = scrapy(tmp_path, "check", "article", "-a", f"url={url}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Ran 3 contracts" in done.stderr and "\nOK" in done.stderr
