@@ -135,3 +135,23 @@ def test_check_of_a_spider_given_its_arguments_runs_its_contracts(tmp_path: Path
     done = scrapy(tmp_path, "check", "article", "-a", f"url={url}")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Ran 3 contracts" in done.stderr and "\nOK" in done.stderr
+
+
+# --- `-O -`: the README's stdout output ---------------------------------------------------------------------
+
+SAVED_PAGE = Path(__file__).parent / "pages" / "nextjs-2023" / "no-image" / "page.html"
+
+
+@pytest.mark.parametrize("option", ["-O", "-o"])
+def test_dash_writes_json_lines_to_stdout(tmp_path: Path, option: str) -> None:
+    done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", option, "-")
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["url"] == SAVED_PAGE.as_uri()
+    assert not list(tmp_path.glob("output/**/*.jsonl")), "stdout replaces the default file"
+
+
+def test_dash_with_a_format_keeps_that_format(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", "-O", "-:csv")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("url,canonicalUrl,articleId,")

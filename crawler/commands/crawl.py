@@ -282,6 +282,13 @@ class Command(ScrapyCrawlCommand):
             given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
         replaced = {name: self.settings.get(name) for name in given}
         known = set(self.settings)
+        # `-O -` (stdout, as the README writes it): Scrapy takes a feed's format from its file's
+        # extension, which `-` has none of, and refused the run (exit 2). Every default output of the
+        # project is JSON lines; `-O -:csv` still names another format.
+        for dest in ("output", "overwrite_output"):
+            outputs = getattr(opts, dest, None)
+            if outputs:
+                setattr(opts, dest, ["-:jsonlines" if output == "-" else output for output in outputs])
         try:
             super().process_options(args, opts)
         except UsageError as error:
