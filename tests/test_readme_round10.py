@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import scrapy
+from tests.e2e import history, scrapy
 
 # A URL the default BS_BASE_URL's site does not have: refused before anything is fetched (nothing listens there).
 OFF_SITE = "http://127.0.0.1:9/markets/news/some-story-124112500058_1.html"
@@ -155,3 +155,16 @@ def test_dash_with_a_format_keeps_that_format(tmp_path: Path) -> None:
     done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", "-O", "-:csv")
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("url,canonicalUrl,articleId,")
+
+
+# --- a refusal is recorded and pinged, whichever check refused ----------------------------------------------
+
+
+@pytest.mark.parametrize("base", ["", "ftp://www.business-standard.com", "www.business-standard.com"])
+def test_a_base_url_that_is_no_http_url_is_a_recorded_refusal(tmp_path: Path, base: str) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={base}", "-O", "out.jsonl")
+    assert_one_line_refusal(done, "error: BS_BASE_URL=", "is not an http(s) URL")
+    records = history(tmp_path)
+    assert len(records) == 1, records
+    assert records[0]["status"] == 2 and records[0]["finish_reason"] == "refused"
+    assert "BS_BASE_URL" in records[0]["reason"]

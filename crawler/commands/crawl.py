@@ -310,11 +310,11 @@ class Command(ScrapyCrawlCommand):
             self.refuse(usable, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, next(iter(problems.values())))
             sys.exit(EXIT_USAGE)
         # Every request is built on BS_BASE_URL: an empty or scheme-less one would fail at start-up
-        # with Scrapy's traceback.
+        # with Scrapy's traceback. Recorded and pinged as any other refusal (it was neither).
         base = urlsplit(str(self.settings.get("BS_BASE_URL") or ""))
         if base.scheme not in ("http", "https") or not base.hostname:
-            print(f"error: BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL "
-                  "like https://www.business-standard.com", file=sys.stderr)
+            message = f"BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL like https://www.business-standard.com"
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, message)
             sys.exit(EXIT_USAGE)
         splash = splash_problem(self.settings)
         if splash:
