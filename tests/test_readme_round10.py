@@ -168,3 +168,39 @@ def test_a_base_url_that_is_no_http_url_is_a_recorded_refusal(tmp_path: Path, ba
     assert len(records) == 1, records
     assert records[0]["status"] == 2 and records[0]["finish_reason"] == "refused"
     assert "BS_BASE_URL" in records[0]["reason"]
+
+
+# --- `-o` appending to a file that is one document ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["all.json", "all.xml"])
+def test_appending_a_second_document_to_a_json_or_xml_file_is_refused(tmp_path: Path, name: str) -> None:
+    first = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", "-o", name)
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = (tmp_path / name).read_bytes()
+    second = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", "-o", name)
+    assert second.returncode == 6, second.stderr[-3000:]
+    assert "Traceback" not in second.stderr
+    assert f"error: cannot write the output {name}:" in second.stderr and "-O" in second.stderr
+    assert (tmp_path / name).read_bytes() == before, "the file stays one readable document"
+    records = history(tmp_path)
+    assert records[-1]["status"] == 6 and records[-1]["finish_reason"] == "refused"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["-O", "all.json"],  # replaces it
+        ["-o", "all.jsonl"],  # JSON lines append
+        ["-o", "all.csv"],  # CSV appends without a second header
+        ["-s", 'FEEDS={"all.json": {"format": "json", "overwrite": true}}'],
+        ["-o", "all-%(time)s.json"],  # a new file every run
+    ],
+)
+def test_formats_and_options_that_add_to_a_file_run_after_run_are_kept(tmp_path: Path, arguments: list[str]) -> None:
+    for name in ("all.json", "all.jsonl", "all.csv"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "all.json").write_text("[]\n", encoding="utf-8")
+    done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", *arguments)
+    assert done.returncode == 0, done.stderr[-3000:]
+
