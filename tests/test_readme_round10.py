@@ -204,3 +204,28 @@ def test_formats_and_options_that_add_to_a_file_run_after_run_are_kept(tmp_path:
     done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", *arguments)
     assert done.returncode == 0, done.stderr[-3000:]
 
+
+# --- `scrapy runs --spider` / `scrapy report --spider` with a name no spider has --------------------------------
+
+
+@pytest.mark.parametrize("command", [["runs"], ["report", "-o", "report.html"]])
+def test_a_spider_name_typo_is_said_not_read_as_no_runs(tmp_path: Path, command: list[str]) -> None:
+    done = scrapy(tmp_path, *command, "--spider", "lastest")
+    assert_one_line_refusal(done, "--spider lastest", "did you mean latest?")
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_a_spider_with_no_runs_yet_is_no_error(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "runs", "--spider", "section")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "no runs recorded" in done.stdout
+
+
+def test_runs_of_a_spider_the_project_no_longer_has_are_still_listed(tmp_path: Path) -> None:
+    state = tmp_path / ".state"
+    state.mkdir()
+    record = {"spider": "oldspider", "status": 0, "status_words": "ok", "started": "2026-11-01T00:00:00+00:00", "counts": {}}
+    (state / "runs.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    done = scrapy(tmp_path, "runs", "--spider", "oldspider")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "oldspider" in done.stdout

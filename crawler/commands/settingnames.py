@@ -71,3 +71,16 @@ def spider_usage_problem(loader: Any, name: str, arguments: Mapping[str, str], s
     except UsageError as error:
         return str(error)
     return None
+
+
+def unknown_spider(settings: BaseSettings, name: str) -> str | None:
+    """``--spider NAME`` of ``runs`` and ``report`` for a spider the project does not have: why, with the
+    nearest name; None for one it has. (Found no runs, a typo read as "no runs recorded".)"""
+    from scrapy.utils.misc import load_object
+
+    names = sorted(load_object(settings.get("SPIDER_LOADER_CLASS")).from_settings(settings.frozencopy()).list())
+    if name in names:
+        return None
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]}?" if close else f"the spiders are {', '.join(names)}"
+    return f"--spider {name}: no spider of the project has that name, nor any recorded run; {hint}"
