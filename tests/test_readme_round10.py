@@ -229,3 +229,23 @@ def test_runs_of_a_spider_the_project_no_longer_has_are_still_listed(tmp_path: P
     done = scrapy(tmp_path, "runs", "--spider", "oldspider")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "oldspider" in done.stdout
+
+
+# --- a JOBDIR that cannot be a folder ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobdir", ["a-file", "a-file/job"])
+def test_a_jobdir_that_cannot_be_a_folder_is_one_error_line(tmp_path: Path, jobdir: str) -> None:
+    (tmp_path / "a-file").write_text("not a folder\n", encoding="utf-8")
+    done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", "-s", f"JOBDIR={jobdir}", "-O", "out.jsonl")
+    assert_one_line_refusal(done, f"error: cannot use the JOBDIR {jobdir}:")
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder\n"
+    assert not (tmp_path / "out.jsonl").exists()
+    records = history(tmp_path)
+    assert records[-1]["status"] == 2 and records[-1]["finish_reason"] == "refused"
+
+
+def test_a_jobdir_not_there_yet_is_made_and_the_run_works(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", "-s", "JOBDIR=jobs/one", "-O", "out.jsonl")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "jobs" / "one").is_dir()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import errno
 import difflib
 import json
 import logging
 import math
+import os
 import re
 import sys
 import warnings
@@ -363,8 +365,20 @@ class Command(ScrapyCrawlCommand):
                 why = "its folder is not a directory" if folder else error.strerror or str(error)
                 self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot write the log file {logfile}: {why}")
                 sys.exit(EXIT_USAGE)
-        # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
+        # A JOBDIR that is a file, or a folder that cannot be made or written, was Scrapy's traceback when
+        # the scheduler opened (exit 1, nothing recorded): Scrapy makes it then, as is done here first.
         jobdir = self.settings.get("JOBDIR")
+        if jobdir:
+            try:
+                Path(str(jobdir)).mkdir(parents=True, exist_ok=True)
+                if not os.access(str(jobdir), os.W_OK | os.X_OK):
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            except OSError as error:
+                folder = isinstance(error, (FileExistsError, NotADirectoryError))
+                why = "it or a folder on its path is a file" if folder else error.strerror or str(error)
+                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot use the JOBDIR {jobdir}: {why}")
+                sys.exit(EXIT_USAGE)
+        # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
         try:
             jobdir_settle(jobdir, disk_queue)
