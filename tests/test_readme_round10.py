@@ -249,3 +249,14 @@ def test_a_jobdir_not_there_yet_is_made_and_the_run_works(tmp_path: Path) -> Non
     done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED_PAGE.as_uri()}", "-s", "JOBDIR=jobs/one", "-O", "out.jsonl")
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "jobs" / "one").is_dir()
+
+
+# --- `scrapy parse` of a saved page ------------------------------------------------------------------------
+
+
+def test_parse_of_a_saved_page_prints_its_item(tmp_path: Path) -> None:
+    # README: file:// URLs of saved pages work (`crawl article`); `scrapy parse` prints the item a page gives.
+    done = scrapy(tmp_path, "parse", SAVED_PAGE.as_uri(), "--nolog")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "'articleId': '124091200347'" in done.stdout, done.stdout[-3000:]
+    assert "No response downloaded" not in done.stderr

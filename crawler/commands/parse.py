@@ -42,4 +42,9 @@ class Command(ScrapyParseCommand):
                 print(f"error: {problem}", file=sys.stderr)
                 self.exitcode = EXIT_USAGE
                 return
+            if args[0].lower().startswith("file:"):
+                # A saved page, as `crawl article` reads it: past the off-site filter, which dropped the
+                # request without a word ("No response downloaded"), as the spider's own requests for
+                # file:// pages are.
+                opts.meta = {**(opts.meta or {}), "allow_offsite": True}
         super().run(args, opts)
