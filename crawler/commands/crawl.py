@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import errno
 import difflib
 import json
 import logging
 import math
+import os
 import re
 import sys
 import warnings
@@ -160,13 +162,14 @@ def _list_problem(name: str, given: str, default: list[Any] | tuple[Any, ...], s
     return None
 
 
-def setting_problem(name: str, default: Any, settings: BaseSettings) -> str | None:
+def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = None) -> str | None:
     """What is wrong with a ``-s NAME=VALUE``, judged by the kind of the setting's default; None when nothing.
 
     Components read their settings when the crawler is made, after Scrapy's banner: a value they cannot
-    read would end the run there in a traceback, with nothing in the run history.
+    read would end the run there in a traceback, with nothing in the run history. ``raw``: the value as
+    it was typed, for the message (Scrapy has made a JSON object for a component dict a settings object).
     """
-    given = f"-s {name}={settings.get(name)!r}"
+    given = f"-s {name}={(settings.get(name) if raw is None else raw)!r}"
     # Read as their default's kind (a decimal default for seconds), but for SCRAPY_DECIMALS.
     whole = isinstance(default, int) and name not in SCRAPY_DECIMALS
     if isinstance(default, bool):
@@ -248,7 +251,7 @@ def setting_problems(
         if known is not None and name not in known:
             problems[name] = unknown_setting_problem(name, known)
         elif defaults.get(name) is not None:
-            problems[name] = setting_problem(name, defaults[name], settings)
+            problems[name] = setting_problem(name, defaults[name], settings, given[name])
     return {name: problem for name, problem in problems.items() if problem}
 
 
@@ -281,6 +284,13 @@ class Command(ScrapyCrawlCommand):
             given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
         replaced = {name: self.settings.get(name) for name in given}
         known = set(self.settings)
+        # `-O -` (stdout, as the README writes it): Scrapy takes a feed's format from its file's
+        # extension, which `-` has none of, and refused the run (exit 2). Every default output of the
+        # project is JSON lines; `-O -:csv` still names another format.
+        for dest in ("output", "overwrite_output"):
+            outputs = getattr(opts, dest, None)
+            if outputs:
+                setattr(opts, dest, ["-:jsonlines" if output == "-" else output for output in outputs])
         try:
             super().process_options(args, opts)
         except UsageError as error:
@@ -302,11 +312,11 @@ class Command(ScrapyCrawlCommand):
             self.refuse(usable, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, next(iter(problems.values())))
             sys.exit(EXIT_USAGE)
         # Every request is built on BS_BASE_URL: an empty or scheme-less one would fail at start-up
-        # with Scrapy's traceback.
+        # with Scrapy's traceback. Recorded and pinged as any other refusal (it was neither).
         base = urlsplit(str(self.settings.get("BS_BASE_URL") or ""))
         if base.scheme not in ("http", "https") or not base.hostname:
-            print(f"error: BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL "
-                  "like https://www.business-standard.com", file=sys.stderr)
+            message = f"BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL like https://www.business-standard.com"
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, message)
             sys.exit(EXIT_USAGE)
         splash = splash_problem(self.settings)
         if splash:
@@ -355,8 +365,20 @@ class Command(ScrapyCrawlCommand):
                 why = "its folder is not a directory" if folder else error.strerror or str(error)
                 self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot write the log file {logfile}: {why}")
                 sys.exit(EXIT_USAGE)
-        # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
+        # A JOBDIR that is a file, or a folder that cannot be made or written, was Scrapy's traceback when
+        # the scheduler opened (exit 1, nothing recorded): Scrapy makes it then, as is done here first.
         jobdir = self.settings.get("JOBDIR")
+        if jobdir:
+            try:
+                Path(str(jobdir)).mkdir(parents=True, exist_ok=True)
+                if not os.access(str(jobdir), os.W_OK | os.X_OK):
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            except OSError as error:
+                folder = isinstance(error, (FileExistsError, NotADirectoryError))
+                why = "it or a folder on its path is a file" if folder else error.strerror or str(error)
+                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot use the JOBDIR {jobdir}: {why}")
+                sys.exit(EXIT_USAGE)
+        # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
         try:
             jobdir_settle(jobdir, disk_queue)

@@ -17,6 +17,8 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands.settingnames import check_setting_names
+
 
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
@@ -139,6 +141,12 @@ class Command(ScrapyCommand):
             "then the latest dateDownloaded. A cut last line (a killed worker) and lines without an "
             "articleId are skipped and counted."
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        before = self.settings.copy()
+        super().process_options(args, opts)
+        check_setting_names(self.settings, opts, before)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 2:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy.commands.parse import Command as ScrapyParseCommand
+from scrapy.exceptions import UsageError
+
+from crawler.commands.settingnames import check_setting_names, spider_usage_problem
+from crawler.monitoring.verdict import EXIT_USAGE
 
 
 class Command(ScrapyParseCommand):
     """Every spider of the project parses an article page the same way, so no ``-c``/``--spider`` is needed."""
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        before = self.settings.copy()
+        super().process_options(args, opts)
+        check_setting_names(self.settings, opts, before)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # The spiders learn their domains from BS_BASE_URL when they start, so Scrapy cannot pick one
@@ -19,4 +30,21 @@ class Command(ScrapyParseCommand):
                 opts.spargs.setdefault("url", args[0])  # the argument `article` insists on
         if not opts.callback and not opts.rules:
             opts.callback = "parse_article"
+        if len(args) == 1:
+            # The spider checks its arguments when it is made, inside the crawl: a URL off BS_BASE_URL's
+            # site (the loopback's, without -s BS_BASE_URL) was a logged traceback and an empty result.
+            assert self.crawler_process and self.settings is not None
+            try:
+                problem = spider_usage_problem(self.crawler_process.spider_loader, opts.spider, opts.spargs, self.settings)
+            except UsageError:
+                problem = None  # no such spider: Scrapy's own message
+            if problem:
+                print(f"error: {problem}", file=sys.stderr)
+                self.exitcode = EXIT_USAGE
+                return
+            if args[0].lower().startswith("file:"):
+                # A saved page, as `crawl article` reads it: past the off-site filter, which dropped the
+                # request without a word ("No response downloaded"), as the spider's own requests for
+                # file:// pages are.
+                opts.meta = {**(opts.meta or {}), "allow_offsite": True}
         super().run(args, opts)

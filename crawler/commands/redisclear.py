@@ -51,9 +51,9 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        known = set(self.settings)
+        before = self.settings.copy()
         super().process_options(args, opts)
-        check_setting_names(self.settings, opts, known)
+        check_setting_names(self.settings, opts, before)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

@@ -11,7 +11,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.runs import HistoryUnreadable, history_records, since_time
-from crawler.commands.settingnames import check_setting_names
+from crawler.commands.settingnames import check_setting_names, unknown_spider
 
 
 class Command(ScrapyCommand):
@@ -35,9 +35,9 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        known = set(self.settings)
+        before = self.settings.copy()
         super().process_options(args, opts)
-        check_setting_names(self.settings, opts, known)
+        check_setting_names(self.settings, opts, before)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -63,6 +63,10 @@ class Command(ScrapyCommand):
             records, _ = history_records(self.settings, since, opts.spider, last=opts.last, per_spider=True)
         except HistoryUnreadable as error:
             return self.fail(str(error))
+        if not records and opts.spider:
+            problem = unknown_spider(self.settings, opts.spider)
+            if problem:
+                raise UsageError(problem)
         thresholds = {k: float(v) for k, v in self.settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
         output = Path(opts.output)
         page = render(records, thresholds)

@@ -13,7 +13,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
-from crawler.commands.settingnames import check_setting_names
+from crawler.commands.settingnames import check_setting_names, unknown_spider
 from crawler.monitoring.history import history_store, parse_time
 
 _RELATIVE = re.compile(r"^(\d+)([hd])$")
@@ -115,9 +115,9 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        known = set(self.settings)
+        before = self.settings.copy()
         super().process_options(args, opts)
-        check_setting_names(self.settings, opts, known)
+        check_setting_names(self.settings, opts, before)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -139,6 +139,10 @@ class Command(ScrapyCommand):
             print(f"error: {error}", file=sys.stderr)
             self.exitcode = 1
             return
+        if not records and opts.spider:
+            problem = unknown_spider(self.settings, opts.spider)
+            if problem:
+                raise UsageError(problem)
         records.reverse()
         if opts.json:
             for record in records:

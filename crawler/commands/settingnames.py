@@ -1,10 +1,12 @@
-"""Names given with ``-s`` that no setting has: a typo of a ``BS_`` setting, or a setting's name not in upper case."""
+"""The `-s` and `-a` checks of `scrapy crawl`, for the project's other commands: a name no setting has (a typo of a
+``BS_`` setting, or a name not in upper case), a value a setting cannot take, arguments a spider refuses."""
 
 from __future__ import annotations
 
 import argparse
 import difflib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
@@ -29,17 +31,56 @@ def unknown_setting_problem(name: str, known: Collection[str]) -> str | None:
     return f"-s {name}=…: no setting of the project has this name; {hint}"
 
 
-def check_setting_names(settings: BaseSettings, opts: argparse.Namespace, known: Collection[str]) -> None:
-    """Raise :class:`UsageError` for the first ``-s`` name no setting has (``known``: the names before ``-s``).
+def check_setting_names(settings: BaseSettings, opts: argparse.Namespace, before: BaseSettings) -> None:
+    """Raise :class:`UsageError` for the first ``-s`` (or ``-L``) that ``scrapy crawl`` refuses: a name no
+    setting has, or a value the setting cannot take (``before``: the settings as they were before ``-s``).
 
-    For the commands that read the settings without running a spider (``runs``, ``report``, ``redisclear``):
-    ``redisclear --seen -s BS_REDIS_PREFX=test`` deleted the seen-store of the default prefix.
+    For the commands that read the settings without running a spider (``runs``, ``report``, ``redisclear``,
+    ``merge``, ``parse``): ``redisclear --seen -s BS_REDIS_PREFX=test`` deleted the seen-store of the default
+    prefix, and a value ``crawl`` refuses in one line (``-s LOG_LEVEL=debug``, a ``BS_MIN_FIELD_COVERAGE``
+    that is no JSON object) was a traceback here.
     """
+    # crawl.py imports this module; its checks are the ones every command shares.
+    from crawler.commands.crawl import json_lists, setting_problems
+
     try:
         given = arglist_to_dict(getattr(opts, "set", None) or [])
     except ValueError:
         return  # Scrapy's own usage error
-    for name in given:
-        problem = unknown_setting_problem(name, known)
-        if problem:
-            raise UsageError(problem)
+    if getattr(opts, "loglevel", None):
+        given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
+    replaced = {name: before.get(name) for name in given}
+    json_lists(given, replaced, settings)
+    problems = setting_problems(given, replaced, settings, known=set(before))
+    if problems:
+        raise UsageError(next(iter(problems.values())))
+
+
+def spider_usage_problem(loader: Any, name: str, arguments: Mapping[str, str], settings: BaseSettings) -> str | None:
+    """Why the spider ``name`` refuses these ``-a`` arguments (what ``scrapy crawl`` says in its ``error:``
+    line); None when it takes them. :class:`UsageError` when there is no such spider."""
+    try:
+        spider_class = loader.load(name)
+    except KeyError:
+        raise UsageError(f"Spider not found: {name}") from None
+    check = getattr(spider_class, "check_usage", None)
+    if check is None:
+        return None
+    try:
+        check(arguments, settings)
+    except UsageError as error:
+        return str(error)
+    return None
+
+
+def unknown_spider(settings: BaseSettings, name: str) -> str | None:
+    """``--spider NAME`` of ``runs`` and ``report`` for a spider the project does not have: why, with the
+    nearest name; None for one it has. (Found no runs, a typo read as "no runs recorded".)"""
+    from scrapy.utils.misc import load_object
+
+    names = sorted(load_object(settings.get("SPIDER_LOADER_CLASS")).from_settings(settings.frozencopy()).list())
+    if name in names:
+        return None
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]}?" if close else f"the spiders are {', '.join(names)}"
+    return f"--spider {name}: no spider of the project has that name, nor any recorded run; {hint}"

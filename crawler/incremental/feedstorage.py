@@ -403,7 +403,28 @@ def unwritable_feeds(
         except (TypeError, ValueError, KeyError) as error:
             problems.append(f"the output {uri} is not a valid feed URI template ({error})")
             continue
-        problem = destination_problem(Path(concrete))
+        problem = destination_problem(Path(concrete)) or _appended_document(Path(concrete), options)
         if problem:
             problems.append(f"cannot write the output {uri}: {problem}")
     return problems
+
+
+# Formats whose file is one document: a second run appending to it (`-o all.json` from cron) wrote a
+# second array or XML declaration after the first, a file no JSON or XML reader takes, its articles seen.
+ONE_DOCUMENT_FORMATS = frozenset({"json", "xml"})
+
+
+def _appended_document(path: Path, options: Any) -> str | None:
+    """Why a feed appending to ``path`` would leave it unreadable; None when it would not."""
+    get = getattr(options, "get", None)
+    if get is None or get("overwrite") or str(get("format") or "") not in ONE_DOCUMENT_FORMATS:
+        return None
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+    except OSError:
+        return None
+    return (
+        f"{path} is a whole {str(get('format')).upper()} document already, and -o would append a second one after it, "
+        "which no reader takes; use -O to replace it, or JSON lines (-o all.jsonl) or CSV to add to one file run after run"
+    )
