@@ -11,18 +11,12 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 
-from crawler.commands.settingnames import check_setting_names, spider_usage_problem
+from crawler.commands.settingnames import CheckedSettings, spider_usage_problem
 from crawler.monitoring.verdict import EXIT_USAGE
 
 
-class Command(ScrapyCheckCommand):
+class Command(CheckedSettings, ScrapyCheckCommand):
     """Contracts of the spiders that take the ``-a`` arguments given; the others named, not crashed."""
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        before = self.settings.copy()
-        super().process_options(args, opts)
-        check_setting_names(self.settings, opts, before)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if opts.list:

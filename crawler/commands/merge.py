@@ -17,7 +17,7 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands.settingnames import check_setting_names
+from crawler.commands.settingnames import CheckedSettings
 
 
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
@@ -121,7 +121,7 @@ def input_lines(path: Path) -> Iterator[bytes]:
             yield b""
 
 
-class Command(ScrapyCommand):
+class Command(CheckedSettings, ScrapyCommand):
     """Merge JSON lines files by ``articleId``."""
 
     requires_project = False
@@ -141,12 +141,6 @@ class Command(ScrapyCommand):
             "then the latest dateDownloaded. A cut last line (a killed worker) and lines without an "
             "articleId are skipped and counted."
         )
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        before = self.settings.copy()
-        super().process_options(args, opts)
-        check_setting_names(self.settings, opts, before)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 2:

@@ -8,18 +8,12 @@ import sys
 from scrapy.commands.parse import Command as ScrapyParseCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands.settingnames import check_setting_names, spider_usage_problem
+from crawler.commands.settingnames import CheckedSettings, spider_usage_problem
 from crawler.monitoring.verdict import EXIT_USAGE
 
 
-class Command(ScrapyParseCommand):
+class Command(CheckedSettings, ScrapyParseCommand):
     """Every spider of the project parses an article page the same way, so no ``-c``/``--spider`` is needed."""
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        before = self.settings.copy()
-        super().process_options(args, opts)
-        check_setting_names(self.settings, opts, before)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # The spiders learn their domains from BS_BASE_URL when they start, so Scrapy cannot pick one

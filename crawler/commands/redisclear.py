@@ -8,7 +8,7 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands.settingnames import check_setting_names
+from crawler.commands.settingnames import CheckedSettings
 
 from crawler.distributed import (
     WORKER_STALE_SECONDS,
@@ -29,7 +29,7 @@ def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-class Command(ScrapyCommand):
+class Command(CheckedSettings, ScrapyCommand):
     """Delete a run's keys; with ``--seen`` the seen-store's too."""
 
     requires_project = True
@@ -48,12 +48,6 @@ class Command(ScrapyCommand):
             "Refuses while workers of a run are alive, unless --force. --seen also deletes the seen-store, "
             "so the next run fetches and emits every article again."
         )
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        before = self.settings.copy()
-        super().process_options(args, opts)
-        check_setting_names(self.settings, opts, before)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

@@ -11,10 +11,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.runs import HistoryUnreadable, history_records, since_time
-from crawler.commands.settingnames import check_setting_names, unknown_spider
+from crawler.commands.settingnames import CheckedSettings, unknown_spider
 
 
-class Command(ScrapyCommand):
+class Command(CheckedSettings, ScrapyCommand):
     """Write the run report."""
 
     requires_project = True
@@ -32,12 +32,6 @@ class Command(ScrapyCommand):
             "exit statuses, articles new/updated, field coverage per field, block and failure shares and run "
             "duration over the runs, and the latest run's details. Needs the [report] extra (matplotlib)."
         )
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        before = self.settings.copy()
-        super().process_options(args, opts)
-        check_setting_names(self.settings, opts, before)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

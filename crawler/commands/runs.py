@@ -13,7 +13,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
-from crawler.commands.settingnames import check_setting_names, unknown_spider
+from crawler.commands.settingnames import CheckedSettings, unknown_spider
 from crawler.monitoring.history import history_store, parse_time
 
 _RELATIVE = re.compile(r"^(\d+)([hd])$")
@@ -94,7 +94,7 @@ def table(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-class Command(ScrapyCommand):
+class Command(CheckedSettings, ScrapyCommand):
     """List the last runs from the run history."""
 
     requires_project = True
@@ -112,12 +112,6 @@ class Command(ScrapyCommand):
             "included; with REDIS_URL, every worker's records in Redis) and print the last runs, newest first. "
             "Times are UTC."
         )
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        before = self.settings.copy()
-        super().process_options(args, opts)
-        check_setting_names(self.settings, opts, before)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import difflib
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
@@ -84,3 +84,21 @@ def unknown_spider(settings: BaseSettings, name: str) -> str | None:
     close = difflib.get_close_matches(name, names, n=1)
     hint = f"did you mean {close[0]}?" if close else f"the spiders are {', '.join(names)}"
     return f"--spider {name}: no spider of the project has that name, nor any recorded run; {hint}"
+
+
+if TYPE_CHECKING:
+    from scrapy.commands import ScrapyCommand as _Command
+else:
+    # Scrapy takes every ScrapyCommand subclass of this package's modules for a command of its own.
+    _Command = object
+
+
+class CheckedSettings(_Command):
+    """Mixin of the project's commands, first among their bases: their ``-s`` names and values are
+    checked as ``scrapy crawl`` checks them, one ``error:`` line and exit 2 instead of a traceback."""
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        before = self.settings.copy()
+        super().process_options(args, opts)
+        check_setting_names(self.settings, opts, before)
