@@ -19,7 +19,7 @@ from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
 from ..text import MIN_READ, PREMIUM_LABEL
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, joined_text, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
 from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 
@@ -123,18 +123,11 @@ class AmpV1(CmsStory, ArticlePage):
             fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
         )
 
-    # The h1's text outside a label of the story inside it ("Premium", "LIVE").
-    HEADLINE_TEXTS = XPath(
-        "descendant::text()[not(parent::style or parent::script)]"
-        "[not(ancestor::*[contains(@class, 'strlabel') or contains(@class, 'LiveButton')])]",
-        smart_strings=False,
-    )
-
     def dom_headline(self) -> str | None:
         h1 = self.headline_element
         if h1 is None or not len(h1):
             return element_text(h1)
-        return clean_text(joined_text(strings(self.HEADLINE_TEXTS, h1)))
+        return self.text_without_labels(h1)
 
     DATELINE = CSSSelector(".dateline")
     DATELINE_AFTER_HEADLINE = _after_headline(DATELINE)

@@ -125,13 +125,6 @@ class NextJsV1(CmsStory, ArticlePage):
             fallbacks=((META, lambda: self.page.meta("og:title")),),
         )
 
-    # The text of the h1 outside the story's labels ("Premium", "LIVE") that may sit inside it.
-    HEADLINE_TEXTS = XPath(
-        "descendant::text()[not(parent::style or parent::script)]"
-        "[not(ancestor::*[contains(@class, 'strlabel') or contains(@class, 'LiveButton')])]",
-        smart_strings=False,
-    )
-
     def dom_headline(self) -> str | None:
         """The page's h1, without a label of the story inside it."""
         h1 = self.headline_element
@@ -139,7 +132,7 @@ class NextJsV1(CmsStory, ArticlePage):
             return element_text(h1)
         if not any(m is not h1 and any(a is h1 for a in m.iterancestors()) for m in self.header_markers):
             return element_text(h1)
-        return clean_text(joined_text(cast("list[str]", self.HEADLINE_TEXTS(h1))))
+        return self.text_without_labels(h1)
 
     STANDFIRST = CSSSelector("h2.strydsc")
 

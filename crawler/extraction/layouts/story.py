@@ -116,6 +116,17 @@ def beside_a_story_link(marker: _Element, stop: _Element | None, is_other_story:
 class CmsStory:
     """Mixin of the page objects whose body is the CMS's story markup (Next.js and AMP pages)."""
 
+    # The text of a headline outside the story's labels ("Premium", "LIVE") that may sit inside it.
+    HEADLINE_TEXTS = XPath(
+        "descendant::text()[not(parent::style or parent::script)]"
+        "[not(ancestor::*[contains(@class, 'strlabel') or contains(@class, 'LiveButton')])]",
+        smart_strings=False,
+    )
+
+    def text_without_labels(self, headline: _Element) -> str | None:
+        """The text of ``headline`` (an h1) without the story's labels inside it."""
+        return clean_text(joined_text(cast("list[str]", self.HEADLINE_TEXTS(headline))))
+
     # Inside the body, not the story: ad slots, promos, inline "Also Read", inline image captions
     # (the div[style] after an img.imgCont / img.zoomimg, or amp-img on AMP pages); embedded posts
     # and <figcaption>s go in every layout's body walk (crawler/extraction/text.py). ".mb-20" is a
