@@ -94,6 +94,13 @@ class DiscoverySpider(BusinessStandardSpider):
         self.requested = RunSet()
         # Article ids found unchanged in this run (counted once, and not requested: see discovered()).
         self.found_unchanged = RunSet()
+        # A later feed or sitemap date for an article already requested in this run (another source
+        # lists the story with the date of its update): the page, fetched after the run began,
+        # holds that update, so the date stored for it is the latest; stored, the first source's
+        # older date had the next run fetch the story once more for the other's. Taken off when
+        # the page is read, so it holds only requests still on their way.
+        self.later_source_dates: dict[str, datetime] = {}
+        self.started = datetime.now(timezone.utc)
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
         self.source_max_size = SITEMAP_MAX_SIZE
@@ -433,6 +440,7 @@ class DiscoverySpider(BusinessStandardSpider):
                 stats.inc_value(stat.DISCOVERY_NOT_ACCEPTED)
                 continue
             if identifier in self.requested:
+                self.note_later_date(identifier, entry.lastmod)
                 continue
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
@@ -461,9 +469,19 @@ class DiscoverySpider(BusinessStandardSpider):
         """
         extension = seen_store_extension(self.crawler)
         for article in super().parse_article(response):
+            later = self.later_source_dates.pop(article.articleId, None)
             if SOURCE_DATE_META in response.meta and extension is not None:
-                extension.source_dates.setdefault(article.articleId, response.meta[SOURCE_DATE_META])
+                extension.source_dates.setdefault(article.articleId, latest_date(response.meta[SOURCE_DATE_META], later))
             yield article
+
+    def note_later_date(self, identifier: str, moment: datetime | None) -> None:
+        """Keep ``moment``, a date another source gives an article requested in this run, when it is
+        the latest one yet and before the run began (a later one may postdate the page's fetch)."""
+        if moment is None or moment > self.started:
+            return
+        known = self.later_source_dates.get(identifier)
+        if known is None or moment > known:
+            self.later_source_dates[identifier] = moment
 
     def is_seen(self, url: str) -> bool:
         """Whether the seen-store has the article of ``url``."""
@@ -474,6 +492,15 @@ class DiscoverySpider(BusinessStandardSpider):
         """Dates after this are wrong, not clock skew (``BS_FUTURE_DATE_SKEW``)."""
         skew = self.crawler.settings.getfloat("BS_FUTURE_DATE_SKEW", 600)
         return datetime.now(timezone.utc) + timedelta(seconds=skew)
+
+
+def latest_date(requested: str | None, later: datetime | None) -> str | None:
+    """The date to store for a page fetched for the source date ``requested`` (ISO text, or None),
+    when another source of the run gave ``later``."""
+    if later is None:
+        return requested
+    first = parse_date(requested)
+    return iso_ist(later) if first is None or later > first else requested
 
 
 def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, stats: Any) -> bool:

@@ -1,0 +1,117 @@
+"""Discovery against a hostile and changing site, across cron runs: one story listed by several
+sources with different dates, arguments at their bounds, and what the next run makes of it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import UsageError
+from scrapy.http import Request, XmlResponse
+
+from crawler.extraction.normalize import iso_ist
+from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
+from crawler.spiders.archive import ArchiveSpider, today_ist
+from crawler.spiders.discovery import SOURCE_DATE_META
+from crawler.spiders.latest import LatestSpider
+from tests.conftest import SITE
+from tests.pages.specs import SEED
+from tests.test_spiders_unit import make_spider, seed_response
+
+SEED_URL = SITE + SEED.path
+SEED_ID = "124022800873"
+FEED_URL = SITE + "/rss/latest.rss"
+NEWS_URL = SITE + "/sitemap/google-news-sitemap.xml"
+
+
+def _feed(url: str, date: str) -> bytes:
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><item><link>{url}</link><pubDate>{date}</pubDate></item></channel></rss>'.encode()
+
+
+def _news(url: str, date: str) -> bytes:
+    return (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{url}</loc><lastmod>{date}</lastmod></url></urlset>"
+    ).encode()
+
+
+def _read(spider: Any, url: str, body: bytes) -> list[Request]:
+    return list(spider.parse_source(XmlResponse(url, body=body, request=Request(url))))
+
+
+class _Run:
+    """One cron run of ``latest`` on ``tmp_path/state``: its sources read, its article pages answered
+    with the seed page, its items through the seen-store as the feeds would confirm them."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.spider = make_spider(LatestSpider, tmp_path)
+        self.pipeline = IncrementalPipeline.from_crawler(self.spider.crawler)
+        self.pipeline.open_spider(self.spider)
+        self.emitted: list[int] = []
+
+    def read(self, *sources: tuple[str, bytes]) -> list[Request]:
+        return [request for url, body in sources for request in _read(self.spider, url, body)]
+
+    def fetch(self, request: Request) -> None:
+        response = seed_response(request.url).replace(request=request)
+        for item in self.spider.parse_article(response):
+            seen = self.pipeline.seen
+            assert seen is not None
+            try:
+                self.emitted.append(self.pipeline.process_item(item, self.spider).version)
+            except UnchangedArticle:
+                continue
+            seen.confirm(item.articleId)
+
+
+@pytest.mark.parametrize("sitemap_first", [False, True])
+def test_a_story_two_sources_date_apart_is_not_fetched_again_by_the_next_run(tmp_path: Path, sitemap_first: bool) -> None:
+    # The feed dates the story by its publication, the news sitemap by its update; whichever source
+    # answers first, the page fetched holds the update, and a second run over the same site finds
+    # nothing to fetch. (The first source's date alone was stored: the next run fetched the story
+    # again for the other's, found it unchanged, every time a story was listed by both.)
+    feed = (FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 15:42:00 +0530"))
+    news = (NEWS_URL, _news(SEED_URL, "2024-02-28T18:00:00+05:30"))
+    sources = (news, feed) if sitemap_first else (feed, news)
+    first = _Run(tmp_path)
+    requests = first.read(*sources)
+    assert len(requests) == 1
+    first.fetch(requests[0])
+    assert first.emitted == [1]
+    second = _Run(tmp_path)
+    assert second.read(*sources) == [], "nothing changed since the first run"
+    assert second.spider.crawler.stats.get_value("bs/discovery/unchanged_skipped") == 1
+
+
+def test_a_date_given_after_the_run_began_is_not_taken_for_the_page_fetched(tmp_path: Path) -> None:
+    # A story updated while the run goes on: its page may have been fetched before the update, so
+    # the update's date is not stored for it, and the next run fetches it for that date.
+    just_now = iso_ist(datetime.now(timezone.utc) + timedelta(seconds=2))
+    assert just_now is not None
+    run = _Run(tmp_path)
+    (request,) = run.read((FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 15:42:00 +0530")), (NEWS_URL, _news(SEED_URL, just_now)))
+    run.fetch(request)
+    store = run.pipeline.seen.store if run.pipeline.seen is not None else None
+    assert store is not None
+    seen = store.get(SEED_ID)
+    assert seen is not None and seen.source_date == "2024-02-28T15:42:00+05:30"
+    following = _Run(tmp_path)
+    (again,) = following.read((NEWS_URL, _news(SEED_URL, just_now)))
+    assert again.meta[SOURCE_DATE_META] == just_now
+
+
+def test_the_latest_of_several_dates_is_the_one_stored(tmp_path: Path) -> None:
+    run = _Run(tmp_path)
+    (request,) = run.read(
+        (FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 15:42:00 +0530")),
+        (NEWS_URL, _news(SEED_URL, "2024-02-28T19:00:00+05:30")),
+        (SITE + "/sitemap/latest-news-sitemap.xml", _news(SEED_URL, "2024-02-28T17:00:00+05:30")),
+        (SITE + "/rss/markets-106.rss", _feed(SEED_URL, "not a date")),
+    )
+    run.fetch(request)
+    assert run.pipeline.seen is not None and run.pipeline.seen.store is not None
+    seen = run.pipeline.seen.store.get(SEED_ID)
+    assert seen is not None and seen.source_date == "2024-02-28T19:00:00+05:30"
+    assert run.spider.later_source_dates == {}, "nothing is kept for a page read"
