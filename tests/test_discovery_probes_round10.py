@@ -115,3 +115,33 @@ def test_the_latest_of_several_dates_is_the_one_stored(tmp_path: Path) -> None:
     seen = run.pipeline.seen.store.get(SEED_ID)
     assert seen is not None and seen.source_date == "2024-02-28T19:00:00+05:30"
     assert run.spider.later_source_dates == {}, "nothing is kept for a page read"
+
+
+# --- arguments at their bounds ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arguments", "since", "until"),
+    [
+        ({"since": "2024-02-01 "}, "2024-02-01", None),
+        ({"since": " 2024-02-01", "until": "\t2024-02-29 "}, "2024-02-01", "2024-02-29"),
+        ({"since": "2024-02-01", "until": " "}, "2024-02-01", None),
+    ],
+)
+def test_archive_dates_are_read_as_every_other_argument_is_white_space_and_all(
+    tmp_path: Path, arguments: dict[str, str], since: str, until: str | None
+) -> None:
+    # Every other -a value is stripped (pages, sections, fresh, urls): a quoted cron line's stray
+    # space made "since" no date, exit 2, and a blank "until" was refused where an empty one is today.
+    ArchiveSpider.check_arguments(arguments)
+    spider = make_spider(ArchiveSpider, tmp_path, **arguments)
+    assert (str(spider.since), str(spider.until)) == (since, until or str(today_ist()))
+
+
+def test_an_archive_range_after_today_is_refused_before_any_request() -> None:
+    # "since=2204-02-01 until=2204-12-31" (a mistyped year) read the index, found no month of its
+    # range and ended "ok" with nothing, every run.
+    tomorrow = today_ist() + timedelta(days=1)
+    with pytest.raises(UsageError, match="after today"):
+        ArchiveSpider.check_arguments({"since": str(tomorrow), "until": str(tomorrow + timedelta(days=300))})
+    ArchiveSpider.check_arguments({"since": str(today_ist()), "until": str(tomorrow + timedelta(days=300))})
