@@ -3,13 +3,14 @@ sources with different dates, arguments at their bounds, and what the next run m
 
 from __future__ import annotations
 
+import gzip
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy.exceptions import UsageError
-from scrapy.http import Request, XmlResponse
+from scrapy.http import Request, Response, XmlResponse
 
 from crawler.extraction.normalize import iso_ist
 from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
@@ -145,3 +146,27 @@ def test_an_archive_range_after_today_is_refused_before_any_request() -> None:
     with pytest.raises(UsageError, match="after today"):
         ArchiveSpider.check_arguments({"since": str(tomorrow), "until": str(tomorrow + timedelta(days=300))})
     ArchiveSpider.check_arguments({"since": str(today_ist()), "until": str(tomorrow + timedelta(days=300))})
+
+
+# --- feeds and sitemaps as a CDN may store them ------------------------------------------------------
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("url", "document"),
+    [
+        (SITE + "/sitemap/2024-february-1.xml.gz", _news(SEED_URL, "2024-02-28T18:00:00+05:30")),
+        (SITE + "/sitemap/google-news-sitemap.xml", _news(SEED_URL, "2024-02-28T18:00:00+05:30")),
+        (FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 15:42:00 +0530")),
+    ],
+)
+def test_a_feed_or_sitemap_gzipped_more_than_once_without_saying_so_is_read(tmp_path: Path, url: str, document: bytes, layers: int) -> None:
+    # A ``.xml.gz`` file that a CDN stores gzipped once more and serves without a Content-Encoding
+    # saying so (as article pages and listings come, and are read): the month was lost, exit 1.
+    body = document
+    for _ in range(layers):
+        body = gzip.compress(body)
+    spider = make_spider(LatestSpider, tmp_path)
+    requests = list(spider.parse_source(Response(url, body=body, request=Request(url))))
+    assert [request.url for request in requests] == [SEED_URL]
+    assert spider.crawler.stats.get_value("bs/discovery/sources_read") == 1

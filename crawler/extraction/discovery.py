@@ -60,6 +60,10 @@ NOT_RSS = "not-rss"
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 _UNPACK_CHUNK = 1024 * 1024
+# Layers of gzip a feed or sitemap may come in once Scrapy took off what Content-Encoding announced:
+# a ``.xml.gz`` file, gzipped once more by a CDN that stores it so and serves it without saying so
+# (as article pages and listings, crawler/spiders/base.py).
+GZIP_LAYERS = 3
 
 
 class BrokenDocument(ValueError):
@@ -130,7 +134,11 @@ def _parse_xml(body: bytes, root_names: frozenset[str], entry_names: frozenset[s
     # White space after a byte order mark puts the XML declaration past the start, which a strict
     # parser refuses (lxml reads the mark itself). Not in UTF-16 or UTF-32 (a NUL in the first
     # character), where stripping bytes cuts a character in half: a BE document's last line break.
-    body = unpack(body).removeprefix(_BOM)
+    for _ in range(GZIP_LAYERS):
+        if not body.startswith(GZIP_MAGIC):
+            break
+        body = unpack(body)
+    body = body.removeprefix(_BOM)
     if b"\x00" not in body[:4]:
         body = body.strip()
     if not body:

@@ -18,6 +18,7 @@ from crawler.extraction import Article, is_block_page, may_be_block_page
 from crawler.incremental.dupefilter import REDISCOVER
 from crawler.extraction.discovery import (
     CUT,
+    GZIP_LAYERS,
     GZIP_MAGIC,
     SITEMAP_MAX_SIZE,
     BrokenDocument,
@@ -41,7 +42,7 @@ from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
 
-from .base import GZIP_LAYERS, NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, asked_url, failure_detail, require, requested_url
+from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, asked_url, failure_detail, require, requested_url
 from crawler import stats as stat
 
 
