@@ -170,3 +170,24 @@ def test_a_feed_or_sitemap_gzipped_more_than_once_without_saying_so_is_read(tmp_
     requests = list(spider.parse_source(Response(url, body=body, request=Request(url))))
     assert [request.url for request in requests] == [SEED_URL]
     assert spider.crawler.stats.get_value("bs/discovery/sources_read") == 1
+
+
+# --- dates finer than the seen-store keeps ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["2024-02-28T12:30:00.532Z", "2024-02-28T18:00:00.999999+05:30", "2024-02-28T18:00:00,5+05:30"])
+def test_a_sitemap_dated_to_the_millisecond_is_not_fetched_again_at_every_run(tmp_path: Path, written: str) -> None:
+    # Dates are stored to the second; a <lastmod> with a fraction of a second (what a JavaScript
+    # toISOString() writes) was newer than the date stored for it at every run: every story of the
+    # news sitemap fetched again every fifteen minutes, found unchanged.
+    news = (NEWS_URL, _news(SEED_URL, written))
+    first = _Run(tmp_path)
+    (request,) = first.read(news)
+    first.fetch(request)
+    assert first.emitted == [1]
+    for _ in range(2):
+        following = _Run(tmp_path)
+        assert following.read(news) == []
+    changed = _Run(tmp_path)
+    (again,) = changed.read((NEWS_URL, _news(SEED_URL, "2024-02-28T18:00:01+05:30")))
+    assert again.meta[SOURCE_DATE_META] == "2024-02-28T18:00:01+05:30", "a second later is an update"

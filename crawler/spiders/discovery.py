@@ -513,6 +513,9 @@ def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, s
     """
     if source_date is None:
         return False
+    # To the second, as dates are stored (iso_ist): a sitemap written to the millisecond
+    # ("…T10:12:00.532Z") was newer than its own stored date at every run, every story fetched again.
+    source_date = source_date.replace(microsecond=0)
     stored_source = parse_date(seen.source_date)
     if stored_source is not None:
         if stored_source > limit and source_date != stored_source:
