@@ -191,3 +191,79 @@ def test_a_sitemap_dated_to_the_millisecond_is_not_fetched_again_at_every_run(tm
     changed = _Run(tmp_path)
     (again,) = changed.read((NEWS_URL, _news(SEED_URL, "2024-02-28T18:00:01+05:30")))
     assert again.meta[SOURCE_DATE_META] == "2024-02-28T18:00:01+05:30", "a second later is an update"
+
+
+# --- a sitemap that dates every story by the time it was made ------------------------------------------
+
+OTHERS = [SITE + f"/markets/news/other-story-12402280{n:04d}_1.html" for n in range(900, 904)]
+
+
+def _urlset(entries: list[tuple[str, str]], published: dict[str, str] | None = None) -> bytes:
+    published = published or {}
+    urls = "".join(
+        f"<url><loc>{url}</loc><lastmod>{date}</lastmod>"
+        + (f"<news:news><news:publication_date>{published[url]}</news:publication_date></news:news>" if url in published else "")
+        + "</url>"
+        for url, date in entries
+    )
+    return (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    ).encode()
+
+
+def _generated_at(moment: str) -> bytes:
+    return _urlset([(url, moment) for url in (SEED_URL, *OTHERS)])
+
+
+def test_a_sitemap_that_dates_every_story_by_when_it_was_made_does_not_refetch_them_every_run(tmp_path: Path) -> None:
+    # next-sitemap (Next.js) writes the time it ran as every <lastmod>: each run saw every story
+    # "updated" since the last, and fetched them all again to find them unchanged.
+    first = _Run(tmp_path)
+    requests = first.read((NEWS_URL, _generated_at("2024-02-28T18:00:00.120Z")))
+    assert len(requests) == 1 + len(OTHERS)
+    first.fetch(next(r for r in requests if r.url == SEED_URL))
+    second = _Run(tmp_path)
+    again = second.read((NEWS_URL, _generated_at("2024-02-28T18:15:00.480Z")))
+    assert SEED_URL not in [r.url for r in again], "the seen story is not fetched for the generator's date"
+    assert second.spider.crawler.stats.get_value("bs/discovery/shared_date") == 1
+    assert second.spider.crawler.stats.get_value("bs/discovery/unchanged_skipped") == 1
+
+
+def test_a_shared_lastmod_leaves_each_storys_own_publication_date(tmp_path: Path) -> None:
+    published = {SEED_URL: "2024-02-28T15:42:00+05:30", **{url: f"2024-02-28T1{n}:00:00+05:30" for n, url in enumerate(OTHERS)}}
+    entries = [(url, "2024-02-29T00:00:00+05:30") for url in published]
+    spider = make_spider(LatestSpider, tmp_path)
+    requests = _read(spider, NEWS_URL, _urlset(entries, published))
+    assert {r.url: r.meta[SOURCE_DATE_META] for r in requests} == published
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ["2024-02-28T18:00:00+05:30", "2024-02-28T18:00:00+05:30"],  # two stories of one second: chance
+        ["2024-02-28T18:00:00+05:30", "2024-02-28T18:00:00+05:30", "2024-02-28T18:00:01+05:30"],
+    ],
+)
+def test_dates_that_are_not_all_one_are_each_storys_own(tmp_path: Path, dates: list[str]) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    urls = [SEED_URL, *OTHERS][: len(dates)]
+    requests = _read(spider, NEWS_URL, _urlset(list(zip(urls, dates))))
+    assert [r.meta[SOURCE_DATE_META] for r in requests] == dates
+    assert not spider.crawler.stats.get_value("bs/discovery/shared_date")
+
+
+def test_a_feed_whose_items_all_carry_the_build_date_is_read_as_undated(tmp_path: Path) -> None:
+    items = "".join(f"<item><link>{url}</link><pubDate>Thu, 29 Feb 2024 09:00:00 +0530</pubDate></item>" for url in (SEED_URL, *OTHERS))
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    spider = make_spider(LatestSpider, tmp_path)
+    requests = _read(spider, FEED_URL, body)
+    assert [r.meta[SOURCE_DATE_META] for r in requests] == [None] * (1 + len(OTHERS))
+
+
+def test_an_archive_month_dated_by_its_generator_still_gives_each_story_by_its_day(tmp_path: Path) -> None:
+    spider = make_spider(ArchiveSpider, tmp_path, since="2024-02-28", until="2024-02-28")
+    month = SITE + "/sitemap/2024-february-1.xml"
+    response = XmlResponse(month, body=_generated_at("2024-03-05T00:00:00+05:30"), request=Request(month, meta={"bs_source_depth": 1}))
+    requests = list(spider.parse_source(response))
+    assert sorted(r.url for r in requests) == sorted([SEED_URL, *OTHERS])

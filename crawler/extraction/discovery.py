@@ -298,6 +298,8 @@ class Sitemap:
     salvaged: str = ""
     # Entries whose URL cannot be fetched (not http(s), a broken host or port): left out.
     unusable_urls: int = 0
+    # The one date every entry carried (see :func:`_without_shared_date`), dropped; None when they differ.
+    shared_date: datetime | None = None
 
 
 _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
@@ -337,9 +339,44 @@ def _read_sitemap(parsed: _Parsed, base_url: str) -> Sitemap:
         entries.append(Entry(url=loc, lastmod=lastmod or published, published=published))
     if not entries:
         raise BrokenDocument(f"<{kind}> lists nothing", EMPTY, lists_nothing=not unusable and not parsed.salvaged)
+    entries, shared = _without_shared_date(entries)
     return Sitemap(
-        is_index=kind == "sitemapindex", entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable
+        is_index=kind == "sitemapindex",
+        entries=entries,
+        unreadable_dates=unreadable,
+        salvaged=parsed.salvaged,
+        unusable_urls=unusable,
+        shared_date=shared,
     )
+
+
+# A document whose entries all carry one date from this many on: one story dated like the others
+# is chance, a whole list of them is not.
+SHARED_DATE_MIN_ENTRIES = 3
+
+
+def _without_shared_date(entries: list[Entry]) -> tuple[list[Entry], datetime | None]:
+    """``entries`` without their date when every one of them carries the same (to the second), and
+    that date; ``entries`` as they are and None otherwise.
+
+    A sitemap generator that writes the time it ran as every URL's ``<lastmod>`` (next-sitemap's
+    default on Next.js sites) dates no story: read as dates, they are newer than the ones stored at
+    every run, and every story it lists is fetched again, every run, to be found unchanged.
+    """
+    if len(entries) < SHARED_DATE_MIN_ENTRIES:
+        return entries, None
+    first = entries[0].lastmod
+    if first is None:
+        return entries, None
+    shared = first.replace(microsecond=0)
+    for entry in entries:
+        if entry.lastmod is None or entry.lastmod.replace(microsecond=0) != shared:
+            return entries, None
+
+    def own(moment: datetime | None) -> datetime | None:
+        return None if moment is None or moment.replace(microsecond=0) == shared else moment
+
+    return [Entry(url=entry.url, lastmod=own(entry.published), published=own(entry.published)) for entry in entries], shared
 
 
 @dataclass(frozen=True)
@@ -352,6 +389,8 @@ class Feed:
     unusable_urls: int = 0
     # Why the feed stops before its end ("" when it does not): ``entries`` are the items before the cut.
     cut: str = ""
+    # The one date every item carried (see :func:`_without_shared_date`), dropped; None when they differ.
+    shared_date: datetime | None = None
 
 
 def _item_url_text(item: etree._Element) -> str | None:
@@ -449,7 +488,10 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
         if parsed.cut:
             raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
         raise BrokenDocument("the feed has no item with a link", EMPTY)
-    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut)
+    entries, shared = _without_shared_date(entries)
+    return Feed(
+        entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut, shared_date=shared
+    )
 
 
 # The name's end, before any query (a CDN's or the CMS's cache buster, "?v=1709123456"); the month

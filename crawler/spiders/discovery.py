@@ -256,6 +256,7 @@ class DiscoverySpider(BusinessStandardSpider):
         else:
             self.count_source_read(response, feed.salvaged, feed.unusable_urls)
         self.count_unreadable_dates(response, feed.unreadable_dates)
+        self.count_shared_date(response, feed.shared_date, len(feed.entries))
         yield from self.discovered(feed.entries, response.url)
 
     def read_sitemap(self, response: Response, sitemap: Sitemap) -> Iterator[Request]:
@@ -281,6 +282,7 @@ class DiscoverySpider(BusinessStandardSpider):
         else:
             self.count_source_read(response, sitemap.salvaged, sitemap.unusable_urls)
             self.count_unreadable_dates(response, sitemap.unreadable_dates)
+            self.count_shared_date(response, sitemap.shared_date, len(sitemap.entries))
             yield from self.discovered(sitemap.entries, response.url)
 
     def read_listing(self, response: Response, *, may_end: bool = False) -> Listing | None:
@@ -387,6 +389,14 @@ class DiscoverySpider(BusinessStandardSpider):
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(stat.DISCOVERY_UNREADABLE_DATE, count)
             self.logger.warning("<%s>: %d date(s) could not be read; those entries count as undated", response.url, count)
+
+    def count_shared_date(self, response: Response, shared: datetime | None, entries: int) -> None:
+        if shared is not None:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.DISCOVERY_SHARED_DATE)
+            self.logger.warning(
+                "<%s>: all %d entries carry one date (%s), the time it was made, not each story's: read as undated", response.url, entries, iso_ist(shared)
+            )
 
     def listing_ended(self, url: str, why: str) -> None:
         """A later page of a listing that is past its end: the end of the walk, not a failed source."""
