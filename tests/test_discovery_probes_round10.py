@@ -17,6 +17,7 @@ from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
 from crawler.spiders.archive import ArchiveSpider, today_ist
 from crawler.spiders.discovery import SOURCE_DATE_META
 from crawler.spiders.latest import LatestSpider
+from crawler.visited import VisitedSources
 from tests.conftest import SITE
 from tests.pages.specs import SEED
 from tests.test_spiders_unit import make_spider, seed_response
@@ -267,3 +268,25 @@ def test_an_archive_month_dated_by_its_generator_still_gives_each_story_by_its_d
     response = XmlResponse(month, body=_generated_at("2024-03-05T00:00:00+05:30"), request=Request(month, meta={"bs_source_depth": 1}))
     requests = list(spider.parse_source(response))
     assert sorted(r.url for r in requests) == sorted([SEED_URL, *OTHERS])
+
+
+# --- a JOBDIR kept from one cron run to the next ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("reason", "kept"), [("finished", False), ("shutdown", True), ("closespider_timeout", True)])
+def test_a_finished_run_leaves_no_sources_to_count_against_the_next(tmp_path: Path, reason: str, kept: bool) -> None:
+    # A nightly `section` with -s JOBDIR=… (resumable when killed): each run counted the sources of
+    # every run before it against BS_MAX_SOURCES; pages whose URLs change (a cursor) reached it after
+    # some weeks, and the walk read nothing, exit 1.
+    jobdir = tmp_path / "job"
+    for night in range(3):
+        spider = make_spider(LatestSpider, tmp_path)
+        spider.visited_sources = VisitedSources.for_job(3, str(jobdir))
+        for page in range(2):
+            assert spider.follow_source(SITE + f"/markets/news/page-{page + 2}?cursor={night}", None) is not None
+        spider.closed(reason)
+        if kept:
+            break
+    resumed = VisitedSources.for_job(3, str(jobdir))
+    assert resumed.requested == (2 if kept else 0), "an interrupted run is continued; a finished one is not"
+    resumed.close()

@@ -134,7 +134,7 @@ class DiscoverySpider(BusinessStandardSpider):
         return spider
 
     def closed(self, reason: str) -> None:
-        self.visited_sources.close()
+        self.visited_sources.close(finished=reason == "finished")
 
     # --- reading sources --------------------------------------------------
 
