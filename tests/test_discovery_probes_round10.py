@@ -74,8 +74,9 @@ def test_a_story_two_sources_date_apart_is_not_fetched_again_by_the_next_run(tmp
     # answers first, the page fetched holds the update, and a second run over the same site finds
     # nothing to fetch. (The first source's date alone was stored: the next run fetched the story
     # again for the other's, found it unchanged, every time a story was listed by both.)
-    feed = (FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 15:42:00 +0530"))
-    news = (NEWS_URL, _news(SEED_URL, "2024-02-28T18:00:00+05:30"))
+    # (The seed page's dateModified is 2024-02-28T15:42:00+05:30: the update the sitemap dates.)
+    feed = (FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 11:00:00 +0530"))
+    news = (NEWS_URL, _news(SEED_URL, "2024-02-28T15:42:20+05:30"))
     sources = (news, feed) if sitemap_first else (feed, news)
     first = _Run(tmp_path)
     requests = first.read(*sources)
@@ -92,30 +93,39 @@ def test_a_date_given_after_the_run_began_is_not_taken_for_the_page_fetched(tmp_
     # the update's date is not stored for it, and the next run fetches it for that date.
     just_now = iso_ist(datetime.now(timezone.utc) + timedelta(seconds=2))
     assert just_now is not None
+    _fetched_with_two_dates(tmp_path, just_now, stored="2024-02-28T11:00:00+05:30")
+
+
+def test_a_later_date_than_the_page_holds_is_not_taken_for_it(tmp_path: Path) -> None:
+    # The sitemap dates an update at 18:00, the page fetched is dated 15:42: a CDN edge's copy from
+    # before the update. Stored, the 18:00 date would hide the update from every later run.
+    _fetched_with_two_dates(tmp_path, "2024-02-28T18:00:00+05:30", stored="2024-02-28T11:00:00+05:30")
+
+
+def _fetched_with_two_dates(tmp_path: Path, later: str, stored: str) -> None:
     run = _Run(tmp_path)
-    (request,) = run.read((FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 15:42:00 +0530")), (NEWS_URL, _news(SEED_URL, just_now)))
+    (request,) = run.read((FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 11:00:00 +0530")), (NEWS_URL, _news(SEED_URL, later)))
     run.fetch(request)
-    store = run.pipeline.seen.store if run.pipeline.seen is not None else None
-    assert store is not None
-    seen = store.get(SEED_ID)
-    assert seen is not None and seen.source_date == "2024-02-28T15:42:00+05:30"
+    assert run.pipeline.seen is not None and run.pipeline.seen.store is not None
+    seen = run.pipeline.seen.store.get(SEED_ID)
+    assert seen is not None and seen.source_date == stored
     following = _Run(tmp_path)
-    (again,) = following.read((NEWS_URL, _news(SEED_URL, just_now)))
-    assert again.meta[SOURCE_DATE_META] == just_now
+    (again,) = following.read((NEWS_URL, _news(SEED_URL, later)))
+    assert again.meta[SOURCE_DATE_META] == later, "fetched again for the date not stored"
 
 
 def test_the_latest_of_several_dates_is_the_one_stored(tmp_path: Path) -> None:
     run = _Run(tmp_path)
     (request,) = run.read(
-        (FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 15:42:00 +0530")),
-        (NEWS_URL, _news(SEED_URL, "2024-02-28T19:00:00+05:30")),
-        (SITE + "/sitemap/latest-news-sitemap.xml", _news(SEED_URL, "2024-02-28T17:00:00+05:30")),
+        (FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 11:00:00 +0530")),
+        (NEWS_URL, _news(SEED_URL, "2024-02-28T15:42:00+05:30")),
+        (SITE + "/sitemap/latest-news-sitemap.xml", _news(SEED_URL, "2024-02-28T13:00:00+05:30")),
         (SITE + "/rss/markets-106.rss", _feed(SEED_URL, "not a date")),
     )
     run.fetch(request)
     assert run.pipeline.seen is not None and run.pipeline.seen.store is not None
     seen = run.pipeline.seen.store.get(SEED_ID)
-    assert seen is not None and seen.source_date == "2024-02-28T19:00:00+05:30"
+    assert seen is not None and seen.source_date == "2024-02-28T15:42:00+05:30"
     assert run.spider.later_source_dates == {}, "nothing is kept for a page read"
 
 
@@ -290,3 +300,24 @@ def test_a_finished_run_leaves_no_sources_to_count_against_the_next(tmp_path: Pa
     resumed = VisitedSources.for_job(3, str(jobdir))
     assert resumed.requested == (2 if kept else 0), "an interrupted run is continued; a finished one is not"
     resumed.close()
+
+
+def test_nothing_is_kept_for_a_page_that_failed_or_held_no_article(tmp_path: Path) -> None:
+    from scrapy.http import HtmlResponse
+    from twisted.internet.error import TimeoutError as DownloadTimeout
+    from twisted.python.failure import Failure
+
+    other = OTHERS[0]
+    run = _Run(tmp_path)
+    requests = run.read(
+        (FEED_URL, _feed(SEED_URL, "Wed, 28 Feb 2024 11:00:00 +0530")),
+        (SITE + "/rss/markets-106.rss", _feed(other, "Wed, 28 Feb 2024 11:00:00 +0530")),
+        (NEWS_URL, _urlset([(SEED_URL, "2024-02-28T15:42:00+05:30"), (other, "2024-02-28T15:43:00+05:30")])),
+    )
+    assert set(run.spider.later_source_dates) == {SEED_ID, "124022800900"}
+    by_url = {r.url: r for r in requests}
+    failure = Failure(DownloadTimeout())
+    failure.request = by_url[SEED_URL]  # type: ignore[attr-defined]
+    run.spider.article_failed(failure)
+    assert list(run.spider.parse_article(HtmlResponse(other, body=b"<html><body>gone</body></html>", request=by_url[other]))) == []
+    assert run.spider.later_source_dates == {}

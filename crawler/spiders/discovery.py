@@ -96,10 +96,10 @@ class DiscoverySpider(BusinessStandardSpider):
         # Article ids found unchanged in this run (counted once, and not requested: see discovered()).
         self.found_unchanged = RunSet()
         # A later feed or sitemap date for an article already requested in this run (another source
-        # lists the story with the date of its update): the page, fetched after the run began,
-        # holds that update, so the date stored for it is the latest; stored, the first source's
-        # older date had the next run fetch the story once more for the other's. Taken off when
-        # the page is read, so it holds only requests still on their way.
+        # lists the story with the date of its update): the page, fetched after the run began and
+        # dated no earlier, holds that update, so the date stored for it is the latest; stored, the
+        # first source's older date had the next run fetch the story once more for the other's.
+        # Taken off when the page is read, so it holds only requests still on their way.
         self.later_source_dates: dict[str, datetime] = {}
         self.started = datetime.now(timezone.utc)
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
@@ -479,15 +479,25 @@ class DiscoverySpider(BusinessStandardSpider):
         @scrapes articleId headline datePublished authors articleBody section
         """
         extension = seen_store_extension(self.crawler)
+        # (By the id discovery knows the request by: the page may give no article.)
+        later_date = self.later_source_dates.pop(Entry(url=requested_url(response)).article_id or "", None)
         for article in super().parse_article(response):
-            later = self.later_source_dates.pop(article.articleId, None)
+            later = later_date
+            if later is not None and not dated_since(article.dateModified, later):
+                # A CDN's copy from before the update the later date tells of: the next run looks again.
+                later = None
             if SOURCE_DATE_META in response.meta and extension is not None:
                 extension.source_dates.setdefault(article.articleId, latest_date(response.meta[SOURCE_DATE_META], later))
             yield article
 
+    def article_failed(self, failure: Any) -> None:
+        self.later_source_dates.pop(Entry(url=asked_url(failure.request)).article_id or "", None)
+        super().article_failed(failure)
+
     def note_later_date(self, identifier: str, moment: datetime | None) -> None:
         """Keep ``moment``, a date another source gives an article requested in this run, when it is
-        the latest one yet and before the run began (a later one may postdate the page's fetch)."""
+        the latest one yet and before the run began (a later one may postdate the page's fetch; the
+        page's own date decides when it is read)."""
         if moment is None or moment > self.started:
             return
         known = self.later_source_dates.get(identifier)
@@ -503,6 +513,13 @@ class DiscoverySpider(BusinessStandardSpider):
         """Dates after this are wrong, not clock skew (``BS_FUTURE_DATE_SKEW``)."""
         skew = self.crawler.settings.getfloat("BS_FUTURE_DATE_SKEW", 600)
         return datetime.now(timezone.utc) + timedelta(seconds=skew)
+
+
+def dated_since(modified: str | None, moment: datetime) -> bool:
+    """Whether a page last modified at ``modified`` (its ``dateModified``) is of ``moment`` or after,
+    to the minute (pages show their time to the minute)."""
+    page = parse_date(modified)
+    return page is not None and page >= moment.replace(second=0, microsecond=0)
 
 
 def latest_date(requested: str | None, later: datetime | None) -> str | None:
