@@ -340,3 +340,34 @@ def test_a_section_walk_longer_than_a_run_may_read_is_refused_before_it_starts(p
             SectionSpider.check_usage(arguments, settings)
     else:
         SectionSpider.check_usage(arguments, settings)
+
+
+# --- every lastmod form the sitemap protocol takes ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("2024", "2024-01-01T00:00:00+05:30"),
+        ("2024-03", "2024-03-01T00:00:00+05:30"),
+        ("2024-03-05", "2024-03-05T00:00:00+05:30"),
+        ("2024-03-05T10:12Z", "2024-03-05T15:42:00+05:30"),
+        ("2024-03-05T10:12:00+05:30", "2024-03-05T10:12:00+05:30"),
+        ("2024-03-05T10:12:00.45Z", "2024-03-05T15:42:00+05:30"),
+    ],
+)
+def test_every_w3c_datetime_form_of_a_lastmod_is_read(tmp_path: Path, written: str, read: str) -> None:
+    # W3C Datetime, which sitemaps.org takes, allows a year or a year and a month alone: they were
+    # unreadable dates (a WARNING every run), the story undated, so its updates went unseen.
+    spider = make_spider(LatestSpider, tmp_path)
+    (request,) = _read(spider, NEWS_URL, _urlset([(SEED_URL, written)]))
+    assert request.meta[SOURCE_DATE_META] == read
+    assert not spider.crawler.stats.get_value("bs/discovery/unreadable_date")
+
+
+@pytest.mark.parametrize("written", ["2024-13", "0000", "2024-3"])
+def test_a_year_and_month_that_is_no_date_is_still_unreadable(tmp_path: Path, written: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    (request,) = _read(spider, NEWS_URL, _urlset([(SEED_URL, written)]))
+    assert request.meta[SOURCE_DATE_META] is None
+    assert spider.crawler.stats.get_value("bs/discovery/unreadable_date") == 1

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
-from .normalize import absolute_url, article_id, clean_text, date_of_article_id, parse_date
+from .normalize import IST, absolute_url, article_id, clean_text, date_of_article_id, parse_date
 from .urls import ARTICLE, non_article_kind, page_article_id, url_kind
 
 
@@ -303,6 +303,21 @@ class Sitemap:
 
 
 _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
+# The W3C Datetime forms (which sitemaps.org takes) that give no day: a year, a year and a month.
+_W3C_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
+
+
+def _w3c_date(text: str | None) -> datetime | None:
+    """A sitemap's date: any form :func:`parse_date` reads, and W3C Datetime's ``2024`` and
+    ``2024-02``, the first instant they name (in IST, as a date without a zone)."""
+    if text is not None:
+        match = _W3C_YEAR_MONTH.fullmatch(text.strip())
+        if match:
+            try:
+                return datetime(int(match.group(1)), int(match.group(2) or 1), 1, tzinfo=IST)
+            except ValueError:  # no month 13
+                return None
+    return parse_date(text)
 
 
 def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
@@ -333,8 +348,8 @@ def _read_sitemap(parsed: _Parsed, base_url: str) -> Sitemap:
         for child in node:
             if _local(child.tag) == "news":
                 published_text = _child_text(child, "publication_date")
-        lastmod = parse_date(lastmod_text)
-        published = parse_date(published_text)
+        lastmod = _w3c_date(lastmod_text)
+        published = _w3c_date(published_text)
         unreadable += (lastmod_text is not None and lastmod is None) + (published_text is not None and published is None)
         entries.append(Entry(url=loc, lastmod=lastmod or published, published=published))
     if not entries:
