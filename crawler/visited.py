@@ -87,6 +87,13 @@ class VisitedSources:
                 self._file.flush()
         return Claim.NEW
 
+    def requested_before(self, url: str) -> bool:
+        """Whether ``url`` was requested (or read) in this attempt already, with a slash after its
+        path or not (``/markets/news/`` is the page ``/markets/news`` was)."""
+        key = source_key(url)
+        twin = key[:-1] if key.endswith("/") else key + "/"
+        return key in self._requested or twin in self._requested
+
     def first_read(self, url: str) -> bool:
         """True the first time ``url`` is read in this attempt (a request queued twice is read once)."""
         key = source_key(url)

@@ -371,3 +371,44 @@ def test_a_year_and_month_that_is_no_date_is_still_unreadable(tmp_path: Path, wr
     (request,) = _read(spider, NEWS_URL, _urlset([(SEED_URL, written)]))
     assert request.meta[SOURCE_DATE_META] is None
     assert spider.crawler.stats.get_value("bs/discovery/unreadable_date") == 1
+
+
+# --- a pager that loops ---------------------------------------------------------------------------------
+
+
+def _section_page(number: int, next_href: str | None) -> bytes:
+    links = "".join(f'<a href="/markets/news/story-1240228{number:02d}{i:03d}_1.html">Story</a>' for i in range(3))
+    pager = f'<a rel="next" href="{next_href}">Next</a>' if next_href else ""
+    return f"<html><body>{links}{pager}</body></html>".encode()
+
+
+@pytest.mark.parametrize("loops_to", ["/markets/news", "/markets/news/page-2", SITE + "/markets/news/"])
+def test_a_next_link_back_to_a_page_read_does_not_end_the_walk(tmp_path: Path, loops_to: str) -> None:
+    # Page 2's "next" leads back to page 1 (or to itself): the walk stopped there, with a WARNING,
+    # and the pages after it (up to -a pages) were never read.
+    from scrapy.http import HtmlResponse
+
+    from crawler.spiders.section import SectionSpider
+
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    first = SITE + "/markets/news"
+    request = Request(first, meta={"bs_source_depth": 0})
+    spider.visited_sources.claim(first)
+    out = list(spider.parse_section(HtmlResponse(first, body=_section_page(1, "/markets/news/page-2"), request=request), "markets/news", 1))
+    second = out[-1]
+    assert second.url == SITE + "/markets/news/page-2"
+    out = list(spider.parse_section(HtmlResponse(second.url, body=_section_page(2, loops_to), request=second), "markets/news", 2))
+    assert out[-1].url == SITE + "/markets/news/page-3" and out[-1].cb_kwargs == {"section": "markets/news", "page": 3}
+    assert not spider.crawler.stats.get_value("bs/discovery/source_repeated")
+
+
+def test_a_next_link_that_jumps_ahead_is_still_followed(tmp_path: Path) -> None:
+    from scrapy.http import HtmlResponse
+
+    from crawler.spiders.section import SectionSpider
+
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    first = SITE + "/markets/news"
+    spider.visited_sources.claim(first)
+    out = list(spider.parse_section(HtmlResponse(first, body=_section_page(1, "/markets/news?cursor=abc"), request=Request(first)), "markets/news", 1))
+    assert out[-1].url == SITE + "/markets/news?cursor=abc"
