@@ -323,25 +323,6 @@ def test_nothing_is_kept_for_a_page_that_failed_or_held_no_article(tmp_path: Pat
     assert run.spider.later_source_dates == {}
 
 
-@pytest.mark.parametrize(
-    ("pages", "limit", "refused"),
-    [("5000", "5000", False), ("5001", "5000", True), ("10000", "5000", True), ("10000", "0", False), ("10000", "10000", False), ("3", "2", True)],
-)
-def test_a_section_walk_longer_than_a_run_may_read_is_refused_before_it_starts(pages: str, limit: str, refused: bool) -> None:
-    # pages goes up to 10,000, a run reads 5,000 sources: pages=6000 walked half-way, then an ERROR.
-    from scrapy.settings import Settings
-
-    from crawler.spiders.section import SectionSpider
-
-    settings = Settings({"BS_MAX_SOURCES": limit})
-    arguments = {"sections": "markets/news", "pages": pages}
-    if refused:
-        with pytest.raises(UsageError, match="BS_MAX_SOURCES"):
-            SectionSpider.check_usage(arguments, settings)
-    else:
-        SectionSpider.check_usage(arguments, settings)
-
-
 # --- every lastmod form the sitemap protocol takes ------------------------------------------------------
 
 

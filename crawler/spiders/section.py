@@ -8,12 +8,11 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
 
 from crawler.extraction.discovery import Entry
 
 from .base import asked_url, require
-from .discovery import DEFAULT_MAX_SOURCES, DiscoverySpider
+from .discovery import DiscoverySpider
 from crawler import stats as stat
 
 DEFAULT_PAGES = 5
@@ -52,19 +51,6 @@ class SectionSpider(DiscoverySpider):
         require(
             PAGES.fullmatch(pages) is not None and 1 <= int(pages) <= MAX_PAGES,
             f"section: pages={arguments.get('pages')!r} must be a whole number from 1 to {MAX_PAGES}",
-        )
-
-    @classmethod
-    def check_site(cls, arguments: Mapping[str, str], settings: BaseSettings | None) -> None:
-        super().check_site(arguments, settings)
-        if settings is None:
-            return
-        # A walk of more pages than a run may read stops half-way at BS_MAX_SOURCES with an ERROR.
-        limit = settings.getint("BS_MAX_SOURCES", DEFAULT_MAX_SOURCES)
-        pages = int(str(arguments.get("pages", DEFAULT_PAGES)).strip())
-        require(
-            limit <= 0 or pages <= limit,
-            f"section: pages={pages} is more than a run reads (BS_MAX_SOURCES={limit}); give -s BS_MAX_SOURCES={pages} or more, or fewer pages",
         )
 
     def __init__(self, *args: Any, sections: str = "", pages: str = str(DEFAULT_PAGES), **kwargs: Any) -> None:
