@@ -29,7 +29,8 @@ NEWS_URL = SITE + "/sitemap/google-news-sitemap.xml"
 
 
 def _feed(url: str, date: str) -> bytes:
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><item><link>{url}</link><pubDate>{date}</pubDate></item></channel></rss>'.encode()
+    item = f"<item><link>{url}</link><pubDate>{date}</pubDate></item>"
+    return f'<?xml version="1.0"?><rss version="2.0"><channel>{item}</channel></rss>'.encode()
 
 
 def _news(url: str, date: str) -> bytes:
@@ -391,5 +392,6 @@ def test_a_next_link_that_jumps_ahead_is_still_followed(tmp_path: Path) -> None:
     spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
     first = SITE + "/markets/news"
     spider.visited_sources.claim(first)
-    out = list(spider.parse_section(HtmlResponse(first, body=_section_page(1, "/markets/news?cursor=abc"), request=Request(first)), "markets/news", 1))
+    response = HtmlResponse(first, body=_section_page(1, "/markets/news?cursor=abc"), request=Request(first))
+    out = list(spider.parse_section(response, "markets/news", 1))
     assert out[-1].url == SITE + "/markets/news?cursor=abc"

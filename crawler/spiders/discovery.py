@@ -395,7 +395,10 @@ class DiscoverySpider(BusinessStandardSpider):
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(stat.DISCOVERY_SHARED_DATE)
             self.logger.warning(
-                "<%s>: all %d entries carry one date (%s), the time it was made, not each story's: read as undated", response.url, entries, iso_ist(shared)
+                "<%s>: all %d entries carry one date (%s), the time it was made, not each story's: read as undated",
+                response.url,
+                entries,
+                iso_ist(shared),
             )
 
     def listing_ended(self, url: str, why: str) -> None:
