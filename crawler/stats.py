@@ -57,6 +57,8 @@ DISCOVERY_OFFSITE = "bs/discovery/offsite"
 # Article entries the spider's own filter left out (archive: outside since..until).
 DISCOVERY_NOT_ACCEPTED = "bs/discovery/not_accepted"
 DISCOVERY_UNREADABLE_DATE = "bs/discovery/unreadable_date"
+# Feeds and sitemaps whose entries all carry one date (the time the document was made): read as undated.
+DISCOVERY_SHARED_DATE = "bs/discovery/shared_date"
 DISCOVERY_SOURCES_READ = "bs/discovery/sources_read"
 DISCOVERY_SOURCE_FAILED_PREFIX = "bs/discovery/source_failed/"
 DISCOVERY_NOT_ARTICLE_PREFIX = "bs/discovery/not_article/"

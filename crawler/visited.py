@@ -17,6 +17,8 @@ from typing import TextIO
 from w3lib.url import canonicalize_url
 
 FILE_NAME = "bs-sources-requested.txt"
+# The file's last line once its run finished (no URL: canonical URLs have a scheme).
+FINISHED = "# finished"
 
 
 class Claim(enum.Enum):
@@ -50,7 +52,11 @@ class VisitedSources:
             if path.is_file():
                 with open(path, encoding="utf-8", errors="replace") as lines:
                     self._run.update(line.rstrip("\n") for line in lines if line.strip())
-            self._file = open(path, "a", encoding="utf-8")
+            # The sources of a run that finished are no part of this one (see close()).
+            finished = FINISHED in self._run
+            if finished:
+                self._run.clear()
+            self._file = open(path, "w" if finished else "a", encoding="utf-8")
 
     @classmethod
     def for_job(cls, limit: int, jobdir: str | None) -> VisitedSources:
@@ -81,6 +87,13 @@ class VisitedSources:
                 self._file.flush()
         return Claim.NEW
 
+    def requested_before(self, url: str) -> bool:
+        """Whether ``url`` was requested (or read) in this attempt already, with a slash after its
+        path or not (``/markets/news/`` is the page ``/markets/news`` was)."""
+        key = source_key(url)
+        twin = key[:-1] if key.endswith("/") else key + "/"
+        return key in self._requested or twin in self._requested
+
     def first_read(self, url: str) -> bool:
         """True the first time ``url`` is read in this attempt (a request queued twice is read once)."""
         key = source_key(url)
@@ -90,7 +103,13 @@ class VisitedSources:
         self._requested.add(key)
         return True
 
-    def close(self) -> None:
+    def close(self, *, finished: bool = False) -> None:
+        """Close the file; ``finished``: the run is over (not killed nor stopped half-way), so its
+        sources count against no later run. A ``JOBDIR`` kept for the next run (a nightly ``section`` resumable
+        when killed) made that one a later attempt of this one: the bound counted every source of
+        every earlier run, and a walk whose page URLs change (a cursor in the query) reached it."""
         if self._file is not None:
+            if finished:
+                self._file.write(FINISHED + "\n")
             self._file.close()
             self._file = None

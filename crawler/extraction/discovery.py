@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
-from .normalize import absolute_url, article_id, clean_text, date_of_article_id, parse_date
+from .normalize import IST, absolute_url, article_id, clean_text, date_of_article_id, parse_date
 from .urls import ARTICLE, non_article_kind, page_article_id, url_kind
 
 
@@ -60,6 +60,10 @@ NOT_RSS = "not-rss"
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 _UNPACK_CHUNK = 1024 * 1024
+# Layers of gzip a feed or sitemap may come in once Scrapy took off what Content-Encoding announced:
+# a ``.xml.gz`` file, gzipped once more by a CDN that stores it so and serves it without saying so
+# (as article pages and listings, crawler/spiders/base.py).
+GZIP_LAYERS = 3
 
 
 class BrokenDocument(ValueError):
@@ -130,7 +134,11 @@ def _parse_xml(body: bytes, root_names: frozenset[str], entry_names: frozenset[s
     # White space after a byte order mark puts the XML declaration past the start, which a strict
     # parser refuses (lxml reads the mark itself). Not in UTF-16 or UTF-32 (a NUL in the first
     # character), where stripping bytes cuts a character in half: a BE document's last line break.
-    body = unpack(body).removeprefix(_BOM)
+    for _ in range(GZIP_LAYERS):
+        if not body.startswith(GZIP_MAGIC):
+            break
+        body = unpack(body)
+    body = body.removeprefix(_BOM)
     if b"\x00" not in body[:4]:
         body = body.strip()
     if not body:
@@ -290,9 +298,26 @@ class Sitemap:
     salvaged: str = ""
     # Entries whose URL cannot be fetched (not http(s), a broken host or port): left out.
     unusable_urls: int = 0
+    # The one date every entry carried (see :func:`_without_shared_date`), dropped; None when they differ.
+    shared_date: datetime | None = None
 
 
 _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
+# The W3C Datetime forms (which sitemaps.org takes) that give no day: a year, a year and a month.
+_W3C_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
+
+
+def _w3c_date(text: str | None) -> datetime | None:
+    """A sitemap's date: any form :func:`parse_date` reads, and W3C Datetime's ``2024`` and
+    ``2024-02``, the first instant they name (in IST, as a date without a zone)."""
+    if text is not None:
+        match = _W3C_YEAR_MONTH.fullmatch(text.strip())
+        if match:
+            try:
+                return datetime(int(match.group(1)), int(match.group(2) or 1), 1, tzinfo=IST)
+            except ValueError:  # no month 13
+                return None
+    return parse_date(text)
 
 
 def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
@@ -323,15 +348,50 @@ def _read_sitemap(parsed: _Parsed, base_url: str) -> Sitemap:
         for child in node:
             if _local(child.tag) == "news":
                 published_text = _child_text(child, "publication_date")
-        lastmod = parse_date(lastmod_text)
-        published = parse_date(published_text)
+        lastmod = _w3c_date(lastmod_text)
+        published = _w3c_date(published_text)
         unreadable += (lastmod_text is not None and lastmod is None) + (published_text is not None and published is None)
         entries.append(Entry(url=loc, lastmod=lastmod or published, published=published))
     if not entries:
         raise BrokenDocument(f"<{kind}> lists nothing", EMPTY, lists_nothing=not unusable and not parsed.salvaged)
+    entries, shared = _without_shared_date(entries)
     return Sitemap(
-        is_index=kind == "sitemapindex", entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable
+        is_index=kind == "sitemapindex",
+        entries=entries,
+        unreadable_dates=unreadable,
+        salvaged=parsed.salvaged,
+        unusable_urls=unusable,
+        shared_date=shared,
     )
+
+
+# A document whose entries all carry one date from this many on: one story dated like the others
+# is chance, a whole list of them is not.
+SHARED_DATE_MIN_ENTRIES = 3
+
+
+def _without_shared_date(entries: list[Entry]) -> tuple[list[Entry], datetime | None]:
+    """``entries`` without their date when every one of them carries the same (to the second), and
+    that date; ``entries`` as they are and None otherwise.
+
+    A sitemap generator that writes the time it ran as every URL's ``<lastmod>`` (next-sitemap's
+    default on Next.js sites) dates no story: read as dates, they are newer than the ones stored at
+    every run, and every story it lists is fetched again, every run, to be found unchanged.
+    """
+    if len(entries) < SHARED_DATE_MIN_ENTRIES:
+        return entries, None
+    first = entries[0].lastmod
+    if first is None:
+        return entries, None
+    shared = first.replace(microsecond=0)
+    for entry in entries:
+        if entry.lastmod is None or entry.lastmod.replace(microsecond=0) != shared:
+            return entries, None
+
+    def own(moment: datetime | None) -> datetime | None:
+        return None if moment is None or moment.replace(microsecond=0) == shared else moment
+
+    return [Entry(url=entry.url, lastmod=own(entry.published), published=own(entry.published)) for entry in entries], shared
 
 
 @dataclass(frozen=True)
@@ -344,6 +404,8 @@ class Feed:
     unusable_urls: int = 0
     # Why the feed stops before its end ("" when it does not): ``entries`` are the items before the cut.
     cut: str = ""
+    # The one date every item carried (see :func:`_without_shared_date`), dropped; None when they differ.
+    shared_date: datetime | None = None
 
 
 def _item_url_text(item: etree._Element) -> str | None:
@@ -441,7 +503,10 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
         if parsed.cut:
             raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
         raise BrokenDocument("the feed has no item with a link", EMPTY)
-    return Feed(entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut)
+    entries, shared = _without_shared_date(entries)
+    return Feed(
+        entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut, shared_date=shared
+    )
 
 
 # The name's end, before any query (a CDN's or the CMS's cache buster, "?v=1709123456"); the month

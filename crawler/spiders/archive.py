@@ -36,7 +36,8 @@ MONTHS_NAMED = 12
 
 def _day(value: str, name: str) -> date:
     try:
-        return date.fromisoformat(value)
+        # (Stripped, as every other -a value: "-a 'since=2024-02-01 '" from a cron line is that day.)
+        return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
         require(False, f"archive: {name}={value!r} is not a date like 2024-02-28")
         raise AssertionError from None  # unreachable: require raised
@@ -69,13 +70,15 @@ class ArchiveSpider(DiscoverySpider):
         super().check_arguments(arguments)
         require("since" in arguments, "archive: give -a since=YYYY-MM-DD (and optionally -a until=YYYY-MM-DD)")
         since = _day(arguments["since"], "since")
-        until = _day(arguments["until"], "until") if arguments.get("until") else today_ist()
+        until = _day(arguments["until"], "until") if str(arguments.get("until") or "").strip() else today_ist()
         require(since <= until, f"archive: since={since} is after until={until}")
+        # A range wholly after today (a mistyped year) has nothing to backfill: an "ok" run that read nothing.
+        require(since <= today_ist(), f"archive: since={since} is after today ({today_ist()}, in India): nothing is published yet")
 
     def __init__(self, *args: Any, since: str = "", until: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.since = _day(since, "since")
-        self.until = _day(until, "until") if until else today_ist()
+        self.until = _day(until, "until") if str(until).strip() else today_ist()
         # Monthly sitemaps read one after another (see parse_sitemap).
         self.paced = True
         self.sitemaps_ahead: deque[Request] = deque()

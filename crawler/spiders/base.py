@@ -16,7 +16,9 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
-from crawler.extraction.discovery import GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
+# GZIP_LAYERS: layers of gzip taken off a body whose headers did not announce them (a CDN that gzips
+# what it stores and serves it without Content-Encoding, and once more with the header: two).
+from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
 from crawler.failures import DATA_LOSS, failure_name
 from crawler.extraction.normalize import iso_ist
 from crawler.extraction.urls import on_hindi_edition, page_article_id
@@ -30,9 +32,6 @@ SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 SCHEDULER_ARGUMENTS = frozenset({"_job"})
 OFFSITE_REDIRECT = "offsite-redirect"
 NOT_HTML = "not-html"
-# Layers of gzip taken off a body whose headers did not announce them (a CDN that gzips what it
-# stores and serves it without Content-Encoding, and once more with the header: two).
-GZIP_LAYERS = 3
 
 
 def overwrite_stores_empty(settings: BaseSettings) -> None:

@@ -18,6 +18,7 @@ from crawler.extraction import Article, is_block_page, may_be_block_page
 from crawler.incremental.dupefilter import REDISCOVER
 from crawler.extraction.discovery import (
     CUT,
+    GZIP_LAYERS,
     GZIP_MAGIC,
     SITEMAP_MAX_SIZE,
     BrokenDocument,
@@ -41,7 +42,7 @@ from crawler.visited import Claim, VisitedSources
 
 from crawler.failures import failure_name
 
-from .base import GZIP_LAYERS, NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, asked_url, failure_detail, require, requested_url
+from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, asked_url, failure_detail, require, requested_url
 from crawler import stats as stat
 
 
@@ -94,6 +95,13 @@ class DiscoverySpider(BusinessStandardSpider):
         self.requested = RunSet()
         # Article ids found unchanged in this run (counted once, and not requested: see discovered()).
         self.found_unchanged = RunSet()
+        # A later feed or sitemap date for an article already requested in this run (another source
+        # lists the story with the date of its update): the page, fetched after the run began and
+        # dated no earlier, holds that update, so the date stored for it is the latest; stored, the
+        # first source's older date had the next run fetch the story once more for the other's.
+        # Taken off when the page is read, so it holds only requests still on their way.
+        self.later_source_dates: dict[str, datetime] = {}
+        self.started = datetime.now(timezone.utc)
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
         self.source_max_size = SITEMAP_MAX_SIZE
@@ -126,7 +134,7 @@ class DiscoverySpider(BusinessStandardSpider):
         return spider
 
     def closed(self, reason: str) -> None:
-        self.visited_sources.close()
+        self.visited_sources.close(finished=reason == "finished")
 
     # --- reading sources --------------------------------------------------
 
@@ -248,6 +256,7 @@ class DiscoverySpider(BusinessStandardSpider):
         else:
             self.count_source_read(response, feed.salvaged, feed.unusable_urls)
         self.count_unreadable_dates(response, feed.unreadable_dates)
+        self.count_shared_date(response, feed.shared_date, len(feed.entries))
         yield from self.discovered(feed.entries, response.url)
 
     def read_sitemap(self, response: Response, sitemap: Sitemap) -> Iterator[Request]:
@@ -273,6 +282,7 @@ class DiscoverySpider(BusinessStandardSpider):
         else:
             self.count_source_read(response, sitemap.salvaged, sitemap.unusable_urls)
             self.count_unreadable_dates(response, sitemap.unreadable_dates)
+            self.count_shared_date(response, sitemap.shared_date, len(sitemap.entries))
             yield from self.discovered(sitemap.entries, response.url)
 
     def read_listing(self, response: Response, *, may_end: bool = False) -> Listing | None:
@@ -380,6 +390,17 @@ class DiscoverySpider(BusinessStandardSpider):
             self.crawler.stats.inc_value(stat.DISCOVERY_UNREADABLE_DATE, count)
             self.logger.warning("<%s>: %d date(s) could not be read; those entries count as undated", response.url, count)
 
+    def count_shared_date(self, response: Response, shared: datetime | None, entries: int) -> None:
+        if shared is not None:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.DISCOVERY_SHARED_DATE)
+            self.logger.warning(
+                "<%s>: all %d entries carry one date (%s), the time it was made, not each story's: read as undated",
+                response.url,
+                entries,
+                iso_ist(shared),
+            )
+
     def listing_ended(self, url: str, why: str) -> None:
         """A later page of a listing that is past its end: the end of the walk, not a failed source."""
         assert self.crawler.stats is not None
@@ -433,6 +454,7 @@ class DiscoverySpider(BusinessStandardSpider):
                 stats.inc_value(stat.DISCOVERY_NOT_ACCEPTED)
                 continue
             if identifier in self.requested:
+                self.note_later_date(identifier, entry.lastmod)
                 continue
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
@@ -460,10 +482,30 @@ class DiscoverySpider(BusinessStandardSpider):
         @scrapes articleId headline datePublished authors articleBody section
         """
         extension = seen_store_extension(self.crawler)
+        # (By the id discovery knows the request by: the page may give no article.)
+        later_date = self.later_source_dates.pop(Entry(url=requested_url(response)).article_id or "", None)
         for article in super().parse_article(response):
+            later = later_date
+            if later is not None and not dated_since(article.dateModified, later):
+                # A CDN's copy from before the update the later date tells of: the next run looks again.
+                later = None
             if SOURCE_DATE_META in response.meta and extension is not None:
-                extension.source_dates.setdefault(article.articleId, response.meta[SOURCE_DATE_META])
+                extension.source_dates.setdefault(article.articleId, latest_date(response.meta[SOURCE_DATE_META], later))
             yield article
+
+    def article_failed(self, failure: Any) -> None:
+        self.later_source_dates.pop(Entry(url=asked_url(failure.request)).article_id or "", None)
+        super().article_failed(failure)
+
+    def note_later_date(self, identifier: str, moment: datetime | None) -> None:
+        """Keep ``moment``, a date another source gives an article requested in this run, when it is
+        the latest one yet and before the run began (a later one may postdate the page's fetch; the
+        page's own date decides when it is read)."""
+        if moment is None or moment > self.started:
+            return
+        known = self.later_source_dates.get(identifier)
+        if known is None or moment > known:
+            self.later_source_dates[identifier] = moment
 
     def is_seen(self, url: str) -> bool:
         """Whether the seen-store has the article of ``url``."""
@@ -476,6 +518,22 @@ class DiscoverySpider(BusinessStandardSpider):
         return datetime.now(timezone.utc) + timedelta(seconds=skew)
 
 
+def dated_since(modified: str | None, moment: datetime) -> bool:
+    """Whether a page last modified at ``modified`` (its ``dateModified``) is of ``moment`` or after,
+    to the minute (pages show their time to the minute)."""
+    page = parse_date(modified)
+    return page is not None and page >= moment.replace(second=0, microsecond=0)
+
+
+def latest_date(requested: str | None, later: datetime | None) -> str | None:
+    """The date to store for a page fetched for the source date ``requested`` (ISO text, or None),
+    when another source of the run gave ``later``."""
+    if later is None:
+        return requested
+    first = parse_date(requested)
+    return iso_ist(later) if first is None or later > first else requested
+
+
 def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, stats: Any) -> bool:
     """Whether the discovery date says the article changed since it was emitted.
 
@@ -485,6 +543,9 @@ def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, s
     """
     if source_date is None:
         return False
+    # To the second, as dates are stored (iso_ist): a sitemap written to the millisecond
+    # ("…T10:12:00.532Z") was newer than its own stored date at every run, every story fetched again.
+    source_date = source_date.replace(microsecond=0)
     stored_source = parse_date(seen.source_date)
     if stored_source is not None:
         if stored_source > limit and source_date != stored_source:

@@ -87,8 +87,12 @@ class SectionSpider(DiscoverySpider):
             self.logger.info("Stopping at <%s>: every article on it was seen before", response.url)
             return
         if listing.article_urls and page < self.max_pages:
-            # The site paginates as /<section>/page-N; a "next" link wins when there is one.
-            next_page = listing.next_page or self.site_url(f"{section}/page-{page + 1}")
+            # The site paginates as /<section>/page-N; a "next" link wins when there is one, unless
+            # it leads back to a page read already (a pager that loops: page 2's "next" is page 1,
+            # or itself), which ended the walk with the pages after it unread.
+            next_page = listing.next_page
+            if next_page is None or self.visited_sources.requested_before(next_page):
+                next_page = self.site_url(f"{section}/page-{page + 1}")
             request = self.follow_source(
                 next_page, response, deeper=False, callback=self.parse_section, cb_kwargs={"section": section, "page": page + 1}
             )
