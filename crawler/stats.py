@@ -205,6 +205,8 @@ def splash_ticker(state: str) -> str:
 REDIS_ARTICLES_TAKEN = "bs/redis/articles_taken"
 REDIS_LOST = "bs/redis/lost"
 REDIS_DROPPED_UNCHECKED = "bs/redis/dropped_unchecked"
+# Requests a gone worker (killed, or stopped before it finished them) had taken from the queue, put back.
+REDIS_REQUEUED = "bs/redis/requeued"
 
 # --- monitoring: heartbeat, progress ---------------------------------------------------
 HEARTBEAT_SENT = "bs/monitoring/heartbeat_sent"

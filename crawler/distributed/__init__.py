@@ -18,6 +18,10 @@ SCHEDULER = "crawler.distributed.scheduler.RedisScheduler"
 DUPEFILTER = "crawler.distributed.scheduler.RedisDupeFilter"
 LOST_PIPELINE = "crawler.distributed.pipelines.RedisLostPipeline"
 LOST_PIPELINE_ORDER = 290  # just before crawler.incremental.IncrementalPipeline (300)
+INFLIGHT_MIDDLEWARE = "crawler.distributed.scheduler.InflightDoneMiddleware"
+# The lowest order: its process_spider_output sees a callback's output last, once every request it
+# yielded went to the queue.
+INFLIGHT_MIDDLEWARE_ORDER = 1
 # Close reason of a worker that lost Redis mid-run (crawler/monitoring/verdict.py turns it into EXIT_REDIS).
 REDIS_LOST = "redis-lost"
 # A worker refreshes its entry in the run's worker set this often, and counts as gone when it
@@ -66,6 +70,19 @@ class RunKeys:
     workers: str
 
     @property
+    def base(self) -> str:
+        return self.workers.rsplit(":", 1)[0]
+
+    @property
+    def inflight_owners(self) -> str:
+        """The set of workers that may have in-flight entries."""
+        return f"{self.base}:inflight-owners"
+
+    def inflight(self, worker: str) -> str:
+        """The hash of requests ``worker`` took from the queue and has not finished (field: an id, value: the request)."""
+        return f"{self.base}:inflight:{worker}"
+
+    @property
     def pattern(self) -> str:
         """A SCAN pattern matching every key of the run."""
         return self.requests.rsplit(":", 1)[0] + ":*"
@@ -100,6 +117,8 @@ def configure(settings: BaseSettings, spider_name: str) -> None:
     if LOST_PIPELINE not in settings.getdict("ITEM_PIPELINES"):
         # At a priority no Scrapy version overwrites (crawler/priorities.py).
         merge_components(settings, "ITEM_PIPELINES", {LOST_PIPELINE: LOST_PIPELINE_ORDER})
+    if INFLIGHT_MIDDLEWARE not in settings.getdict("SPIDER_MIDDLEWARES"):
+        merge_components(settings, "SPIDER_MIDDLEWARES", {INFLIGHT_MIDDLEWARE: INFLIGHT_MIDDLEWARE_ORDER})
 
 
 def redacted(url: str) -> str:
