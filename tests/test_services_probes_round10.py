@@ -65,3 +65,129 @@ def test_a_worker_that_stopped_cleanly_leaves_nothing_to_put_back(
     assert "put back in the queue" not in worker.log
     client = redis.Redis.from_url(redis_url)
     assert list(client.scan_iter(match=f"{prefix}:run:*:inflight*")) == []
+
+
+# --- Redis that answers but cannot keep a run's keys --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis of this module's own, to be made full, read-only or evicting (the shared one stays as it is)."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import ROOT
+    from tests.test_redis import free_port
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server")
+    service = ROOT / "tests" / "services" / "redis"
+    port = free_port()
+    env = {**os.environ, "REDIS_RUN_DIR": str(tmp_path_factory.mktemp("own-redis"))}
+    started = subprocess.run([str(service / "start.sh"), str(port)], env=env, capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run([str(service / "stop.sh"), str(port)], env=env, capture_output=True, timeout=60)
+
+
+def _refused_at_start(redis_url: str, tmp_path: Path) -> tuple[int, str]:
+    from tests.e2e import crawl
+
+    with LoopbackSite(articles=8, seed=41, legacy=0) as small:
+        result = crawl(
+            "latest", tmp_path,
+            settings={"BS_BASE_URL": small.base_url, "REDIS_URL": redis_url, "BS_WORKER_NAME": "w1", "BS_REDIS_IDLE_SECONDS": "0"},
+            timeout=120,
+        )
+        fetched = sum(small.counts.values())
+    assert fetched == 0, "nothing is fetched"
+    return result.status, result.log
+
+
+@pytest.mark.parametrize(
+    ("setup", "words"),
+    [
+        # Full, and refusing writes (the default policy): the worker failed at its first write with
+        # "Lost Redis … a restart continues the run", which a restart never did.
+        ({"maxmemory": "1", "maxmemory-policy": "noeviction"}, "does not take writes (command not allowed when used memory"),
+        # Evicting when full: seen articles, claims and queued requests silently dropped, so articles
+        # were emitted again by later runs and by two workers at once; the run said nothing.
+        ({"maxmemory": "512mb", "maxmemory-policy": "allkeys-lru"}, "evicts keys when it is full (maxmemory-policy allkeys-lru)"),
+        ({"maxmemory": "512mb", "maxmemory-policy": "volatile-ttl"}, "evicts keys when it is full (maxmemory-policy volatile-ttl)"),
+        # A read-only replica (a failover pointed the URL at it).
+        ({"replicaof": "127.0.0.1 1"}, "does not take writes (You can't write against a read only replica"),
+    ],
+)
+def test_a_redis_that_cannot_keep_the_runs_keys_is_one_error_line_and_exit_8_before_any_fetch(
+    own_redis: str, tmp_path: Path, setup: dict[str, str], words: str
+) -> None:
+    import redis
+
+    from crawler.monitoring.verdict import EXIT_REDIS
+
+    client = redis.Redis.from_url(own_redis)
+    try:
+        for name, value in setup.items():
+            if name == "replicaof":
+                client.replicaof(*value.split())
+            else:
+                client.config_set(name, value)
+        status, log = _refused_at_start(own_redis, tmp_path)
+    finally:
+        client.replicaof("no", "one")
+        client.config_set("maxmemory", "0")
+        client.config_set("maxmemory-policy", "noeviction")
+        client.flushall()
+    assert status == EXIT_REDIS, log[-3000:]
+    errors = [line for line in log.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and words in errors[0] and "nothing was fetched" in errors[0], log[-3000:]
+    assert "Traceback" not in log
+
+
+def test_redisclear_still_works_on_a_full_redis(own_redis: str, tmp_path: Path) -> None:
+    # Clearing a run is how a full Redis is emptied: the checks of a crawl must not stand in its way.
+    import redis
+
+    from tests.e2e import scrapy
+
+    client = redis.Redis.from_url(own_redis)
+    client.rpush("bs:run:old:requests", "x")
+    client.config_set("maxmemory", "1")
+    try:
+        done = scrapy(tmp_path, "redisclear", "old", "-s", f"REDIS_URL={own_redis}")
+    finally:
+        client.config_set("maxmemory", "0")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not client.exists("bs:run:old:requests")
+    client.flushall()
+
+
+def test_a_redis_on_a_unix_socket_with_a_database_number_keeps_the_seen_store(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from tests.e2e import crawl
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server")
+    sock = tmp_path / "redis.sock"
+    server = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        url = f"unix://{sock}?db=3"
+        with LoopbackSite(articles=12, seed=43, legacy=0) as small:
+            settings = {"BS_BASE_URL": small.base_url, "REDIS_URL": url, "BS_WORKER_NAME": "w1", "BS_REDIS_IDLE_SECONDS": "0"}
+            first = crawl("latest", tmp_path / "a", settings=settings, timeout=120)
+            second = crawl("latest", tmp_path / "b", settings=settings, timeout=120)
+        assert (first.status, second.status) == (0, 0), first.log[-2000:] + second.log[-2000:]
+        assert first.ids() and second.ids() == []
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -145,20 +145,54 @@ def connect(settings: BaseSettings) -> Redis:
     )
 
 
-def redis_problem(settings: BaseSettings) -> str | None:
-    """None when the run is not distributed or Redis answers; else a one-line reason."""
+def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
+    """None when the run is not distributed or Redis answers; else a one-line reason.
+
+    With ``run`` (a crawl, not a command that only reads or deletes keys) Redis must also take writes
+    and keep every key: a read-only replica, a full Redis or one that cannot save failed the worker at
+    its first write, and one that evicts keys when full loses seen articles and claims, which emits
+    articles again.
+    """
     if not enabled(settings):
         return None
     url = str(settings.get("REDIS_URL"))
-    from redis.exceptions import RedisError
+    from redis.exceptions import AuthenticationError, RedisError, ResponseError
 
     try:
         client = connect(settings)
         try:
             client.ping()
+            if run:
+                return _unfit_for_runs(client, redacted(url), f"{key_prefix(settings)}:probe:{worker_name(settings)}")
         finally:
             client.close()
+    except (ResponseError, AuthenticationError) as error:
+        # Redis answered, with a refusal (a password needed, a command not allowed): no network trouble.
+        reason = " ".join(str(error).split()) or type(error).__name__
+        return f"Redis at {redacted(url)} refused the crawler ({reason}); nothing was fetched"
     except (RedisError, OSError, ValueError) as error:
         reason = " ".join(str(error).split()) or type(error).__name__
         return f"Redis at {redacted(url)} is unreachable ({reason}); nothing was fetched"
+    return None
+
+
+def _unfit_for_runs(client: Redis, url: str, probe_key: str) -> str | None:
+    from redis.exceptions import ResponseError
+
+    try:
+        memory = client.info("memory")
+    except ResponseError:
+        memory = {}  # INFO not allowed (ACL, a renamed command): the write below still tells a full Redis
+    policy = str(memory.get("maxmemory_policy", "noeviction"))
+    if int(memory.get("maxmemory", 0) or 0) > 0 and policy != "noeviction":
+        return (
+            f"Redis at {url} evicts keys when it is full (maxmemory-policy {policy}): the seen-store and the claims "
+            "would be lost and articles emitted again; set maxmemory-policy noeviction; nothing was fetched"
+        )
+    try:
+        client.set(probe_key, 1, ex=60)
+        client.delete(probe_key)
+    except ResponseError as error:
+        reason = " ".join(str(error).split())
+        return f"Redis at {url} does not take writes ({reason}); nothing was fetched"
     return None
