@@ -191,3 +191,50 @@ def test_a_redis_on_a_unix_socket_with_a_database_number_keeps_the_seen_store(tm
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.long
+def test_a_redis_that_lost_its_data_mid_run_stops_the_worker_and_the_next_run_is_refused(
+    site: LoopbackSite, own_redis: str, tmp_path: Path
+) -> None:
+    # FLUSHALL, or a Redis restarted without persistence, while a worker ran: it went on reading an
+    # empty queue and confirming into an emptied seen-store, ended with exit 0, and the next run
+    # emitted again every article the first one had written. Nothing said so.
+    import redis
+
+    from crawler.monitoring.verdict import EXIT_REDIS
+
+    client = redis.Redis.from_url(own_redis)
+    client.flushall()
+    since, until = date(2024, 10, 1), date(2024, 10, 31)
+    slow = {"DOWNLOAD_DELAY": "0.05"}
+    try:
+        worker = start_worker("w1", tmp_path, site, own_redis, "bs", since, until, **slow)
+        deadline = time.monotonic() + 120
+        while worker.written() < 20 and worker.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert worker.process.poll() is None, worker.log[-3000:]
+        client.flushall()
+        assert worker.wait() == EXIT_REDIS, worker.log[-3000:]
+        errors = [line for line in worker.log.splitlines() if " ERROR: " in line and "Run summary" not in line]
+        assert len(errors) == 1 and "lost its data while worker w1 ran" in errors[0], worker.log[-3000:]
+        assert "'bs/redis/data_lost': 1" in worker.log
+        assert "Traceback" not in worker.log
+        first = set(worker.ids())
+
+        # The next run on this machine would emit all of `first` again: refused, nothing fetched.
+        site.reset_counts()
+        again = start_worker("w1", tmp_path, site, own_redis, "bs", since, until)
+        assert again.wait() == EXIT_REDIS, again.log[-3000:]
+        assert sum(site.counts.values()) == 0
+        refusal = [line for line in again.log.splitlines() if line.startswith("error: ")]
+        assert len(refusal) == 1 and "was emptied since this machine's last run" in refusal[0], again.log[-3000:]
+        assert "redis-epochs.json" in refusal[0]
+
+        # Deleting the file named says "start afresh": the run goes, and emits them again, as asked.
+        (tmp_path / ".state" / "redis-epochs.json").unlink()
+        afresh = start_worker("w1", tmp_path, site, own_redis, "bs", since, until)
+        assert afresh.wait() == 0, afresh.log[-3000:]
+        assert first <= set(afresh.ids())
+    finally:
+        client.flushall()

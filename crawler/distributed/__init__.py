@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import socket
+import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from crawler.priorities import merge_components
@@ -163,7 +167,9 @@ def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
         try:
             client.ping()
             if run:
-                return _unfit_for_runs(client, redacted(url), f"{key_prefix(settings)}:probe:{worker_name(settings)}")
+                return _unfit_for_runs(client, redacted(url), f"{key_prefix(settings)}:probe:{worker_name(settings)}") or _emptied(
+                    client, settings
+                )
         finally:
             client.close()
     except (ResponseError, AuthenticationError) as error:
@@ -196,3 +202,56 @@ def _unfit_for_runs(client: Redis, url: str, probe_key: str) -> str | None:
         reason = " ".join(str(error).split())
         return f"Redis at {url} does not take writes ({reason}); nothing was fetched"
     return None
+
+
+# Per state dir: the epoch (crawler/distributed/store.py, RedisDataLost) each Redis and prefix had at
+# this machine's last run, to tell a seen-store emptied between runs (a Redis restarted without
+# persistence) from a first run, before every article is emitted again.
+EPOCHS_FILE = "redis-epochs.json"
+
+
+def _epochs(settings: BaseSettings) -> tuple[Path, str]:
+    place = f"{redacted(str(settings.get('REDIS_URL')))} {key_prefix(settings)}"
+    return Path(settings.get("BS_STATE_DIR") or ".state") / EPOCHS_FILE, place
+
+
+def _read_epochs(path: Path) -> dict[str, str]:
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in known.items()} if isinstance(known, dict) else {}
+
+
+def remember_epoch(settings: BaseSettings, epoch: str) -> None:
+    """Note the epoch this run found (written whole: several workers may share the state dir)."""
+    path, place = _epochs(settings)
+    known = _read_epochs(path)
+    if known.get(place) == epoch:
+        return
+    known[place] = epoch
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{EPOCHS_FILE}.")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(known, out)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # the state dir's own checks report an unusable one; this only loses the next run's check
+
+
+def _emptied(client: Redis, settings: BaseSettings) -> str | None:
+    path, place = _epochs(settings)
+    known = _read_epochs(path).get(place)
+    if known is None:
+        return None
+    current = client.get(f"{key_prefix(settings)}:epoch")
+    if isinstance(current, bytes):
+        current = current.decode()
+    if current == known:
+        return None
+    return (
+        f"the seen-store in Redis at {place.replace(' ', ' (prefix ', 1)}) was emptied since this machine's last run "
+        "(Redis restarted without persistence, or flushed): a run now would emit every article again; to start "
+        f"afresh on purpose, delete {path}; nothing was fetched"
+    )

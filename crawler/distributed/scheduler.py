@@ -7,6 +7,7 @@ import itertools
 import json
 import logging
 import time
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -32,11 +33,12 @@ from crawler.distributed import (
     enabled,
     key_prefix,
     redacted,
+    remember_epoch,
     run_keys,
     run_name,
     worker_name,
 )
-from crawler.distributed.store import RedisSeenStore
+from crawler.distributed.store import RedisDataLost, RedisSeenStore, epoch_key
 from crawler.incremental.extension import seen_store_of
 from crawler import stats as stat
 from crawler.runstop import stop_run
@@ -229,6 +231,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.inflight_key = keys.inflight(worker)
         self.inflight_prefix = keys.inflight("")
         self.inflight_numbers = itertools.count(1)
+        self.epoch_key = epoch_key(key_prefix(crawler.settings))
+        self.epoch: bytes | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -275,6 +279,12 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             new, others, age = self._join(keys=[self.keys.workers, self.keys.requests, self.keys.dupefilter],
                                           args=[self.worker, WORKER_STALE_SECONDS])
             queued = len(self.queue)
+            self.server.set(self.epoch_key, uuid.uuid4().hex, nx=True)
+            self.epoch = self.server.get(self.epoch_key)
+            if self.epoch is not None:
+                if self.store is not None:
+                    self.store.epoch = self.epoch.decode()
+                remember_epoch(self.crawler.settings, self.epoch.decode())
             # Before this worker takes anything: what its killed previous life held, and what gone workers held.
             self._adopt_gone(own=True)
         except RedisError as error:
@@ -385,6 +395,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             return
         try:
+            if self.server.get(self.epoch_key) != self.epoch:
+                self._lost(RedisDataLost("its epoch key changed"))
+                return
             self._beat_script(keys=[self.keys.workers], args=[self.worker])
             self._adopt_gone(own=False)
         except RedisError as error:
@@ -445,7 +458,15 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             return
         self.lost = error
-        if isinstance(error, ResponseError) and str(error).startswith("WRONGTYPE"):
+        if isinstance(error, RedisDataLost):
+            self._stats.set_value(stat.REDIS_DATA_LOST, 1)
+            logger.error(
+                "Redis at %s lost its data while worker %s ran (restarted without persistence, flushed, or keys "
+                "evicted): the seen-store and the run's queue are gone; stopping; articles emitted before may be "
+                "emitted again by later runs, and the run's sources must be read again",
+                self.url, self.worker,
+            )
+        elif isinstance(error, ResponseError) and str(error).startswith("WRONGTYPE"):
             # Redis answered, with an error a restart gets again: a key of the run holds what this
             # version does not keep there (another SCHEDULER_QUEUE_CLASS, another program's data).
             prefix, _, run = self.keys.pattern.removesuffix(":*").rpartition(":run:")
