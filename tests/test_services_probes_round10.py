@@ -238,3 +238,66 @@ def test_a_redis_that_lost_its_data_mid_run_stops_the_worker_and_the_next_run_is
         assert first <= set(afresh.ids())
     finally:
         client.flushall()
+
+
+# --- Splash answering what is not its JSON ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "body", "reason"),
+    [
+        # Labelled JSON, cut short (a proxy's buffer, Splash restarted mid-answer): scrapy-splash's
+        # parse raised past every fallback, and the article was lost with the download (exit 1).
+        (200, "application/json", b'{"html": "<html><head><title>cut', "bad-answer"),
+        (200, "application/json", b"\xff\xfe not json", "bad-answer"),
+        (504, "application/json", b"<html>Gateway Time-out</html>", "render-timeout"),
+        # What already fell back: the class the cases above belong to.
+        (200, "text/html", b"<html><body>Bad gateway</body></html>", "bad-answer"),
+        (200, "application/json", b"[1, 2]", "bad-answer"),
+    ],
+)
+def test_a_splash_answer_that_is_not_its_json_falls_back_to_a_plain_fetch(
+    tmp_path: Path, status: int, content_type: str, body: bytes, reason: str
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from crawler.monitoring.verdict import EXIT_SPLASH
+    from tests.e2e import crawl, stats_from_log
+
+    class Answer(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # kept alive, as Splash does: a closed pooled connection is another failure
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    splash = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=splash.serve_forever, daemon=True).start()
+    try:
+        with LoopbackSite(articles=6, seed=9, legacy=0) as small:
+            expected = sorted(r.article_id for r in small.articles)
+            result = crawl(
+                "latest", tmp_path,
+                settings={"BS_BASE_URL": small.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss",
+                          "SPLASH_URL": f"http://127.0.0.1:{splash.server_port}"},
+                timeout=120,
+            )
+    finally:
+        splash.shutdown()
+        splash.server_close()
+    assert result.status == EXIT_SPLASH, result.log[-3000:]
+    assert sorted(result.ids()) == expected, "every article emitted, from a plain fetch"
+    assert all(quote["value"] is None for item in result.items for quote in item["market"] or [])
+    stats = stats_from_log(result.log)
+    assert stats.get(f"bs/splash/failed/{reason}") == len(expected), result.log[-3000:]
+    assert "Traceback" not in result.log
