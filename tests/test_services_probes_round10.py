@@ -301,3 +301,61 @@ def test_a_splash_answer_that_is_not_its_json_falls_back_to_a_plain_fetch(
     stats = stats_from_log(result.log)
     assert stats.get(f"bs/splash/failed/{reason}") == len(expected), result.log[-3000:]
     assert "Traceback" not in result.log
+
+
+# --- reextract: a WARC record its crawler stored cut short ---------------------------------------------
+
+
+def _warc_with_cut_records(path: Path) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from tests.test_reextract import SEED_PAGE, SEED_URL
+
+    body = SEED_PAGE.read_bytes()
+    # Cut after the story's text, before the page's end: extraction still found a story, so the
+    # article was emitted as good without the fields the rest of the page holds (exit 0).
+    cut = body[: len(body) // 2]
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=path.name.endswith(".gz"))
+
+        def response(payload: bytes, headers: list[tuple[str, str]], warc: dict[str, str]) -> None:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"), *headers], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                SEED_URL, "response", payload=BytesIO(payload), http_headers=http,
+                warc_headers_dict={"WARC-Date": "2024-02-28T10:12:30Z", **warc},
+            )
+            writer.write_record(record)
+
+        # wget / Heritrix past their size or time limit say so:
+        response(cut, [], {"WARC-Truncated": "length"})
+        # a payload shorter than the Content-Length the server announced, as a cut cache file:
+        response(cut, [("Content-Length", str(len(body)))], {})
+        # and the next record, whole, is still read: a cut response is no damaged file.
+        response(body, [("Content-Length", str(len(body)))], {})
+
+
+@pytest.mark.parametrize("name", ["cut.warc", "cut.warc.gz"])
+def test_a_warc_response_stored_cut_short_is_skipped_and_the_next_record_read(tmp_path: Path, name: str) -> None:
+    from crawler.sources import SkippedRecord, StoredResponse, iter_records
+
+    path = tmp_path / name
+    _warc_with_cut_records(path)
+    first, second, whole = list(iter_records(path))
+    assert isinstance(first, SkippedRecord) and first.reason == "truncated" and "WARC-Truncated: length" in first.detail
+    assert isinstance(second, SkippedRecord) and second.reason == "truncated" and "Content-Length says" in second.detail
+    assert isinstance(whole, StoredResponse)
+
+
+def test_reextracting_a_warc_with_cut_responses_emits_only_the_whole_one(tmp_path: Path) -> None:
+    from tests.e2e import crawl, stats_from_log
+
+    path = tmp_path / "cut.warc.gz"
+    _warc_with_cut_records(path)
+    result = crawl("reextract", tmp_path / "run", "-a", f"source={path}", timeout=120)
+    assert result.status == 0, result.log[-3000:]
+    assert len(result.items) == 1 and result.items[0]["datePublishedRaw"], result.log[-3000:]
+    assert stats_from_log(result.log).get("bs/reextract/skipped/truncated") == 2
+    assert sum("truncated (" in line and " WARNING: Skipped " in line for line in result.log.splitlines()) == 2
