@@ -359,3 +359,37 @@ def test_reextracting_a_warc_with_cut_responses_emits_only_the_whole_one(tmp_pat
     assert len(result.items) == 1 and result.items[0]["datePublishedRaw"], result.log[-3000:]
     assert stats_from_log(result.log).get("bs/reextract/skipped/truncated") == 2
     assert sum("truncated (" in line and " WARNING: Skipped " in line for line in result.log.splitlines()) == 2
+
+
+def test_a_gone_workers_requests_are_taken_once_and_its_claims_released(redis_url: str, prefix: str) -> None:  # noqa: F811
+    # The survivor fetched again what the killed worker had in hand, but an article that worker had
+    # claimed stayed its run's for ALIVE_SECONDS (5 minutes): dropped as claimed elsewhere, lost.
+    import redis
+
+    from crawler.distributed import connect, run_keys
+    from crawler.distributed.scheduler import _ADOPT_LUA
+    from crawler.distributed.store import RedisSeenStore
+    from crawler.incremental.store import Claim, PendingArticle
+    from scrapy.settings import Settings
+
+    client = redis.Redis.from_url(redis_url)
+    keys = run_keys(prefix, "archive")
+    now = int(client.time()[0])
+    article = "124100600076"
+    gone = RedisSeenStore(connect(Settings({"REDIS_URL": redis_url})), prefix, "archive:w2")
+    assert gone.claim(PendingArticle(article, 0, "h", None, None, "archive:r2"), fresh=False, is_live=lambda run: True) == Claim("new", 1)
+    gone.client.close()  # killed: no close(), its alive mark stays
+    assert client.exists(f"{prefix}:alive:archive:r2")
+    client.zadd(keys.workers, {"w2": now - 60, "w1": now, "w3": now})
+    client.hset(keys.inflight("w2"), "7", "request-7")
+    client.hset(keys.inflight("w3"), "1", "request-1")  # a live worker's: left alone
+    client.sadd(keys.inflight_owners, "w1", "w2", "w3")
+    adopt = client.register_script(_ADOPT_LUA)
+    args = ["w1", 30, keys.inflight(""), "0", f"{prefix}:pending:archive:", f"{prefix}:alive:"]
+    holding, taken = adopt(keys=[keys.workers, keys.inflight_owners], args=args)
+    assert (holding, taken) == (1, [b"request-7"])
+    assert adopt(keys=[keys.workers, keys.inflight_owners], args=args) == [1, []], "taken once"
+    assert not client.exists(f"{prefix}:alive:archive:r2")
+    survivor = RedisSeenStore(connect(Settings({"REDIS_URL": redis_url})), prefix, "archive:w1")
+    assert survivor.claim(PendingArticle(article, 0, "h", None, None, "archive:r1"), fresh=False, is_live=lambda run: True) == Claim("new", 1)
+    survivor.close()

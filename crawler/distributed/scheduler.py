@@ -36,6 +36,7 @@ from crawler.distributed import (
     remember_epoch,
     run_keys,
     run_name,
+    safe_name,
     worker_name,
 )
 from crawler.distributed.store import RedisDataLost, RedisSeenStore, epoch_key
@@ -91,7 +92,8 @@ BUSY_SECONDS = 3 * HEARTBEAT_SECONDS
 # a request is popped from the shared queue for good, so a worker killed (or stopped) while it held
 # requests would lose them for the run; the dupe filter keeps them from being queued again.
 # Gone: not beating for WORKER_STALE_SECONDS (or signed off), or this worker's own previous life.
-# KEYS: workers, in-flight owners; ARGV: worker, stale seconds, in-flight key prefix, take own (0/1).
+# KEYS: workers, in-flight owners; ARGV: worker, stale seconds, in-flight key prefix, take own (0/1),
+# the prefix of the workers' pending hashes (crawler/distributed/store.py), that of the runs' alive keys.
 # Returns {live other workers holding in-flight requests, the requests taken}.
 _ADOPT_LUA = """
 local now = tonumber(redis.call('TIME')[1])
@@ -106,6 +108,13 @@ for _, owner in ipairs(redis.call('SMEMBERS', KEYS[2])) do
         gone = (not beat) or tonumber(beat) < now - tonumber(ARGV[2])
     end
     if gone then
+        -- Its runs hold their claims while alive (ALIVE_SECONDS, long beside this staleness): the
+        -- articles put back would be dropped as claimed by a run that is gone. Its pending
+        -- entries name those runs; its restart still settles them as usual.
+        for _, field in ipairs(redis.call('HKEYS', ARGV[5] .. owner)) do
+            local run = string.match(field, '^(.*):[^:]*$')
+            if run then redis.call('DEL', ARGV[6] .. run) end
+        end
         for _, value in ipairs(redis.call('HVALS', key)) do taken[#taken + 1] = value end
         redis.call('DEL', key)
         redis.call('SREM', KEYS[2], owner)
@@ -232,6 +241,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.inflight_prefix = keys.inflight("")
         self.inflight_numbers = itertools.count(1)
         self.epoch_key = epoch_key(key_prefix(crawler.settings))
+        self.store_prefix = key_prefix(crawler.settings)
+        self.pending_prefix = f"{self.store_prefix}:pending:{safe_name(crawler.spidercls.name or '', 'spider')}:"
         self.epoch: bytes | None = None
 
     @classmethod
@@ -425,7 +436,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         """Put back in the queue the requests gone workers had taken; (live workers holding some, requests put back)."""
         holding, taken = self._adopt(
             keys=[self.keys.workers, self.keys.inflight_owners],
-            args=[self.worker, WORKER_STALE_SECONDS, self.inflight_prefix, "1" if own else "0"],
+            args=[self.worker, WORKER_STALE_SECONDS, self.inflight_prefix, "1" if own else "0",
+                  self.pending_prefix, f"{self.store_prefix}:alive:"],
         )
         for data in taken:
             request = self.queue._decode_request(data)
