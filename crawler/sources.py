@@ -44,6 +44,7 @@ FOLDER = "folder"
 BROKEN = "broken"
 TOO_LARGE = "too-large"
 REVISIT = "revisit"
+TRUNCATED = "truncated"  # a record whole in its file, of a response its crawler stored cut short
 NOT_HTTP = "not-http"
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -384,6 +385,17 @@ def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
     missing = getattr(record.raw_stream, "limit", 0)
     if missing:
         return SkippedRecord(origin, BROKEN, f"{url}: record cut short, {missing} bytes missing")
+    # A crawler that stopped reading a response (a size or time limit, a dropped connection) says so in
+    # WARC-Truncated, or leaves a payload shorter than its Content-Length, as a cut cache file does:
+    # what it holds is the page's first part, which may read as a story missing its end.
+    truncated = record.rec_headers.get_header("WARC-Truncated")
+    if truncated:
+        return SkippedRecord(origin, TRUNCATED, f"{url}: stored cut short (WARC-Truncated: {truncated})")
+    announced = record.http_headers.get_header("Content-Length")
+    payload = getattr(record, "payload_length", None)
+    if announced and announced.strip().isdigit() and isinstance(payload, int) and payload >= 0 and not record.http_headers.get_header("Transfer-Encoding"):
+        if payload < int(announced):
+            return SkippedRecord(origin, TRUNCATED, f"{url}: payload of {payload} bytes, Content-Length says {announced}")
     fetched_at = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
     return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
 

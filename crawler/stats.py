@@ -207,6 +207,10 @@ def splash_ticker(state: str) -> str:
 REDIS_ARTICLES_TAKEN = "bs/redis/articles_taken"
 REDIS_LOST = "bs/redis/lost"
 REDIS_DROPPED_UNCHECKED = "bs/redis/dropped_unchecked"
+# Requests a gone worker (killed, or stopped before it finished them) had taken from the queue, put back.
+REDIS_REQUEUED = "bs/redis/requeued"
+# Redis lost what it held mid-run (restarted without persistence, flushed): the worker stopped.
+REDIS_DATA_LOST = "bs/redis/data_lost"
 
 # --- monitoring: heartbeat, progress ---------------------------------------------------
 HEARTBEAT_SENT = "bs/monitoring/heartbeat_sent"

@@ -422,7 +422,7 @@ class Command(ScrapyCrawlCommand):
         incremental = bool(getattr(spider_class, "incremental", False))
         # Distributed mode (REDIS_URL, incremental spiders only: crawler/distributed/): Redis must
         # answer before anything is fetched.
-        problem = redis_problem(self.settings) if incremental else None
+        problem = redis_problem(self.settings, run=True) if incremental else None
         if problem:
             return self.refuse(self.settings, spider_class.name, opts, EXIT_REDIS, problem)
         # The crawler's settings have the spider's own (a distributed run's store, its default feed).

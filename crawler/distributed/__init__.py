@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import socket
+import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from crawler.priorities import merge_components
@@ -18,6 +22,10 @@ SCHEDULER = "crawler.distributed.scheduler.RedisScheduler"
 DUPEFILTER = "crawler.distributed.scheduler.RedisDupeFilter"
 LOST_PIPELINE = "crawler.distributed.pipelines.RedisLostPipeline"
 LOST_PIPELINE_ORDER = 290  # just before crawler.incremental.IncrementalPipeline (300)
+INFLIGHT_MIDDLEWARE = "crawler.distributed.scheduler.InflightDoneMiddleware"
+# The lowest order: its process_spider_output sees a callback's output last, once every request it
+# yielded went to the queue.
+INFLIGHT_MIDDLEWARE_ORDER = 1
 # Close reason of a worker that lost Redis mid-run (crawler/monitoring/verdict.py turns it into EXIT_REDIS).
 REDIS_LOST = "redis-lost"
 # A worker refreshes its entry in the run's worker set this often, and counts as gone when it
@@ -66,6 +74,19 @@ class RunKeys:
     workers: str
 
     @property
+    def base(self) -> str:
+        return self.workers.rsplit(":", 1)[0]
+
+    @property
+    def inflight_owners(self) -> str:
+        """The set of workers that may have in-flight entries."""
+        return f"{self.base}:inflight-owners"
+
+    def inflight(self, worker: str) -> str:
+        """The hash of requests ``worker`` took from the queue and has not finished (field: an id, value: the request)."""
+        return f"{self.base}:inflight:{worker}"
+
+    @property
     def pattern(self) -> str:
         """A SCAN pattern matching every key of the run."""
         return self.requests.rsplit(":", 1)[0] + ":*"
@@ -100,6 +121,8 @@ def configure(settings: BaseSettings, spider_name: str) -> None:
     if LOST_PIPELINE not in settings.getdict("ITEM_PIPELINES"):
         # At a priority no Scrapy version overwrites (crawler/priorities.py).
         merge_components(settings, "ITEM_PIPELINES", {LOST_PIPELINE: LOST_PIPELINE_ORDER})
+    if INFLIGHT_MIDDLEWARE not in settings.getdict("SPIDER_MIDDLEWARES"):
+        merge_components(settings, "SPIDER_MIDDLEWARES", {INFLIGHT_MIDDLEWARE: INFLIGHT_MIDDLEWARE_ORDER})
 
 
 def redacted(url: str) -> str:
@@ -126,20 +149,109 @@ def connect(settings: BaseSettings) -> Redis:
     )
 
 
-def redis_problem(settings: BaseSettings) -> str | None:
-    """None when the run is not distributed or Redis answers; else a one-line reason."""
+def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
+    """None when the run is not distributed or Redis answers; else a one-line reason.
+
+    With ``run`` (a crawl, not a command that only reads or deletes keys) Redis must also take writes
+    and keep every key: a read-only replica, a full Redis or one that cannot save failed the worker at
+    its first write, and one that evicts keys when full loses seen articles and claims, which emits
+    articles again.
+    """
     if not enabled(settings):
         return None
     url = str(settings.get("REDIS_URL"))
-    from redis.exceptions import RedisError
+    from redis.exceptions import AuthenticationError, RedisError, ResponseError
 
     try:
         client = connect(settings)
         try:
             client.ping()
+            if run:
+                return _unfit_for_runs(client, redacted(url), f"{key_prefix(settings)}:probe:{worker_name(settings)}") or _emptied(
+                    client, settings
+                )
         finally:
             client.close()
+    except (ResponseError, AuthenticationError) as error:
+        # Redis answered, with a refusal (a password needed, a command not allowed): no network trouble.
+        reason = " ".join(str(error).split()) or type(error).__name__
+        return f"Redis at {redacted(url)} refused the crawler ({reason}); nothing was fetched"
     except (RedisError, OSError, ValueError) as error:
         reason = " ".join(str(error).split()) or type(error).__name__
         return f"Redis at {redacted(url)} is unreachable ({reason}); nothing was fetched"
     return None
+
+
+def _unfit_for_runs(client: Redis, url: str, probe_key: str) -> str | None:
+    from redis.exceptions import ResponseError
+
+    try:
+        memory = client.info("memory")
+    except ResponseError:
+        memory = {}  # INFO not allowed (ACL, a renamed command): the write below still tells a full Redis
+    policy = str(memory.get("maxmemory_policy", "noeviction"))
+    if int(memory.get("maxmemory", 0) or 0) > 0 and policy != "noeviction":
+        return (
+            f"Redis at {url} evicts keys when it is full (maxmemory-policy {policy}): the seen-store and the claims "
+            "would be lost and articles emitted again; set maxmemory-policy noeviction; nothing was fetched"
+        )
+    try:
+        client.set(probe_key, 1, ex=60)
+        client.delete(probe_key)
+    except ResponseError as error:
+        reason = " ".join(str(error).split())
+        return f"Redis at {url} does not take writes ({reason}); nothing was fetched"
+    return None
+
+
+# Per state dir: the epoch (crawler/distributed/store.py, RedisDataLost) each Redis and prefix had at
+# this machine's last run, to tell a seen-store emptied between runs (a Redis restarted without
+# persistence) from a first run, before every article is emitted again.
+EPOCHS_FILE = "redis-epochs.json"
+
+
+def _epochs(settings: BaseSettings) -> tuple[Path, str]:
+    place = f"{redacted(str(settings.get('REDIS_URL')))} {key_prefix(settings)}"
+    return Path(settings.get("BS_STATE_DIR") or ".state") / EPOCHS_FILE, place
+
+
+def _read_epochs(path: Path) -> dict[str, str]:
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in known.items()} if isinstance(known, dict) else {}
+
+
+def remember_epoch(settings: BaseSettings, epoch: str) -> None:
+    """Note the epoch this run found (written whole: several workers may share the state dir)."""
+    path, place = _epochs(settings)
+    known = _read_epochs(path)
+    if known.get(place) == epoch:
+        return
+    known[place] = epoch
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{EPOCHS_FILE}.")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(known, out)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # the state dir's own checks report an unusable one; this only loses the next run's check
+
+
+def _emptied(client: Redis, settings: BaseSettings) -> str | None:
+    path, place = _epochs(settings)
+    known = _read_epochs(path).get(place)
+    if known is None:
+        return None
+    current = client.get(f"{key_prefix(settings)}:epoch")
+    if isinstance(current, bytes):
+        current = current.decode()
+    if current == known:
+        return None
+    return (
+        f"the seen-store in Redis at {place.replace(' ', ' (prefix ', 1)}) was emptied since this machine's last run "
+        "(Redis restarted without persistence, or flushed): a run now would emit every article again; to start "
+        f"afresh on purpose, delete {path}; nothing was fetched"
+    )

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import logging
 import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError, ResponseError
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
+from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
@@ -25,13 +30,16 @@ from crawler.distributed import (
     WORKER_STALE_SECONDS,
     RunKeys,
     connect,
+    enabled,
     key_prefix,
     redacted,
+    remember_epoch,
     run_keys,
     run_name,
+    safe_name,
     worker_name,
 )
-from crawler.distributed.store import RedisSeenStore
+from crawler.distributed.store import RedisDataLost, RedisSeenStore, epoch_key
 from crawler.incremental.extension import seen_store_of
 from crawler import stats as stat
 from crawler.runstop import stop_run
@@ -80,6 +88,45 @@ return others
 """
 # A busy mark lasts a few heartbeats: a killed worker stops counting as busy soon.
 BUSY_SECONDS = 3 * HEARTBEAT_SECONDS
+# Take the in-flight requests of workers that are gone, atomically (two workers never both take them):
+# a request is popped from the shared queue for good, so a worker killed (or stopped) while it held
+# requests would lose them for the run; the dupe filter keeps them from being queued again.
+# Gone: not beating for WORKER_STALE_SECONDS (or signed off), or this worker's own previous life.
+# KEYS: workers, in-flight owners; ARGV: worker, stale seconds, in-flight key prefix, take own (0/1),
+# the prefix of the workers' pending hashes (crawler/distributed/store.py), that of the runs' alive keys.
+# Returns {live other workers holding in-flight requests, the requests taken}.
+_ADOPT_LUA = """
+local now = tonumber(redis.call('TIME')[1])
+local taken, holding = {}, 0
+for _, owner in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+    local key = ARGV[3] .. owner
+    local gone
+    if owner == ARGV[1] then
+        gone = ARGV[4] == '1'
+    else
+        local beat = redis.call('ZSCORE', KEYS[1], owner)
+        gone = (not beat) or tonumber(beat) < now - tonumber(ARGV[2])
+    end
+    if gone then
+        -- Its runs hold their claims while alive (ALIVE_SECONDS, long beside this staleness): the
+        -- articles put back would be dropped as claimed by a run that is gone. Its pending
+        -- entries name those runs; its restart still settles them as usual.
+        for _, field in ipairs(redis.call('HKEYS', ARGV[5] .. owner)) do
+            local run = string.match(field, '^(.*):[^:]*$')
+            if run then redis.call('DEL', ARGV[6] .. run) end
+        end
+        for _, value in ipairs(redis.call('HVALS', key)) do taken[#taken + 1] = value end
+        redis.call('DEL', key)
+        redis.call('SREM', KEYS[2], owner)
+    elseif redis.call('HLEN', key) == 0 then
+        if owner ~= ARGV[1] then redis.call('SREM', KEYS[2], owner) end
+    elseif owner ~= ARGV[1] then
+        holding = holding + 1
+    end
+end
+return {holding, taken}
+"""
+INFLIGHT = "bs_inflight"  # request.meta: the field of this request in its worker's in-flight hash
 # Redis's clock, not the worker's: the machines' clocks may disagree.
 _BEAT_LUA = """
 redis.call('ZADD', KEYS[1], tonumber(redis.call('TIME')[1]), ARGV[1])
@@ -189,6 +236,14 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self._busy_script = server.register_script(_BUSY_LUA)
         self.busy_key = keys.workers.rsplit(":", 1)[0] + ":busy"
         self.busy_marked = 0.0
+        self._adopt = server.register_script(_ADOPT_LUA)
+        self.inflight_key = keys.inflight(worker)
+        self.inflight_prefix = keys.inflight("")
+        self.inflight_numbers = itertools.count(1)
+        self.epoch_key = epoch_key(key_prefix(crawler.settings))
+        self.store_prefix = key_prefix(crawler.settings)
+        self.pending_prefix = f"{self.store_prefix}:pending:{safe_name(crawler.spidercls.name or '', 'spider')}:"
+        self.epoch: bytes | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -235,6 +290,14 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             new, others, age = self._join(keys=[self.keys.workers, self.keys.requests, self.keys.dupefilter],
                                           args=[self.worker, WORKER_STALE_SECONDS])
             queued = len(self.queue)
+            self.server.set(self.epoch_key, uuid.uuid4().hex, nx=True)
+            self.epoch = self.server.get(self.epoch_key)
+            if self.epoch is not None:
+                if self.store is not None:
+                    self.store.epoch = self.epoch.decode()
+                remember_epoch(self.crawler.settings, self.epoch.decode())
+            # Before this worker takes anything: what its killed previous life held, and what gone workers held.
+            self._adopt_gone(own=True)
         except RedisError as error:
             self._lost(error)
             return
@@ -258,6 +321,10 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             return  # nothing can reach Redis; what is queued there stays for the restart
         try:
+            if reason == "finished":
+                # Closed idle: every request it took was handled. Any other close (a shutdown, a
+                # limit) may leave some unhandled: the others take them once it has signed off.
+                self._clear_inflight()
             self.server.zrem(self.keys.workers, self.worker)
             self.server.zrem(self.busy_key, self.worker)
             super().close(reason)  # flushes only when SCHEDULER_PERSIST is off
@@ -282,6 +349,11 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             self._lost(error)
             return None
         if request is not None:
+            try:
+                self._hold(request)
+            except RedisError as error:
+                self._lost(error)
+                return None
             self.idle_since = None
             if time.monotonic() - self.busy_marked > 1.0:
                 self._mark_busy(True)
@@ -305,7 +377,21 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             raise CloseSpider(REDIS_LOST)
         now = time.monotonic()
+        try:
+            # Idle: nothing is in flight here any more.
+            self._clear_inflight()
+            holding, requeued = self._adopt_gone(own=False)
+        except RedisError as error:
+            self._lost(error)
+            raise CloseSpider(REDIS_LOST) from error
+        if requeued:
+            self.idle_since = None
+            raise DontCloseSpider
         others_busy = self._mark_busy(False)
+        if holding:
+            # A worker that stopped beating may have been killed with requests in hand: wait until
+            # it beats again or counts as gone, and its requests are taken over.
+            others_busy = max(others_busy, holding)
         if self.idle_since is None:
             self.idle_since = now
             logger.info("Worker %s is idle; waiting up to %g s for work from other workers", self.worker, self.idle_seconds)
@@ -320,12 +406,51 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             return
         try:
+            if self.server.get(self.epoch_key) != self.epoch:
+                self._lost(RedisDataLost("its epoch key changed"))
+                return
             self._beat_script(keys=[self.keys.workers], args=[self.worker])
+            self._adopt_gone(own=False)
         except RedisError as error:
             self._lost(error)
             return
         if self.idle_since is None:
             self._mark_busy(True)
+
+    def _hold(self, request: Request) -> None:
+        """Note a request taken from the queue as in flight here until its callback is done (or this worker idles)."""
+        field = str(next(self.inflight_numbers))
+        request.meta[INFLIGHT] = field
+        pipe = self.server.pipeline(transaction=False)
+        pipe.hset(self.inflight_key, field, self.queue._encode_request(request))
+        pipe.sadd(self.keys.inflight_owners, self.worker)
+        pipe.execute()
+
+    def _clear_inflight(self) -> None:
+        pipe = self.server.pipeline(transaction=False)
+        pipe.delete(self.inflight_key)
+        pipe.srem(self.keys.inflight_owners, self.worker)
+        pipe.execute()
+
+    def _adopt_gone(self, *, own: bool) -> tuple[int, int]:
+        """Put back in the queue the requests gone workers had taken; (live workers holding some, requests put back)."""
+        holding, taken = self._adopt(
+            keys=[self.keys.workers, self.keys.inflight_owners],
+            args=[self.worker, WORKER_STALE_SECONDS, self.inflight_prefix, "1" if own else "0",
+                  self.pending_prefix, f"{self.store_prefix}:alive:"],
+        )
+        for data in taken:
+            request = self.queue._decode_request(data)
+            # In the filter too (a new run dropped it): the copy its sources give again is no second fetch.
+            self.df.request_seen(request)
+            self.queue.push(request)
+        if taken:
+            self._stats.inc_value(stat.REDIS_REQUEUED, len(taken))
+            logger.warning(
+                "Worker %s put back in the queue %d request(s) that a worker which stopped without finishing them "
+                "had taken (stat %s)", self.worker, len(taken), stat.REDIS_REQUEUED,
+            )
+        return int(holding), len(taken)
 
     def _mark_busy(self, busy: bool) -> int:
         """Mark this worker busy or not in the run; how many other workers are busy (0 once Redis is lost)."""
@@ -345,7 +470,15 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             return
         self.lost = error
-        if isinstance(error, ResponseError) and str(error).startswith("WRONGTYPE"):
+        if isinstance(error, RedisDataLost):
+            self._stats.set_value(stat.REDIS_DATA_LOST, 1)
+            logger.error(
+                "Redis at %s lost its data while worker %s ran (restarted without persistence, flushed, or keys "
+                "evicted): the seen-store and the run's queue are gone; stopping; articles emitted before may be "
+                "emitted again by later runs, and the run's sources must be read again",
+                self.url, self.worker,
+            )
+        elif isinstance(error, ResponseError) and str(error).startswith("WRONGTYPE"):
             # Redis answered, with an error a restart gets again: a key of the run holds what this
             # version does not keep there (another SCHEDULER_QUEUE_CLASS, another program's data).
             prefix, _, run = self.keys.pattern.removesuffix(":*").rpartition(":run:")
@@ -369,3 +502,78 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
 
     def _close_spider(self) -> None:
         stop_run(self.crawler, REDIS_LOST)
+
+
+class InflightDoneMiddleware:
+    """Spider middleware of distributed runs: a request's in-flight entry goes once its callback's output
+    went where it goes (every request it yielded is in the queue, every item it yielded was written or
+    dropped), so a worker killed later does not have it fetched again by the others, and one killed
+    earlier has it fetched by them. What it misses (errbacks of failed downloads) goes when the worker idles."""
+
+    def __init__(self, crawler: Crawler, server: Redis, key: str) -> None:
+        self.server = server
+        self.key = key
+        self.items: Counter[str] = Counter()  # items of a response still in the item pipelines
+        self.ended: set[str] = set()  # responses whose callback output was all taken
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.item_done, signal=signal)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> InflightDoneMiddleware:
+        settings = crawler.settings
+        if not enabled(settings):
+            raise NotConfigured
+        assert crawler.spidercls.name is not None
+        keys = run_keys(key_prefix(settings), run_name(settings, crawler.spidercls.name))
+        return cls(crawler, connect(settings), keys.inflight(worker_name(settings)))
+
+    @staticmethod
+    def _field(response: Response | None) -> str | None:
+        if response is None or response.request is None:
+            return None
+        field = response.meta.get(INFLIGHT)
+        return field if isinstance(field, str) else None
+
+    def _passing(self, field: str | None, value: Any) -> None:
+        if field is not None and not isinstance(value, Request):
+            self.items[field] += 1
+
+    def _ended(self, field: str | None) -> None:
+        if field is not None:
+            self.ended.add(field)
+            self._maybe_done(field)
+
+    def item_done(self, response: Response | None = None, **kwargs: Any) -> None:
+        field = self._field(response)
+        if field is not None and self.items[field] > 0:
+            self.items[field] -= 1
+            self._maybe_done(field)
+
+    def _maybe_done(self, field: str) -> None:
+        if field not in self.ended or self.items[field] > 0:
+            return
+        self.ended.discard(field)
+        del self.items[field]
+        try:
+            self.server.hdel(self.key, field)
+        except RedisError:
+            pass  # the scheduler notices a lost Redis and stops the worker; the entry costs a fetch at most
+
+    def process_spider_output(self, response: Response, result: Iterable[Any], spider: Spider | None = None) -> Iterator[Any]:
+        field = self._field(response)
+        for value in result:
+            self._passing(field, value)
+            yield value
+        self._ended(field)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        field = self._field(response)
+        async for value in result:
+            self._passing(field, value)
+            yield value
+        self._ended(field)
+
+    def process_spider_exception(self, response: Response, exception: Exception, spider: Spider | None = None) -> None:
+        self._ended(self._field(response))

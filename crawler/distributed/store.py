@@ -43,6 +43,11 @@ redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[4])
 return 1
 """
+# The confirmation above, unless Redis lost its data since this worker started (see RedisDataLost).
+# KEYS[5]: the epoch key; ARGV[3]: this worker's epoch ("" when it has none).
+_CONFIRM_CHECKED_LUA = """
+if ARGV[3] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1 end
+""" + _CONFIRM_LUA
 # Claim an article for one run, atomically: unchanged (the seen hash matches), taken (another run's
 # claim has not lapsed and that run is alive), or claimed: the pending entry is written and the claim
 # set. A claim of a run that is no longer alive (its worker was killed between claiming and
@@ -79,6 +84,18 @@ return {outcome, version}
 _SEEN_FIELDS = ("version", "content_hash", "date_modified", "source_date")
 
 
+class RedisDataLost(Exception):
+    """Redis lost what it held while a worker ran (restarted without persistence, flushed, keys evicted).
+
+    Told by ``<prefix>:epoch``, a token set once and never deleted by the crawler: gone or another,
+    the seen-store and the run's queue are gone with it.
+    """
+
+
+def epoch_key(prefix: str) -> str:
+    return f"{prefix}:epoch"
+
+
 class RedisSeenStore:
     """The seen-store of distributed runs, shared by every worker through Redis.
 
@@ -108,7 +125,9 @@ class RedisSeenStore:
         self.on_lost: Callable[[Exception], None] | None = None
         self._errors = (RedisError, OSError)
         self._lost_errors = (RedisConnectionError, RedisTimeoutError, OSError)
-        self._confirm = client.register_script(_CONFIRM_LUA)
+        self._confirm = client.register_script(_CONFIRM_CHECKED_LUA)
+        self.epoch_key = epoch_key(prefix)
+        self.epoch = ""  # set by the scheduler when the worker joins its run
         self._claim = client.register_script(_CLAIM_LUA)
         self._alive: LoopingCall | None = None
         self._alive_run = ""
@@ -175,6 +194,11 @@ class RedisSeenStore:
                 self.on_lost(error)
 
     def get(self, article_id: str) -> SeenArticle | None:
+        if self.lost is not None:
+            # The worker is stopping: its scheduler queues nothing more and no item is emitted
+            # (RedisLostPipeline), so a source's callback still going through its entries asks in
+            # vain; failing each would end it in a traceback.
+            return None
         values = self._call(self.client.hmget, self._seen_key(article_id), _SEEN_FIELDS)
         version, digest, modified, source = (v.decode() if v is not None else None for v in values)
         if version is None or digest is None:
@@ -211,11 +235,15 @@ class RedisSeenStore:
         return Claim(outcome.decode() if isinstance(outcome, bytes) else str(outcome), int(version))
 
     def confirm(self, article_id: str, run_id: str) -> None:
-        self._call(
+        done = self._call(
             self._confirm,
-            keys=[self.pending_key, self._seen_key(article_id), self.ids_key, self._claim_key(article_id)],
-            args=[f"{run_id}:{article_id}", article_id],
+            keys=[self.pending_key, self._seen_key(article_id), self.ids_key, self._claim_key(article_id), self.epoch_key],
+            args=[f"{run_id}:{article_id}", article_id, self.epoch],
         )
+        if done == -1:
+            # Marked seen in an emptied store, the article would be emitted again by the next run, unsaid.
+            self.mark_lost(RedisDataLost("its epoch key changed"))
+            raise StateError(f"seen-store in Redis lost its data; article {article_id} is not marked seen")
 
     def pending(self) -> list[PendingArticle]:
         entries = []

@@ -127,6 +127,8 @@ _SPLASH_ONLY_META = frozenset(
         "cookiejar",
     }
 )
+# Why Splash's answer could not be read as JSON (set by crawler.splash.compat.SplashMiddleware).
+UNREADABLE_META = "_bs_splash_unreadable"
 # Set when this module (not the caller) put allow_offsite on a Splash request.
 _OFFSITE_SET = "_bs_splash_allow_offsite"
 
@@ -365,7 +367,8 @@ class SplashRenderingMiddleware:
             reason, detail = _splash_error(response)
             return self.fallback(request, reason, detail)
         if not isinstance(data, dict) or not isinstance(data.get("html"), str):
-            return self.fallback(request, "bad-answer", f"not the script's JSON ({type(response).__name__})")
+            detail = request.meta.get(UNREADABLE_META) or type(response).__name__
+            return self.fallback(request, "bad-answer", f"not the script's JSON ({detail})")
         page_url = request.meta["splash"]["args"]["url"]
         if response.url != page_url:
             # The browser followed redirects, which RedirectMiddleware and OffsiteRedirectMiddleware

@@ -37,6 +37,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from w3lib.url import canonicalize_url
 
+from crawler.splash import UNREADABLE_META
+
 _import_lock = threading.Lock()
 
 
@@ -100,4 +102,11 @@ class SplashMiddleware(_splash.SplashMiddleware):  # type: ignore[misc,name-defi
         return super().process_request(request, spider if spider is not None else self.crawler.spider)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
-        return super().process_response(request, response, spider if spider is not None else self.crawler.spider)
+        try:
+            return super().process_response(request, response, spider if spider is not None else self.crawler.spider)
+        except ValueError as error:
+            # An answer labelled JSON that is none (cut by a proxy or a Splash restart, an error page):
+            # raised here, it failed the article with the download, past every fallback. Handed on as
+            # it came, crawler.splash's middleware counts a bad answer and fetches the page plainly.
+            request.meta[UNREADABLE_META] = " ".join(str(error).split()) or type(error).__name__
+            return response
