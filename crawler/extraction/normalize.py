@@ -127,7 +127,11 @@ _LOOSE_FORMATS = (
     "%a %b %d %Y %H:%M",
     "%a %b %d %Y %H:%M:%S",
 )
-_DISPLAY_NOISE = re.compile(r"\b(?:IST|First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
+# The labels a page, its AMP copy or an agency's line writes before a date ("Updated: ", "Published
+# on: ", "Updated - "), and the zone word: a dash is taken only after a label, where it is no date's.
+_DISPLAY_NOISE = re.compile(
+    r"\b(?:IST\s*:?|(?:First Published|(?:Last )?Updated|Published|Posted)(?: on| at)?\s*[:\-\u2013\u2014]?)\s*", re.I
+)
 # (A full stop between a number and a space ends the year of "Fri, January 18 2019. 13:00".)
 _LOOSE_SEPARATORS = re.compile(r"\s*(?:[,|]|(?<=\d)\.(?=\s))\s*|\s+")
 # AP style (the site's agency copy) shortens months with a full stop, "Feb. 28, 2024", and writes
@@ -148,7 +152,7 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     """
     if value is None or value == "":
         return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _UNIX_TIME(value.strip()) is not None):
         try:
             seconds = float(value)
             if seconds > 1e11:  # milliseconds
@@ -175,6 +179,11 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     if parsed is None:
         return None
     return _in_range_ist(parsed)
+
+
+# Unix seconds or milliseconds written as text, a fraction of a second after them or not (what
+# JavaScript's Date.now() / 1000 gives). isdigit() takes Devanagari digits too, which float() reads.
+_UNIX_TIME = re.compile(r"\d+(?:\.\d+)?").fullmatch
 
 
 # What follows the time of an RFC 822 date (or of the forms email.utils reads alike): "hrs" (Indian
@@ -267,8 +276,35 @@ def _display_date(stripped: str) -> datetime | None:
     except ValueError:
         pass
     months = _AP_SEPTEMBER.sub(r"\1", _AP_MONTH.sub(r"\1", stripped))
+    # "28th February", "28-Feb-2024": the ordinal's letters and the dashes around a month's name go.
+    months = _MONTH_DASH.sub(" ", _ORDINAL.sub("", months))
     loose = _LOOSE_SEPARATORS.sub(" ", _SPOKEN_MERIDIEM.sub(r" \1m", months)).strip()
-    return _strptime_any(loose, (*_DISPLAY_FORMATS, *_LOOSE_FORMATS))
+    parsed = _strptime_any(loose, (*_DISPLAY_FORMATS, *_LOOSE_FORMATS, *_NUMERIC_FORMATS))
+    if parsed is None:
+        # A weekday written in full ("Wednesday, February 28, 2024") or before a form written
+        # without one: strptime does not check it against the day either way.
+        weekday = _WEEKDAY(loose)
+        if weekday is not None:
+            parsed = _strptime_any(loose[weekday.end() :], (*_DISPLAY_FORMATS, *_LOOSE_FORMATS, *_NUMERIC_FORMATS))
+    return parsed
+
+
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)
+_MONTH_DASH = re.compile(r"(?<=\d)-(?=[A-Za-z]{3})|(?<=[A-Za-z]{3})-(?=\d)")
+_WEEKDAY = re.compile(r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\s+", re.I).match
+# All-number dates as Indian pages and feeds write them: the day first ("28-02-2024 15:42:00",
+# "28/02/2024", "28.02.2024"), or the year first with slashes ("2024/02/28"). The month-first
+# American form is read only where the day-first one cannot be (a "month" above 12).
+_NUMERIC_FORMATS = tuple(
+    f"{day} {time}".strip()
+    for day in (
+        *(f"%d{sep}%m{sep}%Y" for sep in "-/."),
+        "%Y/%m/%d",
+        "%Y.%m.%d",
+        "%m/%d/%Y",
+    )
+    for time in ("%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p", "")
+)
 
 
 def _strptime_any(text: str, formats: tuple[str, ...]) -> datetime | None:

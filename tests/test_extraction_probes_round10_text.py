@@ -1,0 +1,79 @@
+"""Round 10 probes of the shared extraction helpers: dates in every form a page, its JSON, its meta
+tags or a feed writes; links that are no web page's address; text and paragraphs as a reader of the
+page sees them."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.normalize import normalize_date
+
+FEB_28 = "2024-02-28T15:42:00+05:30"
+FEB_28_MIDNIGHT = "2024-02-28T00:00:00+05:30"
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        # The labels pages (the AMP copy, agency lines, the Hindi edition's English strip) write
+        # before the date besides "First Published" and "Last Updated".
+        ("Updated: Feb 28 2024 | 3:42 PM IST", FEB_28),
+        ("Updated On: Feb 28 2024 | 3:42 PM IST", FEB_28),
+        ("Updated on : 28 Feb 2024, 3:42 pm IST", FEB_28),
+        ("Updated - Feb 28 2024 | 3:42 PM IST", FEB_28),
+        ("Published: February 28, 2024 15:42 IST", FEB_28),
+        ("Published on: Feb 28 2024", FEB_28_MIDNIGHT),
+        ("Posted on Feb 28 2024 | 3:42 PM IST", FEB_28),
+        ("Updated: 28-02-2024 15:42 IST", FEB_28),
+    ],
+)
+def test_a_date_after_any_label_a_page_writes_is_read(raw: str, iso: str) -> None:
+    assert normalize_date(raw) == iso
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        # Indian pages and feeds write all-number dates day first, with dashes, slashes or dots.
+        ("28-02-2024 15:42:00", FEB_28),
+        ("28-02-2024 15:42", FEB_28),
+        ("28-02-2024 03:42 PM", FEB_28),
+        ("28-02-2024", FEB_28_MIDNIGHT),
+        ("28/02/2024 15:42", FEB_28),
+        ("28/02/2024", FEB_28_MIDNIGHT),
+        ("28.02.2024", FEB_28_MIDNIGHT),
+        ("02-03-2024", "2024-03-02T00:00:00+05:30"),  # day first: 2 March, not February 3
+        # The year first with slashes.
+        ("2024/02/28", FEB_28_MIDNIGHT),
+        ("2024/02/28 15:42", FEB_28),
+        ("2024/02/28 15:42:00", FEB_28),
+        # Month first only where it cannot be the day (no 28th month).
+        ("02/28/2024", FEB_28_MIDNIGHT),
+        # A month's name between dashes, an ordinal day, a weekday written in full.
+        ("28-Feb-2024 15:42", FEB_28),
+        ("28-Feb-2024", FEB_28_MIDNIGHT),
+        ("28th February 2024", FEB_28_MIDNIGHT),
+        ("February 28th, 2024 15:42 IST", FEB_28),
+        ("Wednesday, February 28, 2024", FEB_28_MIDNIGHT),
+        ("Wednesday, 28 February 2024, 3:42 PM IST", FEB_28),
+        ("Wed, 28-02-2024 15:42", FEB_28),
+    ],
+)
+def test_numeric_and_spelled_out_dates_are_read(raw: str, iso: str) -> None:
+    assert normalize_date(raw) == iso
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["31-02-2024", "31/02/2024 10:00", "2024/13/01", "13/13/2024", "00-02-2024", "28-02-3024", "28-02-1900", "32nd February 2024"],
+)
+def test_impossible_or_far_numeric_dates_give_no_date(raw: str) -> None:
+    assert normalize_date(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["1709115120.5", "1709115120000.0", " 1709115120.25 "])
+def test_unix_seconds_with_a_fraction_written_as_text_are_read(raw: str) -> None:
+    assert normalize_date(raw) == FEB_28
