@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extraction.normalize import normalize_date
+from crawler.extraction.normalize import absolute_url, normalize_date
 
 FEB_28 = "2024-02-28T15:42:00+05:30"
 FEB_28_MIDNIGHT = "2024-02-28T00:00:00+05:30"
+BASE = "https://www.business-standard.com/markets/news/sensex-ends-higher-124022800123_1.html"
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -77,3 +78,46 @@ def test_impossible_or_far_numeric_dates_give_no_date(raw: str) -> None:
 @pytest.mark.parametrize("raw", ["1709115120.5", "1709115120000.0", " 1709115120.25 "])
 def test_unix_seconds_with_a_fraction_written_as_text_are_read(raw: str) -> None:
     assert normalize_date(raw) == FEB_28
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "JavaScript:void(0)",
+        " JAVASCRIPT:void(0)",
+        "java\nscript:alert(1)",
+        "java\tscript:void(0)",
+        "MAILTO:editor@business-standard.com",
+        "Mailto:editor@business-standard.com",
+        "tel:+911234567890",
+        "data:image/gif;base64,R0lGODlhAQABAAAAACw=",
+        "whatsapp://send?text=Sensex",
+        "sms:?body=Sensex",
+        "about:blank",
+        "vbscript:msgbox",
+        "ftp://ftp.example.com/file",
+        "intent://scan/#Intent;scheme=zxing;end",
+        "&#35;top",
+    ],
+)
+def test_a_link_that_is_no_web_page_gives_no_url(href: str) -> None:
+    assert absolute_url(href, BASE) is None
+
+
+@pytest.mark.parametrize(
+    ("href", "url"),
+    [
+        ("HTTPS://www.business-standard.com/markets", "https://www.business-standard.com/markets"),
+        ("//www.business-standard.com/markets", "https://www.business-standard.com/markets"),
+        # An href from JSON still escaped for HTML: read as the page's own links are.
+        ("/search?q=sensex&amp;type=news", "https://www.business-standard.com/search?q=sensex&type=news"),
+        ("https://www.business-standard.com/search?q=a&amp;page=2", "https://www.business-standard.com/search?q=a&page=2"),
+        # Only with its semicolon is it an entity: "&copy=1" is a field of the query.
+        ("/search?q=a&copy=1", "https://www.business-standard.com/search?q=a&copy=1"),
+    ],
+)
+def test_links_with_odd_spelling_resolve_to_the_page_they_name(href: str, url: str) -> None:
+    assert absolute_url(href, BASE) == url

@@ -491,12 +491,24 @@ def date_of_article_id(identifier: str) -> date | None:
 
 
 def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
-    """Resolve a link against the page; None for empty, javascript: and anchors."""
+    """Resolve a link against the page; None for empty, anchors, and what is no web page's address
+    (javascript:, mailto:, tel:, data:, an app's scheme: any scheme but http(s))."""
     if not href:
         return None
+    if "&" in href and _HREF_ENTITIES.search(href) is not None:
+        # An href from JSON or a feed still escaped for HTML ("?a=1&amp;b=2"); only the entities a
+        # URL may hold, with their semicolon: "&copy=1" is a query's field, not a "©".
+        href = _HREF_ENTITIES.sub(lambda found: html.unescape(found.group()), href)
     href = href.strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:")):
+    if not href or href.startswith("#"):
         return None
+    scheme = _SCHEME(href)
+    if scheme is not None:
+        # A browser reads the scheme case-blind, and after taking out tabs and line breaks
+        # ("java\nscript:"): the same test here.
+        name = _TAB_OR_BREAK.sub("", scheme.group(1)).lower()
+        if name not in ("http", "https"):
+            return None
     for prefix in _ABSOLUTE_PREFIXES:
         if base.startswith(prefix):
             if href.startswith(prefix) and href[len(prefix) : len(prefix) + 1] not in _NO_HOST:
@@ -519,6 +531,9 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
     return _join(base, href)
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-\t\r\n]*):").match
+_TAB_OR_BREAK = re.compile(r"[\t\r\n]")
+_HREF_ENTITIES = re.compile(r"&(?:amp|quot|apos|lt|gt|#\d+|#[xX][0-9a-fA-F]+);")
 _ABSOLUTE_PREFIXES = ("https://", "http://")
 # What after "scheme://" leaves the host empty, or may: urlsplit() removes tabs and line breaks first.
 _NO_HOST = ("", "/", "?", "#", "\t", "\r", "\n")
