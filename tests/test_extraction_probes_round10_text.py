@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extraction.normalize import absolute_url, normalize_date
+from crawler.extraction.text import block_paragraphs, fragment
 
 FEB_28 = "2024-02-28T15:42:00+05:30"
 FEB_28_MIDNIGHT = "2024-02-28T00:00:00+05:30"
@@ -121,3 +122,36 @@ def test_a_link_that_is_no_web_page_gives_no_url(href: str) -> None:
 )
 def test_links_with_odd_spelling_resolve_to_the_page_they_name(href: str, url: str) -> None:
     assert absolute_url(href, BASE) == url
+
+
+# --- paragraphs from markup -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markup", "paragraphs"),
+    [
+        # Preformatted text shows its line breaks: each line is a line the reader sees.
+        ("<pre>Sensex  73,158\nNifty   22,217\n\nBank Nifty 46,588</pre>", ["Sensex 73,158", "Nifty 22,217", "Bank Nifty 46,588"]),
+        ("<p>Closing levels:</p><pre>Sensex 73,158\r\nNifty 22,217</pre><p>Both rose.</p>", ["Closing levels:", "Sensex 73,158", "Nifty 22,217", "Both rose."]),
+        ("<pre><b>Sensex</b> 73,158\n<i>Nifty</i> 22,217</pre>", ["Sensex 73,158", "Nifty 22,217"]),
+        # Outside <pre> a line break in the source is white space, as before.
+        ("<p>Sensex 73,158\nNifty 22,217</p>", ["Sensex 73,158 Nifty 22,217"]),
+    ],
+)
+def test_preformatted_text_keeps_its_lines(markup: str, paragraphs: list[str]) -> None:
+    root = fragment(markup)
+    assert root is not None
+    assert block_paragraphs(root) == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("markup", "paragraphs"),
+    [
+        ("<p>He called it <q>a turning point</q> for exports.</p>", ["He called it \u201ca turning point\u201d for exports."]),
+        ("<p><q>We will <b>not</b> cut rates</q>, the governor said.</p>", ["\u201cWe will not cut rates\u201d, the governor said."]),
+    ],
+)
+def test_an_inline_quotation_shows_its_quotation_marks(markup: str, paragraphs: list[str]) -> None:
+    root = fragment(markup)
+    assert root is not None
+    assert block_paragraphs(root) == paragraphs
