@@ -30,6 +30,12 @@ BASE = "https://www.business-standard.com/markets/news/sensex-ends-higher-124022
         ("Published on: Feb 28 2024", FEB_28_MIDNIGHT),
         ("Posted on Feb 28 2024 | 3:42 PM IST", FEB_28),
         ("Updated: 28-02-2024 15:42 IST", FEB_28),
+        ("Updated At: Feb 28 2024", FEB_28_MIDNIGHT),
+        # The zone in brackets, and the Hindi edition's labels.
+        ("Feb 28, 2024 | 03:42 PM (IST)", FEB_28),
+        ("अपडेटेड: 28 फ़रवरी 2024, 15:42 IST", FEB_28),
+        ("प्रकाशित: 28 फरवरी 2024 03:42 PM", FEB_28),
+        ("अंतिम अपडेट : २८ फरवरी २०२४, 15:42 IST", FEB_28),
     ],
 )
 def test_a_date_after_any_label_a_page_writes_is_read(raw: str, iso: str) -> None:
@@ -62,6 +68,11 @@ def test_a_date_after_any_label_a_page_writes_is_read(raw: str, iso: str) -> Non
         ("Wednesday, February 28, 2024", FEB_28_MIDNIGHT),
         ("Wednesday, 28 February 2024, 3:42 PM IST", FEB_28),
         ("Wed, 28-02-2024 15:42", FEB_28),
+        # "at" between the day and the time; an ISO day with a 12-hour clock.
+        ("Feb 28 2024 at 3:42 PM", FEB_28),
+        ("February 28, 2024 at 3:42 pm IST", FEB_28),
+        ("2024-02-28 3:42 PM", FEB_28),
+        ("2024-02-28 03:42:00 PM", FEB_28),
     ],
 )
 def test_numeric_and_spelled_out_dates_are_read(raw: str, iso: str) -> None:

@@ -129,8 +129,11 @@ _LOOSE_FORMATS = (
 )
 # The labels a page, its AMP copy or an agency's line writes before a date ("Updated: ", "Published
 # on: ", "Updated - "), and the zone word: a dash is taken only after a label, where it is no date's.
+# The Hindi edition's labels too ("अपडेटेड: ", "प्रकाशित: "; a vowel sign is no word character to \b).
 _DISPLAY_NOISE = re.compile(
-    r"\b(?:IST\s*:?|(?:First Published|(?:Last )?Updated|Published|Posted)(?: on| at)?\s*[:\-\u2013\u2014]?)\s*", re.I
+    r"\(IST\)|\b(?:IST\s*:?|(?:First Published|(?:Last )?Updated|Published|Posted)(?: on| at)?\s*[:\-\u2013\u2014]?)\s*"
+    r"|(?:(?:पहली बार )?प्रकाशित|(?:अंतिम )?अपडेट(?:ेड)?)(?: तिथि)?\s*[:\-\u2013\u2014]?\s*",
+    re.I,
 )
 # (A full stop between a number and a space ends the year of "Fri, January 18 2019. 13:00".)
 _LOOSE_SEPARATORS = re.compile(r"\s*(?:[,|]|(?<=\d)\.(?=\s))\s*|\s+")
@@ -278,6 +281,8 @@ def _display_date(stripped: str) -> datetime | None:
     months = _AP_SEPTEMBER.sub(r"\1", _AP_MONTH.sub(r"\1", stripped))
     # "28th February", "28-Feb-2024": the ordinal's letters and the dashes around a month's name go.
     months = _MONTH_DASH.sub(" ", _ORDINAL.sub("", months))
+    # "February 28, 2024 at 3:42 pm": the word between the day and the time.
+    months = _AT_TIME.sub(" ", months)
     loose = _LOOSE_SEPARATORS.sub(" ", _SPOKEN_MERIDIEM.sub(r" \1m", months)).strip()
     parsed = _strptime_any(loose, (*_DISPLAY_FORMATS, *_LOOSE_FORMATS, *_NUMERIC_FORMATS))
     if parsed is None:
@@ -291,6 +296,7 @@ def _display_date(stripped: str) -> datetime | None:
 
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)
 _MONTH_DASH = re.compile(r"(?<=\d)-(?=[A-Za-z]{3})|(?<=[A-Za-z]{3})-(?=\d)")
+_AT_TIME = re.compile(r"\s+at\s+(?=\d)", re.I)
 _WEEKDAY = re.compile(r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\s+", re.I).match
 # All-number dates as Indian pages and feeds write them: the day first ("28-02-2024 15:42:00",
 # "28/02/2024", "28.02.2024"), or the year first with slashes ("2024/02/28"). The month-first
@@ -301,6 +307,7 @@ _NUMERIC_FORMATS = tuple(
         *(f"%d{sep}%m{sep}%Y" for sep in "-/."),
         "%Y/%m/%d",
         "%Y.%m.%d",
+        "%Y-%m-%d",  # (with a 12-hour clock: the display formats read it with a 24-hour one)
         "%m/%d/%Y",
     )
     for time in ("%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p", "")
