@@ -129,6 +129,10 @@ def test_a_link_that_is_no_web_page_gives_no_url(href: str) -> None:
         ("https://www.business-standard.com/search?q=a&amp;page=2", "https://www.business-standard.com/search?q=a&page=2"),
         # Only with its semicolon is it an entity: "&copy=1" is a field of the query.
         ("/search?q=a&copy=1", "https://www.business-standard.com/search?q=a&copy=1"),
+        # A space inside a link is sent as a browser sends it.
+        ("/topic/tata motors", "https://www.business-standard.com/topic/tata%20motors"),
+        (" https://www.business-standard.com/search?q=tata motors ", "https://www.business-standard.com/search?q=tata%20motors"),
+        ("//www.business-standard.com/topic/tata motors", "https://www.business-standard.com/topic/tata%20motors"),
     ],
 )
 def test_links_with_odd_spelling_resolve_to_the_page_they_name(href: str, url: str) -> None:

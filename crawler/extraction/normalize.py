@@ -509,6 +509,10 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
+    if " " in href:
+        # A space inside a link ("/topic/tata motors") is sent, and shown in the address bar, as
+        # "%20", as a browser does: a URL holds no space.
+        href = href.replace(" ", "%20")
     scheme = _SCHEME(href)
     if scheme is not None:
         # A browser reads the scheme case-blind, and after taking out tabs and line breaks
