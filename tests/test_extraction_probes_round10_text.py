@@ -4,9 +4,12 @@ page sees them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from crawler.extraction.normalize import absolute_url, normalize_date
+from crawler.extraction.page import Page
 from crawler.extraction.text import block_paragraphs, fragment
 
 FEB_28 = "2024-02-28T15:42:00+05:30"
@@ -170,3 +173,14 @@ def test_an_inline_quotation_shows_its_quotation_marks(markup: str, paragraphs: 
     root = fragment(markup)
     assert root is not None
     assert block_paragraphs(root) == paragraphs
+
+
+# --- structured data -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", [" NewsArticle", "NewsArticle ", "\nNewsArticle\n", ["WebPage", " NewsArticle "], " https://schema.org/NewsArticle"])
+def test_a_json_ld_type_with_white_space_around_it_is_still_the_type(written: object) -> None:
+    url = "https://www.business-standard.com/markets/news/sensex-ends-higher-124022800123_1.html"
+    block = json.dumps({"@context": "https://schema.org", "@type": written, "headline": "Sensex ends higher"})
+    page = Page(f'<html><head><script type="application/ld+json">{block}</script></head><body></body></html>'.encode(), url)
+    assert page.ld_article.get("headline") == "Sensex ends higher"
