@@ -84,6 +84,22 @@ def test_numeric_and_spelled_out_dates_are_read(raw: str, iso: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
+    [
+        "2024-02-28 10:12:00 UTC",
+        "2024-02-28T10:12:00 UTC",
+        "2024-02-28 15:42:00 GMT+05:30",
+        "2024-02-28 04:42:00 GMT-05:30",
+        "Feb 28 2024 | 10:12 AM GMT",
+        "Feb 28 2024 | 10:12 AM (UTC)",
+        "2024-02-28T10:12:00+00:00Z",
+    ],
+)
+def test_a_zone_named_after_the_time_gives_the_instant_not_ist_wall_time(raw: str) -> None:
+    assert normalize_date(raw) == FEB_28
+
+
+@pytest.mark.parametrize(
+    "raw",
     ["31-02-2024", "31/02/2024 10:00", "2024/13/01", "13/13/2024", "00-02-2024", "28-02-3024", "28-02-1900", "32nd February 2024"],
 )
 def test_impossible_or_far_numeric_dates_give_no_date(raw: str) -> None:

@@ -271,6 +271,31 @@ def _display_date(stripped: str) -> datetime | None:
     was the word "IST": "2024-02-28T15:42:00 IST"), then the formats with other separators."""
     if not stripped.isascii():  # (the Hindi edition's months and digits)
         stripped = _in_english(stripped)
+    zone = _TRAILING_ZONE(stripped)
+    if zone is not None:
+        # UTC named after the time ("2024-02-28 10:12:00 UTC", as Ruby and many a logger write it,
+        # "Feb 28 2024 | 10:12 AM GMT", "… GMT+05:30"): the rest read as it would be without it.
+        parsed = _display_date_in_zone(stripped[: zone.start()].rstrip(" ,|"))
+        offset = _utc_offset(*zone.groups())
+        if parsed is None or offset is None:
+            return None
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=offset)
+    return _display_date_in_zone(stripped)
+
+
+_TRAILING_ZONE = re.compile(r"(?<=[\d\s(])\(?(?:UTC|GMT|Z)(?:\s*([-+])(\d\d?)(?::?(\d\d))?)?\)?$", re.ASCII).search
+
+
+def _utc_offset(sign: str | None, hours: str | None, minutes: str | None) -> tzinfo | None:
+    if sign is None or hours is None:
+        return timezone.utc
+    offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    if offset >= timedelta(hours=24) or minutes is not None and int(minutes) > 59:
+        return None
+    return timezone(-offset if sign == "-" else offset)
+
+
+def _display_date_in_zone(stripped: str) -> datetime | None:
     parsed = _strptime_any(stripped, _DISPLAY_FORMATS)
     if parsed is not None:
         return parsed
