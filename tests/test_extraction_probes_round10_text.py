@@ -10,7 +10,7 @@ import pytest
 
 from crawler.extraction.normalize import absolute_url, normalize_date
 from crawler.extraction.page import Page
-from crawler.extraction.text import block_paragraphs, fragment
+from crawler.extraction.text import block_paragraphs, fragment, text_paragraphs
 
 FEB_28 = "2024-02-28T15:42:00+05:30"
 FEB_28_MIDNIGHT = "2024-02-28T00:00:00+05:30"
@@ -200,3 +200,9 @@ def test_a_json_ld_type_with_white_space_around_it_is_still_the_type(written: ob
     block = json.dumps({"@context": "https://schema.org", "@type": written, "headline": "Sensex ends higher"})
     page = Page(f'<html><head><script type="application/ld+json">{block}</script></head><body></body></html>'.encode(), url)
     assert page.ld_article.get("headline") == "Sensex ends higher"
+
+
+@pytest.mark.parametrize("separator", ["\r", "\r\n", "\n\n", "\u2029", "\u2028", "\x85", "\x0b", "\r\r"])
+def test_plain_text_body_lines_split_at_every_line_break(separator: str) -> None:
+    body = separator.join(["Sensex ended 0.5% higher.", "Nifty rose 0.4%.", "Bank stocks led."])
+    assert text_paragraphs(body) == ["Sensex ended 0.5% higher.", "Nifty rose 0.4%.", "Bank stocks led."]

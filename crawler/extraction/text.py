@@ -353,5 +353,7 @@ def is_code(paragraph: str) -> bool:
 
 
 def text_paragraphs(text: str) -> list[str]:
-    """Paragraphs of plain text (JSON-LD ``articleBody``): blank-line or newline separated."""
-    return [p for p in (clean_text(line) for line in re.split(r"\n\s*\n|\r?\n", text)) if p]
+    """Paragraphs of plain text (JSON-LD ``articleBody``): one a line, at every line break a reader
+    sees (a bare carriage return from an old CMS, the Unicode line and paragraph separators, Word's
+    manual line break "\\v"), as the markup's lines are split (blank lines give none)."""
+    return [p for p in (clean_text(line) for line in text.splitlines()) if p]
