@@ -137,7 +137,8 @@ def test_iso_dates_in_the_site_form_read_as_the_long_way_reads_them(raw: str) ->
     ],
 )
 def test_links_resolve_as_urljoin_resolves_them(href: str, base: str) -> None:
-    assert absolute_url(href, base) == urljoin(base, href)
+    # (A space inside a link is sent as "%20", as a browser sends it: urljoin keeps it.)
+    assert absolute_url(href, base) == urljoin(base, href.replace(" ", "%20"))
 
 
 @pytest.mark.parametrize(

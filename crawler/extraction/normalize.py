@@ -127,7 +127,14 @@ _LOOSE_FORMATS = (
     "%a %b %d %Y %H:%M",
     "%a %b %d %Y %H:%M:%S",
 )
-_DISPLAY_NOISE = re.compile(r"\b(?:IST|First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
+# The labels a page, its AMP copy or an agency's line writes before a date ("Updated: ", "Published
+# on: ", "Updated - "), and the zone word: a dash is taken only after a label, where it is no date's.
+# The Hindi edition's labels too ("अपडेटेड: ", "प्रकाशित: "; a vowel sign is no word character to \b).
+_DISPLAY_NOISE = re.compile(
+    r"\(IST\)|\b(?:IST\s*:?|(?:First Published|(?:Last )?Updated|Published|Posted)(?: on| at)?\s*[:\-\u2013\u2014]?)\s*"
+    r"|(?:(?:पहली बार )?प्रकाशित|(?:अंतिम )?अपडेट(?:ेड)?)(?: तिथि)?\s*[:\-\u2013\u2014]?\s*",
+    re.I,
+)
 # (A full stop between a number and a space ends the year of "Fri, January 18 2019. 13:00".)
 _LOOSE_SEPARATORS = re.compile(r"\s*(?:[,|]|(?<=\d)\.(?=\s))\s*|\s+")
 # AP style (the site's agency copy) shortens months with a full stop, "Feb. 28, 2024", and writes
@@ -148,7 +155,7 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     """
     if value is None or value == "":
         return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _UNIX_TIME(value.strip()) is not None):
         try:
             seconds = float(value)
             if seconds > 1e11:  # milliseconds
@@ -175,6 +182,11 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     if parsed is None:
         return None
     return _in_range_ist(parsed)
+
+
+# Unix seconds or milliseconds written as text, a fraction of a second after them or not (what
+# JavaScript's Date.now() / 1000 gives). isdigit() takes Devanagari digits too, which float() reads.
+_UNIX_TIME = re.compile(r"\d+(?:\.\d+)?").fullmatch
 
 
 # What follows the time of an RFC 822 date (or of the forms email.utils reads alike): "hrs" (Indian
@@ -259,6 +271,31 @@ def _display_date(stripped: str) -> datetime | None:
     was the word "IST": "2024-02-28T15:42:00 IST"), then the formats with other separators."""
     if not stripped.isascii():  # (the Hindi edition's months and digits)
         stripped = _in_english(stripped)
+    zone = _TRAILING_ZONE(stripped)
+    if zone is not None:
+        # UTC named after the time ("2024-02-28 10:12:00 UTC", as Ruby and many a logger write it,
+        # "Feb 28 2024 | 10:12 AM GMT", "… GMT+05:30"): the rest read as it would be without it.
+        parsed = _display_date_in_zone(stripped[: zone.start()].rstrip(" ,|"))
+        offset = _utc_offset(*zone.groups())
+        if parsed is None or offset is None:
+            return None
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=offset)
+    return _display_date_in_zone(stripped)
+
+
+_TRAILING_ZONE = re.compile(r"(?<=[\d\s(])\(?(?:UTC|GMT|Z)(?:\s*([-+])(\d\d?)(?::?(\d\d))?)?\)?$", re.ASCII).search
+
+
+def _utc_offset(sign: str | None, hours: str | None, minutes: str | None) -> tzinfo | None:
+    if sign is None or hours is None:
+        return timezone.utc
+    offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    if offset >= timedelta(hours=24) or minutes is not None and int(minutes) > 59:
+        return None
+    return timezone(-offset if sign == "-" else offset)
+
+
+def _display_date_in_zone(stripped: str) -> datetime | None:
     parsed = _strptime_any(stripped, _DISPLAY_FORMATS)
     if parsed is not None:
         return parsed
@@ -267,8 +304,39 @@ def _display_date(stripped: str) -> datetime | None:
     except ValueError:
         pass
     months = _AP_SEPTEMBER.sub(r"\1", _AP_MONTH.sub(r"\1", stripped))
+    # "28th February", "28-Feb-2024": the ordinal's letters and the dashes around a month's name go.
+    months = _MONTH_DASH.sub(" ", _ORDINAL.sub("", months))
+    # "February 28, 2024 at 3:42 pm": the word between the day and the time.
+    months = _AT_TIME.sub(" ", months)
     loose = _LOOSE_SEPARATORS.sub(" ", _SPOKEN_MERIDIEM.sub(r" \1m", months)).strip()
-    return _strptime_any(loose, (*_DISPLAY_FORMATS, *_LOOSE_FORMATS))
+    parsed = _strptime_any(loose, (*_DISPLAY_FORMATS, *_LOOSE_FORMATS, *_NUMERIC_FORMATS))
+    if parsed is None:
+        # A weekday written in full ("Wednesday, February 28, 2024") or before a form written
+        # without one: strptime does not check it against the day either way.
+        weekday = _WEEKDAY(loose)
+        if weekday is not None:
+            parsed = _strptime_any(loose[weekday.end() :], (*_DISPLAY_FORMATS, *_LOOSE_FORMATS, *_NUMERIC_FORMATS))
+    return parsed
+
+
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)
+_MONTH_DASH = re.compile(r"(?<=\d)-(?=[A-Za-z]{3})|(?<=[A-Za-z]{3})-(?=\d)")
+_AT_TIME = re.compile(r"\s+at\s+(?=\d)", re.I)
+_WEEKDAY = re.compile(r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\s+", re.I).match
+# All-number dates as Indian pages and feeds write them: the day first ("28-02-2024 15:42:00",
+# "28/02/2024", "28.02.2024"), or the year first with slashes ("2024/02/28"). The month-first
+# American form is read only where the day-first one cannot be (a "month" above 12).
+_NUMERIC_FORMATS = tuple(
+    f"{day} {time}".strip()
+    for day in (
+        *(f"%d{sep}%m{sep}%Y" for sep in "-/."),
+        "%Y/%m/%d",
+        "%Y.%m.%d",
+        "%Y-%m-%d",  # (with a 12-hour clock: the display formats read it with a 24-hour one)
+        "%m/%d/%Y",
+    )
+    for time in ("%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p", "")
+)
 
 
 def _strptime_any(text: str, formats: tuple[str, ...]) -> datetime | None:
@@ -455,12 +523,28 @@ def date_of_article_id(identifier: str) -> date | None:
 
 
 def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
-    """Resolve a link against the page; None for empty, javascript: and anchors."""
+    """Resolve a link against the page; None for empty, anchors, and what is no web page's address
+    (javascript:, mailto:, tel:, data:, an app's scheme: any scheme but http(s))."""
     if not href:
         return None
+    if "&" in href and _HREF_ENTITIES.search(href) is not None:
+        # An href from JSON or a feed still escaped for HTML ("?a=1&amp;b=2"); only the entities a
+        # URL may hold, with their semicolon: "&copy=1" is a query's field, not a "©".
+        href = _HREF_ENTITIES.sub(lambda found: html.unescape(found.group()), href)
     href = href.strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:")):
+    if not href or href.startswith("#"):
         return None
+    if " " in href:
+        # A space inside a link ("/topic/tata motors") is sent, and shown in the address bar, as
+        # "%20", as a browser does: a URL holds no space.
+        href = href.replace(" ", "%20")
+    scheme = _SCHEME(href)
+    if scheme is not None:
+        # A browser reads the scheme case-blind, and after taking out tabs and line breaks
+        # ("java\nscript:"): the same test here.
+        name = _TAB_OR_BREAK.sub("", scheme.group(1)).lower()
+        if name not in ("http", "https"):
+            return None
     for prefix in _ABSOLUTE_PREFIXES:
         if base.startswith(prefix):
             if href.startswith(prefix) and href[len(prefix) : len(prefix) + 1] not in _NO_HOST:
@@ -483,6 +567,9 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
     return _join(base, href)
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-\t\r\n]*):").match
+_TAB_OR_BREAK = re.compile(r"[\t\r\n]")
+_HREF_ENTITIES = re.compile(r"&(?:amp|quot|apos|lt|gt|#\d+|#[xX][0-9a-fA-F]+);")
 _ABSOLUTE_PREFIXES = ("https://", "http://")
 # What after "scheme://" leaves the host empty, or may: urlsplit() removes tabs and line breaks first.
 _NO_HOST = ("", "/", "?", "#", "\t", "\r", "\n")

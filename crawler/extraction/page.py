@@ -134,6 +134,9 @@ _SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/", "https://www.sc
 
 
 def _type_name(value: str) -> str:
+    if value[:1].isspace() or value[-1:].isspace():
+        # ("NewsArticle " from a CMS template: a reader of the data still takes it for the type)
+        value = value.strip()
     if ":" in value:
         for prefix in _SCHEMA_PREFIXES:
             if value.startswith(prefix):

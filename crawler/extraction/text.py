@@ -36,6 +36,7 @@ BLOCK_TAGS = frozenset(
 # paragraph per cell, which loses which figure belongs to which name.
 TABLE_CELLS = frozenset({"td", "th"})
 CELL_SEPARATOR = " | "
+OPEN_QUOTE, CLOSE_QUOTE = "\u201c", "\u201d"
 # Never text a reader takes for the article: code, controls (a poll's choices), frames, media
 # elements (whose text is the fallback a browser without them shows: "Your browser does not support
 # the video tag."), and AMP's embeds and ads, whose placeholders hold the embedded post's text; AMP's
@@ -196,6 +197,14 @@ def _flush(buffer: list[str], paragraphs: list[str]) -> None:  # called only wit
         paragraphs.append(text)
 
 
+def _flush_lines(buffer: list[str], paragraphs: list[str]) -> None:
+    # Preformatted text keeps its line breaks on the page: each line is one a reader sees (a
+    # statement's or a table's rows typed as text), not one run-on paragraph.
+    text = "".join(buffer)
+    buffer.clear()
+    paragraphs.extend(line for line in (clean_text(line) for line in text.splitlines()) if line)
+
+
 def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: list[str], paragraphs: list[str]) -> None:
     # Each of lxml's .tag, .text and .tail makes a new string: read once each.
     tag = element.tag
@@ -215,12 +224,20 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
             elif tag in TABLE_CELLS and buffer and not "".join(buffer).isspace():
                 buffer.append(CELL_SEPARATOR)
             text = element.text
+            if tag == "q":
+                # A browser draws the quotation marks of an inline quotation itself: the markup has none.
+                buffer.append(OPEN_QUOTE)
             if text:
                 buffer.append(text)
             for child in element:
                 _walk(child, skip, buffer, paragraphs)
+            if tag == "q":
+                buffer.append(CLOSE_QUOTE)
             if is_block and buffer:
-                _flush(buffer, paragraphs)
+                if tag == "pre":
+                    _flush_lines(buffer, paragraphs)
+                else:
+                    _flush(buffer, paragraphs)
     # (a comment or processing instruction, or a skipped element: only its tail is read)
     tail = element.tail
     if tail:
@@ -336,5 +353,7 @@ def is_code(paragraph: str) -> bool:
 
 
 def text_paragraphs(text: str) -> list[str]:
-    """Paragraphs of plain text (JSON-LD ``articleBody``): blank-line or newline separated."""
-    return [p for p in (clean_text(line) for line in re.split(r"\n\s*\n|\r?\n", text)) if p]
+    """Paragraphs of plain text (JSON-LD ``articleBody``): one a line, at every line break a reader
+    sees (a bare carriage return from an old CMS, the Unicode line and paragraph separators, Word's
+    manual line break "\\v"), as the markup's lines are split (blank lines give none)."""
+    return [p for p in (clean_text(line) for line in text.splitlines()) if p]
