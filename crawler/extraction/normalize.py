@@ -538,7 +538,8 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
         # A space inside a link ("/topic/tata motors") is sent, and shown in the address bar, as
         # "%20", as a browser does: a URL holds no space.
         href = href.replace(" ", "%20")
-    scheme = _SCHEME(href)
+    # (A link starting "https://" or "http://", as most do, names its scheme plainly.)
+    scheme = _SCHEME(href) if ":" in href and not href.startswith(_ABSOLUTE_PREFIXES) else None
     if scheme is not None:
         # A browser reads the scheme case-blind, and after taking out tabs and line breaks
         # ("java\nscript:"): the same test here.
