@@ -259,6 +259,57 @@ def cut_partial_line(feed: FeedRecord) -> bool:
     return True
 
 
+def _line_start(raw: IO[bytes], end: int, floor: int) -> int:
+    """Where the line ending at ``end`` (its newline at ``end - 1``) starts, not before ``floor``."""
+    stop = end - 1
+    while stop > floor:
+        start = max(floor, stop - (1 << 16))
+        raw.seek(start)
+        newline = raw.read(stop - start).rfind(b"\n")
+        if newline >= 0:
+            return start + newline + 1
+        stop = start
+    return floor
+
+
+def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
+    """Cut off the last lines of a run's JSON lines file while they hold one of ``article_ids``: articles
+    the run was killed in the middle of handing to its feeds (in this one, not in another). Forgotten,
+    they are emitted again by the next run, which continues the file; left in it, they would be there
+    twice. Only the run's own part of the file (from its ``offset``) is cut. Returns the lines cut."""
+    if not article_ids or feed.format not in LINE_FORMATS or feed.compression:
+        return 0
+    raw = _open_regular(feed.path)
+    if raw is None:
+        return 0
+    cut = 0
+    with raw:
+        size = end = os.fstat(raw.fileno()).st_size
+        floor = feed.offset if 0 < feed.offset <= size else 0
+        while end > floor:
+            start = _line_start(raw, end, floor)
+            raw.seek(start)
+            found: dict[str, int | None] = {}
+            try:
+                _from_mapping(json.loads(raw.read(end - start)), found)
+            except ValueError:
+                break
+            if not found or not found.keys() <= article_ids:
+                break
+            end, cut = start, cut + 1
+    if cut:
+        try:
+            os.truncate(feed.path, end)
+        except OSError as error:
+            logger.warning("Recovery: could not cut the last %d line(s) off %s: %s", cut, feed.path, error)
+            return 0
+        logger.warning(
+            "Recovery: cut %d article line(s) off the end of %s that the killed run's other feeds lack; the run emits them again",
+            cut, feed.path,
+        )
+    return cut
+
+
 def mend_cut_gzip(feed: FeedRecord) -> bool:
     """Make a killed run's cut gzip part of a file one whole gzip member again, holding what could be
     read of it (complete lines only, for JSON lines); True if it was cut and is mended.
@@ -354,8 +405,10 @@ def recover_pending(
             if feed.filtered:
                 filtered.add(key)
         every = [found for key, found in per_feed.items() if key not in filtered]
+        partial: set[str] = set()
         for entry in entries:
-            if any(holds(found, entry) for found in per_feed.values()) and all(holds(found, entry) for found in every):
+            in_any = any(holds(found, entry) for found in per_feed.values())
+            if in_any and all(holds(found, entry) for found in every):
                 seen = store.get(entry.article_id)
                 if seen is not None and seen.version >= entry.version:
                     # Another run emitted this version or a later one since: that one stays seen.
@@ -364,7 +417,12 @@ def recover_pending(
                     store.confirm(entry.article_id, run_id)
                 confirmed += 1
             else:
+                if in_any:
+                    partial.add(entry.article_id)
                 store.drop_pending(entry.article_id, run_id)
                 dropped += 1
+        if partial:
+            for feed in store.feeds_of(run_id):
+                cut_trailing_items(feed, partial)
         store.forget_run(run_id)
     return confirmed, dropped

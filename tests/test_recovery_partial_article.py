@@ -1,0 +1,74 @@
+"""A run killed between two feeds' writes of one article: the feeds that have it lose it again, so the
+next run's copy is the only one (the delivery matrix's two-feed kill found it, now and then)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from crawler.incremental.recovery import recover_pending
+from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
+
+KILLED = "latest:killed"
+
+
+def line(article_id: str, version: int = 1) -> str:
+    return json.dumps({"articleId": article_id, "version": version, "headline": f"Story {article_id}"}) + "\n"
+
+
+def setup(tmp_path: Path, jsonl: str, rows: list[str], *, offset: int = 0) -> tuple[SqliteSeenStore, Path, Path]:
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    lines, table = tmp_path / "items.jsonl", tmp_path / "items.csv"
+    lines.write_text(jsonl, encoding="utf-8")
+    with table.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["articleId", "version", "headline"])
+        for article_id in rows:
+            writer.writerow([article_id, 1, f"Story {article_id}"])
+    store.record_feed(KILLED, FeedRecord(str(lines), "jsonlines", feed="items.jsonl", offset=offset, forgotten_at_end=True))
+    store.record_feed(KILLED, FeedRecord(str(table), "csv", feed="items.csv", forgotten_at_end=True))
+    return store, lines, table
+
+
+def pending(store: SqliteSeenStore, *ids: str) -> None:
+    for article_id in ids:
+        store.add_pending(PendingArticle(article_id, 1, "h", None, None, KILLED))
+
+
+def test_an_article_one_feed_has_and_the_other_not_leaves_the_one_that_has_it(tmp_path: Path) -> None:
+    # Killed after the JSON lines feed took the third article and before the CSV feed did.
+    store, lines, _ = setup(tmp_path, line("1") + line("2") + line("3"), ["1", "2"])
+    try:
+        pending(store, "1", "2", "3")
+        confirmed, dropped = recover_pending(store, "latest:next")
+        assert (confirmed, dropped) == (2, 1)
+        # Forgotten, so the next run emits it again: into the same JSON lines file, continued. Left
+        # there, the file would hold it twice.
+        assert lines.read_text(encoding="utf-8") == line("1") + line("2")
+        assert store.get("3") is None and store.get("2") is not None
+    finally:
+        store.close()
+
+
+def test_only_the_killed_runs_own_trailing_lines_are_cut(tmp_path: Path) -> None:
+    # An earlier run's line for the same story (an older version) before the killed run's part stays.
+    earlier = line("3")
+    store, lines, _ = setup(tmp_path, earlier + line("1") + line("3"), ["1"], offset=len(earlier.encode()))
+    try:
+        pending(store, "1", "3")
+        recover_pending(store, "latest:next")
+        assert lines.read_text(encoding="utf-8") == earlier + line("1")
+    finally:
+        store.close()
+
+
+def test_a_line_of_an_article_that_is_whole_elsewhere_is_not_cut(tmp_path: Path) -> None:
+    # Every feed has every article: nothing is cut, all confirmed.
+    store, lines, _ = setup(tmp_path, line("1") + line("2"), ["1", "2"])
+    try:
+        pending(store, "1", "2")
+        assert recover_pending(store, "latest:next") == (2, 0)
+        assert lines.read_text(encoding="utf-8") == line("1") + line("2")
+    finally:
+        store.close()
