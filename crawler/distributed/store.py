@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, key_prefix, safe_name, worker_name
-from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError, is_older_copy
+from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, key_prefix, redacted, safe_name, worker_name
+from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError, is_older_copy, state_dir
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -84,6 +87,52 @@ return {outcome, version}
 _SEEN_FIELDS = ("version", "content_hash", "date_modified", "source_date")
 
 
+logger = logging.getLogger(__name__)
+
+# One article of a machine's own seen-store into Redis, unless Redis has that version or a later one.
+# KEYS: the article's seen hash, the id set; ARGV: article id, version, content hash, date modified and
+# source date ("" for none).
+_CARRY_LUA = """
+local seen_version = redis.call('HGET', KEYS[1], 'version')
+if seen_version and tonumber(seen_version) >= tonumber(ARGV[2]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'content_hash', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'date_modified', ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'source_date', ARGV[5]) end
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+"""
+
+
+def carry_over(client: Redis, prefix: str, local: Path) -> int:
+    """Copy the articles of a machine's SQLite seen-store (``local``) into a Redis seen-store never used
+    (no article, no epoch): a machine switched from its own cron runs to distributed ones would emit
+    every article its runs delivered a second time. Returns how many were copied.
+
+    A store in use is left alone: it knows better than a machine's store, which may be old. Two workers
+    starting together on an unused store both copy theirs: the union, the later version of each.
+    """
+    if not local.is_file() or client.exists(epoch_key(prefix)) or client.scard(f"{prefix}:seen-ids"):
+        return 0
+    script = client.register_script(_CARRY_LUA)
+    carried = 0
+    database = sqlite3.connect(f"{local.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = database.execute("SELECT article_id, version, content_hash, date_modified, source_date FROM seen")
+        while batch := rows.fetchmany(1000):
+            pipe = client.pipeline(transaction=False)
+            for article_id, version, content_hash, date_modified, source_date in batch:
+                script(
+                    keys=[f"{prefix}:seen:{article_id}", f"{prefix}:seen-ids"],
+                    args=[article_id, version, content_hash, date_modified or "", source_date or ""],
+                    client=pipe,
+                )
+            carried += sum(int(done) for done in pipe.execute())
+    finally:
+        database.close()
+    return carried
+
+
 class RedisDataLost(Exception):
     """Redis lost what it held while a worker ran (restarted without persistence, flushed, keys evicted).
 
@@ -135,7 +184,22 @@ class RedisSeenStore:
     @classmethod
     def open(cls, settings: Any, spider_name: str) -> RedisSeenStore:
         scope = f"{safe_name(spider_name, 'spider')}:{worker_name(settings)}"
-        return cls(connect(settings), key_prefix(settings), scope, future_skew=settings.getfloat("BS_FUTURE_DATE_SKEW", 600.0))
+        store = cls(connect(settings), key_prefix(settings), scope, future_skew=settings.getfloat("BS_FUTURE_DATE_SKEW", 600.0))
+        local = state_dir(settings) / "seen.sqlite3"
+        try:
+            carried = carry_over(store.client, store.prefix, local)
+        except sqlite3.Error as error:
+            logger.warning("Could not read the local seen-store %s (%s): the articles it holds are emitted again", local, error)
+        except store._errors as error:
+            store.client.close()
+            raise StateError(f"Redis at {redacted(str(settings.get('REDIS_URL')))}: {error}") from error
+        else:
+            if carried:
+                logger.warning(
+                    "A first distributed run: carried %d seen article(s) over from the local seen-store %s into Redis; "
+                    "they are not emitted again", carried, local,
+                )
+        return store
 
     @classmethod
     def check(cls, settings: Any) -> None:
