@@ -191,10 +191,14 @@ def _unfit_for_runs(client: Redis, url: str, probe_key: str) -> str | None:
         memory = {}  # INFO not allowed (ACL, a renamed command): the write below still tells a full Redis
     policy = str(memory.get("maxmemory_policy", "noeviction"))
     if int(memory.get("maxmemory", 0) or 0) > 0 and policy != "noeviction":
-        return (
-            f"Redis at {url} evicts keys when it is full (maxmemory-policy {policy}): the seen-store and the claims "
-            "would be lost and articles emitted again; set maxmemory-policy noeviction; nothing was fetched"
+        # A volatile-* policy evicts only keys with an expiry: the seen-store has none, but the claims and
+        # the runs' alive marks do, and a live run's claim lost is an article two workers emit.
+        lost = (
+            "the claims and the runs' alive marks (keys with an expiry) would be lost and articles emitted twice"
+            if policy.startswith("volatile-")
+            else "the seen-store and the claims would be lost and articles emitted again"
         )
+        return f"Redis at {url} evicts keys when it is full (maxmemory-policy {policy}): {lost}; set maxmemory-policy noeviction; nothing was fetched"
     try:
         client.set(probe_key, 1, ex=60)
         client.delete(probe_key)
