@@ -86,3 +86,56 @@ def test_a_crawl_with_a_negative_feed_indent_writes_one_item_a_line(tmp_path: Pa
         result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "FEED_EXPORT_INDENT": "-1"}, timeout=120)
     assert result.status == 0, result.log[-3000:]
     assert result.items
+
+
+# --- stored responses that carry no body ------------------------------------------------------------------------
+
+
+def _warc_without_bodies(path: Path) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        for status, url in (("304 Not Modified", "a-124100600001_1"), ("204 No Content", "b-124100600002_1")):
+            # A 304 (a revalidated page) and a 204 may name the page's length with no body to go with it.
+            http = StatusAndHeaders(status, [("Content-Type", "text/html"), ("Content-Length", "51234")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                f"https://www.business-standard.com/markets/news/{url}.html", "response", payload=BytesIO(b""),
+                http_headers=http, warc_headers_dict={"WARC-Date": "2024-10-06T10:12:30Z"},
+            )
+            writer.write_record(record)
+
+
+def test_a_stored_answer_without_a_body_is_skipped_for_its_status_not_as_cut_short(tmp_path: Path) -> None:
+    # Their Content-Length is the page's, never sent: skipped as "truncated" (a WARNING saying the
+    # archive held a cut page, stat bs/reextract/skipped/truncated) for what is an http-304.
+    from crawler.sources import StoredResponse, iter_warc
+
+    path = tmp_path / "nobody.warc"
+    _warc_without_bodies(path)
+    records = list(iter_warc(path))
+    assert [type(r).__name__ for r in records] == ["StoredResponse", "StoredResponse"], records
+    assert [r.status for r in records if isinstance(r, StoredResponse)] == [304, 204]
+
+
+def test_a_cache_entry_of_a_304_or_a_head_request_is_no_broken_file(tmp_path: Path) -> None:
+    import pickle
+
+    from crawler.sources import StoredResponse, read_cache_entry
+
+    for name, status, method in (("e304", 304, "GET"), ("ehead", 200, "HEAD")):
+        entry = tmp_path / name
+        entry.mkdir()
+        meta = {"url": "https://www.business-standard.com/markets/news/a-124100600001_1.html", "method": method,
+                "status": status, "response_url": "https://www.business-standard.com/markets/news/a-124100600001_1.html",
+                "timestamp": 1728209550.0}
+        (entry / "meta").write_text(repr(meta))
+        (entry / "pickled_meta").write_bytes(pickle.dumps(meta, protocol=4))
+        (entry / "response_headers").write_bytes(b"Content-Type: text/html\r\nContent-Length: 51234\r\n")
+        (entry / "response_body").write_bytes(b"")
+        record = read_cache_entry(entry)
+        assert isinstance(record, StoredResponse), record
+        assert record.status == status
