@@ -10,12 +10,14 @@ import pytest
 from tests.e2e import crawl, scrapy
 from tests.loopback.site import LoopbackSite
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+from tests.test_services_probes_round10 import own_redis  # noqa: F401 (a Redis of this module's own, to make evicting)
 
 
 @pytest.fixture
-def evicting_redis(redis_url: str) -> Iterator[tuple[str, object]]:  # noqa: F811
+def evicting_redis(own_redis: str) -> Iterator[tuple[str, object]]:  # noqa: F811
     import redis
 
+    redis_url = own_redis
     client = redis.Redis.from_url(redis_url)
     before = {name: client.config_get(name)[name] for name in ("maxmemory", "maxmemory-policy")}
     try:
