@@ -273,6 +273,12 @@ def _content_length(headers: HeadersDict) -> int | None:
     return None
 
 
+def announces_body(status: int, method: str = "GET") -> bool:
+    """Whether a response's Content-Length is the length of the body stored with it: not for a
+    1xx, 204 or 304 answer, nor one to HEAD, whose Content-Length (if any) is the page's, never sent."""
+    return not (100 <= status < 200 or status in (204, 304) or method.upper() == "HEAD")
+
+
 def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record:
     """The response stored in one entry of Scrapy's ``FilesystemCacheStorage``.
 
@@ -300,7 +306,7 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
     # The cache keeps the body as received (before decompression), so its length is
     # the Content-Length the server announced; a shorter one is a file cut short.
     # (Only shorter: were the cache moved behind decompression, bodies grow, never shrink.)
-    announced = _content_length(headers)
+    announced = _content_length(headers) if announces_body(status, str(meta.get("method") or "GET")) else None
     if announced is not None and len(body) < announced:
         return SkippedRecord(origin, BROKEN, f"body of {len(body)} bytes, Content-Length says {announced}")
     return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
@@ -393,7 +399,14 @@ def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
         return SkippedRecord(origin, TRUNCATED, f"{url}: stored cut short (WARC-Truncated: {truncated})")
     announced = record.http_headers.get_header("Content-Length")
     payload = getattr(record, "payload_length", None)
-    if announced and announced.strip().isdigit() and isinstance(payload, int) and payload >= 0 and not record.http_headers.get_header("Transfer-Encoding"):
+    if (
+        announced
+        and announced.strip().isdigit()
+        and isinstance(payload, int)
+        and payload >= 0
+        and not record.http_headers.get_header("Transfer-Encoding")
+        and announces_body(status)
+    ):
         if payload < int(announced):
             return SkippedRecord(origin, TRUNCATED, f"{url}: payload of {payload} bytes, Content-Length says {announced}")
     fetched_at = parse_warc_date(record.rec_headers.get_header("WARC-Date"))

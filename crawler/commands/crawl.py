@@ -60,6 +60,9 @@ MAX_DECIMAL = 1e12
 # Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
 # the output (each article then lost to an error, run after run).
 ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
+# Scrapy's settings whose negative values it documents: FEED_EXPORT_INDENT below 0 puts each item on a
+# line of its own, as 0 does.
+NEGATIVE_DOCUMENTED = frozenset({"FEED_EXPORT_INDENT"})
 
 
 # Dict settings Scrapy builds its components from (import path → order, None switching one off)...
@@ -216,7 +219,7 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
         return f"{given} is too large (at most {MAX_DECIMAL:.0e})"
     # Negative limits, delays and counts mean nothing (priorities may be negative; a setting whose
     # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
-    if value < 0 <= default and "PRIORITY" not in name:
+    if value < 0 <= default and "PRIORITY" not in name and name not in NEGATIVE_DOCUMENTED:
         return f"{given} must not be negative"
     if name in AT_LEAST_ONE and value < 1:
         return f"{given} must be at least 1"

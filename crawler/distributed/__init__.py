@@ -191,10 +191,14 @@ def _unfit_for_runs(client: Redis, url: str, probe_key: str) -> str | None:
         memory = {}  # INFO not allowed (ACL, a renamed command): the write below still tells a full Redis
     policy = str(memory.get("maxmemory_policy", "noeviction"))
     if int(memory.get("maxmemory", 0) or 0) > 0 and policy != "noeviction":
-        return (
-            f"Redis at {url} evicts keys when it is full (maxmemory-policy {policy}): the seen-store and the claims "
-            "would be lost and articles emitted again; set maxmemory-policy noeviction; nothing was fetched"
+        # A volatile-* policy evicts only keys with an expiry: the seen-store has none, but the claims and
+        # the runs' alive marks do, and a live run's claim lost is an article two workers emit.
+        lost = (
+            "the claims and the runs' alive marks (keys with an expiry) would be lost and articles emitted twice"
+            if policy.startswith("volatile-")
+            else "the seen-store and the claims would be lost and articles emitted again"
         )
+        return f"Redis at {url} evicts keys when it is full (maxmemory-policy {policy}): {lost}; set maxmemory-policy noeviction; nothing was fetched"
     try:
         client.set(probe_key, 1, ex=60)
         client.delete(probe_key)
@@ -210,9 +214,17 @@ def _unfit_for_runs(client: Redis, url: str, probe_key: str) -> str | None:
 EPOCHS_FILE = "redis-epochs.json"
 
 
-def _epochs(settings: BaseSettings) -> tuple[Path, str]:
+def epoch_key(prefix: str) -> str:
+    """The key of the token that tells a Redis store from its emptied self (crawler/distributed/store.py)."""
+    return f"{prefix}:epoch"
+
+
+def epochs_file(settings: BaseSettings) -> tuple[Path, str]:
+    """Where this machine notes the epochs it ran on, and the entry of ``settings``' Redis and prefix."""
+    from crawler.incremental.store import state_dir
+
     place = f"{redacted(str(settings.get('REDIS_URL')))} {key_prefix(settings)}"
-    return Path(settings.get("BS_STATE_DIR") or ".state") / EPOCHS_FILE, place
+    return state_dir(settings) / EPOCHS_FILE, place
 
 
 def _read_epochs(path: Path) -> dict[str, str]:
@@ -223,9 +235,10 @@ def _read_epochs(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in known.items()} if isinstance(known, dict) else {}
 
 
-def remember_epoch(settings: BaseSettings, epoch: str) -> None:
-    """Note the epoch this run found (written whole: several workers may share the state dir)."""
-    path, place = _epochs(settings)
+def remember_epoch(where: tuple[Path, str], epoch: str) -> None:
+    """Note the epoch this run found at ``where`` (:func:`epochs_file`; written whole: several workers
+    may share the state dir)."""
+    path, place = where
     known = _read_epochs(path)
     if known.get(place) == epoch:
         return
@@ -241,11 +254,11 @@ def remember_epoch(settings: BaseSettings, epoch: str) -> None:
 
 
 def _emptied(client: Redis, settings: BaseSettings) -> str | None:
-    path, place = _epochs(settings)
+    path, place = epochs_file(settings)
     known = _read_epochs(path).get(place)
     if known is None:
         return None
-    current = client.get(f"{key_prefix(settings)}:epoch")
+    current = client.get(epoch_key(key_prefix(settings)))
     if isinstance(current, bytes):
         current = current.decode()
     if current == known:

@@ -31,6 +31,8 @@ from crawler.distributed import (
     RunKeys,
     connect,
     enabled,
+    epoch_key,
+    epochs_file,
     key_prefix,
     redacted,
     remember_epoch,
@@ -39,7 +41,7 @@ from crawler.distributed import (
     safe_name,
     worker_name,
 )
-from crawler.distributed.store import RedisDataLost, RedisSeenStore, epoch_key
+from crawler.distributed.store import RedisDataLost, RedisSeenStore
 from crawler.incremental.extension import seen_store_of
 from crawler import stats as stat
 from crawler.runstop import stop_run
@@ -234,13 +236,14 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self._join = server.register_script(_JOIN_LUA)
         self._beat_script = server.register_script(_BEAT_LUA)
         self._busy_script = server.register_script(_BUSY_LUA)
-        self.busy_key = keys.workers.rsplit(":", 1)[0] + ":busy"
+        self.busy_key = f"{keys.base}:busy"
         self.busy_marked = 0.0
         self._adopt = server.register_script(_ADOPT_LUA)
         self.inflight_key = keys.inflight(worker)
         self.inflight_prefix = keys.inflight("")
         self.inflight_numbers = itertools.count(1)
         self.epoch_key = epoch_key(key_prefix(crawler.settings))
+        self.epochs_file = epochs_file(crawler.settings)
         self.store_prefix = key_prefix(crawler.settings)
         self.pending_prefix = f"{self.store_prefix}:pending:{safe_name(crawler.spidercls.name or '', 'spider')}:"
         self.epoch: bytes | None = None
@@ -295,7 +298,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             if self.epoch is not None:
                 if self.store is not None:
                     self.store.epoch = self.epoch.decode()
-                remember_epoch(self.crawler.settings, self.epoch.decode())
+                remember_epoch(self.epochs_file, self.epoch.decode())
             # Before this worker takes anything: what its killed previous life held, and what gone workers held.
             self._adopt_gone(own=True)
         except RedisError as error:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, key_prefix, redacted, safe_name, worker_name
+from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, epoch_key, key_prefix, redacted, safe_name, worker_name
 from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError, is_older_copy, state_dir
 
 if TYPE_CHECKING:
@@ -139,10 +139,6 @@ class RedisDataLost(Exception):
     Told by ``<prefix>:epoch``, a token set once and never deleted by the crawler: gone or another,
     the seen-store and the run's queue are gone with it.
     """
-
-
-def epoch_key(prefix: str) -> str:
-    return f"{prefix}:epoch"
 
 
 class RedisSeenStore:
