@@ -294,9 +294,13 @@ class AmpV1(CmsStory, ArticlePage):
         return [p for block in outside for p in self.paragraphs_of(block, "", parts=parts)]
 
     def live_marked(self) -> bool:
-        """The page's own marks of a live blog: update blocks, or a LIVE button by the headline."""
+        """The page's own marks of a live blog: update blocks in the story's container, or a LIVE
+        button by the headline. Blocks after the story alone are no mark (a widget of another blog
+        is drawn so): they are the blog's updates once it is one, as on the Next.js twin."""
         headline = self.headline_element
-        return bool(self.update_blocks) or (headline is not None and "LiveButton" in self.page.text and bool(select(self.LIVE_BUTTON_BY_HEADLINE, headline)))
+        body = self.body_container
+        in_story = body is not None and any(any(a is body for a in b.iterancestors()) for b in self.update_blocks)
+        return in_story or (headline is not None and "LiveButton" in self.page.text and bool(select(self.LIVE_BUTTON_BY_HEADLINE, headline)))
 
     def live_updates(self) -> list[str]:
         # Each item is written in the CMS as a story is: its ad slots, promos and inline captions are no update.
