@@ -8,7 +8,8 @@ import pytest
 
 from crawler.extraction import extract
 from tests.test_extraction_probes_more import _fixture, _once
-from tests.test_extraction_probes_round10 import AMP_UPDATE, AMP_UPDATE_LINES
+from tests.test_extraction_probes_nextjs import _with_data
+from tests.test_extraction_probes_round10 import AMP_UPDATE, AMP_UPDATE_LINES, HERO_BLOCK
 
 # --- an AMP story beside another blog's update blocks -----------------------------------------------------
 
@@ -59,3 +60,35 @@ def test_update_blocks_of_an_amp_story_s_own_container_still_make_a_live_blog() 
     article = extract(html.encode(), url).article
     assert article.isLiveBlog is True
     assert article.articleBody == "\n".join([str(expected["articleBody"]), *AMP_UPDATE_LINES])
+
+
+# --- the hero's caption, not a card's ------------------------------------------------------------------------
+
+CARD = (
+    '<div class="MainStory_trending__T1"><div class="card"><img src="https://bsmedia.business-standard.com/_media/bs/img/article/2024-03/05/thumb/1709600000-1111.jpg" alt="Sensex">'
+    f'<div class="MainStory_captiontext__Lm2Xc captiontext">Traders at the BSE</div><h3><a href="{OTHER_BLOG}">Stock Market LIVE Updates</a></h3></div></div>'
+)
+PICTURE_WITHOUT_CAPTION = HERO_BLOCK.split('<div class="MainStory_captiontext')[0] + "</div>"
+PICTURE_OUTSIDE_THE_HEAD = {
+    # (the hero's block and a card drawn between the headline's block and the story)
+    "card-then-hero-with-caption": (CARD + HERO_BLOCK, "The last India-US homeland security dialogue was last held in January 2022"),
+    "hero-with-caption-then-card": (HERO_BLOCK + CARD, "The last India-US homeland security dialogue was last held in January 2022"),
+    "card-then-hero-without-caption": (CARD + PICTURE_WITHOUT_CAPTION, None),
+    "card-and-hero-without-caption-in-one-row": (f'<div class="MainStory_leadrow__R1">{CARD}{PICTURE_WITHOUT_CAPTION}</div>', None),
+    "hero-without-caption-then-another-picture": (
+        PICTURE_WITHOUT_CAPTION
+        + '<div class="MainStory_storyimage__Qa5Mn"><img src="https://bsmedia.business-standard.com/_media/bs/img/article/2024-03/05/thumb/1709600000-2222.jpg" alt="Ajay Bhalla">'
+        '<div class="MainStory_captiontext__Lm2Xc captiontext">Union Home Secretary Ajay Bhalla</div></div>',
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize(("drawn", "caption"), PICTURE_OUTSIDE_THE_HEAD.values(), ids=PICTURE_OUTSIDE_THE_HEAD.keys())
+def test_a_card_s_caption_before_the_story_is_not_the_hero_s(drawn: str, caption: str | None) -> None:
+    html, url, expected = _fixture("nextjs-2023/seed-syndicated")
+    html = _once(_once(html, HERO_BLOCK, ""), '<div class="MainStory_storycontent__Pe3ys', drawn + '<div class="MainStory_storycontent__Pe3ys')
+    html = _with_data(html, lambda data: data.update(featuredImageObj={"url": expected["mainImage"]["url"]}))  # type: ignore[index]
+    image = extract(html.encode(), url).article.mainImage
+    assert image is not None
+    assert (image.url, image.alt, image.caption) == (expected["mainImage"]["url"], "India USA flags", caption)  # type: ignore[index]

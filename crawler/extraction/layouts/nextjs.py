@@ -323,13 +323,37 @@ class NextJsV1(CmsStory, ArticlePage):
         return Image(url=url, alt=alt, caption=caption)
 
     def dom_caption(self, header: _Element, url: str) -> str | None:
-        """The line under the hero image: a caption of the headline's block, else of the article
-        before its story (the picture's block may be drawn outside the headline's), else the
-        ``<figcaption>`` of the hero's ``<figure>``."""
+        """The line under the hero image: a caption of the headline's block, else of the hero's own
+        block (the picture's block may be drawn outside the headline's), else the ``<figcaption>``
+        of the hero's ``<figure>``."""
         found = first(self.CAPTION, header)
-        if found is None and header is not self.scope:
-            found = next((c for c in self.before_story(select(self.CAPTION, self.scope)) if not self.in_a_card(c)), None)
-        return element_text(found) if found is not None else figure_caption(self.hero_image(header, url))
+        hero = self.hero_image(header, url)
+        if found is None and header is not self.scope and hero is not None:
+            found = self.picture_caption(hero)
+        return element_text(found) if found is not None else figure_caption(hero)
+
+    def picture_caption(self, picture: _Element) -> _Element | None:
+        """The caption line of ``picture``'s own block (its parent, or the one above: an <img> in a
+        <picture>), outside the story: a caption elsewhere before the story is another picture's
+        or a card's."""
+        body = self.body_container
+        parent = picture.getparent()
+        for block in (parent, parent.getparent() if parent is not None else None):
+            if block is None or block is self.scope or block is body:
+                return None
+            for caption in select(self.CAPTION, block):
+                if self.captions(caption, picture) and not self.in_a_card(caption):
+                    return caption
+        return None
+
+    def captions(self, caption: _Element, picture: _Element) -> bool:
+        """Whether ``caption`` is the line under ``picture``: the nearest block around it that holds a
+        picture holds this one (a card's or another picture's block holds its own)."""
+        for block in caption.iterancestors():
+            images = select(self.HERO_IMAGE, block)
+            if images:
+                return any(image is picture for image in images)
+        return False
 
     def hero_image(self, header: _Element, url: str) -> _Element | None:
         """The ``<img>`` of ``url`` in the headline's block, else in the article before its story (also
