@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from crawler.extraction import extract
 from tests.test_extraction_probes_more import _fixture, _once
 from tests.test_extraction_probes_nextjs import _with_data
-from tests.test_extraction_probes_round10 import AMP_UPDATE, AMP_UPDATE_LINES, HERO_BLOCK
+from tests.test_extraction_probes_round10 import AMP_UPDATE, AMP_UPDATE_LINES, HERO_BLOCK, RELATED_BOX
 
 # --- an AMP story beside another blog's update blocks -----------------------------------------------------
 
@@ -92,3 +93,41 @@ def test_a_card_s_caption_before_the_story_is_not_the_hero_s(drawn: str, caption
     image = extract(html.encode(), url).article.mainImage
     assert image is not None
     assert (image.url, image.alt, image.caption) == (expected["mainImage"]["url"], "India USA flags", caption)  # type: ignore[index]
+
+
+# --- a free story whose htmlContent holds more than the story: no cut ----------------------------------------
+
+LIVE_BLOCK = re.compile(r'<div class="MainStory_lvblgcont__Zr4Wq lvblgcont">.*?</p></div>')
+
+
+def test_a_free_live_blog_whose_html_content_holds_its_updates_is_not_premium() -> None:
+    # JSON-LD's flag is wrong on some free pages (SITE.md). The page leaves the update blocks out of
+    # the introduction; htmlContent holding them too is no story the page cut short.
+    html, url, expected = _fixture("nextjs-2023/live-blog-dom")
+    blocks = LIVE_BLOCK.findall(html)
+    assert blocks
+    intro = "<div>Benchmark indices are expected to open higher tracking gains in Asian markets.</div>"
+    html = _once(html, '"isAccessibleForFree": true', '"isAccessibleForFree": false')
+    html = _with_data(html, lambda data: data.update(htmlContent=intro + "".join(blocks)))
+    article = extract(html.encode(), url).article
+    assert article.isLiveBlog is True and article.isPremium is False
+    assert article.articleBody == expected["articleBody"]
+
+
+def test_a_free_story_whose_html_content_ends_in_the_related_list_is_not_premium_and_keeps_its_body() -> None:
+    # The related list drawn inside the story's container (the page's markup and htmlContent alike):
+    # its heading and cards are no story lines in either, and the page shows no less of the story.
+    html, url, expected = _fixture("nextjs-2023/more-from-this-section")
+    found = RELATED_BOX.search(html)
+    assert found is not None
+    box = found.group()
+    html = _once(html[: found.start()] + html[found.end() :], '<div class="storyadsprg">', box + '<div class="storyadsprg">')
+    html = _once(html, '"isAccessibleForFree": true', '"isAccessibleForFree": false')
+
+    def with_list(data: dict[str, object]) -> None:
+        data["htmlContent"] = str(data["htmlContent"]) + box
+
+    article = extract(_with_data(html, with_list).encode(), url).article
+    assert article.isPremium is False
+    assert article.articleBody == expected["articleBody"]
+    assert [(r.headline, r.url) for r in article.alsoRead] == [(r["headline"], r["url"]) for r in expected["alsoRead"]]  # type: ignore[attr-defined]

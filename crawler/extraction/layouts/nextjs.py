@@ -394,7 +394,9 @@ class NextJsV1(CmsStory, ArticlePage):
         return fragment(markup), markup
 
     def html_content_body(self) -> list[str]:
-        return self.paragraphs_of(*self.html_content)
+        # A related list drawn in the story's markup is no story line, as in the page's container.
+        root, markup = self.html_content
+        return self.paragraphs_of(root, markup, self.related_lists(root))
 
     @cached_property
     def shown_text(self) -> str:
@@ -412,7 +414,10 @@ class NextJsV1(CmsStory, ArticlePage):
     @cached_property
     def related_in_story(self) -> list[_Element]:
         """The related stories' list where the page draws it inside the story's container."""
-        return related_block_in(self.body_container, self.links_after, lambda a: article_id(self.link(a.get("href"))) is not None)
+        return self.related_lists(self.body_container)
+
+    def related_lists(self, root: _Element | None) -> list[_Element]:
+        return related_block_in(root, self.links_after, lambda a: article_id(self.link(a.get("href"))) is not None)
 
 
     def live_updates(self) -> list[str]:
@@ -445,7 +450,8 @@ class NextJsV1(CmsStory, ArticlePage):
         after = select(self.UPDATES_AFTER, self.headline_element)
         return self.outermost_updates(after)
 
-    UPDATES_AFTER = XPath("following::*[contains(@class, 'lvblg')]")
+    UPDATES_AFTER = XPath(f"following::*[contains(@class, '{LIVE_UPDATE_PART}')]")
+    UPDATES_IN = XPath(f"descendant::*[contains(@class, '{LIVE_UPDATE_PART}')]")
 
     def outermost_updates(self, candidates: list[_Element]) -> list[_Element]:
         blocks = [m for m in candidates if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
@@ -587,7 +593,10 @@ class NextJsV1(CmsStory, ArticlePage):
         """Whether the page shows less of the story than ``htmlContent`` holds: its first paragraphs,
         the last maybe stopped mid-sentence, as a premium story is drawn for a reader without a
         subscription. (JSON-LD's body may be as whole as htmlContent: it tells nothing then.)"""
-        whole = split_body(self.html_content_body())[0] if self.body_container is not None else []
+        root, markup = self.html_content
+        # (A live blog's update blocks are no part of the introduction the page shows, wherever drawn.)
+        updates = self.outermost_updates(select(self.UPDATES_IN, root)) if root is not None and self.LIVE_UPDATE_PART in markup and self.isLiveBlog() else []
+        whole = split_body(self.paragraphs_of(root, markup, [*updates, *self.related_lists(root)]))[0] if self.body_container is not None else []
         shown = split_body(self.dom_body())[0] if whole else []
         if not shown:
             return False
