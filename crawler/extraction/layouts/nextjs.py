@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_number, read
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
-from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .story import BYLINE_PART, CITY_PUNCTUATION, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
@@ -170,7 +170,7 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # The byline: a span (or div) of the module "dtlauthinfo"; names in links or inner spans, the
     # dateline city in an unclassed inner span with a style, or (older markup) span.dateline.
-    BYLINE = CSSSelector("[class*=dtlauthinfo]")
+    BYLINE = CSSSelector(f"[class*={BYLINE_PART}]")
     BYLINE_LINKS = XPath("descendant::a[@href]")
     BYLINE_NAME_SPANS = XPath(f"descendant::span[not({class_test('dateline')})][not(descendant::span)]")
     BYLINE_CITY = XPath(f"(descendant::span[{class_test('dateline')}] | descendant::span[@style][not(@class)])[last()]")
@@ -191,7 +191,6 @@ class NextJsV1(CmsStory, ArticlePage):
         return found
 
     BYLINE_OWN_TEXT = XPath("text()", smart_strings=False)
-    CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 
     @cached_property
     def byline_parts(self) -> tuple[list[str], str | None]:
@@ -215,7 +214,7 @@ class NextJsV1(CmsStory, ArticlePage):
                 text, _, place = text.partition(" / ")
                 city = city or place
             names.extend(byline_names(text))
-        return list(dict.fromkeys(names)), (city.strip(self.CITY_PUNCTUATION) or None) if city else None
+        return list(dict.fromkeys(names)), (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:
         return [Link(name=n, url=self.byline_links.get(n.lower())) for n in self.byline_parts[0]]
@@ -435,7 +434,6 @@ class NextJsV1(CmsStory, ArticlePage):
         known = set(structured)
         return structured + [p for block in blocks if not known.intersection(block) for p in block]
 
-    LIVE_UPDATE_PART = "lvblg"
 
     @cached_property
     def update_blocks(self) -> list[_Element]:
@@ -443,19 +441,19 @@ class NextJsV1(CmsStory, ArticlePage):
         article, else, on a page its own LIVE button or JSON-LD calls a live blog, after its headline
         (the blog's component may be drawn beside the story's, outside the element holding both)."""
         found = self.outermost_updates(self.markers)
-        if found or self.scope is self.page.root or self.headline_element is None or self.LIVE_UPDATE_PART not in self.page.text:
+        if found or self.scope is self.page.root or self.headline_element is None or UPDATE_BLOCK_PART not in self.page.text:
             return found
-        if not ("LiveBlogPosting" in ld_types(self.ld) or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
+        if not ("LiveBlogPosting" in ld_types(self.ld) or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
             return []
         after = select(self.UPDATES_AFTER, self.headline_element)
         return self.outermost_updates(after)
 
-    UPDATES_AFTER = XPath(f"following::*[contains(@class, '{LIVE_UPDATE_PART}')]")
-    UPDATES_IN = XPath(f"descendant::*[contains(@class, '{LIVE_UPDATE_PART}')]")
+    UPDATES_AFTER = XPath(f"following::*[contains(@class, '{UPDATE_BLOCK_PART}')]")
+    UPDATES_IN = XPath(f"descendant::*[contains(@class, '{UPDATE_BLOCK_PART}')]")
 
     def outermost_updates(self, candidates: list[_Element]) -> list[_Element]:
-        blocks = [m for m in candidates if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
-        return [e for e in blocks if not any(self.LIVE_UPDATE_PART in (a.get("class") or "") for a in e.iterancestors())]
+        blocks = [m for m in candidates if UPDATE_BLOCK_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
+        return [e for e in blocks if not any(UPDATE_BLOCK_PART in (a.get("class") or "") for a in e.iterancestors())]
 
     def body_sources(self) -> BodySources:
         # A live blog's updates follow its introduction, from whichever source has that: those the
@@ -490,14 +488,12 @@ class NextJsV1(CmsStory, ArticlePage):
     # changed in June 2025); JSON-LD isAccessibleForFree counts only with the DOM cut short.
     # Live blog: the LiveButton by the headline, or the updates' blocks in the article.
     # One walk finds every marker; they are told apart below.
-    PREMIUM_LABEL_PART = "strlabel"
-    LIVE_BUTTON_PART = "LiveButton"
     # Each test with the class name it needs: a page gets the expression of the markers its
     # article's classes name.
     MARKER_TESTS: tuple[tuple[str, str], ...] = (
-        ("strlabel", "contains(@class, 'strlabel')"),
-        ("LiveButton", "contains(@class, 'LiveButton')"),
-        ("lvblg", "contains(@class, 'lvblg')"),
+        (LABEL_PART, f"contains(@class, '{LABEL_PART}')"),
+        (LIVE_BUTTON_PART, f"contains(@class, '{LIVE_BUTTON_PART}')"),
+        (UPDATE_BLOCK_PART, f"contains(@class, '{UPDATE_BLOCK_PART}')"),
         ("BPstoryPaywall", "contains(@class, 'BPstoryPaywall')"),
         ("subscription_subscriptionPlan_", "(starts-with(@class, 'subscription_subscriptionPlan_') or contains(@class, ' subscription_subscriptionPlan_'))"),
         ("subscribe-page", f"(self::div and {class_test('subscribe-page')})"),
@@ -560,14 +556,14 @@ class NextJsV1(CmsStory, ArticlePage):
         """The markers that are a paywall box (neither a label nor a live blog's)."""
         return [
             m for m in self.markers
-            if self.PREMIUM_LABEL_PART not in (c := m.get("class") or "") and self.LIVE_BUTTON_PART not in c and self.LIVE_UPDATE_PART not in c
+            if LABEL_PART not in (c := m.get("class") or "") and LIVE_BUTTON_PART not in c and UPDATE_BLOCK_PART not in c
         ]
 
     IMAGE_ALTS = XPath("descendant::img/@alt", smart_strings=False)  # a label drawn as a picture
 
     def isPremium(self) -> bool:
         labelled = any(
-            self.PREMIUM_LABEL_PART in (m.get("class") or "")
+            LABEL_PART in (m.get("class") or "")
             and PREMIUM_LABEL in (element_text(m) or " ".join(cast("list[str]", self.IMAGE_ALTS(m)))).lower()
             and not self.in_a_card(m)
             for m in self.lead_markers
@@ -595,7 +591,7 @@ class NextJsV1(CmsStory, ArticlePage):
         subscription. (JSON-LD's body may be as whole as htmlContent: it tells nothing then.)"""
         root, markup = self.html_content
         # (A live blog's update blocks are no part of the introduction the page shows, wherever drawn.)
-        updates = self.outermost_updates(select(self.UPDATES_IN, root)) if root is not None and self.LIVE_UPDATE_PART in markup and self.isLiveBlog() else []
+        updates = self.outermost_updates(select(self.UPDATES_IN, root)) if root is not None and UPDATE_BLOCK_PART in markup and self.isLiveBlog() else []
         whole = split_body(self.paragraphs_of(root, markup, [*updates, *self.related_lists(root)]))[0] if self.body_container is not None else []
         shown = split_body(self.dom_body())[0] if whole else []
         if not shown:
@@ -606,13 +602,13 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.
     CARD_HEADLINE_TEXTS = XPath(
-        f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[contains(@class, '{PREMIUM_LABEL_PART}')])]", smart_strings=False
+        f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[contains(@class, '{LABEL_PART}')])]", smart_strings=False
     )
 
     @cached_property
     def labelled_links(self) -> set[_Element]:
         """The links that hold a premium label (up from each of the few labels)."""
-        return {a for m in self.markers if self.PREMIUM_LABEL_PART in (m.get("class") or "") for a in m.iterancestors("a")}
+        return {a for m in self.markers if LABEL_PART in (m.get("class") or "") for a in m.iterancestors("a")}
 
     def is_related_story(self, story_id: str | None) -> bool:
         # Every card of the site's related list links a story by its id; a "View more" link to the
@@ -639,7 +635,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def isLiveBlog(self) -> bool:
         return (
             super().isLiveBlog()
-            or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
+            or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
             or (self.scope is not self.page.root and bool(self.update_blocks))
         )
 
