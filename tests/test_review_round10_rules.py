@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -131,3 +132,35 @@ def test_a_free_story_whose_html_content_ends_in_the_related_list_is_not_premium
     assert article.isPremium is False
     assert article.articleBody == expected["articleBody"]
     assert [(r.headline, r.url) for r in article.alsoRead] == [(r["headline"], r["url"]) for r in expected["alsoRead"]]  # type: ignore[attr-defined]
+
+
+# --- a live blog's update blocks beside JSON-LD's latest updates ---------------------------------------------
+
+EARLIER_SAME_HEADING = (
+    '<div class="MainStory_lvblgcont__Zr4Wq lvblgcont"><span class="livetime">Nov 05 2024 | 9:05 AM IST</span>'
+    '<h3 class="lvblghdng">IT stocks lead gains</h3><p>Wipro and HCL Tech were the top gainers in pre-open trade.</p></div>'
+)
+LATEST = [{"@type": "BlogPosting", "headline": "IT stocks lead gains", "articleBody": "Infosys and TCS rose over 2 per cent each.", "datePublished": "2024-11-05T10:10:00+05:30"}]
+
+
+def test_an_earlier_update_with_the_heading_of_a_json_ld_update_is_kept() -> None:
+    # A blog repeats a heading through the day: the block whose text JSON-LD does not have is an
+    # update of its own, not the JSON-LD one with that heading.
+    html, url, _ = _fixture("nextjs-2023/live-blog-dom")
+    first_block = '<div class="MainStory_lvblgcont__Zr4Wq lvblgcont"><span class="livetime">Nov 05 2024 | 9:20 AM IST</span>'
+    html = _once(html, first_block, EARLIER_SAME_HEADING + first_block)
+    html = _once(html, '"@type": "LiveBlogPosting", ', f'"@type": "LiveBlogPosting", "liveBlogUpdate": {json.dumps(LATEST)}, ')
+    body = str(extract(html.encode(), url).article.articleBody).split("\n")
+    for line in ("Wipro and HCL Tech were the top gainers in pre-open trade.", "The BSE Sensex opened at 78,950, up 300 points.", "Infosys and TCS rose over 2 per cent each."):
+        assert body.count(line) == 1, line
+
+
+def test_the_block_of_a_json_ld_update_is_not_written_twice() -> None:
+    # The page's block of the update JSON-LD lists, a short text under its time: that update, once.
+    html, url, _ = _fixture("nextjs-2023/live-blog-dom")
+    html = _once(html, "Infosys and TCS rose over 2 per cent each.</p>", "Up 2%.</p>")
+    latest = [{**LATEST[0], "articleBody": "Up 2%."}]
+    html = _once(html, '"@type": "LiveBlogPosting", ', f'"@type": "LiveBlogPosting", "liveBlogUpdate": {json.dumps(latest)}, ')
+    body = str(extract(html.encode(), url).article.articleBody).split("\n")
+    assert body.count("IT stocks lead gains") == 1 and body.count("Up 2%.") == 1
+    assert body.count("The BSE Sensex opened at 78,950, up 300 points.") == 1

@@ -17,7 +17,7 @@ from lxml.etree import _Element
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
-from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
+from ..normalize import article_id, clean_text, parse_change, parse_date, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
@@ -430,9 +430,20 @@ class NextJsV1(CmsStory, ArticlePage):
         blocks = [self.paragraphs_of(element, "", parts=parts) for element in self.update_blocks]
         if not structured:
             return [p for block in blocks for p in block]
-        # A block JSON-LD has (its headline or text among JSON-LD's lines) is that update.
+        # A block JSON-LD has is that update: its text (its longest line, not its time) among
+        # JSON-LD's lines, or another of its lines (JSON-LD's may be the headline alone) that no
+        # block matched by its text holds: a blog repeats a heading through the day.
         known = set(structured)
-        return structured + [p for block in blocks if not known.intersection(block) for p in block]
+        by_text = [self.block_text(block) in known for block in blocks]
+        claimed = {p for block, matched in zip(blocks, by_text) if matched for p in block}
+        return structured + [
+            p for block, matched in zip(blocks, by_text) if not matched and not (known.intersection(block) - claimed) for p in block
+        ]
+
+    @staticmethod
+    def block_text(block: list[str]) -> str | None:
+        """The text of an update block's lines: the longest that is no date (its time)."""
+        return max((p for p in block if parse_date(p) is None), key=len, default=None)
 
 
     @cached_property
