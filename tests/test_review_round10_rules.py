@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from crawler.extraction import extract
+from crawler.extraction.text import block_paragraphs, fragment
 from tests.test_extraction_probes_more import _fixture, _once
 from tests.test_extraction_probes_nextjs import _with_data
 from tests.test_extraction_probes_round10 import AMP_UPDATE, AMP_UPDATE_LINES, HERO_BLOCK, RELATED_BOX
@@ -164,3 +165,21 @@ def test_the_block_of_a_json_ld_update_is_not_written_twice() -> None:
     body = str(extract(html.encode(), url).article.articleBody).split("\n")
     assert body.count("IT stocks lead gains") == 1 and body.count("Up 2%.") == 1
     assert body.count("The BSE Sensex opened at 78,950, up 300 points.") == 1
+
+
+# --- an inline quotation inside another --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markup", "shown"),
+    [
+        ("<p>He said <q>the board told me <q>not yet</q> on Monday</q>.</p>", "He said \u201cthe board told me \u2018not yet\u2019 on Monday\u201d."),
+        ("<p><q>One <q>two <q>three</q></q></q></p>", "\u201cOne \u2018two \u2018three\u2019\u2019\u201d"),
+        ("<p><q>Alone</q> and <q>apart</q></p>", "\u201cAlone\u201d and \u201capart\u201d"),
+    ],
+    ids=["nested", "three-deep", "side-by-side"],
+)
+def test_a_quotation_inside_a_quotation_shows_single_marks(markup: str, shown: str) -> None:
+    # A browser draws the marks of the page's language by depth: double, then single (and single
+    # again deeper: the last pair repeats).
+    assert block_paragraphs(fragment(markup), None) == [shown]
