@@ -183,3 +183,18 @@ def test_a_quotation_inside_a_quotation_shows_single_marks(markup: str, shown: s
     # A browser draws the marks of the page's language by depth: double, then single (and single
     # again deeper: the last pair repeats).
     assert block_paragraphs(fragment(markup), None) == [shown]
+
+
+# --- an AMP live blog's update blocks after the story, each whole ------------------------------------------
+
+AMP_LATER_UPDATE = '<div class="lvblgcont"><span class="livetime">Feb 28 2024 | 5:05 PM IST</span><h3 class="lvblghdng">Talks end</h3><p>Officials will meet again in June.</p></div>'
+
+
+def test_an_amp_update_under_a_heading_used_before_keeps_its_heading() -> None:
+    html, url, expected = _fixture("amp/seed-syndicated")
+    html = _once(html, "other activities.</p></div>", f"other activities.</p></div>{AMP_UPDATE}{AMP_LATER_UPDATE}")
+    html = _once(html, '"@type": "NewsArticle"', '"@type": "LiveBlogPosting"')
+    article = extract(html.encode(), url).article
+    assert article.isLiveBlog is True
+    later = ["Feb 28 2024 | 5:05 PM IST", "Talks end", "Officials will meet again in June."]
+    assert article.articleBody == "\n".join([str(expected["articleBody"]), *AMP_UPDATE_LINES, *later])

@@ -315,13 +315,13 @@ class AmpV1(CmsStory, ArticlePage):
             paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists, *related])
             if self.live_lists:
                 return paragraphs + self.live_updates()
-            # A live blog without a live list: the update blocks drawn after the story, then its
-            # updates as JSON-LD lists them, those the page does not show already (it may put them in
-            # the story as plain blocks).
-            shown = set(paragraphs)
+            # A live blog without a live list: the update blocks drawn after the story, each whole (a
+            # blog repeats a heading), then its updates as JSON-LD lists them, those the page does not
+            # show already (it may put them in the story as plain blocks).
             live = self.isLiveBlog()
-            extra = [*(self.updates_after_story if live else ()), *(self.ld_live_updates() if paragraphs and live else ())]
-            return paragraphs + [p for p in dict.fromkeys(extra) if p not in shown]
+            blocks = self.updates_after_story if live else []
+            shown = {*paragraphs, *blocks}
+            return paragraphs + blocks + [p for p in (self.ld_live_updates() if paragraphs and live else ()) if p not in shown]
 
         return ((DOM, dom), (JSON_LD, self.ld_body))
 
