@@ -266,8 +266,8 @@ class AmpV1(CmsStory, ArticlePage):
 
     # The current site's update blocks (SITE.md's evidence: .lvblgcont, .lvblghdng), after the
     # headline and outside the page's furniture, never in a card; and its LIVE button by the headline.
-    _STORY_BLOCK = f"*[contains(@class, '{UPDATE_BLOCK_PART}')][not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar or ancestor::li or ancestor::a[@href])]"
-    UPDATE_BLOCKS_AFTER_HEADLINE = XPath(f"descendant::{_STORY_BLOCK} | following::{_STORY_BLOCK}")
+    _UPDATE_BLOCK_IN_PAGE = f"*[contains(@class, '{UPDATE_BLOCK_PART}')][not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar or ancestor::li or ancestor::a[@href])]"
+    UPDATE_BLOCKS_AFTER_HEADLINE = XPath(f"descendant::{_UPDATE_BLOCK_IN_PAGE} | following::{_UPDATE_BLOCK_IN_PAGE}")
     _LIVE_BUTTON = f"*[contains(@class, '{LIVE_BUTTON_PART}')]"
     LIVE_BUTTON_BY_HEADLINE = XPath(
         f"descendant::{_LIVE_BUTTON} | preceding-sibling::*[1][self::{_LIVE_BUTTON}]"

@@ -341,11 +341,11 @@ class NextJsV1(CmsStory, ArticlePage):
             if block is None or block is self.scope or block is body:
                 return None
             for caption in select(self.CAPTION, block):
-                if self.captions(caption, picture) and not self.in_a_card(caption):
+                if self.is_caption_of(caption, picture) and not self.in_a_card(caption):
                     return caption
         return None
 
-    def captions(self, caption: _Element, picture: _Element) -> bool:
+    def is_caption_of(self, caption: _Element, picture: _Element) -> bool:
         """Whether ``caption`` is the line under ``picture``: the nearest block around it that holds a
         picture holds this one (a card's or another picture's block holds its own)."""
         for block in caption.iterancestors():
