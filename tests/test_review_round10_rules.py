@@ -198,3 +198,20 @@ def test_an_amp_update_under_a_heading_used_before_keeps_its_heading() -> None:
     assert article.isLiveBlog is True
     later = ["Feb 28 2024 | 5:05 PM IST", "Talks end", "Officials will meet again in June."]
     assert article.articleBody == "\n".join([str(expected["articleBody"]), *AMP_UPDATE_LINES, *later])
+
+
+# --- a live blog's updates beside the story, never the furniture's -----------------------------------------
+
+RAIL_UPDATE = '<div class="lvblgcont"><span class="livetime">Nov 05 2024 | 9:00 AM IST</span><h3 class="lvblghdng">Gold prices rise</h3><p>Gold rose 1 per cent.</p></div>'
+
+
+@pytest.mark.parametrize("furniture", ["aside", "footer", "nav"])
+def test_another_blog_s_update_blocks_in_the_page_s_furniture_are_not_a_live_blog_s_updates(furniture: str) -> None:
+    # A blog just opened (its updates not yet drawn), and a rail or footer widget of another blog:
+    # the widget's blocks are no update of this one, as on the AMP twin.
+    html, url, _ = _fixture("nextjs-2023/live-blog-dom")
+    html = LIVE_BLOCK.sub("", html)
+    html = _once(html, '<script id="__NEXT_DATA__"', f'<{furniture} class="RightRail_rail__x">{RAIL_UPDATE}</{furniture}><script id="__NEXT_DATA__"')
+    article = extract(html.encode(), url).article
+    assert article.isLiveBlog is True
+    assert article.articleBody == "Benchmark indices are expected to open higher tracking gains in Asian markets."

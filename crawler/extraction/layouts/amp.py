@@ -21,7 +21,7 @@ from ..text import MIN_READ, PREMIUM_LABEL
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
-from .story import BYLINE_PART, CITY_PUNCTUATION, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 
 
 def _test(selector: CSSSelector) -> str:
@@ -266,7 +266,7 @@ class AmpV1(CmsStory, ArticlePage):
 
     # The current site's update blocks (SITE.md's evidence: .lvblgcont, .lvblghdng), after the
     # headline and outside the page's furniture, never in a card; and its LIVE button by the headline.
-    _UPDATE_BLOCK_IN_PAGE = f"*[contains(@class, '{UPDATE_BLOCK_PART}')][not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar or ancestor::li or ancestor::a[@href])]"
+    _UPDATE_BLOCK_IN_PAGE = f"*[contains(@class, '{UPDATE_BLOCK_PART}')][not({IN_FURNITURE} or ancestor::li or ancestor::a[@href])]"
     UPDATE_BLOCKS_AFTER_HEADLINE = XPath(f"descendant::{_UPDATE_BLOCK_IN_PAGE} | following::{_UPDATE_BLOCK_IN_PAGE}")
     _LIVE_BUTTON = f"*[contains(@class, '{LIVE_BUTTON_PART}')]"
     LIVE_BUTTON_BY_HEADLINE = XPath(

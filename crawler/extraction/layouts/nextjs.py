@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_date, parse_
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
-from .story import BYLINE_PART, CITY_PUNCTUATION, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
@@ -450,7 +450,8 @@ class NextJsV1(CmsStory, ArticlePage):
     def update_blocks(self) -> list[_Element]:
         """The page's live-update blocks (outermost), not those of a related story's card: in the
         article, else, on a page its own LIVE button or JSON-LD calls a live blog, after its headline
-        (the blog's component may be drawn beside the story's, outside the element holding both)."""
+        (the blog's component may be drawn beside the story's, outside the element holding both), outside
+        the page's furniture (a rail's or footer's widget of another blog)."""
         found = self.outermost_updates(self.markers)
         if found or self.scope is self.page.root or self.headline_element is None or UPDATE_BLOCK_PART not in self.page.text:
             return found
@@ -459,7 +460,7 @@ class NextJsV1(CmsStory, ArticlePage):
         after = select(self.UPDATES_AFTER, self.headline_element)
         return self.outermost_updates(after)
 
-    UPDATES_AFTER = XPath(f"following::*[contains(@class, '{UPDATE_BLOCK_PART}')]")
+    UPDATES_AFTER = XPath(f"following::*[contains(@class, '{UPDATE_BLOCK_PART}')][not({IN_FURNITURE})]")
     UPDATES_IN = XPath(f"descendant::*[contains(@class, '{UPDATE_BLOCK_PART}')]")
 
     def outermost_updates(self, candidates: list[_Element]) -> list[_Element]:

@@ -119,6 +119,9 @@ LABEL_PART = "strlabel"  # a story's label ("Premium")
 LIVE_BUTTON_PART = "LiveButton"  # a live blog's LIVE button
 UPDATE_BLOCK_PART = "lvblg"  # a live blog's update blocks (.lvblgcont, .lvblghdng)
 BYLINE_PART = "dtlauthinfo"  # the byline: names, then the dateline's city
+# The page's furniture around the story, where no update of a live blog's own is drawn (another
+# blog's widget is): a rail, menus, the site's header and footer, AMP's sidebar.
+IN_FURNITURE = "ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar"
 # What may stand between a byline's names and its city (", Chennai").
 CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 
