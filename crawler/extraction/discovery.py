@@ -388,10 +388,10 @@ def _without_shared_date(entries: list[Entry]) -> tuple[list[Entry], datetime | 
         if entry.lastmod is None or entry.lastmod.replace(microsecond=0) != shared:
             return entries, None
 
-    def own(moment: datetime | None) -> datetime | None:
+    def unless_shared(moment: datetime | None) -> datetime | None:
         return None if moment is None or moment.replace(microsecond=0) == shared else moment
 
-    return [Entry(url=entry.url, lastmod=own(entry.published), published=own(entry.published)) for entry in entries], shared
+    return [Entry(url=entry.url, lastmod=unless_shared(entry.published), published=unless_shared(entry.published)) for entry in entries], shared
 
 
 @dataclass(frozen=True)

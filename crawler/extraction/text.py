@@ -36,7 +36,9 @@ BLOCK_TAGS = frozenset(
 # paragraph per cell, which loses which figure belongs to which name.
 TABLE_CELLS = frozenset({"td", "th"})
 CELL_SEPARATOR = " | "
-OPEN_QUOTE, CLOSE_QUOTE = "\u201c", "\u201d"
+# The marks a browser draws around <q> (English), and around one inside another, at any depth.
+QUOTE_MARKS = ("\u201c", "\u201d")
+INNER_QUOTE_MARKS = ("\u2018", "\u2019")
 # Never text a reader takes for the article: code, controls (a poll's choices), frames, media
 # elements (whose text is the fallback a browser without them shows: "Your browser does not support
 # the video tag."), and AMP's embeds and ads, whose placeholders hold the embedded post's text; AMP's
@@ -226,13 +228,14 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
             text = element.text
             if tag == "q":
                 # A browser draws the quotation marks of an inline quotation itself: the markup has none.
-                buffer.append(OPEN_QUOTE)
+                marks = INNER_QUOTE_MARKS if next(element.iterancestors("q"), None) is not None else QUOTE_MARKS
+                buffer.append(marks[0])
             if text:
                 buffer.append(text)
             for child in element:
                 _walk(child, skip, buffer, paragraphs)
             if tag == "q":
-                buffer.append(CLOSE_QUOTE)
+                buffer.append(marks[1])
             if is_block and buffer:
                 if tag == "pre":
                     _flush_lines(buffer, paragraphs)

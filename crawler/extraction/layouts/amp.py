@@ -21,7 +21,7 @@ from ..text import MIN_READ, PREMIUM_LABEL
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
-from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 
 
 def _test(selector: CSSSelector) -> str:
@@ -139,13 +139,12 @@ class AmpV1(CmsStory, ArticlePage):
     # Also as the current site draws it (SITE.md's evidence): a span of the module "dtlauthinfo",
     # the names in inner spans or links, the city in an unclassed inner span with a style.
     BYLINE = CSSSelector(".byline")
-    SITE_BYLINE = CSSSelector("[class*=dtlauthinfo]")
-    ANY_BYLINE = CSSSelector(".byline, [class*=dtlauthinfo]")
+    SITE_BYLINE = CSSSelector(f"[class*={BYLINE_PART}]")
+    ANY_BYLINE = CSSSelector(f".byline, [class*={BYLINE_PART}]")
     BYLINE_AFTER_HEADLINE = _after_headline(BYLINE, SITE_BYLINE)
     BYLINE_LINKS = XPath("descendant::a[@href]")
     IS_DATELINE = XPath(f"boolean(self::*[{class_test('dateline')}])")
     BYLINE_CITY = XPath("(descendant::span[@style][not(@class)])[last()]")
-    CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 
     @cached_property
     def byline_element(self) -> _Element | None:
@@ -156,11 +155,11 @@ class AmpV1(CmsStory, ArticlePage):
         """The styled span of a byline drawn as the current site's ("AP" "Miami"); in the ``.byline``
         form a styled span may hold a name."""
         byline = self.byline_element
-        return first(self.BYLINE_CITY, byline) if byline is not None and "dtlauthinfo" in (byline.get("class") or "") else None
+        return first(self.BYLINE_CITY, byline) if byline is not None and BYLINE_PART in (byline.get("class") or "") else None
 
     def byline_city(self) -> str | None:
         city = element_text(self.city_element)
-        return (city.strip(self.CITY_PUNCTUATION) or None) if city else None
+        return (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:
         """The byline's names: its links (with the author pages), else its text outside the dateline."""
@@ -267,22 +266,22 @@ class AmpV1(CmsStory, ArticlePage):
 
     # The current site's update blocks (SITE.md's evidence: .lvblgcont, .lvblghdng), after the
     # headline and outside the page's furniture, never in a card; and its LIVE button by the headline.
-    LIVE_BLOCK_PART = "lvblg"
-    _STORY_BLOCK = "*[contains(@class, 'lvblg')][not(ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar or ancestor::li or ancestor::a[@href])]"
-    UPDATE_BLOCKS_AFTER_HEADLINE = XPath(f"descendant::{_STORY_BLOCK} | following::{_STORY_BLOCK}")
+    _UPDATE_BLOCK_IN_PAGE = f"*[contains(@class, '{UPDATE_BLOCK_PART}')][not({IN_FURNITURE} or ancestor::li or ancestor::a[@href])]"
+    UPDATE_BLOCKS_AFTER_HEADLINE = XPath(f"descendant::{_UPDATE_BLOCK_IN_PAGE} | following::{_UPDATE_BLOCK_IN_PAGE}")
+    _LIVE_BUTTON = f"*[contains(@class, '{LIVE_BUTTON_PART}')]"
     LIVE_BUTTON_BY_HEADLINE = XPath(
-        "descendant::*[contains(@class, 'LiveButton')] | preceding-sibling::*[1][contains(@class, 'LiveButton')]"
-        " | preceding-sibling::*[1]/descendant::*[contains(@class, 'LiveButton')] | following-sibling::*[1][contains(@class, 'LiveButton')]"
+        f"descendant::{_LIVE_BUTTON} | preceding-sibling::*[1][self::{_LIVE_BUTTON}]"
+        f" | preceding-sibling::*[1]/descendant::{_LIVE_BUTTON} | following-sibling::*[1][self::{_LIVE_BUTTON}]"
     )
 
     @cached_property
     def update_blocks(self) -> list[_Element]:
         """The update blocks after the headline (outermost)."""
         headline = self.headline_element
-        if headline is None or self.LIVE_BLOCK_PART not in self.page.text:
+        if headline is None or UPDATE_BLOCK_PART not in self.page.text:
             return []
         blocks = select(self.UPDATE_BLOCKS_AFTER_HEADLINE, headline)
-        return [b for b in blocks if not any(self.LIVE_BLOCK_PART in (a.get("class") or "") for a in b.iterancestors())]
+        return [b for b in blocks if not any(UPDATE_BLOCK_PART in (a.get("class") or "") for a in b.iterancestors())]
 
     @cached_property
     def updates_after_story(self) -> list[str]:
@@ -294,9 +293,13 @@ class AmpV1(CmsStory, ArticlePage):
         return [p for block in outside for p in self.paragraphs_of(block, "", parts=parts)]
 
     def live_marked(self) -> bool:
-        """The page's own marks of a live blog: update blocks, or a LIVE button by the headline."""
+        """The page's own marks of a live blog: update blocks in the story's container, or a LIVE
+        button by the headline. Blocks after the story alone are no mark (a widget of another blog
+        is drawn so): they are the blog's updates once it is one, as on the Next.js twin."""
         headline = self.headline_element
-        return bool(self.update_blocks) or (headline is not None and "LiveButton" in self.page.text and bool(select(self.LIVE_BUTTON_BY_HEADLINE, headline)))
+        body = self.body_container
+        in_story = body is not None and any(any(a is body for a in b.iterancestors()) for b in self.update_blocks)
+        return in_story or (headline is not None and LIVE_BUTTON_PART in self.page.text and bool(select(self.LIVE_BUTTON_BY_HEADLINE, headline)))
 
     def live_updates(self) -> list[str]:
         # Each item is written in the CMS as a story is: its ad slots, promos and inline captions are no update.
@@ -312,13 +315,13 @@ class AmpV1(CmsStory, ArticlePage):
             paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists, *related])
             if self.live_lists:
                 return paragraphs + self.live_updates()
-            # A live blog without a live list: the update blocks drawn after the story, then its
-            # updates as JSON-LD lists them, those the page does not show already (it may put them in
-            # the story as plain blocks).
-            shown = set(paragraphs)
+            # A live blog without a live list: the update blocks drawn after the story, each whole (a
+            # blog repeats a heading), then its updates as JSON-LD lists them, those the page does not
+            # show already (it may put them in the story as plain blocks).
             live = self.isLiveBlog()
-            extra = [*(self.updates_after_story if live else ()), *(self.ld_live_updates() if paragraphs and live else ())]
-            return paragraphs + [p for p in dict.fromkeys(extra) if p not in shown]
+            blocks = self.updates_after_story if live else []
+            shown = {*paragraphs, *blocks}
+            return paragraphs + blocks + [p for p in (self.ld_live_updates() if paragraphs and live else ()) if p not in shown]
 
         return ((DOM, dom), (JSON_LD, self.ld_body))
 
@@ -337,17 +340,17 @@ class AmpV1(CmsStory, ArticlePage):
     # The story's own "Premium" label by its headline, as on the Next.js twin: inside the h1, the first
     # label after it (before the story), or the block right before it; never a card's (in a link or a
     # list item).
-    LABEL = CSSSelector("[class*=strlabel]")
+    LABEL = CSSSelector(f"[class*={LABEL_PART}]")
     LABEL_AFTER_HEADLINE = _after_headline(LABEL)
     LABEL_BEFORE_HEADLINE = XPath(
-        "preceding-sibling::*[1][contains(@class, 'strlabel')] | preceding-sibling::*[1]/descendant::*[contains(@class, 'strlabel')]"
+        f"preceding-sibling::*[1][contains(@class, '{LABEL_PART}')] | preceding-sibling::*[1]/descendant::*[contains(@class, '{LABEL_PART}')]"
     )
     CARD_ANCESTORS = XPath("ancestor::li | ancestor::a[@href]")
     IMAGE_ALTS = XPath("descendant-or-self::img/@alt | descendant-or-self::amp-img/@alt", smart_strings=False)
 
     def labelled(self) -> bool:
         headline = self.headline_element
-        if headline is None or "strlabel" not in self.page.text:
+        if headline is None or LABEL_PART not in self.page.text:
             return False
         labels = [self.story_element(self.LABEL_AFTER_HEADLINE, self.LABEL), *select(self.LABEL_BEFORE_HEADLINE, headline)]
         return any(

@@ -17,11 +17,11 @@ from lxml.etree import _Element
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
-from ..normalize import article_id, clean_text, parse_change, parse_number, read_time_minutes, split_list
+from ..normalize import article_id, clean_text, parse_change, parse_date, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
-from .story import CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
@@ -170,7 +170,7 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # The byline: a span (or div) of the module "dtlauthinfo"; names in links or inner spans, the
     # dateline city in an unclassed inner span with a style, or (older markup) span.dateline.
-    BYLINE = CSSSelector("[class*=dtlauthinfo]")
+    BYLINE = CSSSelector(f"[class*={BYLINE_PART}]")
     BYLINE_LINKS = XPath("descendant::a[@href]")
     BYLINE_NAME_SPANS = XPath(f"descendant::span[not({class_test('dateline')})][not(descendant::span)]")
     BYLINE_CITY = XPath(f"(descendant::span[{class_test('dateline')}] | descendant::span[@style][not(@class)])[last()]")
@@ -191,7 +191,6 @@ class NextJsV1(CmsStory, ArticlePage):
         return found
 
     BYLINE_OWN_TEXT = XPath("text()", smart_strings=False)
-    CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 
     @cached_property
     def byline_parts(self) -> tuple[list[str], str | None]:
@@ -215,7 +214,7 @@ class NextJsV1(CmsStory, ArticlePage):
                 text, _, place = text.partition(" / ")
                 city = city or place
             names.extend(byline_names(text))
-        return list(dict.fromkeys(names)), (city.strip(self.CITY_PUNCTUATION) or None) if city else None
+        return list(dict.fromkeys(names)), (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:
         return [Link(name=n, url=self.byline_links.get(n.lower())) for n in self.byline_parts[0]]
@@ -323,13 +322,37 @@ class NextJsV1(CmsStory, ArticlePage):
         return Image(url=url, alt=alt, caption=caption)
 
     def dom_caption(self, header: _Element, url: str) -> str | None:
-        """The line under the hero image: a caption of the headline's block, else of the article
-        before its story (the picture's block may be drawn outside the headline's), else the
-        ``<figcaption>`` of the hero's ``<figure>``."""
+        """The line under the hero image: a caption of the headline's block, else of the hero's own
+        block (the picture's block may be drawn outside the headline's), else the ``<figcaption>``
+        of the hero's ``<figure>``."""
         found = first(self.CAPTION, header)
-        if found is None and header is not self.scope:
-            found = next((c for c in self.before_story(select(self.CAPTION, self.scope)) if not self.in_a_card(c)), None)
-        return element_text(found) if found is not None else figure_caption(self.hero_image(header, url))
+        hero = self.hero_image(header, url)
+        if found is None and header is not self.scope and hero is not None:
+            found = self.picture_caption(hero)
+        return element_text(found) if found is not None else figure_caption(hero)
+
+    def picture_caption(self, picture: _Element) -> _Element | None:
+        """The caption line of ``picture``'s own block (its parent, or the one above: an <img> in a
+        <picture>), outside the story: a caption elsewhere before the story is another picture's
+        or a card's."""
+        body = self.body_container
+        parent = picture.getparent()
+        for block in (parent, parent.getparent() if parent is not None else None):
+            if block is None or block is self.scope or block is body:
+                return None
+            for caption in select(self.CAPTION, block):
+                if self.is_caption_of(caption, picture) and not self.in_a_card(caption):
+                    return caption
+        return None
+
+    def is_caption_of(self, caption: _Element, picture: _Element) -> bool:
+        """Whether ``caption`` is the line under ``picture``: the nearest block around it that holds a
+        picture holds this one (a card's or another picture's block holds its own)."""
+        for block in caption.iterancestors():
+            images = select(self.HERO_IMAGE, block)
+            if images:
+                return any(image is picture for image in images)
+        return False
 
     def hero_image(self, header: _Element, url: str) -> _Element | None:
         """The ``<img>`` of ``url`` in the headline's block, else in the article before its story (also
@@ -370,7 +393,9 @@ class NextJsV1(CmsStory, ArticlePage):
         return fragment(markup), markup
 
     def html_content_body(self) -> list[str]:
-        return self.paragraphs_of(*self.html_content)
+        # A related list drawn in the story's markup is no story line, as in the page's container.
+        root, markup = self.html_content
+        return self.paragraphs_of(root, markup, self.related_lists(root))
 
     @cached_property
     def shown_text(self) -> str:
@@ -388,7 +413,10 @@ class NextJsV1(CmsStory, ArticlePage):
     @cached_property
     def related_in_story(self) -> list[_Element]:
         """The related stories' list where the page draws it inside the story's container."""
-        return related_block_in(self.body_container, self.links_after, lambda a: article_id(self.link(a.get("href"))) is not None)
+        return self.related_lists(self.body_container)
+
+    def related_lists(self, root: _Element | None) -> list[_Element]:
+        return related_block_in(root, self.links_after, lambda a: article_id(self.link(a.get("href"))) is not None)
 
 
     def live_updates(self) -> list[str]:
@@ -402,30 +430,42 @@ class NextJsV1(CmsStory, ArticlePage):
         blocks = [self.paragraphs_of(element, "", parts=parts) for element in self.update_blocks]
         if not structured:
             return [p for block in blocks for p in block]
-        # A block JSON-LD has (its headline or text among JSON-LD's lines) is that update.
+        # A block JSON-LD has is that update: its text (its longest line, not its time) among
+        # JSON-LD's lines, or another of its lines (JSON-LD's may be the headline alone) that no
+        # block matched by its text holds: a blog repeats a heading through the day.
         known = set(structured)
-        return structured + [p for block in blocks if not known.intersection(block) for p in block]
+        by_text = [self.block_text(block) in known for block in blocks]
+        claimed = {p for block, matched in zip(blocks, by_text) if matched for p in block}
+        return structured + [
+            p for block, matched in zip(blocks, by_text) if not matched and not (known.intersection(block) - claimed) for p in block
+        ]
 
-    LIVE_UPDATE_PART = "lvblg"
+    @staticmethod
+    def block_text(block: list[str]) -> str | None:
+        """The text of an update block's lines: the longest that is no date (its time)."""
+        return max((p for p in block if parse_date(p) is None), key=len, default=None)
+
 
     @cached_property
     def update_blocks(self) -> list[_Element]:
         """The page's live-update blocks (outermost), not those of a related story's card: in the
         article, else, on a page its own LIVE button or JSON-LD calls a live blog, after its headline
-        (the blog's component may be drawn beside the story's, outside the element holding both)."""
+        (the blog's component may be drawn beside the story's, outside the element holding both), outside
+        the page's furniture (a rail's or footer's widget of another blog)."""
         found = self.outermost_updates(self.markers)
-        if found or self.scope is self.page.root or self.headline_element is None or self.LIVE_UPDATE_PART not in self.page.text:
+        if found or self.scope is self.page.root or self.headline_element is None or UPDATE_BLOCK_PART not in self.page.text:
             return found
-        if not ("LiveBlogPosting" in ld_types(self.ld) or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
+        if not ("LiveBlogPosting" in ld_types(self.ld) or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
             return []
         after = select(self.UPDATES_AFTER, self.headline_element)
         return self.outermost_updates(after)
 
-    UPDATES_AFTER = XPath("following::*[contains(@class, 'lvblg')]")
+    UPDATES_AFTER = XPath(f"following::*[contains(@class, '{UPDATE_BLOCK_PART}')][not({IN_FURNITURE})]")
+    UPDATES_IN = XPath(f"descendant::*[contains(@class, '{UPDATE_BLOCK_PART}')]")
 
     def outermost_updates(self, candidates: list[_Element]) -> list[_Element]:
-        blocks = [m for m in candidates if self.LIVE_UPDATE_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
-        return [e for e in blocks if not any(self.LIVE_UPDATE_PART in (a.get("class") or "") for a in e.iterancestors())]
+        blocks = [m for m in candidates if UPDATE_BLOCK_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
+        return [e for e in blocks if not any(UPDATE_BLOCK_PART in (a.get("class") or "") for a in e.iterancestors())]
 
     def body_sources(self) -> BodySources:
         # A live blog's updates follow its introduction, from whichever source has that: those the
@@ -460,14 +500,12 @@ class NextJsV1(CmsStory, ArticlePage):
     # changed in June 2025); JSON-LD isAccessibleForFree counts only with the DOM cut short.
     # Live blog: the LiveButton by the headline, or the updates' blocks in the article.
     # One walk finds every marker; they are told apart below.
-    PREMIUM_LABEL_PART = "strlabel"
-    LIVE_BUTTON_PART = "LiveButton"
     # Each test with the class name it needs: a page gets the expression of the markers its
     # article's classes name.
     MARKER_TESTS: tuple[tuple[str, str], ...] = (
-        ("strlabel", "contains(@class, 'strlabel')"),
-        ("LiveButton", "contains(@class, 'LiveButton')"),
-        ("lvblg", "contains(@class, 'lvblg')"),
+        (LABEL_PART, f"contains(@class, '{LABEL_PART}')"),
+        (LIVE_BUTTON_PART, f"contains(@class, '{LIVE_BUTTON_PART}')"),
+        (UPDATE_BLOCK_PART, f"contains(@class, '{UPDATE_BLOCK_PART}')"),
         ("BPstoryPaywall", "contains(@class, 'BPstoryPaywall')"),
         ("subscription_subscriptionPlan_", "(starts-with(@class, 'subscription_subscriptionPlan_') or contains(@class, ' subscription_subscriptionPlan_'))"),
         ("subscribe-page", f"(self::div and {class_test('subscribe-page')})"),
@@ -530,14 +568,14 @@ class NextJsV1(CmsStory, ArticlePage):
         """The markers that are a paywall box (neither a label nor a live blog's)."""
         return [
             m for m in self.markers
-            if self.PREMIUM_LABEL_PART not in (c := m.get("class") or "") and self.LIVE_BUTTON_PART not in c and self.LIVE_UPDATE_PART not in c
+            if LABEL_PART not in (c := m.get("class") or "") and LIVE_BUTTON_PART not in c and UPDATE_BLOCK_PART not in c
         ]
 
     IMAGE_ALTS = XPath("descendant::img/@alt", smart_strings=False)  # a label drawn as a picture
 
     def isPremium(self) -> bool:
         labelled = any(
-            self.PREMIUM_LABEL_PART in (m.get("class") or "")
+            LABEL_PART in (m.get("class") or "")
             and PREMIUM_LABEL in (element_text(m) or " ".join(cast("list[str]", self.IMAGE_ALTS(m)))).lower()
             and not self.in_a_card(m)
             for m in self.lead_markers
@@ -563,7 +601,10 @@ class NextJsV1(CmsStory, ArticlePage):
         """Whether the page shows less of the story than ``htmlContent`` holds: its first paragraphs,
         the last maybe stopped mid-sentence, as a premium story is drawn for a reader without a
         subscription. (JSON-LD's body may be as whole as htmlContent: it tells nothing then.)"""
-        whole = split_body(self.html_content_body())[0] if self.body_container is not None else []
+        root, markup = self.html_content
+        # (A live blog's update blocks are no part of the introduction the page shows, wherever drawn.)
+        updates = self.outermost_updates(select(self.UPDATES_IN, root)) if root is not None and UPDATE_BLOCK_PART in markup and self.isLiveBlog() else []
+        whole = split_body(self.paragraphs_of(root, markup, [*updates, *self.related_lists(root)]))[0] if self.body_container is not None else []
         shown = split_body(self.dom_body())[0] if whole else []
         if not shown:
             return False
@@ -573,13 +614,13 @@ class NextJsV1(CmsStory, ArticlePage):
 
     # A premium card's label may sit inside its link ("… subsidy premium"): no word of its headline.
     CARD_HEADLINE_TEXTS = XPath(
-        f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[contains(@class, '{PREMIUM_LABEL_PART}')])]", smart_strings=False
+        f"descendant::text()[not(parent::style or parent::script)][not(ancestor::*[contains(@class, '{LABEL_PART}')])]", smart_strings=False
     )
 
     @cached_property
     def labelled_links(self) -> set[_Element]:
         """The links that hold a premium label (up from each of the few labels)."""
-        return {a for m in self.markers if self.PREMIUM_LABEL_PART in (m.get("class") or "") for a in m.iterancestors("a")}
+        return {a for m in self.markers if LABEL_PART in (m.get("class") or "") for a in m.iterancestors("a")}
 
     def is_related_story(self, story_id: str | None) -> bool:
         # Every card of the site's related list links a story by its id; a "View more" link to the
@@ -606,7 +647,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def isLiveBlog(self) -> bool:
         return (
             super().isLiveBlog()
-            or any(self.LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
+            or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
             or (self.scope is not self.page.root and bool(self.update_blocks))
         )
 

@@ -113,13 +113,26 @@ def beside_a_story_link(marker: _Element, stop: _Element | None, is_other_story:
     return False
 
 
+# The current site's module names (SITE.md's evidence), which the Next.js page and its AMP twin both
+# draw: a class holds one of them beside a build's hash, so they are matched as a part of the class.
+LABEL_PART = "strlabel"  # a story's label ("Premium")
+LIVE_BUTTON_PART = "LiveButton"  # a live blog's LIVE button
+UPDATE_BLOCK_PART = "lvblg"  # a live blog's update blocks (.lvblgcont, .lvblghdng)
+BYLINE_PART = "dtlauthinfo"  # the byline: names, then the dateline's city
+# The page's furniture around the story, where no update of a live blog's own is drawn (another
+# blog's widget is): a rail, menus, the site's header and footer, AMP's sidebar.
+IN_FURNITURE = "ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar"
+# What may stand between a byline's names and its city (", Chennai").
+CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
+
+
 class CmsStory:
     """Mixin of the page objects whose body is the CMS's story markup (Next.js and AMP pages)."""
 
     # The text of a headline outside the story's labels ("Premium", "LIVE") that may sit inside it.
     HEADLINE_TEXTS = XPath(
         "descendant::text()[not(parent::style or parent::script)]"
-        "[not(ancestor::*[contains(@class, 'strlabel') or contains(@class, 'LiveButton')])]",
+        f"[not(ancestor::*[contains(@class, '{LABEL_PART}') or contains(@class, '{LIVE_BUTTON_PART}')])]",
         smart_strings=False,
     )
 
