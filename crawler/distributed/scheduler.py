@@ -200,6 +200,15 @@ class RedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]
             return False
         return bool(super().request_seen(request))
 
+    def seen_before(self, request: Request) -> bool:
+        """Whether the request is a duplicate, without marking it seen (:meth:`mark_seen` does)."""
+        if _redirected_to_itself(request):
+            return False
+        return bool(self.server.sismember(self.key, self.request_fingerprint(request)))
+
+    def mark_seen(self, request: Request) -> None:
+        self.server.sadd(self.key, self.request_fingerprint(request))
+
 
 def _redirected_to_itself(request: Request) -> bool:
     earlier = request.meta.get("redirect_urls")
@@ -338,7 +347,21 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             return False
         try:
-            return bool(super().enqueue_request(request))
+            if not isinstance(self.df, RedisDupeFilter):
+                return bool(super().enqueue_request(request))
+            # scrapy-redis marks a request seen, then queues it: a worker killed between the two (while
+            # queueing a sitemap's links) lost it for the run, every later copy filtered. Queued
+            # first, a kill between costs at most a second fetch of it, which the seen-store's claims
+            # keep from a second item.
+            if not request.dont_filter and self.df.seen_before(request):
+                self.df.log(request, self.spider)
+                return False
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+            self.queue.push(request)
+            if not request.dont_filter:
+                self.df.mark_seen(request)
+            return True
         except RedisError as error:
             self._lost(error)
             return False
@@ -444,9 +467,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         )
         for data in taken:
             request = self.queue._decode_request(data)
+            self.queue.push(request)
             # In the filter too (a new run dropped it): the copy its sources give again is no second fetch.
             self.df.request_seen(request)
-            self.queue.push(request)
         if taken:
             self._stats.inc_value(stat.REDIS_REQUEUED, len(taken))
             logger.warning(
