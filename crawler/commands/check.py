@@ -32,7 +32,8 @@ class Command(CheckedSettings, ScrapyCheckCommand):
         for name in args or loader.list():
             if not args and not contracts.tested_methods_from_spidercls(loader.load(name)):
                 continue  # no contracts (reextract): nothing to check, so nothing left unchecked
-            problem = spider_usage_problem(loader, name, opts.spargs, self.settings)
+            # (Scrapy 2.13's check takes no -a arguments: every spider is checked without any.)
+            problem = spider_usage_problem(loader, name, getattr(opts, "spargs", None) or {}, self.settings)
             if problem:
                 refused[name] = problem
         if args and refused:

@@ -51,7 +51,7 @@ def check_setting_names(settings: BaseSettings, opts: argparse.Namespace, before
         given["LOG_LEVEL"] = opts.loglevel  # -L is -s LOG_LEVEL=
     replaced = {name: before.get(name) for name in given}
     json_lists(given, replaced, settings)
-    problems = setting_problems(given, replaced, settings, known=set(before))
+    problems = setting_problems(given, replaced, settings, known={str(name) for name in before})
     if problems:
         raise UsageError(next(iter(problems.values())))
 
