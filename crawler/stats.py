@@ -209,6 +209,8 @@ REDIS_LOST = "bs/redis/lost"
 REDIS_DROPPED_UNCHECKED = "bs/redis/dropped_unchecked"
 # Requests a gone worker (killed, or stopped before it finished them) had taken from the queue, put back.
 REDIS_REQUEUED = "bs/redis/requeued"
+# Of those, requests that could not be read back (written by another version: a callback renamed), dropped.
+REDIS_REQUEUE_UNREADABLE = "bs/redis/requeue_unreadable"
 # Redis lost what it held mid-run (restarted without persistence, flushed): the worker stopped.
 REDIS_DATA_LOST = "bs/redis/data_lost"
 

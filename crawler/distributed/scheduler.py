@@ -41,6 +41,7 @@ from crawler.distributed import (
     safe_name,
     worker_name,
 )
+from crawler.distributed.pulse import Pulse
 from crawler.distributed.store import RedisDataLost, RedisSeenStore
 from crawler.incremental.extension import seen_store_of
 from crawler import stats as stat
@@ -242,6 +243,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.store: RedisSeenStore | None = None
         self.url = redacted(str(crawler.settings.get("REDIS_URL")))
         self.heartbeat = LoopingCall(self._beat)
+        # Only the place in the worker set: taking over gone workers' requests is the reactor's job.
+        self.pulse = Pulse(self._stand_in_beat, interval=HEARTBEAT_SECONDS, name=f"worker {worker} beat")
         self._join = server.register_script(_JOIN_LUA)
         self._beat_script = server.register_script(_BEAT_LUA)
         self._busy_script = server.register_script(_BUSY_LUA)
@@ -326,8 +329,10 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             )
         self._mark_busy(True)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+        self.pulse.start()
 
     def close(self, reason: str) -> None:
+        self.pulse.stop()
         if self.heartbeat.running:
             self.heartbeat.stop()
         if self.lost is not None:
@@ -436,12 +441,18 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 self._lost(RedisDataLost("its epoch key changed"))
                 return
             self._beat_script(keys=[self.keys.workers], args=[self.worker])
+            self.pulse.beaten()
             self._adopt_gone(own=False)
         except RedisError as error:
             self._lost(error)
             return
         if self.idle_since is None:
             self._mark_busy(True)
+
+    def _stand_in_beat(self) -> None:
+        """The worker's beat from the pulse thread while the reactor is held up: alive, nothing more."""
+        if self.lost is None:
+            self._beat_script(keys=[self.keys.workers], args=[self.worker])
 
     def _hold(self, request: Request) -> None:
         """Note a request taken from the queue as in flight here until its callback is done (or this worker idles)."""
@@ -465,18 +476,34 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             args=[self.worker, WORKER_STALE_SECONDS, self.inflight_prefix, "1" if own else "0",
                   self.pending_prefix, f"{self.store_prefix}:alive:"],
         )
+        requeued, unreadable, first_error = 0, 0, ""
         for data in taken:
-            request = self.queue._decode_request(data)
+            try:
+                request = self.queue._decode_request(data)
+            except (ValueError, TypeError, KeyError, AttributeError) as error:
+                # Written by another version of the crawler (a callback renamed or gone): one that
+                # cannot be read must not stop the beat that calls this, nor the others behind it.
+                unreadable += 1
+                first_error = first_error or _one_line(error)
+                continue
             self.queue.push(request)
             # In the filter too (a new run dropped it): the copy its sources give again is no second fetch.
             self.df.request_seen(request)
-        if taken:
-            self._stats.inc_value(stat.REDIS_REQUEUED, len(taken))
+            requeued += 1
+        if unreadable:
+            self._stats.inc_value(stat.REDIS_REQUEUE_UNREADABLE, unreadable)
+            logger.error(
+                "Worker %s dropped %d request(s) a gone worker had taken that this version cannot read back "
+                "(first: %s; stat %s): their pages are fetched again only by a later run",
+                self.worker, unreadable, first_error, stat.REDIS_REQUEUE_UNREADABLE,
+            )
+        if requeued:
+            self._stats.inc_value(stat.REDIS_REQUEUED, requeued)
             logger.warning(
                 "Worker %s put back in the queue %d request(s) that a worker which stopped without finishing them "
-                "had taken (stat %s)", self.worker, len(taken), stat.REDIS_REQUEUED,
+                "had taken (stat %s)", self.worker, requeued, stat.REDIS_REQUEUED,
             )
-        return int(holding), len(taken)
+        return int(holding), requeued
 
     def _mark_busy(self, busy: bool) -> int:
         """Mark this worker busy or not in the run; how many other workers are busy (0 once Redis is lost)."""

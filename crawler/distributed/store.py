@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, epoch_key, key_prefix, redacted, safe_name, worker_name
+from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError, is_older_copy, state_dir
 
 if TYPE_CHECKING:
@@ -176,6 +177,7 @@ class RedisSeenStore:
         self._claim = client.register_script(_CLAIM_LUA)
         self._alive: LoopingCall | None = None
         self._alive_run = ""
+        self._pulse: Pulse | None = None
 
     @classmethod
     def open(cls, settings: Any, spider_name: str) -> RedisSeenStore:
@@ -229,12 +231,21 @@ class RedisSeenStore:
         self._alive_run = run_id
         self._alive = LoopingCall(self._beat, run_id)
         self._alive.start(HEARTBEAT_SECONDS, now=False)
+        # A reactor held up past ALIVE_SECONDS would let the run's claims lapse under it.
+        self._pulse = Pulse(lambda: self._mark_alive(run_id), interval=HEARTBEAT_SECONDS, name=f"run {run_id} alive")
+        self._pulse.start()
 
     def _beat(self, run_id: str) -> None:
         try:
-            self._call(self.client.set, self._alive_prefix + run_id, 1, ex=ALIVE_SECONDS)
+            self._call(self._mark_alive, run_id)
         except StateError:
             pass  # a lost Redis: on_lost was told, the worker stops
+        else:
+            if self._pulse is not None:
+                self._pulse.beaten()
+
+    def _mark_alive(self, run_id: str) -> None:
+        self.client.set(self._alive_prefix + run_id, 1, ex=ALIVE_SECONDS)
 
     def _call(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self.lost is not None:
@@ -340,6 +351,9 @@ class RedisSeenStore:
         return int(self._call(self.client.scard, self.ids_key))
 
     def close(self) -> None:
+        if self._pulse is not None:
+            self._pulse.stop()
+            self._pulse = None
         if self._alive is not None:
             if self._alive.running:
                 self._alive.stop()
