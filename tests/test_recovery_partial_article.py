@@ -4,6 +4,7 @@ next run's copy is the only one (the delivery matrix's two-feed kill found it, n
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -70,5 +71,53 @@ def test_a_line_of_an_article_that_is_whole_elsewhere_is_not_cut(tmp_path: Path)
         pending(store, "1", "2")
         assert recover_pending(store, "latest:next") == (2, 0)
         assert lines.read_text(encoding="utf-8") == line("1") + line("2")
+    finally:
+        store.close()
+
+
+def csv_row(article_id: str, body: str = "") -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow([article_id, 1, body or f"Story {article_id}"])
+    return out.getvalue()
+
+
+def csv_setup(tmp_path: Path, rows: str, jsonl: str, *, offset: int = 0, header: bool = True) -> tuple[SqliteSeenStore, Path, Path]:
+    # The CSV feed first: Scrapy hands an item to the feeds in the order they were given
+    # (`-o items.csv -o items.jsonl`), so a kill between them leaves it in the CSV file only.
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    table, lines = tmp_path / "items.csv", tmp_path / "items.jsonl"
+    table.write_bytes(((csv_row("articleId", "headline").replace("1", "version", 1) if header else "") + rows).encode())
+    lines.write_text(jsonl, encoding="utf-8")
+    store.record_feed(KILLED, FeedRecord(str(table), "csv", feed="items.csv", offset=offset, forgotten_at_end=True))
+    store.record_feed(KILLED, FeedRecord(str(lines), "jsonlines", feed="items.jsonl", forgotten_at_end=True))
+    return store, table, lines
+
+
+def test_an_article_the_csv_feed_has_and_the_json_lines_feed_not_is_cut_off_the_csv_file(tmp_path: Path) -> None:
+    # Its body spans lines, as an article's does: a row ends at a line break outside quotes, and the
+    # quotes inside a cell are doubled.
+    body = 'Sensex fell.\nThe "broader" market\nheld, "mostly".'
+    rows = csv_row("1") + csv_row("2", body) + csv_row("3", body) + csv_row("4")
+    store, table, lines = csv_setup(tmp_path, rows, line("1") + line("2"))
+    try:
+        pending(store, "1", "2", "3", "4")
+        assert recover_pending(store, "latest:next") == (2, 2)
+        assert table.read_bytes().decode().endswith(csv_row("2", body))
+        assert [row["articleId"] for row in csv.DictReader(table.open(newline="", encoding="utf-8"))] == ["1", "2"]
+    finally:
+        store.close()
+
+
+def test_a_csv_rows_cut_stops_at_an_article_the_run_wrote_whole_and_at_the_runs_own_part(tmp_path: Path) -> None:
+    # "3" is whole in both feeds (confirmed), "4" only in the CSV file: "4" alone is cut; an earlier
+    # run's row of "4" before the killed run's part (appended with -o, no header of its own) stays.
+    header = csv_row("articleId", "headline").replace("1", "version", 1)
+    earlier = header + csv_row("4")
+    store, table, _ = csv_setup(tmp_path, csv_row("4") + csv_row("3") + csv_row("4"), line("3"), offset=len(earlier.encode()))
+    assert table.read_bytes().decode().startswith(earlier)
+    try:
+        pending(store, "3", "4")
+        assert recover_pending(store, "latest:next") == (1, 1)
+        assert table.read_bytes().decode() == earlier + csv_row("3")
     finally:
         store.close()

@@ -272,13 +272,72 @@ def _line_start(raw: IO[bytes], end: int, floor: int) -> int:
     return floor
 
 
+def _trailing_json_lines(raw: IO[bytes], floor: int, end: int) -> Iterator[tuple[int, dict[str, int | None]]]:
+    """From the last line of ``[floor, end)`` back: each whole line's start and the article it holds."""
+    while end > floor:
+        start = _line_start(raw, end, floor)
+        raw.seek(start)
+        found: dict[str, int | None] = {}
+        try:
+            _from_mapping(json.loads(raw.read(end - start)), found)
+        except ValueError:
+            return
+        yield start, found
+        end = start
+
+
+def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] | None) -> Iterator[tuple[int, dict[str, int | None]]]:
+    """From the last CSV row of ``[floor, end)`` back: each whole row's start and the article it holds.
+
+    A quoted cell may hold line breaks (an article's body does), so a row ends at a line break outside
+    quotes: read forward, where the count of quote characters so far is even (a quote inside a cell
+    is written twice)."""
+    if not header:
+        return
+    raw.seek(floor)
+    starts: list[int] = []
+    at, quotes = floor, 0
+    while at < end:
+        line = raw.readline(min(MAX_LINE_BYTES, end - at))
+        if not line:
+            break
+        if quotes % 2 == 0:
+            starts.append(at)
+        quotes += line.count(b'"')
+        at += len(line)
+    if quotes % 2 or not _ends_line(raw, at):
+        return  # the last row is cut: cut_partial_line's business, not a whole row to weigh
+    for start in reversed(starts):
+        raw.seek(start)
+        text = raw.read(at - start).decode("utf-8", errors="replace")
+        try:
+            row = next(csv.reader(io.StringIO(text, newline="")))
+        except (csv.Error, StopIteration):
+            return
+        found: dict[str, int | None] = {}
+        if len(row) == len(header):
+            _from_mapping(dict(zip(header, row)), found)
+        yield start, found
+        at = start
+
+
+def _ends_line(raw: IO[bytes], at: int) -> bool:
+    """Whether the byte before ``at`` is a line break (or ``at`` is the start)."""
+    if at == 0:
+        return True
+    raw.seek(at - 1)
+    return raw.read(1) == b"\n"
+
+
 def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
-    """Cut off the last lines of a run's JSON lines file while they hold one of ``article_ids``: articles
-    the run was killed in the middle of handing to its feeds (in this one, not in another). Forgotten,
-    they are emitted again by the next run, which continues the file; left in it, they would be there
-    twice. Only the run's own part of the file (from its ``offset``) is cut. Returns the lines cut."""
-    if not article_ids or feed.format not in LINE_FORMATS or feed.compression:
+    """Cut off the last items of a run's JSON lines or CSV file while they hold one of ``article_ids``:
+    articles the run was killed in the middle of handing to its feeds (in this one, not in another).
+    Forgotten, they are emitted again by the next run, which continues the file; left in it, they
+    would be there twice. Only the run's own part of the file (from its ``offset``) is cut. Returns
+    the items cut."""
+    if not article_ids or feed.compression or (feed.format not in LINE_FORMATS and feed.format != "csv"):
         return 0
+    header = _csv_header(feed) if feed.format == "csv" else None
     raw = _open_regular(feed.path)
     if raw is None:
         return 0
@@ -286,14 +345,8 @@ def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
     with raw:
         size = end = os.fstat(raw.fileno()).st_size
         floor = feed.offset if 0 < feed.offset <= size else 0
-        while end > floor:
-            start = _line_start(raw, end, floor)
-            raw.seek(start)
-            found: dict[str, int | None] = {}
-            try:
-                _from_mapping(json.loads(raw.read(end - start)), found)
-            except ValueError:
-                break
+        items = _trailing_csv_rows(raw, floor, end, header) if feed.format == "csv" else _trailing_json_lines(raw, floor, end)
+        for start, found in items:
             if not found or not found.keys() <= article_ids:
                 break
             end, cut = start, cut + 1
@@ -301,10 +354,10 @@ def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
         try:
             os.truncate(feed.path, end)
         except OSError as error:
-            logger.warning("Recovery: could not cut the last %d line(s) off %s: %s", cut, feed.path, error)
+            logger.warning("Recovery: could not cut the last %d item(s) off %s: %s", cut, feed.path, error)
             return 0
         logger.warning(
-            "Recovery: cut %d article line(s) off the end of %s that the killed run's other feeds lack; the run emits them again",
+            "Recovery: cut %d article item(s) off the end of %s that the killed run's other feeds lack; the run emits them again",
             cut, feed.path,
         )
     return cut
