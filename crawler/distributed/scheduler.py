@@ -254,6 +254,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.inflight_key = keys.inflight(worker)
         self.inflight_prefix = keys.inflight("")
         self.inflight_numbers = itertools.count(1)
+        # This process's fields: a request put back from a gone worker (or this worker's previous life)
+        # carries that one's field in its meta, which must not name an entry of this one.
+        self.inflight_token = uuid.uuid4().hex[:8]
         self.epoch_key = epoch_key(key_prefix(crawler.settings))
         self.epochs_file = epochs_file(crawler.settings)
         self.store_prefix = key_prefix(crawler.settings)
@@ -456,8 +459,12 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
 
     def _hold(self, request: Request) -> None:
         """Note a request taken from the queue as in flight here until its callback is done (or this worker idles)."""
-        field = str(next(self.inflight_numbers))
-        request.meta[INFLIGHT] = field
+        field = request.meta.get(INFLIGHT)
+        if not (isinstance(field, str) and field.startswith(f"{self.inflight_token}-")):
+            field = f"{self.inflight_token}-{next(self.inflight_numbers)}"
+            request.meta[INFLIGHT] = field
+        # Else a redirect or retry of a request this worker holds (Scrapy copies the meta): it takes the
+        # original's entry, which no callback will ever end, so a kill puts back one request, not two.
         pipe = self.server.pipeline(transaction=False)
         pipe.hset(self.inflight_key, field, self.queue._encode_request(request))
         pipe.sadd(self.keys.inflight_owners, self.worker)
