@@ -259,7 +259,8 @@ class NextJsV1(CmsStory, ArticlePage):
             shown=self.datePublishedRaw,
         )
 
-    META_INFO = CSSSelector(".meta-info")
+    # (".meta-info" as XPath, the first alone: libxml2 stops there.)
+    META_INFO = XPath(f"descendant-or-self::*[{class_test('meta-info')}][1]")
 
     @cached_property
     def meta_info(self) -> _Element | None:
@@ -453,9 +454,13 @@ class NextJsV1(CmsStory, ArticlePage):
         (the blog's component may be drawn beside the story's, outside the element holding both), outside
         the page's furniture (a rail's or footer's widget of another blog)."""
         found = self.outermost_updates(self.markers)
-        if found or self.scope is self.page.root or self.headline_element is None or UPDATE_BLOCK_PART not in self.page.text:
+        if found or self.scope is self.page.root or self.headline_element is None:
             return found
+        # (Whether the page calls itself a live blog is known by now: asked first, it spares most
+        # pages the look for the blocks' class in the page's whole text.)
         if not ("LiveBlogPosting" in ld_types(self.ld) or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
+            return []
+        if UPDATE_BLOCK_PART not in self.page.text:
             return []
         after = select(self.UPDATES_AFTER, self.headline_element)
         return self.outermost_updates(after)
@@ -645,6 +650,11 @@ class NextJsV1(CmsStory, ArticlePage):
         return without_read_time(without_premium_label(card, text))
 
     def isLiveBlog(self) -> bool:
+        return self.live_blog
+
+    @cached_property
+    def live_blog(self) -> bool:
+        """:meth:`isLiveBlog`, which the body's sources, the DOM's body and the item all ask."""
         return (
             super().isLiveBlog()
             or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
@@ -652,10 +662,9 @@ class NextJsV1(CmsStory, ArticlePage):
         )
 
     # The ticker (the site's pages have one: the first is read), its items, and in each the cells by their class:
-    # TICKER_ITEM_CSS as XPath. (The plain contains() before each class test spares libxml2 the
-    # test's normalize-space on the page's other elements; it holds wherever the test does.)
-    TICKER = XPath(f"/descendant::div[contains(@class, 'mktticker') and {class_test('mktticker')}][1]")
-    TICKER_ITEMS = XPath(f"descendant::*[contains(@class, 'tickeritem') and {class_test('tickeritem')}]")
+    # TICKER_ITEM_CSS as XPath.
+    TICKER = XPath(f"/descendant::div[{class_test('mktticker')}][1]")
+    TICKER_ITEMS = XPath(f"descendant::*[{class_test('tickeritem')}]")
     TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
     DIGIT = re.compile(r"\d")
 

@@ -17,8 +17,9 @@ from .selectors import XPath
 
 
 def class_test(token: str) -> str:
-    """XPath test for a class token (what CSS ``.token`` compiles to)."""
-    return f'contains(concat(" ", normalize-space(@class), " "), " {token} ")'
+    """XPath test for a class token (what CSS ``.token`` compiles to), after a plain contains() of it:
+    that spares libxml2 the test's normalize-space and concat on every element whose class lacks it."""
+    return f'(contains(@class, "{token}") and contains(concat(" ", normalize-space(@class), " "), " {token} "))'
 
 
 # Inline runs (bold, italic, or a link) that hold or are a link: the candidates of an inline promo,
