@@ -327,8 +327,10 @@ class NextJsV1(CmsStory, ArticlePage):
         block (the picture's block may be drawn outside the headline's), else the ``<figcaption>``
         of the hero's ``<figure>``."""
         found = first(self.CAPTION, header)
+        if found is not None:  # (the hero itself is looked for only without one)
+            return element_text(found)
         hero = self.hero_image(header, url)
-        if found is None and header is not self.scope and hero is not None:
+        if header is not self.scope and hero is not None:
             found = self.picture_caption(hero)
         return element_text(found) if found is not None else figure_caption(hero)
 
