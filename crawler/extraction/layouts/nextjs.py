@@ -106,7 +106,8 @@ class NextJsV1(CmsStory, ArticlePage):
     def check(self) -> None:
         super().check()
         main_types = ld_types(self.ld)
-        if self.page.ld_first(VIDEO_TYPES) and not main_types:
+        # (An article's own JSON-LD answers first: the page's other objects are then not looked through.)
+        if not main_types and self.page.ld_first(VIDEO_TYPES):
             raise NotAnArticle("video", "a video or podcast page")
         if not (self.data.get("htmlContent") or self.body_container is not None or main_types):
             raise NotAnArticle("listing", "a Next.js page without an article (listing, topic or home page)")
