@@ -251,15 +251,20 @@ def fragment(markup: str) -> _Element | None:
     """Parse an HTML fragment (such as ``htmlContent``) under one <div>."""
     if not markup or not markup.strip():
         return None
-    if not markup.isascii() and _LONE_SURROGATE.search(markup) is not None:
+    try:
+        # The text is parsed as UTF-8 bytes (lxml would encode it so anyway), and the encoding
+        # fails on a lone surrogate, for less than a search of the text for one.
+        encoded = markup.encode("utf-8")
+    except UnicodeEncodeError:
         # Half a pair, from a JSON "\ud83d" escape: libxml2 stops at it, losing the rest of the story.
         markup = _LONE_SURROGATE.sub("", markup)
+        encoded = markup.encode("utf-8")
     parser = _fragment_parser()
     if not _FULL_DOCUMENT(markup):
         # lxml.html.fragments_fromstring's wrapping and parse, keeping the <body> it parses into
         # as the <div>: moving its children into a new element would copy the tree's bookkeeping.
         try:
-            document = etree.fromstring(f"<html><body>{markup}</body></html>", parser)
+            document = etree.fromstring(b"<html><body>" + encoded + b"</body></html>", _utf8_fragment_parser())
         except (ParserError, ValueError):
             return None
         bodies = [child for child in document if child.tag == "body"] if document is not None and document.tag == "html" else []
@@ -296,6 +301,7 @@ class _Parsers(threading.local):
     """lxml parsers are not thread-safe; one per thread."""
 
     fragment: etree.HTMLParser | None = None
+    utf8_fragment: etree.HTMLParser | None = None
 
 
 _parsers = _Parsers()
@@ -305,6 +311,13 @@ def _fragment_parser() -> etree.HTMLParser:
     if _parsers.fragment is None:
         _parsers.fragment = etree.HTMLParser(collect_ids=False)  # as the page's parser (crawler/extraction/page.py)
     return _parsers.fragment
+
+
+def _utf8_fragment_parser() -> etree.HTMLParser:
+    # The same for UTF-8 bytes (bytes without a declared encoding would be read as Latin-1).
+    if _parsers.utf8_fragment is None:
+        _parsers.utf8_fragment = etree.HTMLParser(collect_ids=False, encoding="utf-8")
+    return _parsers.utf8_fragment
 
 
 # The note's end ("… from a syndicated feed.)"): a note without it was cut by a line break, its rest

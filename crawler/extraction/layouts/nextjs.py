@@ -106,7 +106,8 @@ class NextJsV1(CmsStory, ArticlePage):
     def check(self) -> None:
         super().check()
         main_types = ld_types(self.ld)
-        if self.page.ld_first(VIDEO_TYPES) and not main_types:
+        # (An article's own JSON-LD answers first: the page's other objects are then not looked through.)
+        if not main_types and self.page.ld_first(VIDEO_TYPES):
             raise NotAnArticle("video", "a video or podcast page")
         if not (self.data.get("htmlContent") or self.body_container is not None or main_types):
             raise NotAnArticle("listing", "a Next.js page without an article (listing, topic or home page)")
@@ -259,7 +260,8 @@ class NextJsV1(CmsStory, ArticlePage):
             shown=self.datePublishedRaw,
         )
 
-    META_INFO = CSSSelector(".meta-info")
+    # (".meta-info" as XPath, the first alone: libxml2 stops there.)
+    META_INFO = XPath(f"descendant-or-self::*[{class_test('meta-info')}][1]")
 
     @cached_property
     def meta_info(self) -> _Element | None:
@@ -326,8 +328,10 @@ class NextJsV1(CmsStory, ArticlePage):
         block (the picture's block may be drawn outside the headline's), else the ``<figcaption>``
         of the hero's ``<figure>``."""
         found = first(self.CAPTION, header)
+        if found is not None:  # (the hero itself is looked for only without one)
+            return element_text(found)
         hero = self.hero_image(header, url)
-        if found is None and header is not self.scope and hero is not None:
+        if header is not self.scope and hero is not None:
             found = self.picture_caption(hero)
         return element_text(found) if found is not None else figure_caption(hero)
 
@@ -453,9 +457,13 @@ class NextJsV1(CmsStory, ArticlePage):
         (the blog's component may be drawn beside the story's, outside the element holding both), outside
         the page's furniture (a rail's or footer's widget of another blog)."""
         found = self.outermost_updates(self.markers)
-        if found or self.scope is self.page.root or self.headline_element is None or UPDATE_BLOCK_PART not in self.page.text:
+        if found or self.scope is self.page.root or self.headline_element is None:
             return found
+        # (Whether the page calls itself a live blog is known by now: asked first, it spares most
+        # pages the look for the blocks' class in the page's whole text.)
         if not ("LiveBlogPosting" in ld_types(self.ld) or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
+            return []
+        if UPDATE_BLOCK_PART not in self.page.text:
             return []
         after = select(self.UPDATES_AFTER, self.headline_element)
         return self.outermost_updates(after)
@@ -645,6 +653,11 @@ class NextJsV1(CmsStory, ArticlePage):
         return without_read_time(without_premium_label(card, text))
 
     def isLiveBlog(self) -> bool:
+        return self.live_blog
+
+    @cached_property
+    def live_blog(self) -> bool:
+        """:meth:`isLiveBlog`, which the body's sources, the DOM's body and the item all ask."""
         return (
             super().isLiveBlog()
             or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
@@ -652,10 +665,9 @@ class NextJsV1(CmsStory, ArticlePage):
         )
 
     # The ticker (the site's pages have one: the first is read), its items, and in each the cells by their class:
-    # TICKER_ITEM_CSS as XPath. (The plain contains() before each class test spares libxml2 the
-    # test's normalize-space on the page's other elements; it holds wherever the test does.)
-    TICKER = XPath(f"/descendant::div[contains(@class, 'mktticker') and {class_test('mktticker')}][1]")
-    TICKER_ITEMS = XPath(f"descendant::*[contains(@class, 'tickeritem') and {class_test('tickeritem')}]")
+    # TICKER_ITEM_CSS as XPath.
+    TICKER = XPath(f"/descendant::div[{class_test('mktticker')}][1]")
+    TICKER_ITEMS = XPath(f"descendant::*[{class_test('tickeritem')}]")
     TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
     DIGIT = re.compile(r"\d")
 
