@@ -964,12 +964,16 @@ class ArticlePage:
         """Links following a heading that reads "Also Read" or "More From This Section": the first
         such heading outside the story, else the first inside it (an inline promo of the CMS, headed
         as the list is, precedes the list after the story)."""
-        in_scope = self.related_scope is self.scope
-        if not may_hold_heading(self.scope_text if in_scope else text_content(self.related_scope)):
+        if self.related_scope is self.scope:
+            # The scope's text nodes are at hand (the labels' look read them) and few: a look over
+            # its whole text for the heading's words costs more than going through them.
+            texts = self.text_nodes
+        elif may_hold_heading(text_content(self.related_scope)):
+            texts = cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
+        else:
             return []
         story = self.story_container()
         in_story: list[_Element] = []
-        texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:
             # A heading's first letter folds to "a" or "m": only "a", "A", "m" and "M" do so (and
             # "\u1e9a", to "a\u02be", which no heading starts with); the others need no folding.
