@@ -776,20 +776,13 @@ class ArticlePage:
         return cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.scope))
 
     @cached_property
-    def scope_text(self) -> str:
-        """All the text of the scope in one string (libxml2 joins it in one pass, scripts included):
-        a phrase that is not in it is in none of its text nodes, and their walk can be skipped."""
-        return text_content(self.scope)
-
-    @cached_property
     def label_texts(self) -> list[etree._ElementUnicodeResult]:
         """The scope's text nodes holding one of :data:`LABELS`, outside scripts, in document order."""
-        present = [label for label in LABELS if label in self.scope_text]
-        if not present:
-            return []
+        # (Each node looked at for each label: the scope's nodes are few, and read anyway for the
+        # related list; a first look over the scope's whole text cost more than it spared.)
         found = []
         for text in self.text_nodes:
-            for label in present:
+            for label in LABELS:
                 if label in text:
                     if holder_of(text) is not None:
                         found.append(text)
