@@ -414,10 +414,19 @@ class Page:
     def _json_scripts(self, scripts: Iterable[_Element]) -> list[Any]:
         found = []
         for script in scripts:
-            raw = script.text
-            if raw is None:
+            # The script's text as the UTF-8 bytes libxml2 holds it in (a script holds text alone):
+            # orjson reads them as they are, where its text would be decoded to be encoded again
+            # for it. An object or a list read so is what loads_lenient() reads; anything else (a
+            # BOM, a comment around it, a scalar, not JSON) goes its way.
+            raw = etree.tostring(script, method="text", encoding="utf-8", with_tail=False)
+            if not raw:  # (no text: script.text is None)
                 continue
-            value = loads_lenient(raw)
+            try:
+                value = orjson.loads(raw)
+            except ValueError:  # orjson.JSONDecodeError is one
+                value = None
+            if not isinstance(value, (dict, list)):
+                value = loads_lenient(script.text or "")
             if value is None:
                 self.invalid_json_blocks += 1
             else:
