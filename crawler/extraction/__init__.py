@@ -34,10 +34,11 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
     escapes.
     """
     page = Page(html, url, content_type)
-    text = page.text.strip()
+    # (Its first visible character, without a copy of the page: a page starts with markup.)
+    first = page.text.lstrip()[:1]
     # A zero-filled answer (a stored copy whose bytes were never written) is no page of an unknown
     # layout, which would count towards a redesign. (Looked into only when it starts with a NUL.)
-    if not text or (text[0] == "\x00" and not text.replace("\x00", "").strip()):
+    if not first or (first == "\x00" and not page.text.replace("\x00", "").strip()):
         raise NotAnArticle("empty", "the response body is empty")
     if is_block_page(page.text):
         raise NotAnArticle("blocked", "Akamai 'Access Denied' page")

@@ -56,19 +56,23 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = html.unescape(value) if "&" in value else value
-    # str.split() splits at what \s matches (NBSP included), and strip() is then implied. Folded
-    # first: a line break is unprintable, and text whose only unprintable characters were white
-    # space then needs no more. No character dropped below is white space to split(), so dropping
-    # it after the fold and folding again gives the words that dropping first would.
-    text = " ".join(text.split())
-    # Every character dropped below (the joiners too) is unprintable: printable text, curly quotes
-    # and Devanagari included, needs neither the expression nor the joiner test.
+    # str.split() splits at what \s matches (NBSP included), and strip() is then implied. Every
+    # white space character but the space is unprintable, and so is every character dropped below
+    # (the joiners too): printable text, curly quotes and Devanagari included, is folded already
+    # unless spaces run or end it (most structured data: a name, a date, a URL), and needs neither
+    # the expression nor the joiner test. Other text is folded first: text whose only unprintable
+    # characters were white space then needs no more. No character dropped below is white space to
+    # split(), so dropping it after the fold and folding again gives the words dropping first would.
     if not text.isprintable():
-        text = _INVISIBLE.sub("", text)
-        if _JOINERS[0] in text or _JOINERS[1] in text:
-            text = " ".join(word for word in (word.strip(_JOINERS) for word in text.split()) if word)
-        else:
-            text = " ".join(text.split())
+        text = " ".join(text.split())
+        if not text.isprintable():
+            text = _INVISIBLE.sub("", text)
+            if _JOINERS[0] in text or _JOINERS[1] in text:
+                text = " ".join(word for word in (word.strip(_JOINERS) for word in text.split()) if word)
+            else:
+                text = " ".join(text.split())
+    elif "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = " ".join(text.split())
     # Every character of _BLANK_ONLY but the space is U+034F or above: text starting below is visible.
     if not text or (text[0] >= "\u034f" and _BLANK_ONLY.fullmatch(text)):
         return None

@@ -303,12 +303,18 @@ def parse_html(text: str, base_url: str = "", utf8: bytes | None = None) -> tupl
         # and building and freeing the table is 6% of parsing a 200 kB page.
         _parsers.page = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True, collect_ids=False)
     body: bytes | None = None
-    if utf8 is not None and "\x00" not in text:
+    # (A NUL looked for in the bytes: in a text that is not ASCII, no fast search finds one.)
+    if utf8 is not None and b"\x00" not in utf8:
         # Pages end in a line break: the bytes lose their ASCII white space as they are, unless
-        # what str.strip() would take goes on past it (NBSP, U+2028 …: white space to Python only).
-        inner = text.strip(_ASCII_SPACE)
-        if inner and not inner[0].isspace() and not inner[-1].isspace():
-            body = utf8.strip() if len(inner) != len(text) else utf8
+        # what str.strip() would take goes on past it (NBSP, U+2028 …: white space to Python only),
+        # which markup's first "<" and last ">" are not (the text is copied only to look further).
+        stripped = utf8.strip()
+        if stripped[:1] == b"<" and stripped[-1:] == b">":
+            body = stripped
+        else:
+            inner = text.strip(_ASCII_SPACE)
+            if inner and not inner[0].isspace() and not inner[-1].isspace():
+                body = stripped
     if body is None:
         # (A lone surrogate, which no UTF-8 holds, would stop libxml2 where it stands: it becomes "?".)
         body = text.strip().replace("\x00", "").encode("utf-8", errors="replace") or b"<html/>"
@@ -337,7 +343,10 @@ def _scripts_in_text(text: str) -> list[_Element]:
 def _ends_whole(text: str) -> bool:
     """Whether the document reaches its end (``</html>`` or ``</body>``): a page cut short in
     transit or by the server stops inside the story."""
-    # Searched backwards from the end, in place: the closing tag is usually the last thing there.
+    # Searched backwards from the end, in place: the closing tag is usually the last thing there,
+    # before a line break at most (looked at first, without the searches).
+    if text[-16:].rstrip().endswith(_DOCUMENT_ENDS):
+        return True
     start = max(0, len(text) - 4000)
     if any(text.rfind(end, start) != -1 for end in _DOCUMENT_ENDS):
         return True
@@ -405,10 +414,19 @@ class Page:
     def _json_scripts(self, scripts: Iterable[_Element]) -> list[Any]:
         found = []
         for script in scripts:
-            raw = script.text
-            if raw is None:
+            # The script's text as the UTF-8 bytes libxml2 holds it in (a script holds text alone):
+            # orjson reads them as they are, where its text would be decoded to be encoded again
+            # for it. An object or a list read so is what loads_lenient() reads; anything else (a
+            # BOM, a comment around it, a scalar, not JSON) goes its way.
+            raw = etree.tostring(script, method="text", encoding="utf-8", with_tail=False)
+            if not raw:  # (no text: script.text is None)
                 continue
-            value = loads_lenient(raw)
+            try:
+                value = orjson.loads(raw)
+            except ValueError:  # orjson.JSONDecodeError is one
+                value = None
+            if not isinstance(value, (dict, list)):
+                value = loads_lenient(script.text or "")
             if value is None:
                 self.invalid_json_blocks += 1
             else:

@@ -776,20 +776,13 @@ class ArticlePage:
         return cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.scope))
 
     @cached_property
-    def scope_text(self) -> str:
-        """All the text of the scope in one string (libxml2 joins it in one pass, scripts included):
-        a phrase that is not in it is in none of its text nodes, and their walk can be skipped."""
-        return text_content(self.scope)
-
-    @cached_property
     def label_texts(self) -> list[etree._ElementUnicodeResult]:
         """The scope's text nodes holding one of :data:`LABELS`, outside scripts, in document order."""
-        present = [label for label in LABELS if label in self.scope_text]
-        if not present:
-            return []
+        # (Each node looked at for each label: the scope's nodes are few, and read anyway for the
+        # related list; a first look over the scope's whole text cost more than it spared.)
         found = []
         for text in self.text_nodes:
-            for label in present:
+            for label in LABELS:
                 if label in text:
                     if holder_of(text) is not None:
                         found.append(text)
@@ -964,12 +957,16 @@ class ArticlePage:
         """Links following a heading that reads "Also Read" or "More From This Section": the first
         such heading outside the story, else the first inside it (an inline promo of the CMS, headed
         as the list is, precedes the list after the story)."""
-        in_scope = self.related_scope is self.scope
-        if not may_hold_heading(self.scope_text if in_scope else text_content(self.related_scope)):
+        if self.related_scope is self.scope:
+            # The scope's text nodes are at hand (the labels' look read them) and few: a look over
+            # its whole text for the heading's words costs more than going through them.
+            texts = self.text_nodes
+        elif may_hold_heading(text_content(self.related_scope)):
+            texts = cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
+        else:
             return []
         story = self.story_container()
         in_story: list[_Element] = []
-        texts = self.text_nodes if in_scope else cast("list[etree._ElementUnicodeResult]", _ALL_TEXTS(self.related_scope))
         for text in texts:
             # A heading's first letter folds to "a" or "m": only "a", "A", "m" and "M" do so (and
             # "\u1e9a", to "a\u02be", which no heading starts with); the others need no folding.
