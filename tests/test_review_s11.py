@@ -1,0 +1,50 @@
+"""Review of the stalled-worker pulse, the CSV cut of a killed run's partial article and the JSON-LD
+stray-quote repair: what each still got wrong."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from scrapy.settings import Settings
+
+import crawler.distributed.store as store_module
+from crawler.distributed import connect
+from crawler.distributed.store import RedisSeenStore
+from crawler.extraction.page import loads_lenient
+from crawler.incremental.recovery import recover_pending
+from crawler.incremental.store import Claim, PendingArticle
+from tests.test_recovery_partial_article import csv_row, csv_setup, line, pending
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+
+BEAT = 0.1
+
+
+# --- the pulse of a run's alive key ---------------------------------------------------------------
+
+
+def test_a_stores_pulse_stops_marking_its_run_alive_once_redis_is_lost(
+    redis_url: str, prefix: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    # The store's reactor beat fails once Redis is lost (every call raises at once), so the pulse
+    # took the reactor for held up and kept setting the run's alive key from its thread until the
+    # worker closed: an alive key another worker deleted when it took the lost worker over came
+    # back, and the articles it put back in the queue were dropped as claimed for ALIVE_SECONDS.
+    monkeypatch.setattr(store_module, "HEARTBEAT_SECONDS", BEAT)
+    store = RedisSeenStore(connect(Settings({"REDIS_URL": redis_url})), prefix, "archive:w1")
+    client = redis.Redis.from_url(redis_url)
+    alive = f"{prefix}:alive:archive:r1"
+    try:
+        assert store.claim(PendingArticle("124100600076", 0, "h", None, None, "archive:r1"), fresh=False,
+                           is_live=lambda run: True) == Claim("new", 1)
+        assert client.exists(alive)
+        store.mark_lost(RedisConnectionError("connection reset"))
+        client.delete(alive)  # another worker took this one over
+        time.sleep(10 * BEAT)
+        assert not client.exists(alive), "the pulse of a store that lost Redis marked its run alive again"
+    finally:
+        store.close()
+        client.close()
