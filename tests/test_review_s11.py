@@ -48,3 +48,27 @@ def test_a_stores_pulse_stops_marking_its_run_alive_once_redis_is_lost(
     finally:
         store.close()
         client.close()
+
+
+# --- the CSV cut ------------------------------------------------------------------------------------
+
+
+def test_a_csv_feed_whose_last_row_the_kill_cut_still_loses_the_whole_article_before_it(tmp_path: Path) -> None:
+    # Feeds write through a buffer: a kill leaves a CSV file ending in part of a row as often as not.
+    # "2" is whole in the CSV file and missing from the JSON lines feed; the cut row after it kept the
+    # whole row from being cut ("the last row is cut": nothing was), so the next run wrote "2" twice
+    # (and its first row after the torn one).
+    body = 'Sensex fell.\nThe "broader" market\nheld.'
+    torn = csv_row("3", body)[: csv_row("3", body).index("\n") + 1]  # ends inside the quoted body, after a line break
+    assert torn.endswith("\n") and torn.count('"') % 2
+    for tail in (torn, csv_row("3")[:-2], csv_row("3")[:-1]):  # inside quotes; no line break; "\r" without "\n"
+        for name in ("items.csv", "items.jsonl", "seen.sqlite3"):
+            (tmp_path / name).unlink(missing_ok=True)
+        store, table, lines = csv_setup(tmp_path, csv_row("1") + csv_row("2", body) + tail, line("1"))
+        try:
+            pending(store, "1", "2", "3")
+            assert recover_pending(store, "latest:next") == (1, 2)
+            rows = table.read_bytes().decode()
+            assert rows.endswith(csv_row("1")), f"{tail!r}: {rows!r}"
+        finally:
+            store.close()

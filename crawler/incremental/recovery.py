@@ -305,8 +305,10 @@ def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] |
             starts.append(at)
         quotes += line.count(b'"')
         at += len(line)
-    if quotes % 2 or not _ends_line(raw, at):
-        return  # the last row is cut: cut_partial_line's business, not a whole row to weigh
+    if (quotes % 2 or not _ends_line(raw, at)) and starts:
+        # The last row is cut (a kill stops a buffered write anywhere): no row to weigh, but the whole
+        # rows before it are; cutting one of them cuts it too.
+        at = starts.pop()
     for start in reversed(starts):
         raw.seek(start)
         text = raw.read(at - start).decode("utf-8", errors="replace")
