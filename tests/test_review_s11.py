@@ -72,3 +72,41 @@ def test_a_csv_feed_whose_last_row_the_kill_cut_still_loses_the_whole_article_be
             assert rows.endswith(csv_row("1")), f"{tail!r}: {rows!r}"
         finally:
             store.close()
+
+
+# --- the JSON-LD repair -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A comma missing between two members: no stray quote, and the "repair" swallowed the date
+        # (and every member after) into the headline, where the fallbacks read both right.
+        '{"headline": "Sensex ends higher" "datePublished": "2024-10-14T10:00:00+05:30"}',
+        '{"headline": "Sensex ends higher"\n  "datePublished": "2024-10-14T10:00:00+05:30", "author": "PTI"}',
+        '{"@type": "NewsArticle", "headline": "T", "description": "D" "articleBody": "Body"}',
+    ],
+)
+def test_a_missing_comma_between_members_is_not_read_as_stray_quotes(text: str) -> None:
+    assert loads_lenient(text) is None
+
+
+def test_stray_quotes_inside_a_string_are_still_repaired() -> None:
+    assert loads_lenient('{"headline": "He said "no" to it", "x": 1}') == {"headline": 'He said "no" to it', "x": 1}
+    assert loads_lenient('{"headline": "yes", then left", "b": 1}') == {"headline": 'yes", then left', "b": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Items of a list whose comma is missing: one string of both was a wrong image URL.
+        '{"headline": "T", "image": ["https://x/a.jpg" "https://x/b.jpg"]}',
+        '{"headline": "T", "keywords": ["Sensex"\n "Nifty"]}',
+    ],
+)
+def test_a_missing_comma_between_list_items_is_not_read_as_stray_quotes(text: str) -> None:
+    assert loads_lenient(text) is None
+
+
+def test_a_stray_quote_at_the_end_of_a_string_is_still_repaired() -> None:
+    assert loads_lenient('{"headline": "Watch "Sensex"", "x": 1}') == {"headline": 'Watch "Sensex"', "x": 1}

@@ -105,7 +105,11 @@ def _inner_quotes_escaped(text: str) -> Any:
                 at = text.rfind(",", 0, at)  # ``"yes", then left"``: the comma was the string's
                 if at < 0 or text[at + 1 : error.pos].strip():
                     return None
-            elif error.msg != "Expecting ',' delimiter":
+            elif error.msg != "Expecting ',' delimiter" or text[at : at + 1] == ":" or (
+                text[at : at + 1] == '"' and text[at - 1 : at].isspace()
+            ):
+                # ``"a" "b"`` and ``"a" "key": …`` are members or items whose comma is missing, not
+                # quotes inside a string: "repaired", what came after went into that string.
                 return None
             stray = text.rfind('"', 0, at)
             if stray <= 0 or text[stray + 1 : at].strip():
@@ -113,7 +117,6 @@ def _inner_quotes_escaped(text: str) -> Any:
             text = text[:stray] + "\\" + text[stray:]
         except RecursionError:
             return None
-    return None
     return None
 
 
