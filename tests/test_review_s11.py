@@ -15,7 +15,7 @@ import crawler.distributed.store as store_module
 from crawler.distributed import connect
 from crawler.distributed.store import RedisSeenStore
 from crawler.extraction.page import loads_lenient
-from crawler.incremental.recovery import recover_pending
+from crawler.incremental.recovery import csv_header, recover_pending
 from crawler.incremental.store import Claim, PendingArticle
 from tests.test_recovery_partial_article import csv_row, csv_setup, line, pending
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
@@ -110,3 +110,18 @@ def test_a_missing_comma_between_list_items_is_not_read_as_stray_quotes(text: st
 
 def test_a_stray_quote_at_the_end_of_a_string_is_still_repaired() -> None:
     assert loads_lenient('{"headline": "Watch "Sensex"", "x": 1}') == {"headline": 'Watch "Sensex"', "x": 1}
+
+
+def test_a_csv_feed_written_with_a_bom_is_read_by_its_header(tmp_path: Path) -> None:
+    # FEED_EXPORT_ENCODING=utf-8-sig (for Excel) starts the file with a BOM, which recovery read into
+    # the first column's name: no row had an "articleId", so every article of the killed run counted as
+    # missing from the CSV file, was cut off the JSON lines file and emitted again, twice in the CSV one.
+    store, table, lines = csv_setup(tmp_path, csv_row("1") + csv_row("2"), line("1") + line("2"))
+    table.write_bytes(b"\xef\xbb\xbf" + table.read_bytes())
+    try:
+        pending(store, "1", "2")
+        assert recover_pending(store, "latest:next") == (2, 0)
+        assert lines.read_text(encoding="utf-8") == line("1") + line("2")
+        assert csv_header(str(table)) == ["articleId", "version", "headline"]
+    finally:
+        store.close()
