@@ -3,20 +3,27 @@ stray-quote repair: what each still got wrong."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from scrapy import Request
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 import crawler.distributed.store as store_module
-from crawler.distributed import connect
+from crawler import stats as stat
+from crawler.distributed import connect, run_keys
+from crawler.distributed.scheduler import RedisScheduler
 from crawler.distributed.store import RedisSeenStore
 from crawler.extraction.page import loads_lenient
 from crawler.incremental.recovery import csv_header, recover_pending
 from crawler.incremental.store import Claim, PendingArticle
+from crawler.spiders.archive import ArchiveSpider
 from tests.test_recovery_partial_article import csv_row, csv_setup, line, pending
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
 
@@ -125,3 +132,44 @@ def test_a_csv_feed_written_with_a_bom_is_read_by_its_header(tmp_path: Path) -> 
         assert csv_header(str(table)) == ["articleId", "version", "headline"]
     finally:
         store.close()
+
+
+# --- a gone worker's requests that cannot be read back ---------------------------------------------
+
+
+@pytest.fixture
+def worker(redis_url: str, prefix: str, tmp_path: Path) -> Iterator[RedisScheduler]:  # noqa: F811
+    crawler = get_crawler(ArchiveSpider, {
+        "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "BS_STATE_DIR": str(tmp_path),
+    })
+    crawler.spider = crawler._create_spider(since="2024-10-01")
+    made = RedisScheduler.from_crawler(crawler)
+    made.open(crawler.spider)
+    try:
+        yield made
+    finally:
+        made.close("shutdown")
+
+
+@pytest.mark.parametrize("request_class", ["crawler.gone.RenamedRequest", "crawler.distributed.scheduler.RenamedRequest"])
+def test_a_gone_workers_request_of_a_class_this_version_lacks_is_dropped_not_the_beat(
+    worker: RedisScheduler, redis_url: str, prefix: str, request_class: str,  # noqa: F811
+) -> None:
+    # Another version's request class (renamed, or a plugin's this worker lacks) failed to load with
+    # ImportError or NameError, which the decode left through: the heartbeat's LoopingCall died
+    # (the pulse then stood in for it for ten minutes), and the requests after it were lost.
+    client = redis.Redis.from_url(redis_url)
+    keys = run_keys(prefix, "archive")
+    good = Request("http://127.0.0.1/article/markets/news/sensex-124101400008_1.html", callback=worker.spider.parse_article)  # type: ignore[union-attr]
+    readable = worker.queue._encode_request(good)
+    other_class = json.loads(readable)
+    other_class["_class"] = request_class
+    try:
+        client.zadd(keys.workers, {"w9": int(client.time()[0]) - 60})
+        client.hset(keys.inflight("w9"), mapping={"1": json.dumps(other_class), "2": readable})
+        client.sadd(keys.inflight_owners, "w9")
+        assert worker._adopt_gone(own=False) == (0, 1)
+        assert worker.queue.pop().url == good.url
+        assert worker.crawler.stats.get_value(stat.REDIS_REQUEUE_UNREADABLE) == 1
+    finally:
+        client.close()
