@@ -487,9 +487,10 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         for data in taken:
             try:
                 request = self.queue._decode_request(data)
-            except (ValueError, TypeError, KeyError, AttributeError) as error:
-                # Written by another version of the crawler (a callback renamed or gone): one that
-                # cannot be read must not stop the beat that calls this, nor the others behind it.
+            except Exception as error:  # noqa: BLE001 - whatever fails one must not stop the beat
+                # Written by another version of the crawler (a callback renamed or gone, a request class
+                # it lacks: ImportError, NameError): one that cannot be read must not stop the beat
+                # that calls this, nor the others behind it.
                 unreadable += 1
                 first_error = first_error or _one_line(error)
                 continue

@@ -232,7 +232,7 @@ class RedisSeenStore:
         self._alive = LoopingCall(self._beat, run_id)
         self._alive.start(HEARTBEAT_SECONDS, now=False)
         # A reactor held up past ALIVE_SECONDS would let the run's claims lapse under it.
-        self._pulse = Pulse(lambda: self._mark_alive(run_id), interval=HEARTBEAT_SECONDS, name=f"run {run_id} alive")
+        self._pulse = Pulse(lambda: self._stand_in_beat(run_id), interval=HEARTBEAT_SECONDS, name=f"run {run_id} alive")
         self._pulse.start()
 
     def _beat(self, run_id: str) -> None:
@@ -243,6 +243,13 @@ class RedisSeenStore:
         else:
             if self._pulse is not None:
                 self._pulse.beaten()
+
+    def _stand_in_beat(self, run_id: str) -> None:
+        """The run's beat from the pulse thread: none once Redis is lost (the reactor's beat then fails
+        too, which the pulse takes for a held-up reactor), or the worker's alive key, deleted by the
+        worker that takes it over, would come back and hold its claims again."""
+        if self.lost is None:
+            self._mark_alive(run_id)
 
     def _mark_alive(self, run_id: str) -> None:
         self.client.set(self._alive_prefix + run_id, 1, ex=ALIVE_SECONDS)

@@ -15,8 +15,9 @@ IST = timezone(_IST_OFFSET, "IST")
 SITE_ROOT = "https://www.business-standard.com"
 
 # The 12-digit id: "1" + YYMMDD of publication + a 5-digit sequence of the day,
-# followed by "_<page>.html". Slug and section do not matter to the site.
-_ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?(?:$|[?#])")
+# followed by "_<page>.html" (a slash after it in some links, which the site serves alike). Slug and
+# section do not matter to the site.
+_ARTICLE_ID = re.compile(r"(?<!\d)(1\d{11})_\d+\.html?/?(?:$|[?#])", re.IGNORECASE)
 
 
 # Characters a reader never sees, dropped: C0/C1 controls (white space aside, which split() folds:

@@ -79,10 +79,45 @@ def loads_lenient(text: str) -> Any:
         # parse_js_object would read the first of several objects alone, losing the article after it.
         values: list[Any] = list(chompjs.parse_js_objects(text, loader_kwargs={"strict": False}))
     except (ValueError, RecursionError, TypeError, IndexError):
-        return None
+        return _inner_quotes_escaped(text)
     if not values:
-        return None
+        return _inner_quotes_escaped(text)
     return values[0] if len(values) == 1 else values
+
+
+# At most this many quotes escaped in one block: a text that needs more is no JSON with a few stray quotes.
+_MAX_QUOTE_REPAIRS = 32
+
+
+def _inner_quotes_escaped(text: str) -> Any:
+    """JSON whose strings hold quotes the CMS did not escape (``"headline": "He said "no" to it"``), or None.
+
+    Such a quote ends the string early, and the decoder then finds no ``,`` where one must be (or, when
+    a comma follows the quote, no key after the comma): the last quote before that place is the stray
+    one. It is escaped, and the text read again, quote by quote.
+    """
+    for _ in range(_MAX_QUOTE_REPAIRS):
+        try:
+            return _CONTROL_CHARACTERS_ALLOWED.decode(text)
+        except json.JSONDecodeError as error:
+            at = error.pos
+            if error.msg == "Expecting property name enclosed in double quotes" and text[at : at + 1] not in ("}", ""):
+                at = text.rfind(",", 0, at)  # ``"yes", then left"``: the comma was the string's
+                if at < 0 or text[at + 1 : error.pos].strip():
+                    return None
+            elif error.msg != "Expecting ',' delimiter" or text[at : at + 1] == ":" or (
+                text[at : at + 1] == '"' and text[at - 1 : at].isspace()
+            ):
+                # ``"a" "b"`` and ``"a" "key": …`` are members or items whose comma is missing, not
+                # quotes inside a string: "repaired", what came after went into that string.
+                return None
+            stray = text.rfind('"', 0, at)
+            if stray <= 0 or text[stray + 1 : at].strip():
+                return None
+            text = text[:stray] + "\\" + text[stray:]
+        except RecursionError:
+            return None
+    return None
 
 
 def _several_values(text: str) -> list[Any] | None:

@@ -28,7 +28,8 @@ _LISTING = re.compile(r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?(?:/page-\d+)?/?$")
 
 def url_kind(url: str) -> str:
     """``article``, ``video``, ``topic``, ``listing`` or ``other``; AMP article URLs are articles."""
-    path = urlsplit(url).path
+    # Paths are read case-blind: the site's links and its servers are (``/Video-Gallery/…``).
+    path = urlsplit(url).path.lower()
     if path.startswith(_NON_ARTICLE_PREFIXES) or _NON_ARTICLE_SEGMENTS.search(path):
         return VIDEO if _MEDIA_SEGMENT.search(path) or path.startswith(("/video", "/podcast")) else OTHER
     if path.startswith("/topic/"):
@@ -48,9 +49,10 @@ _NON_ARTICLE_WORDS = ("video", "podcast", "stories", "photo-gallery")
 def non_article_kind(url: str) -> str | None:
     """``video`` (videos, podcasts) or ``webstory`` (web stories, photo galleries) for a URL that is
     never an article whatever id it carries; None for anything else (the markup decides)."""
-    if not any(word in url for word in _NON_ARTICLE_WORDS):  # most URLs: no need to split them
+    lowered = url.lower()
+    if not any(word in lowered for word in _NON_ARTICLE_WORDS):  # most URLs: no need to split them
         return None
-    path = urlsplit(url).path
+    path = urlsplit(lowered).path
     if _MEDIA_SEGMENT.search(path) or path.startswith(("/video/", "/podcast/")):
         return VIDEO
     if _WEB_STORY.search(path):

@@ -150,13 +150,15 @@ def csv_header(path: str, *, gzipped: bool | None = None) -> list[str] | None:
         stream: IO[bytes] = io.BufferedReader(_Gunzip(raw), 1 << 16) if gzipped else raw
         line = stream.readline(MAX_LINE_BYTES)
     try:
-        return next(csv.reader([line.decode("utf-8", errors="replace")]))
+        # A file written with FEED_EXPORT_ENCODING=utf-8-sig starts with a BOM, not part of the first name.
+        return next(csv.reader([line.decode("utf-8-sig", errors="replace")]))
     except (csv.Error, StopIteration):
         return None
 
 
 def _read_csv(stream: IO[bytes], found: dict[str, int | None], header: list[str] | None = None) -> None:
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    # utf-8-sig: a BOM at the start of the file (FEED_EXPORT_ENCODING=utf-8-sig) is no part of the header.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
     last = [""]
 
     def lines() -> Iterator[str]:
@@ -305,8 +307,10 @@ def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] |
             starts.append(at)
         quotes += line.count(b'"')
         at += len(line)
-    if quotes % 2 or not _ends_line(raw, at):
-        return  # the last row is cut: cut_partial_line's business, not a whole row to weigh
+    if (quotes % 2 or not _ends_line(raw, at)) and starts:
+        # The last row is cut (a kill stops a buffered write anywhere): no row to weigh, but the whole
+        # rows before it are; cutting one of them cuts it too.
+        at = starts.pop()
     for start in reversed(starts):
         raw.seek(start)
         text = raw.read(at - start).decode("utf-8", errors="replace")

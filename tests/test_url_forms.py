@@ -1,0 +1,58 @@
+"""Article URLs in the forms links carry besides the canonical one: a slash after ``.html`` (the site serves it
+alike) was no article, and a media section written in capitals (``/Video-Gallery/``) was one."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction import NotAnArticle, extract
+from crawler.extraction.discovery import parse_listing
+from crawler.extraction.normalize import article_id
+from crawler.extraction.urls import ARTICLE, OTHER, VIDEO, WEBSTORY, non_article_kind, url_kind
+from tests.conftest import ROOT
+
+SITE = "https://www.business-standard.com"
+STORY = f"{SITE}/markets/news/sensex-ends-higher-124101400008_1.html"
+
+
+@pytest.mark.parametrize("url", [STORY + "/", STORY + "/?utm_source=x", STORY.replace(".html", ".HTML"), STORY + "/#comments"])
+def test_an_article_link_with_a_slash_after_html_or_in_capitals_is_an_article(url: str) -> None:
+    assert article_id(url) == "124101400008"
+    assert url_kind(url) == ARTICLE
+
+
+@pytest.mark.parametrize("url", [STORY + "/amp", STORY + "x", STORY.replace("_1.html", "_1.htmlx")])
+def test_more_after_the_html_is_still_no_article(url: str) -> None:
+    assert article_id(url) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "never"),
+    [
+        ("/Video-Gallery/markets/sensex-124101400008_1.html", VIDEO, VIDEO),
+        ("/VIDEO/markets/sensex-124101400008_1.html", VIDEO, VIDEO),
+        ("/Podcasts/markets/sensex-124101400008_1.html", VIDEO, VIDEO),
+        ("/WebStories/markets/sensex-124101400008_1.html", OTHER, WEBSTORY),
+        ("/Web-Stories/sensex-124101400008_1.html", OTHER, WEBSTORY),
+        ("/Photo-Gallery/sensex-124101400008_1.html", OTHER, WEBSTORY),
+    ],
+)
+def test_a_media_section_in_capitals_is_no_article(path: str, kind: str, never: str) -> None:
+    assert url_kind(SITE + path) == kind
+    assert non_article_kind(SITE + path) == never
+
+
+def test_a_listing_takes_slash_forms_and_leaves_galleries_in_capitals() -> None:
+    html = f"""<html><body>
+      <a href="{STORY}/">Sensex ends higher</a>
+      <a href="/Video-Gallery/markets/sensex-video-124101400009_1.html">Video</a>
+      <a href="/WebStories/markets/sensex-story-124101400010_1.html">Web story</a>
+    </body></html>"""
+    assert parse_listing(html, f"{SITE}/markets/news").article_urls == [STORY + "/"]
+
+
+def test_a_page_fetched_at_a_video_gallery_url_in_capitals_is_no_article() -> None:
+    html = (ROOT / "tests" / "pages" / "nextjs-2023" / "seed-syndicated" / "page.html").read_text(encoding="utf-8")
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html, f"{SITE}/Video-Gallery/markets/sensex-124101400008_1.html")
+    assert raised.value.reason == VIDEO
