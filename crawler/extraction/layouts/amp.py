@@ -212,7 +212,7 @@ class AmpV1(CmsStory, ArticlePage):
     # The story's read time, between its headline and its body (the related cards after the story
     # show their stories'): the first element after the headline with a text holding it, or the
     # body, whichever comes first (the walk stops there, also at a body with no text of its own).
-    READ_TIME_AFTER_HEADLINE = XPath(f"following::*[text()[contains(., '{MIN_READ}')] or {class_test(STORY_BODY_CLASS)}][1]")
+    READ_TIME_AFTER_HEADLINE = XPath(f"following::*[text()[contains(., '{MIN_READ}')] or {_test(STORY_BODY)}][1]")
     OWN_TEXTS = XPath("text()", smart_strings=False)
 
     def readTimeMinutes(self) -> int | None:
@@ -348,6 +348,11 @@ class AmpV1(CmsStory, ArticlePage):
         return story_id is not None
 
     def isLiveBlog(self) -> bool:
+        return self._live_blog
+
+    @cached_property
+    def _live_blog(self) -> bool:
+        # Read once: the body's reading asks it too.
         return super().isLiveBlog() or bool(self.live_lists) or self.live_marked()
 
     # The story's own "Premium" label by its headline, as on the Next.js twin: inside the h1, the first
