@@ -38,7 +38,7 @@ def _test(selector: CSSSelector) -> str:
 
 STORY_BODY_CLASS = "storycontent"
 STORY_BODY = CSSSelector(f".{STORY_BODY_CLASS}")
-# The first body alone: the walk stops there (a page holds one; the tree after it is not tested).
+# The first body alone, the one read: the walk stops there (the tree after it is not tested).
 FIRST_STORY_BODY = XPath(f"{STORY_BODY.path}[1]")
 _IS_STORY_BODY = XPath(f"boolean({_test(STORY_BODY)})")
 
