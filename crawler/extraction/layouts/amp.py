@@ -25,15 +25,28 @@ from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE
 
 
 def _test(selector: CSSSelector) -> str:
-    """A CSS selector as an XPath test of the context element (``self::h2``, ``self::*[@class …]``)."""
+    """A CSS selector as an XPath test of the context element: ``self::h2``, or the predicate alone of
+    one that tests any element (``.dateline``: ``(@class and …)``). A ``self::*[…]`` step costs libxml2
+    a node set per element it tests, a quarter of a walk that tests a dozen elements."""
     prefix = "descendant-or-self::"
     assert selector.path.startswith(prefix), selector.path
-    return "self::" + selector.path[len(prefix) :]
+    step = selector.path[len(prefix) :]
+    if step.startswith("*[") and step.count("[") == 1:  # one predicate, closed by the step's last "]"
+        return f"({step[2:-1]})"
+    return "self::" + step
 
 
 STORY_BODY_CLASS = "storycontent"
 STORY_BODY = CSSSelector(f".{STORY_BODY_CLASS}")
+# The first body alone, the one read: the walk stops there (the tree after it is not tested).
+FIRST_STORY_BODY = XPath(f"{STORY_BODY.path}[1]")
 _IS_STORY_BODY = XPath(f"boolean({_test(STORY_BODY)})")
+
+
+def is_story_body(element: _Element) -> bool:
+    """Whether an element is of the story body's class. (The class's name in its attribute first: an
+    XPath call costs more than the rest of the test, and most elements tested have no such class.)"""
+    return STORY_BODY_CLASS in (element.get("class") or "") and bool(_IS_STORY_BODY(element))
 
 
 def _after_headline(*selectors: CSSSelector) -> tuple[XPath, XPath]:
@@ -75,7 +88,7 @@ class AmpV1(CmsStory, ArticlePage):
             return hindi_story_url(self.articleId() or "") or canonical
         return canonical
 
-    BODY = STORY_BODY
+    BODY = FIRST_STORY_BODY
     HEADLINE = CSSSelector("h1")
     HEADLINE_BEFORE_BODY = XPath("preceding::h1[1]")  # from the body: the nearest h1 before it
 
@@ -103,7 +116,7 @@ class AmpV1(CmsStory, ArticlePage):
         found = first(inside, headline) if len(headline) else None
         if found is None:
             found = first(after, headline)
-        return None if found is None or _IS_STORY_BODY(found) else found
+        return None if found is None or found is self.body_container or is_story_body(found) else found
 
     def headline(self) -> str | None:
         if not self.hindi:
@@ -199,7 +212,7 @@ class AmpV1(CmsStory, ArticlePage):
     # The story's read time, between its headline and its body (the related cards after the story
     # show their stories'): the first element after the headline with a text holding it, or the
     # body, whichever comes first (the walk stops there, also at a body with no text of its own).
-    READ_TIME_AFTER_HEADLINE = XPath(f"following::*[text()[contains(., '{MIN_READ}')] or {class_test(STORY_BODY_CLASS)}][1]")
+    READ_TIME_AFTER_HEADLINE = XPath(f"following::*[text()[contains(., '{MIN_READ}')] or {_test(STORY_BODY)}][1]")
     OWN_TEXTS = XPath("text()", smart_strings=False)
 
     def readTimeMinutes(self) -> int | None:
@@ -207,7 +220,7 @@ class AmpV1(CmsStory, ArticlePage):
         if headline is None or body is None:
             return super().readTimeMinutes()
         found = first(self.READ_TIME_AFTER_HEADLINE, headline)
-        if found is None or found is body or _IS_STORY_BODY(found):
+        if found is None or found is body or is_story_body(found):
             return None
         return read_time_minutes(" ".join(strings(self.OWN_TEXTS, found)))
 
@@ -335,6 +348,11 @@ class AmpV1(CmsStory, ArticlePage):
         return story_id is not None
 
     def isLiveBlog(self) -> bool:
+        return self._live_blog
+
+    @cached_property
+    def _live_blog(self) -> bool:
+        # Read once: the body's reading asks it too.
         return super().isLiveBlog() or bool(self.live_lists) or self.live_marked()
 
     # The story's own "Premium" label by its headline, as on the Next.js twin: inside the h1, the first
@@ -355,7 +373,7 @@ class AmpV1(CmsStory, ArticlePage):
         labels = [self.story_element(self.LABEL_AFTER_HEADLINE, self.LABEL), *select(self.LABEL_BEFORE_HEADLINE, headline)]
         return any(
             label is not None
-            and not _IS_STORY_BODY(label)
+            and not is_story_body(label)
             and PREMIUM_LABEL in (element_text(label) or " ".join(strings(self.IMAGE_ALTS, label))).lower()
             and not select(self.CARD_ANCESTORS, label)
             and not beside_a_story_link(label, None, self.links_another_story)
