@@ -121,3 +121,38 @@ def test_a_csv_rows_cut_stops_at_an_article_the_run_wrote_whole_and_at_the_runs_
         assert table.read_bytes().decode() == earlier + csv_row("3")
     finally:
         store.close()
+
+
+def test_a_csv_row_cut_by_the_kill_is_cut_off_so_the_next_run_appends_whole_rows(tmp_path: Path) -> None:
+    # Cut inside a quoted body: appended after it, the next run's rows would be read as part of that
+    # cell (every article after it lost to a CSV reader), or glued onto it.
+    body = 'Sensex fell.\nThe "broader" market held.'
+    header = csv_row("articleId", "headline").replace("1", "version", 1)
+    whole = header + csv_row("1") + csv_row("2", body)
+    for torn in (csv_row("3", body)[:20], csv_row("3", body)[:-2], "3,1,Story"):
+        store, table, lines = csv_setup(tmp_path, csv_row("1") + csv_row("2", body) + torn, line("1") + line("2"))
+        try:
+            pending(store, "1", "2", "3")
+            assert recover_pending(store, "latest:next") == (2, 1)
+            assert table.read_bytes().decode() == whole, torn
+            with table.open("a", newline="", encoding="utf-8") as out:  # the next run, with -o
+                out.write(csv_row("3", body))
+            with table.open(newline="", encoding="utf-8") as read:
+                assert [row["articleId"] for row in csv.DictReader(read)] == ["1", "2", "3"]
+        finally:
+            store.close()
+            table.unlink()
+            lines.unlink()
+            (tmp_path / "seen.sqlite3").unlink()
+
+
+def test_a_csv_file_of_whole_rows_is_left_as_it_is(tmp_path: Path) -> None:
+    body = 'Line one\nline "two"\n'
+    store, table, _ = csv_setup(tmp_path, csv_row("1", body) + csv_row("2"), line("1") + line("2"))
+    before = table.read_bytes()
+    try:
+        pending(store, "1", "2")
+        assert recover_pending(store, "latest:next") == (2, 0)
+        assert table.read_bytes() == before
+    finally:
+        store.close()

@@ -226,8 +226,10 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
 
 
 def cut_partial_line(feed: FeedRecord) -> bool:
-    """Cut a JSON lines file back to its last complete line; True if something was cut."""
-    if feed.format not in LINE_FORMATS or feed.compression:
+    """Cut a JSON lines file back to its last complete line, a CSV file to its last whole row; True if
+    something was cut. (A run appending to the file would glue its first item onto the cut one: in
+    CSV, a row cut inside quotes would swallow the rows after it.)"""
+    if (feed.format not in LINE_FORMATS and feed.format != "csv") or feed.compression:
         return False
     raw = _open_regular(feed.path)
     if raw is None:
@@ -236,6 +238,14 @@ def cut_partial_line(feed: FeedRecord) -> bool:
         size = os.fstat(raw.fileno()).st_size
         if size == 0:
             return False
+        if feed.format == "csv":
+            # The run's rows start where its part of the file does (the file's start, under -O).
+            floor = feed.offset if 0 < feed.offset <= size else 0
+            starts, whole = _csv_row_starts(raw, floor, size)
+            if whole or not starts:
+                return False
+            keep = starts[-1]
+            return _cut(feed, keep, size)
         raw.seek(size - 1)
         if raw.read(1) == b"\n":
             return False
@@ -252,6 +262,10 @@ def cut_partial_line(feed: FeedRecord) -> bool:
             end = start
         else:
             keep = 0
+    return _cut(feed, keep, size)
+
+
+def _cut(feed: FeedRecord, keep: int, size: int) -> bool:
     try:
         os.truncate(feed.path, keep)
     except OSError as error:
@@ -288,14 +302,12 @@ def _trailing_json_lines(raw: IO[bytes], floor: int, end: int) -> Iterator[tuple
         end = start
 
 
-def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] | None) -> Iterator[tuple[int, dict[str, int | None]]]:
-    """From the last CSV row of ``[floor, end)`` back: each whole row's start and the article it holds.
+def _csv_row_starts(raw: IO[bytes], floor: int, end: int) -> tuple[list[int], bool]:
+    """Where each CSV row of ``[floor, end)`` starts, and whether the last one is whole.
 
     A quoted cell may hold line breaks (an article's body does), so a row ends at a line break outside
     quotes: read forward, where the count of quote characters so far is even (a quote inside a cell
     is written twice)."""
-    if not header:
-        return
     raw.seek(floor)
     starts: list[int] = []
     at, quotes = floor, 0
@@ -307,7 +319,16 @@ def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] |
             starts.append(at)
         quotes += line.count(b'"')
         at += len(line)
-    if (quotes % 2 or not _ends_line(raw, at)) and starts:
+    return starts, not quotes % 2 and _ends_line(raw, at)
+
+
+def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] | None) -> Iterator[tuple[int, dict[str, int | None]]]:
+    """From the last whole CSV row of ``[floor, end)`` back: each row's start and the article it holds."""
+    if not header:
+        return
+    starts, whole = _csv_row_starts(raw, floor, end)
+    at = end
+    if not whole and starts:
         # The last row is cut (a kill stops a buffered write anywhere): no row to weigh, but the whole
         # rows before it are; cutting one of them cuts it too.
         at = starts.pop()
