@@ -144,3 +144,20 @@ def test_a_gone_workers_request_that_cannot_be_read_back_is_dropped_with_a_stat_
         assert len(errors) == 1 and "2 request(s)" in errors[0].getMessage()
     finally:
         client.close()
+
+
+def test_stopping_the_pulse_waits_for_a_beat_under_way_however_slow_its_redis() -> None:
+    # A beat sent to a Redis that answers late (the client's timeouts and retries: over 10 s) landed after
+    # the worker had signed off, and put it back in its run as alive: a new run then joined the old one.
+    started, finished = threading.Event(), threading.Event()
+
+    def slow_beat() -> None:
+        started.set()
+        time.sleep(10.5)
+        finished.set()
+
+    pulse = Pulse(slow_beat, interval=0.05, name="slow", max_stall=60)
+    pulse.start()
+    assert started.wait(5)
+    pulse.stop()
+    assert finished.is_set(), "stop() returned while a beat was still on its way to Redis"

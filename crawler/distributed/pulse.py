@@ -12,6 +12,8 @@ logger = logging.getLogger(__name__)
 # How long the reactor may be held up before the thread stops standing in for it: a worker whose
 # reactor has not come back by then is wedged, and the other workers may take over what it holds.
 MAX_STALL_SECONDS = 600.0
+# Longer than one beat can take against a Redis that does not answer (timeouts and retries).
+STOP_WAIT_SECONDS = 60.0
 
 
 class Pulse:
@@ -50,7 +52,9 @@ class Pulse:
         """Stop the thread; after this returns it calls ``beat`` no more."""
         self._stopped.set()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
+            # A beat under way is waited for, however slow its Redis (the client gives up within
+            # seconds): landing after the worker signed off, it would put the worker back in its run.
+            self._thread.join(timeout=STOP_WAIT_SECONDS)
         self._thread = None
 
     def _run(self) -> None:
