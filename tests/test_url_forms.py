@@ -56,3 +56,20 @@ def test_a_page_fetched_at_a_video_gallery_url_in_capitals_is_no_article() -> No
     with pytest.raises(NotAnArticle) as raised:
         extract(html, f"{SITE}/Video-Gallery/markets/sensex-124101400008_1.html")
     assert raised.value.reason == VIDEO
+
+
+@pytest.mark.parametrize(
+    ("url", "fetched"),
+    [
+        (STORY + "/", STORY),
+        (STORY + "/#comments", STORY),
+        (STORY + "/?utm_source=x", STORY + "?utm_source=x"),
+        (STORY.replace(SITE, SITE + "/amp") + "/", STORY),
+        (STORY, STORY),
+    ],
+)
+def test_a_story_is_fetched_by_one_url_whichever_form_a_link_gives(url: str, fetched: str) -> None:
+    # Two spellings of one story were two requests (by two workers, even: the shared filter tells them apart).
+    from crawler.extraction.urls import article_fetch_url
+
+    assert article_fetch_url(url) == fetched

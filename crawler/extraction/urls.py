@@ -101,10 +101,16 @@ def hindi_story_url(story_id: str) -> str | None:
     return f"https://{HINDI_HOSTS[0]}//storypage.php?autono={number}" if number.isdigit() and len(number) < 12 else None
 
 
+# A slash after the article's file (``…_1.html/``): the site serves the story alike.
+_SLASH_AFTER_FILE = re.compile(r"(\.html?)/(?=$|[?#])", re.IGNORECASE)
+
+
 def article_fetch_url(url: str) -> str:
-    """The URL to fetch an article by: AMP forms become the canonical path, fragments go."""
+    """The URL to fetch an article by: AMP forms become the canonical path, a slash after the file and
+    fragments go (one story, one URL: two spellings would be fetched twice, by different workers too)."""
     stripped = strip_amp(url)
-    if stripped is url:  # strip_amp() found nothing to strip, no fragment, and nothing splitting would change
+    # (strip_amp() found nothing to strip, no fragment, and nothing splitting would change.)
+    if stripped is url and not _SLASH_AFTER_FILE.search(url):
         return url
     parts = urlsplit(stripped)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, _SLASH_AFTER_FILE.sub(r"\1", parts.path), parts.query, ""))
