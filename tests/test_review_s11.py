@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from scrapy import Request
 from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
 
 import crawler.distributed.store as store_module
 from crawler import stats as stat
@@ -23,9 +21,9 @@ from crawler.distributed.store import RedisSeenStore
 from crawler.extraction.page import loads_lenient
 from crawler.incremental.recovery import csv_header, recover_pending
 from crawler.incremental.store import Claim, PendingArticle
-from crawler.spiders.archive import ArchiveSpider
 from tests.test_recovery_partial_article import csv_row, csv_setup, line, pending
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+from tests.test_redis_stalled_worker import short_beats, worker  # noqa: F401 (fixtures: a worker of the run, opened)
 
 BEAT = 0.1
 
@@ -135,20 +133,6 @@ def test_a_csv_feed_written_with_a_bom_is_read_by_its_header(tmp_path: Path) -> 
 
 
 # --- a gone worker's requests that cannot be read back ---------------------------------------------
-
-
-@pytest.fixture
-def worker(redis_url: str, prefix: str, tmp_path: Path) -> Iterator[RedisScheduler]:  # noqa: F811
-    crawler = get_crawler(ArchiveSpider, {
-        "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "BS_STATE_DIR": str(tmp_path),
-    })
-    crawler.spider = crawler._create_spider(since="2024-10-01")
-    made = RedisScheduler.from_crawler(crawler)
-    made.open(crawler.spider)
-    try:
-        yield made
-    finally:
-        made.close("shutdown")
 
 
 @pytest.mark.parametrize("request_class", ["crawler.gone.RenamedRequest", "crawler.distributed.scheduler.RenamedRequest"])
