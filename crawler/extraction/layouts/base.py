@@ -993,7 +993,8 @@ class ArticlePage:
         element = heading
         room = -1  # the header row's most text, measured when a row is looked at
         while True:
-            links = select(_LINKS_AFTER, element)
+            # (Nothing follows the last child: the XPath call, the costly part, is skipped.)
+            links = select(_LINKS_AFTER, element) if element.getnext() is not None else []
             if any(self.is_related_story(page_article_id(None, url) if (url := self.link(a.get("href"))) else None) for a in links):
                 return links
             parent = element.getparent()
