@@ -528,6 +528,9 @@ class ArticlePage:
             if chosen is None:
                 chosen = value
                 self.provenance.sources[name] = source
+            elif isinstance(value, str) and value == chosen:
+                # The same text word for word, as most sources give it: nothing to fold and compare.
+                continue
             # A text is compared with every source, also once a disagreement is known: a field read
             # again (the headline, by the breadcrumbs before it) must get the whole text again, and a
             # third source may hold the whole where the second disagreed otherwise.
