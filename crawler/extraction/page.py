@@ -584,4 +584,4 @@ class Page:
     @property
     def is_amp(self) -> bool:
         """``<html amp>`` (or ``<html ⚡>``, which lxml drops, so it is looked for in the text)."""
-        return (self.root.tag == "html" and self.root.get("amp") is not None) or "<html \u26a1" in self.text[:2000]
+        return (self.root.tag == "html" and self.root.get("amp") is not None) or self.text.find("<html \u26a1", 0, 2000) != -1

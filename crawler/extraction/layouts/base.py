@@ -528,6 +528,9 @@ class ArticlePage:
             if chosen is None:
                 chosen = value
                 self.provenance.sources[name] = source
+            elif isinstance(value, str) and value == chosen:
+                # The same text word for word, as most sources give it: nothing to fold and compare.
+                continue
             # A text is compared with every source, also once a disagreement is known: a field read
             # again (the headline, by the breadcrumbs before it) must get the whole text again, and a
             # third source may hold the whole where the second disagreed otherwise.
@@ -993,7 +996,8 @@ class ArticlePage:
         element = heading
         room = -1  # the header row's most text, measured when a row is looked at
         while True:
-            links = select(_LINKS_AFTER, element)
+            # (Nothing follows the last child: the XPath call, the costly part, is skipped.)
+            links = select(_LINKS_AFTER, element) if element.getnext() is not None else []
             if any(self.is_related_story(page_article_id(None, url) if (url := self.link(a.get("href"))) else None) for a in links):
                 return links
             parent = element.getparent()

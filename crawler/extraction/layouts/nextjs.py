@@ -60,7 +60,8 @@ class NextJsV1(CmsStory, ArticlePage):
     HEADLINE = CSSSelector(f"h1.{HEADLINE_CLASS}")
     # Both regions' markup: bare text divs under #parent_top_div (India), p's under .storycontent (Europe).
     # The evidence names the container by its id and class alone: a <section> or <article> is it too.
-    BODY_CONTAINER = XPath(f'(//*[@id="parent_top_div" or {class_test("storycontent")}])[1]')
+    # ("/descendant::…[1]", not "(//…)[1]": libxml2 stops at the first match instead of collecting all.)
+    BODY_CONTAINER = XPath(f'/descendant::*[@id="parent_top_div" or {class_test("storycontent")}][1]')
     # The same from the headline on: the story follows it (libxml2 stops at the first match).
     BODY_AFTER_HEADLINE = XPath(f'following::*[@id="parent_top_div" or {class_test("storycontent")}][1]')
 
@@ -701,7 +702,7 @@ class NextJsBlueprint(NextJsV1):
     """Blueprint magazine stories (``/blueprint-defence-magazine/…``): the same page, another story container."""
 
     layout = "nextjs-blueprint"
-    BODY_CONTAINER = XPath("(//*[contains(@class, 'storbpcontent')])[1]")
+    BODY_CONTAINER = XPath("/descendant::*[contains(@class, 'storbpcontent')][1]")
     BODY_AFTER_HEADLINE = XPath("following::*[contains(@class, 'storbpcontent')][1]")
 
     @classmethod

@@ -187,9 +187,20 @@ class CmsStory:
             union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{captioned}")
         return XPath(" | ".join(union))
 
-    def noise_parts(self, markup: str) -> frozenset[str]:
-        """The noise tests' texts that ``markup`` holds (the others need not be tried)."""
-        return frozenset(part for part in self.NOISE_PARTS if part in markup)
+    # Every test matches an element whose class or id holds the test's text: a root's classes and
+    # ids (few: most bodies have none) tell which tests may match, for less than a look through
+    # the whole page's markup for each text.
+    CLASSES_AND_IDS = XPath("descendant::*/@class | descendant::*/@id", smart_strings=False)
+
+    def noise_parts(self, markup: str, root: _Element | None = None) -> frozenset[str]:
+        """The noise tests' texts that ``markup`` holds (the others need not be tried); with ``root``,
+        only those that a class or id inside it holds too."""
+        if root is None:
+            return frozenset(part for part in self.NOISE_PARTS if part in markup)
+        names = " ".join(cast("list[str]", self.CLASSES_AND_IDS(root)))
+        # (The markup is still asked: a class written with an entity, "read&#95;more", is left
+        # out, as it was when the markup alone was asked.)
+        return frozenset(part for part in self.NOISE_PARTS if part in names and part in markup) if names else frozenset()
 
     def paragraphs_of(self, root: _Element | None, markup: str, also_out: Iterable[_Element] = (), *, parts: frozenset[str] | None = None) -> list[str]:
         """The story's paragraphs in ``root`` (parsed from ``markup``, whose :meth:`noise_parts` may be
@@ -197,7 +208,7 @@ class CmsStory:
         if root is None:
             return []
         if parts is None:
-            parts = self.noise_parts(markup)
+            parts = self.noise_parts(markup, root)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
         noise.update(promo_runs(root, noise))
         noise.update(also_out)
