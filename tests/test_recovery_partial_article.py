@@ -156,3 +156,29 @@ def test_a_csv_file_of_whole_rows_is_left_as_it_is(tmp_path: Path) -> None:
         assert table.read_bytes() == before
     finally:
         store.close()
+
+
+def test_an_article_a_gzip_json_lines_feed_has_and_the_csv_feed_not_is_cut_off_the_gzip_file(tmp_path: Path) -> None:
+    # FEEDS {"items.jsonl.gz": {"format": "jsonlines", "postprocessing": [GzipPlugin]}, "items.csv": …}:
+    # the gzip file is continued by the next run, which would write the article into it again.
+    import gzip
+
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    packed, table = tmp_path / "items.jsonl.gz", tmp_path / "items.csv"
+    earlier = gzip.compress(line("9").encode(), mtime=0)  # an earlier run's part, before this run's offset
+    packed.write_bytes(earlier + gzip.compress((line("1") + line("2") + line("3")).encode(), mtime=0))
+    with table.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["articleId", "version", "headline"])
+        writer.writerow(["1", 1, "Story 1"])
+    store.record_feed(KILLED, FeedRecord(str(packed), "jsonlines", "gzip", feed="items.jsonl.gz", offset=len(earlier), forgotten_at_end=True))
+    store.record_feed(KILLED, FeedRecord(str(table), "csv", feed="items.csv", forgotten_at_end=True))
+    try:
+        pending(store, "1", "2", "3")
+        assert recover_pending(store, "latest:next") == (1, 2)
+        data = packed.read_bytes()
+        assert data.startswith(earlier)
+        assert gzip.decompress(data).decode() == line("9") + line("1")
+        assert store.get("2") is None and store.get("1") is not None
+    finally:
+        store.close()

@@ -355,12 +355,17 @@ def _ends_line(raw: IO[bytes], at: int) -> bool:
 
 
 def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
-    """Cut off the last items of a run's JSON lines or CSV file while they hold one of ``article_ids``:
-    articles the run was killed in the middle of handing to its feeds (in this one, not in another).
+    """Cut off the last items of a run's JSON lines (plain or gzip) or CSV file while they hold one of
+    ``article_ids``: articles the run was killed in the middle of handing to its feeds (in this one,
+    not in another).
     Forgotten, they are emitted again by the next run, which continues the file; left in it, they
     would be there twice. Only the run's own part of the file (from its ``offset``) is cut. Returns
     the items cut."""
-    if not article_ids or feed.compression or (feed.format not in LINE_FORMATS and feed.format != "csv"):
+    if not article_ids or (feed.format not in LINE_FORMATS and feed.format != "csv"):
+        return 0
+    if feed.compression == "gzip" and feed.format in LINE_FORMATS:
+        return _cut_trailing_gzip_lines(feed, article_ids)
+    if feed.compression:
         return 0
     header = _csv_header(feed) if feed.format == "csv" else None
     raw = _open_regular(feed.path)
@@ -420,18 +425,66 @@ def mend_cut_gzip(feed: FeedRecord) -> bool:
                         pass
                 if not gunzip.cut:
                     return False
-                mended.seek(0)
-                with open(feed.path, "r+b") as target:
-                    target.truncate(start)
-                    target.seek(start)
-                    shutil.copyfileobj(mended, target)
-                    target.flush()
-                    os.fsync(target.fileno())
+                _replace_part(feed.path, start, mended)
         except OSError as error:
             logger.warning("Recovery: could not mend the cut gzip end of %s: %s", feed.path, error)
             return False
     logger.warning("Recovery: mended the cut gzip end of %s (what was readable of it is kept)", feed.path)
     return True
+
+
+def _replace_part(path: str, start: int, part: IO[bytes]) -> None:
+    """Put ``part`` (a temporary file, read from its start) in the place of the file's bytes from ``start`` on."""
+    part.seek(0)
+    with open(path, "r+b") as target:
+        target.truncate(start)
+        target.seek(start)
+        shutil.copyfileobj(part, target)
+        target.flush()
+        os.fsync(target.fileno())
+
+
+def _cut_trailing_gzip_lines(feed: FeedRecord, article_ids: set[str]) -> int:
+    """:func:`cut_trailing_items` for a gzip JSON lines file: the run's part (whole members and lines, as
+    :func:`mend_cut_gzip` leaves it) is written again without its last lines while they hold one of
+    ``article_ids``. Returns the lines cut."""
+    raw = _open_regular(feed.path)
+    if raw is None:
+        return 0
+    try:
+        with raw:
+            size = os.fstat(raw.fileno()).st_size
+            start = feed.offset if 0 < feed.offset <= size else 0
+            raw.seek(start)
+            stream = io.BufferedReader(_Gunzip(raw), 1 << 16)
+            with tempfile.TemporaryFile(dir=os.path.dirname(feed.path) or None) as part:
+                held: list[bytes] = []
+                with gzip.GzipFile(filename="", mode="wb", fileobj=part, mtime=0) as member:
+                    for line in _lines(stream):
+                        found: dict[str, int | None] = {}
+                        try:
+                            _from_mapping(json.loads(line), found)
+                        except ValueError:
+                            pass
+                        if found and found.keys() <= article_ids:
+                            held.append(line)
+                            continue
+                        member.writelines(held)
+                        held = []
+                        member.write(line)
+                    if stream.read(1):
+                        return 0  # more than recovery reads, or a cut line: the file is left as it is
+                if not held:
+                    return 0
+                _replace_part(feed.path, start, part)
+    except OSError as error:
+        logger.warning("Recovery: could not cut the last item(s) off %s: %s", feed.path, error)
+        return 0
+    logger.warning(
+        "Recovery: cut %d article item(s) off the end of %s that the killed run's other feeds lack; the run emits them again",
+        len(held), feed.path,
+    )
+    return len(held)
 
 
 def recover_pending(
