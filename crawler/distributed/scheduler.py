@@ -20,6 +20,7 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import FifoQueue, LifoQueue, PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 from w3lib.url import canonicalize_url
@@ -137,6 +138,27 @@ return 1
 """
 
 
+# Take the next request from the shared queue and note it in flight here, in one step: a worker
+# killed between the two lost the request for the run (gone from the queue, in no worker's hands).
+# KEYS: the queue (scrapy-redis's priority queue: a sorted set; its FIFO and LIFO queues: lists), this
+# worker's in-flight hash, the in-flight owners; ARGV: the entry's field, the worker, "lifo" or "fifo".
+# Returns the encoded request, or false when the queue is empty.
+_TAKE_LUA = """
+local data
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind == 'zset' then
+    data = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+    if data then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0) end
+elseif kind == 'list' then
+    if ARGV[3] == 'lifo' then data = redis.call('LPOP', KEYS[1]) else data = redis.call('RPOP', KEYS[1]) end
+end
+if not data then return false end
+redis.call('HSET', KEYS[2], ARGV[1], data)
+redis.call('SADD', KEYS[3], ARGV[2])
+return data
+"""
+
+
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
@@ -251,6 +273,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.busy_key = f"{keys.base}:busy"
         self.busy_marked = 0.0
         self._adopt = server.register_script(_ADOPT_LUA)
+        self._take = server.register_script(_TAKE_LUA)
         self.inflight_key = keys.inflight(worker)
         self.inflight_prefix = keys.inflight("")
         self.inflight_numbers = itertools.count(1)
@@ -378,16 +401,11 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self.lost is not None:
             return None
         try:
-            request: Request | None = super().next_request()
+            request = self._take_request()
         except RedisError as error:
             self._lost(error)
             return None
         if request is not None:
-            try:
-                self._hold(request)
-            except RedisError as error:
-                self._lost(error)
-                return None
             self.idle_since = None
             if time.monotonic() - self.busy_marked > 1.0:
                 self._mark_busy(True)
@@ -456,6 +474,31 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         """The worker's beat from the pulse thread while the reactor is held up: alive, nothing more."""
         if self.lost is None:
             self._beat_script(keys=[self.keys.workers], args=[self.worker])
+
+    def _take_request(self) -> Request | None:
+        """The next request of the shared queue, noted in flight here in the same step (scrapy-redis's
+        own queues; another queue class is popped, then noted)."""
+        if not isinstance(self.queue, (PriorityQueue, FifoQueue, LifoQueue)):
+            popped: Request | None = super().next_request()
+            if popped is not None:
+                self._hold(popped)
+            return popped
+        field = f"{self.inflight_token}-{next(self.inflight_numbers)}"
+        data = self._take(
+            keys=[self.queue.key, self.inflight_key, self.keys.inflight_owners],
+            args=[field, self.worker, "lifo" if isinstance(self.queue, LifoQueue) else "fifo"],
+        )
+        if not data:
+            return None
+        request: Request = self.queue._decode_request(data)
+        self._stats.inc_value("scheduler/dequeued/redis")
+        held = request.meta.get(INFLIGHT)
+        request.meta[INFLIGHT] = field
+        if isinstance(held, str) and held.startswith(f"{self.inflight_token}-"):
+            # A redirect or retry of a request this worker holds (Scrapy copies the meta): the
+            # original's entry, which no callback will ever end, goes, so a kill puts back one request.
+            self.server.hdel(self.inflight_key, held)
+        return request
 
     def _hold(self, request: Request) -> None:
         """Note a request taken from the queue as in flight here until its callback is done (or this worker idles)."""
