@@ -6,6 +6,7 @@ line of a JSON lines file is cut off, so the next run never glues its first line
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -118,17 +119,46 @@ def holds(found: dict[str, int | None], entry: PendingArticle) -> bool:
     return version is None or version == entry.version
 
 
-def _read_json_lines(stream: IO[bytes], found: dict[str, int | None], array: bool) -> None:
+def _read_json_lines(stream: IO[bytes], found: dict[str, int | None]) -> None:
     for line in _lines(stream):
-        text = line.strip()
-        if array:
-            text = text.lstrip(b"[").rstrip(b"]").strip().rstrip(b",")
-        if not text:
-            continue
         try:
-            _from_mapping(json.loads(text), found)
+            _from_mapping(json.loads(line), found)
         except ValueError:
             continue
+
+
+# What stands between the items of a JSON feed: the array's brackets, commas, and the line breaks
+# and indentation of FEED_EXPORT_INDENT.
+_ARRAY_GAP = frozenset(" \t\r\n,[]")
+
+
+def _read_json_array(stream: IO[bytes], found: dict[str, int | None]) -> None:
+    """Every whole item of a JSON feed, read one value at a time (an item spans lines when
+    FEED_EXPORT_INDENT > 0).
+
+    Scrapy's JSON exporter writes the comma and line break before an item, not after it: a killed
+    run's last item is whole with nothing after it, and is read (a cut one never decodes)."""
+    decoder = json.JSONDecoder()
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    buffer, at, total, ended = "", 0, 0, False
+    while True:
+        while at < len(buffer) and buffer[at] in _ARRAY_GAP:
+            at += 1
+        if at < len(buffer):
+            try:
+                item, at = decoder.raw_decode(buffer, at)
+            except ValueError:
+                pass  # cut by the end of what is read so far (or not JSON: then by the file's end)
+            else:
+                _from_mapping(item, found)
+                continue
+        if ended or len(buffer) - at > MAX_LINE_BYTES:
+            return
+        # Reads grow with what is waiting, so one large item is decoded again only a few times.
+        chunk = stream.read(max(1 << 16, len(buffer) - at))
+        total += len(chunk)
+        ended = not chunk or total >= MAX_FEED_BYTES
+        buffer, at = buffer[at:] + text.decode(chunk, final=ended), 0
 
 
 def _csv_header(record: FeedRecord) -> list[str] | None:
@@ -213,9 +243,9 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
             return found
         fmt = record.format
         if fmt in LINE_FORMATS:
-            _read_json_lines(stream, found, array=False)
+            _read_json_lines(stream, found)
         elif fmt == "json":
-            _read_json_lines(stream, found, array=True)
+            _read_json_array(stream, found)
         elif fmt == "csv":
             _read_csv(stream, found, header)
         elif fmt == "xml":
