@@ -182,3 +182,63 @@ def test_an_article_a_gzip_json_lines_feed_has_and_the_csv_feed_not_is_cut_off_t
         assert store.get("2") is None and store.get("1") is not None
     finally:
         store.close()
+
+
+def gzip_csv_setup(tmp_path: Path, part: bytes, jsonl: str, *, earlier: bytes = b"") -> tuple[SqliteSeenStore, Path]:
+    # FEEDS {"items.csv.gz": {"format": "csv", "postprocessing": [GzipPlugin]}, "items.jsonl": …}: the
+    # gzip CSV feed first, continued by the next run (FEEDS append), under the header at its start.
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    packed, lines = tmp_path / "items.csv.gz", tmp_path / "items.jsonl"
+    packed.write_bytes(earlier + part)
+    lines.write_text(jsonl, encoding="utf-8")
+    store.record_feed(KILLED, FeedRecord(str(packed), "csv", "gzip", feed="items.csv.gz", offset=len(earlier), forgotten_at_end=True))
+    store.record_feed(KILLED, FeedRecord(str(lines), "jsonlines", feed="items.jsonl", forgotten_at_end=True))
+    return store, packed
+
+
+def csv_gz_rows(path: Path) -> list[dict[str, str]]:
+    import gzip
+
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as read:
+        return list(csv.DictReader(read))
+
+
+def test_a_gzip_csv_row_cut_by_the_kill_is_cut_off_so_the_next_runs_rows_read_whole(tmp_path: Path) -> None:
+    # The kill stops the compressor anywhere: the mended member used to keep the cut row, and the next
+    # run's first row was glued onto it (or, cut inside a quoted body, swallowed by it).
+    import gzip
+
+    body = 'Line one.\nHe said "yes", then\nline three.'
+    header = csv_row("articleId", "headline").replace("1", "version", 1)
+    for torn in (csv_row("3", body)[:20], csv_row("3", body)[:-2], "3,1,Story"):
+        killed = gzip.compress((header + csv_row("1") + csv_row("2", body) + torn).encode(), mtime=0)
+        store, packed = gzip_csv_setup(tmp_path, killed[: len(killed) - 8], line("1") + line("2"))  # no gzip trailer
+        try:
+            pending(store, "1", "2", "3")
+            assert recover_pending(store, "latest:next") == (2, 1), torn
+            with packed.open("ab") as out:  # the next run appends its member, no header
+                out.write(gzip.compress(csv_row("3", body).encode()))
+            rows = csv_gz_rows(packed)
+            assert [row["articleId"] for row in rows] == ["1", "2", "3"], torn
+            assert rows[2]["headline"] == rows[1]["headline"] == body
+        finally:
+            store.close()
+            (tmp_path / "seen.sqlite3").unlink()
+
+
+def test_an_article_a_gzip_csv_feed_has_and_the_json_lines_feed_not_is_cut_off_the_gzip_file(tmp_path: Path) -> None:
+    import gzip
+
+    header = csv_row("articleId", "headline").replace("1", "version", 1)
+    earlier = gzip.compress((header + csv_row("9")).encode(), mtime=0)  # an earlier run's part
+    body = 'Two\nlines, "quoted"'
+    part = gzip.compress((csv_row("1") + csv_row("2", body) + csv_row("3", body)).encode(), mtime=0)
+    store, packed = gzip_csv_setup(tmp_path, part, line("1"), earlier=earlier)
+    try:
+        pending(store, "1", "2", "3")
+        assert recover_pending(store, "latest:next") == (1, 2)
+        assert packed.read_bytes().startswith(earlier)
+        assert [row["articleId"] for row in csv_gz_rows(packed)] == ["9", "1"]
+        assert store.get("2") is None and store.get("1") is not None
+    finally:
+        store.close()

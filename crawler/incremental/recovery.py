@@ -97,6 +97,20 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
         yield line
 
 
+def _csv_rows(stream: IO[bytes]) -> Iterator[bytes]:
+    """Whole CSV rows (a cut last one is not), at most MAX_FEED_BYTES in all. A quoted cell may hold
+    line breaks (an article's body does): a row ends at a line break where the count of quote
+    characters so far is even (a quote inside a cell is written twice)."""
+    row: list[bytes] = []
+    quotes = 0
+    for line in _lines(stream):
+        row.append(line)
+        quotes += line.count(b'"')
+        if quotes % 2 == 0:
+            yield b"".join(row)
+            row, quotes = [], 0
+
+
 def _from_mapping(item: Any, found: dict[str, int | None]) -> None:
     if isinstance(item, dict) and isinstance(item.get("articleId"), str):
         version = item.get("version")
@@ -393,11 +407,11 @@ def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
     the items cut."""
     if not article_ids or (feed.format not in LINE_FORMATS and feed.format != "csv"):
         return 0
-    if feed.compression == "gzip" and feed.format in LINE_FORMATS:
-        return _cut_trailing_gzip_lines(feed, article_ids)
+    header = _csv_header(feed) if feed.format == "csv" else None
+    if feed.compression == "gzip":
+        return _cut_trailing_gzip_items(feed, article_ids, header)
     if feed.compression:
         return 0
-    header = _csv_header(feed) if feed.format == "csv" else None
     raw = _open_regular(feed.path)
     if raw is None:
         return 0
@@ -446,11 +460,17 @@ def mend_cut_gzip(feed: FeedRecord) -> bool:
         try:
             with tempfile.TemporaryFile(dir=os.path.dirname(feed.path) or None) as mended:
                 with gzip.GzipFile(filename="", mode="wb", fileobj=mended, mtime=0) as member:
-                    chunks = _lines(stream) if feed.format in LINE_FORMATS else iter(lambda: stream.read(1 << 16), b"")
+                    if feed.format in LINE_FORMATS:
+                        chunks = _lines(stream)
+                    elif feed.format == "csv":
+                        # A cut row left in the file would take the first row the next run appends.
+                        chunks = _csv_rows(stream)
+                    else:
+                        chunks = iter(lambda: stream.read(1 << 16), b"")
                     for chunk in chunks:
                         member.write(chunk)
-                    # What _lines left unread (a cut last line) is not taken; the whole stream is
-                    # still read to tell whether it ends with a whole member.
+                    # What was left unread (a cut last line or row) is not taken; the whole stream
+                    # is still read to tell whether it ends with a whole member.
                     while stream.read(1 << 16):
                         pass
                 if not gunzip.cut:
@@ -474,10 +494,27 @@ def _replace_part(path: str, start: int, part: IO[bytes]) -> None:
         os.fsync(target.fileno())
 
 
-def _cut_trailing_gzip_lines(feed: FeedRecord, article_ids: set[str]) -> int:
-    """:func:`cut_trailing_items` for a gzip JSON lines file: the run's part (whole members and lines, as
-    :func:`mend_cut_gzip` leaves it) is written again without its last lines while they hold one of
-    ``article_ids``. Returns the lines cut."""
+def _item_in(record: bytes, header: list[str] | None) -> dict[str, int | None]:
+    """The article one JSON line (``header`` None) or one whole CSV row holds, if any."""
+    found: dict[str, int | None] = {}
+    try:
+        if header is None:
+            _from_mapping(json.loads(record), found)
+        else:
+            row = next(csv.reader(io.StringIO(record.decode("utf-8", errors="replace"), newline="")))
+            if len(row) == len(header):
+                _from_mapping(dict(zip(header, row)), found)
+    except (ValueError, csv.Error, StopIteration):
+        pass
+    return found
+
+
+def _cut_trailing_gzip_items(feed: FeedRecord, article_ids: set[str], header: list[str] | None) -> int:
+    """:func:`cut_trailing_items` for a gzip JSON lines or CSV file: the run's part (whole members,
+    lines and rows, as :func:`mend_cut_gzip` leaves it) is written again without its last items while
+    they hold one of ``article_ids``. Returns the items cut."""
+    if feed.format == "csv" and not header:
+        return 0
     raw = _open_regular(feed.path)
     if raw is None:
         return 0
@@ -490,12 +527,8 @@ def _cut_trailing_gzip_lines(feed: FeedRecord, article_ids: set[str]) -> int:
             with tempfile.TemporaryFile(dir=os.path.dirname(feed.path) or None) as part:
                 held: list[bytes] = []
                 with gzip.GzipFile(filename="", mode="wb", fileobj=part, mtime=0) as member:
-                    for line in _lines(stream):
-                        found: dict[str, int | None] = {}
-                        try:
-                            _from_mapping(json.loads(line), found)
-                        except ValueError:
-                            pass
+                    for line in _csv_rows(stream) if feed.format == "csv" else _lines(stream):
+                        found = _item_in(line, header if feed.format == "csv" else None)
                         if found and found.keys() <= article_ids:
                             held.append(line)
                             continue
