@@ -84,3 +84,23 @@ def test_a_redirect_taken_from_the_queue_replaces_the_originals_entry(worker: Re
     held = entries(redis_url, worker)
     assert len(held) == 1 and redirected.url.encode() in next(iter(held.values()))
     assert held.keys() == {taken.meta[INFLIGHT].encode()}
+
+
+def test_a_kill_right_after_a_redirect_is_taken_leaves_one_entry_for_the_page(
+    worker: RedisScheduler, redis_url: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    # The redirect was noted under a new field and the original's entry deleted after, in a second
+    # step: a worker killed between the two had both put back, and the page fetched twice.
+    worker.queue.push(Request(URL, callback=worker.spider.parse_article))  # type: ignore[union-attr]
+    original = worker.next_request()
+    assert original is not None
+    worker.queue.push(original.replace(url=URL.replace("http:", "https:")))
+
+    def killed(data: bytes) -> Request:
+        raise Killed
+
+    monkeypatch.setattr(worker.queue, "_decode_request", killed)
+    with pytest.raises(Killed):
+        worker.next_request()
+    held = entries(redis_url, worker)
+    assert len(held) == 1 and b"https:" in next(iter(held.values())), "a kill now has the page fetched twice"

@@ -140,9 +140,13 @@ return 1
 
 # Take the next request from the shared queue and note it in flight here, in one step: a worker
 # killed between the two lost the request for the run (gone from the queue, in no worker's hands).
+# A redirect or retry of a request this worker holds (Scrapy copies the meta, and with it the entry's
+# field, which starts with this process's token) takes the original's entry, which no callback will
+# ever end: a kill puts back one request, not two. The same rule as _hold's.
 # KEYS: the queue (scrapy-redis's priority queue: a sorted set; its FIFO and LIFO queues: lists), this
-# worker's in-flight hash, the in-flight owners; ARGV: the entry's field, the worker, "lifo" or "fifo".
-# Returns the encoded request, or false when the queue is empty.
+# worker's in-flight hash, the in-flight owners; ARGV: a new entry's field, the worker, "lifo" or "fifo",
+# this process's token and its separator. Returns {the encoded request, its entry's field}, or false
+# when the queue is empty.
 _TAKE_LUA = """
 local data
 local kind = redis.call('TYPE', KEYS[1])['ok']
@@ -153,9 +157,15 @@ elseif kind == 'list' then
     if ARGV[3] == 'lifo' then data = redis.call('LPOP', KEYS[1]) else data = redis.call('RPOP', KEYS[1]) end
 end
 if not data then return false end
-redis.call('HSET', KEYS[2], ARGV[1], data)
+local field = ARGV[1]
+local ok, request = pcall(cjson.decode, data)
+if ok and type(request) == 'table' and type(request['meta']) == 'table' then
+    local held = request['meta']['""" + INFLIGHT + """']
+    if type(held) == 'string' and string.sub(held, 1, #ARGV[4]) == ARGV[4] then field = held end
+end
+redis.call('HSET', KEYS[2], field, data)
 redis.call('SADD', KEYS[3], ARGV[2])
-return data
+return {data, field}
 """
 
 
@@ -483,21 +493,17 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             if popped is not None:
                 self._hold(popped)
             return popped
-        field = f"{self.inflight_token}-{next(self.inflight_numbers)}"
-        data = self._take(
+        taken = self._take(
             keys=[self.queue.key, self.inflight_key, self.keys.inflight_owners],
-            args=[field, self.worker, "lifo" if isinstance(self.queue, LifoQueue) else "fifo"],
+            args=[f"{self.inflight_token}-{next(self.inflight_numbers)}", self.worker,
+                  "lifo" if isinstance(self.queue, LifoQueue) else "fifo", f"{self.inflight_token}-"],
         )
-        if not data:
+        if not taken:
             return None
+        data, field = taken
         request: Request = self.queue._decode_request(data)
         self._stats.inc_value("scheduler/dequeued/redis")
-        held = request.meta.get(INFLIGHT)
-        request.meta[INFLIGHT] = field
-        if isinstance(held, str) and held.startswith(f"{self.inflight_token}-"):
-            # A redirect or retry of a request this worker holds (Scrapy copies the meta): the
-            # original's entry, which no callback will ever end, goes, so a kill puts back one request.
-            self.server.hdel(self.inflight_key, held)
+        request.meta[INFLIGHT] = field.decode() if isinstance(field, bytes) else str(field)
         return request
 
     def _hold(self, request: Request) -> None:
