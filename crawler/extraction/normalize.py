@@ -51,6 +51,15 @@ _BLANK_ONLY = re.compile(
 )
 
 
+# What a page template prints for a value it did not have: JavaScript's spelling of nothing
+# (`"description": undefined`, read leniently as that word, or `"" + undefined` in a string), Python's
+# and JSON's, and an object concatenated to a string. Never a value a reader sees as one.
+PLACEHOLDERS = frozenset({"undefined", "null", "None", "NaN", "[object Object]"})
+_PLACEHOLDER_LENGTH = max(map(len, PLACEHOLDERS))
+# A link or image address a template ended with one of them (`base + "/" + undefined`).
+_PLACEHOLDER_ENDINGS = tuple("/" + word for word in PLACEHOLDERS if word.isalpha())
+
+
 def clean_text(value: str | None) -> str | None:
     """Unescape entities, drop invisible characters, fold white space (incl. NBSP); None for nothing
     visible."""
@@ -76,6 +85,8 @@ def clean_text(value: str | None) -> str | None:
         text = " ".join(text.split())
     # Every character of _BLANK_ONLY but the space is U+034F or above: text starting below is visible.
     if not text or (text[0] >= "\u034f" and _BLANK_ONLY.fullmatch(text)):
+        return None
+    if len(text) <= _PLACEHOLDER_LENGTH and text in PLACEHOLDERS:
         return None
     return text
 
@@ -537,7 +548,7 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
         # URL may hold, with their semicolon: "&copy=1" is a query's field, not a "©".
         href = _HREF_ENTITIES.sub(lambda found: html.unescape(found.group()), href)
     href = href.strip()
-    if not href or href.startswith("#"):
+    if not href or href.startswith("#") or href in PLACEHOLDERS or href.endswith(_PLACEHOLDER_ENDINGS):
         return None
     if " " in href:
         # A space inside a link ("/topic/tata motors") is sent, and shown in the address bar, as

@@ -841,13 +841,16 @@ class ArticlePage:
         for image in images if isinstance(images, list) else [images]:
             image = self.page.ld_resolved(image)
             url = first_text_of(image) if isinstance(image, str) else first_text_of(dig(image, "url")) or first_text_of(dig(image, "contentUrl"))
+            # (What is no picture's address, a template's `undefined` or a `javascript:` link, is none.)
+            url = self.link(url)
             if url:
-                return Image(url=self.link(url) or url, alt=None, caption=markup_text_of(dig(image, "caption")))
+                return Image(url=url, alt=None, caption=markup_text_of(dig(image, "caption")))
         return None
 
     def image_at(self, url: str | None) -> Image | None:
         """An image of the page by its URL (made absolute), or None."""
-        return Image(url=self.link(url) or url) if url else None
+        url = self.link(url)
+        return Image(url=url) if url else None
 
     def meta_image(self) -> Image | None:
         """The hero image of og:image: a source of its own, so that the item says which one answered."""
