@@ -152,6 +152,9 @@ OVERWRITTEN = {
     "batches": (["-O", "items-%(batch_id)d.jsonl", "-s", "FEED_EXPORT_BATCH_ITEM_COUNT=4"], "items-*.jsonl", True),
     # A document (or CSV rows, which may hold line breaks) cut by the kill cannot be continued: it is moved aside.
     "json": (["-O", "items.json"], "items.json", False),
+    # Each item over many lines: recovery read none of them (a line at a time), and the next run wrote
+    # the killed run's unconfirmed last article again beside the moved-aside file.
+    "json-indented": (["-O", "items.json", "-s", "FEED_EXPORT_INDENT=2"], "items.json", False),
     "csv": (["-O", "items.csv"], "items.csv", False),
 }
 

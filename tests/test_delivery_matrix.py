@@ -102,13 +102,19 @@ def ids_in(path: Path) -> list[str]:
     if name.endswith(".json"):
         try:
             return [item["articleId"] for item in json.loads(data)]
-        except ValueError:  # a run that was stopped: its items are one a line
-            found = []
-            for line in data.split(b"\n"):
-                text = line.strip().lstrip(b"[").rstrip(b"]").strip().rstrip(b",")
-                if text:
-                    found.append(json.loads(text)["articleId"])
-            return found
+        except ValueError:  # a run that was stopped: its whole items, one value after another
+            found, text, at = [], data.decode(), 0
+            decoder = json.JSONDecoder()
+            while True:
+                while at < len(text) and text[at] in " \t\r\n,[]":
+                    at += 1
+                if at == len(text):
+                    return found
+                try:
+                    item, at = decoder.raw_decode(text, at)
+                except ValueError:  # the item the stop cut
+                    return found
+                found.append(item["articleId"])
     raise AssertionError(f"unknown output {path}")
 
 
