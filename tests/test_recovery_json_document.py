@@ -1,5 +1,5 @@
-"""A killed run's JSON feed (`-O items.json`) read back by recovery: every whole item counts, the
-last one too, however the document is indented, so no article is emitted again beside it."""
+"""A killed run's JSON, marshal or pickle feed (`-O items.json`) read back by recovery: every whole item
+counts, the last one too, however the document is indented, so no article is emitted again beside it."""
 
 from __future__ import annotations
 
@@ -72,5 +72,65 @@ def test_the_last_item_a_killed_run_wrote_to_its_json_feed_is_confirmed_not_emit
         assert recover_pending(store, "archive:next") == (1, 0)
         assert store.pending() == []
         assert store.get(str(last["articleId"])) is not None
+    finally:
+        store.close()
+
+
+# --- marshal and pickle feeds: read too, or a killed run's last article was emitted again ---------
+
+
+def objects_feed(fmt: str, items: list[dict[str, object]]) -> bytes:
+    """What the project's marshal or pickle exporter wrote (one object after another), never closed."""
+    from crawler.incremental.exporters import ArticleMarshalItemExporter, ArticlePickleItemExporter
+
+    file = io.BytesIO()
+    exporter = ArticleMarshalItemExporter(file) if fmt == "marshal" else ArticlePickleItemExporter(file)
+    exporter.start_exporting()
+    for item in items:
+        exporter.export_item(item)
+    return file.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["marshal", "pickle"])
+def test_a_killed_runs_marshal_or_pickle_feed_is_read_up_to_the_object_the_kill_cut(tmp_path: Path, fmt: str) -> None:
+    import gzip
+
+    whole = objects_feed(fmt, ITEMS[:2])
+    full = objects_feed(fmt, ITEMS)
+    feed = tmp_path / f"items.{fmt}"
+    feed.write_bytes(full)
+    assert ids_in_feed(FeedRecord(str(feed), fmt)) == expected()
+    for cut in (1, 7, (len(full) - len(whole)) // 2, len(full) - len(whole) - 1):
+        feed.write_bytes(full[: len(whole) + cut])
+        assert ids_in_feed(FeedRecord(str(feed), fmt)) == expected(ITEMS[:2]), cut
+    packed = tmp_path / f"items.{fmt}.gz"
+    packed.write_bytes(gzip.compress(full)[:-8])  # a gzip member the kill cut before its trailer
+    assert ids_in_feed(FeedRecord(str(packed), fmt, "gzip")) == expected()
+
+
+def test_a_pickle_feed_that_names_a_class_is_not_loaded(tmp_path: Path) -> None:
+    # Loading a pickle imports and calls what it names: recovery reads plain values only.
+    import pickle
+
+    class Boom:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (print, ("loaded",))
+
+    feed = tmp_path / "items.pickle"
+    feed.write_bytes(objects_feed("pickle", ITEMS[:1]) + pickle.dumps(Boom()) + objects_feed("pickle", ITEMS[1:2]))
+    assert ids_in_feed(FeedRecord(str(feed), "pickle")) == expected(ITEMS[:1])
+
+
+@pytest.mark.parametrize("fmt", ["marshal", "pickle"])
+def test_the_last_article_a_killed_run_wrote_to_a_marshal_or_pickle_feed_is_confirmed(tmp_path: Path, fmt: str) -> None:
+    feed = tmp_path / f"items.{fmt}"
+    feed.write_bytes(objects_feed(fmt, ITEMS))
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        run = "archive:killed"
+        store.record_feed(run, FeedRecord(str(feed), fmt))
+        last = ITEMS[-1]
+        store.add_pending(PendingArticle(str(last["articleId"]), int(str(last["version"])), "hash", None, None, run))
+        assert recover_pending(store, "archive:next") == (1, 0)
     finally:
         store.close()

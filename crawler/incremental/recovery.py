@@ -12,7 +12,9 @@ import gzip
 import io
 import json
 import logging
+import marshal
 import os
+import pickle
 import shutil
 import stat as stat_module
 import tempfile
@@ -221,6 +223,24 @@ def _read_csv(stream: IO[bytes], found: dict[str, int | None], header: list[str]
         pass
 
 
+class _PlainUnpickler(pickle.Unpickler):
+    """Dicts, lists, strings and numbers only (what the project's pickle feed holds): a pickle that
+    names a class or function, which loading would import and call, is not read."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"a feed's pickle names {module}.{name}; not loaded")
+
+
+def _read_objects(stream: IO[bytes], load: Callable[[IO[bytes]], Any], found: dict[str, int | None]) -> None:
+    """The whole objects of a marshal or pickle feed, one after another, until the end or a cut one
+    (read as a stream: one object at a time is in memory)."""
+    while True:
+        try:
+            _from_mapping(load(stream), found)
+        except (EOFError, ValueError, TypeError, pickle.UnpicklingError, IndexError, KeyError, AttributeError, MemoryError):
+            return  # the end, or the object the kill cut (or no such feed at all)
+
+
 def _read_xml(stream: IO[bytes], found: dict[str, int | None]) -> None:
     try:
         for _, element in ET.iterparse(stream, events=("end",)):
@@ -233,8 +253,8 @@ def _read_xml(stream: IO[bytes], found: dict[str, int | None]) -> None:
 
 def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
     """Article id → version of every complete item in a feed file of a built-in format
-    (jsonlines/jsonl, json, csv, xml; plain or gzip), None for a feed without versions. Unknown
-    formats read as nothing."""
+    (jsonlines/jsonl, json, csv, xml, marshal, pickle; plain or gzip), None for a feed without versions.
+    Unknown formats read as nothing."""
     record = FeedRecord(feed) if isinstance(feed, str) else feed
     found: dict[str, int | None] = {}
     raw = _open_regular(record.path)
@@ -264,6 +284,10 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
             _read_csv(stream, found, header)
         elif fmt == "xml":
             _read_xml(stream, found)
+        elif fmt == "marshal":
+            _read_objects(stream, marshal.load, found)
+        elif fmt == "pickle":
+            _read_objects(stream, lambda part: _PlainUnpickler(part).load(), found)
         else:
             logger.warning("Recovery: cannot read feed format %r of %s", fmt, record.path)
     return found
