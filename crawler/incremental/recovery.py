@@ -12,16 +12,17 @@ import gzip
 import io
 import json
 import logging
-import marshal
 import os
 import pickle
+import pickletools
 import shutil
 import stat as stat_module
+import struct
 import tempfile
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from crawler.incremental.store import FeedRecord, PendingArticle, SeenStore
 
@@ -139,7 +140,7 @@ def _read_json_lines(stream: IO[bytes], found: dict[str, int | None]) -> None:
     for line in _lines(stream):
         try:
             _from_mapping(json.loads(line), found)
-        except ValueError:
+        except (ValueError, RecursionError):  # (nesting deeper than Python's stack: no item of a feed)
             continue
 
 
@@ -163,7 +164,7 @@ def _read_json_array(stream: IO[bytes], found: dict[str, int | None]) -> None:
         if at < len(buffer):
             try:
                 item, at = decoder.raw_decode(buffer, at)
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass  # cut by the end of what is read so far (or not JSON: then by the file's end)
             else:
                 _from_mapping(item, found)
@@ -231,14 +232,142 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a feed's pickle names {module}.{name}; not loaded")
 
 
+class _ObjectBytes:
+    """The bytes of one object of a marshal or pickle feed as its reader takes them, at most
+    MAX_LINE_BYTES: a length in a cut or garbled file is never allocated before it is read."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.taken: list[bytes] = []
+        self.left = MAX_LINE_BYTES
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0 or size > self.left:
+            raise ValueError("an object larger than recovery reads")
+        data = self.stream.read(size)
+        self.left -= len(data)
+        self.taken.append(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.stream.readline(self.left if size < 0 else min(size, self.left))
+        self.left -= len(data)
+        self.taken.append(data)
+        return data
+
+
+# The opcodes of plain values (every one a pickle of dicts, lists, strings and numbers is made of);
+# the rest name, build or call something (GLOBAL, REDUCE, BUILD, NEWOBJ, EXT*, PERSID...).
+_PLAIN_OPCODES = frozenset(
+    "PROTO FRAME STOP MARK POP POP_MARK DUP NONE NEWTRUE NEWFALSE INT BININT BININT1 BININT2 LONG LONG1 LONG4 "
+    "FLOAT BINFLOAT STRING BINSTRING SHORT_BINSTRING UNICODE SHORT_BINUNICODE BINUNICODE BINUNICODE8 "
+    "BINBYTES SHORT_BINBYTES BINBYTES8 EMPTY_LIST APPEND APPENDS LIST EMPTY_TUPLE TUPLE TUPLE1 TUPLE2 "
+    "TUPLE3 EMPTY_DICT DICT SETITEM SETITEMS GET BINGET LONG_BINGET PUT BINPUT LONG_BINPUT MEMOIZE".split()
+)
+
+
+def _load_pickle(stream: IO[bytes]) -> Any:
+    """The next object of a pickle feed, plain values only. Its opcodes are looked at before it is
+    loaded: _pickle takes a memo index (4 bytes) as the size of a table it fills (a 9-byte file
+    took 32 GB), and a length as one to allocate."""
+    part = _ObjectBytes(stream)
+    ops = 0
+    for opcode, argument, _ in pickletools.genops(cast(IO[bytes], part)):
+        if opcode.name not in _PLAIN_OPCODES:
+            raise pickle.UnpicklingError(f"a feed's pickle holds {opcode.name}; not loaded")
+        if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT") and not (isinstance(argument, int) and 0 <= argument <= ops):
+            raise pickle.UnpicklingError("a memo index no pickler writes")
+        ops += 1
+    return _PlainUnpickler(io.BytesIO(b"".join(part.taken))).load()
+
+
+def _load_marshal(stream: IO[bytes]) -> Any:
+    """The next object of a marshal feed, plain values only (None, booleans, numbers, strings,
+    lists, tuples, dicts), read here: ``marshal.load`` builds a tuple of the size a garbled file
+    says before reading a byte of it (a 22-byte file took 15 GB)."""
+    part = _ObjectBytes(stream)
+    refs: list[Any] = []
+
+    def take(size: int) -> bytes:
+        data = part.read(size)
+        if len(data) < size:
+            raise EOFError
+        return data
+
+    def number(size: int = 4) -> int:
+        return int.from_bytes(take(size), "little", signed=size == 4)
+
+    def value(depth: int) -> Any:
+        if depth > 100:
+            raise ValueError("nested deeper than any item")
+        code = take(1)[0]
+        flag, kind = code & 0x80, chr(code & 0x7F)
+        slot = len(refs)
+        if flag:
+            refs.append(None)
+        result: Any
+        if kind == "N":
+            result = None
+        elif kind in "FT":
+            result = kind == "T"
+        elif kind == "i":
+            result = number()
+        elif kind == "l":
+            digits = number()
+            if abs(digits) > part.left // 2:
+                raise EOFError
+            magnitude = sum(number(2) << (15 * i) for i in range(abs(digits)))
+            result = -magnitude if digits < 0 else magnitude
+        elif kind == "g":
+            result = struct.unpack("<d", take(8))[0]
+        elif kind in "zZ":
+            result = take(number(1)).decode("ascii")
+        elif kind in "aAut":
+            result = take(number()).decode("utf-8", errors="surrogatepass")
+        elif kind == "s":
+            result = take(number())
+        elif kind in "[()":
+            size = number(1) if kind == ")" else number()
+            if not 0 <= size <= part.left:
+                raise EOFError
+            items: list[Any] = []
+            if flag:
+                refs[slot] = items
+            items.extend(value(depth + 1) for _ in range(size))
+            result = items if kind == "[" else tuple(items)
+        elif kind == "{":
+            result = {}
+            if flag:
+                refs[slot] = result
+            while (key := value(depth + 1)) is not _END:
+                result[key] = value(depth + 1)
+        elif kind == "0" and depth > 0:
+            return _END
+        elif kind == "r":
+            index = number()
+            if not 0 <= index < len(refs) or refs[index] is None:
+                raise ValueError("a reference to nothing")
+            return refs[index]
+        else:
+            raise ValueError(f"marshal type {kind!r} is no plain value")
+        if flag:
+            refs[slot] = result
+        return result
+
+    return value(0)
+
+
+_END = object()  # a marshal dict's end
+
+
 def _read_objects(stream: IO[bytes], load: Callable[[IO[bytes]], Any], found: dict[str, int | None]) -> None:
     """The whole objects of a marshal or pickle feed, one after another, until the end or a cut one
     (read as a stream: one object at a time is in memory)."""
     while True:
         try:
             _from_mapping(load(stream), found)
-        except (EOFError, ValueError, TypeError, pickle.UnpicklingError, IndexError, KeyError, AttributeError, MemoryError):
-            return  # the end, or the object the kill cut (or no such feed at all)
+        except Exception:  # noqa: BLE001 - the end, the object the kill cut, or a file of anything at all
+            return
 
 
 def _read_xml(stream: IO[bytes], found: dict[str, int | None]) -> None:
@@ -285,9 +414,9 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
         elif fmt == "xml":
             _read_xml(stream, found)
         elif fmt == "marshal":
-            _read_objects(stream, marshal.load, found)
+            _read_objects(stream, _load_marshal, found)
         elif fmt == "pickle":
-            _read_objects(stream, lambda part: _PlainUnpickler(part).load(), found)
+            _read_objects(stream, _load_pickle, found)
         else:
             logger.warning("Recovery: cannot read feed format %r of %s", fmt, record.path)
     return found
@@ -364,7 +493,7 @@ def _trailing_json_lines(raw: IO[bytes], floor: int, end: int) -> Iterator[tuple
         found: dict[str, int | None] = {}
         try:
             _from_mapping(json.loads(raw.read(end - start)), found)
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         yield start, found
         end = start
@@ -528,7 +657,7 @@ def _item_in(record: bytes, header: list[str] | None) -> dict[str, int | None]:
             row = next(csv.reader(io.StringIO(record.decode("utf-8", errors="replace"), newline="")))
             if len(row) == len(header):
                 _from_mapping(dict(zip(header, row)), found)
-    except (ValueError, csv.Error, StopIteration):
+    except (ValueError, RecursionError, csv.Error, StopIteration):
         pass
     return found
 

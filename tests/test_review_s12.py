@@ -1,0 +1,85 @@
+"""Review of round s12: recovery reading odd marshal, pickle and JSON feed files (garbage, cut, deep)
+without crashing and without allocating what a garbled length says."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import struct
+import tracemalloc
+from pathlib import Path
+
+from crawler.incremental.exporters import ArticleMarshalItemExporter, ArticlePickleItemExporter
+from crawler.incremental.recovery import ids_in_feed
+from crawler.incremental.store import FeedRecord
+
+ITEM = {"articleId": "124112100027", "version": 2, "headline": "Sensex ends flat", "authors": [{"name": "PTI", "url": None}]}
+
+
+def objects_feed(fmt: str) -> bytes:
+    file = io.BytesIO()
+    exporter = ArticleMarshalItemExporter(file) if fmt == "marshal" else ArticlePickleItemExporter(file)
+    exporter.start_exporting()
+    exporter.export_item(ITEM)
+    return file.getvalue()
+
+
+def peak_bytes_reading(feed: FeedRecord) -> tuple[dict[str, int | None], int]:
+    tracemalloc.start()
+    try:
+        found = ids_in_feed(feed)
+        return found, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_pickle_with_a_large_memo_index_is_not_a_huge_table(tmp_path: Path) -> None:
+    # LONG_BINPUT's 4-byte index is the size of the table _pickle fills: with 0xFFFFFFF0, 9 bytes of a
+    # garbled file took 64 GB (the run was killed by the OOM killer); 2**24 here: 256 MB.
+    feed = tmp_path / "items.pickle"
+    feed.write_bytes(objects_feed("pickle") + b"\x80\x04N" + b"r" + struct.pack("<I", 1 << 24) + b".")
+    found, peak = peak_bytes_reading(FeedRecord(str(feed), "pickle"))
+    assert found == {"124112100027": 2}
+    assert peak < 16 * 1024**2
+
+
+def test_a_pickle_with_a_garbled_length_does_not_stop_recovery(tmp_path: Path) -> None:
+    # _pickle raised OverflowError for a length past sys.maxsize: recovery, and the run, stopped.
+    feed = tmp_path / "items.pickle"
+    for garbage in (b"\x8e6\x07\x8f\x8a\xdc\x88F\x97\xb0:|\x94\x88\n", b"\x80\x04\x95w\xf9\to2d\x90\x92\xae\xc5B\x9d\x9e\xc1"):
+        feed.write_bytes(objects_feed("pickle") + garbage)
+        assert ids_in_feed(FeedRecord(str(feed), "pickle")) == {"124112100027": 2}
+
+
+def test_a_marshal_tuple_of_a_garbled_size_is_not_allocated(tmp_path: Path) -> None:
+    # marshal.load builds a tuple of the size the file says before reading any of it: 22 garbage
+    # bytes took 15 GB (2**24 here: 128 MB).
+    feed = tmp_path / "items.marshal"
+    feed.write_bytes(objects_feed("marshal") + b"(" + struct.pack("<i", 1 << 24) + b"N")
+    found, peak = peak_bytes_reading(FeedRecord(str(feed), "marshal"))
+    assert found == {"124112100027": 2}
+    assert peak < 16 * 1024**2
+
+
+def test_marshal_feeds_read_here_as_marshal_writes_them(tmp_path: Path) -> None:
+    import marshal
+
+    values = [
+        {"articleId": "a1", "version": 7, "n": -(2**70), "f": 1.5, "t": (1, "x", None), "b": b"\x00", "ok": True, "s": "सेंसेक्स"},
+        {"articleId": "a2", "version": "3", "same": ["x" * 300, "x" * 300], "nested": [{"k": [1, 2**31]}]},
+    ]
+    feed = tmp_path / "items.marshal"
+    feed.write_bytes(b"".join(marshal.dumps(value) for value in values) + marshal.dumps(values[0])[:-3])
+    assert ids_in_feed(FeedRecord(str(feed), "marshal")) == {"a1": 7, "a2": 3}
+
+
+def test_a_json_feed_nested_deeper_than_the_stack_does_not_stop_recovery(tmp_path: Path) -> None:
+    # The C scanner raises RecursionError (no ValueError) for deep nesting.
+    whole = json.dumps(ITEM).encode()
+    feed = tmp_path / "items.json"
+    feed.write_bytes(b"[" + whole + b",\n" + b'{"a":' * 100_000)
+    assert ids_in_feed(FeedRecord(str(feed), "json")) == {"124112100027": 2}
+    lines = tmp_path / "items.jsonl"
+    lines.write_bytes(whole + b"\n" + b'{"a":' * 100_000 + b"\n" + whole.replace(b"027", b"028") + b"\n")
+    assert ids_in_feed(FeedRecord(str(lines), "jsonl")) == {"124112100027": 2, "124112100028": 2}
