@@ -83,3 +83,14 @@ def test_a_json_feed_nested_deeper_than_the_stack_does_not_stop_recovery(tmp_pat
     lines = tmp_path / "items.jsonl"
     lines.write_bytes(whole + b"\n" + b'{"a":' * 100_000 + b"\n" + whole.replace(b"027", b"028") + b"\n")
     assert ids_in_feed(FeedRecord(str(lines), "jsonl")) == {"124112100027": 2, "124112100028": 2}
+
+
+def test_a_link_a_template_ended_with_an_object_is_no_link() -> None:
+    # `base + "/" + image` where image is an object: "[object Object]" ends the address as "undefined" does.
+    from crawler.extraction.normalize import absolute_url
+
+    for href in ("https://www.business-standard.com/article/[object Object]", "/images/[object Object]",
+                 "https://bsmedia.business-standard.com/_media/[object%20Object]"):
+        assert absolute_url(href) is None, href
+    assert absolute_url("/images/undefined") is None
+    assert absolute_url("/article/markets/sensex-124112100027_1.html") == "https://www.business-standard.com/article/markets/sensex-124112100027_1.html"

@@ -56,8 +56,9 @@ _BLANK_ONLY = re.compile(
 # and JSON's, and an object concatenated to a string. Never a value a reader sees as one.
 PLACEHOLDERS = frozenset({"undefined", "null", "None", "NaN", "[object Object]"})
 _PLACEHOLDER_LENGTH = max(map(len, PLACEHOLDERS))
-# A link or image address a template ended with one of them (`base + "/" + undefined`).
-_PLACEHOLDER_ENDINGS = tuple("/" + word for word in PLACEHOLDERS if word.isalpha())
+# A link or image address a template ended with one of them (`base + "/" + undefined`, or an object:
+# `base + "/" + image`, as written or as a URL encoder spells its space).
+_PLACEHOLDER_ENDINGS = tuple("/" + word for word in PLACEHOLDERS) + ("/[object%20Object]",)
 
 
 def clean_text(value: str | None) -> str | None:
