@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 import struct
 import tracemalloc
@@ -94,3 +95,28 @@ def test_a_link_a_template_ended_with_an_object_is_no_link() -> None:
         assert absolute_url(href) is None, href
     assert absolute_url("/images/undefined") is None
     assert absolute_url("/article/markets/sensex-124112100027_1.html") == "https://www.business-standard.com/article/markets/sensex-124112100027_1.html"
+
+
+def test_a_gzip_csv_row_whose_quote_never_closes_is_not_gathered_in_memory(tmp_path: Path, monkeypatch: object) -> None:
+    # A `"` never closed (binary garbage, another CSV dialect) made _csv_rows gather every line after
+    # it, up to MAX_FEED_BYTES (4 GB), and join them: a row is bounded as a line is.
+    import gzip
+
+    import pytest
+
+    from crawler.incremental import recovery
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(recovery, "MAX_LINE_BYTES", 64 * 1024)
+    body = b"articleId,version,headline\r\n124112100027,2,Sensex\r\n124112100028,2,\"Open" + b"\r\n" + b"".join(os.urandom(500).hex().encode() + b"\r\n" for _ in range(4000))
+    feed = tmp_path / "items.csv.gz"
+    feed.write_bytes(gzip.compress(body)[:-8])  # the kill cut the member before its trailer
+    record = FeedRecord(str(feed), "csv", "gzip")
+    tracemalloc.start()
+    try:
+        recovery.mend_cut_gzip(record)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 1024**2
+    assert gzip.decompress(feed.read_bytes()) == b"articleId,version,headline\r\n124112100027,2,Sensex\r\n"

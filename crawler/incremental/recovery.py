@@ -101,17 +101,22 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 def _csv_rows(stream: IO[bytes]) -> Iterator[bytes]:
-    """Whole CSV rows (a cut last one is not), at most MAX_FEED_BYTES in all. A quoted cell may hold
+    """Whole CSV rows (a cut last one is not), each at most MAX_LINE_BYTES, at most MAX_FEED_BYTES in all. A quoted cell may hold
     line breaks (an article's body does): a row ends at a line break where the count of quote
     characters so far is even (a quote inside a cell is written twice)."""
     row: list[bytes] = []
-    quotes = 0
+    quotes = size = 0
     for line in _lines(stream):
         row.append(line)
+        size += len(line)
         quotes += line.count(b'"')
         if quotes % 2 == 0:
             yield b"".join(row)
-            row, quotes = [], 0
+            row, quotes, size = [], 0, 0
+        elif size > MAX_LINE_BYTES:
+            # A quote never closed (garbage, another dialect) would gather the rest of the file, up
+            # to MAX_FEED_BYTES, in memory: a row is bounded as a line is.
+            return
 
 
 def _from_mapping(item: Any, found: dict[str, int | None]) -> None:
