@@ -120,3 +120,20 @@ def test_a_gzip_csv_row_whose_quote_never_closes_is_not_gathered_in_memory(tmp_p
         tracemalloc.stop()
     assert peak < 2 * 1024**2
     assert gzip.decompress(feed.read_bytes()) == b"articleId,version,headline\r\n124112100027,2,Sensex\r\n"
+
+
+def test_a_json_feed_written_with_utf_8_sig_is_read(tmp_path: Path) -> None:
+    # Scrapy's JSON exporter encodes each item on its own: with FEED_EXPORT_ENCODING=utf-8-sig a BOM
+    # stands before every item. The line reader took them (json.loads of bytes skips a BOM); the
+    # value reader stopped at the first, and the killed run's articles were all emitted again.
+    from scrapy.exporters import JsonItemExporter
+
+    file = io.BytesIO()
+    exporter = JsonItemExporter(file, encoding="utf-8-sig", indent=0)
+    exporter.start_exporting()
+    for number in ("27", "28"):
+        exporter.export_item({**ITEM, "articleId": "1241121000" + number})
+    feed = tmp_path / "items.json"
+    feed.write_bytes(file.getvalue())
+    assert b"\xef\xbb\xbf{" in file.getvalue()
+    assert ids_in_feed(FeedRecord(str(feed), "json")) == {"124112100027": 2, "124112100028": 2}

@@ -149,9 +149,10 @@ def _read_json_lines(stream: IO[bytes], found: dict[str, int | None]) -> None:
             continue
 
 
-# What stands between the items of a JSON feed: the array's brackets, commas, and the line breaks
-# and indentation of FEED_EXPORT_INDENT.
-_ARRAY_GAP = frozenset(" \t\r\n,[]")
+# What stands between the items of a JSON feed: the array's brackets, commas, the line breaks
+# and indentation of FEED_EXPORT_INDENT, and with FEED_EXPORT_ENCODING=utf-8-sig a BOM (Scrapy
+# encodes each item on its own, so one stands before every item).
+_ARRAY_GAP = frozenset(" \t\r\n,[]\ufeff")
 
 
 def _read_json_array(stream: IO[bytes], found: dict[str, int | None]) -> None:
