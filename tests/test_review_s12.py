@@ -11,8 +11,10 @@ import struct
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from crawler.incremental.exporters import ArticleMarshalItemExporter, ArticlePickleItemExporter
-from crawler.incremental.recovery import ids_in_feed
+from crawler.incremental.recovery import cut_partial_line, ids_in_feed
 from crawler.incremental.store import FeedRecord
 
 ITEM = {"articleId": "124112100027", "version": 2, "headline": "Sensex ends flat", "authors": [{"name": "PTI", "url": None}]}
@@ -137,3 +139,42 @@ def test_a_json_feed_written_with_utf_8_sig_is_read(tmp_path: Path) -> None:
     feed.write_bytes(file.getvalue())
     assert b"\xef\xbb\xbf{" in file.getvalue()
     assert ids_in_feed(FeedRecord(str(feed), "json")) == {"124112100027": 2, "124112100028": 2}
+
+
+def read_all(fmt: str, data: bytes) -> list[object]:
+    import marshal
+
+    stream, values = io.BytesIO(data), []
+    while stream.tell() < len(data):
+        values.append(marshal.load(stream) if fmt == "marshal" else pickle.load(stream))
+    return values
+
+
+@pytest.mark.parametrize("fmt", ["marshal", "pickle"])
+def test_a_cut_last_object_is_cut_off_before_the_next_run_appends(tmp_path: Path, fmt: str) -> None:
+    # `-o items.marshal` from cron: the next run appends to the killed run's file. Its cut last object
+    # stayed, and a reader took the next run's first object as the rest of it (or stopped there): every
+    # article after the kill was lost to the reader.
+    items = [{**ITEM, "articleId": f"12411210002{n}"} for n in range(4)]
+
+    def feed_of(values: list[dict[str, object]]) -> bytes:
+        file = io.BytesIO()
+        exporter = ArticleMarshalItemExporter(file) if fmt == "marshal" else ArticlePickleItemExporter(file)
+        for value in values:
+            exporter.export_item(value)
+        return file.getvalue()
+
+    killed = feed_of(items[:3])
+    feed = tmp_path / f"items.{fmt}"
+    feed.write_bytes(killed[: len(feed_of(items[:2])) + 9])
+    assert cut_partial_line(FeedRecord(str(feed), fmt)) is True
+    assert feed.read_bytes() == feed_of(items[:2])
+    with feed.open("ab") as file:
+        file.write(feed_of(items[2:]))  # the next run emits the cut article again, and the one after
+    assert read_all(fmt, feed.read_bytes()) == items
+    # A whole file, or one with an object recovery does not read that is not at its cut end, stays.
+    assert cut_partial_line(FeedRecord(str(feed), fmt)) is False
+    odd = (b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x08builtins\x8c\x03set\x93)R." if fmt == "pickle" else b"y" + b"\x00" * 16)
+    feed.write_bytes(feed_of(items[:1]) + odd + feed_of(items[1:2]))
+    assert cut_partial_line(FeedRecord(str(feed), fmt)) is False
+    assert feed.read_bytes() == feed_of(items[:1]) + odd + feed_of(items[1:2])

@@ -366,6 +366,9 @@ def _load_marshal(stream: IO[bytes]) -> Any:
 _END = object()  # a marshal dict's end
 
 
+_OBJECT_LOADERS: dict[str, Callable[[IO[bytes]], Any]] = {"marshal": _load_marshal, "pickle": _load_pickle}
+
+
 def _read_objects(stream: IO[bytes], load: Callable[[IO[bytes]], Any], found: dict[str, int | None]) -> None:
     """The whole objects of a marshal or pickle feed, one after another, until the end or a cut one
     (read as a stream: one object at a time is in memory)."""
@@ -429,9 +432,12 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
 
 
 def cut_partial_line(feed: FeedRecord) -> bool:
-    """Cut a JSON lines file back to its last complete line, a CSV file to its last whole row; True if
+    """Cut a JSON lines file back to its last complete line, a CSV file to its last whole row, a marshal
+    or pickle file to its last whole object; True if
     something was cut. (A run appending to the file would glue its first item onto the cut one: in
     CSV, a row cut inside quotes would swallow the rows after it.)"""
+    if feed.format in _OBJECT_LOADERS and not feed.compression:
+        return _cut_partial_object(feed)
     if (feed.format not in LINE_FORMATS and feed.format != "csv") or feed.compression:
         return False
     raw = _open_regular(feed.path)
@@ -465,6 +471,29 @@ def cut_partial_line(feed: FeedRecord) -> bool:
             end = start
         else:
             keep = 0
+    return _cut(feed, keep, size)
+
+
+def _cut_partial_object(feed: FeedRecord) -> bool:
+    """Cut a marshal or pickle file back to its last whole object when the kill cut the one after it:
+    ``-o`` appends the next run's objects, which a reader would take as the rest of the cut one (or
+    stop at). An object that cannot be read for another reason than the file's end stays."""
+    raw = _open_regular(feed.path)
+    if raw is None:
+        return False
+    load = _OBJECT_LOADERS[feed.format]
+    with raw:
+        size = os.fstat(raw.fileno()).st_size
+        keep = feed.offset if 0 < feed.offset <= size else 0
+        raw.seek(keep)
+        while keep < size:
+            try:
+                load(raw)
+            except Exception:  # noqa: BLE001 - whatever stops the reader; only the file's end is cut
+                break
+            keep = raw.tell()
+        if keep == size or raw.read(1):
+            return False
     return _cut(feed, keep, size)
 
 
