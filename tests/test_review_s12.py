@@ -178,3 +178,28 @@ def test_a_cut_last_object_is_cut_off_before_the_next_run_appends(tmp_path: Path
     feed.write_bytes(feed_of(items[:1]) + odd + feed_of(items[1:2]))
     assert cut_partial_line(FeedRecord(str(feed), fmt)) is False
     assert feed.read_bytes() == feed_of(items[:1]) + odd + feed_of(items[1:2])
+
+
+@pytest.mark.parametrize("fmt", ["marshal", "pickle"])
+def test_a_cut_gzip_part_loses_its_cut_object_before_the_next_run_appends(tmp_path: Path, fmt: str) -> None:
+    # mend_cut_gzip copied a marshal or pickle part byte for byte: the cut object stayed in the mended
+    # member, and took the next run's first object (appended as a member of its own) as its rest.
+    import gzip
+
+    from crawler.incremental.recovery import mend_cut_gzip
+
+    items = [{**ITEM, "articleId": f"12411210002{n}"} for n in range(4)]
+
+    def feed_of(values: list[dict[str, object]]) -> bytes:
+        file = io.BytesIO()
+        exporter = ArticleMarshalItemExporter(file) if fmt == "marshal" else ArticlePickleItemExporter(file)
+        for value in values:
+            exporter.export_item(value)
+        return file.getvalue()
+
+    feed = tmp_path / f"items.{fmt}.gz"
+    feed.write_bytes(gzip.compress(feed_of(items[:3])[: len(feed_of(items[:2])) + 9])[:-8])
+    assert mend_cut_gzip(FeedRecord(str(feed), fmt, "gzip")) is True
+    with feed.open("ab") as file:
+        file.write(gzip.compress(feed_of(items[2:])))
+    assert read_all(fmt, gzip.decompress(feed.read_bytes())) == items

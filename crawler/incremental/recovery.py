@@ -369,6 +369,24 @@ _END = object()  # a marshal dict's end
 _OBJECT_LOADERS: dict[str, Callable[[IO[bytes]], Any]] = {"marshal": _load_marshal, "pickle": _load_pickle}
 
 
+def _object_chunks(stream: IO[bytes], load: Callable[[IO[bytes]], Any]) -> Iterator[bytes]:
+    """A marshal or pickle stream without the object cut by its end: a reader would take what the next
+    run appends for that object's rest. An object unreadable for another reason, and what follows
+    it, is kept as it is."""
+    while True:
+        part = _ObjectBytes(stream)
+        try:
+            load(cast(IO[bytes], part))
+        except Exception:  # noqa: BLE001 - whatever stops the reader; only the stream's end is cut
+            rest = stream.read(1 << 16)
+            if rest:
+                yield b"".join(part.taken)
+                yield rest
+                yield from iter(lambda: stream.read(1 << 16), b"")
+            return
+        yield b"".join(part.taken)
+
+
 def _read_objects(stream: IO[bytes], load: Callable[[IO[bytes]], Any], found: dict[str, int | None]) -> None:
     """The whole objects of a marshal or pickle feed, one after another, until the end or a cut one
     (read as a stream: one object at a time is in memory)."""
@@ -653,6 +671,8 @@ def mend_cut_gzip(feed: FeedRecord) -> bool:
                     elif feed.format == "csv":
                         # A cut row left in the file would take the first row the next run appends.
                         chunks = _csv_rows(stream)
+                    elif feed.format in _OBJECT_LOADERS:
+                        chunks = _object_chunks(stream, _OBJECT_LOADERS[feed.format])
                     else:
                         chunks = iter(lambda: stream.read(1 << 16), b"")
                     for chunk in chunks:
