@@ -1019,7 +1019,7 @@ class ArticlePage:
         here = {_story_key(url) for url in (self.page.url, self._canonical) if url}
         # The site's server knows a story by its id alone (SITE.md): a card's AMP link, another slug
         # or a fragment names the same story, this page's own too.
-        if own_id := self.articleId():
+        if own_id := self._own_id:
             here.add(own_id)
         for anchor in anchors:
             headline = self.related_headline(anchor)
