@@ -432,7 +432,10 @@ def titled(title: str, text: str) -> bool:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    """None, or an empty text, list or dict (``== ""``, ``== []``, ``== {}``: 0 and False are values)."""
+    # (A present value, as most are, is known by its truth alone: no empty list and dict are made to
+    # compare it with.)
+    return value is None or (not value and isinstance(value, (str, list, dict)))
 
 
 # Typographic quotes and their typewriter forms: one CMS field has the one, another the other.
