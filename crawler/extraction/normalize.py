@@ -568,7 +568,8 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
             if href.startswith(prefix) and href[len(prefix) : len(prefix) + 1] not in _NO_HOST:
                 # urljoin() of an absolute URL with a host only splits it and puts it together again.
                 # Canonical and image URLs are new on every page: no cache spares that for them.
-                if _comes_back_whole(href):
+                # (Scheme and host are known by now: what is left of _comes_back_whole's test.)
+                if href.isascii() and _SPLIT_MAY_CHANGE(href) is None:
                     return href
                 # The rest depends on the base's scheme alone, so one cache entry serves every page
                 # that links to it (section pages, related stories).

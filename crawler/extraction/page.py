@@ -581,7 +581,8 @@ class Page:
         value = clean_text(self.root.get("lang") if self.root.tag == "html" else None)
         return value[:2].lower() if value else None
 
-    @property
+    @cached_property
     def is_amp(self) -> bool:
         """``<html amp>`` (or ``<html ⚡>``, which lxml drops, so it is looked for in the text)."""
+        # (Asked twice a page: by the AMP layout's test and by every layout's check.)
         return (self.root.tag == "html" and self.root.get("amp") is not None) or self.text.find("<html \u26a1", 0, 2000) != -1

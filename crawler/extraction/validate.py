@@ -15,7 +15,10 @@ _NOT_COUNTED = frozenset({"dateDownloaded", "version", "isSyndicated", "isPremiu
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    """None, or an empty text, list or dict (``== ""``, ``== []``, ``== {}``: 0 and False are values)."""
+    # (As the page objects' pick() tells them: a present value by its truth alone, without an empty
+    # list and dict made to compare it with, for every field of every item.)
+    return value is None or (not value and isinstance(value, (str, list, dict)))
 
 
 def missing_required(article: Article) -> list[str]:

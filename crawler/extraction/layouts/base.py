@@ -432,7 +432,10 @@ def titled(title: str, text: str) -> bool:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    """None, or an empty text, list or dict (``== ""``, ``== []``, ``== {}``: 0 and False are values)."""
+    # (A present value, as most are, is known by its truth alone: no empty list and dict are made to
+    # compare it with.)
+    return value is None or (not value and isinstance(value, (str, list, dict)))
 
 
 # Typographic quotes and their typewriter forms: one CMS field has the one, another the other.
@@ -1019,7 +1022,7 @@ class ArticlePage:
         here = {_story_key(url) for url in (self.page.url, self._canonical) if url}
         # The site's server knows a story by its id alone (SITE.md): a card's AMP link, another slug
         # or a fragment names the same story, this page's own too.
-        if own_id := self.articleId():
+        if own_id := self._own_id:
             here.add(own_id)
         for anchor in anchors:
             headline = self.related_headline(anchor)
