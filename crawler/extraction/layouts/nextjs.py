@@ -473,8 +473,13 @@ class NextJsV1(CmsStory, ArticlePage):
     UPDATES_IN = XPath(f"descendant::*[contains(@class, '{UPDATE_BLOCK_PART}')]")
 
     def outermost_updates(self, candidates: list[_Element]) -> list[_Element]:
-        blocks = [m for m in candidates if UPDATE_BLOCK_PART in (m.get("class") or "") and not self.in_a_card(m, list_items=False)]
-        return [e for e in blocks if not any(UPDATE_BLOCK_PART in (a.get("class") or "") for a in e.iterancestors())]
+        # (A block inside another goes before the card test, an XPath call per block.)
+        return [
+            m for m in candidates
+            if UPDATE_BLOCK_PART in (m.get("class") or "")
+            and not any(UPDATE_BLOCK_PART in (a.get("class") or "") for a in m.iterancestors())
+            and not self.in_a_card(m, list_items=False)
+        ]
 
     def body_sources(self) -> BodySources:
         # A live blog's updates follow its introduction, from whichever source has that: those the
@@ -558,12 +563,12 @@ class NextJsV1(CmsStory, ArticlePage):
     def lead_markers(self) -> list[_Element]:
         """The markers by the headline: in its block, or elsewhere in the article before the story
         (a label or a LIVE button drawn above the headline's block), never a card's."""
-        body = self.body_container
-        header = set(self.header_markers)
-        rest = [m for m in self.markers if m not in header and not self.in_a_card(m) and not self.beside_a_story_link(m)]
-        if body is None or self.scope is self.page.root or not rest:
+        if self.body_container is None or self.scope is self.page.root:
             return self.header_markers
-        return [*self.header_markers, *self.before_story(rest)]
+        header = set(self.header_markers)
+        # (Those after the story go first: the card tests cost an XPath call per marker.)
+        rest = [m for m in self.before_story([m for m in self.markers if m not in header]) if not self.in_a_card(m) and not self.beside_a_story_link(m)]
+        return [*self.header_markers, *rest] if rest else self.header_markers
 
     def beside_a_story_link(self, marker: _Element) -> bool:
         return beside_a_story_link(marker, self.scope, self.links_another_story)
