@@ -73,7 +73,10 @@ def without_premium_label(card: _Element, text: str | None) -> str | None:
     return clean_text(joined_text([t for t in kept if t.strip()])) or text
 
 
-_BODY_TEXTS = XPath("descendant::text()")
+_BODY_STRINGS = XPath("descendant::text()", smart_strings=False)
+_BODY_TEXT_AT = XPath("(descendant::text())[$at]")  # the at-th of them (from 1), as a smart string
+# A set, not the string "aAmM": the "" of a blank text (the line breaks between blocks) is in any string.
+_HEADING_INITIALS = frozenset("aAmM")
 # Besides its heading and its cards' headlines, a card may show a label and a read time.
 _CARD_EXTRA = 20
 
@@ -86,12 +89,14 @@ def related_block_in(body: _Element | None, links_after: Callable[[_Element], li
     # that costs more than this walk, whose test of a text's first letter rules out nearly every node.)
     if body is None:
         return []
-    for text in cast("list[etree._ElementUnicodeResult]", _BODY_TEXTS(body)):
+    # The texts read as plain strings; one that reads as a heading is read again alone, as lxml's
+    # smart string (for holder_of): a walk of smart strings makes a proxy of every text's parent.
+    for index, text in enumerate(cast("list[str]", _BODY_STRINGS(body))):
         # A heading's first letter folds to "a" or "m": only "a", "A", "m" and "M" do so (and
         # "\u1e9a", to "a\u02be", which no heading starts with), as in ArticlePage.related_anchors.
-        if len(text) > 60 or text.lstrip()[:1] not in "aAmM" or " ".join(text.casefold().split()).rstrip(HEADING_TRAIL) not in RELATED_HEADINGS:
+        if len(text) > 60 or text.lstrip()[:1] not in _HEADING_INITIALS or " ".join(text.casefold().split()).rstrip(HEADING_TRAIL) not in RELATED_HEADINGS:
             continue
-        heading = holder_of(text)
+        heading = holder_of(cast("list[etree._ElementUnicodeResult]", _BODY_TEXT_AT(body, at=index + 1))[0])
         if heading is None or heading is body:
             continue
         links = [a for a in links_after(heading) if is_story_link(a)]
