@@ -226,13 +226,12 @@ class AmpV1(CmsStory, ArticlePage):
 
     CAPTION = CSSSelector("[class*=captiontext]")
     CAPTION_AFTER_HEADLINE = _after_headline(CAPTION)
-    # An amp-img may give its file in srcset alone (AMP takes either). Found by lxml's walk for a tag:
-    # an XPath call that tests the tag alone costs twice as much.
-    HERO_IMAGE = "amp-img"
+    # An amp-img may give its file in srcset alone (AMP takes either).
+    HERO_IMAGE = CSSSelector("amp-img")
 
     def hero_element(self, url: str) -> _Element | None:
         """The page's amp-img of the hero's file (its ``src`` or a ``srcset`` candidate, resized or not)."""
-        return picture_showing(list(self.page.root.iter(self.HERO_IMAGE)), url)
+        return picture_showing(select(self.HERO_IMAGE, self.page.root), url)
 
     def mainImage(self) -> Image | None:
         image = self.pick(
