@@ -150,6 +150,15 @@ def read_all(fmt: str, data: bytes) -> list[object]:
     return values
 
 
+def exported(fmt: str, values: list[dict[str, object]]) -> bytes:
+    """What the project's marshal or pickle exporter writes for ``values``."""
+    file = io.BytesIO()
+    exporter = ArticleMarshalItemExporter(file) if fmt == "marshal" else ArticlePickleItemExporter(file)
+    for value in values:
+        exporter.export_item(value)
+    return file.getvalue()
+
+
 @pytest.mark.parametrize("fmt", ["marshal", "pickle"])
 def test_a_cut_last_object_is_cut_off_before_the_next_run_appends(tmp_path: Path, fmt: str) -> None:
     # `-o items.marshal` from cron: the next run appends to the killed run's file. Its cut last object
@@ -158,11 +167,7 @@ def test_a_cut_last_object_is_cut_off_before_the_next_run_appends(tmp_path: Path
     items = [{**ITEM, "articleId": f"12411210002{n}"} for n in range(4)]
 
     def feed_of(values: list[dict[str, object]]) -> bytes:
-        file = io.BytesIO()
-        exporter = ArticleMarshalItemExporter(file) if fmt == "marshal" else ArticlePickleItemExporter(file)
-        for value in values:
-            exporter.export_item(value)
-        return file.getvalue()
+        return exported(fmt, values)
 
     killed = feed_of(items[:3])
     feed = tmp_path / f"items.{fmt}"
@@ -191,11 +196,7 @@ def test_a_cut_gzip_part_loses_its_cut_object_before_the_next_run_appends(tmp_pa
     items = [{**ITEM, "articleId": f"12411210002{n}"} for n in range(4)]
 
     def feed_of(values: list[dict[str, object]]) -> bytes:
-        file = io.BytesIO()
-        exporter = ArticleMarshalItemExporter(file) if fmt == "marshal" else ArticlePickleItemExporter(file)
-        for value in values:
-            exporter.export_item(value)
-        return file.getvalue()
+        return exported(fmt, values)
 
     feed = tmp_path / f"items.{fmt}.gz"
     feed.write_bytes(gzip.compress(feed_of(items[:3])[: len(feed_of(items[:2])) + 9])[:-8])
