@@ -538,17 +538,28 @@ def _line_start(raw: IO[bytes], end: int, floor: int) -> int:
     return floor
 
 
+def _item_in(record: bytes, header: list[str] | None) -> dict[str, int | None]:
+    """The article one JSON line (``header`` None) or one whole CSV row holds, if any."""
+    found: dict[str, int | None] = {}
+    try:
+        if header is None:
+            _from_mapping(json.loads(record), found)
+        else:
+            row = next(csv.reader(io.StringIO(record.decode("utf-8", errors="replace"), newline="")))
+            if len(row) == len(header):
+                _from_mapping(dict(zip(header, row)), found)
+    except (ValueError, RecursionError, csv.Error, StopIteration):
+        pass
+    return found
+
+
 def _trailing_json_lines(raw: IO[bytes], floor: int, end: int) -> Iterator[tuple[int, dict[str, int | None]]]:
-    """From the last line of ``[floor, end)`` back: each whole line's start and the article it holds."""
+    """From the last line of ``[floor, end)`` back: each whole line's start and the article it holds
+    (none: the caller stops there)."""
     while end > floor:
         start = _line_start(raw, end, floor)
         raw.seek(start)
-        found: dict[str, int | None] = {}
-        try:
-            _from_mapping(json.loads(raw.read(end - start)), found)
-        except (ValueError, RecursionError):
-            return
-        yield start, found
+        yield start, _item_in(raw.read(end - start), None)
         end = start
 
 
@@ -584,15 +595,7 @@ def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] |
         at = starts.pop()
     for start in reversed(starts):
         raw.seek(start)
-        text = raw.read(at - start).decode("utf-8", errors="replace")
-        try:
-            row = next(csv.reader(io.StringIO(text, newline="")))
-        except (csv.Error, StopIteration):
-            return
-        found: dict[str, int | None] = {}
-        if len(row) == len(header):
-            _from_mapping(dict(zip(header, row)), found)
-        yield start, found
+        yield start, _item_in(raw.read(at - start), header)
         at = start
 
 
@@ -700,21 +703,6 @@ def _replace_part(path: str, start: int, part: IO[bytes]) -> None:
         shutil.copyfileobj(part, target)
         target.flush()
         os.fsync(target.fileno())
-
-
-def _item_in(record: bytes, header: list[str] | None) -> dict[str, int | None]:
-    """The article one JSON line (``header`` None) or one whole CSV row holds, if any."""
-    found: dict[str, int | None] = {}
-    try:
-        if header is None:
-            _from_mapping(json.loads(record), found)
-        else:
-            row = next(csv.reader(io.StringIO(record.decode("utf-8", errors="replace"), newline="")))
-            if len(row) == len(header):
-                _from_mapping(dict(zip(header, row)), found)
-    except (ValueError, RecursionError, csv.Error, StopIteration):
-        pass
-    return found
 
 
 def _cut_trailing_gzip_items(feed: FeedRecord, article_ids: set[str], header: list[str] | None) -> int:
