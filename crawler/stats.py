@@ -182,6 +182,11 @@ OUTPUT_UNDELIVERED = "bs/output/undelivered"
 OUTPUT_NOT_TAKEN = "bs/output/not_taken"
 # Feed slots (files, batches, remote uploads) that could not be written or stored.
 OUTPUT_FEED_FAILED = "bs/output/feed_failed"
+# Undelivered items cut back off the local files that had them, so the next run writes them once.
+OUTPUT_TAKEN_BACK = "bs/output/taken_back"
+# Undelivered items left where they could not be taken back (stdout, gzip or another postprocessing,
+# a remote storage, a file another run appended to since): the next run writes them there again.
+OUTPUT_LEFT_UNDELIVERED = "bs/output/left_undelivered"
 
 # --- Splash --------------------------------------------------------------------------
 SPLASH_RENDERED = "bs/splash/rendered"

@@ -7,7 +7,8 @@ at each feed slot: whether its item filter takes the item and whether the slot's
 (crawler/incremental/feedstorage.py) have the item as soon as the write returned; any other slot
 (postprocessing such as gzip, remote storages such as S3, GCS or FTP) has it once the slot was stored,
 which ``feed_slot_closed`` tells, with Scrapy's ``feedexport/failed_count/<storage>`` stat saying
-whether the store failed. Only APIs present from Scrapy 2.13 to 2.19 are used.
+whether the store failed. An item one feed failed on is taken back from the durable files that had it
+(it is fetched and written again next run). Only APIs present from Scrapy 2.13 to 2.19 are used.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ class DeliveryTracker:
         delivery = _Delivery(item.articleId if isinstance(item, Article) else None)
         taken = False
         reported = False
+        written: list[Any] = []  # the files of immediate slots that have the item, to commit or take back
         for slot in self.slots:
             if not slot.filter.accepts(item):
                 continue
@@ -126,8 +128,10 @@ class DeliveryTracker:
                 if self.stored.pop(slot, None) is not None:
                     self.counts.pop(slot, None)
                 file = getattr(storage, "file", None)
-                if file is None or not file.commit():
+                if file is None or getattr(file, "failed", None) is not None:
                     delivery.broken = True
+                else:
+                    written.append(file)
                 continue
             if slot in self.stored:  # a batch closed and stored inside the FeedExporter's own handler
                 if not self.stored.pop(slot):
@@ -143,9 +147,30 @@ class DeliveryTracker:
             delivery.broken = True
             return
         if delivery.broken:
+            # An article is in every feed or in none: the next run writes it again, to all of them.
             self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
-        elif delivery.remaining == 0:
+            self._take_back(delivery, written)
+            return
+        for file in written:
+            file.commit()
+        if delivery.remaining == 0:
             self._deliver(delivery)
+
+    def _take_back(self, delivery: _Delivery, written: list[Any]) -> None:
+        left = []
+        for file in written:
+            if not _taken_back(file):
+                # It stays there: the file's next cut must not reach back over it.
+                file.commit()
+                left.append(str(getattr(file, "path", "stdout")))
+        if len(left) < len(written):
+            self.stats.inc_value(stat.OUTPUT_TAKEN_BACK)
+        # A feed that stores at its close (postprocessing, a remote storage) keeps what it was given.
+        left += [str(slot.uri) for slot, deliveries in self.waiting.items() if deliveries and deliveries[-1] is delivery]
+        if left and delivery.article_id is not None:
+            self.stats.inc_value(stat.OUTPUT_LEFT_UNDELIVERED)
+            logger.warning("Article %s is in %s although another feed failed on it: the next run writes it there again",
+                           delivery.article_id, ", ".join(left))
 
     def _deliver(self, delivery: _Delivery) -> None:
         self.stats.inc_value(stat.OUTPUT_DELIVERED)
@@ -235,3 +260,9 @@ class DeliveryTracker:
         else:
             self.waiters.append(waiter)
         return waiter
+
+
+def _taken_back(file: Any) -> bool:
+    """Whether the item a file took last was cut back off it (stdout cannot take anything back)."""
+    take_back = getattr(file, "take_back", None)
+    return bool(take_back()) if take_back is not None else False

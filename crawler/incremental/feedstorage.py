@@ -73,6 +73,9 @@ class FailedFile(io.RawIOBase):
     def commit(self) -> bool:
         return False
 
+    def take_back(self) -> bool:
+        return True  # it kept nothing
+
 
 class DurableFile(io.RawIOBase):
     """A binary file whose ``write`` hands every byte to the OS before it returns.
@@ -139,19 +142,38 @@ class DurableFile(io.RawIOBase):
 
     def _fail(self, error: BaseException) -> None:
         self.failed = error
-        if self.regular and self.size != self.committed:
-            # The part of an item written ends where the last write left the file offset (appending,
-            # the end of the file then), which is past `committed` when another run appends to the
-            # same file (`-o all.jsonl` in two crontab lines). Only that part is cut, and only while it
-            # is still the end of the file: the other run's items are never cut with it.
-            try:
-                end = self.raw.tell()
-                if os.fstat(self.raw.fileno()).st_size == end:
-                    os.ftruncate(self.raw.fileno(), end - (self.size - self.committed))
-                    self.size = self.committed
-            except OSError:
-                pass  # the next run's recovery cuts the partial line
+        self._cut_uncommitted()  # else the next run's recovery cuts the partial line
         self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(self.path), error=error)
+
+    def _cut_uncommitted(self) -> bool:
+        """Cut what was written since the last commit off the file; False if it could not be."""
+        if self.size == self.committed:
+            return True
+        if not self.regular or self.raw.closed:
+            return False
+        # The part written ends where the last write left the file offset (appending, the end of
+        # the file then), which is past `committed` when another run appends to the same file
+        # (`-o all.jsonl` in two crontab lines). Only that part is cut, and only while it is still
+        # the end of the file: the other run's items are never cut with it.
+        try:
+            end = self.raw.tell()
+            if os.fstat(self.raw.fileno()).st_size != end:
+                return False
+            start = end - (self.size - self.committed)
+            os.ftruncate(self.raw.fileno(), start)
+            self.raw.seek(start)  # overwriting (-O), the next write would leave a hole of NUL bytes
+        except OSError:
+            return False
+        self.size = self.committed
+        self.end = start
+        return True
+
+    def take_back(self) -> bool:
+        """Cut the item written since the last commit, which another feed could not take: it is
+        not confirmed, so the next run writes it again, and this file would have it twice."""
+        if self.failed is not None:
+            return True  # cut when the file failed
+        return self._cut_uncommitted()
 
     def commit(self) -> bool:
         """Mark what was written so far as complete items; False if the feed has failed."""

@@ -16,6 +16,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler import stats as stat
 from crawler.extraction import Article
+from crawler.incremental import signals as bs_signals
 from crawler.incremental.exporters import dataclass_fields
 from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.store import PendingArticle, StateError
@@ -55,6 +56,10 @@ class StateUnusable(DropItem):
     """The seen-store failed; nothing more is emitted (the run stops with exit 7)."""
 
 
+class OutputFailed(DropItem):
+    """An output feed failed; nothing more is emitted (the run stops with exit 6)."""
+
+
 class IncrementalPipeline:
     """Versions articles against the crawl's seen-store (:class:`SeenStoreExtension`), when it has one."""
 
@@ -62,6 +67,8 @@ class IncrementalPipeline:
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         self.seen = crawler.get_extension(SeenStoreExtension)
+        self.output_failed = False
+        crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalPipeline:
@@ -72,12 +79,19 @@ class IncrementalPipeline:
         if self.seen is not None:
             self.seen.recover()
 
+    def feed_write_failed(self) -> None:
+        self.output_failed = True
+
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         seen = self.seen
         if seen is None or not isinstance(item, Article):
             return item
         if seen.failed is not None or seen.store is None:
             raise StateUnusable("not emitted: the seen-store cannot be used")
+        if self.output_failed:
+            # The feeds that still work would have it, unconfirmed, and the next run would write it
+            # there a second time (a gzip or remote feed cannot take an item back).
+            raise OutputFailed("not emitted: an output feed failed; fetched again next run")
         pending = PendingArticle(
             article_id=item.articleId,
             version=0,
