@@ -3,6 +3,10 @@ it give it back, so the next run writes it once to each feed (not a second time 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +18,9 @@ from crawler.incremental.feedstorage import DurableFile
 from crawler.incremental.pipeline import IncrementalPipeline, OutputFailed
 from crawler.monitoring.verdict import EXIT_OUTPUT
 from crawler.spiders.latest import LatestSpider
+from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
-from tests.test_delivery_matrix import Output, assert_exactly_once, start, wait_for_articles
+from tests.test_delivery_matrix import ENV, Output, assert_exactly_once, start, wait_for_articles
 from tests.test_spiders_unit import make_spider, seed_response
 
 ONE = b'{"articleId": "124010100001", "version": 1}\n'
@@ -109,3 +114,21 @@ def test_a_feed_that_fails_takes_the_item_back_from_the_feeds_that_worked(
     else:
         assert_exactly_once(output, working + failing, wanted)
     assert "bs/output/taken_back" in text
+
+
+def test_a_document_feed_that_gives_back_its_first_item_stays_a_whole_document(site: LoopbackSite, tmp_path: Path) -> None:
+    # The disk-full feed fails on the run's first item, which the JSON and XML files then give back:
+    # the exporter's opening (`[`, the XML declaration and root element) is no item's and stays, so
+    # the closing written after it still makes a document a reader takes (not `]` or `</items>` alone).
+    site.reset_counts()
+    arguments = ["-O", "/dev/full:jsonlines", "-O", f"{tmp_path}/out/items.json", "-O", f"{tmp_path}/out/items.xml"]
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", *arguments, "-s", f"BS_BASE_URL={site.base_url}",
+         *[f"-s{k}={v}" for k, v in FAST.items()]],
+        cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == EXIT_OUTPUT, done.stderr[-3000:]
+    assert "bs/output/taken_back" in done.stderr, done.stderr[-3000:]
+    assert json.loads((tmp_path / "out" / "items.json").read_bytes()) == []
+    root = ET.fromstring((tmp_path / "out" / "items.xml").read_bytes())
+    assert (root.tag, len(root)) == ("items", 0)
