@@ -79,6 +79,8 @@ FEED_EXPORTERS = {
 # as dataclasses that marshal refuses and a pickle's reader must import.
 FEED_EXPORTERS["csv"] = "crawler.incremental.exporters.ArticleCsvItemExporter"
 FEED_EXPORTERS["xml"] = "crawler.incremental.exporters.ArticleXmlItemExporter"
+# Scrapy's JSON, whose opening `[` stays when an item another feed failed on is taken back off the file.
+FEED_EXPORTERS["json"] = "crawler.incremental.exporters.ArticleJsonItemExporter"
 FEED_EXPORTERS["marshal"] = "crawler.incremental.exporters.ArticleMarshalItemExporter"
 FEED_EXPORTERS["pickle"] = "crawler.incremental.exporters.ArticlePickleItemExporter"
 FEED_STORE_EMPTY = False

@@ -8,6 +8,10 @@ one by one; for an article that is most of the cost of writing its line. This ex
 same bytes (same keys in the same order, same JSON options) as ``json.dumps`` of
 ``dataclasses.asdict(article)``, and leaves anything else (other items,
 ``fields_to_export``, custom encoder options) to Scrapy.
+
+JSON and XML keep their opening (``[``, the XML declaration and root element) when the first item
+is taken back off a local file (crawler/incremental/delivery.py): the closing written after it then
+still makes a whole document.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import logging
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter, MarshalItemExporter, PickleItemExporter, XmlItemExporter
+from scrapy.exporters import CsvItemExporter, JsonItemExporter, JsonLinesItemExporter, MarshalItemExporter, PickleItemExporter, XmlItemExporter
 
 from crawler.extraction import Article
 from crawler.incremental.recovery import csv_header
@@ -120,9 +124,31 @@ class ArticleCsvItemExporter(CsvItemExporter):
         return value
 
 
+def keep_opening(file: Any) -> None:
+    """What a document's exporter wrote before its first item is no item's: an item another feed
+    failed on is taken back off a local file (crawler/incremental/delivery.py) down to the last
+    commit, and without this one the opening would go with the run's first item, leaving the
+    closing alone in the file (``]``, ``</items>``). Other files (gzip, remote) take nothing back."""
+    if hasattr(file, "take_back"):
+        file.commit()
+
+
+class ArticleJsonItemExporter(JsonItemExporter):
+    """Scrapy's JSON, whose opening stays when its first item is taken back."""
+
+    def start_exporting(self) -> None:
+        super().start_exporting()
+        keep_opening(self.file)
+
+
 class ArticleXmlItemExporter(XmlItemExporter):
     """Scrapy's XML, with nested dataclasses as elements (as Scrapy writes nested dicts) rather than
-    their ``repr`` as text, and a null as an empty element rather than the text ``None``."""
+    their ``repr`` as text, and a null as an empty element rather than the text ``None``; its opening
+    stays when its first item is taken back."""
+
+    def start_exporting(self) -> None:
+        super().start_exporting()
+        keep_opening(self.stream.buffer)  # the file, under the text stream XMLGenerator writes to
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         return _plain(super().serialize_field(field, name, value), null="")
