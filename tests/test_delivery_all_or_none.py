@@ -20,7 +20,7 @@ from crawler.monitoring.verdict import EXIT_OUTPUT
 from crawler.spiders.latest import LatestSpider
 from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
-from tests.test_delivery_matrix import ENV, Output, assert_exactly_once, start, wait_for_articles
+from tests.test_delivery_matrix import ENV, GZIP, Output, assert_exactly_once, ids_in, start, wait_for_articles
 from tests.test_spiders_unit import make_spider, seed_response
 
 ONE = b'{"articleId": "124010100001", "version": 1}\n'
@@ -132,3 +132,22 @@ def test_a_document_feed_that_gives_back_its_first_item_stays_a_whole_document(s
     assert json.loads((tmp_path / "out" / "items.json").read_bytes()) == []
     root = ET.fromstring((tmp_path / "out" / "items.xml").read_bytes())
     assert (root.tag, len(root)) == ("items", 0)
+
+
+def test_the_articles_a_failed_gzip_feed_leaves_in_a_plain_file_are_named(site: LoopbackSite, wanted: set[str], tmp_path: Path) -> None:
+    # A gzip feed has an item once it is stored, at the end: the plain file beside it has every
+    # article of the run by then, and cannot give them back when the gzip feed fails. Taken away
+    # with the run's folder, that file holds them again after the next run: the run says which.
+    feeds = {f"{tmp_path}/run1/items.jsonl": {"format": "jsonlines"},
+             f"{tmp_path}/run1/gone/items.jsonl.gz": {"format": "jsonlines", "postprocessing": [GZIP]}}
+    output = Output("gzip-failing", lambda d: ["-s", "FEEDS=" + json.dumps(feeds)], ("items.jsonl",))
+    first = start(site, tmp_path, output, tmp_path / "run1", slow=True)
+    wait_for_articles(site, first, 5)
+    (first.folder / "gone").rename(first.folder / "gone.moved")
+    assert first.wait() == EXIT_OUTPUT, first.text()[-3000:]
+    text = first.text()
+    held = ids_in(first.folder / "items.jsonl")
+    assert held and set(held) <= wanted
+    named = " ".join(line for line in text.splitlines() if "although" in line and "failed on" in line)
+    assert [article for article in held if article not in named] == [], text[-3000:]
+    assert f"'bs/output/left_undelivered': {len(held)}," in text, text[-3000:]
