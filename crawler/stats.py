@@ -185,7 +185,8 @@ OUTPUT_FEED_FAILED = "bs/output/feed_failed"
 # Undelivered items cut back off the local files that had them, so the next run writes them once.
 OUTPUT_TAKEN_BACK = "bs/output/taken_back"
 # Undelivered items left where they could not be taken back (stdout, gzip or another postprocessing,
-# a remote storage, a file another run appended to since): the next run writes them there again.
+# a remote storage, a file another run appended to since), or left in the local files and stdout
+# beside a gzip or remote feed that failed when stored: the next run writes them there again.
 OUTPUT_LEFT_UNDELIVERED = "bs/output/left_undelivered"
 
 # --- Splash --------------------------------------------------------------------------

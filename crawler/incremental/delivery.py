@@ -35,12 +35,15 @@ logger = logging.getLogger(__name__)
 class _Delivery:
     """One item on its way to the feeds."""
 
-    __slots__ = ("article_id", "remaining", "broken")
+    __slots__ = ("article_id", "remaining", "broken", "held")
 
     def __init__(self, article_id: str | None) -> None:
         self.article_id = article_id
         self.remaining = 0
         self.broken = False
+        # Waiting for a feed that stores at its close: the local files and stdout that have it
+        # already, for good (they were committed), named should that feed fail.
+        self.held: tuple[str, ...] = ()
 
 
 class DeliveryTracker:
@@ -155,6 +158,8 @@ class DeliveryTracker:
             file.commit()
         if delivery.remaining == 0:
             self._deliver(delivery)
+        elif written:
+            delivery.held = tuple(_name(file) for file in written)
 
     def _take_back(self, delivery: _Delivery, written: list[Any]) -> None:
         left = []
@@ -162,7 +167,7 @@ class DeliveryTracker:
             if not _taken_back(file):
                 # It stays there: the file's next cut must not reach back over it.
                 file.commit()
-                left.append(str(getattr(file, "path", "stdout")))
+                left.append(_name(file))
         if len(left) < len(written):
             self.stats.inc_value(stat.OUTPUT_TAKEN_BACK)
         # A feed that stores at its close (postprocessing, a remote storage) keeps what it was given.
@@ -197,13 +202,26 @@ class DeliveryTracker:
             self.stored[slot] = ok
         else:
             self.counts.pop(slot, None)
+        left: list[str] = []
+        held: dict[str, None] = {}
         for delivery in self.waiting.pop(slot, []):
             delivery.remaining -= 1
             if not ok and not delivery.broken:
                 delivery.broken = True
                 self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
+                if delivery.held and delivery.article_id is not None:
+                    left.append(delivery.article_id)
+                    held.update(dict.fromkeys(delivery.held))
             if delivery.remaining == 0 and not delivery.broken:
                 self._deliver(delivery)
+        if left:
+            # Committed as they were written, long before this feed could tell: none can be given
+            # back. The next run's recovery cuts them off the files still where they were; a file
+            # taken away (a cron job's next step) has them again after the next run.
+            self.stats.inc_value(stat.OUTPUT_LEFT_UNDELIVERED, len(left))
+            logger.warning("%d article(s) are in %s although %s failed on them: the next run writes them again, and cuts "
+                           "them off those files only while the files are still there: %s",
+                           len(left), ", ".join(held), slot.uri, " ".join(left))
 
     def _feed_failed(self, slot: Any, why: str) -> None:
         self.stats.inc_value(stat.OUTPUT_FEED_FAILED)
@@ -260,6 +278,11 @@ class DeliveryTracker:
         else:
             self.waiters.append(waiter)
         return waiter
+
+
+def _name(file: Any) -> str:
+    """The path of a local file, ``stdout`` for standard output."""
+    return str(getattr(file, "path", "stdout"))
 
 
 def _taken_back(file: Any) -> bool:
