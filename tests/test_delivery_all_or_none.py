@@ -44,6 +44,38 @@ def test_a_taken_back_item_leaves_the_file_as_it_was_and_the_next_item_follows_i
     assert path.read_bytes() == ONE + TWO
 
 
+def test_an_item_is_taken_back_off_a_file_stored_before_the_tracker_saw_it(tmp_path: Path) -> None:
+    # Outside asyncio's reactor (`-s TWISTED_REACTOR=`) Scrapy stores a full batch inside its own
+    # item_scraped handler, before the delivery tracker learns that another feed failed on its last item.
+    path = tmp_path / "items-1.jsonl"
+    crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state")})
+    file = DurableFile(path, "wb", crawler)
+    file.write(ONE)
+    assert file.commit()
+    file.write(TWO)
+    file.close()
+    assert file.take_back()
+    assert path.read_bytes() == ONE
+
+
+def test_a_stored_file_taken_away_or_written_since_keeps_its_item(tmp_path: Path) -> None:
+    crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state")})
+    moved = DurableFile(tmp_path / "moved.jsonl", "wb", crawler)
+    moved.write(ONE)
+    moved.close()
+    (tmp_path / "moved.jsonl").rename(tmp_path / "elsewhere.jsonl")
+    (tmp_path / "moved.jsonl").write_bytes(TWO)  # another file at its path now
+    assert not moved.take_back()
+    assert (tmp_path / "moved.jsonl").read_bytes() == TWO and (tmp_path / "elsewhere.jsonl").read_bytes() == ONE
+    shared = DurableFile(tmp_path / "all.jsonl", "ab", crawler)
+    shared.write(ONE)
+    shared.close()
+    with open(tmp_path / "all.jsonl", "ab") as other:
+        other.write(TWO)
+    assert not shared.take_back()
+    assert (tmp_path / "all.jsonl").read_bytes() == ONE + TWO
+
+
 def test_an_item_is_not_taken_back_over_what_another_run_appended_after_it(tmp_path: Path) -> None:
     path = tmp_path / "all.jsonl"
     crawler = get_crawler(LatestSpider, {"BS_STATE_DIR": str(tmp_path / "state")})
@@ -90,6 +122,11 @@ SPLIT = [
     Output("working-feed-first", lambda d: ["-o", f"{d}/items.jsonl", "-o", f"{d}/gone/items.csv"], ("items.jsonl", "items.csv")),
     Output("failing-feed-first", lambda d: ["-o", f"{d}/gone/items.csv", "-o", f"{d}/items.jsonl"], ("items.jsonl", "items.csv")),
     Output("same-format", lambda d: ["-o", f"{d}/items.jsonl", "-o", f"{d}/gone/items.jsonl"], ("items.jsonl",)),
+    # A batch per item, stored inside Scrapy's own handler (the default reactor): every item the
+    # tracker may have to take back is in a file already closed.
+    Output("stored-batches", lambda d: ["-s", "FEEDS=" + json.dumps({f"{d}/items-%(batch_id)d.jsonl": {"format": "jsonlines", "batch_item_count": 1},
+                                                                     f"{d}/gone/items.csv": {"format": "csv"}}), "-s", "TWISTED_REACTOR="],
+           ("items-*.jsonl", "items.csv")),
 ]
 
 
