@@ -129,8 +129,9 @@ def keep_opening(file: Any) -> None:
     failed on is taken back off a local file (crawler/incremental/delivery.py) down to the last
     commit, and without this one the opening would go with the run's first item, leaving the
     closing alone in the file (``]``, ``</items>``). Other files (gzip, remote) take nothing back."""
-    if hasattr(file, "take_back"):
-        file.commit()
+    keep = getattr(file, "keep_opening", None)
+    if keep is not None:
+        keep()
 
 
 class ArticleJsonItemExporter(JsonItemExporter):

@@ -100,6 +100,8 @@ class DurableFile(io.RawIOBase):
         # Where this run's last write ended: the file is never shorter while it is the run's. (A FIFO
         # or a device has no position.)
         self.end = self.raw.tell() if self.regular else 0
+        # A JSON or XML document (keep_opening): its closing follows the last item once stored.
+        self.document = False
 
     def writable(self) -> bool:
         return True
@@ -149,8 +151,10 @@ class DurableFile(io.RawIOBase):
         """Cut what was written since the last commit off the file; False if it could not be."""
         if self.size == self.committed:
             return True
-        if not self.regular or self.raw.closed:
+        if not self.regular:
             return False
+        if self.raw.closed:
+            return self._cut_stored()
         # The part written ends where the last write left the file offset (appending, the end of
         # the file then), which is past `committed` when another run appends to the same file
         # (`-o all.jsonl` in two crontab lines). Only that part is cut, and only while it is still
@@ -168,6 +172,32 @@ class DurableFile(io.RawIOBase):
         self.end = start
         return True
 
+    def _cut_stored(self) -> bool:
+        """:meth:`_cut_uncommitted` for a file already closed: a full batch that Scrapy stores inside its
+        own ``item_scraped`` handler (any reactor but asyncio's), before the delivery tracker can tell
+        that another feed failed on its last item. Cut through the path only while that is still this
+        file and ends where this run's last write did."""
+        if self.document:
+            return False  # the closing written after the item would go with it, the document left open
+        try:
+            fd = os.open(self.path, os.O_WRONLY)
+        except OSError:
+            return False
+        try:
+            info = os.fstat(fd)
+            if (info.st_dev, info.st_ino) != self.identity or info.st_size != self.end:
+                return False
+            start = self.end - (self.size - self.committed)
+            os.ftruncate(fd, start)
+            os.fsync(fd)  # stored files are fsynced (close())
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        self.size = self.committed
+        self.end = start
+        return True
+
     def take_back(self) -> bool:
         """Cut the item written since the last commit, which another feed could not take: it is
         not confirmed, so the next run writes it again, and this file would have it twice."""
@@ -181,6 +211,12 @@ class DurableFile(io.RawIOBase):
             return False
         self.committed = self.size
         return True
+
+    def keep_opening(self) -> None:
+        """A document's exporter wrote its opening (crawler/incremental/exporters.py): no item's, it
+        stays when the first item is taken back."""
+        self.commit()
+        self.document = True
 
     def fileno(self) -> int:
         return self.raw.fileno()
