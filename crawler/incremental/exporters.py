@@ -125,10 +125,10 @@ class ArticleCsvItemExporter(CsvItemExporter):
 
 
 def keep_opening(file: Any) -> None:
-    """What a document's exporter wrote before its first item is no item's: an item another feed
+    """What a document's exporter wrote before its first item is no item's. An item another feed
     failed on is taken back off a local file (crawler/incremental/delivery.py) down to the last
-    commit, and without this one the opening would go with the run's first item, leaving the
-    closing alone in the file (``]``, ``</items>``). Other files (gzip, remote) take nothing back."""
+    commit: were the opening not committed, it would go with the first item, and the closing would
+    be left alone in the file (``]``, ``</items>``). Other files (gzip, remote) take nothing back."""
     keep = getattr(file, "keep_opening", None)
     if keep is not None:
         keep()

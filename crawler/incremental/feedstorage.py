@@ -180,7 +180,7 @@ class DurableFile(io.RawIOBase):
         if self.document:
             return False  # the closing written after the item would go with it, the document left open
         try:
-            fd = os.open(self.path, os.O_WRONLY)
+            fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)  # another file there may be a FIFO
         except OSError:
             return False
         try:
