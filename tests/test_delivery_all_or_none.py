@@ -188,3 +188,23 @@ def test_the_articles_a_failed_gzip_feed_leaves_in_a_plain_file_are_named(site: 
     named = " ".join(line for line in text.splitlines() if "although" in line and "failed on" in line)
     assert [article for article in held if article not in named] == [], text[-3000:]
     assert f"'bs/output/left_undelivered': {len(held)}," in text, text[-3000:]
+
+
+def test_a_gzip_batch_stored_with_the_item_another_feed_failed_on_names_it(site: LoopbackSite, tmp_path: Path) -> None:
+    # Outside asyncio's reactor a full gzip batch is stored inside Scrapy's own handler, so it is no
+    # longer waiting when the tracker learns of the other feed's failure: it keeps the item all the same.
+    site.reset_counts()
+    feeds = {f"{tmp_path}/run1/items-%(batch_id)d.jsonl.gz": {"format": "jsonlines", "batch_item_count": 1, "postprocessing": [GZIP]},
+             f"{tmp_path}/run1/gone/items.csv": {"format": "csv"}}
+    output = Output("gzip-batches", lambda d: ["-s", "FEEDS=" + json.dumps(feeds), "-s", "TWISTED_REACTOR="], ())
+    first = start(site, tmp_path, output, tmp_path / "run1", slow=True)
+    wait_for_articles(site, first, 5)
+    (first.folder / "gone").rename(first.folder / "gone.moved")
+    assert first.wait() == EXIT_OUTPUT, first.text()[-3000:]
+    text = first.text()
+    batches = {article for path in first.folder.glob("items-*.jsonl.gz") for article in ids_in(path)}
+    left = batches - set(ids_in(first.folder / "gone.moved" / "items.csv"))
+    assert left, text[-3000:]
+    named = " ".join(line for line in text.splitlines() if "although another feed failed on it" in line)
+    assert [article for article in left if article not in named] == [], text[-3000:]
+    assert f"'bs/output/left_undelivered': {len(left)}," in text, text[-3000:]
