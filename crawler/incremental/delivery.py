@@ -114,6 +114,7 @@ class DeliveryTracker:
         taken = False
         reported = False
         written: list[Any] = []  # the files of immediate slots that have the item, to commit or take back
+        stored: list[str] = []  # batches stored with it inside the FeedExporter's own handler: they keep it
         for slot in self.slots:
             if not slot.filter.accepts(item):
                 continue
@@ -139,6 +140,8 @@ class DeliveryTracker:
             if slot in self.stored:  # a batch closed and stored inside the FeedExporter's own handler
                 if not self.stored.pop(slot):
                     delivery.broken = True
+                else:
+                    stored.append(str(slot.uri))
                 self.counts.pop(slot, None)
                 continue
             self.waiting.setdefault(slot, []).append(delivery)
@@ -152,7 +155,7 @@ class DeliveryTracker:
         if delivery.broken:
             # An article is in every feed or in none: the next run writes it again, to all of them.
             self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
-            self._take_back(delivery, written)
+            self._take_back(delivery, written, stored)
             return
         for file in written:
             file.commit()
@@ -161,7 +164,7 @@ class DeliveryTracker:
         elif written:
             delivery.held = tuple(_name(file) for file in written)
 
-    def _take_back(self, delivery: _Delivery, written: list[Any]) -> None:
+    def _take_back(self, delivery: _Delivery, written: list[Any], stored: list[str]) -> None:
         left = []
         for file in written:
             if not _taken_back(file):
@@ -171,6 +174,7 @@ class DeliveryTracker:
         if len(left) < len(written):
             self.stats.inc_value(stat.OUTPUT_TAKEN_BACK)
         # A feed that stores at its close (postprocessing, a remote storage) keeps what it was given.
+        left += stored
         left += [str(slot.uri) for slot, deliveries in self.waiting.items() if deliveries and deliveries[-1] is delivery]
         if left and delivery.article_id is not None:
             self.stats.inc_value(stat.OUTPUT_LEFT_UNDELIVERED)
