@@ -8,7 +8,9 @@ at each feed slot: whether its item filter takes the item and whether the slot's
 (postprocessing such as gzip, remote storages such as S3, GCS or FTP) has it once the slot was stored,
 which ``feed_slot_closed`` tells, with Scrapy's ``feedexport/failed_count/<storage>`` stat saying
 whether the store failed. An item one feed failed on is taken back from the durable files that had it
-(it is fetched and written again next run). Only APIs present from Scrapy 2.13 to 2.19 are used.
+(it is fetched and written again next run). A feed recovery cannot read back gets a receipt line per
+article before the article is confirmed (crawler/incremental/receipts.py). Only APIs present from
+Scrapy 2.13 to 2.19 are used.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from crawler import stats as stat
 from crawler.extraction import Article
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.extension import SeenStoreExtension
-from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of
+from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of, takes_only_some
+from crawler.incremental.receipts import Receipt
 from crawler.incremental.store import FeedRecord
 
 logger = logging.getLogger(__name__)
@@ -35,10 +38,11 @@ logger = logging.getLogger(__name__)
 class _Delivery:
     """One item on its way to the feeds."""
 
-    __slots__ = ("article_id", "remaining", "broken", "held")
+    __slots__ = ("article_id", "version", "remaining", "broken", "held")
 
-    def __init__(self, article_id: str | None) -> None:
+    def __init__(self, article_id: str | None, version: int | None = None) -> None:
         self.article_id = article_id
+        self.version = version
         self.remaining = 0
         self.broken = False
         # Waiting for a feed that stores at its close: the local files and stdout that have it
@@ -58,6 +62,8 @@ class DeliveryTracker:
         self.exporter: FeedExporter | None = None
         self.seen: SeenStoreExtension | None = None
         self.slots: list[Any] = []
+        # By feed (URI template): the receipt of a feed recovery cannot read back, None for one it reads.
+        self.receipts: dict[str, Receipt | None] = {}
         self.counts: dict[Any, int] = {}
         self.waiting: dict[Any, list[_Delivery]] = {}
         self.stored: dict[Any, bool] = {}
@@ -84,6 +90,8 @@ class DeliveryTracker:
         if self.exporter is not None:
             self.slots = list(self.exporter.slots)
             self._record_unreadable_feeds()
+            for slot in self.slots:
+                self._receipt(slot)
         elif self.crawler.settings.getdict("FEEDS"):
             # Scrapy switched its feed exports off (an invalid FEEDS entry, logged above): nothing
             # would be written, so nothing may be fetched.
@@ -104,17 +112,33 @@ class DeliveryTracker:
             record = FeedRecord(template, str(slot.format), compression_of(slot.feed_options), template)
             self.crawler.signals.send_catch_log(signal=bs_signals.feed_file_opened, feed=record)
 
+    def _receipt(self, slot: Any) -> Receipt | None:
+        """The receipt of the slot's feed (opened with the feed's first slot) when recovery could not
+        tell from the feed itself what a killed run handed it: stdout, a remote storage, a local
+        file with postprocessing other than gzip. None without a seen-store."""
+        feed = str(slot.uri_template)
+        if feed not in self.receipts:
+            storage, options = slot.storage, slot.feed_options
+            readable = isinstance(storage, DurableFileFeedStorage) and compression_of(options) in ("", "gzip")
+            seen = self.seen
+            if readable or seen is None or seen.store is None or seen.failed is not None:
+                self.receipts[feed] = None
+            else:
+                self.receipts[feed] = Receipt.open(self.crawler, feed, takes_only_some(options))
+        return self.receipts[feed]
+
     # --- each item --------------------------------------------------------------
 
     def item_scraped(self, item: Any) -> None:
         exporter = self.exporter
         if exporter is None:
             return
-        delivery = _Delivery(item.articleId if isinstance(item, Article) else None)
+        delivery = _Delivery(item.articleId, item.version) if isinstance(item, Article) else _Delivery(None)
         taken = False
         reported = False
         written: list[Any] = []  # the files of immediate slots that have the item, to commit or take back
         stored: list[str] = []  # batches stored with it inside the FeedExporter's own handler: they keep it
+        receipts: list[Receipt] = []  # of the feeds above that recovery cannot read back (stdout, a remote batch)
         for slot in self.slots:
             if not slot.filter.accepts(item):
                 continue
@@ -136,12 +160,18 @@ class DeliveryTracker:
                     delivery.broken = True
                 else:
                     written.append(file)
+                    receipt = self._receipt(slot)
+                    if receipt is not None:
+                        receipts.append(receipt)
                 continue
             if slot in self.stored:  # a batch closed and stored inside the FeedExporter's own handler
                 if not self.stored.pop(slot):
                     delivery.broken = True
                 else:
                     stored.append(str(slot.uri))
+                    receipt = self._receipt(slot)
+                    if receipt is not None:
+                        receipts.append(receipt)
                 self.counts.pop(slot, None)
                 continue
             self.waiting.setdefault(slot, []).append(delivery)
@@ -159,6 +189,9 @@ class DeliveryTracker:
             return
         for file in written:
             file.commit()
+        if delivery.article_id is not None:
+            for receipt in receipts:
+                receipt.write([(delivery.article_id, delivery.version)])
         if delivery.remaining == 0:
             self._deliver(delivery)
         elif written:
@@ -208,7 +241,12 @@ class DeliveryTracker:
             self.counts.pop(slot, None)
         left: list[str] = []
         held: dict[str, None] = {}
-        for delivery in self.waiting.pop(slot, []):
+        deliveries = self.waiting.pop(slot, [])
+        receipt = self._receipt(slot) if ok else None
+        if receipt is not None:
+            # Stored: noted before any of them is confirmed (one write for the batch).
+            receipt.write([(d.article_id, d.version) for d in deliveries if d.article_id is not None and not d.broken])
+        for delivery in deliveries:
             delivery.remaining -= 1
             if not ok and not delivery.broken:
                 delivery.broken = True
@@ -268,6 +306,9 @@ class DeliveryTracker:
                     delivery.broken = True
                     self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
         self.waiting.clear()
+        for receipt in self.receipts.values():
+            if receipt is not None:
+                receipt.close()
         if self.seen is not None:
             self.seen.settle()
         waiters, self.waiters = self.waiters, []

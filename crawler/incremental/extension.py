@@ -16,7 +16,7 @@ from crawler import stats as stat
 from crawler.runstop import stop_run
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.lock import recovery_lock
-from crawler.incremental.recovery import recover_pending
+from crawler.incremental.recovery import RECEIPT_FORMAT, recover_pending, remove_receipts
 from crawler.incremental.store import INTERRUPTED_OUTPUTS, FeedRecord, SeenStore, StateError, backend
 from crawler.pipelines import DuplicateArticle
 
@@ -52,6 +52,8 @@ class SeenStoreExtension:
         self.store: SeenStore | None = None
         # Local files that killed runs were writing, by path, until a feed of this run opens one.
         self.interrupted: dict[str, FeedRecord] = {}
+        # This run's stdout receipts (crawler/incremental/feedstorage.py), removed when it ends settled.
+        self.receipts: list[str] = []
         try:
             self.store = backend(settings).open(settings, name)
         except StateError as error:
@@ -140,6 +142,9 @@ class SeenStoreExtension:
             self.store.record_feed(self.run_id, feed)
         except StateError as error:
             self.fail(error)
+            return
+        if feed.format == RECEIPT_FORMAT:
+            self.receipts.append(feed.path)
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         # An item dropped before it was claimed (invalid, cut short) takes its source date along:
@@ -181,6 +186,9 @@ class SeenStoreExtension:
                 self.fail(error)
                 return
         try:
+            if self.receipts and not any(entry.run_id == self.run_id for entry in self.store.pending()):
+                # Every article the run wrote to stdout is seen: the receipts have told all they could.
+                remove_receipts(self.receipts)
             self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
         except StateError as error:
             # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.

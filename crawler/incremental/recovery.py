@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 MAX_FEED_BYTES = 4 * 1024**3
 MAX_LINE_BYTES = 64 * 1024**2
 LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
+# The format of a stdout feed's receipt (crawler/incremental/feedstorage.py): JSON lines of the article
+# id and version of each item the pipe accepted, the one record of what a run wrote to stdout.
+RECEIPT_FORMAT = "receipt"
 
 
 def _open_regular(path: str) -> IO[bytes] | None:
@@ -432,7 +435,7 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
             logger.warning("Recovery: %s is compressed with %s, which recovery cannot read", record.path, record.compression)
             return found
         fmt = record.format
-        if fmt in LINE_FORMATS:
+        if fmt in LINE_FORMATS or fmt == RECEIPT_FORMAT:
             _read_json_lines(stream, found)
         elif fmt == "json":
             _read_json_array(stream, found)
@@ -783,10 +786,13 @@ def recover_pending(
         # be in at least one feed.
         per_feed: dict[str, dict[str, int | None]] = {}
         filtered: set[str] = set()
+        receipts: list[str] = []
         for feed in store.feeds_of(run_id):
             cut_partial_line(feed)
             mend_cut_gzip(feed)
-            if outputs is not None and feed.forgotten_at_end:
+            if feed.format == RECEIPT_FORMAT:
+                receipts.append(feed.path)
+            elif outputs is not None and feed.forgotten_at_end:
                 outputs.append(feed)
             if not entries:
                 continue
@@ -815,4 +821,16 @@ def recover_pending(
             for feed in store.feeds_of(run_id):
                 cut_trailing_items(feed, partial)
         store.forget_run(run_id)
+        remove_receipts(receipts)
     return confirmed, dropped
+
+
+def remove_receipts(paths: list[str]) -> None:
+    """Remove stdout receipts once their run is settled (their record forgotten)."""
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            logger.warning("Could not remove the stdout receipt %s: %s", path, error)
