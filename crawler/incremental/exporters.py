@@ -147,9 +147,15 @@ class ArticleXmlItemExporter(XmlItemExporter):
     their ``repr`` as text, and a null as an empty element rather than the text ``None``; its opening
     stays when its first item is taken back."""
 
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)
+        # The file itself: Scrapy 2.13 hands it to XMLGenerator, later versions to a text stream
+        # (`self.stream`) in front of it; both write through.
+        self.output = file
+
     def start_exporting(self) -> None:
         super().start_exporting()
-        keep_opening(self.stream.buffer)  # the file, under the text stream XMLGenerator writes to
+        keep_opening(self.output)
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         return _plain(super().serialize_field(field, name, value), null="")
