@@ -1,0 +1,118 @@
+"""Review of the receipts (crawler/incremental/receipts.py): cases the first version got wrong."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import ItemFilter
+
+from crawler import settings as project_settings
+from crawler.incremental.extension import SeenStoreExtension
+from tests.conftest import ROOT
+from tests.e2e import FAST
+from tests.loopback.site import LoopbackSite
+from tests.test_delivery_matrix import ids_in
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+REMOTE = json.dumps({"remote": "tests.remote_storage.FolderFeedStorage"})
+
+
+def even(article_id: str) -> bool:
+    return int(article_id[-1]) % 2 == 0
+
+
+class EvenIds(ItemFilter):
+    """An ``item_filter``: articles whose id ends in an even digit."""
+
+    def accepts(self, item: Any) -> bool:
+        return even(item.articleId)
+
+
+class KillOnceEvenHeld:
+    """Kills its own run (SIGKILL) as the seen-store is about to confirm an article, once an article
+    with an even id was scraped: one the filtered remote feed took and holds until its store."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.held = False
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+
+    def item_scraped(self, item: Any) -> None:
+        if even(item.articleId):
+            self.held = True
+
+    def engine_started(self) -> None:
+        seen = self.crawler.get_extension(SeenStoreExtension)
+        confirm = seen.confirm
+
+        def confirm_or_die(article_id: str) -> bool:
+            if self.held:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return confirm(article_id)
+
+        seen.confirm = confirm_or_die  # type: ignore[method-assign]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> KillOnceEvenHeld:
+        return cls(crawler)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=12, seed=31, days=6, legacy=0) as running:
+        yield running
+
+
+def run(site: LoopbackSite, workdir: Path, name: str, feeds: dict[str, Any], *arguments: str, killer: str = "") -> tuple[int, str]:
+    """One ``archive`` run in ``workdir`` (the state dir is shared by its runs): status and log."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", *arguments]
+    values = {**FAST, "CONCURRENT_REQUESTS": "1", "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO",
+              "FEED_STORAGES": REMOTE, "FEEDS": json.dumps(feeds)}
+    if killer:
+        values["EXTENSIONS"] = json.dumps({**project_settings.EXTENSIONS, f"{__name__}.{killer}": 500})
+    for key, value in values.items():
+        command += ["-s", f"{key}={value}"]
+    with open(workdir / f"{name}.stdout", "wb") as out:
+        done = subprocess.run(command, cwd=workdir, env=ENV, stdout=out, stderr=subprocess.PIPE, timeout=300)
+    return done.returncode, done.stderr.decode(errors="replace")
+
+
+def receipts(workdir: Path) -> list[Path]:
+    return sorted((workdir / ".state" / "receipts").glob("*"))
+
+
+def test_an_article_a_filtered_remote_feed_took_but_never_stored_is_not_lost(site: LoopbackSite, tmp_path: Path) -> None:
+    """The receipt of a feed with an item filter said "filtered", so recovery took an article missing
+    from it for one the filter had left out: the article the remote feed took, killed before its
+    upload, was confirmed from the local file alone and never reached the remote feed."""
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def feeds(name: str) -> dict[str, Any]:
+        return {f"remote://{out}/{name}.jsonl": {"format": "jsonlines", "item_filter": f"{__name__}.EvenIds"},
+                str(tmp_path / f"{name}.jsonl"): {"format": "jsonlines"}}
+
+    status, log = run(site, tmp_path, "first", feeds("first"), killer="KillOnceEvenHeld")
+    assert status == -signal.SIGKILL, log[-3000:]
+    assert list(out.iterdir()) == []  # killed before the upload at the end
+    status, log = run(site, tmp_path, "second", feeds("second"))
+    assert status == 0, log[-3000:]
+    wanted = {record.article_id for record in site.articles}
+    remote = Counter(article for path in sorted(out.iterdir()) for article in ids_in(path))
+    assert set(remote) == {article for article in wanted if even(article)}
+    assert [article for article, n in remote.items() if n > 1] == []
+    # The local feed has every article (one the remote feed lacked is written to it again).
+    assert {article for path in tmp_path.glob("*.jsonl") for article in ids_in(path)} == wanted
+    assert receipts(tmp_path) == []
