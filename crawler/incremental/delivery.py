@@ -138,9 +138,15 @@ class DeliveryTracker:
         reported = False
         written: list[Any] = []  # the files of immediate slots that have the item, to commit or take back
         stored: list[str] = []  # batches stored with it inside the FeedExporter's own handler: they keep it
-        receipts: list[Receipt] = []  # of the feeds above that recovery cannot read back (stdout, a remote batch)
+        # Of the feeds above that recovery cannot read back (stdout, a remote batch), and of those whose filter left it out.
+        receipts: list[Receipt] = []
         for slot in self.slots:
             if not slot.filter.accepts(item):
+                receipt = self._receipt(slot)
+                if receipt is not None:
+                    # Left out by the feed's filter: noted as done with, so that recovery can tell it
+                    # from an article the feed took and had not stored yet (a remote batch).
+                    receipts.append(receipt)
                 continue
             taken = True
             if slot.itemcount != self.counts.get(slot, 0) + 1:

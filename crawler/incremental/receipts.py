@@ -5,7 +5,10 @@ An article is marked seen once every feed has it, one SQLite transaction (and fs
 run killed in between left it pending; with a local file the next run finds it in the file, but what
 went down a pipe or was uploaded could not be found, so it was written there a second time. The
 receipt line is written the moment a feed has the item, before the seen-store confirms it: recovery
-reads it as the feed it stands for (crawler/incremental/recovery.py), then removes it.
+reads it as the feed it stands for (crawler/incremental/recovery.py), then removes it. An article
+the feed's ``item_filter`` left out gets a line too: a receipt holds every article its feed is done
+with, so one missing from it was taken and not stored (a remote batch a kill cut short), never
+one the filter left out.
 """
 
 from __future__ import annotations

@@ -786,12 +786,15 @@ def recover_pending(
         # be in at least one feed.
         per_feed: dict[str, dict[str, int | None]] = {}
         filtered: set[str] = set()
+        # Feeds with a receipt, which holds what they left out by their filter too: never filtered here.
+        receipted: set[str] = set()
         receipts: list[str] = []
         for feed in store.feeds_of(run_id):
             cut_partial_line(feed)
             mend_cut_gzip(feed)
             if feed.format == RECEIPT_FORMAT:
                 receipts.append(feed.path)
+                receipted.add(feed.feed or feed.path)
             elif outputs is not None and feed.forgotten_at_end:
                 outputs.append(feed)
             if not entries:
@@ -800,7 +803,7 @@ def recover_pending(
             per_feed.setdefault(key, {}).update(ids_in_feed(feed))
             if feed.filtered:
                 filtered.add(key)
-        every = [found for key, found in per_feed.items() if key not in filtered]
+        every = [found for key, found in per_feed.items() if key not in filtered or key in receipted]
         partial: set[str] = set()
         for entry in entries:
             in_any = any(holds(found, entry) for found in per_feed.values())
