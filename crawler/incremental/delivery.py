@@ -67,6 +67,9 @@ class DeliveryTracker:
         self.counts: dict[Any, int] = {}
         self.waiting: dict[Any, list[_Delivery]] = {}
         self.stored: dict[Any, bool] = {}
+        # Of a batch stored inside the FeedExporter's own item_scraped handler: confirmed once the
+        # batch's last item, which this tracker has not seen yet, has its receipt lines.
+        self.held_back: list[_Delivery] = []
         self.failed_counts: dict[str, int] = {}
         self.settled = False
         self.waiters: list[Deferred[None]] = []
@@ -130,6 +133,17 @@ class DeliveryTracker:
     # --- each item --------------------------------------------------------------
 
     def item_scraped(self, item: Any) -> None:
+        try:
+            self._item_scraped(item)
+        finally:
+            self._deliver_held_back()
+
+    def _deliver_held_back(self) -> None:
+        held_back, self.held_back = self.held_back, []
+        for delivery in held_back:
+            self._deliver(delivery)
+
+    def _item_scraped(self, item: Any) -> None:
         exporter = self.exporter
         if exporter is None:
             return
@@ -240,7 +254,8 @@ class DeliveryTracker:
             ok = False
         if not ok:
             self._feed_failed(slot, "the feed could not be stored")
-        if slot.itemcount != self.counts.get(slot, 0):
+        inside = slot.itemcount != self.counts.get(slot, 0)
+        if inside:
             # Closed (a full batch, stored at once) before item_scraped below saw its last item.
             self.stored[slot] = ok
         else:
@@ -261,7 +276,10 @@ class DeliveryTracker:
                     left.append(delivery.article_id)
                     held.update(dict.fromkeys(delivery.held))
             if delivery.remaining == 0 and not delivery.broken:
-                self._deliver(delivery)
+                if inside:
+                    self.held_back.append(delivery)  # after the last item's receipt lines
+                else:
+                    self._deliver(delivery)
         if left:
             # Committed as they were written, long before this feed could tell: none can be given
             # back. The next run's recovery cuts them off the files still where they were; a file
@@ -312,6 +330,7 @@ class DeliveryTracker:
                     delivery.broken = True
                     self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
         self.waiting.clear()
+        self._deliver_held_back()
         for receipt in self.receipts.values():
             if receipt is not None:
                 receipt.close()
