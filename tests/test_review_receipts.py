@@ -5,9 +5,12 @@ from __future__ import annotations
 import bz2
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,3 +174,60 @@ def test_the_last_item_of_a_batch_stored_inside_scrapys_handler_has_its_receipt_
     assert set(counts) == {record.article_id for record in site.articles}
     assert [article for article, n in counts.items() if n > 1] == []
     assert receipts(tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    given = os.environ.get("BS_TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("no redis-server")
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import redis
+
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_distributed_run_to_stdout_leaves_no_receipt_record_in_redis(site: LoopbackSite, tmp_path: Path, redis_url: str) -> None:
+    """The Redis seen-store keeps a run's feed records until recovery forgets them, which it does only
+    for a run that left articles pending: every run that ended with all its articles seen left its
+    receipt's record (``<prefix>:feeds:<run id>``) in Redis for ever, naming a file long removed."""
+    import redis
+
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    settings = ("-s", f"REDIS_URL={redis_url}", "-s", f"BS_REDIS_PREFIX={prefix}", "-O", "-:jsonlines")
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for name in ("first", "second"):
+            status, log = run(site, tmp_path, name, {}, *settings)
+            assert status == 0, log[-3000:]
+            assert receipts(tmp_path) == []
+            assert list(client.scan_iter(match=f"{prefix}:feeds:*")) == []
+        assert len((tmp_path / "first.stdout").read_bytes().splitlines()) == len(site.articles)
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
