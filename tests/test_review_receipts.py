@@ -217,7 +217,7 @@ def test_a_distributed_run_to_stdout_leaves_no_receipt_record_in_redis(site: Loo
     import redis
 
     prefix = f"t{uuid.uuid4().hex[:10]}"
-    settings = ("-s", f"REDIS_URL={redis_url}", "-s", f"BS_REDIS_PREFIX={prefix}", "-O", "-:jsonlines")
+    settings = ("-s", f"REDIS_URL={redis_url}", "-s", f"BS_REDIS_PREFIX={prefix}", "-s", "BS_REDIS_IDLE_SECONDS=0", "-O", "-:jsonlines")
     client = redis.Redis.from_url(redis_url)
     try:
         for name in ("first", "second"):
