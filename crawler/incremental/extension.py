@@ -188,6 +188,10 @@ class SeenStoreExtension:
         try:
             if self.receipts and not any(entry.run_id == self.run_id for entry in self.store.pending()):
                 # Every article the run wrote to stdout is seen: the receipts have told all they could.
+                if finish is None:
+                    # A store that keeps a run's records past its end (Redis: recovery forgets only
+                    # runs with articles pending) would keep the receipts' for ever.
+                    self.store.forget_run(self.run_id)
                 remove_receipts(self.receipts)
             self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
         except StateError as error:
