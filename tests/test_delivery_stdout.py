@@ -170,7 +170,10 @@ def test_a_batch_stored_before_a_kill_is_not_written_again(site: LoopbackSite, t
 
     def arguments(name: str) -> list[str]:
         if feed == "remote":
-            feeds = {f"remote://{out}/{name}-%(batch_id)d.jsonl": {"format": "jsonlines", "batch_item_count": 5}}
+            # One upload, at the end: a later batch's upload, in a thread, may end beside the first's
+            # confirms, and a kill then catches it uploaded and not yet acknowledged (a duplicate no
+            # receipt can prevent: the process never learnt of it).
+            feeds = {f"remote://{out}/{name}.jsonl": {"format": "jsonlines"}}
         else:
             feeds = {f"{out}/{name}-%(batch_id)d.jsonl.bz2": {
                 "format": "jsonlines", "batch_item_count": 5, "postprocessing": ["scrapy.extensions.postprocessing.Bz2Plugin"]}}
@@ -178,7 +181,8 @@ def test_a_batch_stored_before_a_kill_is_not_written_again(site: LoopbackSite, t
 
     status, _, log = run(site, tmp_path, "first", *arguments("first"), kill_at=2)
     assert status == -signal.SIGKILL, log[-3000:]
-    assert len(remote_ids(out)) == 5  # the first batch, stored; one of its articles confirmed
+    # The first batch (the remote file: all of them) stored; one of its articles confirmed.
+    assert len(remote_ids(out)) == (len(site.articles) if feed == "remote" else 5)
     status, _, log = run(site, tmp_path, "second", *arguments("second"))
     assert status == 0, log[-3000:]
     counts = Counter(remote_ids(out))
