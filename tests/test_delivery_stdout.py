@@ -185,6 +185,7 @@ def test_a_batch_stored_before_a_kill_is_not_written_again(site: LoopbackSite, t
     assert len(remote_ids(out)) == (len(site.articles) if feed == "remote" else 5)
     status, _, log = run(site, tmp_path, "second", *arguments("second"))
     assert status == 0, log[-3000:]
+    assert "recovery cannot read" not in log  # the bz2 file's receipt stands for it
     counts = Counter(remote_ids(out))
     assert set(counts) == {record.article_id for record in site.articles}
     assert [article for article, n in counts.items() if n > 1] == []

@@ -787,19 +787,19 @@ def recover_pending(
         per_feed: dict[str, dict[str, int | None]] = {}
         filtered: set[str] = set()
         # Feeds with a receipt, which holds what they left out by their filter too: never filtered here.
-        receipted: set[str] = set()
+        feeds = store.feeds_of(run_id)
+        receipted = {feed.feed or feed.path for feed in feeds if feed.format == RECEIPT_FORMAT}
         receipts: list[str] = []
-        for feed in store.feeds_of(run_id):
+        for feed in feeds:
             cut_partial_line(feed)
             mend_cut_gzip(feed)
             if feed.format == RECEIPT_FORMAT:
                 receipts.append(feed.path)
-                receipted.add(feed.feed or feed.path)
             elif outputs is not None and feed.forgotten_at_end:
                 outputs.append(feed)
-            if not entries:
-                continue
             key = feed.feed or feed.path
+            if not entries or (key in receipted and feed.format != RECEIPT_FORMAT and feed.compression not in ("", "gzip")):
+                continue  # (a file its receipt stands for, which recovery cannot read: no warning that it cannot)
             per_feed.setdefault(key, {}).update(ids_in_feed(feed))
             if feed.filtered:
                 filtered.add(key)
@@ -829,11 +829,11 @@ def recover_pending(
 
 
 def remove_receipts(paths: list[str]) -> None:
-    """Remove stdout receipts once their run is settled (their record forgotten)."""
+    """Remove receipts once their run is settled (their record forgotten)."""
     for path in paths:
         try:
             os.unlink(path)
         except FileNotFoundError:
             pass
         except OSError as error:
-            logger.warning("Could not remove the stdout receipt %s: %s", path, error)
+            logger.warning("Could not remove the receipt %s: %s", path, error)
