@@ -20,49 +20,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from scrapy import signals
-from scrapy.crawler import Crawler
 
 from crawler import settings as project_settings
-from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.recovery import RECEIPT_FORMAT, recover_pending
 from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
 from tests.conftest import ROOT
 from tests.e2e import FAST
+from tests.killers import ORDER
 from tests.loopback.site import LoopbackSite
 from tests.test_delivery_matrix import ids_in
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
 
 
-class KillAtConfirm:
-    """Kills its own run (SIGKILL) as the seen-store is about to confirm the ``KILL_AT``-th article
-    (environment): after every feed took the item, where a real kill lands most often (the SQLite
-    commit and its fsync are the longest step of an article's delivery)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.left = int(os.environ["KILL_AT"])
-        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
-
-    def engine_started(self) -> None:
-        seen = self.crawler.get_extension(SeenStoreExtension)
-        confirm = seen.confirm
-
-        def confirm_or_die(article_id: str) -> bool:
-            self.left -= 1
-            if self.left == 0:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return confirm(article_id)
-
-        seen.confirm = confirm_or_die  # type: ignore[method-assign]
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> KillAtConfirm:
-        return cls(crawler)
-
-
-KILLER = json.dumps({**project_settings.EXTENSIONS, f"{__name__}.KillAtConfirm": 500})
+KILLER = json.dumps({**project_settings.EXTENSIONS, "tests.killers.KillAtConfirm": ORDER})
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,9 @@ from __future__ import annotations
 import bz2
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -17,86 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import signals
-from scrapy.crawler import Crawler
-from scrapy.extensions.feedexport import ItemFilter
 
 from crawler import settings as project_settings
-from crawler.incremental.extension import SeenStoreExtension
+from tests.conftest import ROOT
+from tests.e2e import FAST
+from tests.killers import ORDER, even
 from tests.loopback.site import LoopbackSite
+from tests.test_delivery_matrix import ids_in
+from tests.test_redis import redis_url  # noqa: F401 (a fixture)
 
-# This module is also loaded by the runs it starts (its extensions and item filter): it must not
-# import what installs a reactor before the run picks its own (tests.conftest, tests.e2e).
-ROOT = Path(__file__).resolve().parent.parent
-FAST = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
 REMOTE = json.dumps({"remote": "tests.remote_storage.FolderFeedStorage"})
-
-
-def even(article_id: str) -> bool:
-    return int(article_id[-1]) % 2 == 0
-
-
-class EvenIds(ItemFilter):
-    """An ``item_filter``: articles whose id ends in an even digit."""
-
-    def accepts(self, item: Any) -> bool:
-        return even(item.articleId)
-
-
-class KillOnceEvenHeld:
-    """Kills its own run (SIGKILL) as the seen-store is about to confirm an article, once an article
-    with an even id was scraped: one the filtered remote feed took and holds until its store."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.held = False
-        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-
-    def item_scraped(self, item: Any) -> None:
-        if even(item.articleId):
-            self.held = True
-
-    def engine_started(self) -> None:
-        seen = self.crawler.get_extension(SeenStoreExtension)
-        confirm = seen.confirm
-
-        def confirm_or_die(article_id: str) -> bool:
-            if self.held:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return confirm(article_id)
-
-        seen.confirm = confirm_or_die  # type: ignore[method-assign]
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> KillOnceEvenHeld:
-        return cls(crawler)
-
-
-class KillAtConfirm:
-    """Kills its own run (SIGKILL) as the seen-store is about to confirm the ``KILL_AT``-th article."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.left = int(os.environ["KILL_AT"])
-        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
-
-    def engine_started(self) -> None:
-        seen = self.crawler.get_extension(SeenStoreExtension)
-        confirm = seen.confirm
-
-        def confirm_or_die(article_id: str) -> bool:
-            self.left -= 1
-            if self.left == 0:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return confirm(article_id)
-
-        seen.confirm = confirm_or_die  # type: ignore[method-assign]
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> KillAtConfirm:
-        return cls(crawler)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +41,7 @@ def run(site: LoopbackSite, workdir: Path, name: str, feeds: dict[str, Any], *ar
     values = {**FAST, "CONCURRENT_REQUESTS": "1", "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO",
               "FEED_STORAGES": REMOTE, "FEEDS": json.dumps(feeds)}
     if killer:
-        values["EXTENSIONS"] = json.dumps({**project_settings.EXTENSIONS, f"{__name__}.{killer}": 500})
+        values["EXTENSIONS"] = json.dumps({**project_settings.EXTENSIONS, f"tests.killers.{killer}": ORDER})
     for key, value in values.items():
         command += ["-s", f"{key}={value}"]
     with open(workdir / f"{name}.stdout", "wb") as out:
@@ -132,7 +61,7 @@ def test_an_article_a_filtered_remote_feed_took_but_never_stored_is_not_lost(sit
     out.mkdir()
 
     def feeds(name: str) -> dict[str, Any]:
-        return {f"remote://{out}/{name}.jsonl": {"format": "jsonlines", "item_filter": f"{__name__}.EvenIds"},
+        return {f"remote://{out}/{name}.jsonl": {"format": "jsonlines", "item_filter": "tests.killers.EvenIds"},
                 str(tmp_path / f"{name}.jsonl"): {"format": "jsonlines"}}
 
     status, log = run(site, tmp_path, "first", feeds("first"), killer="KillOnceEvenHeld")
@@ -140,8 +69,6 @@ def test_an_article_a_filtered_remote_feed_took_but_never_stored_is_not_lost(sit
     assert list(out.iterdir()) == []  # killed before the upload at the end
     status, log = run(site, tmp_path, "second", feeds("second"))
     assert status == 0, log[-3000:]
-    from tests.test_delivery_matrix import ids_in
-
     wanted = {record.article_id for record in site.articles}
     remote = Counter(article for path in sorted(out.iterdir()) for article in ids_in(path))
     assert set(remote) == {article for article in wanted if even(article)}
@@ -174,40 +101,6 @@ def test_the_last_item_of_a_batch_stored_inside_scrapys_handler_has_its_receipt_
     assert set(counts) == {record.article_id for record in site.articles}
     assert [article for article, n in counts.items() if n > 1] == []
     assert receipts(tmp_path) == []
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    given = os.environ.get("BS_TEST_REDIS_URL")
-    if given:
-        yield given
-        return
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("no redis-server")
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        import redis
-
-        client = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        client.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_a_distributed_run_to_stdout_leaves_no_receipt_record_in_redis(site: LoopbackSite, tmp_path: Path, redis_url: str) -> None:
