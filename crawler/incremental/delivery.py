@@ -106,8 +106,8 @@ class DeliveryTracker:
     def _record_unreadable_feeds(self) -> None:
         """Record for this run, by their URI template, the feeds recovery cannot read back (remote
         storages, or Scrapy's own buffered file when ``FEED_STORAGES`` replaced ours): a killed or
-        failed run's articles then count as unwritten, not as written from the local files alone
-        (the remote feed would never get them)."""
+        failed run's articles then count as unwritten unless the feed's receipt has them, not as
+        written from the local files alone (the remote feed would never get them)."""
         for slot in self.slots:
             if isinstance(slot.storage, (DurableFileFeedStorage, DurableStdoutFeedStorage)):
                 continue  # a local file records itself when opened; stdout has what write() accepted
