@@ -28,7 +28,7 @@ from crawler import stats as stat
 from crawler.extraction import Article
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.extension import SeenStoreExtension
-from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of, takes_only_some
+from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of
 from crawler.incremental.receipts import Receipt
 from crawler.incremental.store import FeedRecord
 
@@ -127,7 +127,7 @@ class DeliveryTracker:
             if readable or seen is None or seen.store is None or seen.failed is not None:
                 self.receipts[feed] = None
             else:
-                self.receipts[feed] = Receipt.open(self.crawler, feed, takes_only_some(options))
+                self.receipts[feed] = Receipt.open(self.crawler, feed)
         return self.receipts[feed]
 
     # --- each item --------------------------------------------------------------

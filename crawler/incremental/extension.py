@@ -52,7 +52,7 @@ class SeenStoreExtension:
         self.store: SeenStore | None = None
         # Local files that killed runs were writing, by path, until a feed of this run opens one.
         self.interrupted: dict[str, FeedRecord] = {}
-        # This run's stdout receipts (crawler/incremental/feedstorage.py), removed when it ends settled.
+        # This run's receipts (crawler/incremental/receipts.py), removed when it ends settled.
         self.receipts: list[str] = []
         try:
             self.store = backend(settings).open(settings, name)
@@ -187,7 +187,7 @@ class SeenStoreExtension:
                 return
         try:
             if self.receipts and not any(entry.run_id == self.run_id for entry in self.store.pending()):
-                # Every article the run wrote to stdout is seen: the receipts have told all they could.
+                # Every article the run handed to its feeds is seen: the receipts have told all they could.
                 if finish is None:
                     # A store that keeps a run's records past its end (Redis: recovery forgets only
                     # runs with articles pending) would keep the receipts' for ever.

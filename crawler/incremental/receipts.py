@@ -37,7 +37,7 @@ class Receipt:
         self.failed: OSError | None = None
 
     @classmethod
-    def open(cls, crawler: Crawler, feed: str, filtered: bool) -> Receipt | None:
+    def open(cls, crawler: Crawler, feed: str) -> Receipt | None:
         """A new receipt for ``feed`` (its URI template), recorded as this run's; None if it cannot be
         made (the feed fails: what it took could not be told apart from what it did not)."""
         path = (state_dir(crawler.settings) / RECEIPTS_FOLDER / f"{uuid.uuid4().hex}.jsonl").absolute()
@@ -47,7 +47,8 @@ class Receipt:
         except OSError as error:
             crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(path), error=error)
             return None
-        record = FeedRecord(str(path), RECEIPT_FORMAT, "", feed, 0, filtered)
+        # Not `filtered`: it holds what the feed's filter left out too.
+        record = FeedRecord(str(path), RECEIPT_FORMAT, "", feed)
         crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return receipt
 
