@@ -152,15 +152,14 @@ class DeliveryTracker:
         reported = False
         written: list[Any] = []  # the files of immediate slots that have the item, to commit or take back
         stored: list[str] = []  # batches stored with it inside the FeedExporter's own handler: they keep it
-        # Of the feeds above that recovery cannot read back (stdout, a remote batch), and of those whose filter left it out.
-        receipts: list[Receipt] = []
+        # The slots that have it for good or left it out by their filter: their receipt (a feed recovery
+        # cannot read back: stdout, a remote batch) notes it.
+        noted: list[Any] = []
         for slot in self.slots:
             if not slot.filter.accepts(item):
-                receipt = self._receipt(slot)
-                if receipt is not None:
-                    # Left out by the feed's filter: noted as done with, so that recovery can tell it
-                    # from an article the feed took and had not stored yet (a remote batch).
-                    receipts.append(receipt)
+                # Left out by the feed's filter: noted as done with, so that recovery can tell it from
+                # an article the feed took and had not stored yet (a remote batch).
+                noted.append(slot)
                 continue
             taken = True
             if slot.itemcount != self.counts.get(slot, 0) + 1:
@@ -180,18 +179,14 @@ class DeliveryTracker:
                     delivery.broken = True
                 else:
                     written.append(file)
-                    receipt = self._receipt(slot)
-                    if receipt is not None:
-                        receipts.append(receipt)
+                    noted.append(slot)
                 continue
             if slot in self.stored:  # a batch closed and stored inside the FeedExporter's own handler
                 if not self.stored.pop(slot):
                     delivery.broken = True
                 else:
                     stored.append(str(slot.uri))
-                    receipt = self._receipt(slot)
-                    if receipt is not None:
-                        receipts.append(receipt)
+                    noted.append(slot)
                 self.counts.pop(slot, None)
                 continue
             self.waiting.setdefault(slot, []).append(delivery)
@@ -210,8 +205,10 @@ class DeliveryTracker:
         for file in written:
             file.commit()
         if delivery.article_id is not None:
-            for receipt in receipts:
-                receipt.write([(delivery.article_id, delivery.version)])
+            for slot in noted:
+                receipt = self._receipt(slot)
+                if receipt is not None:
+                    receipt.write([(delivery.article_id, delivery.version)])
         if delivery.remaining == 0:
             self._deliver(delivery)
         elif written:
