@@ -20,7 +20,8 @@ from scrapy.utils.project import get_project_settings
 from crawler.distributed import LOST_PIPELINE, LOST_PIPELINE_ORDER
 from crawler.priorities import merge_components
 from crawler.spiders.latest import LatestSpider
-from crawler.spiders.reextract import LIVE_ONLY_MIDDLEWARES, ReextractSpider, StoredResponseMiddleware
+from crawler.reextract.middleware import LIVE_ONLY_MIDDLEWARES, StoredResponseMiddleware
+from crawler.spiders.reextract import ReextractSpider
 
 STORED = f"{StoredResponseMiddleware.__module__}.{StoredResponseMiddleware.__name__}"
 

@@ -35,7 +35,7 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.extraction import Article
 from crawler.extraction.normalize import iso_ist
-from crawler.sources import (
+from crawler.reextract.sources import (
     BROKEN,
     REVISIT,
     TOO_LARGE,
@@ -46,7 +46,8 @@ from crawler.sources import (
     read_cache_entry,
     saved_page_url,
 )
-from crawler.spiders.reextract import STORED_RECORD, ReextractSpider, StoredResponseMiddleware, skip_reason
+from crawler.reextract.middleware import STORED_RECORD, StoredResponseMiddleware, skip_reason
+from crawler.spiders.reextract import ReextractSpider
 from tests.conftest import PAGES, ROOT, SITE
 from tests.loopback.site import LoopbackSite
 from tests.pages.specs import SEED
@@ -377,7 +378,7 @@ def test_the_item_is_dated_when_the_page_was_stored(tmp_path: Path) -> None:
 def test_the_live_site_middlewares_are_off_and_the_store_is_on(tmp_path: Path) -> None:
     spider = make_spider(tmp_path)
     middlewares = spider.crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["crawler.spiders.reextract.StoredResponseMiddleware"] == 1000
+    assert middlewares["crawler.reextract.middleware.StoredResponseMiddleware"] == 1000
     for name in ("retry.RetryMiddleware", "redirect.RedirectMiddleware", "httpcache.HttpCacheMiddleware", "robotstxt.RobotsTxtMiddleware"):
         assert middlewares[f"scrapy.downloadermiddlewares.{name}"] is None
     assert middlewares["crawler.middlewares.BlockPageMiddleware"] is None

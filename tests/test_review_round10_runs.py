@@ -114,7 +114,7 @@ def _warc_without_bodies(path: Path) -> None:
 def test_a_stored_answer_without_a_body_is_skipped_for_its_status_not_as_cut_short(tmp_path: Path) -> None:
     # Their Content-Length is the page's, never sent: skipped as "truncated" (a WARNING saying the
     # archive held a cut page, stat bs/reextract/skipped/truncated) for what is an http-304.
-    from crawler.sources import StoredResponse, iter_warc
+    from crawler.reextract.sources import StoredResponse, iter_warc
 
     path = tmp_path / "nobody.warc"
     _warc_without_bodies(path)
@@ -126,7 +126,7 @@ def test_a_stored_answer_without_a_body_is_skipped_for_its_status_not_as_cut_sho
 def test_a_cache_entry_of_a_304_or_a_head_request_is_no_broken_file(tmp_path: Path) -> None:
     import pickle
 
-    from crawler.sources import StoredResponse, read_cache_entry
+    from crawler.reextract.sources import StoredResponse, read_cache_entry
 
     for name, status, method in (("e304", 304, "GET"), ("ehead", 200, "HEAD")):
         entry = tmp_path / name

@@ -339,7 +339,7 @@ def _warc_with_cut_records(path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["cut.warc", "cut.warc.gz"])
 def test_a_warc_response_stored_cut_short_is_skipped_and_the_next_record_read(tmp_path: Path, name: str) -> None:
-    from crawler.sources import SkippedRecord, StoredResponse, iter_records
+    from crawler.reextract.sources import SkippedRecord, StoredResponse, iter_records
 
     path = tmp_path / name
     _warc_with_cut_records(path)

@@ -3,8 +3,8 @@
 ``PATH`` is a Scrapy HTTP cache directory (``HTTPCACHE_DIR``, filesystem storage), a folder
 of saved ``.html`` / ``.html.gz`` pages, a ``.warc`` / ``.warc.gz`` file, or a folder holding
 any mix of them. Each stored response becomes a request answered from the store by
-:class:`StoredResponseMiddleware`, so it goes through the same middlewares, callback,
-pipelines and feed exports as a fetched page: the items are those of a live crawl.
+``StoredResponseMiddleware`` (``crawler/reextract/``), so it goes through the same middlewares,
+callback, pipelines and feed exports as a fetched page: the items are those of a live crawl.
 """
 
 from __future__ import annotations
@@ -15,47 +15,31 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Headers, Response, TextResponse
-from scrapy.responsetypes import responsetypes
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 
 from crawler.extraction import Article
-from crawler.extraction.normalize import article_id, iso_ist
+from crawler.extraction.normalize import iso_ist
 from crawler.priorities import merge_components
-from crawler.sources import FOLDER, Record, SkippedRecord, StoredResponse, has_records, iter_records, source_kind
+from crawler.reextract.middleware import (
+    LIVE_ONLY_MIDDLEWARES,
+    STORED_RECORD,
+    STORED_RESPONSE_ORDER,
+    StoredResponseMiddleware,
+    skip_reason,
+)
+from crawler.reextract.sources import FOLDER, Record, SkippedRecord, StoredResponse, has_records, iter_records, source_kind
 
 from .base import BusinessStandardSpider, require
 from crawler import stats as stat
 
-STORED_RECORD = "stored_record"  # request.meta key of the StoredResponse a request stands for
 PROGRESS_EVERY = 1000  # default of BS_REEXTRACT_PROGRESS_EVERY
 PAUSE_EVERY = 100  # skipped records in a row after which the reactor gets a turn
-# Where the network would be: after every other downloader middleware (HttpCacheMiddleware
-# is at 900), so a stored response travels back through the whole process_response chain
-# (decompression, downloader stats) exactly as a fetched one does.
-STORED_RESPONSE_ORDER = 1000
-# Middlewares that talk to the live site or back off from it. Stored responses need none
-# of them, and some would do harm: redirects and retries would fetch, the HTTP cache would
-# write the store into itself, and the block-page back-off would end a re-extraction of a
-# blocked crawl after 20 records (its block pages are skipped by extraction as "blocked").
-LIVE_ONLY_MIDDLEWARES = (
-    # Import paths, not classes: a None entry disables a component only under the same key
-    # as the one that enables it (DOWNLOADER_MIDDLEWARES_BASE and our settings use paths).
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware",
-    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
-    "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware",
-    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
-    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
-    "crawler.middlewares.BlockPageMiddleware",
-)
 USAGE = "reextract: give -a source=PATH (an HTTP cache directory, a folder of saved .html/.html.gz pages, or a .warc/.warc.gz file)"
 
 
@@ -64,70 +48,6 @@ async def give_the_reactor_a_turn() -> None:
     from twisted.internet import reactor  # the installed one; importing it at module level would install one
 
     await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), 0, lambda: None))
-
-
-def is_text(record: StoredResponse) -> bool:
-    """Whether the record is text (HTML, XML, …) that extraction can read.
-
-    By its Content-Type where it has one (an image at an ``….html`` URL is an image),
-    else as Scrapy's HTTP cache decides: by the URL's extension, then by the body.
-    """
-    headers = Headers(record.headers)
-    content_type = headers.get(b"Content-Type")
-    if content_type:
-        respcls = responsetypes.from_content_type(content_type)  # of the body once decoded
-    else:
-        respcls = responsetypes.from_args(headers=headers, url=record.url, body=record.body)
-    return issubclass(respcls, TextResponse)
-
-
-def skip_reason(record: Record) -> str | None:
-    """Why a record is not handed to extraction (a stats slug), or None when it is."""
-    if isinstance(record, SkippedRecord):
-        return record.reason
-    if article_id(record.url) is None:
-        return "not-article-url"
-    if not 200 <= record.status < 300:
-        # HttpErrorMiddleware would drop it before the callback in a live crawl too.
-        return f"http-{record.status}"
-    if not is_text(record):
-        return "not-html"
-    return None
-
-
-class StoredResponseMiddleware:
-    """Downloader middleware of ``reextract``: answers a request with the response stored in its meta.
-
-    A request without one is refused (``IgnoreRequest``): re-extraction fetches nothing.
-    It lives beside the spider because it is that spider's whole downloader and is enabled
-    only by it.
-    """
-
-    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
-        self.crawler = crawler
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StoredResponseMiddleware:
-        assert crawler.stats is not None
-        return cls(crawler, crawler.stats)
-
-    # `spider` is optional: Scrapy 2.13 passes it, 2.14+ deprecates it and passes it only when required.
-    def process_request(self, request: Request, spider: Spider | None = None) -> Response:
-        record = request.meta.get(STORED_RECORD)
-        if not isinstance(record, StoredResponse):
-            self.stats.inc_value(stat.REEXTRACT_REFUSED)
-            spider = spider or self.crawler.spider
-            assert spider is not None
-            spider.logger.warning("Refused <%s>: re-extraction reads stored responses and fetches nothing", request.url)
-            raise IgnoreRequest(f"no stored response for {request.url}")
-        headers = Headers(record.headers)
-        # Chosen as Scrapy's HTTP cache chooses it; HttpCompressionMiddleware picks again
-        # after decoding a compressed body.
-        respcls = responsetypes.from_args(headers=headers, url=record.url, body=record.body)
-        return respcls(
-            url=record.url, status=record.status, headers=headers, body=record.body, request=request, flags=["stored"]
-        )
 
 
 class ReextractSpider(BusinessStandardSpider):
@@ -170,7 +90,7 @@ class ReextractSpider(BusinessStandardSpider):
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         middlewares: dict[str, int | None] = dict.fromkeys(LIVE_ONLY_MIDDLEWARES, None)
-        middlewares[f"{__name__}.{StoredResponseMiddleware.__name__}"] = STORED_RESPONSE_ORDER
+        middlewares[f"{StoredResponseMiddleware.__module__}.{StoredResponseMiddleware.__name__}"] = STORED_RESPONSE_ORDER
         # Merged into the project's dict (not replacing it), at a priority no Scrapy version
         # overwrites: losing it would make re-extraction fetch every page live.
         merge_components(settings, "DOWNLOADER_MIDDLEWARES", dict(middlewares))

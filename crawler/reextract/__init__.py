@@ -1,0 +1,1 @@
+"""Re-extraction without re-crawling: stored responses read from an HTTP cache, saved pages or WARC files."""
