@@ -209,6 +209,15 @@ def splash_ticker(state: str) -> str:
     return f"{SPLASH_TICKER_PREFIX}{state}"
 
 
+# --- Scrapy's own stats, as our components read them -------------------------------------------
+ITEMS_SCRAPED = "item_scraped_count"
+ITEMS_DROPPED = "item_dropped_count"
+REQUESTS_SENT = "downloader/request_count"
+RESPONSES_RECEIVED = "downloader/response_count"
+RATE_LIMITED_RESPONSES = "downloader/response_status_count/429"
+RETRY_REASON_PREFIX = "retry/reason_count/"
+
+
 # --- Redis (distributed runs) ------------------------------------------------------
 REDIS_ARTICLES_TAKEN = "bs/redis/articles_taken"
 REDIS_LOST = "bs/redis/lost"
@@ -219,6 +228,9 @@ REDIS_REQUEUED = "bs/redis/requeued"
 REDIS_REQUEUE_UNREADABLE = "bs/redis/requeue_unreadable"
 # Redis lost what it held mid-run (restarted without persistence, flushed): the worker stopped.
 REDIS_DATA_LOST = "bs/redis/data_lost"
+# Scrapy-redis's own names for the shared queue's traffic, kept so its dashboards read our runs too.
+REDIS_ENQUEUED = "scheduler/enqueued/redis"
+REDIS_DEQUEUED = "scheduler/dequeued/redis"
 
 # --- monitoring: heartbeat, progress ---------------------------------------------------
 HEARTBEAT_SENT = "bs/monitoring/heartbeat_sent"

@@ -398,7 +398,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 self.df.log(request, self.spider)
                 return False
             if self.stats:
-                self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+                self.stats.inc_value(stat.REDIS_ENQUEUED, spider=self.spider)
             self.queue.push(request)
             if not request.dont_filter:
                 self.df.mark_seen(request)
@@ -502,7 +502,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             return None
         data, field = taken
         request: Request = self.queue._decode_request(data)
-        self._stats.inc_value("scheduler/dequeued/redis")
+        self._stats.inc_value(stat.REDIS_DEQUEUED)
         request.meta[INFLIGHT] = field.decode() if isinstance(field, bytes) else str(field)
         return request
 

@@ -140,7 +140,7 @@ def summarise(stats: dict[str, Any], coverage_fields: list[str]) -> dict[str, An
     checked = sum(layouts.values())
     fields = sorted(set(coverage_fields) | set(missing))
     failed = _family(stats, stat.FAILED_PREFIX)
-    retries = _family(stats, "retry/reason_count/")
+    retries = _family(stats, stat.RETRY_REASON_PREFIX)
     counts = {
         "new": int(stats.get(stat.NEW, 0)),
         "updated": int(stats.get(stat.UPDATED, 0)),
@@ -149,15 +149,15 @@ def summarise(stats: dict[str, Any], coverage_fields: list[str]) -> dict[str, An
         # lost); dropped, what was refused for another reason than being unchanged (with fresh=1
         # unchanged articles are emitted, not dropped).
         "emitted": int(stats.get(stat.OUTPUT_DELIVERED, 0)),
-        "dropped": max(0, int(stats.get("item_dropped_count", 0)) - int(stats.get(stat.UNCHANGED_DROPPED, 0))),
+        "dropped": max(0, int(stats.get(stat.ITEMS_DROPPED, 0)) - int(stats.get(stat.UNCHANGED_DROPPED, 0))),
         "checked": checked,
-        "requests": int(stats.get("downloader/request_count", 0)),
-        "responses": int(stats.get("downloader/response_count", 0)),
+        "requests": int(stats.get(stat.REQUESTS_SENT, 0)),
+        "responses": int(stats.get(stat.RESPONSES_RECEIVED, 0)),
         "blocked": int(stats.get(stat.BLOCKED, 0)),
         "failed": sum(failed.values()),
         "skipped": sum(_family(stats, stat.SKIPPED_PREFIX).values()),
         # 429 answers, retried or given up: the site asking us to slow down.
-        "rate_limited": int(stats.get("downloader/response_status_count/429", 0)),
+        "rate_limited": int(stats.get(stat.RATE_LIMITED_RESPONSES, 0)),
         # Exceptions in callbacks and item pipelines (bugs).
         "errors": int(stats.get(stat.SPIDER_EXCEPTION_COUNT, 0)) + sum(_family(stats, stat.PIPELINE_ERROR_PREFIX).values()),
         "retries": sum(retries.values()),

@@ -60,7 +60,7 @@ class Progress:
         self.months_done: set[tuple[int, int]] = set()
 
     def line(self, stats: dict[str, Any], elapsed: float) -> str:
-        emitted = int(stats.get("item_scraped_count", 0))
+        emitted = int(stats.get(stat.ITEMS_SCRAPED, 0))
         rate = emitted / elapsed * 60 if elapsed > 0 else 0.0
         if self.spider == "reextract":
             records = int(stats.get(stat.REEXTRACT_RECORDS, 0))
@@ -69,7 +69,7 @@ class Progress:
                 f"{rate:.0f} items/min), elapsed {duration(elapsed)}"
             )
         found = int(stats.get(stat.DISCOVERY_NEW, 0)) + int(stats.get(stat.DISCOVERY_CHANGED, 0))
-        fetched = max(0, int(stats.get("downloader/response_count", 0)) - int(stats.get(stat.DISCOVERY_SOURCES_READ, 0)))
+        fetched = max(0, int(stats.get(stat.RESPONSES_RECEIVED, 0)) - int(stats.get(stat.DISCOVERY_SOURCES_READ, 0)))
         parts = []
         if self.months_total is not None:
             done = len(self.months_done)

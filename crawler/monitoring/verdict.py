@@ -140,7 +140,7 @@ class RunVerdictExtension:
         """The exit status and why."""
         if self.output_failed:
             return EXIT_OUTPUT, "the output could not be written"
-        responses = int(stats.get("downloader/response_count", 0))
+        responses = int(stats.get(stat.RESPONSES_RECEIVED, 0))
         blocked = int(stats.get(stat.BLOCKED, 0))
         if reason == "blocked" or (responses and blocked / responses > self.max_blocked_share):
             return EXIT_BLOCKED, f"{blocked} of {responses} responses were block pages"
@@ -189,7 +189,7 @@ class RunVerdictExtension:
             found = f"{wanted} stored article page(s) were read"
         # Extracted: written, unchanged since emitted, or claimed by another live run on the same
         # seen-store (which emits it): none of them is lost.
-        extracted = int(stats.get("item_scraped_count", 0)) + int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.STATE_CLAIMED_ELSEWHERE, 0))
+        extracted = int(stats.get(stat.ITEMS_SCRAPED, 0)) + int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.STATE_CLAIMED_ELSEWHERE, 0))
         errors = _errors(stats)
         failed = _by_suffix(stats, stat.FAILED_PREFIX)  # article requests given up
         limited = f"stopped at its limit ({reason}); what it did not fetch is fetched next run" if reason in LIMIT_REASONS else ""
@@ -259,7 +259,7 @@ class RunVerdictExtension:
         # Emitted: items that reached every feed that takes them; dropped: items refused for a
         # reason other than being unchanged.
         emitted = int(stats.get(stat.OUTPUT_DELIVERED, 0))
-        dropped = max(0, int(stats.get("item_dropped_count", 0)) - int(stats.get(stat.UNCHANGED_DROPPED, 0)))
+        dropped = max(0, int(stats.get(stat.ITEMS_DROPPED, 0)) - int(stats.get(stat.UNCHANGED_DROPPED, 0)))
         return (
             f"Run summary: new={int(stats.get(stat.NEW, 0))} updated={int(stats.get(stat.UPDATED, 0))} "
             f"unchanged={unchanged} emitted={emitted} "
