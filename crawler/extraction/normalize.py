@@ -515,8 +515,12 @@ def _article_id(url: str) -> str | None:
 
 # The Hindi edition numbers stories on its own (six digits, no date): storypage.php?autono=N, or
 # AMP /article-amp/<section>/section_<section>-N_1.html. Prefixed so they never meet the English ids.
-# A query after the AMP or mobile form's file (AMP's "?amp_js_v=0.1", a referrer tag) is not the story.
-_HINDI_ID = re.compile(r"(?:[?&]autono=|-)(\d{4,9})(?:_\d+\.html?(?:$|[?#])|$|[&#])")
+# The number is read where each form puts it: autono among the query's fields (in any order), the
+# AMP or mobile form's number in the path's file (a slash after it served alike). A query after the
+# file (AMP's "?amp_js_v=0.1", a referrer tag) is not the story, nor is a number another field ends
+# with ("?utm_campaign=feed-2024&autono=N", "fbclid=…-12345678"), nor a listing's path ("/economy-2020").
+_HINDI_QUERY_ID = re.compile(r"(?:^|&)autono=(\d{1,9})(?:&|$)")
+_HINDI_PATH_ID = re.compile(r"-(\d{4,9})_\d+\.html?/?$", re.IGNORECASE)
 HINDI_HOSTS = ("hindi.business-standard.com", "m.bshindi.com")
 
 
@@ -524,11 +528,17 @@ def hindi_article_id(url: str | None) -> str | None:
     """``hi-<N>`` for a Hindi-edition story URL, or None."""
     if not url:
         return None
-    parts = urlsplit(url)
-    if parts.hostname not in HINDI_HOSTS:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
         return None
-    match = _HINDI_ID.search(url[url.index(parts.path) :] if parts.path else url)
-    return f"hi-{match.group(1)}" if match else None
+    if host not in HINDI_HOSTS:
+        return None
+    match = _HINDI_QUERY_ID.search(parts.query) or _HINDI_PATH_ID.search(parts.path)
+    # One story, one id: "autono=0166607" is story 166607 to the site's PHP, as "166607" is.
+    number = int(match.group(1)) if match else 0
+    return f"hi-{number}" if number else None
 
 
 def date_of_article_id(identifier: str) -> date | None:

@@ -70,7 +70,12 @@ def on_hindi_edition(url: str | None) -> bool:
     if not url:
         return False
     lowered = url.lower()
-    return "hindi" in lowered and any(host in lowered for host in HINDI_HOSTS) and urlsplit(url).hostname in HINDI_HOSTS
+    if "hindi" not in lowered or not any(host in lowered for host in HINDI_HOSTS):
+        return False
+    try:
+        return urlsplit(url).hostname in HINDI_HOSTS
+    except ValueError:  # "https://[hindi.business-standard.com": no URL, no host
+        return False
 
 
 def hindi_story_id(url: str | None) -> str | None:
@@ -108,6 +113,13 @@ _SLASH_AFTER_FILE = re.compile(r"(\.html?)/(?=$|[?#])", re.IGNORECASE)
 def article_fetch_url(url: str) -> str:
     """The URL to fetch an article by: AMP forms become the canonical path, a slash after the file and
     fragments go (one story, one URL: two spellings would be fetched twice, by different workers too)."""
+    if "/article-amp/" in url and on_hindi_edition(url):
+        # The Hindi edition's AMP story is served on the desktop from storypage.php, as its canonical
+        # link and every layout's canonicalUrl say, not at the English site's /article/ twin of the path.
+        story = hindi_article_id(url)
+        desktop = hindi_story_url(story) if story else None
+        if desktop:
+            return desktop
     stripped = strip_amp(url)
     # (strip_amp() found nothing to strip, no fragment, and nothing splitting would change.)
     if stripped is url and not _SLASH_AFTER_FILE.search(url):
