@@ -38,7 +38,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types
-from ..urls import WEBSTORY, article_fetch_url, non_article_kind, page_article_id
+from ..urls import WEBSTORY, article_fetch_url, non_article_kind, on_hindi_edition, page_article_id
 from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs
 
 T = TypeVar("T")
@@ -1096,8 +1096,8 @@ class ArticlePage:
 
     def inLanguage(self) -> str:
         """``en``, or ``hi`` for the Hindi site."""
-        host = (self._canonical or self.page.url).split("/")[2:3]
-        if host and host[0].startswith(("hindi.", "m.bshindi.")):
+        # (A host is named in any case: "Hindi.Business-Standard.com" is the Hindi site too.)
+        if on_hindi_edition(self._canonical or self.page.url):
             return "hi"
         declared = text_of(self.ld.get("inLanguage")) or self.page.lang
         return declared[:2].lower() if declared else "en"
