@@ -274,13 +274,21 @@ HINDI_MONTHS = {
     "सितंबर": "September", "सितम्बर": "September", "अक्टूबर": "October", "अक्तूबर": "October",
     "नवंबर": "November", "नवम्बर": "November", "दिसंबर": "December", "दिसम्बर": "December",
 }
-_HINDI_MONTH = re.compile("|".join(sorted(HINDI_MONTHS, key=len, reverse=True)))
+# Its weekdays ("शुक्रवार, 14 फरवरी 2020"; Thursday also as बृहस्पतिवार, Sunday as इतवार) and the
+# formal words for a 12-hour clock's halves ("9:42 अपराह्न", also spelt with न्ह): what they are in English.
+HINDI_WEEKDAYS = {
+    "सोमवार": "Monday", "मंगलवार": "Tuesday", "बुधवार": "Wednesday", "गुरुवार": "Thursday", "बृहस्पतिवार": "Thursday",
+    "शुक्रवार": "Friday", "शनिवार": "Saturday", "रविवार": "Sunday", "इतवार": "Sunday",
+}
+HINDI_MERIDIEM = {"पूर्वाह्न": "AM", "पूर्वान्ह": "AM", "अपराह्न": "PM", "अपरान्ह": "PM"}
+_HINDI_WORDS = {**HINDI_MONTHS, **HINDI_WEEKDAYS, **HINDI_MERIDIEM}
+_HINDI_WORD = re.compile("|".join(sorted(_HINDI_WORDS, key=len, reverse=True)))
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 
 def _in_english(text: str) -> str:
-    """A date written with Hindi month names or Devanagari digits, as strptime reads it."""
-    return _HINDI_MONTH.sub(lambda found: HINDI_MONTHS[found.group()], text.translate(_DEVANAGARI_DIGITS))
+    """A date written with Hindi month or weekday names, Devanagari digits or a Hindi AM/PM, as strptime reads it."""
+    return _HINDI_WORD.sub(lambda found: _HINDI_WORDS[found.group()], text.translate(_DEVANAGARI_DIGITS))
 
 
 def _display_date(stripped: str) -> datetime | None:

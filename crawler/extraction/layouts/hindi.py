@@ -18,18 +18,22 @@ from lxml.etree import _Element
 
 from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import HINDI_HOSTS, HINDI_MONTHS, clean_text, unique
+from ..normalize import HINDI_MERIDIEM, HINDI_MONTHS, HINDI_WEEKDAYS, clean_text, unique
 from ..page import Page
 from ..text import block_paragraphs, without_promoted_links
+from ..urls import on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_file, select, text_of
 
 # The byline row's date: "February  14, 2020" (double space) as the 2020 pages print it, or as the
 # template may write it otherwise: the day first, the month in Hindi ("14 फरवरी, 2020"), Devanagari
-# digits, a time after it ("February 14, 2020 09:42 PM IST"). None of it is the dateline's city.
+# digits, a time after it ("February 14, 2020 09:42 PM IST", "9:42 अपराह्न"), a weekday before it
+# ("Friday, February 14, 2020", "शुक्रवार, 14 फरवरी, 2020"). None of it is the dateline's city.
 _MONTH = "(?:[A-Z][a-z]+\\.?|" + "|".join(sorted(HINDI_MONTHS, key=len, reverse=True)) + ")"
+_WEEKDAY = "(?:[A-Z][a-z]+day|" + "|".join(sorted(HINDI_WEEKDAYS, key=len, reverse=True)) + ")"
+_MERIDIEM = "(?:[AaPp]\\.?[Mm]\\b\\.?|" + "|".join(sorted(HINDI_MERIDIEM, key=len, reverse=True)) + ")"
 _BYLINE_DATE = re.compile(
-    rf"(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}),?\s+\d{{4}}"
-    r"(?:\s*[,|]?\s*\d{1,2}[:.]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\b\.?)?)?(?:\s*IST\b)?"
+    rf"(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}),?\s+\d{{4}}"
+    rf"(?:\s*[,|]?\s*\d{{1,2}}[:.]\d\d(?::\d\d)?(?:\s*{_MERIDIEM})?)?(?:\s*IST\b)?"
 )
 # What stands between the city and the date ("नई दिल्ली | February 14, 2020", "नई दिल्ली / …").
 _SEPARATORS = " |,-\u2013\u2014:/"
@@ -55,8 +59,8 @@ class Hindi2020(ArticlePage):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        hosts = {u.split("/")[2] for u in (page.url, page.canonical or "") if u.count("/") >= 2}
-        return bool(hosts & set(HINDI_HOSTS)) and bool(page.find(cls.HEADLINE))
+        # (Hosts are compared as the URL parser gives them: in lower case, without a port.)
+        return (on_hindi_edition(page.url) or on_hindi_edition(page.canonical)) and bool(page.find(cls.HEADLINE))
 
     @cached_property
     def headline_element(self) -> _Element | None:

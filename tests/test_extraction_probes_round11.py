@@ -1,0 +1,96 @@
+"""Probes of the pages the main layouts do not cover: the Hindi edition's ids, URLs, dates and hosts,
+and the generic last-resort layout, each checked against what a reader of the page writes down."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from crawler.extraction import NotAnArticle, extract
+from crawler.extraction.normalize import normalize_date
+from crawler.extraction.urls import article_fetch_url, page_article_id
+from tests.conftest import PAGES
+
+HINDI = "https://hindi.business-standard.com"
+STORY = f"{HINDI}//storypage.php?autono=166607"
+HINDI_FOLDER = PAGES / "hindi-2020" / "budget-166607"
+HINDI_AMP_FOLDER = PAGES / "amp" / "hindi-budget-166607"
+BYLINE = "बीएस संवाददाता / नई दिल्ली&nbsp;February  14, 2020"
+
+
+def _page(folder: Any) -> str:
+    return (folder / "page.html").read_text(encoding="utf-8")
+
+
+# --- Hindi ids: the story's number where each URL form puts it --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # autono after another field whose value ends in "-<digits>": a campaign tag, a click id.
+        f"{HINDI}/storypage.php?utm_campaign=feed-2024&autono=166607",
+        f"{HINDI}/storypage.php?fbclid=IwAR2x-12345678&autono=166607",
+        f"https://m.bshindi.com/storypage.php?ref=home-1234&autono=166607&tp=on",
+        # One story to the site's PHP, whatever zeros lead its number.
+        f"{HINDI}/storypage.php?autono=0166607",
+        # The AMP form with a slash after its file, which the site serves alike (as it does the English one's).
+        f"{HINDI}/article-amp/economy/section_economy-166607_1.html/",
+    ],
+)
+def test_a_hindi_story_url_in_any_form_gives_its_own_id(url: str) -> None:
+    assert page_article_id(None, url) == "hi-166607"
+
+
+@pytest.mark.parametrize("url", [f"{HINDI}/category/economy-2020", f"{HINDI}/budget-2024", f"{HINDI}/economy/?page=news-1234"])
+def test_a_hindi_listing_url_holds_no_story_id(url: str) -> None:
+    # A number at the end of a section's or topic's path is no story's: the page would be saved as story 2020.
+    assert page_article_id(None, url) is None
+
+
+def test_a_related_hindi_amp_story_is_listed_by_its_desktop_url() -> None:
+    # The Hindi AMP story's page on the desktop is storypage.php (its canonical link, the AMP layout's
+    # canonicalUrl), not the English site's /article/ twin of the AMP path, which the Hindi site does not serve.
+    related = (
+        '<h2>Also Read</h2><ul><li><a href="https://hindi.business-standard.com/article-amp/markets/section_markets-166712_1.html">'
+        "शेयर बाजार में तेजी</a></li></ul>"
+    )
+    html = _page(HINDI_AMP_FOLDER).replace("</body>", related + "</body>")
+    article = extract(html, f"{HINDI}/article-amp/economy/section_economy-166607_1.html").article
+    assert [r.url for r in article.alsoRead] == [f"{HINDI}//storypage.php?autono=166712"]
+    assert article_fetch_url(f"{HINDI}/article-amp/markets/section_markets-166712_1.html?amp_js_v=0.1") == f"{HINDI}//storypage.php?autono=166712"
+
+
+def test_a_saved_hindi_page_whose_canonical_host_is_in_capitals_is_read_as_the_hindi_edition() -> None:
+    # Host names are case-blind: the id already followed the host so; the layout and the language did not.
+    html = _page(HINDI_FOLDER).replace(STORY, "https://Hindi.Business-Standard.com//storypage.php?autono=166607")
+    article = extract(html, "file:///tmp/saved.html").article
+    assert (article.layout, article.articleId, article.inLanguage) == ("hindi-2020", "hi-166607", "hi")
+
+
+# --- Hindi dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("शुक्रवार, 14 फरवरी, 2020", "2020-02-14T00:00:00+05:30"),
+        ("प्रकाशित: शुक्रवार, 14 फ़रवरी 2020", "2020-02-14T00:00:00+05:30"),
+        ("बृहस्पतिवार, 13 फरवरी 2020 09:42 PM IST", "2020-02-13T21:42:00+05:30"),
+        ("14 फरवरी, 2020 09:42 अपराह्न", "2020-02-14T21:42:00+05:30"),
+        ("१४ फरवरी २०२० ०९:४२ पूर्वाह्न", "2020-02-14T09:42:00+05:30"),
+    ],
+)
+def test_hindi_weekdays_and_clock_halves_are_read(text: str, expected: str) -> None:
+    assert normalize_date(text) == expected
+
+
+@pytest.mark.parametrize("shown", ["शुक्रवार, 14 फरवरी, 2020", "Friday, February 14, 2020", "14 फरवरी 2020 9:42 अपराह्न"])
+def test_a_hindi_byline_date_in_another_form_stays_out_of_the_dateline(shown: str) -> None:
+    html = _page(HINDI_FOLDER).replace(BYLINE, f"बीएस संवाददाता / नई दिल्ली&nbsp;{shown}")
+    article = extract(html, STORY).article
+    assert article.dateline == "नई दिल्ली"
+    assert article.datePublishedRaw == shown
+    assert article.datePublished is not None and article.datePublished.startswith("2020-02-14")
