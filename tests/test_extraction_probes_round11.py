@@ -94,3 +94,53 @@ def test_a_hindi_byline_date_in_another_form_stays_out_of_the_dateline(shown: st
     assert article.dateline == "नई दिल्ली"
     assert article.datePublishedRaw == shown
     assert article.datePublished is not None and article.datePublished.startswith("2020-02-14")
+
+
+# --- the generic layout ----------------------------------------------------------------------------------
+
+GENERIC_URL = "https://www.business-standard.com/markets/news/rupee-ends-at-record-low-126051200877_1.html"
+LD_ARTICLE = {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    "headline": "Rupee ends at record low",
+    "datePublished": "2026-05-12T16:20:00+05:30",
+    "author": {"@type": "Person", "name": "Anjali Kumari"},
+}
+OPEN_GRAPH = (
+    '<meta property="og:type" content="article"><meta property="og:title" content="Rupee ends at record low">'
+    '<meta property="article:published_time" content="2026-05-12T16:20:00+05:30">'
+)
+STORY_IN_DIVS = (
+    '<div class="cookie-banner"><p>We use cookies to improve your experience on our site.</p></div>'
+    "<header><nav><a href='/'>Home</a></nav></header><main><h1>Rupee ends at record low</h1>"
+    "<div class='story-text'><p>The rupee closed at a record low on Tuesday as importers rushed to buy dollars.</p>"
+    "<p>Traders said the central bank sold dollars to slow the fall.</p></div>"
+    "<div class='related-stories'><p>Sensex falls 500 points as banks drag, and other stories of the day</p></div></main>"
+    "<footer><p>Copyright 2026 Business Standard Private Ltd. All rights reserved.</p></footer>"
+)
+
+
+def _generic_page(head: str, body: str) -> str:
+    return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Rupee</title>{head}</head><body>{body}</body></html>'
+
+
+def _ld(data: dict[str, Any]) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+@pytest.mark.parametrize("head", [OPEN_GRAPH, _ld(LD_ARTICLE)], ids=["opengraph", "json-ld-without-articleBody"])
+def test_a_generic_page_without_an_article_element_keeps_its_story(head: str) -> None:
+    # A CMS of no known layout that draws the story in <div>s: its paragraphs after the headline are
+    # the body, not the cookie notice before it, the related stories or the footer.
+    article = extract(_generic_page(head, STORY_IN_DIVS), GENERIC_URL).article
+    assert article.layout == "generic"
+    assert article.articleBody == (
+        "The rupee closed at a record low on Tuesday as importers rushed to buy dollars.\n"
+        "Traders said the central bank sold dollars to slow the fall."
+    )
+
+
+def test_a_generic_page_names_its_topics_in_its_keywords_meta() -> None:
+    head = OPEN_GRAPH + '<meta name="news_keywords" content="Rupee, Forex, RBI">'
+    article = extract(_generic_page(head, STORY_IN_DIVS), GENERIC_URL).article
+    assert article.topics == ["Rupee", "Forex", "RBI"]

@@ -1,7 +1,8 @@
 """The last resort: a page of no known layout whose structured data says it is an article.
 
 JSON-LD ``NewsArticle``/``Article`` (or OpenGraph ``og:type=article`` with a title) gives the item;
-the body is JSON-LD's ``articleBody``, else the page's ``<article>`` or ``[itemprop=articleBody]``.
+the body is JSON-LD's ``articleBody``, else the page's ``<article>`` or ``[itemprop=articleBody]``,
+else the block of paragraphs after the headline.
 Items of this layout are counted (``article/layout/generic``), so a redesign shows in the run.
 """
 
@@ -48,17 +49,41 @@ class Generic(ArticlePage):
         re.I,
     )
 
+    # A page with no <article> at all (a CMS that draws the story in <div>s): the paragraphs after the
+    # headline, where there is one (a cookie notice or a teaser before it is not the story).
+    PARAGRAPHS_AFTER_HEADLINE = XPath("(//h1)[1]/following::p")
+    PARAGRAPHS = XPath("//p")
+
     @cached_property
     def body_element(self) -> _Element | None:
         found = first(self.ITEMPROP_BODY, self.page.root)
         if found is not None:
             return found
         articles = select(self.ARTICLES, self.page.root)
+        if not articles:
+            return self.paragraphs_holder()
         if len(articles) < 2:
-            return articles[0] if articles else None
+            return articles[0]
         headline = first(self.HEADLINE, self.page.root)
         holding = [a for a in articles if headline is not None and any(above is a for above in headline.iterancestors())]
         return holding[-1] if holding else max(articles, key=lambda article: len(text_content(article)))
+
+    def paragraphs_holder(self) -> _Element | None:
+        """The element whose own paragraphs hold the most text, outside what is not the story (the
+        page's header, footer, navigation, asides, and blocks named for sharing, related stories, ads)."""
+        paragraphs = select(self.PARAGRAPHS_AFTER_HEADLINE, self.page.root) or select(self.PARAGRAPHS, self.page.root)
+        text: dict[_Element, int] = {}
+        for paragraph in paragraphs:
+            holder = paragraph.getparent()
+            if holder is None:
+                continue
+            if holder not in text:
+                if self.not_story(paragraph) or any(self.not_story(above) for above in paragraph.iterancestors()):
+                    continue
+                text[holder] = 0
+            text[holder] += len(text_content(paragraph).strip())
+        best = max(text, key=text.__getitem__, default=None)
+        return best if best is not None and text[best] else None
 
     def not_story(self, element: _Element) -> bool:
         """Whether an element inside the story's container is not the story."""
@@ -104,8 +129,10 @@ class Generic(ArticlePage):
         return super().section() or self.pick("section", fallbacks=((META, lambda: self.page.meta("article:section")),))
 
     def meta_topics(self) -> list[str]:
-        """OpenGraph's topics: one article:tag per topic."""
-        return unique(name for tag in self.page.meta_values("article:tag") for name in split_list(tag))
+        """OpenGraph's topics: one article:tag per topic; else the keywords meta, comma-separated
+        (``news_keywords``, which news sites write for their stories, then ``keywords``)."""
+        tags = unique(name for tag in self.page.meta_values("article:tag") for name in split_list(tag))
+        return tags or split_list(self.page.meta("news_keywords", "keywords"))
 
     def topics(self) -> list[str]:
         return self.pick("topics", (JSON_LD, self.ld_topics), fallbacks=((META, self.meta_topics),)) or []
