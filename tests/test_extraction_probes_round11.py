@@ -144,3 +144,16 @@ def test_a_generic_page_names_its_topics_in_its_keywords_meta() -> None:
     head = OPEN_GRAPH + '<meta name="news_keywords" content="Rupee, Forex, RBI">'
     article = extract(_generic_page(head, STORY_IN_DIVS), GENERIC_URL).article
     assert article.topics == ["Rupee", "Forex", "RBI"]
+
+
+def test_a_hindi_page_of_no_known_layout_is_read_without_its_json_ld_quirks() -> None:
+    # The Hindi edition's JSON-LD prefixes the headline with the site's name, cuts the description at
+    # 200 bytes and names a placeholder image (SITE.md); its mobile twin or a redesign, read by the
+    # generic layout, carries the same JSON-LD.
+    html = _page(HINDI_FOLDER).replace("width='600'", "width='640'").replace('width="600"', 'width="640"')
+    article = extract(html, "https://m.bshindi.com/storypage.php?autono=166607").article
+    assert (article.layout, article.articleId, article.inLanguage) == ("generic", "hi-166607", "hi")
+    assert article.headline == "बजट में राजकोषीय घाटे का लक्ष्य बढ़ा, पूंजीगत खर्च पर जोर"
+    expected = json.loads((HINDI_FOLDER / "expected.json").read_text(encoding="utf-8"))
+    assert article.description == expected["description"], "the whole meta description, not JSON-LD's 200-byte cut"
+    assert article.mainImage is None, "JSON-LD's image is the nopreview placeholder"

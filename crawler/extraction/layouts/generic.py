@@ -12,12 +12,14 @@ import re
 
 from lxml.etree import _Element
 
-from ..article import Link
+from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import split_list, unique
 from ..page import Page
 from ..text import block_paragraphs
+from ..urls import on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_content, text_of
+from .hindi import real_picture
 from .selectors import XPath
 
 
@@ -84,6 +86,35 @@ class Generic(ArticlePage):
             text[holder] += len(text_content(paragraph).strip())
         best = max(text, key=text.__getitem__, default=None)
         return best if best is not None and text[best] else None
+
+    @cached_property
+    def hindi(self) -> bool:
+        """Whether the page is the Hindi edition's, whose JSON-LD prefixes the headline with the site's
+        name, cuts the description at 200 bytes and names a placeholder for the image (SITE.md): a
+        page of it in a layout the rules do not know (its mobile twin's, a redesign) has them too."""
+        return on_hindi_edition(self._canonical) or on_hindi_edition(self.page.url)
+
+    def headline(self) -> str | None:
+        if not self.hindi:
+            return super().headline()
+        return self.pick(
+            "headline",
+            (META, lambda: self.page.meta("og:title")),
+            (DOM, lambda: element_text(first(self.HEADLINE, self.page.root))),
+            fallbacks=((JSON_LD, self.ld_headline),),
+        )
+
+    def description(self) -> str | None:
+        if not self.hindi:
+            return super().description()
+        return self.pick(
+            "description", (META, lambda: self.page.meta("og:description", "description")), fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))),)
+        )
+
+    def mainImage(self) -> Image | None:
+        if not self.hindi:
+            return super().mainImage()
+        return self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), fallbacks=((META, lambda: real_picture(self.meta_image())),))
 
     def not_story(self, element: _Element) -> bool:
         """Whether an element inside the story's container is not the story."""
