@@ -157,3 +157,27 @@ def test_a_hindi_page_of_no_known_layout_is_read_without_its_json_ld_quirks() ->
     expected = json.loads((HINDI_FOLDER / "expected.json").read_text(encoding="utf-8"))
     assert article.description == expected["description"], "the whole meta description, not JSON-LD's 200-byte cut"
     assert article.mainImage is None, "JSON-LD's image is the nopreview placeholder"
+
+
+LIVE_BLOG = {
+    "@context": "https://schema.org",
+    "@type": "LiveBlogPosting",
+    "headline": "Budget 2026 live: FM presents the Union Budget",
+    "datePublished": "2026-02-01T10:00:00+05:30",
+    "author": {"@type": "Organization", "name": "BS Web Team"},
+    "liveBlogUpdate": [
+        {"@type": "BlogPosting", "headline": "FM begins her speech", "articleBody": "The finance minister began her speech at 11 am."},
+        {"@type": "BlogPosting", "headline": "Fiscal deficit target", "articleBody": "The deficit target for next year is 4.4 per cent."},
+    ],
+}
+LIVE_UPDATES = "FM begins her speech\nThe finance minister began her speech at 11 am.\nFiscal deficit target\nThe deficit target for next year is 4.4 per cent."
+
+
+@pytest.mark.parametrize("story", [None, "Follow the live updates of the Budget."], ids=["updates-only", "story-and-updates"])
+def test_a_generic_live_blog_carries_its_json_ld_updates(story: str | None) -> None:
+    # A live blog of no known layout: its updates, which JSON-LD lists, are its body (without a story
+    # of its own it was dropped for a missing body), after its story when it has one.
+    data = LIVE_BLOG if story is None else {**LIVE_BLOG, "articleBody": story}
+    article = extract(_generic_page(_ld(data), "<h1>Budget 2026 live: FM presents the Union Budget</h1>"), GENERIC_URL).article
+    assert (article.layout, article.isLiveBlog) == ("generic", True)
+    assert article.articleBody == (LIVE_UPDATES if story is None else f"{story}\n{LIVE_UPDATES}")

@@ -176,8 +176,21 @@ class Generic(ArticlePage):
         if not self.page.complete:
             self.provenance.flags.add("body-cut")
 
+    def with_updates(self, paragraphs: list[str]) -> list[str]:
+        """A live blog's story followed by the updates its JSON-LD lists (``liveBlogUpdate``) that the
+        story does not hold already; other stories as they are, and nothing for no story."""
+        if not paragraphs or not self.isLiveBlog():
+            return paragraphs
+        held = set(paragraphs)
+        return paragraphs + [update for update in self.ld_live_updates() if update not in held]
+
     def body_sources(self) -> BodySources:
-        return ((JSON_LD, self.ld_body), (DOM, self.dom_body))
+        # A live blog whose JSON-LD has no story of its own but its updates: the updates are the body.
+        return (
+            (JSON_LD, lambda: self.with_updates(self.ld_body())),
+            (DOM, lambda: self.with_updates(self.dom_body())),
+            (JSON_LD, self.ld_live_updates),
+        )
 
     def isPremium(self) -> bool:
         # JSON-LD's body is taken first here, so no "truncated-dom" is ever noted: the page's own
