@@ -4,6 +4,7 @@ and the generic last-resort layout, each checked against what a reader of the pa
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -181,3 +182,15 @@ def test_a_generic_live_blog_carries_its_json_ld_updates(story: str | None) -> N
     article = extract(_generic_page(_ld(data), "<h1>Budget 2026 live: FM presents the Union Budget</h1>"), GENERIC_URL).article
     assert (article.layout, article.isLiveBlog) == ("generic", True)
     assert article.articleBody == (LIVE_UPDATES if story is None else f"{story}\n{LIVE_UPDATES}")
+
+
+@pytest.mark.parametrize("suffix", ["/", "?amp_js_v=0.1", "#top"])
+def test_a_hindi_amp_page_naming_itself_fetched_with_a_query_or_slash_gets_the_desktop_url(suffix: str) -> None:
+    # Its canonical link names the AMP page itself (no page of its own): the story's is storypage.php,
+    # also when the AMP page was fetched with AMP's query or a slash after its file.
+    amp = f"{HINDI}/article-amp/economy/section_economy-166607_1.html"
+    html = re.sub(r'<link rel="canonical" href="[^"]*">', f'<link rel="canonical" href="{amp}">', _page(HINDI_AMP_FOLDER), count=1)
+    html = html.replace(f'<meta property="og:url" content="{STORY}"/>', "").replace(f', "@id": "{STORY}"', "")
+    assert STORY not in html
+    article = extract(html, amp + suffix).article
+    assert (article.articleId, article.canonicalUrl) == ("hi-166607", STORY)

@@ -65,6 +65,16 @@ def figure_caption(picture: _Element | None) -> str | None:
     return element_text(next(figure.iterchildren("figcaption"), None))
 
 
+def _same_file(one: str, other: str) -> bool:
+    """Whether two URLs name the same file of the same host, whatever their scheme, query, fragment or a
+    slash after the file (the AMP page fetched as ``…_1.html?amp_js_v=0.1`` names itself without them)."""
+    try:
+        first_parts, other_parts = urlsplit(one), urlsplit(other)
+        return (first_parts.hostname, first_parts.path.rstrip("/")) == (other_parts.hostname, other_parts.path.rstrip("/"))
+    except ValueError:
+        return False
+
+
 class AmpV1(CmsStory, ArticlePage):
     """The AMP twin of a current-site article."""
 
@@ -84,7 +94,7 @@ class AmpV1(CmsStory, ArticlePage):
         canonical = self._canonical
         # A Hindi AMP path without /amp stripped is the mobile twin's form, not the story's page: without a
         # canonical link of its own, the story's is the desktop storypage.php, as the site's links write it.
-        if self.hindi and urlsplit(self.page.url).path.startswith("/article-amp/") and canonical in (None, strip_amp(self.page.url)):
+        if self.hindi and urlsplit(self.page.url).path.startswith("/article-amp/") and (canonical is None or _same_file(canonical, strip_amp(self.page.url))):
             return hindi_story_url(self.articleId() or "") or canonical
         return canonical
 
