@@ -194,3 +194,20 @@ def test_a_hindi_amp_page_naming_itself_fetched_with_a_query_or_slash_gets_the_d
     assert STORY not in html
     article = extract(html, amp + suffix).article
     assert (article.articleId, article.canonicalUrl) == ("hi-166607", STORY)
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ('<meta property="article:author" content="Anjali Kumari">', ["Anjali Kumari"]),
+        ('<meta property="article:author" content="https://www.facebook.com/anjali.kumari">', []),
+        ('<meta name="author" content="Business Standard">', []),
+    ],
+    ids=["opengraph-author", "opengraph-author-profile-url", "author-meta-is-the-site"],
+)
+def test_an_opengraph_page_names_its_authors_as_opengraph_does(meta: str, expected: list[str]) -> None:
+    # OpenGraph's own author property names the author; the site's name in the author meta (a story
+    # without a byline) is no author, as JSON-LD's publisher named as the author is none.
+    head = OPEN_GRAPH + '<meta property="og:site_name" content="Business Standard">' + meta
+    article = extract(_generic_page(head, STORY_IN_DIVS), GENERIC_URL).article
+    assert [a.name for a in article.authors] == expected

@@ -15,10 +15,10 @@ from lxml.etree import _Element
 from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import split_list, unique
-from ..page import Page
+from ..page import Page, dig
 from ..text import block_paragraphs
 from ..urls import on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, select, text_content, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_names, element_text, first, first_text_of, select, text_content, text_of
 from .hindi import real_picture
 from .selectors import XPath
 
@@ -149,6 +149,16 @@ class Generic(ArticlePage):
             if name:
                 found.setdefault(name.casefold(), Link(name=name, url=self.link(link.get("href")) if link is not None else None))
         return list(found.values())
+
+    def meta_authors(self) -> list[Link]:
+        """The author meta, else OpenGraph's ``article:author`` (one per author; a profile's URL there
+        names nobody); the site's own name (``og:site_name``, JSON-LD's publisher), which some CMSs
+        write there for a story without a byline, is no author."""
+        authors = super().meta_authors() or [
+            Link(name=name) for value in self.page.meta_values("article:author") if "://" not in value for name in author_names(value)
+        ]
+        site = first_text_of(dig(self.page.ld_resolved(self.ld.get("publisher")), "name")) or self.page.meta("og:site_name")
+        return [author for author in authors if not site or author.name.casefold() != site.casefold()]
 
     def authors(self) -> list[Link]:
         # Read only when JSON-LD names no author: a page of another CMS may mark its byline up as
