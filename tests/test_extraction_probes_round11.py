@@ -82,6 +82,10 @@ def test_a_saved_hindi_page_whose_canonical_host_is_in_capitals_is_read_as_the_h
         ("बृहस्पतिवार, 13 फरवरी 2020 09:42 PM IST", "2020-02-13T21:42:00+05:30"),
         ("14 फरवरी, 2020 09:42 अपराह्न", "2020-02-14T21:42:00+05:30"),
         ("१४ फरवरी २०२० ०९:४२ पूर्वाह्न", "2020-02-14T09:42:00+05:30"),
+        # Read every way its English twin is: to the second, an offset, "बजे" as "hrs".
+        ("14 फ़रवरी 2020 21:42:56", "2020-02-14T21:42:56+05:30"),
+        ("शुक्रवार, 14 फ़रवरी 2020 21:42:56 +0530", "2020-02-14T21:42:56+05:30"),
+        ("14 फरवरी 2020, 21:42 बजे IST", "2020-02-14T21:42:00+05:30"),
     ],
 )
 def test_hindi_weekdays_and_clock_halves_are_read(text: str, expected: str) -> None:

@@ -184,6 +184,10 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     text = clean_text(value)
     if not text:
         return None
+    if not text.isascii():
+        # A date in Hindi goes every way an English one goes ("14 फ़रवरी 2020 21:42:56" is an RFC 822
+        # date without its weekday and zone once its month is "February").
+        text = _in_english(text)
     parsed: datetime | None = _site_display_date(text)
     if parsed is not None:
         return _in_range_ist(parsed)
@@ -281,7 +285,8 @@ HINDI_WEEKDAYS = {
     "शुक्रवार": "Friday", "शनिवार": "Saturday", "रविवार": "Sunday", "इतवार": "Sunday",
 }
 HINDI_MERIDIEM = {"पूर्वाह्न": "AM", "पूर्वान्ह": "AM", "अपराह्न": "PM", "अपरान्ह": "PM"}
-_HINDI_WORDS = {**HINDI_MONTHS, **HINDI_WEEKDAYS, **HINDI_MERIDIEM}
+# "21:42 बजे" (o'clock) is the Indian English "21:42 hrs".
+_HINDI_WORDS = {**HINDI_MONTHS, **HINDI_WEEKDAYS, **HINDI_MERIDIEM, "बजे": "hrs"}
 _HINDI_WORD = re.compile("|".join(sorted(_HINDI_WORDS, key=len, reverse=True)))
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
