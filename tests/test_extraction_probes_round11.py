@@ -215,3 +215,39 @@ def test_an_opengraph_page_names_its_authors_as_opengraph_does(meta: str, expect
     head = OPEN_GRAPH + '<meta property="og:site_name" content="Business Standard">' + meta
     article = extract(_generic_page(head, STORY_IN_DIVS), GENERIC_URL).article
     assert [a.name for a in article.authors] == expected
+
+
+OWN_STORY = {
+    **LD_ARTICLE,
+    "headline": "Rupee ends at record low",
+    "articleBody": "The rupee closed at a record low on Tuesday.",
+    # The slug was edited after the feed listed the story: the same story, by its id.
+    "mainEntityOfPage": {"@type": "WebPage", "@id": "https://www.business-standard.com/markets/news/rupee-slides-to-new-low-126051200877_1.html"},
+}
+TEASER = {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    "headline": "Sensex falls 500 points as banks drag",
+    "datePublished": "2026-05-11T15:40:00+05:30",
+    "author": "Press Trust of India",
+    "image": "https://bsmedia.business-standard.com/_media/bs/img/article/2026-05/11/sensex.jpg",
+    "articleBody": "The Sensex fell 500 points on Monday.",
+    "url": "https://www.business-standard.com/markets/news/sensex-falls-500-points-126051100412_1.html",
+}
+
+
+def test_the_json_ld_article_naming_this_story_under_another_slug_beats_a_fuller_teaser() -> None:
+    html = _generic_page(_ld(TEASER) + _ld(OWN_STORY), "<h1>Rupee ends at record low</h1>")
+    article = extract(html, GENERIC_URL).article
+    assert (article.headline, article.datePublished) == ("Rupee ends at record low", "2026-05-12T16:20:00+05:30")
+
+
+def test_a_lone_json_ld_teaser_of_another_story_is_not_read_as_this_page() -> None:
+    # The related story's headline, date and body under this page's id would be an item of the wrong story.
+    with pytest.raises(NotAnArticle) as refused:
+        extract(_generic_page(_ld(TEASER), "<h1>Rupee ends at record low</h1>"), GENERIC_URL)
+    assert refused.value.reason == "unknown-layout"
+    # With OpenGraph's article metadata the page is read, from its own markup only.
+    article = extract(_generic_page(OPEN_GRAPH + _ld(TEASER), STORY_IN_DIVS), GENERIC_URL).article
+    assert (article.headline, article.datePublished, article.authors) == ("Rupee ends at record low", "2026-05-12T16:20:00+05:30", [])
+    assert article.articleBody is not None and "Sensex" not in article.articleBody

@@ -22,6 +22,7 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_co
 
 from .lazy import cached_property
 from .normalize import clean_text, strip_amp
+from .urls import page_article_id
 
 JsonObject = dict[str, Any]
 
@@ -216,10 +217,19 @@ def _same_page_key(url: Any) -> str | None:
         return None
 
 
+def _ld_page_urls(obj: JsonObject) -> list[Any]:
+    """What a JSON-LD object says it is the main thing of (``url``, ``mainEntityOfPage``, ``@id``)."""
+    return [obj.get("url"), obj.get("@id"), obj.get("mainEntityOfPage"), dig(obj, "mainEntityOfPage", "@id"), dig(obj, "mainEntityOfPage", "url")]
+
+
 def _ld_page_keys(obj: JsonObject) -> set[str]:
-    """The pages a JSON-LD object says it is the main thing of (``url``, ``mainEntityOfPage``, ``@id``)."""
-    urls = [obj.get("url"), obj.get("@id"), obj.get("mainEntityOfPage"), dig(obj, "mainEntityOfPage", "@id"), dig(obj, "mainEntityOfPage", "url")]
-    return {key for url in urls if (key := _same_page_key(url))}
+    """The pages a JSON-LD object says it is the main thing of."""
+    return {key for url in _ld_page_urls(obj) if (key := _same_page_key(url))}
+
+
+def _story_ids(urls: Iterable[Any]) -> set[str]:
+    """The article ids of the stories ``urls`` name (the slug, the scheme and the AMP form aside)."""
+    return {found for url in urls if isinstance(url, str) and (found := page_article_id(None, url.strip()))}
 
 
 # --- bytes to text ------------------------------------------------------------------------------
@@ -499,21 +509,35 @@ class Page:
         """The JSON-LD NewsArticle (or kin) of this page; empty when there is none.
 
         Pages may hold others (a teaser of another story, a stub of this one): the order of blocks is
-        not relied on. The one whose URL is the page's wins, then one that names no page, and one that
-        names another page last; among them the fullest, the first on a tie.
+        not relied on. The one whose URL is the page's wins, then one naming its story under another
+        slug, then one that names no page, and one that names another page last; among them the
+        fullest, the first on a tie.
         """
         articles = [obj for obj in self.json_ld if ld_types(obj) & ARTICLE_TYPES]
         if len(articles) < 2:
             return articles[0] if articles else {}
+        stories = self.story_ids
         here = {key for url in (self.url, self.canonical) if (key := _same_page_key(url))}
 
         def rank(obj: JsonObject) -> tuple[int, int]:
-            # About this page first; then one that names no page; one about another page last.
+            # About this page by its URL first, then by its story's id under another slug; then one that
+            # names no page; one about another page last.
             pages = _ld_page_keys(obj)
-            about = 1 if here & pages else -1 if pages and here else 0
+            about = 2 if here & pages else 1 if stories & _story_ids(_ld_page_urls(obj)) else -1 if pages and here else 0
             return about, sum(bool(obj.get(key)) for key in _ARTICLE_KEYS)
 
         return max(articles, key=rank)
+
+    @cached_property
+    def story_ids(self) -> set[str]:
+        """The article ids the page's URL and canonical URL name."""
+        return _story_ids((self.url, self.canonical))
+
+    def names_other_stories(self, obj: JsonObject) -> bool:
+        """Whether a JSON-LD object names stories (by their ids), none of them this page's: a related
+        story's teaser written as an article of its own."""
+        named = _story_ids(_ld_page_urls(obj))
+        return bool(named) and bool(self.story_ids) and not named & self.story_ids
 
     @cached_property
     def has_next_data(self) -> bool:
