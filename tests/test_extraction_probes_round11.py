@@ -251,3 +251,19 @@ def test_a_lone_json_ld_teaser_of_another_story_is_not_read_as_this_page() -> No
     article = extract(_generic_page(OPEN_GRAPH + _ld(TEASER), STORY_IN_DIVS), GENERIC_URL).article
     assert (article.headline, article.datePublished, article.authors) == ("Rupee ends at record low", "2026-05-12T16:20:00+05:30", [])
     assert article.articleBody is not None and "Sensex" not in article.articleBody
+
+
+def test_a_generic_page_dated_by_microdata_keeps_its_dates_out_of_its_body() -> None:
+    # Another CMS's page without JSON-LD or OpenGraph times states them as microdata where it shows
+    # them: the item has its dates (it was dropped for a missing datePublished), its body not their text.
+    body = (
+        '<article><h1>Rupee ends at record low</h1><p class="meta">By <span itemprop="author">Anjali Kumari</span> | '
+        '<time itemprop="datePublished" datetime="2026-05-12T16:20:00+05:30">May 12, 2026</time> | Updated '
+        '<time itemprop="dateModified" datetime="2026-05-12T18:05:00+05:30">6:05 PM</time></p>'
+        "<p>The rupee closed at a record low on Tuesday.</p></article>"
+    )
+    head = '<meta property="og:type" content="article"><meta property="og:title" content="Rupee ends at record low">'
+    article = extract(_generic_page(head, body), GENERIC_URL).article
+    assert (article.datePublished, article.dateModified) == ("2026-05-12T16:20:00+05:30", "2026-05-12T18:05:00+05:30")
+    assert [a.name for a in article.authors] == ["Anjali Kumari"]
+    assert article.articleBody == "The rupee closed at a record low on Tuesday."

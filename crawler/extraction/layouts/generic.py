@@ -54,6 +54,22 @@ class Generic(ArticlePage):
     # also run together with what it lists, as WordPress's Jetpack writes "jp-relatedposts") or
     # ads (a whole class or id, "ad-slot", "advertisement": "ad-free" is no ad).
     NOT_STORY_TAGS = frozenset({"h1", "header", "footer", "nav", "aside", "form"})
+    # Microdata that states the article's metadata where it is shown (its byline, its dates) is no story,
+    # nor is the short line holding it ("By <author> | <date> | Updated <date>").
+    NOT_STORY_ITEMPROPS = frozenset({"author", "datePublished", "dateModified"})
+    METADATA = XPath("//*[@itemprop='author' or @itemprop='datePublished' or @itemprop='dateModified']")
+    LINE_TAGS = frozenset({"p", "li", "dd"})
+    METADATA_LINE_MOST = 200  # characters: a paragraph of the story naming its author is longer
+
+    @cached_property
+    def metadata_lines(self) -> set[_Element]:
+        """The lines that show the article's microdata metadata and little else."""
+        lines = set()
+        for found in select(self.METADATA, self.page.root):
+            line = next((above for above in found.iterancestors() if above.tag in self.LINE_TAGS), None)
+            if line is not None and len(text_content(line).strip()) <= self.METADATA_LINE_MOST:
+                lines.add(line)
+        return lines
     NOT_STORY_NAMES = re.compile(
         r"(?:^|[\s_-])(?:share|sharing|social|related(?:posts|stories|articles|links)?|comments?|newsletter|subscribe|promo|byline)(?:$|[\s_-])"
         r"|(?:^|\s)(?:ads?|ad-slot|ad-container|advert\w*)(?:$|\s)",
@@ -127,7 +143,7 @@ class Generic(ArticlePage):
 
     def not_story(self, element: _Element) -> bool:
         """Whether an element inside the story's container is not the story."""
-        if element.tag in self.NOT_STORY_TAGS:
+        if element.tag in self.NOT_STORY_TAGS or element.get("itemprop") in self.NOT_STORY_ITEMPROPS or element in self.metadata_lines:
             return True
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
         return names != " " and self.NOT_STORY_NAMES.search(names) is not None
@@ -173,6 +189,27 @@ class Generic(ArticlePage):
         # Read only when JSON-LD names no author: a page of another CMS may mark its byline up as
         # microdata instead (then the author meta, which some fill with the site's name, is not needed).
         return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((DOM, self.microdata_authors), (META, self.meta_authors))) or []
+
+    # Microdata's dates, on the element that shows them (<time itemprop="datePublished" datetime=…>, a
+    # <span> with a content attribute): a page without JSON-LD or OpenGraph's times states them so.
+    MICRODATA_PUBLISHED = XPath("//*[@itemprop='datePublished'][not(self::meta)]")
+    MICRODATA_MODIFIED = XPath("//*[@itemprop='dateModified'][not(self::meta)]")
+
+    def microdata_date(self, name: str, selector: XPath) -> str | None:
+        """The date ``name`` as microdata gives it, counted as the DOM's; None when it gives none."""
+        found = first(selector, self.page.root)
+        if found is None:
+            return None
+        value = self.date(text_of(found.get("datetime")) or text_of(found.get("content")) or element_text(found))
+        if value is not None:
+            self.provenance.sources[name] = DOM
+        return value
+
+    def datePublished(self) -> str | None:
+        return super().datePublished() or self.microdata_date("datePublished", self.MICRODATA_PUBLISHED)
+
+    def dateModified(self) -> str | None:
+        return super().dateModified() or self.microdata_date("dateModified", self.MICRODATA_MODIFIED)
 
     def section(self) -> str | None:
         # A page with OpenGraph alone names its section in article:section.
