@@ -54,13 +54,15 @@ def test_a_hindi_listing_url_holds_no_story_id(url: str) -> None:
 def test_a_related_hindi_amp_story_is_listed_by_its_desktop_url() -> None:
     # The Hindi AMP story's page on the desktop is storypage.php (its canonical link, the AMP layout's
     # canonicalUrl), not the English site's /article/ twin of the AMP path, which the Hindi site does not serve.
+    # Every other form of a story's link is that canonical URL too (one story, one URL to fetch it by).
     related = (
         '<h2>Also Read</h2><ul><li><a href="https://hindi.business-standard.com/article-amp/markets/section_markets-166712_1.html">'
-        "शेयर बाजार में तेजी</a></li></ul>"
+        "शेयर बाजार में तेजी</a></li>"
+        '<li><a href="http://m.bshindi.com/storypage.php?autono=172480&amp;tp=on">कंपनी खबर</a></li></ul>'
     )
     html = _page(HINDI_AMP_FOLDER).replace("</body>", related + "</body>")
     article = extract(html, f"{HINDI}/article-amp/economy/section_economy-166607_1.html").article
-    assert [r.url for r in article.alsoRead] == [f"{HINDI}//storypage.php?autono=166712"]
+    assert [r.url for r in article.alsoRead] == [f"{HINDI}//storypage.php?autono=166712", f"{HINDI}//storypage.php?autono=172480"]
     assert article_fetch_url(f"{HINDI}/article-amp/markets/section_markets-166712_1.html?amp_js_v=0.1") == f"{HINDI}//storypage.php?autono=166712"
 
 

@@ -113,9 +113,11 @@ _SLASH_AFTER_FILE = re.compile(r"(\.html?)/(?=$|[?#])", re.IGNORECASE)
 def article_fetch_url(url: str) -> str:
     """The URL to fetch an article by: AMP forms become the canonical path, a slash after the file and
     fragments go (one story, one URL: two spellings would be fetched twice, by different workers too)."""
-    if "/article-amp/" in url and on_hindi_edition(url):
-        # The Hindi edition's AMP story is served on the desktop from storypage.php, as its canonical
-        # link and every layout's canonicalUrl say, not at the English site's /article/ twin of the path.
+    if on_hindi_edition(url):
+        # A Hindi-edition story in any of its forms (AMP, the mobile twin, storypage.php with a tag or
+        # over http) is fetched by its canonical URL, the desktop storypage.php its canonical link and
+        # every layout's canonicalUrl name; not at the English site's /article/ twin of the AMP path,
+        # which the Hindi site does not serve. (A story numbered as the English ones keeps its URL.)
         story = hindi_article_id(url)
         desktop = hindi_story_url(story) if story else None
         if desktop:
