@@ -188,6 +188,10 @@ def parse_date(value: str | int | float | None) -> datetime | None:
         # A date in Hindi goes every way an English one goes ("14 फ़रवरी 2020 21:42:56" is an RFC 822
         # date without its weekday and zone once its month is "February").
         text = _in_english(text)
+        if _DEVANAGARI_LETTER(_DISPLAY_NOISE.sub("", text)) is not None:
+            # A Hindi word left that no English one stands for ("5:30 शाम", evening; "9:42 रात", night;
+            # "9:42 बजे" of either half) may change the hour, and the English parsers would skip it.
+            return None
     parsed: datetime | None = _site_display_date(text)
     if parsed is not None:
         return _in_range_ist(parsed)
@@ -285,15 +289,24 @@ HINDI_WEEKDAYS = {
     "शुक्रवार": "Friday", "शनिवार": "Saturday", "रविवार": "Sunday", "इतवार": "Sunday",
 }
 HINDI_MERIDIEM = {"पूर्वाह्न": "AM", "पूर्वान्ह": "AM", "अपराह्न": "PM", "अपरान्ह": "PM"}
-# "21:42 बजे" (o'clock) is the Indian English "21:42 hrs".
-_HINDI_WORDS = {**HINDI_MONTHS, **HINDI_WEEKDAYS, **HINDI_MERIDIEM, "बजे": "hrs"}
+_HINDI_WORDS = {**HINDI_MONTHS, **HINDI_WEEKDAYS, **HINDI_MERIDIEM}
 _HINDI_WORD = re.compile("|".join(sorted(_HINDI_WORDS, key=len, reverse=True)))
+# "21:42 बजे" (o'clock) is the Indian English "21:42 hrs", when its hour is one only a 24-hour clock
+# shows (0, 13 to 23). "9:42 बजे" is as often the evening's ("रात 9:42 बजे", a word the date may
+# leave out), and "12:30 बजे" noon or midnight: the date is not read, rather than read at a wrong hour.
+_HINDI_OCLOCK = re.compile(r"(?<![\d:.])(\d{1,2})([:.]\d\d(?:[:.]\d\d)?)\s*बजे")
+
+
+def _oclock(found: re.Match[str]) -> str:
+    hour = int(found.group(1))
+    return f"{found.group(1)}{found.group(2)} hrs" if hour == 0 or 13 <= hour <= 23 else found.group()
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_DEVANAGARI_LETTER = re.compile("[\u0900-\u0963\u0970-\u097f]").search  # (not its digits, which are read, nor its full stops)
 
 
 def _in_english(text: str) -> str:
     """A date written with Hindi month or weekday names, Devanagari digits or a Hindi AM/PM, as strptime reads it."""
-    return _HINDI_WORD.sub(lambda found: _HINDI_WORDS[found.group()], text.translate(_DEVANAGARI_DIGITS))
+    return _HINDI_WORD.sub(lambda found: _HINDI_WORDS[found.group()], _HINDI_OCLOCK.sub(_oclock, text.translate(_DEVANAGARI_DIGITS)))
 
 
 def _display_date(stripped: str) -> datetime | None:
