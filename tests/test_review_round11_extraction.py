@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.extraction import extract
 from crawler.extraction.normalize import normalize_date
 
 URL = "https://www.business-standard.com/markets/news/rupee-ends-at-record-low-126051200877_1.html"
@@ -42,3 +43,91 @@ def _page(head: str, body: str) -> str:
 )
 def test_a_hindi_time_of_an_unknown_half_of_the_day_is_not_read_at_a_wrong_hour(text: str, expected: str | None) -> None:
     assert normalize_date(text) == expected
+
+
+# --- the generic layout's body from the paragraphs after the headline -----------------------------------------
+
+STORY = f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+WHOLE_STORY = f"{P1}\n{P2}\n{P3}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Each paragraph in a block of its own (a CMS's "paragraph" components): all of them, not the longest.
+        f"<h1>Rupee ends at record low</h1><div class='content'><div><p>{P1}</p></div><div><p>{P2}</p></div><div><p>{P3}</p></div></div>",
+        # An older CMS's page of <div>s: its header, sidebar and footer named in ids, around the story's paragraphs.
+        f"<div id='wrapper' class='has-sidebar'><div id='header'><p>{LONG}</p></div><h1>Rupee ends at record low</h1>{STORY}"
+        f"<div id='sidebar'><p>{LONG}</p></div><div id='footer'><p>{LONG}</p><p>{LONG}</p></div></div>",
+        # Blocks after the story longer than it: a cookie notice, comments (Disqus, microdata Comments), lists of other stories.
+        f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div><div class='cookie-consent'><p>{LONG} {LONG} {LONG}</p></div>",
+        f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div><div id='disqus_thread'><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div>",
+        f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div><div class='c'><div itemscope itemtype='https://schema.org/Comment'>"
+        f"<p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div></div>",
+        f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div><div class='more-from-section'><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div>",
+        f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div><div class='trending-news'><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div>",
+        # A layout's state in the story's own class ("has-sidebar") does not make it the sidebar.
+        f"<div class='title'><h1>Rupee ends at record low</h1></div><div class='content has-sidebar'>{STORY}</div>",
+    ],
+    ids=["paragraph-blocks", "html4-chrome", "cookie-notice", "disqus", "comment-items", "more-from", "trending", "has-sidebar"],
+)
+def test_a_generic_page_without_article_element_reads_its_whole_story_and_nothing_else(body: str) -> None:
+    article = extract(_page(HEAD + PUBLISHED, body), URL).article
+    assert article.layout == "generic"
+    assert article.articleBody == WHOLE_STORY
+
+
+# --- the generic layout's microdata dates: the story's own ------------------------------------------------------
+
+TEASER_ITEM = (
+    "<div class='trending'><div itemscope itemtype='https://schema.org/NewsArticle'><a href='/markets/news/x-126051000100_1.html'>"
+    "Sensex falls</a> <time itemprop='datePublished' datetime='2026-05-10T09:00:00+05:30'>May 10</time></div></div>"
+)
+COMMENT_ITEM = (
+    "<div class='c'><div itemscope itemtype='https://schema.org/Comment'><span itemprop='author'>Ravi</span> "
+    "<time itemprop='datePublished' datetime='2026-05-20T09:00:00+05:30'>May 20</time><p>Great article.</p></div></div>"
+)
+OWN_ITEM = (
+    "<div itemscope itemtype='https://schema.org/NewsArticle'><h1 itemprop='headline'>Rupee ends at record low</h1>"
+    f"<time itemprop='datePublished' datetime='2026-05-12T16:20:00+05:30'>May 12</time><div class='story'>{STORY}</div></div>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Another story's teaser before the story: its date is not the story's.
+        (f"{TEASER_ITEM}<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div>", None),
+        (f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div>{TEASER_ITEM}", None),
+        # A reader's comment is dated too.
+        (f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div>{COMMENT_ITEM}", None),
+        # The story's own item after a teaser's.
+        (f"<aside>{TEASER_ITEM}</aside>{OWN_ITEM}{COMMENT_ITEM}", "2026-05-12T16:20:00+05:30"),
+    ],
+    ids=["teaser-before", "teaser-after", "comment", "own-item-after-a-teaser"],
+)
+def test_a_generic_page_takes_only_its_own_microdata_date(body: str, expected: str | None) -> None:
+    article = extract(_page(HEAD, body), URL).article
+    assert article.datePublished == expected
+
+
+# --- the generic layout's OpenGraph authors -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        # A profile written without its scheme, as a path on the site, or as a handle names nobody.
+        ('<meta property="article:author" content="www.facebook.com/anjali.kumari">', []),
+        ('<meta property="article:author" content="facebook.com/anjali.kumari">', []),
+        ('<meta property="article:author" content="/author/anjali-kumari">', []),
+        ('<meta property="article:author" content="@anjalikumari">', []),
+        # The site's name in the author meta is none: OpenGraph's author is then the author, as without it.
+        ('<meta name="author" content="Business Standard"><meta property="article:author" content="Anjali Kumari">', ["Anjali Kumari"]),
+    ],
+    ids=["www", "host", "path", "handle", "site-name-meta"],
+)
+def test_an_opengraph_author_is_a_name(meta: str, expected: list[str]) -> None:
+    head = HEAD + PUBLISHED + '<meta property="og:site_name" content="Business Standard">' + meta
+    article = extract(_page(head, f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div>"), URL).article
+    assert [a.name for a in article.authors] == expected

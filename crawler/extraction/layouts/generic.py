@@ -95,21 +95,58 @@ class Generic(ArticlePage):
         holding = [a for a in articles if headline is not None and any(above is a for above in headline.iterancestors())]
         return holding[-1] if holding else max(articles, key=lambda article: len(text_content(article)))
 
+    # Around a story drawn without <article> (an older CMS's page of <div>s) is the page's chrome, named
+    # in a class or id: its header, footer, sidebar and menus, a cookie or consent notice, comments
+    # (Disqus), lists of other stories (trending, most read, popular, recommended, "more from"). A block
+    # holding the headline is never chrome, and a layout's state ("has-sidebar", "no-header") names none.
+    PAGE_CHROME_NAMES = re.compile(
+        r"(?:^|\s|(?<!\bhas)(?<!\bwith)(?<!\bno)[_-])(?:header|footer|sidebar|menu|nav|navbar|breadcrumbs?|cookies?|consent|gdpr|disqus|trending|popular|most|recommended|more)(?:$|[\s_-])",
+        re.I,
+    )
+    # An item of another kind than the article (a reader's comment, a review) is not the story.
+    OTHER_ITEM_TYPES = re.compile(r"Comment|Review")
+
+    @cached_property
+    def headline_ancestors(self) -> list[_Element]:
+        """The elements around the page's first <h1>, innermost first (none when it has none)."""
+        headline = first(self.HEADLINE, self.page.root)
+        return list(headline.iterancestors()) if headline is not None else []
+
+    @cached_property
+    def headline_holders(self) -> set[_Element]:
+        return set(self.headline_ancestors)
+
+    @cached_property
+    def body_in_paragraphs(self) -> bool:
+        """Whether the story is read from the paragraphs after the headline (a page with no <article>)."""
+        return first(self.ITEMPROP_BODY, self.page.root) is None and first(self.ARTICLES, self.page.root) is None
+
+    def page_chrome(self, element: _Element) -> bool:
+        """Whether an element is the page's chrome around a story drawn without <article>, or an item of
+        another kind (a comment)."""
+        if element.tag in ("body", "html") or element in self.headline_holders:
+            return False
+        if element.get("itemscope") is not None and self.OTHER_ITEM_TYPES.search(element.get("itemtype") or ""):
+            return True
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        return names != " " and self.PAGE_CHROME_NAMES.search(names) is not None
+
     def paragraphs_holder(self) -> _Element | None:
-        """The element whose own paragraphs hold the most text, outside what is not the story (the
-        page's header, footer, navigation, asides, and blocks named for sharing, related stories, ads)."""
+        """The element whose paragraphs hold the most text, outside what is not the story (the page's
+        header, footer, navigation, asides, comments, and blocks named for sharing, related stories,
+        ads). A paragraph counts for its holder and half for the holder's holder: a story whose
+        paragraphs each sit in a block of their own is the block around them all (the outer one on a tie)."""
         paragraphs = select(self.PARAGRAPHS_AFTER_HEADLINE, self.page.root) or select(self.PARAGRAPHS, self.page.root)
-        text: dict[_Element, int] = {}
+        text: dict[_Element, float] = {}
         for paragraph in paragraphs:
-            holder = paragraph.getparent()
-            if holder is None:
+            if self.not_story(paragraph) or any(self.not_story(above) for above in paragraph.iterancestors()):
                 continue
-            if holder not in text:
-                if self.not_story(paragraph) or any(self.not_story(above) for above in paragraph.iterancestors()):
-                    continue
-                text[holder] = 0
-            text[holder] += len(text_content(paragraph).strip())
-        best = max(text, key=text.__getitem__, default=None)
+            length = len(text_content(paragraph).strip())
+            holder = paragraph.getparent()
+            for share, above in ((1.0, holder), (0.5, holder.getparent() if holder is not None else None)):
+                if above is not None and above.tag != "html":
+                    text[above] = text.get(above, 0.0) + share * length
+        best = max(text, key=lambda above: (text[above], -sum(1 for _ in above.iterancestors())), default=None)
         return best if best is not None and text[best] else None
 
     @cached_property
@@ -145,6 +182,8 @@ class Generic(ArticlePage):
         """Whether an element inside the story's container is not the story."""
         if element.tag in self.NOT_STORY_TAGS or element.get("itemprop") in self.NOT_STORY_ITEMPROPS or element in self.metadata_lines:
             return True
+        if self.body_in_paragraphs and self.page_chrome(element):
+            return True
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
         return names != " " and self.NOT_STORY_NAMES.search(names) is not None
 
@@ -175,15 +214,24 @@ class Generic(ArticlePage):
                 found.setdefault(name.casefold(), Link(name=name, url=self.link(link.get("href")) if link is not None else None))
         return list(found.values())
 
+    # What OpenGraph's article:author holds when it is a profile, not a name: a URL with or without its
+    # scheme ("https://…", "//…", "www.facebook.com/…", "facebook.com/…"), a path on the site, a handle.
+    PROFILE = re.compile(r"\s*(?:[a-z][a-z0-9+.-]*://|/|@|www\.|[\w-]+(?:\.[\w-]+)+/)", re.I)
+
     def meta_authors(self) -> list[Link]:
         """The author meta, else OpenGraph's ``article:author`` (one per author; a profile's URL there
         names nobody); the site's own name (``og:site_name``, JSON-LD's publisher), which some CMSs
         write there for a story without a byline, is no author."""
-        authors = super().meta_authors() or [
-            Link(name=name) for value in self.page.meta_values("article:author") if "://" not in value for name in author_names(value)
+        site = (first_text_of(dig(self.page.ld_resolved(self.ld.get("publisher")), "name")) or self.page.meta("og:site_name") or "").casefold()
+        # (The site's name in the author meta gives way to article:author's names, as an empty meta would.)
+        authors = [author for author in super().meta_authors() if author.name.casefold() != site]
+        return authors or [
+            Link(name=name)
+            for value in self.page.meta_values("article:author")
+            if not self.PROFILE.match(value)
+            for name in author_names(value)
+            if name.casefold() != site
         ]
-        site = first_text_of(dig(self.page.ld_resolved(self.ld.get("publisher")), "name")) or self.page.meta("og:site_name")
-        return [author for author in authors if not site or author.name.casefold() != site.casefold()]
 
     def authors(self) -> list[Link]:
         # Read only when JSON-LD names no author: a page of another CMS may mark its byline up as
@@ -196,14 +244,44 @@ class Generic(ArticlePage):
     MICRODATA_MODIFIED = XPath("//*[@itemprop='dateModified'][not(self::meta)]")
 
     def microdata_date(self, name: str, selector: XPath) -> str | None:
-        """The date ``name`` as microdata gives it, counted as the DOM's; None when it gives none."""
-        found = first(selector, self.page.root)
-        if found is None:
+        """The date ``name`` as microdata gives it, counted as the DOM's; None when it gives none. Only
+        the article's own: not a comment's or a teaser's item (the story's item is the one around its
+        headline; without one, the page's only article item)."""
+        if not self.page.mentions("itemprop"):
             return None
-        value = self.date(text_of(found.get("datetime")) or text_of(found.get("content")) or element_text(found))
-        if value is not None:
-            self.provenance.sources[name] = DOM
-        return value
+        for found in select(selector, self.page.root):
+            if not self.of_the_article(found):
+                continue
+            value = self.date(text_of(found.get("datetime")) or text_of(found.get("content")) or element_text(found))
+            if value is not None:
+                self.provenance.sources[name] = DOM
+            return value
+        return None
+
+    ARTICLE_ITEMS = XPath("//*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]")
+
+    def is_article_item(self, element: _Element) -> bool:
+        itemtype = element.get("itemtype") or ""
+        return "Article" in itemtype or "BlogPosting" in itemtype
+
+    @cached_property
+    def article_item(self) -> _Element | None:
+        """The microdata item of the story: the article item around its headline, else around its body,
+        else (a page with neither) the page's only one. An item around neither is a teaser's."""
+        body = self.body_element
+        for holders in (self.headline_ancestors, list(body.iterancestors()) if body is not None else []):
+            around = next((above for above in holders if above.get("itemscope") is not None and self.is_article_item(above)), None)
+            if around is not None:
+                return around
+        if self.headline_ancestors or body is not None:
+            return None
+        items = select(self.ARTICLE_ITEMS, self.page.root)
+        return items[0] if len(items) == 1 else None
+
+    def of_the_article(self, element: _Element) -> bool:
+        """Whether microdata ``element`` states the story's own data: outside any item, or in the story's item."""
+        item = next((above for above in element.iterancestors() if above.get("itemscope") is not None), None)
+        return item is None or item is self.article_item
 
     def datePublished(self) -> str | None:
         return super().datePublished() or self.microdata_date("datePublished", self.MICRODATA_PUBLISHED)
