@@ -131,3 +131,9 @@ def test_an_opengraph_author_is_a_name(meta: str, expected: list[str]) -> None:
     head = HEAD + PUBLISHED + '<meta property="og:site_name" content="Business Standard">' + meta
     article = extract(_page(head, f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div>"), URL).article
     assert [a.name for a in article.authors] == expected
+
+
+def test_a_story_whose_rest_is_behind_a_read_more_toggle_is_read_whole() -> None:
+    # "more" alone names no list of other stories: a CMS's "more-text" block is the story's rest.
+    body = f"<h1>Rupee ends at record low</h1><div class='story'><p>{P1}</p><div class='more-text'><p>{P2}</p><p>{P3}</p></div></div>"
+    assert extract(_page(HEAD + PUBLISHED, body), URL).article.articleBody == WHOLE_STORY

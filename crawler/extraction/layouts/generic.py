@@ -100,7 +100,7 @@ class Generic(ArticlePage):
     # (Disqus), lists of other stories (trending, most read, popular, recommended, "more from"). A block
     # holding the headline is never chrome, and a layout's state ("has-sidebar", "no-header") names none.
     PAGE_CHROME_NAMES = re.compile(
-        r"(?:^|\s|(?<!\bhas)(?<!\bwith)(?<!\bno)[_-])(?:header|footer|sidebar|menu|nav|navbar|breadcrumbs?|cookies?|consent|gdpr|disqus|trending|popular|most|recommended|more)(?:$|[\s_-])",
+        r"(?:^|\s|(?<!\bhas)(?<!\bwith)(?<!\bno)[_-])(?:header|footer|sidebar|menu|nav|navbar|breadcrumbs?|cookies?|consent|gdpr|disqus|trending|popular|most|recommended|more[_-](?:from|stories|news|articles))(?:$|[\s_-])",
         re.I,
     )
     # An item of another kind than the article (a reader's comment, a review) is not the story.
