@@ -7,6 +7,7 @@ import pytest
 
 from crawler.extraction import extract
 from crawler.extraction.normalize import normalize_date
+from tests.conftest import PAGES
 
 URL = "https://www.business-standard.com/markets/news/rupee-ends-at-record-low-126051200877_1.html"
 HEAD = '<meta property="og:type" content="article"><meta property="og:title" content="Rupee ends at record low">'
@@ -137,3 +138,28 @@ def test_a_story_whose_rest_is_behind_a_read_more_toggle_is_read_whole() -> None
     # "more" alone names no list of other stories: a CMS's "more-text" block is the story's rest.
     body = f"<h1>Rupee ends at record low</h1><div class='story'><p>{P1}</p><div class='more-text'><p>{P2}</p><p>{P3}</p></div></div>"
     assert extract(_page(HEAD + PUBLISHED, body), URL).article.articleBody == WHOLE_STORY
+
+
+# --- the Hindi layout's byline: the clock words are the date's ----------------------------------------------
+
+HINDI_FOLDER = PAGES / "hindi-2020" / "budget-166607"
+HINDI_STORY = "https://hindi.business-standard.com//storypage.php?autono=166607"
+HINDI_BYLINE = "बीएस संवाददाता / नई दिल्ली&nbsp;February  14, 2020"
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        # Read at 09:42 from the date cut before "बजे" (the city then "नई दिल्ली बजे"): its half of the day is not known.
+        ("14 फरवरी 2020 9:42 बजे", "2020-02-14T00:00:00+05:30"),
+        ("14 फरवरी 2020, 5:30 शाम", "2020-02-14T00:00:00+05:30"),
+        ("14 फरवरी 2020 21:42 बजे IST", "2020-02-14T21:42:00+05:30"),
+    ],
+)
+def test_a_hindi_byline_time_keeps_its_clock_words_out_of_the_dateline(shown: str, expected: str) -> None:
+    # JSON-LD's date without its time, so the byline's time is the one the page gives.
+    html = (HINDI_FOLDER / "page.html").read_text(encoding="utf-8").replace(HINDI_BYLINE, f"बीएस संवाददाता / नई दिल्ली&nbsp;{shown}")
+    html = html.replace('"datePublished": "2020-02-14 20:15:08"', '"datePublished": "2020-02-14"')
+    article = extract(html, HINDI_STORY).article
+    assert (article.dateline, article.datePublishedRaw) == ("नई दिल्ली", shown)
+    assert article.datePublished == expected

@@ -289,6 +289,10 @@ HINDI_WEEKDAYS = {
     "शुक्रवार": "Friday", "शनिवार": "Saturday", "रविवार": "Sunday", "इतवार": "Sunday",
 }
 HINDI_MERIDIEM = {"पूर्वाह्न": "AM", "पूर्वान्ह": "AM", "अपराह्न": "PM", "अपरान्ह": "PM"}
+# The everyday words for the parts of the day ("शाम 5:30", evening; "रात 9:42 बजे", night) and "बजे"
+# (o'clock): part of a date as shown, but no half of a 12-hour clock ("रात 1 बजे" is 1 AM, "रात 9 बजे"
+# 9 PM), so a time they stand by is read only when its hour is a 24-hour clock's (see _oclock).
+HINDI_CLOCK_WORDS = ("सुबह", "दोपहर", "शाम", "रात", "बजे")
 _HINDI_WORDS = {**HINDI_MONTHS, **HINDI_WEEKDAYS, **HINDI_MERIDIEM}
 _HINDI_WORD = re.compile("|".join(sorted(_HINDI_WORDS, key=len, reverse=True)))
 # "21:42 बजे" (o'clock) is the Indian English "21:42 hrs", when its hour is one only a 24-hour clock

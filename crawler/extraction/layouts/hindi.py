@@ -18,7 +18,7 @@ from lxml.etree import _Element
 
 from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import HINDI_MERIDIEM, HINDI_MONTHS, HINDI_WEEKDAYS, clean_text, unique
+from ..normalize import HINDI_CLOCK_WORDS, HINDI_MERIDIEM, HINDI_MONTHS, HINDI_WEEKDAYS, clean_text, unique
 from ..page import Page
 from ..text import block_paragraphs, without_promoted_links
 from ..urls import on_hindi_edition
@@ -31,9 +31,11 @@ from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, fi
 _MONTH = "(?:[A-Z][a-z]+\\.?|" + "|".join(sorted(HINDI_MONTHS, key=len, reverse=True)) + ")"
 _WEEKDAY = "(?:[A-Z][a-z]+day|" + "|".join(sorted(HINDI_WEEKDAYS, key=len, reverse=True)) + ")"
 _MERIDIEM = "(?:[AaPp]\\.?[Mm]\\b\\.?|" + "|".join(sorted(HINDI_MERIDIEM, key=len, reverse=True)) + ")"
+# The day's part and "बजे" around the time ("शाम 5:30", "9:42 बजे") are the date's, not the city's.
+_CLOCK_WORD = "(?:" + "|".join(HINDI_CLOCK_WORDS) + ")"
 _BYLINE_DATE = re.compile(
     rf"(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}),?\s+\d{{4}}"
-    rf"(?:\s*[,|]?\s*\d{{1,2}}[:.]\d\d(?::\d\d)?(?:\s*{_MERIDIEM})?)?(?:\s*IST\b)?"
+    rf"(?:\s*[,|]?\s*(?:{_CLOCK_WORD}\s+)?\d{{1,2}}[:.]\d\d(?::\d\d)?(?:\s*{_MERIDIEM})?(?:\s*{_CLOCK_WORD})?)?(?:\s*IST\b)?"
 )
 # What stands between the city and the date ("नई दिल्ली | February 14, 2020", "नई दिल्ली / …").
 _SEPARATORS = " |,-\u2013\u2014:/"
