@@ -163,3 +163,9 @@ def test_a_hindi_byline_time_keeps_its_clock_words_out_of_the_dateline(shown: st
     article = extract(html, HINDI_STORY).article
     assert (article.dateline, article.datePublishedRaw) == ("नई दिल्ली", shown)
     assert article.datePublished == expected
+
+
+def test_an_author_named_in_two_opengraph_metas_is_one_author() -> None:
+    metas = "".join(f'<meta property="article:author" content="{value}">' for value in ("Anjali Kumari", "anjali kumari", "Anjali Kumari and Ravi Shankar"))
+    article = extract(_page(HEAD + PUBLISHED + metas, f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div>"), URL).article
+    assert [a.name for a in article.authors] == ["Anjali Kumari", "Ravi Shankar"]

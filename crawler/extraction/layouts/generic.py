@@ -225,13 +225,16 @@ class Generic(ArticlePage):
         site = (first_text_of(dig(self.page.ld_resolved(self.ld.get("publisher")), "name")) or self.page.meta("og:site_name") or "").casefold()
         # (The site's name in the author meta gives way to article:author's names, as an empty meta would.)
         authors = [author for author in super().meta_authors() if author.name.casefold() != site]
-        return authors or [
-            Link(name=name)
-            for value in self.page.meta_values("article:author")
-            if not self.PROFILE.match(value)
-            for name in author_names(value)
-            if name.casefold() != site
-        ]
+        if authors:
+            return authors
+        # One meta per author, and a person named in two of them (or in two cases) is one author.
+        named: dict[str, Link] = {}
+        for value in self.page.meta_values("article:author"):
+            if not self.PROFILE.match(value):
+                for name in author_names(value):
+                    if name.casefold() != site:
+                        named.setdefault(name.casefold(), Link(name=name))
+        return list(named.values())
 
     def authors(self) -> list[Link]:
         # Read only when JSON-LD names no author: a page of another CMS may mark its byline up as
