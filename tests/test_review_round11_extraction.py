@@ -169,3 +169,17 @@ def test_an_author_named_in_two_opengraph_metas_is_one_author() -> None:
     metas = "".join(f'<meta property="article:author" content="{value}">' for value in ("Anjali Kumari", "anjali kumari", "Anjali Kumari and Ravi Shankar"))
     article = extract(_page(HEAD + PUBLISHED + metas, f"<h1>Rupee ends at record low</h1><div class='story'>{STORY}</div>"), URL).article
     assert [a.name for a in article.authors] == ["Anjali Kumari", "Ravi Shankar"]
+
+
+def test_cards_of_other_stories_after_a_story_without_article_element_are_not_its_body() -> None:
+    # Each card (a linked title and a summary) holds one paragraph, as a story's paragraph blocks do; together
+    # they hold more text than the story, but a card holds more than its paragraph: they are no story's blocks.
+    card = "<div class='card'><h3><a href='/markets/news/x-126051100412_1.html'>Sensex falls 500 points</a></h3><p>{}</p></div>"
+    cards = "".join(card.format(P2) for _ in range(8))
+    body = f"<main><h1>Rupee ends at record low</h1><div class='story'>{STORY}</div><div class='cards'>{cards}</div></main>"
+    assert extract(_page(HEAD + PUBLISHED, body), URL).article.articleBody == WHOLE_STORY
+
+
+def test_a_stray_paragraph_of_the_page_does_not_make_the_page_the_story() -> None:
+    body = f"<p>Subscribe</p><h1>Rupee ends at record low</h1><div class='story'>{STORY}</div><div class='x'><div class='card'><p>{LONG}</p></div></div><p>Tip</p>"
+    assert extract(_page(HEAD + PUBLISHED, body), URL).article.articleBody == WHOLE_STORY

@@ -24,6 +24,11 @@ from .hindi import real_picture
 from .selectors import XPath
 
 
+def _letters(text: str) -> int:
+    """How many characters other than white space ``text`` has."""
+    return len(text) - sum(1 for char in text if char.isspace())
+
+
 class Generic(ArticlePage):
     """Any article page with JSON-LD or OpenGraph article metadata."""
 
@@ -134,20 +139,31 @@ class Generic(ArticlePage):
     def paragraphs_holder(self) -> _Element | None:
         """The element whose paragraphs hold the most text, outside what is not the story (the page's
         header, footer, navigation, asides, comments, and blocks named for sharing, related stories,
-        ads). A paragraph counts for its holder and half for the holder's holder: a story whose
-        paragraphs each sit in a block of their own is the block around them all (the outer one on a tie)."""
+        ads). A story whose paragraphs each sit in a block of their own (a block holding one paragraph
+        and nothing else) is the element around those blocks; a block holding more than its paragraph
+        (a card: a linked title and a summary) is no paragraph's, so a list of cards is not a story. The
+        paragraphs of a block right inside a block of paragraphs count for the outer one."""
         paragraphs = select(self.PARAGRAPHS_AFTER_HEADLINE, self.page.root) or select(self.PARAGRAPHS, self.page.root)
-        text: dict[_Element, float] = {}
+        text: dict[_Element, int] = {}
+        count: dict[_Element, int] = {}
         for paragraph in paragraphs:
-            if self.not_story(paragraph) or any(self.not_story(above) for above in paragraph.iterancestors()):
-                continue
-            length = len(text_content(paragraph).strip())
             holder = paragraph.getparent()
-            for share, above in ((1.0, holder), (0.5, holder.getparent() if holder is not None else None)):
-                if above is not None and above.tag != "html":
-                    text[above] = text.get(above, 0.0) + share * length
-        best = max(text, key=lambda above: (text[above], -sum(1 for _ in above.iterancestors())), default=None)
-        return best if best is not None and text[best] else None
+            if holder is None or self.not_story(paragraph) or any(self.not_story(above) for above in paragraph.iterancestors()):
+                continue
+            text[holder] = text.get(holder, 0) + _letters(text_content(paragraph))
+            count[holder] = count.get(holder, 0) + 1
+        score = dict(text)
+        for holder, held in text.items():
+            around = holder.getparent()
+            if around is None or around.tag in ("html", "body"):  # (a stray paragraph of the page's makes no story of it all)
+                continue
+            if around in text:  # a block inside a block of the story's paragraphs (its rest behind "read more")
+                score[around] += held
+            elif count[holder] == 1 and _letters(text_content(holder)) == held:
+                score[around] = score.get(around, 0) + held
+        # (On a tie, the inner element: the outer one adds nothing of the story.)
+        best = max(score, key=lambda found: (score[found], sum(1 for _ in found.iterancestors())), default=None)
+        return best if best is not None and score[best] else None
 
     @cached_property
     def hindi(self) -> bool:
