@@ -1,4 +1,4 @@
-"""Stored responses to re-extract: a Scrapy HTTP cache, a folder of saved pages, WARC files.
+"""Stored responses to re-extract: a Scrapy HTTP cache, a folder of saved pages, WARC and ARC files.
 
 Each reader is a generator that holds one record at a time, so a source of any size is
 streamed in flat memory. A reader yields :class:`StoredResponse` for every stored HTTP
@@ -16,7 +16,7 @@ import os
 import pickle
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,12 +25,14 @@ from urllib.parse import urljoin
 
 from w3lib.http import headers_raw_to_dict
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from crawler.extraction import Page
-from crawler.extraction.normalize import SITE_ROOT
+from crawler.extraction.normalize import SITE_ROOT, _article_id, clean_text
+from crawler.extraction.page import dig
+from crawler.extraction.urls import hindi_story_id, on_hindi_edition
 
 HeadersDict = dict[bytes, list[bytes]]
 
@@ -46,8 +48,11 @@ TOO_LARGE = "too-large"
 REVISIT = "revisit"
 TRUNCATED = "truncated"  # a record whole in its file, of a response its crawler stored cut short
 NOT_HTTP = "not-http"
+# Records that hold a response but not one that can be read whole: what a crawl failing to fetch a page is.
+UNREADABLE_RECORDS = frozenset({BROKEN, TOO_LARGE, TRUNCATED})
 
-WARC_SUFFIXES = (".warc", ".warc.gz")
+# ARC, the Internet Archive's format before WARC, is read by warcio as WARC (arc2warc).
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 # Record types of WARC 1.1 (and ARC's, as warcio names them); anything else is a damaged header.
 WARC_RECORD_TYPES = frozenset(
     {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation", "arc_header"}
@@ -57,6 +62,8 @@ PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 CACHE_META_FILES = ("pickled_meta", "meta")
 CACHE_BODY_FILE = "response_body"
 CACHE_HEADERS_FILE = "response_headers"
+# An entry's directory is named by its request fingerprint: SHA-1, in hex.
+CACHE_ENTRY_NAME = re.compile(r"[0-9a-f]{40}")
 
 DEFAULT_MAX_SIZE = 8 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
@@ -65,6 +72,8 @@ READ_BLOCK = 64 * 1024
 # or the first 256 KB where no </head> shows up in them.
 HEAD_END = re.compile(rb"</head\s*>", re.I)
 HEAD_LIMIT = 256 * 1024
+# What warcio's error says of a gzipped WARC that is one gzip stream, not one member per record.
+WHOLE_FILE_GZIP = "non-chunked gzip"
 
 # What a reader catches when a record is unreadable: files cut short, bad gzip, bad meta.
 READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -99,6 +108,7 @@ class SkippedRecord:
     origin: str
     reason: str
     detail: str = ""
+    url: str = ""  # the URL the record is of, where it names one
 
 
 Record = StoredResponse | SkippedRecord
@@ -112,7 +122,7 @@ class TooLarge(Exception):
 
 
 def is_warc_file(path: Path) -> bool:
-    """A ``.warc`` or ``.warc.gz`` file."""
+    """A ``.warc`` or ``.warc.gz`` file (or ``.arc``/``.arc.gz``)."""
     return path.name.lower().endswith(WARC_SUFFIXES)
 
 
@@ -122,8 +132,14 @@ def is_saved_page(path: Path) -> bool:
 
 
 def is_cache_entry(path: Path) -> bool:
-    """A directory of Scrapy's filesystem HTTP cache holding one response."""
-    return (path / CACHE_BODY_FILE).is_file() and any((path / name).is_file() for name in CACHE_META_FILES)
+    """A directory of Scrapy's filesystem HTTP cache holding one response, or left half-written.
+
+    Scrapy writes an entry's meta files first and its body after them: a crawl killed in between
+    leaves an entry without a body, which is a broken record, not a folder to look into.
+    """
+    if not any((path / name).is_file() for name in CACHE_META_FILES):
+        return False
+    return (path / CACHE_BODY_FILE).is_file() or CACHE_ENTRY_NAME.fullmatch(path.name) is not None
 
 
 def source_kind(path: Path) -> str | None:
@@ -298,7 +314,10 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
         headers_file = entry / CACHE_HEADERS_FILE
         raw_headers = _read_file(headers_file, 1024 * 1024, gzipped) if headers_file.is_file() else b""
         headers: HeadersDict = dict(headers_raw_to_dict(raw_headers))
-        body = _read_file(entry / CACHE_BODY_FILE, max_size, gzipped)
+        body_file = entry / CACHE_BODY_FILE
+        if not body_file.is_file():
+            return SkippedRecord(origin, BROKEN, f"{url}: no {CACHE_BODY_FILE} (an entry left half-written, by a crawl killed while storing it)")
+        body = _read_file(body_file, max_size, gzipped)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, str(error))
     except READ_ERRORS as error:
@@ -315,17 +334,41 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
 # --- a folder of saved pages ---------------------------------------------------
 
 
+def _page_urls(page: Page) -> Iterator[str]:
+    """The URLs a page gives for itself: canonical link, og:url, JSON-LD ``mainEntityOfPage``/``url``."""
+    yield from filter(None, (page.canonical, page.meta("og:url")))  # (canonical: the link, else og:url)
+    for value in (dig(page.ld_article, "mainEntityOfPage", "@id"), dig(page.ld_article, "mainEntityOfPage"), page.ld_article.get("url")):
+        if isinstance(value, str):
+            yield value
+
+
+def _names_article(url: str) -> bool:
+    """Whether a URL is an article's (``page_article_id``), without filling its id cache: a store is
+    read once, and 4096 of its URLs kept there would be memory growing with the store."""
+    if on_hindi_edition(url):
+        return hindi_story_id(url) is not None
+    return _article_id.__wrapped__(url) is not None
+
+
 def saved_page_url(body: bytes, path: Path, site: str = SITE_ROOT) -> str:
-    """The URL a saved page was fetched from: its canonical link (or og:url), else its ``file://`` URI."""
+    """The URL a saved page was fetched from: the first of the URLs it gives for itself that is an
+    article's (a syndicated story's canonical link may name the agency's page, its og:url ours), else
+    its ``file://`` URI, which the extraction reads as ``article -a url=file://…`` does."""
     match = HEAD_END.search(body, 0, HEAD_LIMIT)
     head = body[: match.end()] if match else body[:HEAD_LIMIT]
-    # The extraction's own reading of the canonical link, on the <head> alone (cheap to parse).
-    canonical = Page(head, site).canonical
-    if canonical:
-        url = urljoin(site.rstrip("/") + "/", canonical)
-        if url.startswith(("http://", "https://")):
-            return url
-    return path.absolute().as_uri()
+    # The <head> alone first (cheap to parse); the whole page only when it names no article there
+    # (JSON-LD written in the <body>, a page saved without its <head>).
+    given: list[str] = []
+    for part in (head, body) if len(head) < len(body) else (body,):
+        for found in _page_urls(Page(part, site)):
+            url = urljoin(site.rstrip("/") + "/", clean_text(found) or "")
+            if url.startswith(("http://", "https://")):
+                if _names_article(url):
+                    return url
+                given.append(url)
+    file_uri = path.absolute().as_uri()
+    # A page saved under its URL's file name (wget, a browser's "Save as") still names its article.
+    return file_uri if _names_article(file_uri) or not given else given[0]
 
 
 def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE_ROOT) -> Record:
@@ -361,27 +404,34 @@ def parse_warc_date(value: str | None) -> datetime | None:
 
 
 def _warc_headers(record: ArcWarcRecord) -> HeadersDict:
-    """The HTTP headers, less those that :meth:`content_stream` undoes (chunking, compression)."""
-    http = record.http_headers
-    encoding = (http.get_header("Content-Encoding") or "").strip().lower()
-    decoded = {"transfer-encoding", "content-length"}
-    if encoding and encoding in BufferedReader.get_supported_decompressors():
-        decoded.add("content-encoding")
+    """The HTTP headers, less the framing that :func:`_warc_body` undoes (chunking).
+
+    ``Content-Encoding`` stays, with the body as sent: HttpCompressionMiddleware decodes it, as for a
+    fetched page or a cached one (every encoding Scrapy knows, and a compressed stream cut short
+    flagged as data loss rather than read as the whole page).
+    """
     headers: HeadersDict = {}
-    for name, value in http.headers:
-        if name.lower() not in decoded:
+    for name, value in record.http_headers.headers:
+        if name.lower() not in ("transfer-encoding", "content-length"):
             headers.setdefault(name.encode("latin-1"), []).append(value.encode("latin-1", "replace"))
     return headers
+
+
+def _warc_body(record: ArcWarcRecord) -> _Readable:
+    """The HTTP body as sent, de-chunked (warcio's ``content_stream`` would decode it as well)."""
+    if (record.http_headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+        return ChunkedDataReader(record.raw_stream, decomp_type=None)  # type: ignore[no-any-return]
+    return record.raw_stream  # type: ignore[no-any-return]
 
 
 def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
     url = record.rec_headers.get_header("WARC-Target-URI") or ""
     if record.http_headers is None:
-        return SkippedRecord(origin, NOT_HTTP, f"{url}: the record holds no HTTP response")
+        return SkippedRecord(origin, NOT_HTTP, f"{url}: the record holds no HTTP response", url=url)
     try:
         status = int(record.http_headers.get_statuscode())
         headers = _warc_headers(record)
-        body = _read_limited(record.content_stream(), max_size)
+        body = _read_limited(_warc_body(record), max_size)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}")
     except READ_ERRORS as error:
@@ -414,7 +464,8 @@ def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
 
 
 def iter_warc(path: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Record]:
-    """The ``response`` records of a WARC file (gzipped per record or not), read with warcio.
+    """The ``response`` records of a WARC (or ARC) file, read with warcio: plain, gzipped per record,
+    or gzipped whole (``gzip crawl.warc``, which warcio refuses after its first record).
 
     ``revisit`` records (payload stored elsewhere) are skipped as ``revisit``; requests,
     metadata and warcinfo are not responses and are passed over. A file that breaks
@@ -427,26 +478,76 @@ def iter_warc(path: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Recor
         yield SkippedRecord(str(path), BROKEN, f"{type(error).__name__}: {error}")
         return
     with stream:
-        archive = ArchiveIterator(stream)
-        origin = f"{path}@0"
-        try:
-            for record in archive:
-                origin = f"{path}@{archive.offset}"
-                if record.rec_type == "response":
-                    result = _warc_response(record, origin, max_size)
-                    yield result
-                    if isinstance(result, SkippedRecord) and result.reason == BROKEN:
-                        return
-                elif record.rec_type == "revisit":
-                    target = record.rec_headers.get_header("WARC-Target-URI") or ""
-                    yield SkippedRecord(origin, REVISIT, f"{target}: payload stored in an earlier record")
-                elif record.rec_type not in WARC_RECORD_TYPES:
-                    yield SkippedRecord(origin, BROKEN, f"not a WARC record (type {record.rec_type!r})")
-                    return
-        except Exception as error:  # noqa: BLE001 - warcio raises many kinds on damaged input
-            yield SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
+        whole_file_gzip = yield from _iter_archive(path, stream, max_size)
+        if whole_file_gzip is None:
             return
-        # A gzip member cut short ends warcio's iteration silently; what is left unread tells.
-        unread = os.fstat(stream.fileno()).st_size - archive.offset
-        if unread > 0:
-            yield SkippedRecord(f"{path}@{archive.offset}", BROKEN, f"the last {unread} bytes are not a complete record")
+        # One gzip stream for the whole file: read it unpacked, past the records read already.
+        stream.seek(0)
+        yield from _iter_archive(path, _GzipStream(stream), max_size, skip=whole_file_gzip)
+
+
+class _GzipStream:
+    """A gzip stream as warcio reads one (``read``, ``tell``), unpacked as far as it goes: one cut short
+    ends there, as an uncompressed file would (warcio then finds the record it cuts short), and
+    ``cut`` says why."""
+
+    def __init__(self, file: io.BufferedReader) -> None:
+        self.file = gzip.GzipFile(fileobj=file, mode="rb")
+        self.cut: str | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self.cut is not None:
+            return b""
+        try:
+            # One read of the file at a time: read() would lose what it unpacked before the cut.
+            return self.file.read1(size if size > 0 else READ_BLOCK)
+        except READ_ERRORS as error:
+            self.cut = f"{type(error).__name__}: {error}"
+            return b""
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+
+def _iter_archive(path: Path, stream: Any, max_size: int, skip: int = 0) -> Generator[Record, None, int | None]:
+    """The records of one archive stream, the first ``skip`` passed over; returns how many were read
+    when the stream turned out to be one gzip member holding many records (else None)."""
+    unpacked = isinstance(stream, _GzipStream)
+    archive = ArchiveIterator(stream, arc2warc=True)
+    origin = f"{path}@0"
+    count = 0
+    try:
+        for record in archive:
+            count += 1
+            if count <= skip:
+                continue
+            # Offsets of a file gzipped whole are in its unpacked stream.
+            origin = f"{path}@{archive.offset}" + (" (unpacked)" if unpacked else "")
+            if record.rec_type == "response":
+                result = _warc_response(record, origin, max_size)
+                yield result
+                if isinstance(result, SkippedRecord) and result.reason == BROKEN:
+                    return None
+            elif record.rec_type == "revisit":
+                target = record.rec_headers.get_header("WARC-Target-URI") or ""
+                yield SkippedRecord(origin, REVISIT, f"{target}: payload stored in an earlier record", url=target)
+            elif record.rec_type not in WARC_RECORD_TYPES:
+                yield SkippedRecord(origin, BROKEN, f"not a WARC record (type {record.rec_type!r})")
+                return None
+    except Exception as error:  # noqa: BLE001 - warcio raises many kinds on damaged input
+        if not unpacked and isinstance(error, ArchiveLoadFailed) and WHOLE_FILE_GZIP in str(error):
+            return count
+        yield SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
+        return None
+    if unpacked:
+        leftover = stream.read(READ_BLOCK)
+        if stream.cut is not None:
+            yield SkippedRecord(origin, BROKEN, f"the gzip stream ends after this record, cut short ({stream.cut})")
+        elif leftover:
+            yield SkippedRecord(origin, BROKEN, f"{len(leftover)} or more bytes after the last record are not a complete record")
+        return None
+    # A gzip member cut short ends warcio's iteration silently; what is left unread tells.
+    unread = os.fstat(stream.fileno()).st_size - archive.offset
+    if unread > 0:
+        yield SkippedRecord(f"{path}@{archive.offset}", BROKEN, f"the last {unread} bytes are not a complete record")
+    return None
