@@ -20,7 +20,7 @@ from scrapy.spiders import Spider
 
 from crawler.extraction import decode_body
 from crawler.extraction.blocking import is_block_page, may_be_block_page
-from crawler.extraction.urls import ARTICLE, url_kind
+from crawler.extraction.urls import ARTICLE, hindi_story_id, url_kind
 
 
 def _page_url(request: Request) -> str:
@@ -37,7 +37,9 @@ class ArticlesOnlyPolicy(DummyPolicy):
     """Scrapy's default policy (cache everything, never expire), for article pages only."""
 
     def should_cache_request(self, request: Request) -> bool:
-        return url_kind(_page_url(request)) == ARTICLE and super().should_cache_request(request)
+        # A Hindi-edition story (``article`` reads them; discovery lists none) is an article page too.
+        url = _page_url(request)
+        return (url_kind(url) == ARTICLE or hindi_story_id(url) is not None) and super().should_cache_request(request)
 
     def should_cache_response(self, response: Response, request: Request) -> bool:
         # Asked on its own by the store-only middleware, which never looks a request up. Only a page

@@ -7,6 +7,8 @@ fetched page.
 
 from __future__ import annotations
 
+import re
+
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
@@ -15,9 +17,10 @@ from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
 from crawler import stats as stat
-from crawler.extraction.normalize import article_id
+from crawler.extraction.normalize import strip_amp
+from crawler.extraction.urls import page_article_id
 
-from .sources import Record, SkippedRecord, StoredResponse
+from .sources import NOT_HTTP, REVISIT, Record, SkippedRecord, StoredResponse
 
 STORED_RECORD = "stored_record"  # request.meta key of the StoredResponse a request stands for
 # Where the network would be: after every other downloader middleware (HttpCacheMiddleware
@@ -55,18 +58,41 @@ def is_text(record: StoredResponse) -> bool:
     return issubclass(respcls, TextResponse)
 
 
+NOT_ARTICLE_URL = "not-article-url"
+
+
+def is_article_url(url: str) -> bool:
+    """Whether a stored URL is an article page's: an English one, or a Hindi-edition story (``hi-<N>``)."""
+    return page_article_id(None, url) is not None
+
+
 def skip_reason(record: Record) -> str | None:
     """Why a record is not handed to extraction (a stats slug), or None when it is."""
     if isinstance(record, SkippedRecord):
+        # A web archive's revisits and non-HTTP records are mostly of images and scripts: those
+        # are counted with the other pages that are no article, not as an article's payload missing.
+        if record.reason in (REVISIT, NOT_HTTP) and record.url and not is_article_url(record.url):
+            return NOT_ARTICLE_URL
         return record.reason
-    if article_id(record.url) is None:
-        return "not-article-url"
+    if not is_article_url(record.url):
+        return NOT_ARTICLE_URL
     if not 200 <= record.status < 300:
         # HttpErrorMiddleware would drop it before the callback in a live crawl too.
         return f"http-{record.status}"
     if not is_text(record):
         return "not-html"
     return None
+
+
+# <html amp> or <html ⚡> (UTF-8), among the first bytes of a page.
+AMP_HTML = re.compile(rb"<html\b[^>]*?\s(?:amp|\xe2\x9a\xa1)(?=[\s>=/])", re.IGNORECASE)
+AMP_SNIFF = 4096
+
+
+def is_amp_copy(record: StoredResponse) -> bool:
+    """Whether a stored page is an article's AMP copy: by its URL, or (a saved page, named by its
+    canonical link) by its ``<html amp>`` tag."""
+    return strip_amp(record.url) != record.url or AMP_HTML.search(record.body, 0, AMP_SNIFF) is not None
 
 
 class StoredResponseMiddleware:
