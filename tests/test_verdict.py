@@ -183,7 +183,8 @@ def test_a_reextraction_is_judged_by_the_records_it_read() -> None:
     stats = {stat.REEXTRACT_RECORDS: 4, stat.reextract_skipped("not-html"): 1}
     status, why = judge(stats)
     assert status == EXIT_EXTRACTION and why.startswith("3 stored article page(s) were read but none")
-    assert judge({stat.REEXTRACT_RECORDS: 2, stat.reextract_skipped("not-html"): 2})[0] == EXIT_OK
+    # A store none of whose records is an article page gave nothing: an empty output is no "ok".
+    assert judge({stat.REEXTRACT_RECORDS: 2, stat.reextract_skipped("not-html"): 2})[0] == EXIT_FAILED
 
 
 @pytest.mark.parametrize(("invalid", "status"), [(2, EXIT_OK), (3, EXIT_EXTRACTION)])

@@ -15,6 +15,7 @@ from crawler.distributed import REDIS_LOST
 from crawler.extraction.discovery import CUT
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
+from crawler.reextract.sources import UNREADABLE_RECORDS
 from crawler.monitoring.signals import run_judged, send_and_wait
 from crawler import stats as stat
 from crawler.runstop import stop_run
@@ -185,8 +186,20 @@ class RunVerdictExtension:
         if stats.get(stat.REEXTRACT_RECORDS):
             # Re-extraction: the stored article pages handed to the rules (new rules that read none
             # of them are a redesign of our own).
-            wanted = int(stats[stat.REEXTRACT_RECORDS]) - _sum(stats, stat.REEXTRACT_SKIPPED_PREFIX)
+            records = int(stats[stat.REEXTRACT_RECORDS])
+            passed_over = _by_suffix(stats, stat.REEXTRACT_SKIPPED_PREFIX)
+            wanted = records - sum(passed_over.values())
             found = f"{wanted} stored article page(s) were read"
+            unreadable = {k: v for k, v in passed_over.items() if k in UNREADABLE_RECORDS}
+            if not wanted:
+                # Every record broken, or none an article page (saved pages that name no URL of the
+                # site, a store of another site's pages): an empty output is no "ok".
+                return EXIT_FAILED, f"none of the {records} stored record(s) is an article page that could be read ({_counts(passed_over)})"
+            if sum(unreadable.values()) / (wanted + sum(unreadable.values())) > self.max_failed_share:
+                return EXIT_FAILED, (
+                    f"{sum(unreadable.values())} of the {wanted + sum(unreadable.values())} stored records that could be "
+                    f"article pages are unreadable ({_counts(unreadable)})"
+                )
         # Extracted: written, unchanged since emitted, or claimed by another live run on the same
         # seen-store (which emits it): none of them is lost.
         extracted = int(stats.get(stat.ITEMS_SCRAPED, 0)) + int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.STATE_CLAIMED_ELSEWHERE, 0))
@@ -265,7 +278,7 @@ class RunVerdictExtension:
             f"unchanged={unchanged} emitted={emitted} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
             f"dropped={dropped} "
-            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}{_error_count(stats)}; {_sources(stats)}"
+            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}{_error_count(stats)}; {_sources(stats)}{_records(stats)}"
             f"layouts: {layouts}; missing: {missing}; "
             f"finish={reason}; exit={status} ({why})"
         )
@@ -288,6 +301,16 @@ def _error_count(stats: dict[str, Any]) -> str:
     """`` errors=N`` (exceptions in callbacks and item pipelines) when there were any."""
     count = sum(_errors(stats).values())
     return f" errors={count}" if count else ""
+
+
+def _records(stats: dict[str, Any]) -> str:
+    """``records: read=9 passed over=3 (broken=1, not-article-url=2); `` for re-extraction runs; nothing otherwise."""
+    read = int(stats.get(stat.REEXTRACT_RECORDS, 0))
+    if not read:
+        return ""
+    passed_over = _by_suffix(stats, stat.REEXTRACT_SKIPPED_PREFIX)
+    reasons = f" ({_counts(passed_over)})" if passed_over else ""
+    return f"records: read={read} passed over={sum(passed_over.values())}{reasons}; "
 
 
 def _sources(stats: dict[str, Any]) -> str:
