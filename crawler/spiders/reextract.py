@@ -1,7 +1,7 @@
 """``scrapy crawl reextract -a source=PATH``: extract articles again from stored responses, fetching nothing.
 
 ``PATH`` is a Scrapy HTTP cache directory (``HTTPCACHE_DIR``, filesystem storage), a folder
-of saved ``.html`` / ``.html.gz`` pages, a ``.warc`` / ``.warc.gz`` file, or a folder holding
+of saved ``.html`` / ``.html.gz`` pages, a ``.warc`` / ``.warc.gz`` file (or ARC), or a folder holding
 any mix of them. Each stored response becomes a request answered from the store by
 ``StoredResponseMiddleware`` (``crawler/reextract/``), so it goes through the same middlewares,
 callback, pipelines and feed exports as a fetched page: the items are those of a live crawl.
@@ -9,6 +9,8 @@ callback, pipelines and feed exports as a fetched page: the items are those of a
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -30,24 +32,37 @@ from crawler.reextract.middleware import (
     LIVE_ONLY_MIDDLEWARES,
     STORED_RECORD,
     STORED_RESPONSE_ORDER,
+    NOT_ARTICLE_URL,
     StoredResponseMiddleware,
+    is_amp_copy,
     skip_reason,
 )
-from crawler.reextract.sources import FOLDER, Record, SkippedRecord, StoredResponse, has_records, iter_records, source_kind
+from crawler.reextract.sources import (
+    FOLDER,
+    Record,
+    SkippedRecord,
+    StoredResponse,
+    has_records,
+    is_saved_page,
+    iter_records,
+    source_kind,
+)
 
 from .base import BusinessStandardSpider, require
 from crawler import stats as stat
 
 PROGRESS_EVERY = 1000  # default of BS_REEXTRACT_PROGRESS_EVERY
 PAUSE_EVERY = 100  # skipped records in a row after which the reactor gets a turn
-USAGE = "reextract: give -a source=PATH (an HTTP cache directory, a folder of saved .html/.html.gz pages, or a .warc/.warc.gz file)"
+WAIT_STEP = 0.02  # seconds between looks at what is still being extracted
+WAIT_LIMIT = 120  # seconds without any answer after which the wait for them ends
+USAGE = "reextract: give -a source=PATH (an HTTP cache directory, a folder of saved .html/.html.gz pages, or a .warc/.warc.gz/.arc/.arc.gz file)"
 
 
-async def give_the_reactor_a_turn() -> None:
-    """Let the reactor run what is due before the caller goes on."""
+async def give_the_reactor_a_turn(delay: float = 0) -> None:
+    """Let the reactor run what is due (for ``delay`` seconds at least) before the caller goes on."""
     from twisted.internet import reactor  # the installed one; importing it at module level would install one
 
-    await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), 0, lambda: None))
+    await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), delay, lambda: None))
 
 
 class ReextractSpider(BusinessStandardSpider):
@@ -67,6 +82,7 @@ class ReextractSpider(BusinessStandardSpider):
     source_path: Path
     progress_every: int = PROGRESS_EVERY
     max_size: int = 0
+    in_flight: int = 0  # requests handed over and not yet answered, extracted and judged
 
     @classmethod
     def check_arguments(cls, arguments: Mapping[str, str]) -> None:
@@ -77,13 +93,13 @@ class ReextractSpider(BusinessStandardSpider):
         kind = source_kind(path)
         require(
             kind is not None,
-            f"reextract: source {str(source)!r} is not a directory, a .warc/.warc.gz file or a saved .html/.html.gz page",
+            f"reextract: source {str(source)!r} is not a directory, a .warc/.warc.gz/.arc/.arc.gz file or a saved .html/.html.gz page",
         )
         if kind == FOLDER:
             require(
                 has_records(path),
                 f"reextract: source {str(source)!r} holds no HTTP cache entries, saved .html/.html.gz pages "
-                "or .warc/.warc.gz files",
+                "or .warc/.warc.gz/.arc/.arc.gz files",
             )
 
     @classmethod
@@ -111,6 +127,11 @@ class ReextractSpider(BusinessStandardSpider):
         records = passed = since_pause = 0
         started = time.monotonic()
         self.logger.info("Re-extracting from %s (nothing is fetched)", self.source_path)
+        # AMP copies wait on disk until every other page is extracted: an article stored as both
+        # gives the item of its page (breadcrumbs, Also Read, its own URL), the AMP copy then
+        # dropped as its duplicate; an article stored as AMP only still gives its item.
+        amp_copies = tempfile.TemporaryFile(prefix="bs-reextract-amp-")
+        deferred = 0
         for record in iter_records(self.source_path, max_size=self.max_size, site=self.base_url):
             records += 1
             stats.inc_value(stat.REEXTRACT_RECORDS)
@@ -118,11 +139,12 @@ class ReextractSpider(BusinessStandardSpider):
             if reason is None:
                 assert isinstance(record, StoredResponse)
                 passed += 1
-                # Lazy start: hand over a request only when the engine has room for it, so
-                # no more than about CONCURRENT_REQUESTS records are in memory at a time.
-                if engine.needs_backout():
-                    await self.crawler.signals.wait_for(signals.scheduler_empty)  # type: ignore[no-untyped-call,unused-ignore]  # typed from Scrapy 2.14
-                yield self.stored_request(record)
+                if is_amp_copy(record):
+                    pickle.dump(record, amp_copies, protocol=pickle.HIGHEST_PROTOCOL)
+                    deferred += 1
+                else:
+                    await self.wait_for_room()
+                    yield self.stored_request(record)
                 since_pause = 0
             else:
                 skipped[reason] += 1
@@ -136,12 +158,40 @@ class ReextractSpider(BusinessStandardSpider):
                     since_pause = 0
             if records % self.progress_every == 0:
                 self.log_progress(records, passed, skipped, started)
+        with amp_copies:
+            if deferred:
+                await self.wait_for_extraction()
+                amp_copies.seek(0)
+                for _ in range(deferred):
+                    await self.wait_for_room()
+                    yield self.stored_request(pickle.load(amp_copies))  # noqa: S301 - written by this run, above
         self.log_progress(records, passed, skipped, started, done=True)
         if not records:
             self.logger.warning("No stored responses found in %s", self.source_path)
 
+    async def wait_for_room(self) -> None:
+        """Lazy start: hand over a request only when the engine has room for it, so no more than
+        about CONCURRENT_REQUESTS records are in memory at a time."""
+        assert self.crawler.engine is not None
+        if self.crawler.engine.needs_backout():
+            await self.crawler.signals.wait_for(signals.scheduler_empty)  # type: ignore[no-untyped-call,unused-ignore]  # typed from Scrapy 2.14
+
+    async def wait_for_extraction(self) -> None:
+        """Until every request handed over so far has been answered, extracted and its item judged by
+        the pipelines (CONCURRENT_ITEMS is 1: a callback ends after its item went through them)."""
+        last, since = self.in_flight, time.monotonic()
+        while self.in_flight > 0:
+            await give_the_reactor_a_turn(WAIT_STEP)
+            if self.in_flight != last:
+                last, since = self.in_flight, time.monotonic()
+            elif time.monotonic() - since > WAIT_LIMIT:
+                # A request lost on a path that neither answers nor fails it: go on rather than hang.
+                self.logger.warning("%d stored pages still unanswered after %d s; reading the AMP copies now", self.in_flight, WAIT_LIMIT)
+                return
+
     def stored_request(self, record: StoredResponse) -> Request:
         """The request standing for one stored response; the dupe filter and off-site checks let it through."""
+        self.in_flight += 1
         return Request(
             record.url,
             callback=self.parse_article,
@@ -154,17 +204,32 @@ class ReextractSpider(BusinessStandardSpider):
         """The live crawl's callback; ``dateDownloaded`` is when the page was stored, where the store knows."""
         record = response.meta.get(STORED_RECORD)
         fetched_at = record.fetched_at if isinstance(record, StoredResponse) else None
-        for article in super().parse_article(response):
-            if fetched_at is not None:
-                article.dateDownloaded = iso_ist(fetched_at)
-            yield article
+        try:
+            for article in super().parse_article(response):
+                if fetched_at is not None:
+                    article.dateDownloaded = iso_ist(fetched_at)
+                yield article
+        finally:
+            if isinstance(record, StoredResponse):
+                self.in_flight -= 1
+
+    def article_failed(self, failure: Any) -> None:
+        super().article_failed(failure)
+        if isinstance(getattr(failure, "request", None), Request) and isinstance(failure.request.meta.get(STORED_RECORD), StoredResponse):
+            self.in_flight -= 1
 
     def log_skipped(self, record: Record, reason: str) -> None:
-        if isinstance(record, SkippedRecord):
-            self.logger.warning("Skipped %s: %s%s", record.origin, reason, f" ({record.detail})" if record.detail else "")
-        elif reason == "not-article-url":
-            # Web archives hold many of these (images, listings, scripts): not worth a line each.
+        if reason == NOT_ARTICLE_URL and is_saved_page(Path(record.origin)):
+            # A page someone saved is meant to be read: say why it was not.
+            self.logger.warning(
+                "Skipped %s: %s (it names no article URL of the site: canonical link, og:url, JSON-LD or file name; "
+                "it gives <%s>)", record.origin, reason, record.url,
+            )  # fmt: skip
+        elif reason == NOT_ARTICLE_URL:
+            # Web archives hold many of these (images, listings, scripts, their revisits): not worth a line each.
             self.logger.debug("Skipped <%s> from %s: %s", record.url, record.origin, reason)
+        elif isinstance(record, SkippedRecord):
+            self.logger.warning("Skipped %s: %s%s", record.origin, reason, f" ({record.detail})" if record.detail else "")
         else:
             self.logger.info("Skipped <%s> from %s: %s", record.url, record.origin, reason)
 
