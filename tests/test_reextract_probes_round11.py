@@ -253,3 +253,54 @@ def test_a_store_mostly_unreadable_fails_the_run_and_a_few_broken_do_not(tmp_pat
     (third / "response_body").write_bytes(b"\x1f\x8b")
     status, items, stats, log = reextract_run(cache, tmp_path)
     assert status == 1 and "2 of the 3 stored records that could be article pages are unreadable (broken=2)" in log
+
+
+# --- bodies stored decoded, pages saved packed, pages stored as resources -------------------------------
+
+
+def test_a_warc_body_stored_decoded_under_its_content_encoding_is_read_as_it_is(tmp_path: Path) -> None:
+    # Tools that capture through a browser store the body decoded and keep the header: decoding it
+    # again failed the page ("Not a gzipped file").
+    path = tmp_path / "browser.warc"
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        response_record(writer, SEED_URL, b"\xef\xbb\xbf" + SEED_PAGE.read_bytes(), [("Content-Encoding", "gzip")])
+        response_record(writer, other_url(), OTHER_PAGE.read_bytes(), [("Content-Encoding", "br")])
+    assert all(b"Content-Encoding" not in record.headers for record in iter_records(path) if isinstance(record, StoredResponse))
+    status, items, stats, log = reextract_run(path, tmp_path)
+    assert sorted(item["articleId"] for item in items) == sorted(["124022800873", other_url().rsplit("-", 1)[1][:12]])
+    assert status == 0 and "bs/failed/other" not in stats, log[-2000:]
+
+
+def test_saved_pages_are_unpacked_by_their_bytes_not_their_name(tmp_path: Path) -> None:
+    # wget saves a gzip body it was sent under the URL's name; a ".html.gz" may hold the page unpacked.
+    (tmp_path / "story.html").write_bytes(gzip.compress(SEED_PAGE.read_bytes()))
+    (tmp_path / "other.html.gz").write_bytes(OTHER_PAGE.read_bytes())
+    records = sorted(iter_records(tmp_path), key=lambda r: r.origin)
+    assert [(type(r), getattr(r, "url", None)) for r in records] == [(StoredResponse, other_url()), (StoredResponse, SEED_URL)]
+    assert records[1].body == SEED_PAGE.read_bytes()
+
+
+def test_a_page_stored_as_a_warc_resource_record_is_read(tmp_path: Path) -> None:
+    # Tools that turn a folder of saved pages into a WARC write resource records (no HTTP answer); a
+    # crawler's log in one (wget's metadata://… record) is no page.
+    path = tmp_path / "pages.warc.gz"
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        writer.write_record(writer.create_warc_record(SEED_URL, "resource", payload=BytesIO(SEED_PAGE.read_bytes()), warc_content_type="text/html"))
+        log = "metadata://gnu.org/software/wget/warc/wget.log"
+        writer.write_record(writer.create_warc_record(log, "resource", payload=BytesIO(b"log"), warc_content_type="text/plain"))
+    (record,) = iter_records(path)
+    assert isinstance(record, StoredResponse) and (record.url, record.status) == (SEED_URL, 200)
+    assert record.headers == {b"Content-Type": [b"text/html"]} and record.fetched_at is not None
+
+
+def test_a_warc_with_no_stored_response_fails_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "requests.warc"
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        writer.write_record(writer.create_warcinfo_record("requests.warc", {"software": "test"}))
+        request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "www.business-standard.com")], is_http_request=True)
+        writer.write_record(writer.create_warc_record(SEED_URL, "request", payload=BytesIO(b""), http_headers=request))
+    status, items, _, log = reextract_run(path, tmp_path)
+    assert items == [] and status == 1 and "exit=1 (the source holds no stored response" in log

@@ -72,6 +72,9 @@ READ_BLOCK = 64 * 1024
 # or the first 256 KB where no </head> shows up in them.
 HEAD_END = re.compile(rb"</head\s*>", re.I)
 HEAD_LIMIT = 256 * 1024
+# How an HTML or XML document begins (a BOM and blanks before it allowed); no compressed stream
+# Scrapy decodes starts so (gzip's and zstd's magic, zlib's header byte are other bytes).
+PLAIN_MARKUP = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|\?xml|!--)", re.IGNORECASE)
 # What warcio's error says of a gzipped WARC that is one gzip stream, not one member per record.
 WHOLE_FILE_GZIP = "non-chunked gzip"
 
@@ -375,7 +378,9 @@ def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str =
     """A saved ``.html`` or ``.html.gz`` page, as a 200 ``text/html`` response of its canonical URL."""
     origin = str(path)
     try:
-        body = _read_file(path, max_size, gzipped=path.name.lower().endswith(".gz"))
+        # By its first bytes, not its name: wget saves a gzip body it was sent as "page.html", and a
+        # "page.html.gz" may hold the page unpacked.
+        body = _read_file(path, max_size, gzipped=_is_gzip(path))
         url = saved_page_url(body, path, site)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, str(error))
@@ -403,16 +408,20 @@ def parse_warc_date(value: str | None) -> datetime | None:
     return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
 
 
-def _warc_headers(record: ArcWarcRecord) -> HeadersDict:
+def _warc_headers(record: ArcWarcRecord, body: bytes) -> HeadersDict:
     """The HTTP headers, less the framing that :func:`_warc_body` undoes (chunking).
 
     ``Content-Encoding`` stays, with the body as sent: HttpCompressionMiddleware decodes it, as for a
     fetched page or a cached one (every encoding Scrapy knows, and a compressed stream cut short
-    flagged as data loss rather than read as the whole page).
+    flagged as data loss rather than read as the whole page). Some archiving tools store the body
+    decoded and keep the header: a body that is plainly HTML is not decoded again.
     """
+    dropped = {"transfer-encoding", "content-length"}
+    if PLAIN_MARKUP.match(body):
+        dropped.add("content-encoding")
     headers: HeadersDict = {}
     for name, value in record.http_headers.headers:
-        if name.lower() not in ("transfer-encoding", "content-length"):
+        if name.lower() not in dropped:
             headers.setdefault(name.encode("latin-1"), []).append(value.encode("latin-1", "replace"))
     return headers
 
@@ -424,14 +433,39 @@ def _warc_body(record: ArcWarcRecord) -> _Readable:
     return record.raw_stream  # type: ignore[no-any-return]
 
 
+def _is_web_resource(record: ArcWarcRecord) -> bool:
+    """A ``resource`` record of a web page (not a crawler's log, a DNS answer or a screenshot's metadata)."""
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    return url.startswith(("http://", "https://"))
+
+
+def _warc_resource(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
+    """A ``resource`` record (a page stored without its HTTP answer, as tools that turn saved files into
+    WARCs write them) as a 200 answer of its ``Content-Type``."""
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    try:
+        body = _read_limited(record.raw_stream, max_size)
+    except TooLarge as error:
+        return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}")
+    except READ_ERRORS as error:
+        return SkippedRecord(origin, BROKEN, f"{url}: {type(error).__name__}: {error}")
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing:
+        return SkippedRecord(origin, BROKEN, f"{url}: record cut short, {missing} bytes missing")
+    content_type = record.rec_headers.get_header("Content-Type")
+    headers: HeadersDict = {b"Content-Type": [content_type.encode("latin-1", "replace")]} if content_type else {}
+    fetched_at = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
+    return StoredResponse(url=url, status=200, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
+
+
 def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
     url = record.rec_headers.get_header("WARC-Target-URI") or ""
     if record.http_headers is None:
         return SkippedRecord(origin, NOT_HTTP, f"{url}: the record holds no HTTP response", url=url)
     try:
         status = int(record.http_headers.get_statuscode())
-        headers = _warc_headers(record)
         body = _read_limited(_warc_body(record), max_size)
+        headers = _warc_headers(record, body)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}")
     except READ_ERRORS as error:
@@ -528,6 +562,8 @@ def _iter_archive(path: Path, stream: Any, max_size: int, skip: int = 0) -> Gene
                 yield result
                 if isinstance(result, SkippedRecord) and result.reason == BROKEN:
                     return None
+            elif record.rec_type == "resource" and _is_web_resource(record):
+                yield _warc_resource(record, origin, max_size)
             elif record.rec_type == "revisit":
                 target = record.rec_headers.get_header("WARC-Target-URI") or ""
                 yield SkippedRecord(origin, REVISIT, f"{target}: payload stored in an earlier record", url=target)
