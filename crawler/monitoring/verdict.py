@@ -183,7 +183,7 @@ class RunVerdictExtension:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
         wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
         found = f"discovery found {wanted} new or changed article(s)"
-        if stats.get(stat.REEXTRACT_RECORDS):
+        if stat.REEXTRACT_RECORDS in stats:
             # Re-extraction: the stored article pages handed to the rules (new rules that read none
             # of them are a redesign of our own).
             records = int(stats[stat.REEXTRACT_RECORDS])
@@ -191,6 +191,8 @@ class RunVerdictExtension:
             wanted = records - sum(passed_over.values())
             found = f"{wanted} stored article page(s) were read"
             unreadable = {k: v for k, v in passed_over.items() if k in UNREADABLE_RECORDS}
+            if not records:
+                return EXIT_FAILED, "the source holds no stored response (a WARC of requests, metadata or DNS records only?)"
             if not wanted:
                 # Every record broken, or none an article page (saved pages that name no URL of the
                 # site, a store of another site's pages): an empty output is no "ok".
@@ -305,9 +307,9 @@ def _error_count(stats: dict[str, Any]) -> str:
 
 def _records(stats: dict[str, Any]) -> str:
     """``records: read=9 passed over=3 (broken=1, not-article-url=2); `` for re-extraction runs; nothing otherwise."""
-    read = int(stats.get(stat.REEXTRACT_RECORDS, 0))
-    if not read:
+    if stat.REEXTRACT_RECORDS not in stats:
         return ""
+    read = int(stats[stat.REEXTRACT_RECORDS])
     passed_over = _by_suffix(stats, stat.REEXTRACT_SKIPPED_PREFIX)
     reasons = f" ({_counts(passed_over)})" if passed_over else ""
     return f"records: read={read} passed over={sum(passed_over.values())}{reasons}; "

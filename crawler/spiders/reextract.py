@@ -127,6 +127,7 @@ class ReextractSpider(BusinessStandardSpider):
         records = passed = since_pause = 0
         started = time.monotonic()
         self.logger.info("Re-extracting from %s (nothing is fetched)", self.source_path)
+        stats.set_value(stat.REEXTRACT_RECORDS, 0)  # a re-extraction, also when the source holds no record
         # AMP copies wait on disk until every other page is extracted: an article stored as both
         # gives the item of its page (breadcrumbs, Also Read, its own URL), the AMP copy then
         # dropped as its duplicate; an article stored as AMP only still gives its item.
