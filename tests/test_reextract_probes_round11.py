@@ -304,3 +304,14 @@ def test_a_warc_with_no_stored_response_fails_the_run(tmp_path: Path) -> None:
         writer.write_record(writer.create_warc_record(SEED_URL, "request", payload=BytesIO(b""), http_headers=request))
     status, items, _, log = reextract_run(path, tmp_path)
     assert items == [] and status == 1 and "exit=1 (the source holds no stored response" in log
+
+
+def test_a_state_dir_that_is_a_file_costs_a_reextraction_no_traceback(tmp_path: Path) -> None:
+    # Re-extraction uses no seen-store, so nothing refuses the run first: the run history's marker,
+    # never written, was removed at the end with a traceback.
+    (tmp_path / ".state").write_text("not a folder")
+    path = tmp_path / "crawl.warc"
+    with open(path, "wb") as stream:
+        response_record(WARCWriter(stream, gzip=False), SEED_URL, SEED_PAGE.read_bytes(), [])
+    status, items, _, log = reextract_run(path, tmp_path)  # asserts no traceback
+    assert len(items) == 1 and status == 0

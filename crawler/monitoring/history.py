@@ -248,7 +248,11 @@ class RunHistory:
         os.replace(temporary, path)
 
     def remove_marker(self, run_id: str) -> None:
-        self.marker(run_id).unlink(missing_ok=True)
+        try:
+            self.marker(run_id).unlink(missing_ok=True)
+        except OSError:
+            # Never written (the state dir is a file, read-only, gone): writing it said so, in one WARNING.
+            pass
 
     def record_killed_runs(self) -> list[dict[str, Any]]:
         """Turn the markers of runs on this host whose process is gone into ``killed`` records."""
