@@ -42,10 +42,10 @@ def other_url() -> str:
     return str(json.loads((OTHER_PAGE.parent / "meta.json").read_text())["url"])
 
 
-def reextract_run(source: Path, workdir: Path) -> tuple[int, list[dict[str, Any]], dict[str, int], str]:
+def reextract_run(source: Path, workdir: Path, *options: str) -> tuple[int, list[dict[str, Any]], dict[str, int], str]:
     """``scrapy crawl reextract -a source=… -O out.jsonl``: exit status, items, stats, log."""
     out = workdir / "out.jsonl"
-    result = run_scrapy("crawl", "reextract", "-a", f"source={source}", "-O", str(out), cwd=workdir)
+    result = run_scrapy("crawl", "reextract", "-a", f"source={source}", "-O", str(out), *options, cwd=workdir)
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
     return result.returncode, items, stats_in(result.stderr), result.stderr
@@ -315,3 +315,24 @@ def test_a_state_dir_that_is_a_file_costs_a_reextraction_no_traceback(tmp_path: 
         response_record(WARCWriter(stream, gzip=False), SEED_URL, SEED_PAGE.read_bytes(), [])
     status, items, _, log = reextract_run(path, tmp_path)  # asserts no traceback
     assert len(items) == 1 and status == 0
+
+
+def test_a_web_archives_videos_and_cut_images_do_not_count_as_unreadable_articles(tmp_path: Path) -> None:
+    # Over the size limit or stored cut short, a record of no article URL is one more page that is no
+    # article: counted as unreadable articles, a site's archive with its videos failed the run.
+    path = tmp_path / "site.warc.gz"
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        response_record(writer, SEED_URL, SEED_PAGE.read_bytes(), [])
+        for index in range(3):
+            video = SITE + f"/_media/bs/video/{index}.mp4"
+            http = StatusAndHeaders("200 OK", [("Content-Type", "video/mp4")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(video, "response", payload=BytesIO(b"\0" * 300_000), http_headers=http))
+        image = SITE + "/_media/bs/img/1.jpg"
+        http = StatusAndHeaders("200 OK", [("Content-Type", "image/jpeg")], protocol="HTTP/1.1")
+        truncated = {"WARC-Truncated": "length"}
+        writer.write_record(writer.create_warc_record(image, "response", payload=BytesIO(b"\xff\xd8"), http_headers=http, warc_headers_dict=truncated))
+    status, items, stats, log = reextract_run(path, tmp_path, "-s", "DOWNLOAD_MAXSIZE=200000")
+    assert len(items) == 1 and stats["bs/reextract/skipped/not-article-url"] == 4
+    assert "bs/reextract/skipped/too-large" not in stats and "bs/reextract/skipped/truncated" not in stats
+    assert status == 0, log[-2000:]

@@ -20,7 +20,7 @@ from crawler import stats as stat
 from crawler.extraction.normalize import strip_amp
 from crawler.extraction.urls import page_article_id
 
-from .sources import NOT_HTTP, REVISIT, Record, SkippedRecord, StoredResponse
+from .sources import Record, SkippedRecord, StoredResponse
 
 STORED_RECORD = "stored_record"  # request.meta key of the StoredResponse a request stands for
 # Where the network would be: after every other downloader middleware (HttpCacheMiddleware
@@ -69,9 +69,10 @@ def is_article_url(url: str) -> bool:
 def skip_reason(record: Record) -> str | None:
     """Why a record is not handed to extraction (a stats slug), or None when it is."""
     if isinstance(record, SkippedRecord):
-        # A web archive's revisits and non-HTTP records are mostly of images and scripts: those
-        # are counted with the other pages that are no article, not as an article's payload missing.
-        if record.reason in (REVISIT, NOT_HTTP) and record.url and not is_article_url(record.url):
+        # A web archive's revisits, videos over the size limit, responses its crawler cut short are
+        # mostly of images and scripts: those are counted with the other pages that are no article,
+        # not as articles unreadable (which would fail the run).
+        if record.url and not is_article_url(record.url):
             return NOT_ARTICLE_URL
         return record.reason
     if not is_article_url(record.url):

@@ -306,6 +306,7 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
     ``Content-Encoding`` included, exactly as Scrapy's cache hands it back to a crawl.
     """
     origin = str(entry)
+    url = ""
     try:
         meta_file = entry / CACHE_META_FILES[0]
         gzipped = _is_gzip(meta_file if meta_file.is_file() else entry / CACHE_META_FILES[1])
@@ -319,18 +320,18 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
         headers: HeadersDict = dict(headers_raw_to_dict(raw_headers))
         body_file = entry / CACHE_BODY_FILE
         if not body_file.is_file():
-            return SkippedRecord(origin, BROKEN, f"{url}: no {CACHE_BODY_FILE} (an entry left half-written, by a crawl killed while storing it)")
+            return SkippedRecord(origin, BROKEN, f"{url}: no {CACHE_BODY_FILE} (an entry left half-written, by a crawl killed while storing it)", url=url)
         body = _read_file(body_file, max_size, gzipped)
     except TooLarge as error:
-        return SkippedRecord(origin, TOO_LARGE, str(error))
+        return SkippedRecord(origin, TOO_LARGE, str(error), url=url)
     except READ_ERRORS as error:
-        return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
+        return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}", url=url)
     # The cache keeps the body as received (before decompression), so its length is
     # the Content-Length the server announced; a shorter one is a file cut short.
     # (Only shorter: were the cache moved behind decompression, bodies grow, never shrink.)
     announced = _content_length(headers) if announces_body(status, str(meta.get("method") or "GET")) else None
     if announced is not None and len(body) < announced:
-        return SkippedRecord(origin, BROKEN, f"body of {len(body)} bytes, Content-Length says {announced}")
+        return SkippedRecord(origin, BROKEN, f"body of {len(body)} bytes, Content-Length says {announced}", url=url)
     return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
 
 
@@ -446,7 +447,7 @@ def _warc_resource(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
     try:
         body = _read_limited(record.raw_stream, max_size)
     except TooLarge as error:
-        return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}")
+        return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}", url=url)
     except READ_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{url}: {type(error).__name__}: {error}")
     missing = getattr(record.raw_stream, "limit", 0)
@@ -467,7 +468,7 @@ def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
         body = _read_limited(_warc_body(record), max_size)
         headers = _warc_headers(record, body)
     except TooLarge as error:
-        return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}")
+        return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}", url=url)
     except READ_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{url}: {type(error).__name__}: {error}")
     # warcio reads a record cut short (a truncated file) without complaint: the
@@ -480,7 +481,7 @@ def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
     # what it holds is the page's first part, which may read as a story missing its end.
     truncated = record.rec_headers.get_header("WARC-Truncated")
     if truncated:
-        return SkippedRecord(origin, TRUNCATED, f"{url}: stored cut short (WARC-Truncated: {truncated})")
+        return SkippedRecord(origin, TRUNCATED, f"{url}: stored cut short (WARC-Truncated: {truncated})", url=url)
     announced = record.http_headers.get_header("Content-Length")
     payload = getattr(record, "payload_length", None)
     if (
@@ -492,7 +493,7 @@ def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
         and announces_body(status)
     ):
         if payload < int(announced):
-            return SkippedRecord(origin, TRUNCATED, f"{url}: payload of {payload} bytes, Content-Length says {announced}")
+            return SkippedRecord(origin, TRUNCATED, f"{url}: payload of {payload} bytes, Content-Length says {announced}", url=url)
     fetched_at = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
     return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
 
