@@ -336,3 +336,24 @@ def test_a_web_archives_videos_and_cut_images_do_not_count_as_unreadable_article
     assert len(items) == 1 and stats["bs/reextract/skipped/not-article-url"] == 4
     assert "bs/reextract/skipped/too-large" not in stats and "bs/reextract/skipped/truncated" not in stats
     assert status == 0, log[-2000:]
+
+
+def test_a_dbm_cache_is_refused_naming_what_it_is(tmp_path: Path) -> None:
+    # HTTPCACHE_STORAGE=…DbmCacheStorage keeps <spider>.db: "holds no HTTP cache entries" told a user
+    # with a cache that they had none.
+    from scrapy.exceptions import UsageError
+    from scrapy.extensions.httpcache import DbmCacheStorage
+
+    from crawler.spiders.reextract import ReextractSpider
+
+    crawler = get_crawler(Spider, {"HTTPCACHE_DIR": str(tmp_path / "cache"), "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.DbmCacheStorage"})
+    spider = Spider.from_crawler(crawler, name="article")
+    storage = DbmCacheStorage(crawler.settings)
+    storage.open_spider(spider)
+    response = html_response(SEED_URL, SEED_PAGE.read_bytes())
+    storage.store_response(spider, response.request, response)
+    storage.close_spider(spider)
+    files = sorted((tmp_path / "cache").iterdir())
+    for source in (tmp_path / "cache", files[0]):
+        with pytest.raises(UsageError, match=r"is a DBM HTTP cache \(article\.db.*only Scrapy's filesystem cache storage is read"):
+            ReextractSpider.check_arguments({"source": str(source)})

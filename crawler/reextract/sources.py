@@ -64,6 +64,8 @@ CACHE_BODY_FILE = "response_body"
 CACHE_HEADERS_FILE = "response_headers"
 # An entry's directory is named by its request fingerprint: SHA-1, in hex.
 CACHE_ENTRY_NAME = re.compile(r"[0-9a-f]{40}")
+# Scrapy's other cache storage: one DBM database per spider, HTTPCACHE_DIR/<spider>.db (plus dbm's own suffixes).
+DBM_FILE = re.compile(r"\.db(?:\.(?:dat|dir|bak|pag|db))?$")
 
 DEFAULT_MAX_SIZE = 8 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
@@ -201,6 +203,16 @@ def iter_source_paths(root: Path) -> Iterator[tuple[str, Path]]:
         # Scrapy's cache spreads entries over 256 two-hex-digit directories, so the
         # directories waiting here stay few even for a very large cache.
         stack.extend(reversed(subdirectories))
+
+
+def dbm_cache_files(path: Path) -> list[Path]:
+    """The files of Scrapy's ``DbmCacheStorage`` (``<spider>.db``, and the ``.dat``/``.dir``/``.pag``
+    files dbm.dumb and dbm.ndbm add) that ``path`` is or holds at its top level; it is read by no reader."""
+    try:
+        candidates = [path] if path.is_file() else sorted(path.iterdir()) if path.is_dir() else []
+    except OSError:
+        return []
+    return [file for file in candidates if DBM_FILE.search(file.name) and file.is_file()][:3]
 
 
 def has_records(root: Path) -> bool:

@@ -42,6 +42,7 @@ from crawler.reextract.sources import (
     Record,
     SkippedRecord,
     StoredResponse,
+    dbm_cache_files,
     has_records,
     is_saved_page,
     iter_records,
@@ -91,6 +92,14 @@ class ReextractSpider(BusinessStandardSpider):
         path = Path(str(source)).expanduser()
         require(path.exists(), f"reextract: source {str(source)!r} does not exist")
         kind = source_kind(path)
+        if kind in (None, FOLDER) and not (kind == FOLDER and has_records(path)):
+            dbm = dbm_cache_files(path)
+            require(
+                not dbm,
+                f"reextract: source {str(source)!r} is a DBM HTTP cache ({', '.join(file.name for file in dbm)}): only Scrapy's "
+                "filesystem cache storage is read (HTTPCACHE_STORAGE = 'scrapy.extensions.httpcache.FilesystemCacheStorage', "
+                "the default); keep the cache with it",
+            )
         require(
             kind is not None,
             f"reextract: source {str(source)!r} is not a directory, a .warc/.warc.gz/.arc/.arc.gz file or a saved .html/.html.gz page",
