@@ -15,7 +15,6 @@ from crawler.distributed import REDIS_LOST
 from crawler.extraction.discovery import CUT
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
-from crawler.reextract.sources import UNREADABLE_RECORDS
 from crawler.monitoring.signals import run_judged, send_and_wait
 from crawler import stats as stat
 from crawler.runstop import stop_run
@@ -190,18 +189,12 @@ class RunVerdictExtension:
             passed_over = _by_suffix(stats, stat.REEXTRACT_SKIPPED_PREFIX)
             wanted = records - sum(passed_over.values())
             found = f"{wanted} stored article page(s) were read"
-            unreadable = {k: v for k, v in passed_over.items() if k in UNREADABLE_RECORDS}
             if not records:
                 return EXIT_FAILED, "the source holds no stored response (a WARC of requests, metadata or DNS records only?)"
             if not wanted:
                 # Every record broken, or none an article page (saved pages that name no URL of the
                 # site, a store of another site's pages): an empty output is no "ok".
                 return EXIT_FAILED, f"none of the {records} stored record(s) is an article page that could be read ({_counts(passed_over)})"
-            if sum(unreadable.values()) / (wanted + sum(unreadable.values())) > self.max_failed_share:
-                return EXIT_FAILED, (
-                    f"{sum(unreadable.values())} of the {wanted + sum(unreadable.values())} stored records that could be "
-                    f"article pages are unreadable ({_counts(unreadable)})"
-                )
         # Extracted: written, unchanged since emitted, or claimed by another live run on the same
         # seen-store (which emits it): none of them is lost.
         extracted = int(stats.get(stat.ITEMS_SCRAPED, 0)) + int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.STATE_CLAIMED_ELSEWHERE, 0))

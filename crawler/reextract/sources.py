@@ -48,8 +48,6 @@ TOO_LARGE = "too-large"
 REVISIT = "revisit"
 TRUNCATED = "truncated"  # a record whole in its file, of a response its crawler stored cut short
 NOT_HTTP = "not-http"
-# Records that hold a response but not one that can be read whole: what a crawl failing to fetch a page is.
-UNREADABLE_RECORDS = frozenset({BROKEN, TOO_LARGE, TRUNCATED})
 
 # ARC, the Internet Archive's format before WARC, is read by warcio as WARC (arc2warc).
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
