@@ -54,6 +54,9 @@ from crawler import stats as stat
 
 PROGRESS_EVERY = 1000  # default of BS_REEXTRACT_PROGRESS_EVERY
 PAUSE_EVERY = 100  # skipped records in a row after which the reactor gets a turn
+# Disk the AMP copies waiting for the end may take; past it (an archive of AMP pages mostly) they
+# are read in the source's order, the copy read first giving the item.
+AMP_SPOOL_LIMIT = 1024 * 1024 * 1024
 WAIT_STEP = 0.02  # seconds between looks at what is still being extracted
 WAIT_LIMIT = 120  # seconds without any answer after which the wait for them ends
 USAGE = "reextract: give -a source=PATH (an HTTP cache directory, a folder of saved .html/.html.gz pages, or a .warc/.warc.gz/.arc/.arc.gz file)"
@@ -149,7 +152,7 @@ class ReextractSpider(BusinessStandardSpider):
             if reason is None:
                 assert isinstance(record, StoredResponse)
                 passed += 1
-                if is_amp_copy(record):
+                if is_amp_copy(record) and amp_copies.tell() < AMP_SPOOL_LIMIT:
                     pickle.dump(record, amp_copies, protocol=pickle.HIGHEST_PROTOCOL)
                     deferred += 1
                 else:
