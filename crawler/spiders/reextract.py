@@ -133,45 +133,45 @@ class ReextractSpider(BusinessStandardSpider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        assert self.crawler.engine is not None and self.crawler.stats is not None
-        engine, stats = self.crawler.engine, self.crawler.stats
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats
         skipped: Counter[str] = Counter()
-        records = passed = since_pause = 0
+        records = passed = 0
         started = time.monotonic()
         self.logger.info("Re-extracting from %s (nothing is fetched)", self.source_path)
         stats.set_value(stat.REEXTRACT_RECORDS, 0)  # a re-extraction, also when the source holds no record
         # AMP copies wait on disk until every other page is extracted: an article stored as both
         # gives the item of its page (breadcrumbs, Also Read, its own URL), the AMP copy then
         # dropped as its duplicate; an article stored as AMP only still gives its item.
-        amp_copies = tempfile.TemporaryFile(prefix="bs-reextract-amp-")
-        deferred = 0
-        for record in iter_records(self.source_path, max_size=self.max_size, site=self.base_url):
-            records += 1
-            stats.inc_value(stat.REEXTRACT_RECORDS)
-            reason = skip_reason(record)
-            if reason is None:
-                assert isinstance(record, StoredResponse)
-                passed += 1
-                if is_amp_copy(record) and amp_copies.tell() < AMP_SPOOL_LIMIT:
-                    pickle.dump(record, amp_copies, protocol=pickle.HIGHEST_PROTOCOL)
-                    deferred += 1
+        with tempfile.TemporaryFile(prefix="bs-reextract-amp-") as amp_copies:
+            deferred = since_pause = 0
+            for record in iter_records(self.source_path, max_size=self.max_size, site=self.base_url):
+                records += 1
+                stats.inc_value(stat.REEXTRACT_RECORDS)
+                reason = skip_reason(record)
+                if reason is None:
+                    assert isinstance(record, StoredResponse)
+                    passed += 1
+                    if is_amp_copy(record) and amp_copies.tell() < AMP_SPOOL_LIMIT:
+                        pickle.dump(record, amp_copies, protocol=pickle.HIGHEST_PROTOCOL)
+                        deferred += 1
+                        since_pause += 1
+                    else:
+                        await self.wait_for_room()
+                        yield self.stored_request(record)
+                        since_pause = 0
                 else:
-                    await self.wait_for_room()
-                    yield self.stored_request(record)
-                since_pause = 0
-            else:
-                skipped[reason] += 1
-                stats.inc_value(stat.reextract_skipped(reason))
-                self.log_skipped(record, reason)
-                since_pause += 1
+                    skipped[reason] += 1
+                    stats.inc_value(stat.reextract_skipped(reason))
+                    self.log_skipped(record, reason)
+                    since_pause += 1
                 if since_pause >= PAUSE_EVERY:
-                    # A long run of skipped records (a web archive's images) must not keep
-                    # the reactor from logging, answering signals, closing the spider.
+                    # A long run of records handed over to nothing yet (a web archive's images, AMP
+                    # copies) must not keep the reactor from logging, answering signals, closing the spider.
                     await give_the_reactor_a_turn()
                     since_pause = 0
-            if records % self.progress_every == 0:
-                self.log_progress(records, passed, skipped, started)
-        with amp_copies:
+                if records % self.progress_every == 0:
+                    self.log_progress(records, passed, skipped, started)
             if deferred:
                 await self.wait_for_extraction()
                 amp_copies.seek(0)
