@@ -353,3 +353,18 @@ def test_a_dbm_cache_is_refused_naming_what_it_is(tmp_path: Path) -> None:
     for source in (tmp_path / "cache", files[0]):
         with pytest.raises(UsageError, match=r"is a DBM HTTP cache \(article\.db.*only Scrapy's filesystem cache storage is read"):
             ReextractSpider.check_arguments({"source": str(source)})
+
+
+def test_a_cache_body_a_killed_crawl_cut_while_writing_it_is_broken(tmp_path: Path) -> None:
+    # No Content-Length (a chunked answer), no HTTPCACHE_GZIP: the body cut mid-write read as the whole
+    # page, a story without its end. Scrapy writes the request's files after the body.
+    body = SEED_PAGE.read_bytes()
+    entry = store_in_cache(tmp_path / "cache", html_response(SEED_URL, body))
+    (entry / "response_body").write_bytes(body[: len(body) // 2])
+    for name in ("response_data", "request_headers", "request_body"):
+        (entry / name).unlink()
+    (record,) = iter_records(tmp_path / "cache")
+    assert isinstance(record, SkippedRecord) and record.reason == BROKEN and "half-written" in record.detail
+    # Whole entries, and entries whose body something else vouches for, are read.
+    whole = store_in_cache(tmp_path / "other", html_response(SEED_URL, body))
+    assert isinstance(next(iter_records(whole)), StoredResponse)

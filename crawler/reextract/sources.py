@@ -60,6 +60,7 @@ PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 CACHE_META_FILES = ("pickled_meta", "meta")
 CACHE_BODY_FILE = "response_body"
 CACHE_HEADERS_FILE = "response_headers"
+CACHE_REQUEST_FILE = "request_headers"  # written after the response's files, by every Scrapy version
 # An entry's directory is named by its request fingerprint: SHA-1, in hex.
 CACHE_ENTRY_NAME = re.compile(r"[0-9a-f]{40}")
 # Scrapy's other cache storage: one DBM database per spider, HTTPCACHE_DIR/<spider>.db (plus dbm's own suffixes).
@@ -342,6 +343,14 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
     announced = _content_length(headers) if announces_body(status, str(meta.get("method") or "GET")) else None
     if announced is not None and len(body) < announced:
         return SkippedRecord(origin, BROKEN, f"body of {len(body)} bytes, Content-Length says {announced}", url=url)
+    # Scrapy writes the request's files after the body: an entry without them may hold a body cut where
+    # a killed crawl stopped writing it. Only a Content-Length (above), a gzip file's end (HTTPCACHE_GZIP)
+    # or a compressed stream's (checked when decoded) can vouch for the body then.
+    encoded = any(name.lower() == b"content-encoding" for name in headers)
+    if body and announced is None and not gzipped and not encoded and not (entry / CACHE_REQUEST_FILE).is_file():
+        return SkippedRecord(
+            origin, BROKEN, f"{url}: no {CACHE_REQUEST_FILE} after its body (an entry left half-written, its body perhaps cut)", url=url
+        )
     return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
 
 
