@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
+import threading
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -34,16 +36,71 @@ def ping_url(base: str, success: bool, start: bool = False) -> str:
 
 
 def where(url: str) -> str:
-    """The host of a ping URL, for the log: its path is the check's secret."""
-    return urlsplit(url).netloc or "?"
+    """The host of a ping URL, for the log: its path is the check's secret, and so is a password before the host."""
+    return urlsplit(url).netloc.rpartition("@")[2] or "?"
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follows a 307 or 308 as the status says, POSTing the ping again (urllib gives up on it: behind a
+    proxy that moved the monitor every ping failed); the URL's credentials go to its own host only."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        new: urllib.request.Request | None
+        if code in (307, 308) and req.get_method() == "POST":
+            new = urllib.request.Request(newurl, data=req.data, method="POST", headers=dict(req.headers), unverifiable=True)
+        else:
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) != _origin(req.full_url):
+            new.remove_header("Authorization")
+        return new
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port
+
+
+def _post(url: str, body: str, timeout: float, user_agent: str) -> int:
+    parts = urlsplit(url)
+    headers = {"User-Agent": user_agent, "Content-Type": "text/plain; charset=utf-8"}
+    if "@" in parts.netloc:
+        # urllib reads "user:password@host" as the host's name (a DNS look-up of the password): the
+        # credentials go in the Authorization header, the URL without them.
+        credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+        url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    # A reason may quote a run's argument whose bytes are no UTF-8 (a file name): replaced, not a failed ping.
+    request = urllib.request.Request(url, data=body.encode("utf-8", "replace"), method="POST", headers=headers)
+    with urllib.request.build_opener(_Redirects).open(request, timeout=timeout) as response:
+        response.read(1024)
+        return int(response.status)
 
 
 def send(url: str, body: str, timeout: float, user_agent: str) -> int:
-    """POST ``body`` to ``url``; the HTTP status (an exception when there was none)."""
-    request = urllib.request.Request(url, data=body.encode("utf-8"), method="POST", headers={"User-Agent": user_agent, "Content-Type": "text/plain; charset=utf-8"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the user's URL)
-        response.read(1024)
-        return int(response.status)
+    """POST ``body`` to ``url``; the HTTP status (an exception when there was none), within ``timeout`` seconds in all.
+
+    The socket's timeout bounds each read, not the ping: a monitor that trickles its answer, or a
+    name that takes long to resolve, held the run's end for as long as it liked. The ping goes on in a
+    daemon thread, which never holds the process's exit.
+    """
+    outcome: dict[str, Any] = {}
+
+    def post() -> None:
+        try:
+            outcome["status"] = _post(url, body, timeout, user_agent)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller as it is
+            outcome["error"] = error
+
+    thread = threading.Thread(target=post, name="heartbeat", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if "error" in outcome:
+        raise outcome["error"]
+    if "status" not in outcome:
+        raise TimeoutError("timed out")
+    return int(outcome["status"])
 
 
 def heartbeat_url(settings: BaseSettings) -> str:
