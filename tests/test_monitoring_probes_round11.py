@@ -5,15 +5,26 @@ opened, failures that come together, and the commands' and report's edges."""
 from __future__ import annotations
 
 import base64
+import errno
+import fcntl
+import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import types
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from crawler.monitoring import heartbeat
+from crawler.monitoring import heartbeat, history
+from tests.e2e import ROOT, crawl, scrapy
+from tests.e2e import history as e2e_history
 
 
 # --- cron monitors: slow, redirecting, behind a password ---------------------------------------------
@@ -128,3 +139,134 @@ def test_a_ping_body_with_text_no_utf8_can_hold_is_sent(pings: Pings) -> None:
     assert pings.seen[0][2].startswith("article: no such saved page: 'caf")
 
 
+
+
+# --- the run history: held by another process, text no UTF-8 holds, a read-only state dir, clocks -----
+
+
+def test_a_run_history_another_process_holds_delays_a_record_only_a_bounded_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A script holding runs.jsonl's lock (a backup, a rotation) held the run's end, SIGTERM too, for as long as it held it.
+    monkeypatch.setattr(history, "LOCK_WAIT_SECONDS", 0.5)
+    runs = history.RunHistory(tmp_path)
+    runs.append({"run_id": "before", "spider": "latest", "started": "2026-12-01T00:00:00+00:00"})
+    with open(runs.path, "rb") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        writer = threading.Thread(
+            target=runs.append, args=({"run_id": "this", "spider": "latest", "started": "2026-12-01T00:15:00+00:00"},), daemon=True
+        )
+        writer.start()
+        writer.join(5)
+        assert not writer.is_alive(), "the record waited for the lock without end"
+    assert [r["run_id"] for r in runs.records()] == ["before", "this"]
+    assert "locked by another process" in caplog.text
+
+
+def test_a_crawl_whose_run_history_is_held_ends_with_its_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".state").mkdir()
+    held = tmp_path / ".state" / history.RUNS_FILE
+    held.touch()
+    holder = subprocess.Popen(["flock", str(held), "sleep", "600"])
+    try:
+        page = tmp_path / "page.html"
+        page.write_text("<html><body><p>no article</p></body></html>")
+        began = time.monotonic()
+        done = crawl("article", tmp_path, "-a", f"url={page.as_uri()}")
+        took = time.monotonic() - began
+    finally:
+        holder.kill()
+        holder.wait()
+    assert took < history.LOCK_WAIT_SECONDS + 60, done.log[-2000:]
+    assert "Traceback" not in done.log and "locked by another process" in done.log
+    [record] = e2e_history(tmp_path)
+    assert record["spider"] == "article" and record["status"] == done.status
+
+
+LATIN1_NAME = b"caf\xe9-urls.txt"  # a file name from a Latin-1 system: bytes that are no UTF-8
+
+
+def _crawl_bytes(workdir: Path, *args: bytes) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    command = [sys.executable.encode(), b"-m", b"scrapy", b"crawl", *args, b"-O", b"out.jsonl", b"-s", b"LOG_LEVEL=INFO"]
+    return subprocess.run(command, cwd=workdir, env=env, capture_output=True, timeout=120)
+
+
+def test_a_refusal_naming_a_file_whose_name_is_no_utf8_is_one_line_exit_2_and_recorded(tmp_path: Path) -> None:
+    # The record of the refusal failed to encode: a traceback and exit 1, nothing recorded.
+    (tmp_path / os.fsdecode(LATIN1_NAME)).write_text("file:///nowhere/page.html\n")
+    done = _crawl_bytes(tmp_path, b"article", b"-a", b"url_file=" + LATIN1_NAME)
+    assert done.returncode == 2, done.stderr.decode(errors="replace")[-3000:]
+    lines = done.stderr.decode(errors="replace").strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "no such saved page" in lines[0]
+    [record] = e2e_history(tmp_path)
+    assert record["status"] == 2 and record["arguments"]["url_file"] == "caf\ufffd-urls.txt"
+
+
+def test_a_run_with_an_argument_whose_bytes_are_no_utf8_is_recorded(tmp_path: Path) -> None:
+    # Its marker and its record failed to encode: two tracebacks, no record, a half-made marker left behind.
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>no article</p></body></html>")
+    (tmp_path / os.fsdecode(LATIN1_NAME)).write_text(page.as_uri() + "\n")
+    done = _crawl_bytes(tmp_path, b"article", b"-a", b"url_file=" + LATIN1_NAME)
+    log = done.stderr.decode(errors="replace")
+    assert "Traceback" not in log and "UnicodeEncodeError" not in log, log[-3000:]
+    [record] = e2e_history(tmp_path)
+    assert record["spider"] == "article" and record["arguments"]["url_file"] == "caf\ufffd-urls.txt"
+    assert list((tmp_path / ".state" / history.RUNNING_DIR).iterdir()) == []
+    runs = scrapy(tmp_path, "runs")
+    assert runs.returncode == 0 and "article" in runs.stdout, runs.stderr[-2000:]
+
+
+def test_a_run_marker_that_cannot_be_removed_is_one_warning_and_the_record_still_goes_to_redis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    settings = {"BS_RUN_HISTORY": True, "BS_STATE_DIR": str(tmp_path), "BS_RUN_HISTORY_CHECKPOINT": 0}
+    extension = history.RunHistoryExtension.from_crawler(get_crawler(settings_dict=settings))
+    sent: list[dict[str, Any]] = []
+    extension.remote = types.SimpleNamespace(append=sent.append, close=lambda: None)  # type: ignore[assignment]
+    extension.spider_opened(Spider("latest"))
+
+    def read_only(self: history.RunHistory, run_id: str) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(history.RunHistory, "remove_marker", read_only)
+    extension.run_judged(Spider("latest"), "finished", 0, "ok", "")  # raised, and the Redis copy was never sent
+    assert [r["spider"] for r in sent] == ["latest"]
+    assert "Could not remove the run marker" in caplog.text and "Read-only file system" in caplog.text
+
+
+def test_a_killed_run_is_timed_by_its_own_clock_when_the_wall_clock_was_set_back(tmp_path: Path) -> None:
+    # NTP set the clock back an hour mid-run: the killed run lasted -3,480 s.
+    runs = history.RunHistory(tmp_path)
+    runs.write_marker({
+        "run_id": "stepped", "spider": "archive", "host": socket.gethostname(), "pid": _dead_pid(),
+        "started": "2026-12-01T10:00:00+00:00", "checkpoint": "2026-12-01T09:02:00+00:00", "elapsed_s": 120.0,
+    })
+    runs.write_marker({
+        "run_id": "older", "spider": "archive", "host": socket.gethostname(), "pid": _dead_pid(),
+        "started": "2026-12-01T10:00:00+00:00", "checkpoint": "2026-12-01T09:02:00+00:00",
+    })
+    killed = {r["run_id"]: r for r in runs.record_killed_runs()}
+    assert killed["stepped"]["duration_s"] == 120.0 and "elapsed_s" not in killed["stepped"]
+    assert killed["older"]["duration_s"] == 0.0  # a marker of an earlier version: never below zero
+
+
+def test_a_live_runs_marker_carries_its_elapsed_time(tmp_path: Path) -> None:
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    settings = {"BS_RUN_HISTORY": True, "BS_STATE_DIR": str(tmp_path), "BS_RUN_HISTORY_CHECKPOINT": 0}
+    extension = history.RunHistoryExtension.from_crawler(get_crawler(settings_dict=settings))
+    extension.spider_opened(Spider("latest"))
+    (live,) = history.RunHistory(tmp_path).running.glob("*.json")
+    assert 0 <= json.loads(live.read_text())["elapsed_s"] < 60
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -35,6 +35,10 @@ RUNS_FILE = "runs.jsonl"
 # Records read from Redis per command.
 REDIS_SLICE = 1000
 RUNNING_DIR = "running"
+# How long a run waits for another process's lock on runs.jsonl before it writes its record without it:
+# appending a record takes milliseconds, so a lock held longer is a stuck process (a backup or rotation
+# script holding it), which held the run's end (and its SIGTERM) for as long as it held the lock.
+LOCK_WAIT_SECONDS = 10.0
 KILLED = "killed"
 # The exit statuses in words, for `scrapy runs`, the report and the heartbeat.
 STATUS_WORDS: dict[int, str] = {
@@ -60,6 +64,36 @@ def status_words(status: int | None) -> str:
 
 def history_dir(settings: BaseSettings) -> Path:
     return Path(str(settings.get("BS_STATE_DIR") or ".state"))
+
+
+def _utf8(record: dict[str, Any]) -> bytes:
+    """A record as one line of JSON in UTF-8.
+
+    Text that is no Unicode (an argument naming a file whose bytes are no UTF-8, which Python reads as
+    lone surrogates) is replaced: it failed the encoding, and with it the record, the marker or the
+    refusal (a traceback, and exit 1 for a refusal).
+    """
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode()
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "replace")
+
+
+def _lock(handle: Any, seconds: float) -> bool:
+    """Take the lock of an open file within ``seconds``; whether it was taken."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
 
 def _now() -> datetime:
@@ -195,10 +229,16 @@ class RunHistory:
 
     def append(self, record: dict[str, Any]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        line = _utf8(record) + b"\n"
         with open(self.path, "a+b") as handle:
             # Runs of different spiders may finish at the same moment.
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            locked = _lock(handle, LOCK_WAIT_SECONDS)
+            if not locked:
+                # One write of a line in append mode still lands whole after the others.
+                logger.warning(
+                    "The run history %s was locked by another process for more than %g s; adding this run's record without the lock",
+                    self.path, LOCK_WAIT_SECONDS,
+                )
             try:
                 # A line cut short (a full disk, a crash mid-write) is ended first: glued onto it,
                 # this record would be unreadable too.
@@ -211,7 +251,8 @@ class RunHistory:
                 handle.flush()
                 os.fsync(handle.fileno())
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                if locked:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
 
     def records(
         self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
@@ -244,8 +285,12 @@ class RunHistory:
         self.running.mkdir(parents=True, exist_ok=True)
         path = self.marker(str(record["run_id"]))
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record, ensure_ascii=False, sort_keys=True))
-        os.replace(temporary, path)
+        try:
+            temporary.write_bytes(_utf8(record))
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)  # a full disk: no half-written file left for every run
+            raise
 
     def remove_marker(self, run_id: str) -> None:
         try:
@@ -270,10 +315,15 @@ class RunHistory:
                 continue
             killed = {**marker, "status": None, "status_words": KILLED, "reason": "the run was killed or crashed before its end"}
             killed["finished"] = marker.get("checkpoint") or marker.get("started")
-            try:
-                killed["duration_s"] = (parse_time(str(killed["finished"])) - parse_time(str(marker["started"]))).total_seconds()
-            except (KeyError, ValueError):
-                pass
+            elapsed = killed.pop("elapsed_s", None)
+            if _figure(elapsed):
+                # By the run's own clock: the wall clock may have been set back (NTP) since it started.
+                killed["duration_s"] = elapsed
+            else:
+                try:
+                    killed["duration_s"] = max(0.0, (parse_time(str(killed["finished"])) - parse_time(str(marker["started"]))).total_seconds())
+                except (KeyError, ValueError):
+                    pass
             # Claimed first: two runs starting at one moment (latest every 15 minutes, section at 02:30)
             # both found the marker's process gone, and both recorded it.
             claimed = path.with_name(f"{path.name}.{os.getpid()}.recording")
@@ -366,7 +416,7 @@ class RedisRunHistory:
         self.where = f"Redis ({self.key})"
 
     def append(self, record: dict[str, Any]) -> None:
-        self.client.rpush(self.key, json.dumps(record, ensure_ascii=False, sort_keys=True))
+        self.client.rpush(self.key, _utf8(record))
 
     def records(
         self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
@@ -495,7 +545,12 @@ class RunHistoryExtension:
 
     def _write_marker(self) -> None:
         """The marker, with the figures so far: what a killed run's record will show."""
-        marker = {**self.record, "checkpoint": _iso(_now()), **summarise(self.stats.get_stats(), self.coverage_fields)}
+        marker = {
+            **self.record,
+            "checkpoint": _iso(_now()),
+            "elapsed_s": round(time.monotonic() - self.started_clock, 1),
+            **summarise(self.stats.get_stats(), self.coverage_fields),
+        }
         try:
             self.history.write_marker(marker)
         except OSError as error:
@@ -520,7 +575,11 @@ class RunHistoryExtension:
             self.history.append(record)
         except OSError as error:
             logger.error("Could not write the run history %s: %s", self.history.path, error)
-        self.history.remove_marker(str(self.record.get("run_id")))
+        try:
+            self.history.remove_marker(str(self.record.get("run_id")))
+        except OSError as error:
+            # A state dir gone read-only: a traceback here lost the record's copy in Redis too.
+            logger.warning("Could not remove the run marker in %s: %s", self.history.running, error)
         self._append_remote(record)
         if self.remote is not None:
             self.remote.close()
