@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from crawler.monitoring import heartbeat, history
+from crawler import stats as stat
+from crawler.monitoring import heartbeat, history, verdict
 from tests.e2e import ROOT, crawl, scrapy
 from tests.e2e import history as e2e_history
 
@@ -270,3 +271,31 @@ def _dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
+
+
+# --- the verdict: failures that come together ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("output_failed", "stats", "reason", "also"),
+    [
+        # The same full disk under the output and the state dir.
+        (True, {}, "output_failed", "the output could not be written"),
+        (False, {stat.BLOCKED: 10, "downloader/response_count": 10}, "blocked", "10 of 10 responses were block pages"),
+        (False, {stat.RATE_LIMITED: 3}, stat.RATE_LIMITED_REASON, "rate limited"),
+    ],
+)
+def test_a_seen_store_that_failed_outranks_the_other_failures_of_the_run(
+    output_failed: bool, stats: dict[str, Any], reason: str, also: str
+) -> None:
+    # Exit 6 or 4 told a script to hand the -O file on, whose articles the store never recorded: sent twice.
+    from scrapy.utils.test import get_crawler
+
+    extension = verdict.RunVerdictExtension(get_crawler(settings_dict={"BS_MAX_BLOCKED_SHARE": 0.5}))
+    extension.output_failed = output_failed
+    status, why = extension.verdict({**stats, stat.STATE_FAILED: 1}, reason)
+    assert status == verdict.EXIT_STATE
+    assert why.startswith("the seen-store could not be used; also: ") and also in why
+    extension.output_failed = False
+    assert extension.verdict({stat.STATE_FAILED: 1, stat.DISCOVERY_SOURCES_READ: 1}, "finished") == (
+        verdict.EXIT_STATE, "the seen-store could not be used")

@@ -138,6 +138,15 @@ class RunVerdictExtension:
 
     def verdict(self, stats: dict[str, Any], reason: str) -> tuple[int, str]:
         """The exit status and why."""
+        status, why = self._verdict(stats, reason)
+        if stats.get(stat.STATE_FAILED) and status != EXIT_STATE:
+            # Whatever else went wrong, the run could not record what it emitted: 7 is the status that
+            # tells a script not to hand its -O file on (its articles come again next run). A failed
+            # output or a block outranked it, and the file was handed on.
+            return EXIT_STATE, f"the seen-store could not be used; also: {why}"
+        return status, why
+
+    def _verdict(self, stats: dict[str, Any], reason: str) -> tuple[int, str]:
         if self.output_failed:
             return EXIT_OUTPUT, "the output could not be written"
         responses = int(stats.get(stat.RESPONSES_RECEIVED, 0))
