@@ -299,3 +299,41 @@ def test_a_seen_store_that_failed_outranks_the_other_failures_of_the_run(
     extension.output_failed = False
     assert extension.verdict({stat.STATE_FAILED: 1, stat.DISCOVERY_SOURCES_READ: 1}, "finished") == (
         verdict.EXIT_STATE, "the seen-store could not be used")
+
+
+# --- Spidermon asked for and not installed ---------------------------------------------------------------
+
+
+def _without_spidermon(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``scrapy ARGS`` in ``workdir`` with Spidermon not importable (a package of its name that is not there)."""
+    shadow = workdir / "shadow" / "spidermon"
+    shadow.mkdir(parents=True, exist_ok=True)
+    (shadow / "__init__.py").write_text("raise ImportError('No module named spidermon')\n")
+    env = {**os.environ, "PYTHONPATH": f"{shadow.parent}{os.pathsep}{ROOT}", "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("True", "SPIDERMON_ENABLED needs Spidermon: pip install 'bs-crawler[monitoring]'"),
+        ("maybe", "SPIDERMON_ENABLED='maybe' is not true or false"),  # Scrapy's traceback when the add-on read it
+    ],
+)
+def test_spidermon_switched_on_but_not_installed_refuses_the_run(tmp_path: Path, value: str, words: str) -> None:
+    # One WARNING in the log, and the run went on with no monitor and no email on failure.
+    done = _without_spidermon(
+        tmp_path, "crawl", "latest", "-s", "BS_BASE_URL=http://127.0.0.1:9", "-s", f"SPIDERMON_ENABLED={value}", "-O", "out.jsonl"
+    )
+    assert done.returncode == 2, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0] == f"error: {words}", done.stderr[-3000:]
+    [record] = e2e_history(tmp_path)
+    assert record["status"] == 2 and record["reason"] == words and record["finish_reason"] == "refused"
+
+
+def test_spidermon_left_off_runs_without_it(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>no article</p></body></html>")
+    done = _without_spidermon(tmp_path, "crawl", "article", "-a", f"url={page.as_uri()}", "-s", "SPIDERMON_ENABLED=False", "-O", "out.jsonl")
+    assert done.returncode == 5 and "Run summary" in done.stderr, done.stderr[-3000:]

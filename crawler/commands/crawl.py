@@ -38,6 +38,7 @@ from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
 from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
 from crawler.monitoring.history import record_refused
+from crawler.monitoring.spidermon import spidermon_problem
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
 from crawler.spiders.base import overwrite_stores_empty
@@ -331,6 +332,10 @@ class Command(ScrapyCrawlCommand):
             unpinged = self.settings.copy()
             unpinged.set("BS_HEARTBEAT_URL", "", priority="cmdline")
             self.refuse(unpinged, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, heartbeat)
+            sys.exit(EXIT_USAGE)
+        spidermon = spidermon_problem(self.settings)
+        if spidermon:
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, spidermon)
             sys.exit(EXIT_USAGE)
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
         # banner) exists, so nothing is fetched, logged or created first.

@@ -59,6 +59,25 @@ class SpidermonAddon:
             settings.set("SPIDERMON_VALIDATION_SCHEMAS", {Article: shipped_schema()}, priority="addon")
 
 
+def spidermon_problem(settings: BaseSettings) -> str | None:
+    """What keeps ``SPIDERMON_ENABLED`` from switching Spidermon on, in one line; None when nothing does.
+
+    The crawl command refuses the run with it: the add-on, switched off by it, said so in one WARNING
+    of a log nobody reads, and the run went on with no monitor and no action (no email on failure).
+    """
+    try:
+        enabled = settings.getbool("SPIDERMON_ENABLED")
+    except ValueError:
+        return f"SPIDERMON_ENABLED={settings.get('SPIDERMON_ENABLED')!r} is not true or false"
+    if not enabled:
+        return None
+    try:
+        import spidermon  # noqa: F401
+    except ImportError:
+        return "SPIDERMON_ENABLED needs Spidermon: pip install 'bs-crawler[monitoring]'"
+    return None
+
+
 def _monitors() -> tuple[type[Any], type[Any]]:
     """The two monitors, built on first use: Spidermon is imported only when it is switched on."""
     from spidermon import Monitor, monitors
