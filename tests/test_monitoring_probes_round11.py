@@ -26,6 +26,7 @@ from crawler import stats as stat
 from crawler.monitoring import heartbeat, history, verdict
 from tests.e2e import ROOT, crawl, scrapy
 from tests.e2e import history as e2e_history
+from tests.test_heartbeat import Monitor, monitor  # noqa: F401 (the fixture: a loopback cron monitor)
 
 
 # --- cron monitors: slow, redirecting, behind a password ---------------------------------------------
@@ -337,3 +338,32 @@ def test_spidermon_left_off_runs_without_it(tmp_path: Path) -> None:
     page.write_text("<html><body><p>no article</p></body></html>")
     done = _without_spidermon(tmp_path, "crawl", "article", "-a", f"url={page.as_uri()}", "-s", "SPIDERMON_ENABLED=False", "-O", "out.jsonl")
     assert done.returncode == 5 and "Run summary" in done.stderr, done.stderr[-3000:]
+
+
+# --- a run that never opened ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("setting", ["EXTENSIONS", "ITEM_PIPELINES"])
+def test_a_run_whose_component_fails_as_it_begins_is_exit_1_recorded_and_pinged(tmp_path: Path, monitor: Monitor, setting: str) -> None:
+    # An extension or pipeline of one's own raising in from_crawler: exit 1, but no record and no ping, so
+    # `scrapy runs` and the cron monitor never heard of the run (the monitor only by its grace time).
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "ours" / "broken.py").write_text(
+        "class Broken:\n    @classmethod\n    def from_crawler(cls, crawler):\n        raise RuntimeError('no licence key')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path / 'ours'}{os.pathsep}{ROOT}", "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "latest", "-O", "out.jsonl", "-s", "BS_BASE_URL=http://127.0.0.1:9",
+        "-s", f"{setting}={{\"broken.Broken\": 500}}", "-s", f"BS_HEARTBEAT_URL={monitor.url}",
+    ]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr[-3000:]
+    why = "the run failed before its spider opened (RuntimeError: no licence key); see its traceback in the log"
+    assert done.stderr.strip().splitlines()[-1] == f"error: {why}"
+    assert done.stderr.count("RuntimeError: no licence key\n") == 1, "its traceback once, not as a task nobody retrieved"
+    [record] = e2e_history(tmp_path)
+    assert (record["status"], record["reason"], record["finish_reason"]) == (1, why, "failed to start")
+    [(method, path, body)] = monitor.pings
+    assert path.endswith("/fail") and "exit=1" in body and "no licence key" in body
+    runs = scrapy(tmp_path, "runs")
+    assert "failed" in runs.stdout and "no licence key" in runs.stdout

@@ -21,11 +21,14 @@ from urllib.parse import urlsplit
 from pathlib import Path
 from types import ModuleType
 
+from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawler import stats as stat
 from crawler.commands.settingnames import unknown_setting_problem
@@ -42,6 +45,10 @@ from crawler.monitoring.spidermon import spidermon_problem
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
 from crawler.spiders.base import overwrite_stores_empty
+
+logger = logging.getLogger(__name__)
+# finish_reason of the record of a run that failed before its spider opened.
+FAILED_TO_START = "failed to start"
 
 
 # Scrapy's settings that it reads as decimals although their default is a whole number (180, 60, 0):
@@ -398,7 +405,9 @@ class Command(ScrapyCrawlCommand):
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_FAILED, message)
             sys.exit(EXIT_FAILED)
 
-    def refuse(self, settings: BaseSettings, spider: str, opts: argparse.Namespace, status: int, message: str) -> None:
+    def refuse(
+        self, settings: BaseSettings, spider: str, opts: argparse.Namespace, status: int, message: str, finish_reason: str = "refused"
+    ) -> None:
         """The refusal recorded in the run history and pinged to the cron monitor, then one ``error:`` line.
 
         Nothing more is printed unless the record or the ping failed: then one ``warning:`` line says
@@ -407,7 +416,11 @@ class Command(ScrapyCrawlCommand):
         spargs = getattr(opts, "spargs", None)
         # Still the raw -a list when Scrapy could not read it.
         arguments = {str(k): str(v) for k, v in spargs.items()} if isinstance(spargs, dict) else {}
-        problems = [p for p in (record_refused(settings, spider, arguments, status, message), ping_refused(settings, spider, status, message)) if p]
+        problems = [
+            p
+            for p in (record_refused(settings, spider, arguments, status, message, finish_reason), ping_refused(settings, spider, status, message))
+            if p
+        ]
         if problems:
             print(f"warning: {'; '.join(problems)}", file=sys.stderr)
         print(f"error: {message}", file=sys.stderr)
@@ -466,14 +479,44 @@ class Command(ScrapyCrawlCommand):
             )
             if problems:
                 return self.refuse(crawler.settings, spider_class.name, opts, EXIT_OUTPUT, problems[0])
-            self.crawler_process.crawl(crawler, **opts.spargs)
+            opened: list[bool] = []
+            crawler.signals.connect(lambda **_: opened.append(True), signal=signals.spider_opened, weak=False)
+            failures: list[BaseException] = []
+            _keep_failure(self.crawler_process.crawl(crawler, **opts.spargs), failures)
             self.crawler_process.start()
         finally:
             if lock is not None:
                 lock.release()
+        status = crawler.stats.get_value(stat.EXIT_STATUS) if crawler.stats else None
+        if failures and not opened and status is None:
+            # A component that failed as the run began (an extension or pipeline of one's own raising in
+            # from_crawler): no verdict, so the run was in no record and sent no ping, only exit 1.
+            crash = failures[0]
+            logger.error("The run failed before its spider opened", exc_info=(type(crash), crash, crash.__traceback__))
+            why = f"the run failed before its spider opened ({type(crash).__name__}: {' '.join(str(crash).split())}); see its traceback in the log"
+            return self.refuse(crawler.settings, spider_class.name, opts, EXIT_FAILED, why, FAILED_TO_START)
         if self.crawler_process.bootstrap_failed or getattr(self.crawler_process, "has_exception", False):
             self.exitcode = EXIT_FAILED
             return None
-        status = crawler.stats.get_value(stat.EXIT_STATUS) if crawler.stats else None
         self.exitcode = EXIT_FAILED if status is None else int(status)
         return None
+
+
+def _keep_failure(started: Any, failures: list[BaseException]) -> None:
+    """Keep the exception a crawl ended in: ``started`` is a Deferred (CrawlerProcess) or an asyncio Task
+    (AsyncCrawlerProcess). Kept, it is logged once by the command, not as an unretrieved task's."""
+    if isinstance(started, Deferred):
+
+        def keep(failure: Failure) -> None:
+            if failure.value is not None:
+                failures.append(failure.value)
+
+        started.addErrback(keep)
+        return
+
+    def done(task: Any) -> None:
+        crash = None if task.cancelled() else task.exception()
+        if crash is not None:
+            failures.append(crash)
+
+    started.add_done_callback(done)

@@ -445,7 +445,9 @@ def history_store(settings: BaseSettings) -> RunHistory | RedisRunHistory:
     return RunHistory(history_dir(settings))
 
 
-def record_refused(settings: BaseSettings, spider: str, arguments: dict[str, str], status: int, reason: str) -> str | None:
+def record_refused(
+    settings: BaseSettings, spider: str, arguments: dict[str, str], status: int, reason: str, finish_reason: str = "refused"
+) -> str | None:
     """Record a run refused before it started (no counts: nothing ran); why it could not be recorded, or None.
 
     Written by the ``crawl`` command, where the run history extension never runs. In distributed
@@ -465,11 +467,11 @@ def record_refused(settings: BaseSettings, spider: str, arguments: dict[str, str
         "host": socket.gethostname(),
         "pid": pid,
         "versions": versions(),
-        "finish_reason": "refused",
+        "finish_reason": finish_reason,
         "status": status,
         "status_words": status_words(status),
         "reason": reason,
-        "summary": f"refused before it started: exit={status} ({reason})",
+        "summary": f"{'refused' if finish_reason == 'refused' else 'failed'} before it started: exit={status} ({reason})",
     }
     history = RunHistory(history_dir(settings))
     try:
