@@ -25,7 +25,10 @@ def since_time(value: str, now: datetime | None = None) -> datetime:
     relative = _RELATIVE.match(value)
     if relative:
         amount, unit = int(relative.group(1)), relative.group(2)
-        return (now or datetime.now(timezone.utc)) - timedelta(**{"hours" if unit == "h" else "days": amount})
+        try:
+            return (now or datetime.now(timezone.utc)) - timedelta(**{"hours" if unit == "h" else "days": amount})
+        except OverflowError:  # 99999999d, "everything": before the first date there is, not a traceback
+            return datetime.min.replace(tzinfo=timezone.utc)
     try:
         return parse_time(value)
     except ValueError:
