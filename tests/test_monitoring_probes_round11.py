@@ -16,6 +16,7 @@ import threading
 import time
 import types
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ from typing import Any
 import pytest
 
 from crawler import stats as stat
+from crawler.commands.runs import since_time
 from crawler.monitoring import heartbeat, history, verdict
+from crawler.monitoring.progress import Progress
 from tests.e2e import ROOT, crawl, scrapy
 from tests.e2e import history as e2e_history
 from tests.test_heartbeat import Monitor, monitor  # noqa: F401 (the fixture: a loopback cron monitor)
@@ -367,3 +370,30 @@ def test_a_run_whose_component_fails_as_it_begins_is_exit_1_recorded_and_pinged(
     assert path.endswith("/fail") and "exit=1" in body and "no licence key" in body
     runs = scrapy(tmp_path, "runs")
     assert "failed" in runs.stdout and "no licence key" in runs.stdout
+
+
+# --- the commands' and the progress line's edges -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("span", ["99999999d", "1000000000h"])
+def test_a_since_span_further_back_than_any_date_is_every_run(span: str) -> None:
+    # OverflowError's traceback, exit 1.
+    assert since_time(span) == datetime.min.replace(tzinfo=timezone.utc)
+
+
+def test_runs_since_a_span_further_back_than_any_date_lists_every_run(tmp_path: Path) -> None:
+    runs = history.RunHistory(tmp_path / ".state")
+    runs.append({"run_id": "a", "spider": "latest", "started": "2020-01-01T00:00:00+00:00", "status": 0})
+    done = scrapy(tmp_path, "runs", "--since", "99999999d")
+    assert done.returncode == 0 and "2020-01-01 00:00:00  latest" in done.stdout, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(("months_done", "found", "fetched"), [(2, 10, 13), (1, 10, 40), (2, 0, 5)])
+def test_the_eta_of_an_archive_run_is_never_below_zero(months_done: int, found: int, fetched: int) -> None:
+    # robots.txt, retried 503s and redirects are answers too: fetched passed found and the ETA went negative.
+    progress = Progress("archive", 2)
+    progress.months_done = {(2024, m) for m in range(1, months_done + 1)}
+    eta = progress.eta(100.0, found, fetched)
+    assert eta is not None and eta >= 0
+    stats = {stat.DISCOVERY_NEW: found, "downloader/response_count": fetched + 2, stat.DISCOVERY_SOURCES_READ: 2}
+    assert "ETA -" not in progress.line(stats, 100.0)

@@ -86,7 +86,9 @@ class Progress:
         if self.months_total and self.months_done:
             # A month counts as done once its sitemap was read; its articles are still to fetch,
             # so scale by how much of what was found has been fetched.
-            share = len(self.months_done) / self.months_total * (fetched / found if found else 1.0)
+            # Fetched counts every answer but the sources' (robots.txt, retries, redirects), so it
+            # passes found near the end: the share above 1 gave an ETA below zero ("ETA -1h59m").
+            share = min(1.0, len(self.months_done) / self.months_total * (min(1.0, fetched / found) if found else 1.0))
             return elapsed / share - elapsed if share > 0 else None
         if found and fetched:
             return elapsed / fetched * max(0, found - fetched)
