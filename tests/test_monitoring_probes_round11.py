@@ -397,3 +397,47 @@ def test_the_eta_of_an_archive_run_is_never_below_zero(months_done: int, found: 
     assert eta is not None and eta >= 0
     stats = {stat.DISCOVERY_NEW: found, "downloader/response_count": fetched + 2, stat.DISCOVERY_SOURCES_READ: 2}
     assert "ETA -" not in progress.line(stats, 100.0)
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("https://hc-ping.com/0f1e 2d3c", "holds a space or a control character"),
+        ("https://hc-ping.com/0f1e\t2d3c", "holds a space or a control character"),
+        ("https://hc-ping.com:abc/0f1e2d3c", "has a port that is no number"),
+        ("https://hc-ping.com:99999/0f1e2d3c", "has a port that is no number"),
+    ],
+)
+def test_a_heartbeat_url_no_ping_can_be_sent_to_is_refused_without_naming_it(url: str, words: str) -> None:
+    # Every ping failed, each WARNING quoting the URL's path ("URL can't contain control characters. '/0f1e 2d3c'").
+    from scrapy.settings import Settings
+
+    problem = heartbeat.heartbeat_problem(Settings({"BS_HEARTBEAT_URL": url}))
+    assert problem is not None and words in problem and "0f1e" not in problem
+
+
+def test_spaces_around_a_heartbeat_url_are_no_part_of_it(pings: Pings) -> None:
+    from scrapy.settings import Settings
+
+    settings = Settings({"BS_HEARTBEAT_URL": f"  {pings.base}/hc/0f1e2d3c \n", "BS_HEARTBEAT_TIMEOUT": 5.0, "USER_AGENT": "bs"})
+    assert heartbeat.heartbeat_problem(settings) is None
+    assert heartbeat.ping_refused(settings, "latest", 2, "wrong arguments") is None
+    assert [p for _, p, _, _ in pings.seen] == ["/hc/0f1e2d3c/fail"]
+
+
+def test_why_a_ping_failed_never_quotes_the_urls_secrets() -> None:
+    url = "https://ops:pa55@hc-ping.com/0f1e2d3c/fail?rid=77aa"
+    error = ValueError("URL can't contain control characters. '/0f1e2d3c/fail?rid=77aa' for ops:pa55")
+    reason = heartbeat.failure_reason(error, url)
+    assert "0f1e2d3c" not in reason and "pa55" not in reason and "77aa" not in reason
+    assert reason.startswith("URL can't contain control characters.")
+
+
+def test_a_crawl_with_a_heartbeat_url_holding_a_space_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Loopback only, should the run go ahead: its site and its monitor are nowhere.
+    done = scrapy(
+        tmp_path, "crawl", "latest", "-s", "BS_BASE_URL=http://127.0.0.1:9", "-s", "BS_HEARTBEAT_URL=http://127.0.0.1:9/0f1e 2d3c", "-O", "out.jsonl"
+    )
+    assert done.returncode == 2, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "holds a space" in lines[0] and "0f1e" not in lines[0]

@@ -105,7 +105,8 @@ def send(url: str, body: str, timeout: float, user_agent: str) -> int:
 
 def heartbeat_url(settings: BaseSettings) -> str:
     """``BS_HEARTBEAT_URL``; NotConfigured when it is empty or not http(s)."""
-    url = str(settings.get("BS_HEARTBEAT_URL") or "")
+    # Spaces around it (a URL pasted into a crontab or an env file) are no part of it.
+    url = str(settings.get("BS_HEARTBEAT_URL") or "").strip()
     if not url:
         raise NotConfigured  # no message: Scrapy would log a warning for every run without a monitor
     # Never the URL itself in the message: its path is the check's secret.
@@ -118,6 +119,13 @@ def heartbeat_url(settings: BaseSettings) -> str:
         raise NotConfigured(f"BS_HEARTBEAT_URL must be an http(s) URL, not {scheme!r}")
     if not scheme or not parts.hostname:
         raise NotConfigured("BS_HEARTBEAT_URL must be an http(s) URL with a host, like https://hc-ping.com/<uuid>")
+    # Every ping failed on these, each with a WARNING quoting the URL, the check's secret in it.
+    try:
+        parts.port
+    except ValueError:
+        raise NotConfigured("BS_HEARTBEAT_URL has a port that is no number from 1 to 65535") from None
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+        raise NotConfigured("BS_HEARTBEAT_URL holds a space or a control character (percent-encode it: %20)")
     return url
 
 
@@ -134,10 +142,16 @@ def heartbeat_problem(settings: BaseSettings) -> str | None:
     return None
 
 
-def failure_reason(error: BaseException) -> str:
+def failure_reason(error: BaseException, url: str = "") -> str:
+    """Why a ping failed, in a few words, without the secrets of ``url`` (an error may quote its path)."""
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP {error.code}"
-    return str(getattr(error, "reason", None) or error) or type(error).__name__
+    reason = str(getattr(error, "reason", None) or error) or type(error).__name__
+    parts = urlsplit(url)
+    for secret in (parts.path.lstrip("/"), parts.netloc.rpartition("@")[0], parts.query):
+        if len(secret) > 1:
+            reason = reason.replace(secret, "…")
+    return reason
 
 
 def ping_refused(settings: BaseSettings, spider: str, status: int, reason: str) -> str | None:
@@ -150,7 +164,7 @@ def ping_refused(settings: BaseSettings, spider: str, status: int, reason: str) 
     try:
         send(url, body, settings.getfloat("BS_HEARTBEAT_TIMEOUT"), str(settings.get("USER_AGENT")))
     except Exception as error:  # noqa: BLE001 - a ping never changes the outcome; any failure is one line
-        return f"heartbeat to {where(url)} failed ({failure_reason(error)})"
+        return f"heartbeat to {where(url)} failed ({failure_reason(error, url)})"
     return None
 
 
@@ -192,4 +206,4 @@ class HeartbeatExtension:
 
     def _failed(self, failure: Any, url: str) -> None:
         self.stats.inc_value(stat.HEARTBEAT_FAILED)
-        logger.warning("Heartbeat to %s failed (%s); the run's own status is unaffected", where(url), failure_reason(failure.value))
+        logger.warning("Heartbeat to %s failed (%s); the run's own status is unaffected", where(url), failure_reason(failure.value, url))
