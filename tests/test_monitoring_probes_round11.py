@@ -441,3 +441,22 @@ def test_a_crawl_with_a_heartbeat_url_holding_a_space_is_one_line_and_exit_2(tmp
     assert done.returncode == 2, done.stderr[-3000:]
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "holds a space" in lines[0] and "0f1e" not in lines[0]
+
+
+@pytest.mark.parametrize("json_lines", [True, False])
+def test_runs_read_by_a_reader_that_stops_early_end_quietly(tmp_path: Path, json_lines: bool) -> None:
+    # `scrapy runs --json | head -1`: a BrokenPipeError traceback and exit 1.
+    (tmp_path / ".state").mkdir()
+    with open(tmp_path / ".state" / history.RUNS_FILE, "w") as handle:
+        for i in range(3000):
+            handle.write(json.dumps({"run_id": f"r{i}", "spider": "latest", "started": f"2026-{1 + i // 300 % 12:02d}-01T00:{i % 60:02d}:00+00:00",
+                                     "status": 0, "reason": "ok", "summary": "Run summary: " + "x" * 200}) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    command = [sys.executable, "-m", "scrapy", "runs", "-n", "0", *(["--json"] if json_lines else [])]
+    reader = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    first = reader.stdout.readline()
+    reader.stdout.close()
+    error = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) == 0, error[-3000:]
+    assert first and error == ""

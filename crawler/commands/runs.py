@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import datetime, timedelta, timezone
@@ -142,10 +143,18 @@ class Command(CheckedSettings, ScrapyCommand):
                 raise UsageError(problem)
         records.reverse()
         if opts.json:
-            for record in records:
-                print(json.dumps(record, ensure_ascii=False, sort_keys=True))
-            return
-        if not records:
-            print(f"no runs recorded in {where}")
-            return
-        print(table(records))
+            lines = [json.dumps(record, ensure_ascii=False, sort_keys=True) for record in records]
+        elif not records:
+            lines = [f"no runs recorded in {where}"]
+        else:
+            lines = [table(records)]
+        try:
+            for line in lines:
+                print(line)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader took what it wanted (`scrapy runs --json | head -1`): no traceback, and none
+            # from the interpreter flushing stdout again at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
