@@ -460,3 +460,20 @@ def test_runs_read_by_a_reader_that_stops_early_end_quietly(tmp_path: Path, json
     error = reader.stderr.read().decode()
     assert reader.wait(timeout=120) == 0, error[-3000:]
     assert first and error == ""
+
+
+# --- the report -------------------------------------------------------------------------------------------
+
+
+def test_the_report_draws_a_dollar_sign_in_the_historys_text_as_text() -> None:
+    pytest.importorskip("matplotlib")
+    from crawler.monitoring.report import render
+
+    # A record edited by hand (or written by another tool): its labels were parsed as TeX.
+    records = [
+        history._readable({"spider": "latest", "started": "2026-12-01T00:00:00+00:00", "status": "5", "status_words": "cost $5 $\\nosuch{",
+                           "coverage": {"price $\\nosuch{$": 0.5}}),
+        history._readable({"spider": "latest", "started": "2026-12-01T00:15:00+00:00", "status": 0, "coverage": {"price $\\nosuch{$": 1.0}}),
+    ]
+    page = render([r for r in records if r is not None], {})
+    assert "price $\\nosuch{$" in page and "cost $5 $\\nosuch{" in page

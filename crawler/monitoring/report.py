@@ -73,6 +73,9 @@ class Charts:
         matplotlib.use("Agg")
         matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable
         matplotlib.rcParams["svg.hashsalt"] = "bs-crawler"  # the same history gives the same file
+        # Labels are the history's text, not TeX: a "$" in a field's name or a status (a record edited by
+        # hand) was read as mathtext, and one it could not parse ended the report in a traceback.
+        matplotlib.rcParams["text.parse_math"] = False
         self.records = list(records)
         self.x = list(range(len(self.records)))
 
