@@ -477,3 +477,18 @@ def test_the_report_draws_a_dollar_sign_in_the_historys_text_as_text() -> None:
     ]
     page = render([r for r in records if r is not None], {})
     assert "price $\\nosuch{$" in page and "cost $5 $\\nosuch{" in page
+
+
+def test_a_spidermon_action_missing_its_settings_is_a_run_that_failed_to_start_recorded_and_pinged(tmp_path: Path, monitor: Monitor) -> None:
+    pytest.importorskip("spidermon")
+    # The email action without its subject: Spidermon refuses to make it as the run begins.
+    done = scrapy(
+        tmp_path, "crawl", "latest", "-O", "out.jsonl", "-s", "BS_BASE_URL=http://127.0.0.1:9", "-s", "SPIDERMON_ENABLED=True",
+        "-s", "BS_SPIDERMON_FAILED_ACTIONS=spidermon.contrib.actions.email.smtp.SendSmtpEmail", "-s", f"BS_HEARTBEAT_URL={monitor.url}",
+    )
+    assert done.returncode == 1, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: the run failed before its spider opened (NotConfigured: You must provide a value for SPIDERMON_")
+    [record] = e2e_history(tmp_path)
+    assert record["finish_reason"] == "failed to start" and record["status"] == 1
+    assert [p for _, p, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]
