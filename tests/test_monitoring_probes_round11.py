@@ -492,3 +492,13 @@ def test_a_spidermon_action_missing_its_settings_is_a_run_that_failed_to_start_r
     [record] = e2e_history(tmp_path)
     assert record["finish_reason"] == "failed to start" and record["status"] == 1
     assert [p for _, p, _ in monitor.pings] == ["/ping/0f1e2d3c/fail"]
+
+
+def test_runs_that_match_no_run_say_what_was_asked(tmp_path: Path) -> None:
+    # "no runs recorded in .state/runs.jsonl" after --since 1h read as an empty (or lost) history.
+    runs = history.RunHistory(tmp_path / ".state")
+    runs.append({"run_id": "a", "spider": "latest", "started": "2020-01-01T00:00:00+00:00", "status": 0})
+    done = scrapy(tmp_path, "runs", "--since", "2026-11-01", "--spider", "latest")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == f"no runs recorded in {Path('.state') / history.RUNS_FILE} for --spider latest --since 2026-11-01T00:00:00+00:00"
+    assert scrapy(tmp_path, "runs", "-n", "1").stdout.splitlines()[1].startswith("2020-01-01 00:00:00  latest")

@@ -145,7 +145,13 @@ class Command(CheckedSettings, ScrapyCommand):
         if opts.json:
             lines = [json.dumps(record, ensure_ascii=False, sort_keys=True) for record in records]
         elif not records:
-            lines = [f"no runs recorded in {where}"]
+            # Said as it was asked: "no runs recorded" alone, after `--since 1h`, read as an empty history.
+            asked = []
+            if opts.spider:
+                asked.append(f"--spider {opts.spider}")
+            if since is not None:
+                asked.append(f"--since {since.isoformat(timespec='seconds')}")
+            lines = [f"no runs recorded in {where}" + (f" for {' '.join(asked)}" if asked else "")]
         else:
             lines = [table(records)]
         try:
