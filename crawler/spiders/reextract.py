@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -67,6 +67,69 @@ async def give_the_reactor_a_turn(delay: float = 0) -> None:
     from twisted.internet import reactor  # the installed one; importing it at module level would install one
 
     await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), delay, lambda: None))
+
+
+class AmpCopies:
+    """The AMP copies set aside until the other pages are extracted, in a temporary file (gone however
+    the run ends), up to ``limit`` bytes; where the disk refuses them (full, a file-size limit, no
+    usable temporary directory), one WARNING, and they are handed over in the source's order."""
+
+    def __init__(self, limit: int, logger: Any) -> None:
+        self.limit = limit
+        self.logger = logger
+        self.file: IO[bytes] | None = None
+        self.kept = 0
+        self.refused = False
+
+    def __enter__(self) -> AmpCopies:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def keep(self, record: StoredResponse) -> bool:
+        """Set the record aside; False when it is to be handed over now instead."""
+        if self.refused:
+            return False
+        end = 0
+        try:
+            if self.file is None:
+                # Made at the first AMP copy: a source without any needs no temporary file.
+                self.file = tempfile.TemporaryFile(prefix="bs-reextract-amp-")
+            end = self.file.tell()
+            if end >= self.limit:
+                return False
+            pickle.dump(record, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.file.flush()  # a disk that is full says so now, for this copy, not for a later one
+        except OSError as error:
+            self.refused = True
+            self.logger.warning(
+                "Cannot set AMP copies aside in the temporary directory %s (%s: %s): from %s on they are read in "
+                "the source's order (an article stored as AMP and as its page gives the item of the copy read first)",
+                tempfile.gettempdir(), type(error).__name__, error, record.url,
+            )  # fmt: skip
+            self._drop_from(end)
+            return False
+        self.kept += 1
+        return True
+
+    def _drop_from(self, end: int) -> None:
+        """Cut what a failed write left after the last whole copy."""
+        if self.file is None:
+            return
+        try:
+            self.file.truncate(end)
+            self.file.seek(end)
+        except OSError:
+            pass  # read back by count: whatever is left after the last whole copy is never read
+
+    def __iter__(self) -> Iterator[StoredResponse]:
+        if self.file is None:
+            return
+        self.file.seek(0)
+        for _ in range(self.kept):
+            yield pickle.load(self.file)  # noqa: S301 - written by this run, above
 
 
 class ReextractSpider(BusinessStandardSpider):
@@ -143,8 +206,8 @@ class ReextractSpider(BusinessStandardSpider):
         # AMP copies wait on disk until every other page is extracted: an article stored as both
         # gives the item of its page (breadcrumbs, Also Read, its own URL), the AMP copy then
         # dropped as its duplicate; an article stored as AMP only still gives its item.
-        with tempfile.TemporaryFile(prefix="bs-reextract-amp-") as amp_copies:
-            deferred = since_pause = 0
+        with AmpCopies(AMP_SPOOL_LIMIT, self.logger) as amp_copies:
+            since_pause = 0
             for record in iter_records(self.source_path, max_size=self.max_size, site=self.base_url):
                 records += 1
                 stats.inc_value(stat.REEXTRACT_RECORDS)
@@ -152,9 +215,7 @@ class ReextractSpider(BusinessStandardSpider):
                 if reason is None:
                     assert isinstance(record, StoredResponse)
                     passed += 1
-                    if is_amp_copy(record) and amp_copies.tell() < AMP_SPOOL_LIMIT:
-                        pickle.dump(record, amp_copies, protocol=pickle.HIGHEST_PROTOCOL)
-                        deferred += 1
+                    if is_amp_copy(record) and amp_copies.keep(record):
                         since_pause += 1
                     else:
                         await self.wait_for_room()
@@ -172,12 +233,11 @@ class ReextractSpider(BusinessStandardSpider):
                     since_pause = 0
                 if records % self.progress_every == 0:
                     self.log_progress(records, passed, skipped, started)
-            if deferred:
+            if amp_copies.kept:
                 await self.wait_for_extraction()
-                amp_copies.seek(0)
-                for _ in range(deferred):
+                for amp_copy in amp_copies:
                     await self.wait_for_room()
-                    yield self.stored_request(pickle.load(amp_copies))  # noqa: S301 - written by this run, above
+                    yield self.stored_request(amp_copy)
         self.log_progress(records, passed, skipped, started, done=True)
         if not records:
             self.logger.warning("No stored responses found in %s", self.source_path)
