@@ -329,7 +329,7 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
 
 
 def stream_ended(body: bytes, encoding: bytes, decoded_size: int | None = None) -> bool:
-    """Whether a gzip, deflate or brotli body holds its stream to the end (other encodings: True).
+    """Whether a gzip, deflate, brotli or zstd body holds its stream to the end (other encodings: True).
 
     ``decoded_size``: the size it decodes to, when known; a whole gzip stream ends with it (mod
     2**32), so most bodies are judged by one comparison, the rest by decoding once more.
@@ -343,6 +343,8 @@ def stream_ended(body: bytes, encoding: bytes, decoded_size: int | None = None) 
         return _zlib_stream_ended(body, 15) or _zlib_stream_ended(body, -15)
     if encoding == b"br":
         return _brotli_stream_ended(body)
+    if encoding == b"zstd":
+        return _zstd_stream_ended(body)
     return True
 
 
@@ -388,6 +390,47 @@ def _brotli_stream_ended(body: bytes) -> bool:
     except brotli.error:
         return False
     return bool(decompressor.is_finished())
+
+
+def _zstd_stream_ended(body: bytes) -> bool:
+    # Scrapy 2.14+ decodes zstd with compression.zstd (Python 3.14) or its backport, 2.13 with zstandard:
+    # each reads a stream cut short as far as it goes, without a word.
+    for name in ("compression.zstd", "backports.zstd"):
+        try:
+            zstd: Any = importlib.import_module(name)
+        except ImportError:
+            continue
+        return _frames_ended(body, zstd.ZstdDecompressor, zstd.ZstdError)
+    try:
+        zstandard: Any = importlib.import_module("zstandard")
+    except ImportError:
+        return True  # Scrapy could not have decoded it either
+    decompressor = zstandard.ZstdDecompressor().decompressobj()
+    try:
+        decompressor.decompress(body)  # as large as what Scrapy decoded already, within DOWNLOAD_MAXSIZE
+    except zstandard.ZstdError:
+        return False
+    return bool(getattr(decompressor, "eof", True))
+
+
+def _frames_ended(body: bytes, decompressor_class: Any, error: type[Exception]) -> bool:
+    """Whether a zstd body ends with its last frame whole (frames may follow one another, as gzip members)."""
+    pending = body
+    frames = 0
+    while True:
+        decompressor = decompressor_class()
+        try:
+            decompressor.decompress(pending, _STREAM_CHUNK)  # bounded; the output is not kept
+            while not decompressor.eof and not decompressor.needs_input:
+                decompressor.decompress(b"", _STREAM_CHUNK)
+        except error:
+            return frames > 0
+        if not decompressor.eof:
+            return False
+        frames += 1
+        pending = decompressor.unused_data
+        if not pending.strip(b"\0"):
+            return True
 
 
 def is_robots_txt_request(request: Request) -> bool:
