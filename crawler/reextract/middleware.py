@@ -42,6 +42,11 @@ LIVE_ONLY_MIDDLEWARES = (
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
     "crawler.middlewares.BlockPageMiddleware",
 )
+# The project's decompression (crawler/settings.py), kept on whatever the user's settings switch off.
+DECODING_MIDDLEWARES: dict[str, int | None] = {
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.WholeStreamHttpCompressionMiddleware": 590,
+}
 
 def is_text(record: StoredResponse) -> bool:
     """Whether the record is text (HTML, XML, …) that extraction can read.

@@ -27,8 +27,9 @@ from twisted.internet.task import deferLater
 
 from crawler.extraction import Article
 from crawler.extraction.normalize import iso_ist
-from crawler.priorities import merge_components
+from crawler.priorities import merge_components, surviving_priority
 from crawler.reextract.middleware import (
+    DECODING_MIDDLEWARES,
     LIVE_ONLY_MIDDLEWARES,
     STORED_RECORD,
     STORED_RESPONSE_ORDER,
@@ -182,6 +183,10 @@ class ReextractSpider(BusinessStandardSpider):
         super().update_settings(settings)
         middlewares: dict[str, int | None] = dict.fromkeys(LIVE_ONLY_MIDDLEWARES, None)
         middlewares[f"{StoredResponseMiddleware.__module__}.{StoredResponseMiddleware.__name__}"] = STORED_RESPONSE_ORDER
+        # Stored bodies are as the server sent them, Content-Encoding included: decoding them is no option
+        # here (a live crawl without it asks for none), and its stream check keeps a cut body from the rules.
+        middlewares.update(DECODING_MIDDLEWARES)
+        settings.set("COMPRESSION_ENABLED", True, priority=surviving_priority(settings, "COMPRESSION_ENABLED"))
         # Merged into the project's dict (not replacing it), at a priority no Scrapy version
         # overwrites: losing it would make re-extraction fetch every page live.
         merge_components(settings, "DOWNLOADER_MIDDLEWARES", dict(middlewares))
