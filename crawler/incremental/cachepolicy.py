@@ -20,7 +20,8 @@ from scrapy.spiders import Spider
 
 from crawler.extraction import decode_body
 from crawler.extraction.blocking import is_block_page, may_be_block_page
-from crawler.extraction.urls import ARTICLE, hindi_story_id, url_kind
+from crawler.extraction.normalize import hindi_article_id
+from crawler.extraction.urls import ARTICLE, VIDEO, non_article_kind, url_kind
 
 
 def _page_url(request: Request) -> str:
@@ -37,9 +38,13 @@ class ArticlesOnlyPolicy(DummyPolicy):
     """Scrapy's default policy (cache everything, never expire), for article pages only."""
 
     def should_cache_request(self, request: Request) -> bool:
-        # A Hindi-edition story (``article`` reads them; discovery lists none) is an article page too.
+        # A Hindi-edition story in its own forms (``storypage.php?autono=N``, AMP ``section_…-N_1.html``;
+        # ``article`` reads them, discovery lists none) is an article page too. One with an English-style
+        # id is judged as the English site's: its videos, photo galleries and web stories are none.
         url = _page_url(request)
-        return (url_kind(url) == ARTICLE or hindi_story_id(url) is not None) and super().should_cache_request(request)
+        kind = url_kind(url)
+        hindi_story = kind != VIDEO and hindi_article_id(url) is not None and non_article_kind(url) is None
+        return (kind == ARTICLE or hindi_story) and super().should_cache_request(request)
 
     def should_cache_response(self, response: Response, request: Request) -> bool:
         # Asked on its own by the store-only middleware, which never looks a request up. Only a page
