@@ -1,0 +1,106 @@
+"""Re-extraction's round-11 stores, probed further: AMP copies a full disk refuses, stored bodies decoded
+whatever the compression settings, zstd bodies cut short, and what the HTTP cache keeps of the Hindi edition."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scrapy import Spider
+from scrapy.http import Request
+from scrapy.utils.test import get_crawler
+from warcio.warcwriter import WARCWriter
+
+from crawler.incremental.cachepolicy import ArticlesOnlyPolicy
+from crawler.middlewares import stream_ended
+from tests.test_reextract import ROOT, SEED_PAGE, SEED_URL
+from tests.test_reextract_probes_round11 import AMP_PAGE, AMP_URL, OTHER_PAGE, other_url, reextract_run, response_record
+
+zstd = pytest.importorskip("backports.zstd", reason="Scrapy 2.14+ decodes zstd with backports.zstd")
+
+
+# --- AMP copies set aside ---------------------------------------------------------------------------
+
+
+def test_amp_copies_the_disk_refuses_are_read_in_the_sources_order_not_lost(tmp_path: Path) -> None:
+    # A full temporary disk (here: a file-size limit) ended the run at the second AMP copy with a
+    # traceback, "start_error", and every article after it, and the first one set aside, lost.
+    path = tmp_path / "amp.warc"
+    ids = [f"12402280087{index}" for index in range(3, 7)]
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        for article in ids[:3]:
+            response_record(writer, AMP_URL.replace("124022800873", article), AMP_PAGE.read_bytes(), [])
+        response_record(writer, SEED_URL.replace("124022800873", ids[3]), SEED_PAGE.read_bytes(), [])
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(ROOT))
+    limit = len(AMP_PAGE.read_bytes()) * 3 // 2  # one copy fits, two do not; the feed goes to stdout
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "reextract", "-a", f"source={path}", "-o", "-:jsonlines", "-s", "LOG_FILE_APPEND=0"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, preexec_fn=limit_files,
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    items = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert sorted(item["articleId"] for item in items) == ids
+    assert result.stderr.count("Cannot set AMP copies aside in the temporary directory") == 1
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+# --- stored bodies and their Content-Encoding -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["COMPRESSION_ENABLED=0", 'DOWNLOADER_MIDDLEWARES={"crawler.middlewares.WholeStreamHttpCompressionMiddleware": null}'],
+    ids=["compression-off", "middleware-off"],
+)
+def test_stored_bodies_are_decoded_whatever_the_compression_settings(tmp_path: Path, option: str) -> None:
+    # A live crawl with compression off asks for none; a store holds bodies as they were sent. With it
+    # off, every encoded page was "unknown-layout" and the run exit 5, "a redesign?"; with the
+    # project's middleware off, Scrapy's read a cut stream as the whole page.
+    path = tmp_path / "crawl.warc"
+    packed = zstd.compress(SEED_PAGE.read_bytes())
+    cut = zstd.compress(OTHER_PAGE.read_bytes())[:-200]
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        response_record(writer, SEED_URL, packed, [("Content-Encoding", "zstd")])
+        response_record(writer, other_url(), cut, [("Content-Encoding", "zstd")])
+    status, items, stats, log = reextract_run(path, tmp_path, "-s", option)
+    assert [item["articleId"] for item in items] == ["124022800873"]
+    assert stats["bs/failed/data-loss"] == 1 and "bs/skipped/unknown-layout" not in stats, log[-2000:]
+
+
+def test_a_zstd_body_cut_short_is_no_whole_page(tmp_path: Path) -> None:
+    # Scrapy decodes as much of a zstd stream as there is, silently: a page stored cut short (a cache
+    # entry, a WARC record, a CDN's copy) was read as the page, the README promising a failed page.
+    body = SEED_PAGE.read_bytes()
+    packed = zstd.compress(body)
+    assert stream_ended(packed, b"zstd") and stream_ended(packed + zstd.compress(b"<!-- -->"), b"zstd")
+    assert not stream_ended(packed[:-50], b"zstd") and not stream_ended(packed + zstd.compress(b"<!-- -->")[:-3], b"zstd")
+    path = tmp_path / "cut.warc"
+    with open(path, "wb") as stream:
+        response_record(WARCWriter(stream, gzip=False), SEED_URL, packed[: len(packed) * 9 // 10], [("Content-Encoding", "zstd")])
+    status, items, stats, log = reextract_run(path, tmp_path)
+    assert items == [] and stats["bs/failed/data-loss"] == 1, log[-2000:]
+
+
+# --- what the HTTP cache keeps ------------------------------------------------------------------------
+
+
+def test_the_cache_keeps_no_hindi_videos_galleries_or_web_stories() -> None:
+    # Kept for their id alone: the English site's (same paths, same ids) were never stored.
+    policy = ArticlesOnlyPolicy(get_crawler(Spider, {}).settings)
+    host = "https://hindi.business-standard.com"
+    for path in ("/video-gallery/budget-124010100123_1.html", "/photo-gallery/budget-124010100123_1.html",
+                 "/webstories/budget-124010100123_1.html", "/markets/live-market/budget-124010100123_1.html"):  # fmt: skip
+        assert not policy.should_cache_request(Request(host + path)), path
+    for path in ("/storypage.php?autono=166607", "/article-amp/markets/section_markets-166607_1.html", "/markets/news/budget-124010100123_1.html"):
+        assert policy.should_cache_request(Request(host + path)), path
