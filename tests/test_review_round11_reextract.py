@@ -1,5 +1,6 @@
 """Re-extraction's round-11 stores, probed further: AMP copies a full disk refuses, stored bodies decoded
-whatever the compression settings, zstd bodies cut short, and what the HTTP cache keeps of the Hindi edition."""
+whatever the compression settings, zstd bodies cut short, cache entries a killed crawl was storing again,
+and what the HTTP cache keeps of the Hindi edition."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,8 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.incremental.cachepolicy import ArticlesOnlyPolicy
 from crawler.middlewares import stream_ended
-from tests.test_reextract import ROOT, SEED_PAGE, SEED_URL
+from crawler.reextract.sources import BROKEN, SkippedRecord, StoredResponse, iter_records
+from tests.test_reextract import ROOT, SEED_PAGE, SEED_URL, html_response, store_in_cache
 from tests.test_reextract_probes_round11 import AMP_PAGE, AMP_URL, OTHER_PAGE, other_url, reextract_run, response_record
 
 zstd = pytest.importorskip("backports.zstd", reason="Scrapy 2.14+ decodes zstd with backports.zstd")
@@ -104,3 +107,24 @@ def test_the_cache_keeps_no_hindi_videos_galleries_or_web_stories() -> None:
         assert not policy.should_cache_request(Request(host + path)), path
     for path in ("/storypage.php?autono=166607", "/article-amp/markets/section_markets-166607_1.html", "/markets/news/budget-124010100123_1.html"):
         assert policy.should_cache_request(Request(host + path)), path
+
+
+# --- Scrapy's HTTP cache ----------------------------------------------------------------------------
+
+
+def test_a_cache_entry_a_killed_crawl_was_storing_again_is_broken(tmp_path: Path) -> None:
+    # The cache stores a changed page over its entry; killed while writing the body, the entry keeps the
+    # request's files of the earlier store, and its cut body (no Content-Length, not packed) read whole.
+    body = SEED_PAGE.read_bytes()
+    entry = store_in_cache(tmp_path / "cache", html_response(SEED_URL, body))
+    day_ago = time.time() - 86400
+    for name in ("request_headers", "request_body"):
+        os.utime(entry / name, (day_ago, day_ago))
+    (entry / "response_body").write_bytes(body[: len(body) // 2])
+    (record,) = iter_records(tmp_path / "cache")
+    assert isinstance(record, SkippedRecord) and record.reason == BROKEN and "stored again, not to the end" in record.detail
+    # Copied without its file times (cp -r): the entry's files in any order, moments apart, are whole.
+    whole = store_in_cache(tmp_path / "copy", html_response(SEED_URL, body))
+    os.utime(whole / "request_headers", (time.time() - 5, time.time() - 5))
+    (record,) = iter_records(tmp_path / "copy")
+    assert isinstance(record, StoredResponse) and record.body == body

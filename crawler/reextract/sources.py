@@ -61,6 +61,10 @@ CACHE_META_FILES = ("pickled_meta", "meta")
 CACHE_BODY_FILE = "response_body"
 CACHE_HEADERS_FILE = "response_headers"
 CACHE_REQUEST_FILE = "request_headers"  # written after the response's files, by every Scrapy version
+# Seconds by which an entry's meta files may be newer than its request's files and the entry still whole:
+# a copy that does not keep file times (cp -r, scp -r) writes an entry's files in any order, within moments;
+# a crawl stores a changed page over its entry hours or days after the earlier store.
+REWRITE_GAP = 60.0
 # An entry's directory is named by its request fingerprint: SHA-1, in hex.
 CACHE_ENTRY_NAME = re.compile(r"[0-9a-f]{40}")
 # Scrapy's other cache storage: one DBM database per spider, HTTPCACHE_DIR/<spider>.db (plus dbm's own suffixes).
@@ -309,6 +313,25 @@ def announces_body(status: int, method: str = "GET") -> bool:
     return not (100 <= status < 200 or status in (204, 304) or method.upper() == "HEAD")
 
 
+def _request_files_unwritten(entry: Path) -> str | None:
+    """Why the request's files do not vouch for the entry's body, or None when they do: missing (a first
+    store killed), or older than its meta files by more than a copy of the entry takes (the store of a
+    changed page over its entry killed: the request's files are the earlier store's)."""
+    request_file = entry / CACHE_REQUEST_FILE
+    try:
+        written = request_file.stat().st_mtime
+    except OSError:
+        return f"no {CACHE_REQUEST_FILE} after its body"
+    for name in CACHE_META_FILES:
+        try:
+            stored = (entry / name).stat().st_mtime
+        except OSError:
+            continue
+        if stored - written > REWRITE_GAP:
+            return f"{CACHE_REQUEST_FILE} {stored - written:.0f} s older than its {name}: stored again, not to the end"
+    return None
+
+
 def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record:
     """The response stored in one entry of Scrapy's ``FilesystemCacheStorage``.
 
@@ -347,10 +370,9 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
     # a killed crawl stopped writing it. Only a Content-Length (above), a gzip file's end (HTTPCACHE_GZIP)
     # or a compressed stream's (checked when decoded) can vouch for the body then.
     encoded = any(name.lower() == b"content-encoding" for name in headers)
-    if body and announced is None and not gzipped and not encoded and not (entry / CACHE_REQUEST_FILE).is_file():
-        return SkippedRecord(
-            origin, BROKEN, f"{url}: no {CACHE_REQUEST_FILE} after its body (an entry left half-written, its body perhaps cut)", url=url
-        )
+    unvouched = None if not body or announced is not None or gzipped or encoded else _request_files_unwritten(entry)
+    if unvouched:
+        return SkippedRecord(origin, BROKEN, f"{url}: {unvouched} (an entry left half-written, its body perhaps cut)", url=url)
     return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
 
 
