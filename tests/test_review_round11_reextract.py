@@ -135,3 +135,18 @@ def test_a_cache_entry_a_killed_crawl_was_storing_again_is_broken(tmp_path: Path
     os.utime(whole / "request_headers", (time.time() - 5, time.time() - 5))
     (record,) = iter_records(tmp_path / "copy")
     assert isinstance(record, StoredResponse) and record.body == body
+
+
+def test_a_stored_page_of_a_long_url_is_read_not_dropped_in_silence(tmp_path: Path) -> None:
+    # Scrapy's URLLENGTH_LIMIT (2083) dropped the request standing for it, no errback: the article lost
+    # with exit 0 "ok", and the AMP copies waiting for it 120 s.
+    path = tmp_path / "long.warc"
+    long_url = SEED_URL + "?utm_source=" + "x" * 2100
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        response_record(writer, long_url, SEED_PAGE.read_bytes(), [])
+        response_record(writer, AMP_URL.replace("124022800873", "124022800874"), AMP_PAGE.read_bytes(), [])
+    started = time.monotonic()
+    status, items, stats, log = reextract_run(path, tmp_path)
+    assert sorted(item["articleId"] for item in items) == ["124022800873", "124022800874"], log[-2000:]
+    assert "urllength/request_ignored_count" not in stats and time.monotonic() - started < 60 and status == 0

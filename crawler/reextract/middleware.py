@@ -42,6 +42,8 @@ LIVE_ONLY_MIDDLEWARES = (
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
     "crawler.middlewares.BlockPageMiddleware",
 )
+# Spider middlewares that drop a request without failing it, which a store's record must never be.
+DROPPING_SPIDER_MIDDLEWARES = ("scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",)
 # The project's decompression (crawler/settings.py), kept on whatever the user's settings switch off.
 DECODING_MIDDLEWARES: dict[str, int | None] = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

@@ -31,6 +31,7 @@ from crawler.priorities import merge_components, surviving_priority
 from crawler.reextract.middleware import (
     DECODING_MIDDLEWARES,
     LIVE_ONLY_MIDDLEWARES,
+    DROPPING_SPIDER_MIDDLEWARES,
     STORED_RECORD,
     STORED_RESPONSE_ORDER,
     NOT_ARTICLE_URL,
@@ -190,6 +191,9 @@ class ReextractSpider(BusinessStandardSpider):
         # Merged into the project's dict (not replacing it), at a priority no Scrapy version
         # overwrites: losing it would make re-extraction fetch every page live.
         merge_components(settings, "DOWNLOADER_MIDDLEWARES", dict(middlewares))
+        # A stored page is read whatever its URL's length (a WARC's, query and all): Scrapy's limit dropped
+        # one in silence, no errback, an article lost (and the AMP copies waited for it 120 s).
+        merge_components(settings, "SPIDER_MIDDLEWARES", dict.fromkeys(DROPPING_SPIDER_MIDDLEWARES))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReextractSpider:
