@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_tz
@@ -679,29 +680,70 @@ def read_time_minutes(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-_NOT_NUMBER = re.compile(r"[^\d.+-]")
+# Every dash a minus sign is written with (U+2212, the en dash, the fullwidth one …), and the plus
+# signs beside "+": a fall written "–254.86" is negative. A dash standing alone ("—", "–", "-") holds
+# no digit, so it is no number at all, as a ticker writes a missing value.
+_SIGNS = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d\u2796", "-") | dict.fromkeys("\uff0b\u2795", "+"))
+# One number as tickers write it: a sign (a space may follow it), digits grouped by commas or by a
+# space of any width (Indian "1,23,456", "73 158" with a thin space or NBSP) and a decimal part;
+# a "%" after it marks a per cent. Two numbers in one cell ("−254.86 (−0.35%)") stay two.
+_NUMBER = re.compile(r"([+-]?)\s*(\d+(?:[,\s]\d{2,3}(?!\d))*(?:\.\d+)?)(\s*%)?")
+_GROUPING = re.compile(r"[,\s]")
+
+
+def _numbers(text: str) -> list[tuple[float, bool]]:
+    """The numbers of ``text`` in order, each with whether a "%" follows it."""
+    found: list[tuple[float, bool]] = []
+    for match in _NUMBER.finditer(text.translate(_SIGNS)):
+        try:
+            number = float(match.group(1) + _GROUPING.sub("", match.group(2)))
+        except ValueError:
+            continue
+        found.append((number, match.group(3) is not None))
+    return found
 
 
 def parse_number(text: str | None) -> float | None:
-    """``"73,158.24"``, ``"-0.45%"``, ``"(+1.2%)"`` → float, or None when empty."""
-    if text is None:
-        return None
-    cleaned = _NOT_NUMBER.sub("", text.replace("\u2212", "-"))
-    if not cleaned or cleaned in {"+", "-", "."}:
-        return None
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None
+    """``"73,158.24"``, ``"1,23,456.78"``, ``"-0.45%"``, ``"(+1.2%)"`` → float (the first number); None when none."""
+    numbers = _numbers(text) if text else []
+    return numbers[0][0] if numbers else None
 
 
-# A fall drawn as an arrow beside an unsigned figure ("▼ 254.86"); tickers draw a rise as "▲".
-_DOWN_ARROWS = ("\u25bc", "\u25be", "\u2193", "\U0001f53b")
+_UPWARDS = re.compile(r"\bUP(?:WARDS)?\b")  # "UP DOWN ARROW" and the like point both ways
+
+
+@lru_cache(maxsize=256)
+def _is_down_arrow(char: str) -> bool:
+    # Any arrow or triangle pointing down, by its Unicode name: "▼", "▽", "⬇", "⇩", "🔻", "⌄" …
+    name = unicodedata.name(char, "")
+    return "DOWN" in name and ("ARROW" in name or "TRIANGLE" in name) and _UPWARDS.search(name) is None
+
+
+def _falls(text: str) -> bool:
+    """Whether a down arrow beside the figures marks them as a fall (tickers draw a rise as "▲")."""
+    return any(not char.isascii() and _is_down_arrow(char) for char in text)
+
+
+def parse_changes(text: str | None) -> tuple[float | None, float | None]:
+    """A ticker's change cell → (change, per cent): ``"−254.86 (−0.35%)"`` → (-254.86, -0.35).
+
+    The change is its first number not marked "%", the per cent the first marked "%" or else the
+    number after the change; an unsigned figure beside a down arrow is negative.
+    """
+    numbers = _numbers(text) if text else []
+    change = next((number for number, per_cent in numbers if not per_cent), None)
+    percent = next((number for number, per_cent in numbers if per_cent), None)
+    if percent is None and len(numbers) > 1 and not numbers[0][1]:
+        percent = numbers[1][0]
+    if text and _falls(text):
+        change = -change if change is not None and change > 0 else change
+        percent = -percent if percent is not None and percent > 0 else percent
+    return change, percent
 
 
 def parse_change(text: str | None) -> float | None:
     """A change (points or per cent): :func:`parse_number`, negative where a down arrow marks it."""
     number = parse_number(text)
-    if number is not None and number > 0 and text is not None and any(arrow in text for arrow in _DOWN_ARROWS):
+    if number is not None and number > 0 and text is not None and _falls(text):
         return -number
     return number

@@ -17,7 +17,7 @@ from lxml.etree import _Element
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
-from ..normalize import article_id, clean_text, parse_change, parse_date, parse_number, read_time_minutes, split_list
+from ..normalize import article_id, clean_text, parse_change, parse_changes, parse_date, parse_number, read_time_minutes, split_list
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
@@ -676,6 +676,17 @@ class NextJsV1(CmsStory, ArticlePage):
     TICKER_ITEMS = XPath(f"descendant::*[{class_test('tickeritem')}]")
     TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
     DIGIT = re.compile(r"\d")
+    # An index's name as a ticker writes it, reduced to its words in lower case ("NIFTY BANK", "Nifty
+    # Bank ▲"), and the other names of the same indices; a name of another series ("Nifty Smallcap
+    # 250", "Nifty Next 50") is none of them.
+    TICKER_NAME_NOISE = re.compile(r"[^\w&]+")
+    TICKER_NAMES = {
+        **{" ".join(name.casefold().split()): name for name in MARKET_INDICES},
+        "s&p bse sensex": "Sensex",
+        "bse sensex": "Sensex",
+        "nifty 50": "Nifty",
+        "bank nifty": "Nifty Bank",
+    }
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
@@ -692,14 +703,22 @@ class NextJsV1(CmsStory, ArticlePage):
                     for token in classes.split():
                         if token in self.TICKER_CELLS and token not in cells:  # the first of each
                             cells[token] = element_text(element)
-            name = cells.get("tickername")
-            if name in quotes:
-                quotes[name] = MarketQuote(
-                    name=name,
-                    value=parse_number(cells.get("tickerval")),
-                    change=parse_change(cells.get("tickerchg")),
-                    changePercent=parse_change(cells.get("tickerpct")),
-                )
+            name = self.TICKER_NAMES.get(" ".join(self.TICKER_NAME_NOISE.sub(" ", cells.get("tickername") or "").casefold().split()))
+            if name is None:
+                continue
+            change, percent_beside = parse_changes(cells.get("tickerchg"))
+            percent = parse_change(cells.get("tickerpct"))
+            quote = MarketQuote(
+                name=name,
+                value=parse_number(cells.get("tickerval")),
+                change=change,
+                changePercent=percent_beside if percent is None else percent,
+            )
+            # A marquee lists its items twice to scroll without a gap: a copy without numbers (not
+            # filled yet, or dashes) never takes the place of one with them, the first with them wins.
+            known = quotes[name]
+            if (known.value, known.change, known.changePercent) == (None, None, None):
+                quotes[name] = quote
         return list(quotes.values())
 
 
