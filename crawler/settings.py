@@ -235,6 +235,9 @@ BS_SPLASH_WAIT = 1.0
 # Share of article pages Splash may fail to render (each is then fetched without it, numbers null)
 # before the run fails (exit 9).
 BS_SPLASH_MAX_FAILED_SHARE = 0.5
+# Longest wait for a Splash that answered earlier in the run and now refuses connections (restarting,
+# recycled by --maxrss) to come back, before article pages are fetched without it (seconds; 0: none).
+BS_SPLASH_RESTART_WAIT = 30.0
 
 # --- run history, report, heartbeat, progress (crawler/monitoring/) ---------------
 # One record per run in <BS_STATE_DIR>/runs.jsonl (read by `scrapy runs` and `scrapy report`).

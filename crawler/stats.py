@@ -194,6 +194,9 @@ SPLASH_RENDERED = "bs/splash/rendered"
 SPLASH_BLOCK_RETRY = "bs/splash/block_retry"
 SPLASH_FAILED_PREFIX = "bs/splash/failed/"
 SPLASH_TICKER_PREFIX = "bs/splash/ticker/"
+# Renders sent to Splash again after it could not be reached, having answered before in the run
+# (restarting: recycled by --maxrss), within BS_SPLASH_RESTART_WAIT.
+SPLASH_RETRIED = "bs/splash/retried"
 
 
 def splash_failed(reason: str) -> str:

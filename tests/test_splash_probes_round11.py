@@ -3,10 +3,27 @@ write it, and the Splash settings, answers and outages a production run meets.""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from crawler.extraction import extract
-from tests.test_extraction_probes_more import _fixture, _once
+from crawler.monitoring.verdict import EXIT_SPLASH, EXIT_USAGE
+from tests.conftest import ROOT
+from tests.e2e import CrawlResult, crawl, scrapy, stats_from_log
+from tests.loopback.site import LoopbackSite
+from tests.test_extraction_probes_more import _fixture
 
 # --- the ticker's numbers as the site's script may write them --------------------------------------
 
@@ -163,4 +180,249 @@ def test_extra_indices_and_another_order_give_each_index_its_own_numbers_and_a_m
         "Nifty Smallcap": (None, None, None),
         "Nifty Midcap": (None, None, None),
         "Nifty Bank": (47286.90, 3.0, 0.03),
+    }
+
+
+# --- Splash settings that cannot work: one line and exit 2 before anything is fetched ---------------
+
+NOWHERE = "http://127.0.0.1:9"  # nothing is fetched by a refused run
+
+# "http://[::1" ended in urlsplit()'s traceback (exit 1); a port that is none passed the check, every
+# render failed to connect, each article was fetched plainly and the run ended with exit 9.
+BAD_SPLASH_URLS = ["http://[::1", "http://[::1]:99999", "http://127.0.0.1:99999", "http://127.0.0.1:abc", "http://127.0.0.1:0", "http://127.0.0.1:-1"]
+
+
+@pytest.mark.parametrize("splash_url", BAD_SPLASH_URLS)
+def test_a_splash_url_that_does_not_parse_or_has_no_port_is_one_line_and_exit_2(tmp_path: Path, splash_url: str) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", f"SPLASH_URL={splash_url}")
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: SPLASH_URL "), done.stderr[-3000:]
+    assert splash_url not in lines[0]  # (a URL may hold a password)
+
+
+# --- a fake Splash: answers as the script does, only at its own address, and can go away ----------------
+
+
+class FakeSplash:
+    """An HTTP server that answers ``POST <path>execute`` as the project's Lua script does (the page as
+    the site serves it), one connection a request, and that can stop listening for a while or for good."""
+
+    def __init__(self, path: str = "/") -> None:
+        self.path = path
+        self.port = _free_port()
+        self.answered = 0
+        self.asked: list[str] = []
+        self.server: ThreadingHTTPServer | None = None
+        self.on_answer: Callable[[int], None] = lambda answered: None
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Answer(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                args = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                fake.asked.append(self.path)
+                if self.path != f"{fake.path}execute":
+                    self.send_error(404)
+                    return
+                with urllib.request.urlopen(args["url"], timeout=10) as page:
+                    html = page.read().decode("utf-8")
+                body = json.dumps(
+                    {"html": html, "url": args["url"], "http_status": 200, "cookies": [], "ticker": "empty", "charset": "UTF-8"}
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                fake.answered += 1
+                fake.on_answer(fake.answered)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Answer
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.path.rstrip('/')}"
+
+    def start(self) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler())
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def go_away(self, after: int, for_seconds: float | None) -> None:
+        """Stop listening once ``after`` pages were answered (connections are refused), and listen again
+        ``for_seconds`` later (a restart), or never (None)."""
+
+        def outage() -> None:
+            self.stop()
+            if for_seconds is not None:
+                time.sleep(for_seconds)
+                self.start()
+
+        def check(answered: int) -> None:
+            if answered == after:
+                threading.Thread(target=outage, daemon=True).start()
+
+        self.on_answer = check
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def crawl_latest(tmp_path: Path, site: Any, splash_url: str, **settings: str) -> CrawlResult:
+    return crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "SPLASH_URL": splash_url, **settings}, timeout=240)
+
+
+def warnings_and_errors(log: str) -> tuple[list[str], list[str]]:
+    """The run's WARNING and ERROR lines about Splash (a small loopback site has empty feeds, also ERRORs)."""
+    lines = [line for line in log.splitlines() if "[crawler.splash]" in line]
+    return [line for line in lines if " WARNING: " in line], [line for line in lines if " ERROR: " in line]
+
+
+def test_a_splash_behind_a_path_is_asked_at_that_path(tmp_path: Path) -> None:
+    # scrapy-splash joins "execute" to SPLASH_URL as a link: http://proxy/splash was asked at
+    # http://proxy/execute (404 from the proxy), every page fell back, exit 9.
+    fake = FakeSplash(path="/splash/")
+    fake.start()
+    try:
+        with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+            run = crawl_latest(tmp_path, site, fake.url, BS_LATEST_SOURCES="/rss/latest.rss")
+    finally:
+        fake.stop()
+    stats = stats_from_log(run.log)
+    assert run.status == 0, run.log[-3000:]
+    assert set(fake.asked) == {"/splash/execute"} and stats["bs/splash/rendered"] == len(run.items) == 4
+    assert not any(name.startswith("bs/splash/failed/") for name in stats)
+
+
+def test_splash_restarting_mid_run_is_waited_for_and_every_article_rendered_once(tmp_path: Path) -> None:
+    # Splash recycled (--maxrss) mid-run: refused for a moment. Every render queued meanwhile fell back
+    # to a plain fetch (numbers null, one ERROR line each), and the run ended with exit 9.
+    fake = FakeSplash()
+    fake.go_away(after=3, for_seconds=2.5)
+    fake.start()
+    try:
+        with LoopbackSite(articles=30, seed=11, legacy=0) as site:
+            run = crawl_latest(tmp_path, site, fake.url)
+    finally:
+        fake.stop()
+    stats = stats_from_log(run.log)
+    ids = run.ids()
+    assert run.status == 0, run.log[-3000:]
+    assert len(ids) == len(set(ids)) == stats["bs/discovery/new"] > 3
+    assert stats["bs/splash/rendered"] == len(ids) and stats.get("bs/splash/retried", 0) >= 1
+    assert not any(name.startswith("bs/splash/failed/") for name in stats)
+    warnings, errors = warnings_and_errors(run.log)
+    assert warnings == errors == []  # a restart is routine: INFO lines say it went away and came back
+    assert "Splash cannot be reached" in run.log and "Splash answers again" in run.log
+
+
+def test_splash_gone_for_good_mid_run_is_waited_for_a_bounded_time_then_every_article_fetched_plainly(tmp_path: Path) -> None:
+    fake = FakeSplash()
+    fake.go_away(after=2, for_seconds=None)
+    fake.start()
+    started = time.monotonic()
+    try:
+        with LoopbackSite(articles=30, seed=11, legacy=0) as site:
+            run = crawl_latest(tmp_path, site, fake.url, BS_SPLASH_RESTART_WAIT="3")
+    finally:
+        fake.stop()
+    took = time.monotonic() - started
+    stats = stats_from_log(run.log)
+    ids = run.ids()
+    assert len(ids) == len(set(ids)) == stats["bs/discovery/new"] > 2, run.log[-3000:]
+    failed = stats["bs/splash/failed/connection"]
+    # (the fake answers what it accepted before it stopped listening)
+    assert stats["bs/splash/rendered"] == fake.answered and failed == len(ids) - fake.answered > 0
+    warnings, errors = warnings_and_errors(run.log)
+    assert warnings == [] and "Splash cannot be reached" in run.log
+    assert len(errors) == failed and all("Splash could not render" in e for e in errors)  # one line an article
+    assert run.status == (EXIT_SPLASH if failed > fake.answered else 0)  # most renders failed, as the README says
+    assert took < 90
+
+
+def test_splash_never_reached_is_not_waited_for(tmp_path: Path) -> None:
+    # Down from the start (or a wrong SPLASH_URL): each page is fetched plainly at once, as before.
+    with LoopbackSite(articles=6, seed=9, legacy=0) as site:
+        started = time.monotonic()
+        run = crawl_latest(tmp_path, site, f"http://127.0.0.1:{_free_port()}", BS_LATEST_SOURCES="/rss/latest.rss")
+        took = time.monotonic() - started
+    stats = stats_from_log(run.log)
+    assert run.status == EXIT_SPLASH and len(run.ids()) == 6 and stats["bs/splash/failed/connection"] == 6
+    assert "bs/splash/retried" not in stats and "Splash cannot be reached" not in run.log
+    assert took < 60
+
+
+# --- a real Splash, recycled mid-run ------------------------------------------------------------------
+
+SPLASH_SERVICE = ROOT / "tests" / "services" / "splash"
+SPLASH_VENV = Path(os.environ.get("SPLASH_VENV", "/opt/bs-splash-venv"))
+
+
+@pytest.fixture
+def own_splash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A real Splash of this test's own (start.sh: under its supervisor, which starts a fresh one when it
+    exits, as Docker's --restart does), with its run folder: (URL, folder)."""
+    if not (SPLASH_VENV / ".bs-splash-installed").is_file():
+        reason = f"Splash is not installed in {SPLASH_VENV}: run tests/services/splash/install.sh"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    run_dir = tmp_path_factory.mktemp("splash-run")
+    env = {**os.environ, "SPLASH_RUN_DIR": str(run_dir), "SPLASH_VENV": str(SPLASH_VENV)}
+    started = subprocess.run(["bash", str(SPLASH_SERVICE / "start.sh"), str(_free_port())], env=env, capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    try:
+        yield started.stdout.strip().splitlines()[-1], run_dir
+    finally:
+        subprocess.run(["bash", str(SPLASH_SERVICE / "stop.sh")], env=env, capture_output=True, timeout=60, check=False)
+
+
+def test_a_real_splash_recycled_mid_run_renders_every_article_once_with_its_numbers(tmp_path: Path, own_splash: tuple[str, Path]) -> None:
+    # What --maxrss does once Splash has grown (every few thousand pages), done mid-run: the Splash
+    # process goes away and its supervisor starts a fresh one, refusing connections for a few seconds.
+    # Every render in that window fell back: 127 of 159 articles without numbers, exit 9.
+    splash_url, run_dir = own_splash
+    out = tmp_path / "out-latest-0.jsonl"
+    killed: list[int] = []
+
+    def recycle() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 20):
+            time.sleep(0.01)
+        child = int((run_dir / "splash-child.pid").read_text())
+        os.kill(child, signal.SIGKILL)
+        killed.append(child)
+
+    with LoopbackSite(articles=200, seed=3, legacy=0) as site:
+        threading.Thread(target=recycle, daemon=True).start()
+        run = crawl_latest(tmp_path, site, splash_url)
+        expected = expected_market(site)
+    assert killed, "the run ended before Splash could be recycled"
+    stats = stats_from_log(run.log)
+    ids = run.ids()
+    assert run.status == 0, run.log[-3000:]
+    assert len(ids) == len(set(ids)) == stats["bs/discovery/new"] > 100
+    assert stats["bs/splash/rendered"] == len(ids) and not any(name.startswith("bs/splash/failed/") for name in stats)
+    assert all({q["name"]: (q["value"], q["change"], q["changePercent"]) for q in item["market"]} == expected for item in run.items)
+    warnings, errors = warnings_and_errors(run.log)
+    assert warnings == errors == [] and "Splash cannot be reached" in run.log
+
+
+def expected_market(site: Any) -> dict[str, tuple[float, float, float]]:
+    return {
+        name: (float(quote["value"].replace(",", "")), float(quote["change"].replace(",", "")), float(quote["changePercent"].replace(",", "")))
+        for name, quote in site.ticker.items()
     }

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import codecs
 import logging
-from collections.abc import Callable
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -33,12 +34,15 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import deferLater
 from w3lib.encoding import resolve_encoding
 
 from crawler.extraction import is_block_page
 from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
 from crawler.extraction.urls import ARTICLE, url_kind
-from crawler.failures import failure_name
+from crawler.failures import CONNECTION, failure_name
 from crawler.middlewares import OffsiteRedirect, is_offsite
 from crawler.priorities import merge_components
 from crawler import stats as stat
@@ -131,6 +135,10 @@ _SPLASH_ONLY_META = frozenset(
 UNREADABLE_META = "_bs_splash_unreadable"
 # Set when this module (not the caller) put allow_offsite on a Splash request.
 _OFFSITE_SET = "_bs_splash_allow_offsite"
+# How many times a render waited for Splash to come back; the pause before each new try (seconds).
+_RESTART_WAITS = "_bs_splash_restart_waits"
+_SENT_AT = "_bs_splash_sent_at"  # when the request last left for Splash (monotonic clock)
+RESTART_POLL = 1.0
 
 
 class ArticleRenderer(Protocol):
@@ -166,10 +174,21 @@ def splash_problem(settings: BaseSettings) -> str | None:
     splash_url = settings.get("SPLASH_URL")
     if not splash_url:
         return None
-    parts = urlsplit(str(splash_url))
+    # Not the value itself in the line: it may hold a password.
+    wrong = "SPLASH_URL is not an http(s) URL like http://127.0.0.1:8050 (a scheme and a host)"
+    try:
+        parts = urlsplit(str(splash_url))
+    except ValueError:
+        return wrong  # "http://[::1": it raised, in a traceback after Scrapy's banner
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        # Not the value itself: it may hold a password.
-        return "SPLASH_URL is not an http(s) URL like http://127.0.0.1:8050 (a scheme and a host)"
+        return wrong
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        # Port 0, 99999 or "abc": every render failed, each article fetched plainly, and exit 9.
+        return "SPLASH_URL has no usable port (a number from 1 to 65535, like http://127.0.0.1:8050)"
     try:
         wait = settings.getfloat("BS_SPLASH_WAIT", 1.0)
         timeout = settings.getfloat("BS_SPLASH_TIMEOUT", 15.0)
@@ -178,6 +197,26 @@ def splash_problem(settings: BaseSettings) -> str | None:
     if wait < 0 or timeout <= wait:
         return f"BS_SPLASH_WAIT ({wait:g}) must be from 0 to below BS_SPLASH_TIMEOUT ({timeout:g})"
     return None
+
+
+# Splash's endpoints: scrapy-splash joins the one it calls (execute) to SPLASH_URL.
+_ENDPOINTS = frozenset({"execute", "run", "render.html", "render.json", "render.png", "render.jpeg", "render.har", "_ping"})
+
+
+def splash_base_url(url: str) -> str:
+    """SPLASH_URL as scrapy-splash needs it: the folder its endpoints are joined to, ending in "/".
+
+    scrapy-splash joins ``execute`` to the URL as a link is resolved, so a Splash behind a proxy
+    at ``http://proxy/splash`` was asked at ``http://proxy/execute`` (404, every page fetched
+    plainly and exit 9). A URL naming an endpoint (``…:8050/render.html``) is its server's.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url  # splash_problem() names it
+    head, _, last = parts.path.rpartition("/")
+    path = f"{head}/" if last in _ENDPOINTS else f"{parts.path.rstrip('/')}/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 class SplashRenderer:
@@ -255,6 +294,8 @@ class SplashAddon:
         return cls()
 
     def update_settings(self, settings: BaseSettings) -> None:
+        splash_url = str(settings.get("SPLASH_URL"))
+        settings.set("SPLASH_URL", splash_base_url(splash_url), priority=settings.getpriority("SPLASH_URL") or "addon")
         merge_components(
             settings,
             "DOWNLOADER_MIDDLEWARES",
@@ -339,28 +380,36 @@ class SplashRenderingMiddleware:
       spider, the block-page counter and the rest see the page as a browser showed it;
     - failure (refused, timed out, a Splash error status): one ERROR line, a stat, and the same
       page again without rendering. Scrapy's RetryMiddleware (550) never sees these: retrying a
-      Splash that is down or overloaded would only delay the article.
+      Splash that is down or overloaded would only delay the article. Only a Splash that answered
+      earlier in the run and now cannot be reached (restarting) is waited for, a bounded time.
     """
 
-    def __init__(self, stats: StatsCollector, crawler: Crawler | None = None) -> None:
+    def __init__(self, stats: StatsCollector, crawler: Crawler | None = None, restart_wait: float = 0.0) -> None:
         self.stats = stats
         self.crawler = crawler
+        self.restart_wait = restart_wait
+        # Whether Splash has answered in this run, and since when it has not been reachable.
+        self.answered = False
+        self.unreachable_since: float | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SplashRenderingMiddleware:
         _require_splash_url(crawler)
         assert crawler.stats is not None
-        return cls(crawler.stats, crawler)
+        return cls(crawler.stats, crawler, restart_wait=crawler.settings.getfloat("BS_SPLASH_RESTART_WAIT", 30.0))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         meta = request.meta
         if SPLASH_META in meta and "splash" in meta and not meta.get("_splash_processed") and not meta.get("allow_offsite"):
             meta["allow_offsite"] = True
             meta[_OFFSITE_SET] = True
+        if meta.get("_splash_processed"):
+            meta[_SENT_AT] = time.monotonic()  # on its way to Splash, now
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         if not self._is_ours(request):
             return response
+        self._reached(request)
         status = int(getattr(response, "splash_response_status", response.status))
         data = getattr(response, "data", None)
         if status != 200:
@@ -392,10 +441,57 @@ class SplashRenderingMiddleware:
             flags=[*response.flags, "splash"],
         )
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> Request | None:
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Coroutine[Any, Any, Request] | None:
         if not self._is_ours(request) or isinstance(exception, IgnoreRequest):
             return None
-        return self.fallback(request, failure_name(exception), str(exception) or type(exception).__name__)
+        reason, detail = failure_name(exception), str(exception) or type(exception).__name__
+        if reason == CONNECTION and self._may_wait(request, detail):
+            return self._when_back(request)
+        return self.fallback(request, reason, detail)
+
+    def _reached(self, request: Request) -> None:
+        """Splash answered (whatever it said): it is up, unless it was asked before it went away."""
+        self.answered = True
+        if self.unreachable_since is not None and request.meta.get(_SENT_AT, self.unreachable_since) >= self.unreachable_since:
+            logger.info("Splash answers again, after %.0f s", time.monotonic() - self.unreachable_since)
+            self.unreachable_since = None
+
+    def _may_wait(self, request: Request, detail: str) -> bool:
+        """Whether to send ``request`` to Splash again once it is back, rather than fetch the page plainly.
+
+        Only a Splash that answered earlier in the run is waited for: refusing now, it is restarting
+        (--maxrss recycles it every few thousand pages), and every render queued meanwhile fell back,
+        their numbers null and the run failed (exit 9) for a routine restart. A Splash never reached
+        (down, a wrong SPLASH_URL) is not: each page is fetched plainly at once. The wait is bounded
+        for the outage (BS_SPLASH_RESTART_WAIT, then every page falls back) and for each page (a
+        page that brings Splash down each time is not sent to it for ever).
+        """
+        if not self.answered or self.restart_wait <= 0:
+            return False
+        now = time.monotonic()
+        if self.unreachable_since is None:
+            self.unreachable_since = now
+            # INFO: a restart is routine (--maxrss); pages it fails are ERRORs of their own.
+            logger.info(
+                "Splash cannot be reached (%s); waiting up to %g s (BS_SPLASH_RESTART_WAIT) for it to come back "
+                "before fetching article pages without it",
+                detail,
+                self.restart_wait,
+            )
+        tries = int(request.meta.get(_RESTART_WAITS, 0))
+        return now - self.unreachable_since < self.restart_wait and tries * RESTART_POLL < self.restart_wait
+
+    async def _when_back(self, request: Request) -> Request:
+        """``request`` again after a pause, for Splash once it has come back."""
+        from twisted.internet import reactor  # the one Scrapy installed (importing it earlier would install another)
+
+        self.stats.inc_value(stat.SPLASH_RETRIED)
+        await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), RESTART_POLL, lambda: None))
+        again = request.replace(dont_filter=True)
+        again.meta[_RESTART_WAITS] = int(request.meta.get(_RESTART_WAITS, 0)) + 1
+        return again
 
     @staticmethod
     def _is_ours(request: Request) -> bool:
@@ -414,6 +510,8 @@ class SplashRenderingMiddleware:
         meta = {k: v for k, v in request.meta.items() if k not in _SPLASH_ONLY_META}
         if meta.pop(_OFFSITE_SET, False):
             meta.pop("allow_offsite", None)
+        meta.pop(_RESTART_WAITS, None)
+        meta.pop(_SENT_AT, None)
         meta[SPLASH_META] = FALLBACK
         return Request(
             url,
