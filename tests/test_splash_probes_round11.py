@@ -4,6 +4,7 @@ write it, and the Splash settings, answers and outages a production run meets.""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Request
 
 from crawler.extraction import extract
 from crawler.monitoring.verdict import EXIT_SPLASH, EXIT_USAGE
@@ -24,6 +26,7 @@ from tests.conftest import ROOT
 from tests.e2e import CrawlResult, crawl, scrapy, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.test_extraction_probes_more import _fixture
+from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
 
 # --- the ticker's numbers as the site's script may write them --------------------------------------
 
@@ -426,3 +429,52 @@ def expected_market(site: Any) -> dict[str, tuple[float, float, float]]:
         name: (float(quote["value"].replace(",", "")), float(quote["change"].replace(",", "")), float(quote["changePercent"].replace(",", "")))
         for name, quote in site.ticker.items()
     }
+
+
+# --- Splash's own errors: one line a page, saying what Splash refused ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "data", "says"),
+    [
+        (400, {"error": 400, "type": "ScriptError", "description": "Error happened while executing Lua script",
+               "info": {"type": "LUA_ERROR", "message": "[string \"...\"]:9: cannot load the page: network5"}}, "cannot load the page"),
+        (400, {"error": 400, "type": "BadOption", "description": "Incorrect HTTP API arguments",
+               "info": {"type": "bad_argument", "argument": "timeout", "description": "Argument is out of the allowed range", "min": 0, "max": 90.0, "value": 120.0}},
+         "BS_SPLASH_TIMEOUT (120 s) is above the 90 s this Splash allows"),
+        (400, {"error": 400, "type": "BadOption", "description": "Incorrect HTTP API arguments",
+               "info": {"type": "bad_argument", "argument": "url", "description": "Required argument is missing"}}, "url: Required argument is missing"),
+    ],
+    ids=["lua-error", "timeout-above-max-timeout", "other-argument"],
+)
+def test_a_request_splash_refuses_is_one_error_line_that_says_what_it_refused(
+    status: int, data: dict[str, Any], says: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # scrapy-splash logged its own WARNING "Bad request to Splash: {…}" for every 400 beside ours: two
+    # lines a page; and a refused timeout read only "Incorrect HTTP API arguments".
+    from scrapy.utils.misc import build_from_crawler
+
+    from crawler.splash import SplashRenderingMiddleware
+    from tests.test_splash import ARTICLE_URL, make_crawler, make_spider, splash_answer, to_splash
+
+    crawler = make_crawler(SPLASH_URL="http://127.0.0.1:8050")
+    spider = make_spider(crawler)
+    processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
+    caplog.clear()
+    answer = splash_answer(crawler, spider, processed, status, data)
+    fallback = build_from_crawler(SplashRenderingMiddleware, crawler).process_response(processed, answer)
+    assert isinstance(fallback, Request) and fallback.url == ARTICLE_URL
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and lines[0].levelname == "ERROR", [r.getMessage() for r in lines]
+    assert ARTICLE_URL in lines[0].getMessage() and says in lines[0].getMessage()
+
+
+def test_a_timeout_a_real_splash_refuses_is_one_line_an_article_naming_the_setting(tmp_path: Path, splash_url: str) -> None:
+    # start.sh gives Splash --max-timeout 300 (Docker's image: 90).
+    with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+        run = crawl_latest(tmp_path, site, splash_url, BS_LATEST_SOURCES="/rss/latest.rss", BS_SPLASH_TIMEOUT="400")
+    stats = stats_from_log(run.log)
+    assert len(run.ids()) == 4 and stats["bs/splash/failed/http-400"] == 4 and run.status == EXIT_SPLASH
+    lines = [line for line in run.log.splitlines() if (" WARNING: " in line or " ERROR: " in line) and "Run summary:" not in line]
+    assert len(lines) == 4, lines
+    assert all("Splash could not render" in line and "BS_SPLASH_TIMEOUT (400 s) is above the 300 s" in line for line in lines)

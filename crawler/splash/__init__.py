@@ -361,6 +361,14 @@ def _splash_error(response: Response) -> tuple[str, str]:
     if isinstance(data, dict):
         info = data.get("info")
         detail = str((info.get("message") if isinstance(info, dict) else None) or data.get("description") or "")
+        if data.get("type") == "BadOption" and isinstance(info, dict):
+            # Splash refused an argument: "Incorrect HTTP API arguments" alone says not which, nor why.
+            # The timeout is the one a user sets (BS_SPLASH_TIMEOUT), above the server's --max-timeout.
+            value, most = info.get("value"), info.get("max")
+            if info.get("argument") == "timeout" and isinstance(value, (int, float)) and isinstance(most, (int, float)):
+                detail = f"BS_SPLASH_TIMEOUT ({value:g} s) is above the {most:g} s this Splash allows (its --max-timeout)"
+            else:
+                detail = f"{detail}: {info.get('argument')}: {info.get('description')}"
     if status == 504:
         return "render-timeout", detail or "Splash gave up rendering within BS_SPLASH_TIMEOUT"
     if status == 400 and isinstance(data, dict) and data.get("type") == "ScriptError":
