@@ -478,3 +478,28 @@ def test_a_timeout_a_real_splash_refuses_is_one_line_an_article_naming_the_setti
     lines = [line for line in run.log.splitlines() if (" WARNING: " in line or " ERROR: " in line) and "Run summary:" not in line]
     assert len(lines) == 4, lines
     assert all("Splash could not render" in line and "BS_SPLASH_TIMEOUT (400 s) is above the 300 s" in line for line in lines)
+
+
+# --- the whole way: the page's script writes the ticker as Indian market pages do, Splash renders it ------
+
+INDIAN_TICKER = {
+    # as printed by the page's script: (value, change, per cent), and what the item holds
+    "Sensex": (("1,23,456.78", "\u2013254.86", "\u22120.21"), (123456.78, -254.86, -0.21)),
+    "Nifty": (("24,221.90", "\u25bc\u2009314.65", "1.32 \u25bc"), (24221.90, -314.65, -1.32)),
+    "Nifty Smallcap": (("\u2014", "\u2014", "\u2014"), (None, None, None)),
+    "Nifty Midcap": (("56\u202f390.15", "+401.20", "+0.72"), (56390.15, 401.20, 0.72)),
+    "Nifty Bank": (("NA", "NA", "NA"), (None, None, None)),
+}
+
+
+def test_a_rendered_ticker_written_as_indian_market_pages_write_it_is_read(tmp_path: Path, splash_url: str) -> None:
+    with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+        for name, (printed, _) in INDIAN_TICKER.items():
+            site.ticker[name] = dict(zip(("value", "change", "changePercent"), printed))
+        run = crawl_latest(tmp_path, site, splash_url, BS_LATEST_SOURCES="/rss/latest.rss")
+    assert run.status == 0 and len(run.items) == 4, run.log[-3000:]
+    assert stats_from_log(run.log)["bs/splash/rendered"] == 4
+    for item in run.items:
+        assert {q["name"]: (q["value"], q["change"], q["changePercent"]) for q in item["market"]} == {
+            name: read for name, (_, read) in INDIAN_TICKER.items()
+        }
