@@ -503,3 +503,30 @@ def test_a_rendered_ticker_written_as_indian_market_pages_write_it_is_read(tmp_p
         assert {q["name"]: (q["value"], q["change"], q["changePercent"]) for q in item["market"]} == {
             name: read for name, (_, read) in INDIAN_TICKER.items()
         }
+
+
+def _page_with_tickers(*tickers: list[tuple[str, str, str, str | None]]) -> dict[str, tuple[float | None, float | None, float | None]]:
+    html, url, _ = _fixture("nextjs-2023/staff-multi-author")
+    start = html.index(TICKER_START)
+    end = html.index("</div></div>", start) + len("</div></div>")
+    drawn = "".join(TICKER_START + "".join(_ticker_item(*item) for item in items) + "</div>" for items in tickers)
+    article = extract((html[:start] + drawn + html[end:]).encode(), url).article
+    return {quote.name: (quote.value, quote.change, quote.changePercent) for quote in article.market}
+
+
+def test_a_page_with_two_tickers_reads_the_one_its_script_filled() -> None:
+    # A ticker for small screens and one for large: the script fills the one shown. Only the first
+    # was read, and all five indices were null when that was the empty one.
+    names = ["Sensex", "Nifty", "Nifty Smallcap", "Nifty Midcap", "Nifty Bank"]
+    empty = [(name, "", "", "") for name in names]
+    filled = [(name, f"{i + 1},000.50", f"\u2212{i + 1}.5", f"\u22120.{i + 1}") for i, name in enumerate(names)]
+    expected = {name: (float(f"{i + 1}000.50"), -(i + 1.5), -float(f"0.{i + 1}")) for i, name in enumerate(names)}
+    assert _page_with_tickers(empty, filled) == expected
+    assert _page_with_tickers(filled, empty) == expected
+
+
+def test_an_unchanged_index_is_zero_not_minus_zero() -> None:
+    # "−0.00" (an index that did not move, written with the script's minus) was -0.0 in the JSON.
+    market = market_of([("Sensex", "73,158.24", "\u22120.00", "-0.00"), ("Nifty", "22,198.35", "\u25bc 0.00", "0.00 \u25bc")])
+    for name in ("Sensex", "Nifty"):
+        assert [str(n) for n in market[name][1:]] == ["0.0", "0.0"]

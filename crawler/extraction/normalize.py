@@ -699,7 +699,7 @@ def _numbers(text: str) -> list[tuple[float, bool]]:
             number = float(match.group(1) + _GROUPING.sub("", match.group(2)))
         except ValueError:
             continue
-        found.append((number, match.group(3) is not None))
+        found.append((number + 0.0, match.group(3) is not None))  # (+ 0.0: "−0.00" is 0.0, not -0.0)
     return found
 
 

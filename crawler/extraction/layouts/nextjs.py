@@ -670,10 +670,9 @@ class NextJsV1(CmsStory, ArticlePage):
             or (self.scope is not self.page.root and bool(self.update_blocks))
         )
 
-    # The ticker (the site's pages have one: the first is read), its items, and in each the cells by their class:
-    # TICKER_ITEM_CSS as XPath.
-    TICKER = XPath(f"/descendant::div[{class_test('mktticker')}][1]")
-    TICKER_ITEMS = XPath(f"descendant::*[{class_test('tickeritem')}]")
+    # The tickers' items (a page may draw one ticker for small screens and one for large, the script
+    # filling the one shown: every ticker is read), and in each the cells by their class: TICKER_ITEM_CSS as XPath.
+    TICKER_ITEMS = XPath(f"/descendant::div[{class_test('mktticker')}]/descendant::*[{class_test('tickeritem')}]")
     TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
     DIGIT = re.compile(r"\d")
     # An index's name as a ticker writes it, reduced to its words in lower case ("NIFTY BANK", "Nifty
@@ -690,12 +689,12 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
-        ticker = first(self.TICKER, self.page.root) if self.page.mentions("tickeritem") else None
+        items = select(self.TICKER_ITEMS, self.page.root) if self.page.mentions("tickeritem") else []
         # The site fills the figures in by JavaScript: a plain fetch has the names and not one digit
         # (SITE.md), so every number is null without reading the cells.
-        if ticker is None or not self.DIGIT.search(text_content(ticker)):
+        if not any(self.DIGIT.search(text_content(item)) for item in items):
             return list(quotes.values())
-        for item in select(self.TICKER_ITEMS, ticker):
+        for item in items:
             cells: dict[str, str | None] = {}
             for element in item.iter():
                 classes = element.get("class")
