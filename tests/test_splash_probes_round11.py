@@ -102,12 +102,15 @@ CHANGE_WITH_PERCENT = {
     "arrow-and-nbsp": ("\u25bc\u00a0254.86\u00a0(0.35\u00a0%)", None, (-254.86, -0.35)),
     "percent-sign-only": ("+254.86 +0.35%", None, (254.86, 0.35)),
     "indian-grouping": ("+1,254.86 (+0.35%)", None, (1254.86, 0.35)),
+    "sign-on-change-only": ("\u2212254.86 (0.35%)", None, (-254.86, -0.35)),
+    "arrow-beside-value-only": ("254.86 (0.35%)", None, (-254.86, -0.35)),
 }
 
 
 @pytest.mark.parametrize(("change", "percent", "expected"), CHANGE_WITH_PERCENT.values(), ids=CHANGE_WITH_PERCENT.keys())
 def test_change_and_per_cent_written_in_one_cell_are_both_read(change: str, percent: str | None, expected: tuple[float, float]) -> None:
-    market = market_of([("Sensex", "73,158.24", change, percent)])
+    value = "73,158.24 \u25bc" if "beside-value" in change or change == "254.86 (0.35%)" else "73,158.24"
+    market = market_of([("Sensex", value, change, percent)])
     assert market["Sensex"] == (73158.24, *expected)
 
 
@@ -530,3 +533,22 @@ def test_an_unchanged_index_is_zero_not_minus_zero() -> None:
     market = market_of([("Sensex", "73,158.24", "\u22120.00", "-0.00"), ("Nifty", "22,198.35", "\u25bc 0.00", "0.00 \u25bc")])
     for name in ("Sensex", "Nifty"):
         assert [str(n) for n in market[name][1:]] == ["0.0", "0.0"]
+
+
+# The fall marked once for the whole index (an arrow in the change cell only, or beside the value),
+# the per cent written unsigned: the change was read as a fall and the per cent as a rise.
+ONE_MARK = {
+    "arrow-in-change-only": (("73,158.24", "\u25bc 254.86", "0.35"), (73158.24, -254.86, -0.35)),
+    "minus-on-change-only": (("73,158.24", "\u2212254.86", "0.35"), (73158.24, -254.86, -0.35)),
+    "arrow-beside-value": (("73,158.24 \u25bc", "254.86", "0.35"), (73158.24, -254.86, -0.35)),
+    "rise-unsigned": (("73,158.24", "+254.86", "0.35"), (73158.24, 254.86, 0.35)),
+    "rise-arrow-beside-value": (("73,158.24 \u25b2", "254.86", "0.35"), (73158.24, 254.86, 0.35)),
+    "written-signs-kept": (("73,158.24", "\u2212254.86", "+0.35"), (73158.24, -254.86, 0.35)),
+}
+
+
+@pytest.mark.parametrize(("cells", "expected"), ONE_MARK.values(), ids=ONE_MARK.keys())
+def test_a_fall_marked_once_for_the_index_signs_both_its_change_and_per_cent(
+    cells: tuple[str, str, str], expected: tuple[float, float, float]
+) -> None:
+    assert market_of([("Sensex", *cells)])["Sensex"] == expected

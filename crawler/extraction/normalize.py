@@ -691,15 +691,15 @@ _NUMBER = re.compile(r"([+-]?)\s*(\d+(?:[,\s]\d{2,3}(?!\d))*(?:\.\d+)?)(\s*%)?")
 _GROUPING = re.compile(r"[,\s]")
 
 
-def _numbers(text: str) -> list[tuple[float, bool]]:
-    """The numbers of ``text`` in order, each with whether a "%" follows it."""
-    found: list[tuple[float, bool]] = []
+def _numbers(text: str) -> list[tuple[float, bool, bool]]:
+    """The numbers of ``text`` in order, each with whether a "%" follows it and whether it has a sign."""
+    found: list[tuple[float, bool, bool]] = []
     for match in _NUMBER.finditer(text.translate(_SIGNS)):
         try:
             number = float(match.group(1) + _GROUPING.sub("", match.group(2)))
         except ValueError:
             continue
-        found.append((number + 0.0, match.group(3) is not None))  # (+ 0.0: "−0.00" is 0.0, not -0.0)
+        found.append((number + 0.0, match.group(3) is not None, bool(match.group(1))))  # (+ 0.0: "−0.00" is 0.0, not -0.0)
     return found
 
 
@@ -709,35 +709,60 @@ def parse_number(text: str | None) -> float | None:
     return numbers[0][0] if numbers else None
 
 
-_UPWARDS = re.compile(r"\bUP(?:WARDS)?\b")  # "UP DOWN ARROW" and the like point both ways
+_UPWARDS = re.compile(r"\bUP(?:WARDS)?\b")
 
 
 @lru_cache(maxsize=256)
-def _is_down_arrow(char: str) -> bool:
-    # Any arrow or triangle pointing down, by its Unicode name: "▼", "▽", "⬇", "⇩", "🔻", "⌄" …
+def _arrow_trend(char: str) -> int:
+    # -1 for any arrow or triangle pointing down, by its Unicode name ("▼", "▽", "⬇", "⇩", "🔻", "⌄" …),
+    # 1 for one pointing up, 0 for anything else ("UP DOWN ARROW" points both ways).
     name = unicodedata.name(char, "")
-    return "DOWN" in name and ("ARROW" in name or "TRIANGLE" in name) and _UPWARDS.search(name) is None
+    if "ARROW" not in name and "TRIANGLE" not in name:
+        return 0
+    down, up = "DOWN" in name, _UPWARDS.search(name) is not None
+    return -1 if down and not up else 1 if up and not down else 0
+
+
+def trend(text: str) -> int:
+    """What arrows beside figures mark: -1 a fall ("▼"), 1 a rise ("▲"), 0 none (or both)."""
+    marks = {_arrow_trend(char) for char in text if not char.isascii()} - {0}
+    return marks.pop() if len(marks) == 1 else 0
 
 
 def _falls(text: str) -> bool:
     """Whether a down arrow beside the figures marks them as a fall (tickers draw a rise as "▲")."""
-    return any(not char.isascii() and _is_down_arrow(char) for char in text)
+    return any(not char.isascii() and _arrow_trend(char) < 0 for char in text)
 
 
-def parse_changes(text: str | None) -> tuple[float | None, float | None]:
+def unsigned(text: str | None) -> bool:
+    """Whether the first number of ``text`` is written without a sign, and no arrow marks it."""
+    match = _NUMBER.search(text.translate(_SIGNS)) if text else None
+    return match is not None and not match.group(1) and not _falls(text or "") and trend(text or "") == 0
+
+
+def parse_changes(text: str | None, falls: bool = False) -> tuple[float | None, float | None]:
     """A ticker's change cell → (change, per cent): ``"−254.86 (−0.35%)"`` → (-254.86, -0.35).
 
     The change is its first number not marked "%", the per cent the first marked "%" or else the
-    number after the change; an unsigned figure beside a down arrow is negative.
+    number after the change. A down arrow in the cell makes its figures negative; so does one
+    elsewhere for the index (``falls``) and, for the per cent, a sign on the change, where a figure
+    is written unsigned.
     """
     numbers = _numbers(text) if text else []
-    change = next((number for number, per_cent in numbers if not per_cent), None)
-    percent = next((number for number, per_cent in numbers if per_cent), None)
-    if percent is None and len(numbers) > 1 and not numbers[0][1]:
-        percent = numbers[1][0]
+    changes = [(number, signed) for number, per_cent, signed in numbers if not per_cent]
+    percents = [(number, signed) for number, per_cent, signed in numbers if per_cent]
+    if not percents and len(numbers) > 1 and not numbers[0][1]:
+        percents = [(numbers[1][0], numbers[1][2])]
+    change = changes[0][0] if changes else None
+    percent = percents[0][0] if percents else None
     if text and _falls(text):
         change = -change if change is not None and change > 0 else change
         percent = -percent if percent is not None and percent > 0 else percent
+        return change, percent
+    if falls and change is not None and change > 0 and not changes[0][1]:
+        change = -change
+    if (falls or (change is not None and change < 0)) and percent is not None and percent > 0 and not percents[0][1]:
+        percent = -percent  # "−254.86 (0.35%)": the sign of the change is the per cent's
     return change, percent
 
 

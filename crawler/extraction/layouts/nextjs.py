@@ -17,7 +17,7 @@ from lxml.etree import _Element
 from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
-from ..normalize import article_id, clean_text, parse_change, parse_changes, parse_date, parse_number, read_time_minutes, split_list
+from ..normalize import article_id, clean_text, parse_change, parse_changes, parse_date, parse_number, read_time_minutes, split_list, trend, unsigned
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
@@ -705,14 +705,17 @@ class NextJsV1(CmsStory, ArticlePage):
             name = self.TICKER_NAMES.get(" ".join(self.TICKER_NAME_NOISE.sub(" ", cells.get("tickername") or "").casefold().split()))
             if name is None:
                 continue
-            change, percent_beside = parse_changes(cells.get("tickerchg"))
-            percent = parse_change(cells.get("tickerpct"))
-            quote = MarketQuote(
-                name=name,
-                value=parse_number(cells.get("tickerval")),
-                change=change,
-                changePercent=percent_beside if percent is None else percent,
-            )
+            change_text, percent_text = cells.get("tickerchg"), cells.get("tickerpct")
+            # A fall marked once for the index (an arrow beside its value, a sign on its change only)
+            # is a fall of both figures: an unsigned, unmarked one is negative too. (The per cent may
+            # be written beside the change, in its cell, when it has no cell of its own.)
+            marked_fall = trend(text_content(item)) < 0
+            change, percent = parse_changes(change_text, falls=marked_fall)
+            falls = marked_fall or (change is not None and change < 0)
+            own_percent = parse_change(percent_text)
+            if own_percent is not None:
+                percent = -own_percent if falls and own_percent > 0 and unsigned(percent_text) else own_percent
+            quote = MarketQuote(name=name, value=parse_number(cells.get("tickerval")), change=change, changePercent=percent)
             # A marquee lists its items twice to scroll without a gap: a copy without numbers (not
             # filled yet, or dashes) never takes the place of one with them, the first with them wins.
             known = quotes[name]
