@@ -552,3 +552,40 @@ def test_a_fall_marked_once_for_the_index_signs_both_its_change_and_per_cent(
     cells: tuple[str, str, str], expected: tuple[float, float, float]
 ) -> None:
     assert market_of([("Sensex", *cells)])["Sensex"] == expected
+
+
+OVERLOADED = {
+    "queue-full-429": (429, "text/plain", b"Too many requests: the render queue is full (max 50)\n", "the render queue is full (max 50)"),
+    "haproxy-503": (
+        503, "text/html",
+        b"<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n",
+        "503 Service Unavailable No server is available to handle this request.",
+    ),
+    "nginx-502": (502, "text/html", b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body></body></html>", "502 Bad Gateway"),
+}
+
+
+@pytest.mark.parametrize(("status", "content_type", "body", "says"), OVERLOADED.values(), ids=OVERLOADED.keys())
+def test_an_overloaded_splash_or_its_proxy_is_quoted_in_the_pages_one_line(
+    status: int, content_type: str, body: bytes, says: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The line said only "Splash answered HTTP 429": what the server said (a queue full, no backend)
+    # was in no line at all.
+    from scrapy.http import TextResponse
+    from scrapy.utils.misc import build_from_crawler
+
+    from crawler.splash import SplashRenderingMiddleware
+    from crawler.splash.compat import SplashMiddleware
+    from tests.test_splash import ARTICLE_URL, make_crawler, make_spider, to_splash
+
+    crawler = make_crawler(SPLASH_URL="http://127.0.0.1:8050")
+    spider = make_spider(crawler)
+    processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
+    raw = TextResponse(processed.url, status=status, headers={"Content-Type": content_type}, body=body, request=processed)
+    answer = SplashMiddleware.from_crawler(crawler).process_response(processed, raw)
+    caplog.clear()
+    fallback = build_from_crawler(SplashRenderingMiddleware, crawler).process_response(processed, answer)
+    assert isinstance(fallback, Request) and fallback.url == ARTICLE_URL
+    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert f"http-{status}" in line and says in line, line
+    assert crawler.stats.get_value(f"bs/splash/failed/http-{status}") == 1  # type: ignore[union-attr]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, cast
@@ -353,6 +354,10 @@ def page_bytes(html: str, charset: object) -> tuple[bytes, str]:
     return html.encode(codec, errors=_AS_READ), f"text/html; charset={charset}"
 
 
+_MARKUP = re.compile(r"<[^>]*>")
+_QUOTED = 200  # characters of a text answer quoted in the line
+
+
 def _splash_error(response: Response) -> tuple[str, str]:
     """Reason slug and Splash's own description of a failed render."""
     status = int(getattr(response, "splash_response_status", response.status))
@@ -369,6 +374,11 @@ def _splash_error(response: Response) -> tuple[str, str]:
                 detail = f"BS_SPLASH_TIMEOUT ({value:g} s) is above the {most:g} s this Splash allows (its --max-timeout)"
             else:
                 detail = f"{detail}: {info.get('argument')}: {info.get('description')}"
+    elif response.body:
+        # A proxy's answer or an overloaded server's, in text or HTML ("the render queue is full",
+        # "No server is available"): what it says, without its markup, in the line.
+        text = _MARKUP.sub(" ", response.body[:_QUOTED * 4].decode("utf-8", "replace"))
+        detail = " ".join(text.split())[:_QUOTED]
     if status == 504:
         return "render-timeout", detail or "Splash gave up rendering within BS_SPLASH_TIMEOUT"
     if status == 400 and isinstance(data, dict) and data.get("type") == "ScriptError":
