@@ -297,6 +297,10 @@ class SplashAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         splash_url = str(settings.get("SPLASH_URL"))
         settings.set("SPLASH_URL", splash_base_url(splash_url), priority=settings.getpriority("SPLASH_URL") or "addon")
+        # scrapy-splash's WARNING for every 400 answer ("Bad request to Splash: {…}": a Lua error, an
+        # argument Splash refused) was a second line per page beside SplashRenderingMiddleware's ERROR,
+        # which names the page, the reason and Splash's words.
+        settings.set("SPLASH_LOG_400", False, priority="addon")
         merge_components(
             settings,
             "DOWNLOADER_MIDDLEWARES",

@@ -16,9 +16,6 @@ scrapy-splash 0.11.1 (February 2025) is its newest release; nothing upstream fix
 4. Its spider middleware ``SplashDeduplicateArgsMiddleware`` defines only ``process_start_requests()``
    (rejected since 2.13 next to an ``async def start()``, removed in 2.16) and returns synchronous
    output: it is not enabled (see ``SplashAddon``); nothing here replaces it.
-5. ``SplashMiddleware`` logs a WARNING of its own ("Bad request to Splash") for every 400 answer, a
-   second line per page beside :mod:`crawler.splash`'s ERROR: :class:`SplashMiddleware` below keeps
-   it quiet (this one stays when the module goes).
 
 Drop this module, and enable ``scrapy_splash.SplashCookiesMiddleware`` and
 ``scrapy_splash.SplashMiddleware`` directly, once a scrapy-splash release imports
@@ -103,11 +100,6 @@ class SplashMiddleware(_splash.SplashMiddleware):  # type: ignore[misc,name-defi
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         return super().process_request(request, spider if spider is not None else self.crawler.spider)
-
-    def _log_400(self, request: Request, response: Response, spider: Spider | None) -> None:
-        # Its WARNING for every 400 (a Lua error, an argument Splash refused) was a second line per
-        # page beside crawler.splash's ERROR, which names the page, the reason and Splash's words.
-        return None
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
         try:
