@@ -3,6 +3,7 @@ write it, and the Splash settings, answers and outages a production run meets.""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -214,8 +215,9 @@ class FakeSplash:
     """An HTTP server that answers ``POST <path>execute`` as the project's Lua script does (the page as
     the site serves it), one connection a request, and that can stop listening for a while or for good."""
 
-    def __init__(self, path: str = "/") -> None:
+    def __init__(self, path: str = "/", auth: str | None = None) -> None:
         self.path = path
+        self.auth = auth  # "user:password" it asks of every request (HTTP Basic), as Aquarium's does
         self.port = _free_port()
         self.answered = 0
         self.asked: list[str] = []
@@ -229,6 +231,12 @@ class FakeSplash:
             def do_POST(self) -> None:
                 args = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 fake.asked.append(self.path)
+                if fake.auth is not None and self.headers.get("Authorization") != "Basic " + base64.b64encode(fake.auth.encode()).decode():
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="splash"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if self.path != f"{fake.path}execute":
                     self.send_error(404)
                     return
@@ -311,6 +319,29 @@ def test_a_splash_behind_a_path_is_asked_at_that_path(tmp_path: Path) -> None:
     assert run.status == 0, run.log[-3000:]
     assert set(fake.asked) == {"/splash/execute"} and stats["bs/splash/rendered"] == len(run.items) == 4
     assert not any(name.startswith("bs/splash/failed/") for name in stats)
+
+
+@pytest.mark.parametrize(
+    ("written", "settings"),
+    [("user:s3cr%40t@", {}), ("", {"SPLASH_USER": "user", "SPLASH_PASS": "s3cr@t"})],
+    ids=["in-the-url", "scrapy-splash-settings"],
+)
+def test_a_splash_behind_basic_auth_is_asked_with_the_credentials_and_they_are_never_logged(
+    tmp_path: Path, written: str, settings: dict[str, str]
+) -> None:
+    # http://user:password@host:8050: Scrapy read the credentials as part of the host name, every
+    # render failed ("invalid hostname: user:password@…", the password in every ERROR line), exit 9.
+    fake = FakeSplash(auth="user:s3cr@t")
+    fake.start()
+    try:
+        with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+            run = crawl_latest(tmp_path, site, f"http://{written}127.0.0.1:{fake.port}", BS_LATEST_SOURCES="/rss/latest.rss", **settings)
+    finally:
+        fake.stop()
+    stats = stats_from_log(run.log)
+    assert run.status == 0 and len(run.items) == 4, run.log[-3000:]
+    assert stats["bs/splash/rendered"] == fake.answered == 4 and not any(name.startswith("bs/splash/failed/") for name in stats)
+    assert "s3cr" not in run.log
 
 
 def test_splash_restarting_mid_run_is_waited_for_and_every_article_rendered_once(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ import re
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, cast
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -217,7 +217,10 @@ def splash_base_url(url: str) -> str:
         return url  # splash_problem() names it
     head, _, last = parts.path.rpartition("/")
     path = f"{head}/" if last in _ENDPOINTS else f"{parts.path.rstrip('/')}/"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    # Without its credentials: Scrapy reads them as part of the host name (each render failed with
+    # "invalid hostname: user:pass@…", the password in every ERROR line); SplashAddon hands them to
+    # scrapy-splash's SPLASH_USER and SPLASH_PASS.
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], path, "", ""))
 
 
 class SplashRenderer:
@@ -296,7 +299,16 @@ class SplashAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         splash_url = str(settings.get("SPLASH_URL"))
-        settings.set("SPLASH_URL", splash_base_url(splash_url), priority=settings.getpriority("SPLASH_URL") or "addon")
+        priority = settings.getpriority("SPLASH_URL") or "addon"
+        settings.set("SPLASH_URL", splash_base_url(splash_url), priority=priority)
+        try:
+            user, password = urlsplit(splash_url).username, urlsplit(splash_url).password
+        except ValueError:
+            user = password = None  # splash_problem() names it
+        if (user or password) and not (settings.get("SPLASH_USER") or settings.get("SPLASH_PASS")):
+            # A Splash behind HTTP Basic auth (Aquarium's default), written http://user:pass@host:8050.
+            settings.set("SPLASH_USER", unquote(user or ""), priority=priority)
+            settings.set("SPLASH_PASS", unquote(password or ""), priority=priority)
         # scrapy-splash's WARNING for every 400 answer ("Bad request to Splash: {…}": a Lua error, an
         # argument Splash refused) was a second line per page beside SplashRenderingMiddleware's ERROR,
         # which names the page, the reason and Splash's words.
