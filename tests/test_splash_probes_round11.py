@@ -620,3 +620,17 @@ def test_an_overloaded_splash_or_its_proxy_is_quoted_in_the_pages_one_line(
     [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert f"http-{status}" in line and says in line, line
     assert crawler.stats.get_value(f"bs/splash/failed/http-{status}") == 1  # type: ignore[union-attr]
+
+
+def test_the_http_cache_of_a_rendered_run_re_extracts_to_the_same_items(tmp_path: Path, splash_url: str) -> None:
+    # The cache stored Splash's JSON answers (at <SPLASH_URL>/execute) instead of the pages, and
+    # `reextract` of it read no article at all: 0 items, where the crawl had emitted 4.
+    cache = tmp_path / "cache"
+    with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+        rendered = crawl_latest(tmp_path, site, splash_url, BS_LATEST_SOURCES="/rss/latest.rss", HTTPCACHE_ENABLED="1", HTTPCACHE_DIR=str(cache))
+        again = crawl("reextract", tmp_path, "-a", f"source={cache}", settings={"BS_BASE_URL": site.base_url}, timeout=240)
+    assert rendered.status == 0 and len(rendered.items) == 4, rendered.log[-3000:]
+    assert again.status == 0, again.log[-3000:]
+    market = {item["articleId"]: item["market"] for item in rendered.items}
+    assert {item["articleId"]: item["market"] for item in again.items} == market
+    assert all(quote["value"] is not None for quotes in market.values() for quote in quotes)

@@ -313,10 +313,16 @@ class SplashAddon:
         # argument Splash refused) was a second line per page beside SplashRenderingMiddleware's ERROR,
         # which names the page, the reason and Splash's words.
         settings.set("SPLASH_LOG_400", False, priority="addon")
+        # The HTTP cache (HTTPCACHE_ENABLED, for `reextract`) below the rendering middlewares in the
+        # response chain: at 900 it stored Splash's JSON answers at <SPLASH_URL>/execute, of which
+        # `reextract` reads no article; at 721 it stores the page, at the page's URL.
+        cache = "crawler.incremental.cachepolicy.StoreOnlyHttpCacheMiddleware"
+        moved_cache = {cache: 721} if settings.getdict("DOWNLOADER_MIDDLEWARES").get(cache) == 900 else {}
         merge_components(
             settings,
             "DOWNLOADER_MIDDLEWARES",
             {
+                **moved_cache,
                 "crawler.splash.SplashOnBlockMiddleware": 555,
                 "crawler.splash.SplashRenderingMiddleware": 722,
                 # scrapy-splash's two middlewares, made to work on every supported Scrapy.
