@@ -208,6 +208,34 @@ def test_a_splash_url_that_does_not_parse_or_has_no_port_is_one_line_and_exit_2(
     assert splash_url not in lines[0]  # (a URL may hold a password)
 
 
+# scrapy-splash's own settings given badly: a boolean that is none ended in a traceback (exit 1); a slot
+# policy it does not know switched its middleware off with one WARNING, every article was fetched
+# plainly with null numbers, and the run said ok (exit 0).
+SCRAPY_SPLASH_SETTINGS = {
+    "cookies-debug": ("SPLASH_COOKIES_DEBUG=maybe", "SPLASH_COOKIES_DEBUG='maybe' is not true or false"),
+    "log-400": ("SPLASH_LOG_400=maybe", "SPLASH_LOG_400='maybe' is not true or false"),
+    "slot-policy": ("SPLASH_SLOT_POLICY=per-domain", "SPLASH_SLOT_POLICY='per-domain' is none of scrapy-splash's slot policies"),
+}
+
+
+@pytest.mark.parametrize(("setting", "says"), SCRAPY_SPLASH_SETTINGS.values(), ids=SCRAPY_SPLASH_SETTINGS.keys())
+def test_scrapy_splash_settings_it_cannot_take_are_one_line_and_exit_2(tmp_path: Path, setting: str, says: str) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={NOWHERE}", "-s", "SPLASH_URL=http://127.0.0.1:8050", "-s", setting)
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {says}"), done.stderr[-3000:]
+
+
+@pytest.mark.parametrize("setting", ["SPLASH_SLOT_POLICY=single_slot", "SPLASH_LOG_400=true", "SPLASH_COOKIES_DEBUG=0"])
+def test_scrapy_splash_settings_it_takes_pass(setting: str) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.splash import splash_problem
+
+    name, value = setting.split("=")
+    assert splash_problem(Settings({"SPLASH_URL": "http://127.0.0.1:8050", name: value})) is None
+
+
 # --- a fake Splash: answers as the script does, only at its own address, and can go away ----------------
 
 

@@ -165,6 +165,10 @@ def _require_splash_url(crawler: Crawler) -> str:
     return str(splash_url)
 
 
+# scrapy-splash's SlotPolicy values (its SPLASH_SLOT_POLICY setting), the default first.
+SLOT_POLICIES = ("per_domain", "single_slot", "scrapy_default")
+
+
 def splash_problem(settings: BaseSettings) -> str | None:
     """What is wrong with the Splash settings, in one line; None when they are right or Splash is off.
 
@@ -190,6 +194,17 @@ def splash_problem(settings: BaseSettings) -> str | None:
     if port == 0:
         # Port 0, 99999 or "abc": every render failed, each article fetched plainly, and exit 9.
         return "SPLASH_URL has no usable port (a number from 1 to 65535, like http://127.0.0.1:8050)"
+    # scrapy-splash's own settings, which no check of the project's knows: a boolean that is none
+    # ended the run in a traceback, a slot policy it does not know switched its middleware off, so
+    # every article was fetched plainly, without a word but one WARNING, and the run said ok.
+    for name in ("SPLASH_COOKIES_DEBUG", "SPLASH_LOG_400"):
+        try:
+            settings.getbool(name)
+        except ValueError:
+            return f"{name}={settings.get(name)!r} is not true or false"
+    policy = settings.get("SPLASH_SLOT_POLICY", SLOT_POLICIES[0])
+    if policy not in SLOT_POLICIES:
+        return f"SPLASH_SLOT_POLICY={policy!r} is none of scrapy-splash's slot policies ({', '.join(SLOT_POLICIES)})"
     try:
         wait = settings.getfloat("BS_SPLASH_WAIT", 1.0)
         timeout = settings.getfloat("BS_SPLASH_TIMEOUT", 15.0)
