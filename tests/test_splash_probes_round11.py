@@ -662,3 +662,20 @@ def test_the_http_cache_of_a_rendered_run_re_extracts_to_the_same_items(tmp_path
     market = {item["articleId"]: item["market"] for item in rendered.items}
     assert {item["articleId"]: item["market"] for item in again.items} == market
     assert all(quote["value"] is not None for quotes in market.values() for quote in quotes)
+
+
+# --- a page that fails while rendered: its line names the page, not Splash's endpoint ---------------------
+
+
+@pytest.mark.parametrize("fault", ["404", "410", "block403", "error503-always"])
+def test_a_rendered_page_that_fails_is_named_by_its_own_url(tmp_path: Path, splash_url: str, fault: str) -> None:
+    # "Failed <http://127.0.0.1:8050/execute>: http-404": the line every failed page gets named
+    # Splash's endpoint, the same for every article, and not the page.
+    with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+        article = site.articles[0]
+        site.set_fault(article.article_id, fault)
+        run = crawl("article", tmp_path, "-a", f"url={article.url}", settings={"BS_BASE_URL": site.base_url, "SPLASH_URL": splash_url}, timeout=240)
+    failed = [line for line in run.log.splitlines() if "[article] ERROR: Failed <" in line]
+    assert len(failed) == 1 and f"Failed <{article.url}>: http-" in failed[0], failed
+    assert "/execute" not in failed[0] and "redirected" not in failed[0]
+    assert run.items == [] and run.status != 0

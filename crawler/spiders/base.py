@@ -23,7 +23,7 @@ from crawler.failures import DATA_LOSS, failure_name
 from crawler.extraction.normalize import iso_ist
 from crawler.extraction.urls import on_hindi_edition, page_article_id
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
-from crawler.splash import PLAIN, ArticleRenderer, article_renderer
+from crawler.splash import PLAIN, ArticleRenderer, article_renderer, page_url
 from crawler import stats as stat
 
 # The site and the Hindi edition's mobile twin (m.bshindi.com; hindi.business-standard.com is a subdomain).
@@ -263,16 +263,22 @@ def landed_article_id(url: str) -> str | None:
 
 def asked_url(request: Request) -> str:
     """The URL the spider asked for, before any redirect, of a request that failed (``request.url``
-    is where the redirects led: a URL found in no feed, setting or seed list)."""
-    return str(request.meta.get("redirect_urls", [request.url])[0])
+    is where the redirects led: a URL found in no feed, setting or seed list; for a page rendered by
+    Splash, Splash's endpoint)."""
+    return str(request.meta.get("redirect_urls", [page_url(request)])[0])
 
 
 def failure_detail(failure: Any) -> str:
     """A failure's message, and where redirects led its request when that is not the URL asked for."""
     request = failure.request
     message = str(failure.getErrorMessage())
-    if asked_url(request) != request.url and request.url not in message:
-        message += f"; redirected to <{request.url}>"
+    landed = request.url
+    if page_url(request) != request.url:
+        # Rendered by Splash: where the browser's redirects led is the answer's URL.
+        response = getattr(failure.value, "response", None)
+        landed = response.url if isinstance(response, Response) else page_url(request)
+    if asked_url(request) != landed and landed not in message:
+        message += f"; redirected to <{landed}>"
     return message
 
 

@@ -142,6 +142,14 @@ _SENT_AT = "_bs_splash_sent_at"  # when the request last left for Splash (monoto
 RESTART_POLL = 1.0
 
 
+def page_url(request: Request) -> str:
+    """The page a request is for: a request sent to Splash is to its endpoint (``…/execute``), the page
+    in its arguments."""
+    splash = request.meta.get("splash") if request.meta.get("_splash_processed") else None
+    url = (splash.get("args") or {}).get("url") if isinstance(splash, dict) else None
+    return url if isinstance(url, str) else request.url
+
+
 class ArticleRenderer(Protocol):
     """What a spider's ``article_request()`` hands its request to."""
 
