@@ -246,6 +246,8 @@ class FakeSplash:
     def __init__(self, path: str = "/", auth: str | None = None) -> None:
         self.path = path
         self.auth = auth  # "user:password" it asks of every request (HTTP Basic), as Aquarium's does
+        self.poison: str | None = None  # a page whose render it drops in flight, as a crashing Splash does
+        self.poisoned = 0
         self.port = _free_port()
         self.answered = 0
         self.asked: list[str] = []
@@ -267,6 +269,11 @@ class FakeSplash:
                     return
                 if self.path != f"{fake.path}execute":
                     self.send_error(404)
+                    return
+                if args["url"] == fake.poison:
+                    fake.poisoned += 1
+                    time.sleep(0.5)  # (the other pages answered first: Splash is known to be up)
+                    self.close_connection = True  # no answer: the connection closes
                     return
                 with urllib.request.urlopen(args["url"], timeout=10) as page:
                     html = page.read().decode("utf-8")
@@ -291,7 +298,10 @@ class FakeSplash:
         return f"http://127.0.0.1:{self.port}{self.path.rstrip('/')}"
 
     def start(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler(), bind_and_activate=False)
+        self.server.request_queue_size = 128  # (5, the default, refuses connections a burst of renders opens)
+        self.server.server_bind()
+        self.server.server_activate()
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
@@ -416,6 +426,32 @@ def test_splash_gone_for_good_mid_run_is_waited_for_a_bounded_time_then_every_ar
     assert len(errors) == failed and all("Splash could not render" in e for e in errors)  # one line an article
     assert run.status == (EXIT_SPLASH if failed > fake.answered else 0)  # most renders failed, as the README says
     assert took < 90
+
+
+def test_a_page_that_brings_splash_down_each_time_is_sent_to_it_once_more_then_fetched_plainly(tmp_path: Path) -> None:
+    # A render lost in flight is sent again (Splash may have been recycled under it); lost again, it is
+    # the page (one that crashes the browser): it was sent back 30 times, one a second, before falling back.
+    fake = FakeSplash()
+    fake.start()
+    try:
+        with LoopbackSite(articles=6, seed=9, legacy=0) as site:
+            fake.poison = site.articles[0].url
+            started = time.monotonic()
+            run = crawl_latest(tmp_path, site, fake.url, BS_LATEST_SOURCES="/rss/latest.rss")
+            took = time.monotonic() - started
+    finally:
+        fake.stop()
+    stats = stats_from_log(run.log)
+    ids = run.ids()
+    assert sorted(ids) == sorted(set(ids)) and len(ids) == 6, run.log[-3000:]
+    assert stats["bs/splash/rendered"] == 5 and stats["bs/splash/failed/connection"] == 1
+    # Sent once more, not 30 times (a pooled connection the fake closed may cost another page a retry).
+    assert 1 <= fake.poisoned <= 2 and stats.get("bs/splash/retried", 0) <= 2
+    poisoned = next(item for item in run.items if item["url"] == fake.poison)
+    assert all(quote["value"] is None for quote in poisoned["market"])
+    _, errors = warnings_and_errors(run.log)
+    assert len(errors) == 1 and fake.poison in errors[0]
+    assert took < 20
 
 
 def test_splash_never_reached_is_not_waited_for(tmp_path: Path) -> None:

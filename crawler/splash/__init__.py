@@ -31,11 +31,13 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy import exceptions as scrapy_exceptions
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import ConnectionRefusedError as TwistedConnectionRefused
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 from w3lib.encoding import resolve_encoding
@@ -139,6 +141,7 @@ _OFFSITE_SET = "_bs_splash_allow_offsite"
 # How many times a render waited for Splash to come back; the pause before each new try (seconds).
 _RESTART_WAITS = "_bs_splash_restart_waits"
 _SENT_AT = "_bs_splash_sent_at"  # when the request last left for Splash (monotonic clock)
+_LOST_IN_FLIGHT = "_bs_splash_lost"  # Splash went away once while rendering the page
 RESTART_POLL = 1.0
 
 
@@ -370,6 +373,27 @@ class SplashAddon:
         settings.set("REQUEST_FINGERPRINTER_CLASS", self.SPLASH_FINGERPRINTER, priority=priority)
 
 
+# A connection Splash refused (it is not listening: restarting), as Twisted and Scrapy 2.14+ name it,
+# rather than one lost while it rendered.
+_REFUSED: tuple[type[BaseException], ...] = (
+    ConnectionRefusedError,
+    TwistedConnectionRefused,
+    *(c for c in (getattr(scrapy_exceptions, "DownloadConnectionRefusedError", None),) if isinstance(c, type)),
+)
+
+
+def _refused(exception: BaseException) -> bool:
+    """Whether Splash refused the connection (the exception, or what caused it)."""
+    cause: BaseException | None = exception
+    for _ in range(8):
+        if cause is None:
+            return False
+        if isinstance(cause, _REFUSED):
+            return True
+        cause = cause.__cause__
+    return False
+
+
 def _as_the_browser_read_it(error: UnicodeError) -> tuple[bytes, int]:
     """Encoding error handler for :func:`page_bytes`: a C1 control (U+0080–U+009F) is the byte the
     browser's Windows-1252 has no character for (0x81, 0x8D, 0x8F, 0x90, 0x9D: the third byte of
@@ -510,7 +534,7 @@ class SplashRenderingMiddleware:
         if not self._is_ours(request) or isinstance(exception, IgnoreRequest):
             return None
         reason, detail = failure_name(exception), str(exception) or type(exception).__name__
-        if reason == CONNECTION and self._may_wait(request, detail):
+        if reason == CONNECTION and self._may_wait(request, detail, _refused(exception)):
             return self._when_back(request)
         return self.fallback(request, reason, detail)
 
@@ -521,18 +545,23 @@ class SplashRenderingMiddleware:
             logger.info("Splash answers again, after %.0f s", time.monotonic() - self.unreachable_since)
             self.unreachable_since = None
 
-    def _may_wait(self, request: Request, detail: str) -> bool:
+    def _may_wait(self, request: Request, detail: str, refused: bool) -> bool:
         """Whether to send ``request`` to Splash again once it is back, rather than fetch the page plainly.
 
         Only a Splash that answered earlier in the run is waited for: refusing now, it is restarting
         (--maxrss recycles it every few thousand pages), and every render queued meanwhile fell back,
         their numbers null and the run failed (exit 9) for a routine restart. A Splash never reached
         (down, a wrong SPLASH_URL) is not: each page is fetched plainly at once. The wait is bounded
-        for the outage (BS_SPLASH_RESTART_WAIT, then every page falls back) and for each page (a
-        page that brings Splash down each time is not sent to it for ever).
+        for the outage (BS_SPLASH_RESTART_WAIT, then every page falls back) and for each page: a
+        render lost in flight (Splash went away while rendering it) is sent once more, a second
+        loss is the page bringing Splash down, and it is fetched plainly rather than kill it again.
         """
         if not self.answered or self.restart_wait <= 0:
             return False
+        if not refused:
+            if request.meta.get(_LOST_IN_FLIGHT):
+                return False
+            request.meta[_LOST_IN_FLIGHT] = True
         now = time.monotonic()
         if self.unreachable_since is None:
             self.unreachable_since = now
@@ -575,6 +604,7 @@ class SplashRenderingMiddleware:
             meta.pop("allow_offsite", None)
         meta.pop(_RESTART_WAITS, None)
         meta.pop(_SENT_AT, None)
+        meta.pop(_LOST_IN_FLIGHT, None)
         meta[SPLASH_META] = FALLBACK
         return Request(
             url,
