@@ -715,3 +715,18 @@ def test_a_rendered_page_that_fails_is_named_by_its_own_url(tmp_path: Path, spla
     assert len(failed) == 1 and f"Failed <{article.url}>: http-" in failed[0], failed
     assert "/execute" not in failed[0] and "redirected" not in failed[0]
     assert run.items == [] and run.status != 0
+
+
+def test_a_crawl_from_the_http_cache_alone_serves_the_rendered_pages(tmp_path: Path, splash_url: str) -> None:
+    # HTTPCACHE_IGNORE_MISSING: a crawl from what a rendered crawl stored, without the site or Splash.
+    cache = tmp_path / "cache"
+    with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+        article = site.articles[0]
+        arguments = ("-a", f"url={article.url}")
+        common = {"BS_BASE_URL": site.base_url, "HTTPCACHE_ENABLED": "1", "HTTPCACHE_DIR": str(cache)}
+        rendered = crawl("article", tmp_path / "first", *arguments, settings={**common, "SPLASH_URL": splash_url}, timeout=240)
+        again = crawl("article", tmp_path / "again", *arguments, settings={**common, "SPLASH_URL": splash_url, "HTTPCACHE_IGNORE_MISSING": "1"}, timeout=240)
+    assert rendered.status == 0 and len(rendered.items) == 1, rendered.log[-3000:]
+    assert [item["market"] for item in again.items] == [rendered.items[0]["market"]], again.log[-3000:]
+    assert stats_from_log(again.log)["httpcache/hit"] == 1
+    assert rendered.items[0]["market"][0]["value"] is not None

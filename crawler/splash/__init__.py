@@ -46,6 +46,7 @@ from crawler.extraction import is_block_page
 from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
 from crawler.extraction.urls import ARTICLE, url_kind
 from crawler.failures import CONNECTION, failure_name
+from crawler.incremental.cachepolicy import StoreOnlyHttpCacheMiddleware
 from crawler.middlewares import OffsiteRedirect, is_offsite
 from crawler.priorities import merge_components
 from crawler import stats as stat
@@ -343,7 +344,9 @@ class SplashAddon:
         # response chain: at 900 it stored Splash's JSON answers at <SPLASH_URL>/execute, of which
         # `reextract` reads no article; at 721 it stores the page, at the page's URL.
         cache = "crawler.incremental.cachepolicy.StoreOnlyHttpCacheMiddleware"
-        moved_cache = {cache: 721} if settings.getdict("DOWNLOADER_MIDDLEWARES").get(cache) == 900 else {}
+        moved_cache: dict[str, int | None] = {}
+        if settings.getdict("DOWNLOADER_MIDDLEWARES").get(cache) == 900:
+            moved_cache = {cache: None, "crawler.splash.RenderedPageCacheMiddleware": 721}
         merge_components(
             settings,
             "DOWNLOADER_MIDDLEWARES",
@@ -499,6 +502,9 @@ class SplashRenderingMiddleware:
         self._reached(request)
         status = int(getattr(response, "splash_response_status", response.status))
         data = getattr(response, "data", None)
+        if "cached" in response.flags and not isinstance(data, dict):
+            # A crawl from the HTTP cache alone: the page RenderedPageCacheMiddleware stored, served.
+            return HtmlResponse(url=response.url, status=response.status, headers=response.headers, body=response.body, request=request, flags=[*response.flags, "splash"])
         if status != 200:
             reason, detail = _splash_error(response)
             return self.fallback(request, reason, detail)
@@ -614,6 +620,19 @@ class SplashRenderingMiddleware:
             cb_kwargs=request.cb_kwargs,
             dont_filter=True,
         )
+
+
+class RenderedPageCacheMiddleware(StoreOnlyHttpCacheMiddleware):
+    """The project's HTTP cache with Splash on, at 721: below the rendering middlewares in the response
+    chain, so it stores the rendered page at its URL (at 900 it stored Splash's JSON answers at
+    ``…/execute``, of which ``reextract`` reads no article). In a crawl from the cache alone
+    (``HTTPCACHE_IGNORE_MISSING``) a page is looked up once scrapy-splash has made its Splash request,
+    under whose fingerprint it was stored, and SplashRenderingMiddleware takes it as the page."""
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | Response | None:
+        if SPLASH_META in request.meta and "splash" in request.meta and not request.meta.get("_splash_processed"):
+            return None
+        return super().process_request(request, spider)
 
 
 class SplashOnBlockMiddleware:
