@@ -734,6 +734,7 @@ def test_a_heartbeat_the_monitor_refuses_is_one_warning_and_a_stat(monkeypatch: 
     refusing = Monitor(status=500)
     try:
         extension = heartbeat_extension(refusing.url, monkeypatch)
+        finish(extension.spider_opened(Spider("daily")))  # a run that never opened is pinged by the crawl command
         finish(extension.run_judged(Spider("daily"), status=0, summary="ok"))
     finally:
         refusing.server.shutdown()

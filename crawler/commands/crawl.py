@@ -23,6 +23,7 @@ from types import ModuleType
 
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import arglist_to_dict
@@ -416,11 +417,9 @@ class Command(ScrapyCrawlCommand):
         spargs = getattr(opts, "spargs", None)
         # Still the raw -a list when Scrapy could not read it.
         arguments = {str(k): str(v) for k, v in spargs.items()} if isinstance(spargs, dict) else {}
-        problems = [
-            p
-            for p in (record_refused(settings, spider, arguments, status, message, finish_reason), ping_refused(settings, spider, status, message))
-            if p
-        ]
+        recorded = record_refused(settings, spider, arguments, status, message, finish_reason)
+        pinged = ping_refused(settings, spider, status, message, refused=finish_reason == "refused")
+        problems = [p for p in (recorded, pinged) if p]
         if problems:
             print(f"warning: {'; '.join(problems)}", file=sys.stderr)
         print(f"error: {message}", file=sys.stderr)
@@ -487,10 +486,15 @@ class Command(ScrapyCrawlCommand):
         finally:
             if lock is not None:
                 lock.release()
-        status = crawler.stats.get_value(stat.EXIT_STATUS) if crawler.stats else None
-        if failures and not opened and status is None:
+        status = _exit_status(crawler)
+        if failures and opened:
+            # Kept from the crawl, it is logged by nobody else.
+            crash = failures[0]
+            logger.error("The run ended in an exception", exc_info=(type(crash), crash, crash.__traceback__))
+        elif failures:
             # A component that failed as the run began (an extension or pipeline of one's own raising in
-            # from_crawler): no verdict, so the run was in no record and sent no ping, only exit 1.
+            # from_crawler or open_spider, a spider raising as it is made): the run history and the
+            # heartbeat, which act on a run whose spider opened, left it to be recorded and pinged here.
             crash = failures[0]
             logger.error("The run failed before its spider opened", exc_info=(type(crash), crash, crash.__traceback__))
             why = f"the run failed before its spider opened ({type(crash).__name__}: {' '.join(str(crash).split())}); see its traceback in the log"
@@ -500,6 +504,18 @@ class Command(ScrapyCrawlCommand):
             return None
         self.exitcode = EXIT_FAILED if status is None else int(status)
         return None
+
+
+def _exit_status(crawler: Crawler) -> int | None:
+    """The verdict's exit status; None when there was none (or no stats at all: the spider failed as it was made)."""
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # Scrapy 2.14+: "Crawler.stats is not set yet", a traceback in place of the run's own
+        return None
+    if stats is None:
+        return None
+    status = stats.get_value(stat.EXIT_STATUS)
+    return None if status is None else int(status)
 
 
 def _keep_failure(started: Any, failures: list[BaseException]) -> None:

@@ -154,13 +154,14 @@ def failure_reason(error: BaseException, url: str = "") -> str:
     return reason
 
 
-def ping_refused(settings: BaseSettings, spider: str, status: int, reason: str) -> str | None:
-    """``<url>/fail`` for a run refused before it started (the extension never ran); why it failed, or None."""
+def ping_refused(settings: BaseSettings, spider: str, status: int, reason: str, refused: bool = True) -> str | None:
+    """``<url>/fail`` for a run refused (or, ``refused`` false, failed) before it started (the extension
+    never pinged it); why the ping failed, or None."""
     try:
         url = ping_url(heartbeat_url(settings), False)
     except NotConfigured as error:
         return f"no heartbeat sent: {error}" if str(error) else None
-    body = f"{spider}: refused before it started: exit={status} ({reason})"
+    body = f"{spider}: {'refused' if refused else 'failed'} before it started: exit={status} ({reason})"
     try:
         send(url, body, settings.getfloat("BS_HEARTBEAT_TIMEOUT"), str(settings.get("USER_AGENT")))
     except Exception as error:  # noqa: BLE001 - a ping never changes the outcome; any failure is one line
@@ -178,6 +179,7 @@ class HeartbeatExtension:
         self.timeout = crawler.settings.getfloat("BS_HEARTBEAT_TIMEOUT")
         self.ping_start = crawler.settings.getbool("BS_HEARTBEAT_START")
         self.user_agent = str(crawler.settings.get("USER_AGENT"))
+        self.opened = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.run_judged, signal=run_judged)
 
@@ -188,10 +190,13 @@ class HeartbeatExtension:
         return cls(crawler, heartbeat_url(crawler.settings))
 
     async def spider_opened(self, spider: Spider) -> None:
+        self.opened = True
         if self.ping_start:
             await maybe_deferred_to_future(self._ping(ping_url(self.url, True, start=True), f"{spider.name} started"))
 
     async def run_judged(self, spider: Spider, status: int, summary: str, **kwargs: Any) -> None:
+        if not self.opened:
+            return  # failed before its spider opened: the crawl command pings it, naming the exception
         await maybe_deferred_to_future(self._ping(ping_url(self.url, status == verdict.EXIT_OK), f"{spider.name}: {summary}"))
 
     def _ping(self, url: str, body: str) -> Deferred[None]:

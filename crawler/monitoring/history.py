@@ -512,6 +512,7 @@ class RunHistoryExtension:
         self.record: dict[str, Any] = {}
         self.started_clock = 0.0
         self.checkpoint: task.LoopingCall | None = None
+        self.opened = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.run_judged, signal=run_judged)
 
@@ -520,6 +521,7 @@ class RunHistoryExtension:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
+        self.opened = True
         try:
             for killed in self.history.record_killed_runs():
                 self._append_remote(killed)
@@ -561,6 +563,13 @@ class RunHistoryExtension:
     def run_judged(self, spider: Spider, finish_reason: str, status: int, why: str, summary: str) -> None:
         if self.checkpoint is not None and self.checkpoint.running:
             self.checkpoint.stop()
+        if not self.opened:
+            # The spider never opened (a pipeline's open_spider raised, Scrapy closed the engine): a record
+            # here had no spider, run id nor start, and a duration of the machine's uptime. The crawl
+            # command records the run, as one that failed to start, naming the exception.
+            if self.remote is not None:
+                self.remote.close()
+            return
         stats = self.stats.get_stats()
         record = {
             **self.record,

@@ -1,0 +1,85 @@
+"""Runs that fail before their spider opens, whichever part fails: each recorded, pinged and logged once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import ROOT, scrapy
+from tests.e2e import history as e2e_history
+from tests.test_heartbeat import Monitor, monitor  # noqa: F401 (the fixture: a loopback cron monitor)
+
+# Components of one's own that fail as a run begins, each in its own way.
+OURS = '''
+import scrapy
+
+
+class InitRaises(scrapy.Spider):
+    name = "initraises"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        raise ValueError("no licence key")
+
+
+class FromCrawlerRaises(scrapy.Spider):
+    name = "fromcrawlerraises"
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        raise ValueError("no licence key")
+
+
+class OpenRaises:
+    """A pipeline whose database is down."""
+
+    def open_spider(self, spider):
+        raise ValueError("no licence key")
+
+    def process_item(self, item, spider):
+        return item
+'''
+WHY = "the run failed before its spider opened (ValueError: no licence key); see its traceback in the log"
+
+
+def _crawl_ours(tmp_path: Path, monitor: Monitor, spider: str, *settings: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "ours" / "broken.py").write_text(OURS)
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path / 'ours'}{os.pathsep}{ROOT}", "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", spider, "-O", "out.jsonl", "-s", "BS_BASE_URL=http://127.0.0.1:9",
+        "-s", "SPIDER_MODULES=crawler.spiders,broken", "-s", f"BS_HEARTBEAT_URL={monitor.url}", *settings,
+    ]
+    return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+
+def _one_record_one_ping(tmp_path: Path, monitor: Monitor, done: subprocess.CompletedProcess[str], spider: str) -> None:
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert done.stderr.strip().splitlines()[-1] == f"error: {WHY}"
+    assert done.stderr.count("ValueError: no licence key\n") == 1, "its traceback once"
+    [record] = e2e_history(tmp_path)
+    assert (record["spider"], record["status"], record["reason"], record["finish_reason"]) == (spider, 1, WHY, "failed to start")
+    assert record["started"] and record["duration_s"] == 0.0
+    assert monitor.pings == [("POST", "/ping/0f1e2d3c/fail", f"{spider}: failed before it started: exit=1 ({WHY})")]
+    assert "no licence key" in scrapy(tmp_path, "runs").stdout
+
+
+@pytest.mark.parametrize("spider", ["initraises", "fromcrawlerraises"])
+def test_a_spider_that_raises_as_it_is_made_is_exit_1_recorded_and_pinged(tmp_path: Path, monitor: Monitor, spider: str) -> None:
+    # The command asked the crawler for its stats, which Scrapy has not made by then: a RuntimeError
+    # traceback ("Crawler.stats is not set yet") in place of the spider's own, no record, no ping.
+    done = _crawl_ours(tmp_path, monitor, spider)
+    _one_record_one_ping(tmp_path, monitor, done, spider)
+    assert "Crawler.stats is not set yet" not in done.stderr
+
+
+def test_a_pipeline_whose_open_spider_raises_is_one_record_one_ping_and_its_traceback(tmp_path: Path, monitor: Monitor) -> None:
+    # Scrapy closes the engine, so the verdict ran: the exception was in no line of the log (the command
+    # kept it and said nothing), the record had no spider, run id nor start and the machine's uptime
+    # for a duration (`scrapy runs` listed nothing), and the ping said "shutdown".
+    done = _crawl_ours(tmp_path, monitor, "latest", "-s", 'ITEM_PIPELINES={"broken.OpenRaises": 1}')
+    _one_record_one_ping(tmp_path, monitor, done, "latest")
