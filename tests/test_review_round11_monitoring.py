@@ -1,4 +1,5 @@
-"""Runs that fail before their spider opens, whichever part fails: each recorded, pinged and logged once."""
+"""Runs that fail before their spider opens, whichever part fails, and cron monitors given a timeout of no
+practical end: each recorded, pinged and logged once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.monitoring import heartbeat
 from tests.e2e import ROOT, scrapy
 from tests.e2e import history as e2e_history
 from tests.test_heartbeat import Monitor, monitor  # noqa: F401 (the fixture: a loopback cron monitor)
@@ -83,3 +85,9 @@ def test_a_pipeline_whose_open_spider_raises_is_one_record_one_ping_and_its_trac
     # for a duration (`scrapy runs` listed nothing), and the ping said "shutdown".
     done = _crawl_ours(tmp_path, monitor, "latest", "-s", 'ITEM_PIPELINES={"broken.OpenRaises": 1}')
     _one_record_one_ping(tmp_path, monitor, done, "latest")
+
+
+def test_a_heartbeat_timeout_past_what_a_thread_can_wait_still_pings(monitor: Monitor) -> None:
+    # BS_HEARTBEAT_TIMEOUT takes up to 1e12 s; past threading.TIMEOUT_MAX the wait raised OverflowError.
+    assert heartbeat.send(monitor.url, "latest: ok", 1e10, "bs-crawler") == 200
+    assert monitor.pings == [("POST", "/ping/0f1e2d3c", "latest: ok")]

@@ -85,6 +85,9 @@ def send(url: str, body: str, timeout: float, user_agent: str) -> int:
     name that takes long to resolve, held the run's end for as long as it liked. The ping goes on in a
     daemon thread, which never holds the process's exit.
     """
+    # Past TIMEOUT_MAX (some 292 years; BS_HEARTBEAT_TIMEOUT takes up to 1e12 s) the socket and the wait
+    # raised OverflowError: every ping was reported failed.
+    timeout = min(timeout, threading.TIMEOUT_MAX)
     outcome: dict[str, Any] = {}
 
     def post() -> None:
