@@ -1,11 +1,13 @@
-"""Runs that fail before their spider opens, whichever part fails, and cron monitors given a timeout of no
-practical end: each recorded, pinged and logged once."""
+"""Runs that fail before their spider opens, whichever part fails, and cron monitors behind a proxy or given a
+timeout of no practical end: each recorded, pinged and logged once."""
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,24 @@ def test_a_heartbeat_timeout_past_what_a_thread_can_wait_still_pings(monitor: Mo
     # BS_HEARTBEAT_TIMEOUT takes up to 1e12 s; past threading.TIMEOUT_MAX the wait raised OverflowError.
     assert heartbeat.send(monitor.url, "latest: ok", 1e10, "bs-crawler") == 200
     assert monitor.pings == [("POST", "/ping/0f1e2d3c", "latest: ok")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kept"),
+    [
+        ("http://monitor.example/ping/x", "https://monitor.example/ping/x", True),
+        ("http://monitor.example:80/ping/x", "https://monitor.example/ping/x", True),
+        ("https://monitor.example/ping/x", "https://monitor.example:443/other", True),
+        ("https://monitor.example/ping/x", "http://monitor.example/ping/x", False),
+        ("http://monitor.example/ping/x", "https://other.example/ping/x", False),
+        ("http://monitor.example:8080/ping/x", "https://monitor.example/ping/x", False),
+    ],
+)
+def test_a_ping_upgraded_to_https_on_its_own_host_keeps_its_password(old: str, new: str, kept: bool) -> None:
+    # A proxy that sends every http request to https (301, 308) dropped the basic auth: every ping a 401.
+    auth = "Basic " + base64.b64encode(b"user:pass").decode()
+    request = urllib.request.Request(old, data=b"ok", method="POST", headers={"Authorization": auth})
+    for code in (301, 308):
+        redirected = heartbeat._Redirects().redirect_request(request, None, code, "Moved", {}, new)
+        assert redirected is not None
+        assert (redirected.get_header("Authorization") == auth) is kept

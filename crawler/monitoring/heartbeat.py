@@ -52,14 +52,22 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
             new = urllib.request.Request(newurl, data=req.data, method="POST", headers=dict(req.headers), unverifiable=True)
         else:
             new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and _origin(newurl) != _origin(req.full_url):
+        if new is not None and not _keeps_credentials(req.full_url, newurl):
             new.remove_header("Authorization")
         return new
 
 
 def _origin(url: str) -> tuple[str, str | None, int | None]:
     parts = urlsplit(url)
-    return parts.scheme, parts.hostname, parts.port
+    return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def _keeps_credentials(old: str, new: str) -> bool:
+    """Whether a redirect from ``old`` to ``new`` may carry the ping's basic auth: the same origin, or the
+    same host moved from http to https on the default ports (a monitor behind a proxy that upgrades every
+    request: without them every ping was a 401)."""
+    was, now = _origin(old), _origin(new)
+    return was == now or (was == ("http", now[1], 80) and now[0] == "https" and now[2] == 443)
 
 
 def _post(url: str, body: str, timeout: float, user_agent: str) -> int:
