@@ -114,3 +114,10 @@ def test_a_ping_upgraded_to_https_on_its_own_host_keeps_its_password(old: str, n
         redirected = heartbeat._Redirects().redirect_request(request, None, code, "Moved", {}, new)
         assert redirected is not None
         assert (redirected.get_header("Authorization") == auth) is kept
+
+
+def test_a_ping_url_with_letters_beyond_ascii_is_sent_percent_encoded(monitor: Monitor) -> None:
+    # http.client takes ASCII only: "ordinal not in range(128)", every ping failed.
+    base = monitor.url.replace("/ping/0f1e2d3c", "/ping/prüfung?name=ü&ok=%C3%A9")
+    assert heartbeat.send(heartbeat.ping_url(base, False), "latest: failed", 5, "bs-crawler") == 200
+    assert monitor.pings == [("POST", "/ping/pr%C3%BCfung/fail?name=%C3%BC&ok=%C3%A9", "latest: failed")]

@@ -9,7 +9,7 @@ import threading
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -79,11 +79,19 @@ def _post(url: str, body: str, timeout: float, user_agent: str) -> int:
         credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
         headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode("utf-8")).decode("ascii")
         url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    # A path or query with letters beyond ASCII (`/ping/prüfung`) failed every ping ("ordinal not in
+    # range(128)"): sent percent-encoded in UTF-8, as a browser sends it. What is encoded already stays.
+    parts = urlsplit(url)
+    url = parts._replace(path=_ascii(parts.path), query=_ascii(parts.query)).geturl()
     # A reason may quote a run's argument whose bytes are no UTF-8 (a file name): replaced, not a failed ping.
     request = urllib.request.Request(url, data=body.encode("utf-8", "replace"), method="POST", headers=headers)
     with urllib.request.build_opener(_Redirects).open(request, timeout=timeout) as response:
         response.read(1024)
         return int(response.status)
+
+
+def _ascii(text: str) -> str:
+    return "".join(char if char.isascii() else quote(char, safe="", errors="surrogateescape") for char in text)
 
 
 def send(url: str, body: str, timeout: float, user_agent: str) -> int:
