@@ -481,19 +481,29 @@ def _is_web_resource(record: ArcWarcRecord) -> bool:
     return url.startswith(("http://", "https://"))
 
 
-def _warc_resource(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
-    """A ``resource`` record (a page stored without its HTTP answer, as tools that turn saved files into
-    WARCs write them) as a 200 answer of its ``Content-Type``."""
-    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+def _record_payload(record: ArcWarcRecord, stream: _Readable, url: str, origin: str, max_size: int) -> bytes | SkippedRecord:
+    """A WARC record's payload read from ``stream``, or why it cannot be read."""
     try:
-        body = _read_limited(record.raw_stream, max_size)
+        body = _read_limited(stream, max_size)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}", url=url)
     except READ_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{url}: {type(error).__name__}: {error}")
+    # warcio reads a record cut short (a truncated file) without complaint: the
+    # record's Content-Length tells, as bytes it promised and never delivered.
     missing = getattr(record.raw_stream, "limit", 0)
     if missing:
         return SkippedRecord(origin, BROKEN, f"{url}: record cut short, {missing} bytes missing")
+    return body
+
+
+def _warc_resource(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
+    """A ``resource`` record (a page stored without its HTTP answer, as tools that turn saved files into
+    WARCs write them) as a 200 answer of its ``Content-Type``."""
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    body = _record_payload(record, record.raw_stream, url, origin, max_size)
+    if isinstance(body, SkippedRecord):
+        return body
     content_type = record.rec_headers.get_header("Content-Type")
     headers: HeadersDict = {b"Content-Type": [content_type.encode("latin-1", "replace")]} if content_type else {}
     fetched_at = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
@@ -506,17 +516,16 @@ def _warc_response(record: ArcWarcRecord, origin: str, max_size: int) -> Record:
         return SkippedRecord(origin, NOT_HTTP, f"{url}: the record holds no HTTP response", url=url)
     try:
         status = int(record.http_headers.get_statuscode())
-        body = _read_limited(_warc_body(record), max_size)
-        headers = _warc_headers(record, body)
-    except TooLarge as error:
-        return SkippedRecord(origin, TOO_LARGE, f"{url}: {error}", url=url)
+        stream = _warc_body(record)
     except READ_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{url}: {type(error).__name__}: {error}")
-    # warcio reads a record cut short (a truncated file) without complaint: the
-    # record's Content-Length tells, as bytes it promised and never delivered.
-    missing = getattr(record.raw_stream, "limit", 0)
-    if missing:
-        return SkippedRecord(origin, BROKEN, f"{url}: record cut short, {missing} bytes missing")
+    body = _record_payload(record, stream, url, origin, max_size)
+    if isinstance(body, SkippedRecord):
+        return body
+    try:
+        headers = _warc_headers(record, body)
+    except READ_ERRORS as error:  # a header name that is no Latin-1
+        return SkippedRecord(origin, BROKEN, f"{url}: {type(error).__name__}: {error}")
     # A crawler that stopped reading a response (a size or time limit, a dropped connection) says so in
     # WARC-Truncated, or leaves a payload shorter than its Content-Length, as a cut cache file does:
     # what it holds is the page's first part, which may read as a story missing its end.
