@@ -695,11 +695,14 @@ def _numbers(text: str) -> list[tuple[float, bool, bool]]:
     """The numbers of ``text`` in order, each with whether a "%" follows it and whether it has a sign."""
     found: list[tuple[float, bool, bool]] = []
     for match in _NUMBER.finditer(text.translate(_SIGNS)):
+        sign = match.group(1)
+        if sign and found and match.group(0)[1:2].isspace():
+            sign = ""  # "254.86 - 0.35%": a dash spaced apart between two figures separates them
         try:
-            number = float(match.group(1) + _GROUPING.sub("", match.group(2)))
+            number = float(sign + _GROUPING.sub("", match.group(2)))
         except ValueError:
             continue
-        found.append((number + 0.0, match.group(3) is not None, bool(match.group(1))))  # (+ 0.0: "−0.00" is 0.0, not -0.0)
+        found.append((number + 0.0, match.group(3) is not None, bool(sign)))  # (+ 0.0: "−0.00" is 0.0, not -0.0)
     return found
 
 
