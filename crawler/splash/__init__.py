@@ -629,10 +629,30 @@ class RenderedPageCacheMiddleware(StoreOnlyHttpCacheMiddleware):
     (``HTTPCACHE_IGNORE_MISSING``) a page is looked up once scrapy-splash has made its Splash request,
     under whose fingerprint it was stored, and SplashRenderingMiddleware takes it as the page."""
 
+    # The session's state that scrapy-splash sends in the render's arguments: the cookies the site set
+    # (Akamai's, on every answer) and the headers. In the cache key, a crawl from the cache alone,
+    # which receives no cookies, found none of the pages stored after the first that set one.
+    SESSION_ARGS = frozenset({"cookies", "headers"})
+
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | Response | None:
         if SPLASH_META in request.meta and "splash" in request.meta and not request.meta.get("_splash_processed"):
             return None
-        return super().process_request(request, spider)
+        return super().process_request(self.cache_key(request), spider)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        return super().process_response(self.cache_key(request), response, spider)
+
+    def cache_key(self, request: Request) -> Request:
+        """What a rendered page is stored and looked up as: the page's URL and the render's arguments
+        but the session's (stored at the page's URL, not Splash's endpoint); other requests as they are."""
+        splash = request.meta.get("splash")
+        if not request.meta.get("_splash_processed") or not isinstance(splash, dict):
+            return request
+        args = {name: value for name, value in (splash.get("args") or {}).items() if name not in self.SESSION_ARGS}
+        meta: dict[str, Any] = {"splash": {"endpoint": splash.get("endpoint"), "splash_url": splash.get("splash_url"), "args": args}}
+        if request.meta.get("dont_cache"):
+            meta["dont_cache"] = True
+        return Request(page_url(request), meta=meta)
 
 
 class SplashOnBlockMiddleware:
