@@ -3,15 +3,18 @@ dash between two figures, a crawl from the cache of a site that sets cookies, cr
 
 from __future__ import annotations
 
+import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from crawler.extraction.normalize import parse_changes
+from crawler.monitoring.verdict import EXIT_SPLASH
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
-from tests.test_splash_probes_round11 import market_of
+from tests.test_splash_probes_round11 import FakeSplash, crawl_latest, market_of, warnings_and_errors
 
 # --- a dash between two figures is no minus --------------------------------------------------------
 
@@ -48,3 +51,86 @@ def test_a_crawl_from_the_cache_alone_is_served_every_rendered_page_of_a_site_th
     by_url = {item["url"]: item["market"] for item in rendered.items}
     assert {item["url"]: item["market"] for item in again.items} == by_url, again.log[-3000:]
     assert stats_from_log(again.log)["httpcache/hit"] == 3
+
+
+# --- Splash restarting behind a proxy (Aquarium's HAProxy) -----------------------------------------
+
+HAPROXY_503 = b"<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n"
+
+
+class ProxiedSplash(FakeSplash):
+    """A Splash behind a proxy: while Splash restarts, the proxy still accepts connections and answers
+    503 with its own page, as HAProxy does with no server up behind it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down_until = 0.0
+        self.refusals = 0
+
+    def restart(self, after: int, for_seconds: float | None) -> None:
+        def check(answered: int) -> None:
+            if answered == after:
+                self.down_until = time.monotonic() + (for_seconds if for_seconds is not None else 1e9)
+
+        self.on_answer = check
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        fake, splash = self, super().handler()
+
+        class Proxy(splash):  # type: ignore[misc,valid-type]
+            def do_POST(self) -> None:
+                if time.monotonic() < fake.down_until:
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                    fake.refusals += 1
+                    self.send_response(503)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(HAPROXY_503)))
+                    self.end_headers()
+                    self.wfile.write(HAPROXY_503)
+                    return
+                super().do_POST()
+
+        return Proxy
+
+
+def test_splash_restarting_behind_a_proxy_is_waited_for_as_one_refusing_connections(tmp_path: Path) -> None:
+    # The proxy answers for a Splash being recycled: "503 No server is available". Every render
+    # meanwhile fell back at once (numbers null, one ERROR line each), and the run ended with exit 9.
+    fake = ProxiedSplash()
+    fake.restart(after=3, for_seconds=2.5)
+    fake.start()
+    try:
+        with LoopbackSite(articles=30, seed=11, legacy=0) as site:
+            run = crawl_latest(tmp_path, site, fake.url, CONCURRENT_REQUESTS="4")
+    finally:
+        fake.stop()
+    stats = stats_from_log(run.log)
+    ids = run.ids()
+    assert fake.refusals >= 1
+    assert run.status == 0, run.log[-3000:]
+    assert len(ids) == len(set(ids)) == stats["bs/discovery/new"] > 3
+    assert stats["bs/splash/rendered"] == len(ids) and stats.get("bs/splash/retried", 0) >= 1
+    assert not any(name.startswith("bs/splash/failed/") for name in stats)
+    warnings, errors = warnings_and_errors(run.log)
+    assert warnings == errors == []
+    assert "Splash cannot be reached" in run.log and "Splash answers again" in run.log
+
+
+def test_splash_gone_for_good_behind_a_proxy_is_waited_for_a_bounded_time_then_every_article_fetched_plainly(tmp_path: Path) -> None:
+    fake = ProxiedSplash()
+    fake.restart(after=2, for_seconds=None)
+    fake.start()
+    started = time.monotonic()
+    try:
+        with LoopbackSite(articles=30, seed=11, legacy=0) as site:
+            run = crawl_latest(tmp_path, site, fake.url, BS_SPLASH_RESTART_WAIT="3")
+    finally:
+        fake.stop()
+    took = time.monotonic() - started
+    stats = stats_from_log(run.log)
+    ids = run.ids()
+    assert len(ids) == len(set(ids)) == stats["bs/discovery/new"] > 2, run.log[-3000:]
+    failed = sum(count for name, count in stats.items() if name.startswith("bs/splash/failed/"))
+    assert stats["bs/splash/rendered"] == fake.answered and failed == len(ids) - fake.answered > 0
+    assert stats["bs/splash/failed/http-503"] > 0 and run.status == EXIT_SPLASH
+    assert took < 60

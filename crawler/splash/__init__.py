@@ -144,6 +144,8 @@ _RESTART_WAITS = "_bs_splash_restart_waits"
 _SENT_AT = "_bs_splash_sent_at"  # when the request last left for Splash (monotonic clock)
 _LOST_IN_FLIGHT = "_bs_splash_lost"  # Splash went away once while rendering the page
 RESTART_POLL = 1.0
+# What a proxy in front of Splash answers when no Splash behind it is up (Splash's own answers are JSON).
+_NO_SPLASH_BEHIND = frozenset({502, 503})
 
 
 def page_url(request: Request) -> str:
@@ -496,12 +498,21 @@ class SplashRenderingMiddleware:
         if meta.get("_splash_processed"):
             meta[_SENT_AT] = time.monotonic()  # on its way to Splash, now
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response | Coroutine[Any, Any, Request]:
         if not self._is_ours(request):
             return response
-        self._reached(request)
         status = int(getattr(response, "splash_response_status", response.status))
         data = getattr(response, "data", None)
+        if status in _NO_SPLASH_BEHIND and not isinstance(data, dict) and "cached" not in response.flags:
+            # A proxy in front of Splash (Aquarium's HAProxy) answering for it while it restarts ("503 No
+            # server is available"): Splash cannot be reached, as when it refuses connections itself.
+            reason, detail = _splash_error(response)
+            if self._may_wait(request, detail, refused=True):
+                return self._when_back(request)
+            return self.fallback(request, reason, detail)
+        self._reached(request)
         if "cached" in response.flags and not isinstance(data, dict):
             # A crawl from the HTTP cache alone: the page RenderedPageCacheMiddleware stored, served.
             return HtmlResponse(url=response.url, status=response.status, headers=response.headers, body=response.body, request=request, flags=[*response.flags, "splash"])
