@@ -134,3 +134,26 @@ def test_splash_gone_for_good_behind_a_proxy_is_waited_for_a_bounded_time_then_e
     assert stats["bs/splash/rendered"] == fake.answered and failed == len(ids) - fake.answered > 0
     assert stats["bs/splash/failed/http-503"] > 0 and run.status == EXIT_SPLASH
     assert took < 60
+
+
+def test_a_crawl_from_the_cache_alone_is_served_the_plain_page_of_a_render_that_failed(tmp_path: Path) -> None:
+    # A page Splash failed to render was fetched and stored plainly (its item emitted, numbers null);
+    # the crawl from the cache alone looked it up as a rendered page only, and lost the article.
+    fake = FakeSplash()
+    fake.start()
+    cache = tmp_path / "cache"
+    try:
+        with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+            articles = site.articles[:3]
+            fake.poison = articles[0].url
+            urls = tmp_path / "urls.txt"
+            urls.write_text("".join(f"{article.url}\n" for article in articles))
+            arguments = ("-a", f"url_file={urls}")
+            common = {"BS_BASE_URL": site.base_url, "HTTPCACHE_ENABLED": "1", "HTTPCACHE_DIR": str(cache), "SPLASH_URL": fake.url}
+            first = crawl("article", tmp_path / "first", *arguments, settings=common, timeout=240)
+    finally:
+        fake.stop()
+    again = crawl("article", tmp_path / "again", *arguments, settings={**common, "HTTPCACHE_IGNORE_MISSING": "1"}, timeout=240)
+    assert len(first.items) == 3 and stats_from_log(first.log)["bs/splash/failed/connection"] == 1, first.log[-3000:]
+    assert sorted(again.ids()) == sorted(first.ids()), again.log[-3000:]
+    assert stats_from_log(again.log)["httpcache/hit"] == 3

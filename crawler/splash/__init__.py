@@ -648,7 +648,21 @@ class RenderedPageCacheMiddleware(StoreOnlyHttpCacheMiddleware):
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | Response | None:
         if SPLASH_META in request.meta and "splash" in request.meta and not request.meta.get("_splash_processed"):
             return None
-        return super().process_request(self.cache_key(request), spider)
+        key = self.cache_key(request)
+        if key is request or not self.ignore_missing:
+            return super().process_request(key, spider)
+        try:
+            return super().process_request(key, spider)
+        except IgnoreRequest:
+            # A page Splash failed to render was fetched and stored plainly (its item emitted, numbers
+            # null): a crawl from the cache alone is served that page rather than losing the article.
+            plain: Response | None = self.storage.retrieve_response(self.crawler.spider, Request(page_url(request)))
+            if plain is None:
+                raise
+            for name, change in (("httpcache/miss", -1), ("httpcache/ignore", -1), ("httpcache/hit", 1)):
+                self.stats.inc_value(name, change)  # a hit after all
+            plain.flags.append("cached")
+            return plain
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         return super().process_response(self.cache_key(request), response, spider)
