@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from http.server import BaseHTTPRequestHandler
+import json
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,22 @@ def test_a_crawl_from_the_cache_alone_is_served_the_plain_page_of_a_render_that_
     assert len(first.items) == 3 and stats_from_log(first.log)["bs/splash/failed/connection"] == 1, first.log[-3000:]
     assert sorted(again.ids()) == sorted(first.ids()), again.log[-3000:]
     assert stats_from_log(again.log)["httpcache/hit"] == 3
+
+
+def test_reextract_reads_the_pages_of_a_cache_that_stored_splashs_answers(tmp_path: Path) -> None:
+    # Before the cache moved below the rendering middlewares, a crawl with SPLASH_URL stored Splash's
+    # JSON answers at <SPLASH_URL>/execute: reextract read none of them ("not-article-url"), exit 1.
+    fake = FakeSplash()
+    fake.start()
+    cache = tmp_path / "cache"
+    try:
+        with LoopbackSite(articles=4, seed=5, legacy=0) as site:
+            below_scrapy_splash = json.dumps({"crawler.incremental.cachepolicy.StoreOnlyHttpCacheMiddleware": 901})
+            settings = {"BS_BASE_URL": site.base_url, "HTTPCACHE_ENABLED": "1", "HTTPCACHE_DIR": str(cache), "SPLASH_URL": fake.url}
+            first = crawl("article", tmp_path / "first", "-a", f"url={site.articles[0].url}", settings={**settings, "DOWNLOADER_MIDDLEWARES": below_scrapy_splash}, timeout=240)
+    finally:
+        fake.stop()
+    assert first.status == 0 and len(first.items) == 1, first.log[-3000:]
+    again = crawl("reextract", tmp_path / "again", "-a", f"source={cache}", timeout=240)
+    assert again.status == 0 and again.ids() == first.ids(), again.log[-3000:]
+    assert again.items[0]["market"] == first.items[0]["market"] and again.items[0]["url"] == first.items[0]["url"]

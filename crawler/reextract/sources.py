@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import gzip
 import io
+import json
 import os
 import pickle
 import re
@@ -373,7 +374,37 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
     unvouched = None if not body or announced is not None or gzipped or encoded else _request_files_unwritten(entry)
     if unvouched:
         return SkippedRecord(origin, BROKEN, f"{url}: {unvouched} (an entry left half-written, its body perhaps cut)", url=url)
-    return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
+    stored = StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=fetched_at, origin=origin)
+    return _rendered_page(stored) or stored
+
+
+# Splash's endpoint a crawl with SPLASH_URL asked (scrapy-splash's execute), and what its answer holds.
+_SPLASH_ENDPOINT = re.compile(r"/execute/?$")
+
+
+def _rendered_page(stored: StoredResponse) -> StoredResponse | None:
+    """The page in Splash's JSON answer stored at ``<SPLASH_URL>/execute`` (a cache a crawl with Splash
+    filled before the cache sat below the rendering middlewares), as the crawl read it; None for
+    any other record."""
+    if not _SPLASH_ENDPOINT.search(stored.url.partition("?")[0]) or not stored.body.lstrip().startswith(b"{"):
+        return None
+    try:
+        answer = json.loads(stored.body)
+    except ValueError:
+        return None
+    if not isinstance(answer, dict) or not isinstance(answer.get("html"), str) or not isinstance(answer.get("url"), str):
+        return None
+    status = answer.get("http_status")
+    # The page as the browser held it, decoded: written out in UTF-8, which it now says.
+    headers: HeadersDict = {b"Content-Type": [b"text/html; charset=utf-8"]}
+    return StoredResponse(
+        url=answer["url"],
+        status=status if isinstance(status, int) and 100 <= status < 600 else 200,
+        headers=headers,
+        body=answer["html"].encode("utf-8", errors="replace"),
+        fetched_at=stored.fetched_at,
+        origin=stored.origin,
+    )
 
 
 # --- a folder of saved pages ---------------------------------------------------
