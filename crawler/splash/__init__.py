@@ -645,6 +645,15 @@ class RenderedPageCacheMiddleware(StoreOnlyHttpCacheMiddleware):
     # which receives no cookies, found none of the pages stored after the first that set one.
     SESSION_ARGS = frozenset({"cookies", "headers"})
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenderedPageCacheMiddleware:
+        middleware = super().from_crawler(crawler)
+        assert isinstance(middleware, RenderedPageCacheMiddleware)
+        middleware.owner = crawler  # Scrapy's own keeps no crawler before 2.14
+        return middleware
+
+    owner: Crawler
+
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | Response | None:
         if SPLASH_META in request.meta and "splash" in request.meta and not request.meta.get("_splash_processed"):
             return None
@@ -656,7 +665,7 @@ class RenderedPageCacheMiddleware(StoreOnlyHttpCacheMiddleware):
         except IgnoreRequest:
             # A page Splash failed to render was fetched and stored plainly (its item emitted, numbers
             # null): a crawl from the cache alone is served that page rather than losing the article.
-            plain: Response | None = self.storage.retrieve_response(self.crawler.spider, Request(page_url(request)))
+            plain: Response | None = self.storage.retrieve_response(spider or self.owner.spider, Request(page_url(request)))
             if plain is None:
                 raise
             for name, change in (("httpcache/miss", -1), ("httpcache/ignore", -1), ("httpcache/hit", 1)):
