@@ -57,6 +57,11 @@ WARC_RECORD_TYPES = frozenset(
     {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation", "arc_header"}
 )
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+# The names wget gives pages beside those: a second download of one name numbered ("page.html.1",
+# without -nc), a URL's query kept in the name ("storypage.php?autono=166607", "story.html?utm_source=rss";
+# "@" for "?" with --restrict-file-names=windows) unless -E adds ".html", and server-side pages'
+# extensions (the Hindi edition's stories are ``storypage.php``).
+SAVED_PAGE_NAME = re.compile(r".*\.(?:html?|xhtml|shtml|php|aspx?|jsp)(?:[?@].*)?(?:\.gz)?(?:\.[0-9]+)?", re.IGNORECASE | re.DOTALL)
 # Files of an entry of Scrapy's FilesystemCacheStorage (scrapy/extensions/httpcache.py).
 CACHE_META_FILES = ("pickled_meta", "meta")
 CACHE_BODY_FILE = "response_body"
@@ -136,8 +141,8 @@ def is_warc_file(path: Path) -> bool:
 
 
 def is_saved_page(path: Path) -> bool:
-    """A saved ``.html`` / ``.htm`` page, gzipped or not."""
-    return path.name.lower().endswith(PAGE_SUFFIXES)
+    """A saved ``.html`` / ``.htm`` page, gzipped or not, also as wget names it (:data:`SAVED_PAGE_NAME`)."""
+    return path.name.lower().endswith(PAGE_SUFFIXES) or SAVED_PAGE_NAME.fullmatch(path.name) is not None
 
 
 def is_cache_entry(path: Path) -> bool:
