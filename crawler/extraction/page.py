@@ -31,6 +31,9 @@ ARTICLE_TYPES = frozenset(
     {
         "Article", "NewsArticle", "AnalysisNewsArticle", "AskPublicNewsArticle", "BackgroundNewsArticle",
         "OpinionNewsArticle", "ReportageNewsArticle", "ReviewNewsArticle", "BlogPosting", "LiveBlogPosting",
+        # schema.org's other kinds of Article a publisher may call a story: a research report, an
+        # explainer, a satire column, a paid partner's story. (Not SocialMediaPosting or a forum thread.)
+        "Report", "TechArticle", "ScholarlyArticle", "MedicalScholarlyArticle", "SatiricalArticle", "AdvertiserContentArticle",
     }
 )
 
