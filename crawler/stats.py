@@ -229,6 +229,9 @@ REDIS_DROPPED_UNCHECKED = "bs/redis/dropped_unchecked"
 REDIS_REQUEUED = "bs/redis/requeued"
 # Of those, requests that could not be read back (written by another version: a callback renamed), dropped.
 REDIS_REQUEUE_UNREADABLE = "bs/redis/requeue_unreadable"
+# Requests taken from the shared queue that this version cannot read back (left by another version:
+# a pickled request, a callback renamed), dropped.
+REDIS_QUEUE_UNREADABLE = "bs/redis/queue_unreadable"
 # Redis lost what it held mid-run (restarted without persistence, flushed): the worker stopped.
 REDIS_DATA_LOST = "bs/redis/data_lost"
 # Scrapy-redis's own names for the shared queue's traffic, kept so its dashboards read our runs too.

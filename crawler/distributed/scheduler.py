@@ -130,6 +130,21 @@ for _, owner in ipairs(redis.call('SMEMBERS', KEYS[2])) do
 end
 return {holding, taken}
 """
+# Unreadable requests one call for the next request passes over before it lets the engine go on.
+UNREADABLE_PER_CALL = 100
+
+
+class _Unreadable(Exception):
+    """A request of the shared queue that this version cannot read back: written by another version (a
+    pickled request, a callback renamed or gone: ValueError, ImportError, NameError, ...). Raised into the
+    engine it was a traceback at every take, and the request was held in flight for nobody to read."""
+
+    def __init__(self, error: Exception, field: bytes | str | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.field = field
+
+
 INFLIGHT = "bs_inflight"  # request.meta: the field of this request in its worker's in-flight hash
 # Redis's clock, not the worker's: the machines' clocks may disagree.
 _BEAT_LUA = """
@@ -398,7 +413,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 self.df.log(request, self.spider)
                 return False
             if self.stats:
-                self.stats.inc_value(stat.REDIS_ENQUEUED, spider=self.spider)
+                self.stats.inc_value(stat.REDIS_ENQUEUED)
             self.queue.push(request)
             if not request.dont_filter:
                 self.df.mark_seen(request)
@@ -486,10 +501,23 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             self._beat_script(keys=[self.keys.workers], args=[self.worker])
 
     def _take_request(self) -> Request | None:
-        """The next request of the shared queue, noted in flight here in the same step (scrapy-redis's
-        own queues; another queue class is popped, then noted)."""
+        """The next request of the shared queue that this version can read, noted in flight here in the
+        same step (scrapy-redis's own queues; another queue class is popped, then noted)."""
+        for _ in range(UNREADABLE_PER_CALL):
+            try:
+                return self._take_one()
+            except _Unreadable as unreadable:
+                self._drop_unreadable(unreadable)
+        return None
+
+    def _take_one(self) -> Request | None:
         if not isinstance(self.queue, (PriorityQueue, FifoQueue, LifoQueue)):
-            popped: Request | None = super().next_request()
+            try:
+                popped: Request | None = super().next_request()
+            except RedisError:
+                raise
+            except Exception as error:  # noqa: BLE001 - see _Unreadable
+                raise _Unreadable(error, None) from error
             if popped is not None:
                 self._hold(popped)
             return popped
@@ -501,10 +529,27 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if not taken:
             return None
         data, field = taken
-        request: Request = self.queue._decode_request(data)
+        try:
+            request: Request = self.queue._decode_request(data)
+        except Exception as error:  # noqa: BLE001 - see _Unreadable
+            raise _Unreadable(error, field) from error
         self._stats.inc_value(stat.REDIS_DEQUEUED)
         request.meta[INFLIGHT] = field.decode() if isinstance(field, bytes) else str(field)
         return request
+
+    def _drop_unreadable(self, unreadable: _Unreadable) -> None:
+        """A request of the queue this version cannot read back: dropped with a stat, one ERROR line per worker."""
+        if unreadable.field is not None:
+            # Noted in flight by the take: left there, a restart or another worker would put it back in vain.
+            self.server.hdel(self.inflight_key, unreadable.field)
+        self._stats.inc_value(stat.REDIS_QUEUE_UNREADABLE)
+        if self._stats.get_value(stat.REDIS_QUEUE_UNREADABLE) == 1:
+            logger.error(
+                "Worker %s dropped a request of the shared queue that this version cannot read back (%s; written by "
+                "another version of the crawler?); later ones are counted in stat %s: their pages are fetched "
+                "again only by a later run",
+                self.worker, _one_line(unreadable.error), stat.REDIS_QUEUE_UNREADABLE,
+            )
 
     def _hold(self, request: Request) -> None:
         """Note a request taken from the queue as in flight here until its callback is done (or this worker idles)."""

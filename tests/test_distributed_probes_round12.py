@@ -1,0 +1,65 @@
+"""Distributed runs probed as a team running several workers from cron meets them: requests an older
+version left in the shared queue, a Redis password in the URL's query, workers started with other
+arguments than the run's, ``redisclear --seen`` while workers run."""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from crawler import stats as stat
+from crawler.distributed import run_keys
+from crawler.distributed.scheduler import INFLIGHT, JsonSerializer, RedisScheduler
+from crawler.spiders.archive import ArchiveSpider
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+
+
+@pytest.fixture
+def worker(redis_url: str, prefix: str, tmp_path: Path) -> Iterator[RedisScheduler]:  # noqa: F811
+    crawler = get_crawler(ArchiveSpider, {
+        "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "BS_STATE_DIR": str(tmp_path),
+    })
+    crawler.spider = crawler._create_spider(since="2024-10-01")
+    made = RedisScheduler.from_crawler(crawler)
+    made.open(crawler.spider)
+    try:
+        yield made
+    finally:
+        made.close("shutdown")
+
+
+# --- requests an older version left in the queue -------------------------------------------
+
+
+def test_a_queued_request_this_version_cannot_read_is_dropped_with_one_line_not_a_traceback_at_every_take(
+    worker: RedisScheduler, redis_url: str, prefix: str, caplog: pytest.LogCaptureFixture  # noqa: F811
+) -> None:
+    # An older version's queue: a pickled request (scrapy-redis's default serializer), and a request
+    # naming a callback this version no longer has. Each raised out of the scheduler into the engine
+    # (a traceback per take, the engine's loop retried every 5 s) and stayed in flight for nobody.
+    keys = run_keys(prefix, "archive")
+    client = redis.Redis.from_url(redis_url)
+    good = Request("https://www.business-standard.com/markets/news/a-124100100001_1.html", callback=worker.spider.parse_article)  # type: ignore[union-attr]
+    renamed = {**good.to_dict(spider=worker.spider), "callback": "parse_story"}
+    client.zadd(keys.requests, {pickle.dumps({"url": "https://www.business-standard.com/"}): -2, JsonSerializer.dumps(renamed): -1})
+    worker.enqueue_request(good)
+    with caplog.at_level(logging.ERROR):
+        taken = worker.next_request()
+    assert taken is not None and taken.url == good.url
+    assert worker.stats.get_value(stat.REDIS_QUEUE_UNREADABLE) == 2  # type: ignore[union-attr]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "cannot read back" in errors[0].getMessage() and stat.REDIS_QUEUE_UNREADABLE in errors[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+    held = client.hgetall(keys.inflight("w1"))
+    assert list(held) == [taken.meta[INFLIGHT].encode()], "only the readable request is held in flight"
+    assert worker.next_request() is None and client.zcard(keys.requests) == 0
+    client.close()
