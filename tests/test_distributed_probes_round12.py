@@ -14,12 +14,15 @@ from typing import Any
 import pytest
 import redis
 from scrapy import Request
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler import stats as stat
-from crawler.distributed import run_keys
+from crawler.distributed import epochs_file, redacted, run_keys
 from crawler.distributed.scheduler import INFLIGHT, JsonSerializer, RedisScheduler
+from crawler.monitoring.verdict import EXIT_REDIS
 from crawler.spiders.archive import ArchiveSpider
+from tests.e2e import scrapy
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
 
 
@@ -63,3 +66,26 @@ def test_a_queued_request_this_version_cannot_read_is_dropped_with_one_line_not_
     assert list(held) == [taken.meta[INFLIGHT].encode()], "only the readable request is held in flight"
     assert worker.next_request() is None and client.zcard(keys.requests) == 0
     client.close()
+
+
+# --- a password in the URL's query ------------------------------------------------------
+
+
+def test_a_redis_password_given_in_the_urls_query_is_in_no_message_record_or_file(redis_url: str, prefix: str, tmp_path: Path) -> None:  # noqa: F811
+    # redis-py takes the password from the query too (redis://host:6379/0?password=...): the refusal's
+    # error line, the run record and the epochs file named it in clear. A user Redis does not know:
+    # refused with or without a password set up.
+    secret = "s3cret-in-the-query"
+    url = f"{redis_url.split('?')[0]}?socket_timeout=5&username=nobody-{prefix}&password={secret}"
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"REDIS_URL={url}", "-s", f"BS_REDIS_PREFIX={prefix}",
+                  "-s", "BS_BASE_URL=http://127.0.0.1:9", "-s", f"BS_STATE_DIR={tmp_path / 'state'}")
+    assert done.returncode == EXIT_REDIS, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: Redis at ") and "password=***" in last
+    assert secret not in done.stderr + done.stdout
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written, "the refusal is recorded"
+    assert not [p for p in written if secret in p.read_text(errors="replace")]
+    assert secret not in epochs_file(Settings({"REDIS_URL": url, "BS_STATE_DIR": str(tmp_path)}))[1], "the epochs file's entry"
+    assert redacted(f"unix:///run/redis.sock?db=2&password={secret}") == "unix:///run/redis.sock?db=2&password=***"
+    assert redacted(f"rediss://app:{secret}@10.0.0.5:6380/1") == "rediss://app:***@10.0.0.5:6380/1"

@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from crawler.priorities import merge_components
 
@@ -126,12 +126,24 @@ def configure(settings: BaseSettings, spider_name: str) -> None:
 
 
 def redacted(url: str) -> str:
-    """``url`` without its password, for messages."""
+    """``url`` without its password, for messages: the one before the host, and the one redis-py also
+    takes from the query (``redis://host:6379/0?password=...``)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    fields = parts.query.split("&") if parts.query else []
+    query = "&".join(
+        f"{name}=***" if unquote(name.replace("+", " ")).strip().lower() == "password" else field
+        for field in fields
+        for name in [field.partition("=")[0]]
+    )
+    # In place, not rebuilt: urlunsplit writes unix:///path as unix:/path.
+    head, mark, tail = url.partition("?")
+    head = head.replace(parts.netloc, netloc, 1)
+    if query != parts.query:
+        tail = tail.replace(parts.query, query, 1)
+    return head + mark + tail
 
 
 def connect(settings: BaseSettings) -> Redis:
