@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,11 @@ from scrapy.utils.test import get_crawler
 from crawler import stats as stat
 from crawler.distributed import epochs_file, redacted, run_keys
 from crawler.distributed.scheduler import INFLIGHT, JsonSerializer, RedisScheduler
-from crawler.monitoring.verdict import EXIT_REDIS
+from crawler.monitoring.verdict import EXIT_REDIS, EXIT_USAGE
 from crawler.spiders.archive import ArchiveSpider
 from tests.e2e import scrapy
-from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+from tests.loopback.site import LoopbackSite
+from tests.test_redis import ids_between, prefix, redis_url, start_worker  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
 
 
 @pytest.fixture
@@ -89,3 +92,40 @@ def test_a_redis_password_given_in_the_urls_query_is_in_no_message_record_or_fil
     assert secret not in epochs_file(Settings({"REDIS_URL": url, "BS_STATE_DIR": str(tmp_path)}))[1], "the epochs file's entry"
     assert redacted(f"unix:///run/redis.sock?db=2&password={secret}") == "unix:///run/redis.sock?db=2&password=***"
     assert redacted(f"rediss://app:{secret}@10.0.0.5:6380/1") == "rediss://app:***@10.0.0.5:6380/1"
+
+
+# --- a worker started with other arguments than its run's ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=300, seed=7) as running:
+        yield running
+
+
+def test_a_worker_started_with_other_arguments_than_its_run_is_refused_not_ok_with_its_range_unfetched(
+    site: LoopbackSite, redis_url: str, prefix: str, tmp_path: Path  # noqa: F811
+) -> None:
+    # Cron on one machine backfills October, on another August to November, both as run "archive":
+    # the second's sitemap index was a duplicate of the first's, so it took the first's work and ended
+    # "ok" (exit 0) with August, September and November never fetched.
+    october = (date(2024, 10, 1), date(2024, 10, 31))
+    wider = (date(2024, 8, 1), date(2024, 11, 30))
+    first = start_worker("w1", tmp_path / "w1", site, redis_url, prefix, *october, BS_REDIS_IDLE_SECONDS="3")
+    deadline = time.monotonic() + 60
+    while "starts a new run" not in first.log and time.monotonic() < deadline:
+        time.sleep(0.1)
+    second = start_worker("w2", tmp_path / "w2", site, redis_url, prefix, *wider)
+    assert second.wait() == EXIT_USAGE, second.log[-3000:]
+    errors = [line for line in second.log.splitlines() if " ERROR: " in line and "Run summary" not in line]
+    assert len(errors) == 1, errors
+    assert "-a since=2024-08-01 -a until=2024-11-30" in errors[0] and "-a since=2024-10-01 -a until=2024-10-31" in errors[0]
+    assert "BS_REDIS_RUN" in errors[0] and "Traceback" not in second.log
+    assert second.files() == [] or second.items() == []
+    assert first.wait() == 0, first.log[-3000:]
+    assert set(first.ids()) == ids_between(site, *october)
+
+    # Once that run is over, the wider one starts a run of its own and fetches the rest.
+    again = start_worker("w2", tmp_path / "w2", site, redis_url, prefix, *wider, BS_REDIS_IDLE_SECONDS="0")
+    assert again.wait() == 0, again.log[-3000:]
+    assert set(again.ids()) == ids_between(site, *wider) - ids_between(site, *october)

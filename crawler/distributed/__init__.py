@@ -28,6 +28,9 @@ INFLIGHT_MIDDLEWARE = "crawler.distributed.scheduler.InflightDoneMiddleware"
 INFLIGHT_MIDDLEWARE_ORDER = 1
 # Close reason of a worker that lost Redis mid-run (crawler/monitoring/verdict.py turns it into EXIT_REDIS).
 REDIS_LOST = "redis-lost"
+# Close reason of a worker refused by its run: started with other spider arguments than the run's
+# (crawler/monitoring/verdict.py turns it into EXIT_USAGE).
+OTHER_ARGUMENTS = "redis-other-arguments"
 # A worker refreshes its entry in the run's worker set this often, and counts as gone when it
 # has not done so for WORKER_STALE_SECONDS (a few missed beats, never one slow callback).
 HEARTBEAT_SECONDS = 5.0
@@ -85,6 +88,11 @@ class RunKeys:
     def inflight(self, worker: str) -> str:
         """The hash of requests ``worker`` took from the queue and has not finished (field: an id, value: the request)."""
         return f"{self.base}:inflight:{worker}"
+
+    @property
+    def arguments(self) -> str:
+        """The spider arguments of the run (JSON), set by the worker that started it."""
+        return f"{self.base}:arguments"
 
     @property
     def pattern(self) -> str:

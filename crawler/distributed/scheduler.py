@@ -6,6 +6,7 @@ import base64
 import itertools
 import json
 import logging
+import sys
 import time
 import uuid
 from collections import Counter
@@ -27,6 +28,7 @@ from w3lib.url import canonicalize_url
 
 from crawler.distributed import (
     HEARTBEAT_SECONDS,
+    OTHER_ARGUMENTS,
     REDIS_LOST,
     WORKER_STALE_SECONDS,
     RunKeys,
@@ -45,6 +47,7 @@ from crawler.distributed import (
 from crawler.distributed.pulse import Pulse
 from crawler.distributed.store import RedisDataLost, RedisSeenStore
 from crawler.incremental.extension import seen_store_of
+from crawler.monitoring.history import spider_arguments
 from crawler import stats as stat
 from crawler.runstop import stop_run
 
@@ -54,23 +57,31 @@ logger = logging.getLogger(__name__)
 # run is new. New means: no other live worker and nothing queued; then the duplicate filter left by
 # the last run is dropped, so a run repeated later (the next `latest`) reads its sources again and
 # the seen-store, not the filter, skips what was fetched before.
-# KEYS: workers (sorted set, score = last beat), requests, dupefilter; ARGV: worker, stale seconds.
-# Returns {new run (0/1), other live workers, seconds since this name last beat or -1}.
+# A run keeps the spider arguments of the worker that started it: a worker started with others (a
+# wider archive range) joins nothing, as its identical start request is a duplicate and the run's
+# queue holds the others' work: it ended "ok" with what it was asked for never fetched.
+# KEYS: workers (sorted set, score = last beat), requests, dupefilter, arguments; ARGV: worker, stale
+# seconds, this worker's arguments (JSON).
+# Returns {new run (0/1), other live workers, seconds since this name last beat or -1, the run's
+# arguments when they are not this worker's (it is then not registered) or false}.
 _JOIN_LUA = """
 local now = tonumber(redis.call('TIME')[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 local mine = redis.call('ZSCORE', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[1])
-local others = redis.call('ZRANGE', KEYS[1], 0, -1)
-local new = 0
-if #others == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
-    redis.call('DEL', KEYS[3])
-    new = 1
+local others = {}
+for _, worker in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    if worker ~= ARGV[1] then others[#others + 1] = worker end
 end
-redis.call('ZADD', KEYS[1], now, ARGV[1])
+local new = 0
+if #others == 0 and redis.call('EXISTS', KEYS[2]) == 0 then new = 1 end
 local age = -1
 if mine then age = now - tonumber(mine) end
-return {new, others, age}
+local given = redis.call('GET', KEYS[4])
+if new == 0 and given and given ~= ARGV[3] then return {new, others, age, given} end
+if new == 1 then redis.call('DEL', KEYS[3]) end
+redis.call('SET', KEYS[4], ARGV[3])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+return {new, others, age, false}
 """
 # Mark this worker busy (it has work in hand, which may queue more) for ARGV[3] seconds, or not busy;
 # returns how many other workers are busy. KEYS: the run's busy set (sorted, score = until when);
@@ -276,6 +287,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     of failing inside the engine.
     """
 
+    refused = False  # started with other spider arguments than its run's (set by open)
+
     def __init__(
         self, server: Redis, *, crawler: Crawler, keys: RunKeys, worker: str, idle_seconds: float, **kwargs: Any
     ) -> None:
@@ -351,10 +364,16 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             store.on_lost = self._lost
         self._stats.set_value(stat.REDIS_ARTICLES_TAKEN, 0)
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        arguments = json.dumps(spider_arguments(sys.argv), sort_keys=True)
         try:
             super().open(spider)
-            new, others, age = self._join(keys=[self.keys.workers, self.keys.requests, self.keys.dupefilter],
-                                          args=[self.worker, WORKER_STALE_SECONDS])
+            new, others, age, theirs = self._join(
+                keys=[self.keys.workers, self.keys.requests, self.keys.dupefilter, self.keys.arguments],
+                args=[self.worker, WORKER_STALE_SECONDS, arguments],
+            )
+            if theirs:
+                self._refuse(arguments, theirs, [o.decode() for o in others])
+                return
             queued = len(self.queue)
             self.server.set(self.epoch_key, uuid.uuid4().hex, nx=True)
             self.epoch = self.server.get(self.epoch_key)
@@ -382,12 +401,32 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
         self.pulse.start()
 
+    def _refuse(self, mine: str, theirs: bytes, others: list[str]) -> None:
+        """Stop a worker whose spider arguments are not its run's, before it queues or takes anything."""
+        self.refused = True
+        prefix, _, run = self.keys.pattern.removesuffix(":*").rpartition(":run:")
+
+        def shown(arguments: str | bytes) -> str:
+            given = json.loads(arguments)
+            return " ".join(f"-a {name}={value}" for name, value in given.items()) if isinstance(given, dict) and given else "no -a arguments"
+
+        logger.error(
+            "Worker %s was started with %s, but run %s at %s is going with %s (workers: %s, or requests still queued): "
+            "it would fetch only what the run's arguments ask for; nothing was fetched; start it with the same "
+            "arguments, or as a run of its own (-s BS_REDIS_RUN=NAME), or clear the run's keys once it is over "
+            "(`scrapy redisclear %s --prefix %s`)",
+            self.worker, shown(mine), run, self.url, shown(theirs), ", ".join(sorted(others)) or "none alive", run, prefix,
+        )
+        from twisted.internet import reactor
+
+        reactor.callLater(0, stop_run, self.crawler, OTHER_ARGUMENTS)  # type: ignore[attr-defined,arg-type,unused-ignore]
+
     def close(self, reason: str) -> None:
         self.pulse.stop()
         if self.heartbeat.running:
             self.heartbeat.stop()
-        if self.lost is not None:
-            return  # nothing can reach Redis; what is queued there stays for the restart
+        if self.lost is not None or self.refused:
+            return  # nothing can reach Redis, or never joined; what is queued there stays for the restart
         try:
             if reason == "finished":
                 # Closed idle: every request it took was handled. Any other close (a shutdown, a
@@ -400,7 +439,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             logger.error("Could not sign worker %s off at %s: %s", self.worker, self.url, _one_line(error))
 
     def enqueue_request(self, request: Request) -> bool:
-        if self.lost is not None:
+        if self.lost is not None or self.refused:
             return False
         try:
             if not isinstance(self.df, RedisDupeFilter):
@@ -423,7 +462,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             return False
 
     def next_request(self) -> Request | None:
-        if self.lost is not None:
+        if self.lost is not None or self.refused:
             return None
         try:
             request = self._take_request()
@@ -441,7 +480,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         return request
 
     def has_pending_requests(self) -> bool:
-        if self.lost is not None:
+        if self.lost is not None or self.refused:
             return False
         try:
             return bool(super().has_pending_requests())
@@ -453,6 +492,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         """Keep an idle worker open for ``BS_REDIS_IDLE_SECONDS``: Scrapy looks at the queue every 5 s meanwhile."""
         if self.lost is not None:
             raise CloseSpider(REDIS_LOST)
+        if self.refused:
+            raise CloseSpider(OTHER_ARGUMENTS)
         now = time.monotonic()
         try:
             # Idle: nothing is in flight here any more.

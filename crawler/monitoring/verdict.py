@@ -11,7 +11,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
-from crawler.distributed import REDIS_LOST
+from crawler.distributed import OTHER_ARGUMENTS, REDIS_LOST
 from crawler.extraction.discovery import CUT
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
@@ -157,6 +157,8 @@ class RunVerdictExtension:
             return EXIT_BLOCKED, f"rate limited: {int(stats.get(stat.RATE_LIMITED, 0))} answers were 429 and the limit did not lift"
         if reason == REDIS_LOST:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
+        if reason == OTHER_ARGUMENTS:
+            return EXIT_USAGE, "the distributed run is going with other spider arguments; nothing was fetched"
         if stats.get(stat.STATE_FAILED):
             return EXIT_STATE, "the seen-store could not be used"
         if reason != "finished" and reason not in LIMIT_REASONS:
