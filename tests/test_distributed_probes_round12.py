@@ -22,7 +22,7 @@ from scrapy.utils.test import get_crawler
 from crawler import stats as stat
 from crawler.distributed import epochs_file, redacted, run_keys
 from crawler.distributed.scheduler import INFLIGHT, JsonSerializer, RedisScheduler
-from crawler.monitoring.verdict import EXIT_REDIS, EXIT_USAGE
+from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS, EXIT_USAGE
 from crawler.spiders.archive import ArchiveSpider
 from tests.e2e import scrapy
 from tests.loopback.site import LoopbackSite
@@ -129,3 +129,32 @@ def test_a_worker_started_with_other_arguments_than_its_run_is_refused_not_ok_wi
     again = start_worker("w2", tmp_path / "w2", site, redis_url, prefix, *wider, BS_REDIS_IDLE_SECONDS="0")
     assert again.wait() == 0, again.log[-3000:]
     assert set(again.ids()) == ids_between(site, *wider) - ids_between(site, *october)
+
+
+# --- redisclear --seen while workers run ----------------------------------------------------------
+
+
+def test_redisclear_seen_refuses_while_a_worker_of_any_run_is_alive(redis_url: str, prefix: str, tmp_path: Path) -> None:  # noqa: F811
+    # The seen-store is every run's: deleted under a live worker (with its claims and unconfirmed
+    # articles), what it writes next is never marked seen and the next run emits it again.
+    client = redis.Redis.from_url(redis_url)
+    client.hset(f"{prefix}:seen:124100100001", mapping={"version": 1, "content_hash": "h1"})
+    client.sadd(f"{prefix}:seen-ids", "124100100001")
+    client.hset(f"{prefix}:pending:latest:w1", "latest:r1:124100100002", "{}")
+    now = int(client.time()[0])
+    client.zadd(f"{prefix}:run:latest:workers", {"w1": now})
+    client.zadd(f"{prefix}:run:archive-2023:workers", {"w2": now - 3600})  # long gone
+
+    def clear(*args: str) -> Any:
+        return scrapy(tmp_path, "redisclear", *args, "-s", f"REDIS_URL={redis_url}", "-s", f"BS_REDIS_PREFIX={prefix}")
+
+    refused = clear("--seen")
+    assert refused.returncode == EXIT_LOCKED, refused.stderr
+    assert refused.stderr.strip().splitlines()[-1].startswith("error: ") and "latest/w1" in refused.stderr
+    assert "archive-2023" not in refused.stderr
+    assert client.exists(f"{prefix}:seen:124100100001", f"{prefix}:pending:latest:w1") == 2
+
+    forced = clear("--seen", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert client.exists(f"{prefix}:seen:124100100001", f"{prefix}:pending:latest:w1") == 0
+    client.close()

@@ -83,6 +83,19 @@ class Command(CheckedSettings, ScrapyCommand):
                 self.exitcode = EXIT_LOCKED
                 return
             patterns.append(keys.pattern)
+        if opts.seen and not opts.force:
+            # Every run of the prefix uses the seen-store: a live worker's claims and unconfirmed articles
+            # deleted under it are articles it writes but never marks seen, so the next run emits them again.
+            live = sorted(
+                f"{_text(key).removeprefix(prefix + ':run:').removesuffix(':workers')}/{_text(worker)}"
+                for key in client.scan_iter(match=f"{prefix}:run:*:workers", count=_BATCH, _type="zset")
+                for worker in client.zrangebyscore(key, now - WORKER_STALE_SECONDS, "+inf")
+            )
+            if live:
+                print(f"error: the seen-store of prefix {prefix!r} is in use by live workers ({', '.join(live)}); "
+                      "stop them first, or give --force", file=sys.stderr)
+                self.exitcode = EXIT_LOCKED
+                return
         if opts.seen:
             patterns += [f"{prefix}:seen:*", f"{prefix}:seen-ids", f"{prefix}:pending:*", f"{prefix}:feeds:*", f"{prefix}:claim:*"]
         deleted = 0
