@@ -20,8 +20,11 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler import stats as stat
-from crawler.distributed import epochs_file, redacted, run_keys
+from crawler.distributed import connect, epochs_file, redacted, run_keys
 from crawler.distributed.scheduler import INFLIGHT, JsonSerializer, RedisScheduler
+from crawler.distributed.store import RedisSeenStore
+from crawler.incremental.recovery import recover_pending
+from crawler.incremental.store import PendingArticle
 from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS, EXIT_USAGE
 from crawler.spiders.archive import ArchiveSpider
 from tests.e2e import scrapy
@@ -157,4 +160,31 @@ def test_redisclear_seen_refuses_while_a_worker_of_any_run_is_alive(redis_url: s
     forced = clear("--seen", "--force")
     assert forced.returncode == 0, forced.stderr
     assert client.exists(f"{prefix}:seen:124100100001", f"{prefix}:pending:latest:w1") == 0
+    client.close()
+
+
+# --- unconfirmed articles an older version left ------------------------------------------------
+
+
+def test_unconfirmed_articles_this_version_cannot_read_are_dropped_with_one_warning_not_every_start_failed(
+    redis_url: str, prefix: str, tmp_path: Path, caplog: pytest.LogCaptureFixture  # noqa: F811
+) -> None:
+    # Each start of the worker read its unconfirmed articles to settle them, and one entry it could not
+    # read (another version's format) failed the run before its spider opened: exit 1, every restart.
+    seen = RedisSeenStore(connect(Settings({"REDIS_URL": redis_url})), prefix, "archive:w1")
+    client = redis.Redis.from_url(redis_url)
+    client.hset(seen.pending_key, mapping={
+        "archive:old:124100100001": "v=1;h=abc",
+        "archive:old:124100100002": json.dumps({"ver": 1}),
+        "archive:old:124100100003": json.dumps(["not", "an", "entry"]),
+    })
+    good = PendingArticle("124100100004", 1, "h4", None, None, "archive:old")
+    seen.add_pending(good)
+    with caplog.at_level(logging.WARNING):
+        assert seen.pending() == [good]
+        assert recover_pending(seen, "archive:now") == (0, 1)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "Dropped 3 unconfirmed article(s)" in warnings[0].getMessage()
+    assert client.hlen(seen.pending_key) == 0
+    seen.close()
     client.close()

@@ -324,15 +324,28 @@ class RedisSeenStore:
             raise StateError(f"seen-store in Redis lost its data; article {article_id} is not marked seen")
 
     def pending(self) -> list[PendingArticle]:
-        entries = []
+        entries, unreadable = [], []
         for field, raw in self._call(self.client.hgetall, self.pending_key).items():
-            run_id, _, article_id = field.decode().rpartition(":")
-            entry = json.loads(raw)
-            entries.append(
-                PendingArticle(
-                    article_id, int(entry["version"]), entry["content_hash"], entry.get("date_modified"),
-                    entry.get("source_date"), run_id,
+            try:
+                run_id, _, article_id = field.decode().rpartition(":")
+                entry = json.loads(raw)
+                entries.append(
+                    PendingArticle(
+                        article_id, int(entry["version"]), str(entry["content_hash"]), entry.get("date_modified"),
+                        entry.get("source_date"), run_id,
+                    )
                 )
+            except (ValueError, KeyError, TypeError):
+                unreadable.append(field)
+        if unreadable:
+            # Written by another version of the crawler, or by hand: failing on it, every start of this
+            # worker failed before its spider opened. Without a version and hash it cannot be confirmed;
+            # its article, if its line is in a file, is emitted once more by a later run.
+            self._call(self.client.hdel, self.pending_key, *unreadable)
+            logger.warning(
+                "Dropped %d unconfirmed article(s) in %s that this version cannot read (first: %r): if they were "
+                "written to a file before the worker stopped, a later run emits them again",
+                len(unreadable), self.pending_key, unreadable[0].decode(errors="replace"),
             )
         return entries
 
