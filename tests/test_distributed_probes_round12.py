@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import redis
 from scrapy import Request
+from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -188,3 +189,29 @@ def test_unconfirmed_articles_this_version_cannot_read_are_dropped_with_one_warn
     assert client.hlen(seen.pending_key) == 0
     seen.close()
     client.close()
+
+
+# --- a worker that joins a queue others left --------------------------------------------------------
+
+
+def test_a_worker_joining_a_queue_left_by_others_logs_no_deprecation_warning(
+    redis_url: str, prefix: str, tmp_path: Path, recwarn: pytest.WarningsRecorder  # noqa: F811
+) -> None:
+    # scrapy-redis said "Resuming crawl" through Spider.log, which Scrapy 2.19 deprecates: a WARNING
+    # in every restart's log (after a kill or a lost Redis), and an AttributeError once it is gone.
+    settings = {"REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w2", "BS_STATE_DIR": str(tmp_path)}
+    crawler = get_crawler(ArchiveSpider, settings)
+    crawler.spider = crawler._create_spider(since="2024-10-01")
+    left = Request("https://www.business-standard.com/markets/news/a-124100100001_1.html", callback=crawler.spider.parse_article)
+    client = redis.Redis.from_url(redis_url)
+    client.zadd(run_keys(prefix, "archive").requests, {JsonSerializer.dumps(left.to_dict(spider=crawler.spider)): 0})
+    joining = RedisScheduler.from_crawler(crawler)
+    joining.open(crawler.spider)
+    try:
+        assert len(joining.queue) == 1
+        taken = joining.next_request()
+        assert taken is not None and taken.url == left.url
+    finally:
+        joining.close("shutdown")
+        client.close()
+    assert [str(w.message) for w in recwarn if issubclass(w.category, (DeprecationWarning, ScrapyDeprecationWarning))] == []

@@ -23,6 +23,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import FifoQueue, LifoQueue, PriorityQueue
 from scrapy_redis.scheduler import Scheduler
+from scrapy.utils.misc import load_object
 from twisted.internet.task import LoopingCall
 from w3lib.url import canonicalize_url
 
@@ -366,7 +367,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         arguments = json.dumps(spider_arguments(sys.argv), sort_keys=True)
         try:
-            super().open(spider)
+            self._open_queue(spider)
             new, others, age, theirs = self._join(
                 keys=[self.keys.workers, self.keys.requests, self.keys.dupefilter, self.keys.arguments],
                 args=[self.worker, WORKER_STALE_SECONDS, arguments],
@@ -400,6 +401,16 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self._mark_busy(True)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
         self.pulse.start()
+
+    def _open_queue(self, spider: Spider) -> None:
+        """scrapy-redis's ``open`` without its closing "Resuming crawl" line: that goes through
+        ``Spider.log``, deprecated by Scrapy 2.19 (a WARNING at every start on a queue left by others, an
+        AttributeError once it is gone), and the join's own line says how much is queued."""
+        self.queue = load_object(self.queue_cls)(
+            server=self.server, spider=spider, key=self.queue_key % {"spider": spider.name}, serializer=self.serializer
+        )
+        if self.flush_on_start:
+            self.flush()
 
     def _refuse(self, mine: str, theirs: bytes, others: list[str]) -> None:
         """Stop a worker whose spider arguments are not its run's, before it queues or takes anything."""
