@@ -215,3 +215,38 @@ def test_a_worker_joining_a_queue_left_by_others_logs_no_deprecation_warning(
         joining.close("shutdown")
         client.close()
     assert [str(w.message) for w in recwarn if issubclass(w.category, (DeprecationWarning, ScrapyDeprecationWarning))] == []
+
+
+# --- what a finished run leaves in Redis -------------------------------------------------------------
+
+
+def test_a_finished_run_leaves_no_duplicate_filter_in_redis_and_the_next_run_still_starts_afresh(
+    site: LoopbackSite, redis_url: str, prefix: str, tmp_path: Path  # noqa: F811
+) -> None:
+    # The run's duplicate filter (a fingerprint per URL fetched) stayed in Redis after its last worker
+    # closed, until a run of the same name started again: every backfill under its own BS_REDIS_RUN kept
+    # its filter for good (tens of MB for years of articles) in a Redis that stops taking writes when full.
+    client = redis.Redis.from_url(redis_url)
+    october = (date(2024, 10, 1), date(2024, 10, 31))
+    first = start_worker("w1", tmp_path / "w1", site, redis_url, prefix, *october, BS_REDIS_IDLE_SECONDS="0", BS_REDIS_RUN="oct")
+    assert first.wait() == 0, first.log[-3000:]
+    assert set(first.ids()) == ids_between(site, *october)
+    assert list(client.scan_iter(match=f"{prefix}:run:*")) == []
+    assert client.scard(f"{prefix}:seen-ids") == len(first.ids()), "the seen-store stays"
+    site.reset_counts()
+    again = start_worker("w1", tmp_path / "w1", site, redis_url, prefix, *october, BS_REDIS_IDLE_SECONDS="0", BS_REDIS_RUN="oct")
+    assert again.wait() == 0, again.log[-3000:]
+    assert "starts a new run" in again.log and again.items() == [] and site.article_requests() == 0
+    client.close()
+
+
+def test_a_worker_leaving_while_another_works_keeps_the_runs_duplicate_filter(
+    worker: RedisScheduler, redis_url: str, prefix: str  # noqa: F811
+) -> None:
+    keys = run_keys(prefix, "archive")
+    client = redis.Redis.from_url(redis_url)
+    client.sadd(keys.dupefilter, "ab12")
+    client.zadd(keys.workers, {"w2": int(client.time()[0])})
+    worker.close("finished")
+    assert client.exists(keys.dupefilter, keys.arguments) == 2, "w2 still works in the run"
+    client.close()

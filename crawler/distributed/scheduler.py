@@ -84,6 +84,20 @@ redis.call('SET', KEYS[4], ARGV[3])
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 return {new, others, age, false}
 """
+# Sign a worker off its run; the last one out of a run that is over (no other live worker, nothing
+# queued or in flight) drops its duplicate filter and arguments, as the next run's join would: kept,
+# every finished run (each backfill under its own BS_REDIS_RUN) held its filter in Redis for good,
+# tens of MB for a long backfill, in a Redis that refuses writes when it is full.
+# KEYS: workers, busy, requests, in-flight owners, dupefilter, arguments; ARGV: worker, stale seconds.
+_LEAVE_LUA = """
+local now = tonumber(redis.call('TIME')[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf') > 0 then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 or redis.call('SCARD', KEYS[4]) > 0 then return 0 end
+redis.call('DEL', KEYS[5], KEYS[6])
+return 1
+"""
 # Mark this worker busy (it has work in hand, which may queue more) for ARGV[3] seconds, or not busy;
 # returns how many other workers are busy. KEYS: the run's busy set (sorted, score = until when);
 # ARGV: worker, 1/0, seconds. An idle worker waits while another is busy: that one may still queue
@@ -307,6 +321,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         # Only the place in the worker set: taking over gone workers' requests is the reactor's job.
         self.pulse = Pulse(self._stand_in_beat, interval=HEARTBEAT_SECONDS, name=f"worker {worker} beat")
         self._join = server.register_script(_JOIN_LUA)
+        self._leave = server.register_script(_LEAVE_LUA)
         self._beat_script = server.register_script(_BEAT_LUA)
         self._busy_script = server.register_script(_BUSY_LUA)
         self.busy_key = f"{keys.base}:busy"
@@ -443,8 +458,11 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 # Closed idle: every request it took was handled. Any other close (a shutdown, a
                 # limit) may leave some unhandled: the others take them once it has signed off.
                 self._clear_inflight()
-            self.server.zrem(self.keys.workers, self.worker)
-            self.server.zrem(self.busy_key, self.worker)
+            self._leave(
+                keys=[self.keys.workers, self.busy_key, self.keys.requests, self.keys.inflight_owners,
+                      self.keys.dupefilter, self.keys.arguments],
+                args=[self.worker, WORKER_STALE_SECONDS],
+            )
             super().close(reason)  # flushes only when SCHEDULER_PERSIST is off
         except RedisError as error:
             logger.error("Could not sign worker %s off at %s: %s", self.worker, self.url, _one_line(error))
