@@ -232,6 +232,8 @@ def test_a_finished_run_leaves_no_duplicate_filter_in_redis_and_the_next_run_sti
     assert first.wait() == 0, first.log[-3000:]
     assert set(first.ids()) == ids_between(site, *october)
     assert list(client.scan_iter(match=f"{prefix}:run:*")) == []
+    # Nor the run's feed records: with nothing pending, no recovery reads them (a key per worker run).
+    assert list(client.scan_iter(match=f"{prefix}:feeds:*")) == [] and list(client.scan_iter(match=f"{prefix}:pending:*")) == []
     assert client.scard(f"{prefix}:seen-ids") == len(first.ids()), "the seen-store stays"
     site.reset_counts()
     again = start_worker("w1", tmp_path / "w1", site, redis_url, prefix, *october, BS_REDIS_IDLE_SECONDS="0", BS_REDIS_RUN="oct")
@@ -250,3 +252,4 @@ def test_a_worker_leaving_while_another_works_keeps_the_runs_duplicate_filter(
     worker.close("finished")
     assert client.exists(keys.dupefilter, keys.arguments) == 2, "w2 still works in the run"
     client.close()
+

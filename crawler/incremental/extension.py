@@ -186,11 +186,12 @@ class SeenStoreExtension:
                 self.fail(error)
                 return
         try:
-            if self.receipts and not any(entry.run_id == self.run_id for entry in self.store.pending()):
+            if (self.receipts or finish is None) and not any(entry.run_id == self.run_id for entry in self.store.pending()):
                 # Every article the run handed to its feeds is seen: the receipts have told all they could.
                 if finish is None:
                     # A store that keeps a run's records past its end (Redis: recovery forgets only
-                    # runs with articles pending) would keep the receipts' for ever.
+                    # runs with articles pending) would keep them for ever: a key per worker run, with
+                    # or without receipts (`latest` from cron: tens of thousands a year).
                     self.store.forget_run(self.run_id)
                 remove_receipts(self.receipts)
             self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
