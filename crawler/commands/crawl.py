@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 
 from crawler import stats as stat
 from crawler.commands.settingnames import unknown_setting_problem
-from crawler.distributed import redis_problem, worker_name
+from crawler.distributed import redis_problem, unread_settings_problem, worker_name
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
@@ -442,6 +442,9 @@ class Command(ScrapyCrawlCommand):
         incremental = bool(getattr(spider_class, "incremental", False))
         # Distributed mode (REDIS_URL, incremental spiders only: crawler/distributed/): Redis must
         # answer before anything is fetched.
+        problem = unread_settings_problem(self.settings) if incremental else None
+        if problem:
+            return self.refuse(self.settings, spider_class.name, opts, EXIT_USAGE, problem)
         problem = redis_problem(self.settings, run=True) if incremental else None
         if problem:
             return self.refuse(self.settings, spider_class.name, opts, EXIT_REDIS, problem)

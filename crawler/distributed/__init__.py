@@ -47,6 +47,25 @@ def enabled(settings: BaseSettings) -> bool:
     return bool(settings.get("REDIS_URL"))
 
 
+# scrapy-redis's other ways to name its Redis, which this crawler does not read (connect() takes
+# REDIS_URL alone): given without REDIS_URL the run was not distributed at all, and N machines each
+# crawled and emitted everything, exit 0; given beside it, they were ignored without a word.
+UNREAD_SETTINGS = ("REDIS_HOST", "REDIS_PORT", "REDIS_PARAMS")
+
+
+def unread_settings_problem(settings: BaseSettings) -> str | None:
+    """None unless one of scrapy-redis's settings this crawler does not read was given; else a one-line reason."""
+    given = [name for name in UNREAD_SETTINGS if settings.get(name)]
+    if not given:
+        return None
+    return (
+        f"{', '.join(given)}: this crawler takes its Redis from REDIS_URL alone (redis://HOST:PORT/DB, with a "
+        "password redis://:PASSWORD@HOST:PORT/DB; rediss:// for TLS, unix:///PATH?db=N for a socket); "
+        + ("give it all there" if enabled(settings) else "without REDIS_URL the run would not be distributed")
+        + "; nothing was fetched"
+    )
+
+
 def safe_name(value: str, fallback: str) -> str:
     """``value`` reduced to letters, digits, ``.``, ``_`` and ``-``: safe in file names, Redis keys and key patterns."""
     return _UNSAFE.sub("-", value).strip("-") or fallback
