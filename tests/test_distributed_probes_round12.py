@@ -123,7 +123,8 @@ def test_a_worker_started_with_other_arguments_than_its_run_is_refused_not_ok_wi
     assert second.wait() == EXIT_USAGE, second.log[-3000:]
     errors = [line for line in second.log.splitlines() if " ERROR: " in line and "Run summary" not in line]
     assert len(errors) == 1, errors
-    assert "-a since=2024-08-01 -a until=2024-11-30" in errors[0] and "-a since=2024-10-01 -a until=2024-10-31" in errors[0]
+    assert "`crawl archive -a since=2024-08-01 -a until=2024-11-30`" in errors[0]
+    assert "`crawl archive -a since=2024-10-01 -a until=2024-10-31`" in errors[0]
     assert "BS_REDIS_RUN" in errors[0] and "Traceback" not in second.log
     assert second.files() == [] or second.items() == []
     assert first.wait() == 0, first.log[-3000:]
@@ -270,3 +271,28 @@ def test_scrapy_redis_host_and_port_settings_this_crawler_does_not_read_are_refu
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("error: REDIS_") and "REDIS_URL alone" in last and last.endswith("nothing was fetched")
     assert "Traceback" not in done.stderr and not (tmp_path / "output").exists()
+
+
+def test_a_worker_of_another_spider_given_the_same_run_name_is_refused_before_it_queues_anything(
+    redis_url: str, prefix: str, tmp_path: Path  # noqa: F811
+) -> None:
+    # -s BS_REDIS_RUN=news given to `latest` and `archive`: one queue for both, each worker handed the
+    # other spider's requests.
+    keys = run_keys(prefix, "news")
+    client = redis.Redis.from_url(redis_url)
+    client.set(keys.arguments, json.dumps({"spider": "latest", "arguments": {}}))
+    client.zadd(keys.workers, {"w2": int(client.time()[0])})
+    crawler = get_crawler(ArchiveSpider, {
+        "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_REDIS_RUN": "news", "BS_WORKER_NAME": "w1", "BS_STATE_DIR": str(tmp_path),
+    })
+    crawler.spider = crawler._create_spider(since="2024-10-01")
+    joining = RedisScheduler.from_crawler(crawler)
+    joining.open(crawler.spider)
+    try:
+        assert joining.refused
+        assert joining.enqueue_request(Request("https://www.business-standard.com/sitemap/sitemap-index.xml")) is False
+        assert client.exists(keys.requests) == 0 and client.zscore(keys.workers, "w1") is None
+    finally:
+        joining.close("shutdown")
+    assert client.zscore(keys.workers, "w2") is not None, "the run's own worker is left alone"
+    client.close()

@@ -28,7 +28,7 @@ INFLIGHT_MIDDLEWARE = "crawler.distributed.scheduler.InflightDoneMiddleware"
 INFLIGHT_MIDDLEWARE_ORDER = 1
 # Close reason of a worker that lost Redis mid-run (crawler/monitoring/verdict.py turns it into EXIT_REDIS).
 REDIS_LOST = "redis-lost"
-# Close reason of a worker refused by its run: started with other spider arguments than the run's
+# Close reason of a worker refused by its run: started as another spider or with other arguments than the run's
 # (crawler/monitoring/verdict.py turns it into EXIT_USAGE).
 OTHER_ARGUMENTS = "redis-other-arguments"
 # A worker refreshes its entry in the run's worker set this often, and counts as gone when it
@@ -110,7 +110,7 @@ class RunKeys:
 
     @property
     def arguments(self) -> str:
-        """The spider arguments of the run (JSON), set by the worker that started it."""
+        """The spider and its arguments of the run (JSON), set by the worker that started it."""
         return f"{self.base}:arguments"
 
     @property

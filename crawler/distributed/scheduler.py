@@ -380,7 +380,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             store.on_lost = self._lost
         self._stats.set_value(stat.REDIS_ARTICLES_TAKEN, 0)
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
-        arguments = json.dumps(spider_arguments(sys.argv), sort_keys=True)
+        # The spider too: a run name given to two spiders (-s BS_REDIS_RUN=news) mixes their requests.
+        arguments = json.dumps({"spider": spider.name, "arguments": spider_arguments(sys.argv)}, sort_keys=True)
         try:
             self._open_queue(spider)
             new, others, age, theirs = self._join(
@@ -432,14 +433,18 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.refused = True
         prefix, _, run = self.keys.pattern.removesuffix(":*").rpartition(":run:")
 
-        def shown(arguments: str | bytes) -> str:
-            given = json.loads(arguments)
-            return " ".join(f"-a {name}={value}" for name, value in given.items()) if isinstance(given, dict) and given else "no -a arguments"
+        def shown(identity: str | bytes) -> str:
+            try:
+                given = json.loads(identity)
+                words = [f"crawl {given['spider']}", *(f"-a {name}={value}" for name, value in given["arguments"].items())]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                return repr(identity)
+            return " ".join(words)
 
         logger.error(
-            "Worker %s was started with %s, but run %s at %s is going with %s (workers: %s, or requests still queued): "
-            "it would fetch only what the run's arguments ask for; nothing was fetched; start it with the same "
-            "arguments, or as a run of its own (-s BS_REDIS_RUN=NAME), or clear the run's keys once it is over "
+            "Worker %s was started as `%s`, but run %s at %s is going as `%s` (workers: %s, or requests still queued): "
+            "it would fetch only what the run's spider and arguments ask for; nothing was fetched; start it with the "
+            "same ones, or as a run of its own (-s BS_REDIS_RUN=NAME), or clear the run's keys once it is over "
             "(`scrapy redisclear %s --prefix %s`)",
             self.worker, shown(mine), run, self.url, shown(theirs), ", ".join(sorted(others)) or "none alive", run, prefix,
         )

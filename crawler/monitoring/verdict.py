@@ -158,7 +158,7 @@ class RunVerdictExtension:
         if reason == REDIS_LOST:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
         if reason == OTHER_ARGUMENTS:
-            return EXIT_USAGE, "the distributed run is going with other spider arguments; nothing was fetched"
+            return EXIT_USAGE, "the distributed run is going with another spider or other arguments; nothing was fetched"
         if stats.get(stat.STATE_FAILED):
             return EXIT_STATE, "the seen-store could not be used"
         if reason != "finished" and reason not in LIMIT_REASONS:
