@@ -288,6 +288,9 @@ BS_REDIS_PREFIX = "bs"
 BS_REDIS_RUN = ""
 # Time limit of one Redis command or connection attempt (seconds); a lost Redis stops the worker.
 BS_REDIS_TIMEOUT = 5.0
+# Run records kept in Redis (<BS_REDIS_PREFIX>:runs, every worker's; the oldest go first); 0: all.
+# Each machine keeps its own records in its state dir as well. About 1 KB a record.
+BS_REDIS_RUNS_KEPT = 50000
 # This worker's name, in its output file name and its Redis entries; empty: the host name. Keep it
 # the same across restarts of one worker, and different for workers on one machine.
 BS_WORKER_NAME = ""

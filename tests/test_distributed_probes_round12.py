@@ -296,3 +296,31 @@ def test_a_worker_of_another_spider_given_the_same_run_name_is_refused_before_it
         joining.close("shutdown")
     assert client.zscore(keys.workers, "w2") is not None, "the run's own worker is left alone"
     client.close()
+
+
+# --- the run records in Redis -----------------------------------------------------------------------
+
+
+def test_the_run_records_in_redis_keep_the_last_ones_not_every_run_for_ever(redis_url: str, prefix: str) -> None:  # noqa: F811
+    # Every worker's every record went to one list, for ever: `latest` every 15 minutes on three
+    # machines is 100,000 records a year, in a Redis that refuses the runs' writes once it is full.
+    from crawler.monitoring.history import RedisRunHistory
+
+    settings = Settings({"REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_REDIS_RUNS_KEPT": 3})
+    history = RedisRunHistory(settings)
+    for n in range(5):
+        history.append({"spider": "latest", "started": f"2026-12-0{n + 1}T10:00:00+00:00", "status": 0, "n": n})
+    client = redis.Redis.from_url(redis_url)
+    assert [json.loads(raw)["n"] for raw in client.lrange(f"{prefix}:runs", 0, -1)] == [2, 3, 4]
+    every = RedisRunHistory(Settings({"REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_REDIS_RUNS_KEPT": 0}))
+    every.append({"spider": "latest", "started": "2026-12-06T10:00:00+00:00", "status": 0, "n": 5})
+    assert client.llen(f"{prefix}:runs") == 4
+    history.close()
+    every.close()
+    client.close()
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "1.5"])
+def test_a_run_records_limit_that_is_no_count_is_refused(value: str, tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "runs", "-s", f"BS_REDIS_RUNS_KEPT={value}")
+    assert done.returncode == EXIT_USAGE and "BS_REDIS_RUNS_KEPT" in done.stderr.strip().splitlines()[-1], done.stderr[-1000:]

@@ -414,9 +414,16 @@ class RedisRunHistory:
         self.client = distributed.connect(settings)
         self.key = f"{distributed.key_prefix(settings)}:runs"
         self.where = f"Redis ({self.key})"
+        self.kept = max(settings.getint("BS_REDIS_RUNS_KEPT", 50000), 0)
 
     def append(self, record: dict[str, Any]) -> None:
-        self.client.rpush(self.key, _utf8(record))
+        pipe = self.client.pipeline(transaction=True)
+        pipe.rpush(self.key, _utf8(record))
+        if self.kept:
+            # Every worker's every run, for ever, filled the Redis (which then refuses the runs' writes):
+            # `latest` every 15 minutes on three machines is 100,000 records a year.
+            pipe.ltrim(self.key, -self.kept, -1)
+        pipe.execute()
 
     def records(
         self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
