@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -324,3 +325,32 @@ def test_the_run_records_in_redis_keep_the_last_ones_not_every_run_for_ever(redi
 def test_a_run_records_limit_that_is_no_count_is_refused(value: str, tmp_path: Path) -> None:
     done = scrapy(tmp_path, "runs", "-s", f"BS_REDIS_RUNS_KEPT={value}")
     assert done.returncode == EXIT_USAGE and "BS_REDIS_RUNS_KEPT" in done.stderr.strip().splitlines()[-1], done.stderr[-1000:]
+
+
+# --- REDIS_URL as written ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "words"), [
+    ("redis://127.0.0.1:9/db1", "names database 'db1', which is no number"),
+    ("redis://:pw@127.0.0.1:9/O", "names database 'O', which is no number"),
+    ("unix:///run/redis.sock?db=one", "names database 'one', which is no number"),
+    ("http://127.0.0.1:9/0", "is no Redis URL"),
+    ("127.0.0.1:6379", "is no Redis URL"),
+])
+def test_a_redis_url_whose_database_is_no_number_or_that_is_no_redis_url_is_one_line_and_exit_2(url: str, words: str, tmp_path: Path) -> None:
+    # redis-py reads /db1 as database 0, without a word: the run went to another database than meant.
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"REDIS_URL={url}", "-s", "BS_BASE_URL=http://127.0.0.1:9",
+                  "-s", f"BS_STATE_DIR={tmp_path / 'state'}")
+    assert done.returncode == EXIT_USAGE, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: -s REDIS_URL=") and words in last and ":pw@" not in last
+
+
+def test_redisclear_with_a_database_that_is_no_number_deletes_nothing_in_database_0(redis_url: str, prefix: str, tmp_path: Path) -> None:  # noqa: F811
+    client = redis.Redis.from_url(redis_url)
+    client.hset(f"{prefix}:seen:124100100001", mapping={"version": 1, "content_hash": "h1"})
+    server = urlsplit(redis_url)
+    done = scrapy(tmp_path, "redisclear", "--seen", "-s", f"REDIS_URL={server.scheme}://{server.netloc}/db1", "-s", f"BS_REDIS_PREFIX={prefix}")
+    assert done.returncode == EXIT_USAGE, done.stderr[-1000:]
+    assert client.exists(f"{prefix}:seen:124100100001") == 1
+    client.close()

@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 
 from crawler import stats as stat
 from crawler.commands.settingnames import unknown_setting_problem
-from crawler.distributed import redis_problem, unread_settings_problem, worker_name
+from crawler.distributed import redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
@@ -62,6 +62,8 @@ AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN
 # Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation
 # now in progress"), and a Redis that answers well is reported unreachable.
 # BS_FEED_CLOSE_TIMEOUT=0 gives the feeds no time to close: every run "could not write its output" (exit 6).
+# Text settings whose default is None that are still checked when given.
+TEXT_WITHOUT_DEFAULT = frozenset({"REDIS_URL"})
 ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT"})
 # Decimal settings (seconds, shares) above this are no real value, and past what a time span holds
 # (timedelta: 999,999,999 days) a traceback when the spider is made: some 31,700 years.
@@ -148,6 +150,10 @@ def _text_setting_problem(name: str, given: str, value: Any) -> str | None:
     if name == "LOG_LEVEL" and not isinstance(value, int) and not isinstance(logging.getLevelName(str(value)), int):
         # Scrapy hands it to logging as it is, which knows only the upper-case names.
         return f"{given} is not a log level: DEBUG, INFO, WARNING, ERROR or CRITICAL"
+    if name == "REDIS_URL" and value:
+        problem = url_problem(str(value))
+        if problem:
+            return f"-s REDIS_URL={redacted(str(value))!r} {problem}"
     if name in ENCODING_SETTINGS and value:
         try:
             codecs.lookup(str(value))
@@ -264,6 +270,8 @@ def setting_problems(
             problems[name] = unknown_setting_problem(name, known)
         elif defaults.get(name) is not None:
             problems[name] = setting_problem(name, defaults[name], settings, given[name])
+        elif name in TEXT_WITHOUT_DEFAULT:
+            problems[name] = _text_setting_problem(name, f"-s {name}=…", settings.get(name))
     return {name: problem for name, problem in problems.items() if problem}
 
 

@@ -66,6 +66,24 @@ def unread_settings_problem(settings: BaseSettings) -> str | None:
     )
 
 
+def url_problem(url: str) -> str | None:
+    """What is wrong with ``REDIS_URL`` as written, before any connection; None when nothing.
+
+    redis-py reads a database number that is no number (``/db2``, ``/O``) as database 0, without a
+    word: the run went to another database than the one meant (``redisclear`` deleted keys there).
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        return "is no Redis URL: redis://HOST:PORT/DB (rediss:// for TLS, unix:///PATH?db=N for a socket)"
+    numbers = [unquote(value) for name, _, value in (field.partition("=") for field in parts.query.split("&")) if name == "db"]
+    if parts.scheme != "unix" and parts.path.strip("/"):
+        numbers.append(unquote(parts.path).strip("/"))
+    for number in numbers:
+        if not number.isdigit():
+            return f"names database {number!r}, which is no number (redis-py would use database 0 instead)"
+    return None
+
+
 def safe_name(value: str, fallback: str) -> str:
     """``value`` reduced to letters, digits, ``.``, ``_`` and ``-``: safe in file names, Redis keys and key patterns."""
     return _UNSAFE.sub("-", value).strip("-") or fallback
