@@ -303,6 +303,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     """
 
     refused = False  # started with other spider arguments than its run's (set by open)
+    queued_at_open = 0
 
     def __init__(
         self, server: Redis, *, crawler: Crawler, keys: RunKeys, worker: str, idle_seconds: float, **kwargs: Any
@@ -391,7 +392,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             if theirs:
                 self._refuse(arguments, theirs, [o.decode() for o in others])
                 return
-            queued = len(self.queue)
+            queued = self.queued_at_open
             self.server.set(self.epoch_key, uuid.uuid4().hex, nx=True)
             self.epoch = self.server.get(self.epoch_key)
             if self.epoch is not None:
@@ -427,6 +428,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         )
         if self.flush_on_start:
             self.flush()
+        # Before the join, as scrapy-redis's own look at the queue was: a queue key of the wrong type
+        # (WRONGTYPE) stops the worker before it is registered, so `redisclear` does not find it alive.
+        self.queued_at_open = len(self.queue)
 
     def _refuse(self, mine: str, theirs: bytes, others: list[str]) -> None:
         """Stop a worker whose spider arguments are not its run's, before it queues or takes anything."""
