@@ -28,7 +28,7 @@ from crawler import stats as stat
 from crawler.extraction import Article
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.extension import SeenStoreExtension
-from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of
+from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of, item_keys
 from crawler.incremental.receipts import Receipt
 from crawler.incremental.store import FeedRecord
 
@@ -122,7 +122,10 @@ class DeliveryTracker:
         feed = str(slot.uri_template)
         if feed not in self.receipts:
             storage, options = slot.storage, slot.feed_options
-            readable = isinstance(storage, DurableFileFeedStorage) and compression_of(options) in ("", "gzip")
+            # (A file whose `fields` leave the id out holds no article recovery could tell.)
+            readable = (
+                isinstance(storage, DurableFileFeedStorage) and compression_of(options) in ("", "gzip") and item_keys(options) is not None
+            )
             seen = self.seen
             if readable or seen is None or seen.store is None or seen.failed is not None:
                 self.receipts[feed] = None

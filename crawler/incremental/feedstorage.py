@@ -27,7 +27,7 @@ from scrapy.utils.misc import load_object
 from crawler.incremental import signals
 from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.recovery import LINE_FORMATS
-from crawler.incremental.store import FeedRecord
+from crawler.incremental.store import ITEM_KEYS, FeedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,23 @@ def takes_only_some(feed_options: dict[str, Any] | None) -> bool:
     if item_filter is not None and (load_object(item_filter) if isinstance(item_filter, str) else item_filter) is not ItemFilter:
         return True
     return bool(options.get("item_classes"))
+
+
+def item_keys(feed_options: dict[str, Any] | None) -> tuple[str, str | None] | None:
+    """The names a feed's items give the article's id and version under: its ``fields`` (or
+    ``FEED_EXPORT_FIELDS``) may rename them (a dict) or leave them out (None; no id: recovery cannot
+    tell the feed's articles apart, its receipt does)."""
+    given = (feed_options or {}).get("fields")
+    if not given:
+        return ITEM_KEYS
+    id_key, version_key = ITEM_KEYS
+    if isinstance(given, dict):
+        named = {str(field): str(name) for field, name in given.items()}
+    else:
+        named = {str(field): str(field) for field in given}
+    if id_key not in named:
+        return None
+    return named[id_key], named.get(str(version_key))
 
 
 class OutputGone(OSError):
@@ -290,7 +307,8 @@ class DurableFileFeedStorage(FileFeedStorage):
             return self.file  # type: ignore[return-value]
         # Appending (-o): the run's part starts at the size the file had; recovery reads from there.
         record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
-                            self._feed_template(), self.file.committed, takes_only_some(self.feed_options))
+                            self._feed_template(), self.file.committed, takes_only_some(self.feed_options),
+                            keys=item_keys(self.feed_options))
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 

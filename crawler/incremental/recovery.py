@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any, cast
 
-from crawler.incremental.store import FeedRecord, PendingArticle, SeenStore
+from crawler.incremental.store import ITEM_KEYS, FeedRecord, PendingArticle, SeenStore
 
 logger = logging.getLogger(__name__)
 
@@ -122,16 +122,20 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[bytes]:
             return
 
 
-def _from_mapping(item: Any, found: dict[str, int | None]) -> None:
-    if isinstance(item, dict) and isinstance(item.get("articleId"), str):
-        version = item.get("version")
+def _from_mapping(item: Any, found: dict[str, int | None], keys: tuple[str, str | None] = ITEM_KEYS) -> None:
+    """Note the article ``item`` holds; ``keys``: the names the feed writes ``articleId`` and ``version``
+    under (its ``fields`` may rename them, or leave the version out: None)."""
+    id_key, version_key = keys
+    if isinstance(item, dict) and isinstance(item.get(id_key), str):
+        article_id = item[id_key]
+        version = item.get(version_key) if version_key is not None else None
         if version is None or version == "":
             # A feed that does not export the version (its `fields` leave it out): the run wrote
             # one version of each article, so the id alone says the article is there.
-            found[item["articleId"]] = None
+            found[article_id] = None
             return
         try:
-            found[item["articleId"]] = int(version)
+            found[article_id] = int(version)
         except (TypeError, ValueError):
             pass
 
@@ -144,10 +148,10 @@ def holds(found: dict[str, int | None], entry: PendingArticle) -> bool:
     return version is None or version == entry.version
 
 
-def _read_json_lines(stream: IO[bytes], found: dict[str, int | None]) -> None:
+def _read_json_lines(stream: IO[bytes], found: dict[str, int | None], keys: tuple[str, str | None] = ITEM_KEYS) -> None:
     for line in _lines(stream):
         try:
-            _from_mapping(json.loads(line), found)
+            _from_mapping(json.loads(line), found, keys)
         except (ValueError, RecursionError):  # (nesting deeper than Python's stack: no item of a feed)
             continue
 
@@ -158,7 +162,7 @@ def _read_json_lines(stream: IO[bytes], found: dict[str, int | None]) -> None:
 _ARRAY_GAP = frozenset(" \t\r\n,[]\ufeff")
 
 
-def _read_json_array(stream: IO[bytes], found: dict[str, int | None]) -> None:
+def _read_json_array(stream: IO[bytes], found: dict[str, int | None], keys: tuple[str, str | None] = ITEM_KEYS) -> None:
     """Every whole item of a JSON feed, read one value at a time (an item spans lines when
     FEED_EXPORT_INDENT > 0).
 
@@ -176,7 +180,7 @@ def _read_json_array(stream: IO[bytes], found: dict[str, int | None]) -> None:
             except (ValueError, RecursionError):
                 pass  # cut by the end of what is read so far (or not JSON: then by the file's end)
             else:
-                _from_mapping(item, found)
+                _from_mapping(item, found, keys)
                 continue
         if ended or len(buffer) - at > MAX_LINE_BYTES:
             return
@@ -212,7 +216,9 @@ def csv_header(path: str, *, gzipped: bool | None = None) -> list[str] | None:
         return None
 
 
-def _read_csv(stream: IO[bytes], found: dict[str, int | None], header: list[str] | None = None) -> None:
+def _read_csv(
+    stream: IO[bytes], found: dict[str, int | None], header: list[str] | None = None, keys: tuple[str, str | None] = ITEM_KEYS
+) -> None:
     # utf-8-sig: a BOM at the start of the file (FEED_EXPORT_ENCODING=utf-8-sig) is no part of the header.
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
     last = [""]
@@ -227,8 +233,8 @@ def _read_csv(stream: IO[bytes], found: dict[str, int | None], header: list[str]
         for row in csv.DictReader(lines(), fieldnames=header):
             # Only whole rows: every column there, and ended by its line break (a killed run's
             # last row may stop anywhere, even after a whole articleId).
-            if row.get("articleId") and None not in row and None not in row.values() and last[0].endswith("\n"):
-                _from_mapping(row, found)
+            if row.get(keys[0]) and None not in row and None not in row.values() and last[0].endswith("\n"):
+                _from_mapping(row, found, keys)
     except csv.Error:
         pass
 
@@ -390,21 +396,23 @@ def _object_chunks(stream: IO[bytes], load: Callable[[IO[bytes]], Any]) -> Itera
         yield b"".join(part.taken)
 
 
-def _read_objects(stream: IO[bytes], load: Callable[[IO[bytes]], Any], found: dict[str, int | None]) -> None:
+def _read_objects(
+    stream: IO[bytes], load: Callable[[IO[bytes]], Any], found: dict[str, int | None], keys: tuple[str, str | None] = ITEM_KEYS
+) -> None:
     """The whole objects of a marshal or pickle feed, one after another, until the end or a cut one
     (read as a stream: one object at a time is in memory)."""
     while True:
         try:
-            _from_mapping(load(stream), found)
+            _from_mapping(load(stream), found, keys)
         except Exception:  # noqa: BLE001 - the end, the object the kill cut, or a file of anything at all
             return
 
 
-def _read_xml(stream: IO[bytes], found: dict[str, int | None]) -> None:
+def _read_xml(stream: IO[bytes], found: dict[str, int | None], keys: tuple[str, str | None] = ITEM_KEYS) -> None:
     try:
         for _, element in ET.iterparse(stream, events=("end",)):
             if element.tag == "item":
-                _from_mapping({child.tag: child.text for child in element}, found)
+                _from_mapping({child.tag: child.text for child in element}, found, keys)
                 element.clear()
     except ET.ParseError:
         pass  # a cut file: the complete items before the cut count
@@ -416,6 +424,9 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
     Unknown formats read as nothing."""
     record = FeedRecord(feed) if isinstance(feed, str) else feed
     found: dict[str, int | None] = {}
+    keys = record.keys
+    if keys is None:
+        return found  # a feed that leaves the id out: its receipt tells what it took
     raw = _open_regular(record.path)
     if raw is None:
         return found
@@ -436,17 +447,17 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
             return found
         fmt = record.format
         if fmt in LINE_FORMATS or fmt == RECEIPT_FORMAT:
-            _read_json_lines(stream, found)
+            _read_json_lines(stream, found, keys)
         elif fmt == "json":
-            _read_json_array(stream, found)
+            _read_json_array(stream, found, keys)
         elif fmt == "csv":
-            _read_csv(stream, found, header)
+            _read_csv(stream, found, header, keys)
         elif fmt == "xml":
-            _read_xml(stream, found)
+            _read_xml(stream, found, keys)
         elif fmt == "marshal":
-            _read_objects(stream, _load_marshal, found)
+            _read_objects(stream, _load_marshal, found, keys)
         elif fmt == "pickle":
-            _read_objects(stream, _load_pickle, found)
+            _read_objects(stream, _load_pickle, found, keys)
         else:
             logger.warning("Recovery: cannot read feed format %r of %s", fmt, record.path)
     return found
@@ -541,28 +552,30 @@ def _line_start(raw: IO[bytes], end: int, floor: int) -> int:
     return floor
 
 
-def _item_in(record: bytes, header: list[str] | None) -> dict[str, int | None]:
+def _item_in(record: bytes, header: list[str] | None, keys: tuple[str, str | None] = ITEM_KEYS) -> dict[str, int | None]:
     """The article one JSON line (``header`` None) or one whole CSV row holds, if any."""
     found: dict[str, int | None] = {}
     try:
         if header is None:
-            _from_mapping(json.loads(record), found)
+            _from_mapping(json.loads(record), found, keys)
         else:
             row = next(csv.reader(io.StringIO(record.decode("utf-8", errors="replace"), newline="")))
             if len(row) == len(header):
-                _from_mapping(dict(zip(header, row)), found)
+                _from_mapping(dict(zip(header, row)), found, keys)
     except (ValueError, RecursionError, csv.Error, StopIteration):
         pass
     return found
 
 
-def _trailing_json_lines(raw: IO[bytes], floor: int, end: int) -> Iterator[tuple[int, dict[str, int | None]]]:
+def _trailing_json_lines(
+    raw: IO[bytes], floor: int, end: int, keys: tuple[str, str | None] = ITEM_KEYS
+) -> Iterator[tuple[int, dict[str, int | None]]]:
     """From the last line of ``[floor, end)`` back: each whole line's start and the article it holds
     (none: the caller stops there)."""
     while end > floor:
         start = _line_start(raw, end, floor)
         raw.seek(start)
-        yield start, _item_in(raw.read(end - start), None)
+        yield start, _item_in(raw.read(end - start), None, keys)
         end = start
 
 
@@ -586,7 +599,9 @@ def _csv_row_starts(raw: IO[bytes], floor: int, end: int) -> tuple[list[int], bo
     return starts, not quotes % 2 and _ends_line(raw, at)
 
 
-def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] | None) -> Iterator[tuple[int, dict[str, int | None]]]:
+def _trailing_csv_rows(
+    raw: IO[bytes], floor: int, end: int, header: list[str] | None, keys: tuple[str, str | None] = ITEM_KEYS
+) -> Iterator[tuple[int, dict[str, int | None]]]:
     """From the last whole CSV row of ``[floor, end)`` back: each row's start and the article it holds."""
     if not header:
         return
@@ -598,7 +613,7 @@ def _trailing_csv_rows(raw: IO[bytes], floor: int, end: int, header: list[str] |
         at = starts.pop()
     for start in reversed(starts):
         raw.seek(start)
-        yield start, _item_in(raw.read(at - start), header)
+        yield start, _item_in(raw.read(at - start), header, keys)
         at = start
 
 
@@ -617,7 +632,7 @@ def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
     Forgotten, they are emitted again by the next run, which continues the file; left in it, they
     would be there twice. Only the run's own part of the file (from its ``offset``) is cut. Returns
     the items cut."""
-    if not article_ids or (feed.format not in LINE_FORMATS and feed.format != "csv"):
+    if not article_ids or (feed.format not in LINE_FORMATS and feed.format != "csv") or feed.keys is None:
         return 0
     header = _csv_header(feed) if feed.format == "csv" else None
     if feed.compression == "gzip":
@@ -631,7 +646,10 @@ def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
     with raw:
         size = end = os.fstat(raw.fileno()).st_size
         floor = feed.offset if 0 < feed.offset <= size else 0
-        items = _trailing_csv_rows(raw, floor, end, header) if feed.format == "csv" else _trailing_json_lines(raw, floor, end)
+        keys = feed.keys or ITEM_KEYS
+        items = (
+            _trailing_csv_rows(raw, floor, end, header, keys) if feed.format == "csv" else _trailing_json_lines(raw, floor, end, keys)
+        )
         for start, found in items:
             if not found or not found.keys() <= article_ids:
                 break
@@ -712,7 +730,8 @@ def _cut_trailing_gzip_items(feed: FeedRecord, article_ids: set[str], header: li
     """:func:`cut_trailing_items` for a gzip JSON lines or CSV file: the run's part (whole members,
     lines and rows, as :func:`mend_cut_gzip` leaves it) is written again without its last items while
     they hold one of ``article_ids``. Returns the items cut."""
-    if feed.format == "csv" and not header:
+    keys = feed.keys
+    if (feed.format == "csv" and not header) or keys is None:
         return 0
     raw = _open_regular(feed.path)
     if raw is None:
@@ -727,7 +746,7 @@ def _cut_trailing_gzip_items(feed: FeedRecord, article_ids: set[str], header: li
                 held: list[bytes] = []
                 with gzip.GzipFile(filename="", mode="wb", fileobj=part, mtime=0) as member:
                     for line in _csv_rows(stream) if feed.format == "csv" else _lines(stream):
-                        found = _item_in(line, header if feed.format == "csv" else None)
+                        found = _item_in(line, header if feed.format == "csv" else None, keys)
                         if found and found.keys() <= article_ids:
                             held.append(line)
                             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import sqlite3
@@ -48,15 +49,20 @@ class PendingArticle:
     run_id: str
 
 
+# The names a feed writes an article's id and version under, unless its ``fields`` rename them.
+ITEM_KEYS: tuple[str, str | None] = ("articleId", "version")
+
+
 @dataclass(frozen=True)
 class FeedRecord:
     """A local feed file a run wrote (for a feed recovery cannot read, a remote one, its URI template),
     with what recovery needs to read it (``format``, ``compression``),
     the feed (URI template) it belongs to (the batches of one feed share it), where the run's part
     of it starts (``offset``: the size of a file it appended to), whether the feed takes only some
-    items (``filtered``: an ``item_filter`` or ``item_classes``) and whether the run forgets the record
+    items (``filtered``: an ``item_filter`` or ``item_classes``), whether the run forgets the record
     when it ends (``forgotten_at_end``: one left behind is then an interrupted run's output; older
-    versions kept every record)."""
+    versions kept every record), and the names its items give the id and the version under
+    (``keys``: a ``fields`` dict renames them, a list may leave the version out; None: no id at all)."""
 
     path: str
     format: str = "jsonlines"
@@ -65,21 +71,32 @@ class FeedRecord:
     offset: int = 0
     filtered: bool = False
     forgotten_at_end: bool = False
+    keys: tuple[str, str | None] | None = ITEM_KEYS
 
     def encode(self) -> str:
         filtered = "filtered" if self.filtered else ""
         forgotten = FORGOTTEN_AT_END if self.forgotten_at_end else ""
-        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, forgotten))
+        # (JSON holds no tab; the marker stays last, where finish_run() cuts it off.)
+        keys = "" if self.keys == ITEM_KEYS else json.dumps(self.keys)
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, keys, forgotten))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
-        # Records of older versions have four or six fields (no offset, no filter, kept for ever).
-        path, fmt, compression, feed, offset, filtered, forgotten = (value.split("\t", 6) + [""] * 6)[:7]
+        # Records of older versions have four, six or seven fields (no offset, no filter, kept for
+        # ever, no keys); the marker is the last field of a record that has it.
+        path, fmt, compression, feed, offset, filtered, *rest = value.split("\t") + [""] * 6
         start = int(offset) if offset.isdigit() else 0
         if compression == "GzipPlugin":
             # Scrapy's gzip plugin as earlier versions recorded it (by its class name): recovery reads it.
             compression = "gzip"
-        return cls(path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered", forgotten == FORGOTTEN_AT_END)
+        keys: tuple[str, str | None] | None = ITEM_KEYS
+        given = next((part for part in rest if part.startswith(("[", "null"))), "")
+        if given:
+            names = json.loads(given)
+            keys = None if names is None else (str(names[0]), None if names[1] is None else str(names[1]))
+        return cls(
+            path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered", FORGOTTEN_AT_END in rest, keys
+        )
 
 
 FORGOTTEN_AT_END = "forgotten-at-end"

@@ -1,0 +1,145 @@
+"""Scheduled incremental runs, round 12: output configurations and cron situations the earlier rounds
+did not try, each run as cron runs it (``scrapy crawl`` in a subprocess against the loopback site)
+or on the seen-store and recovery directly."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler import settings as project_settings
+from crawler.incremental.recovery import ids_in_feed, recover_pending
+from crawler.incremental.store import FORGOTTEN_AT_END, FeedRecord, PendingArticle, SqliteSeenStore
+from tests.conftest import ROOT
+from tests.e2e import FAST
+from tests.killers import ORDER
+from tests.loopback.site import LoopbackSite
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+KILLER = json.dumps({**project_settings.EXTENSIONS, "tests.killers.KillAtConfirm": ORDER})
+GZIP = "scrapy.extensions.postprocessing.GzipPlugin"
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=12, seed=7, days=5, legacy=0) as running:
+        yield running
+
+
+def archive(site: LoopbackSite, workdir: Path, *arguments: str, kill_at: int = 0, **settings: str) -> tuple[int, str]:
+    """One ``archive`` run in ``workdir`` (its state dir shared by the runs there): status and log."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", *arguments]
+    values = {**FAST, "CONCURRENT_REQUESTS": "1", "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO", **settings}
+    if kill_at:
+        values["EXTENSIONS"] = KILLER
+    for key, value in values.items():
+        command += ["-s", f"{key}={value}"]
+    done = subprocess.run(command, cwd=workdir, env={**ENV, "KILL_AT": str(kill_at)}, capture_output=True, timeout=300)
+    return done.returncode, done.stderr.decode(errors="replace")
+
+
+def rows(path: Path) -> list[dict[str, Any]]:
+    """The items of a JSON lines or CSV file, plain or gzip."""
+    data = path.read_bytes()
+    name = path.name
+    if name.endswith(".gz"):
+        data, name = gzip.decompress(data), name[:-3]
+    if name.endswith(".csv"):
+        return list(csv.DictReader(io.StringIO(data.decode(), newline="")))
+    return [json.loads(line) for line in data.splitlines()]
+
+
+# --- a feed whose `fields` rename the id, or leave it out -----------------------------------
+
+RENAMED = {"articleId": "id", "version": "v", "headline": "title", "url": "link"}
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "key"),
+    [
+        ("a.jsonl", {"format": "jsonlines", "fields": RENAMED}, "id"),
+        ("a.csv", {"format": "csv", "fields": RENAMED}, "id"),
+        ("a.jsonl", {"format": "jsonlines", "fields": ["headline", "url"]}, "url"),
+        ("a.jsonl.gz", {"format": "jsonlines", "fields": ["headline", "url"], "postprocessing": [GZIP]}, "url"),
+    ],
+    ids=["renamed-jsonl", "renamed-csv", "no-id", "no-id-gzip"],
+)
+def test_a_killed_runs_articles_are_told_in_a_feed_whose_fields_rename_or_leave_out_the_id(
+    site: LoopbackSite, tmp_path: Path, name: str, options: dict[str, Any], key: str
+) -> None:
+    """Killed between the feed taking an article and the seen-store confirming it: recovery looked
+    for ``articleId`` in the file, found none, and the next run wrote the article a second time."""
+    feeds = "FEEDS=" + json.dumps({str(tmp_path / "out" / name): options})
+    status, log = archive(site, tmp_path, "-s", feeds, kill_at=5)
+    assert status == -signal.SIGKILL, log[-3000:]
+    status, log = archive(site, tmp_path, "-s", feeds)
+    assert status == 0, log[-3000:]
+    counts = Counter(row[key] for row in rows(tmp_path / "out" / name))
+    assert len(counts) == len(site.articles)
+    assert [value for value, n in counts.items() if n > 1] == []
+    assert list((tmp_path / ".state" / "receipts").glob("*")) == []
+
+
+def test_recovery_reads_an_article_under_the_names_its_feed_gives_it(tmp_path: Path) -> None:
+    feed = tmp_path / "a.jsonl"
+    feed.write_text('{"id": "124010100001", "v": 2}\n{"id": "124010100002", "v": 1}\n')
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        store.record_feed("archive:killed", FeedRecord(str(feed), keys=("id", "v"), forgotten_at_end=True))
+        store.add_pending(PendingArticle("124010100001", 2, "h", None, None, "archive:killed"))
+        store.add_pending(PendingArticle("124010100002", 2, "h", None, None, "archive:killed"))
+        assert recover_pending(store, "archive:now") == (1, 1)
+        assert store.get("124010100001") is not None and store.get("124010100002") is None
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        FeedRecord("/o/a.jsonl", feed="/o/a.jsonl"),
+        FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", keys=("id", "v")),
+        FeedRecord("/o/a.csv", "csv", "gzip", "/o/%(time)s.csv", 12, True, True, ("id", None)),
+        FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", forgotten_at_end=True, keys=None),
+    ],
+)
+def test_a_feed_record_reads_back_as_written_and_as_a_run_that_ended_leaves_it(tmp_path: Path, record: FeedRecord) -> None:
+    assert FeedRecord.decode(record.encode()) == record
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        store.record_feed("latest:one", record)
+        store.finish_run("latest:one")  # nothing pending: forgotten
+        store.record_feed("latest:two", record)
+        store.add_pending(PendingArticle("124010100001", 1, "h", None, None, "latest:two"))
+        store.finish_run("latest:two")  # kept, as a run's that ended (the marker cut off)
+        assert store.feeds_of("latest:one") == []
+        assert store.feeds_of("latest:two") == [FeedRecord(**{**record.__dict__, "forgotten_at_end": False})]
+    finally:
+        store.close()
+
+
+def test_records_of_earlier_versions_still_read() -> None:
+    assert FeedRecord.decode("/o/a.jsonl\tjsonlines\t\t/o/a.jsonl\t5\tfiltered\t" + FORGOTTEN_AT_END) == FeedRecord(
+        "/o/a.jsonl", "jsonlines", "", "/o/a.jsonl", 5, True, True
+    )
+    assert FeedRecord.decode("/o/a.jsonl\tjsonlines\t\t/o/a.jsonl\t5\t\t") == FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", offset=5)
+    assert FeedRecord.decode("/o/a.jsonl\tcsv\tGzipPlugin\t/o/a.jsonl") == FeedRecord("/o/a.jsonl", "csv", "gzip", "/o/a.jsonl")
+
+
+def test_a_feed_without_the_id_is_read_as_holding_nothing(tmp_path: Path) -> None:
+    feed = tmp_path / "a.jsonl"
+    feed.write_text('{"headline": "x", "articleId": "124010100001"}\n')
+    assert ids_in_feed(FeedRecord(str(feed), keys=None)) == {}
+
