@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.extensions import feedexport
 
 from crawler import settings as project_settings
+from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.recovery import ids_in_feed, recover_pending
 from crawler.incremental.store import FORGOTTEN_AT_END, FeedRecord, PendingArticle, SqliteSeenStore
 from tests.conftest import ROOT
@@ -143,3 +145,45 @@ def test_a_feed_without_the_id_is_read_as_holding_nothing(tmp_path: Path) -> Non
     feed.write_text('{"headline": "x", "articleId": "124010100001"}\n')
     assert ids_in_feed(FeedRecord(str(feed), keys=None)) == {}
 
+
+# --- a feed given as a file: URI ------------------------------------------------------------
+
+NEEDS_PERCENT_PATHS = pytest.mark.skipif(
+    not hasattr(feedexport, "apply_uri_params"), reason="before Scrapy 2.19 a feed URI is a %-format as a whole (write %%20)"
+)
+
+
+@pytest.mark.parametrize(
+    ("uri", "made"),
+    [
+        ("file://{d}/single/a.jsonl", "single"),
+        ("file:{d}/one-slash/a.jsonl", "one-slash"),
+        ("file://localhost{d}/local/a.jsonl", "local"),
+        pytest.param("file://{d}/out%20dir/a.jsonl", "out dir", marks=NEEDS_PERCENT_PATHS),
+        pytest.param("{d}/100%-done/a.jsonl", "100%-done", marks=NEEDS_PERCENT_PATHS),
+    ],
+)
+def test_the_check_before_a_run_looks_at_the_file_scrapy_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, uri: str, made: str
+) -> None:
+    """It read ``file:`` URIs by cutting off ``file://``: it made folders named ``file:`` and
+    ``localhost`` where the run was started (and checked them, not the output's), and refused a path
+    that Scrapy writes (``%20``) as no valid template, exit 6 on every run."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert unwritable_feeds({uri.format(d=tmp_path): {"format": "jsonlines"}}, "latest") == []
+    assert (tmp_path / made).is_dir()
+    assert list(work.iterdir()) == []
+
+
+@NEEDS_PERCENT_PATHS
+def test_a_run_to_a_file_uri_with_a_space_in_its_path_delivers_every_article_once(site: LoopbackSite, tmp_path: Path) -> None:
+    uri = (tmp_path / "bs data" / "all.jsonl").as_uri()
+    for _ in range(2):
+        status, log = archive(site, tmp_path, "-o", uri)
+        assert status == 0, log[-3000:]
+    counts = Counter(row["articleId"] for row in rows(tmp_path / "bs data" / "all.jsonl"))
+    assert set(counts) == {record.article_id for record in site.articles}
+    assert [value for value, n in counts.items() if n > 1] == []
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".state", "bs data"]

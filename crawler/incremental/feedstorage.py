@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from scrapy.crawler import Crawler
+from scrapy.extensions import feedexport
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, ItemFilter, StdoutFeedStorage
 from scrapy.extensions.postprocessing import GzipPlugin
 from scrapy.spiders import Spider
 from scrapy.utils.misc import load_object
+from w3lib.url import file_uri_to_path
 
 from crawler.incremental import signals
 from crawler.incremental.extension import SeenStoreExtension
@@ -423,14 +425,23 @@ class _Params(dict[str, Any]):
 
 
 def local_path(uri: str) -> str | None:
-    """The local file a feed URI names, None for stdout and remote storages."""
+    """The local file a feed URI names, as Scrapy's file storage reads it (a ``file:`` URI's path
+    percent-decoded: ``file:///srv/bs%20data/a.jsonl``), None for stdout and remote storages."""
     if uri in {"-", "stdout:"} or uri.startswith("stdout:"):
         return None
-    if uri.startswith("file://"):
-        return uri[len("file://") :]
+    if uri.startswith("file:"):
+        return file_uri_to_path(uri)
     if "://" in uri:
         return None
     return uri
+
+
+def with_params(template: str, params: dict[str, Any]) -> str:
+    """A feed URI template with its placeholders filled in as Scrapy fills them: from Scrapy 2.19 a
+    ``%`` that is no placeholder (a ``%20`` in a path with spaces) is left as it is; before, the
+    template is a %-format as a whole (such a ``%`` written ``%%``)."""
+    apply = getattr(feedexport, "apply_uri_params", None)
+    return str(apply(template, params)) if apply is not None else template % params
 
 
 def destination_problem(path: Path) -> str | None:
@@ -471,13 +482,14 @@ def unwritable_feeds(
         if batches and "%(batch_time)s" not in str(uri) and "%(batch_id)" not in str(uri):
             problems.append(f"the output {uri} needs %(batch_time)s or %(batch_id)d in its name: it is written in batches")
             continue
-        path = local_path(str(uri))
-        if path is None:
+        if local_path(str(uri)) is None:
             continue
         try:
-            concrete = path % params
+            concrete = local_path(with_params(str(uri), params))
         except (TypeError, ValueError, KeyError) as error:
             problems.append(f"the output {uri} is not a valid feed URI template ({error})")
+            continue
+        if concrete is None:
             continue
         problem = destination_problem(Path(concrete)) or _appended_document(Path(concrete), options)
         if problem:
