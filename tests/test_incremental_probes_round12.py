@@ -4,6 +4,7 @@ or on the seen-store and recovery directly."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -22,7 +23,7 @@ from scrapy.extensions import feedexport
 
 from crawler import settings as project_settings
 from crawler.incremental.feedstorage import unwritable_feeds
-from crawler.incremental.recovery import ids_in_feed, recover_pending
+from crawler.incremental.recovery import cut_partial_line, cut_trailing_items, ids_in_feed, recover_pending
 from crawler.incremental.store import FORGOTTEN_AT_END, FeedRecord, PendingArticle, SqliteSeenStore
 from tests.conftest import ROOT
 from tests.e2e import FAST
@@ -52,15 +53,20 @@ def archive(site: LoopbackSite, workdir: Path, *arguments: str, kill_at: int = 0
     return done.returncode, done.stderr.decode(errors="replace")
 
 
-def rows(path: Path) -> list[dict[str, Any]]:
+def rows(path: Path, encoding: str = "utf-8") -> list[dict[str, Any]]:
     """The items of a JSON lines or CSV file, plain or gzip."""
     data = path.read_bytes()
     name = path.name
     if name.endswith(".gz"):
         data, name = gzip.decompress(data), name[:-3]
+    if encoding == "utf-16":
+        # Scrapy encodes each JSON line on its own: each has its byte order mark.
+        text = "".join(part.decode("utf-16-le") for part in data.split(codecs.BOM_UTF16_LE) if part)
+    else:
+        text = data.decode(encoding)
     if name.endswith(".csv"):
-        return list(csv.DictReader(io.StringIO(data.decode(), newline="")))
-    return [json.loads(line) for line in data.splitlines()]
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    return [json.loads(line) for line in text.splitlines()]
 
 
 # --- a feed whose `fields` rename the id, or leave it out -----------------------------------
@@ -75,20 +81,25 @@ RENAMED = {"articleId": "id", "version": "v", "headline": "title", "url": "link"
         ("a.csv", {"format": "csv", "fields": RENAMED}, "id"),
         ("a.jsonl", {"format": "jsonlines", "fields": ["headline", "url"]}, "url"),
         ("a.jsonl.gz", {"format": "jsonlines", "fields": ["headline", "url"], "postprocessing": [GZIP]}, "url"),
+        ("a.csv", {"format": "csv", "encoding": "utf-16"}, "articleId"),
+        ("a.jsonl", {"format": "jsonlines", "encoding": "utf-16"}, "articleId"),
+        ("a.jsonl.gz", {"format": "jsonlines", "encoding": "utf-16", "postprocessing": [GZIP]}, "articleId"),
     ],
-    ids=["renamed-jsonl", "renamed-csv", "no-id", "no-id-gzip"],
+    ids=["renamed-jsonl", "renamed-csv", "no-id", "no-id-gzip", "utf16-csv", "utf16-jsonl", "utf16-gzip"],
 )
-def test_a_killed_runs_articles_are_told_in_a_feed_whose_fields_rename_or_leave_out_the_id(
+def test_a_killed_runs_articles_are_told_in_a_feed_whose_fields_or_encoding_are_not_the_default(
     site: LoopbackSite, tmp_path: Path, name: str, options: dict[str, Any], key: str
 ) -> None:
     """Killed between the feed taking an article and the seen-store confirming it: recovery looked
-    for ``articleId`` in the file, found none, and the next run wrote the article a second time."""
+    for ``articleId`` in the file, found none, and the next run wrote the article a second time; in
+    UTF-16 it also cut the file by one byte (its last line break's second byte), and every character
+    after was garbled."""
     feeds = "FEEDS=" + json.dumps({str(tmp_path / "out" / name): options})
     status, log = archive(site, tmp_path, "-s", feeds, kill_at=5)
     assert status == -signal.SIGKILL, log[-3000:]
     status, log = archive(site, tmp_path, "-s", feeds)
     assert status == 0, log[-3000:]
-    counts = Counter(row[key] for row in rows(tmp_path / "out" / name))
+    counts = Counter(row[key] for row in rows(tmp_path / "out" / name, options.get("encoding", "utf-8")))
     assert len(counts) == len(site.articles)
     assert [value for value, n in counts.items() if n > 1] == []
     assert list((tmp_path / ".state" / "receipts").glob("*")) == []
@@ -115,6 +126,7 @@ def test_recovery_reads_an_article_under_the_names_its_feed_gives_it(tmp_path: P
         FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", keys=("id", "v")),
         FeedRecord("/o/a.csv", "csv", "gzip", "/o/%(time)s.csv", 12, True, True, ("id", None)),
         FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", forgotten_at_end=True, keys=None),
+        FeedRecord("/o/a.csv", "csv", "", "/o/a.csv", 0, False, True, encoding="utf-16"),
     ],
 )
 def test_a_feed_record_reads_back_as_written_and_as_a_run_that_ended_leaves_it(tmp_path: Path, record: FeedRecord) -> None:
@@ -187,3 +199,15 @@ def test_a_run_to_a_file_uri_with_a_space_in_its_path_delivers_every_article_onc
     assert set(counts) == {record.article_id for record in site.articles}
     assert [value for value, n in counts.items() if n > 1] == []
     assert sorted(path.name for path in tmp_path.iterdir()) == [".state", "bs data"]
+
+
+def test_recovery_leaves_a_utf16_file_as_it_is(tmp_path: Path) -> None:
+    feed = tmp_path / "a.csv"
+    text = "articleId,version\r\n124010100001,1\r\n"
+    feed.write_bytes(text.encode("utf-16"))
+    record = FeedRecord(str(feed), "csv", encoding="utf-16")
+    assert cut_partial_line(record) is False
+    assert cut_trailing_items(record, {"124010100001"}) == 0
+    assert feed.read_bytes().decode("utf-16") == text
+    # Its ids are its receipt's to tell, not garbled bytes'.
+    assert ids_in_feed(record) == {}

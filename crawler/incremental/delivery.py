@@ -30,6 +30,7 @@ from crawler.incremental import signals as bs_signals
 from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of, item_keys
 from crawler.incremental.receipts import Receipt
+from crawler.incremental.recovery import reads_encoding
 from crawler.incremental.store import FeedRecord
 
 logger = logging.getLogger(__name__)
@@ -122,9 +123,12 @@ class DeliveryTracker:
         feed = str(slot.uri_template)
         if feed not in self.receipts:
             storage, options = slot.storage, slot.feed_options
-            # (A file whose `fields` leave the id out holds no article recovery could tell.)
+            # (A file whose `fields` leave the id out, or in UTF-16, holds no article recovery could tell.)
             readable = (
-                isinstance(storage, DurableFileFeedStorage) and compression_of(options) in ("", "gzip") and item_keys(options) is not None
+                isinstance(storage, DurableFileFeedStorage)
+                and compression_of(options) in ("", "gzip")
+                and item_keys(options) is not None
+                and reads_encoding(str(options.get("format") or ""), options.get("encoding"))
             )
             seen = self.seen
             if readable or seen is None or seen.store is None or seen.failed is not None:

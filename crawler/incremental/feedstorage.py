@@ -310,7 +310,7 @@ class DurableFileFeedStorage(FileFeedStorage):
         # Appending (-o): the run's part starts at the size the file had; recovery reads from there.
         record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
                             self._feed_template(), self.file.committed, takes_only_some(self.feed_options),
-                            keys=item_keys(self.feed_options))
+                            keys=item_keys(self.feed_options), encoding=str(self.feed_options.get("encoding") or ""))
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 

@@ -37,6 +37,23 @@ LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
 RECEIPT_FORMAT = "receipt"
 
 
+# Encodings recovery reads a text feed's bytes in: UTF-8 (with a BOM too) and ASCII, a part of it.
+_READ_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "ascii"})
+
+
+def reads_encoding(fmt: str, encoding: str | None) -> bool:
+    """Whether recovery can read the items of a feed of format ``fmt`` written in ``encoding``
+    (``FEED_EXPORT_ENCODING``; an XML file names its own, marshal and pickle have none). In another
+    (UTF-16), its lines and rows cannot be told apart byte by byte, nor their ids read: the feed
+    keeps a receipt, and its file is not cut."""
+    if not encoding or fmt in ("xml", "marshal", "pickle"):
+        return True
+    try:
+        return codecs.lookup(encoding).name in _READ_ENCODINGS
+    except LookupError:
+        return False
+
+
 def _open_regular(path: str) -> IO[bytes] | None:
     """The file opened for reading, or None when it is missing or not a regular file (a FIFO would block)."""
     try:
@@ -425,8 +442,8 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
     record = FeedRecord(feed) if isinstance(feed, str) else feed
     found: dict[str, int | None] = {}
     keys = record.keys
-    if keys is None:
-        return found  # a feed that leaves the id out: its receipt tells what it took
+    if keys is None or not reads_encoding(record.format, record.encoding):
+        return found  # a feed that leaves the id out, or in UTF-16: its receipt tells what it took
     raw = _open_regular(record.path)
     if raw is None:
         return found
@@ -470,7 +487,7 @@ def cut_partial_line(feed: FeedRecord) -> bool:
     CSV, a row cut inside quotes would swallow the rows after it.)"""
     if feed.format in _OBJECT_LOADERS and not feed.compression:
         return _cut_partial_object(feed)
-    if (feed.format not in LINE_FORMATS and feed.format != "csv") or feed.compression:
+    if (feed.format not in LINE_FORMATS and feed.format != "csv") or feed.compression or not reads_encoding(feed.format, feed.encoding):
         return False
     raw = _open_regular(feed.path)
     if raw is None:
@@ -632,7 +649,12 @@ def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
     Forgotten, they are emitted again by the next run, which continues the file; left in it, they
     would be there twice. Only the run's own part of the file (from its ``offset``) is cut. Returns
     the items cut."""
-    if not article_ids or (feed.format not in LINE_FORMATS and feed.format != "csv") or feed.keys is None:
+    if (
+        not article_ids
+        or (feed.format not in LINE_FORMATS and feed.format != "csv")
+        or feed.keys is None
+        or not reads_encoding(feed.format, feed.encoding)
+    ):
         return 0
     header = _csv_header(feed) if feed.format == "csv" else None
     if feed.compression == "gzip":
@@ -690,7 +712,10 @@ def mend_cut_gzip(feed: FeedRecord) -> bool:
         try:
             with tempfile.TemporaryFile(dir=os.path.dirname(feed.path) or None) as mended:
                 with gzip.GzipFile(filename="", mode="wb", fileobj=mended, mtime=0) as member:
-                    if feed.format in LINE_FORMATS:
+                    if not reads_encoding(feed.format, feed.encoding):
+                        # (Its lines cannot be found byte by byte: what was read is kept, as it is.)
+                        chunks = iter(lambda: stream.read(1 << 16), b"")
+                    elif feed.format in LINE_FORMATS:
                         chunks = _lines(stream)
                     elif feed.format == "csv":
                         # A cut row left in the file would take the first row the next run appends.

@@ -61,8 +61,9 @@ class FeedRecord:
     of it starts (``offset``: the size of a file it appended to), whether the feed takes only some
     items (``filtered``: an ``item_filter`` or ``item_classes``), whether the run forgets the record
     when it ends (``forgotten_at_end``: one left behind is then an interrupted run's output; older
-    versions kept every record), and the names its items give the id and the version under
-    (``keys``: a ``fields`` dict renames them, a list may leave the version out; None: no id at all)."""
+    versions kept every record), the names its items give the id and the version under
+    (``keys``: a ``fields`` dict renames them, a list may leave the version out; None: no id at all)
+    and the encoding it is written in (``encoding``: ``FEED_EXPORT_ENCODING``; empty: UTF-8)."""
 
     path: str
     format: str = "jsonlines"
@@ -72,30 +73,38 @@ class FeedRecord:
     filtered: bool = False
     forgotten_at_end: bool = False
     keys: tuple[str, str | None] | None = ITEM_KEYS
+    encoding: str = ""
 
     def encode(self) -> str:
         filtered = "filtered" if self.filtered else ""
         forgotten = FORGOTTEN_AT_END if self.forgotten_at_end else ""
-        # (JSON holds no tab; the marker stays last, where finish_run() cuts it off.)
-        keys = "" if self.keys == ITEM_KEYS else json.dumps(self.keys)
-        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, keys, forgotten))
+        # What is not as most feeds have it, as one JSON object (which holds no tab); the marker stays
+        # last, where finish_run() cuts it off.
+        given: dict[str, Any] = {}
+        if self.keys != ITEM_KEYS:
+            given["keys"] = self.keys
+        if self.encoding:
+            given["encoding"] = self.encoding
+        extra = json.dumps(given) if given else ""
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, extra, forgotten))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
         # Records of older versions have four, six or seven fields (no offset, no filter, kept for
-        # ever, no keys); the marker is the last field of a record that has it.
+        # ever, nothing more); the marker is the last field of a record that has it.
         path, fmt, compression, feed, offset, filtered, *rest = value.split("\t") + [""] * 6
         start = int(offset) if offset.isdigit() else 0
         if compression == "GzipPlugin":
             # Scrapy's gzip plugin as earlier versions recorded it (by its class name): recovery reads it.
             compression = "gzip"
+        given = json.loads(next((part for part in rest if part.startswith("{")), "{}"))
         keys: tuple[str, str | None] | None = ITEM_KEYS
-        given = next((part for part in rest if part.startswith(("[", "null"))), "")
-        if given:
-            names = json.loads(given)
+        if "keys" in given:
+            names = given["keys"]
             keys = None if names is None else (str(names[0]), None if names[1] is None else str(names[1]))
         return cls(
-            path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered", FORGOTTEN_AT_END in rest, keys
+            path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered", FORGOTTEN_AT_END in rest, keys,
+            str(given.get("encoding") or ""),
         )
 
 
