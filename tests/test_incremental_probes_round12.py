@@ -53,7 +53,7 @@ def archive(site: LoopbackSite, workdir: Path, *arguments: str, kill_at: int = 0
     return done.returncode, done.stderr.decode(errors="replace")
 
 
-def rows(path: Path, encoding: str = "utf-8") -> list[dict[str, Any]]:
+def rows(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> list[dict[str, Any]]:
     """The items of a JSON lines or CSV file, plain or gzip."""
     data = path.read_bytes()
     name = path.name
@@ -65,7 +65,7 @@ def rows(path: Path, encoding: str = "utf-8") -> list[dict[str, Any]]:
     else:
         text = data.decode(encoding)
     if name.endswith(".csv"):
-        return list(csv.DictReader(io.StringIO(text, newline="")))
+        return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
     return [json.loads(line) for line in text.splitlines()]
 
 
@@ -84,8 +84,10 @@ RENAMED = {"articleId": "id", "version": "v", "headline": "title", "url": "link"
         ("a.csv", {"format": "csv", "encoding": "utf-16"}, "articleId"),
         ("a.jsonl", {"format": "jsonlines", "encoding": "utf-16"}, "articleId"),
         ("a.jsonl.gz", {"format": "jsonlines", "encoding": "utf-16", "postprocessing": [GZIP]}, "articleId"),
+        ("a.csv", {"format": "csv", "item_export_kwargs": {"delimiter": ";"}}, "articleId"),
+        ("a.csv.gz", {"format": "csv", "item_export_kwargs": {"delimiter": ";"}, "postprocessing": [GZIP]}, "articleId"),
     ],
-    ids=["renamed-jsonl", "renamed-csv", "no-id", "no-id-gzip", "utf16-csv", "utf16-jsonl", "utf16-gzip"],
+    ids=["renamed-jsonl", "renamed-csv", "no-id", "no-id-gzip", "utf16-csv", "utf16-jsonl", "utf16-gzip", "semicolon-csv", "semicolon-gzip"],
 )
 def test_a_killed_runs_articles_are_told_in_a_feed_whose_fields_or_encoding_are_not_the_default(
     site: LoopbackSite, tmp_path: Path, name: str, options: dict[str, Any], key: str
@@ -99,7 +101,8 @@ def test_a_killed_runs_articles_are_told_in_a_feed_whose_fields_or_encoding_are_
     assert status == -signal.SIGKILL, log[-3000:]
     status, log = archive(site, tmp_path, "-s", feeds)
     assert status == 0, log[-3000:]
-    counts = Counter(row[key] for row in rows(tmp_path / "out" / name, options.get("encoding", "utf-8")))
+    delimiter = options.get("item_export_kwargs", {}).get("delimiter", ",")
+    counts = Counter(row[key] for row in rows(tmp_path / "out" / name, options.get("encoding", "utf-8"), delimiter))
     assert len(counts) == len(site.articles)
     assert [value for value, n in counts.items() if n > 1] == []
     assert list((tmp_path / ".state" / "receipts").glob("*")) == []
@@ -127,6 +130,7 @@ def test_recovery_reads_an_article_under_the_names_its_feed_gives_it(tmp_path: P
         FeedRecord("/o/a.csv", "csv", "gzip", "/o/%(time)s.csv", 12, True, True, ("id", None)),
         FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", forgotten_at_end=True, keys=None),
         FeedRecord("/o/a.csv", "csv", "", "/o/a.csv", 0, False, True, encoding="utf-16"),
+        FeedRecord("/o/a.csv", "csv", "", "/o/a.csv", 0, False, False, csv=(";", "'")),
     ],
 )
 def test_a_feed_record_reads_back_as_written_and_as_a_run_that_ended_leaves_it(tmp_path: Path, record: FeedRecord) -> None:
@@ -211,3 +215,27 @@ def test_recovery_leaves_a_utf16_file_as_it_is(tmp_path: Path) -> None:
     assert feed.read_bytes().decode("utf-16") == text
     # Its ids are its receipt's to tell, not garbled bytes'.
     assert ids_in_feed(record) == {}
+
+
+# --- a CSV feed with another delimiter ------------------------------------------------------
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+def test_runs_appending_to_a_semicolon_csv_file_write_their_rows_in_its_columns(site: LoopbackSite, tmp_path: Path, gzipped: bool) -> None:
+    """``item_export_kwargs: {"delimiter": ";"}`` (how spreadsheets in much of Europe read CSV): the
+    next run read the file's header with commas, found one column of that name, and wrote each of
+    its rows as one empty cell; its articles were marked seen, lost to the reader."""
+    name = "a.csv.gz" if gzipped else "a.csv"
+    options: dict[str, Any] = {"format": "csv", "item_export_kwargs": {"delimiter": ";"}}
+    if gzipped:
+        options["postprocessing"] = [GZIP]
+    feeds = "FEEDS=" + json.dumps({str(tmp_path / name): options})
+    wanted = {record.article_id for record in site.articles}
+    status, log = archive(site, tmp_path, "-s", feeds, BS_FRESH="1")
+    assert status == 0, log[-3000:]
+    status, log = archive(site, tmp_path, "-s", feeds, BS_FRESH="1")
+    assert status == 0, log[-3000:]
+    assert "has the columns of an earlier run" not in log
+    found = rows(tmp_path / name, delimiter=";")
+    assert Counter(row["articleId"] for row in found) == Counter({article: 2 for article in wanted})
+    assert all(row["headline"] and row["url"] for row in found)

@@ -99,7 +99,8 @@ class ArticleCsvItemExporter(CsvItemExporter):
         if target is not None and getattr(target, "continues_earlier", False):
             self.include_headers_line = False
             path = str(target.path)
-            header = csv_header(path)
+            dialect = self.csv_writer.dialect
+            header = csv_header(path, dialect=(str(dialect.delimiter), str(dialect.quotechar or '"')))
             if header:
                 self.columns_of_file(header, path)
 

@@ -29,7 +29,7 @@ from w3lib.url import file_uri_to_path
 from crawler.incremental import signals
 from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.recovery import LINE_FORMATS
-from crawler.incremental.store import ITEM_KEYS, FeedRecord
+from crawler.incremental.store import CSV_DIALECT, ITEM_KEYS, FeedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,14 @@ def item_keys(feed_options: dict[str, Any] | None) -> tuple[str, str | None] | N
     if id_key not in named:
         return None
     return named[id_key], named.get(str(version_key))
+
+
+def csv_dialect(feed_options: dict[str, Any] | None) -> tuple[str, str]:
+    """A CSV feed's delimiter and quote character: its ``item_export_kwargs`` may give others
+    (``{"delimiter": ";"}``, as spreadsheets in much of Europe read CSV)."""
+    given = (feed_options or {}).get("item_export_kwargs") or {}
+    delimiter, quotechar = CSV_DIALECT
+    return str(given.get("delimiter") or delimiter), str(given.get("quotechar") or quotechar)
 
 
 class OutputGone(OSError):
@@ -310,7 +318,8 @@ class DurableFileFeedStorage(FileFeedStorage):
         # Appending (-o): the run's part starts at the size the file had; recovery reads from there.
         record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
                             self._feed_template(), self.file.committed, takes_only_some(self.feed_options),
-                            keys=item_keys(self.feed_options), encoding=str(self.feed_options.get("encoding") or ""))
+                            keys=item_keys(self.feed_options), encoding=str(self.feed_options.get("encoding") or ""),
+                            csv=csv_dialect(self.feed_options))
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 

@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any, cast
 
-from crawler.incremental.store import ITEM_KEYS, FeedRecord, PendingArticle, SeenStore
+from crawler.incremental.store import CSV_DIALECT, ITEM_KEYS, FeedRecord, PendingArticle, SeenStore
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
         yield line
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[bytes]:
+def _csv_rows(stream: IO[bytes], quote: bytes = b'"') -> Iterator[bytes]:
     """Whole CSV rows (a cut last one is not), each at most MAX_LINE_BYTES, at most MAX_FEED_BYTES in all. A quoted cell may hold
     line breaks (an article's body does): a row ends at a line break where the count of quote
     characters so far is even (a quote inside a cell is written twice)."""
@@ -129,7 +129,7 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[bytes]:
     for line in _lines(stream):
         row.append(line)
         size += len(line)
-        quotes += line.count(b'"')
+        quotes += line.count(quote)
         if quotes % 2 == 0:
             yield b"".join(row)
             row, quotes, size = [], 0, 0
@@ -211,12 +211,12 @@ def _read_json_array(stream: IO[bytes], found: dict[str, int | None], keys: tupl
 def _csv_header(record: FeedRecord) -> list[str] | None:
     """The header line at the start of a CSV file, for the rows a run appended under it (the run
     wrote no header of its own); None when it cannot be read."""
-    return csv_header(record.path, gzipped=record.compression == "gzip")
+    return csv_header(record.path, gzipped=record.compression == "gzip", dialect=record.csv)
 
 
-def csv_header(path: str, *, gzipped: bool | None = None) -> list[str] | None:
-    """The header line at the start of a CSV file (gzipped or not; None: told by its first bytes);
-    None when it cannot be read."""
+def csv_header(path: str, *, gzipped: bool | None = None, dialect: tuple[str, str] = CSV_DIALECT) -> list[str] | None:
+    """The header line at the start of a CSV file (gzipped or not; None: told by its first bytes),
+    its cells parted by the feed's delimiter and quote character (``dialect``); None when it cannot be read."""
     raw = _open_regular(path)
     if raw is None:
         return None
@@ -228,13 +228,17 @@ def csv_header(path: str, *, gzipped: bool | None = None) -> list[str] | None:
         line = stream.readline(MAX_LINE_BYTES)
     try:
         # A file written with FEED_EXPORT_ENCODING=utf-8-sig starts with a BOM, not part of the first name.
-        return next(csv.reader([line.decode("utf-8-sig", errors="replace")]))
+        return next(csv.reader([line.decode("utf-8-sig", errors="replace")], delimiter=dialect[0], quotechar=dialect[1]))
     except (csv.Error, StopIteration):
         return None
 
 
 def _read_csv(
-    stream: IO[bytes], found: dict[str, int | None], header: list[str] | None = None, keys: tuple[str, str | None] = ITEM_KEYS
+    stream: IO[bytes],
+    found: dict[str, int | None],
+    header: list[str] | None = None,
+    keys: tuple[str, str | None] = ITEM_KEYS,
+    dialect: tuple[str, str] = CSV_DIALECT,
 ) -> None:
     # utf-8-sig: a BOM at the start of the file (FEED_EXPORT_ENCODING=utf-8-sig) is no part of the header.
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
@@ -247,7 +251,7 @@ def _read_csv(
 
     try:
         # A row of the header itself (a part written with one) has no number for a version: skipped.
-        for row in csv.DictReader(lines(), fieldnames=header):
+        for row in csv.DictReader(lines(), fieldnames=header, delimiter=dialect[0], quotechar=dialect[1]):
             # Only whole rows: every column there, and ended by its line break (a killed run's
             # last row may stop anywhere, even after a whole articleId).
             if row.get(keys[0]) and None not in row and None not in row.values() and last[0].endswith("\n"):
@@ -468,7 +472,7 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
         elif fmt == "json":
             _read_json_array(stream, found, keys)
         elif fmt == "csv":
-            _read_csv(stream, found, header, keys)
+            _read_csv(stream, found, header, keys, record.csv)
         elif fmt == "xml":
             _read_xml(stream, found, keys)
         elif fmt == "marshal":
@@ -499,7 +503,7 @@ def cut_partial_line(feed: FeedRecord) -> bool:
         if feed.format == "csv":
             # The run's rows start where its part of the file does (the file's start, under -O).
             floor = feed.offset if 0 < feed.offset <= size else 0
-            starts, whole = _csv_row_starts(raw, floor, size)
+            starts, whole = _csv_row_starts(raw, floor, size, feed.csv[1].encode())
             if whole or not starts:
                 return False
             keep = starts[-1]
@@ -569,14 +573,17 @@ def _line_start(raw: IO[bytes], end: int, floor: int) -> int:
     return floor
 
 
-def _item_in(record: bytes, header: list[str] | None, keys: tuple[str, str | None] = ITEM_KEYS) -> dict[str, int | None]:
+def _item_in(
+    record: bytes, header: list[str] | None, keys: tuple[str, str | None] = ITEM_KEYS, dialect: tuple[str, str] = CSV_DIALECT
+) -> dict[str, int | None]:
     """The article one JSON line (``header`` None) or one whole CSV row holds, if any."""
     found: dict[str, int | None] = {}
     try:
         if header is None:
             _from_mapping(json.loads(record), found, keys)
         else:
-            row = next(csv.reader(io.StringIO(record.decode("utf-8", errors="replace"), newline="")))
+            text = io.StringIO(record.decode("utf-8", errors="replace"), newline="")
+            row = next(csv.reader(text, delimiter=dialect[0], quotechar=dialect[1]))
             if len(row) == len(header):
                 _from_mapping(dict(zip(header, row)), found, keys)
     except (ValueError, RecursionError, csv.Error, StopIteration):
@@ -596,7 +603,7 @@ def _trailing_json_lines(
         end = start
 
 
-def _csv_row_starts(raw: IO[bytes], floor: int, end: int) -> tuple[list[int], bool]:
+def _csv_row_starts(raw: IO[bytes], floor: int, end: int, quote: bytes = b'"') -> tuple[list[int], bool]:
     """Where each CSV row of ``[floor, end)`` starts, and whether the last one is whole.
 
     A quoted cell may hold line breaks (an article's body does), so a row ends at a line break outside
@@ -611,18 +618,23 @@ def _csv_row_starts(raw: IO[bytes], floor: int, end: int) -> tuple[list[int], bo
             break
         if quotes % 2 == 0:
             starts.append(at)
-        quotes += line.count(b'"')
+        quotes += line.count(quote)
         at += len(line)
     return starts, not quotes % 2 and _ends_line(raw, at)
 
 
 def _trailing_csv_rows(
-    raw: IO[bytes], floor: int, end: int, header: list[str] | None, keys: tuple[str, str | None] = ITEM_KEYS
+    raw: IO[bytes],
+    floor: int,
+    end: int,
+    header: list[str] | None,
+    keys: tuple[str, str | None] = ITEM_KEYS,
+    dialect: tuple[str, str] = CSV_DIALECT,
 ) -> Iterator[tuple[int, dict[str, int | None]]]:
     """From the last whole CSV row of ``[floor, end)`` back: each row's start and the article it holds."""
     if not header:
         return
-    starts, whole = _csv_row_starts(raw, floor, end)
+    starts, whole = _csv_row_starts(raw, floor, end, dialect[1].encode())
     at = end
     if not whole and starts:
         # The last row is cut (a kill stops a buffered write anywhere): no row to weigh, but the whole
@@ -630,7 +642,7 @@ def _trailing_csv_rows(
         at = starts.pop()
     for start in reversed(starts):
         raw.seek(start)
-        yield start, _item_in(raw.read(at - start), header, keys)
+        yield start, _item_in(raw.read(at - start), header, keys, dialect)
         at = start
 
 
@@ -670,7 +682,9 @@ def cut_trailing_items(feed: FeedRecord, article_ids: set[str]) -> int:
         floor = feed.offset if 0 < feed.offset <= size else 0
         keys = feed.keys or ITEM_KEYS
         items = (
-            _trailing_csv_rows(raw, floor, end, header, keys) if feed.format == "csv" else _trailing_json_lines(raw, floor, end, keys)
+            _trailing_csv_rows(raw, floor, end, header, keys, feed.csv)
+            if feed.format == "csv"
+            else _trailing_json_lines(raw, floor, end, keys)
         )
         for start, found in items:
             if not found or not found.keys() <= article_ids:
@@ -719,7 +733,7 @@ def mend_cut_gzip(feed: FeedRecord) -> bool:
                         chunks = _lines(stream)
                     elif feed.format == "csv":
                         # A cut row left in the file would take the first row the next run appends.
-                        chunks = _csv_rows(stream)
+                        chunks = _csv_rows(stream, feed.csv[1].encode())
                     elif feed.format in _OBJECT_LOADERS:
                         chunks = _object_chunks(stream, _OBJECT_LOADERS[feed.format])
                     else:
@@ -770,8 +784,8 @@ def _cut_trailing_gzip_items(feed: FeedRecord, article_ids: set[str], header: li
             with tempfile.TemporaryFile(dir=os.path.dirname(feed.path) or None) as part:
                 held: list[bytes] = []
                 with gzip.GzipFile(filename="", mode="wb", fileobj=part, mtime=0) as member:
-                    for line in _csv_rows(stream) if feed.format == "csv" else _lines(stream):
-                        found = _item_in(line, header if feed.format == "csv" else None, keys)
+                    for line in _csv_rows(stream, feed.csv[1].encode()) if feed.format == "csv" else _lines(stream):
+                        found = _item_in(line, header if feed.format == "csv" else None, keys, feed.csv)
                         if found and found.keys() <= article_ids:
                             held.append(line)
                             continue

@@ -51,6 +51,8 @@ class PendingArticle:
 
 # The names a feed writes an article's id and version under, unless its ``fields`` rename them.
 ITEM_KEYS: tuple[str, str | None] = ("articleId", "version")
+# A CSV feed's delimiter and quote character, unless its ``item_export_kwargs`` give others.
+CSV_DIALECT = (",", '"')
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ class FeedRecord:
     when it ends (``forgotten_at_end``: one left behind is then an interrupted run's output; older
     versions kept every record), the names its items give the id and the version under
     (``keys``: a ``fields`` dict renames them, a list may leave the version out; None: no id at all)
-    and the encoding it is written in (``encoding``: ``FEED_EXPORT_ENCODING``; empty: UTF-8)."""
+    the encoding it is written in (``encoding``: ``FEED_EXPORT_ENCODING``; empty: UTF-8) and a CSV
+    feed's delimiter and quote character (``csv``)."""
 
     path: str
     format: str = "jsonlines"
@@ -74,6 +77,7 @@ class FeedRecord:
     forgotten_at_end: bool = False
     keys: tuple[str, str | None] | None = ITEM_KEYS
     encoding: str = ""
+    csv: tuple[str, str] = CSV_DIALECT
 
     def encode(self) -> str:
         filtered = "filtered" if self.filtered else ""
@@ -85,6 +89,8 @@ class FeedRecord:
             given["keys"] = self.keys
         if self.encoding:
             given["encoding"] = self.encoding
+        if self.csv != CSV_DIALECT:
+            given["csv"] = self.csv
         extra = json.dumps(given) if given else ""
         return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, extra, forgotten))
 
@@ -105,6 +111,7 @@ class FeedRecord:
         return cls(
             path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered", FORGOTTEN_AT_END in rest, keys,
             str(given.get("encoding") or ""),
+            (str(given["csv"][0]), str(given["csv"][1])) if "csv" in given else CSV_DIALECT,
         )
 
 
