@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -131,6 +132,7 @@ def test_recovery_reads_an_article_under_the_names_its_feed_gives_it(tmp_path: P
         FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", forgotten_at_end=True, keys=None),
         FeedRecord("/o/a.csv", "csv", "", "/o/a.csv", 0, False, True, encoding="utf-16"),
         FeedRecord("/o/a.csv", "csv", "", "/o/a.csv", 0, False, False, csv=(";", "'")),
+        FeedRecord("/o/a.xml", "xml", "", "/o/a.xml", 0, False, True, xml_item="article"),
     ],
 )
 def test_a_feed_record_reads_back_as_written_and_as_a_run_that_ended_leaves_it(tmp_path: Path, record: FeedRecord) -> None:
@@ -239,3 +241,19 @@ def test_runs_appending_to_a_semicolon_csv_file_write_their_rows_in_its_columns(
     found = rows(tmp_path / name, delimiter=";")
     assert Counter(row["articleId"] for row in found) == Counter({article: 2 for article in wanted})
     assert all(row["headline"] and row["url"] for row in found)
+
+
+def test_a_killed_runs_articles_are_told_in_an_xml_feed_whose_items_are_named_otherwise(site: LoopbackSite, tmp_path: Path) -> None:
+    """``item_export_kwargs: {"item_element": "article"}``: recovery looked for ``<item>`` elements, found
+    none, and the next run wrote the killed run's last article again, beside the file moved aside."""
+    options = {"format": "xml", "overwrite": True, "item_export_kwargs": {"item_element": "article", "root_element": "articles"}}
+    feeds = "FEEDS=" + json.dumps({str(tmp_path / "out" / "a.xml"): options})
+    status, log = archive(site, tmp_path, "-s", feeds, kill_at=5)
+    assert status == -signal.SIGKILL, log[-3000:]
+    status, log = archive(site, tmp_path, "-s", feeds)
+    assert status == 0, log[-3000:]
+    counts: Counter[str] = Counter()
+    for path in (tmp_path / "out").glob("a*.xml"):  # (a.xml, and the killed run's a.interrupted-<time>.xml)
+        counts.update(re.findall(r"<articleId>(\d+)</articleId>", path.read_text()))
+    assert set(counts) == {record.article_id for record in site.articles}
+    assert [article for article, n in counts.items() if n > 1] == []

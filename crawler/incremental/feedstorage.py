@@ -80,6 +80,12 @@ def csv_dialect(feed_options: dict[str, Any] | None) -> tuple[str, str]:
     return str(given.get("delimiter") or delimiter), str(given.get("quotechar") or quotechar)
 
 
+def xml_item_element(feed_options: dict[str, Any] | None) -> str:
+    """The element an XML feed writes each item as: ``item``, or its ``item_export_kwargs``'s ``item_element``."""
+    given = (feed_options or {}).get("item_export_kwargs") or {}
+    return str(given.get("item_element") or "item")
+
+
 class OutputGone(OSError):
     """The output file is not the one opened any more (deleted, or its folder removed or replaced)."""
 
@@ -319,7 +325,7 @@ class DurableFileFeedStorage(FileFeedStorage):
         record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
                             self._feed_template(), self.file.committed, takes_only_some(self.feed_options),
                             keys=item_keys(self.feed_options), encoding=str(self.feed_options.get("encoding") or ""),
-                            csv=csv_dialect(self.feed_options))
+                            csv=csv_dialect(self.feed_options), xml_item=xml_item_element(self.feed_options))
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 

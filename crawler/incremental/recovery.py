@@ -429,10 +429,12 @@ def _read_objects(
             return
 
 
-def _read_xml(stream: IO[bytes], found: dict[str, int | None], keys: tuple[str, str | None] = ITEM_KEYS) -> None:
+def _read_xml(
+    stream: IO[bytes], found: dict[str, int | None], keys: tuple[str, str | None] = ITEM_KEYS, item_element: str = "item"
+) -> None:
     try:
         for _, element in ET.iterparse(stream, events=("end",)):
-            if element.tag == "item":
+            if element.tag == item_element:
                 _from_mapping({child.tag: child.text for child in element}, found, keys)
                 element.clear()
     except ET.ParseError:
@@ -474,7 +476,7 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
         elif fmt == "csv":
             _read_csv(stream, found, header, keys, record.csv)
         elif fmt == "xml":
-            _read_xml(stream, found, keys)
+            _read_xml(stream, found, keys, record.xml_item)
         elif fmt == "marshal":
             _read_objects(stream, _load_marshal, found, keys)
         elif fmt == "pickle":

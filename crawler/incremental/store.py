@@ -65,8 +65,8 @@ class FeedRecord:
     when it ends (``forgotten_at_end``: one left behind is then an interrupted run's output; older
     versions kept every record), the names its items give the id and the version under
     (``keys``: a ``fields`` dict renames them, a list may leave the version out; None: no id at all)
-    the encoding it is written in (``encoding``: ``FEED_EXPORT_ENCODING``; empty: UTF-8) and a CSV
-    feed's delimiter and quote character (``csv``)."""
+    the encoding it is written in (``encoding``: ``FEED_EXPORT_ENCODING``; empty: UTF-8), a CSV
+    feed's delimiter and quote character (``csv``) and an XML feed's element of an item (``xml_item``)."""
 
     path: str
     format: str = "jsonlines"
@@ -78,6 +78,7 @@ class FeedRecord:
     keys: tuple[str, str | None] | None = ITEM_KEYS
     encoding: str = ""
     csv: tuple[str, str] = CSV_DIALECT
+    xml_item: str = "item"
 
     def encode(self) -> str:
         filtered = "filtered" if self.filtered else ""
@@ -91,6 +92,8 @@ class FeedRecord:
             given["encoding"] = self.encoding
         if self.csv != CSV_DIALECT:
             given["csv"] = self.csv
+        if self.xml_item != "item":
+            given["xml_item"] = self.xml_item
         extra = json.dumps(given) if given else ""
         return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, extra, forgotten))
 
@@ -112,6 +115,7 @@ class FeedRecord:
             path, fmt or "jsonlines", compression, feed or path, start, filtered == "filtered", FORGOTTEN_AT_END in rest, keys,
             str(given.get("encoding") or ""),
             (str(given["csv"][0]), str(given["csv"][1])) if "csv" in given else CSV_DIALECT,
+            str(given.get("xml_item") or "item"),
         )
 
 
