@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import pytest
 from scrapy.extensions import feedexport
 
 from crawler import settings as project_settings
+from crawler.extraction import Article
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.recovery import cut_partial_line, cut_trailing_items, ids_in_feed, recover_pending
 from crawler.incremental.store import FORGOTTEN_AT_END, FeedRecord, PendingArticle, SqliteSeenStore
@@ -54,7 +56,7 @@ def archive(site: LoopbackSite, workdir: Path, *arguments: str, kill_at: int = 0
     return done.returncode, done.stderr.decode(errors="replace")
 
 
-def rows(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> list[dict[str, Any]]:
+def rows(path: Path, encoding: str = "utf-8", delimiter: str = ",", header: bool = True) -> list[dict[str, Any]]:
     """The items of a JSON lines or CSV file, plain or gzip."""
     data = path.read_bytes()
     name = path.name
@@ -66,7 +68,8 @@ def rows(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> list[dict
     else:
         text = data.decode(encoding)
     if name.endswith(".csv"):
-        return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+        names = None if header else [field.name for field in fields(Article)]
+        return list(csv.DictReader(io.StringIO(text, newline=""), fieldnames=names, delimiter=delimiter))
     return [json.loads(line) for line in text.splitlines()]
 
 
@@ -87,8 +90,9 @@ RENAMED = {"articleId": "id", "version": "v", "headline": "title", "url": "link"
         ("a.jsonl.gz", {"format": "jsonlines", "encoding": "utf-16", "postprocessing": [GZIP]}, "articleId"),
         ("a.csv", {"format": "csv", "item_export_kwargs": {"delimiter": ";"}}, "articleId"),
         ("a.csv.gz", {"format": "csv", "item_export_kwargs": {"delimiter": ";"}, "postprocessing": [GZIP]}, "articleId"),
+        ("a.csv", {"format": "csv", "item_export_kwargs": {"include_headers_line": False}}, "articleId"),
     ],
-    ids=["renamed-jsonl", "renamed-csv", "no-id", "no-id-gzip", "utf16-csv", "utf16-jsonl", "utf16-gzip", "semicolon-csv", "semicolon-gzip"],
+    ids=["renamed-jsonl", "renamed-csv", "no-id", "no-id-gzip", "utf16-csv", "utf16-jsonl", "utf16-gzip", "semicolon-csv", "semicolon-gzip", "headerless-csv"],
 )
 def test_a_killed_runs_articles_are_told_in_a_feed_whose_fields_or_encoding_are_not_the_default(
     site: LoopbackSite, tmp_path: Path, name: str, options: dict[str, Any], key: str
@@ -102,8 +106,9 @@ def test_a_killed_runs_articles_are_told_in_a_feed_whose_fields_or_encoding_are_
     assert status == -signal.SIGKILL, log[-3000:]
     status, log = archive(site, tmp_path, "-s", feeds)
     assert status == 0, log[-3000:]
-    delimiter = options.get("item_export_kwargs", {}).get("delimiter", ",")
-    counts = Counter(row[key] for row in rows(tmp_path / "out" / name, options.get("encoding", "utf-8"), delimiter))
+    given = options.get("item_export_kwargs", {})
+    found = rows(tmp_path / "out" / name, options.get("encoding", "utf-8"), given.get("delimiter", ","), given.get("include_headers_line", True))
+    counts = Counter(row[key] for row in found)
     assert len(counts) == len(site.articles)
     assert [value for value, n in counts.items() if n > 1] == []
     assert list((tmp_path / ".state" / "receipts").glob("*")) == []
@@ -133,6 +138,7 @@ def test_recovery_reads_an_article_under_the_names_its_feed_gives_it(tmp_path: P
         FeedRecord("/o/a.csv", "csv", "", "/o/a.csv", 0, False, True, encoding="utf-16"),
         FeedRecord("/o/a.csv", "csv", "", "/o/a.csv", 0, False, False, csv=(";", "'")),
         FeedRecord("/o/a.xml", "xml", "", "/o/a.xml", 0, False, True, xml_item="article"),
+        FeedRecord("/o/a.csv", "csv", "", "/o/a.csv", 0, False, True, csv_columns=("articleId", "version")),
     ],
 )
 def test_a_feed_record_reads_back_as_written_and_as_a_run_that_ended_leaves_it(tmp_path: Path, record: FeedRecord) -> None:
@@ -219,16 +225,23 @@ def test_recovery_leaves_a_utf16_file_as_it_is(tmp_path: Path) -> None:
     assert ids_in_feed(record) == {}
 
 
-# --- a CSV feed with another delimiter ------------------------------------------------------
+# --- a CSV feed with another delimiter, or without a header line ----------------------------
 
 
-@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
-def test_runs_appending_to_a_semicolon_csv_file_write_their_rows_in_its_columns(site: LoopbackSite, tmp_path: Path, gzipped: bool) -> None:
+@pytest.mark.parametrize(
+    ("gzipped", "given"),
+    [(False, {"delimiter": ";"}), (True, {"delimiter": ";"}), (False, {"include_headers_line": False})],
+    ids=["semicolon", "semicolon-gzip", "headerless"],
+)
+def test_runs_appending_to_a_csv_file_of_other_options_write_their_rows_in_its_columns(
+    site: LoopbackSite, tmp_path: Path, gzipped: bool, given: dict[str, Any]
+) -> None:
     """``item_export_kwargs: {"delimiter": ";"}`` (how spreadsheets in much of Europe read CSV): the
     next run read the file's header with commas, found one column of that name, and wrote each of
-    its rows as one empty cell; its articles were marked seen, lost to the reader."""
+    its rows as one empty cell; its articles were marked seen, lost to the reader. Without a header
+    line (``include_headers_line: false``, to append rows alone) it took the first row for one."""
     name = "a.csv.gz" if gzipped else "a.csv"
-    options: dict[str, Any] = {"format": "csv", "item_export_kwargs": {"delimiter": ";"}}
+    options: dict[str, Any] = {"format": "csv", "item_export_kwargs": given}
     if gzipped:
         options["postprocessing"] = [GZIP]
     feeds = "FEEDS=" + json.dumps({str(tmp_path / name): options})
@@ -238,7 +251,7 @@ def test_runs_appending_to_a_semicolon_csv_file_write_their_rows_in_its_columns(
     status, log = archive(site, tmp_path, "-s", feeds, BS_FRESH="1")
     assert status == 0, log[-3000:]
     assert "has the columns of an earlier run" not in log
-    found = rows(tmp_path / name, delimiter=";")
+    found = rows(tmp_path / name, delimiter=given.get("delimiter", ","), header=given.get("include_headers_line", True))
     assert Counter(row["articleId"] for row in found) == Counter({article: 2 for article in wanted})
     assert all(row["headline"] and row["url"] for row in found)
 

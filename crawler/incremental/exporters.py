@@ -96,7 +96,9 @@ class ArticleCsvItemExporter(CsvItemExporter):
         # The file itself, or the one a postprocessing (gzip) writes to: whole members in a row
         # read as one stream.
         target = file if hasattr(file, "continues_earlier") else getattr(file, "file", None)
-        if target is not None and getattr(target, "continues_earlier", False):
+        if target is not None and getattr(target, "continues_earlier", False) and self.include_headers_line:
+            # (A feed that writes no header line, include_headers_line false, has none to read: its
+            # first line is a row.)
             self.include_headers_line = False
             path = str(target.path)
             dialect = self.csv_writer.dialect

@@ -14,6 +14,7 @@ import logging
 import os
 import tempfile
 import weakref
+from dataclasses import fields as dataclass_fields_of
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -26,6 +27,7 @@ from scrapy.spiders import Spider
 from scrapy.utils.misc import load_object
 from w3lib.url import file_uri_to_path
 
+from crawler.extraction import Article
 from crawler.incremental import signals
 from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.recovery import LINE_FORMATS
@@ -84,6 +86,19 @@ def xml_item_element(feed_options: dict[str, Any] | None) -> str:
     """The element an XML feed writes each item as: ``item``, or its ``item_export_kwargs``'s ``item_element``."""
     given = (feed_options or {}).get("item_export_kwargs") or {}
     return str(given.get("item_element") or "item")
+
+
+def headerless_columns(feed_options: dict[str, Any] | None) -> tuple[str, ...]:
+    """The columns of a CSV feed that writes no header line (``item_export_kwargs``
+    ``{"include_headers_line": false}``, so that runs append rows alone), in their order; () for any other feed."""
+    options = feed_options or {}
+    given = options.get("item_export_kwargs") or {}
+    if options.get("format") != "csv" or given.get("include_headers_line", True):
+        return ()
+    chosen = options.get("fields")
+    if isinstance(chosen, dict):
+        return tuple(str(name) for name in chosen.values())
+    return tuple(str(name) for name in chosen or [field.name for field in dataclass_fields_of(Article)])
 
 
 class OutputGone(OSError):
@@ -325,7 +340,8 @@ class DurableFileFeedStorage(FileFeedStorage):
         record = FeedRecord(str(path), str(self.feed_options.get("format") or "jsonlines"), compression_of(self.feed_options),
                             self._feed_template(), self.file.committed, takes_only_some(self.feed_options),
                             keys=item_keys(self.feed_options), encoding=str(self.feed_options.get("encoding") or ""),
-                            csv=csv_dialect(self.feed_options), xml_item=xml_item_element(self.feed_options))
+                            csv=csv_dialect(self.feed_options), xml_item=xml_item_element(self.feed_options),
+                            csv_columns=headerless_columns(self.feed_options))
         self.crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return self.file  # type: ignore[return-value]
 

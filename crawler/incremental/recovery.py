@@ -210,7 +210,9 @@ def _read_json_array(stream: IO[bytes], found: dict[str, int | None], keys: tupl
 
 def _csv_header(record: FeedRecord) -> list[str] | None:
     """The header line at the start of a CSV file, for the rows a run appended under it (the run
-    wrote no header of its own); None when it cannot be read."""
+    wrote no header of its own), or the columns of a feed that writes none; None when it cannot be read."""
+    if record.csv_columns:
+        return list(record.csv_columns)
     return csv_header(record.path, gzipped=record.compression == "gzip", dialect=record.csv)
 
 
@@ -462,6 +464,8 @@ def ids_in_feed(feed: FeedRecord | str) -> dict[str, int | None]:
             raw.seek(record.offset)
             if record.format == "csv":
                 header = _csv_header(record)
+        if record.format == "csv" and record.csv_columns:
+            header = list(record.csv_columns)  # (no header line to read the columns from)
         stream: IO[bytes] = raw
         if record.compression == "gzip":
             stream = io.BufferedReader(_Gunzip(raw), 1 << 16)

@@ -66,7 +66,8 @@ class FeedRecord:
     versions kept every record), the names its items give the id and the version under
     (``keys``: a ``fields`` dict renames them, a list may leave the version out; None: no id at all)
     the encoding it is written in (``encoding``: ``FEED_EXPORT_ENCODING``; empty: UTF-8), a CSV
-    feed's delimiter and quote character (``csv``) and an XML feed's element of an item (``xml_item``)."""
+    feed's delimiter and quote character (``csv``) and its columns when it writes no header line
+    (``csv_columns``), and an XML feed's element of an item (``xml_item``)."""
 
     path: str
     format: str = "jsonlines"
@@ -79,6 +80,7 @@ class FeedRecord:
     encoding: str = ""
     csv: tuple[str, str] = CSV_DIALECT
     xml_item: str = "item"
+    csv_columns: tuple[str, ...] = ()
 
     def encode(self) -> str:
         filtered = "filtered" if self.filtered else ""
@@ -94,6 +96,8 @@ class FeedRecord:
             given["csv"] = self.csv
         if self.xml_item != "item":
             given["xml_item"] = self.xml_item
+        if self.csv_columns:
+            given["csv_columns"] = self.csv_columns
         extra = json.dumps(given) if given else ""
         return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, extra, forgotten))
 
@@ -116,6 +120,7 @@ class FeedRecord:
             str(given.get("encoding") or ""),
             (str(given["csv"][0]), str(given["csv"][1])) if "csv" in given else CSV_DIALECT,
             str(given.get("xml_item") or "item"),
+            tuple(str(column) for column in given.get("csv_columns") or ()),
         )
 
 
