@@ -869,9 +869,21 @@ def recover_pending(
                 filtered.add(key)
         every = [found for key, found in per_feed.items() if key not in filtered or key in receipted]
         partial: set[str] = set()
+        settled: list[tuple[PendingArticle, bool]] = []
         for entry in entries:
             in_any = any(holds(found, entry) for found in per_feed.values())
-            if in_any and all(holds(found, entry) for found in every):
+            whole = in_any and all(holds(found, entry) for found in every)
+            if in_any and not whole:
+                partial.add(entry.article_id)
+            settled.append((entry, whole))
+        if partial:
+            # Cut before any article is settled: a run killed while a gzip part is written again
+            # without them leaves every article of the part pending, found again or fetched again,
+            # never one marked seen and gone from the file.
+            for feed in store.feeds_of(run_id):
+                cut_trailing_items(feed, partial)
+        for entry, whole in settled:
+            if whole:
                 seen = store.get(entry.article_id)
                 if seen is not None and seen.version >= entry.version:
                     # Another run emitted this version or a later one since: that one stays seen.
@@ -880,13 +892,8 @@ def recover_pending(
                     store.confirm(entry.article_id, run_id)
                 confirmed += 1
             else:
-                if in_any:
-                    partial.add(entry.article_id)
                 store.drop_pending(entry.article_id, run_id)
                 dropped += 1
-        if partial:
-            for feed in store.feeds_of(run_id):
-                cut_trailing_items(feed, partial)
         store.forget_run(run_id)
         remove_receipts(receipts)
     return confirmed, dropped
