@@ -279,13 +279,15 @@ class Killed(BaseException):
     """Stands for the process dying where it is raised."""
 
 
-def test_a_run_killed_while_cutting_a_gzip_part_leaves_no_article_seen_and_gone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("fault", [Killed, OSError], ids=["killed", "disk-full"])
+def test_a_run_stopped_while_cutting_a_gzip_part_leaves_no_article_seen_and_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: type[BaseException]
 ) -> None:
     """A killed run had handed one article to both its feeds and the next only to the gzip one:
     recovery marked the first seen, then wrote the gzip part again without the second. Killed in
-    that rewrite (the part cut back, not yet written again), the first was seen and in neither
-    the file nor the store's pending list: lost to the gzip feed's reader."""
+    that rewrite (the part cut back, not yet written again), or the write failing (a full disk),
+    the first was seen and in neither the file nor the store's pending list: lost to the gzip
+    feed's reader."""
     first, second = "124010100001", "124010100002"
     gz, plain = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl"
     gz.write_bytes(gzip.compress(b"".join(json.dumps({"articleId": a, "version": 1}).encode() + b"\n" for a in (first, second))))
@@ -298,12 +300,15 @@ def test_a_run_killed_while_cutting_a_gzip_part_leaves_no_article_seen_and_gone(
             store.add_pending(PendingArticle(article, 1, "h", None, None, "archive:killed"))
 
         def die(*_: Any) -> None:
-            raise Killed
+            raise fault(28, "No space left on device") if fault is OSError else fault()
 
         with monkeypatch.context() as patch:
             patch.setattr("crawler.incremental.recovery.shutil.copyfileobj", die)
-            with pytest.raises(Killed):
+            if fault is OSError:
                 recover_pending(store, "archive:next")
+            else:
+                with pytest.raises(fault):
+                    recover_pending(store, "archive:next")
         recover_pending(store, "archive:after")
         in_gzip = ids_in_feed(FeedRecord(str(gz), compression="gzip"))
         for article in (first, second):

@@ -848,7 +848,6 @@ def recover_pending(
         # An article counts as written when every feed of the run that takes it has it (in any of
         # its batches): a feed with a filter is asked only for what it holds, and the article must
         # be in at least one feed.
-        per_feed: dict[str, dict[str, int | None]] = {}
         filtered: set[str] = set()
         # Feeds with a receipt, which holds what they left out by their filter too: never filtered here.
         feeds = store.feeds_of(run_id)
@@ -861,29 +860,36 @@ def recover_pending(
                 receipts.append(feed.path)
             elif outputs is not None and feed.forgotten_at_end:
                 outputs.append(feed)
-            key = feed.feed or feed.path
-            if not entries or (key in receipted and feed.format != RECEIPT_FORMAT and feed.compression not in ("", "gzip")):
-                continue  # (a file its receipt stands for, which recovery cannot read: no warning that it cannot)
-            per_feed.setdefault(key, {}).update(ids_in_feed(feed))
             if feed.filtered:
-                filtered.add(key)
-        every = [found for key, found in per_feed.items() if key not in filtered or key in receipted]
-        partial: set[str] = set()
-        settled: list[tuple[PendingArticle, bool]] = []
-        for entry in entries:
+                filtered.add(feed.feed or feed.path)
+
+        def in_feeds() -> dict[str, dict[str, int | None]]:
+            """The articles each feed of the run holds."""
+            found: dict[str, dict[str, int | None]] = {}
+            for feed in feeds:
+                key = feed.feed or feed.path
+                if key in receipted and feed.format != RECEIPT_FORMAT and feed.compression not in ("", "gzip"):
+                    continue  # (a file its receipt stands for, which recovery cannot read: no warning that it cannot)
+                found.setdefault(key, {}).update(ids_in_feed(feed))
+            return found
+
+        def whole(entry: PendingArticle, per_feed: dict[str, dict[str, int | None]]) -> tuple[bool, bool]:
+            """Whether the article is in every feed that takes it, and whether it is in any."""
+            every = [found for key, found in per_feed.items() if key not in filtered or key in receipted]
             in_any = any(holds(found, entry) for found in per_feed.values())
-            whole = in_any and all(holds(found, entry) for found in every)
-            if in_any and not whole:
-                partial.add(entry.article_id)
-            settled.append((entry, whole))
+            return in_any and all(holds(found, entry) for found in every), in_any
+
+        per_feed = in_feeds() if entries else {}
+        partial = {entry.article_id for entry in entries if whole(entry, per_feed) == (False, True)}
         if partial:
-            # Cut before any article is settled: a run killed while a gzip part is written again
-            # without them leaves every article of the part pending, found again or fetched again,
-            # never one marked seen and gone from the file.
-            for feed in store.feeds_of(run_id):
+            # Cut before any article is settled, then read again: a gzip part is written again
+            # without them, and a run killed (or a write failing) meanwhile must leave no article
+            # marked seen that is no longer in the file.
+            for feed in feeds:
                 cut_trailing_items(feed, partial)
-        for entry, whole in settled:
-            if whole:
+            per_feed = in_feeds()
+        for entry in entries:
+            if whole(entry, per_feed)[0]:
                 seen = store.get(entry.article_id)
                 if seen is not None and seen.version >= entry.version:
                     # Another run emitted this version or a later one since: that one stays seen.
