@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
@@ -317,3 +318,52 @@ def test_a_run_stopped_while_cutting_a_gzip_part_leaves_no_article_seen_and_gone
         assert store.pending() == []
     finally:
         store.close()
+
+
+# --- a run stopped by a second Ctrl-C or SIGTERM --------------------------------------------
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+def test_a_run_forced_to_stop_hands_its_file_over_as_one_that_ended(tmp_path: Path, sent: signal.Signals) -> None:
+    """The second signal makes Scrapy stop at once, without closing the spider: the run ends, exit 1.
+    Its records still said "killed", so the next run with the same ``-O`` kept its articles at the
+    start of the file, which the reader had taken already (as the README says to, whatever the exit
+    status): every one of them twice."""
+    with LoopbackSite(articles=20, seed=37, days=6, legacy=0, slow_seconds=10) as site:
+        out = tmp_path / "new.jsonl"
+        command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-O", str(out)]
+        for key, value in {**FAST, "CONCURRENT_REQUESTS": "1", "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO"}.items():
+            command += ["-s", f"{key}={value}"]
+        log = tmp_path / "first.log"
+        with open(log, "wb") as err:
+            process = subprocess.Popen(command, cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            deadline = time.monotonic() + 120
+            while (not out.exists() or out.read_bytes().count(b"\n") < 4) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            # Every page from here on answers slowly: the first signal's orderly stop waits for it.
+            for record in site.articles:
+                site.set_fault(record.article_id, "slow")
+            asked = site.article_requests()
+            while site.article_requests() == asked and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+            process.send_signal(sent)
+            while b"shutting down gracefully" not in log.read_bytes() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            process.send_signal(sent)
+            status = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert status == 1, log.read_text(errors="replace")[-3000:]
+        assert b"forcing unclean shutdown" in log.read_bytes()
+        taken = [row["articleId"] for row in rows(out)]  # the reader takes the file, whatever the status
+        assert taken
+        site.clear_faults()
+        status, second = archive(site, tmp_path, "-O", str(out))
+        assert status == 0, second[-3000:]
+        assert "holds the articles of a run that was killed" not in second
+        counts = Counter(taken + [row["articleId"] for row in rows(out)])
+        assert set(counts) == {record.article_id for record in site.articles}
+        assert [article for article, n in counts.items() if n > 1] == []

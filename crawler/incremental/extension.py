@@ -119,6 +119,24 @@ class SeenStoreExtension:
     def spider_opened(self) -> None:
         if self.failed is not None:
             stop_run(self.crawler, STATE_FAILED_REASON)
+            return
+        from twisted.internet import reactor  # the one the crawler installed
+
+        reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
+
+    def reactor_stopping(self) -> None:
+        """The reactor stops while the run is still open: Scrapy's forced shutdown (Ctrl-C or SIGTERM
+        a second time). The run ends (exit 1) as one that says so, not as one killed: its files are
+        handed over as they are, not kept at the start of the next run's ``-O`` file, which the
+        reader who took them would get twice. What it handed to its feeds and did not confirm stays
+        pending; the next run settles it from the files."""
+        finish = getattr(self.store, "finish_run", None)
+        if finish is None or self.failed is not None:
+            return  # (ended already: engine_stopped closed the store)
+        try:
+            finish(self.run_id)
+        except StateError as error:
+            logger.warning("The run could not record its end in the seen-store: %s", error)
 
     def interrupted_output(self, path: str) -> FeedRecord | None:
         """The record of a killed run's file at ``path``, which this run is opening (and so takes
