@@ -367,3 +367,8 @@ def test_a_run_forced_to_stop_hands_its_file_over_as_one_that_ended(tmp_path: Pa
         counts = Counter(taken + [row["articleId"] for row in rows(out)])
         assert set(counts) == {record.article_id for record in site.articles}
         assert [article for article, n in counts.items() if n > 1] == []
+
+
+def test_a_record_with_nothing_more_is_written_as_earlier_versions_read_it() -> None:
+    record = FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", offset=5, forgotten_at_end=True)
+    assert record.encode() == "/o/a.jsonl\tjsonlines\t\t/o/a.jsonl\t5\t\t" + FORGOTTEN_AT_END

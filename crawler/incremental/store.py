@@ -98,8 +98,9 @@ class FeedRecord:
             given["xml_item"] = self.xml_item
         if self.csv_columns:
             given["csv_columns"] = self.csv_columns
-        extra = json.dumps(given) if given else ""
-        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, extra, forgotten))
+        # (A record with nothing more is as earlier versions write and read it.)
+        extra = (json.dumps(given),) if given else ()
+        return "\t".join((self.path, self.format, self.compression, self.feed, str(self.offset), filtered, *extra, forgotten))
 
     @classmethod
     def decode(cls, value: str) -> FeedRecord:
