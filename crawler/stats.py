@@ -188,6 +188,9 @@ OUTPUT_TAKEN_BACK = "bs/output/taken_back"
 # a remote storage, a file another run appended to since), or left in the local files and stdout
 # beside a gzip or remote feed that failed when stored: the next run writes them there again.
 OUTPUT_LEFT_UNDELIVERED = "bs/output/left_undelivered"
+# Files appended to (-o) whose last line had no line break (written by something else, or cut while
+# no seen-store knew of it): one was added, or the run's first item would have been glued onto it.
+OUTPUT_LINE_BREAK_ADDED = "bs/output/line_break_added"
 
 # --- Splash --------------------------------------------------------------------------
 SPLASH_RENDERED = "bs/splash/rendered"

@@ -372,3 +372,27 @@ def test_a_run_forced_to_stop_hands_its_file_over_as_one_that_ended(tmp_path: Pa
 def test_a_record_with_nothing_more_is_written_as_earlier_versions_read_it() -> None:
     record = FeedRecord("/o/a.jsonl", feed="/o/a.jsonl", offset=5, forgotten_at_end=True)
     assert record.encode() == "/o/a.jsonl\tjsonlines\t\t/o/a.jsonl\t5\t\t" + FORGOTTEN_AT_END
+
+
+# --- appending to a file whose last line has no line break ----------------------------------
+
+
+@pytest.mark.parametrize("name", ["all.jsonl", "all.csv"])
+def test_a_run_appending_to_a_file_whose_last_line_has_no_break_starts_a_line_of_its_own(
+    site: LoopbackSite, tmp_path: Path, name: str
+) -> None:
+    """The file's last line without its line break (cut while no seen-store knew of it: a state dir
+    deleted to start afresh after a kill; or written by another program): the run's first item went
+    on that line, both unreadable, the article marked seen all the same."""
+    out = tmp_path / name
+    status, log = archive(site, tmp_path, "-o", str(out))
+    assert status == 0, log[-3000:]
+    out.write_bytes(out.read_bytes().rstrip(b"\r\n"))
+    afresh = tmp_path / "afresh"  # (a state dir of its own: the articles are new to it)
+    afresh.mkdir()
+    status, log = archive(site, afresh, "-o", str(out))
+    assert status == 0, log[-3000:]
+    found = rows(out)
+    assert Counter(row["articleId"] for row in found) == Counter({record.article_id: 2 for record in site.articles})
+    assert all(row["headline"] for row in found)
+    assert "did not end with a line break" in log

@@ -28,6 +28,7 @@ from scrapy.utils.misc import load_object
 from w3lib.url import file_uri_to_path
 
 from crawler.extraction import Article
+from crawler import stats as stat
 from crawler.incremental import signals
 from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.recovery import LINE_FORMATS
@@ -260,6 +261,30 @@ class DurableFile(io.RawIOBase):
         self.committed = self.size
         return True
 
+    def end_earlier_line(self) -> None:
+        """Appending to a file of lines (JSON lines, CSV) whose last one has no line break: add one,
+        which nobody's item is, so that this run's first item does not go on that line (both would
+        be unreadable, the run's marked seen all the same). Nothing of the file is cut: it is not this run's."""
+        if not self.regular or self.committed == 0:
+            return
+        try:
+            # (Opened again to read it: the run's own handle only writes.)
+            with open(self.path, "rb") as earlier:
+                info = os.fstat(earlier.fileno())
+                if (info.st_dev, info.st_ino) != self.identity:
+                    return
+                last = os.pread(earlier.fileno(), 1, self.committed - 1)
+        except OSError:
+            return
+        if last == b"\n":
+            return
+        self.write(b"\n")
+        if self.failed is None:
+            self.commit()
+            self.crawler.stats.inc_value(stat.OUTPUT_LINE_BREAK_ADDED)  # type: ignore[union-attr,unused-ignore]
+            logger.warning("%s did not end with a line break (a line written by something else, or cut); one was added "
+                           "before this run's items", self.path)
+
     def keep_opening(self) -> None:
         """A document's exporter wrote its opening (crawler/incremental/exporters.py): no item's, it
         stays when the first item is taken back."""
@@ -330,6 +355,9 @@ class DurableFileFeedStorage(FileFeedStorage):
             _OUTPUT_FOLDERS[self.crawler][str(path.parent)] = _folder_identity(path.parent)
             mode = self._keep_interrupted(path)
             self.file = DurableFile(path, mode, self.crawler)
+            fmt = str(self.feed_options.get("format") or "jsonlines")
+            if "a" in mode and (fmt in LINE_FORMATS or fmt == "csv") and not compression_of(self.feed_options):
+                self.file.end_earlier_line()
         except OSError as error:
             # A later batch that cannot be opened: the feed has failed (the run stops, exit 6). A
             # file that takes nothing keeps Scrapy's exporter going without a traceback.
