@@ -31,7 +31,7 @@ from crawler.extraction import Article
 from crawler import stats as stat
 from crawler.incremental import signals
 from crawler.incremental.extension import SeenStoreExtension
-from crawler.incremental.recovery import LINE_FORMATS
+from crawler.incremental.recovery import LINE_FORMATS, reads_encoding
 from crawler.incremental.store import CSV_DIALECT, ITEM_KEYS, FeedRecord
 
 logger = logging.getLogger(__name__)
@@ -356,7 +356,12 @@ class DurableFileFeedStorage(FileFeedStorage):
             mode = self._keep_interrupted(path)
             self.file = DurableFile(path, mode, self.crawler)
             fmt = str(self.feed_options.get("format") or "jsonlines")
-            if "a" in mode and (fmt in LINE_FORMATS or fmt == "csv") and not compression_of(self.feed_options):
+            if (
+                "a" in mode
+                and (fmt in LINE_FORMATS or fmt == "csv")
+                and not compression_of(self.feed_options)
+                and reads_encoding(fmt, self.feed_options.get("encoding"))  # (a UTF-16 line break is two bytes)
+            ):
                 self.file.end_earlier_line()
         except OSError as error:
             # A later batch that cannot be opened: the feed has failed (the run stops, exit 6). A
