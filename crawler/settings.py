@@ -265,6 +265,9 @@ FEED_URI_PARAMS = "crawler.feed_names.uri_params"
 # ["spidermon.contrib.actions.email.smtp.SendSmtpEmail"] with Spidermon's SPIDERMON_SMTP_* settings.
 BS_SPIDERMON_FAILED_ACTIONS: list[str] = []
 BS_SPIDERMON_FINISHED_ACTIONS: list[str] = []
+# Time limit (seconds) of Spidermon's SMTP email action, retries included: the run waits for its mail
+# before it ends, and an SMTP server that never answers would hold it (and its run lock) for ever.
+BS_SPIDERMON_SMTP_TIMEOUT = 60.0
 ADDONS = {**ADDONS, "crawler.monitoring.spidermon.SpidermonAddon": 10}
 
 # --- scrapy check ------------------------------------------------------------------

@@ -62,9 +62,10 @@ AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN
 # Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation
 # now in progress"), and a Redis that answers well is reported unreachable.
 # BS_FEED_CLOSE_TIMEOUT=0 gives the feeds no time to close: every run "could not write its output" (exit 6).
+# BS_SPIDERMON_SMTP_TIMEOUT=0 gives no mail time to be sent.
 # Text settings whose default is None that are still checked when given.
 TEXT_WITHOUT_DEFAULT = frozenset({"REDIS_URL"})
-ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT"})
+ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT", "BS_SPIDERMON_SMTP_TIMEOUT"})
 # Decimal settings (seconds, shares) above this are no real value, and past what a time span holds
 # (timedelta: 999,999,999 days) a traceback when the spider is made: some 31,700 years.
 MAX_DECIMAL = 1e12

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -102,10 +102,60 @@ def _monitors() -> tuple[type[Any], type[Any]]:
     return RunVerdictMonitor, ItemValidationMonitor
 
 
+def _bounded_smtp(action: type[Any], seconds: float) -> type[Any]:
+    """Spidermon's SMTP email action (or a subclass of it) with its sending bounded to ``seconds``.
+
+    Scrapy's MailSender holds the reactor's shutdown until the mail is sent, and Twisted's SMTP client
+    waits on the server without a limit: an SMTP server that accepted the connection and never
+    answered kept the run from ending, a second SIGTERM too, with its run lock held (every later run
+    exit 3). A mail that could not be sent (refused, timed out, no STARTTLS, wrong password) is
+    Scrapy's one ``Unable to send mail`` ERROR line; it ended in Twisted's "Unhandled error in
+    Deferred" traceback as well.
+    """
+    from scrapy.mail import MailSender
+    from spidermon.contrib.actions.email.smtp import SendSmtpEmail
+    from twisted.internet.defer import Deferred
+
+    if not isinstance(action, type) or not issubclass(action, SendSmtpEmail):
+        return action
+
+    class BoundedMailSender(MailSender):
+        def _sendmail(self, to_addrs: list[str], msg: bytes) -> Deferred[Any]:
+            from twisted.internet import reactor
+
+            where = f"{self.smtphost}:{self.smtpport}"
+
+            def timed_out(result: Any, timeout: float) -> NoReturn:
+                raise TimeoutError(f"the SMTP server {where} did not take the mail within {timeout:g} s")
+
+            sending: Deferred[Any] = super()._sendmail(to_addrs, msg)
+            return sending.addTimeout(seconds, reactor, onTimeoutCancel=timed_out)
+
+    def send_message(self: Any, message: Any, **kwargs: Any) -> None:
+        sender = BoundedMailSender(
+            smtphost=self.smtp_host,
+            mailfrom=self.sender,
+            smtpuser=self.smtp_user,
+            smtppass=self.smtp_password,
+            smtpport=self.smtp_port,
+            smtptls=self.smtp_enforce_tls,
+            smtpssl=self.smtp_enforce_ssl,
+        )
+        sent = sender.send(
+            to=self.to, subject=message["Subject"], body=message.as_string(), cc=self.cc, _callback=kwargs.get("_callback")
+        )
+        if sent is not None:
+            sent.addErrback(lambda failure: None)  # Scrapy logged it, in one line
+
+    # Under the action's own name: Spidermon's log names it so.
+    return type(action.__name__, (action,), {"send_message": send_message, "__module__": action.__module__})
+
+
 def _actions(crawler: Crawler | None, setting: str) -> list[Any]:
     if crawler is None:
         return []
-    return [load_object(path) for path in crawler.settings.getlist(setting)]
+    seconds = crawler.settings.getfloat("BS_SPIDERMON_SMTP_TIMEOUT")
+    return [_bounded_smtp(load_object(path), seconds) for path in crawler.settings.getlist(setting)]
 
 
 def _suite_class() -> type[Any]:

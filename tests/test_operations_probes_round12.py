@@ -1,0 +1,145 @@
+"""Probes of round 12 on operating the crawler as a service: Spidermon's email through SMTP servers that
+refuse, hang or want what they are not given, the run history and report on hostile records, the log
+file, scrapyd jobs, and the exit statuses a cron wrapper reads."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.monitoring.verdict import EXIT_BLOCKED
+from tests.conftest import ROOT
+from tests.e2e import crawl
+from tests.loopback.site import LoopbackSite
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# --- Spidermon's email action against SMTP servers that do not take the mail ----------------------
+
+
+@pytest.fixture(scope="module")
+def blocked_site() -> Iterator[LoopbackSite]:
+    """A site that answers every request with Akamai's block page: every run fails (exit 4), and emails."""
+    with LoopbackSite(articles=10, seed=12) as site:
+        site.block_all = True
+        yield site
+
+
+@pytest.fixture(scope="module")
+def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """The project's SMTP server (tests/services/smtp/: AUTH as bs/secret, no STARTTLS), stopped by its PID."""
+    pytest.importorskip("aiosmtpd", reason="aiosmtpd is missing: bash tests/services/smtp/install.sh")
+    inbox = tmp_path_factory.mktemp("inbox")
+    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "services" / "smtp" / "server.py"), str(inbox)])
+    try:
+        deadline = time.monotonic() + 30
+        while not (inbox / "port").exists():
+            assert server.poll() is None, "the SMTP server died"
+            assert time.monotonic() < deadline, "the SMTP server did not start"
+            time.sleep(0.1)
+        yield int((inbox / "port").read_text())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+class SilentServer:
+    """Takes TCP connections on 127.0.0.1 and never says a word: an SMTP server that hung."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = int(self.listener.getsockname()[1])
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+
+
+def email_settings(site: LoopbackSite, port: int, **extra: str) -> dict[str, str]:
+    return {
+        "BS_BASE_URL": site.base_url,
+        "SPIDERMON_ENABLED": "True",
+        "BS_SPIDERMON_FAILED_ACTIONS": "spidermon.contrib.actions.email.smtp.SendSmtpEmail",
+        "SPIDERMON_SMTP_HOST": "127.0.0.1",
+        "SPIDERMON_SMTP_PORT": str(port),
+        "SPIDERMON_SMTP_USER": "bs",
+        "SPIDERMON_SMTP_PASSWORD": "secret",
+        "SPIDERMON_EMAIL_SENDER": "crawler@example.invalid",
+        "SPIDERMON_EMAIL_TO": "ops@example.invalid",
+        "SPIDERMON_EMAIL_SUBJECT": "Business Standard crawler: {{ data.spider.name }} failed",
+        **extra,
+    }
+
+
+def _unsent_mail_is_one_line(log: str) -> None:
+    assert log.count("Unable to send mail") == 1, log[-3000:]
+    assert "Unhandled error in Deferred" not in log and "CRITICAL" not in log, log[-3000:]
+
+
+@pytest.mark.long
+def test_an_smtp_server_that_never_answers_holds_the_run_no_longer_than_the_mail_timeout(blocked_site: LoopbackSite, tmp_path: Path) -> None:
+    pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
+    silent = SilentServer()
+    try:
+        started = time.monotonic()
+        # Before, the run waited for the server for ever (a second SIGTERM too), holding its run lock.
+        result = crawl("latest", tmp_path, settings=email_settings(blocked_site, silent.port, BS_SPIDERMON_SMTP_TIMEOUT="2"), timeout=90)
+        took = time.monotonic() - started
+    finally:
+        silent.close()
+    assert result.status == EXIT_BLOCKED, result.log[-3000:]
+    assert took < 60, took
+    _unsent_mail_is_one_line(result.log)
+    assert "did not take the mail within 2 s" in result.log
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["refused", "wrong password", "STARTTLS required"],
+)
+def test_an_email_the_smtp_server_does_not_take_is_one_error_line_and_the_runs_status(
+    blocked_site: LoopbackSite, smtp_server: int, tmp_path: Path, case: str
+) -> None:
+    pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
+    if case == "refused":
+        settings = email_settings(blocked_site, free_port())  # nothing listens there
+    elif case == "wrong password":
+        settings = email_settings(blocked_site, smtp_server, SPIDERMON_SMTP_PASSWORD="wrong")
+    else:
+        settings = email_settings(blocked_site, smtp_server, SPIDERMON_SMTP_ENFORCE_TLS="True")
+    result = crawl("latest", tmp_path, settings=settings, timeout=120)
+    assert result.status == EXIT_BLOCKED, result.log[-3000:]
+    _unsent_mail_is_one_line(result.log)
+
+
+def test_a_mail_timeout_of_zero_is_refused() -> None:
+    from crawler.commands.crawl import setting_problem
+    from scrapy.settings import Settings
+
+    settings = Settings({"BS_SPIDERMON_SMTP_TIMEOUT": "0"})
+    assert "above 0" in str(setting_problem("BS_SPIDERMON_SMTP_TIMEOUT", 60.0, settings))
