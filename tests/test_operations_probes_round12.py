@@ -4,6 +4,7 @@ file, scrapyd jobs, and the exit statuses a cron wrapper reads."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 
 from crawler.monitoring.verdict import EXIT_BLOCKED
 from tests.conftest import ROOT
-from tests.e2e import crawl
+from tests.e2e import crawl, scrapy
 from tests.loopback.site import LoopbackSite
 
 
@@ -143,3 +144,52 @@ def test_a_mail_timeout_of_zero_is_refused() -> None:
 
     settings = Settings({"BS_SPIDERMON_SMTP_TIMEOUT": "0"})
     assert "above 0" in str(setting_problem("BS_SPIDERMON_SMTP_TIMEOUT", 60.0, settings))
+
+
+# --- the run history: records with numbers JSON has not, and bytes no UTF-8 holds ------------------
+
+
+def _hostile_history(state: Path) -> None:
+    state.mkdir(parents=True)
+    lines = [
+        # Python's json writes these (a record edited by hand, another program's): NaN and Infinity.
+        b'{"started": "2026-12-01T09:00:00+00:00", "spider": "latest", "status": 0, "duration_s": Infinity, '
+        b'"counts": {"new": NaN, "updated": Infinity, "emitted": 2}, "coverage": {"authors": NaN}, "stats": {"x": -Infinity, "y": 1}}',
+        # A byte no UTF-8 holds in its reason: the rest of the record is good.
+        b'{"started": "2026-12-01T10:00:00+00:00", "spider": "latest", "status": 4, "reason": "caf\xe9 blocked \xff", "counts": {"new": 3}}',
+    ]
+    (state / "runs.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+
+
+def _strict_json(line: str) -> dict[str, object]:
+    def refuse(constant: str) -> object:
+        raise AssertionError(f"{constant} is no JSON: {line}")
+
+    value = json.loads(line, parse_constant=refuse)
+    assert isinstance(value, dict)
+    return value
+
+
+def test_runs_and_report_read_numbers_json_has_not_and_bytes_no_utf8_holds(tmp_path: Path) -> None:
+    _hostile_history(tmp_path / ".state")
+    listed = scrapy(tmp_path, "runs", "-n", "0")
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr[-2000:]
+    assert "2026-12-01 09:00:00" in listed.stdout and "2026-12-01 10:00:00" in listed.stdout, listed.stdout
+    assert "blocked" in listed.stdout
+    as_json = scrapy(tmp_path, "runs", "-n", "0", "--json")
+    assert as_json.returncode == 0, as_json.stderr[-2000:]
+    records = [_strict_json(line) for line in as_json.stdout.splitlines()]
+    assert [r["started"] for r in records] == ["2026-12-01T10:00:00+00:00", "2026-12-01T09:00:00+00:00"]
+    assert "blocked" in str(records[0]["reason"])
+    assert records[1]["counts"] == {"emitted": 2} and records[1]["stats"] == {"y": 1}
+    report = scrapy(tmp_path, "report", "-o", "report.html")
+    assert report.returncode == 0 and "2 runs written" in report.stdout, report.stderr[-2000:]
+
+
+def test_a_stat_set_to_infinity_is_kept_out_of_the_record(tmp_path: Path) -> None:
+    from crawler.monitoring.history import RunHistory, summarise
+
+    record = {"started": "2026-12-01T09:00:00+00:00", "spider": "latest", **summarise({"rate": float("inf"), "bad": float("nan"), "ok": 2.5}, [])}
+    RunHistory(tmp_path).append(record)
+    [line] = (tmp_path / "runs.jsonl").read_text().splitlines()
+    assert _strict_json(line)["stats"] == {"ok": 2.5}

@@ -6,6 +6,7 @@ import fcntl
 import heapq
 import json
 import logging
+import math
 import os
 import socket
 import sys
@@ -160,7 +161,7 @@ def versions() -> dict[str, str]:
 
 
 def _numbers(stats: dict[str, Any]) -> dict[str, int | float]:
-    return {k: v for k, v in sorted(stats.items()) if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {k: v for k, v in sorted(stats.items()) if _figure(v)}
 
 
 def _family(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -269,7 +270,8 @@ class RunHistory:
         with handle:
             for raw in handle:
                 try:
-                    record = _readable(json.loads(raw))
+                    # A byte no UTF-8 holds (a line another program wrote) costs that character, not the run's record.
+                    record = _readable(json.loads(raw.decode("utf-8", "replace")))
                 except ValueError:
                     record = None
                 if record is None:
@@ -376,7 +378,10 @@ _OBJECTS = (*_FIGURES, "splash", "redis", "arguments", "versions")
 
 
 def _figure(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A number a record can hold: JSON has no NaN or infinity (``jq`` refuses the line, and with it
+    ``scrapy runs --json | jq``), and `scrapy runs` and the report ended in a traceback on one
+    (``int(nan)``), read from a record edited by hand or a stat a component set to ``inf``."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _readable(record: Any) -> dict[str, Any] | None:
@@ -399,8 +404,8 @@ def _readable(record: Any) -> dict[str, Any] | None:
     if "status" in readable and (status is None or (isinstance(status, int) and not isinstance(status, bool))):
         # In this version's words: an older one wrote none, or "exit 9" for a status it had no words for.
         readable["status_words"] = status_words(status)
-    for name in _FIGURES:
-        if name in readable:
+    for name in (*_FIGURES, "stats"):
+        if isinstance(readable.get(name), dict):
             readable[name] = {k: v for k, v in readable[name].items() if _figure(v)}
     return readable
 
@@ -435,7 +440,7 @@ class RedisRunHistory:
         for start in range(0, int(self.client.llen(self.key)), REDIS_SLICE):
             for raw in self.client.lrange(self.key, start, start + REDIS_SLICE - 1):
                 try:
-                    record = _readable(json.loads(raw))
+                    record = _readable(json.loads(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw))
                 except ValueError:
                     continue
                 if record is not None:
