@@ -18,6 +18,7 @@ import pytest
 from crawler.monitoring.verdict import EXIT_BLOCKED
 from tests.conftest import ROOT
 from tests.e2e import crawl, scrapy
+from tests.e2e import history as e2e_history
 from tests.loopback.site import LoopbackSite
 
 
@@ -193,3 +194,27 @@ def test_a_stat_set_to_infinity_is_kept_out_of_the_record(tmp_path: Path) -> Non
     RunHistory(tmp_path).append(record)
     [line] = (tmp_path / "runs.jsonl").read_text().splitlines()
     assert _strict_json(line)["stats"] == {"ok": 2.5}
+
+
+# --- the log file: a disk that is full ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def open_site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=8, seed=120, legacy=0) as site:
+        yield site
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full: a file every write to fails as on a full disk")
+@pytest.mark.parametrize("option", [["--logfile=/dev/full"], ["-s", "LOG_FILE=/dev/full"]])
+def test_a_log_file_on_a_full_disk_is_one_warning_and_the_log_goes_on_on_stderr(open_site: LoopbackSite, tmp_path: Path, option: list[str]) -> None:
+    # Before: a "Logging error" traceback on stderr per line, then a traceback as Scrapy closed its first
+    # handler: exit 1, nothing fetched, nothing recorded.
+    result = crawl("latest", tmp_path, *option, settings={"BS_BASE_URL": open_site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
+    assert result.status == 0, result.log[-3000:]
+    assert len(result.items) == 8
+    assert "Traceback" not in result.log and "Logging error" not in result.log, result.log[:3000]
+    warnings = [line for line in result.log.splitlines() if line.startswith("warning: cannot write the log file /dev/full")]
+    assert len(warnings) == 1 and "No space left on device" in warnings[0], result.log[:2000]
+    assert "Run summary: new=8" in result.log  # the rest of the log, on stderr
+    assert [r["status"] for r in e2e_history(tmp_path)] == [0]

@@ -390,6 +390,7 @@ class Command(ScrapyCrawlCommand):
                 why = "its folder is not a directory" if folder else error.strerror or str(error)
                 self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot write the log file {logfile}: {why}")
                 sys.exit(EXIT_USAGE)
+            _log_file_that_may_fail()
         # A JOBDIR that is a file, or a folder that cannot be made or written, was Scrapy's traceback when
         # the scheduler opened (exit 1, nothing recorded): Scrapy makes it then, as is done here first.
         jobdir = self.settings.get("JOBDIR")
@@ -516,6 +517,67 @@ class Command(ScrapyCrawlCommand):
             return None
         self.exitcode = EXIT_FAILED if status is None else int(status)
         return None
+
+
+class LogFileHandler(logging.FileHandler):
+    """Scrapy's log file handler, which goes on on stderr when the file cannot be written (a full disk).
+
+    Python's handler printed a "Logging error" traceback to stderr for every line (cron mails
+    them), and the full file's close, when the crawler replaced Scrapy's first handler, raised: a
+    traceback, exit 1, the run neither made nor recorded.
+    """
+
+    failed = False
+    # Scrapy makes a second handler on the same file for the crawler: one warning for the file, not one per handler.
+    said: set[str] = set()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if self.failed or not isinstance(error, OSError):
+            super().handleError(record)
+            return
+        self._give_up(error)
+        self.emit(record)
+
+    def _give_up(self, error: OSError) -> None:
+        self.failed = True
+        broken, self.stream = self.stream, sys.stderr  # type: ignore[assignment]  # a text stream as the file was
+        try:
+            if broken is not None:
+                broken.close()
+        except OSError:
+            pass  # what it still held cannot be written either
+        if self.baseFilename not in LogFileHandler.said:
+            LogFileHandler.said.add(self.baseFilename)
+            print(f"warning: cannot write the log file {self.baseFilename}: {error.strerror or error}; the log goes on here", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.failed:
+            self.stream = None  # stderr is not this handler's to close
+        try:
+            super().close()
+        except OSError as error:
+            if not self.failed and self.baseFilename not in LogFileHandler.said:
+                LogFileHandler.said.add(self.baseFilename)
+                print(f"warning: cannot write the log file {self.baseFilename}: {error.strerror or error}", file=sys.stderr)
+
+
+def _log_file_that_may_fail() -> None:
+    """Make Scrapy's log file handler a :class:`LogFileHandler` (no setting chooses its class)."""
+    from scrapy.utils import log as scrapy_log
+
+    make = getattr(scrapy_log, "_get_handler", None)
+    if make is None or getattr(make, "may_fail", False):
+        return
+
+    def get_handler(settings: Any) -> logging.Handler:
+        handler: logging.Handler = make(settings)
+        if type(handler) is logging.FileHandler:
+            handler.__class__ = LogFileHandler  # the file Scrapy opened, as it opened it
+        return handler
+
+    get_handler.may_fail = True  # type: ignore[attr-defined]
+    scrapy_log._get_handler = get_handler
 
 
 def _exit_status(crawler: Crawler) -> int | None:
