@@ -218,3 +218,41 @@ def test_a_log_file_on_a_full_disk_is_one_warning_and_the_log_goes_on_on_stderr(
     assert len(warnings) == 1 and "No space left on device" in warnings[0], result.log[:2000]
     assert "Run summary: new=8" in result.log  # the rest of the log, on stderr
     assert [r["status"] for r in e2e_history(tmp_path)] == [0]
+
+
+@pytest.fixture()
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """The project's SMTP server, its messages landing in a folder of this test's own."""
+    pytest.importorskip("aiosmtpd", reason="aiosmtpd is missing: bash tests/services/smtp/install.sh")
+    folder = tmp_path_factory.mktemp("mails")
+    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "services" / "smtp" / "server.py"), str(folder)])
+    try:
+        deadline = time.monotonic() + 30
+        while not (folder / "port").exists():
+            assert server.poll() is None and time.monotonic() < deadline, "the SMTP server did not start"
+            time.sleep(0.1)
+        yield int((folder / "port").read_text()), folder
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_recipients_that_are_all_blank_are_refused_as_none_are(blocked_site: LoopbackSite, inbox: tuple[int, Path], tmp_path: Path) -> None:
+    pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
+    port, folder = inbox
+    # Before: Spidermon took " , " for recipients; the failure email went to no one, logged "Mail sent OK".
+    result = crawl("latest", tmp_path, settings=email_settings(blocked_site, port, SPIDERMON_EMAIL_TO=" , "))
+    assert result.status == 1, result.log[-3000:]
+    assert result.log.strip().splitlines()[-1].startswith("error: the run failed before its spider opened (NotConfigured: You must provide a value for SPIDERMON_EMAIL_TO")
+    assert "Mail sent OK" not in result.log
+    assert [r["finish_reason"] for r in e2e_history(tmp_path)] == ["failed to start"]
+    time.sleep(0.5)
+    assert not list(folder.glob("*.eml"))
+
+
+def test_a_blank_among_the_recipients_is_left_out(blocked_site: LoopbackSite, inbox: tuple[int, Path], tmp_path: Path) -> None:
+    pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
+    port, folder = inbox
+    result = crawl("latest", tmp_path, settings=email_settings(blocked_site, port, SPIDERMON_EMAIL_TO="a@example.invalid, ,b@example.invalid"))
+    assert result.status == EXIT_BLOCKED, result.log[-3000:]
+    assert "Mail sent OK: To=['a@example.invalid', 'b@example.invalid']" in result.log, result.log[-3000:]

@@ -102,8 +102,8 @@ def _monitors() -> tuple[type[Any], type[Any]]:
     return RunVerdictMonitor, ItemValidationMonitor
 
 
-def _bounded_smtp(action: type[Any], seconds: float) -> type[Any]:
-    """Spidermon's SMTP email action (or a subclass of it) with its sending bounded to ``seconds``.
+def _bounded_send(seconds: float) -> Any:
+    """``send_message`` of Spidermon's SMTP email action, with the sending bounded to ``seconds``.
 
     Scrapy's MailSender holds the reactor's shutdown until the mail is sent, and Twisted's SMTP client
     waits on the server without a limit: an SMTP server that accepted the connection and never
@@ -113,11 +113,7 @@ def _bounded_smtp(action: type[Any], seconds: float) -> type[Any]:
     Deferred" traceback as well.
     """
     from scrapy.mail import MailSender
-    from spidermon.contrib.actions.email.smtp import SendSmtpEmail
     from twisted.internet.defer import Deferred
-
-    if not isinstance(action, type) or not issubclass(action, SendSmtpEmail):
-        return action
 
     class BoundedMailSender(MailSender):
         def _sendmail(self, to_addrs: list[str], msg: bytes) -> Deferred[Any]:
@@ -147,15 +143,44 @@ def _bounded_smtp(action: type[Any], seconds: float) -> type[Any]:
         if sent is not None:
             sent.addErrback(lambda failure: None)  # Scrapy logged it, in one line
 
+    return send_message
+
+
+def _action_class(action: Any, smtp_seconds: float) -> Any:
+    """Spidermon's email actions (and subclasses) as our suite runs them: addresses that are blank left
+    out, and the SMTP one's sending bounded (:func:`_bounded_send`).
+
+    ``SPIDERMON_EMAIL_TO=" , "`` (a list of blanks, a template left empty) passed Spidermon's check for
+    recipients, and the failure email went to no one, logged as ``Mail sent OK``; now it is refused as
+    an empty list is.
+    """
+    from spidermon.contrib.actions.email import SendEmail
+    from spidermon.contrib.actions.email.smtp import SendSmtpEmail
+
+    if not isinstance(action, type) or not issubclass(action, SendEmail):
+        return action
+
+    base: Any = action
+
+    def from_crawler_kwargs(cls: Any, crawler: Crawler) -> dict[str, Any]:
+        kwargs: dict[str, Any] = base.from_crawler_kwargs.__func__(cls, crawler)
+        for name in ("to", "cc", "bcc"):
+            if isinstance(kwargs.get(name), list):
+                kwargs[name] = [address for address in kwargs[name] if str(address).strip()]
+        return kwargs
+
+    members: dict[str, Any] = {"from_crawler_kwargs": classmethod(from_crawler_kwargs), "__module__": action.__module__}
+    if issubclass(action, SendSmtpEmail):
+        members["send_message"] = _bounded_send(smtp_seconds)
     # Under the action's own name: Spidermon's log names it so.
-    return type(action.__name__, (action,), {"send_message": send_message, "__module__": action.__module__})
+    return type(action.__name__, (action,), members)
 
 
 def _actions(crawler: Crawler | None, setting: str) -> list[Any]:
     if crawler is None:
         return []
     seconds = crawler.settings.getfloat("BS_SPIDERMON_SMTP_TIMEOUT")
-    return [_bounded_smtp(load_object(path), seconds) for path in crawler.settings.getlist(setting)]
+    return [_action_class(load_object(path), seconds) for path in crawler.settings.getlist(setting)]
 
 
 def _suite_class() -> type[Any]:
