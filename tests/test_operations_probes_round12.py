@@ -256,3 +256,56 @@ def test_a_blank_among_the_recipients_is_left_out(blocked_site: LoopbackSite, in
     result = crawl("latest", tmp_path, settings=email_settings(blocked_site, port, SPIDERMON_EMAIL_TO="a@example.invalid, ,b@example.invalid"))
     assert result.status == EXIT_BLOCKED, result.log[-3000:]
     assert "Mail sent OK: To=['a@example.invalid', 'b@example.invalid']" in result.log, result.log[-3000:]
+
+
+# --- a run killed, or stopped by a second SIGTERM (scrapyd's cancel twice) -----------------------
+
+
+def test_runs_and_report_show_a_run_killed_since_the_last_one_at_once(tmp_path: Path) -> None:
+    from crawler.monitoring.history import RunHistory
+
+    state = tmp_path / ".state"
+    history = RunHistory(state)
+    history.append({"started": "2026-12-01T09:00:00+00:00", "finished": "2026-12-01T09:01:00+00:00", "spider": "latest", "status": 0,
+                    "status_words": "ok", "counts": {"new": 3}})
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    history.write_marker({"run_id": "latest-dead", "spider": "latest", "started": "2026-12-01T10:00:00+00:00", "host": socket.gethostname(),
+                          "pid": gone.pid, "checkpoint": "2026-12-01T10:02:00+00:00", "elapsed_s": 120.0, "counts": {"new": 5}})
+    # Before: "ok" was the latest run until another run turned the marker into a record.
+    listed = scrapy(tmp_path, "runs", "--json")
+    latest = _strict_json(listed.stdout.splitlines()[0])
+    assert latest["status"] is None and latest["status_words"] == "killed" and latest["counts"] == {"new": 5}, listed.stdout
+    assert "killed" in scrapy(tmp_path, "runs").stdout.splitlines()[1]
+    report = scrapy(tmp_path, "report", "-o", "report.html")
+    assert "2 runs written" in report.stdout, report.stderr[-2000:]
+    # Shown, not recorded: the next run records it, once.
+    assert len(history.records()) == 1 and len(list(history.running.glob("*.json"))) == 1
+    assert [r["status"] for r in history.records_with_killed()] == [0, None]
+
+
+@pytest.mark.long
+def test_a_run_stopped_by_a_second_sigterm_is_shown_killed_at_once(open_site: LoopbackSite, tmp_path: Path) -> None:
+    import os
+    import signal
+
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", "out.jsonl", "-s", f"BS_BASE_URL={open_site.base_url}",
+               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-a", "fresh=1"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / ".state" / "running").glob("*.json")):
+            assert run.poll() is None and time.monotonic() < deadline, "the run did not start"
+            time.sleep(0.1)
+        run.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        run.send_signal(signal.SIGTERM)
+        _, log = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode != 0, log[-2000:]
+    listed = scrapy(tmp_path, "runs", "--json")
+    assert _strict_json(listed.stdout.splitlines()[0])["status_words"] == "killed", listed.stdout + log[-2000:]

@@ -262,6 +262,30 @@ class RunHistory:
         unreadable line (a disk that filled up) is skipped."""
         return latest_records((r for r in self._read() if _matches(r, since, spider)), last, per_spider)
 
+    def records_with_killed(
+        self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
+    ) -> list[dict[str, Any]]:
+        """:meth:`records`, and the runs on this host killed since the last run (their markers, read, not
+        turned into records: the next run does that). `scrapy runs` and the report showed the run before
+        a killed one as the latest until another run started, and a script reading the latest status
+        read "ok" after a run the OOM killer or a second SIGTERM (scrapyd's cancel) had ended."""
+        found = (r for r in (*self._read(), *self._unrecorded_killed()) if _matches(r, since, spider))
+        return latest_records(found, last, per_spider)
+
+    def _unrecorded_killed(self) -> list[dict[str, Any]]:
+        host = socket.gethostname()
+        killed = []
+        for path in sorted(self.running.glob("*.json")) if self.running.is_dir() else []:
+            try:
+                marker = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(marker, dict) and marker.get("host") == host and not _alive(marker):
+                record = _readable(_killed(marker))
+                if record is not None:
+                    killed.append(record)
+        return killed
+
     def _read(self) -> Iterator[dict[str, Any]]:
         try:
             handle = open(self.path, "rb")
@@ -315,17 +339,7 @@ class RunHistory:
                 continue
             if marker.get("host") != host or _alive(marker):
                 continue
-            killed = {**marker, "status": None, "status_words": KILLED, "reason": "the run was killed or crashed before its end"}
-            killed["finished"] = marker.get("checkpoint") or marker.get("started")
-            elapsed = killed.pop("elapsed_s", None)
-            if _figure(elapsed):
-                # By the run's own clock: the wall clock may have been set back (NTP) since it started.
-                killed["duration_s"] = elapsed
-            else:
-                try:
-                    killed["duration_s"] = max(0.0, (parse_time(str(killed["finished"])) - parse_time(str(marker["started"]))).total_seconds())
-                except (KeyError, ValueError):
-                    pass
+            killed = _killed(marker)
             # Claimed first: two runs starting at one moment (latest every 15 minutes, section at 02:30)
             # both found the marker's process gone, and both recorded it.
             claimed = path.with_name(f"{path.name}.{os.getpid()}.recording")
@@ -345,6 +359,22 @@ class RunHistory:
             )
             recorded.append(killed)
         return recorded
+
+
+def _killed(marker: dict[str, Any]) -> dict[str, Any]:
+    """The record of a run whose marker outlived its process."""
+    killed = {**marker, "status": None, "status_words": KILLED, "reason": "the run was killed or crashed before its end"}
+    killed["finished"] = marker.get("checkpoint") or marker.get("started")
+    elapsed = killed.pop("elapsed_s", None)
+    if _figure(elapsed):
+        # By the run's own clock: the wall clock may have been set back (NTP) since it started.
+        killed["duration_s"] = elapsed
+    else:
+        try:
+            killed["duration_s"] = max(0.0, (parse_time(str(killed["finished"])) - parse_time(str(marker["started"]))).total_seconds())
+        except (KeyError, ValueError):
+            pass
+    return killed
 
 
 def latest_records(records: Iterable[dict[str, Any]], last: int, per_spider: bool) -> list[dict[str, Any]]:
