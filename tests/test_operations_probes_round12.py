@@ -309,3 +309,19 @@ def test_a_run_stopped_by_a_second_sigterm_is_shown_killed_at_once(open_site: Lo
     assert run.returncode != 0, log[-2000:]
     listed = scrapy(tmp_path, "runs", "--json")
     assert _strict_json(listed.stdout.splitlines()[0])["status_words"] == "killed", listed.stdout + log[-2000:]
+
+
+# --- LOG_STDOUT: print() to the log, and the articles of -O - still to stdout ----------------------
+
+
+def test_articles_to_stdout_with_log_stdout_on_go_to_the_process_stdout(open_site: LoopbackSite, tmp_path: Path) -> None:
+    import os
+
+    # Before: Scrapy's logger stood in for sys.stdout, which has no bytes to write; the run failed before
+    # its spider opened (AttributeError, exit 1).
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", "-", "-s", f"BS_BASE_URL={open_site.base_url}",
+               "-s", "BS_LATEST_SOURCES=/rss/latest.rss", "-s", "LOG_STDOUT=True", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert len([json.loads(line) for line in done.stdout.splitlines()]) == 8

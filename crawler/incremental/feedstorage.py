@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import sys
 import tempfile
 import weakref
 from dataclasses import fields as dataclass_fields_of
@@ -457,6 +458,10 @@ class DurableStdoutFeedStorage(StdoutFeedStorage):
 
     def __init__(self, uri: str, _stdout: IO[bytes] | None = None, *, feed_options: dict[str, Any] | None = None,
                  crawler: Crawler | None = None) -> None:
+        if _stdout is None and not hasattr(sys.stdout, "buffer") and sys.__stdout__ is not None:
+            # LOG_STDOUT=True made sys.stdout Scrapy's logger, which has no bytes to write to: the run
+            # failed before its spider opened (AttributeError, exit 1). The feed is the process's stdout.
+            _stdout = sys.__stdout__.buffer  # type: ignore[assignment]  # a BufferedWriter: IO[bytes]
         super().__init__(uri, _stdout, feed_options=feed_options)
         self.crawler = crawler
         self.file: _FlushingStdout | None = None
