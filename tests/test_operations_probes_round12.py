@@ -325,3 +325,26 @@ def test_articles_to_stdout_with_log_stdout_on_go_to_the_process_stdout(open_sit
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     assert len([json.loads(line) for line in done.stdout.splitlines()]) == 8
+
+
+def test_an_email_template_that_does_not_parse_refuses_the_run(blocked_site: LoopbackSite, tmp_path: Path) -> None:
+    pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
+    # Before: found on the day a run failed, as a traceback in its log and no email; every ok run passed.
+    settings = email_settings(blocked_site, free_port(), SPIDERMON_EMAIL_SUBJECT="BS {{ data.spider.name failed")
+    blocked_site.reset_counts()
+    result = crawl("latest", tmp_path, settings=settings)
+    assert result.status == 2, result.log[-3000:]
+    [line] = result.log.strip().splitlines()
+    assert line.startswith("error: SPIDERMON_EMAIL_SUBJECT is no template Spidermon can render (line 1: "), result.log[-2000:]
+    assert not blocked_site.counts, "nothing fetched"
+    assert [r["status"] for r in e2e_history(tmp_path)] == [2]
+
+
+@pytest.mark.parametrize("text", ["{{ data.spider.name }} failed", "{% if data %}x{% endif %}", "plain"])
+def test_email_templates_that_parse_pass(text: str) -> None:
+    pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
+    from scrapy.settings import Settings
+
+    from crawler.monitoring.spidermon import spidermon_problem
+
+    assert spidermon_problem(Settings({"SPIDERMON_ENABLED": True, "SPIDERMON_BODY_HTML": text})) is None

@@ -75,6 +75,31 @@ def spidermon_problem(settings: BaseSettings) -> str | None:
         import spidermon  # noqa: F401
     except ImportError:
         return "SPIDERMON_ENABLED needs Spidermon: pip install 'bs-crawler[monitoring]'"
+    return _template_problem(settings)
+
+
+# Spidermon's email settings it renders as Jinja templates when the action runs.
+TEMPLATE_SETTINGS = ("SPIDERMON_EMAIL_SUBJECT", "SPIDERMON_BODY_TEXT", "SPIDERMON_BODY_HTML")
+
+
+def _template_problem(settings: BaseSettings) -> str | None:
+    """A Spidermon email template that does not parse, in one line; None when all do.
+
+    Rendered only when the email is sent, a template with a typo (``{{ data.spider.name``) was found
+    on the day a run failed: no email, a traceback in the log, and every run before it said ok.
+    """
+    try:
+        import jinja2
+    except ImportError:
+        return None  # Spidermon's email actions need it; its own NotConfigured says so
+    for name in TEMPLATE_SETTINGS:
+        text = settings.get(name)
+        if not isinstance(text, str) or not text:
+            continue
+        try:
+            jinja2.Environment().parse(text)
+        except jinja2.TemplateSyntaxError as error:
+            return f"{name} is no template Spidermon can render (line {error.lineno}: {error.message})"
     return None
 
 
