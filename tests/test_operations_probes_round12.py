@@ -348,3 +348,26 @@ def test_email_templates_that_parse_pass(text: str) -> None:
     from crawler.monitoring.spidermon import spidermon_problem
 
     assert spidermon_problem(Settings({"SPIDERMON_ENABLED": True, "SPIDERMON_BODY_HTML": text})) is None
+
+
+# --- scrapyd: a job as scrapyd's launcher starts it -----------------------------------------------
+
+
+@pytest.mark.parametrize("spider, arguments", [("latest", {"fresh": "1"}), ("section", {"sections": "markets/news", "pages": "1"})])
+def test_a_scrapyd_job_scheduled_with_a_version_runs(open_site: LoopbackSite, tmp_path: Path, spider: str, arguments: dict[str, str]) -> None:
+    pytest.importorskip("scrapyd", reason="scrapyd is missing: bash tests/services/scrapyd/install.sh")
+    import os
+
+    from scrapyd.launcher import get_crawl_args
+
+    # `curl …/schedule.json -d project=crawler -d spider=… -d _version=r1 -d setting=…`: scrapyd hands the
+    # version on as `-a _version=r1`, which every spider refused (exit 2, recorded: nothing ran).
+    message = {"_project": "crawler", "_spider": spider, "_job": "5d1f0c3aef0d11f1a19702fc00000001", "_version": "r1",
+               "settings": {"BS_BASE_URL": open_site.base_url, "AUTOTHROTTLE_ENABLED": "False", "BS_LATEST_SOURCES": "/rss/latest.rss"},
+               **arguments}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", *get_crawl_args(message)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [record] = e2e_history(tmp_path)
+    assert record["status"] == 0 and record["arguments"] == arguments

@@ -28,8 +28,9 @@ from crawler import stats as stat
 
 # The site and the Hindi edition's mobile twin (m.bshindi.com; hindi.business-standard.com is a subdomain).
 SITE_DOMAINS = ("business-standard.com", "bshindi.com")
-# Arguments a scheduler adds to every spider it starts (scrapyd: the job id), never the user's.
-SCHEDULER_ARGUMENTS = frozenset({"_job"})
+# Arguments a scheduler adds to the spiders it starts, never the user's: scrapyd's job id, and the
+# deployed version a job was scheduled with (`-d _version=r1`: every such job was refused, exit 2).
+SCHEDULER_ARGUMENTS = frozenset({"_job", "_version"})
 OFFSITE_REDIRECT = "offsite-redirect"
 NOT_HTML = "not-html"
 
