@@ -371,3 +371,31 @@ def test_a_scrapyd_job_scheduled_with_a_version_runs(open_site: LoopbackSite, tm
     assert done.returncode == 0, done.stderr[-3000:]
     [record] = e2e_history(tmp_path)
     assert record["status"] == 0 and record["arguments"] == arguments
+
+
+def test_a_log_file_rotated_mid_run_gets_the_rest_of_the_log_in_the_new_file(open_site: LoopbackSite, tmp_path: Path) -> None:
+    import os
+
+    # logrotate's default (`create`): the file is moved away and a new one made in its place. Before, the
+    # run wrote on into the moved file (compressed or deleted next), and the new one got none of it.
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", "out.jsonl", "--logfile=logs/latest.log", "-a", "fresh=1",
+               "-s", f"BS_BASE_URL={open_site.base_url}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0.5",
+               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "logs" / "latest.log"
+    try:
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / ".state" / "running").glob("*.json")):
+            assert run.poll() is None and time.monotonic() < deadline, "the run did not start"
+            time.sleep(0.1)
+        log.rename(log.with_name("latest.log.1"))
+        log.touch()
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 0 and not stderr, stderr[-2000:]
+    assert "Run summary: new=8" in log.read_text(), log.read_text()[-2000:]
+    assert "Spider opened" in log.with_name("latest.log.1").read_text()

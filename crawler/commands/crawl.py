@@ -9,6 +9,7 @@ import errno
 import difflib
 import json
 import logging
+import logging.handlers
 import math
 import os
 import re
@@ -519,17 +520,31 @@ class Command(ScrapyCrawlCommand):
         return None
 
 
-class LogFileHandler(logging.FileHandler):
-    """Scrapy's log file handler, which goes on on stderr when the file cannot be written (a full disk).
+class LogFileHandler(logging.handlers.WatchedFileHandler):
+    """Scrapy's log file handler, which follows a rotation and goes on on stderr when the file cannot be
+    written (a full disk).
 
     Python's handler printed a "Logging error" traceback to stderr for every line (cron mails
     them), and the full file's close, when the crawler replaced Scrapy's first handler, raised: a
-    traceback, exit 1, the run neither made nor recorded.
+    traceback, exit 1, the run neither made nor recorded. A file logrotate moved away mid-run (its
+    default, ``create``) kept the rest of a long run's log, compressed or deleted with it; the file
+    made in its place got none of it.
     """
 
     failed = False
     # Scrapy makes a second handler on the same file for the crawler: one warning for the file, not one per handler.
     said: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            try:
+                self.reopenIfNeeded()
+            except OSError as error:  # its folder gone, a full disk as the old file is flushed
+                self._give_up(error)
+        if self.failed:
+            logging.StreamHandler.emit(self, record)
+        else:
+            logging.FileHandler.emit(self, record)
 
     def handleError(self, record: logging.LogRecord) -> None:
         error = sys.exc_info()[1]
@@ -574,6 +589,9 @@ def _log_file_that_may_fail() -> None:
         handler: logging.Handler = make(settings)
         if type(handler) is logging.FileHandler:
             handler.__class__ = LogFileHandler  # the file Scrapy opened, as it opened it
+            assert isinstance(handler, LogFileHandler)
+            handler.dev, handler.ino = -1, -1
+            handler._statstream()
         return handler
 
     get_handler.may_fail = True  # type: ignore[attr-defined]
