@@ -399,3 +399,14 @@ def test_a_log_file_rotated_mid_run_gets_the_rest_of_the_log_in_the_new_file(ope
     assert run.returncode == 0 and not stderr, stderr[-2000:]
     assert "Run summary: new=8" in log.read_text(), log.read_text()[-2000:]
     assert "Spider opened" in log.with_name("latest.log.1").read_text()
+
+
+def test_the_runs_table_prints_control_characters_as_escapes(tmp_path: Path) -> None:
+    from crawler.monitoring.history import RunHistory
+
+    RunHistory(tmp_path / ".state").append({"started": "2026-12-01T09:00:00+00:00", "spider": "lat\x1b[2Jest", "status": 1,
+                                             "reason": "cut\x1b]0;owned\x07 short\u2028here\x00"})
+    listed = scrapy(tmp_path, "runs")
+    assert listed.returncode == 0, listed.stderr
+    assert not any(not c.isprintable() for c in listed.stdout.replace("\n", "")), repr(listed.stdout)
+    assert "lat\\x1b[2Jest" in listed.stdout and "cut\\x1b]0;owned\\x07 short here\\x00" in listed.stdout, listed.stdout

@@ -70,15 +70,23 @@ def _duration(seconds: Any) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
+def _shown(value: Any) -> str:
+    """A record's text as one row of a terminal: line breaks and tabs as spaces, and other control
+    characters (an escape sequence in a hand-edited record or a spider name given with one) as their
+    escapes, which printed as they were cleared the screen or recoloured the rest of the table."""
+    text = " ".join(str(value).split())
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def row(record: dict[str, Any]) -> tuple[str, ...]:
     counts = record.get("counts") or {}
-    started = str(record.get("started", ""))[:19].replace("T", " ")
+    started = _shown(str(record.get("started", ""))[:19].replace("T", " "))
     # One row per run: an error's text may hold line breaks and tabs.
-    reason = "" if record.get("status") == 0 else " ".join(str(record.get("reason", "")).split())
+    reason = "" if record.get("status") == 0 else _shown(record.get("reason", ""))
     return (
         started,
-        str(record.get("spider", "")),
-        str(record.get("status_words", "")),
+        _shown(record.get("spider", "")),
+        _shown(record.get("status_words", "")),
         _duration(record.get("duration_s")),
         str(counts.get("new", "")),
         str(counts.get("updated", "")),
