@@ -60,12 +60,12 @@ SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT"
 # run waits for ever), or no response is ever parsed (every article found is lost). (From Scrapy 2.14
 # on, CONCURRENT_REQUESTS=0 is no limit at all instead, which no crawl of the site should be.)
 AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
+# Text settings whose default is None that are still checked when given.
+TEXT_WITHOUT_DEFAULT = frozenset({"REDIS_URL"})
 # Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation
 # now in progress"), and a Redis that answers well is reported unreachable.
 # BS_FEED_CLOSE_TIMEOUT=0 gives the feeds no time to close: every run "could not write its output" (exit 6).
 # BS_SPIDERMON_SMTP_TIMEOUT=0 gives no mail time to be sent.
-# Text settings whose default is None that are still checked when given.
-TEXT_WITHOUT_DEFAULT = frozenset({"REDIS_URL"})
 ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT", "BS_SPIDERMON_SMTP_TIMEOUT"})
 # Decimal settings (seconds, shares) above this are no real value, and past what a time span holds
 # (timedelta: 999,999,999 days) a traceback when the spider is made: some 31,700 years.
