@@ -182,7 +182,8 @@ NEEDS_PERCENT_PATHS = pytest.mark.skipif(
     ("uri", "made"),
     [
         ("file://{d}/single/a.jsonl", "single"),
-        ("file:{d}/one-slash/a.jsonl", "one-slash"),
+        pytest.param("file:{d}/one-slash/a.jsonl", "one-slash", marks=pytest.mark.skipif(
+            not hasattr(feedexport, "apply_uri_params"), reason="Scrapy 2.13 writes file:/x to the relative path file:/x")),
         ("file://localhost{d}/local/a.jsonl", "local"),
         pytest.param("file://{d}/out%20dir/a.jsonl", "out dir", marks=NEEDS_PERCENT_PATHS),
         pytest.param("{d}/100%-done/a.jsonl", "100%-done", marks=NEEDS_PERCENT_PATHS),

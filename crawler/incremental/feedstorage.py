@@ -26,7 +26,6 @@ from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage, ItemFilt
 from scrapy.extensions.postprocessing import GzipPlugin
 from scrapy.spiders import Spider
 from scrapy.utils.misc import load_object
-from w3lib.url import file_uri_to_path
 
 from crawler.extraction import Article
 from crawler import stats as stat
@@ -494,12 +493,14 @@ class _Params(dict[str, Any]):
 
 
 def local_path(uri: str) -> str | None:
-    """The local file a feed URI names, as Scrapy's file storage reads it (a ``file:`` URI's path
-    percent-decoded: ``file:///srv/bs%20data/a.jsonl``), None for stdout and remote storages."""
+    """The local file a feed URI names, as the installed Scrapy's file storage reads it (a ``file:`` URI's
+    path percent-decoded: ``file:///srv/bs%20data/a.jsonl``), None for stdout and remote storages."""
     if uri in {"-", "stdout:"} or uri.startswith("stdout:"):
         return None
     if uri.startswith("file:"):
-        return file_uri_to_path(uri)
+        # Its own reading: Scrapy 2.13 takes only `file://` for a URI, `file:/srv/a.jsonl` being a
+        # relative path there, which the run writes and so the check must look at.
+        return str(FileFeedStorage(uri).path)
     if "://" in uri:
         return None
     return uri
