@@ -3,20 +3,25 @@ users give, and a run appending to a file whose last line has no line break."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from crawler.incremental.feedstorage import unwritable_feeds
+from crawler.incremental.recovery import ids_in_feed, recover_pending
+from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
 from tests.conftest import ROOT
 from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
-from collections.abc import Iterator
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
 
@@ -89,3 +94,40 @@ def test_the_check_before_a_run_looks_at_the_file_the_installed_scrapy_writes(
     assert unwritable_feeds({concrete: {"format": "jsonlines"}}, "latest", batch_item_count=0) == []
     written = (work / FileFeedStorage(concrete.replace("%(name)s", "latest").replace("%(batch_id)05d", "00001")).path).parent
     assert made_folders(tmp_path) == {work, *(folder for folder in [written, *written.parents] if tmp_path in folder.parents)}
+
+
+# --- recovery: a cut that fails, then settling ----------------------------------------------
+
+
+def test_a_gzip_part_that_fails_to_be_written_again_leaves_no_article_in_the_other_feed_unseen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed run had handed one article to both its feeds and the next only to the gzip one.
+    Recovery cut the second off the gzip part; the disk full as that part was written again, the
+    part was lost with the first in it: the first, read again, was in the plain feed only and so
+    forgotten, but left in that file: the next run wrote it there a second time."""
+    first, second = "124010100001", "124010100002"
+    gz, plain = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl"
+    gz.write_bytes(gzip.compress(b"".join(json.dumps({"articleId": a, "version": 1}).encode() + b"\n" for a in (first, second))))
+    plain.write_text(json.dumps({"articleId": first, "version": 1}) + "\n")
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        store.record_feed("archive:killed", FeedRecord(str(gz), compression="gzip", feed=str(gz), forgotten_at_end=True))
+        store.record_feed("archive:killed", FeedRecord(str(plain), feed=str(plain), forgotten_at_end=True))
+        for article in (first, second):
+            store.add_pending(PendingArticle(article, 1, "h", None, None, "archive:killed"))
+
+        def full(*_: Any) -> None:
+            raise OSError(28, "No space left on device")
+
+        with monkeypatch.context() as patch:
+            patch.setattr("crawler.incremental.recovery.shutil.copyfileobj", full)
+            recover_pending(store, "archive:next")
+        recover_pending(store, "archive:after")
+        assert store.pending() == []
+        held = [ids_in_feed(FeedRecord(str(gz), compression="gzip")), ids_in_feed(FeedRecord(str(plain)))]
+        for article in (first, second):
+            # Seen: in every feed (its reader has it); not seen: in none (the next run writes it once).
+            assert [article in found for found in held] == [store.get(article) is not None] * 2, article
+    finally:
+        store.close()

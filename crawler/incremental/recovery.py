@@ -880,11 +880,14 @@ def recover_pending(
             return in_any and all(holds(found, entry) for found in every), in_any
 
         per_feed = in_feeds() if entries else {}
-        partial = {entry.article_id for entry in entries if whole(entry, per_feed) == (False, True)}
-        if partial:
+        partial: set[str] = set()
+        while more := {entry.article_id for entry in entries if whole(entry, per_feed) == (False, True)} - partial:
             # Cut before any article is settled, then read again: a gzip part is written again
             # without them, and a run killed (or a write failing) meanwhile must leave no article
-            # marked seen that is no longer in the file.
+            # marked seen that is no longer in the file. A rewrite that failed lost the part's other
+            # articles too, now in the other feeds only: cut off them as well, or forgotten there,
+            # they would be written a second time.
+            partial |= more
             for feed in feeds:
                 cut_trailing_items(feed, partial)
             per_feed = in_feeds()
