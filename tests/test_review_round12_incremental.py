@@ -131,3 +131,12 @@ def test_a_gzip_part_that_fails_to_be_written_again_leaves_no_article_in_the_oth
             assert [article in found for found in held] == [store.get(article) is not None] * 2, article
     finally:
         store.close()
+
+
+def test_the_check_before_a_run_fills_a_placeholder_from_the_spiders_arguments(site: LoopbackSite, tmp_path: Path) -> None:
+    """Scrapy fills ``%(since)s`` from the spider's ``-a since=...``; the check filled every name it did
+    not know with ``x``: it made the folder ``out/x`` beside the one the run writes, and checked that
+    one instead."""
+    status, log = archive(site, tmp_path, "-o", "out/%(since)s/all.jsonl")
+    assert status == 0, log[-3000:]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["2000-01-01"]

@@ -486,7 +486,10 @@ class Command(ScrapyCrawlCommand):
             feeds = feeds_problem(crawler.settings.getdict("FEEDS"))
             if feeds:
                 return self.refuse(crawler.settings, spider_class.name, opts, EXIT_OUTPUT, feeds)
-            extra = {"worker": worker_name(crawler.settings)}
+            # Scrapy fills a feed URI's placeholders from the spider's attributes, its -a arguments among
+            # them (`-a section=markets -o out/%(section)s.jsonl`): the check looks at that file, not out/x.
+            extra = {**{name: getattr(spider_class, name, None) for name in dir(spider_class)}, **opts.spargs,
+                     "worker": worker_name(crawler.settings)}
             problems = unwritable_feeds(
                 crawler.settings.getdict("FEEDS"), spider_class.name, extra, crawler.settings.getint("FEED_EXPORT_BATCH_ITEM_COUNT")
             )

@@ -485,8 +485,9 @@ class _Params(dict[str, Any]):
 
     def __init__(self, spider_name: str, extra: dict[str, Any]) -> None:
         now = datetime.now(timezone.utc)
-        super().__init__(name=spider_name, time=now.replace(microsecond=0).isoformat().replace(":", "-"),
-                         batch_time=now.isoformat().replace(":", "-"), batch_id=1, **extra)
+        # (As Scrapy's: the spider's attributes, then the time and batch, which they do not override.)
+        super().__init__({"name": spider_name, **extra, "time": now.replace(microsecond=0).isoformat().replace(":", "-"),
+                          "batch_time": now.isoformat().replace(":", "-"), "batch_id": 1})
 
     def __missing__(self, key: str) -> str:
         return "x"
