@@ -3,11 +3,14 @@ users give, and a run appending to a file whose last line has no line break."""
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ import pytest
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
-from crawler.incremental.feedstorage import unwritable_feeds
+from crawler.incremental.feedstorage import csv_dialect, unwritable_feeds
 from crawler.incremental.recovery import ids_in_feed, recover_pending
 from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
 from tests.conftest import ROOT
@@ -140,3 +143,38 @@ def test_the_check_before_a_run_fills_a_placeholder_from_the_spiders_arguments(s
     status, log = archive(site, tmp_path, "-o", "out/%(since)s/all.jsonl")
     assert status == 0, log[-3000:]
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["2000-01-01"]
+
+
+# --- a CSV feed in a named dialect ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", ["excel-tab", "unix"])
+def test_recovery_reads_a_killed_runs_rows_in_the_csv_feeds_named_dialect(tmp_path: Path, dialect: str) -> None:
+    """Recovery read a feed's rows with its ``delimiter`` only: a tab-separated one (``dialect:
+    excel-tab``) had no article in it, and the killed run's last article was written a second time."""
+    path = tmp_path / "a.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, dialect=dialect)
+        writer.writerow(["articleId", "version", "headline"])
+        writer.writerow(["124010100001", "1", "Markets, today"])
+    options = {"format": "csv", "item_export_kwargs": {"dialect": dialect}}
+    record = FeedRecord(str(path), "csv", csv=csv_dialect(options))
+    assert FeedRecord.decode(record.encode()).csv == record.csv  # (a tab in the seen-store's tab-separated record)
+    assert ids_in_feed(record) == {"124010100001": 1}
+
+
+@pytest.mark.parametrize("dialect", ["excel-tab", "unix"])
+def test_runs_appending_to_a_csv_file_in_a_named_dialect_write_their_rows_in_its_columns(
+    site: LoopbackSite, tmp_path: Path, dialect: str
+) -> None:
+    """``item_export_kwargs: {"dialect": "excel-tab"}`` (tab-separated, as ``delimiter: "\\t"`` is):
+    the next run read the file's header with commas, found one column, and wrote each of its rows
+    as one empty cell; its articles were marked seen, lost to the reader."""
+    name = tmp_path / "a.csv"
+    feeds = "FEEDS=" + json.dumps({str(name): {"format": "csv", "item_export_kwargs": {"dialect": dialect}}})
+    for _ in range(2):
+        status, log = archive(site, tmp_path, "-s", feeds, BS_FRESH="1")
+        assert status == 0, log[-3000:]
+    found = list(csv.DictReader(io.StringIO(name.read_text(encoding="utf-8"), newline=""), dialect=dialect))
+    assert Counter(row["articleId"] for row in found) == Counter({record.article_id: 2 for record in site.articles})
+    assert all(row["headline"] and row["url"] for row in found)

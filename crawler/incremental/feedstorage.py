@@ -9,6 +9,7 @@ back to the end of the last complete item, so a file never holds half an item.
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import os
@@ -77,10 +78,14 @@ def item_keys(feed_options: dict[str, Any] | None) -> tuple[str, str | None] | N
 
 def csv_dialect(feed_options: dict[str, Any] | None) -> tuple[str, str]:
     """A CSV feed's delimiter and quote character: its ``item_export_kwargs`` may give others
-    (``{"delimiter": ";"}``, as spreadsheets in much of Europe read CSV)."""
+    (``{"delimiter": ";"}``, as spreadsheets in much of Europe read CSV), or a dialect that has them
+    (``{"dialect": "excel-tab"}``), as Scrapy's exporter hands them to its ``csv.writer``."""
     given = (feed_options or {}).get("item_export_kwargs") or {}
-    delimiter, quotechar = CSV_DIALECT
-    return str(given.get("delimiter") or delimiter), str(given.get("quotechar") or quotechar)
+    try:
+        chosen = csv.writer(io.StringIO(), **{key: given[key] for key in ("dialect", "delimiter", "quotechar") if given.get(key)}).dialect
+    except (csv.Error, TypeError):
+        return CSV_DIALECT  # (the exporter fails on it as well: the run writes no row)
+    return str(chosen.delimiter), str(chosen.quotechar or CSV_DIALECT[1])
 
 
 def xml_item_element(feed_options: dict[str, Any] | None) -> str:
