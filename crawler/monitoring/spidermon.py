@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -143,6 +143,7 @@ def _bounded_send(seconds: float) -> Any:
     class BoundedMailSender(MailSender):
         def _sendmail(self, to_addrs: list[str], msg: bytes) -> Deferred[Any]:
             from twisted.internet import reactor
+            from twisted.internet.interfaces import IReactorTime
 
             where = f"{self.smtphost}:{self.smtpport}"
 
@@ -150,7 +151,8 @@ def _bounded_send(seconds: float) -> Any:
                 raise TimeoutError(f"the SMTP server {where} did not take the mail within {timeout:g} s")
 
             sending: Deferred[Any] = super()._sendmail(to_addrs, msg)
-            return sending.addTimeout(seconds, reactor, onTimeoutCancel=timed_out)
+            # (The installed reactor is the module's attribute; older Twisted's stubs type it as the module.)
+            return sending.addTimeout(seconds, cast(IReactorTime, reactor), onTimeoutCancel=timed_out)
 
     def send_message(self: Any, message: Any, **kwargs: Any) -> None:
         sender = BoundedMailSender(
