@@ -19,6 +19,7 @@ from crawler.distributed import (
     redis_problem,
     run_keys,
     safe_name,
+    unread_settings_problem,
 )
 from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS, EXIT_USAGE
 
@@ -62,6 +63,11 @@ class Command(CheckedSettings, ScrapyCommand):
             raise UsageError("name the run(s) to clear, or give --seen")
         if not enabled(settings):
             print("error: REDIS_URL is not set (-s REDIS_URL=redis://HOST:PORT/DB)", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
+        problem = unread_settings_problem(settings)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
         problem = redis_problem(settings)

@@ -47,23 +47,80 @@ def enabled(settings: BaseSettings) -> bool:
     return bool(settings.get("REDIS_URL"))
 
 
-# scrapy-redis's other ways to name its Redis, which this crawler does not read (connect() takes
-# REDIS_URL alone): given without REDIS_URL the run was not distributed at all, and N machines each
-# crawled and emitted everything, exit 0; given beside it, they were ignored without a word.
-UNREAD_SETTINGS = ("REDIS_HOST", "REDIS_PORT", "REDIS_PARAMS")
+# scrapy-redis's other ways to name its Redis, which this crawler does not read (everything that names
+# the Redis is REDIS_URL's text: messages redact it, the epochs file and redisclear go by it): given
+# without REDIS_URL the run was not distributed at all, and N machines each crawled and emitted
+# everything, exit 0; given beside it, they were ignored without a word.
+UNREAD_SETTINGS = ("REDIS_HOST", "REDIS_PORT")
+# REDIS_PARAMS, scrapy-redis's options of the client, are passed on (socket timeouts, a password or user
+# name, health checks, TLS options), except those that name another Redis than REDIS_URL, those that
+# make replies text (the queue and the seen-store read bytes) and objects no setting can give.
+NAMING_PARAMS = frozenset({"url", "host", "port", "db", "path", "unix_socket_path"})
+FIXED_PARAMS = frozenset({"decode_responses", "redis_cls", "connection_pool", "connection_class", "retry", "protocol"})
+# Timeouts that must be a positive number: 0 is a non-blocking socket (a Redis that answers reported
+# unreachable), null none at all (a lost Redis blocks the reactor for ever).
+TIMEOUT_PARAMS = ("socket_timeout", "socket_connect_timeout")
+
+
+def redis_params(settings: BaseSettings) -> dict[str, Any]:
+    """``REDIS_PARAMS`` as :func:`connect` passes them to redis-py; ValueError with a one-line reason
+    (which never holds their values: a password may be among them) when they cannot be."""
+    if not settings.get("REDIS_PARAMS"):
+        return {}
+    try:
+        params = {str(name): value for name, value in settings.getdict("REDIS_PARAMS").items()}
+    except (ValueError, TypeError):
+        raise ValueError('REDIS_PARAMS is no JSON object of redis-py\'s options ({"socket_timeout": 10, "password": "..."})') from None
+    naming = sorted(set(params) & NAMING_PARAMS)
+    if naming:
+        raise ValueError(f"REDIS_PARAMS names the Redis ({', '.join(naming)}): this crawler takes it from REDIS_URL alone")
+    fixed = sorted(name for name in set(params) & FIXED_PARAMS if params[name] not in (None, False, 2))
+    if fixed:
+        raise ValueError(f"REDIS_PARAMS sets {', '.join(fixed)}, which this crawler sets itself (its queue and seen-store read Redis's replies as bytes)")
+    for name in TIMEOUT_PARAMS:
+        value = params.get(name, 1)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1e12:
+            raise ValueError(f"REDIS_PARAMS' {name} must be a number of seconds above 0")
+    interval = params.get("health_check_interval", 0)
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not 0 <= interval <= 1e12:
+        raise ValueError("REDIS_PARAMS' health_check_interval must be a number of seconds")
+    try:
+        import redis
+
+        # Made as connect() makes it, not connected: redis-py refuses an option it does not know here,
+        # not at the first command.
+        # The URL's kind decides which options there are (ssl_* for rediss:// only).
+        scheme = urlsplit(str(settings.get("REDIS_URL") or "")).scheme
+        place = {"rediss": "rediss://localhost", "unix": "unix:///tmp/redis.sock"}.get(scheme, "redis://localhost")
+        redis.ConnectionPool.from_url(place, **params).make_connection()
+    except (TypeError, ValueError) as error:
+        unknown = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+        raise ValueError(
+            f"REDIS_PARAMS' {unknown.group(1) if unknown else 'options'}: redis-py takes no such option"
+            if unknown
+            else f"REDIS_PARAMS: redis-py cannot take them ({type(error).__name__})"
+        ) from None
+    return params
 
 
 def unread_settings_problem(settings: BaseSettings) -> str | None:
-    """None unless one of scrapy-redis's settings this crawler does not read was given; else a one-line reason."""
+    """None unless a scrapy-redis setting this crawler does not read was given, or REDIS_PARAMS it cannot pass on; else a one-line reason."""
     given = [name for name in UNREAD_SETTINGS if settings.get(name)]
-    if not given:
-        return None
-    return (
-        f"{', '.join(given)}: this crawler takes its Redis from REDIS_URL alone (redis://HOST:PORT/DB, with a "
-        "password redis://:PASSWORD@HOST:PORT/DB; rediss:// for TLS, unix:///PATH?db=N for a socket); "
-        + ("give it all there" if enabled(settings) else "without REDIS_URL the run would not be distributed")
-        + "; nothing was fetched"
-    )
+    if not enabled(settings) and settings.get("REDIS_PARAMS"):
+        given.append("REDIS_PARAMS")
+    if given:
+        return (
+            f"{', '.join(given)}: this crawler takes its Redis from REDIS_URL alone (redis://HOST:PORT/DB, with a "
+            "password redis://:PASSWORD@HOST:PORT/DB; rediss:// for TLS, unix:///PATH?db=N for a socket; REDIS_PARAMS "
+            "beside it for the client's options); "
+            + ("give it all there" if enabled(settings) else "without REDIS_URL the run would not be distributed")
+            + "; nothing was fetched"
+        )
+    try:
+        redis_params(settings)
+    except ValueError as error:
+        return f"{error}; nothing was fetched"
+    return None
 
 
 def url_problem(url: str) -> str | None:
@@ -192,17 +249,18 @@ def redacted(url: str) -> str:
 
 
 def connect(settings: BaseSettings) -> Redis:
-    """A client for ``REDIS_URL`` that gives up within seconds (``BS_REDIS_TIMEOUT``); it connects on first use."""
+    """A client for ``REDIS_URL`` with ``REDIS_PARAMS``' options, that gives up within seconds
+    (``BS_REDIS_TIMEOUT``, unless REDIS_PARAMS sets its own); it connects on first use."""
     import redis
     from redis.backoff import ExponentialBackoff
     from redis.retry import Retry
 
     timeout = settings.getfloat("BS_REDIS_TIMEOUT", 5.0)
+    options: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    # REDIS_PARAMS' own timeouts, password, health checks... win: the user set them for this Redis.
+    options.update(redis_params(settings))
     return redis.Redis.from_url(
-        str(settings.get("REDIS_URL")),
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.1), CLIENT_RETRIES),
+        str(settings.get("REDIS_URL")), retry=Retry(ExponentialBackoff(cap=0.5, base=0.1), CLIENT_RETRIES), **options
     )
 
 

@@ -524,6 +524,12 @@ def record_refused(
     if settings.get("REDIS_URL") and status != verdict.EXIT_REDIS:
         from redis.exceptions import RedisError
 
+        from crawler import distributed
+
+        try:
+            distributed.redis_params(settings)
+        except ValueError:
+            return None  # refused for its REDIS_PARAMS, with which no client can be made to record it
         try:
             remote = RedisRunHistory(settings)
             try:
