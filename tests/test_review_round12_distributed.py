@@ -5,15 +5,22 @@ with the same arguments written otherwise."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from crawler.distributed import connect, redis_problem, unread_settings_problem
+from crawler.distributed.scheduler import RedisScheduler
 from crawler.monitoring.verdict import EXIT_REDIS, EXIT_USAGE
+from crawler.spiders.archive import ArchiveSpider, today_ist
+from crawler.spiders.discovery import DiscoverySpider
+from crawler.spiders.latest import LatestSpider
+from crawler.spiders.section import SectionSpider
 from tests.e2e import scrapy
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
 
@@ -86,3 +93,68 @@ def test_redis_params_this_crawler_cannot_pass_on_are_one_line_and_exit_2_withou
         last = done.stderr.strip().splitlines()[-1]
         assert last.startswith("error: REDIS_PARAMS") and words in last, last
         assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
+
+
+# --- a worker of a run restarted with the same arguments written otherwise ---------------------------
+
+
+def open_worker(
+    spider_cls: type[DiscoverySpider], name: str, arguments: dict[str, str], redis_url: str, prefix: str, tmp_path: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch, **settings: str,
+) -> RedisScheduler:
+    """A worker of run "r" opened in this process, as `scrapy crawl SPIDER -a NAME=VALUE...` starts it."""
+    monkeypatch.setattr(sys, "argv", ["scrapy", "crawl", spider_cls.name, *(f"-a{k}={v}" for k, v in arguments.items())])
+    crawler = get_crawler(spider_cls, {
+        "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_REDIS_RUN": "r", "BS_WORKER_NAME": name,
+        "BS_STATE_DIR": str(tmp_path / name), **settings, **({"JOBDIR": str(tmp_path / settings["JOBDIR"])} if "JOBDIR" in settings else {}),
+    })
+    crawler.spider = crawler._create_spider(**arguments)
+    made = RedisScheduler.from_crawler(crawler)
+    made.open(crawler.spider)
+    return made
+
+
+TODAY = today_ist().isoformat()
+
+
+@pytest.mark.parametrize(("spider_cls", "first", "again", "settings"), [
+    # The same arguments in another order, and spelled with the spaces a cron line leaves.
+    (ArchiveSpider, {"since": "2024-10-01", "until": "2024-10-31"}, {"until": "2024-10-31 ", "since": " 2024-10-01"}, {}),
+    # The default made explicit: until is today.
+    (ArchiveSpider, {"since": "2024-10-01"}, {"since": "2024-10-01", "until": TODAY}, {}),
+    (SectionSpider, {"sections": "markets/news,companies/news"}, {"sections": "companies/news,markets/news/", "pages": "5"}, {}),
+    (LatestSpider, {}, {"fresh": "0"}, {}),
+    (LatestSpider, {"fresh": "1"}, {"fresh": "true"}, {}),
+    # Settings are no spider arguments: another JOBDIR, another BS_FRESH.
+    (ArchiveSpider, {"since": "2024-10-01"}, {"since": "2024-10-01"}, {"BS_FRESH": "1", "JOBDIR": "jobs/w2"}),
+])
+def test_a_worker_restarted_with_the_same_arguments_written_otherwise_joins_its_run(
+    spider_cls: type[DiscoverySpider], first: dict[str, str], again: dict[str, str], settings: dict[str, str],
+    redis_url: str, prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    # They were refused (exit 2) as "started with other arguments than its run's": the arguments were
+    # compared as written on the command line.
+    running = open_worker(spider_cls, "w1", first, redis_url, prefix, tmp_path, monkeypatch)
+    try:
+        restarted = open_worker(spider_cls, "w2", again, redis_url, prefix, tmp_path, monkeypatch, **settings)
+        try:
+            assert not restarted.refused
+        finally:
+            restarted.close("shutdown")
+    finally:
+        running.close("shutdown")
+
+
+def test_a_worker_given_another_range_is_still_refused(
+    redis_url: str, prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    running = open_worker(ArchiveSpider, "w1", {"since": "2024-10-01"}, redis_url, prefix, tmp_path, monkeypatch)
+    try:
+        for other in ({"since": "2024-10-01", "until": "2024-10-31"}, {"since": "2024-09-01"}):
+            wider = open_worker(ArchiveSpider, "w2", other, redis_url, prefix, tmp_path, monkeypatch)
+            try:
+                assert wider.refused
+            finally:
+                wider.close("shutdown")
+    finally:
+        running.close("shutdown")

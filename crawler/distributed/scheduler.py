@@ -382,7 +382,11 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self._stats.set_value(stat.REDIS_ARTICLES_TAKEN, 0)
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         # The spider too: a run name given to two spiders (-s BS_REDIS_RUN=news) mixes their requests.
-        arguments = json.dumps({"spider": spider.name, "arguments": spider_arguments(sys.argv)}, sort_keys=True)
+        # As the spider read them, not as written: a restart with the same ones in another order, spelled
+        # otherwise or with a default spelled out is the same run.
+        read = getattr(spider, "run_arguments", None)  # the discovery spiders' (crawler/spiders/discovery.py)
+        given = read() if callable(read) else spider_arguments(sys.argv)
+        arguments = json.dumps({"spider": spider.name, "arguments": given}, sort_keys=True)
         try:
             self._open_queue(spider)
             new, others, age, theirs = self._join(

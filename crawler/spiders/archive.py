@@ -79,11 +79,17 @@ class ArchiveSpider(DiscoverySpider):
         super().__init__(*args, **kwargs)
         self.since = _day(since, "since")
         self.until = _day(until, "until") if str(until).strip() else today_ist()
+        self.until_given = bool(str(until).strip())
         # Monthly sitemaps read one after another (see parse_sitemap).
         self.paced = True
         self.sitemaps_ahead: deque[Request] = deque()
         self.sitemap_in_flight = False
         self.articles_ahead = 0
+
+    def run_arguments(self) -> dict[str, str]:
+        # An until of today is the default: a run started without one is restarted with it spelled out.
+        until = {"until": self.until.isoformat()} if self.until_given and self.until != today_ist() else {}
+        return {**super().run_arguments(), "since": self.since.isoformat(), **until}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArchiveSpider:

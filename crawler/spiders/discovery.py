@@ -91,6 +91,7 @@ class DiscoverySpider(BusinessStandardSpider):
     def __init__(self, *args: Any, fresh: str | bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fresh = _truthy(fresh)
+        self.fresh_argument = self.fresh  # -a fresh=, before -s BS_FRESH is added in (no spider argument)
         # Article ids requested in this run, on disk (flat memory on long backfills).
         self.requested = RunSet()
         # Article ids found unchanged in this run (counted once, and not requested: see discovered()).
@@ -117,6 +118,13 @@ class DiscoverySpider(BusinessStandardSpider):
         # files (BS_DEFAULT_FEED, read by the base class), so before super().
         distributed.configure(settings, cls.name or "discovery")
         super().update_settings(settings)
+
+    def run_arguments(self) -> dict[str, str]:
+        """What this spider was asked for, as a distributed run's workers must agree on it
+        (crawler/distributed/scheduler.py): its arguments as read, a default spelled out left out, so a
+        restart with them in another order, spelled otherwise or with a default made explicit is the same run;
+        settings (-s) are no spider arguments."""
+        return {"fresh": "1"} if self.fresh_argument else {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:

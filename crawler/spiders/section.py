@@ -67,6 +67,11 @@ class SectionSpider(DiscoverySpider):
             if request is not None:
                 yield request
 
+    def run_arguments(self) -> dict[str, str]:
+        # The sections are walked each on its own: their order is no other run.
+        pages = {"pages": str(self.max_pages)} if self.max_pages != DEFAULT_PAGES else {}
+        return {**super().run_arguments(), "sections": ",".join(sorted(self.sections)), **pages}
+
     def parse_section(self, response: Response, section: str, page: int) -> Iterator[Request]:
         if self.answered_otherwise(response, may_end=page > 1) or not self.first_read(response):
             return
