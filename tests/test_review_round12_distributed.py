@@ -8,13 +8,14 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawler.distributed import connect, redis_problem, unread_settings_problem
+from crawler.distributed import adopt_host_settings, connect, redis_problem, run_keys, unread_settings_problem
 from crawler.distributed.scheduler import RedisScheduler
 from crawler.monitoring.verdict import EXIT_REDIS, EXIT_USAGE
 from crawler.spiders.archive import ArchiveSpider, today_ist
@@ -158,3 +159,58 @@ def test_a_worker_given_another_range_is_still_refused(
                 wider.close("shutdown")
     finally:
         running.close("shutdown")
+
+
+# --- scrapy-redis's REDIS_HOST, REDIS_PORT and REDIS_DB ------------------------------------------------
+
+
+def test_redis_host_port_and_db_name_the_redis_as_scrapy_redis_reads_them(
+    redis_url: str, prefix: str, tmp_path: Path  # noqa: F811
+) -> None:
+    # As scrapy-redis's documentation names a Redis. They were refused (exit 2); before that, ignored:
+    # the run was not distributed, and every machine crawled and emitted everything alone.
+    parts = urlsplit(redis_url)
+    keys = run_keys(prefix, "backfill")
+    elsewhere = redis.Redis(host=str(parts.hostname), port=int(parts.port or 0), db=3)
+    home = redis.Redis.from_url(redis_url)
+    try:
+        elsewhere.rpush(keys.requests, b"{}")
+        home.rpush(keys.requests, b"{}")
+        done = scrapy(
+            tmp_path, "redisclear", "backfill", "--prefix", prefix, "-s", f"REDIS_HOST={parts.hostname}", "-s", f"REDIS_PORT={parts.port}",
+            "-s", "REDIS_DB=3", "-s", f"BS_STATE_DIR={tmp_path / 'state'}",
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"at redis://{parts.hostname}:{parts.port}/3" in done.stdout
+        assert elsewhere.exists(keys.requests) == 0 and home.exists(keys.requests) == 1, "database 3's keys, no other's"
+    finally:
+        elsewhere.delete(keys.requests)
+        elsewhere.close()
+        home.close()
+    settings = Settings({"REDIS_HOST": parts.hostname, "REDIS_PORT": str(parts.port), "BS_REDIS_PREFIX": prefix, "BS_STATE_DIR": str(tmp_path)})
+    assert adopt_host_settings(settings) is None and settings["REDIS_URL"] == f"redis://{parts.hostname}:{parts.port}/0"
+    assert unread_settings_problem(settings) is None and redis_problem(settings, run=True) is None
+
+
+def test_a_crawl_given_redis_host_is_distributed_not_alone(tmp_path: Path) -> None:
+    # No Redis at that port: the Redis exit, where it was a run of its own that emitted everything.
+    done = scrapy(
+        tmp_path, "crawl", "latest", "-s", "REDIS_HOST=127.0.0.1", "-s", "REDIS_PORT=9", "-s", "BS_BASE_URL=http://127.0.0.1:9",
+        "-s", f"BS_STATE_DIR={tmp_path / 'state'}",
+    )
+    assert done.returncode == EXIT_REDIS, done.stderr[-2000:]
+    assert "Redis at redis://127.0.0.1:9/0 is unreachable" in done.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("settings", "words"), [
+    (["REDIS_PORT=63790000"], "REDIS_PORT='63790000' is no port"),
+    (["REDIS_HOST=user@10.0.0.5"], "is no host name"),
+    (["REDIS_HOST=127.0.0.1", "REDIS_DB=one"], "REDIS_DB='one' is no database number"),
+    (["REDIS_HOST=10.0.0.5", "REDIS_URL=redis://127.0.0.1:9/0"], "REDIS_URL names the Redis already"),
+])
+def test_redis_host_settings_that_name_no_redis_or_another_are_one_line_and_exit_2(settings: list[str], words: str, tmp_path: Path) -> None:
+    options = [option for setting in settings for option in ("-s", setting)]
+    for command in (["crawl", "latest", "-s", "BS_BASE_URL=http://127.0.0.1:9"], ["redisclear", "latest"]):
+        done = scrapy(tmp_path, *command, *options, "-s", f"BS_STATE_DIR={tmp_path / 'state'}")
+        assert done.returncode == EXIT_USAGE, (command, done.stderr[-2000:])
+        assert words in done.stderr.strip().splitlines()[-1] and "Traceback" not in done.stderr

@@ -34,7 +34,7 @@ from twisted.python.failure import Failure
 
 from crawler import stats as stat
 from crawler.commands.settingnames import unknown_setting_problem
-from crawler.distributed import redacted, redis_problem, unread_settings_problem, url_problem, worker_name
+from crawler.distributed import adopt_host_settings, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
@@ -339,6 +339,11 @@ class Command(ScrapyCrawlCommand):
         if base.scheme not in ("http", "https") or not base.hostname:
             message = f"BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL like https://www.business-standard.com"
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, message)
+            sys.exit(EXIT_USAGE)
+        # scrapy-redis's REDIS_HOST, REDIS_PORT and REDIS_DB are this REDIS_URL for everything after.
+        problem = adopt_host_settings(self.settings)
+        if problem:
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, problem)
             sys.exit(EXIT_USAGE)
         splash = splash_problem(self.settings)
         if splash:

@@ -12,6 +12,8 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import arglist_to_dict
 
+from crawler.distributed import adopt_host_settings
+
 
 def unknown_setting_problem(name: str, known: Collection[str]) -> str | None:
     """What is wrong with ``-s NAME=…`` for a name no setting has: a ``BS_`` name the project does not
@@ -102,3 +104,6 @@ class CheckedSettings(_Command):
         before = self.settings.copy()
         super().process_options(args, opts)
         check_setting_names(self.settings, opts, before)
+        problem = adopt_host_settings(self.settings)
+        if problem:
+            raise UsageError(problem)

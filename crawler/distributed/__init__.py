@@ -47,11 +47,41 @@ def enabled(settings: BaseSettings) -> bool:
     return bool(settings.get("REDIS_URL"))
 
 
-# scrapy-redis's other ways to name its Redis, which this crawler does not read (everything that names
-# the Redis is REDIS_URL's text: messages redact it, the epochs file and redisclear go by it): given
-# without REDIS_URL the run was not distributed at all, and N machines each crawled and emitted
-# everything, exit 0; given beside it, they were ignored without a word.
-UNREAD_SETTINGS = ("REDIS_HOST", "REDIS_PORT")
+# scrapy-redis's other way to name its Redis: REDIS_HOST, REDIS_PORT and REDIS_DB. Taken as the
+# REDIS_URL they make (adopt_host_settings), as everything that names the Redis goes by that URL's text
+# (messages redact it, the epochs file and redisclear go by it); ignored, the run was not distributed at
+# all, and N machines each crawled and emitted everything, exit 0.
+HOST_SETTINGS = ("REDIS_HOST", "REDIS_PORT", "REDIS_DB")
+
+
+def _host_url(settings: BaseSettings) -> str:
+    host = str(settings.get("REDIS_HOST") or "localhost").strip()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"redis://{host}:{str(settings.get('REDIS_PORT') or 6379).strip()}/{str(settings.get('REDIS_DB') or 0).strip()}"
+
+
+def adopt_host_settings(settings: BaseSettings) -> str | None:
+    """Set ``REDIS_URL`` from scrapy-redis's ``REDIS_HOST``, ``REDIS_PORT`` and ``REDIS_DB`` when it is not given
+    (at their priority, so the spiders' own settings do not hide it); a one-line reason when they cannot make one.
+    Called by every command before it reads the settings."""
+    given = [name for name in HOST_SETTINGS if settings.get(name) not in (None, "")]
+    if not given or settings.get("REDIS_URL"):
+        return None
+    host = str(settings.get("REDIS_HOST") or "localhost").strip()
+    port = str(settings.get("REDIS_PORT") or 6379).strip()
+    db = str(settings.get("REDIS_DB") or 0).strip()
+    if not host or re.search(r"[\s/@?#]", host):
+        return f"REDIS_HOST={host!r} is no host name or address"
+    if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        return f"REDIS_PORT={port!r} is no port (1 to 65535)"
+    if not db.isascii() or not db.isdigit():
+        return f"REDIS_DB={db!r} is no database number"
+    priority = max(settings.getpriority(name) or 0 for name in given)
+    settings.set("REDIS_URL", _host_url(settings), priority=priority)
+    return None
+
+
 # REDIS_PARAMS, scrapy-redis's options of the client, are passed on (socket timeouts, a password or user
 # name, health checks, TLS options), except those that name another Redis than REDIS_URL, those that
 # make replies text (the queue and the seen-store read bytes) and objects no setting can give.
@@ -104,16 +134,22 @@ def redis_params(settings: BaseSettings) -> dict[str, Any]:
 
 
 def unread_settings_problem(settings: BaseSettings) -> str | None:
-    """None unless a scrapy-redis setting this crawler does not read was given, or REDIS_PARAMS it cannot pass on; else a one-line reason."""
-    given = [name for name in UNREAD_SETTINGS if settings.get(name)]
+    """None unless scrapy-redis's REDIS_HOST, REDIS_PORT or REDIS_DB name another Redis than REDIS_URL, or
+    REDIS_PARAMS cannot be passed on (or have no Redis); else a one-line reason."""
+    # Beside a REDIS_URL of their own making (adopt_host_settings) they are that URL; beside another, two Redis.
+    given = [name for name in HOST_SETTINGS if settings.get(name) not in (None, "")]
+    if given and enabled(settings) and str(settings.get("REDIS_URL")) == _host_url(settings):
+        given = []
     if not enabled(settings) and settings.get("REDIS_PARAMS"):
         given.append("REDIS_PARAMS")
     if given:
         return (
-            f"{', '.join(given)}: this crawler takes its Redis from REDIS_URL alone (redis://HOST:PORT/DB, with a "
-            "password redis://:PASSWORD@HOST:PORT/DB; rediss:// for TLS, unix:///PATH?db=N for a socket; REDIS_PARAMS "
-            "beside it for the client's options); "
-            + ("give it all there" if enabled(settings) else "without REDIS_URL the run would not be distributed")
+            f"{', '.join(given)}: "
+            + (
+                "REDIS_URL names the Redis already; give one or the other"
+                if enabled(settings)
+                else "without REDIS_URL (or REDIS_HOST) the run would not be distributed"
+            )
             + "; nothing was fetched"
         )
     try:
