@@ -133,7 +133,9 @@ def _alive(marker: dict[str, Any]) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        # Another user's process has the PID now (a daemon after a reboot): its start time tells, as for
+        # ours; taken as the run's, the dead run was neither shown nor recorded while that process lived.
+        pass
     started = marker.get("process_start")
     return started is None or _process_start(pid) in (None, started)
 
