@@ -61,3 +61,60 @@ def test_a_live_run_of_another_user_is_not_taken_for_killed(tmp_path: Path, monk
     finally:
         live.kill()
         live.wait()
+
+
+# --- LOG_FILE_APPEND=False: the file emptied once, at the run's start --------------------------------
+
+
+def _line(handler: logging.Handler, message: str) -> None:
+    handler.handle(logging.LogRecord("scrapy.core.engine", logging.INFO, __file__, 1, message, None, None))
+
+
+@pytest.fixture()
+def log_handler(monkeypatch: pytest.MonkeyPatch) -> object:
+    """Scrapy's log handler maker as the crawl command sets it up (restored after the test)."""
+    from scrapy.utils import log as scrapy_log
+
+    from crawler.commands.crawl import _log_file_that_may_fail
+
+    monkeypatch.setattr(scrapy_log, "_get_handler", scrapy_log._get_handler)
+    _log_file_that_may_fail()
+    return scrapy_log._get_handler
+
+
+def test_a_log_file_not_appended_to_and_copytruncated_has_no_hole(tmp_path: Path, log_handler: object) -> None:
+    from scrapy.settings import Settings
+
+    path = tmp_path / "latest.log"
+    path.write_text("the last run's log\n")
+    handler = log_handler(Settings({"LOG_FILE": str(path), "LOG_FILE_APPEND": False}))  # type: ignore[operator]
+    try:
+        for n in range(50):
+            _line(handler, f"before the rotation {n}")
+        # logrotate's copytruncate: the file copied, then emptied under the running process.
+        (tmp_path / "latest.log.1").write_bytes(path.read_bytes())
+        os.truncate(path, 0)
+        _line(handler, "after the rotation")
+    finally:
+        handler.close()
+    # Before: the line went at the old offset, after a hole of NUL bytes as long as the old log.
+    text = path.read_text()
+    assert "\x00" not in text and text.count("\n") == 1 and "after the rotation" in text, repr(text[:200])
+    assert "the last run's log" not in (tmp_path / "latest.log.1").read_text()
+
+
+def test_the_crawlers_log_handler_keeps_the_first_lines_of_a_log_not_appended_to(tmp_path: Path, log_handler: object) -> None:
+    from scrapy.settings import Settings
+
+    path = tmp_path / "latest.log"
+    path.write_text("the last run's log\n")
+    settings = Settings({"LOG_FILE": str(path), "LOG_FILE_APPEND": False})
+    first = log_handler(settings)  # type: ignore[operator]
+    _line(first, "Scrapy started")
+    first.close()
+    # The crawler's handler replaces the process's first one; before, it emptied the file again.
+    second = log_handler(settings)  # type: ignore[operator]
+    _line(second, "Spider opened")
+    second.close()
+    assert path.read_text().splitlines()[0].endswith("Scrapy started") and "the last run's log" not in path.read_text()
+    assert path.read_text().splitlines()[-1].endswith("Spider opened")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import errno
+import fcntl
 import difflib
 import json
 import logging
@@ -593,13 +594,33 @@ def _log_file_that_may_fail() -> None:
     if make is None or getattr(make, "may_fail", False):
         return
 
+    emptied: set[str] = set()  # the log files LOG_FILE_APPEND=False has emptied for this run
+
     def get_handler(settings: Any) -> logging.Handler:
+        name = settings.get("LOG_FILE")
+        if name and not settings.getbool("LOG_FILE_APPEND") and os.path.abspath(name) in emptied:
+            # The crawler's handler, replacing the process's first, emptied the file again: the run's
+            # first lines (Scrapy's version, the settings overridden) were lost.
+            settings = settings.copy()
+            settings.frozen = False
+            settings.set("LOG_FILE_APPEND", True, priority=settings.maxpriority())
         handler: logging.Handler = make(settings)
         if type(handler) is logging.FileHandler:
             handler.__class__ = LogFileHandler  # the file Scrapy opened, as it opened it
             assert isinstance(handler, LogFileHandler)
             handler.dev, handler.ino = -1, -1
             handler._statstream()
+            if handler.mode == "w":
+                emptied.add(handler.baseFilename)
+                # Emptied once, then appended to: logrotate's copytruncate empties it under the run, whose
+                # next line was written at the old offset, the file a hole of NUL bytes up to it.
+                handler.mode = "a"
+                if handler.stream is not None:
+                    try:
+                        descriptor = handler.stream.fileno()
+                        fcntl.fcntl(descriptor, fcntl.F_SETFL, fcntl.fcntl(descriptor, fcntl.F_GETFL) | os.O_APPEND)
+                    except OSError:
+                        pass  # a file that takes no flags (a device) has no offset to keep either
         return handler
 
     get_handler.may_fail = True  # type: ignore[attr-defined]
