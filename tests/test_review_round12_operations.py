@@ -1,8 +1,9 @@
-"""Round 12's operations fixes read again: a PID another user's process took, a log file opened
-with LOG_FILE_APPEND=False (its first lines, and logrotate's copytruncate)."""
+"""Round 12's operations fixes read again: a PID another user's process took, a killed run in a
+distributed set-up, a log file opened with LOG_FILE_APPEND=False (its first lines, logrotate's copytruncate)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -14,6 +15,8 @@ import pytest
 
 from crawler.monitoring import history as history_module
 from crawler.monitoring.history import RunHistory
+from tests.e2e import scrapy
+from tests.test_redis import prefix, redis_url  # noqa: F401  (fixtures)
 
 
 # --- a killed run's PID taken by another user's process ---------------------------------------------
@@ -61,6 +64,22 @@ def test_a_live_run_of_another_user_is_not_taken_for_killed(tmp_path: Path, monk
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_distributed_workers_killed_run_is_shown_killed_at_once(tmp_path: Path, redis_url: str, prefix: str) -> None:  # noqa: F811
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.rpush(f"{prefix}:runs", json.dumps({"started": "2026-12-01T09:00:00+00:00", "spider": "latest", "status": 0, "status_words": "ok"}))
+    client.close()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    RunHistory(tmp_path / ".state").write_marker({"run_id": "latest-dead", "spider": "latest", "started": "2026-12-01T10:00:00+00:00",
+                                                  "host": socket.gethostname(), "pid": gone.pid, "worker": "w1"})
+    # Before: with REDIS_URL, `scrapy runs` read Redis alone: "ok" until this host's next run recorded it.
+    listed = scrapy(tmp_path, "runs", "--json", "-s", f"REDIS_URL={redis_url}", "-s", f"BS_REDIS_PREFIX={prefix}")
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert [json.loads(line)["status_words"] for line in listed.stdout.splitlines()] == ["killed", "ok"], listed.stdout
 
 
 # --- LOG_FILE_APPEND=False: the file emptied once, at the run's start --------------------------------

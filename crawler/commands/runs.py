@@ -15,7 +15,7 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
 from crawler.commands.settingnames import CheckedSettings, unknown_spider
-from crawler.monitoring.history import RunHistory, history_store, parse_time
+from crawler.monitoring.history import history_store, parse_time
 
 _RELATIVE = re.compile(r"^(\d+)([hd])$")
 COLUMNS = ("started", "spider", "status", "time", "new", "upd", "emitted", "blocked", "failed", "reason")
@@ -52,9 +52,7 @@ def history_records(
         errors = (OSError, RedisError, ValueError)  # ValueError: a REDIS_URL redis-py cannot read
     try:
         store = history_store(settings)
-        if isinstance(store, RunHistory):
-            return store.records_with_killed(since=since, spider=spider, last=last, per_spider=per_spider), store.where
-        return store.records(since=since, spider=spider, last=last, per_spider=per_spider), store.where
+        return store.records_with_killed(since=since, spider=spider, last=last, per_spider=per_spider), store.where
     except errors as error:
         reason = (error.strerror if isinstance(error, OSError) else None) or " ".join(str(error).split())
         # Not the URL itself: it may hold Redis's password.

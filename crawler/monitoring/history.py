@@ -452,6 +452,8 @@ class RedisRunHistory:
         self.key = f"{distributed.key_prefix(settings)}:runs"
         self.where = f"Redis ({self.key})"
         self.kept = max(settings.getint("BS_REDIS_RUNS_KEPT", 50000), 0)
+        # This host's runs keep their markers in its state dir, as without Redis.
+        self.here = RunHistory(history_dir(settings))
 
     def append(self, record: dict[str, Any]) -> None:
         pipe = self.client.pipeline(transaction=True)
@@ -466,6 +468,13 @@ class RedisRunHistory:
         self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
     ) -> list[dict[str, Any]]:
         return latest_records((r for r in self._read() if _matches(r, since, spider)), last, per_spider)
+
+    def records_with_killed(
+        self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
+    ) -> list[dict[str, Any]]:
+        """:meth:`records`, and the runs on this host killed since its last run (see :meth:`RunHistory.records_with_killed`)."""
+        found = (r for r in (*self._read(), *self.here._unrecorded_killed()) if _matches(r, since, spider))
+        return latest_records(found, last, per_spider)
 
     def _read(self) -> Iterator[dict[str, Any]]:
         # In slices: every worker's records, for months, are more than one answer should hold.
