@@ -281,6 +281,24 @@ class Killed(BaseException):
     """Stands for the process dying where it is raised."""
 
 
+TWO_FEEDS_ARTICLES = ("124010100001", "124010100002")
+
+
+def killed_run_of_two_feeds(tmp_path: Path) -> tuple[SqliteSeenStore, Path, Path]:
+    """A seen-store after a killed run that handed its first article to both its feeds (a gzip and
+    a plain JSON lines file) and its second to the gzip one only: both still pending."""
+    first, second = TWO_FEEDS_ARTICLES
+    gz, plain = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl"
+    gz.write_bytes(gzip.compress(b"".join(json.dumps({"articleId": a, "version": 1}).encode() + b"\n" for a in (first, second))))
+    plain.write_text(json.dumps({"articleId": first, "version": 1}) + "\n")
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    store.record_feed("archive:killed", FeedRecord(str(gz), compression="gzip", feed=str(gz), forgotten_at_end=True))
+    store.record_feed("archive:killed", FeedRecord(str(plain), feed=str(plain), forgotten_at_end=True))
+    for article in (first, second):
+        store.add_pending(PendingArticle(article, 1, "h", None, None, "archive:killed"))
+    return store, gz, plain
+
+
 @pytest.mark.parametrize("fault", [Killed, OSError], ids=["killed", "disk-full"])
 def test_a_run_stopped_while_cutting_a_gzip_part_leaves_no_article_seen_and_gone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: type[BaseException]
@@ -290,16 +308,9 @@ def test_a_run_stopped_while_cutting_a_gzip_part_leaves_no_article_seen_and_gone
     that rewrite (the part cut back, not yet written again), or the write failing (a full disk),
     the first was seen and in neither the file nor the store's pending list: lost to the gzip
     feed's reader."""
-    first, second = "124010100001", "124010100002"
-    gz, plain = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl"
-    gz.write_bytes(gzip.compress(b"".join(json.dumps({"articleId": a, "version": 1}).encode() + b"\n" for a in (first, second))))
-    plain.write_text(json.dumps({"articleId": first, "version": 1}) + "\n")
-    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    first, second = TWO_FEEDS_ARTICLES
+    store, gz, _ = killed_run_of_two_feeds(tmp_path)
     try:
-        store.record_feed("archive:killed", FeedRecord(str(gz), compression="gzip", feed=str(gz), forgotten_at_end=True))
-        store.record_feed("archive:killed", FeedRecord(str(plain), feed=str(plain), forgotten_at_end=True))
-        for article in (first, second):
-            store.add_pending(PendingArticle(article, 1, "h", None, None, "archive:killed"))
 
         def die(*_: Any) -> None:
             raise fault(28, "No space left on device") if fault is OSError else fault()

@@ -21,9 +21,10 @@ from scrapy.extensions.feedexport import FileFeedStorage
 
 from crawler.incremental.feedstorage import csv_dialect, unwritable_feeds
 from crawler.incremental.recovery import ids_in_feed, recover_pending
-from crawler.incremental.store import FeedRecord, PendingArticle, SqliteSeenStore
+from crawler.incremental.store import FeedRecord
 from tests.conftest import ROOT
 from tests.e2e import FAST
+from tests.test_incremental_probes_round12 import TWO_FEEDS_ARTICLES, killed_run_of_two_feeds
 from tests.loopback.site import LoopbackSite
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
@@ -109,16 +110,9 @@ def test_a_gzip_part_that_fails_to_be_written_again_leaves_no_article_in_the_oth
     Recovery cut the second off the gzip part; the disk full as that part was written again, the
     part was lost with the first in it: the first, read again, was in the plain feed only and so
     forgotten, but left in that file: the next run wrote it there a second time."""
-    first, second = "124010100001", "124010100002"
-    gz, plain = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl"
-    gz.write_bytes(gzip.compress(b"".join(json.dumps({"articleId": a, "version": 1}).encode() + b"\n" for a in (first, second))))
-    plain.write_text(json.dumps({"articleId": first, "version": 1}) + "\n")
-    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    first, second = TWO_FEEDS_ARTICLES
+    store, gz, plain = killed_run_of_two_feeds(tmp_path)
     try:
-        store.record_feed("archive:killed", FeedRecord(str(gz), compression="gzip", feed=str(gz), forgotten_at_end=True))
-        store.record_feed("archive:killed", FeedRecord(str(plain), feed=str(plain), forgotten_at_end=True))
-        for article in (first, second):
-            store.add_pending(PendingArticle(article, 1, "h", None, None, "archive:killed"))
 
         def full(*_: Any) -> None:
             raise OSError(28, "No space left on device")
