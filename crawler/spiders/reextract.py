@@ -138,6 +138,8 @@ class ReextractSpider(BusinessStandardSpider):
     """Read every stored response under ``-a source=PATH`` and extract the articles again."""
 
     name = "reextract"
+    # Checked like every spider's: a misspelt `-a sorce=` beside `-a source=` was taken without a word.
+    arguments = ("source",)
     custom_settings = {
         # Nothing is fetched, so there is nothing to be polite to.
         "AUTOTHROTTLE_ENABLED": False,
