@@ -8,6 +8,7 @@ reader of the page would write down.
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import sys
@@ -43,7 +44,15 @@ def write(data: object, path: Path) -> None:
 
 
 def main(argv: list[str]) -> None:
-    names = [a for a in argv if not a.startswith("--")]
+    parser = argparse.ArgumentParser(prog="python -m tests.pages.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--expected", action="store_true", help="also rewrite expected.json from what the rules extract now")
+    parser.add_argument("cases", nargs="*", metavar="case", help="only these cases (name or <layout>/<name>); default: all")
+    options = parser.parse_args(argv)
+    names = options.cases
+    # A misspelt case name built nothing and said nothing: the fixture a test reads was not refreshed.
+    unknown = [name for name in names if not any(name in (case.name, case.folder) for case in CASES)]
+    if unknown:
+        parser.error(f"no such case: {', '.join(unknown)}")
     for case in CASES:
         if names and case.name not in names and case.folder not in names:
             continue
@@ -58,7 +67,7 @@ def main(argv: list[str]) -> None:
             else:
                 (folder / "page.html").write_bytes(html)
         write(case.meta(), folder / "meta.json")
-        if "--expected" in argv:
+        if options.expected:
             write(expected_of(case, page_bytes(case, folder)), folder / "expected.json")
         print(folder.relative_to(HERE))
 
