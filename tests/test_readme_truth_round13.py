@@ -1,0 +1,370 @@
+"""The README read as a user reads it, checked against the code: the settings table, the stats, the exit
+statuses, the item's fields, and every command line it shows (spiders, ``-a`` and ``-s`` names, options)."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import importlib
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.settings import default_settings as scrapy_defaults
+from scrapy.spiderloader import SpiderLoader
+
+from crawler import settings as project_settings
+from crawler import stats
+from crawler.extraction import article as item_module
+from crawler.monitoring import verdict
+from tests.e2e import ROOT, scrapy
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# Without its code blocks, whose `# comment` lines are no headings.
+PROSE = re.sub(r"```.*?```", "", README, flags=re.S)
+CODE = {path: path.read_text(encoding="utf-8") for path in sorted((ROOT / "crawler").rglob("*.py"))}
+
+
+def section(title: str) -> str:
+    """The text of one ``##``/``###`` section, up to the next heading of any level."""
+    match = re.search(rf"^#+ {re.escape(title)}\n(.*?)(?=^#+ )", PROSE, re.S | re.M)
+    assert match, title
+    return match.group(1)
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The body rows of the markdown tables in ``text``, as cells (a ``\\|`` inside a cell kept)."""
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("| ") and not line.startswith("|---"):
+            cells = [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            rows.append(cells)
+    return rows[1:] if rows else rows
+
+
+def spiders() -> dict[str, Any]:
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    loader = SpiderLoader.from_settings(settings)
+    return {name: loader.load(name) for name in loader.list()}
+
+
+# --- Settings -------------------------------------------------------------------------------------------------
+
+SETTINGS_ROWS = table_rows(section("Settings"))
+
+
+def documented_settings() -> dict[str, str]:
+    """Every setting the Settings table has a row for, with its default cell."""
+    found: dict[str, str] = {}
+    for name_cell, default, *_ in SETTINGS_ROWS:
+        for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", name_cell):
+            found[name] = default
+    return found
+
+
+def test_the_settings_table_has_a_row_for_every_bs_setting_the_code_reads() -> None:
+    read = {name for text in CODE.values() for name in re.findall(r"""["'](BS_[A-Z0-9_]+)["']""", text)}
+    declared = {name for name in vars(project_settings) if name.startswith("BS_")}
+    documented = {name for name in documented_settings() if name.startswith("BS_")}
+    assert read <= declared, f"read with no default in crawler/settings.py: {sorted(read - declared)}"
+    assert declared - documented == set(), f"settings without a row: {sorted(declared - documented)}"
+    assert documented - declared == set(), f"rows naming no setting: {sorted(documented - declared)}"
+
+
+def _literal(cell: str) -> Any:
+    """The value a default cell gives in backquotes (``600``, ``False``, ``[]``, a path)."""
+    match = re.match(r"`([^`]*)`", cell)
+    assert match, cell
+    try:
+        return ast.literal_eval(match.group(1))
+    except (ValueError, SyntaxError):
+        return match.group(1)
+
+
+def test_every_default_in_the_settings_table_is_the_one_the_code_uses() -> None:
+    for name, cell in documented_settings().items():
+        value = getattr(project_settings, name, None)
+        if cell == "unset":
+            assert value in (None, ""), name
+        elif name in ("BS_WORKER_NAME", "BS_REDIS_RUN"):
+            assert value == "", name  # empty: the host's or the spider's name, as the cell says
+            assert cell in ("host name", "spider name"), name
+        elif name == "BS_LATEST_SOURCES":
+            feeds = [s for s in value if s.endswith(".rss")]
+            sitemaps = [s for s in value if s.endswith(".xml")]
+            assert (len(feeds), len(sitemaps), len(value)) == (6, 2, 9) and "/latest-news" in value, cell
+            assert cell == "6 RSS feeds, 2 sitemaps, `/latest-news`"
+        elif name == "BS_MIN_FIELD_COVERAGE":
+            stated: dict[str, float] = {}
+            for fields, share in re.findall(r"([A-Za-z, ]+?) (\d+) %", cell):
+                for field in fields.split(","):
+                    stated[field.strip()] = int(share) / 100
+            assert stated == value, cell
+        elif name == "BS_MAX_FAILED_SOURCES":
+            assert value == -1 and cell.startswith("`-1`"), cell
+            assert spiders()["archive"].custom_settings["BS_MAX_FAILED_SOURCES"] == 0 and "`archive`: `0`" in cell
+        else:
+            stated_value = _literal(cell)
+            assert stated_value == value and type(stated_value) in (type(value), int), (name, cell, value)
+
+
+def _fallbacks() -> list[tuple[str, str, str]]:
+    """``(file, setting, fallback)`` of every getter given a fallback (``getfloat("BS_X", 600)``,
+    ``get("BS_X") or "bs"``): what a component uses when the setting is not in its settings at all."""
+    found = []
+    for path, text in CODE.items():
+        for name, fallback in re.findall(r"""\.get(?:int|float|bool|list|dict)?\(\s*"(BS_\w+)",\s*([^()]+?)\)""", text):
+            found.append((str(path.relative_to(ROOT)), name, fallback.strip()))
+        for name, fallback in re.findall(r"""\.get\(\s*"(BS_\w+)"\)\s*or\s*("[^"]*"|'[^']*')""", text):
+            found.append((str(path.relative_to(ROOT)), name, fallback.strip()))
+    return found
+
+
+def test_the_getters_fall_back_to_the_documented_defaults() -> None:
+    checked = 0
+    for file, name, fallback in _fallbacks():
+        module = importlib.import_module(file.removesuffix(".py").replace("/", "."))
+        try:
+            value = eval(fallback, vars(module))  # a literal or a module constant (DEFAULT_MAX_SOURCES)
+        except (NameError, AttributeError):
+            continue  # a spider's own attribute (cls.base_url): the setting is always there
+        default = getattr(project_settings, name)
+        if name in ("BS_WORKER_NAME", "BS_REDIS_RUN") or default in ("", None) or value == "":
+            continue  # empty: the name is checked (a BS_BASE_URL of "" is refused), not defaulted
+        assert value == default, f"{file}: {name} falls back to {fallback} = {value!r}, the README and settings say {default!r}"
+        checked += 1
+    assert checked >= 20
+
+
+# --- Stats ----------------------------------------------------------------------------------------------------
+
+STAT_NAME = re.compile(r"`((?:bs|article)/[A-Za-z0-9_./<>-]*[A-Za-z0-9_>])`")
+OWN_STATS = {k: v for k, v in vars(stats).items() if k.isupper() and isinstance(v, str) and v.startswith(("bs/", "article/"))}
+FAMILIES = sorted((v for v in OWN_STATS.values() if v.endswith(("/", "_"))), key=len, reverse=True)
+
+
+def test_every_stat_the_readme_names_is_one_the_code_writes() -> None:
+    code = "\n".join(text for path, text in CODE.items() if path.name != "stats.py")
+    for name in sorted(set(STAT_NAME.findall(README))):
+        if name in OWN_STATS.values():
+            continue
+        family = next((prefix for prefix in FAMILIES if name.startswith(prefix)), None)
+        assert family is not None, f"{name}: no constant or family of crawler/stats.py"
+        member = name[len(family):]
+        if "<" in member or re.fullmatch(r"(http-)?\d+", member):
+            continue  # a placeholder, or an HTTP status (bs/blocked/403, bs/failed/http-404)
+        assert re.search(rf"""["']{re.escape(member.split("/")[0])}["/']""", code), f"{name}: no code writes {member!r}"
+
+
+def test_the_readme_names_every_stat_of_the_crawler() -> None:
+    named = set(STAT_NAME.findall(README))
+    missing = sorted(
+        value
+        for value in OWN_STATS.values()
+        if value not in named and not any(n.startswith(value) for n in named)
+    )
+    assert missing == [], f"stats of crawler/stats.py the README does not name: {missing}"
+
+
+# --- Exit statuses ----------------------------------------------------------------------------------------------
+
+
+def test_the_exit_status_table_is_the_codes_the_verdict_gives() -> None:
+    rows = table_rows(section("Cron"))
+    documented = [int(row[0]) for row in rows if row[0].isdigit()]
+    codes = sorted(v for k, v in vars(verdict).items() if k.startswith("EXIT_") and isinstance(v, int))
+    assert documented == codes == list(range(10))
+    meaning = {int(row[0]): row[1] for row in rows if row[0].isdigit()}
+    # What the code means by each (crawler/monitoring/verdict.py), in the table's words.
+    for status, words in {
+        3: "another run of the same spider",
+        4: "Access Denied",
+        5: "extraction failed",
+        6: "the output could not be written",
+        7: "the seen-store cannot be used",
+        8: "Redis unreachable",
+        9: "Splash",
+    }.items():
+        assert words in meaning[status], (status, meaning[status][:200])
+
+
+# --- The article item ---------------------------------------------------------------------------------------------
+
+
+def test_the_item_table_has_exactly_the_fields_of_the_article_in_their_order() -> None:
+    keys = [key for row in table_rows(section("The article item")) for key in re.findall(r"`(\w+)`", row[0])]
+    assert keys == [field.name for field in dataclasses.fields(item_module.Article)]
+
+
+@pytest.mark.parametrize(
+    ("key", "shape", "cls"),
+    [
+        ("breadcrumbs", "[{name, url}]", item_module.Link),
+        ("authors", "[{name, url}]", item_module.Link),
+        ("mainImage", "{url, alt, caption}", item_module.Image),
+        ("alsoRead", "[{headline, url}]", item_module.RelatedArticle),
+        ("market", "[{name, value, change, changePercent}]", item_module.MarketQuote),
+    ],
+)
+def test_the_item_table_gives_each_nested_fields_keys(key: str, shape: str, cls: type) -> None:
+    row = next(row for row in table_rows(section("The article item")) if f"`{key}`" in row[0])
+    assert f"`{shape}`" in row[1], row[1][:200]
+    assert shape.strip("[]{}").split(", ") == [field.name for field in dataclasses.fields(cls)]
+
+
+# --- Command lines ------------------------------------------------------------------------------------------------
+
+
+def command_lines() -> list[str]:
+    """Every ``scrapy …`` command of the README: the lines of its code blocks and its inline code."""
+    found = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", README, re.S):
+        for line in block.splitlines():
+            match = re.search(r"(?:^|/|\s)(scrapy (?:crawl|runs|report|merge|redisclear|parse|check)\b[^#|;&]*)", line)
+            if match:
+                found.append(match.group(1).rstrip(" \\"))
+    prose = re.sub(r"```.*?```", "", README, flags=re.S)
+    found += [code for code in re.findall(r"`([^`\n]+)`", prose) if code.startswith("scrapy ")]
+    return list(dict.fromkeys(found))
+
+
+def crawl_lines() -> list[list[str]]:
+    lines = []
+    for line in command_lines():
+        line = re.sub(r"\[([^\]]*)\]", r"\1", line)  # optional parts are parts
+        words = shlex.split(line.split(";")[0].replace("…", "x"))
+        if words[:2] == ["scrapy", "crawl"] and len(words) > 2:
+            lines.append(words)
+    return lines
+
+
+def known_setting(name: str) -> bool:
+    return (
+        hasattr(project_settings, name)
+        or hasattr(scrapy_defaults, name)
+        or name.startswith(("SPIDERMON_", "SPLASH_", "REDIS_"))  # the add-ons' own settings
+    )
+
+
+def test_every_crawl_line_names_a_spider_its_arguments_and_settings_that_exist() -> None:
+    known = spiders()
+    lines = crawl_lines()
+    assert len(lines) >= 15
+    for words in lines:
+        spider = known.get(words[2])
+        assert spider is not None, words
+        arguments = [value.split("=", 1)[0] for flag, value in zip(words, words[1:]) if flag == "-a"]
+        taken = spider.known_arguments()
+        assert taken is not None, f"{words[2]}: its -a arguments are not checked"
+        assert set(arguments) <= set(taken), (words, taken)
+        settings = [value.split("=", 1)[0] for flag, value in zip(words, words[1:]) if flag == "-s"]
+        assert all(known_setting(name) for name in settings), words
+
+
+def test_every_a_argument_the_readme_shows_is_taken_by_some_spider() -> None:
+    taken = {name for spider in spiders().values() for name in (spider.known_arguments() or ())}
+    shown = set(re.findall(r"-a ([a-z_]+)=", README)) - {"_version", "_job"}
+    assert shown <= taken, sorted(shown - taken)
+
+
+def test_every_s_name_the_readme_shows_is_a_setting() -> None:
+    shown = set(re.findall(r"-s '?([A-Za-z_][A-Za-z0-9_]*)=", README))
+    assert shown, "no -s in the README?"
+    # The README's own examples of what is refused: a typo, a name not in upper case, the NAME of `-s NAME=VALUE`.
+    refused_on_purpose = {"BS_MAX_BLOCK_SHARE", "BS_REDIS_PREFX", "log_level", "NAME"}
+    assert [name for name in sorted(shown - refused_on_purpose) if not known_setting(name)] == []
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    module = importlib.import_module(f"crawler.commands.{command}")
+    cmd = module.Command()
+    cmd.settings = Settings()
+    parser = argparse.ArgumentParser()
+    cmd.add_options(parser)
+    return parser
+
+
+@pytest.mark.parametrize("command", ["runs", "report", "redisclear", "merge"])
+def test_every_option_the_readme_gives_a_project_command_exists(command: str) -> None:
+    parser = _parser(command)
+    lines = [shlex.split(re.sub(r"\[([^\]]*)\]", r"\1", line).replace("…", "x")) for line in command_lines()]
+    used = [words for words in lines if words[1] == command]
+    assert used, command
+    for words in used:
+        options = [word for word in words[2:] if word.startswith("-")]
+        for option in options:
+            assert any(option in action.option_strings for action in parser._actions), (command, option, words)
+
+
+# --- The tools' own command lines -------------------------------------------------------------------------------------
+
+TOOLS = ["tests.loopback", "tests.pages.build", "bench.run", "bench.same_output", "bench.versus", "bench.differential"]
+
+
+@pytest.mark.parametrize("module", TOOLS)
+def test_every_option_the_readme_gives_a_tool_is_one_it_takes(module: str) -> None:
+    done = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("usage:"), done.stdout[:300] + done.stderr[-300:]
+    shown = set()
+    for found in re.findall(rf"python -m {re.escape(module)}\b([^`#\n]*)", README):
+        shown |= set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", found))
+    for option in shown:
+        assert re.search(rf"(?<![\w-]){re.escape(option)}\b", done.stdout), (module, option)
+
+
+def test_building_the_test_pages_with_an_unknown_case_or_option_builds_nothing(tmp_path: Path) -> None:
+    before = {path: path.stat().st_mtime_ns for path in (ROOT / "tests" / "pages").rglob("*") if path.is_file()}
+    for arguments in (["embed"], ["--expectd", "embeds"], ["--help"]):
+        done = subprocess.run([sys.executable, "-m", "tests.pages.build", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == (0 if arguments == ["--help"] else 2), (arguments, done.stderr[-500:])
+        assert "nextjs-2023/embeds" not in done.stdout, arguments
+    after = {path: path.stat().st_mtime_ns for path in (ROOT / "tests" / "pages").rglob("*") if path.is_file()}
+    assert after == before, "nothing was rewritten"
+
+
+def test_the_schema_command_shows_its_help_without_rewriting_the_schema() -> None:
+    schema = ROOT / "crawler" / "schema" / "article.schema.json"
+    before = schema.stat().st_mtime_ns
+    done = subprocess.run([sys.executable, "-m", "crawler.schema", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("usage:"), done.stderr[-500:]
+    assert schema.stat().st_mtime_ns == before
+
+
+# --- reextract's -a arguments are checked like every spider's ------------------------------------------------------
+
+SAVED = ROOT / "tests" / "pages" / "nextjs-2023" / "no-image"
+
+
+def test_reextract_refuses_an_argument_it_does_not_take(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "crawl", "reextract", "-a", f"source={SAVED}", "-a", "sourse=elsewhere", "-O", "out.jsonl")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "reextract: unknown argument(s) sourse; it takes -a source=" in done.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_reextract_with_its_source_alone_still_runs(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "crawl", "reextract", "-a", f"source={SAVED}", "-O", "out.jsonl")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+# --- what the README shows next to `scrapy runs` ------------------------------------------------------------------
+
+
+def test_runs_since_with_no_runs_says_so_as_the_readme_shows(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "runs", "--since", "1h")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.fullmatch(r"no runs recorded in \.state/runs\.jsonl for --since \S+\+00:00\n", done.stdout), done.stdout
+
+
+def test_runs_with_a_negative_count_is_exit_2(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "runs", "-n", "-1")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
