@@ -368,3 +368,51 @@ def test_runs_since_with_no_runs_says_so_as_the_readme_shows(tmp_path: Path) -> 
 def test_runs_with_a_negative_count_is_exit_2(tmp_path: Path) -> None:
     done = scrapy(tmp_path, "runs", "-n", "-1")
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+
+
+# --- `scrapy merge` of the per-worker folders -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("contents", [{}, {"archive-m2.json": '[{"articleId": "124112500058"}]\n'}])
+def test_merge_of_a_worker_folder_with_no_json_lines_file_is_refused(tmp_path: Path, contents: dict[str, str]) -> None:
+    # README: gather the files of each machine into a folder and merge them. A folder the copy left empty
+    # (or with files of another format) was merged as a machine with no articles: exit 0, its articles lost.
+    (tmp_path / "m1").mkdir()
+    (tmp_path / "m1" / "archive-m1.jsonl").write_text('{"articleId": "124112500057", "version": 1}\n', encoding="utf-8")
+    (tmp_path / "m2").mkdir()
+    for name, text in contents.items():
+        (tmp_path / "m2" / name).write_text(text, encoding="utf-8")
+    done = scrapy(tmp_path, "merge", "archive.jsonl", "m1/", "m2/")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "no .jsonl or .jsonl.gz file in the folder m2/" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "archive.jsonl").exists()
+
+
+def test_merge_of_worker_folders_that_hold_their_files_still_merges(tmp_path: Path) -> None:
+    for worker, article in (("m1", "124112500057"), ("m2", "124112500058")):
+        (tmp_path / worker).mkdir()
+        (tmp_path / worker / f"archive-{worker}.jsonl").write_text(f'{{"articleId": "{article}", "version": 1}}\n', encoding="utf-8")
+    done = scrapy(tmp_path, "merge", "archive.jsonl", "m1/", "m2/")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len((tmp_path / "archive.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+
+
+# --- the summary line the README shows ------------------------------------------------------------------------
+
+
+def test_the_summary_line_of_the_readme_is_the_one_the_verdict_writes() -> None:
+    shown = re.search(r"`(Run summary: [^`]+)`", README)
+    assert shown
+    counts = {
+        stats.NEW: 12,
+        stats.UPDATED: 1,
+        stats.UNCHANGED: 230,
+        stats.OUTPUT_DELIVERED: 13,
+        stats.DISCOVERY_SOURCES_READ: 7,
+        stats.source_failed("offsite-redirect"): 1,
+        stats.source_failed("not-xml"): 1,
+        stats.layout("nextjs-2023"): 13,
+        stats.missing("alsoRead"): 4,
+        stats.missing("disclaimer"): 9,
+    }
+    assert verdict.RunVerdictExtension.summary(counts, "finished", 0, "ok") == shown.group(1)

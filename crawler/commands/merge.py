@@ -95,7 +95,12 @@ def input_files(paths: list[str], output: Path) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(p for p in sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")]) if p.resolve() != output.resolve())
+            inside = [p for p in sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")]) if p.resolve() != output.resolve()]
+            if not inside:
+                # One machine's folder that the copy left empty (or filled with .json files) made a merge
+                # without its articles, exit 0, as if it had none.
+                raise UsageError(f"no .jsonl or .jsonl.gz file in the folder {name}")
+            found.extend(inside)
         elif path.is_file():
             found.append(path)
         else:

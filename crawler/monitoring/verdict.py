@@ -320,7 +320,7 @@ def _records(stats: dict[str, Any]) -> str:
 
 
 def _sources(stats: dict[str, Any]) -> str:
-    """``sources: read=7 failed=2 (offsite-redirect=1, not-xml=1); `` for discovery runs; nothing otherwise."""
+    """``sources: read=7 failed=2 (not-xml=1, offsite-redirect=1); `` for discovery runs; nothing otherwise."""
     read = int(stats.get(stat.DISCOVERY_SOURCES_READ, 0))
     failed = _by_suffix(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX)
     if not read and not failed:
