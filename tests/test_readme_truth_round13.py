@@ -416,3 +416,15 @@ def test_the_summary_line_of_the_readme_is_the_one_the_verdict_writes() -> None:
         stats.missing("disclaimer"): 9,
     }
     assert verdict.RunVerdictExtension.summary(counts, "finished", 0, "ok") == shown.group(1)
+
+
+def test_redisclear_without_redis_url_is_the_documented_exit_2(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "redisclear", "latest", "--prefix", "test")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "error: REDIS_URL is not set" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_redisclear_with_redis_unreachable_is_the_documented_exit_8(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "redisclear", "latest", "-s", "REDIS_URL=redis://127.0.0.1:1/0")
+    assert done.returncode == 8, done.stderr[-2000:]
+    assert "is unreachable" in done.stderr and "Traceback" not in done.stderr
