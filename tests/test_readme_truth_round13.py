@@ -428,3 +428,10 @@ def test_redisclear_with_redis_unreachable_is_the_documented_exit_8(tmp_path: Pa
     done = scrapy(tmp_path, "redisclear", "latest", "-s", "REDIS_URL=redis://127.0.0.1:1/0")
     assert done.returncode == 8, done.stderr[-2000:]
     assert "is unreachable" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_item_table_names_every_layout_the_rules_give() -> None:
+    from crawler.extraction.layouts import LAYOUTS
+
+    row = next(row for row in table_rows(section("The article item")) if row[0] == "`layout`")
+    assert set(re.findall(r"`([a-z0-9-]+)`", row[1])) == {page.layout for page in LAYOUTS}
