@@ -7,6 +7,7 @@ import argparse
 import ast
 import dataclasses
 import importlib
+import os
 import re
 import shlex
 import subprocess
@@ -435,3 +436,20 @@ def test_the_item_table_names_every_layout_the_rules_give() -> None:
 
     row = next(row for row in table_rows(section("The article item")) if row[0] == "`layout`")
     assert set(re.findall(r"`([a-z0-9-]+)`", row[1])) == {page.layout for page in LAYOUTS}
+
+
+def test_the_scrapy_settings_the_readme_states_are_the_projects() -> None:
+    # README, under the table: "Scrapy's own settings apply as usual (DOWNLOAD_TIMEOUT 30 s, …)".
+    s = project_settings
+    assert (s.DOWNLOAD_TIMEOUT, s.DOWNLOAD_MAXSIZE, s.RETRY_TIMES) == (30, 8 * 1024 * 1024, 3)
+    assert 429 not in s.RETRY_HTTP_CODES and s.AUTOTHROTTLE_ENABLED and s.ROBOTSTXT_OBEY
+    assert s.CONCURRENT_ITEMS == 1 and s.WARN_ON_GENERATOR_RETURN_VALUE is False
+    assert s.STATS_CLASS == "crawler.statscollector.PlainStatsCollector"
+    assert s.TELNETCONSOLE_ENABLED is False and s.REMOTE_CONTROL_ENABLED is False
+    assert "scrapy.extensions.remote_control.RemoteControl" not in s.EXTENSIONS_BASE
+    assert s.SPIDER_MIDDLEWARES == {
+        "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+        "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    }
+    # "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS is set empty unless you set it": an environment variable.
+    assert os.environ.get("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS") is not None
