@@ -453,3 +453,22 @@ def test_the_scrapy_settings_the_readme_states_are_the_projects() -> None:
     }
     # "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS is set empty unless you set it": an environment variable.
     assert os.environ.get("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS") is not None
+
+
+# --- the add-ons' settings, refused by every command as `crawl` refuses them -----------------------------------------
+
+ADDON_VALUES = [
+    ("SPLASH_URL=localhost:8050", "SPLASH_URL is not an http(s) URL"),
+    ("SPIDERMON_ENABLED=maybe", "SPIDERMON_ENABLED='maybe' is not true or false"),
+    ("BS_HEARTBEAT_URL=hc-ping.com/x", "BS_HEARTBEAT_URL must be an http(s) URL with a host"),
+]
+
+
+@pytest.mark.parametrize("command", [["parse", SAVED.joinpath("page.html").as_uri()], ["check", "latest"], ["runs"]])
+@pytest.mark.parametrize(("setting", "says"), ADDON_VALUES)
+def test_an_addon_setting_crawl_refuses_is_refused_by_the_other_commands(tmp_path: Path, command: list[str], setting: str, says: str) -> None:
+    # README, Settings: a value `crawl` refuses is refused by runs, report, redisclear, merge, parse and check too.
+    # `parse` and `check` run the add-ons: a traceback (ValueError) and exit 1 there.
+    done = scrapy(tmp_path, *command, "-s", setting)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert says in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]

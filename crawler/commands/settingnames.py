@@ -107,3 +107,13 @@ class CheckedSettings(_Command):
         problem = adopt_host_settings(self.settings)
         if problem:
             raise UsageError(problem)
+        # The add-ons' settings `crawl` refuses: `parse` and `check` run the add-ons, where a SPLASH_URL
+        # without its scheme or SPIDERMON_ENABLED=maybe was a traceback and exit 1.
+        from crawler.monitoring.heartbeat import heartbeat_problem
+        from crawler.monitoring.spidermon import spidermon_problem
+        from crawler.splash import splash_problem
+
+        for check in (splash_problem, heartbeat_problem, spidermon_problem):
+            problem = check(self.settings)
+            if problem:
+                raise UsageError(problem)
