@@ -472,3 +472,28 @@ def test_an_addon_setting_crawl_refuses_is_refused_by_the_other_commands(tmp_pat
     done = scrapy(tmp_path, *command, "-s", setting)
     assert done.returncode == 2, done.stderr[-2000:]
     assert says in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+
+
+# --- the run record the README describes -------------------------------------------------------------------------
+
+
+def test_the_run_record_holds_what_the_readme_lists(tmp_path: Path) -> None:
+    import json
+
+    done = scrapy(tmp_path, "crawl", "article", "-a", f"url={SAVED.joinpath('page.html').as_uri()}", "-O", "out.jsonl")
+    assert done.returncode == 0, done.stderr[-2000:]
+    listed = scrapy(tmp_path, "runs", "--json")
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    record = json.loads(listed.stdout.splitlines()[0])
+    # "start and end (UTC), spider, -a arguments, exit status in number and words and its reason, the summary line,
+    # the counts …, items per layout, coverage and missing counts per field, failures by reason, Splash and Redis
+    # figures, host, PID, Scrapy/project/Python versions, and every numeric stat"
+    for key in ("started", "finished", "spider", "arguments", "status", "status_words", "reason", "summary", "counts",
+                "layouts", "coverage", "missing", "failed", "splash", "redis", "host", "pid", "versions", "stats"):
+        assert key in record, key
+    for count in ("new", "updated", "unchanged", "emitted", "dropped", "requests", "responses", "blocked", "failed",
+                  "skipped", "rate_limited", "retries", "errors", "sources_read", "sources_failed"):
+        assert count in record["counts"], count
+    assert record["stats"][stats.EXIT_STATUS] == 0 and stats.OUTPUT_DELIVERED in record["stats"]
+    assert all(isinstance(value, (int, float)) for value in record["stats"].values())
+    assert record["summary"].startswith("Run summary: ") and record["status_words"] == "ok"
