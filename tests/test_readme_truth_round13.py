@@ -497,3 +497,21 @@ def test_the_run_record_holds_what_the_readme_lists(tmp_path: Path) -> None:
     assert record["stats"][stats.EXIT_STATUS] == 0 and stats.OUTPUT_DELIVERED in record["stats"]
     assert all(isinstance(value, (int, float)) for value in record["stats"].values())
     assert record["summary"].startswith("Run summary: ") and record["status_words"] == "ok"
+
+
+@pytest.mark.parametrize("command", [["runs"], ["report", "-o", "report.html"]])
+def test_a_history_that_cannot_be_read_is_the_documented_exit_1(tmp_path: Path, command: list[str]) -> None:
+    pytest.importorskip("matplotlib")
+    (tmp_path / ".state" / "runs.jsonl").mkdir(parents=True)
+    done = scrapy(tmp_path, *command)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "error: cannot read the run history" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_a_report_that_cannot_be_written_is_the_documented_exit_1(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    done = scrapy(tmp_path, "report", "-o", "a-file/report.html")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "error: cannot write the report a-file/report.html" in done.stderr and "Traceback" not in done.stderr
