@@ -515,3 +515,13 @@ def test_a_report_that_cannot_be_written_is_the_documented_exit_1(tmp_path: Path
     done = scrapy(tmp_path, "report", "-o", "a-file/report.html")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "error: cannot write the report a-file/report.html" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_readme_names_every_test_file_of_the_oldest_scrapy_leg() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    leg = re.search(r"\.venv-oldest/bin/python -m pytest(?:[^\n]*\\\n)*[^\n]*", ci)
+    assert leg, "the 2.13 leg of .ci/run"
+    run = set(re.findall(r"tests/(test_\w+)\.py", leg.group(0)))
+    paragraph = re.search(r"`\.venv-oldest` gets(.*?)Measured at", README, re.S)
+    assert paragraph
+    assert set(re.findall(r"`(test_\w+)`", paragraph.group(1))) == run
