@@ -525,3 +525,12 @@ def test_the_readme_names_every_test_file_of_the_oldest_scrapy_leg() -> None:
     paragraph = re.search(r"`\.venv-oldest` gets(.*?)Measured at", README, re.S)
     assert paragraph
     assert set(re.findall(r"`(test_\w+)`", paragraph.group(1))) == run
+
+
+@pytest.mark.parametrize(("title", "command"), [("Report: `scrapy report -o report.html`", "report"), ("Run history: `scrapy runs`", "runs")])
+def test_every_option_a_commands_section_names_exists(title: str, command: str) -> None:
+    parser = _parser(command)
+    named = set(re.findall(r"`(--?[a-z][a-z-]*)(?: [A-Z]+)?`", section(title))) - {"-a"}  # crawl's, in the record
+    assert named, title
+    options = {option for action in parser._actions for option in action.option_strings}
+    assert named <= options, sorted(named - options)
