@@ -534,3 +534,14 @@ def test_every_option_a_commands_section_names_exists(title: str, command: str) 
     assert named, title
     options = {option for action in parser._actions for option in action.option_strings}
     assert named <= options, sorted(named - options)
+
+
+def test_merge_into_the_one_file_its_folder_holds_keeps_that_file(tmp_path: Path) -> None:
+    # An OUTPUT found in an input folder is not read (README): with nothing else there, the merged file was
+    # replaced by an empty one.
+    (tmp_path / "out").mkdir()
+    merged = tmp_path / "out" / "all.jsonl"
+    merged.write_text('{"articleId": "124112500057", "version": 1}\n', encoding="utf-8")
+    done = scrapy(tmp_path, "merge", "out/all.jsonl", "out/")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert merged.read_text(encoding="utf-8") == '{"articleId": "124112500057", "version": 1}\n'
