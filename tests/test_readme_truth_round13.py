@@ -545,3 +545,17 @@ def test_merge_into_the_one_file_its_folder_holds_keeps_that_file(tmp_path: Path
     done = scrapy(tmp_path, "merge", "out/all.jsonl", "out/")
     assert done.returncode == 2, done.stderr[-2000:]
     assert merged.read_text(encoding="utf-8") == '{"articleId": "124112500057", "version": 1}\n'
+
+
+def test_every_class_path_and_file_the_readme_names_exists() -> None:
+    from scrapy.utils.misc import load_object
+
+    for name in set(re.findall(r"`(crawler(?:\.\w+)+)`", README)):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            load_object(name)
+    for path in set(re.findall(r"`((?:crawler|tests|bench|\.ci)/[^`\s:*<…]*)`", README)):
+        assert (ROOT / path).exists(), path
+    for name in set(re.findall(r"`(test_[a-z0-9_]+)`", README)):
+        assert (ROOT / "tests" / f"{name}.py").exists(), name
