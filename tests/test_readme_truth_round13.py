@@ -559,3 +559,12 @@ def test_every_class_path_and_file_the_readme_names_exists() -> None:
         assert (ROOT / path).exists(), path
     for name in set(re.findall(r"`(test_[a-z0-9_]+)`", README)):
         assert (ROOT / "tests" / f"{name}.py").exists(), name
+
+
+@pytest.mark.parametrize("command", [["runs"], ["report", "-o", "report.html"]])
+@pytest.mark.parametrize("params", ["notjson", '{"socket_timeout": 0}'])
+def test_redis_params_crawl_refuses_are_exit_2_for_runs_and_report(tmp_path: Path, command: list[str], params: str) -> None:
+    done = scrapy(tmp_path, *command, "-s", "REDIS_URL=redis://127.0.0.1:1/0", "-s", f"REDIS_PARAMS={params}")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "REDIS_PARAMS" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "report.html").exists()

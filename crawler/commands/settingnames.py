@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import sys
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import arglist_to_dict
 
-from crawler.distributed import adopt_host_settings
+from crawler.distributed import adopt_host_settings, unread_settings_problem
 
 
 def unknown_setting_problem(name: str, known: Collection[str]) -> str | None:
@@ -108,12 +109,16 @@ class CheckedSettings(_Command):
         if problem:
             raise UsageError(problem)
         # The add-ons' settings `crawl` refuses: `parse` and `check` run the add-ons, where a SPLASH_URL
-        # without its scheme or SPIDERMON_ENABLED=maybe was a traceback and exit 1.
+        # without its scheme or SPIDERMON_ENABLED=maybe was a traceback and exit 1; `runs` and `report`
+        # read Redis with REDIS_PARAMS, where one that is no JSON object was exit 1.
         from crawler.monitoring.heartbeat import heartbeat_problem
         from crawler.monitoring.spidermon import spidermon_problem
+        from crawler.monitoring.verdict import EXIT_USAGE
         from crawler.splash import splash_problem
 
-        for check in (splash_problem, heartbeat_problem, spidermon_problem):
+        for check in (unread_settings_problem, splash_problem, heartbeat_problem, spidermon_problem):
             problem = check(self.settings)
             if problem:
-                raise UsageError(problem)
+                # As `crawl` (and `redisclear`, which checked REDIS_PARAMS itself) says it: one line, exit 2.
+                print(f"error: {problem}", file=sys.stderr)
+                sys.exit(EXIT_USAGE)
