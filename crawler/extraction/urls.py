@@ -128,3 +128,44 @@ def article_fetch_url(url: str) -> str:
         return url
     parts = urlsplit(stripped)
     return urlunsplit((parts.scheme, parts.netloc, _SLASH_AFTER_FILE.sub(r"\1", parts.path), parts.query, ""))
+
+
+# A host as a link may name one: a name of letters, digits, dots, hyphens and underscores (any
+# script's letters and marks: an internationalised name), or an IPv6 address in brackets, with a port or not.
+# What else stands there (a template's "{{host}}", two hosts run together by a comma, the rest of a
+# tag a broken quote let in) names no server.
+_HOST = re.compile(r"(?:[^\s/?#@]*@)?(?:[^\x00-\x2c/:-@\[-^`{-\x7f\s]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?")
+_HOST_END = re.compile(r"[/?#]")
+# The hosts of the site's two editions: a page on one of them may name another as canonical.
+_SITE_DOMAINS = ("business-standard.com", "bshindi.com")
+
+
+def item_link(url: str | None) -> str | None:
+    """An absolute http(s) URL as an item holds it: without its fragment (never sent to the server:
+    ``…_1.html#comments`` is the story), None when what stands for its host names none."""
+    if url is None:
+        return None
+    if "#" in url:
+        url = url[: url.index("#")]
+    start = url.find("://") + 3
+    found = _HOST_END.search(url, start)
+    host = url[start : found.start() if found else len(url)]
+    return url if host and _HOST.fullmatch(host) else None
+
+
+def _site(host: str) -> str:
+    host = host.lower().rstrip(".")
+    return "business-standard" if host.endswith(_SITE_DOMAINS) and (host in _SITE_DOMAINS or host.endswith(tuple("." + d for d in _SITE_DOMAINS))) else host
+
+
+def same_site(url: str, page_url: str) -> bool:
+    """Whether ``url`` is on the site of ``page_url`` (the same host, or either edition's hosts for a page
+    on one); any site for a page read from no web host (a saved page, ``file://…``)."""
+    try:
+        page_host = urlsplit(page_url).hostname
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not page_host:
+        return True
+    return bool(host) and _site(host or "") == _site(page_host)

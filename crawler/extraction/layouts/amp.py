@@ -19,7 +19,7 @@ from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
 from ..text import MIN_READ, PREMIUM_LABEL
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, attribute_text, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
 from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 
@@ -259,7 +259,7 @@ class AmpV1(CmsStory, ArticlePage):
             (DOM, lambda: figure_caption(hero) or element_text(self.story_element(self.CAPTION_AFTER_HEADLINE, self.CAPTION))),
             fallbacks=((JSON_LD, lambda: image.caption),),
         )
-        return Image(url=image.url, alt=image.alt or (text_of(hero.get("alt")) if hero is not None else None), caption=caption)
+        return Image(url=image.url, alt=image.alt or (attribute_text(hero.get("alt")) if hero is not None else None), caption=caption)
 
     # amp-subscriptions: the story is in the "content" section (and the "preview" one), shown to a
     # subscriber; the other sections, the blocks it shows by entitlement ("NOT granted") and its

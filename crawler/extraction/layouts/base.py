@@ -38,7 +38,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types
-from ..urls import WEBSTORY, article_fetch_url, non_article_kind, on_hindi_edition, page_article_id
+from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site
 from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs
 
 T = TypeVar("T")
@@ -65,6 +65,34 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # An entity left after one unescape: the CMS escaped it twice ("&amp;#8217;"), as a page's text read
 # by the parser and then cleaned is unescaped twice.
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I).search
+_LANGUAGE_TAG = re.compile(r"(en|hi)(?:[-_][A-Za-z0-9]{1,8})*", re.I).fullmatch
+
+
+def _one_each(values: list[T]) -> list[T]:
+    """Authors or topics, each once whatever the case and spacing its sources wrote it in ("Shine Jacob"
+    and "SHINE JACOB" are one person): the first, with the first author page any of them names."""
+    if len(values) < 2:
+        return values
+    kept: dict[str, T] = {}
+    for value in values:
+        name = value.name if isinstance(value, Link) else value
+        key = " ".join(str(name).casefold().split())
+        known = kept.get(key)
+        if known is None:
+            kept[key] = value
+        elif isinstance(known, Link) and isinstance(value, Link) and known.url is None and value.url:
+            kept[key] = cast(T, Link(name=known.name, url=value.url))
+    return values if len(kept) == len(values) else list(kept.values())
+
+
+def _modified_after(published: str | None, modified: str | None) -> str | None:
+    """The modification time, never before publication: a page showing "Last Updated" to the minute
+    of a story published at 15:42:31 says 15:42, the publication itself; a time earlier than that
+    minute contradicts the page's own publication and says nothing."""
+    if published is None or modified is None or modified >= published:
+        # (Both are ISO 8601 in +05:30: the text's order is the time's.)
+        return modified
+    return published if modified[:16] == published[:16] else None
 
 
 def text_of(value: Any) -> str | None:
@@ -72,7 +100,13 @@ def text_of(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     text = clean_text(value)
-    return clean_text(text) if text and "&" in text and _ENTITY(text) else text
+    if text and "&" in text and _ENTITY(text):
+        text = clean_text(text)
+    # A name, a section or a topic the CMS wrote with its markup ("<a href=…>A</a>", "<b>…</b>"):
+    # its text, as the page shows it. (Only tags HTML has: "a <b> c" of other words stays.)
+    if text and "<" in text and _MARKUP(text):
+        return element_text(fragment(text))
+    return text
 
 
 def names_of(value: Any) -> list[str]:
@@ -122,7 +156,12 @@ def date_value(value: Any) -> str | float | None:
 
 
 # Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
-_MARKUP = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|blockquote|h[1-6]|ul|ol|li|figure|figcaption|img|iframe|script)\b[^<>]*>", re.I).search
+# (Also inline tags a headline or a name may hold, "<s>", "<sup>", "<font>": HTML's, never a reader's words.)
+_MARKUP = re.compile(
+    r"</?(?:p|br|div|span|a|b|i|s|u|em|strong|small|sub|sup|mark|ins|del|font|code|q|cite|abbr|time|label|blockquote|h[1-6]|ul|ol|li"
+    r"|table|tbody|thead|tr|td|th|section|article|header|footer|nav|aside|figure|figcaption|picture|source|img|iframe|video|audio|noscript|script|style)\b[^<>]*>",
+    re.I,
+).search
 # Markup that makes its own paragraphs: without any, the text's line breaks are its paragraphs.
 _BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure|table|tr|pre|section|article)\b[^<>]*>", re.I).search
 
@@ -245,12 +284,16 @@ def without_read_time(text: str | None) -> str | None:
     return (_CARD_READ_TIME.sub("", text) or None) if text and MIN_READ in text else text
 
 
+def attribute_text(value: str | None) -> str | None:
+    """An attribute's text (an ``alt``, a ``data-`` date); None when it holds the page's markup: a quote
+    left open (``alt='Sensex's rise'``) runs the attribute on over the tags after it, none of it text."""
+    text = clean_text(value)
+    return None if text and "<" in text and _MARKUP(text) else text
+
+
 def markup_text_of(value: Any) -> str | None:
     """:func:`text_of` of a JSON string that may hold markup (a caption as "<p>…</p>"): its text."""
-    text = text_of(value)
-    if text and "<" in text and _MARKUP(text):
-        return element_text(fragment(text))
-    return text
+    return text_of(value)
 
 
 def element_text(element: _Element | None) -> str | None:
@@ -512,6 +555,9 @@ class ArticlePage:
             raise NotAnArticle("no-article-id", f"no article id in {values['canonicalUrl'] or self.page.url}")
         if not values["headline"]:
             raise NotAnArticle("no-headline", "the page has no headline")
+        values["authors"] = _one_each(values["authors"])
+        values["topics"] = _one_each(values["topics"])
+        values["dateModified"] = _modified_after(values["datePublished"], values["dateModified"])
         return Article(**values)
 
     def pick(self, name: str, *candidates: tuple[str, Callable[[], T | None]], fallbacks: tuple[tuple[str, Callable[[], T | None]], ...] = ()) -> T | None:
@@ -586,7 +632,7 @@ class ArticlePage:
     def link(self, href: str | None) -> str | None:
         """An absolute URL for a link on the page; None for one that is no URL."""
         try:
-            return absolute_url(href, self.base_url)
+            return item_link(absolute_url(href, self.base_url))
         except ValueError:
             # "http://[x" (an unclosed IPv6 bracket, a CMS placeholder) names nothing: one such
             # link in a byline or a related list must not cost the whole article.
@@ -604,8 +650,13 @@ class ArticlePage:
 
     @cached_property
     def _canonical(self) -> str | None:
-        url = self.link(self.page.canonical or text_of(dig(self.ld, "mainEntityOfPage", "@id")) or text_of(self.ld.get("url")))
-        return strip_amp(url) if url else None
+        # The first that names a page of this site: a canonical link on another site (a template's
+        # default host, a copy's origin) is not this page's address, nor is its id this story's.
+        for named in (self.page.canonical, text_of(dig(self.ld, "mainEntityOfPage", "@id")), text_of(self.ld.get("url"))):
+            url = self.link(named)
+            if url and same_site(url, self.page.url):
+                return strip_amp(url)
+        return None
 
     def canonicalUrl(self) -> str | None:
         """The page's canonical URL, never the AMP one."""
@@ -1100,7 +1151,10 @@ class ArticlePage:
         if on_hindi_edition(self._canonical or self.page.url):
             return "hi"
         declared = text_of(self.ld.get("inLanguage")) or self.page.lang
-        return declared[:2].lower() if declared else "en"
+        # The site writes its two languages, "en" and "hi", as tags ("en-IN", "EN_us"); what is no
+        # tag of either ("x-default", a template's "{{locale}}") says nothing.
+        primary = _LANGUAGE_TAG(declared) if declared else None
+        return primary.group(1).lower() if primary else "en"
 
     def market(self) -> list[MarketQuote]:
         """The ticker; names with null numbers unless a renderer filled them in."""

@@ -10,7 +10,7 @@ from ..article import Image, Link, RelatedArticle
 from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_showing, picture_source, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, attribute_text, article_container, element_text, first, picture_showing, picture_source, select, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -90,9 +90,9 @@ class Legacy2019(ArticlePage):
             shown = picture_showing(select(self.PICTURES_OUTSIDE_STORY, self.scope), found.url) if found is not None else None
             if found is None or shown is None:
                 return found
-            return Image(url=found.url, alt=found.alt or text_of(shown.get("alt")), caption=found.caption or element_text(first(self.CAPTION, shown)))
+            return Image(url=found.url, alt=found.alt or attribute_text(shown.get("alt")), caption=found.caption or element_text(first(self.CAPTION, shown)))
         self.provenance.sources["mainImage"] = DOM
-        return Image(url=url, alt=text_of(image.get("alt")), caption=element_text(first(self.CAPTION, image)))
+        return Image(url=url, alt=attribute_text(image.get("alt")), caption=element_text(first(self.CAPTION, image)))
 
     # Ads sit in div[id^=div-gpt] with a <style> beside them; inline "ALSO READ:" lines in strong.read_more.
     # (An element with neither attribute, as most of a story's are, is let go by the first test alone:

@@ -22,7 +22,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
 from .amp import figure_caption
 from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, attribute_text, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -280,7 +280,7 @@ class NextJsV1(CmsStory, ArticlePage):
         )
 
     def dateModifiedRaw(self) -> str | None:
-        expanded = clean_text(self.meta_info.get("data-expandedtime")) if self.meta_info is not None else None
+        expanded = attribute_text(self.meta_info.get("data-expandedtime")) if self.meta_info is not None else None
         return expanded or super().dateModifiedRaw()
 
     def readTimeMinutes(self) -> int | None:
@@ -370,7 +370,7 @@ class NextJsV1(CmsStory, ArticlePage):
     def hero_alt(self, header: _Element, url: str) -> str | None:
         """The alt text of the hero image."""
         hero = self.hero_image(header, url)
-        return clean_text(hero.get("alt")) if hero is not None else None
+        return attribute_text(hero.get("alt")) if hero is not None else None
 
     def before_story(self, found: list[_Element]) -> list[_Element]:
         """Of elements of the article, those before its story (none inside it)."""

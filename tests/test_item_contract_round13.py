@@ -1,0 +1,236 @@
+"""The item contract (tests/item_contract.py) over every page the crawler can read, and the defects it found."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.extraction import Article, NotAnArticle, extract, extract_article
+from tests.conftest import PAGES
+from tests.item_contract import contract_problems
+from tests.pages.build import page_bytes
+from tests.pages.cases import CASES
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+STORY_URL = "https://www.business-standard.com/companies/news/tata-motors-and-mahindra-step-up-ev-capacity-ahead-of-festive-demand-124071000934_1.html"
+CANONICAL = f'<link rel="canonical" href="{STORY_URL}">'
+
+
+def _problems_of(body: bytes | str, url: str) -> list[str] | None:
+    """The contract's complaints about the item a page gives; None for a page refused as no article."""
+    try:
+        return contract_problems(extract(body, url).article)
+    except NotAnArticle:
+        return None
+
+
+def _story() -> str:
+    return (PAGES / "nextjs-2023" / "staff-multi-author" / "page.html").read_text(encoding="utf-8")
+
+
+def _item(html: str, url: str = STORY_URL) -> Article:
+    article = extract_article(html, url)
+    assert contract_problems(article) == []
+    return article
+
+
+# --- every page the crawler reads ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.folder)
+def test_every_test_page_gives_a_well_formed_item_or_none(case: object) -> None:
+    # Every layout's fixtures, the real pages kept in ../shared/real and the page written from ../shared/seed.
+    shared = getattr(case, "shared")
+    if shared and not (SHARED / shared).is_file():
+        pytest.skip(f"{SHARED / shared} is absent: clone the project beside ../shared to run this test")
+    body = page_bytes(case, PAGES / getattr(case, "folder"))  # type: ignore[arg-type]
+    assert _problems_of(body, getattr(case, "url")) in ([], None)
+
+
+@pytest.fixture(scope="module")
+def site():  # type: ignore[no-untyped-def]
+    from tests.loopback.site import LoopbackSite
+
+    loopback = LoopbackSite(articles=120, seed=13)
+    yield loopback
+    loopback.stop()
+
+
+def _loopback_pages(site):  # type: ignore[no-untyped-def]
+    from tests.loopback.corpus import CURRENT
+
+    for record in site.articles:
+        forms = ("page", "amp") if record.layout == CURRENT else ("page",)
+        for form in forms:
+            url = site.base_url + ("/amp" if form == "amp" else "") + record.path
+            for variant in ("", "stale-first", "paywall-stub"):
+                yield f"{form} {variant} {record.article_id}", url, site.article_response(record, form, variant).body
+
+
+def test_every_loopback_article_page_gives_a_well_formed_item(site) -> None:  # type: ignore[no-untyped-def]
+    # Current and pre-2023 pages, the AMP twins, the stories before their updates, the paywall stubs.
+    failures = {name: problems for name, url, body in _loopback_pages(site) if (problems := _problems_of(body, url))}
+    assert failures == {}
+
+
+@pytest.mark.parametrize("seed", [7, 13, 29])
+def test_a_mutated_page_gives_a_smaller_item_or_none_never_a_malformed_one(site, seed: int) -> None:  # type: ignore[no-untyped-def]
+    # bench.differential's mutations: seeded random cuts and insertions of markup-ish characters.
+    pages = [(url, body.decode()) for _, url, body in _loopback_pages(site)]
+    rng = random.Random(seed)
+    failures = {}
+    for index in range(400):
+        url, text = rng.choice(pages)
+        for _ in range(rng.randint(1, 6)):
+            begin = rng.randrange(len(text))
+            cut = rng.randint(0, len(text) // 5)
+            insert = "".join(rng.choice("<>/\"'= &;#divpsan\n{}[]:,") for _ in range(rng.randint(0, 40)))
+            text = text[:begin] + insert + text[begin + cut :]
+        problems = _problems_of(text, url)
+        if problems:
+            failures[f"{index} {url}"] = problems
+    assert failures == {}
+
+
+def test_the_differential_pages_give_well_formed_items() -> None:
+    # The block, truncated, re-encoded and stub pages of bench.differential, and its mutations of seed 1.
+    from bench.differential import _pages
+
+    failures = {name: problems for name, url, body in _pages(60, 300, 1) if (problems := _problems_of(body, url))}
+    assert failures == {}
+
+
+# --- canonicalUrl: on the article's own site, with a host -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://{{host}}/companies/news/tata-motors-124071000934_1.html",  # a template's placeholder for the host
+        "https://www.business-standard.com,www.business-standard.com/companies/news/x-124071000934_1.html",  # two run together
+        "https://www.example.com/companies/news/tata-motors-124071000934_1.html",  # a template's default site
+        "https://news.google.com/companies/news/another-story-124071000935_1.html",  # another site, another story's id
+    ],
+)
+def test_a_canonical_link_off_the_site_or_without_a_host_is_not_the_page_s_address(href: str) -> None:
+    article = _item(_story().replace(CANONICAL, f'<link rel="canonical" href="{href}">'))
+    # JSON-LD's address of the page is taken instead, and the id is the story's own.
+    assert (article.canonicalUrl, article.articleId) == (STORY_URL, "124071000934")
+
+
+def test_a_canonical_link_on_the_other_host_of_the_edition_is_kept() -> None:
+    # The site's hosts are one site: a mobile page names its desktop page, a Hindi AMP page its storypage.php.
+    mobile = STORY_URL.replace("www.", "m.")
+    assert _item(_story(), mobile).canonicalUrl == STORY_URL
+
+
+# --- links: no fragment, a host ---------------------------------------------------------------------------------
+
+
+def test_links_in_the_item_carry_no_fragment_nor_a_hostless_address() -> None:
+    related = "https://www.business-standard.com/companies/news/tata-power-to-set-up-1-000-ev-chargers-124052300118_1.html"
+    image = "https://bsmedia.business-standard.com/_media/bs/img/article/2024-07/10/full/1720625700-2231.jpg"
+    page = _story().replace(f'"url": "{image}"', f'"url": "{image}#main"').replace(f'href="{related}"', f'href="{related}#comments"')
+    page = page.replace('"https://www.business-standard.com/author/search/keyword/shine-jacob"', '"https://{{site}}/author/shine-jacob"')
+    article = _item(page)
+    assert article.mainImage is not None and article.mainImage.url == image
+    assert related in [r.url for r in article.alsoRead]
+    assert article.authors[0].name == "Shine Jacob" and article.authors[0].url != "https://{{site}}/author/shine-jacob"
+
+
+# --- authors and topics: text, each once ------------------------------------------------------------------------
+
+
+def test_an_author_name_the_cms_wrote_with_markup_is_its_text() -> None:
+    page = _story().replace('"author_name": "Shine Jacob"', '"author_name": "<a href=\\"/author/shine\\">Shine Jacob</a>"')
+    assert [a.name for a in _item(page).authors] == ["Shine Jacob", "Deepak Patel", "Sohini Das"]
+
+
+def test_an_author_listed_twice_in_another_case_is_one_author() -> None:
+    page = _story().replace('"author_name": "Deepak Patel"', '"author_name": "SHINE JACOB"').replace('"302": "Deepak Patel"', '"302": "SHINE JACOB"')
+    assert [a.name for a in _item(page).authors] == ["Shine Jacob", "Sohini Das"]
+
+
+def test_a_topic_listed_twice_in_another_case_is_one_topic() -> None:
+    listed = "Tata Motors,TATA MOTORS,Electric vehicles,electric  vehicles"
+    page = _story().replace('"keywords": "Tata Motors,Mahindra & Mahindra,Electric vehicles"', f'"keywords": "{listed}"')
+    article = _item(page.replace('"articleTags": "Tata Motors,Mahindra & Mahindra,Electric vehicles"', f'"articleTags": "{listed}"'))
+    assert [t.casefold() for t in article.topics] == ["tata motors", "electric vehicles"]
+
+
+@pytest.mark.parametrize("markup", ["<s>Tata</s>", "<sup>Tata</sup>", "<font color=red>Tata</font>"])
+def test_a_headline_with_inline_markup_in_the_article_json_is_its_text(markup: str) -> None:
+    page = _story().replace('"heading1": "Tata Motors', f'"heading1": "{markup} Motors').replace('"headline": "Tata Motors', f'"headline": "{markup} Motors')
+    assert _item(page).headline == "Tata Motors and Mahindra step up EV capacity ahead of festive demand"
+
+
+# --- attributes a quote left open ran over markup -------------------------------------------------------------
+
+
+def test_an_alt_text_run_over_the_page_s_markup_is_none() -> None:
+    # (The article JSON names no alt text: the picture's attribute is read.)
+    page = _story().replace('"alt_text": "Electric vehicle charging"', '"alt_text": ""')
+    page = page.replace('alt="Electric vehicle charging"', 'alt="Electric vehicle charging</strong></a></div><div>The story goes on" data-x="')
+    article = _item(page)
+    assert article.mainImage is not None and article.mainImage.alt is None
+
+
+def test_a_shown_date_attribute_run_over_markup_gives_way_to_the_label() -> None:
+    page = _story().replace('data-expandedtime="Jul 11 2024 | 8:47 AM IST"', 'data-expandedtime="Jul 11 2024 | <span>8:47 AM IST</span></div><div class=x"')
+    assert _item(page).dateModifiedRaw == "Jul 11 2024 | 8:47 AM IST"
+
+
+# --- dates: a modification never before publication ------------------------------------------------------------
+
+
+def _dated(published: str, modified: str | None) -> str:
+    page = _story().replace('"datePublished": "2024-07-10T21:05:00+05:30"', f'"datePublished": "{published}"')
+    epoch = int(datetime.fromisoformat(published).astimezone(timezone.utc).timestamp())
+    page = page.replace('"publishDate": 1720625700', f'"publishDate": {epoch}')
+    modified_json = f'"dateModified": "{modified}", ' if modified else ""
+    return page.replace('"dateModified": "2024-07-11T08:47:00+05:30", ', modified_json)
+
+
+def test_last_updated_shown_to_the_minute_of_a_story_published_that_minute_is_its_publication() -> None:
+    # A story never updated shows "Last Updated : Jul 11 2024 | 8:47 AM IST"; its data has the second.
+    article = _item(_dated("2024-07-11T08:47:31+05:30", None))
+    assert (article.datePublished, article.dateModified) == ("2024-07-11T08:47:31+05:30", "2024-07-11T08:47:31+05:30")
+    assert article.dateModifiedRaw == "Jul 11 2024 | 8:47 AM IST"
+
+
+def test_a_modification_before_publication_is_no_modification_time() -> None:
+    article = _item(_dated("2024-07-11T08:47:31+05:30", "2024-07-09T10:00:00+05:30"))
+    assert article.datePublished == "2024-07-11T08:47:31+05:30"
+    assert article.dateModified is None
+
+
+# --- inLanguage: a language tag of the edition ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["x-default", "{{locale}}", "", "english", "EN-in"])
+def test_a_declared_language_that_is_no_tag_of_the_site_s_languages_is_english(lang: str) -> None:
+    page = re.sub(r'"inLanguage": *"[^"]*",?', "", _story()).replace('<html lang="en">', f'<html lang="{lang}">')
+    assert _item(page).inLanguage == "en"
+
+
+def test_the_contract_finds_what_it_names() -> None:
+    article = _item(_story())
+    broken = replace(
+        article,
+        canonicalUrl="https://{{host}}/x-124071000934_1.html",
+        headline="Tata &amp; Mahindra <p>rise",
+        authors=[*article.authors, replace(article.authors[0], name="SHINE  JACOB")],
+        dateModified="2024-07-10T21:04:00+05:30",
+        inLanguage="x-",
+        readTimeMinutes=0,
+    )
+    found = " | ".join(contract_problems(broken))
+    for words in ("canonicalUrl", "entity '&amp;'", "markup '<p>'", "listed twice", "after dateModified", "inLanguage", "readTimeMinutes"):
+        assert words in found
