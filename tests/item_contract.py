@@ -190,7 +190,7 @@ def contract_problems(article: Article) -> list[str]:
     if published and downloaded and published > downloaded:
         problems.append(f"datePublished {article.datePublished} after dateDownloaded {article.dateDownloaded}")
     minutes = article.readTimeMinutes
-    if minutes is not None and (type(minutes) is not int or not 1 <= minutes <= 180):
+    if minutes is not None and (type(minutes) is not int or not 1 <= minutes <= 120):
         problems.append(f"readTimeMinutes: {minutes!r} is no small positive integer")
     if article.mainImage is not None:
         problems += url_problems("mainImage.url", article.mainImage.url)

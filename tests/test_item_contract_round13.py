@@ -234,3 +234,16 @@ def test_the_contract_finds_what_it_names() -> None:
     found = " | ".join(contract_problems(broken))
     for words in ("canonicalUrl", "entity '&amp;'", "markup '<p>'", "listed twice", "after dateModified", "inLanguage", "readTimeMinutes"):
         assert words in found
+
+
+# --- readTimeMinutes: a small positive whole number -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shown", ["0 min read", "2.5 min read", "1,200 min read", "999 min read"])
+def test_a_read_time_that_is_no_reading_time_is_none(shown: str) -> None:
+    # A template's "0 min read" for a story it has no estimate of, a fraction, a grouped or placeholder number.
+    assert _item(_story().replace("<span>5 min read</span>", f"<span>{shown}</span>")).readTimeMinutes is None
+
+
+def test_a_read_time_is_read_as_shown() -> None:
+    assert _item(_story().replace("<span>5 min read</span>", "<span>12 mins read</span>")).readTimeMinutes == 12

@@ -669,15 +669,20 @@ def strip_amp(url: str) -> str:
     return urlunsplit((parts.scheme, host, path, parts.query, ""))
 
 
-_READ_TIME = re.compile(r"(\d+)\s*min(?:ute)?s?\s*read", re.I)
+# The whole number before "min read": not the end of "2.5" or "1,200", which would read 5 or 200.
+_READ_TIME = re.compile(r"(?<![\d.,])(\d+)\s*min(?:ute)?s?\s*read", re.I)
+# A story is read in minutes: "0 min read" is a template's estimate of nothing, "999 min read" its
+# placeholder; past two hours no news story runs, and neither is a read time.
+_READ_TIME_RANGE = range(1, 121)
 
 
 def read_time_minutes(text: str | None) -> int | None:
-    """``"2 min read"`` → 2."""
+    """``"2 min read"`` → 2; None for no read time, or one that is none (0, a fraction, 999)."""
     if not text:
         return None
     match = _READ_TIME.search(text)
-    return int(match.group(1)) if match else None
+    minutes = int(match.group(1)) if match else None
+    return minutes if minutes in _READ_TIME_RANGE else None
 
 
 # Every dash a minus sign is written with (U+2212, the en dash, the fullwidth one …), and the plus
