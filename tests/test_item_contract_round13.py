@@ -247,3 +247,10 @@ def test_a_read_time_that_is_no_reading_time_is_none(shown: str) -> None:
 
 def test_a_read_time_is_read_as_shown() -> None:
     assert _item(_story().replace("<span>5 min read</span>", "<span>12 mins read</span>")).readTimeMinutes == 12
+
+
+def test_a_breadcrumb_step_listed_twice_is_one_step() -> None:
+    step = '{"@id": "https://www.business-standard.com/companies/news", "name": "Companies News"}}]'
+    twice = step[:-1] + ', {"@type": "ListItem", "position": 3, "item": {"@id": "https://www.business-standard.com/companies/news", "name": "companies news"}}]'
+    article = _item(_story().replace(step, twice))
+    assert [b.name for b in article.breadcrumbs] == ["Home", "Companies News"]

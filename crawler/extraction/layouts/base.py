@@ -68,15 +68,16 @@ _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I).search
 _LANGUAGE_TAG = re.compile(r"(en|hi)(?:[-_][A-Za-z0-9]{1,8})*", re.I).fullmatch
 
 
-def _one_each(values: list[T]) -> list[T]:
+def _one_each(values: list[T], by_page: bool = False) -> list[T]:
     """Authors or topics, each once whatever the case and spacing its sources wrote it in ("Shine Jacob"
-    and "SHINE JACOB" are one person): the first, with the first author page any of them names."""
+    and "SHINE JACOB" are one person): the first, with the first author page any of them names.
+    ``by_page``: a breadcrumb's step is one by its name and its page (a trail may pass two sections' "News")."""
     if len(values) < 2:
         return values
-    kept: dict[str, T] = {}
+    kept: dict[tuple[str, str | None], T] = {}
     for value in values:
         name = value.name if isinstance(value, Link) else value
-        key = " ".join(str(name).casefold().split())
+        key = (" ".join(str(name).casefold().split()), value.url if by_page and isinstance(value, Link) else None)
         known = kept.get(key)
         if known is None:
             kept[key] = value
@@ -556,6 +557,7 @@ class ArticlePage:
         if not values["headline"]:
             raise NotAnArticle("no-headline", "the page has no headline")
         values["authors"] = _one_each(values["authors"])
+        values["breadcrumbs"] = _one_each(values["breadcrumbs"], by_page=True)
         values["topics"] = _one_each(values["topics"])
         values["dateModified"] = _modified_after(values["datePublished"], values["dateModified"])
         return Article(**values)
