@@ -20,9 +20,9 @@ SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 # Markup a reader never sees: a tag of HTML, or an entity left escaped. (Text that only looks like
 # them stays text: "<n>" is no element, "&nas;" no entity, and a browser shows both as written.)
 _ELEMENTS = (
-    "a abbr article aside audio b blockquote body br button caption cite code dd div dl dt em figcaption figure font footer "
-    "form h1 h2 h3 h4 h5 h6 head header hr html i iframe img input label li link main meta nav ol p picture pre q s script "
-    "section small source span strong style sub sup table tbody td th thead tr u ul video amp-img amp-ad"
+    "a abbr article aside audio b blockquote body br button caption cite code dd del div dl dt em figcaption figure font footer "
+    "form h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins label li link main mark meta nav noscript ol p picture pre "
+    "q s script section small source span strong style sub sup table tbody td th thead time title tr u ul video amp-img amp-ad"
 ).split()
 _TAG = re.compile(r"</?(?:" + "|".join(sorted(_ELEMENTS, key=len, reverse=True)) + r")(?:\s[^<>]*)?/?>", re.I)
 _ENTITY = re.compile(r"&(?:(" + "|".join(sorted((n.rstrip(";") for n in html5 if n.endswith(";")), key=len, reverse=True)) + r")|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
@@ -163,13 +163,14 @@ def contract_problems(article: Article) -> list[str]:
             canonical_host = ""
         if _site(canonical_host) != _site(host.lower()):
             problems.append(f"canonicalUrl: {article.canonicalUrl!r} is not on the site of {article.url!r}")
-        if "/amp/" in article.canonicalUrl or "/article-amp/" in article.canonicalUrl:
+        if urlsplit(article.canonicalUrl).path.lstrip("/").startswith(("amp/", "article-amp/")):
             problems.append(f"canonicalUrl: an AMP URL {article.canonicalUrl!r}")
-    # The id: the one in the fetched URL, where it names one; else the canonical URL's.
+    # The id: the one the canonical URL names, else the fetched URL's (the canonical one is the story's
+    # address where the fetched one is a redirect's, an AMP twin's or a tagged link's).
     id_of = hindi_article_id if (hindi or (article.canonicalUrl and (urlsplit(article.canonicalUrl).hostname or "").lower() in HINDI_HOSTS)) else article_id
-    named = id_of(article.url) or id_of(article.canonicalUrl)
-    if article.articleId != named:
-        problems.append(f"articleId: {article.articleId!r}, the URL names {named!r}")
+    named = {id_of(article.url), id_of(article.canonicalUrl)} - {None}
+    if article.articleId not in named:
+        problems.append(f"articleId: {article.articleId!r}, the URLs name {sorted(named)!r}")
     problems += text_problems("section", article.section)
     problems += _links("breadcrumbs", article.breadcrumbs, "name", url_required=False)
     problems += _no_duplicates("breadcrumbs", [(_folded(b.name), b.url) for b in article.breadcrumbs if isinstance(b.name, str)])

@@ -254,3 +254,52 @@ def test_a_breadcrumb_step_listed_twice_is_one_step() -> None:
     twice = step[:-1] + ', {"@type": "ListItem", "position": 3, "item": {"@id": "https://www.business-standard.com/companies/news", "name": "companies news"}}]'
     article = _item(_story().replace(step, twice))
     assert [b.name for b in article.breadcrumbs] == ["Home", "Companies News"]
+
+
+# --- what a quote left open, or a frame left open, takes in ----------------------------------------------------
+
+LEGACY = PAGES / "pre2023" / "synthetic-premium"
+LEGACY_URL = "https://www.business-standard.com/article/markets/smallcap-rally-runs-into-valuation-wall-as-funds-curb-inflows-124030500112_1.html"
+
+
+def _legacy() -> str:
+    return (LEGACY / "page.html").read_text(encoding="utf-8")
+
+
+GENERIC = PAGES / "generic" / "opengraph-article"
+GENERIC_URL = "https://www.business-standard.com/economy/news/gst-collections-rise-9-in-april-126050100044_1.html"
+
+
+def test_a_meta_tag_run_over_the_page_s_markup_is_no_value() -> None:
+    # OpenGraph and the author meta are all a generic page has: a quote left open takes in the tags after it.
+    page = (GENERIC / "page.html").read_text(encoding="utf-8")
+    page = page.replace('content="Collections crossed Rs 2 trillion for a second month">', 'content="Collections crossed Rs 2 trillion>\n<meta property=\'og:url\' content=\'x\'>\n<meta name=x content="')
+    page = page.replace('<meta name="author" content="BS Reporter">', '<meta name="author" content="BS Reporter</title></head><body><header>Business Standard</header>">')
+    article = _item(page, GENERIC_URL)
+    assert article.description is None or "<" not in article.description
+    assert [a.name for a in article.authors if "<" in a.name] == []
+
+
+def test_a_description_the_cms_escaped_markup_into_is_its_text() -> None:
+    from crawler.extraction.text import attribute_text
+
+    assert attribute_text("&lt;p&gt;Both &lt;b&gt;carmakers&lt;/b&gt; plan.&lt;/p&gt;") == "Both carmakers plan."
+    assert attribute_text("Sensex &lt; 70,000") == "Sensex < 70,000"
+
+
+def test_an_author_link_run_over_markup_or_with_a_no_break_space_is_a_well_formed_address() -> None:
+    run_over = _legacy().replace('href="/author/search/keyword/sundar-sethuraman">', "href=\"/author/search/keyword/sundar-sethuraman,ss</pa&'<\xa0<b>x\">")
+    assert _item(run_over, LEGACY_URL).authors[0].url is None
+    spaced = _legacy().replace('href="/author/search/keyword/sundar-sethuraman"', 'href="/author/search/keyword/sundar\xa0sethuraman"')
+    assert _item(spaced, LEGACY_URL).authors[0].url == "https://www.business-standard.com/author/search/keyword/sundar%C2%A0sethuraman"
+
+
+def test_a_label_inside_a_frame_left_open_is_no_date_shown() -> None:
+    # The page after an unclosed <iframe> is the frame's raw text to the parser, "Last Updated" and tags alike.
+    page = _legacy().replace('<div class="last-update mT10">', '<iframe src="https://www.googletagmanager.com/ns.html?id=GTM-X"><div class="last-update mT10">', 1)
+    try:
+        article = extract_article(page, LEGACY_URL)
+    except NotAnArticle:
+        return
+    assert contract_problems(article) == []
+    assert article.dateModifiedRaw is None

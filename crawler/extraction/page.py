@@ -22,6 +22,7 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_co
 
 from .lazy import cached_property
 from .normalize import clean_text, strip_amp
+from .text import attribute_text
 from .urls import page_article_id
 
 JsonObject = dict[str, Any]
@@ -579,7 +580,7 @@ class Page:
     def meta(self, *names: str) -> str | None:
         """Content of the first ``<meta>`` whose name, property, itemprop or http-equiv is one of ``names``."""
         for name in names:
-            cleaned = clean_text(self._metas.get(name))
+            cleaned = attribute_text(self._metas.get(name))
             if cleaned:
                 return cleaned
         return None
@@ -590,7 +591,7 @@ class Page:
         found = []
         for meta in self._tagged["meta"]:
             key = meta.get("property") or meta.get("name")
-            if key is not None and key.strip() == name and (content := clean_text(meta.get("content"))):
+            if key is not None and key.strip() == name and (content := attribute_text(meta.get("content"))):
                 found.append(content)
         return found
 

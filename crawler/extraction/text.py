@@ -247,6 +247,29 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
         buffer.append(tail)
 
 
+# Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
+# (Also inline tags a headline or a name may hold, "<s>", "<sup>", "<font>": HTML's, never a reader's words.)
+MARKUP = re.compile(
+    r"</?(?:p|br|div|span|a|b|i|s|u|em|strong|small|sub|sup|mark|ins|del|font|code|q|cite|abbr|time|label|blockquote|h[1-6]|ul|ol|li"
+    r"|table|tbody|thead|tr|td|th|caption|dl|dt|dd|pre|hr|section|article|header|footer|nav|aside|main|figure|figcaption|picture|source|img|iframe|video|audio"
+    r"|noscript|script|style|form|input|button|html|head|body|title|meta|link|amp-img|amp-ad)\b[^<>]*>",
+    re.I,
+).search
+
+
+def attribute_text(value: str | None) -> str | None:
+    """An attribute's text (an ``alt``, a ``data-`` date, a meta tag's content); None when it holds the
+    page's markup: a quote left open (``alt='Sensex's rise'``) runs the attribute on over the tags after
+    it, none of it text. (Markup the CMS escaped into it, ``&lt;p&gt;``, is its text.)"""
+    if value is not None and "<" in value and MARKUP(value):
+        return None
+    text = clean_text(value)
+    if text and "<" in text and MARKUP(text):
+        found = fragment(text)
+        return clean_text("".join(str(part) for part in found.itertext())) if found is not None else None
+    return text
+
+
 def fragment(markup: str) -> _Element | None:
     """Parse an HTML fragment (such as ``htmlContent``) under one <div>."""
     if not markup or not markup.strip():

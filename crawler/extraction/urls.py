@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .normalize import HINDI_HOSTS, article_id, hindi_article_id, strip_amp
 
@@ -136,6 +136,7 @@ def article_fetch_url(url: str) -> str:
 # tag a broken quote let in) names no server.
 _HOST = re.compile(r"(?:[^\s/?#@]*@)?(?:[^\x00-\x2c/:-@\[-^`{-\x7f\s]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?")
 _HOST_END = re.compile(r"[/?#]")
+_WHITE_SPACE = re.compile(r"\s")
 # The hosts of the site's two editions: a page on one of them may name another as canonical.
 _SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 
@@ -147,6 +148,14 @@ def item_link(url: str | None) -> str | None:
         return None
     if "#" in url:
         url = url[: url.index("#")]
+    if "<" in url or ">" in url:
+        # Never in an address (a browser sends them as %3C, %3E): an href whose quote was left open,
+        # run on over the page's tags.
+        return None
+    if not url.isascii():
+        # White space beyond the space (a no-break space in a pasted link), sent percent-encoded as
+        # a browser does: an item's URL holds none.
+        url = _WHITE_SPACE.sub(lambda found: quote(found.group()), url)
     start = url.find("://") + 3
     found = _HOST_END.search(url, start)
     host = url[start : found.start() if found else len(url)]

@@ -17,9 +17,9 @@ from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
-from ..text import MIN_READ, PREMIUM_LABEL
+from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, attribute_text, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
 from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 

@@ -39,7 +39,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types
 from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site
-from ..text import BLOCK_TAGS, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs
+from ..text import MARKUP, BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -56,7 +56,9 @@ URL = "url"
 # libxml2 costs more than the walk (and than the parse).
 LABELS = (FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION)
 _ALL_TEXTS = XPath("descendant::text()")
-_NOT_TEXT = frozenset({"script", "style"})
+# Text no reader sees as the page's: code, and what the parser keeps as raw text (a frame's fallback,
+# a form field's value, the tab's title), where an unclosed <iframe> takes in the whole page after it.
+_NOT_TEXT = frozenset({"script", "style", "iframe", "textarea", "title"})
 _TEXTS = XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
 _LINKS_AFTER = XPath("following-sibling::*/descendant-or-self::a[@href]")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -105,7 +107,7 @@ def text_of(value: Any) -> str | None:
         text = clean_text(text)
     # A name, a section or a topic the CMS wrote with its markup ("<a href=…>A</a>", "<b>…</b>"):
     # its text, as the page shows it. (Only tags HTML has: "a <b> c" of other words stays.)
-    if text and "<" in text and _MARKUP(text):
+    if text and "<" in text and MARKUP(text):
         return element_text(fragment(text))
     return text
 
@@ -156,13 +158,6 @@ def date_value(value: Any) -> str | float | None:
     return None
 
 
-# Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
-# (Also inline tags a headline or a name may hold, "<s>", "<sup>", "<font>": HTML's, never a reader's words.)
-_MARKUP = re.compile(
-    r"</?(?:p|br|div|span|a|b|i|s|u|em|strong|small|sub|sup|mark|ins|del|font|code|q|cite|abbr|time|label|blockquote|h[1-6]|ul|ol|li"
-    r"|table|tbody|thead|tr|td|th|section|article|header|footer|nav|aside|figure|figcaption|picture|source|img|iframe|video|audio|noscript|script|style)\b[^<>]*>",
-    re.I,
-).search
 # Markup that makes its own paragraphs: without any, the text's line breaks are its paragraphs.
 _BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure|table|tr|pre|section|article)\b[^<>]*>", re.I).search
 
@@ -184,7 +179,7 @@ def block_text_paragraphs(value: Any) -> list[str]:
     text = text_of_block(value)
     if not text:
         return []
-    if "<" in text and _MARKUP(text):
+    if "<" in text and MARKUP(text):
         if not _BLOCK_MARKUP(text):  # lines with a bold word or a link in them
             text = "<br>".join(text.splitlines())
         root = fragment(text)
@@ -283,13 +278,6 @@ _CARD_READ_TIME = re.compile(rf"\s*\d+\s*{MIN_READ}$", re.I)
 def without_read_time(text: str | None) -> str | None:
     """A related card's text without the read time it ends in."""
     return (_CARD_READ_TIME.sub("", text) or None) if text and MIN_READ in text else text
-
-
-def attribute_text(value: str | None) -> str | None:
-    """An attribute's text (an ``alt``, a ``data-`` date); None when it holds the page's markup: a quote
-    left open (``alt='Sensex's rise'``) runs the attribute on over the tags after it, none of it text."""
-    text = clean_text(value)
-    return None if text and "<" in text and _MARKUP(text) else text
 
 
 def markup_text_of(value: Any) -> str | None:

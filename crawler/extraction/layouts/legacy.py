@@ -9,8 +9,8 @@ from lxml.etree import _Element
 from ..article import Image, Link, RelatedArticle
 from ..lazy import cached_property
 from ..page import Page
-from ..text import block_paragraphs
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, attribute_text, article_container, element_text, first, picture_showing, picture_source, select, text_of
+from ..text import block_paragraphs, attribute_text
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_showing, picture_source, select, text_of
 
 
 class Legacy2019(ArticlePage):

@@ -19,10 +19,10 @@ from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_changes, parse_date, parse_number, read_time_minutes, split_list, trend, unsigned
 from ..page import Page, dig, ld_types
-from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body
+from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, attribute_text, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
