@@ -303,3 +303,14 @@ def test_a_label_inside_a_frame_left_open_is_no_date_shown() -> None:
         return
     assert contract_problems(article) == []
     assert article.dateModifiedRaw is None
+
+
+# --- market: finite numbers ---------------------------------------------------------------------------------------
+
+
+def test_a_ticker_figure_too_long_for_a_float_is_null_not_infinity() -> None:
+    from tests.test_splash_probes_round11 import market_of
+
+    market = market_of([("Sensex", "9" * 400, "-254.86", "-0.35"), ("Nifty", "22,198.35", "65.8", "0.30")])
+    assert market["Sensex"] == (None, -254.86, -0.35)
+    assert market["Nifty"] == (22198.35, 65.8, 0.30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -707,6 +708,8 @@ def _numbers(text: str) -> list[tuple[float, bool, bool]]:
             number = float(sign + _GROUPING.sub("", match.group(2)))
         except ValueError:
             continue
+        if not math.isfinite(number):
+            continue  # (a run of 400 digits, a ticker's damaged cell: a float of no size, written as no JSON number)
         found.append((number + 0.0, match.group(3) is not None, bool(sign)))  # (+ 0.0: "−0.00" is 0.0, not -0.0)
     return found
 
