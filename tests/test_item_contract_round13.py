@@ -314,3 +314,40 @@ def test_a_ticker_figure_too_long_for_a_float_is_null_not_infinity() -> None:
     market = market_of([("Sensex", "9" * 400, "-254.86", "-0.35"), ("Nifty", "22,198.35", "65.8", "0.30")])
     assert market["Sensex"] == (None, -254.86, -0.35)
     assert market["Nifty"] == (22198.35, 65.8, 0.30)
+
+
+@pytest.mark.parametrize("tail", ["#comments", "?utm_source=x#top"])
+def test_the_url_fetched_is_written_without_a_fragment(tail: str) -> None:
+    assert _item(_story(), STORY_URL + tail).url == STORY_URL + tail.split("#")[0]
+
+
+# --- as the crawl writes them: the spider's callback, then the validation pipeline ---------------------------------
+
+
+def test_every_test_article_as_the_crawl_writes_it_meets_the_contract(tmp_path: Path) -> None:
+    # dateDownloaded stamped by the spider, the pipeline's second normalisation: the contract holds after both.
+    from scrapy.exceptions import DropItem
+    from scrapy.http import HtmlResponse, Request
+
+    from crawler.pipelines import ArticleValidationPipeline
+    from crawler.spiders.article import ArticleSpider
+    from tests.test_spiders_unit import make_spider
+
+    spider = make_spider(ArticleSpider, tmp_path, url=STORY_URL)
+    pipeline = ArticleValidationPipeline.from_crawler(spider.crawler)
+    failures, written = {}, 0
+    for case in CASES:
+        if case.not_article or (case.shared and not (SHARED / case.shared).is_file()):
+            continue
+        response = HtmlResponse(case.url, body=page_bytes(case, PAGES / case.folder), request=Request(case.url))
+        for item in spider.parse_article(response):
+            if not isinstance(item, Article):
+                continue
+            try:
+                article = pipeline.process_item(item, spider)
+            except DropItem:
+                continue
+            written += 1
+            if problems := contract_problems(article):
+                failures[case.folder] = problems
+    assert written > 20 and failures == {}

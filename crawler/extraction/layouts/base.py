@@ -636,7 +636,9 @@ class ArticlePage:
     # --- fields ------------------------------------------------------------------------
 
     def url(self) -> str:
-        return self.page.url
+        # The address fetched: a fragment is never sent ("…_1.html#comments" given to `scrapy parse`).
+        url = self.page.url
+        return url[: url.index("#")] if "#" in url else url
 
     @cached_property
     def _canonical(self) -> str | None:
