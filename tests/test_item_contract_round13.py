@@ -351,3 +351,18 @@ def test_every_test_article_as_the_crawl_writes_it_meets_the_contract(tmp_path: 
             if problems := contract_problems(article):
                 failures[case.folder] = problems
     assert written > 20 and failures == {}
+
+
+# --- links pasted with invisible characters, or a template's word with an anchor -------------------------------
+
+
+def test_a_link_pasted_with_a_zero_width_space_is_the_link() -> None:
+    page = _legacy().replace('href="/author/search/keyword/sundar-sethuraman"', 'href="\u200b/author/search/keyword/sundar-sethuraman\u200b"')
+    assert _item(page, LEGACY_URL).authors[0].url == "https://www.business-standard.com/author/search/keyword/sundar-sethuraman"
+    inside = _legacy().replace('href="/author/search/keyword/sundar-sethuraman"', 'href="/author/search/keyword/sundar\u200b-sethuraman"')
+    assert _item(inside, LEGACY_URL).authors[0].url == "https://www.business-standard.com/author/search/keyword/sundar%E2%80%8B-sethuraman"
+
+
+def test_a_canonical_link_of_a_template_s_word_with_an_anchor_is_none() -> None:
+    article = _item(_story().replace(CANONICAL, '<link rel="canonical" href="undefined#top">'))
+    assert article.canonicalUrl == STORY_URL  # JSON-LD's address of the page

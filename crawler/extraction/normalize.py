@@ -60,7 +60,7 @@ PLACEHOLDERS = frozenset({"undefined", "null", "None", "NaN", "[object Object]"}
 _PLACEHOLDER_LENGTH = max(map(len, PLACEHOLDERS))
 # A link or image address a template ended with one of them (`base + "/" + undefined`, or an object:
 # `base + "/" + image`, as written or as a URL encoder spells its space).
-_PLACEHOLDER_ENDINGS = tuple("/" + word for word in PLACEHOLDERS) + ("/[object%20Object]",)
+PLACEHOLDER_ENDINGS = tuple("/" + word for word in PLACEHOLDERS) + ("/[object%20Object]",)
 
 
 def clean_text(value: str | None) -> str | None:
@@ -591,7 +591,7 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
         # URL may hold, with their semicolon: "&copy=1" is a query's field, not a "©".
         href = _HREF_ENTITIES.sub(lambda found: html.unescape(found.group()), href)
     href = href.strip()
-    if not href or href.startswith("#") or href in PLACEHOLDERS or href.endswith(_PLACEHOLDER_ENDINGS):
+    if not href or href.startswith("#") or href in PLACEHOLDERS or href.endswith(PLACEHOLDER_ENDINGS):
         return None
     if " " in href:
         # A space inside a link ("/topic/tata motors") is sent, and shown in the address bar, as

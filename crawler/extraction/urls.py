@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .normalize import HINDI_HOSTS, article_id, hindi_article_id, strip_amp
+from .normalize import HINDI_HOSTS, PLACEHOLDER_ENDINGS, article_id, hindi_article_id, strip_amp
 
 ARTICLE = "article"
 VIDEO = "video"
@@ -136,7 +136,7 @@ def article_fetch_url(url: str) -> str:
 # tag a broken quote let in) names no server.
 _HOST = re.compile(r"(?:[^\s/?#@]*@)?(?:[^\x00-\x2c/:-@\[-^`{-\x7f\s]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?")
 _HOST_END = re.compile(r"[/?#]")
-_WHITE_SPACE = re.compile(r"\s")
+_WHITE_SPACE = re.compile(r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 # The hosts of the site's two editions: a page on one of them may name another as canonical.
 _SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 
@@ -148,13 +148,15 @@ def item_link(url: str | None) -> str | None:
         return None
     if "#" in url:
         url = url[: url.index("#")]
+        if url.endswith(PLACEHOLDER_ENDINGS):
+            return None  # ("undefined#top": a template's word for no link, with an anchor after it)
     if "<" in url or ">" in url:
         # Never in an address (a browser sends them as %3C, %3E): an href whose quote was left open,
         # run on over the page's tags.
         return None
     if not url.isascii():
-        # White space beyond the space (a no-break space in a pasted link), sent percent-encoded as
-        # a browser does: an item's URL holds none.
+        # White space beyond the space (a no-break space in a pasted link) and invisible characters
+        # (a zero-width space), sent percent-encoded as a browser does: an item's URL holds none.
         url = _WHITE_SPACE.sub(lambda found: quote(found.group()), url)
     start = url.find("://") + 3
     found = _HOST_END.search(url, start)

@@ -58,6 +58,7 @@ LABELS = (FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION)
 _ALL_TEXTS = XPath("descendant::text()")
 # Text no reader sees as the page's: code, and what the parser keeps as raw text (a frame's fallback,
 # a form field's value, the tab's title), where an unclosed <iframe> takes in the whole page after it.
+_INVISIBLE_AROUND_LINKS = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff \t\r\n\xa0"
 _NOT_TEXT = frozenset({"script", "style", "iframe", "textarea", "title"})
 _TEXTS = XPath("descendant-or-self::text()[not(parent::style or parent::script)]", smart_strings=False)
 _LINKS_AFTER = XPath("following-sibling::*/descendant-or-self::a[@href]")
@@ -621,6 +622,10 @@ class ArticlePage:
 
     def link(self, href: str | None) -> str | None:
         """An absolute URL for a link on the page; None for one that is no URL."""
+        if href and not href.isascii():
+            # A link pasted with a zero-width space or a BOM before or after it: one before its "/"
+            # would make it relative to the article's folder ("…/markets/\u200b/author/…").
+            href = href.strip(_INVISIBLE_AROUND_LINKS)
         try:
             return item_link(absolute_url(href, self.base_url))
         except ValueError:
