@@ -366,3 +366,47 @@ def test_a_link_pasted_with_a_zero_width_space_is_the_link() -> None:
 def test_a_canonical_link_of_a_template_s_word_with_an_anchor_is_none() -> None:
     article = _item(_story().replace(CANONICAL, '<link rel="canonical" href="undefined#top">'))
     assert article.canonicalUrl == STORY_URL  # JSON-LD's address of the page
+
+
+# --- what templates and editors put in a field, in every layout's pages ------------------------------------------
+
+# A JSON string's value or an attribute's, as a CMS may write it: its placeholder words, markup, entities
+# escaped twice, invisible or doubled white space, the text twice, a host placeholder, an anchor.
+HAZARDS = [
+    lambda v: "null", lambda v: "undefined", lambda v: "None", lambda v: "", lambda v: f"<p>{v}</p>",
+    lambda v: f'<a href=\\"/x\\">{v}</a>', lambda v: "&lt;b&gt;" + v + "&lt;/b&gt;", lambda v: v.replace(" ", " &amp;nbsp; ", 1),
+    lambda v: v + " &amp;amp; co", lambda v: "\u200b" + v + "\u200b", lambda v: "  " + v + "  ", lambda v: v.upper(),
+    lambda v: v + ", " + v, lambda v: "https://{{host}}/" + v, lambda v: v + "#x", lambda v: v + "\\u0000", lambda v: v + "\\n\\n" + v,
+]
+_JSON_VALUE = re.compile(r'("[A-Za-z_@:]+"\s*:\s*")((?:[^"\\]|\\.){1,200})(")')
+_ATTRIBUTE_VALUE = re.compile(r'((?:content|alt|href|title)=")([^"<>]{1,200})(")')
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_field_written_as_templates_and_editors_write_it_gives_a_well_formed_item(seed: int) -> None:
+    rng = random.Random(seed)
+    pages = [
+        (case.folder, case.url, page_bytes(case, PAGES / case.folder).decode("utf-8", "replace"))
+        for case in CASES
+        if not case.not_article and not (case.shared and not (SHARED / case.shared).is_file())
+    ]
+    failures = {}
+    for index in range(1500):
+        folder, url, text = rng.choice(pages)
+        for _ in range(rng.randint(1, 3)):
+            pattern = rng.choice([_JSON_VALUE, _ATTRIBUTE_VALUE])
+            found = list(pattern.finditer(text))
+            if found:
+                match = rng.choice(found)
+                hazard = rng.choice(HAZARDS)
+                if hazard is HAZARDS[6] and ("htmlContent" in match.group(1) or "articleBody" in match.group(1)):
+                    # (Tags escaped inside the story's markup are text the site's page shows as written, "<b>".)
+                    continue
+                value = hazard(match.group(2))
+                if pattern is _ATTRIBUTE_VALUE:
+                    value = value.replace('\\"', "&quot;").replace('"', "&quot;")
+                text = text[: match.start(2)] + value + text[match.end(2) :]
+        problems = _problems_of(text, url)
+        if problems:
+            failures[f"{index} {folder}"] = problems
+    assert failures == {}
