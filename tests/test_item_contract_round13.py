@@ -410,3 +410,11 @@ def test_a_field_written_as_templates_and_editors_write_it_gives_a_well_formed_i
         if problems:
             failures[f"{index} {folder}"] = problems
     assert failures == {}
+
+
+def test_a_page_served_from_a_mirror_keeps_its_canonical_link_on_the_site() -> None:
+    # BS_BASE_URL pointed at a mirror or caching proxy: the page names the site's own address.
+    page = (PAGES / "nextjs-2023" / "no-image" / "page.html").read_text(encoding="utf-8")
+    expected = extract(page, "https://www.business-standard.com/x").article.canonicalUrl
+    assert expected and expected.startswith("https://www.business-standard.com/")
+    assert extract(page, "http://bs-mirror.internal:8080/x").article.canonicalUrl == expected

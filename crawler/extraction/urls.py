@@ -171,7 +171,8 @@ def _site(host: str) -> str:
 
 def same_site(url: str, page_url: str) -> bool:
     """Whether ``url`` is on the site of ``page_url`` (the same host, or either edition's hosts for a page
-    on one); any site for a page read from no web host (a saved page, ``file://…``)."""
+    on one); any site for a page read from no web host (a saved page, ``file://…``). The site's own
+    hosts always are: a copy served from elsewhere (``BS_BASE_URL`` a mirror or proxy) names them."""
     try:
         page_host = urlsplit(page_url).hostname
         host = urlsplit(url).hostname
@@ -179,4 +180,4 @@ def same_site(url: str, page_url: str) -> bool:
         return False
     if not page_host:
         return True
-    return bool(host) and _site(host or "") == _site(page_host)
+    return bool(host) and _site(host or "") in (_site(page_host), "business-standard")
