@@ -31,21 +31,13 @@ from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS, EXIT_USAGE
 from crawler.spiders.archive import ArchiveSpider
 from tests.e2e import scrapy
 from tests.loopback.site import LoopbackSite
-from tests.test_redis import ids_between, prefix, redis_url, start_worker  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+from tests.test_redis import ids_between, opened_scheduler, prefix, redis_url, start_worker  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
 
 
 @pytest.fixture
 def worker(redis_url: str, prefix: str, tmp_path: Path) -> Iterator[RedisScheduler]:  # noqa: F811
-    crawler = get_crawler(ArchiveSpider, {
-        "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "BS_STATE_DIR": str(tmp_path),
-    })
-    crawler.spider = crawler._create_spider(since="2024-10-01")
-    made = RedisScheduler.from_crawler(crawler)
-    made.open(crawler.spider)
-    try:
+    with opened_scheduler(redis_url, prefix, tmp_path) as made:
         yield made
-    finally:
-        made.close("shutdown")
 
 
 # --- requests an older version left in the queue -------------------------------------------

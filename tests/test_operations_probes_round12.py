@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from crawler.monitoring.verdict import EXIT_BLOCKED
+from tests import mail
 from tests.conftest import ROOT
 from tests.e2e import crawl, scrapy
 from tests.e2e import history as e2e_history
@@ -43,18 +44,8 @@ def blocked_site() -> Iterator[LoopbackSite]:
 def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """The project's SMTP server (tests/services/smtp/: AUTH as bs/secret, no STARTTLS), stopped by its PID."""
     pytest.importorskip("aiosmtpd", reason="aiosmtpd is missing: bash tests/services/smtp/install.sh")
-    inbox = tmp_path_factory.mktemp("inbox")
-    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "services" / "smtp" / "server.py"), str(inbox)])
-    try:
-        deadline = time.monotonic() + 30
-        while not (inbox / "port").exists():
-            assert server.poll() is None, "the SMTP server died"
-            assert time.monotonic() < deadline, "the SMTP server did not start"
-            time.sleep(0.1)
-        yield int((inbox / "port").read_text())
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with mail.smtp_server(tmp_path_factory.mktemp("inbox")) as port:
+        yield port
 
 
 class SilentServer:
@@ -83,19 +74,7 @@ class SilentServer:
 
 
 def email_settings(site: LoopbackSite, port: int, **extra: str) -> dict[str, str]:
-    return {
-        "BS_BASE_URL": site.base_url,
-        "SPIDERMON_ENABLED": "True",
-        "BS_SPIDERMON_FAILED_ACTIONS": "spidermon.contrib.actions.email.smtp.SendSmtpEmail",
-        "SPIDERMON_SMTP_HOST": "127.0.0.1",
-        "SPIDERMON_SMTP_PORT": str(port),
-        "SPIDERMON_SMTP_USER": "bs",
-        "SPIDERMON_SMTP_PASSWORD": "secret",
-        "SPIDERMON_EMAIL_SENDER": "crawler@example.invalid",
-        "SPIDERMON_EMAIL_TO": "ops@example.invalid",
-        "SPIDERMON_EMAIL_SUBJECT": "Business Standard crawler: {{ data.spider.name }} failed",
-        **extra,
-    }
+    return mail.spidermon_email_settings(site.base_url, port, **extra)
 
 
 def _unsent_mail_is_one_line(log: str) -> None:
@@ -225,16 +204,8 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]
     """The project's SMTP server, its messages landing in a folder of this test's own."""
     pytest.importorskip("aiosmtpd", reason="aiosmtpd is missing: bash tests/services/smtp/install.sh")
     folder = tmp_path_factory.mktemp("mails")
-    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "services" / "smtp" / "server.py"), str(folder)])
-    try:
-        deadline = time.monotonic() + 30
-        while not (folder / "port").exists():
-            assert server.poll() is None and time.monotonic() < deadline, "the SMTP server did not start"
-            time.sleep(0.1)
-        yield int((folder / "port").read_text()), folder
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with mail.smtp_server(folder) as port:
+        yield port, folder
 
 
 def test_recipients_that_are_all_blank_are_refused_as_none_are(blocked_site: LoopbackSite, inbox: tuple[int, Path], tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,13 +30,15 @@ import redis
 from scrapy import Request
 from scrapy.settings import Settings
 from scrapy.utils.request import request_from_dict
+from scrapy.utils.test import get_crawler
 
 from crawler.distributed import connect
-from crawler.distributed.scheduler import JsonSerializer
+from crawler.distributed.scheduler import JsonSerializer, RedisScheduler
 from crawler.monitoring.verdict import EXIT_LOCKED, EXIT_REDIS
 from crawler.distributed.store import RedisSeenStore
 from crawler.incremental.recovery import recover_pending
 from crawler.incremental.store import Claim, FeedRecord, PendingArticle, StateError
+from crawler.spiders.archive import ArchiveSpider
 from tests.conftest import ROOT
 from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
@@ -82,6 +85,22 @@ def prefix(redis_url: str) -> Iterator[str]:
     if keys:
         client.delete(*keys)
     client.close()
+
+
+@contextmanager
+def opened_scheduler(redis_url: str, prefix: str, state_dir: Path) -> Iterator[RedisScheduler]:
+    """Worker w1's scheduler of an ``archive`` run since 2024-10-01, opened without a running reactor
+    (its LoopingCalls never fire, as in a callback that holds it); closed afterwards."""
+    crawler = get_crawler(ArchiveSpider, {
+        "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "BS_STATE_DIR": str(state_dir),
+    })
+    crawler.spider = crawler._create_spider(since="2024-10-01")
+    made = RedisScheduler.from_crawler(crawler)
+    made.open(crawler.spider)
+    try:
+        yield made
+    finally:
+        made.close("shutdown")
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ import pytest
 import redis
 from scrapy import Request
 from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
 
 import crawler.distributed.scheduler as scheduler_module
 import crawler.distributed.store as store_module
@@ -27,8 +26,7 @@ from crawler.distributed.pulse import Pulse
 from crawler.distributed.scheduler import _ADOPT_LUA, RedisScheduler
 from crawler.distributed.store import RedisSeenStore
 from crawler.incremental.store import Claim, PendingArticle
-from crawler.spiders.archive import ArchiveSpider
-from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+from tests.test_redis import opened_scheduler, prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
 
 # Seconds, shortened for the test (the crawler's: a beat every 5 s, gone after 30 s).
 BEAT = 0.2
@@ -45,17 +43,8 @@ def short_beats(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def worker(redis_url: str, prefix: str, short_beats: None, tmp_path: Any) -> Iterator[RedisScheduler]:  # noqa: F811
-    # Opened without a running reactor: its LoopingCalls never fire, as in a callback that holds it.
-    crawler = get_crawler(ArchiveSpider, {
-        "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "BS_STATE_DIR": str(tmp_path),
-    })
-    crawler.spider = crawler._create_spider(since="2024-10-01")
-    made = RedisScheduler.from_crawler(crawler)
-    made.open(crawler.spider)
-    try:
+    with opened_scheduler(redis_url, prefix, tmp_path) as made:
         yield made
-    finally:
-        made.close("shutdown")
 
 
 def adopt_as_another_worker(client: redis.Redis, prefix: str) -> tuple[int, list[bytes]]:  # noqa: F811

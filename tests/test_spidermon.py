@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_OK
-from tests.conftest import ROOT
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
+from tests.mail import smtp_server, spidermon_email_settings, wait_for_messages
 
 pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
 pytest.importorskip("aiosmtpd", reason="aiosmtpd is missing: bash tests/services/smtp/install.sh")
@@ -25,17 +20,8 @@ pytest.importorskip("aiosmtpd", reason="aiosmtpd is missing: bash tests/services
 def smtp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
     """The SMTP server of tests/services/smtp/ on a free port; the messages it got land in the folder."""
     inbox = tmp_path_factory.mktemp("inbox")
-    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "services" / "smtp" / "server.py"), str(inbox)])
-    try:
-        deadline = time.monotonic() + 30
-        while not (inbox / "port").exists():
-            assert server.poll() is None, "the SMTP server died"
-            assert time.monotonic() < deadline, "the SMTP server did not start"
-            time.sleep(0.1)
-        yield int((inbox / "port").read_text()), inbox
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with smtp_server(inbox) as port:
+        yield port, inbox
 
 
 @pytest.fixture(scope="module")
@@ -45,34 +31,7 @@ def site() -> Iterator[LoopbackSite]:
 
 
 def settings(site: LoopbackSite, port: int) -> dict[str, str]:
-    return {
-        "BS_BASE_URL": site.base_url,
-        "SPIDERMON_ENABLED": "True",
-        "BS_SPIDERMON_FAILED_ACTIONS": "spidermon.contrib.actions.email.smtp.SendSmtpEmail",
-        "SPIDERMON_SMTP_HOST": "127.0.0.1",
-        "SPIDERMON_SMTP_PORT": str(port),
-        "SPIDERMON_SMTP_USER": "bs",
-        "SPIDERMON_SMTP_PASSWORD": "secret",
-        "SPIDERMON_EMAIL_SENDER": "crawler@example.invalid",
-        "SPIDERMON_EMAIL_TO": "ops@example.invalid",
-        "SPIDERMON_EMAIL_SUBJECT": "Business Standard crawler: {{ data.spider.name }} failed",
-    }
-
-
-def messages(inbox: Path) -> list[email.message.EmailMessage]:
-    found = []
-    for path in sorted(inbox.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        assert isinstance(message, email.message.EmailMessage)
-        found.append(message)
-    return found
-
-
-def wait_for_messages(inbox: Path, count: int) -> list[email.message.EmailMessage]:
-    deadline = time.monotonic() + 10
-    while len(list(inbox.glob("*.eml"))) < count and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return messages(inbox)
+    return spidermon_email_settings(site.base_url, port)
 
 
 @pytest.mark.long
