@@ -32,6 +32,8 @@ NO_MONTHLY_SITEMAPS = "no-monthly-sitemaps"
 MONTHLY_EXAMPLE = "/sitemap/2024-february-1.xml"
 # The WARNING about months the index does not list names this many of them.
 MONTHS_NAMED = 12
+# A monthly sitemap whose request vanished unsent (see ArchiveSpider.idle).
+DROPPED = "dropped"
 
 
 def _day(value: str, name: str) -> date:
@@ -84,6 +86,7 @@ class ArchiveSpider(DiscoverySpider):
         self.paced = True
         self.sitemaps_ahead: deque[Request] = deque()
         self.sitemap_in_flight = False
+        self.sitemap_in_flight_url = ""
         self.articles_ahead = 0
 
     def run_arguments(self) -> dict[str, str]:
@@ -135,7 +138,9 @@ class ArchiveSpider(DiscoverySpider):
         if not self.sitemaps_ahead or self.sitemap_in_flight or (self.articles_ahead >= SITEMAP_LOW_WATER and not idle):
             return
         self.sitemap_in_flight = True
-        yield self.sitemaps_ahead.popleft().replace(errback=self.sitemap_failed)
+        request = self.sitemaps_ahead.popleft().replace(errback=self.sitemap_failed)
+        self.sitemap_in_flight_url = request.url
+        yield request
 
     def sitemap_failed(self, failure: Any) -> Iterator[Request]:
         """A monthly sitemap that could not be fetched: counted as any source; the next one follows."""
@@ -156,6 +161,17 @@ class ArchiveSpider(DiscoverySpider):
         """Nothing left to download: read the next sitemap rather than stop."""
         if spider is not self:
             return
+        if self.sitemap_in_flight:
+            # Nothing is scheduled, downloading or being read, yet the sitemap never came back: a
+            # spider middleware dropped it unsent (DepthMiddleware put back with a DEPTH_LIMIT, one of
+            # one's own), or reading it raised. Waited for, the run never ended.
+            self.count_source_failed(self.sitemap_in_flight_url, DROPPED)
+            self.logger.error(
+                "Discovery source failed <%s>: %s (it was neither read nor failed: dropped unsent by a spider middleware, or reading it raised)",
+                self.sitemap_in_flight_url,
+                DROPPED,
+            )
+            self.sitemap_in_flight = False
         scheduled = False
         for sitemap in self.next_sitemap(idle=True):
             assert self.crawler.engine is not None

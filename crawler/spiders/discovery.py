@@ -66,6 +66,10 @@ DEFAULT_MAX_SOURCES = 5000
 DEFAULT_MAX_SOURCE_DEPTH = 3
 # The verdict names this many failed sources at most.
 FAILED_SOURCES_NAMED = 10
+# A source whose URL is longer than URLLENGTH_LIMIT: Scrapy's UrlLengthMiddleware drops such a request
+# unseen (one INFO line), so it would never answer nor fail.
+URL_TOO_LONG = "url-too-long"
+URL_LENGTH_MIDDLEWARE = "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware"
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
@@ -106,6 +110,8 @@ class DiscoverySpider(BusinessStandardSpider):
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
         self.source_max_size = SITEMAP_MAX_SIZE
+        # The longest URL a request may have (URLLENGTH_LIMIT, when its middleware is on); 0: any.
+        self.url_length_limit = 0
 
     @property
     def seen_store(self) -> SeenStore | None:
@@ -139,7 +145,13 @@ class DiscoverySpider(BusinessStandardSpider):
         spider.visited_sources = VisitedSources.for_job(settings.getint("BS_MAX_SOURCES", DEFAULT_MAX_SOURCES), settings.get("JOBDIR"))
         spider.max_source_depth = settings.getint("BS_MAX_SOURCE_DEPTH", DEFAULT_MAX_SOURCE_DEPTH)
         spider.source_max_size = settings.getint("BS_SITEMAP_MAX_SIZE", SITEMAP_MAX_SIZE)
+        if settings.getwithbase("SPIDER_MIDDLEWARES").get(URL_LENGTH_MIDDLEWARE, 0) is not None:
+            spider.url_length_limit = max(0, settings.getint("URLLENGTH_LIMIT"))
         return spider
+
+    def too_long(self, request: Request) -> bool:
+        """Whether Scrapy would drop ``request`` unsent for the length of its URL (``URLLENGTH_LIMIT``)."""
+        return 0 < self.url_length_limit < len(request.url)
 
     def closed(self, reason: str) -> None:
         self.visited_sources.close(finished=reason == "finished")
@@ -199,7 +211,17 @@ class DiscoverySpider(BusinessStandardSpider):
             stats.inc_value(stat.DISCOVERY_SOURCE_LIMIT)
             return None
         meta = {SOURCE_DEPTH_META: depth, **kwargs.pop("meta", {})}
-        return self.source_request(url, meta=meta, **kwargs)
+        request = self.source_request(url, meta=meta, **kwargs)
+        if self.too_long(request):
+            # Dropped unsent, it would neither answer nor fail: archive waited for it for ever.
+            where = f"; listed in <{parent.url}>" if parent is not None else ""
+            self.count_source_failed(url[:200] + "…", URL_TOO_LONG)
+            self.logger.error(
+                "Discovery source failed <%s…>: %s (%d characters, more than URLLENGTH_LIMIT=%d%s)",
+                url[:200], URL_TOO_LONG, len(request.url), self.url_length_limit, where,
+            )
+            return None
+        return request
 
     def first_read(self, response: Response) -> bool:
         """Whether this is the first answer of the source in this run (a request queued twice, say
@@ -473,13 +495,23 @@ class DiscoverySpider(BusinessStandardSpider):
                 if self.found_unchanged.add(identifier):
                     stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED)
                 continue
+            meta: dict[str, Any] = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
+            request = self.article_request(article_fetch_url(entry.url), **meta)
+            if self.too_long(request):
+                # Dropped unsent by Scrapy, it was counted new and asked for again, unseen, at every run
+                # (another source may still list the story by a shorter link).
+                stats.inc_value(stat.DISCOVERY_UNUSABLE_URL)
+                self.logger.warning(
+                    "<%s>: the link to article %s is %d characters long, more than URLLENGTH_LIMIT=%d; left out",
+                    source, identifier, len(request.url), self.url_length_limit,
+                )
+                continue
             self.requested.add(identifier)
             if seen is not None and identifier in self.found_unchanged:
                 # Counted as unchanged when first listed; it has changed after all.
                 stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED, -1)
             stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
-            meta: dict[str, Any] = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
-            yield self.article_request(article_fetch_url(entry.url), **meta)
+            yield request
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         """The base spider's article callback; the date the source gave goes to the seen-store.

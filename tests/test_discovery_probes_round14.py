@@ -1,0 +1,132 @@
+"""Round 14 of the discovery probes: requests Scrapy drops unsent, pages robots.txt forbids, feeds and
+sitemaps written with a bare "&", fed to the spiders as Response objects, and crawls against the
+loopback site (its documents replaced where a test needs another) where the whole run matters."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.http import Request, XmlResponse
+
+from crawler import stats as stat
+from crawler.monitoring.verdict import EXIT_FAILED
+from crawler.spiders.latest import LatestSpider
+from tests.conftest import SITE
+from tests.e2e import CrawlResult, crawl, stats_from_log
+from tests.loopback.site import LoopbackSite, Response
+from tests.test_spiders_unit import make_spider
+
+ARTICLE = SITE + "/markets/news/sensex-ends-higher-124022800873_1.html"
+FEED = SITE + "/rss/latest.rss"
+INDEX = "/sitemap/sitemap-index.xml"
+
+
+class ChangedSite(LoopbackSite):
+    """The loopback site with some of its documents (feeds, sitemaps, robots.txt) answered otherwise:
+    ``changed[path](site, normal)`` gives the answer, ``normal`` the one the site would give."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.changed: dict[str, Callable[[LoopbackSite, Response], Response]] = {}
+
+    def _render_document(self, path: str, _version: int) -> Response:
+        normal = super()._render_document(path, _version)
+        change = self.changed.get(path)
+        return change(self, normal) if change is not None else normal
+
+    def change(self, path: str, answer: Callable[[LoopbackSite, Response], Response]) -> None:
+        self.changed[path] = answer
+        self._changed()  # (documents are cached per version)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[ChangedSite]:
+    # One calendar month of articles (November 2024), all of the current layout.
+    with ChangedSite(articles=30, seed=14, days=10, legacy=0, slow_seconds=2) as running:
+        yield running
+        assert running.errors == []
+
+
+@pytest.fixture()
+def clean_site(site: ChangedSite) -> Iterator[ChangedSite]:
+    site.changed.clear()
+    site.clear_faults()
+    site.reset_counts()
+    yield site
+    site.changed.clear()
+    site._changed()
+
+
+def _archive(site: LoopbackSite, workdir: Path, **settings: str) -> CrawlResult:
+    first, last = site.articles[0].published.date(), site.articles[-1].published.date()
+    try:
+        return crawl(
+            "archive", workdir, "-a", f"since={first}", "-a", f"until={last}",
+            settings={"BS_BASE_URL": site.base_url, **settings}, timeout=90,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the archive run never ended")
+
+
+def _month(site: LoopbackSite) -> str:
+    [(path, _)] = site.monthly_sitemaps()
+    return path
+
+
+# --- requests Scrapy drops unsent -----------------------------------------------------------------
+
+
+def test_an_archive_whose_index_lists_a_monthly_sitemap_url_too_long_to_send_ends_naming_it(clean_site: ChangedSite, tmp_path: Path) -> None:
+    # Scrapy's UrlLengthMiddleware drops a request whose URL is longer than URLLENGTH_LIMIT (2083)
+    # with one INFO line: the month's sitemap never answered nor failed, and archive, which reads
+    # its monthly sitemaps one after another, waited for it for ever.
+    site = clean_site
+    month = _month(site)
+    long_url = f"{site.base_url}/sitemap/2024-november-2.xml?v={'7' * 2100}"
+    site.change(INDEX, lambda s, normal: normal._replace(body=normal.body.replace(b"</sitemapindex>", f"<sitemap><loc>{long_url}</loc></sitemap></sitemapindex>".encode())))
+    result = _archive(site, tmp_path)
+    assert "Traceback" not in result.log, result.log[-3000:]
+    assert len(result.items) == len(site.articles) and site.counts[month] == 1
+    # A month the backfill could not read: a failed source, named, and exit 1 (archive allows none).
+    assert result.status == EXIT_FAILED, result.log[-3000:]
+    assert stats_from_log(result.log).get(stat.source_failed("url-too-long")) == 1
+    assert "url-too-long" in [line for line in result.log.splitlines() if "Run summary" in line][0]
+
+
+def test_an_archive_whose_monthly_sitemap_a_spider_middleware_drops_still_ends(clean_site: ChangedSite, tmp_path: Path) -> None:
+    # The whole class: any monthly sitemap request that never comes back (here the depth middleware,
+    # which the README says how to put back, with a DEPTH_LIMIT below a month's parts).
+    site = clean_site
+    month = _month(site)
+    part = month.replace(".xml", "-part.xml")
+    nested = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{{}}{part}</loc></sitemap></sitemapindex>'
+    site.change(part, lambda s, normal: LoopbackSite._render_document(s, month, 0))
+    site.change(month, lambda s, normal: normal._replace(body=nested.format(s.base_url).encode()))
+    result = _archive(
+        site, tmp_path,
+        SPIDER_MIDDLEWARES='{"scrapy.spidermiddlewares.depth.DepthMiddleware": 900}', DEPTH_LIMIT="1",
+    )
+    assert "Traceback" not in result.log, result.log[-3000:]
+    assert result.status == EXIT_FAILED and site.counts[part] == 0, result.log[-3000:]
+    assert stats_from_log(result.log).get(stat.source_failed("dropped")) == 1
+    line = [line for line in result.log.splitlines() if "Discovery source failed" in line]
+    assert len(line) == 1 and part in line[0], line
+
+
+def test_an_article_link_too_long_to_send_is_left_out_with_a_warning_not_counted_new(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Dropped unsent, the article was counted new (a run of nothing else said its pages could not be
+    # extracted) and asked for again, unseen, at every run.
+    spider = make_spider(LatestSpider, tmp_path)
+    long_link = ARTICLE.replace("sensex-ends-higher", "sensex-" + "x" * 2100)
+    other = ARTICLE.replace("124022800873", "124022800874")
+    items = "".join(f"<item><link>{link}</link></item>" for link in (long_link, other))
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    requests = list(spider.parse_source(XmlResponse(FEED, body=body, request=Request(FEED))))
+    assert [r.url for r in requests] == [other]
+    stats = spider.crawler.stats.get_stats()
+    assert stats.get(stat.DISCOVERY_NEW) == 1 and stats.get(stat.DISCOVERY_UNUSABLE_URL) == 1
+    assert [r.levelname for r in caplog.records if "URLLENGTH_LIMIT" in r.getMessage()] == ["WARNING"]
