@@ -69,6 +69,8 @@ DISCOVERY_LISTING_END = "bs/discovery/listing_end"
 DISCOVERY_SOURCE_SALVAGED = "bs/discovery/source_salvaged"
 # Entries of a feed or sitemap whose URL cannot be fetched (another scheme, a broken host or port): left out.
 DISCOVERY_UNUSABLE_URL = "bs/discovery/unusable_url"
+# Article links robots.txt forbids (the site's /content/ press releases): not fetched, no failure.
+DISCOVERY_ROBOTS_FORBIDDEN = "bs/discovery/robots_forbidden"
 # A source met again in one run (a sitemap that lists itself, a loop of "next" pages): not read again.
 DISCOVERY_SOURCE_REPEATED = "bs/discovery/source_repeated"
 # Sources not read because a bound was reached (BS_MAX_SOURCE_DEPTH, BS_MAX_SOURCES).

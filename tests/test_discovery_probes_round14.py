@@ -130,3 +130,50 @@ def test_an_article_link_too_long_to_send_is_left_out_with_a_warning_not_counted
     stats = spider.crawler.stats.get_stats()
     assert stats.get(stat.DISCOVERY_NEW) == 1 and stats.get(stat.DISCOVERY_UNUSABLE_URL) == 1
     assert [r.levelname for r in caplog.records if "URLLENGTH_LIMIT" in r.getMessage()] == ["WARNING"]
+
+
+# --- articles robots.txt forbids ----------------------------------------------------------------------
+
+
+def _robots_also(rule: str) -> Callable[[LoopbackSite, Response], Response]:
+    return lambda site, normal: normal._replace(body=normal.body.replace(b"Disallow: /charts\n", f"Disallow: /charts\n{rule}\n".encode(), 1))
+
+
+def test_articles_robots_txt_forbids_are_not_fetched_and_no_failure(clean_site: ChangedSite, tmp_path: Path) -> None:
+    # The site lists its /content/ press releases beside its stories, and its robots.txt forbids
+    # /content/. Such a page was a failed download: an ERROR line at every run, counted towards
+    # BS_MAX_FAILED_SHARE, and a run whose only new links were such pages exited 1.
+    site = clean_site
+    forbidden = sorted({record.path.split("/")[1] for record in site.articles})[0]
+    site.change("/robots.txt", _robots_also(f"Disallow: /{forbidden}/"))
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
+    assert "Traceback" not in result.log, result.log[-3000:]
+    kept = [record for record in site.articles if not record.path.startswith(f"/{forbidden}/")]
+    assert 0 < len(kept) < len(site.articles)
+    assert result.status == 0 and sorted(result.ids()) == sorted(record.article_id for record in kept), result.log[-3000:]
+    stats = stats_from_log(result.log)
+    assert stats.get(stat.DISCOVERY_ROBOTS_FORBIDDEN) == len(site.articles) - len(kept)
+    assert not any(name.startswith(stat.FAILED_PREFIX) for name in stats), stats
+    assert not [line for line in result.log.splitlines() if " ERROR: " in line]
+    summary = [line for line in result.log.splitlines() if "Run summary" in line][0]
+    assert f"new={len(kept)} " in summary and " failed=0 " in summary, summary
+
+
+def test_a_run_whose_new_links_are_all_forbidden_is_ok_and_one_where_robots_forbids_every_article_says_so(
+    clean_site: ChangedSite, tmp_path: Path
+) -> None:
+    site = clean_site
+    first = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
+    assert first.status == 0 and first.items
+    # The next run: one new story, which robots.txt forbids (a press release); the rest unchanged.
+    [new] = site.add_articles(1)
+    site.change("/robots.txt", _robots_also(f"Disallow: {new.path}"))
+    second = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
+    assert second.status == 0 and second.items == [], second.log[-3000:]
+    assert stats_from_log(second.log).get(stat.DISCOVERY_ROBOTS_FORBIDDEN) == 1
+    # robots.txt shuts every story: a run that fetches nothing says why, and fails.
+    site.change("/robots.txt", _robots_also("Disallow: /*_1.html"))
+    third = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss", "BS_FRESH": "1"})
+    assert third.status == EXIT_FAILED and third.items == [], third.log[-3000:]
+    summary = [line for line in third.log.splitlines() if "Run summary" in line][0]
+    assert "robots.txt forbids every article" in summary, summary

@@ -181,10 +181,17 @@ class RunVerdictExtension:
         others = {
             **{f"not_article/{k}": v for k, v in _by_suffix(stats, stat.DISCOVERY_NOT_ARTICLE_PREFIX).items()},
             "offsite": int(stats.get(stat.DISCOVERY_OFFSITE, 0)),
+            # (Articles robots.txt forbids, every one of them: the site shut its stories to crawlers.)
+            "robots_forbidden": int(stats.get(stat.DISCOVERY_ROBOTS_FORBIDDEN, 0)),
         }
         if stats.get(stat.DISCOVERY_SOURCES_READ) and not listed and any(others.values()):
             # Sources that list pages, none of them an article: the site's article URLs changed (or
             # moved to another host). Nothing new, but not because nothing was published.
+            if others["robots_forbidden"]:
+                return EXIT_FAILED, (
+                    f"robots.txt forbids every article the {int(stats[stat.DISCOVERY_SOURCES_READ])} feeds, sitemaps or listings read "
+                    f"list ({_counts({k: v for k, v in others.items() if v})}): nothing was fetched"
+                )
             return EXIT_FAILED, (
                 f"the {int(stats[stat.DISCOVERY_SOURCES_READ])} feeds, sitemaps or listings read list no article URL, "
                 f"only other URLs ({_counts({k: v for k, v in others.items() if v})}): have the site's article URLs changed?"

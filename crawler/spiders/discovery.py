@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
@@ -66,6 +67,8 @@ DEFAULT_MAX_SOURCES = 5000
 DEFAULT_MAX_SOURCE_DEPTH = 3
 # The verdict names this many failed sources at most.
 FAILED_SOURCES_NAMED = 10
+# What Scrapy's RobotsTxtMiddleware says when it refuses a request (IgnoreRequest), in every version.
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
 # A source whose URL is longer than URLLENGTH_LIMIT: Scrapy's UrlLengthMiddleware drops such a request
 # unseen (one INFO line), so it would never answer nor fail.
 URL_TOO_LONG = "url-too-long"
@@ -534,8 +537,26 @@ class DiscoverySpider(BusinessStandardSpider):
             yield article
 
     def article_failed(self, failure: Any) -> None:
-        self.later_source_dates.pop(Entry(url=asked_url(failure.request)).article_id or "", None)
+        identifier = Entry(url=asked_url(failure.request)).article_id or ""
+        self.later_source_dates.pop(identifier, None)
+        if failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in str(failure.value):
+            self.robots_forbidden(asked_url(failure.request), identifier)
+            return
         super().article_failed(failure)
+
+    def robots_forbidden(self, url: str, identifier: str) -> None:
+        """An article the site's robots.txt does not let us fetch (its ``/content/`` press releases are
+        listed beside the stories): not fetched by the rules, so no failed download. As one, it was an
+        ERROR line at every run, counted towards BS_MAX_FAILED_SHARE, and a run whose only new links
+        were such pages exited 1, "none could be fetched"."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(stat.DISCOVERY_ROBOTS_FORBIDDEN)
+        # Not new or changed after all: nothing of it is wanted from the site.
+        store = self.seen_store
+        seen = store.get(identifier) if store is not None and identifier and not self.fresh else None
+        stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW, -1)
+        self.logger.info("Not fetching <%s>: robots.txt forbids it", url)
 
     def note_later_date(self, identifier: str, moment: datetime | None) -> None:
         """Keep ``moment``, a date another source gives an article requested in this run, when it is
