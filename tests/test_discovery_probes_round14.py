@@ -13,6 +13,7 @@ import pytest
 from scrapy.http import Request, XmlResponse
 
 from crawler import stats as stat
+from crawler.extraction.discovery import parse_feed_or_sitemap
 from crawler.monitoring.verdict import EXIT_FAILED
 from crawler.spiders.latest import LatestSpider
 from tests.conftest import SITE
@@ -177,3 +178,47 @@ def test_a_run_whose_new_links_are_all_forbidden_is_ok_and_one_where_robots_forb
     assert third.status == EXIT_FAILED and third.items == [], third.log[-3000:]
     summary = [line for line in third.log.splitlines() if "Run summary" in line][0]
     assert "robots.txt forbids every article" in summary, summary
+
+
+# --- "&" in a feed or sitemap that has a flaw -------------------------------------------------------------
+
+SECOND = ARTICLE.replace("124022800873", "124022800874")
+
+
+def _read(url: str, body: bytes) -> list[str]:
+    return [entry.url for entry in parse_feed_or_sitemap(body, url).entries]
+
+
+@pytest.mark.parametrize(
+    "flaw",
+    ["<title>Markets&nbsp;today</title>", "<title>M&M results</title>", "<title>a\x0bb</title>", "<title>a < b</title>"],
+    ids=["stray-nbsp", "bare-ampersand", "control-character", "bare-less-than"],
+)
+def test_links_escaped_as_they_should_be_survive_a_flaw_elsewhere_in_the_feed(flaw: str) -> None:
+    # A recovering libxml2 (entities unexpanded) drops every "&amp;" after the document's first flaw:
+    # the second item's link was read "…_1.html?region=inpage=2", another URL than the one the feed gives.
+    items = f"<item>{flaw}<link>{ARTICLE}</link></item><item><link>{SECOND}?region=in&amp;page=2</link></item>"
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    feed = parse_feed_or_sitemap(body, FEED)
+    assert feed.salvaged and [entry.url for entry in feed.entries] == [ARTICLE, f"{SECOND}?region=in&page=2"]
+
+
+def test_a_link_written_with_a_bare_ampersand_keeps_every_parameter() -> None:
+    # "&part=2" was dropped with its name: the monthly sitemap was asked for at "…-1.xml?v=3=2".
+    month = SITE + "/sitemap/2024-february-1.xml"
+    index = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{month}?v=3&part=2</loc></sitemap></sitemapindex>'
+    assert _read(SITE + INDEX, index.encode()) == [f"{month}?v=3&part=2"]
+    atom = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f'<entry><link href="{ARTICLE}?region=in&page=2"/></entry><entry><link href="{SECOND}?a=1&amp;b=2"/></entry></feed>'
+    )
+    assert _read(SITE + "/rss/latest.atom", atom.encode()) == [f"{ARTICLE}?region=in&page=2", f"{SECOND}?a=1&b=2"]
+
+
+def test_an_ampersand_inside_cdata_or_a_comment_is_read_as_written() -> None:
+    items = (
+        f"<item><title>M&M</title><link><![CDATA[{ARTICLE}?a=1&b=2]]></link></item>"
+        f"<!-- a & b --><item><link><![CDATA[{SECOND}?c=&amp;]]></link></item>"
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    assert _read(FEED, body) == [f"{ARTICLE}?a=1&b=2", f"{SECOND}?c=&"]

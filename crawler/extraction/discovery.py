@@ -146,10 +146,43 @@ def _parse_xml(body: bytes, root_names: frozenset[str], entry_names: frozenset[s
     try:
         root = etree.fromstring(body, parser=_safe_parser())
     except etree.XMLSyntaxError as error:
-        return _salvage(body, root_names, entry_names, error)
+        escaped = _numeric_ampersands(body)
+        if escaped is not body:
+            try:
+                root = etree.fromstring(escaped, parser=_safe_parser())
+            except etree.XMLSyntaxError:
+                pass
+            else:
+                if root is not None:
+                    return _Parsed(root, salvaged=str(error))
+        return _salvage(escaped, root_names, entry_names, error)
     if root is None:
         raise BrokenDocument("empty document", EMPTY)
     return _Parsed(root)
+
+
+# Outside CDATA sections and comments (where "&" is itself): a reference to one of XML's own
+# entities, or an "&" that begins no reference at all (a raw "?a=1&b=2" in a link, "M&M" in a title).
+_AMPERSANDS = re.compile(
+    rb"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)|&(amp|lt|gt|quot|apos);|&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z_:][A-Za-z0-9_.:-]*;)",
+    re.DOTALL,
+)
+_CHARACTER_REFERENCES = {b"amp": b"&#38;", b"lt": b"&#60;", b"gt": b"&#62;", b"quot": b"&#34;", b"apos": b"&#39;", None: b"&#38;"}
+
+
+def _numeric_ampersands(body: bytes) -> bytes:
+    """``body`` for the parser that recovers from a flaw: each bare "&" and each ``&amp;``, ``&lt;`` …
+    written as a character reference; ``body`` itself when there is none.
+
+    A recovering libxml2 (entities left unexpanded, as here) drops every ``&amp;`` after the
+    document's first flaw (a stray ``&nbsp;``, a control character), and a bare "&" with the name
+    after it: a link "…_1.html?a=1&amp;b=2" after a stray ``&nbsp;`` was read "…_1.html?a=1b=2",
+    one written "…-1.xml?v=3&part=2" "…-1.xml?v=3=2"; character references it keeps. (Not in UTF-16
+    or UTF-32, whose "&" is no single byte.)"""
+    if b"&" not in body or b"\x00" in body[:4]:
+        return body
+    escaped = _AMPERSANDS.sub(lambda found: found.group(1) or _CHARACTER_REFERENCES[found.group(2)], body)
+    return body if escaped == body else escaped
 
 
 class _EndTagsRead:
