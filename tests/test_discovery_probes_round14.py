@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.http import Request, XmlResponse
+from scrapy.http import HtmlResponse, Request, XmlResponse
 
 from crawler import stats as stat
-from crawler.extraction.discovery import parse_feed_or_sitemap
+from crawler.extraction.discovery import Entry, parse_feed_or_sitemap, parse_listing
 from crawler.monitoring.verdict import EXIT_FAILED
 from crawler.spiders.latest import LatestSpider
-from tests.conftest import SITE
+from tests.conftest import PAGES, SITE
 from tests.e2e import CrawlResult, crawl, stats_from_log
 from tests.loopback.site import LoopbackSite, Response
 from tests.test_spiders_unit import make_spider
@@ -222,3 +222,44 @@ def test_an_ampersand_inside_cdata_or_a_comment_is_read_as_written() -> None:
     )
     body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
     assert _read(FEED, body) == [f"{ARTICLE}?a=1&b=2", f"{SECOND}?c=&"]
+
+
+# --- the Hindi edition's stories in their own forms ----------------------------------------------------------
+
+HINDI = "https://hindi.business-standard.com"
+HINDI_PAGE = PAGES / "hindi-2020" / "budget-166607" / "page.html"
+
+
+def test_a_hindi_story_listed_in_any_of_its_forms_is_requested_once_by_its_desktop_url(tmp_path: Path) -> None:
+    # Its English-style numbered form was requested (round 8); storypage.php, its AMP page and its
+    # mobile twin were counted as "other" pages, so a feed of the Hindi edition in BS_LATEST_SOURCES
+    # read nothing and the run exited 1 asking whether the site's article URLs had changed.
+    spider = make_spider(LatestSpider, tmp_path)
+    links = (
+        f"{HINDI}/storypage.php?autono=166607",
+        f"{HINDI}/article-amp/budget/section_budget-166607_1.html",
+        "https://m.bshindi.com/storypage.php?autono=0166607&amp;utm_source=rss",
+        f"{HINDI}//storypage.php?autono=172480",
+        f"{HINDI}/video/section_video-177777_1.html",
+    )
+    items = "".join(f"<item><link>{link}</link></item>" for link in links)
+    url = HINDI + "/rss/latest.rss"
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    requests = list(spider.parse_source(XmlResponse(url, body=body, request=Request(url))))
+    assert [r.url for r in requests] == [f"{HINDI}//storypage.php?autono=166607", f"{HINDI}//storypage.php?autono=172480"]
+    stats = spider.crawler.stats.get_stats()
+    assert stats.get(stat.DISCOVERY_NEW) == 2 and stats.get(stat.not_article("video")) == 1
+    # The page gives the item the discovery knew it by, which the seen-store keeps.
+    page = HtmlResponse(requests[0].url, body=HINDI_PAGE.read_bytes(), request=requests[0])
+    [article] = spider.parse_article(page)
+    assert article.articleId == "hi-166607"
+
+
+def test_a_listing_links_a_hindi_story_once_and_never_takes_it_for_its_next_page() -> None:
+    html = (
+        f"<a href='{HINDI}/storypage.php?autono=166607'>एक</a><a href='{HINDI}/article-amp/budget/section_budget-166607_1.html'>एक</a>"
+        f"<a href='{HINDI}/storypage.php?autono=166712' rel='next'>Next</a>"
+    )
+    listing = parse_listing(html, HINDI + "/budget")
+    assert [Entry(url=u).article_id for u in listing.article_urls] == ["hi-166607", "hi-166607", "hi-166712"]
+    assert listing.next_page is None

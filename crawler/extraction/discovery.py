@@ -20,7 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import IST, absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, non_article_kind, page_article_id, url_kind
+from .urls import ARTICLE, hindi_story_id, is_story_url, non_article_kind, page_article_id, url_kind
 
 
 @dataclass(frozen=True)
@@ -574,7 +574,7 @@ def parse_listing(html: str, url: str) -> Listing:
         link = _link(href, base)
         # (Not a gallery or web story with an article's id: never emitted, so never seen, it would
         # keep a section's walk from stopping at a page of stories seen before.)
-        if link and url_kind(link) == ARTICLE and non_article_kind(link) is None:
+        if link and is_story_url(link):
             found.setdefault(link.split("#")[0], None)
     return Listing(article_urls=list(found), next_page=_next_page(selector, base))
 
@@ -604,6 +604,6 @@ def _next_page(selector: Selector, url: str) -> str | None:
     worded = (a.xpath("@href").get() for a in selector.xpath(f"//a[@href][{says_next_somewhere}]") if _says_next(a))
     for href in (*rel_next, *worded):
         link = _link(href, url)
-        if link and url_kind(link) != ARTICLE and non_article_kind(link) is None:
+        if link and url_kind(link) != ARTICLE and hindi_story_id(link) is None and non_article_kind(link) is None:
             return link
     return None

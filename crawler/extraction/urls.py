@@ -90,6 +90,13 @@ def hindi_story_id(url: str | None) -> str | None:
     return f"hi-{number}" if number else None
 
 
+def is_story_url(url: str) -> bool:
+    """Whether a link found by discovery is a story to fetch: an article URL of the English site, or a
+    Hindi-edition story in any of its forms (``storypage.php?autono=N``, AMP, the mobile twin), and
+    neither a video, podcast, web story nor gallery."""
+    return (url_kind(url) == ARTICLE or hindi_story_id(url) is not None) and non_article_kind(url) is None
+
+
 def page_article_id(canonical: str | None, url: str) -> str | None:
     """The id of the story a page holds, from its canonical URL, then the fetched URL. The scheme follows
     the host, whatever the layout: a page on the Hindi edition (either URL on its hosts) gets ``hi-<N>``

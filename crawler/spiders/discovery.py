@@ -34,7 +34,7 @@ from crawler.extraction.discovery import (
     unpack,
 )
 from crawler.extraction.normalize import iso_ist, parse_date
-from crawler.extraction.urls import ARTICLE, article_fetch_url, non_article_kind, url_kind
+from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, non_article_kind, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore
 from crawler.middlewares import OffsiteRedirect
@@ -471,6 +471,10 @@ class DiscoverySpider(BusinessStandardSpider):
             # article's id: the page would be fetched only to be skipped, and a run that found
             # nothing else would end as one whose articles could not be extracted.
             kind = url_kind(entry.url)
+            if kind != ARTICLE and hindi_story_id(entry.url) is not None:
+                # A story of the Hindi edition in its own forms (storypage.php?autono=N, AMP, the
+                # mobile twin), requested by its desktop URL and known by its hi-<N> id.
+                kind = ARTICLE
             kind = (non_article_kind(entry.url) or kind) if kind == ARTICLE else kind
             if kind != ARTICLE:
                 stats.inc_value(stat.not_article(kind))
