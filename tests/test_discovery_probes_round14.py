@@ -15,7 +15,9 @@ from scrapy.http import HtmlResponse, Request, XmlResponse
 from crawler import stats as stat
 from crawler.extraction.discovery import Entry, parse_feed_or_sitemap, parse_listing
 from crawler.monitoring.verdict import EXIT_FAILED
+from crawler.incremental.store import PendingArticle
 from crawler.spiders.latest import LatestSpider
+from crawler.spiders.section import SectionSpider
 from tests.conftest import PAGES, SITE
 from tests.e2e import CrawlResult, crawl, stats_from_log
 from tests.loopback.site import LoopbackSite, Response
@@ -263,3 +265,46 @@ def test_a_listing_links_a_hindi_story_once_and_never_takes_it_for_its_next_page
     listing = parse_listing(html, HINDI + "/budget")
     assert [Entry(url=u).article_id for u in listing.article_urls] == ["hi-166607", "hi-166607", "hi-166712"]
     assert listing.next_page is None
+
+
+# --- a listing page that arrived cut short ------------------------------------------------------------------
+
+
+def test_a_latest_news_page_cut_short_is_a_failed_source_whose_links_before_the_cut_are_fetched(clean_site: ChangedSite, tmp_path: Path) -> None:
+    # A CDN's copy whose compressed stream ends early (its Content-Length agreeing): Scrapy decodes what
+    # there is, and the page passed for one listing only those stories: "ok", no line, no stat.
+    site = clean_site
+    site.set_path_fault("/latest-news", "gzip-cut")
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/latest-news"})
+    assert "Traceback" not in result.log, result.log[-3000:]
+    stats = stats_from_log(result.log)
+    assert stats.get(stat.source_failed("data-loss")) == 1 and not stats.get(stat.DISCOVERY_SOURCES_READ)
+    assert result.status == EXIT_FAILED, result.log[-3000:]
+    line = [line for line in result.log.splitlines() if "Discovery source failed" in line]
+    assert len(line) == 1 and "data-loss" in line[0] and "cut short" in line[0], line
+    # What arrived whole is not thrown away: its stories are fetched, as a cut feed's items are.
+    assert len(result.items) == stats.get(stat.DISCOVERY_NEW, 0)
+
+
+def _section_page(spider: Any, url: str, links: list[str], flags: list[str]) -> list[Request]:
+    html = "<html><body>" + "".join(f"<a href='{link}'>story</a>" for link in links) + "</body></html>"
+    response = HtmlResponse(url, body=html.encode(), request=Request(url), flags=flags)
+    return list(spider.parse_section(response, section="markets/news", page=1))
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "cut"])
+def test_a_section_page_cut_short_after_stories_seen_before_does_not_end_the_walk(tmp_path: Path, cut: bool) -> None:
+    # Read as a whole page, its stories before the cut all seen, it stopped the walk as a page of
+    # stories seen before: the unseen ones after the cut, and the pages after it, were left unread.
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    store = spider.seen_store
+    for identifier in ("124022800873", "124022800874"):
+        store.add_pending(PendingArticle(identifier, 1, "h", None, "2024-02-28T15:42:00+05:30", "old"))
+        store.confirm(identifier, "old")
+    requests = _section_page(spider, SITE + "/markets/news", [ARTICLE, SECOND], ["dataloss"] if cut else [])
+    stats = spider.crawler.stats.get_stats()
+    if cut:
+        assert [r.url for r in requests] == [SITE + "/markets/news/page-2"]
+        assert stats.get(stat.source_failed("data-loss")) == 1 and not stats.get(stat.DISCOVERY_LISTING_ALL_SEEN_STOP)
+    else:
+        assert requests == [] and stats.get(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == 1

@@ -561,6 +561,8 @@ class Listing:
 
     article_urls: list[str]
     next_page: str | None
+    # The page arrived cut short (said by the caller, who knows the download): its links are those before the cut.
+    cut: bool = False
 
 
 def parse_listing(html: str, url: str) -> Listing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,11 +38,11 @@ from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, non_article_kind, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore
-from crawler.middlewares import OffsiteRedirect
+from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
 from crawler.runset import RunSet
 from crawler.visited import Claim, VisitedSources
 
-from crawler.failures import failure_name
+from crawler.failures import DATA_LOSS, failure_name
 
 from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, asked_url, failure_detail, require, requested_url
 from crawler import stats as stat
@@ -319,7 +320,8 @@ class DiscoverySpider(BusinessStandardSpider):
             yield from self.discovered(sitemap.entries, response.url)
 
     def read_listing(self, response: Response, *, may_end: bool = False) -> Listing | None:
-        """A listing page's article links; None (counted as a failed source) when it has none.
+        """A listing page's article links; None (counted as a failed source) when it has none. A page
+        that arrived cut short is a failed source too, whose links before the cut are read (``cut``).
 
         ``may_end``: a later page of a paginated listing, where no article links mean the end of it.
         """
@@ -332,6 +334,14 @@ class DiscoverySpider(BusinessStandardSpider):
             self.source_unreadable(response, NOT_HTML, f"a {type(response).__name__}, not an HTML page")
             return None
         listing = parse_listing(response.text, response.url)
+        if DATALOSS_FLAG in response.flags:
+            # Its body arrived cut short (a CDN's copy whose compressed stream ends early): the links
+            # before the cut are whole, but the page is not, nor the end of a section. Read as a whole
+            # page, it passed for one that lists only those, and a section's walk stopped at it.
+            self.source_unreadable(
+                response, DATA_LOSS, f"its body arrived cut short; reading the {len(listing.article_urls)} article link(s) before the cut"
+            )
+            return replace(listing, cut=True)
         if not listing.article_urls and may_end:
             self.listing_ended(response.url, "no article links")
             return None

@@ -80,18 +80,20 @@ class SectionSpider(DiscoverySpider):
             return
         walked = self.pages_walked.setdefault(section, set())
         links = hash(frozenset(listing.article_urls))
-        if links in walked:
+        if links in walked and not listing.cut:
             self.listing_ended(response.url, "it repeats an earlier page of the section")
             return
-        walked.add(links)
-        all_seen = bool(listing.article_urls) and not self.fresh and all(self.is_seen(u) for u in listing.article_urls)
+        if not listing.cut:
+            walked.add(links)
+        # (A page cut short says nothing of the stories after the cut: the walk goes on past it.)
+        all_seen = bool(listing.article_urls) and not self.fresh and not listing.cut and all(self.is_seen(u) for u in listing.article_urls)
         yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
         if all_seen:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP)
             self.logger.info("Stopping at <%s>: every article on it was seen before", response.url)
             return
-        if listing.article_urls and page < self.max_pages:
+        if (listing.article_urls or listing.cut) and page < self.max_pages:
             # The site paginates as /<section>/page-N; a "next" link wins when there is one, unless
             # it leads back to a page read already (a pager that loops: page 2's "next" is page 1,
             # or itself), which ended the walk with the pages after it unread.
