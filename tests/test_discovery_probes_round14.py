@@ -308,3 +308,23 @@ def test_a_section_page_cut_short_after_stories_seen_before_does_not_end_the_wal
         assert stats.get(stat.source_failed("data-loss")) == 1 and not stats.get(stat.DISCOVERY_LISTING_ALL_SEEN_STOP)
     else:
         assert requests == [] and stats.get(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == 1
+
+
+# --- links that name a story in their query ------------------------------------------------------------------
+
+
+def test_a_login_or_subscription_link_naming_a_story_is_not_fetched_in_its_place(tmp_path: Path) -> None:
+    # A premium card links "Log in to read" (/login?next=<story>) before the story's own link: the id
+    # was searched in the whole URL, the login page was requested as the story, and the story's own
+    # link skipped as a repeat of it.
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="1")
+    path = ARTICLE[len(SITE):]
+    links = [
+        f"/login?next={path}",
+        f"https://accounts.business-standard.com/subscribe?redirect_url={ARTICLE}",
+        f"/search?q=x-{SECOND.rsplit('-', 1)[1]}",
+        ARTICLE,
+    ]
+    requests = _section_page(spider, SITE + "/markets/news", links, [])
+    assert [r.url for r in requests] == [ARTICLE]
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_NEW) == 1

@@ -34,7 +34,10 @@ def url_kind(url: str) -> str:
         return VIDEO if _MEDIA_SEGMENT.search(path) or path.startswith(("/video", "/podcast")) else OTHER
     if path.startswith("/topic/"):
         return TOPIC
-    if article_id(url):
+    # By its path: a login, subscription, search or share link that names a story in its query
+    # ("/login?next=/markets/news/…_1.html") is no article page, and taken for one (listed before the
+    # story's own link) it was fetched in the story's place.
+    if article_id(path):
         return ARTICLE
     if _LISTING.match(path):
         return LISTING
