@@ -328,3 +328,13 @@ def test_a_login_or_subscription_link_naming_a_story_is_not_fetched_in_its_place
     requests = _section_page(spider, SITE + "/markets/news", links, [])
     assert [r.url for r in requests] == [ARTICLE]
     assert spider.crawler.stats.get_value(stat.DISCOVERY_NEW) == 1
+
+
+def test_a_next_link_off_the_site_does_not_end_the_walk(tmp_path: Path) -> None:
+    # A pager whose absolute link names the CMS's own host or a staging copy: refused as off the site,
+    # it ended the section after its first page.
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    html = f"<html><head><link rel='next' href='https://cms.example.net/markets/news/page-2'></head><body><a href='{ARTICLE}'>s</a></body></html>"
+    url = SITE + "/markets/news"
+    requests = list(spider.parse_section(HtmlResponse(url, body=html.encode(), request=Request(url)), section="markets/news", page=1))
+    assert [r.url for r in requests] == [ARTICLE, SITE + "/markets/news/page-2"]

@@ -96,9 +96,10 @@ class SectionSpider(DiscoverySpider):
         if (listing.article_urls or listing.cut) and page < self.max_pages:
             # The site paginates as /<section>/page-N; a "next" link wins when there is one, unless
             # it leads back to a page read already (a pager that loops: page 2's "next" is page 1,
-            # or itself), which ended the walk with the pages after it unread.
+            # or itself), which ended the walk with the pages after it unread; or off the site (a
+            # pager's absolute link to the CMS's own host or a staging copy), which ended it too.
             next_page = listing.next_page
-            if next_page is None or self.visited_sources.requested_before(next_page):
+            if next_page is None or self.visited_sources.requested_before(next_page) or not self.is_on_site(next_page):
                 next_page = self.site_url(f"{section}/page-{page + 1}")
             request = self.follow_source(
                 next_page, response, deeper=False, callback=self.parse_section, cb_kwargs={"section": section, "page": page + 1}
