@@ -338,3 +338,17 @@ def test_a_next_link_off_the_site_does_not_end_the_walk(tmp_path: Path) -> None:
     url = SITE + "/markets/news"
     requests = list(spider.parse_section(HtmlResponse(url, body=html.encode(), request=Request(url)), section="markets/news", page=1))
     assert [r.url for r in requests] == [ARTICLE, SITE + "/markets/news/page-2"]
+
+
+def test_a_section_page_robots_txt_forbids_ends_the_walk_without_an_error(clean_site: ChangedSite, tmp_path: Path) -> None:
+    # Sites keep crawlers to a listing's first pages (Disallow: /*/page-): page 2 was a failed source,
+    # an ERROR line every night.
+    site = clean_site
+    site.change("/robots.txt", _robots_also("Disallow: /*/page-"))
+    section = sorted({record.path.rsplit("/", 1)[0] for record in site.articles})[0].strip("/")
+    result = crawl("section", tmp_path, "-a", f"sections={section}", "-a", "pages=3", settings={"BS_BASE_URL": site.base_url})
+    assert "Traceback" not in result.log, result.log[-3000:]
+    assert result.status == 0 and result.items, result.log[-3000:]
+    stats = stats_from_log(result.log)
+    assert stats.get(stat.DISCOVERY_LISTING_END) == 1 and not any(name.startswith(stat.DISCOVERY_SOURCE_FAILED_PREFIX) for name in stats), stats
+    assert not [line for line in result.log.splitlines() if " ERROR: " in line]

@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.extraction.discovery import Entry
 
 from .base import asked_url, require
-from .discovery import DiscoverySpider
+from .discovery import ROBOTS_FORBIDDEN, DiscoverySpider
 from crawler import stats as stat
 
 DEFAULT_PAGES = 5
@@ -108,9 +109,14 @@ class SectionSpider(DiscoverySpider):
                 yield request.replace(errback=self.next_page_failed)
 
     def next_page_failed(self, failure: Any) -> None:
-        """A 404 or 410 for the page after the last one ends the section; anything else is a failed source."""
+        """A 404 or 410 for the page after the last one ends the section, as does a page robots.txt
+        forbids; anything else is a failed source."""
         response = getattr(failure.value, "response", None)
         if isinstance(response, Response) and response.status in (404, 410):
             self.listing_ended(asked_url(failure.request), f"HTTP {response.status}")
+            return
+        if failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in str(failure.value):
+            # The site keeps crawlers to its first pages (Disallow: /*/page-): as far as we may read.
+            self.listing_ended(asked_url(failure.request), "robots.txt forbids it")
             return
         self.source_failed(failure)
