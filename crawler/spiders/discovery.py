@@ -566,10 +566,14 @@ class DiscoverySpider(BusinessStandardSpider):
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(stat.DISCOVERY_ROBOTS_FORBIDDEN)
-        # Not new or changed after all: nothing of it is wanted from the site.
-        store = self.seen_store
-        seen = store.get(identifier) if store is not None and identifier and not self.fresh else None
-        stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW, -1)
+        # Not new or changed after all: nothing of it is wanted from the site (counted where it was
+        # found; in a distributed run another worker may have found it, and this one taken it).
+        if identifier and identifier in self.requested:
+            store = self.seen_store
+            seen = store.get(identifier) if store is not None and not self.fresh else None
+            stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW, -1)
+        if stats.get_value(stat.REDIS_ARTICLES_TAKEN):
+            stats.inc_value(stat.REDIS_ARTICLES_TAKEN, -1)
         self.logger.info("Not fetching <%s>: robots.txt forbids it", url)
 
     def note_later_date(self, identifier: str, moment: datetime | None) -> None:
