@@ -352,3 +352,23 @@ def test_a_section_page_robots_txt_forbids_ends_the_walk_without_an_error(clean_
     stats = stats_from_log(result.log)
     assert stats.get(stat.DISCOVERY_LISTING_END) == 1 and not any(name.startswith(stat.DISCOVERY_SOURCE_FAILED_PREFIX) for name in stats), stats
     assert not [line for line in result.log.splitlines() if " ERROR: " in line]
+
+
+# --- an item whose link is a redirect, its guid the story ------------------------------------------------------
+
+
+def test_an_item_whose_link_is_a_feed_proxys_redirect_is_read_by_its_story_address() -> None:
+    # The link of a feed served through a proxy (FeedBurner) or a click tracker names no story; its
+    # permalink guid, or FeedBurner's origLink, does. The link was taken, and the story counted as a
+    # page on another host.
+    third = ARTICLE.replace("124022800873", "124022800875")
+    items = (
+        f"<item><link>http://feedproxy.google.com/~r/bs/latest/~3/abc/</link><guid>{ARTICLE}</guid></item>"
+        '<item xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><link>http://feedproxy.google.com/~r/bs/~3/def/</link>'
+        f'<feedburner:origLink>{SECOND}</feedburner:origLink><guid isPermaLink="false">def</guid></item>'
+        # A guid that is no permalink is only a name, and a story's own link wins over any guid.
+        f'<item><link>https://click.example.com/?u={third}</link><guid isPermaLink="false">{ARTICLE}</guid></item>'
+        f"<item><link>{third}</link><guid>{SECOND}</guid></item>"
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    assert _read(FEED, body) == [ARTICLE, SECOND, f"https://click.example.com/?u={third}", third]

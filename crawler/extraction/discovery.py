@@ -441,16 +441,24 @@ class Feed:
     shared_date: datetime | None = None
 
 
-def _item_url_text(item: etree._Element) -> str | None:
-    """The item's link, else its guid when that is a permalink (the default): any other guid is
-    only a name for the item, not an address."""
-    link = _child_text(item, "link", _url_text)
-    if link:
-        return link
+def _item_url_texts(item: etree._Element) -> list[str]:
+    """The item's addresses, in the order they are taken: its link, FeedBurner's ``origLink`` (the
+    story behind its redirect), its guid when that is a permalink (the default: any other guid is
+    only a name for the item)."""
+    found = [_child_text(item, "link", _url_text), _child_text(item, "origLink", _url_text)]
     for child in item:
         if _local(child.tag) == "guid" and (child.get("isPermaLink") or "").strip().lower() != "false":
-            return _child_text(item, "guid", _url_text)
-    return None
+            found.append(_child_text(item, "guid", _url_text))
+            break
+    return [text for text in found if text]
+
+
+def _item_link(item: etree._Element, base_url: str) -> str | None:
+    """The item's URL: its link, unless that is no story's (a click tracker's or a feed proxy's
+    redirect) while another of its addresses is; then that one."""
+    links = [_link(text, base_url) for text in _item_url_texts(item)]
+    usable = [link for link in links if link]
+    return next((link for link in usable if is_story_url(link)), usable[0] if usable else None)
 
 
 def _atom_link(entry: etree._Element) -> str | None:
@@ -511,10 +519,10 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
     for item in (element for element in root.iter() if _local(element.tag) == entry_name):
         if parsed.cut and item not in parsed.whole:
             continue
-        text = _atom_link(item) if atom else _item_url_text(item)
         # Relative links are relative to the xml:base that holds them (Atom feeds declare one), else to the feed.
         declared = item.base
-        url = _link(text, urljoin(base_url, declared) if declared else base_url)
+        base = urljoin(base_url, declared) if declared else base_url
+        url = _link(_atom_link(item), base) if atom else _item_link(item, base)
         if not url:
             unusable += 1  # (no link at all is as lost as one that cannot be fetched)
             continue
