@@ -372,3 +372,19 @@ def test_an_item_whose_link_is_a_feed_proxys_redirect_is_read_by_its_story_addre
     )
     body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
     assert _read(FEED, body) == [ARTICLE, SECOND, f"https://click.example.com/?u={third}", third]
+
+
+# --- an empty answer for a listing page -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"", b"\x00" * 4096, b" \r\n"], ids=["empty", "zero-filled", "blank"])
+@pytest.mark.parametrize("page", [1, 2])
+def test_an_empty_listing_page_is_a_failed_source_not_the_end_of_its_section(tmp_path: Path, body: bytes, page: int) -> None:
+    # A CDN's empty 200, or a copy whose bytes were never written: a later page of a section was
+    # taken for the section's end (its walk stopped, one INFO line), the first for a page without links.
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    url = SITE + "/markets/news" + (f"/page-{page}" if page > 1 else "")
+    response = HtmlResponse(url, body=body, request=Request(url))
+    assert list(spider.parse_section(response, section="markets/news", page=page)) == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats.get(stat.source_failed("empty")) == 1 and not stats.get(stat.DISCOVERY_LISTING_END)

@@ -23,6 +23,7 @@ from crawler.extraction.discovery import (
     GZIP_LAYERS,
     GZIP_MAGIC,
     SITEMAP_MAX_SIZE,
+    EMPTY,
     BrokenDocument,
     Entry,
     NOT_A_SITEMAP,
@@ -332,6 +333,11 @@ class DiscoverySpider(BusinessStandardSpider):
             response = unpacked
         if not isinstance(response, TextResponse):
             self.source_unreadable(response, NOT_HTML, f"a {type(response).__name__}, not an HTML page")
+            return None
+        if not response.body.replace(b"\x00", b"").strip():
+            # An empty answer, or a copy whose bytes were never written (all NUL): no page at all, so
+            # not a section's end either (its walk ended there, with an INFO line), as a block is none.
+            self.source_unreadable(response, EMPTY, f"an empty body ({len(response.body)} bytes)")
             return None
         listing = parse_listing(response.text, response.url)
         if DATALOSS_FLAG in response.flags:
