@@ -13,6 +13,7 @@ from twisted.python.failure import Failure
 
 from crawler.distributed import OTHER_ARGUMENTS, REDIS_LOST
 from crawler.extraction.discovery import CUT
+from crawler.failures import http_status
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
 from crawler.monitoring.signals import run_judged, send_and_wait
@@ -39,6 +40,8 @@ EXIT_SPLASH = 9
 # within its slot): the run ended where it was asked to, which is no failure; it is judged on what it
 # did. (Scrapy's watchdogs, no item for a while or too many errors, are failures.)
 LIMIT_REASONS = frozenset({"closespider_timeout", "closespider_itemcount", "closespider_pagecount"})
+# The failure name of an article answered 403: a refusal, as BlockPageMiddleware counts it.
+BLOCKED_STATUS = http_status(403)
 # The skip reason of an article page no layout reads (crawler.extraction.extract): how a redesign shows.
 UNKNOWN_LAYOUT = "unknown-layout"
 
@@ -228,6 +231,12 @@ class RunVerdictExtension:
             answered = extracted_items + _sum(stats, stat.SKIPPED_PREFIX) - int(stats.get(stat.skipped("blocked"), 0))
             if errors and answered == extracted_items:
                 return EXIT_FAILED, _lost_to_errors(errors)
+            # Akamai's page in place of every article (200: skipped as blocked; 403: given up), with the
+            # feeds and robots.txt answered: too few of all the answers to pass BS_MAX_BLOCKED_SHARE, and
+            # it read as a redesign (exit 5) or the site down (exit 1) where the site refused us.
+            blocks = {k: v for k, v in (("blocked", skipped.get("blocked", 0)), (BLOCKED_STATUS, failed.get(BLOCKED_STATUS, 0))) if v}
+            if blocks and not answered and set(failed) <= {BLOCKED_STATUS} and not errors:
+                return EXIT_BLOCKED, f"{found} but every article page fetched was a block page ({_counts(blocks)})"
             if limited and not answered and not failed and not errors:
                 return EXIT_OK, f"ok, {limited} (no article page was read before it)"
             if failed and not answered:
