@@ -29,10 +29,15 @@ DNS = "dns"  # the host name could not be resolved
 DATA_LOSS = "data-loss"  # the answer began but was cut short (connection lost mid-body, wrong Content-Length)
 CONNECTION = "connection"  # no answer: refused, reset or closed before a response, TLS handshake failed
 TOO_LARGE = "too-large"  # over DOWNLOAD_MAXSIZE (announced, received or once decompressed)
+UNDECODABLE = "undecodable"  # a body its Content-Encoding does not decode (a corrupt gzip, deflate, br or zstd stream)
 CANCELLED = "cancelled"  # the download was cancelled (by a signal handler, or the run stopping)
 UNSUPPORTED = "unsupported"  # a URL scheme no download handler serves
 IGNORED = "ignored"  # a middleware refused the request (IgnoreRequest)
 OTHER = "other"  # anything else: the log line names the exception
+
+
+class UndecodableBody(Exception):
+    """An answer whose body does not decode as its ``Content-Encoding`` says (a corrupt stream)."""
 
 
 def http_status(status: int) -> str:
@@ -61,6 +66,7 @@ _KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
         ),
     ),
     (DNS, (*_scrapy_error("CannotResolveHostError"), tx_errors.DNSLookupError)),
+    (UNDECODABLE, (UndecodableBody,)),
     # ResponseNeverReceived is a ResponseFailed, but no part of an answer came: not data loss.
     (CONNECTION, (_newclient.ResponseNeverReceived,)),
     (DATA_LOSS, (*_scrapy_error("ResponseDataLossError"), _DataLoss, PotentialDataLoss, _newclient.ResponseFailed)),

@@ -27,6 +27,7 @@ from twisted.web.http import PotentialDataLoss
 from w3lib.url import canonicalize_url
 
 from crawler.extraction import is_block_page, may_be_block_page
+from crawler.failures import UndecodableBody
 from crawler import stats as stat
 from crawler.runstop import stop_run
 
@@ -304,40 +305,89 @@ _STREAM_CHUNK = 64 * 1024
 
 
 class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
-    """Scrapy's decompression, with a compressed body whose stream ends early flagged ``dataloss``.
+    """Scrapy's decompression, with a compressed body whose stream ends early flagged ``dataloss``,
+    and one that does not decode at all retried, then failed as ``undecodable``.
 
     Scrapy decodes "as much data as possible" of a gzip, deflate or brotli stream cut short: a CDN
     edge that stored the compressed page cut short (its Content-Length agreeing) handed the first
     part of the page to the spider as the page, which wrote it as a good item lacking what the tail
     holds, and marked it seen. The spiders treat the flag as Scrapy's own: a body received in part.
+
+    A stream broken midway (a corrupt object on an edge, bytes flipped by a proxy) made Scrapy raise
+    zlib's, brotli's or zstd's own error from here: never retried (RetryMiddleware retries download
+    errors only), counted as ``other``, and for robots.txt an ERROR with a traceback naming the
+    article that waited for it.
     """
+
+    def __init__(self, stats: StatsCollector | None = None, *, crawler: Crawler | None = None) -> None:
+        super().__init__(stats, crawler=crawler)
+        self.crawler = crawler
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding") for e in v.split(b",")]
-        # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
-        if spider is not None:
-            decoded = super().process_response(request, response, spider)
-        else:
-            decoded = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
+        try:
+            # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
+            if spider is not None:
+                decoded = super().process_response(request, response, spider)
+            else:
+                decoded = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
+        except IgnoreRequest:
+            raise  # larger than DOWNLOAD_MAXSIZE once decoded: Scrapy's own refusal
+        except Exception as error:  # noqa: BLE001 - zlib.error, brotli.error, ZstdError, OSError, EOFError, struct.error
+            return self._undecodable(request, response, b", ".join(encodings).decode("latin-1"), f"{type(error).__name__}: {error}")
         if not encodings or not isinstance(decoded, Response) or decoded is response or request.method == "HEAD":
             return decoded
         # The last encoding was applied last: its stream is the body's. Its size is known when it is the only one.
         size = len(decoded.body) if len(encodings) == 1 else None
-        if not stream_ended(response.body, encodings[-1], size):
+        crc = zlib.crc32(decoded.body) if size is not None and encodings[-1] in GZIP_ENCODINGS else None
+        if not stream_ended(response.body, encodings[-1], size, crc):
+            if stream_broken(response.body, encodings[-1]):
+                # Scrapy's gunzip keeps what it decoded before an error, garbled bytes or a check that
+                # does not match included: that would be read as the page.
+                return self._undecodable(request, response, encodings[-1].decode("latin-1"), "garbled data, or a check that does not match")
             decoded.flags.append(DATALOSS_FLAG)
         return decoded
 
 
-def stream_ended(body: bytes, encoding: bytes, decoded_size: int | None = None) -> bool:
+    def _undecodable(self, request: Request, response: Response, encoding: str, why: str) -> Request:
+        reason = f"its body does not decode as {encoding} ({why})"
+        if is_robots_txt_request(request):
+            # Scrapy's robots.txt middleware reads an IgnoreRequest as "no rules", without a word.
+            if self.crawler is not None and self.crawler.stats is not None:
+                self.crawler.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
+            logger.warning("Could not read <%s> (%s); going on as if it allowed everything", request.url, reason)
+            raise IgnoreRequest(f"robots.txt unreadable: {reason}")
+        # A stored or cached answer is the same bytes however often it is asked for.
+        fetched = not {"stored", "cached"} & set(response.flags)
+        if fetched and not request.meta.get("dont_retry") and self.crawler is not None and self.crawler.spider is not None:
+            # Counted by Scrapy under retry/reason_count/<reason>: one name, not one per decoder message.
+            again = get_retry_request(request, spider=self.crawler.spider, reason="undecodable body")
+            if again is not None:
+                return again
+        raise UndecodableBody(reason)
+
+
+GZIP_ENCODINGS = (b"gzip", b"x-gzip")
+# What decoding a zlib stream again finds: its end, the bytes running out first, or an error before its end.
+_ENDED, _CUT, _BROKEN = "ended", "cut", "broken"
+
+
+def stream_ended(body: bytes, encoding: bytes, decoded_size: int | None = None, decoded_crc: int | None = None) -> bool:
     """Whether a gzip, deflate, brotli or zstd body holds its stream to the end (other encodings: True).
 
-    ``decoded_size``: the size it decodes to, when known; a whole gzip stream ends with it (mod
-    2**32), so most bodies are judged by one comparison, the rest by decoding once more.
+    ``decoded_size``: the size it decodes to, when known (``decoded_crc``: its CRC-32); a whole gzip
+    stream ends with both (the size mod 2**32), so most bodies are judged by one comparison, the rest
+    by decoding once more.
     """
-    if encoding in (b"gzip", b"x-gzip"):
-        if decoded_size is not None and len(body) >= 18 and int.from_bytes(body[-4:], "little") == decoded_size & 0xFFFFFFFF:
+    if encoding in GZIP_ENCODINGS:
+        if (
+            decoded_size is not None
+            and len(body) >= 18
+            and int.from_bytes(body[-4:], "little") == decoded_size & 0xFFFFFFFF
+            and (decoded_crc is None or int.from_bytes(body[-8:-4], "little") == decoded_crc)
+        ):
             return True
-        return _zlib_stream_ended(body, 31)
+        return _zlib_stream_state(body, 31) == _ENDED
     if encoding == b"deflate":
         # zlib-wrapped, as the standard says, or raw deflate, as some servers send it (Scrapy reads both).
         return _zlib_stream_ended(body, 15) or _zlib_stream_ended(body, -15)
@@ -348,7 +398,17 @@ def stream_ended(body: bytes, encoding: bytes, decoded_size: int | None = None) 
     return True
 
 
+def stream_broken(body: bytes, encoding: bytes) -> bool:
+    """Whether a gzip body's first member is broken before its end (garbled data, a check that does not
+    match), rather than cut short; other encodings' decoders raise on such a body, gzip's keeps what it read."""
+    return encoding in GZIP_ENCODINGS and _zlib_stream_state(body, 31) == _BROKEN
+
+
 def _zlib_stream_ended(body: bytes, wbits: int) -> bool:
+    return _zlib_stream_state(body, wbits) == _ENDED
+
+
+def _zlib_stream_state(body: bytes, wbits: int) -> str:
     pending = body
     members = 0
     while True:
@@ -361,18 +421,18 @@ def _zlib_stream_ended(body: bytes, wbits: int) -> bool:
                     break
         except zlib.error:
             # Not a stream at all, or broken midway; after a whole gzip member, trailing bytes.
-            return members > 0
+            return _ENDED if members > 0 else _BROKEN
         if not stream.eof:
-            return False
+            return _CUT
         members += 1
         pending = stream.unused_data
         # gzip members may follow one another (RFC 1952); zero padding after the last is common.
         if wbits != 31 or not pending.strip(b"\0"):
-            return True
+            return _ENDED
         if not b"\x1f\x8b".startswith(pending[:2]):
             # Bytes that begin no member (a line break a page script printed after its output): Scrapy
             # reads the body whole. Too few for zlib to reject, they were taken for a member cut short.
-            return True
+            return _ENDED
 
 
 def _brotli_stream_ended(body: bytes) -> bool:

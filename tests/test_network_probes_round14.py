@@ -6,18 +6,31 @@ loopback site where the whole run matters."""
 from __future__ import annotations
 
 import gzip
+import inspect
 import zlib
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
+import scrapy
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.gz import gunzip
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
 from crawler import stats as stat
+from crawler.failures import UndecodableBody
+from crawler.middlewares import WholeStreamHttpCompressionMiddleware, stream_ended
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_EXTRACTION, EXIT_FAILED, RunVerdictExtension
+from crawler.spiders.article import ArticleSpider
+from tests.conftest import PAGES, SITE
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
+from tests.test_spiders_unit import make_spider
 
 PROJECT = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
 
@@ -77,3 +90,107 @@ def test_a_latest_run_whose_every_article_is_blocked_exits_4(tmp_path: Path, fau
     assert result.status == EXIT_BLOCKED, result.log[-3000:]
     assert "every article page fetched was a block page" in result.log
     assert not result.items and "Traceback" not in result.log
+
+
+# --- a body its Content-Encoding does not decode ------------------------------------------------------
+
+SEED_PAGE = PAGES / "nextjs-2023" / "seed-syndicated" / "page.html"
+ARTICLE_URL = SITE + "/india-news/india-us-defence-meet-security-cooperation-intelligence-sharing-discussed-124022800873_1.html"
+
+
+def _call(middleware: Any, method: str, request: Request, *args: Any, spider: Any) -> Any:
+    # As the running Scrapy calls it: 2.13 always passes the spider, later versions only where required.
+    bound = getattr(middleware, method)
+    parameter = inspect.signature(bound).parameters.get("spider")
+    wants_spider = scrapy.version_info < (2, 14) or (parameter is not None and parameter.default is inspect.Parameter.empty)
+    return bound(request, *args, spider) if wants_spider else bound(request, *args)
+
+
+def _garble(packed: bytes) -> bytes:
+    middle = len(packed) // 2
+    return packed[:middle] + b"\xff" * 32 + packed[middle + 32 :]
+
+
+def _stored_gzip_with_a_flipped_byte(page: bytes) -> bytes:
+    # Stored (uncompressed) deflate blocks: a flipped byte still decodes, to a page of the same length
+    # with one wrong character; only the gzip trailer's CRC-32 tells.
+    packed = bytearray(gzip.compress(page, compresslevel=0))
+    packed[len(packed) // 2] ^= 0x20
+    return bytes(packed)
+
+
+def _encoded(encoding: str, page: bytes) -> bytes:
+    if encoding == "gzip":
+        return _garble(gzip.compress(page))
+    if encoding == "deflate":
+        return _garble(zlib.compress(page))
+    if encoding == "br":
+        return _garble(brotli.compress(page))
+    if encoding == "zstd":
+        return b"\x28\xb5\x2f\xfd" + b"\xff" * 64  # a frame header no decoder reads
+    assert encoding == "gzip-crc"
+    return _stored_gzip_with_a_flipped_byte(page)
+
+
+CORRUPT = ["gzip", "deflate", "br", "zstd", "gzip-crc"]
+
+
+@pytest.mark.parametrize("encoding", CORRUPT)
+def test_a_corrupt_compressed_article_is_retried_then_failed_as_undecodable(tmp_path: Path, encoding: str) -> None:
+    # Scrapy raised zlib's, brotli's or zstd's own error from its middleware: no retry, `other` in the
+    # summary; gzip's decoder kept what it read past a check that did not match, and that was the page.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = WholeStreamHttpCompressionMiddleware.from_crawler(spider.crawler)
+    body = _encoded(encoding, SEED_PAGE.read_bytes())
+    header = encoding.split("-")[0]
+    request = Request(ARTICLE_URL)
+    response = HtmlResponse(ARTICLE_URL, body=body, headers={"Content-Encoding": header}, request=request)
+    again = _call(middleware, "process_response", request, response, spider=spider)
+    assert isinstance(again, Request) and again.url == ARTICLE_URL and again.meta["retry_times"] == 1
+    stats = spider.crawler.stats.get_stats()
+    assert stats["retry/reason_count/undecodable body"] == 1
+    request.meta["dont_retry"] = True
+    # (Scrapy's middleware empties the header of the answer it decoded: the next try is a new answer.)
+    response = HtmlResponse(ARTICLE_URL, body=body, headers={"Content-Encoding": header}, request=request)
+    with pytest.raises(UndecodableBody, match=f"does not decode as {header}") as raised:
+        _call(middleware, "process_response", request, response, spider=spider)
+    failure = Failure(raised.value)
+    failure.request = request  # type: ignore[attr-defined]
+    spider.article_failed(failure)
+    assert spider.crawler.stats.get_value(stat.failed("undecodable")) == 1
+
+
+def test_a_whole_compressed_article_with_a_right_check_is_read() -> None:
+    page = SEED_PAGE.read_bytes()
+    packed = gzip.compress(page, compresslevel=0)
+    assert stream_ended(packed, b"gzip", len(page), zlib.crc32(page))
+    flipped = _stored_gzip_with_a_flipped_byte(page)
+    assert not stream_ended(flipped, b"gzip", len(page), zlib.crc32(gunzip(flipped)))
+
+
+def test_a_corrupt_compressed_robots_txt_is_one_warning_and_no_rules(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Scrapy's robots.txt middleware logged it as an ERROR with a traceback, naming the article that waited.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = WholeStreamHttpCompressionMiddleware.from_crawler(spider.crawler)
+    request = Request(SITE + "/robots.txt", meta={"dont_obey_robotstxt": True})
+    response = Response(request.url, body=_garble(gzip.compress("".join(f"Disallow: /{n:x}-{n * n}/\n" for n in range(300)).encode())), headers={"Content-Encoding": "gzip"}, request=request)
+    with pytest.raises(IgnoreRequest):
+        _call(middleware, "process_response", request, response, spider=spider)
+    assert spider.crawler.stats.get_value(stat.ROBOTSTXT_UNREADABLE) == 1
+    assert [r.levelname for r in caplog.records if "robots.txt" in r.getMessage()] == ["WARNING"]
+
+
+def test_corrupt_compressed_sources_articles_and_robots_txt_in_a_crawl(tmp_path: Path) -> None:
+    with LoopbackSite(articles=12, seed=14) as site:
+        article = site.articles[-1]
+        for path in ("/robots.txt", "/rss/markets-106.rss", article.path):
+            site.set_path_fault(path, "gzip-corrupt")
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
+        assert site.article_requests(article.article_id) == 2, "asked again once"
+        assert not site.errors
+    stats = stats_from_log(result.log)
+    assert stats["bs/robotstxt/unreadable"] == 1
+    assert stats[stat.source_failed("undecodable")] == 1 and stats[stat.failed("undecodable")] == 1
+    assert "Traceback" not in result.log and "other=" not in result.log
+    assert article.article_id not in result.ids() and len(result.ids()) > 5
+    assert "undecodable=1)" in next(line for line in result.log.splitlines() if "Run summary" in line)

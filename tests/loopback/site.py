@@ -67,6 +67,8 @@ FAULT_KINDS = frozenset(
 #   gzip-bare        the body gzipped, and no header says so
 #   gzip-cut         gzipped with the header, cut after half the compressed bytes
 #   gzip-bare-cut    gzipped without the header, cut after half
+#   gzip-corrupt     gzipped with the header, 32 bytes in the middle of the stream garbled (a corrupt
+#                    object on a CDN edge; no decoder reads past them)
 #   offsite          302 to another host (127.0.0.2, which nothing answers)
 #   redirect-home    301 to the home page (a feed, sitemap or section the site removed)
 #   redirect-self    302 to the same path with a cookie (a CDN's cookie check), then normal
@@ -83,7 +85,7 @@ FAULT_KINDS = frozenset(
 #                    range was asked for (a CDN edge serving the part of the object it holds)
 PATH_FAULT_KINDS = frozenset(
     {
-        "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "offsite", "maintenance", "no-links",
+        "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial",
     }
 )
@@ -428,10 +430,15 @@ class LoopbackSite:
             if path == "/sitemap/sitemap-index.xml":
                 return normal._replace(body=normal.body.replace(b"</sitemapindex>", itself.encode() + b"</sitemapindex>"))
             return Response(200, _xml(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{itself}</sitemapindex>'), XML)
-        if kind in ("gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut"):
+        if kind in ("gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt"):
             packed = gzip.compress(normal.body, mtime=0)
             if kind.endswith("-cut"):
                 packed = packed[: len(packed) // 2]
+            if kind == "gzip-corrupt":
+                # Past the 10-byte header, so that the deflate stream itself breaks (0xFF bytes are no
+                # valid run of codes for long).
+                middle = max(10, len(packed) // 2 - 16)
+                packed = packed[:middle] + b"\xff" * 32 + packed[middle + 32 :]
             headers = normal.headers + ((("Content-Encoding", "gzip"),) if "bare" not in kind else ())
             return normal._replace(body=packed, headers=headers)
         if kind == "offsite":
