@@ -214,7 +214,8 @@ class RateLimitMiddleware:
 
 
 class RobotsTxtFailureMiddleware:
-    """A robots.txt that cannot be fetched (timeout, connection reset) is one WARNING line and a stat,
+    """A robots.txt that cannot be fetched (timeout, connection reset) or that is answered with no rules
+    (a server error, an HTML page: the home page, Akamai's block page) is one WARNING line and a stat,
     not an ERROR with a traceback, and is not retried; the crawl then goes on as Scrapy's robots.txt
     middleware lets it: as if robots.txt allowed everything. One that redirects to another host is
     followed there (the off-site checks let it through).
@@ -247,6 +248,18 @@ class RobotsTxtFailureMiddleware:
             # without a word: the site's rules went unread.
             request.meta.setdefault("allow_offsite", True)
 
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if not self._is_robots_txt(request):
+            return response
+        why = robots_txt_unreadable(response)
+        if why is None:
+            return response
+        # Scrapy reads any body as rules: a 500 page, the home page or Akamai's page, none of them
+        # rules, all "allow everything" without a word, where the site's own went unread.
+        self.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
+        logger.warning("Could not read <%s> (%s); going on as if it allowed everything", request.url, why)
+        raise IgnoreRequest(f"robots.txt unreadable: {why}")
+
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         if not self._is_robots_txt(request) or isinstance(exception, IgnoreRequest):
             return
@@ -258,6 +271,22 @@ class RobotsTxtFailureMiddleware:
             exception,
         )
         raise IgnoreRequest(f"robots.txt unreadable: {type(exception).__name__}")
+
+
+def robots_txt_unreadable(response: Response) -> str | None:
+    """Why an answer to robots.txt holds no rules to read (a server error, an HTML page), or None.
+
+    A 404 or 410 (any 4xx without a page) is the site saying it has none: RFC 9309 crawls on.
+    """
+    status = response.status
+    if status >= 500:
+        return f"HTTP {status}"
+    if status in (404, 410):
+        return None
+    # Rules are lines of "name: value" and comments: no line of them begins with "<".
+    if response.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return f"an HTML page, not rules (HTTP {status})"
+    return None
 
 
 class PartialContent(PotentialDataLoss):

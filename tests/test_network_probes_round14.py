@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from crawler import settings as project_settings
 from crawler import stats as stat
 from crawler.failures import UndecodableBody
-from crawler.middlewares import WholeStreamHttpCompressionMiddleware, stream_ended
+from crawler.middlewares import RobotsTxtFailureMiddleware, WholeStreamHttpCompressionMiddleware, stream_ended
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_EXTRACTION, EXIT_FAILED, RunVerdictExtension
 from crawler.spiders.article import ArticleSpider
 from tests.conftest import PAGES, SITE
@@ -194,3 +194,70 @@ def test_corrupt_compressed_sources_articles_and_robots_txt_in_a_crawl(tmp_path:
     assert "Traceback" not in result.log and "other=" not in result.log
     assert article.article_id not in result.ids() and len(result.ids()) > 5
     assert "undecodable=1)" in next(line for line in result.log.splitlines() if "Run summary" in line)
+
+
+# --- robots.txt answered with no rules ----------------------------------------------------------------
+
+BLOCK_PAGE = (
+    b"<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n"
+    b"Reference&#32;&#35;18&#46;a1b2c3d4&#46;1700000000&#46;1a2b3c4d\n</BODY>\n</HTML>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "why"),
+    [
+        (500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", "HTTP 500"),
+        (503, b"", "HTTP 503"),
+        (200, b"\n<!DOCTYPE html><html><head><title>Business News</title></head><body>...</body></html>", "an HTML page, not rules (HTTP 200)"),
+        (403, BLOCK_PAGE, "an HTML page, not rules (HTTP 403)"),
+    ],
+    ids=["500", "503", "home-page", "akamai-403"],
+)
+def test_a_robots_txt_answered_with_no_rules_is_one_warning_and_a_stat(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, status: int, body: bytes, why: str
+) -> None:
+    # Scrapy read each body as rules, none of them any, and crawled as allowed without a word.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = RobotsTxtFailureMiddleware(spider.crawler.stats)
+    request = Request(SITE + "/robots.txt", meta={"dont_obey_robotstxt": True})
+    response = Response(request.url, status=status, body=body, request=request)
+    with pytest.raises(IgnoreRequest):
+        _call(middleware, "process_response", request, response, spider=spider)
+    assert spider.crawler.stats.get_value(stat.ROBOTSTXT_UNREADABLE) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"Could not read <{SITE}/robots.txt> ({why}); going on as if it allowed everything"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (200, b"# robots.txt\nUser-agent: *\nDisallow: /charts\n"),
+        (200, b"\xef\xbb\xbfUser-agent: *\nDisallow: /content/\n"),
+        (200, b""),
+        (404, b"<html><body>Not found</body></html>"),
+        (410, b""),
+    ],
+    ids=["rules", "rules-bom", "empty", "404", "410"],
+)
+def test_robots_txt_rules_and_a_missing_robots_txt_pass_as_before(tmp_path: Path, status: int, body: bytes) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = RobotsTxtFailureMiddleware(spider.crawler.stats)
+    request = Request(SITE + "/robots.txt", meta={"dont_obey_robotstxt": True})
+    response = Response(request.url, status=status, body=body, request=request)
+    assert _call(middleware, "process_response", request, response, spider=spider) is response
+    # An article's answer is no robots.txt, whatever it holds.
+    article = Request(ARTICLE_URL)
+    page = Response(ARTICLE_URL, status=500, body=b"<html></html>", request=article)
+    assert _call(middleware, "process_response", article, page, spider=spider) is page
+    assert spider.crawler.stats.get_value(stat.ROBOTSTXT_UNREADABLE) is None
+
+
+def test_a_robots_txt_answered_with_a_maintenance_page_is_said_in_a_crawl(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=14) as site:
+        site.set_path_fault("/robots.txt", "maintenance")
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url})
+    assert result.status == 0 and result.items, result.log[-3000:]
+    assert stats_from_log(result.log)["bs/robotstxt/unreadable"] == 1
+    assert "robots.txt> (an HTML page, not rules (HTTP 200)); going on as if it allowed everything" in result.log
