@@ -295,12 +295,16 @@ class PartialContent(PotentialDataLoss):
 
 class PartialContentMiddleware:
     """A 206 (Partial Content) answer to a request that sent no ``Range`` is retried like a download
-    cut short, then failed as one (``data-loss``), through the request's errback.
+    cut short, then failed as one (``data-loss``), through the request's errback; so is an HTML page
+    whose body had no length (no ``Content-Length``, not chunked: it ends where the connection does)
+    and stops before its document does.
 
     A CDN edge may serve the part of an object it holds; Scrapy passes any 2xx to the callback, and
     half an article page extracts to a half-empty item written as good (half a listing reads as a
-    whole one). Placed before the HTTP cache (900) in the answer's way, so the part is not stored
-    over the page ``reextract`` reads, and after the site budget (950), which counts every answer.
+    whole one). A connection that drops mid-page, where only its closing frames the body (an HTTP/1.0
+    server or proxy), is the same half page to Scrapy, flagged ``partial`` like every such body.
+    Placed before the HTTP cache (900) in the answer's way, so the part is not stored over the page
+    ``reextract`` reads, and after the site budget (950), which counts every answer.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -311,21 +315,43 @@ class PartialContentMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
-        if response.status != 206 or b"Range" in request.headers:
+        if response.status == 206 and b"Range" not in request.headers:
+            content_range = (response.headers.get(b"Content-Range") or b"no Content-Range").decode("latin-1")
+            # Counted by Scrapy under retry/reason_count/<reason>: one name, not one per Content-Range.
+            retry_reason, reason = "206 Partial Content", f"206 Partial Content ({content_range}) to a request for the whole page"
+        elif PARTIAL_FLAG in response.flags and 200 <= response.status < 300 and page_cut_short(response):
+            retry_reason = reason = "the connection closed before the end of the page (no Content-Length)"
+        else:
             return response
         if is_robots_txt_request(request):
             # Scrapy's robots.txt middleware has no errback (it logged the failure with a traceback):
             # the rules that arrived are read, which keeps the crawl to more of them than none would.
             return response
-        content_range = (response.headers.get(b"Content-Range") or b"no Content-Range").decode("latin-1")
-        reason = f"206 Partial Content ({content_range}) to a request for the whole page"
         if not request.meta.get("dont_retry"):
             assert self.crawler.spider is not None
-            # Counted by Scrapy under retry/reason_count/<reason>: one name, not one per Content-Range.
-            again = get_retry_request(request, spider=self.crawler.spider, reason="206 Partial Content")
+            again = get_retry_request(request, spider=self.crawler.spider, reason=retry_reason)
             if again is not None:
                 return again
         raise PartialContent(reason)
+
+
+# Scrapy's flag of a body whose end only the connection's closing marked (no Content-Length, not chunked).
+PARTIAL_FLAG = "partial"
+# An HTML document ends with these; they are looked for in its last bytes (scripts and comments may follow).
+_DOCUMENT_ENDS = (b"</html", b"</body")
+_DOCUMENT_TAIL = 16 * 1024
+
+
+def page_cut_short(response: Response) -> bool:
+    """Whether an HTML page stops before its document's end (it opens ``<html>``, and its last bytes
+    close neither ``<body>`` nor ``<html>``). Answers of other kinds (a feed sent as text/html), and
+    compressed ones (their stream tells), are not judged."""
+    if not isinstance(response, HtmlResponse) or response.headers.get(b"Content-Encoding"):
+        return False
+    if b"<html" not in response.body[:_DOCUMENT_TAIL].lower():
+        return False
+    tail = response.body[-_DOCUMENT_TAIL:].lower()
+    return not any(end in tail for end in _DOCUMENT_ENDS)
 
 
 # Scrapy's flag of a response whose body arrived in part (with DOWNLOAD_FAIL_ON_DATALOSS off).

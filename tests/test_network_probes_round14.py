@@ -17,14 +17,21 @@ import scrapy
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.utils.gz import gunzip
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
 from crawler import stats as stat
-from crawler.failures import UndecodableBody
-from crawler.middlewares import RobotsTxtFailureMiddleware, WholeStreamHttpCompressionMiddleware, stream_ended
+from crawler.failures import UndecodableBody, failure_name
+from crawler.middlewares import (
+    PartialContent,
+    PartialContentMiddleware,
+    RobotsTxtFailureMiddleware,
+    WholeStreamHttpCompressionMiddleware,
+    stream_ended,
+)
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_EXTRACTION, EXIT_FAILED, RunVerdictExtension
 from crawler.spiders.article import ArticleSpider
 from tests.conftest import PAGES, SITE
@@ -261,3 +268,64 @@ def test_a_robots_txt_answered_with_a_maintenance_page_is_said_in_a_crawl(tmp_pa
     assert result.status == 0 and result.items, result.log[-3000:]
     assert stats_from_log(result.log)["bs/robotstxt/unreadable"] == 1
     assert "robots.txt> (an HTML page, not rules (HTTP 200)); going on as if it allowed everything" in result.log
+
+
+# --- a page whose only frame is the connection's closing, cut short -------------------------------------
+
+
+def _unframed(url: str, body: bytes, request: Request, **kwargs: Any) -> Response:
+    """The answer Scrapy builds for a body without Content-Length or chunks: flagged ``partial``,
+    whether or not it arrived whole (only the closing of the connection ended it)."""
+    respcls = responsetypes.from_args(headers=kwargs.get("headers"), url=url, body=body)
+    return respcls(url, body=body, request=request, flags=["partial"], **kwargs)
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.97], ids=["half", "tail-only"])
+def test_a_page_cut_where_only_the_connection_framed_it_is_retried_then_data_loss(tmp_path: Path, cut: float) -> None:
+    # Scrapy hands such a body to the callback as the page: half an article was written as a good item
+    # (no Also Read, no syndication note) and marked seen.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = PartialContentMiddleware.from_crawler(spider.crawler)
+    page = SEED_PAGE.read_bytes()
+    request = Request(ARTICLE_URL)
+    response = _unframed(ARTICLE_URL, page[: int(len(page) * cut)], request, headers={"Content-Type": "text/html; charset=utf-8"})
+    again = _call(middleware, "process_response", request, response, spider=spider)
+    assert isinstance(again, Request) and again.meta["retry_times"] == 1
+    request.meta["dont_retry"] = True
+    with pytest.raises(PartialContent) as raised:
+        _call(middleware, "process_response", request, response, spider=spider)
+    assert failure_name(raised.value) == "data-loss"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (None, "text/html; charset=utf-8", 200),  # the whole page, framed by the closing alone
+        (b"<html><body><p>x</p></body></html>\n<script>var tail = 1;</script>\n", "text/html", 200),
+        (b"<?xml version='1.0'?><rss><channel><item><link>", "text/html", 200),  # a feed (sent as a page): its parser tells
+        (b"<html><body><h1>Service Unavail", "text/html", 503),  # an error answer is judged by its status
+        (b"", "text/html", 200),  # empty: skipped as such downstream
+    ],
+    ids=["whole-page", "script-after-html", "feed", "503", "empty"],
+)
+def test_unframed_answers_that_are_whole_or_no_page_pass(tmp_path: Path, body: bytes | None, content_type: str, status: int) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = PartialContentMiddleware.from_crawler(spider.crawler)
+    request = Request(ARTICLE_URL)
+    response = _unframed(ARTICLE_URL, SEED_PAGE.read_bytes() if body is None else body, request, headers={"Content-Type": content_type}, status=status)
+    assert _call(middleware, "process_response", request, response, spider=spider) is response
+    # A page cut short with a Content-Length would have failed in the downloader: no flag, not judged here.
+    framed = HtmlResponse(ARTICLE_URL, body=SEED_PAGE.read_bytes()[:5000], request=request)
+    assert _call(middleware, "process_response", request, framed, spider=spider) is framed
+
+
+def test_an_article_cut_where_only_the_connection_framed_it_gives_no_item_in_a_crawl(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=14) as site:
+        cut, whole = site.articles[-1], site.articles[-2]
+        site.set_path_fault(cut.path, "close-cut")
+        site.set_path_fault(whole.path, "close-cut", times=1)  # cut once, then whole
+        result = crawl("article", tmp_path, "-a", f"urls={cut.url},{whole.url}", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
+        assert site.article_requests(cut.article_id) == 2 and site.article_requests(whole.article_id) == 2
+    assert result.ids() == [whole.article_id], result.log[-3000:]
+    assert stats_from_log(result.log)[stat.failed("data-loss")] == 1
+    assert f"Failed <{cut.url}>: data-loss (the connection closed before the end of the page (no Content-Length))" in result.log

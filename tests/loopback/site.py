@@ -81,12 +81,14 @@ FAULT_KINDS = frozenset(
 #   503              503 Service Unavailable with Retry-After: <arg> seconds (maintenance), <times> times
 #   timeout          no answer for slow_seconds, then the connection closes
 #   reset            the connection is reset (RST) without an answer
+#   close-cut        the first half of the body with no Content-Length, the connection closed after it (an
+#                    HTTP/1.0 server or proxy, where only the closing frames a body, dropping mid-page)
 #   partial          206 Partial Content: the first half of the body, with its Content-Range, though no
 #                    range was asked for (a CDN edge serving the part of the object it holds)
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links",
-        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial",
+        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -855,6 +857,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
             return
         normal = site.article_response(record, form) if record is not None else site.respond(path)
+        if kind == "close-cut":
+            self.send_response(normal.status)
+            self.send_header("Content-Type", normal.content_type)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if not head:
+                self.wfile.write(normal.body[: len(normal.body) // 2])
+            self.close_connection = True
+            return
         self._send(site.faulty_response(path, kind, argument, normal), head)
 
     def _serve_article(self, site: LoopbackSite, record: ArticleRecord, form: str, path: str, head: bool) -> None:
