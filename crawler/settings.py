@@ -39,6 +39,10 @@ RETRY_TIMES = 3
 # 429 is not retried here but waited out (crawler.middlewares.RateLimitMiddleware).
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 5
+# Scrapy's "Gave up retrying" line, which came at ERROR beside the spider's own "Failed <url>: <reason>"
+# for the same request: two ERROR lines (and log_count/ERROR) per page given up. Scrapy 2.14 and later
+# read it; 2.13 knows no such setting and still logs it at ERROR.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 # A response gives at most one article, so items need no concurrency of their own. Scrapy's default
 # (100) builds 100 cooperative tasks per response to process that one item; their garbage drove about a
 # third of the crawl's CPU into the collector (see README, Performance).

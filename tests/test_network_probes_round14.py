@@ -329,3 +329,22 @@ def test_an_article_cut_where_only_the_connection_framed_it_gives_no_item_in_a_c
     assert result.ids() == [whole.article_id], result.log[-3000:]
     assert stats_from_log(result.log)[stat.failed("data-loss")] == 1
     assert f"Failed <{cut.url}>: data-loss (the connection closed before the end of the page (no Content-Length))" in result.log
+
+
+# --- one ERROR line per page given up ---------------------------------------------------------------------
+
+
+@pytest.mark.skipif(scrapy.version_info < (2, 14), reason="Scrapy 2.13 has no RETRY_GIVE_UP_LOG_LEVEL: its line stays at ERROR")
+def test_a_page_given_up_after_retries_is_one_error_line_not_two(tmp_path: Path) -> None:
+    # Scrapy's "Gave up retrying <GET url> (failed 2 times): 503 Service Unavailable" came at ERROR too,
+    # before the spider's "Failed <url>: http-503": a cron log at LOG_LEVEL=ERROR held each failure twice.
+    with LoopbackSite(articles=6, seed=14) as site:
+        failing, good = site.articles[-1], site.articles[-2]
+        site.set_fault(failing.article_id, "error503-always")
+        site.set_path_fault(good.path, "reset", times=1)  # reset once, then answered: a retry that worked
+        result = crawl("article", tmp_path, "-a", f"urls={failing.url},{good.url}", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert [line.split(" ERROR: ", 1)[1] for line in errors if failing.url in line] == [f"Failed <{failing.url}>: http-503 (Ignoring non-200 response)"]
+    assert f"WARNING: Gave up retrying <GET {failing.url}> (failed 2 times): 503 Service Unavailable" in result.log
+    assert stats_from_log(result.log)["log_count/ERROR"] == 1  # the failed page (half of two: the run is ok)
+    assert result.ids() == [good.article_id]
