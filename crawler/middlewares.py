@@ -24,7 +24,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 from twisted.web.http import PotentialDataLoss
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, safe_url_string
 
 from crawler.extraction import is_block_page, may_be_block_page
 from crawler.failures import UndecodableBody
@@ -585,11 +585,23 @@ class OffsiteRedirectMiddleware:
             return response
         if request.meta.get("dont_redirect") or request.meta.get("allow_offsite"):
             return response
-        location = response.headers[b"Location"] or b""
-        target = urljoin(request.url, location.decode("latin-1"))
+        target = redirect_target(request, response.headers[b"Location"] or b"")
         if is_offsite(self.crawler, target):
             raise OffsiteRedirect(target)
         return response
+
+
+def redirect_target(request: Request, location: bytes) -> str:
+    """Where Scrapy's RedirectMiddleware sends a request answered with this ``Location``: read as it
+    reads it (w3lib's ``safe_url_string``, which takes ``https:\\host/`` for ``https://host/``), so that
+    a Location it follows to another host is judged as one."""
+    try:
+        url = safe_url_string(location)
+    except (UnicodeDecodeError, ValueError):
+        url = location.decode("latin-1")
+    if location.startswith(b"//"):
+        url = urlsplit(request.url).scheme + "://" + url.lstrip("/")
+    return urljoin(request.url, url)
 
 
 def is_offsite(crawler: Crawler, url: str) -> bool:

@@ -10,11 +10,13 @@ import inspect
 import zlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import brotli
 import pytest
 import scrapy
 from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.responsetypes import responsetypes
@@ -26,6 +28,8 @@ from crawler import settings as project_settings
 from crawler import stats as stat
 from crawler.failures import UndecodableBody, failure_name
 from crawler.middlewares import (
+    OffsiteRedirect,
+    OffsiteRedirectMiddleware,
     PartialContent,
     PartialContentMiddleware,
     RobotsTxtFailureMiddleware,
@@ -36,7 +40,7 @@ from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_EXTRACTION, EXIT_FAILE
 from crawler.spiders.article import ArticleSpider
 from tests.conftest import PAGES, SITE
 from tests.e2e import crawl, stats_from_log
-from tests.loopback.site import LoopbackSite
+from tests.loopback.site import OFFSITE_HOST, LoopbackSite
 from tests.test_spiders_unit import make_spider
 
 PROJECT = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
@@ -348,3 +352,48 @@ def test_a_page_given_up_after_retries_is_one_error_line_not_two(tmp_path: Path)
     assert f"WARNING: Gave up retrying <GET {failing.url}> (failed 2 times): 503 Service Unavailable" in result.log
     assert stats_from_log(result.log)["log_count/ERROR"] == 1  # the failed page (half of two: the run is ok)
     assert result.ids() == [good.article_id]
+
+
+# --- a Location Scrapy follows to another host, written so a plain urljoin stays on the site --------------
+
+LOCATIONS = [
+    "https:\\\\evil.example/x",
+    "https:/\\evil.example/x",
+    "\\\\evil.example/x",
+    " https://evil.example/x",
+    "//evil.example/x",
+    "https://www.business-standard.com@evil.example/x",
+    "/\\evil.example/x",  # stays: w3lib quotes the backslash of a path
+    "https:evil.example/x",  # stays: the same scheme, a relative path
+    "/markets/news/other-124022800999_1.html",
+]
+
+
+@pytest.mark.parametrize("location", LOCATIONS)
+def test_a_redirect_is_judged_off_site_exactly_when_scrapy_follows_it_off_site(tmp_path: Path, location: str) -> None:
+    # `https:\\evil.example/x` was joined as a path on the site, passed, and Scrapy's redirect went to
+    # evil.example: a request of the `article` spider (not duplicate-filtered, so not off-site-filtered
+    # either) was sent to another host, four times.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    request = Request(ARTICLE_URL)
+    moved = HtmlResponse(ARTICLE_URL, status=301, headers={"Location": location.encode("latin-1")}, request=request)
+    followed = _call(RedirectMiddleware.from_crawler(spider.crawler), "process_response", request, moved, spider=spider)
+    assert isinstance(followed, Request)
+    off_site = urlsplit(followed.url).hostname != "www.business-standard.com"
+    middleware = OffsiteRedirectMiddleware.from_crawler(spider.crawler)
+    if off_site:
+        with pytest.raises(OffsiteRedirect) as raised:
+            _call(middleware, "process_response", request, moved, spider=spider)
+        assert urlsplit(raised.value.target).hostname == urlsplit(followed.url).hostname
+    else:
+        assert _call(middleware, "process_response", request, moved, spider=spider) is moved
+
+
+def test_an_article_redirected_off_site_with_backslashes_is_not_followed(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=14) as site:
+        moved = site.articles[-1]
+        site.set_path_fault(moved.path, "offsite-backslash")
+        result = crawl("article", tmp_path, "-a", f"url={moved.url}", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
+    assert stats_from_log(result.log)[stat.failed("offsite-redirect")] == 1, result.log[-3000:]
+    assert f"Failed <{moved.url}>: redirected off the site to <http://{OFFSITE_HOST}:" in result.log
+    assert f"GET http://{OFFSITE_HOST}" not in result.log and "Connection was refused" not in result.log

@@ -70,6 +70,8 @@ FAULT_KINDS = frozenset(
 #   gzip-corrupt     gzipped with the header, 32 bytes in the middle of the stream garbled (a corrupt
 #                    object on a CDN edge; no decoder reads past them)
 #   offsite          302 to another host (127.0.0.2, which nothing answers)
+#   offsite-backslash  the same, its Location written "http:\\127.0.0.2:<port>/…" (browsers and w3lib read
+#                    the backslashes as slashes)
 #   redirect-home    301 to the home page (a feed, sitemap or section the site removed)
 #   redirect-self    302 to the same path with a cookie (a CDN's cookie check), then normal
 #   maintenance      200 text/html "down for maintenance" page instead of the document
@@ -87,7 +89,7 @@ FAULT_KINDS = frozenset(
 #                    range was asked for (a CDN edge serving the part of the object it holds)
 PATH_FAULT_KINDS = frozenset(
     {
-        "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links",
+        "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
     }
 )
@@ -445,6 +447,8 @@ class LoopbackSite:
             return normal._replace(body=packed, headers=headers)
         if kind == "offsite":
             return Response(302, b"", HTML, (("Location", f"http://{OFFSITE_HOST}:{self.port}{path}"),))
+        if kind == "offsite-backslash":
+            return Response(302, b"", HTML, (("Location", f"http:\\\\{OFFSITE_HOST}:{self.port}{path}"),))
         if kind == "redirect-home":
             return Response(301, b"", HTML, (("Location", "/"),))
         if kind == "redirect-self":
