@@ -620,7 +620,8 @@ def _on_domains(url: str, domains: list[str]) -> bool:
 
 
 class ReloadIgnoringMetaRefreshMiddleware(MetaRefreshMiddleware):
-    """Scrapy's ``<meta http-equiv="refresh">`` redirects, except a refresh to the page itself.
+    """Scrapy's ``<meta http-equiv="refresh">`` redirects, except a refresh to the page itself, and one
+    to another host, which fails the request as :class:`OffsiteRedirect` (as a 3xx there does).
 
     Listings and live pages reload themselves every minute or so (``content="60;url=<the page>"``):
     that is a reload for a reader, not a move. Followed, the page was fetched again and again until
@@ -640,6 +641,10 @@ class ReloadIgnoringMetaRefreshMiddleware(MetaRefreshMiddleware):
             result = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
         if isinstance(result, Request) and result is not request and _same_page(result.url, response.url):
             return response
+        if isinstance(result, Request) and result is not request and not request.meta.get("allow_offsite") and is_offsite(self.crawler, result.url):
+            # As a 3xx to another host (OffsiteRedirectMiddleware): the spiders' requests that are not
+            # duplicate-filtered (`article`'s) skip Scrapy's off-site filter too, and went there.
+            raise OffsiteRedirect(result.url)
         return result
 
 

@@ -32,6 +32,7 @@ from crawler.middlewares import (
     OffsiteRedirectMiddleware,
     PartialContent,
     PartialContentMiddleware,
+    ReloadIgnoringMetaRefreshMiddleware,
     RobotsTxtFailureMiddleware,
     WholeStreamHttpCompressionMiddleware,
     stream_ended,
@@ -396,4 +397,35 @@ def test_an_article_redirected_off_site_with_backslashes_is_not_followed(tmp_pat
         result = crawl("article", tmp_path, "-a", f"url={moved.url}", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
     assert stats_from_log(result.log)[stat.failed("offsite-redirect")] == 1, result.log[-3000:]
     assert f"Failed <{moved.url}>: redirected off the site to <http://{OFFSITE_HOST}:" in result.log
+    assert f"GET http://{OFFSITE_HOST}" not in result.log and "Connection was refused" not in result.log
+
+
+@pytest.mark.parametrize(
+    ("content", "off_site"),
+    [
+        ("0;url=http://evil.example/story-124022800873_1.html", True),
+        ("5; URL='//evil.example/x'", True),
+        ("0;url=/markets/news/other-124022800999_1.html", False),
+    ],
+)
+def test_a_meta_refresh_to_another_host_fails_as_an_offsite_redirect(tmp_path: Path, content: str, off_site: bool) -> None:
+    # Followed as Scrapy follows it: `article`'s requests, which no off-site filter looks at, went there.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = ReloadIgnoringMetaRefreshMiddleware.from_crawler(spider.crawler)
+    request = Request(ARTICLE_URL)
+    page = HtmlResponse(ARTICLE_URL, body=f'<html><head><meta http-equiv="refresh" content="{content}"></head></html>'.encode(), request=request)
+    if off_site:
+        with pytest.raises(OffsiteRedirect, match="redirected off the site to <https?://evil.example/"):
+            _call(middleware, "process_response", request, page, spider=spider)
+    else:
+        followed = _call(middleware, "process_response", request, page, spider=spider)
+        assert isinstance(followed, Request) and followed.url == SITE + "/markets/news/other-124022800999_1.html"
+
+
+def test_an_article_refreshing_to_another_host_is_not_followed(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=14) as site:
+        moved = site.articles[-1]
+        site.set_path_fault(moved.path, "refresh-offsite")
+        result = crawl("article", tmp_path, "-a", f"url={moved.url}", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
+    assert stats_from_log(result.log)[stat.failed("offsite-redirect")] == 1, result.log[-3000:]
     assert f"GET http://{OFFSITE_HOST}" not in result.log and "Connection was refused" not in result.log

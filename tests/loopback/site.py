@@ -72,6 +72,7 @@ FAULT_KINDS = frozenset(
 #   offsite          302 to another host (127.0.0.2, which nothing answers)
 #   offsite-backslash  the same, its Location written "http:\\127.0.0.2:<port>/…" (browsers and w3lib read
 #                    the backslashes as slashes)
+#   refresh-offsite  200, a page whose <meta http-equiv="refresh"> sends the reader to 127.0.0.2 at once
 #   redirect-home    301 to the home page (a feed, sitemap or section the site removed)
 #   redirect-self    302 to the same path with a cookie (a CDN's cookie check), then normal
 #   maintenance      200 text/html "down for maintenance" page instead of the document
@@ -89,7 +90,7 @@ FAULT_KINDS = frozenset(
 #                    range was asked for (a CDN edge serving the part of the object it holds)
 PATH_FAULT_KINDS = frozenset(
     {
-        "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash",
+        "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash", "refresh-offsite",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
     }
 )
@@ -447,6 +448,9 @@ class LoopbackSite:
             return normal._replace(body=packed, headers=headers)
         if kind == "offsite":
             return Response(302, b"", HTML, (("Location", f"http://{OFFSITE_HOST}:{self.port}{path}"),))
+        if kind == "refresh-offsite":
+            target = f"http://{OFFSITE_HOST}:{self.port}{path}"
+            return Response(200, f'<html><head><meta http-equiv="refresh" content="0;url={target}"></head><body></body></html>'.encode())
         if kind == "offsite-backslash":
             return Response(302, b"", HTML, (("Location", f"http:\\\\{OFFSITE_HOST}:{self.port}{path}"),))
         if kind == "redirect-home":
