@@ -392,6 +392,10 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
             return self._undecodable(request, response, b", ".join(encodings).decode("latin-1"), f"{type(error).__name__}: {error}")
         if not encodings or not isinstance(decoded, Response) or decoded is response or request.method == "HEAD":
             return decoded
+        if not response.body:
+            # No stream at all, not one cut short: an empty answer that names an encoding (a server that
+            # labels every answer so), skipped as empty downstream rather than failed as data loss.
+            return decoded
         # The last encoding was applied last: its stream is the body's. Its size is known when it is the only one.
         size = len(decoded.body) if len(encodings) == 1 else None
         crc = zlib.crc32(decoded.body) if size is not None and encodings[-1] in GZIP_ENCODINGS else None

@@ -429,3 +429,18 @@ def test_an_article_refreshing_to_another_host_is_not_followed(tmp_path: Path) -
         result = crawl("article", tmp_path, "-a", f"url={moved.url}", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
     assert stats_from_log(result.log)[stat.failed("offsite-redirect")] == 1, result.log[-3000:]
     assert f"GET http://{OFFSITE_HOST}" not in result.log and "Connection was refused" not in result.log
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "zstd"])
+def test_an_empty_answer_that_names_an_encoding_is_empty_not_cut_short(tmp_path: Path, encoding: str) -> None:
+    # It was flagged as a stream cut short: "Failed <url>: data-loss" where the same answer without the
+    # header is "Skipped <url>: not an article (empty)".
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = WholeStreamHttpCompressionMiddleware.from_crawler(spider.crawler)
+    request = Request(ARTICLE_URL)
+    response = HtmlResponse(ARTICLE_URL, body=b"", headers={"Content-Encoding": encoding}, request=request)
+    decoded = _call(middleware, "process_response", request, response, spider=spider)
+    assert "dataloss" not in decoded.flags
+    assert list(spider.parse_article(decoded)) == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats.get(stat.skipped("empty")) == 1 and not any(k.startswith(stat.FAILED_PREFIX) for k in stats)
