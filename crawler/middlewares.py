@@ -27,6 +27,7 @@ from twisted.web.http import PotentialDataLoss
 from w3lib.url import canonicalize_url, safe_url_string
 
 from crawler.extraction import is_block_page, may_be_block_page
+from crawler.extraction.urls import page_article_id
 from crawler.failures import UndecodableBody
 from crawler import stats as stat
 from crawler.runstop import stop_run
@@ -354,6 +355,10 @@ def page_cut_short(response: Response) -> bool:
     return not any(end in tail for end in _DOCUMENT_ENDS)
 
 
+class CompressedBodyCut(PotentialDataLoss):
+    """A compressed page whose stream ends early (failures.py names it data loss)."""
+
+
 # Scrapy's flag of a response whose body arrived in part (with DOWNLOAD_FAIL_ON_DATALOSS off).
 DATALOSS_FLAG = "dataloss"
 _STREAM_CHUNK = 64 * 1024
@@ -405,7 +410,20 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
                 # does not match included: that would be read as the page.
                 return self._undecodable(request, response, encodings[-1].decode("latin-1"), "garbled data, or a check that does not match")
             decoded.flags.append(DATALOSS_FLAG)
+            if isinstance(decoded, HtmlResponse) and page_article_id(None, request.url) is None and not is_robots_txt_request(request):
+                # A listing page: its callbacks read no flag, and half a listing was read as a whole one
+                # (a later section page cut before its first link ended the walk, as past the section's end).
+                # Article pages read the flag; feeds and sitemaps tell a cut document by parsing it.
+                return self._cut_short(request, response, encodings[-1].decode("latin-1"))
         return decoded
+
+    def _cut_short(self, request: Request, response: Response, encoding: str) -> Request:
+        fetched = not {"stored", "cached"} & set(response.flags)
+        if fetched and not request.meta.get("dont_retry") and self.crawler is not None and self.crawler.spider is not None:
+            again = get_retry_request(request, spider=self.crawler.spider, reason="compressed body cut short")
+            if again is not None:
+                return again
+        raise CompressedBodyCut(f"the page arrived cut short: its {encoding} stream stops before its end")
 
 
     def _undecodable(self, request: Request, response: Response, encoding: str, why: str) -> Request:

@@ -444,3 +444,39 @@ def test_an_empty_answer_that_names_an_encoding_is_empty_not_cut_short(tmp_path:
     assert list(spider.parse_article(decoded)) == []
     stats = spider.crawler.stats.get_stats()
     assert stats.get(stat.skipped("empty")) == 1 and not any(k.startswith(stat.FAILED_PREFIX) for k in stats)
+
+
+# --- a compressed listing page cut short ----------------------------------------------------------------
+
+
+def test_a_compressed_listing_cut_short_is_a_failed_source_not_a_listing_without_links(tmp_path: Path) -> None:
+    # Scrapy decoded what there was; nothing in the listing's callback reads the flag that says so:
+    # /latest-news failed as "no-article-links" (the site's links gone?), and its links before the cut
+    # were read as the whole page.
+    with LoopbackSite(articles=30, seed=14) as site:
+        site.set_path_fault("/latest-news", "gzip-cut")
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
+        assert site.counts["/latest-news"] == 2, "asked again once"
+    stats = stats_from_log(result.log)
+    assert stats[stat.source_failed("data-loss")] == 1 and stat.source_failed("no-article-links") not in stats
+    assert "Discovery source failed <" in result.log and "/latest-news>: data-loss (the page arrived cut short: its gzip stream stops before its end)" in result.log
+
+
+def test_a_later_section_page_cut_short_is_a_failed_source_not_the_end_of_the_section(tmp_path: Path) -> None:
+    # Cut before its first link, page 2 was taken for the page past the section's end: the walk stopped
+    # there in silence, an INFO line, and the run said ok with the pages after it never read.
+    with LoopbackSite(articles=60, seed=14) as site:
+        site.set_path_fault("/markets/news/page-2", "gzip-cut")
+        result = crawl("section", tmp_path, "-a", "sections=markets/news", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0"})
+    stats = stats_from_log(result.log)
+    assert stats[stat.source_failed("data-loss")] == 1, result.log[-3000:]
+    assert "bs/discovery/listing_end" not in stats
+
+
+def test_a_compressed_feed_cut_short_is_still_read_up_to_the_cut(tmp_path: Path) -> None:
+    # Feeds and sitemaps tell a cut document by parsing it (the items closed before the cut are read).
+    with LoopbackSite(articles=30, seed=14) as site:
+        site.set_path_fault("/rss/latest.rss", "gzip-cut")
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
+    assert stats_from_log(result.log)[stat.source_failed("cut")] == 1, result.log[-3000:]
+    assert result.items
