@@ -480,3 +480,26 @@ def test_a_compressed_feed_cut_short_is_still_read_up_to_the_cut(tmp_path: Path)
         result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"})
     assert stats_from_log(result.log)[stat.source_failed("cut")] == 1, result.log[-3000:]
     assert result.items
+
+
+# --- answers that are no page of the site, in place of every article ---------------------------------------
+
+
+@pytest.mark.parametrize("reason", ["empty", "not-html", "cut-gzip", "redirected-away"])
+def test_answers_that_are_no_page_in_place_of_every_article_are_the_site_failing_not_a_redesign(reason: str) -> None:
+    # Exit 5 is how a redesign shows ("extraction failed"): an empty body, an image or a gateway's JSON,
+    # a cut gzip stream or a redirect away from the story were judged so, though no rule read any page.
+    status, why = judge(found(3, **{stat.skipped(reason): 3}))
+    assert (status, why) == (EXIT_FAILED, f"discovery found 3 new or changed article(s) but none could be fetched ({reason}=3)")
+    # One page the rules did read, and refused, still makes it theirs.
+    assert judge(found(3, **{stat.skipped(reason): 2, stat.skipped("unknown-layout"): 1}))[0] == EXIT_EXTRACTION
+
+
+def test_a_run_whose_every_article_answered_empty_exits_1(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=14) as site:
+        records = site.articles[-3:]
+        for record in records:
+            site.set_fault(record.article_id, "empty")
+        result = crawl("article", tmp_path, "-a", "urls=" + ",".join(r.url for r in records), settings={"BS_BASE_URL": site.base_url})
+    assert result.status == EXIT_FAILED, result.log[-3000:]
+    assert "exit=1 (discovery found 3 new or changed article(s) but none could be fetched (empty=3))" in result.log

@@ -12,7 +12,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from crawler.distributed import OTHER_ARGUMENTS, REDIS_LOST
-from crawler.extraction.discovery import CUT
+from crawler.extraction.discovery import CUT, CUT_GZIP
 from crawler.failures import http_status
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
@@ -40,6 +40,10 @@ EXIT_SPLASH = 9
 # within its slot): the run ended where it was asked to, which is no failure; it is judged on what it
 # did. (Scrapy's watchdogs, no item for a while or too many errors, are failures.)
 LIMIT_REASONS = frozenset({"closespider_timeout", "closespider_itemcount", "closespider_pagecount"})
+# Skip reasons of answers that are no page of the site to read (a block page, an empty body, an image or
+# a gateway's JSON, a gzip stream cut short, a redirect away from the story): however many, they tell
+# nothing of the rules. None of them read, the site failed to give the pages (exit 1), not the rules.
+NO_PAGE_SKIPS = frozenset({"blocked", "empty", "not-html", CUT_GZIP, "redirected-away"})
 # The failure name of an article answered 403: a refusal, as BlockPageMiddleware counts it.
 BLOCKED_STATUS = http_status(403)
 # The skip reason of an article page no layout reads (crawler.extraction.extract): how a redesign shows.
@@ -228,7 +232,8 @@ class RunVerdictExtension:
             # tell a redesign. When every article request failed (5xx after retries, timeouts, refused
             # connections), the site is down; when none was refused as no article, a bug lost them.
             extracted_items = _sum(stats, stat.LAYOUT_PREFIX)
-            answered = extracted_items + _sum(stats, stat.SKIPPED_PREFIX) - int(stats.get(stat.skipped("blocked"), 0))
+            no_page = {k: v for k, v in skipped.items() if k in NO_PAGE_SKIPS}
+            answered = extracted_items + _sum(stats, stat.SKIPPED_PREFIX) - sum(no_page.values())
             if errors and answered == extracted_items:
                 return EXIT_FAILED, _lost_to_errors(errors)
             # Akamai's page in place of every article (200: skipped as blocked; 403: given up), with the
@@ -237,9 +242,9 @@ class RunVerdictExtension:
             blocks = {k: v for k, v in (("blocked", skipped.get("blocked", 0)), (BLOCKED_STATUS, failed.get(BLOCKED_STATUS, 0))) if v}
             if blocks and not answered and set(failed) <= {BLOCKED_STATUS} and not errors:
                 return EXIT_BLOCKED, f"{found} but every article page fetched was a block page ({_counts(blocks)})"
-            if limited and not answered and not failed and not errors:
+            if limited and not answered and not failed and not no_page and not errors:
                 return EXIT_OK, f"ok, {limited} (no article page was read before it)"
-            if failed and not answered:
+            if (failed or no_page) and not answered:
                 return EXIT_FAILED, (
                     f"{found} but none could be fetched ({_counts({**failed, **skipped})})"
                 )
