@@ -83,6 +83,8 @@ def test_block_pages_in_place_of_every_article_are_a_block_not_a_redesign_or_an_
         ({stat.skipped("blocked"): 5, stat.skipped("unknown-layout"): 1}, EXIT_EXTRACTION),
         # A 503 beside them: the site failing too (tests/test_verdict.py keeps this one).
         ({stat.skipped("blocked"): 5, stat.failed("http-503"): 1}, EXIT_FAILED),
+        # An empty answer beside them: no page either, but no block.
+        ({stat.skipped("blocked"): 5, stat.skipped("empty"): 1}, EXIT_FAILED),
     ],
 )
 def test_block_pages_beside_other_outcomes_are_judged_as_before(more: dict[str, int], status: int) -> None:

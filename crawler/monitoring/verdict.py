@@ -240,7 +240,7 @@ class RunVerdictExtension:
             # feeds and robots.txt answered: too few of all the answers to pass BS_MAX_BLOCKED_SHARE, and
             # it read as a redesign (exit 5) or the site down (exit 1) where the site refused us.
             blocks = {k: v for k, v in (("blocked", skipped.get("blocked", 0)), (BLOCKED_STATUS, failed.get(BLOCKED_STATUS, 0))) if v}
-            if blocks and not answered and set(failed) <= {BLOCKED_STATUS} and not errors:
+            if blocks and not answered and set(failed) <= {BLOCKED_STATUS} and set(no_page) <= {"blocked"} and not errors:
                 return EXIT_BLOCKED, f"{found} but every article page fetched was a block page ({_counts(blocks)})"
             if limited and not answered and not failed and not no_page and not errors:
                 return EXIT_OK, f"ok, {limited} (no article page was read before it)"
