@@ -355,10 +355,6 @@ def page_cut_short(response: Response) -> bool:
     return not any(end in tail for end in _DOCUMENT_ENDS)
 
 
-class CompressedBodyCut(PotentialDataLoss):
-    """A compressed page whose stream ends early (failures.py names it data loss)."""
-
-
 # Scrapy's flag of a response whose body arrived in part (with DOWNLOAD_FAIL_ON_DATALOSS off).
 DATALOSS_FLAG = "dataloss"
 _STREAM_CHUNK = 64 * 1024
@@ -410,20 +406,19 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
                 # does not match included: that would be read as the page.
                 return self._undecodable(request, response, encodings[-1].decode("latin-1"), "garbled data, or a check that does not match")
             decoded.flags.append(DATALOSS_FLAG)
-            if isinstance(decoded, HtmlResponse) and page_article_id(None, request.url) is None and not is_robots_txt_request(request):
-                # A listing page: its callbacks read no flag, and half a listing was read as a whole one
-                # (a later section page cut before its first link ended the walk, as past the section's end).
-                # Article pages read the flag; feeds and sitemaps tell a cut document by parsing it.
-                return self._cut_short(request, response, encodings[-1].decode("latin-1"))
+            if isinstance(decoded, HtmlResponse) and 200 <= decoded.status < 300 and page_article_id(None, request.url) is None and not is_robots_txt_request(request):
+                # A listing page, asked again while retries last (a CDN's copy cut short is often whole
+                # the next time); the last one is read flagged: a failed source whose links before the cut
+                # are fetched. (Article pages read the flag; feeds and sitemaps tell a cut document by
+                # parsing it.)
+                return self._retried(request, response) or decoded
         return decoded
 
-    def _cut_short(self, request: Request, response: Response, encoding: str) -> Request:
+    def _retried(self, request: Request, response: Response) -> Request | None:
         fetched = not {"stored", "cached"} & set(response.flags)
         if fetched and not request.meta.get("dont_retry") and self.crawler is not None and self.crawler.spider is not None:
-            again = get_retry_request(request, spider=self.crawler.spider, reason="compressed body cut short")
-            if again is not None:
-                return again
-        raise CompressedBodyCut(f"the page arrived cut short: its {encoding} stream stops before its end")
+            return get_retry_request(request, spider=self.crawler.spider, reason="compressed body cut short")
+        return None
 
 
     def _undecodable(self, request: Request, response: Response, encoding: str, why: str) -> Request:

@@ -283,7 +283,7 @@ def test_a_latest_news_page_cut_short_is_a_failed_source_whose_links_before_the_
     line = [line for line in result.log.splitlines() if "Discovery source failed" in line]
     assert len(line) == 1 and "data-loss" in line[0] and "cut short" in line[0], line
     # What arrived whole is not thrown away: its stories are fetched, as a cut feed's items are.
-    assert len(result.items) == stats.get(stat.DISCOVERY_NEW, 0)
+    assert result.items and len(result.items) == stats[stat.DISCOVERY_NEW]
 
 
 def _section_page(spider: Any, url: str, links: list[str], flags: list[str]) -> list[Request]:

@@ -461,18 +461,29 @@ def test_a_compressed_listing_cut_short_is_a_failed_source_not_a_listing_without
         assert site.counts["/latest-news"] == 2, "asked again once"
     stats = stats_from_log(result.log)
     assert stats[stat.source_failed("data-loss")] == 1 and stat.source_failed("no-article-links") not in stats
-    assert "Discovery source failed <" in result.log and "/latest-news>: data-loss (the page arrived cut short: its gzip stream stops before its end)" in result.log
+    assert "Discovery source failed <" in result.log and "/latest-news>: data-loss (its body arrived cut short; reading the" in result.log
 
 
 def test_a_later_section_page_cut_short_is_a_failed_source_not_the_end_of_the_section(tmp_path: Path) -> None:
     # Cut before its first link, page 2 was taken for the page past the section's end: the walk stopped
     # there in silence, an INFO line, and the run said ok with the pages after it never read.
+    with LoopbackSite(articles=400, seed=14) as site:
+        site.set_path_fault("/markets/news/page-2", "gzip-cut")
+        result = crawl("section", tmp_path, "-a", "sections=markets/news", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0"})
+        assert site.counts["/markets/news/page-3"] == 1, "the walk goes on past the cut page"
+    stats = stats_from_log(result.log)
+    assert stats[stat.source_failed("data-loss")] == 1, result.log[-3000:]
+    assert "/markets/news/page-2>: data-loss (its body arrived cut short" in result.log
+
+
+def test_a_404_past_the_sections_end_cut_short_still_ends_the_walk(tmp_path: Path) -> None:
+    # The answer's status is whole even where its body is not: a 404 is the section's end, cut or not.
     with LoopbackSite(articles=60, seed=14) as site:
         site.set_path_fault("/markets/news/page-2", "gzip-cut")
         result = crawl("section", tmp_path, "-a", "sections=markets/news", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0"})
     stats = stats_from_log(result.log)
-    assert stats[stat.source_failed("data-loss")] == 1, result.log[-3000:]
-    assert "bs/discovery/listing_end" not in stats
+    assert stats["bs/discovery/listing_end"] == 1 and stat.source_failed("data-loss") not in stats, result.log[-3000:]
+    assert result.status == 0
 
 
 def test_a_compressed_feed_cut_short_is_still_read_up_to_the_cut(tmp_path: Path) -> None:
