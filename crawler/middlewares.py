@@ -646,6 +646,16 @@ class ReloadIgnoringMetaRefreshMiddleware(MetaRefreshMiddleware):
     came instead. A refresh to another URL is followed as before.
     """
 
+    crawler: Crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReloadIgnoringMetaRefreshMiddleware:
+        middleware = super().from_crawler(crawler)
+        # Scrapy 2.13's redirect middlewares keep no crawler (later ones do): the off-site check
+        # below reads the spider's allowed domains through it.
+        middleware.crawler = crawler
+        return middleware
+
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         if isinstance(response, HtmlResponse) and not may_refresh(response.body):
             # Scrapy decodes the whole page and runs three expressions over its head to find a
