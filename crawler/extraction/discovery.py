@@ -453,24 +453,30 @@ def _item_url_texts(item: etree._Element) -> list[str]:
     return [text for text in found if text]
 
 
-def _item_link(item: etree._Element, base_url: str) -> str | None:
-    """The item's URL: its link, unless that is no story's (a click tracker's or a feed proxy's
+def _item_link(item: etree._Element, base_url: str, atom: bool) -> str | None:
+    """The entry's URL: its link, unless that is no story's (a click tracker's or a feed proxy's
     redirect) while another of its addresses is; then that one."""
-    links = [_link(text, base_url) for text in _item_url_texts(item)]
+    texts = _atom_url_texts(item) if atom else _item_url_texts(item)
+    links = [_link(text, base_url) for text in texts]
     usable = [link for link in links if link]
     return next((link for link in usable if is_story_url(link)), usable[0] if usable else None)
 
 
-def _atom_link(entry: etree._Element) -> str | None:
-    """An Atom entry's address: the ``href`` of its ``<link>`` whose ``rel`` is ``alternate`` (the default),
-    else its ``<id>`` when that is a web address (as an RSS permalink ``<guid>``; a ``tag:`` or ``urn:`` id is a name only)."""
+def _atom_url_texts(entry: etree._Element) -> list[str]:
+    """An Atom entry's addresses, in the order they are taken: the ``href`` of its ``<link>`` whose ``rel``
+    is ``alternate`` (the default), FeedBurner's ``origLink`` (as in its RSS feeds), its ``<id>`` when
+    that is a web address (as an RSS permalink ``<guid>``; a ``tag:`` or ``urn:`` id is a name only)."""
+    found: list[str | None] = []
     for child in entry:
         if _local(child.tag) == "link" and (child.get("rel") or "alternate").strip().lower() == "alternate":
             href = _url_text(child.get("href"))
             if href:
-                return href
+                found.append(href)
+                break
+    found.append(_child_text(entry, "origLink", _url_text))
     identifier = _child_text(entry, "id", _url_text)
-    return identifier if identifier and identifier.lower().startswith(("http://", "https://")) else None
+    found.append(identifier if identifier and identifier.lower().startswith(("http://", "https://")) else None)
+    return [text for text in found if text]
 
 
 # Root elements of the feeds read: RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom, and their entries.
@@ -522,7 +528,7 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
         # Relative links are relative to the xml:base that holds them (Atom feeds declare one), else to the feed.
         declared = item.base
         base = urljoin(base_url, declared) if declared else base_url
-        url = _link(_atom_link(item), base) if atom else _item_link(item, base)
+        url = _item_link(item, base, atom)
         if not url:
             unusable += 1  # (no link at all is as lost as one that cannot be fetched)
             continue
