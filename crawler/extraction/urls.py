@@ -89,7 +89,9 @@ def hindi_story_id(url: str | None) -> str | None:
     found = hindi_article_id(url)
     if found:
         return found
-    number = article_id(url)
+    # By its path, as the English site's (url_kind): a login or share link naming a story in its
+    # query is no story, and listed before the story's own link it was fetched in its place.
+    number = article_id(urlsplit(url).path)
     return f"hi-{number}" if number else None
 
 

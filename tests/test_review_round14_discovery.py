@@ -1,0 +1,58 @@
+"""Discovery cases of the round-14 fixes' own classes that they left out: an Atom feed served through
+FeedBurner, and a Hindi-edition link that names a story only in its query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy.http import HtmlResponse, Request
+
+from crawler import stats as stat
+from crawler.extraction.discovery import Entry, parse_feed_or_sitemap, parse_listing
+from crawler.extraction.urls import is_story_url
+from crawler.spiders.section import SectionSpider
+from tests.conftest import SITE
+from tests.test_spiders_unit import make_spider
+
+ARTICLE = SITE + "/markets/news/sensex-ends-higher-124022800873_1.html"
+SECOND = ARTICLE.replace("124022800873", "124022800874")
+HINDI = "https://hindi.business-standard.com"
+FEEDBURNER = "http://rssnamespace.org/feedburner/ext/1.0"
+
+
+def test_an_atom_entry_whose_link_is_a_feed_proxys_redirect_is_read_by_its_story_address() -> None:
+    # FeedBurner writes its Atom feeds as its RSS ones: the alternate link is its redirect, the story
+    # is in feedburner:origLink (or the entry's id, when that is a web address). The redirect was taken,
+    # and the story counted as a page on another host.
+    entries = (
+        '<entry><title>a</title><link rel="alternate" type="text/html" href="http://feedproxy.google.com/~r/bs/latest/~3/abc/"/>'
+        f"<id>tag:business-standard.com,2024:124022800873</id><updated>2024-02-28T15:42:00+05:30</updated>"
+        f"<feedburner:origLink>{ARTICLE}</feedburner:origLink></entry>"
+        '<entry><title>b</title><link href="http://feedproxy.google.com/~r/bs/latest/~3/def/"/>'
+        f"<id>{SECOND}</id><updated>2024-02-28T15:43:00+05:30</updated></entry>"
+        # A story's own link wins over any other address.
+        f'<entry><title>c</title><link href="{SECOND}"/><id>{ARTICLE}</id><updated>2024-02-28T15:44:00+05:30</updated></entry>'
+    )
+    body = f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:feedburner="{FEEDBURNER}"><title>BS</title>{entries}</feed>'
+    feed = parse_feed_or_sitemap(body.encode(), SITE + "/rss/latest.xml")
+    assert [entry.url for entry in feed.entries] == [ARTICLE, SECOND, SECOND]
+
+
+def test_a_hindi_login_or_share_link_naming_a_story_is_no_story(tmp_path: Path) -> None:
+    # The English site's links are an article's by their path; the Hindi edition's were searched whole,
+    # so its "Log in to read" link (/login?next=<story>), listed before the story's own, was fetched in
+    # the story's place and the story skipped as a repeat of it.
+    story = f"{HINDI}/budget/news/budget-2024-nirmala-sitharaman-124020100123_1.html"
+    path = story[len(HINDI):]
+    login = f"{HINDI}/login?next={path}"
+    share = f"{HINDI}/share?url={story.replace(':', '%3A').replace('/', '%2F')}"
+    assert not is_story_url(login) and not is_story_url(share)
+    assert Entry(url=login).article_id is None
+    assert is_story_url(story) and is_story_url(f"{HINDI}/storypage.php?autono=166607")
+    html = f"<a href='{login}'>लॉग इन</a><a href='{share}'>शेयर</a><a href='{story}'>बजट</a>"
+    assert parse_listing(html, HINDI + "/budget").article_urls == [story]
+    # And where a source lists it all the same, only the story is fetched.
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="1")
+    requests = list(spider.discovered([Entry(url=login), Entry(url=story)], HINDI + "/budget"))
+    assert [Entry(url=r.url).article_id for r in requests] == ["hi-124020100123"]
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_NEW) == 1
