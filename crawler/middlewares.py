@@ -406,11 +406,12 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
                 # does not match included: that would be read as the page.
                 return self._undecodable(request, response, encodings[-1].decode("latin-1"), "garbled data, or a check that does not match")
             decoded.flags.append(DATALOSS_FLAG)
-            if isinstance(decoded, HtmlResponse) and 200 <= decoded.status < 300 and page_article_id(None, request.url) is None and not is_robots_txt_request(request):
-                # A listing page, asked again while retries last (a CDN's copy cut short is often whole
-                # the next time); the last one is read flagged: a failed source whose links before the cut
-                # are fetched. (Article pages read the flag; feeds and sitemaps tell a cut document by
-                # parsing it.)
+            if 200 <= decoded.status < 300 and page_article_id(None, request.url) is None and not is_robots_txt_request(request):
+                # A listing page, feed or sitemap, asked again while retries last (a CDN's copy cut short
+                # is often whole the next time: a monthly sitemap so cut was a month lost from the
+                # backfill). The last one is read flagged: a listing is a failed source whose links
+                # before the cut are fetched, a feed or sitemap tells a cut document by parsing it.
+                # (Article pages read the flag.)
                 return self._retried(request, response) or decoded
         return decoded
 
