@@ -84,7 +84,7 @@ def on_hindi_edition(url: str | None) -> bool:
 def hindi_story_id(url: str | None) -> str | None:
     """``hi-<N>`` for a story URL on the Hindi edition's hosts, in any of its forms: ``storypage.php?autono=N``,
     AMP ``section_<section>-N_1.html``, or an English-style 12-digit id (a redesign like the English site's)."""
-    if not on_hindi_edition(url):
+    if not url or not on_hindi_edition(url):
         return None
     found = hindi_article_id(url)
     if found:
