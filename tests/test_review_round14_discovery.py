@@ -84,3 +84,25 @@ def test_a_feed_cut_short_at_every_answer_is_asked_again_then_read_up_to_the_cut
         assert site.counts["/rss/latest.rss"] == 2
     stats = stats_from_log(result.log)
     assert stats[stat.source_failed("cut")] == 1 and result.items, result.log[-3000:]
+
+
+# --- a section's next link on another host of the site's domains ---------------------------------------------
+
+
+def _next_requests(tmp_path: Path, next_href: str) -> list[str]:
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    html = f"<html><head><link rel='next' href='{next_href}'></head><body><a href='{ARTICLE}'>s</a></body></html>"
+    url = SITE + "/markets/news"
+    requests = list(spider.parse_section(HtmlResponse(url, body=html.encode(), request=Request(url)), section="markets/news", page=1))
+    return [r.url for r in requests if r.url != ARTICLE]
+
+
+def test_a_next_link_to_the_cms_or_a_staging_host_under_the_sites_domain_does_not_lead_the_walk_there(tmp_path: Path) -> None:
+    # The CMS's own host and a staging copy live under the site's domain (cms.business-standard.com):
+    # taken as the site, the walk went on there, at a host that does not answer crawlers or serves
+    # another copy of the section.
+    for host in ("https://cms.business-standard.com", "https://staging.business-standard.com", HINDI):
+        assert _next_requests(tmp_path / host.split("//")[1], f"{host}/markets/news/page-2") == [SITE + "/markets/news/page-2"]
+    # The page's own host, written whole or relative, is followed as it is.
+    assert _next_requests(tmp_path / "own", SITE + "/markets/news/page-2?ref=pager") == [SITE + "/markets/news/page-2?ref=pager"]
+    assert _next_requests(tmp_path / "relative", "/markets/news/page-2?ref=pager") == [SITE + "/markets/news/page-2?ref=pager"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
@@ -26,6 +27,14 @@ LISTING_PAGE = re.compile(r"/page-[0-9]+$", re.ASCII)
 def _sections(value: str) -> list[str]:
     # Each once: a section given twice ("markets/news,markets/news/") is one walk.
     return list(dict.fromkeys(s.strip().strip("/") for s in value.split(",") if s.strip().strip("/")))
+
+
+def _same_host(url: str, other: str) -> bool:
+    """Whether ``url`` is on ``other``'s host (and port)."""
+    try:
+        return urlsplit(url).netloc.lower() == urlsplit(other).netloc.lower()
+    except ValueError:
+        return False
 
 
 class SectionSpider(DiscoverySpider):
@@ -97,10 +106,11 @@ class SectionSpider(DiscoverySpider):
         if (listing.article_urls or listing.cut) and page < self.max_pages:
             # The site paginates as /<section>/page-N; a "next" link wins when there is one, unless
             # it leads back to a page read already (a pager that loops: page 2's "next" is page 1,
-            # or itself), which ended the walk with the pages after it unread; or off the site (a
-            # pager's absolute link to the CMS's own host or a staging copy), which ended it too.
+            # or itself), which ended the walk with the pages after it unread; or on another host than
+            # the page's (a pager's absolute link to the CMS's own host or a staging copy, off the site
+            # or under its domain: cms.business-standard.com), which ended the walk or led it there.
             next_page = listing.next_page
-            if next_page is None or self.visited_sources.requested_before(next_page) or not self.is_on_site(next_page):
+            if next_page is None or self.visited_sources.requested_before(next_page) or not _same_host(next_page, response.url):
                 next_page = self.site_url(f"{section}/page-{page + 1}")
             request = self.follow_source(
                 next_page, response, deeper=False, callback=self.parse_section, cb_kwargs={"section": section, "page": page + 1}
