@@ -381,6 +381,12 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding") for e in v.split(b",")]
+        if encodings and request.method != "HEAD" and not response.body.strip(b"\0"):
+            # No stream at all, not one cut short or broken: an empty answer that names an encoding (a
+            # server that labels every answer so), or a stored copy whose bytes were never written (NULs,
+            # which every decoder rejects). Passed on as the bytes they are: skipped as empty downstream.
+            del response.headers[b"Content-Encoding"]
+            return response
         try:
             # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
             if spider is not None:
@@ -392,10 +398,6 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
         except Exception as error:  # noqa: BLE001 - zlib.error, brotli.error, ZstdError, OSError, EOFError, struct.error
             return self._undecodable(request, response, b", ".join(encodings).decode("latin-1"), f"{type(error).__name__}: {error}")
         if not encodings or not isinstance(decoded, Response) or decoded is response or request.method == "HEAD":
-            return decoded
-        if not response.body:
-            # No stream at all, not one cut short: an empty answer that names an encoding (a server that
-            # labels every answer so), skipped as empty downstream rather than failed as data loss.
             return decoded
         # The last encoding was applied last: its stream is the body's. Its size is known when it is the only one.
         size = len(decoded.body) if len(encodings) == 1 else None
