@@ -396,7 +396,13 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
         except IgnoreRequest:
             raise  # larger than DOWNLOAD_MAXSIZE once decoded: Scrapy's own refusal
         except Exception as error:  # noqa: BLE001 - zlib.error, brotli.error, ZstdError, OSError, EOFError, struct.error
-            return self._undecodable(request, response, b", ".join(encodings).decode("latin-1"), f"{type(error).__name__}: {error}")
+            cut = encodings in ([b"gzip"], [b"x-gzip"]) and _zlib_stream_state(response.body, 31) == _CUT
+            if not cut or is_robots_txt_request(request):  # (robots.txt: no rules came, one WARNING says so)
+                return self._undecodable(request, response, b", ".join(encodings).decode("latin-1"), f"{type(error).__name__}: {error}")
+            # gzip's decoder raises on a stream that ends before it gave a byte (its header, a block's
+            # code tables), where it hands over what it read of one cut later: a cut, not a corrupt body.
+            del response.headers[b"Content-Encoding"]
+            decoded = response.replace(body=b"")
         if not encodings or not isinstance(decoded, Response) or decoded is response or request.method == "HEAD":
             return decoded
         # The last encoding was applied last: its stream is the body's. Its size is known when it is the only one.
