@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import time
 import zlib
 from datetime import timezone
@@ -17,7 +18,7 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -298,7 +299,8 @@ class PartialContentMiddleware:
     """A 206 (Partial Content) answer to a request that sent no ``Range`` is retried like a download
     cut short, then failed as one (``data-loss``), through the request's errback; so is an HTML page
     whose body had no length (no ``Content-Length``, not chunked: it ends where the connection does)
-    and stops before its document does.
+    and stops before its document does. A feed or sitemap so cut is asked again too, and the last one
+    read: its parser tells the cut, and a feed's items before it are fetched.
 
     A CDN edge may serve the part of an object it holds; Scrapy passes any 2xx to the callback, and
     half an article page extracts to a half-empty item written as good (half a listing reads as a
@@ -322,6 +324,16 @@ class PartialContentMiddleware:
             retry_reason, reason = "206 Partial Content", f"206 Partial Content ({content_range}) to a request for the whole page"
         elif PARTIAL_FLAG in response.flags and 200 <= response.status < 300 and page_cut_short(response):
             retry_reason = reason = "the connection closed before the end of the page (no Content-Length)"
+        elif PARTIAL_FLAG in response.flags and 200 <= response.status < 300 and document_cut_short(response):
+            # A feed or sitemap: asked again, as the same drop with a Content-Length is; the last one is
+            # read, and its parser tells the cut (a feed's items closed before it are fetched).
+            reason = "the connection closed before the end of the document (no Content-Length)"
+            if not request.meta.get("dont_retry") and not is_robots_txt_request(request):
+                assert self.crawler.spider is not None
+                again = get_retry_request(request, spider=self.crawler.spider, reason=reason)
+                if again is not None:
+                    return again
+            return response
         else:
             return response
         if is_robots_txt_request(request):
@@ -353,6 +365,25 @@ def page_cut_short(response: Response) -> bool:
         return False
     tail = response.body[-_DOCUMENT_TAIL:].lower()
     return not any(end in tail for end in _DOCUMENT_ENDS)
+
+
+# An XML document's root element (the first element after its declaration and comments).
+_XML_COMMENTS = re.compile(rb"<!--.*?-->", re.DOTALL)
+_XML_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+
+
+def document_cut_short(response: Response) -> bool:
+    """Whether an XML document (a feed, a sitemap) stops before its root element's end tag, looked for
+    in its last bytes. Answers that are no XML document, and compressed ones, are not judged."""
+    if not isinstance(response, TextResponse) or response.headers.get(b"Content-Encoding"):
+        return False
+    head = response.body[:_DOCUMENT_TAIL]
+    if not (isinstance(response, XmlResponse) or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml")):
+        return False
+    root = _XML_ROOT.search(_XML_COMMENTS.sub(b"", head))
+    if root is None or root.group(1).lower() == b"html":
+        return False
+    return b"</" + root.group(1) not in response.body[-_DOCUMENT_TAIL:]
 
 
 # Scrapy's flag of a response whose body arrived in part (with DOWNLOAD_FAIL_ON_DATALOSS off).

@@ -13,7 +13,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.responsetypes import responsetypes
 
 from crawler import stats as stat
-from crawler.middlewares import WholeStreamHttpCompressionMiddleware
+from crawler.middlewares import PartialContentMiddleware, WholeStreamHttpCompressionMiddleware
 from crawler.spiders.article import ArticleSpider
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
@@ -96,6 +96,54 @@ def test_an_archive_whose_monthly_sitemap_came_cut_short_once_reads_the_month(tm
     with LoopbackSite(articles=12, seed=14) as site:
         month = site.monthly_sitemaps()[0][0]
         site.set_path_fault(month, "gzip-cut", times=1)
+        first, last = site.articles[0].published.date(), site.articles[-1].published.date()
+        result = crawl(
+            "archive", tmp_path, "-a", f"since={first}", "-a", f"until={last}", settings={"BS_BASE_URL": site.base_url}, timeout=120
+        )
+        assert site.counts[month] == 2, "asked again once"
+    assert result.status == 0, result.log[-3000:]
+    assert stat.DISCOVERY_SOURCE_FAILED_PREFIX + "cut" not in stats_from_log(result.log)
+
+
+# --- a feed or sitemap cut where only the connection framed it ---------------------------------------------
+
+SITEMAP = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- generated -->\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    + b"<url><loc>%s</loc></url>\n" % ARTICLE_URL.encode() * 400
+    + b"</urlset>\n"
+)
+FEED = b'<?xml version="1.0"?>\n<rss version="2.0"><channel>' + b"<item><link>%s</link></item>" % ARTICLE_URL.encode() * 100 + b"</channel></rss>"
+
+
+def _unframed_xml(url: str, body: bytes, request: Request) -> Response:
+    headers = {"Content-Type": "application/xml"}
+    return responsetypes.from_args(headers=headers, url=url, body=body)(url, body=body, headers=headers, request=request, flags=["partial"])
+
+
+@pytest.mark.parametrize("document", [SITEMAP, FEED], ids=["sitemap", "feed"])
+def test_a_feed_or_sitemap_cut_where_only_the_connection_framed_it_is_asked_again(tmp_path: Path, document: bytes) -> None:
+    # The same drop with a Content-Length is retried by Scrapy; framed by the closing alone, the cut
+    # document was read once and failed as `cut`: an `archive` missing that month exited 1.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = PartialContentMiddleware.from_crawler(spider.crawler)
+    url = LISTING_URL.replace("/latest-news", "/sitemap/2024-november-1.xml")
+    request = Request(url)
+    cut = _unframed_xml(url, document[: len(document) // 2], request)
+    again = _call(middleware, "process_response", request, cut, spider=spider)
+    assert isinstance(again, Request) and again.url == url and again.meta["retry_times"] == 1
+    # Its retries spent, it is read as before: its parser tells the cut (a feed's items before it are read).
+    request.meta["dont_retry"] = True
+    assert _call(middleware, "process_response", request, cut, spider=spider) is cut
+    # Whole, with comments or blank lines after its root's end, it passes at once.
+    for whole in (document, document + b"\n<!-- cached 2024-11-30 -->\n\n"):
+        response = _unframed_xml(url, whole, Request(url))
+        assert _call(middleware, "process_response", response.request, response, spider=spider) is response
+
+
+def test_an_archive_whose_monthly_sitemap_dropped_once_where_no_length_framed_it_reads_the_month(tmp_path: Path) -> None:
+    with LoopbackSite(articles=12, seed=14) as site:
+        month = site.monthly_sitemaps()[0][0]
+        site.set_path_fault(month, "close-cut", times=1)
         first, last = site.articles[0].published.date(), site.articles[-1].published.date()
         result = crawl(
             "archive", tmp_path, "-a", f"since={first}", "-a", f"until={last}", settings={"BS_BASE_URL": site.base_url}, timeout=120
