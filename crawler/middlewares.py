@@ -288,6 +288,9 @@ def robots_txt_unreadable(response: Response) -> str | None:
     # Rules are lines of "name: value" and comments: no line of them begins with "<".
     if response.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return f"an HTML page, not rules (HTTP {status})"
+    if response.body and not response.body.strip(b"\0"):
+        # A stored copy whose bytes were never written (labelled with a Content-Encoding or not).
+        return f"NUL bytes only, not rules (HTTP {status})"
     return None
 
 

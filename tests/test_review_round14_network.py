@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.responsetypes import responsetypes
 
 from crawler import stats as stat
-from crawler.middlewares import PartialContentMiddleware, WholeStreamHttpCompressionMiddleware
+from crawler.middlewares import PartialContentMiddleware, RobotsTxtFailureMiddleware, WholeStreamHttpCompressionMiddleware
 from crawler.spiders.article import ArticleSpider
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
@@ -151,3 +152,19 @@ def test_an_archive_whose_monthly_sitemap_dropped_once_where_no_length_framed_it
         assert site.counts[month] == 2, "asked again once"
     assert result.status == 0, result.log[-3000:]
     assert stat.DISCOVERY_SOURCE_FAILED_PREFIX + "cut" not in stats_from_log(result.log)
+
+
+@pytest.mark.parametrize("encoding", [None, "gzip"])
+def test_a_robots_txt_of_nul_bytes_is_one_warning_not_rules(tmp_path: Path, caplog: pytest.LogCaptureFixture, encoding: str | None) -> None:
+    # Labelled gzip, it was a WARNING as a body that does not decode; passed on as the empty body it
+    # is, it must still not be read as the site's rules without a word.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    request = Request(ARTICLE_URL.split("/india-news/")[0] + "/robots.txt", meta={"dont_obey_robotstxt": True})
+    response = Response(request.url, body=b"\0" * 512, headers={"Content-Encoding": encoding} if encoding else {}, request=request)
+    decoded = _call(WholeStreamHttpCompressionMiddleware.from_crawler(spider.crawler), "process_response", request, response, spider=spider)
+    with pytest.raises(IgnoreRequest):
+        _call(RobotsTxtFailureMiddleware(spider.crawler.stats), "process_response", request, decoded, spider=spider)
+    assert spider.crawler.stats.get_value(stat.ROBOTSTXT_UNREADABLE) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"Could not read <{request.url}> (NUL bytes only, not rules (HTTP 200)); going on as if it allowed everything"
+    ]
