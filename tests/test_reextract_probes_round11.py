@@ -126,7 +126,9 @@ def test_warc_bodies_keep_their_encoding_for_scrapy_and_a_bad_one_ends_nothing(t
     brotli = pytest.importorskip("brotli", reason="Scrapy decodes br with brotli (a dependency of Scrapy 2.14+ only)")
     seed, other = SEED_PAGE.read_bytes(), OTHER_PAGE.read_bytes()
     packed = brotli.compress(seed)
-    cut = gzip.compress(other)[:-3000]
+    # (Half of it: the page packs to less than 3,000 bytes, and an empty body is no cut stream but an empty answer.)
+    whole = gzip.compress(other)
+    cut = whole[: len(whole) // 2]
     path = tmp_path / "crawl.warc.gz"
     with open(path, "wb") as stream:
         writer = WARCWriter(stream, gzip=True)
