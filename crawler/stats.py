@@ -171,6 +171,11 @@ STATE_CLAIMED_ELSEWHERE = "bs/state/claimed_elsewhere"
 STATE_STALE_PAGE = "bs/state/stale_page"
 # The seen-store failed mid-run (disk full, file replaced …): the run stops, exit 7.
 STATE_FAILED = "bs/state/failed"
+# Articles that answered 404, 410 or a redirect away from the story, as they did in an earlier run
+# and with no page since: removed by the site (while its feeds still link them), not failed.
+GONE_AGAIN = "bs/gone/again"
+# Articles that answered a page after answering as removed: their gone record is forgotten.
+GONE_BACK = "bs/gone/back"
 # Feed or page dates further ahead of now than the allowed skew, ignored when deciding what changed.
 DISCOVERY_FUTURE_DATE = "bs/discovery/future_date"
 

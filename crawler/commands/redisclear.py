@@ -103,7 +103,7 @@ class Command(CheckedSettings, ScrapyCommand):
                 self.exitcode = EXIT_LOCKED
                 return
         if opts.seen:
-            patterns += [f"{prefix}:seen:*", f"{prefix}:seen-ids", f"{prefix}:pending:*", f"{prefix}:feeds:*", f"{prefix}:claim:*"]
+            patterns += [f"{prefix}:seen:*", f"{prefix}:seen-ids", f"{prefix}:pending:*", f"{prefix}:feeds:*", f"{prefix}:claim:*", f"{prefix}:gone:*"]
         deleted = 0
         for pattern in patterns:
             batch: list[bytes] = []

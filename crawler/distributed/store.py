@@ -6,12 +6,15 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, epoch_key, key_prefix, redacted, safe_name, worker_name
 from crawler.distributed.pulse import Pulse
-from crawler.incremental.store import Claim, FeedRecord, PendingArticle, SeenArticle, StateError, is_older_copy, state_dir
+from crawler.incremental.store import (
+    GONE_KEEP_DAYS, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, is_older_copy, state_dir,
+)
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -86,6 +89,27 @@ redis.call('SET', ARGV[8] .. ARGV[3], 1, 'EX', tonumber(ARGV[9]))
 return {outcome, version}
 """
 _SEEN_FIELDS = ("version", "content_hash", "date_modified", "source_date")
+# Record a gone answer and return the record from before (nils when none), as the SQLite store's
+# gone table; the key lapses GONE_KEEP_DAYS after the last gone answer. KEYS: the article's gone
+# hash; ARGV: answer, now (ISO, UTC), run id, seconds to keep.
+_GONE_LUA = """
+local earlier = redis.call('HMGET', KEYS[1], 'answer', 'first_at', 'last_at', 'run_id')
+if earlier[1] and earlier[2] and earlier[4] then
+    redis.call('HSET', KEYS[1], 'answer', ARGV[1], 'last_at', ARGV[2])
+else
+    redis.call('DEL', KEYS[1])
+    redis.call('HSET', KEYS[1], 'answer', ARGV[1], 'first_at', ARGV[2], 'last_at', ARGV[2], 'run_id', ARGV[3])
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return earlier
+"""
+# Forget a gone record (the article answered a page) and return it. KEYS: the article's gone hash.
+_PAGE_LUA = """
+local earlier = redis.call('HMGET', KEYS[1], 'answer', 'first_at', 'last_at', 'run_id')
+if earlier[1] then redis.call('DEL', KEYS[1]) end
+return earlier
+"""
+_GONE_FIELDS = ("answer", "first_at", "last_at", "run_id")
 
 
 logger = logging.getLogger(__name__)
@@ -134,6 +158,17 @@ def carry_over(client: Redis, prefix: str, local: Path) -> int:
     return carried
 
 
+def _gone_record(article_id: str, values: Any) -> GoneArticle | None:
+    """A gone record from the values of its hash (``_GONE_FIELDS``), None when it has none (or they
+    are not what this version writes)."""
+    if not isinstance(values, list) or len(values) != len(_GONE_FIELDS):
+        return None
+    answer, first_at, last_at, run_id = (v.decode(errors="replace") if isinstance(v, bytes) else v for v in values)
+    if not (answer and first_at and run_id):
+        return None
+    return GoneArticle(article_id, answer, first_at, last_at or first_at, run_id)
+
+
 class RedisDataLost(Exception):
     """Redis lost what it held while a worker ran (restarted without persistence, flushed, keys evicted).
 
@@ -146,6 +181,8 @@ class RedisSeenStore:
     """The seen-store of distributed runs, shared by every worker through Redis.
 
     Keys (``prefix`` is ``BS_REDIS_PREFIX``): ``<prefix>:seen:<article id>`` a hash per article,
+    ``<prefix>:gone:<article id>`` a hash per article that answered as removed (it lapses
+    GONE_KEEP_DAYS after its last such answer),
     ``<prefix>:seen-ids`` the set of seen ids (for ``count``), ``<prefix>:pending:<spider>:<worker>``
     this worker's unconfirmed articles (field ``<run id>:<article id>``, a JSON value),
     ``<prefix>:feeds:<run id>`` the feed files of a run, and ``<prefix>:claim:<article id>`` the run
@@ -175,6 +212,8 @@ class RedisSeenStore:
         self.epoch_key = epoch_key(prefix)
         self.epoch = ""  # set by the scheduler when the worker joins its run
         self._claim = client.register_script(_CLAIM_LUA)
+        self._gone = client.register_script(_GONE_LUA)
+        self._page = client.register_script(_PAGE_LUA)
         self._alive: LoopingCall | None = None
         self._alive_run = ""
         self._pulse: Pulse | None = None
@@ -369,6 +408,19 @@ class RedisSeenStore:
 
     def count(self) -> int:
         return int(self._call(self.client.scard, self.ids_key))
+
+    def _gone_key(self, article_id: str) -> str:
+        return f"{self.prefix}:gone:{article_id}"
+
+    def answered_gone(self, article_id: str, answer: str, run_id: str) -> GoneArticle | None:
+        """As the SQLite store's; every worker sees what the others recorded."""
+        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        earlier = self._call(self._gone, keys=[self._gone_key(article_id)], args=[answer, now, run_id, GONE_KEEP_DAYS * 86400])
+        return _gone_record(article_id, earlier)
+
+    def answered_page(self, article_id: str) -> GoneArticle | None:
+        """As the SQLite store's."""
+        return _gone_record(article_id, self._call(self._page, keys=[self._gone_key(article_id)]))
 
     def close(self) -> None:
         if self._pulse is not None:

@@ -17,7 +17,7 @@ from crawler.runstop import stop_run
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.lock import recovery_lock
 from crawler.incremental.recovery import RECEIPT_FORMAT, recover_pending, remove_receipts
-from crawler.incremental.store import INTERRUPTED_OUTPUTS, FeedRecord, SeenStore, StateError, backend
+from crawler.incremental.store import INTERRUPTED_OUTPUTS, FeedRecord, GoneArticle, SeenStore, StateError, backend
 from crawler.pipelines import DuplicateArticle
 
 logger = logging.getLogger(__name__)
@@ -171,6 +171,31 @@ class SeenStoreExtension:
         article_id = getattr(item, "articleId", None)
         if article_id is not None and not isinstance(exception, DuplicateArticle):
             self.source_dates.pop(article_id, None)
+
+    def answered_gone(self, article_id: str, answer: str) -> GoneArticle | None:
+        """Record that an article answered as a story the site removed (404, 410, a redirect away from
+        it); its record when it answered so in an earlier run too, with no page since: then the site
+        removed it. None the first time (a story not live yet answers so too: it fails, as any) or when
+        the store failed."""
+        if self.store is None or self.failed is not None:
+            return None
+        try:
+            earlier = self.store.answered_gone(article_id, answer, self.run_id)
+        except StateError as error:
+            self.fail(error)
+            return None
+        return earlier if earlier is not None and earlier.run_id != self.run_id else None
+
+    def answered_page(self, article_id: str) -> GoneArticle | None:
+        """Forget that an article answered as removed: it answered a page (put back, or live at last).
+        Its record, if it had one."""
+        if self.store is None or self.failed is not None:
+            return None
+        try:
+            return self.store.answered_page(article_id)
+        except StateError as error:
+            self.fail(error)
+            return None
 
     def confirm(self, article_id: str) -> bool:
         """Mark an article of this run seen; False if the store failed."""

@@ -20,7 +20,8 @@ from scrapy.utils.misc import load_object
 logger = logging.getLogger(__name__)
 
 # Bumped whenever the tables change; a file with a higher number was written by a newer crawler.
-SCHEMA_VERSION = 1
+# 2: the ``gone`` table (articles that answered 404, 410 or a redirect away from the story).
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Below this much free space (or no free inode) the state dir counts as full: SQLite would fail mid-run.
 MIN_FREE_BYTES = 1024 * 1024
@@ -35,6 +36,24 @@ class SeenArticle:
     content_hash: str
     date_modified: str | None
     source_date: str | None
+
+
+@dataclass(frozen=True)
+class GoneArticle:
+    """An article that answered as a story the site removed (``answer``: ``http-404``, ``http-410``,
+    ``redirected-away``), first in run ``run_id`` at ``first_at``, last at ``last_at`` (ISO, UTC), and
+    no page since."""
+
+    article_id: str
+    answer: str
+    first_at: str
+    last_at: str
+    run_id: str
+
+
+# How long an article's gone answer is remembered after its last one: a story the feeds stopped
+# linking is never asked for again, and its entry would stay for ever.
+GONE_KEEP_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -178,6 +197,8 @@ class SeenStore(Protocol):
     def feeds_of(self, run_id: str) -> list[FeedRecord]: ...
     def forget_run(self, run_id: str) -> None: ...
     def count(self) -> int: ...
+    def answered_gone(self, article_id: str, answer: str, run_id: str) -> GoneArticle | None: ...
+    def answered_page(self, article_id: str) -> GoneArticle | None: ...
     def close(self) -> None: ...
 
 
@@ -221,10 +242,30 @@ CREATE TABLE IF NOT EXISTS pending (
     PRIMARY KEY (article_id, run_id)
 );
 CREATE TABLE IF NOT EXISTS feeds (run_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (run_id, path));
+{{gone}}
 PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
-_TABLES = frozenset({"seen", "pending", "feeds"})
+_GONE_TABLE = """
+CREATE TABLE IF NOT EXISTS gone (
+    article_id TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+"""
+_SCHEMA = _SCHEMA.replace("{gone}", _GONE_TABLE)
+# Schema 2 added the gone table to what 0 (before the schema had a number) and 1 hold: a file of
+# either is upgraded in place when opened, every seen article kept.
+_TABLES = frozenset({"seen", "pending", "feeds", "gone"})
+_TABLES_BEFORE_GONE = frozenset({"seen", "pending", "feeds"})
+_UPGRADE = f"""
+BEGIN IMMEDIATE;
+{_GONE_TABLE}
+PRAGMA user_version = {SCHEMA_VERSION};
+COMMIT;
+"""
 
 
 def _inspect(path: Path) -> None:
@@ -255,13 +296,13 @@ def _inspect(path: Path) -> None:
     try:
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
         # Not SQLite's own tables: ANALYZE (by hand, or `PRAGMA optimize`) adds sqlite_stat1.
-        tables = {
+        tables = frozenset(
             row[0]
             for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
-        }
+        )
         if version > SCHEMA_VERSION:
             raise StateError(f"seen-store {path} has schema version {version}, newer than this crawler's {SCHEMA_VERSION}")
-        if tables != _TABLES:
+        if tables not in ((_TABLES, _TABLES_BEFORE_GONE) if version < 2 else (_TABLES,)):
             raise StateError(f"seen-store {path} is not a seen-store (tables: {', '.join(sorted(tables)) or 'none'})")
         check = db.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
@@ -344,6 +385,11 @@ def _remove_stale_private_files(path: Path) -> None:
             pass
 
 
+def _iso(moment: datetime) -> str:
+    """A UTC time as the gone records keep it (ISO, to the second: they compare as text)."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
 def _identity(path: Path) -> tuple[int, int]:
     info = os.stat(path)
     return (info.st_dev, info.st_ino)
@@ -372,6 +418,7 @@ class SqliteSeenStore:
         self.path = path
         self.future_skew = future_skew
         self.lock_dir = lock_dir or path.parent
+        self._pruned = False  # gone records past GONE_KEEP_DAYS, pruned at the first gone answer
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -388,8 +435,9 @@ class SqliteSeenStore:
             if not made_here:
                 version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
                 if version < SCHEMA_VERSION:
-                    # Files from before the schema had a number hold the same tables.
-                    self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    # Files from before the schema had a number hold the tables of 1; 1 lacks the gone
+                    # table. (Two runs upgrading at once: the second finds the table there.)
+                    self.db.executescript(_UPGRADE)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("SELECT count(*) FROM seen").fetchone()
@@ -566,6 +614,41 @@ class SqliteSeenStore:
 
     def count(self) -> int:
         return int(self._run("SELECT count(*) FROM seen").fetchone()[0])
+
+    def answered_gone(self, article_id: str, answer: str, run_id: str) -> GoneArticle | None:
+        """Record that the article answered as removed (``answer``) in run ``run_id``; its record from
+        before, if any (the first run that answered so, and when). Records not answered again for
+        GONE_KEEP_DAYS are pruned (once per opened store: gone answers are few)."""
+        now = datetime.now(timezone.utc)
+        self._run("BEGIN IMMEDIATE")
+        try:
+            if not self._pruned:
+                self._run("DELETE FROM gone WHERE last_at < ?", (_iso(now - timedelta(days=GONE_KEEP_DAYS)),))
+            row = self._run(
+                "SELECT article_id, answer, first_at, last_at, run_id FROM gone WHERE article_id = ?", (article_id,)
+            ).fetchone()
+            self._run(
+                "INSERT INTO gone (article_id, answer, first_at, last_at, run_id) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (article_id) DO UPDATE SET answer = excluded.answer, last_at = excluded.last_at",
+                (article_id, answer, _iso(now), _iso(now), run_id),
+            )
+            self._run("COMMIT")
+        except StateError:
+            self._rollback()
+            raise
+        self._pruned = True
+        return GoneArticle(*row) if row else None
+
+    def answered_page(self, article_id: str) -> GoneArticle | None:
+        """Forget that the article answered as removed: it answered a page. Its record, if it had one."""
+        # Read first: nearly every article has none, and a read takes no write lock.
+        row = self._run(
+            "SELECT article_id, answer, first_at, last_at, run_id FROM gone WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        self._run("DELETE FROM gone WHERE article_id = ?", (article_id,))
+        return GoneArticle(*row)
 
     def is_live(self, run_id: str) -> bool:
         """Whether the run that wrote ``run_id``'s entries still holds its spider's run lock."""

@@ -206,7 +206,13 @@ class RunVerdictExtension:
         # A distributed worker is judged by the article requests it took from the shared queue:
         # what it found, another worker may have fetched (crawler/distributed/scheduler.py).
         wanted = int(stats.get(stat.REDIS_ARTICLES_TAKEN, wanted))
-        found = f"discovery found {wanted} new or changed article(s)"
+        # Articles that answered gone as in an earlier run: stories the site removed while its feeds
+        # still link them, neither wanted nor failed (a run whose only new link is one would fail every
+        # run until the feeds drop it). An article answering gone the first time still fails: a URL
+        # scheme change (every new article 404) stays loud.
+        gone = int(stats.get(stat.GONE_AGAIN, 0))
+        wanted = max(0, wanted - gone)
+        found = f"discovery found {wanted} new or changed article(s)" + (f" besides {gone} the site removed" if gone else "")
         if stat.REEXTRACT_RECORDS in stats:
             # Re-extraction: the stored article pages handed to the rules (new rules that read none
             # of them are a redesign of our own).
@@ -305,7 +311,7 @@ class RunVerdictExtension:
             f"unchanged={unchanged} emitted={emitted} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
             f"dropped={dropped} "
-            f"blocked={int(stats.get('bs/blocked', 0))}{_splash(stats)}{_rate_limited(stats)}{_error_count(stats)}; {_sources(stats)}{_records(stats)}"
+            f"blocked={int(stats.get('bs/blocked', 0))}{_gone(stats)}{_splash(stats)}{_rate_limited(stats)}{_error_count(stats)}; {_sources(stats)}{_records(stats)}"
             f"layouts: {layouts}; missing: {missing}; "
             f"finish={reason}; exit={status} ({why})"
         )
@@ -322,6 +328,12 @@ def _rate_limited(stats: dict[str, Any]) -> str:
     """`` rate_limited=N`` (429 answers) when there were any."""
     count = int(stats.get(stat.RATE_LIMITED, 0))
     return f" rate_limited={count}" if count else ""
+
+
+def _gone(stats: dict[str, Any]) -> str:
+    """`` gone=N`` (articles known to be removed by the site, answering gone again) when there were any."""
+    count = int(stats.get(stat.GONE_AGAIN, 0))
+    return f" gone={count}" if count else ""
 
 
 def _error_count(stats: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from crawler.extraction import Article, NotAnArticle, extract
 # GZIP_LAYERS: layers of gzip taken off a body whose headers did not announce them (a CDN that gzips
 # what it stores and serves it without Content-Encoding, and once more with the header: two).
 from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
-from crawler.failures import DATA_LOSS, failure_name
+from crawler.failures import DATA_LOSS, failure_name, http_status
 from crawler.extraction.normalize import iso_ist
 from crawler.extraction.urls import on_hindi_edition, page_article_id
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
@@ -33,6 +33,11 @@ SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 SCHEDULER_ARGUMENTS = frozenset({"_job", "_version"})
 OFFSITE_REDIRECT = "offsite-redirect"
 NOT_HTML = "not-html"
+# An article that redirected to the home page or a listing (a skip reason).
+REDIRECTED_AWAY = "redirected-away"
+# What a story the site took down answers (while its feeds may link it for days); so does a story
+# the feeds list before the CDN has it, and every article after a change of the URL scheme.
+GONE_ANSWERS = frozenset({http_status(404), http_status(410), REDIRECTED_AWAY})
 
 
 def overwrite_stores_empty(settings: BaseSettings) -> None:
@@ -167,7 +172,9 @@ class BusinessStandardSpider(Spider):
         fetched = page_article_id(None, requested)
         if fetched and requested != response.url and fetched != landed_article_id(response.url):
             # An article redirected to the home page or a listing: gone or moved, not readable here.
-            stats.inc_value(stat.skipped("redirected-away"))
+            if self.known_removed(requested, REDIRECTED_AWAY):
+                return
+            stats.inc_value(stat.skipped(REDIRECTED_AWAY))
             self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
             return
         if looks_like_json(response.body):
@@ -232,6 +239,12 @@ class BusinessStandardSpider(Spider):
         cls = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
         return response.replace(cls=cls, body=body)
 
+    def known_removed(self, url: str, answer: str) -> bool:
+        """Whether the article at ``url``, which answered as a removed story does (``answer``: one of
+        GONE_ANSWERS), is known to be removed (counted and logged so by the spider); when not, it fails
+        as any answer without a page. Spiders without a seen-store know of no earlier run: never."""
+        return False
+
     def article_failed(self, failure: Any) -> None:
         """Count and log an article request that failed for good (after retries), by the URL asked for."""
         stats = self.crawler.stats
@@ -242,6 +255,8 @@ class BusinessStandardSpider(Spider):
             self.logger.error("Failed <%s>: %s", url, failure.getErrorMessage())
             return
         reason = failure_name(failure)
+        if reason in GONE_ANSWERS and self.known_removed(url, reason):
+            return
         stats.inc_value(stat.failed(reason))
         # The name says what Scrapy's message does not ("Ignoring non-200 response": which status?).
         self.logger.error("Failed <%s>: %s (%s)", url, reason, failure_detail(failure))

@@ -554,6 +554,12 @@ class DiscoverySpider(BusinessStandardSpider):
                 later = None
             if SOURCE_DATE_META in response.meta and extension is not None:
                 extension.source_dates.setdefault(article.articleId, latest_date(response.meta[SOURCE_DATE_META], later))
+            gone = extension.answered_page(article.articleId) if extension is not None else None
+            if gone is not None:
+                self.crawler.stats.inc_value(stat.GONE_BACK)
+                self.logger.info(
+                    "<%s> answered a page again (it answered %s from %s on): read as any page", response.url, gone.answer, gone.first_at
+                )
             yield article
 
     def article_failed(self, failure: Any) -> None:
@@ -563,6 +569,28 @@ class DiscoverySpider(BusinessStandardSpider):
             self.robots_forbidden(asked_url(failure.request), identifier)
             return
         super().article_failed(failure)
+
+    def known_removed(self, url: str, answer: str) -> bool:
+        """Recorded in the seen-store, so that a later run knows it: the first run that gets the answer
+        fails the article as any (a story the feeds list before the CDN has it answers 404 for a
+        while; so does every article once the URL scheme changes: both must be loud). A later run that
+        gets it again, with no page since, knows the site removed the story (a legal notice, a
+        duplicate) while its feeds still link it: one INFO line and ``bs/gone/again``, no failure, or
+        every run until the feeds drop it would fail on it. It is still asked for each run, so a
+        story put back is read."""
+        identifier = Entry(url=url).article_id
+        extension = seen_store_extension(self.crawler)
+        if not identifier or extension is None:
+            return False
+        earlier = extension.answered_gone(identifier, answer)
+        if earlier is None:
+            return False
+        self.crawler.stats.inc_value(stat.GONE_AGAIN)
+        self.logger.info(
+            "Gone <%s>: %s, as in an earlier run (%s from %s on): the site removed it; not counted as failed, "
+            "asked again while its sources link it", url, answer, earlier.answer, earlier.first_at,
+        )
+        return True
 
     def robots_forbidden(self, url: str, identifier: str) -> None:
         """An article the site's robots.txt does not let us fetch (its ``/content/`` press releases are
