@@ -25,7 +25,7 @@ from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a Redis,
 
 # Sources whose every entry the small loopback site fills (its section feeds can be empty, an ERROR each).
 SOURCES = "/rss/latest.rss,/latest-news"
-FAULTS = {"404": "http-404", "410": "http-410", "redirect-home": "redirected-away"}
+FAULTS = {"404": "http-404", "410": "http-410", "451": "http-451", "redirect-home": "redirected-away"}
 
 
 def latest(site: LoopbackSite, workdir: Path, **settings: str) -> Any:
@@ -265,3 +265,22 @@ def test_redis_gone_records_lapse_after_their_keep(redis_store: RedisSeenStore, 
     redis_store.answered_gone("124112500001", "http-404", "latest:a")
     ttl = redis_store.client.ttl(f"{prefix}:gone:124112500001")
     assert GONE_KEEP_DAYS * 86400 - 60 < ttl <= GONE_KEEP_DAYS * 86400
+
+
+def test_workers_of_distributed_runs_share_what_answered_gone(tmp_path: Path, redis_url: str, prefix: str) -> None:  # noqa: F811
+    with LoopbackSite(articles=6, seed=14) as site:
+        shared = {"REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_REDIS_IDLE_SECONDS": "6"}
+        latest(site, tmp_path / "w0", BS_WORKER_NAME="w0", **shared)
+        [removed] = site.add_articles(1)
+        site.set_fault(removed.article_id, "404")
+        # Each run on another machine (its own state dir): what answered gone is known from Redis.
+        first = latest(site, tmp_path / "w1", BS_WORKER_NAME="w1", **shared)
+        second = latest(site, tmp_path / "w2", BS_WORKER_NAME="w2", **shared)
+        site.set_fault(removed.article_id, None)
+        back = latest(site, tmp_path / "w3", BS_WORKER_NAME="w3", **shared)
+        client = redis.Redis.from_url(redis_url)
+        left = client.exists(f"{prefix}:gone:{removed.article_id}")
+        client.close()
+    assert first.status == EXIT_FAILED and "none could be fetched (http-404=1)" in first.log
+    assert second.status == EXIT_OK and stats_from_log(second.log)[stat.GONE_AGAIN] == 1 and not errors(second.log)
+    assert [item["articleId"] for item in back.items] == [removed.article_id] and not left

@@ -35,9 +35,10 @@ OFFSITE_REDIRECT = "offsite-redirect"
 NOT_HTML = "not-html"
 # An article that redirected to the home page or a listing (a skip reason).
 REDIRECTED_AWAY = "redirected-away"
-# What a story the site took down answers (while its feeds may link it for days); so does a story
-# the feeds list before the CDN has it, and every article after a change of the URL scheme.
-GONE_ANSWERS = frozenset({http_status(404), http_status(410), REDIRECTED_AWAY})
+# What a story the site took down answers (while its feeds may link it for days; 451: taken down on a
+# legal notice); so does a story the feeds list before the CDN has it, and every article after a
+# change of the URL scheme.
+GONE_ANSWERS = frozenset({http_status(404), http_status(410), http_status(451), REDIRECTED_AWAY})
 
 
 def overwrite_stores_empty(settings: BaseSettings) -> None:

@@ -54,7 +54,7 @@ GZIP_BOMB_SIZE = 60 * 1024 * 1024  # inflated; deflate packs at most ~1030:1, so
 
 FAULT_KINDS = frozenset(
     {
-        "block403", "block200", "error500-once", "error503-always", "slow", "404", "410", "redirect-home",
+        "block403", "block200", "error500-once", "error503-always", "slow", "404", "410", "451", "redirect-home",
         "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub", "canonical-other", "stale-first",
     }
 )
@@ -886,7 +886,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>"), head)
         elif kind == "error503-always":
             self._send(Response(503, b"<html><body><h1>503 Service Unavailable</h1></body></html>"), head)
-        elif kind in ("404", "410"):
+        elif kind in ("404", "410", "451"):
             self._send(site.not_found(path, int(kind)), head)
         elif kind == "redirect-home":
             self._send(Response(302, b"", HTML, (("Location", "/"),)), head)
