@@ -84,6 +84,7 @@ def test_a_story_that_answered_gone_then_a_page_is_emitted_once_and_forgotten(tm
             latest(site, tmp_path)
         site.set_fault(story.article_id, None)  # live at last, or put back
         back = latest(site, tmp_path)
+        remembered = gone_rows(tmp_path)
         after = latest(site, tmp_path)
         site.set_fault(story.article_id, "404")  # taken down again later: its memory starts afresh
         site.modify(story.article_id)
@@ -91,6 +92,7 @@ def test_a_story_that_answered_gone_then_a_page_is_emitted_once_and_forgotten(tm
     assert back.status == EXIT_OK, back.log[-2000:]
     assert [(item["articleId"], item["version"]) for item in back.items] == [(story.article_id, 1)]
     assert stats_from_log(back.log)[stat.GONE_BACK] == 1 and "answered a page again" in back.log
+    assert remembered == [], "its gone answer is forgotten"
     assert not after.items, "emitted once"
     assert removed_again.status == EXIT_FAILED, "its first gone answer since the page is a failure again"
     assert stat.GONE_AGAIN not in stats_from_log(removed_again.log)
@@ -122,6 +124,22 @@ def test_a_removed_story_beside_new_ones_is_no_error_line(tmp_path: Path) -> Non
     assert run.status == EXIT_OK and len(run.items) == 2
     assert not errors(run.log), errors(run.log)
     assert stats_from_log(run.log)[stat.GONE_AGAIN] == 1
+
+
+def test_a_section_walk_stops_at_a_page_whose_only_unseen_story_is_known_removed(tmp_path: Path) -> None:
+    with LoopbackSite(articles=300, seed=14) as site:
+        [removed] = site.add_articles(1)
+        section = removed.section.path
+        site.set_fault(removed.article_id, "404")
+        pages = []
+        for _ in range(3):
+            site.reset_counts()
+            run = crawl("section", tmp_path, "-a", f"sections={section}", "-a", "pages=4", settings={"BS_BASE_URL": site.base_url})
+            assert run.status == EXIT_OK, run.log[-2000:]
+            pages.append(sorted(path for path in site.counts if "/page-" in path))
+    assert pages[0] == [f"/{section}/page-{n}" for n in (2, 3, 4)]
+    # Before, the story on its first page, never seen, had every walk read page 2 to find a page all seen.
+    assert pages[1] == pages[2] == [], "the walk ends at its first page"
 
 
 def test_one_article_asked_for_by_hand_is_loud_every_time(tmp_path: Path) -> None:

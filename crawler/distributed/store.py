@@ -412,6 +412,12 @@ class RedisSeenStore:
     def _gone_key(self, article_id: str) -> str:
         return f"{self.prefix}:gone:{article_id}"
 
+    def gone(self, article_id: str) -> GoneArticle | None:
+        """As the SQLite store's."""
+        if self.lost is not None:
+            return None  # (as get(): the worker is stopping)
+        return _gone_record(article_id, self._call(self.client.hmget, self._gone_key(article_id), _GONE_FIELDS))
+
     def answered_gone(self, article_id: str, answer: str, run_id: str) -> GoneArticle | None:
         """As the SQLite store's; every worker sees what the others recorded."""
         now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -186,6 +186,17 @@ class SeenStoreExtension:
             return None
         return earlier if earlier is not None and earlier.run_id != self.run_id else None
 
+    def known_gone(self, article_id: str) -> GoneArticle | None:
+        """The article's gone record when an earlier run recorded it (nothing is recorded)."""
+        if self.store is None or self.failed is not None:
+            return None
+        try:
+            earlier = self.store.gone(article_id)
+        except StateError as error:
+            self.fail(error)
+            return None
+        return earlier if earlier is not None and earlier.run_id != self.run_id else None
+
     def answered_page(self, article_id: str) -> GoneArticle | None:
         """Forget that an article answered as removed: it answered a page (put back, or live at last).
         Its record, if it had one."""

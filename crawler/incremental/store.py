@@ -197,6 +197,7 @@ class SeenStore(Protocol):
     def feeds_of(self, run_id: str) -> list[FeedRecord]: ...
     def forget_run(self, run_id: str) -> None: ...
     def count(self) -> int: ...
+    def gone(self, article_id: str) -> GoneArticle | None: ...
     def answered_gone(self, article_id: str, answer: str, run_id: str) -> GoneArticle | None: ...
     def answered_page(self, article_id: str) -> GoneArticle | None: ...
     def close(self) -> None: ...
@@ -615,6 +616,13 @@ class SqliteSeenStore:
     def count(self) -> int:
         return int(self._run("SELECT count(*) FROM seen").fetchone()[0])
 
+    def gone(self, article_id: str) -> GoneArticle | None:
+        """The article's gone record: it answered as removed, and no page since."""
+        row = self._run(
+            "SELECT article_id, answer, first_at, last_at, run_id FROM gone WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return GoneArticle(*row) if row else None
+
     def answered_gone(self, article_id: str, answer: str, run_id: str) -> GoneArticle | None:
         """Record that the article answered as removed (``answer``) in run ``run_id``; its record from
         before, if any (the first run that answered so, and when). Records not answered again for
@@ -642,13 +650,10 @@ class SqliteSeenStore:
     def answered_page(self, article_id: str) -> GoneArticle | None:
         """Forget that the article answered as removed: it answered a page. Its record, if it had one."""
         # Read first: nearly every article has none, and a read takes no write lock.
-        row = self._run(
-            "SELECT article_id, answer, first_at, last_at, run_id FROM gone WHERE article_id = ?", (article_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        self._run("DELETE FROM gone WHERE article_id = ?", (article_id,))
-        return GoneArticle(*row)
+        earlier = self.gone(article_id)
+        if earlier is not None:
+            self._run("DELETE FROM gone WHERE article_id = ?", (article_id,))
+        return earlier
 
     def is_live(self, run_id: str) -> bool:
         """Whether the run that wrote ``run_id``'s entries still holds its spider's run lock."""

@@ -625,6 +625,12 @@ class DiscoverySpider(BusinessStandardSpider):
         identifier = Entry(url=url).article_id
         return bool(identifier and self.seen_store is not None and self.seen_store.get(identifier))
 
+    def is_known_removed(self, url: str) -> bool:
+        """Whether the article of ``url`` answered as a removed story in an earlier run, with no page since."""
+        identifier = Entry(url=url).article_id
+        extension = seen_store_extension(self.crawler)
+        return bool(identifier and extension is not None and extension.known_gone(identifier))
+
     def _date_limit(self) -> datetime:
         """Dates after this are wrong, not clock skew (``BS_FUTURE_DATE_SKEW``)."""
         skew = self.crawler.settings.getfloat("BS_FUTURE_DATE_SKEW", 600)
