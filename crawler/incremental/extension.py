@@ -173,8 +173,8 @@ class SeenStoreExtension:
             self.source_dates.pop(article_id, None)
 
     def answered_gone(self, article_id: str, answer: str) -> GoneArticle | None:
-        """Record that an article answered as a story the site removed (404, 410, a redirect away from
-        it); its record when it answered so in an earlier run too, with no page since: then the site
+        """Record that an article answered as a story the site removed (404, 410, 451, a redirect away
+        from it); its record when it answered so in an earlier run too, with no page since: then the site
         removed it. None the first time (a story not live yet answers so too: it fails, as any) or when
         the store failed."""
         if self.store is None or self.failed is not None:

@@ -20,7 +20,7 @@ from scrapy.utils.misc import load_object
 logger = logging.getLogger(__name__)
 
 # Bumped whenever the tables change; a file with a higher number was written by a newer crawler.
-# 2: the ``gone`` table (articles that answered 404, 410 or a redirect away from the story).
+# 2: the ``gone`` table (articles that answered 404, 410, 451 or a redirect away from the story).
 SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Below this much free space (or no free inode) the state dir counts as full: SQLite would fail mid-run.
@@ -41,7 +41,7 @@ class SeenArticle:
 @dataclass(frozen=True)
 class GoneArticle:
     """An article that answered as a story the site removed (``answer``: ``http-404``, ``http-410``,
-    ``redirected-away``), first in run ``run_id`` at ``first_at``, last at ``last_at`` (ISO, UTC), and
+    ``http-451``, ``redirected-away``), first in run ``run_id`` at ``first_at``, last at ``last_at`` (ISO, UTC), and
     no page since."""
 
     article_id: str
@@ -224,6 +224,15 @@ def state_dir(settings: Any) -> Path:
     return Path(settings.get("BS_STATE_DIR") or ".state")
 
 
+_GONE_TABLE = """
+CREATE TABLE IF NOT EXISTS gone (
+    article_id TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+"""
 _SCHEMA = f"""
 BEGIN IMMEDIATE;
 CREATE TABLE IF NOT EXISTS seen (
@@ -243,20 +252,10 @@ CREATE TABLE IF NOT EXISTS pending (
     PRIMARY KEY (article_id, run_id)
 );
 CREATE TABLE IF NOT EXISTS feeds (run_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (run_id, path));
-{{gone}}
+{_GONE_TABLE}
 PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
-_GONE_TABLE = """
-CREATE TABLE IF NOT EXISTS gone (
-    article_id TEXT PRIMARY KEY,
-    answer TEXT NOT NULL,
-    first_at TEXT NOT NULL,
-    last_at TEXT NOT NULL,
-    run_id TEXT NOT NULL
-);
-"""
-_SCHEMA = _SCHEMA.replace("{gone}", _GONE_TABLE)
 # Schema 2 added the gone table to what 0 (before the schema had a number) and 1 hold: a file of
 # either is upgraded in place when opened, every seen article kept.
 _TABLES = frozenset({"seen", "pending", "feeds", "gone"})
@@ -632,9 +631,7 @@ class SqliteSeenStore:
         try:
             if not self._pruned:
                 self._run("DELETE FROM gone WHERE last_at < ?", (_iso(now - timedelta(days=GONE_KEEP_DAYS)),))
-            row = self._run(
-                "SELECT article_id, answer, first_at, last_at, run_id FROM gone WHERE article_id = ?", (article_id,)
-            ).fetchone()
+            earlier = self.gone(article_id)
             self._run(
                 "INSERT INTO gone (article_id, answer, first_at, last_at, run_id) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (article_id) DO UPDATE SET answer = excluded.answer, last_at = excluded.last_at",
@@ -645,7 +642,7 @@ class SqliteSeenStore:
             self._rollback()
             raise
         self._pruned = True
-        return GoneArticle(*row) if row else None
+        return earlier
 
     def answered_page(self, article_id: str) -> GoneArticle | None:
         """Forget that the article answered as removed: it answered a page. Its record, if it had one."""
