@@ -302,3 +302,21 @@ def test_workers_of_distributed_runs_share_what_answered_gone(tmp_path: Path, re
     assert first.status == EXIT_FAILED and "none could be fetched (http-404=1)" in first.log
     assert second.status == EXIT_OK and stats_from_log(second.log)[stat.GONE_AGAIN] == 1 and not errors(second.log)
     assert [item["articleId"] for item in back.items] == [removed.article_id] and not left
+
+
+class StoreOfBefore(SqliteSeenStore):
+    """A seen-store class written before gone answers were kept (``BS_SEEN_STORE`` may name one)."""
+
+    gone = answered_gone = answered_page = None  # type: ignore[assignment]
+
+
+def test_a_store_class_that_keeps_no_gone_answers_fails_them_as_before(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=14) as site:
+        store = {"BS_SEEN_STORE": f"{__name__}.StoreOfBefore"}
+        latest(site, tmp_path, **store)
+        [removed] = site.add_articles(1)
+        site.set_fault(removed.article_id, "404")
+        runs = [latest(site, tmp_path, **store) for _ in range(2)]
+    for run in runs:
+        assert run.status == EXIT_FAILED and "none could be fetched (http-404=1)" in run.log
+        assert "Traceback" not in run.log

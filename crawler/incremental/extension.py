@@ -177,10 +177,12 @@ class SeenStoreExtension:
         from it); its record when it answered so in an earlier run too, with no page since: then the site
         removed it. None the first time (a story not live yet answers so too: it fails, as any) or when
         the store failed."""
-        if self.store is None or self.failed is not None:
+        # (A store class of before, named by BS_SEEN_STORE, keeps no gone answers: each fails, as before.)
+        record = getattr(self.store, "answered_gone", None)
+        if record is None or self.failed is not None:
             return None
         try:
-            earlier = self.store.answered_gone(article_id, answer, self.run_id)
+            earlier: GoneArticle | None = record(article_id, answer, self.run_id)
         except StateError as error:
             self.fail(error)
             return None
@@ -188,10 +190,11 @@ class SeenStoreExtension:
 
     def known_gone(self, article_id: str) -> GoneArticle | None:
         """The article's gone record when an earlier run recorded it (nothing is recorded)."""
-        if self.store is None or self.failed is not None:
+        read = getattr(self.store, "gone", None)
+        if read is None or self.failed is not None:
             return None
         try:
-            earlier = self.store.gone(article_id)
+            earlier: GoneArticle | None = read(article_id)
         except StateError as error:
             self.fail(error)
             return None
@@ -200,10 +203,11 @@ class SeenStoreExtension:
     def answered_page(self, article_id: str) -> GoneArticle | None:
         """Forget that an article answered as removed: it answered a page (put back, or live at last).
         Its record, if it had one."""
-        if self.store is None or self.failed is not None:
+        forget = getattr(self.store, "answered_page", None)
+        if forget is None or self.failed is not None:
             return None
         try:
-            return self.store.answered_page(article_id)
+            return forget(article_id)  # type: ignore[no-any-return]
         except StateError as error:
             self.fail(error)
             return None
