@@ -212,7 +212,7 @@ class RunVerdictExtension:
         # scheme change (every new article 404) stays loud.
         gone = int(stats.get(stat.GONE_AGAIN, 0))
         wanted = max(0, wanted - gone)
-        found = f"discovery found {wanted} new or changed article(s)" + (f" besides {gone} the site removed" if gone else "")
+        found = f"discovery found {wanted} new or changed article(s)" + (f" besides {gone} answering gone as in an earlier run" if gone else "")
         if stat.REEXTRACT_RECORDS in stats:
             # Re-extraction: the stored article pages handed to the rules (new rules that read none
             # of them are a redesign of our own).
