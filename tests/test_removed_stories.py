@@ -98,6 +98,20 @@ def test_a_story_that_answered_gone_then_a_page_is_emitted_once_and_forgotten(tm
     assert stat.GONE_AGAIN not in stats_from_log(removed_again.log)
 
 
+def test_a_story_that_answered_a_page_no_rule_reads_is_not_known_removed_by_a_later_404(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=14) as site:
+        latest(site, tmp_path)
+        [story] = site.add_articles(1)
+        site.set_fault(story.article_id, "404")
+        latest(site, tmp_path)
+        site.set_fault(story.article_id, "paywall-stub")  # a page at its URL, though not one to emit
+        stub = latest(site, tmp_path)
+        site.set_fault(story.article_id, "404")
+        again = latest(site, tmp_path)
+    assert "not an article (paywall-stub" in stub.log and stats_from_log(stub.log)[stat.GONE_BACK] == 1
+    assert again.status == EXIT_FAILED and "none could be fetched (http-404=1)" in again.log
+
+
 def test_a_url_scheme_change_fails_every_run_though_earlier_stories_are_known_gone(tmp_path: Path) -> None:
     with LoopbackSite(articles=6, seed=14) as site:
         latest(site, tmp_path)

@@ -192,6 +192,9 @@ class BusinessStandardSpider(Spider):
         except NotAnArticle as error:
             stats.inc_value(stat.skipped(error.reason))
             self.logger.warning("Skipped <%s>: not an article (%s)", response.url, error)
+            # A page at the story's URL all the same (a paywall stub, a layout no rule reads): it is
+            # there, so a later 404 is loud again.
+            self.answered_page(requested, response.url)
             return
         note = extraction.encoding_note
         if note:
@@ -212,6 +215,7 @@ class BusinessStandardSpider(Spider):
             )
             article.articleId = fetched
         article.dateDownloaded = iso_ist(datetime.now(timezone.utc))
+        self.answered_page(requested, response.url)
         yield article
 
     def unpack_stray_gzip(self, response: Response) -> Response | None:
@@ -245,6 +249,10 @@ class BusinessStandardSpider(Spider):
         GONE_ANSWERS), is known to be removed (counted and logged so by the spider); when not, it fails
         as any answer without a page. Spiders without a seen-store know of no earlier run: never."""
         return False
+
+    def answered_page(self, url: str, landed: str) -> None:
+        """The article at ``url`` answered a page (at ``landed``, after any redirect): whatever it
+        answered as a removed story before is forgotten (spiders with a seen-store)."""
 
     def article_failed(self, failure: Any) -> None:
         """Count and log an article request that failed for good (after retries), by the URL asked for."""

@@ -554,12 +554,6 @@ class DiscoverySpider(BusinessStandardSpider):
                 later = None
             if SOURCE_DATE_META in response.meta and extension is not None:
                 extension.source_dates.setdefault(article.articleId, latest_date(response.meta[SOURCE_DATE_META], later))
-            gone = extension.answered_page(article.articleId) if extension is not None else None
-            if gone is not None:
-                self.crawler.stats.inc_value(stat.GONE_BACK)
-                self.logger.info(
-                    "<%s> answered a page again (it answered %s from %s on): read as any page", response.url, gone.answer, gone.first_at
-                )
             yield article
 
     def article_failed(self, failure: Any) -> None:
@@ -591,6 +585,14 @@ class DiscoverySpider(BusinessStandardSpider):
             "asked again while its sources link it", url, answer, earlier.answer, earlier.first_at,
         )
         return True
+
+    def answered_page(self, url: str, landed: str) -> None:
+        identifier = Entry(url=url).article_id
+        extension = seen_store_extension(self.crawler)
+        gone = extension.answered_page(identifier) if identifier and extension is not None else None
+        if gone is not None:
+            self.crawler.stats.inc_value(stat.GONE_BACK)
+            self.logger.info("<%s> answered a page again (it answered %s from %s on): read as any page", landed, gone.answer, gone.first_at)
 
     def robots_forbidden(self, url: str, identifier: str) -> None:
         """An article the site's robots.txt does not let us fetch (its ``/content/`` press releases are
