@@ -581,8 +581,8 @@ class DiscoverySpider(BusinessStandardSpider):
             return False
         self.crawler.stats.inc_value(stat.GONE_AGAIN)
         self.logger.info(
-            "Gone <%s>: %s, as in an earlier run (%s from %s on): the site removed it; not counted as failed, "
-            "asked again while its sources link it", url, answer, earlier.answer, earlier.first_at,
+            "Gone <%s>: %s, as in earlier runs (gone since %s, no page since): the site removed it; not counted as "
+            "failed, asked again while its sources link it", url, answer, earlier.first_at,
         )
         return True
 
