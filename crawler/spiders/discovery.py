@@ -579,7 +579,9 @@ class DiscoverySpider(BusinessStandardSpider):
         earlier = extension.answered_gone(identifier, answer)
         if earlier is None:
             return False
-        self.crawler.stats.inc_value(stat.GONE_AGAIN)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(stat.GONE_AGAIN)
         self.logger.info(
             "Gone <%s>: %s, as in earlier runs (gone since %s, no page since): the site removed it; not counted as "
             "failed, asked again while its sources link it", url, answer, earlier.first_at,
@@ -591,7 +593,9 @@ class DiscoverySpider(BusinessStandardSpider):
         extension = seen_store_extension(self.crawler)
         gone = extension.answered_page(identifier) if identifier and extension is not None else None
         if gone is not None:
-            self.crawler.stats.inc_value(stat.GONE_BACK)
+            stats = self.crawler.stats
+            assert stats is not None
+            stats.inc_value(stat.GONE_BACK)
             self.logger.info("<%s> answered a page again (it answered %s from %s on): read as any page", landed, gone.answer, gone.first_at)
 
     def robots_forbidden(self, url: str, identifier: str) -> None:
