@@ -6,7 +6,6 @@ loopback site where the whole run matters."""
 from __future__ import annotations
 
 import gzip
-import inspect
 import zlib
 from pathlib import Path
 from typing import Any
@@ -39,9 +38,10 @@ from crawler.middlewares import (
 )
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_EXTRACTION, EXIT_FAILED, RunVerdictExtension
 from crawler.spiders.article import ArticleSpider
-from tests.conftest import PAGES, SITE
+from tests.conftest import SITE
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import OFFSITE_HOST, LoopbackSite
+from tests.test_network_probes_round9 import ARTICLE_URL, SEED_PAGE, _call
 from tests.test_spiders_unit import make_spider
 
 PROJECT = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
@@ -107,17 +107,6 @@ def test_a_latest_run_whose_every_article_is_blocked_exits_4(tmp_path: Path, fau
 
 
 # --- a body its Content-Encoding does not decode ------------------------------------------------------
-
-SEED_PAGE = PAGES / "nextjs-2023" / "seed-syndicated" / "page.html"
-ARTICLE_URL = SITE + "/india-news/india-us-defence-meet-security-cooperation-intelligence-sharing-discussed-124022800873_1.html"
-
-
-def _call(middleware: Any, method: str, request: Request, *args: Any, spider: Any) -> Any:
-    # As the running Scrapy calls it: 2.13 always passes the spider, later versions only where required.
-    bound = getattr(middleware, method)
-    parameter = inspect.signature(bound).parameters.get("spider")
-    wants_spider = scrapy.version_info < (2, 14) or (parameter is not None and parameter.default is inspect.Parameter.empty)
-    return bound(request, *args, spider) if wants_spider else bound(request, *args)
 
 
 def _garble(packed: bytes) -> bytes:
