@@ -23,8 +23,11 @@ from crawler.incremental.store import PendingArticle, StateError
 
 logger = logging.getLogger(__name__)
 
-# Fields that change without the article changing: fetch time, our own version, the live ticker.
-_VOLATILE = frozenset({"url", "dateDownloaded", "version", "market"})
+# Fields that change without the article changing: fetch time, our own version, the live ticker, and
+# the related list after the story, which shows the section's newest stories as they are published
+# (half of the seed page's "Also Read", all of the 2026 site's "More From This Section"): hashed, every
+# fetch of a story nobody edited (its sitemap date moved on a re-save, a fresh run) was a new version.
+_VOLATILE = frozenset({"url", "dateDownloaded", "version", "market", "alsoRead"})
 _HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
 # json.dumps(..., sort_keys=True, ensure_ascii=False), nested dataclasses written as asdict() writes them.
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=dataclass_fields).encode
@@ -34,7 +37,8 @@ def content_hash(article: Article) -> str:
     """A stable hash of what a reader sees of the article.
 
     The same JSON as ``json.dumps(asdict(article) without the volatile fields, sort_keys=True,
-    ensure_ascii=False)``, so the hashes already in seen-stores stay valid.
+    ensure_ascii=False)``. (Taking ``alsoRead`` out changed every hash stored before: such an article
+    is emitted once more when it is next fetched, as after a change of the rules.)
     """
     content = {name: getattr(article, name) for name in _HASHED_FIELDS}
     return hashlib.sha256(_HASH_JSON(content).encode()).hexdigest()
