@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
+from crawler.distributed.store import RedisSeenStore
 from crawler.extraction import Article
 from crawler.incremental.pipeline import IncrementalPipeline, UnchangedArticle
-from crawler.spiders.discovery import SOURCE_DATE_META
+from crawler.incremental.store import PendingArticle, SqliteSeenStore
+from crawler.spiders.discovery import SOURCE_DATE_META, is_newer
 from crawler.spiders.latest import LatestSpider
 from tests.conftest import PAGES, SITE
 from tests.pages.specs import SEED
-from tests.test_spiders_unit import make_spider
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures)
 
 SEED_PAGE = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").read_text(encoding="utf-8")
 # One of the section's latest stories in the seed's related list ("Also Read" then, "More From This
@@ -35,6 +40,18 @@ def page(html: str = SEED_PAGE, url: str = SITE + SEED.path, source_date: str | 
     return response
 
 
+def latest(tmp_path: Path, **arguments: str) -> LatestSpider:
+    """A ``latest`` run on ``tmp_path/state`` with ``-a`` arguments (``fresh="1"``), as the crawl command makes it."""
+    settings = {"BS_STATE_DIR": str(tmp_path / "state"), "BS_BASE_URL": SITE,
+                "EXTENSIONS": {"crawler.incremental.extension.SeenStoreExtension": 100}}
+    if arguments.get("fresh"):
+        settings["BS_FRESH"] = "1"  # (what the spider sets from -a fresh=1 before the components are made)
+    crawler = get_crawler(LatestSpider, settings)
+    spider = LatestSpider.from_crawler(crawler, **arguments)
+    crawler.spider = spider
+    return spider
+
+
 class Runs:
     """Runs of ``latest`` on one state dir, fed real responses: each run's emitted (id, version)."""
 
@@ -43,7 +60,7 @@ class Runs:
         self.emitted: list[tuple[str, int | None]] = []
 
     def run(self, *responses: HtmlResponse, **arguments: Any) -> list[Article]:
-        spider = make_spider(LatestSpider, self.tmp_path, **arguments)
+        spider = latest(self.tmp_path, **arguments)
         pipeline = IncrementalPipeline.from_crawler(spider.crawler)
         pipeline.open_spider(spider)
         seen = pipeline.seen
@@ -87,3 +104,97 @@ def test_a_story_whose_related_list_moved_on_is_not_a_new_version(runs: Runs) ->
     (second,) = runs.run(page(edited, source_date="2024-02-28T19:00:00+05:30"))
     assert second.version == 2
     assert runs.emitted == [(SEED.article_id, 1), (SEED.article_id, 2)]
+
+
+def edited(html: str, modified: str) -> str:
+    """The seed page edited at ``modified`` (ISO, IST): a line added to the story, its dates moved on."""
+    return (
+        html.replace('content="2024-02-28T15:42:00+05:30">\n', f'content="{modified}">\n', 2)
+        .replace('"dateModified": "2024-02-28T15:42:00+05:30"', f'"dateModified": "{modified}"')
+        .replace("sources said.", "sources said on Wednesday.", 1)
+    )
+
+
+def seen_again(runs: Runs, feed_date: str) -> bool:
+    """Whether the next run fetches the seed story again for a feed date of ``feed_date``."""
+    spider = latest(runs.tmp_path)
+    store = spider.seen_store
+    try:
+        seen = store.get(SEED.article_id)
+        assert seen is not None
+        return is_newer(datetime.fromisoformat(feed_date), seen, datetime.now(timezone.utc) + timedelta(minutes=10), spider.crawler.stats)
+    finally:
+        store.close()
+
+
+def test_a_fresh_run_that_reads_an_older_copy_leaves_the_story_to_be_fetched_again(runs: Runs) -> None:
+    # Version 2 (edited at 17:05) was emitted; a fresh run then met a CDN edge's copy from before the
+    # edit. Fresh, it emits the page as it is (version 3, the old text): the update must come back with
+    # the next run, not stay lost behind the feed date the fresh run stored for the old copy.
+    update = "2024-02-28T17:05:00+05:30"
+    runs.run(page(source_date="2024-02-28T15:42:00+05:30"))
+    (second,) = runs.run(page(edited(SEED_PAGE, update), source_date=update))
+    assert (second.version, second.dateModified) == (2, update)
+    (old,) = runs.run(page(source_date=update), fresh="1")
+    assert (old.version, old.dateModified) == (3, "2024-02-28T15:42:00+05:30")
+    assert seen_again(runs, update), "the next run looks at the story again"
+    (back,) = runs.run(page(edited(SEED_PAGE, update), source_date=update))
+    assert (back.version, back.dateModified) == (4, update)
+
+
+def test_a_fresh_run_leaves_the_store_no_older_a_feed_date_than_it_found(runs: Runs) -> None:
+    # A fresh `section` walk (listings carry no date) or `archive` (a monthly sitemap's older date)
+    # read stories a `latest` run had stored with its news sitemap's date: the store was left with
+    # no date or the older one, and the next `latest` fetched every such story again.
+    # (The news sitemap dates the update to the second, the page to the minute.)
+    update, sitemap = "2024-02-28T17:05:00+05:30", "2024-02-28T17:05:37+05:30"
+    runs.run(page(edited(SEED_PAGE, update), source_date=sitemap))
+    assert not seen_again(runs, sitemap)
+    assert runs.run(page(edited(SEED_PAGE, update)), fresh="1")
+    assert not seen_again(runs, sitemap)
+    assert runs.run(page(edited(SEED_PAGE, update), source_date="2024-02-28T15:42:00+05:30"), fresh="1")
+    assert not seen_again(runs, sitemap)
+    assert runs.emitted == [(SEED.article_id, 1)] * 3
+
+
+# --- the SQLite and the Redis seen-stores tell alike --------------------------------------------------
+
+# (run, content hash, the page's dateModified, the feed or sitemap date, fresh): one story over days.
+DAYS = [
+    ("r1", "h1", "2024-02-28T15:42:00+05:30", "2024-02-28T15:42:00+05:30", False),
+    ("r2", "h1", "2024-02-28T15:42:00+05:30", "2024-02-28T16:00:00+05:30", False),  # re-saved: the date kept
+    ("r3", "h2", "2024-02-28T15:00:00+05:30", "2024-02-28T17:00:00+05:30", False),  # an older copy
+    ("r4", "h2", "2024-02-28T17:05:00+05:30", "2024-02-28T17:05:37+05:30", False),  # the update
+    ("r5", "h2", "2024-02-28T17:05:00+05:30", None, True),  # a fresh section walk
+    ("r6", "h2", "2024-02-28T17:05:00+05:30", "2024-02-28T15:42:00+05:30", True),  # a fresh archive
+    ("r7", "h1", "2024-02-28T15:42:00+05:30", "2024-02-28T17:05:37+05:30", True),  # a fresh run, an older copy
+    ("r8", "h3", "2024-02-29T00:10:00+05:30", "2024-02-28T18:41:00Z", False),  # after midnight in India only
+]
+
+
+def _story_over_days(store: Any) -> list[tuple[str, int, Any]]:
+    told = []
+    for run, digest, modified, source, fresh in DAYS:
+        claim = store.claim(PendingArticle(SEED.article_id, 0, digest, modified, source, f"latest:{run}"), fresh=fresh, is_live=lambda run_id: False)
+        if claim.outcome in ("new", "updated") or fresh:
+            store.confirm(SEED.article_id, f"latest:{run}")
+        told.append((claim.outcome, claim.version, store.get(SEED.article_id)))
+    return told
+
+
+def test_the_sqlite_and_the_redis_seen_stores_tell_a_story_over_days_alike(tmp_path: Path, redis_url: str, prefix: str) -> None:
+    sqlite = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    in_redis = RedisSeenStore(redis.Redis.from_url(redis_url), prefix, "latest:w1")
+    try:
+        told = _story_over_days(sqlite)
+        assert told == _story_over_days(in_redis)
+    finally:
+        sqlite.close()
+        in_redis.close()
+    assert [(outcome, version) for outcome, version, _ in told] == [
+        ("new", 1), ("unchanged", 1), ("stale", 1), ("updated", 2), ("unchanged", 2), ("unchanged", 2), ("updated", 3), ("updated", 4),
+    ]
+    source_dates = [seen.source_date for _, _, seen in told]
+    assert (source_dates[1], source_dates[3]) == ("2024-02-28T16:00:00+05:30", "2024-02-28T17:05:37+05:30")
+    # Fresh runs keep the later date; after the older copy a fresh run emitted, none (looked at again).
+    assert source_dates[4:7] == ["2024-02-28T17:05:37+05:30", "2024-02-28T17:05:37+05:30", None]

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, epoch_key, key_prefix, redacted, safe_name, worker_name
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
-    GONE_KEEP_DAYS, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, is_older_copy, state_dir,
+    GONE_KEEP_DAYS, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
+    state_dir,
 )
 
 if TYPE_CHECKING:
@@ -334,6 +335,7 @@ class RedisSeenStore:
     def claim(self, pending: PendingArticle, *, fresh: bool, is_live: Callable[[str], bool]) -> Claim:
         """As the SQLite store's: another run's claim holds while that run is alive (from its first
         claim until its store is closed, see ALIVE_SECONDS), and lapses after CLAIM_SECONDS in any case."""
+        source_date = pending.source_date
         if pending.date_modified and not fresh:
             # As the SQLite store: a page older than the version emitted (a CDN edge's stale copy) is not
             # the next version. Read before the claim: a newer version emitted in between is not held
@@ -341,7 +343,12 @@ class RedisSeenStore:
             seen = self.get(pending.article_id)
             if seen is not None and seen.content_hash != pending.content_hash and is_older_copy(pending.date_modified, seen.date_modified, self.future_skew):
                 return Claim("stale", seen.version, seen.date_modified)
-        entry = {"content_hash": pending.content_hash, "date_modified": pending.date_modified, "source_date": pending.source_date}
+        elif fresh:
+            # As the SQLite store: a fresh run stores no older feed or sitemap date than the one there.
+            seen = self.get(pending.article_id)
+            unchanged = seen is not None and seen.content_hash == pending.content_hash
+            source_date = fresh_source_date(seen, pending, unchanged, self.future_skew)
+        entry = {"content_hash": pending.content_hash, "date_modified": pending.date_modified, "source_date": source_date}
         outcome, version = self._call(
             self._claim,
             keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id)],

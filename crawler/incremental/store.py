@@ -181,6 +181,29 @@ def is_older_copy(page_modified: str | None, emitted_modified: str | None, futur
     return page < emitted <= datetime.now(timezone.utc) + timedelta(seconds=future_skew)
 
 
+def fresh_source_date(seen: SeenArticle | None, pending: PendingArticle, unchanged: bool, future_skew: float) -> str | None:
+    """The feed or sitemap date to store for an article a fresh run (``-a fresh=1``) emits: never older
+    than the one stored (a listing gives none, a monthly sitemap an older one than the news sitemap's:
+    the next run fetched every such story again), and none for an older copy than the version emitted,
+    which a fresh run emits as it is: its page's ``dateModified`` is then what the next run's dates are
+    compared with, so it fetches the story again rather than keep the old text as the last version."""
+    if seen is None:
+        return pending.source_date
+    if not unchanged and is_older_copy(pending.date_modified, seen.date_modified, future_skew):
+        return None
+    stored, given = _moment(seen.source_date), _moment(pending.source_date)
+    return seen.source_date if stored is not None and (given is None or stored > given) else pending.source_date
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An ISO date with its zone, None if there is none or it cannot be read."""
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
 class StateError(RuntimeError):
     """The state cannot be used (corrupt, locked by another writer, unwritable): never reset silently."""
 
@@ -528,10 +551,11 @@ class SqliteSeenStore:
                 claim = Claim("new", 1)
             else:
                 claim = Claim("unchanged" if unchanged else "updated", seen.version if unchanged else seen.version + 1)
+            source_date = fresh_source_date(seen, pending, unchanged, self.future_skew) if fresh else pending.source_date
             self._run(
                 "INSERT OR REPLACE INTO pending (article_id, run_id, version, content_hash, date_modified, source_date)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (pending.article_id, pending.run_id, claim.version, pending.content_hash, pending.date_modified, pending.source_date),
+                (pending.article_id, pending.run_id, claim.version, pending.content_hash, pending.date_modified, source_date),
             )
             self._run("COMMIT")
             return claim
