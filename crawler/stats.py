@@ -169,6 +169,10 @@ UNCHANGED_DROPPED = "bs/state/unchanged_dropped"
 STATE_CLAIMED_ELSEWHERE = "bs/state/claimed_elsewhere"
 # Article pages older than the version already emitted (a CDN edge's stale copy): not emitted, fetched again next run.
 STATE_STALE_PAGE = "bs/state/stale_page"
+# Article pages dated before the feed or sitemap date they were fetched for, by their dateModified
+# and their answer (a CDN edge's copy from before the update): that date is not stored, so the next
+# run fetches them again (the same as the version emitted, they were lost updates).
+STATE_COPY_BEFORE_UPDATE = "bs/state/copy_before_update"
 # The seen-store failed mid-run (disk full, file replaced …): the run stops, exit 7.
 STATE_FAILED = "bs/state/failed"
 # Articles that answered 404, 410 or a redirect away from the story, as they did in an earlier run

@@ -552,8 +552,19 @@ class DiscoverySpider(BusinessStandardSpider):
             if later is not None and not dated_since(article.dateModified, later):
                 # A CDN's copy from before the update the later date tells of: the next run looks again.
                 later = None
+            requested = response.meta.get(SOURCE_DATE_META)
+            if requested is not None and copy_before(article.dateModified, response, requested):
+                # The same for the date it was fetched for: stored, an edge's copy of the version
+                # emitted (unchanged, so not emitted) had the update it was fetched for lost for good.
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value(stat.STATE_COPY_BEFORE_UPDATE)
+                self.logger.info(
+                    "<%s> is dated %s, before the date %s it was fetched for: a copy from before the update; fetched again next run",
+                    response.url, article.dateModified, requested,
+                )
+                requested = None
             if SOURCE_DATE_META in response.meta and extension is not None:
-                extension.source_dates.setdefault(article.articleId, latest_date(response.meta[SOURCE_DATE_META], later))
+                extension.source_dates.setdefault(article.articleId, latest_date(requested, later))
             yield article
 
     def article_failed(self, failure: Any) -> None:
@@ -648,6 +659,26 @@ def dated_since(modified: str | None, moment: datetime) -> bool:
     to the minute (pages show their time to the minute)."""
     page = parse_date(modified)
     return page is not None and page >= moment.replace(second=0, microsecond=0)
+
+
+# How long after an update an edge of the site's CDN may still serve the page from before it.
+CDN_STALE_SECONDS = 3600
+
+
+def copy_before(modified: str | None, response: Response, requested: str) -> bool:
+    """Whether a page last modified at ``modified`` (its ``dateModified``) may be a CDN edge's copy from
+    before the feed or sitemap date ``requested`` it was fetched for: dated before it (to the minute),
+    and its answer's ``Last-Modified`` says so too, or, without one, the date is recent enough for an
+    edge to hold the older copy still. (A story saved again without a change, its sitemap date moved
+    days ago, is stored with that date, or every run would fetch it again.)"""
+    moment = parse_date(requested)
+    if moment is None or parse_date(modified) is None or dated_since(modified, moment):
+        return False
+    header = response.headers.get(b"Last-Modified")
+    answered = parse_date(header.decode("latin-1")) if header else None
+    if answered is not None:
+        return not dated_since(iso_ist(answered), moment)
+    return datetime.now(timezone.utc) - moment < timedelta(seconds=CDN_STALE_SECONDS)
 
 
 def latest_date(requested: str | None, later: datetime | None) -> str | None:
