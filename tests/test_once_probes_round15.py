@@ -3,6 +3,7 @@ across URLs, spiders, fresh runs, recovery and merges."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -15,6 +16,7 @@ import redis
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from crawler.commands.merge import Command as MergeCommand
 from crawler.distributed.store import RedisSeenStore
 from crawler.extraction import Article
 from crawler.extraction.normalize import IST
@@ -255,3 +257,36 @@ def test_latest_gets_an_update_an_edge_answered_with_the_version_emitted_at_the_
         assert "Update 1:" in later.items[0]["articleBody"]
         assert site.article_requests() == 1
         assert crawl("latest", tmp_path, settings=settings).items == []
+
+
+# --- merge ---------------------------------------------------------------------------------------------
+
+
+def merged(tmp_path: Path, files: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    for name, lines in files.items():
+        (tmp_path / name).write_text("".join(json.dumps(line) + "\n" for line in lines))
+    command = MergeCommand()
+    command.run([str(tmp_path / "merged.jsonl"), *(str(tmp_path / name) for name in files)], argparse.Namespace())
+    assert command.exitcode == 0
+    return [json.loads(line) for line in (tmp_path / "merged.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("written", ["3", " 3", 3.0])
+@pytest.mark.parametrize("order", ["text first", "numbers first"])
+def test_merge_ranks_a_version_written_as_text_or_a_whole_float_as_its_number(tmp_path: Path, written: Any, order: str) -> None:
+    # A CSV output turned into JSON lines writes every value as text; a table library writes a column
+    # that has nulls (`article`'s versions) as floats. Ranked 0, such a line of version 3 lost to the
+    # version 2 of the crawler's own file beside it, in either order: the merged file went back a version.
+    ours = [{"articleId": SEED.article_id, "version": 2, "dateDownloaded": "2024-02-28T18:00:00+05:30", "headline": "2"}]
+    theirs = [{"articleId": SEED.article_id, "version": written, "dateDownloaded": "2024-02-28T18:00:00+05:30", "headline": "3"}]
+    files = {"ours.jsonl": ours, "theirs.jsonl": theirs}
+    if order == "text first":
+        files = {"theirs.jsonl": theirs, "ours.jsonl": ours}
+    assert [line["headline"] for line in merged(tmp_path, files)] == ["3"]
+
+
+@pytest.mark.parametrize("version", [True, "3a", "", 2.5, None])
+def test_merge_ranks_what_is_no_version_as_none(tmp_path: Path, version: Any) -> None:
+    lines = [{"articleId": SEED.article_id, "version": version, "dateDownloaded": "2024-02-28T19:00:00+05:30", "headline": "odd"},
+             {"articleId": SEED.article_id, "version": 1, "dateDownloaded": "2024-02-28T18:00:00+05:30", "headline": "1"}]
+    assert [line["headline"] for line in merged(tmp_path, {"in.jsonl": lines})] == ["1"]

@@ -23,16 +23,32 @@ from crawler.commands.settingnames import CheckedSettings
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
+def _version(value: Any) -> int:
+    """An item's ``version`` as a number: 0 for none (null from ``article``, or no number at all); written
+    as text ("3", as a CSV file turned into JSON lines gives it) or as a whole float (3.0, as a table
+    library writes a column with nulls in it), the number it is: ranked 0, such a line of version 3
+    lost to the version 2 beside it. (``true`` is no version.)"""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else 0
+    if isinstance(value, str) and 0 < len(value.strip()) <= 30 and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return 0
+
+
 def _rank(item: dict[str, Any]) -> tuple[int, datetime]:
     """Higher wins: the later version, then the later download (``version`` is null from ``article``)."""
-    version = item.get("version")
+    version = _version(item.get("version"))
     try:
         downloaded = datetime.fromisoformat(str(item.get("dateDownloaded")))
     except ValueError:
         downloaded = _EARLIEST
     if downloaded.tzinfo is None:
         downloaded = downloaded.replace(tzinfo=timezone.utc)
-    return (version if isinstance(version, int) else 0), downloaded
+    return version, downloaded
 
 
 def _rank_key(item: dict[str, Any]) -> tuple[int, str]:
