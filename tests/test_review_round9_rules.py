@@ -102,7 +102,8 @@ def test_a_cut_headline_gives_way_to_the_whole_not_to_a_title_with_the_site_s_na
     headline = str(expected["headline"])
     html = _once(html, f'"headline": "{headline}"', f'"headline": "{headline[:40]}\u2026"')
     result = extract(_once(html, "</head>", f'<meta property="og:title" content="{headline} | Business Standard"></head>').encode(), url)
-    assert result.article.headline == headline and result.provenance.sources["headline"] == "dom"
+    # (og:title without the site's name is the whole headline too: either may answer.)
+    assert result.article.headline == headline and result.provenance.sources["headline"] in ("meta", "dom")
 
 
 def test_merge_with_no_room_for_its_temporary_file_is_one_line_and_writes_nothing(

@@ -19,9 +19,9 @@ from ..normalize import clean_text, read_time_minutes, strip_amp
 from ..page import Page
 from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
-from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .story import BYLINE_PART, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
 
 
 def _test(selector: CSSSelector) -> str:
@@ -135,7 +135,7 @@ class AmpV1(CmsStory, ArticlePage):
             return self.pick(
                 "headline",
                 (JSON_LD, self.ld_headline),
-                (META, lambda: self.page.meta("og:title")),
+                (META, self.meta_title),
                 (DOM, self.dom_headline),
             )
         # The Hindi JSON-LD headline carries the site's name in front: a fallback only.
@@ -156,7 +156,12 @@ class AmpV1(CmsStory, ArticlePage):
     DATELINE_AFTER_HEADLINE = _after_headline(DATELINE)
 
     def dateline(self) -> str | None:
-        return self.pick("dateline", (DOM, lambda: element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE)) or self.byline_city()))
+        return self.pick("dateline", (DOM, lambda: self.dateline_text() or self.byline_city()))
+
+    def dateline_text(self) -> str | None:
+        # The span may hold the bar or comma the byline sets before the city ("| New Delhi").
+        city = element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))
+        return (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     # The byline after the headline: authors where JSON-LD names none (agency copy may lack them).
     # Also as the current site draws it (SITE.md's evidence): a span of the module "dtlauthinfo",
@@ -182,7 +187,20 @@ class AmpV1(CmsStory, ArticlePage):
 
     def byline_city(self) -> str | None:
         city = element_text(self.city_element)
-        return (city.strip(CITY_PUNCTUATION) or None) if city else None
+        if city:
+            return city.strip(CITY_PUNCTUATION) or None
+        return self.barred_place
+
+    @cached_property
+    def barred_place(self) -> str | None:
+        """The city a byline without one of its own ends in after a bar ("Press Trust of India | New
+        Delhi", as the site wrote bylines before 2023)."""
+        byline = self.byline_element
+        if byline is None or self.city_element is not None or "|" not in text_content(byline) or select(self.DATELINE_IN, byline):
+            return None
+        return names_and_place(element_text(byline) or "")[1]
+
+    DATELINE_IN = XPath(f"descendant::*[{class_test('dateline')}]")
 
     def dom_authors(self) -> list[Link]:
         """The byline's names: its links (with the author pages), else its text outside the dateline."""
@@ -199,6 +217,9 @@ class AmpV1(CmsStory, ArticlePage):
             if isinstance(child.tag, str) and not self.IS_DATELINE(child) and child is not city:
                 texts.append(element_text(child))
             texts.append(child.tail)
+        if self.barred_place:  # the city after the last bar is no name
+            last = max(i for i, t in enumerate(texts) if t and "|" in t)
+            texts[last] = names_and_place(texts[last] or "")[0]
         text = " | ".join(t for t in texts if t and t.strip())
         return [Link(name=name) for name in dict.fromkeys(byline_names(clean_text(text) or ""))]
 

@@ -163,10 +163,17 @@ def date_value(value: Any) -> str | float | None:
 _BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure|table|tr|pre|section|article)\b[^<>]*>", re.I).search
 
 
+# A line break escaped twice in markup: after a sentence's end or a tag ("</p>\\r\\n<p>").
+_ESCAPED_MARKUP_BREAK = re.compile(r"[.!?\"'\u201d)>]\s*\\(?:r\\n|n)")
+
+
 def story_markup(markup: str) -> str:
     """A CMS field meant as the story's markup (``htmlContent``), as markup: escaped once more (no tag,
-    only ``&lt;p&gt;``), its tags are unescaped; written as lines of text with no block markup (agency
-    copy, a bold word or a link at most), its line breaks are made ``<br>``s."""
+    only ``&lt;p&gt;``), its tags are unescaped; its JSON escaped twice (a literal ``\\r\\n`` between
+    paragraphs, as the site's JSON-LD ``articleBody`` may be), its escapes read; written as lines of text
+    with no block markup (agency copy, a bold word or a link at most), its line breaks are made ``<br>``s."""
+    if "\\" in markup and "\n" not in markup and _ESCAPED_MARKUP_BREAK.search(markup):
+        markup = _ESCAPED_TWICE.sub(lambda escape: _ESCAPES[escape.group()], markup)
     if "<" not in markup and "&lt;" in markup:
         markup = html.unescape(markup)
     if "\n" in markup and not _BLOCK_MARKUP(markup):
@@ -208,6 +215,25 @@ def byline_names(text: str) -> list[str]:
         if name and name.lower() not in _NOT_NAMES:
             names.append(name)
     return names
+
+
+# What may stand between a byline's names and its city (", Chennai").
+CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
+# The dateline's city after a byline's last bar or spaced slash ("Press Trust of India | New Delhi",
+# "Reuters / New Delhi"), as the site writes a byline that draws no city of its own.
+_PLACE_AFTER = re.compile(r"(?:\||(?:^|\s)/)\s*([^|/]*?)\s*$")
+
+
+def names_and_place(text: str) -> tuple[str, str | None]:
+    """A byline's text without the city that ends it after a bar or a slash, and that city; the text
+    as it is when what follows its last bar is an editor's line or names people ("A | B and C")."""
+    match = _PLACE_AFTER.search(text)
+    if match is None:
+        return text, None
+    place = match.group(1).strip(CITY_PUNCTUATION)
+    if not place or _EDITED_BY(place) or _BY.match(place) or _NAME_SEPARATORS.search(place):
+        return text, None
+    return text[: match.start()].rstrip(CITY_PUNCTUATION), place
 
 
 # The label before an editor the byline names ("Edited by", "| Compiled By:"), anywhere in its text.
@@ -279,6 +305,18 @@ _CARD_READ_TIME = re.compile(rf"\s*\d+\s*{MIN_READ}$", re.I)
 def without_read_time(text: str | None) -> str | None:
     """A related card's text without the read time it ends in."""
     return (_CARD_READ_TIME.sub("", text) or None) if text and MIN_READ in text else text
+
+
+# The site's name after a title ("<headline> | Business Standard", "… - Business Standard News"): the
+# CMS's SEO title (the article JSON's pageTitle) and og:title may carry it; the headline the page shows never does.
+_SITE_NAME_AFTER = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u00bb]+\s*business\s+standard(?:\s+news)?$", re.I)
+
+
+def without_site_name(title: str | None) -> str | None:
+    """A headline source's text without the site's name after it."""
+    if title and "standard" in title[-30:].casefold():
+        return _SITE_NAME_AFTER.sub("", title) or title
+    return title
 
 
 def markup_text_of(value: Any) -> str | None:
@@ -649,11 +687,19 @@ class ArticlePage:
     def _canonical(self) -> str | None:
         # The first that names a page of this site: a canonical link on another site (a template's
         # default host, a copy's origin) is not this page's address, nor is its id this story's.
-        for named in (self.page.canonical, text_of(dig(self.ld, "mainEntityOfPage", "@id")), text_of(self.ld.get("url"))):
-            url = self.link(named)
-            if url and same_site(url, self.page.url):
-                return strip_amp(url)
-        return None
+        named = [
+            strip_amp(url)
+            for value in (self.page.canonical, text_of(dig(self.ld, "mainEntityOfPage", "@id")), text_of(self.ld.get("url")))
+            if (url := self.link(value)) and same_site(url, self.page.url)
+        ]
+        fetched = page_article_id(None, self.page.url)
+        if fetched is not None and named:
+            # A story's page: an address of no story (the home page a template fills in) is not its
+            # own, and where one of its addresses names the story fetched, one naming another story
+            # (a link the CMS copied from another story) is not either.
+            named = [url for url in named if page_article_id(None, url) is not None]
+            return next((url for url in named if page_article_id(None, url) == fetched), named[0] if named else None)
+        return named[0] if named else None
 
     def canonicalUrl(self) -> str | None:
         """The page's canonical URL, never the AMP one."""
@@ -729,10 +775,14 @@ class ArticlePage:
     def ld_headline(self) -> str | None:
         """JSON-LD ``headline``, else ``name`` (which schema.org gives every thing)."""
         # The CMS's headline field may hold inline markup, in JSON-LD as in the article JSON.
-        return first_text_of(self.ld.get("headline"), markup_text_of) or first_text_of(self.ld.get("name"), markup_text_of)
+        return without_site_name(first_text_of(self.ld.get("headline"), markup_text_of) or first_text_of(self.ld.get("name"), markup_text_of))
+
+    def meta_title(self) -> str | None:
+        """``og:title``, without the site's name after it."""
+        return without_site_name(self.page.meta("og:title"))
 
     def headline(self) -> str | None:
-        return self.pick("headline", (JSON_LD, self.ld_headline), (META, lambda: self.page.meta("og:title")))
+        return self.pick("headline", (JSON_LD, self.ld_headline), (META, self.meta_title))
 
     def description(self) -> str | None:
         return self.pick(

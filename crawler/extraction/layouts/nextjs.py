@@ -21,8 +21,8 @@ from ..normalize import article_id, clean_text, parse_change, parse_changes, par
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
-from .story import BYLINE_PART, CITY_PUNCTUATION, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
-from .base import DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .story import BYLINE_PART, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, without_site_name, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -121,10 +121,11 @@ class NextJsV1(CmsStory, ArticlePage):
         return self.pick(
             "headline",
             # The CMS's rich-text fields may hold inline markup ("<em>", "<p>"): their text is the headline.
-            (NEXT_DATA, lambda: markup_text_of(self.data.get("heading1")) or markup_text_of(self.data.get("pageTitle"))),
+            # (pageTitle is the SEO title, which may end in the site's name.)
+            (NEXT_DATA, lambda: without_site_name(markup_text_of(self.data.get("heading1")) or markup_text_of(self.data.get("pageTitle")))),
             (JSON_LD, self.ld_headline),
             (DOM, self.dom_headline),
-            fallbacks=((META, lambda: self.page.meta("og:title")),),
+            fallbacks=((META, self.meta_title),),
         )
 
     def dom_headline(self) -> str | None:
@@ -208,14 +209,18 @@ class NextJsV1(CmsStory, ArticlePage):
             texts = [element_text(span) for span in select(self.BYLINE_NAME_SPANS, byline) if span is not city_element]
         if not any(texts):
             texts = [clean_text(" ".join(cast("list[str]", self.BYLINE_OWN_TEXT(byline))))]
+        # A byline that draws no city of its own may end in it after a bar ("Press Trust of India |
+        # New Delhi", as the site wrote bylines before 2023): a place, not another author.
+        barred_place = names_and_place(element_text(byline) or "")[1] if city is None and "|" in text_content(byline) else None
         names: list[str] = []
         for text in texts:
             if not text:
                 continue
-            if " / " in text:  # "Agency / City"
-                text, _, place = text.partition(" / ")
+            if " / " in text or (barred_place and "|" in text):  # "Agency / City", "Agency | City"
+                text, place = names_and_place(text)
                 city = city or place
             names.extend(byline_names(text))
+        city = city or barred_place
         return list(dict.fromkeys(names)), (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:

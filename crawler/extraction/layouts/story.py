@@ -132,8 +132,6 @@ BYLINE_PART = "dtlauthinfo"  # the byline: names, then the dateline's city
 # The page's furniture around the story, where no update of a live blog's own is drawn (another
 # blog's widget is): a rail, menus, the site's header and footer, AMP's sidebar.
 IN_FURNITURE = "ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar"
-# What may stand between a byline's names and its city (", Chennai").
-CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 
 
 class CmsStory:

@@ -1,0 +1,183 @@
+"""Probes of the current layout (Next.js, its AMP twin, the pre-2023 one) as the live site and its CMS
+could write each field, one change at a time from a test page, checked against what a reader writes down."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_more import _fixture, _once
+
+NEXT = "nextjs-2023/seed-syndicated"
+AMP = "amp/seed-syndicated"
+NEXT_DATA = re.compile(r'(<script id="__NEXT_DATA__" type="application/json">)(.*?)(</script>)', re.S)
+NEWS_ARTICLE = re.compile(r'(<script type="application/ld\+json">)(\{"@context": "https://schema.org", "@type": "NewsArticle".*?)(</script>)', re.S)
+
+
+def _with_data(html: str, change: Callable[[dict[str, Any]], None]) -> str:
+    """The page with its article JSON (``props.pageProps.data``) changed."""
+    found = NEXT_DATA.search(html)
+    assert found is not None
+    data = json.loads(found.group(2))
+    change(data["props"]["pageProps"]["data"])
+    return html[: found.start(2)] + json.dumps(data).replace("</", "<\\/") + html[found.end(2) :]
+
+
+def _with_ld(html: str, change: Callable[[dict[str, Any]], None]) -> str:
+    """The page with its JSON-LD NewsArticle changed."""
+    found = NEWS_ARTICLE.search(html)
+    assert found is not None
+    article = json.loads(found.group(2), strict=False)
+    change(article)
+    return html[: found.start(2)] + json.dumps(article) + html[found.end(2) :]
+
+
+# --- the byline "Agency | City" -----------------------------------------------------------------------
+
+NEXT_BYLINE = '<span class="MainStory_dtlauthinfo__Pq2Ws"><span><a href="/author/search/keyword/press-trust-of-india">Press Trust of India</a></span> <span style="font-weight:400">New Delhi</span></span>'
+AGENCY_PAGE = "https://www.business-standard.com/author/search/keyword/press-trust-of-india"
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors", "city"),
+    [
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Press Trust of India | New Delhi</span></span>', [("Press Trust of India", None)], "New Delhi"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws">Press Trust of India&nbsp; |&nbsp; New Delhi</span>', [("Press Trust of India", None)], "New Delhi"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span><a href="/author/search/keyword/press-trust-of-india">Press Trust of India</a> | New Delhi</span></span>', [("Press Trust of India", AGENCY_PAGE)], "New Delhi"),
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Shine Jacob &amp; Sohini Das | Chennai</span></span>', [("Shine Jacob", None), ("Sohini Das", None)], "Chennai"),
+        # What follows the bar names people, or an editor: no city.
+        ('<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Shine Jacob | Edited by Sohini Das</span></span>', [("Shine Jacob", None)], None),
+    ],
+    ids=["agency-bar-city", "bare-text", "linked-agency", "two-names", "editor-after-the-bar"],
+)
+def test_a_next_js_byline_ending_in_a_bar_and_a_city_gives_the_city_as_the_dateline(byline: str, authors: list[tuple[str, str | None]], city: str | None) -> None:
+    # Before: "Press Trust of India | New Delhi" in one span gave two authors, the second "New Delhi",
+    # and no dateline, where the article JSON names neither (the byline is then the only word on both).
+    html, url, _ = _fixture(NEXT)
+    html = _with_data(_once(html, NEXT_BYLINE, byline), lambda d: [d.pop(k) for k in ("authorDetails", "articleMappedMultipleAuthors", "placeName")])
+    html = _with_ld(html, lambda a: a.pop("author"))
+    article = extract(html.encode(), url).article
+    assert [(a.name, a.url) for a in article.authors] == authors
+    assert article.dateline == city
+
+
+AMP_BYLINE = '<div class="byline">Press Trust of India <span class="dateline">New Delhi</span></div>'
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        '<div class="byline">Press Trust of India | New Delhi</div>',
+        '<div class="byline">Press Trust of India <span class="dateline">| New Delhi</span></div>',
+        '<div class="byline">Press Trust of India <span class="dateline">, New Delhi</span></div>',
+    ],
+    ids=["bar-in-the-text", "bar-in-the-dateline-span", "comma-in-the-dateline-span"],
+)
+def test_an_amp_byline_with_a_bar_before_its_city_gives_the_city_alone(byline: str) -> None:
+    # The AMP dateline is read from the page alone, also where JSON-LD names the authors: before,
+    # "… | New Delhi" gave no dateline (and "New Delhi" as an author without JSON-LD's), and a
+    # dateline span holding the bar gave "| New Delhi".
+    html, url, expected = _fixture(AMP)
+    html = _once(html, AMP_BYLINE, byline)
+    article = extract(html.encode(), url).article
+    assert article.dateline == "New Delhi"
+    assert [a.name for a in article.authors] == [a["name"] for a in expected["authors"]]  # type: ignore[attr-defined]
+    without_ld_authors = re.sub(r'"author": (?:\[[^\]]*\]|\{[^{}]*\}), ', "", html, count=1)
+    assert [a.name for a in extract(without_ld_authors.encode(), url).article.authors] == ["Press Trust of India"]
+
+
+# --- htmlContent escaped twice -------------------------------------------------------------------------
+
+FIRST = "Cooperation in the field of internal security was discussed at the dialogue, sources said."
+SECOND = "The US delegation was headed by his counterpart from the Department of Homeland Security."
+
+
+@pytest.mark.parametrize(
+    ("markup", "lines"),
+    [
+        (FIRST + "\\r\\n\\r\\n" + SECOND, [FIRST, SECOND]),
+        (FIRST + "\\n" + SECOND, [FIRST, SECOND]),
+        (f"<p>{FIRST}</p>\\n<p>\\\"{SECOND}\\\"</p>", [FIRST, f'"{SECOND}"']),
+        # A break inside a paragraph's markup is white space, as the page shows it.
+        (f"<p>{FIRST}\\r\\n{SECOND}</p>", [f"{FIRST} {SECOND}"]),
+    ],
+    ids=["crlf-between-lines", "newline-between-lines", "between-paragraphs-with-quotes", "inside-a-paragraph"],
+)
+def test_html_content_escaped_twice_gives_its_paragraphs_not_backslashes(markup: str, lines: list[str]) -> None:
+    # The CMS that writes JSON-LD's articleBody escaped twice (a literal "\r\n" once read) may do so to
+    # htmlContent: before, the body held the backslashes as text ("said.\r\n\r\nThe US …").
+    html, url, _ = _fixture(NEXT)
+    html = _with_data(html, lambda d: d.__setitem__("htmlContent", markup))
+    html = _with_ld(html, lambda a: a.pop("articleBody"))
+    article = extract(html.encode(), url).article
+    assert article.articleBody is not None and article.articleBody.split("\n") == lines
+
+
+def test_html_content_with_a_backslash_of_its_own_keeps_it() -> None:
+    # A backslash the story writes ("C:\\new folder", a regex) with real line breaks is the story's.
+    html, url, _ = _fixture(NEXT)
+    story = f"<p>{FIRST}</p>\n<p>The file sits in C:\\new folder, the ministry said.</p>"
+    html = _with_ld(_with_data(html, lambda d: d.__setitem__("htmlContent", story)), lambda a: a.pop("articleBody"))
+    assert extract(html.encode(), url).article.articleBody == f"{FIRST}\nThe file sits in C:\\new folder, the ministry said."
+
+
+# --- a title with the site's name is no headline --------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [" | Business Standard", " - Business Standard News", " | business standard"])
+@pytest.mark.parametrize("others", ["kept", "removed"])
+def test_the_article_json_s_seo_title_gives_the_headline_without_the_site_s_name(suffix: str, others: str) -> None:
+    # heading1 missing, pageTitle (the SEO title) "<headline> | Business Standard": before, the item's
+    # headline kept the site's name, even though JSON-LD and the h1 said the headline alone.
+    html, url, expected = _fixture(NEXT)
+    headline = str(expected["headline"])
+    html = _with_data(html, lambda d: (d.pop("heading1"), d.__setitem__("pageTitle", headline + suffix)))
+    if others == "removed":
+        html = _once(_with_ld(html, lambda a: a.pop("headline")), f">{headline}</h1>", "></h1>")
+    result = extract(html.encode(), url)
+    assert result.article.headline == headline
+    assert "headline" not in result.provenance.disagreements
+
+
+@pytest.mark.parametrize("folder", [AMP, NEXT])
+def test_og_title_alone_gives_the_headline_without_the_site_s_name(folder: str) -> None:
+    html, url, expected = _fixture(folder)
+    headline = str(expected["headline"])
+    html = _with_ld(html, lambda a: a.__setitem__("headline", headline + " | Business Standard"))
+    if folder == NEXT:
+        html = _with_data(html, lambda d: (d.pop("heading1"), d.pop("pageTitle")))
+    html = re.sub(r"<h1[^>]*>[^<]*</h1>", "<h1></h1>", html, count=1)
+    assert extract(html.encode(), url).article.headline == headline
+
+
+# --- a canonical link that names another page ------------------------------------------------------------
+
+OTHER_STORY = "https://www.business-standard.com/india-news/solid-foundation-laid-by-modi-now-a-launch-pad-for-india-to-jump-eam-124022800611_1.html"
+
+
+@pytest.mark.parametrize("folder", [NEXT, AMP])
+@pytest.mark.parametrize("canonical", [OTHER_STORY, "https://www.business-standard.com/", "https://www.business-standard.com/india-news"])
+def test_a_canonical_link_naming_another_page_is_not_the_story_s_address(folder: str, canonical: str) -> None:
+    # The CMS copied another story's canonical link, or its template filled in the home page: before,
+    # the item took that page's address, and with another story's its id, so the story was dropped as a
+    # repeat of that one (or that one as a repeat of this). JSON-LD's address names the story fetched.
+    html, url, expected = _fixture(folder)
+    own = str(expected["canonicalUrl"])
+    html = _once(html, f'<link rel="canonical" href="{own}">', f'<link rel="canonical" href="{canonical}">')
+    article = extract(html.encode(), url).article
+    assert (article.canonicalUrl, article.articleId) == (own, expected["articleId"])
+
+
+def test_a_canonical_link_to_another_story_is_kept_where_the_page_s_data_names_that_story_too() -> None:
+    # One story served at another's address (its data all naming the other): that story's identity,
+    # so that the two are one article.
+    html, url, expected = _fixture(NEXT)
+    own = str(expected["canonicalUrl"])
+    html = html.replace(own, OTHER_STORY)
+    article = extract(html.encode(), url).article
+    assert (article.canonicalUrl, article.articleId) == (OTHER_STORY, "124022800611")
