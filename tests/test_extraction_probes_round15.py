@@ -181,3 +181,40 @@ def test_a_canonical_link_to_another_story_is_kept_where_the_page_s_data_names_t
     html = html.replace(own, OTHER_STORY)
     article = extract(html.encode(), url).article
     assert (article.canonicalUrl, article.articleId) == (OTHER_STORY, "124022800611")
+
+
+# --- the article JSON's author fields --------------------------------------------------------------------
+
+
+def _json_authors(fields: dict[str, Any]) -> list[str]:
+    """The item's authors where the article JSON gives ``fields`` (and JSON-LD names nobody)."""
+    html, url, _ = _fixture(NEXT)
+
+    def change(data: dict[str, Any]) -> None:
+        for key in ("authorDetails", "articleMappedMultipleAuthors", "authorName", "sourceTitle"):
+            data.pop(key, None)
+        data.update(fields)
+
+    result = extract(_with_ld(_with_data(html, change), lambda a: a.pop("author")).encode(), url)
+    assert result.provenance.sources["authors"] == "next"
+    return [a.name for a in result.article.authors]
+
+
+@pytest.mark.parametrize(
+    ("fields", "names"),
+    [
+        ({"authorName": "Shine Jacob | Chennai"}, ["Shine Jacob"]),
+        ({"authorName": "Shine Jacob & Sohini Das | Chennai"}, ["Shine Jacob", "Sohini Das"]),
+        ({"sourceTitle": "Press Trust of India | New Delhi"}, ["Press Trust of India"]),
+    ],
+    ids=["author-and-city", "two-authors-and-city", "agency-and-city"],
+)
+def test_a_city_after_a_bar_in_the_article_json_s_byline_is_no_author(fields: dict[str, Any], names: list[str]) -> None:
+    # Before: "Chennai" and "Press Trust of India | New Delhi" were written as authors.
+    assert _json_authors(fields) == names
+
+
+def test_mapped_authors_written_as_a_list_are_the_authors() -> None:
+    # A PHP back end writes {0: "A", 1: "B"} as a JSON list: before, the mapped names were not read,
+    # and the byline (another source, which may name only the agency) answered instead.
+    assert _json_authors({"articleMappedMultipleAuthors": ["Shine Jacob", "Sohini Das"]}) == ["Shine Jacob", "Sohini Das"]

@@ -232,12 +232,15 @@ class NextJsV1(CmsStory, ArticlePage):
         # B"): read as JSON-LD's Person is.
         names = [part for d in author_records(self.data.get("authorDetails")) if (n := text_of(dig(d, "author_name"))) for part in author_names(n, person=True)]
         mapped = self.data.get("articleMappedMultipleAuthors")
+        # ({id: name}; a PHP back end writes the names as a list when their keys run from 0.)
+        mapped_names = mapped.values() if isinstance(mapped, dict) else mapped if isinstance(mapped, list) else ()
         names = (
             names
-            # One string, written as a byline is ("A and B", "A & B", "By A, B").
-            or byline_names(text_of(self.data.get("authorName")) or "")
-            or ([part for n in (text_of(v) for v in mapped.values()) if n for part in author_names(n, person=True)] if isinstance(mapped, dict) else [])
-            or split_list(text_of(self.data.get("sourceTitle")))
+            # One string, written as a byline is ("A and B", "A & B", "By A, B"), which may end in
+            # the dateline's city after a bar ("Shine Jacob | Chennai"): no author.
+            or byline_names(names_and_place(text_of(self.data.get("authorName")) or "")[0])
+            or [part for n in (text_of(v) for v in mapped_names) if n for part in author_names(n, person=True)]
+            or split_list(names_and_place(text_of(self.data.get("sourceTitle")) or "")[0])
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
 
