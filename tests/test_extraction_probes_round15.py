@@ -203,14 +203,17 @@ def _json_authors(fields: dict[str, Any]) -> list[str]:
 @pytest.mark.parametrize(
     ("fields", "names"),
     [
-        ({"authorName": "Shine Jacob | Chennai"}, ["Shine Jacob"]),
-        ({"authorName": "Shine Jacob & Sohini Das | Chennai"}, ["Shine Jacob", "Sohini Das"]),
+        ({"authorName": "Shine Jacob | Chennai", "placeName": "Chennai"}, ["Shine Jacob"]),
+        ({"authorName": "Shine Jacob & Sohini Das | Chennai", "placeName": "Chennai"}, ["Shine Jacob", "Sohini Das"]),
         ({"sourceTitle": "Press Trust of India | New Delhi"}, ["Press Trust of India"]),
+        # A name after the bar that is not the story's dateline is a person's (round 7).
+        ({"authorName": "Shine Jacob | Sohini Das", "placeName": "Chennai"}, ["Shine Jacob", "Sohini Das"]),
     ],
-    ids=["author-and-city", "two-authors-and-city", "agency-and-city"],
+    ids=["author-and-city", "two-authors-and-city", "agency-and-city", "two-authors-barred"],
 )
-def test_a_city_after_a_bar_in_the_article_json_s_byline_is_no_author(fields: dict[str, Any], names: list[str]) -> None:
-    # Before: "Chennai" and "Press Trust of India | New Delhi" were written as authors.
+def test_the_dateline_s_city_after_a_bar_in_the_article_json_s_byline_is_no_author(fields: dict[str, Any], names: list[str]) -> None:
+    # Before: "Chennai" and "Press Trust of India | New Delhi" (the page's placeName New Delhi) were
+    # written as authors.
     assert _json_authors(fields) == names
 
 

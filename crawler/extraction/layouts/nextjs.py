@@ -236,13 +236,21 @@ class NextJsV1(CmsStory, ArticlePage):
         mapped_names = mapped.values() if isinstance(mapped, dict) else mapped if isinstance(mapped, list) else ()
         names = (
             names
-            # One string, written as a byline is ("A and B", "A & B", "By A, B"), which may end in
-            # the dateline's city after a bar ("Shine Jacob | Chennai"): no author.
-            or byline_names(names_and_place(text_of(self.data.get("authorName")) or "")[0])
+            # One string, written as a byline is ("A and B", "A & B", "By A, B", "A | B").
+            or byline_names(self.without_dateline(text_of(self.data.get("authorName")) or ""))
             or [part for n in (text_of(v) for v in mapped_names) if n for part in author_names(n, person=True)]
-            or split_list(names_and_place(text_of(self.data.get("sourceTitle")) or "")[0])
+            or split_list(self.without_dateline(text_of(self.data.get("sourceTitle")) or ""))
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
+
+    def without_dateline(self, byline: str) -> str:
+        """A byline written as one string without the story's dateline city after its last bar
+        ("Shine Jacob | Chennai"): that is no author, where a name after a bar is one."""
+        rest, place = names_and_place(byline)
+        if place is None or "|" not in byline:
+            return byline
+        dateline = self.dateline()
+        return rest if dateline and place.casefold() == dateline.casefold() else byline
 
     def authors(self) -> list[Link]:
         from_ld = self.ld_authors()
