@@ -66,6 +66,14 @@ def test_a_next_js_byline_ending_in_a_bar_and_a_city_gives_the_city_as_the_datel
     assert article.dateline == city
 
 
+def test_a_next_js_byline_s_name_after_a_bar_is_a_person_where_the_story_is_datelined_elsewhere() -> None:
+    html, url, _ = _fixture(NEXT)
+    byline = '<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Shine Jacob | Sohini Das</span></span>'
+    html = _with_data(_once(html, NEXT_BYLINE, byline), lambda d: [d.pop(k) for k in ("authorDetails", "articleMappedMultipleAuthors")])
+    article = extract(_with_ld(html, lambda a: a.pop("author")).encode(), url).article
+    assert ([a.name for a in article.authors], article.dateline) == (["Shine Jacob", "Sohini Das"], "New Delhi")
+
+
 AMP_BYLINE = '<div class="byline">Press Trust of India <span class="dateline">New Delhi</span></div>'
 
 

@@ -212,6 +212,8 @@ class NextJsV1(CmsStory, ArticlePage):
         # A byline that draws no city of its own may end in it after a bar ("Press Trust of India |
         # New Delhi", as the site wrote bylines before 2023): a place, not another author.
         barred_place = names_and_place(element_text(byline) or "")[1] if city is None and "|" in text_content(byline) else None
+        if barred_place and (known := text_of(self.data.get("placeName"))) and known.casefold() != barred_place.casefold():
+            barred_place = None  # not the story's city: a person's name ("A | B")
         names: list[str] = []
         for text in texts:
             if not text:
