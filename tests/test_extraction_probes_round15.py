@@ -229,3 +229,39 @@ def test_mapped_authors_written_as_a_list_are_the_authors() -> None:
     # A PHP back end writes {0: "A", 1: "B"} as a JSON list: before, the mapped names were not read,
     # and the byline (another source, which may name only the agency) answered instead.
     assert _json_authors({"articleMappedMultipleAuthors": ["Shine Jacob", "Sohini Das"]}) == ["Shine Jacob", "Sohini Das"]
+
+
+# --- a related story's card: its LIVE badge and its summary are no words of its headline -------------------
+
+LIVE_CARD = '<li><a href="/markets/news/stock-market-live-updates-124070800260_1.html">Stock market LIVE updates<span class="MainStory_LiveButton__Ab1 LiveButton">LIVE</span></a></li>'
+BADGE_CARD = '<li><a href="/markets/news/stock-market-live-updates-124070800260_1.html">Stock market LIVE updates <span class="livetag">Live</span></a></li>'
+BOLD_CARD = '<li><a href="/markets/news/stock-market-live-updates-124070800260_1.html">Stock market <b>LIVE</b> updates</a></li>'
+SUMMARY_CARD = '<li><a href="/markets/news/stock-market-live-updates-124070800260_1.html"><h3>Stock market LIVE updates</h3><p>Sensex and Nifty open higher on global cues.</p><span>3 min read</span></a></li>'
+RELATED = '<div class="alsoreadbox"><h2>More From This Section</h2><ul>{card}</ul></div>'
+NEXT_RELATED = re.compile(r'<div class="MainStory_alsoreadbox__Uu3Pa alsoreadbox">.*?</div>', re.S)
+
+
+@pytest.mark.parametrize("folder", [NEXT, AMP])
+@pytest.mark.parametrize(
+    ("card", "headline"),
+    [
+        (LIVE_CARD, "Stock market LIVE updates"),
+        (BADGE_CARD, "Stock market LIVE updates"),
+        (BOLD_CARD, "Stock market LIVE updates"),  # the headline's own word, in bold
+        (SUMMARY_CARD, "Stock market LIVE updates"),
+    ],
+    ids=["live-button", "live-badge", "live-in-bold", "heading-and-summary"],
+)
+def test_a_related_card_s_live_badge_and_summary_are_not_in_its_headline(folder: str, card: str, headline: str) -> None:
+    # Before: "Stock market LIVE updates LIVE" (a live story's badge, as a premium one's label is
+    # left out), and on AMP pages the card's summary after its heading ("… updates Sensex and Nifty …").
+    html, url, _ = _fixture(folder)
+    related = RELATED.format(card=card)
+    if folder == NEXT:
+        html, count = NEXT_RELATED.subn(related, html, count=1)
+        assert count == 1
+    else:
+        html = _once(html, "<p><i>(Only the headline", related + "<p><i>(Only the headline")
+    article = extract(html.encode(), url).article
+    assert [(r.headline, r.url) for r in article.alsoRead] == [(headline, "https://www.business-standard.com/markets/news/stock-market-live-updates-124070800260_1.html")]
+    assert article.isLiveBlog is False

@@ -21,7 +21,7 @@ from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture
-from .story import BYLINE_PART, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
 
 
 def _test(selector: CSSSelector) -> str:
@@ -370,8 +370,11 @@ class AmpV1(CmsStory, ArticlePage):
         return ((DOM, dom), (JSON_LD, self.ld_body))
 
     def related_headline(self, anchor: _Element) -> str | None:
-        # A card may end in its story's read time, as on the Next.js twin.
-        return without_read_time(without_premium_label(anchor, element_text(anchor)))
+        # As on the Next.js twin, a card may hold its headline in a heading beside a summary, labels
+        # and its story's read time: the heading's text is the headline.
+        heading = next(anchor.iter(*CARD_HEADING_TAGS), None) if len(anchor) else None
+        card = heading if heading is not None else anchor
+        return without_read_time(without_card_labels(card, element_text(card)))
 
     def is_related_story(self, story_id: str | None) -> bool:
         # As on the Next.js twin, every card links a story by its id (on the Hindi edition too, by

@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_changes, par
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
-from .story import BYLINE_PART, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_premium_label
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, without_site_name, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
@@ -663,7 +663,7 @@ class NextJsV1(CmsStory, ArticlePage):
     # the heading's text is the headline, and a read time is never part of it.
     # (Its first heading in document order, found by lxml's tag filter: an XPath call costs more than
     # the card's few elements, and every card of the list asks.)
-    CARD_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+    CARD_HEADING_TAGS = CARD_HEADING_TAGS
 
     def related_headline(self, anchor: _Element) -> str | None:
         if not len(anchor):
@@ -674,7 +674,7 @@ class NextJsV1(CmsStory, ArticlePage):
             text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(card))))
         else:
             text = element_text(card)
-        return without_read_time(without_premium_label(card, text))
+        return without_read_time(without_card_labels(card, text))
 
     def isLiveBlog(self) -> bool:
         return self.live_blog

@@ -50,16 +50,36 @@ def promo_runs(root: _Element, known: set[_Element]) -> list[_Element]:
 
 _BOLD = frozenset({"strong", "b"})
 
+# The headings a related story's card may hold its headline in (beside a summary and labels).
+CARD_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
 _CARD_TEXTS = XPath("descendant::text()[not(parent::style or parent::script)]")
 
 
-def without_premium_label(card: _Element, text: str | None) -> str | None:
-    """A related story's card text without a "Premium" label drawn inside it in an element of its own,
-    whatever the label's class (SITE.md: a premium card of "More From This Section" ends in
-    "premium"). The word inside the headline's own text is the headline's ("… at a premium")."""
-    if not text or PREMIUM_LABEL not in text.casefold() or not len(card):
+def is_card_label(element: _Element) -> bool:
+    """Whether an element inside a related story's card is a label of that story, not a word of its
+    headline: "Premium" in an element of its own, whatever its class (SITE.md: a premium card of "More
+    From This Section" ends in "premium"), or a live story's LIVE badge (a LiveButton, or "LIVE" in an
+    element with a class; a bare <b>LIVE</b> is the headline's word)."""
+    classes = element.get("class") or ""
+    if LIVE_BUTTON_PART in classes:
+        return True
+    label = (clean_text(text_content(element)) or "").casefold()
+    return label == PREMIUM_LABEL or (label == LIVE_LABEL and bool(classes.strip()))
+
+
+LIVE_LABEL = "live"
+
+
+def without_card_labels(card: _Element, text: str | None) -> str | None:
+    """A related story's card text without the labels drawn inside it (:func:`is_card_label`). The
+    words inside the headline's own text are the headline's ("… at a premium", "… live updates")."""
+    if not text or not len(card):
         return text
-    labels = {e for e in card.iterdescendants() if isinstance(e.tag, str) and (clean_text(text_content(e)) or "").casefold() == PREMIUM_LABEL}
+    folded = text.casefold()
+    if PREMIUM_LABEL not in folded and LIVE_LABEL not in folded:
+        return text
+    labels = {e for e in card.iterdescendants() if isinstance(e.tag, str) and is_card_label(e)}
     if not labels:
         return text
     kept = []
