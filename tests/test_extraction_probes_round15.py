@@ -265,3 +265,19 @@ def test_a_related_card_s_live_badge_and_summary_are_not_in_its_headline(folder:
     article = extract(html.encode(), url).article
     assert [(r.headline, r.url) for r in article.alsoRead] == [(headline, "https://www.business-standard.com/markets/news/stock-market-live-updates-124070800260_1.html")]
     assert article.isLiveBlog is False
+
+
+# --- a 12-hour time to the second ---------------------------------------------------------------------------
+
+META_INFO = '<div class="MainStory_metainfo__Wd4Fv meta-info" data-expandedtime="Feb 28 2024 | 3:42 PM IST"><span>2 min read</span> Last Updated : Feb 28 2024 | 3:42 PM IST</div>'
+
+
+@pytest.mark.parametrize("shown", ["Feb 28 2024 | 6:10:35 PM IST", "Feb 28, 2024 6:10:35 PM IST", "28 February 2024 06:10:35 pm"])
+def test_a_last_updated_time_to_the_second_on_a_12_hour_clock_is_read(shown: str) -> None:
+    # Before: none (a 24-hour clock's "18:10:35" was read, a 12-hour one's seconds made it no date),
+    # where the page's structured data give no modification time.
+    html, url, _ = _fixture(NEXT)
+    html = _once(html, META_INFO, f'<div class="meta-info"><span>2 min read</span> Last Updated : {shown}</div>')
+    html = _once(html, '<meta http-equiv="Last-Modified" content="2024-02-28T15:42:00+05:30">', "")
+    article = extract(_with_ld(html, lambda a: a.pop("dateModified")).encode(), url).article
+    assert (article.dateModified, article.dateModifiedRaw) == ("2024-02-28T18:10:35+05:30", shown)

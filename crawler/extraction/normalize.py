@@ -130,6 +130,11 @@ _LOOSE_FORMATS = (
     "%b %d %Y %I:%M %p",
     "%B %d %Y %I:%M %p",
     "%d %B %Y %I:%M %p",
+    # The same to the second ("Feb 28, 2024 3:42:07 PM"), as a 24-hour clock's is read.
+    "%b %d %Y %I:%M:%S %p",
+    "%B %d %Y %I:%M:%S %p",
+    "%d %b %Y %I:%M:%S %p",
+    "%d %B %Y %I:%M:%S %p",
     "%a %d %b %Y %I:%M %p %z",  # an RFC 822 date with a 12-hour clock: "Wed, 28 Feb 2024 03:42 PM +0530"
     "%a %d %b %Y %I:%M:%S %p %z",
     "%a %d %b %Y %I:%M %p",
