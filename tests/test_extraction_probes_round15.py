@@ -281,3 +281,39 @@ def test_a_last_updated_time_to_the_second_on_a_12_hour_clock_is_read(shown: str
     html = _once(html, '<meta http-equiv="Last-Modified" content="2024-02-28T15:42:00+05:30">', "")
     article = extract(_with_ld(html, lambda a: a.pop("dateModified")).encode(), url).article
     assert (article.dateModified, article.dateModifiedRaw) == ("2024-02-28T18:10:35+05:30", shown)
+
+
+# --- a byline that links the story's section ---------------------------------------------------------------
+
+SECTION_LINK = '<a href="/india-news">India News</a>'
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        f'<span class="MainStory_dtlauthinfo__Pq2Ws"><span><a href="/author/search/keyword/press-trust-of-india">Press Trust of India</a></span> <span style="font-weight:400">New Delhi</span> {SECTION_LINK}</span>',
+        f'<span class="MainStory_dtlauthinfo__Pq2Ws"><span>{SECTION_LINK}</span> <span><a href="/author/search/keyword/press-trust-of-india">Press Trust of India</a></span> <span style="font-weight:400">New Delhi</span></span>',
+        f'<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Press Trust of India</span> <span>{SECTION_LINK}</span> <span style="font-weight:400">New Delhi</span></span>',
+    ],
+    ids=["after-the-names", "before-the-names", "beside-an-unlinked-name"],
+)
+def test_a_next_js_byline_s_link_to_the_section_names_no_author(byline: str) -> None:
+    # Before: "India News" (with the section's page as its URL) was written as an author.
+    html, url, _ = _fixture(NEXT)
+    html = _with_data(_once(html, NEXT_BYLINE, byline), lambda d: [d.pop(k) for k in ("authorDetails", "articleMappedMultipleAuthors")])
+    article = extract(_with_ld(html, lambda a: a.pop("author")).encode(), url).article
+    assert [a.name for a in article.authors] == ["Press Trust of India"] and article.dateline == "New Delhi"
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        f'<div class="byline"><a href="/author/search/keyword/press-trust-of-india">Press Trust of India</a> {SECTION_LINK} <span class="dateline">New Delhi</span></div>',
+        f'<div class="byline">Press Trust of India {SECTION_LINK} <span class="dateline">New Delhi</span></div>',
+    ],
+    ids=["linked-name", "bare-name"],
+)
+def test_an_amp_byline_s_link_to_the_section_names_no_author(byline: str) -> None:
+    html, url, _ = _fixture(AMP)
+    html = re.sub(r'"author": (?:\[[^\]]*\]|\{[^{}]*\}), ', "", _once(html, AMP_BYLINE, byline), count=1)
+    assert [a.name for a in extract(html.encode(), url).article.authors] == ["Press Trust of India"]

@@ -207,14 +207,16 @@ class AmpV1(CmsStory, ArticlePage):
         byline = self.byline_element
         if byline is None:
             return []
-        linked = {name: self.link(a.get("href")) for a in author_links(byline, select(self.BYLINE_LINKS, byline)) if (name := element_text(a))}
+        # (A link to the story's section or another page of the site that is no author's names nobody.)
+        elsewhere = {a for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)}
+        linked = {name: self.link(a.get("href")) for a in author_links(byline, [a for a in select(self.BYLINE_LINKS, byline) if a not in elsewhere]) if (name := element_text(a))}
         if linked:
             return [Link(name=name, url=url) for name, url in linked.items()]
         # Its own text and its children's (a name or an editor's line in a span of its own), apart.
         texts = [byline.text]
         city = self.city_element
         for child in byline:
-            if isinstance(child.tag, str) and not self.IS_DATELINE(child) and child is not city:
+            if isinstance(child.tag, str) and not self.IS_DATELINE(child) and child is not city and not any(a in elsewhere for a in child.iter("a")):
                 texts.append(element_text(child))
             texts.append(child.tail)
         if self.barred_place:  # the city after the last bar is no name

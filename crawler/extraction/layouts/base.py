@@ -740,6 +740,13 @@ class ArticlePage:
             del steps[-1]
         return steps
 
+    def links_no_author(self, anchor: _Element) -> bool:
+        """Whether a byline's link names no author: a page of this site that is not an author's (the
+        story's section, a topic), which a byline may link beside its names. (A profile on another
+        site may be an author's.)"""
+        url = self.link(anchor.get("href"))
+        return url is not None and same_site(url, self.page.url) and "/author" not in urlsplit(url).path.lower()
+
     def is_this_page(self, url: str) -> bool:
         """Whether a link names this page: its canonical URL, or another form of its story's (its id)."""
         if url == self._canonical:

@@ -187,11 +187,17 @@ class NextJsV1(CmsStory, ArticlePage):
         """Author name (lower case) → author page, from the byline's links."""
         found: dict[str, str] = {}
         if self.byline is not None:
-            for anchor in select(self.BYLINE_LINKS, self.byline):
+            for anchor in self.byline_author_links:
                 name, url = element_text(anchor), self.link(anchor.get("href"))
                 if name and url:
                     found[name.lower()] = url
         return found
+
+    @cached_property
+    def byline_author_links(self) -> list[_Element]:
+        """The byline's links that may name its authors: not the story's section or another page of
+        the site that is no author's."""
+        return [a for a in select(self.BYLINE_LINKS, self.byline) if not self.links_no_author(a)] if self.byline is not None else []
 
     BYLINE_OWN_TEXT = XPath("text()", smart_strings=False)
 
@@ -204,9 +210,13 @@ class NextJsV1(CmsStory, ArticlePage):
             return [], None
         city_element = first(self.BYLINE_CITY, byline)
         city = element_text(city_element)
-        texts = [element_text(a) for a in author_links(byline, select(self.BYLINE_LINKS, byline))]
+        texts = [element_text(a) for a in author_links(byline, self.byline_author_links)]
         if not any(texts):
-            texts = [element_text(span) for span in select(self.BYLINE_NAME_SPANS, byline) if span is not city_element]
+            texts = [
+                element_text(span)
+                for span in select(self.BYLINE_NAME_SPANS, byline)
+                if span is not city_element and not any(self.links_no_author(a) for a in span.iter("a"))
+            ]
         if not any(texts):
             texts = [clean_text(" ".join(cast("list[str]", self.BYLINE_OWN_TEXT(byline))))]
         # A byline that draws no city of its own may end in it after a bar ("Press Trust of India |
