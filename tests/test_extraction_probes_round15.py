@@ -317,3 +317,19 @@ def test_an_amp_byline_s_link_to_the_section_names_no_author(byline: str) -> Non
     html, url, _ = _fixture(AMP)
     html = re.sub(r'"author": (?:\[[^\]]*\]|\{[^{}]*\}), ', "", _once(html, AMP_BYLINE, byline), count=1)
     assert [a.name for a in extract(html.encode(), url).article.authors] == ["Press Trust of India"]
+
+
+@pytest.mark.parametrize("structured", ["kept", "removed"])
+def test_the_last_updated_line_the_page_shows_beats_the_meta_info_s_attribute(structured: str) -> None:
+    # data-expandedtime said the story's first time, the line a reader sees "Last Updated : … 6:10 PM":
+    # before, dateModifiedRaw was the attribute's (beside a dateModified of 6:10 PM from JSON-LD), and
+    # without structured data the item's dateModified was 3:42 PM, a time the page shows as no update.
+    html, url, _ = _fixture(NEXT)
+    html = _once(html, META_INFO, META_INFO.replace("Last Updated : Feb 28 2024 | 3:42 PM IST", "Last Updated : Feb 28 2024 | 6:10 PM IST"))
+    last_modified = '<meta http-equiv="Last-Modified" content="2024-02-28T15:42:00+05:30">'
+    if structured == "kept":
+        html = _with_ld(_once(html, last_modified, last_modified.replace("15:42", "18:10")), lambda a: a.__setitem__("dateModified", "2024-02-28T18:10:00+05:30"))
+    else:
+        html = _with_ld(_once(html, last_modified, ""), lambda a: a.pop("dateModified"))
+    article = extract(html.encode(), url).article
+    assert (article.dateModified, article.dateModifiedRaw) == ("2024-02-28T18:10:00+05:30", "Feb 28 2024 | 6:10 PM IST")

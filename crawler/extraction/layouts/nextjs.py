@@ -308,8 +308,13 @@ class NextJsV1(CmsStory, ArticlePage):
         )
 
     def dateModifiedRaw(self) -> str | None:
+        # The "Last Updated" line a reader sees; the meta-info's data-expandedtime where the line
+        # holds no date. (Where the two differ, the line is the page's word.)
+        shown = super().dateModifiedRaw()
+        if shown and self.date(shown):
+            return shown
         expanded = attribute_text(self.meta_info.get("data-expandedtime")) if self.meta_info is not None else None
-        return expanded or super().dateModifiedRaw()
+        return expanded or shown
 
     def readTimeMinutes(self) -> int | None:
         found = read_time_minutes(element_text(self.meta_info))
