@@ -333,3 +333,26 @@ def test_the_last_updated_line_the_page_shows_beats_the_meta_info_s_attribute(st
         html = _with_ld(_once(html, last_modified, ""), lambda a: a.pop("dateModified"))
     article = extract(html.encode(), url).article
     assert (article.dateModified, article.dateModifiedRaw) == ("2024-02-28T18:10:00+05:30", "Feb 28 2024 | 6:10 PM IST")
+
+
+# --- a table pasted with a paragraph in each cell ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "rows"),
+    [
+        (
+            "<table><tbody><tr><td><p>Company</p></td><td><p>Q3 profit</p></td></tr><tr><td><p>Tata Motors</p></td><td><p><strong>Rs 7,025 cr</strong></p></td></tr></tbody></table>",
+            ["Company | Q3 profit", "Tata Motors | Rs 7,025 cr"],
+        ),
+        ('<table><tr><th><div>Index</div></th><th><div>Close</div></th></tr><tr><td><div>Sensex</div></td><td>73,095</td></tr></table>', ["Index | Close", "Sensex | 73,095"]),
+        # A cell of several paragraphs keeps them (a layout table's story).
+        ("<table><tr><td><p>Photo: PTI</p></td><td><div><p>Story one.</p><p>Story two.</p></div></td></tr></table>", ["Photo: PTI", "Story one.", "Story two."]),
+    ],
+    ids=["p-in-every-cell", "div-in-cells", "cell-of-paragraphs"],
+)
+def test_a_table_whose_cells_hold_a_paragraph_each_gives_a_line_a_row(table: str, rows: list[str]) -> None:
+    # Before: every cell a line of its own ("Company", "Q3 profit", …), the rows lost.
+    html, url, _ = _fixture(NEXT)
+    html = _with_ld(_with_data(html, lambda d: d.__setitem__("htmlContent", f"<p>{FIRST}</p>{table}<p>{SECOND}</p>")), lambda a: a.pop("articleBody"))
+    assert extract(html.encode(), url).article.articleBody == "\n".join([FIRST, *rows, SECOND])

@@ -232,6 +232,13 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                 buffer.append(marks[0])
             if text:
                 buffer.append(text)
+            if tag in TABLE_CELLS and len(element) == 1 and _one_paragraph(element[0], text, skip):
+                # A cell whose text sits in a paragraph of its own (<td><p>Tata Motors</p></td>, as a
+                # table pasted into the CMS from a word processor is written): the cell's text, its
+                # row still one line.
+                element = element[0]
+                if element.text:
+                    buffer.append(element.text)
             for child in element:
                 _walk(child, skip, buffer, paragraphs)
             if tag == "q":
@@ -245,6 +252,22 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
     tail = element.tail
     if tail:
         buffer.append(tail)
+
+
+# What holds a table cell's text as a paragraph of its own.
+_CELL_PARAGRAPHS = frozenset({"p", "div"})
+
+
+def _one_paragraph(only: _Element, cell_text: str | None, skip: Callable[[_Element], bool] | None) -> bool:
+    """Whether a cell's only child is a paragraph holding all its text (none before or after it), and
+    no block of its own (a layout table's cell holding a story's paragraphs is no such cell)."""
+    tag = only.tag
+    return (
+        isinstance(tag, str) and tag.lower() in _CELL_PARAGRAPHS
+        and not (cell_text and cell_text.strip()) and not (only.tail and only.tail.strip())
+        and (skip is None or not skip(only))
+        and not any(isinstance(inner.tag, str) and inner.tag.lower() in BLOCK_TAGS for inner in only.iterdescendants())
+    )
 
 
 # Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
