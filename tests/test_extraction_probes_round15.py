@@ -356,3 +356,20 @@ def test_a_table_whose_cells_hold_a_paragraph_each_gives_a_line_a_row(table: str
     html, url, _ = _fixture(NEXT)
     html = _with_ld(_with_data(html, lambda d: d.__setitem__("htmlContent", f"<p>{FIRST}</p>{table}<p>{SECOND}</p>")), lambda a: a.pop("articleBody"))
     assert extract(html.encode(), url).article.articleBody == "\n".join([FIRST, *rows, SECOND])
+
+
+# --- a story whose CMS leaves each paragraph's <div> open ----------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [300, 1200])
+def test_a_story_of_unclosed_paragraph_divs_is_read_whole(count: int) -> None:
+    # Each paragraph's <div> left open nests the story as deep as it has paragraphs: before, libxml2 gave
+    # up htmlContent 256 levels deep (the 254 first paragraphs were the body, without a word), and a
+    # page whose story nested deeper than Python's recursion limit was refused as unreadable.
+    html, url, _ = _fixture(NEXT)
+    paragraphs = [f"Paragraph number {n} of the story, as the agency filed it." for n in range(count)]
+    markup = "".join(f"<div>{p}" for p in paragraphs)
+    html = _with_ld(_with_data(html, lambda d: d.__setitem__("htmlContent", markup)), lambda a: a.pop("articleBody"))
+    result = extract(html.encode(), url)
+    assert result.provenance.sources["articleBody"] == "next"
+    assert result.article.articleBody == "\n".join(paragraphs)

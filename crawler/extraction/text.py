@@ -208,50 +208,77 @@ def _flush_lines(buffer: list[str], paragraphs: list[str]) -> None:
 
 
 def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: list[str], paragraphs: list[str]) -> None:
-    # Each of lxml's .tag, .text and .tail makes a new string: read once each.
-    tag = element.tag
-    if isinstance(tag, str):
-        tag = tag.lower()
-        # Left out besides: embedded posts (a class is read only for EMBED_TAGS: the walk passes
-        # every element of every body) and pictures' captions.
-        if (
-            tag not in SKIPPED_TAGS
-            and (skip is None or not skip(element))
-            and not (tag in EMBED_TAGS and _embed_classes(element.get("class")))
-            and not (tag == "figcaption" and is_image_caption(element))
-        ):
-            is_block = tag in BLOCK_TAGS
-            if buffer and (is_block or tag == "br"):
-                _flush(buffer, paragraphs)
-            elif tag in TABLE_CELLS and buffer and not "".join(buffer).isspace():
-                buffer.append(CELL_SEPARATOR)
-            text = element.text
-            if tag == "q":
-                # A browser draws the quotation marks of an inline quotation itself: the markup has none.
-                marks = INNER_QUOTE_MARKS if next(element.iterancestors("q"), None) is not None else QUOTE_MARKS
-                buffer.append(marks[0])
-            if text:
-                buffer.append(text)
-            if tag in TABLE_CELLS and len(element) == 1 and _one_paragraph(element[0], text, skip):
-                # A cell whose text sits in a paragraph of its own (<td><p>Tata Motors</p></td>, as a
-                # table pasted into the CMS from a word processor is written): the cell's text, its
-                # row still one line.
-                element = element[0]
-                if element.text:
-                    buffer.append(element.text)
-            for child in element:
-                _walk(child, skip, buffer, paragraphs)
-            if tag == "q":
+    # A loop over a stack, not a call a level: a story whose CMS leaves each paragraph's <div> open
+    # nests as deep as it has paragraphs (libxml2 keeps 2,048 levels), past Python's recursion limit.
+    # The stack holds the elements to enter, and for each element entered a tuple to leave it by.
+    stack: list[_Element | tuple[_Element, str, bool, tuple[str, str] | None]] = [element]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        item = pop()
+        if isinstance(item, tuple):
+            # The end of an element entered: a quotation's closing mark, a block's end, then its tail.
+            element, tag, is_block, marks = item
+            if marks is not None:
                 buffer.append(marks[1])
             if is_block and buffer:
                 if tag == "pre":
                     _flush_lines(buffer, paragraphs)
                 else:
                     _flush(buffer, paragraphs)
-    # (a comment or processing instruction, or a skipped element: only its tail is read)
-    tail = element.tail
-    if tail:
-        buffer.append(tail)
+            tail = element.tail
+            if tail:
+                buffer.append(tail)
+            continue
+        element = item
+        # Each of lxml's .tag, .text and .tail makes a new string: read once each.
+        tag = element.tag
+        if isinstance(tag, str):
+            tag = tag.lower()
+            # Left out besides: embedded posts (a class is read only for EMBED_TAGS: the walk passes
+            # every element of every body) and pictures' captions.
+            if (
+                tag not in SKIPPED_TAGS
+                and (skip is None or not skip(element))
+                and not (tag in EMBED_TAGS and _embed_classes(element.get("class")))
+                and not (tag == "figcaption" and is_image_caption(element))
+            ):
+                is_block = tag in BLOCK_TAGS
+                if buffer and (is_block or tag == "br"):
+                    _flush(buffer, paragraphs)
+                elif tag in TABLE_CELLS and buffer and not "".join(buffer).isspace():
+                    buffer.append(CELL_SEPARATOR)
+                text = element.text
+                marks = None
+                if tag == "q":
+                    # A browser draws the quotation marks of an inline quotation itself: the markup has none.
+                    marks = INNER_QUOTE_MARKS if next(element.iterancestors("q"), None) is not None else QUOTE_MARKS
+                    buffer.append(marks[0])
+                if text:
+                    buffer.append(text)
+                holder = element
+                if tag in TABLE_CELLS and len(element) == 1 and _one_paragraph(element[0], text, skip):
+                    # A cell whose text sits in a paragraph of its own (<td><p>Tata Motors</p></td>, as
+                    # a table pasted into the CMS from a word processor is written): the cell's text,
+                    # its row still one line.
+                    holder = element[0]
+                    if holder.text:
+                        buffer.append(holder.text)
+                if len(holder):
+                    push((element, tag, is_block, marks))
+                    extend(reversed(holder))  # the first child on top
+                    continue
+                # (An element without children, as most are, is left at once: no trip through the stack.)
+                if marks is not None:
+                    buffer.append(marks[1])
+                if is_block and buffer:
+                    if tag == "pre":
+                        _flush_lines(buffer, paragraphs)
+                    else:
+                        _flush(buffer, paragraphs)
+        # (a comment or processing instruction, or a skipped element: only its tail is read)
+        tail = element.tail
+        if tail:
+            buffer.append(tail)
 
 
 # What holds a table cell's text as a paragraph of its own.
@@ -354,15 +381,18 @@ _parsers = _Parsers()
 
 
 def _fragment_parser() -> etree.HTMLParser:
+    # As the page's parser (crawler/extraction/page.py), with its huge_tree: without it libxml2 stops
+    # 256 elements deep, and a story whose CMS leaves each paragraph's <div> open lost every paragraph
+    # after its 254th, without a word.
     if _parsers.fragment is None:
-        _parsers.fragment = etree.HTMLParser(collect_ids=False)  # as the page's parser (crawler/extraction/page.py)
+        _parsers.fragment = etree.HTMLParser(collect_ids=False, huge_tree=True)
     return _parsers.fragment
 
 
 def _utf8_fragment_parser() -> etree.HTMLParser:
     # The same for UTF-8 bytes (bytes without a declared encoding would be read as Latin-1).
     if _parsers.utf8_fragment is None:
-        _parsers.utf8_fragment = etree.HTMLParser(collect_ids=False, encoding="utf-8")
+        _parsers.utf8_fragment = etree.HTMLParser(collect_ids=False, encoding="utf-8", huge_tree=True)
     return _parsers.utf8_fragment
 
 
