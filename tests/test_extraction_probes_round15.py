@@ -373,3 +373,21 @@ def test_a_story_of_unclosed_paragraph_divs_is_read_whole(count: int) -> None:
     result = extract(html.encode(), url)
     assert result.provenance.sources["articleBody"] == "next"
     assert result.article.articleBody == "\n".join(paragraphs)
+
+
+# --- a field the CMS filled with "NA" or a dash --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("placeholder", ["NA", "N/A", "-", ".", "--"])
+def test_an_article_json_field_written_as_na_or_a_dash_is_no_value(placeholder: str) -> None:
+    # Before: the headline "-", the standfirst "NA", the dateline "N/A" and the alt text "." were the
+    # item's, over the page's h1, standfirst, byline and picture.
+    html, url, expected = _fixture(NEXT)
+
+    def change(data: dict[str, Any]) -> None:
+        data.update(heading1=placeholder, pageTitle=placeholder, subHeading=placeholder, placeName=placeholder)
+        data["featuredImageObj"]["alt_text"] = placeholder
+
+    article = extract(_with_data(html, change).encode(), url).article
+    assert (article.headline, article.description, article.dateline) == (expected["headline"], expected["description"], expected["dateline"])
+    assert article.mainImage is not None and article.mainImage.alt == "India USA flags"

@@ -109,8 +109,16 @@ def text_of(value: Any) -> str | None:
     # A name, a section or a topic the CMS wrote with its markup ("<a href=…>A</a>", "<b>…</b>"):
     # its text, as the page shows it. (Only tags HTML has: "a <b> c" of other words stays.)
     if text and "<" in text and MARKUP(text):
-        return element_text(fragment(text))
+        text = element_text(fragment(text))
+    # (A short text alone is looked at: a value is no placeholder past five characters.)
+    if text and len(text) <= 5 and (text.casefold() in _NO_VALUE or not any(c.isalnum() for c in text)):
+        return None
     return text
+
+
+# What a CMS writes in a text field it has no value for (a dateline, a standfirst, an image's alt
+# text): "NA", "N/A", or marks alone ("-", ".", "--"). No reader takes them for a value.
+_NO_VALUE = frozenset({"na", "n/a", "n.a.", "n. a."})
 
 
 def names_of(value: Any) -> list[str]:
