@@ -391,3 +391,20 @@ def test_an_article_json_field_written_as_na_or_a_dash_is_no_value(placeholder: 
     article = extract(_with_data(html, change).encode(), url).article
     assert (article.headline, article.description, article.dateline) == (expected["headline"], expected["description"], expected["dateline"])
     assert article.mainImage is not None and article.mainImage.alt == "India USA flags"
+
+
+# --- a byline that runs on into the date line ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["<span>Last Updated : Feb 28 2024 | 3:42 PM IST</span>", "<span>2 min read</span> <span>Last Updated</span>", "<span>First Published: Feb 28 2024</span>"],
+    ids=["date-line", "read-time-and-label", "first-published"],
+)
+def test_a_byline_that_holds_the_date_line_names_no_author_of_it(tail: str) -> None:
+    # Before: "Last Updated : Feb 28 2024" and "3:42 PM IST" were written as authors.
+    html, url, _ = _fixture(NEXT)
+    byline = f'<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Sharmistha Mukherjee</span> <span style="font-weight:400">New Delhi</span> {tail}</span>'
+    html = _with_data(_once(html, NEXT_BYLINE, byline), lambda d: [d.pop(k) for k in ("authorDetails", "articleMappedMultipleAuthors")])
+    article = extract(_with_ld(html, lambda a: a.pop("author")).encode(), url).article
+    assert [a.name for a in article.authors] == ["Sharmistha Mukherjee"] and article.dateline == "New Delhi"

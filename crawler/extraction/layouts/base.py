@@ -212,12 +212,17 @@ _NOT_NAMES = frozenset({"updated", "published", "by"})
 _EDITED_BY = re.compile(r"^(?:edited|compiled|curated)\s+by\b", re.I).match
 
 
+# The story's date line or read time where a byline runs on into them ("… | Last Updated : Feb 28
+# 2024 | 3:42 PM IST", "2 min read"): the names end there.
+_DATE_LINE = re.compile(r"^(?:(?:last\s+)?updated|(?:first\s+)?published|posted)\b|^\d+\s*min(?:ute)?s?\s+read\b", re.I).match
+
+
 def byline_names(text: str) -> list[str]:
     """The names of a byline's text ("By A and B", "A, B & C"), without the words around them and
-    without the editors named after them."""
+    without the editors named after them, nor a date line after them."""
     names = []
     for part in _NAME_SEPARATORS.split(text):
-        if _EDITED_BY(part):
+        if _EDITED_BY(part) or _DATE_LINE(part):
             break
         name = _BY.sub("", part)
         if name and name.lower() not in _NOT_NAMES:
