@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crawler.extraction import extract
+from crawler.extraction import NotAnArticle, extract
 from tests.test_extraction_probes_more import _fixture, _once
 
 NEXT = "nextjs-2023/seed-syndicated"
@@ -408,3 +408,22 @@ def test_a_byline_that_holds_the_date_line_names_no_author_of_it(tail: str) -> N
     html = _with_data(_once(html, NEXT_BYLINE, byline), lambda d: [d.pop(k) for k in ("authorDetails", "articleMappedMultipleAuthors")])
     article = extract(_with_ld(html, lambda a: a.pop("author")).encode(), url).article
     assert [a.name for a in article.authors] == ["Sharmistha Mukherjee"] and article.dateline == "New Delhi"
+
+
+# --- a story's page whose story moved to a container the rules do not know ------------------------------------
+
+
+@pytest.mark.parametrize("headline", ["h1", "article-json"])
+def test_a_story_page_whose_story_container_was_renamed_counts_as_an_unknown_layout_not_a_listing(headline: str) -> None:
+    # htmlContent under another key, the story's container renamed, no JSON-LD article: before, the
+    # page was skipped as a listing (bs/skipped/listing), a redesign that loses every story unnoticed;
+    # an unknown layout is what the run's verdict counts towards "a redesign?".
+    html, url, _ = _fixture(NEXT)
+    html = _with_data(html, lambda d: d.__setitem__("content", d.pop("htmlContent")))
+    html = _once(html, 'MainStory_storycontent__Pe3ys storycontent" id="parent_top_div"', 'MainStory_articlebody__Pe3ys articlebody" id="article_body"')
+    html = NEWS_ARTICLE.sub(r"\1{}\3", html, count=1)
+    if headline == "article-json":
+        html = re.sub(r'<h1 class="MainStory_stryhdtp__frNSf stryhdtp">', '<h1 class="MainStory_title__Ab12 title">', html, count=1)
+    with pytest.raises(NotAnArticle) as refused:
+        extract(html.encode(), url)
+    assert refused.value.reason == "unknown-layout"

@@ -111,6 +111,10 @@ class NextJsV1(CmsStory, ArticlePage):
         if not main_types and self.page.ld_first(VIDEO_TYPES):
             raise NotAnArticle("video", "a video or podcast page")
         if not (self.data.get("htmlContent") or self.body_container is not None or main_types):
+            if self.headline_element is not None or text_of(self.data.get("heading1")):
+                # A story's page (its headline shown, or in its article JSON) whose story is in none of
+                # the places the rules know: a redesign, which must count as one, not as a listing.
+                raise NotAnArticle("unknown-layout", "a Next.js story's page whose story is in no known container")
             raise NotAnArticle("listing", "a Next.js page without an article (listing, topic or home page)")
         if not self._body[0] and self.isPremium():
             raise NotAnArticle("paywall-stub", "a premium page whose body is not in the page")
