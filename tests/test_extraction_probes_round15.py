@@ -427,3 +427,34 @@ def test_a_story_page_whose_story_container_was_renamed_counts_as_an_unknown_lay
     with pytest.raises(NotAnArticle) as refused:
         extract(html.encode(), url)
     assert refused.value.reason == "unknown-layout"
+
+
+# --- the syndication note in its other wordings ---------------------------------------------------------------
+
+NOTE = "(Only the headline and picture of this report may have been reworked by the Business Standard staff; the rest of the content is auto-generated from a syndicated feed.)"
+PAGE_NOTE = f'<div class="MainStory_disclaimer__Op1Zx"><p><i>{NOTE}</i></p></div>'
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "(This story has not been edited by Business Standard staff and is auto-generated from a syndicated feed.)",
+        "Only the headline of this report may have been reworked by the Business Standard staff; the rest of the content is auto-generated from a syndicated feed.",
+    ],
+    ids=["not-edited", "headline-only"],
+)
+@pytest.mark.parametrize("where", ["story-end", "run-into-last-line"])
+def test_the_syndication_note_in_another_wording_is_the_disclaimer_not_a_story_line(note: str, where: str) -> None:
+    # Before: the note stayed in the body as the story's last line, and the item was not syndicated.
+    html, url, _ = _fixture(NEXT)
+    story = f"<p>{FIRST}</p><p>{SECOND}</p><p id=\"auto_disclaimer\"><i>{note}</i></p>" if where == "story-end" else f"<p>{FIRST}</p><p>{SECOND} {note}</p>"
+    html = _with_ld(_with_data(_once(html, PAGE_NOTE, ""), lambda d: d.__setitem__("htmlContent", story)), lambda a: a.pop("articleBody"))
+    article = extract(html.encode(), url).article
+    assert (article.articleBody, article.disclaimer, article.isSyndicated) == (f"{FIRST}\n{SECOND}", note, True)
+
+
+def test_the_syndication_note_in_another_wording_is_found_where_the_page_puts_it() -> None:
+    html, url, _ = _fixture(NEXT)
+    note = "(This story has not been edited by Business Standard staff and is auto-generated from a syndicated feed.)"
+    article = extract(_once(html, PAGE_NOTE, PAGE_NOTE.replace(NOTE, note)).encode(), url).article
+    assert (article.disclaimer, article.isSyndicated) == (note, True)

@@ -20,7 +20,8 @@ from .normalize import clean_text
 FIRST_PUBLISHED = "First Published"
 LAST_UPDATED = "Last Updated"
 MIN_READ = "min read"
-SYNDICATION = "Only the headline and picture of this report"
+# The end of the syndication note, in each of its wordings ("… auto-generated from a syndicated feed.").
+SYNDICATION = "syndicated feed"
 # Headings of the related-stories list after the body: "Also Read" until 2025, then this.
 RELATED_HEADINGS = ("also read", "more from this section")
 PREMIUM_LABEL = "premium"
@@ -162,8 +163,11 @@ assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)
 
 # "(Only the headline and picture of this report may have been reworked by the
 # Business Standard staff; the rest of the content is auto-generated from a
-# syndicated feed.)" — worded slightly differently over the years.
-DISCLAIMER = re.compile(r"^\(?\s*only the headline and (?:the )?picture of this report", re.I)
+# syndicated feed.)" — worded slightly differently over the years: "Only the headline of this report
+# …", and before that "(This story has not been edited by Business Standard staff and is
+# auto-generated from a syndicated feed.)".
+_NOTE_START = r"(?:only the headline (?:and (?:the )?picture )?of this report|this (?:story|report) has not been edited by)"
+DISCLAIMER = re.compile(rf"^\(?\s*{_NOTE_START}", re.I)
 
 
 def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = None) -> list[str]:
@@ -400,7 +404,7 @@ def _utf8_fragment_parser() -> etree.HTMLParser:
 # on the next line.
 _DISCLAIMER_END = re.compile(r"syndicated feed\W*$", re.I).search
 # The note run into the story's last line ("… officials said. (Only the headline …)").
-_DISCLAIMER_INSIDE = re.compile(r"\s\(?\s*only the headline and (?:the )?picture of this report", re.I).search
+_DISCLAIMER_INSIDE = re.compile(rf"\s\(?\s*{_NOTE_START}", re.I).search
 
 
 def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
