@@ -458,3 +458,16 @@ def test_the_syndication_note_in_another_wording_is_found_where_the_page_puts_it
     note = "(This story has not been edited by Business Standard staff and is auto-generated from a syndicated feed.)"
     article = extract(_once(html, PAGE_NOTE, PAGE_NOTE.replace(NOTE, note)).encode(), url).article
     assert (article.disclaimer, article.isSyndicated) == (note, True)
+
+
+@pytest.mark.parametrize("folder", [NEXT, AMP])
+def test_the_section_linked_after_a_byline_s_bar_is_no_city(folder: str) -> None:
+    html, url, expected = _fixture(folder)
+    if folder == NEXT:
+        byline = f'<span class="MainStory_dtlauthinfo__Pq2Ws"><span><a href="/author/search/keyword/press-trust-of-india">Press Trust of India</a> | {SECTION_LINK}</span></span>'
+        html = _with_data(_once(html, NEXT_BYLINE, byline), lambda d: [d.pop(k) for k in ("authorDetails", "articleMappedMultipleAuthors", "placeName")])
+        html = _with_ld(html, lambda a: a.pop("author"))
+    else:
+        html = _once(html, AMP_BYLINE, f'<div class="byline"><a href="/author/search/keyword/press-trust-of-india">Press Trust of India</a> | {SECTION_LINK}</div>')
+    article = extract(html.encode(), url).article
+    assert [a.name for a in article.authors] == ["Press Trust of India"] and article.dateline is None

@@ -198,7 +198,10 @@ class AmpV1(CmsStory, ArticlePage):
         byline = self.byline_element
         if byline is None or self.city_element is not None or "|" not in text_content(byline) or select(self.DATELINE_IN, byline):
             return None
-        return names_and_place(element_text(byline) or "")[1]
+        place = names_and_place(element_text(byline) or "")[1]
+        # (The story's section, linked after a bar, is no city: "PTI | <a>India News</a>".)
+        linked_elsewhere = {element_text(a) for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)}
+        return None if place in linked_elsewhere else place
 
     DATELINE_IN = XPath(f"descendant::*[{class_test('dateline')}]")
 

@@ -203,6 +203,11 @@ class NextJsV1(CmsStory, ArticlePage):
         the site that is no author's."""
         return [a for a in select(self.BYLINE_LINKS, self.byline) if not self.links_no_author(a)] if self.byline is not None else []
 
+    @cached_property
+    def byline_other_links(self) -> set[str]:
+        """The texts of the byline's links to pages of the site that are no author's (its section)."""
+        return {t for a in select(self.BYLINE_LINKS, self.byline) if self.links_no_author(a) and (t := element_text(a))} if self.byline is not None else set()
+
     BYLINE_OWN_TEXT = XPath("text()", smart_strings=False)
 
     @cached_property
@@ -228,6 +233,8 @@ class NextJsV1(CmsStory, ArticlePage):
         barred_place = names_and_place(element_text(byline) or "")[1] if city is None and "|" in text_content(byline) else None
         if barred_place and (known := text_of(self.data.get("placeName"))) and known.casefold() != barred_place.casefold():
             barred_place = None  # not the story's city: a person's name ("A | B")
+        if barred_place and barred_place in self.byline_other_links:
+            barred_place = None  # the story's section, linked ("PTI | <a>India News</a>")
         names: list[str] = []
         for text in texts:
             if not text:
