@@ -201,7 +201,8 @@ class AmpV1(CmsStory, ArticlePage):
         place = names_and_place(element_text(byline) or "")[1]
         # (The story's section, linked after a bar, is no city: "PTI | <a>India News</a>".)
         linked_elsewhere = {element_text(a) for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)}
-        return None if place in linked_elsewhere else place
+        # (Nor one of the story's authors, as JSON-LD names them: "Shine Jacob | Sohini Das" is two.)
+        return None if place in linked_elsewhere or (place and place.casefold() in self.structured_author_keys()) else place
 
     DATELINE_IN = XPath(f"descendant::*[{class_test('dateline')}]")
 

@@ -844,6 +844,11 @@ class ArticlePage:
                     authors[name.casefold()] = Link(name=known.name if known else name, url=self.link(url))
         return list(authors.values())
 
+    def structured_author_keys(self) -> set[str]:
+        """The authors structured data names, in lower case: a name a byline shows after a bar is a
+        person's where they name it, not the dateline's city."""
+        return {a.name.casefold() for a in self.ld_authors()}
+
     def meta_authors(self) -> list[Link]:
         """Authors of ``<meta name="author">``, written as a byline ("By A and B", "A, B")."""
         return [Link(name=n) for n in dict.fromkeys(author_names(self.page.meta("author") or ""))]

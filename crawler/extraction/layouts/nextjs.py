@@ -233,6 +233,8 @@ class NextJsV1(CmsStory, ArticlePage):
         barred_place = names_and_place(element_text(byline) or "")[1] if city is None and "|" in text_content(byline) else None
         if barred_place and (known := text_of(self.data.get("placeName"))) and known.casefold() != barred_place.casefold():
             barred_place = None  # not the story's city: a person's name ("A | B")
+        if barred_place and barred_place.casefold() in self.structured_author_keys():
+            barred_place = None  # one of the authors the article JSON or JSON-LD names
         if barred_place and barred_place in self.byline_other_links:
             barred_place = None  # the story's section, linked ("PTI | <a>India News</a>")
         names: list[str] = []
@@ -265,6 +267,15 @@ class NextJsV1(CmsStory, ArticlePage):
             or split_list(self.without_dateline(text_of(self.data.get("sourceTitle")) or ""))
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
+
+    def structured_author_keys(self) -> set[str]:
+        # (The author records and mapped authors; authorName is read against the dateline itself.)
+        mapped = self.data.get("articleMappedMultipleAuthors")
+        mapped_names = mapped.values() if isinstance(mapped, dict) else mapped if isinstance(mapped, list) else ()
+        records = [dig(d, "author_name") for d in author_records(self.data.get("authorDetails"))]
+        return super().structured_author_keys() | {
+            part.casefold() for n in (text_of(v) for v in [*records, *mapped_names]) if n for part in author_names(n, person=True)
+        }
 
     def without_dateline(self, byline: str) -> str:
         """A byline written as one string without the story's dateline city after its last bar

@@ -1,0 +1,45 @@
+"""Second read of the round-15 extraction fixes: the cases of each class they missed or made worse, on
+the current layout (Next.js) and its AMP twin, one change at a time from a test page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from crawler.extraction import extract
+from tests.test_extraction_probes_round15 import AMP, AMP_BYLINE, NEXT, NEXT_BYLINE, OTHER_STORY, _fixture, _once, _with_data, _with_ld
+
+TWO_PEOPLE = [{"@type": "Person", "name": "Shine Jacob"}, {"@type": "Person", "name": "Sohini Das"}]
+
+
+# --- "A | B": the name after the bar is one of the story's authors, not its dateline ---------------------
+
+
+@pytest.mark.parametrize("source", ["json-ld", "author-records", "mapped-authors"])
+def test_a_next_js_byline_s_name_after_a_bar_that_structured_data_names_as_an_author_is_no_dateline(source: str) -> None:
+    # Before: with no placeName, "Shine Jacob | Sohini Das" gave the dateline "Sohini Das", though
+    # JSON-LD or the article JSON name her as the story's second author.
+    html, url, _ = _fixture(NEXT)
+    byline = '<span class="MainStory_dtlauthinfo__Pq2Ws"><span>Shine Jacob | Sohini Das</span></span>'
+    people: dict[str, Any] = {
+        "author-records": {"authorDetails": [{"author_id": 1, "author_name": "Shine Jacob"}, {"author_id": 2, "author_name": "Sohini Das"}]},
+        "mapped-authors": {"articleMappedMultipleAuthors": {"1": "Shine Jacob", "2": "Sohini Das"}},
+    }.get(source, {})
+
+    def change(data: dict[str, Any]) -> None:
+        for key in ("authorDetails", "articleMappedMultipleAuthors", "placeName"):
+            data.pop(key)
+        data.update(people)
+
+    html = _with_data(_once(html, NEXT_BYLINE, byline), change)
+    html = _with_ld(html, lambda a: a.update(author=TWO_PEOPLE) if source == "json-ld" else a.pop("author"))
+    article = extract(html.encode(), url).article
+    assert ([a.name for a in article.authors], article.dateline) == (["Shine Jacob", "Sohini Das"], None)
+
+
+def test_an_amp_byline_s_name_after_a_bar_that_json_ld_names_as_an_author_is_no_dateline() -> None:
+    html, url, _ = _fixture(AMP)
+    html = _with_ld(_once(html, AMP_BYLINE, '<div class="byline">Shine Jacob | Sohini Das</div>'), lambda a: a.update(author=TWO_PEOPLE))
+    article = extract(html.encode(), url).article
+    assert ([a.name for a in article.authors], article.dateline) == (["Shine Jacob", "Sohini Das"], None)
