@@ -43,3 +43,19 @@ def test_an_amp_byline_s_name_after_a_bar_that_json_ld_names_as_an_author_is_no_
     html = _with_ld(_once(html, AMP_BYLINE, '<div class="byline">Shine Jacob | Sohini Das</div>'), lambda a: a.update(author=TWO_PEOPLE))
     article = extract(html.encode(), url).article
     assert ([a.name for a in article.authors], article.dateline) == (["Shine Jacob", "Sohini Das"], None)
+
+
+# --- the canonical link against JSON-LD's address ---------------------------------------------------------
+
+
+def test_a_story_merged_into_another_keeps_the_other_s_address_where_only_json_ld_names_the_one_fetched() -> None:
+    # A story merged into another, served at its old address: the canonical link and the article JSON
+    # name the other story, JSON-LD's address (filled in from the address asked for) the old one.
+    # Before: the old address and id, so the other story was written twice, once under each id.
+    html, url, expected = _fixture(NEXT)
+    own = str(expected["canonicalUrl"])
+    html = html.replace(own, OTHER_STORY).replace(str(expected["articleId"]), "124022800611")
+    html = _with_ld(html, lambda a: a.update(url=own, mainEntityOfPage={"@type": "WebPage", "@id": own}))
+    article = extract(html.encode(), url).article
+    assert (article.canonicalUrl, article.articleId) == (OTHER_STORY, "124022800611")
+

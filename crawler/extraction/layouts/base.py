@@ -710,9 +710,18 @@ class ArticlePage:
             # A story's page: an address of no story (the home page a template fills in) is not its
             # own, and where one of its addresses names the story fetched, one naming another story
             # (a link the CMS copied from another story) is not either.
+            # Of those, the story the page's own data name goes first: a story merged into another,
+            # served at its old address, has the other's canonical link and article JSON, while a
+            # template may fill JSON-LD's address in from the address asked for.
             named = [url for url in named if page_article_id(None, url) is not None]
-            return next((url for url in named if page_article_id(None, url) == fetched), named[0] if named else None)
+            data_story = self.link(self.data_story_url())
+            wanted = [story for story in (page_article_id(None, data_story) if data_story else None, fetched) if story]
+            return next((url for story in wanted for url in named if page_article_id(None, url) == story), named[0] if named else None)
         return named[0] if named else None
+
+    def data_story_url(self) -> str | None:
+        """The address of the story the layout's own data (not JSON-LD) say the page holds, where they say."""
+        return None
 
     def canonicalUrl(self) -> str | None:
         """The page's canonical URL, never the AMP one."""

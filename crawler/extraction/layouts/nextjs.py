@@ -268,6 +268,9 @@ class NextJsV1(CmsStory, ArticlePage):
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
 
+    def data_story_url(self) -> str | None:
+        return text_of(self.data.get("articleUrl"))
+
     def structured_author_keys(self) -> set[str]:
         # (The author records and mapped authors; authorName is read against the dateline itself.)
         mapped = self.data.get("articleMappedMultipleAuthors")
