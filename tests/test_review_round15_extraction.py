@@ -3,12 +3,13 @@ the current layout (Next.js) and its AMP twin, one change at a time from a test 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from crawler.extraction import extract
-from tests.test_extraction_probes_round15 import AMP, AMP_BYLINE, NEXT, NEXT_BYLINE, OTHER_STORY, _fixture, _once, _with_data, _with_ld
+from tests.test_extraction_probes_round15 import AMP, AMP_BYLINE, META_INFO, NEXT, NEXT_BYLINE, OTHER_STORY, _fixture, _once, _with_data, _with_ld
 
 TWO_PEOPLE = [{"@type": "Person", "name": "Shine Jacob"}, {"@type": "Person", "name": "Sohini Das"}]
 
@@ -59,3 +60,19 @@ def test_a_story_merged_into_another_keeps_the_other_s_address_where_only_json_l
     article = extract(html.encode(), url).article
     assert (article.canonicalUrl, article.articleId) == (OTHER_STORY, "124022800611")
 
+
+
+# --- "Last Updated" against the meta-info's data-expandedtime ------------------------------------------------
+
+
+@pytest.mark.parametrize("shown", ["Feb 28 2024", "28 Feb 2024", "February 28, 2024"])
+def test_a_last_updated_line_of_the_day_alone_gives_way_to_the_attribute_s_time_of_that_day(shown: str) -> None:
+    # Before: the line's day won over data-expandedtime's full time, and its midnight came before the
+    # story's publication: the item had no dateModified at all, where the attribute gave 6:10:35 PM.
+    html, url, _ = _fixture(NEXT)
+    meta_info = re.sub(r'data-expandedtime="[^"]*"', 'data-expandedtime="2024-02-28T18:10:35+05:30"', META_INFO)
+    html = _once(html, META_INFO, meta_info.replace("Last Updated : Feb 28 2024 | 3:42 PM IST", f"Last Updated : {shown}"))
+    html = _once(html, '<meta http-equiv="Last-Modified" content="2024-02-28T15:42:00+05:30">', "")
+    html = _with_data(_with_ld(html, lambda a: a.pop("dateModified")), lambda d: d.pop("modificationDate", None))
+    article = extract(html.encode(), url).article
+    assert article.dateModified == "2024-02-28T18:10:35+05:30"

@@ -336,9 +336,13 @@ class NextJsV1(CmsStory, ArticlePage):
         # The "Last Updated" line a reader sees; the meta-info's data-expandedtime where the line
         # holds no date. (Where the two differ, the line is the page's word.)
         shown = super().dateModifiedRaw()
-        if shown and self.date(shown):
-            return shown
         expanded = attribute_text(self.meta_info.get("data-expandedtime")) if self.meta_info is not None else None
+        day = self.date(shown) if shown else None
+        if day:
+            # A line giving the day alone ("Last Updated : Feb 28 2024") gives way to the attribute's
+            # time of that day: the day's midnight is no update time.
+            timed_day = self.date(expanded) if expanded and ":" in expanded and ":" not in (shown or "") else None
+            return expanded if timed_day and timed_day[:10] == day[:10] else shown
         return expanded or shown
 
     def readTimeMinutes(self) -> int | None:
