@@ -76,3 +76,16 @@ def test_a_last_updated_line_of_the_day_alone_gives_way_to_the_attribute_s_time_
     html = _with_data(_with_ld(html, lambda a: a.pop("dateModified")), lambda d: d.pop("modificationDate", None))
     article = extract(html.encode(), url).article
     assert article.dateModified == "2024-02-28T18:10:35+05:30"
+
+
+# --- the site's name after a headline ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder", [NEXT, AMP])
+def test_a_headline_the_page_shows_ending_in_the_site_s_name_keeps_it(folder: str) -> None:
+    # A story about the paper itself: its h1, article JSON, JSON-LD and og:title all end in the name.
+    # Before: the name was cut from the structured headline, which then disagreed with the page's h1.
+    html, url, expected = _fixture(folder)
+    headline = "A letter to our readers | Business Standard"
+    result = extract(html.replace(str(expected["headline"]), headline).encode(), url)
+    assert (result.article.headline, "headline" in result.provenance.disagreements) == (headline, False)

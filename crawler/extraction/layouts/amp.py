@@ -146,6 +146,9 @@ class AmpV1(CmsStory, ArticlePage):
             fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
         )
 
+    def shown_headline(self) -> str | None:
+        return self.dom_headline()
+
     def dom_headline(self) -> str | None:
         h1 = self.headline_element
         if h1 is None or not len(h1):

@@ -804,11 +804,23 @@ class ArticlePage:
     def ld_headline(self) -> str | None:
         """JSON-LD ``headline``, else ``name`` (which schema.org gives every thing)."""
         # The CMS's headline field may hold inline markup, in JSON-LD as in the article JSON.
-        return without_site_name(first_text_of(self.ld.get("headline"), markup_text_of) or first_text_of(self.ld.get("name"), markup_text_of))
+        return self.without_site_name(first_text_of(self.ld.get("headline"), markup_text_of) or first_text_of(self.ld.get("name"), markup_text_of))
 
     def meta_title(self) -> str | None:
         """``og:title``, without the site's name after it."""
-        return without_site_name(self.page.meta("og:title"))
+        return self.without_site_name(self.page.meta("og:title"))
+
+    def without_site_name(self, title: str | None) -> str | None:
+        """:func:`without_site_name`, unless the headline the page shows ends in the site's name too: a
+        story about the paper itself ("A letter to our readers | Business Standard")."""
+        stripped = without_site_name(title)
+        if stripped != title and title and (shown := self.shown_headline()) and shown.casefold() == title.casefold():
+            return title
+        return stripped
+
+    def shown_headline(self) -> str | None:
+        """The headline as the page draws it (its h1), where the layout knows it."""
+        return None
 
     def headline(self) -> str | None:
         return self.pick("headline", (JSON_LD, self.ld_headline), (META, self.meta_title))

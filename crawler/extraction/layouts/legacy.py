@@ -10,7 +10,7 @@ from ..article import Image, Link, RelatedArticle
 from ..lazy import cached_property
 from ..page import Page
 from ..text import block_paragraphs, attribute_text
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_showing, picture_source, select, text_of, without_site_name
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_showing, picture_source, select, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -29,10 +29,13 @@ class Legacy2019(ArticlePage):
     def headline(self) -> str | None:
         return self.pick(
             "headline",
-            (JSON_LD, lambda: without_site_name(text_of(self.ld.get("headline")))),
+            (JSON_LD, lambda: self.without_site_name(text_of(self.ld.get("headline")))),
             (DOM, lambda: element_text(self.headline_element)),
             fallbacks=((META, self.meta_title),),
         )
+
+    def shown_headline(self) -> str | None:
+        return element_text(self.headline_element)
 
     STANDFIRST = CSSSelector("h2.alternativeHeadline")
 

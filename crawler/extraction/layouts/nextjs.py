@@ -22,7 +22,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, without_site_name, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -126,11 +126,14 @@ class NextJsV1(CmsStory, ArticlePage):
             "headline",
             # The CMS's rich-text fields may hold inline markup ("<em>", "<p>"): their text is the headline.
             # (pageTitle is the SEO title, which may end in the site's name.)
-            (NEXT_DATA, lambda: without_site_name(markup_text_of(self.data.get("heading1")) or markup_text_of(self.data.get("pageTitle")))),
+            (NEXT_DATA, lambda: self.without_site_name(markup_text_of(self.data.get("heading1")) or markup_text_of(self.data.get("pageTitle")))),
             (JSON_LD, self.ld_headline),
             (DOM, self.dom_headline),
             fallbacks=((META, self.meta_title),),
         )
+
+    def shown_headline(self) -> str | None:
+        return self.dom_headline()
 
     def dom_headline(self) -> str | None:
         """The page's h1, without a label of the story inside it."""
