@@ -371,7 +371,8 @@ def page_cut_short(response: Response) -> bool:
 
 
 # An XML document's root element (the first element after its declaration and comments).
-_XML_COMMENTS = re.compile(rb"<!--.*?-->", re.DOTALL)
+# (A comment left open runs to the end: matched once, not again from each "<!--" inside it.)
+_XML_COMMENTS = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 
 
