@@ -45,3 +45,20 @@ def test_a_feed_with_a_stray_entity_and_thousands_of_open_comments_is_read_in_bo
     assert time.perf_counter() - started < BOUND
     # The items closed before the flaw's end are read, the feed told apart as cut.
     assert len(feed.entries) == 20 and feed.cut
+
+
+# --- a JSON answer the decoder cannot take whole ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"error":' * 50_000 + b"1" + b"}" * 50_000, b'{"error": "gone", "id": ' + b"9" * 5000 + b"}"],
+    ids=["nested-lists", "nested-objects", "5000-digit-number"],
+)
+def test_a_json_answer_too_deep_or_too_long_a_number_for_the_decoder_is_skipped_as_not_html(tmp_path: Path, body: bytes) -> None:
+    # Before: a RecursionError out of the callback (a traceback, counted as a bug), or, for the
+    # number, the answer taken for a page of an unknown layout, which is how a redesign shows.
+    spider = make_spider(ArticleSpider, tmp_path, url=SEED_URL)
+    assert articles(spider, answer(body, {"Content-Type": "application/json"})) == []
+    stats = spider.crawler.stats
+    assert stats.get_value("bs/skipped/not-html") == 1 and stats.get_value("bs/skipped/unknown-layout") is None
