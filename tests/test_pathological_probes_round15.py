@@ -62,3 +62,57 @@ def test_a_json_answer_too_deep_or_too_long_a_number_for_the_decoder_is_skipped_
     assert articles(spider, answer(body, {"Content-Type": "application/json"})) == []
     stats = spider.crawler.stats
     assert stats.get_value("bs/skipped/not-html") == 1 and stats.get_value("bs/skipped/unknown-layout") is None
+
+
+# --- numbers in the structured data that no int or float holds ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"width": 1200', '"width": ' + "1" * 5000),
+        ('"position": 1,', '"position": ' + "1" * 5000 + ","),
+        ('"position": 1,', '"position": 1e309,'),
+        ('"position": 1,', '"position": Infinity,'),
+    ],
+    ids=["5000-digit-width", "5000-digit-position", "position-1e309", "position-Infinity"],
+)
+def test_a_json_ld_number_past_what_python_converts_does_not_lose_the_article(old: str, new: str) -> None:
+    # Before: a 5000-digit number made the whole page unreadable (int()'s 4,300-digit limit raised
+    # out of the decoder), and a breadcrumb position of infinity an OverflowError out of extract().
+    article = extract(seed_with(old, new), SEED_URL).article
+    assert article.articleId == "124022800873" and article.headline == SEED.headline
+    assert [step.name for step in article.breadcrumbs or []][-1:] == ["India News"]
+
+
+def test_a_read_time_of_thousands_of_digits_is_no_read_time_and_the_article_is_read() -> None:
+    page = PAGES / "nextjs-2023" / "embeds"
+    html = (page / "page.html").read_text(encoding="utf-8")
+    url = json.loads((page / "meta.json").read_text(encoding="utf-8"))["url"]
+    assert read_time_minutes("1" * 5000 + " min read") is None
+    article = extract(html.replace("<span>2 min read</span>", "<span>" + "1" * 5000 + " min read</span>"), url).article
+    assert article.headline and article.articleBody and article.readTimeMinutes is None
+
+
+# --- structured data and markup nested past Python's recursion limit ---------------------------------
+
+
+@pytest.mark.parametrize("depth", [500, 1000])
+def test_a_json_ld_block_of_lists_nested_hundreds_deep_does_not_lose_the_article(depth: int) -> None:
+    # The decoders read lists nested up to 1,024 deep; flattening them recursed past the limit.
+    block = f'<script type="application/ld+json">{"[" * depth}{"]" * depth}</script>'
+    article = extract(seed_with("</head>", block + "</head>"), SEED_URL).article
+    assert article.headline == SEED.headline and article.articleBody
+
+
+def test_story_markup_nested_past_the_recursion_limit_is_read() -> None:
+    # libxml2 keeps 2,048 levels of elements; the paragraph walk recursed once per level, and a
+    # story whose text sat 1,200 spans deep was lost as unreadable.
+    page = PAGES / "generic" / "opengraph-article"
+    html = (page / "page.html").read_text(encoding="utf-8")
+    url = json.loads((page / "meta.json").read_text(encoding="utf-8"))["url"]
+    expected = json.loads((page / "expected.json").read_text(encoding="utf-8"))["articleBody"]
+    first = expected.split("\n")[0]
+    assert first in html
+    article = extract(html.replace(first, "<span>" * 1200 + first + "</span>" * 1200, 1), url).article
+    assert article.articleBody == expected

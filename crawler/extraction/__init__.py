@@ -51,7 +51,7 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
         article = reader.to_item()
     except NotAnArticle:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as error:
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError, OverflowError) as error:
         # A rule met data of a shape it did not expect: report it as unreadable,
         # with the cause, instead of a traceback from deep inside.
         where = layout.layout if layout is not None else "picking the layout"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import sys
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
@@ -41,9 +42,18 @@ ARTICLE_TYPES = frozenset(
 
 # --- JSON ---------------------------------------------------------------------------------------
 
-_STRICT = json.JSONDecoder()
+_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+
+
+def _int_or_float(digits: str) -> int | float:
+    # int() refuses a number of more than 4,300 digits (a CMS's garbage in one field), and the
+    # decoder with it the whole block: such a number is read as a float, as orjson reads one past 64 bits.
+    return int(digits) if len(digits) <= _INT_DIGITS else float(digits)
+
+
+_STRICT = json.JSONDecoder(parse_int=_int_or_float)
 # Raw newlines and tabs inside strings: the site's JSON-LD copies articleBody verbatim from the CMS.
-_CONTROL_CHARACTERS_ALLOWED = json.JSONDecoder(strict=False)
+_CONTROL_CHARACTERS_ALLOWED = json.JSONDecoder(strict=False, parse_int=_int_or_float)
 _COMMENT_WRAPPERS = (("<!--", "-->"), ("//<![CDATA[", "//]]>"), ("<![CDATA[", "]]>"))
 
 
@@ -82,7 +92,7 @@ def loads_lenient(text: str) -> Any:
             continue
     try:
         # parse_js_object would read the first of several objects alone, losing the article after it.
-        values: list[Any] = list(chompjs.parse_js_objects(text, loader_kwargs={"strict": False}))
+        values: list[Any] = list(chompjs.parse_js_objects(text, loader_kwargs={"strict": False, "parse_int": _int_or_float}))
     except (ValueError, RecursionError, TypeError, IndexError):
         return _inner_quotes_escaped(text)
     if not values:
@@ -141,15 +151,20 @@ def _several_values(text: str) -> list[Any] | None:
 
 
 def _flatten_ld(node: Any) -> list[JsonObject]:
-    if isinstance(node, list):
-        return [obj for item in node for obj in _flatten_ld(item)]
-    if isinstance(node, dict):
-        found = [node]
-        graph = node.get("@graph")
-        if graph is not None:
-            found.extend(_flatten_ld(graph))
-        return found
-    return []
+    # In page order, with a stack of what is left rather than recursion: the decoders read lists
+    # nested up to 1,024 deep, past Python's recursion limit (the page was lost as unreadable).
+    found: list[JsonObject] = []
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(reversed(node))
+        elif isinstance(node, dict):
+            found.append(node)
+            graph = node.get("@graph")
+            if graph is not None:
+                todo.append(graph)
+    return found
 
 
 # A page may describe itself and hold its article as its mainEntity. Only a page of one item: a

@@ -1307,5 +1307,5 @@ def _words(paragraphs: list[str]) -> int:
 def _as_int(value: Any) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # (OverflowError: a position of 1e309, read as infinity)
         return 0
