@@ -599,21 +599,26 @@ def _zstd_stream_ended(body: bytes) -> bool:
 
 def _frames_ended(body: bytes, decompressor_class: Any, error: type[Exception]) -> bool:
     """Whether a zstd body ends with its last frame whole (frames may follow one another, as gzip members)."""
-    pending = body
+    # Fed a few KB at a time, as gzip's members (_STREAM_INPUT): what follows a frame's end is a copy.
+    view = memoryview(body)
+    at = 0
+    padded = len(body.rstrip(b"\0"))
     frames = 0
     while True:
         decompressor = decompressor_class()
         try:
-            decompressor.decompress(pending, _STREAM_CHUNK)  # bounded; the output is not kept
-            while not decompressor.eof and not decompressor.needs_input:
-                decompressor.decompress(b"", _STREAM_CHUNK)
+            while not decompressor.eof and at < len(body):
+                piece = view[at : at + _STREAM_INPUT]
+                decompressor.decompress(piece, _STREAM_CHUNK)  # bounded; the output is not kept
+                while not decompressor.eof and not decompressor.needs_input:
+                    decompressor.decompress(b"", _STREAM_CHUNK)
+                at += len(piece) - len(decompressor.unused_data)
         except error:
             return frames > 0
         if not decompressor.eof:
             return False
         frames += 1
-        pending = decompressor.unused_data
-        if not pending.strip(b"\0"):
+        if at >= padded:
             return True
 
 

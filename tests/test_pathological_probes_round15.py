@@ -71,6 +71,15 @@ def test_an_answer_gzipped_in_hundreds_of_thousands_of_members_is_judged_whole_i
     assert time.perf_counter() - started < BOUND
 
 
+def test_an_answer_in_hundreds_of_thousands_of_zstd_frames_is_judged_whole_in_bounded_time() -> None:
+    # The same for zstd's frames: 200,000 empty ones (1.8 MB) took 14 s per answer.
+    zstd = pytest.importorskip("backports.zstd")
+    body = zstd.compress(SEED_BODY) + zstd.compress(b"") * 250_000
+    started = time.perf_counter()
+    assert stream_ended(body, b"zstd")
+    assert time.perf_counter() - started < BOUND
+
+
 # --- a JSON answer the decoder cannot take whole ------------------------------------------------------
 
 
