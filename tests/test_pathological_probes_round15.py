@@ -6,6 +6,7 @@ never a traceback nor a page lost as unreadable."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from crawler.extraction.discovery import parse_rss, parse_sitemap, unpack
 from crawler.extraction.layouts.base import without_read_time
 from crawler.extraction.normalize import read_time_minutes
 from crawler.middlewares import stream_ended
+from crawler.reextract.sources import StoredResponse, iter_warc
 from crawler.spiders.article import ArticleSpider
 from tests.conftest import PAGES, SITE
 from tests.pages.specs import SEED
@@ -162,3 +164,25 @@ def test_a_related_card_headline_of_tens_of_thousands_of_digits_loses_its_read_t
     assert without_read_time(headline + " 4 min read") == headline
     assert time.perf_counter() - started < BOUND
     assert without_read_time("Markets 1 2 min read") == "Markets 1"
+
+
+# --- a stored record dated past what datetime holds ---------------------------------------------------
+
+
+def test_a_warc_record_dated_past_datetimes_range_is_read_and_so_are_the_records_after_it(tmp_path: Path) -> None:
+    # "9999-12-31T23:59:59-14:00" is year 10000 in UTC: the OverflowError ended the file's reading,
+    # the page and every record after it lost as one broken record.
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "crawl.warc.gz"
+    with path.open("wb") as file:
+        writer = WARCWriter(file, gzip=True)
+        for date in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "2024-02-28T10:12:00Z"):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(SEED_URL, "response", payload=io.BytesIO(SEED_BODY), http_headers=headers)
+            record.rec_headers.replace_header("WARC-Date", date)
+            writer.write_record(record)
+    records = list(iter_warc(path))
+    assert all(isinstance(record, StoredResponse) for record in records) and len(records) == 3
+    assert [record.fetched_at is None for record in records if isinstance(record, StoredResponse)] == [True, True, False]

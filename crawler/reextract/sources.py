@@ -481,9 +481,11 @@ def parse_warc_date(value: str | None) -> datetime | None:
     text = re.sub(r"\.(\d+)", lambda m: "." + (m.group(1) + "000000")[:6], text)
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        # (OverflowError: a date at the end of year 9999 or the start of year 1 whose zone takes it
+        # past datetime's range, which ended the file's reading as a broken record)
         return None
-    return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
 
 
 def _warc_headers(record: ArcWarcRecord, body: bytes) -> HeadersDict:
