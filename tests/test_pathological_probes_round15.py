@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import pickle
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from crawler.extraction.discovery import parse_rss, parse_sitemap, unpack
 from crawler.extraction.layouts.base import without_read_time
 from crawler.extraction.normalize import read_time_minutes
 from crawler.middlewares import stream_ended
-from crawler.reextract.sources import StoredResponse, iter_warc
+from crawler.reextract.sources import StoredResponse, iter_warc, read_cache_entry
 from crawler.spiders.article import ArticleSpider
 from tests.conftest import PAGES, SITE
 from tests.pages.specs import SEED
@@ -186,3 +187,19 @@ def test_a_warc_record_dated_past_datetimes_range_is_read_and_so_are_the_records
     records = list(iter_warc(path))
     assert all(isinstance(record, StoredResponse) for record in records) and len(records) == 3
     assert [record.fetched_at is None for record in records if isinstance(record, StoredResponse)] == [True, True, False]
+
+
+@pytest.mark.parametrize("timestamp", [1e20, -1e20, float("inf"), float("nan")])
+def test_a_cache_entry_whose_timestamp_no_date_holds_is_read_without_a_date(tmp_path: Path, timestamp: float) -> None:
+    # Before: an OverflowError out of the reader (a traceback ending the run), or, for NaN, the page
+    # skipped as a broken entry.
+    entry = tmp_path / ("0" * 40)
+    entry.mkdir()
+    meta = {"url": SEED_URL, "method": "GET", "status": 200, "response_url": SEED_URL, "timestamp": timestamp}
+    (entry / "pickled_meta").write_bytes(pickle.dumps(meta))
+    (entry / "response_headers").write_bytes(b"Content-Type: text/html; charset=utf-8\r\n")
+    (entry / "response_body").write_bytes(SEED_BODY)
+    (entry / "request_headers").write_bytes(b"")
+    (entry / "request_body").write_bytes(b"")
+    record = read_cache_entry(entry)
+    assert isinstance(record, StoredResponse) and record.fetched_at is None and record.body == SEED_BODY

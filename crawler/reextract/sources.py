@@ -338,6 +338,18 @@ def _request_files_unwritten(entry: Path) -> str | None:
     return None
 
 
+def _stored_time(timestamp: Any) -> datetime | None:
+    """A cache entry's ``timestamp`` as a date; None when it has none, or one no date holds (1e20,
+    infinity, NaN in a damaged meta file: the page is read as a WARC record without a date is,
+    where the OverflowError of the first two was a traceback out of the run)."""
+    if timestamp is None:
+        return None
+    try:
+        return datetime.fromtimestamp(float(timestamp), timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record:
     """The response stored in one entry of Scrapy's ``FilesystemCacheStorage``.
 
@@ -353,8 +365,7 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
         meta = _read_cache_meta(entry, gzipped)
         url = str(meta.get("response_url") or meta["url"])
         status = int(meta["status"])
-        timestamp = meta.get("timestamp")
-        fetched_at = datetime.fromtimestamp(float(timestamp), timezone.utc) if timestamp is not None else None
+        fetched_at = _stored_time(meta.get("timestamp"))
         headers_file = entry / CACHE_HEADERS_FILE
         raw_headers = _read_file(headers_file, 1024 * 1024, gzipped) if headers_file.is_file() else b""
         headers: HeadersDict = dict(headers_raw_to_dict(raw_headers))
