@@ -38,7 +38,7 @@ from crawler.extraction.discovery import (
 from crawler.extraction.normalize import iso_ist, parse_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, non_article_kind, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
-from crawler.incremental.store import SeenArticle, SeenStore
+from crawler.incremental.store import SeenArticle, SeenStore, StateError
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
 from crawler.runset import RunSet
 from crawler.visited import Claim, VisitedSources
@@ -553,7 +553,7 @@ class DiscoverySpider(BusinessStandardSpider):
                 # A CDN's copy from before the update the later date tells of: the next run looks again.
                 later = None
             requested = response.meta.get(SOURCE_DATE_META)
-            if requested is not None and copy_before(article.dateModified, response, requested):
+            if requested is not None and self.is_emitted_version(article) and copy_before(article.dateModified, response, requested):
                 # The same for the date it was fetched for: stored, an edge's copy of the version
                 # emitted (unchanged, so not emitted) had the update it was fetched for lost for good.
                 assert self.crawler.stats is not None
@@ -566,6 +566,22 @@ class DiscoverySpider(BusinessStandardSpider):
             if SOURCE_DATE_META in response.meta and extension is not None:
                 extension.source_dates.setdefault(article.articleId, latest_date(requested, later))
             yield article
+
+    def is_emitted_version(self, article: Article) -> bool:
+        """Whether ``article``'s page may be the version the seen-store has emitted (dated no later, to
+        the minute): only such a page can be an edge's copy of it. A new story, or a page dated after the
+        version emitted (the update itself), is none, whatever its feed or sitemap date: the site's
+        sitemaps date a story a little after its page's dateModified, and such a date left unstored had
+        every later run fetch the story again."""
+        store = self.seen_store
+        try:
+            seen = store.get(article.articleId) if store is not None else None
+        except StateError:
+            return False  # the pipeline's claim meets the failure too, and stops the run (exit 7)
+        if seen is None:
+            return False
+        emitted = parse_date(seen.date_modified)
+        return emitted is None or not dated_since(article.dateModified, emitted + timedelta(minutes=1))
 
     def article_failed(self, failure: Any) -> None:
         identifier = Entry(url=asked_url(failure.request)).article_id or ""
