@@ -46,3 +46,25 @@ def test_an_update_whose_sitemap_date_is_after_its_page_date_is_not_fetched_agai
     (second,) = runs.run(answered(edited(html, modified, was), listed, modified))
     assert (second.version, second.dateModified) == (2, modified)
     assert not seen_again(runs, listed), "a run with no change fetches the update again"
+
+
+# --- merge: versions written by other tools -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["3.0", " 3.00 "])
+def test_merge_ranks_a_whole_float_written_as_text_as_its_number(tmp_path: Path, written: Any) -> None:
+    # A table library writes a version column with nulls in it (`article`'s lines) as floats, and its CSV
+    # output turned into JSON lines gives them as text: "3.0". Ranked 0, the line of version 3 lost to
+    # the version 2 beside it, and the merged file went back a version.
+    lines = [{"articleId": SEED.article_id, "version": written, "dateDownloaded": "2024-02-28T18:00:00+05:30", "headline": "3"},
+             {"articleId": SEED.article_id, "version": 2, "dateDownloaded": "2024-02-28T19:00:00+05:30", "headline": "2"}]
+    assert [line["headline"] for line in merged(tmp_path, {"in.jsonl": lines})] == ["3"]
+
+
+@pytest.mark.parametrize("version", [-1, "-2", -3.0])
+def test_merge_ranks_a_negative_version_as_none(tmp_path: Path, version: Any) -> None:
+    # Versions start at 1: a negative one is no version, and ranks with null (then by download time),
+    # not below it.
+    lines = [{"articleId": SEED.article_id, "version": None, "dateDownloaded": "2024-02-28T18:00:00+05:30", "headline": "null"},
+             {"articleId": SEED.article_id, "version": version, "dateDownloaded": "2024-02-28T19:00:00+05:30", "headline": "later"}]
+    assert [line["headline"] for line in merged(tmp_path, {"in.jsonl": lines})] == ["later"]

@@ -6,6 +6,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import sqlite3
 import sys
 import zlib
@@ -26,17 +27,21 @@ _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 def _version(value: Any) -> int:
     """An item's ``version`` as a number: 0 for none (null from ``article``, or no number at all); written
     as text ("3", as a CSV file turned into JSON lines gives it) or as a whole float (3.0, as a table
-    library writes a column with nulls in it), the number it is: ranked 0, such a line of version 3
-    lost to the version 2 beside it. (``true`` is no version.)"""
+    library writes a column with nulls in it), the number it is, also both at once ("3.0", that library's
+    CSV turned into JSON lines): ranked 0, such a line of version 3 lost to the version 2 beside it.
+    (``true`` is no version, nor is one below 1: versions start at 1.)"""
     if isinstance(value, bool):
         return 0
-    if isinstance(value, int):
-        return value
+    if isinstance(value, str):
+        whole = _WHOLE_NUMBER.fullmatch(value.strip())
+        value = int(whole.group(1)) if whole else 0
     if isinstance(value, float):
-        return int(value) if value.is_integer() else 0
-    if isinstance(value, str) and 0 < len(value.strip()) <= 30 and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return 0
+        value = int(value) if value.is_integer() else 0
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+# A version written as text: digits (at most 30, past any real version), a ".0" a float column adds.
+_WHOLE_NUMBER = re.compile(r"([0-9]{1,30})(?:\.0*)?")
 
 
 def _rank(item: dict[str, Any]) -> tuple[int, datetime]:
