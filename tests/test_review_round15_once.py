@@ -3,16 +3,27 @@ ranking of versions written by other tools."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+
+from crawler.distributed.store import RedisSeenStore
+from crawler.extraction import Article
+from crawler.incremental.pipeline import content_hash, previous_content_hash
+from crawler.incremental.store import PendingArticle, SeenStore, SqliteSeenStore
 
 from crawler.extraction.normalize import IST
 from tests.pages.specs import SEED
-from tests.test_once_probes_round15 import SEED_PAGE, Runs, answered, edited, merged, seen_again
+from tests.test_once_probes_round15 import LATEST_CARD, NEWER_CARD, SEED_PAGE, Runs, answered, edited, merged, page, seen_again
 from tests.test_once_probes_round15 import runs  # noqa: F401 (fixture)
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures)
 
 # --- a sitemap date later than the page's dateModified by design ----------------------------------------
 
@@ -68,3 +79,57 @@ def test_merge_ranks_a_negative_version_as_none(tmp_path: Path, version: Any) ->
     lines = [{"articleId": SEED.article_id, "version": None, "dateDownloaded": "2024-02-28T18:00:00+05:30", "headline": "null"},
              {"articleId": SEED.article_id, "version": version, "dateDownloaded": "2024-02-28T19:00:00+05:30", "headline": "later"}]
     assert [line["headline"] for line in merged(tmp_path, {"in.jsonl": lines})] == ["later"]
+
+
+# --- the hash of a version emitted before the related list left the content ------------------------------
+
+
+def _hash_with_related_list(article: Article) -> str:
+    """The content hash as the release before wrote it into seen-stores: ``alsoRead`` counted."""
+    content = {k: v for k, v in asdict(article).items() if k not in {"url", "dateDownloaded", "version", "market"}}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def test_the_previous_hash_is_the_one_the_release_before_stored(runs: Runs) -> None:
+    (article,) = runs.run(page(source_date="2024-02-28T15:42:00+05:30"))
+    assert previous_content_hash(article) == _hash_with_related_list(article) != content_hash(article)
+
+
+def test_a_story_stored_before_the_related_list_left_the_hash_is_no_new_version_when_fetched_again(runs: Runs) -> None:
+    # A seen-store of the release before holds the hash with the related list in it: the story, saved
+    # again without a change (its sitemap date moved on), was emitted as version 2, and again whenever
+    # its list moved on. Told by that hash, it is unchanged, and its stored hash is made the new one.
+    (first,) = runs.run(page(source_date="2024-02-28T15:42:00+05:30"))
+    database = sqlite3.connect(runs.tmp_path / "state" / "seen.sqlite3")
+    with database:
+        database.execute("UPDATE seen SET content_hash = ?", (_hash_with_related_list(first),))
+    database.close()
+    assert runs.run(page(source_date="2024-02-28T16:00:00+05:30")) == []
+    moved_on = SEED_PAGE.replace(LATEST_CARD[0], NEWER_CARD[0]).replace(LATEST_CARD[1], NEWER_CARD[1])
+    assert runs.run(page(moved_on, source_date="2024-02-28T17:00:00+05:30")) == []
+    assert runs.emitted == [(SEED.article_id, 1)]
+
+
+def _stored_before(store: SeenStore) -> list[tuple[str, int]]:
+    """A story stored with the previous hash, fetched again unchanged, then with its list moved on, then edited."""
+    told = []
+    for run, (digest, previous) in enumerate([("old", None), ("new", "old"), ("new", "other"), ("edited", "other-2")]):
+        pending = PendingArticle(SEED.article_id, 0, digest, "2024-02-28T15:42:00+05:30", f"2024-02-28T1{5 + run}:00:00+05:30",
+                                 f"latest:{run}", previous_hash=previous)
+        claim = store.claim(pending, fresh=False, is_live=lambda _: False)
+        if claim.outcome in ("new", "updated"):
+            store.confirm(SEED.article_id, f"latest:{run}")
+        told.append((claim.outcome, claim.version))
+    return told
+
+
+def test_the_sqlite_and_the_redis_seen_stores_know_the_previous_hash_alike(tmp_path: Path, redis_url: str, prefix: str) -> None:
+    sqlite = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    in_redis = RedisSeenStore(redis.Redis.from_url(redis_url), prefix, "latest:w1")
+    try:
+        told = _stored_before(sqlite)
+        assert told == _stored_before(in_redis)
+    finally:
+        sqlite.close()
+        in_redis.close()
+    assert told == [("new", 1), ("unchanged", 1), ("unchanged", 1), ("updated", 2)]

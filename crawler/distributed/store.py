@@ -14,6 +14,7 @@ from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
     GONE_KEEP_DAYS, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
+    is_same_content,
     state_dir,
 )
 
@@ -64,12 +65,15 @@ if ARGV[3] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1 end
 # its own line only if that line is in its file, as with the SQLite store.
 # KEYS: the article's seen hash, the pending hash, the claim key; ARGV: content hash, fresh (0/1),
 # run id, pending field, pending JSON without version, claim seconds, the source date ("" for none),
-# the prefix of the runs' alive keys, ALIVE_SECONDS. Returns {outcome, version}.
+# the prefix of the runs' alive keys, ALIVE_SECONDS, the release before's hash of the content ("" for
+# none). Returns {outcome, version}.
 _CLAIM_LUA = """
 local seen_version = redis.call('HGET', KEYS[1], 'version')
 local seen_hash = redis.call('HGET', KEYS[1], 'content_hash')
-local unchanged = seen_version and seen_hash == ARGV[1]
+local unchanged = seen_version and (seen_hash == ARGV[1] or (ARGV[10] ~= '' and seen_hash == ARGV[10]))
 if unchanged and ARGV[2] == '0' then
+    -- The release before's hash: this one in its place, told at the next fetch too.
+    if seen_hash ~= ARGV[1] then redis.call('HSET', KEYS[1], 'content_hash', ARGV[1]) end
     -- Fetched again for a newer feed or sitemap date, the same story: that date is kept, or each
     -- later run would fetch the story again for it.
     if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'source_date', ARGV[7]) end
@@ -341,19 +345,20 @@ class RedisSeenStore:
             # the next version. Read before the claim: a newer version emitted in between is not held
             # back by this, only an older page let through, as without the check.
             seen = self.get(pending.article_id)
-            if seen is not None and seen.content_hash != pending.content_hash and is_older_copy(pending.date_modified, seen.date_modified, self.future_skew):
+            if seen is not None and not is_same_content(seen, pending) and is_older_copy(pending.date_modified, seen.date_modified, self.future_skew):
                 return Claim("stale", seen.version, seen.date_modified)
         elif fresh:
             # As the SQLite store: a fresh run stores no older feed or sitemap date than the one there.
             seen = self.get(pending.article_id)
-            unchanged = seen is not None and seen.content_hash == pending.content_hash
+            unchanged = seen is not None and is_same_content(seen, pending)
             source_date = fresh_source_date(seen, pending, unchanged, self.future_skew)
         entry = {"content_hash": pending.content_hash, "date_modified": pending.date_modified, "source_date": source_date}
         outcome, version = self._call(
             self._claim,
             keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id)],
             args=[pending.content_hash, "1" if fresh else "0", pending.run_id, f"{pending.run_id}:{pending.article_id}",
-                  json.dumps(entry), CLAIM_SECONDS, pending.source_date or "", self._alive_prefix, ALIVE_SECONDS],
+                  json.dumps(entry), CLAIM_SECONDS, pending.source_date or "", self._alive_prefix, ALIVE_SECONDS,
+                  pending.previous_hash or ""],
         )
         self._keep_alive(pending.run_id)
         return Claim(outcome.decode() if isinstance(outcome, bytes) else str(outcome), int(version))

@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 # fetch of a story nobody edited (its sitemap date moved on a re-save, a fresh run) was a new version.
 _VOLATILE = frozenset({"url", "dateDownloaded", "version", "market", "alsoRead"})
 _HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
+# The fields the release before hashed (alsoRead with them): seen-stores hold its hashes.
+_PREVIOUS_HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE - {"alsoRead"})
 # json.dumps(..., sort_keys=True, ensure_ascii=False), nested dataclasses written as asdict() writes them.
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=dataclass_fields).encode
 
@@ -37,10 +39,17 @@ def content_hash(article: Article) -> str:
     """A stable hash of what a reader sees of the article.
 
     The same JSON as ``json.dumps(asdict(article) without the volatile fields, sort_keys=True,
-    ensure_ascii=False)``. (Taking ``alsoRead`` out changed every hash stored before: such an article
-    is emitted once more when it is next fetched, as after a change of the rules.)
+    ensure_ascii=False)``. (Taking ``alsoRead`` out changed every hash stored before: the stores tell
+    such a hash by :func:`previous_content_hash`, and store this one in its place.)
     """
     content = {name: getattr(article, name) for name in _HASHED_FIELDS}
+    return hashlib.sha256(_HASH_JSON(content).encode()).hexdigest()
+
+
+def previous_content_hash(article: Article) -> str:
+    """:func:`content_hash` as the release before wrote it (``alsoRead`` counted): a story whose stored
+    hash is this one is unchanged, and would be emitted as a version nobody edited."""
+    content = {name: getattr(article, name) for name in _PREVIOUS_HASHED_FIELDS}
     return hashlib.sha256(_HASH_JSON(content).encode()).hexdigest()
 
 
@@ -103,6 +112,7 @@ class IncrementalPipeline:
             date_modified=item.dateModified,
             source_date=seen.source_dates.pop(item.articleId, None),
             run_id=seen.run_id,
+            previous_hash=previous_content_hash(item),
         )
         try:
             claim = seen.store.claim(pending, fresh=seen.fresh, is_live=seen.is_live)

@@ -38,6 +38,11 @@ class SeenArticle:
     source_date: str | None
 
 
+def is_same_content(seen: SeenArticle, pending: PendingArticle) -> bool:
+    """Whether ``pending`` has the content stored for ``seen``, by its hash or the release before's."""
+    return seen.content_hash in (pending.content_hash, pending.previous_hash)
+
+
 @dataclass(frozen=True)
 class GoneArticle:
     """An article that answered as a story the site removed (``answer``: ``http-404``, ``http-410``,
@@ -66,6 +71,9 @@ class PendingArticle:
     date_modified: str | None
     source_date: str | None
     run_id: str
+    # The hash the release before gave the same content (seen-stores hold its hashes): matching the
+    # stored one, the article is unchanged. Never stored.
+    previous_hash: str | None = None
 
 
 # The names a feed writes an article's id and version under, unless its ``fields`` rename them.
@@ -525,16 +533,17 @@ class SqliteSeenStore:
         self._run("BEGIN IMMEDIATE")
         try:
             seen = self.get(pending.article_id)
-            unchanged = seen is not None and seen.content_hash == pending.content_hash
+            unchanged = seen is not None and is_same_content(seen, pending)
             if unchanged and not fresh:
                 assert seen is not None
+                if seen.content_hash != pending.content_hash:
+                    # The release before's hash: this one in its place, told at the next fetch too.
+                    self._run("UPDATE seen SET content_hash = ? WHERE article_id = ?", (pending.content_hash, pending.article_id))
                 if pending.source_date is not None and pending.source_date != seen.source_date:
                     # Fetched again for a newer feed or sitemap date, the same story: that date is
                     # kept, or each later run would fetch the story again for it.
                     self._run("UPDATE seen SET source_date = ? WHERE article_id = ?", (pending.source_date, pending.article_id))
-                    self._run("COMMIT")
-                else:
-                    self._run("ROLLBACK")
+                self._run("COMMIT")
                 return Claim("unchanged", seen.version)
             if seen is not None and not unchanged and not fresh and is_older_copy(pending.date_modified, seen.date_modified, self.future_skew):
                 # Emitted, it would be the next version with older text: nothing is stored, so the
