@@ -161,6 +161,9 @@ BS_SEEN_STORE = "crawler.incremental.store.SqliteSeenStore"
 # Dates of a feed, sitemap or page further ahead of now than this (seconds) are ignored when
 # deciding whether a seen article changed (stat bs/discovery/future_date).
 BS_FUTURE_DATE_SKEW = 600.0
+# How long after a feed or sitemap date (seconds) a page dated before it may be a CDN edge's copy from
+# before that update (stat bs/state/copy_before_update): fetched again next run until then.
+BS_CDN_STALE_SECONDS = 3600.0
 # How long the end of a run waits for the feeds to be stored (remote storages upload then).
 BS_FEED_CLOSE_TIMEOUT = 600.0
 # Only article pages go to Scrapy's HTTP cache (HTTPCACHE_ENABLED); feeds, sitemaps, listings and

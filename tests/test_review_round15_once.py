@@ -133,3 +133,16 @@ def test_the_sqlite_and_the_redis_seen_stores_know_the_previous_hash_alike(tmp_p
         sqlite.close()
         in_redis.close()
     assert told == [("new", 1), ("unchanged", 1), ("unchanged", 1), ("updated", 2)]
+
+
+def test_a_story_saved_again_without_a_change_hours_ago_is_not_fetched_at_every_run(runs: Runs) -> None:
+    # The CMS saved the story again hours ago (its sitemap date moved on, its page's dateModified did
+    # not), and the answer's Last-Modified is the page's own date, as an origin sends it. Told an edge's
+    # copy from before an update, its date was never stored, and every later run fetched it again, for
+    # ever; an edge revalidates within the hour, so after that the page is the story as it is.
+    modified, listed = _dates(6)
+    html = SEED_PAGE.replace("2024-02-28T15:42:00+05:30", modified)
+    runs.run(answered(html, listed, modified))
+    saved_again = (datetime.fromisoformat(listed) + timedelta(hours=3)).isoformat()
+    assert runs.run(answered(html, saved_again, modified)) == []
+    assert not seen_again(runs, saved_again), "a run with no change fetches the story again"

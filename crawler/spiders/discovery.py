@@ -117,6 +117,7 @@ class DiscoverySpider(BusinessStandardSpider):
         self.source_max_size = SITEMAP_MAX_SIZE
         # The longest URL a request may have (URLLENGTH_LIMIT, when its middleware is on); 0: any.
         self.url_length_limit = 0
+        self.cdn_stale_seconds = CDN_STALE_SECONDS
 
     @property
     def seen_store(self) -> SeenStore | None:
@@ -150,6 +151,7 @@ class DiscoverySpider(BusinessStandardSpider):
         spider.visited_sources = VisitedSources.for_job(settings.getint("BS_MAX_SOURCES", DEFAULT_MAX_SOURCES), settings.get("JOBDIR"))
         spider.max_source_depth = settings.getint("BS_MAX_SOURCE_DEPTH", DEFAULT_MAX_SOURCE_DEPTH)
         spider.source_max_size = settings.getint("BS_SITEMAP_MAX_SIZE", SITEMAP_MAX_SIZE)
+        spider.cdn_stale_seconds = settings.getfloat("BS_CDN_STALE_SECONDS", CDN_STALE_SECONDS)
         if settings.getwithbase("SPIDER_MIDDLEWARES").get(URL_LENGTH_MIDDLEWARE, 0) is not None:
             spider.url_length_limit = max(0, settings.getint("URLLENGTH_LIMIT"))
         return spider
@@ -553,7 +555,9 @@ class DiscoverySpider(BusinessStandardSpider):
                 # A CDN's copy from before the update the later date tells of: the next run looks again.
                 later = None
             requested = response.meta.get(SOURCE_DATE_META)
-            if requested is not None and self.is_emitted_version(article) and copy_before(article.dateModified, response, requested):
+            if requested is not None and self.is_emitted_version(article) and copy_before(
+                article.dateModified, response, requested, self.cdn_stale_seconds
+            ):
                 # The same for the date it was fetched for: stored, an edge's copy of the version
                 # emitted (unchanged, so not emitted) had the update it was fetched for lost for good.
                 assert self.crawler.stats is not None
@@ -677,24 +681,26 @@ def dated_since(modified: str | None, moment: datetime) -> bool:
     return page is not None and page >= moment.replace(second=0, microsecond=0)
 
 
-# How long after an update an edge of the site's CDN may still serve the page from before it.
-CDN_STALE_SECONDS = 3600
+# How long after an update an edge of the site's CDN may still serve the page from before it
+# (BS_CDN_STALE_SECONDS).
+CDN_STALE_SECONDS = 3600.0
 
 
-def copy_before(modified: str | None, response: Response, requested: str) -> bool:
+def copy_before(modified: str | None, response: Response, requested: str, stale_seconds: float = CDN_STALE_SECONDS) -> bool:
     """Whether a page last modified at ``modified`` (its ``dateModified``) may be a CDN edge's copy from
     before the feed or sitemap date ``requested`` it was fetched for: dated before it (to the minute),
-    and its answer's ``Last-Modified`` says so too, or, without one, the date is recent enough for an
-    edge to hold the older copy still. (A story saved again without a change, its sitemap date moved
-    days ago, is stored with that date, or every run would fetch it again.)"""
+    the date recent enough for an edge to hold the older copy still, and its answer's ``Last-Modified``,
+    if any, before it too. (A story saved again without a change, its sitemap date moved on hours ago,
+    is stored with that date, whatever ``Last-Modified`` says: an origin sends the page's own date, and
+    every run fetched the story again, for ever.)"""
     moment = parse_date(requested)
     if moment is None or parse_date(modified) is None or dated_since(modified, moment):
         return False
+    if datetime.now(timezone.utc) - moment >= timedelta(seconds=stale_seconds):
+        return False
     header = response.headers.get(b"Last-Modified")
     answered = parse_date(header.decode("latin-1")) if header else None
-    if answered is not None:
-        return not dated_since(iso_ist(answered), moment)
-    return datetime.now(timezone.utc) - moment < timedelta(seconds=CDN_STALE_SECONDS)
+    return answered is None or not dated_since(iso_ist(answered), moment)
 
 
 def latest_date(requested: str | None, later: datetime | None) -> str | None:
