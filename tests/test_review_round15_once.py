@@ -146,3 +146,23 @@ def test_a_story_saved_again_without_a_change_hours_ago_is_not_fetched_at_every_
     saved_again = (datetime.fromisoformat(listed) + timedelta(hours=3)).isoformat()
     assert runs.run(answered(html, saved_again, modified)) == []
     assert not seen_again(runs, saved_again), "a run with no change fetches the story again"
+
+
+def test_the_release_befores_hash_is_computed_only_for_a_story_whose_stored_hash_is_not_this_ones(tmp_path: Path) -> None:
+    # A second hash of every article claimed is CPU a crawl spends for nothing: only a stored hash
+    # that is not this release's asks for it.
+    asked: list[str] = []
+
+    def previous() -> str:
+        asked.append("asked")
+        return "old"
+
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        for run, digest in enumerate(["new", "new", "newer"]):
+            pending = PendingArticle(SEED.article_id, 0, digest, None, None, f"latest:{run}", previous_hash_of=previous)
+            if store.claim(pending, fresh=False, is_live=lambda _: False).outcome in ("new", "updated"):
+                store.confirm(SEED.article_id, f"latest:{run}")
+    finally:
+        store.close()
+    assert asked == ["asked"], "computed for a story new to the store or stored with this release's hash"

@@ -3,6 +3,7 @@ article is claimed for this run here and marked seen once every feed has it (cra
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -112,7 +113,7 @@ class IncrementalPipeline:
             date_modified=item.dateModified,
             source_date=seen.source_dates.pop(item.articleId, None),
             run_id=seen.run_id,
-            previous_hash=previous_content_hash(item),
+            previous_hash_of=functools.partial(previous_content_hash, item),
         )
         try:
             claim = seen.store.claim(pending, fresh=seen.fresh, is_live=seen.is_live)

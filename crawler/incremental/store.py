@@ -10,7 +10,7 @@ import sqlite3
 import stat as stat_module
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,7 +40,7 @@ class SeenArticle:
 
 def is_same_content(seen: SeenArticle, pending: PendingArticle) -> bool:
     """Whether ``pending`` has the content stored for ``seen``, by its hash or the release before's."""
-    return seen.content_hash in (pending.content_hash, pending.previous_hash)
+    return seen.content_hash == pending.content_hash or seen.content_hash == pending.previous()
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,17 @@ class PendingArticle:
     source_date: str | None
     run_id: str
     # The hash the release before gave the same content (seen-stores hold its hashes): matching the
-    # stored one, the article is unchanged. Never stored.
+    # stored one, the article is unchanged. Never stored. Given as it is, or as the function that
+    # computes it: a second hash of every article is CPU a crawl spends for the few whose stored hash
+    # is not this release's.
     previous_hash: str | None = None
+    previous_hash_of: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+
+    def previous(self) -> str | None:
+        """The release before's hash of this content, if known."""
+        if self.previous_hash is None and self.previous_hash_of is not None:
+            return self.previous_hash_of()
+        return self.previous_hash
 
 
 # The names a feed writes an article's id and version under, unless its ``fields`` rename them.
