@@ -25,6 +25,8 @@ SYNDICATION = "syndicated feed"
 # Headings of the related-stories list after the body: "Also Read" until 2025, then this.
 RELATED_HEADINGS = ("also read", "more from this section")
 PREMIUM_LABEL = "premium"
+# A live story's badge on its card in a related list ("LIVE").
+LIVE_LABEL = "live"
 HINDI_KEYWORD_LABEL = "Keyword:"
 
 # (With the blocks of older markup a CMS migrated from another still holds: center, a details box.)
@@ -402,7 +404,7 @@ def _utf8_fragment_parser() -> etree.HTMLParser:
 
 # The note's end ("… from a syndicated feed.)"): a note without it was cut by a line break, its rest
 # on the next line.
-_DISCLAIMER_END = re.compile(r"syndicated feed\W*$", re.I).search
+_DISCLAIMER_END = re.compile(rf"{SYNDICATION}\W*$", re.I).search
 # The note run into the story's last line ("… officials said. (Only the headline …)").
 _DISCLAIMER_INSIDE = re.compile(rf"\s\(?\s*{_NOTE_START}", re.I).search
 

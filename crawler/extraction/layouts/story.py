@@ -11,7 +11,7 @@ from lxml import etree
 from lxml.etree import _Element
 
 from ..normalize import clean_text
-from ..text import PREMIUM_LABEL, RELATED_HEADINGS, block_paragraphs, is_promo_run, without_promoted_links
+from ..text import LIVE_LABEL, PREMIUM_LABEL, RELATED_HEADINGS, block_paragraphs, is_promo_run, without_promoted_links
 from .base import HEADING_TRAIL, article_container, holder_of, joined_text, select, text_content
 from .selectors import XPath
 
@@ -66,9 +66,6 @@ def is_card_label(element: _Element) -> bool:
         return True
     label = (clean_text(text_content(element)) or "").casefold()
     return label == PREMIUM_LABEL or (label == LIVE_LABEL and bool(classes.strip()))
-
-
-LIVE_LABEL = "live"
 
 
 def without_card_labels(card: _Element, text: str | None) -> str | None:
