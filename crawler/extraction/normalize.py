@@ -677,7 +677,9 @@ def strip_amp(url: str) -> str:
 
 # The whole number before "min read": not the end of "2.5" or "1,200", which would read 5 or 200.
 # (Up to 9 digits taken: more, past what int() converts, are no read time either.)
-_READ_TIME = re.compile(r"(?<![\d.,])(\d{1,9})(?!\d)\s*min(?:ute)?s?\s*read", re.I)
+# The words after a read time's number ("min read", "minutes read").
+READ_TIME_WORDS = r"min(?:ute)?s?\s*read"
+_READ_TIME = re.compile(rf"(?<![\d.,])(\d{{1,9}})(?!\d)\s*{READ_TIME_WORDS}", re.I)
 # A story is read in minutes: "0 min read" is a template's estimate of nothing, "999 min read" its
 # placeholder; past two hours no news story runs, and neither is a read time.
 _READ_TIME_RANGE = range(1, 121)

@@ -27,6 +27,7 @@ from ..article import MARKET_INDICES, Article, Image, Link, MarketQuote, Related
 from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import (
+    READ_TIME_WORDS,
     SITE_ROOT,
     absolute_url,
     clean_text,
@@ -141,7 +142,10 @@ def first_text_of(value: Any, read: Callable[[Any], str | None] = text_of) -> st
 # break where such a "line break" ends a sentence, as one between paragraphs does: a story may show
 # a backslash to its readers ("C:\new\reports", "use \n in the pattern"), never after a full stop.
 _ESCAPED_TWICE = re.compile(r"\\(?:r\\n|[nrt\"'/\\])")
-_ESCAPED_PARAGRAPH_BREAK = re.compile(r"[.!?\"'\u201d)]\s*\\(?:r\\n|n)")
+_ESCAPED_LINE_BREAK = r"\s*\\(?:r\\n|n)"
+_ESCAPED_PARAGRAPH_BREAK = re.compile(rf"[.!?\"'\u201d)]{_ESCAPED_LINE_BREAK}")
+# In markup, also after a tag ("</p>\\r\\n<p>").
+_ESCAPED_MARKUP_BREAK = re.compile(rf"[.!?\"'\u201d)>]{_ESCAPED_LINE_BREAK}")
 _ESCAPES = {"\\r\\n": "\n", "\\n": "\n", "\\r": "\n", "\\t": " ", '\\"': '"', "\\'": "'", "\\/": "/", "\\\\": "\\"}
 
 
@@ -149,9 +153,15 @@ def text_of_block(value: Any) -> str | None:
     """A JSON string kept with its line breaks (for paragraph splitting), entities unescaped."""
     if not isinstance(value, str) or not value.strip():
         return None
-    if "\\" in value and "\n" not in value and _ESCAPED_PARAGRAPH_BREAK.search(value):
-        value = _ESCAPED_TWICE.sub(lambda escape: _ESCAPES[escape.group()], value)
-    return html.unescape(value)
+    return html.unescape(_escapes_read(value, _ESCAPED_PARAGRAPH_BREAK))
+
+
+def _escapes_read(text: str, paragraph_break: re.Pattern[str]) -> str:
+    """``text`` with the escapes of its second escaping read, where it has no real line break and
+    ``paragraph_break`` finds an escaped one between paragraphs; else as it is."""
+    if "\\" in text and "\n" not in text and paragraph_break.search(text):
+        return _ESCAPED_TWICE.sub(lambda escape: _ESCAPES[escape.group()], text)
+    return text
 
 
 def date_value(value: Any) -> str | float | None:
@@ -171,17 +181,12 @@ def date_value(value: Any) -> str | float | None:
 _BLOCK_MARKUP = re.compile(r"<(?:p|br|div|blockquote|h[1-6]|ul|ol|li|figure|table|tr|pre|section|article)\b[^<>]*>", re.I).search
 
 
-# A line break escaped twice in markup: after a sentence's end or a tag ("</p>\\r\\n<p>").
-_ESCAPED_MARKUP_BREAK = re.compile(r"[.!?\"'\u201d)>]\s*\\(?:r\\n|n)")
-
-
 def story_markup(markup: str) -> str:
     """A CMS field meant as the story's markup (``htmlContent``), as markup: escaped once more (no tag,
     only ``&lt;p&gt;``), its tags are unescaped; its JSON escaped twice (a literal ``\\r\\n`` between
     paragraphs, as the site's JSON-LD ``articleBody`` may be), its escapes read; written as lines of text
     with no block markup (agency copy, a bold word or a link at most), its line breaks are made ``<br>``s."""
-    if "\\" in markup and "\n" not in markup and _ESCAPED_MARKUP_BREAK.search(markup):
-        markup = _ESCAPED_TWICE.sub(lambda escape: _ESCAPES[escape.group()], markup)
+    markup = _escapes_read(markup, _ESCAPED_MARKUP_BREAK)
     if "<" not in markup and "&lt;" in markup:
         markup = html.unescape(markup)
     if "\n" in markup and not _BLOCK_MARKUP(markup):
@@ -214,7 +219,7 @@ _EDITED_BY = re.compile(r"^(?:edited|compiled|curated)\s+by\b", re.I).match
 
 # The story's date line or read time where a byline runs on into them ("… | Last Updated : Feb 28
 # 2024 | 3:42 PM IST", "2 min read"): the names end there.
-_DATE_LINE = re.compile(r"^(?:(?:last\s+)?updated|(?:first\s+)?published|posted)\b|^\d+\s*min(?:ute)?s?\s+read\b", re.I).match
+_DATE_LINE = re.compile(rf"^(?:(?:last\s+)?updated|(?:first\s+)?published|posted)\b|^\d+\s*{READ_TIME_WORDS}\b", re.I).match
 
 
 def byline_names(text: str) -> list[str]:
