@@ -256,32 +256,37 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def json_authors(self) -> list[Link]:
         """Authors of the article JSON: authorDetails, authorName, the mapped authors, then the agency."""
-        # An author record is one person's, unless the CMS was given several in one ("A & B", "By A,
-        # B"): read as JSON-LD's Person is.
-        names = [part for d in author_records(self.data.get("authorDetails")) if (n := text_of(dig(d, "author_name"))) for part in author_names(n, person=True)]
-        mapped = self.data.get("articleMappedMultipleAuthors")
-        # ({id: name}; a PHP back end writes the names as a list when their keys run from 0.)
-        mapped_names = mapped.values() if isinstance(mapped, dict) else mapped if isinstance(mapped, list) else ()
         names = (
-            names
+            self.record_author_names
             # One string, written as a byline is ("A and B", "A & B", "By A, B", "A | B").
             or byline_names(self.without_dateline(text_of(self.data.get("authorName")) or ""))
-            or [part for n in (text_of(v) for v in mapped_names) if n for part in author_names(n, person=True)]
+            or self.mapped_author_names
             or split_list(self.without_dateline(text_of(self.data.get("sourceTitle")) or ""))
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
+
+    @cached_property
+    def record_author_names(self) -> list[str]:
+        """The names of the article JSON's author records (authorDetails). A record is one person's,
+        unless the CMS was given several in one ("A & B", "By A, B"): read as JSON-LD's Person is."""
+        records = (text_of(dig(d, "author_name")) for d in author_records(self.data.get("authorDetails")))
+        return [part for n in records if n for part in author_names(n, person=True)]
+
+    @cached_property
+    def mapped_author_names(self) -> list[str]:
+        """The names of the article JSON's mapped authors (articleMappedMultipleAuthors), read as its
+        author records are."""
+        mapped = self.data.get("articleMappedMultipleAuthors")
+        # ({id: name}; a PHP back end writes the names as a list when their keys run from 0.)
+        values = mapped.values() if isinstance(mapped, dict) else mapped if isinstance(mapped, list) else ()
+        return [part for n in (text_of(v) for v in values) if n for part in author_names(n, person=True)]
 
     def data_story_url(self) -> str | None:
         return text_of(self.data.get("articleUrl"))
 
     def structured_author_keys(self) -> set[str]:
         # (The author records and mapped authors; authorName is read against the dateline itself.)
-        mapped = self.data.get("articleMappedMultipleAuthors")
-        mapped_names = mapped.values() if isinstance(mapped, dict) else mapped if isinstance(mapped, list) else ()
-        records = [dig(d, "author_name") for d in author_records(self.data.get("authorDetails"))]
-        return super().structured_author_keys() | {
-            part.casefold() for n in (text_of(v) for v in [*records, *mapped_names]) if n for part in author_names(n, person=True)
-        }
+        return super().structured_author_keys() | {name.casefold() for name in (*self.record_author_names, *self.mapped_author_names)}
 
     def without_dateline(self, byline: str) -> str:
         """A byline written as one string without the story's dateline city after its last bar
