@@ -194,6 +194,8 @@ class AmpV1(CmsStory, ArticlePage):
             return city.strip(CITY_PUNCTUATION) or None
         return self.barred_place
 
+    DATELINE_IN = XPath(f"descendant::*[{class_test('dateline')}]")
+
     @cached_property
     def barred_place(self) -> str | None:
         """The city a byline without one of its own ends in after a bar ("Press Trust of India | New
@@ -207,16 +209,15 @@ class AmpV1(CmsStory, ArticlePage):
         # (Nor one of the story's authors, as JSON-LD names them: "Shine Jacob | Sohini Das" is two.)
         return None if place in linked_elsewhere or (place and place.casefold() in self.structured_author_keys()) else place
 
-    DATELINE_IN = XPath(f"descendant::*[{class_test('dateline')}]")
-
     def dom_authors(self) -> list[Link]:
         """The byline's names: its links (with the author pages), else its text outside the dateline."""
         byline = self.byline_element
         if byline is None:
             return []
         # (A link to the story's section or another page of the site that is no author's names nobody.)
-        elsewhere = {a for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)}
-        linked = {name: self.link(a.get("href")) for a in author_links(byline, [a for a in select(self.BYLINE_LINKS, byline) if a not in elsewhere]) if (name := element_text(a))}
+        links = select(self.BYLINE_LINKS, byline)
+        elsewhere = {a for a in links if self.links_no_author(a)}
+        linked = {name: self.link(a.get("href")) for a in author_links(byline, [a for a in links if a not in elsewhere]) if (name := element_text(a))}
         if linked:
             return [Link(name=name, url=url) for name, url in linked.items()]
         # Its own text and its children's (a name or an editor's line in a span of its own), apart.
