@@ -205,7 +205,8 @@ class AmpV1(CmsStory, ArticlePage):
             return None
         place = names_and_place(element_text(byline) or "")[1]
         # (The story's section, linked after a bar, is no city: "PTI | <a>India News</a>".)
-        linked_elsewhere = {element_text(a) for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)}
+        # (The link may hold the bar before it: "PTI <a>| India News</a>".)
+        linked_elsewhere = {(element_text(a) or "").strip(CITY_PUNCTUATION) for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)}
         # (Nor one of the story's authors, as JSON-LD names them: "Shine Jacob | Sohini Das" is two.)
         return None if place in linked_elsewhere or (place and place.casefold() in self.structured_author_keys()) else place
 
@@ -227,8 +228,10 @@ class AmpV1(CmsStory, ArticlePage):
             if isinstance(child.tag, str) and not self.IS_DATELINE(child) and child is not city and not any(a in elsewhere for a in child.iter("a")):
                 texts.append(element_text(child))
             texts.append(child.tail)
-        if self.barred_place:  # the city after the last bar is no name
-            last = max(i for i, t in enumerate(texts) if t and "|" in t)
+        # The city after the last bar is no name. (That bar may be in no text kept: inside a link to
+        # no author's page, left out.)
+        last = max((i for i, t in enumerate(texts) if t and "|" in t), default=None) if self.barred_place else None
+        if last is not None:
             texts[last] = names_and_place(texts[last] or "")[0]
         text = " | ".join(t for t in texts if t and t.strip())
         return [Link(name=name) for name in dict.fromkeys(byline_names(clean_text(text) or ""))]

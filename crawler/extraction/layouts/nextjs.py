@@ -208,8 +208,11 @@ class NextJsV1(CmsStory, ArticlePage):
 
     @cached_property
     def byline_other_links(self) -> set[str]:
-        """The texts of the byline's links to pages of the site that are no author's (its section)."""
-        return {t for a in select(self.BYLINE_LINKS, self.byline) if self.links_no_author(a) and (t := element_text(a))} if self.byline is not None else set()
+        """The texts of the byline's links to pages of the site that are no author's (its section),
+        without a bar the link may hold before it ("PTI <a>| India News</a>")."""
+        if self.byline is None:
+            return set()
+        return {t.strip(CITY_PUNCTUATION) for a in select(self.BYLINE_LINKS, self.byline) if self.links_no_author(a) and (t := element_text(a))}
 
     BYLINE_OWN_TEXT = XPath("text()", smart_strings=False)
 
