@@ -43,14 +43,17 @@ def content_hash(article: Article) -> str:
     ensure_ascii=False)``. (Taking ``alsoRead`` out changed every hash stored before: the stores tell
     such a hash by :func:`previous_content_hash`, and store this one in its place.)
     """
-    content = {name: getattr(article, name) for name in _HASHED_FIELDS}
-    return hashlib.sha256(_HASH_JSON(content).encode()).hexdigest()
+    return _hash_of(article, _HASHED_FIELDS)
 
 
 def previous_content_hash(article: Article) -> str:
     """:func:`content_hash` as the release before wrote it (``alsoRead`` counted): a story whose stored
     hash is this one is unchanged, and would be emitted as a version nobody edited."""
-    content = {name: getattr(article, name) for name in _PREVIOUS_HASHED_FIELDS}
+    return _hash_of(article, _PREVIOUS_HASHED_FIELDS)
+
+
+def _hash_of(article: Article, names: tuple[str, ...]) -> str:
+    content = {name: getattr(article, name) for name in names}
     return hashlib.sha256(_HASH_JSON(content).encode()).hexdigest()
 
 
