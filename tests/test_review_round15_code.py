@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
+from crawler.distributed.store import RedisSeenStore
 from crawler.extraction import extract
+from crawler.incremental.store import PendingArticle, SeenStore, SqliteSeenStore
 from tests.test_extraction_probes_round15 import AMP, AMP_BYLINE, NEXT, NEXT_BYLINE, _fixture, _once, _with_data, _with_ld
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures)
 
 # The story's section linked after a bar, the bar inside the link ("PTI <a>| India News</a>").
 SECTION_WITH_ITS_BAR = '<span><a href="/india-news">| India News</a></span>'
@@ -49,3 +55,36 @@ def test_a_city_after_a_bar_is_still_the_dateline(folder: str) -> None:
             lambda data: data.pop("placeName"),
         )
     assert extract(html.encode(), url).article.dateline == "New Delhi"
+
+
+# --- the release before's hash: asked for only where the stored hash is not this release's -------------
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+@pytest.mark.parametrize("dated", [True, False], ids=["dated", "undated"])
+def test_each_seen_store_asks_for_the_release_befores_hash_only_where_the_stored_one_is_not_this_release_s(
+    kind: str, dated: bool, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    # Before: the Redis store computed it for every article claimed (a second hash of each, ~33 us),
+    # and twice for a dated one stored with the release before's hash.
+    stores: dict[str, Callable[[], SeenStore]] = {
+        "sqlite": lambda: SqliteSeenStore(tmp_path / "seen.sqlite3"),
+        "redis": lambda: RedisSeenStore(redis.Redis.from_url(request.getfixturevalue("redis_url")), request.getfixturevalue("prefix"), "latest:w1"),
+    }
+    store = stores[kind]()
+    asked: list[str] = []
+
+    def previous() -> str:
+        asked.append("asked")
+        return "old"
+
+    modified = "2024-02-28T15:42:00+05:30" if dated else None
+    try:
+        for run, digest in enumerate(["new", "new", "newer"]):
+            pending = PendingArticle("124022800001", 0, digest, modified, None, f"latest:{run}", previous_hash_of=previous)
+            if store.claim(pending, fresh=False, is_live=lambda _: False).outcome in ("new", "updated"):
+                store.confirm("124022800001", f"latest:{run}")
+    finally:
+        store.close()
+    # (The Redis store reads a story before its claim only when the page is dated: else it asks in any case.)
+    assert asked == (["asked"] if dated or kind == "sqlite" else ["asked"] * 3)

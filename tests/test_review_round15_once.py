@@ -115,7 +115,7 @@ def _stored_before(store: SeenStore) -> list[tuple[str, int]]:
     told = []
     for run, (digest, previous) in enumerate([("old", None), ("new", "old"), ("new", "other"), ("edited", "other-2")]):
         pending = PendingArticle(SEED.article_id, 0, digest, "2024-02-28T15:42:00+05:30", f"2024-02-28T1{5 + run}:00:00+05:30",
-                                 f"latest:{run}", previous_hash=previous)
+                                 f"latest:{run}", previous_hash_of=lambda previous=previous: previous)
         claim = store.claim(pending, fresh=False, is_live=lambda _: False)
         if claim.outcome in ("new", "updated"):
             store.confirm(SEED.article_id, f"latest:{run}")

@@ -14,8 +14,7 @@ from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
     GONE_KEEP_DAYS, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
-    is_same_content,
-    state_dir,
+    is_same_content, state_dir,
 )
 
 if TYPE_CHECKING:
@@ -340,25 +339,29 @@ class RedisSeenStore:
         """As the SQLite store's: another run's claim holds while that run is alive (from its first
         claim until its store is closed, see ALIVE_SECONDS), and lapses after CLAIM_SECONDS in any case."""
         source_date = pending.source_date
+        read, seen = False, None
         if pending.date_modified and not fresh:
             # As the SQLite store: a page older than the version emitted (a CDN edge's stale copy) is not
             # the next version. Read before the claim: a newer version emitted in between is not held
             # back by this, only an older page let through, as without the check.
-            seen = self.get(pending.article_id)
+            read, seen = True, self.get(pending.article_id)
             if seen is not None and not is_same_content(seen, pending) and is_older_copy(pending.date_modified, seen.date_modified, self.future_skew):
                 return Claim("stale", seen.version, seen.date_modified)
         elif fresh:
             # As the SQLite store: a fresh run stores no older feed or sitemap date than the one there.
-            seen = self.get(pending.article_id)
+            read, seen = True, self.get(pending.article_id)
             unchanged = seen is not None and is_same_content(seen, pending)
             source_date = fresh_source_date(seen, pending, unchanged, self.future_skew)
         entry = {"content_hash": pending.content_hash, "date_modified": pending.date_modified, "source_date": source_date}
+        # The release before's hash, as the SQLite store asks for it: only for a story stored with
+        # another hash than this one's (where the story was read first; else in any case).
+        previous = pending.previous_hash if not read or (seen is not None and seen.content_hash != pending.content_hash) else None
         outcome, version = self._call(
             self._claim,
             keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id)],
             args=[pending.content_hash, "1" if fresh else "0", pending.run_id, f"{pending.run_id}:{pending.article_id}",
                   json.dumps(entry), CLAIM_SECONDS, pending.source_date or "", self._alive_prefix, ALIVE_SECONDS,
-                  pending.previous() or ""],
+                  previous or ""],
         )
         self._keep_alive(pending.run_id)
         return Claim(outcome.decode() if isinstance(outcome, bytes) else str(outcome), int(version))

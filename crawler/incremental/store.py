@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,7 +41,7 @@ class SeenArticle:
 
 def is_same_content(seen: SeenArticle, pending: PendingArticle) -> bool:
     """Whether ``pending`` has the content stored for ``seen``, by its hash or the release before's."""
-    return seen.content_hash == pending.content_hash or seen.content_hash == pending.previous()
+    return seen.content_hash == pending.content_hash or seen.content_hash == pending.previous_hash
 
 
 @dataclass(frozen=True)
@@ -71,18 +72,16 @@ class PendingArticle:
     date_modified: str | None
     source_date: str | None
     run_id: str
-    # The hash the release before gave the same content (seen-stores hold its hashes): matching the
-    # stored one, the article is unchanged. Never stored. Given as it is, or as the function that
-    # computes it: a second hash of every article is CPU a crawl spends for the few whose stored hash
-    # is not this release's.
-    previous_hash: str | None = None
-    previous_hash_of: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+    # The function giving the hash the release before gave the same content (seen-stores hold its
+    # hashes): matching the stored one, the article is unchanged. Never stored. A function, called
+    # once at most: a second hash of every article is CPU a crawl spends for the few whose stored
+    # hash is not this release's.
+    previous_hash_of: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
 
-    def previous(self) -> str | None:
+    @cached_property
+    def previous_hash(self) -> str | None:
         """The release before's hash of this content, if known."""
-        if self.previous_hash is None and self.previous_hash_of is not None:
-            return self.previous_hash_of()
-        return self.previous_hash
+        return self.previous_hash_of() if self.previous_hash_of is not None else None
 
 
 # The names a feed writes an article's id and version under, unless its ``fields`` rename them.
