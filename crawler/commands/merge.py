@@ -24,7 +24,7 @@ from crawler.commands.settingnames import CheckedSettings
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
-def _version(value: Any) -> int:
+def _version(value: object) -> int:
     """An item's ``version`` as a number: 0 for none (null from ``article``, or no number at all); written
     as text ("3", as a CSV file turned into JSON lines gives it) or as a whole float (3.0, as a table
     library writes a column with nulls in it), the number it is, also both at once ("3.0", that library's

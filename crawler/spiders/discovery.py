@@ -686,7 +686,7 @@ def dated_since(modified: str | None, moment: datetime) -> bool:
 CDN_STALE_SECONDS = 3600.0
 
 
-def copy_before(modified: str | None, response: Response, requested: str, stale_seconds: float = CDN_STALE_SECONDS) -> bool:
+def copy_before(modified: str | None, response: Response, requested: str, stale_seconds: float) -> bool:
     """Whether a page last modified at ``modified`` (its ``dateModified``) may be a CDN edge's copy from
     before the feed or sitemap date ``requested`` it was fetched for: dated before it (to the minute),
     the date recent enough for an edge to hold the older copy still, and its answer's ``Last-Modified``,
