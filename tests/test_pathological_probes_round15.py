@@ -27,7 +27,8 @@ from tests.test_spider_probes import SEED_BODY, SEED_URL, answer, articles
 from tests.test_spiders_unit import make_spider
 
 SEED_HTML = SEED_BODY.decode("utf-8")
-# What should take milliseconds, bounded so a loaded machine never fails it.
+# CPU seconds, not wall time (which a loaded machine stretches past any bound): far above what the
+# work takes now (2 s at most), far below what it took before (14 s to hours).
 BOUND = 10.0
 
 
@@ -46,9 +47,9 @@ def test_a_feed_with_a_stray_entity_and_thousands_of_open_comments_is_read_in_bo
     items = "".join(f"<item><title>T {i}</title><link>{SITE}/markets/news/story-{i}-12402280{i:04d}_1.html</link></item>" for i in range(20))
     body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>M&amp;M&nbsp;news</title>{items}'.encode()
     body += opening.encode() * (200_000 // len(opening)) + b"</channel></rss>"
-    started = time.perf_counter()
+    started = time.process_time()
     feed = parse_rss(body, SITE + "/rss/latest.rss")
-    assert time.perf_counter() - started < BOUND
+    assert time.process_time() - started < BOUND
     # The items closed before the flaw's end are read, the feed told apart as cut.
     assert len(feed.entries) == 20 and feed.cut
 
@@ -58,9 +59,9 @@ def test_a_sitemap_gzipped_in_hundreds_of_thousands_of_members_is_unpacked_in_bo
     # unused_data), and 300,000 empty members after the sitemap (6 MB) took half a minute.
     sitemap = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{SEED_URL}</loc></url></urlset>'
     body = gzip.compress(sitemap.encode(), mtime=0) + gzip.compress(b"", mtime=0) * 300_000
-    started = time.perf_counter()
+    started = time.process_time()
     assert unpack(body) == sitemap.encode()
-    assert time.perf_counter() - started < BOUND
+    assert time.process_time() - started < BOUND
     assert [entry.url for entry in parse_sitemap(body, SITE + "/sitemap.xml").entries] == [SEED_URL]
 
 
@@ -68,19 +69,19 @@ def test_an_answer_gzipped_in_hundreds_of_thousands_of_members_is_judged_whole_i
     # Scrapy decodes such a body in under a second; the check that its stream is not cut short copied
     # the rest of the body after each member: 300,000 empty ones (6 MB) took 40 s per answer.
     body = gzip.compress(SEED_BODY, mtime=0) + gzip.compress(b"", mtime=0) * 300_000
-    started = time.perf_counter()
+    started = time.process_time()
     assert stream_ended(body, b"gzip", len(SEED_BODY))
     assert not stream_ended(body[:-1], b"gzip", len(SEED_BODY))
-    assert time.perf_counter() - started < BOUND
+    assert time.process_time() - started < BOUND
 
 
 def test_an_answer_in_hundreds_of_thousands_of_zstd_frames_is_judged_whole_in_bounded_time() -> None:
     # The same for zstd's frames: 200,000 empty ones (1.8 MB) took 14 s per answer.
     zstd = pytest.importorskip("backports.zstd")
     body = zstd.compress(SEED_BODY) + zstd.compress(b"") * 250_000
-    started = time.perf_counter()
+    started = time.process_time()
     assert stream_ended(body, b"zstd")
-    assert time.perf_counter() - started < BOUND
+    assert time.process_time() - started < BOUND
 
 
 # --- a JSON answer the decoder cannot take whole ------------------------------------------------------
@@ -161,9 +162,9 @@ def test_a_related_card_headline_of_tens_of_thousands_of_digits_loses_its_read_t
     # The read time's pattern was tried from every digit of the run before it: 20,000 digits took
     # 6 s, 100,000 minutes, for one card of one page.
     headline = "1" * 50_000 + "x"
-    started = time.perf_counter()
+    started = time.process_time()
     assert without_read_time(headline + " 4 min read") == headline
-    assert time.perf_counter() - started < BOUND
+    assert time.process_time() - started < BOUND
     assert without_read_time("Markets 1 2 min read") == "Markets 1"
 
 
