@@ -538,11 +538,15 @@ def _zlib_stream_state(body: bytes, wbits: int) -> str:
             while not stream.eof and at < len(body):
                 piece = view[at : at + _STREAM_INPUT]
                 pending: bytes | memoryview = piece
-                while pending:
-                    stream.decompress(pending, _STREAM_CHUNK)  # bounded; the output is not kept
+                while True:
+                    produced = stream.decompress(pending, _STREAM_CHUNK)  # bounded; the output is not kept
                     if stream.eof:
                         break
                     pending = stream.unconsumed_tail
+                    # Output that filled the bound may not be all of it though the input is taken: a raw
+                    # deflate stream (no trailer) whose last match spans the bound was judged cut.
+                    if not pending and len(produced) < _STREAM_CHUNK:
+                        break
                 at += len(piece) - len(stream.unused_data)
         except zlib.error:
             # Not a stream at all, or broken midway; after a whole gzip member, trailing bytes.
