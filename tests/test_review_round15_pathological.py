@@ -4,6 +4,7 @@ bounded walks read is what the recursive ones read."""
 
 from __future__ import annotations
 
+import pickle
 import zlib
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 
 from crawler.middlewares import DATALOSS_FLAG, WholeStreamHttpCompressionMiddleware, stream_ended
+from crawler.reextract.sources import StoredResponse, read_cache_entry
 from crawler.spiders.article import ArticleSpider
 from tests.test_network_probes_round9 import ARTICLE_URL, SEED_PAGE, _call
 from tests.test_spiders_unit import make_spider
@@ -55,3 +57,21 @@ def test_a_whole_raw_deflate_answer_whose_last_match_spans_the_bound_is_judged_w
     response = HtmlResponse(ARTICLE_URL, body=body, headers={"Content-Encoding": "deflate"}, request=request)
     decoded = _call(middleware, "process_response", request, response, spider=spider)
     assert isinstance(decoded, HtmlResponse) and DATALOSS_FLAG not in decoded.flags
+
+
+def test_a_stored_splash_answer_nested_past_the_decoders_depth_is_a_record_not_a_traceback(tmp_path: Path) -> None:
+    # A JSON answer nested deeper than the decoder goes is skipped as not HTML by a crawl; stored in
+    # the cache at Splash's /execute, its RecursionError came out of the cache reader (a traceback
+    # ending the reextract run, where a damaged entry is one line).
+    url = "http://127.0.0.1:8050/execute"
+    body = b'{"html": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    entry = tmp_path / ("0" * 40)
+    entry.mkdir()
+    meta = {"url": url, "method": "POST", "status": 200, "response_url": url, "timestamp": 1_700_000_000.0}
+    (entry / "pickled_meta").write_bytes(pickle.dumps(meta))
+    (entry / "response_headers").write_bytes(b"Content-Type: application/json\r\n")
+    (entry / "response_body").write_bytes(body)
+    (entry / "request_headers").write_bytes(b"")
+    (entry / "request_body").write_bytes(b"")
+    record = read_cache_entry(entry)
+    assert isinstance(record, StoredResponse) and record.url == url and record.body == body

@@ -406,7 +406,7 @@ def _rendered_page(stored: StoredResponse) -> StoredResponse | None:
         return None
     try:
         answer = json.loads(stored.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # (nested past the decoder's depth: no Splash answer, read as stored)
         return None
     if not isinstance(answer, dict) or not isinstance(answer.get("html"), str) or not isinstance(answer.get("url"), str):
         return None
