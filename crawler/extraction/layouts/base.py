@@ -723,7 +723,12 @@ class ArticlePage:
             named = [url for url in named if page_article_id(None, url) is not None]
             data_story = self.link(self.data_story_url())
             wanted = [story for story in (page_article_id(None, data_story) if data_story else None, fetched) if story]
-            return next((url for story in wanted for url in named if page_article_id(None, url) == story), named[0] if named else None)
+            chosen = next((url for story in wanted for url in named if page_article_id(None, url) == story), named[0] if named else None)
+            if chosen is not None and len({page_article_id(None, url) for url in named}) > 1 and "canonicalUrl" not in self.provenance.disagreements:
+                # Addresses naming two stories (a canonical link copied from another story): counted as
+                # any field whose sources disagree, or the page's mistake would pass unseen.
+                self.provenance.disagreements.append("canonicalUrl")
+            return chosen
         return named[0] if named else None
 
     def data_story_url(self) -> str | None:
