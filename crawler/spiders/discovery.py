@@ -555,9 +555,10 @@ class DiscoverySpider(BusinessStandardSpider):
                 # A CDN's copy from before the update the later date tells of: the next run looks again.
                 later = None
             requested = response.meta.get(SOURCE_DATE_META)
-            if requested is not None and self.is_emitted_version(article) and copy_before(
+            # (The seen-store is read last: most pages are dated since the date they were fetched for.)
+            if requested is not None and copy_before(
                 article.dateModified, response, requested, self.cdn_stale_seconds
-            ):
+            ) and self.is_emitted_version(article):
                 # The same for the date it was fetched for: stored, an edge's copy of the version
                 # emitted (unchanged, so not emitted) had the update it was fetched for lost for good.
                 assert self.crawler.stats is not None
