@@ -707,29 +707,29 @@ class ArticlePage:
     def _canonical(self) -> str | None:
         # The first that names a page of this site: a canonical link on another site (a template's
         # default host, a copy's origin) is not this page's address, nor is its id this story's.
-        named = [
-            strip_amp(url)
-            for value in (self.page.canonical, text_of(dig(self.ld, "mainEntityOfPage", "@id")), text_of(self.ld.get("url")))
-            if (url := self.link(value)) and same_site(url, self.page.url)
-        ]
+        # (Each address once: most pages write the same one in all three places.)
+        values = dict.fromkeys((self.page.canonical, text_of(dig(self.ld, "mainEntityOfPage", "@id")), text_of(self.ld.get("url"))))
+        named = list(dict.fromkeys(
+            strip_amp(url) for value in values if (url := self.link(value)) and same_site(url, self.page.url)
+        ))
         fetched = page_article_id(None, self.page.url)
-        if fetched is not None and named:
-            # A story's page: an address of no story (the home page a template fills in) is not its
-            # own, and where one of its addresses names the story fetched, one naming another story
-            # (a link the CMS copied from another story) is not either.
-            # Of those, the story the page's own data name goes first: a story merged into another,
-            # served at its old address, has the other's canonical link and article JSON, while a
-            # template may fill JSON-LD's address in from the address asked for.
-            named = [url for url in named if page_article_id(None, url) is not None]
-            data_story = self.link(self.data_story_url())
-            wanted = [story for story in (page_article_id(None, data_story) if data_story else None, fetched) if story]
-            chosen = next((url for story in wanted for url in named if page_article_id(None, url) == story), named[0] if named else None)
-            if chosen is not None and len({page_article_id(None, url) for url in named}) > 1 and "canonicalUrl" not in self.provenance.disagreements:
-                # Addresses naming two stories (a canonical link copied from another story): counted as
-                # any field whose sources disagree, or the page's mistake would pass unseen.
-                self.provenance.disagreements.append("canonicalUrl")
-            return chosen
-        return named[0] if named else None
+        if fetched is None or not named:
+            return named[0] if named else None
+        # A story's page: an address of no story (the home page a template fills in) is not its own,
+        # and where one of its addresses names the story fetched, one naming another story (a link the
+        # CMS copied from another story) is not either.
+        stories = [(url, story) for url in named if (story := page_article_id(None, url)) is not None]
+        if len({story for _, story in stories}) <= 1:
+            return stories[0][0] if stories else None
+        # Addresses naming two stories: counted as any field whose sources disagree, or the page's
+        # mistake would pass unseen. Of them, the story the page's own data name goes first: a story
+        # merged into another, served at its old address, has the other's canonical link and article
+        # JSON, while a template may fill JSON-LD's address in from the address asked for.
+        if "canonicalUrl" not in self.provenance.disagreements:
+            self.provenance.disagreements.append("canonicalUrl")
+        data_story = self.link(self.data_story_url())
+        wanted = [story for story in (page_article_id(None, data_story) if data_story else None, fetched) if story]
+        return next((url for story in wanted for url, named_story in stories if named_story == story), stories[0][0])
 
     def data_story_url(self) -> str | None:
         """The address of the story the layout's own data (not JSON-LD) say the page holds, where they say."""
