@@ -348,6 +348,8 @@ class NextJsV1(CmsStory, ArticlePage):
         # holds no date. (Where the two differ, the line is the page's word.)
         shown = super().dateModifiedRaw()
         expanded = attribute_text(self.meta_info.get("data-expandedtime")) if self.meta_info is not None else None
+        if shown == expanded:  # (as most pages have them: nothing to weigh)
+            return shown
         day = self.date(shown) if shown else None
         if day:
             # A line giving the day alone ("Last Updated : Feb 28 2024") gives way to the attribute's
