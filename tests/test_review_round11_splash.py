@@ -3,6 +3,7 @@ dash between two figures, a crawl from the cache of a site that sets cookies, cr
 
 from __future__ import annotations
 
+import threading
 import time
 from http.server import BaseHTTPRequestHandler
 import json
@@ -67,19 +68,30 @@ class ProxiedSplash(FakeSplash):
         super().__init__()
         self.down_until = 0.0
         self.refusals = 0
+        self.arrived = 0
+        self.arrivals = threading.Lock()
+        self.down_after: int | None = None
+        self.down_for: float | None = None
 
     def restart(self, after: int, for_seconds: float | None) -> None:
-        def check(answered: int) -> None:
-            if answered == after:
-                self.down_until = time.monotonic() + (for_seconds if for_seconds is not None else 1e9)
+        """Go down as the render after the first ``after`` arrives, for ``for_seconds`` (None: for good).
 
-        self.on_answer = check
+        Counted as renders arrive, under a lock (counted as they were answered, two answers could race
+        past the count). Past the crawler's first burst of requests (its CONCURRENT_REQUESTS), a render
+        arrives only once an answer has been read, so the crawler knows Splash was up: within the burst,
+        a loaded machine could bring it a refusal before the answers sent ahead of it, a Splash it never
+        saw answer."""
+        self.down_after, self.down_for = after, for_seconds
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         fake, splash = self, super().handler()
 
         class Proxy(splash):  # type: ignore[misc,valid-type]
             def do_POST(self) -> None:
+                with fake.arrivals:
+                    fake.arrived += 1
+                    if fake.arrived - 1 == fake.down_after:
+                        fake.down_until = time.monotonic() + (fake.down_for if fake.down_for is not None else 1e9)
                 if time.monotonic() < fake.down_until:
                     self.rfile.read(int(self.headers.get("Content-Length") or 0))
                     fake.refusals += 1
@@ -98,7 +110,7 @@ def test_splash_restarting_behind_a_proxy_is_waited_for_as_one_refusing_connecti
     # The proxy answers for a Splash being recycled: "503 No server is available". Every render
     # meanwhile fell back at once (numbers null, one ERROR line each), and the run ended with exit 9.
     fake = ProxiedSplash()
-    fake.restart(after=3, for_seconds=2.5)
+    fake.restart(after=6, for_seconds=2.5)  # past the first burst of four
     fake.start()
     try:
         with LoopbackSite(articles=30, seed=11, legacy=0) as site:
