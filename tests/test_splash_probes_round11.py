@@ -390,7 +390,10 @@ def test_splash_restarting_mid_run_is_waited_for_and_every_article_rendered_once
     fake.start()
     try:
         with LoopbackSite(articles=30, seed=11, legacy=0) as site:
-            run = crawl_latest(tmp_path, site, fake.url)
+            # Two renders in hand: past the first two, a render is sent only once an answer was read, so
+            # the crawler knows Splash was up (with sixteen, a loaded machine could bring it a refusal
+            # before the answers sent ahead of it: a Splash never seen up, and a render lost).
+            run = crawl_latest(tmp_path, site, fake.url, CONCURRENT_REQUESTS="2")
     finally:
         fake.stop()
     stats = stats_from_log(run.log)
