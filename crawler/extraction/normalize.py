@@ -206,7 +206,7 @@ def parse_date(value: str | int | float | None) -> datetime | None:
         # RFC 3339 (5.6) allows a lower-case "z" (and "t"), which fromisoformat refuses.
         parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
     except ValueError:
-        pass
+        parsed = _iso_8601(text)
     if parsed is None and _MERIDIEM.search(text) is None:
         parsed = _rfc822_date(text)
     if parsed is None:
@@ -214,6 +214,70 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     if parsed is None:
         return None
     return _in_range_ist(parsed)
+
+
+# ISO 8601 as RFC 3339, W3C Datetime and the CMSs write it, read alike on every Python the crawler
+# runs on (the forms fromisoformat refuses: it is tried first). Python 3.10's takes only what
+# isoformat() writes: no "+0530" (PHP's DATE_ISO8601), no fraction of 1, 2, 4, 5 or 7-9 digits (.NET
+# writes 7), no comma, basic format or week date; no Python takes a leap second ("23:59:60"), the
+# day's end ("24:00") or an ordinal date ("2024-059").
+_ISO_8601 = re.compile(
+    r"(\d{4})(?:-(\d\d)-(\d\d)|(\d\d)(\d\d)|-?W(\d\d)(?:-?([1-7]))?|-(\d{3}))"
+    r"(?:[T ](\d\d)(?::?(\d\d)(?::?(\d\d)(?:[.,](\d+))?)?)?)?"
+    r"\s*(?:(Z)|([-+])(\d\d)(?::?(\d\d)(?::?(\d\d))?)?)?",
+    re.ASCII | re.IGNORECASE,
+).fullmatch
+
+
+def _iso_8601(text: str) -> datetime | None:
+    """An ISO 8601 date-time or date (see :data:`_ISO_8601`); None for any other text or an impossible date."""
+    found = _ISO_8601(text)
+    if found is None:
+        return None
+    (year, month, day, basic_month, basic_day, week, weekday, ordinal, hour, minute, second, fraction,
+     utc, sign, zone_hours, zone_minutes, zone_seconds) = found.groups()
+    try:
+        if week is not None:
+            day_of = date.fromisocalendar(int(year), int(week), int(weekday or 1))
+        elif ordinal is not None:
+            day_of = date(int(year), 1, 1) + timedelta(days=int(ordinal) - 1)
+            if day_of.year != int(year):  # day 0, or day 366 of a year of 365
+                return None
+        else:
+            day_of = date(int(year), int(month or basic_month), int(day or basic_day))
+        hours, minutes, seconds = int(hour or 0), int(minute or 0), int(second or 0)
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        # A leap second is read as the second before it; 24:00 is the next day's midnight.
+        seconds = 59 if seconds == 60 else seconds
+        end_of_day = hours == 24 and minutes == seconds == micro == 0
+        moment = datetime(day_of.year, day_of.month, day_of.day, 0 if end_of_day else hours, minutes, seconds, micro)
+        if end_of_day:
+            moment += timedelta(days=1)
+        if sign is not None:
+            offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes or 0), seconds=int(zone_seconds or 0))
+            if offset >= timedelta(hours=24) or int(zone_minutes or 0) > 59 or int(zone_seconds or 0) > 59:
+                return None
+            return moment.replace(tzinfo=IST if sign == "+" and offset == _IST_OFFSET else timezone(-offset if sign == "-" else offset))
+        return moment.replace(tzinfo=timezone.utc) if utc is not None else moment
+    except (ValueError, OverflowError):  # no such day, hour or minute; a day past year 9999
+        return None
+
+
+# HTTP's third date form, C's asctime(): "Wed Feb 28 10:12:00 2024" (a day below 10 after two spaces).
+_ASCTIME = re.compile(r"[A-Za-z]{3} [A-Za-z]{3} [ \d]?\d \d\d:\d\d:\d\d \d{4}", re.ASCII).fullmatch
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP header's date (``Last-Modified``): every HTTP-date is UTC (RFC 9110 5.6.7), the asctime
+    form too, which names no zone (:func:`parse_date` reads a page's such date as IST); any other form as
+    :func:`parse_date` reads it. None when unreadable."""
+    text = value.strip() if value else ""
+    if _ASCTIME(text) is None:
+        return parse_date(text)
+    try:
+        return _in_range_ist(datetime.strptime(" ".join(text.split()), "%a %b %d %H:%M:%S %Y").replace(tzinfo=timezone.utc))
+    except ValueError:
+        return None
 
 
 # Unix seconds or milliseconds written as text, a fraction of a second after them or not (what
@@ -226,8 +290,13 @@ _UNIX_TIME = re.compile(r"\d+(?:\.\d+)?").fullmatch
 # JavaScript's Date writes it). email.utils reads the offset only as a signed number of four digits
 # ("+05:30" and "+00:00" become no zone, "+05" five minutes), knows no "GMT+0000", and leaves a name
 # it does not know, an obsolete military letter and "-0000" zone-less, which would make them IST.
+# An offset may go to the second ("+00:00:00"). After the zone only a comment, a zone name (the
+# offset's), or ctime's year may follow: a zone written with digits no rule knows ("EST5EDT",
+# "CET1") or a longer offset is no zone here (it was read as none, IST, or as its name alone).
 _RFC_ZONE = re.compile(
-    r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:hrs?\b\s*)?([A-Za-z]+)?\s*(?:([-+])(\d\d?)(?::?(\d\d))?)?(?![\w:])", re.ASCII
+    r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:hrs?\b\s*)?([A-Za-z]+)?\s*(?:([-+])(\d\d?)(?::?(\d\d)(?::(\d\d))?)?)?"
+    r"(?=[\s.,;]*(?:$|\(|[A-Za-z]+\b|\d{4}\b))",
+    re.ASCII,
 ).search
 # RFC 822's zone names (those email.utils knows), in hours east of UTC, and the site's own IST. A
 # name not here, a military letter among them (RFC 822 wrote their signs backwards and senders used
@@ -254,21 +323,23 @@ def _rfc822_date(text: str) -> datetime | None:
     zone = _rfc822_zone(*found.groups())
     if zone is None:
         return None
+    year, month, day, hour, minute, second = fields[:6]
     try:
-        return datetime(*fields[:6], tzinfo=zone)
+        # A leap second (RFC 2822 3.3 allows second 60) is read as the second before it.
+        return datetime(year, month, day, hour, minute, 59 if second == 60 else second, tzinfo=zone)
     except (TypeError, ValueError):
         return None
 
 
 @lru_cache(maxsize=64)
-def _rfc822_zone(name: str | None, sign: str | None, hours: str | None, minutes: str | None) -> tzinfo | None:
+def _rfc822_zone(name: str | None, sign: str | None, hours: str | None, minutes: str | None, seconds: str | None) -> tzinfo | None:
     """The zone of :data:`_RFC_ZONE`'s groups (a feed writes the same one on every item), or None when
     its instant is not known."""
     if sign is not None and hours is not None:
         # "-0000" is UTC whose local zone is unknown (RFC 2822 3.3): the instant is known.
-        if name is not None and name.upper() not in ("UT", "UTC", "GMT") or minutes is not None and int(minutes) > 59:
+        if name is not None and name.upper() not in ("UT", "UTC", "GMT") or int(minutes or 0) > 59 or int(seconds or 0) > 59:
             return None
-        offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        offset = timedelta(hours=int(hours), minutes=int(minutes or 0), seconds=int(seconds or 0))
         if offset >= timedelta(hours=24):
             return None
         return IST if sign == "+" and offset == _IST_OFFSET else timezone(-offset if sign == "-" else offset)
@@ -356,7 +427,9 @@ def _display_date_in_zone(stripped: str) -> datetime | None:
     try:
         return datetime.fromisoformat(stripped)
     except ValueError:
-        pass
+        parsed = _iso_8601(stripped)
+        if parsed is not None:
+            return parsed
     months = _AP_SEPTEMBER.sub(r"\1", _AP_MONTH.sub(r"\1", stripped))
     # "28th February", "28-Feb-2024": the ordinal's letters and the dashes around a month's name go.
     months = _MONTH_DASH.sub(" ", _ORDINAL.sub("", months))

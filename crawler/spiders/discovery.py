@@ -35,7 +35,7 @@ from crawler.extraction.discovery import (
     parse_listing,
     unpack,
 )
-from crawler.extraction.normalize import iso_ist, parse_date
+from crawler.extraction.normalize import iso_ist, parse_date, parse_http_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, non_article_kind, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore, StateError
@@ -700,7 +700,7 @@ def copy_before(modified: str | None, response: Response, requested: str, stale_
     if datetime.now(timezone.utc) - moment >= timedelta(seconds=stale_seconds):
         return False
     header = response.headers.get(b"Last-Modified")
-    answered = parse_date(header.decode("latin-1")) if header else None
+    answered = parse_http_date(header.decode("latin-1")) if header else None
     return answered is None or not dated_since(iso_ist(answered), moment)
 
 
