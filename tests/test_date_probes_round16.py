@@ -201,3 +201,33 @@ def test_an_asctime_last_modified_is_gmt_as_http_says() -> None:
     # A header from before the update still tells the copy.
     before = now - timedelta(hours=1)
     assert copy_before(page_modified, _answer(before.strftime("%a %b %d %H:%M:%S %Y")), requested, 3600)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # "hrs" after a 24-hour time (Indian usage) was read only where the whole text was an RFC 822
+        # date: a label, a bar or an all-number date before it, or "Hrs" in capitals, gave no date.
+        "Feb 28 2024 | 15:42 hrs IST",
+        "Updated: 28 Feb 2024, 15:42 hrs IST",
+        "Feb 28, 2024 | 15:42 hrs",
+        "28-02-2024 15:42 hrs",
+        "28 Feb 2024 15:42 Hrs",
+        "28 Feb 2024 15:42 HRS IST",
+        # A time written with a full stop, as Indian English and the paper's style write it ("3.42 pm").
+        "Feb 28 2024 3.42 pm IST",
+        "28 Feb 2024, 3.42 PM",
+        "February 28, 2024 at 3.42 p.m.",
+        "Last Updated : Feb 28 2024 | 3.42 PM IST",
+        "28 Feb 2024 15.42 hrs IST",
+    ],
+)
+def test_display_dates_with_hrs_or_a_dotted_time_keep_their_wall_time(raw: str) -> None:
+    assert normalize_date(raw) == "2024-02-28T15:42:00+05:30"
+
+
+@pytest.mark.parametrize("raw", ["28.02.2024", "Feb 28 2024 | 13.42 PM IST", "Feb 28 2024 | 3.42"])
+def test_dotted_numbers_that_are_no_time_of_a_twelve_hour_clock_stay_as_they_were(raw: str) -> None:
+    # A day written with full stops is a day; an hour past 12 before PM is none; a dotted time with
+    # neither AM/PM nor "hrs" is not taken for one.
+    assert normalize_date(raw) == {"28.02.2024": "2024-02-28T00:00:00+05:30"}.get(raw)

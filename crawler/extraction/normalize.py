@@ -294,7 +294,7 @@ _UNIX_TIME = re.compile(r"\d+(?:\.\d+)?").fullmatch
 # offset's), or ctime's year may follow: a zone written with digits no rule knows ("EST5EDT",
 # "CET1") or a longer offset is no zone here (it was read as none, IST, or as its name alone).
 _RFC_ZONE = re.compile(
-    r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:hrs?\b\s*)?([A-Za-z]+)?\s*(?:([-+])(\d\d?)(?::?(\d\d)(?::(\d\d))?)?)?"
+    r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:[hH][rR][sS]?\b\s*)?([A-Za-z]+)?\s*(?:([-+])(\d\d?)(?::?(\d\d)(?::(\d\d))?)?)?"
     r"(?=[\s.,;]*(?:$|\(|[A-Za-z]+\b|\d{4}\b))",
     re.ASCII,
 ).search
@@ -435,6 +435,11 @@ def _display_date_in_zone(stripped: str) -> datetime | None:
     months = _MONTH_DASH.sub(" ", _ORDINAL.sub("", months))
     # "February 28, 2024 at 3:42 pm": the word between the day and the time.
     months = _AT_TIME.sub(" ", months)
+    # "3.42 pm", "15.42 hrs" (the paper's style): a time, once AM/PM or "hrs" says so; "hrs" after a
+    # time is the 24-hour clock's, which the formats read without it.
+    if "." in months:
+        months = _DOTTED_TIME.sub(r"\1:\2", months)
+    months = _HRS.sub("", months)
     loose = _LOOSE_SEPARATORS.sub(" ", _SPOKEN_MERIDIEM.sub(r" \1m", months)).strip()
     parsed = _strptime_any(loose, (*_DISPLAY_FORMATS, *_LOOSE_FORMATS, *_NUMERIC_FORMATS))
     if parsed is None:
@@ -449,6 +454,8 @@ def _display_date_in_zone(stripped: str) -> datetime | None:
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)
 _MONTH_DASH = re.compile(r"(?<=\d)-(?=[A-Za-z]{3})|(?<=[A-Za-z]{3})-(?=\d)")
 _AT_TIME = re.compile(r"\s+at\s+(?=\d)", re.I)
+_DOTTED_TIME = re.compile(r"(?<![\d.])(\d{1,2})\.(\d\d)(?=\s*(?:[ap]\.?m\b|hrs?\b))", re.I)
+_HRS = re.compile(r"(?<=\d)\s*hrs?\b\.?", re.I)
 _WEEKDAY = re.compile(r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\s+", re.I).match
 # All-number dates as Indian pages and feeds write them: the day first ("28-02-2024 15:42:00",
 # "28/02/2024", "28.02.2024"), or the year first with slashes ("2024/02/28"). The month-first
