@@ -15,8 +15,9 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.extraction.discovery import parse_feed_or_sitemap, parse_sitemap
-from crawler.extraction.normalize import iso_ist, normalize_date
-from crawler.spiders.discovery import copy_before
+from crawler.extraction.normalize import iso_ist, normalize_date, parse_date
+from crawler.incremental.store import SeenArticle
+from crawler.spiders.discovery import copy_before, is_newer
 
 NORMALIZE = Path(__file__).resolve().parent.parent / "crawler" / "extraction" / "normalize.py"
 
@@ -231,3 +232,30 @@ def test_dotted_numbers_that_are_no_time_of_a_twelve_hour_clock_stay_as_they_wer
     # A day written with full stops is a day; an hour past 12 before PM is none; a dotted time with
     # neither AM/PM nor "hrs" is not taken for one.
     assert normalize_date(raw) == {"28.02.2024": "2024-02-28T00:00:00+05:30"}.get(raw)
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] = self.values.get(key, 0) + count
+
+
+def test_a_feed_date_to_the_second_is_no_update_of_a_page_dated_to_that_minute() -> None:
+    # A story a `section` walk emitted (a listing gives no date: the page's dateModified is what is
+    # stored, shown to the minute, 15:42) meets the feeds at the next `latest`, whose pubDate has the
+    # second the story went out (the real 2021 feed: "14:44:03 +0530"). It was fetched again for it.
+    limit = datetime.now(timezone.utc) + timedelta(minutes=10)
+    seen = SeenArticle("124022800001", 1, "hash", "2024-02-28T15:42:00+05:30", None)
+    stats = _Stats()
+    for same_minute in ("2024-02-28T15:42:31+05:30", "2024-02-28T10:12:59Z", "2024-02-28T15:42:00.5+05:30"):
+        moment = parse_date(same_minute)
+        assert moment is not None
+        assert not is_newer(moment, seen, limit, stats), same_minute
+    # A later minute is an update, in any zone; so is any later second of a page dated to the second.
+    assert is_newer(datetime(2024, 2, 28, 10, 13, tzinfo=timezone.utc), seen, limit, stats)
+    to_the_second = SeenArticle("124022800001", 1, "hash", "2024-02-28T15:42:17+05:30", None)
+    assert is_newer(datetime(2024, 2, 28, 10, 12, 31, tzinfo=timezone.utc), to_the_second, limit, stats)
+    assert not is_newer(datetime(2024, 2, 28, 10, 12, 17, tzinfo=timezone.utc), to_the_second, limit, stats)
+    assert stats.values == {}

@@ -735,4 +735,9 @@ def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, s
     if modified is not None and modified > limit:
         stats.inc_value(stat.DISCOVERY_FUTURE_DATE)
         modified = None
+    if modified is not None and modified.second == 0:
+        # A page's date to the minute (as pages show it) is that whole minute: a feed's pubDate of
+        # 15:42:31, the second the story went out, is no update of a page last modified at 15:42 (a
+        # story a listing found, stored without a feed date, was fetched again for it).
+        return source_date >= modified + timedelta(minutes=1)
     return modified is None or source_date > modified
