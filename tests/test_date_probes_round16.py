@@ -259,3 +259,9 @@ def test_a_feed_date_to_the_second_is_no_update_of_a_page_dated_to_that_minute()
     assert is_newer(datetime(2024, 2, 28, 10, 12, 31, tzinfo=timezone.utc), to_the_second, limit, stats)
     assert not is_newer(datetime(2024, 2, 28, 10, 12, 17, tzinfo=timezone.utc), to_the_second, limit, stats)
     assert stats.values == {}
+
+
+@pytest.mark.parametrize("raw", ["Wed, 28 Feb 2024 10:12:00 GMT+1.5", "Wed, 28 Feb 2024 10:12:00 UTC+05:30:00:00", "Wed, 28 Feb 2024 10:12:00 +05.30"])
+def test_rfc_822_offsets_no_rule_reads_give_no_date(raw: str) -> None:
+    # Before: read as IST (the word after the time taken for no zone) or as the offset's hours alone.
+    assert normalize_date(raw) is None

@@ -290,12 +290,13 @@ _UNIX_TIME = re.compile(r"\d+(?:\.\d+)?").fullmatch
 # JavaScript's Date writes it). email.utils reads the offset only as a signed number of four digits
 # ("+05:30" and "+00:00" become no zone, "+05" five minutes), knows no "GMT+0000", and leaves a name
 # it does not know, an obsolete military letter and "-0000" zone-less, which would make them IST.
-# An offset may go to the second ("+00:00:00"). After the zone only a comment, a zone name (the
-# offset's), or ctime's year may follow: a zone written with digits no rule knows ("EST5EDT",
-# "CET1") or a longer offset is no zone here (it was read as none, IST, or as its name alone).
+# An offset may go to the second ("+00:00:00"). After the zone only a comment, ctime's year or,
+# after a zone read, a word (the offset's name: "+0530 IST") may follow: a zone written with digits
+# no rule knows ("EST5EDT", "CET1", "GMT+1.5") or a longer offset is no zone here (it was read as
+# none, IST, or as its name alone).
 _RFC_ZONE = re.compile(
-    r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:[hH][rR][sS]?\b\s*)?([A-Za-z]+)?\s*(?:([-+])(\d\d?)(?::?(\d\d)(?::(\d\d))?)?)?"
-    r"(?=[\s.,;]*(?:$|\(|[A-Za-z]+\b|\d{4}\b))",
+    r"(?<![\d:.+-])\d\d?[:.]\d\d(?:[:.]\d\d)?\s*(?:[hH][rR][sS]?\b\s*)?([A-Za-z]+(?![A-Za-z]))?\s*(?:([-+])(\d\d?)(?::?(\d\d)(?::(\d\d))?)?)?"
+    r"(?:(?=[\s.,;]*(?:$|\(|\d{4}\b))|(?(1)|(?(2)|(?!)))(?=[\s.,;]*[A-Za-z]+\b))",
     re.ASCII,
 ).search
 # RFC 822's zone names (those email.utils knows), in hours east of UTC, and the site's own IST. A
