@@ -20,7 +20,7 @@ from ..page import Page
 from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
-from .hindi import Hindi2020, real_picture
+from .hindi import Hindi2020, real_picture, without_site_name_before
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
 
 
@@ -143,7 +143,7 @@ class AmpV1(CmsStory, ArticlePage):
             "headline",
             (DOM, lambda: element_text(self.headline_element)),
             (META, lambda: self.page.meta("og:title")),
-            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
+            fallbacks=((JSON_LD, lambda: without_site_name_before(text_of(self.ld.get("headline")))),),
         )
 
     def shown_headline(self) -> str | None:

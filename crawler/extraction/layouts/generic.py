@@ -20,7 +20,7 @@ from ..page import Page, dig
 from ..text import block_paragraphs
 from ..urls import on_hindi_edition
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_names, element_text, first, first_text_of, select, text_content, text_of
-from .hindi import real_picture
+from .hindi import real_picture, without_site_name_before
 from .selectors import XPath
 
 
@@ -179,7 +179,7 @@ class Generic(ArticlePage):
             "headline",
             (META, lambda: self.page.meta("og:title")),
             (DOM, lambda: element_text(first(self.HEADLINE, self.page.root))),
-            fallbacks=((JSON_LD, self.ld_headline),),
+            fallbacks=((JSON_LD, lambda: without_site_name_before(self.ld_headline())),),
         )
 
     def description(self) -> str | None:

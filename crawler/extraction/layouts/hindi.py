@@ -40,6 +40,10 @@ _BYLINE_DATE = re.compile(
 # What stands between the city and the date ("नई दिल्ली | February 14, 2020", "नई दिल्ली / …").
 _SEPARATORS = " |,-\u2013\u2014:/"
 _PLACEHOLDER_IMAGE = "nopreview"
+# The site's name in front of a headline, as JSON-LD writes it ("बिजनेस स्टैंडर्ड <headline>"; the
+# <title> with a dash after it), its ज with the nukta or not, precomposed or not; alone, a template's
+# empty headline field.
+_SITE_NAME_BEFORE = re.compile(r"^बि(?:ज\u093c?|\u095b)नेस\s+स्टैंडर्ड(?:\s*[|:\u2013\u2014-]+)?(?:\s+|$)")
 # Joint bylines: "<name> और <name>" ("and"; also एवं, तथा), or names between commas or "&".
 _AUTHOR_SEPARATORS = re.compile(r"\s*[,&]\s*|\s+(?:और|एवं|तथा)\s+")
 
@@ -50,6 +54,14 @@ def real_picture(image: Image | None) -> Image | None:
     if image is None or _PLACEHOLDER_IMAGE in image.url or not picture_file(image.url)[1].strip("/"):
         return None
     return image
+
+
+def without_site_name_before(headline: str | None) -> str | None:
+    """A Hindi headline source's text (JSON-LD's, the ``<title>``) without the site's name in front; None
+    for the name alone."""
+    if not headline or not headline.startswith("बि"):
+        return headline
+    return _SITE_NAME_BEFORE.sub("", headline, count=1) or None
 
 
 class Hindi2020(ArticlePage):
@@ -81,7 +93,7 @@ class Hindi2020(ArticlePage):
             "headline",
             (DOM, lambda: element_text(self.headline_element)),
             (META, lambda: self.page.meta("og:title")),
-            fallbacks=((JSON_LD, lambda: text_of(self.ld.get("headline"))),),
+            fallbacks=((JSON_LD, lambda: without_site_name_before(text_of(self.ld.get("headline")))),),
         )
 
     def description(self) -> str | None:
