@@ -80,3 +80,57 @@ def test_a_headline_that_begins_with_the_site_name_on_the_page_keeps_it() -> Non
     own = f"{SITE_NAME} के पाठकों के लिए एक पत्र"
     html = _html(DESKTOP).replace(HEADLINE, own)
     assert extract(html, _case(DESKTOP).url).article.headline == own
+
+
+# --- one text, two Unicode spellings (nukta letters precomposed or not) ---------------------------
+
+# "बढ़ा" as the CMS may write it: ढ़ one code point (U+095D) or ढ + nukta (U+0922 U+093C). A browser
+# draws both alike; Unicode holds them canonically equivalent (NFC is the decomposed one).
+COMPOSED, DECOMPOSED = "ब\u095dा", "ब\u0922\u093cा"
+
+
+def test_the_same_headline_in_two_spellings_is_no_disagreement_of_sources() -> None:
+    html = _html(DESKTOP)
+    html = html.replace(f'og:title" content="{HEADLINE}"', f'og:title" content="{HEADLINE.replace("बढ़ा", DECOMPOSED)}"')
+    html = html.replace(f">{HEADLINE}</h1>", f">{HEADLINE.replace('बढ़ा', COMPOSED)}</h1>")
+    extraction = extract(html, _case(DESKTOP).url)
+    assert extraction.provenance.disagreements == []
+    assert extraction.article.headline == HEADLINE
+
+
+@pytest.mark.parametrize("spellings", [(COMPOSED, DECOMPOSED), (DECOMPOSED, COMPOSED)], ids=["composed-first", "decomposed-first"])
+def test_a_keyword_listed_in_two_spellings_is_one_topic(spellings: tuple[str, str]) -> None:
+    first, second = spellings
+    keywords = f"<a href='/search.php?search={first}' class='ctxtRelated'>{first}</a>,<a href='/search.php?search={second}' class='ctxtRelated'>{second}</a>,"
+    html = _html(DESKTOP).replace("<span class='ctxtblue'>Keyword:&nbsp;</span>", f"<span class='ctxtblue'>Keyword:&nbsp;</span>{keywords}")
+    topics = extract(html, _case(DESKTOP).url).article.topics
+    assert topics.count(DECOMPOSED) == 1 and COMPOSED not in topics
+
+
+def test_every_text_field_of_a_hindi_story_comes_out_in_one_spelling() -> None:
+    # The page written with precomposed nukta letters throughout: the item holds the same text as the
+    # page written the other way, so a reader's search or a hash of the item finds one story, not two.
+    html = _html(DESKTOP)
+    spelled = html.replace("\u0922\u093c", "\u095d").replace("\u0921\u093c", "\u095c").replace("\u091c\u093c", "\u095b")
+    assert spelled != html
+    url = _case(DESKTOP).url
+    plain, other = extract(html, url).article, extract(spelled, url).article
+    assert (other.headline, other.description, other.articleBody, other.authors, other.dateline, other.topics) == (
+        plain.headline, plain.description, plain.articleBody, plain.authors, plain.dateline, plain.topics
+    )
+
+
+@pytest.mark.parametrize(
+    "written, nfc",
+    [
+        ("\u095c\u0947", "\u0921\u093c\u0947"),  # ड़े: Devanagari nukta letter, precomposed
+        ("\u09dc", "\u09a1\u09bc"),  # Bengali ড়
+        ("cafe\u0301", "caf\u00e9"),  # an accent combined after its letter
+        ("10 \u212b", "10 \u00c5"),  # the Angstrom sign
+    ],
+    ids=["devanagari", "bengali", "combining-accent", "angstrom"],
+)
+def test_clean_text_gives_one_spelling_of_a_text(written: str, nfc: str) -> None:
+    from crawler.extraction.normalize import clean_text
+
+    assert clean_text(written) == clean_text(nfc) == nfc

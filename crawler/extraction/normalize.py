@@ -63,6 +63,20 @@ _PLACEHOLDER_LENGTH = max(map(len, PLACEHOLDERS))
 PLACEHOLDER_ENDINGS = tuple("/" + word for word in PLACEHOLDERS) + ("/[object%20Object]",)
 
 
+# A CMS may write a nukta letter ("ढ़") as one code point or as the letter and its nukta, an accented
+# letter whole or with its combining accent: a reader sees no difference, but two sources were taken
+# to disagree, a topic was listed twice, and the item's text (searched, hashed) changed with the
+# spelling. Text holding a character NFC replaces (Indic nukta letters, Greek and Tibetan ones, the
+# Ohm, Kelvin and Angstrom signs, CJK compatibility ideographs, Hebrew presentation forms) or a
+# combining accent is brought to NFC. (Not every text is asked: normalising, or Python's check,
+# costs 20 times this search on Devanagari, whose vowel signs and nukta all make it look.)
+_NOT_NFC = re.compile(
+    "[\u0300-\u036f\u0374\u037e\u0387\u0958-\u095f\u09dc\u09dd\u09df\u0a33\u0a36\u0a59-\u0a5b\u0a5e\u0b5c\u0b5d"
+    "\u0f43-\u0fb9\u1f71-\u1ffd\u2126\u212a\u212b\u2329\u232a\u2adc\uf900-\ufad9\ufb1d-\ufb4e"
+    "\U0001d15e-\U0001d164\U0001d1bb-\U0001d1c0\U0002f800-\U0002fa1d]"
+).search
+
+
 def clean_text(value: str | None) -> str | None:
     """Unescape entities, drop invisible characters, fold white space (incl. NBSP); None for nothing
     visible."""
@@ -91,6 +105,9 @@ def clean_text(value: str | None) -> str | None:
         return None
     if len(text) <= _PLACEHOLDER_LENGTH and text in PLACEHOLDERS:
         return None
+    # One text, one spelling (NFC, as the web writes text), see _NOT_NFC.
+    if not text.isascii() and _NOT_NFC(text) is not None:
+        text = unicodedata.normalize("NFC", text)
     return text
 
 
