@@ -134,3 +134,39 @@ def test_clean_text_gives_one_spelling_of_a_text(written: str, nfc: str) -> None
     from crawler.extraction.normalize import clean_text
 
     assert clean_text(written) == clean_text(nfc) == nfc
+
+
+# --- the story's paragraphs where no script stands before them --------------------------------------
+
+HINDI_FOLDERS = [c.folder for c in CASES if c.layout == "hindi-2020"]
+_CELL_SCRIPTS = re.compile(r"<script\b.*?</script>", re.S)
+
+
+def _story_cell(html: str) -> tuple[int, int]:
+    """Where the headline's cell runs from its byline table to the keyword row."""
+    return html.index("</table>", html.index("<h1")), html.index("<span class='ctxtblue'>Keyword:")
+
+
+def _body_of(html: str, folder: str) -> str | None:
+    return extract(html, _case(folder).url).article.articleBody
+
+
+@pytest.mark.parametrize("folder", HINDI_FOLDERS)
+def test_a_hindi_story_saved_without_its_scripts_keeps_its_body(folder: str) -> None:
+    # A copy saved by a tool that drops scripts, or served once the template's third-party widgets
+    # (AddThis, Google's show_ads.js, both retired) are gone: the story follows the byline's table.
+    html = _html(folder)
+    start, end = _story_cell(html)
+    stripped = html[:start] + _CELL_SCRIPTS.sub("", html[start:end]) + html[end:]
+    assert "<script" not in stripped[start : _story_cell(stripped)[1]]
+    assert _body_of(stripped, folder) == _body_of(html, folder) and _body_of(html, folder)
+
+
+@pytest.mark.parametrize("folder", HINDI_FOLDERS)
+def test_a_hindi_story_whose_ad_code_sits_in_a_wrapper_keeps_its_body(folder: str) -> None:
+    html = _html(folder)
+    start, end = _story_cell(html)
+    cell = html[start:end]
+    first, last = cell.index("<script"), cell.rindex("</script>") + len("</script>")
+    wrapped = html[:start] + cell[:first] + "<div class='ad-slot'>" + cell[first:last] + "</div>" + cell[last:] + html[end:]
+    assert _body_of(wrapped, folder) == _body_of(html, folder) and _body_of(html, folder)

@@ -186,18 +186,20 @@ class Hindi2020(ArticlePage):
     # The story: div's and p[align=justify] after the ad script, in the script's cell (empty
     # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph), and the tables, lists
     # and quotations between them (a results table); the share toolbox is out.
-    BODY_BLOCKS = XPath(
-        "descendant::*[self::div or self::p or self::table or self::ul or self::ol or self::blockquote]"
-        "[preceding-sibling::script][not(contains(@class, 'addthis'))]"
-        "[not(descendant::a[contains(@class, 'ctxtRelated')])]"
-    )
+    _BLOCKS = "descendant::*[self::div or self::p or self::table or self::ul or self::ol or self::blockquote]"
+    _NOT_STORY = "[not(contains(@class, 'addthis'))][not(descendant::a[contains(@class, 'ctxtRelated')])]"
+    BODY_BLOCKS = XPath(_BLOCKS + "[preceding-sibling::script]" + _NOT_STORY)
+    # Where no script stands before them (a copy saved without its scripts, the ad code in a wrapper of
+    # its own, the retired widgets gone): the blocks after the byline's table, the headline's.
+    BODY_AFTER_HEADLINE = XPath(_BLOCKS + "[preceding-sibling::table[descendant::h1]]" + _NOT_STORY)
 
     def dom_body(self) -> list[str]:
         # A block inside another one read already (a story wrapped in one <div>, with an in-story ad
         # script before some of its paragraphs) is part of that one's text: read once, with it.
         read: set[_Element] = set()
         paragraphs: list[str] = []
-        for block in select(self.BODY_BLOCKS, self.scope):
+        blocks = select(self.BODY_BLOCKS, self.scope) or select(self.BODY_AFTER_HEADLINE, self.scope)
+        for block in blocks:
             if read and any(above in read for above in block.iterancestors()):
                 continue
             read.add(block)
