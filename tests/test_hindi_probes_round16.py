@@ -170,3 +170,16 @@ def test_a_hindi_story_whose_ad_code_sits_in_a_wrapper_keeps_its_body(folder: st
     first, last = cell.index("<script"), cell.rindex("</script>") + len("</script>")
     wrapped = html[:start] + cell[:first] + "<div class='ad-slot'>" + cell[first:last] + "</div>" + cell[last:] + html[end:]
     assert _body_of(wrapped, folder) == _body_of(html, folder) and _body_of(html, folder)
+
+
+def test_an_address_keeps_its_spelling() -> None:
+    # A URL names a file by its bytes: a browser asks for "ढ़" precomposed as %E0%A5%9D, never as ढ +
+    # nukta. The picture and canonical URLs are written as the page gives them.
+    picture = f"https://hindi.business-standard.com/images/upload/{COMPOSED}.jpg"
+    html = _html(DESKTOP).replace("https://hindi.business-standard.com/images/nopreview.png", picture)
+    article = extract(html, _case(DESKTOP).url).article
+    assert article.mainImage is not None and article.mainImage.url == picture
+    from crawler.extraction.normalize import clean_text
+
+    for address in (picture, f"/economy/{COMPOSED}-166607_1.html", f"images/{COMPOSED}.jpg"):
+        assert clean_text(address) == address

@@ -105,8 +105,9 @@ def clean_text(value: str | None) -> str | None:
         return None
     if len(text) <= _PLACEHOLDER_LENGTH and text in PLACEHOLDERS:
         return None
-    # One text, one spelling (NFC, as the web writes text), see _NOT_NFC.
-    if not text.isascii() and _NOT_NFC(text) is not None:
+    # One text, one spelling (NFC, as the web writes text), see _NOT_NFC; not an address (a URL, a
+    # path), which names a file by its bytes: a browser sends "ढ़" precomposed as such.
+    if not text.isascii() and _NOT_NFC(text) is not None and not ("://" in text or ("/" in text and " " not in text)):
         text = unicodedata.normalize("NFC", text)
     return text
 
