@@ -183,3 +183,30 @@ def test_an_address_keeps_its_spelling() -> None:
 
     for address in (picture, f"/economy/{COMPOSED}-166607_1.html", f"images/{COMPOSED}.jpg"):
         assert clean_text(address) == address
+
+
+# --- the byline row: what stands between its author, city and date ---------------------------------
+
+BYLINE = f"{HINDI_BUDGET.author} / {HINDI_BUDGET.city}&nbsp;February  14, 2020"
+
+
+@pytest.mark.parametrize(
+    "byline",
+    ["भाषा | February  14, 2020", "भाषा - February  14, 2020", "भाषा: १४ फरवरी, २०२०", "भाषा | 14 फ़रवरी 2020, 9:42 PM IST", "भाषा / &nbsp;February  14, 2020"],
+    ids=["bar", "dash", "colon", "hindi-date", "empty-city"],
+)
+def test_a_byline_without_a_city_gives_the_author_without_the_mark_before_the_date(byline: str) -> None:
+    article = extract(_html(DESKTOP).replace(BYLINE, byline), _case(DESKTOP).url).article
+    assert [a.name for a in article.authors] == ["भाषा"] and article.dateline is None
+
+
+@pytest.mark.parametrize(
+    "updated",
+    ["अपडेटेड: February 15, 2020", "अंतिम अपडेट - 15 फरवरी, 2020", "Updated: February 15, 2020 10:05 AM IST", "प्रकाशित तिथि: February 14, 2020"],
+    ids=["updated-hi", "last-update-hi", "updated-en", "published-hi"],
+)
+def test_a_labelled_second_date_in_the_byline_is_no_part_of_the_city(updated: str) -> None:
+    html = _html(DESKTOP).replace(BYLINE, f"{BYLINE} | {updated}")
+    article = extract(html, _case(DESKTOP).url).article
+    assert (article.dateline, [a.name for a in article.authors]) == (HINDI_BUDGET.city, [HINDI_BUDGET.author])
+    assert article.datePublishedRaw == "February 14, 2020"

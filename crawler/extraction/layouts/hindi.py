@@ -37,7 +37,15 @@ _BYLINE_DATE = re.compile(
     rf"(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}),?\s+\d{{4}}"
     rf"(?:\s*[,|]?\s*(?:{_CLOCK_WORD}\s+)?\d{{1,2}}[:.]\d\d(?::\d\d)?(?:\s*{_MERIDIEM})?(?:\s*{_CLOCK_WORD})?)?(?:\s*IST\b)?"
 )
-# What stands between the city and the date ("नई दिल्ली | February 14, 2020", "नई दिल्ली / …").
+# A label before a date in the row ("अपडेटेड: ", "प्रकाशित तिथि: ", "Updated: "), taken out with it: the
+# date's, not the city's.
+_DATE_LABEL = (
+    r"(?:(?:(?:पहली बार )?प्रकाशित|(?:अंतिम )?अपडेट(?:ेड)?)(?: तिथि)?|(?:First |Last )?(?:Published|Updated)(?: on| at)?)"
+    r"\s*[:\-\u2013\u2014]?\s*"
+)
+_LABELLED_DATE = re.compile(f"(?:{_DATE_LABEL})?(?:{_BYLINE_DATE.pattern})")
+# What stands between the city and the date ("नई दिल्ली | February 14, 2020", "नई दिल्ली / …"), or
+# between the author and the date in a row without a city ("भाषा | February 14, 2020").
 _SEPARATORS = " |,-\u2013\u2014:/"
 _PLACEHOLDER_IMAGE = "nopreview"
 # The site's name in front of a headline, as JSON-LD writes it ("बिजनेस स्टैंडर्ड <headline>"; the
@@ -136,9 +144,9 @@ class Hindi2020(ArticlePage):
 
     @cached_property
     def _author_city(self) -> tuple[str | None, str | None]:
-        text = _BYLINE_DATE.sub("", self.byline_text)
+        text = _LABELLED_DATE.sub("", self.byline_text)
         author, _, city = text.partition("/")
-        return clean_text(author), clean_text((clean_text(city) or "").strip(_SEPARATORS))
+        return clean_text((clean_text(author) or "").strip(_SEPARATORS)), clean_text((clean_text(city) or "").strip(_SEPARATORS))
 
     def dom_authors(self) -> list[Link]:
         names = (clean_text(part) for part in _AUTHOR_SEPARATORS.split(self._author_city[0] or ""))
