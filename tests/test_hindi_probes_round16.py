@@ -210,3 +210,20 @@ def test_a_labelled_second_date_in_the_byline_is_no_part_of_the_city(updated: st
     article = extract(html, _case(DESKTOP).url).article
     assert (article.dateline, [a.name for a in article.authors]) == (HINDI_BUDGET.city, [HINDI_BUDGET.author])
     assert article.datePublishedRaw == "February 14, 2020"
+
+
+@pytest.mark.parametrize("folder", HINDI_FOLDERS)
+@pytest.mark.parametrize("scripts", [True, False], ids=["after-the-ad-script", "no-script"])
+def test_a_hindi_story_typed_as_bare_text_between_line_breaks_keeps_its_body(folder: str, scripts: bool) -> None:
+    # An older story in the 2020 template, or one pasted as plain text: no div or p around its
+    # paragraphs, only <br>s between them in the headline's cell.
+    html = _html(folder)
+    start, end = _story_cell(html)
+    cell = html[start:end]
+    first_block = cell.index("<p>", cell.rindex("</script>"))
+    cell_end = cell.index("</td>", first_block)
+    paragraphs = extract(html, _case(folder).url).article.articleBody.split("\n")
+    bare = cell[:first_block] + "<br>\n<br>\n".join(paragraphs) + "\n" + cell[cell_end:]
+    if not scripts:
+        bare = _CELL_SCRIPTS.sub("", bare)
+    assert _body_of(html[:start] + bare + html[end:], folder) == "\n".join(paragraphs)

@@ -207,6 +207,13 @@ class Hindi2020(ArticlePage):
         read: set[_Element] = set()
         paragraphs: list[str] = []
         blocks = select(self.BODY_BLOCKS, self.scope) or select(self.BODY_AFTER_HEADLINE, self.scope)
+        if not blocks and self.headline_element is not None:
+            # No div or p around the paragraphs (an older story, one pasted as plain text): the cell's
+            # text between its <br>s, without the headline's table (or the headline) and the share toolbox.
+            headline, table = self.headline_element, next(self.headline_element.iterancestors("table"), None)
+            paragraphs = block_paragraphs(
+                self.scope, lambda element: element is table or element is headline or "addthis" in (element.get("class") or "")
+            )
         for block in blocks:
             if read and any(above in read for above in block.iterancestors()):
                 continue
