@@ -227,3 +227,24 @@ def test_a_hindi_story_typed_as_bare_text_between_line_breaks_keeps_its_body(fol
     if not scripts:
         bare = _CELL_SCRIPTS.sub("", bare)
     assert _body_of(html[:start] + bare + html[end:], folder) == "\n".join(paragraphs)
+
+
+@pytest.mark.parametrize(
+    "written, paragraphs",
+    [
+        # an agency's credit after the last paragraph, outside it
+        ("<div>पहला अनुच्छेद।</div><div>दूसरा अनुच्छेद।</div>(भाषा)", ["पहला अनुच्छेद।", "दूसरा अनुच्छेद।", "(भाषा)"]),
+        # a line typed between two of the editor's divs
+        ("<div>पहला अनुच्छेद।</div>दूसरा अनुच्छेद।<div>तीसरा अनुच्छेद।</div>", ["पहला अनुच्छेद।", "दूसरा अनुच्छेद।", "तीसरा अनुच्छेद।"]),
+        # the first line before the editor's divs, with no <p> of the template around it
+        ("पहला अनुच्छेद।<div>दूसरा अनुच्छेद।</div>", ["पहला अनुच्छेद।", "दूसरा अनुच्छेद।"]),
+    ],
+    ids=["credit-after", "line-between", "first-line"],
+)
+def test_story_text_outside_the_paragraph_blocks_is_kept(written: str, paragraphs: list[str]) -> None:
+    html = _html(DESKTOP)
+    start, end = _story_cell(html)
+    cell = html[start:end]
+    first_block = cell.index("<p>", cell.rindex("</script>"))
+    changed = html[:start] + cell[:first_block] + written + cell[cell.index("</td>", first_block) :] + html[end:]
+    assert _body_of(changed, DESKTOP) == "\n".join(paragraphs)

@@ -191,34 +191,25 @@ class Hindi2020(ArticlePage):
     def mainImage(self) -> Image | None:
         return self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), (META, lambda: real_picture(self.meta_image())))
 
-    # The story: div's and p[align=justify] after the ad script, in the script's cell (empty
-    # `<div>&nbsp;</div>` and `<p>` spacers between them give no paragraph), and the tables, lists
-    # and quotations between them (a results table); the share toolbox is out.
-    _BLOCKS = "descendant::*[self::div or self::p or self::table or self::ul or self::ol or self::blockquote]"
-    _NOT_STORY = "[not(contains(@class, 'addthis'))][not(descendant::a[contains(@class, 'ctxtRelated')])]"
-    BODY_BLOCKS = XPath(_BLOCKS + "[preceding-sibling::script]" + _NOT_STORY)
-    # Where no script stands before them (a copy saved without its scripts, the ad code in a wrapper of
-    # its own, the retired widgets gone): the blocks after the byline's table, the headline's.
-    BODY_AFTER_HEADLINE = XPath(_BLOCKS + "[preceding-sibling::table[descendant::h1]]" + _NOT_STORY)
-
+    # The story: the text of the headline's cell after the byline's table, its paragraphs parted by
+    # blocks and <br>s: div's and p[align=justify] (empty `<div>&nbsp;</div>` and `<p>` spacers between
+    # them give no paragraph), the tables, lists and quotations between them (a results table), and
+    # text outside them (an older story typed between <br>s, a first line before the editor's divs,
+    # an agency's "(भाषा)" after the last one). The ad scripts and styles give no text; the share
+    # toolbox and keyword links are out. (Read after the ad script alone, a story with no script
+    # before it, or with its ad code in a wrapper, had no body, and text outside blocks was lost.)
     def dom_body(self) -> list[str]:
-        # A block inside another one read already (a story wrapped in one <div>, with an in-story ad
-        # script before some of its paragraphs) is part of that one's text: read once, with it.
-        read: set[_Element] = set()
-        paragraphs: list[str] = []
-        blocks = select(self.BODY_BLOCKS, self.scope) or select(self.BODY_AFTER_HEADLINE, self.scope)
-        if not blocks and self.headline_element is not None:
-            # No div or p around the paragraphs (an older story, one pasted as plain text): the cell's
-            # text between its <br>s, without the headline's table (or the headline) and the share toolbox.
-            headline, table = self.headline_element, next(self.headline_element.iterancestors("table"), None)
-            paragraphs = block_paragraphs(
-                self.scope, lambda element: element is table or element is headline or "addthis" in (element.get("class") or "")
-            )
-        for block in blocks:
-            if read and any(above in read for above in block.iterancestors()):
-                continue
-            read.add(block)
-            paragraphs.extend(block_paragraphs(block))
+        headline = self.headline_element
+        table = next(headline.iterancestors("table"), None) if headline is not None else None
+        before = set(table.itersiblings(preceding=True)) if table is not None else set()
+
+        def not_story(element: _Element) -> bool:
+            if element is table or element is headline or element in before:
+                return True
+            names = element.get("class")
+            return names is not None and ("addthis" in names or (element.tag == "a" and "ctxtRelated" in names))
+
+        paragraphs = block_paragraphs(self.scope, not_story)
         # "यह भी पढ़ें" alone on its line, the promoted stories' links on the lines after it.
         return without_promoted_links(paragraphs, lambda: {t for a in self.scope.iter("a") if a.get("href") and (t := element_text(a))})
 
