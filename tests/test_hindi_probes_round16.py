@@ -248,3 +248,35 @@ def test_story_text_outside_the_paragraph_blocks_is_kept(written: str, paragraph
     first_block = cell.index("<p>", cell.rindex("</script>"))
     changed = html[:start] + cell[:first_block] + written + cell[cell.index("</td>", first_block) :] + html[end:]
     assert _body_of(changed, DESKTOP) == "\n".join(paragraphs)
+
+
+# --- the site's name after og:title --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "suffix", [" | Business Standard", " | Business Standard Hindi", " - बिजनेस स्टैंडर्ड", " | बिज़नेस स्टैंडर्ड"], ids=["en", "en-hindi", "hi-dash", "hi-nukta"]
+)
+@pytest.mark.parametrize("folder", [DESKTOP, AMP])
+def test_og_title_with_the_site_name_after_it_is_the_headline_without_it(folder: str, suffix: str) -> None:
+    html = _html(folder).replace(f'og:title" content="{HEADLINE}"', f'og:title" content="{HEADLINE}{suffix}"')
+    url = _case(folder).url
+    shown = extract(html, url)
+    assert shown.article.headline == HEADLINE and "headline" not in shown.provenance.disagreements
+    # With no h1 to read, og:title is the headline: without the site's name.
+    html = re.sub(r"(<h1[^>]*>)[^<]*(</h1>)", r"\1\2", html)
+    assert extract(html, url).article.headline == HEADLINE
+
+
+@pytest.mark.parametrize("suffix", [" | Business Standard", " - बिजनेस स्टैंडर्ड"], ids=["en", "hi"])
+def test_og_title_with_the_site_name_after_it_in_the_generic_layout(suffix: str) -> None:
+    html = re.sub(r"<h1[^>]*>[^<]*</h1>", "", _html(DESKTOP)).replace(f'og:title" content="{HEADLINE}"', f'og:title" content="{HEADLINE}{suffix}"')
+    extraction = extract(html, _case(DESKTOP).url)
+    assert extraction.article.layout == "generic" and extraction.article.headline == HEADLINE
+
+
+@pytest.mark.parametrize("folder", [DESKTOP, AMP])
+def test_a_headline_that_ends_in_the_site_name_on_the_page_keeps_it(folder: str) -> None:
+    own = f"{HEADLINE} | {SITE_NAME}"
+    html = _html(folder).replace(f'og:title" content="{HEADLINE}"', f'og:title" content="{own}"').replace(f">{HEADLINE}</h1>", f">{own}</h1>")
+    extraction = extract(html, _case(folder).url)
+    assert extraction.article.headline == own and "headline" not in extraction.provenance.disagreements

@@ -142,7 +142,7 @@ class AmpV1(CmsStory, ArticlePage):
         return self.pick(
             "headline",
             (DOM, lambda: element_text(self.headline_element)),
-            (META, lambda: self.page.meta("og:title")),
+            (META, self.meta_title),
             fallbacks=((JSON_LD, lambda: without_site_name_before(text_of(self.ld.get("headline")))),),
         )
 

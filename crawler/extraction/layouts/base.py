@@ -327,14 +327,17 @@ def without_read_time(text: str | None) -> str | None:
     return (_CARD_READ_TIME.sub("", text) or None) if text and MIN_READ in text else text
 
 
-# The site's name after a title ("<headline> | Business Standard", "… - Business Standard News"): the
+# The site's name after a title ("<headline> | Business Standard", "… - Business Standard News"; the
+# Hindi edition's "… | Business Standard Hindi", "… - बिजनेस स्टैंडर्ड", its ज with the nukta or not): the
 # CMS's SEO title (the article JSON's pageTitle) and og:title may carry it; the headline the page shows never does.
-_SITE_NAME_AFTER = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u00bb]+\s*business\s+standard(?:\s+news)?$", re.I)
+_SITE_NAME_AFTER = re.compile(
+    r"\s+[|\-\u2013\u2014:\u00b7\u00bb]+\s*(?:business\s+standard(?:\s+(?:news|hindi))?|बि(?:ज\u093c?|\u095b)नेस\s+स्टैंडर्ड)$", re.I
+)
 
 
 def without_site_name(title: str | None) -> str | None:
     """A headline source's text without the site's name after it."""
-    if title and "standard" in title[-30:].casefold():
+    if title and ("standard" in title[-30:].casefold() or title.endswith("स्टैंडर्ड")):
         return _SITE_NAME_AFTER.sub("", title) or title
     return title
 

@@ -177,7 +177,7 @@ class Generic(ArticlePage):
             return super().headline()
         return self.pick(
             "headline",
-            (META, lambda: self.page.meta("og:title")),
+            (META, self.meta_title),
             (DOM, lambda: element_text(first(self.HEADLINE, self.page.root))),
             fallbacks=((JSON_LD, lambda: without_site_name_before(self.ld_headline())),),
         )

@@ -100,9 +100,12 @@ class Hindi2020(ArticlePage):
         return self.pick(
             "headline",
             (DOM, lambda: element_text(self.headline_element)),
-            (META, lambda: self.page.meta("og:title")),
+            (META, self.meta_title),
             fallbacks=((JSON_LD, lambda: without_site_name_before(text_of(self.ld.get("headline")))),),
         )
+
+    def shown_headline(self) -> str | None:
+        return element_text(self.headline_element)
 
     def description(self) -> str | None:
         # JSON-LD's description is the meta one cut at 200 bytes, mid-sentence: a fallback only.
