@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from crawler.extraction import extract
+from crawler.extraction import NotAnArticle, extract
 from tests.conftest import PAGES
 from tests.pages.build import page_bytes
 from tests.pages.cases import CASES, HINDI_BUDGET, Case
@@ -67,12 +67,9 @@ def test_a_hindi_page_read_by_the_generic_layout_has_no_site_name_in_its_headlin
 def test_a_json_ld_headline_of_the_site_name_alone_is_no_headline(folder: str) -> None:
     # A template whose headline field was empty: "बिजनेस स्टैंडर्ड " is the site's name, not a story's title.
     html = _without_shown_headline(_html(folder)).replace(f"{SITE_NAME} {HEADLINE}", f"{SITE_NAME} ")
-    try:
-        article = extract(html, _case(folder).url).article
-    except Exception as error:  # noqa: BLE001 - refused as no article is as good as no headline
-        assert type(error).__name__ == "NotAnArticle"
-        return
-    assert article.headline != SITE_NAME
+    with pytest.raises(NotAnArticle) as refused:
+        extract(html, _case(folder).url)
+    assert refused.value.reason == "no-headline"
 
 
 def test_a_headline_that_begins_with_the_site_name_on_the_page_keeps_it() -> None:
