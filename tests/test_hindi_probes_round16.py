@@ -124,8 +124,11 @@ def test_every_text_field_of_a_hindi_story_comes_out_in_one_spelling() -> None:
         ("\u09dc", "\u09a1\u09bc"),  # Bengali ড়
         ("cafe\u0301", "caf\u00e9"),  # an accent combined after its letter
         ("10 \u212b", "10 \u00c5"),  # the Angstrom sign
+        ("\u0928\u093c \u095c", "\u0929 \u0921\u093c"),  # ऩ composes with its nukta; beside a decomposed one
+        ("\u0921\u093c cafe\u0301", "\u0921\u093c caf\u00e9"),  # a nukta already NFC beside an accent
+        ("\U0001d15e", "\U0001d157\U0001d165"),  # a musical symbol beyond U+FFFF NFC replaces
     ],
-    ids=["devanagari", "bengali", "combining-accent", "angstrom"],
+    ids=["devanagari", "bengali", "combining-accent", "angstrom", "composing-nukta", "nukta-and-accent", "astral"],
 )
 def test_clean_text_gives_one_spelling_of_a_text(written: str, nfc: str) -> None:
     from crawler.extraction.normalize import clean_text
