@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import html.entities
 import math
 import re
 import unicodedata
@@ -79,7 +80,7 @@ def clean_text(value: str | None) -> str | None:
     visible."""
     if value is None:
         return None
-    text = html.unescape(value) if "&" in value else value
+    text = unescape(value) if "&" in value else value
     # str.split() splits at what \s matches (NBSP included), and strip() is then implied. Every
     # white space character but the space is unprintable, and so is every character dropped below
     # (the joiners too): printable text, curly quotes and Devanagari included, is folded already
@@ -107,6 +108,31 @@ def clean_text(value: str | None) -> str | None:
     if not text.isascii() and (_NUKTA not in text or _NUKTA_NOT_NFC(text)) and not ("://" in text or ("/" in text and " " not in text)):
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+# A character reference: numeric, or a name (with its semicolon or without: HTML's legacy names).
+_REFERENCE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+_NAMED = html.entities.html5
+
+
+def _reference(found: re.Match[str]) -> str:
+    reference = found.group()
+    if reference[1] == "#":
+        return html.unescape(reference)
+    name = reference[1:]
+    # A legacy name without its semicolon is read only where a browser reads it in an attribute:
+    # not before a letter, a digit (the expression took those into the name) or "=". The page's
+    # "?id=1&amp;region=in", which the parser gave as "&region=in", is no "®ion=in".
+    if name[-1] != ";" and found.string[found.end() : found.end() + 1] == "=":
+        return reference
+    return _NAMED.get(name, reference)
+
+
+def unescape(text: str) -> str:
+    """``html.unescape``, but for HTML's legacy entities written without their semicolon before a
+    letter, a digit or "=" (a link's "&region=in", "&copy=2", "Procter&notes"): text, as a browser
+    reads an attribute. (Text the parser has read is unescaped once more: a CMS escaped it twice.)"""
+    return _REFERENCE.sub(_reference, text)
 
 
 def split_list(value: str | None, separator: str = ",") -> list[str]:

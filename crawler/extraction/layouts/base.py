@@ -36,6 +36,7 @@ from ..normalize import (
     read_time_minutes,
     split_list,
     strip_amp,
+    unescape,
     unique,
 )
 from ..page import Page, dig, ld_types
@@ -153,7 +154,7 @@ def text_of_block(value: Any) -> str | None:
     """A JSON string kept with its line breaks (for paragraph splitting), entities unescaped."""
     if not isinstance(value, str) or not value.strip():
         return None
-    return html.unescape(_escapes_read(value, _ESCAPED_PARAGRAPH_BREAK))
+    return unescape(_escapes_read(value, _ESCAPED_PARAGRAPH_BREAK))
 
 
 def _escapes_read(text: str, paragraph_break: re.Pattern[str]) -> str:

@@ -1,0 +1,121 @@
+"""Round 16 probes of the text a reader of the JSON lines gets: entities, promos and lines of the
+page's chrome in every layout's text fields."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from crawler.extraction import extract
+from crawler.extraction.normalize import clean_text
+from tests.item_contract import contract_problems
+from tests.loopback.pages import SITE, Author, render_amp, render_current, render_legacy
+from tests.pages.cases import HINDI_BUDGET, HINDI_COMPANIES, HINDI_SITE, render_hindi
+from tests.pages.specs import SEED
+
+# --- an ampersand the page shows before a word is no entity ---------------------------------------
+
+# What a story shows as written: a link's query ("&region=", "&copy=", "&param=", "&sect="), and
+# words run on after an ampersand ("&notes", "&cents"). HTML's legacy entities ("&reg", "&copy",
+# "&para", "&not") are read without their semicolon, but, as a browser reads an attribute, not
+# before a letter, a digit or "=": the page's "&amp;region=in" is "&region=in" to its reader, not
+# "®ion=in" (the parser undoes the page's own escape, and the text was unescaped once more).
+SHOWN = "&region=in&copy=2&param=x&sect=3 &notes &cents"
+
+
+def _spec() -> Any:
+    return replace(
+        SEED,
+        headline=f"Apply by Friday: {SHOWN}",
+        standfirst=f"The portal {SHOWN}",
+        paragraphs=[SEED.paragraphs[0], f"Apply at https://example.gov.in/apply?id=1{SHOWN} before Friday.", *SEED.paragraphs[2:4]],
+        authors=[Author("Shine Jacob", "shine-jacob", 5)],
+        image_caption=f"The portal {SHOWN}",
+        topics=[f"portal {SHOWN}", "security"],
+        also_read=[(f"Rana {SHOWN}", SEED.also_read[0][1])],
+    )
+
+
+def _pages() -> dict[str, tuple[str, str]]:
+    spec = _spec()
+    url = SITE + spec.path
+    return {
+        "nextjs": (render_current(spec), url),
+        "nextjs-dom-europe": (render_current(replace(spec, region="europe", html_content=False)), url),
+        "nextjs-dom": (render_current(replace(spec, html_content=False)), url),
+        "amp": (render_amp(spec), SITE + "/amp" + spec.path),
+        "pre2023": (render_legacy(spec), f"{SITE}/article/india-news/{spec.slug}-{spec.article_id}_1.html"),
+    }
+
+
+@pytest.mark.parametrize("layout", ["nextjs", "nextjs-dom-europe", "nextjs-dom", "amp", "pre2023"])
+def test_an_ampersand_before_a_word_stays_in_every_text_field(layout: str) -> None:
+    html, url = _pages()[layout]
+    article = extract(html, url).article
+    assert article.headline == f"Apply by Friday: {SHOWN}"
+    assert article.description == f"The portal {SHOWN}"
+    assert article.articleBody.split("\n")[1] == f"Apply at https://example.gov.in/apply?id=1{SHOWN} before Friday."
+    assert f"portal {SHOWN}" in article.topics
+    assert article.mainImage is not None and article.mainImage.caption in (f"The portal {SHOWN}", None)
+    if article.alsoRead:
+        assert article.alsoRead[0].headline == f"Rana {SHOWN}"
+    assert contract_problems(article, future_skew=None) == []
+
+
+@pytest.mark.parametrize("story", [HINDI_BUDGET, HINDI_COMPANIES], ids=["div-body", "p-body"])
+def test_an_ampersand_before_a_word_stays_on_the_hindi_edition(story: Any) -> None:
+    changed = replace(
+        story, headline=f"{story.headline} {SHOWN}", paragraphs=[f"{story.paragraphs[0]} {SHOWN}", *story.paragraphs[1:]],
+        keywords=[f"{story.keywords[0]} {SHOWN}", *story.keywords[1:]],
+    )
+    article = extract(render_hindi(changed), f"{HINDI_SITE}/storypage.php?autono={story.autono}").article
+    assert article.headline == f"{story.headline} {SHOWN}"
+    assert article.articleBody.split("\n")[0] == " ".join(f"{story.paragraphs[0]} {SHOWN}".split())
+    assert article.topics[0] == f"{story.keywords[0]} {SHOWN}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        # Before a letter, a digit or "=": text.
+        ("?id=1&region=in", "?id=1&region=in"),
+        ("a&copy=2", "a&copy=2"),
+        ("Procter&notes", "Procter&notes"),
+        ("&para1 &sect2", "&para1 &sect2"),
+        ("&nbspB", "&nbspB"),
+        # Elsewhere the entity, with or without its semicolon; a whole one before anything.
+        ("&copy 2024", "\u00a9 2024"),
+        ("&copy2024", "&copy2024"),
+        ("&copy;2024", "\u00a92024"),
+        ("Rs 5&nbsp;crore", "Rs 5 crore"),
+        ("A&nbsp B", "A B"),
+        ("Sensex&#8217;s", "Sensex\u2019s"),
+        ("Sensex&#x2019s rally", "Sensex\u2019s rally"),
+        ("M&amp;M", "M&M"),
+        ("AT&T", "AT&T"),
+        ("&reg.", "\u00ae."),
+        ("&lt;5%", "<5%"),
+        ("&registered;", "&registered;"),
+    ],
+)
+def test_legacy_entities_are_read_only_where_a_browser_reads_them_in_an_attribute(raw: str, text: str) -> None:
+    assert clean_text(raw) == text
+
+
+def test_an_ampersand_before_a_word_stays_in_a_json_ld_body() -> None:
+    # The generic layout's body is JSON-LD's articleBody: plain text, "&region=in" as written, and
+    # the same escaped for HTML.
+    body = f"Apply at https://example.gov.in/apply?id=1{SHOWN} before Friday."
+    for written in (body, body.replace("&", "&amp;")):
+        page = (
+            '<html><head><script type="application/ld+json">'
+            + json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Portal opens", "articleBody": f"{SEED.paragraphs[0]}\n{written}",
+                          "datePublished": "2024-02-28T15:42:00+05:30", "author": {"@type": "Person", "name": "Shine Jacob"}})
+            + "</script></head><body><h1>Portal opens</h1></body></html>"
+        )
+        article = extract(page, f"{SITE}/india-news/portal-opens-124022800873_1.html").article
+        assert article.layout == "generic"
+        assert article.articleBody.split("\n")[1] == body
