@@ -11,6 +11,7 @@ import pytest
 
 from crawler.extraction import extract
 from crawler.extraction.normalize import clean_text
+from crawler.extraction.text import block_paragraphs, fragment, split_body
 from tests.item_contract import contract_problems
 from tests.loopback.pages import SITE, Author, render_amp, render_current, render_legacy
 from tests.pages.cases import HINDI_BUDGET, HINDI_COMPANIES, HINDI_SITE, render_hindi
@@ -119,3 +120,46 @@ def test_an_ampersand_before_a_word_stays_in_a_json_ld_body() -> None:
         article = extract(page, f"{SITE}/india-news/portal-opens-124022800873_1.html").article
         assert article.layout == "generic"
         assert article.articleBody.split("\n")[1] == body
+
+
+# --- the site's promos, however typed ----------------------------------------------------------
+
+STORY = ["India and the US held their annual dialogue on Wednesday.", "The next round will be held in Washington."]
+
+
+def _body_of(markup: str) -> list[str]:
+    root = fragment(markup)
+    assert root is not None
+    return split_body(block_paragraphs(root))[0]
+
+
+@pytest.mark.parametrize(
+    "promo",
+    [
+        # The Telegram promo under the story (SITE.md's seed), its apostrophe typeset as a CMS does.
+        "Don\u2019t miss the most important news and views of the day. Get them on our Telegram channel",
+        "DON\u2019T MISS THE MOST IMPORTANT NEWS AND VIEWS OF THE DAY.",
+        # "Follow us on …" for the other networks the site posts to, as for Google News and WhatsApp.
+        "Follow us on Twitter",
+        "Follow us on X for the latest updates",
+        "Follow Business Standard on Instagram",
+        "Follow us on Facebook, Instagram and LinkedIn",
+        "\U0001f4e2 Follow us on YouTube",
+        "Follow us on Threads",
+    ],
+)
+def test_a_promo_goes_however_its_apostrophe_or_network_is_written(promo: str) -> None:
+    assert _body_of(f"<p>{STORY[0]}</p><p>{promo}</p><p>{STORY[1]}</p>") == STORY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\u201cDon\u2019t miss the most important news and views of the day,\u201d the editor wrote.",
+        "\u201cFollow us on Twitter,\u201d the minister told the crowd, \u201cand you will see the proof.\u201d",
+        "Followers of the party on Twitter disagreed.",
+        "Follow usage on X-ray machines was recorded by the hospital.",
+    ],
+)
+def test_story_lines_that_look_like_them_stay(line: str) -> None:
+    assert _body_of(f"<p>{STORY[0]}</p><p>{line}</p>") == [STORY[0], line]

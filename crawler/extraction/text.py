@@ -104,11 +104,16 @@ _PROMO_SEPARATOR = r"[:|\-\u2013\u2014>\u00bb\u2192]"
 # The labels of a promo of other stories; the Hindi edition's "यह भी पढ़ें" ("this too, read"; also
 # ये, इसे, इन्हें) and "और पढ़ें" ("read more"), "पढ़ें" written with the nukta apart or precomposed.
 _HINDI_READ = "\u092a(?:\u0922\u093c|\u095d)(?:\u0947\u0902|\u0947|\u093f\u090f|\u093f\u092f\u0947)"
+# The networks a "Follow us on …" promo names.
+_NETWORKS = "google news|whatsapp|telegram|twitter|x|facebook|instagram|linkedin|youtube|threads|koo|sharechat"
 _PROMO_LABELS = f"(?:also read|read more|read also|(?:यह|ये|इसे|इन्हें) भी {_HINDI_READ}|और {_HINDI_READ})"
 PROMO_PATTERNS = (
     re.compile(rf"^{_DECORATION}click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
-    re.compile(rf"^{_DECORATION}follow (?:us|business standard) on (?:google news|whatsapp|telegram)\b", re.I),
-    re.compile(rf"^{_DECORATION}don't miss the most important news and views of the day", re.I),
+    # (Each network the site posts to: a line of the story that starts with the words is a quotation,
+    # inside quotation marks.)
+    re.compile(rf"^{_DECORATION}follow (?:us|business standard) on (?:{_NETWORKS})(?![\w-])", re.I),
+    # (The apostrophe straight or typeset, as a CMS's editor may turn it.)
+    re.compile(rf"^{_DECORATION}don['\u2019]t miss the most important news and views of the day", re.I),
     # "Also Read: …" (or "|", a dash, an arrow), or the words alone
     re.compile(rf"^{_DECORATION}{_PROMO_LABELS}\s*(?:{_PROMO_SEPARATOR}|$)", re.I),
     re.compile(rf"^{_DECORATION}(?:advertisement|listen to this article)\W*$", re.I),
