@@ -3,15 +3,17 @@ page's chrome in every layout's text fields."""
 
 from __future__ import annotations
 
+import io
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import pytest
 
-from crawler.extraction import extract
+from crawler.extraction import Article, extract
 from crawler.extraction.normalize import clean_text
 from crawler.extraction.text import block_paragraphs, fragment, split_body
+from crawler.incremental.exporters import ArticleJsonItemExporter, ArticleJsonLinesItemExporter
 from tests.item_contract import contract_problems
 from tests.loopback.pages import SITE, Author, render_amp, render_current, render_legacy
 from tests.pages.cases import HINDI_BUDGET, HINDI_COMPANIES, HINDI_SITE, render_hindi
@@ -163,3 +165,43 @@ def test_a_promo_goes_however_its_apostrophe_or_network_is_written(promo: str) -
 )
 def test_story_lines_that_look_like_them_stay(line: str) -> None:
     assert _body_of(f"<p>{STORY[0]}</p><p>{line}</p>") == [STORY[0], line]
+
+
+# --- the JSON written in an encoding that cannot write every character ----------------------------
+
+
+def _hindi_article() -> Article:
+    article = extract(render_hindi(HINDI_BUDGET), f"{HINDI_SITE}/storypage.php?autono={HINDI_BUDGET.autono}").article
+    # Beside the Hindi words: a typeset apostrophe, the rupee sign, a family emoji and a flag.
+    return replace(article, description="Sensex\u2019s \u20b9 5 crore \U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f1ee\U0001f1f3")
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii", "cp1252", "iso-8859-15"])
+@pytest.mark.parametrize("exporter", [ArticleJsonLinesItemExporter, ArticleJsonItemExporter], ids=["jsonl", "json"])
+def test_json_in_an_encoding_without_every_character_escapes_them(exporter: Any, encoding: str) -> None:
+    # Before, the first such character failed to encode: the run stopped at its first article (exit 6).
+    article = _hindi_article()
+    out = io.BytesIO()
+    writer = exporter(out, encoding=encoding)
+    writer.start_exporting()
+    writer.export_item(article)
+    writer.finish_exporting()
+    data = out.getvalue()
+    assert data.isascii()
+    written = json.loads(data.decode(encoding))
+    assert (written[0] if isinstance(written, list) else written) == json.loads(json.dumps(asdict(article)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "gb18030"])
+def test_json_in_an_encoding_with_every_character_writes_them_as_they_are(encoding: str) -> None:
+    article = _hindi_article()
+    out = io.BytesIO()
+    writer = ArticleJsonLinesItemExporter(out, encoding=encoding)
+    writer.export_item(article)
+    text = out.getvalue().decode(encoding)
+    assert "\u20b9" in text and "\\u" not in text
+    assert json.loads(text) == json.loads(json.dumps(asdict(article)))
+    # Options the feed gives are kept.
+    kept = io.BytesIO()
+    ArticleJsonLinesItemExporter(kept, encoding="latin-1", ensure_ascii=False).export_item({"headline": "Caf\u00e9"})
+    assert kept.getvalue() == '{"headline": "Caf\u00e9"}\n'.encode("latin-1")

@@ -48,11 +48,33 @@ def dataclass_fields(value: Any) -> dict[str, Any]:
     return {name: getattr(value, name) for name in names}
 
 
+def escaping_what_it_cannot_write(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A JSON exporter's options, with ``ensure_ascii`` where its encoding cannot write every
+    character (``FEED_EXPORT_ENCODING=latin-1``, ``ascii``, ``cp1252``): Scrapy then writes the
+    characters as they are (``ensure_ascii`` only without an encoding), and the first article with
+    a "’", a "₹" or a Hindi word failed to encode, stopping the run (exit 6). Escaped (``\\u20b9``),
+    each is the same character to every JSON reader, in a file any ASCII-based encoding reads.
+    (``ensure_ascii`` given in the feed's options is kept.)"""
+    encoding = kwargs.get("encoding")
+    if encoding and "ensure_ascii" not in kwargs and not _writes_all_of_unicode(str(encoding)):
+        return {**kwargs, "ensure_ascii": True}
+    return kwargs
+
+
+def _writes_all_of_unicode(encoding: str) -> bool:
+    # The last code point stands for all: the UTF encodings (and GB 18030) write it, no 8-bit one does.
+    try:
+        "\U0010ffff".encode(encoding)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
 class ArticleJsonLinesItemExporter(JsonLinesItemExporter):
     """``jsonlines`` as Scrapy writes it, faster for articles."""
 
     def __init__(self, file: Any, **kwargs: Any) -> None:
-        super().__init__(file, **kwargs)
+        super().__init__(file, **escaping_what_it_cannot_write(kwargs))
         # The fast path only where its output is Scrapy's byte for byte: every field, in
         # declaration order, and the encoder options Scrapy would use (only ensure_ascii).
         self._fast = self.fields_to_export is None and set(self._kwargs) == {"ensure_ascii"}
@@ -138,7 +160,11 @@ def keep_opening(file: Any) -> None:
 
 
 class ArticleJsonItemExporter(JsonItemExporter):
-    """Scrapy's JSON, whose opening stays when its first item is taken back."""
+    """Scrapy's JSON, whose opening stays when its first item is taken back, and whose characters its
+    encoding cannot write are escaped (:func:`escaping_what_it_cannot_write`)."""
+
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(file, **escaping_what_it_cannot_write(kwargs))
 
     def start_exporting(self) -> None:
         super().start_exporting()
