@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import asdict, replace
+from html import escape as html_escape
 from typing import Any
 
 import pytest
@@ -205,3 +206,42 @@ def test_json_in_an_encoding_with_every_character_writes_them_as_they_are(encodi
     kept = io.BytesIO()
     ArticleJsonLinesItemExporter(kept, encoding="latin-1", ensure_ascii=False).export_item({"headline": "Caf\u00e9"})
     assert kept.getvalue() == '{"headline": "Caf\u00e9"}\n'.encode("latin-1")
+
+
+# --- markup the CMS escaped into the story's text ----------------------------------------------------
+
+# A story whose CMS escaped a pasted piece of markup once more: the page's markup holds
+# "&lt;b&gt;no&lt;/b&gt;", JSON-LD's articleBody the tags. The item holds their text, as it does for
+# a meta tag's or an attribute's escaped markup (README, "The article item"), never the tags.
+ESCAPED = ["The order said <b>no</b> such thing.", "<p>First of the points.</p><p>Second of the points.</p>"]
+ESCAPED_TEXT = ["The order said no such thing.", "First of the points.", "Second of the points."]
+
+
+@pytest.mark.parametrize("layout", ["nextjs", "nextjs-dom-europe", "nextjs-dom", "amp", "pre2023"])
+def test_markup_escaped_into_the_story_gives_its_text(layout: str) -> None:
+    spec = replace(SEED, paragraphs=[SEED.paragraphs[0], *ESCAPED, *SEED.paragraphs[2:4]])
+    url = SITE + spec.path
+    html, url = {
+        "nextjs": (render_current(spec), url),
+        "nextjs-dom-europe": (render_current(replace(spec, region="europe", html_content=False)), url),
+        "nextjs-dom": (render_current(replace(spec, html_content=False)), url),
+        "amp": (render_amp(spec), SITE + "/amp" + spec.path),
+        "pre2023": (render_legacy(spec), f"{SITE}/article/india-news/{spec.slug}-{spec.article_id}_1.html"),
+    }[layout]
+    article = extract(html, url).article
+    assert article.articleBody.split("\n")[1:4] == ESCAPED_TEXT
+    assert contract_problems(article, future_skew=None) == []
+
+
+def test_markup_escaped_into_a_hindi_story_gives_its_text() -> None:
+    story = replace(HINDI_BUDGET, paragraphs=[HINDI_BUDGET.paragraphs[0], *ESCAPED, *HINDI_BUDGET.paragraphs[1:]])
+    article = extract(render_hindi(story), f"{HINDI_SITE}/storypage.php?autono={story.autono}").article
+    assert article.articleBody.split("\n")[1:4] == ESCAPED_TEXT
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Inflation stayed <5% and the repo rate >6%.", "The ratio a<b holds when b>a.", "Use the <bs> tag in the form."],
+)
+def test_angle_brackets_of_no_markup_stay(text: str) -> None:
+    assert _body_of(f"<p>{html_escape(text)}</p>") == [text]

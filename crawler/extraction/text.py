@@ -207,7 +207,14 @@ def _flush(buffer: list[str], paragraphs: list[str]) -> None:  # called only wit
     text = clean_text(buffer[0] if len(buffer) == 1 else "".join(buffer))
     buffer.clear()
     if text:
-        paragraphs.append(text)
+        if "</" in text and MARKUP(text):
+            # Markup the CMS escaped once more ("&lt;b&gt;no&lt;/b&gt;", a pasted piece of HTML):
+            # its text, in its paragraphs, as an attribute's (attribute_text), never its tags. (With
+            # a closing tag: "a<b holds when b>a" is a reader's text.)
+            found = fragment(text)
+            paragraphs.extend(block_paragraphs(found) if found is not None else ())
+        else:
+            paragraphs.append(text)
 
 
 def _flush_lines(buffer: list[str], paragraphs: list[str]) -> None:
