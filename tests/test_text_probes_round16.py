@@ -245,3 +245,30 @@ def test_markup_escaped_into_a_hindi_story_gives_its_text() -> None:
 )
 def test_angle_brackets_of_no_markup_stay(text: str) -> None:
     assert _body_of(f"<p>{html_escape(text)}</p>") == [text]
+
+
+@pytest.mark.parametrize("layout", ["nextjs", "nextjs-dom-europe", "nextjs-dom", "amp", "pre2023"])
+def test_markup_escaped_into_a_field_the_page_shows_gives_its_text(layout: str) -> None:
+    # The caption, a related story's headline, AMP's and the pre-2023 page's standfirst and topics
+    # were read from the page alone, the tags as text: "Caption <em>no</em> way".
+    spec = replace(
+        SEED, headline="Sensex falls: <em>no</em> way", standfirst="The standfirst: <em>no</em> way", image_caption="Caption <em>no</em> way",
+        topics=["topic <em>no</em> way", "security"], also_read=[("Rana <em>no</em> way", SEED.also_read[0][1])],
+        authors=[Author("Shine <b>Jacob</b>", "shine-jacob", 5)], dateline="New <b>Delhi</b>",
+    )
+    url = SITE + spec.path
+    html, url = {
+        "nextjs": (render_current(spec), url),
+        "nextjs-dom-europe": (render_current(replace(spec, region="europe", html_content=False)), url),
+        "nextjs-dom": (render_current(replace(spec, html_content=False)), url),
+        "amp": (render_amp(spec), SITE + "/amp" + spec.path),
+        "pre2023": (render_legacy(spec), f"{SITE}/article/india-news/{spec.slug}-{spec.article_id}_1.html"),
+    }[layout]
+    article = extract(html, url).article
+    assert (article.headline, article.description) == ("Sensex falls: no way", "The standfirst: no way")
+    assert article.mainImage is not None and article.mainImage.caption == "Caption no way"
+    assert article.topics == ["topic no way", "security"]
+    assert [a.headline for a in article.alsoRead][:1] in ([], ["Rana no way"])
+    assert [a.name for a in article.authors] == ["Shine Jacob"]
+    assert article.dateline == "New Delhi"
+    assert contract_problems(article, future_skew=None) == []

@@ -353,8 +353,14 @@ def element_text(element: _Element | None) -> str | None:
     if element is None:
         return None
     if not len(element):  # no children (a link, a label): its own text is all there is
-        return clean_text(element.text)
-    return clean_text(joined_text(strings(_TEXTS, element)))
+        text = clean_text(element.text)
+    else:
+        text = clean_text(joined_text(strings(_TEXTS, element)))
+    if text and "</" in text and MARKUP(text):
+        # Markup the CMS escaped into the text ("&lt;em&gt;no&lt;/em&gt;"): its text, as the body's
+        # (text.block_paragraphs) and an attribute's. (With a closing tag: "a<b" is a reader's text.)
+        return element_text(fragment(text))
+    return text
 
 
 # Where two text nodes meet, an element stood between them: a block or a span of its own, whose words
