@@ -272,3 +272,51 @@ def test_markup_escaped_into_a_field_the_page_shows_gives_its_text(layout: str) 
     assert [a.name for a in article.authors] == ["Shine Jacob"]
     assert article.dateline == "New Delhi"
     assert contract_problems(article, future_skew=None) == []
+
+
+# --- inline elements inside a word ----------------------------------------------------------------
+
+# Elements that sit inside a word: a superscript ordinal, a subscript, a line-break chance. The
+# fields read from the page joined the text around them with a space: "5 th", "H 2 O", "extra ordinary".
+INSIDE_WORDS = {
+    "The 5<sup>th</sup> rate cut of <wbr>the year": "The 5th rate cut of the year",
+    "CO<sub>2</sub> curbs on extra<wbr>ordinary steel plants": "CO2 curbs on extraordinary steel plants",
+}
+
+
+@pytest.mark.parametrize("markup", INSIDE_WORDS, ids=["sup-wbr", "sub-wbr"])
+@pytest.mark.parametrize("layout", ["nextjs-dom", "amp", "pre2023"])
+def test_an_inline_element_inside_a_word_adds_no_space(layout: str, markup: str) -> None:
+    # The page's markup holds the elements, its structured data the plain text (the placeholders are
+    # replaced in the markup first, then the rest of the page).
+    text = INSIDE_WORDS[markup]
+    spec = replace(SEED, standfirst="STANDFIRSTX", image_caption="CAPTIONX", also_read=[("RELATEDX", SEED.also_read[0][1])], topics=["TOPICX"])
+    url = SITE + spec.path
+    html, url = {
+        "nextjs-dom": (render_current(replace(spec, html_content=False)), url),
+        "amp": (render_amp(spec), SITE + "/amp" + spec.path),
+        "pre2023": (render_legacy(spec), f"{SITE}/article/india-news/{spec.slug}-{spec.article_id}_1.html"),
+    }[layout]
+    for placeholder in ("STANDFIRSTX", "CAPTIONX", "RELATEDX", "TOPICX"):
+        html = html.replace(f">{placeholder}<", f">{placeholder[:3]} {markup}<").replace(placeholder, f"{placeholder[:3]} {text}")
+    article = extract(html, url).article
+    assert article.mainImage is not None and article.mainImage.caption == f"CAP {text}"
+    assert article.description in (f"STA {text}", None)
+    if layout != "amp":
+        assert [a.headline for a in article.alsoRead][:1] == [f"REL {text}"]
+    assert article.topics == [f"TOP {text}"]
+
+
+def test_an_inline_element_inside_a_word_adds_no_space_to_a_headline_read_from_the_page() -> None:
+    from crawler.extraction.layouts.base import element_text
+    from crawler.extraction.text import fragment as parse
+
+    for markup, text in INSIDE_WORDS.items():
+        found = parse(f"<h1>{markup}</h1>")
+        assert found is not None
+        assert element_text(found[0]) == text
+        # The page's own tree is not changed.
+        assert found[0].find(".//sup") is not None or found[0].find(".//sub") is not None
+    # A superscript of a word of its own, after a space, stays apart; a span still parts words.
+    found = parse("<h1>Sensex <sup>NEW</sup> high, <span>AP</span><span>Miami</span></h1>")
+    assert found is not None and element_text(found[0]) == "Sensex NEW high, AP Miami"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any, ClassVar, TypeVar, Union, cast
@@ -355,7 +356,7 @@ def element_text(element: _Element | None) -> str | None:
     if not len(element):  # no children (a link, a label): its own text is all there is
         text = clean_text(element.text)
     else:
-        text = clean_text(joined_text(strings(_TEXTS, element)))
+        text = clean_text(joined_text(strings(_TEXTS, glued(element))))
     if text and "</" in text and MARKUP(text):
         # Markup the CMS escaped into the text ("&lt;em&gt;no&lt;/em&gt;"): its text, as the body's
         # (text.block_paragraphs) and an attribute's. (With a closing tag: "a<b" is a reader's text.)
@@ -368,6 +369,34 @@ def element_text(element: _Element | None) -> str | None:
 # closing punctuation or after an opening bracket ("<em>Exclusive</em>: …", "(<i>updated</i>)").
 _NO_SPACE_BEFORE = frozenset(".,;:!?%)]}'’”…")
 _NO_SPACE_AFTER = frozenset("([{‘“")
+
+
+# Inline elements inside a word, never between two: "5<sup>th</sup>", "H<sub>2</sub>O", a line-break
+# chance "extra<wbr>ordinary". (Only their text nodes would be joined with a space: "5 th".)
+_GLUE_TAGS = ("sup", "sub", "wbr")
+
+
+def glued(element: _Element) -> _Element:
+    """``element``, or where it holds a <sup>, <sub> or <wbr>, a copy of it without those tags (their
+    text joined to the text around them), for :func:`joined_text` of its text nodes."""
+    if next(element.iter(*_GLUE_TAGS), None) is None:
+        return element
+    copy = deepcopy(element)
+    copy.tail = None
+    # Each one's text and tail set into the text before it (not etree.strip_tags, which leaves the
+    # text nodes apart for an XPath to find them one by one).
+    for glue in list(copy.iter(*_GLUE_TAGS)):
+        parent = glue.getparent()
+        if parent is None or len(glue):
+            continue
+        joined = (glue.text or "") + (glue.tail or "")
+        before = glue.getprevious()
+        if before is not None:
+            before.tail = (before.tail or "") + joined
+        else:
+            parent.text = (parent.text or "") + joined
+        parent.remove(glue)
+    return copy
 
 
 def joined_text(texts: list[str]) -> str:

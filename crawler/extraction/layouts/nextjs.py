@@ -22,7 +22,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -728,7 +728,7 @@ class NextJsV1(CmsStory, ArticlePage):
         heading = next(anchor.iter(*self.CARD_HEADING_TAGS), None)
         card = heading if heading is not None else anchor
         if anchor in self.labelled_links:
-            text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(card))))
+            text = clean_text(joined_text(cast("list[str]", self.CARD_HEADLINE_TEXTS(glued(card)))))
         else:
             text = element_text(card)
         return without_read_time(without_card_labels(card, text))

@@ -12,7 +12,7 @@ from lxml.etree import _Element
 
 from ..normalize import clean_text
 from ..text import LIVE_LABEL, PREMIUM_LABEL, RELATED_HEADINGS, block_paragraphs, is_promo_run, without_promoted_links
-from .base import HEADING_TRAIL, article_container, holder_of, joined_text, select, text_content
+from .base import HEADING_TRAIL, article_container, glued, holder_of, joined_text, select, text_content
 from .selectors import XPath
 
 
@@ -163,7 +163,7 @@ class CmsStory:
 
     def text_without_labels(self, headline: _Element) -> str | None:
         """The text of ``headline`` (an h1) without the story's labels inside it."""
-        return clean_text(joined_text(cast("list[str]", self.HEADLINE_TEXTS(headline))))
+        return clean_text(joined_text(cast("list[str]", self.HEADLINE_TEXTS(glued(headline)))))
 
     # Inside the body, not the story: ad slots, promos, inline "Also Read", inline image captions
     # (the div[style] after an img.imgCont / img.zoomimg, or amp-img on AMP pages); embedded posts
