@@ -320,3 +320,46 @@ def test_an_inline_element_inside_a_word_adds_no_space_to_a_headline_read_from_t
     # A superscript of a word of its own, after a space, stays apart; a span still parts words.
     found = parse("<h1>Sensex <sup>NEW</sup> high, <span>AP</span><span>Miami</span></h1>")
     assert found is not None and element_text(found[0]) == "Sensex NEW high, AP Miami"
+
+
+# --- the syndication note broken over several lines ------------------------------------------------
+
+NOTE = (
+    "(Only the headline and picture of this report may have been reworked by the Business Standard staff; "
+    "the rest of the content is auto-generated from a syndicated feed.)"
+)
+
+
+@pytest.mark.parametrize(
+    "breaks",
+    [
+        ["reworked by the ", "Business Standard staff; the rest of the content is ", "auto-generated from"],
+        ["may have been ", "reworked by the ", "Business Standard staff; "],
+        ["reworked by the "],
+    ],
+    ids=["three-lines", "four-lines", "two-lines"],
+)
+def test_a_note_broken_over_several_lines_is_the_note_not_the_story(breaks: list[str]) -> None:
+    # (Before, the lines after its second were the story's last lines, and the note was cut short.)
+    note = NOTE
+    for end in breaks:
+        note = note.replace(end, end.rstrip() + "<br>", 1)
+    assert note.count("<br>") == len(breaks)
+    for markup in (f"<p><i>{note}</i></p>", f"<div>{note}</div>"):
+        assert split_body(block_paragraphs(fragment(f"<p>{STORY[0]}</p><p>{STORY[1]}</p>{markup}"))) == (STORY, NOTE)  # type: ignore[arg-type]
+    # The page's note, twice (in the story and after it): once, neither copy in the story.
+    twice = f"<p>{STORY[0]}</p><p><i>{note}</i></p><p>{STORY[1]}</p><div>{note}</div>"
+    assert split_body(block_paragraphs(fragment(twice))) == (STORY, NOTE)  # type: ignore[arg-type]
+
+
+def test_lines_after_a_note_without_its_end_stay_the_story() -> None:
+    # A wording without "syndicated feed" at its end: the story's lines after it are not taken for its rest.
+    note = "(This story has not been edited by Business Standard staff.)"
+    lines = ["Shares of the company rose 3 per cent.", "The board meets on Friday.", "Analysts expect a dividend."]
+    markup = f"<p>{STORY[0]}</p><p>{note}</p>" + "".join(f"<p>{line}</p>" for line in lines)
+    assert split_body(block_paragraphs(fragment(markup))) == ([STORY[0], *lines], note)  # type: ignore[arg-type]
+    # Nor a long paragraph before a later note's end.
+    long_line = "The company said it would raise capital " + "and expand capacity " * 20 + "by the end of the year."
+    markup = f"<p>{note}</p><p>{long_line}</p><p>auto-generated from a syndicated feed.)</p>"
+    body, found = split_body(block_paragraphs(fragment(markup)))  # type: ignore[arg-type]
+    assert long_line in body and found == note

@@ -421,20 +421,40 @@ _DISCLAIMER_END = re.compile(rf"{SYNDICATION}\W*$", re.I).search
 _DISCLAIMER_INSIDE = re.compile(rf"\s\(?\s*{_NOTE_START}", re.I).search
 
 
+# A note cut by line breaks (a CMS's fixed-width lines: "… reworked by the<br>Business Standard
+# staff; …<br>auto-generated from a syndicated feed.)"): its rest is the short lines up to its end.
+_NOTE_LINES = 4
+_NOTE_LINE_LENGTH = 160
+
+
+def _note_end(lines: list[str], start: int) -> int:
+    """Where the note whose first line ends before ``start`` ends: after the line at or after
+    ``start`` that ends it, a few short lines on; ``start`` (its first line alone) when none does."""
+    for at in range(start, min(start + _NOTE_LINES, len(lines))):
+        if len(lines[at]) > _NOTE_LINE_LENGTH:
+            break
+        if _DISCLAIMER_END(lines[at]):
+            return at + 1
+    return start
+
+
 def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
     """Drop promos from body paragraphs and take the syndication disclaimer out of them."""
+    lines = paragraphs if isinstance(paragraphs, list) else list(paragraphs)
     body: list[str] = []
     disclaimer: str | None = None
-    cut = False  # the note so far lacks its end
-    for paragraph in paragraphs:
-        if cut:
-            cut = False
-            if _DISCLAIMER_END(paragraph):
-                disclaimer = f"{disclaimer} {paragraph}"
-                continue
+    at = 0
+    while at < len(lines):
+        paragraph = lines[at]
+        at += 1
         if DISCLAIMER.match(paragraph):
+            end = at
+            if not _DISCLAIMER_END(paragraph):
+                end = _note_end(lines, at)
+            # (A second copy of the note, the page's beside the story's, goes too: once is enough.)
             if disclaimer is None:
-                disclaimer, cut = paragraph, not _DISCLAIMER_END(paragraph)
+                disclaimer = " ".join(lines[at - 1 : end])
+            at = end
         elif not _ANY_PROMO.search(paragraph):  # any(p.search(paragraph) for p in PROMO_PATTERNS)
             body.append(paragraph)
     if disclaimer is None and body and SYNDICATION in body[-1] and (inside := _DISCLAIMER_INSIDE(body[-1])):
