@@ -7,6 +7,7 @@ import io
 import json
 from dataclasses import asdict, replace
 from html import escape as html_escape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -363,3 +364,37 @@ def test_lines_after_a_note_without_its_end_stay_the_story() -> None:
     markup = f"<p>{note}</p><p>{long_line}</p><p>auto-generated from a syndicated feed.)</p>"
     body, found = split_body(block_paragraphs(fragment(markup)))  # type: ignore[arg-type]
     assert long_line in body and found == note
+
+
+@pytest.mark.parametrize(
+    ("feeds", "encoding", "refused"),
+    [
+        ({"out.csv": {"format": "csv"}}, "cp1252", True),
+        ({"out.csv": {"format": "csv"}}, "latin-1", True),
+        ({"out.jsonl": {"format": "jsonlines"}, "out.csv": {"format": "csv", "encoding": "ascii"}}, "utf-8", True),
+        ({"out.csv": {"format": "csv"}}, "utf-8", False),
+        ({"out.csv": {"format": "csv"}}, "utf-8-sig", False),
+        ({"out.csv": {"format": "csv", "encoding": "utf-16"}}, "latin-1", False),
+        # JSON escapes what its encoding lacks, XML writes character references.
+        ({"out.jsonl": {"format": "jsonlines"}, "out.json": {"format": "json"}, "out.xml": {"format": "xml"}}, "latin-1", False),
+    ],
+)
+def test_a_csv_feed_in_an_encoding_without_every_character_is_refused_before_the_run(feeds: dict[str, Any], encoding: str, refused: bool) -> None:
+    from crawler.commands.crawl import feeds_problem
+
+    problem = feeds_problem(feeds, encoding)
+    assert (problem is not None) == refused, problem
+    if refused:
+        assert problem is not None and "out.csv" in problem and "utf-8" in problem
+
+
+def test_a_csv_feed_in_cp1252_is_one_line_and_exit_6_before_anything_is_fetched(tmp_path: Path) -> None:
+    # Before: the run fetched, then stopped at the first article with a "₹" or a Hindi word, its
+    # traceback in the log, exit 6, the articles before it written and the rest not.
+    from crawler.monitoring.verdict import EXIT_OUTPUT
+    from tests.e2e import scrapy
+
+    done = scrapy(tmp_path, "crawl", "latest", "-s", "BS_BASE_URL=http://127.0.0.1:9", "-O", "out.csv", "-s", "FEED_EXPORT_ENCODING=cp1252")
+    assert done.returncode == EXIT_OUTPUT, done.stderr[-2000:]
+    assert "cp1252" in done.stderr and "Traceback" not in done.stderr
+    assert "Crawled" not in done.stderr and "GET " not in done.stderr

@@ -39,6 +39,7 @@ from crawler.distributed import adopt_host_settings, redacted, redis_problem, un
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
+from crawler.incremental.exporters import writes_all_of_unicode
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
@@ -278,18 +279,28 @@ def setting_problems(
     return {name: problem for name, problem in problems.items() if problem}
 
 
-def feeds_problem(feeds: Mapping[Any, Any]) -> str | None:
+def feeds_problem(feeds: Mapping[Any, Any], encoding: str | None = None) -> str | None:
     """What makes ``FEEDS`` no output at all, in one line; None when it is one.
 
     No feed (``-s FEEDS={}``, an empty ``BS_DEFAULT_FEED``) wrote the articles found nowhere, and so
     never marked them seen: every run found them again and said "ok". Options that are no object were
-    a traceback when Scrapy's feed exporter was made.
+    a traceback when Scrapy's feed exporter was made. A CSV feed in an encoding (its own, else
+    ``encoding``: ``FEED_EXPORT_ENCODING``) that cannot write every character stopped the run, with a
+    traceback, at the first article holding a "₹", an emoji or a Hindi word (JSON escapes them, XML
+    writes character references; a CSV cell has no escape).
     """
     if not feeds:
         return "no output: FEEDS is empty (-s FEEDS={} or an empty BS_DEFAULT_FEED); give -o/-O FILE or leave them as they are"
     for uri, options in feeds.items():
         if not isinstance(options, (dict, BaseSettings)):
             return f'the options of the output {uri} must be a JSON object, like {{"format": "jsonlines"}}'
+    for uri, options in feeds.items():
+        written_in = options.get("encoding") or encoding
+        if options.get("format") == "csv" and written_in and not writes_all_of_unicode(str(written_in)):
+            return (
+                f"the output {uri} would be CSV in {written_in}, which cannot write every character of an article "
+                "(the rupee sign, emoji, Hindi): give FEED_EXPORT_ENCODING=utf-8, or utf-8-sig for Excel"
+            )
     return None
 
 
@@ -489,7 +500,7 @@ class Command(ScrapyCrawlCommand):
                     backend(crawler.settings).check(crawler.settings)
                 except StateError as error:
                     return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, str(error))
-            feeds = feeds_problem(crawler.settings.getdict("FEEDS"))
+            feeds = feeds_problem(crawler.settings.getdict("FEEDS"), crawler.settings.get("FEED_EXPORT_ENCODING"))
             if feeds:
                 return self.refuse(crawler.settings, spider_class.name, opts, EXIT_OUTPUT, feeds)
             # Scrapy fills a feed URI's placeholders from the spider's attributes, its -a arguments among

@@ -56,12 +56,13 @@ def escaping_what_it_cannot_write(kwargs: dict[str, Any]) -> dict[str, Any]:
     each is the same character to every JSON reader, in a file any ASCII-based encoding reads.
     (``ensure_ascii`` given in the feed's options is kept.)"""
     encoding = kwargs.get("encoding")
-    if encoding and "ensure_ascii" not in kwargs and not _writes_all_of_unicode(str(encoding)):
+    if encoding and "ensure_ascii" not in kwargs and not writes_all_of_unicode(str(encoding)):
         return {**kwargs, "ensure_ascii": True}
     return kwargs
 
 
-def _writes_all_of_unicode(encoding: str) -> bool:
+def writes_all_of_unicode(encoding: str) -> bool:
+    """Whether text in ``encoding`` can hold every character (the UTF encodings, GB 18030)."""
     # The last code point stands for all: the UTF encodings (and GB 18030) write it, no 8-bit one does.
     try:
         "\U0010ffff".encode(encoding)
