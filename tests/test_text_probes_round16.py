@@ -398,3 +398,22 @@ def test_a_csv_feed_in_cp1252_is_one_line_and_exit_6_before_anything_is_fetched(
     assert done.returncode == EXIT_OUTPUT, done.stderr[-2000:]
     assert "cp1252" in done.stderr and "Traceback" not in done.stderr
     assert "Crawled" not in done.stderr and "GET " not in done.stderr
+
+
+# --- "Also Read" and its stories' lines in JSON-LD's articleBody -------------------------------------
+
+
+def test_the_stories_an_also_read_label_promotes_stay_out_of_a_body_read_from_json_ld() -> None:
+    # A premium page shows its first paragraphs; JSON-LD's articleBody (the story with its tags
+    # stripped) holds the rest, and the inline "Also Read" label on a line of its own with the
+    # promoted story's headline on the next. The label went; the headline was a line of the story.
+    from tests.pages.specs import PREMIUM
+
+    promoted = ("Smallcap funds curb inflows as valuations soar", "/markets/news/smallcap-funds-curb-inflows-124030400100_1.html")
+    spec = replace(PREMIUM, html_content=False, paragraphs=[*PREMIUM.paragraphs[:3], "Also Read", promoted[0], *PREMIUM.paragraphs[3:]], also_read=[promoted])
+    extraction = extract(render_current(spec), SITE + spec.path)
+    assert extraction.provenance.sources["articleBody"] == "ld"
+    assert extraction.article.articleBody == "\n".join(PREMIUM.paragraphs)
+    # A line that is no link's text stays, as on the page's own body.
+    spec = replace(spec, also_read=[])
+    assert promoted[0] in extract(render_current(spec), SITE + spec.path).article.articleBody.split("\n")

@@ -42,7 +42,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types
 from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site
-from ..text import MARKUP, BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs
+from ..text import MARKUP, BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs, without_promoted_links
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -1061,8 +1061,15 @@ class ArticlePage:
 
     def ld_body(self) -> list[str]:
         """Paragraphs of the JSON-LD ``articleBody``, without the lines of code it may hold (see
-        :func:`~crawler.extraction.text.is_code`)."""
-        return [p for p in block_text_paragraphs(self.ld.get("articleBody")) if not is_code(p)]
+        :func:`~crawler.extraction.text.is_code`), nor an "Also Read" label alone on its line and the
+        promoted stories' headlines after it (those the page links: the tags are stripped), as the
+        page's own body is read."""
+        paragraphs = [p for p in block_text_paragraphs(self.ld.get("articleBody")) if not is_code(p)]
+        return without_promoted_links(paragraphs, self.link_texts)
+
+    def link_texts(self) -> set[str]:
+        """The text of every link of the page."""
+        return {text for a in self.page.root.iter("a") if a.get("href") and (text := clean_text(text_content(a)))}
 
     def ld_live_updates(self) -> list[str]:
         """A live blog's updates as JSON-LD ``liveBlogUpdate`` lists them: each one's headline, then its text."""
