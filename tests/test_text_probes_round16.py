@@ -417,3 +417,25 @@ def test_the_stories_an_also_read_label_promotes_stay_out_of_a_body_read_from_js
     # A line that is no link's text stays, as on the page's own body.
     spec = replace(spec, also_read=[])
     assert promoted[0] in extract(render_current(spec), SITE + spec.path).article.articleBody.split("\n")
+
+
+# --- comments in JSON's text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["<!-- ad slot -->", "<!--googleoff: all-->", "<![CDATA[ between_article_content_1 ]]>"],
+)
+def test_a_comment_in_a_json_ld_body_or_headline_is_no_text(comment: str) -> None:
+    # JSON-LD's articleBody as plain lines with a CMS's comment among them (or inside one), and a
+    # headline with one: a reader sees none of it. (Before: "<!-- ad slot -->" a line of the story.)
+    body = f"{SEED.paragraphs[0]}\n{comment}\n{SEED.paragraphs[1]} {comment}\n{SEED.paragraphs[2]}"
+    page = (
+        '<html><head><script type="application/ld+json">'
+        + json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": f"Portal {comment}opens", "articleBody": body,
+                      "datePublished": "2024-02-28T15:42:00+05:30", "author": {"@type": "Person", "name": "Shine Jacob"}}).replace("</", "<\\/")
+        + "</script></head><body></body></html>"
+    )
+    article = extract(page, f"{SITE}/india-news/portal-opens-124022800873_1.html").article
+    assert article.articleBody == "\n".join(SEED.paragraphs[:3])
+    assert article.headline == "Portal opens"

@@ -325,6 +325,12 @@ MARKUP = re.compile(
 ).search
 
 
+def holds_markup(text: str) -> bool:
+    """Whether text where plain text was expected (a JSON string) holds HTML: a tag :data:`MARKUP`
+    knows, or a comment or CDATA section a CMS left in it ("<!-- ad slot -->"), which no reader sees."""
+    return "<" in text and (MARKUP(text) is not None or "<!--" in text or "<![CDATA[" in text)
+
+
 def attribute_text(value: str | None) -> str | None:
     """An attribute's text (an ``alt``, a ``data-`` date, a meta tag's content); None when it holds the
     page's markup: a quote left open (``alt='Sensex's rise'``) runs the attribute on over the tags after

@@ -42,7 +42,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types
 from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site
-from ..text import MARKUP, BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, is_code, split_body, text_paragraphs, without_promoted_links
+from ..text import MARKUP, BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -111,7 +111,7 @@ def text_of(value: Any) -> str | None:
         text = clean_text(text)
     # A name, a section or a topic the CMS wrote with its markup ("<a href=…>A</a>", "<b>…</b>"):
     # its text, as the page shows it. (Only tags HTML has: "a <b> c" of other words stays.)
-    if text and "<" in text and MARKUP(text):
+    if text and holds_markup(text):
         text = element_text(fragment(text))
     # (A short text alone is looked at: a value is no placeholder past five characters.)
     if text and len(text) <= 5 and (text.casefold() in _NO_VALUE or not any(c.isalnum() for c in text)):
@@ -202,8 +202,8 @@ def block_text_paragraphs(value: Any) -> list[str]:
     text = text_of_block(value)
     if not text:
         return []
-    if "<" in text and MARKUP(text):
-        if not _BLOCK_MARKUP(text):  # lines with a bold word or a link in them
+    if holds_markup(text):
+        if not _BLOCK_MARKUP(text):  # lines with a bold word, a link or a comment in them
             text = "<br>".join(text.splitlines())
         root = fragment(text)
         return block_paragraphs(root) if root is not None else []
