@@ -90,7 +90,9 @@ def test_an_ampersand_before_a_word_stays_on_the_hindi_edition(story: Any) -> No
         ("a&copy=2", "a&copy=2"),
         ("Procter&notes", "Procter&notes"),
         ("&para1 &sect2", "&para1 &sect2"),
-        ("&nbspB", "&nbspB"),
+        # (but a no-break space typed without it before a word, which no word starts with)
+        ("Rs&nbsp5 crore", "Rs 5 crore"),
+        ("A&nbspB", "A B"),
         # Elsewhere the entity, with or without its semicolon; a whole one before anything.
         ("&copy 2024", "\u00a9 2024"),
         ("&copy2024", "&copy2024"),

@@ -125,7 +125,12 @@ def _reference(found: re.Match[str]) -> str:
     # "?id=1&amp;region=in", which the parser gave as "&region=in", is no "®ion=in".
     if name[-1] != ";" and found.string[found.end() : found.end() + 1] == "=":
         return reference
-    return _NAMED.get(name, reference)
+    character = _NAMED.get(name)
+    if character is not None:
+        return character
+    # Save a no-break space run on into the word after it ("Rs&nbsp5", typed without its
+    # semicolon): no word or query field starts with "nbsp".
+    return "\u00a0" + name[4:] if name[:4] == "nbsp" and name[-1] != ";" else reference
 
 
 def unescape(text: str) -> str:
