@@ -441,3 +441,13 @@ def test_a_comment_in_a_json_ld_body_or_headline_is_no_text(comment: str) -> Non
     article = extract(page, f"{SITE}/india-news/portal-opens-124022800873_1.html").article
     assert article.articleBody == "\n".join(SEED.paragraphs[:3])
     assert article.headline == "Portal opens"
+
+
+def test_the_stories_an_also_read_label_promotes_stay_out_of_a_pre2023_body() -> None:
+    # The label alone on its line went from every layout, the promoted story's headline (a link) on
+    # the next line only from the CMS story markup's layouts (Next.js, AMP): here it stayed a line.
+    promo = "<p>Also Read</p><p><a href='/article/india-news/rana-case-124010300512_1.html'>Rana stayed at Mumbai hotel</a></p>"
+    spec = replace(SEED, paragraphs=[SEED.paragraphs[0], "PROMOX", *SEED.paragraphs[1:3]])
+    html = render_legacy(spec).replace("<p>\n PROMOX</p>", promo).replace("\\n\\nPROMOX", "")
+    article = extract(html, f"{SITE}/article/india-news/{spec.slug}-{spec.article_id}_1.html").article
+    assert article.articleBody == "\n".join(SEED.paragraphs[:3])

@@ -1104,7 +1104,9 @@ class ArticlePage:
             if paragraphs:
                 source = name
                 break
-        body, disclaimer = split_body(paragraphs)
+        # An "Also Read" label alone on its line, the promoted stories' links on the lines after it,
+        # in every layout (the CMS's story markup has them out already: a second look finds no label).
+        body, disclaimer = split_body(without_promoted_links(paragraphs, self.link_texts))
         raw = self.ld.get("articleBody")
         # The quick count first: only a longer JSON-LD body (promos and all) is worth splitting.
         if source != JSON_LD and isinstance(raw, str) and len(raw.split()) > _words(body):
