@@ -34,7 +34,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler import stats as stat
-from crawler.commands.settingnames import unknown_setting_problem
+from crawler.commands.settingnames import repeated_argument_problem, unknown_setting_problem
 from crawler.distributed import adopt_host_settings, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
@@ -325,6 +325,7 @@ class Command(ScrapyCrawlCommand):
             outputs = getattr(opts, dest, None)
             if outputs:
                 setattr(opts, dest, ["-:jsonlines" if output == "-" else output for output in outputs])
+        repeated = repeated_argument_problem(opts.spargs)
         try:
             super().process_options(args, opts)
         except UsageError as error:
@@ -374,6 +375,9 @@ class Command(ScrapyCrawlCommand):
             sys.exit(EXIT_USAGE)
         # Wrong -a arguments: one `error:` line and exit 2 here, before Scrapy's process (and its
         # banner) exists, so nothing is fetched, logged or created first.
+        if repeated:
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, repeated)
+            sys.exit(EXIT_USAGE)
         if len(args) == 1:
             loader = load_object(self.settings.get("SPIDER_LOADER_CLASS")).from_settings(self.settings.frozencopy())
             try:

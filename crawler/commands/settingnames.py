@@ -59,6 +59,27 @@ def check_setting_names(settings: BaseSettings, opts: argparse.Namespace, before
         raise UsageError(next(iter(problems.values())))
 
 
+def repeated_argument_problem(arguments: Any) -> str | None:
+    """Why ``-a`` arguments as typed (Scrapy's list of ``NAME=VALUE``) are refused for a name given twice
+    with two values; None when none is. Scrapy keeps the last: ``-a url=A -a url=B`` fetched B alone,
+    ``-a sections=… -a sections=…`` walked one section, with exit 0."""
+    if not isinstance(arguments, list):
+        return None
+    values: dict[str, str] = {}
+    for argument in arguments:
+        name, equals, value = str(argument).partition("=")
+        if not equals:
+            continue  # Scrapy's own usage error
+        if name in values and values[name] != value:
+            several = {"url": " (several URLs: -a urls=URL,URL)", "urls": " (several: one comma-separated list)", "sections": " (several: one comma-separated list)"}
+            return (
+                f"-a {name}=… is given twice ({values[name]!r}, then {value!r}): a spider argument takes one value, and only "
+                f"the last would be used{several.get(name, '')}"
+            )
+        values[name] = value
+    return None
+
+
 def spider_usage_problem(loader: Any, name: str, arguments: Mapping[str, str], settings: BaseSettings) -> str | None:
     """Why the spider ``name`` refuses these ``-a`` arguments (what ``scrapy crawl`` says in its ``error:``
     line); None when it takes them. :class:`UsageError` when there is no such spider."""
@@ -103,8 +124,11 @@ class CheckedSettings(_Command):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         before = self.settings.copy()
+        repeated = repeated_argument_problem(getattr(opts, "spargs", None))
         super().process_options(args, opts)
         check_setting_names(self.settings, opts, before)
+        if repeated:
+            raise UsageError(repeated)
         problem = adopt_host_settings(self.settings)
         if problem:
             raise UsageError(problem)
