@@ -165,7 +165,8 @@ class Command(CheckedSettings, ScrapyCommand):
             "gzipped *.jsonl.gz) "
             "into OUTPUT, one line per articleId, sorted by it: the line with the highest version wins, "
             "then the latest dateDownloaded. A cut last line (a killed worker) and lines without an "
-            "articleId are skipped and counted."
+            "articleId are skipped and counted; an input whose first line is no article (a .json array, a CSV) "
+            "is refused, and nothing written."
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -185,15 +186,27 @@ class Command(CheckedSettings, ScrapyCommand):
     def _merge(self, files: list[Path], output: Path, best: BestLines) -> None:
         lines = skipped = 0
         for path in files:
+            first = True
             try:
                 for raw in input_lines(path):
                     try:
                         item = json.loads(raw) if raw.endswith(b"\n") else None
                     except ValueError:
                         item = None
-                    if not isinstance(item, dict) or not isinstance(item.get("articleId"), str):
+                    article = isinstance(item, dict) and isinstance(item.get("articleId"), str)
+                    if first and raw.endswith(b"\n") and raw.strip():
+                        first = False
+                        if not article:
+                            # A worker's file begins with an article (a line cut by a kill is its last): this is
+                            # another file, of which the lines that happened to read were merged, exit 0.
+                            return self.fail(
+                                f"{path} is no JSON lines file of articles (its first line is no JSON object with an articleId: "
+                                "a .json array, a CSV, another file?); nothing was written"
+                            )
+                    if not article:
                         skipped += 1
                         continue
+                    assert isinstance(item, dict)
                     lines += 1
                     best.offer(item)
             except OSError as error:
