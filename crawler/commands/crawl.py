@@ -34,7 +34,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler import stats as stat
-from crawler.commands.settingnames import repeated_argument_problem, unknown_setting_problem
+from crawler.commands.settingnames import expand_home, repeated_argument_problem, unknown_setting_problem
 from crawler.distributed import adopt_host_settings, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
@@ -333,6 +333,7 @@ class Command(ScrapyCrawlCommand):
             # nor pinged. The -s settings are in by then, but for an -s that is itself wrong.
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, str(error))
             sys.exit(EXIT_USAGE)
+        expand_home(self.settings)
         # Here as well as in the spiders' update_settings: Scrapy lays these settings over the
         # crawler's again when it is handed the crawler made below.
         overwrite_stores_empty(self.settings)

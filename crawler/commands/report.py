@@ -62,7 +62,7 @@ class Command(CheckedSettings, ScrapyCommand):
             if problem:
                 raise UsageError(problem)
         thresholds = {k: float(v) for k, v in self.settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
-        output = Path(opts.output)
+        output = Path(opts.output).expanduser()  # --output=~/report.html: no shell expands that ~
         page = render(records, thresholds)
         partial = output.with_name(output.name + ".partial")
         try:

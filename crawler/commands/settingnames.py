@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,28 @@ def repeated_argument_problem(arguments: Any) -> str | None:
     return None
 
 
+# Settings naming a local file or folder (FEEDS names them by its keys).
+PATH_SETTINGS = ("BS_STATE_DIR", "LOG_FILE", "JOBDIR", "BS_DEFAULT_FEED", "BS_REDIS_DEFAULT_FEED", "HTTPCACHE_DIR")
+
+
+def expand_home(settings: BaseSettings) -> None:
+    """Read a path setting (and an output of ``FEEDS``) beginning ``~`` as in the home folder. cron's
+    ``/bin/sh`` and systemd leave ``-s BS_STATE_DIR=~/bs-state`` as it is, and no shell expands the ``~`` of
+    ``--logfile=~/logs/latest.log`` or ``--output=~/out.jsonl``: the run made a folder named ``~`` in its
+    working directory (the seen-store there), which ``rm -rf ~`` then cleans up."""
+    for name in PATH_SETTINGS:
+        value = settings.get(name)
+        if isinstance(value, str) and value.startswith("~"):
+            settings.set(name, os.path.expanduser(value), priority=settings.getpriority(name) or "project")
+    try:
+        feeds = settings.getdict("FEEDS")
+    except (ValueError, TypeError):
+        return  # the settings check says so
+    if any(isinstance(uri, str) and uri.startswith("~") for uri in feeds):
+        expanded = {os.path.expanduser(uri) if isinstance(uri, str) else uri: options for uri, options in feeds.items()}
+        settings.set("FEEDS", expanded, priority=settings.getpriority("FEEDS") or "project")
+
+
 def spider_usage_problem(loader: Any, name: str, arguments: Mapping[str, str], settings: BaseSettings) -> str | None:
     """Why the spider ``name`` refuses these ``-a`` arguments (what ``scrapy crawl`` says in its ``error:``
     line); None when it takes them. :class:`UsageError` when there is no such spider."""
@@ -129,6 +152,7 @@ class CheckedSettings(_Command):
         check_setting_names(self.settings, opts, before)
         if repeated:
             raise UsageError(repeated)
+        expand_home(self.settings)
         problem = adopt_host_settings(self.settings)
         if problem:
             raise UsageError(problem)

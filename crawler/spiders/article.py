@@ -20,7 +20,8 @@ URL_FILE_MAX_SIZE = 16 * 1024 * 1024
 
 
 def _url_file_lines(path: str) -> list[str]:
-    file = Path(path)
+    # `-a url_file=~/urls.txt` from cron's /bin/sh, which leaves the ~ as it is.
+    file = Path(path).expanduser()
     require(file.is_file(), f"article: url_file {path!r} does not exist or is not a file")
     try:
         size = file.stat().st_size
