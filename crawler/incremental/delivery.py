@@ -93,6 +93,16 @@ class DeliveryTracker:
         self.seen = self.crawler.get_extension(SeenStoreExtension)
         if self.exporter is not None:
             self.slots = list(self.exporter.slots)
+            # A feed Scrapy could not open (a placeholder the spider has no value for: `-o out/%(section)s.jsonl`
+            # for `latest`; Scrapy logs the error and goes on) would get nothing: every article fetched for
+            # it lost, and the run "ok". Nothing may be fetched.
+            opened = {slot.uri_template for slot in self.slots}
+            for uri in self.exporter.feeds:
+                if uri not in opened:
+                    self.stats.inc_value(stat.OUTPUT_FEED_FAILED)
+                    self.crawler.signals.send_catch_log(
+                        signal=bs_signals.feed_write_failed, path=uri, error=OSError("Scrapy could not open it; see the error above")
+                    )
             self._record_unreadable_feeds()
             for slot in self.slots:
                 self._receipt(slot)
