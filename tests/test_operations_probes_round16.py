@@ -157,3 +157,63 @@ def test_the_default_feed_and_the_state_dir_of_the_other_commands_take_a_tilde(s
     assert (home / "output" / "article.jsonl").is_file()
     listed = run(workdir, "runs", "-s", "BS_STATE_DIR=~/bs-state", home=home)
     assert listed.returncode == 0 and "article" in listed.stdout, (listed.stdout, listed.stderr)
+
+
+# --- An output named by a placeholder the spider has no value for ------------------------------------
+# `-o out/%(section)s.jsonl` for `latest` (or any typo of a placeholder): Scrapy's feed exporter failed
+# to open that feed as the spider opened (a KeyError it logs and goes on from), and the run fetched every
+# new article, wrote it nowhere, and said "ok", exit 0, every run.
+
+
+@pytest.mark.parametrize(
+    ("spider", "outputs"),
+    [
+        ("article", ["out/%(nosuch)s.jsonl"]),
+        ("latest", ["out/%(section)s.jsonl"]),
+        ("latest", ["all.jsonl", "out/%(sinse)s.jsonl"]),
+    ],
+)
+def test_an_output_named_by_a_placeholder_the_spider_has_no_value_for_fails_the_run_before_any_article(
+    site: LoopbackSite, tmp_path: Path, spider: str, outputs: list[str]
+) -> None:
+    arguments = ["-a", f"url={article_urls(site, 1)[0]}"] if spider == "article" else []
+    site.reset_counts()
+    done = run(tmp_path, "crawl", spider, *arguments, *(part for output in outputs for part in ("-o", output)),
+               "-s", f"BS_BASE_URL={site.base_url}", "-s", "LOG_LEVEL=INFO")
+    assert done.returncode == 6, done.stderr[-3000:]
+    assert site.article_requests() == 0
+    assert f"Cannot write the output file {outputs[-1]}" in done.stderr
+    assert not (tmp_path / "all.jsonl").exists() or not (tmp_path / "all.jsonl").read_text()
+
+
+# --- A setting naming an object that loads but is not what the setting takes ----------------------
+# `-s BS_SEEN_STORE=crawler.incremental.store` (the module, not its class), a function or another class
+# of it: an AttributeError traceback as the run lock was taken, exit 1, nothing recorded; a module for
+# any setting naming a class (`STATS_CLASS=crawler.stats`) a TypeError as the crawler was made.
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ("BS_SEEN_STORE=crawler.incremental.store", "is a module"),
+        ("BS_SEEN_STORE=crawler.incremental.store.backend", "is no seen-store class"),
+        ("BS_SEEN_STORE=crawler.incremental.store.StateError", "is no seen-store class"),
+        ("STATS_CLASS=crawler.stats", "is a module"),
+        ("BS_SPIDERMON_FAILED_ACTIONS=crawler.stats", "is a module"),
+    ],
+)
+def test_a_setting_naming_a_module_or_another_object_than_it_takes_is_one_error_line(
+    site: LoopbackSite, tmp_path: Path, setting: str, words: str
+) -> None:
+    site.reset_counts()
+    done = run(tmp_path, "crawl", "latest", "-s", setting, "-s", f"BS_BASE_URL={site.base_url}", "-O", "out.jsonl")
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], done.stderr[-3000:]
+    assert sum(site.counts.values()) == 0
+
+
+def test_the_seen_store_classes_of_the_project_pass(site: LoopbackSite, tmp_path: Path) -> None:
+    done = run(tmp_path, "crawl", "latest", "-s", "BS_SEEN_STORE=crawler.incremental.store.SqliteSeenStore",
+               "-s", f"BS_BASE_URL={site.base_url}", "-O", "out.jsonl")
+    assert done.returncode == 0, done.stderr[-3000:]

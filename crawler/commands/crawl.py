@@ -107,10 +107,18 @@ def _load_problem(given: str, path: Any) -> str | None:
         # about scrapy.mail) would go to stderr beside the one `error:` line.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            load_object(path)
+            loaded = load_object(path)
     except Exception as error:  # noqa: BLE001 - importing someone's module may raise anything; any is one line
         return f"{given}: {path} cannot be loaded ({type(error).__name__}: {' '.join(str(error).split())})"
+    if isinstance(loaded, ModuleType):
+        # The module of the class meant (`crawler.stats` for its collector): a TypeError or AttributeError
+        # traceback when the component was made.
+        return f"{given}: {path} is a module; name the class in it (module.Class)"
     return None
+
+
+# What a class BS_SEEN_STORE names must have (crawler.incremental.store.SeenStoreBackend).
+SEEN_STORE_METHODS = ("open", "check", "lock_name")
 
 
 def _names_objects(default: Any) -> bool:
@@ -205,7 +213,14 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
         value = settings.get(name)
         if (name in EMPTY_MEANS_NONE and not value) or (name in POLICY_NAMES_TOO and isinstance(value, str) and value.strip() and not _DOTTED.match(value.strip())):
             return None
-        return _load_problem(given, value)
+        problem = _load_problem(given, value)
+        if problem is None and name == "BS_SEEN_STORE" and isinstance(value, str):
+            # Another object of the store's module (its function, its error) was an AttributeError
+            # traceback as the run lock was taken, exit 1, the run not recorded.
+            store = load_object(value)
+            if not isinstance(store, type) or not all(callable(getattr(store, method, None)) for method in SEEN_STORE_METHODS):
+                return f"{given}: {value} is no seen-store class (one with {', '.join(SEEN_STORE_METHODS)}, as {default})"
+        return problem
     elif isinstance(default, (int, float)):
         kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
     else:
