@@ -217,3 +217,35 @@ def test_the_seen_store_classes_of_the_project_pass(site: LoopbackSite, tmp_path
     done = run(tmp_path, "crawl", "latest", "-s", "BS_SEEN_STORE=crawler.incremental.store.SqliteSeenStore",
                "-s", f"BS_BASE_URL={site.base_url}", "-O", "out.jsonl")
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+# --- --pidfile and --profile at paths to be made, or that cannot be written -------------------------
+# Scrapy writes the pid file as the command starts: `--pidfile=/run/bs/latest.pid` after a reboot (/run
+# is emptied) was a FileNotFoundError traceback, exit 1, the run neither made nor recorded; the profile,
+# written when the run is over, a traceback in place of the run's exit status.
+
+
+def test_a_pid_file_and_a_profile_in_folders_not_made_yet_are_written(site: LoopbackSite, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (url,) = article_urls(site, 1)
+    done = run(tmp_path, "crawl", "article", "-a", f"url={url}", "-s", f"BS_BASE_URL={site.base_url}", "-O", "out.jsonl",
+               "--pidfile=run/bs/article.pid", "--profile=~/profiles/article.prof", home=home)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "run" / "bs" / "article.pid").read_text().strip().isdigit()
+    assert (home / "profiles" / "article.prof").stat().st_size > 0
+    assert not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("option", ["--pidfile=afile/x.pid", "--profile=afile/x.prof", "--pidfile=folder"])
+def test_a_pid_file_or_profile_that_cannot_be_written_is_one_error_line_and_recorded(site: LoopbackSite, tmp_path: Path, option: str) -> None:
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "folder").mkdir()
+    site.reset_counts()
+    done = run(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}", "-O", "out.jsonl", option)
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot write the "), done.stderr[-3000:]
+    assert sum(site.counts.values()) == 0
+    records = [json.loads(line) for line in (tmp_path / ".state" / "runs.jsonl").read_text().splitlines()]
+    assert [record["status"] for record in records] == [EXIT_USAGE]

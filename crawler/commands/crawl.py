@@ -341,6 +341,12 @@ class Command(ScrapyCrawlCommand):
             if outputs:
                 setattr(opts, dest, ["-:jsonlines" if output == "-" else output for output in outputs])
         repeated = repeated_argument_problem(opts.spargs)
+        # Written below, once the -s settings are in for the refusal's record (Scrapy writes it in its
+        # process_options); a ~ no shell expanded (`--pidfile=~/…`) is the home folder, as for the profile.
+        pidfile = os.path.expanduser(opts.pidfile) if getattr(opts, "pidfile", None) else None
+        opts.pidfile = None
+        if getattr(opts, "profile", None):
+            opts.profile = os.path.expanduser(opts.profile)
         try:
             super().process_options(args, opts)
         except UsageError as error:
@@ -415,20 +421,19 @@ class Command(ScrapyCrawlCommand):
         # `--logfile=logs/latest.log` in a crontab must work on a fresh machine: make its folder (the log
         # file is opened after this, when the crawler process is made). One that cannot be opened (a
         # folder, no permission) was a traceback then, and a folder that cannot be made Scrapy's usage
-        # text: neither recorded nor pinged.
+        # text: neither recorded nor pinged. So with the pid file (`--pidfile=/run/bs/latest.pid` after a
+        # reboot emptied /run: Scrapy's traceback as the command started) and the profile (written when
+        # the run is over: a traceback in place of its exit status).
         logfile = self.settings.get("LOG_FILE")
-        if logfile:
-            path = Path(str(logfile))
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "a", encoding="utf-8"):
-                    pass
-            except OSError as error:
-                folder = isinstance(error, (FileExistsError, NotADirectoryError)) and not path.parent.is_dir()
-                why = "its folder is not a directory" if folder else error.strerror or str(error)
-                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot write the log file {logfile}: {why}")
+        for what, path in (("log file", logfile), ("pid file", pidfile), ("profile", getattr(opts, "profile", None))):
+            why = _unwritable(Path(str(path))) if path else None
+            if why:
+                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot write the {what} {path}: {why}")
                 sys.exit(EXIT_USAGE)
+        if logfile:
             _log_file_that_may_fail()
+        if pidfile:
+            Path(pidfile).write_text(f"{os.getpid()}{os.linesep}", encoding="utf-8")  # as Scrapy writes it
         # A JOBDIR that is a file, or a folder that cannot be made or written, was Scrapy's traceback when
         # the scheduler opened (exit 1, nothing recorded): Scrapy makes it then, as is done here first.
         jobdir = self.settings.get("JOBDIR")
@@ -615,6 +620,19 @@ class LogFileHandler(logging.handlers.WatchedFileHandler):
             if not self.failed and self.baseFilename not in LogFileHandler.said:
                 LogFileHandler.said.add(self.baseFilename)
                 print(f"warning: cannot write the log file {self.baseFilename}: {error.strerror or error}", file=sys.stderr)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a file cannot be written at ``path`` (its folder made first, the file created if it is not
+    there); None when it can."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        folder = isinstance(error, (FileExistsError, NotADirectoryError)) and not path.parent.is_dir()
+        return "its folder is not a directory" if folder else error.strerror or str(error)
+    return None
 
 
 def _log_file_that_may_fail() -> None:
