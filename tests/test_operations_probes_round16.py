@@ -249,3 +249,22 @@ def test_a_pid_file_or_profile_that_cannot_be_written_is_one_error_line_and_reco
     assert sum(site.counts.values()) == 0
     records = [json.loads(line) for line in (tmp_path / ".state" / "runs.jsonl").read_text().splitlines()]
     assert [record["status"] for record in records] == [EXIT_USAGE]
+
+
+# --- scrapy crawl without a spider, or with two -------------------------------------------------------
+# `scrapy crawl $SPIDER` with the variable unset in a crontab: Scrapy's banner and its usage text on
+# every run, exit 2, neither recorded nor pinged; two names, a usage text as well.
+
+
+@pytest.mark.parametrize(("names", "words"), [((), "name the spider to run"), (("latest", "archive"), "one spider at a time")])
+def test_crawl_without_one_spider_is_one_error_line_and_recorded(site: LoopbackSite, tmp_path: Path, names: tuple[str, ...], words: str) -> None:
+    site.reset_counts()
+    done = run(tmp_path, "crawl", *names, "-s", f"BS_BASE_URL={site.base_url}")
+    assert done.returncode == EXIT_USAGE
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], done.stderr[-2000:]
+    assert "archive, article, latest, reextract, section" in lines[0]
+    assert done.stdout == ""
+    assert sum(site.counts.values()) == 0
+    records = [json.loads(line) for line in (tmp_path / ".state" / "runs.jsonl").read_text().splitlines()]
+    assert [record["status"] for record in records] == [EXIT_USAGE]

@@ -400,6 +400,14 @@ class Command(ScrapyCrawlCommand):
         if repeated:
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, repeated)
             sys.exit(EXIT_USAGE)
+        if len(args) != 1:
+            # `scrapy crawl $SPIDER` with the variable unset in a crontab was Scrapy's banner and usage
+            # text on every run, neither recorded nor pinged.
+            loader = load_object(self.settings.get("SPIDER_LOADER_CLASS")).from_settings(self.settings.frozencopy())
+            spiders = ", ".join(sorted(loader.list()))
+            wrong = f"one spider at a time, not {len(args)} ({' '.join(args)})" if args else "name the spider to run"
+            self.refuse(self.settings, "?", opts, EXIT_USAGE, f"scrapy crawl: {wrong}; the spiders are {spiders}")
+            sys.exit(EXIT_USAGE)
         if len(args) == 1:
             loader = load_object(self.settings.get("SPIDER_LOADER_CLASS")).from_settings(self.settings.frozencopy())
             try:
