@@ -268,3 +268,20 @@ def test_crawl_without_one_spider_is_one_error_line_and_recorded(site: LoopbackS
     assert sum(site.counts.values()) == 0
     records = [json.loads(line) for line in (tmp_path / ".state" / "runs.jsonl").read_text().splitlines()]
     assert [record["status"] for record in records] == [EXIT_USAGE]
+
+
+# --- An output that names a folder ---------------------------------------------------------------------
+# `-s BS_DEFAULT_FEED=/srv/bs/out/` or `-o 'out/:jsonlines'` (a folder meant, the files in it): Scrapy
+# wrote one file named as the folder (`out`), and the next run with a file in that folder failed.
+
+
+@pytest.mark.parametrize("option", [("-s", "BS_DEFAULT_FEED=out/"), ("-o", "out/:jsonlines"), ("-O", "file:///{tmp}/out/:jsonlines")])
+def test_an_output_that_names_a_folder_is_refused_before_anything_is_fetched(site: LoopbackSite, tmp_path: Path, option: tuple[str, str]) -> None:
+    site.reset_counts()
+    done = run(tmp_path, "crawl", "latest", option[0], option[1].format(tmp=str(tmp_path).lstrip("/")), "-s", f"BS_BASE_URL={site.base_url}")
+    assert done.returncode == 6, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "names a folder" in last, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert sum(site.counts.values()) == 0
+    assert not (tmp_path / "out").exists()

@@ -561,11 +561,16 @@ def unwritable_feeds(
         if local_path(str(uri)) is None:
             continue
         try:
-            concrete = local_path(with_params(str(uri), params))
+            filled = with_params(str(uri), params)
+            concrete = local_path(filled)
         except (TypeError, ValueError, KeyError) as error:
             problems.append(f"the output {uri} is not a valid feed URI template ({error})")
             continue
         if concrete is None:
+            continue
+        if filled.endswith(("/", os.sep)):
+            # Scrapy writes one file named as the folder (`out/` is the file `out`).
+            problems.append(f"the output {uri} names a folder, not a file; give the file's name in it, like {str(uri).rstrip('/' + os.sep)}/%(name)s-%(time)s.jsonl")
             continue
         problem = destination_problem(Path(concrete)) or _appended_document(Path(concrete), options)
         if problem:
