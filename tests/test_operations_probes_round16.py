@@ -285,3 +285,29 @@ def test_an_output_that_names_a_folder_is_refused_before_anything_is_fetched(sit
     assert "Traceback" not in done.stderr
     assert sum(site.counts.values()) == 0
     assert not (tmp_path / "out").exists()
+
+
+# --- merge and report given no file name to write, or an empty input -----------------------------------
+# `scrapy merge "$OUT" …` or `scrapy report -o "$REPORT"` with the variable unset (or `.`, `/`): a
+# ValueError traceback, exit 1; `scrapy merge all.jsonl "$DIR"` with DIR unset merged every file under the
+# working directory.
+
+
+@pytest.mark.parametrize("output", ["", ".", "/", ".."])
+@pytest.mark.parametrize("command", ["merge", "report"])
+def test_an_output_that_names_no_file_is_a_usage_error(tmp_path: Path, command: str, output: str) -> None:
+    (tmp_path / "in.jsonl").write_text(json.dumps(ITEM) + "\n")
+    arguments = [output, "in.jsonl"] if command == "merge" else ["-o", output]
+    done = run(tmp_path, command, *arguments)
+    assert done.returncode == EXIT_USAGE, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "names no file" in done.stderr.strip().splitlines()[-1]
+
+
+def test_an_empty_merge_input_is_a_usage_error_not_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "stale.jsonl").write_text(json.dumps(ITEM) + "\n")
+    done = run(tmp_path, "merge", "all.jsonl", "")
+    assert done.returncode == EXIT_USAGE, done.stderr[-2000:]
+    assert "an empty name" in done.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "all.jsonl").exists()

@@ -18,7 +18,7 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands.settingnames import CheckedSettings
+from crawler.commands.settingnames import CheckedSettings, file_to_write
 
 
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
@@ -114,6 +114,9 @@ def input_files(paths: list[str], output: Path) -> list[Path]:
     """
     found: list[Path] = []
     for name in paths:
+        if not name.strip():
+            # (A variable unset in a crontab: Path("") is the working directory, every file under it merged.)
+            raise UsageError("an empty name among the inputs; give each file or folder to merge")
         path = Path(name)
         if path.is_dir():
             inside = [p for p in sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")]) if p.resolve() != output.resolve()]
@@ -172,7 +175,7 @@ class Command(CheckedSettings, ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 2:
             raise UsageError("give the output file and at least one input file or folder")
-        output = Path(args[0])
+        output = file_to_write(args[0], "OUTPUT")
         files = input_files(args[1:], output)
         best = BestLines()
         try:

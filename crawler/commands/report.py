@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.runs import HistoryUnreadable, history_records, since_time
-from crawler.commands.settingnames import CheckedSettings, unknown_spider
+from crawler.commands.settingnames import CheckedSettings, file_to_write, unknown_spider
 
 
 class Command(CheckedSettings, ScrapyCommand):
@@ -62,7 +61,7 @@ class Command(CheckedSettings, ScrapyCommand):
             if problem:
                 raise UsageError(problem)
         thresholds = {k: float(v) for k, v in self.settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
-        output = Path(opts.output).expanduser()  # --output=~/report.html: no shell expands that ~
+        output = file_to_write(opts.output, "-o")  # (--output=~/report.html: no shell expands that ~)
         page = render(records, thresholds)
         partial = output.with_name(output.name + ".partial")
         try:

@@ -8,6 +8,7 @@ import difflib
 import os
 import sys
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import UsageError
@@ -101,6 +102,16 @@ def expand_home(settings: BaseSettings) -> None:
     if any(isinstance(uri, str) and uri.startswith("~") for uri in feeds):
         expanded = {os.path.expanduser(uri) if isinstance(uri, str) else uri: options for uri, options in feeds.items()}
         settings.set("FEEDS", expanded, priority=settings.getpriority("FEEDS") or "project")
+
+
+def file_to_write(name: str, given: str) -> Path:
+    """The file a command writes (``merge``'s OUTPUT, ``report -o``), ``~`` the home folder; :class:`UsageError`
+    for a name that is no file (empty: a variable unset in a crontab; ``.``, ``/``), which was a ValueError
+    traceback."""
+    path = Path(name).expanduser()
+    if not name.strip() or path.name in ("", ".", ".."):
+        raise UsageError(f"{given} {name!r} names no file; give the file to write")
+    return path
 
 
 def spider_usage_problem(loader: Any, name: str, arguments: Mapping[str, str], settings: BaseSettings) -> str | None:
