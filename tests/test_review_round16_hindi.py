@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 import unicodedata
@@ -12,7 +13,7 @@ from crawler.extraction import extract
 from crawler.extraction.normalize import clean_text
 from tests.conftest import PAGES
 from tests.pages.build import page_bytes
-from tests.pages.cases import CASES, Case
+from tests.pages.cases import CASES, HINDI_BUDGET, Case
 
 DESKTOP = "hindi-2020/budget-166607"
 
@@ -110,3 +111,16 @@ def test_nfc_of_a_long_hindi_story_stays_cheap() -> None:
 
     assert clean_text(text) == text
     assert best(lambda: clean_text(text)) < best(lambda: unicodedata.normalize("NFC", text + "\u0301")) / 6
+
+
+# The English "… | Business Standard Hindi" was read without the site's name, the same name in Hindi
+# ("… | बिजनेस स्टैंडर्ड हिंदी", "हिन्दी") was the headline.
+@pytest.mark.parametrize("suffix", [" | बिजनेस स्टैंडर्ड हिंदी", " - बिज़नेस स्टैंडर्ड हिन्दी"], ids=["hindi", "hindi-conjunct"])
+@pytest.mark.parametrize("folder", [DESKTOP, "amp/hindi-budget-166607"])
+def test_og_title_with_the_hindi_site_name_in_hindi_after_it(folder: str, suffix: str) -> None:
+    headline = HINDI_BUDGET.headline
+    html = _html(folder).replace(f'og:title" content="{headline}"', f'og:title" content="{headline}{suffix}"')
+    shown = extract(html, _case(folder).url)
+    assert shown.article.headline == headline and "headline" not in shown.provenance.disagreements
+    html = re.sub(r"(<h1[^>]*>)[^<]*(</h1>)", r"\1\2", html)
+    assert extract(html, _case(folder).url).article.headline == headline

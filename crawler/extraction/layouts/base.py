@@ -330,16 +330,18 @@ def without_read_time(text: str | None) -> str | None:
 
 
 # The site's name after a title ("<headline> | Business Standard", "… - Business Standard News"; the
-# Hindi edition's "… | Business Standard Hindi", "… - बिजनेस स्टैंडर्ड", its ज with the nukta or not): the
+# Hindi edition's "… | Business Standard Hindi", "… - बिजनेस स्टैंडर्ड", its ज with the nukta or not, and
+# "हिंदी" or "हिन्दी" after it as "Hindi" after the English name): the
 # CMS's SEO title (the article JSON's pageTitle) and og:title may carry it; the headline the page shows never does.
 _SITE_NAME_AFTER = re.compile(
-    r"\s+[|\-\u2013\u2014:\u00b7\u00bb]+\s*(?:business\s+standard(?:\s+(?:news|hindi))?|बि(?:ज\u093c?|\u095b)नेस\s+स्टैंडर्ड)$", re.I
+    r"\s+[|\-\u2013\u2014:\u00b7\u00bb]+\s*(?:business\s+standard(?:\s+(?:news|hindi))?|बि(?:ज\u093c?|\u095b)नेस\s+स्टैंडर्ड(?:\s+(?:हिंदी|हिन्दी))?)$", re.I
 )
+_HINDI_NAME_ENDS = ("स्टैंडर्ड", "हिंदी", "हिन्दी")
 
 
 def without_site_name(title: str | None) -> str | None:
     """A headline source's text without the site's name after it."""
-    if title and ("standard" in title[-30:].casefold() or title.endswith("स्टैंडर्ड")):
+    if title and ("standard" in title[-30:].casefold() or title.endswith(_HINDI_NAME_ENDS)):
         return _SITE_NAME_AFTER.sub("", title) or title
     return title
 
