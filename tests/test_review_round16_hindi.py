@@ -124,3 +124,17 @@ def test_og_title_with_the_hindi_site_name_in_hindi_after_it(folder: str, suffix
     assert shown.article.headline == headline and "headline" not in shown.provenance.disagreements
     html = re.sub(r"(<h1[^>]*>)[^<]*(</h1>)", r"\1\2", html)
     assert extract(html, _case(folder).url).article.headline == headline
+
+
+# The body is what follows the byline's table in the headline's cell: where that table sits in a
+# wrapper of its own (a p the parser keeps open, a div), what stood before the wrapper was read as
+# the story's first paragraph.
+@pytest.mark.parametrize("wrapper", ["div", "center"])
+def test_text_before_a_wrapped_headline_table_is_no_part_of_the_body(wrapper: str) -> None:
+    html = _html(DESKTOP)
+    url = _case(DESKTOP).url
+    body = extract(html, url).article.articleBody
+    start = html.index("<table", html.rindex("width='600'", 0, html.index("<h1")))
+    end = html.index("</table>", html.index("<h1")) + len("</table>")
+    changed = html[:start] + f"<span>होम › बजट</span><{wrapper}>" + html[start:end] + f"</{wrapper}>" + html[end:]
+    assert extract(changed, url).article.articleBody == body

@@ -204,7 +204,12 @@ class Hindi2020(ArticlePage):
     def dom_body(self) -> list[str]:
         headline = self.headline_element
         table = next(headline.iterancestors("table"), None) if headline is not None else None
-        before = set(table.itersiblings(preceding=True)) if table is not None else set()
+        # Before the table in the cell: its preceding siblings, and its wrappers' (a p the parser keeps open, a div).
+        before: set[_Element] = set()
+        for inner in (table, *table.iterancestors()) if table is not None else ():
+            if inner is self.scope:
+                break
+            before.update(inner.itersiblings(preceding=True))
 
         def not_story(element: _Element) -> bool:
             if element is table or element is headline or element in before:
