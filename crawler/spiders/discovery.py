@@ -513,7 +513,8 @@ class DiscoverySpider(BusinessStandardSpider):
                 continue
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
-            if seen is not None and not is_newer(entry.lastmod, seen, self._date_limit(), stats):
+            publication = entry.lastmod is not None and entry.lastmod == entry.published
+            if seen is not None and not is_newer(entry.lastmod, seen, self._date_limit(), stats, publication=publication):
                 # Not marked requested: the same story listed again, in this source or one read
                 # later (a feed gives its first date, the news sitemap that of its update), may
                 # carry a newer date, and the first answer to arrive must not decide for the run.
@@ -713,12 +714,13 @@ def latest_date(requested: str | None, later: datetime | None) -> str | None:
     return iso_ist(later) if first is None or later > first else requested
 
 
-def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, stats: Any) -> bool:
+def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, stats: Any, *, publication: bool = False) -> bool:
     """Whether the discovery date says the article changed since it was emitted.
 
     Like is compared with like: a feed or sitemap date with the one stored from a feed or sitemap,
     the page's ``dateModified`` only when none was stored. Dates after ``limit`` (now plus the allowed
     skew) are ignored (counted), so a wrong date in the future never hides later updates.
+    ``publication``: the source dates the story's publication alone (a feed's pubDate), no update.
     """
     if source_date is None:
         return False
@@ -735,9 +737,11 @@ def is_newer(source_date: datetime | None, seen: SeenArticle, limit: datetime, s
     if modified is not None and modified > limit:
         stats.inc_value(stat.DISCOVERY_FUTURE_DATE)
         modified = None
-    if modified is not None and modified.second == 0:
+    if publication and modified is not None and modified.second == 0:
         # A page's date to the minute (as pages show it) is that whole minute: a feed's pubDate of
         # 15:42:31, the second the story went out, is no update of a page last modified at 15:42 (a
-        # story a listing found, stored without a feed date, was fetched again for it).
+        # story a listing found, stored without a feed date, was fetched again for it). Not an
+        # update's date (a sitemap's <lastmod>, Atom's <updated>): a page dated 15:42:00 may be so to
+        # the second, and an edit at 15:42:40 would be lost for good.
         return source_date >= modified + timedelta(minutes=1)
     return modified is None or source_date > modified
