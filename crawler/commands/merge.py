@@ -117,7 +117,7 @@ def input_files(paths: list[str], output: Path) -> list[Path]:
         if not name.strip():
             # (A variable unset in a crontab: Path("") is the working directory, every file under it merged.)
             raise UsageError("an empty name among the inputs; give each file or folder to merge")
-        path = Path(name)
+        path = Path(name).expanduser()  # as OUTPUT's: systemd's ExecStart= expands no ~
         if path.is_dir():
             inside = [p for p in sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")]) if p.resolve() != output.resolve()]
             if not inside:

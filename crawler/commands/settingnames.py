@@ -107,10 +107,13 @@ def expand_home(settings: BaseSettings) -> None:
 def file_to_write(name: str, given: str) -> Path:
     """The file a command writes (``merge``'s OUTPUT, ``report -o``), ``~`` the home folder; :class:`UsageError`
     for a name that is no file (empty: a variable unset in a crontab; ``.``, ``/``), which was a ValueError
-    traceback."""
+    traceback, or that names a folder (``merged/``)."""
     path = Path(name).expanduser()
     if not name.strip() or path.name in ("", ".", ".."):
         raise UsageError(f"{given} {name!r} names no file; give the file to write")
+    if name.endswith(("/", os.sep)):
+        # Path() drops the slash: `scrapy merge merged/ …` wrote one file named `merged` (as a feed's `out/`).
+        raise UsageError(f"{given} {name!r} names a folder, not a file; give the file's name in it")
     return path
 
 
