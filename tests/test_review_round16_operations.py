@@ -58,3 +58,21 @@ def test_merge_inputs_beginning_tilde_are_in_the_home_folder_as_its_output_is(tm
     merged = [json.loads(line)["articleId"] for line in (home / "all.jsonl").read_text(encoding="utf-8").splitlines()]
     assert merged == ["1", "2"]
     assert list(work.iterdir()) == []
+
+
+def test_merge_of_a_workers_project_folder_leaves_its_hidden_state_out(tmp_path: Path) -> None:
+    # A worker's project folder copied whole holds .state/runs.jsonl (the run history): since merge
+    # refuses a file that is no feed of articles, walking into it ended the merge (exit 1, nothing
+    # written); the README's distributed runs merge such folders.
+    worker = tmp_path / "w1"
+    (worker / "output" / "archive").mkdir(parents=True)
+    (worker / "output" / "archive" / "archive-w1-1.jsonl").write_text(json.dumps(ARTICLE) + "\n", encoding="utf-8")
+    (worker / ".state").mkdir()
+    (worker / ".state" / "runs.jsonl").write_text(json.dumps({"spider": "archive", "exit": 0}) + "\n", encoding="utf-8")
+    (worker / ".hidden.jsonl").write_text("not an article\n", encoding="utf-8")
+    done = run(tmp_path, "merge", "all.jsonl", "w1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [json.loads(line)["articleId"] for line in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()] == ["1"]
+    # A hidden file named on its own is read as named.
+    named = run(tmp_path, "merge", "again.jsonl", "w1/.state/runs.jsonl")
+    assert named.returncode == 1 and "no JSON lines file of articles" in named.stderr

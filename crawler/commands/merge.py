@@ -119,7 +119,13 @@ def input_files(paths: list[str], output: Path) -> list[Path]:
             raise UsageError("an empty name among the inputs; give each file or folder to merge")
         path = Path(name).expanduser()  # as OUTPUT's: systemd's ExecStart= expands no ~
         if path.is_dir():
-            inside = [p for p in sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")]) if p.resolve() != output.resolve()]
+            # Hidden folders and files are left out: a worker's project folder copied whole holds its
+            # state (.state/runs.jsonl, the run history), which is no feed of articles.
+            inside = [
+                p
+                for p in sorted([*path.rglob("*.jsonl"), *path.rglob("*.jsonl.gz")])
+                if p.resolve() != output.resolve() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ]
             if not inside:
                 # One machine's folder that the copy left empty (or filled with .json files) made a merge
                 # without its articles, exit 0, as if it had none.
