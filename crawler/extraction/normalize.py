@@ -132,7 +132,12 @@ _NAMED = html.entities.html5
 def _reference(found: re.Match[str]) -> str:
     reference = found.group()
     if reference[1] == "#":
-        return html.unescape(reference)
+        # Past 7 decimal digits a number is beyond U+10FFFF, which html.unescape makes U+FFFD; past
+        # 4300, int() refuses to read it (a ValueError, which lost the article as unreadable).
+        if reference[2] in "xX":
+            return html.unescape(reference)
+        digits = reference[2:].rstrip(";").lstrip("0") or "0"
+        return "\ufffd" if len(digits) > 7 else html.unescape(f"&#{digits};")
     name = reference[1:]
     # A legacy name without its semicolon is read only where a browser reads it in an attribute:
     # not before a letter, a digit (the expression took those into the name) or "=". The page's

@@ -190,7 +190,7 @@ def story_markup(markup: str) -> str:
     with no block markup (agency copy, a bold word or a link at most), its line breaks are made ``<br>``s."""
     markup = _escapes_read(markup, _ESCAPED_MARKUP_BREAK)
     if "<" not in markup and "&lt;" in markup:
-        markup = html.unescape(markup)
+        markup = unescape(markup)
     if "\n" in markup and not _BLOCK_MARKUP(markup):
         markup = "<br>".join(markup.splitlines())
     return markup
