@@ -25,6 +25,61 @@ def _page(spec: object, layout: str) -> tuple[str, str]:
     }[layout]()
 
 
+# --- markup escaped into the text without a closing tag: a line break, a picture, a cut <p> -----
+# Round 16 read escaped markup as its text only where a closing tag ("</") was in it, so that a
+# reader's "a<b holds when b>a" stays; a void tag (<br>, <img>) never has one, and a pasted piece
+# cut before its end has none: the tags were the story's text ("First line<br />Second line").
+VOID = [
+    ("The order was signed.<br />It takes effect on Monday.", ["The order was signed.", "It takes effect on Monday."]),
+    ("The order was signed.<br>It takes effect on Monday.", ["The order was signed.", "It takes effect on Monday."]),
+    ('See the chart <img src="chart.jpg" alt="chart"> for the trend.', ["See the chart for the trend."]),
+    ("<p>The board approved the plan on Friday.", ["The board approved the plan on Friday."]),
+    ('<p class="x">The board approved the plan on Friday.', ["The board approved the plan on Friday."]),
+]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("escaped", "text"), VOID)
+def test_a_void_or_unclosed_tag_escaped_into_the_story_gives_its_text(layout: str, escaped: str, text: list[str]) -> None:
+    spec = replace(SEED, paragraphs=[SEED.paragraphs[0], escaped, *SEED.paragraphs[2:4]])
+    html, url = _page(spec, layout)
+    body = extract(html, url).article.articleBody.split("\n")
+    assert body[1 : 1 + len(text)] == text
+    assert body[1 + len(text)] == SEED.paragraphs[2]
+
+
+def test_a_void_tag_escaped_into_a_hindi_story_gives_its_text() -> None:
+    escaped, text = VOID[0]
+    story = replace(HINDI_BUDGET, paragraphs=[HINDI_BUDGET.paragraphs[0], escaped, *HINDI_BUDGET.paragraphs[1:]])
+    body = extract(render_hindi(story), f"{HINDI_SITE}/storypage.php?autono={story.autono}").article.articleBody
+    assert body.split("\n")[1:3] == text
+
+
+@pytest.mark.parametrize("layout", ["amp", "pre2023", "nextjs"])
+def test_a_void_tag_escaped_into_a_field_the_page_shows_gives_its_text(layout: str) -> None:
+    spec = replace(SEED, image_caption="Caption<br />of the picture", also_read=[("Rana<br>on the dialogue", SEED.also_read[0][1])])
+    html, url = _page(spec, layout)
+    article = extract(html, url).article
+    assert article.mainImage is not None and article.mainImage.caption == "Caption of the picture"
+    assert [a.headline for a in article.alsoRead][:1] in ([], ["Rana on the dialogue"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ratio a<b holds when b>a.",
+        "Inflation stayed <5% and the repo rate >6%.",
+        "Use the <bs> tag in the form.",
+        "The spread <p and q> is small.",
+        "Returns of <br 5 per cent> were seen.",
+    ],
+)
+def test_angle_brackets_of_no_markup_stay_in_the_story(text: str) -> None:
+    spec = replace(SEED, paragraphs=[SEED.paragraphs[0], text, *SEED.paragraphs[2:4]])
+    html, url = _page(spec, "pre2023")
+    assert extract(html, url).article.articleBody.split("\n")[1] == text
+
+
 # --- a decimal character reference too long for int(): no article lost ---------------------------
 # Python refuses to read more than 4300 decimal digits as a number (a ValueError), which html.unescape
 # does not guard against: one such reference anywhere in the text made the article "unreadable" and

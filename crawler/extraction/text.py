@@ -207,10 +207,9 @@ def _flush(buffer: list[str], paragraphs: list[str]) -> None:  # called only wit
     text = clean_text(buffer[0] if len(buffer) == 1 else "".join(buffer))
     buffer.clear()
     if text:
-        if "</" in text and MARKUP(text):
-            # Markup the CMS escaped once more ("&lt;b&gt;no&lt;/b&gt;", a pasted piece of HTML):
-            # its text, in its paragraphs, as an attribute's (attribute_text), never its tags. (With
-            # a closing tag: "a<b holds when b>a" is a reader's text.)
+        if escaped_markup(text):
+            # Markup the CMS escaped once more ("&lt;b&gt;no&lt;/b&gt;", "&lt;br /&gt;", a pasted piece
+            # of HTML): its text, in its paragraphs, as an attribute's (attribute_text), never its tags.
             found = fragment(text)
             paragraphs.extend(block_paragraphs(found) if found is not None else ())
         else:
@@ -317,12 +316,23 @@ def _one_paragraph(only: _Element, cell_text: str | None, skip: Callable[[_Eleme
 
 # Markup where plain text was expected: some CMSs put the HTML of the story in ``articleBody``.
 # (Also inline tags a headline or a name may hold, "<s>", "<sup>", "<font>": HTML's, never a reader's words.)
-MARKUP = re.compile(
-    r"</?(?:p|br|div|span|a|b|i|s|u|em|strong|small|sub|sup|mark|ins|del|font|code|q|cite|abbr|time|label|blockquote|h[1-6]|ul|ol|li"
+_TAG_NAMES = (
+    r"(?:p|br|div|span|a|b|i|s|u|em|strong|small|sub|sup|mark|ins|del|font|code|q|cite|abbr|time|label|blockquote|h[1-6]|ul|ol|li"
     r"|table|tbody|thead|tr|td|th|caption|dl|dt|dd|pre|hr|section|article|header|footer|nav|aside|main|figure|figcaption|picture|source|img|iframe|video|audio"
-    r"|noscript|script|style|form|input|button|html|head|body|title|meta|link|amp-img|amp-ad)\b[^<>]*>",
-    re.I,
-).search
+    r"|noscript|script|style|form|input|button|html|head|body|title|meta|link|amp-img|amp-ad)"
+)
+MARKUP = re.compile(rf"</?{_TAG_NAMES}\b[^<>]*>", re.I).search
+# A tag as HTML writes it, not as a reader's "a<b holds when b>a" would: its name alone ("<br />",
+# "<p>") or with an attribute's value in quotes ('<img src="…">'). (Up to the first "=" only: one
+# scan of the text after each "<".)
+_WRITTEN_TAG = re.compile(rf"<{_TAG_NAMES}(?:\s*/?>|\s[^<>=]*=\s*[\"'][^<>]*>)", re.I).search
+
+
+def escaped_markup(text: str) -> bool:
+    """Whether text read from the page holds markup the CMS escaped into it once more: a closing tag,
+    or a tag written as HTML writes it (a void one, ``<br />``, has no closing tag, nor has a pasted
+    piece cut before its end)."""
+    return "<" in text and ((("</" in text) and MARKUP(text) is not None) or _WRITTEN_TAG(text) is not None)
 
 
 def holds_markup(text: str) -> bool:

@@ -42,7 +42,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types
 from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site
-from ..text import MARKUP, BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
+from ..text import BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -359,9 +359,9 @@ def element_text(element: _Element | None) -> str | None:
         text = clean_text(element.text)
     else:
         text = clean_text(joined_text(strings(_TEXTS, glued(element))))
-    if text and "</" in text and MARKUP(text):
-        # Markup the CMS escaped into the text ("&lt;em&gt;no&lt;/em&gt;"): its text, as the body's
-        # (text.block_paragraphs) and an attribute's. (With a closing tag: "a<b" is a reader's text.)
+    if text and escaped_markup(text):
+        # Markup the CMS escaped into the text ("&lt;em&gt;no&lt;/em&gt;", "&lt;br /&gt;"): its text,
+        # as the body's (text.block_paragraphs) and an attribute's.
         return element_text(fragment(text))
     return text
 
