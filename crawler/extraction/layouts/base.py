@@ -11,7 +11,6 @@ labels as the last resort; layouts override a field to put their own sources in 
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from copy import deepcopy
