@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +106,29 @@ def test_a_long_decimal_reference_in_story_markup_escaped_once_more() -> None:
 
     assert story_markup(f"&lt;p&gt;Code &amp;{LONG[1:]} here&lt;/p&gt;") == f"<p>Code &{LONG[1:]} here</p>"
     assert story_markup(f"&lt;p&gt;Code {LONG} here&lt;/p&gt;") == "<p>Code \ufffd here</p>"
+
+
+# --- a feed's own encoding that names no encoding ---------------------------------------------------
+# FEED_EXPORT_ENCODING is checked by name before the run (exit 2), a feed's own "encoding" option was
+# not: a CSV feed was refused as one that "cannot write every character" (not what was wrong), and a
+# JSON lines or JSON feed failed at its first article (LookupError, a traceback, no article written).
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonlines", "json", "xml"])
+def test_a_feed_whose_own_encoding_names_no_encoding_is_refused_by_name(fmt: str) -> None:
+    from crawler.commands.crawl import feeds_problem
+
+    problem = feeds_problem({"out.jsonl": {"format": "jsonlines"}, "out.x": {"format": fmt, "encoding": "utf8x"}}, "utf-8")
+    assert problem is not None and "out.x" in problem and "utf8x" in problem and "not a known text encoding" in problem
+    assert feeds_problem({"out.x": {"format": fmt, "encoding": "UTF8"}}, "utf-8") is None
+
+
+def test_a_feed_whose_own_encoding_names_no_encoding_is_exit_6_before_anything_is_fetched(tmp_path: Path) -> None:
+    from crawler.monitoring.verdict import EXIT_OUTPUT
+    from tests.e2e import scrapy
+
+    feeds = json.dumps({"out.jsonl": {"format": "jsonlines", "encoding": "utf8x"}})
+    done = scrapy(tmp_path, "crawl", "latest", "-s", "BS_BASE_URL=http://127.0.0.1:9", "-s", f"FEEDS={feeds}")
+    assert done.returncode == EXIT_OUTPUT, done.stderr[-2000:]
+    assert "utf8x" in done.stderr and "Traceback" not in done.stderr
+    assert "Crawled" not in done.stderr and "GET " not in done.stderr

@@ -302,7 +302,8 @@ def feeds_problem(feeds: Mapping[Any, Any], encoding: str | None = None) -> str 
     a traceback when Scrapy's feed exporter was made. A CSV feed in an encoding (its own, else
     ``encoding``: ``FEED_EXPORT_ENCODING``) that cannot write every character stopped the run, with a
     traceback, at the first article holding a "₹", an emoji or a Hindi word (JSON escapes them, XML
-    writes character references; a CSV cell has no escape).
+    writes character references; a CSV cell has no escape). A feed's own encoding that names none
+    failed at the first article.
     """
     if not feeds:
         return "no output: FEEDS is empty (-s FEEDS={} or an empty BS_DEFAULT_FEED); give -o/-O FILE or leave them as they are"
@@ -310,6 +311,13 @@ def feeds_problem(feeds: Mapping[Any, Any], encoding: str | None = None) -> str 
         if not isinstance(options, (dict, BaseSettings)):
             return f'the options of the output {uri} must be a JSON object, like {{"format": "jsonlines"}}'
     for uri, options in feeds.items():
+        if options.get("encoding"):
+            # (FEED_EXPORT_ENCODING is checked by name with the other settings: a feed's own was not,
+            # and failed at its first article, a traceback, none written.)
+            try:
+                codecs.lookup(str(options["encoding"]))
+            except LookupError:
+                return f"the output {uri} names the encoding {options['encoding']}, which is not a known text encoding (utf-8, say)"
         written_in = options.get("encoding") or encoding
         if options.get("format") == "csv" and written_in and not writes_all_of_unicode(str(written_in)):
             return (
