@@ -74,6 +74,9 @@ def test_a_void_tag_escaped_into_a_field_the_page_shows_gives_its_text(layout: s
         "Use the <bs> tag in the form.",
         "The spread <p and q> is small.",
         "Returns of <br 5 per cent> were seen.",
+        # A letter in angle brackets is a reader's (a rating, a variable), not a tag with its name alone.
+        "The bonds were rated <A> by the agency.",
+        "The vector <i> and the set <s> were named.",
     ],
 )
 def test_angle_brackets_of_no_markup_stay_in_the_story(text: str) -> None:

@@ -323,9 +323,9 @@ _TAG_NAMES = (
 )
 MARKUP = re.compile(rf"</?{_TAG_NAMES}\b[^<>]*>", re.I).search
 # A tag as HTML writes it, not as a reader's "a<b holds when b>a" would: its name alone ("<br />",
-# "<p>") or with an attribute's value in quotes ('<img src="…">'). (Up to the first "=" only: one
-# scan of the text after each "<".)
-_WRITTEN_TAG = re.compile(rf"<{_TAG_NAMES}(?:\s*/?>|\s[^<>=]*=\s*[\"'][^<>]*>)", re.I).search
+# "<p>"; not a letter a reader puts in angle brackets, a rating's "<A>", a set's "<s>") or with an
+# attribute's value in quotes ('<img src="…">'). (Up to the first "=" only: one scan after each "<".)
+_WRITTEN_TAG = re.compile(rf"<(?![abiqsu]\s*/?>){_TAG_NAMES}(?:\s*/?>|\s[^<>=]*=\s*[\"'][^<>]*>)", re.I).search
 
 
 def escaped_markup(text: str) -> bool:
