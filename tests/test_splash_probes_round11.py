@@ -288,6 +288,14 @@ class FakeSplash:
                 fake.answered += 1
                 fake.on_answer(fake.answered)
 
+            def end_headers(self) -> None:
+                # An HTTP/1.0 answer that closes its connection without saying so: Twisted's client pool
+                # keeps the connection and, on a loaded machine, sends the next render on it before it
+                # sees the close (a POST is not sent again: "Connection was closed cleanly"). Splash
+                # and the proxies before it say it.
+                self.send_header("Connection", "close")
+                super().end_headers()
+
             def log_message(self, *args: object) -> None:
                 pass
 
