@@ -135,3 +135,36 @@ def test_a_feed_whose_own_encoding_names_no_encoding_is_exit_6_before_anything_i
     assert done.returncode == EXIT_OUTPUT, done.stderr[-2000:]
     assert "utf8x" in done.stderr and "Traceback" not in done.stderr
     assert "Crawled" not in done.stderr and "GET " not in done.stderr
+
+
+# A decimal character reference of thousands of digits in an address: html.unescape's int() refuses
+# over 4,300 digits (ValueError), as in the text (above) — a feed's link lost the whole feed, a
+# related link or image address the whole article.
+_LONG_REFERENCE = "&#" + "1" * 5000 + ";"
+
+
+def test_a_long_decimal_reference_in_an_address_is_no_traceback() -> None:
+    from crawler.extraction.normalize import absolute_url
+
+    assert absolute_url("/markets/news/a-124022800001_1.html?x=" + _LONG_REFERENCE, "https://www.business-standard.com/") is not None
+
+
+def test_a_feed_whose_link_holds_a_long_decimal_reference_keeps_its_other_stories() -> None:
+    from crawler.extraction.discovery import parse_rss
+
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>a</title><link>https://www.business-standard.com/markets/news/a-124022800001_1.html?x=&amp;"
+        + _LONG_REFERENCE[1:]
+        + "</link></item>"
+        "<item><title>b</title><link>https://www.business-standard.com/markets/news/b-124022800002_1.html</link></item>"
+        "</channel></rss>"
+    ).encode()
+    feed = parse_rss(body, "https://www.business-standard.com/")
+    assert any("124022800002" in entry.url for entry in feed.entries)
+
+
+def test_an_access_denied_head_holding_a_long_decimal_reference_is_no_traceback() -> None:
+    from crawler.extraction.blocking import is_block_page
+
+    assert is_block_page("<html><head><title>Access Denied</title></head><body>" + _LONG_REFERENCE + "</body></html>") is False

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import html
 import re
+
+from crawler.extraction.normalize import unescape
 
 # Akamai's "Access Denied" page: tiny, with a reference number and errors.edgesuite.net.
 _AKAMAI = re.compile(r"errors\.edgesuite\.net|Reference\s*#\s*\d+\.[0-9a-f]+", re.I)
@@ -23,7 +24,7 @@ def is_block_page(text: str) -> bool:
     if not any(word in head for word in _DENIED):
         return False
     if "&" in head:
-        head = html.unescape(head)
+        head = unescape(head)  # (html.unescape raises on a decimal reference of thousands of digits)
     return bool(_ACCESS_DENIED.search(head) and _AKAMAI.search(head))
 
 

@@ -278,7 +278,8 @@ def _child_text(element: etree._Element, name: str, clean: Callable[[str], str |
     return None
 
 
-_WHOLE_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+# (A decimal reference of thousands of digits is left as it is: html.unescape's int() refuses over 4,300.)
+_WHOLE_ENTITY = re.compile(r"&(?:#[0-9]{1,32}|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 def _url_text(text: str | None) -> str | None:

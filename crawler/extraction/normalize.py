@@ -786,7 +786,8 @@ def absolute_url(href: str | None, base: str = SITE_ROOT) -> str | None:
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-\t\r\n]*):").match
 _TAB_OR_BREAK = re.compile(r"[\t\r\n]")
-_HREF_ENTITIES = re.compile(r"&(?:amp|quot|apos|lt|gt|#\d+|#[xX][0-9a-fA-F]+);")
+# (A decimal reference of thousands of digits is left as it is: html.unescape's int() refuses over 4,300.)
+_HREF_ENTITIES = re.compile(r"&(?:amp|quot|apos|lt|gt|#[0-9]{1,32}|#[xX][0-9a-fA-F]+);")
 _ABSOLUTE_PREFIXES = ("https://", "http://")
 # What after "scheme://" leaves the host empty, or may: urlsplit() removes tabs and line breaks first.
 _NO_HOST = ("", "/", "?", "#", "\t", "\r", "\n")
