@@ -207,7 +207,7 @@ def _flush(buffer: list[str], paragraphs: list[str]) -> None:  # called only wit
     text = clean_text(buffer[0] if len(buffer) == 1 else "".join(buffer))
     buffer.clear()
     if text:
-        if escaped_markup(text):
+        if "<" in text and escaped_markup(text):
             # Markup the CMS escaped once more ("&lt;b&gt;no&lt;/b&gt;", "&lt;br /&gt;", a pasted piece
             # of HTML): its text, in its paragraphs, as an attribute's (attribute_text), never its tags.
             found = fragment(text)

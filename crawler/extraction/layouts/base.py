@@ -110,7 +110,7 @@ def text_of(value: Any) -> str | None:
         text = clean_text(text)
     # A name, a section or a topic the CMS wrote with its markup ("<a href=…>A</a>", "<b>…</b>"):
     # its text, as the page shows it. (Only tags HTML has: "a <b> c" of other words stays.)
-    if text and holds_markup(text):
+    if text and "<" in text and holds_markup(text):
         text = element_text(fragment(text))
     # (A short text alone is looked at: a value is no placeholder past five characters.)
     if text and len(text) <= 5 and (text.casefold() in _NO_VALUE or not any(c.isalnum() for c in text)):
@@ -358,7 +358,7 @@ def element_text(element: _Element | None) -> str | None:
         text = clean_text(element.text)
     else:
         text = clean_text(joined_text(strings(_TEXTS, glued(element))))
-    if text and escaped_markup(text):
+    if text and "<" in text and escaped_markup(text):
         # Markup the CMS escaped into the text ("&lt;em&gt;no&lt;/em&gt;", "&lt;br /&gt;"): its text,
         # as the body's (text.block_paragraphs) and an attribute's.
         return element_text(fragment(text))
