@@ -22,7 +22,7 @@ def smtp_server(inbox: Path) -> Iterator[int]:
     server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "services" / "smtp" / "server.py"), str(inbox)])
     try:
         deadline = time.monotonic() + 30
-        while not (inbox / "port").exists():
+        while not (inbox / "port").exists():  # the server renames it into place whole
             assert server.poll() is None, "the SMTP server died"
             assert time.monotonic() < deadline, "the SMTP server did not start"
             time.sleep(0.1)

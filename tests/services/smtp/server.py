@@ -48,7 +48,9 @@ def main() -> None:
         Store(directory), hostname="127.0.0.1", port=port, authenticator=authenticate, auth_require_tls=False
     )
     controller.start()
-    (directory / "port").write_text(str(port))
+    # Written aside and renamed: a reader polling for the file must never see it created but still empty.
+    (directory / "port.part").write_text(str(port))
+    (directory / "port.part").replace(directory / "port")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     stop.wait()

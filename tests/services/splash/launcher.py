@@ -98,8 +98,11 @@ def supervise(args):
         started = time.monotonic()
         child = subprocess.Popen([sys.executable, os.path.abspath(__file__), *args])
         if child_pidfile:
-            with open(child_pidfile, "w") as out:
+            # Written aside and renamed: tests poll this file while Splash recycles and must never read
+            # it truncated but not yet written.
+            with open(child_pidfile + ".part", "w") as out:
                 out.write(f"{child.pid}\n")
+            os.replace(child_pidfile + ".part", child_pidfile)
         code = child.wait()
         if stopping:
             break
