@@ -524,28 +524,64 @@ class Page:
         return None
 
     @cached_property
+    def ld_articles(self) -> list[JsonObject]:
+        """The page's JSON-LD articles (NewsArticle and kin), without the updates a live blog among them
+        lists (``liveBlogUpdate``: BlogPostings of their own, inline or graph nodes named by ``@id``),
+        which are parts of that blog, not the page's story."""
+        articles = [obj for obj in self.json_ld if ld_types(obj) & ARTICLE_TYPES]
+        if len(articles) < 2:
+            return articles
+        parts: set[int] = set()
+        part_ids: set[str] = set()
+        for obj in articles:
+            updates = obj.get("liveBlogUpdate")
+            for update in updates if isinstance(updates, list) else [updates]:
+                if isinstance(update, dict):
+                    parts.add(id(update))
+                    if isinstance(ref := update.get("@id"), str):
+                        part_ids.add(ref)
+        if not parts:
+            return articles
+        # (A blog listing itself among its updates stays the blog.)
+        return [obj for obj in articles if id(obj) not in parts and not (isinstance(ref := obj.get("@id"), str) and ref in part_ids and "liveBlogUpdate" not in obj)] or articles
+
+    def _ld_rank(self, obj: JsonObject) -> tuple[int, int]:
+        """How surely a JSON-LD article is this page's: about this page by its URL (2), by its story's
+        id under another slug (1), naming no page (0), about another page (-1); then how full it is."""
+        pages = _ld_page_keys(obj)
+        about = 2 if self._here & pages else 1 if self.story_ids & _story_ids(_ld_page_urls(obj)) else -1 if pages and self._here else 0
+        return about, sum(bool(obj.get(key)) for key in _ARTICLE_KEYS)
+
+    @cached_property
+    def _here(self) -> set[str]:
+        return {key for url in (self.url, self.canonical) if (key := _same_page_key(url))}
+
+    @cached_property
     def ld_article(self) -> JsonObject:
         """The JSON-LD NewsArticle (or kin) of this page; empty when there is none.
 
-        Pages may hold others (a teaser of another story, a stub of this one): the order of blocks is
-        not relied on. The one whose URL is the page's wins, then one naming its story under another
-        slug, then one that names no page, and one that names another page last; among them the
-        fullest, the first on a tie.
+        Pages may hold others (a teaser of another story, a stub of this one, a live blog's updates):
+        the order of blocks is not relied on. The one whose URL is the page's wins, then one naming its
+        story under another slug, then one that names no page, and one that names another page last;
+        among them the fullest, the first on a tie.
         """
-        articles = [obj for obj in self.json_ld if ld_types(obj) & ARTICLE_TYPES]
+        articles = self.ld_articles
         if len(articles) < 2:
             return articles[0] if articles else {}
-        stories = self.story_ids
-        here = {key for url in (self.url, self.canonical) if (key := _same_page_key(url))}
+        return max(articles, key=self._ld_rank)
 
-        def rank(obj: JsonObject) -> tuple[int, int]:
-            # About this page by its URL first, then by its story's id under another slug; then one that
-            # names no page; one about another page last.
-            pages = _ld_page_keys(obj)
-            about = 2 if here & pages else 1 if stories & _story_ids(_ld_page_urls(obj)) else -1 if pages and here else 0
-            return about, sum(bool(obj.get(key)) for key in _ARTICLE_KEYS)
-
-        return max(articles, key=rank)
+    @cached_property
+    def ld_live_blog(self) -> JsonObject | None:
+        """The page's JSON-LD LiveBlogPosting: its article, or another article object of the page that
+        is one and names this page (its URL, or its story's id) where the article is a NewsArticle
+        beside it; never a live blog naming another page or none (a related blog's teaser)."""
+        article = self.ld_article
+        if "LiveBlogPosting" in ld_types(article):
+            return article
+        if not article or "LiveBlogPosting" not in self.text:
+            return None
+        blogs = [obj for obj in self.ld_articles if obj is not article and "LiveBlogPosting" in ld_types(obj) and self._ld_rank(obj)[0] > 0]
+        return max(blogs, key=self._ld_rank) if blogs else None
 
     @cached_property
     def story_ids(self) -> set[str]:

@@ -1073,12 +1073,16 @@ class ArticlePage:
         return {text for a in self.page.root.iter("a") if a.get("href") and (text := clean_text(text_content(a)))}
 
     def ld_live_updates(self) -> list[str]:
-        """A live blog's updates as JSON-LD ``liveBlogUpdate`` lists them: each one's headline, then its text."""
-        updates = self.ld.get("liveBlogUpdate")
+        """A live blog's updates as JSON-LD ``liveBlogUpdate`` lists them: each one's headline, then its
+        text (an update a graph names by ``@id`` is its node's). The blog's object may be another than
+        the article's, a NewsArticle of the same page beside it."""
+        blog = self.page.ld_live_blog
+        updates = blog.get("liveBlogUpdate") if blog is not None else None
         if isinstance(updates, dict):  # one update, not in a list
             updates = [updates]
         paragraphs: list[str] = []
         for update in updates if isinstance(updates, list) else ():
+            update = self.page.ld_resolved(update)
             text = block_text_paragraphs(dig(update, "articleBody"))
             if headline := text_of(dig(update, "headline")):
                 paragraphs.append(headline)
@@ -1297,7 +1301,8 @@ class ArticlePage:
         return "truncated-dom" in self.provenance.flags
 
     def isLiveBlog(self) -> bool:
-        return "LiveBlogPosting" in ld_types(self.ld)
+        # (The article's JSON-LD, or a LiveBlogPosting of this page beside its NewsArticle.)
+        return self.page.ld_live_blog is not None
 
     def inLanguage(self) -> str:
         """``en``, or ``hi`` for the Hindi site."""

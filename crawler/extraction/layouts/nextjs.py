@@ -537,7 +537,7 @@ class NextJsV1(CmsStory, ArticlePage):
             return found
         # (Whether the page calls itself a live blog is known by now: asked first, it spares most
         # pages the look for the blocks' class in the page's whole text.)
-        if not ("LiveBlogPosting" in ld_types(self.ld) or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
+        if not (self.page.ld_live_blog is not None or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)):
             return []
         if UPDATE_BLOCK_PART not in self.page.text:
             return []

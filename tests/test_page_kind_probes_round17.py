@@ -1,0 +1,133 @@
+"""Probes of the kinds of pages the site publishes (live blogs, premium and agency stories, columns,
+pages with several JSON-LD objects), built from the synthetic test pages' specs as SITE.md describes
+them, one change at a time, and checked against what a reader of the page writes down."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from crawler.extraction import extract
+from crawler.extraction.article import Article
+from tests.loopback.pages import SITE, json_ld, render_amp, render_current
+from tests.pages import specs
+
+LIVE = specs.LIVE
+LIVE_URL = SITE + LIVE.path
+LD_SCRIPT = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)
+
+
+def _script(obj: object) -> str:
+    return '<script type="application/ld+json">' + json.dumps(obj).replace("</", "<\\/") + "</script>"
+
+
+def _generic_page(objects: list[object]) -> str:
+    """A page of no known layout: JSON-LD, a canonical link and the headline (a live blog served by
+    another front end, a syndication partner's copy)."""
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{LIVE.headline}</title>'
+        f'{"".join(_script(o) for o in objects)}<link rel="canonical" href="{LIVE_URL}"></head>'
+        f"<body><h1>{LIVE.headline}</h1></body></html>"
+    )
+
+
+def _with_ld(html: str, objects: list[object]) -> str:
+    """``html`` with its JSON-LD blocks replaced by ``objects`` (one script each)."""
+    html = LD_SCRIPT.sub("", html)
+    return html.replace("</head>", "".join(_script(o) for o in objects) + "</head>", 1)
+
+
+def _page(layout: str, objects: list[object]) -> tuple[str, str]:
+    """The live blog's page in ``layout`` with ``objects`` as its JSON-LD, and its URL."""
+    if layout == "generic":
+        return _generic_page(objects), LIVE_URL
+    if layout == "amp":
+        return _with_ld(render_amp(LIVE), objects), SITE + "/amp" + LIVE.path
+    return _with_ld(render_current(LIVE), objects), LIVE_URL
+
+
+def _read(html: str, url: str) -> Article:
+    return extract(html.encode("utf-8"), url).article
+
+
+def _live_objects() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The organisation, breadcrumbs and LiveBlogPosting objects of the live blog's page."""
+    organisation, breadcrumbs, live = json_ld(LIVE, SITE)
+    return organisation, breadcrumbs, live
+
+
+UPDATE_LINES = [line for u in LIVE.live_updates for line in (u.headline, u.body)]
+
+
+# --- a NewsArticle beside the LiveBlogPosting -----------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["generic", "amp", "nextjs"])
+@pytest.mark.parametrize("order", ["news-first", "live-first"])
+def test_a_live_blog_with_a_news_article_object_of_the_same_page_is_a_live_blog(layout: str, order: str) -> None:
+    """A page with BreadcrumbList + NewsArticle + LiveBlogPosting, both articles about the page (a CMS
+    writing its article object for every story and the live one besides). Before: with the NewsArticle
+    first (the two as full, the first wins), a generic or AMP page was no live blog, its updates lost
+    from the body: whether a live blog was read as one hung on the order of its scripts."""
+    organisation, breadcrumbs, live = _live_objects()
+    news = {key: value for key, value in live.items() if key != "liveBlogUpdate"} | {"@type": "NewsArticle"}
+    articles = [news, live] if order == "news-first" else [live, news]
+    article = _read(*_page(layout, [organisation, breadcrumbs, *articles]))
+    assert article.isLiveBlog
+    assert article.headline == LIVE.headline
+    for line in UPDATE_LINES:
+        assert article.articleBody.count(line) == 1, line
+
+
+def test_a_live_story_teaser_beside_a_news_article_does_not_make_it_live() -> None:
+    """The other side: a LiveBlogPosting that names another story (a related live blog's teaser) says
+    nothing about this page."""
+    organisation, breadcrumbs, live = _live_objects()
+    news = {key: value for key, value in live.items() if key != "liveBlogUpdate"} | {"@type": "NewsArticle"}
+    other = SITE + "/markets/news/stock-market-live-updates-sensex-nifty-tomorrow-124110600018_1.html"
+    teaser = live | {"url": other, "mainEntityOfPage": {"@type": "WebPage", "@id": other}, "headline": "Another live blog"}
+    article = _read(*_page("generic", [organisation, breadcrumbs, news, teaser]))
+    assert not article.isLiveBlog
+    assert LIVE.live_updates[0].headline not in article.articleBody
+
+
+# --- a live blog's updates as nodes of an @graph ---------------------------------------------------
+
+
+def _graph_with_update_nodes(*, updates_first: bool, with_body: bool) -> dict[str, Any]:
+    """The LiveBlogPosting in an ``@graph`` whose ``liveBlogUpdate`` names its updates by ``@id``, each a
+    BlogPosting node of the graph (with its own headline, date, author and picture; an ``@id`` and URL
+    of the page's with a fragment), as a graph-writing SEO plugin lays a live blog out."""
+    _, breadcrumbs, live = _live_objects()
+    live = dict(live)
+    updates = live.pop("liveBlogUpdate")
+    if not with_body:
+        live.pop("articleBody")
+    nodes = [
+        update | {"@id": f"{LIVE_URL}#update-{i}", "url": f"{LIVE_URL}#update-{i}", "author": live["author"], "image": live.get("image")}
+        for i, update in enumerate(updates)
+    ]
+    live |= {"@id": LIVE_URL, "liveBlogUpdate": [{"@id": node["@id"]} for node in nodes]}
+    graph = [breadcrumbs, *nodes[::-1], live] if updates_first else [breadcrumbs, live, *nodes]
+    return {"@context": "https://schema.org", "@graph": graph}
+
+
+@pytest.mark.parametrize("layout", ["generic", "amp", "nextjs"])
+@pytest.mark.parametrize("updates_first", [False, True], ids=["blog-first", "updates-first"])
+@pytest.mark.parametrize("with_body", [False, True], ids=["no-blog-body", "blog-body"])
+def test_a_live_blog_whose_updates_are_graph_nodes_is_read_from_the_blog(layout: str, updates_first: bool, with_body: bool) -> None:
+    """Before: an update node was taken for the page's article (as full as the blog, or fuller, and
+    first, or the blog without a body of its own): the item's headline was an update's ("Sensex opens
+    300 points higher"), its datePublished the update's time (on the Next.js page too: 10:10 for a
+    blog first published at 7:45), its body the update's one line, and no live blog; the blog's
+    updates, named by ``@id``, were never read."""
+    graph = _graph_with_update_nodes(updates_first=updates_first, with_body=with_body)
+    article = _read(*_page(layout, [graph]))
+    assert article.headline == LIVE.headline
+    assert article.datePublished == LIVE.published.isoformat()
+    assert article.isLiveBlog
+    for line in UPDATE_LINES:
+        assert article.articleBody.count(line) == 1, line
