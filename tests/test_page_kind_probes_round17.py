@@ -97,10 +97,11 @@ def test_a_live_story_teaser_beside_a_news_article_does_not_make_it_live() -> No
 # --- a live blog's updates as nodes of an @graph ---------------------------------------------------
 
 
-def _graph_with_update_nodes(*, updates_first: bool, with_body: bool) -> dict[str, Any]:
-    """The LiveBlogPosting in an ``@graph`` whose ``liveBlogUpdate`` names its updates by ``@id``, each a
-    BlogPosting node of the graph (with its own headline, date, author and picture; an ``@id`` and URL
-    of the page's with a fragment), as a graph-writing SEO plugin lays a live blog out."""
+def _live_with_update_objects(*, updates_first: bool, with_body: bool, listed: str) -> list[object]:
+    """The LiveBlogPosting and its updates as objects of their own, each a BlogPosting (with its own
+    headline, date, author and picture; an ``@id`` and URL of the page's with a fragment): nodes of an
+    ``@graph`` that ``liveBlogUpdate`` names by ``@id``, as a graph-writing SEO plugin lays a live blog
+    out (``by-id``), or a script each beside the blog, which lists them inline too (``apart``)."""
     _, breadcrumbs, live = _live_objects()
     live = dict(live)
     updates = live.pop("liveBlogUpdate")
@@ -110,24 +111,40 @@ def _graph_with_update_nodes(*, updates_first: bool, with_body: bool) -> dict[st
         update | {"@id": f"{LIVE_URL}#update-{i}", "url": f"{LIVE_URL}#update-{i}", "author": live["author"], "image": live.get("image")}
         for i, update in enumerate(updates)
     ]
-    live |= {"@id": LIVE_URL, "liveBlogUpdate": [{"@id": node["@id"]} for node in nodes]}
-    graph = [breadcrumbs, *nodes[::-1], live] if updates_first else [breadcrumbs, live, *nodes]
-    return {"@context": "https://schema.org", "@graph": graph}
+    if listed == "by-id":
+        live |= {"@id": LIVE_URL, "liveBlogUpdate": [{"@id": node["@id"]} for node in nodes]}
+        graph = [breadcrumbs, *nodes[::-1], live] if updates_first else [breadcrumbs, live, *nodes]
+        return [{"@context": "https://schema.org", "@graph": graph}]
+    live |= {"liveBlogUpdate": updates}
+    apart = [{"@context": "https://schema.org"} | node for node in nodes]
+    return [breadcrumbs, *apart[::-1], live] if updates_first else [breadcrumbs, live, *apart]
 
 
 @pytest.mark.parametrize("layout", ["generic", "amp", "nextjs"])
+@pytest.mark.parametrize("listed", ["by-id", "apart"])
 @pytest.mark.parametrize("updates_first", [False, True], ids=["blog-first", "updates-first"])
 @pytest.mark.parametrize("with_body", [False, True], ids=["no-blog-body", "blog-body"])
-def test_a_live_blog_whose_updates_are_graph_nodes_is_read_from_the_blog(layout: str, updates_first: bool, with_body: bool) -> None:
-    """Before: an update node was taken for the page's article (as full as the blog, or fuller, and
-    first, or the blog without a body of its own): the item's headline was an update's ("Sensex opens
-    300 points higher"), its datePublished the update's time (on the Next.js page too: 10:10 for a
-    blog first published at 7:45), its body the update's one line, and no live blog; the blog's
-    updates, named by ``@id``, were never read."""
-    graph = _graph_with_update_nodes(updates_first=updates_first, with_body=with_body)
-    article = _read(*_page(layout, [graph]))
+def test_a_live_blog_whose_updates_are_objects_of_their_own_is_read_from_the_blog(layout: str, listed: str, updates_first: bool, with_body: bool) -> None:
+    """Before: an update's object was taken for the page's article (as full as the blog, or fuller,
+    and first, or the blog without a body of its own): the item's headline was an update's ("Sensex
+    opens 300 points higher"), its datePublished the update's time (on the Next.js page too: 10:10
+    for a blog first published at 7:45), its body the update's one line, and no live blog; the
+    blog's updates, named by ``@id``, were never read."""
+    objects = _live_with_update_objects(updates_first=updates_first, with_body=with_body, listed=listed)
+    article = _read(*_page(layout, objects))
     assert article.headline == LIVE.headline
     assert article.datePublished == LIVE.published.isoformat()
     assert article.isLiveBlog
     for line in UPDATE_LINES:
         assert article.articleBody.count(line) == 1, line
+
+
+def test_a_blog_post_page_with_several_blog_postings_is_still_read() -> None:
+    """The other side: BlogPostings on a page that is no live blog (a blog post and a teaser of
+    another) are read as before, the page's own chosen by its URL."""
+    _, breadcrumbs, live = _live_objects()
+    post = {key: value for key, value in live.items() if key != "liveBlogUpdate"} | {"@type": "BlogPosting"}
+    other = SITE + "/markets/news/another-post-124110600018_1.html"
+    teaser = post | {"url": other, "mainEntityOfPage": {"@type": "WebPage", "@id": other}, "headline": "Another post"}
+    article = _read(*_page("generic", [breadcrumbs, teaser, post]))
+    assert article.headline == LIVE.headline and not article.isLiveBlog

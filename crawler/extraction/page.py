@@ -527,10 +527,13 @@ class Page:
     def ld_articles(self) -> list[JsonObject]:
         """The page's JSON-LD articles (NewsArticle and kin), without the updates a live blog among them
         lists (``liveBlogUpdate``: BlogPostings of their own, inline or graph nodes named by ``@id``),
-        which are parts of that blog, not the page's story."""
+        which are parts of that blog, not the page's story; on the page of a live blog (one naming
+        it), its plain BlogPostings are its updates too, listed or not."""
         articles = [obj for obj in self.json_ld if ld_types(obj) & ARTICLE_TYPES]
         if len(articles) < 2:
             return articles
+        if any("LiveBlogPosting" in ld_types(obj) and self._ld_rank(obj)[0] > 0 for obj in articles):
+            articles = [obj for obj in articles if ld_types(obj) != {"BlogPosting"}]
         parts: set[int] = set()
         part_ids: set[str] = set()
         for obj in articles:
@@ -540,7 +543,7 @@ class Page:
                     parts.add(id(update))
                     if isinstance(ref := update.get("@id"), str):
                         part_ids.add(ref)
-        if not parts:
+        if not parts or len(articles) < 2:
             return articles
         # (A blog listing itself among its updates stays the blog.)
         return [obj for obj in articles if id(obj) not in parts and not (isinstance(ref := obj.get("@id"), str) and ref in part_ids and "liveBlogUpdate" not in obj)] or articles
