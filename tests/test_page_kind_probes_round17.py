@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crawler.extraction import extract
+from crawler.extraction import NotAnArticle, extract
 from crawler.extraction.article import Article
 from tests.loopback.pages import SITE, json_ld, render_amp, render_current
 from tests.pages import specs
@@ -148,3 +148,68 @@ def test_a_blog_post_page_with_several_blog_postings_is_still_read() -> None:
     teaser = post | {"url": other, "mainEntityOfPage": {"@type": "WebPage", "@id": other}, "headline": "Another post"}
     article = _read(*_page("generic", [breadcrumbs, teaser, post]))
     assert article.headline == LIVE.headline and not article.isLiveBlog
+
+
+# --- videos and podcasts under an article's URL ----------------------------------------------------
+
+SEED = specs.SEED
+SEED_URL = SITE + SEED.path
+MEDIA_TYPES = ["VideoObject", "AudioObject", "PodcastEpisode", "PodcastSeries"]
+
+
+def _media_object(kind: str) -> dict[str, Any]:
+    """What a video's or a podcast episode's page says of itself in JSON-LD (no article object)."""
+    return {
+        "@context": "https://schema.org",
+        "@type": kind,
+        "name": SEED.headline,
+        "description": SEED.standfirst,
+        "uploadDate": SEED.published.isoformat(),
+        "contentUrl": f"https://bsmedia.business-standard.com/media/{SEED.article_id}.mp4",
+        "url": SEED_URL,
+    }
+
+
+@pytest.mark.parametrize("kind", MEDIA_TYPES)
+@pytest.mark.parametrize("layout", ["nextjs", "amp", "plain"])
+def test_a_video_or_podcast_page_under_an_article_url_is_refused_as_one(layout: str, kind: str) -> None:
+    """A video's or podcast's page served under an article-like URL (SITE.md: "Live blogs and
+    video/podcast pages exist under the same sections"), known by its JSON-LD, which describes the
+    recording and no article. Before: a Next.js podcast page (an AudioObject or PodcastEpisode, its
+    show notes in ``htmlContent``) was written as an article, only a VideoObject being looked for; on
+    an AMP page, or one of no known layout, it was refused as ``unknown-layout``, which the run's
+    verdict counts towards a redesign."""
+    media = _media_object(kind)
+    if layout == "nextjs":
+        html, url = _with_ld(render_current(SEED), [media]), SEED_URL
+    elif layout == "amp":
+        html, url = _with_ld(render_amp(SEED), [media]), SITE + "/amp" + SEED.path
+    else:
+        html, url = f'<html><head><title>{SEED.headline}</title>{_script(media)}</head><body><h1>{SEED.headline}</h1><video src="{media["contentUrl"]}"></video></body></html>', SEED_URL
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html.encode("utf-8"), url)
+    assert raised.value.reason == "video"
+
+
+@pytest.mark.parametrize("kind", MEDIA_TYPES)
+@pytest.mark.parametrize("layout", ["nextjs", "amp"])
+def test_an_article_with_an_embedded_video_or_podcast_is_still_an_article(layout: str, kind: str) -> None:
+    """The other side: a story's page describing the recording it embeds beside its own article object."""
+    organisation, breadcrumbs, news = json_ld(SEED, SITE)
+    objects = [organisation, breadcrumbs, _media_object(kind), news]
+    if layout == "nextjs":
+        html, url = _with_ld(render_current(SEED), objects), SEED_URL
+    else:
+        html, url = _with_ld(render_amp(SEED), objects), SITE + "/amp" + SEED.path
+    assert _read(html, url).headline == SEED.headline
+
+
+@pytest.mark.parametrize("prefix", ["/video-gallery", "/podcasts", "/webstories"])
+def test_a_video_or_web_story_url_whose_page_is_of_no_known_layout_is_refused_by_its_kind(prefix: str) -> None:
+    """Before: a page at a video's, podcast's or web story's address whose markup no layout knows (such
+    pages carry no article metadata) was refused as ``unknown-layout``, counted towards a redesign,
+    rather than as the kind its address names."""
+    html = f"<html><head><title>{SEED.headline}</title></head><body><h1>{SEED.headline}</h1><p>{SEED.standfirst}</p></body></html>"
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html.encode("utf-8"), SITE + prefix + SEED.path)
+    assert raised.value.reason == ("webstory" if prefix == "/webstories" else "video")

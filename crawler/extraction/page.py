@@ -39,6 +39,10 @@ ARTICLE_TYPES = frozenset(
     }
 )
 
+# What the page of a recording says it is in JSON-LD (a video, a podcast's episode or show): beside no
+# article object of the page's, a page that is not an article.
+MEDIA_TYPES = frozenset({"VideoObject", "AudioObject", "PodcastEpisode", "PodcastSeason", "PodcastSeries"})
+
 
 # --- JSON ---------------------------------------------------------------------------------------
 
