@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -213,3 +214,78 @@ def test_a_video_or_web_story_url_whose_page_is_of_no_known_layout_is_refused_by
     with pytest.raises(NotAnArticle) as raised:
         extract(html.encode("utf-8"), SITE + prefix + SEED.path)
     assert raised.value.reason == ("webstory" if prefix == "/webstories" else "video")
+
+
+# --- a share bar in a live update or in the story -------------------------------------------------
+
+SHARE_BARS = {
+    "labelled": (
+        '<div class="MainStory_lvblgshare__Ab1Cd"><span>Share</span> <a href="https://twitter.com/intent/tweet?url=x">Twitter</a> '
+        '<a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a> <a href="https://api.whatsapp.com/send?text=x">WhatsApp</a>'
+        " <button>Copy Link</button></div>"
+    ),
+    "icons-and-names": (
+        '<ul class="socialicons"><li><a href="https://x.com/intent/post?url=x"><img alt="X" src="/x.svg"> X</a></li>'
+        '<li><a href="https://www.linkedin.com/shareArticle?mini=true&amp;url=x">LinkedIn</a></li>'
+        '<li><a href="https://t.me/share/url?url=x">Telegram</a></li><li><a href="mailto:?subject=x&amp;body=y">Email</a></li></ul>'
+    ),
+    "bare-links": '<p><a href="https://wa.me/?text=x">Share on WhatsApp</a> | <a href="https://www.facebook.com/sharer.php?u=x">Share on Facebook</a></p>',
+}
+
+
+def _with_data(html: str, change: Any) -> str:
+    found = re.search(r'(<script id="__NEXT_DATA__" type="application/json">)(.*?)(</script>)', html, re.S)
+    assert found is not None
+    data = json.loads(found.group(2))
+    change(data["props"]["pageProps"]["data"])
+    return html[: found.start(2)] + json.dumps(data).replace("</", "<\\/") + html[found.end(2) :]
+
+
+@pytest.mark.parametrize("bar", sorted(SHARE_BARS))
+@pytest.mark.parametrize("in_ld", [False, True], ids=["blocks-only", "json-ld-too"])
+def test_a_live_updates_share_bar_is_no_line_of_the_body(bar: str, in_ld: bool) -> None:
+    """Each update of a live blog drawn with its own share bar (links to the networks' share
+    endpoints, "Share", "Copy Link"). Before: "Share Twitter Facebook WhatsApp" was a line of the
+    body after every update read from the page's blocks."""
+    spec = replace(LIVE, live_in_ld=in_ld)
+    html = render_current(spec).replace("</p></div>", "</p>" + SHARE_BARS[bar] + "</div>")
+    body = _read(html, LIVE_URL).articleBody
+    for line in UPDATE_LINES:
+        assert body.count(line) == 1, line
+    for word in ("Twitter", "Facebook", "WhatsApp", "LinkedIn", "Telegram", "Email", "Share"):
+        assert word not in body, word
+
+
+@pytest.mark.parametrize("bar", sorted(SHARE_BARS))
+@pytest.mark.parametrize("where", ["html-content", "page-india", "page-europe"])
+def test_a_share_bar_in_the_story_is_no_line_of_the_body(bar: str, where: str) -> None:
+    """The same bar drawn in the story (after its first paragraph), in ``htmlContent`` or in the page's
+    container of either region (``htmlContent`` empty). Before: its words were a line of the story."""
+    spec = replace(SEED, region="europe" if where == "page-europe" else "india")
+    html = render_current(spec)
+    first = SEED.paragraphs[0]
+    if where == "html-content":
+        html = _with_data(html, lambda data: data.update(htmlContent=data["htmlContent"].replace(f"{first}</div>", f"{first}</div>{SHARE_BARS[bar]}", 1)))
+    else:
+        tag = "p" if where == "page-europe" else "div"
+        html = _with_data(html, lambda data: data.update(htmlContent=""))
+        marker = f"{first}</{tag}>"
+        assert marker in html
+        html = html.replace(marker, marker + SHARE_BARS[bar], 1)
+    article = _read(html, SEED_URL)
+    assert article.articleBody.split("\n")[:2] == SEED.paragraphs[:2]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # The story's own words around a share link, and links to posts (not to a share endpoint).
+        '<p>Users can <a href="https://twitter.com/intent/tweet?text=x">share the pledge on Twitter</a> until Friday, the ministry said.</p>',
+        '<p><a href="https://twitter.com/embassy/status/1">Twitter</a> <a href="https://www.facebook.com/embassy">Facebook</a></p>',
+    ],
+    ids=["story-words", "profile-links"],
+)
+def test_a_story_line_with_a_share_link_or_network_links_stays(line: str) -> None:
+    html = _with_data(render_current(SEED), lambda data: data.update(htmlContent=data["htmlContent"].replace(f"{SEED.paragraphs[0]}</div>", f"{SEED.paragraphs[0]}</div>{line}", 1)))
+    body = _read(html, SEED_URL).articleBody.split("\n")
+    assert body[1] in {"Users can share the pledge on Twitter until Friday, the ministry said.", "Twitter Facebook"}

@@ -3,6 +3,7 @@ story container, the AMP page's): what inside it is not the story."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import cast
@@ -20,6 +21,52 @@ def class_test(token: str) -> str:
     """XPath test for a class token (what CSS ``.token`` compiles to), after a plain contains() of it:
     that spares libxml2 the test's normalize-space and concat on every element whose class lacks it."""
     return f'(contains(@class, "{token}") and contains(concat(" ", normalize-space(@class), " "), " {token} "))'
+
+
+# A link to a network's share endpoint (not to a post or a profile: those may be the story's), or a
+# mail or WhatsApp link with the page in it: what a share bar is made of.
+SHARE_LINK = re.compile(
+    r"^(?:(?:https?:)?//(?:[\w-]+\.)?(?:(?:twitter|x)\.com/(?:intent/|share\b)|facebook\.com/(?:sharer|share\.php|dialog/share)"
+    r"|whatsapp\.com/send|wa\.me/\?|linkedin\.com/(?:sharearticle|sharing/|shareArticle)|(?:t|telegram)\.me/share|reddit\.com/submit"
+    r"|pinterest\.com/pin/create|threads\.net/intent/|bsky\.app/intent/)|mailto:\?|whatsapp://send)",
+    re.I,
+)
+# What a share bar says besides its links' names ("Share", "Share on", "Copy link", bars between them).
+_SHARE_WORDS = re.compile(r"^(?:\W|share|on|this|story|article|copy|link|via|print|email|e-mail)*$", re.I)
+# (Parts of every such address: a page or link without one holds no share bar.)
+_SHARE_HINTS = ("intent/", "share", "Share", "/send", "wa.me/", "mailto:?", "/submit", "pin/create")
+
+
+def share_bars(root: _Element) -> list[_Element]:
+    """The share bars in ``root``: the largest element around links to share endpoints that holds no
+    other link and no word of its own but share words (a story's line that speaks of sharing, or
+    links to posts and profiles, stays)."""
+    links = [a for a in root.iter("a") if (href := a.get("href")) and any(h in href for h in _SHARE_HINTS) and SHARE_LINK.match(href.strip())]
+    if not links:
+        return []
+    bars: list[_Element] = []
+    for link in links:
+        if any(link is b or any(a is b for a in link.iterancestors()) for b in bars):
+            continue
+        bar = link
+        for above in link.iterancestors():
+            if above is root or not _only_sharing(above):
+                break
+            bar = above
+        if bar is not link:  # (a share link alone inside the story's words is part of its line)
+            bars.append(bar)
+    return bars
+
+
+def _only_sharing(element: _Element) -> bool:
+    """Whether ``element``'s links all share, and its text outside them is share words alone."""
+    anchors = [a for a in element.iter("a") if a.get("href")]
+    if not anchors or not all(SHARE_LINK.match((a.get("href") or "").strip()) for a in anchors):
+        return False
+    own = text_content(element)
+    for a in anchors:
+        own = own.replace(text_content(a), " ", 1)
+    return _SHARE_WORDS.match(own) is not None
 
 
 # Inline runs (bold, italic, or a link) that hold or are a link: the candidates of an inline promo,
@@ -231,6 +278,8 @@ class CmsStory:
             parts = self.noise_parts(markup, root)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
         noise.update(promo_runs(root, noise))
+        if not markup or any(hint in markup for hint in _SHARE_HINTS):
+            noise.update(share_bars(root))
         noise.update(also_out)
         paragraphs = block_paragraphs(root, noise.__contains__ if noise else None)
         # "Also Read:" on a line of its own, the promoted stories' links on the lines after it: the
