@@ -289,3 +289,15 @@ def test_a_story_line_with_a_share_link_or_network_links_stays(line: str) -> Non
     html = _with_data(render_current(SEED), lambda data: data.update(htmlContent=data["htmlContent"].replace(f"{SEED.paragraphs[0]}</div>", f"{SEED.paragraphs[0]}</div>{line}", 1)))
     body = _read(html, SEED_URL).articleBody.split("\n")
     assert body[1] in {"Users can share the pledge on Twitter until Friday, the ministry said.", "Twitter Facebook"}
+
+
+@pytest.mark.parametrize("key", ["contentUrl", "url"])
+def test_a_story_whose_json_ld_describes_its_narration_alone_is_still_an_article(key: str) -> None:
+    """The other side of the podcast rule: a story's page whose JSON-LD has no article object but an
+    AudioObject of the story read aloud ("Listen to This Article": the article JSON's ``contentMp3``)
+    is the story, not a podcast."""
+    narration = f"https://bsmedia.business-standard.com/audio/{SEED.article_id}.mp3"
+    audio = {"@context": "https://schema.org", "@type": "AudioObject", "name": SEED.headline, key: narration}
+    html = _with_ld(render_current(SEED), [audio])
+    assert narration in html
+    assert _read(html, SEED_URL).headline == SEED.headline

@@ -22,7 +22,7 @@ from ..page import MEDIA_TYPES, Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
 TICKER_ITEM_CSS = ".mktticker .tickeritem"
@@ -107,7 +107,7 @@ class NextJsV1(CmsStory, ArticlePage):
         super().check()
         main_types = ld_types(self.ld)
         # (An article's own JSON-LD answers first: the page's other objects are then not looked through.)
-        if not main_types and self.page.ld_first(MEDIA_TYPES):
+        if not main_types and (media := self.page.ld_first(MEDIA_TYPES)) is not None and not self.is_narration(media):
             raise NotAnArticle("video", "a video or podcast page")
         if not (self.data.get("htmlContent") or self.body_container is not None or main_types):
             if self.headline_element is not None or text_of(self.data.get("heading1")):
@@ -117,6 +117,12 @@ class NextJsV1(CmsStory, ArticlePage):
             raise NotAnArticle("listing", "a Next.js page without an article (listing, topic or home page)")
         if not self._body[0] and self.isPremium():
             raise NotAnArticle("paywall-stub", "a premium page whose body is not in the page")
+
+    def is_narration(self, media: dict[str, Any]) -> bool:
+        """Whether a JSON-LD recording is the story read aloud ("Listen to This Article": the article
+        JSON's ``contentMp3``), which a story's page may describe, not a podcast's episode."""
+        narration = self.link(text_of(self.data.get("contentMp3")))
+        return narration is not None and any(self.link(first_text_of(media.get(key))) == narration for key in ("contentUrl", "url"))
 
     # --- fields --------------------------------------------------------------------------------
 
