@@ -301,3 +301,32 @@ def test_a_story_whose_json_ld_describes_its_narration_alone_is_still_an_article
     html = _with_ld(render_current(SEED), [audio])
     assert narration in html
     assert _read(html, SEED_URL).headline == SEED.headline
+
+
+@pytest.mark.parametrize(("kind", "reason"), [("ImageGallery", "webstory"), ("MediaGallery", "webstory"), ("VideoGallery", "video")])
+@pytest.mark.parametrize("layout", ["nextjs", "plain"])
+def test_a_gallery_page_under_an_article_url_is_refused_as_its_kind(layout: str, kind: str, reason: str) -> None:
+    """A photo or video gallery's page under an article-like URL (its pictures' captions in
+    ``htmlContent``), known by its JSON-LD, which describes the gallery and no article; refused as a
+    ``/photo-gallery/`` address is. Before: written as an article on a Next.js page (its captions as
+    the story), and as ``unknown-layout`` in no known layout."""
+    gallery = {
+        "@context": "https://schema.org",
+        "@type": kind,
+        "name": SEED.headline,
+        "url": SEED_URL,
+        "associatedMedia": [{"@type": "ImageObject", "contentUrl": f"https://bsmedia.business-standard.com/gallery/{n}.jpg", "caption": f"Picture {n}"} for n in range(3)],
+    }
+    if layout == "nextjs":
+        html = _with_ld(render_current(SEED), [gallery])
+    else:
+        html = f"<html><head><title>{SEED.headline}</title>{_script(gallery)}</head><body><h1>{SEED.headline}</h1></body></html>"
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html.encode("utf-8"), SEED_URL)
+    assert raised.value.reason == reason
+
+
+def test_an_article_whose_page_is_typed_as_a_gallery_beside_its_own_article_object_is_an_article() -> None:
+    organisation, breadcrumbs, news = json_ld(SEED, SITE)
+    gallery = {"@context": "https://schema.org", "@type": "ImageGallery", "name": SEED.headline, "url": SEED_URL}
+    assert _read(_with_ld(render_current(SEED), [organisation, gallery, breadcrumbs, news]), SEED_URL).headline == SEED.headline

@@ -9,8 +9,8 @@ from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedA
 from .blocking import is_block_page, may_be_block_page
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
-from .page import MEDIA_TYPES, EncodingNote, Page, decode_body
-from .urls import VIDEO, non_article_kind
+from .page import EncodingNote, Page, decode_body
+from .urls import non_article_kind
 from .validate import REQUIRED_FIELDS, missing_fields, missing_required
 
 # The item carries how it was read beside its fields, not in them: the feed writes fields only,
@@ -47,9 +47,11 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
     try:
         layout = pick_layout(page)
         if layout is None:
-            # A video's, podcast's or web story's page is no article of a layout the rules do not know:
-            # its address, or its JSON-LD describing a recording, says what it is (not a redesign).
-            kind = non_article_kind(page.url) or non_article_kind(page.canonical or "") or (VIDEO if page.ld_first(MEDIA_TYPES) else None)
+            # A video's, podcast's, gallery's or web story's page is no article of a layout the rules do
+            # not know: its address, or its JSON-LD describing a recording or gallery, says what it is
+            # (not a redesign).
+            media = page.ld_media()
+            kind = non_article_kind(page.url) or non_article_kind(page.canonical or "") or (media[0] if media else None)
             if kind:
                 raise NotAnArticle(kind, f"a {kind} page, not an article")
             raise NotAnArticle("unknown-layout", "no known article layout matches the markup, and no article metadata")

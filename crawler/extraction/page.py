@@ -24,7 +24,7 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_co
 from .lazy import cached_property
 from .normalize import clean_text, strip_amp
 from .text import attribute_text
-from .urls import page_article_id
+from .urls import VIDEO, WEBSTORY, page_article_id
 
 JsonObject = dict[str, Any]
 
@@ -39,9 +39,11 @@ ARTICLE_TYPES = frozenset(
     }
 )
 
-# What the page of a recording says it is in JSON-LD (a video, a podcast's episode or show): beside no
-# article object of the page's, a page that is not an article.
-MEDIA_TYPES = frozenset({"VideoObject", "AudioObject", "PodcastEpisode", "PodcastSeason", "PodcastSeries"})
+# What the page of a recording (a video, a podcast's episode or show, a video gallery) or of a photo
+# gallery says it is in JSON-LD: beside no article object of the page's, a page that is not an
+# article, of the kind a URL under /video-gallery/ or /photo-gallery/ is (urls.non_article_kind).
+MEDIA_TYPES = frozenset({"VideoObject", "AudioObject", "PodcastEpisode", "PodcastSeason", "PodcastSeries", "VideoGallery"})
+GALLERY_TYPES = frozenset({"ImageGallery", "MediaGallery"})
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -525,6 +527,15 @@ class Page:
         for obj in self.json_ld:
             if ld_types(obj) & types:
                 return obj
+        return None
+
+    def ld_media(self) -> tuple[str, JsonObject] | None:
+        """The kind (``video``, ``webstory``) and the JSON-LD object of a recording or a gallery the
+        page describes, a recording first; None when it describes neither."""
+        for types, kind in ((MEDIA_TYPES, VIDEO), (GALLERY_TYPES, WEBSTORY)):
+            found = self.ld_first(types)
+            if found is not None:
+                return kind, found
         return None
 
     @cached_property

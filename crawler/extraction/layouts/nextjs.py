@@ -18,7 +18,7 @@ from ..article import MARKET_INDICES, Image, Link, MarketQuote
 from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import article_id, clean_text, parse_change, parse_changes, parse_date, parse_number, read_time_minutes, split_list, trend, unsigned
-from ..page import MEDIA_TYPES, Page, dig, ld_types
+from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
@@ -107,8 +107,8 @@ class NextJsV1(CmsStory, ArticlePage):
         super().check()
         main_types = ld_types(self.ld)
         # (An article's own JSON-LD answers first: the page's other objects are then not looked through.)
-        if not main_types and (media := self.page.ld_first(MEDIA_TYPES)) is not None and not self.is_narration(media):
-            raise NotAnArticle("video", "a video or podcast page")
+        if not main_types and (media := self.page.ld_media()) is not None and not self.is_narration(media[1]):
+            raise NotAnArticle(media[0], f"a {media[0]} page (a video, podcast or gallery), not an article")
         if not (self.data.get("htmlContent") or self.body_container is not None or main_types):
             if self.headline_element is not None or text_of(self.data.get("heading1")):
                 # A story's page (its headline shown, or in its article JSON) whose story is in none of
