@@ -330,3 +330,57 @@ def test_an_article_whose_page_is_typed_as_a_gallery_beside_its_own_article_obje
     organisation, breadcrumbs, news = json_ld(SEED, SITE)
     gallery = {"@context": "https://schema.org", "@type": "ImageGallery", "name": SEED.headline, "url": SEED_URL}
     assert _read(_with_ld(render_current(SEED), [organisation, gallery, breadcrumbs, news]), SEED_URL).headline == SEED.headline
+
+
+# --- another live blog's widget in a story ------------------------------------------------------------
+
+OTHER_LIVE = "/markets/news/stock-market-live-updates-sensex-nifty-today-124110500018_1.html"
+LIVE_WIDGETS = {
+    "heading-link": (
+        '<div class="MainStory_lvblgcont__Zr4Wq lvblgcont"><span class="livetime">Feb 28 2024 | 3:30 PM IST</span>'
+        f'<h3 class="lvblghdng"><a href="{SITE}{OTHER_LIVE}">Stock Market LIVE: Sensex ends 300 points higher</a></h3>'
+        "<p>Follow the day's market action.</p></div>"
+    ),
+    "heading-in-link": (
+        f'<div class="lvblgcont"><a href="{OTHER_LIVE}"><h4 class="MainStory_lvblghdng__Qq1Aa">Stock Market LIVE: Sensex ends 300 points higher</h4></a>'
+        "<p>Follow the day's market action.</p></div>"
+    ),
+}
+
+
+@pytest.mark.parametrize("widget", sorted(LIVE_WIDGETS))
+@pytest.mark.parametrize("where", ["in-story", "after-story"])
+@pytest.mark.parametrize("layout", ["nextjs", "amp"])
+def test_another_live_blogs_widget_in_a_story_does_not_make_it_live(layout: str, where: str, widget: str) -> None:
+    """A story that shows another live blog's latest update in a block of the update class, its
+    heading a link to that blog (inside the story's container, or after it). Before: the story was a
+    live blog, and the widget's lines were appended to its body as its updates."""
+    block = LIVE_WIDGETS[widget]
+    first = SEED.paragraphs[0]
+    if layout == "nextjs":
+        html, url = render_current(SEED), SEED_URL
+        anchor = f"{first}</div>" if where == "in-story" else '<div class="MainStory_alsoreadbox'
+        html = html.replace(anchor, f"{first}</div>{block}" if where == "in-story" else block + anchor, 1)
+    else:
+        html, url = render_amp(SEED), SITE + "/amp" + SEED.path
+        anchor = f"{first}</p>" if where == "in-story" else "<div>First Published"
+        html = html.replace(anchor, f"{first}</p>{block}" if where == "in-story" else block + anchor, 1)
+    assert block in html
+    article = _read(html, url)
+    assert not article.isLiveBlog
+    assert "Sensex ends 300 points higher" not in article.articleBody
+    assert article.articleBody.split("\n")[:2] == SEED.paragraphs[:2]
+
+
+def test_a_live_blogs_own_update_whose_heading_links_a_full_story_is_still_its_update() -> None:
+    """The other side: on a live blog (its LIVE button, its JSON-LD), an update whose heading links the
+    full story of that update is the blog's update."""
+    story = "/markets/news/sensex-opens-300-points-higher-124110500031_1.html"
+    html = render_current(replace(LIVE, live_in_ld=False))
+    heading = f'<h3 class="lvblghdng">{LIVE.live_updates[0].headline}</h3>'
+    assert heading in html
+    html = html.replace(heading, f'<h3 class="lvblghdng"><a href="{story}">{LIVE.live_updates[0].headline}</a></h3>')
+    article = _read(html, LIVE_URL)
+    assert article.isLiveBlog
+    for line in UPDATE_LINES:
+        assert article.articleBody.count(line) == 1, line

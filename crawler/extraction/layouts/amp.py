@@ -21,7 +21,7 @@ from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture, without_site_name_before
-from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
 
 
 def _test(selector: CSSSelector) -> str:
@@ -349,13 +349,20 @@ class AmpV1(CmsStory, ArticlePage):
         parts = self.noise_parts(self.page.text) if outside else frozenset()
         return [p for block in outside for p in self.paragraphs_of(block, "", parts=parts)]
 
+    @cached_property
+    def other_blogs_widgets(self) -> list[_Element]:
+        """The update blocks whose heading links another story: another live blog's widget, no mark of
+        this page's, nor its story's text."""
+        return [b for b in self.update_blocks if headed_by_another_story(b, self.links_another_story)] if self.update_blocks else []
+
     def live_marked(self) -> bool:
         """The page's own marks of a live blog: update blocks in the story's container, or a LIVE
         button by the headline. Blocks after the story alone are no mark (a widget of another blog
         is drawn so): they are the blog's updates once it is one, as on the Next.js twin."""
         headline = self.headline_element
         body = self.body_container
-        in_story = body is not None and any(any(a is body for a in b.iterancestors()) for b in self.update_blocks)
+        widgets = self.other_blogs_widgets
+        in_story = body is not None and any(b not in widgets and any(a is body for a in b.iterancestors()) for b in self.update_blocks)
         return in_story or (headline is not None and LIVE_BUTTON_PART in self.page.text and bool(select(self.LIVE_BUTTON_BY_HEADLINE, headline)))
 
     def live_updates(self) -> list[str]:
@@ -369,7 +376,8 @@ class AmpV1(CmsStory, ArticlePage):
 
         def dom() -> list[str]:
             related = related_block_in(body, self.links_after, lambda a: page_article_id(None, self.link(a.get("href")) or "") is not None)
-            paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists, *related])
+            widgets = [] if self.isLiveBlog() else self.other_blogs_widgets
+            paragraphs = self.paragraphs_of(body, self.page.text, [*paywall, *self.live_lists, *related, *widgets])
             if self.live_lists:
                 return paragraphs + self.live_updates()
             # A live blog without a live list: the update blocks drawn after the story, each whole (a

@@ -21,7 +21,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_changes, par
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
-from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, related_block_in, without_card_labels
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
@@ -490,9 +490,10 @@ class NextJsV1(CmsStory, ArticlePage):
 
     def dom_body(self) -> list[str]:
         # A live blog's updates follow its introduction as updates (body_sources): where the page
-        # puts their blocks inside the story's container, they are not the introduction too. A
-        # paywall box drawn in the container (in its .paywall-content) is the offer, never the story.
-        updates = self.update_blocks if self.isLiveBlog() else []
+        # puts their blocks inside the story's container, they are not the introduction too (nor,
+        # in any story, another blog's widget). A paywall box drawn in the container (in its
+        # .paywall-content) is the offer, never the story.
+        updates = self.update_blocks if self.isLiveBlog() else self.other_blogs_widgets
         return self.paragraphs_of(self.body_container, self.page.text, [*updates, *self.paywall_boxes, *self.related_in_story])
 
     @cached_property
@@ -747,8 +748,14 @@ class NextJsV1(CmsStory, ArticlePage):
         return (
             super().isLiveBlog()
             or any(LIVE_BUTTON_PART in (m.get("class") or "") for m in self.lead_markers)
-            or (self.scope is not self.page.root and bool(self.update_blocks))
+            # (Another blog's widget drawn as an update, its heading linking that blog, makes no story live.)
+            or (self.scope is not self.page.root and len(self.update_blocks) > len(self.other_blogs_widgets))
         )
+
+    @cached_property
+    def other_blogs_widgets(self) -> list[_Element]:
+        """The update blocks whose heading links another story: another live blog's widget."""
+        return [b for b in self.update_blocks if headed_by_another_story(b, self.links_another_story)] if self.update_blocks else []
 
     # The tickers' items (a page may draw one ticker for small screens and one for large, the script
     # filling the one shown: every ticker is read), and in each the cells by their class: TICKER_ITEM_CSS as XPath.

@@ -187,6 +187,26 @@ def beside_a_story_link(marker: _Element, stop: _Element | None, is_other_story:
     return False
 
 
+# An update block's heading: a heading element, or the update heading's own class (.lvblghdng).
+UPDATE_HEADINGS = XPath("descendant::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or contains(@class, 'lvblghdng')]")
+
+
+def headed_by_another_story(block: _Element, is_other_story: Callable[[str | None], bool]) -> bool:
+    """Whether an update block's heading is, or is inside, a link to another story: another live
+    blog's widget drawn in the update's markup (its latest update, linking that blog), which does not
+    make the story around it a live blog, nor is its text the story's."""
+    heading = next(iter(select(UPDATE_HEADINGS, block)), None)
+    if heading is None:
+        return False
+    links = [*heading.iter("a")]
+    for above in heading.iterancestors():
+        if above is block:
+            break
+        if above.tag == "a":
+            links.append(above)
+    return any(is_other_story(a.get("href")) for a in links)
+
+
 # The current site's module names (SITE.md's evidence), which the Next.js page and its AMP twin both
 # draw: a class holds one of them beside a build's hash, so they are matched as a part of the class.
 LABEL_PART = "strlabel"  # a story's label ("Premium")
