@@ -384,3 +384,24 @@ def test_a_live_blogs_own_update_whose_heading_links_a_full_story_is_still_its_u
     assert article.isLiveBlog
     for line in UPDATE_LINES:
         assert article.articleBody.count(line) == 1, line
+
+
+@pytest.mark.parametrize("layout", ["generic", "amp"])
+@pytest.mark.parametrize("entity", ["inline", "by-id"])
+def test_a_live_blog_that_is_its_web_page_s_main_entity_beside_a_news_article_is_a_live_blog(layout: str, entity: str) -> None:
+    """The LiveBlogPosting as the ``mainEntity`` of the page's WebPage (which names the page; the blog
+    itself names none), beside a NewsArticle of the page. Before: a blog naming no page was not taken
+    for this page's: no live blog, its updates lost."""
+    organisation, breadcrumbs, live = _live_objects()
+    news = {key: value for key, value in live.items() if key != "liveBlogUpdate"} | {"@type": "NewsArticle"}
+    blog = {key: value for key, value in live.items() if key not in ("url", "mainEntityOfPage", "articleBody")}
+    web_page: dict[str, Any] = {"@context": "https://schema.org", "@type": "WebPage", "url": LIVE_URL, "name": LIVE.headline}
+    if entity == "inline":
+        objects: list[object] = [breadcrumbs, news, web_page | {"mainEntity": blog}]
+    else:
+        graph = [web_page | {"@id": LIVE_URL, "mainEntity": {"@id": "#liveblog"}}, blog | {"@id": "#liveblog"}, breadcrumbs]
+        objects = [news, {"@context": "https://schema.org", "@graph": graph}]
+    article = _read(*_page(layout, objects))
+    assert article.isLiveBlog
+    for line in UPDATE_LINES:
+        assert article.articleBody.count(line) == 1, line

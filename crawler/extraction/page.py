@@ -599,7 +599,18 @@ class Page:
         if not article or "LiveBlogPosting" not in self.text:
             return None
         blogs = [obj for obj in self.ld_articles if obj is not article and "LiveBlogPosting" in ld_types(obj) and self._ld_rank(obj)[0] > 0]
-        return max(blogs, key=self._ld_rank) if blogs else None
+        if blogs:
+            return max(blogs, key=self._ld_rank)
+        # The blog as the mainEntity of a WebPage naming this page (the blog naming none itself),
+        # inline or by @id.
+        for holder in self.json_ld:
+            main = holder.get("mainEntity")
+            if isinstance(main, list) and len(main) == 1:
+                main = main[0]
+            main = self.ld_resolved(main)
+            if isinstance(main, dict) and "LiveBlogPosting" in ld_types(main) and ld_types(holder) & _ITEM_PAGE_TYPES and self._here & _ld_page_keys(holder):
+                return main
+        return None
 
     @cached_property
     def story_ids(self) -> set[str]:
