@@ -405,3 +405,51 @@ def test_a_live_blog_that_is_its_web_page_s_main_entity_beside_a_news_article_is
     assert article.isLiveBlog
     for line in UPDATE_LINES:
         assert article.articleBody.count(line) == 1, line
+
+
+# --- a related story's teaser as the page's only JSON-LD article -----------------------------------------
+
+OTHER_STORY = SITE + "/india-news/india-canada-row-hardeep-singh-nijjar-not-religious-figure-but-terrorist-123092500734_1.html"
+TEASER = {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    "url": OTHER_STORY,
+    "mainEntityOfPage": {"@type": "WebPage", "@id": OTHER_STORY},
+    "headline": "India-Canada row: Hardeep Singh Nijjar not religious figure but terrorist",
+    "datePublished": "2023-09-25T18:02:00+05:30",
+    "dateModified": "2023-09-26T09:10:00+05:30",
+    "author": [{"@type": "Person", "name": "Archis Mohan"}],
+    "image": {"@type": "ImageObject", "url": "https://bsmedia.business-standard.com/_media/bs/img/article/2023-09/25/full/other.jpg"},
+    "keywords": "India-Canada,Khalistan",
+}
+
+
+@pytest.mark.parametrize("layout", ["nextjs", "amp"])
+def test_a_related_storys_teaser_as_the_only_json_ld_article_gives_none_of_its_fields(layout: str) -> None:
+    """The page's own NewsArticle missing (left out by the CMS, or unreadable), a related story's
+    teaser the only JSON-LD article on it. Before: the item took the teaser's dates (datePublished
+    2023-09-25 for a story of 2024-02-28, JSON-LD being read first for dates), and on AMP its
+    authors and picture too; the generic layout already passed such a teaser over."""
+    organisation, breadcrumbs, _ = json_ld(SEED, SITE)
+    if layout == "nextjs":
+        html, url = _with_ld(render_current(SEED), [organisation, breadcrumbs, TEASER]), SEED_URL
+    else:
+        html, url = _with_ld(render_amp(SEED), [TEASER]), SITE + "/amp" + SEED.path
+    article = _read(html, url)
+    assert article.headline == SEED.headline
+    assert article.datePublished == SEED.published.isoformat()
+    assert article.dateModified in (None, SEED.modified.isoformat())
+    assert [a.name for a in article.authors] == [a.name for a in SEED.authors]
+    assert article.mainImage is None or "other.jpg" not in article.mainImage.url
+    assert "Khalistan" not in " ".join(article.topics) or "Khalistan movement" in article.topics
+    assert article.articleId == SEED.article_id
+
+
+def test_a_video_page_whose_only_json_ld_article_is_a_related_storys_teaser_is_a_video() -> None:
+    """Before: the teaser, taken for the page's article, hid the VideoObject of the page: the video's
+    page under an article URL was written as an article, dated as the teaser."""
+    video = _media_object("VideoObject")
+    html = _with_ld(render_current(SEED), [video, TEASER])
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html.encode("utf-8"), SEED_URL)
+    assert raised.value.reason == "video"

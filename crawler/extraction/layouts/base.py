@@ -733,8 +733,11 @@ class ArticlePage:
 
     @cached_property
     def ld(self) -> dict[str, Any]:
-        """The JSON-LD NewsArticle (or kin); empty when there is none."""
-        return self.page.ld_article
+        """The JSON-LD NewsArticle (or kin); empty when there is none. The only one, when it names
+        another story (a related story's teaser), is that story's: its headline, dates, authors and
+        picture are not this page's, whatever else the page has."""
+        article = self.page.ld_article
+        return {} if article and self.page.names_other_stories(article) else article
 
     # --- fields ------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ Items of this layout are counted (``article/layout/generic``), so a redesign sho
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from lxml.etree import _Element
 
@@ -39,14 +38,6 @@ class Generic(ArticlePage):
         if (page.ld_article.get("headline") or page.ld_article.get("name")) and not page.names_other_stories(page.ld_article):
             return True
         return (page.meta("og:type") or "").lower() == "article" and bool(page.meta("og:title"))
-
-    @cached_property
-    def ld(self) -> dict[str, Any]:
-        # The only JSON-LD article, when it names another story (a related story's teaser), is that
-        # story's: its headline, dates and body are not this page's. (A known layout has the page's
-        # own data besides; here JSON-LD would be all of it.)
-        article = self.page.ld_article
-        return {} if self.page.names_other_stories(article) else article
 
     # The story: [itemprop=articleBody], else the <article> around the page's headline, else the
     # longest <article> (a page may list teasers of other stories in <article>s of their own).
