@@ -453,3 +453,19 @@ def test_a_video_page_whose_only_json_ld_article_is_a_related_storys_teaser_is_a
     with pytest.raises(NotAnArticle) as raised:
         extract(html.encode("utf-8"), SEED_URL)
     assert raised.value.reason == "video"
+
+
+@pytest.mark.parametrize("layout", ["generic", "amp"])
+@pytest.mark.parametrize("keys", ["from-0", "with-gaps"])
+def test_live_updates_written_as_an_object_by_index_are_read(layout: str, keys: str) -> None:
+    """``liveBlogUpdate`` written as a PHP back end writes a list (an object of the updates by their
+    index: ``{"0": {…}, "1": {…}}``, with gaps where some were deleted), as the article JSON's author
+    records are. Before: the object was read as one update with no text: every update lost."""
+    organisation, breadcrumbs, live = _live_objects()
+    updates = live["liveBlogUpdate"]
+    indices = range(0, 2 * len(updates), 2) if keys == "with-gaps" else range(len(updates))
+    live = live | {"liveBlogUpdate": {str(i): update for i, update in zip(indices, updates)}}
+    article = _read(*_page(layout, [organisation, breadcrumbs, live]))
+    assert article.isLiveBlog
+    for line in UPDATE_LINES:
+        assert article.articleBody.count(line) == 1, line

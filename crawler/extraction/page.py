@@ -178,6 +178,19 @@ def _flatten_ld(node: Any) -> list[JsonObject]:
 _ITEM_PAGE_TYPES = frozenset({"WebPage", "ItemPage"})
 
 
+def live_updates_of(blog: JsonObject) -> list[Any]:
+    """A live blog's ``liveBlogUpdate`` as a list: the list, one update alone, or the object of the
+    updates by their index a PHP back end writes for a list (``{"0": {…}, "2": {…}}``), in order."""
+    updates = blog.get("liveBlogUpdate")
+    if isinstance(updates, list):
+        return updates
+    if isinstance(updates, dict):
+        if updates and all(isinstance(key, str) and key.isdigit() for key in updates):
+            return [updates[key] for key in sorted(updates, key=int)]
+        return [updates]
+    return []
+
+
 def _main_entities(objects: list[JsonObject]) -> list[JsonObject]:
     """The single-object ``mainEntity`` of the WebPage objects among ``objects``."""
     found = []
@@ -552,8 +565,7 @@ class Page:
         parts: set[int] = set()
         part_ids: set[str] = set()
         for obj in articles:
-            updates = obj.get("liveBlogUpdate")
-            for update in updates if isinstance(updates, list) else [updates]:
+            for update in live_updates_of(obj):
                 if isinstance(update, dict):
                     parts.add(id(update))
                     if isinstance(ref := update.get("@id"), str):

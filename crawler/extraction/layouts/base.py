@@ -39,7 +39,7 @@ from ..normalize import (
     unescape,
     unique,
 )
-from ..page import Page, dig, ld_types
+from ..page import Page, dig, ld_types, live_updates_of
 from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site
 from ..text import BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
 
@@ -1080,11 +1080,8 @@ class ArticlePage:
         text (an update a graph names by ``@id`` is its node's). The blog's object may be another than
         the article's, a NewsArticle of the same page beside it."""
         blog = self.page.ld_live_blog
-        updates = blog.get("liveBlogUpdate") if blog is not None else None
-        if isinstance(updates, dict):  # one update, not in a list
-            updates = [updates]
         paragraphs: list[str] = []
-        for update in updates if isinstance(updates, list) else ():
+        for update in live_updates_of(blog) if blog is not None else ():
             update = self.page.ld_resolved(update)
             text = block_text_paragraphs(dig(update, "articleBody"))
             if headline := text_of(dig(update, "headline")):
