@@ -43,7 +43,7 @@ from twisted.internet.task import deferLater
 from w3lib.encoding import resolve_encoding
 
 from crawler.extraction import is_block_page
-from crawler.extraction.layouts.nextjs import TICKER_ITEM_CSS
+from crawler.extraction.layouts.nextjs import ITEM_IN_TICKER_CSS, TICKER_CSS
 from crawler.extraction.urls import ARTICLE, url_kind
 from crawler.failures import CONNECTION, failure_name
 from crawler.incremental.cachepolicy import StoreOnlyHttpCacheMiddleware
@@ -63,19 +63,28 @@ FALLBACK = "fallback"  # Splash failed; the page fetched without rendering (neve
 # "504 render timeout" answer arrives before Scrapy gives up (scrapy-splash uses the same margin).
 DOWNLOAD_TIMEOUT_MARGIN = 5.0
 
-# The ticker's state: "filled" when every index shows a number, "empty" while the page's script
-# has not written them yet, "absent" on pages without one (pre-2023 and AMP pages: nothing to
-# wait for). The item selector is the extraction rules' own; `.tickerval` is the value cell
-# NextJsV1.market() reads. ES5 only: Splash's default engine is an old WebKit.
+# The ticker's state: "filled" once every index of a ticker shows what the page's script wrote,
+# "empty" while none does yet, "absent" on pages without one (pre-2023 and AMP pages: nothing to wait
+# for). A page may draw two tickers (one for small screens) and fill only the one shown: one ticker
+# written is enough. A value cell (`.tickerval`, the one NextJsV1.market() reads) is written once it
+# holds a digit of any script (the Hindi edition's Devanagari ones: JavaScript's \d is ASCII only) or
+# a letter (the script's "NA" for a figure it lacks); blank or dashes, as a plain fetch has it, is not
+# yet. ES5 only: Splash's default engine is an old WebKit.
+TICKER_STATES = frozenset({"filled", "empty", "absent"})
+WRITTEN_JS = "/[0-9A-Za-z\\u0660-\\u0669\\u06f0-\\u06f9\\u0900-\\u0dff\\uff10-\\uff19\\uff21-\\uff3a\\uff41-\\uff5a]/"
 TICKER_STATE_JS = (
     "(function () {"
-    f" var items = document.querySelectorAll({TICKER_ITEM_CSS!r});"
-    " if (!items.length) { return 'absent'; }"
-    " for (var i = 0; i < items.length; i++) {"
-    "  var value = items[i].querySelector('.tickerval');"
-    "  if (!value || !/\\d/.test(value.textContent)) { return 'empty'; }"
+    f" var tickers = document.querySelectorAll({TICKER_CSS!r}), seen = false;"
+    " for (var t = 0; t < tickers.length; t++) {"
+    f"  var items = tickers[t].querySelectorAll({ITEM_IN_TICKER_CSS!r}), written = items.length > 0;"
+    "  seen = seen || written;"
+    "  for (var i = 0; written && i < items.length; i++) {"
+    "   var value = items[i].querySelector('.tickerval');"
+    f"   written = !!value && {WRITTEN_JS}.test(value.textContent);"
+    "  }"
+    "  if (written) { return 'filled'; }"
     " }"
-    " return 'filled';"
+    " return seen ? 'empty' : 'absent';"
     "})()"
 )
 
@@ -432,9 +441,10 @@ _MARKUP = re.compile(r"<[^>]*>")
 _QUOTED = 200  # characters of a text answer quoted in the line
 
 
-def _splash_error(response: Response) -> tuple[str, str]:
-    """Reason slug and Splash's own description of a failed render."""
-    status = int(getattr(response, "splash_response_status", response.status))
+def _splash_error(response: Response, status: int | None = None) -> tuple[str, str]:
+    """Reason slug and Splash's own description of a failed render (``status``: the error's, when not the answer's)."""
+    if status is None:
+        status = int(getattr(response, "splash_response_status", response.status))
     detail = ""
     data = getattr(response, "data", None)
     if isinstance(data, dict):
@@ -519,9 +529,16 @@ class SplashRenderingMiddleware:
         if status != 200:
             reason, detail = _splash_error(response)
             return self.fallback(request, reason, detail)
+        if isinstance(data, dict) and "html" not in data and type(data.get("error")) is int:
+            # Splash's error document under a 200 (a proxy's rewrite): the error it names, in its words.
+            reason, detail = _splash_error(response, status=data["error"])
+            return self.fallback(request, reason, detail)
         if not isinstance(data, dict) or not isinstance(data.get("html"), str):
             detail = request.meta.get(UNREADABLE_META) or type(response).__name__
             return self.fallback(request, "bad-answer", f"not the script's JSON ({detail})")
+        if not 100 <= response.status <= 599:
+            # The page's status as the script returned it is none (0, 1000): not the page's answer.
+            return self.fallback(request, "bad-answer", f"the page's status {response.status} is no HTTP status")
         page_url = request.meta["splash"]["args"]["url"]
         if response.url != page_url:
             # The browser followed redirects, which RedirectMiddleware and OffsiteRedirectMiddleware
@@ -534,7 +551,8 @@ class SplashRenderingMiddleware:
         self.stats.inc_value(stat.SPLASH_RENDERED)
         # filled / empty (no numbers within BS_SPLASH_WAIT: a slow ticker, or changed markup)
         # / absent (a page without a ticker, or one whose markup changed).
-        self.stats.inc_value(stat.splash_ticker(data.get("ticker") or "unknown"))
+        ticker = data.get("ticker")
+        self.stats.inc_value(stat.splash_ticker(ticker if isinstance(ticker, str) and ticker in TICKER_STATES else "unknown"))
         body, content_type = page_bytes(data["html"], data.get("charset"))
         return HtmlResponse(
             url=response.url,

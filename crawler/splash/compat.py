@@ -104,8 +104,9 @@ class SplashMiddleware(_splash.SplashMiddleware):  # type: ignore[misc,name-defi
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
         try:
             return super().process_response(request, response, spider if spider is not None else self.crawler.spider)
-        except ValueError as error:
-            # An answer labelled JSON that is none (cut by a proxy or a Splash restart, an error page):
+        except (ValueError, TypeError) as error:
+            # An answer labelled JSON that is none (cut by a proxy or a Splash restart, an error page),
+            # or whose page status is no number (null, a list: TypeError in scrapy-splash's int()):
             # raised here, it failed the article with the download, past every fallback. Handed on as
             # it came, crawler.splash's middleware counts a bad answer and fetches the page plainly.
             request.meta[UNREADABLE_META] = " ".join(str(error).split()) or type(error).__name__

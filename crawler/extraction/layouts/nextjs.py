@@ -24,8 +24,10 @@ from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
-# The ticker's items; the Splash script waits for the same selector (crawler/splash.py).
-TICKER_ITEM_CSS = ".mktticker .tickeritem"
+# A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
+TICKER_CSS = ".mktticker"
+ITEM_IN_TICKER_CSS = ".tickeritem"
+TICKER_ITEM_CSS = f"{TICKER_CSS} {ITEM_IN_TICKER_CSS}"
 
 
 def author_records(value: Any) -> list[Any]:
