@@ -658,10 +658,13 @@ class RenderedPageCacheMiddleware(StoreOnlyHttpCacheMiddleware):
     (``HTTPCACHE_IGNORE_MISSING``) a page is looked up once scrapy-splash has made its Splash request,
     under whose fingerprint it was stored, and SplashRenderingMiddleware takes it as the page."""
 
-    # The session's state that scrapy-splash sends in the render's arguments: the cookies the site set
-    # (Akamai's, on every answer) and the headers. In the cache key, a crawl from the cache alone,
-    # which receives no cookies, found none of the pages stored after the first that set one.
-    SESSION_ARGS = frozenset({"cookies", "headers"})
+    # Of the render's arguments, only the page's URL is in the cache key. Not the session's state that
+    # scrapy-splash sends (the cookies the site set, Akamai's on every answer, and the headers): a crawl
+    # from the cache alone, which receives no cookies, found none of the pages stored after the first
+    # that set one. Nor the script, the ticker's JavaScript, the wait and the timeouts, nor Splash's
+    # address: a crawl from the cache alone by a newer crawler (its script changed) or with another
+    # BS_SPLASH_WAIT found none of the rendered pages, every article lost.
+    KEY_ARGS = frozenset({"url"})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RenderedPageCacheMiddleware:
@@ -695,13 +698,13 @@ class RenderedPageCacheMiddleware(StoreOnlyHttpCacheMiddleware):
         return super().process_response(self.cache_key(request), response, spider)
 
     def cache_key(self, request: Request) -> Request:
-        """What a rendered page is stored and looked up as: the page's URL and the render's arguments
-        but the session's (stored at the page's URL, not Splash's endpoint); other requests as they are."""
+        """What a rendered page is stored and looked up as: its URL, rendered (stored at the page's URL,
+        not Splash's endpoint, apart from its plain fetch); other requests as they are."""
         splash = request.meta.get("splash")
         if not request.meta.get("_splash_processed") or not isinstance(splash, dict):
             return request
-        args = {name: value for name, value in (splash.get("args") or {}).items() if name not in self.SESSION_ARGS}
-        meta: dict[str, Any] = {"splash": {"endpoint": splash.get("endpoint"), "splash_url": splash.get("splash_url"), "args": args}}
+        args = {name: value for name, value in (splash.get("args") or {}).items() if name in self.KEY_ARGS}
+        meta: dict[str, Any] = {"splash": {"endpoint": splash.get("endpoint"), "args": args}}
         if request.meta.get("dont_cache"):
             meta["dont_cache"] = True
         return Request(page_url(request), meta=meta)
