@@ -244,3 +244,36 @@ def test_a_crawl_from_the_cache_alone_with_other_render_settings_is_served_the_r
     assert sorted(again.ids()) == sorted(first.ids()), again.log[-3000:]
     assert stats_from_log(again.log)["httpcache/hit"] == 3
     assert {item["url"]: item["market"] for item in again.items} == {item["url"]: item["market"] for item in first.items}
+
+
+# --- the page the browser ended on is no web page ---------------------------------------------------------
+
+# The browser's address once the script returned, when it is no http(s) page: the page's script navigated
+# to about:blank or to a URL that failed to load (Chromium's error page), or a proxy rewrote the answer.
+# Before, the rendered page went on as the article "redirected" there: skipped as redirected-away (a
+# gone signal for the next run), the article lost though its plain fetch was never tried; a number
+# raised AttributeError past every fallback.
+NOT_A_WEB_PAGE = {
+    "about-blank": "about:blank",
+    "empty": "",
+    "data-url": "data:text/html,hi",
+    "chromium-error-page": "chrome-error://chromewebdata/",
+    "javascript-url": "javascript:void(0)",
+    "a-number": 5,
+    "a-list": ["https://www.business-standard.com/"],
+    "no-host": "https:///markets/news/x_1.html",
+    "unparsable": "http://[::1",
+}
+
+
+@pytest.mark.parametrize("landed", NOT_A_WEB_PAGE.values(), ids=NOT_A_WEB_PAGE.keys())
+def test_a_render_that_ended_on_no_web_page_falls_back_to_a_plain_fetch(landed: Any, caplog: pytest.LogCaptureFixture) -> None:
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    spider = make_spider(crawler)
+    processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
+    caplog.clear()
+    data = {"html": "<html><body>page</body></html>", "url": landed, "http_status": 200, "ticker": "filled", "cookies": []}
+    answer = splash_answer(crawler, spider, processed, 200, data)
+    result = build_from_crawler(SplashRenderingMiddleware, crawler).process_response(processed, answer)
+    assert_fallback(crawler, spider, result, "bad-answer", caplog)
+    assert "no web page" in [r for r in caplog.records if r.levelname == "ERROR"][0].getMessage()

@@ -437,6 +437,15 @@ def page_bytes(html: str, charset: object) -> tuple[bytes, str]:
     return html.encode(codec, errors=_AS_READ), f"text/html; charset={charset}"
 
 
+def _web_page(url: object) -> bool:
+    """Whether ``url`` is a web page's address (http or https, with a host)."""
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+    except ValueError:
+        return False
+    return parts is not None and parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 _MARKUP = re.compile(r"<[^>]*>")
 _QUOTED = 200  # characters of a text answer quoted in the line
 
@@ -540,6 +549,11 @@ class SplashRenderingMiddleware:
             # The page's status as the script returned it is none (0, 1000): not the page's answer.
             return self.fallback(request, "bad-answer", f"the page's status {response.status} is no HTTP status")
         page_url = request.meta["splash"]["args"]["url"]
+        landed: object = response.url
+        if not _web_page(landed):
+            # The browser ended on no web page (about:blank, Chromium's error page after the page's
+            # script navigated to a URL that failed): not the article redirected away, a failed render.
+            return self.fallback(request, "bad-answer", f"the browser ended on no web page ({str(landed)[:_QUOTED]!r})")
         if response.url != page_url:
             # The browser followed redirects, which RedirectMiddleware and OffsiteRedirectMiddleware
             # never saw: the same checks here. A page on another host is refused (the errback names
