@@ -211,6 +211,9 @@ SPLASH_TICKER_PREFIX = "bs/splash/ticker/"
 # Renders sent to Splash again after it could not be reached, having answered before in the run
 # (restarting: recycled by --maxrss), within BS_SPLASH_RESTART_WAIT.
 SPLASH_RETRIED = "bs/splash/retried"
+# Cookies in Splash's answers scrapy-splash cannot read (malformed: no name or value, a date in another
+# format), left out of the session; the rendered pages kept.
+SPLASH_COOKIES_DROPPED = "bs/splash/cookies_dropped"
 
 
 def splash_failed(reason: str) -> str:

@@ -4,6 +4,7 @@ other text, the ticker's state as the script sees it in a real browser, and Spla
 from __future__ import annotations
 
 import json
+import logging
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -277,3 +278,42 @@ def test_a_render_that_ended_on_no_web_page_falls_back_to_a_plain_fetch(landed: 
     result = build_from_crawler(SplashRenderingMiddleware, crawler).process_response(processed, answer)
     assert_fallback(crawler, spider, result, "bad-answer", caplog)
     assert "no web page" in [r for r in caplog.records if r.levelname == "ERROR"][0].getMessage()
+
+
+# --- cookies in Splash's answer that scrapy-splash cannot take --------------------------------------------
+
+GOOD_COOKIE = {"name": "bm_sv", "value": "abc", "path": "/", "domain": ".business-standard.com", "expires": "2027-01-01T00:00:00Z"}
+# Before: each raised in scrapy-splash's SplashCookiesMiddleware, after Splash had answered: the
+# download failed past every fallback (no plain fetch), the article lost with a traceback.
+BAD_COOKIES = {
+    "not-a-list": ("x", 1),
+    "null": (None, 1),
+    "a-number-among-them": ([1, GOOD_COOKIE], 1),
+    "without-a-value": ([{"name": "a"}, GOOD_COOKIE], 1),
+    "without-a-name": ([{"value": "b"}, GOOD_COOKIE], 1),
+    "expiry-in-another-format": ([{**GOOD_COOKIE, "name": "x", "expires": "2027-01-01T00:00:00.000+05:30"}, GOOD_COOKIE], 1),
+    "expiry-a-number": ([{**GOOD_COOKIE, "name": "x", "expires": 1e30}, GOOD_COOKIE], 1),
+    "domain-a-number": ([{**GOOD_COOKIE, "name": "x", "domain": 5}, GOOD_COOKIE], 1),
+}
+
+
+@pytest.mark.parametrize(("cookies", "dropped"), BAD_COOKIES.values(), ids=BAD_COOKIES.keys())
+def test_cookies_scrapy_splash_cannot_take_are_dropped_and_the_rendered_page_kept(
+    cookies: Any, dropped: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    from crawler.splash.compat import SplashCookiesMiddleware
+
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    spider = make_spider(crawler)
+    processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
+    caplog.clear()
+    data = {"html": "<html><body>page</body></html>", "url": ARTICLE_URL, "http_status": 200, "ticker": "filled", "cookies": cookies}
+    cookie_middleware = SplashCookiesMiddleware.from_crawler(crawler)
+    answer = cookie_middleware.process_response(processed, splash_answer(crawler, spider, processed, 200, data))
+    response = build_from_crawler(SplashRenderingMiddleware, crawler).process_response(processed, answer)
+    assert isinstance(response, HtmlResponse) and response.url == ARTICLE_URL
+    assert crawler.stats.get_value("bs/splash/cookies_dropped") == dropped  # type: ignore[union-attr]
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and lines[0].levelname == "WARNING" and ARTICLE_URL in lines[0].getMessage(), [r.getMessage() for r in lines]
+    kept = [cookie.name for jar in cookie_middleware.jars.values() for cookie in jar]
+    assert kept == (["bm_sv"] if isinstance(cookies, list) else [])

@@ -26,9 +26,11 @@ the oldest Scrapy the project supports is one that release supports.
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 import threading
 from types import ModuleType
+from http.cookiejar import CookieJar
 from typing import Any
 
 import scrapy.utils.url
@@ -37,7 +39,10 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from w3lib.url import canonicalize_url
 
-from crawler.splash import UNREADABLE_META
+from crawler import stats as stat
+from crawler.splash import UNREADABLE_META, page_url
+
+logger = logging.getLogger(__name__)
 
 _import_lock = threading.Lock()
 
@@ -84,7 +89,42 @@ class SplashCookiesMiddleware(_splash.SplashCookiesMiddleware):  # type: ignore[
         return super().process_request(request, self._spider(spider))
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and "cookies" in data:
+            kept, dropped, why = readable_cookies(data["cookies"])
+            if dropped:
+                # What scrapy-splash cannot take raised in its middleware, after Splash had answered:
+                # the download failed past every fallback, the article lost. The page stands without them.
+                data["cookies"] = kept
+                if self.crawler is not None and self.crawler.stats is not None:
+                    self.crawler.stats.inc_value(stat.SPLASH_COOKIES_DROPPED, dropped)
+                logger.warning(
+                    "Splash's answer for <%s> held %d cookie(s) scrapy-splash cannot read (%s); the page is kept, "
+                    "those cookies are not sent with the next pages",
+                    page_url(request),
+                    dropped,
+                    why,
+                )
         return super().process_response(request, response, self._spider(spider))
+
+
+def readable_cookies(cookies: object) -> tuple[list[Any], int, str]:
+    """The cookies of Splash's answer scrapy-splash can put in a cookie jar, how many others there were,
+    and why the first of them could not be (the error's words: never a cookie's value)."""
+    if not isinstance(cookies, list):
+        return [], 1, f"not a list but {type(cookies).__name__}"
+    from scrapy_splash.cookies import har_to_cookie
+
+    kept: list[Any] = []
+    why = ""
+    for cookie in cookies:
+        try:
+            CookieJar().set_cookie(har_to_cookie(cookie))
+        except Exception as error:  # (KeyError, TypeError, ValueError, AttributeError: whatever a malformed one raises)
+            why = why or f"{type(error).__name__}: {error}"[:200]
+            continue
+        kept.append(cookie)
+    return kept, len(cookies) - len(kept), why
 
 
 class SplashMiddleware(_splash.SplashMiddleware):  # type: ignore[misc,name-defined]
