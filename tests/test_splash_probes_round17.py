@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +318,57 @@ def test_cookies_scrapy_splash_cannot_take_are_dropped_and_the_rendered_page_kep
     assert len(lines) == 1 and lines[0].levelname == "WARNING" and ARTICLE_URL in lines[0].getMessage(), [r.getMessage() for r in lines]
     kept = [cookie.name for jar in cookie_middleware.jars.values() for cookie in jar]
     assert kept == (["bm_sv"] if isinstance(cookies, list) else [])
+
+
+class OddSplash(FakeSplash):
+    """A fake Splash whose answers carry ``odd`` in place of what the script returns (cookies, the address)."""
+
+    def __init__(self, odd: dict[str, Any]) -> None:
+        super().__init__()
+        self.odd = odd
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Answer(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                args = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                with urllib.request.urlopen(args["url"], timeout=10) as page:
+                    html = page.read().decode("utf-8")
+                data = {"html": html, "url": args["url"], "http_status": 200, "cookies": [], "ticker": "filled", "charset": "UTF-8", **fake.odd}
+                body = json.dumps(data).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body)
+                fake.answered += 1
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Answer
+
+
+@pytest.mark.parametrize(
+    ("odd", "stat", "level"),
+    [({"cookies": [{"name": "bm_sv"}]}, "bs/splash/cookies_dropped", " WARNING: "), ({"url": "about:blank"}, "bs/splash/failed/bad-answer", " ERROR: ")],
+    ids=["cookie-without-a-value", "ended-on-about-blank"],
+)
+def test_a_crawl_whose_splash_answers_oddly_emits_every_article_once(tmp_path: Path, odd: dict[str, Any], stat: str, level: str) -> None:
+    # Before: the cookie raised in scrapy-splash's middleware (every article failed, "Failed <…>: other"),
+    # and about:blank was taken for the article redirected away (every article skipped as gone).
+    fake = OddSplash(odd)
+    fake.start()
+    try:
+        with LoopbackSite(articles=3, seed=5, legacy=0) as site:
+            run = crawl_latest(tmp_path, site, fake.url, BS_LATEST_SOURCES="/rss/latest.rss")
+    finally:
+        fake.stop()
+    ids = run.ids()
+    stats = stats_from_log(run.log)
+    assert len(ids) == len(set(ids)) == 3 == fake.answered, run.log[-3000:]
+    assert stats[stat] == 3 and "bs/skipped/redirected-away" not in stats and not any(name.startswith("bs/failed/") for name in stats)
+    lines = [line for line in run.log.splitlines() if (" WARNING: " in line or " ERROR: " in line) and "Run summary:" not in line]
+    assert len(lines) == 3 and all(level in line for line in lines), lines
