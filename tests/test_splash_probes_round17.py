@@ -372,3 +372,32 @@ def test_a_crawl_whose_splash_answers_oddly_emits_every_article_once(tmp_path: P
     assert stats[stat] == 3 and "bs/skipped/redirected-away" not in stats and not any(name.startswith("bs/failed/") for name in stats)
     lines = [line for line in run.log.splitlines() if (" WARNING: " in line or " ERROR: " in line) and "Run summary:" not in line]
     assert len(lines) == 3 and all(level in line for line in lines), lines
+
+
+# --- the Hindi edition's ticker ------------------------------------------------------------------------
+
+# Index names as the Hindi edition writes them (Devanagari, its vowel signs and virama included),
+# with figures in Devanagari digits: before, no name was known (the vowel signs were taken for
+# punctuation besides), so every index was null on a ticker the page had filled.
+HINDI_NAMES = {
+    "सेंसेक्स": "Sensex",
+    "बीएसई सेंसेक्स": "Sensex",
+    "निफ्टी": "Nifty",
+    "निफ्टी 50": "Nifty",
+    "निफ्टी स्मॉलकैप": "Nifty Smallcap",
+    "निफ्टी मिडकैप": "Nifty Midcap",
+    "निफ्टी बैंक": "Nifty Bank",
+    "बैंक निफ्टी": "Nifty Bank",
+}
+
+
+@pytest.mark.parametrize(("written", "name"), HINDI_NAMES.items(), ids=HINDI_NAMES.values())
+def test_index_names_the_hindi_edition_writes_are_read(written: str, name: str) -> None:
+    market = market_of([(written, "७३,१५८.२४", "−२५४.८६", "०.३५")])
+    assert market[name] == (73158.24, -254.86, -0.35)
+    assert all(numbers == (None, None, None) for other, numbers in market.items() if other != name)
+
+
+def test_hindi_names_of_other_series_are_none_of_the_five() -> None:
+    market = market_of([("निफ्टी स्मॉलकैप 250", "1", "1", "1"), ("निफ्टी नेक्स्ट 50", "2", "2", "2"), ("सेंसेक्स", "3", "3", "3")])
+    assert market == {"Sensex": (3.0, 3.0, 3.0), **{n: (None, None, None) for n in ["Nifty", "Nifty Smallcap", "Nifty Midcap", "Nifty Bank"]}}

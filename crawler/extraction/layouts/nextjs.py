@@ -28,6 +28,36 @@ from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, 
 TICKER_CSS = ".mktticker"
 ITEM_IN_TICKER_CSS = ".tickeritem"
 TICKER_ITEM_CSS = f"{TICKER_CSS} {ITEM_IN_TICKER_CSS}"
+# What is not part of an index's name as a ticker writes it ("Nifty Bank ▲"). Indic vowel signs and
+# viramas are no word characters to the regular expression, and no noise either.
+TICKER_NAME_NOISE = re.compile(r"[^\w&\u0900-\u0dff]+")
+
+
+def ticker_name_key(written: str) -> str:
+    """An index's name as written, reduced to its words in lower case ("NIFTY BANK" → "nifty bank")."""
+    return " ".join(TICKER_NAME_NOISE.sub(" ", written).casefold().split())
+
+
+# The names of the five indices, and the other names of the same indices, in English and as the Hindi
+# edition writes them; a name of another series ("Nifty Smallcap 250", "Nifty Next 50") is none of them.
+TICKER_NAMES = {
+    ticker_name_key(written): name
+    for written, name in {
+        **{name: name for name in MARKET_INDICES},
+        "S&P BSE Sensex": "Sensex",
+        "BSE Sensex": "Sensex",
+        "Nifty 50": "Nifty",
+        "Bank Nifty": "Nifty Bank",
+        "सेंसेक्स": "Sensex",
+        "बीएसई सेंसेक्स": "Sensex",
+        "निफ्टी": "Nifty",
+        "निफ्टी 50": "Nifty",
+        "निफ्टी स्मॉलकैप": "Nifty Smallcap",
+        "निफ्टी मिडकैप": "Nifty Midcap",
+        "निफ्टी बैंक": "Nifty Bank",
+        "बैंक निफ्टी": "Nifty Bank",
+    }.items()
+}
 
 
 def author_records(value: Any) -> list[Any]:
@@ -764,17 +794,6 @@ class NextJsV1(CmsStory, ArticlePage):
     TICKER_ITEMS = XPath(f"/descendant::div[{class_test('mktticker')}]/descendant::*[{class_test('tickeritem')}]")
     TICKER_CELLS = frozenset({"tickername", "tickerval", "tickerchg", "tickerpct"})
     DIGIT = re.compile(r"\d")
-    # An index's name as a ticker writes it, reduced to its words in lower case ("NIFTY BANK", "Nifty
-    # Bank ▲"), and the other names of the same indices; a name of another series ("Nifty Smallcap
-    # 250", "Nifty Next 50") is none of them.
-    TICKER_NAME_NOISE = re.compile(r"[^\w&]+")
-    TICKER_NAMES = {
-        **{" ".join(name.casefold().split()): name for name in MARKET_INDICES},
-        "s&p bse sensex": "Sensex",
-        "bse sensex": "Sensex",
-        "nifty 50": "Nifty",
-        "bank nifty": "Nifty Bank",
-    }
 
     def market(self) -> list[MarketQuote]:
         quotes = {name: MarketQuote(name=name) for name in MARKET_INDICES}
@@ -791,7 +810,7 @@ class NextJsV1(CmsStory, ArticlePage):
                     for token in classes.split():
                         if token in self.TICKER_CELLS and token not in cells:  # the first of each
                             cells[token] = element_text(element)
-            name = self.TICKER_NAMES.get(" ".join(self.TICKER_NAME_NOISE.sub(" ", cells.get("tickername") or "").casefold().split()))
+            name = TICKER_NAMES.get(ticker_name_key(cells.get("tickername") or ""))
             if name is None:
                 continue
             change_text, percent_text = cells.get("tickerchg"), cells.get("tickerpct")
