@@ -19,7 +19,6 @@ import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import fields as dataclass_fields
 from typing import Any
-from urllib.parse import urlsplit
 from pathlib import Path
 from types import ModuleType
 
@@ -48,7 +47,7 @@ from crawler.monitoring.history import record_refused
 from crawler.monitoring.spidermon import spidermon_problem
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
-from crawler.spiders.base import overwrite_stores_empty
+from crawler.spiders.base import base_url_problem, overwrite_stores_empty
 
 logger = logging.getLogger(__name__)
 # finish_reason of the record of a run that failed before its spider opened.
@@ -378,9 +377,8 @@ class Command(ScrapyCrawlCommand):
             sys.exit(EXIT_USAGE)
         # Every request is built on BS_BASE_URL: an empty or scheme-less one would fail at start-up
         # with Scrapy's traceback. Recorded and pinged as any other refusal (it was neither).
-        base = urlsplit(str(self.settings.get("BS_BASE_URL") or ""))
-        if base.scheme not in ("http", "https") or not base.hostname:
-            message = f"BS_BASE_URL={self.settings.get('BS_BASE_URL')!r} is not an http(s) URL like https://www.business-standard.com"
+        message = base_url_problem(self.settings.get("BS_BASE_URL"))
+        if message:
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, message)
             sys.exit(EXIT_USAGE)
         # scrapy-redis's REDIS_HOST, REDIS_PORT and REDIS_DB are this REDIS_URL for everything after.

@@ -115,7 +115,7 @@ class BusinessStandardSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BusinessStandardSpider:
         cls.check_usage(kwargs, crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.base_url = crawler.settings.get("BS_BASE_URL", cls.base_url).rstrip("/")
+        spider.base_url = str(crawler.settings.get("BS_BASE_URL", cls.base_url)).strip().rstrip("/")
         host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_domains = sorted({host, *SITE_DOMAINS})
         spider.renderer = article_renderer(crawler)
@@ -333,6 +333,34 @@ def looks_like_json(body: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+def base_url_problem(value: object) -> str | None:
+    """What keeps ``BS_BASE_URL`` from being the site's root, in one line; None when it is one.
+
+    Every source's URL is the root and a path: a port no socket takes was a traceback as the run
+    began; a query or fragment (``…/?utm=x``) made each source's URL the home page's, the run reading
+    one listing and saying ok; a path (a page's URL pasted) put every source under it, each a 404.
+    """
+    text = str(value or "").strip()
+    wrong = f"BS_BASE_URL={value!r} is not an http(s) URL like https://www.business-standard.com"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as error:
+        if "port" not in str(error).lower():
+            return wrong  # "http://[::1"
+        port = 0
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return wrong
+    if port == 0:
+        return f"BS_BASE_URL={value!r} has no usable port (a number from 1 to 65535, like http://127.0.0.1:8000)"
+    extra = [what for what, part in (("a path", parts.path.strip("/")), ("a query", parts.query), ("a fragment", parts.fragment)) if part]
+    if extra or "?" in text or "#" in text:
+        what = " and ".join(extra) or ("a query" if "?" in text.partition("#")[0] else "a fragment")  # empty: "…/?"
+        root = f"{parts.scheme}://{parts.netloc}"
+        return f"BS_BASE_URL={value!r} has {what}: give the site's root, like {root}"
+    return None
 
 
 def site_hosts(settings: BaseSettings | None) -> set[str]:
