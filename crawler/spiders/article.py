@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,17 @@ def _given_urls(arguments: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
+# A second URL run on after the first (`-a url=A,B`, a url_file line "A;B"): one request for "A,B",
+# which the site answered with B's page by the id at its end, A never fetched and B written with "A,B".
+RUN_ON_URL = re.compile(r"[,;]\s*(?:https?|file):", re.IGNORECASE)
+
+
 def _check_url(url: str) -> None:
     """A URL the spider can fetch: http(s) with a host, or a ``file://`` page that exists."""
+    require(
+        RUN_ON_URL.search(url) is None,
+        f"article: {url!r} holds several URLs; give them separated by commas with -a urls=URL,URL, or one a line in -a url_file=PATH",
+    )
     try:
         parts = urlsplit(url)
         host = parts.hostname
