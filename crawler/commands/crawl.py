@@ -263,6 +263,61 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
     return None
 
 
+# Settings of a part of the crawler that another setting switches on, and what is off without it.
+# Given with -s while that part was off, each was taken without a word and did nothing: no block
+# retried through Splash, no shared rate limit on the site, no start ping, no Spidermon action.
+SWITCHES = {
+    "SPLASH_URL": "no page is rendered through Splash",
+    "REDIS_URL": "the run is not distributed",
+    "BS_HEARTBEAT_URL": "no monitor is pinged",
+    "SPIDERMON_ENABLED": "Spidermon is off",
+    "BS_RUN_HISTORY": "no run is recorded",
+}
+SWITCHED_BY = {
+    **dict.fromkeys(
+        ("BS_SPLASH_WAIT", "BS_SPLASH_TIMEOUT", "BS_SPLASH_ON_BLOCK", "BS_SPLASH_MAX_FAILED_SHARE", "BS_SPLASH_RESTART_WAIT"), "SPLASH_URL"
+    ),
+    # (BS_WORKER_NAME is not among them: it fills the %(worker)s of any run's output name.)
+    **dict.fromkeys(
+        ("BS_REDIS_RUN", "BS_REDIS_PREFIX", "BS_REDIS_IDLE_SECONDS", "BS_REDIS_TIMEOUT", "BS_REDIS_RUNS_KEPT", "BS_REDIS_DEFAULT_FEED",
+         "BS_SITE_MAX_CONCURRENCY", "BS_SITE_MAX_RATE"),
+        "REDIS_URL",
+    ),
+    **dict.fromkeys(("BS_HEARTBEAT_START", "BS_HEARTBEAT_TIMEOUT"), "BS_HEARTBEAT_URL"),
+    **dict.fromkeys(("BS_SPIDERMON_FAILED_ACTIONS", "BS_SPIDERMON_FINISHED_ACTIONS", "BS_SPIDERMON_SMTP_TIMEOUT"), "SPIDERMON_ENABLED"),
+    "BS_RUN_HISTORY_CHECKPOINT": "BS_RUN_HISTORY",
+}
+
+
+def _read_as(settings: BaseSettings, name: str, kind: Any) -> Any:
+    """A setting's value read as its default's kind (``kind``), to tell a value that changes nothing."""
+    if isinstance(kind, bool):
+        return settings.getbool(name)
+    if isinstance(kind, (int, float)):
+        return settings.getfloat(name)
+    if isinstance(kind, (list, tuple)):
+        return [str(entry).strip() for entry in settings.getlist(name) if str(entry).strip()]
+    return str(settings.get(name) or "")
+
+
+def inert_setting_problem(given: Mapping[str, Any], replaced: Mapping[str, Any], settings: BaseSettings) -> str | None:
+    """Why a ``-s`` setting would do nothing, its part of the crawler being off (``BS_SPLASH_ON_BLOCK=1``
+    without ``SPLASH_URL``); None when none would. One that changes nothing (``BS_SPLASH_ON_BLOCK=0``, as a
+    wrapper script may always pass it) is no request, and is taken."""
+    for name in given:
+        switch = SWITCHED_BY.get(name)
+        if switch is None:
+            continue
+        try:
+            on = settings.getbool(switch) if switch in ("SPIDERMON_ENABLED", "BS_RUN_HISTORY") else bool(settings.get(switch))
+            unchanged = _read_as(settings, name, replaced.get(name)) == _read_as(BaseSettings({name: replaced.get(name)}), name, replaced.get(name))
+        except (ValueError, TypeError):
+            continue  # a value no setting takes: the other checks name it
+        if not on and not unchanged:
+            return f"-s {name}={given[name]!r} does nothing without {switch} ({SWITCHES[switch]}); give {switch} too, or leave {name} out"
+    return None
+
+
 def json_lists(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> None:
     """Read a ``-s`` value given as a JSON array (as ``-s FEEDS`` takes a JSON object) for a list setting
     as that list: Scrapy's ``getlist`` splits the text at its commas (``'["/rss/latest.rss"'``, a 404)."""
@@ -385,6 +440,10 @@ class Command(ScrapyCrawlCommand):
         problem = adopt_host_settings(self.settings)
         if problem:
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, problem)
+            sys.exit(EXIT_USAGE)
+        inert = inert_setting_problem(given, replaced, self.settings)
+        if inert:
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, inert)
             sys.exit(EXIT_USAGE)
         splash = splash_problem(self.settings)
         if splash:
