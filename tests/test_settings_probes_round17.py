@@ -1,0 +1,203 @@
+"""Settings and arguments as people type them: a site root with a path, a query or a port no socket takes,
+two URLs in the one-URL argument, a setting given on the command line for a part of the crawler left off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import UsageError
+from scrapy.settings import Settings
+
+from crawler.monitoring.verdict import EXIT_USAGE
+from crawler.spiders.article import ArticleSpider
+from tests.e2e import scrapy
+from tests.loopback.site import LoopbackSite
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=6, seed=17) as running:
+        yield running
+
+
+def _refused_before_any_request(done: object, site: LoopbackSite, *words: str) -> str:
+    import subprocess
+
+    assert isinstance(done, subprocess.CompletedProcess)
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    for word in words:
+        assert word in lines[0]
+    assert sum(site.counts.values()) == 0
+    return str(lines[0])
+
+
+# --- BS_BASE_URL: the site's root, nothing else ------------------------------------------------
+
+
+# (a value, what the one line must hold). Before: a port no socket takes, or a URL that does not parse,
+# was Scrapy's "Error while reading start items" traceback, exit 1; a query or fragment made every
+# source's URL another (".../?x=1/rss/latest.rss" is the home page with a query): the run read the
+# listing alone, 30 of 70 articles, and said ok (exit 0); a path (a page's URL pasted for the root)
+# put every source under it, each a 404, exit 1 as if the site had failed.
+WRONG_ROOTS = [
+    ("http://127.0.0.1:99999", "no usable port"),
+    ("http://127.0.0.1:abc", "no usable port"),
+    ("http://127.0.0.1:0", "no usable port"),
+    ("http://[::1", "is not an http(s) URL"),
+    ("https://www.business-standard.com?utm=x", "a query"),
+    ("https://www.business-standard.com/?utm=x", "a query"),
+    ("https://www.business-standard.com#top", "a fragment"),
+    ("https://www.business-standard.com/latest-news", "a path"),
+    ("https://www.business-standard.com/markets/news/", "a path"),
+]
+
+
+@pytest.mark.parametrize(("value", "words"), WRONG_ROOTS)
+def test_a_site_root_that_is_no_root_is_named(value: str, words: str) -> None:
+    from crawler.spiders.base import base_url_problem
+
+    problem = base_url_problem(value)
+    assert problem is not None and words in problem and repr(value) in problem and "\n" not in problem
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://www.business-standard.com", "https://www.business-standard.com/", "HTTPS://WWW.Business-Standard.com",
+     "http://127.0.0.1:8000", " https://www.business-standard.com ", "http://[::1]:8000/"],
+)
+def test_a_site_root_as_people_write_it_is_taken(value: str) -> None:
+    from crawler.spiders.base import base_url_problem
+
+    assert base_url_problem(value) is None
+
+
+@pytest.mark.parametrize("suffix", [":99999", "?x=1", "#top", "/latest-news"])
+def test_the_command_refuses_a_site_root_that_is_no_root(site: LoopbackSite, tmp_path: Path, suffix: str) -> None:
+    site.reset_counts()
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}{suffix}")
+    _refused_before_any_request(done, site, "BS_BASE_URL=")
+
+
+# --- -a url=: one URL ---------------------------------------------------------------------------
+
+
+# Before: `-a url=A,B` (the -a urls= list given to url=) was one request for the URL "A,B": the site
+# served B by the id at its end, and the item of B was written with "A,B" for its url; A was never
+# fetched (exit 0). A url_file line of two URLs was the same.
+TWO_URLS = [
+    "https://www.business-standard.com/markets/news/a-124022800873_1.html,https://www.business-standard.com/markets/news/b-124022800874_1.html",
+    "https://www.business-standard.com/markets/news/a-124022800873_1.html, https://www.business-standard.com/markets/news/b-124022800874_1.html",
+    "https://www.business-standard.com/markets/news/a-124022800873_1.html,HTTP://www.business-standard.com/markets/news/b-124022800874_1.html",
+    "https://www.business-standard.com/markets/news/a-124022800873_1.html;https://www.business-standard.com/markets/news/b-124022800874_1.html",
+]
+
+
+@pytest.mark.parametrize("value", TWO_URLS)
+def test_two_urls_in_the_one_url_argument_are_refused(value: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        ArticleSpider.check_usage({"url": value}, Settings())
+    assert "several URLs" in str(caught.value) and "-a urls=" in str(caught.value)
+
+
+def test_two_urls_on_one_line_of_a_url_file_are_refused(tmp_path: Path) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text(TWO_URLS[0] + "\n")
+    with pytest.raises(UsageError) as caught:
+        ArticleSpider.check_usage({"url_file": str(listing)}, Settings())
+    assert "several URLs" in str(caught.value)
+
+
+def test_a_comma_inside_one_url_is_still_one_url() -> None:
+    ArticleSpider.check_usage({"url": "https://www.business-standard.com/markets/news/a,b-124022800873_1.html"}, Settings())
+
+
+def test_the_command_refuses_two_urls_in_url(site: LoopbackSite, tmp_path: Path) -> None:
+    first, second = site.articles[-1], site.articles[-2]
+    site.reset_counts()
+    done = scrapy(tmp_path, "crawl", "article", "-a", f"url={site.base_url}{first.path},{site.base_url}{second.path}",
+                  "-s", f"BS_BASE_URL={site.base_url}")
+    _refused_before_any_request(done, site, "several URLs", "-a urls=")
+
+
+# --- a setting given for a part of the crawler that is off -------------------------------------
+
+
+# (the -s given, the switch it needs). Before: each was taken without a word and did nothing: no block
+# retried through Splash, no shared rate limit on the site, no start ping, no Spidermon action (exit 0).
+INERT = [
+    ({"BS_SPLASH_ON_BLOCK": "1"}, "SPLASH_URL"),
+    ({"BS_SPLASH_WAIT": "3"}, "SPLASH_URL"),
+    ({"BS_SPLASH_TIMEOUT": "30"}, "SPLASH_URL"),
+    ({"BS_SPLASH_MAX_FAILED_SHARE": "0.1"}, "SPLASH_URL"),
+    ({"BS_SPLASH_RESTART_WAIT": "60"}, "SPLASH_URL"),
+    ({"BS_SITE_MAX_RATE": "2"}, "REDIS_URL"),
+    ({"BS_SITE_MAX_CONCURRENCY": "4"}, "REDIS_URL"),
+    ({"BS_REDIS_RUN": "nightly"}, "REDIS_URL"),
+    ({"BS_REDIS_PREFIX": "test"}, "REDIS_URL"),
+    ({"BS_REDIS_IDLE_SECONDS": "60"}, "REDIS_URL"),
+    ({"BS_REDIS_TIMEOUT": "10"}, "REDIS_URL"),
+    ({"BS_REDIS_RUNS_KEPT": "10"}, "REDIS_URL"),
+    ({"BS_REDIS_DEFAULT_FEED": "out/%(worker)s.jsonl"}, "REDIS_URL"),
+    ({"BS_HEARTBEAT_START": "1"}, "BS_HEARTBEAT_URL"),
+    ({"BS_HEARTBEAT_TIMEOUT": "3"}, "BS_HEARTBEAT_URL"),
+    ({"BS_SPIDERMON_FAILED_ACTIONS": "spidermon.contrib.actions.email.smtp.SendSmtpEmail"}, "SPIDERMON_ENABLED"),
+    ({"BS_SPIDERMON_FINISHED_ACTIONS": "spidermon.contrib.actions.email.smtp.SendSmtpEmail"}, "SPIDERMON_ENABLED"),
+    ({"BS_SPIDERMON_SMTP_TIMEOUT": "5"}, "SPIDERMON_ENABLED"),
+    ({"BS_RUN_HISTORY": "0", "BS_RUN_HISTORY_CHECKPOINT": "5"}, "BS_RUN_HISTORY"),
+]
+
+
+def _project_settings(given: dict[str, str]) -> tuple[Settings, dict[str, object]]:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    replaced = {name: settings.get(name) for name in given}
+    settings.setdict(given, priority="cmdline")
+    return settings, replaced
+
+
+@pytest.mark.parametrize(("given", "switch"), INERT)
+def test_a_setting_of_a_part_left_off_is_refused(given: dict[str, str], switch: str) -> None:
+    from crawler.commands.crawl import inert_setting_problem
+
+    settings, replaced = _project_settings(given)
+    problem = inert_setting_problem(given, replaced, settings)
+    assert problem is not None and switch in problem and "\n" not in problem
+    assert any(name in problem for name in given)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"BS_SPLASH_ON_BLOCK": "1", "SPLASH_URL": "http://127.0.0.1:8050"},
+        {"BS_SITE_MAX_RATE": "2", "REDIS_URL": "redis://127.0.0.1:6379/0"},
+        {"BS_HEARTBEAT_START": "1", "BS_HEARTBEAT_URL": "https://hc-ping.example/abc"},
+        {"BS_SPIDERMON_SMTP_TIMEOUT": "5", "SPIDERMON_ENABLED": "1"},
+        {"BS_RUN_HISTORY_CHECKPOINT": "5"},
+        # What changes nothing asks for nothing (a wrapper that always passes it off).
+        {"BS_SPLASH_ON_BLOCK": "0"},
+        {"BS_SPLASH_ON_BLOCK": "False"},
+        {"BS_SITE_MAX_RATE": "0"},
+        {"BS_HEARTBEAT_START": "false"},
+        {"BS_SPIDERMON_FAILED_ACTIONS": ""},
+        # Names the worker in an -o placeholder of any run.
+        {"BS_WORKER_NAME": "box-1"},
+    ],
+)
+def test_a_setting_of_a_part_switched_on_or_changing_nothing_is_taken(given: dict[str, str]) -> None:
+    from crawler.commands.crawl import inert_setting_problem
+
+    settings, replaced = _project_settings(given)
+    assert inert_setting_problem(given, replaced, settings) is None
+
+
+@pytest.mark.parametrize(("given", "switch"), [INERT[0], INERT[5], INERT[13]])
+def test_the_command_refuses_a_setting_of_a_part_left_off(site: LoopbackSite, tmp_path: Path, given: dict[str, str], switch: str) -> None:
+    site.reset_counts()
+    options = [part for name, value in given.items() for part in ("-s", f"{name}={value}")]
+    done = scrapy(tmp_path, "crawl", "latest", *options, "-s", f"BS_BASE_URL={site.base_url}")
+    _refused_before_any_request(done, site, switch, *given)
