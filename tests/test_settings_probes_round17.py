@@ -201,3 +201,47 @@ def test_the_command_refuses_a_setting_of_a_part_left_off(site: LoopbackSite, tm
     options = [part for name, value in given.items() for part in ("-s", f"{name}={value}")]
     done = scrapy(tmp_path, "crawl", "latest", *options, "-s", f"BS_BASE_URL={site.base_url}")
     _refused_before_any_request(done, site, switch, *given)
+
+
+# --- BS_LATEST_SOURCES: paths on the site, or its URLs ------------------------------------------
+
+
+# Before: each was a path under BS_BASE_URL ("/rss/markets-106.rss%20/latest-news",
+# "/www.business-standard.com/latest-news"), a 404 at every run: with the other sources read, one ERROR
+# line and exit 0, the source never read.
+WRONG_SOURCES = [
+    ("/rss/latest.rss,/rss/markets-106.rss /latest-news", "separate the sources with commas"),
+    ("/rss/latest.rss,/rss/markets-106.rss\t/latest-news", "separate the sources with commas"),
+    ("/rss/latest.rss;/latest-news", "separate the sources with commas"),
+    ("/rss/latest.rss,www.business-standard.com/latest-news", "without http(s)://"),
+    ("/rss/latest.rss,business-standard.com/rss/latest.rss", "without http(s)://"),
+    ("/rss/latest.rss,127.0.0.1:8000/rss/latest.rss", "without http(s)://"),
+    ("/rss/latest.rss,ftp://www.business-standard.com/rss/latest.rss", "nor an http(s) URL"),
+]
+
+
+@pytest.mark.parametrize(("value", "words"), WRONG_SOURCES)
+def test_a_source_that_is_no_path_on_the_site_is_refused(value: str, words: str) -> None:
+    from crawler.spiders.latest import LatestSpider
+
+    with pytest.raises(UsageError) as caught:
+        LatestSpider.check_usage({}, Settings({"BS_BASE_URL": "https://www.business-standard.com", "BS_LATEST_SOURCES": value}))
+    assert words in str(caught.value) and "BS_LATEST_SOURCES" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["/rss/latest.rss, /latest-news", "rss/latest.rss,latest-news", "https://www.business-standard.com/rss/latest.rss",
+     "/rss/latest.rss?x=1", "/rss/latest.rss,", "sitemap/google-news-sitemap.xml"],
+)
+def test_sources_as_people_write_them_are_taken(value: str) -> None:
+    from crawler.spiders.latest import LatestSpider
+
+    LatestSpider.check_usage({}, Settings({"BS_BASE_URL": "https://www.business-standard.com", "BS_LATEST_SOURCES": value}))
+
+
+def test_the_command_refuses_two_sources_a_space_apart(site: LoopbackSite, tmp_path: Path) -> None:
+    site.reset_counts()
+    done = scrapy(tmp_path, "crawl", "latest", "-s", "BS_LATEST_SOURCES=/rss/latest.rss,/rss/markets-106.rss /latest-news",
+                  "-s", f"BS_BASE_URL={site.base_url}")
+    _refused_before_any_request(done, site, "BS_LATEST_SOURCES", "commas")

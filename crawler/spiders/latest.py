@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -18,6 +19,23 @@ from .discovery import DiscoverySpider
 def latest_sources(settings: BaseSettings) -> list[str]:
     """``BS_LATEST_SOURCES`` without blank entries ("a,,b" or a trailing comma would read the home page)."""
     return [source.strip() for source in settings.getlist("BS_LATEST_SOURCES") if source.strip()]
+
+
+def source_path_problem(source: str, hosts: set[str]) -> str | None:
+    """Why a ``BS_LATEST_SOURCES`` entry that is no http(s) URL is no path on the site either; None when it is one.
+
+    Each was a path under ``BS_BASE_URL`` that 404s: two sources a space or semicolon apart, a URL without
+    its ``https://`` or of another scheme. With the other sources read, the run said ok (exit 0), the
+    source never read, one ERROR line per run.
+    """
+    if any(character.isspace() for character in source) or re.search(r";\s*/", source):
+        return "holds two paths; separate the sources with commas (/rss/latest.rss,/latest-news)"
+    if "://" in source:
+        return "is neither a path on BS_BASE_URL's site nor an http(s) URL"
+    first = source.split("/", 1)[0]
+    if not source.startswith("/") and (":" in first or on_hosts(f"http://{first}", hosts)):
+        return f"names the host {first} without http(s)://; give the whole URL, or the path alone"
+    return None
 
 
 class LatestSpider(DiscoverySpider):
@@ -47,6 +65,8 @@ class LatestSpider(DiscoverySpider):
         for source in sources:
             if source.lower().startswith(("http://", "https://")):
                 require(on_hosts(source, hosts), f"latest: BS_LATEST_SOURCES entry {source!r} is not on BS_BASE_URL's site ({', '.join(sorted(hosts))})")
+            else:
+                require(not source_path_problem(source, hosts), f"latest: BS_LATEST_SOURCES entry {source!r} {source_path_problem(source, hosts)}")
 
     async def start(self) -> AsyncIterator[Request]:
         # Each source once: one given twice (a path and the whole URL, with a slash after it or not)
