@@ -25,10 +25,11 @@ from types import ModuleType
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import NotConfigured, UsageError
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
+from scrapy.utils.project import data_path
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
@@ -272,7 +273,10 @@ SWITCHES = {
     "BS_HEARTBEAT_URL": "no monitor is pinged",
     "SPIDERMON_ENABLED": "Spidermon is off",
     "BS_RUN_HISTORY": "no run is recorded",
+    "HTTPCACHE_ENABLED": "no page is stored in or served from the HTTP cache",
 }
+# Switches that are booleans (the others are switched on by any value).
+BOOLEAN_SWITCHES = frozenset({"SPIDERMON_ENABLED", "BS_RUN_HISTORY", "HTTPCACHE_ENABLED"})
 SWITCHED_BY = {
     **dict.fromkeys(
         ("BS_SPLASH_WAIT", "BS_SPLASH_TIMEOUT", "BS_SPLASH_ON_BLOCK", "BS_SPLASH_MAX_FAILED_SHARE", "BS_SPLASH_RESTART_WAIT"), "SPLASH_URL"
@@ -286,6 +290,8 @@ SWITCHED_BY = {
     **dict.fromkeys(("BS_HEARTBEAT_START", "BS_HEARTBEAT_TIMEOUT"), "BS_HEARTBEAT_URL"),
     **dict.fromkeys(("BS_SPIDERMON_FAILED_ACTIONS", "BS_SPIDERMON_FINISHED_ACTIONS", "BS_SPIDERMON_SMTP_TIMEOUT"), "SPIDERMON_ENABLED"),
     "BS_RUN_HISTORY_CHECKPOINT": "BS_RUN_HISTORY",
+    # HTTPCACHE_IGNORE_MISSING alone, a crawl meant to be served from the cache only, fetched every page from the site.
+    **dict.fromkeys(("HTTPCACHE_DIR", "HTTPCACHE_IGNORE_MISSING", "HTTPCACHE_GZIP", "HTTPCACHE_EXPIRATION_SECS"), "HTTPCACHE_ENABLED"),
 }
 
 
@@ -309,7 +315,7 @@ def inert_setting_problem(given: Mapping[str, Any], replaced: Mapping[str, Any],
         if switch is None:
             continue
         try:
-            on = settings.getbool(switch) if switch in ("SPIDERMON_ENABLED", "BS_RUN_HISTORY") else bool(settings.get(switch))
+            on = settings.getbool(switch) if switch in BOOLEAN_SWITCHES else bool(settings.get(switch))
             unchanged = _read_as(settings, name, replaced.get(name)) == _read_as(BaseSettings({name: replaced.get(name)}), name, replaced.get(name))
         except (ValueError, TypeError):
             continue  # a value no setting takes: the other checks name it
@@ -509,16 +515,19 @@ class Command(ScrapyCrawlCommand):
             Path(pidfile).write_text(f"{os.getpid()}{os.linesep}", encoding="utf-8")  # as Scrapy writes it
         # A JOBDIR that is a file, or a folder that cannot be made or written, was Scrapy's traceback when
         # the scheduler opened (exit 1, nothing recorded): Scrapy makes it then, as is done here first.
+        # So with the HTTP cache's folder (HTTPCACHE_DIR, in the project's .scrapy/ when relative, as Scrapy
+        # reads it): one that is a file failed every article as its page was stored ("Not a directory"), exit 1.
         jobdir = self.settings.get("JOBDIR")
-        if jobdir:
+        folders = [("JOBDIR", str(jobdir))] if jobdir else []
+        if self.settings.getbool("HTTPCACHE_ENABLED") and self.settings.get("HTTPCACHE_DIR"):
             try:
-                Path(str(jobdir)).mkdir(parents=True, exist_ok=True)
-                if not os.access(str(jobdir), os.W_OK | os.X_OK):
-                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-            except OSError as error:
-                folder = isinstance(error, (FileExistsError, NotADirectoryError))
-                why = "it or a folder on its path is a file" if folder else error.strerror or str(error)
-                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot use the JOBDIR {jobdir}: {why}")
+                folders.append(("HTTPCACHE_DIR", data_path(str(self.settings.get("HTTPCACHE_DIR")))))
+            except NotConfigured:
+                pass  # a relative folder outside any project: Scrapy's own error names it
+        for name, folder in folders:
+            why = _unusable_folder(Path(folder))
+            if why:
+                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot use the {name} {folder}: {why}")
                 sys.exit(EXIT_USAGE)
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
@@ -693,6 +702,18 @@ class LogFileHandler(logging.handlers.WatchedFileHandler):
             if not self.failed and self.baseFilename not in LogFileHandler.said:
                 LogFileHandler.said.add(self.baseFilename)
                 print(f"warning: cannot write the log file {self.baseFilename}: {error.strerror or error}", file=sys.stderr)
+
+
+def _unusable_folder(path: Path) -> str | None:
+    """Why files cannot be kept in the folder ``path`` (made first if it is not there); None when they can."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(str(path), os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    except OSError as error:
+        folder = isinstance(error, (FileExistsError, NotADirectoryError))
+        return "it or a folder on its path is a file" if folder else error.strerror or str(error)
+    return None
 
 
 def _unwritable(path: Path) -> str | None:
