@@ -26,7 +26,7 @@ from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured, UsageError
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
 from scrapy.utils.project import data_path
@@ -78,6 +78,8 @@ ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
 # Scrapy's settings whose negative values it documents: FEED_EXPORT_INDENT below 0 puts each item on a
 # line of its own, as 0 does.
 NEGATIVE_DOCUMENTED = frozenset({"FEED_EXPORT_INDENT"})
+# The project's settings a negative value means something for (-1: no limit).
+NEGATIVE_MEANS_SOMETHING = frozenset({"BS_MAX_FAILED_SOURCES"})
 
 
 # Dict settings Scrapy builds its components from (import path → order, None switching one off)...
@@ -324,6 +326,29 @@ def inert_setting_problem(given: Mapping[str, Any], replaced: Mapping[str, Any],
     return None
 
 
+def settings_module_problem(settings: BaseSettings, given: Collection[str]) -> str | None:
+    """What is wrong with a ``BS_`` value the project's settings module sets (``crawler/settings.py``
+    edited, or a module of one's own importing it), checked as a ``-s`` value is; None when nothing.
+    Only ``-s`` values were checked: ``BS_MAX_INVALID_SHARE = 20`` (meant as 20 %) was taken, and never
+    failed a run."""
+    module = os.environ.get("SCRAPY_SETTINGS_MODULE") or "the settings module"
+    for name in sorted(settings):
+        if not str(name).startswith("BS_") or name in given or settings.getpriority(name) != SETTINGS_PRIORITIES["project"]:
+            continue
+        value = settings.get(name)
+        if value is None:
+            continue
+        # The value is its own kind; a number is judged as one whose default is not negative (the
+        # setting a negative value means something for, BS_MAX_FAILED_SOURCES=-1, aside).
+        kind = value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and name not in NEGATIVE_MEANS_SOMETHING:
+            kind = type(value)(0)
+        problem = setting_problem(name, kind, settings)
+        if problem:
+            return f"in {module}: {problem.removeprefix('-s ')}"
+    return None
+
+
 def json_lists(given: Mapping[str, Any], defaults: Mapping[str, Any], settings: BaseSettings) -> None:
     """Read a ``-s`` value given as a JSON array (as ``-s FEEDS`` takes a JSON object) for a list setting
     as that list: Scrapy's ``getlist`` splits the text at its commas (``'["/rss/latest.rss"'``, a 404)."""
@@ -446,6 +471,10 @@ class Command(ScrapyCrawlCommand):
         problem = adopt_host_settings(self.settings)
         if problem:
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, problem)
+            sys.exit(EXIT_USAGE)
+        own = settings_module_problem(self.settings, given)
+        if own:
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, own)
             sys.exit(EXIT_USAGE)
         inert = inert_setting_problem(given, replaced, self.settings)
         if inert:
