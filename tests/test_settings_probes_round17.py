@@ -281,3 +281,63 @@ def test_a_cache_folder_in_the_project_is_made_there(site: LoopbackSite, tmp_pat
     assert done.returncode == 0, done.stderr[-2000:]
     # Scrapy keeps a relative one in the project's data folder, where the page is stored.
     assert not (tmp_path / "bs-cache").exists() and any((tmp_path / ".scrapy" / "bs-cache").rglob("response_body"))
+
+
+# --- the project's settings module: its values are checked as -s values are ---------------------
+
+
+# (an edit of crawler/settings.py, words of the line). Before: only -s values were checked; each of these,
+# written in the settings module, was taken: a share of 20 (meant as 20 %) never failed a run, a
+# negative limit or a coverage of 95 (meant as %) was read as it was, a feed close time of 0 failed
+# every run's output (exit 6) with no word of the setting (the run itself went on: exit 0 here).
+EDITS = [
+    ("BS_MAX_INVALID_SHARE = 20", "is a share"),
+    ("BS_MAX_BLOCKED_SHARE = 50", "is a share"),
+    ("BS_MAX_SOURCES = -5", "must not be negative"),
+    ('BS_MIN_FIELD_COVERAGE = {"headline": 95}', "a share from 0 to 1"),
+    ("BS_PROGRESS_INTERVAL = float('nan')", "finite"),
+    ("BS_REDIS_TIMEOUT = 0", "above 0"),
+]
+
+
+def _own_settings(tmp_path: Path, edit: str) -> dict[str, str]:
+    import os
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "mysettings.py").write_text(f"from crawler.settings import *  # noqa: F403\n{edit}\n")
+    return {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}", "SCRAPY_SETTINGS_MODULE": "mysettings"}
+
+
+@pytest.mark.parametrize(("edit", "words"), EDITS)
+def test_a_wrong_value_in_the_settings_module_is_refused(site: LoopbackSite, tmp_path: Path, edit: str, words: str) -> None:
+    import subprocess
+    import sys
+
+    site.reset_counts()
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}"], cwd=tmp_path,
+                          env=_own_settings(tmp_path, edit), capture_output=True, text=True, timeout=120)
+    line = _refused_before_any_request(done, site, "mysettings", edit.split(" =")[0], words)
+    assert line.startswith("error: in mysettings: ")
+
+
+def test_the_settings_module_as_it_is_is_taken(site: LoopbackSite, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}", "-s", "BS_MAX_SOURCES=2",
+                           "-O", str(tmp_path / "out.jsonl")],
+                          cwd=tmp_path, env=_own_settings(tmp_path, "BS_MAX_INVALID_SHARE = 0.3"), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+# Before: Scrapy switched AutoThrottle off for it with one WARNING, and the run went at full concurrency
+# with no delay between requests to the site (exit 0).
+@pytest.mark.parametrize("value", ["0", "0.0"])
+def test_an_autothrottle_target_of_zero_is_refused(value: str) -> None:
+    from crawler.commands.crawl import setting_problems
+
+    given = {"AUTOTHROTTLE_TARGET_CONCURRENCY": value}
+    settings, replaced = _project_settings(given)
+    problems = setting_problems(given, replaced, settings)
+    assert "above 0" in problems.get("AUTOTHROTTLE_TARGET_CONCURRENCY", "")

@@ -261,6 +261,9 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
         return f"{given} must be at least 1"
     if name in ABOVE_ZERO and value <= 0:
         return f"{given} must be above 0 (seconds)"
+    if name == "AUTOTHROTTLE_TARGET_CONCURRENCY" and value <= 0:
+        # Scrapy switches AutoThrottle off for it, in one WARNING: the crawl went at full concurrency, no delay.
+        return f"{given} must be above 0 (the requests in parallel AutoThrottle aims at; AUTOTHROTTLE_ENABLED=False switches it off)"
     if name.startswith("BS_") and name.endswith("_SHARE") and value > 1:
         return f"{given} is a share: from 0 to 1"
     return None
