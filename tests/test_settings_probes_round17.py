@@ -341,3 +341,14 @@ def test_an_autothrottle_target_of_zero_is_refused(value: str) -> None:
     settings, replaced = _project_settings(given)
     problems = setting_problems(given, replaced, settings)
     assert "above 0" in problems.get("AUTOTHROTTLE_TARGET_CONCURRENCY", "")
+
+
+# Before: with SCRAPY_SETTINGS_MODULE from the environment and no scrapy.cfg where the run starts (a cron
+# line's cd to the output folder), Scrapy's cache found no project folder for a relative HTTPCACHE_DIR
+# and switched itself off without a word: the run said ok, no page was stored for reextract.
+def test_a_relative_cache_folder_outside_a_project_is_refused(site: LoopbackSite, tmp_path: Path) -> None:
+    article = site.articles[-1]
+    site.reset_counts()
+    done = scrapy(tmp_path, "crawl", "article", "-a", f"url={site.base_url}{article.path}", "-s", f"BS_BASE_URL={site.base_url}",
+                  "-s", "HTTPCACHE_ENABLED=1", "-s", "HTTPCACHE_DIR=bs-cache")
+    _refused_before_any_request(done, site, "HTTPCACHE_DIR", "scrapy.cfg", "absolute path")

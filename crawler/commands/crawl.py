@@ -555,7 +555,14 @@ class Command(ScrapyCrawlCommand):
             try:
                 folders.append(("HTTPCACHE_DIR", data_path(str(self.settings.get("HTTPCACHE_DIR")))))
             except NotConfigured:
-                pass  # a relative folder outside any project: Scrapy's own error names it
+                # Relative, run where no scrapy.cfg is (SCRAPY_SETTINGS_MODULE from the environment): Scrapy's
+                # cache could not find its folder and switched itself off, in silence: no page was stored.
+                message = (
+                    f"cannot use the HTTPCACHE_DIR {self.settings.get('HTTPCACHE_DIR')}: a relative one is in the project's "
+                    ".scrapy/ folder, and there is no scrapy.cfg here; give an absolute path, or run from the project"
+                )
+                self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, message)
+                sys.exit(EXIT_USAGE)
         for name, folder in folders:
             why = _unusable_folder(Path(folder))
             if why:
