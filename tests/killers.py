@@ -87,3 +87,25 @@ class KillOnceEvenHeld(_KillAtConfirmBase):
 
     def due(self) -> bool:
         return self.held
+
+
+class FillDiskAtClose:
+    """Fills the file system of ``BS_STATE_DIR`` as the spider closes (``<state dir>/../disk-filler``):
+    another program took the last free space while the run was ending, before it wrote its record."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.filler = os.path.join(os.path.dirname(os.path.abspath(str(crawler.settings.get("BS_STATE_DIR")))), "disk-filler")
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_closed(self) -> None:
+        chunk = b"\0" * 4096
+        with open(self.filler, "ab", buffering=0) as file:
+            try:
+                while True:
+                    file.write(chunk)
+            except OSError:
+                pass
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        return cls(crawler)

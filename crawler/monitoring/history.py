@@ -41,6 +41,11 @@ RUNNING_DIR = "running"
 # script holding it), which held the run's end (and its SIGTERM) for as long as it held the lock.
 LOCK_WAIT_SECONDS = 10.0
 KILLED = "killed"
+# In a marker: the run ended, and this is its record, which could not be added to the history (a full
+# disk); the next run adds it as it is, not as a killed run's.
+UNWRITTEN = "unwritten"
+# Beside it: Redis has the record already (a distributed run), so the next run adds it to the file only.
+IN_REDIS = "in_redis"
 # The exit statuses in words, for `scrapy runs`, the report and the heartbeat.
 STATUS_WORDS: dict[int, str] = {
     verdict.EXIT_OK: "ok",
@@ -283,7 +288,7 @@ class RunHistory:
             except (OSError, ValueError):
                 continue
             if isinstance(marker, dict) and marker.get("host") == host and not _alive(marker):
-                record = _readable(_killed(marker))
+                record = _readable(_from_marker(marker))
                 if record is not None:
                     killed.append(record)
         return killed
@@ -309,16 +314,31 @@ class RunHistory:
     def marker(self, run_id: str) -> Path:
         return self.running / f"{run_id}.json"
 
-    def write_marker(self, record: dict[str, Any]) -> None:
+    def write_marker(self, record: dict[str, Any], *, in_place: bool = False) -> None:
+        """Write a run's marker whole (aside, then renamed over the old one); ``in_place``: when that
+        fails, over the old one's bytes, which a full disk still has room for."""
         self.running.mkdir(parents=True, exist_ok=True)
         path = self.marker(str(record["run_id"]))
         temporary = path.with_suffix(".tmp")
+        data = _utf8(record)
         try:
-            temporary.write_bytes(_utf8(record))
+            temporary.write_bytes(data)
             os.replace(temporary, path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a full disk: no half-written file left for every run
-            raise
+            if not in_place or not path.is_file():
+                raise
+            # The old marker stays whole until the new one is: a marker that does not read is no run.
+            with open(path, "r+b") as handle:
+                handle.seek(0, os.SEEK_END)
+                handle.write(b" " * max(0, len(data) - handle.tell()))  # room first: ENOSPC leaves it as it was
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.seek(0)
+                handle.write(data)
+                handle.truncate()
+                handle.flush()
+                os.fsync(handle.fileno())
 
     def remove_marker(self, run_id: str) -> None:
         try:
@@ -328,7 +348,8 @@ class RunHistory:
             pass
 
     def record_killed_runs(self) -> list[dict[str, Any]]:
-        """Turn the markers of runs on this host whose process is gone into ``killed`` records."""
+        """Turn the markers of runs on this host whose process is gone into records: ``killed`` ones, or the
+        run's own that it could not add at its end."""
         recorded = []
         host = socket.gethostname()
         for path in sorted(self.running.glob("*.json")) if self.running.is_dir() else []:
@@ -341,7 +362,7 @@ class RunHistory:
                 continue
             if marker.get("host") != host or _alive(marker):
                 continue
-            killed = _killed(marker)
+            killed = _from_marker(marker)
             # Claimed first: two runs starting at one moment (latest every 15 minutes, section at 02:30)
             # both found the marker's process gone, and both recorded it.
             claimed = path.with_name(f"{path.name}.{os.getpid()}.recording")
@@ -355,12 +376,27 @@ class RunHistory:
                 os.rename(claimed, path)  # left for the next run to record
                 raise
             claimed.unlink(missing_ok=True)
-            logger.warning(
-                "The %s run started at %s (pid %s) was killed before its end; recorded in the run history",
-                marker.get("spider"), marker.get("started"), marker.get("pid"),
-            )
-            recorded.append(killed)
+            if killed.get("status_words") == KILLED:
+                logger.warning(
+                    "The %s run started at %s (pid %s) was killed before its end; recorded in the run history",
+                    marker.get("spider"), marker.get("started"), marker.get("pid"),
+                )
+            else:
+                logger.warning(
+                    "The %s run started at %s (pid %s) could not write its record at its end (exit %s); recorded in the run history now",
+                    marker.get("spider"), marker.get("started"), marker.get("pid"), killed.get("status"),
+                )
+            # (The caller adds it to Redis too, unless it is there.)
+            recorded.append({**killed, IN_REDIS: True} if marker.get(IN_REDIS) is True else killed)
         return recorded
+
+
+def _from_marker(marker: dict[str, Any]) -> dict[str, Any]:
+    """The record a marker left behind stands for: the run's own when it ended and could not add it,
+    else a killed run's."""
+    if marker.get(UNWRITTEN) is True:
+        return {key: value for key, value in marker.items() if key not in (UNWRITTEN, IN_REDIS)}
+    return _killed(marker)
 
 
 def _killed(marker: dict[str, Any]) -> dict[str, Any]:
@@ -583,7 +619,8 @@ class RunHistoryExtension:
         self.opened = True
         try:
             for killed in self.history.record_killed_runs():
-                self._append_remote(killed)
+                if not killed.get(IN_REDIS):
+                    self._append_remote(killed)
         except OSError as error:
             logger.warning("Could not look for killed runs in %s: %s", self.history.running, error)
         started = _now()
@@ -644,19 +681,33 @@ class RunHistoryExtension:
         try:
             self.history.append(record)
         except OSError as error:
-            logger.error("Could not write the run history %s: %s", self.history.path, error)
-        try:
-            self.history.remove_marker(str(self.record.get("run_id")))
-        except OSError as error:
-            # A state dir gone read-only: a traceback here lost the record's copy in Redis too.
-            logger.warning("Could not remove the run marker in %s: %s", self.history.running, error)
-        self._append_remote(record)
+            # Its marker keeps the record for the next run to add: removed, the run was in no history.
+            kept = self._keep_for_next_run({**record, IN_REDIS: self._append_remote(record)})
+            logger.error("Could not write the run history %s: %s; %s", self.history.path, error,
+                         "the next run adds this run's record" if kept else "the next run records this run as killed")
+        else:
+            try:
+                self.history.remove_marker(str(self.record.get("run_id")))
+            except OSError as error:
+                # A state dir gone read-only: a traceback here lost the record's copy in Redis too.
+                logger.warning("Could not remove the run marker in %s: %s", self.history.running, error)
+            self._append_remote(record)
         if self.remote is not None:
             self.remote.close()
 
-    def _append_remote(self, record: dict[str, Any]) -> None:
+    def _keep_for_next_run(self, record: dict[str, Any]) -> bool:
+        """Put the run's record in its marker, for the next run to add; False when only the marker of
+        the last checkpoint is left (read as a killed run's)."""
+        try:
+            self.history.write_marker({**record, UNWRITTEN: True}, in_place=True)
+        except OSError:
+            return False
+        return True
+
+    def _append_remote(self, record: dict[str, Any]) -> bool:
+        """Add the record to Redis (a distributed run); whether it is there now."""
         if self.remote is None:
-            return
+            return False
         from redis.exceptions import RedisError
 
         try:
@@ -664,3 +715,5 @@ class RunHistoryExtension:
         except (RedisError, OSError) as error:
             # A run that lost Redis still has its record in the state dir.
             logger.warning("Could not add the run record to Redis (%s); it is in %s", " ".join(str(error).split()), self.history.path)
+            return False
+        return True

@@ -1,0 +1,121 @@
+"""Runs stopped part-way or ending in trouble, then the next run, round 17: what the run history keeps
+of them, each run as cron runs it (``scrapy crawl`` in a subprocess against the loopback site)."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler import settings as project_settings
+from crawler.monitoring.history import KILLED, RUNS_FILE, RunHistory
+from tests.conftest import ROOT
+from tests.e2e import FAST, history
+from tests.loopback.site import LoopbackSite
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=40, seed=17) as running:
+        yield running
+
+
+def command(site: LoopbackSite, output: Path, state: Path, *extra: str, spider: str = "latest") -> list[str]:
+    words = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(output), "-s", f"BS_STATE_DIR={state}",
+             "-s", f"BS_BASE_URL={site.base_url}", "-s", "LOG_LEVEL=INFO", *extra]
+    for name, value in FAST.items():
+        words += ["-s", f"{name}={value}"]
+    return words
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+
+
+def run(cwd: Path, words: list[str], preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(words, cwd=cwd, env=env(), capture_output=True, text=True, timeout=300, preexec_fn=preexec)
+
+
+def records(state: Path) -> list[dict[str, Any]]:
+    return RunHistory(state).records()
+
+
+# --- a run whose record cannot be written at its end -----------------------------------------------
+# Before: the run logged "Could not write the run history …" and removed its marker all the same, so no
+# later run had anything to record: the run was missing from `scrapy runs`, the report and the cron
+# scripts reading the latest status (which read the run before it). Now its record waits in its marker
+# (written in place when the disk has no room for a new file) and the next run adds it as it was.
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB file system of its own (tmpfs: root only)."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small file system needs root")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _disk_full(tmp_path: Path, small_disk: Path) -> tuple[Path, list[str], Callable[[], None] | None, Callable[[], None]]:
+    state = small_disk / "state"
+    extra = ["-s", "EXTENSIONS=" + json.dumps({**project_settings.EXTENSIONS, "tests.killers.FillDiskAtClose": 500})]
+    return state, extra, None, lambda: (small_disk / "disk-filler").unlink()
+
+
+def _history_too_big(tmp_path: Path, small_disk: Path | None) -> tuple[Path, list[str], Callable[[], None] | None, Callable[[], None]]:
+    # The history has grown to the largest file the process may write (ulimit -f): its append fails
+    # with EFBIG as a full disk's with ENOSPC, while the output, the store and the marker stay smaller.
+    state = tmp_path / "state"
+    state.mkdir()
+    limit = 2 * 1024 * 1024
+    with open(state / RUNS_FILE, "wb") as file:
+        file.write(b" " * (limit - 1) + b"\n")
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return state, [], cap, lambda: None
+
+
+CASES = {"disk full as the run ends": _disk_full, "history at the size limit": _history_too_big}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_run_that_could_not_write_its_record_is_recorded_by_the_next(
+    site: LoopbackSite, tmp_path: Path, request: pytest.FixtureRequest, case: str
+) -> None:
+    small = request.getfixturevalue("small_disk") if case == "disk full as the run ends" else None
+    state, extra, preexec, free = CASES[case](tmp_path, small)  # type: ignore[arg-type]
+    first = run(tmp_path, command(site, tmp_path / "run1.jsonl", state, *extra), preexec)
+    assert "Could not write the run history" in first.stderr, first.stderr[-3000:]
+    assert "Traceback" not in first.stderr
+    emitted = len((tmp_path / "run1.jsonl").read_text().splitlines())
+    first_status = first.returncode
+    free()
+
+    second = run(tmp_path, command(site, tmp_path / "run2.jsonl", state))
+    assert second.returncode == 0, second.stderr[-3000:]
+    older, newer = records(state)[-2:]
+    assert older["status"] == first_status and older["status_words"] != KILLED, older.get("reason")
+    assert older["counts"]["emitted"] == emitted and older.get("summary", "").startswith("Run summary:")
+    assert newer["status"] == 0 and newer["run_id"] != older["run_id"]
+    assert not list((state / "running").glob("*.json")), "no marker left to be recorded again"
+    assert "could not write its record" in second.stderr
