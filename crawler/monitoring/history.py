@@ -608,6 +608,8 @@ class RunHistoryExtension:
         self.started_clock = 0.0
         self.checkpoint: task.LoopingCall | None = None
         self.opened = False
+        # The run's record was written (or left in its marker for the next run to add).
+        self.ended = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.run_judged, signal=run_judged)
 
@@ -642,6 +644,9 @@ class RunHistoryExtension:
         if self.checkpoint_seconds > 0:
             self.checkpoint = task.LoopingCall(self._write_marker)
             self.checkpoint.start(self.checkpoint_seconds, now=False)
+        from twisted.internet import reactor  # the one the crawler installed
+
+        reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
 
     def _write_marker(self) -> None:
         """The marker, with the figures so far: what a killed run's record will show."""
@@ -659,13 +664,42 @@ class RunHistoryExtension:
     def run_judged(self, spider: Spider, finish_reason: str, status: int, why: str, summary: str) -> None:
         if self.checkpoint is not None and self.checkpoint.running:
             self.checkpoint.stop()
-        if not self.opened:
+        if not self.opened or self.ended:
             # The spider never opened (a pipeline's open_spider raised, Scrapy closed the engine): a record
             # here had no spider, run id nor start, and a duration of the machine's uptime. The crawl
             # command records the run, as one that failed to start, naming the exception.
             if self.remote is not None:
                 self.remote.close()
             return
+        self._end(finish_reason, status, why, summary)
+        if self.remote is not None:
+            self.remote.close()
+
+    def reactor_stopping(self) -> None:
+        """The reactor stops before the run was judged and recorded: Scrapy's forced shutdown (Ctrl-C or
+        SIGTERM a second time). The run records itself as it stands, exit 1 (the verdict's status when it
+        judged the run already): left to the next run, it was a killed run's record with the figures of
+        its last checkpoint, none at all in a short run, though the process knew them as it stopped."""
+        if not self.opened or self.ended:
+            return
+        if self.checkpoint is not None and self.checkpoint.running:
+            self.checkpoint.stop()
+        stats = self.stats.get_stats()
+        judged = stats.get(stat.EXIT_STATUS)
+        finish_reason = str(stats.get("finish_reason") or "shutdown")
+        forced = "the run was forced to stop (Ctrl-C or SIGTERM a second time) before its end"
+        if judged is None:
+            status, why = verdict.EXIT_FAILED, forced
+        else:
+            status, why = int(judged), f"{stats.get(stat.EXIT_REASON)}; {forced}"
+        summary = verdict.RunVerdictExtension.summary(stats, finish_reason, status, why)
+        self._end(finish_reason, status, why, summary)
+        if self.remote is not None:
+            self.remote.close()
+
+    def _end(self, finish_reason: str, status: int, why: str, summary: str) -> None:
+        """Add the run's record to the history (and Redis), once."""
+        self.ended = True
         stats = self.stats.get_stats()
         record = {
             **self.record,
@@ -692,8 +726,6 @@ class RunHistoryExtension:
                 # A state dir gone read-only: a traceback here lost the record's copy in Redis too.
                 logger.warning("Could not remove the run marker in %s: %s", self.history.running, error)
             self._append_remote(record)
-        if self.remote is not None:
-            self.remote.close()
 
     def _keep_for_next_run(self, record: dict[str, Any]) -> bool:
         """Put the run's record in its marker, for the next run to add; False when only the marker of
