@@ -1,4 +1,4 @@
-"""A ``JOBDIR`` checked before a run resumes from it: damaged queue files are refused in one line.
+"""A ``JOBDIR`` checked before a run resumes from it (damaged queue files are refused in one line), and a scheduler whose JOBDIR failing mid-run stops the run.
 
 Scrapy reads a damaged queue (a file cut short by a full disk or a copy that stopped) only when it
 pops from it, and then fails on every attempt, a CRITICAL traceback every few seconds, for ever.
@@ -14,10 +14,21 @@ flushed; :func:`settle` writes that count of 0, since queuelib cannot read an em
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pickle
 import struct
 from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.core.scheduler import Scheduler
+from scrapy.extensions.spiderstate import SpiderState
+
+from crawler import stats as stat
+from crawler.runstop import stop_run
+
+logger = logging.getLogger(__name__)
 
 SIZE = struct.Struct(">L")
 QUEUE_DIR = "requests.queue"
@@ -94,3 +105,77 @@ def damage(jobdir: str | os.PathLike[str] | None, disk_queue: str = "") -> str |
                 if problem:
                     return problem
     return None
+
+
+class JobdirScheduler(Scheduler):
+    """Scrapy's scheduler, except that a ``JOBDIR`` queue that cannot be written or read (a full disk)
+    stops the run in one ERROR line (stat ``bs/jobdir/failed``, exit 1).
+
+    Scrapy's raised OSError from every later pop of the queue file, an asyncio traceback every five
+    seconds, for ever: the run never ended, and its run lock kept every later cron run out (exit 3).
+    After the failure the queue on disk is left alone (the requests of this attempt go on in memory
+    until the run closes); the next run resumes from it or refuses it as damaged, in one line.
+    """
+
+    disk_failed = False
+
+    def _dqpush(self, request: Request) -> bool:
+        if self.disk_failed:
+            return False
+        try:
+            return super()._dqpush(request)
+        except OSError as error:
+            self._failed(error)
+            return False
+
+    def _dqpop(self) -> Request | None:
+        if self.disk_failed:
+            return None
+        try:
+            return super()._dqpop()
+        except OSError as error:
+            self._failed(error)
+            return None
+
+    def close(self, reason: str) -> Any:
+        if self.disk_failed:
+            # Closing the queue writes its state (a count, active.json): on the disk that failed, a
+            # traceback, and the dupefilter left open.
+            return self.df.close(reason)
+        try:
+            return super().close(reason)
+        except OSError as error:
+            self._failed(error)
+            return self.df.close(reason)
+
+    def _failed(self, error: OSError) -> None:
+        if self.disk_failed:
+            return
+        self.disk_failed = True
+        crawler = getattr(self, "crawler", None)
+        if self.stats is not None:
+            self.stats.set_value(stat.JOBDIR_FAILED, 1)
+        logger.error(
+            "Cannot use the JOBDIR %s (%s); stopping the run: free space and run it again to resume (a damaged one is refused: delete it to start afresh)",
+            os.path.dirname(str(self.dqdir)), error.strerror or error,
+        )
+        if crawler is not None:
+            stop_run(crawler, stat.JOBDIR_FAILED_REASON)
+
+
+class JobdirSpiderState(SpiderState):
+    """Scrapy's ``spider.state`` keeper, writing the file aside and renaming it over the old one: on a full
+    disk the old one stays whole, and one ERROR line says so (Scrapy's left a cut file and a traceback)."""
+
+    def spider_closed(self, spider: Spider) -> None:
+        if not self.jobdir:
+            return
+        path = Path(self.statefn)
+        temporary = path.with_name(path.name + ".new")
+        try:
+            with open(temporary, "wb") as file:
+                pickle.dump(getattr(spider, "state", {}), file, protocol=4)
+            os.replace(temporary, path)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            logger.error("Cannot write the spider's state in the JOBDIR %s (%s); the one from before is kept", self.jobdir, error.strerror or error)

@@ -108,6 +108,8 @@ ITEM_PIPELINES = {
 }
 # Resumed JOBDIR runs must be able to fetch again what a killed run had in flight.
 DUPEFILTER_CLASS = "crawler.incremental.dupefilter.RediscoveringDupeFilter"
+# A JOBDIR on a disk that fills up mid-run stops the run (Scrapy's looped on its traceback for ever).
+SCHEDULER = "crawler.jobdir.JobdirScheduler"
 DOWNLOADER_MIDDLEWARES = {
     # Before RetryMiddleware (550) sees the response, so every block answer is counted.
     "crawler.middlewares.BlockPageMiddleware": 560,
@@ -140,6 +142,10 @@ EXTENSIONS = {
     "crawler.monitoring.history.RunHistoryExtension": 950,
     "crawler.monitoring.heartbeat.HeartbeatExtension": 960,
     "crawler.monitoring.progress.ProgressExtension": 970,
+    # Scrapy's, except that spider.state is written aside and renamed, and a full disk is one ERROR
+    # line (a traceback, and a cut file the next run refused as a damaged JOBDIR).
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    "crawler.jobdir.JobdirSpiderState": 0,
 }
 # Scrapy components that do nothing for these crawls, off for what they cost (README, Performance):
 # the depth middleware only counts (no DEPTH_LIMIT; its one product is the stat request_depth_max),

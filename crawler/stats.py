@@ -175,6 +175,9 @@ STATE_STALE_PAGE = "bs/state/stale_page"
 STATE_COPY_BEFORE_UPDATE = "bs/state/copy_before_update"
 # The seen-store failed mid-run (disk full, file replaced …): the run stops, exit 7.
 STATE_FAILED = "bs/state/failed"
+# The JOBDIR's request queue could not be written or read mid-run (a full disk): the run stops, exit 1.
+JOBDIR_FAILED = "bs/jobdir/failed"
+JOBDIR_FAILED_REASON = "jobdir_failed"
 # Articles that answered 404, 410 or a redirect away from the story, as they did in an earlier run
 # and with no page since: removed by the site (while its feeds still link them), not failed.
 GONE_AGAIN = "bs/gone/again"

@@ -83,9 +83,22 @@ class VisitedSources:
         if key not in self._run:
             self._run.add(key)
             if self._file is not None:
-                self._file.write(key + "\n")
-                self._file.flush()
+                try:
+                    self._file.write(key + "\n")
+                    self._file.flush()
+                except OSError:
+                    # A full disk (the scheduler's queue beside it fails too, and stops the run): the
+                    # bound counts this attempt's sources in memory; a traceback lost the source.
+                    self._drop_file()
         return Claim.NEW
+
+    def _drop_file(self) -> None:
+        file, self._file = self._file, None
+        try:
+            if file is not None:
+                file.close()
+        except OSError:
+            pass
 
     def requested_before(self, url: str) -> bool:
         """Whether ``url`` was requested (or read) in this attempt already, with a slash after its
@@ -109,7 +122,10 @@ class VisitedSources:
         when killed) made that one a later attempt of this one: the bound counted every source of
         every earlier run, and a walk whose page URLs change (a cursor in the query) reached it."""
         if self._file is not None:
-            if finished:
-                self._file.write(FINISHED + "\n")
-            self._file.close()
-            self._file = None
+            try:
+                if finished:
+                    self._file.write(FINISHED + "\n")
+                self._file.close()
+            except OSError:
+                pass  # (as a run stopped half-way: its sources count against the next attempt)
+            self._drop_file()

@@ -169,3 +169,64 @@ def test_a_run_forced_to_stop_records_itself_with_its_figures(tmp_path: Path, fi
     older, newer = records(state)[-2:]
     assert older["run_id"] == shown["run_id"] and older["status"] == 1 and older["counts"] == shown["counts"]
     assert newer["run_id"] != older["run_id"]
+
+
+# --- a JOBDIR on a disk that fills up mid-run ------------------------------------------------------
+# Before: the LIFO queue file's write failed in its buffer, and every later pop raised OSError: an
+# asyncio traceback every 5 s, for ever. The run never ended, and its run lock kept every later cron
+# run of the spider out (exit 3). Now: one ERROR line naming the JOBDIR, the run stops, exit 1; freed,
+# the JOBDIR resumes (or is refused in one line, and a fresh one finishes): every article once.
+
+ARCHIVE = ("-a", "since=2024-01-01", "-a", "until=2024-11-30")
+
+
+@pytest.mark.parametrize("after", [10, 60])
+def test_a_jobdir_on_a_disk_that_fills_up_stops_the_run(tmp_path: Path, small_disk: Path, after: int) -> None:
+    jobdir, state = small_disk / "job", tmp_path / "state"
+    with LoopbackSite(articles=300, seed=11, days=300, legacy=0) as big:
+        wanted = {r.article_id for r in big.articles if r.published.year == 2024}
+        output, log = tmp_path / "run1.jsonl", tmp_path / "run1.log"
+        words = command(big, output, state, *ARCHIVE, "-s", f"JOBDIR={jobdir}", spider="archive")
+        words[words.index("-O")] = "-o"
+        with open(log, "w") as stderr:
+            process = subprocess.Popen(words, cwd=tmp_path, env=env(), stderr=stderr, text=True)
+            try:
+                _wait_for(lambda: output.exists() and len(output.read_bytes().splitlines()) >= after, process, f"{after} articles")
+                with open(small_disk / "disk-filler", "wb", buffering=0) as filler:
+                    try:
+                        while True:
+                            filler.write(b"\0" * 4096)
+                    except OSError:
+                        pass
+                status = process.wait(timeout=90)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        text = log.read_text()
+        assert status == 1 and "Traceback" not in text, text[-3000:]
+        assert f"Cannot use the JOBDIR {jobdir}" in text and "the JOBDIR could not be written" in text
+        (small_disk / "disk-filler").unlink()
+
+        files = [output]
+        for attempt in (2, 3):
+            files.append(tmp_path / f"run{attempt}.jsonl")
+            words = command(big, files[-1], state, *ARCHIVE, "-s", f"JOBDIR={jobdir}", spider="archive")
+            again = run(tmp_path, words)
+            if again.returncode == 0:
+                break
+            assert again.returncode == 1 and "is damaged" in again.stderr.strip().splitlines()[-1], again.stderr[-3000:]
+            shutil.rmtree(jobdir)
+    assert again.returncode == 0, again.stderr[-3000:]
+    ids = [json.loads(line)["articleId"] for path in files if path.exists() for line in path.read_bytes().splitlines()]
+    assert len(ids) == len(set(ids)) and set(ids) == wanted
+
+
+def test_the_jobdirs_list_of_sources_on_a_full_disk_is_no_traceback(tmp_path: Path) -> None:
+    """Before: the spider's claim of a source raised OSError as the list in the JOBDIR failed to grow (a
+    traceback in the callback, the source lost); now the list is kept in memory for the attempt."""
+    from crawler.visited import Claim, VisitedSources
+
+    sources = VisitedSources(3, Path("/dev/full"))
+    assert [sources.claim(f"http://a.test/{n}") for n in range(4)] == [Claim.NEW] * 3 + [Claim.LIMIT]
+    sources.close(finished=True)

@@ -168,6 +168,8 @@ class RunVerdictExtension:
             return EXIT_USAGE, "the distributed run is going with another spider or other arguments; nothing was fetched"
         if stats.get(stat.STATE_FAILED):
             return EXIT_STATE, "the seen-store could not be used"
+        if reason == stat.JOBDIR_FAILED_REASON:
+            return EXIT_FAILED, "the JOBDIR could not be written or read (a full disk?); free space and run again to resume"
         if reason != "finished" and reason not in LIMIT_REASONS:
             return EXIT_FAILED, f"the run ended with reason {reason!r}"
         sources_failed = _sum(stats, stat.DISCOVERY_SOURCE_FAILED_PREFIX)
