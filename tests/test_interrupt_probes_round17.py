@@ -230,3 +230,42 @@ def test_the_jobdirs_list_of_sources_on_a_full_disk_is_no_traceback(tmp_path: Pa
     sources = VisitedSources(3, Path("/dev/full"))
     assert [sources.claim(f"http://a.test/{n}") for n in range(4)] == [Claim.NEW] * 3 + [Claim.LIMIT]
     sources.close(finished=True)
+
+
+# --- the wall clock set back between runs ----------------------------------------------------------
+# Before: runs were ordered by their start alone; after the clock was set back (a machine without a
+# battery-backed clock back from a power cut before NTP answered, a hand correction), the run before
+# stayed "the latest": `scrapy runs -n 1` said ok while the runs since were blocked. A record is
+# appended when its run ends, so a run recorded later that ended earlier tells the clock went back;
+# the runs recorded since are ordered after it.
+
+
+def _record(run_id: str, started: str, finished: str, status: int | None) -> dict[str, Any]:
+    from crawler.monitoring.history import status_words
+
+    return {"run_id": run_id, "spider": "latest", "started": f"2026-12-01T{started}:00+00:00",
+            "finished": f"2026-12-01T{finished}:00+00:00", "status": status, "status_words": status_words(status)}
+
+
+@pytest.mark.parametrize("back", ["00:30", "11:59"])
+def test_runs_after_the_clock_was_set_back_are_the_latest(tmp_path: Path, back: str) -> None:
+    history = RunHistory(tmp_path / ".state")
+    history.append(_record("before", "12:00", "12:01", 0))
+    history.append(_record("after-1", back, back, 4))
+    history.append(_record("after-2", back, back, 4))
+    assert [r["run_id"] for r in history.records()] == ["before", "after-1", "after-2"]
+    assert [r["run_id"] for r in history.records(last=1)] == ["after-2"]
+    from tests.e2e import scrapy
+
+    listed = scrapy(tmp_path, "runs", "-n", "1", "--json")
+    assert json.loads(listed.stdout.splitlines()[0])["run_id"] == "after-2", listed.stdout + listed.stderr
+
+
+def test_a_run_that_began_before_others_and_ended_after_them_is_still_ordered_by_its_start(tmp_path: Path) -> None:
+    history = RunHistory(tmp_path / ".state")
+    history.append(_record("latest-1", "02:45", "02:46", 0))
+    history.append(_record("latest-2", "03:00", "03:01", 0))
+    history.append(_record("section", "02:30", "04:30", 0))
+    history.append(_record("killed", "04:31", "04:40", None))
+    history.append(_record("latest-3", "05:00", "05:01", 0))
+    assert [r["run_id"] for r in history.records()] == ["section", "latest-1", "latest-2", "killed", "latest-3"]

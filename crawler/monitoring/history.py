@@ -12,7 +12,7 @@ import socket
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,11 @@ RUNNING_DIR = "running"
 # script holding it), which held the run's end (and its SIGTERM) for as long as it held the lock.
 LOCK_WAIT_SECONDS = 10.0
 KILLED = "killed"
+# Records appended this much out of the order of their ends are no sign of a clock set back (runs
+# ending at one moment wait for each other's lock). A killed run's end is its last checkpoint, recorded
+# by the next run, so a run of another spider that ended between shifts the records after it: by as
+# much for all of them, which keeps their order among themselves and after the records before.
+CLOCK_SLACK = timedelta(seconds=60)
 # In a marker: the run ended, and this is its record, which could not be added to the history (a full
 # disk); the next run adds it as it is, not as a killed run's.
 UNWRITTEN = "unwritten"
@@ -424,8 +429,22 @@ def latest_records(records: Iterable[dict[str, Any]], last: int, per_spider: boo
     # (start, position in the history): runs started at the same second keep the history's order,
     # and two records are never compared themselves.
     heaps: dict[str, list[tuple[tuple[datetime, int], dict[str, Any]]]] = {}
+    # A record is appended as its run ends: one that ended more than CLOCK_SLACK before a record appended
+    # earlier tells the wall clock was set back (a power cut, a hand correction), and the runs recorded
+    # since are moved on by that much. By their start alone, the run before the change stayed the
+    # latest, its status what `scrapy runs -n 1` gave, for as long as the clock was behind.
+    shift, latest_end = timedelta(0), None
     for position, record in enumerate(records):
-        entry = ((parse_time(str(record.get("started"))), position), record)
+        try:
+            ended: datetime | None = parse_time(str(record.get("finished"))) + shift
+        except ValueError:
+            ended = None
+        if ended is not None and latest_end is not None and ended < latest_end - CLOCK_SLACK:
+            shift += latest_end - ended
+            ended = latest_end
+        if ended is not None and (latest_end is None or ended > latest_end):
+            latest_end = ended
+        entry = ((parse_time(str(record.get("started"))) + shift, position), record)
         heap = heaps.setdefault(str(record.get("spider")) if per_spider else "", [])
         if last <= 0 or len(heap) < last:
             heapq.heappush(heap, entry)
