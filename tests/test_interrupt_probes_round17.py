@@ -171,6 +171,18 @@ def test_a_run_forced_to_stop_records_itself_with_its_figures(tmp_path: Path, fi
     assert newer["run_id"] != older["run_id"]
 
 
+
+def test_a_run_ending_normally_without_the_verdict_is_not_recorded_as_forced_to_stop(tmp_path: Path, site: LoopbackSite) -> None:
+    """The record written as the reactor stops is a forced stop's only: a run that reached its end with the
+    verdict extension switched off (no judgement, so no record at its end) was recorded as "forced to stop",
+    exit 1, by the first version of that record."""
+    extensions = json.dumps({**project_settings.EXTENSIONS, "crawler.monitoring.verdict.RunVerdictExtension": None})
+    state = tmp_path / "state"
+    done = run(tmp_path, command(site, tmp_path / "out.jsonl", state, "-s", f"EXTENSIONS={extensions}"))
+    assert "Traceback" not in done.stderr and "Spider closed (finished)" in done.stderr, done.stderr[-3000:]
+    assert RunHistory(state).running.exists()  # the history extension was on
+    assert not any("forced" in str(record.get("reason")) for record in RunHistory(state).records_with_killed())
+
 # --- a JOBDIR on a disk that fills up mid-run ------------------------------------------------------
 # Before: the LIFO queue file's write failed in its buffer, and every later pop raised OSError: an
 # asyncio traceback every 5 s, for ever. The run never ended, and its run lock kept every later cron

@@ -335,8 +335,8 @@ def settings_module_problem(settings: BaseSettings, given: Collection[str]) -> s
     Only ``-s`` values were checked: ``BS_MAX_INVALID_SHARE = 20`` (meant as 20 %) was taken, and never
     failed a run."""
     module = os.environ.get("SCRAPY_SETTINGS_MODULE") or "the settings module"
-    for name in sorted(settings):
-        if not str(name).startswith("BS_") or name in given or settings.getpriority(name) != SETTINGS_PRIORITIES["project"]:
+    for name in sorted(str(key) for key in settings):  # keys are typed wider than str in Scrapy 2.13
+        if not name.startswith("BS_") or name in given or settings.getpriority(name) != SETTINGS_PRIORITIES["project"]:
             continue
         value = settings.get(name)
         if value is None:

@@ -629,7 +629,10 @@ class RunHistoryExtension:
         self.opened = False
         # The run's record was written (or left in its marker for the next run to add).
         self.ended = False
+        # The spider closed: the run reached its end, forced to stop or not before the reactor stops.
+        self.closed = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.run_judged, signal=run_judged)
 
     @classmethod
@@ -694,12 +697,17 @@ class RunHistoryExtension:
         if self.remote is not None:
             self.remote.close()
 
+    def spider_closed(self, spider: Spider) -> None:
+        self.closed = True
+
     def reactor_stopping(self) -> None:
         """The reactor stops before the run was judged and recorded: Scrapy's forced shutdown (Ctrl-C or
         SIGTERM a second time). The run records itself as it stands, exit 1 (the verdict's status when it
         judged the run already): left to the next run, it was a killed run's record with the figures of
         its last checkpoint, none at all in a short run, though the process knew them as it stopped."""
-        if not self.opened or self.ended:
+        if not self.opened or self.ended or self.closed:
+            # Closed but never judged: the verdict extension is switched off, and the run's end is not
+            # a forced stop; its record is left to the next run, as it was.
             return
         if self.checkpoint is not None and self.checkpoint.running:
             self.checkpoint.stop()
