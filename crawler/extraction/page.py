@@ -556,11 +556,14 @@ class Page:
         """The page's JSON-LD articles (NewsArticle and kin), without the updates a live blog among them
         lists (``liveBlogUpdate``: BlogPostings of their own, inline or graph nodes named by ``@id``),
         which are parts of that blog, not the page's story; on the page of a live blog (one naming
-        it), its plain BlogPostings are its updates too, listed or not."""
+        it, or naming no page: a related blog's teaser names its own), its plain BlogPostings are its
+        updates too, listed or not."""
         articles = [obj for obj in self.json_ld if ld_types(obj) & ARTICLE_TYPES]
         if len(articles) < 2:
             return articles
-        if any("LiveBlogPosting" in ld_types(obj) and self._ld_rank(obj)[0] > 0 for obj in articles):
+        # (An update names the page too, often with a fragment: only a blog naming another page is
+        # no sign of this page's.)
+        if any("LiveBlogPosting" in ld_types(obj) and self._ld_rank(obj)[0] >= 0 for obj in articles):
             articles = [obj for obj in articles if ld_types(obj) != {"BlogPosting"}]
         parts: set[int] = set()
         part_ids: set[str] = set()

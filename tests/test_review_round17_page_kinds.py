@@ -1,0 +1,32 @@
+"""Review probes of round 17's page kinds: near variants of its live blog and share bar rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.test_page_kind_probes_round17 import LIVE, LIVE_URL, _live_objects, _page, _read
+
+
+@pytest.mark.parametrize("layout", ["generic", "amp", "nextjs"])
+@pytest.mark.parametrize("updates_first", [False, True], ids=["blog-first", "updates-first"])
+@pytest.mark.parametrize("update_url", ["fragment", "page"])
+def test_a_live_blog_naming_no_page_beside_its_updates_as_scripts_is_read_from_the_blog(layout: str, updates_first: bool, update_url: str) -> None:
+    """The LiveBlogPosting names no page (no ``url`` nor ``mainEntityOfPage``: the page's own, as a
+    blog naming another page would be a teaser), its updates a BlogPosting script each, naming the
+    page (with a fragment, or not). Before: only a blog naming the page made its BlogPostings updates,
+    so an update, naming the page, was taken for the article: the item's headline the update's
+    ("Sensex opens 300 points higher"), its datePublished the update's time (9:20 for a blog of 7:45)."""
+    _, breadcrumbs, live = _live_objects()
+    blog = {key: value for key, value in live.items() if key not in ("url", "mainEntityOfPage")}
+    apart: list[dict[str, Any]] = [
+        {"@context": "https://schema.org"} | update | {"@type": "BlogPosting", "url": LIVE_URL + (f"#update-{i}" if update_url == "fragment" else "")}
+        for i, update in enumerate(live["liveBlogUpdate"])
+    ]
+    objects: list[object] = [breadcrumbs, *apart, blog] if updates_first else [breadcrumbs, blog, *apart]
+    article = _read(*_page(layout, objects))
+    assert article.headline == LIVE.headline
+    assert article.datePublished == LIVE.published.isoformat()
+    assert article.isLiveBlog
+
