@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.test_page_kind_probes_round17 import LIVE, LIVE_URL, _live_objects, _page, _read
+from tests.loopback.pages import render_current
+from tests.test_page_kind_probes_round17 import LIVE, LIVE_URL, SEED, SEED_URL, _live_objects, _page, _read, _with_data
 
 
 @pytest.mark.parametrize("layout", ["generic", "amp", "nextjs"])
@@ -30,3 +31,27 @@ def test_a_live_blog_naming_no_page_beside_its_updates_as_scripts_is_read_from_t
     assert article.datePublished == LIVE.published.isoformat()
     assert article.isLiveBlog
 
+
+LINE = "Users can share the pledge on Twitter until Friday, the ministry said."
+TWEET = "https://twitter.com/intent/tweet?text=x"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f'<p><a href="{TWEET}">{LINE}</a></p>',
+        f'<blockquote><p><a href="{TWEET}">{LINE}</a></p></blockquote>',
+        f'<p><strong><a href="{TWEET}">{LINE}</a></strong></p>',
+        f'<p><a href="{TWEET}">{LINE}</a> <a href="https://wa.me/?text=x">WhatsApp</a></p>',
+    ],
+    ids=["line-a-link", "quote-a-link", "bold-link", "with-a-share-link"],
+)
+def test_a_story_line_that_is_all_a_share_link_stays(markup: str) -> None:
+    """A story's line whose words are all a share link's ("click to tweet" quote boxes: the line, a
+    link that tweets it). Before: the line was taken for a share bar (the text around its links being
+    share words, none) and left out of the body."""
+    first = SEED.paragraphs[0]
+    html = _with_data(render_current(SEED), lambda data: data.update(htmlContent=data["htmlContent"].replace(f"{first}</div>", f"{first}</div>{markup}", 1)))
+    body = _read(html, SEED_URL).articleBody.split("\n")
+    assert body[0] == first
+    assert body[1].startswith(LINE)

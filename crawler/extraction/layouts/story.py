@@ -32,7 +32,12 @@ SHARE_LINK = re.compile(
     re.I,
 )
 # What a share bar says besides its links' names ("Share", "Share on", "Copy link", bars between them).
-_SHARE_WORDS = re.compile(r"^(?:\W|share|on|this|story|article|copy|link|via|print|email|e-mail)*$", re.I)
+_SHARE_WORD = r"share|on|this|story|article|copy|link|via|print|email|e-mail"
+_SHARE_WORDS = re.compile(rf"^(?:\W|{_SHARE_WORD})*$", re.I)
+# A share link's words besides share words: a network's name ("WhatsApp", "Facebook Messenger"); a
+# link of more words is a line of the story ("click to tweet" boxes link the line that is tweeted).
+_SHARE_LABEL = re.compile(rf"\b(?:{_SHARE_WORD})\b", re.I)
+_SHARE_LABEL_WORDS = 2
 # (Parts of every such address: a page or link without one holds no share bar.)
 _SHARE_HINTS = ("intent/", "share", "Share", "/send", "wa.me/", "mailto:?", "/submit", "pin/create")
 
@@ -62,6 +67,8 @@ def _only_sharing(element: _Element) -> bool:
     """Whether ``element``'s links all share, and its text outside them is share words alone."""
     anchors = [a for a in element.iter("a") if a.get("href")]
     if not anchors or not all(SHARE_LINK.match((a.get("href") or "").strip()) for a in anchors):
+        return False
+    if any(len(_SHARE_LABEL.sub(" ", text_content(a)).split()) > _SHARE_LABEL_WORDS for a in anchors):
         return False
     own = text_content(element)
     for a in anchors:
