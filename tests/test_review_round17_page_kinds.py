@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.loopback.pages import render_current
-from tests.test_page_kind_probes_round17 import LIVE, LIVE_URL, SEED, SEED_URL, _live_objects, _page, _read, _with_data
+from tests.test_page_kind_probes_round17 import LIVE, LIVE_URL, SEED, SEED_URL, SITE, TEASER, _live_objects, _media_object, _page, _read, _with_data, _with_ld
 
 
 @pytest.mark.parametrize("layout", ["generic", "amp", "nextjs"])
@@ -55,3 +55,25 @@ def test_a_story_line_that_is_all_a_share_link_stays(markup: str) -> None:
     body = _read(html, SEED_URL).articleBody.split("\n")
     assert body[0] == first
     assert body[1].startswith(LINE)
+
+
+EMBEDDED = {
+    "video-page": SITE + "/video-gallery/markets/sensex-ends-higher-124022800500_1.html",
+    "youtube": "https://www.youtube.com/watch?v=abc123",
+}
+
+
+@pytest.mark.parametrize("kind", ["VideoObject", "AudioObject", "PodcastEpisode", "ImageGallery", "VideoGallery"])
+@pytest.mark.parametrize("named", sorted(EMBEDDED))
+@pytest.mark.parametrize("teaser", [False, True], ids=["alone", "beside-a-teaser"])
+def test_a_story_whose_json_ld_describes_only_a_recording_or_gallery_of_another_page_is_an_article(kind: str, named: str, teaser: bool) -> None:
+    """A Next.js story (its own JSON-LD article missing, or a related story's teaser the only one)
+    that embeds a recording or a gallery whose JSON-LD object names another page (its own video page,
+    a YouTube watch page). Before: refused as a video or web story, the story lost (an AudioObject,
+    PodcastEpisode or gallery of any page being taken for the page's own since this round; a
+    VideoObject before it too)."""
+    media = _media_object(kind) | {"url": EMBEDDED[named]}
+    html = _with_ld(render_current(SEED), [media, *([TEASER] if teaser else [])])
+    article = _read(html, SEED_URL)
+    assert article.headline == SEED.headline
+    assert article.datePublished == SEED.published.isoformat()

@@ -544,11 +544,12 @@ class Page:
 
     def ld_media(self) -> tuple[str, JsonObject] | None:
         """The kind (``video``, ``webstory``) and the JSON-LD object of a recording or a gallery the
-        page describes, a recording first; None when it describes neither."""
+        page describes, a recording first; None when it describes neither. One naming another page
+        (its own video page, a YouTube watch page) is what a story embeds, not this page."""
         for types, kind in ((MEDIA_TYPES, VIDEO), (GALLERY_TYPES, WEBSTORY)):
-            found = self.ld_first(types)
-            if found is not None:
-                return kind, found
+            for obj in self.json_ld:
+                if ld_types(obj) & types and self._ld_rank(obj)[0] >= 0:
+                    return kind, obj
         return None
 
     @cached_property
