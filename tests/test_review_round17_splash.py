@@ -1,0 +1,64 @@
+"""Review of round 17's market numbers through Splash: near variants of its probes (the currency's
+other spellings, the index names' other spellings, a change and its per cent written "a/b")."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.normalize import parse_changes
+from tests.test_splash_probes_round11 import market_of
+
+# A fall with the minus before the currency written in another case or with the rupee's other sign:
+# before, only "Rs", "Rs." and "INR" as spelled here were known, so "-RS 254.86" lost its sign and
+# the fall was read as a rise (254.86, and its unsigned per cent 0.35).
+CURRENCY_SPELLINGS = {
+    "upper-case": "-RS 254.86 (0.35%)",
+    "upper-case-with-stop": "−RS. 254.86 (0.35%)",
+    "lower-case": "-rs. 254.86 (0.35%)",
+    "lower-case-glued": "-rs254.86 (0.35%)",
+    "inr-lower-case": "-inr 254.86 (0.35%)",
+    "rupee-sign-u20a8": "−₨ 254.86 (0.35%)",
+    "rupee-sign-u20a8-glued": "–₨254.86 (0.35%)",
+}
+
+
+@pytest.mark.parametrize("change", CURRENCY_SPELLINGS.values(), ids=CURRENCY_SPELLINGS.keys())
+def test_a_minus_before_the_currency_in_any_spelling_keeps_the_fall(change: str) -> None:
+    assert parse_changes(change) == (-254.86, -0.35)
+
+
+@pytest.mark.parametrize("change", ["+RS 254.86 (0.35%)", "rs 254.86 (0.35%)", "₨ 254.86 (+0.35%)"])
+def test_a_rise_with_the_currency_in_any_spelling_stays_a_rise(change: str) -> None:
+    assert parse_changes(change) == (254.86, 0.35)
+
+
+# The same index in other spellings in use: English without the space ("NIFTY50", "Nifty Small Cap"),
+# Hindi with the nukta ("निफ़्टी", composed or not), the half-n ("सेन्सेक्स") or the long a ("स्मालकैप").
+# Before, none was known: the index null on a filled ticker.
+NAME_SPELLINGS = {
+    "NIFTY50": "Nifty",
+    "Nifty Small Cap": "Nifty Smallcap",
+    "Nifty Mid Cap": "Nifty Midcap",
+    "BankNifty": "Nifty Bank",
+    "सेन्सेक्स": "Sensex",
+    "बीएसई सेन्सेक्स": "Sensex",
+    "निफ\u093c्टी": "Nifty",
+    "\u0928\u093f\u095e\u094d\u091f\u0940 50": "Nifty",
+    "निफ\u093c्टी बैंक": "Nifty Bank",
+    "निफ्टी स्मालकैप": "Nifty Smallcap",
+    "निफ्टी स्मॉल कैप": "Nifty Smallcap",
+    "निफ्टी मिड कैप": "Nifty Midcap",
+}
+
+
+@pytest.mark.parametrize(("written", "name"), NAME_SPELLINGS.items(), ids=[f"{name}-{i}" for i, name in enumerate(NAME_SPELLINGS.values())])
+def test_index_names_in_other_spellings_are_read(written: str, name: str) -> None:
+    market = market_of([(written, "73,158.24", "−254.86", "0.35")])
+    assert market[name] == (73158.24, -254.86, -0.35)
+    assert all(numbers == (None, None, None) for other, numbers in market.items() if other != name)
+
+
+@pytest.mark.parametrize("other", ["NIFTY500", "Nifty Small Cap 250", "निफ़्टी नेक्स्ट 50", "निफ्टी स्मालकैप 100", "Nifty Midcap Select"])
+def test_other_series_in_those_spellings_are_none_of_the_five(other: str) -> None:
+    market = market_of([(other, "1", "1", "1")])
+    assert all(numbers == (None, None, None) for numbers in market.values())
