@@ -8,6 +8,7 @@ module name (``[class*=dtlauthinfo]``), never the hash.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any, cast
 
@@ -28,14 +29,16 @@ from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, 
 TICKER_CSS = ".mktticker"
 ITEM_IN_TICKER_CSS = ".tickeritem"
 TICKER_ITEM_CSS = f"{TICKER_CSS} {ITEM_IN_TICKER_CSS}"
-# What is not part of an index's name as a ticker writes it ("Nifty Bank ▲"). Indic vowel signs and
-# viramas are no word characters to the regular expression, and no noise either.
-TICKER_NAME_NOISE = re.compile(r"[^\w&\u0900-\u0dff]+")
+# What is not part of an index's name as a ticker writes it ("Nifty Bank ▲"), nor the spaces between its
+# words ("NIFTY50", "Nifty Small Cap"), nor the Devanagari nukta ("निफ़्टी", with "फ़" composed or not,
+# beside "निफ्टी"). Indic vowel signs and viramas are no word characters to the regular expression, and
+# no noise either.
+TICKER_NAME_NOISE = re.compile(r"[^\w&\u0900-\u0dff]+|\u093c")
 
 
 def ticker_name_key(written: str) -> str:
-    """An index's name as written, reduced to its words in lower case ("NIFTY BANK" → "nifty bank")."""
-    return " ".join(TICKER_NAME_NOISE.sub(" ", written).casefold().split())
+    """An index's name as written, reduced to its letters and digits in lower case ("NIFTY BANK" → "niftybank")."""
+    return TICKER_NAME_NOISE.sub("", unicodedata.normalize("NFD", written)).casefold()
 
 
 # The names of the five indices, and the other names of the same indices, in English and as the Hindi
@@ -49,10 +52,13 @@ TICKER_NAMES = {
         "Nifty 50": "Nifty",
         "Bank Nifty": "Nifty Bank",
         "सेंसेक्स": "Sensex",
+        "सेन्सेक्स": "Sensex",
         "बीएसई सेंसेक्स": "Sensex",
+        "बीएसई सेन्सेक्स": "Sensex",
         "निफ्टी": "Nifty",
         "निफ्टी 50": "Nifty",
         "निफ्टी स्मॉलकैप": "Nifty Smallcap",
+        "निफ्टी स्मालकैप": "Nifty Smallcap",
         "निफ्टी मिडकैप": "Nifty Midcap",
         "निफ्टी बैंक": "Nifty Bank",
         "बैंक निफ्टी": "Nifty Bank",
