@@ -62,3 +62,27 @@ def test_index_names_in_other_spellings_are_read(written: str, name: str) -> Non
 def test_other_series_in_those_spellings_are_none_of_the_five(other: str) -> None:
     market = market_of([(other, "1", "1", "1")])
     assert all(numbers == (None, None, None) for numbers in market.values())
+
+
+# A change cell writing the change and its per cent glued by a slash or a comma, each with its decimal
+# part: round 17's rule for figures glued to more digits took both for pieces of one malformed figure,
+# and the cell was null (before that round, (254.86, 0.35) was read). A European figure, a date or a
+# time stays null (tests/test_splash_probes_round17.py).
+PAIRS = {
+    "slash": ("254.86/0.35%", (254.86, 0.35)),
+    "comma": ("254.86,0.35%", (254.86, 0.35)),
+    "slash-signed-change": ("−254.86/0.35%", (-254.86, -0.35)),
+    "slash-in-brackets": ("254.86 (254.86/0.35%)", (254.86, 0.35)),
+    "grouped-change": ("1,254.86/1.35%", (1254.86, 1.35)),
+}
+
+
+@pytest.mark.parametrize(("cell", "expected"), PAIRS.values(), ids=PAIRS.keys())
+def test_a_change_and_its_per_cent_glued_by_a_slash_or_comma_are_both_read(cell: str, expected: tuple[float, float]) -> None:
+    assert parse_changes(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["73.158,24%", "254,86%", "04/12", "1.5/2", "254.86/0.35", "7,3158.24/0.35%"])
+def test_glued_figures_that_are_no_change_and_per_cent_stay_unread_as_pieces(cell: str) -> None:
+    change, percent = parse_changes(cell)
+    assert change is None and percent in (None, 0.35)

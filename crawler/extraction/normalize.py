@@ -865,12 +865,21 @@ _NUMBER = re.compile(
     r"(\s*%)?"
 )
 _GROUPING = re.compile(r"[,\s]")
+# A change and its per cent glued by a slash or a comma, each with its decimal part ("254.86/0.35%",
+# "254.86,0.35%"): two figures, not one malformed one (a European "73.158,24%" has no decimal point
+# after the comma). A space after the separator parts them.
+_CHANGE_AND_PER_CENT = re.compile(r"(?<=\d\.\d)(\d*[,/])(?=[+-]?\d+\.\d+\s*%)")
+
+
+def _ticker_text(text: str) -> str:
+    """``text`` with its minus dashes as "-" and a change glued to its per cent parted from it."""
+    return _CHANGE_AND_PER_CENT.sub(r"\1 ", text.translate(_SIGNS))
 
 
 def _numbers(text: str) -> list[tuple[float, bool, bool]]:
     """The numbers of ``text`` in order, each with whether a "%" follows it and whether it has a sign."""
     found: list[tuple[float, bool, bool]] = []
-    for match in _NUMBER.finditer(text.translate(_SIGNS)):
+    for match in _NUMBER.finditer(_ticker_text(text)):
         sign = match.group(1)
         if sign and found and match.group(0)[1:2].isspace():
             sign = ""  # "254.86 - 0.35%": a dash spaced apart between two figures separates them
@@ -917,7 +926,7 @@ def _falls(text: str) -> bool:
 
 def unsigned(text: str | None) -> bool:
     """Whether the first number of ``text`` is written without a sign, and no arrow marks it."""
-    match = _NUMBER.search(text.translate(_SIGNS)) if text else None
+    match = _NUMBER.search(_ticker_text(text)) if text else None
     return match is not None and not match.group(1) and not _falls(text or "") and trend(text or "") == 0
 
 
