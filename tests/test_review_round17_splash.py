@@ -3,10 +3,18 @@ other spellings, the index names' other spellings, a change and its per cent wri
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import pytest
+from scrapy.http import HtmlResponse
+from scrapy.utils.misc import build_from_crawler
 
 from crawler.extraction.normalize import parse_changes
+from crawler.splash import SplashRenderingMiddleware
+from tests.test_splash import ARTICLE_URL, make_crawler, make_spider, splash_answer
 from tests.test_splash_probes_round11 import market_of
+from tests.test_splash_probes_round17 import GOOD_COOKIE, SPLASH
 
 # A fall with the minus before the currency written in another case or with the rupee's other sign:
 # before, only "Rs", "Rs." and "INR" as spelled here were known, so "-RS 254.86" lost its sign and
@@ -86,3 +94,42 @@ def test_a_change_and_its_per_cent_glued_by_a_slash_or_comma_are_both_read(cell:
 def test_glued_figures_that_are_no_change_and_per_cent_stay_unread_as_pieces(cell: str) -> None:
     change, percent = parse_changes(cell)
     assert change is None and percent in (None, 0.35)
+
+
+# --- cookies: an answer whose cookies are no list ----------------------------------------------------
+
+# Before, a "cookies" that is no list (text, null, a dict: an empty Lua table comes out as `{}`) was
+# replaced by an empty list, which scrapy-splash reads as "every cookie sent did not come back": the
+# session's cookies (Akamai's) were cleared from the jar, and the next pages went without them; `{}`
+# was counted and logged as a cookie dropped besides.
+NOT_A_LIST = {"text": ("x", 1), "null": (None, 1), "a-dict": ({"name": "x"}, 1), "empty-lua-table": ({}, 0)}
+
+
+@pytest.mark.parametrize(("cookies", "dropped"), NOT_A_LIST.values(), ids=NOT_A_LIST.keys())
+def test_cookies_that_are_no_list_leave_the_session_s_cookies_as_they_were(cookies: Any, dropped: int, caplog: pytest.LogCaptureFixture) -> None:
+    from crawler.splash.compat import SplashCookiesMiddleware, SplashMiddleware
+
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    spider = make_spider(crawler)
+    cookie_middleware = SplashCookiesMiddleware.from_crawler(crawler)
+    rendering = build_from_crawler(SplashRenderingMiddleware, crawler)
+
+    def render(url: str, answer_cookies: Any) -> Any:
+        request = spider.article_request(url, source="test")
+        rendering.process_request(request)
+        assert cookie_middleware.process_request(request) is None
+        processed = SplashMiddleware.from_crawler(crawler).process_request(request)
+        data = {"html": "<html><body>page</body></html>", "url": url, "http_status": 200, "ticker": "filled", "cookies": answer_cookies}
+        answer = cookie_middleware.process_response(processed, splash_answer(crawler, spider, processed, 200, data))
+        return processed, rendering.process_response(processed, answer)
+
+    render(ARTICLE_URL, [GOOD_COOKIE])
+    second = ARTICLE_URL.replace(".html", "-2.html")
+    caplog.clear()
+    processed, response = render(second, cookies)
+    assert [c["name"] for c in processed.meta["splash"]["args"]["cookies"]] == ["bm_sv"]
+    assert isinstance(response, HtmlResponse) and response.url == second
+    assert [cookie.name for jar in cookie_middleware.jars.values() for cookie in jar] == ["bm_sv"]
+    assert (crawler.stats.get_value("bs/splash/cookies_dropped") or 0) == dropped  # type: ignore[union-attr]
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == dropped, [r.getMessage() for r in warnings]

@@ -90,12 +90,20 @@ class SplashCookiesMiddleware(_splash.SplashCookiesMiddleware):  # type: ignore[
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
         data = getattr(response, "data", None)
+        if isinstance(data, dict) and data.get("cookies") == {}:
+            # An empty Lua table comes out of Splash as an empty object: no cookie, nothing to say.
+            del data["cookies"]
         if isinstance(data, dict) and "cookies" in data:
             kept, dropped, why = readable_cookies(data["cookies"])
             if dropped:
                 # What scrapy-splash cannot take raised in its middleware, after Splash had answered:
                 # the download failed past every fallback, the article lost. The page stands without them.
-                data["cookies"] = kept
+                # Cookies that are no list at all tell nothing: the session's are kept as they were (an
+                # empty list would be read as every cookie sent gone, Akamai's cleared from the jar).
+                if isinstance(data["cookies"], list):
+                    data["cookies"] = kept
+                else:
+                    del data["cookies"]
                 if self.crawler is not None and self.crawler.stats is not None:
                     self.crawler.stats.inc_value(stat.SPLASH_COOKIES_DROPPED, dropped)
                 logger.warning(
