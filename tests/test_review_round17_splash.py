@@ -12,7 +12,7 @@ from scrapy.utils.misc import build_from_crawler
 
 from crawler.extraction.normalize import parse_changes
 from crawler.splash import SplashRenderingMiddleware
-from tests.test_splash import ARTICLE_URL, make_crawler, make_spider, splash_answer
+from tests.test_splash import ARTICLE_URL, assert_fallback, make_crawler, make_spider, splash_answer, to_splash
 from tests.test_splash_probes_round11 import market_of
 from tests.test_splash_probes_round17 import GOOD_COOKIE, SPLASH
 
@@ -133,3 +133,20 @@ def test_cookies_that_are_no_list_leave_the_session_s_cookies_as_they_were(cooki
     assert (crawler.stats.get_value("bs/splash/cookies_dropped") or 0) == dropped  # type: ignore[union-attr]
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == dropped, [r.getMessage() for r in warnings]
+
+
+# --- Splash's error document under a 200, its error no error status --------------------------------------
+
+# An error document whose "error" is no HTTP error status (0, 200, a huge number, negative): before, it
+# was named "http-<that number>", one new stat per number ("Splash answered HTTP 200" for a failed
+# render besides). It is a bad answer, as a page status that is none.
+@pytest.mark.parametrize("error", [0, 200, 302, 10**30, -1], ids=["zero", "ok", "redirect", "huge", "negative"])
+def test_an_error_document_whose_error_is_no_error_status_is_a_bad_answer(error: int, caplog: pytest.LogCaptureFixture) -> None:
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    spider = make_spider(crawler)
+    processed = to_splash(crawler, spider, spider.article_request(ARTICLE_URL, source="test"))
+    caplog.clear()
+    answer = splash_answer(crawler, spider, processed, 200, {"error": error, "type": "Odd", "description": "odd"})
+    result = build_from_crawler(SplashRenderingMiddleware, crawler).process_response(processed, answer)
+    assert_fallback(crawler, spider, result, "bad-answer", caplog)
+    assert not [name for name in crawler.stats.get_stats() if name.startswith("bs/splash/failed/http-")]  # type: ignore[union-attr]

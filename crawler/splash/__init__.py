@@ -538,9 +538,12 @@ class SplashRenderingMiddleware:
         if status != 200:
             reason, detail = _splash_error(response)
             return self.fallback(request, reason, detail)
-        if isinstance(data, dict) and "html" not in data and type(data.get("error")) is int:
+        error = data.get("error") if isinstance(data, dict) and "html" not in data else None
+        if type(error) is int and 400 <= error <= 599:
             # Splash's error document under a 200 (a proxy's rewrite): the error it names, in its words.
-            reason, detail = _splash_error(response, status=data["error"])
+            # One whose error is no error status (0, 200, a huge number) is a bad answer below, not a
+            # stat of its own per number.
+            reason, detail = _splash_error(response, status=error)
             return self.fallback(request, reason, detail)
         if not isinstance(data, dict) or not isinstance(data.get("html"), str):
             detail = request.meta.get(UNREADABLE_META) or type(response).__name__
