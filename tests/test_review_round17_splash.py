@@ -16,7 +16,8 @@ from tests.test_splash import ARTICLE_URL, assert_fallback, make_crawler, make_s
 from tests.test_splash_probes_round11 import market_of
 from tests.test_splash_probes_round17 import GOOD_COOKIE, SPLASH
 
-# A fall with the minus before the currency written in another case or with the rupee's other sign:
+# A fall with the minus before the currency written in another case, with the rupee's other sign or as
+# the Hindi edition abbreviates it ("रु."):
 # before, only "Rs", "Rs." and "INR" as spelled here were known, so "-RS 254.86" lost its sign and
 # the fall was read as a rise (254.86, and its unsigned per cent 0.35).
 CURRENCY_SPELLINGS = {
@@ -27,6 +28,8 @@ CURRENCY_SPELLINGS = {
     "inr-lower-case": "-inr 254.86 (0.35%)",
     "rupee-sign-u20a8": "−₨ 254.86 (0.35%)",
     "rupee-sign-u20a8-glued": "–₨254.86 (0.35%)",
+    "hindi-ru": "-रु 254.86 (0.35%)",
+    "hindi-ru-with-stop-glued": "−रु.254.86 (0.35%)",
 }
 
 

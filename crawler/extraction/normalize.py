@@ -851,14 +851,14 @@ def read_time_minutes(text: str | None) -> int | None:
 # no digit, so it is no number at all, as a ticker writes a missing value.
 _SIGNS = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d\u2796", "-") | dict.fromkeys("\uff0b\u2795", "+"))
 # One number as tickers write it: a sign (a space may follow it, and a currency in any case, either
-# rupee sign: "−₹254.86", "-Rs 254.86", "-RS. 254.86", "−₨ 254.86"), digits grouped by commas or by a space of any width (Indian "1,23,456", "73 158" with a thin
+# rupee sign, or the Hindi "रु.": "−₹254.86", "-Rs 254.86", "-RS. 254.86", "−₨ 254.86", "-रु 254.86"), digits grouped by commas or by a space of any width (Indian "1,23,456", "73 158" with a thin
 # space or NBSP: the last group of three) and a decimal part; a "%" after it marks a per cent. Two
 # numbers in one cell ("−254.86 (−0.35%)") stay two. A figure glued to more digits by a separator, or
 # to a letter, is none, and no piece of it is read: "7,3158.24", "73.158,24", "254,86", "7.3e4",
 # "73.1K", a time "15:30" or a date "04/12" (each read a wrong number before: 7, 73.158, 25486 …).
 # (U+066B and U+066C: the Arabic decimal and thousands separators.)
 _NUMBER = re.compile(
-    r"([+-]?)\s*(?:(?:[\u20a8\u20b9]|(?i:rs)\.?|(?i:inr))\s*)?"
+    r"([+-]?)\s*(?:(?:[\u20a8\u20b9]|(?i:rs)\.?|(?i:inr)|\u0930\u0941\.?)\s*)?"
     r"(?<!\d)(?<!\d[.,:/\u066b\u066c])(?:(?<![^\W\d_])|(?<=(?<![^\W\d_])(?i:rs))|(?<=(?<![^\W\d_])(?i:inr)))"
     r"((?:\d{1,3}(?:,\d{2,3})*,\d{3}|\d{1,3}(?:\s\d{2,3})*\s\d{3}|\d+)(?:\.\d+)?)"
     r"(?![.,:/\u066b\u066c]?\d|[^\W\d_])"
