@@ -54,7 +54,8 @@ def _given_urls(arguments: Mapping[str, Any]) -> list[str]:
 
 # A second URL run on after the first (`-a url=A,B`, a url_file line "A;B"): one request for "A,B",
 # which the site answered with B's page by the id at its end, A never fetched and B written with "A,B".
-RUN_ON_URL = re.compile(r"[,;]\s*(?:https?|file):", re.IGNORECASE)
+# B as the address bar shows it too: its host (a dotted name, or one with a port) and a slash.
+RUN_ON_URL = re.compile(r"[,;]\s*(?:(?:https?|file):|(?:[\w-]+\.)+[\w-]+(?::\d+)?/|[\w-]+:\d+/)", re.IGNORECASE)
 
 
 def _check_url(url: str) -> None:

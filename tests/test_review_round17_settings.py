@@ -1,0 +1,59 @@
+"""Near variants of round 17's settings and argument checks: a second URL without its scheme run on after
+the first, a protocol-relative source, a number written as text in the settings module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import UsageError
+from scrapy.settings import Settings
+
+from crawler.spiders.article import ArticleSpider
+from crawler.spiders.latest import LatestSpider
+
+FIRST = "https://www.business-standard.com/markets/news/a-124022800873_1.html"
+SECOND = "www.business-standard.com/markets/news/b-124022800874_1.html"
+
+
+# --- -a url=A,B with B as the address bar shows it ----------------------------------------------
+
+
+# Before: taken, one request for "A,www…/b-…_1.html" (a path under A's host): the site served B by the id
+# at its end, written with "A,B" for its url, A never fetched, exit 0. Only a second URL beginning
+# http(s):// or file: was refused.
+RUN_ON = [
+    f"{FIRST},{SECOND}",
+    f"{FIRST}, {SECOND}",
+    f"{FIRST};{SECOND}",
+    f"{FIRST},business-standard.com/markets/news/b-124022800874_1.html",
+    "http://127.0.0.1:8000/markets/news/a-124022800873_1.html,127.0.0.1:8000/markets/news/b-124022800874_1.html",
+    "http://localhost:8000/markets/news/a-124022800873_1.html,localhost:8000/markets/news/b-124022800874_1.html",
+]
+
+
+@pytest.mark.parametrize("value", RUN_ON)
+def test_a_second_url_without_its_scheme_is_refused(value: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        ArticleSpider.check_usage({"url": value}, Settings())
+    assert "several URLs" in str(caught.value)
+
+
+def test_a_url_file_line_of_two_urls_without_the_second_scheme_is_refused(tmp_path: Path) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text(f"{FIRST},{SECOND}\n")
+    with pytest.raises(UsageError) as caught:
+        ArticleSpider.check_usage({"url_file": str(listing)}, Settings())
+    assert "several URLs" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://www.business-standard.com/markets/news/a,b-124022800873_1.html",
+        "https://www.business-standard.com/markets/news/q3,fy24.results-124022800873_1.html",
+        f"{FIRST}?utm_source=a,b",
+    ],
+)
+def test_a_comma_inside_one_url_is_still_one_url(value: str) -> None:
+    ArticleSpider.check_usage({"url": value}, Settings())
