@@ -57,3 +57,19 @@ def test_a_url_file_line_of_two_urls_without_the_second_scheme_is_refused(tmp_pa
 )
 def test_a_comma_inside_one_url_is_still_one_url(value: str) -> None:
     ArticleSpider.check_usage({"url": value}, Settings())
+
+
+# --- BS_LATEST_SOURCES: a URL as an href writes it ------------------------------------------------
+
+
+# Before: "//www.business-standard.com/rss/latest.rss" (a page's href, protocol-relative) began with a
+# slash and was taken as a path: ".../www.business-standard.com/rss/latest.rss" under BS_BASE_URL, a 404
+# at every run, one ERROR line, exit 0 with the other sources read.
+@pytest.mark.parametrize(
+    "value",
+    ["/latest-news,//www.business-standard.com/rss/latest.rss", "//hindi.business-standard.com/rss/latest.rss", "//127.0.0.1:8000/rss/latest.rss"],
+)
+def test_a_protocol_relative_source_is_refused(value: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        LatestSpider.check_usage({}, Settings({"BS_BASE_URL": "https://www.business-standard.com", "BS_LATEST_SOURCES": value}))
+    assert "BS_LATEST_SOURCES" in str(caught.value) and "http(s)://" in str(caught.value)

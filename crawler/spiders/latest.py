@@ -25,15 +25,17 @@ def source_path_problem(source: str, hosts: set[str]) -> str | None:
     """Why a ``BS_LATEST_SOURCES`` entry that is no http(s) URL is no path on the site either; None when it is one.
 
     Each was a path under ``BS_BASE_URL`` that 404s: two sources a space or semicolon apart, a URL without
-    its ``https://`` or of another scheme. With the other sources read, the run said ok (exit 0), the
+    its ``https://`` (or with ``//`` alone) or of another scheme. With the other sources read, the run said ok (exit 0), the
     source never read, one ERROR line per run.
     """
     if any(character.isspace() for character in source) or re.search(r";\s*/", source):
         return "holds two paths; separate the sources with commas (/rss/latest.rss,/latest-news)"
     if "://" in source:
         return "is neither a path on BS_BASE_URL's site nor an http(s) URL"
-    first = source.split("/", 1)[0]
-    if not source.startswith("/") and (":" in first or on_hosts(f"http://{first}", hosts)):
+    # "//host/path", as a page's href writes a URL without its scheme, began with a slash: a path under it, a 404.
+    relative = source.startswith("//")
+    first = source.removeprefix("//").split("/", 1)[0]
+    if relative or (not source.startswith("/") and (":" in first or on_hosts(f"http://{first}", hosts))):
         return f"names the host {first} without http(s)://; give the whole URL, or the path alone"
     return None
 
