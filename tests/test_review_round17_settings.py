@@ -73,3 +73,53 @@ def test_a_protocol_relative_source_is_refused(value: str) -> None:
     with pytest.raises(UsageError) as caught:
         LatestSpider.check_usage({}, Settings({"BS_BASE_URL": "https://www.business-standard.com", "BS_LATEST_SOURCES": value}))
     assert "BS_LATEST_SOURCES" in str(caught.value) and "http(s)://" in str(caught.value)
+
+
+# --- the settings module: a number written as text --------------------------------------------------
+
+
+def _module_settings(name: str, value: object) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set(name, value, priority="project")
+    return settings
+
+
+# Before: a value of the settings module was judged as its own kind, so text (a module of one's own
+# reading os.environ, as a container sets it; Scrapy's SCRAPY_BS_… environment settings) was judged as
+# text: "20" for a share never failed a run, "-5" sources was read as -5, "0" a non-blocking Redis socket.
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("BS_MAX_INVALID_SHARE", "20", "is a share"),
+        ("BS_MAX_SOURCES", "-5", "must not be negative"),
+        ("BS_REDIS_TIMEOUT", "0", "above 0"),
+        ("BS_PROGRESS_INTERVAL", "nan", "finite"),
+        ("BS_FRESH", "maybe", "true or false"),
+        ("BS_MIN_FIELD_COVERAGE", '{"headline": 95}', "a share from 0 to 1"),
+    ],
+)
+def test_a_wrong_value_written_as_text_in_the_settings_module_is_refused(name: str, value: str, words: str) -> None:
+    from crawler.commands.crawl import settings_module_problem
+
+    problem = settings_module_problem(_module_settings(name, value), set())
+    assert problem is not None and name in problem and words in problem
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BS_MAX_INVALID_SHARE", "0.3"),
+        ("BS_MAX_FAILED_SOURCES", "-1"),
+        ("BS_MAX_FAILED_SOURCES", -1),
+        ("BS_MAX_SOURCES", "0"),
+        ("BS_FRESH", "0"),
+        ("BS_LATEST_SOURCES", "/rss/latest.rss,/latest-news"),
+        ("BS_STATE_DIR", Path("/var/lib/bs")),
+        ("BS_WORKER_NAME", "box-1"),
+    ],
+)
+def test_a_right_value_written_as_text_in_the_settings_module_is_taken(name: str, value: object) -> None:
+    from crawler.commands.crawl import settings_module_problem
+
+    assert settings_module_problem(_module_settings(name, value), set()) is None

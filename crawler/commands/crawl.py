@@ -34,6 +34,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler import stats as stat
+from crawler import settings as project_settings
 from crawler.commands.settingnames import expand_home, repeated_argument_problem, unknown_setting_problem
 from crawler.distributed import adopt_host_settings, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.extraction.article import Article
@@ -341,11 +342,15 @@ def settings_module_problem(settings: BaseSettings, given: Collection[str]) -> s
         value = settings.get(name)
         if value is None:
             continue
-        # The value is its own kind; a number is judged as one whose default is not negative (the
-        # setting a negative value means something for, BS_MAX_FAILED_SOURCES=-1, aside).
-        kind = value
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and name not in NEGATIVE_MEANS_SOMETHING:
-            kind = type(value)(0)
+        # Judged as the kind of the project's own value (a name it has not: the value's own kind), so that a
+        # number written as text is read as a number (a module of one's own reading os.environ: "20" for a
+        # share was judged as text, and taken); a number as one whose default is not negative (the setting
+        # a negative value means something for, BS_MAX_FAILED_SOURCES=-1, aside).
+        kind = getattr(project_settings, name, None)
+        if kind is None:
+            kind = value
+        if isinstance(kind, (int, float)) and not isinstance(kind, bool) and name not in NEGATIVE_MEANS_SOMETHING:
+            kind = type(kind)(0)
         problem = setting_problem(name, kind, settings)
         if problem:
             return f"in {module}: {problem.removeprefix('-s ')}"
