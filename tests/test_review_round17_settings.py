@@ -75,6 +75,36 @@ def test_a_protocol_relative_source_is_refused(value: str) -> None:
     assert "BS_LATEST_SOURCES" in str(caught.value) and "http(s)://" in str(caught.value)
 
 
+# Before: an entry beginning https:// was judged by its host alone, so a second source run on after it
+# (a space, a tab or a semicolon apart) was taken: one URL with "%20/latest-news" in its path, a 404 at
+# every run, exit 0, neither source read. A path then a whole URL a semicolon apart was named as "neither
+# a path nor an http(s) URL".
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://www.business-standard.com/rss/latest.rss /latest-news",
+        "https://www.business-standard.com/rss/latest.rss\t/latest-news",
+        "https://www.business-standard.com/rss/latest.rss;/latest-news",
+        "https://www.business-standard.com/rss/latest.rss https://www.business-standard.com/latest-news",
+        "https://www.business-standard.com/rss/latest.rss;https://www.business-standard.com/latest-news",
+        "/rss/latest.rss;https://www.business-standard.com/latest-news",
+    ],
+)
+def test_two_sources_beside_a_whole_url_are_refused(value: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        LatestSpider.check_usage({}, Settings({"BS_BASE_URL": "https://www.business-standard.com", "BS_LATEST_SOURCES": value}))
+    assert "separate the sources with commas" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://www.business-standard.com/rss/latest.rss", "https://www.business-standard.com/rss/latest.rss;jsessionid=1",
+     "HTTPS://www.business-standard.com/latest-news, /rss/latest.rss"],
+)
+def test_whole_urls_as_people_write_them_are_taken(value: str) -> None:
+    LatestSpider.check_usage({}, Settings({"BS_BASE_URL": "https://www.business-standard.com", "BS_LATEST_SOURCES": value}))
+
+
 # --- the settings module: a number written as text --------------------------------------------------
 
 

@@ -21,15 +21,22 @@ def latest_sources(settings: BaseSettings) -> list[str]:
     return [source.strip() for source in settings.getlist("BS_LATEST_SOURCES") if source.strip()]
 
 
-def source_path_problem(source: str, hosts: set[str]) -> str | None:
-    """Why a ``BS_LATEST_SOURCES`` entry that is no http(s) URL is no path on the site either; None when it is one.
+# Two sources in one entry: a space, a tab, or a semicolon before a path or a URL.
+TWO_SOURCES = re.compile(r"\s|;\s*(?:/|https?://)", re.IGNORECASE)
 
-    Each was a path under ``BS_BASE_URL`` that 404s: two sources a space or semicolon apart, a URL without
-    its ``https://`` (or with ``//`` alone) or of another scheme. With the other sources read, the run said ok (exit 0), the
-    source never read, one ERROR line per run.
+
+def source_path_problem(source: str, hosts: set[str]) -> str | None:
+    """Why a ``BS_LATEST_SOURCES`` entry is neither a path on the site nor one http(s) URL; None when it is
+    one (a URL's host is judged apart).
+
+    Each was a path under ``BS_BASE_URL``, or a URL, that 404s: two sources a space or semicolon apart (after
+    a whole URL too), a URL without its ``https://`` (or with ``//`` alone) or of another scheme. With the
+    other sources read, the run said ok (exit 0), the source never read, one ERROR line per run.
     """
-    if any(character.isspace() for character in source) or re.search(r";\s*/", source):
-        return "holds two paths; separate the sources with commas (/rss/latest.rss,/latest-news)"
+    if TWO_SOURCES.search(source):
+        return "holds two sources; separate the sources with commas (/rss/latest.rss,/latest-news)"
+    if source.lower().startswith(("http://", "https://")):
+        return None
     if "://" in source:
         return "is neither a path on BS_BASE_URL's site nor an http(s) URL"
     # "//host/path", as a page's href writes a URL without its scheme, began with a slash: a path under it, a 404.
@@ -65,10 +72,10 @@ class LatestSpider(DiscoverySpider):
         # A whole URL on another host would be refused at every run, with a WARNING only.
         hosts = site_hosts(settings)
         for source in sources:
+            problem = source_path_problem(source, hosts)
+            require(problem is None, f"latest: BS_LATEST_SOURCES entry {source!r} {problem}")
             if source.lower().startswith(("http://", "https://")):
                 require(on_hosts(source, hosts), f"latest: BS_LATEST_SOURCES entry {source!r} is not on BS_BASE_URL's site ({', '.join(sorted(hosts))})")
-            else:
-                require(not source_path_problem(source, hosts), f"latest: BS_LATEST_SOURCES entry {source!r} {source_path_problem(source, hosts)}")
 
     async def start(self) -> AsyncIterator[Request]:
         # Each source once: one given twice (a path and the whole URL, with a slash after it or not)
