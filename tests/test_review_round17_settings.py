@@ -59,6 +59,20 @@ def test_a_comma_inside_one_url_is_still_one_url(value: str) -> None:
     ArticleSpider.check_usage({"url": value}, Settings())
 
 
+def test_the_command_refuses_a_second_url_without_its_scheme(tmp_path: Path) -> None:
+    from crawler.monitoring.verdict import EXIT_USAGE
+    from tests.e2e import scrapy
+    from tests.loopback.site import LoopbackSite
+
+    with LoopbackSite(articles=3, seed=7) as site:
+        first, second = site.articles[-1], site.articles[-2]
+        host = site.base_url.split("://", 1)[1]
+        done = scrapy(tmp_path, "crawl", "article", "-a", f"url={site.base_url}{first.path},{host}{second.path}", "-s", f"BS_BASE_URL={site.base_url}")
+        assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+        assert done.stderr.startswith("error: ") and "several URLs" in done.stderr and "Traceback" not in done.stderr
+        assert sum(site.counts.values()) == 0
+
+
 # --- BS_LATEST_SOURCES: a URL as an href writes it ------------------------------------------------
 
 
