@@ -7,6 +7,7 @@ folder, only when the slot is stored; it refuses when a file named ``REFUSE`` is
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,3 +29,15 @@ class FolderFeedStorage(BlockingFeedStorage):
                 shutil.copyfileobj(file, uploaded)
         finally:
             file.close()
+
+
+class SlowFolderFeedStorage(FolderFeedStorage):
+    """An upload that takes a while (a slow link to S3 or FTP): it touches ``UPLOADING`` in the folder as it
+    starts, then waits until ``RELEASE`` is there (at most 20 s)."""
+
+    def _store_in_thread(self, file: IO[bytes]) -> None:
+        (self.target.parent / "UPLOADING").touch()
+        deadline = time.monotonic() + 20
+        while not (self.target.parent / "RELEASE").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        super()._store_in_thread(file)

@@ -629,8 +629,12 @@ class RunHistoryExtension:
         self.opened = False
         # The run's record was written (or left in its marker for the next run to add).
         self.ended = False
-        # The spider closed: the run reached its end, forced to stop or not before the reactor stops.
+        # The spider closed, and no verdict will judge the run: it reached its end, and the reactor stops
+        # with no record to write.
         self.closed = False
+        # The verdict extension is on: it judges the run once its feeds are stored, which may be long
+        # after the spider closed (an upload at the end).
+        self.judged_later = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.run_judged, signal=run_judged)
@@ -641,6 +645,7 @@ class RunHistoryExtension:
 
     def spider_opened(self, spider: Spider) -> None:
         self.opened = True
+        self.judged_later = self.crawler.get_extension(verdict.RunVerdictExtension) is not None
         try:
             for killed in self.history.record_killed_runs():
                 if not killed.get(IN_REDIS):
@@ -698,7 +703,7 @@ class RunHistoryExtension:
             self.remote.close()
 
     def spider_closed(self, spider: Spider) -> None:
-        self.closed = True
+        self.closed = not self.judged_later
 
     def reactor_stopping(self) -> None:
         """The reactor stops before the run was judged and recorded: Scrapy's forced shutdown (Ctrl-C or
@@ -706,8 +711,9 @@ class RunHistoryExtension:
         judged the run already): left to the next run, it was a killed run's record with the figures of
         its last checkpoint, none at all in a short run, though the process knew them as it stopped."""
         if not self.opened or self.ended or self.closed:
-            # Closed but never judged: the verdict extension is switched off, and the run's end is not
-            # a forced stop; its record is left to the next run, as it was.
+            # Closed with the verdict extension switched off: the run's end is not a forced stop, and its
+            # record is left to the next run, as it was. With the verdict on, a run closed but not yet
+            # judged (its feeds being stored) was forced to stop: skipped, it was left as killed.
             return
         if self.checkpoint is not None and self.checkpoint.running:
             self.checkpoint.stop()

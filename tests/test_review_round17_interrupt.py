@@ -1,0 +1,68 @@
+"""A reviewer's probes of round 17's interrupted runs and run history: a forced stop while the run's end
+is being written, and the run history of distributed runs with a record its run could not add itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.monitoring.history import IN_REDIS, KILLED, UNWRITTEN, RunHistory
+from tests.loopback.site import LoopbackSite
+from tests.test_interrupt_probes_round17 import _wait_for, command, env, records, run
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=40, seed=17) as running:
+        yield running
+
+
+# --- forced to stop while its feed is being stored ------------------------------------------------
+# Before: the record written as the reactor stops was skipped once the spider had closed (meant for a
+# run whose verdict extension is off), but the verdict judges a run only once its feeds are stored: a
+# second Ctrl-C or SIGTERM during a slow upload at the end (S3, FTP; where a run waits longest once
+# told to stop) left no record, and the run showed as `killed`, recorded so by the next run with the
+# figures of its last checkpoint (none in a short run).
+
+
+@pytest.mark.parametrize("first, second", [(signal.SIGINT, signal.SIGINT), (signal.SIGTERM, signal.SIGTERM)])
+def test_a_run_forced_to_stop_while_its_feed_is_stored_records_itself(
+    tmp_path: Path, site: LoopbackSite, first: signal.Signals, second: signal.Signals
+) -> None:
+    remote, state, log = tmp_path / "remote", tmp_path / "state", tmp_path / "run1.log"
+    remote.mkdir()
+    words = command(site, tmp_path / "unused.jsonl", state, "-s", 'FEED_STORAGES={"slow": "tests.remote_storage.SlowFolderFeedStorage"}')
+    words[words.index("-O") + 1] = f"slow://{remote / 'out.jsonl'}"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(words, cwd=tmp_path, env=env(), stderr=stderr, text=True)
+        try:
+            _wait_for(lambda: (remote / "UPLOADING").exists(), process, "the upload")
+            process.send_signal(first)
+            _wait_for(lambda: "shutting down gracefully" in log.read_text(), process, "graceful shutdown")
+            process.send_signal(second)
+            time.sleep(1)  # (the upload ends only after the reactor was told to stop)
+            (remote / "RELEASE").touch()
+            status = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    text = log.read_text()
+    assert status == 1 and "Traceback" not in text, text[-3000:]
+    shown = RunHistory(state).records_with_killed()[-1]  # as `scrapy runs` shows it before another run
+    assert shown["status"] == 1 and shown["status_words"] != KILLED, shown.get("reason")
+    assert "forced" in shown["reason"] and shown["counts"]["responses"] > 0
+
+    then = run(tmp_path, command(site, tmp_path / "run2.jsonl", state))
+    assert "was killed before its end" not in then.stderr
+    older, newer = records(state)[-2:]
+    assert older["run_id"] == shown["run_id"] and newer["run_id"] != older["run_id"]
