@@ -66,3 +66,41 @@ def test_a_run_forced_to_stop_while_its_feed_is_stored_records_itself(
     assert "was killed before its end" not in then.stderr
     older, newer = records(state)[-2:]
     assert older["run_id"] == shown["run_id"] and newer["run_id"] != older["run_id"]
+
+
+# --- a distributed run's record kept in its marker, already in Redis ------------------------------
+# Before: `scrapy runs` and `scrapy report` of a distributed run read Redis and this host's markers of
+# runs gone; a run that could not add its record to the file at its end (a full disk) but did to Redis
+# left its record in its marker too, and was shown twice, in Redis and from the marker, until the next
+# run. Now a marker whose record Redis has is not shown again; one Redis lacks (Redis was lost at the
+# end too) still is, once.
+
+
+@pytest.mark.parametrize("in_redis", [True, False])
+def test_a_distributed_runs_record_waiting_in_its_marker_is_shown_once(
+    tmp_path: Path, redis_url: str, prefix: str, in_redis: bool  # noqa: F811
+) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.monitoring.history import RedisRunHistory
+
+    state = tmp_path / "state"
+    settings = Settings({"REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_STATE_DIR": str(state)})
+    store = RedisRunHistory(settings)
+    try:
+        earlier = {"run_id": "latest-earlier", "spider": "latest", "started": "2026-12-01T10:00:00+00:00",
+                   "finished": "2026-12-01T10:01:00+00:00", "status": 0}
+        ended = {"run_id": "latest-ended", "spider": "latest", "started": "2026-12-01T11:00:00+00:00",
+                 "finished": "2026-12-01T11:01:00+00:00", "status": 4, "host": socket.gethostname()}
+        store.append(earlier)
+        if in_redis:
+            store.append(ended)
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        RunHistory(state).write_marker({**ended, "pid": gone.pid, UNWRITTEN: True, IN_REDIS: in_redis})
+        shown = [r["run_id"] for r in store.records_with_killed()]
+        assert shown == ["latest-earlier", "latest-ended"]
+        assert store.records_with_killed(last=1)[0]["status"] == 4
+    finally:
+        store.close()
+    assert os.path.exists(RunHistory(state).marker("latest-ended"))

@@ -284,13 +284,17 @@ class RunHistory:
         found = (r for r in (*self._read(), *self._unrecorded_killed()) if _matches(r, since, spider))
         return latest_records(found, last, per_spider)
 
-    def _unrecorded_killed(self) -> list[dict[str, Any]]:
+    def _unrecorded_killed(self, *, in_redis: bool = True) -> list[dict[str, Any]]:
+        """The records this host's markers of runs gone stand for; ``in_redis`` False: not those whose record
+        Redis has already (read beside Redis, they were shown twice)."""
         host = socket.gethostname()
         killed = []
         for path in sorted(self.running.glob("*.json")) if self.running.is_dir() else []:
             try:
                 marker = json.loads(path.read_text(encoding="utf-8", errors="replace"))
             except (OSError, ValueError):
+                continue
+            if not in_redis and isinstance(marker, dict) and marker.get(IN_REDIS) is True:
                 continue
             if isinstance(marker, dict) and marker.get("host") == host and not _alive(marker):
                 record = _readable(_from_marker(marker))
@@ -528,7 +532,7 @@ class RedisRunHistory:
         self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
     ) -> list[dict[str, Any]]:
         """:meth:`records`, and the runs on this host killed since its last run (see :meth:`RunHistory.records_with_killed`)."""
-        found = (r for r in (*self._read(), *self.here._unrecorded_killed()) if _matches(r, since, spider))
+        found = (r for r in (*self._read(), *self.here._unrecorded_killed(in_redis=False)) if _matches(r, since, spider))
         return latest_records(found, last, per_spider)
 
     def _read(self) -> Iterator[dict[str, Any]]:
