@@ -104,3 +104,25 @@ def test_a_distributed_runs_record_waiting_in_its_marker_is_shown_once(
     finally:
         store.close()
     assert os.path.exists(RunHistory(state).marker("latest-ended"))
+
+
+# --- the wall clock set back while a run goes on ---------------------------------------------------
+# Before: the runs recorded after a clock set back were moved on by how far it went back, the run during
+# which it went back included, though that one's start was on the clock before: moved on too, it stayed
+# the latest (`scrapy runs -n 1`), ahead of every run since, for as long as the clock was behind.
+
+
+def _record(run_id: str, started: str, finished: str, status: int) -> dict[str, object]:
+    return {"run_id": run_id, "spider": "latest", "started": f"2026-12-01T{started}:00+00:00",
+            "finished": f"2026-12-01T{finished}:00+00:00", "status": status}
+
+
+@pytest.mark.parametrize("back_to", ["00:40", "11:00"])
+def test_the_run_during_which_the_clock_went_back_is_not_the_latest_after_the_runs_since(tmp_path: Path, back_to: str) -> None:
+    history = RunHistory(tmp_path / ".state")
+    history.append(_record("before", "12:00", "12:01", 0))
+    history.append(_record("during", "12:10", back_to, 0))  # started on the old clock, ended on the new
+    later = f"{int(back_to[:2]):02d}:{int(back_to[3:]) + 10:02d}"
+    history.append(_record("since", later, later, 4))
+    assert [r["run_id"] for r in history.records()] == ["before", "during", "since"]
+    assert [r["run_id"] for r in history.records(last=1)] == ["since"]

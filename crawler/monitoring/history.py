@@ -437,18 +437,28 @@ def latest_records(records: Iterable[dict[str, Any]], last: int, per_spider: boo
     # earlier tells the wall clock was set back (a power cut, a hand correction), and the runs recorded
     # since are moved on by that much. By their start alone, the run before the change stayed the
     # latest, its status what `scrapy runs -n 1` gave, for as long as the clock was behind.
+    # A run that ended before it started saw the clock go back while it went on: its start was on the
+    # clock before, and is not moved on (moved on, it stayed ahead of every run since); its end is, to
+    # its start at least, so the runs since still come after it.
     shift, latest_end = timedelta(0), None
     for position, record in enumerate(records):
+        started = parse_time(str(record.get("started"))) + shift
         try:
             ended: datetime | None = parse_time(str(record.get("finished"))) + shift
         except ValueError:
             ended = None
-        if ended is not None and latest_end is not None and ended < latest_end - CLOCK_SLACK:
-            shift += latest_end - ended
-            ended = latest_end
+        during = ended is not None and ended < started - CLOCK_SLACK
+        bound = started if during else latest_end
+        if latest_end is not None and bound is not None:
+            bound = max(bound, latest_end)
+        if ended is not None and bound is not None and ended < bound - CLOCK_SLACK:
+            shift += bound - ended
+            ended = bound
+            if not during:
+                started = parse_time(str(record.get("started"))) + shift
         if ended is not None and (latest_end is None or ended > latest_end):
             latest_end = ended
-        entry = ((parse_time(str(record.get("started"))) + shift, position), record)
+        entry = ((started, position), record)
         heap = heaps.setdefault(str(record.get("spider")) if per_spider else "", [])
         if last <= 0 or len(heap) < last:
             heapq.heappush(heap, entry)
