@@ -49,7 +49,12 @@ def test_a_run_forced_to_stop_while_its_feed_is_stored_records_itself(
             process.send_signal(first)
             _wait_for(lambda: "shutting down gracefully" in log.read_text(), process, "graceful shutdown")
             process.send_signal(second)
-            time.sleep(1)  # (the upload ends only after the reactor was told to stop)
+            # The upload ends only after Scrapy took the second signal and told the reactor to stop.
+            # (The forced stop may end the process before the upload does.)
+            deadline = time.monotonic() + 60
+            while "forcing unclean shutdown" not in log.read_text() and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.5)
             (remote / "RELEASE").touch()
             status = process.wait(timeout=60)
         finally:
