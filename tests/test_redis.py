@@ -202,7 +202,9 @@ def test_two_workers_fetch_every_article_once_and_a_second_pair_fetches_none(
     print(f"\ntwo workers: {len(expected)} articles in {elapsed:.1f} s (idle wait included), "
           f"split {' / '.join(str(len(w.ids())) for w in pair)}, {site.article_requests() / len(expected):.2f} requests per article")
 
-    merged = scrapy("merge", str(tmp_path / "merged.jsonl"), str(tmp_path / "w1"), str(tmp_path / "w2"), cwd=tmp_path)
+    # A worker that found nothing left to take wrote no file, and merge refuses a folder without one.
+    folders = [str(tmp_path / w.name) for w in pair if w.ids()]
+    merged = scrapy("merge", str(tmp_path / "merged.jsonl"), *folders, cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
     lines = (tmp_path / "merged.jsonl").read_text().splitlines()
     assert [json.loads(line)["articleId"] for line in lines] == sorted(expected)
