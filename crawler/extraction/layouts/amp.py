@@ -8,6 +8,7 @@ placeholder) give way to the page's.
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlsplit
 
 from .selectors import CSSSelector, XPath
@@ -15,11 +16,11 @@ from lxml.etree import _Element
 
 from ..article import Image, Link
 from ..lazy import cached_property
-from ..normalize import clean_text, read_time_minutes, strip_amp
-from ..page import Page
+from ..normalize import absolute_url, clean_text, read_time_minutes, strip_amp
+from ..page import Page, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, first_text_of, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture, without_site_name_before
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
 
@@ -75,6 +76,26 @@ def _same_file(one: str, other: str) -> bool:
         return False
 
 
+# A player's file: an <amp-audio> or <audio> element's, or that of a <source> inside it.
+PLAYED_FILES = XPath("//*[self::amp-audio or self::audio]/@src | //*[self::amp-audio or self::audio]/source/@src", smart_strings=False)
+# The words above the story's narration player (SITE.md: "Listen to This Article" before the body).
+NARRATION_LABEL = "listen to this article"
+
+
+def narrated_story(page: Page) -> bool:
+    """Whether a page whose JSON-LD has no article describes only the story read aloud: an
+    AudioObject whose file the page's "Listen to This Article" player plays (the AMP twin of a
+    Next.js story whose JSON-LD is its narration; the AMP page has no ``contentMp3`` to name it)."""
+    if not page.mentions("audio") or NARRATION_LABEL not in page.text.casefold():
+        return False
+    media = page.ld_media()
+    if media is None or ld_types(media[1]) != {"AudioObject"}:
+        return False
+    played = {url for src in cast("list[str]", PLAYED_FILES(page.root)) if (url := absolute_url(src.strip(), page.url))}
+    named = (absolute_url(first_text_of(media[1].get(key)), page.url) for key in ("contentUrl", "url"))
+    return any(url is not None and any(_same_file(url, file) for file in played) for url in named)
+
+
 class AmpV1(CmsStory, ArticlePage):
     """The AMP twin of a current-site article."""
 
@@ -83,7 +104,7 @@ class AmpV1(CmsStory, ArticlePage):
     @classmethod
     def matches(cls, page: Page) -> bool:
         # A Hindi table-layout page served as AMP is read by the layout that knows the table.
-        return page.is_amp and bool(page.ld_article) and not Hindi2020.matches(page)
+        return page.is_amp and (bool(page.ld_article) or narrated_story(page)) and not Hindi2020.matches(page)
 
     @cached_property
     def hindi(self) -> bool:

@@ -41,7 +41,8 @@ class Generic(ArticlePage):
 
     # The story: [itemprop=articleBody], else the <article> around the page's headline, else the
     # longest <article> (a page may list teasers of other stories in <article>s of their own).
-    ITEMPROP_BODY = XPath("//*[@itemprop='articleBody']")
+    # (Not a live blog's update's own articleBody: see microdata_live_updates.)
+    ITEMPROP_BODY = XPath("//*[@itemprop='articleBody'][not(ancestor::*[@itemprop='liveBlogUpdate'])]")
     ARTICLES = XPath("//article")
     HEADLINE = XPath("//h1")
     # Inside it, what a reader does not take for the story: the headline, the article's header and
@@ -52,7 +53,7 @@ class Generic(ArticlePage):
     NOT_STORY_TAGS = frozenset({"h1", "header", "footer", "nav", "aside", "form"})
     # Microdata that states the article's metadata where it is shown (its byline, its dates) is no story,
     # nor is the short line holding it ("By <author> | <date> | Updated <date>").
-    NOT_STORY_ITEMPROPS = frozenset({"author", "datePublished", "dateModified"})
+    NOT_STORY_ITEMPROPS = frozenset({"author", "datePublished", "dateModified", "liveBlogUpdate"})
     METADATA = XPath("//*[@itemprop='author' or @itemprop='datePublished' or @itemprop='dateModified']")
     LINE_TAGS = frozenset({"p", "li", "dd"})
     METADATA_LINE_MOST = 200  # characters: a paragraph of the story naming its author is longer
@@ -321,12 +322,13 @@ class Generic(ArticlePage):
             self.provenance.flags.add("body-cut")
 
     def with_updates(self, paragraphs: list[str]) -> list[str]:
-        """A live blog's story followed by the updates its JSON-LD lists (``liveBlogUpdate``) that the
-        story does not hold already; other stories as they are, and nothing for no story."""
+        """A live blog's story followed by the updates its JSON-LD lists (``liveBlogUpdate``), else its
+        microdata's, that the story does not hold already; other stories as they are, and nothing for
+        no story."""
         if not paragraphs or not self.isLiveBlog():
             return paragraphs
         held = set(paragraphs)
-        return paragraphs + [update for update in self.ld_live_updates() if update not in held]
+        return paragraphs + [update for update in self.ld_live_updates() or self.microdata_live_updates() if update not in held]
 
     def body_sources(self) -> BodySources:
         # A live blog whose JSON-LD has no story of its own but its updates: the updates are the body.
@@ -334,7 +336,40 @@ class Generic(ArticlePage):
             (JSON_LD, lambda: self.with_updates(self.ld_body())),
             (DOM, lambda: self.with_updates(self.dom_body())),
             (JSON_LD, self.ld_live_updates),
+            (DOM, self.microdata_live_updates),
         )
+
+    def isLiveBlog(self) -> bool:
+        # Or the story's microdata item is the blog (a page whose JSON-LD says NewsArticle, or nothing).
+        return super().isLiveBlog() or self.microdata_blog is not None
+
+    @cached_property
+    def microdata_blog(self) -> _Element | None:
+        """The story's microdata item where it is a LiveBlogPosting."""
+        if not self.page.mentions("LiveBlogPosting"):
+            return None
+        item = self.article_item
+        return item if item is not None and "LiveBlogPosting" in (item.get("itemtype") or "") else None
+
+    MICRODATA_UPDATES = XPath("descendant::*[@itemprop='liveBlogUpdate'][not(ancestor::*[@itemprop='liveBlogUpdate'])]")
+    MICRODATA_UPDATE_HEADLINE = XPath("descendant::*[@itemprop='headline'][1]")
+    MICRODATA_UPDATE_BODY = XPath("descendant::*[@itemprop='articleBody'][1]")
+
+    def microdata_live_updates(self) -> list[str]:
+        """A live blog's updates as its microdata items (``liveBlogUpdate``) give them: each one's
+        headline, then its text, as JSON-LD's are read."""
+        blog = self.microdata_blog
+        paragraphs: list[str] = []
+        for update in select(self.MICRODATA_UPDATES, blog) if blog is not None else ():
+            headline = element_text(first(self.MICRODATA_UPDATE_HEADLINE, update))
+            body = first(self.MICRODATA_UPDATE_BODY, update)
+            text = block_paragraphs(body, self.not_story) if body is not None else []
+            if headline:
+                paragraphs.append(headline)
+                if text and text[0] == headline:
+                    del text[0]
+            paragraphs.extend(text)
+        return paragraphs
 
     def isPremium(self) -> bool:
         # JSON-LD's body is taken first here, so no "truncated-dom" is ever noted: the page's own

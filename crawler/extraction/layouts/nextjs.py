@@ -76,6 +76,10 @@ def author_records(value: Any) -> list[Any]:
     return []
 
 
+# A line a paywall cut: it ends in an ellipsis, or in no mark that ends a sentence.
+STOPS_SHORT = re.compile(r"(?:\.\.\.|\u2026|[^.!?\"'\u201d\u2019)\]])\s*$")
+
+
 class NextJsV1(CmsStory, ArticlePage):
     """business-standard.com since the 2023 redesign."""
 
@@ -155,6 +159,26 @@ class NextJsV1(CmsStory, ArticlePage):
             raise NotAnArticle("listing", "a Next.js page without an article (listing, topic or home page)")
         if not self._body[0] and self.isPremium():
             raise NotAnArticle("paywall-stub", "a premium page whose body is not in the page")
+        if self.teaser_only and self.isPremium():
+            raise NotAnArticle(
+                "paywall-stub", f"a premium page showing its free part alone ({len(self._body[0])} paragraphs): its whole story is in no data of the page"
+            )
+
+    @cached_property
+    def teaser_only(self) -> bool:
+        """Whether the body is a premium story's free part and no more: the page walls the story (a
+        paywall box in the article; the story's ``.paywall-content`` empty, or its last line stopping
+        short), and no source (``htmlContent``, JSON-LD's ``articleBody``) holds more than it shows.
+        Written, those paragraphs would pass for the whole story."""
+        if self.scope is self.page.root or not self.paywall_boxes or "truncated-dom" in self.provenance.flags:
+            return False
+        body = self._body[0]
+        shown = split_body(self.dom_body())[0] if body else []
+        if not shown or len(squeezed_text(" ".join(body))) > len(squeezed_text(" ".join(shown))):
+            return False
+        container = self.body_container
+        emptied = container is not None and bool(select(self.PAYWALL_PART, container)) and not self.story_behind_paywall
+        return emptied or STOPS_SHORT.search(body[-1]) is not None
 
     def is_narration(self, media: dict[str, Any]) -> bool:
         """Whether a JSON-LD recording is the story read aloud ("Listen to This Article": the article
@@ -286,6 +310,8 @@ class NextJsV1(CmsStory, ArticlePage):
             barred_place = None  # one of the authors the article JSON or JSON-LD names
         if barred_place and barred_place in self.byline_other_links:
             barred_place = None  # the story's section, linked ("PTI | <a>India News</a>")
+        if barred_place and len(texts) > 1 and barred_place in texts:
+            barred_place = None  # a name of its own element, as the one before the bar: a second author
         names: list[str] = []
         for text in texts:
             if not text:
@@ -845,6 +871,19 @@ class NextJsBlueprint(NextJsV1):
     BODY_CONTAINER = XPath("/descendant::*[contains(@class, 'storbpcontent')][1]")
     BODY_AFTER_HEADLINE = XPath("following::*[contains(@class, 'storbpcontent')][1]")
 
+    # The story's container after the headline: Blueprint's or the ordinary one, whichever comes first.
+    FIRST_CONTAINER_AFTER_HEADLINE = XPath(
+        f'following::*[contains(@class, \'storbpcontent\') or @id="parent_top_div" or {class_test("storycontent")}][1]'
+    )
+
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return page.has_next_data and page.mentions("storbpcontent") and bool(page.find(cls.BODY_CONTAINER))
+        if not (page.has_next_data and page.mentions("storbpcontent")):
+            return False
+        # Blueprint's container must be the story's: a Blueprint promo in the header or the rail of
+        # an ordinary story (its class naming storbpcontent too) makes no Blueprint story.
+        headline = page.find_first(NextJsV1.HEADLINE)
+        if headline is None:
+            return bool(page.find(cls.BODY_CONTAINER)) and not page.find(NextJsV1.BODY_CONTAINER)
+        container = first(cls.FIRST_CONTAINER_AFTER_HEADLINE, headline)
+        return container is not None and "storbpcontent" in (container.get("class") or "")
