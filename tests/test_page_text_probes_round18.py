@@ -11,7 +11,7 @@ import pytest
 
 from crawler.extraction import NotAnArticle, extract
 from crawler.extraction.article import Article
-from tests.loopback.pages import SITE, Author, json_ld, render_amp, render_current
+from tests.loopback.pages import SITE, Author, json_ld, render_amp, render_current, render_legacy
 from tests.pages import specs
 from tests.test_page_kind_probes_round17 import LIVE, LIVE_URL, UPDATE_LINES, _script, _with_data, _with_ld
 
@@ -74,6 +74,26 @@ def test_a_premium_story_a_subscriber_sees_whole_is_read_from_the_page() -> None
     article = _read(html, PREMIUM_URL)
     assert article.isPremium
     assert article.articleBody == "\n".join(PREMIUM.paragraphs)
+
+
+@pytest.mark.parametrize("ld_body", ["empty", "absent"])
+def test_a_locked_pre2023_page_whose_story_is_in_no_data_is_not_written_as_the_story(ld_body: str) -> None:
+    """The pre-2023 page of a locked story (``article:content_tier`` locked, the visible body cut and
+    ending in "..."), JSON-LD's ``articleBody`` missing. Before: its first paragraphs and a line "..."
+    were written as the article's body."""
+    spec = specs.PREMIUM
+    html = render_legacy(spec)
+    html = _without_ld_body(html) if ld_body == "empty" else re.sub(r'"articleBody": "(?:[^"\\]|\\.)*", ', "", html)
+    assert ('"articleBody": ""' in html if ld_body == "empty" else '"articleBody"' not in html) and "locked" in html
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html.encode("utf-8"), SITE + "/article" + spec.path)
+    assert raised.value.reason == "paywall-stub"
+
+
+def test_a_locked_pre2023_page_with_its_story_in_json_ld_is_read_whole() -> None:
+    spec = specs.PREMIUM
+    article = _read(render_legacy(spec), SITE + "/article" + spec.path)
+    assert article.isPremium and article.articleBody == "\n".join(spec.paragraphs)
 
 
 # --- a live blog marked in microdata alone ---------------------------------------------------------

@@ -8,6 +8,7 @@ from lxml.etree import _Element
 
 from ..article import Image, Link, RelatedArticle
 from ..lazy import cached_property
+from ..errors import NotAnArticle
 from ..page import Page
 from ..text import block_paragraphs, attribute_text
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_showing, picture_source, select, text_of
@@ -134,6 +135,14 @@ class Legacy2019(ArticlePage):
     def isPremium(self) -> bool:
         tier = (self.page.meta(self.CONTENT_TIER_META) or "").lower()
         return tier == "locked" or super().isPremium()
+
+    def check(self) -> None:
+        super().check()
+        # A locked page's visible body is its first paragraphs ending in "...": with JSON-LD's whole
+        # text missing too, those would pass for the story.
+        body = self._body[0]
+        if body and self.provenance.sources.get("articleBody") == DOM and body[-1].rstrip().endswith(("...", "\u2026")) and self.isPremium():
+            raise NotAnArticle("paywall-stub", f"a locked page showing its free part alone ({len(body)} lines, the last \"...\"): its whole story is in no data of the page")
 
     @cached_property
     def headline_element(self) -> _Element | None:
