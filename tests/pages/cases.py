@@ -10,6 +10,7 @@ Synthetic pages are rendered from the specs here by ``python -m tests.pages.buil
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -669,7 +670,19 @@ def render_amp_story(canonical: str, amp_marker: str = "\u26a1") -> str:
 """
 
 
+def _premium_teaser() -> str:
+    """A premium story's page drawn for a reader without a subscription whose data holds no more than
+    its free paragraphs: no ``htmlContent``, JSON-LD's ``articleBody`` empty."""
+    html = render_current(specs.PREMIUM_NO_HTML)
+    return re.sub(r'("articleBody": )"(?:[^"\\]|\\.)*"', r'\1""', html)
+
+
 OTHER_KINDS: list[Case] = [
+    Case(
+        "not-article", "premium-teaser", SITE + specs.PREMIUM_NO_HTML.path,
+        f"{EVIDENCE}: a premium page (label, paywall box, empty .paywall-content) whose story is in no data: no htmlContent, JSON-LD articleBody empty",
+        _premium_teaser, not_article="paywall-stub",
+    ),
     Case(
         "not-article", "amp-video-gallery", f"{SITE}/amp{specs.VIDEO_GALLERY.path}",
         f"{EVIDENCE}: the AMP twin of a video-gallery page", lambda: render_amp(specs.VIDEO_GALLERY), not_article="video",
