@@ -262,3 +262,53 @@ def test_an_agency_and_its_city_parted_by_a_bar_keep_the_city(byline: str) -> No
     assert [a.name for a in article.authors] == ["Press Trust of India"]
     assert article.dateline == "New Delhi"
 
+
+
+# --- an opinion piece's disclaimer line -----------------------------------------------------------
+
+OPINION_LINES = {
+    "site-disclaimer": "Disclaimer: These are personal views of the writer. They do not necessarily reflect the opinion of www.business-standard.com or the Business Standard newspaper",
+    "site-disclaimer-italic": "<em>Disclaimer: These are personal views of the writer. They do not necessarily reflect the opinion of Business Standard.</em>",
+    "analysts-views": "Disclaimer: The views and investment tips expressed by experts on Business Standard are their own and not those of the website or its management.",
+    "views-alone": "(Views are personal)",
+    "views-alone-bare": "Views are personal.",
+    "the-views-expressed": "<em>The views expressed are personal</em>",
+}
+
+
+@pytest.mark.parametrize("line", sorted(OPINION_LINES))
+@pytest.mark.parametrize("layout", ["nextjs", "amp"])
+def test_an_opinion_pieces_disclaimer_line_is_no_line_of_the_body(layout: str, line: str) -> None:
+    """The site's line after a column ("Disclaimer: These are personal views of the writer …
+    Business Standard …", "(Views are personal)") on a line of its own. Before: the body's last line."""
+    markup = f"<p>{OPINION_LINES[line]}</p>"
+    last = SEED.paragraphs[-1]
+    if layout == "nextjs":
+        html, url = render_current(SEED), SITE + SEED.path
+        html = _with_data(html, lambda data: data.update(htmlContent=data["htmlContent"].replace(f"{last}</div>", f"{last}</div>{markup}", 1)))
+    else:
+        html, url = render_amp(SEED), AMP_URL
+        assert f"{last}</p>" in html
+        html = html.replace(f"{last}</p>", f"{last}</p>{markup}", 1)
+    article = _read(html, url)
+    body = (article.articleBody or "").split("\n")
+    assert body == SEED.paragraphs
+    assert not article.isSyndicated or SEED.syndicated
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Disclaimer: The author holds shares in Infosys and TCS.",
+        "The writer is a former chief economic adviser. Views are personal",
+        "Views are personal, the minister said, and do not bind the government.",
+    ],
+    ids=["author-disclosure", "bio-line", "story-words"],
+)
+def test_a_disclosure_or_a_bio_line_stays(line: str) -> None:
+    """The other side: an author's own disclosure (naming no site), the writer's bio ending in "Views
+    are personal", and the story's words are the story's."""
+    last = SEED.paragraphs[-1]
+    html = _with_data(render_current(SEED), lambda data: data.update(htmlContent=data["htmlContent"].replace(f"{last}</div>", f"{last}</div><p>{line}</p>", 1)))
+    body = (_read(html, SITE + SEED.path).articleBody or "").split("\n")
+    assert body[-1] == line

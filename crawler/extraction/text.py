@@ -120,6 +120,11 @@ PROMO_PATTERNS = (
     re.compile(rf"^{_DECORATION}subscribe to business standard", re.I),
     # The paywall overlay of premium pages.
     re.compile(r"^already subscribed\?", re.I),
+    # The site's line after a column or an analyst's tips: the views are the writer's, not Business
+    # Standard's. (A disclaimer naming no site, an author's disclosure of holdings, is the story's.)
+    re.compile(r"^\W*disclaimer\b.*\b(?:views?|opinions?)\b.*\bbusiness[ -]?standard\b", re.I),
+    # "(Views are personal)" on a line of its own; the writer's bio line that ends in it stays.
+    re.compile(r"^\W*(?:the )?views (?:expressed )?(?:here )?are (?:personal|(?:the )?(?:author|writer)['\u2019]s own)\W*$", re.I),
 )
 
 # A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
