@@ -53,7 +53,7 @@ class Generic(ArticlePage):
     NOT_STORY_TAGS = frozenset({"h1", "header", "footer", "nav", "aside", "form"})
     # Microdata that states the article's metadata where it is shown (its byline, its dates) is no story,
     # nor is the short line holding it ("By <author> | <date> | Updated <date>").
-    NOT_STORY_ITEMPROPS = frozenset({"author", "datePublished", "dateModified", "liveBlogUpdate"})
+    NOT_STORY_ITEMPROPS = frozenset({"author", "datePublished", "dateModified"})
     METADATA = XPath("//*[@itemprop='author' or @itemprop='datePublished' or @itemprop='dateModified']")
     LINE_TAGS = frozenset({"p", "li", "dd"})
     METADATA_LINE_MOST = 200  # characters: a paragraph of the story naming its author is longer
@@ -189,6 +189,9 @@ class Generic(ArticlePage):
     def not_story(self, element: _Element) -> bool:
         """Whether an element inside the story's container is not the story."""
         if element.tag in self.NOT_STORY_TAGS or element.get("itemprop") in self.NOT_STORY_ITEMPROPS or element in self.metadata_lines:
+            return True
+        # A live blog's update item follows the story as an update (with_updates), not inside it.
+        if element.get("itemprop") == "liveBlogUpdate" and self.isLiveBlog():
             return True
         if self.body_in_paragraphs and self.page_chrome(element):
             return True
