@@ -863,7 +863,12 @@ _NUMBER = re.compile(
     r"((?:\d{1,3}(?:,\d{2,3})*,\d{3}|\d{1,3}(?:\s\d{2,3})*\s\d{3}|\d+)(?:\.\d+)?)"
     r"(?![.,:/\u066b\u066c]?\d|[^\W\d_])"
     r"(\s*%)?"
+    # A minus written after the figure ("254.86-", "0.35%-"), as some tables write a fall: glued to it and
+    # followed by no figure of its own ("254.86-0.35%" is two figures).
+    r"(-(?!\s*[+-]?\d))?"
 )
+# A figure wholly inside parentheses, as accounts write a loss: "(254.86)".
+_BRACKETED = re.compile(r"\(\s*$"), re.compile(r"^\s*\)")
 _GROUPING = re.compile(r"[,\s]")
 # A change and its per cent glued by a slash or a comma, each with its decimal part ("254.86/0.35%",
 # "254.86,0.35%"): two figures, not one malformed one (a European "73.158,24%" has no decimal point
@@ -883,6 +888,8 @@ def _numbers(text: str) -> list[tuple[float, bool, bool]]:
         sign = match.group(1)
         if sign and found and match.group(0)[1:2].isspace():
             sign = ""  # "254.86 - 0.35%": a dash spaced apart between two figures separates them
+        if not sign and (match.group(4) or _accounting_negative(match)):
+            sign = "-"
         try:
             number = float(sign + _GROUPING.sub("", match.group(2)))
         except ValueError:
@@ -891,6 +898,17 @@ def _numbers(text: str) -> list[tuple[float, bool, bool]]:
             continue  # (a run of 400 digits, a ticker's damaged cell: a float of no size, written as no JSON number)
         found.append((number + 0.0, match.group(3) is not None, bool(sign)))  # (+ 0.0: "−0.00" is 0.0, not -0.0)
     return found
+
+
+def _accounting_negative(match: re.Match[str]) -> bool:
+    """Whether an unsigned figure that is no per cent stands alone inside parentheses: "(254.86)", an
+    accountant's fall. A per cent in them ("254.86 (0.35%)") is how tickers write any per cent, and
+    a change in them after another figure ("73,158.24 (254.86)") is set apart, not negated."""
+    if match.group(3) or match.group(4):
+        return False
+    before, after = match.string[: match.start(0)], match.string[match.end(0) :]
+    opened, closed = _BRACKETED
+    return bool(opened.search(before) and closed.match(after)) and not any(ch.isdigit() for ch in before)
 
 
 def parse_number(text: str | None) -> float | None:
@@ -927,7 +945,14 @@ def _falls(text: str) -> bool:
 def unsigned(text: str | None) -> bool:
     """Whether the first number of ``text`` is written without a sign, and no arrow marks it."""
     match = _NUMBER.search(_ticker_text(text)) if text else None
-    return match is not None and not match.group(1) and not _falls(text or "") and trend(text or "") == 0
+    return (
+        match is not None
+        and not match.group(1)
+        and not match.group(4)
+        and not _accounting_negative(match)
+        and not _falls(text or "")
+        and trend(text or "") == 0
+    )
 
 
 def parse_changes(text: str | None, falls: bool = False) -> tuple[float | None, float | None]:
