@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
 from tests.test_splash_probes_round11 import market_of
+from tests.test_splash_probes_round17 import _state_in_splash
 
 # --- falls written after the figure or in parentheses -----------------------------------------------------
 
@@ -41,3 +43,38 @@ NOT_FALLS = {
 @pytest.mark.parametrize(("change", "percent", "expected"), NOT_FALLS.values(), ids=NOT_FALLS.keys())
 def test_parentheses_and_dashes_that_mark_no_fall_change_nothing(change: str, percent: str | None, expected: tuple[float, float]) -> None:
     assert market_of([("Sensex", "73,158.24", change, percent)])["Sensex"] == (73158.24, *expected)
+
+
+# --- the items of the ticker a render waits for ------------------------------------------------------------
+
+FIVE = ("Sensex", "Nifty", "Nifty Smallcap", "Nifty Midcap", "Nifty Bank")
+FILLED = ("80,109.85", "24,221.90", "17,954.70", "56,390.15", "52,207.50")
+
+
+def _ticker(items: list[tuple[str, str]]) -> str:
+    cells = '<div class="tickeritem"><span class="tickername">{}</span> <span class="tickerval">{}</span></div>'
+    return '<div class="mktticker">' + "".join(cells.format(name, value) for name, value in items) + "</div>"
+
+
+# (page body, the state the script must report). Before: a ticker with an item the extraction does not read
+# ("Gold", a commodity the page's script leaves blank, a heading item) read "empty" though the five indices
+# were written: each render waited all of BS_SPLASH_WAIT and was counted bs/splash/ticker/empty.
+EXTRA_ITEMS = {
+    "gold-left-blank": (_ticker([*zip(FIVE, FILLED), ("Gold", "")]), "filled"),
+    "gold-and-crude-left-blank-first": (_ticker([("Gold", ""), ("Crude Oil", "--"), *zip(FIVE, FILLED)]), "filled"),
+    "another-series-left-blank": (_ticker([*zip(FIVE, FILLED), ("Nifty Next 50", "")]), "filled"),
+    "names-in-capitals-and-arrows": (_ticker([(f"{n.upper()} \u25b2", v) for n, v in zip(FIVE, FILLED)] + [("GOLD", "")]), "filled"),
+    "hindi-names-composed-nukta": (
+        _ticker([("\u0938\u0947\u0902\u0938\u0947\u0915\u094d\u0938", FILLED[0]), ("\u0928\u093f\u095e\u094d\u091f\u0940", FILLED[1]), ("\u0938\u094b\u0928\u093e", "")]),
+        "filled",
+    ),
+    # Still waited for: an index not written yet, and a ticker whose names are none the extraction knows.
+    "an-index-blank-beside-gold": (_ticker([*zip(FIVE[:4], FILLED[:4]), ("Nifty Bank", ""), ("Gold", "")]), "empty"),
+    "unknown-names-blank": (_ticker([("Index A", ""), ("Index B", "")]), "empty"),
+    "unknown-names-written": (_ticker([("Index A", "1,234.5"), ("Index B", "2,345.6")]), "filled"),
+}
+
+
+@pytest.mark.parametrize(("body", "state"), EXTRA_ITEMS.values(), ids=EXTRA_ITEMS.keys())
+def test_a_ticker_item_the_extraction_does_not_read_is_not_waited_for(splash_url: str, body: str, state: str) -> None:  # noqa: F811
+    assert _state_in_splash(splash_url, body) == state

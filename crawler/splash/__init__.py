@@ -22,9 +22,11 @@ Sitemaps, feeds, listings and robots.txt are never rendered: only article reques
 from __future__ import annotations
 
 import codecs
+import json
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, cast
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -43,7 +45,7 @@ from twisted.internet.task import deferLater
 from w3lib.encoding import resolve_encoding
 
 from crawler.extraction import is_block_page
-from crawler.extraction.layouts.nextjs import ITEM_IN_TICKER_CSS, TICKER_CSS
+from crawler.extraction.layouts.nextjs import ITEM_IN_TICKER_CSS, TICKER_CSS, TICKER_NAMES
 from crawler.extraction.urls import ARTICLE, url_kind
 from crawler.failures import CONNECTION, failure_name
 from crawler.incremental.cachepolicy import StoreOnlyHttpCacheMiddleware
@@ -69,14 +71,30 @@ DOWNLOAD_TIMEOUT_MARGIN = 5.0
 # written is enough. A value cell (`.tickerval`, the one NextJsV1.market() reads) is written once it
 # holds a digit of any script (the Hindi edition's Devanagari ones: JavaScript's \d is ASCII only) or
 # a letter (the script's "NA" for a figure it lacks); blank or dashes, as a plain fetch has it, is not
-# yet. ES5 only: Splash's default engine is an old WebKit.
+# yet. Only the items named as one of the five indices are waited for (their names reduced as
+# ticker_name_key() does): an item the extraction does not read ("Gold" the script leaves blank) made
+# every render wait all of BS_SPLASH_WAIT. A ticker none of whose items bears such a name is waited
+# for whole (its names changed: the ticker is still the ticker). ES5 only: Splash's default engine is
+# an old WebKit (String.prototype.normalize may be missing: the composed nukta letters are mapped here).
 TICKER_STATES = frozenset({"filled", "empty", "absent"})
 WRITTEN_JS = "/[0-9A-Za-z\\u0660-\\u0669\\u06f0-\\u06f9\\u0900-\\u0dff\\uff10-\\uff19\\uff21-\\uff3a\\uff41-\\uff5a]/"
+_NUKTA_LETTERS = {c: unicodedata.normalize("NFD", c)[0] for c in map(chr, range(0x0900, 0x0980)) if unicodedata.normalize("NFD", c)[1:] == "\u093c"}
 TICKER_STATE_JS = (
     "(function () {"
+    f" var known = {json.dumps(dict.fromkeys(sorted(TICKER_NAMES), 1))}, nukta = {json.dumps(_NUKTA_LETTERS)};"
+    " function key(text) {"
+    "  text = text.normalize ? text.normalize('NFD') : text.replace(/[\\u0900-\\u097f]/g, function (c) { return nukta[c] || c; });"
+    "  return text.replace(/[^0-9A-Za-z_&\\u00c0-\\u024f\\u0900-\\u0dff]+|\\u093c/g, '').toLowerCase();"
+    " }"
     f" var tickers = document.querySelectorAll({TICKER_CSS!r}), seen = false;"
     " for (var t = 0; t < tickers.length; t++) {"
-    f"  var items = tickers[t].querySelectorAll({ITEM_IN_TICKER_CSS!r}), written = items.length > 0;"
+    f"  var all = tickers[t].querySelectorAll({ITEM_IN_TICKER_CSS!r}), items = [];"
+    "  for (var n = 0; n < all.length; n++) {"
+    "   var name = all[n].querySelector('.tickername');"
+    "   if (name && known.hasOwnProperty(key(name.textContent))) { items.push(all[n]); }"
+    "  }"
+    "  if (!items.length) { items = all; }"
+    "  var written = items.length > 0;"
     "  seen = seen || written;"
     "  for (var i = 0; written && i < items.length; i++) {"
     "   var value = items[i].querySelector('.tickerval');"
