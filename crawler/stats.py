@@ -211,6 +211,9 @@ SPLASH_RENDERED = "bs/splash/rendered"
 SPLASH_BLOCK_RETRY = "bs/splash/block_retry"
 SPLASH_FAILED_PREFIX = "bs/splash/failed/"
 SPLASH_TICKER_PREFIX = "bs/splash/ticker/"
+# 1 when Splash rendered pages in the run and not one page's ticker was filled, some of them empty or
+# in no known state: a changed ticker markup or script, every article's market numbers null (a WARNING).
+SPLASH_TICKER_NEVER_FILLED = "bs/splash/ticker_never_filled"
 # Renders sent to Splash again after it could not be reached, having answered before in the run
 # (restarting: recycled by --maxrss), within BS_SPLASH_RESTART_WAIT.
 SPLASH_RETRIED = "bs/splash/retried"

@@ -4,11 +4,20 @@ checks let through (the settings module's own Scrapy names, a decimal for a whol
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import pytest
+from scrapy.utils.misc import build_from_crawler
+
+from crawler.splash import SplashRenderingMiddleware
+from tests.e2e import stats_from_log
+from tests.loopback.site import LoopbackSite
 
 from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
-from tests.test_splash_probes_round11 import market_of
-from tests.test_splash_probes_round17 import _state_in_splash
+from tests.test_splash import make_crawler
+from tests.test_splash_probes_round11 import crawl_latest, market_of
+from tests.test_splash_probes_round17 import SPLASH, _state_in_splash
 
 # --- falls written after the figure or in parentheses -----------------------------------------------------
 
@@ -78,3 +87,46 @@ EXTRA_ITEMS = {
 @pytest.mark.parametrize(("body", "state"), EXTRA_ITEMS.values(), ids=EXTRA_ITEMS.keys())
 def test_a_ticker_item_the_extraction_does_not_read_is_not_waited_for(splash_url: str, body: str, state: str) -> None:  # noqa: F811
     assert _state_in_splash(splash_url, body) == state
+
+
+# --- a run in which no ticker was ever filled ----------------------------------------------------------------
+
+# (the ticker states of a run's renders, whether the run warns). Before: a run whose every ticker came out
+# empty (a changed ticker markup or script: every article's market numbers null) logged no WARNING and
+# exited 0, each page only a bs/splash/ticker/empty stat; cron mailed nothing, run after run.
+RUNS = {
+    "every-ticker-empty": ({"empty": 12}, True),
+    "every-ticker-in-no-known-state": ({"unknown": 3}, True),
+    "empty-and-absent": ({"empty": 2, "absent": 5}, True),
+    "one-filled": ({"empty": 11, "filled": 1}, False),
+    "every-page-without-a-ticker": ({"absent": 4}, False),
+    "nothing-rendered": ({}, False),
+}
+
+
+@pytest.mark.parametrize(("states", "warns"), RUNS.values(), ids=RUNS.keys())
+def test_a_run_in_which_no_ticker_was_filled_warns(states: dict[str, int], warns: bool, caplog: pytest.LogCaptureFixture) -> None:
+    crawler = make_crawler(SPLASH_URL=SPLASH)
+    middleware = build_from_crawler(SplashRenderingMiddleware, crawler)
+    assert crawler.stats is not None
+    crawler.stats.set_value("bs/splash/rendered", sum(states.values()))
+    for state, count in states.items():
+        crawler.stats.set_value(f"bs/splash/ticker/{state}", count)
+    with caplog.at_level(logging.WARNING, logger="crawler.splash"):
+        middleware.spider_closed()
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert (crawler.stats.get_value("bs/splash/ticker_never_filled") == 1) is warns
+    assert len(lines) == (1 if warns else 0), lines
+    if warns:
+        assert "BS_SPLASH_WAIT" in lines[0] and f"of the {sum(states.values())} rendered pages" in lines[0]
+
+
+def test_a_crawl_whose_ticker_script_writes_nothing_warns_once_and_still_exits_0(tmp_path: Path, splash_url: str) -> None:  # noqa: F811
+    with LoopbackSite(articles=3, seed=5, legacy=0) as site:
+        site.ticker.clear()  # the page's script finds no quote for any index: every cell stays blank
+        run = crawl_latest(tmp_path, site, splash_url, BS_LATEST_SOURCES="/rss/latest.rss", BS_SPLASH_WAIT="0.5")
+    stats = stats_from_log(run.log)
+    assert run.status == 0 and len(run.items) == 3, run.log[-3000:]
+    assert stats.get("bs/splash/ticker/empty") == 3 and stats.get("bs/splash/ticker_never_filled") == 1, stats
+    warnings = [line for line in run.log.splitlines() if " WARNING: " in line and "ticker filled" in line]
+    assert len(warnings) == 1, run.log[-3000:]

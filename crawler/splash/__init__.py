@@ -31,7 +31,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, cast
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy import exceptions as scrapy_exceptions
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -525,7 +525,27 @@ class SplashRenderingMiddleware:
     def from_crawler(cls, crawler: Crawler) -> SplashRenderingMiddleware:
         _require_splash_url(crawler)
         assert crawler.stats is not None
-        return cls(crawler.stats, crawler, restart_wait=crawler.settings.getfloat("BS_SPLASH_RESTART_WAIT", 30.0))
+        middleware = cls(crawler.stats, crawler, restart_wait=crawler.settings.getfloat("BS_SPLASH_RESTART_WAIT", 30.0))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_closed(self) -> None:
+        """Warn when no rendered page's ticker was filled in the whole run, though some showed one.
+
+        Each empty ticker is only a stat: a ticker whose markup or script changed left every article's
+        market numbers null, run after run, and the run said ok, with no line for cron to mail.
+        """
+        stats = self.stats.get_stats()
+        states = {state: int(stats.get(stat.splash_ticker(state), 0)) for state in (*sorted(TICKER_STATES), "unknown")}
+        if states["filled"] or not (states["empty"] or states["unknown"]):
+            return
+        self.stats.set_value(stat.SPLASH_TICKER_NEVER_FILLED, 1)
+        logger.warning(
+            "Not one of the %d rendered pages had its market ticker filled within BS_SPLASH_WAIT (%s): every article's "
+            "market numbers are null; the ticker's markup or script may have changed (see bs/splash/ticker/*)",
+            int(stats.get(stat.SPLASH_RENDERED, 0)),
+            ", ".join(f"{state}={count}" for state, count in states.items() if count),
+        )
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         meta = request.meta
