@@ -5,13 +5,19 @@ checks let through (the settings module's own Scrapy names, a decimal for a whol
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler
 
+from crawler.monitoring.verdict import EXIT_USAGE
 from crawler.splash import SplashRenderingMiddleware
-from tests.e2e import stats_from_log
+from tests.conftest import ROOT
+from tests.e2e import scrapy, stats_from_log
 from tests.loopback.site import LoopbackSite
 
 from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
@@ -130,3 +136,110 @@ def test_a_crawl_whose_ticker_script_writes_nothing_warns_once_and_still_exits_0
     assert stats.get("bs/splash/ticker/empty") == 3 and stats.get("bs/splash/ticker_never_filled") == 1, stats
     warnings = [line for line in run.log.splitlines() if " WARNING: " in line and "ticker filled" in line]
     assert len(warnings) == 1, run.log[-3000:]
+
+
+# --- settings the checks let through ---------------------------------------------------------------------
+
+
+def _module_settings(name: str, value: object) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set(name, value, priority="project")
+    return settings
+
+
+# (a setting, a value written in the settings module, what the line must say). Before: only the BS_ names of
+# the module were checked (Scrapy's own were checked on -s only: AUTOTHROTTLE_TARGET_CONCURRENCY = 0 in
+# crawler/settings.py switched AutoThrottle off in one WARNING, CONCURRENT_REQUESTS = 0 sent no request), a
+# decimal for a whole number was cut down by int() in silence (1.5 read as 1), and DOWNLOAD_TIMEOUT = 0
+# was taken (no "no timeout" in Scrapy: the download handler's own 10 s instead).
+MODULE_VALUES = {
+    "autothrottle-target-zero": ("AUTOTHROTTLE_TARGET_CONCURRENCY", 0, "must be above 0"),
+    "autothrottle-target-negative": ("AUTOTHROTTLE_TARGET_CONCURRENCY", -1.0, "must not be negative"),
+    "concurrent-requests-zero": ("CONCURRENT_REQUESTS", 0, "must be at least 1"),
+    "retry-times-negative": ("RETRY_TIMES", -1, "must not be negative"),
+    "download-delay-negative": ("DOWNLOAD_DELAY", -0.5, "must not be negative"),
+    "autothrottle-enabled-not-a-switch": ("AUTOTHROTTLE_ENABLED", "maybe", "true or false"),
+    "scrapy-whole-number-decimal": ("CONCURRENT_REQUESTS_PER_DOMAIN", 1.5, "not a whole number"),
+    "project-whole-number-decimal": ("BS_COVERAGE_MIN_ITEMS", 2.5, "not a whole number"),
+    "download-timeout-zero": ("DOWNLOAD_TIMEOUT", 0, "must be above 0"),
+}
+
+
+@pytest.mark.parametrize(("name", "value", "words"), MODULE_VALUES.values(), ids=MODULE_VALUES.keys())
+def test_a_wrong_value_of_the_settings_module_is_refused_whoever_reads_it(name: str, value: object, words: str) -> None:
+    from crawler.commands.crawl import settings_module_problem
+
+    problem = settings_module_problem(_module_settings(name, value), set())
+    assert problem is not None and f"{name}={value!r}" in problem and words in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DOWNLOAD_TIMEOUT", 2.5), ("CONCURRENT_REQUESTS", 8.0), ("AUTOTHROTTLE_TARGET_CONCURRENCY", 0.5), ("RETRY_TIMES", 0), ("BS_COVERAGE_MIN_ITEMS", 5.0)],
+)
+def test_a_right_value_of_the_settings_module_is_taken(name: str, value: object) -> None:
+    from crawler.commands.crawl import settings_module_problem
+
+    assert settings_module_problem(_module_settings(name, value), set()) is None
+
+
+def test_the_project_s_own_settings_module_passes_its_checks() -> None:
+    from crawler.commands.crawl import settings_module_problem
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    assert settings_module_problem(settings, set()) is None
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str], *words: str) -> str:
+    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and all(word in last for word in words), done.stderr[-3000:]
+    return last
+
+
+def test_a_crawl_with_a_wrong_scrapy_value_in_one_s_own_settings_module_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "my_settings.py").write_text("from crawler.settings import *  # noqa: F403\nAUTOTHROTTLE_TARGET_CONCURRENCY = 0\n")
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}", "SCRAPY_SETTINGS_MODULE": "my_settings"}
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "latest", "-s", "BS_BASE_URL=http://127.0.0.1:16452", "-O", "out.jsonl"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    _one_error_line(done, "in my_settings", "AUTOTHROTTLE_TARGET_CONCURRENCY=0", "must be above 0")
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_download_timeout_of_zero_given_with_s_is_refused(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "crawl", "latest", "-s", "DOWNLOAD_TIMEOUT=0", "-s", "BS_BASE_URL=http://127.0.0.1:16453", "-O", "out.jsonl")
+    _one_error_line(done, "DOWNLOAD_TIMEOUT=", "must be above 0")
+
+
+# Before: "error: run lock …/latest.lock cannot be created: File exists" (or "Not a directory"), exit 7 as for
+# a damaged seen-store: the lock file named, not the setting, nor what it takes.
+@pytest.mark.parametrize("where", ["a-file", "under-a-file"])
+def test_a_state_dir_that_is_a_file_is_named_as_the_setting(tmp_path: Path, where: str) -> None:
+    (tmp_path / "state").write_text("not a folder\n")
+    state = tmp_path / "state" if where == "a-file" else tmp_path / "state" / "latest"
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_STATE_DIR={state}", "-s", "BS_BASE_URL=http://127.0.0.1:16454", "-O", "out.jsonl")
+    last = _one_error_line(done, "BS_STATE_DIR=", str(state), "give a folder")
+    assert "lock" not in last.split(":")[0]
+    assert (tmp_path / "state").read_text() == "not a folder\n" and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_state_dir_not_there_yet_is_still_made(tmp_path: Path) -> None:
+    with LoopbackSite(articles=2, seed=3, legacy=0) as site:
+        done = scrapy(
+            tmp_path, "crawl", "latest", "-s", f"BS_STATE_DIR={tmp_path / 'new' / 'state'}", "-s", f"BS_BASE_URL={site.base_url}",
+            "-s", "BS_LATEST_SOURCES=/rss/latest.rss", "-O", "out.jsonl", timeout=180,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "new" / "state").is_dir()
+
+
+# Before: `scrapy parse -s BS_BASE_URL=http://127.0.0.1:99999 URL` was taken (exit 0), as `crawl` refuses it.
+@pytest.mark.parametrize(("value", "words"), [("http://127.0.0.1:99999", "no usable port"), ("127.0.0.1:8000", "not an http(s) URL"), ("https://www.business-standard.com/latest-news", "a path")])
+def test_parse_refuses_a_site_root_crawl_refuses(tmp_path: Path, value: str, words: str) -> None:
+    done = scrapy(tmp_path, "parse", "-s", f"BS_BASE_URL={value}", "http://127.0.0.1:16455/article/economy/x-124010100001_1.html")
+    _one_error_line(done, "BS_BASE_URL=", words)

@@ -27,6 +27,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured, UsageError
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.settings import default_settings as scrapy_default_settings
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
 from scrapy.utils.project import data_path
@@ -69,7 +70,10 @@ TEXT_WITHOUT_DEFAULT = frozenset({"REDIS_URL"})
 # now in progress"), and a Redis that answers well is reported unreachable.
 # BS_FEED_CLOSE_TIMEOUT=0 gives the feeds no time to close: every run "could not write its output" (exit 6).
 # BS_SPIDERMON_SMTP_TIMEOUT=0 gives no mail time to be sent.
-ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT", "BS_SPIDERMON_SMTP_TIMEOUT"})
+# DOWNLOAD_TIMEOUT=0 is no "no timeout" (Scrapy documents none): its download timeout middleware then sets
+# none, and the download handler falls back to a limit of its own (10 s in HTTP11DownloadHandler's agent),
+# so every slow page failed at a time no setting names.
+ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT", "BS_SPIDERMON_SMTP_TIMEOUT", "DOWNLOAD_TIMEOUT"})
 # Decimal settings (seconds, shares) above this are no real value, and past what a time span holds
 # (timedelta: 999,999,999 days) a traceback when the spider is made: some 31,700 years.
 MAX_DECIMAL = 1e12
@@ -226,6 +230,10 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
         return problem
     elif isinstance(default, (int, float)):
         kind, read = ("a whole number", settings.getint) if whole else ("a number", settings.getfloat)
+        typed = settings.get(name)
+        if whole and isinstance(typed, float) and not typed.is_integer():
+            # A decimal written in a settings module is no text getint() refuses: int() cut it down in silence.
+            return f"{given} is not a whole number"
     else:
         return _text_setting_problem(name, given, settings.get(name))
     try:
@@ -331,16 +339,28 @@ def inert_setting_problem(given: Mapping[str, Any], replaced: Mapping[str, Any],
 
 
 def settings_module_problem(settings: BaseSettings, given: Collection[str]) -> str | None:
-    """What is wrong with a ``BS_`` value the project's settings module sets (``crawler/settings.py``
-    edited, or a module of one's own importing it), checked as a ``-s`` value is; None when nothing.
+    """What is wrong with a ``BS_`` value or one of Scrapy's own that the project's settings module sets
+    (``crawler/settings.py`` edited, or a module of one's own importing it), checked as a ``-s`` value is;
+    None when nothing.
     Only ``-s`` values were checked: ``BS_MAX_INVALID_SHARE = 20`` (meant as 20 %) was taken, and never
     failed a run."""
     module = os.environ.get("SCRAPY_SETTINGS_MODULE") or "the settings module"
     for name in sorted(str(key) for key in settings):  # keys are typed wider than str in Scrapy 2.13
-        if not name.startswith("BS_") or name in given or settings.getpriority(name) != SETTINGS_PRIORITIES["project"]:
+        # Of Scrapy's own, the numbers and switches: loading the objects its other settings name would
+        # import modules (a handler importing twisted.internet.reactor) before Scrapy installs its reactor.
+        scrapy_default = getattr(scrapy_default_settings, name, None)
+        ours = name.startswith("BS_")
+        if not (ours or isinstance(scrapy_default, (bool, int, float))) or name in given or settings.getpriority(name) != SETTINGS_PRIORITIES["project"]:
             continue
         value = settings.get(name)
         if value is None:
+            continue
+        if not ours:
+            # Scrapy's own, judged as its -s value is (against Scrapy's default's kind): only a -s value was
+            # checked, and AUTOTHROTTLE_TARGET_CONCURRENCY = 0 in the module switched AutoThrottle off.
+            problem = setting_problem(name, scrapy_default, settings)
+            if problem:
+                return f"in {module}: {problem.removeprefix('-s ')}"
             continue
         # Judged as the kind of the project's own value (a name it has not: the value's own kind), so that a
         # number written as text is read as a number (a module of one's own reading os.environ: "20" for a
@@ -573,6 +593,16 @@ class Command(ScrapyCrawlCommand):
             if why:
                 self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot use the {name} {folder}: {why}")
                 sys.exit(EXIT_USAGE)
+        # A BS_STATE_DIR that is a file (or under one) was refused by the run lock, in words naming the lock
+        # file ("run lock …/latest.lock cannot be created: File exists") and not the setting, exit 7 as for
+        # a damaged seen-store. Only looked at, not made: a run that keeps no state makes no folder.
+        state = self.settings.get("BS_STATE_DIR")
+        in_the_way = _file_on_the_way(Path(str(state))) if state else None
+        if in_the_way is not None:
+            where = "is a file" if in_the_way == Path(str(state)) else f"is under {in_the_way}, which is a file"
+            message = f"BS_STATE_DIR={str(state)!r} {where}: give a folder (made if it is not there) for the seen-store and the run lock"
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, message)
+            sys.exit(EXIT_USAGE)
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
         try:
@@ -757,6 +787,14 @@ def _unusable_folder(path: Path) -> str | None:
     except OSError as error:
         folder = isinstance(error, (FileExistsError, NotADirectoryError))
         return "it or a folder on its path is a file" if folder else error.strerror or str(error)
+    return None
+
+
+def _file_on_the_way(path: Path) -> Path | None:
+    """``path`` or the folder on its way that exists and is no folder; None when there is none."""
+    for place in (path, *path.parents):
+        if place.exists() or place.is_symlink():
+            return None if place.is_dir() else place
     return None
 
 

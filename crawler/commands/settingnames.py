@@ -176,9 +176,15 @@ class CheckedSettings(_Command):
         from crawler.monitoring.heartbeat import heartbeat_problem
         from crawler.monitoring.spidermon import spidermon_problem
         from crawler.monitoring.verdict import EXIT_USAGE
+        from crawler.spiders.base import base_url_problem
         from crawler.splash import splash_problem
 
-        for check in (unread_settings_problem, splash_problem, heartbeat_problem, spidermon_problem):
+        def base_url(settings: BaseSettings) -> str | None:
+            # `parse -s BS_BASE_URL=http://127.0.0.1:99999` was taken: the page fetched, every link of it
+            # judged against a site no socket reaches.
+            return base_url_problem(settings.get("BS_BASE_URL"))
+
+        for check in (base_url, unread_settings_problem, splash_problem, heartbeat_problem, spidermon_problem):
             problem = check(self.settings)
             if problem:
                 # As `crawl` (and `redisclear`, which checked REDIS_PARAMS itself) says it: one line, exit 2.
