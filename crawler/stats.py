@@ -278,3 +278,9 @@ REEXTRACT_SKIPPED_PREFIX = "bs/reextract/skipped/"
 def reextract_skipped(reason: str) -> str:
     """A stored record that was not re-extracted, by reason."""
     return f"{REEXTRACT_SKIPPED_PREFIX}{reason}"
+
+
+# --- settings --------------------------------------------------------------------------
+# -s settings given to a spider that never reads them (each another spider's own: BS_LATEST_SOURCES to
+# `archive`), one WARNING naming them.
+SETTINGS_NOT_READ = "bs/settings/not_read"

@@ -17,7 +17,7 @@ from scrapy.utils.misc import build_from_crawler
 from crawler.monitoring.verdict import EXIT_USAGE
 from crawler.splash import SplashRenderingMiddleware
 from tests.conftest import ROOT
-from tests.e2e import scrapy, stats_from_log
+from tests.e2e import crawl, scrapy, stats_from_log
 from tests.loopback.site import LoopbackSite
 
 from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
@@ -243,3 +243,26 @@ def test_a_state_dir_not_there_yet_is_still_made(tmp_path: Path) -> None:
 def test_parse_refuses_a_site_root_crawl_refuses(tmp_path: Path, value: str, words: str) -> None:
     done = scrapy(tmp_path, "parse", "-s", f"BS_BASE_URL={value}", "http://127.0.0.1:16455/article/economy/x-124010100001_1.html")
     _one_error_line(done, "BS_BASE_URL=", words)
+
+
+# --- a setting only another spider reads ------------------------------------------------------------------
+
+# Before: `crawl article -s BS_LATEST_SOURCES=…` (a feed list meant for `latest`) did nothing, without a word.
+# A WARNING and a stat, not a refusal: a wrapper script may pass one set of -s to every spider.
+@pytest.mark.parametrize(("given", "named"), [(("BS_LATEST_SOURCES=/rss/latest.rss",), "-s BS_LATEST_SOURCES"), (("BS_LATEST_SOURCES=/rss/latest.rss", "BS_REEXTRACT_PROGRESS_EVERY=5"), "-s BS_LATEST_SOURCES, -s BS_REEXTRACT_PROGRESS_EVERY")])
+def test_a_setting_only_another_spider_reads_is_warned_of(tmp_path: Path, given: tuple[str, ...], named: str) -> None:
+    with LoopbackSite(articles=2, seed=3, legacy=0) as site:
+        url = site.articles[0].url
+        settings = {"BS_BASE_URL": site.base_url, **dict(value.split("=", 1) for value in given)}
+        run = crawl("article", tmp_path, "-a", f"url={url}", settings=settings, timeout=120)
+    assert run.status == 0 and len(run.items) == 1, run.log[-3000:]
+    warnings = [line for line in run.log.splitlines() if " WARNING: " in line and "does not read" in line]
+    assert len(warnings) == 1 and named in warnings[0] and "the article spider" in warnings[0], run.log[-3000:]
+    assert stats_from_log(run.log).get("bs/settings/not_read") == len(given)
+
+
+def test_a_setting_the_spider_reads_is_not_warned_of(tmp_path: Path) -> None:
+    with LoopbackSite(articles=2, seed=3, legacy=0) as site:
+        run = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"}, timeout=120)
+    assert run.status == 0 and run.items, run.log[-3000:]
+    assert "does not read" not in run.log and "bs/settings/not_read" not in stats_from_log(run.log)

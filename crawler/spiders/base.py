@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.responsetypes import responsetypes
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
 # GZIP_LAYERS: layers of gzip taken off a body whose headers did not announce them (a CDN that gzips
@@ -56,6 +56,21 @@ def overwrite_stores_empty(settings: BaseSettings) -> None:
         return
     changed = {uri: {**options, "store_empty": True} if replaces(uri, options) else options for uri, options in feeds.items()}
     settings.set("FEEDS", changed, priority=settings.getpriority("FEEDS") or "spider")
+
+
+# Settings one spider alone reads, and that spider. Given with -s to another, each did nothing without a word
+# (`crawl archive -s BS_LATEST_SOURCES=…`, a feed list meant for `latest`). Warned of, not refused: a wrapper
+# script passing one set of -s to every spider is no mistake.
+SPIDER_OWN_SETTINGS = {"BS_LATEST_SOURCES": "latest", "BS_REEXTRACT_PROGRESS_EVERY": "reextract"}
+
+
+def settings_not_read(spider_name: str, settings: BaseSettings) -> list[str]:
+    """The ``-s`` settings (command-line priority) that only another spider than ``spider_name`` reads."""
+    return [
+        name
+        for name, owner in SPIDER_OWN_SETTINGS.items()
+        if owner != spider_name and settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
+    ]
 
 
 class BusinessStandardSpider(Spider):
@@ -119,7 +134,24 @@ class BusinessStandardSpider(Spider):
         host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_domains = sorted({host, *SITE_DOMAINS})
         spider.renderer = article_renderer(crawler)
+        if settings_not_read(cls.name, crawler.settings):
+            # Said once the run's stats exist (they do not yet, as the spider is made).
+            crawler.signals.connect(spider.warn_settings_not_read, signal=signals.spider_opened)
         return spider
+
+    def warn_settings_not_read(self) -> None:
+        """One WARNING (and a stat) for the ``-s`` settings only another spider reads."""
+        names = settings_not_read(self.name, self.crawler.settings)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(stat.SETTINGS_NOT_READ, len(names))
+        self.logger.warning(
+            "%s: the %s spider does not read %s (only %s does); the run goes on without %s",
+            ", ".join(f"-s {name}" for name in names),
+            self.name,
+            "it" if len(names) == 1 else "them",
+            ", ".join(sorted({f"`{SPIDER_OWN_SETTINGS[name]}`" for name in names})),
+            "it" if len(names) == 1 else "them",
+        )
 
     def is_on_site(self, url: str) -> bool:
         """Whether ``url`` is on one of the allowed domains."""
