@@ -14,7 +14,7 @@ import pytest
 from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler
 
-from crawler.monitoring.verdict import EXIT_USAGE
+from crawler.monitoring.verdict import EXIT_STATE, EXIT_USAGE
 from crawler.splash import SplashRenderingMiddleware
 from tests.conftest import ROOT
 from tests.e2e import crawl, scrapy, stats_from_log
@@ -192,8 +192,8 @@ def test_the_project_s_own_settings_module_passes_its_checks() -> None:
     assert settings_module_problem(settings, set()) is None
 
 
-def _one_error_line(done: subprocess.CompletedProcess[str], *words: str) -> str:
-    assert done.returncode == EXIT_USAGE, done.stderr[-3000:]
+def _one_error_line(done: subprocess.CompletedProcess[str], *words: str, status: int = EXIT_USAGE) -> str:
+    assert done.returncode == status, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("error: ") and all(word in last for word in words), done.stderr[-3000:]
@@ -216,14 +216,14 @@ def test_a_download_timeout_of_zero_given_with_s_is_refused(tmp_path: Path) -> N
     _one_error_line(done, "DOWNLOAD_TIMEOUT=", "must be above 0")
 
 
-# Before: "error: run lock …/latest.lock cannot be created: File exists" (or "Not a directory"), exit 7 as for
-# a damaged seen-store: the lock file named, not the setting, nor what it takes.
+# Before: "error: run lock …/latest.lock cannot be created: File exists" (or "Not a directory"): the lock file
+# named, not the setting, nor what it takes. (Exit 7 as before: the README's table gives it to the state dir.)
 @pytest.mark.parametrize("where", ["a-file", "under-a-file"])
 def test_a_state_dir_that_is_a_file_is_named_as_the_setting(tmp_path: Path, where: str) -> None:
     (tmp_path / "state").write_text("not a folder\n")
     state = tmp_path / "state" if where == "a-file" else tmp_path / "state" / "latest"
     done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_STATE_DIR={state}", "-s", "BS_BASE_URL=http://127.0.0.1:16454", "-O", "out.jsonl")
-    last = _one_error_line(done, "BS_STATE_DIR=", str(state), "give a folder")
+    last = _one_error_line(done, "BS_STATE_DIR=", str(state), "give a folder", status=EXIT_STATE)
     assert "lock" not in last.split(":")[0]
     assert (tmp_path / "state").read_text() == "not a folder\n" and not (tmp_path / "out.jsonl").exists()
 

@@ -594,15 +594,16 @@ class Command(ScrapyCrawlCommand):
                 self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, f"cannot use the {name} {folder}: {why}")
                 sys.exit(EXIT_USAGE)
         # A BS_STATE_DIR that is a file (or under one) was refused by the run lock, in words naming the lock
-        # file ("run lock …/latest.lock cannot be created: File exists") and not the setting, exit 7 as for
-        # a damaged seen-store. Only looked at, not made: a run that keeps no state makes no folder.
+        # file ("run lock …/latest.lock cannot be created: File exists"), not the setting nor what it takes.
+        # Exit 7 still, as the README's table has it for the state dir. Only looked at, not made: a run
+        # that keeps no state makes no folder.
         state = self.settings.get("BS_STATE_DIR")
         in_the_way = _file_on_the_way(Path(str(state))) if state else None
         if in_the_way is not None:
             where = "is a file" if in_the_way == Path(str(state)) else f"is under {in_the_way}, which is a file"
             message = f"BS_STATE_DIR={str(state)!r} {where}: give a folder (made if it is not there) for the seen-store and the run lock"
-            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, message)
-            sys.exit(EXIT_USAGE)
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_STATE, message)
+            sys.exit(EXIT_STATE)
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
         try:
