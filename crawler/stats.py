@@ -52,6 +52,9 @@ def failed(reason: str) -> str:
 # --- discovery -----------------------------------------------------------------
 DISCOVERY_NEW = "bs/discovery/new"
 DISCOVERY_CHANGED = "bs/discovery/changed"
+# Links to, or addresses given for, a story already asked for in this run (by another source, or under
+# another address: its AMP page, a tracking query, another slug): folded into that one request.
+SAME_STORY_FOLDED = "bs/discovery/same_story"
 DISCOVERY_UNCHANGED_SKIPPED = "bs/discovery/unchanged_skipped"
 DISCOVERY_OFFSITE = "bs/discovery/offsite"
 # Article entries the spider's own filter left out (archive: outside since..until).

@@ -122,9 +122,29 @@ def hindi_story_url(story_id: str) -> str | None:
 _SLASH_AFTER_FILE = re.compile(r"(\.html?)/(?=$|[?#])", re.IGNORECASE)
 
 
+def site_host_form(url: str) -> str:
+    """``url`` with its host as the site writes it: in small letters, without the dot that ends a fully
+    qualified name (``WWW.Business-Standard.com.`` is www.business-standard.com to DNS). A host ending in
+    a dot is no host of the site to the off-site filter, and one in capitals would become an item's
+    ``url`` and a second address of the story to the shared duplicate filter."""
+    start = url.find("://") + 3
+    if start < 3:
+        return url
+    found = _HOST_END.search(url, start)
+    end = found.start() if found else len(url)
+    netloc = url[start:end]
+    # (Most hosts are written so: no need to split them.)
+    if "@" in netloc or (netloc == netloc.lower() and not netloc.endswith(".") and ".:" not in netloc):
+        return url
+    host, colon, port = netloc.rpartition(":") if not netloc.endswith("]") and ":" in netloc else (netloc, "", "")
+    return url[:start] + host.lower().rstrip(".") + colon + port + url[end:]
+
+
 def article_fetch_url(url: str) -> str:
     """The URL to fetch an article by: AMP forms become the canonical path, a slash after the file and
-    fragments go (one story, one URL: two spellings would be fetched twice, by different workers too)."""
+    fragments go, the host is written as the site writes it (one story, one URL: two spellings would be
+    fetched twice, by different workers too)."""
+    url = site_host_form(url)
     if on_hindi_edition(url):
         # A Hindi-edition story in any of its forms (AMP, the mobile twin, storypage.php with a tag or
         # over http) is fetched by its canonical URL, the desktop storypage.php its canonical link and

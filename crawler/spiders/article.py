@@ -14,6 +14,7 @@ from scrapy.settings import BaseSettings
 
 from .base import BusinessStandardSpider, on_hosts, require, site_hosts
 from crawler import stats as stat
+from crawler.extraction.urls import article_fetch_url, page_article_id
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
 # A URL file is a short text file; anything larger is not one (a log, a dump, a binary).
@@ -113,10 +114,24 @@ class ArticleSpider(BusinessStandardSpider):
         self.start_urls = _given_urls(kwargs)
 
     async def start(self) -> AsyncIterator[Request]:
-        assert self.crawler.stats is not None
-        for url in self.start_urls:
+        stats = self.crawler.stats
+        assert stats is not None
+        asked: set[str] = set()
+        for given in self.start_urls:
+            # One story, one request, by the address discovery would fetch it by (its AMP page, a
+            # fragment, a host in capitals or ending in a dot are the story's canonical address): a
+            # story given twice, under two slugs or as its AMP page, was fetched twice and written
+            # under the address given. (Saved pages are files, each read as given.)
+            url = given if given.startswith("file:") else article_fetch_url(given)
+            story = page_article_id(None, url) if not given.startswith("file:") else None
+            if story is not None and story in asked:
+                stats.inc_value(stat.SAME_STORY_FOLDED)
+                self.logger.info("<%s> is article %s, asked for already; fetched once", given, story)
+                continue
+            if story is not None:
+                asked.add(story)
             # Counted like discovered articles, so a run that extracts none of them fails (exit 5).
-            self.crawler.stats.inc_value(stat.DISCOVERY_NEW)
+            stats.inc_value(stat.DISCOVERY_NEW)
             # Not filtered, as Scrapy's own start requests are not: the URLs are unique already,
             # and a redirect inherits the flag. A redirect back to the same URL (a CDN's cookie
             # check) was otherwise dropped as a duplicate, logged at DEBUG only.

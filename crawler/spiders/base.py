@@ -402,8 +402,9 @@ def site_hosts(settings: BaseSettings | None) -> set[str]:
 
 
 def on_hosts(url: str, hosts: Iterable[str]) -> bool:
-    """Whether ``url``'s host is one of ``hosts`` or below one."""
-    host = urlsplit(url).hostname or ""
+    """Whether ``url``'s host is one of ``hosts`` or below one (a fully qualified name's closing dot or
+    not: ``www.business-standard.com.`` is the site)."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
     return any(host == h or host.endswith("." + h) for h in hosts)
 
 
