@@ -224,3 +224,47 @@ def test_a_feed_naming_stories_in_other_forms_gives_each_once_under_its_own_addr
     again = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": sources})
     assert again.status == 0 and again.items == [], again.log[-3000:]
     assert all(site.article_requests(record.article_id) == 0 for record in site.articles)
+
+
+# --- a link that lost its scheme, a space before the id -----------------------------------------------------
+
+SCHEMELESS = {
+    "www-host": "www.business-standard.com" + STORY[len(SITE) :],
+    "www-host-capitals": "WWW.Business-Standard.com" + STORY[len(SITE) :],
+    "hindi-host": "hindi.business-standard.com/storypage.php?autono=124101",
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("form", sorted(SCHEMELESS))
+def test_a_link_without_its_scheme_naming_the_sites_host_is_that_address(source: str, form: str) -> None:
+    """A feed's link must be absolute, and a CMS that left out "https://" still names the site's host.
+    Before: read as a path below the feed or page (``…/rss/www.business-standard.com/markets/…``), fetched
+    there and, served by the id at its end, written with that ``url``."""
+    [url] = _listed(source, SCHEMELESS[form].replace("&", "&amp;"))
+    expected = "https://hindi.business-standard.com/storypage.php?autono=124101" if form == "hindi-host" else STORY
+    assert url == expected
+
+
+def test_a_path_that_only_looks_like_a_host_is_still_a_path() -> None:
+    # A relative link whose first step has a dot but is no host of the site ("page-2.html", "v1.2/…").
+    assert _listed("listing", "markets.news/sensex-ends-higher-124101400008_1.html") == [
+        SITE + "/markets.news/sensex-ends-higher-124101400008_1.html"
+    ]
+
+
+SPACED = {
+    "space": STORY.replace("higher-", "higher- "),
+    "spaces": STORY.replace("higher-", "higher-     "),
+    "no-break-space": STORY.replace("higher-", "higher-\u00a0"),
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("form", sorted(SPACED))
+def test_white_space_just_before_the_id_is_no_part_of_the_address(source: str, form: str) -> None:
+    """What stands between the slug and the id is no part of the story's address (the id names it), and
+    white space there is wrapping (an Atom ``href`` wrapped over lines reads so). Before: ``…-%20124…``,
+    no story's address, the story lost."""
+    [url] = _listed(source, SPACED[form])
+    assert url == STORY

@@ -288,6 +288,13 @@ _WHOLE_ENTITY = re.compile(r"&(?:#[0-9]{1,32}|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0
 _WRAPPING = re.compile(r"[ ]*[\t\r\n]\s*")
 
 
+# A host of the site's two editions where a link starts: the link without its scheme.
+_SITE_HOST_FIRST = re.compile(r"(?:[a-z0-9-]+\.)*(?:business-standard\.com|bshindi\.com)\.?(?::\d+)?(?:[/?#]|$)", re.IGNORECASE).match
+# White space between a story's slug and its id: what stands there is no part of its address (the id
+# names the story), and white space there is wrapping (an Atom href's line break is a space to XML).
+_SPACE_BEFORE_ID = re.compile(r"(?:%20|\u00a0)+(?=1\d{11}_\d+\.html?/?(?:$|[?#]))", re.IGNORECASE)
+
+
 def _unwrapped(text: str) -> str:
     """``text`` without the line breaks and tabs that wrap it, nor the white space around them."""
     return _WRAPPING.sub("", text) if "\n" in text or "\r" in text or "\t" in text else text
@@ -311,6 +318,10 @@ def _link(href: str | None, base_url: str) -> str | None:
     Its host is written as the site writes it (one story, one address: see site_host_form)."""
     if href:
         href = _unwrapped(href)
+        if not href.startswith(("http://", "https://", "/")) and _SITE_HOST_FIRST(href):
+            # "www.business-standard.com/markets/…": a link that lost its scheme, not a path below
+            # the feed or page ("/rss/www.business-standard.com/…", fetched there and served by its id).
+            href = "https://" + href
     try:
         # sitemaps.org requires absolute URLs; only others need resolving (the costly path).
         if href and href.startswith(("http://", "https://")) and " " not in href:  # clean_text folded white space
@@ -326,6 +337,8 @@ def _link(href: str | None, base_url: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     url = site_host_form(url)
+    if "%20" in url or "\u00a0" in url:
+        url = _SPACE_BEFORE_ID.sub("", url)
     if "?" not in url:
         return url
     lowered = url.lower()
