@@ -268,3 +268,22 @@ def test_white_space_just_before_the_id_is_no_part_of_the_address(source: str, f
     no story's address, the story lost."""
     [url] = _listed(source, SPACED[form])
     assert url == STORY
+
+
+# --- the page's own address --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["WWW.Business-Standard.COM", "www.business-standard.com.", "Www.Business-Standard.Com."])
+def test_a_canonical_link_whose_host_is_written_otherwise_is_the_sites_address(host: str) -> None:
+    """Before: ``canonicalUrl`` was written with the host as the page spelt it (``https://WWW.Business-Standard.COM/…``,
+    ``…com./…``): two addresses of one story in the output."""
+    from crawler.extraction import extract
+    from tests.conftest import PAGES
+
+    html = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").read_text(encoding="utf-8")
+    canonical = "https://www.business-standard.com/india-news/india-us-defence-meet-security-cooperation-intelligence-sharing-discussed-124022800873_1.html"
+    assert canonical in html
+    changed = html.replace(f'rel="canonical" href="{canonical}"', f'rel="canonical" href="{canonical.replace("www.business-standard.com", host)}"')
+    changed = changed.replace(canonical, canonical.replace("www.business-standard.com", host))
+    article = extract(changed, SITE + "/a/a-124022800873_1.html").article
+    assert article.canonicalUrl == canonical and article.articleId == "124022800873"

@@ -40,7 +40,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types, live_updates_of
-from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site
+from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form
 from ..text import BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
 
 T = TypeVar("T")
@@ -750,10 +750,11 @@ class ArticlePage:
     def _canonical(self) -> str | None:
         # The first that names a page of this site: a canonical link on another site (a template's
         # default host, a copy's origin) is not this page's address, nor is its id this story's.
-        # (Each address once: most pages write the same one in all three places.)
+        # (Each address once: most pages write the same one in all three places. The host as the site
+        # writes it: "WWW.Business-Standard.COM" or a closing dot would make a second address of the story.)
         values = dict.fromkeys((self.page.canonical, text_of(dig(self.ld, "mainEntityOfPage", "@id")), text_of(self.ld.get("url"))))
         named = list(dict.fromkeys(
-            strip_amp(url) for value in values if (url := self.link(value)) and same_site(url, self.page.url)
+            site_host_form(strip_amp(url)) for value in values if (url := self.link(value)) and same_site(url, self.page.url)
         ))
         fetched = page_article_id(None, self.page.url)
         if fetched is None or not named:
