@@ -156,9 +156,8 @@ def test_crawl_article_fetches_a_story_given_alone_by_its_own_address(tmp_path: 
     ArticleSpider.check_arguments(arguments)
     ArticleSpider.check_site(arguments, None)  # (before: "not on BS_BASE_URL's site" for the dotted host)
     spider = make_spider(ArticleSpider, tmp_path, **arguments)
-    assert [request.url for request in _start_requests(spider)] == [
-        STORY + "?utm_source=whatsapp&utm_medium=share" if form == "tracking" else STORY
-    ]
+    # (Before: the tracked address shared from the site's page was fetched as given, and became the item's `url`.)
+    assert [request.url for request in _start_requests(spider)] == [STORY]
     assert not spider.crawler.stats.get_value(stat.SAME_STORY_FOLDED)
 
 
@@ -287,3 +286,19 @@ def test_a_canonical_link_whose_host_is_written_otherwise_is_the_sites_address(h
     changed = changed.replace(canonical, canonical.replace("www.business-standard.com", host))
     article = extract(changed, SITE + "/a/a-124022800873_1.html").article
     assert article.canonicalUrl == canonical and article.articleId == "124022800873"
+
+
+@pytest.mark.parametrize("query", ["?utm_source=related&utm_medium=web", "?amp=1", "?utm_campaign=x&region=in"])
+def test_a_related_storys_link_with_a_tracking_query_is_written_by_its_own_address(query: str) -> None:
+    """Before: ``alsoRead`` held the story once (by its id), under the tracked address the card gave."""
+    from crawler.extraction import extract
+    from tests.conftest import PAGES
+
+    html = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").read_text(encoding="utf-8")
+    url = SITE + "/india-news/india-us-defence-meet-124022800873_1.html"
+    plain = extract(html, url).article.alsoRead
+    assert plain
+    first = plain[0].url
+    tagged = extract(html.replace(f'href="{first}"', f'href="{first}{query.replace("&", "&amp;")}"'), url).article.alsoRead
+    kept = "?region=in" if "region" in query else ""
+    assert [related.url for related in tagged] == [first + kept] + [related.url for related in plain[1:]]

@@ -20,7 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import IST, absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, hindi_story_id, is_story_url, non_article_kind, page_article_id, site_host_form, url_kind
+from .urls import ARTICLE, hindi_story_id, is_story_url, non_article_kind, page_article_id, site_host_form, url_kind, without_tracking
 
 
 @dataclass(frozen=True)
@@ -342,23 +342,7 @@ def _link(href: str | None, base_url: str) -> str | None:
     if "?" not in url:
         return url
     lowered = url.lower()
-    return _without_tracking(url) if "utm_" in lowered or "amp" in lowered else url
-
-
-def _without_tracking(url: str) -> str:
-    """``url`` without its ``utm_`` parameters and its AMP switch (``?amp``, ``&amp=1``), the rest left
-    as written. Feeds and listings tag their links (``?utm_source=rss``) or point at the AMP twin;
-    the fetched URL becomes the item's ``url``, which must not change with the source that led to it,
-    and a story must not be fetched under two addresses (``/amp/`` paths are undone when fetched)."""
-    head, hash_mark, fragment = url.partition("#")
-    path, _, query = head.partition("?")
-    kept = [part for part in query.split("&") if part and not _tracking_or_amp(part)]
-    return path + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
-
-
-def _tracking_or_amp(parameter: str) -> bool:
-    name = parameter.partition("=")[0].lower()
-    return name.startswith("utm_") or name == "amp"
+    return without_tracking(url) if "utm_" in lowered or "amp" in lowered else url
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,22 @@ def hindi_story_url(story_id: str) -> str | None:
 _SLASH_AFTER_FILE = re.compile(r"(\.html?)/(?=$|[?#])", re.IGNORECASE)
 
 
+def without_tracking(url: str) -> str:
+    """``url`` without its ``utm_`` parameters and its AMP switch (``?amp``, ``&amp=1``), the rest left
+    as written. Feeds, listings, related cards and shared links tag their links (``?utm_source=rss``) or
+    point at the AMP twin; the fetched URL becomes the item's ``url``, which must not change with the
+    link that led to it, and a story must not be fetched under two addresses."""
+    head, hash_mark, fragment = url.partition("#")
+    path, _, query = head.partition("?")
+    kept = [part for part in query.split("&") if part and not _tracking_or_amp(part)]
+    return path + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
+
+
+def _tracking_or_amp(parameter: str) -> bool:
+    name = parameter.partition("=")[0].lower()
+    return name.startswith("utm_") or name == "amp"
+
+
 def site_host_form(url: str) -> str:
     """``url`` with its host as the site writes it: in small letters, without the dot that ends a fully
     qualified name (``WWW.Business-Standard.com.`` is www.business-standard.com to DNS). A host ending in
@@ -141,10 +157,12 @@ def site_host_form(url: str) -> str:
 
 
 def article_fetch_url(url: str) -> str:
-    """The URL to fetch an article by: AMP forms become the canonical path, a slash after the file and
-    fragments go, the host is written as the site writes it (one story, one URL: two spellings would be
+    """The URL to fetch an article by: AMP forms become the canonical path, a slash after the file,
+    fragments and tracking parameters go, the host is written as the site writes it (one story, one URL: two spellings would be
     fetched twice, by different workers too)."""
     url = site_host_form(url)
+    if "?" in url and ("utm_" in (lowered := url.lower()) or "amp" in lowered):
+        url = without_tracking(url)
     if on_hindi_edition(url):
         # A Hindi-edition story in any of its forms (AMP, the mobile twin, storypage.php with a tag or
         # over http) is fetched by its canonical URL, the desktop storypage.php its canonical link and
