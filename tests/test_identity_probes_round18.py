@@ -122,6 +122,9 @@ FORMS = {
     "fragment": STORY + "#comments",
     "slash": STORY + "/",
     "other-slug": SITE + "/a/a-124101400008_1.html",
+    "pre-2023-path": SITE + "/article" + STORY[len(SITE) :],
+    "other-sequence": STORY.replace("_1.html", "_2.html"),
+    "http": STORY.replace("https:", "http:"),
     "trailing-dot-host": STORY.replace(".com/", ".com./"),
     "capital-host": STORY.replace("www.business-standard.com", "WWW.BUSINESS-STANDARD.COM"),
 }
