@@ -305,3 +305,29 @@ def test_a_related_storys_link_with_a_tracking_query_is_written_by_its_own_addre
     tagged = extract(html.replace(f'href="{first}"', f'href="{first}{query.replace("&", "&amp;")}"'), url).article.alsoRead
     kept = "?region=in" if "region" in query else ""
     assert [related.url for related in tagged] == [first + kept] + [related.url for related in plain[1:]]
+
+
+# --- a short link shared from the site -----------------------------------------------------------------------
+
+SHORT = "https://mybs.in/2ZxYwV"
+
+
+@pytest.mark.parametrize("short", [SHORT, "http://mybs.in/2ZxYwV", "https://MYBS.IN/2ZxYwV"])
+def test_crawl_article_takes_a_short_link_of_the_site_and_writes_the_story_it_leads_to(tmp_path: Path, short: str) -> None:
+    """SITE.md: shared links are on mybs.in, which leads to the story. Before: ``crawl article -a url=<short
+    link>`` was refused, exit 2, "not on BS_BASE_URL's site"."""
+    from scrapy.http import HtmlResponse
+
+    from tests.test_spiders_unit import seed_response
+
+    arguments = {"url": short}
+    ArticleSpider.check_arguments(arguments)
+    ArticleSpider.check_site(arguments, None)
+    spider = make_spider(ArticleSpider, tmp_path, **arguments)
+    [request] = _start_requests(spider)
+    assert spider.is_on_site(request.url)
+    # The short link's redirect to the story, as RedirectMiddleware leaves it.
+    seed = seed_response()
+    redirected = request.replace(url=seed.url, meta={**request.meta, "redirect_urls": [request.url]})
+    [article] = spider.parse_article(HtmlResponse(seed.url, body=seed.body, encoding="utf-8", request=redirected))
+    assert article.url == seed.url and article.articleId == "124022800873"

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from .base import BusinessStandardSpider, on_hosts, require, site_hosts
@@ -17,6 +18,8 @@ from crawler import stats as stat
 from crawler.extraction.urls import article_fetch_url, page_article_id
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
+# The site's short links, shared from its pages (SITE.md): each leads to a story on the site.
+SHORT_LINK_HOSTS = ("mybs.in",)
 # A URL file is a short text file; anything larger is not one (a log, a dump, a binary).
 URL_FILE_MAX_SIZE = 16 * 1024 * 1024
 
@@ -104,7 +107,7 @@ class ArticleSpider(BusinessStandardSpider):
 
     @classmethod
     def check_site(cls, arguments: Mapping[str, str], settings: BaseSettings | None) -> None:
-        hosts = site_hosts(settings)
+        hosts = site_hosts(settings) | set(SHORT_LINK_HOSTS)
         for url in _given_urls(arguments):
             if urlsplit(url).scheme != "file":
                 require(on_hosts(url, hosts), f"article: {url!r} is not on BS_BASE_URL's site ({', '.join(sorted(hosts))})")
@@ -112,6 +115,15 @@ class ArticleSpider(BusinessStandardSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start_urls = _given_urls(kwargs)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, ArticleSpider)
+        # A short link is fetched to follow its redirect to the story (no id in it: the story's page
+        # names it, and a story given twice so is dropped as a duplicate after its fetch).
+        spider.allowed_domains = sorted({*spider.allowed_domains, *SHORT_LINK_HOSTS})
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
         stats = self.crawler.stats
