@@ -339,3 +339,12 @@ def test_a_short_link_in_a_source_is_still_no_storys_address() -> None:
 
     [url] = _listed("rss", SHORT)
     assert url == SHORT and not is_story_url(url) and url_kind(url) != ARTICLE
+
+
+def test_crawl_article_does_not_fold_a_story_into_a_link_that_only_names_it_in_its_query(tmp_path: Path) -> None:
+    # A login or share link naming the story in its query is no address of it: taken for one, the
+    # story given after it would never be fetched.
+    login = SITE + "/login?next=" + STORY[len(SITE) :]
+    spider = make_spider(ArticleSpider, tmp_path, urls=f"{login},{STORY}")
+    assert [request.url for request in _start_requests(spider)] == [login, STORY]
+    assert not spider.crawler.stats.get_value(stat.SAME_STORY_FOLDED)

@@ -13,9 +13,9 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from .base import BusinessStandardSpider, on_hosts, require, site_hosts
+from .base import BusinessStandardSpider, landed_article_id, on_hosts, require, site_hosts
 from crawler import stats as stat
-from crawler.extraction.urls import article_fetch_url, page_article_id
+from crawler.extraction.urls import article_fetch_url
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
 # The site's short links, shared from its pages (SITE.md): each leads to a story on the site.
@@ -135,7 +135,8 @@ class ArticleSpider(BusinessStandardSpider):
             # story given twice, under two slugs or as its AMP page, was fetched twice and written
             # under the address given. (Saved pages are files, each read as given.)
             url = given if given.startswith("file:") else article_fetch_url(given)
-            story = page_article_id(None, url) if not given.startswith("file:") else None
+            # (By its path: a login or share link naming the story in its query is no address of it.)
+            story = landed_article_id(url) if not given.startswith("file:") else None
             if story is not None and story in asked:
                 stats.inc_value(stat.SAME_STORY_FOLDED)
                 self.logger.info("<%s> is article %s, asked for already; fetched once", given, story)
