@@ -272,6 +272,14 @@ def test_white_space_just_before_the_id_is_no_part_of_the_address(source: str, f
     assert url == STORY
 
 
+@pytest.mark.parametrize("source", SOURCES)
+def test_white_space_between_a_slug_ending_in_digits_and_the_id_keeps_them_apart(source: str) -> None:
+    # Dropped, the slug's digits would run into the id ("…-2024124101400008_1.html"), which then is none.
+    [url] = _listed(source, STORY.replace("higher-", "higher-2024 "))
+    assert url == STORY.replace("higher-", "higher-2024-")
+    assert Entry(url=url).article_id == STORY_ID
+
+
 # --- the page's own address --------------------------------------------------------------------------------
 
 

@@ -295,6 +295,13 @@ _SITE_HOST_FIRST = re.compile(r"(?:[a-z0-9-]+\.)*(?:business-standard\.com|bshin
 _SPACE_BEFORE_ID = re.compile(r"(?:%20|\u00a0)+(?=1\d{11}_\d+\.html?/?(?:$|[?#]))", re.IGNORECASE)
 
 
+def _id_apart(space: re.Match[str]) -> str:
+    """What white space before a story's id becomes: nothing after the slug's hyphen (or a slash), else
+    a hyphen, so that digits the slug ends with do not run into the id."""
+    before = space.string[space.start() - 1 : space.start()]
+    return "" if before in ("-", "/") else "-"
+
+
 def _unwrapped(text: str) -> str:
     """``text`` without the line breaks and tabs that wrap it, nor the white space around them."""
     return _WRAPPING.sub("", text) if "\n" in text or "\r" in text or "\t" in text else text
@@ -338,7 +345,7 @@ def _link(href: str | None, base_url: str) -> str | None:
         return None
     url = site_host_form(url)
     if "%20" in url or "\u00a0" in url:
-        url = _SPACE_BEFORE_ID.sub("", url)
+        url = _SPACE_BEFORE_ID.sub(_id_apart, url)
     if "?" not in url:
         return url
     lowered = url.lower()
