@@ -199,7 +199,14 @@ class HeartbeatExtension:
         self.ping_start = crawler.settings.getbool("BS_HEARTBEAT_START")
         self.user_agent = str(crawler.settings.get("USER_AGENT"))
         self.opened = False
+        self.spider_name = ""
+        # The run's end was pinged (or needs no ping from here: it closed, and no verdict judges it).
+        self.ended = False
+        # The verdict extension is on: it judges (and this pings) the run once its feeds are stored.
+        self.judged_later = False
+        self.crawler = crawler
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.run_judged, signal=run_judged)
 
     @classmethod
@@ -210,13 +217,34 @@ class HeartbeatExtension:
 
     async def spider_opened(self, spider: Spider) -> None:
         self.opened = True
+        self.spider_name = spider.name
+        self.judged_later = self.crawler.get_extension(verdict.RunVerdictExtension) is not None
+        from twisted.internet import reactor  # the one the crawler installed
+
+        reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
         if self.ping_start:
             await maybe_deferred_to_future(self._ping(ping_url(self.url, True, start=True), f"{spider.name} started"))
 
     async def run_judged(self, spider: Spider, status: int, summary: str, **kwargs: Any) -> None:
-        if not self.opened:
+        if not self.opened or self.ended:
             return  # failed before its spider opened: the crawl command pings it, naming the exception
+        self.ended = True
         await maybe_deferred_to_future(self._ping(ping_url(self.url, status == verdict.EXIT_OK), f"{spider.name}: {summary}"))
+
+    def spider_closed(self, spider: Spider) -> None:
+        if not self.judged_later:
+            self.ended = True  # the verdict is off: no judgement, no end to ping, as before
+
+    def reactor_stopping(self) -> Deferred[None] | None:
+        """The reactor stops before the run was judged: Scrapy's forced shutdown (Ctrl-C or SIGTERM a
+        second time). Unpinged, the monitor saw the run as still going (after its start ping) until its
+        grace time ran out; the run's history records it as forced to stop, and so does the ping."""
+        if not self.opened or self.ended:
+            return None
+        self.ended = True
+        _, status, _, summary = verdict.forced_stop(self.stats.get_stats())
+        # The reactor waits for this Deferred before it stops its threads (a "before" trigger).
+        return self._ping(ping_url(self.url, status == verdict.EXIT_OK), f"{self.spider_name}: {summary}")
 
     def _ping(self, url: str, body: str) -> Deferred[None]:
         # In a thread: a slow monitor must not stall the reactor; the engine waits for the Deferred.

@@ -731,16 +731,7 @@ class RunHistoryExtension:
             return
         if self.checkpoint is not None and self.checkpoint.running:
             self.checkpoint.stop()
-        stats = self.stats.get_stats()
-        judged = stats.get(stat.EXIT_STATUS)
-        finish_reason = str(stats.get("finish_reason") or "shutdown")
-        forced = "the run was forced to stop (Ctrl-C or SIGTERM a second time) before its end"
-        if judged is None:
-            status, why = verdict.EXIT_FAILED, forced
-        else:
-            status, why = int(judged), f"{stats.get(stat.EXIT_REASON)}; {forced}"
-        summary = verdict.RunVerdictExtension.summary(stats, finish_reason, status, why)
-        self._end(finish_reason, status, why, summary)
+        self._end(*verdict.forced_stop(self.stats.get_stats()))
         if self.remote is not None:
             self.remote.close()
 

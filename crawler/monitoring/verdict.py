@@ -362,3 +362,18 @@ def _sources(stats: dict[str, Any]) -> str:
         return ""
     reasons = f" ({', '.join(f'{k}={v}' for k, v in failed.items())})" if failed else ""
     return f"sources: read={read} failed={sum(failed.values())}{reasons}; "
+
+
+FORCED_STOP = "the run was forced to stop (Ctrl-C or SIGTERM a second time) before its end"
+
+
+def forced_stop(stats: dict[str, Any]) -> tuple[str, int, str, str]:
+    """Finish reason, exit status, reason and summary line of a run Scrapy's forced shutdown stopped
+    before it was judged: exit 1, or the verdict's status when it judged the run already."""
+    judged = stats.get(stat.EXIT_STATUS)
+    finish_reason = str(stats.get("finish_reason") or "shutdown")
+    if judged is None:
+        status, why = EXIT_FAILED, FORCED_STOP
+    else:
+        status, why = int(judged), f"{stats.get(stat.EXIT_REASON)}; {FORCED_STOP}"
+    return finish_reason, status, why, RunVerdictExtension.summary(stats, finish_reason, status, why)
