@@ -27,6 +27,7 @@ from scrapy.extensions.spiderstate import SpiderState
 
 from crawler import stats as stat
 from crawler.runstop import stop_run
+from crawler.visited import ATTEMPT_META, VisitedSources
 
 logger = logging.getLogger(__name__)
 
@@ -129,13 +130,32 @@ class JobdirScheduler(Scheduler):
             return False
 
     def _dqpop(self) -> Request | None:
-        if self.disk_failed:
-            return None
-        try:
-            return super()._dqpop()
-        except OSError as error:
-            self._failed(error)
-            return None
+        while not self.disk_failed:
+            try:
+                request = super()._dqpop()
+            except OSError as error:
+                self._failed(error)
+                return None
+            if request is None or self._still_wanted(request):
+                return request
+        return None
+
+    def _still_wanted(self, request: Request) -> bool:
+        """Whether a request from the disk queue is to be sent: not a feed, sitemap or listing that an
+        earlier attempt of the run queued and this one, reading its sources again from their start (as
+        it must after a kill, which leaves the queue empty), requested already. Sent twice, the one read
+        second logged a WARNING as for a sitemap that lists itself."""
+        attempt = request.meta.get(ATTEMPT_META)
+        sources = getattr(getattr(self, "spider", None), "visited_sources", None)
+        if attempt is None or not isinstance(sources, VisitedSources) or attempt == sources.attempt:
+            return True
+        if sources.take_over(request.url):
+            request.meta[ATTEMPT_META] = sources.attempt
+            return True
+        if self.stats is not None:
+            self.stats.inc_value(stat.JOBDIR_SOURCE_REQUEUED)
+        logger.info("Not requesting <%s> again: the stopped attempt of this run had queued it, and this one asked for it already", request.url)
+        return False
 
     def close(self, reason: str) -> Any:
         if self.disk_failed:

@@ -181,6 +181,9 @@ STATE_FAILED = "bs/state/failed"
 # The JOBDIR's request queue could not be written or read mid-run (a full disk): the run stops, exit 1.
 JOBDIR_FAILED = "bs/jobdir/failed"
 JOBDIR_FAILED_REASON = "jobdir_failed"
+# A resumed JOBDIR run's source request queued by the attempt before, dropped as this attempt asked for
+# the source already (it reads its sources again from their start).
+JOBDIR_SOURCE_REQUEUED = "bs/jobdir/source_requeued"
 # Articles that answered 404, 410 or a redirect away from the story, as they did in an earlier run
 # and with no page since: removed by the site (while its feeds still link them), not failed.
 GONE_AGAIN = "bs/gone/again"

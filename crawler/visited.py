@@ -6,11 +6,15 @@ stop a sitemap that lists itself, or "next" pages that never end, from being fet
 set does. A source is requested and read at most once per attempt. The set is kept in the ``JOBDIR``
 (one URL a line), so the bound on sources counts every source of the run, in every attempt: a loop
 of ever-new URLs stops at ``BS_MAX_SOURCES`` whatever the number of kills and resumes.
+A source request the attempt before left queued (a run stopped, not killed, keeps its queue) is
+this attempt's when the scheduler pops it before the source was asked for again, and is dropped
+when it was (crawler/jobdir.py): each source is fetched once per attempt.
 """
 
 from __future__ import annotations
 
 import enum
+import uuid
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +23,9 @@ from w3lib.url import canonicalize_url
 FILE_NAME = "bs-sources-requested.txt"
 # The file's last line once its run finished (no URL: canonical URLs have a scheme).
 FINISHED = "# finished"
+# The attempt a source request was made in (request meta): a resumed JOBDIR run tells the requests
+# the attempt before left queued from its own.
+ATTEMPT_META = "bs_source_attempt"
 
 
 class Claim(enum.Enum):
@@ -26,6 +33,8 @@ class Claim(enum.Enum):
 
     NEW = "new"
     REPEATED = "repeated"
+    # Requested already by this attempt from the queue an earlier attempt left (a resumed JOBDIR run).
+    QUEUED_BEFORE = "queued-before"
     LIMIT = "limit"
 
 
@@ -47,6 +56,9 @@ class VisitedSources:
         self._read: set[str] = set()
         # Every source requested by this run, earlier attempts included (the bound counts these).
         self._run: set[str] = set()
+        # Of this attempt's requested, those taken from the queue an earlier attempt left.
+        self._taken_over: set[str] = set()
+        self.attempt = uuid.uuid4().hex
         self._file: TextIO | None = None
         if path is not None:
             if path.is_file():
@@ -76,7 +88,7 @@ class VisitedSources:
         """Whether ``url`` may be requested now: not yet in this attempt, and the bound not reached."""
         key = source_key(url)
         if key in self._requested:
-            return Claim.REPEATED
+            return Claim.QUEUED_BEFORE if key in self._taken_over else Claim.REPEATED
         if key not in self._run and 0 < self.limit <= len(self._run):
             return Claim.LIMIT
         self._requested.add(key)
@@ -99,6 +111,16 @@ class VisitedSources:
                 file.close()
         except OSError:
             pass
+
+    def take_over(self, url: str) -> bool:
+        """Whether a request for the source ``url`` that an earlier attempt queued (a resumed ``JOBDIR``
+        run pops it) is still to be sent: not when this attempt requested the source already."""
+        key = source_key(url)
+        if key in self._requested:
+            return False
+        self._requested.add(key)
+        self._taken_over.add(key)
+        return True
 
     def requested_before(self, url: str) -> bool:
         """Whether ``url`` was requested (or read) in this attempt already, with a slash after its

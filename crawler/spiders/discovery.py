@@ -41,7 +41,7 @@ from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore, StateError
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
 from crawler.runset import RunSet
-from crawler.visited import Claim, VisitedSources
+from crawler.visited import ATTEMPT_META, Claim, VisitedSources
 
 from crawler.failures import DATA_LOSS, failure_name
 
@@ -175,6 +175,7 @@ class DiscoverySpider(BusinessStandardSpider):
             SOURCE_DEPTH_META: 0,
             "download_maxsize": self.source_max_size,
             "download_warnsize": 0,
+            ATTEMPT_META: self.visited_sources.attempt,
             **kwargs.pop("meta", {}),
         }
         return Request(url, callback=kwargs.pop("callback", self.parse_source), errback=self.source_failed, meta=meta, **kwargs)
@@ -207,6 +208,12 @@ class DiscoverySpider(BusinessStandardSpider):
             stats.inc_value(stat.DISCOVERY_SOURCE_REPEATED)
             where = f" (listed in <{parent.url}>)" if parent is not None else ""
             self.logger.warning("Not reading <%s> again: it was read in this run already%s", url, where)
+            return None
+        if claim is Claim.QUEUED_BEFORE:
+            # A resumed JOBDIR run reads its sources again from their start: the request the attempt
+            # before left queued for this one is on its way (no loop, no failure).
+            stats.inc_value(stat.JOBDIR_SOURCE_REQUEUED)
+            self.logger.info("Not requesting <%s> again: the stopped attempt of this run had queued it, and it is read from there", url)
             return None
         if claim is Claim.LIMIT:
             if not stats.get_value(stat.DISCOVERY_SOURCE_LIMIT):
