@@ -482,9 +482,10 @@ def run_record(started: str, status: int | None, **more: Any) -> dict[str, Any]:
 
 
 def test_the_report_lists_runs_newest_first_with_their_outcome() -> None:
+    # Oldest first, as the run history gives them (the report keeps that order: round 18).
     records = [
-        run_record("2024-01-02T06:00:00+00:00", 4, duration_s=12.5, counts={"new": 1, "blocked": 9}),
         run_record("2024-01-01T06:00:00+00:00", 0, duration_s=30, counts={"new": 5, "updated": 2, "emitted": 7}),
+        run_record("2024-01-02T06:00:00+00:00", 4, duration_s=12.5, counts={"new": 1, "blocked": 9}),
         run_record("2024-01-03T06:00:00+00:00", None),
         run_record("2024-01-03T07:00:00+00:00", 0, spider="archive", arguments={"since": "2024-01-01"}),
     ]

@@ -3,6 +3,7 @@ sources, each run as cron runs it (``scrapy crawl`` in a subprocess against the 
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 from pathlib import Path
@@ -55,3 +56,93 @@ def test_a_run_forced_to_stop_pings_its_monitor_fail(
     assert "Heartbeat sent to 127.0.0.1" in text
     recorded = RunHistory(state).records()[-1]
     assert recorded["status"] == 1 and "forced" in recorded["reason"]
+
+
+# --- a JOBDIR run stopped (one Ctrl-C) and resumed ----------------------------------------------------
+# Before: the resumed run read its sources again from their start (as it must after a kill, which leaves
+# the queue empty) and also popped the requests for the sources the stopped run had queued: each such
+# monthly sitemap was fetched twice, and the one read second logged the WARNING "Not reading <…> again: it
+# was read in this run already (listed in <…sitemap-index.xml>)", as for a sitemap that lists itself.
+# Now a source request of an earlier attempt is dropped when this attempt has asked for it already (one
+# INFO line, stat `bs/jobdir/source_requeued`), and taken as this attempt's own when it has not.
+
+ARCHIVE = ("-a", "since=2024-01-01", "-a", "until=2024-11-30")
+
+
+def test_a_resumed_jobdir_run_reads_each_queued_source_once_and_without_a_warning(tmp_path: Path) -> None:
+    jobdir, state = tmp_path / "job", tmp_path / "state"
+    with LoopbackSite(articles=300, seed=11, days=300, legacy=0) as big:
+        wanted = {r.article_id for r in big.articles if r.published.year == 2024}
+        output, log = tmp_path / "run1.jsonl", tmp_path / "run1.log"
+        words = command(big, output, state, *ARCHIVE, "-s", f"JOBDIR={jobdir}", "-s", "CONCURRENT_REQUESTS=2", spider="archive")
+        words[words.index("-O")] = "-o"
+        with open(log, "w") as stderr:
+            process = subprocess.Popen(words, cwd=tmp_path, env=env(), stderr=stderr, text=True)
+            try:
+                _wait_for(lambda: output.exists() and len(output.read_bytes().splitlines()) >= 3, process, "3 articles")
+                process.send_signal(signal.SIGINT)
+                process.wait(timeout=90)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        first = log.read_text()
+        assert "Traceback" not in first and "(shutdown)" in first, first[-3000:]
+        read_before = {path for path, n in big.counts.items() if path.startswith("/sitemap/2024-")}
+        big.reset_counts()
+        again = tmp_path / "run2.jsonl"
+        words = command(big, again, state, *ARCHIVE, "-s", f"JOBDIR={jobdir}", spider="archive")
+        words[words.index("-O")] = "-o"
+        done = subprocess.run(words, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=300)
+        monthly = {path: n for path, n in big.counts.items() if path.startswith("/sitemap/2024-")}
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert "again: it was read in this run already" not in done.stderr, [
+        line for line in done.stderr.splitlines() if "read in this run already" in line
+    ]
+    assert monthly and max(monthly.values()) == 1, (monthly, read_before)
+    assert "bs/jobdir/source_requeued" in done.stderr
+    ids = [json.loads(line)["articleId"] for path in (output, again) for line in path.read_bytes().splitlines()]
+    assert len(ids) == len(set(ids)) and set(ids) == wanted
+
+
+# --- which run the report calls the latest -------------------------------------------------------
+# `scrapy runs` orders the runs as the history does: by their start, but a run recorded after the wall
+# clock was set back (a machine back from a power cut before NTP answered) comes after the ones
+# recorded before it (round 17). A run that began before others and ended after them stays at its start
+# (round 17 decided so, and it stays: of one spider, runs do not overlap but for distributed workers,
+# each of which is one run of its own). Before: the report sorted the records by their start again, so
+# after the clock went back its "Latest run" was the run before the change (ok) while `scrapy runs -n 1`
+# gave the blocked run since, and its table of runs, "newest first", began with the old one.
+
+
+@pytest.mark.parametrize("back", ["00:30", "11:59"])
+def test_the_reports_latest_run_is_the_one_scrapy_runs_gives(tmp_path: Path, back: str) -> None:
+    pytest.importorskip("matplotlib")
+    from crawler.monitoring.report import render
+    from tests.test_interrupt_probes_round17 import _record
+
+    history = RunHistory(tmp_path / ".state")
+    for run_id, started, status in (("before", "12:00", 0), ("after-1", back, 4), ("after-2", back, 4)):
+        history.append({**_record(run_id, started, "12:01" if run_id == "before" else started, status), "reason": f"reason of {run_id}"})
+    shown = history.records_with_killed(last=500, per_spider=True)
+    assert shown[-1]["run_id"] == "after-2"
+    page = render(shown, {})
+    latest = page.split("<h3>Latest run</h3>", 1)[1].split("<h3>", 1)[0]
+    assert "reason of after-2" in latest and "reason of before" not in latest
+    table = page.split("<h3>Runs, newest first</h3>", 1)[1]
+    assert table.index("reason of after-2") < table.index("reason of after-1")
+
+
+def test_the_reports_order_of_runs_is_the_historys_for_runs_that_overlap(tmp_path: Path) -> None:
+    """The decision kept: a long run that began first and ended last is not the latest, in either."""
+    pytest.importorskip("matplotlib")
+    from crawler.monitoring.report import render
+    from tests.test_interrupt_probes_round17 import _record
+
+    history = RunHistory(tmp_path / ".state")
+    history.append({**_record("short", "03:00", "03:01", 0), "reason": "reason of short"})
+    history.append({**_record("long", "02:30", "04:30", 4), "reason": "reason of long"})
+    shown = history.records_with_killed(last=500, per_spider=True)
+    assert [r["run_id"] for r in shown] == ["long", "short"]
+    latest = render(shown, {}).split("<h3>Latest run</h3>", 1)[1].split("<h3>", 1)[0]
+    assert "reason of short" in latest

@@ -228,9 +228,12 @@ def _runs_table(records: Sequence[dict[str, Any]]) -> str:
 
 
 def render(records: Sequence[dict[str, Any]], thresholds: dict[str, float], title: str = "Business Standard crawler: runs") -> str:
-    """The report's HTML: per spider, the charts over its runs (oldest left) and its latest run's details."""
+    """The report's HTML: per spider, the charts over its runs (oldest left) and its latest run's details;
+    ``records`` oldest first, as the run history orders them."""
     by_spider: dict[str, list[dict[str, Any]]] = {}
-    for record in sorted(records, key=lambda r: str(r.get("started", ""))):
+    # In the history's order, as `scrapy runs` lists them: sorted by their start again, a run recorded
+    # after the clock was set back came before the run it followed, which the report called the latest.
+    for record in records:
         by_spider.setdefault(str(record.get("spider", "?")), []).append(record)
     made = datetime.now(timezone.utc).isoformat(timespec="seconds")
     parts = [
