@@ -22,6 +22,7 @@ from crawler.extraction import decode_body
 from crawler.extraction.blocking import is_block_page, may_be_block_page
 from crawler.extraction.normalize import hindi_article_id
 from crawler.extraction.urls import ARTICLE, VIDEO, non_article_kind, url_kind
+from crawler.middlewares import DATALOSS_FLAG, stream_broken, stream_ended
 
 
 def _page_url(request: Request) -> str:
@@ -55,6 +56,7 @@ class ArticlesOnlyPolicy(DummyPolicy):
             and self.should_cache_request(request)
             and super().should_cache_response(response, request)
             and not _no_page(response)
+            and not _received_in_part(response)
         )
 
 
@@ -75,6 +77,23 @@ def _no_page(response: Response) -> bool:
     if not body.strip():
         return True
     return may_be_block_page(body) and is_block_page(decode_body(body)[0])
+
+
+def _received_in_part(response: Response) -> bool:
+    """Whether a 2xx answer holds only part of its page: flagged so by Scrapy (a download cut short,
+    with DOWNLOAD_FAIL_ON_DATALOSS off), or a compressed body whose stream stops early or breaks
+    midway. The cache sees the body before Scrapy's decompression (590) does, which tells these apart
+    only after the answer was stored: over the whole page ``reextract`` reads, a part it fails on."""
+    if DATALOSS_FLAG in response.flags:
+        return True
+    encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding") for e in v.split(b",")]
+    if not encodings or not response.body.strip(b"\0"):
+        return False  # (an empty body naming an encoding is judged empty, above)
+    # The last encoding was applied last: its stream is the body's (as the decompression judges it).
+    try:
+        return not stream_ended(response.body, encodings[-1]) or stream_broken(response.body, encodings[-1])
+    except Exception:  # noqa: BLE001 - a decoder's own error (brotli, zstd): a body no reader takes
+        return True
 
 
 class StoreOnlyHttpCacheMiddleware(HttpCacheMiddleware):
