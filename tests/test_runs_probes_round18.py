@@ -229,3 +229,41 @@ def test_reextract_reads_the_good_page_after_a_cut_answer(tmp_path: Path, fault:
     items = {item["articleId"]: item for item in read_jsonl(again.files["jsonl"])}
     assert len(items) == 12 and article in items, again.log[-3000:]
     assert "Update 1:" not in items[article]["articleBody"]  # the page as first fetched, whole
+
+
+# --- the run lock's file removed by hand while a run holds it ------------------------------------------
+# Before: the lock is an flock on <state>/<spider>.lock; removed (a clean-up script, `rm .state/*.lock`
+# "to unstick cron"), the next run made a new file, locked it and ran beside the first: two runs of one
+# spider at once, on one seen-store and one output folder. Now the next run also looks at the live runs'
+# markers in <state>/running/ (the PID and the process's start time, so a reused PID is no run): a
+# live run of the spider is the lock's holder, and the run is refused, exit 3, in one line that says
+# the lock file was removed.
+
+
+@pytest.mark.parametrize("spider_args", [(), ("-a", "sections=markets/news", "-a", "pages=2")], ids=["latest", "section"])
+def test_a_run_whose_lock_file_was_removed_still_keeps_the_next_run_out(tmp_path: Path, spider_args: tuple[str, ...]) -> None:
+    spider = "section" if spider_args else "latest"
+    with LoopbackSite(articles=40, seed=18, slow_seconds=30) as slow_site:
+        for record in slow_site.articles:
+            slow_site.set_fault(record.article_id, "slow")
+        state, log = tmp_path / "state", tmp_path / "run1.log"
+        with open(log, "w") as stderr:
+            first = subprocess.Popen(command(slow_site, tmp_path / "run1.jsonl", state, *spider_args, spider=spider),
+                                     cwd=tmp_path, env=env(), stderr=stderr, text=True)
+            try:
+                _wait_for(lambda: (state / "running").is_dir() and any((state / "running").glob("*.json")), first, "the run's marker")
+                lock = state / f"{spider}.lock"
+                assert lock.exists()
+                lock.unlink()
+                # (Given no time for the slow pages: before, it ran beside the first, and ended soon.)
+                quick = ("-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_ENABLED=False")
+                second = subprocess.run(command(slow_site, tmp_path / "run2.jsonl", state, *spider_args, *quick, spider=spider),
+                                        cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
+                assert first.poll() is None
+            finally:
+                first.kill()
+                first.wait()
+    assert second.returncode == 3, second.stderr[-3000:]
+    last = second.stderr.strip().splitlines()[-1]
+    assert f"pid {first.pid}" in last and "lock file" in last and "removed" in last, last
+    assert "Traceback" not in second.stderr

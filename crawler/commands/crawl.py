@@ -46,7 +46,7 @@ from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.store import StateError, backend
 from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
-from crawler.monitoring.history import record_refused
+from crawler.monitoring.history import RunHistory, history_dir, record_refused
 from crawler.monitoring.spidermon import spidermon_problem
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
@@ -675,6 +675,23 @@ class Command(ScrapyCrawlCommand):
                     EXIT_LOCKED,
                     f"another '{spider_class.name}' run (pid {lock.holder()}) is still going; "
                     f"not starting a second one ({lock.path})",
+                )
+            # The lock's file removed by hand while a run held it: this run locked a new file. The live
+            # run's marker still names the lock (with BS_RUN_HISTORY on); two runs at once shared the
+            # seen-store and output folder.
+            try:
+                holder = RunHistory(history_dir(crawler.settings)).live_holder(lock.path.name) if crawler.settings.getbool("BS_RUN_HISTORY") else None
+            except OSError:
+                holder = None  # (the markers cannot be read: the lock is all there is to go by)
+            if holder is not None:
+                lock.release()
+                return self.refuse(
+                    crawler.settings,
+                    spider_class.name,
+                    opts,
+                    EXIT_LOCKED,
+                    f"another '{spider_class.name}' run (pid {holder}) is still going, though its lock file {lock.path} was removed; "
+                    "not starting a second one",
                 )
         try:
             if incremental:

@@ -51,6 +51,8 @@ CLOCK_SLACK = timedelta(seconds=60)
 UNWRITTEN = "unwritten"
 # Beside it: Redis has the record already (a distributed run), so the next run adds it to the file only.
 IN_REDIS = "in_redis"
+# A live run's marker: the file name of the run lock it holds (a later run finds the holder by it).
+LOCK = "lock"
 # The exit statuses in words, for `scrapy runs`, the report and the heartbeat.
 STATUS_WORDS: dict[int, str] = {
     verdict.EXIT_OK: "ok",
@@ -356,6 +358,25 @@ class RunHistory:
             # Never written (the state dir is a file, read-only, gone): writing it said so, in one WARNING.
             pass
 
+    def live_holder(self, lock_name: str) -> int | None:
+        """The PID of a live run on this host (not this process) whose marker names the run lock
+        ``lock_name``: that run holds the lock, whatever became of the lock's file."""
+        host = socket.gethostname()
+        for path in sorted(self.running.glob("*.json")) if self.running.is_dir() else []:
+            try:
+                marker = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            if (
+                isinstance(marker, dict)
+                and marker.get(LOCK) == lock_name
+                and marker.get("host") == host
+                and marker.get("pid") != os.getpid()
+                and _alive(marker)
+            ):
+                return int(marker["pid"])
+        return None
+
     def record_killed_runs(self) -> list[dict[str, Any]]:
         """Turn the markers of runs on this host whose process is gone into records: ``killed`` ones, or the
         run's own that it could not add at its end."""
@@ -412,6 +433,7 @@ def _killed(marker: dict[str, Any]) -> dict[str, Any]:
     """The record of a run whose marker outlived its process."""
     killed = {**marker, "status": None, "status_words": KILLED, "reason": "the run was killed or crashed before its end"}
     killed["finished"] = marker.get("checkpoint") or marker.get("started")
+    killed.pop(LOCK, None)  # (the marker's, for live runs)
     elapsed = killed.pop("elapsed_s", None)
     if _figure(elapsed):
         # By the run's own clock: the wall clock may have been set back (NTP) since it started.
@@ -649,6 +671,8 @@ class RunHistoryExtension:
         # The verdict extension is on: it judges the run once its feeds are stored, which may be long
         # after the spider closed (an upload at the end).
         self.judged_later = False
+        # The name of the run lock the run holds (incremental spiders), kept in its marker.
+        self.lock_name: str | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.run_judged, signal=run_judged)
@@ -681,6 +705,11 @@ class RunHistoryExtension:
         }
         if self.crawler.settings.get("REDIS_URL"):
             self.record["worker"] = str(self.crawler.settings.get("BS_WORKER_NAME") or socket.gethostname())
+        if getattr(spider, "incremental", False):
+            from crawler.incremental.lock import run_lock
+
+            # The lock this run holds: a later run finds it here too, should the lock's file be removed.
+            self.lock_name = run_lock(self.crawler.settings, spider.name).path.name
         self._write_marker()
         if self.checkpoint_seconds > 0:
             self.checkpoint = task.LoopingCall(self._write_marker)
@@ -693,6 +722,7 @@ class RunHistoryExtension:
         """The marker, with the figures so far: what a killed run's record will show."""
         marker = {
             **self.record,
+            **({LOCK: self.lock_name} if self.lock_name else {}),
             "checkpoint": _iso(_now()),
             "elapsed_s": round(time.monotonic() - self.started_clock, 1),
             **summarise(self.stats.get_stats(), self.coverage_fields),
