@@ -226,7 +226,7 @@ class HeartbeatExtension:
             await maybe_deferred_to_future(self._ping(ping_url(self.url, True, start=True), f"{spider.name} started"))
 
     async def run_judged(self, spider: Spider, status: int, summary: str, **kwargs: Any) -> None:
-        if not self.opened or self.ended:
+        if not self.opened:
             return  # failed before its spider opened: the crawl command pings it, naming the exception
         self.ended = True
         await maybe_deferred_to_future(self._ping(ping_url(self.url, status == verdict.EXIT_OK), f"{spider.name}: {summary}"))
