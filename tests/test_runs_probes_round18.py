@@ -1,5 +1,5 @@
-"""Runs over time, round 18: a run forced to stop and its cron monitor, a resumed ``JOBDIR`` run's
-sources, each run as cron runs it (``scrapy crawl`` in a subprocess against the loopback site)."""
+"""Runs over time, round 18: a run forced to stop and its cron monitor, a resumed ``JOBDIR`` run's sources,
+the report's latest run, a cut answer and the HTTP cache, a run lock whose file was removed (runs as cron runs them)."""
 
 from __future__ import annotations
 
