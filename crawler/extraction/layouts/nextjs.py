@@ -176,9 +176,14 @@ class NextJsV1(CmsStory, ArticlePage):
         shown = split_body(self.dom_body())[0] if body else []
         if not shown or len(squeezed_text(" ".join(body))) > len(squeezed_text(" ".join(shown))):
             return False
+        # Story text in the hidden .paywall-content is more than the free part: the page holds it whole.
+        if self.story_behind_paywall:
+            return False
         container = self.body_container
-        emptied = container is not None and bool(select(self.PAYWALL_PART, container)) and not self.story_behind_paywall
-        return emptied or STOPS_SHORT.search(body[-1]) is not None
+        emptied = container is not None and bool(select(self.PAYWALL_PART, container))
+        # A line stopping short tells of a cut only in what the page shows: a line of htmlContent or
+        # JSON-LD without a full stop is the CMS's own (a columnist's bio, "With inputs from PTI").
+        return emptied or (self.provenance.sources.get("articleBody") == DOM and STOPS_SHORT.search(body[-1]) is not None)
 
     def is_narration(self, media: dict[str, Any]) -> bool:
         """Whether a JSON-LD recording is the story read aloud ("Listen to This Article": the article
