@@ -107,6 +107,10 @@ _HINDI_READ = "\u092a(?:\u0922\u093c|\u095d)(?:\u0947\u0902|\u0947|\u093f\u090f|
 # The networks a "Follow us on …" promo names.
 _NETWORKS = "google news|whatsapp|telegram|twitter|x|facebook|instagram|linkedin|youtube|threads|koo|sharechat"
 _PROMO_LABELS = f"(?:also read|read more|read also|(?:यह|ये|इसे|इन्हें) भी {_HINDI_READ}|और {_HINDI_READ})"
+# The label of a disclaimer line ("Disclaimer:", "DISCLAIMER —").
+_DISCLAIMER_LABEL = r"disclaimer\s*[:\-\u2013\u2014]"
+# The longest such line (the site's run to 270 characters).
+_DISCLAIMER_MAX = 500
 PROMO_PATTERNS = (
     re.compile(rf"^{_DECORATION}click here to (?:follow|connect|join)\b.*(?:whatsapp|telegram|channel)", re.I),
     # (Each network the site posts to: a line of the story that starts with the words is a quotation,
@@ -122,9 +126,18 @@ PROMO_PATTERNS = (
     re.compile(r"^already subscribed\?", re.I),
     # The site's line after a column or an analyst's tips: the views are the writer's, not Business
     # Standard's. (A disclaimer naming no site, an author's disclosure of holdings, is the story's.)
-    re.compile(r"^\W*disclaimer\b.*\b(?:views?|opinions?)\b.*\bbusiness[ -]?standard\b", re.I),
-    # "(Views are personal)" on a line of its own; the writer's bio line that ends in it stays.
-    re.compile(r"^\W*(?:the )?views (?:expressed )?(?:here )?are (?:personal|(?:the )?(?:author|writer)['\u2019]s own)\W*$", re.I),
+    # Its label, not the word alone (a story about disclaimers), and a sentence at most after the
+    # site's name: a paragraph that runs on into the story's own words is the story's. (Lookaheads,
+    # and no more than a disclaimer's length, so that a long line costs no backtracking.)
+    re.compile(
+        rf"^(?=.{{0,{_DISCLAIMER_MAX}}}$)\W*{_DISCLAIMER_LABEL}(?=.*\b(?:views?|opinions?)\b)(?=.*\bbusiness[ -]?standard\b[^.!?]*[.!?]?\W*$)",
+        re.I,
+    ),
+    # "(Views are personal)" on a line of its own, labelled or not; the writer's bio line that ends in
+    # it stays.
+    re.compile(
+        rf"^\W*(?:{_DISCLAIMER_LABEL}\W*)?(?:the )?views (?:expressed )?(?:here )?are (?:personal|(?:the )?(?:author|writer)['\u2019]s own)\W*$", re.I
+    ),
 )
 
 # A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
