@@ -20,7 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import IST, absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, hindi_story_id, is_story_url, non_article_kind, page_article_id, site_host_form, url_kind, without_tracking
+from .urls import ARTICLE, as_link, hindi_story_id, is_story_url, non_article_kind, page_article_id, site_host_form, unwrapped, url_kind, without_space_before_id, without_tracking
 
 
 @dataclass(frozen=True)
@@ -282,37 +282,12 @@ def _child_text(element: etree._Element, name: str, clean: Callable[[str], str |
 _WHOLE_ENTITY = re.compile(r"&(?:#[0-9]{1,32}|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
-# A line break or tab in an address, with the white space around it: a pretty-printer's wrapping of a
-# long link ("…-\n      124101400008_1.html"), never part of it. Browsers drop tabs and line breaks
-# from an address too (WHATWG URL); folded to a space, "%20" stood before the id, which was then no id.
-_WRAPPING = re.compile(r"[ ]*[\t\r\n]\s*")
-
-
-# A host of the site's two editions where a link starts: the link without its scheme.
-_SITE_HOST_FIRST = re.compile(r"(?:[a-z0-9-]+\.)*(?:business-standard\.com|bshindi\.com)\.?(?::\d+)?(?:[/?#]|$)", re.IGNORECASE).match
-# White space between a story's slug and its id: what stands there is no part of its address (the id
-# names the story), and white space there is wrapping (an Atom href's line break is a space to XML).
-_SPACE_BEFORE_ID = re.compile(r"(?:%20|\u00a0)+(?=1\d{11}_\d+\.html?/?(?:$|[?#]))", re.IGNORECASE)
-
-
-def _id_apart(space: re.Match[str]) -> str:
-    """What white space before a story's id becomes: nothing after the slug's hyphen (or a slash), else
-    a hyphen, so that digits the slug ends with do not run into the id."""
-    before = space.string[space.start() - 1 : space.start()]
-    return "" if before in ("-", "/") else "-"
-
-
-def _unwrapped(text: str) -> str:
-    """``text`` without the line breaks and tabs that wrap it, nor the white space around them."""
-    return _WRAPPING.sub("", text) if "\n" in text or "\r" in text or "\t" in text else text
-
-
 def _url_text(text: str | None) -> str | None:
     """A URL's text, folded as any text, its entities undone only when whole (a CMS that escaped it
     twice, ``&amp;amp;``): the parser has decoded the document's own, and ``html.unescape`` reads
     HTML's legacy ones without their ``;``, so "?id=1&region=n" was "?id=1®ion=n" and "&amp=1" "&=1"."""
     if text:
-        text = _unwrapped(text)
+        text = unwrapped(text)
     if text and "&" in text:
         # Escaped again, each "&" comes back as itself from clean_text()'s unescaping.
         text = _WHOLE_ENTITY.sub(lambda entity: html.unescape(entity.group()), text).replace("&", "&amp;")
@@ -324,11 +299,7 @@ def _link(href: str | None, base_url: str) -> str | None:
     host or port, another scheme than http(s)): a hostile source must not stop the others' links.
     Its host is written as the site writes it (one story, one address: see site_host_form)."""
     if href:
-        href = _unwrapped(href)
-        if not href.startswith(("http://", "https://", "/")) and _SITE_HOST_FIRST(href):
-            # "www.business-standard.com/markets/…": a link that lost its scheme, not a path below
-            # the feed or page ("/rss/www.business-standard.com/…", fetched there and served by its id).
-            href = "https://" + href
+        href = as_link(href)
     try:
         # sitemaps.org requires absolute URLs; only others need resolving (the costly path).
         if href and href.startswith(("http://", "https://")) and " " not in href:  # clean_text folded white space
@@ -343,9 +314,7 @@ def _link(href: str | None, base_url: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    url = site_host_form(url)
-    if "%20" in url or "\u00a0" in url:
-        url = _SPACE_BEFORE_ID.sub(_id_apart, url)
+    url = without_space_before_id(site_host_form(url))
     if "?" not in url:
         return url
     lowered = url.lower()

@@ -231,3 +231,50 @@ def same_site(url: str, page_url: str) -> bool:
     if not page_host:
         return True
     return bool(host) and _site(host or "") in (_site(page_host), "business-standard")
+
+
+# A line break or tab in an address, with the white space around it: a pretty-printer's wrapping of a
+# long link ("…-\n      124101400008_1.html"), never part of it. Browsers drop tabs and line breaks
+# from an address too (WHATWG URL); folded to a space, "%20" stood before the id, which was then no id.
+_WRAPPING = re.compile(r"[ ]*[\t\r\n]\s*")
+# A story's id and what may follow it, where it starts (what stands just before it is between the slug
+# and the id).
+_ID_AHEAD = re.compile(r"1\d{11}_\d+\.html?/?(?:$|[?#])", re.IGNORECASE)
+# White space between a story's slug and its id: what stands there is no part of its address (the id
+# names the story), and white space there is wrapping (an Atom href's line break is a space to XML).
+_SPACE_BEFORE_ID = re.compile(r"(?:%20|\u00a0)+(?=" + _ID_AHEAD.pattern + ")", re.IGNORECASE)
+# A host of the site's two editions where a link starts: the link without its scheme.
+_SITE_HOST_FIRST = re.compile(
+    r"(?:[a-z0-9-]+\.)*(?:" + "|".join(map(re.escape, _SITE_DOMAINS)) + r")\.?(?::\d+)?(?:[/?#]|$)", re.IGNORECASE
+).match
+
+
+def unwrapped(text: str) -> str:
+    """``text`` without the line breaks and tabs that wrap it, nor the white space around them; where
+    they stand just before a story's id, a space (see without_space_before_id): dropped, digits the slug
+    ends with ran into the id ("…-2024\n124…_1.html" read "…-2024124…_1.html", no story's address)."""
+    if "\n" not in text and "\r" not in text and "\t" not in text:
+        return text
+    return _WRAPPING.sub(lambda found: " " if _ID_AHEAD.match(text, found.end()) else "", text)
+
+
+def as_link(href: str) -> str:
+    """An href as a browser reads it (unwrapped), over https when it lost its scheme but starts with a host
+    of the site's editions: "www.business-standard.com/markets/…" is that address, not a path below the
+    feed or page that links it ("/rss/www.business-standard.com/…", fetched there and served by its id)."""
+    href = unwrapped(href)
+    if not href.startswith(("http://", "https://", "/")) and _SITE_HOST_FIRST(href.lstrip()):
+        return "https://" + href.lstrip()
+    return href
+
+
+def _id_apart(space: re.Match[str]) -> str:
+    """What white space before a story's id becomes: nothing after the slug's hyphen (or a slash), else
+    a hyphen, so that digits the slug ends with do not run into the id."""
+    before = space.string[space.start() - 1 : space.start()]
+    return "" if before in ("-", "/") else "-"
+
+
+def without_space_before_id(url: str) -> str:
+    """``url`` without white space (``%20``, a no-break space) just before a story's id."""
+    return _SPACE_BEFORE_ID.sub(_id_apart, url) if "%20" in url or "\u00a0" in url else url

@@ -40,7 +40,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types, live_updates_of
-from ..urls import WEBSTORY, article_fetch_url, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form
+from ..urls import WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
 from ..text import BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
 
 T = TypeVar("T")
@@ -725,7 +725,9 @@ class ArticlePage:
             # would make it relative to the article's folder ("…/markets/\u200b/author/…").
             href = href.strip(_INVISIBLE_AROUND_LINKS)
         try:
-            return item_link(absolute_url(href, self.base_url))
+            # (Read as discovery reads a feed's or listing's links: wrapped over lines, without its scheme.)
+            url = absolute_url(as_link(href) if href else href, self.base_url)
+            return item_link(without_space_before_id(url) if url else url)
         except ValueError:
             # "http://[x" (an unclosed IPv6 bracket, a CMS placeholder) names nothing: one such
             # link in a byline or a related list must not cost the whole article.
