@@ -70,3 +70,16 @@ def test_a_related_cards_link_wrapped_over_lines_is_the_story_it_names(cut: str)
     assert target in plain[0]
     _, changed = _related({"form": plain[0].replace(target, cut, 1).replace("{", "{{").replace("}", "}}")})
     assert changed == plain
+
+
+@pytest.mark.parametrize("host", ["WWW.Business-Standard.COM", "www.business-standard.com.", "Www.Business-Standard.Com.:443"])
+def test_a_page_at_an_address_whose_host_is_written_otherwise_is_written_under_the_sites_spelling(host: str) -> None:
+    """A page reached at such an address (a short link's or a CDN's redirect to it: Scrapy follows a
+    ``Location`` as written). Before: its item's ``url`` was written as spelt there, beside its
+    ``canonicalUrl`` in small letters, a second address of the story in the output."""
+    from crawler.extraction import extract
+
+    html = (PAGES / "nextjs-2023" / "seed-syndicated" / "page.html").read_text(encoding="utf-8")
+    path = "/india-news/india-us-defence-meet-124022800873_1.html"
+    article = extract(html, f"https://{host}{path}").article
+    assert article.url == "https://www.business-standard.com" + (":443" if ":443" in host else "") + path

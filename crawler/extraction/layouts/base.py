@@ -745,7 +745,8 @@ class ArticlePage:
 
     def url(self) -> str:
         # The address fetched: a fragment is never sent ("…_1.html#comments" given to `scrapy parse`).
-        url = self.page.url
+        # Its host as the site writes it: a redirect's Location is followed as spelt there.
+        url = site_host_form(self.page.url)
         return url[: url.index("#")] if "#" in url else url
 
     @cached_property
