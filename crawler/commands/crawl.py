@@ -598,10 +598,18 @@ class Command(ScrapyCrawlCommand):
         # Exit 7 still, as the README's table has it for the state dir. Only looked at, not made: a run
         # that keeps no state makes no folder.
         state = self.settings.get("BS_STATE_DIR")
-        in_the_way = _file_on_the_way(Path(str(state))) if state else None
+        state_problem: str | None = None
+        try:
+            in_the_way = _file_on_the_way(Path(str(state))) if state else None
+        except OSError as error:
+            # A folder on the way the user may not look into (PermissionError), a name too long: Path.exists()
+            # raises these rather than answer, a traceback here, exit 1, the run not recorded.
+            in_the_way, state_problem = None, f"cannot be used: {error.strerror or error}"
         if in_the_way is not None:
             where = "is a file" if in_the_way == Path(str(state)) else f"is under {in_the_way}, which is a file"
-            message = f"BS_STATE_DIR={str(state)!r} {where}: give a folder (made if it is not there) for the seen-store and the run lock"
+            state_problem = f"{where}: give a folder (made if it is not there) for the seen-store and the run lock"
+        if state_problem:
+            message = f"BS_STATE_DIR={str(state)!r} {state_problem}"
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_STATE, message)
             sys.exit(EXIT_STATE)
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.

@@ -1,0 +1,34 @@
+"""Review of round 18's leftovers: a state dir that cannot even be looked at, and Scrapy values the
+settings-module check refused though Scrapy takes them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from crawler.monitoring.verdict import EXIT_STATE
+from tests.e2e import scrapy
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str], *words: str, status: int) -> str:
+    assert done.returncode == status, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and all(word in last for word in words), done.stderr[-3000:]
+    return last
+
+
+# Before: the look for a file on BS_STATE_DIR's way let the OSError of a folder that cannot be looked into
+# (a parent without search permission for the cron user: PermissionError; a name longer than the file
+# system takes) out: a traceback, exit 1, the run not recorded. Root reads every folder, so the test
+# uses the over-long name, which fails the same call (Path.exists) the same way.
+@pytest.mark.parametrize("depth", ["the-folder", "under-it"])
+def test_a_state_dir_that_cannot_be_looked_at_is_one_line_and_exit_7(tmp_path: Path, depth: str) -> None:
+    state = tmp_path / ("a" * 300)
+    if depth == "under-it":
+        state = state / "latest"
+    done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_STATE_DIR={state}", "-s", "BS_BASE_URL=http://127.0.0.1:16650", "-O", "out.jsonl")
+    _one_error_line(done, "BS_STATE_DIR=", "File name too long", status=EXIT_STATE)
+    assert not (tmp_path / "out.jsonl").exists()
