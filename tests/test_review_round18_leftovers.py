@@ -32,3 +32,32 @@ def test_a_state_dir_that_cannot_be_looked_at_is_one_line_and_exit_7(tmp_path: P
     done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_STATE_DIR={state}", "-s", "BS_BASE_URL=http://127.0.0.1:16650", "-O", "out.jsonl")
     _one_error_line(done, "BS_STATE_DIR=", "File name too long", status=EXIT_STATE)
     assert not (tmp_path / "out.jsonl").exists()
+
+
+# Before: Scrapy's TELNETCONSOLE_ENABLED has the whole number 1 for its default but is read with getbool():
+# judged as a whole number, "False" (a settings module reading os.environ, or a -s against Scrapy's own
+# default) was refused — "is not a whole number" — for a value Scrapy takes.
+@pytest.mark.parametrize("value", ["False", "false", "True", "0", False, 1])
+def test_scrapy_s_telnet_switch_takes_what_getbool_takes(value: object) -> None:
+    from scrapy.settings import Settings
+    from scrapy.settings import default_settings
+
+    from crawler.commands.crawl import setting_problem, settings_module_problem
+
+    module = Settings()
+    module.set("TELNETCONSOLE_ENABLED", value, priority="project")
+    assert settings_module_problem(module, ()) is None
+    given = Settings()
+    given.set("TELNETCONSOLE_ENABLED", value, priority="cmdline")
+    assert setting_problem("TELNETCONSOLE_ENABLED", default_settings.TELNETCONSOLE_ENABLED, given) is None
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "disabled"])
+def test_scrapy_s_telnet_switch_still_refuses_what_getbool_refuses(value: object) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.commands.crawl import settings_module_problem
+
+    module = Settings()
+    module.set("TELNETCONSOLE_ENABLED", value, priority="project")
+    assert "TELNETCONSOLE_ENABLED" in (settings_module_problem(module, ()) or "")

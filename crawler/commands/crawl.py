@@ -60,6 +60,9 @@ FAILED_TO_START = "failed to start"
 # Scrapy's settings that it reads as decimals although their default is a whole number (180, 60, 0):
 # every other whole-number default is read with getint(), which a decimal ends in a traceback.
 SCRAPY_DECIMALS = frozenset({"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT"})
+# Scrapy's switch whose default is the whole number 1 but that it reads with getbool(): judged as a whole
+# number, "False" (a settings module reading os.environ) was refused for a value Scrapy takes.
+SCRAPY_SWITCHES = frozenset({"TELNETCONSOLE_ENABLED"})
 # Scrapy's settings that 0 turns into a run doing nothing: no request to the site ever leaves (the
 # run waits for ever), or no response is ever parsed (every article found is lost). (From Scrapy 2.14
 # on, CONCURRENT_REQUESTS=0 is no limit at all instead, which no crawl of the site should be.)
@@ -207,6 +210,8 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
     it was typed, for the message (Scrapy has made a JSON object for a component dict a settings object).
     """
     given = f"-s {name}={(settings.get(name) if raw is None else raw)!r}"
+    if name in SCRAPY_SWITCHES:
+        default = bool(default)
     # Read as their default's kind (a decimal default for seconds), but for SCRAPY_DECIMALS.
     whole = isinstance(default, int) and name not in SCRAPY_DECIMALS
     if isinstance(default, bool):
