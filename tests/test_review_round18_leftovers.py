@@ -61,3 +61,28 @@ def test_scrapy_s_telnet_switch_still_refuses_what_getbool_refuses(value: object
     module = Settings()
     module.set("TELNETCONSOLE_ENABLED", value, priority="project")
     assert "TELNETCONSOLE_ENABLED" in (settings_module_problem(module, ()) or "")
+
+
+# Before: the per cent's own cell written in parentheses without its "%" (the page's markup keeps the "%)"
+# outside the cells) read as an accountant's fall — a rise of 254.86 points, signed "+" or marked "▲", had a
+# per cent of -0.35: a wrong number written as good. Parentheses around a per cent are how tickers write
+# any per cent; the per cent's cell takes its sign from the change (or its own sign, or an arrow).
+RISES_WITH_A_BRACKETED_PER_CENT = {
+    "unsigned": ("254.86", "(0.35)", (254.86, 0.35)),
+    "signed": ("+254.86", "(0.35)", (254.86, 0.35)),
+    "arrow-up": ("254.86 \u25b2", "(0.35)", (254.86, 0.35)),
+    "spaced": ("254.86", "( 0.35 )", (254.86, 0.35)),
+    "per-cent-outside": ("254.86", "(0.35)%", (254.86, 0.35)),
+    # A fall still makes the per cent negative, however written.
+    "fall-in-parentheses": ("(254.86)", "(0.35)", (-254.86, -0.35)),
+    "fall-signed": ("-254.86", "(0.35)", (-254.86, -0.35)),
+    "fall-arrow": ("254.86 \u25bc", "(0.35)", (-254.86, -0.35)),
+    "per-cent-trailing-minus": ("254.86", "0.35-", (254.86, -0.35)),
+}
+
+
+@pytest.mark.parametrize(("change", "percent", "expected"), RISES_WITH_A_BRACKETED_PER_CENT.values(), ids=RISES_WITH_A_BRACKETED_PER_CENT.keys())
+def test_a_per_cent_cell_in_parentheses_is_no_fall(change: str, percent: str, expected: tuple[float, float]) -> None:
+    from tests.test_splash_probes_round11 import market_of
+
+    assert market_of([("Sensex", "73,158.24", change, percent)])["Sensex"] == (73158.24, *expected)

@@ -881,14 +881,15 @@ def _ticker_text(text: str) -> str:
     return _CHANGE_AND_PER_CENT.sub(r"\1 ", text.translate(_SIGNS))
 
 
-def _numbers(text: str) -> list[tuple[float, bool, bool]]:
-    """The numbers of ``text`` in order, each with whether a "%" follows it and whether it has a sign."""
+def _numbers(text: str, per_cent: bool = False) -> list[tuple[float, bool, bool]]:
+    """The numbers of ``text`` in order, each with whether a "%" follows it and whether it has a sign.
+    ``per_cent``: ``text`` is a per cent's own cell, whose "%" the markup may keep outside it."""
     found: list[tuple[float, bool, bool]] = []
     for match in _NUMBER.finditer(_ticker_text(text)):
         sign = match.group(1)
         if sign and found and match.group(0)[1:2].isspace():
             sign = ""  # "254.86 - 0.35%": a dash spaced apart between two figures separates them
-        if not sign and (match.group(4) or _accounting_negative(match)):
+        if not sign and (match.group(4) or (not per_cent and _accounting_negative(match))):
             sign = "-"
         try:
             number = float(sign + _GROUPING.sub("", match.group(2)))
@@ -911,9 +912,10 @@ def _accounting_negative(match: re.Match[str]) -> bool:
     return bool(opened.search(before) and closed.match(after)) and not any(ch.isdigit() for ch in before)
 
 
-def parse_number(text: str | None) -> float | None:
-    """``"73,158.24"``, ``"1,23,456.78"``, ``"-0.45%"``, ``"(+1.2%)"`` → float (the first number); None when none."""
-    numbers = _numbers(text) if text else []
+def parse_number(text: str | None, per_cent: bool = False) -> float | None:
+    """``"73,158.24"``, ``"1,23,456.78"``, ``"-0.45%"``, ``"(+1.2%)"`` → float (the first number); None when none.
+    ``per_cent``: a per cent's own cell, its parentheses no sign ("(0.35)": as tickers write any per cent)."""
+    numbers = _numbers(text, per_cent) if text else []
     return numbers[0][0] if numbers else None
 
 
@@ -942,14 +944,15 @@ def _falls(text: str) -> bool:
     return any(not char.isascii() and _arrow_trend(char) < 0 for char in text)
 
 
-def unsigned(text: str | None) -> bool:
-    """Whether the first number of ``text`` is written without a sign, and no arrow marks it."""
+def unsigned(text: str | None, per_cent: bool = False) -> bool:
+    """Whether the first number of ``text`` is written without a sign, and no arrow marks it (``per_cent``:
+    as :func:`parse_number`)."""
     match = _NUMBER.search(_ticker_text(text)) if text else None
     return (
         match is not None
         and not match.group(1)
         and not match.group(4)
-        and not _accounting_negative(match)
+        and (per_cent or not _accounting_negative(match))
         and not _falls(text or "")
         and trend(text or "") == 0
     )
@@ -981,9 +984,9 @@ def parse_changes(text: str | None, falls: bool = False) -> tuple[float | None, 
     return change, percent
 
 
-def parse_change(text: str | None) -> float | None:
+def parse_change(text: str | None, per_cent: bool = False) -> float | None:
     """A change (points or per cent): :func:`parse_number`, negative where a down arrow marks it."""
-    number = parse_number(text)
+    number = parse_number(text, per_cent)
     if number is not None and number > 0 and text is not None and _falls(text):
         return -number
     return number

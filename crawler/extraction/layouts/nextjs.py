@@ -857,9 +857,10 @@ class NextJsV1(CmsStory, ArticlePage):
             marked_fall = trend(text_content(item)) < 0
             change, percent = parse_changes(change_text, falls=marked_fall)
             falls = marked_fall or (change is not None and change < 0)
-            own_percent = parse_change(percent_text)
+            # Its cell's parentheses are the per cent's own ("(0.35)", the "%" left outside), not a fall.
+            own_percent = parse_change(percent_text, per_cent=True)
             if own_percent is not None:
-                percent = -own_percent if falls and own_percent > 0 and unsigned(percent_text) else own_percent
+                percent = -own_percent if falls and own_percent > 0 and unsigned(percent_text, per_cent=True) else own_percent
             quote = MarketQuote(name=name, value=parse_number(cells.get("tickerval")), change=change, changePercent=percent)
             # A marquee lists its items twice to scroll without a gap: a copy without numbers (not
             # filled yet, or dashes) never takes the place of one with them, the first with them wins.
