@@ -27,6 +27,7 @@ from scrapy.extensions.spiderstate import SpiderState
 
 from crawler import stats as stat
 from crawler.runstop import stop_run
+from crawler.spiders.base import asked_url
 from crawler.visited import ATTEMPT_META, VisitedSources
 
 logger = logging.getLogger(__name__)
@@ -149,7 +150,9 @@ class JobdirScheduler(Scheduler):
         sources = getattr(getattr(self, "spider", None), "visited_sources", None)
         if attempt is None or not isinstance(sources, VisitedSources) or attempt == sources.attempt:
             return True
-        if sources.take_over(request.url):
+        # By the URL the source was asked for: a request the redirect of a source's answer made as the
+        # run stopped goes to another URL, and the resumed attempt asks for the source as it is listed.
+        if sources.take_over(asked_url(request)):
             request.meta[ATTEMPT_META] = sources.attempt
             return True
         if self.stats is not None:
