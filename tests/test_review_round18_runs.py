@@ -32,7 +32,7 @@ def _marker(pid: int, **more: Any) -> dict[str, Any]:
             "host": socket.gethostname(), "pid": pid, "process_start": _process_start(pid), "lock": "latest.lock", **more}
 
 
-@pytest.mark.parametrize("kind", ["dead", "reused-pid", "other-host", "other-spider", "history-off", "live"])
+@pytest.mark.parametrize("kind", ["dead", "reused-pid", "previous-boot", "other-host", "other-spider", "history-off", "live"])
 def test_only_a_live_holders_marker_keeps_the_next_run_out(tmp_path: Path, kind: str) -> None:
     state = tmp_path / "state"
     (state / RUNNING_DIR).mkdir(parents=True)
@@ -43,6 +43,10 @@ def test_only_a_live_holders_marker_keeps_the_next_run_out(tmp_path: Path, kind:
             marker = _marker(int(gone.stdout))
         elif kind == "reused-pid":
             marker = _marker(sleeper.pid, process_start="1")  # the dead run's start: another process has its PID
+        elif kind == "previous-boot":
+            # A run started at boot, killed by a power cut: after the next boot another process can have
+            # its PID and its start tick (ticks count from boot). Before: refused, exit 3, on every run.
+            marker = _marker(sleeper.pid, boot="00000000-0000-4000-8000-000000000000")
         elif kind == "other-host":
             marker = _marker(sleeper.pid, host="another-machine")
         elif kind == "other-spider":
@@ -65,7 +69,7 @@ def test_only_a_live_holders_marker_keeps_the_next_run_out(tmp_path: Path, kind:
         assert len((tmp_path / "out.jsonl").read_bytes().splitlines()) == 6
     if kind == "dead":
         assert RunHistory(state).records()[0]["status_words"] == "killed"  # recorded as before, lock named nowhere
-        assert "lock" not in RunHistory(state).records()[0]
+        assert "lock" not in RunHistory(state).records()[0] and "boot" not in RunHistory(state).records()[0]
 
 
 # --- the heartbeat on ends that are no forced stop ---------------------------------------------------------

@@ -53,6 +53,8 @@ UNWRITTEN = "unwritten"
 IN_REDIS = "in_redis"
 # A live run's marker: the file name of the run lock it holds (a later run finds the holder by it).
 LOCK = "lock"
+# And the boot it runs in: a PID with its start tick tells a live run only within one boot.
+BOOT = "boot"
 # The exit statuses in words, for `scrapy runs`, the report and the heartbeat.
 STATUS_WORDS: dict[int, str] = {
     verdict.EXIT_OK: "ok",
@@ -132,6 +134,15 @@ def _process_start(pid: int) -> str | None:
         return None
 
 
+def _boot_id() -> str | None:
+    """This boot's id: start ticks count from boot, so a PID and its tick can come back after a reboot."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+            return handle.read().strip() or None
+    except OSError:
+        return None
+
+
 def _alive(marker: dict[str, Any]) -> bool:
     """Whether the process that wrote a marker on this host still runs."""
     pid = marker.get("pid")
@@ -148,6 +159,11 @@ def _alive(marker: dict[str, Any]) -> bool:
         # Another user's process has the PID now (a daemon after a reboot): its start time tells, as for
         # ours; taken as the run's, the dead run was neither shown nor recorded while that process lived.
         pass
+    boot = marker.get(BOOT)
+    if isinstance(boot, str) and boot != _boot_id():
+        # (A run started at boot and killed by a power cut: after the next boot another process may hold
+        # its PID with the same start tick; it kept every later run out as "still going".)
+        return False
     started = marker.get("process_start")
     return started is None or _process_start(pid) in (None, started)
 
@@ -434,6 +450,7 @@ def _killed(marker: dict[str, Any]) -> dict[str, Any]:
     killed = {**marker, "status": None, "status_words": KILLED, "reason": "the run was killed or crashed before its end"}
     killed["finished"] = marker.get("checkpoint") or marker.get("started")
     killed.pop(LOCK, None)  # (the marker's, for live runs)
+    killed.pop(BOOT, None)
     elapsed = killed.pop("elapsed_s", None)
     if _figure(elapsed):
         # By the run's own clock: the wall clock may have been set back (NTP) since it started.
@@ -723,6 +740,7 @@ class RunHistoryExtension:
         marker = {
             **self.record,
             **({LOCK: self.lock_name} if self.lock_name else {}),
+            **({BOOT: boot} if (boot := _boot_id()) else {}),
             "checkpoint": _iso(_now()),
             "elapsed_s": round(time.monotonic() - self.started_clock, 1),
             **summarise(self.stats.get_stats(), self.coverage_fields),
