@@ -601,7 +601,8 @@ class Command(ScrapyCrawlCommand):
         # A BS_STATE_DIR that is a file (or under one) was refused by the run lock, in words naming the lock
         # file ("run lock …/latest.lock cannot be created: File exists"), not the setting nor what it takes.
         # Exit 7 still, as the README's table has it for the state dir. Only looked at, not made: a run
-        # that keeps no state makes no folder.
+        # that keeps no state makes no folder. Only for the spiders that keep state (the seen-store, the
+        # lock): `reextract` and `article` go on without their run's record, as they did.
         state = self.settings.get("BS_STATE_DIR")
         state_problem: str | None = None
         try:
@@ -613,7 +614,7 @@ class Command(ScrapyCrawlCommand):
         if in_the_way is not None:
             where = "is a file" if in_the_way == Path(str(state)) else f"is under {in_the_way}, which is a file"
             state_problem = f"{where}: give a folder (made if it is not there) for the seen-store and the run lock"
-        if state_problem:
+        if state_problem and getattr(spider_class, "incremental", False):
             message = f"BS_STATE_DIR={str(state)!r} {state_problem}"
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_STATE, message)
             sys.exit(EXIT_STATE)
