@@ -263,6 +263,23 @@ def test_an_agency_and_its_city_parted_by_a_bar_keep_the_city(byline: str) -> No
     assert article.dateline == "New Delhi"
 
 
+@pytest.mark.parametrize(
+    ("agency", "city"),
+    [("Press Trust of India", "New Delhi"), ("PTI", "Mumbai"), ("Reuters", "Singapore"), ("AP", "Miami"), ("IANS", "Chennai")],
+)
+def test_an_agency_and_its_city_each_in_a_span_parted_by_a_bar_keep_the_city(agency: str, city: str) -> None:
+    """The agency's copy in the two-element form of a two-author byline (a span each, no style on the
+    city's): a news agency shares no byline with a person, so what follows its bar is its city. Before
+    (after the two-author rule): the city was a second author and the story had no dateline."""
+    spec = replace(SEED, json_place=False, json_authors="none", ld_authors=False, dateline=None)
+    byline = f'<span class="MainStory_dtlauthinfo__Pq2Ws"><span>{agency}</span> | <span>{city}</span></span>'
+    html = re.sub(r'<span class="MainStory_dtlauthinfo__Pq2Ws">.*?</span></span>', byline, render_current(spec), count=1)
+    assert byline in html
+    article = _read(html, SITE + spec.path)
+    assert [a.name for a in article.authors] == [agency]
+    assert article.dateline == city
+
+
 
 # --- an opinion piece's disclaimer line -----------------------------------------------------------
 

@@ -236,6 +236,18 @@ def byline_names(text: str) -> list[str]:
     return names
 
 
+# The news agencies whose copy the site runs (SITE.md: "AP Miami", `sourceTitle`). An agency shares no
+# byline with a person, so what follows its bar is its city, even in an element of its own.
+NEWS_AGENCIES = frozenset(
+    {"pti", "press trust of india", "ani", "asian news international", "ians", "reuters", "ap", "associated press",
+     "afp", "agence france-presse", "bloomberg", "dpa", "xinhua"}
+)
+
+
+def is_news_agency(name: str) -> bool:
+    return name.strip(CITY_PUNCTUATION + ".").casefold() in NEWS_AGENCIES
+
+
 # What may stand between a byline's names and its city (", Chennai").
 CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 # The dateline's city after a byline's last bar or spaced slash ("Press Trust of India | New Delhi",
