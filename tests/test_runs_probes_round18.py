@@ -170,8 +170,11 @@ def _packed(page: bytes, encoding: str) -> bytes:
     return bytes(brotli.compress(page))
 
 
-@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
-@pytest.mark.parametrize("damage", ["cut-half", "cut-tail", "garbled"])
+# (Not brotli garbled: brotli carries no check, and garbled bytes that still decode are text no layer can tell.)
+@pytest.mark.parametrize(
+    ("encoding", "damage"),
+    [(e, d) for e in ("gzip", "deflate", "br") for d in ("cut-half", "cut-tail", "garbled") if (e, d) != ("br", "garbled")],
+)
 def test_a_compressed_page_cut_or_garbled_is_not_stored_over_the_page(encoding: str, damage: str) -> None:
     from scrapy.http import HtmlResponse, Request
     from scrapy.settings import Settings
@@ -179,8 +182,6 @@ def test_a_compressed_page_cut_or_garbled_is_not_stored_over_the_page(encoding: 
     from crawler.incremental.cachepolicy import ArticlesOnlyPolicy
     from tests.test_cache_policy import ARTICLE, PAGE
 
-    if (encoding, damage) == ("br", "garbled"):
-        pytest.skip("brotli carries no check: garbled bytes that still decode are text no layer can tell")
     page = PAGE + b"<!-- " + bytes(range(256)) * 64 + b" -->"  # (not all alike: packs to more than a few bytes)
     body = _packed(page, encoding)
     if damage == "cut-half":
