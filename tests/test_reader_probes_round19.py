@@ -4,6 +4,7 @@ in two spans, the Hindi edition's disclaimer and promo lines, AMP premium teaser
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -11,7 +12,7 @@ import pytest
 
 from crawler.extraction import NotAnArticle, extract
 from crawler.extraction.article import Article
-from tests.loopback.pages import SITE, Author, render_current
+from tests.loopback.pages import SITE, Author, render_amp, render_current
 from tests.pages import specs
 
 
@@ -47,3 +48,70 @@ def test_a_reporters_city_in_a_span_of_its_own_after_a_bar_is_the_dateline(city:
     article = _read(html, url)
     assert [a.name for a in article.authors] == [REPORTER.name]
     assert article.dateline == city
+
+
+# --- an AMP premium teaser without a "Premium" label ------------------------------------------------
+
+PREMIUM = specs.PREMIUM
+AMP_PREMIUM_URL = SITE + "/amp" + PREMIUM.path
+# The paywall box after the free part, in each of its forms (SITE.md's evidence: before and after June
+# 2025); the label is not drawn.
+PAYWALL_BOXES = {
+    "subscribe-page": '<div class="subscribe-page"><p>Already subscribed? Log in</p><p>Subscribe to read the full story</p></div>',
+    "subscription-plan": '<div class="subscription_subscriptionPlan__Yt6Gh"><p>Already subscribed? Log in</p><a href="/subscription-plans">Subscribe</a></div>',
+    "bp-paywall": '<div class="MainStory_BPstoryPaywall__Hx3Lq"><p>This is a premium story. Subscribe to read on.</p></div>',
+}
+AFTER_STORY = "</div>\n\n<div>First Published"
+
+
+def _amp_premium(box: str | None, *, ld_body: str) -> str:
+    html = render_amp(PREMIUM)
+    assert AFTER_STORY in html and "strlabel" not in html
+    if box:
+        html = html.replace(AFTER_STORY, "</div>" + PAYWALL_BOXES[box] + AFTER_STORY[len("</div>") :], 1)
+    if ld_body == "absent":
+        html, count = re.subn(r'"articleBody": "(?:[^"\\]|\\.)*", ', "", html)
+        assert count
+    elif ld_body == "free-part":
+        free = " ".join(PREMIUM.paragraphs[: PREMIUM.free_paragraphs])
+        html, count = re.subn(r'("articleBody": )"(?:[^"\\]|\\.)*"', lambda m: m.group(1) + json.dumps(free), html)
+        assert count
+    return html
+
+
+@pytest.mark.parametrize("box", sorted(PAYWALL_BOXES))
+@pytest.mark.parametrize("ld_body", ["absent", "free-part"])
+def test_an_amp_premium_teaser_walled_without_a_label_is_not_written_as_the_story(box: str, ld_body: str) -> None:
+    """An AMP premium story drawn for a reader without a subscription: its free paragraphs, then the
+    paywall box; no "Premium" label, JSON-LD's ``articleBody`` missing or the free part alone. Before:
+    written as the whole story (2 of its 5 paragraphs), ``isPremium`` false — the box was looked for
+    on the Next.js page alone. Now a paywall stub, as there (``bs/skipped/paywall-stub``)."""
+    with pytest.raises(NotAnArticle) as raised:
+        extract(_amp_premium(box, ld_body=ld_body).encode("utf-8"), AMP_PREMIUM_URL)
+    assert raised.value.reason == "paywall-stub"
+
+
+@pytest.mark.parametrize("box", sorted(PAYWALL_BOXES))
+def test_an_amp_premium_page_walled_without_a_label_with_its_story_in_json_ld_is_premium(box: str) -> None:
+    """The box is the page's mark of a premium story, the JSON-LD flag aside (SITE.md: wrong on some
+    free pages). Before: premium only because JSON-LD said locked; with the flag true, not premium."""
+    html = _amp_premium(box, ld_body="whole").replace('"isAccessibleForFree": false', '"isAccessibleForFree": true')
+    article = _read(html, AMP_PREMIUM_URL)
+    assert article.isPremium
+    assert article.articleBody == "\n".join(PREMIUM.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        '<aside class="rail"><div class="subscribe-page"><p>Subscribe to Business Standard</p></div></aside>',
+        '<ul class="cards"><li><a href="/markets/news/other-story-124030500999_1.html">Other story</a><div class="subscribe-page">Premium</div></li></ul>',
+    ],
+    ids=["rail", "card"],
+)
+def test_a_subscribe_box_outside_the_story_makes_no_amp_page_premium(where: str) -> None:
+    """The other side: an offer in the rail or in another story's card is no paywall of this story."""
+    html = render_amp(specs.SEED).replace("</body>", where + "</body>", 1)
+    article = _read(html, SITE + "/amp" + specs.SEED.path)
+    assert not article.isPremium
+    assert article.articleBody == "\n".join(specs.SEED.paragraphs)

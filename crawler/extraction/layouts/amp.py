@@ -15,6 +15,7 @@ from .selectors import CSSSelector, XPath
 from lxml.etree import _Element
 
 from ..article import Image, Link
+from ..errors import NotAnArticle
 from ..lazy import cached_property
 from ..normalize import absolute_url, clean_text, read_time_minutes, strip_amp
 from ..page import Page, ld_types
@@ -22,7 +23,7 @@ from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, first_text_of, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture, without_site_name_before
-from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
 
 
 def _test(selector: CSSSelector) -> str:
@@ -460,13 +461,40 @@ class AmpV1(CmsStory, ArticlePage):
         url = self.link(href)
         return url is not None and page_article_id(None, url) is not None and not self.is_this_page(url)
 
+    # The story's paywall box, drawn as on the Next.js twin, after the headline: never in the page's
+    # furniture (a rail's offer) nor in another story's card. The page's own mark of a premium story,
+    # with or without the label.
+    PAYWALL_BOX_PARTS = tuple(part for part, _ in PAYWALL_BOX_TESTS)
+    PAYWALL_BOXES = XPath(f"following::*[@class][{' or '.join(test for _, test in PAYWALL_BOX_TESTS)}][not({IN_FURNITURE})]")
+
+    @cached_property
+    def paywall_boxes(self) -> list[_Element]:
+        headline = self.headline_element
+        if headline is None or not any(part in self.page.text for part in self.PAYWALL_BOX_PARTS):
+            return []
+        return [box for box in select(self.PAYWALL_BOXES, headline) if not select(self.CARD_ANCESTORS, box)]
+
+    def check(self) -> None:
+        super().check()
+        # A walled page whose story is in no data (JSON-LD's articleBody missing, or no longer than
+        # what the page shows) shows its free part alone: written, that would pass for the story.
+        if self.paywall_boxes and self._body and self.provenance.sources.get("articleBody", DOM) == DOM and not self.gated_story:
+            raise NotAnArticle(
+                "paywall-stub", f"a premium page showing its free part alone ({len(self._body[0])} paragraphs): its whole story is in no data of the page"
+            )
+
+    @property
+    def gated_story(self) -> bool:
+        """Whether amp-subscriptions holds the story in the page (its "content" section)."""
+        body = self.body_container
+        return body is not None and self.SUBSCRIPTIONS in self.page.text and bool(self.GATED_CONTENT(body))
+
     def isPremium(self) -> bool:
-        if self.labelled():
+        if self.labelled() or self.paywall_boxes:
             return True
         # With amp-subscriptions the whole story may be in the page, hidden until the reader is
         # entitled: its "content" section is the page's own mark of a locked story, as a cut body is
         # elsewhere (JSON-LD's flag alone is wrong on some free pages).
         if super().isPremium():
             return True
-        body = self.body_container
-        return self.ld_says_locked() and body is not None and self.SUBSCRIPTIONS in self.page.text and bool(self.GATED_CONTENT(body))
+        return self.ld_says_locked() and self.gated_story

@@ -22,7 +22,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_changes, par
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
-from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, is_dateline_city, is_news_agency, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
@@ -670,9 +670,7 @@ class NextJsV1(CmsStory, ArticlePage):
         (LABEL_PART, f"contains(@class, '{LABEL_PART}')"),
         (LIVE_BUTTON_PART, f"contains(@class, '{LIVE_BUTTON_PART}')"),
         (UPDATE_BLOCK_PART, f"contains(@class, '{UPDATE_BLOCK_PART}')"),
-        ("BPstoryPaywall", "contains(@class, 'BPstoryPaywall')"),
-        ("subscription_subscriptionPlan_", "(starts-with(@class, 'subscription_subscriptionPlan_') or contains(@class, ' subscription_subscriptionPlan_'))"),
-        ("subscribe-page", f"(self::div and {class_test('subscribe-page')})"),
+        *PAYWALL_BOX_TESTS,
     )
     MARKER_PARTS = tuple(part for part, _ in MARKER_TESTS)
     CARD_ANCESTORS = XPath("ancestor::li | ancestor::a[@href]")

@@ -220,6 +220,14 @@ LABEL_PART = "strlabel"  # a story's label ("Premium")
 LIVE_BUTTON_PART = "LiveButton"  # a live blog's LIVE button
 UPDATE_BLOCK_PART = "lvblg"  # a live blog's update blocks (.lvblgcont, .lvblghdng)
 BYLINE_PART = "dtlauthinfo"  # the byline: names, then the dateline's city
+# A premium story's paywall box (SITE.md's evidence: ``div.subscribe-page`` until June 2025, then
+# ``subscription_subscriptionPlan_…`` and ``…BPstoryPaywall…``), which the Next.js page and its AMP
+# twin both draw: each as an XPath test with the class part it needs.
+PAYWALL_BOX_TESTS: tuple[tuple[str, str], ...] = (
+    ("BPstoryPaywall", "contains(@class, 'BPstoryPaywall')"),
+    ("subscription_subscriptionPlan_", "(starts-with(@class, 'subscription_subscriptionPlan_') or contains(@class, ' subscription_subscriptionPlan_'))"),
+    ("subscribe-page", f"(self::div and {class_test('subscribe-page')})"),
+)
 # The page's furniture around the story, where no update of a live blog's own is drawn (another
 # blog's widget is): a rail, menus, the site's header and footer, AMP's sidebar.
 IN_FURNITURE = "ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar"
