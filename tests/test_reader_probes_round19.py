@@ -12,8 +12,12 @@ import pytest
 
 from crawler.extraction import NotAnArticle, extract
 from crawler.extraction.article import Article
+from crawler.extraction.text import split_body
+from tests.conftest import PAGES
 from tests.loopback.pages import SITE, Author, render_amp, render_current
 from tests.pages import specs
+from tests.pages.build import page_bytes
+from tests.pages.cases import CASES, HINDI_BUDGET
 
 
 def _read(html: str, url: str) -> Article:
@@ -115,3 +119,60 @@ def test_a_subscribe_box_outside_the_story_makes_no_amp_page_premium(where: str)
     article = _read(html, SITE + "/amp" + specs.SEED.path)
     assert not article.isPremium
     assert article.articleBody == "\n".join(specs.SEED.paragraphs)
+
+
+# --- the Hindi edition's disclaimer and channel promo lines -----------------------------------------
+
+NUKTA = "\u093c"
+# Each line in the two spellings a CMS may write (the nukta apart, or the letter precomposed).
+HINDI_SITE_LINES = {
+    "disclaimer-views": f"(डिस्क्लेमर: ये लेखक के निजी विचार हैं। बिज{NUKTA}नेस स्टैंडर्ड इनसे सहमत हो, यह जरूरी नहीं।)",
+    "disclaimer-views-precomposed": "डिस्क्लेमर: ये लेखक के निजी विचार हैं। बि\u095bनेस स्टैंडर्ड इनसे सहमत हो, यह जरूरी नहीं।",
+    "disclaimer-analysts": "अस्वीकरण: विशेषज्ञों के विचार और निवेश सलाह उनके अपने हैं, बिजनेस स्टैंडर्ड के नहीं।",
+    "views-personal": "(लेखक के विचार निजी हैं)",
+    "views-personal-2": "ये लेखक के निजी विचार हैं।",
+    "views-personal-labelled": "डिस्क्लेमर: लेख में व्यक्त विचार निजी हैं",
+    "whatsapp-follow": f"बिज{NUKTA}नेस स्टैंडर्ड हिंदी के व्हाट्सऐप चैनल को फॉलो करने के लिए यहां क्लिक करें",
+    "telegram-join": f"हमारे टेलीग्राम चैनल से जुड{NUKTA}ने के लिए यहां क्लिक करें",
+    "telegram-join-precomposed": "हमारे टेलीग्राम चैनल से जु\u095cने के लिए यहां क्लिक करें",
+    "whatsapp-latin": "ताजा खबरों के लिए हमारे WhatsApp चैनल से जुड़ें, यहां क्लिक करें",
+}
+
+
+@pytest.mark.parametrize("line", HINDI_SITE_LINES.values(), ids=HINDI_SITE_LINES.keys())
+def test_the_hindi_editions_disclaimer_and_channel_promo_are_no_lines_of_the_story(line: str) -> None:
+    """The Hindi edition's counterparts of the English lines the body drops ("Disclaimer: These are
+    personal views of the writer … Business Standard", "(Views are personal)", "Click here to follow
+    our WhatsApp channel"). Before: kept as the body's last line; "ये भी पढ़ें" alone was known."""
+    body, disclaimer = split_body(["सरकार ने बजट में राजकोषीय घाटे का लक्ष्य बढ़ाया।", line])
+    assert body == ["सरकार ने बजट में राजकोषीय घाटे का लक्ष्य बढ़ाया।"] and disclaimer is None
+
+
+HINDI_STORY_LINES = {
+    # The words in a story's own sentences: no label, or a story about the channel or the views.
+    "story-about-disclaimers": "डिस्क्लेमर के नियम 1 अप्रैल से लागू होंगे, सेबी ने कहा कि फिनफ्लुएंसर के विचार निवेशकों पर असर डालते हैं।",
+    "disclosure-no-site": "डिस्क्लेमर: लेखक के पास इन्फोसिस के शेयर हैं।",
+    "story-about-a-channel": "कंपनी ने कहा कि ग्राहक व्हाट्सऐप चैनल पर शिकायत दर्ज करा सकते हैं, और इसके लिए ऐप में एक बटन पर क्लिक करना होगा। नियामक ने इस व्यवस्था की समीक्षा के लिए एक समिति बनाई है जो तीन महीने में रिपोर्ट देगी।",
+    "bio-ending-in-views": "लेखक भारतीय स्टेट बैंक के पूर्व मुख्य अर्थशास्त्री हैं। ये उनके निजी विचार हैं",
+}
+
+
+@pytest.mark.parametrize("line", HINDI_STORY_LINES.values(), ids=HINDI_STORY_LINES.keys())
+def test_a_hindi_story_line_with_those_words_stays(line: str) -> None:
+    body, _ = split_body(["सरकार ने बजट में राजकोषीय घाटे का लक्ष्य बढ़ाया।", line])
+    assert line in body
+
+
+@pytest.mark.parametrize("folder", ["hindi-2020/budget-166607", "amp/hindi-budget-166607"])
+@pytest.mark.parametrize("line", ["views-personal", "whatsapp-follow", "disclaimer-views"])
+def test_a_hindi_story_page_ends_with_its_story_not_the_sites_line(folder: str, line: str) -> None:
+    """End to end on the Hindi table layout and its AMP page: the line after the story's last paragraph."""
+    case = next(c for c in CASES if c.folder == folder)
+    html = page_bytes(case, PAGES / case.folder).decode("utf-8")
+    last = HINDI_BUDGET.paragraphs[-1]
+    closing = f"{last}&nbsp;</div>" if folder.startswith("hindi-2020") else f"{last}</p>"
+    opening, ending = ("<div>", "</div>") if folder.startswith("hindi-2020") else ("<p>", "</p>")
+    assert html.count(closing) == 1
+    html = html.replace(closing, closing + opening + HINDI_SITE_LINES[line] + ending)
+    body = (extract(html.encode("utf-8"), case.url).article.articleBody or "").split("\n")
+    assert body[-1] == last

@@ -107,8 +107,17 @@ _HINDI_READ = "\u092a(?:\u0922\u093c|\u095d)(?:\u0947\u0902|\u0947|\u093f\u090f|
 # The networks a "Follow us on …" promo names.
 _NETWORKS = "google news|whatsapp|telegram|twitter|x|facebook|instagram|linkedin|youtube|threads|koo|sharechat"
 _PROMO_LABELS = f"(?:also read|read more|read also|(?:यह|ये|इसे|इन्हें) भी {_HINDI_READ}|और {_HINDI_READ})"
-# The label of a disclaimer line ("Disclaimer:", "DISCLAIMER —").
-_DISCLAIMER_LABEL = r"disclaimer\s*[:\-\u2013\u2014]"
+# The label of a disclaimer line ("Disclaimer:", "DISCLAIMER —"; the Hindi edition's "डिस्क्लेमर:",
+# "अस्वीकरण:").
+_DISCLAIMER_LABEL = r"(?:disclaimer|डिस्क्लेमर|अस्वीकरण)\s*[:\-\u2013\u2014]"
+# The site's name in Hindi ("बिज़नेस स्टैंडर्ड", ज़ with its nukta apart or precomposed, or without it).
+_HINDI_SITE = "\u092c\u093f(?:\u091c\u093c?|\u095b)\u0928\u0947\u0938 \u0938\u094d\u091f\u0948\u0902\u0921\u0930\u094d\u0921"
+# The Hindi edition's channel promo: a WhatsApp or Telegram channel and an imperative to click, follow
+# or join ("… व्हाट्सऐप चैनल को फॉलो करने के लिए यहां क्लिक करें"); a story's sentence about a channel
+# tells, not bids ("क्लिक करना होगा"). "जुड़ें" with its nukta apart or precomposed.
+_HINDI_CHANNELS = "(?:व्हाट्सऐप|व्हाट्सएप|वॉट्सऐप|वॉट्सएप|टेलीग्राम|whatsapp|telegram)"
+_HINDI_BIDS = "(?:क्लिक करें|फॉलो करें|जु(?:\u0921\u093c|\u095c)ें)"
+_HINDI_PROMO_MAX = 200
 # The longest such line (the site's run to 270 characters).
 _DISCLAIMER_MAX = 500
 PROMO_PATTERNS = (
@@ -130,7 +139,7 @@ PROMO_PATTERNS = (
     # site's name: a paragraph that runs on into the story's own words is the story's. (Lookaheads,
     # and no more than a disclaimer's length, so that a long line costs no backtracking.)
     re.compile(
-        rf"^(?=.{{0,{_DISCLAIMER_MAX}}}$)\W*{_DISCLAIMER_LABEL}(?=.*\b(?:views?|opinions?)\b)(?=.*\bbusiness[ -]?standard\b[^.!?]*[.!?]?\W*$)",
+        rf"^(?=.{{0,{_DISCLAIMER_MAX}}}$)\W*{_DISCLAIMER_LABEL}(?=.*(?:\b(?:views?|opinions?)\b|विचार))(?=.*(?:\bbusiness[ -]?standard\b|{_HINDI_SITE})[^.!?\u0964]*[.!?\u0964]?\W*$)",
         re.I,
     ),
     # "(Views are personal)" on a line of its own, labelled or not; the writer's bio line that ends in
@@ -138,6 +147,9 @@ PROMO_PATTERNS = (
     re.compile(
         rf"^\W*(?:{_DISCLAIMER_LABEL}\W*)?(?:the )?views (?:expressed )?(?:here )?are (?:personal|(?:the )?(?:author|writer)['\u2019]s own)\W*$", re.I
     ),
+    # The same in Hindi: "(लेखक के विचार निजी हैं)", "ये लेखक के निजी विचार हैं", "लेख में व्यक्त विचार निजी हैं".
+    re.compile(rf"^\W*(?:{_DISCLAIMER_LABEL}\W*)?(?:(?:ये|यह|लेख में व्यक्त)\s+)?(?:लेखक के\s+)?(?:निजी विचार|विचार(?:\s+लेखक के)?\s+निजी)\s+हैं\W*$", re.I),
+    re.compile(rf"^(?=.{{0,{_HINDI_PROMO_MAX}}}$).*{_HINDI_CHANNELS}\s+चैनल.*{_HINDI_BIDS}", re.I),
 )
 
 # A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
