@@ -18,6 +18,7 @@ from tests.loopback.pages import SITE, Author, render_amp, render_current
 from tests.pages import specs
 from tests.pages.build import page_bytes
 from tests.pages.cases import CASES, HINDI_BUDGET
+from tests.test_page_kind_probes_round17 import LIVE, UPDATE_LINES, _with_data
 
 
 def _read(html: str, url: str) -> Article:
@@ -176,3 +177,59 @@ def test_a_hindi_story_page_ends_with_its_story_not_the_sites_line(folder: str, 
     html = html.replace(closing, closing + opening + HINDI_SITE_LINES[line] + ending)
     body = (extract(html.encode("utf-8"), case.url).article.articleBody or "").split("\n")
     assert body[-1] == last
+
+
+# --- a live blog marked in microdata alone, on AMP and Next.js pages ---------------------------------
+
+LIVE_ITEMTYPES = ["https://schema.org/LiveBlogPosting", "http://schema.org/LiveBlogPosting"]
+MICRODATA_UPDATES = "".join(
+    f'<div itemprop="liveBlogUpdate" itemscope itemtype="https://schema.org/BlogPosting">'
+    f'<time itemprop="datePublished" datetime="{u.time.isoformat()}">{u.time:%H:%M}</time>'
+    f'<h2 itemprop="headline">{u.headline}</h2><div itemprop="articleBody"><p>{u.body}</p></div></div>'
+    for u in LIVE.live_updates
+)
+# The blog without the marks the layouts knew: JSON-LD a NewsArticle, no LIVE button, no update blocks.
+UNMARKED_LIVE = replace(LIVE, live_updates=[])
+
+
+def _amp_microdata_blog(itemtype: str) -> str:
+    html = render_amp(UNMARKED_LIVE)
+    html = html.replace("<body>", f'<body itemscope itemtype="{itemtype}">', 1)
+    start = html.index('<div class="storycontent')
+    end = html.index("</div>", start)
+    return html[:end] + MICRODATA_UPDATES + html[end:]
+
+
+def _nextjs_microdata_blog(itemtype: str) -> str:
+    html = render_current(UNMARKED_LIVE)
+    main = '<div class="MainStory_storymain__Kq7Lp">'
+    assert html.count(main) == 1
+    html = html.replace(main, main[:-1] + f' itemscope itemtype="{itemtype}">', 1)
+    return _with_data(html, lambda data: data.update(htmlContent=data["htmlContent"] + MICRODATA_UPDATES))
+
+
+@pytest.mark.parametrize("itemtype", LIVE_ITEMTYPES)
+@pytest.mark.parametrize("layout", ["amp", "nextjs"])
+def test_a_live_blog_marked_in_microdata_alone_is_a_live_blog_on_amp_and_nextjs(layout: str, itemtype: str) -> None:
+    """The story's microdata item (around its headline) is a LiveBlogPosting, its updates
+    ``liveBlogUpdate`` items; JSON-LD says NewsArticle, no LIVE button or update block is drawn. Before:
+    not a live blog (round 18 read the mark on pages of no known layout alone), the updates' lines
+    kept in the body as the story's."""
+    html, url = (_amp_microdata_blog(itemtype), SITE + "/amp" + LIVE.path) if layout == "amp" else (_nextjs_microdata_blog(itemtype), SITE + LIVE.path)
+    article = _read(html, url)
+    assert article.isLiveBlog
+    body = article.articleBody or ""
+    for line in UPDATE_LINES:
+        assert body.count(line) == 1, line
+
+
+@pytest.mark.parametrize("layout", ["amp", "nextjs"])
+def test_a_live_blog_item_outside_the_story_makes_no_live_blog(layout: str) -> None:
+    """The other side: another blog's widget (an item of its own in the rail) or an article item."""
+    widget = f'<aside><div itemscope itemtype="{LIVE_ITEMTYPES[0]}"><a href="/markets/news/other-live-124030500777_1.html">Other LIVE</a></div></aside>'
+    if layout == "amp":
+        html, url = render_amp(specs.SEED).replace("</body>", widget + "</body>", 1), SITE + "/amp" + specs.SEED.path
+        html = html.replace("<body>", '<body itemscope itemtype="https://schema.org/NewsArticle">', 1)
+    else:
+        html, url = render_current(specs.SEED).replace("</body>", widget + "</body>", 1), SITE + specs.SEED.path
+    assert not _read(html, url).isLiveBlog

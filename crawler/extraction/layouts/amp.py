@@ -23,7 +23,7 @@ from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, first_text_of, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture, without_site_name_before
-from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, related_block_in, without_card_labels
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
 
 
 def _test(selector: CSSSelector) -> str:
@@ -430,7 +430,12 @@ class AmpV1(CmsStory, ArticlePage):
     @cached_property
     def _live_blog(self) -> bool:
         # Read once: the body's reading asks it too.
-        return super().isLiveBlog() or bool(self.live_lists) or self.live_marked()
+        return (
+            super().isLiveBlog()
+            or bool(self.live_lists)
+            or self.live_marked()
+            or (self.page.mentions("LiveBlogPosting") and in_live_blog_item(self.headline_element, self.body_container))
+        )
 
     # The story's own "Premium" label by its headline, as on the Next.js twin: inside the h1, the first
     # label after it (before the story), or the block right before it; never a card's (in a link or a

@@ -233,6 +233,20 @@ PAYWALL_BOX_TESTS: tuple[tuple[str, str], ...] = (
 IN_FURNITURE = "ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar"
 
 
+def in_live_blog_item(*elements: _Element | None) -> bool:
+    """Whether the story's microdata item, the nearest article item around the first of ``elements``
+    there is (its headline, its body), is a LiveBlogPosting: a blog the page marks in microdata alone.
+    An item elsewhere (another blog's widget in the rail) is not the story's."""
+    element = next((e for e in elements if e is not None), None)
+    if element is None:
+        return False
+    for holder in (element, *element.iterancestors()):
+        itemtype = holder.get("itemtype") or ""
+        if holder.get("itemscope") is not None and ("Article" in itemtype or "BlogPosting" in itemtype):
+            return "LiveBlogPosting" in itemtype
+    return False
+
+
 class CmsStory:
     """Mixin of the page objects whose body is the CMS's story markup (Next.js and AMP pages)."""
 
