@@ -21,7 +21,7 @@ from ..normalize import absolute_url, clean_text, read_time_minutes, strip_amp
 from ..page import Page, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, first_text_of, byline_names, element_text, names_and_place, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, first_text_of, byline_names, element_text, names_and_place, place_after_a_name, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture, without_site_name_before
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
 
@@ -230,7 +230,30 @@ class AmpV1(CmsStory, ArticlePage):
         # (The link may hold the bar before it: "PTI <a>| India News</a>".)
         linked_elsewhere = {(element_text(a) or "").strip(CITY_PUNCTUATION) for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)}
         # (Nor one of the story's authors, as JSON-LD names them: "Shine Jacob | Sohini Das" is two.)
-        return None if place in linked_elsewhere or (place and place.casefold() in self.structured_author_keys()) else place
+        if place is None or place in linked_elsewhere or place.casefold() in self.structured_author_keys():
+            return None
+        # (Nor a name in an element of its own after another's, as on the Next.js twin: a second author.)
+        names = [t for t in self.byline_child_texts if t != "|"]
+        if place in names[1:] and not place_after_a_name(names[0], place):
+            return None
+        return place
+
+    @cached_property
+    def byline_child_texts(self) -> list[str]:
+        """The texts of the byline's elements (a name, the city), without the bars around them."""
+        byline = self.byline_element
+        if byline is None:
+            return []
+        return [t.strip(CITY_PUNCTUATION) or "|" for child in byline if isinstance(child.tag, str) and (t := element_text(child))]
+
+    @cached_property
+    def city_child(self) -> _Element | None:
+        """The byline's element that holds nothing but the city after its bar ("<span>Chennai</span>"):
+        no name."""
+        byline, place = self.byline_element, self.barred_place
+        if byline is None or place is None:
+            return None
+        return next((c for c in reversed(byline) if isinstance(c.tag, str) and (element_text(c) or "").strip(CITY_PUNCTUATION) == place), None)
 
     def dom_authors(self) -> list[Link]:
         """The byline's names: its links (with the author pages), else its text outside the dateline."""
@@ -245,14 +268,14 @@ class AmpV1(CmsStory, ArticlePage):
             return [Link(name=name, url=url) for name, url in linked.items()]
         # Its own text and its children's (a name or an editor's line in a span of its own), apart.
         texts = [byline.text]
-        city = self.city_element
+        city = self.city_element if self.city_element is not None else self.city_child
         for child in byline:
             if isinstance(child.tag, str) and not self.IS_DATELINE(child) and child is not city and not any(a in elsewhere for a in child.iter("a")):
                 texts.append(element_text(child))
             texts.append(child.tail)
         # The city after the last bar is no name. (That bar may be in no text kept: inside a link to
         # no author's page, left out.)
-        last = max((i for i, t in enumerate(texts) if t and "|" in t), default=None) if self.barred_place else None
+        last = max((i for i, t in enumerate(texts) if t and "|" in t), default=None) if self.barred_place and self.city_child is None else None
         if last is not None:
             texts[last] = names_and_place(texts[last] or "")[0]
         text = " | ".join(t for t in texts if t and t.strip())

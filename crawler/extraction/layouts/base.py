@@ -274,6 +274,13 @@ def is_dateline_city(name: str) -> bool:
     return name.strip(CITY_PUNCTUATION + ".").casefold() in DATELINE_CITIES
 
 
+def place_after_a_name(first_name: str, place: str) -> bool:
+    """Whether what follows a byline's bar in an element of its own, after a name in another, is the
+    dateline's city rather than a second author: after a news agency (which shares no byline with a
+    person), or a place the site dates its stories from ("Shine Jacob | Chennai"; "A | B" is two)."""
+    return is_news_agency(first_name) or is_dateline_city(place)
+
+
 # What may stand between a byline's names and its city (", Chennai").
 CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 # The dateline's city after a byline's last bar or spaced slash ("Press Trust of India | New Delhi",

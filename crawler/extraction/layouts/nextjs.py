@@ -23,7 +23,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, is_dateline_city, is_news_agency, joined_text, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
 TICKER_CSS = ".mktticker"
@@ -315,7 +315,7 @@ class NextJsV1(CmsStory, ArticlePage):
             barred_place = None  # one of the authors the article JSON or JSON-LD names
         if barred_place and barred_place in self.byline_other_links:
             barred_place = None  # the story's section, linked ("PTI | <a>India News</a>")
-        if barred_place and len(texts) > 1 and barred_place in texts and not (is_news_agency(texts[0] or "") or is_dateline_city(barred_place)):
+        if barred_place and len(texts) > 1 and barred_place in texts and not place_after_a_name(texts[0] or "", barred_place):
             barred_place = None  # a name of its own element, as the one before the bar: a second author
         names: list[str] = []
         for text in texts:
