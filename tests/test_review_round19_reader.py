@@ -1,4 +1,5 @@
-"""Review of round 19's reader fixes: the reporter's "Name | City" byline on the AMP twin."""
+"""Review of round 19's reader fixes: the reporter's "Name | City" byline on the AMP twin, an AMP page
+showing its whole story beside a paywall box."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from crawler.extraction import extract
 from crawler.extraction.article import Article
 from tests.loopback.pages import SITE, Author, render_amp, render_current
 from tests.pages import specs
+from tests.test_reader_probes_round19 import PAYWALL_BOXES
 
 
 def _read(html: str, url: str) -> Article:
@@ -63,3 +65,31 @@ def test_a_city_in_a_span_of_its_own_after_a_bar_is_the_dateline_and_no_author_o
     article = _read(*_byline_page(layout, inner))
     assert [a.name for a in article.authors] == authors
     assert article.dateline == dateline
+
+
+# --- an AMP page showing its whole story beside a paywall box ----------------------------------------
+
+
+def _free_amp_page_with_box(box: str, ld_body: str) -> tuple[str, str]:
+    """The free seed story on its AMP page, a paywall box drawn after the story (a subscription
+    offer), JSON-LD's ``articleBody`` the whole story (as long as the page's) or missing, and
+    ``isAccessibleForFree`` true."""
+    html = render_amp(specs.SEED)
+    end = html.index("</div>", html.index('<div class="storycontent')) + len("</div>")
+    html = html[:end] + PAYWALL_BOXES[box] + html[end:]
+    if ld_body == "absent":
+        html, count = re.subn(r'"articleBody": "(?:[^"\\]|\\.)*", ', "", html)
+        assert count
+    assert '"isAccessibleForFree": false' not in html
+    return html, SITE + "/amp" + specs.SEED.path
+
+
+@pytest.mark.parametrize("ld_body", ["whole", "absent"])
+@pytest.mark.parametrize("box", sorted(PAYWALL_BOXES))
+def test_an_amp_page_showing_its_whole_story_beside_a_paywall_box_is_no_paywall_stub(box: str, ld_body: str) -> None:
+    """Before: skipped as a paywall stub "showing its free part alone", a whole free story lost at
+    every run — the box alone made the stub, even with JSON-LD's ``articleBody`` as long as the page's
+    story. The Next.js twin keeps such a page (a stub there needs the box and a sign of the cut); on
+    AMP a stub now needs the box and JSON-LD saying the story is locked or a last line stopping short."""
+    article = _read(*_free_amp_page_with_box(box, ld_body))
+    assert article.articleBody == "\n".join(specs.SEED.paragraphs)

@@ -23,7 +23,7 @@ from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, first_text_of, byline_names, element_text, names_and_place, place_after_a_name, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture, without_site_name_before
-from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
 
 
 def _test(selector: CSSSelector) -> str:
@@ -505,8 +505,14 @@ class AmpV1(CmsStory, ArticlePage):
     def check(self) -> None:
         super().check()
         # A walled page whose story is in no data (JSON-LD's articleBody missing, or no longer than
-        # what the page shows) shows its free part alone: written, that would pass for the story.
-        if self.paywall_boxes and self._body and self.provenance.sources.get("articleBody", DOM) == DOM and not self.gated_story:
+        # what the page shows) shows its free part alone: written, that would pass for the story. The
+        # box alone is no proof of a cut (a whole story may be drawn beside an offer): as on the
+        # Next.js twin, JSON-LD's lock or a last line stopping short must say so too.
+        body = self._body[0] if self._body else []
+        if (
+            self.paywall_boxes and body and self.provenance.sources.get("articleBody", DOM) == DOM and not self.gated_story
+            and (self.ld_says_locked() or STOPS_SHORT.search(body[-1]) is not None)
+        ):
             raise NotAnArticle(
                 "paywall-stub", f"a premium page showing its free part alone ({len(self._body[0])} paragraphs): its whole story is in no data of the page"
             )

@@ -22,7 +22,7 @@ from ..normalize import article_id, clean_text, parse_change, parse_changes, par
 from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
-from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
+from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
@@ -74,10 +74,6 @@ def author_records(value: Any) -> list[Any]:
     if isinstance(value, dict):
         return [value] if "author_name" in value else list(value.values())
     return []
-
-
-# A line a paywall cut: it ends in an ellipsis, or in no mark that ends a sentence.
-STOPS_SHORT = re.compile(r"(?:\.\.\.|\u2026|[^.!?\"'\u201d\u2019)\]])\s*$")
 
 
 class NextJsV1(CmsStory, ArticlePage):

@@ -228,6 +228,8 @@ PAYWALL_BOX_TESTS: tuple[tuple[str, str], ...] = (
     ("subscription_subscriptionPlan_", "(starts-with(@class, 'subscription_subscriptionPlan_') or contains(@class, ' subscription_subscriptionPlan_'))"),
     ("subscribe-page", f"(self::div and {class_test('subscribe-page')})"),
 )
+# A line a paywall cut: it ends in an ellipsis, or in no mark that ends a sentence.
+STOPS_SHORT = re.compile(r"(?:\.\.\.|\u2026|[^.!?\"'\u201d\u2019)\]])\s*$")
 # The page's furniture around the story, where no update of a live blog's own is drawn (another
 # blog's widget is): a rail, menus, the site's header and footer, AMP's sidebar.
 IN_FURNITURE = "ancestor::aside or ancestor::nav or ancestor::header or ancestor::footer or ancestor::amp-sidebar"
