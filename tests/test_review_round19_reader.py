@@ -1,5 +1,5 @@
 """Review of round 19's reader fixes: the reporter's "Name | City" byline on the AMP twin, an AMP page
-showing its whole story beside a paywall box."""
+showing its whole story beside a paywall box, and Hindi story sentences that mention a channel."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from crawler.extraction import extract
 from crawler.extraction.article import Article
+from crawler.extraction.text import split_body
 from tests.loopback.pages import SITE, Author, render_amp, render_current
 from tests.pages import specs
 from tests.test_reader_probes_round19 import PAYWALL_BOXES
@@ -93,3 +94,36 @@ def test_an_amp_page_showing_its_whole_story_beside_a_paywall_box_is_no_paywall_
     AMP a stub now needs the box and JSON-LD saying the story is locked or a last line stopping short."""
     article = _read(*_free_amp_page_with_box(box, ld_body))
     assert article.articleBody == "\n".join(specs.SEED.paragraphs)
+
+
+# --- Hindi story sentences that mention a channel and a bid ------------------------------------------
+
+HINDI_STORY_LINES = {
+    # A reported bid mid-sentence, the sentence going on after it.
+    "fraud-telegram": "पुलिस ने बताया कि ठगों ने लोगों से टेलीग्राम चैनल से जुड़ें कहकर पैसे ठगे।",
+    "ministry-whatsapp": "मंत्रालय ने किसानों से कहा कि व्हाट्सऐप चैनल को फॉलो करें, लेकिन कई गांवों में इंटरनेट नहीं है।",
+    "sebi-click": "सेबी ने चेतावनी दी कि व्हाट्सऐप चैनल पर 'यहां क्लिक करें' लिखे संदेशों से निवेशक सावधान रहें।",
+}
+
+
+@pytest.mark.parametrize("line", HINDI_STORY_LINES.values(), ids=HINDI_STORY_LINES.keys())
+def test_a_hindi_story_sentence_reporting_a_channels_bid_stays(line: str) -> None:
+    """Before: dropped as the channel promo (a channel and a bid anywhere in 200 characters). The
+    promo ends in its bid; a story's sentence goes on after the words it reports."""
+    body, _ = split_body(["सरकार ने बजट में राजकोषीय घाटे का लक्ष्य बढ़ाया।", line])
+    assert line in body
+
+
+HINDI_SITE_LINES = {
+    "click-kijiye": "हमारे व्हाट्सऐप चैनल को फॉलो करने के लिए यहां क्लिक कीजिए",
+    "judiye": "बिज़नेस स्टैंडर्ड हिंदी के टेलीग्राम चैनल से जुड़िए।",
+    "views-vyaktigat": "(लेखक के विचार व्यक्तिगत हैं)",
+}
+
+
+@pytest.mark.parametrize("line", HINDI_SITE_LINES.values(), ids=HINDI_SITE_LINES.keys())
+def test_the_hindi_editions_closing_lines_in_their_other_spellings_are_no_lines_of_the_story(line: str) -> None:
+    """The polite imperative ("कीजिए", "जुड़िए") and "व्यक्तिगत" for "निजी". Before: kept as the body's
+    last line."""
+    body, _ = split_body(["सरकार ने बजट में राजकोषीय घाटे का लक्ष्य बढ़ाया।", line])
+    assert body == ["सरकार ने बजट में राजकोषीय घाटे का लक्ष्य बढ़ाया।"]
