@@ -297,7 +297,28 @@ def _url_text(text: str | None) -> str | None:
 def _link(href: str | None, base_url: str) -> str | None:
     """``href`` made absolute; None for nothing, or for what no crawler can fetch (a broken
     host or port, another scheme than http(s)): a hostile source must not stop the others' links.
-    Its host is written as the site writes it (one story, one address: see site_host_form)."""
+    Its host is written as the site writes it (one story, one address: see site_host_form).
+
+    Spaces in a link that is a story's address without them are wrapping, and go: XML reads each line
+    break (and the indent after it) in an attribute as a space, so an Atom ``href`` wrapped inside the
+    story's file name, its path or its host read "…_1.%20html", "/news/%20sensex-…" or
+    "business-%20standard.com": no story's address, or another one of it, or off-site. (No slug of the
+    site has a space; one that is no story without them keeps them: "/topic/tata motors".)"""
+    url = _link_as_written(href, base_url)
+    # (A space just before the id is read already: see without_space_before_id.)
+    if href and " " in href.strip() and (url is None or "%20" in url or not is_story_url(url)):
+        closed = _link_as_written(href.replace(" ", ""), base_url)
+        if closed and is_story_url(closed):
+            return closed
+    return url
+
+
+def source_link(href: str | None, base_url: str) -> str | None:
+    """A link a source gives (or a redirect of one leads to), as discovery reads it: see :func:`_link`."""
+    return _link(href, base_url)
+
+
+def _link_as_written(href: str | None, base_url: str) -> str | None:
     if href:
         href = as_link(href)
     try:
