@@ -72,6 +72,12 @@ DISCOVERY_LISTING_END = "bs/discovery/listing_end"
 DISCOVERY_SOURCE_SALVAGED = "bs/discovery/source_salvaged"
 # Entries of a feed or sitemap whose URL cannot be fetched (another scheme, a broken host or port): left out.
 DISCOVERY_UNUSABLE_URL = "bs/discovery/unusable_url"
+# The site's short links (mybs.in) a feed or sitemap gives as a story's only address, asked for to read
+# where they lead; those that led to a story (handed to discovery as any link), and those that led to
+# none (an error, no redirect, a redirect to no story).
+DISCOVERY_SHORT_LINK = "bs/discovery/short_link"
+DISCOVERY_SHORT_LINK_RESOLVED = "bs/discovery/short_link_resolved"
+DISCOVERY_SHORT_LINK_UNRESOLVED = "bs/discovery/short_link_unresolved"
 # Article links robots.txt forbids (the site's /content/ press releases): not fetched, no failure.
 DISCOVERY_ROBOTS_FORBIDDEN = "bs/discovery/robots_forbidden"
 # A source met again in one run (a sitemap that lists itself, a loop of "next" pages): not read again.

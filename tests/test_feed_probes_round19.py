@@ -110,6 +110,127 @@ def test_capitals_in_an_articles_path_are_the_same_story_fetched_once(tmp_path: 
     assert spider.crawler.stats.get_value(stat.SAME_STORY_FOLDED) == 1
 
 
+# --- the site's short links in a feed or sitemap -----------------------------------------------------------
+
+
+def test_a_story_listed_only_by_its_short_link_is_found_by_following_the_link(tmp_path: Path) -> None:
+    """Before: the short link was counted ``not_article/listing``, no line, and the story was lost."""
+    spider = make_spider(LatestSpider, tmp_path)
+    [short] = _read(spider, FEED, _feed(SHORT))
+    assert short.url == SHORT
+    # Only the redirect is asked for: the story itself goes through discovery, as any link to it.
+    assert short.meta.get("dont_redirect") is True
+    stats = spider.crawler.stats
+    assert not stats.get_value(stat.not_article("listing"))
+    [story] = list(short.callback(_redirect(short, STORY)))
+    assert story.url == STORY and story.callback == spider.parse_article
+    assert stats.get_value(stat.DISCOVERY_NEW) == 1
+    assert stats.get_value(stat.DISCOVERY_SHORT_LINK) == 1 and stats.get_value(stat.DISCOVERY_SHORT_LINK_RESOLVED) == 1
+    # The date the feed gave the short link travels to the story's request (the seen-store keeps it).
+    assert story.meta["bs_source_date"] == "2024-10-14T10:00:00+05:30"
+
+
+@pytest.mark.parametrize("order", ["own-link-first", "short-link-first"])
+def test_a_story_listed_by_its_short_link_and_its_own_address_is_fetched_once(tmp_path: Path, order: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    if order == "own-link-first":
+        requests = _read(spider, FEED, _feed(STORY, SHORT))
+        assert [r.url for r in requests] == [STORY, SHORT]
+        assert list(requests[1].callback(_redirect(requests[1], STORY))) == []
+    else:
+        [short] = _read(spider, FEED, _feed(SHORT))
+        assert [r.url for r in short.callback(_redirect(short, STORY))] == [STORY]
+        assert _read(spider, SITE + "/sitemap/google-news-sitemap.xml", _sitemap(STORY)) == []
+    assert spider.crawler.stats.get_value(stat.SAME_STORY_FOLDED) == 1
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_NEW) == 1
+
+
+def test_an_item_with_a_short_link_and_its_storys_address_asks_for_nothing_more(tmp_path: Path) -> None:
+    # The item's guid names the story: its link is not followed.
+    spider = make_spider(LatestSpider, tmp_path)
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><item><link>{SHORT}</link><guid>{STORY}</guid></item></channel></rss>'.encode()
+    assert [r.url for r in _read(spider, FEED, body)] == [STORY]
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_SHORT_LINK)
+
+
+def test_a_short_link_listed_twice_in_a_run_is_asked_for_once(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    assert len(_read(spider, FEED, _feed(SHORT, SHORT.replace("https:", "http:")))) == 1
+    assert _read(spider, SITE + "/rss/markets-106.rss", _feed(SHORT)) == []
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_SHORT_LINK) == 1
+
+
+def test_a_short_link_to_a_story_seen_unchanged_fetches_no_story(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    _remember(spider, STORY_ID, "2024-10-14T10:00:00+05:30")
+    [short] = _read(spider, FEED, _feed(SHORT))
+    assert list(short.callback(_redirect(short, STORY))) == []
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_UNCHANGED_SKIPPED) == 1
+
+
+LEADS_NOWHERE = {
+    "404": (404, None),
+    "200-page": (200, None),
+    "redirect-without-location": (302, None),
+    "redirect-to-a-non-story": (301, SITE + "/markets"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LEADS_NOWHERE))
+def test_a_short_link_that_leads_to_no_story_is_one_warning_and_a_stat(tmp_path: Path, case: str, caplog: pytest.LogCaptureFixture) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    [short] = _read(spider, FEED, _feed(SHORT))
+    status, location = LEADS_NOWHERE[case]
+    assert list(short.callback(_redirect(short, location, status))) == []
+    stats = spider.crawler.stats
+    assert stats.get_value(stat.DISCOVERY_SHORT_LINK_UNRESOLVED) == 1 and not stats.get_value(stat.DISCOVERY_NEW)
+    lines = [r for r in caplog.records if SHORT in r.getMessage() and r.levelname == "WARNING"]
+    assert len(lines) == 1 and FEED in lines[0].getMessage(), [r.getMessage() for r in caplog.records]
+
+
+def test_a_short_link_that_fails_is_one_warning_and_a_stat(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    [short] = _read(spider, FEED, _feed(SHORT))
+    failure = Failure(ConnectionRefusedError("refused"))
+    failure.request = short  # type: ignore[attr-defined]
+    short.errback(failure)
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_SHORT_LINK_UNRESOLVED) == 1
+    assert len([r for r in caplog.records if SHORT in r.getMessage() and r.levelname == "WARNING"]) == 1
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_FAILED_SOURCES)
+
+
+@pytest.mark.parametrize("target", ["https://example.com/markets/news/x-124101400008_1.html", "https://mybs.in/2ZxYwV"])
+def test_a_short_link_leading_off_site_or_to_itself_sends_us_nowhere(tmp_path: Path, target: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    [short] = _read(spider, FEED, _feed(SHORT))
+    assert list(short.callback(_redirect(short, target))) == []
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_NEW)
+
+
+def test_archive_paces_by_a_short_links_story_as_by_any_article(tmp_path: Path) -> None:
+    # Counted ahead when asked for and when it leads to a story; each leaves the downloader once.
+    spider = make_spider(ArchiveSpider, tmp_path, since="2024-10-01", until="2024-10-31")
+    month = SITE + "/sitemap/2024-october-1.xml"
+    body = _sitemap(SHORT).replace(b"<loc>", b"<loc>", 1)
+    [short] = list(spider.parse_source(XmlResponse(month, body=body, request=Request(month, meta={"bs_source_depth": 1}))))
+    assert spider.articles_ahead == 1
+    spider.article_left_downloader(short, spider)
+    assert spider.articles_ahead == 0
+    [story] = list(spider.parse_short_link(_redirect(short, STORY)))
+    assert spider.articles_ahead == 1
+    spider.article_left_downloader(story, spider)
+    assert spider.articles_ahead == 0
+
+
+def test_a_run_whose_short_links_all_lead_nowhere_says_so() -> None:
+    settings = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    verdict = RunVerdictExtension(get_crawler(settings_dict=settings))
+    status, why = verdict.verdict(
+        {stat.DISCOVERY_SOURCES_READ: 1, stat.DISCOVERY_SHORT_LINK: 3, stat.DISCOVERY_SHORT_LINK_UNRESOLVED: 3}, "finished"
+    )
+    assert status == EXIT_FAILED and "short_link_unresolved=3" in why
+
+
 # --- the real feed, as servers mangle it ----------------------------------------------------------------
 
 
@@ -152,6 +273,63 @@ def test_a_real_feed_seen_whole_before_fetches_nothing(tmp_path: Path) -> None:
     assert _read(spider, url, body) == []
     assert spider.crawler.stats.get_value(stat.DISCOVERY_UNCHANGED_SKIPPED) == 30
 
+
+
+def test_archive_does_not_follow_a_short_link_published_out_of_its_range(tmp_path: Path) -> None:
+    spider = make_spider(ArchiveSpider, tmp_path, since="2024-10-01", until="2024-10-31")
+    month = SITE + "/sitemap/2024-september-1.xml"
+    body = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"<url><loc>{SHORT}</loc><news:news><news:publication_date>2024-09-30T10:00:00+05:30</news:publication_date></news:news></url>"
+        f"<url><loc>{SHORT}x</loc><news:news><news:publication_date>2024-10-01T10:00:00+05:30</news:publication_date></news:news></url>"
+        "</urlset>"
+    ).encode()
+    requests = list(spider.parse_source(XmlResponse(month, body=body, request=Request(month, meta={"bs_source_depth": 1}))))
+    assert [r.url for r in requests] == [SHORT + "x"]
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_NOT_ACCEPTED) == 1
+
+
+# --- end to end: a feed naming a story by its short link only ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[ChangedSite]:
+    with ChangedSite(articles=8, seed=19, days=2, legacy=0, slow_seconds=2) as running:
+        yield running
+        assert running.errors == []
+
+
+def test_a_feed_naming_a_story_by_its_short_link_only_gives_the_story_once_and_not_again(
+    site: ChangedSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: the story was counted ``not_article/listing`` and never fetched; the run said nothing."""
+    record = sorted(site.articles, key=lambda r: r.published)[-1]
+    short_path = "/2ZxYwV"
+    short = "http://mybs.in" + short_path
+    site.change(short_path, lambda _s, _normal: SiteResponse(301, b"", "text/plain", (("Location", record.url),)))
+    site.change(
+        "/rss/latest.rss",
+        lambda _s, normal: normal._replace(body=normal.body.replace(f">{record.url}<".encode(), f">{short}<".encode())),
+    )
+    # mybs.in is the loopback site, reached as a proxy (its robots.txt is the site's too).
+    monkeypatch.setenv("http_proxy", site.base_url)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    settings = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"}
+    site.reset_counts()
+    result = crawl("latest", tmp_path, settings=settings)
+    assert "Traceback" not in result.log, result.log[-3000:]
+    assert result.status == 0, result.log[-3000:]
+    assert [item["url"] for item in result.items if item["articleId"] == record.article_id] == [record.url], result.log[-3000:]
+    assert len({item["articleId"] for item in result.items}) == len(result.items)
+    assert site.article_requests(record.article_id) == 1 and site.counts[short_path] == 1
+    stats = stats_from_log(result.log)
+    assert stats.get(stat.DISCOVERY_SHORT_LINK_RESOLVED) == 1 and not stats.get(stat.not_article("listing")), stats
+    # The next run follows the short link again (its story is known only so), and fetches nothing.
+    site.reset_counts()
+    again = crawl("latest", tmp_path, settings=settings)
+    assert again.status == 0 and again.items == [], again.log[-3000:]
+    assert site.article_requests() == 0 and site.counts[short_path] == 1
 
 
 @pytest.mark.parametrize("source", ["atom", "rss", "sitemap"])

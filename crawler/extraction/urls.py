@@ -95,6 +95,21 @@ def hindi_story_id(url: str | None) -> str | None:
     return f"hi-{number}" if number else None
 
 
+# The site's short links, shared from its pages (SITE.md): each leads to a story on the site.
+SHORT_LINK_HOSTS = ("mybs.in",)
+
+
+def is_short_link(url: str) -> bool:
+    """Whether ``url`` is one of the site's short links (``https://mybs.in/…``), whose story is known only once it is followed."""
+    if "mybs" not in url.lower():  # most URLs: no need to split them
+        return False
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    return any(host == short or host.endswith("." + short) for short in SHORT_LINK_HOSTS)
+
+
 def is_story_url(url: str) -> bool:
     """Whether a link found by discovery is a story to fetch: an article URL of the English site, or a
     Hindi-edition story in any of its forms (``storypage.php?autono=N``, AMP, the mobile twin), and

@@ -190,6 +190,8 @@ class RunVerdictExtension:
         others = {
             **{f"not_article/{k}": v for k, v in _by_suffix(stats, stat.DISCOVERY_NOT_ARTICLE_PREFIX).items()},
             "offsite": int(stats.get(stat.DISCOVERY_OFFSITE, 0)),
+            # (Short links that led to no story: the stories they stood for were not found.)
+            "short_link_unresolved": int(stats.get(stat.DISCOVERY_SHORT_LINK_UNRESOLVED, 0)),
             # (Articles robots.txt forbids, every one of them: the site shut its stories to crawlers.)
             "robots_forbidden": int(stats.get(stat.DISCOVERY_ROBOTS_FORBIDDEN, 0)),
         }

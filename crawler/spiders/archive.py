@@ -148,9 +148,17 @@ class ArchiveSpider(DiscoverySpider):
         self.sitemap_in_flight = False
         yield from self.next_sitemap()
 
+    def parse_short_link(self, response: Response) -> Iterator[Request]:
+        """The story a short link of a monthly sitemap leads to, counted ahead as the sitemap's articles are."""
+        for request in super().parse_short_link(response):
+            if self.paced:
+                self.articles_ahead += 1
+            yield request
+
     def article_left_downloader(self, request: Request, spider: Any) -> None:
-        """An article request is done downloading (or failed): maybe time for the next sitemap."""
-        if spider is not self or request.callback != self.parse_article:
+        """An article request (or a short link's, counted ahead as one) is done downloading (or
+        failed): maybe time for the next sitemap."""
+        if spider is not self or request.callback not in (self.parse_article, self.parse_short_link):
             return
         self.articles_ahead = max(0, self.articles_ahead - 1)
         for sitemap in self.next_sitemap():

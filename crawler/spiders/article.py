@@ -15,11 +15,9 @@ from scrapy.settings import BaseSettings
 
 from .base import BusinessStandardSpider, landed_article_id, on_hosts, require, site_hosts
 from crawler import stats as stat
-from crawler.extraction.urls import article_fetch_url
+from crawler.extraction.urls import SHORT_LINK_HOSTS, article_fetch_url
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
-# The site's short links, shared from its pages (SITE.md): each leads to a story on the site.
-SHORT_LINK_HOSTS = ("mybs.in",)
 # A URL file is a short text file; anything larger is not one (a log, a dump, a binary).
 URL_FILE_MAX_SIZE = 16 * 1024 * 1024
 

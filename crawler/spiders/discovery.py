@@ -33,10 +33,11 @@ from crawler.extraction.discovery import (
     Sitemap,
     parse_feed_or_sitemap,
     parse_listing,
+    source_link,
     unpack,
 )
 from crawler.extraction.normalize import iso_ist, parse_date, parse_http_date
-from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, non_article_kind, url_kind
+from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, is_short_link, is_story_url, non_article_kind, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore, StateError
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
@@ -52,6 +53,8 @@ from crawler import stats as stat
 # request.meta key: the feed or sitemap date of an article request. In a distributed run the worker
 # that fetches the article may not be the one that found it, so the date travels with the request.
 SOURCE_DATE_META = "bs_source_date"
+# request.meta key of a short link's request: the source that listed it and the dates it gave ([url, lastmod, published]).
+SHORT_LINK_META = "bs_short_link"
 # request.meta key: how deep in sitemap indexes a source is (a root source is 0).
 SOURCE_DEPTH_META = "bs_source_depth"
 # Names of feeds and sitemaps besides ``.rss`` (which one a document is, it says itself).
@@ -118,6 +121,9 @@ class DiscoverySpider(BusinessStandardSpider):
         # The longest URL a request may have (URLLENGTH_LIMIT, when its middleware is on); 0: any.
         self.url_length_limit = 0
         self.cdn_stale_seconds = CDN_STALE_SECONDS
+        # The short links asked for in this run (scheme and host's case aside): one source or many
+        # listing one is one request.
+        self.short_links: set[str] = set()
 
     @property
     def seen_store(self) -> SeenStore | None:
@@ -492,6 +498,15 @@ class DiscoverySpider(BusinessStandardSpider):
         stats = self.crawler.stats
         assert stats is not None
         for entry in entries:
+            if is_short_link(entry.url):
+                if entry.published is not None and not self.accepts(entry):
+                    # Published out of the spider's range (archive's since..until): its story is too.
+                    stats.inc_value(stat.DISCOVERY_NOT_ACCEPTED)
+                    continue
+                short = self.short_link_request(entry, source)
+                if short is not None:
+                    yield short
+                continue
             # A web story or gallery may sit below a section (/india-news/photo-gallery/…) with an
             # article's id: the page would be fetched only to be skipped, and a run that found
             # nothing else would end as one whose articles could not be extracted.
@@ -548,6 +563,55 @@ class DiscoverySpider(BusinessStandardSpider):
                 stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED, -1)
             stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
             yield request
+
+    def short_link_request(self, entry: Entry, source: str) -> Request | None:
+        """The request that reads where one of the site's short links leads, the first time it is met in
+        the run; its redirect is not followed: the story it names goes through :meth:`discovered` as
+        any link does, so a story listed also by its own address, or seen unchanged, is not fetched
+        (again). Before, the short link was counted a page of another kind, and its story lost."""
+        key = entry.url.split("://", 1)[-1].lower()
+        if key in self.short_links:
+            return None
+        self.short_links.add(key)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat.DISCOVERY_SHORT_LINK)
+        meta = {
+            SHORT_LINK_META: [source, iso_ist(entry.lastmod), iso_ist(entry.published)],
+            "dont_redirect": True,
+            "handle_httpstatus_all": True,
+            # Another host than the site's: asked for by the spider's own choice, as a saved page is.
+            "allow_offsite": True,
+            REDISCOVER: True,
+        }
+        return Request(entry.url, callback=self.parse_short_link, errback=self.short_link_failed, meta=meta)
+
+    def parse_short_link(self, response: Response) -> Iterator[Request]:
+        """The story a short link leads to (its redirect's ``Location``), handed to discovery with the
+        dates its source gave the short link."""
+        source, lastmod, published = response.meta[SHORT_LINK_META]
+        location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
+        target = source_link(response.urljoin(location.decode("latin-1")), response.url) if location else None
+        # (One hop: a short link leading to a short link, itself say, is no story's.)
+        if target is None or not is_story_url(target):
+            why = f"it redirects to <{target}>, no story" if target else f"HTTP {response.status} without a redirect"
+            self.short_link_unresolved(response.url, source, why)
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat.DISCOVERY_SHORT_LINK_RESOLVED)
+        self.logger.debug("The short link <%s> listed in <%s> leads to <%s>", response.url, source, target)
+        yield from self.discovered([Entry(url=target, lastmod=parse_date(lastmod), published=parse_date(published))], source)
+
+    def short_link_failed(self, failure: Any) -> None:
+        request = failure.request
+        source = request.meta.get(SHORT_LINK_META, ["?"])[0]
+        self.short_link_unresolved(request.url, source, f"{failure_name(failure)} ({failure_detail(failure)})")
+
+    def short_link_unresolved(self, url: str, source: str, why: str) -> None:
+        """A short link that led to no story: its story (if any) is not found by it; no failed source,
+        since the source was read (a run of nothing else fails all the same: the verdict counts it)."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat.DISCOVERY_SHORT_LINK_UNRESOLVED)
+        self.logger.warning("The short link <%s> listed in <%s> leads to no story: %s", url, source, why)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         """The base spider's article callback; the date the source gave goes to the seen-store.
