@@ -110,6 +110,14 @@ def is_short_link(url: str) -> bool:
     return any(host == short or host.endswith("." + short) for short in SHORT_LINK_HOSTS)
 
 
+def short_link_key(url: str) -> str:
+    """One of the site's short links as one link however spelt: without its scheme, its host in small
+    letters without a closing dot; its code as written, which a link shortener reads case by case
+    (``mybs.in/2ZxYwV`` and ``mybs.in/2zxywv`` are two links, two stories)."""
+    parts = urlsplit(url)
+    return urlunsplit(("", (parts.netloc or "").lower().rstrip("."), parts.path, parts.query, parts.fragment))
+
+
 def is_story_url(url: str) -> bool:
     """Whether a link found by discovery is a story to fetch: an article URL of the English site, or a
     Hindi-edition story in any of its forms (``storypage.php?autono=N``, AMP, the mobile twin), and

@@ -37,7 +37,7 @@ from crawler.extraction.discovery import (
     unpack,
 )
 from crawler.extraction.normalize import iso_ist, parse_date, parse_http_date
-from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, is_short_link, is_story_url, non_article_kind, url_kind
+from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, is_short_link, is_story_url, non_article_kind, short_link_key, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore, StateError
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
@@ -55,6 +55,8 @@ from crawler import stats as stat
 SOURCE_DATE_META = "bs_source_date"
 # request.meta key of a short link's request: the source that listed it and the dates it gave ([url, lastmod, published]).
 SHORT_LINK_META = "bs_short_link"
+# request.meta key of a short link's request reached by a redirect of another: the short links asked before it.
+SHORT_LINK_HOPS_META = "bs_short_link_hops"
 # request.meta key: how deep in sitemap indexes a source is (a root source is 0).
 SOURCE_DEPTH_META = "bs_source_depth"
 # Names of feeds and sitemaps besides ``.rss`` (which one a document is, it says itself).
@@ -124,6 +126,8 @@ class DiscoverySpider(BusinessStandardSpider):
         # The short links asked for in this run (scheme and host's case aside): one source or many
         # listing one is one request.
         self.short_links: set[str] = set()
+        # How many redirects of short links to short links are followed before the story (as Scrapy follows redirects).
+        self.short_link_max_hops = 20
 
     @property
     def seen_store(self) -> SeenStore | None:
@@ -158,6 +162,7 @@ class DiscoverySpider(BusinessStandardSpider):
         spider.max_source_depth = settings.getint("BS_MAX_SOURCE_DEPTH", DEFAULT_MAX_SOURCE_DEPTH)
         spider.source_max_size = settings.getint("BS_SITEMAP_MAX_SIZE", SITEMAP_MAX_SIZE)
         spider.cdn_stale_seconds = settings.getfloat("BS_CDN_STALE_SECONDS", CDN_STALE_SECONDS)
+        spider.short_link_max_hops = max(0, settings.getint("REDIRECT_MAX_TIMES", spider.short_link_max_hops))
         if settings.getwithbase("SPIDER_MIDDLEWARES").get(URL_LENGTH_MIDDLEWARE, 0) is not None:
             spider.url_length_limit = max(0, settings.getint("URLLENGTH_LIMIT"))
         return spider
@@ -569,21 +574,26 @@ class DiscoverySpider(BusinessStandardSpider):
         the run; its redirect is not followed: the story it names goes through :meth:`discovered` as
         any link does, so a story listed also by its own address, or seen unchanged, is not fetched
         (again). Before, the short link was counted a page of another kind, and its story lost."""
-        key = entry.url.split("://", 1)[-1].lower()
+        key = short_link_key(entry.url)
         if key in self.short_links:
             return None
         self.short_links.add(key)
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(stat.DISCOVERY_SHORT_LINK)
+        return self._short_link_request(entry.url, [source, iso_ist(entry.lastmod), iso_ist(entry.published)], [])
+
+    def _short_link_request(self, url: str, listed: list[str | None], hops: list[str]) -> Request:
         meta = {
-            SHORT_LINK_META: [source, iso_ist(entry.lastmod), iso_ist(entry.published)],
+            SHORT_LINK_META: listed,
             "dont_redirect": True,
             "handle_httpstatus_all": True,
             # Another host than the site's: asked for by the spider's own choice, as a saved page is.
             "allow_offsite": True,
             REDISCOVER: True,
         }
-        return Request(entry.url, callback=self.parse_short_link, errback=self.short_link_failed, meta=meta)
+        if hops:
+            meta[SHORT_LINK_HOPS_META] = hops
+        return Request(url, callback=self.parse_short_link, errback=self.short_link_failed, meta=meta)
 
     def parse_short_link(self, response: Response) -> Iterator[Request]:
         """The story a short link leads to (its redirect's ``Location``), handed to discovery with the
@@ -591,10 +601,17 @@ class DiscoverySpider(BusinessStandardSpider):
         source, lastmod, published = response.meta[SHORT_LINK_META]
         location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
         target = source_link(response.urljoin(location.decode("latin-1")), response.url) if location else None
-        # (One hop: a short link leading to a short link, itself say, is no story's.)
+        if target is not None and is_short_link(target):
+            # A short link's host sends "http://" to its "https://" self, or to its other name, before
+            # the story: followed as Scrapy follows redirects (a loop, or too many, lead to no story).
+            hops = [*response.meta.get(SHORT_LINK_HOPS_META, []), response.url]
+            if target not in hops and len(hops) <= self.short_link_max_hops:
+                yield self._short_link_request(target, response.meta[SHORT_LINK_META], hops)
+                return
         if target is None or not is_story_url(target):
             why = f"it redirects to <{target}>, no story" if target else f"HTTP {response.status} without a redirect"
-            self.short_link_unresolved(response.url, source, why)
+            assert response.request is not None  # (response.meta above is the request's)
+            self.short_link_unresolved(response.request, why)
             return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(stat.DISCOVERY_SHORT_LINK_RESOLVED)
@@ -602,16 +619,19 @@ class DiscoverySpider(BusinessStandardSpider):
         yield from self.discovered([Entry(url=target, lastmod=parse_date(lastmod), published=parse_date(published))], source)
 
     def short_link_failed(self, failure: Any) -> None:
-        request = failure.request
-        source = request.meta.get(SHORT_LINK_META, ["?"])[0]
-        self.short_link_unresolved(request.url, source, f"{failure_name(failure)} ({failure_detail(failure)})")
+        self.short_link_unresolved(failure.request, f"{failure_name(failure)} ({failure_detail(failure)})")
 
-    def short_link_unresolved(self, url: str, source: str, why: str) -> None:
+    def short_link_unresolved(self, request: Request, why: str) -> None:
         """A short link that led to no story: its story (if any) is not found by it; no failed source,
-        since the source was read (a run of nothing else fails all the same: the verdict counts it)."""
+        since the source was read (a run of nothing else fails all the same: the verdict counts it).
+        The line names the short link the source listed, and the ones it led to before."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(stat.DISCOVERY_SHORT_LINK_UNRESOLVED)
-        self.logger.warning("The short link <%s> listed in <%s> leads to no story: %s", url, source, why)
+        source = request.meta.get(SHORT_LINK_META, ["?"])[0]
+        hops = request.meta.get(SHORT_LINK_HOPS_META) or []
+        if hops:
+            why = f"by way of <{'>, <'.join([*hops[1:], request.url])}>, {why}"
+        self.logger.warning("The short link <%s> listed in <%s> leads to no story: %s", hops[0] if hops else request.url, source, why)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         """The base spider's article callback; the date the source gave goes to the seen-store.
