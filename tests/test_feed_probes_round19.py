@@ -228,7 +228,23 @@ def test_a_run_whose_short_links_all_lead_nowhere_says_so() -> None:
     status, why = verdict.verdict(
         {stat.DISCOVERY_SOURCES_READ: 1, stat.DISCOVERY_SHORT_LINK: 3, stat.DISCOVERY_SHORT_LINK_UNRESOLVED: 3}, "finished"
     )
-    assert status == EXIT_FAILED and "short_link_unresolved=3" in why
+    assert status == EXIT_FAILED and "led to a story (short_link_unresolved)" in why
+    assert "article URLs changed" not in why  # (it asked whether the site's URLs had changed)
+
+
+def test_a_run_with_dead_short_links_and_other_pages_still_asks_about_the_sites_urls() -> None:
+    settings = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    verdict = RunVerdictExtension(get_crawler(settings_dict=settings))
+    status, why = verdict.verdict(
+        {
+            stat.DISCOVERY_SOURCES_READ: 1,
+            stat.DISCOVERY_SHORT_LINK: 3,
+            stat.DISCOVERY_SHORT_LINK_UNRESOLVED: 3,
+            stat.DISCOVERY_NOT_ARTICLE_PREFIX + "other": 5,
+        },
+        "finished",
+    )
+    assert status == EXIT_FAILED and "short_link_unresolved=3" in why and "article URLs changed" in why
 
 
 # --- the real feed, as servers mangle it ----------------------------------------------------------------

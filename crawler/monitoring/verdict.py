@@ -203,6 +203,14 @@ class RunVerdictExtension:
                     f"robots.txt forbids every article the {int(stats[stat.DISCOVERY_SOURCES_READ])} feeds, sitemaps or listings read "
                     f"list ({_counts({k: v for k, v in others.items() if v})}): nothing was fetched"
                 )
+            if others["short_link_unresolved"] and not any(v for k, v in others.items() if k != "short_link_unresolved"):
+                # Only short links, none of which led to a story: the short-link host failed us, not the
+                # site's article URLs (each short link's line names why).
+                return EXIT_FAILED, (
+                    f"the {int(stats[stat.DISCOVERY_SOURCES_READ])} feeds, sitemaps or listings read list stories by "
+                    f"short link alone, and none of the {others['short_link_unresolved']} led to a story "
+                    "(short_link_unresolved): is the short-link host reachable?"
+                )
             return EXIT_FAILED, (
                 f"the {int(stats[stat.DISCOVERY_SOURCES_READ])} feeds, sitemaps or listings read list no article URL, "
                 f"only other URLs ({_counts({k: v for k, v in others.items() if v})}): have the site's article URLs changed?"
