@@ -209,9 +209,23 @@ def block_text_paragraphs(value: Any) -> list[str]:
     return text_paragraphs(text)
 
 
-# Between a byline's names: a comma, semicolon, ampersand, bar or "and" (in Hindi "और", "एवं",
-# "तथा"); before them, "By". An ampersand inside a word joins no people: "S&P", "AT&T" are names.
-_NAME_SEPARATORS = re.compile(r"\s*(?:[,;|]|\band\b)\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+", re.I)
+# Between a byline's names: a comma, semicolon, ampersand, bar, "and" or "with" (in Hindi "और",
+# "एवं", "तथा"); before them, "By". An ampersand inside a word joins no people: "S&P", "AT&T" are names.
+_NAME_SEPARATORS = re.compile(r"\s*(?:[,;|]|\b(?:and|with)\b)\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+", re.I)
+# A credit for the news agencies' part in the story after the names ("with inputs from PTI", "(With
+# agency inputs)", "with PTI inputs", "with agencies", "| Inputs from Reuters"): no author, and no
+# dateline city after a bar. ("With" and a few words before "inputs": a second author's name never
+# ends so.)
+_WITH_INPUTS = re.compile(r"\bwith\s+(?:[\w.&-]+\s+){0,3}?(?:inputs?|agenc(?:y|ies))\b", re.I)
+_INPUTS_FROM = re.compile(r"(?:^|[,;|(\[])\s*inputs?\s+from\b", re.I)
+
+
+def without_inputs_credit(text: str) -> str:
+    """A byline's text without the agencies' credit that ends it ("A with inputs from PTI" → "A")."""
+    if "input" not in text.lower() and "agenc" not in text.lower():  # nearly every byline
+        return text
+    found = _WITH_INPUTS.search(text) or _INPUTS_FROM.search(text)
+    return text[: found.start()].rstrip(CITY_PUNCTUATION + "([") if found else text
 _BY = re.compile(r"^(?:(?:written|reported)\s+)?by(?:\s*:\s*|\s+)", re.I)
 _NOT_NAMES = frozenset({"updated", "published", "by"})
 # An editor the byline names after the authors ("Edited by: C", "| Edited By C and D") is no author.
@@ -227,7 +241,7 @@ def byline_names(text: str) -> list[str]:
     """The names of a byline's text ("By A and B", "A, B & C"), without the words around them and
     without the editors named after them, nor a date line after them."""
     names = []
-    for part in _NAME_SEPARATORS.split(text):
+    for part in _NAME_SEPARATORS.split(without_inputs_credit(text)):
         if _EDITED_BY(part) or _DATE_LINE(part):
             break
         name = _BY.sub("", part)
@@ -290,7 +304,9 @@ _PLACE_AFTER = re.compile(r"(?:\||(?:^|\s)/)\s*([^|/]*?)\s*$")
 
 def names_and_place(text: str) -> tuple[str, str | None]:
     """A byline's text without the city that ends it after a bar or a slash, and that city; the text
-    as it is when what follows its last bar is an editor's line or names people ("A | B and C")."""
+    as it is when what follows its last bar is an editor's line or names people ("A | B and C"). (An
+    agencies' credit at its end is neither: "A | Inputs from PTI" is A.)"""
+    text = without_inputs_credit(text)
     match = _PLACE_AFTER.search(text)
     if match is None:
         return text, None
@@ -331,7 +347,7 @@ def _may_be_joined(text: str) -> bool:
     if any(mark in text for mark in ",;&|"):
         return True
     lowered = text.lower()
-    return "and" in lowered or "by" in lowered or (not text.isascii() and any(word in text for word in ("और", "एवं", "तथा")))
+    return "and" in lowered or "by" in lowered or "with" in lowered or "input" in lowered or "agenc" in lowered or (not text.isascii() and any(word in text for word in ("और", "एवं", "तथा")))
 # A job title after a structured-data author's name ("Rajesh Kumar, Senior Editor"): no author.
 _JOB_TITLE = re.compile(r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|staff|bureau|chief|analyst)\b", re.I)
 
@@ -345,7 +361,7 @@ def author_names(text: str, *, person: bool = False) -> list[str]:
     if not _may_be_joined(text):  # one name, as nearly every one is
         name = text.strip()
         return [name] if name and name.lower() not in _NOT_NAMES else []
-    head = text.split("|", 1)[0]
+    head = without_inputs_credit(text).split("|", 1)[0]
     names = []
     for part in byline_names(head.replace(",", "\x00")):
         pieces = [piece.strip() for piece in part.split("\x00")]

@@ -11,7 +11,7 @@ from ..lazy import cached_property
 from ..errors import NotAnArticle
 from ..page import Page
 from ..text import block_paragraphs, attribute_text
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, element_text, first, picture_showing, picture_source, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, byline_names, element_text, first, picture_showing, picture_source, select, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -65,8 +65,12 @@ class Legacy2019(ArticlePage):
     def dom_authors(self) -> list[Link]:
         found: dict[str, Link] = {}
         for anchor in select(self.BYLINE_LINKS, self.scope):
-            if name := element_text(anchor):
-                found.setdefault(name.lower(), Link(name=name, url=self.link(anchor.get("href"))))
+            # A link may hold the whole byline ("A with B", "A with inputs from PTI"): its page is
+            # one person's, so only a link naming one gives it.
+            names = byline_names(element_text(anchor) or "")
+            url = self.link(anchor.get("href")) if len(names) == 1 else None
+            for name in names:
+                found.setdefault(name.lower(), Link(name=name, url=url))
         return list(found.values())
 
     def authors(self) -> list[Link]:
