@@ -91,3 +91,65 @@ def test_generic_author_meta_with_a_second_author_or_the_agencies_inputs(byline:
     assert '<meta name="author" content="BS Reporter">' in html
     html = html.replace('content="BS Reporter"', f'content="{text}"')
     assert [a.name for a in _read(html, case.url).authors] == names
+
+
+# --- a page of no known layout: the hero picture's alt text and caption ----------------------------
+
+GENERIC = next(c for c in CASES if c.folder == "generic/opengraph-article")
+PICTURE = "https://bsmedia.business-standard.com/_media/bs/img/article/2026-05/01/full/1746100000-1234.jpg"
+ALT = "GST Bhawan in New Delhi"
+CAPTION = "The GST Council meets again in June (Photo: PTI)"
+# The hero as the page draws it: a <figure> with its <figcaption> (the file as named, resized by a
+# query, or only in the srcset), and where the structured data names it.
+FIGURES = {
+    "figure": f'<figure><img src="{PICTURE}" alt="{ALT}"><figcaption>{CAPTION}</figcaption></figure>',
+    "figure-resized": f'<figure class="hero"><img src="{PICTURE}?im=FitAndFill=(826,465)" alt="{ALT}" width="826"><figcaption><span>{CAPTION}</span></figcaption></figure>',
+    "figure-srcset": f'<figure><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" srcset="{PICTURE} 1x" alt="{ALT}"><figcaption>{CAPTION}</figcaption></figure>',
+}
+NAMED_BY = {
+    "og:image": f'<meta property="og:image" content="{PICTURE}">',
+    "json-ld": '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "GST collections rise 9% in April", '
+    f'"datePublished": "2026-05-01T18:30:00+05:30", "image": {{"@type": "ImageObject", "url": "{PICTURE}"}}}}</script>',
+}
+
+
+def _generic_page(head: str, figure: str = "") -> str:
+    html = page_bytes(GENERIC, PAGES / GENERIC.folder).decode("utf-8")
+    assert "</head>" in html and "<article><h1>" in html and "og:image" not in html
+    return html.replace("</head>", head + "</head>", 1).replace("<article><h1>", f"<article>{figure}<h1>", 1)
+
+
+@pytest.mark.parametrize("named_by", NAMED_BY)
+@pytest.mark.parametrize("figure", FIGURES)
+def test_generic_hero_picture_keeps_its_alt_text_and_caption(named_by: str, figure: str) -> None:
+    """Before: the picture the structured data names was written with no alt text and no caption,
+    though the page draws it in a <figure> with its alt and a <figcaption> under it."""
+    article = _read(_generic_page(NAMED_BY[named_by], FIGURES[figure]), GENERIC.url)
+    assert article.mainImage is not None
+    assert (article.mainImage.url, article.mainImage.alt, article.mainImage.caption) == (PICTURE, ALT, CAPTION)
+    # (The caption is no line of the story.)
+    assert CAPTION not in (article.articleBody or "")
+
+
+def test_generic_hero_picture_alt_from_its_meta_when_the_page_draws_it_nowhere() -> None:
+    """Before: og:image:alt, the text the page gives for its picture, was not read."""
+    article = _read(_generic_page(NAMED_BY["og:image"] + f'<meta property="og:image:alt" content="{ALT}">'), GENERIC.url)
+    assert article.mainImage is not None
+    assert (article.mainImage.alt, article.mainImage.caption) == (ALT, None)
+
+
+def test_generic_caption_equal_to_the_alt_text_is_kept_as_the_page_shows_it() -> None:
+    """The line under the picture is its caption even when it repeats the alt text (as on the real
+    2019 page): each field says what the page shows."""
+    figure = f'<figure><img src="{PICTURE}" alt="{ALT}"><figcaption>{ALT}</figcaption></figure>'
+    article = _read(_generic_page(NAMED_BY["og:image"], figure), GENERIC.url)
+    assert article.mainImage is not None
+    assert (article.mainImage.alt, article.mainImage.caption) == (ALT, ALT)
+
+
+def test_generic_picture_drawn_elsewhere_lends_no_caption() -> None:
+    """Another picture's figure (an advertisement, a related story's) gives the hero no caption."""
+    other = f'<figure><img src="https://bsmedia.business-standard.com/ads/banner.jpg" alt="Advertisement"><figcaption>{CAPTION}</figcaption></figure>'
+    article = _read(_generic_page(NAMED_BY["og:image"], other), GENERIC.url)
+    assert article.mainImage is not None
+    assert (article.mainImage.alt, article.mainImage.caption) == (None, None)

@@ -16,9 +16,10 @@ from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import split_list, unique
 from ..page import Page, dig
-from ..text import block_paragraphs
+from ..text import attribute_text, block_paragraphs
 from ..urls import on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_names, element_text, first, first_text_of, select, text_content, text_of
+from .amp import figure_caption
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_names, element_text, first, first_text_of, picture_showing, select, text_content, text_of
 from .hindi import real_picture, without_site_name_before
 from .selectors import XPath
 
@@ -181,10 +182,21 @@ class Generic(ArticlePage):
             "description", (META, lambda: self.page.meta("og:description", "description")), fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))),)
         )
 
+    PICTURES = XPath("descendant::img")
+
     def mainImage(self) -> Image | None:
         if not self.hindi:
-            return super().mainImage()
-        return self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), fallbacks=((META, lambda: real_picture(self.meta_image())),))
+            image = super().mainImage()
+        else:
+            image = self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), fallbacks=((META, lambda: real_picture(self.meta_image())),))
+        if image is None:
+            return None
+        # The picture the structured data names, where the page draws it: its alt text, and the line
+        # under it in its <figure> (no other picture's: an advertisement's figure is none of it).
+        hero = picture_showing(select(self.PICTURES, self.page.root), image.url)
+        caption = self.pick("mainImage.caption", (DOM, lambda: figure_caption(hero)), fallbacks=((JSON_LD, lambda: image.caption),))
+        alt = image.alt or (attribute_text(hero.get("alt")) if hero is not None else None) or attribute_text(self.page.meta("og:image:alt"))
+        return Image(url=image.url, alt=alt, caption=caption)
 
     def not_story(self, element: _Element) -> bool:
         """Whether an element inside the story's container is not the story."""
