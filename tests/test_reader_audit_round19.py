@@ -153,3 +153,14 @@ def test_generic_picture_drawn_elsewhere_lends_no_caption() -> None:
     article = _read(_generic_page(NAMED_BY["og:image"], other), GENERIC.url)
     assert article.mainImage is not None
     assert (article.mainImage.alt, article.mainImage.caption) == (None, None)
+
+
+@pytest.mark.parametrize("byline", BYLINES, ids=list(BYLINES))
+def test_pre2023_author_link_holding_the_whole_byline_gives_its_page_to_one_name_only(byline: str) -> None:
+    """An author page is one person's: a link whose text names two ("A with B") gives neither of them
+    its page; one naming A and the agencies' credit gives A its page."""
+    text, names = BYLINES[byline]
+    spec = _spec(text)
+    article = _read(render_legacy(spec), f"{SITE}/article/companies/{spec.slug}-{spec.article_id}_1.html")
+    page = f"{SITE}/author/search/keyword/shine-jacob"
+    assert [(a.name, a.url) for a in article.authors] == [(name, page if len(names) == 1 else None) for name in names]
