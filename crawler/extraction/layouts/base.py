@@ -211,13 +211,25 @@ def block_text_paragraphs(value: Any) -> list[str]:
 
 # Between a byline's names: a comma, semicolon, ampersand, bar, "and" or "with" (in Hindi "और",
 # "एवं", "तथा"); before them, "By". An ampersand inside a word joins no people: "S&P", "AT&T" are names.
-_NAME_SEPARATORS = re.compile(r"\s*(?:[,;|]|\b(?:and|with)\b)\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+", re.I)
+# "With" may follow a dash ("A — with PTI"), and joins names only: a lowercase word after it runs a
+# line on ("Talking with the Taliban").
+_NAME_SEPARATORS = re.compile(
+    r"\s*(?:[,;|]|\band\b|(?:[-\u2013\u2014]\s*)?\bwith\b(?=\s*(?-i:[^a-z\s])))\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+", re.I
+)
+# "With" and a second name in brackets ("A (with B)"): read as "A with B".
+_BRACKETED_WITH = re.compile(r"\s*[(\[]\s*(with\b[^()\[\]]*)[)\]]", re.I)
+# The words before the one person a byline names that make "with" no separator: "Interview with A",
+# "In conversation with A", "Q&A with A", "In association with A" name no second author.
+_LEAD_IN = re.compile(
+    r"^(?:an?\s+)?(?:in\s+)?(?:interview|conversation|chat|q\s*&\s*a|association|partnership|collaboration|talking|speaking|face\s+to\s+face)\s+with\b\s*",
+    re.I,
+).match
 # A credit for the news agencies' part in the story after the names ("with inputs from PTI", "(With
-# agency inputs)", "with PTI inputs", "with agencies", "| Inputs from Reuters"): no author, and no
+# agency inputs)", "with PTI inputs", "with agencies", "| Inputs from Reuters", "| Inputs: PTI"): no author, and no
 # dateline city after a bar. ("With" and a few words before "inputs": a second author's name never
 # ends so.)
 _WITH_INPUTS = re.compile(r"\bwith\s+(?:[\w.&-]+\s+){0,3}?(?:inputs?|agenc(?:y|ies))\b", re.I)
-_INPUTS_FROM = re.compile(r"(?:^|[,;|(\[])\s*inputs?\s+from\b", re.I)
+_INPUTS_FROM = re.compile(r"(?:^|[,;|(\[])\s*inputs?\s*(?:from\b|[:\u2013\u2014-])", re.I)
 
 
 def without_inputs_credit(text: str) -> str:
@@ -240,13 +252,19 @@ _DATE_LINE = re.compile(rf"^(?:(?:last\s+)?updated|(?:first\s+)?published|posted
 def byline_names(text: str) -> list[str]:
     """The names of a byline's text ("By A and B", "A, B & C"), without the words around them and
     without the editors named after them, nor a date line after them."""
+    text = without_inputs_credit(text)
+    if "(" in text or "[" in text:
+        text = _BRACKETED_WITH.sub(r" \1", text)
+    lead_in = _LEAD_IN(text)
     names = []
-    for part in _NAME_SEPARATORS.split(without_inputs_credit(text)):
+    for part in _NAME_SEPARATORS.split(text[lead_in.end() :] if lead_in else text):
         if _EDITED_BY(part) or _DATE_LINE(part):
             break
         name = _BY.sub("", part)
         if name and name.lower() not in _NOT_NAMES:
             names.append(name)
+    if lead_in and names:  # the byline as the page writes it, the person it names not its author
+        names[0] = lead_in.group().rstrip() + " " + names[0]
     return names
 
 
