@@ -59,9 +59,21 @@ def _after_headline(*selectors: CSSSelector) -> tuple[XPath, XPath]:
     return XPath(f"descendant::{wanted}"), XPath(f"following::{wanted}")
 
 
+# What a page may wrap a figure's picture in: a responsive <picture> (libxml2 puts its <img> inside the
+# <source> before it, an element it does not know to be empty), a link to the full size, a box.
+_PICTURE_WRAPPERS = frozenset({"picture", "source", "a", "div", "span"})
+_MAX_WRAPPERS = 4
+
+
 def figure_caption(picture: _Element | None) -> str | None:
-    """The caption of a picture in a ``<figure>``: the figure's ``<figcaption>``."""
+    """The caption of a picture in a ``<figure>``: the figure's ``<figcaption>``. The picture may sit
+    in a few wrappers inside the figure, each holding no other picture (a gallery's box is no one
+    picture's)."""
     figure = picture.getparent() if picture is not None else None
+    for _ in range(_MAX_WRAPPERS):
+        if figure is None or figure.tag not in _PICTURE_WRAPPERS or sum(1 for _ in figure.iter("img", "amp-img")) > 1:
+            break
+        figure = figure.getparent()
     if figure is None or figure.tag != "figure":
         return None
     return element_text(next(figure.iterchildren("figcaption"), None))
