@@ -91,6 +91,8 @@ DISCOVERY_MONTH_NOT_LISTED = "bs/discovery/month_not_listed"
 DISCOVERY_FAILED_SOURCES = "bs/discovery/failed_sources"
 # An article page whose canonical URL carries another id: the fetched URL's id is kept.
 ARTICLE_CANONICAL_MISMATCH = "article/canonical-mismatch"
+# Article pages that redirected to another article (a story merged into it): read as that article.
+REDIRECTED_TO_OTHER_ARTICLE = "bs/redirected/other_article"
 
 # --- rate limiting (429 with Retry-After) ------------------------------------------
 RATE_LIMITED = "bs/rate_limited"

@@ -203,13 +203,22 @@ class BusinessStandardSpider(Spider):
         requested = requested_url(response)
         # The id scheme follows the host (hi-<N> on the Hindi edition), as the extraction's does.
         fetched = page_article_id(None, requested)
-        if fetched and requested != response.url and fetched != landed_article_id(response.url):
-            # An article redirected to the home page or a listing: gone or moved, not readable here.
-            if self.known_removed(requested, REDIRECTED_AWAY):
+        landed = landed_article_id(response.url)
+        if fetched and requested != response.url and fetched != landed:
+            if landed is None:
+                # An article redirected to the home page or a listing: gone or moved, not readable here.
+                if self.known_removed(requested, REDIRECTED_AWAY):
+                    return
+                stats.inc_value(stat.skipped(REDIRECTED_AWAY))
+                self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
                 return
-            stats.inc_value(stat.skipped(REDIRECTED_AWAY))
-            self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
-            return
+            # A story merged into another (a duplicate taken down, a live blog folded into the day's
+            # story): the page is that other article's, read by its own id, so that the seen-store
+            # claims and versions it, and a run that fetches it by its own URL too writes it once. As
+            # a skip, a run whose every new article was one failed, "none could be fetched".
+            stats.inc_value(stat.REDIRECTED_TO_OTHER_ARTICLE)
+            self.logger.info("<%s> redirected to another article <%s>: read as that one", requested, response.url)
+            requested, fetched = response.url, landed
         if looks_like_json(response.body):
             # An API gateway's or CDN's error answered with 200 ({"error": …}): not a page of an
             # unknown layout, which is how a redesign shows.

@@ -55,7 +55,7 @@ GZIP_BOMB_SIZE = 60 * 1024 * 1024  # inflated; deflate packs at most ~1030:1, so
 FAULT_KINDS = frozenset(
     {
         "block403", "block200", "error500-once", "error503-always", "slow", "404", "410", "451", "redirect-home",
-        "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub", "canonical-other", "stale-first",
+        "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub", "canonical-other", "stale-first", "redirect-other",
     }
 )
 # stale-first: every form of the article answers with its first copy, as published (no update
@@ -272,6 +272,7 @@ class LoopbackSite:
         self.video = Video(make_article_id(now.date(), 99901), "Markets wrap: Sensex, Nifty end higher", now - timedelta(hours=3))
         self.errors: list[str] = []  # tracebacks of requests that failed inside the site (a bug, not a fault)
         self._faults: dict[str, str] = {}
+        self.redirect_targets: dict[str, str] = {}
         # path → [kind, argument, times left (None: always)]
         self._path_faults: dict[str, list[Any]] = {}
         # Monthly sitemaps as .xml.gz files (gzip, no Content-Encoding), listed so in the index.
@@ -379,6 +380,11 @@ class LoopbackSite:
                 self._faults[article_id] = kind
             else:
                 raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
+
+    def redirect_article(self, article_id: str, target_id: str) -> None:
+        """Make every URL form of the article answer a 301 to another article's URL (a story merged into it)."""
+        self.redirect_targets[article_id] = self.corpus.by_id[target_id].path
+        self.set_fault(article_id, "redirect-other")
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -896,6 +902,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(200, gzip_bomb(), HTML, (("Content-Encoding", "gzip"),)), head)
         elif kind in ("paywall-stub", "stale-first"):
             self._send(site.article_response(record, form, kind), head)
+        elif kind == "redirect-other":
+            # A story merged into another: a 301 to the article set by redirect_article().
+            self._send(Response(301, b"", HTML, (("Location", site.redirect_targets[record.article_id]),)), head)
         elif kind == "canonical-other":
             # The page names another article (the next one in the corpus) as its canonical URL.
             records = site.articles
