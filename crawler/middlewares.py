@@ -418,7 +418,13 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
         self.crawler = crawler
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
-        encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding") for e in v.split(b",")]
+        encodings = content_encodings(response)
+        if response.headers.getlist(b"Content-Encoding") != encodings:
+            # Scrapy's decoding reads the header as written (and stops at a coding it does not know).
+            if encodings:
+                response.headers.setlist(b"Content-Encoding", encodings)
+            else:
+                del response.headers[b"Content-Encoding"]
         if encodings and request.method != "HEAD" and not response.body.strip(b"\0"):
             # No stream at all, not one cut short or broken: an empty answer that names an encoding (a
             # server that labels every answer so), or a stored copy whose bytes were never written (NULs,
@@ -487,6 +493,19 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
 
 
 GZIP_ENCODINGS = (b"gzip", b"x-gzip")
+
+
+def content_encodings(response: Response) -> list[bytes]:
+    """The codings of a body, in the order applied, from every ``Content-Encoding`` line: ``identity``
+    (no coding, RFC 9110 8.4.1) and empty entries left out. ``gzip, identity`` is a gzip body: read
+    whole, Scrapy's decompression stopped at ``identity`` and passed the body on packed, and the cache
+    judged no stream of it."""
+    return [
+        coding
+        for line in response.headers.getlist(b"Content-Encoding")
+        for coding in (part.strip().lower() for part in line.split(b","))
+        if coding and coding != b"identity"
+    ]
 # What decoding a zlib stream again finds: its end, the bytes running out first, or an error before its end.
 _ENDED, _CUT, _BROKEN = "ended", "cut", "broken"
 

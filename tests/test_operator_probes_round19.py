@@ -51,3 +51,89 @@ def test_a_run_whose_every_new_article_redirects_to_another_article_reads_them(t
     assert sorted(written) == (sorted(older) if target_changed else []), written
     record = RunHistory(tmp_path / "state").records()[-1]
     assert record["status"] == 0 and record["stats"].get("bs/redirected/other_article") == 3, record
+
+
+# --- the HTTP cache and an answer naming several Content-Encodings ------------------------------------
+# `identity` is no coding (RFC 9110 §8.4.1): `Content-Encoding: gzip, identity` is a gzip body, as is
+# `identity, gzip` or two header lines. Before: the cache's checks read the header whole (`_no_page`
+# unpacked only a header of exactly `gzip`) or by its last entry (`identity`: "no stream to judge"),
+# so a cut or garbled gzip page, or Akamai's block page or an empty body gzipped, so labelled, was
+# stored over the good page `reextract` reads; and Scrapy's decompression, which stops at a coding it
+# does not know, passed `gzip, identity` bodies on packed, with a WARNING for every page.
+
+ENCODINGS = [
+    {"Content-Encoding": "gzip, identity"},
+    {"Content-Encoding": "identity, gzip"},
+    {"Content-Encoding": "GZIP , Identity"},
+    {"Content-Encoding": ["gzip", "identity"]},
+]
+
+
+def _gzip(body: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(body, mtime=0)
+
+
+def _cache_takes(body: bytes, headers: dict[str, object]) -> bool:
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.settings import Settings
+
+    from crawler.incremental.cachepolicy import ArticlesOnlyPolicy
+    from tests.test_cache_policy import ARTICLE
+
+    request = Request(ARTICLE)
+    response = HtmlResponse(ARTICLE, body=body, headers=headers, request=request)  # type: ignore[arg-type]
+    return bool(ArticlesOnlyPolicy(Settings()).should_cache_response(response, request))
+
+
+@pytest.mark.parametrize("headers", ENCODINGS, ids=lambda h: repr(h["Content-Encoding"]))
+@pytest.mark.parametrize("damage", ["cut-half", "cut-tail", "garbled", "block-page", "empty-page"])
+def test_the_cache_judges_a_gzip_body_labelled_with_identity_too(headers: dict[str, object], damage: str) -> None:
+    from tests.test_cache_policy import BLOCK, PAGE
+
+    page = PAGE + b"<!-- " + bytes(range(256)) * 64 + b" -->"
+    assert _cache_takes(_gzip(page), headers)  # the whole page: stored
+    if damage == "block-page":
+        body = _gzip(BLOCK)
+    elif damage == "empty-page":
+        body = _gzip(b"")
+    else:
+        body = _gzip(page)
+        if damage == "cut-half":
+            body = body[: len(body) // 2]
+        elif damage == "cut-tail":
+            body = body[:-6]
+        else:
+            middle = len(body) // 2
+            body = body[:middle] + bytes(b ^ 0x5A for b in body[middle : middle + 32]) + body[middle + 32 :]
+    assert not _cache_takes(body, headers)
+
+
+@pytest.mark.parametrize("headers", ENCODINGS, ids=lambda h: repr(h["Content-Encoding"]))
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "cut"])
+def test_the_decompression_reads_a_gzip_body_labelled_with_identity_too(headers: dict[str, object], cut: bool, caplog: pytest.LogCaptureFixture) -> None:
+    from scrapy import Spider
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import DATALOSS_FLAG, WholeStreamHttpCompressionMiddleware
+    from tests.test_cache_policy import ARTICLE, PAGE
+
+    crawler = get_crawler()
+    middleware = WholeStreamHttpCompressionMiddleware.from_crawler(crawler)
+    body = _gzip(PAGE)
+    request = Request(ARTICLE)
+    response = HtmlResponse(ARTICLE, body=body[: len(body) // 2] if cut else body, headers=headers, request=request)  # type: ignore[arg-type]
+    # Scrapy 2.13 wants the spider; later versions warn when given it.
+    import scrapy
+
+    given = (Spider("article"),) if scrapy.version_info < (2, 14) else ()
+    decoded = middleware.process_response(request, response, *given)
+    assert isinstance(decoded, HtmlResponse)
+    if cut:
+        assert DATALOSS_FLAG in decoded.flags and PAGE.startswith(decoded.body)
+    else:
+        assert decoded.body == PAGE and DATALOSS_FLAG not in decoded.flags
+    assert not decoded.headers.getlist(b"Content-Encoding")
+    assert not [r for r in caplog.records if r.levelname == "WARNING"], [r.getMessage() for r in caplog.records]

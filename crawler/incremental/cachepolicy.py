@@ -22,7 +22,7 @@ from crawler.extraction import decode_body
 from crawler.extraction.blocking import is_block_page, may_be_block_page
 from crawler.extraction.normalize import hindi_article_id
 from crawler.extraction.urls import ARTICLE, VIDEO, non_article_kind, url_kind
-from crawler.middlewares import DATALOSS_FLAG, stream_broken, stream_ended
+from crawler.middlewares import DATALOSS_FLAG, content_encodings, stream_broken, stream_ended
 
 
 def _page_url(request: Request) -> str:
@@ -68,8 +68,8 @@ def _no_page(response: Response) -> bool:
     """Whether a 2xx answer is no page of the site: empty, or Akamai's block page. The cache sees the
     body as sent, so a small packed one is unpacked to be read (a large one is an article)."""
     body = response.body
-    encoding = (response.headers.get(b"Content-Encoding") or b"").strip().lower()
-    if len(body) <= _SMALL and encoding in (b"gzip", b"x-gzip", b"deflate"):
+    encodings = content_encodings(response)
+    if len(body) <= _SMALL and len(encodings) == 1 and encodings[0] in (b"gzip", b"x-gzip", b"deflate"):
         try:
             body = zlib.decompress(body, wbits=47, bufsize=_SMALL)  # gzip or zlib, told by the header bytes
         except zlib.error:
@@ -86,7 +86,7 @@ def _received_in_part(response: Response) -> bool:
     only after the answer was stored: over the whole page ``reextract`` reads, a part it fails on."""
     if DATALOSS_FLAG in response.flags:
         return True
-    encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding") for e in v.split(b",")]
+    encodings = content_encodings(response)
     if not encodings or not response.body.strip(b"\0"):
         return False  # (an empty body naming an encoding is judged empty, above)
     # The last encoding was applied last: its stream is the body's (as the decompression judges it).
