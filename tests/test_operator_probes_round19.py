@@ -11,6 +11,7 @@ import pytest
 
 from crawler.monitoring.history import RunHistory
 from tests.loopback.site import LoopbackSite
+from tests.test_heartbeat import Monitor, monitor  # noqa: F401 - the fixture
 from tests.test_interrupt_probes_round17 import command, env
 
 # --- every new article redirected to another article ------------------------------------------------
@@ -137,3 +138,53 @@ def test_the_decompression_reads_a_gzip_body_labelled_with_identity_too(headers:
         assert decoded.body == PAGE and DATALOSS_FLAG not in decoded.flags
     assert not decoded.headers.getlist(b"Content-Encoding")
     assert not [r for r in caplog.records if r.levelname == "WARNING"], [r.getMessage() for r in caplog.records]
+
+
+# --- a run that stopped before it was judged, with no Ctrl-C or SIGTERM ----------------------------------
+# The heartbeat and the run history take a reactor that stops before the run was judged for Scrapy's
+# forced shutdown. A run can also get there with nobody pressing anything: an error in the close path
+# before the verdict (here the wait for the feeds failing, as a bug in a storage of one's own would).
+# Before: its ping and record said "the run was forced to stop (Ctrl-C or SIGTERM a second time)",
+# sending whoever read them after a shutdown that never happened. Now they say it stopped before it
+# was judged, with an error as it closed, and point to the log's ERROR lines; a forced stop still says
+# forced (tests/test_runs_probes_round18.py).
+
+
+class BreakTheWaitForTheFeeds:
+    """An extension making the verdict's wait for the feeds fail, as an error in the close path would."""
+
+    def __init__(self, crawler: object) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: object) -> BreakTheWaitForTheFeeds:
+        from scrapy import signals
+
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)  # type: ignore[attr-defined]
+        return extension
+
+    def spider_opened(self, spider: object) -> None:
+        from twisted.internet import defer
+
+        from crawler.incremental.delivery import DeliveryTracker
+
+        tracker = self.crawler.get_extension(DeliveryTracker)  # type: ignore[attr-defined]
+        tracker.when_settled = lambda: defer.fail(RuntimeError("a storage of one's own broke"))
+
+
+def test_a_run_that_stopped_unjudged_without_a_signal_is_not_pinged_or_recorded_as_forced_to_stop(tmp_path: Path, monitor: Monitor) -> None:  # noqa: F811
+    with LoopbackSite(articles=6, seed=19) as site:
+        from crawler import settings as project
+
+        extensions = json.dumps({**project.EXTENSIONS, f"{__name__}.BreakTheWaitForTheFeeds": 0})
+        status, log, _ = _run(site, tmp_path, "broken", "-s", f"BS_HEARTBEAT_URL={monitor.url}", "-s", f"EXTENSIONS={extensions}")
+    assert status == 1, log[-3000:]
+    assert "a storage of one's own broke" in log
+    ends = [body for _, path, body in monitor.pings if path.endswith("/fail")]
+    assert len(ends) == 1 and len(monitor.pings) == 1, monitor.pings
+    record = RunHistory(tmp_path / "state").records()[-1]
+    for said in (ends[0], record["reason"], log):
+        assert "forced to stop" not in said and "a second time" not in said
+    assert "stopped before it was judged" in ends[0] and "ERROR lines" in record["reason"], (ends[0], record["reason"])
+    assert record["status"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from typing import Any
 
 from scrapy import Spider, signals
@@ -375,15 +376,26 @@ def _sources(stats: dict[str, Any]) -> str:
 
 
 FORCED_STOP = "the run was forced to stop (Ctrl-C or SIGTERM a second time) before its end"
+# A reactor that stops before the run was judged with no forced shutdown: an error in the close path
+# (a spider_closed handler of the verdict's wait, a storage of one's own) ended the crawl first.
+STOPPED_UNJUDGED = "the run stopped before it was judged, on an error as it closed (no Ctrl-C or SIGTERM); see the log's ERROR lines"
+
+
+def forced_by_signal() -> bool:
+    """Whether Scrapy's forced shutdown (a second Ctrl-C or SIGTERM) is under way: it leaves both signals
+    ignored (``install_shutdown_handlers(signal.SIG_IGN)``, every Scrapy version this project runs on)."""
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
 
 
 def forced_stop(stats: dict[str, Any]) -> tuple[str, int, str, str]:
-    """Finish reason, exit status, reason and summary line of a run Scrapy's forced shutdown stopped
-    before it was judged: exit 1, or the verdict's status when it judged the run already."""
+    """Finish reason, exit status, reason and summary line of a run stopped before it was judged, by
+    Scrapy's forced shutdown or an error as it closed: exit 1, or the verdict's status when it judged
+    the run already."""
     judged = stats.get(stat.EXIT_STATUS)
     finish_reason = str(stats.get("finish_reason") or "shutdown")
+    stopped = FORCED_STOP if forced_by_signal() else STOPPED_UNJUDGED
     if judged is None:
-        status, why = EXIT_FAILED, FORCED_STOP
+        status, why = EXIT_FAILED, stopped
     else:
-        status, why = int(judged), f"{stats.get(stat.EXIT_REASON)}; {FORCED_STOP}"
+        status, why = int(judged), f"{stats.get(stat.EXIT_REASON)}; {stopped}"
     return finish_reason, status, why, RunVerdictExtension.summary(stats, finish_reason, status, why)
