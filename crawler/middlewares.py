@@ -27,7 +27,7 @@ from twisted.internet.task import deferLater
 from twisted.web.http import PotentialDataLoss
 from w3lib.url import canonicalize_url, safe_url_string
 
-from crawler.extraction import is_block_page, may_be_block_page
+from crawler.extraction import block_page_kind, is_block_page, may_be_block_page
 from crawler.extraction.urls import page_article_id
 from crawler.failures import UndecodableBody
 from crawler import stats as stat
@@ -68,11 +68,16 @@ class BlockPageMiddleware:
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         self.responses += 1
         # (An article's text is not decoded here for this: most bytes show they cannot be a block page.)
-        if response.status in (200, 403) and isinstance(response, TextResponse) and may_be_block_page(response.body) and is_block_page(response.text):
+        kind = (
+            block_page_kind(response.text)
+            if response.status in (200, 403) and isinstance(response, TextResponse) and may_be_block_page(response.body)
+            else None
+        )
+        if kind is not None:
             self.blocked += 1
             self.stats.inc_value(stat.BLOCKED)
             self.stats.inc_value(stat.blocked(response.status))
-            logger.warning("Blocked by Akamai (status %d) at <%s>", response.status, response.url)
+            logger.warning("Blocked (%s, status %d) at <%s>", kind, response.status, response.url)
             self._maybe_close()
         elif response.status == 403:
             # A 403 without Akamai's page: still a refusal.
@@ -747,6 +752,11 @@ class ReloadIgnoringMetaRefreshMiddleware(MetaRefreshMiddleware):
         else:
             result = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
         if isinstance(result, Request) and result is not request and _same_page(result.url, response.url):
+            return response
+        if isinstance(result, Request) and result is not request and isinstance(response, TextResponse) and is_block_page(response.text):
+            # A bot challenge's refresh (Akamai's interstitial reloads the page with `bm-verify` in its
+            # query): followed, it answered the challenge again until REDIRECT_MAX_TIMES, a failure no
+            # one counted as a block. Read as it came, it is one.
             return response
         if isinstance(result, Request) and result is not request and not request.meta.get("allow_offsite") and is_offsite(self.crawler, result.url):
             # As a 3xx to another host (OffsiteRedirectMiddleware): the spiders' requests that are not

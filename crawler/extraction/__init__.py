@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
-from .blocking import is_block_page, may_be_block_page
+from .blocking import block_page_kind, is_block_page, may_be_block_page
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
 from .page import EncodingNote, Page, decode_body
@@ -41,8 +41,9 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
     # layout, which would count towards a redesign. (Looked into only when it starts with a NUL.)
     if not first or (first == "\x00" and not page.text.replace("\x00", "").strip()):
         raise NotAnArticle("empty", "the response body is empty")
-    if is_block_page(page.text):
-        raise NotAnArticle("blocked", "Akamai 'Access Denied' page")
+    blocked = block_page_kind(page.text)
+    if blocked is not None:
+        raise NotAnArticle("blocked", blocked)
     layout: type[ArticlePage] | None = None
     try:
         layout = pick_layout(page)
@@ -94,6 +95,7 @@ __all__ = [
     "Page",
     "Provenance",
     "RelatedArticle",
+    "block_page_kind",
     "decode_body",
     "extract",
     "extract_article",

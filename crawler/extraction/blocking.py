@@ -1,4 +1,4 @@
-"""Recognising pages that are not the site's content at all: Akamai blocks and empty bodies."""
+"""Recognising pages that are not the site's content at all: Akamai blocks, bot challenges and empty bodies."""
 
 from __future__ import annotations
 
@@ -14,18 +14,59 @@ _ACCESS_DENIED = re.compile(r"<title>\s*Access Denied\s*</title>|<h1>\s*Access D
 _DENIED = ("enied", "ENIED")
 _HEAD = 20000  # characters: the block page is tiny, an article's head is where its title is
 
+AKAMAI_ACCESS_DENIED = "Akamai 'Access Denied' page"
+AKAMAI_CHALLENGE = "Akamai bot challenge"
 
-def is_block_page(text: str) -> bool:
-    """Whether the page is Akamai's "Access Denied" answer (sent with 403, sometimes with 200)."""
+# Bot Manager's other answers, sent with 200 in place of the page: its interstitial (a script that
+# proves work, then reloads the page with `bm-verify` in the query; a meta refresh does it without
+# script) and its crypto challenge (a frame from /_sec/cp_challenge/). Matched in markup, not words:
+# an article about them names them in its text.
+_AKAMAI_CHALLENGE = re.compile(
+    r"""(?:src|href)\s*=\s*["'][^"']*/_sec/cp_challenge/|/_sec/verify\?provider=interstitial|[?&]bm-verify=|"bm-verify"\s*:|\bid\s*=\s*["']sec-if-cpt-container""",
+    re.I,
+)
+# Bot walls of other vendors a CDN change could put in front of the site, by the title or heading they
+# show (Imperva's "Pardon Our Interruption", PerimeterX's "Access to this page has been denied" and its
+# press-and-hold captcha, Cloudflare's "Just a moment..." and "Attention Required!").
+_BOT_WALL = re.compile(
+    r"<(title|h1)[^>]*>\s*(Pardon Our Interruption|Access to this page has been denied\.?|Please verify you are a human"
+    r"|Just a moment\.\.\.|Attention Required! \| Cloudflare)\s*</\1>",
+    re.I,
+)
+# Words one of them has in its head (looked for before any expression runs over it).
+_CHALLENGE_WORDS = ("_sec/", "bm-verify", "sec-if-cpt", "nterruption", "NTERRUPTION", "enied", "ENIED", "uman", "UMAN", "moment", "MOMENT", "ttention", "TTENTION")
+# Challenges and bot walls are small pages (a few KB); an article is some 250 KB, and one that quotes
+# such a page in its story is no block.
+_CHALLENGE_MAX = 64 * 1024
+
+
+def block_page_kind(text: str) -> str | None:
+    """What kind of block the page is (Akamai's "Access Denied" answer, sent with 403 or sometimes
+    200; a bot challenge or bot wall sent in place of the page), or None when it is none."""
     # Akamai writes the reference and link with entities ("Reference&#32;&#35;18&#46;…").
-    # The word first, on every page: the case-blind expressions try their match at every "<" of
-    # the head (all of an article's), where two plain searches read it once each.
+    # The words first, on every page: the case-blind expressions try their match at every "<" of
+    # the head (all of an article's), where plain searches read it once each.
     head = text[:_HEAD]
-    if not any(word in head for word in _DENIED):
-        return False
+    denied = any(word in head for word in _DENIED)
+    challenge = len(text) <= _CHALLENGE_MAX and any(word in head for word in _CHALLENGE_WORDS)
+    if not (denied or challenge):
+        return None
     if "&" in head:
         head = unescape(head)  # (html.unescape raises on a decimal reference of thousands of digits)
-    return bool(_ACCESS_DENIED.search(head) and _AKAMAI.search(head))
+    if denied and _ACCESS_DENIED.search(head) and _AKAMAI.search(head):
+        return AKAMAI_ACCESS_DENIED
+    if not challenge:
+        return None
+    if _AKAMAI_CHALLENGE.search(head):
+        return AKAMAI_CHALLENGE
+    wall = _BOT_WALL.search(head)
+    return f"bot wall '{wall.group(2)}'" if wall else None
+
+
+def is_block_page(text: str) -> bool:
+    """Whether the page is a block: Akamai's "Access Denied" answer, or a bot challenge or bot wall
+    in place of the page (:func:`block_page_kind`)."""
+    return block_page_kind(text) is not None
 
 
 # The bytes that hold the head's characters in any encoding whose letters are ASCII bytes (UTF-8
@@ -34,11 +75,14 @@ _HEAD_BYTES = 4 * _HEAD
 
 
 def may_be_block_page(body: bytes) -> bool:
-    """Whether an answer's bytes may be Akamai's block page: False when its head lacks the word
-    ("Denied", "DENIED", as :func:`is_block_page` looks for it among entities), so that most answers
-    need not be decoded to know. UTF-16 and UTF-32 text (NUL bytes between its letters) always may."""
+    """Whether an answer's bytes may be a block page: False when its head lacks the words
+    :func:`block_page_kind` looks for (among entities), so that most answers need not be decoded to
+    know. UTF-16 and UTF-32 text (NUL bytes between its letters) always may."""
     head = body[:_HEAD_BYTES]
-    return any(word in head for word in _DENIED_BYTES) or b"\x00" in head
+    if any(word in head for word in _DENIED_BYTES) or b"\x00" in head:
+        return True
+    return len(body) <= _CHALLENGE_MAX and any(word in head for word in _CHALLENGE_BYTES)
 
 
 _DENIED_BYTES = tuple(word.encode("ascii") for word in _DENIED)
+_CHALLENGE_BYTES = tuple(word.encode("ascii") for word in _CHALLENGE_WORDS)

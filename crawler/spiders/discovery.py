@@ -16,7 +16,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from crawler import distributed
-from crawler.extraction import Article, is_block_page, may_be_block_page
+from crawler.extraction import Article, block_page_kind, may_be_block_page
 from crawler.incremental.dupefilter import REDISCOVER
 from crawler.extraction.discovery import (
     CUT,
@@ -402,8 +402,13 @@ class DiscoverySpider(BusinessStandardSpider):
         without links would end a listing: a block in the middle of a section is not its end."""
         # (A block page is a few hundred bytes: a sitemap's megabytes need not be decoded for it, nor
         # any page whose bytes lack the word.)
-        if isinstance(response, TextResponse) and len(response.body) <= BLOCK_PAGE_MAX_SIZE and may_be_block_page(response.body) and is_block_page(response.text):
-            self.source_unreadable(response, BLOCKED, "an Akamai 'Access Denied' page")
+        kind = (
+            block_page_kind(response.text)
+            if isinstance(response, TextResponse) and len(response.body) <= BLOCK_PAGE_MAX_SIZE and may_be_block_page(response.body)
+            else None
+        )
+        if kind is not None:
+            self.source_unreadable(response, BLOCKED, f"a block page ({kind})")
             return True
         return self.redirected_home(response, may_end=may_end)
 
