@@ -12,7 +12,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, Spider
+from protego import Protego
+from scrapy import Request, Spider, signals
+from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
@@ -231,17 +233,30 @@ class RobotsTxtFailureMiddleware:
     with ``dont_obey_robotstxt``: the failure is turned into a plain ``IgnoreRequest``, which that
     middleware (on every supported Scrapy version) treats as "no rules" without logging anything.
     Placed just before it (100), so its ``process_request`` runs first and its ``process_exception`` last.
+
+    The rules' ``Crawl-delay`` for our user agent, which Scrapy reads nowhere, is held to: requests to
+    the host are spaced that far apart (at most ``AUTOTHROTTLE_MAX_DELAY``), whatever AutoThrottle
+    or ``DOWNLOAD_DELAY`` would make of it.
     """
 
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        settings = crawler.settings
+        self.user_agent = str(settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "")
+        self.max_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY")
+        # Download slot (host) → the Crawl-delay its robots.txt asks for.
+        self.crawl_delays: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsTxtFailureMiddleware:
         if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
             raise NotConfigured
-        assert crawler.stats is not None
-        return cls(crawler.stats)
+        middleware = cls(crawler)
+        # After AutoThrottle's handler (extensions connect first), which may have lowered the delay.
+        crawler.signals.connect(middleware.hold_crawl_delay, signal=signals.response_downloaded)
+        return middleware
 
     @staticmethod
     def _is_robots_txt(request: Request) -> bool:
@@ -254,12 +269,15 @@ class RobotsTxtFailureMiddleware:
             # found there is the site's rules. Refused as off-site, it was "no robots.txt" to Scrapy,
             # without a word: the site's rules went unread.
             request.meta.setdefault("allow_offsite", True)
+        elif self.crawl_delays:
+            self.hold_crawl_delay(request)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if not self._is_robots_txt(request):
             return response
         why = robots_txt_unreadable(response)
         if why is None:
+            self._read_crawl_delay(request, response)
             return response
         # Scrapy reads any body as rules: a 500 page, the home page or Akamai's page, none of them
         # rules, all "allow everything" without a word, where the site's own went unread.
@@ -278,6 +296,55 @@ class RobotsTxtFailureMiddleware:
             exception,
         )
         raise IgnoreRequest(f"robots.txt unreadable: {type(exception).__name__}")
+
+    def _read_crawl_delay(self, request: Request, response: Response) -> None:
+        if not 200 <= response.status < 300:
+            return  # a 404 or 410: no rules, no delay
+        # Scrapy's default parser, read for the one value Scrapy's middleware never asks it for.
+        delay = Protego.parse(response.body.decode("utf-8", "ignore")).crawl_delay(self.user_agent)
+        if delay is None or not 0 < delay < float("inf"):
+            return
+        asked = request.meta.get("redirect_urls")
+        # The site's slot: the host robots.txt was asked of, not where a redirect led.
+        key = urlsplit(str(asked[0])).hostname if asked else urlparse_cached(request).hostname
+        held = min(float(delay), self.max_delay)
+        self.crawl_delays[key or ""] = held
+        # Now: the requests held back until robots.txt was read go to the slot as soon as it is.
+        self._hold(key or "")
+        self.stats.set_value(stat.ROBOTSTXT_CRAWL_DELAY_MS, round(held * 1000))
+        if held < delay:
+            logger.warning(
+                "<%s> asks for a Crawl-delay of %g s; holding to AUTOTHROTTLE_MAX_DELAY (%g s) between requests to %s",
+                request.url,
+                delay,
+                held,
+                key,
+            )
+        else:
+            logger.info("<%s> asks for a Crawl-delay of %g s: requests to %s are spaced that far apart", request.url, delay, key)
+
+    def hold_crawl_delay(self, request: Request, **_: Any) -> None:
+        """Keep the request's download slot at least the Crawl-delay apart, without the random part
+        (which would halve it at times)."""
+        engine = self.crawler.engine
+        if engine is not None and self.crawl_delays:
+            self._hold(engine.downloader.get_slot_key(request))
+
+    def _hold(self, key: str) -> None:
+        delay = self.crawl_delays.get(key)
+        engine = self.crawler.engine
+        if delay is None or engine is None:
+            return
+        downloader = engine.downloader
+        # Scrapy 2.14 and later name the random part jitter; 2.13, randomize_delay.
+        jitter = "jitter" if hasattr(Slot, "jitter") else "randomize_delay"
+        # For the slot made again after Scrapy dropped it as idle.
+        floor = max(delay, self.crawler.settings.getfloat("DOWNLOAD_DELAY"))
+        downloader.per_slot_settings[key] = {**downloader.per_slot_settings.get(key, {}), "delay": floor, jitter: 0.0 if jitter == "jitter" else False}
+        slot: Any = downloader.slots.get(key)
+        if slot is not None:
+            slot.delay = max(slot.delay, delay)
+            setattr(slot, jitter, 0.0 if jitter == "jitter" else False)
 
 
 def robots_txt_unreadable(response: Response) -> str | None:

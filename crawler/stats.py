@@ -106,6 +106,8 @@ UNAVAILABLE_WAITED_SECONDS = "bs/unavailable/waited_seconds"
 
 # --- robots.txt ----------------------------------------------------------------------
 ROBOTSTXT_UNREADABLE = "bs/robotstxt/unreadable"
+# The Crawl-delay robots.txt asks of us, as held to (milliseconds; capped at AUTOTHROTTLE_MAX_DELAY).
+ROBOTSTXT_CRAWL_DELAY_MS = "bs/robotstxt/crawl_delay_ms"
 
 
 def source_failed(reason: str) -> str:

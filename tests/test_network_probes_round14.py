@@ -226,7 +226,7 @@ def test_a_robots_txt_answered_with_no_rules_is_one_warning_and_a_stat(
 ) -> None:
     # Scrapy read each body as rules, none of them any, and crawled as allowed without a word.
     spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
-    middleware = RobotsTxtFailureMiddleware(spider.crawler.stats)
+    middleware = RobotsTxtFailureMiddleware(spider.crawler)
     request = Request(SITE + "/robots.txt", meta={"dont_obey_robotstxt": True})
     response = Response(request.url, status=status, body=body, request=request)
     with pytest.raises(IgnoreRequest):
@@ -250,7 +250,7 @@ def test_a_robots_txt_answered_with_no_rules_is_one_warning_and_a_stat(
 )
 def test_robots_txt_rules_and_a_missing_robots_txt_pass_as_before(tmp_path: Path, status: int, body: bytes) -> None:
     spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
-    middleware = RobotsTxtFailureMiddleware(spider.crawler.stats)
+    middleware = RobotsTxtFailureMiddleware(spider.crawler)
     request = Request(SITE + "/robots.txt", meta={"dont_obey_robotstxt": True})
     response = Response(request.url, status=status, body=body, request=request)
     assert _call(middleware, "process_response", request, response, spider=spider) is response

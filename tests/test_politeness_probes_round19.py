@@ -148,14 +148,19 @@ def _article_gaps(asked: list[tuple[float, str]]) -> list[float]:
     return [later - earlier for earlier, later in zip(times, times[1:])]
 
 
-@pytest.mark.parametrize("delay", ["0.6", "1"])
-def test_robots_txt_crawl_delay_spaces_the_requests_to_the_site(tmp_path: Path, delay: str) -> None:
+# As shipped (AutoThrottle, which lowers a slot's delay as answers come quickly, and a random part of the
+# delay), and as the tests run the loopback site (neither).
+SHIPPED = {"AUTOTHROTTLE_ENABLED": "True", "AUTOTHROTTLE_START_DELAY": "0.1", "RANDOMIZE_DOWNLOAD_DELAY": "True"}
+
+
+@pytest.mark.parametrize(("delay", "settings"), [("0.6", {}), ("1", {}), ("0.6", SHIPPED)], ids=["0.6", "1", "0.6-autothrottle"])
+def test_robots_txt_crawl_delay_spaces_the_requests_to_the_site(tmp_path: Path, delay: str, settings: dict[str, str]) -> None:
     # Before: Scrapy reads no Crawl-delay (protego parses it; nothing asks), and the articles were asked
     # for all at once, however gently the site's robots.txt asked.
     with LoopbackSite(articles=4, seed=19) as site:
         asked = _timed_site(site, f"Crawl-delay: {delay}\n")
         urls = ",".join(record.url for record in site.articles[:4])
-        result = crawl("article", tmp_path, "-a", f"urls={urls}", settings={"BS_BASE_URL": site.base_url})
+        result = crawl("article", tmp_path, "-a", f"urls={urls}", settings={"BS_BASE_URL": site.base_url, **settings})
     assert result.status == EXIT_OK and len(result.items) == 4, result.log[-3000:]
     gaps = _article_gaps(asked)
     assert len(gaps) == 3 and min(gaps) >= float(delay) * 0.9, gaps
@@ -173,3 +178,15 @@ def test_a_crawl_delay_for_another_robot_alone_changes_nothing(tmp_path: Path) -
     assert result.status == EXIT_OK and len(result.items) == 4, result.log[-3000:]
     assert max(_article_gaps(asked)) < 5
     assert "Crawl-delay" not in result.log
+
+
+def test_a_crawl_delay_of_no_practical_end_is_held_to_autothrottle_max_delay(tmp_path: Path) -> None:
+    # A run that honoured "Crawl-delay: 86400" would fetch one page a day; it is held to the most
+    # AutoThrottle would wait, and says so.
+    with LoopbackSite(articles=2, seed=19) as site:
+        asked = _timed_site(site, "Crawl-delay: 86400\n")
+        urls = ",".join(record.url for record in site.articles[:2])
+        result = crawl("article", tmp_path, "-a", f"urls={urls}", settings={"BS_BASE_URL": site.base_url, "AUTOTHROTTLE_MAX_DELAY": "0.5"})
+    assert result.status == EXIT_OK and len(result.items) == 2, result.log[-3000:]
+    assert min(_article_gaps(asked)) >= 0.45
+    assert "asks for a Crawl-delay of 86400 s; holding to AUTOTHROTTLE_MAX_DELAY (0.5 s)" in result.log

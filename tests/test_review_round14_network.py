@@ -153,7 +153,7 @@ def test_a_robots_txt_of_nul_bytes_is_one_warning_not_rules(tmp_path: Path, capl
     response = Response(request.url, body=b"\0" * 512, headers={"Content-Encoding": encoding} if encoding else {}, request=request)
     decoded = _call(WholeStreamHttpCompressionMiddleware.from_crawler(spider.crawler), "process_response", request, response, spider=spider)
     with pytest.raises(IgnoreRequest):
-        _call(RobotsTxtFailureMiddleware(spider.crawler.stats), "process_response", request, decoded, spider=spider)
+        _call(RobotsTxtFailureMiddleware(spider.crawler), "process_response", request, decoded, spider=spider)
     assert spider.crawler.stats.get_value(stat.ROBOTSTXT_UNREADABLE) == 1
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
         f"Could not read <{request.url}> (NUL bytes only, not rules (HTTP 200)); going on as if it allowed everything"
