@@ -190,3 +190,55 @@ def test_a_crawl_delay_of_no_practical_end_is_held_to_autothrottle_max_delay(tmp
     assert result.status == EXIT_OK and len(result.items) == 2, result.log[-3000:]
     assert min(_article_gaps(asked)) >= 0.45
     assert "asks for a Crawl-delay of 86400 s; holding to AUTOTHROTTLE_MAX_DELAY (0.5 s)" in result.log
+
+
+# --- a "page not found" page answered with 200 (a soft 404) -------------------------------------------
+
+_NEXT_ERROR = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404: This page could not be found</title></head><body><div id="__next">'
+    '<div><h1 class="next-error-h1">404</h1><div><h2>This page could not be found.</h2></div></div></div>'
+    '<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"statusCode":404}},"page":"/_error","query":{},'
+    '"buildId":"x","nextExport":true,"isFallback":false,"gip":true}</script></body></html>'
+)
+
+
+def _soft_404_pages() -> dict[str, str]:
+    from tests.loopback.pages import render_not_found
+
+    return {
+        "site-not-found": render_not_found("/india-news/x-124022800873_1.html"),
+        "nextjs-error": _NEXT_ERROR,
+        "title-only": "<html><head><title>Page Not Found | Business Standard</title></head><body><p>Sorry, the page you are looking for is not available.</p></body></html>",
+    }
+
+
+@pytest.mark.parametrize("name", list(_soft_404_pages()))
+def test_a_page_not_found_sent_with_200_is_a_404_not_a_listing(tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture) -> None:
+    # Before: skipped as a `listing` (or `unknown-layout`), a page the site answered: a run of them exit 5
+    # as a redesign, and a story the site had removed (404 in an earlier run) counted as back.
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    response = HtmlResponse(ARTICLE_URL, body=_soft_404_pages()[name].encode(), encoding="utf-8", request=Request(ARTICLE_URL))
+    assert list(spider.parse_article(response)) == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats.get(stat.failed("http-404")) == 1, stats
+    assert not any(key.startswith(stat.SKIPPED_PREFIX) for key in stats), stats
+    assert any("page not found" in r.getMessage() and ARTICLE_URL in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
+@pytest.mark.parametrize("soft", [False, True], ids=["404", "soft-404"])
+def test_a_latest_run_whose_articles_answer_page_not_found_with_200_does_as_with_404(tmp_path: Path, soft: bool) -> None:
+    # Before, with 200: exit 5 ("none could be extracted (skipped: listing=16)") at every run; a 404
+    # exits 1 the first run (loud: a URL scheme change) and 0 the next (the stories were removed).
+    from tests.loopback.site import Response
+    from tests.loopback.pages import render_not_found
+
+    with LoopbackSite(articles=6, seed=19) as site:
+        if soft:
+            site.not_found = lambda path, status=404: Response(200, render_not_found(path, site.base_url).encode())  # type: ignore[method-assign]
+        for record in site.articles:
+            site.set_fault(record.article_id, "404")
+        first = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url})
+        second = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url})
+    assert first.status == 1 and "none could be fetched (http-404=" in first.log, first.log[-3000:]
+    assert second.status == EXIT_OK and "gone=" in second.log, second.log[-3000:]
+    assert not first.items and not second.items

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
-from .blocking import block_page_kind, is_block_page, may_be_block_page
+from .blocking import NOT_FOUND, block_page_kind, is_block_page, is_not_found_page, may_be_block_page
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
 from .page import EncodingNote, Page, decode_body
@@ -58,7 +58,11 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
             raise NotAnArticle("unknown-layout", "no known article layout matches the markup, and no article metadata")
         reader = layout(page)
         article = reader.to_item()
-    except NotAnArticle:
+    except NotAnArticle as error:
+        if error.reason in ("listing", "unknown-layout") and is_not_found_page(page.text, page.next_data):
+            # The site's "page not found" sent with 200 (a soft 404): a 404 as the site means it, not
+            # a listing nor a redesign.
+            raise NotAnArticle(NOT_FOUND, "a 'page not found' page, sent with 200") from error
         raise
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError, OverflowError) as error:
         # A rule met data of a shape it did not expect: report it as unreadable,

@@ -1,8 +1,9 @@
-"""Recognising pages that are not the site's content at all: Akamai blocks, bot challenges and empty bodies."""
+"""Recognising pages that are not the site's content at all: Akamai blocks, bot challenges, "page not found" pages."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from crawler.extraction.normalize import unescape
 
@@ -86,3 +87,24 @@ def may_be_block_page(body: bytes) -> bool:
 
 _DENIED_BYTES = tuple(word.encode("ascii") for word in _DENIED)
 _CHALLENGE_BYTES = tuple(word.encode("ascii") for word in _CHALLENGE_WORDS)
+
+
+# The reason of a "page not found" page sent with 200 (a soft 404).
+NOT_FOUND = "not-found"
+_NOT_FOUND_TITLE = re.compile(r"<title[^>]*>\s*(?:404\b|Page not found\b|This page could not be found)", re.I)
+# Next.js's own error pages, named so in __NEXT_DATA__.
+_NEXT_ERROR_PAGES = ("/404", "/_error")
+
+
+def is_not_found_page(text: str, next_data: dict[str, Any] | None) -> bool:
+    """Whether a page that holds no article is the site's "page not found" page: Next.js's error page
+    (``page`` "/404" or "/_error", or a ``statusCode`` of 404 in its props), or a title saying so. Asked
+    only of pages no rule reads as an article."""
+    if next_data is not None:
+        props = next_data.get("props")
+        page_props = props.get("pageProps") if isinstance(props, dict) else None
+        data = page_props.get("data") if isinstance(page_props, dict) else None
+        codes = [holder.get("statusCode") for holder in (page_props, data) if isinstance(holder, dict)]
+        if next_data.get("page") in _NEXT_ERROR_PAGES or 404 in codes:
+            return True
+    return bool(_NOT_FOUND_TITLE.search(text[:_HEAD]))

@@ -16,6 +16,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
+from crawler.extraction.blocking import NOT_FOUND
 # GZIP_LAYERS: layers of gzip taken off a body whose headers did not announce them (a CDN that gzips
 # what it stores and serves it without Content-Encoding, and once more with the header: two).
 from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
@@ -231,6 +232,14 @@ class BusinessStandardSpider(Spider):
         try:
             extraction = extract(response.body, response.url, content_type.decode("latin-1") if content_type else None)
         except NotAnArticle as error:
+            if error.reason == NOT_FOUND:
+                # As the site's 404 is (a story it removed while its feeds link it, a URL scheme
+                # change): not a page of the story, which would also forget that it was gone.
+                gone = http_status(404)
+                if not self.known_removed(requested, gone):
+                    stats.inc_value(stat.failed(gone))
+                    self.logger.error("Failed <%s>: %s (a 'page not found' page, sent with 200)", requested, gone)
+                return
             stats.inc_value(stat.skipped(error.reason))
             self.logger.warning("Skipped <%s>: not an article (%s)", response.url, error)
             # A page at the story's URL all the same (a paywall stub, a layout no rule reads): it is
