@@ -118,6 +118,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Just before Scrapy's robots.txt middleware (100): a robots.txt that times out or resets is one
     # WARNING, not a traceback.
     "crawler.middlewares.RobotsTxtFailureMiddleware": 99,
+    # Scrapy's (100), whose rules reached only the first of the requests that waited for robots.txt.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     # Before the HTTP cache (900) sees the answer: a 206 nobody asked for is retried, then failed as data loss.
     "crawler.middlewares.PartialContentMiddleware": 925,
     # After RedirectMiddleware (600): a redirect to another host fails the request, by name.

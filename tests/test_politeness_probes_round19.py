@@ -242,3 +242,24 @@ def test_a_latest_run_whose_articles_answer_page_not_found_with_200_does_as_with
     assert first.status == 1 and "none could be fetched (http-404=" in first.log, first.log[-3000:]
     assert second.status == EXIT_OK and "gone=" in second.log, second.log[-3000:]
     assert not first.items and not second.items
+
+
+# --- robots.txt's rules for every request that waited for it ----------------------------------------
+
+
+@pytest.mark.parametrize("group", ["bs-crawler", "*"], ids=["our-robot", "every-robot"])
+def test_disallow_all_keeps_every_source_unfetched_not_only_the_first_two(tmp_path: Path, group: str) -> None:
+    # Before, on Scrapy 2.14 and later: the requests that waited for robots.txt were handed one parser
+    # between them (the first waiter's await took it; the others got None, "no robots.txt"), and 7 of
+    # `latest`'s 9 sources were fetched from a site whose robots.txt shut us out. Scrapy 2.13 was right.
+    with LoopbackSite(articles=4, seed=19) as site:
+        asked = _timed_site(site, "")
+        robots = site._robots
+        if group == "*":
+            site._robots = lambda: "User-agent: *\nDisallow: /\n"  # type: ignore[method-assign]
+        else:
+            site._robots = lambda: robots() + "\nUser-agent: bs-crawler\nDisallow: /\n"  # type: ignore[method-assign]
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url})
+    assert [path for _, path in asked] == ["/robots.txt"], asked
+    assert result.status == 1 and not result.items, result.log[-3000:]
+    assert stats_from_log(result.log).get("robotstxt/forbidden", 0) >= 9

@@ -35,6 +35,7 @@ LIVE_ONLY_MIDDLEWARES = (
     # Import paths, not classes: a None entry disables a component only under the same key
     # as the one that enables it (DOWNLOADER_MIDDLEWARES_BASE and our settings use paths).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
+    "crawler.middlewares.RobotsTxtMiddleware",
     "scrapy.downloadermiddlewares.retry.RetryMiddleware",
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
     "crawler.middlewares.ReloadIgnoringMetaRefreshMiddleware",
