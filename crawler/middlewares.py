@@ -7,6 +7,7 @@ import inspect
 import logging
 import re
 import time
+import weakref
 import zlib
 from datetime import timezone
 from email.utils import parsedate_to_datetime
@@ -104,6 +105,85 @@ class BlockPageMiddleware:
                 self.max_share * 100,
             )
             stop_run(self.crawler, "blocked")
+
+
+class SiteDownMiddleware:
+    """Close the run once ``BS_MAX_FAILURES_IN_A_ROW`` tries in a row at the site failed (5xx,
+    timeouts, refused or reset connections), with no answer between them.
+
+    RetryMiddleware's cap is per request: a site that is down was asked RETRY_TIMES + 1 times for every
+    article the run had found (with timeouts, for hours). Placed between it (550) and the 429/503
+    waits (555) in the answer's way, it sees every try that failed, the ones retried too (the retries
+    of a down site take turns, so that the first request given up comes after every other's last try).
+    Any other answer (a page, a 404, a block, a 429) shows the site is there and starts the count
+    again. Robots.txt and Splash's own answers are not the site's pages: not counted. Once closing,
+    no request is retried or sent any more.
+    """
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.limit = limit
+        self.in_a_row = 0
+        self.closing = False
+        # Requests on their way to the site (queued in its download slot), not retried once it closes.
+        self.on_their_way: weakref.WeakSet[Request] = weakref.WeakSet()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteDownMiddleware:
+        limit = crawler.settings.getint("BS_MAX_FAILURES_IN_A_ROW")
+        if limit <= 0:
+            raise NotConfigured
+        return cls(crawler, limit)
+
+    @staticmethod
+    def _counted(request: Request) -> bool:
+        return not is_robots_txt_request(request) and "splash" not in request.meta
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if not self._counted(request):
+            return
+        if self.closing:
+            # A retry, or a request the closing engine still hands on: the site is down, and it is asked
+            # again next run (nothing it would have found is marked seen).
+            raise SiteDown("not asked: the run is closing, the site is down")
+        self.on_their_way.add(request)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if not self._counted(request):
+            return response
+        if response.status >= 500 or response.status == 408:
+            self._failed(request, f"HTTP {response.status}")
+        else:
+            self.in_a_row = 0
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        if self._counted(request) and not isinstance(exception, IgnoreRequest):
+            self._failed(request, type(exception).__name__)
+
+    def _failed(self, request: Request, why: str) -> None:
+        self.in_a_row += 1
+        if self.closing or self.in_a_row < self.limit:
+            return
+        self.closing = True
+        self.stats.set_value(stat.SITE_DOWN, 1)
+        logger.error(
+            "Closing the run: %d tries in a row at the site failed, the last <%s> (%s), with no answer "
+            "between them (BS_MAX_FAILURES_IN_A_ROW): the site is down; backing off",
+            self.in_a_row,
+            request.url,
+            why,
+        )
+        stop_run(self.crawler, stat.SITE_DOWN_REASON)
+        # Those queued in the slot still go out as the engine closes: once each, not RETRY_TIMES + 1 times.
+        for waiting in list(self.on_their_way):
+            waiting.meta["dont_retry"] = True
+
+
+class SiteDown(IgnoreRequest):
+    """A request not sent because the run is closing with the site down (SiteDownMiddleware)."""
 
 
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:

@@ -113,7 +113,10 @@ SCHEDULER = "crawler.jobdir.JobdirScheduler"
 DOWNLOADER_MIDDLEWARES = {
     # Before RetryMiddleware (550) sees the response, so every block answer is counted.
     "crawler.middlewares.BlockPageMiddleware": 560,
-    # Between the two: a 429 is waited out before RetryMiddleware would retry it at once.
+    # Between RetryMiddleware (550) and the 429/503 waits (555): it sees every failed try, and closes
+    # a run whose tries all fail (the site down) before each article is asked RETRY_TIMES + 1 times.
+    "crawler.middlewares.SiteDownMiddleware": 552,
+    # Between the block count and RetryMiddleware: a 429 is waited out before RetryMiddleware would retry it at once.
     "crawler.middlewares.RateLimitMiddleware": 555,
     # Just before Scrapy's robots.txt middleware (100): a robots.txt that times out or resets is one
     # WARNING, not a traceback.
@@ -209,6 +212,10 @@ BS_MAX_SOURCES = 5000
 BS_RETRY_AFTER_MAX = 120.0
 BS_RATE_LIMIT_RETRIES = 3
 BS_RATE_LIMIT_WAIT = 10.0
+# Tries at the site that failed in a row (5xx, timeouts, refused connections; retries counted), with
+# no answer between them, after which the run closes (exit 1: the site is down) instead of asking
+# every article RETRY_TIMES + 1 times; 0: never.
+BS_MAX_FAILURES_IN_A_ROW = 20
 
 # --- run verdict (exit status) -------------------------------------------------
 # Failed feeds, sitemaps and listings a run may have before it fails (exit 1, naming them); -1: no

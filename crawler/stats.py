@@ -100,6 +100,9 @@ RATE_LIMITED_WAITED_SECONDS = "bs/rate_limited/waited_seconds"
 RATE_LIMITED_GAVE_UP = "bs/rate_limited/gave_up"
 # The close reason of a run ended by a rate limit that did not lift (judged like a block: exit 4).
 RATE_LIMITED_REASON = "rate_limited"
+# The run closed because BS_MAX_FAILURES_IN_A_ROW tries in a row at the site failed (1), and its close reason.
+SITE_DOWN = "bs/site_down"
+SITE_DOWN_REASON = "site_down"
 # 503 answers with Retry-After (maintenance) waited out, and the seconds waited.
 UNAVAILABLE = "bs/unavailable"
 UNAVAILABLE_WAITED_SECONDS = "bs/unavailable/waited_seconds"

@@ -263,3 +263,40 @@ def test_disallow_all_keeps_every_source_unfetched_not_only_the_first_two(tmp_pa
     assert [path for _, path in asked] == ["/robots.txt"], asked
     assert result.status == 1 and not result.items, result.log[-3000:]
     assert stats_from_log(result.log).get("robotstxt/forbidden", 0) >= 9
+
+
+# --- a site that is down: retries bounded per run, not only per request -------------------------------
+
+
+def test_a_site_down_for_every_article_is_not_asked_four_times_for_each(tmp_path: Path) -> None:
+    # Before: each of the 16 articles was asked RETRY_TIMES + 1 = 4 times (64 requests to a site
+    # answering 503 to all), and with timeouts in place of 503s a run went on for hours, exit 1 at the end.
+    with LoopbackSite(articles=6, seed=19) as site:
+        for record in site.articles:
+            site.set_fault(record.article_id, "error503-always")
+        result = crawl(
+            "latest", tmp_path,
+            settings={"BS_BASE_URL": site.base_url, "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "BS_MAX_FAILURES_IN_A_ROW": "3"},
+        )
+        asked = site.article_requests()
+    stats = stats_from_log(result.log)
+    assert result.status == 1 and not result.items, result.log[-3000:]
+    # 3 tries, then each article already queued for the site once, without retries.
+    assert asked <= 3 + 16 < 64, asked
+    assert "3 tries in a row at the site failed" in result.log
+    assert "the site is down" in result.log.split("Run summary:")[-1]
+    assert stats.get(stat.SITE_DOWN) == 1, stats
+
+
+def test_failures_between_answers_do_not_close_the_run(tmp_path: Path) -> None:
+    # Some articles failing (two: 8 tries, below the limit) is the share's business (BS_MAX_FAILED_SHARE),
+    # not a run closed early: the answers around them show the site is there.
+    with LoopbackSite(articles=6, seed=19) as site:
+        for record in site.articles[:2]:
+            site.set_fault(record.article_id, "error503-always")
+        result = crawl(
+            "latest", tmp_path,
+            settings={"BS_BASE_URL": site.base_url, "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "BS_MAX_FAILURES_IN_A_ROW": "9"},
+        )
+    assert "in a row at the site failed" not in result.log
+    assert result.status == EXIT_OK and result.items, result.log[-3000:]

@@ -88,6 +88,7 @@ class RunVerdictExtension:
         settings = crawler.settings
         self.stats: StatsCollector = crawler.stats
         self.max_blocked_share = settings.getfloat("BS_MAX_BLOCKED_SHARE")
+        self.max_failures_in_a_row = settings.getint("BS_MAX_FAILURES_IN_A_ROW")
         self.max_invalid_share = settings.getfloat("BS_MAX_INVALID_SHARE")
         self.max_failed_share = settings.getfloat("BS_MAX_FAILED_SHARE", 0.5)
         self.min_coverage: dict[str, float] = {k: float(v) for k, v in settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
@@ -163,6 +164,12 @@ class RunVerdictExtension:
             return EXIT_BLOCKED, f"{blocked} of {responses} responses were block pages"
         if reason == stat.RATE_LIMITED_REASON:
             return EXIT_BLOCKED, f"rate limited: {int(stats.get(stat.RATE_LIMITED, 0))} answers were 429 and the limit did not lift"
+        if reason == stat.SITE_DOWN_REASON:
+            # What it did before, judged as any run (what failed, by reason), and at least a failure:
+            # it closed early, and what it did not fetch is fetched next run.
+            status, why = self._verdict(stats, "finished")
+            down = f"the site is down: {self.max_failures_in_a_row} tries in a row at it failed (BS_MAX_FAILURES_IN_A_ROW)"
+            return status or EXIT_FAILED, down if status == EXIT_OK else f"{down}; {why}"
         if reason == REDIS_LOST:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
         if reason == OTHER_ARGUMENTS:

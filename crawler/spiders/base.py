@@ -23,7 +23,7 @@ from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, Bro
 from crawler.failures import DATA_LOSS, failure_name, http_status
 from crawler.extraction.normalize import iso_ist
 from crawler.extraction.urls import on_hindi_edition, page_article_id
-from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
+from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect, SiteDown
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer, page_url
 from crawler import stats as stat
 
@@ -309,6 +309,8 @@ class BusinessStandardSpider(Spider):
         stats = self.crawler.stats
         assert stats is not None
         url = asked_url(failure.request)
+        if failure.check(SiteDown):
+            return  # not asked: the run closed with the site down (one line said so); asked next run
         if failure.check(OffsiteRedirect):
             stats.inc_value(stat.failed(OFFSITE_REDIRECT))
             self.logger.error("Failed <%s>: %s", url, failure.getErrorMessage())

@@ -40,7 +40,7 @@ from crawler.extraction.normalize import iso_ist, parse_date, parse_http_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, is_short_link, is_story_url, non_article_kind, short_link_key, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
 from crawler.incremental.store import SeenArticle, SeenStore, StateError
-from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect
+from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect, SiteDown
 from crawler.runset import RunSet
 from crawler.visited import ATTEMPT_META, Claim, VisitedSources
 
@@ -485,6 +485,8 @@ class DiscoverySpider(BusinessStandardSpider):
         """A source that did not answer (after retries), or whose answer was refused."""
         # Named by the URL asked for (the one in the settings or the index), wherever redirects led.
         url = asked_url(failure.request)
+        if failure.check(SiteDown):
+            return  # not asked: the run closed with the site down (one line said so)
         reason = OFFSITE_REDIRECT if failure.check(OffsiteRedirect) else failure_name(failure)
         self.count_source_failed(url, reason)
         self.logger.error("Discovery source failed <%s>: %s (%s)", url, reason, failure_detail(failure))
