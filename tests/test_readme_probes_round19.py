@@ -72,6 +72,23 @@ def test_the_last_step_runs_every_test_a_new_version_or_field_can_fail() -> None
     assert all((ROOT / name).is_file() for name in files)
 
 
+def _created_by_the_readmes_commands() -> list[str]:
+    """Paths the set-up, cron and report commands write in the project, as the README gives them."""
+    shown = " ".join(re.findall(r"```(?:sh|cron)\n(.*?)```", README, re.S))
+    paths = re.findall(r"BS_STATE_DIR=(\.[\w-]+)", shown) + re.findall(r"--logfile=([\w-]+)/", shown)
+    return [f"{path}/file" for path in paths] + re.findall(r"scrapy report -o ([\w.-]+)`", README)
+
+
+@pytest.mark.parametrize("path", sorted(set(_created_by_the_readmes_commands())))
+def test_what_the_readmes_commands_write_in_the_project_is_ignored_by_git(path: str) -> None:
+    """Before: the loopback try of "Set up" (`-s BS_STATE_DIR=.state-loopback`), the cron lines' `logs/`
+    and `scrapy report -o report.html` left untracked files for `git add -A` to commit (a seen-store)."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    done = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, f"{path} is not ignored: {done.stderr}"
+
+
 # --- the walkthrough done for real, in a copy of the project ---------------------------------------------------
 
 SPEC = '''
