@@ -89,6 +89,29 @@ def test_what_the_readmes_commands_write_in_the_project_is_ignored_by_git(path: 
     assert done.returncode == 0, f"{path} is not ignored: {done.stderr}"
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://127.0.0.1:8000/markets/news/sensex-ends-higher-124112500058_1.html", "is not on BS_BASE_URL's site"),
+        ("file:///nonexistent/saved-page.html", "no such saved page"),
+        ("https://www.business-standard.com:99999/markets/news/a-124112500058_1.html", "not a valid URL"),
+    ],
+    ids=["loopback-without-base-url", "missing-saved-page", "port-no-socket-takes"],
+)
+def test_parse_refuses_a_url_crawl_article_refuses_in_one_line_as_crawl_does(tmp_path: Path, url: str, says: str) -> None:
+    """README ("Looking at one page"): without `-s BS_BASE_URL`, a loopback URL is one `error:` line and
+    exit 2, as `crawl article` says it. Before: Scrapy's banner, 12 lines of versions, came first."""
+    from tests.e2e import scrapy
+
+    (tmp_path / "crawl").mkdir()
+    (tmp_path / "parse").mkdir()
+    crawl = scrapy(tmp_path / "crawl", "crawl", "article", "-a", f"url={url}")
+    parse = scrapy(tmp_path / "parse", "parse", url)
+    assert crawl.returncode == parse.returncode == 2
+    assert parse.stderr == crawl.stderr and says in parse.stderr and len(parse.stderr.splitlines()) == 1, parse.stderr
+    assert not parse.stdout and not list((tmp_path / "parse").iterdir())
+
+
 # --- the walkthrough done for real, in a copy of the project ---------------------------------------------------
 
 SPEC = '''

@@ -7,6 +7,7 @@ import sys
 
 from scrapy.commands.parse import Command as ScrapyParseCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.misc import load_object
 
 from crawler.commands.settingnames import CheckedSettings, spider_usage_problem
 from crawler.monitoring.verdict import EXIT_USAGE
@@ -15,7 +16,8 @@ from crawler.monitoring.verdict import EXIT_USAGE
 class Command(CheckedSettings, ScrapyParseCommand):
     """Every spider of the project parses an article page the same way, so no ``-c``/``--spider`` is needed."""
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
         # The spiders learn their domains from BS_BASE_URL when they start, so Scrapy cannot pick one
         # by the URL; `article` is the one meant for a single page.
         if not opts.spider:
@@ -27,18 +29,19 @@ class Command(CheckedSettings, ScrapyParseCommand):
         if len(args) == 1:
             # The spider checks its arguments when it is made, inside the crawl: a URL off BS_BASE_URL's
             # site (the loopback's, without -s BS_BASE_URL) was a logged traceback and an empty result.
-            assert self.crawler_process and self.settings is not None
+            # Checked here, before Scrapy's process exists, so the refusal is one line, as `crawl` gives it
+            # (after the run had begun, it came below Scrapy's banner).
+            assert self.settings is not None
+            loader = load_object(self.settings.get("SPIDER_LOADER_CLASS")).from_settings(self.settings.frozencopy())
             try:
-                problem = spider_usage_problem(self.crawler_process.spider_loader, opts.spider, opts.spargs, self.settings)
+                problem = spider_usage_problem(loader, opts.spider, opts.spargs, self.settings)
             except UsageError:
                 problem = None  # no such spider: Scrapy's own message
             if problem:
                 print(f"error: {problem}", file=sys.stderr)
-                self.exitcode = EXIT_USAGE
-                return
+                sys.exit(EXIT_USAGE)
             if args[0].lower().startswith("file:"):
                 # A saved page, as `crawl article` reads it: past the off-site filter, which dropped the
                 # request without a word ("No response downloaded"), as the spider's own requests for
                 # file:// pages are.
                 opts.meta = {**(opts.meta or {}), "allow_offsite": True}
-        super().run(args, opts)
