@@ -22,7 +22,7 @@ from crawler.extraction.blocking import NOT_FOUND
 from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
 from crawler.failures import DATA_LOSS, failure_name, http_status
 from crawler.extraction.normalize import iso_ist
-from crawler.extraction.urls import on_hindi_edition, page_article_id
+from crawler.extraction.urls import is_story_url, on_hindi_edition, page_article_id
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect, SiteDown
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer, page_url
 from crawler import stats as stat
@@ -206,8 +206,10 @@ class BusinessStandardSpider(Spider):
         fetched = page_article_id(None, requested)
         landed = landed_article_id(response.url)
         if fetched and requested != response.url and fetched != landed:
-            if landed is None:
-                # An article redirected to the home page or a listing: gone or moved, not readable here.
+            if landed is None or not is_story_url(response.url):
+                # An article redirected to the home page, a listing, or a video, podcast, web story or
+                # gallery (whose URLs carry an id too: read as a story, refused, a run of them exited 5,
+                # a redesign): gone or moved, not readable here.
                 if self.known_removed(requested, REDIRECTED_AWAY):
                     return
                 stats.inc_value(stat.skipped(REDIRECTED_AWAY))
