@@ -86,3 +86,28 @@ def test_a_run_whose_only_new_article_redirects_to_a_video_is_no_redesign(tmp_pa
     assert again == 0 and "Gone <" in again_log, again_log[-3000:]
     records = RunHistory(tmp_path / "state").records()
     assert [r["status"] for r in records[-2:]] == [1, 0]
+
+
+# --- a run stopped unjudged by an error as it closed, after one Ctrl-C or SIGTERM ---------------------
+# systemd's stop (one SIGTERM) starts a graceful shutdown; an error in the close path can still stop the
+# run before it is judged. Scrapy has then installed its second-signal handler, not SIG_IGN, so the run
+# is not forced; its reason said "(no Ctrl-C or SIGTERM)", which sends an operator who stopped it to
+# look for a stop that did not come from him. The reason now says only what is known: no second one.
+
+
+@pytest.mark.parametrize("first_signal", [False, True], ids=["no-signal", "one-sigterm"])
+def test_a_run_stopped_unjudged_does_not_deny_a_first_signal(first_signal: bool) -> None:
+    import signal
+
+    from crawler.monitoring.verdict import forced_stop
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        # After a first signal Scrapy handles the next one with its forced shutdown (a handler, not SIG_IGN).
+        signal.signal(signal.SIGTERM, (lambda number, frame: None) if first_signal else signal.SIG_DFL)
+        _, status, why, summary = forced_stop({"finish_reason": "shutdown" if first_signal else "finished"})
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert status == 1 and "stopped before it was judged" in why and "forced" not in why
+    assert "no Ctrl-C or SIGTERM" not in why and "no second Ctrl-C or SIGTERM" in why, why
+    assert why in summary

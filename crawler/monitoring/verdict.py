@@ -385,7 +385,7 @@ def _sources(stats: dict[str, Any]) -> str:
 FORCED_STOP = "the run was forced to stop (Ctrl-C or SIGTERM a second time) before its end"
 # A reactor that stops before the run was judged with no forced shutdown: an error in the close path
 # (a spider_closed handler of the verdict's wait, a storage of one's own) ended the crawl first.
-STOPPED_UNJUDGED = "the run stopped before it was judged, on an error as it closed (no Ctrl-C or SIGTERM); see the log's ERROR lines"
+STOPPED_UNJUDGED = "the run stopped before it was judged, on an error as it closed (no second Ctrl-C or SIGTERM); see the log's ERROR lines"
 
 
 def forced_by_signal() -> bool:
