@@ -34,6 +34,9 @@ _BOT_WALL = re.compile(
     r"|Just a moment\.\.\.|Attention Required! \| Cloudflare)\s*</\1>",
     re.I,
 )
+# The markup of an article page (JSON-LD, Open Graph, Next.js's data), which no vendor's bot wall carries:
+# a story headlined "Pardon Our Interruption" or "Just a moment..." is still the story.
+_ARTICLE_MARKUP = re.compile(r"application/ld\+json|property\s*=\s*[\"']og:|__NEXT_DATA__", re.I)
 # Words one of them has in its head (looked for before any expression runs over it).
 _CHALLENGE_WORDS = ("_sec/", "bm-verify", "sec-if-cpt", "nterruption", "NTERRUPTION", "enied", "ENIED", "uman", "UMAN", "moment", "MOMENT", "ttention", "TTENTION")
 # Challenges and bot walls are small pages (a few KB); an article is some 250 KB, and one that quotes
@@ -61,7 +64,7 @@ def block_page_kind(text: str) -> str | None:
     if _AKAMAI_CHALLENGE.search(head):
         return AKAMAI_CHALLENGE
     wall = _BOT_WALL.search(head)
-    return f"bot wall '{wall.group(2)}'" if wall else None
+    return f"bot wall '{wall.group(2)}'" if wall and not _ARTICLE_MARKUP.search(text) else None
 
 
 def is_block_page(text: str) -> bool:
