@@ -113,11 +113,13 @@ class SiteDownMiddleware:
 
     RetryMiddleware's cap is per request: a site that is down was asked RETRY_TIMES + 1 times for every
     article the run had found (with timeouts, for hours). Placed between it (550) and the 429/503
-    waits (555) in the answer's way, it sees every try that failed, the ones retried too (the retries
-    of a down site take turns, so that the first request given up comes after every other's last try).
-    Any other answer (a page, a 404, a block, a 429) shows the site is there and starts the count
-    again. Robots.txt and Splash's own answers are not the site's pages: not counted. Once closing,
-    no request is retried or sent any more.
+    waits (555) in the answer's way, it sees every try that failed. Only first tries count: a retry
+    waits until every first try queued has gone (RETRY_PRIORITY_ADJUST), so on a healthy site the
+    retries of a few broken pages come one after another at the end of the run, and counted, seven
+    pages answering 500 among thousands that answered closed it as "the site is down". A down site's
+    first tries fail in a row on their own. Any other answer (a page, a 404, a block, a 429), a
+    retry's too, shows the site is there and starts the count again. Robots.txt and Splash's own
+    answers are not the site's pages: not counted. Once closing, no request is retried or sent any more.
     """
 
     def __init__(self, crawler: Crawler, limit: int) -> None:
@@ -141,6 +143,10 @@ class SiteDownMiddleware:
     def _counted(request: Request) -> bool:
         return not is_robots_txt_request(request) and "splash" not in request.meta
 
+    @staticmethod
+    def _retried(request: Request) -> bool:
+        return bool(request.meta.get("retry_times"))
+
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if not self._counted(request):
             return
@@ -154,13 +160,14 @@ class SiteDownMiddleware:
         if not self._counted(request):
             return response
         if response.status >= 500 or response.status == 408:
-            self._failed(request, f"HTTP {response.status}")
+            if not self._retried(request):
+                self._failed(request, f"HTTP {response.status}")
         else:
             self.in_a_row = 0
         return response
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
-        if self._counted(request) and not isinstance(exception, IgnoreRequest):
+        if self._counted(request) and not self._retried(request) and not isinstance(exception, IgnoreRequest):
             self._failed(request, type(exception).__name__)
 
     def _failed(self, request: Request, why: str) -> None:

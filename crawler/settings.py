@@ -212,7 +212,8 @@ BS_MAX_SOURCES = 5000
 BS_RETRY_AFTER_MAX = 120.0
 BS_RATE_LIMIT_RETRIES = 3
 BS_RATE_LIMIT_WAIT = 10.0
-# Tries at the site that failed in a row (5xx, timeouts, refused connections; retries counted), with
+# First tries at the site that failed in a row (5xx, timeouts, refused connections; not retries, which
+# wait for every first try, so that a few broken pages' retries come in a row at a run's end), with
 # no answer between them, after which the run closes (exit 1: the site is down) instead of asking
 # every article RETRY_TIMES + 1 times; 0: never.
 BS_MAX_FAILURES_IN_A_ROW = 20
