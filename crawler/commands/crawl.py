@@ -37,7 +37,8 @@ from twisted.python.failure import Failure
 from crawler import stats as stat
 from crawler import settings as project_settings
 from crawler.commands.settingnames import expand_home, repeated_argument_problem, unknown_setting_problem
-from crawler.distributed import adopt_host_settings, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
+from crawler.distributed import adopt_host_settings, enabled, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
+from crawler.distributed.namelock import WorkerNameLock
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
@@ -707,7 +708,16 @@ class Command(ScrapyCrawlCommand):
                     f"another '{spider_class.name}' run (pid {holder}) is still going, though its lock file {lock.path} was removed; "
                     "not starting a second one",
                 )
+        name_lock: WorkerNameLock | None = None
         try:
+            if incremental and enabled(crawler.settings):
+                # The run lock above holds on this state dir; a worker's name is held across machines.
+                name_lock = WorkerNameLock(crawler.settings, spider_class.name)
+                held = name_lock.acquire(crawler.settings)
+                if held is not None:
+                    name_lock = None
+                    refused = EXIT_REDIS if held.startswith("Redis at") else EXIT_LOCKED
+                    return self.refuse(crawler.settings, spider_class.name, opts, refused, held)
             if incremental:
                 try:
                     backend(crawler.settings).check(crawler.settings)
@@ -731,6 +741,8 @@ class Command(ScrapyCrawlCommand):
             _keep_failure(self.crawler_process.crawl(crawler, **opts.spargs), failures)
             self.crawler_process.start()
         finally:
+            if name_lock is not None:
+                name_lock.release()
             if lock is not None:
                 lock.release()
         status = _exit_status(crawler)

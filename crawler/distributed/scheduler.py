@@ -415,10 +415,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             logger.info("Worker %s joins run %s: %d request(s) queued, other workers: %s",
                         self.worker, self.keys.pattern, queued, ", ".join(others) or "none")
         if 0 <= age < WORKER_STALE_SECONDS:
-            logger.warning(
-                "A worker named %s was alive %d s ago: unless this is its restart, give each worker its own BS_WORKER_NAME",
-                self.worker, age,
-            )
+            # A second live worker of this name is refused before this (crawler/distributed/namelock.py).
+            logger.info("Worker %s restarts: its previous process beat %d s ago", self.worker, age)
         self._mark_busy(True)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
         self.pulse.start()

@@ -1,0 +1,164 @@
+"""Operating it, round 19 (b): two distributed workers given one BS_WORKER_NAME, on a real Redis.
+
+A worker's name keys what the run keeps for it in Redis (the requests it has in hand, its unconfirmed
+articles), which its restart takes back as its killed past life's. Before: a second worker started
+under the name of a live one (two machines with one host name, a copied cron line) got one WARNING
+("A worker named w1 was alive 0 s ago: unless this is its restart, …") and went on: it took the live
+worker's requests in hand back into the queue (fetched a second time) and ran beside it, exit 0. Now
+the name is held in Redis while its worker runs (host, boot, PID and the process's start, refreshed
+every beat, lapsing 30 s after the last): a second worker of that name is refused up front, one
+`error:` line, exit 3, nothing fetched; a restart after `kill -9` on the same machine is let in at once
+(the holder's process is gone), on another machine once the name lapsed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import redis
+
+from crawler.monitoring.verdict import EXIT_LOCKED
+from tests.loopback.site import LoopbackSite
+from tests.test_redis import ids_between, prefix, redis_url, start_worker  # noqa: F401 (fixtures)
+
+SINCE, UNTIL = date(2024, 10, 1), date(2024, 10, 31)
+# One page at a time, slowly: the first worker is still at work when the second starts.
+SLOW = {"CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.1", "BS_REDIS_IDLE_SECONDS": "0"}
+ALONE = {"BS_REDIS_IDLE_SECONDS": "0"}
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=300, seed=1912) as running:
+        yield running
+
+
+def _wait_written(worker: object, count: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while worker.written() < count and time.monotonic() < deadline and worker.process.poll() is None:  # type: ignore[attr-defined]
+        time.sleep(0.1)
+    assert worker.written() >= count, worker.log[-3000:]  # type: ignore[attr-defined]
+
+
+def _error_lines(log: str) -> list[str]:
+    return [line for line in log.splitlines() if line.startswith("error:")]
+
+
+def test_a_second_worker_of_a_live_workers_name_is_refused_up_front(
+    site: LoopbackSite, redis_url: str, prefix: str, tmp_path: Path,  # noqa: F811
+) -> None:
+    """Before: the second joined with a WARNING, put the first's requests in hand back in the queue and
+    ran beside it (exit 0), so pages were fetched twice."""
+    expected = ids_between(site, SINCE, UNTIL)
+    site.reset_counts()
+    # Slower still: it must outlast the second's start on a busy machine (some 40 s).
+    first = start_worker("w1", tmp_path / "machine-a", site, redis_url, prefix, SINCE, UNTIL, **{**SLOW, "DOWNLOAD_DELAY": "0.4"})
+    try:
+        _wait_written(first, 5)
+        # Another machine (its own state dir), the same name.
+        second = start_worker("w1", tmp_path / "machine-b", site, redis_url, prefix, SINCE, UNTIL, **ALONE)
+        assert second.wait(timeout=120) == EXIT_LOCKED, second.log[-3000:]
+        assert first.process.poll() is None, "the first ended before the second started: the test proved nothing"
+        errors = _error_lines(second.log)
+        assert len(errors) == 1, second.log[-3000:]
+        assert "w1" in errors[0] and "BS_WORKER_NAME" in errors[0] and f"pid {first.process.pid}" in errors[0], errors
+        assert "Traceback" not in second.log and second.files() == []
+        assert first.wait(timeout=240) == 0, first.log[-3000:]
+    finally:
+        if first.process.poll() is None:
+            first.process.kill()
+            first.process.wait()
+    emitted = Counter(first.ids())
+    assert set(emitted) == expected and max(emitted.values()) == 1
+    assert all(site.article_requests(i) == 1 for i in expected), "an article page fetched twice"
+    assert "requeued" not in first.log and "put back in the queue" not in first.log
+
+
+def test_a_restart_after_kill_9_is_let_in_at_once_and_delivers_every_article_once(
+    site: LoopbackSite, redis_url: str, prefix: str, tmp_path: Path,  # noqa: F811
+) -> None:
+    expected = ids_between(site, SINCE, UNTIL)
+    workdir = tmp_path / "machine-a"
+    first = start_worker("w1", workdir, site, redis_url, prefix, SINCE, UNTIL, **SLOW)
+    _wait_written(first, 5)
+    first.process.kill()  # SIGKILL: its name's mark stays in Redis
+    kept = first.ids()
+    # Not reaped yet: a zombie is no live holder either.
+    restarted = start_worker("w1", workdir, site, redis_url, prefix, SINCE, UNTIL, **ALONE)
+    first.process.wait()
+    assert restarted.wait(timeout=240) == 0, restarted.log[-3000:]
+    assert _error_lines(restarted.log) == [] and "joins run" in restarted.log
+    emitted = Counter(kept + restarted.ids())
+    assert set(emitted) == expected and max(emitted.values()) == 1, "every article exactly once over the two lives"
+
+
+def _this_process_start() -> str:
+    with open(f"/proc/{os.getpid()}/stat", encoding="ascii") as stat:
+        return stat.read().rpartition(")")[2].split()[19]
+
+
+def _boot() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
+            return boot.read().strip()
+    except OSError:
+        return ""
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid
+
+
+HOLDERS = {
+    # On another machine: nothing here can tell it is gone; its name lapses 30 s after its last beat.
+    "other-host": (lambda: {"host": "box-elsewhere", "boot": "b", "pid": os.getpid(), "start": "1"}, True),
+    # This machine, a live process (this test's own): a second worker of its name.
+    "live-here": (lambda: {"host": socket.gethostname(), "boot": _boot(), "pid": os.getpid(), "start": _this_process_start()}, True),
+    # This machine, its process gone (kill -9): the restart is let in at once.
+    "dead-here": (lambda: {"host": socket.gethostname(), "boot": _boot(), "pid": _dead_pid(), "start": "1"}, False),
+    # Its PID now another process's (started later than the holder was).
+    "pid-reused": (lambda: {"host": socket.gethostname(), "boot": _boot(), "pid": os.getpid(), "start": "1"}, False),
+    # This machine booted since: every process of then is gone.
+    "rebooted": (lambda: {"host": socket.gethostname(), "boot": "another-boot", "pid": os.getpid(), "start": _this_process_start()}, False),
+}
+
+
+@pytest.mark.parametrize("holder", sorted(HOLDERS))
+def test_a_name_held_in_redis_refuses_or_lets_in_by_its_holders_liveness(
+    site: LoopbackSite, redis_url: str, prefix: str, tmp_path: Path, holder: str,  # noqa: F811
+) -> None:
+    identity, refused = HOLDERS[holder]
+    client = redis.Redis.from_url(redis_url)
+    held = {**identity(), "since": "2026-12-04T18:00:00+00:00"}
+    try:
+        client.set(f"{prefix}:worker:archive:w1", json.dumps(held), ex=30)
+        day = date(2024, 10, 2)
+        worker = start_worker("w1", tmp_path / "w", site, redis_url, prefix, day, day, **ALONE)
+        status = worker.wait(timeout=120)
+        if refused:
+            assert status == EXIT_LOCKED, worker.log[-3000:]
+            errors = _error_lines(worker.log)
+            assert len(errors) == 1 and held["host"] in errors[0] and f"pid {held['pid']}" in errors[0], worker.log[-3000:]
+            assert worker.files() == []
+            # Its mark is left alone.
+            assert json.loads(client.get(f"{prefix}:worker:archive:w1") or b"{}") == held
+        else:
+            assert status == 0, worker.log[-3000:]
+            assert _error_lines(worker.log) == []
+            # Signed off: the name is free again.
+            assert client.get(f"{prefix}:worker:archive:w1") is None
+    finally:
+        client.close()
+
