@@ -162,3 +162,80 @@ def test_a_name_held_in_redis_refuses_or_lets_in_by_its_holders_liveness(
     finally:
         client.close()
 
+
+# --- scrapyd: a refused job's reason in the job's own log ----------------------------------------------
+# scrapyd runs each job with `-s LOG_FILE=logs/<project>/<spider>/<job>.log`, the log its web page shows
+# of the job, and keeps the process's stderr in its own daemon log. Before: a job refused up front (a
+# second job of a spider whose first still runs: exit 3; a -s setting that cannot work: exit 2) printed
+# its one `error:` line to stderr alone: the job's log was empty or missing, and scrapyd said "finished".
+# Now the line is in the job's log too (on stderr still once).
+
+
+def _held_lock(state: Path) -> object:
+    from scrapy.settings import Settings
+
+    from crawler.incremental.lock import run_lock
+
+    lock = run_lock(Settings({"BS_STATE_DIR": str(state)}), "latest")
+    assert lock.acquire()
+    return lock
+
+
+REFUSALS = {
+    "another-run-going": ([], "another 'latest' run", 3),
+    "bad-setting": (["-s", "BS_MAX_BLOCK_SHARE=0.5"], "did you mean BS_MAX_BLOCKED_SHARE", 2),
+}
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSALS))
+def test_a_refused_jobs_reason_is_in_its_own_log_file(tmp_path: Path, refusal: str) -> None:
+    import subprocess
+
+    from tests.test_interrupt_probes_round17 import command, env
+
+    extra, words, status = REFUSALS[refusal]
+    state = tmp_path / "state"
+    state.mkdir()
+    log = tmp_path / "logs" / "crawler" / "latest" / "job1.log"
+    log.parent.mkdir(parents=True)
+    lock = _held_lock(state)
+    try:
+        with LoopbackSite(articles=5, seed=3) as small:
+            done = subprocess.run(
+                command(small, tmp_path / "out.jsonl", state, "-s", f"LOG_FILE={log}", *extra),
+                cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120,
+            )
+    finally:
+        lock.release()  # type: ignore[attr-defined]
+    assert done.returncode == status, done.stderr[-3000:]
+    assert _error_lines(done.stderr) == [line for line in done.stderr.splitlines() if "error:" in line] and len(_error_lines(done.stderr)) == 1
+    logged = [line for line in log.read_text().splitlines() if "error:" in line] if log.exists() else []
+    assert len(logged) == 1 and words in logged[0] and " ERROR: error: " in logged[0], (logged, done.stderr[-2000:])
+
+
+# --- Spidermon's verdict agrees with the exit status on failing runs -----------------------------------
+# Its suite reads the verdict's exit status (crawler/monitoring/spidermon.py): it fails exactly when the
+# run exits other than 0. Checked on the failing runs an operator meets besides a blocked one
+# (tests/test_spidermon.py): every source failed, articles found whose pages all failed, and a run with
+# nothing new (exit 0, which must pass).
+
+SPIDERMON_RUNS = {
+    "every-source-failed": ({"BS_LATEST_SOURCES": "http://127.0.0.1:9/feed.xml"}, 1),
+    "nothing-new": ({}, 0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPIDERMON_RUNS))
+def test_spidermons_verdict_agrees_with_the_exit_status(tmp_path: Path, case: str) -> None:
+    pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
+    from tests.e2e import crawl
+
+    extra, status = SPIDERMON_RUNS[case]
+    with LoopbackSite(articles=8, seed=5) as small:
+        settings = {"BS_BASE_URL": small.base_url, "SPIDERMON_ENABLED": "True"}
+        if case == "nothing-new":
+            assert crawl("latest", tmp_path, settings=settings).status == 0
+        result = crawl("latest", tmp_path, settings={**settings, **extra})
+    assert result.status == status, result.log[-3000:]
+    verdicts = [line for line in result.log.splitlines() if "[Spidermon] Run verdict/Exit status is ok..." in line]
+    assert len(verdicts) == 1 and verdicts[0].endswith("OK" if status == 0 else "FAIL"), result.log[-3000:]

@@ -648,6 +648,7 @@ class Command(ScrapyCrawlCommand):
         if problems:
             print(f"warning: {'; '.join(problems)}", file=sys.stderr)
         print(f"error: {message}", file=sys.stderr)
+        _log_refusal(settings, message)
         self.exitcode = status
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -853,6 +854,22 @@ def _unwritable(path: Path) -> str | None:
         folder = isinstance(error, (FileExistsError, NotADirectoryError)) and not path.parent.is_dir()
         return "its folder is not a directory" if folder else error.strerror or str(error)
     return None
+
+
+def _log_refusal(settings: BaseSettings, message: str) -> None:
+    """The refusal's line in the run's log file too, when it has one: scrapyd gives every job a log file
+    (``-s LOG_FILE=logs/<project>/<spider>/<job>.log``), the one place it shows of a job, and keeps its
+    stderr, where the line went alone, in its own daemon log; a refused job's log was empty or missing."""
+    name = settings.get("LOG_FILE")
+    if not name:
+        return
+    record = logging.LogRecord(__name__, logging.ERROR, __file__, 0, "error: %s", (message,), None)
+    formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    try:
+        with open(str(name), "a", encoding=settings.get("LOG_ENCODING") or "utf-8", errors="backslashreplace") as log:
+            log.write(formatter.format(record) + "\n")
+    except (OSError, LookupError):
+        pass  # (a log file that cannot be written is refused itself, on stderr)
 
 
 def _log_file_that_may_fail() -> None:
