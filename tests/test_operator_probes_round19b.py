@@ -239,3 +239,72 @@ def test_spidermons_verdict_agrees_with_the_exit_status(tmp_path: Path, case: st
     assert result.status == status, result.log[-3000:]
     verdicts = [line for line in result.log.splitlines() if "[Spidermon] Run verdict/Exit status is ok..." in line]
     assert len(verdicts) == 1 and verdicts[0].endswith("OK" if status == 0 else "FAIL"), result.log[-3000:]
+
+
+# --- scrapyd for real: two jobs of one spider at once, and a job cancelled mid-run ---------------------
+
+
+@pytest.mark.long
+def test_scrapyd_two_jobs_at_once_and_a_cancel_mid_run(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The second job of a spider whose first still runs: exit 3 in scrapyd's log and its `error:` line
+    in the job's own log (before: in scrapyd's daemon log alone). The first, cancelled as scrapyd cancels
+    (SIGINT), hands over what it wrote: the next run emits exactly the rest, nothing twice."""
+    pytest.importorskip("scrapyd", reason="scrapyd is missing: bash tests/services/scrapyd/install.sh")
+    pytest.importorskip("scrapyd_client", reason="scrapyd-client is missing: bash tests/services/scrapyd/install.sh")
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.e2e import FAST
+    from tests.test_scrapyd import BIN, api, free_port, wait_finished
+
+    service = ROOT / "tests" / "services" / "scrapyd"
+    workdir = tmp_path_factory.mktemp("scrapyd")
+    started = subprocess.run(["bash", str(service / "start.sh"), str(free_port()), str(workdir)],
+                             env={**os.environ, "SCRAPYD_PYTHON": sys.executable}, capture_output=True, text=True, timeout=120)
+    try:
+        assert started.returncode == 0, started.stderr
+        url = started.stdout.strip()
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / ".scrapy.cfg").write_text(f"[deploy:test]\nurl = {url}/\nproject = crawler\n")
+        env = {**os.environ, "HOME": str(home), "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
+        deployed = subprocess.run([str(BIN / "scrapyd-deploy"), "test", "-v", "r1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        state = tmp_path / "state"
+        with LoopbackSite(articles=60, seed=1219) as small:
+            slow = {**FAST, "BS_BASE_URL": small.base_url, "BS_STATE_DIR": str(state), "CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.5"}
+            schedule = [("project", "crawler"), ("spider", "latest"), *(("setting", f"{k}={v}") for k, v in slow.items())]
+            first = api(url, "schedule.json", schedule)["jobid"]
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not list((workdir / "output" / "latest").glob("*.jsonl")):
+                time.sleep(0.3)
+            second = api(url, "schedule.json", schedule)["jobid"]
+            wait_finished(url, second, workdir)
+            job_log = (workdir / "logs" / "crawler" / "latest" / f"{second}.log")
+            logged = [line for line in job_log.read_text().splitlines() if "error:" in line] if job_log.exists() else []
+            daemon = (workdir / "scrapyd.log").read_text(errors="replace")
+            assert f"job='{second}'" in daemon and "exitstatus=3" in daemon, daemon[-3000:]
+            assert len(logged) == 1 and "another 'latest' run" in logged[0], logged
+            time.sleep(3)
+            api(url, "cancel.json", [("project", "crawler"), ("job", first)])
+            wait_finished(url, first, workdir)
+            cancelled = [json.loads(line)["articleId"] for path in (workdir / "output" / "latest").glob("*.jsonl")
+                         for line in path.read_text().splitlines()]
+            assert cancelled, "the cancelled job wrote nothing before its cancel"
+            later = subprocess.run(
+                [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", str(tmp_path / "rest.jsonl"),
+                 *(word for k, v in {**FAST, "BS_BASE_URL": small.base_url, "BS_STATE_DIR": str(state)}.items() for word in ("-s", f"{k}={v}"))],
+                cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
+                capture_output=True, text=True, timeout=300,
+            )
+            assert later.returncode == 0, later.stderr[-3000:]
+            rest = [json.loads(line)["articleId"] for line in (tmp_path / "rest.jsonl").read_text().splitlines()]
+            everything = Counter(cancelled + rest)
+            assert max(everything.values()) == 1, "an article the cancelled job wrote was emitted again"
+            listed = {r.article_id for r in small.articles}
+            assert set(everything) <= listed
+    finally:
+        subprocess.run(["bash", str(service / "stop.sh"), str(workdir)], timeout=60)
+        shutil.rmtree(ROOT / "build", ignore_errors=True)
