@@ -16,8 +16,10 @@ still makes a whole document.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
+import sys
 from dataclasses import fields, is_dataclass
 from typing import Any
 
@@ -71,11 +73,55 @@ def writes_all_of_unicode(encoding: str) -> bool:
     return True
 
 
-class ArticleJsonLinesItemExporter(JsonLinesItemExporter):
-    """``jsonlines`` as Scrapy writes it, faster for articles."""
+# The encodings whose encoder starts every text with a byte order mark, and the same without it.
+_WITHOUT_BOM = {"utf-8-sig": "utf-8", "utf-16": f"utf-16-{sys.byteorder[0]}e", "utf-32": f"utf-32-{sys.byteorder[0]}e"}
+
+
+def without_bom(encoding: str | None) -> tuple[str | None, bytes]:
+    """The encoding to write each item in, and the byte order mark that begins the file.
+
+    Scrapy's JSON exporters encode each item on its own: in an encoding that writes a BOM
+    (``utf-8-sig``, ``utf-16``, ``utf-32``) one stood before every item, and every line of a JSON lines
+    file after the first was one no reader takes, a JSON array no JSON at all."""
+    try:
+        plain = _WITHOUT_BOM.get(codecs.lookup(encoding).name) if encoding else None
+    except LookupError:
+        plain = None
+    if plain is None:
+        return encoding, b""
+    return plain, "".encode(str(encoding))
+
+
+def continues_earlier(file: Any) -> bool:
+    """Whether ``file`` (or the one a postprocessing such as gzip writes to) is appended to after earlier runs' items."""
+    target = file if hasattr(file, "continues_earlier") else getattr(file, "file", None)
+    return bool(getattr(target, "continues_earlier", False))
+
+
+class ByteOrderMark:
+    """The byte order mark of an exporter's encoding, written once, first in a file this run begins
+    (not when ``-o`` appends to earlier runs' items); the items are encoded without it."""
+
+    encoding: str | None
+    bom: bytes
+    bom_file: Any
+
+    def start_with_bom(self, file: Any) -> None:
+        self.encoding, self.bom = without_bom(self.encoding)
+        self.bom_file = file
+
+    def write_bom(self) -> None:
+        if self.bom and not continues_earlier(self.bom_file):
+            self.bom_file.write(self.bom)
+
+
+class ArticleJsonLinesItemExporter(ByteOrderMark, JsonLinesItemExporter):
+    """``jsonlines`` as Scrapy writes it, faster for articles; in an encoding with a byte order mark,
+    one at the start of the file, not one before every line."""
 
     def __init__(self, file: Any, **kwargs: Any) -> None:
         super().__init__(file, **escaping_what_it_cannot_write(kwargs))
+        self.start_with_bom(file)
         # The fast path only where its output is Scrapy's byte for byte: every field, in
         # declaration order, and the encoder options Scrapy would use (only ensure_ascii).
         self._fast = self.fields_to_export is None and set(self._kwargs) == {"ensure_ascii"}
@@ -83,6 +129,10 @@ class ArticleJsonLinesItemExporter(JsonLinesItemExporter):
             ensure_ascii=bool(self._kwargs.get("ensure_ascii")), check_circular=False, default=dataclass_fields
         ).encode
         self._charset = self.encoding or "utf-8"
+
+    def start_exporting(self) -> None:
+        super().start_exporting()
+        self.write_bom()
 
     def export_item(self, item: Any) -> None:
         if self._fast and type(item) is Article:
@@ -160,16 +210,41 @@ def keep_opening(file: Any) -> None:
         keep()
 
 
-class ArticleJsonItemExporter(JsonItemExporter):
+class ArticleJsonItemExporter(ByteOrderMark, JsonItemExporter):
     """Scrapy's JSON, whose opening stays when its first item is taken back, and whose characters its
-    encoding cannot write are escaped (:func:`escaping_what_it_cannot_write`)."""
+    encoding cannot write are escaped (:func:`escaping_what_it_cannot_write`); in an encoding with a
+    byte order mark, one at the start, and the brackets, commas and line breaks between the items in
+    that encoding too (Scrapy writes them as single bytes: in UTF-16 bytes of no character)."""
 
     def __init__(self, file: Any, **kwargs: Any) -> None:
         super().__init__(file, **escaping_what_it_cannot_write(kwargs))
+        self.start_with_bom(file)
+        if self.bom:
+            self.file = _Punctuation(file, str(self.encoding))  # type: ignore[assignment]
 
     def start_exporting(self) -> None:
+        self.write_bom()
         super().start_exporting()
-        keep_opening(self.file)
+        keep_opening(self.bom_file)
+
+
+class _Punctuation:
+    """A JSON document's file whose ``[``, ``,``, ``]`` and line breaks, written by Scrapy as ASCII bytes,
+    are put in the document's encoding; items come encoded already."""
+
+    _BETWEEN = frozenset({b"[", b",", b"]", b"\n"})
+
+    def __init__(self, file: Any, encoding: str) -> None:
+        self.target = file
+        self.encoding = encoding
+
+    def write(self, data: bytes) -> Any:
+        if bytes(data) in self._BETWEEN:
+            data = bytes(data).decode("ascii").encode(self.encoding)
+        return self.target.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.target, name)
 
 
 class ArticleXmlItemExporter(XmlItemExporter):
@@ -182,6 +257,10 @@ class ArticleXmlItemExporter(XmlItemExporter):
         # The file itself: Scrapy 2.13 hands it to XMLGenerator, later versions to a text stream
         # (`self.stream`) in front of it; both write through.
         self.output = file
+        if codecs.lookup(str(self.encoding)).name == "utf-8-sig":
+            # Written with its BOM, but declared by its name in XML: "utf-8-sig" is none, and Python's
+            # own parser stops at the first character past ASCII.
+            self.xg._encoding = "utf-8"  # type: ignore[attr-defined]
 
     def start_exporting(self) -> None:
         super().start_exporting()

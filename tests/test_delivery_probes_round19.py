@@ -1,0 +1,115 @@
+"""Round 19 probes: the output files as readers take them, in every encoding a feed may be written in.
+
+Before these fixes: a feed written in an encoding whose encoder starts its text with a byte order mark
+(``FEED_EXPORT_ENCODING=utf-8-sig``, the spelling Excel wants, or ``utf-16``, ``utf-32``) had a BOM
+before every item, as Scrapy encodes each item on its own: every JSON lines line after the first was
+one no reader takes (``Unexpected UTF-8 BOM``), and a ``.json`` file was no JSON at all (a BOM
+inside the array; in UTF-16 its ``[``, commas and ``]`` were single bytes among two-byte text). A
+``.xml`` file in ``utf-8-sig`` declared ``encoding="utf-8-sig"``, a name XML does not know: Python's
+own parser stopped at its first non-ASCII character.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.incremental.exporters import ArticleJsonItemExporter, ArticleJsonLinesItemExporter, ArticleXmlItemExporter
+from tests.conftest import ROOT
+from tests.e2e import FAST
+from tests.loopback.site import LoopbackSite
+from tests.test_item_serialisation import _odd_article
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+BOM_ENCODINGS = ["utf-8-sig", "utf-16", "utf-32", "UTF-8-SIG", "utf_16"]
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=12, seed=31, days=6, legacy=0) as running:
+        yield running
+
+
+def _crawl(site: LoopbackSite, workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", *arguments]
+    for key, value in {**FAST, "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO"}.items():
+        command += ["-s", f"{key}={value}"]
+    return subprocess.run(command, cwd=workdir, env=ENV, capture_output=True, text=True, timeout=300)
+
+
+def _json_lines(path: Path, encoding: str) -> list[dict[str, Any]]:
+    """Each line as a reader in text mode takes it: the file's encoding, one BOM at its start at most."""
+    with open(path, encoding=encoding, newline="") as text:
+        return [json.loads(line) for line in text.read().split("\n") if line]
+
+
+def _article() -> Any:
+    # (The odd article's body holds a U+FEFF of its own, which would be counted as a BOM.)
+    return replace(_odd_article(), articleBody="Line one.\nLine two, रुपया ₹83.")
+
+
+def _written(cls: type, items: list[Any], **options: Any) -> bytes:
+    out = io.BytesIO()
+    exporter = cls(out, **options)
+    exporter.start_exporting()
+    for item in items:
+        exporter.export_item(item)
+    exporter.finish_exporting()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("options", [{}, {"fields_to_export": ["articleId", "headline", "authors"]}, {"indent": 2}])
+@pytest.mark.parametrize("encoding", BOM_ENCODINGS)
+def test_a_bom_writing_encoding_puts_one_bom_at_the_start_of_a_json_lines_or_json_file(encoding: str, options: dict[str, Any]) -> None:
+    items = [_article(), _article(), _article()]
+    lines = _written(ArticleJsonLinesItemExporter, items, encoding=encoding, **options).decode(encoding)
+    assert lines.count("\ufeff") == 0  # (the decoder took the one at the start)
+    assert [json.loads(line)["articleId"] for line in lines.split("\n") if line] == ["124010100001"] * 3
+    document = _written(ArticleJsonItemExporter, items, encoding=encoding, **options).decode(encoding)
+    assert [item["articleId"] for item in json.loads(document)] == ["124010100001"] * 3
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1", "ascii", None])
+def test_encodings_without_a_bom_are_written_as_before(encoding: str | None) -> None:
+    items = [_article(), _article()]
+    options = {"encoding": encoding} if encoding else {}
+    lines = _written(ArticleJsonLinesItemExporter, items, **options)
+    assert not lines.startswith(b"\xef\xbb\xbf") and lines.count(b"\n") == 2
+    assert len(json.loads(_written(ArticleJsonItemExporter, items, **options))) == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "UTF-8-SIG", "utf-16"])  # (expat reads no UTF-32)
+def test_an_xml_feed_declares_an_encoding_its_readers_know(encoding: str) -> None:
+    document = _written(ArticleXmlItemExporter, [_article(), _article()], encoding=encoding)
+    root = ET.fromstring(document)  # expat: the declared name, with the BOM it finds
+    assert [item.findtext("headline") for item in root] == [_article().headline] * 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_run_in_a_bom_encoding_writes_files_every_reader_takes_and_appends_without_a_second_bom(
+    site: LoopbackSite, tmp_path: Path, encoding: str
+) -> None:
+    wanted = {record.article_id for record in site.articles}
+    feeds = {"all.jsonl": {"format": "jsonlines"}, "run.json": {"format": "json", "overwrite": True},
+             "run.xml": {"format": "xml", "overwrite": True}}
+    settings = ["-s", f"FEED_EXPORT_ENCODING={encoding}", "-s", "FEEDS=" + json.dumps(feeds)]
+    done = _crawl(site, tmp_path, *settings)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert {item["articleId"] for item in _json_lines(tmp_path / "all.jsonl", encoding)} == wanted
+    assert {item["articleId"] for item in json.loads((tmp_path / "run.json").read_text(encoding=encoding))} == wanted
+    assert {element.findtext("articleId") for element in ET.parse(tmp_path / "run.xml").getroot()} == wanted
+    # A second run appends to the JSON lines file (fresh: every article again): no BOM in its middle.
+    done = _crawl(site, tmp_path, *settings, "-a", "fresh=1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    again = _json_lines(tmp_path / "all.jsonl", encoding)
+    assert len(again) == 2 * len(wanted) and {item["articleId"] for item in again} == wanted
