@@ -26,7 +26,7 @@ import pytest
 
 from crawler.incremental.exporters import ArticleJsonItemExporter, ArticleJsonLinesItemExporter, ArticleXmlItemExporter
 from tests.conftest import ROOT
-from tests.e2e import FAST
+from tests.e2e import FAST, scrapy
 from tests.loopback.site import LoopbackSite
 from tests.test_item_serialisation import _odd_article
 
@@ -113,3 +113,40 @@ def test_a_run_in_a_bom_encoding_writes_files_every_reader_takes_and_appends_wit
     assert done.returncode == 0, done.stderr[-3000:]
     again = _json_lines(tmp_path / "all.jsonl", encoding)
     assert len(again) == 2 * len(wanted) and {item["articleId"] for item in again} == wanted
+
+
+# --- scrapy merge: lines holding a lone surrogate ------------------------------------------------------
+# Before: a worker file's line holding a lone surrogate escape (`"\ud83d"`: an item of a release before
+# lone surrogates were dropped, one written with FEED_EXPORT_ENCODING=ascii, or another program's JSON)
+# stopped the merge with a UnicodeEncodeError traceback, exit 1, nothing written: every other article lost too.
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["half \ud83d of an emoji", "\udfff", {"name": "A \ud800", "url": None}, ["ok", "\udc80"]],
+    ids=["high", "low-alone", "nested", "in-a-list"],
+)
+def test_merge_keeps_a_line_with_a_lone_surrogate_escape_and_every_other_article(tmp_path: Path, value: Any) -> None:
+    first = [{"articleId": "124010100001", "version": 1, "dateDownloaded": "2024-01-01T10:00:00+05:30", "headline": value},
+             {"articleId": "124010100002", "version": 1, "dateDownloaded": "2024-01-01T10:00:00+05:30", "headline": "two"}]
+    second = [{"articleId": "124010100001", "version": 1, "dateDownloaded": "2024-01-01T09:00:00+05:30", "headline": "older"},
+              {"articleId": "124010100003", "version": 2, "dateDownloaded": "2024-01-01T10:00:00+05:30", "headline": value}]
+    for name, items in (("a.jsonl", first), ("b.jsonl", second)):
+        (tmp_path / name).write_bytes(b"".join(json.dumps(item).encode() + b"\n" for item in items))
+    done = scrapy(tmp_path, "merge", "all.jsonl", "a.jsonl", "b.jsonl")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    with open(tmp_path / "all.jsonl", encoding="utf-8") as text:  # (a lone surrogate in UTF-8 would not decode)
+        merged = [json.loads(line) for line in text]
+    assert [(item["articleId"], item["headline"]) for item in merged] == [
+        ("124010100001", value), ("124010100002", "two"), ("124010100003", value)]
+    assert "3 articles from 4 lines" in done.stdout
+
+
+def test_merge_counts_a_line_whose_articleid_is_a_lone_surrogate_as_unreadable(tmp_path: Path) -> None:
+    # (Second: a file whose first line is no article is refused whole, as another kind of file.)
+    items = [{"articleId": "124010100002", "version": 1}, {"articleId": "1240101\ud83d", "version": 1}]
+    (tmp_path / "a.jsonl").write_bytes(b"".join(json.dumps(item).encode() + b"\n" for item in items))
+    done = scrapy(tmp_path, "merge", "all.jsonl", "a.jsonl")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert [json.loads(line)["articleId"] for line in (tmp_path / "all.jsonl").read_text().splitlines()] == ["124010100002"]
+    assert "1 unreadable lines skipped" in done.stdout

@@ -67,6 +67,15 @@ def _rank_key(item: dict[str, Any]) -> tuple[int, str]:
     return max(min(version, 2**63 - 1), -(2**63)), utc.isoformat(timespec="microseconds")
 
 
+def _utf8(text: str) -> bool:
+    """Whether ``text`` can be written in UTF-8 (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class BestLines:
     """Per ``articleId`` the line that ranks highest, kept in a private temporary SQLite database.
 
@@ -86,11 +95,17 @@ class BestLines:
     def offer(self, item: dict[str, Any]) -> None:
         """Keep ``item`` unless its article has a line that ranks as high (the line read first wins a tie)."""
         version, downloaded = _rank_key(item)
+        line = json.dumps(item, ensure_ascii=False)
+        if not _utf8(line):
+            # A lone surrogate, as read from its escape (`"\ud83d"`: an item of a release before they were
+            # dropped, or another program's): no UTF-8 holds it, and the merge stopped with a traceback,
+            # every article lost. Escaped, it is the line's value as read.
+            line = json.dumps(item)
         self._db.execute(
             "INSERT INTO best (id, version, downloaded, line) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET version = excluded.version, downloaded = excluded.downloaded, line = excluded.line "
             "WHERE (excluded.version, excluded.downloaded) > (best.version, best.downloaded)",
-            (item["articleId"], version, downloaded, json.dumps(item, ensure_ascii=False)),
+            (item["articleId"], version, downloaded, line),
         )
 
     def __len__(self) -> int:
@@ -202,7 +217,8 @@ class Command(CheckedSettings, ScrapyCommand):
                         item = json.loads(raw) if raw.endswith(b"\n") else None
                     except ValueError:
                         item = None
-                    article = isinstance(item, dict) and isinstance(item.get("articleId"), str)
+                    # (An id holding a lone surrogate is no article's, and no UTF-8 key to merge by.)
+                    article = isinstance(item, dict) and isinstance(item.get("articleId"), str) and _utf8(item["articleId"])
                     if first and raw.endswith(b"\n") and raw.strip():
                         first = False
                         if not article:
