@@ -24,10 +24,13 @@ from typing import Any
 
 import pytest
 
+from crawler.extraction import Link, extract
 from crawler.incremental.exporters import ArticleJsonItemExporter, ArticleJsonLinesItemExporter, ArticleXmlItemExporter
-from tests.conftest import ROOT
+from tests.conftest import PAGES, ROOT
 from tests.e2e import FAST, scrapy
 from tests.loopback.site import LoopbackSite
+from tests.pages.build import page_bytes
+from tests.pages.cases import CASES
 from tests.test_item_serialisation import _odd_article
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
@@ -150,3 +153,47 @@ def test_merge_counts_a_line_whose_articleid_is_a_lone_surrogate_as_unreadable(t
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert [json.loads(line)["articleId"] for line in (tmp_path / "all.jsonl").read_text().splitlines()] == ["124010100002"]
     assert "1 unreadable lines skipped" in done.stdout
+
+
+# --- XML: characters XML 1.0 cannot hold ---------------------------------------------------------------
+# Before: a page with a noncharacter in its text (U+FFFF or U+FFFE, raw or as `&#xffff;`: extraction keeps
+# them) was written into a .xml feed as it is, and the whole file became one no XML parser reads
+# ("not well-formed (invalid token)", libxml2's "PCDATA invalid Char value 65535"): every article of it lost
+# to its reader, exit 0.
+
+NOT_XML = ["\uffff", "\ufffe", "\x01", "\x1f", "\x0b"]
+
+
+@pytest.mark.parametrize("char", NOT_XML, ids=[f"U+{ord(c):04X}" for c in NOT_XML])
+@pytest.mark.parametrize("field", ["headline", "articleBody", "authors", "topics"])
+def test_an_xml_feed_leaves_out_what_xml_cannot_hold_and_keeps_the_rest(char: str, field: str) -> None:
+    article = _article()
+    value = {"headline": f"Sensex{char} jumps", "articleBody": f"Line one.{char}\nLine two{char}.",
+             "authors": [Link(name=f"Ananya{char} Rao")], "topics": [f"Nifty{char}", "Sensex"]}[field]
+    written = _written(ArticleXmlItemExporter, [replace(article, **{field: value}), article])
+    items = list(ET.fromstring(written))
+    assert len(items) == 2
+    text = ET.tostring(items[0], encoding="unicode")
+    assert char not in text
+    assert {"headline": "Sensex jumps", "articleBody": "Line one.\nLine two.", "authors": "Ananya Rao",
+            "topics": "Nifty"}[field] in text
+    assert items[1].findtext("headline") == article.headline
+
+
+@pytest.mark.parametrize("written", ["\uffff", "&#xffff;", "&#xFFFE;"])
+def test_an_article_page_with_a_noncharacter_makes_an_xml_file_its_readers_read(tmp_path: Path, written: str) -> None:
+    case = next(c for c in CASES if c.folder.startswith("nextjs-2023") and c.not_article is None and not c.shared)
+    page = page_bytes(case, PAGES / case.folder)
+    word = extract(page, case.url).article.articleBody.split()[3]  # type: ignore[union-attr]
+    saved = tmp_path / "page.html"
+    saved.write_bytes(page.replace(word.encode(), (word + written).encode()))
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "article", "-a", f"url={saved.as_uri()}", "-O", "out.xml", "-O", "out.jsonl"],
+        cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    body = ET.parse(tmp_path / "out.xml").getroot()[0].findtext("articleBody")
+    (line,) = _json_lines(tmp_path / "out.jsonl", "utf-8")
+    assert body is not None and word in body
+    assert "\uffff" in line["articleBody"] or "\ufffe" in line["articleBody"]  # (JSON holds it)
+    assert body == "".join(c for c in line["articleBody"] if c not in "\uffff\ufffe")

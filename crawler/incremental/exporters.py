@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import json
 import logging
+import re
 import sys
 from dataclasses import fields, is_dataclass
 from typing import Any
@@ -267,7 +268,24 @@ class ArticleXmlItemExporter(XmlItemExporter):
         keep_opening(self.output)
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
-        return _plain(super().serialize_field(field, name, value), null="")
+        return _xml_text(_plain(super().serialize_field(field, name, value), null=""))
+
+
+# What XML 1.0 holds (its `Char`): not the C0 controls but tab and line breaks, nor U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(value: Any) -> Any:
+    """Strings without the characters XML cannot hold, through dicts and lists. A page's noncharacter
+    (U+FFFF, raw or as ``&#xffff;``, which extraction keeps as the JSON feeds do) written as it is
+    made the whole file one no XML parser reads: no reader sees such a character anyway."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value) if _NOT_XML.search(value) else value
+    if isinstance(value, list):
+        return [_xml_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _xml_text(v) for k, v in value.items()}
+    return value
 
 
 class ArticleMarshalItemExporter(MarshalItemExporter):
