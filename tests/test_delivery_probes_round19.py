@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import replace
@@ -197,3 +198,64 @@ def test_an_article_page_with_a_noncharacter_makes_an_xml_file_its_readers_read(
     assert body is not None and word in body
     assert "\uffff" in line["articleBody"] or "\ufffe" in line["articleBody"]  # (JSON holds it)
     assert body == "".join(c for c in line["articleBody"] if c not in "\uffff\ufffe")
+
+
+# --- two runs writing one file -------------------------------------------------------------------------
+# Before: a second run given the file a running one was writing (`-O out.jsonl` from two crontab lines,
+# `-O out/%(time)s.jsonl` started in the same second) truncated it and wrote over it from its start: the
+# file held a mix of both runs, lines cut into one another and articles of the first lost, and both runs
+# exited 0 with every article marked seen.
+
+
+def _start(site: LoopbackSite, workdir: Path, *arguments: str, delay: str = "0") -> subprocess.Popen[str]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", *arguments]
+    for key, value in {**FAST, "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS": "1",
+                       "DOWNLOAD_DELAY": delay, "RANDOMIZE_DOWNLOAD_DELAY": "False"}.items():
+        command += ["-s", f"{key}={value}"]
+    return subprocess.Popen(command, cwd=workdir, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _lines_in(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+@pytest.mark.parametrize("second", [["-O", "{out}"], ["-o", "{out}"], ["-O", "{out}:jsonlines"]], ids=["overwrite", "append", "format"])
+def test_a_run_given_the_file_another_run_is_overwriting_fails_and_leaves_it_whole(
+    site: LoopbackSite, tmp_path: Path, second: list[str]
+) -> None:
+    wanted = {record.article_id for record in site.articles}
+    out = tmp_path / "shared" / "out.jsonl"
+    first = _start(site, tmp_path / "one", "-O", str(out), delay="1")
+    try:
+        deadline = time.monotonic() + 120
+        while _lines_in(out) < 2:  # the first run is writing
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        other = _start(site, tmp_path / "two", *(part.format(out=out) for part in second))
+        _, log = other.communicate(timeout=300)
+        assert first.poll() is None, "the first run ended before the second tried its file: make it slower"
+        assert other.returncode == 6, log[-3000:]
+        assert f"Cannot write the output file {out} (another run is writing it;" in log and "Traceback" not in log
+        _, log = first.communicate(timeout=300)
+    finally:
+        for process in (first,):
+            if process.poll() is None:
+                process.kill()
+    assert first.returncode == 0, log[-3000:]
+    ids = [item["articleId"] for item in _json_lines(out, "utf-8")]
+    assert sorted(ids) == sorted(wanted)
+    # The second run marked nothing seen: run again once the file is free, it writes every article.
+    done = _crawl(site, tmp_path / "two", "-O", str(tmp_path / "again.jsonl"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(item["articleId"] for item in _json_lines(tmp_path / "again.jsonl", "utf-8")) == sorted(wanted)
+
+
+def test_two_runs_appending_to_one_file_still_both_write_it(site: LoopbackSite, tmp_path: Path) -> None:
+    wanted = {record.article_id for record in site.articles}
+    out = tmp_path / "all.jsonl"
+    runs = [_start(site, tmp_path / name, "-o", str(out), delay="0.05") for name in ("one", "two")]
+    logs = [run.communicate(timeout=300)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], logs
+    ids = [item["articleId"] for item in _json_lines(out, "utf-8")]
+    assert sorted(ids) == sorted(list(wanted) * 2)

@@ -10,6 +10,7 @@ back to the end of the last complete item, so a file never holds half an item.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import logging
 import os
@@ -131,6 +132,26 @@ class FailedFile(io.RawIOBase):
         return True  # it kept nothing
 
 
+class OutputBusy(OSError):
+    """The output file is being written by another run."""
+
+
+def _claim(fd: int, overwrite: bool) -> None:
+    """Hold ``path`` for this run while it writes it: alone to overwrite it (``-O``), beside other
+    appending runs to append (``-o`` from two crontab lines keeps both runs' lines). A second run
+    given the file a running one overwrites (``-O out.jsonl`` twice, ``%(time)s`` in the same second)
+    emptied it and wrote over it from its start: lines of both runs cut into one another, articles
+    of the first lost, and both runs exited 0 with every article marked seen. The kernel lets go of
+    the hold when the run ends, however it ends."""
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_EX if overwrite else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        raise OutputBusy("another run is writing it; give each run a file of its own "
+                         "(%(name)s and %(time)s in the name, or -o to add to one file)") from error
+    except OSError:
+        pass  # a file system without flock (some network or FUSE ones): runs are not kept apart, as before
+
+
 class DurableFile(io.RawIOBase):
     """A binary file whose ``write`` hands every byte to the OS before it returns.
 
@@ -142,10 +163,23 @@ class DurableFile(io.RawIOBase):
         super().__init__()
         self.path = path
         self.crawler = crawler
-        self.raw = open(path, mode, buffering=0)  # noqa: SIM115 (closed by store())
+        if "w" in mode:
+            # Emptied only once it is this run's (below): another run may be writing it.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            self.raw = open(fd, mode, buffering=0, closefd=True)  # noqa: SIM115 (closed by store())
+        else:
+            self.raw = open(path, mode, buffering=0)  # noqa: SIM115 (closed by store())
         info = os.fstat(self.raw.fileno())
         self.identity = (info.st_dev, info.st_ino)
         self.regular = (info.st_mode & 0o170000) == 0o100000
+        if self.regular:
+            try:
+                _claim(self.raw.fileno(), overwrite="w" in mode)
+                if "w" in mode:
+                    os.ftruncate(self.raw.fileno(), 0)
+            except OSError:
+                self.raw.close()
+                raise
         self.committed = info.st_size if "a" in mode else 0
         self.size = self.committed
         # Appending after what earlier runs wrote (-o): a CSV feed then writes no second header line.
