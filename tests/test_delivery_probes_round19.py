@@ -259,3 +259,30 @@ def test_two_runs_appending_to_one_file_still_both_write_it(site: LoopbackSite, 
     assert [run.returncode for run in runs] == [0, 0], logs
     ids = [item["articleId"] for item in _json_lines(out, "utf-8")]
     assert sorted(ids) == sorted(list(wanted) * 2)
+
+
+# --- stdout appended to a file whose last line is cut ----------------------------------------------------
+# Before: `scrapy crawl latest -O - >> all.jsonl` after a run whose last line was cut (the disk filled up
+# mid-line, a run killed while the shell's file took its line) put the run's first item on that line: both
+# unreadable, the article marked seen and lost to the reader, exit 0. A file given with `-o` had a line break
+# added already (`bs/output/line_break_added`); stdout, which the crawler does not open, had none.
+
+
+@pytest.mark.parametrize("cut", [b'{"articleId": "1240', b'{"articleId": "124010100009", "version": 1}'], ids=["cut", "no-line-break"])
+@pytest.mark.parametrize("target", ["-", "-:jsonlines", "-:jsonl", "-:jl"])
+def test_stdout_appended_to_a_file_whose_last_line_has_no_line_break_starts_on_a_new_line(
+    site: LoopbackSite, tmp_path: Path, target: str, cut: bytes
+) -> None:
+    wanted = {record.article_id for record in site.articles}
+    out = tmp_path / "all.jsonl"
+    out.write_bytes(b'{"articleId": "124010100008", "version": 1}\n' + cut)
+    command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-O", target]
+    for key, value in {**FAST, "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO"}.items():
+        command += ["-s", f"{key}={value}"]
+    with open(out, "ab") as appended:  # the shell's `>>`
+        done = subprocess.run(command, cwd=tmp_path, env=ENV, stdout=appended, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = out.read_bytes().split(b"\n")
+    assert lines[1] == cut and lines[-1] == b""  # the earlier line kept as it was, not glued to
+    assert sorted(json.loads(line)["articleId"] for line in lines[2:-1]) == sorted(wanted)
+    assert "did not end with a line break" in done.stderr

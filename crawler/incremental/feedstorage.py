@@ -502,6 +502,7 @@ class DurableStdoutFeedStorage(StdoutFeedStorage):
             _stdout = sys.__stdout__.buffer  # type: ignore[assignment]  # a BufferedWriter: IO[bytes]
         super().__init__(uri, _stdout, feed_options=feed_options)
         self.crawler = crawler
+        self.feed_options = feed_options or {}
         self.file: _FlushingStdout | None = None
 
     @classmethod
@@ -511,7 +512,41 @@ class DurableStdoutFeedStorage(StdoutFeedStorage):
     def open(self, spider: Spider) -> IO[bytes]:
         assert self.crawler is not None
         self.file = _FlushingStdout(self._stdout, self.crawler)
+        fmt = str(self.feed_options.get("format") or "jsonlines")
+        if fmt in LINE_FORMATS and not compression_of(self.feed_options) and reads_encoding(fmt, self.feed_options.get("encoding")):
+            self._end_earlier_line()
         return self.file  # type: ignore[return-value]
+
+    def _end_earlier_line(self) -> None:
+        """Standard output appended to a file (``-O - >> all.jsonl``) whose last line has no line break (the
+        disk filled up mid-line, a kill): add one, as :meth:`DurableFile.end_earlier_line` does for ``-o``,
+        or the run's first item goes on that line, both unreadable, the article marked seen all the same."""
+        assert self.file is not None
+        try:
+            fd = self._stdout.fileno()
+            info = os.fstat(fd)
+            if (info.st_mode & 0o170000) != 0o100000:
+                return  # a pipe or terminal: its reader had whatever came before
+            # (Appending, the file's end is where the first write goes; the offset says so only once written.)
+            end = info.st_size if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_APPEND else os.lseek(fd, 0, os.SEEK_CUR)
+            if end == 0:
+                return
+            # Read through another handle: the shell opened stdout to write only.
+            reader = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                last = os.pread(reader, 1, end - 1)
+            finally:
+                os.close(reader)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return
+        if last in (b"\n", b""):
+            return
+        self.file.write(b"\n")
+        if self.file.commit():
+            assert self.crawler is not None and self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.OUTPUT_LINE_BREAK_ADDED)
+            logger.warning("Standard output (a file) did not end with a line break (a line written by something else, or cut); "
+                           "one was added before this run's items")
 
     def store(self, file: IO[bytes]) -> None:
         # Not raised again: a broken pipe (`| head`) was reported when it broke, and the delivery
