@@ -27,11 +27,20 @@ if held and held ~= ARGV[1] and held ~= ARGV[2] then return held end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[3]))
 return false
 """
-# Keep (or, ARGV[3] = 0, give up) the name, only while this process holds it.
+# Keep (or, ARGV[2] = 0, give up) the name, only while this process holds it; a name that lapsed
+# meanwhile (the process held up past the staleness, a Redis restarted without its data) and nobody
+# took is taken back (2): left free, a second worker of the name was let in beside this live one.
+# Returns 0 when another process holds it.
 _KEEP_LUA = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) else redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2])) end
-return 1
+local held = redis.call('GET', KEYS[1])
+if ARGV[2] == '0' then
+  if held == ARGV[1] then redis.call('DEL', KEYS[1]) end
+  return 1
+end
+if held == ARGV[1] then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2])) return 1 end
+if held then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return 2
 """
 
 
@@ -152,6 +161,8 @@ class WorkerNameLock:
                 held = keep(keys=[self.key], args=[self.mine, WORKER_STALE_SECONDS])
             except RedisError:
                 continue  # the scheduler reports a lost Redis and stops the worker
+            if held == 2:
+                logger.info("Worker %s's name had lapsed in Redis at %s: taken back", self.worker, self.url)
             if not held and not warned:
                 warned = True
                 # Its mark lapsed (the process stopped for longer than the staleness) and another took it.
