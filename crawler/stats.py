@@ -266,6 +266,8 @@ RETRY_REASON_PREFIX = "retry/reason_count/"
 # --- Redis (distributed runs) ------------------------------------------------------
 REDIS_ARTICLES_TAKEN = "bs/redis/articles_taken"
 REDIS_LOST = "bs/redis/lost"
+# 1 when another process took this worker's name mid-run and the worker stopped.
+REDIS_NAME_TAKEN = "bs/redis/name_taken"
 REDIS_DROPPED_UNCHECKED = "bs/redis/dropped_unchecked"
 # Requests a gone worker (killed, or stopped before it finished them) had taken from the queue, put back.
 REDIS_REQUEUED = "bs/redis/requeued"

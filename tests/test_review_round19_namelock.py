@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import date
+from pathlib import Path
 
 import pytest
 import redis
@@ -12,6 +14,7 @@ from scrapy.settings import Settings
 
 from crawler.distributed import namelock
 from crawler.distributed.namelock import WorkerNameLock
+from crawler.monitoring.verdict import EXIT_LOCKED as EXIT_LOCKED_STATUS
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures)
 
 
@@ -70,13 +73,16 @@ def test_a_name_taken_by_another_is_warned_once_and_left_to_it(
     monkeypatch.setattr(namelock, "HEARTBEAT_SECONDS", 0.1)
     client = redis.Redis.from_url(redis_url)
     lock = _lock(redis_url, prefix)
+    taken: list[bool] = []
+    lock.on_taken = lambda: taken.append(True)
     theirs = json.dumps({"host": "elsewhere", "pid": 7})
     try:
         with caplog.at_level(logging.WARNING, logger=namelock.__name__):
             client.set(lock.key, theirs, ex=30)
             time.sleep(0.6)
         warned = [r for r in caplog.records if "another process took it over" in r.getMessage()]
-        assert len(warned) == 1
+        assert len(warned) == 1 and warned[0].levelno == logging.ERROR
+        assert taken == [True], "the run is told to stop once"
         assert client.get(lock.key) == theirs.encode()
     finally:
         lock.release()
@@ -96,3 +102,50 @@ def test_release_stops_the_refresh_within_a_beat(redis_url: str, prefix: str) ->
     client = redis.Redis.from_url(redis_url)
     assert client.get(lock.key) is None
     client.close()
+
+
+def test_the_verdict_of_a_worker_whose_name_was_taken_is_locked() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project_settings
+    from crawler.distributed import WORKER_NAME_TAKEN
+    from crawler.monitoring.verdict import EXIT_LOCKED, RunVerdictExtension
+
+    settings = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    status, why = RunVerdictExtension(get_crawler(settings_dict=settings)).verdict({}, WORKER_NAME_TAKEN)
+    assert status == EXIT_LOCKED and "BS_WORKER_NAME" in why
+
+
+def test_a_worker_whose_name_another_process_takes_mid_run_stops(
+    redis_url: str, prefix: str, tmp_path: Path,  # noqa: F811
+) -> None:
+    """Before: a worker whose name another process took (its mark lapsed while it was held up past 30 s,
+    and a worker of the same name elsewhere started) WARNED and crawled on beside the new holder,
+    both taking the name's requests in hand. Now it stops: one ERROR line, exit 3, what it wrote kept."""
+    from tests.loopback.site import LoopbackSite
+    from tests.test_redis import start_worker
+
+    since, until = date(2024, 10, 1), date(2024, 10, 31)
+    with LoopbackSite(articles=300, seed=1913) as site:
+        worker = start_worker(
+            "w1", tmp_path / "machine-a", site, redis_url, prefix, since, until,
+            CONCURRENT_REQUESTS="1", DOWNLOAD_DELAY="0.4", BS_REDIS_IDLE_SECONDS="0",
+        )
+        try:
+            assert _until(lambda: worker.written() >= 3 or worker.process.poll() is not None, timeout=120), worker.log[-3000:]
+            assert worker.process.poll() is None, "the worker ended before its name was taken: the test proved nothing"
+            client = redis.Redis.from_url(redis_url)
+            key = f"{prefix}:worker:archive:w1"
+            assert client.get(key) is not None
+            client.set(key, json.dumps({"host": "elsewhere", "pid": 7}), ex=30)
+            client.close()
+            status = worker.wait(timeout=120)
+        finally:
+            if worker.process.poll() is None:
+                worker.process.kill()
+                worker.process.wait()
+    log = worker.log
+    assert status == EXIT_LOCKED_STATUS, log[-3000:]
+    assert "another process took it over; stopping" in log and "Traceback" not in log
+    ids = worker.ids()
+    assert len(ids) == len(set(ids)) >= 3, "what it wrote is kept, once"

@@ -35,9 +35,10 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler import stats as stat
+from crawler.runstop import stop_run
 from crawler import settings as project_settings
 from crawler.commands.settingnames import expand_home, repeated_argument_problem, unknown_setting_problem
-from crawler.distributed import adopt_host_settings, enabled, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
+from crawler.distributed import WORKER_NAME_TAKEN, adopt_host_settings, enabled, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.distributed.namelock import WorkerNameLock
 from crawler.extraction.article import Article
 from crawler.jobdir import damage as jobdir_damage
@@ -713,7 +714,7 @@ class Command(ScrapyCrawlCommand):
         try:
             if incremental and enabled(crawler.settings):
                 # The run lock above holds on this state dir; a worker's name is held across machines.
-                name_lock = WorkerNameLock(crawler.settings, spider_class.name)
+                name_lock = WorkerNameLock(crawler.settings, spider_class.name, on_taken=lambda: _stop_from_thread(crawler))
                 held = name_lock.acquire(crawler.settings)
                 if held is not None:
                     name_lock = None
@@ -943,3 +944,20 @@ def _keep_failure(started: Any, failures: list[BaseException]) -> None:
             failures.append(crash)
 
     started.add_done_callback(done)
+
+
+def _stop_from_thread(crawler: Crawler) -> None:
+    """Stop the run because another process took its worker's name (called from the name's refresh thread)."""
+    from twisted.internet import reactor
+
+    def stop() -> None:
+        try:
+            stats = crawler.stats
+        except RuntimeError:  # Scrapy 2.14+, before the crawl began: nothing to stop yet
+            return
+        if stats is not None:
+            stats.set_value(stat.REDIS_NAME_TAKEN, 1)
+        stop_run(crawler, WORKER_NAME_TAKEN)
+
+    reactor.callFromThread(stop)  # type: ignore[attr-defined,unused-ignore]
+

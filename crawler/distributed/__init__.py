@@ -28,6 +28,10 @@ INFLIGHT_MIDDLEWARE = "crawler.distributed.scheduler.InflightDoneMiddleware"
 INFLIGHT_MIDDLEWARE_ORDER = 1
 # Close reason of a worker that lost Redis mid-run (crawler/monitoring/verdict.py turns it into EXIT_REDIS).
 REDIS_LOST = "redis-lost"
+# Close reason of a worker whose name another process took while it ran (its Redis mark lapsed: the
+# process held up past WORKER_STALE_SECONDS): two workers of one name fetch each other's requests
+# (crawler/monitoring/verdict.py turns it into EXIT_LOCKED).
+WORKER_NAME_TAKEN = "worker-name-taken"
 # Close reason of a worker refused by its run: started as another spider or with other arguments than the run's
 # (crawler/monitoring/verdict.py turns it into EXIT_USAGE).
 OTHER_ARGUMENTS = "redis-other-arguments"

@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 from datetime import datetime, timezone
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, key_prefix, redacted, safe_name, worker_name
@@ -110,7 +111,7 @@ class WorkerNameLock:
     does not have. The local run lock keeps a second one out on one state dir only.
     """
 
-    def __init__(self, settings: BaseSettings, spider_name: str) -> None:
+    def __init__(self, settings: BaseSettings, spider_name: str, on_taken: Callable[[], None] | None = None) -> None:
         self.worker = worker_name(settings)
         self.key = f"{key_prefix(settings)}:worker:{safe_name(spider_name, 'spider')}:{self.worker}"
         self.url = redacted(str(settings.get("REDIS_URL")))
@@ -119,6 +120,8 @@ class WorkerNameLock:
         self.mine = json.dumps(identity(), sort_keys=True)
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        # Called (from the refresh thread) once another process holds the name: the run stops.
+        self.on_taken = on_taken
 
     def acquire(self, settings: BaseSettings) -> str | None:
         """Hold the name; None when held, else a one-line reason naming the live holder."""
@@ -165,8 +168,14 @@ class WorkerNameLock:
                 logger.info("Worker %s's name had lapsed in Redis at %s: taken back", self.worker, self.url)
             if not held and not warned:
                 warned = True
-                # Its mark lapsed (the process stopped for longer than the staleness) and another took it.
-                logger.warning("Worker %s no longer holds its name in Redis at %s: another process took it over", self.worker, self.url)
+                # Its mark lapsed (the process stopped for longer than the staleness) and another took it:
+                # the two would take each other's requests in hand; this one gives way.
+                logger.error(
+                    "Worker %s no longer holds its name in Redis at %s: another process took it over; stopping this "
+                    "one, which would fetch that one's requests beside it (what it wrote is kept)", self.worker, self.url,
+                )
+                if self.on_taken is not None:
+                    self.on_taken()
 
     def release(self) -> None:
         from redis.exceptions import RedisError

@@ -12,7 +12,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
-from crawler.distributed import OTHER_ARGUMENTS, REDIS_LOST
+from crawler.distributed import OTHER_ARGUMENTS, REDIS_LOST, WORKER_NAME_TAKEN
 from crawler.extraction.discovery import CUT, CUT_GZIP
 from crawler.failures import http_status
 from crawler.incremental import signals as bs_signals
@@ -172,6 +172,8 @@ class RunVerdictExtension:
             return status or EXIT_FAILED, down if status == EXIT_OK else f"{down}; {why}"
         if reason == REDIS_LOST:
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
+        if reason == WORKER_NAME_TAKEN:
+            return EXIT_LOCKED, "another process took this worker's name mid-run; it stopped (what it wrote is kept): give each worker its own BS_WORKER_NAME"
         if reason == OTHER_ARGUMENTS:
             return EXIT_USAGE, "the distributed run is going with another spider or other arguments; nothing was fetched"
         if stats.get(stat.STATE_FAILED):
