@@ -136,6 +136,10 @@ class OutputBusy(OSError):
     """The output file is being written by another run."""
 
 
+# The output files this process has open: a file held by one of them was given to two feeds of this run.
+_HELD: weakref.WeakSet[DurableFile] = weakref.WeakSet()
+
+
 def _claim(fd: int, overwrite: bool) -> None:
     """Hold ``path`` for this run while it writes it: alone to overwrite it (``-O``), beside other
     appending runs to append (``-o`` from two crontab lines keeps both runs' lines). A second run
@@ -146,6 +150,11 @@ def _claim(fd: int, overwrite: bool) -> None:
     try:
         fcntl.flock(fd, (fcntl.LOCK_EX if overwrite else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except BlockingIOError as error:
+        info = os.fstat(fd)
+        if any(not held.raw.closed and held.identity == (info.st_dev, info.st_ino) for held in list(_HELD)):
+            # (A flock is per open file, so this run's own feeds refuse each other as two runs would:
+            # naming "another run" sent the operator looking for a run there was not.)
+            raise OutputBusy("another feed of this run writes it too; give each feed a file of its own") from error
         raise OutputBusy("another run is writing it; give each run a file of its own "
                          "(%(name)s and %(time)s in the name, or -o to add to one file)") from error
     except OSError:
@@ -180,6 +189,7 @@ class DurableFile(io.RawIOBase):
             except OSError:
                 self.raw.close()
                 raise
+            _HELD.add(self)
         self.committed = info.st_size if "a" in mode else 0
         self.size = self.committed
         # Appending after what earlier runs wrote (-o): a CSV feed then writes no second header line.
