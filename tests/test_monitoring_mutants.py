@@ -24,6 +24,7 @@ from scrapy.settings import Settings
 
 from crawler import stats as stat
 from crawler.extraction.normalize import IST
+from crawler.liveness import process_start
 from crawler.monitoring import heartbeat, history, report, spidermon
 from crawler.monitoring.progress import Progress, archive_months, duration, months_between
 
@@ -407,7 +408,7 @@ def test_killed_runs_are_recorded_once_with_their_last_checkpoint(tmp_path: Path
     gone = marker(runs, "gone", pid=dead_pid(), checkpoint="2024-01-01T00:10:00+00:00", counts={"new": 3})
     never = marker(runs, "never", pid=0)
     unchecked = marker(runs, "unchecked", pid=dead_pid(), started="not a time")
-    alive = marker(runs, "alive", pid=me, process_start=history._process_start(me))
+    alive = marker(runs, "alive", pid=me, process_start=process_start(me))
     reused = marker(runs, "reused", pid=me, process_start="1")
     elsewhere = marker(runs, "elsewhere", pid=dead_pid(), host="another-host")
     (runs.running / "junk.json").write_text("[1, 2]")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.liveness import process_start
 from crawler.monitoring import history as history_module
 from crawler.monitoring.history import RunHistory
 from tests.e2e import scrapy
@@ -54,7 +55,7 @@ def test_a_live_run_of_another_user_is_not_taken_for_killed(tmp_path: Path, monk
     try:
         history.write_marker({"run_id": "latest-live", "spider": "latest", "started": "2026-12-01T10:00:00+00:00",
                               "host": socket.gethostname(), "pid": live.pid,
-                              "process_start": history_module._process_start(live.pid)})
+                              "process_start": process_start(live.pid)})
         def refused(pid: int, signal: int) -> None:
             raise PermissionError(1, "Operation not permitted")
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from crawler.monitoring.history import RUNNING_DIR, RunHistory, _process_start
+from crawler.liveness import process_start
+from crawler.monitoring.history import RUNNING_DIR, RunHistory
 from tests.loopback.site import LoopbackSite
 from tests.test_heartbeat import Monitor, monitor  # noqa: F401 - the fixture
 from tests.test_interrupt_probes_round17 import _wait_for, command, env
@@ -29,7 +30,7 @@ from tests.test_interrupt_probes_round17 import _wait_for, command, env
 def _marker(pid: int, **more: Any) -> dict[str, Any]:
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return {"run_id": f"latest-20260101T000000-{pid}", "spider": "latest", "arguments": {}, "started": now, "checkpoint": now,
-            "host": socket.gethostname(), "pid": pid, "process_start": _process_start(pid), "lock": "latest.lock", **more}
+            "host": socket.gethostname(), "pid": pid, "process_start": process_start(pid), "lock": "latest.lock", **more}
 
 
 @pytest.mark.parametrize("kind", ["dead", "reused-pid", "previous-boot", "other-host", "other-spider", "history-off", "live"])

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, key_prefix, redacted, safe_name, worker_name
+from crawler.liveness import boot_id, process_stat
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -45,30 +46,12 @@ return 2
 """
 
 
-def _proc_stat(pid: int) -> tuple[str, str] | None:
-    """(state, start time in clock ticks since boot) of a process, from /proc; None when unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            fields = stat.read().rpartition(")")[2].split()
-        return fields[0], fields[19]
-    except (OSError, IndexError):
-        return None
-
-
-def _boot_id() -> str:
-    try:
-        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
-            return boot.read().strip()
-    except OSError:
-        return ""
-
-
 def identity() -> dict[str, Any]:
     """This process: machine, boot, PID and start (a PID alone may be another process's after a reboot or reuse)."""
-    own = _proc_stat(os.getpid())
+    own = process_stat(os.getpid())
     return {
         "host": socket.gethostname(),
-        "boot": _boot_id(),
+        "boot": boot_id() or "",
         "pid": os.getpid(),
         "start": own[1] if own else "",
         "since": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
@@ -80,7 +63,7 @@ def gone_here(holder: dict[str, Any]) -> bool:
     machine cannot be told gone from here: its name lapses WORKER_STALE_SECONDS after its last beat."""
     if holder.get("host") != socket.gethostname():
         return False
-    boot = _boot_id()
+    boot = boot_id()
     if boot and holder.get("boot") and holder.get("boot") != boot:
         return True  # booted since
     pid = holder.get("pid")
@@ -92,7 +75,7 @@ def gone_here(holder: dict[str, Any]) -> bool:
         return True
     except OSError:
         pass  # another user's process: alive
-    stat = _proc_stat(pid)
+    stat = process_stat(pid)
     if stat is None:
         return False
     state, start = stat

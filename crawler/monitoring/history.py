@@ -27,6 +27,7 @@ from scrapy.utils.conf import arglist_to_dict
 from twisted.internet import task
 
 from crawler import stats as stat
+from crawler.liveness import boot_id, process_start
 from crawler.monitoring import verdict
 from crawler.monitoring.signals import run_judged
 
@@ -125,24 +126,6 @@ def parse_time(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _process_start(pid: int) -> str | None:
-    """The kernel's start time of a process (field 22 of /proc/PID/stat): tells a reused PID apart."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def _boot_id() -> str | None:
-    """This boot's id: start ticks count from boot, so a PID and its tick can come back after a reboot."""
-    try:
-        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
-            return handle.read().strip() or None
-    except OSError:
-        return None
-
-
 def _alive(marker: dict[str, Any]) -> bool:
     """Whether the process that wrote a marker on this host still runs."""
     pid = marker.get("pid")
@@ -160,12 +143,12 @@ def _alive(marker: dict[str, Any]) -> bool:
         # ours; taken as the run's, the dead run was neither shown nor recorded while that process lived.
         pass
     boot = marker.get(BOOT)
-    if isinstance(boot, str) and boot != _boot_id():
+    if isinstance(boot, str) and boot != boot_id():
         # (A run started at boot and killed by a power cut: after the next boot another process may hold
         # its PID with the same start tick; it kept every later run out as "still going".)
         return False
     started = marker.get("process_start")
-    return started is None or _process_start(pid) in (None, started)
+    return started is None or process_start(pid) in (None, started)
 
 
 def spider_arguments(argv: list[str]) -> dict[str, str]:
@@ -717,7 +700,7 @@ class RunHistoryExtension:
             "started": _iso(started),
             "host": socket.gethostname(),
             "pid": pid,
-            "process_start": _process_start(pid),
+            "process_start": process_start(pid),
             "versions": versions(),
         }
         if self.crawler.settings.get("REDIS_URL"):
@@ -740,7 +723,7 @@ class RunHistoryExtension:
         marker = {
             **self.record,
             **({LOCK: self.lock_name} if self.lock_name else {}),
-            **({BOOT: boot} if (boot := _boot_id()) else {}),
+            **({BOOT: boot} if (boot := boot_id()) else {}),
             "checkpoint": _iso(_now()),
             "elapsed_s": round(time.monotonic() - self.started_clock, 1),
             **summarise(self.stats.get_stats(), self.coverage_fields),
