@@ -65,7 +65,10 @@ def test_a_run_forced_to_stop_while_its_feed_is_stored_records_itself(
     assert status == 1 and "Traceback" not in text, text[-3000:]
     shown = RunHistory(state).records_with_killed()[-1]  # as `scrapy runs` shows it before another run
     assert shown["status"] == 1 and shown["status_words"] != KILLED, shown.get("reason")
-    assert "forced" in shown["reason"] and shown["counts"]["responses"] > 0
+    # (Scrapy's graceful stop may end the crawl during the upload before the second signal is taken:
+    # then the record says the run was told to stop once; either way it names the signal.)
+    assert "Ctrl-C or SIGTERM" in shown["reason"] and "no Ctrl-C" not in shown["reason"], shown["reason"]
+    assert shown["counts"]["responses"] > 0
 
     then = run(tmp_path, command(site, tmp_path / "run2.jsonl", state))
     assert "was killed before its end" not in then.stderr

@@ -88,26 +88,37 @@ def test_a_run_whose_only_new_article_redirects_to_a_video_is_no_redesign(tmp_pa
     assert [r["status"] for r in records[-2:]] == [1, 0]
 
 
-# --- a run stopped unjudged by an error as it closed, after one Ctrl-C or SIGTERM ---------------------
-# systemd's stop (one SIGTERM) starts a graceful shutdown; an error in the close path can still stop the
-# run before it is judged. Scrapy has then installed its second-signal handler, not SIG_IGN, so the run
-# is not forced; its reason said "(no Ctrl-C or SIGTERM)", which sends an operator who stopped it to
-# look for a stop that did not come from him. The reason now says only what is known: no second one.
+# --- a run stopped unjudged, with no, one or two Ctrl-C or SIGTERM -------------------------------------
+# systemd's stop (one SIGTERM) starts a graceful shutdown; an error in the close path, or Scrapy's graceful
+# stop itself while a feed is still being stored, can end the run before it is judged. Scrapy has then
+# installed its forced-shutdown handler (``_signal_kill``), not SIG_IGN, so the run is not forced; its
+# reason said "(no Ctrl-C or SIGTERM)", which sends an operator who stopped it to look for a stop that
+# did not come from him. Each case now says what happened.
 
 
-@pytest.mark.parametrize("first_signal", [False, True], ids=["no-signal", "one-sigterm"])
-def test_a_run_stopped_unjudged_does_not_deny_a_first_signal(first_signal: bool) -> None:
+def _signal_kill(number: int, frame: object) -> None:
+    """Stands for Scrapy's handler of a second signal, installed by the first."""
+
+
+@pytest.mark.parametrize(
+    "handler, said, not_said",
+    [
+        ("default", "no Ctrl-C or SIGTERM", "forced"),
+        ("one-signal", "told to stop (Ctrl-C or SIGTERM)", "forced"),
+        ("two-signals", "forced to stop (Ctrl-C or SIGTERM a second time)", "no Ctrl-C"),
+    ],
+)
+def test_a_run_stopped_unjudged_says_how_many_signals_it_took(handler: str, said: str, not_said: str) -> None:
     import signal
 
     from crawler.monitoring.verdict import forced_stop
 
+    installed = {"default": signal.SIG_DFL, "one-signal": _signal_kill, "two-signals": signal.SIG_IGN}[handler]
     before = signal.getsignal(signal.SIGTERM)
     try:
-        # After a first signal Scrapy handles the next one with its forced shutdown (a handler, not SIG_IGN).
-        signal.signal(signal.SIGTERM, (lambda number, frame: None) if first_signal else signal.SIG_DFL)
-        _, status, why, summary = forced_stop({"finish_reason": "shutdown" if first_signal else "finished"})
+        signal.signal(signal.SIGTERM, installed)
+        _, status, why, summary = forced_stop({"finish_reason": "shutdown"})
     finally:
         signal.signal(signal.SIGTERM, before)
-    assert status == 1 and "stopped before it was judged" in why and "forced" not in why
-    assert "no Ctrl-C or SIGTERM" not in why and "no second Ctrl-C or SIGTERM" in why, why
+    assert status == 1 and said in why and not_said not in why, why
     assert why in summary

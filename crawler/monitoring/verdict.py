@@ -385,15 +385,26 @@ def _sources(stats: dict[str, Any]) -> str:
 
 
 FORCED_STOP = "the run was forced to stop (Ctrl-C or SIGTERM a second time) before its end"
-# A reactor that stops before the run was judged with no forced shutdown: an error in the close path
+# One Ctrl-C or SIGTERM, and the reactor stopped before the run was judged: Scrapy's graceful stop can end
+# the crawl while a feed is still being stored (a slow upload), or an error in the close path ended it.
+STOPPED_AFTER_SIGNAL = (
+    "the run was told to stop (Ctrl-C or SIGTERM) and ended before it was judged (a feed still being stored, "
+    "or an error as it closed: see the log's ERROR lines)"
+)
+# A reactor that stops before the run was judged with no signal at all: an error in the close path
 # (a spider_closed handler of the verdict's wait, a storage of one's own) ended the crawl first.
-STOPPED_UNJUDGED = "the run stopped before it was judged, on an error as it closed (no second Ctrl-C or SIGTERM); see the log's ERROR lines"
+STOPPED_UNJUDGED = "the run stopped before it was judged, on an error as it closed (no Ctrl-C or SIGTERM); see the log's ERROR lines"
 
 
-def forced_by_signal() -> bool:
-    """Whether Scrapy's forced shutdown (a second Ctrl-C or SIGTERM) is under way: it leaves both signals
-    ignored (``install_shutdown_handlers(signal.SIG_IGN)``, every Scrapy version this project runs on)."""
-    return signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+def shutdown_signals() -> int:
+    """How many of Scrapy's shutdown signals (Ctrl-C, SIGTERM) the process took, as its handlers tell: none
+    (its first handler), one (the forced shutdown's handler, ``_signal_kill``, waits for a second) or two
+    (both left ignored: ``install_shutdown_handlers(signal.SIG_IGN)``), in every Scrapy version this
+    project runs on."""
+    handler = signal.getsignal(signal.SIGTERM)
+    if handler == signal.SIG_IGN:
+        return 2
+    return 1 if getattr(handler, "__name__", "") == "_signal_kill" else 0
 
 
 def forced_stop(stats: dict[str, Any]) -> tuple[str, int, str, str]:
@@ -402,7 +413,7 @@ def forced_stop(stats: dict[str, Any]) -> tuple[str, int, str, str]:
     the run already."""
     judged = stats.get(stat.EXIT_STATUS)
     finish_reason = str(stats.get("finish_reason") or "shutdown")
-    stopped = FORCED_STOP if forced_by_signal() else STOPPED_UNJUDGED
+    stopped = (STOPPED_UNJUDGED, STOPPED_AFTER_SIGNAL, FORCED_STOP)[shutdown_signals()]
     if judged is None:
         status, why = EXIT_FAILED, stopped
     else:
