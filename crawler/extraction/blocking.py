@@ -37,11 +37,21 @@ _BOT_WALL = re.compile(
 # The markup of an article page (JSON-LD, Open Graph, Next.js's data), which no vendor's bot wall carries:
 # a story headlined "Pardon Our Interruption" or "Just a moment..." is still the story.
 _ARTICLE_MARKUP = re.compile(r"application/ld\+json|property\s*=\s*[\"']og:|__NEXT_DATA__", re.I)
-# Words one of them has in its head (looked for before any expression runs over it).
-_CHALLENGE_WORDS = ("_sec/", "bm-verify", "sec-if-cpt", "nterruption", "NTERRUPTION", "enied", "ENIED", "uman", "UMAN", "moment", "MOMENT", "ttention", "TTENTION")
+# Words one of them has in its head (looked for before any expression runs over it): Bot Manager's
+# markup, and the bot walls' titles.
+_AKAMAI_WORDS = ("_sec/", "bm-verify", "sec-if-cpt")
+_WALL_WORDS = ("nterruption", "NTERRUPTION", "uman", "UMAN", "moment", "MOMENT", "ttention", "TTENTION")
+_CHALLENGE_WORDS = (*_AKAMAI_WORDS, *_DENIED, *_WALL_WORDS)
+# Plain spellings of the article markup, one of which an article's head holds: found, the bot-wall
+# words need not be looked for (nor the case-blind expression run over the page).
+_ARTICLE_MARKUP_WORDS = ("application/ld+json", "__NEXT_DATA__")
 # Challenges and bot walls are small pages (a few KB); an article is some 250 KB, and one that quotes
 # such a page in its story is no block.
 _CHALLENGE_MAX = 64 * 1024
+
+
+def _has_article_markup(text: str) -> bool:
+    return any(word in text for word in _ARTICLE_MARKUP_WORDS) or _ARTICLE_MARKUP.search(text) is not None
 
 
 def block_page_kind(text: str) -> str | None:
@@ -49,22 +59,28 @@ def block_page_kind(text: str) -> str | None:
     200; a bot challenge or bot wall sent in place of the page), or None when it is none."""
     # Akamai writes the reference and link with entities ("Reference&#32;&#35;18&#46;…").
     # The words first, on every page: the case-blind expressions try their match at every "<" of
-    # the head (all of an article's), where plain searches read it once each.
+    # the head (all of an article's), where plain searches read it once each. A page with an
+    # article's markup is never a bot wall: its words (common ones: "human", "moment") are not
+    # looked for there, which spares a small page ten reads of its head.
     head = text[:_HEAD]
     denied = any(word in head for word in _DENIED)
-    challenge = len(text) <= _CHALLENGE_MAX and any(word in head for word in _CHALLENGE_WORDS)
-    if not (denied or challenge):
+    small = len(text) <= _CHALLENGE_MAX
+    akamai = small and any(word in head for word in _AKAMAI_WORDS)
+    wall = small and not _has_article_markup(text) and (denied or any(word in head for word in _WALL_WORDS))
+    if not (denied or akamai or wall):
         return None
     if "&" in head:
         head = unescape(head)  # (html.unescape raises on a decimal reference of thousands of digits)
     if denied and _ACCESS_DENIED.search(head) and _AKAMAI.search(head):
         return AKAMAI_ACCESS_DENIED
-    if not challenge:
+    if not (akamai or wall):
         return None
     if _AKAMAI_CHALLENGE.search(head):
         return AKAMAI_CHALLENGE
-    wall = _BOT_WALL.search(head)
-    return f"bot wall '{wall.group(2)}'" if wall and not _ARTICLE_MARKUP.search(text) else None
+    if not wall:
+        return None
+    found = _BOT_WALL.search(head)
+    return f"bot wall '{found.group(2)}'" if found else None
 
 
 def is_block_page(text: str) -> bool:
