@@ -120,6 +120,7 @@ _HINDI_SITE = "\u092c\u093f(?:\u091c\u093c?|\u095b)\u0928\u0947\u0938 \u0938\u09
 _HINDI_CHANNELS = "(?:व्हाट्सऐप|व्हाट्सएप|वॉट्सऐप|वॉट्सएप|टेलीग्राम|whatsapp|telegram)"
 _HINDI_BIDS = "(?:(?:क्लिक|फॉलो) (?:करें|कीजिए)|जु(?:\u0921\u093c|\u095c)(?:ें|िए))"
 _HINDI_PROMO_MAX = 200
+_CHANNEL = "चैनल"
 # "Personal" of "the views are personal".
 _HINDI_PERSONAL = "(?:निजी|व्यक्तिगत)"
 # The longest such line (the site's run to 270 characters).
@@ -156,7 +157,7 @@ PROMO_PATTERNS = (
     re.compile(
         rf"^\W*(?:{_DISCLAIMER_LABEL}\W*)?(?:(?:ये|यह|लेख में व्यक्त)\s+)?(?:लेखक के\s+)?(?:{_HINDI_PERSONAL} विचार|विचार(?:\s+लेखक के)?\s+{_HINDI_PERSONAL})\s+हैं\W*$", re.I
     ),
-    re.compile(rf"^(?=.{{0,{_HINDI_PROMO_MAX}}}$).*{_HINDI_CHANNELS}\s+चैनल.*{_HINDI_BIDS}\W*$", re.I),
+    _HINDI_CHANNEL_PROMO := re.compile(rf"^(?=.{{0,{_HINDI_PROMO_MAX}}}$).*{_HINDI_CHANNELS}\s+{_CHANNEL}.*{_HINDI_BIDS}\W*$", re.I),
 )
 
 # A promo's label alone on its line ("Also Read:", "READ MORE"): the stories it promotes are the lines
@@ -202,8 +203,15 @@ def without_promoted_links(paragraphs: list[str], link_texts: Callable[[], set[s
 
 
 # The patterns as one expression (all are anchored and case-blind): one search per paragraph.
-_ANY_PROMO = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_PATTERNS), re.I)
+# All but the Hindi channel promo in one expression; that one's ".*" backtracks through every
+# paragraph of every page, so it is tried only on a line that names a channel in Hindi.
+_ANY_PROMO = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_PATTERNS if p is not _HINDI_CHANNEL_PROMO), re.I)
 assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)
+
+
+def is_promo(paragraph: str) -> bool:
+    """Whether a body paragraph is one of :data:`PROMO_PATTERNS`' promos."""
+    return _ANY_PROMO.match(paragraph) is not None or (_CHANNEL in paragraph and _HINDI_CHANNEL_PROMO.match(paragraph) is not None)
 
 # "(Only the headline and picture of this report may have been reworked by the
 # Business Standard staff; the rest of the content is auto-generated from a
@@ -508,7 +516,7 @@ def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
             if disclaimer is None:
                 disclaimer = " ".join(lines[at - 1 : end])
             at = end
-        elif not _ANY_PROMO.search(paragraph):  # any(p.search(paragraph) for p in PROMO_PATTERNS)
+        elif not is_promo(paragraph):
             body.append(paragraph)
     if disclaimer is None and body and SYNDICATION in body[-1] and (inside := _DISCLAIMER_INSIDE(body[-1])):
         disclaimer = body[-1][inside.start() + 1 :]
