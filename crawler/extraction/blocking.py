@@ -66,7 +66,7 @@ def block_page_kind(text: str) -> str | None:
     denied = any(word in head for word in _DENIED)
     small = len(text) <= _CHALLENGE_MAX
     akamai = small and any(word in head for word in _AKAMAI_WORDS)
-    wall = small and not _has_article_markup(text) and (denied or any(word in head for word in _WALL_WORDS))
+    wall = small and not _has_article_markup(text) and (denied or akamai or any(word in head for word in _WALL_WORDS))
     if not (denied or akamai or wall):
         return None
     if "&" in head:
