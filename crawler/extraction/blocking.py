@@ -41,7 +41,6 @@ _ARTICLE_MARKUP = re.compile(r"application/ld\+json|property\s*=\s*[\"']og:|__NE
 # markup, and the bot walls' titles.
 _AKAMAI_WORDS = ("_sec/", "bm-verify", "sec-if-cpt")
 _WALL_WORDS = ("nterruption", "NTERRUPTION", "uman", "UMAN", "moment", "MOMENT", "ttention", "TTENTION")
-_CHALLENGE_WORDS = (*_AKAMAI_WORDS, *_DENIED, *_WALL_WORDS)
 # Plain spellings of the article markup, one of which an article's head holds: found, the bot-wall
 # words need not be looked for (nor the case-blind expression run over the page).
 _ARTICLE_MARKUP_WORDS = ("application/ld+json", "__NEXT_DATA__")
@@ -97,15 +96,23 @@ _HEAD_BYTES = 4 * _HEAD
 def may_be_block_page(body: bytes) -> bool:
     """Whether an answer's bytes may be a block page: False when its head lacks the words
     :func:`block_page_kind` looks for (among entities), so that most answers need not be decoded to
-    know. UTF-16 and UTF-32 text (NUL bytes between its letters) always may."""
+    know. UTF-16 and UTF-32 text (NUL bytes between its letters) always may. As there, a page with
+    an article's markup is no bot wall: its bot-wall words are not looked for."""
     head = body[:_HEAD_BYTES]
     if any(word in head for word in _DENIED_BYTES) or b"\x00" in head:
         return True
-    return len(body) <= _CHALLENGE_MAX and any(word in head for word in _CHALLENGE_BYTES)
+    if len(body) > _CHALLENGE_MAX:
+        return False
+    if any(word in head for word in _AKAMAI_BYTES):
+        return True
+    # (Markup spelt so in the bytes is spelt so in the text: block_page_kind finds it there too.)
+    return not any(word in body for word in _ARTICLE_MARKUP_BYTES) and any(word in head for word in _WALL_BYTES)
 
 
 _DENIED_BYTES = tuple(word.encode("ascii") for word in _DENIED)
-_CHALLENGE_BYTES = tuple(word.encode("ascii") for word in _CHALLENGE_WORDS)
+_AKAMAI_BYTES = tuple(word.encode("ascii") for word in _AKAMAI_WORDS)
+_WALL_BYTES = tuple(word.encode("ascii") for word in _WALL_WORDS)
+_ARTICLE_MARKUP_BYTES = tuple(word.encode("ascii") for word in _ARTICLE_MARKUP_WORDS)
 
 
 # The reason of a "page not found" page sent with 200 (a soft 404).
