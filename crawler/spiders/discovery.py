@@ -797,7 +797,11 @@ def copy_before(modified: str | None, response: Response, requested: str, stale_
     is stored with that date, whatever ``Last-Modified`` says: an origin sends the page's own date, and
     every run fetched the story again, for ever.)"""
     moment = parse_date(requested)
-    if moment is None or parse_date(modified) is None or dated_since(modified, moment):
+    if moment is None:
+        return False
+    # dated_since(modified, moment), with the page's date read once (three date readings an article were two).
+    page = parse_date(modified)
+    if page is None or page >= moment.replace(second=0, microsecond=0):
         return False
     if datetime.now(timezone.utc) - moment >= timedelta(seconds=stale_seconds):
         return False
