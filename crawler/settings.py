@@ -67,6 +67,10 @@ EXTENSIONS_BASE = {
 # parse_article's source some 350 times in a 2,000-article run (2% of its CPU). Tests cover our callbacks.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
+# Once the engine has started, the objects of start-up (some 80,000) are frozen out of the garbage
+# collector's full collections (gc.freeze; unfrozen when the engine stops): crawler/gcfreeze.py.
+BS_GC_FREEZE = True
+
 # --- output: one JSON lines file per run under output/<spider>/ ------------
 # Used when no FEEDS are given; -o/-O (or FEEDS) replace it instead of adding to it.
 BS_DEFAULT_FEED = "output/%(name)s/%(name)s-%(time)s.jsonl"
@@ -148,6 +152,8 @@ EXTENSIONS = {
     "crawler.monitoring.history.RunHistoryExtension": 950,
     "crawler.monitoring.heartbeat.HeartbeatExtension": 960,
     "crawler.monitoring.progress.ProgressExtension": 970,
+    # Last: start-up's objects out of the garbage collector's full collections (BS_GC_FREEZE).
+    "crawler.gcfreeze.GcFreezeExtension": 990,
     # Scrapy's, except that spider.state is written aside and renamed, and a full disk is one ERROR
     # line (a traceback, and a cut file the next run refused as a damaged JOBDIR).
     "scrapy.extensions.spiderstate.SpiderState": None,
