@@ -35,10 +35,11 @@ def test_a_freeze_it_did_not_make_is_left_to_whoever_made_it() -> None:
     extension = GcFreezeExtension.from_crawler(get_crawler(settings_dict={"BS_GC_FREEZE": True}))
     gc.freeze()
     try:
-        before = gc.get_freeze_count()
         extension.engine_started()
+        assert not extension.frozen
         extension.engine_stopped()
-        assert gc.get_freeze_count() == before > 0
+        # Still frozen (the count itself may drop: a frozen object is still freed by its reference count).
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
 
