@@ -329,8 +329,12 @@ class CmsStory:
             parts = self.noise_parts(markup, root)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
         noise.update(promo_runs(root, noise))
-        if not markup or any(hint in markup for hint in _SHARE_HINTS):
-            noise.update(share_bars(root))
+        # The bars first, then the markup's words: a story's few links are read for less than the
+        # markup's whole text is for eight words, most of which it lacks (a bar whose words the
+        # markup does not hold as written, an href spelt with entities, stays as before).
+        bars = share_bars(root)
+        if bars and (not markup or any(hint in markup for hint in _SHARE_HINTS)):
+            noise.update(bars)
         noise.update(also_out)
         paragraphs = block_paragraphs(root, noise.__contains__ if noise else None)
         # "Also Read:" on a line of its own, the promoted stories' links on the lines after it: the
