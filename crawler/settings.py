@@ -182,6 +182,10 @@ BS_FUTURE_DATE_SKEW = 600.0
 # How long after a feed or sitemap date (seconds) a page dated before it may be a CDN edge's copy from
 # before that update (stat bs/state/copy_before_update): fetched again next run until then.
 BS_CDN_STALE_SECONDS = 3600.0
+# Hours a story known removed (gone in two runs) is not asked for while its sources give it no later
+# date: a story the site puts back is read within this time (crawler/spiders/discovery.py); 0: asked
+# for at every run.
+BS_GONE_RECHECK_HOURS = 24.0
 # How long the end of a run waits for the feeds to be stored (remote storages upload then).
 BS_FEED_CLOSE_TIMEOUT = 600.0
 # Only article pages go to Scrapy's HTTP cache (HTTPCACHE_ENABLED); feeds, sitemaps, listings and

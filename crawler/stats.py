@@ -78,6 +78,14 @@ DISCOVERY_UNUSABLE_URL = "bs/discovery/unusable_url"
 DISCOVERY_SHORT_LINK = "bs/discovery/short_link"
 DISCOVERY_SHORT_LINK_RESOLVED = "bs/discovery/short_link_resolved"
 DISCOVERY_SHORT_LINK_UNRESOLVED = "bs/discovery/short_link_unresolved"
+# Short links whose story an earlier run found (the seen-store's aliases): not asked for, the story
+# handed to discovery by its own address; and short links that led to no story in several runs in a
+# row, not asked for in this one (asked again later, less and less often).
+DISCOVERY_SHORT_LINK_KNOWN = "bs/discovery/short_link_known"
+DISCOVERY_SHORT_LINK_BACKED_OFF = "bs/discovery/short_link_backed_off"
+# Links to a story an earlier run found merged into another (a redirect to that article, seen), listed
+# with no later date than then: not fetched.
+DISCOVERY_REDIRECT_KNOWN = "bs/discovery/redirect_known"
 # Article links robots.txt forbids (the site's /content/ press releases): not fetched, no failure.
 DISCOVERY_ROBOTS_FORBIDDEN = "bs/discovery/robots_forbidden"
 # A source met again in one run (a sitemap that lists itself, a loop of "next" pages): not read again.
@@ -202,6 +210,9 @@ JOBDIR_SOURCE_REQUEUED = "bs/jobdir/source_requeued"
 GONE_AGAIN = "bs/gone/again"
 # Articles that answered a page after answering as removed: their gone record is forgotten.
 GONE_BACK = "bs/gone/back"
+# Links to articles known removed (gone again in an earlier run), listed with no later date than then
+# and looked at within the last day: not fetched.
+GONE_KNOWN = "bs/gone/known"
 # Feed or page dates further ahead of now than the allowed skew, ignored when deciding what changed.
 DISCOVERY_FUTURE_DATE = "bs/discovery/future_date"
 

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.settings import Settings
 
 from crawler import stats as stat
 from tests.e2e import CrawlResult, crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.loopback.site import Response as SiteResponse
 from tests.test_discovery_probes_round14 import ChangedSite
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a Redis, or a skip with the reason)
 
 # Ports this file's sites listen on (one per test at a time; two workers at most).
 PORTS = range(16500, 16550)
@@ -176,3 +178,104 @@ def test_a_story_known_removed_is_not_asked_for_again_while_its_dates_stay(site:
     site.reset_counts()
     back = _latest(site, tmp_path)
     assert back.status == 0 and back.ids() == [removed], back.log[-3000:]
+
+
+# --- the stores' memory of aliases --------------------------------------------------------------------
+
+
+def check_alias_memory(one: Any, other: Any) -> None:
+    """``one`` and ``other`` are two handles on the same store (two runs, or two workers)."""
+    short = "//mybs.in/r20Abc"
+    assert one.alias(short) is None
+    one.remember_alias(short, "https://www.business-standard.com/markets/news/x-124112500001_1.html", "2024-11-25T10:00:00+05:30")
+    found = other.alias(short)
+    assert found is not None and found.target.endswith("124112500001_1.html") and found.source_date == "2024-11-25T10:00:00+05:30"
+    assert found.misses == 0
+    # A short link that led nowhere: a miss in a row more at each run.
+    dead = "//mybs.in/r20Dead"
+    assert [other.remember_alias(dead, "", None).misses for _ in range(3)] == [1, 2, 3]
+    assert one.alias(dead) is not None and one.alias(dead).misses == 3 and one.alias(dead).source_date is None  # type: ignore[union-attr]
+    assert one.remember_alias(dead, "https://www.business-standard.com/a-124112500002_1.html", None).misses == 0
+    assert other.remember_alias(dead, "", None).misses == 1, "a miss after a story starts afresh"
+    # A merged story, forgotten when its address answers a page of its own.
+    one.remember_alias("124112500003", "124112500001", None)
+    assert other.alias("124112500003") is not None
+    other.forget_alias("124112500003")
+    other.forget_alias("124112500004")  # (none: nothing)
+    assert one.alias("124112500003") is None
+
+
+def test_the_sqlite_store_remembers_aliases(tmp_path: Path) -> None:
+    from crawler.incremental.store import SqliteSeenStore
+
+    one, other = SqliteSeenStore(tmp_path / "seen.sqlite3"), SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        check_alias_memory(one, other)
+        assert one.count() == 0, "an alias is no seen article"
+    finally:
+        one.close()
+        other.close()
+
+
+def test_an_alias_past_its_keep_is_not_trusted_and_is_pruned(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from crawler.incremental.store import ALIAS_KEEP_DAYS, SqliteSeenStore
+
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        store.remember_alias("//mybs.in/old", "https://www.business-standard.com/a-124112500001_1.html", None)
+        old = (datetime.now(timezone.utc) - timedelta(days=ALIAS_KEEP_DAYS, hours=1)).replace(microsecond=0).isoformat()
+        store.db.execute("UPDATE aliases SET recorded_at = ?", (old,))
+        assert store.alias("//mybs.in/old") is None
+    finally:
+        store.close()
+    later = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    try:
+        later.remember_alias("//mybs.in/new", "", None)
+        assert [row[0] for row in later.db.execute("SELECT key FROM aliases")] == ["//mybs.in/new"]
+    finally:
+        later.close()
+
+
+def test_the_redis_store_remembers_aliases(redis_url: str, prefix: str) -> None:  # noqa: F811
+    import redis
+
+    from crawler.distributed.store import RedisSeenStore
+
+    one = RedisSeenStore(redis.Redis.from_url(redis_url), prefix, "latest:w1")
+    other = RedisSeenStore(redis.Redis.from_url(redis_url), prefix, "latest:w2")
+    try:
+        check_alias_memory(one, other)
+        ttl = redis.Redis.from_url(redis_url).ttl(f"{prefix}:alias://mybs.in/r20Abc")
+        assert 0 < ttl <= 30 * 86400
+    finally:
+        one.close()
+        other.close()
+
+
+def test_a_store_of_schema_2_is_upgraded_keeping_its_articles_and_gone_records(tmp_path: Path) -> None:
+    import sqlite3
+
+    from crawler.incremental.store import SCHEMA_VERSION, SqliteSeenStore
+    from tests.test_removed_stories import V1_SCHEMA
+
+    path = tmp_path / "seen.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(V1_SCHEMA.replace("user_version = 1", "user_version = 2"))
+    db.execute("CREATE TABLE gone (article_id TEXT PRIMARY KEY, answer TEXT NOT NULL, first_at TEXT NOT NULL, last_at TEXT NOT NULL, run_id TEXT NOT NULL)")
+    db.execute("INSERT INTO seen VALUES ('124112500001', 2, 'h', NULL, '2024-11-25T10:00:00+05:30')")
+    db.execute("INSERT INTO gone VALUES ('124112500002', 'http-404', '2024-11-25T00:00:00+00:00', '2024-11-25T00:00:00+00:00', 'latest:a')")
+    db.commit()
+    db.close()
+    SqliteSeenStore.check(Settings({"BS_STATE_DIR": str(tmp_path)}))
+    store = SqliteSeenStore(path)
+    try:
+        assert store.get("124112500001") is not None and store.gone("124112500002") is not None
+        store.remember_alias("124112500003", "124112500001", None)
+        assert store.alias("124112500003") is not None
+    finally:
+        store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    db.close()

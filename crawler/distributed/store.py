@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, epoch_key, key_prefix, redacted, safe_name, worker_name
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
-    GONE_KEEP_DAYS, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
-    is_same_content, state_dir,
+    ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
+    alias_if_fresh, is_same_content, state_dir,
 )
 
 if TYPE_CHECKING:
@@ -114,6 +114,23 @@ if earlier[1] then redis.call('DEL', KEYS[1]) end
 return earlier
 """
 _GONE_FIELDS = ("answer", "first_at", "last_at", "run_id")
+# Record where a link led, as the SQLite store's aliases table (a miss in a row more when it led
+# nowhere, as it did before); the key lapses ALIAS_KEEP_DAYS after. KEYS: the alias hash; ARGV:
+# target ("" for nowhere), source date ("" for none), now (ISO, UTC), seconds to keep. Returns the misses.
+_ALIAS_LUA = """
+local misses = 0
+if ARGV[1] == '' then
+    local earlier = redis.call('HMGET', KEYS[1], 'target', 'misses')
+    if earlier[1] == '' and earlier[2] then misses = tonumber(earlier[2]) end
+    misses = misses + 1
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'target', ARGV[1], 'misses', misses, 'recorded_at', ARGV[3])
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'source_date', ARGV[2]) end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return misses
+"""
+_ALIAS_FIELDS = ("target", "source_date", "misses", "recorded_at")
 
 
 logger = logging.getLogger(__name__)
@@ -217,6 +234,7 @@ class RedisSeenStore:
         self.epoch = ""  # set by the scheduler when the worker joins its run
         self._claim = client.register_script(_CLAIM_LUA)
         self._gone = client.register_script(_GONE_LUA)
+        self._alias = client.register_script(_ALIAS_LUA)
         self._page = client.register_script(_PAGE_LUA)
         self._alive: LoopingCall | None = None
         self._alive_run = ""
@@ -442,6 +460,29 @@ class RedisSeenStore:
     def answered_page(self, article_id: str) -> GoneArticle | None:
         """As the SQLite store's."""
         return _gone_record(article_id, self._call(self._page, keys=[self._gone_key(article_id)]))
+
+    def _alias_key(self, key: str) -> str:
+        return f"{self.prefix}:alias:{key}"
+
+    def alias(self, key: str) -> Alias | None:
+        """As the SQLite store's; every worker sees what the others recorded."""
+        if self.lost is not None:
+            return None  # (as get(): the worker is stopping)
+        values = self._call(self.client.hmget, self._alias_key(key), _ALIAS_FIELDS)
+        target, source_date, misses, recorded_at = (v.decode(errors="replace") if isinstance(v, bytes) else v for v in values)
+        if target is None or not recorded_at:
+            return None
+        return alias_if_fresh(Alias(key, target, source_date or None, int(misses or 0), recorded_at))
+
+    def remember_alias(self, key: str, target: str, source_date: str | None) -> Alias:
+        """As the SQLite store's."""
+        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        misses = self._call(self._alias, keys=[self._alias_key(key)], args=[target, source_date or "", now, ALIAS_KEEP_DAYS * 86400])
+        return Alias(key, target, source_date, int(misses), now)
+
+    def forget_alias(self, key: str) -> None:
+        """As the SQLite store's."""
+        self._call(self.client.delete, self._alias_key(key))
 
     def close(self) -> None:
         if self._pulse is not None:

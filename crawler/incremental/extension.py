@@ -17,7 +17,7 @@ from crawler.runstop import stop_run
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.lock import recovery_lock
 from crawler.incremental.recovery import RECEIPT_FORMAT, recover_pending, remove_receipts
-from crawler.incremental.store import INTERRUPTED_OUTPUTS, FeedRecord, GoneArticle, SeenStore, StateError, backend
+from crawler.incremental.store import INTERRUPTED_OUTPUTS, Alias, FeedRecord, GoneArticle, SeenStore, StateError, backend
 from crawler.pipelines import DuplicateArticle
 
 logger = logging.getLogger(__name__)
@@ -211,6 +211,41 @@ class SeenStoreExtension:
         except StateError as error:
             self.fail(error)
             return None
+
+    def alias(self, key: str) -> Alias | None:
+        """Where the link ``key`` (a short link's key, a story's id) led in an earlier run, if the store
+        remembers it (a store class of before remembers nothing: every such link is asked for)."""
+        read = getattr(self.store, "alias", None)
+        if read is None or self.failed is not None:
+            return None
+        try:
+            found: Alias | None = read(key)
+        except StateError as error:
+            self.fail(error)
+            return None
+        return found
+
+    def remember_alias(self, key: str, target: str, source_date: str | None) -> Alias | None:
+        """Record where the link ``key``, listed with ``source_date``, led (``target`` empty: nowhere)."""
+        record = getattr(self.store, "remember_alias", None)
+        if record is None or self.failed is not None:
+            return None
+        try:
+            recorded: Alias = record(key, target, source_date)
+        except StateError as error:
+            self.fail(error)
+            return None
+        return recorded
+
+    def forget_alias(self, key: str) -> None:
+        """Forget where the link ``key`` led: its address answered a page of its own."""
+        forget = getattr(self.store, "forget_alias", None)
+        if forget is None or self.failed is not None:
+            return
+        try:
+            forget(key)
+        except StateError as error:
+            self.fail(error)
 
     def confirm(self, article_id: str) -> bool:
         """Mark an article of this run seen; False if the store failed."""

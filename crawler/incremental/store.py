@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 # Bumped whenever the tables change; a file with a higher number was written by a newer crawler.
 # 2: the ``gone`` table (articles that answered 404, 410, 451 or a redirect away from the story).
-SCHEMA_VERSION = 2
+# 3: the ``aliases`` table (short links and merged stories' addresses, and where they led).
+SCHEMA_VERSION = 3
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Below this much free space (or no free inode) the state dir counts as full: SQLite would fail mid-run.
 MIN_FREE_BYTES = 1024 * 1024
@@ -60,6 +61,40 @@ class GoneArticle:
 # How long an article's gone answer is remembered after its last one: a story the feeds stopped
 # linking is never asked for again, and its entry would stay for ever.
 GONE_KEEP_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Where a link that is not a story's own address led when last asked for: a short link (``key``
+    its :func:`short_link_key`) to the story at ``target`` (a URL), or a story's id to the article it
+    was merged into (``target`` that article's id); ``target`` empty: nowhere (a short link that led to
+    no story, ``misses`` runs in a row; a story known removed). ``source_date``: the latest feed or
+    sitemap date the link was listed with then (ISO, or None); ``recorded_at``: when (ISO, UTC).
+
+    A later run that meets the link with no later date needs not ask for it: the short link's story
+    goes through discovery by its own address, a merged or removed story is not fetched."""
+
+    key: str
+    target: str
+    source_date: str | None
+    misses: int
+    recorded_at: str
+
+
+# How long an alias is trusted after it was recorded: past this the link is asked for once more (and
+# recorded again), so a short link the site reused or a story merged and split again is seen within
+# that time, and the aliases of links no source lists any more are pruned. (An alias to nowhere is
+# trusted for less by the spider: BS_GONE_RECHECK_HOURS, a dead short link's back-off.)
+ALIAS_KEEP_DAYS = 30
+
+
+def alias_if_fresh(alias: Alias | None, now: datetime | None = None) -> Alias | None:
+    """``alias`` unless it was recorded ALIAS_KEEP_DAYS ago or more (or when is unreadable)."""
+    if alias is None:
+        return None
+    recorded = _moment(alias.recorded_at)
+    keep = timedelta(days=ALIAS_KEEP_DAYS)
+    return alias if recorded is not None and recorded >= (now or datetime.now(timezone.utc)) - keep else None
 
 
 @dataclass(frozen=True)
@@ -239,6 +274,9 @@ class SeenStore(Protocol):
     def gone(self, article_id: str) -> GoneArticle | None: ...
     def answered_gone(self, article_id: str, answer: str, run_id: str) -> GoneArticle | None: ...
     def answered_page(self, article_id: str) -> GoneArticle | None: ...
+    def alias(self, key: str) -> Alias | None: ...
+    def remember_alias(self, key: str, target: str, source_date: str | None) -> Alias: ...
+    def forget_alias(self, key: str) -> None: ...
     def close(self) -> None: ...
 
 
@@ -272,6 +310,15 @@ CREATE TABLE IF NOT EXISTS gone (
     run_id TEXT NOT NULL
 );
 """
+_ALIASES_TABLE = """
+CREATE TABLE IF NOT EXISTS aliases (
+    key TEXT PRIMARY KEY,
+    target TEXT NOT NULL,
+    source_date TEXT,
+    misses INTEGER NOT NULL DEFAULT 0,
+    recorded_at TEXT NOT NULL
+);
+"""
 _SCHEMA = f"""
 BEGIN IMMEDIATE;
 CREATE TABLE IF NOT EXISTS seen (
@@ -292,16 +339,19 @@ CREATE TABLE IF NOT EXISTS pending (
 );
 CREATE TABLE IF NOT EXISTS feeds (run_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (run_id, path));
 {_GONE_TABLE}
+{_ALIASES_TABLE}
 PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
-# Schema 2 added the gone table to what 0 (before the schema had a number) and 1 hold: a file of
-# either is upgraded in place when opened, every seen article kept.
-_TABLES = frozenset({"seen", "pending", "feeds", "gone"})
+# Schema 2 added the gone table to what 0 (before the schema had a number) and 1 hold, 3 the aliases
+# table: a file of any of them is upgraded in place when opened, every seen article kept.
+_TABLES = frozenset({"seen", "pending", "feeds", "gone", "aliases"})
+_TABLES_BEFORE_ALIASES = frozenset({"seen", "pending", "feeds", "gone"})
 _TABLES_BEFORE_GONE = frozenset({"seen", "pending", "feeds"})
 _UPGRADE = f"""
 BEGIN IMMEDIATE;
 {_GONE_TABLE}
+{_ALIASES_TABLE}
 PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
@@ -341,7 +391,13 @@ def _inspect(path: Path) -> None:
         )
         if version > SCHEMA_VERSION:
             raise StateError(f"seen-store {path} has schema version {version}, newer than this crawler's {SCHEMA_VERSION}")
-        if tables not in ((_TABLES, _TABLES_BEFORE_GONE) if version < 2 else (_TABLES,)):
+        # (A file of 0 or 1 whose upgrade was interrupted may hold the gone table; one of 2 its aliases table.)
+        allowed = {
+            0: (_TABLES_BEFORE_GONE, _TABLES_BEFORE_ALIASES, _TABLES),
+            1: (_TABLES_BEFORE_GONE, _TABLES_BEFORE_ALIASES, _TABLES),
+            2: (_TABLES_BEFORE_ALIASES, _TABLES),
+        }.get(version, (_TABLES,))
+        if tables not in allowed:
             raise StateError(f"seen-store {path} is not a seen-store (tables: {', '.join(sorted(tables)) or 'none'})")
         check = db.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
@@ -458,6 +514,7 @@ class SqliteSeenStore:
         self.future_skew = future_skew
         self.lock_dir = lock_dir or path.parent
         self._pruned = False  # gone records past GONE_KEEP_DAYS, pruned at the first gone answer
+        self._aliases_pruned = False  # aliases past ALIAS_KEEP_DAYS, pruned at the first one recorded
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -475,7 +532,7 @@ class SqliteSeenStore:
                 version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
                 if version < SCHEMA_VERSION:
                     # Files from before the schema had a number hold the tables of 1; 1 lacks the gone
-                    # table. (Two runs upgrading at once: the second finds the table there.)
+                    # table, 2 the aliases table. (Two runs upgrading at once: the second finds them there.)
                     self.db.executescript(_UPGRADE)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -692,6 +749,39 @@ class SqliteSeenStore:
         if earlier is not None:
             self._run("DELETE FROM gone WHERE article_id = ?", (article_id,))
         return earlier
+
+    def alias(self, key: str) -> Alias | None:
+        """Where the link ``key`` led when last asked for, unless that was ALIAS_KEEP_DAYS ago or more."""
+        row = self._run("SELECT key, target, source_date, misses, recorded_at FROM aliases WHERE key = ?", (key,)).fetchone()
+        return alias_if_fresh(Alias(*row) if row else None)
+
+    def remember_alias(self, key: str, target: str, source_date: str | None) -> Alias:
+        """Record that the link ``key``, listed with ``source_date``, led to ``target`` ("" for
+        nowhere: counted as a miss in a row); the record kept, with its misses. Aliases past
+        ALIAS_KEEP_DAYS are pruned (once per opened store)."""
+        now = datetime.now(timezone.utc)
+        self._run("BEGIN IMMEDIATE")
+        try:
+            if not self._aliases_pruned:
+                self._run("DELETE FROM aliases WHERE recorded_at < ?", (_iso(now - timedelta(days=ALIAS_KEEP_DAYS)),))
+            earlier = self._run("SELECT misses FROM aliases WHERE key = ? AND target = ''", (key,)).fetchone()
+            misses = (int(earlier[0]) + 1 if earlier else 1) if not target else 0
+            self._run(
+                "INSERT OR REPLACE INTO aliases (key, target, source_date, misses, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (key, target, source_date, misses, _iso(now)),
+            )
+            self._run("COMMIT")
+        except StateError:
+            self._rollback()
+            raise
+        self._aliases_pruned = True
+        return Alias(key, target, source_date, misses, _iso(now))
+
+    def forget_alias(self, key: str) -> None:
+        """Forget where the link ``key`` led (its address answered a page of its own)."""
+        # Read first: nearly every article has none, and a read takes no write lock.
+        if self._run("SELECT 1 FROM aliases WHERE key = ?", (key,)).fetchone():
+            self._run("DELETE FROM aliases WHERE key = ?", (key,))
 
     def is_live(self, run_id: str) -> bool:
         """Whether the run that wrote ``run_id``'s entries still holds its spider's run lock."""

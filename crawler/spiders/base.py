@@ -210,7 +210,7 @@ class BusinessStandardSpider(Spider):
                 # An article redirected to the home page, a listing, or a video, podcast, web story or
                 # gallery (whose URLs carry an id too: read as a story, refused, a run of them exited 5,
                 # a redesign): gone or moved, not readable here.
-                if self.known_removed(requested, REDIRECTED_AWAY):
+                if self.known_removed(requested, REDIRECTED_AWAY, response.meta):
                     return
                 stats.inc_value(stat.skipped(REDIRECTED_AWAY))
                 self.logger.warning("Skipped <%s>: the article redirected to <%s>", requested, response.url)
@@ -221,6 +221,7 @@ class BusinessStandardSpider(Spider):
             # a skip, a run whose every new article was one failed, "none could be fetched".
             stats.inc_value(stat.REDIRECTED_TO_OTHER_ARTICLE)
             self.logger.info("<%s> redirected to another article <%s>: read as that one", requested, response.url)
+            self.redirected_to_article(requested, landed, response.meta)
             requested, fetched = response.url, landed
         if looks_like_json(response.body):
             # An API gateway's or CDN's error answered with 200 ({"error": …}): not a page of an
@@ -238,7 +239,7 @@ class BusinessStandardSpider(Spider):
                 # As the site's 404 is (a story it removed while its feeds link it, a URL scheme
                 # change): not a page of the story, which would also forget that it was gone.
                 gone = http_status(404)
-                if not self.known_removed(requested, gone):
+                if not self.known_removed(requested, gone, response.meta):
                     stats.inc_value(stat.failed(gone))
                     self.logger.error("Failed <%s>: %s (a 'page not found' page, sent with 200)", requested, gone)
                 return
@@ -296,11 +297,16 @@ class BusinessStandardSpider(Spider):
         cls = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
         return response.replace(cls=cls, body=body)
 
-    def known_removed(self, url: str, answer: str) -> bool:
+    def known_removed(self, url: str, answer: str, meta: Mapping[str, Any] | None = None) -> bool:
         """Whether the article at ``url``, which answered as a removed story does (``answer``: one of
-        GONE_ANSWERS), is known to be removed (counted and logged so by the spider); when not, it fails
-        as any answer without a page. Spiders without a seen-store know of no earlier run: never."""
+        GONE_ANSWERS; ``meta``: its request's), is known to be removed (counted and logged so by the
+        spider); when not, it fails as any answer without a page. Spiders without a seen-store know of
+        no earlier run: never."""
         return False
+
+    def redirected_to_article(self, requested: str, landed: str, meta: Mapping[str, Any]) -> None:
+        """The story at ``requested`` redirected to another article, of id ``landed`` (its request's
+        ``meta``): remembered by spiders with a seen-store."""
 
     def answered_page(self, url: str, landed: str) -> None:
         """The article at ``url`` answered a page (at ``landed``, after any redirect): whatever it
@@ -318,7 +324,7 @@ class BusinessStandardSpider(Spider):
             self.logger.error("Failed <%s>: %s", url, failure.getErrorMessage())
             return
         reason = failure_name(failure)
-        if reason in GONE_ANSWERS and self.known_removed(url, reason):
+        if reason in GONE_ANSWERS and self.known_removed(url, reason, failure.request.meta):
             return
         stats.inc_value(stat.failed(reason))
         # The name says what Scrapy's message does not ("Ignoring non-200 response": which status?).

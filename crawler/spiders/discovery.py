@@ -39,7 +39,7 @@ from crawler.extraction.discovery import (
 from crawler.extraction.normalize import iso_ist, parse_date, parse_http_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, is_short_link, is_story_url, non_article_kind, short_link_key, url_kind
 from crawler.incremental.extension import seen_store_extension, seen_store_of
-from crawler.incremental.store import SeenArticle, SeenStore, StateError
+from crawler.incremental.store import Alias, SeenArticle, SeenStore, StateError
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect, SiteDown
 from crawler.runset import RunSet
 from crawler.visited import ATTEMPT_META, Claim, VisitedSources
@@ -59,6 +59,9 @@ SHORT_LINK_META = "bs_short_link"
 SHORT_LINK_HOPS_META = "bs_short_link_hops"
 # request.meta key: how deep in sitemap indexes a source is (a root source is 0).
 SOURCE_DEPTH_META = "bs_source_depth"
+# A short link that led to no story in this many runs in a row is asked for less often: not again
+# within 2^(misses - this) hours (a day at most, when its alias lapses).
+SHORT_LINK_MISSES_BEFORE_BACKOFF = 3
 # Names of feeds and sitemaps besides ``.rss`` (which one a document is, it says itself).
 XML_SOURCE_SUFFIXES = (".xml", ".xml.gz", ".atom")
 # Why a source that answered could not be read, besides the parser's reasons (crawler/extraction/discovery.py).
@@ -126,8 +129,14 @@ class DiscoverySpider(BusinessStandardSpider):
         # The short links asked for in this run (scheme and host's case aside): one source or many
         # listing one is one request.
         self.short_links: set[str] = set()
+        # Links not fetched for what an earlier run found (the seen-store's aliases: a story merged
+        # into another, one known removed), by article id, with the stat each was counted under: a
+        # later listing with a newer date in this run fetches it after all, and takes the count back.
+        self.skipped_by_alias: dict[str, str] = {}
         # How many redirects of short links to short links are followed before the story (as Scrapy follows redirects).
         self.short_link_max_hops = 20
+        # How long a story known removed is not asked for while its sources' dates stay (BS_GONE_RECHECK_HOURS).
+        self.gone_recheck = timedelta(hours=24)
 
     @property
     def seen_store(self) -> SeenStore | None:
@@ -163,6 +172,7 @@ class DiscoverySpider(BusinessStandardSpider):
         spider.source_max_size = settings.getint("BS_SITEMAP_MAX_SIZE", SITEMAP_MAX_SIZE)
         spider.cdn_stale_seconds = settings.getfloat("BS_CDN_STALE_SECONDS", CDN_STALE_SECONDS)
         spider.short_link_max_hops = max(0, settings.getint("REDIRECT_MAX_TIMES", spider.short_link_max_hops))
+        spider.gone_recheck = timedelta(hours=max(0.0, settings.getfloat("BS_GONE_RECHECK_HOURS", 24.0)))
         if settings.getwithbase("SPIDER_MIDDLEWARES").get(URL_LENGTH_MIDDLEWARE, 0) is not None:
             spider.url_length_limit = max(0, settings.getint("URLLENGTH_LIMIT"))
         return spider
@@ -515,6 +525,15 @@ class DiscoverySpider(BusinessStandardSpider):
                     # Published out of the spider's range (archive's since..until): its story is too.
                     stats.inc_value(stat.DISCOVERY_NOT_ACCEPTED)
                     continue
+                alias = self.short_link_alias(entry)
+                if alias is not None and alias.target:
+                    # Its story is known: handed to discovery by its own address, with the dates this
+                    # source gives, and fetched only when they say it changed (no request for the
+                    # short link, which led there at every run before).
+                    yield from self.discovered([replace(entry, url=alias.target)], source)
+                    continue
+                if alias is not None:
+                    continue  # led nowhere in several runs in a row: backed off (counted)
                 short = self.short_link_request(entry, source)
                 if short is not None:
                     yield short
@@ -551,6 +570,8 @@ class DiscoverySpider(BusinessStandardSpider):
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
             publication = entry.lastmod is not None and entry.lastmod == entry.published
+            if seen is None and store is not None and not self.fresh and self.skipped_for_alias(identifier, entry):
+                continue
             if seen is not None and not is_newer(entry.lastmod, seen, self._date_limit(), stats, publication=publication):
                 # Not marked requested: the same story listed again, in this source or one read
                 # later (a feed gives its first date, the news sitemap that of its update), may
@@ -570,11 +591,97 @@ class DiscoverySpider(BusinessStandardSpider):
                 )
                 continue
             self.requested.add(identifier)
+            skipped_as = self.skipped_by_alias.pop(identifier, None)
+            if skipped_as is not None:
+                # Counted as a known merged or removed story when first listed; a newer date after all.
+                stats.inc_value(skipped_as, -1)
             if seen is not None and identifier in self.found_unchanged:
                 # Counted as unchanged when first listed; it has changed after all.
                 stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED, -1)
             stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
             yield request
+
+    def skipped_for_alias(self, identifier: str, entry: Entry) -> bool:
+        """Whether the article of ``entry``, never emitted under its own id, is left unfetched for what
+        an earlier run found at its address and the source gives no later date than then: merged into
+        another article (a redirect to it), which is seen; or removed (gone in two runs), looked at less
+        than ``BS_GONE_RECHECK_HOURS`` ago. Counted once a run. Before, such a link was fetched at every run while its sources listed it."""
+        extension = seen_store_extension(self.crawler)
+        alias = extension.alias(identifier) if extension is not None else None
+        if alias is None or is_later(entry.lastmod, alias.source_date):
+            return False
+        if alias.target:
+            store = self.seen_store
+            try:
+                if store is None or store.get(alias.target) is None:
+                    return False  # the article it led to was never written: fetched, to write it
+            except StateError:
+                return False
+            name = stat.DISCOVERY_REDIRECT_KNOWN
+        else:
+            recorded = parse_date(alias.recorded_at)
+            if recorded is None or datetime.now(timezone.utc) - recorded >= self.gone_recheck:
+                return False  # asked again, in case the site put it back
+            name = stat.GONE_KNOWN
+        if identifier not in self.skipped_by_alias:
+            self.skipped_by_alias[identifier] = name
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(name)
+            if alias.target:
+                self.logger.debug("Not fetching <%s>: it redirected to article %s (seen) in an earlier run", entry.url, alias.target)
+            else:
+                self.logger.debug("Not fetching <%s>: the site removed it (known since %s)", entry.url, alias.recorded_at)
+        return True
+
+    def short_link_alias(self, entry: Entry) -> Alias | None:
+        """What an earlier run found at a short link: its story (counted once a run), or, for one that
+        led to no story in SHORT_LINK_MISSES_BEFORE_BACKOFF runs in a row or more, nowhere, when it was
+        asked for too recently to be asked again (counted, once a run); None otherwise: asked for."""
+        if self.fresh:
+            return None
+        extension = seen_store_extension(self.crawler)
+        key = short_link_key(entry.url)
+        alias = extension.alias(key) if extension is not None else None
+        if alias is None:
+            return None
+        if not alias.target:
+            recorded = parse_date(alias.recorded_at)
+            misses = alias.misses - SHORT_LINK_MISSES_BEFORE_BACKOFF
+            if misses < 0 or recorded is None or datetime.now(timezone.utc) - recorded >= timedelta(hours=min(2**misses, 24)):
+                return None
+        stats = self.crawler.stats
+        assert stats is not None
+        if key not in self.short_links:
+            self.short_links.add(key)
+            if alias.target:
+                stats.inc_value(stat.DISCOVERY_SHORT_LINK_KNOWN)
+            else:
+                stats.inc_value(stat.DISCOVERY_SHORT_LINK_BACKED_OFF)
+                self.logger.info(
+                    "Not asking for the short link <%s> this run: it led to no story in %d runs in a row, the last at %s",
+                    entry.url, alias.misses, alias.recorded_at,
+                )
+        return alias
+
+    def remember_short_link(self, request: Request, target: str) -> None:
+        """Record where the short link the source listed (``target``: a story's URL, or "" for none) led."""
+        extension = seen_store_extension(self.crawler)
+        hops = request.meta.get(SHORT_LINK_HOPS_META) or []
+        _source, lastmod, published = request.meta.get(SHORT_LINK_META, [None, None, None])
+        if extension is not None:
+            extension.remember_alias(short_link_key(hops[0] if hops else request.url), target, lastmod or published)
+
+    def listed_date(self, identifier: str, meta: Mapping[str, Any]) -> str | None:
+        """The latest date this run's sources gave the article requested with ``meta``."""
+        return latest_date(meta.get(SOURCE_DATE_META), self.later_source_dates.get(identifier))
+
+    def redirected_to_article(self, requested: str, landed: str, meta: Mapping[str, Any]) -> None:
+        """Remember that the story at ``requested`` was merged into article ``landed``: a later run that
+        finds it listed with no later date does not fetch it again (that article is seen by its own id)."""
+        identifier = Entry(url=requested).article_id
+        extension = seen_store_extension(self.crawler)
+        if identifier and extension is not None and SOURCE_DATE_META in meta:
+            extension.remember_alias(identifier, landed, self.listed_date(identifier, meta))
 
     def short_link_request(self, entry: Entry, source: str) -> Request | None:
         """The request that reads where one of the site's short links leads, the first time it is met in
@@ -622,6 +729,8 @@ class DiscoverySpider(BusinessStandardSpider):
             return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(stat.DISCOVERY_SHORT_LINK_RESOLVED)
+        assert response.request is not None
+        self.remember_short_link(response.request, target)
         self.logger.debug("The short link <%s> listed in <%s> leads to <%s>", response.url, source, target)
         yield from self.discovered([Entry(url=target, lastmod=parse_date(lastmod), published=parse_date(published))], source)
 
@@ -634,6 +743,7 @@ class DiscoverySpider(BusinessStandardSpider):
         The line names the short link the source listed, and the ones it led to before."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(stat.DISCOVERY_SHORT_LINK_UNRESOLVED)
+        self.remember_short_link(request, "")
         source = request.meta.get(SHORT_LINK_META, ["?"])[0]
         hops = request.meta.get(SHORT_LINK_HOPS_META) or []
         if hops:
@@ -650,7 +760,15 @@ class DiscoverySpider(BusinessStandardSpider):
         """
         extension = seen_store_extension(self.crawler)
         # (By the id discovery knows the request by: the page may give no article.)
-        later_date = self.later_source_dates.pop(Entry(url=requested_url(response)).article_id or "", None)
+        identifier = Entry(url=requested_url(response)).article_id or ""
+        later_date = self.later_source_dates.get(identifier)
+        try:
+            yield from self._dated_articles(response, later_date, extension)
+        finally:
+            # (Read until here: a redirect to another article records the latest date.)
+            self.later_source_dates.pop(identifier, None)
+
+    def _dated_articles(self, response: Response, later_date: datetime | None, extension: Any) -> Iterator[Article]:
         for article in super().parse_article(response):
             later = later_date
             if later is not None and not dated_since(article.dateModified, later):
@@ -692,13 +810,15 @@ class DiscoverySpider(BusinessStandardSpider):
 
     def article_failed(self, failure: Any) -> None:
         identifier = Entry(url=asked_url(failure.request)).article_id or ""
-        self.later_source_dates.pop(identifier, None)
-        if failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in str(failure.value):
-            self.robots_forbidden(asked_url(failure.request), identifier)
-            return
-        super().article_failed(failure)
+        try:
+            if failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in str(failure.value):
+                self.robots_forbidden(asked_url(failure.request), identifier)
+                return
+            super().article_failed(failure)
+        finally:
+            self.later_source_dates.pop(identifier, None)
 
-    def known_removed(self, url: str, answer: str) -> bool:
+    def known_removed(self, url: str, answer: str, meta: Mapping[str, Any] | None = None) -> bool:
         """Recorded in the seen-store, so that a later run knows it: the first run that gets the answer
         fails the article as any (a story the feeds list before the CDN has it answers 404 for a
         while; so does every article once the URL scheme changes: both must be loud). A later run that
@@ -713,6 +833,9 @@ class DiscoverySpider(BusinessStandardSpider):
         earlier = extension.answered_gone(identifier, answer)
         if earlier is None:
             return False
+        if meta is not None and SOURCE_DATE_META in meta:
+            # Removed: not asked for again while its sources give no later date (for BS_GONE_RECHECK_HOURS).
+            extension.remember_alias(identifier, "", self.listed_date(identifier, meta))
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(stat.GONE_AGAIN)
@@ -726,6 +849,9 @@ class DiscoverySpider(BusinessStandardSpider):
         identifier = Entry(url=url).article_id
         extension = seen_store_extension(self.crawler)
         gone = extension.answered_page(identifier) if identifier and extension is not None else None
+        if identifier and extension is not None and identifier == Entry(url=landed).article_id:
+            # A page of its own: whatever its address led to before (another article, nowhere) is past.
+            extension.forget_alias(identifier)
         if gone is not None:
             stats = self.crawler.stats
             assert stats is not None
@@ -808,6 +934,15 @@ def copy_before(modified: str | None, response: Response, requested: str, stale_
     header = response.headers.get(b"Last-Modified")
     answered = parse_http_date(header.decode("latin-1")) if header else None
     return answered is None or not dated_since(iso_ist(answered), moment)
+
+
+def is_later(source_date: datetime | None, recorded: str | None) -> bool:
+    """Whether a source's date for a link is later than the one recorded with its alias (to the second,
+    as dates are stored); an undated listing is no later than anything."""
+    if source_date is None:
+        return False
+    stored = parse_date(recorded)
+    return stored is None or source_date.replace(microsecond=0) > stored
 
 
 def latest_date(requested: str | None, later: datetime | None) -> str | None:
