@@ -30,6 +30,8 @@ from tests.loopback.site import Response as SiteResponse
 from tests.test_discovery_probes_round14 import ChangedSite
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a Redis, or a skip with the reason)
 
+# Sources whose every entry a small loopback site fills (its section feeds can be empty, an ERROR each).
+SOURCES = {"BS_LATEST_SOURCES": "/rss/latest.rss,/latest-news"}
 # Ports this file's sites listen on (one per test at a time; two workers at most).
 PORTS = range(16500, 16550)
 
@@ -279,3 +281,79 @@ def test_a_store_of_schema_2_is_upgraded_keeping_its_articles_and_gone_records(t
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     db.close()
+
+
+# --- other addresses of one story (checked: no request, before and after) ----------------------------
+
+
+def test_a_feed_giving_stories_by_their_other_addresses_costs_no_request_the_run_after(changed_site: ChangedSite, tmp_path: Path) -> None:
+    """A story listed by its AMP address, with a tracking query, with the AMP switch or under a second
+    slug: one story, fetched once, and not again by a run over the same feed."""
+    site = changed_site
+    records = sorted(site.articles, key=lambda r: r.published)[-4:]
+    forms = [
+        site.base_url + "/amp" + records[0].path,
+        records[1].url + "?utm_source=rss&utm_medium=feed",
+        records[2].url + "?amp=1",
+        records[3].url.replace(records[3].slug, "an-older-slug"),
+    ]
+
+    def relink(_site: LoopbackSite, normal: SiteResponse) -> SiteResponse:
+        body = normal.body
+        for record, form in zip(records, forms):
+            body = body.replace(f">{record.url}<".encode(), f">{form}<".encode().replace(b"&", b"&amp;"))
+        return normal._replace(body=body)
+
+    site.change("/rss/latest.rss", relink)
+    settings = {"BS_LATEST_SOURCES": "/rss/latest.rss"}
+    first = _latest(site, tmp_path, **settings)
+    assert first.status == 0 and {r.article_id for r in records} <= set(first.ids()), first.log[-3000:]
+    site.reset_counts()
+    again = _latest(site, tmp_path, **settings)
+    assert again.status == 0 and again.items == [], again.log[-3000:]
+    assert site.article_requests() == 0, (site.counts, again.log[-3000:])
+
+
+# --- a page of another kind at a story's address -----------------------------------------------------
+
+
+class VideoSite(ChangedSite):
+    """The loopback site where the articles of ``videos`` answer a video's page (a recording the site
+    published under an article-like address)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.videos: set[str] = set()
+
+    def article_response(self, record: Any, form: str, variant: str = "") -> SiteResponse:
+        if record.article_id not in self.videos:
+            return super().article_response(record, form, variant)
+        from tests.loopback.pages import render_video
+
+        body = render_video(record.headline, record.path, "A recording.", record.published, self.base_url)
+        return SiteResponse(200, body.encode(), "text/html; charset=utf-8", ())
+
+
+def test_a_video_at_a_story_address_is_not_fetched_again_while_its_dates_stay(tmp_path: Path) -> None:
+    site = _site(VideoSite, articles=8, seed=20, days=2, legacy=0, slow_seconds=2)
+    assert isinstance(site, VideoSite)
+    with site:
+        video = sorted(site.articles, key=lambda r: r.published)[-1].article_id
+        site.videos.add(video)
+        first = _latest(site, tmp_path, **SOURCES)
+        assert first.status == 0 and video not in first.ids(), first.log[-3000:]
+        assert stats_from_log(first.log).get(stat.skipped("video")) == 1, first.log[-3000:]
+        for _ in range(2):
+            site.reset_counts()
+            again = _latest(site, tmp_path, **SOURCES)
+            assert again.status == 0 and again.items == [], again.log[-3000:]
+            # Before: fetched at every run, to be skipped as a video again.
+            assert site.article_requests() == 0, (site.counts, again.log[-3000:])
+            assert stats_from_log(again.log).get("bs/discovery/not_article_known") == 1
+        # Its date moves on (a story in its place now): fetched and written.
+        site.videos.clear()
+        site.modify(video)
+        site.reset_counts()
+        back = _latest(site, tmp_path, **SOURCES)
+        assert back.status == 0 and back.ids() == [video], back.log[-3000:]
+        assert site.errors == []
