@@ -86,6 +86,9 @@ DISCOVERY_SHORT_LINK_BACKED_OFF = "bs/discovery/short_link_backed_off"
 # Links to a story an earlier run found merged into another (a redirect to that article, seen), listed
 # with no later date than then: not fetched.
 DISCOVERY_REDIRECT_KNOWN = "bs/discovery/redirect_known"
+# Links to an address that answered a page of another kind in an earlier run (a video, a web story or
+# gallery, a listing under an article-like address), listed with no later date than then: not fetched.
+DISCOVERY_NOT_ARTICLE_KNOWN = "bs/discovery/not_article_known"
 # Article links robots.txt forbids (the site's /content/ press releases): not fetched, no failure.
 DISCOVERY_ROBOTS_FORBIDDEN = "bs/discovery/robots_forbidden"
 # A source met again in one run (a sitemap that lists itself, a loop of "next" pages): not read again.

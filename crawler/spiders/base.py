@@ -22,7 +22,7 @@ from crawler.extraction.blocking import NOT_FOUND
 from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
 from crawler.failures import DATA_LOSS, failure_name, http_status
 from crawler.extraction.normalize import iso_ist
-from crawler.extraction.urls import is_story_url, on_hindi_edition, page_article_id
+from crawler.extraction.urls import LISTING, VIDEO, WEBSTORY, is_story_url, on_hindi_edition, page_article_id
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect, SiteDown
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer, page_url
 from crawler import stats as stat
@@ -34,6 +34,10 @@ SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 SCHEDULER_ARGUMENTS = frozenset({"_job", "_version"})
 OFFSITE_REDIRECT = "offsite-redirect"
 NOT_HTML = "not-html"
+# Kinds of page that an article-like address answers for good (a recording, a gallery or web story, a
+# listing), unlike a paywall stub or a layout no rule reads: a later run that finds the address with
+# no later date need not fetch it again (NotAnArticle reasons).
+SETTLED_KINDS = frozenset({VIDEO, WEBSTORY, LISTING})
 # An article that redirected to the home page or a listing (a skip reason).
 REDIRECTED_AWAY = "redirected-away"
 # What a story the site took down answers (while its feeds may link it for days; 451: taken down on a
@@ -248,6 +252,8 @@ class BusinessStandardSpider(Spider):
             # A page at the story's URL all the same (a paywall stub, a layout no rule reads): it is
             # there, so a later 404 is loud again.
             self.answered_page(requested, response.url)
+            if error.reason in SETTLED_KINDS:
+                self.answered_other_kind(requested, error.reason, response.meta)
             return
         note = extraction.encoding_note
         if note:
@@ -303,6 +309,10 @@ class BusinessStandardSpider(Spider):
         spider); when not, it fails as any answer without a page. Spiders without a seen-store know of
         no earlier run: never."""
         return False
+
+    def answered_other_kind(self, requested: str, kind: str, meta: Mapping[str, Any]) -> None:
+        """The address ``requested`` answered a page of another kind (``kind``: one of SETTLED_KINDS;
+        ``meta``: its request's): remembered by spiders with a seen-store."""
 
     def redirected_to_article(self, requested: str, landed: str, meta: Mapping[str, Any]) -> None:
         """The story at ``requested`` redirected to another article, of id ``landed`` (its request's

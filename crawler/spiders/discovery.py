@@ -59,6 +59,8 @@ SHORT_LINK_META = "bs_short_link"
 SHORT_LINK_HOPS_META = "bs_short_link_hops"
 # request.meta key: how deep in sitemap indexes a source is (a root source is 0).
 SOURCE_DEPTH_META = "bs_source_depth"
+# An alias target that is no article: the address answered a page of this kind (``other-kind:video``).
+OTHER_KIND_TARGET = "other-kind:"
 # A short link that led to no story in this many runs in a row is asked for less often: not again
 # within 2^(misses - this) hours (a day at most, when its alias lapses).
 SHORT_LINK_MISSES_BEFORE_BACKOFF = 3
@@ -610,7 +612,9 @@ class DiscoverySpider(BusinessStandardSpider):
         alias = extension.alias(identifier) if extension is not None else None
         if alias is None or is_later(entry.lastmod, alias.source_date):
             return False
-        if alias.target:
+        if alias.target.startswith(OTHER_KIND_TARGET):
+            name = stat.DISCOVERY_NOT_ARTICLE_KNOWN
+        elif alias.target:
             store = self.seen_store
             try:
                 if store is None or store.get(alias.target) is None:
@@ -627,7 +631,9 @@ class DiscoverySpider(BusinessStandardSpider):
             self.skipped_by_alias[identifier] = name
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(name)
-            if alias.target:
+            if alias.target.startswith(OTHER_KIND_TARGET):
+                self.logger.debug("Not fetching <%s>: it answered a page of another kind (%s) in an earlier run", entry.url, alias.target)
+            elif alias.target:
                 self.logger.debug("Not fetching <%s>: it redirected to article %s (seen) in an earlier run", entry.url, alias.target)
             else:
                 self.logger.debug("Not fetching <%s>: the site removed it (known since %s)", entry.url, alias.recorded_at)
@@ -674,6 +680,15 @@ class DiscoverySpider(BusinessStandardSpider):
     def listed_date(self, identifier: str, meta: Mapping[str, Any]) -> str | None:
         """The latest date this run's sources gave the article requested with ``meta``."""
         return latest_date(meta.get(SOURCE_DATE_META), self.later_source_dates.get(identifier))
+
+    def answered_other_kind(self, requested: str, kind: str, meta: Mapping[str, Any]) -> None:
+        """Remember that the address ``requested`` answered a page of another kind (a video, a web story,
+        a listing): a later run that finds it listed with no later date does not fetch it again (before,
+        it was fetched at every run, and a run whose only new link it was exited 5 each time)."""
+        identifier = Entry(url=requested).article_id
+        extension = seen_store_extension(self.crawler)
+        if identifier and extension is not None and SOURCE_DATE_META in meta:
+            extension.remember_alias(identifier, OTHER_KIND_TARGET + kind, self.listed_date(identifier, meta))
 
     def redirected_to_article(self, requested: str, landed: str, meta: Mapping[str, Any]) -> None:
         """Remember that the story at ``requested`` was merged into article ``landed``: a later run that
