@@ -357,3 +357,29 @@ def test_a_video_at_a_story_address_is_not_fetched_again_while_its_dates_stay(tm
         back = _latest(site, tmp_path, **SOURCES)
         assert back.status == 0 and back.ids() == [video], back.log[-3000:]
         assert site.errors == []
+
+
+# --- a short link that leads nowhere, run after run ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("misses", "hours_ago", "asked"), [(2, 0, True), (3, 0, False), (3, 2, True), (5, 3, False), (5, 5, True), (12, 23, False), (12, 25, True)])
+def test_a_short_link_dead_in_runs_in_a_row_is_asked_for_less_often(tmp_path: Path, misses: int, hours_ago: int, asked: bool) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from crawler.extraction.urls import short_link_key
+    from crawler.incremental.extension import seen_store_extension
+    from crawler.spiders.latest import LatestSpider
+    from tests.test_feed_probes_round19 import FEED, SHORT, _feed, _read
+    from tests.test_spiders_unit import make_spider
+
+    spider = make_spider(LatestSpider, tmp_path)
+    extension = seen_store_extension(spider.crawler)
+    assert extension is not None and extension.store is not None
+    for _ in range(misses):
+        extension.remember_alias(short_link_key(SHORT), "", None)
+    then = (datetime.now(timezone.utc) - timedelta(hours=hours_ago)).replace(microsecond=0).isoformat()
+    extension.store.db.execute("UPDATE aliases SET recorded_at = ?", (then,))  # type: ignore[attr-defined]
+    requests = _read(spider, FEED, _feed(SHORT, SHORT))
+    assert [r.url for r in requests] == ([SHORT] if asked else [])
+    backed_off = spider.crawler.stats.get_value(stat.DISCOVERY_SHORT_LINK_BACKED_OFF)
+    assert backed_off == (None if asked else 1), "counted once a run"
