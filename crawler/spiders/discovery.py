@@ -607,7 +607,8 @@ class DiscoverySpider(BusinessStandardSpider):
         """Whether the article of ``entry``, never emitted under its own id, is left unfetched for what
         an earlier run found at its address and the source gives no later date than then: merged into
         another article (a redirect to it), which is seen; or removed (gone in two runs), looked at less
-        than ``BS_GONE_RECHECK_HOURS`` ago. Counted once a run. Before, such a link was fetched at every run while its sources listed it."""
+        than ``BS_GONE_RECHECK_HOURS`` ago; or a page of another kind (a video, a web story, a listing).
+        Counted once a run. Before, such a link was fetched at every run while its sources listed it."""
         extension = seen_store_extension(self.crawler)
         alias = extension.alias(identifier) if extension is not None else None
         if alias is None or is_later(entry.lastmod, alias.source_date):
