@@ -197,6 +197,9 @@ class RunVerdictExtension:
             )
         wanted = int(stats.get(stat.DISCOVERY_NEW, 0)) + int(stats.get(stat.DISCOVERY_CHANGED, 0))
         listed = wanted + int(stats.get(stat.DISCOVERY_UNCHANGED_SKIPPED, 0)) + int(stats.get(stat.DISCOVERY_NOT_ACCEPTED, 0))
+        # Article links the seen-store's aliases settled (a story merged, removed, a page of another
+        # kind, as an earlier run found): listed articles, not fetched (before, they were, and counted).
+        listed += sum(int(stats.get(name, 0)) for name in (stat.DISCOVERY_REDIRECT_KNOWN, stat.DISCOVERY_NOT_ARTICLE_KNOWN, stat.GONE_KNOWN))
         others = {
             **{f"not_article/{k}": v for k, v in _by_suffix(stats, stat.DISCOVERY_NOT_ARTICLE_PREFIX).items()},
             "offsite": int(stats.get(stat.DISCOVERY_OFFSITE, 0)),
