@@ -106,13 +106,14 @@ def test_a_short_link_that_led_to_a_story_seen_unchanged_is_not_asked_for_again(
         assert site.counts["/r20Abc"] == 0 and site.article_requests() == 0, (site.counts, again.log[-3000:])
         stats = stats_from_log(again.log)
         assert stats.get("bs/discovery/short_link_known") == 1, stats
-    # The story changes: its feed date moves on, and the story is fetched by its own address (the
-    # short link's target is known), written once as its next version.
+    # The story changes: its feed date moves on, and the short link is asked for once more (the site
+    # may have given its code to another story: tests/test_review_round20_aliases.py), the story
+    # fetched by its own address, written once as its next version.
     site.modify(record.article_id)
     site.reset_counts()
     changed = _latest(site, tmp_path, **settings)
     assert changed.status == 0 and changed.ids() == [record.article_id], changed.log[-3000:]
-    assert site.counts["/r20Abc"] == 0 and site.article_requests(record.article_id) == 1
+    assert site.counts["/r20Abc"] == 1 and site.article_requests(record.article_id) == 1
 
 
 def test_a_dead_short_link_is_asked_for_at_most_once_a_run(

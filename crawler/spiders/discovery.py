@@ -131,6 +131,11 @@ class DiscoverySpider(BusinessStandardSpider):
         # The short links asked for in this run (scheme and host's case aside): one source or many
         # listing one is one request.
         self.short_links: set[str] = set()
+        # The short links whose alias was used in this run (each counted once), the latest date this
+        # run's sources gave each short link met, and where those asked for in this run led.
+        self.short_links_known: set[str] = set()
+        self.short_link_dates: dict[str, datetime] = {}
+        self.short_link_targets: dict[str, str] = {}
         # Links not fetched for what an earlier run found (the seen-store's aliases: a story merged
         # into another, one known removed), by article id, with the stat each was counted under: a
         # later listing with a newer date in this run fetches it after all, and takes the count back.
@@ -648,8 +653,16 @@ class DiscoverySpider(BusinessStandardSpider):
             return None
         extension = seen_store_extension(self.crawler)
         key = short_link_key(entry.url)
+        self.note_short_link_date(key, entry.lastmod)
+        if key in self.short_links:
+            return None  # asked for in this run: its answer decides
         alias = extension.alias(key) if extension is not None else None
         if alias is None:
+            return None
+        if alias.target and is_later(entry.lastmod, alias.source_date):
+            # The source dates it later than when it was last asked for: the site may have given the
+            # code to another story (before, the alias was trusted for ALIAS_KEEP_DAYS whatever the
+            # dates said, and such a story never asked for: lost once the feed dropped it).
             return None
         if not alias.target:
             recorded = parse_date(alias.recorded_at)
@@ -658,8 +671,8 @@ class DiscoverySpider(BusinessStandardSpider):
                 return None
         stats = self.crawler.stats
         assert stats is not None
-        if key not in self.short_links:
-            self.short_links.add(key)
+        if key not in self.short_links_known:
+            self.short_links_known.add(key)
             if alias.target:
                 stats.inc_value(stat.DISCOVERY_SHORT_LINK_KNOWN)
             else:
@@ -675,8 +688,28 @@ class DiscoverySpider(BusinessStandardSpider):
         extension = seen_store_extension(self.crawler)
         hops = request.meta.get(SHORT_LINK_HOPS_META) or []
         _source, lastmod, published = request.meta.get(SHORT_LINK_META, [None, None, None])
+        key = short_link_key(hops[0] if hops else request.url)
+        self.short_link_targets[key] = target
         if extension is not None:
-            extension.remember_alias(short_link_key(hops[0] if hops else request.url), target, lastmod or published)
+            listed = parse_date(lastmod or published)
+            later = self.short_link_dates.get(key)
+            date = iso_ist(later) if later is not None and (listed is None or later > listed) else lastmod or published
+            extension.remember_alias(key, target, date)
+
+    def note_short_link_date(self, key: str, lastmod: datetime | None) -> None:
+        """Keep the latest date this run's sources give the short link ``key``: the one its alias is
+        recorded with (a source read after the short link's answer updates the record), so that two
+        sources dating it apart do not have it asked for at every run."""
+        if lastmod is None:
+            return
+        earlier = self.short_link_dates.get(key)
+        if earlier is not None and lastmod <= earlier:
+            return
+        self.short_link_dates[key] = lastmod
+        target = self.short_link_targets.get(key)
+        extension = seen_store_extension(self.crawler)
+        if target and extension is not None:  # (one that led nowhere is not missed twice)
+            extension.remember_alias(key, target, iso_ist(lastmod))
 
     def listed_date(self, identifier: str, meta: Mapping[str, Any]) -> str | None:
         """The latest date this run's sources gave the article requested with ``meta``."""
