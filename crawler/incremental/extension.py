@@ -172,80 +172,51 @@ class SeenStoreExtension:
         if article_id is not None and not isinstance(exception, DuplicateArticle):
             self.source_dates.pop(article_id, None)
 
+    def _optional(self, method: str, *args: Any) -> Any:
+        """The store's ``method`` called with ``args``; None when the store has no such method (a store
+        class of before, named by BS_SEEN_STORE, keeps no gone answers nor aliases) or has failed."""
+        call = getattr(self.store, method, None)
+        if call is None or self.failed is not None:
+            return None
+        try:
+            return call(*args)
+        except StateError as error:
+            self.fail(error)
+            return None
+
     def answered_gone(self, article_id: str, answer: str) -> GoneArticle | None:
         """Record that an article answered as a story the site removed (404, 410, 451, a redirect away
         from it); its record when it answered so in an earlier run too, with no page since: then the site
         removed it. None the first time (a story not live yet answers so too: it fails, as any) or when
         the store failed."""
-        # (A store class of before, named by BS_SEEN_STORE, keeps no gone answers: each fails, as before.)
-        record = getattr(self.store, "answered_gone", None)
-        if record is None or self.failed is not None:
-            return None
-        try:
-            earlier: GoneArticle | None = record(article_id, answer, self.run_id)
-        except StateError as error:
-            self.fail(error)
-            return None
+        earlier: GoneArticle | None = self._optional("answered_gone", article_id, answer, self.run_id)
         return earlier if earlier is not None and earlier.run_id != self.run_id else None
 
     def known_gone(self, article_id: str) -> GoneArticle | None:
         """The article's gone record when an earlier run recorded it (nothing is recorded)."""
-        read = getattr(self.store, "gone", None)
-        if read is None or self.failed is not None:
-            return None
-        try:
-            earlier: GoneArticle | None = read(article_id)
-        except StateError as error:
-            self.fail(error)
-            return None
+        earlier: GoneArticle | None = self._optional("gone", article_id)
         return earlier if earlier is not None and earlier.run_id != self.run_id else None
 
     def answered_page(self, article_id: str) -> GoneArticle | None:
         """Forget that an article answered as removed: it answered a page (put back, or live at last).
         Its record, if it had one."""
-        forget = getattr(self.store, "answered_page", None)
-        if forget is None or self.failed is not None:
-            return None
-        try:
-            return forget(article_id)  # type: ignore[no-any-return]
-        except StateError as error:
-            self.fail(error)
-            return None
+        found: GoneArticle | None = self._optional("answered_page", article_id)
+        return found
 
     def alias(self, key: str) -> Alias | None:
         """Where the link ``key`` (a short link's key, a story's id) led in an earlier run, if the store
         remembers it (a store class of before remembers nothing: every such link is asked for)."""
-        read = getattr(self.store, "alias", None)
-        if read is None or self.failed is not None:
-            return None
-        try:
-            found: Alias | None = read(key)
-        except StateError as error:
-            self.fail(error)
-            return None
+        found: Alias | None = self._optional("alias", key)
         return found
 
     def remember_alias(self, key: str, target: str, source_date: str | None) -> Alias | None:
         """Record where the link ``key``, listed with ``source_date``, led (``target`` empty: nowhere)."""
-        record = getattr(self.store, "remember_alias", None)
-        if record is None or self.failed is not None:
-            return None
-        try:
-            recorded: Alias = record(key, target, source_date)
-        except StateError as error:
-            self.fail(error)
-            return None
+        recorded: Alias | None = self._optional("remember_alias", key, target, source_date)
         return recorded
 
     def forget_alias(self, key: str) -> None:
         """Forget where the link ``key`` led: its address answered a page of its own."""
-        forget = getattr(self.store, "forget_alias", None)
-        if forget is None or self.failed is not None:
-            return
-        try:
-            forget(key)
-        except StateError as error:
-            self.fail(error)
+        self._optional("forget_alias", key)
 
     def confirm(self, article_id: str) -> bool:
         """Mark an article of this run seen; False if the store failed."""
