@@ -38,7 +38,7 @@ from crawler.extraction.discovery import (
 )
 from crawler.extraction.normalize import iso_ist, parse_date, parse_http_date
 from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, is_short_link, is_story_url, non_article_kind, short_link_key, url_kind
-from crawler.incremental.extension import seen_store_extension, seen_store_of
+from crawler.incremental.extension import SeenStoreExtension, seen_store_extension, seen_store_of
 from crawler.incremental.store import Alias, SeenArticle, SeenStore, StateError
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect, SiteDown
 from crawler.runset import RunSet
@@ -121,6 +121,8 @@ class DiscoverySpider(BusinessStandardSpider):
         # first source's older date had the next run fetch the story once more for the other's.
         # Taken off when the page is read, so it holds only requests still on their way.
         self.later_source_dates: dict[str, datetime] = {}
+        # Where this run's answers led stories it remembers (target, the date it was requested with).
+        self.story_aliases: dict[str, tuple[str, str | None]] = {}
         self.started = datetime.now(timezone.utc)
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
@@ -715,6 +717,14 @@ class DiscoverySpider(BusinessStandardSpider):
         """The latest date this run's sources gave the article requested with ``meta``."""
         return latest_date(meta.get(SOURCE_DATE_META), self.later_source_dates.get(identifier))
 
+    def remember_story_alias(self, extension: SeenStoreExtension, identifier: str, target: str, meta: Mapping[str, Any]) -> None:
+        """Remember where the story ``identifier`` led (``target``), with the latest date this run's sources
+        gave it; a later date that another source gives it after this (that source read after the
+        story's answer came) is remembered too (note_later_date), or the next run, finding that date,
+        would take the story for changed and fetch it again."""
+        extension.remember_alias(identifier, target, self.listed_date(identifier, meta))
+        self.story_aliases[identifier] = (target, meta.get(SOURCE_DATE_META))
+
     def answered_other_kind(self, requested: str, kind: str, meta: Mapping[str, Any]) -> None:
         """Remember that the address ``requested`` answered a page of another kind (a video, a web story,
         a listing): a later run that finds it listed with no later date does not fetch it again (before,
@@ -722,7 +732,7 @@ class DiscoverySpider(BusinessStandardSpider):
         identifier = Entry(url=requested).article_id
         extension = seen_store_extension(self.crawler)
         if identifier and extension is not None and SOURCE_DATE_META in meta:
-            extension.remember_alias(identifier, OTHER_KIND_TARGET + kind, self.listed_date(identifier, meta))
+            self.remember_story_alias(extension, identifier, OTHER_KIND_TARGET + kind, meta)
 
     def redirected_to_article(self, requested: str, landed: str, meta: Mapping[str, Any]) -> None:
         """Remember that the story at ``requested`` was merged into article ``landed``: a later run that
@@ -730,7 +740,7 @@ class DiscoverySpider(BusinessStandardSpider):
         identifier = Entry(url=requested).article_id
         extension = seen_store_extension(self.crawler)
         if identifier and extension is not None and SOURCE_DATE_META in meta:
-            extension.remember_alias(identifier, landed, self.listed_date(identifier, meta))
+            self.remember_story_alias(extension, identifier, landed, meta)
 
     def short_link_request(self, entry: Entry, source: str) -> Request | None:
         """The request that reads where one of the site's short links leads, the first time it is met in
@@ -884,7 +894,7 @@ class DiscoverySpider(BusinessStandardSpider):
             return False
         if meta is not None and SOURCE_DATE_META in meta:
             # Removed: not asked for again while its sources give no later date (for BS_GONE_RECHECK_HOURS).
-            extension.remember_alias(identifier, "", self.listed_date(identifier, meta))
+            self.remember_story_alias(extension, identifier, "", meta)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(stat.GONE_AGAIN)
@@ -934,6 +944,11 @@ class DiscoverySpider(BusinessStandardSpider):
         known = self.later_source_dates.get(identifier)
         if known is None or moment > known:
             self.later_source_dates[identifier] = moment
+            remembered = self.story_aliases.get(identifier)
+            extension = seen_store_extension(self.crawler) if remembered is not None else None
+            if remembered is not None and extension is not None:
+                target, requested = remembered
+                extension.remember_alias(identifier, target, latest_date(requested, moment))
 
     def is_seen(self, url: str) -> bool:
         """Whether the seen-store has the article of ``url``."""
