@@ -47,7 +47,9 @@ _done: TenRuns | None = None
 def _kill_while_running(site: LoopbackSite, workdir: Path) -> None:
     """Start a run and SIGKILL it once its run marker is written (as an OOM killer or a reboot would)."""
     command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", str(workdir / "out-killed.jsonl")]
-    for name, value in {**FAST, "BS_BASE_URL": site.base_url}.items():
+    # One request a second: the run lasts well past its marker (at full speed, a run over six new articles
+    # ended within a second, between two looks for the marker).
+    for name, value in {**FAST, "BS_BASE_URL": site.base_url, "DOWNLOAD_DELAY": "1", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}.items():
         command += ["-s", f"{name}={value}"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     running = workdir / ".state" / "running"
