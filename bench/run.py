@@ -233,6 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=("extraction", "crawl"), help="run one half")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--large", action="store_true", help="also measure peak RSS at 200,000 articles (about 80 minutes more: 4,560 s wall for the crawl alone, measured)")
+    parser.add_argument("--back-to-back", action="store_true", help="time a page's runs of one extractor one after another (its own code and data in the CPU caches), not in turns with the others")
     parser.add_argument("--rounds", type=int, default=5, help="paired rounds of the crawl comparison (default 5)")
     options = parser.parse_args(argv)
     quick = options.quick
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     if options.only in (None, "extraction"):
         pages = bench_pages(current=60, amp=10) if quick else bench_pages(current=500, amp=60)
         print(f"1. Extraction over {len(pages)} pages…", flush=True)
-        ex = extraction.measure(pages, repeats=1 if quick else 3)
+        ex = extraction.measure(pages, repeats=1 if quick else 3, back_to_back=options.back_to_back)
     if options.only in (None, "crawl"):
         print("2–4. Crawls (each in a subprocess, the site in another)…", flush=True)
         if quick:
