@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -20,6 +20,9 @@ from crawler.incremental.delivery import DeliveryTracker
 from crawler.monitoring.signals import run_judged, send_and_wait
 from crawler import stats as stat
 from crawler.runstop import stop_run
+
+if TYPE_CHECKING:
+    from crawler.monitoring.history import RunHistory
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +85,10 @@ class RunVerdictExtension:
     # Failed sources a run may have; negative: no limit (`latest`, `section`). `archive` allows none:
     # a monthly sitemap it could not read is a month missing from the backfill.
     max_failed_sources: int = -1
+    # Items checked and missing per field of this spider's runs before this one, newest first, back to
+    # BS_COVERAGE_MIN_ITEMS items: a run with fewer items is judged with them (read in spider_closed).
+    earlier_items: tuple[tuple[int, dict[str, int]], ...] = ()
+    history: RunHistory | None = None
 
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
@@ -96,6 +103,10 @@ class RunVerdictExtension:
         self.max_splash_failed_share = settings.getfloat("BS_SPLASH_MAX_FAILED_SHARE", 0.5)
         self.max_failed_sources = settings.getint("BS_MAX_FAILED_SOURCES", -1)
         self.output_failed = False
+        from crawler.monitoring.history import RunHistory, history_dir  # (the history imports this module's statuses)
+
+        # Where a small run finds the items of the runs before it (none with the run history off).
+        self.history = RunHistory(history_dir(settings)) if settings.getbool("BS_RUN_HISTORY") else None
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
@@ -125,10 +136,22 @@ class RunVerdictExtension:
         tracker = self.crawler.get_extension(DeliveryTracker)
         if tracker is not None:
             await maybe_deferred_to_future(tracker.when_settled())
+        self.earlier_items = self._earlier_items(spider.name)
         status, why, summary = self.judge(reason)
         await send_and_wait(
             self.crawler.signals, run_judged, spider=spider, finish_reason=reason, status=status, why=why, summary=summary
         )
+
+    def _earlier_items(self, spider: str) -> tuple[tuple[int, dict[str, int]], ...]:
+        """The items of the spider's runs before this one, when this one has fewer than BS_COVERAGE_MIN_ITEMS."""
+        checked = _sum(self.stats.get_stats(), stat.LAYOUT_PREFIX)
+        if self.history is None or not self.min_coverage or not 0 < checked < self.coverage_min_items:
+            return ()
+        try:
+            return tuple(self.history.recent_items(spider, self.coverage_min_items - checked))
+        except OSError as error:
+            logger.warning("Could not read the run history for the items of the runs before this one (%s); field coverage is judged on this run's alone", error)
+            return ()
 
     def judge(self, reason: str) -> tuple[int, str, str]:
         """Set the exit status, log the summary line; the status, why, and the line."""
@@ -297,15 +320,26 @@ class RunVerdictExtension:
                 f"{unknown} of {checked + unknown} article pages were of no layout the rules know "
                 f"({UNKNOWN_LAYOUT}={unknown}): a redesign?"
             )
-        # A run without items has no coverage (BS_COVERAGE_MIN_ITEMS=0 divided by it).
-        if checked and checked >= self.coverage_min_items:
+        # A run without items has no coverage (BS_COVERAGE_MIN_ITEMS=0 divided by it). A run with fewer
+        # than BS_COVERAGE_MIN_ITEMS is judged with the items of the spider's runs before it: judged
+        # alone, never, and a redesign that dropped a field went out as "ok" for as long as cron ran
+        # `latest` often enough to find a few articles a run.
+        missing = {field: int(stats.get(stat.missing(field), 0)) for field in self.min_coverage}
+        pooled, runs = checked, 0
+        for items, earlier in self.earlier_items if 0 < checked < self.coverage_min_items else ():
+            if pooled >= self.coverage_min_items:
+                break
+            pooled, runs = pooled + items, runs + 1
+            missing = {field: count + int(earlier.get(field, 0)) for field, count in missing.items()}
+        if checked and pooled >= self.coverage_min_items:
             low = []
             for field, minimum in self.min_coverage.items():
-                coverage = 1 - int(stats.get(stat.missing(field), 0)) / checked
+                coverage = 1 - missing[field] / pooled
                 if coverage < minimum:
                     low.append(f"{field} {coverage:.0%} < {minimum:.0%}")
             if low:
-                return EXIT_EXTRACTION, "field coverage too low (a site redesign?): " + ", ".join(low)
+                over = f" over the last {pooled} items ({checked} of this run, {pooled - checked} of the {runs} run(s) before it)" if runs else ""
+                return EXIT_EXTRACTION, "field coverage too low (a site redesign?): " + ", ".join(low) + over
         if wanted and sum(failed.values()) / wanted > self.max_failed_share:
             # A few pages failing is a normal run (they are fetched again next time); most of
             # them is the site mostly down, which an "ok" would hide.
