@@ -180,3 +180,24 @@ def test_the_items_of_the_runs_before_are_read_from_the_end_of_the_history(tmp_p
     assert len(tail) >= 3 and tail == everything[: len(tail)] and sum(len(line) + 1 for line in tail) <= 10000
     assert history.recent_items("latest", 10**9)  # bounded: an answer, not the whole file
     assert RunHistory(tmp_path / "none").recent_items("latest", 5) == []
+
+
+@pytest.mark.parametrize(("settings", "check", "reads"), [({}, False, True), ({"BS_RUN_HISTORY": False}, False, False), ({}, True, False)])
+def test_only_a_recorded_run_reads_the_items_of_the_runs_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, Any], check: bool, reads: bool
+) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler import stats as stat
+    from crawler.monitoring.verdict import RunVerdictExtension
+    from tests.test_verdict import PROJECT
+
+    path = tmp_path / RUNS_FILE
+    path.write_text(json.dumps({**_record(1), "layouts": {"nextjs-2023": 10}, "missing": {"authors": 10}}) + "\n")
+    if check:
+        monkeypatch.setenv("SCRAPY_CHECK", "true")  # `scrapy check`: its contracts' sample items are no run
+    crawler = get_crawler(settings_dict={**PROJECT, "BS_STATE_DIR": str(tmp_path), **settings})
+    extension = RunVerdictExtension(crawler)
+    assert crawler.stats is not None
+    crawler.stats.set_value(stat.layout("nextjs-2023"), 2)
+    assert extension._earlier_items("latest") == (((10, {"authors": 10}),) if reads else ())

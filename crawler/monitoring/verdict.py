@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from typing import TYPE_CHECKING, Any
 
@@ -105,8 +106,10 @@ class RunVerdictExtension:
         self.output_failed = False
         from crawler.monitoring.history import RunHistory, history_dir  # (the history imports this module's statuses)
 
-        # Where a small run finds the items of the runs before it (none with the run history off).
-        self.history = RunHistory(history_dir(settings)) if settings.getbool("BS_RUN_HISTORY") else None
+        # Where a small run finds the items of the runs before it: none with the run history off, nor in
+        # `scrapy check`, whose contracts' sample items are no run's.
+        recorded = settings.getbool("BS_RUN_HISTORY") and not os.environ.get("SCRAPY_CHECK")
+        self.history = RunHistory(history_dir(settings)) if recorded else None
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
