@@ -13,9 +13,9 @@ import pytest
 from crawler.extraction import Article, extract
 from tests.conftest import PAGES
 from tests.pages.build import page_bytes
-from tests.pages.cases import CASES, HINDI_BUDGET, HINDI_COMPANIES, HINDI_MARKETS, HINDI_SITE, HindiStory
+from tests.pages.cases import CASES, HINDI_BUDGET, HINDI_COMPANIES, HINDI_CREDITED, HINDI_MARKETS, HINDI_SITE, HindiStory
 
-STORIES = {"budget-166607": HINDI_BUDGET, "markets-166712": HINDI_MARKETS, "companies-172480": HINDI_COMPANIES}
+STORIES = {"budget-166607": HINDI_BUDGET, "markets-166712": HINDI_MARKETS, "companies-172480": HINDI_COMPANIES, "credited-168031": HINDI_CREDITED}
 HINDI_CASES = [c for c in CASES if c.layout == "hindi-2020"]
 
 

@@ -77,6 +77,9 @@ class HindiStory:
     body: str = "div"
     keyword_links_end_empty: bool = False  # the Feb page's keyword row ends with an empty link
     image_path: str = ""  # og:image is the site root followed by this (empty on both real pages)
+    # The agencies' credit the byline runs on into after the author (", इनपुट: भाषा"), copied into
+    # JSON-LD's Person with it: no author, as an English byline's "with inputs from PTI" is none.
+    credit: str = ""
 
 
 def _ld_description(text: str) -> str:
@@ -164,7 +167,7 @@ def render_hindi(story: HindiStory) -> str:
                     "dateModified": "{stamp}",
                     "author": {{
                     "@type": "Person",
-                    "name": {json.dumps(story.author, ensure_ascii=False)}
+                    "name": {json.dumps(story.author + story.credit, ensure_ascii=False)}
                     }},
                     "publisher": {{
                     "@type": "Organization",
@@ -284,7 +287,7 @@ googletag.cmd.push(function() {{ googletag.display('div-gpt-ad-1506515772588-70'
 \t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t</td></tr>
 \t\t\t\t\t\t\t\t\t\t<tr>
 \t\t\t\t\t\t\t\t\t\t\t<td colspan=2 width='600'>
-\t\t\t\t\t\t\t\t\t\t\t<p><p><table width='100%' border=0 cellspacing=0><tr><td><h1 style='FONT-FAMILY: Arial; FONT-SIZE: 18px; FONT-WEIGHT: bold; COLOR: #0253B7;'>{escape(story.headline)}</h1></td></tr><tr><td style='FONT-FAMILY: Arial; FONT-SIZE: 11px; FONT-WEIGHT: bold;'>{escape(story.author)} / {escape(story.city)}&nbsp;{byline_date}</td></tr><tr><td height=4></td></tr><tr><td style='background-image: url(/images/common/gn_005.gif); background-repeat: repeat-x;'></td></tr><tr><td height=9></td></tr><tr><td style='background-image: url(/images/common/gn_005.gif); background-repeat: repeat-x;'></td></tr></table><script type="text/javascript" src="//s7.addthis.com/js/300/addthis_widget.js#pubid=ra-58b90e9e676c9088"></script><div class="addthis_inline_share_toolbox"></div><style>
+\t\t\t\t\t\t\t\t\t\t\t<p><p><table width='100%' border=0 cellspacing=0><tr><td><h1 style='FONT-FAMILY: Arial; FONT-SIZE: 18px; FONT-WEIGHT: bold; COLOR: #0253B7;'>{escape(story.headline)}</h1></td></tr><tr><td style='FONT-FAMILY: Arial; FONT-SIZE: 11px; FONT-WEIGHT: bold;'>{escape(story.author + story.credit)} / {escape(story.city)}&nbsp;{byline_date}</td></tr><tr><td height=4></td></tr><tr><td style='background-image: url(/images/common/gn_005.gif); background-repeat: repeat-x;'></td></tr><tr><td height=9></td></tr><tr><td style='background-image: url(/images/common/gn_005.gif); background-repeat: repeat-x;'></td></tr></table><script type="text/javascript" src="//s7.addthis.com/js/300/addthis_widget.js#pubid=ra-58b90e9e676c9088"></script><div class="addthis_inline_share_toolbox"></div><style>
 \t.adTitle {{color:#0253b7;text-decoration:none; font-family: Arial; font-size:14px; font-weight: bold;}}
 \t.adborder{{border:1px solid #CCCCCC;}}
 </style>
@@ -526,6 +529,25 @@ HINDI_COMPANIES = HindiStory(
     body="p",
 )
 
+# A reporter's story with the agency's credit in the byline (the Hindi edition's "इनपुट: भाषा").
+HINDI_CREDITED = HindiStory(
+    autono=168031,
+    section="economy",
+    section_en="Economy",
+    section_hi="अर्थव्यवस्था",
+    section_path="/economy/",
+    headline="उत्तर प्रदेश में गन्ना किसानों का बकाया भुगतान तेज करने का निर्देश",
+    author="अभिषेक कुमार",
+    city="लखनऊ",
+    published=datetime(2020, 3, 2, 18, 20, 5, tzinfo=IST),
+    paragraphs=[
+        "राज्य सरकार ने चीनी मिलों को गन्ना किसानों के बकाये का भुगतान मार्च के अंत तक करने का निर्देश दिया है।",
+        "गन्ना विभाग के अधिकारियों ने बताया कि पिछले पेराई सत्र का करीब 80 प्रतिशत भुगतान हो चुका है और बाकी के लिए मिलों से हर हफ्ते ब्योरा मांगा जाएगा।",
+    ],
+    keywords=["गन्ना", "चीनी मिल", "किसान"],
+    credit=", इनपुट: भाषा",
+)
+
 
 def render_hindi_amp(story: HindiStory) -> str:
     """A story's AMP page (``/article-amp/<section>/section_<section>-N_1.html``). Its head is the 2020
@@ -546,7 +568,7 @@ def render_hindi_amp(story: HindiStory) -> str:
         "image": {"@type": "ImageObject", "url": f"{site}/images/nopreview.png", "height": 420, "width": 696},
         "datePublished": stamp,
         "dateModified": stamp,
-        "author": {"@type": "Person", "name": story.author},
+        "author": {"@type": "Person", "name": story.author + story.credit},
         "publisher": {"@type": "Organization", "name": "Business Standard"},
         "description": _ld_description(description),
         "keywords": ", ".join(story.keywords),
@@ -564,7 +586,7 @@ def render_hindi_amp(story: HindiStory) -> str:
 <header><a href="{site}/"><amp-img src="{site}/images/logo.png" width="177" height="22" alt="Business Standard"></amp-img></a>
 <nav><a href="{site}/markets/">बाजार</a> <a href="{site}/company/">कंपनियां</a> <a href="{site}/economy/">अर्थव्यवस्था</a></nav></header>
 <h1>{escape(story.headline)}</h1>
-<div class="byline">{escape(story.author)} <span class="dateline">{escape(story.city)}</span></div>
+<div class="byline">{escape(story.author + story.credit)} <span class="dateline">{escape(story.city)}</span></div>
 <div class="storycontent">{body}</div>
 </body></html>
 """
@@ -746,6 +768,7 @@ CASES: list[Case] = [
     ),
     Case("hindi-2020", "budget-166607", f"{HINDI_SITE}//storypage.php?autono=166607", f"{HINDI_IMITATES}: div body, keyword row ending in an empty link", lambda: render_hindi(HINDI_BUDGET)),
     Case("hindi-2020", "markets-166712", f"{HINDI_SITE}/storypage.php?autono=166712", f"{HINDI_IMITATES}: div body, og:image with a picture path", lambda: render_hindi(HINDI_MARKETS)),
+    Case("hindi-2020", "credited-168031", f"{HINDI_SITE}//storypage.php?autono=168031", f"{HINDI_IMITATES}: div body, the byline ending in the agency's credit (इनपुट: भाषा)", lambda: render_hindi(HINDI_CREDITED)),
     Case("hindi-2020", "companies-172480", f"{HINDI_SITE}//storypage.php?autono=172480", f"{HINDI_IMITATES}: the Sep 2020 variant, p[align=justify] > font body", lambda: render_hindi(HINDI_COMPANIES)),
     Case("amp", "premium", f"{SITE}/amp{specs.PREMIUM.path}", f"{EVIDENCE}: a premium story's AMP twin, the page's story cut, JSON-LD's whole", lambda: render_amp(specs.PREMIUM)),
     Case(

@@ -230,12 +230,18 @@ _LEAD_IN = re.compile(
 # ends so.)
 _WITH_INPUTS = re.compile(r"\bwith\s+(?:[\w.&-]+\s+){0,3}?(?:inputs?|agenc(?:y|ies))\b", re.I)
 _INPUTS_FROM = re.compile(r"(?:^|[,;|(\[])\s*inputs?\s*(?:from\b|[:\u2013\u2014-])", re.I)
+# The Hindi edition's credit: "इनपुट: भाषा", "| भाषा इनपुट के साथ", "(एजेंसी के इनपुट के साथ)" ("input" is
+# no word of a name): from the mark before it, or the agency's word just before "इनपुट".
+_HINDI_INPUTS = re.compile(r"[,;|(\[]\s*(?:[^\s,;|(\[]+\s+){0,3}?(?:के\s+)?इनपुट|(?:^|\s+)(?:[^\s,;|(\[]+\s+)?(?:के\s+)?इनपुट")
 
 
 def without_inputs_credit(text: str) -> str:
     """A byline's text without the agencies' credit that ends it ("A with inputs from PTI" → "A")."""
     if "input" not in text.lower() and "agenc" not in text.lower():  # nearly every byline
-        return text
+        if text.isascii() or "इनपुट" not in text:
+            return text
+        found = _HINDI_INPUTS.search(text)
+        return text[: found.start()].rstrip(CITY_PUNCTUATION + "([") if found else text
     found = _WITH_INPUTS.search(text) or _INPUTS_FROM.search(text)
     return text[: found.start()].rstrip(CITY_PUNCTUATION + "([") if found else text
 _BY = re.compile(r"^(?:(?:written|reported)\s+)?by(?:\s*:\s*|\s+)", re.I)
@@ -365,7 +371,7 @@ def _may_be_joined(text: str) -> bool:
     if any(mark in text for mark in ",;&|"):
         return True
     lowered = text.lower()
-    return "and" in lowered or "by" in lowered or "with" in lowered or "input" in lowered or "agenc" in lowered or (not text.isascii() and any(word in text for word in ("और", "एवं", "तथा")))
+    return "and" in lowered or "by" in lowered or "with" in lowered or "input" in lowered or "agenc" in lowered or (not text.isascii() and any(word in text for word in ("और", "एवं", "तथा", "इनपुट")))
 # A job title after a structured-data author's name ("Rajesh Kumar, Senior Editor"): no author.
 _JOB_TITLE = re.compile(r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|staff|bureau|chief|analyst)\b", re.I)
 

@@ -22,7 +22,7 @@ from ..normalize import HINDI_CLOCK_WORDS, HINDI_MERIDIEM, HINDI_MONTHS, HINDI_W
 from ..page import Page
 from ..text import block_paragraphs, without_promoted_links
 from ..urls import on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_file, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_file, select, text_of, without_inputs_credit
 
 # The byline row's date: "February  14, 2020" (double space) as the 2020 pages print it, or as the
 # template may write it otherwise: the day first, the month in Hindi ("14 फरवरी, 2020"), Devanagari
@@ -152,7 +152,7 @@ class Hindi2020(ArticlePage):
         return clean_text((clean_text(author) or "").strip(_SEPARATORS)), clean_text((clean_text(city) or "").strip(_SEPARATORS))
 
     def dom_authors(self) -> list[Link]:
-        names = (clean_text(part) for part in _AUTHOR_SEPARATORS.split(self._author_city[0] or ""))
+        names = (clean_text(part) for part in _AUTHOR_SEPARATORS.split(without_inputs_credit(self._author_city[0] or "")))
         return [Link(name=name) for name in unique(n for n in names if n)]
 
     def ld_authors(self) -> list[Link]:
@@ -160,7 +160,7 @@ class Hindi2020(ArticlePage):
         # authors as the byline's, not another opinion of them.
         found: dict[str, Link] = {}
         for author in super().ld_authors():
-            for part in _AUTHOR_SEPARATORS.split(author.name):
+            for part in _AUTHOR_SEPARATORS.split(without_inputs_credit(author.name)):
                 name = clean_text(part)
                 if name:
                     found.setdefault(name, Link(name=name, url=author.url))

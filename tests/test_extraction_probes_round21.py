@@ -1,0 +1,73 @@
+"""Probes of bylines and datelines: the Hindi agency credit, two cities, a title before "with", an unstyled city span."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crawler.extraction import Article, extract
+from tests.test_extraction_probes_more import _fixture, _once
+from tests.test_extraction_probes_round15 import AMP, AMP_BYLINE, NEXT, NEXT_BYLINE, _with_data, _with_ld
+
+HINDI = "hindi-2020/credited-168031"
+HINDI_BYLINE = "अभिषेक कुमार, इनपुट: भाषा"
+HINDI_AMP = "amp/hindi-budget-166607"
+LD_AUTHOR = re.compile(r'"author": (?:\[[^\]]*\]|\{[^{}]*\}), ')
+SPAN = '<span class="MainStory_dtlauthinfo__Pq2Ws">{}</span>'
+
+
+def _names(article: Article) -> list[str]:
+    return [a.name for a in article.authors]
+
+
+def _next_js(byline: str) -> Article:
+    """The seed's Next.js page with this byline, its article JSON and JSON-LD naming no author nor city
+    (the byline is then the only word on both)."""
+    html, url, _ = _fixture(NEXT)
+    html = _with_data(_once(html, NEXT_BYLINE, byline), lambda d: [d.pop(k) for k in ("authorDetails", "articleMappedMultipleAuthors", "placeName")])
+    return extract(_with_ld(html, lambda a: a.pop("author")).encode(), url).article
+
+
+def _amp(byline: str) -> Article:
+    """The seed's AMP twin with this byline, its JSON-LD naming no author."""
+    html, url, _ = _fixture(AMP)
+    return extract(LD_AUTHOR.sub("", _once(html, AMP_BYLINE, byline), count=1).encode(), url).article
+
+
+# --- the Hindi edition's agency credit in the byline ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ("अभिषेक कुमार, इनपुट: भाषा", ["अभिषेक कुमार"]),
+        ("अभिषेक कुमार (इनपुट: भाषा)", ["अभिषेक कुमार"]),
+        ("अभिषेक कुमार [इनपुट - एजेंसियां]", ["अभिषेक कुमार"]),
+        ("अभिषेक कुमार | भाषा इनपुट के साथ", ["अभिषेक कुमार"]),
+        ("अभिषेक कुमार, एजेंसी के इनपुट के साथ", ["अभिषेक कुमार"]),
+        ("अभिषेक कुमार भाषा इनपुट के साथ", ["अभिषेक कुमार"]),
+        ("अभिषेक कुमार और सुनील वर्मा, इनपुट: भाषा", ["अभिषेक कुमार", "सुनील वर्मा"]),
+        ("Abhishek Kumar with inputs from PTI", ["Abhishek Kumar"]),
+    ],
+    ids=["comma-input-colon", "bracketed", "square-brackets-dash", "bar-with-inputs", "agency-s-inputs", "no-mark", "two-authors", "english-credit"],
+)
+def test_a_hindi_byline_s_agency_credit_is_no_author(byline: str, authors: list[str]) -> None:
+    # Before: "इनपुट: भाषा" ("input: PTI's Hindi service") was a second author, "अभिषेक कुमार (इनपुट: भाषा)"
+    # one author of that name, and the English credit stayed in the name on the Hindi layout.
+    html, url, _ = _fixture(HINDI)
+    # The byline row, and JSON-LD's Person the CMS copies it into: both read alike, no disagreement.
+    html = _once(html, f">{HINDI_BYLINE} / ", f">{byline} / ")
+    html = _once(html, f'"name": "{HINDI_BYLINE}"', f'"name": "{byline}"')
+    found = extract(html.encode(), url)
+    assert _names(found.article) == authors
+    assert found.article.dateline == "लखनऊ"
+    assert "authors" not in found.provenance.disagreements
+
+
+def test_a_hindi_amp_page_s_json_ld_credit_is_no_author() -> None:
+    html, url, expected = _fixture(HINDI_AMP)
+    name = expected["authors"][0]["name"]  # type: ignore[index]
+    html = html.replace(f'"name": "{name}"}}', f'"name": "{name}, इनपुट: भाषा"}}', 1)
+    assert "इनपुट" in html
+    assert _names(extract(html.encode(), url).article) == [name]
