@@ -71,3 +71,45 @@ def test_a_hindi_amp_page_s_json_ld_credit_is_no_author() -> None:
     html = html.replace(f'"name": "{name}"}}', f'"name": "{name}, इनपुट: भाषा"}}', 1)
     assert "इनपुट" in html
     assert _names(extract(html.encode(), url).article) == [name]
+
+
+# --- a story filed from two cities ("New Delhi/Mumbai") -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        (SPAN.format("<span>Shine Jacob | New Delhi/Mumbai</span>"), ["Shine Jacob"]),
+        (SPAN.format("<span>Shine Jacob</span> | <span>New Delhi/Mumbai</span>"), ["Shine Jacob"]),
+        (SPAN.format("<span>Press Trust of India</span> | <span>New Delhi/Mumbai</span>"), ["Press Trust of India"]),
+        (SPAN.format("<span>Shine Jacob &amp; Sohini Das | New Delhi/Mumbai</span>"), ["Shine Jacob", "Sohini Das"]),
+    ],
+    ids=["bar-in-one-span", "city-span-after-a-bar", "agency-then-city-span", "two-authors"],
+)
+def test_a_next_js_byline_s_two_cities_are_the_dateline(byline: str, authors: list[str]) -> None:
+    # Before: "New Delhi/Mumbai" after the bar was a second author and the story had no dateline (each
+    # city alone was read as the dateline).
+    article = _next_js(byline)
+    assert (_names(article), article.dateline) == (authors, "New Delhi/Mumbai")
+
+
+@pytest.mark.parametrize("field", ["sourceTitle", "authorName"])
+def test_the_article_json_s_byline_ending_in_two_cities_names_no_city_author(field: str) -> None:
+    html, url, _ = _fixture(NEXT)
+
+    def change(data: dict[str, object]) -> None:
+        for key in ("authorDetails", "articleMappedMultipleAuthors", "authorName", "sourceTitle"):
+            data.pop(key, None)
+        data[field] = "Press Trust of India | New Delhi/Mumbai"
+        data["placeName"] = "New Delhi/Mumbai"
+
+    article = extract(_with_ld(_with_data(html, change), lambda a: a.pop("author")).encode(), url).article
+    # Before: one author "Press Trust of India | New Delhi/Mumbai" (sourceTitle), or the cities an
+    # author (authorName).
+    assert _names(article) == ["Press Trust of India"]
+    assert article.dateline == "New Delhi/Mumbai"
+
+
+def test_an_amp_byline_s_two_cities_are_the_dateline() -> None:
+    article = _amp('<div class="byline">Shine Jacob | New Delhi/Mumbai</div>')
+    assert (_names(article), article.dateline) == (["Shine Jacob"], "New Delhi/Mumbai")

@@ -309,7 +309,9 @@ DATELINE_CITIES = frozenset(
 
 
 def is_dateline_city(name: str) -> bool:
-    return name.strip(CITY_PUNCTUATION + ".").casefold() in DATELINE_CITIES
+    """Whether a name is a place the site dates stories from, or two ("New Delhi/Mumbai")."""
+    place = name.strip(CITY_PUNCTUATION + ".").casefold()
+    return place in DATELINE_CITIES or ("/" in place and all(part.strip() in DATELINE_CITIES for part in place.split("/")))
 
 
 def place_after_a_name(first_name: str, place: str) -> bool:
@@ -322,8 +324,9 @@ def place_after_a_name(first_name: str, place: str) -> bool:
 # What may stand between a byline's names and its city (", Chennai").
 CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 # The dateline's city after a byline's last bar or spaced slash ("Press Trust of India | New Delhi",
-# "Reuters / New Delhi"), as the site writes a byline that draws no city of its own.
-_PLACE_AFTER = re.compile(r"(?:\||(?:^|\s)/)\s*([^|/]*?)\s*$")
+# "Reuters / New Delhi"), as the site writes a byline that draws no city of its own; a story filed from
+# two cities names both, a slash between them unspaced ("| New Delhi/Mumbai").
+_PLACE_AFTER = re.compile(r"(?:\||(?:^|\s)/)\s*((?:[^|/]|(?<=\S)/(?=\S))*?)\s*$")
 
 
 def names_and_place(text: str) -> tuple[str, str | None]:

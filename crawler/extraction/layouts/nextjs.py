@@ -368,7 +368,8 @@ class NextJsV1(CmsStory, ArticlePage):
         if place is None or "|" not in byline:
             return byline
         dateline = self.dateline()
-        return rest if dateline and place.casefold() == dateline.casefold() else byline
+        # (The dateline may name one of two cities the byline gives: "| New Delhi/Mumbai".)
+        return rest if dateline and dateline.casefold() in (place.casefold(), *(p.strip() for p in place.casefold().split("/"))) else byline
 
     def authors(self) -> list[Link]:
         from_ld = self.ld_authors()
