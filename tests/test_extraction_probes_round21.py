@@ -113,3 +113,28 @@ def test_the_article_json_s_byline_ending_in_two_cities_names_no_city_author(fie
 def test_an_amp_byline_s_two_cities_are_the_dateline() -> None:
     article = _amp('<div class="byline">Shine Jacob | New Delhi/Mumbai</div>')
     assert (_names(article), article.dateline) == (["Shine Jacob"], "New Delhi/Mumbai")
+
+
+# --- a column's title of one word before "with" --------------------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["Lunch with BS", "Coffee with Kotak"])
+def test_a_column_s_title_before_with_is_one_byline_in_every_source(title: str) -> None:
+    # Before: "Lunch with BS" gave two authors, "Lunch" and "BS"; "Coffee with Kotak", "Coffee" and "Kotak".
+    html, url, _ = _fixture(NEXT)
+    no_json = _with_data(html, lambda d: [d.pop(k) for k in ("authorDetails", "articleMappedMultipleAuthors")])
+    json_name = _with_data(no_json, lambda d: d.__setitem__("authorName", title))
+    assert _names(extract(_with_ld(json_name, lambda a: a.pop("author")).encode(), url).article) == [title]
+    ld_person = _with_ld(no_json, lambda a: a.__setitem__("author", {"@type": "Person", "name": title}))
+    assert _names(extract(ld_person.encode(), url).article) == [title]
+    assert _names(_next_js(SPAN.format(f"<span>{title}</span>"))) == [title]
+    assert _names(_amp(f'<div class="byline">{title}</div>')) == [title]
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [("Shine Jacob with Deepak Patel", ["Shine Jacob", "Deepak Patel"]), ("Reuters with AFP", ["Reuters", "AFP"])],
+    ids=["two-people", "two-agencies"],
+)
+def test_with_between_two_authors_still_names_both(byline: str, authors: list[str]) -> None:
+    assert _names(_next_js(SPAN.format(f"<span>{byline}</span>"))) == authors

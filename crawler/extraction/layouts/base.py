@@ -224,6 +224,9 @@ _LEAD_IN = re.compile(
     r"^(?:an?\s+)?(?:in\s+)?(?:interview|conversation|chat|q\s*&\s*a|association|partnership|collaboration|talking|speaking|face\s+to\s+face)\s+with\b\s*",
     re.I,
 ).match
+# A column's or a sponsored series' title of one word before "with" ("Lunch with BS", "Coffee with
+# Kotak"): a person's name is never one word, save an agency's ("Reuters with AFP" is two).
+_TITLE_WITH = re.compile(r"^[^\W\d_][\w'\u2019-]*\s+with\b\s*", re.I).match
 # A credit for the news agencies' part in the story after the names ("with inputs from PTI", "(With
 # agency inputs)", "with PTI inputs", "with agencies", "| Inputs from Reuters", "| Inputs: PTI"): no author, and no
 # dateline city after a bar. ("With" and a few words before "inputs": a second author's name never
@@ -261,7 +264,7 @@ def byline_names(text: str) -> list[str]:
     text = without_inputs_credit(text)
     if "(" in text or "[" in text:
         text = _BRACKETED_WITH.sub(r" \1", text)
-    lead_in = _LEAD_IN(text)
+    lead_in = _LEAD_IN(text) or ((title := _TITLE_WITH(text)) and not is_news_agency(title.group().split()[0]) and title or None)
     names = []
     for part in _NAME_SEPARATORS.split(text[lead_in.end() :] if lead_in else text):
         if _EDITED_BY(part) or _DATE_LINE(part):
