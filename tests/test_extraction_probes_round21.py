@@ -138,3 +138,31 @@ def test_a_column_s_title_before_with_is_one_byline_in_every_source(title: str) 
 )
 def test_with_between_two_authors_still_names_both(byline: str, authors: list[str]) -> None:
     assert _names(_next_js(SPAN.format(f"<span>{byline}</span>"))) == authors
+
+
+# --- the city in an unstyled span of its own, no bar before it -----------------------------------------
+
+UNSTYLED = [
+    ("<span>AP</span> <span>Miami</span>", ["AP"], "Miami"),
+    ("<span>Press Trust of India</span> <span>Kozhikode</span>", ["Press Trust of India"], "Kozhikode"),
+    ('<span><a href="/author/search/keyword/shine-jacob">Shine Jacob</a></span> <span>Mumbai</span>', ["Shine Jacob"], "Mumbai"),
+    ("<span>Shine Jacob</span> <span>New Delhi/Mumbai</span>", ["Shine Jacob"], "New Delhi/Mumbai"),
+    # Names a comma parts, none a city: authors, no dateline, as before.
+    ("<span>Shine Jacob</span>, <span>Deepak Patel</span>", ["Shine Jacob", "Deepak Patel"], None),
+]
+UNSTYLED_IDS = ["agency-city", "agency-unlisted-city", "linked-reporter-city", "reporter-two-cities", "two-reporters"]
+
+
+@pytest.mark.parametrize(("spans", "authors", "city"), UNSTYLED, ids=UNSTYLED_IDS)
+def test_a_next_js_byline_s_unstyled_city_span_is_the_dateline(spans: str, authors: list[str], city: str | None) -> None:
+    # Before: the city was a second author ("AP", "Miami"), or, after a linked name, lost: no dateline.
+    article = _next_js(SPAN.format(spans))
+    assert (_names(article), article.dateline) == (authors, city)
+
+
+@pytest.mark.parametrize(("spans", "authors", "city"), UNSTYLED, ids=UNSTYLED_IDS)
+@pytest.mark.parametrize("form", ["site-span", "byline-div"])
+def test_an_amp_byline_s_unstyled_city_span_is_the_dateline(spans: str, authors: list[str], city: str | None, form: str) -> None:
+    byline = SPAN.format(spans) if form == "site-span" else f'<div class="byline">{spans}</div>'
+    article = _amp(byline)
+    assert (_names(article), article.dateline) == (authors, city)

@@ -220,7 +220,10 @@ class AmpV1(CmsStory, ArticlePage):
         """The styled span of a byline drawn as the current site's ("AP" "Miami"); in the ``.byline``
         form a styled span may hold a name."""
         byline = self.byline_element
-        return first(self.BYLINE_CITY, byline) if byline is not None and BYLINE_PART in (byline.get("class") or "") else None
+        if byline is None:
+            return None
+        styled = first(self.BYLINE_CITY, byline) if BYLINE_PART in (byline.get("class") or "") else None
+        return styled if styled is not None or select(self.DATELINE_IN, byline) else self.spaced_city(byline)
 
     def byline_city(self) -> str | None:
         city = element_text(self.city_element)

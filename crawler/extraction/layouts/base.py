@@ -1020,6 +1020,25 @@ class ArticlePage:
         person's where they name it, not the dateline's city."""
         return {a.name.casefold() for a in self.ld_authors()}
 
+    # The city in an unstyled span of its own that ends a byline with no bar before it ("<span>AP</span>
+    # <span>Miami</span>": SITE.md's span form without its style): told from a second author's name by
+    # its words, as after a bar (after an agency's name, or a place the site dates stories from).
+    BYLINE_LAST_SPAN = XPath("(descendant::span[not(@class)][not(descendant::span)][not(descendant::a)])[last()]")
+
+    def spaced_city(self, byline: _Element) -> _Element | None:
+        """The byline's last bare span where it holds the dateline's city, not a name."""
+        shown = element_text(byline) or ""
+        if "|" in shown or " / " in shown:  # (read as "A | City" is, by its bar)
+            return None
+        last = first(self.BYLINE_LAST_SPAN, byline)
+        place = element_text(last)
+        if not place or len(place) >= len(shown) or not shown.endswith(place):
+            return None
+        names = byline_names(shown[: -len(place)].rstrip(CITY_PUNCTUATION))
+        if not names or not place_after_a_name(names[0], place) or place.casefold() in self.structured_author_keys():
+            return None
+        return last
+
     def meta_authors(self) -> list[Link]:
         """Authors of ``<meta name="author">``, written as a byline ("By A and B", "A, B")."""
         return [Link(name=n) for n in dict.fromkeys(author_names(self.page.meta("author") or ""))]

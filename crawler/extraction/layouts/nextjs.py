@@ -292,6 +292,9 @@ class NextJsV1(CmsStory, ArticlePage):
         if byline is None:
             return [], None
         city_element = first(self.BYLINE_CITY, byline)
+        if city_element is None and (spaced := self.spaced_city(byline)) is not None:
+            known = text_of(self.data.get("placeName"))
+            city_element = spaced if known is None or known.casefold() == (element_text(spaced) or "").casefold() else None
         city = element_text(city_element)
         texts = [element_text(a) for a in author_links(byline, self.byline_author_links)]
         if not any(texts):
