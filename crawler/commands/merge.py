@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import gzip
+import io
 import json
 import os
 import re
@@ -13,7 +15,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -153,8 +155,54 @@ def input_files(paths: list[str], output: Path) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
+def wide_encoding(start: bytes) -> str | None:
+    """The UTF-32 or UTF-16 a file of JSON lines is written in (``FEED_EXPORT_ENCODING=utf-16``), told as
+    JSON's own decoder tells it: by its byte order mark, else by the NULs around its first character (which
+    is ASCII: ``{``); None for UTF-8, with or without its BOM, which the JSON decoder reads line by line."""
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"  # (before UTF-16's: UTF-32's little-endian BOM begins with UTF-16's)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(start) >= 4 and not start[0] and not start[1] and not start[2]:
+        return "utf-32-be"
+    if len(start) >= 4 and start[0] and not start[1] and not start[2] and not start[3]:
+        return "utf-32-le"
+    if len(start) >= 2 and not start[0] and start[1]:
+        return "utf-16-be"
+    if len(start) >= 2 and start[0] and not start[1]:
+        return "utf-16-le"
+    return None
+
+
+def _utf8_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of a stream of JSON lines, in UTF-8 whatever the encoding it is written in (read as bytes,
+    a UTF-16 file was split at the wrong byte of each newline: its first line no JSON, the file refused)."""
+    encoding = wide_encoding(stream.read(4))
+    stream.seek(0)
+    if encoding is None:
+        yield from stream
+        return
+    for line in io.TextIOWrapper(stream, encoding=encoding, errors=_CUT_CHARACTER, newline="\n"):
+        yield line.encode("utf-8", errors="surrogatepass")
+
+
+def _surrogates_kept(error: UnicodeError) -> tuple[str | bytes, int]:
+    """A lone surrogate kept as it is written (the merge escapes it, as in a UTF-8 file); the bytes of a
+    character cut short (the end of a file a killed worker left, its line without its newline and so
+    counted unreadable) one U+FFFD, where the decoder's error was a traceback and no file merged."""
+    try:
+        return codecs.lookup_error("surrogatepass")(error)
+    except UnicodeError:
+        return "\ufffd", getattr(error, "end", 0)
+
+
+_CUT_CHARACTER = "bs-merge-cut-character"
+codecs.register_error(_CUT_CHARACTER, _surrogates_kept)
+
+
 def input_lines(path: Path) -> Iterator[bytes]:
-    """The lines of one input file, unpacked when it is gzipped (a feed with Scrapy's GzipPlugin).
+    """The lines of one input file in UTF-8 (a feed in UTF-16 or UTF-32 re-encoded), unpacked when it is
+    gzipped (a feed with Scrapy's GzipPlugin).
 
     A gzip stream cut by a killed worker is read up to the cut, as ``zcat`` reads it; the cut ends
     in one empty line, which is counted with the unreadable ones.
@@ -163,10 +211,10 @@ def input_lines(path: Path) -> Iterator[bytes]:
         gzipped = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
         if not gzipped:
-            yield from raw
+            yield from _utf8_lines(raw)
             return
         try:
-            yield from gzip.GzipFile(fileobj=raw)
+            yield from _utf8_lines(cast(BinaryIO, gzip.GzipFile(fileobj=raw)))  # (a binary file, which typeshed does not say)
         except (EOFError, gzip.BadGzipFile, zlib.error):
             yield b""
 
