@@ -315,6 +315,10 @@ def reextract_skipped(reason: str) -> str:
     return f"{REEXTRACT_SKIPPED_PREFIX}{reason}"
 
 
+# Folders and files of the source the system refused to read (crawler/reextract/sources.py's UNREADABLE).
+REEXTRACT_UNREADABLE = reextract_skipped("unreadable")
+
+
 # --- settings --------------------------------------------------------------------------
 # -s settings given to a spider that never reads them (each another spider's own: BS_LATEST_SOURCES to
 # `archive`), one WARNING naming them.

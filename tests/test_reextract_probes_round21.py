@@ -6,13 +6,21 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crawler import stats as stat
 from crawler.incremental.exporters import ArticleJsonLinesItemExporter
+from crawler.reextract import sources
+from tests.conftest import ROOT
 from tests.e2e import scrapy
+from tests.test_reextract import SEED_PAGE, SEED_URL, html_response, store_in_cache
+from tests.test_reextract_probes_round11 import OTHER_PAGE
 
 # --- scrapy merge of a feed written with FEED_EXPORT_ENCODING=utf-16 ---------------------------------------
 # Before: merge read its inputs as bytes and split them at b"\n", which in UTF-16 is one byte of two: every
@@ -74,3 +82,120 @@ def test_merge_still_refuses_a_utf16_file_that_is_no_feed_of_articles(tmp_path: 
     done = scrapy(tmp_path, "merge", "all.jsonl", "a.jsonl")
     assert done.returncode == 1 and "is no JSON lines file of articles" in done.stderr
     assert not (tmp_path / "all.jsonl").exists()
+
+
+# --- folders and files of a store the system will not let the run read --------------------------------------
+# A cache another user's crawl filled (mode 700 folders), or a copy that kept root's modes. Before: a folder
+# that could not be listed was passed over in silence, its pages or cache entries lost, "Read all … skipped:
+# none", exit 0; a source that could not be read at all was a PermissionError traceback (exit 1), or
+# "holds no HTTP cache entries" as if empty. The tests run as root, which every permission lets through:
+# the child's os.scandir, os.stat and open refuse what a user's mode 000 would.
+
+REFUSING = """
+import builtins, errno, os, sys
+refused = [os.path.abspath(path) for path in sys.argv[1].split(os.pathsep)]
+def _refused(path, inside_only):
+    try:
+        path = os.path.abspath(os.fsdecode(path))
+    except TypeError:
+        return False  # (a file descriptor)
+    return any(path.startswith(folder + os.sep) or (not inside_only and path == folder) for folder in refused)
+def _refuse(path):
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+real_scandir, real_stat, real_open = os.scandir, os.stat, builtins.open
+def scandir(path="."):
+    if _refused(path, inside_only=False):
+        _refuse(path)
+    return real_scandir(path)
+def stat(path, *args, **kwargs):
+    if _refused(path, inside_only=True):
+        _refuse(path)
+    return real_stat(path, *args, **kwargs)
+def open_(file, *args, **kwargs):
+    if _refused(file, inside_only=False):
+        _refuse(file)
+    return real_open(file, *args, **kwargs)
+os.scandir, os.stat, builtins.open = scandir, stat, open_
+from scrapy.cmdline import execute
+sys.argv = ["scrapy", *sys.argv[2:]]
+execute()
+"""
+
+
+def refused_run(workdir: Path, refused: list[Path], *args: str) -> subprocess.CompletedProcess[str]:
+    """``scrapy ARGS`` in ``workdir``, the folders (or files) in ``refused`` readable to no one, as a user's mode 000."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    command = [sys.executable, "-c", REFUSING, os.pathsep.join(map(str, refused)), *args]
+    return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=180)
+
+
+def _article_url(page: Path) -> str:
+    return str(json.loads((page.parent / "meta.json").read_text())["url"])
+
+
+def _saved_pages(folder: Path) -> tuple[Path, Path]:
+    """Two folders of one saved article each: the readable one first."""
+    (folder / "a").mkdir(parents=True)
+    (folder / "b").mkdir()
+    (folder / "a" / "page.html").write_bytes(SEED_PAGE.read_bytes())
+    (folder / "b" / "page.html").write_bytes(OTHER_PAGE.read_bytes())
+    return folder / "a", folder / "b"
+
+
+def _cache(folder: Path) -> tuple[Path, Path]:
+    """Two cache entries in two of the cache's two-hex-digit folders: the readable entry first."""
+    first = store_in_cache(folder, html_response(SEED_URL, SEED_PAGE.read_bytes()))
+    second = store_in_cache(folder, html_response(_article_url(OTHER_PAGE), OTHER_PAGE.read_bytes()))
+    assert first.parent != second.parent, "both entries in one folder: pick other pages"
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("store", "refuse"),
+    [("saved-pages", "folder"), ("saved-pages", "file"), ("http-cache", "folder"), ("http-cache", "entry"), ("http-cache", "body")],
+)
+def test_what_the_system_will_not_let_the_run_read_is_named_counted_and_fails_the_run(tmp_path: Path, store: str, refuse: str) -> None:
+    source = tmp_path / "store"
+    readable, unreadable = _saved_pages(source) if store == "saved-pages" else _cache(source)
+    refused = {
+        "folder": unreadable if store == "saved-pages" else unreadable.parent,
+        "file": unreadable / "page.html",
+        "entry": unreadable,
+        "body": unreadable / "response_body",
+    }[refuse]
+    out = tmp_path / "out.jsonl"
+    done = refused_run(tmp_path, [refused], "crawl", "reextract", "-a", f"source={source}", "-O", str(out))
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    # The readable article is re-extracted; the other is named, counted, and the run fails.
+    assert [json.loads(line)["articleId"] for line in out.read_text().splitlines()] == [SEED_URL.rsplit("-", 1)[1].split("_")[0]]
+    named = f"{unreadable}: unreadable ({_article_url(OTHER_PAGE)}: " if refuse == "body" else f"{refused}: unreadable ("
+    assert f"WARNING: Skipped {named}PermissionError: " in done.stderr, done.stderr[-3000:]
+    assert "'bs/reextract/skipped/unreadable': 1," in done.stderr
+    assert "passed over=1 (unreadable=1)" in done.stderr
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert "exit=1 (1 folder(s) or file(s) of the source could not be read" in done.stderr
+
+
+@pytest.mark.parametrize("refuse", ["the-folder", "its-parent"])
+def test_a_source_that_cannot_be_read_is_refused_in_one_line_before_anything_runs(tmp_path: Path, refuse: str) -> None:
+    source = tmp_path / "outer" / "store"
+    _saved_pages(source)
+    refused = source if refuse == "the-folder" else source.parent
+    done = refused_run(tmp_path, [refused], "crawl", "reextract", "-a", f"source={source}", "-O", str(tmp_path / "out.jsonl"))
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert done.returncode == 2
+    assert f"error: reextract: source '{source}' cannot be read (PermissionError: Permission denied)" in done.stderr
+
+
+def test_a_store_without_refused_folders_still_reads_whole_and_exits_0(tmp_path: Path) -> None:
+    # The same runner, nothing refused: both articles, exit 0 (the injection changes nothing else).
+    source = tmp_path / "store"
+    _saved_pages(source)
+    out = tmp_path / "out.jsonl"
+    done = refused_run(tmp_path, [tmp_path / "elsewhere"], "crawl", "reextract", "-a", f"source={source}", "-O", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(out.read_text().splitlines()) == 2 and "unreadable" not in done.stderr
+
+
+def test_the_readers_unreadable_slug_is_the_stat_the_verdict_reads() -> None:
+    assert stat.reextract_skipped(sources.UNREADABLE) == stat.REEXTRACT_UNREADABLE

@@ -277,6 +277,14 @@ class RunVerdictExtension:
                 # Every record broken, or none an article page (saved pages that name no URL of the
                 # site, a store of another site's pages): an empty output is no "ok".
                 return EXIT_FAILED, f"none of the {records} stored record(s) is an article page that could be read ({_counts(passed_over)})"
+            unreadable = int(stats.get(stat.REEXTRACT_UNREADABLE, 0))
+            if unreadable:
+                # Unlike a broken record (a cut copy beside a whole one), what such a folder holds is unknown:
+                # the output lacks it, which an exit 0 hid behind one WARNING line a folder.
+                return EXIT_FAILED, (
+                    f"{unreadable} folder(s) or file(s) of the source could not be read (the log's WARNING lines name them: "
+                    f"permissions?), the pages in them not re-extracted; {wanted} stored article page(s) were read"
+                )
         # Extracted: written, unchanged since emitted, or claimed by another live run on the same
         # seen-store (which emits it): none of them is lost.
         extracted = int(stats.get(stat.ITEMS_SCRAPED, 0)) + int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.STATE_CLAIMED_ELSEWHERE, 0))

@@ -10,6 +10,7 @@ spider's job, reading the page the extraction package's.
 from __future__ import annotations
 
 import ast
+import errno
 import gzip
 import io
 import json
@@ -49,6 +50,11 @@ TOO_LARGE = "too-large"
 REVISIT = "revisit"
 TRUNCATED = "truncated"  # a record whole in its file, of a response its crawler stored cut short
 NOT_HTTP = "not-http"
+# A folder or file of the source the system will not let the run read (its permissions, another user's
+# crawl): whatever it holds is not re-extracted, which fails the run (crawler/monitoring/verdict.py).
+UNREADABLE = "unreadable"
+# Errors of a folder gone or no folder between being found and being read: nothing in it to lose.
+_GONE = frozenset({errno.ENOENT, errno.ENOTDIR})
 
 # ARC, the Internet Archive's format before WARC, is read by warcio as WARC (arc2warc).
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -151,9 +157,11 @@ def is_cache_entry(path: Path) -> bool:
     Scrapy writes an entry's meta files first and its body after them: a crawl killed in between
     leaves an entry without a body, which is a broken record, not a folder to look into.
     """
-    if not any((path / name).is_file() for name in CACHE_META_FILES):
+    # (os.path.isfile: a folder that cannot be searched is no entry to read, but a folder the walk
+    # finds unreadable; Path.is_file raised its PermissionError, and the walk passed over it in silence.)
+    if not any(os.path.isfile(path / name) for name in CACHE_META_FILES):
         return False
-    return (path / CACHE_BODY_FILE).is_file() or CACHE_ENTRY_NAME.fullmatch(path.name) is not None
+    return os.path.isfile(path / CACHE_BODY_FILE) or CACHE_ENTRY_NAME.fullmatch(path.name) is not None
 
 
 def source_kind(path: Path) -> str | None:
@@ -170,7 +178,8 @@ def source_kind(path: Path) -> str | None:
 
 
 def iter_source_paths(root: Path) -> Iterator[tuple[str, Path]]:
-    """``(kind, path)`` for every WARC file, saved page and cache entry under ``root``.
+    """``(kind, path)`` for every WARC file, saved page and cache entry under ``root``, and
+    ``(unreadable, path)`` for every folder under it that cannot be listed.
 
     Directories are read with :func:`os.scandir` as they are walked, never listed whole,
     so a folder of 100 000 pages costs no more memory than one of ten; the order is the
@@ -189,7 +198,10 @@ def iter_source_paths(root: Path) -> Iterator[tuple[str, Path]]:
         try:
             info = directory.stat()
             entries = os.scandir(directory)
-        except OSError:
+        except OSError as error:
+            if error.errno not in _GONE:
+                # Its pages, or its cache entries, were lost without a word, the run "ok".
+                yield UNREADABLE, directory
             continue
         if (info.st_dev, info.st_ino) in visited:
             entries.close()
@@ -240,8 +252,19 @@ def iter_records(root: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SI
             yield from iter_warc(path, max_size=max_size)
         elif kind == SAVED_PAGE:
             yield read_saved_page(path, max_size=max_size, site=site)
+        elif kind == UNREADABLE:
+            yield SkippedRecord(str(path), UNREADABLE, _why_unreadable(path))
         else:
             yield read_cache_entry(path, max_size=max_size)
+
+
+def _why_unreadable(path: Path) -> str:
+    """What the system says when the folder ``path`` is listed (``PermissionError: Permission denied``)."""
+    try:
+        os.scandir(path).close()
+    except OSError as error:
+        return f"{type(error).__name__}: {error.strerror or error}: nothing in it is read"
+    return "it could not be listed when it was reached"
 
 
 # --- reading with a size limit -----------------------------------------------
@@ -375,6 +398,9 @@ def read_cache_entry(entry: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Record
         body = _read_file(body_file, max_size, gzipped)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, str(error), url=url)
+    except PermissionError as error:
+        file = Path(error.filename).name if error.filename else "a file"
+        return SkippedRecord(origin, UNREADABLE, f"{url or 'its URL unread'}: {type(error).__name__}: {error.strerror or error}: {file}", url=url)
     except READ_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}", url=url)
     # The cache keeps the body as received (before decompression), so its length is
@@ -473,6 +499,8 @@ def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str =
         url = saved_page_url(body, path, site)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, str(error))
+    except PermissionError as error:
+        return SkippedRecord(origin, UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
     except READ_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
     # The charset is left to the page (BOM, <meta charset>), as a browser reading the file would.
@@ -609,7 +637,7 @@ def iter_warc(path: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Recor
     try:
         stream = open(path, "rb")
     except OSError as error:
-        yield SkippedRecord(str(path), BROKEN, f"{type(error).__name__}: {error}")
+        yield SkippedRecord(str(path), UNREADABLE if isinstance(error, PermissionError) else BROKEN, f"{type(error).__name__}: {error}")
         return
     with stream:
         whole_file_gzip = yield from _iter_archive(path, stream, max_size)

@@ -9,6 +9,7 @@ callback, pipelines and feed exports as a fetched page: the items are those of a
 
 from __future__ import annotations
 
+import os
 import pickle
 import tempfile
 import time
@@ -160,7 +161,15 @@ class ReextractSpider(BusinessStandardSpider):
         source = arguments.get("source")
         require(bool(source), USAGE)
         path = Path(str(source)).expanduser()
-        require(path.exists(), f"reextract: source {str(source)!r} does not exist")
+        try:
+            os.stat(path)  # (Path.exists raised a PermissionError under a folder that cannot be searched)
+            if path.is_dir():
+                os.scandir(path).close()
+        except (FileNotFoundError, NotADirectoryError):
+            require(False, f"reextract: source {str(source)!r} does not exist")
+        except OSError as error:
+            # Another user's cache (mode 700): a traceback, or "holds no HTTP cache entries", as if empty.
+            require(False, f"reextract: source {str(source)!r} cannot be read ({type(error).__name__}: {error.strerror or error})")
         kind = source_kind(path)
         if kind in (None, FOLDER) and not (kind == FOLDER and has_records(path)):
             dbm = dbm_cache_files(path)
