@@ -87,8 +87,8 @@ def test_merge_still_refuses_a_utf16_file_that_is_no_feed_of_articles(tmp_path: 
 # --- folders and files of a store the system will not let the run read --------------------------------------
 # A cache another user's crawl filled (mode 700 folders), or a copy that kept root's modes. Before: a folder
 # that could not be listed was passed over in silence, its pages or cache entries lost, "Read all … skipped:
-# none", exit 0; a source that could not be read at all was a PermissionError traceback (exit 1), or
-# "holds no HTTP cache entries" as if empty. The tests run as root, which every permission lets through:
+# none", exit 0; a source that could not be read at all was a PermissionError traceback (exit 1). The tests
+# run as root, which every permission lets through:
 # the child's os.scandir, os.stat and open refuse what a user's mode 000 would.
 
 REFUSING = """
