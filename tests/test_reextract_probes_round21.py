@@ -1,14 +1,16 @@
-"""Round 21's probes of re-extraction and of what reads its output: `scrapy merge` of feeds written in
-UTF-16 or UTF-32, and stores the operating system will not let the run read."""
+"""Round 21's probes of re-extraction and `scrapy merge`: feeds in UTF-16, unreadable stores, pages saved as MHTML."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import json
 import os
+import quopri
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from crawler.reextract import sources
 from tests.conftest import ROOT
 from tests.e2e import scrapy
 from tests.test_reextract import SEED_PAGE, SEED_URL, html_response, store_in_cache
-from tests.test_reextract_probes_round11 import OTHER_PAGE
+from tests.test_reextract_probes_round11 import OTHER_PAGE, reextract_run
 
 # --- scrapy merge of a feed written with FEED_EXPORT_ENCODING=utf-16 ---------------------------------------
 # Before: merge read its inputs as bytes and split them at b"\n", which in UTF-16 is one byte of two: every
@@ -87,9 +89,9 @@ def test_merge_still_refuses_a_utf16_file_that_is_no_feed_of_articles(tmp_path: 
 # --- folders and files of a store the system will not let the run read --------------------------------------
 # A cache another user's crawl filled (mode 700 folders), or a copy that kept root's modes. Before: a folder
 # that could not be listed was passed over in silence, its pages or cache entries lost, "Read all … skipped:
-# none", exit 0; a source that could not be read at all was a PermissionError traceback (exit 1). The tests
-# run as root, which every permission lets through:
-# the child's os.scandir, os.stat and open refuse what a user's mode 000 would.
+# none", exit 0; a source that could not be read at all was a PermissionError traceback (exit 1). Root passes
+# every permission check, and the tests may run as root: the child's os.scandir, os.stat and open refuse
+# what a user's mode 000 would.
 
 REFUSING = """
 import builtins, errno, os, sys
@@ -199,3 +201,106 @@ def test_a_store_without_refused_folders_still_reads_whole_and_exits_0(tmp_path:
 
 def test_the_readers_unreadable_slug_is_the_stat_the_verdict_reads() -> None:
     assert stat.reextract_skipped(sources.UNREADABLE) == stat.REEXTRACT_UNREADABLE
+
+
+# --- pages saved as one MHTML file (Chrome's and Edge's "Webpage, Single File") --------------------------------
+# Before: a .mhtml or .mht file was no file the reader knew: in a folder beside .html pages passed over in
+# silence, its article missing from the output, exit 0; a folder of them refused as holding no saved pages.
+
+MHTML_DATE = "Fri, 04 Dec 2026 10:00:00 +0530"
+PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
+
+
+def chrome_mhtml(page: bytes, location: str, *, encoding: str = "quoted-printable", charset: str | None = None) -> bytes:
+    """A page as Chrome saves it whole: the page first (quoted-printable), then its resources and frames,
+    CRLF line breaks, headers written as they are (long lines, no encoded words); ``Date`` when it was saved."""
+    boundary = "----MultipartBoundary--8bXfP0kqJdD7WQMx----"
+
+    def part(content_type: str, where: str, body: bytes, transfer: str = "quoted-printable") -> bytes:
+        encoded = quopri.encodestring(body) if transfer == "quoted-printable" else base64.encodebytes(body)
+        head = f"--{boundary}\r\nContent-Type: {content_type}\r\nContent-ID: <frame-1@mhtml.blink>\r\n"
+        head += f"Content-Transfer-Encoding: {transfer}\r\nContent-Location: {where}\r\n\r\n"
+        return head.encode() + encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + b"\r\n"
+
+    top = (
+        f"From: <Saved by Blink>\r\nSnapshot-Content-Location: {location}\r\nSubject: A story\r\nDate: {MHTML_DATE}\r\n"
+        f'MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="{boundary}"\r\n\r\n\r\n'
+    ).encode()
+    return (
+        top
+        + part("text/html" + (f"; charset={charset}" if charset else ""), location, page, encoding)
+        + part("text/css", "https://www.business-standard.com/_next/static/css/app.css", b"body { margin: 0 }")
+        + part("image/png", "https://bsmedia.business-standard.com/x.png", PNG_BYTES, "base64")
+        + part("text/html", "https://securepubads.g.doubleclick.net/ad.html", b'<html><head><link rel="canonical" href="https://example.com/"></head><body>ad</body></html>')
+        + f"--{boundary}--\r\n".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "charset", "page"),
+    [("quoted-printable", None, SEED_PAGE), ("base64", "utf-8", SEED_PAGE), ("quoted-printable", None, OTHER_PAGE)],
+)
+def test_a_page_saved_as_mhtml_is_read_as_its_html_dated_when_saved(tmp_path: Path, encoding: str, charset: str | None, page: Path) -> None:
+    url = _article_url(page)
+    saved = tmp_path / "A story.mhtml"
+    saved.write_bytes(chrome_mhtml(page.read_bytes(), url, encoding=encoding, charset=charset))
+    record = sources.read_saved_page(saved)
+    assert isinstance(record, sources.StoredResponse), record
+    assert record.url == url and record.status == 200
+    assert record.body.replace(b"\r\n", b"\n") == page.read_bytes().replace(b"\r\n", b"\n")
+    assert record.fetched_at == datetime(2026, 12, 4, 4, 30, tzinfo=timezone.utc)
+    assert record.headers[b"Content-Type"] == [b"text/html; charset=utf-8" if charset else b"text/html"]
+
+
+@pytest.mark.parametrize("written", ["as-it-is", "encoded-words"])
+def test_an_mhtml_page_that_names_no_article_takes_the_address_it_was_saved_from(tmp_path: Path, written: str) -> None:
+    bare = b"<html><head><title>A story</title></head><body><p>Text.</p></body></html>"
+    saved = tmp_path / "story.mht"
+    mhtml = chrome_mhtml(bare, SEED_URL)
+    if written == "encoded-words":  # (folded in RFC 2047 words, as Python's email package writes a long one)
+        half = len(SEED_URL) // 2
+        words = f"=?utf-8?q?{SEED_URL[:half].replace(':', '=3A')}?=\r\n =?utf-8?q?{SEED_URL[half:].replace('_', '=5F')}?="
+        mhtml = mhtml.replace(f"Content-Location: {SEED_URL}".encode(), f"Content-Location: {words}".encode())
+        assert SEED_URL.encode() not in mhtml  # (the top's Snapshot-Content-Location too)
+    saved.write_bytes(mhtml)
+    record = sources.read_saved_page(saved)
+    assert isinstance(record, sources.StoredResponse) and record.url == SEED_URL and record.body == bare
+
+
+@pytest.mark.parametrize("cut", ["in-the-page", "in-its-headers", "before-any-part"])
+def test_an_mhtml_file_cut_short_in_its_page_is_broken_never_half_a_story(tmp_path: Path, cut: str) -> None:
+    whole = chrome_mhtml(SEED_PAGE.read_bytes(), SEED_URL)
+    page_at = whole.index(b"Content-ID: <frame-1")
+    end = {"in-the-page": page_at + len(whole[page_at:]) // 3, "in-its-headers": page_at + 10, "before-any-part": page_at - 200}[cut]
+    saved = tmp_path / "story.mhtml"
+    saved.write_bytes(whole[:end])
+    record = sources.read_saved_page(saved)
+    assert isinstance(record, sources.SkippedRecord) and record.reason == sources.BROKEN, record
+
+
+def test_an_mhtml_file_over_the_size_limit_is_skipped_before_it_is_read_whole(tmp_path: Path) -> None:
+    saved = tmp_path / "story.mhtml"
+    saved.write_bytes(chrome_mhtml(SEED_PAGE.read_bytes(), SEED_URL))
+    record = sources.read_saved_page(saved, max_size=10_000)
+    assert isinstance(record, sources.SkippedRecord) and record.reason == sources.TOO_LARGE
+
+
+def test_a_folder_of_mhtml_and_html_pages_gives_every_article_as_its_html_would(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "one.mhtml").write_bytes(chrome_mhtml(SEED_PAGE.read_bytes(), SEED_URL))
+    (folder / "two.html").write_bytes(OTHER_PAGE.read_bytes())
+    status, items, stats, log = reextract_run(folder, tmp_path)
+    assert status == 0, log[-3000:]
+    by_id = {item["articleId"]: item for item in items}
+    assert len(by_id) == len(items) == 2
+    # The same item as the page saved as .html gives, but the date it was saved.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "one.html").write_bytes(SEED_PAGE.read_bytes())
+    (tmp_path / "out.jsonl").unlink()
+    _, expected, _, _ = reextract_run(plain, tmp_path)
+    (item,) = expected
+    mhtml_item = by_id[item["articleId"]]
+    assert {k: v for k, v in mhtml_item.items() if k != "dateDownloaded"} == {k: v for k, v in item.items() if k != "dateDownloaded"}
+    assert mhtml_item["dateDownloaded"] == "2026-12-04T10:00:00+05:30"

@@ -10,6 +10,13 @@ spider's job, reading the page the extraction package's.
 from __future__ import annotations
 
 import ast
+import base64
+import binascii
+import email.errors
+import email.header
+import email.message
+import email.parser
+import email.utils
 import errno
 import gzip
 import io
@@ -50,6 +57,7 @@ TOO_LARGE = "too-large"
 REVISIT = "revisit"
 TRUNCATED = "truncated"  # a record whole in its file, of a response its crawler stored cut short
 NOT_HTTP = "not-http"
+NOT_HTML = "not-html"  # (the spider's slug for a response of another type)
 # A folder or file of the source the system will not let the run read (its permissions, another user's
 # crawl): whatever it holds is not re-extracted, which fails the run (crawler/monitoring/verdict.py).
 UNREADABLE = "unreadable"
@@ -63,6 +71,9 @@ WARC_RECORD_TYPES = frozenset(
     {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation", "arc_header"}
 )
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+# A page saved whole in one MIME file: Chrome's and Edge's "Webpage, Single File", Internet Explorer's ".mht".
+MHTML_SUFFIXES = (".mhtml", ".mht")
+MIME_HEADER_LIMIT = 64 * 1024  # a part's headers; Chrome's are some 300 bytes
 # The names wget gives pages beside those: a second download of one name numbered ("page.html.1",
 # without -nc), a URL's query kept in the name ("storypage.php?autono=166607", "story.html?utm_source=rss";
 # "@" for "?" with --restrict-file-names=windows) unless -E adds ".html", and server-side pages'
@@ -147,8 +158,10 @@ def is_warc_file(path: Path) -> bool:
 
 
 def is_saved_page(path: Path) -> bool:
-    """A saved ``.html`` / ``.htm`` page, gzipped or not, also as wget names it (:data:`SAVED_PAGE_NAME`)."""
-    return path.name.lower().endswith(PAGE_SUFFIXES) or SAVED_PAGE_NAME.fullmatch(path.name) is not None
+    """A saved ``.html`` / ``.htm`` page, gzipped or not, also as wget names it (:data:`SAVED_PAGE_NAME`),
+    or saved whole as ``.mhtml`` / ``.mht``."""
+    name = path.name.lower()
+    return name.endswith(PAGE_SUFFIXES + MHTML_SUFFIXES) or SAVED_PAGE_NAME.fullmatch(path.name) is not None
 
 
 def is_cache_entry(path: Path) -> bool:
@@ -490,8 +503,10 @@ def saved_page_url(body: bytes, path: Path, site: str = SITE_ROOT) -> str:
 
 
 def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE_ROOT) -> Record:
-    """A saved ``.html`` or ``.html.gz`` page, as a 200 ``text/html`` response of its canonical URL."""
+    """A saved ``.html`` or ``.html.gz`` page (or ``.mhtml``: :func:`read_mhtml`), as a 200 ``text/html`` response of its canonical URL."""
     origin = str(path)
+    if path.name.lower().endswith(MHTML_SUFFIXES):
+        return read_mhtml(path, max_size=max_size, site=site)
     try:
         # By its first bytes, not its name: wget saves a gzip body it was sent as "page.html", and a
         # "page.html.gz" may hold the page unpacked.
@@ -506,6 +521,121 @@ def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str =
     # The charset is left to the page (BOM, <meta charset>), as a browser reading the file would.
     headers: HeadersDict = {b"Content-Type": [b"text/html"]}
     return StoredResponse(url=url, status=200, headers=headers, body=body, fetched_at=None, origin=origin)
+
+
+# (binascii.Error, of a base64 part, is a ValueError.)
+MHTML_ERRORS: tuple[type[BaseException], ...] = (*READ_ERRORS, email.errors.MessageError)
+
+
+class _CutShort(ValueError):
+    """A MIME file that ends before the part being read does."""
+
+
+def _mime_headers(file: io.BufferedReader) -> email.message.Message:
+    """The headers at the file's position, up to the blank line that ends them."""
+    lines: list[bytes] = []
+    size = 0
+    for line in file:
+        size += len(line)
+        if size > MIME_HEADER_LIMIT:
+            raise ValueError(f"MIME headers longer than {MIME_HEADER_LIMIT} bytes")
+        if not line.strip():
+            return email.parser.BytesHeaderParser().parsebytes(b"".join(lines))
+        lines.append(line)
+    raise _CutShort("the file ends within a part's headers")
+
+
+def _mime_part(file: io.BufferedReader, delimiter: bytes, max_size: int) -> tuple[bytes, bool]:
+    """The encoded body of the part at the file's position, and whether another part follows it."""
+    chunks: list[bytes] = []
+    size = 0
+    for line in file:
+        if line.startswith(delimiter):
+            body = b"".join(chunks)
+            # The line break before the delimiter is the delimiter's (RFC 2046).
+            return body[:-2] if body.endswith(b"\r\n") else body[:-1] if body.endswith(b"\n") else body, not line.rstrip().endswith(b"--")
+        size += len(line)
+        if 0 < max_size < size:
+            raise TooLarge(f"page larger than {max_size} bytes")
+        chunks.append(line)
+    raise _CutShort("the file ends within the page, before its part's end")
+
+
+def _mime_decoded(body: bytes, headers: email.message.Message) -> bytes:
+    encoding = str(headers.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding == "quoted-printable":
+        return binascii.a2b_qp(body)
+    if encoding == "base64":
+        return base64.b64decode(body)
+    return body
+
+
+def read_mhtml(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE_ROOT) -> Record:
+    """A page saved as ``.mhtml`` (or ``.mht``): its first ``text/html`` part (the page, before the frames and
+    resources after it), read part by part with only that part held, as a 200 response of the URL the page
+    gives for itself, else of the part's ``Content-Location``; dated by the file's ``Date`` (when it was saved)."""
+    origin = str(path)
+    try:
+        with open(path, "rb") as file:
+            top = _mime_headers(file)
+            parts = top
+            boundary = top.get_param("boundary") if top.get_content_maintype() == "multipart" else None
+            delimiter = b"--" + str(boundary).encode("latin-1") if isinstance(boundary, str) else b""
+            if delimiter:
+                for line in file:  # the preamble
+                    if line.startswith(delimiter):
+                        break
+                else:
+                    raise _CutShort("no part in it")
+            while True:
+                part = _mime_headers(file) if delimiter else top
+                if delimiter:
+                    encoded, more = _mime_part(file, delimiter, max_size)
+                else:
+                    encoded, more = _read_limited(file, max_size), False
+                if part.get_content_type() == "text/html":
+                    parts = part
+                    body = _mime_decoded(encoded, part)
+                    break
+                if not more:
+                    return SkippedRecord(origin, NOT_HTML, "no text/html part in it")
+        url = saved_page_url(body, path, site)
+    except TooLarge as error:
+        return SkippedRecord(origin, TOO_LARGE, str(error))
+    except PermissionError as error:
+        return SkippedRecord(origin, UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
+    except MHTML_ERRORS as error:
+        return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
+    location = _header_text(parts.get("Content-Location") or top.get("Snapshot-Content-Location"))
+    if url.startswith("file:") and location.startswith(("http://", "https://")) and _names_article(location):
+        url = location  # (a page that names itself nowhere, its address kept by the browser)
+    charset = parts.get_content_charset()
+    content_type = f"text/html; charset={charset}" if charset else "text/html"
+    headers: HeadersDict = {b"Content-Type": [content_type.encode("latin-1", "replace")]}
+    return StoredResponse(url=url, status=200, headers=headers, body=body, fetched_at=_saved_at(top.get("Date")), origin=origin)
+
+
+def _header_text(value: Any) -> str:
+    """A MIME header's value as text: unfolded, its encoded words (``=?utf-8?q?https=3A//…?=``, as some
+    tools write a long one) decoded."""
+    if not value:
+        return ""
+    try:
+        text = str(email.header.make_header(email.header.decode_header(str(value))))
+    except (ValueError, LookupError, email.errors.HeaderParseError):
+        text = str(value)
+    return "".join(text.split())  # (a URL holds no blank; folding adds them)
+
+
+def _saved_at(value: Any) -> datetime | None:
+    """An MHTML file's ``Date`` header (``Fri, 04 Dec 2026 10:00:00 +0530``) as an aware UTC datetime."""
+    if not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
 
 
 # --- WARC files ----------------------------------------------------------------

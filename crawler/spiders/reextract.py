@@ -1,7 +1,7 @@
 """``scrapy crawl reextract -a source=PATH``: extract articles again from stored responses, fetching nothing.
 
 ``PATH`` is a Scrapy HTTP cache directory (``HTTPCACHE_DIR``, filesystem storage), a folder
-of saved ``.html`` / ``.html.gz`` pages, a ``.warc`` / ``.warc.gz`` file (or ARC), or a folder holding
+of saved ``.html`` / ``.html.gz`` / ``.mhtml`` pages, a ``.warc`` / ``.warc.gz`` file (or ARC), or a folder holding
 any mix of them. Each stored response becomes a request answered from the store by
 ``StoredResponseMiddleware`` (``crawler/reextract/``), so it goes through the same middlewares,
 callback, pipelines and feed exports as a fetched page: the items are those of a live crawl.
@@ -62,7 +62,7 @@ PAUSE_EVERY = 100  # skipped records in a row after which the reactor gets a tur
 AMP_SPOOL_LIMIT = 1024 * 1024 * 1024
 WAIT_STEP = 0.02  # seconds between looks at what is still being extracted
 WAIT_LIMIT = 120  # seconds without any answer after which the wait for them ends
-USAGE = "reextract: give -a source=PATH (an HTTP cache directory, a folder of saved .html/.html.gz pages, or a .warc/.warc.gz/.arc/.arc.gz file)"
+USAGE = "reextract: give -a source=PATH (an HTTP cache directory, a folder of saved .html/.html.gz/.mhtml pages, or a .warc/.warc.gz/.arc/.arc.gz file)"
 
 
 async def give_the_reactor_a_turn(delay: float = 0) -> None:
@@ -181,12 +181,12 @@ class ReextractSpider(BusinessStandardSpider):
             )
         require(
             kind is not None,
-            f"reextract: source {str(source)!r} is not a directory, a .warc/.warc.gz/.arc/.arc.gz file or a saved .html/.html.gz page",
+            f"reextract: source {str(source)!r} is not a directory, a .warc/.warc.gz/.arc/.arc.gz file or a saved .html/.html.gz/.mhtml page",
         )
         if kind == FOLDER:
             require(
                 has_records(path),
-                f"reextract: source {str(source)!r} holds no HTTP cache entries, saved .html/.html.gz pages "
+                f"reextract: source {str(source)!r} holds no HTTP cache entries, saved .html/.html.gz/.mhtml pages "
                 "or .warc/.warc.gz/.arc/.arc.gz files",
             )
 
