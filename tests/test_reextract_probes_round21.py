@@ -304,3 +304,25 @@ def test_a_folder_of_mhtml_and_html_pages_gives_every_article_as_its_html_would(
     mhtml_item = by_id[item["articleId"]]
     assert {k: v for k, v in mhtml_item.items() if k != "dateDownloaded"} == {k: v for k, v in item.items() if k != "dateDownloaded"}
     assert mhtml_item["dateDownloaded"] == "2026-12-04T10:00:00+05:30"
+
+
+# --- a browser's "Save Page As…, Webpage, Complete": the page, and its frames in <name>_files/ -----------------
+# Before: every frame the browser saved with the page (ads, embedded players: saved_resource.html) was one
+# WARNING "names no article URL", as if someone had saved it to be read: a folder of 500 saved stories,
+# some 2,000 WARNING lines hiding the one that mattered.
+
+
+def test_the_frames_a_browser_saved_with_a_page_are_counted_without_a_warning_each(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    (folder / "A story_files").mkdir(parents=True)
+    (folder / "A story.html").write_bytes(SEED_PAGE.read_bytes())
+    ad = b"<html><head></head><body><div id='ad'></div></body></html>"
+    for name in ("saved_resource.html", "saved_resource(1).html", "embed.htm"):
+        (folder / "A story_files" / name).write_bytes(ad)
+    # A folder so named beside no saved page is no page's resources: its pages were saved to be read.
+    (folder / "notes_files").mkdir()
+    (folder / "notes_files" / "page.html").write_bytes(ad)
+    status, items, stats, log = reextract_run(folder, tmp_path)
+    assert status == 0, log[-3000:]
+    assert len(items) == 1 and stats["bs/reextract/skipped/not-article-url"] == 4
+    assert log.count("WARNING: Skipped ") == 1 and f"WARNING: Skipped {folder / 'notes_files' / 'page.html'}" in log

@@ -164,6 +164,17 @@ def is_saved_page(path: Path) -> bool:
     return name.endswith(PAGE_SUFFIXES + MHTML_SUFFIXES) or SAVED_PAGE_NAME.fullmatch(path.name) is not None
 
 
+def is_page_resource(path: Path) -> bool:
+    """A file a browser saved with a page it saved whole ("Webpage, Complete"): in ``<name>_files/`` beside
+    ``<name>.html``, as Chrome, Edge and Firefox put the page's frames (ads, embedded players), which are
+    pages of their own but no one's story."""
+    folder = path.parent
+    if not folder.name.endswith("_files"):
+        return False
+    stem = folder.name[: -len("_files")]
+    return any(os.path.isfile(folder.parent / f"{stem}{suffix}") for suffix in (".html", ".htm", ".xhtml", ".shtml"))
+
+
 def is_cache_entry(path: Path) -> bool:
     """A directory of Scrapy's filesystem HTTP cache holding one response, or left half-written.
 
