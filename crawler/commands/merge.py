@@ -163,15 +163,19 @@ def wide_encoding(start: bytes) -> str | None:
         return "utf-32"  # (before UTF-16's: UTF-32's little-endian BOM begins with UTF-16's)
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if len(start) >= 4 and not start[0] and not start[1] and not start[2]:
+    # (A text character beside the NULs: a binary file beginning with NULs stays bytes, refused as no JSON.)
+    if len(start) == 4 and start[:3] == b"\0\0\0" and start[3:] in _ASCII_TEXT:
         return "utf-32-be"
-    if len(start) >= 4 and start[0] and not start[1] and not start[2] and not start[3]:
+    if len(start) == 4 and start[1:] == b"\0\0\0" and start[:1] in _ASCII_TEXT:
         return "utf-32-le"
-    if len(start) >= 2 and not start[0] and start[1]:
+    if len(start) >= 2 and start[:1] == b"\0" and start[1:2] in _ASCII_TEXT:
         return "utf-16-be"
-    if len(start) >= 2 and start[0] and not start[1]:
+    if len(start) >= 2 and start[1:2] == b"\0" and start[:1] in _ASCII_TEXT:
         return "utf-16-le"
     return None
+
+
+_ASCII_TEXT = frozenset(bytes([byte]) for byte in (*range(0x20, 0x7F), 0x09, 0x0A, 0x0D))
 
 
 def _utf8_lines(stream: BinaryIO) -> Iterator[bytes]:
