@@ -211,13 +211,13 @@ MHTML_DATE = "Fri, 04 Dec 2026 10:00:00 +0530"
 PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
 
 
-def chrome_mhtml(page: bytes, location: str, *, encoding: str = "quoted-printable", charset: str | None = None) -> bytes:
+def chrome_mhtml(page: bytes, location: str, *, encoding: str = "quoted-printable", charset: str | None = None, image_first: int = 0) -> bytes:
     """A page as Chrome saves it whole: the page first (quoted-printable), then its resources and frames,
     CRLF line breaks, headers written as they are (long lines, no encoded words); ``Date`` when it was saved."""
     boundary = "----MultipartBoundary--8bXfP0kqJdD7WQMx----"
 
     def part(content_type: str, where: str, body: bytes, transfer: str = "quoted-printable") -> bytes:
-        encoded = quopri.encodestring(body) if transfer == "quoted-printable" else base64.encodebytes(body)
+        encoded = {"quoted-printable": quopri.encodestring, "base64": base64.encodebytes}.get(transfer, bytes)(body)
         head = f"--{boundary}\r\nContent-Type: {content_type}\r\nContent-ID: <frame-1@mhtml.blink>\r\n"
         head += f"Content-Transfer-Encoding: {transfer}\r\nContent-Location: {where}\r\n\r\n"
         return head.encode() + encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + b"\r\n"
@@ -228,6 +228,7 @@ def chrome_mhtml(page: bytes, location: str, *, encoding: str = "quoted-printabl
     ).encode()
     return (
         top
+        + (part("image/jpeg", "https://bsmedia.business-standard.com/lead.jpg", os.urandom(image_first), "base64") if image_first else b"")
         + part("text/html" + (f"; charset={charset}" if charset else ""), location, page, encoding)
         + part("text/css", "https://www.business-standard.com/_next/static/css/app.css", b"body { margin: 0 }")
         + part("image/png", "https://bsmedia.business-standard.com/x.png", PNG_BYTES, "base64")
@@ -285,6 +286,21 @@ def test_an_mhtml_file_over_the_size_limit_is_skipped_before_it_is_read_whole(tm
     assert isinstance(record, sources.SkippedRecord) and record.reason == sources.TOO_LARGE
 
 
+@pytest.mark.parametrize("layout", ["an-image-larger-than-the-limit-first", "the-page-one-line-of-8bit"])
+def test_an_mhtml_page_is_found_past_what_comes_before_it_and_read_in_any_line_length(tmp_path: Path, layout: str) -> None:
+    page = SEED_PAGE.read_bytes()
+    if layout == "the-page-one-line-of-8bit":
+        page = page.replace(b"\r", b"").replace(b"\n", b" ")  # (some 200 KB without a line break, the limit above it)
+        mhtml = chrome_mhtml(page, SEED_URL, encoding="8bit")
+    else:
+        mhtml = chrome_mhtml(page, SEED_URL, image_first=len(page) * 2)
+    saved = tmp_path / "story.mhtml"
+    saved.write_bytes(mhtml)
+    record = sources.read_saved_page(saved, max_size=len(page) + 1000)
+    assert isinstance(record, sources.StoredResponse), record
+    assert record.url == SEED_URL and record.body.replace(b"\r\n", b"\n") == page.replace(b"\r\n", b"\n")
+
+
 def test_a_folder_of_mhtml_and_html_pages_gives_every_article_as_its_html_would(tmp_path: Path) -> None:
     folder = tmp_path / "saved"
     folder.mkdir()
@@ -326,3 +342,10 @@ def test_the_frames_a_browser_saved_with_a_page_are_counted_without_a_warning_ea
     assert status == 0, log[-3000:]
     assert len(items) == 1 and stats["bs/reextract/skipped/not-article-url"] == 4
     assert log.count("WARNING: Skipped ") == 1 and f"WARNING: Skipped {folder / 'notes_files' / 'page.html'}" in log
+
+
+def test_an_mhtml_file_without_a_page_in_it_is_skipped_as_no_html(tmp_path: Path) -> None:
+    saved = tmp_path / "notes.mhtml"
+    saved.write_bytes(chrome_mhtml(b"just text", SEED_URL).replace(b"Content-Type: text/html", b"Content-Type: text/plain"))
+    record = sources.read_saved_page(saved)
+    assert isinstance(record, sources.SkippedRecord) and record.reason == "not-html", record

@@ -542,34 +542,48 @@ class _CutShort(ValueError):
     """A MIME file that ends before the part being read does."""
 
 
+def _mime_lines(file: io.BufferedReader) -> Iterator[tuple[bytes, bool]]:
+    """The file's lines from its position, each in pieces of at most a block (a line of megabytes, a part
+    written without line breaks, is never held whole), with whether the piece begins a line."""
+    at_start = True
+    while piece := file.readline(READ_BLOCK):
+        yield piece, at_start
+        at_start = piece.endswith(b"\n")
+
+
 def _mime_headers(file: io.BufferedReader) -> email.message.Message:
     """The headers at the file's position, up to the blank line that ends them."""
-    lines: list[bytes] = []
+    pieces: list[bytes] = []
     size = 0
-    for line in file:
-        size += len(line)
+    for piece, at_start in _mime_lines(file):
+        size += len(piece)
         if size > MIME_HEADER_LIMIT:
             raise ValueError(f"MIME headers longer than {MIME_HEADER_LIMIT} bytes")
-        if not line.strip():
-            return email.parser.BytesHeaderParser().parsebytes(b"".join(lines))
-        lines.append(line)
+        if at_start and not piece.strip():
+            return email.parser.BytesHeaderParser().parsebytes(b"".join(pieces))
+        pieces.append(piece)
     raise _CutShort("the file ends within a part's headers")
 
 
-def _mime_part(file: io.BufferedReader, delimiter: bytes, max_size: int) -> tuple[bytes, bool]:
-    """The encoded body of the part at the file's position, and whether another part follows it."""
-    chunks: list[bytes] = []
+def _mime_part(file: io.BufferedReader, delimiter: bytes, max_size: int | None) -> tuple[bytes, bool]:
+    """The encoded body of the part at the file's position (nothing held when ``max_size`` is None: a
+    resource passed over), and whether another part follows it."""
+    pieces: list[bytes] = []
     size = 0
-    for line in file:
-        if line.startswith(delimiter):
-            body = b"".join(chunks)
+    for piece, at_start in _mime_lines(file):
+        if at_start and piece.startswith(delimiter):
+            body = b"".join(pieces)
             # The line break before the delimiter is the delimiter's (RFC 2046).
-            return body[:-2] if body.endswith(b"\r\n") else body[:-1] if body.endswith(b"\n") else body, not line.rstrip().endswith(b"--")
-        size += len(line)
+            # (The close delimiter is the delimiter and "--"; Chrome's boundary itself ends in "----".)
+            last = piece[len(delimiter) :].startswith(b"--")
+            return body[:-2] if body.endswith(b"\r\n") else body[:-1] if body.endswith(b"\n") else body, not last
+        if max_size is None:
+            continue
+        size += len(piece)
         if 0 < max_size < size:
             raise TooLarge(f"page larger than {max_size} bytes")
-        chunks.append(line)
-    raise _CutShort("the file ends within the page, before its part's end")
+        pieces.append(piece)
+    raise _CutShort("the file ends within a part, before its end")
 
 
 def _mime_decoded(body: bytes, headers: email.message.Message) -> bytes:
@@ -589,23 +603,22 @@ def read_mhtml(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE
     try:
         with open(path, "rb") as file:
             top = _mime_headers(file)
-            parts = top
             boundary = top.get_param("boundary") if top.get_content_maintype() == "multipart" else None
             delimiter = b"--" + str(boundary).encode("latin-1") if isinstance(boundary, str) else b""
             if delimiter:
-                for line in file:  # the preamble
-                    if line.startswith(delimiter):
+                for piece, at_start in _mime_lines(file):  # the preamble
+                    if at_start and piece.startswith(delimiter):
                         break
                 else:
                     raise _CutShort("no part in it")
             while True:
                 part = _mime_headers(file) if delimiter else top
                 if delimiter:
-                    encoded, more = _mime_part(file, delimiter, max_size)
+                    page = part.get_content_type() == "text/html"
+                    encoded, more = _mime_part(file, delimiter, max_size if page else None)
                 else:
                     encoded, more = _read_limited(file, max_size), False
                 if part.get_content_type() == "text/html":
-                    parts = part
                     body = _mime_decoded(encoded, part)
                     break
                 if not more:
@@ -617,10 +630,10 @@ def read_mhtml(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE
         return SkippedRecord(origin, UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
     except MHTML_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
-    location = _header_text(parts.get("Content-Location") or top.get("Snapshot-Content-Location"))
+    location = _header_text(part.get("Content-Location") or top.get("Snapshot-Content-Location"))
     if url.startswith("file:") and location.startswith(("http://", "https://")) and _names_article(location):
         url = location  # (a page that names itself nowhere, its address kept by the browser)
-    charset = parts.get_content_charset()
+    charset = part.get_content_charset()
     content_type = f"text/html; charset={charset}" if charset else "text/html"
     headers: HeadersDict = {b"Content-Type": [content_type.encode("latin-1", "replace")]}
     return StoredResponse(url=url, status=200, headers=headers, body=body, fetched_at=_saved_at(top.get("Date")), origin=origin)
