@@ -349,3 +349,26 @@ def test_an_mhtml_file_without_a_page_in_it_is_skipped_as_no_html(tmp_path: Path
     saved.write_bytes(chrome_mhtml(b"just text", SEED_URL).replace(b"Content-Type: text/html", b"Content-Type: text/plain"))
     record = sources.read_saved_page(saved)
     assert isinstance(record, sources.SkippedRecord) and record.reason == "not-html", record
+
+
+# --- a folder of saved pages copied by a Mac to a USB drive or a share ------------------------------------------
+# Before: the "._A story.html" file macOS writes beside every copied page (its extended attributes: the
+# quarantine flag every download carries) was read as a saved page: one WARNING "names no article URL" each,
+# as many as the pages, and counted as a record that failed.
+
+APPLE_DOUBLE = bytes.fromhex("00051607000200004d6163204f5320582020202020202020") + b"\0" * 40 + b"com.apple.quarantine\0"
+
+
+def test_the_files_macos_writes_beside_copied_pages_are_no_pages(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "A story.html").write_bytes(SEED_PAGE.read_bytes())
+    (folder / "._A story.html").write_bytes(APPLE_DOUBLE)
+    (folder / "Another.mhtml").write_bytes(chrome_mhtml(OTHER_PAGE.read_bytes(), _article_url(OTHER_PAGE)))
+    (folder / "._Another.mhtml").write_bytes(APPLE_DOUBLE)
+    # A page whose name begins so, but which is a page, is still read.
+    (folder / "._notes.html").write_bytes(b"<html><head><title>notes</title></head><body></body></html>")
+    status, items, stats, log = reextract_run(folder, tmp_path)
+    assert status == 0, log[-3000:]
+    assert len(items) == 2 and stats["bs/reextract/records"] == 3
+    assert log.count("WARNING: Skipped ") == 1 and "._notes.html" in log

@@ -95,6 +95,7 @@ DBM_FILE = re.compile(r"\.db(?:\.(?:dat|dir|bak|pag|db))?$")
 
 DEFAULT_MAX_SIZE = 8 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+APPLE_DOUBLE_MAGIC = b"\x00\x05\x16\x07"
 READ_BLOCK = 64 * 1024
 # A saved page's canonical link is in its <head> (18 KB on the real 2019 page); only that is parsed,
 # or the first 256 KB where no </head> shows up in them.
@@ -162,6 +163,18 @@ def is_saved_page(path: Path) -> bool:
     or saved whole as ``.mhtml`` / ``.mht``."""
     name = path.name.lower()
     return name.endswith(PAGE_SUFFIXES + MHTML_SUFFIXES) or SAVED_PAGE_NAME.fullmatch(path.name) is not None
+
+
+def is_apple_double(path: Path) -> bool:
+    """A file macOS writes beside each file it copies to a drive or share that keeps no extended attributes
+    (``._A story.html`` beside ``A story.html``: the download's quarantine flag), which holds no page."""
+    if not path.name.startswith("._"):
+        return False
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) == APPLE_DOUBLE_MAGIC
+    except OSError:
+        return False  # (read as a page, which says why it cannot be)
 
 
 def is_page_resource(path: Path) -> bool:
@@ -241,7 +254,7 @@ def iter_source_paths(root: Path) -> Iterator[tuple[str, Path]]:
                             yield HTTPCACHE, path
                         else:
                             subdirectories.append(path)
-                    elif entry.is_file() and (is_warc_file(path) or is_saved_page(path)):
+                    elif entry.is_file() and (is_warc_file(path) or is_saved_page(path)) and not is_apple_double(path):
                         yield (WARC if is_warc_file(path) else SAVED_PAGE), path
                 except OSError:
                     continue
