@@ -616,25 +616,10 @@ class DiscoverySpider(BusinessStandardSpider):
         another article (a redirect to it), which is seen; or removed (gone in two runs), looked at less
         than ``BS_GONE_RECHECK_HOURS`` ago; or a page of another kind (a video, a web story, a listing).
         Counted once a run. Before, such a link was fetched at every run while its sources listed it."""
-        extension = seen_store_extension(self.crawler)
-        alias = extension.alias(identifier) if extension is not None else None
-        if alias is None or is_later(entry.lastmod, alias.source_date):
+        known = self.alias_skip(identifier, entry.lastmod)
+        if known is None:
             return False
-        if alias.target.startswith(OTHER_KIND_TARGET):
-            name = stat.DISCOVERY_NOT_ARTICLE_KNOWN
-        elif alias.target:
-            store = self.seen_store
-            try:
-                if store is None or store.get(alias.target) is None:
-                    return False  # the article it led to was never written: fetched, to write it
-            except StateError:
-                return False
-            name = stat.DISCOVERY_REDIRECT_KNOWN
-        else:
-            recorded = parse_date(alias.recorded_at)
-            if recorded is None or datetime.now(timezone.utc) - recorded >= self.gone_recheck:
-                return False  # asked again, in case the site put it back
-            name = stat.GONE_KNOWN
+        name, alias = known
         if identifier not in self.skipped_by_alias:
             self.skipped_by_alias[identifier] = name
             assert self.crawler.stats is not None
@@ -646,6 +631,29 @@ class DiscoverySpider(BusinessStandardSpider):
             else:
                 self.logger.debug("Not fetching <%s>: the site removed it (known since %s)", entry.url, alias.recorded_at)
         return True
+
+    def alias_skip(self, identifier: str, lastmod: datetime | None) -> tuple[str, Alias] | None:
+        """Why the article ``identifier``, listed with the date ``lastmod``, is not fetched for what an
+        earlier run found at its address (the stat it is counted under, and that alias), or None: see
+        :meth:`skipped_for_alias`, which counts it."""
+        extension = seen_store_extension(self.crawler)
+        alias = extension.alias(identifier) if extension is not None else None
+        if alias is None or is_later(lastmod, alias.source_date):
+            return None
+        if alias.target.startswith(OTHER_KIND_TARGET):
+            return stat.DISCOVERY_NOT_ARTICLE_KNOWN, alias
+        if alias.target:
+            store = self.seen_store
+            try:
+                if store is None or store.get(alias.target) is None:
+                    return None  # the article it led to was never written: fetched, to write it
+            except StateError:
+                return None
+            return stat.DISCOVERY_REDIRECT_KNOWN, alias
+        recorded = parse_date(alias.recorded_at)
+        if recorded is None or datetime.now(timezone.utc) - recorded >= self.gone_recheck:
+            return None  # asked again, in case the site put it back
+        return stat.GONE_KNOWN, alias
 
     def short_link_alias(self, entry: Entry) -> Alias | None:
         """What an earlier run found at a short link: its story (counted once a run), or, for one that
@@ -954,6 +962,15 @@ class DiscoverySpider(BusinessStandardSpider):
         """Whether the seen-store has the article of ``url``."""
         identifier = Entry(url=url).article_id
         return bool(identifier and self.seen_store is not None and self.seen_store.get(identifier))
+
+    def holds_nothing_new(self, url: str) -> bool:
+        """Whether a listing's undated link to ``url`` is known to hold nothing to fetch: its article is
+        seen, known removed, or, never written under its own id, known from an earlier run to lead to a
+        seen article (merged into it) or to a page of another kind (a video, a web story, a listing)."""
+        if self.is_seen(url) or self.is_known_removed(url):
+            return True
+        identifier = Entry(url=url).article_id
+        return bool(identifier) and self.alias_skip(identifier or "", None) is not None
 
     def is_known_removed(self, url: str) -> bool:
         """Whether the article of ``url`` answered as a removed story in an earlier run, with no page since."""

@@ -96,10 +96,11 @@ class SectionSpider(DiscoverySpider):
         if not listing.cut:
             walked.add(links)
         # (A page cut short says nothing of the stories after the cut: the walk goes on past it.)
-        # A story the site removed, which its listings keep linking for days, is never seen: known
-        # removed, it holds nothing new, or every walk went a page further than the one holding it.
+        # A story the site removed, which its listings keep linking for days, is never seen, nor is
+        # one merged into another or a video at a story's address: known so, each holds nothing new,
+        # or every walk went a page further than the one holding it.
         all_seen = bool(listing.article_urls) and not self.fresh and not listing.cut and all(
-            self.is_seen(u) or self.is_known_removed(u) for u in listing.article_urls
+            self.holds_nothing_new(u) for u in listing.article_urls
         )
         yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
         if all_seen:

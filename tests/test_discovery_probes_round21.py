@@ -1,0 +1,159 @@
+"""Round 21 probes: what a ``section`` walk reads when nothing changed.
+
+A ``section`` walk reads the next listing page only while the page it read holds something new. A
+link the seen-store knows holds nothing to fetch (a story merged into another, seen; an address that
+answered a video, a web story or a listing; a story known removed) is as good as seen for that
+decision, or every no-change cron run reads a page more than it needs, run after run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+
+from crawler import stats as stat
+from crawler.incremental.extension import seen_store_extension
+from crawler.incremental.store import PendingArticle
+from crawler.spiders.section import SectionSpider
+from tests.e2e import CrawlResult, crawl, stats_from_log
+from tests.loopback.site import LoopbackSite
+from tests.test_incremental_probes_round20 import VideoSite
+from tests.test_spiders_unit import SITE, make_spider
+
+# Ports this file's sites listen on (one per test at a time; two workers at most).
+PORTS = range(16600, 16650)
+
+
+def _site(cls: type[LoopbackSite] = LoopbackSite, **kwargs: Any) -> LoopbackSite:
+    for port in PORTS:
+        try:
+            return cls(port=port, **kwargs)
+        except OSError:
+            continue
+    raise RuntimeError("no free port in 16600-16649")
+
+
+def _section(site: LoopbackSite, workdir: Path, section: str, pages: int = 4) -> CrawlResult:
+    result = crawl("section", workdir, "-a", f"sections={section}", "-a", f"pages={pages}", settings={"BS_BASE_URL": site.base_url})
+    assert "Traceback" not in result.log, result.log[-3000:]
+    return result
+
+
+def _listing_pages(site: LoopbackSite, section: str) -> list[str]:
+    return sorted(path for path in site.counts if path == f"/{section}" or path.startswith(f"/{section}/page-"))
+
+
+@pytest.fixture
+def video_site() -> Iterator[VideoSite]:
+    site = _site(VideoSite, articles=240, seed=21, days=6, legacy=0, slow_seconds=2)
+    assert isinstance(site, VideoSite)
+    with site:
+        yield site
+        assert site.errors == []
+
+
+# --- a no-change walk reads its first page only ---------------------------------------------------------
+
+
+def test_a_no_change_walk_reads_one_page_when_its_first_page_links_merged_stories_and_videos(video_site: VideoSite, tmp_path: Path) -> None:
+    """The newest stories of a section: one merged into an older story of it (its address answers a
+    301 there), one a video published at a story's address. The first walk learns both; later walks
+    over the same site ask for no article and read the first listing page alone."""
+    site = video_site
+    section = max((path for path in site.index.listings if path != "/latest-news"), key=lambda p: len(site.index.listings[p]))[1:]
+    listed = site.index.listings["/" + section]
+    assert len(listed) > 40, "a section of three pages or more"
+    merged, video, target = listed[0], listed[1], listed[5]
+    site.redirect_article(merged.article_id, target.article_id)
+    site.videos.add(video.article_id)
+    first = _section(site, tmp_path, section)
+    assert first.status == 0, first.log[-3000:]
+    assert target.article_id in first.ids() and merged.article_id not in first.ids() and video.article_id not in first.ids()
+    for _ in range(3):
+        site.reset_counts()
+        again = _section(site, tmp_path, section)
+        assert again.status == 0 and again.items == [], again.log[-3000:]
+        assert site.article_requests() == 0, (site.counts, again.log[-3000:])
+        # Before: the two links, never seen under their own ids, had every walk read page 2 as well.
+        assert _listing_pages(site, section) == [f"/{section}"], (site.counts, again.log[-3000:])
+        stats = stats_from_log(again.log)
+        assert stats.get(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == 1, stats
+        assert stats.get(stat.DISCOVERY_REDIRECT_KNOWN) == 1 and stats.get(stat.DISCOVERY_NOT_ARTICLE_KNOWN) == 1, stats
+    # A new story on the first page: fetched, and the walk goes on to a page that holds nothing new.
+    added = [r.article_id for r in site.add_articles(12) if r.section.path == section]
+    assert added, "the seeded site publishes some in the section"
+    site.reset_counts()
+    moved = _section(site, tmp_path, section)
+    assert moved.status == 0 and sorted(moved.ids()) == sorted(added), moved.log[-3000:]
+    assert _listing_pages(site, section) == [f"/{section}", f"/{section}/page-2"], site.counts
+
+
+# --- the decision, link by link ------------------------------------------------------------------------
+
+MERGED = "124112500011"
+TARGET = "124112500012"
+UNSEEN_TARGET = "124112500013"
+VIDEO = "124112500014"
+SEEN = "124112500015"
+FRESH = "124112500016"
+
+
+def _link(identifier: str) -> str:
+    return f"/markets/news/story-{identifier}_1.html"
+
+
+def _page(*identifiers: str) -> HtmlResponse:
+    html = "".join(f'<a href="{_link(i)}">s</a>' for i in identifiers)
+    url = SITE + "/markets/news"
+    return HtmlResponse(url, body=f"<html><body>{html}</body></html>".encode(), request=Request(url))
+
+
+def _spider(tmp_path: Path, **arguments: str) -> SectionSpider:
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="3", **arguments)
+    assert isinstance(spider, SectionSpider)
+    for identifier in (SEEN, TARGET):
+        spider.seen_store.add_pending(PendingArticle(identifier, 1, "h", None, None, "old"))  # type: ignore[union-attr]
+        spider.seen_store.confirm(identifier, "old")  # type: ignore[union-attr]
+    extension = seen_store_extension(spider.crawler)
+    assert extension is not None
+    extension.remember_alias(MERGED, TARGET, None)
+    extension.remember_alias(VIDEO, "other-kind:video", None)
+    return spider
+
+
+@pytest.mark.parametrize(
+    ("links", "next_page"),
+    [
+        ((SEEN, MERGED), False),  # merged into a story that is seen
+        ((SEEN, VIDEO), False),  # answered a video at a story's address
+        ((MERGED, VIDEO), False),
+        ((SEEN, MERGED, FRESH), True),  # one new story: the walk goes on
+        ((SEEN,), False),
+    ],
+)
+def test_a_page_whose_links_hold_nothing_to_fetch_ends_the_walk(tmp_path: Path, links: tuple[str, ...], next_page: bool) -> None:
+    spider = _spider(tmp_path)
+    requests = [r.url for r in spider.parse_section(_page(*links), section="markets/news", page=1)]
+    assert (SITE + "/markets/news/page-2" in requests) is next_page, requests
+    assert not any(identifier in url for url in requests for identifier in (SEEN, MERGED, VIDEO)), requests
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == (None if next_page else 1)  # type: ignore[union-attr]
+
+
+def test_a_story_merged_into_one_never_written_is_fetched_and_the_walk_goes_on(tmp_path: Path) -> None:
+    spider = _spider(tmp_path)
+    extension = seen_store_extension(spider.crawler)
+    assert extension is not None
+    extension.remember_alias(MERGED, UNSEEN_TARGET, None)
+    requests = [r.url for r in spider.parse_section(_page(SEEN, MERGED), section="markets/news", page=1)]
+    assert requests == [SITE + _link(MERGED), SITE + "/markets/news/page-2"], requests
+
+
+def test_a_fresh_walk_reads_on_whatever_the_store_knows(tmp_path: Path) -> None:
+    spider = _spider(tmp_path, fresh="1")
+    requests = [r.url for r in spider.parse_section(_page(SEEN, MERGED, VIDEO), section="markets/news", page=1)]
+    assert SITE + "/markets/news/page-2" in requests and len(requests) == 4, requests
