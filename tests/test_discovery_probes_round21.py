@@ -22,6 +22,7 @@ from crawler.incremental.store import PendingArticle
 from crawler.spiders.section import SectionSpider
 from tests.e2e import CrawlResult, crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
+from tests.test_discovery_probes_round14 import ChangedSite, _robots_also
 from tests.test_incremental_probes_round20 import VideoSite
 from tests.test_spiders_unit import SITE, make_spider
 
@@ -93,6 +94,40 @@ def test_a_no_change_walk_reads_one_page_when_its_first_page_links_merged_storie
     assert _listing_pages(site, section) == [f"/{section}", f"/{section}/page-2"], site.counts
 
 
+def test_a_no_change_walk_reads_one_page_when_its_first_page_links_a_story_robots_txt_forbids(tmp_path: Path) -> None:
+    """The site's press releases (``/content/``, which its robots.txt forbids) are listed beside its
+    stories: never fetched, never seen. The walk remembers the refusal, and a later walk reads the
+    first page alone; once robots.txt lets the story be fetched, the next walk fetches it."""
+    site = _site(ChangedSite, articles=240, seed=21, days=6, legacy=0, slow_seconds=2)
+    assert isinstance(site, ChangedSite)
+    with site:
+        section = max((path for path in site.index.listings if path != "/latest-news"), key=lambda p: len(site.index.listings[p]))[1:]
+        forbidden = site.index.listings["/" + section][1]
+        site.change("/robots.txt", _robots_also(f"Disallow: {forbidden.path}"))
+        first = _section(site, tmp_path, section)
+        assert first.status == 0 and forbidden.article_id not in first.ids(), first.log[-3000:]
+        assert stats_from_log(first.log).get(stat.DISCOVERY_ROBOTS_FORBIDDEN) == 1
+        for _ in range(3):
+            site.reset_counts()
+            again = _section(site, tmp_path, section)
+            assert again.status == 0 and again.items == [], again.log[-3000:]
+            assert site.article_requests() == 0, (site.counts, again.log[-3000:])
+            # Before: the press release, never seen, had every walk read page 2 as well.
+            assert _listing_pages(site, section) == [f"/{section}"], (site.counts, again.log[-3000:])
+            stats = stats_from_log(again.log)
+            assert stats.get(stat.DISCOVERY_ROBOTS_FORBIDDEN) == 1 and stats.get(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == 1, stats
+        # robots.txt lets it be fetched now: fetched and written, by a walk that reads page 2 too.
+        site.changed.clear()
+        site._changed()
+        site.reset_counts()
+        allowed = _section(site, tmp_path, section)
+        assert allowed.status == 0 and allowed.ids() == [forbidden.article_id], allowed.log[-3000:]
+        site.reset_counts()
+        after = _section(site, tmp_path, section)
+        assert after.items == [] and _listing_pages(site, section) == [f"/{section}"], site.counts
+        assert site.errors == []
+
+
 # --- the decision, link by link ------------------------------------------------------------------------
 
 MERGED = "124112500011"
@@ -101,6 +136,7 @@ UNSEEN_TARGET = "124112500013"
 VIDEO = "124112500014"
 SEEN = "124112500015"
 FRESH = "124112500016"
+FORBIDDEN = "124112500017"
 
 
 def _link(identifier: str) -> str:
@@ -123,6 +159,7 @@ def _spider(tmp_path: Path, **arguments: str) -> SectionSpider:
     assert extension is not None
     extension.remember_alias(MERGED, TARGET, None)
     extension.remember_alias(VIDEO, "other-kind:video", None)
+    extension.remember_alias(FORBIDDEN, "robots-forbidden", None)
     return spider
 
 
@@ -142,6 +179,15 @@ def test_a_page_whose_links_hold_nothing_to_fetch_ends_the_walk(tmp_path: Path, 
     assert (SITE + "/markets/news/page-2" in requests) is next_page, requests
     assert not any(identifier in url for url in requests for identifier in (SEEN, MERGED, VIDEO)), requests
     assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == (None if next_page else 1)  # type: ignore[union-attr]
+
+
+def test_a_link_robots_txt_forbade_is_asked_for_all_the_same_and_ends_the_walk(tmp_path: Path) -> None:
+    # robots.txt is read at every run: the request costs nothing while it forbids the story, and
+    # the story is read the run robots.txt lets it be.
+    spider = _spider(tmp_path)
+    requests = [r.url for r in spider.parse_section(_page(SEEN, FORBIDDEN), section="markets/news", page=1)]
+    assert requests == [SITE + _link(FORBIDDEN)], requests
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == 1  # type: ignore[union-attr]
 
 
 def test_a_story_merged_into_one_never_written_is_fetched_and_the_walk_goes_on(tmp_path: Path) -> None:

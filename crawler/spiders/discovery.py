@@ -61,6 +61,8 @@ SHORT_LINK_HOPS_META = "bs_short_link_hops"
 SOURCE_DEPTH_META = "bs_source_depth"
 # An alias target that is no article: the address answered a page of this kind (``other-kind:video``).
 OTHER_KIND_TARGET = "other-kind:"
+# An alias target that is no article: robots.txt forbade the address (never fetched, so never seen).
+ROBOTS_FORBIDDEN_TARGET = "robots-forbidden"
 # A short link that led to no story in this many runs in a row is asked for less often: not again
 # within 2^(misses - this) hours (a day at most, when its alias lapses).
 SHORT_LINK_MISSES_BEFORE_BACKOFF = 3
@@ -638,8 +640,8 @@ class DiscoverySpider(BusinessStandardSpider):
         :meth:`skipped_for_alias`, which counts it."""
         extension = seen_store_extension(self.crawler)
         alias = extension.alias(identifier) if extension is not None else None
-        if alias is None or is_later(lastmod, alias.source_date):
-            return None
+        if alias is None or alias.target == ROBOTS_FORBIDDEN_TARGET or is_later(lastmod, alias.source_date):
+            return None  # (robots.txt, read at every run, decides anew without a request to the site)
         if alias.target.startswith(OTHER_KIND_TARGET):
             return stat.DISCOVERY_NOT_ARTICLE_KNOWN, alias
         if alias.target:
@@ -879,7 +881,7 @@ class DiscoverySpider(BusinessStandardSpider):
         identifier = Entry(url=asked_url(failure.request)).article_id or ""
         try:
             if failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in str(failure.value):
-                self.robots_forbidden(asked_url(failure.request), identifier)
+                self.robots_forbidden(asked_url(failure.request), identifier, failure.request.meta)
                 return
             super().article_failed(failure)
         finally:
@@ -925,14 +927,18 @@ class DiscoverySpider(BusinessStandardSpider):
             stats.inc_value(stat.GONE_BACK)
             self.logger.info("<%s> answered a page again (it answered %s from %s on): read as any page", landed, gone.answer, gone.first_at)
 
-    def robots_forbidden(self, url: str, identifier: str) -> None:
+    def robots_forbidden(self, url: str, identifier: str, meta: Mapping[str, Any] | None = None) -> None:
         """An article the site's robots.txt does not let us fetch (its ``/content/`` press releases are
         listed beside the stories): not fetched by the rules, so no failed download. As one, it was an
         ERROR line at every run, counted towards BS_MAX_FAILED_SHARE, and a run whose only new links
-        were such pages exited 1, "none could be fetched"."""
+        were such pages exited 1, "none could be fetched". Remembered (an alias), so that a section's
+        walk counts it as holding nothing new: never seen, it had every walk read the page after it."""
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(stat.DISCOVERY_ROBOTS_FORBIDDEN)
+        extension = seen_store_extension(self.crawler)
+        if identifier and extension is not None and meta is not None and SOURCE_DATE_META in meta:
+            self.remember_story_alias(extension, identifier, ROBOTS_FORBIDDEN_TARGET, meta)
         # Not new or changed after all: nothing of it is wanted from the site (counted where it was
         # found; in a distributed run another worker may have found it, and this one taken it).
         if identifier and identifier in self.requested:
@@ -970,7 +976,13 @@ class DiscoverySpider(BusinessStandardSpider):
         if self.is_seen(url) or self.is_known_removed(url):
             return True
         identifier = Entry(url=url).article_id
-        return bool(identifier) and self.alias_skip(identifier or "", None) is not None
+        if not identifier:
+            return False
+        extension = seen_store_extension(self.crawler)
+        alias = extension.alias(identifier) if extension is not None else None
+        if alias is not None and alias.target == ROBOTS_FORBIDDEN_TARGET:
+            return True  # asked for all the same: robots.txt refuses it again, or lets it be read at last
+        return self.alias_skip(identifier, None) is not None
 
     def is_known_removed(self, url: str) -> bool:
         """Whether the article of ``url`` answered as a removed story in an earlier run, with no page since."""
