@@ -68,6 +68,9 @@ DISCOVERY_NOT_ARTICLE_PREFIX = "bs/discovery/not_article/"
 DISCOVERY_LISTING_ALL_SEEN_STOP = "bs/discovery/listing_all_seen_stop"
 # A later page of a section listing past its end (404, 410, or no article links): the walk ends there.
 DISCOVERY_LISTING_END = "bs/discovery/listing_end"
+# Section walks whose pager's "next" link led to a page read already under another address (itself, the
+# first page, with a query string): the walk went on at <section>/page-N, the pager's links no longer followed.
+DISCOVERY_PAGER_LOOP = "bs/discovery/pager_loop"
 # A feed or sitemap with a local flaw (a stray &nbsp;) whose entries were salvaged.
 DISCOVERY_SOURCE_SALVAGED = "bs/discovery/source_salvaged"
 # Entries of a feed or sitemap whose URL cannot be fetched (another scheme, a broken host or port): left out.

@@ -128,6 +128,34 @@ def test_a_no_change_walk_reads_one_page_when_its_first_page_links_a_story_robot
         assert site.errors == []
 
 
+# --- a pager that leads back ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("back_to", ["itself", "the first page"])
+def test_a_pager_whose_next_link_leads_back_under_another_query_string_does_not_end_the_walk(tmp_path: Path, back_to: str) -> None:
+    """Every page of the section says in its head that the next page is itself, or the first page,
+    under a query string (``?ref=pager``, ``?page=1``): an address not read before, which answers a
+    page read already. Before, the walk ended there, at its first page: the stories of every page
+    after it were never found."""
+    site = _site(ChangedSite, articles=240, seed=21, days=6, legacy=0, slow_seconds=2)
+    assert isinstance(site, ChangedSite)
+    with site:
+        section = max((path for path in site.index.listings if path != "/latest-news"), key=lambda p: len(site.index.listings[p]))[1:]
+        listed = site.index.listings["/" + section]
+        pages = [f"/{section}"] + [f"/{section}/page-{n}" for n in range(2, (len(listed) + 19) // 20 + 1)]
+        assert len(pages) >= 3
+        for path in pages:
+            target = f"{path}?ref=pager" if back_to == "itself" else f"/{section}?page=1"
+            link = f'<link rel="next" href="{target}"></head>'.encode()
+            site.change(path, lambda _s, normal, link=link: normal._replace(body=normal.body.replace(b"</head>", link, 1)))
+        run = _section(site, tmp_path, section, pages=10)
+        assert run.status == 0, run.log[-3000:]
+        assert sorted(run.ids()) == sorted(r.article_id for r in listed), (len(run.ids()), len(listed), run.log[-3000:])
+        # One page read twice at most (the first repeat), not every page.
+        assert sum(site.counts[path] for path in pages) <= len(pages) + 1, site.counts
+        assert site.errors == []
+
+
 # --- the decision, link by link ------------------------------------------------------------------------
 
 MERGED = "124112500011"
@@ -203,3 +231,48 @@ def test_a_fresh_walk_reads_on_whatever_the_store_knows(tmp_path: Path) -> None:
     spider = _spider(tmp_path, fresh="1")
     requests = [r.url for r in spider.parse_section(_page(SEEN, MERGED, VIDEO), section="markets/news", page=1)]
     assert SITE + "/markets/news/page-2" in requests and len(requests) == 4, requests
+
+
+# --- a pager that leads back, step by step ---------------------------------------------------------------
+
+
+def _numbered_page(number: int, next_href: str | None) -> bytes:
+    links = "".join(f'<a href="/markets/news/story-1241125{number:02d}{i:03d}_1.html">Story</a>' for i in range(3))
+    pager = f'<link rel="next" href="{next_href}">' if next_href else ""
+    return f"<html><head>{pager}</head><body>{links}</body></html>".encode()
+
+
+def _read(spider: SectionSpider, request: Request, body: bytes) -> list[Request]:
+    response = HtmlResponse(request.url, body=body, request=request)
+    return list(spider.parse_section(response, **request.cb_kwargs))
+
+
+def test_a_pager_leading_back_is_left_for_the_numbered_pages_once(tmp_path: Path) -> None:
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    first = SITE + "/markets/news"
+    spider.visited_sources.claim(first)
+    start = Request(first, meta={"bs_source_depth": 0}, cb_kwargs={"section": "markets/news", "page": 1})
+    [*_, again] = _read(spider, start, _numbered_page(1, "/markets/news?ref=pager"))
+    assert again.url == first + "?ref=pager" and again.cb_kwargs == {"section": "markets/news", "page": 2, "by_link": True}
+    # The first page again: the walk goes on at page 2, not at the end of the section.
+    [second] = _read(spider, again, _numbered_page(1, "/markets/news?ref=pager"))
+    assert second.url == first + "/page-2" and second.cb_kwargs == {"section": "markets/news", "page": 2}
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_PAGER_LOOP) == 1
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_END)
+    # Its pager is no longer followed: page 3 is <section>/page-3, whatever page 2's "next" link says.
+    [*_, third] = _read(spider, second, _numbered_page(2, "/markets/news/page-2?ref=pager"))
+    assert third.url == first + "/page-3" and third.cb_kwargs == {"section": "markets/news", "page": 3}
+
+
+def test_a_next_link_past_the_end_to_a_clamped_page_ends_the_walk_with_no_more_requests(tmp_path: Path) -> None:
+    # A CMS that clamps the page number serves the last page again for any page past it.
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="5")
+    last = SITE + "/markets/news/page-3"
+    spider.visited_sources.claim(last)
+    request = Request(last, meta={"bs_source_depth": 0}, cb_kwargs={"section": "markets/news", "page": 3})
+    [*_, past] = _read(spider, request, _numbered_page(3, "/markets/news/page-4"))
+    assert past.url == SITE + "/markets/news/page-4" and past.cb_kwargs["by_link"] is True
+    assert _read(spider, past, _numbered_page(3, "/markets/news/page-4")) == []
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_END) == 1
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_PAGER_LOOP)
+    assert not spider.crawler.stats.get_value("bs/discovery/source_repeated")

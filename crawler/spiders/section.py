@@ -70,6 +70,9 @@ class SectionSpider(DiscoverySpider):
         # Per section, the link sets of the pages walked (hashed): a CMS that clamps the page number
         # serves an earlier page again for every page past the end, each at a new URL.
         self.pages_walked: dict[str, set[int]] = {}
+        # Sections whose pager's "next" link led back to a page read already under another address:
+        # their walk goes on at <section>/page-N, whatever their pages' "next" links say.
+        self.pager_loops: set[str] = set()
 
     async def start(self) -> AsyncIterator[Request]:
         for section in self.sections:
@@ -82,7 +85,8 @@ class SectionSpider(DiscoverySpider):
         pages = {"pages": str(self.max_pages)} if self.max_pages != DEFAULT_PAGES else {}
         return {**super().run_arguments(), "sections": ",".join(sorted(self.sections)), **pages}
 
-    def parse_section(self, response: Response, section: str, page: int) -> Iterator[Request]:
+    def parse_section(self, response: Response, section: str, page: int, by_link: bool = False) -> Iterator[Request]:
+        """``by_link``: the page was asked for by the "next" link of the page before, not as ``<section>/page-N``."""
         if self.answered_otherwise(response, may_end=page > 1) or not self.first_read(response):
             return
         listing = self.read_listing(response, may_end=page > 1)
@@ -91,6 +95,9 @@ class SectionSpider(DiscoverySpider):
         walked = self.pages_walked.setdefault(section, set())
         links = hash(frozenset(listing.article_urls))
         if links in walked and not listing.cut:
+            if by_link:
+                yield from self.pager_looped(response, section, page)
+                return
             self.listing_ended(response.url, "it repeats an earlier page of the section")
             return
         if not listing.cut:
@@ -115,13 +122,38 @@ class SectionSpider(DiscoverySpider):
             # the page's (a pager's absolute link to the CMS's own host or a staging copy, off the site
             # or under its domain: cms.business-standard.com), which ended the walk or led it there.
             next_page = listing.next_page
-            if next_page is None or self.visited_sources.requested_before(next_page) or not _same_host(next_page, response.url):
-                next_page = self.site_url(f"{section}/page-{page + 1}")
+            by_link = next_page is not None and section not in self.pager_loops
+            if not by_link or next_page is None or self.visited_sources.requested_before(next_page) or not _same_host(next_page, response.url):
+                next_page, by_link = self.site_url(f"{section}/page-{page + 1}"), False
             request = self.follow_source(
-                next_page, response, deeper=False, callback=self.parse_section, cb_kwargs={"section": section, "page": page + 1}
+                next_page, response, deeper=False, callback=self.parse_section,
+                cb_kwargs={"section": section, "page": page + 1, **({"by_link": True} if by_link else {})},
             )
             if request is not None:
                 yield request.replace(errback=self.next_page_failed)
+
+    def pager_looped(self, response: Response, section: str, page: int) -> Iterator[Request]:
+        """A page the "next" link of the page before led to repeats a page read already: the pager
+        leads back (to the page itself or the first one, under a query string: ``?ref=pager``,
+        ``?page=1``), which says nothing of the section's end. The walk goes on at
+        ``<section>/page-N`` for this step, and the section's "next" links are no longer followed
+        (before, the walk ended there, and the stories of every page after it were never found)."""
+        fallback = self.site_url(f"{section}/page-{page}")
+        if section in self.pager_loops or self.visited_sources.requested_before(fallback):
+            self.listing_ended(response.url, "it repeats an earlier page of the section")
+            return
+        self.pager_loops.add(section)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat.DISCOVERY_PAGER_LOOP)
+        self.logger.warning(
+            "<%s>, the next page of the section %s by its pager, repeats a page read before: going on at <%s>, the pager's links no longer followed",
+            response.url, section, fallback,
+        )
+        request = self.follow_source(
+            fallback, response, deeper=False, callback=self.parse_section, cb_kwargs={"section": section, "page": page}
+        )
+        if request is not None:
+            yield request.replace(errback=self.next_page_failed)
 
     def next_page_failed(self, failure: Any) -> None:
         """A 404 or 410 for the page after the last one ends the section, as does a page robots.txt
