@@ -128,6 +128,34 @@ def test_a_no_change_walk_reads_one_page_when_its_first_page_links_a_story_robot
         assert site.errors == []
 
 
+def test_a_no_change_walk_reads_one_page_when_its_first_page_links_a_paywall_stub(tmp_path: Path) -> None:
+    """A premium story whose page holds no body (a paywall stub) is fetched at every run, in case its
+    story comes; never written, it is never seen, and had every walk read the page after it too."""
+    site = _site(articles=240, seed=21, days=6, legacy=0, slow_seconds=2)
+    with site:
+        section = max((path for path in site.index.listings if path != "/latest-news"), key=lambda p: len(site.index.listings[p]))[1:]
+        stub = site.index.listings["/" + section][2]
+        site.set_fault(stub.article_id, "paywall-stub")
+        first = _section(site, tmp_path, section)
+        assert first.status == 0 and stub.article_id not in first.ids(), first.log[-3000:]
+        for _ in range(2):
+            site.reset_counts()
+            again = _section(site, tmp_path, section)
+            # (Exit 5, as before: the run's one article to fetch was read as no article.)
+            assert again.items == [], again.log[-3000:]
+            # Asked for at every run, as before: its story may come.
+            assert site.article_requests() == site.article_requests(stub.article_id) == 1, site.counts
+            assert _listing_pages(site, section) == [f"/{section}"], (site.counts, again.log[-3000:])
+        # Its story comes: written, and seen from then on.
+        site.set_fault(stub.article_id, None)
+        came = _section(site, tmp_path, section)
+        assert came.ids() == [stub.article_id], came.log[-3000:]
+        site.reset_counts()
+        after = _section(site, tmp_path, section)
+        assert after.items == [] and site.article_requests() == 0 and _listing_pages(site, section) == [f"/{section}"], site.counts
+        assert site.errors == []
+
+
 # --- a pager that leads back ----------------------------------------------------------------------------
 
 
@@ -165,6 +193,7 @@ VIDEO = "124112500014"
 SEEN = "124112500015"
 FRESH = "124112500016"
 FORBIDDEN = "124112500017"
+STUB = "124112500018"
 
 
 def _link(identifier: str) -> str:
@@ -187,7 +216,8 @@ def _spider(tmp_path: Path, **arguments: str) -> SectionSpider:
     assert extension is not None
     extension.remember_alias(MERGED, TARGET, None)
     extension.remember_alias(VIDEO, "other-kind:video", None)
-    extension.remember_alias(FORBIDDEN, "robots-forbidden", None)
+    extension.remember_alias(FORBIDDEN, "unread:robots-forbidden", None)
+    extension.remember_alias(STUB, "unread:paywall-stub", None)
     return spider
 
 
@@ -209,12 +239,13 @@ def test_a_page_whose_links_hold_nothing_to_fetch_ends_the_walk(tmp_path: Path, 
     assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == (None if next_page else 1)  # type: ignore[union-attr]
 
 
-def test_a_link_robots_txt_forbade_is_asked_for_all_the_same_and_ends_the_walk(tmp_path: Path) -> None:
+@pytest.mark.parametrize("unread", [FORBIDDEN, STUB])
+def test_a_link_robots_txt_forbade_or_that_answered_a_stub_is_asked_for_all_the_same_and_ends_the_walk(tmp_path: Path, unread: str) -> None:
     # robots.txt is read at every run: the request costs nothing while it forbids the story, and
-    # the story is read the run robots.txt lets it be.
+    # the story is read the run robots.txt lets it be; a stub's story may come at any run.
     spider = _spider(tmp_path)
-    requests = [r.url for r in spider.parse_section(_page(SEEN, FORBIDDEN), section="markets/news", page=1)]
-    assert requests == [SITE + _link(FORBIDDEN)], requests
+    requests = [r.url for r in spider.parse_section(_page(SEEN, unread), section="markets/news", page=1)]
+    assert requests == [SITE + _link(unread)], requests
     assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == 1  # type: ignore[union-attr]
 
 

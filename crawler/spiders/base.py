@@ -38,6 +38,9 @@ NOT_HTML = "not-html"
 # listing), unlike a paywall stub or a layout no rule reads: a later run that finds the address with
 # no later date need not fetch it again (NotAnArticle reasons).
 SETTLED_KINDS = frozenset({VIDEO, WEBSTORY, LISTING})
+# The story's own page, which no rule reads (yet): asked for again at every run, in case it comes
+# (NotAnArticle reasons).
+UNREADABLE_STORIES = frozenset({"paywall-stub", "unknown-layout"})
 # An article that redirected to the home page or a listing (a skip reason).
 REDIRECTED_AWAY = "redirected-away"
 # What a story the site took down answers (while its feeds may link it for days; 451: taken down on a
@@ -254,6 +257,8 @@ class BusinessStandardSpider(Spider):
             self.answered_page(requested, response.url)
             if error.reason in SETTLED_KINDS:
                 self.answered_other_kind(requested, error.reason, response.meta)
+            elif error.reason in UNREADABLE_STORIES and response.request is not None:
+                self.answered_unreadable(requested, error.reason, response.request.meta)
             return
         note = extraction.encoding_note
         if note:
@@ -313,6 +318,10 @@ class BusinessStandardSpider(Spider):
     def answered_other_kind(self, requested: str, kind: str, meta: Mapping[str, Any]) -> None:
         """The address ``requested`` answered a page of another kind (``kind``: one of SETTLED_KINDS;
         ``meta``: its request's): remembered by spiders with a seen-store."""
+
+    def answered_unreadable(self, requested: str, reason: str, meta: Mapping[str, Any]) -> None:
+        """The address ``requested`` answered the story's page, which no rule reads (``reason``: one of
+        UNREADABLE_STORIES; ``meta``: its request's): remembered by spiders with a seen-store."""
 
     def redirected_to_article(self, requested: str, landed: str, meta: Mapping[str, Any]) -> None:
         """The story at ``requested`` redirected to another article, of id ``landed`` (its request's

@@ -61,8 +61,11 @@ SHORT_LINK_HOPS_META = "bs_short_link_hops"
 SOURCE_DEPTH_META = "bs_source_depth"
 # An alias target that is no article: the address answered a page of this kind (``other-kind:video``).
 OTHER_KIND_TARGET = "other-kind:"
-# An alias target that is no article: robots.txt forbade the address (never fetched, so never seen).
-ROBOTS_FORBIDDEN_TARGET = "robots-forbidden"
+# An alias target of an address asked for at every run all the same, never seen: robots.txt forbade it
+# (``unread:robots-forbidden``), or it answered a page no rule reads (``unread:paywall-stub``). It holds
+# nothing new for a section's walk.
+UNREAD_TARGET = "unread:"
+ROBOTS_FORBIDDEN_TARGET = UNREAD_TARGET + "robots-forbidden"
 # A short link that led to no story in this many runs in a row is asked for less often: not again
 # within 2^(misses - this) hours (a day at most, when its alias lapses).
 SHORT_LINK_MISSES_BEFORE_BACKOFF = 3
@@ -640,8 +643,8 @@ class DiscoverySpider(BusinessStandardSpider):
         :meth:`skipped_for_alias`, which counts it."""
         extension = seen_store_extension(self.crawler)
         alias = extension.alias(identifier) if extension is not None else None
-        if alias is None or alias.target == ROBOTS_FORBIDDEN_TARGET or is_later(lastmod, alias.source_date):
-            return None  # (robots.txt, read at every run, decides anew without a request to the site)
+        if alias is None or alias.target.startswith(UNREAD_TARGET) or is_later(lastmod, alias.source_date):
+            return None
         if alias.target.startswith(OTHER_KIND_TARGET):
             return stat.DISCOVERY_NOT_ARTICLE_KNOWN, alias
         if alias.target:
@@ -743,6 +746,15 @@ class DiscoverySpider(BusinessStandardSpider):
         extension = seen_store_extension(self.crawler)
         if identifier and extension is not None and SOURCE_DATE_META in meta:
             self.remember_story_alias(extension, identifier, OTHER_KIND_TARGET + kind, meta)
+
+    def answered_unreadable(self, requested: str, reason: str, meta: Mapping[str, Any]) -> None:
+        """Remember that the address ``requested`` answered a page no rule reads (a paywall stub, a layout
+        no rule knows): still asked for at every run, in case its story comes, but a section's walk
+        counts it as holding nothing new (never seen, it had every walk read the page after it)."""
+        identifier = Entry(url=requested).article_id
+        extension = seen_store_extension(self.crawler)
+        if identifier and extension is not None and SOURCE_DATE_META in meta:
+            self.remember_story_alias(extension, identifier, UNREAD_TARGET + reason, meta)
 
     def redirected_to_article(self, requested: str, landed: str, meta: Mapping[str, Any]) -> None:
         """Remember that the story at ``requested`` was merged into article ``landed``: a later run that
@@ -980,8 +992,8 @@ class DiscoverySpider(BusinessStandardSpider):
             return False
         extension = seen_store_extension(self.crawler)
         alias = extension.alias(identifier) if extension is not None else None
-        if alias is not None and alias.target == ROBOTS_FORBIDDEN_TARGET:
-            return True  # asked for all the same: robots.txt refuses it again, or lets it be read at last
+        if alias is not None and alias.target.startswith(UNREAD_TARGET):
+            return True  # asked for all the same: robots.txt or the page decide anew at every run
         return self.alias_skip(identifier, None) is not None
 
     def is_known_removed(self, url: str) -> bool:
