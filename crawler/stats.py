@@ -71,6 +71,9 @@ DISCOVERY_LISTING_END = "bs/discovery/listing_end"
 # Section walks whose pager's "next" link led to a page read already under another address (itself, the
 # first page, with a query string): the walk went on at <section>/page-N, the pager's links no longer followed.
 DISCOVERY_PAGER_LOOP = "bs/discovery/pager_loop"
+# Article pages that answered a paywall stub (no story in the page) as in an earlier run: neither new to
+# the verdict nor a failed extraction (asked for at every run, in case its story comes).
+DISCOVERY_STUB_AGAIN = "bs/discovery/stub_again"
 # A feed or sitemap with a local flaw (a stray &nbsp;) whose entries were salvaged.
 DISCOVERY_SOURCE_SALVAGED = "bs/discovery/source_salvaged"
 # Entries of a feed or sitemap whose URL cannot be fetched (another scheme, a broken host or port): left out.

@@ -141,8 +141,9 @@ def test_a_no_change_walk_reads_one_page_when_its_first_page_links_a_paywall_stu
         for _ in range(2):
             site.reset_counts()
             again = _section(site, tmp_path, section)
-            # (Exit 5, as before: the run's one article to fetch was read as no article.)
-            assert again.items == [], again.log[-3000:]
+            # Before, exit 5 at every run: its one article to fetch was read as no article.
+            assert again.status == 0 and again.items == [], again.log[-3000:]
+            assert stats_from_log(again.log).get(stat.DISCOVERY_STUB_AGAIN) == 1
             # Asked for at every run, as before: its story may come.
             assert site.article_requests() == site.article_requests(stub.article_id) == 1, site.counts
             assert _listing_pages(site, section) == [f"/{section}"], (site.counts, again.log[-3000:])
@@ -154,6 +155,23 @@ def test_a_no_change_walk_reads_one_page_when_its_first_page_links_a_paywall_stu
         after = _section(site, tmp_path, section)
         assert after.items == [] and site.article_requests() == 0 and _listing_pages(site, section) == [f"/{section}"], site.counts
         assert site.errors == []
+
+
+def test_a_latest_run_whose_only_new_link_is_a_stub_met_before_is_ok(tmp_path: Path) -> None:
+    """A run whose only new link is a premium story shown as its stub exits 5 the first time (every
+    premium page a stub must be loud), and 0 the runs after, while its feeds list it."""
+    site = _site(articles=10, seed=21, days=2, legacy=0, slow_seconds=2)
+    settings = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss,/latest-news"}
+    with site:
+        assert crawl("latest", tmp_path, settings=settings).status == 0
+        [stub] = site.add_articles(1)
+        site.set_fault(stub.article_id, "paywall-stub")
+        runs = [crawl("latest", tmp_path, settings=settings) for _ in range(3)]
+        assert site.article_requests(stub.article_id) == 3, "asked for at every run, in case its story comes"
+        assert site.errors == []
+    assert [run.status for run in runs] == [5, 0, 0], [run.log[-2000:] for run in runs]
+    assert [stats_from_log(run.log).get(stat.DISCOVERY_STUB_AGAIN) for run in runs] == [None, 1, 1]
+    assert all(run.items == [] for run in runs)
 
 
 # --- a pager that leads back ----------------------------------------------------------------------------

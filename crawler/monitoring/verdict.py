@@ -262,7 +262,10 @@ class RunVerdictExtension:
         # run until the feeds drop it). An article answering gone the first time still fails: a URL
         # scheme change (every new article 404) stays loud.
         gone = int(stats.get(stat.GONE_AGAIN, 0))
-        wanted = max(0, wanted - gone)
+        # So are premium stories shown as their stub as at the run before (asked for again in case
+        # their story comes): a run whose only new link was one exited 5 at every run. The first
+        # run that meets a stub still weighs it (every premium page a stub stays loud).
+        wanted = max(0, wanted - gone - int(stats.get(stat.DISCOVERY_STUB_AGAIN, 0)))
         found = f"discovery found {wanted} new or changed article(s)" + (f" besides {gone} answering gone as in an earlier run" if gone else "")
         if stat.REEXTRACT_RECORDS in stats:
             # Re-extraction: the stored article pages handed to the rules (new rules that read none

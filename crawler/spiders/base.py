@@ -40,7 +40,8 @@ NOT_HTML = "not-html"
 SETTLED_KINDS = frozenset({VIDEO, WEBSTORY, LISTING})
 # The story's own page, which no rule reads (yet): asked for again at every run, in case it comes
 # (NotAnArticle reasons).
-UNREADABLE_STORIES = frozenset({"paywall-stub", "unknown-layout"})
+PAYWALL_STUB = "paywall-stub"
+UNREADABLE_STORIES = frozenset({PAYWALL_STUB, "unknown-layout"})
 # An article that redirected to the home page or a listing (a skip reason).
 REDIRECTED_AWAY = "redirected-away"
 # What a story the site took down answers (while its feeds may link it for days; 451: taken down on a

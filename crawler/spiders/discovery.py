@@ -46,7 +46,7 @@ from crawler.visited import ATTEMPT_META, Claim, VisitedSources
 
 from crawler.failures import DATA_LOSS, failure_name
 
-from .base import NOT_HTML, OFFSITE_REDIRECT, BusinessStandardSpider, asked_url, failure_detail, require, requested_url
+from .base import NOT_HTML, OFFSITE_REDIRECT, PAYWALL_STUB, BusinessStandardSpider, asked_url, failure_detail, require, requested_url
 from crawler import stats as stat
 
 
@@ -66,6 +66,8 @@ OTHER_KIND_TARGET = "other-kind:"
 # nothing new for a section's walk.
 UNREAD_TARGET = "unread:"
 ROBOTS_FORBIDDEN_TARGET = UNREAD_TARGET + "robots-forbidden"
+# request.meta key: what the article's page was in an earlier run, one no rule read (``paywall-stub``).
+UNREAD_BEFORE_META = "bs_unread_before"
 # A short link that led to no story in this many runs in a row is asked for less often: not again
 # within 2^(misses - this) hours (a day at most, when its alias lapses).
 SHORT_LINK_MISSES_BEFORE_BACKOFF = 3
@@ -584,7 +586,8 @@ class DiscoverySpider(BusinessStandardSpider):
             store = self.seen_store
             seen = store.get(identifier) if store is not None and not self.fresh else None
             publication = entry.lastmod is not None and entry.lastmod == entry.published
-            if seen is None and store is not None and not self.fresh and self.skipped_for_alias(identifier, entry):
+            alias = self.alias_of(identifier) if seen is None and store is not None and not self.fresh else None
+            if alias is not None and self.skipped_for_alias(identifier, entry, alias):
                 continue
             if seen is not None and not is_newer(entry.lastmod, seen, self._date_limit(), stats, publication=publication):
                 # Not marked requested: the same story listed again, in this source or one read
@@ -594,6 +597,9 @@ class DiscoverySpider(BusinessStandardSpider):
                     stats.inc_value(stat.DISCOVERY_UNCHANGED_SKIPPED)
                 continue
             meta: dict[str, Any] = {SOURCE_DATE_META: iso_ist(entry.lastmod), REDISCOVER: True}
+            if alias is not None and alias.target.startswith(UNREAD_TARGET):
+                # (What its page was in an earlier run travels with the request, to whichever worker reads it.)
+                meta[UNREAD_BEFORE_META] = alias.target[len(UNREAD_TARGET) :]
             request = self.article_request(article_fetch_url(entry.url), **meta)
             if self.too_long(request):
                 # Dropped unsent by Scrapy, it was counted new and asked for again, unseen, at every run
@@ -615,16 +621,20 @@ class DiscoverySpider(BusinessStandardSpider):
             stats.inc_value(stat.DISCOVERY_CHANGED if seen else stat.DISCOVERY_NEW)
             yield request
 
-    def skipped_for_alias(self, identifier: str, entry: Entry) -> bool:
+    def alias_of(self, identifier: str) -> Alias | None:
+        """What an earlier run found at the address of the article ``identifier`` (the seen-store's alias), if anything."""
+        extension = seen_store_extension(self.crawler)
+        return extension.alias(identifier) if extension is not None else None
+
+    def skipped_for_alias(self, identifier: str, entry: Entry, alias: Alias) -> bool:
         """Whether the article of ``entry``, never emitted under its own id, is left unfetched for what
         an earlier run found at its address and the source gives no later date than then: merged into
         another article (a redirect to it), which is seen; or removed (gone in two runs), looked at less
         than ``BS_GONE_RECHECK_HOURS`` ago; or a page of another kind (a video, a web story, a listing).
         Counted once a run. Before, such a link was fetched at every run while its sources listed it."""
-        known = self.alias_skip(identifier, entry.lastmod)
-        if known is None:
+        name = self.alias_skip(alias, entry.lastmod)
+        if name is None:
             return False
-        name, alias = known
         if identifier not in self.skipped_by_alias:
             self.skipped_by_alias[identifier] = name
             assert self.crawler.stats is not None
@@ -637,16 +647,14 @@ class DiscoverySpider(BusinessStandardSpider):
                 self.logger.debug("Not fetching <%s>: the site removed it (known since %s)", entry.url, alias.recorded_at)
         return True
 
-    def alias_skip(self, identifier: str, lastmod: datetime | None) -> tuple[str, Alias] | None:
-        """Why the article ``identifier``, listed with the date ``lastmod``, is not fetched for what an
-        earlier run found at its address (the stat it is counted under, and that alias), or None: see
+    def alias_skip(self, alias: Alias, lastmod: datetime | None) -> str | None:
+        """Why an article listed with the date ``lastmod`` is not fetched for what an earlier run found
+        at its address (``alias``): the stat it is counted under; or None: see
         :meth:`skipped_for_alias`, which counts it."""
-        extension = seen_store_extension(self.crawler)
-        alias = extension.alias(identifier) if extension is not None else None
-        if alias is None or alias.target.startswith(UNREAD_TARGET) or is_later(lastmod, alias.source_date):
+        if alias.target.startswith(UNREAD_TARGET) or is_later(lastmod, alias.source_date):
             return None
         if alias.target.startswith(OTHER_KIND_TARGET):
-            return stat.DISCOVERY_NOT_ARTICLE_KNOWN, alias
+            return stat.DISCOVERY_NOT_ARTICLE_KNOWN
         if alias.target:
             store = self.seen_store
             try:
@@ -654,11 +662,11 @@ class DiscoverySpider(BusinessStandardSpider):
                     return None  # the article it led to was never written: fetched, to write it
             except StateError:
                 return None
-            return stat.DISCOVERY_REDIRECT_KNOWN, alias
+            return stat.DISCOVERY_REDIRECT_KNOWN
         recorded = parse_date(alias.recorded_at)
         if recorded is None or datetime.now(timezone.utc) - recorded >= self.gone_recheck:
             return None  # asked again, in case the site put it back
-        return stat.GONE_KNOWN, alias
+        return stat.GONE_KNOWN
 
     def short_link_alias(self, entry: Entry) -> Alias | None:
         """What an earlier run found at a short link: its story (counted once a run), or, for one that
@@ -755,6 +763,12 @@ class DiscoverySpider(BusinessStandardSpider):
         extension = seen_store_extension(self.crawler)
         if identifier and extension is not None and SOURCE_DATE_META in meta:
             self.remember_story_alias(extension, identifier, UNREAD_TARGET + reason, meta)
+        if reason == PAYWALL_STUB and meta.get(UNREAD_BEFORE_META) == reason:
+            # A premium story the site still shows as its stub, as at the run before: asked for at every
+            # run while its sources list it, in case its story comes; neither new to the verdict nor a
+            # failed extraction (a run whose only new link was one exited 5 at every run).
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.DISCOVERY_STUB_AGAIN)
 
     def redirected_to_article(self, requested: str, landed: str, meta: Mapping[str, Any]) -> None:
         """Remember that the story at ``requested`` was merged into article ``landed``: a later run that
@@ -990,11 +1004,12 @@ class DiscoverySpider(BusinessStandardSpider):
         identifier = Entry(url=url).article_id
         if not identifier:
             return False
-        extension = seen_store_extension(self.crawler)
-        alias = extension.alias(identifier) if extension is not None else None
-        if alias is not None and alias.target.startswith(UNREAD_TARGET):
+        alias = self.alias_of(identifier)
+        if alias is None:
+            return False
+        if alias.target.startswith(UNREAD_TARGET):
             return True  # asked for all the same: robots.txt or the page decide anew at every run
-        return self.alias_skip(identifier, None) is not None
+        return self.alias_skip(alias, None) is not None
 
     def is_known_removed(self, url: str) -> bool:
         """Whether the article of ``url`` answered as a removed story in an earlier run, with no page since."""
