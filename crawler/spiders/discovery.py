@@ -996,9 +996,10 @@ class DiscoverySpider(BusinessStandardSpider):
         return bool(identifier and self.seen_store is not None and self.seen_store.get(identifier))
 
     def holds_nothing_new(self, url: str) -> bool:
-        """Whether a listing's undated link to ``url`` is known to hold nothing to fetch: its article is
-        seen, known removed, or, never written under its own id, known from an earlier run to lead to a
-        seen article (merged into it) or to a page of another kind (a video, a web story, a listing)."""
+        """Whether a listing's undated link to ``url`` is known to hold nothing new: its article is seen,
+        known removed, or, never written under its own id, known from an earlier run to lead to a seen
+        article (merged into it), to a page of another kind (a video, a web story, a listing), to a page
+        no rule reads (a paywall stub), or to be forbidden by robots.txt (those two asked for all the same)."""
         if self.is_seen(url) or self.is_known_removed(url):
             return True
         identifier = Entry(url=url).article_id

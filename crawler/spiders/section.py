@@ -104,8 +104,9 @@ class SectionSpider(DiscoverySpider):
             walked.add(links)
         # (A page cut short says nothing of the stories after the cut: the walk goes on past it.)
         # A story the site removed, which its listings keep linking for days, is never seen, nor is
-        # one merged into another or a video at a story's address: known so, each holds nothing new,
-        # or every walk went a page further than the one holding it.
+        # one merged into another, a video at a story's address, a paywall stub or a press release
+        # robots.txt forbids: known so, each holds nothing new, or every walk went a page further
+        # than the one holding it.
         all_seen = bool(listing.article_urls) and not self.fresh and not listing.cut and all(
             self.holds_nothing_new(u) for u in listing.article_urls
         )
