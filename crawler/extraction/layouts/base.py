@@ -234,8 +234,18 @@ _TITLE_WITH = re.compile(r"^[^\W\d_][\w'\u2019-]*\s+with\b\s*", re.I).match
 _WITH_INPUTS = re.compile(r"\bwith\s+(?:[\w.&-]+\s+){0,3}?(?:inputs?|agenc(?:y|ies))\b", re.I)
 _INPUTS_FROM = re.compile(r"(?:^|[,;|(\[])\s*inputs?\s*(?:from\b|[:\u2013\u2014-])", re.I)
 # The Hindi edition's credit: "इनपुट: भाषा", "| भाषा इनपुट के साथ", "(एजेंसी के इनपुट के साथ)" ("input" is
-# no word of a name): from the mark before it, or the agency's word just before "इनपुट".
-_HINDI_INPUTS = re.compile(r"[,;|(\[]\s*(?:[^\s,;|(\[]+\s+){0,3}?(?:के\s+)?इनपुट|(?:^|\s+)(?:[^\s,;|(\[]+\s+)?(?:के\s+)?इनपुट")
+# no word of a name): from the mark before it, or the agency's word just before "इनपुट". The words
+# before "इनपुट" are the credit's only where it ends "के साथ" (a source's input) or an agency's name
+# ("भाषा"): before the label "इनपुट: भाषा" they are a name ("अभिषेक कुमार इनपुट: भाषा", "A, सुधीर सिंह इनपुट: भाषा").
+_HINDI_INPUT = r"इनपुट(?:्स)?(?![\u0900-\u097F\w])"
+_HINDI_AGENCY = r"भाषा|एजेंसी|एजेंसियों|एजेंसियां|एजेंसियाँ|पीटीआई|एएनआई|आईएएनएस|यूएनआई|वार्ता|रॉयटर्स|ब्लूमबर्ग|PTI|ANI|IANS"
+_HINDI_INPUTS = re.compile(
+    rf"[,;|(\[]\s*(?:(?:[^\s,;|(\[]+\s+){{1,3}}?(?:के\s+)?{_HINDI_INPUT}(?=\s*(?:के\s+साथ|सहित|[)\]]|$))|{_HINDI_INPUT})"
+    rf"|(?:^|\s+)(?:(?:{_HINDI_AGENCY})\s+)?(?:के\s+)?{_HINDI_INPUT}"
+)
+# A Hindi credit's words that name no agency: what is left of a byline that is nothing but the credit
+# ("इनपुट: भाषा") is the agency, its author, as the site names an agency for agency copy.
+_HINDI_CREDIT_WORDS = re.compile(rf"[\s,;|()\[\]:\u2013\u2014-]+|(?<![\u0900-\u097F\w])(?:{_HINDI_INPUT}|(?:के|साथ|सहित)(?![\u0900-\u097F\w]))")
 
 
 def without_inputs_credit(text: str) -> str:
@@ -244,7 +254,9 @@ def without_inputs_credit(text: str) -> str:
         if text.isascii() or "इनपुट" not in text:
             return text
         found = _HINDI_INPUTS.search(text)
-        return text[: found.start()].rstrip(CITY_PUNCTUATION + "([") if found else text
+        if found is None:
+            return text
+        return text[: found.start()].rstrip(CITY_PUNCTUATION + "([") or " ".join(_HINDI_CREDIT_WORDS.sub(" ", text).split())
     found = _WITH_INPUTS.search(text) or _INPUTS_FROM.search(text)
     return text[: found.start()].rstrip(CITY_PUNCTUATION + "([") if found else text
 _BY = re.compile(r"^(?:(?:written|reported)\s+)?by(?:\s*:\s*|\s+)", re.I)
