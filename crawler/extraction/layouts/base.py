@@ -225,8 +225,17 @@ _LEAD_IN = re.compile(
     re.I,
 ).match
 # A column's or a sponsored series' title of one word before "with" ("Lunch with BS", "Coffee with
-# Kotak"): a person's name is never one word, save an agency's ("Reuters with AFP" is two).
+# Kotak"): a person's name is never one word, save an agency's ("Reuters with AFP" is two). A series is
+# never sponsored by a news agency: "Agencies with PTI", "Team with Reuters" name the agency apart.
 _TITLE_WITH = re.compile(r"^[^\W\d_][\w'\u2019-]*\s+with\b\s*", re.I).match
+
+
+def _column_title(text: str) -> re.Match[str] | None:
+    """A column's one-word title before "with" that begins the byline ("Lunch with BS")."""
+    title = _TITLE_WITH(text)
+    if title is None or is_news_agency(title.group().split()[0]):
+        return None
+    return None if is_news_agency(_NAME_SEPARATORS.split(text[title.end() :], maxsplit=1)[0]) else title
 # A credit for the news agencies' part in the story after the names ("with inputs from PTI", "(With
 # agency inputs)", "with PTI inputs", "with agencies", "| Inputs from Reuters", "| Inputs: PTI"): no author, and no
 # dateline city after a bar. ("With" and a few words before "inputs": a second author's name never
@@ -276,7 +285,7 @@ def byline_names(text: str) -> list[str]:
     text = without_inputs_credit(text)
     if "(" in text or "[" in text:
         text = _BRACKETED_WITH.sub(r" \1", text)
-    lead_in = _LEAD_IN(text) or ((title := _TITLE_WITH(text)) and not is_news_agency(title.group().split()[0]) and title or None)
+    lead_in = _LEAD_IN(text) or _column_title(text)
     names = []
     for part in _NAME_SEPARATORS.split(text[lead_in.end() :] if lead_in else text):
         if _EDITED_BY(part) or _DATE_LINE(part):
@@ -311,7 +320,7 @@ DATELINE_CITIES = frozenset(
      "bhubaneswar", "raipur", "ranchi", "dehradun", "shimla", "srinagar", "jammu", "gandhinagar", "panaji",
      "noida", "gurugram", "gurgaon", "amritsar", "varanasi", "kanpur", "nagpur", "indore", "surat", "vadodara",
      "coimbatore", "visakhapatnam", "vijayawada", "amaravati", "imphal", "shillong", "agartala", "aizawl",
-     "kohima", "itanagar", "gangtok", "puducherry", "mangaluru", "mysuru", "ludhiana", "leh", "goa",
+     "kohima", "itanagar", "gangtok", "puducherry", "secunderabad", "mangaluru", "mysuru", "ludhiana", "leh", "goa",
      "washington", "new york", "london", "singapore", "beijing", "shanghai", "hong kong", "tokyo", "seoul",
      "dubai", "abu dhabi", "riyadh", "doha", "moscow", "paris", "berlin", "frankfurt", "brussels", "geneva",
      "zurich", "davos", "sydney", "melbourne", "toronto", "ottawa", "san francisco", "los angeles", "miami",
@@ -333,7 +342,7 @@ def place_after_a_name(first_name: str, place: str) -> bool:
     """Whether what follows a byline's bar in an element of its own, after a name in another, is the
     dateline's city rather than a second author: after a news agency (which shares no byline with a
     person), or a place the site dates its stories from ("Shine Jacob | Chennai"; "A | B" is two)."""
-    return is_news_agency(first_name) or is_dateline_city(place)
+    return (is_news_agency(first_name) and not is_news_agency(place)) or is_dateline_city(place)
 
 
 # What may stand between a byline's names and its city (", Chennai").
@@ -342,6 +351,8 @@ CITY_PUNCTUATION = " ,;:|-\u2013\u2014"
 # "Reuters / New Delhi"), as the site writes a byline that draws no city of its own; a story filed from
 # two cities names both, a slash between them unspaced ("| New Delhi/Mumbai").
 _PLACE_AFTER = re.compile(r"(?:\||(?:^|\s)/)\s*((?:[^|/]|(?<=\S)/(?=\S))*?)\s*$")
+# What no place's name holds, nor is: a digit, a dot or colon of a web address, an at sign.
+_NO_PLACE = re.compile(r"[\d.:@_=?#]|^\s*$").search
 
 
 def names_and_place(text: str) -> tuple[str, str | None]:
@@ -353,8 +364,10 @@ def names_and_place(text: str) -> tuple[str, str | None]:
     if match is None:
         return text, None
     place = match.group(1).strip(CITY_PUNCTUATION)
-    if not place or _EDITED_BY(place) or _BY.match(place) or _NAME_SEPARATORS.search(place):
+    if not place or _EDITED_BY(place) or _BY.match(place) or _NAME_SEPARATORS.search(place) or is_news_agency(place):
         return text, None
+    if "/" in place and any(_NO_PLACE(part) or is_news_agency(part) for part in place.split("/")):
+        return text, None  # a link, a figure ("24/7"), a poll's credit ("Reuters/Ipsos"): no two cities
     return text[: match.start()].rstrip(CITY_PUNCTUATION), place
 
 
