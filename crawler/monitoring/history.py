@@ -11,7 +11,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from importlib import metadata
 from itertools import chain
@@ -327,9 +327,10 @@ class RunHistory:
                     continue
                 yield record
 
-    def recent_items(self, spider: str, items: int) -> list[tuple[int, dict[str, int]]]:
+    def recent_items(self, spider: str, items: int, arguments: Mapping[str, str] | None = None) -> list[tuple[int, dict[str, int]]]:
         """The items checked and the missing counts per field of the last runs of ``spider`` that had
-        items, newest first, back to ``items`` items in all (fewer when the history has fewer).
+        items (given ``arguments``: given those, a record without any as given none), newest first, back
+        to ``items`` items in all (fewer when the history has fewer).
 
         Read from the end of the file, a block at a time, and no further back than
         ``RECENT_BYTES``: the verdict asks at the end of every small run, and the history holds months.
@@ -342,6 +343,8 @@ class RunHistory:
             except ValueError:
                 continue
             if record is None or record.get("spider") != spider:
+                continue
+            if arguments is not None and (record.get("arguments") or {}) != dict(arguments):
                 continue
             checked = int(sum((record.get("layouts") or {}).values()))
             if checked <= 0:
