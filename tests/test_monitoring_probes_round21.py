@@ -118,11 +118,13 @@ def test_a_redesign_fails_the_runs_that_each_find_fewer_items_than_coverage_is_j
             assert len(result.items) == 2 and not any(item.get("authors") for item in result.items), result.log[-3000:]
             statuses.append(result.status)
     records = history(tmp_path)
-    # 2 without a byline (with 2 good ones, too few, and the 40-odd of the first run): above the minimum;
-    # then 4 of 6 without, and 6 of 6: below it. Each run's record, line and status say it.
-    assert statuses == [EXIT_OK, EXIT_EXTRACTION, EXIT_EXTRACTION], [r.get("reason") for r in records]
+    # 2 without a byline, with the 2 good ones and 1 item's share of the 40-odd of the first run: 2 of 5
+    # without, below the minimum at once (before: the first run whole, 44 items, "ok"); then 4 of 5, and
+    # 5 of 5. Each run's record, line and status say it.
+    assert statuses == [EXIT_EXTRACTION, EXIT_EXTRACTION, EXIT_EXTRACTION], [r.get("reason") for r in records]
+    assert records[-3]["reason"].endswith("authors 60% < 80% over the last 5 items (2 of this run, 3 of the 2 run(s) before it)")
     assert records[-1]["reason"] == (
-        "field coverage too low (a site redesign?): authors 0% < 80% over the last 6 items (2 of this run, 4 of the 2 run(s) before it)"
+        "field coverage too low (a site redesign?): authors 0% < 80% over the last 5 items (2 of this run, 3 of the 2 run(s) before it)"
     )
     assert "exit=5 (field coverage too low" in records[-1]["summary"]
 
@@ -149,7 +151,9 @@ def test_a_small_run_is_judged_with_the_items_of_the_runs_before_it_and_no_furth
     )
     # Runs further back than the minimum are not read into it: the big good run before the two bad ones.
     assert judge(bad, ((3, {"authors": 3}), (100, {})))[0] == EXIT_EXTRACTION
-    assert judge(bad, ((2, {"authors": 1}), (100, {})))[0] == EXIT_OK  # 4 items are too few: 104, 3 without
+    # Of the oldest run, its share of the window: 5 items, 3 without (before: the 100 whole, 104 items,
+    # 3 without, "ok": a big good run outweighed the small runs of a redesign after it).
+    assert judge(bad, ((2, {"authors": 1}), (100, {})))[0] == EXIT_EXTRACTION
     # A run with enough items of its own, or none, is judged as before: alone, or not at all.
     assert judge(emitted(5), ((10, {"authors": 10}),)) == (EXIT_OK, "ok")
     assert judge({stat.DISCOVERY_SOURCES_READ: 3, stat.DISCOVERY_UNCHANGED_SKIPPED: 40}, ((10, {"authors": 10}),)) == (EXIT_OK, "ok")

@@ -347,13 +347,17 @@ class RunVerdictExtension:
         # than BS_COVERAGE_MIN_ITEMS is judged with the items of the spider's runs before it: judged
         # alone, never, and a redesign that dropped a field went out as "ok" for as long as cron ran
         # `latest` often enough to find a few articles a run.
-        missing = {field: int(stats.get(stat.missing(field), 0)) for field in self.min_coverage}
+        missing: dict[str, float] = {field: int(stats.get(stat.missing(field), 0)) for field in self.min_coverage}
         pooled, runs = checked, 0
         for items, earlier in self.earlier_items if 0 < checked < self.coverage_min_items else ():
             if pooled >= self.coverage_min_items:
                 break
-            pooled, runs = pooled + items, runs + 1
-            missing = {field: count + int(earlier.get(field, 0)) for field, count in missing.items()}
+            # Of the oldest run, only the items the window still needs, with its share of the missing:
+            # whole, a big good run before a redesign (a morning's 40 items) outweighed the small runs
+            # after it, each going out as "ok" until they were enough to judge without it.
+            share = min(items, self.coverage_min_items - pooled)
+            pooled, runs = pooled + share, runs + 1
+            missing = {field: count + int(earlier.get(field, 0)) * share / items for field, count in missing.items()}
         if checked and pooled >= self.coverage_min_items:
             low = []
             for field, minimum in self.min_coverage.items():
