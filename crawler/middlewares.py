@@ -45,6 +45,12 @@ logger = logging.getLogger(__name__)
 RATE_LIMITED_META = "bs_rate_limited"
 # request.meta key: how many 503 answers with Retry-After this request has waited out.
 UNAVAILABLE_META = "bs_unavailable"
+# Signals for the distributed workers' shared politeness (crawler/distributed/politeness.py), which
+# tells the other workers: sent with ``seconds`` and ``reason`` ("429", "503") as the crawl pauses
+# because the site asked it to wait, and with ``host`` and ``delay`` (seconds, as held to) once
+# robots.txt's Crawl-delay is read. Without them the wait and the spacing were each worker's own.
+site_asked_to_wait = object()
+crawl_delay_read = object()
 
 
 class BlockPageMiddleware:
@@ -264,7 +270,7 @@ class RateLimitMiddleware:
             self.retries,
         )
         self.stats.inc_value(stat.RATE_LIMITED_WAITED_SECONDS, round(wait))
-        await self._pause(wait)
+        await self._pause(wait, "429")
         again = request.replace(dont_filter=True)
         again.meta[RATE_LIMITED_META] = tries
         return again
@@ -279,14 +285,15 @@ class RateLimitMiddleware:
         )
         self.stats.inc_value(stat.UNAVAILABLE)
         self.stats.inc_value(stat.UNAVAILABLE_WAITED_SECONDS, round(announced))
-        await self._pause(announced)
+        await self._pause(announced, "503")
         again = request.replace(dont_filter=True)
         again.meta[UNAVAILABLE_META] = tries
         return again
 
-    async def _pause(self, seconds: float) -> None:
+    async def _pause(self, seconds: float, reason: str) -> None:
         from twisted.internet import reactor  # the one Scrapy installed (importing it earlier would install another)
 
+        self.crawler.signals.send_catch_log(signal=site_asked_to_wait, seconds=seconds, reason=reason)
         engine = self.crawler.engine
         self.waiting += 1
         if engine is not None:
@@ -398,10 +405,16 @@ class RobotsTxtFailureMiddleware:
         # The site's slot: the host robots.txt was asked of, not where a redirect led.
         key = urlsplit(str(asked[0])).hostname if asked else urlparse_cached(request).hostname
         held = min(float(delay), self.max_delay)
-        self.crawl_delays[key or ""] = held
-        # Now: the requests held back until robots.txt was read go to the slot as soon as it is.
-        self._hold(key or "")
         self.stats.set_value(stat.ROBOTSTXT_CRAWL_DELAY_MS, round(held * 1000))
+        # A distributed worker's shared politeness answers True: it spaces the requests of all workers
+        # together, and a slot of this worker held apart as well would put off a request the shared
+        # spacing let go, next to another worker's.
+        answers = self.crawler.signals.send_catch_log(signal=crawl_delay_read, host=key or "", delay=held)
+        shared = any(answer is True for _, answer in answers)
+        if not shared:
+            self.crawl_delays[key or ""] = held
+            # Now: the requests held back until robots.txt was read go to the slot as soon as it is.
+            self._hold(key or "")
         if held < delay:
             logger.warning(
                 "<%s> asks for a Crawl-delay of %g s; holding to AUTOTHROTTLE_MAX_DELAY (%g s) between requests to %s",
@@ -411,7 +424,10 @@ class RobotsTxtFailureMiddleware:
                 key,
             )
         else:
-            logger.info("<%s> asks for a Crawl-delay of %g s: requests to %s are spaced that far apart", request.url, delay, key)
+            logger.info(
+                "<%s> asks for a Crawl-delay of %g s: requests to %s are spaced that far apart%s",
+                request.url, delay, key, " by all workers together" if shared else "",
+            )
 
     def hold_crawl_delay(self, request: Request, **_: Any) -> None:
         """Keep the request's download slot at least the Crawl-delay apart, without the random part

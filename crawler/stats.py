@@ -309,6 +309,11 @@ HEARTBEAT_FAILED = "bs/monitoring/heartbeat_failed"
 # --- site budget shared by distributed workers (crawler/distributed/politeness.py) ---
 SITE_BUDGET_WAITS = "bs/site_budget/waits"  # requests that waited for the shared budget
 SITE_BUDGET_WAIT_MS = "bs/site_budget/wait_ms"  # how long, in total
+# Waits the site asked of this worker (429 or 503 with Retry-After) that it passed on to the others; the
+# requests this worker held back for a wait the site asked of another worker, and how long, in total.
+SITE_PAUSE_SHARED = "bs/site_pause/shared"
+SITE_PAUSE_WAITS = "bs/site_pause/waits"
+SITE_PAUSE_WAIT_MS = "bs/site_pause/wait_ms"
 
 # --- re-extraction -------------------------------------------------------------------
 REEXTRACT_RECORDS = "bs/reextract/records"

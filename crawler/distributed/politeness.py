@@ -1,18 +1,22 @@
-"""Politeness shared by all live workers: at most ``BS_SITE_MAX_CONCURRENCY`` requests in flight and ``BS_SITE_MAX_RATE`` per second to the site, counted in Redis.
+"""Politeness shared by all live workers, counted in Redis: a wait the site asked of one worker, robots.txt's Crawl-delay, and the ``BS_SITE_MAX_*`` budget.
 
 Each worker still applies Scrapy's own limits (``CONCURRENT_REQUESTS_PER_DOMAIN``, AutoThrottle);
-this budget caps what N workers do together, so that N workers are not N times as hard on the site.
-A request takes a lease (a member of a sorted set, scored by its expiry) before it is downloaded and
-gives it back with its response or error; a worker that dies leaves leases that expire after
-``DOWNLOAD_TIMEOUT`` plus a margin. The rate is kept by one shared "next free moment" (GCRA without
-burst): requests are spaced at least 1 / ``BS_SITE_MAX_RATE`` seconds apart, across workers, by
+what is here is what N workers do together, so that N workers are not N times as hard on the site.
+A wait the site asks of one worker (429, or 503 of maintenance, with ``Retry-After``) is a key with
+that time to live, which every worker's requests wait out before they go. A request takes a lease
+(a member of a sorted set, scored by its expiry) before it is downloaded and gives it back with its
+response or error; a worker that dies leaves leases that expire after ``DOWNLOAD_TIMEOUT`` plus a
+margin. The rate (``BS_SITE_MAX_RATE``, or the Crawl-delay when longer) is kept by one shared "next
+free moment" (GCRA without burst): requests are spaced at least that far apart, across workers, by
 Redis's clock. Within one worker only the request at the head waits on Redis; the others queue behind it.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import uuid
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -28,15 +32,21 @@ from twisted.internet.task import deferLater
 
 from crawler import distributed
 from crawler import stats as stat
+from crawler.middlewares import crawl_delay_read, site_asked_to_wait
 
 logger = logging.getLogger(__name__)
 
 LEASE = "bs_site_lease"
 # How often the head of a worker's queue asks again when every slot is taken (seconds).
 POLL_SECONDS = 0.05
-# Returns 0 (go: a lease was taken and the next free moment moved on), -1 (no free slot: ask
-# again soon) or the milliseconds until the next free moment.
+# Returns {0} (go: a lease was taken and the next free moment moved on), {1, ms, who} (the site asked a
+# worker to wait: this long yet; who: the pause's value), {2} (no free slot: ask again soon) or {3, ms}
+# (the next free moment is this far off).
 ACQUIRE = """
+local paused = redis.call('PTTL', KEYS[3])
+if paused > 0 then
+    return {1, paused, redis.call('GET', KEYS[3])}
+end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local max_concurrency = tonumber(ARGV[1])
@@ -44,13 +54,13 @@ local interval = tonumber(ARGV[2])
 if max_concurrency > 0 then
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
     if redis.call('ZCARD', KEYS[1]) >= max_concurrency then
-        return -1
+        return {2}
     end
 end
 if interval > 0 then
     local next_free = tonumber(redis.call('GET', KEYS[2]) or '0')
     if next_free > now then
-        return next_free - now
+        return {3, next_free - now}
     end
     redis.call('SET', KEYS[2], now + interval, 'PX', interval + 60000)
 end
@@ -58,73 +68,155 @@ if max_concurrency > 0 then
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
     redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + 60000)
 end
-return 0
+return {0}
+"""
+# A wait the site asked of this worker, for all: unless a longer one is already set. KEYS: the pause key;
+# ARGV: milliseconds, the pause's value. Returns 1 when set.
+PAUSE = """
+if redis.call('PTTL', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', tonumber(ARGV[1]))
+return 1
 """
 
 
 class SiteBudgetMiddleware:
-    """Downloader middleware: waits for a slot of the shared budget before each request to the site."""
+    """Downloader middleware: before each request to the site, waits out a wait the site asked of any
+    worker, then for a slot of the shared budget and spacing; tells the other workers when the site
+    asks this one to wait, and the Crawl-delay its robots.txt asks for."""
 
     def __init__(self, crawler: Crawler, max_concurrency: int, max_rate: float) -> None:
         assert crawler.stats is not None
         settings = crawler.settings
         self.stats: StatsCollector = crawler.stats
         self.max_concurrency = max_concurrency
-        self.interval_ms = int(round(1000 / max_rate)) if max_rate > 0 else 0
+        self.rate_interval_ms = int(round(1000 / max_rate)) if max_rate > 0 else 0
+        self.interval_ms = self.rate_interval_ms
         self.lease_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
         self.site_host = urlsplit(str(settings.get("BS_BASE_URL"))).hostname or ""
         self.client = distributed.connect(settings)
         prefix = distributed.key_prefix(settings)
-        self.keys = [f"{prefix}:site:{self.site_host}:leases", f"{prefix}:site:{self.site_host}:next"]
+        site = f"{prefix}:site:{self.site_host}"
+        self.keys = [f"{site}:leases", f"{site}:next", f"{site}:pause"]
         self.acquire_script = self.client.register_script(ACQUIRE)
+        self.pause_script = self.client.register_script(PAUSE)
         self.worker = distributed.worker_name(settings)
         self.numbers = itertools.count(1)
         self.queue = defer.DeferredLock()
+        # The pauses of other workers already told in the log (their values), so each is told once.
+        self.told: set[str] = set()
+        # Set once Redis fails: the worker is stopping (its scheduler noticed too), and each request would
+        # otherwise wait out the client's timeout and fail with a traceback.
+        self.lost = False
+        from redis.exceptions import RedisError
+
+        self.errors = (RedisError, OSError)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.site_asked_to_wait, signal=site_asked_to_wait)
+        crawler.signals.connect(self.crawl_delay_read, signal=crawl_delay_read)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteBudgetMiddleware:
         settings = crawler.settings
+        if not distributed.enabled(settings):
+            raise NotConfigured
         max_concurrency = settings.getint("BS_SITE_MAX_CONCURRENCY")
         max_rate = settings.getfloat("BS_SITE_MAX_RATE")
-        if not distributed.enabled(settings) or (max_concurrency <= 0 and max_rate <= 0):
-            raise NotConfigured
-        logger.info(
-            "Site budget shared by all workers: %s requests in flight, %s requests/s",
-            max_concurrency if max_concurrency > 0 else "any", max_rate if max_rate > 0 else "any",
-        )
+        if max_concurrency > 0 or max_rate > 0:
+            logger.info(
+                "Site budget shared by all workers: %s requests in flight, %s requests/s",
+                max_concurrency if max_concurrency > 0 else "any", max_rate if max_rate > 0 else "any",
+            )
         return cls(crawler, max_concurrency, max_rate)
 
     def counts(self, request: Request) -> bool:
         """A request that reaches the site: to its host, or rendered by Splash (which fetches it)."""
         return urlsplit(request.url).hostname == self.site_host or "splash" in request.meta
 
+    def _lose(self, error: Exception) -> None:
+        if not self.lost:
+            self.lost = True
+            logger.warning("Politeness shared with the other workers is off for the rest of this run: Redis failed (%s)", error)
+
+    def site_asked_to_wait(self, seconds: float, reason: str) -> None:
+        """This worker pauses (429 or 503 with Retry-After): the others' requests wait as long."""
+        if self.lost or seconds <= 0:
+            return
+        value = json.dumps({"worker": self.worker, "reason": reason, "id": uuid.uuid4().hex[:12]})
+        try:
+            shared = int(self.pause_script(keys=[self.keys[2]], args=[int(seconds * 1000), value]))
+        except self.errors as error:
+            self._lose(error)
+            return
+        if shared:
+            self.stats.inc_value(stat.SITE_PAUSE_SHARED)
+
+    def crawl_delay_read(self, host: str, delay: float) -> bool:
+        """robots.txt's Crawl-delay, as held to, spaces the requests of all workers together, not each
+        worker's; True (this holds to it) for the site's host."""
+        if host != self.site_host:
+            return False
+        self.interval_ms = max(self.rate_interval_ms, int(round(delay * 1000)))
+        return True
+
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if not self.counts(request) or LEASE in request.meta:
+        if self.lost or not self.counts(request) or LEASE in request.meta:
             return
         lease = f"{self.worker}:{next(self.numbers)}"
         await maybe_deferred_to_future(self.queue.acquire())
         try:
-            waited = 0.0
-            while True:
-                answer = int(self.acquire_script(keys=self.keys, args=[self.max_concurrency, self.interval_ms, lease, self.lease_ms]))
-                if answer == 0:
+            waited = paused = 0.0
+            while not self.lost:
+                try:
+                    answer = self.acquire_script(keys=self.keys, args=[self.max_concurrency, self.interval_ms, lease, self.lease_ms])
+                except self.errors as error:
+                    self._lose(error)
+                    return
+                kind = int(answer[0])
+                if kind == 0:
                     break
-                delay = POLL_SECONDS if answer < 0 else answer / 1000
-                waited += delay
+                delay = POLL_SECONDS if kind == 2 else int(answer[1]) / 1000
+                if kind == 1:
+                    paused += self._held_for(answer[2], delay)
+                else:
+                    waited += delay
                 await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), delay, lambda: None))
         finally:
             self.queue.release()
-        if self.max_concurrency > 0:
+        if self.max_concurrency > 0 and not self.lost:
             request.meta[LEASE] = lease
         if waited:
             self.stats.inc_value(stat.SITE_BUDGET_WAITS)
             self.stats.inc_value(stat.SITE_BUDGET_WAIT_MS, int(waited * 1000))
+        if paused:
+            self.stats.inc_value(stat.SITE_PAUSE_WAITS)
+            self.stats.inc_value(stat.SITE_PAUSE_WAIT_MS, int(paused * 1000))
+
+    def _held_for(self, raw: bytes | None, seconds: float) -> float:
+        """How long of ``seconds`` this request is held for another worker's pause (its own pause is its
+        engine's: nothing more to say); the first time, one line saying who the site asked to wait."""
+        text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+        try:
+            pause = json.loads(text)
+            worker, reason = str(pause["worker"]), str(pause["reason"])
+        except (ValueError, KeyError, TypeError):
+            worker, reason = "?", "?"  # written by another version: still a pause
+        if worker == self.worker:
+            return 0.0
+        if text not in self.told:
+            self.told.add(text)
+            logger.info(
+                "Holding requests to %s for %.1f s: the site asked worker %s to wait (%s with Retry-After)",
+                self.site_host, seconds, worker, reason,
+            )
+        return seconds
 
     def _release(self, request: Request) -> None:
         lease = request.meta.pop(LEASE, None)
-        if lease is not None:
-            self.client.zrem(self.keys[0], lease)
+        if lease is not None and not self.lost:
+            try:
+                self.client.zrem(self.keys[0], lease)
+            except self.errors as error:
+                self._lose(error)  # the lease lapses after DOWNLOAD_TIMEOUT + 30 s
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         self._release(request)
@@ -135,4 +227,3 @@ class SiteBudgetMiddleware:
 
     def spider_closed(self, spider: Spider) -> None:
         self.client.close()
-
