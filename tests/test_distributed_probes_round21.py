@@ -1,5 +1,5 @@
 """Distributed runs probed as the site sees them: one worker told to wait (429 or 503 with ``Retry-After``), a
-robots.txt ``Crawl-delay``."""
+robots.txt ``Crawl-delay``, and how many Redis round trips an article page costs."""
 
 from __future__ import annotations
 
@@ -226,3 +226,49 @@ def test_a_worker_that_loses_redis_lets_its_requests_go_with_one_warning_not_a_t
     assert [record.levelname for record in caplog.records] == ["WARNING"]
     assert "Redis failed" in caplog.records[0].getMessage()
 
+
+# --- Redis round trips of an article page -------------------------------------------------------------
+
+
+def _watch(redis_url: str, prefix: str, commands: list[str], stop: threading.Event) -> None:  # noqa: F811
+    """Every command a client (not a script) sends about the prefix's keys, as MONITOR shows it."""
+    client = redis.Redis.from_url(redis_url)
+    with client.monitor() as monitor:
+        for command in monitor.listen():
+            if stop.is_set():
+                break
+            if command.get("client_type") != "lua" and f"{prefix}:" in command["command"]:
+                commands.append(command["command"])
+    client.close()
+
+
+@pytest.mark.long
+def test_an_article_page_costs_no_redis_round_trip_of_its_own_to_forget_its_alias(redis_url: str, prefix: str, tmp_path: Path) -> None:  # noqa: F811
+    # Before: every article page of a distributed run sent a DEL of <prefix>:alias:<id> after the script that
+    # forgets its gone record: one round trip more per article (of about 14), the reactor waiting on each.
+    commands: list[str] = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(redis_url, prefix, commands, stop), daemon=True)
+    watcher.start()
+    time.sleep(0.3)  # MONITOR in place before the worker starts
+    with LoopbackSite(articles=30, seed=21) as site:
+        values = {**FAST, "BS_BASE_URL": site.base_url, "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix,
+                  "BS_WORKER_NAME": "w1", "BS_REDIS_IDLE_SECONDS": "1"}
+        command = [sys.executable, "-m", "scrapy", "crawl", "latest"]
+        for setting, value in values.items():
+            command += ["-s", f"{setting}={value}"]
+        result = subprocess.run(command, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+        pages = site.article_requests()
+        asked = set(site._article_counts)
+    stop.set()
+    client = redis.Redis.from_url(redis_url)
+    client.exists(f"{prefix}:watch-ends")  # the command that lets the watcher see it is to stop
+    client.close()
+    watcher.join(timeout=10)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert pages > 10
+    alias_deletes = [c for c in commands if c.startswith(f"DEL {prefix}:alias:")]
+    assert alias_deletes == [], f"{len(alias_deletes)} DELs of aliases for {pages} article pages"
+    # The alias is still forgotten, in the script that forgets the gone record.
+    forgotten = {c.split(f"{prefix}:alias:")[1] for c in commands if c.startswith("EVALSHA") and f" 2 {prefix}:gone:" in c and f"{prefix}:alias:" in c}
+    assert forgotten == asked, (len(forgotten), len(asked))

@@ -203,6 +203,17 @@ class SeenStoreExtension:
         found: GoneArticle | None = self._optional("answered_page", article_id)
         return found
 
+    def answered_own_page(self, article_id: str) -> GoneArticle | None:
+        """:meth:`answered_page`, and :meth:`forget_alias` of the article's id: it answered a page of its own,
+        so whatever its address led to before (another article, nowhere) is past. In one call where the
+        store has one (Redis: a round trip per article page fewer)."""
+        if hasattr(self.store, "answered_own_page"):
+            found: GoneArticle | None = self._optional("answered_own_page", article_id)
+            return found
+        found = self.answered_page(article_id)
+        self.forget_alias(article_id)
+        return found
+
     def alias(self, key: str) -> Alias | None:
         """Where the link ``key`` (a short link's key, a story's id) led in an earlier run, if the store
         remembers it (a store class of before remembers nothing: every such link is asked for)."""

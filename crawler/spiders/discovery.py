@@ -943,10 +943,11 @@ class DiscoverySpider(BusinessStandardSpider):
     def answered_page(self, url: str, landed: str) -> None:
         identifier = Entry(url=url).article_id
         extension = seen_store_extension(self.crawler)
-        gone = extension.answered_page(identifier) if identifier and extension is not None else None
-        if identifier and extension is not None and identifier == Entry(url=landed).article_id:
+        gone = None
+        if identifier and extension is not None:
             # A page of its own: whatever its address led to before (another article, nowhere) is past.
-            extension.forget_alias(identifier)
+            own = identifier == Entry(url=landed).article_id
+            gone = extension.answered_own_page(identifier) if own else extension.answered_page(identifier)
         if gone is not None:
             stats = self.crawler.stats
             assert stats is not None
