@@ -1,5 +1,5 @@
 """Distributed runs probed as the site sees them: one worker told to wait (429 or 503 with ``Retry-After``), a
-robots.txt ``Crawl-delay``, and how many Redis round trips an article page costs."""
+robots.txt ``Crawl-delay``, workers started with different site budgets, and how many Redis round trips an article page costs."""
 
 from __future__ import annotations
 
@@ -165,13 +165,13 @@ def test_robots_txt_crawl_delay_spaces_the_requests_of_all_workers_together(redi
 # --- the shared pause, one worker's part -------------------------------------------------------------
 
 
-def _middleware(redis_url: str, prefix: str, name: str = "w1") -> Any:  # noqa: F811
+def _middleware(redis_url: str, prefix: str, name: str = "w1", **settings: str) -> Any:  # noqa: F811
     from scrapy.utils.test import get_crawler
 
     from crawler.distributed.politeness import SiteBudgetMiddleware
     from crawler.spiders.latest import LatestSpider
 
-    crawler = get_crawler(LatestSpider, {"BS_BASE_URL": "https://www.business-standard.com", "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": name, "BS_REDIS_TIMEOUT": "0.5"})
+    crawler = get_crawler(LatestSpider, {"BS_BASE_URL": "https://www.business-standard.com", "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": name, "BS_REDIS_TIMEOUT": "0.5", **settings})
     middleware = SiteBudgetMiddleware.from_crawler(crawler)
     middleware.crawler = crawler  # for the test to send signals through
     return middleware
@@ -225,6 +225,43 @@ def test_a_worker_that_loses_redis_lets_its_requests_go_with_one_warning_not_a_t
     assert results == [None, None, None]
     assert [record.levelname for record in caplog.records] == ["WARNING"]
     assert "Redis failed" in caplog.records[0].getMessage()
+
+
+
+def _passes(middleware: Any, request: Any) -> bool:
+    """Whether the request passes the middleware at once (no wait, which would need the reactor)."""
+    from twisted.internet.defer import Deferred
+
+    done: list[Any] = []
+    Deferred.fromCoroutine(middleware.process_request(request)).addBoth(done.append)
+    return done == [None]
+
+
+def test_a_worker_started_without_the_site_budget_keeps_the_one_another_worker_set(
+    redis_url: str, prefix: str, caplog: pytest.LogCaptureFixture  # noqa: F811
+) -> None:
+    # Before: a worker whose cron line lacked BS_SITE_MAX_CONCURRENCY (or had a looser one) took no part in
+    # the budget: it asked the site as if there were none, beside workers keeping to one in flight.
+    import logging
+
+    from scrapy import Request
+
+    kept = _middleware(redis_url, prefix, "w1", BS_SITE_MAX_CONCURRENCY="1", BS_SITE_MAX_RATE="1000")
+    free = _middleware(redis_url, prefix, "w2")
+    looser = _middleware(redis_url, prefix, "w3", BS_SITE_MAX_CONCURRENCY="8")
+    first = Request("https://www.business-standard.com/a-1.html")
+    assert _passes(kept, first) and "bs_site_lease" in first.meta
+    # The one slot is taken: neither of the others may go (their request would wait for it).
+    for other in (free, looser):
+        answer = other.acquire_script(keys=other.keys, args=[other.max_concurrency, other.interval_ms, "probe", other.lease_ms, 60_000])
+        assert [int(part) for part in answer] == [2]
+    kept.process_response(first, None)
+    second = Request("https://www.business-standard.com/a-2.html")
+    with caplog.at_level(logging.INFO, logger="crawler.distributed.politeness"):
+        assert _passes(free, second) and "bs_site_lease" in second.meta
+    free.process_response(second, None)
+    told = [r.getMessage() for r in caplog.records if "another worker set" in r.getMessage()]
+    assert told == ["Holding to the site budget (or Crawl-delay) another worker set, stricter than this worker's own: 1 requests in flight, 1000 requests/s"]
 
 
 # --- Redis round trips of an article page -------------------------------------------------------------

@@ -8,7 +8,8 @@ that time to live, which every worker's requests wait out before they go. A requ
 response or error; a worker that dies leaves leases that expire after ``DOWNLOAD_TIMEOUT`` plus a
 margin. The rate (``BS_SITE_MAX_RATE``, or the Crawl-delay when longer) is kept by one shared "next
 free moment" (GCRA without burst): requests are spaced at least that far apart, across workers, by
-Redis's clock. Within one worker only the request at the head waits on Redis; the others queue behind it.
+Redis's clock. The budget held to is the strictest a live worker set, whatever this worker's own.
+Within one worker only the request at the head waits on Redis; the others queue behind it.
 """
 
 from __future__ import annotations
@@ -37,11 +38,16 @@ from crawler.middlewares import crawl_delay_read, site_asked_to_wait
 logger = logging.getLogger(__name__)
 
 LEASE = "bs_site_lease"
+# How long the budget a worker set holds for the others after its last request (milliseconds).
+BUDGET_KEEP_MS = 60_000
 # How often the head of a worker's queue asks again when every slot is taken (seconds).
 POLL_SECONDS = 0.05
-# Returns {0} (go: a lease was taken and the next free moment moved on), {1, ms, who} (the site asked a
-# worker to wait: this long yet; who: the pause's value), {2} (no free slot: ask again soon) or {3, ms}
-# (the next free moment is this far off).
+# Returns {0, leased (0/1), the concurrency and interval held to} (go: the next free moment moved on),
+# {1, ms, who} (the site asked a worker to wait: this long yet; who: the pause's value), {2} (no free
+# slot: ask again soon) or {3, ms} (the next free moment is this far off). The budget held to is the
+# strictest a live worker set (KEYS[4], KEYS[5], lapsing BUDGET_KEEP_MS after the last request of a worker
+# that set it): a worker started without it, or with a looser one (a cron line missing the setting),
+# keeps it too, or it asked the site as if there were none.
 ACQUIRE = """
 local paused = redis.call('PTTL', KEYS[3])
 if paused > 0 then
@@ -51,6 +57,19 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local max_concurrency = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
+local keep = tonumber(ARGV[5])
+local stored = tonumber(redis.call('GET', KEYS[4]) or '0')
+if max_concurrency > 0 and (stored == 0 or max_concurrency <= stored) then
+    redis.call('SET', KEYS[4], max_concurrency, 'PX', keep)
+elseif stored > 0 then
+    max_concurrency = stored
+end
+stored = tonumber(redis.call('GET', KEYS[5]) or '0')
+if interval > 0 and interval >= stored then
+    redis.call('SET', KEYS[5], interval, 'PX', keep)
+elseif stored > interval then
+    interval = stored
+end
 if max_concurrency > 0 then
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
     if redis.call('ZCARD', KEYS[1]) >= max_concurrency then
@@ -64,11 +83,13 @@ if interval > 0 then
     end
     redis.call('SET', KEYS[2], now + interval, 'PX', interval + 60000)
 end
+local leased = 0
 if max_concurrency > 0 then
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
     redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + 60000)
+    leased = 1
 end
-return {0}
+return {0, leased, max_concurrency, interval}
 """
 # A wait the site asked of this worker, for all: unless a longer one is already set. KEYS: the pause key;
 # ARGV: milliseconds, the pause's value. Returns 1 when set.
@@ -96,7 +117,7 @@ class SiteBudgetMiddleware:
         self.client = distributed.connect(settings)
         prefix = distributed.key_prefix(settings)
         site = f"{prefix}:site:{self.site_host}"
-        self.keys = [f"{site}:leases", f"{site}:next", f"{site}:pause"]
+        self.keys = [f"{site}:leases", f"{site}:next", f"{site}:pause", f"{site}:budget:concurrency", f"{site}:budget:interval"]
         self.acquire_script = self.client.register_script(ACQUIRE)
         self.pause_script = self.client.register_script(PAUSE)
         self.worker = distributed.worker_name(settings)
@@ -104,6 +125,8 @@ class SiteBudgetMiddleware:
         self.queue = defer.DeferredLock()
         # The pauses of other workers already told in the log (their values), so each is told once.
         self.told: set[str] = set()
+        # The stricter budget of another worker, once told in the log.
+        self.told_budget: tuple[int, int] | None = None
         # Set once Redis fails: the worker is stopping (its scheduler noticed too), and each request would
         # otherwise wait out the client's timeout and fail with a traceback.
         self.lost = False
@@ -165,14 +188,17 @@ class SiteBudgetMiddleware:
         await maybe_deferred_to_future(self.queue.acquire())
         try:
             waited = paused = 0.0
+            leased = False
             while not self.lost:
                 try:
-                    answer = self.acquire_script(keys=self.keys, args=[self.max_concurrency, self.interval_ms, lease, self.lease_ms])
+                    answer = self.acquire_script(keys=self.keys, args=[self.max_concurrency, self.interval_ms, lease, self.lease_ms, BUDGET_KEEP_MS])
                 except self.errors as error:
                     self._lose(error)
                     return
                 kind = int(answer[0])
                 if kind == 0:
+                    leased = bool(int(answer[1]))
+                    self._tell_budget(int(answer[2]), int(answer[3]))
                     break
                 delay = POLL_SECONDS if kind == 2 else int(answer[1]) / 1000
                 if kind == 1:
@@ -182,7 +208,7 @@ class SiteBudgetMiddleware:
                 await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), delay, lambda: None))
         finally:
             self.queue.release()
-        if self.max_concurrency > 0 and not self.lost:
+        if leased and not self.lost:
             request.meta[LEASE] = lease
         if waited:
             self.stats.inc_value(stat.SITE_BUDGET_WAITS)
@@ -190,6 +216,16 @@ class SiteBudgetMiddleware:
         if paused:
             self.stats.inc_value(stat.SITE_PAUSE_WAITS)
             self.stats.inc_value(stat.SITE_PAUSE_WAIT_MS, int(paused * 1000))
+
+    def _tell_budget(self, concurrency: int, interval_ms: int) -> None:
+        """One line when another worker's budget, stricter than this one's own, is held to (and again if it changes)."""
+        stricter = (concurrency > 0 and (self.max_concurrency <= 0 or concurrency < self.max_concurrency)) or interval_ms > self.interval_ms
+        if stricter and self.told_budget != (concurrency, interval_ms):
+            self.told_budget = (concurrency, interval_ms)
+            logger.info(
+                "Holding to the site budget (or Crawl-delay) another worker set, stricter than this worker's own: %s requests in flight, %s requests/s",
+                concurrency if concurrency > 0 else "any", f"{1000 / interval_ms:g}" if interval_ms > 0 else "any",
+            )
 
     def _held_for(self, raw: bytes | None, seconds: float) -> float:
         """How long of ``seconds`` this request is held for another worker's pause (its own pause is its
