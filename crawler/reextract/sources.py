@@ -584,23 +584,45 @@ def _mime_part(file: io.BufferedReader, delimiter: bytes, max_size: int | None) 
     pieces: list[bytes] = []
     size = 0
     for piece, at_start in _mime_lines(file):
-        if at_start and piece.startswith(delimiter):
+        ends = _delimiter_line(piece, delimiter) if at_start else None
+        if ends is not None:
             body = b"".join(pieces)
             # The line break before the delimiter is the delimiter's (RFC 2046).
-            # (The close delimiter is the delimiter and "--"; Chrome's boundary itself ends in "----".)
-            last = piece[len(delimiter) :].startswith(b"--")
-            return body[:-2] if body.endswith(b"\r\n") else body[:-1] if body.endswith(b"\n") else body, not last
+            return body[:-2] if body.endswith(b"\r\n") else body[:-1] if body.endswith(b"\n") else body, not ends
         if max_size is None:
             continue
         size += len(piece)
         if 0 < max_size < size:
-            raise TooLarge(f"page larger than {max_size} bytes")
+            raise TooLarge(f"its page's part larger than {max_size} bytes as written")
         pieces.append(piece)
     raise _CutShort("the file ends within a part, before its end")
 
 
+def _delimiter_line(piece: bytes, delimiter: bytes) -> bool | None:
+    """Whether the line ``piece`` is the close delimiter (True) or a part's delimiter (False); None when it is
+    no delimiter line. Such a line holds the delimiter, "--" for the close one, and blanks only (RFC 2046, as
+    Python's email package reads it): a line of the page that merely begins with it (a CSS variable
+    ``--boundary-width``, a short boundary some tool chose) ended the page there, half a story read as whole.
+    (Chrome's boundary itself ends in "----", so the close delimiter is told by what follows the delimiter.)"""
+    if not piece.startswith(delimiter):
+        return None
+    rest = piece[len(delimiter) :].rstrip(b" \t\r\n")
+    return True if rest == b"--" else False if not rest else None
+
+
+# How many times larger than the page a part may be in its transfer encoding: DOWNLOAD_MAXSIZE bounds the page
+# as read (as a gzipped one is checked unpacked), and a page under it whose encoded part was over it was
+# skipped as too-large (base64 is 4/3 of it; quoted-printable up to 3 times, 3.1 with its soft line breaks,
+# a Hindi page's every byte "=XX"). The encoded part is still bounded, by this much, before it is held whole.
+_MIME_GROWTH: dict[str, int] = {"base64": 2, "quoted-printable": 4}
+
+
+def _transfer_encoding(headers: email.message.Message) -> str:
+    return str(headers.get("Content-Transfer-Encoding", "")).strip().lower()
+
+
 def _mime_decoded(body: bytes, headers: email.message.Message) -> bytes:
-    encoding = str(headers.get("Content-Transfer-Encoding", "")).strip().lower()
+    encoding = _transfer_encoding(headers)
     if encoding == "quoted-printable":
         return binascii.a2b_qp(body)
     if encoding == "base64":
@@ -618,21 +640,27 @@ def read_mhtml(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE
             top = _mime_headers(file)
             boundary = top.get_param("boundary") if top.get_content_maintype() == "multipart" else None
             delimiter = b"--" + str(boundary).encode("latin-1") if isinstance(boundary, str) else b""
+            if top.get_content_maintype() == "multipart" and not boundary:
+                # (Its parts cannot be told apart: a damaged file, which "no text/html part in it" misnamed.)
+                raise ValueError("a multipart file without its boundary parameter")
             if delimiter:
                 for piece, at_start in _mime_lines(file):  # the preamble
-                    if at_start and piece.startswith(delimiter):
+                    if at_start and _delimiter_line(piece, delimiter) is False:
                         break
                 else:
                     raise _CutShort("no part in it")
             while True:
                 part = _mime_headers(file) if delimiter else top
+                page = part.get_content_type() == "text/html"
+                encoded_limit = max_size * _MIME_GROWTH.get(_transfer_encoding(part), 1)
                 if delimiter:
-                    page = part.get_content_type() == "text/html"
-                    encoded, more = _mime_part(file, delimiter, max_size if page else None)
+                    encoded, more = _mime_part(file, delimiter, encoded_limit if page else None)
                 else:
-                    encoded, more = _read_limited(file, max_size), False
-                if part.get_content_type() == "text/html":
+                    encoded, more = _read_limited(file, encoded_limit), False
+                if page:
                     body = _mime_decoded(encoded, part)
+                    if 0 < max_size < len(body):
+                        raise TooLarge(f"page larger than {max_size} bytes")
                     break
                 if not more:
                     return SkippedRecord(origin, NOT_HTML, "no text/html part in it")
