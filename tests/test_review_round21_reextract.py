@@ -236,3 +236,31 @@ def test_an_article_named_like_macos_files_or_saved_in_a_files_folder_is_still_r
     assert {item["url"] for item in items} == {SEED_URL, _article_url(OTHER_PAGE), _article_url(HINDI_PAGE)}, log[-3000:]
     assert len(items) == 3 and stats["bs/reextract/skipped/not-article-url"] == 1  # (index.html, with its WARNING)
     assert status == 0 and log.count("WARNING: Skipped ") == 1 and "index.html" in log
+
+
+# --- a UTF-16 or UTF-32 feed cut within a character, then appended to ---------------------------------------
+# Before: a worker's feed cut within a character (a disk that filled up mid-write: the cut line the round-21
+# probe skips) and then appended to by its next run (`-o worker.jsonl` from cron, which writes no BOM) was
+# decoded out of step from the cut to its end: every article of the later runs came out as one unreadable
+# line, the merge without them, exit 0.
+
+
+@pytest.mark.parametrize(("encoding", "cut"), [("utf-16", 1), ("utf-16", 3), ("utf-32", 1), ("utf-32", 2), ("utf-32", 3), ("utf-16-be", 1)])
+def test_merge_of_a_wide_feed_cut_within_a_character_then_appended_to_keeps_the_later_runs(tmp_path: Path, encoding: str, cut: int) -> None:
+    first = _feed(_items(("124010100001", 1), ("124010100002", 1)), encoding)
+    appended = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(encoding, encoding)  # (no BOM: the file holds lines)
+    later = _feed(_items(("124010100003", 1), ("124010100004", 1)), appended) + _feed(_items(("124010100005", 1)), appended)
+    (tmp_path / "worker.jsonl").write_bytes(first[:-cut] + later)
+    done = scrapy(tmp_path, "merge", "all.jsonl", "worker.jsonl")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    merged = [json.loads(line)["articleId"] for line in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert merged == ["124010100001", "124010100003", "124010100004", "124010100005"]
+    assert "1 unreadable lines skipped" in done.stdout
+
+
+def test_merge_reads_text_holding_braces_and_quotes_in_step(tmp_path: Path) -> None:
+    # '{"' in a line's text, where it is in step, ends no line; nor does a CJK headline.
+    items = [{**item, "headline": 'a "{"quoted"}" 第一 ∀ 笀∀ {"' + item["headline"]} for item in _items(("124010100001", 1), ("124010100002", 1))]
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+        (tmp_path / f"{encoding}.jsonl").write_bytes(_feed(items, encoding))
+        assert [json.loads(line) for line in input_lines(tmp_path / f"{encoding}.jsonl")] == items

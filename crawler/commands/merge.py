@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import codecs
 import gzip
-import io
 import json
 import os
 import re
@@ -181,13 +180,69 @@ _ASCII_TEXT = frozenset(bytes([byte]) for byte in (*range(0x20, 0x7F), 0x09, 0x0
 def _utf8_lines(stream: BinaryIO) -> Iterator[bytes]:
     """The lines of a stream of JSON lines, in UTF-8 whatever the encoding it is written in (read as bytes,
     a UTF-16 file was split at the wrong byte of each newline: its first line no JSON, the file refused)."""
-    encoding = wide_encoding(stream.read(4))
+    start = stream.read(4)
+    encoding = wide_encoding(start)
     stream.seek(0)
     if encoding is None:
         yield from stream
         return
-    for line in io.TextIOWrapper(stream, encoding=encoding, errors=_CUT_CHARACTER, newline="\n"):
-        yield line.encode("utf-8", errors="surrogatepass")
+    # (The byte order a BOM gives, else the one its NULs told: each line is decoded on its own.)
+    if encoding in ("utf-16", "utf-32"):
+        big_endian = start.startswith((codecs.BOM_UTF32_BE, codecs.BOM_UTF16_BE)) and not start.startswith(codecs.BOM_UTF32_LE)
+        encoding += "-be" if big_endian else "-le"
+    for line in _wide_lines(stream, encoding):
+        yield line.decode(encoding, errors=_CUT_CHARACTER).removeprefix("\ufeff").encode("utf-8", errors="surrogatepass")
+
+
+def _wide_lines(stream: BinaryIO, encoding: str) -> Iterator[bytes]:
+    """The lines of a UTF-16 or UTF-32 stream, as bytes: each ends at a newline a whole character long, or
+    before a line that begins out of step with it (``{"`` a byte or more off), so that a line cut within a
+    character ends there and the file is read in step again after it.
+
+    Decoded as one stream, a file cut at an odd byte (a disk that filled up mid-write) and then appended to
+    by the worker's next runs was read one byte off from the cut to its end, every later article in one
+    unreadable line (held whole in memory), exit 0. (Out of step, ``{"`` is characters no text holds together:
+    in UTF-16 a CJK ideograph U+7Bxx beside ∀, U+2200, or U+7B00 before a sign U+22xx; in UTF-32 none at all.)"""
+    unit = 4 if "32" in encoding else 2
+    newline, line_start = "\n".encode(encoding), '{"'.encode(encoding)
+    buffer = bytearray()
+    begin = 0  # where the line being read begins in ``buffer``
+    searched = 0  # how far from it no line end was found
+    while True:
+        block = stream.read(READ_BLOCK)
+        buffer += block
+        while True:
+            end = _wide_line_end(buffer, begin, max(begin, searched), newline, line_start, unit)
+            if end is None:
+                searched = max(begin, len(buffer) - len(line_start))
+                break
+            yield bytes(buffer[begin:end])
+            begin = searched = end
+        if not block:
+            if begin < len(buffer):
+                yield bytes(buffer[begin:])  # (no newline: a cut line, counted unreadable)
+            return
+        del buffer[:begin]
+        searched -= begin
+        begin = 0
+
+
+def _wide_line_end(buffer: bytearray, begin: int, start: int, newline: bytes, line_start: bytes, unit: int) -> int | None:
+    """Where the line beginning at ``begin`` ends (after its newline, or before a line out of step with it),
+    searching from ``start``; None when not within ``buffer``."""
+    found = buffer.find(newline, start)
+    while found != -1 and (found - begin) % unit:  # (a newline's bytes across two characters are none)
+        found = buffer.find(newline, found + 1)
+    end = len(buffer) if found == -1 else found
+    resumed = buffer.find(line_start, start, end)
+    while resumed != -1 and (resumed - begin) % unit == 0:  # (in step, it is text of this line)
+        resumed = buffer.find(line_start, resumed + 1, end)
+    if resumed != -1:
+        return resumed
+    return None if found == -1 else found + unit
+
+
+READ_BLOCK = 64 * 1024
 
 
 def _surrogates_kept(error: UnicodeError) -> tuple[str | bytes, int]:
