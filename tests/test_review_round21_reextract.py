@@ -264,3 +264,30 @@ def test_merge_reads_text_holding_braces_and_quotes_in_step(tmp_path: Path) -> N
     for encoding in ("utf-16", "utf-16-be", "utf-32"):
         (tmp_path / f"{encoding}.jsonl").write_bytes(_feed(items, encoding))
         assert [json.loads(line) for line in input_lines(tmp_path / f"{encoding}.jsonl")] == items
+
+
+# --- pages saved as MHTML and gzipped, as .html pages may be ------------------------------------------------
+# Before: `gzip -r saved/` (or a copy kept packed) left "A story.mhtml.gz" files the reader knew nothing of:
+# beside the .html.gz pages it reads, each was passed over in silence, its article missing, exit 0.
+
+
+def test_a_gzipped_mhtml_page_is_read_as_its_mhtml_would_be(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "one.html.gz").write_bytes(gzip.compress(OTHER_PAGE.read_bytes()))
+    (folder / "two.mhtml.gz").write_bytes(gzip.compress(chrome_mhtml(SEED_PAGE.read_bytes(), SEED_URL)))
+    (folder / "three.mht").write_bytes(gzip.compress(chrome_mhtml(HINDI_PAGE.read_bytes(), _article_url(HINDI_PAGE))))
+    record = sources.read_saved_page(folder / "two.mhtml.gz")
+    assert isinstance(record, sources.StoredResponse) and record.url == SEED_URL, record
+    status, items, stats, log = reextract_run(folder, tmp_path)
+    assert status == 0, log[-3000:]
+    assert sorted(item["url"] for item in items) == sorted([SEED_URL, _article_url(OTHER_PAGE), _article_url(HINDI_PAGE)])
+    assert stats["bs/reextract/records"] == 3
+
+
+def test_a_gzipped_mhtml_page_cut_short_is_broken(tmp_path: Path) -> None:
+    packed = gzip.compress(chrome_mhtml(SEED_PAGE.read_bytes(), SEED_URL))
+    saved = tmp_path / "story.mhtml.gz"
+    saved.write_bytes(packed[: len(packed) // 2])
+    record = sources.read_saved_page(saved)
+    assert isinstance(record, sources.SkippedRecord) and record.reason == sources.BROKEN, record

@@ -72,7 +72,7 @@ WARC_RECORD_TYPES = frozenset(
 )
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 # A page saved whole in one MIME file: Chrome's and Edge's "Webpage, Single File", Internet Explorer's ".mht".
-MHTML_SUFFIXES = (".mhtml", ".mht")
+MHTML_SUFFIXES = (".mhtml", ".mht", ".mhtml.gz", ".mht.gz")  # (gzipped as .html pages may be: `gzip -r saved/`)
 MIME_HEADER_LIMIT = 64 * 1024  # a part's headers; Chrome's are some 300 bytes
 # The names wget gives pages beside those: a second download of one name numbered ("page.html.1",
 # without -nc), a URL's query kept in the name ("storypage.php?autono=166607", "story.html?utm_source=rss";
@@ -309,6 +309,12 @@ def _why_unreadable(path: Path) -> str:
 
 class _Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
+
+
+class _LineReadable(_Readable, Protocol):
+    """A file, or a gzip stream (an MHTML page packed)."""
+
+    def readline(self, size: int = ..., /) -> bytes: ...
 
 
 def _read_limited(stream: _Readable, max_size: int) -> bytes:
@@ -555,7 +561,7 @@ class _CutShort(ValueError):
     """A MIME file that ends before the part being read does."""
 
 
-def _mime_lines(file: io.BufferedReader) -> Iterator[tuple[bytes, bool]]:
+def _mime_lines(file: _LineReadable) -> Iterator[tuple[bytes, bool]]:
     """The file's lines from its position, each in pieces of at most a block (a line of megabytes, a part
     written without line breaks, is never held whole), with whether the piece begins a line."""
     at_start = True
@@ -564,7 +570,7 @@ def _mime_lines(file: io.BufferedReader) -> Iterator[tuple[bytes, bool]]:
         at_start = piece.endswith(b"\n")
 
 
-def _mime_headers(file: io.BufferedReader) -> email.message.Message:
+def _mime_headers(file: _LineReadable) -> email.message.Message:
     """The headers at the file's position, up to the blank line that ends them."""
     pieces: list[bytes] = []
     size = 0
@@ -578,7 +584,7 @@ def _mime_headers(file: io.BufferedReader) -> email.message.Message:
     raise _CutShort("the file ends within a part's headers")
 
 
-def _mime_part(file: io.BufferedReader, delimiter: bytes, max_size: int | None) -> tuple[bytes, bool]:
+def _mime_part(file: _LineReadable, delimiter: bytes, max_size: int | None) -> tuple[bytes, bool]:
     """The encoded body of the part at the file's position (nothing held when ``max_size`` is None: a
     resource passed over), and whether another part follows it."""
     pieces: list[bytes] = []
@@ -636,7 +642,8 @@ def read_mhtml(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE
     gives for itself, else of the part's ``Content-Location``; dated by the file's ``Date`` (when it was saved)."""
     origin = str(path)
     try:
-        with open(path, "rb") as file:
+        # By its first bytes, as a saved .html page: packed by its name or not.
+        with gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb") as file:
             top = _mime_headers(file)
             boundary = top.get_param("boundary") if top.get_content_maintype() == "multipart" else None
             delimiter = b"--" + str(boundary).encode("latin-1") if isinstance(boundary, str) else b""
