@@ -71,6 +71,10 @@ DISCOVERY_LISTING_END = "bs/discovery/listing_end"
 # Section walks whose pager's "next" link led to a page read already under another address (itself, the
 # first page, with a query string): the walk went on at <section>/page-N, the pager's links no longer followed.
 DISCOVERY_PAGER_LOOP = "bs/discovery/pager_loop"
+# Section walks that stopped at a page holding nothing new but stories unread in an earlier run (a paywall
+# stub, a layout no rule read, robots.txt's refusal), one of which was read in this run: the walk went on
+# past that page (the stories after it, unread alike, would have been lost).
+DISCOVERY_LISTING_WALK_ON = "bs/discovery/listing_walk_on"
 # Article pages that answered a paywall stub (no story in the page) as in an earlier run: neither new to
 # the verdict nor a failed extraction (asked for at every run, in case its story comes).
 DISCOVERY_STUB_AGAIN = "bs/discovery/stub_again"

@@ -183,7 +183,7 @@ class BusinessStandardSpider(Spider):
         request = Request(url, callback=self.parse_article, errback=self.article_failed, meta=meta, dont_filter=dont_filter)
         return self.renderer.render(request)
 
-    def parse_article(self, response: Response) -> Iterator[Article]:
+    def parse_article(self, response: Response) -> Iterator[Article | Request]:
         """Extract the article, or log and count why the page is not one.
 
         @page tests/pages/nextjs-2023/no-image
@@ -191,6 +191,11 @@ class BusinessStandardSpider(Spider):
         @returns requests 0 0
         @scrapes articleId headline datePublished authors articleBody section
         """
+        yield from self.read_article(response)
+
+    def read_article(self, response: Response) -> Iterator[Article]:
+        """The article of an article request's answer (see :meth:`parse_article`), which a spider may
+        follow with requests (a section walk that goes on once a story unread before is read)."""
         stats = self.crawler.stats
         assert stats is not None
         if DATALOSS_FLAG in response.flags:

@@ -845,7 +845,7 @@ class DiscoverySpider(BusinessStandardSpider):
             why = f"by way of <{'>, <'.join([*hops[1:], request.url])}>, {why}"
         self.logger.warning("The short link <%s> listed in <%s> leads to no story: %s", hops[0] if hops else request.url, source, why)
 
-    def parse_article(self, response: Response) -> Iterator[Article]:
+    def parse_article(self, response: Response) -> Iterator[Article | Request]:
         """The base spider's article callback; the date the source gave goes to the seen-store.
 
         @page tests/pages/nextjs-2023/no-image
@@ -857,14 +857,24 @@ class DiscoverySpider(BusinessStandardSpider):
         # (By the id discovery knows the request by: the page may give no article.)
         identifier = Entry(url=requested_url(response)).article_id or ""
         later_date = self.later_source_dates.get(identifier)
+        read = False
         try:
-            yield from self._dated_articles(response, later_date, extension)
+            for article in self._dated_articles(response, later_date, extension):
+                read = True
+                yield article
         finally:
             # (Read until here: a redirect to another article records the latest date.)
             self.later_source_dates.pop(identifier, None)
+        if read:
+            yield from self.story_read(identifier, response.meta)
+
+    def story_read(self, identifier: str, meta: Mapping[str, Any]) -> Iterator[Request]:
+        """The sources to read now that the article ``identifier`` (asked for with ``meta``) gave a
+        story: none here (a section walk that stopped for it goes on)."""
+        return iter(())
 
     def _dated_articles(self, response: Response, later_date: datetime | None, extension: Any) -> Iterator[Article]:
-        for article in super().parse_article(response):
+        for article in super().read_article(response):
             later = later_date
             if later is not None and not dated_since(article.dateModified, later):
                 # A CDN's copy from before the update the later date tells of: the next run looks again.
@@ -995,6 +1005,15 @@ class DiscoverySpider(BusinessStandardSpider):
         """Whether the seen-store has the article of ``url``."""
         identifier = Entry(url=url).article_id
         return bool(identifier and self.seen_store is not None and self.seen_store.get(identifier))
+
+    def unread_before(self, url: str) -> bool:
+        """Whether the article of ``url``, never seen, answered a page no rule read or was forbidden by
+        robots.txt in an earlier run (an ``unread:`` alias): it may be read in this one."""
+        identifier = Entry(url=url).article_id
+        if not identifier or self.is_seen(url):
+            return False
+        alias = self.alias_of(identifier)
+        return alias is not None and alias.target.startswith(UNREAD_TARGET)
 
     def holds_nothing_new(self, url: str) -> bool:
         """Whether a listing's undated link to ``url`` is known to hold nothing new: its article is seen,

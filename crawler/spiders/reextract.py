@@ -299,7 +299,7 @@ class ReextractSpider(BusinessStandardSpider):
         record = response.meta.get(STORED_RECORD)
         fetched_at = record.fetched_at if isinstance(record, StoredResponse) else None
         try:
-            for article in super().parse_article(response):
+            for article in super().read_article(response):
                 if fetched_at is not None:
                     article.dateDownloaded = iso_ist(fetched_at)
                 yield article

@@ -18,6 +18,9 @@ from .discovery import ROBOTS_FORBIDDEN, DiscoverySpider
 from crawler import stats as stat
 
 DEFAULT_PAGES = 5
+# request.meta key of an article unread in an earlier run, on a page at which its section's walk stopped
+# (holding nothing else new): the page after it ([URL, section, page, by link]), read if the story is.
+WALK_ON_META = "bs_walk_on"
 MAX_PAGES = 10_000
 SECTION_PATH = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*", re.ASCII)
 PAGES = re.compile(r"[0-9]+", re.ASCII)
@@ -73,6 +76,9 @@ class SectionSpider(DiscoverySpider):
         # Sections whose pager's "next" link led back to a page read already under another address:
         # their walk goes on at <section>/page-N, whatever their pages' "next" links say.
         self.pager_loops: set[str] = set()
+        # Per article id, the walks that stopped at a page that holds nothing new but that story, unread
+        # in an earlier run, asked for in this one: (URL, section, page, by link) of the page after it.
+        self.walks_on: dict[str, list[tuple[str, str, int, bool]]] = {}
 
     async def start(self) -> AsyncIterator[Request]:
         for section in self.sections:
@@ -110,28 +116,69 @@ class SectionSpider(DiscoverySpider):
         all_seen = bool(listing.article_urls) and not self.fresh and not listing.cut and all(
             self.holds_nothing_new(u) for u in listing.article_urls
         )
-        yield from self.discovered((Entry(url=u) for u in listing.article_urls), response.url)
+        # A story unread in an earlier run holds nothing new only while it stays unread: the run that
+        # reads it (its story came, robots.txt lets it be, the rules read the layout now) goes on past
+        # this page, whose followers hold stories unread alike (a run that met every story as a stub,
+        # or of a redesign's layout), or they were never read.
+        unread = {Entry(url=u).article_id for u in listing.article_urls if self.unread_before(u)} if all_seen else set()
+        walk_on = self.walk_on(response, listing.next_page, section, page) if unread and page < self.max_pages else None
+        if walk_on is not None:
+            # (In memory, for a story asked for already in this run; in the request, for the worker that reads it.)
+            for identifier in unread:
+                self.walks_on.setdefault(str(identifier), []).append(walk_on)
+        for request in self.discovered((Entry(url=u) for u in listing.article_urls), response.url):
+            if walk_on is not None and Entry(url=request.url).article_id in unread:
+                request.meta[WALK_ON_META] = list(walk_on)
+            yield request
         if all_seen:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP)
-            self.logger.info("Stopping at <%s>: every article on it was seen before", response.url)
+            self.logger.info(
+                "Stopping at <%s>: every article on it was seen before%s", response.url,
+                f" (or unread before: the walk goes on if one of the {len(unread)} is read now)" if walk_on else "",
+            )
             return
         if (listing.article_urls or listing.cut) and page < self.max_pages:
-            # The site paginates as /<section>/page-N; a "next" link wins when there is one, unless
-            # it leads back to a page read already (a pager that loops: page 2's "next" is page 1,
-            # or itself), which ended the walk with the pages after it unread; or on another host than
-            # the page's (a pager's absolute link to the CMS's own host or a staging copy, off the site
-            # or under its domain: cms.business-standard.com), which ended the walk or led it there.
-            next_page = listing.next_page
-            by_link = next_page is not None and section not in self.pager_loops
-            if not by_link or next_page is None or self.visited_sources.requested_before(next_page) or not _same_host(next_page, response.url):
-                next_page, by_link = self.site_url(f"{section}/page-{page + 1}"), False
-            request = self.follow_source(
-                next_page, response, deeper=False, callback=self.parse_section,
-                cb_kwargs={"section": section, "page": page + 1, **({"by_link": True} if by_link else {})},
-            )
+            following = self.next_page_request(*self.walk_on(response, listing.next_page, section, page), parent=response)
+            if following is not None:
+                yield following
+
+    def walk_on(self, response: Response, next_link: str | None, section: str, page: int) -> tuple[str, str, int, bool]:
+        """Where the walk goes after ``response``, page ``page`` of ``section``: (URL, section, page
+        number, whether by the page's "next" link ``next_link``)."""
+        # The site paginates as /<section>/page-N; a "next" link wins when there is one, unless
+        # it leads back to a page read already (a pager that loops: page 2's "next" is page 1,
+        # or itself), which ended the walk with the pages after it unread; or on another host than
+        # the page's (a pager's absolute link to the CMS's own host or a staging copy, off the site
+        # or under its domain: cms.business-standard.com), which ended the walk or led it there.
+        by_link = next_link is not None and section not in self.pager_loops
+        if not by_link or next_link is None or self.visited_sources.requested_before(next_link) or not _same_host(next_link, response.url):
+            return self.site_url(f"{section}/page-{page + 1}"), section, page + 1, False
+        return next_link, section, page + 1, True
+
+    def next_page_request(self, url: str, section: str, page: int, by_link: bool, parent: Response | None) -> Request | None:
+        request = self.follow_source(
+            url, parent, deeper=False, callback=self.parse_section,
+            cb_kwargs={"section": section, "page": page, **({"by_link": True} if by_link else {})},
+        )
+        return request.replace(errback=self.next_page_failed) if request is not None else None
+
+    def story_read(self, identifier: str, meta: Mapping[str, Any]) -> Iterator[Request]:
+        """A story unread in an earlier run was read: the walks that stopped at a page for holding
+        nothing new but it go on."""
+        walks = self.walks_on.pop(identifier, [])
+        carried = meta.get(WALK_ON_META)
+        if isinstance(carried, (list, tuple)) and len(carried) == 4:
+            walks.append((str(carried[0]), str(carried[1]), int(carried[2]), bool(carried[3])))
+        for url, section, page, by_link in dict.fromkeys(walks):
+            if self.visited_sources.requested_before(url):
+                continue  # (another of the page's unread stories was read first)
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.DISCOVERY_LISTING_WALK_ON)
+            self.logger.info("Going on at <%s>: a story of the page before it, unread in an earlier run, was read now", url)
+            request = self.next_page_request(url, section, page, by_link, None)
             if request is not None:
-                yield request.replace(errback=self.next_page_failed)
+                yield request
 
     def pager_looped(self, response: Response, section: str, page: int) -> Iterator[Request]:
         """A page the "next" link of the page before led to repeats a page read already: the pager
@@ -150,11 +197,9 @@ class SectionSpider(DiscoverySpider):
             "<%s>, the next page of the section %s by its pager, repeats a page read before: going on at <%s>, the pager's links no longer followed",
             response.url, section, fallback,
         )
-        request = self.follow_source(
-            fallback, response, deeper=False, callback=self.parse_section, cb_kwargs={"section": section, "page": page}
-        )
+        request = self.next_page_request(fallback, section, page, False, response)
         if request is not None:
-            yield request.replace(errback=self.next_page_failed)
+            yield request
 
     def next_page_failed(self, failure: Any) -> None:
         """A 404 or 410 for the page after the last one ends the section, as does a page robots.txt

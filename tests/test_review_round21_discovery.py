@@ -1,0 +1,164 @@
+"""Review of round 21's discovery changes: a ``section`` walk that counts as holding nothing new a link
+an earlier run could not read (a paywall stub, a layout no rule read, robots.txt's refusal).
+
+Such a link holds nothing new only while it stays unread. A run that met every story of a section's
+first pages so (the paywall shown to everyone for an hour, a redesign the rules did not read yet) left
+each of them an ``unread:`` alias; the next run, the site or the rules fixed, stopped at the first page,
+every link on it "unread before", and read its stories alone: the stories of the pages after it were
+never asked for again, lost with an exit 0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.http import HtmlResponse
+
+from crawler import stats as stat
+from crawler.spiders.section import WALK_ON_META, SectionSpider
+from tests.e2e import crawl, stats_from_log
+from tests.test_discovery_probes_round14 import ChangedSite, _robots_also
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+from tests.test_discovery_probes_round21 import FORBIDDEN, SEEN, STUB, _link, _listing_pages, _page, _section, _site, _spider
+from tests.test_spiders_unit import SITE
+
+def _largest_section(site: ChangedSite) -> str:
+    return max((path for path in site.index.listings if path != "/latest-news"), key=lambda p: len(site.index.listings[p]))[1:]
+
+
+# --- a walk that stopped at unread stories goes on once one is read ------------------------------------
+
+
+def test_stories_of_later_pages_met_as_stubs_are_read_once_the_paywall_lets_them_be(tmp_path: Path) -> None:
+    """A run meets every story of the section's first three pages as its paywall stub (exit 5, loud).
+    The site fixed, the next run reads them all: before, it stopped at the first page, every link on it
+    unread before, and the forty stories of pages 2 and 3 were never asked for again."""
+    site = _site(ChangedSite, articles=240, seed=21, days=6, legacy=0, slow_seconds=2)
+    assert isinstance(site, ChangedSite)
+    with site:
+        section = _largest_section(site)
+        listed = site.index.listings["/" + section][:60]
+        for record in listed:
+            site.set_fault(record.article_id, "paywall-stub")
+        stubs = _section(site, tmp_path, section, pages=3)
+        assert stubs.status == 5 and stubs.items == [], stubs.log[-3000:]
+        for record in listed:
+            site.set_fault(record.article_id, None)
+        site.reset_counts()
+        fixed = _section(site, tmp_path, section, pages=3)
+        assert fixed.status == 0, fixed.log[-3000:]
+        assert sorted(fixed.ids()) == sorted(r.article_id for r in listed), (len(fixed.ids()), fixed.log[-3000:])
+        assert _listing_pages(site, section) == [f"/{section}", f"/{section}/page-2", f"/{section}/page-3"], site.counts
+        assert stats_from_log(fixed.log).get(stat.DISCOVERY_LISTING_WALK_ON) == 2
+        # Nothing left behind: the walk after reads the first page alone, and asks for no article.
+        site.reset_counts()
+        after = _section(site, tmp_path, section, pages=3)
+        assert after.status == 0 and after.items == [] and site.article_requests() == 0, after.log[-3000:]
+        assert _listing_pages(site, section) == [f"/{section}"], site.counts
+        assert site.errors == []
+
+
+def test_stories_robots_txt_forbade_on_later_pages_are_read_once_it_lets_them_be(tmp_path: Path) -> None:
+    """robots.txt shuts the section's stories for a run (``Disallow: /<section>/*.html``), its listing
+    pages still open. The run after, robots.txt as before, reads every story of the pages walked."""
+    site = _site(ChangedSite, articles=240, seed=21, days=6, legacy=0, slow_seconds=2)
+    assert isinstance(site, ChangedSite)
+    with site:
+        section = _largest_section(site)
+        listed = site.index.listings["/" + section][:40]
+        site.change("/robots.txt", _robots_also(f"Disallow: /{section}/*.html"))
+        shut = _section(site, tmp_path, section, pages=2)
+        assert shut.items == [] and stats_from_log(shut.log).get(stat.DISCOVERY_ROBOTS_FORBIDDEN) == 40, shut.log[-3000:]
+        site.changed.clear()
+        site._changed()
+        site.reset_counts()
+        opened = _section(site, tmp_path, section, pages=2)
+        assert opened.status == 0, opened.log[-3000:]
+        assert sorted(opened.ids()) == sorted(r.article_id for r in listed), (len(opened.ids()), opened.log[-3000:])
+        assert site.errors == []
+
+
+def test_stubs_that_stay_stubs_still_end_the_walk_at_the_first_page(tmp_path: Path) -> None:
+    """The other side: a page whose unread stories stay unread holds nothing new, and the walk reads no
+    page after it (round 21's gain kept)."""
+    site = _site(ChangedSite, articles=240, seed=21, days=6, legacy=0, slow_seconds=2)
+    assert isinstance(site, ChangedSite)
+    with site:
+        section = _largest_section(site)
+        listed = site.index.listings["/" + section][:20]
+        for record in listed:
+            site.set_fault(record.article_id, "paywall-stub")
+        first = _section(site, tmp_path, section, pages=3)
+        assert first.ids() and not {r.article_id for r in listed} & set(first.ids()), first.log[-3000:]
+        site.reset_counts()
+        again = _section(site, tmp_path, section, pages=3)
+        assert again.items == [] and _listing_pages(site, section) == [f"/{section}"], (site.counts, again.log[-3000:])
+        stats = stats_from_log(again.log)
+        assert stats.get(stat.DISCOVERY_STUB_AGAIN) == 20 and not stats.get(stat.DISCOVERY_LISTING_WALK_ON), stats
+        assert site.errors == []
+
+
+# --- step by step ----------------------------------------------------------------------------------------
+
+
+def _section_page(section: str, *identifiers: str) -> HtmlResponse:
+    html = "".join(f'<a href="{_link(i)}">s</a>' for i in identifiers)
+    url = f"{SITE}/{section}"
+    return HtmlResponse(url, body=f"<html><body>{html}</body></html>".encode(), request=Request(url))
+
+
+def test_a_page_stopped_at_for_unread_stories_carries_the_page_after_it_in_their_requests(tmp_path: Path) -> None:
+    spider = _spider(tmp_path)
+    requests = list(spider.parse_section(_page(SEEN, STUB, FORBIDDEN), section="markets/news", page=1))
+    assert sorted(r.url for r in requests) == sorted([SITE + _link(STUB), SITE + _link(FORBIDDEN)]), requests
+    assert all(r.meta[WALK_ON_META] == [SITE + "/markets/news/page-2", "markets/news", 2, False] for r in requests)
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == 1  # type: ignore[union-attr]
+    # Read: the page after it is asked for, once, however many of the page's stories are read.
+    [page_two] = spider.story_read(STUB, requests[0].meta)
+    assert page_two.url == SITE + "/markets/news/page-2" and page_two.callback == spider.parse_section
+    assert page_two.cb_kwargs == {"section": "markets/news", "page": 2}
+    spider.visited_sources.claim(page_two.url)
+    assert list(spider.story_read(FORBIDDEN, requests[1].meta)) == []
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_WALK_ON) == 1  # type: ignore[union-attr]
+
+
+def test_a_walk_on_its_last_page_carries_nothing(tmp_path: Path) -> None:
+    spider = _spider(tmp_path)
+    requests = list(spider.parse_section(_page(SEEN, STUB), section="markets/news", page=3))
+    assert [r.url for r in requests] == [SITE + _link(STUB)] and WALK_ON_META not in requests[0].meta
+    assert list(spider.story_read(STUB, requests[0].meta)) == []
+
+
+def test_a_story_asked_for_already_by_another_section_still_walks_this_one_on(tmp_path: Path) -> None:
+    spider = _spider(tmp_path)
+    first = list(spider.parse_section(_section_page("markets/news", STUB, "124112500099"), section="markets/news", page=1))
+    [asked] = [r for r in first if STUB in r.url]
+    # The other section's first page lists it too: asked for once, but that walk waits on it as well.
+    other = list(spider.parse_section(_section_page("economy/news", SEEN, STUB), section="economy/news", page=1))
+    assert other == [] and spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP) == 1  # type: ignore[union-attr]
+    walks = list(spider.story_read(STUB, asked.meta))
+    assert [r.url for r in walks] == [SITE + "/economy/news/page-2"], walks
+
+
+def test_on_a_redis_seen_store_stories_of_later_pages_met_as_stubs_are_read_once_they_come(
+    redis_url: str, prefix: str, tmp_path: Path  # noqa: F811 (fixtures)
+) -> None:
+    """The same on the shared seen-store, where the page after the stop travels in the article request
+    through the Redis queue (whichever worker reads the story walks on)."""
+    site = _site(ChangedSite, articles=240, seed=21, days=6, legacy=0, slow_seconds=2)
+    assert isinstance(site, ChangedSite)
+    settings = {"BS_BASE_URL": site.base_url, "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "BS_REDIS_IDLE_SECONDS": "1"}
+    with site:
+        section = _largest_section(site)
+        listed = site.index.listings["/" + section][:40]
+        for record in listed:
+            site.set_fault(record.article_id, "paywall-stub")
+        stubs = crawl("section", tmp_path, "-a", f"sections={section}", "-a", "pages=2", settings=settings)
+        assert stubs.status == 5 and stubs.items == [], stubs.log[-3000:]
+        for record in listed:
+            site.set_fault(record.article_id, None)
+        fixed = crawl("section", tmp_path, "-a", f"sections={section}", "-a", "pages=2", settings=settings)
+        assert fixed.status == 0 and "Traceback" not in fixed.log, fixed.log[-3000:]
+        assert sorted(fixed.ids()) == sorted(r.article_id for r in listed), (len(fixed.ids()), fixed.log[-3000:])
+        assert site.errors == []
