@@ -162,3 +162,42 @@ def test_on_a_redis_seen_store_stories_of_later_pages_met_as_stubs_are_read_once
         assert fixed.status == 0 and "Traceback" not in fixed.log, fixed.log[-3000:]
         assert sorted(fixed.ids()) == sorted(r.article_id for r in listed), (len(fixed.ids()), fixed.log[-3000:])
         assert site.errors == []
+
+
+# --- the verdict: a stub met before beside the run's new articles ---------------------------------------
+
+
+def _judged(**counts: int) -> tuple[int, str]:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.monitoring.verdict import RunVerdictExtension
+
+    stats = {stat.DISCOVERY_SOURCES_READ: 2, stat.DISCOVERY_UNCHANGED_SKIPPED: 10}
+    names = {"new": stat.DISCOVERY_NEW, "stub_again": stat.DISCOVERY_STUB_AGAIN, "stubs": stat.skipped("paywall-stub"),
+             "failed_503": stat.failed("http-503"), "items": stat.ITEMS_SCRAPED, "layout": stat.LAYOUT_PREFIX + "nextjs-2023"}
+    stats.update({names[k]: v for k, v in counts.items()})
+    return RunVerdictExtension(get_crawler()).verdict(stats, "finished")
+
+
+def test_a_stub_met_before_does_not_make_a_run_whose_new_article_failed_to_download_a_redesign() -> None:
+    """The run's one new article answered 503 (the site down for it); a stub met before was read too.
+    Without the stub, exit 1: "none could be fetched". Before, the stub's page counted as a page that
+    came back and was read, and the run exited 5, "none could be extracted": a redesign looked for
+    where the site failed."""
+    assert _judged(new=1, failed_503=1)[0] == 1
+    status, why = _judged(new=2, stub_again=1, stubs=1, failed_503=1)
+    assert status == 1 and "none could be fetched" in why and "besides 1 shown as their paywall stub as in an earlier run" in why, why
+
+
+def test_a_new_stub_beside_one_met_before_is_loud_and_counted_apart() -> None:
+    """One stub met before, one new: exit 5 for the new one, and the line's counts add up (before:
+    "found 1 new or changed article(s) … (skipped: paywall-stub=2)")."""
+    status, why = _judged(new=2, stub_again=1, stubs=2)
+    assert status == 5, why
+    assert why == (
+        "discovery found 1 new or changed article(s) besides 1 shown as their paywall stub as in an earlier run "
+        "but none could be extracted (skipped: paywall-stub=1)"
+    ), why
+    # Only stubs met before: nothing new, ok; with a new story read beside them, ok.
+    assert _judged(new=2, stub_again=2, stubs=2)[0] == 0
+    assert _judged(new=2, stub_again=1, stubs=1, items=1, layout=1)[0] == 0

@@ -54,6 +54,8 @@ NO_PAGE_SKIPS = frozenset({"blocked", "empty", "not-html", CUT_GZIP, "redirected
 BLOCKED_STATUS = http_status(403)
 # The skip reason of an article page no layout reads (crawler.extraction.extract): how a redesign shows.
 UNKNOWN_LAYOUT = "unknown-layout"
+# The skip reason of a premium story's page without its story (bs/discovery/stub_again: met before).
+PAYWALL_STUB = "paywall-stub"
 
 
 def _sum(stats: dict[str, Any], prefix: str) -> int:
@@ -305,12 +307,16 @@ class RunVerdictExtension:
         limited = f"stopped at its limit ({reason}); what it did not fetch is fetched next run" if reason in LIMIT_REASONS else ""
         if wanted and not extracted:
             skipped = _by_suffix(stats, stat.SKIPPED_PREFIX)
+            # Nor are their pages the run's answers: counted, a stub met before beside a new article the
+            # site answered 503 for made the run a redesign (exit 5), where the site failed (exit 1).
+            skipped[PAYWALL_STUB] = skipped.get(PAYWALL_STUB, 0) - stubs
+            skipped = {k: v for k, v in skipped.items() if v > 0}
             # Pages that came back and were read (block pages are no page of the site): only those can
             # tell a redesign. When every article request failed (5xx after retries, timeouts, refused
             # connections), the site is down; when none was refused as no article, a bug lost them.
             extracted_items = _sum(stats, stat.LAYOUT_PREFIX)
             no_page = {k: v for k, v in skipped.items() if k in NO_PAGE_SKIPS}
-            answered = extracted_items + _sum(stats, stat.SKIPPED_PREFIX) - sum(no_page.values())
+            answered = extracted_items + sum(skipped.values()) - sum(no_page.values())
             if errors and answered == extracted_items:
                 return EXIT_FAILED, _lost_to_errors(errors)
             # Akamai's page in place of every article (200: skipped as blocked; 403: given up), with the
