@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
@@ -21,7 +23,7 @@ from tests.e2e import crawl, stats_from_log
 from tests.test_discovery_probes_round14 import ChangedSite, _robots_also
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
 from tests.test_discovery_probes_round21 import FORBIDDEN, SEEN, STUB, _link, _listing_pages, _page, _section, _site, _spider
-from tests.test_spiders_unit import SITE
+from tests.test_spiders_unit import SITE, make_spider
 
 def _largest_section(site: ChangedSite) -> str:
     return max((path for path in site.index.listings if path != "/latest-news"), key=lambda p: len(site.index.listings[p]))[1:]
@@ -201,3 +203,58 @@ def test_a_new_stub_beside_one_met_before_is_loud_and_counted_apart() -> None:
     # Only stubs met before: nothing new, ok; with a new story read beside them, ok.
     assert _judged(new=2, stub_again=2, stubs=2)[0] == 0
     assert _judged(new=2, stub_again=1, stubs=1, items=1, layout=1)[0] == 0
+
+
+# --- a pager with tracking query strings ----------------------------------------------------------------
+
+
+def _numbered(number: int, next_href: str | None) -> bytes:
+    links = "".join(f'<a href="/markets/news/story-1241126{number:02d}{i:03d}_1.html">Story</a>' for i in range(3))
+    pager = f'<link rel="next" href="{next_href}">' if next_href else ""
+    return f"<html><head>{pager}</head><body>{links}</body></html>".encode()
+
+
+def _read(spider: SectionSpider, request: Request, body: bytes) -> list[Request]:
+    return list(spider.parse_section(HtmlResponse(request.url, body=body, request=request), **request.cb_kwargs))
+
+
+def _pages(spider: SectionSpider, requests: list[Request]) -> list[Request]:
+    return [r for r in requests if r.callback == spider.parse_section]
+
+
+@pytest.mark.parametrize("tracking", ["utm_source=pager", "ref=pager"])
+def test_a_tracked_pager_is_followed_page_by_page_and_its_end_is_no_loop(tmp_path: Path, tracking: str) -> None:
+    """Every "next" link carries a tracking query string; the CMS clamps the page number, so the link
+    past the last page answers the last page again. Each page is read once by its link (``utm_``
+    parameters left out), and the repeat past the end ends the walk (before, with ``?ref=pager``: taken
+    for a pager leading back, one WARNING at every walk that reached the end, stat
+    ``bs/discovery/pager_loop``, and <section>/page-4 read as well)."""
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="10")
+    first = SITE + "/markets/news"
+    spider.visited_sources.claim(first)
+    request = Request(first, meta={"bs_source_depth": 0}, cb_kwargs={"section": "markets/news", "page": 1})
+    kept = "" if tracking.startswith("utm_") else "?" + tracking
+    for number in (1, 2, 3):
+        [request] = _pages(spider, _read(spider, request, _numbered(number, f"/markets/news/page-{number + 1}?{tracking}")))
+        assert request.url == f"{first}/page-{number + 1}{kept}" and request.cb_kwargs["by_link"] is True
+        spider.visited_sources.claim(request.url)
+    # page-4 is past the end: the CMS answers page 3 again.
+    assert _read(spider, request, _numbered(3, f"/markets/news/page-4?{tracking}")) == []
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_END) == 1
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_PAGER_LOOP)
+
+
+def test_a_pager_leading_back_to_the_first_page_under_another_path_still_goes_on(tmp_path: Path) -> None:
+    """Page 2's "next" link is the first page as ``page-1?ref=pager``, an address never read: still a
+    pager leading back (the page repeated is not the one before it), the walk goes on at page-3."""
+    spider = make_spider(SectionSpider, tmp_path, sections="markets/news", pages="10")
+    first = SITE + "/markets/news"
+    spider.visited_sources.claim(first)
+    request = Request(first, meta={"bs_source_depth": 0}, cb_kwargs={"section": "markets/news", "page": 1})
+    [request] = _pages(spider, _read(spider, request, _numbered(1, "/markets/news/page-2")))
+    spider.visited_sources.claim(request.url)
+    [request] = _pages(spider, _read(spider, request, _numbered(2, "/markets/news/page-1?ref=pager")))
+    assert request.url == first + "/page-1?ref=pager"
+    spider.visited_sources.claim(request.url)
+    [request] = _pages(spider, _read(spider, request, _numbered(1, "/markets/news/page-2")))
+    assert request.url == first + "/page-3" and spider.crawler.stats.get_value(stat.DISCOVERY_PAGER_LOOP) == 1

@@ -13,7 +13,7 @@ from scrapy.http import Response
 
 from crawler.extraction.discovery import Entry
 
-from .base import asked_url, require
+from .base import asked_url, require, requested_url
 from .discovery import ROBOTS_FORBIDDEN, DiscoverySpider
 from crawler import stats as stat
 
@@ -76,6 +76,8 @@ class SectionSpider(DiscoverySpider):
         # Sections whose pager's "next" link led back to a page read already under another address:
         # their walk goes on at <section>/page-N, whatever their pages' "next" links say.
         self.pager_loops: set[str] = set()
+        # Per section, the links (hashed) of the last page walked: the page whose "next" link was followed.
+        self.last_walked: dict[str, int] = {}
         # Per article id, the walks that stopped at a page that holds nothing new but that story, unread
         # in an earlier run, asked for in this one: (URL, section, page, by link) of the page after it.
         self.walks_on: dict[str, list[tuple[str, str, int, bool]]] = {}
@@ -101,13 +103,14 @@ class SectionSpider(DiscoverySpider):
         walked = self.pages_walked.setdefault(section, set())
         links = hash(frozenset(listing.article_urls))
         if links in walked and not listing.cut:
-            if by_link:
+            if by_link and self.leads_back(response, section, links):
                 yield from self.pager_looped(response, section, page)
                 return
             self.listing_ended(response.url, "it repeats an earlier page of the section")
             return
         if not listing.cut:
             walked.add(links)
+            self.last_walked[section] = links
         # (A page cut short says nothing of the stories after the cut: the walk goes on past it.)
         # A story the site removed, which its listings keep linking for days, is never seen, nor is
         # one merged into another, a video at a story's address, a paywall stub or a press release
@@ -179,6 +182,17 @@ class SectionSpider(DiscoverySpider):
             request = self.next_page_request(url, section, page, by_link, None)
             if request is not None:
                 yield request
+
+    def leads_back(self, response: Response, section: str, links: int) -> bool:
+        """Whether ``response``, asked for by a "next" link and repeating a page of ``section`` walked
+        already (its links hashed: ``links``), is one the pager leads back to: a page before the one
+        that linked it, or that one under its own address with a query string (``?ref=pager``). The
+        page that linked it under a new address is the CMS clamping a page number past the end
+        (``page-4?ref=pager`` answering page 3): the section's end, no loop."""
+        if self.last_walked.get(section) != links:
+            return True
+        bare = urlsplit(requested_url(response))._replace(query="", fragment="").geturl()
+        return self.visited_sources.requested_before(bare)
 
     def pager_looped(self, response: Response, section: str, page: int) -> Iterator[Request]:
         """A page the "next" link of the page before led to repeats a page read already: the pager
