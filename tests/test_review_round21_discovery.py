@@ -22,7 +22,7 @@ from crawler.spiders.section import WALK_ON_META, SectionSpider
 from tests.e2e import crawl, stats_from_log
 from tests.test_discovery_probes_round14 import ChangedSite, _robots_also
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
-from tests.test_discovery_probes_round21 import FORBIDDEN, SEEN, STUB, _link, _listing_pages, _page, _section, _site, _spider
+from tests.test_discovery_probes_round21 import FORBIDDEN, MERGED, SEEN, STUB, VIDEO, _link, _listing_pages, _page, _section, _site, _spider
 from tests.test_spiders_unit import SITE, make_spider
 
 def _largest_section(site: ChangedSite) -> str:
@@ -258,3 +258,19 @@ def test_a_pager_leading_back_to_the_first_page_under_another_path_still_goes_on
     spider.visited_sources.claim(request.url)
     [request] = _pages(spider, _read(spider, request, _numbered(1, "/markets/news/page-2")))
     assert request.url == first + "/page-3" and spider.crawler.stats.get_value(stat.DISCOVERY_PAGER_LOOP) == 1
+
+
+# --- pinned: what the walk already did right ------------------------------------------------------------
+
+
+def test_links_whose_aliases_are_past_their_trust_are_fetched_and_the_walk_reads_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ALIAS_KEEP_DAYS an alias is no longer trusted: a merged story, a video's address, a stub are
+    asked for again, and hold something new for the walk (a video that became an article, a story
+    re-pointed elsewhere, is read then)."""
+    import crawler.incremental.store as store
+
+    spider = _spider(tmp_path)
+    monkeypatch.setattr(store, "ALIAS_KEEP_DAYS", -1)  # every alias recorded before tomorrow: lapsed
+    requests = [r.url for r in spider.parse_section(_page(SEEN, MERGED, VIDEO, STUB), section="markets/news", page=1)]
+    assert sorted(requests) == sorted([SITE + _link(i) for i in (MERGED, VIDEO, STUB)] + [SITE + "/markets/news/page-2"]), requests
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_LISTING_ALL_SEEN_STOP)  # type: ignore[union-attr]

@@ -160,6 +160,7 @@ class SectionSpider(DiscoverySpider):
         return next_link, section, page + 1, True
 
     def next_page_request(self, url: str, section: str, page: int, by_link: bool, parent: Response | None) -> Request | None:
+        """The request for page ``page`` of ``section`` at ``url`` (see :meth:`follow_source`); a 404 past the end ends the walk."""
         request = self.follow_source(
             url, parent, deeper=False, callback=self.parse_section,
             cb_kwargs={"section": section, "page": page, **({"by_link": True} if by_link else {})},
@@ -176,11 +177,11 @@ class SectionSpider(DiscoverySpider):
         for url, section, page, by_link in dict.fromkeys(walks):
             if self.visited_sources.requested_before(url):
                 continue  # (another of the page's unread stories was read first)
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(stat.DISCOVERY_LISTING_WALK_ON)
-            self.logger.info("Going on at <%s>: a story of the page before it, unread in an earlier run, was read now", url)
             request = self.next_page_request(url, section, page, by_link, None)
             if request is not None:
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value(stat.DISCOVERY_LISTING_WALK_ON)
+                self.logger.info("Going on at <%s>: a story of the page before it, unread in an earlier run, was read now", url)
                 yield request
 
     def leads_back(self, response: Response, section: str, links: int) -> bool:
