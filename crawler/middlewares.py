@@ -506,7 +506,8 @@ class PartialContentMiddleware:
     """A 206 (Partial Content) answer to a request that sent no ``Range`` is retried like a download
     cut short, then failed as one (``data-loss``), through the request's errback; so is an HTML page
     whose body had no length (no ``Content-Length``, not chunked: it ends where the connection does)
-    and stops before its document does. A feed or sitemap so cut is asked again too, and the last one
+    and stops before its document does, and one whose length came whole but whose document stops all
+    the same (a copy an edge stored cut short; a ``Content-Length`` short of the body). A feed or sitemap so cut is asked again too, and the last one
     read: its parser tells the cut, and a feed's items before it are fetched.
 
     A CDN edge may serve the part of an object it holds; Scrapy passes any 2xx to the callback, and
@@ -531,6 +532,14 @@ class PartialContentMiddleware:
             retry_reason, reason = "206 Partial Content", f"206 Partial Content ({content_range}) to a request for the whole page"
         elif PARTIAL_FLAG in response.flags and 200 <= response.status < 300 and page_cut_short(response):
             retry_reason = reason = "the connection closed before the end of the page (no Content-Length)"
+        elif 200 <= response.status < 300 and STORED_FLAG not in response.flags and page_cut_short(response):
+            # Its Content-Length (or its chunks) came whole, yet the page stops: a CDN edge that stored
+            # the page cut short serves the part with a length agreeing, and an origin that counts the
+            # length in characters (or a proxy that adds to the page) frames a length short of the body,
+            # the rest dropped by Twisted. Either way half a page, written as a good item and marked seen.
+            # (A page `reextract` reads from a store was judged when it was fetched; the rules read it.)
+            retry_reason = "the page ends before its document does (its length whole)"
+            reason = "the page ends before its document does, though its Content-Length or chunks came whole (a copy stored cut short, or a length short of the body)"
         elif PARTIAL_FLAG in response.flags and 200 <= response.status < 300 and document_cut_short(response):
             # A feed or sitemap: asked again, as the same drop with a Content-Length is; the last one is
             # read, and its parser tells the cut (a feed's items closed before it are fetched).
@@ -557,6 +566,8 @@ class PartialContentMiddleware:
 
 # Scrapy's flag of a body whose end only the connection's closing marked (no Content-Length, not chunked).
 PARTIAL_FLAG = "partial"
+# The flag of an answer `reextract` reads from a store (crawler/reextract/middleware.py).
+STORED_FLAG = "stored"
 # An HTML document ends with these; they are looked for in its last bytes (scripts and comments may follow).
 _DOCUMENT_ENDS = (b"</html", b"</body")
 _DOCUMENT_TAIL = 16 * 1024

@@ -88,10 +88,15 @@ FAULT_KINDS = frozenset(
 #                    HTTP/1.0 server or proxy, where only the closing frames a body, dropping mid-page)
 #   partial          206 Partial Content: the first half of the body, with its Content-Range, though no
 #                    range was asked for (a CDN edge serving the part of the object it holds)
+#   cut-stored       200, the first half of the body with a Content-Length agreeing (a CDN edge that
+#                    stored the page cut short serves the part it holds as the whole object)
+#   length-chars     200, the whole body, its Content-Length counting characters, not bytes (an origin
+#                    that measures the page as text): the bytes past it dropped by the client
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash", "refresh-offsite",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
+        "cut-stored", "length-chars",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -486,6 +491,8 @@ class LoopbackSite:
             half = len(normal.body) // 2
             content_range = ("Content-Range", f"bytes 0-{half - 1}/{len(normal.body)}")
             return normal._replace(status=206, body=normal.body[:half], headers=normal.headers + (content_range,))
+        if kind == "cut-stored":
+            return normal._replace(body=normal.body[: len(normal.body) // 2])
         if kind == "503":
             return Response(503, b"<html><body><h1>Down for maintenance</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
         raise ValueError(f"path fault {kind!r} has no response")
@@ -878,6 +885,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if not head:
                 self.wfile.write(normal.body[: len(normal.body) // 2])
+            self.close_connection = True
+            return
+        if kind == "length-chars":
+            self.send_response(normal.status)
+            self.send_header("Content-Type", normal.content_type)
+            self.send_header("Content-Length", str(len(normal.body.decode("utf-8"))))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if not head:
+                self.wfile.write(normal.body)
             self.close_connection = True
             return
         self._send(site.faulty_response(path, kind, argument, normal), head)

@@ -1,0 +1,145 @@
+"""Round 22 of the network probes: a hostile or broken site at the HTTP level. Pages whose framing came
+whole though their document did not (a copy an edge stored cut short, a Content-Length counted in
+characters), and answers that are no valid HTTP; fed to the middlewares as Scrapy builds them, and crawls
+against the loopback site (on the ports set aside for these probes) where the whole run matters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse
+
+from crawler import stats as stat
+from crawler.failures import failure_name
+from crawler.middlewares import PartialContent, PartialContentMiddleware
+from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
+from crawler.spiders.article import ArticleSpider
+from crawler.spiders.section import SectionSpider
+from tests.conftest import SITE
+from tests.e2e import crawl, stats_from_log
+from tests.loopback.pages import render_listing
+from tests.loopback.site import LoopbackSite
+from tests.test_network_probes_round9 import ARTICLE_URL, SEED_PAGE, _call
+from tests.test_spiders_unit import make_spider
+
+# The probes' servers listen on these ports only (the first free one), never on one the system picks.
+PORTS = range(16650, 16700)
+
+
+@contextmanager
+def site_on_our_ports(**kwargs: Any) -> Iterator[LoopbackSite]:
+    for port in PORTS:
+        try:
+            site = LoopbackSite(port=port, **kwargs)
+        except OSError:
+            continue
+        with site:
+            yield site
+        return
+    pytest.skip(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+# --- a page whose Content-Length (or chunks) came whole, its document not ----------------------------------
+
+
+def _framed(url: str, body: bytes, request: Request, **kwargs: Any) -> HtmlResponse:
+    """The answer Scrapy builds for a body its Content-Length framed: no ``partial`` flag."""
+    return HtmlResponse(url, body=body, request=request, headers={"Content-Type": "text/html; charset=utf-8"}, **kwargs)
+
+
+def _listing() -> bytes:
+    return render_listing("Markets News", "/markets/news", [], None, SITE).encode()
+
+
+@pytest.mark.parametrize(
+    ("spider_class", "arguments", "url", "page"),
+    [
+        (ArticleSpider, {"url": ARTICLE_URL}, ARTICLE_URL, SEED_PAGE.read_bytes),
+        (SectionSpider, {"sections": "markets/news"}, SITE + "/markets/news", _listing),
+    ],
+    ids=["article", "listing"],
+)
+@pytest.mark.parametrize("cut", [0.5, 0.99], ids=["half", "closing-tags"])
+def test_a_page_cut_short_with_its_length_whole_is_retried_then_data_loss(
+    tmp_path: Path, spider_class: type, arguments: dict[str, str], url: str, page: Callable[[], bytes], cut: float
+) -> None:
+    # A CDN edge that stored the page cut short serves the part with a Content-Length agreeing; an origin
+    # that counts the length in characters frames less than it sends, and Twisted drops the rest. Scrapy
+    # hands either to the callback as the page: half an article written as a good item (no Also Read, no
+    # syndication note, no raw date), marked seen, never fetched again.
+    spider = make_spider(spider_class, tmp_path, **arguments)
+    middleware = PartialContentMiddleware.from_crawler(spider.crawler)
+    body = page()
+    request = Request(url)
+    response = _framed(url, body[: int(len(body) * cut)], request)
+    again = _call(middleware, "process_response", request, response, spider=spider)
+    assert isinstance(again, Request) and again.meta["retry_times"] == 1
+    request.meta["dont_retry"] = True
+    with pytest.raises(PartialContent) as raised:
+        _call(middleware, "process_response", request, response, spider=spider)
+    assert failure_name(raised.value) == "data-loss"
+    assert "Content-Length or chunks came whole" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "headers"),
+    [
+        (None, 200, {}),  # the whole page
+        (b"<html><body><p>x</p></body></html>\n<script>var tail = 1;</script>\n", 200, {}),
+        (b"<p>a fragment, no document</p>", 200, {}),  # no <html>: not judged
+        (b"<html><body><h1>Not Found", 404, {}),  # an error answer is judged by its status
+        (b"<html><body><h1>Service Unavail", 503, {}),
+        (b"", 200, {}),  # empty: skipped as such downstream
+        (b"\x1f\x8b\x08\x00cut", 200, {"Content-Encoding": "gzip"}),  # a compressed one: its stream tells
+    ],
+    ids=["whole-page", "script-after-html", "fragment", "404", "503", "empty", "compressed"],
+)
+def test_framed_answers_that_are_whole_or_no_page_pass(tmp_path: Path, body: bytes | None, status: int, headers: dict[str, str]) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
+    middleware = PartialContentMiddleware.from_crawler(spider.crawler)
+    request = Request(ARTICLE_URL)
+    response = HtmlResponse(ARTICLE_URL, body=SEED_PAGE.read_bytes() if body is None else body, request=request, status=status, headers=headers)
+    assert _call(middleware, "process_response", request, response, spider=spider) is response
+    # A page `reextract` reads from a store is left to the rules (its validation tells a story cut short).
+    stored = HtmlResponse(ARTICLE_URL, body=SEED_PAGE.read_bytes()[:5000], request=request, flags=["stored"])
+    assert _call(middleware, "process_response", request, stored, spider=spider) is stored
+    # A feed sent whole is no page: not judged as one (a cut one is its parser's to tell).
+    feed = TextResponse(ARTICLE_URL, body=b"<?xml version='1.0'?><rss><channel><item><link>x</link></item></channel></rss>", request=request)
+    assert _call(middleware, "process_response", request, feed, spider=spider) is feed
+
+
+@pytest.mark.parametrize("fault", ["cut-stored", "length-chars"])
+def test_an_article_cut_short_with_its_length_whole_is_not_written_and_fetched_next_run(tmp_path: Path, fault: str) -> None:
+    with site_on_our_ports(articles=6, seed=22) as site:
+        cut = site.articles[-1]
+        site.set_path_fault(cut.path, fault)
+        settings = {"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1", "BS_LATEST_SOURCES": "/rss/latest.rss"}
+        first = crawl("latest", tmp_path, settings=settings)
+        asked = site.article_requests(cut.article_id)
+        site.set_path_fault(cut.path, None)
+        second = crawl("latest", tmp_path, settings=settings)
+    assert first.status == EXIT_OK, first.log[-3000:]
+    assert first.items and cut.article_id not in first.ids(), "half a page was written as the article"
+    assert asked == 2  # asked again once (RETRY_TIMES=1), then given up
+    assert stats_from_log(first.log)[stat.failed("data-loss")] == 1
+    assert f"Failed <{cut.url}>: data-loss (the page ends before its document does" in first.log
+    assert "Traceback" not in first.log
+    # Not marked seen: the next run fetches it, and only it.
+    assert second.status == EXIT_OK, second.log[-3000:]
+    assert second.ids() == [cut.article_id]
+
+
+def test_a_run_whose_every_article_came_cut_with_its_length_whole_exits_1(tmp_path: Path) -> None:
+    with site_on_our_ports(articles=6, seed=22) as site:
+        records = site.articles[-3:]
+        for record in records:
+            site.set_path_fault(record.path, "cut-stored")
+        result = crawl("article", tmp_path, "-a", "urls=" + ",".join(r.url for r in records), settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0"})
+    assert result.status == EXIT_FAILED, result.log[-3000:]
+    assert result.items == []
+    assert "exit=1 (discovery found 3 new or changed article(s) but none could be fetched (data-loss=3))" in result.log
