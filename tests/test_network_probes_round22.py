@@ -12,10 +12,16 @@ from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy import exceptions as scrapy_errors
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, TextResponse
+from twisted.internet import error as tx_errors
+from twisted.python.failure import Failure
+from twisted.web import _newclient
+from twisted.web.http import _DataLoss
 
 from crawler import stats as stat
-from crawler.failures import failure_name
+from crawler.failures import BAD_RESPONSE, CONNECTION, DATA_LOSS, OTHER, failure_message, failure_name
 from crawler.middlewares import PartialContent, PartialContentMiddleware
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
 from crawler.spiders.article import ArticleSpider
@@ -143,3 +149,88 @@ def test_a_run_whose_every_article_came_cut_with_its_length_whole_exits_1(tmp_pa
     assert result.status == EXIT_FAILED, result.log[-3000:]
     assert result.items == []
     assert "exit=1 (discovery found 3 new or changed article(s) but none could be fetched (data-loss=3))" in result.log
+
+
+# --- an answer that is no valid HTTP, and one cut short, said in words -------------------------------------
+
+
+def caught(error: BaseException, cause: BaseException | None = None) -> BaseException:
+    try:
+        raise error from cause
+    except BaseException as raised:  # noqa: BLE001 - the point is to keep it
+        return raised
+
+
+def as_handed(twisted: BaseException) -> list[Failure]:
+    """What an errback gets for a Twisted ``ResponseFailed``: itself (Scrapy 2.13), and Scrapy's own
+    ``DownloadFailedError`` raised from it (2.14 and later)."""
+    failures = [Failure(caught(twisted))]
+    own = getattr(scrapy_errors, "DownloadFailedError", None)
+    if isinstance(own, type):
+        failures.append(Failure(caught(own(str(twisted)), twisted)))
+    return failures
+
+
+MALFORMED = [
+    (_newclient.ParseError("non-integer status code", b"HTTP/1.1 abc OK"), "non-integer status code: b'HTTP/1.1 abc OK'"),
+    (_newclient.ParseError("non-integer status code", b"<!DOCTYPE html>" + b"x" * 500), "non-integer status code: b'<!DOCTYPE html>xxx"),
+    (ValueError("Value contains non-decimal digits: b'abc'"), "Value contains non-decimal digits: b'abc'"),
+    (ValueError("Invalid response: conflicting Content-Length headers: b'19105,9552'"), "conflicting Content-Length headers"),
+    (KeyError(b"identity"), "a Transfer-Encoding it cannot read: b'identity'"),
+    (KeyError(b"gzip, chunked"), "a Transfer-Encoding it cannot read: b'gzip, chunked'"),
+]
+
+
+@pytest.mark.parametrize(("reason", "words"), MALFORMED, ids=["status-line", "no-status-line", "length-no-number", "two-lengths", "identity", "gzip-chunked"])
+def test_an_answer_that_is_no_valid_http_is_named_so_in_words(reason: BaseException, words: str) -> None:
+    # A status line, Content-Length or Transfer-Encoding Twisted's client cannot read was counted as
+    # data loss (a cut connection), its line a list of Failure objects:
+    # "data-loss ([<twisted.python.failure.Failure builtins.KeyError: b'identity'>])".
+    for failure in as_handed(_newclient.ResponseFailed([Failure(caught(reason))])):
+        assert failure_name(failure) == BAD_RESPONSE
+        message = failure_message(failure)
+        assert message.startswith("the answer is no valid HTTP: ") and words in message, message
+        assert "twisted.python.failure" not in message and len(message) < 200
+    # A ValueError of our own (a bug, not the server's answer) is still no answer's fault.
+    assert failure_name(Failure(caught(ValueError("a bug")))) == OTHER
+
+
+@pytest.mark.parametrize(
+    ("error", "name", "words"),
+    [
+        (_newclient.ResponseFailed([Failure(tx_errors.ConnectionLost()), Failure(_DataLoss())]), DATA_LOSS, "the answer stopped before its end: the connection was lost (reset); its Content-Length or last chunk never came"),
+        (_newclient.ResponseFailed([Failure(tx_errors.ConnectionDone())]), DATA_LOSS, "the answer stopped before its end: the server closed the connection"),
+        (_newclient.ResponseNeverReceived([Failure(tx_errors.ConnectionLost())]), CONNECTION, "no answer came: the connection was lost (reset)"),
+    ],
+    ids=["reset-mid-body", "closed-after-headers", "reset-before-an-answer"],
+)
+def test_an_answer_cut_short_is_said_in_words_not_as_failure_objects(error: BaseException, name: str, words: str) -> None:
+    # Scrapy 2.13 printed these as "[<twisted.python.failure.Failure twisted.internet.error.ConnectionLost: …>]",
+    # 2.14 and later as nothing: "Failed <url>: data-loss ()".
+    for failure in as_handed(error):
+        assert failure_name(failure) == name
+        assert failure_message(failure) == words
+    # Other failures keep their own message.
+    assert failure_message(Failure(caught(IgnoreRequest("Forbidden by robots.txt")))) == "Forbidden by robots.txt"
+
+
+def test_an_article_answered_with_no_valid_http_fails_as_bad_response_in_a_crawl(tmp_path: Path) -> None:
+    with site_on_our_ports(articles=6, seed=22) as site:
+        broken, whole = site.articles[-1], site.articles[-2]
+        site.set_path_fault(broken.path, "transfer-identity")
+        result = crawl("article", tmp_path, "-a", f"urls={broken.url},{whole.url}", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "1"})
+    assert result.ids() == [whole.article_id], result.log[-3000:]
+    assert stats_from_log(result.log)[stat.failed(BAD_RESPONSE)] == 1
+    assert f"Failed <{broken.url}>: bad-response (the answer is no valid HTTP: a Transfer-Encoding it cannot read: b'identity')" in result.log
+    # (Scrapy 2.13's own "Gave up retrying" line, at ERROR there, still prints Twisted's list.)
+    assert "twisted.python.failure.Failure" not in "\n".join(line for line in result.log.splitlines() if "[article] ERROR" in line)
+    assert "Traceback" not in result.log
+
+
+def test_a_feed_answered_with_no_valid_http_is_a_failed_source_named_so(tmp_path: Path) -> None:
+    with site_on_our_ports(articles=6, seed=22) as site:
+        site.set_path_fault("/rss/latest.rss", "transfer-identity")
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0", "BS_LATEST_SOURCES": "/rss/latest.rss,/latest-news"})
+    assert result.status == EXIT_OK and result.items, result.log[-3000:]
+    assert stats_from_log(result.log)[stat.source_failed(BAD_RESPONSE)] == 1
+    assert "/rss/latest.rss>: bad-response (the answer is no valid HTTP: a Transfer-Encoding it cannot read: b'identity')" in result.log

@@ -20,7 +20,7 @@ from crawler.extraction.blocking import NOT_FOUND
 # GZIP_LAYERS: layers of gzip taken off a body whose headers did not announce them (a CDN that gzips
 # what it stores and serves it without Content-Encoding, and once more with the header: two).
 from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
-from crawler.failures import DATA_LOSS, failure_name, http_status
+from crawler.failures import DATA_LOSS, failure_message, failure_name, http_status
 from crawler.extraction.normalize import iso_ist
 from crawler.extraction.urls import LISTING, VIDEO, WEBSTORY, is_story_url, on_hindi_edition, page_article_id
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect, SiteDown
@@ -381,7 +381,7 @@ def asked_url(request: Request) -> str:
 def failure_detail(failure: Any) -> str:
     """A failure's message, and where redirects led its request when that is not the URL asked for."""
     request = failure.request
-    message = str(failure.getErrorMessage())
+    message = failure_message(failure)
     landed = request.url
     if page_url(request) != request.url:
         # Rendered by Splash: where the browser's redirects led is the answer's URL.

@@ -92,11 +92,13 @@ FAULT_KINDS = frozenset(
 #                    stored the page cut short serves the part it holds as the whole object)
 #   length-chars     200, the whole body, its Content-Length counting characters, not bytes (an origin
 #                    that measures the page as text): the bytes past it dropped by the client
+#   transfer-identity  200, the whole body after "Transfer-Encoding: identity" (a coding RFC 2616's drafts
+#                    had, which old servers and proxies still send; Twisted's client reads no such answer)
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash", "refresh-offsite",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
-        "cut-stored", "length-chars",
+        "cut-stored", "length-chars", "transfer-identity",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -887,10 +889,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(normal.body[: len(normal.body) // 2])
             self.close_connection = True
             return
-        if kind == "length-chars":
+        if kind in ("length-chars", "transfer-identity"):
             self.send_response(normal.status)
             self.send_header("Content-Type", normal.content_type)
-            self.send_header("Content-Length", str(len(normal.body.decode("utf-8"))))
+            if kind == "length-chars":
+                self.send_header("Content-Length", str(len(normal.body.decode("utf-8"))))
+            else:
+                self.send_header("Transfer-Encoding", "identity")
             self.send_header("Connection", "close")
             self.end_headers()
             if not head:
