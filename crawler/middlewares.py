@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from http.cookiejar import Cookie, CookieJar
 import inspect
 import logging
 import re
@@ -18,6 +19,7 @@ from protego import Protego
 from scrapy import Request, Spider, signals
 from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -994,3 +996,74 @@ def _same_page(url: str, other: str) -> bool:
         return canonicalize_url(url) == canonicalize_url(other)
     except ValueError:
         return False
+
+
+# What a domain of a cookie jar keeps: browsers keep some 50 to 180 cookies a site (RFC 6265 asks at
+# least 50), and front ends refuse a Cookie header much past 8 KB (nginx's default buffer; 400 or 431).
+MAX_COOKIES_PER_DOMAIN = 50
+MAX_COOKIE_BYTES_PER_DOMAIN = 8 * 1024
+
+
+def bound_cookie_jar(jar: CookieJar) -> int:
+    """Refuse the cookies of each domain past :data:`MAX_COOKIES_PER_DOMAIN` or
+    :data:`MAX_COOKIE_BYTES_PER_DOMAIN` (as the Cookie header counts them), the first set kept; how many
+    were refused."""
+    # The jar's own mapping (domain → path → name → cookie) keeps the order they were first set in;
+    # iterating the jar sorts them by name.
+    domains: dict[str, dict[str, dict[str, Cookie]]] = getattr(jar, "_cookies")
+    refused = 0
+    for domain, paths in list(domains.items()):
+        kept = size = 0
+        for path, names in list(paths.items()):
+            for name, cookie in list(names.items()):
+                length = len(name) + len(cookie.value or "") + 2  # "name=value; "
+                if kept < MAX_COOKIES_PER_DOMAIN and size + length <= MAX_COOKIE_BYTES_PER_DOMAIN:
+                    kept, size = kept + 1, size + length
+                else:
+                    jar.clear(domain, path, name)
+                    refused += 1
+    return refused
+
+
+class BoundedCookiesMiddleware(CookiesMiddleware):
+    """Scrapy's cookies, with no more kept a domain than a browser keeps and a front end takes back.
+
+    Scrapy's jar keeps every cookie an answer sets and sends them all with every later request: one
+    answer setting thousands (a broken or hostile page, a site naming a cookie after each page read)
+    made every request after it carry a Cookie header of hundreds of KB, which the site's front end
+    refuses (400, 431): every article after it failed, and the run exited 1. Cookies past the bound are
+    refused as they come, the first ones kept (a CDN's own, set first, stay); one WARNING a run, counted.
+    """
+
+    crawler: Crawler
+
+    def __init__(self, debug: bool = False) -> None:
+        super().__init__(debug)
+        self._warned = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BoundedCookiesMiddleware:
+        middleware = super().from_crawler(crawler)
+        middleware.crawler = crawler  # (Scrapy 2.13 does not set it)
+        return middleware
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
+        if spider is not None:
+            result = super().process_response(request, response, spider)
+        else:
+            result = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
+        if request.meta.get("dont_merge_cookies", False):
+            return result
+        refused = bound_cookie_jar(self.jars[request.meta.get("cookiejar")].jar)
+        if refused:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(stat.COOKIES_REFUSED, refused)
+            if not self._warned:
+                self._warned = True
+                logger.warning(
+                    "Refused %d cookie(s) set by <%s>: a domain keeps at most %d cookies, %d bytes in all (as a "
+                    "browser does; a longer Cookie header is refused by the site); said once a run, counted in %s",
+                    refused, response.url, MAX_COOKIES_PER_DOMAIN, MAX_COOKIE_BYTES_PER_DOMAIN, stat.COOKIES_REFUSED,
+                )
+        return result

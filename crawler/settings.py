@@ -128,6 +128,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's (100), whose rules reached only the first of the requests that waited for robots.txt.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # Scrapy's cookies (700), with no more kept a domain than a browser keeps (a Set-Cookie storm made
+    # every later request one the site refuses).
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.middlewares.BoundedCookiesMiddleware": 700,
     # Before the HTTP cache (900) sees the answer: a 206 nobody asked for is retried, then failed as data loss.
     "crawler.middlewares.PartialContentMiddleware": 925,
     # After RedirectMiddleware (600): a redirect to another host fails the request, by name.

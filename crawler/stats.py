@@ -130,6 +130,8 @@ UNAVAILABLE_WAITED_SECONDS = "bs/unavailable/waited_seconds"
 
 # --- robots.txt ----------------------------------------------------------------------
 ROBOTSTXT_UNREADABLE = "bs/robotstxt/unreadable"
+# Cookies an answer set past what a domain keeps (crawler/middlewares.py BoundedCookiesMiddleware).
+COOKIES_REFUSED = "bs/cookies/refused"
 # The Crawl-delay robots.txt asks of us, as held to (milliseconds; capped at AUTOTHROTTLE_MAX_DELAY).
 ROBOTSTXT_CRAWL_DELAY_MS = "bs/robotstxt/crawl_delay_ms"
 

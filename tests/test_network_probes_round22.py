@@ -15,6 +15,7 @@ from scrapy import Request
 from scrapy import exceptions as scrapy_errors
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, TextResponse
+from scrapy.http.cookies import CookieJar
 from twisted.internet import error as tx_errors
 from twisted.python.failure import Failure
 from twisted.web import _newclient
@@ -22,14 +23,14 @@ from twisted.web.http import _DataLoss
 
 from crawler import stats as stat
 from crawler.failures import BAD_RESPONSE, CONNECTION, DATA_LOSS, OTHER, failure_message, failure_name
-from crawler.middlewares import PartialContent, PartialContentMiddleware
+from crawler.middlewares import MAX_COOKIE_BYTES_PER_DOMAIN, MAX_COOKIES_PER_DOMAIN, PartialContent, PartialContentMiddleware, bound_cookie_jar
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
 from crawler.spiders.article import ArticleSpider
 from crawler.spiders.section import SectionSpider
 from tests.conftest import SITE
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.pages import render_listing
-from tests.loopback.site import LoopbackSite
+from tests.loopback.site import COOKIE_STORM, LoopbackSite
 from tests.test_network_probes_round9 import ARTICLE_URL, SEED_PAGE, _call
 from tests.test_spiders_unit import make_spider
 
@@ -234,3 +235,37 @@ def test_a_feed_answered_with_no_valid_http_is_a_failed_source_named_so(tmp_path
     assert result.status == EXIT_OK and result.items, result.log[-3000:]
     assert stats_from_log(result.log)[stat.source_failed(BAD_RESPONSE)] == 1
     assert "/rss/latest.rss>: bad-response (the answer is no valid HTTP: a Transfer-Encoding it cannot read: b'identity')" in result.log
+
+
+# --- a Set-Cookie storm -----------------------------------------------------------------------------------
+
+
+def test_a_set_cookie_storm_does_not_make_every_later_request_one_the_site_refuses(tmp_path: Path) -> None:
+    # Scrapy's jar kept all 5,000 cookies the feed set and sent them with every article request: a Cookie
+    # header of 150 KB, refused by the site's front end (431), every article failed, exit 1.
+    with site_on_our_ports(articles=6, seed=22) as site:
+        site.set_path_fault("/rss/latest.rss", "cookie-storm")
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss", "CONCURRENT_REQUESTS": "1"})
+    assert result.status == EXIT_OK, result.log[-3000:]
+    assert len(result.items) == stats_from_log(result.log)[stat.DISCOVERY_NEW] > 0
+    assert stats_from_log(result.log)[stat.COOKIES_REFUSED] == COOKIE_STORM - MAX_COOKIES_PER_DOMAIN
+    assert result.log.count("cookie(s) set by <") == 1
+    assert "Traceback" not in result.log
+
+
+def test_a_cookie_jar_keeps_the_first_cookies_of_a_domain_within_the_bounds() -> None:
+    jar = CookieJar()
+    request = Request("https://www.business-standard.com/")
+
+    def set_cookies(*headers: str) -> None:
+        jar.extract_cookies(HtmlResponse(request.url, headers={"Set-Cookie": list(headers)}, request=request), request)
+
+    set_cookies("_abck=" + "a" * 500 + "; Path=/", "bm_sv=1; Path=/")
+    set_cookies(*(f"storm{n}=x; Path=/" for n in range(100)))
+    assert bound_cookie_jar(jar.jar) == 100 + 2 - MAX_COOKIES_PER_DOMAIN
+    names = [cookie.name for cookie in jar.jar]
+    assert len(names) == MAX_COOKIES_PER_DOMAIN and {"_abck", "bm_sv", "storm0"} <= set(names) and "storm99" not in names
+    # A cookie kept is updated as before; one past the bytes is refused however few there are.
+    set_cookies("bm_sv=2; Path=/", "huge=" + "h" * MAX_COOKIE_BYTES_PER_DOMAIN + "; Path=/")
+    assert bound_cookie_jar(jar.jar) == 1
+    assert {cookie.name: cookie.value for cookie in jar.jar}["bm_sv"] == "2"

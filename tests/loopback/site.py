@@ -92,16 +92,19 @@ FAULT_KINDS = frozenset(
 #                    stored the page cut short serves the part it holds as the whole object)
 #   length-chars     200, the whole body, its Content-Length counting characters, not bytes (an origin
 #                    that measures the page as text): the bytes past it dropped by the client
+#   cookie-storm     the answer as normal, with 5,000 Set-Cookie headers of new names (a broken or hostile
+#                    page); a later request carrying them all is refused, 431, as a front end refuses it
 #   transfer-identity  200, the whole body after "Transfer-Encoding: identity" (a coding RFC 2616's drafts
 #                    had, which old servers and proxies still send; Twisted's client reads no such answer)
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash", "refresh-offsite",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
-        "cut-stored", "length-chars", "transfer-identity",
+        "cut-stored", "length-chars", "transfer-identity", "cookie-storm",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
+COOKIE_STORM = 5_000
 OFFSITE_HOST = "127.0.0.2"  # loopback, but another host for the crawler; nothing listens there
 GZIP = "application/x-gzip"
 # RSS feed name → section family (first path component), as on the real site.
@@ -493,6 +496,9 @@ class LoopbackSite:
             half = len(normal.body) // 2
             content_range = ("Content-Range", f"bytes 0-{half - 1}/{len(normal.body)}")
             return normal._replace(status=206, body=normal.body[:half], headers=normal.headers + (content_range,))
+        if kind == "cookie-storm":
+            # (Python's server answers 431 itself to a header line past 64 KB: these 150 KB of cookies.)
+            return normal._replace(headers=normal.headers + tuple(("Set-Cookie", f"storm{n}={'x' * 20}; Path=/") for n in range(COOKIE_STORM)))
         if kind == "cut-stored":
             return normal._replace(body=normal.body[: len(normal.body) // 2])
         if kind == "503":
