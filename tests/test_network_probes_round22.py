@@ -269,3 +269,18 @@ def test_a_cookie_jar_keeps_the_first_cookies_of_a_domain_within_the_bounds() ->
     set_cookies("bm_sv=2; Path=/", "huge=" + "h" * MAX_COOKIE_BYTES_PER_DOMAIN + "; Path=/")
     assert bound_cookie_jar(jar.jar) == 1
     assert {cookie.name: cookie.value for cookie in jar.jar}["bm_sv"] == "2"
+
+
+# --- a redirect to no web page --------------------------------------------------------------------------
+
+
+def test_an_article_redirected_to_a_file_url_is_not_followed_and_its_line_says_where(tmp_path: Path) -> None:
+    # Scrapy follows no redirect to file: (nor data:, ftp:); the page failed as "http-302 (Ignoring
+    # non-200 response)", the reader left to guess where it went.
+    with site_on_our_ports(articles=6, seed=22) as site:
+        moved = site.articles[-1]
+        site.set_path_fault(moved.path, "redirect-file")
+        result = crawl("article", tmp_path, "-a", f"url={moved.url}", settings={"BS_BASE_URL": site.base_url})
+    assert result.status == EXIT_FAILED and result.items == [], result.log[-3000:]
+    assert f"Failed <{moved.url}>: http-302 (Ignoring non-200 response; its Location, not followed: 'file:///etc/passwd')" in result.log
+    assert "root:" not in result.log and "Traceback" not in result.log

@@ -389,6 +389,12 @@ def failure_detail(failure: Any) -> str:
         landed = response.url if isinstance(response, Response) else page_url(request)
     if asked_url(request) != landed and landed not in message:
         message += f"; redirected to <{landed}>"
+    response = getattr(failure.value, "response", None)
+    location = response.headers.get(b"Location") if isinstance(response, Response) and 300 <= response.status < 400 else None
+    if location:
+        # A redirect Scrapy does not follow (to file:, data: or ftp:, to no URL at all): "Ignoring
+        # non-200 response" alone left the reader to guess where the page went.
+        message += f"; its Location, not followed: {location.decode('latin-1')[:200]!r}"
     return message
 
 

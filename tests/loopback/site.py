@@ -94,13 +94,14 @@ FAULT_KINDS = frozenset(
 #                    that measures the page as text): the bytes past it dropped by the client
 #   cookie-storm     the answer as normal, with 5,000 Set-Cookie headers of new names (a broken or hostile
 #                    page); a later request carrying them all is refused, 431, as a front end refuses it
+#   redirect-file    302 to file:///etc/passwd (a hostile or broken redirect to no web page)
 #   transfer-identity  200, the whole body after "Transfer-Encoding: identity" (a coding RFC 2616's drafts
 #                    had, which old servers and proxies still send; Twisted's client reads no such answer)
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash", "refresh-offsite",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
-        "cut-stored", "length-chars", "transfer-identity", "cookie-storm",
+        "cut-stored", "length-chars", "transfer-identity", "cookie-storm", "redirect-file",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -496,6 +497,8 @@ class LoopbackSite:
             half = len(normal.body) // 2
             content_range = ("Content-Range", f"bytes 0-{half - 1}/{len(normal.body)}")
             return normal._replace(status=206, body=normal.body[:half], headers=normal.headers + (content_range,))
+        if kind == "redirect-file":
+            return Response(302, b"", HTML, (("Location", "file:///etc/passwd"),))
         if kind == "cookie-storm":
             # (Python's server answers 431 itself to a header line past 64 KB: these 150 KB of cookies.)
             return normal._replace(headers=normal.headers + tuple(("Set-Cookie", f"storm{n}={'x' * 20}; Path=/") for n in range(COOKIE_STORM)))
