@@ -540,8 +540,7 @@ class PartialContentMiddleware:
             # length in characters (or a proxy that adds to the page) frames a length short of the body,
             # the rest dropped by Twisted. Either way half a page, written as a good item and marked seen.
             # (A page `reextract` reads from a store was judged when it was fetched; the rules read it.)
-            retry_reason = "the page ends before its document does (its length whole)"
-            reason = "the page ends before its document does, though its Content-Length or chunks came whole (a copy stored cut short, or a length short of the body)"
+            retry_reason, reason = CUT_PAGE_RETRY_REASON, CUT_PAGE_REASON
         elif PARTIAL_FLAG in response.flags and 200 <= response.status < 300 and document_cut_short(response):
             # A feed or sitemap: asked again, as the same drop with a Content-Length is; the last one is
             # read, and its parser tells the cut (a feed's items closed before it are fetched).
@@ -570,6 +569,11 @@ class PartialContentMiddleware:
 PARTIAL_FLAG = "partial"
 # The flag of an answer `reextract` reads from a store (crawler/reextract/middleware.py).
 STORED_FLAG = "stored"
+# An HTML page whose framing (Content-Length, chunks, a compressed stream) came whole, its document not.
+CUT_PAGE_RETRY_REASON = "the page ends before its document does (its length whole)"
+CUT_PAGE_REASON = (
+    "the page ends before its document does, though its Content-Length or chunks came whole (a copy stored cut short, or a length short of the body)"
+)
 # An HTML document ends with these; they are looked for in its last bytes (scripts and comments may follow).
 _DOCUMENT_ENDS = (b"</html", b"</body")
 _DOCUMENT_TAIL = 16 * 1024
@@ -682,6 +686,15 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
                 # before the cut are fetched, a feed or sitemap tells a cut document by parsing it.
                 # (Article pages read the flag.)
                 return self._retried(request, response) or decoded
+        elif 200 <= decoded.status < 300 and STORED_FLAG not in decoded.flags and page_cut_short(decoded):
+            # A whole stream of a page cut short: an edge that compresses, as it sends it, the copy it
+            # stored cut short (PartialContentMiddleware judges the answers that come uncompressed).
+            fetched = "cached" not in decoded.flags
+            if fetched and not request.meta.get("dont_retry") and self.crawler is not None and self.crawler.spider is not None:
+                again = get_retry_request(request, spider=self.crawler.spider, reason=CUT_PAGE_RETRY_REASON)
+                if again is not None:
+                    return again
+            raise PartialContent(CUT_PAGE_REASON)
         return decoded
 
     def _retried(self, request: Request, response: Response) -> Request | None:

@@ -120,7 +120,7 @@ def test_framed_answers_that_are_whole_or_no_page_pass(tmp_path: Path, body: byt
     assert _call(middleware, "process_response", request, feed, spider=spider) is feed
 
 
-@pytest.mark.parametrize("fault", ["cut-stored", "length-chars"])
+@pytest.mark.parametrize("fault", ["cut-stored", "cut-stored-gzip", "length-chars"])
 def test_an_article_cut_short_with_its_length_whole_is_not_written_and_fetched_next_run(tmp_path: Path, fault: str) -> None:
     with site_on_our_ports(articles=6, seed=22) as site:
         cut = site.articles[-1]
@@ -144,8 +144,8 @@ def test_an_article_cut_short_with_its_length_whole_is_not_written_and_fetched_n
 def test_a_run_whose_every_article_came_cut_with_its_length_whole_exits_1(tmp_path: Path) -> None:
     with site_on_our_ports(articles=6, seed=22) as site:
         records = site.articles[-3:]
-        for record in records:
-            site.set_path_fault(record.path, "cut-stored")
+        for record, fault in zip(records, ["cut-stored", "cut-stored-gzip", "length-chars"]):
+            site.set_path_fault(record.path, fault)
         result = crawl("article", tmp_path, "-a", "urls=" + ",".join(r.url for r in records), settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0"})
     assert result.status == EXIT_FAILED, result.log[-3000:]
     assert result.items == []

@@ -90,6 +90,8 @@ FAULT_KINDS = frozenset(
 #                    range was asked for (a CDN edge serving the part of the object it holds)
 #   cut-stored       200, the first half of the body with a Content-Length agreeing (a CDN edge that
 #                    stored the page cut short serves the part it holds as the whole object)
+#   cut-stored-gzip  the same half, gzipped whole as it is sent, with Content-Encoding: gzip (an edge that
+#                    compresses the cut copy it stored: the stream ends, the document does not)
 #   length-chars     200, the whole body, its Content-Length counting characters, not bytes (an origin
 #                    that measures the page as text): the bytes past it dropped by the client
 #   cookie-storm     the answer as normal, with 5,000 Set-Cookie headers of new names (a broken or hostile
@@ -101,7 +103,7 @@ PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash", "refresh-offsite",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
-        "cut-stored", "length-chars", "transfer-identity", "cookie-storm", "redirect-file",
+        "cut-stored", "length-chars", "transfer-identity", "cookie-storm", "redirect-file", "cut-stored-gzip",
     }
 )
 HUGE_SITEMAP_URLS = 50_000
@@ -504,6 +506,8 @@ class LoopbackSite:
             return normal._replace(headers=normal.headers + tuple(("Set-Cookie", f"storm{n}={'x' * 20}; Path=/") for n in range(COOKIE_STORM)))
         if kind == "cut-stored":
             return normal._replace(body=normal.body[: len(normal.body) // 2])
+        if kind == "cut-stored-gzip":
+            return normal._replace(body=gzip.compress(normal.body[: len(normal.body) // 2], mtime=0), headers=normal.headers + (("Content-Encoding", "gzip"),))
         if kind == "503":
             return Response(503, b"<html><body><h1>Down for maintenance</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
         raise ValueError(f"path fault {kind!r} has no response")
