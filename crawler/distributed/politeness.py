@@ -6,9 +6,11 @@ A wait the site asks of one worker (429, or 503 of maintenance, with ``Retry-Aft
 that time to live, which every worker's requests wait out before they go. A request takes a lease
 (a member of a sorted set, scored by its expiry) before it is downloaded and gives it back with its
 response or error; a worker that dies leaves leases that expire after ``DOWNLOAD_TIMEOUT`` plus a
-margin. The rate (``BS_SITE_MAX_RATE``, or the Crawl-delay when longer) is kept by one shared "next
-free moment" (GCRA without burst): requests are spaced at least that far apart, across workers, by
-Redis's clock. The budget held to is the strictest a live worker set, whatever this worker's own.
+margin. The rate (``BS_SITE_MAX_RATE``, or the Crawl-delay when longer) is kept by one shared "last
+moment a request went": the next goes once the interval held now has passed since (GCRA without
+burst), across workers, by Redis's clock. It is the moment that is stored, not the next free one, so
+that a worker's strict interval ends with its budget: stored as "next free", that of a worker killed
+after one request at BS_SITE_MAX_RATE=0.001 held every later worker 1000 s, the budget long lapsed. The budget held to is the strictest a live worker set, whatever this worker's own.
 Within one worker only the request at the head waits on Redis; the others queue behind it.
 """
 
@@ -42,9 +44,9 @@ LEASE = "bs_site_lease"
 BUDGET_KEEP_MS = 60_000
 # How often the head of a worker's queue asks again when every slot is taken (seconds).
 POLL_SECONDS = 0.05
-# Returns {0, leased (0/1), the concurrency and interval held to} (go: the next free moment moved on),
-# {1, ms, who} (the site asked a worker to wait: this long yet; who: the pause's value), {2} (no free
-# slot: ask again soon) or {3, ms} (the next free moment is this far off). The budget held to is the
+# Returns {0, leased (0/1), the concurrency and interval held to} (go: the moment of the last request
+# moved on), {1, ms, who} (the site asked a worker to wait: this long yet; who: the pause's value), {2}
+# (no free slot: ask again soon) or {3, ms} (the interval held now ends this far off). The budget held to is the
 # strictest a live worker set (KEYS[4], KEYS[5], lapsing BUDGET_KEEP_MS after the last request of a worker
 # that set it): a worker started without it, or with a looser one (a cron line missing the setting),
 # keeps it too, or it asked the site as if there were none.
@@ -77,11 +79,11 @@ if max_concurrency > 0 then
     end
 end
 if interval > 0 then
-    local next_free = tonumber(redis.call('GET', KEYS[2]) or '0')
+    local next_free = tonumber(redis.call('GET', KEYS[2]) or '0') + interval
     if next_free > now then
         return {3, next_free - now}
     end
-    redis.call('SET', KEYS[2], now + interval, 'PX', interval + 60000)
+    redis.call('SET', KEYS[2], now, 'PX', interval + 60000)
 end
 local leased = 0
 if max_concurrency > 0 then
@@ -117,7 +119,7 @@ class SiteBudgetMiddleware:
         self.client = distributed.connect(settings)
         prefix = distributed.key_prefix(settings)
         site = f"{prefix}:site:{self.site_host}"
-        self.keys = [f"{site}:leases", f"{site}:next", f"{site}:pause", f"{site}:budget:concurrency", f"{site}:budget:interval"]
+        self.keys = [f"{site}:leases", f"{site}:last", f"{site}:pause", f"{site}:budget:concurrency", f"{site}:budget:interval"]
         self.acquire_script = self.client.register_script(ACQUIRE)
         self.pause_script = self.client.register_script(PAUSE)
         self.worker = distributed.worker_name(settings)
