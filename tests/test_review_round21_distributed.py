@@ -103,6 +103,23 @@ def test_the_spacing_of_a_worker_that_died_lapses_with_its_budget(redis_url: str
     assert not passed
 
 
+def test_a_worker_restarted_under_its_name_says_why_it_waits_out_the_pause_its_killed_run_shared(
+    redis_url: str, prefix: str, caplog: pytest.LogCaptureFixture  # noqa: F811
+) -> None:
+    # Before: a pause was taken as "this worker's own" by its name, so the worker restarted after kill -9 under
+    # the same BS_WORKER_NAME held every request for the rest of the wait (up to BS_RETRY_AFTER_MAX) without a
+    # line or a stat: a worker that started and then said nothing for two minutes.
+    killed = _middleware(redis_url, prefix, "w1")
+    killed.crawler.signals.send_catch_log(signal=site_asked_to_wait, seconds=30.0, reason="429")
+    restarted = _middleware(redis_url, prefix, "w1")
+    with caplog.at_level(logging.INFO, logger="crawler.distributed.politeness"):
+        passed, waiting = _ask(restarted, f"{SITE}/a-1.html")
+    _cancel(waiting)
+    assert not passed  # the site's wait is kept: it asked this worker's run, and the host is the same
+    told = [r.getMessage() for r in caplog.records if "the site asked worker" in r.getMessage()]
+    assert len(told) == 1 and "worker w1 to wait (429 with Retry-After)" in told[0], told
+
+
 def test_a_shared_pause_is_a_redis_time_to_live_no_longer_than_the_wait_that_was_kept(redis_url: str, prefix: str) -> None:  # noqa: F811
     # Pinned: the pause is a TTL counted by Redis (no host's clock in it, so no skew), as long as the wait the
     # worker keeps (BS_RETRY_AFTER_MAX bounds that: a longer Retry-After ends the run and is never shared).

@@ -123,6 +123,10 @@ class SiteBudgetMiddleware:
         self.acquire_script = self.client.register_script(ACQUIRE)
         self.pause_script = self.client.register_script(PAUSE)
         self.worker = distributed.worker_name(settings)
+        # This process, in the pauses it shares: its own pause is its engine's, but one its name's run
+        # before a kill -9 left is another's to this run (by name alone, the restarted worker held every
+        # request for the rest of that wait without a line).
+        self.process = uuid.uuid4().hex[:12]
         self.numbers = itertools.count(1)
         self.queue = defer.DeferredLock()
         # The pauses of other workers already told in the log (their values), so each is told once.
@@ -166,7 +170,7 @@ class SiteBudgetMiddleware:
         """This worker pauses (429 or 503 with Retry-After): the others' requests wait as long."""
         if self.lost or seconds <= 0:
             return
-        value = json.dumps({"worker": self.worker, "reason": reason, "id": uuid.uuid4().hex[:12]})
+        value = json.dumps({"worker": self.worker, "reason": reason, "id": uuid.uuid4().hex[:12], "process": self.process})
         try:
             shared = int(self.pause_script(keys=[self.keys[2]], args=[int(seconds * 1000), value]))
         except self.errors as error:
@@ -235,10 +239,10 @@ class SiteBudgetMiddleware:
         text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
         try:
             pause = json.loads(text)
-            worker, reason = str(pause["worker"]), str(pause["reason"])
-        except (ValueError, KeyError, TypeError):
-            worker, reason = "?", "?"  # written by another version: still a pause
-        if worker == self.worker:
+            worker, reason, process = str(pause["worker"]), str(pause["reason"]), str(pause.get("process"))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            worker, reason, process = "?", "?", "?"  # written by another version: still a pause
+        if process == self.process:
             return 0.0
         if text not in self.told:
             self.told.add(text)
