@@ -11,7 +11,8 @@ moment a request went": the next goes once the interval held now has passed sinc
 burst), across workers, by Redis's clock. It is the moment that is stored, not the next free one, so
 that a worker's strict interval ends with its budget: stored as "next free", that of a worker killed
 after one request at BS_SITE_MAX_RATE=0.001 held every later worker 1000 s, the budget long lapsed. The budget held to is the strictest a live worker set, whatever this worker's own.
-Within one worker only the request at the head waits on Redis; the others queue behind it.
+Within one worker only the request at the head waits on Redis; the others queue behind it. When
+nothing is held, a worker asks again at most every ``FREE_SECONDS``, not before each request.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import time
 import uuid
 from typing import cast
 from urllib.parse import urlsplit
@@ -44,6 +46,11 @@ LEASE = "bs_site_lease"
 BUDGET_KEEP_MS = 60_000
 # How often the head of a worker's queue asks again when every slot is taken (seconds).
 POLL_SECONDS = 0.05
+# Once Redis said nothing is held (no pause, no budget, no spacing), requests go without asking it for
+# this long (seconds): the check was one round trip per request of every distributed run, the reactor
+# waiting on each, for what is most often nothing. A pause or budget another worker sets is kept from at
+# most this much later, as a request already on its way when the site answers still arrives.
+FREE_SECONDS = 0.25
 # Returns {0, leased (0/1), the concurrency and interval held to} (go: the moment of the last request
 # moved on), {1, ms, who} (the site asked a worker to wait: this long yet; who: the pause's value), {2}
 # (no free slot: ask again soon) or {3, ms} (the interval held now ends this far off). The budget held to is the
@@ -136,6 +143,8 @@ class SiteBudgetMiddleware:
         # Set once Redis fails: the worker is stopping (its scheduler noticed too), and each request would
         # otherwise wait out the client's timeout and fail with a traceback.
         self.lost = False
+        # Until when (time.monotonic()) requests go without asking Redis: see FREE_SECONDS.
+        self.free_until = 0.0
         from redis.exceptions import RedisError
 
         self.errors = (RedisError, OSError)
@@ -168,6 +177,7 @@ class SiteBudgetMiddleware:
 
     def site_asked_to_wait(self, seconds: float, reason: str) -> None:
         """This worker pauses (429 or 503 with Retry-After): the others' requests wait as long."""
+        self.free_until = 0.0
         if self.lost or seconds <= 0:
             return
         value = json.dumps({"worker": self.worker, "reason": reason, "id": uuid.uuid4().hex[:12], "process": self.process})
@@ -185,10 +195,11 @@ class SiteBudgetMiddleware:
         if host != self.site_host:
             return False
         self.interval_ms = max(self.rate_interval_ms, int(round(delay * 1000)))
+        self.free_until = 0.0
         return True
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if self.lost or not self.counts(request) or LEASE in request.meta:
+        if self.lost or not self.counts(request) or LEASE in request.meta or time.monotonic() < self.free_until:
             return
         lease = f"{self.worker}:{next(self.numbers)}"
         await maybe_deferred_to_future(self.queue.acquire())
@@ -204,7 +215,10 @@ class SiteBudgetMiddleware:
                 kind = int(answer[0])
                 if kind == 0:
                     leased = bool(int(answer[1]))
-                    self._tell_budget(int(answer[2]), int(answer[3]))
+                    concurrency, interval_ms = int(answer[2]), int(answer[3])
+                    self._tell_budget(concurrency, interval_ms)
+                    if not leased and concurrency <= 0 and interval_ms <= 0:
+                        self.free_until = time.monotonic() + FREE_SECONDS
                     break
                 delay = POLL_SECONDS if kind == 2 else int(answer[1]) / 1000
                 if kind == 1:
