@@ -587,7 +587,8 @@ def page_cut_short(response: Response) -> bool:
         return False
     if b"<html" not in response.body[:_DOCUMENT_TAIL].lower():
         return False
-    tail = response.body[-_DOCUMENT_TAIL:].lower()
+    # (Past blank padding after the document, which templates leave: 64 KB of it was taken for a cut.)
+    tail = response.body.rstrip()[-_DOCUMENT_TAIL:].lower()
     return not any(end in tail for end in _DOCUMENT_ENDS)
 
 

@@ -98,13 +98,14 @@ def test_a_page_cut_short_with_its_length_whole_is_retried_then_data_loss(
     [
         (None, 200, {}),  # the whole page
         (b"<html><body><p>x</p></body></html>\n<script>var tail = 1;</script>\n", 200, {}),
+        (b"<html><body><p>x</p></body></html>" + b" \r\n\t" * 20_000, 200, {}),  # blank padding a template left
         (b"<p>a fragment, no document</p>", 200, {}),  # no <html>: not judged
         (b"<html><body><h1>Not Found", 404, {}),  # an error answer is judged by its status
         (b"<html><body><h1>Service Unavail", 503, {}),
         (b"", 200, {}),  # empty: skipped as such downstream
         (b"\x1f\x8b\x08\x00cut", 200, {"Content-Encoding": "gzip"}),  # a compressed one: its stream tells
     ],
-    ids=["whole-page", "script-after-html", "fragment", "404", "503", "empty", "compressed"],
+    ids=["whole-page", "script-after-html", "blank-padding", "fragment", "404", "503", "empty", "compressed"],
 )
 def test_framed_answers_that_are_whole_or_no_page_pass(tmp_path: Path, body: bytes | None, status: int, headers: dict[str, str]) -> None:
     spider = make_spider(ArticleSpider, tmp_path, url=ARTICLE_URL)
