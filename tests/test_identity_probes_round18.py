@@ -136,7 +136,14 @@ def _start_requests(spider: ArticleSpider) -> list[Request]:
 
     import asyncio
 
-    return asyncio.run(collect())
+    # A loop of its own, left as it was found: asyncio.run() ends by setting the thread's current loop to
+    # none, and a later test on the same worker that awaits a Deferred through Scrapy's helpers (which ask
+    # asyncio.get_event_loop() for the asyncio reactor's loop) then failed with "no current event loop".
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(collect())
+    finally:
+        loop.close()
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
