@@ -198,7 +198,9 @@ def test_a_jobdir_on_a_disk_that_fills_up_stops_the_run(tmp_path: Path, small_di
     with LoopbackSite(articles=300, seed=11, days=300, legacy=0) as big:
         wanted = {r.article_id for r in big.articles if r.published.year == 2024}
         output, log = tmp_path / "run1.jsonl", tmp_path / "run1.log"
-        words = command(big, output, state, *ARCHIVE, "-s", f"JOBDIR={jobdir}", spider="archive")
+        # At a page every 50 ms or so, the run is still going when the disk fills (at full speed its 300
+        # articles could all be written before the filler was done: the run ended "finished", exit 0).
+        words = command(big, output, state, *ARCHIVE, "-s", f"JOBDIR={jobdir}", "-s", "DOWNLOAD_DELAY=0.05", spider="archive")
         words[words.index("-O")] = "-o"
         with open(log, "w") as stderr:
             process = subprocess.Popen(words, cwd=tmp_path, env=env(), stderr=stderr, text=True)
