@@ -139,25 +139,32 @@ def test_a_shared_pause_is_a_redis_time_to_live_no_longer_than_the_wait_that_was
 
 
 def test_the_shared_politeness_keys_are_the_prefixs_and_another_prefix_is_not_held(redis_url: str, prefix: str, other_prefix: str) -> None:  # noqa: F811
-    client = redis.Redis.from_url(redis_url)
+    # A database no other test writes to: in CI every test process shares one Redis, and the keys the other
+    # processes' tests write meanwhile (under their own prefixes) must not count as this test's.
+    own_url = redis_url.rsplit("/", 1)[0] + "/11"
+    client = redis.Redis.from_url(own_url)
     before = set(client.scan_iter(match="*"))
-    one = _middleware(redis_url, prefix, "w1", BS_SITE_MAX_CONCURRENCY="1", BS_SITE_MAX_RATE="0.5")
-    one.crawler.signals.send_catch_log(signal=site_asked_to_wait, seconds=30.0, reason="429")
-    passed, waiting = _ask(_middleware(redis_url, prefix, "w2"), f"{SITE}/a-1.html")
-    _cancel(waiting)
-    assert not passed
-    # Another project on the same Redis (its own BS_REDIS_PREFIX) is held by none of it.
-    stranger = _middleware(redis_url, other_prefix, "w1")
-    for number in range(3):
-        passed, waiting = _ask(stranger, f"{SITE}/b-{number}.html")
-        assert passed
-        stranger.process_response(Request(f"{SITE}/b-{number}.html"), None)
     try:
+        one = _middleware(own_url, prefix, "w1", BS_SITE_MAX_CONCURRENCY="1", BS_SITE_MAX_RATE="0.5")
+        one.crawler.signals.send_catch_log(signal=site_asked_to_wait, seconds=30.0, reason="429")
+        passed, waiting = _ask(_middleware(own_url, prefix, "w2"), f"{SITE}/a-1.html")
+        _cancel(waiting)
+        assert not passed
+        # Another project on the same Redis (its own BS_REDIS_PREFIX) is held by none of it.
+        stranger = _middleware(own_url, other_prefix, "w1")
+        for number in range(3):
+            passed, waiting = _ask(stranger, f"{SITE}/b-{number}.html")
+            assert passed
+            stranger.process_response(Request(f"{SITE}/b-{number}.html"), None)
         written = {key.decode() for key in set(client.scan_iter(match="*")) - before}
+        assert f"{prefix}:site:www.business-standard.com:pause" in written
+        assert all(key.startswith((f"{prefix}:", f"{other_prefix}:")) for key in written), written
     finally:
+        for name in (prefix, other_prefix):
+            keys = list(client.scan_iter(match=f"{name}:*"))
+            if keys:
+                client.delete(*keys)
         client.close()
-    assert f"{prefix}:site:www.business-standard.com:pause" in written
-    assert all(key.startswith((f"{prefix}:", f"{other_prefix}:")) for key in written), written
 
 
 def test_without_redis_the_crawl_delay_is_held_by_the_workers_own_slot() -> None:
