@@ -229,7 +229,16 @@ class AmpV1(CmsStory, ArticlePage):
         city = element_text(self.city_element)
         if city:
             return city.strip(CITY_PUNCTUATION) or None
-        return self.barred_place
+        return self.barred_place or (self.bare_split[1] if self.bare_split else None)
+
+    @cached_property
+    def bare_split(self) -> tuple[str, str] | None:
+        """The name and city of a byline written as one text with no bar ("AP Miami"), where it
+        draws no city of its own."""
+        byline = self.byline_element
+        if byline is None or self.city_element is not None or self.barred_place or select(self.DATELINE_IN, byline):
+            return None
+        return self.bare_place(byline, {(element_text(a) or "").strip(CITY_PUNCTUATION) for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)})
 
     DATELINE_IN = XPath(f"descendant::*[{class_test('dateline')}]")
 
@@ -293,7 +302,7 @@ class AmpV1(CmsStory, ArticlePage):
         last = max((i for i, t in enumerate(texts) if t and "|" in t), default=None) if self.barred_place and self.city_child is None else None
         if last is not None:
             texts[last] = names_and_place(texts[last] or "")[0]
-        text = " | ".join(t for t in texts if t and t.strip())
+        text = self.bare_split[0] if self.bare_split else " | ".join(t for t in texts if t and t.strip())
         return [Link(name=name) for name in dict.fromkeys(byline_names(clean_text(text) or ""))]
 
     def authors(self) -> list[Link]:

@@ -371,6 +371,40 @@ def names_and_place(text: str) -> tuple[str, str | None]:
     return text[: match.start()].rstrip(CITY_PUNCTUATION), place
 
 
+# A byline written as one text, an agency's name then its city with nothing between ("AP Miami", the
+# 2026 render SITE.md quotes; "Press Trust of India New Delhi"): the longest agency's name first.
+_AGENCY_FIRST = re.compile(
+    r"^\s*(" + "|".join(re.escape(a) for a in sorted(NEWS_AGENCIES, key=len, reverse=True)) + r")\s+(\S.*?)\s*$", re.I
+).match
+# A place's name: one to four words, each capitalised ("New Delhi", "Kozhikode", "Sao Paulo").
+_PLACE_WORDS = re.compile(r"[^\W\d_a-z][\w'\u2019-]*(?:\s+[^\W\d_a-z][\w'\u2019-]*){0,3}").fullmatch
+
+
+def name_then_place(text: str, known_place: str | None = None) -> tuple[str, str] | None:
+    """The name and the city of a byline written as one text with no bar between them: an agency's
+    name then a place ("AP Miami"), unless the story's own data names another city (then what follows
+    the agency is a name: "PTI Singh" filed from Ajmer), or any name then the city the story's data
+    names ("Shine Jacob Ajmer" filed from Ajmer). None where the text is no such pair."""
+    text = " ".join(text.split())
+    if known_place and len(known_place) < len(text) and text.casefold().endswith(" " + known_place.casefold()):
+        name = text[: -len(known_place)].rstrip(CITY_PUNCTUATION)
+        if name:
+            return name, text[len(text) - len(known_place) :]
+    match = _AGENCY_FIRST(text)
+    if match is None:
+        return None
+    agency, place = match.group(1), match.group(2)
+    if (
+        is_news_agency(place)
+        or _NAME_SEPARATORS.search(" " + place + " ")
+        or _NO_PLACE(place)
+        or not _PLACE_WORDS(place)
+        or (known_place and known_place.casefold() != place.casefold() and not is_dateline_city(place))
+    ):
+        return None
+    return agency, place
+
+
 # The label before an editor the byline names ("Edited by", "| Compiled By:"), anywhere in its text.
 _EDITOR_LABEL = re.compile(r"\b(?:edited|compiled|curated)\s+by\b", re.I).search
 
@@ -1060,9 +1094,28 @@ class ArticlePage:
         if not place or len(place) >= len(shown) or not shown.endswith(place):
             return None
         names = byline_names(shown[: -len(place)].rstrip(CITY_PUNCTUATION))
-        if not names or not place_after_a_name(names[0], place) or place.casefold() in self.structured_author_keys():
+        known = self.known_place()
+        # (A place not listed is a city where the story's own data names it: "Shine Jacob" "Ajmer".)
+        if not names or not (place_after_a_name(names[0], place) or (known and known.casefold() == place.casefold())):
             return None
-        return last
+        return None if place.casefold() in self.structured_author_keys() else last
+
+    def known_place(self) -> str | None:
+        """The dateline city the page's data names apart from its byline (the article JSON's
+        ``placeName``), which tells a byline's city from a name; None where it names none."""
+        return None
+
+    def bare_place(self, byline: _Element, other_links: set[str]) -> tuple[str, str] | None:
+        """The name and city of a byline that draws no city of its own and no bar, written as one
+        text ("AP Miami", "<span>AP</span> Miami"): see name_then_place. A link to no author's page
+        is no city ("PTI <a>India News</a>"), nor a name the structured data gives as an author's."""
+        shown = element_text(byline)
+        if not shown or "|" in shown or " / " in shown:
+            return None
+        split = name_then_place(shown, self.known_place())
+        if split is None or split[1] in other_links or split[1].casefold() in self.structured_author_keys():
+            return None
+        return split
 
     def meta_authors(self) -> list[Link]:
         """Authors of ``<meta name="author">``, written as a byline ("By A and B", "A, B")."""

@@ -325,7 +325,13 @@ class NextJsV1(CmsStory, ArticlePage):
                 city = city or place
             names.extend(byline_names(text))
         city = city or barred_place
+        if not city and (bare := self.bare_place(byline, self.byline_other_links)) is not None:
+            # One text, or its city outside the names' spans: "AP Miami", "<span>AP</span> Miami".
+            names, city = byline_names(bare[0]), bare[1]
         return list(dict.fromkeys(names)), (city.strip(CITY_PUNCTUATION) or None) if city else None
+
+    def known_place(self) -> str | None:
+        return text_of(self.data.get("placeName"))
 
     def dom_authors(self) -> list[Link]:
         return [Link(name=n, url=self.byline_links.get(n.lower())) for n in self.byline_parts[0]]
