@@ -280,6 +280,10 @@ BS_SPLASH_RESTART_WAIT = 30.0
 # --- run history, report, heartbeat, progress (crawler/monitoring/) ---------------
 # One record per run in <BS_STATE_DIR>/runs.jsonl (read by `scrapy runs` and `scrapy report`).
 BS_RUN_HISTORY = True
+# Once runs.jsonl reaches this size (bytes) it is moved to runs.jsonl.1, the one before dropped, so the
+# history takes at most twice this on disk (64 MiB: some 20,000 runs, ~70 days of a cron run every 5
+# minutes); `scrapy runs` and `scrapy report` read both files. 0: never rotated.
+BS_RUN_HISTORY_MAX_BYTES = 64 * 1024 * 1024
 # A running run refreshes its marker (<BS_STATE_DIR>/running/) this often (seconds), so that a
 # killed run is recorded, by the next run, with its figures up to then; 0: only at the start.
 BS_RUN_HISTORY_CHECKPOINT = 60.0

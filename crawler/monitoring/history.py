@@ -35,6 +35,9 @@ from crawler.monitoring.signals import run_judged
 logger = logging.getLogger(__name__)
 
 RUNS_FILE = "runs.jsonl"
+# The file the history's older half is moved to once runs.jsonl reaches BS_RUN_HISTORY_MAX_BYTES (the
+# one before it dropped): the history of a cron run every 5 minutes grew ~300 MB a year, for ever.
+ROTATED_SUFFIX = ".1"
 # Records read from Redis per command.
 REDIS_SLICE = 1000
 RUNNING_DIR = "running"
@@ -239,18 +242,33 @@ def summarise(stats: dict[str, Any], coverage_fields: list[str]) -> dict[str, An
 class RunHistory:
     """``runs.jsonl`` (one line per finished or killed run, appended under a lock) and ``running/`` (one marker per live run)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, max_bytes: int = 0) -> None:
         self.directory = directory
         self.path = directory / RUNS_FILE
+        self.rotated = directory / (RUNS_FILE + ROTATED_SUFFIX)
         self.running = directory / RUNNING_DIR
         self.where = str(self.path)
+        # 0: never rotated. Only the writers need it; readers read both files whatever it is.
+        self.max_bytes = max_bytes
+
+    def _open_locked(self) -> tuple[Any, bool]:
+        """``runs.jsonl`` opened for appending, and whether its lock was taken. A run that waited for the lock
+        while another rotated the file holds the file moved away: it opens the new one instead."""
+        for _ in range(5):
+            handle = open(self.path, "a+b")
+            # Runs of different spiders may finish at the same moment.
+            locked = _lock(handle, LOCK_WAIT_SECONDS)
+            if not locked or not _moved_away(handle, self.path):
+                return handle, locked
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return open(self.path, "a+b"), False
 
     def append(self, record: dict[str, Any]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         line = _utf8(record) + b"\n"
-        with open(self.path, "a+b") as handle:
-            # Runs of different spiders may finish at the same moment.
-            locked = _lock(handle, LOCK_WAIT_SECONDS)
+        handle, locked = self._open_locked()
+        with handle:
             if not locked:
                 # One write of a line in append mode still lands whole after the others.
                 logger.warning(
@@ -268,9 +286,21 @@ class RunHistory:
                 handle.write(line)
                 handle.flush()
                 os.fsync(handle.fileno())
+                if locked and self.max_bytes and handle.tell() >= self.max_bytes:
+                    self._rotate()
             finally:
                 if locked:
                     fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _rotate(self) -> None:
+        """Move the full history to ``runs.jsonl.1`` (under the lock, which the runs waiting for it find on
+        the moved file: they open the new one). A rotation that fails leaves the history whole and growing."""
+        try:
+            os.replace(self.path, self.rotated)
+        except OSError as error:
+            logger.warning("Could not rotate the run history %s to %s: %s", self.path, self.rotated, error)
+            return
+        logger.info("The run history reached %d bytes: moved to %s (the one before it dropped)", self.max_bytes, self.rotated)
 
     def records(
         self, *, since: datetime | None = None, spider: str | None = None, last: int = 0, per_spider: bool = False
@@ -309,35 +339,67 @@ class RunHistory:
                     killed.append(record)
         return killed
 
+    def _files(self) -> list[Any]:
+        """The history's files opened for reading, oldest first: the rotated one, then ``runs.jsonl``. The
+        current one is opened first, so that a rotation in between is read once, not missed."""
+        opened: list[Any] = []
+        for path in (self.path, self.rotated):
+            try:
+                handle = open(path, "rb")
+            except FileNotFoundError:
+                continue
+            if opened and os.fstat(handle.fileno()).st_ino == os.fstat(opened[0].fileno()).st_ino:
+                handle.close()  # rotated since runs.jsonl was opened: the same records
+                continue
+            opened.append(handle)
+        return opened[::-1]
+
     def _read(self) -> Iterator[dict[str, Any]]:
+        files = self._files()
         try:
-            handle = open(self.path, "rb")
-        except FileNotFoundError:
-            return
-        with handle:
-            for raw in handle:
-                try:
-                    # A byte no UTF-8 holds (a line another program wrote) costs that character, not the run's record.
-                    record = _readable(json.loads(raw.decode("utf-8", "replace")))
-                except ValueError:
-                    record = None
-                if record is None:
-                    if raw.strip(b"\x00 \t\r\n"):
-                        logger.warning("Skipping an unreadable line of the run history %s", self.path)
-                    continue
-                yield record
+            for handle in files:
+                yield from self._records_of(handle)
+        finally:
+            for handle in files:
+                handle.close()
+
+    def _records_of(self, handle: Any) -> Iterator[dict[str, Any]]:
+        for raw in handle:
+            try:
+                # A byte no UTF-8 holds (a line another program wrote) costs that character, not the run's record.
+                record = _readable(json.loads(raw.decode("utf-8", "replace")))
+            except ValueError:
+                record = None
+            if record is None:
+                if raw.strip(b"\x00 \t\r\n"):
+                    logger.warning("Skipping an unreadable line of the run history %s", handle.name)
+                continue
+            yield record
 
     def recent_items(self, spider: str, items: int, arguments: Mapping[str, str] | None = None) -> list[tuple[int, dict[str, int]]]:
         """The items checked and the missing counts per field of the last runs of ``spider`` that had
         items (given ``arguments``: given those, a record without any as given none), newest first, back
         to ``items`` items in all (fewer when the history has fewer).
 
-        Read from the end of the file, a block at a time, and no further back than
-        ``RECENT_BYTES``: the verdict asks at the end of every small run, and the history holds months.
+        Read from the end of the history (``runs.jsonl``, then the rotated file before it), a block at a
+        time, and no further back than ``RECENT_BYTES`` in all: the verdict asks at the end of every small
+        run, and the history holds months.
         """
+        files = self._files()
+        try:
+            lines = _lines_of_files_backwards(files[::-1], RECENT_BYTES)
+            return self._recent_in(lines, spider, items, arguments)
+        finally:
+            for handle in files:
+                handle.close()
+
+    @staticmethod
+    def _recent_in(
+        lines: Iterator[bytes], spider: str, items: int, arguments: Mapping[str, str] | None
+    ) -> list[tuple[int, dict[str, int]]]:
         found: list[tuple[int, dict[str, int]]] = []
         total = 0
-        for raw in _lines_backwards(self.path, RECENT_BYTES):
+        for raw in lines:
             try:
                 record = _readable(json.loads(raw.decode("utf-8", "replace")))
             except ValueError:
@@ -461,21 +523,44 @@ def _lines_backwards(path: Path, limit: int, block: int = 65536) -> Iterator[byt
     except FileNotFoundError:
         return
     with handle:
-        position = handle.seek(0, os.SEEK_END)
-        floor = max(0, position - limit)
-        rest = b""
-        while position > floor:
-            size = min(block, position - floor)
-            position -= size
-            handle.seek(position)
-            lines = (handle.read(size) + rest).split(b"\n")
-            # The first piece may be the end of a line that began before this block.
-            rest = lines.pop(0)
-            for line in reversed(lines):
-                if line.strip():
-                    yield line
-        if floor == 0 and rest.strip():
-            yield rest
+        yield from _handle_lines_backwards(handle, limit, block)
+
+
+def _lines_of_files_backwards(handles: list[Any], limit: int, block: int = 65536) -> Iterator[bytes]:
+    """The lines of several open files read as one, the last file's last line first, from their last
+    ``limit`` bytes in all."""
+    for handle in handles:
+        if limit <= 0:
+            return
+        size = handle.seek(0, os.SEEK_END)
+        yield from _handle_lines_backwards(handle, limit, block)
+        limit -= size
+
+
+def _handle_lines_backwards(handle: Any, limit: int, block: int = 65536) -> Iterator[bytes]:
+    position = handle.seek(0, os.SEEK_END)
+    floor = max(0, position - limit)
+    rest = b""
+    while position > floor:
+        size = min(block, position - floor)
+        position -= size
+        handle.seek(position)
+        lines = (handle.read(size) + rest).split(b"\n")
+        # The first piece may be the end of a line that began before this block.
+        rest = lines.pop(0)
+        for line in reversed(lines):
+            if line.strip():
+                yield line
+    if floor == 0 and rest.strip():
+        yield rest
+
+
+def _moved_away(handle: Any, path: Path) -> bool:
+    """Whether the file ``handle`` has open is no longer the one at ``path`` (rotated, or removed)."""
+    try:
+        return os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino
+    except FileNotFoundError:
+        return True
 
 
 def _from_marker(marker: dict[str, Any]) -> dict[str, Any]:
@@ -602,7 +687,7 @@ class RedisRunHistory:
         self.where = f"Redis ({self.key})"
         self.kept = max(settings.getint("BS_REDIS_RUNS_KEPT", 50000), 0)
         # This host's runs keep their markers in its state dir, as without Redis.
-        self.here = RunHistory(history_dir(settings))
+        self.here = local_history(settings)
 
     def append(self, record: dict[str, Any]) -> None:
         pipe = self.client.pipeline(transaction=True)
@@ -640,11 +725,16 @@ class RedisRunHistory:
         self.client.close()
 
 
+def local_history(settings: BaseSettings) -> RunHistory:
+    """This host's run history in its state dir, rotated at ``BS_RUN_HISTORY_MAX_BYTES``."""
+    return RunHistory(history_dir(settings), max(settings.getint("BS_RUN_HISTORY_MAX_BYTES", 64 * 1024 * 1024), 0))
+
+
 def history_store(settings: BaseSettings) -> RunHistory | RedisRunHistory:
     """Where `scrapy runs` and `scrapy report` read: Redis in distributed mode, else the state dir."""
     if settings.get("REDIS_URL"):
         return RedisRunHistory(settings)
-    return RunHistory(history_dir(settings))
+    return local_history(settings)
 
 
 def record_refused(
@@ -675,7 +765,7 @@ def record_refused(
         "reason": reason,
         "summary": f"{'refused' if finish_reason == 'refused' else 'failed'} before it started: exit={status} ({reason})",
     }
-    history = RunHistory(history_dir(settings))
+    history = local_history(settings)
     try:
         history.append(record)
     except OSError as error:
@@ -712,7 +802,7 @@ class RunHistoryExtension:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
-        self.history = RunHistory(history_dir(settings))
+        self.history = local_history(settings)
         # Distributed runs also keep every record in Redis, where `scrapy runs` reads all workers'.
         self.remote = RedisRunHistory(settings) if settings.get("REDIS_URL") else None
         self.coverage_fields = sorted(settings.getdict("BS_MIN_FIELD_COVERAGE"))

@@ -107,12 +107,12 @@ class RunVerdictExtension:
         self.max_splash_failed_share = settings.getfloat("BS_SPLASH_MAX_FAILED_SHARE", 0.5)
         self.max_failed_sources = settings.getint("BS_MAX_FAILED_SOURCES", -1)
         self.output_failed = False
-        from crawler.monitoring.history import RunHistory, history_dir  # (the history imports this module's statuses)
+        from crawler.monitoring.history import local_history  # (the history imports this module's statuses)
 
         # Where a small run finds the items of the runs before it: none with the run history off, nor in
         # `scrapy check`, whose contracts' sample items are no run's.
         recorded = settings.getbool("BS_RUN_HISTORY") and not os.environ.get("SCRAPY_CHECK")
-        self.history = RunHistory(history_dir(settings)) if recorded else None
+        self.history = local_history(settings) if recorded else None
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
