@@ -577,19 +577,30 @@ CUT_PAGE_REASON = (
 # An HTML document ends with these; they are looked for in its last bytes (scripts and comments may follow).
 _DOCUMENT_ENDS = (b"</html", b"</body")
 _DOCUMENT_TAIL = 16 * 1024
+# What a page may carry after its end and still be judged whole: its size, and how many blocks.
+_TRAILER_MAX = 256 * 1024
+_TRAILER_BLOCKS = 64
 
 
 def page_cut_short(response: Response) -> bool:
-    """Whether an HTML page stops before its document's end (it opens ``<html>``, and its last bytes
-    close neither ``<body>`` nor ``<html>``). Answers of other kinds (a feed sent as text/html), and
+    """Whether an HTML page stops before its document's end (it opens ``<html>``, and its last bytes,
+    past the comments, scripts and padding that may follow its end, close neither ``<body>`` nor ``<html>``). Answers of other kinds (a feed sent as text/html), and
     compressed ones (their stream tells), are not judged."""
     if not isinstance(response, HtmlResponse) or response.headers.get(b"Content-Encoding"):
         return False
     if b"<html" not in response.body[:_DOCUMENT_TAIL].lower():
         return False
-    # (Past blank padding after the document, which templates leave: 64 KB of it was taken for a cut.)
-    tail = response.body.rstrip()[-_DOCUMENT_TAIL:].lower()
-    return not any(end in tail for end in _DOCUMENT_ENDS)
+    tail = response.body.rstrip(b" \t\r\n\f\v\0")[-(_DOCUMENT_TAIL + _TRAILER_MAX) :].lower()
+    # Past what a whole page may carry after its end: blank or NUL padding a template leaves (64 KB of it
+    # was taken for a cut), and comments and scripts (a cache's note, a tracker a proxy adds; 16 KB of them
+    # failed a whole page at every run). A cut page ending in such a block still has no end before it.
+    for _ in range(_TRAILER_BLOCKS):
+        tail = tail.rstrip(b" \t\r\n\f\v\0")
+        opens = tail.rfind(b"<!--") if tail.endswith(b"-->") else tail.rfind(b"<script") if tail.endswith(b"</script>") else -1
+        if opens < 0:
+            break
+        tail = tail[:opens]
+    return not any(end in tail[-_DOCUMENT_TAIL:] for end in _DOCUMENT_ENDS)
 
 
 # An XML document's root element (the first element after its declaration and comments).
@@ -1018,24 +1029,37 @@ MAX_COOKIES_PER_DOMAIN = 50
 MAX_COOKIE_BYTES_PER_DOMAIN = 8 * 1024
 
 
+# Akamai Bot Manager's cookies (the site sits behind Akamai): an edge adds its Set-Cookie lines after the
+# origin's, and a request sent without them is one it takes for a bot's. Kept before any other.
+_EDGE_COOKIE = re.compile(r"_abck|ak_bmsc|bm_\w+|akavpau_\w+|sbsd\w*")
+
+
 def bound_cookie_jar(jar: CookieJar) -> int:
-    """Refuse the cookies of each domain past :data:`MAX_COOKIES_PER_DOMAIN` or
-    :data:`MAX_COOKIE_BYTES_PER_DOMAIN` (as the Cookie header counts them), the first set kept; how many
-    were refused."""
+    """Refuse the cookies past :data:`MAX_COOKIES_PER_DOMAIN` or :data:`MAX_COOKIE_BYTES_PER_DOMAIN` (as the
+    Cookie header counts them) of what a request to a host carries: its own and those of every domain
+    above it. Akamai's bot-manager cookies are kept first, then the first set; how many were refused."""
     # The jar's own mapping (domain → path → name → cookie) keeps the order they were first set in;
     # iterating the jar sorts them by name.
     domains: dict[str, dict[str, dict[str, Cookie]]] = getattr(jar, "_cookies")
     refused = 0
-    for domain, paths in list(domains.items()):
-        kept = size = 0
-        for path, names in list(paths.items()):
-            for name, cookie in list(names.items()):
-                length = len(name) + len(cookie.value or "") + 2  # "name=value; "
-                if kept < MAX_COOKIES_PER_DOMAIN and size + length <= MAX_COOKIE_BYTES_PER_DOMAIN:
-                    kept, size = kept + 1, size + length
-                else:
-                    jar.clear(domain, path, name)
-                    refused += 1
+    # A domain's cookies are judged after those of the domains above it (Domain=.business-standard.com
+    # goes with every request to www., m. and hindi.), in what they leave; siblings do not share.
+    held: dict[str, tuple[int, int]] = {}
+    for domain in sorted(domains, key=lambda name: (name.lstrip(".").count("."), not name.startswith("."))):
+        host = domain.lstrip(".")
+        above = [held[parent] for parent in held if parent.startswith(".") and (host == parent[1:] or host.endswith(parent))]
+        kept, size = sum(count for count, _ in above), sum(length for _, length in above)
+        own_kept, own_size = kept, size
+        cookies = [(path, name, cookie) for path, names in list(domains[domain].items()) for name, cookie in list(names.items())]
+        cookies.sort(key=lambda entry: _EDGE_COOKIE.fullmatch(entry[1]) is None)  # (stable: the first set next)
+        for path, name, cookie in cookies:
+            length = len(name) + len(cookie.value or "") + 2  # "name=value; "
+            if own_kept < MAX_COOKIES_PER_DOMAIN and own_size + length <= MAX_COOKIE_BYTES_PER_DOMAIN:
+                own_kept, own_size = own_kept + 1, own_size + length
+            else:
+                jar.clear(domain, path, name)
+                refused += 1
+        held[domain] = (own_kept - kept, own_size - size)
     return refused
 
 
