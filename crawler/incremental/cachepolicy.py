@@ -10,6 +10,7 @@ stored, so ``scrapy crawl reextract -a source=HTTPCACHE_DIR`` has the page of ev
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from typing import Any
 
@@ -22,7 +23,7 @@ from crawler.extraction import decode_body
 from crawler.extraction.blocking import is_block_page, may_be_block_page
 from crawler.extraction.normalize import hindi_article_id
 from crawler.extraction.urls import ARTICLE, VIDEO, non_article_kind, url_kind
-from crawler.middlewares import DATALOSS_FLAG, content_encodings, stream_broken, stream_ended
+from crawler.middlewares import GZIP_ENCODINGS, DATALOSS_FLAG, content_encodings, page_cut_short, stream_broken, stream_ended
 
 
 def _page_url(request: Request) -> str:
@@ -91,9 +92,42 @@ def _received_in_part(response: Response) -> bool:
         return False  # (an empty body naming an encoding is judged empty, above)
     # The last encoding was applied last: its stream is the body's (as the decompression judges it).
     try:
-        return not stream_ended(response.body, encodings[-1]) or stream_broken(response.body, encodings[-1])
+        if not stream_ended(response.body, encodings[-1]) or stream_broken(response.body, encodings[-1]):
+            return True
     except Exception:  # noqa: BLE001 - a decoder's own error (brotli, zstd): a body no reader takes
         return True
+    # A whole stream of a page whose document stops (an edge compressing the copy it stored cut short):
+    # the decompression fails it as data loss, after this stored it. (Uncompressed, it is failed before.)
+    decoded = _decoded(response.body, encodings)
+    return decoded is not None and page_cut_short(response.replace(body=decoded, headers=_without_coding(response)))
+
+
+def _decoded(body: bytes, encodings: list[bytes]) -> bytes | None:
+    """A body of one gzip, deflate or brotli stream decoded (its stream judged whole), or None."""
+    if len(encodings) != 1:
+        return None
+    try:
+        if encodings[0] in GZIP_ENCODINGS:
+            return zlib.decompressobj(31).decompress(body)
+        if encodings[0] == b"deflate":
+            # zlib-wrapped, as the standard says, or raw deflate, as some servers send it (Scrapy reads both).
+            try:
+                return zlib.decompressobj(15).decompress(body)
+            except zlib.error:
+                return zlib.decompressobj(-15).decompress(body)
+        if encodings[0] == b"br":
+            try:
+                brotli: Any = importlib.import_module("brotli")
+            except ImportError:
+                brotli = importlib.import_module("brotlicffi")
+            return bytes(brotli.decompress(body))
+    except Exception:  # noqa: BLE001 - zlib.error, brotli.error, ImportError: not judged (its stream was)
+        return None
+    return None
+
+
+def _without_coding(response: Response) -> dict[bytes, list[bytes]]:
+    return {name: values for name, values in response.headers.items() if name.lower() != b"content-encoding"}
 
 
 class StoreOnlyHttpCacheMiddleware(HttpCacheMiddleware):
