@@ -279,10 +279,27 @@ _EDITED_BY = re.compile(r"^(?:edited|compiled|curated)\s+by\b", re.I).match
 _DATE_LINE = re.compile(rf"^(?:(?:last\s+)?updated|(?:first\s+)?published|posted)\b|^\d+\s*{READ_TIME_WORDS}\b", re.I).match
 
 
+# A date line, time of day or read time a byline runs on into with no bar before it ("AP 2 min read",
+# "PTI Last Updated : Dec 04 2026 | 11:20 PM IST", "Reuters 3 Dec"): neither a name nor a place, and
+# the byline ends there. A month's name is a date only with a day beside it ("Theresa May" is a name).
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE_TAIL = re.compile(
+    rf"(?:^|(?<=\s))(?:(?:last\s+)?updated\b|(?:first\s+)?published\b|posted\s+(?:on\b|at\b|:)|\d+\s*{READ_TIME_WORDS}\b"
+    rf"|{_MONTH}\s+\d{{1,2}}(?!\d)(?!\s*{READ_TIME_WORDS})|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w)|\d{{1,2}}:\d{{2}}(?!\d))",
+    re.I,
+).search
+
+
+def without_date_tail(text: str) -> str:
+    """A byline's text without the date line, time or read time it runs on into ("AP 2 min read" → "AP")."""
+    found = _DATE_TAIL(text)
+    return text[: found.start()].rstrip(CITY_PUNCTUATION) if found else text
+
+
 def byline_names(text: str) -> list[str]:
     """The names of a byline's text ("By A and B", "A, B & C"), without the words around them and
     without the editors named after them, nor a date line after them."""
-    text = without_inputs_credit(text)
+    text = without_date_tail(without_inputs_credit(text))
     if "(" in text or "[" in text:
         text = _BRACKETED_WITH.sub(r" \1", text)
     lead_in = _LEAD_IN(text) or _column_title(text)
@@ -359,7 +376,7 @@ def names_and_place(text: str) -> tuple[str, str | None]:
     """A byline's text without the city that ends it after a bar or a slash, and that city; the text
     as it is when what follows its last bar is an editor's line or names people ("A | B and C"). (An
     agencies' credit at its end is neither: "A | Inputs from PTI" is A.)"""
-    text = without_inputs_credit(text)
+    text = without_date_tail(without_inputs_credit(text))
     match = _PLACE_AFTER.search(text)
     if match is None:
         return text, None
@@ -376,8 +393,43 @@ def names_and_place(text: str) -> tuple[str, str | None]:
 _AGENCY_FIRST = re.compile(
     r"^\s*(" + "|".join(re.escape(a) for a in sorted(NEWS_AGENCIES, key=len, reverse=True)) + r")\s+(\S.*?)\s*$", re.I
 ).match
-# A place's name: one to four words, each capitalised ("New Delhi", "Kozhikode", "Sao Paulo").
+# A place's name: one to four words, each capitalised ("New Delhi", "Kozhikode", "Sao Paulo"). (A
+# script with no capitals, Devanagari's, gives no such sign: only the story's data names a city there.)
 _PLACE_WORDS = re.compile(r"[^\W\d_a-z][\w'\u2019-]*(?:\s+[^\W\d_a-z][\w'\u2019-]*){0,3}").fullmatch
+# The words an agency's byline goes on with that name no place: its desk, service or medium ("AP
+# Photo", "Reuters Breakingviews", "Bloomberg Opinion", "ANI Video", "Reuters Staff"), the language of
+# its feed ("IANS Hindi"), a day's or month's name or a time zone, and the page's own words beside the
+# byline ("Listen", "Premium", "Updated"). A city holds none of them.
+_NOT_PLACE_WORDS = frozenset(
+    {"photo", "photos", "file", "pic", "pics", "picture", "pictures", "image", "images", "graphic", "graphics",
+     "video", "videos", "audio", "podcast", "tv", "television", "radio", "staff", "staffer", "staffers", "reporter",
+     "reporters", "correspondent", "correspondents", "bureau", "desk", "team", "editor", "editors", "editorial",
+     "columnist", "columnists", "contributor", "contributors", "writer", "writers", "breakingviews", "opinion",
+     "view", "views", "comment", "analysis", "explains", "explainer", "exclusive", "special", "report", "news",
+     "newswire", "wire", "wires", "feed", "service", "services", "businessweek", "intelligence", "economics",
+     "research", "data", "fact", "check", "live", "interactive", "web", "digital", "online", "premium", "listen",
+     "updated", "published", "posted", "read", "inputs", "input", "via", "courtesy", "credit", "agency",
+     "agencies", "hindi", "english", "urdu", "marathi", "gujarati", "bengali", "bangla", "punjabi", "telugu",
+     "kannada", "malayalam", "odia", "assamese", "spanish", "french", "german", "chinese", "arabic",
+     "may", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+     "march", "april", "june", "july", "august", "september", "october", "november", "december", "jan",
+     "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ist", "gmt", "utc", "am",
+     "pm", "hrs"}
+)
+# The collective credit the site writes for agency copy ("Agencies | Mumbai"), no agency's own name:
+# with no bar, only a city the rules list follows it as its dateline ("Agencies Mumbai").
+_AGENCIES_FIRST = re.compile(r"^\s*(agencies)\s+(\S.*?)\s*$", re.I).match
+
+
+def _no_place(words: str) -> bool:
+    """Whether the words after an agency's name are no place: no capitalised words, or one that
+    names an agency, a desk or medium, a date or the page's own words."""
+    return (
+        _NO_PLACE(words) is not None
+        or not _PLACE_WORDS(words)
+        or not all(word[0].isupper() for word in words.split())
+        or any(word.casefold().strip("'\u2019-") in _NOT_PLACE_WORDS for word in words.split())
+    )
 
 
 def name_then_place(text: str, known_place: str | None = None) -> tuple[str, str] | None:
@@ -385,20 +437,22 @@ def name_then_place(text: str, known_place: str | None = None) -> tuple[str, str
     name then a place ("AP Miami"), unless the story's own data names another city (then what follows
     the agency is a name: "PTI Singh" filed from Ajmer), or any name then the city the story's data
     names ("Shine Jacob Ajmer" filed from Ajmer). None where the text is no such pair."""
-    text = " ".join(text.split())
+    text = " ".join(without_date_tail(text).split())
     if known_place and len(known_place) < len(text) and text.casefold().endswith(" " + known_place.casefold()):
         name = text[: -len(known_place)].rstrip(CITY_PUNCTUATION)
         if name:
             return name, text[len(text) - len(known_place) :]
     match = _AGENCY_FIRST(text)
     if match is None:
-        return None
+        credit = _AGENCIES_FIRST(text)
+        if credit is None or not is_dateline_city(credit.group(2)) or (known_place and known_place.casefold() != credit.group(2).casefold()):
+            return None
+        return credit.group(1), credit.group(2)
     agency, place = match.group(1), match.group(2)
     if (
         is_news_agency(place)
         or _NAME_SEPARATORS.search(" " + place + " ")
-        or _NO_PLACE(place)
-        or not _PLACE_WORDS(place)
+        or _no_place(place)
         or (known_place and known_place.casefold() != place.casefold() and not is_dateline_city(place))
     ):
         return None
@@ -1109,11 +1163,16 @@ class ArticlePage:
         """The name and city of a byline that draws no city of its own and no bar, written as one
         text ("AP Miami", "<span>AP</span> Miami"): see name_then_place. A link to no author's page
         is no city ("PTI <a>India News</a>"), nor a name the structured data gives as an author's."""
-        shown = element_text(byline)
+        shown = without_date_tail(element_text(byline) or "")
         if not shown or "|" in shown or " / " in shown:
             return None
         split = name_then_place(shown, self.known_place())
-        if split is None or split[1] in other_links or split[1].casefold() in self.structured_author_keys():
+        if split is None or split[1] in other_links:
+            return None
+        # An author the structured data names whose name goes on past the name into the "city" ("Bloomberg
+        # Quint"), or is that city, is one name: the byline names that author, no place.
+        name, keys = split[0].casefold() + " ", self.structured_author_keys()
+        if split[1].casefold() in keys or any(key.startswith(name) for key in keys):
             return None
         return split
 
