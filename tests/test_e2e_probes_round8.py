@@ -101,12 +101,11 @@ def read_xml(path: Path) -> list[dict[str, Any]]:
 
 def as_csv_cell(value: Any) -> Any:
     """A JSON lines value as a CSV cell, read back: text as it is, numbers and flags as Scrapy writes
-    them, a list of names joined by commas (Scrapy's ``join_multivalued``), and anything with
-    structure (a picture, links, the ticker) as JSON, so that it reads back to the same value."""
-    if value is None:
+    them, and a list (of names too: joined by commas, a name holding one read back as two) or
+    anything with structure (a picture, links, the ticker) as JSON, so that it reads back to the same
+    value; an empty list is an empty cell."""
+    if value is None or value == []:
         return ""
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return ",".join(value)
     if isinstance(value, (list, dict)):
         return value  # compared with the cell read as JSON
     return str(value)

@@ -157,7 +157,8 @@ class ArticleCsvItemExporter(CsvItemExporter):
     """Scrapy's CSV, with a field that has structure (a picture, links, the ticker) in its cell as
     JSON, as the JSON lines file has it: Scrapy joins lists of strings only, and writes anything else
     as Python's ``repr`` (``[Link(name='PTI', url=None)]``), which no CSV reader can take apart.
-    Lists of strings (``topics``) are still joined by ``join_multivalued``.
+    Lists of strings (``topics``) too: joined by ``join_multivalued``, a name with a comma in it
+    could not be told from two.
 
     A file appended to after earlier runs (``-o all.csv`` from cron) gets no second header line,
     which every CSV reader would take for a row: the rows go under the header already there, in its
@@ -195,6 +196,10 @@ class ArticleCsvItemExporter(CsvItemExporter):
         self.fields_to_export = {field_of.get(column, column): column for column in header}
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        if isinstance(value, (list, tuple)) and value:
+            # A list of names too: joined by commas (Scrapy's join_multivalued), a topic holding one,
+            # "Tata Sons, Cyrus Mistry", came back to a reader as two. (An empty list stays an empty cell.)
+            return json.dumps(value, ensure_ascii=False, default=dataclass_fields)
         value = super().serialize_field(field, name, value)
         if isinstance(value, (list, tuple, dict)) or (is_dataclass(value) and not isinstance(value, type)):
             return json.dumps(value, ensure_ascii=False, default=dataclass_fields)
