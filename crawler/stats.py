@@ -250,6 +250,9 @@ OUTPUT_LEFT_UNDELIVERED = "bs/output/left_undelivered"
 # Files appended to (-o) whose last line had no line break (written by something else, or cut while
 # no seen-store knew of it): one was added, or the run's first item would have been glued onto it.
 OUTPUT_LINE_BREAK_ADDED = "bs/output/line_break_added"
+# Files of an overwritten batch feed (-O items-%(batch_id)d.jsonl) that an earlier run wrote beyond
+# this run's last batch, removed: read after this run, their articles would be read a second time.
+OUTPUT_EARLIER_BATCHES_REMOVED = "bs/output/earlier_batches_removed"
 
 # --- Splash --------------------------------------------------------------------------
 SPLASH_RENDERED = "bs/splash/rendered"

@@ -28,7 +28,14 @@ from crawler import stats as stat
 from crawler.extraction import Article
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.extension import SeenStoreExtension
-from crawler.incremental.feedstorage import DurableFileFeedStorage, DurableStdoutFeedStorage, compression_of, item_keys
+from crawler.incremental.feedstorage import (
+    DurableFileFeedStorage,
+    DurableStdoutFeedStorage,
+    compression_of,
+    earlier_batches,
+    item_keys,
+    remove_unless_held,
+)
 from crawler.incremental.receipts import Receipt
 from crawler.incremental.recovery import reads_encoding
 from crawler.incremental.store import FeedRecord
@@ -72,6 +79,8 @@ class DeliveryTracker:
         # batch's last item, which this tracker has not seen yet, has its receipt lines.
         self.held_back: list[_Delivery] = []
         self.failed_counts: dict[str, int] = {}
+        # By feed (URI template): the last batch this run stored.
+        self.last_batches: dict[str, int] = {}
         self.settled = False
         self.waiters: list[Deferred[None]] = []
         self.timer: Any = None
@@ -268,6 +277,8 @@ class DeliveryTracker:
             ok = False
         if not ok:
             self._feed_failed(slot, "the feed could not be stored")
+        template = str(slot.uri_template)
+        self.last_batches[template] = max(self.last_batches.get(template, 0), int(slot.batch_id))
         inside = slot.itemcount != self.counts.get(slot, 0)
         if inside:
             # Closed (a full batch, stored at once) before item_scraped below saw its last item.
@@ -312,6 +323,25 @@ class DeliveryTracker:
 
     def feed_exporter_closed(self) -> None:
         self._settle()
+        self._remove_earlier_batches()
+
+    def _remove_earlier_batches(self) -> None:
+        """An overwritten batch feed's files (``-O out/items-%(batch_id)d.jsonl`` from cron) hold this
+        run's articles only: an earlier run's batches past this run's last are removed, as ``-O`` empties
+        a file of one name (a reader of the folder took their articles after that run). A killed run's
+        file this run did not take over holds articles no reader had: it stays, as does a file another
+        run is writing. Nothing is removed after a feed failed (exit 6): the next run writes again."""
+        spider = self.crawler.spider
+        if self.exporter is None or spider is None or self.stats.get_value(stat.OUTPUT_FEED_FAILED) or self.stats.get_value(stat.OUTPUT_WRITE_FAILED):
+            return
+        interrupted = self.seen.interrupted if self.seen is not None else {}
+        for template, options in self.exporter.feeds.items():
+            found = earlier_batches(str(template), options, spider, self.last_batches.get(str(template), 0))
+            removed = [path for path in found if str(path) not in interrupted and remove_unless_held(path)]
+            if removed:
+                self.stats.inc_value(stat.OUTPUT_EARLIER_BATCHES_REMOVED, len(removed))
+                logger.info("Removed %d batch file(s) an earlier run wrote past this run's last batch of %s, whose articles "
+                            "were passed on after that run: %s", len(removed), template, " ".join(path.name for path in removed))
 
     def spider_closed(self) -> None:
         if self.exporter is None:

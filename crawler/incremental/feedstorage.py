@@ -468,6 +468,66 @@ class DurableFileFeedStorage(FileFeedStorage):
         return str(self.path)
 
 
+# Batch ids looked at past a run's last batch for an earlier run's files: far more than any run writes.
+_MOST_BATCHES = 100_000
+
+
+def earlier_batches(template: str, options: dict[str, Any], spider: Spider, last: int) -> list[Path]:
+    """The files of an overwritten batch feed (``-O out/items-%(batch_id)d.jsonl``) after this run's
+    ``last`` batch that are there still, from an earlier run that wrote more batches (its names are
+    this run's: no ``%(time)s`` or ``%(batch_time)s`` in them), in order, up to the first missing one.
+    Scrapy overwrites the batches a run writes and leaves the rest: read after a run with one article,
+    the folder gave the run before's other batches again, and after a run with none, all of them."""
+    if not options.get("overwrite") or "%(batch_id)" not in template or "%(time)" in template or "%(batch_time)" in template:
+        return []
+    if local_path(template) is None:
+        return []
+    # The names as Scrapy fills them in (FeedExporter._get_uri_params): the spider's attributes, the time, the batch.
+    params: dict[str, Any] = {name: getattr(spider, name, None) for name in dir(spider)}
+    function = options.get("uri_params")
+    found: list[Path] = []
+    for batch in range(last + 1, last + 1 + _MOST_BATCHES):
+        filled = {**params, "batch_id": batch}
+        if function:
+            filled = (load_object(function) if isinstance(function, str) else function)(filled, spider) or filled
+        try:
+            path = local_path(with_params(template, filled))
+        except (TypeError, ValueError, KeyError):
+            return found
+        if path is None or not os.path.isfile(path):
+            return found
+        found.append(Path(path).absolute())
+    return found
+
+
+def remove_unless_held(path: Path) -> bool:
+    """Remove ``path`` unless a run holds it (writing it: :func:`_claim`); whether it was removed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if (info.st_mode & 0o170000) != 0o100000:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        except OSError:
+            pass  # no flock on this file system: nothing tells, as for the run's own files
+        # (Removed under the hold, and only while the path is still the file that was looked at.)
+        now = os.stat(path)
+        if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+            return False
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 class _FlushingStdout(io.RawIOBase):
     """Standard output, flushed after every write: what ``write`` accepted is in the pipe or terminal."""
 
