@@ -14,7 +14,7 @@ from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
     ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
-    alias_if_fresh, is_same_content, state_dir,
+    alias_if_fresh, is_same_content, later_modified, state_dir,
 )
 
 if TYPE_CHECKING:
@@ -64,18 +64,23 @@ if ARGV[3] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1 end
 # its own line only if that line is in its file, as with the SQLite store.
 # KEYS: the article's seen hash, the pending hash, the claim key; ARGV: content hash, fresh (0/1),
 # run id, pending field, pending JSON without version, claim seconds, the source date ("" for none),
-# the prefix of the runs' alive keys, ALIVE_SECONDS, the release before's hash of the content ("" for
-# none). Returns {outcome, version}.
+# the prefix of the runs' alive keys, ALIVE_SECONDS, earlier releases' hashes of the content
+# (comma-separated, "" for none), the page's dateModified to store for unchanged content saved again
+# ("" for none) and the stored one it replaces. Returns {outcome, version}.
 _CLAIM_LUA = """
 local seen_version = redis.call('HGET', KEYS[1], 'version')
 local seen_hash = redis.call('HGET', KEYS[1], 'content_hash')
-local unchanged = seen_version and (seen_hash == ARGV[1] or (ARGV[10] ~= '' and seen_hash == ARGV[10]))
+local unchanged = seen_version and seen_hash and (seen_hash == ARGV[1] or (ARGV[10] ~= '' and string.find(',' .. ARGV[10] .. ',', ',' .. seen_hash .. ',', 1, true) ~= nil))
 if unchanged and ARGV[2] == '0' then
-    -- The release before's hash: this one in its place, told at the next fetch too.
+    -- An earlier release's hash: this one in its place, told at the next fetch too.
     if seen_hash ~= ARGV[1] then redis.call('HSET', KEYS[1], 'content_hash', ARGV[1]) end
     -- Fetched again for a newer feed or sitemap date, the same story: that date is kept, or each
     -- later run would fetch the story again for it.
     if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'source_date', ARGV[7]) end
+    -- Saved again unedited, later: that date, unless another run stored another since it was read.
+    if ARGV[11] ~= '' and (redis.call('HGET', KEYS[1], 'date_modified') or '') == ARGV[12] then
+        redis.call('HSET', KEYS[1], 'date_modified', ARGV[11])
+    end
     return {'unchanged', tonumber(seen_version)}
 end
 local holder = redis.call('GET', KEYS[3])
@@ -374,15 +379,17 @@ class RedisSeenStore:
             unchanged = seen is not None and is_same_content(seen, pending)
             source_date = fresh_source_date(seen, pending, unchanged, self.future_skew)
         entry = {"content_hash": pending.content_hash, "date_modified": pending.date_modified, "source_date": source_date}
-        # The release before's hash, as the SQLite store asks for it: only for a story stored with
+        # Earlier releases' hashes, as the SQLite store asks for them: only for a story stored with
         # another hash than this one's (where the story was read first; else in any case).
-        previous = pending.previous_hash if not read or (seen is not None and seen.content_hash != pending.content_hash) else None
+        # (Read, unchanged content saved again later keeps that later date, as in the SQLite store.)
+        modified = later_modified(seen, pending) if seen is not None and not fresh and is_same_content(seen, pending) else None
+        previous = pending.previous_hashes if not read or (seen is not None and seen.content_hash != pending.content_hash) else ()
         outcome, version = self._call(
             self._claim,
             keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id)],
             args=[pending.content_hash, "1" if fresh else "0", pending.run_id, f"{pending.run_id}:{pending.article_id}",
                   json.dumps(entry), CLAIM_SECONDS, pending.source_date or "", self._alive_prefix, ALIVE_SECONDS,
-                  previous or ""],
+                  ",".join(previous), modified or "", (seen.date_modified or "") if seen is not None else ""],
         )
         self._keep_alive(pending.run_id)
         return Claim(outcome.decode() if isinstance(outcome, bytes) else str(outcome), int(version))

@@ -24,14 +24,18 @@ from crawler.incremental.store import PendingArticle, StateError
 
 logger = logging.getLogger(__name__)
 
-# Fields that change without the article changing: fetch time, our own version, the live ticker, and
-# the related list after the story, which shows the section's newest stories as they are published
-# (half of the seed page's "Also Read", all of the 2026 site's "More From This Section"): hashed, every
-# fetch of a story nobody edited (its sitemap date moved on a re-save, a fresh run) was a new version.
-_VOLATILE = frozenset({"url", "dateDownloaded", "version", "market", "alsoRead"})
+# Fields that change without the article changing: fetch time, our own version, the live ticker, the
+# related list after the story, which shows the section's newest stories as they are published (half
+# of the seed page's "Also Read", all of the 2026 site's "More From This Section"), and the "Last
+# Updated" date, which moves whenever the CMS saves the story again, edited or not (a live blog's at
+# every fetch): hashed, every fetch of a story nobody edited (its sitemap date moved on a re-save, a
+# fresh run) was a new version. An edit moves the date and changes what the rules read besides.
+_VOLATILE = frozenset({"url", "dateDownloaded", "version", "market", "alsoRead", "dateModified", "dateModifiedRaw"})
 _HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE)
-# The fields the release before hashed (alsoRead with them): seen-stores hold its hashes.
-_PREVIOUS_HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE - {"alsoRead"})
+# The fields earlier releases hashed (seen-stores hold their hashes): the release before counted the
+# Last Updated date, the one before it the related list too.
+_DATED_HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE - {"dateModified", "dateModifiedRaw"})
+_PREVIOUS_HASHED_FIELDS = tuple(f.name for f in fields(Article) if f.name not in _VOLATILE - {"alsoRead", "dateModified", "dateModifiedRaw"})
 # json.dumps(..., sort_keys=True, ensure_ascii=False), nested dataclasses written as asdict() writes them.
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=dataclass_fields).encode
 
@@ -40,16 +44,28 @@ def content_hash(article: Article) -> str:
     """A stable hash of what a reader sees of the article.
 
     The same JSON as ``json.dumps(asdict(article) without the volatile fields, sort_keys=True,
-    ensure_ascii=False)``. (Taking ``alsoRead`` out changed every hash stored before: the stores tell
-    such a hash by :func:`previous_content_hash`, and store this one in its place.)
+    ensure_ascii=False)``. (Taking ``alsoRead`` out, then the Last Updated date, changed every hash
+    stored before: the stores tell such a hash by :func:`earlier_content_hashes`, and store this one in
+    its place.)
     """
     return _hash_of(article, _HASHED_FIELDS)
 
 
+def dated_content_hash(article: Article) -> str:
+    """:func:`content_hash` as the release before wrote it (the Last Updated date counted): a story
+    whose stored hash is this one is unchanged, and would be emitted as a version nobody edited."""
+    return _hash_of(article, _DATED_HASHED_FIELDS)
+
+
 def previous_content_hash(article: Article) -> str:
-    """:func:`content_hash` as the release before wrote it (``alsoRead`` counted): a story whose stored
-    hash is this one is unchanged, and would be emitted as a version nobody edited."""
+    """:func:`content_hash` as the release before the last wrote it (``alsoRead`` and the Last Updated
+    date counted), which stores still hold for stories not fetched since."""
     return _hash_of(article, _PREVIOUS_HASHED_FIELDS)
+
+
+def earlier_content_hashes(article: Article) -> tuple[str, str]:
+    """The hashes earlier releases gave the same content, the latest first."""
+    return dated_content_hash(article), previous_content_hash(article)
 
 
 def _hash_of(article: Article, names: tuple[str, ...]) -> str:
@@ -116,7 +132,7 @@ class IncrementalPipeline:
             date_modified=item.dateModified,
             source_date=seen.source_dates.pop(item.articleId, None),
             run_id=seen.run_id,
-            previous_hash_of=functools.partial(previous_content_hash, item),
+            previous_hash_of=functools.partial(earlier_content_hashes, item),
         )
         try:
             claim = seen.store.claim(pending, fresh=seen.fresh, is_live=seen.is_live)

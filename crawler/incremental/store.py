@@ -41,8 +41,8 @@ class SeenArticle:
 
 
 def is_same_content(seen: SeenArticle, pending: PendingArticle) -> bool:
-    """Whether ``pending`` has the content stored for ``seen``, by its hash or the release before's."""
-    return seen.content_hash == pending.content_hash or seen.content_hash == pending.previous_hash
+    """Whether ``pending`` has the content stored for ``seen``, by its hash or an earlier release's."""
+    return seen.content_hash == pending.content_hash or seen.content_hash in pending.previous_hashes
 
 
 @dataclass(frozen=True)
@@ -107,16 +107,17 @@ class PendingArticle:
     date_modified: str | None
     source_date: str | None
     run_id: str
-    # The function giving the hash the release before gave the same content (seen-stores hold its
-    # hashes): matching the stored one, the article is unchanged. Never stored. A function, called
-    # once at most: a second hash of every article is CPU a crawl spends for the few whose stored
-    # hash is not this release's.
-    previous_hash_of: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
+    # The function giving the hash (or hashes) earlier releases gave the same content (seen-stores
+    # hold their hashes): matching the stored one, the article is unchanged. Never stored. A function,
+    # called once at most: more hashes of every article are CPU a crawl spends for the few whose
+    # stored hash is not this release's.
+    previous_hash_of: Callable[[], str | tuple[str, ...] | None] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
-    def previous_hash(self) -> str | None:
-        """The release before's hash of this content, if known."""
-        return self.previous_hash_of() if self.previous_hash_of is not None else None
+    def previous_hashes(self) -> tuple[str, ...]:
+        """Earlier releases' hashes of this content, if known."""
+        given = self.previous_hash_of() if self.previous_hash_of is not None else None
+        return (given,) if isinstance(given, str) else tuple(given or ())
 
 
 # The names a feed writes an article's id and version under, unless its ``fields`` rename them.
@@ -244,6 +245,15 @@ def fresh_source_date(seen: SeenArticle | None, pending: PendingArticle, unchang
         return None
     stored, given = _moment(seen.source_date), _moment(pending.source_date)
     return seen.source_date if stored is not None and (given is None or stored > given) else pending.source_date
+
+
+def later_modified(seen: SeenArticle, pending: PendingArticle) -> str | None:
+    """The page's ``dateModified`` when it is later than the one stored for the same content (the CMS
+    saved the story again, unedited), else None. Stored, it tells the pages of before that save from
+    the version emitted, as an edit's date would: an edge's copy of the save, read for a later edit's
+    sitemap date, is then a copy from before that edit, not the edit."""
+    page, stored = _moment(pending.date_modified), _moment(seen.date_modified)
+    return pending.date_modified if page is not None and (stored is None or page > stored) else None
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -602,8 +612,11 @@ class SqliteSeenStore:
             if unchanged and not fresh:
                 assert seen is not None
                 if seen.content_hash != pending.content_hash:
-                    # The release before's hash: this one in its place, told at the next fetch too.
+                    # An earlier release's hash: this one in its place, told at the next fetch too.
                     self._run("UPDATE seen SET content_hash = ? WHERE article_id = ?", (pending.content_hash, pending.article_id))
+                modified = later_modified(seen, pending)
+                if modified is not None:
+                    self._run("UPDATE seen SET date_modified = ? WHERE article_id = ?", (modified, pending.article_id))
                 if pending.source_date is not None and pending.source_date != seen.source_date:
                     # Fetched again for a newer feed or sitemap date, the same story: that date is
                     # kept, or each later run would fetch the story again for it.
