@@ -1,14 +1,16 @@
-"""Probes of the Splash service scripts, round 23: ``start.sh`` on a port another program holds or with
-a Splash that cannot start, and ``stop.sh`` after the supervisor was killed, leaving its Splash behind.
+"""Probes of Splash, round 23: the service scripts (``start.sh`` on a port another program holds, with a
+Splash that cannot start or cut short; ``stop.sh`` after the supervisor was killed, leaving its Splash
+behind) and ``scrapy parse`` of an article with Splash, on every supported Scrapy.
 
-The first tests need no Splash: a stand-in venv whose ``python`` runs the launcher's supervisor but
-makes every Splash it starts fail as a broken install does. The last needs a real one; without it, it
-skips, except under CI, where it fails.
+The script tests but one need no Splash: a stand-in venv whose ``python`` runs the launcher's supervisor
+but makes every Splash it starts fail as a broken install does. Those that need a real one skip without
+it, except under CI, where they fail.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,6 +23,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.loopback.corpus import CURRENT
+from tests.loopback.site import LoopbackSite
+from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
 
 SERVICE = ROOT / "tests" / "services" / "splash"
 VENV = Path(os.environ.get("SPLASH_VENV", "/opt/bs-splash-venv"))
@@ -234,3 +239,56 @@ def test_stop_stops_the_splash_a_killed_supervisor_left_and_start_then_works(tmp
         for pid in _launchers_on(port):
             os.kill(pid, signal.SIGKILL)
     assert _gone(_launchers_on(port))
+
+
+# --- `scrapy parse` of an article: Splash, and Scrapy's own deprecation ----------------------------
+
+
+def _parse(url: str, workdir: Path, *settings: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONWARNINGS": "always"}
+    command = [sys.executable, "-m", "scrapy", "parse", url]
+    for setting in settings:
+        command += ["-s", setting]
+    return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def loopback() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=10, seed=2) as site:
+        yield site
+
+
+def _current_article(site: LoopbackSite) -> str:
+    return next(record.url for record in site.articles if record.layout == CURRENT)
+
+
+def test_parse_of_an_article_warns_of_nothing_deprecated(tmp_path: Path, loopback: LoopbackSite) -> None:
+    # Before, on Scrapy 2.14 and later, every `scrapy parse` printed Scrapy's "ScrapyDeprecationWarning:
+    # <function BusinessStandardSpider.parse_article …> returned a Deferred. Returning Deferreds from
+    # spider callbacks is deprecated." (its parse command's own callback; 2.13 has no such warning).
+    done = _parse(_current_article(loopback), tmp_path, f"BS_BASE_URL={loopback.base_url}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "'articleId'" in done.stdout
+    warned = [line for line in done.stderr.splitlines() if "Deprecat" in line or "deprecated" in line]
+    assert not warned, "\n".join(warned)
+
+
+def test_parse_of_an_article_with_splash_prints_the_market_numbers_a_crawl_gets(
+    tmp_path: Path, loopback: LoopbackSite, splash_url: str  # noqa: F811
+) -> None:
+    # Before: `scrapy parse URL -s SPLASH_URL=…` fetched the page plainly (Scrapy's parse makes its own
+    # request, not the spider's): every market number null, as if the ticker had broken, where a crawl
+    # of the same page renders it and has them.
+    done = _parse(_current_article(loopback), tmp_path, f"BS_BASE_URL={loopback.base_url}", f"SPLASH_URL={splash_url}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "'articleId'" in done.stdout
+    values = re.findall(r"'value': ([^,}]+)", done.stdout)
+    assert values and all(value != "None" for value in values), done.stdout[-3000:]
+    assert "Splash could not render" not in done.stderr
+
+
+def test_parse_of_an_article_with_splash_down_prints_the_article_and_one_error_line(tmp_path: Path, loopback: LoopbackSite) -> None:
+    done = _parse(_current_article(loopback), tmp_path, f"BS_BASE_URL={loopback.base_url}", f"SPLASH_URL=http://127.0.0.1:{_free_port()}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "'articleId'" in done.stdout and "Traceback" not in done.stderr
+    assert done.stderr.count("Splash could not render") == 1, done.stderr[-3000:]

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from typing import Any
 
+from scrapy import Request, Spider
 from scrapy.commands.parse import Command as ScrapyParseCommand
 from scrapy.exceptions import UsageError
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 
 from crawler.commands.settingnames import CheckedSettings, spider_usage_problem
 from crawler.monitoring.verdict import EXIT_USAGE
+from crawler.splash import article_renderer
+
+# The callback the spiders render through Splash (SPLASH_URL), as BusinessStandardSpider.article_request() does.
+ARTICLE_CALLBACK = "parse_article"
 
 
 class Command(CheckedSettings, ScrapyParseCommand):
@@ -25,7 +34,7 @@ class Command(CheckedSettings, ScrapyParseCommand):
             if args:
                 opts.spargs.setdefault("url", args[0])  # the argument `article` insists on
         if not opts.callback and not opts.rules:
-            opts.callback = "parse_article"
+            opts.callback = ARTICLE_CALLBACK
         if len(args) == 1:
             # The spider checks its arguments when it is made, inside the crawl: a URL off BS_BASE_URL's
             # site (the loopback's, without -s BS_BASE_URL) was a logged traceback and an empty result.
@@ -45,3 +54,25 @@ class Command(CheckedSettings, ScrapyParseCommand):
                 # request without a word ("No response downloaded"), as the spider's own requests for
                 # file:// pages are.
                 opts.meta = {**(opts.meta or {}), "allow_offsite": True}
+
+    def prepare_request(self, spider: Spider, request: Request, opts: argparse.Namespace) -> Request:
+        """Scrapy's request for the page, its callback a coroutine, and rendered through Splash as the
+        spiders' article requests are.
+
+        Scrapy's callback returns a Deferred, which Scrapy 2.14 and later warn about at every ``parse``
+        ("Returning Deferreds from spider callbacks is deprecated"); awaited in a coroutine, it is the
+        same list on every supported Scrapy. With ``SPLASH_URL`` the page was fetched plainly: the
+        item's market numbers were null, where a crawl of the same page has them.
+        """
+        prepared = super().prepare_request(spider, request, opts)
+        scrapys = prepared.callback
+        assert callable(scrapys)
+
+        async def callback(response: Response, **cb_kwargs: Any) -> Any:
+            return await maybe_deferred_to_future(scrapys(response, **cb_kwargs))
+
+        functools.update_wrapper(callback, scrapys)
+        prepared.callback = callback
+        if opts.callback != ARTICLE_CALLBACK or spider.crawler is None:
+            return prepared
+        return article_renderer(spider.crawler).render(prepared)
