@@ -655,6 +655,26 @@ def display_date_text(text: str | None) -> str | None:
     return cleaned.strip(" |") or None
 
 
+# What stands between a date's label and the date: " at" ("Last Updated at January 18, 2019"), " on",
+# the rest of a Hindi word ("अपडेट" → "अपडेटेड"), "तिथि" (date), a colon or dash.
+_AFTER_DATE_LABEL = re.compile(r"[\u0900-\u0963]*(?:\s+(?:at|on)(?=[\s:])|\s+तिथि)?\s*[:\-\u2013\u2014]?\s*", re.I)
+
+
+def date_after_label(text: str | None, label: str, labels: Iterable[str], *, last: bool = False) -> str | None:
+    """The date ``text`` shows after ``label`` (its first occurrence, or its ``last``), without the
+    label's own words (" at", ":"), and ending where another of ``labels`` begins: one line may show
+    both dates, in either order ("Last Updated : … | First Published : …")."""
+    cleaned = clean_text(text)
+    at = (cleaned.rfind(label) if last else cleaned.find(label)) if cleaned else -1
+    if at == -1 or not cleaned:
+        return None
+    rest = cleaned[at + len(label) :]
+    joiner = _AFTER_DATE_LABEL.match(rest)
+    rest = rest[joiner.end() :] if joiner is not None else rest
+    ends = [found for other in labels if (found := rest.find(other)) != -1]
+    return (rest[: min(ends)] if ends else rest).strip(" |") or None
+
+
 _DISPLAY_LABEL = re.compile(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
 _DISPLAY_LABELS_FOLDED = ("first published", "last updated")
 

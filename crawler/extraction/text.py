@@ -19,6 +19,12 @@ from .normalize import clean_text
 # Labels the page shows a reader; they survived every redesign so far, unlike class names.
 FIRST_PUBLISHED = "First Published"
 LAST_UPDATED = "Last Updated"
+# The same dates under the other labels pages of the site's family print ("Published On", "Updated
+# On", the Hindi edition's "प्रकाशित" and "अपडेट"/"अपडेटेड"): read after the two above, and only where
+# what follows them is a date, as words of a story may hold them too.
+PUBLISHED_LABELS = (FIRST_PUBLISHED, "Published On", "Published on", "प्रकाशित")
+UPDATED_LABELS = (LAST_UPDATED, "Updated On", "Updated on", "अपडेट")
+DATE_LABELS = PUBLISHED_LABELS + UPDATED_LABELS
 MIN_READ = "min read"
 # The end of the syndication note, in each of its wordings ("… auto-generated from a syndicated feed.").
 SYNDICATION = "syndicated feed"

@@ -31,7 +31,7 @@ from ..normalize import (
     SITE_ROOT,
     absolute_url,
     clean_text,
-    display_date_text,
+    date_after_label,
     normalize_date,
     read_time_minutes,
     split_list,
@@ -41,7 +41,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types, live_updates_of
 from ..urls import WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
-from ..text import BLOCK_TAGS, attribute_text, DISCLAIMER, FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
+from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -56,7 +56,7 @@ URL = "url"
 # The text-anchored rules: the labels are written once, in crawler/extraction/text.py. All text
 # nodes of the scope are read in one XPath walk and searched in Python: a predicate per node in
 # libxml2 costs more than the walk (and than the parse).
-LABELS = (FIRST_PUBLISHED, LAST_UPDATED, MIN_READ, SYNDICATION)
+LABELS = (*DATE_LABELS, MIN_READ, SYNDICATION)
 _ALL_TEXTS = XPath("descendant::text()")
 # Text no reader sees as the page's: code, and what the parser keeps as raw text (a frame's fallback,
 # a form field's value, the tab's title), where an unclosed <iframe> takes in the whole page after it.
@@ -1249,12 +1249,30 @@ class ArticlePage:
         """The text nodes holding ``label``."""
         return [text for text in self.label_texts if label in text]
 
-    def labelled_text(self, label: str, *, last: bool) -> str | None:
-        """The text of the first (or last) element with a text node holding ``label``."""
-        found = [text for text in self.label_texts if label in text]
-        if not found:
-            return None
-        return element_text(holder_of(found[-1 if last else 0]))
+    def shown_date(self, labels: tuple[str, ...], *, last: bool) -> str | None:
+        """The date the page shows after the first (or ``last``) text holding ``labels[0]``, else after
+        another text holding a label of ``labels`` where what follows it reads as a date."""
+        for label in labels:
+            found = [text for text in self.label_texts if label in text]
+            for index, text in enumerate(reversed(found) if last else found):
+                shown = self.date_after(text, label, last=last, any_text=label == labels[0] and index == 0)
+                if shown is not None:
+                    return shown
+        return None
+
+    def date_after(self, text: etree._ElementUnicodeResult, label: str, *, last: bool, any_text: bool) -> str | None:
+        """The date after ``label`` in the element of ``text`` (any text there after it: ``any_text``),
+        or in an element around it that reads as a date: a label drawn apart from its date
+        ("<span>First Published:</span> <span>Feb 28 2024 | 3:42 PM IST</span>")."""
+        holder = holder_of(text)
+        for level in range(3):
+            if holder is None:
+                return None
+            shown = date_after_label(element_text(holder), label, DATE_LABELS, last=last)
+            if shown is not None and ((any_text and level == 0) or self.date(shown) is not None):
+                return shown
+            holder = holder.getparent()
+        return None
 
     def datePublishedRaw(self) -> str | None:
         """First Published as the page shows it."""
@@ -1263,7 +1281,7 @@ class ArticlePage:
     # Read once: the date's own field and the date's sources both ask for it.
     @cached_property
     def _first_published_shown(self) -> str | None:
-        return display_date_text(self.labelled_text(FIRST_PUBLISHED, last=True))
+        return self.shown_date(PUBLISHED_LABELS, last=True)
 
     def dateModified(self) -> str | None:
         return self.dated(
@@ -1280,7 +1298,7 @@ class ArticlePage:
 
     @cached_property
     def _last_updated_shown(self) -> str | None:
-        return display_date_text(self.labelled_text(LAST_UPDATED, last=False))
+        return self.shown_date(UPDATED_LABELS, last=False)
 
     def readTimeMinutes(self) -> int | None:
         """Minutes from "N min read"."""
