@@ -34,6 +34,13 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # an article page is ~250 KB; also caps gzip bombs (checked unpacked)
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# HTTP(S) through Scrapy's HTTP/1.1 handler with a bound on an answer's headers (crawler/downloadhandlers.py).
+# In the _BASE dict, so that a DOWNLOAD_HANDLERS of one's own (-s 'DOWNLOAD_HANDLERS={"ftp": null}') keeps it.
+DOWNLOAD_HANDLERS_BASE = {
+    **_scrapy_defaults.DOWNLOAD_HANDLERS_BASE,
+    "http": "crawler.downloadhandlers.HeaderBoundHTTP11DownloadHandler",
+    "https": "crawler.downloadhandlers.HeaderBoundHTTP11DownloadHandler",
+}
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 # 429 is not retried here but waited out (crawler.middlewares.RateLimitMiddleware).
