@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
-from .blocking import NOT_FOUND, block_page_kind, is_block_page, is_not_found_page, may_be_block_page
+from .blocking import ERROR_PAGE, NOT_FOUND, block_page_kind, error_page_kind, is_block_page, is_not_found_page, may_be_block_page
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
 from .page import EncodingNote, Page, decode_body
@@ -59,6 +59,12 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
         reader = layout(page)
         article = reader.to_item()
     except NotAnArticle as error:
+        failed = error_page_kind(page.text, page.next_data) if error.reason in ("listing", "unknown-layout") else None
+        if failed is not None:
+            # A server's failure passed on with 200 (Next.js's error page for a 500 was taken for a
+            # soft 404, the story for removed; a maintenance page for a page of an unknown layout,
+            # a run of them for a redesign): the page did not come.
+            raise NotAnArticle(ERROR_PAGE, f"{failed}, sent with 200") from error
         if error.reason in ("listing", "unknown-layout") and is_not_found_page(page.text, page.next_data):
             # The site's "page not found" sent with 200 (a soft 404): a 404 as the site means it, not
             # a listing nor a redesign.
@@ -100,6 +106,7 @@ __all__ = [
     "Provenance",
     "RelatedArticle",
     "block_page_kind",
+    "error_page_kind",
     "decode_body",
     "extract",
     "extract_article",

@@ -117,6 +117,8 @@ _ARTICLE_MARKUP_BYTES = tuple(word.encode("ascii") for word in _ARTICLE_MARKUP_W
 
 # The reason of a "page not found" page sent with 200 (a soft 404).
 NOT_FOUND = "not-found"
+# The reason of a server's error or maintenance page sent with 200 (see error_page_kind).
+ERROR_PAGE = "error-page"
 _NOT_FOUND_TITLE = re.compile(r"<title[^>]*>\s*(?:404\b|Page not found\b|This page could not be found)", re.I)
 # Next.js's own error pages, named so in __NEXT_DATA__.
 _NEXT_ERROR_PAGES = ("/404", "/_error")
@@ -134,3 +136,39 @@ def is_not_found_page(text: str, next_data: dict[str, Any] | None) -> bool:
         if next_data.get("page") in _NEXT_ERROR_PAGES or 404 in codes:
             return True
     return bool(_NOT_FOUND_TITLE.search(text[:_HEAD]))
+
+
+# A server's error or maintenance page sent with 200 (a CDN or proxy passing an origin's failure on as
+# a page): Next.js's own error page naming a status that is no 404, or a page without the site's
+# Next.js data (a static page of the CDN's or the operators') whose title begins as such pages' do.
+# (A topic or listing of the site titled "Maintenance …" carries its Next.js data.)
+_TITLE = re.compile(r"<title[^>]*>([^<]{1,300})</title>", re.I)
+_ERROR_TITLE_MAX = 80
+_SERVER_ERROR_TITLE = re.compile(
+    r"^(?:(?:error\s*)?5\d\d\b(?=\s*(?:$|[:|\-–(]|internal|service|bad|gateway|error|server))|internal server error|service (?:temporarily )?unavailable|bad gateway|gateway time-?out"
+    r"|something went wrong|an (?:unexpected )?error (?:has )?occurred)",
+    re.I,
+)
+_MAINTENANCE_TITLE = re.compile(r"^(?:(?:site |website |down for |under |scheduled |planned )?maintenance\b|we(?:'|’)ll be (?:right )?back\b)", re.I)
+
+
+def error_page_kind(text: str, next_data: dict[str, Any] | None) -> str | None:
+    """What a page that holds no story is when it is a server's error or maintenance page sent with
+    200, in words (``a maintenance page ('Down for maintenance')``); None when it is none. A "page not
+    found" page is none (:func:`is_not_found_page`): the site saying there is no such page."""
+    if next_data is not None:
+        props = next_data.get("props")
+        page_props = props.get("pageProps") if isinstance(props, dict) else None
+        status = page_props.get("statusCode") if isinstance(page_props, dict) else None
+        if next_data.get("page") == "/_error" and isinstance(status, int) and not isinstance(status, bool) and status != 404:
+            return f"a server's error page (Next.js's error page, status {status})"
+        return None
+    found = _TITLE.search(text[:_HEAD])
+    title = " ".join(unescape(found.group(1)).split()) if found else ""
+    if len(title) > _ERROR_TITLE_MAX:
+        return None
+    if _MAINTENANCE_TITLE.search(title):
+        return f"a maintenance page ({title!r})"
+    if _SERVER_ERROR_TITLE.search(title):
+        return f"a server's error page ({title!r})"
+    return None

@@ -597,7 +597,8 @@ class Listing:
 
     article_urls: list[str]
     next_page: str | None
-    # The page arrived cut short (said by the caller, who knows the download): its links are those before the cut.
+    # The page says nothing of what follows it (said by the caller, who knows the download): it arrived
+    # cut short, its links those before the cut, or it is a server's error page sent with 200.
     cut: bool = False
 
 

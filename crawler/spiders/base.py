@@ -16,7 +16,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
-from crawler.extraction.blocking import NOT_FOUND
+from crawler.extraction.blocking import ERROR_PAGE, NOT_FOUND
 # GZIP_LAYERS: layers of gzip taken off a body whose headers did not announce them (a CDN that gzips
 # what it stores and serves it without Content-Encoding, and once more with the header: two).
 from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
@@ -255,6 +255,11 @@ class BusinessStandardSpider(Spider):
                 if not self.known_removed(requested, gone, response.meta):
                     stats.inc_value(stat.failed(gone))
                     self.logger.error("Failed <%s>: %s (a 'page not found' page, sent with 200)", requested, gone)
+                return
+            if error.reason == ERROR_PAGE:
+                # The page did not come: a failure, not a page of the story (nor marked seen: the next run asks again).
+                stats.inc_value(stat.failed(ERROR_PAGE))
+                self.logger.error("Failed <%s>: %s (%s)", requested, ERROR_PAGE, error.detail)
                 return
             stats.inc_value(stat.skipped(error.reason))
             self.logger.warning("Skipped <%s>: not an article (%s)", response.url, error)

@@ -16,7 +16,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from crawler import distributed
-from crawler.extraction import Article, block_page_kind, may_be_block_page
+from crawler.extraction import Article, block_page_kind, error_page_kind, may_be_block_page
 from crawler.incremental.dupefilter import REDISCOVER
 from crawler.extraction.discovery import (
     CUT,
@@ -37,6 +37,7 @@ from crawler.extraction.discovery import (
     unpack,
 )
 from crawler.extraction.normalize import iso_ist, parse_date, parse_http_date
+from crawler.extraction.page import Page
 from crawler.extraction.urls import ARTICLE, article_fetch_url, hindi_story_id, is_short_link, is_story_url, non_article_kind, short_link_key, url_kind
 from crawler.incremental.extension import SeenStoreExtension, seen_store_extension, seen_store_of
 from crawler.incremental.store import Alias, SeenArticle, SeenStore, StateError
@@ -370,7 +371,9 @@ class DiscoverySpider(BusinessStandardSpider):
         """A listing page's article links; None (counted as a failed source) when it has none. A page
         that arrived cut short is a failed source too, whose links before the cut are read (``cut``).
 
-        ``may_end``: a later page of a paginated listing, where no article links mean the end of it.
+        ``may_end``: a later page of a paginated listing, where no article links mean the end of it,
+        unless the page is a server's error or maintenance page (a failed source, ``cut``: the walk goes
+        on past it) or links a next page (returned without links, for the caller to tell).
         """
         if response.body.startswith(GZIP_MAGIC):
             unpacked = self.unpack_stray_gzip_source(response)
@@ -395,6 +398,14 @@ class DiscoverySpider(BusinessStandardSpider):
             )
             return replace(listing, cut=True)
         if not listing.article_urls and may_end:
+            kind = error_page_kind(response.text, Page(response.text, response.url).next_data)
+            if kind is not None:
+                # A server's failure passed on with 200 says nothing of where the listing ends: the
+                # walk goes on past it, as past a page cut short (before, its end, the pages after it unread).
+                self.source_unreadable(response, NO_ARTICLE_LINKS, f"{kind}, not the section's end; the walk goes on past it")
+                return replace(listing, cut=True)
+            if listing.next_page is not None:
+                return listing  # links a page after it: the caller tells (see SectionSpider.parse_section)
             self.listing_ended(response.url, "no article links")
             return None
         if not listing.article_urls:

@@ -14,7 +14,7 @@ from scrapy.http import Response
 from crawler.extraction.discovery import Entry
 
 from .base import asked_url, require, requested_url
-from .discovery import ROBOTS_FORBIDDEN, DiscoverySpider
+from .discovery import NO_ARTICLE_LINKS, ROBOTS_FORBIDDEN, DiscoverySpider
 from crawler import stats as stat
 
 DEFAULT_PAGES = 5
@@ -93,13 +93,33 @@ class SectionSpider(DiscoverySpider):
         pages = {"pages": str(self.max_pages)} if self.max_pages != DEFAULT_PAGES else {}
         return {**super().run_arguments(), "sections": ",".join(sorted(self.sections)), **pages}
 
-    def parse_section(self, response: Response, section: str, page: int, by_link: bool = False) -> Iterator[Request]:
-        """``by_link``: the page was asked for by the "next" link of the page before, not as ``<section>/page-N``."""
+    def parse_section(
+        self, response: Response, section: str, page: int, by_link: bool = False, after_empty: str | None = None
+    ) -> Iterator[Request]:
+        """``by_link``: the page was asked for by the "next" link of the page before, not as ``<section>/page-N``;
+        ``after_empty``: the URL of the page before, which listed no story but linked this one."""
         if self.answered_otherwise(response, may_end=page > 1) or not self.first_read(response):
             return
         listing = self.read_listing(response, may_end=page > 1)
         if listing is None:
             return
+        if not listing.article_urls and not listing.cut:
+            # A later page with no story whose pager links a page after it: a listing drawn while its
+            # data did not come (a back end that timed out), or a template that always shows the link.
+            # The page after it tells: stories there make this page a failed source; none, the end.
+            if after_empty is not None or page >= self.max_pages:
+                self.listing_ended(response.url, "no article links")
+                return
+            following = self.next_page_request(*self.walk_on(response, listing.next_page, section, page), parent=response)
+            if following is not None:
+                yield following.replace(cb_kwargs={**following.cb_kwargs, "after_empty": requested_url(response)})
+            return
+        if after_empty is not None and listing.article_urls:
+            self.count_source_failed(after_empty, NO_ARTICLE_LINKS)
+            self.logger.error(
+                "Discovery source failed <%s>: %s (a listing with no story that links a next page, not the section's end: the page after it lists %d stories)",
+                after_empty, NO_ARTICLE_LINKS, len(listing.article_urls),
+            )
         walked = self.pages_walked.setdefault(section, set())
         links = hash(frozenset(listing.article_urls))
         if links in walked and not listing.cut:
