@@ -554,6 +554,19 @@ def render_block_page_encoded(host: str, path: str, reference: str) -> str:
     )
 
 
+def render_server_error(path: str, status: int = 500) -> str:
+    """Next.js's own error page for a server error (its ``_error`` page, the status in its props), as a
+    CDN or proxy may pass it on with 200."""
+    next_json = json.dumps({"props": {"pageProps": {"statusCode": status}}, "page": "/_error", "query": {}, "buildId": "bs-loopback", "isFallback": False})
+    words = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}.get(status, "An unexpected error has occurred")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{status}: {words}</title></head><body><div id="__next">'
+        f'<div style="font-family:system-ui;height:100vh;text-align:center"><h1 class="next-error-h1">{status}</h1>'
+        f'<div style="display:inline-block"><h2>{words}.</h2></div></div></div>'
+        f'<script id="__NEXT_DATA__" type="application/json">{next_json}</script></body></html>'
+    )
+
+
 def render_not_found(path: str, site: str = SITE) -> str:
     """The site's 404 page (a Next.js page without content)."""
     inner = '<div class="Error_errorpage__Hn3Qa">Sorry, the page you are looking for is not available. <a href="/">Go to home page</a></div>'

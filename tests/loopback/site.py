@@ -37,6 +37,7 @@ from .pages import (
     render_listing,
     render_nextjs_page,
     render_not_found,
+    render_server_error,
     render_video,
 )
 
@@ -99,13 +100,26 @@ FAULT_KINDS = frozenset(
 #   redirect-file    302 to file:///etc/passwd (a hostile or broken redirect to no web page)
 #   transfer-identity  200, the whole body after "Transfer-Encoding: identity" (a coding RFC 2616's drafts
 #                    had, which old servers and proxies still send; Twisted's client reads no such answer)
+#   server-error-200  200, Next.js's own error page for a 500 (its _error page), as a CDN or proxy may pass it on
+#   not-found-200    200, the site's "page not found" page (a soft 404)
+#   empty-next       200, the path's listing template with no story card, its pager still linking the next page
+#                    (a listing drawn while its data did not come: a back end that timed out)
+#   headers-endless  200, then header lines (new names) for ever: the blank line ending them never comes
+#   header-line-endless  200, then one header line that never ends (no line break)
+#   header-folded-endless  200, then one header continued on folded lines (each begins with a space) for ever
+#   informational-endless  "100 Continue" answers, one after another, for ever: the final answer never comes
+#                    (the four above: sent until the client hangs up, or ENDLESS_CAP bytes; then the
+#                    connection is held until the client hangs up; what was sent is in header_bytes_sent)
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash", "refresh-offsite",
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
         "cut-stored", "length-chars", "transfer-identity", "cookie-storm", "redirect-file", "cut-stored-gzip",
+        *("headers-endless", "header-line-endless", "header-folded-endless", "informational-endless"),
+        *("server-error-200", "not-found-200", "empty-next"),
     }
 )
+ENDLESS_CAP = 32 * 1024 * 1024  # what an endless fault sends at most: far above any bound a client should have
 HUGE_SITEMAP_URLS = 50_000
 COOKIE_STORM = 5_000
 OFFSITE_HOST = "127.0.0.2"  # loopback, but another host for the crawler; nothing listens there
@@ -288,6 +302,8 @@ class LoopbackSite:
         self.redirect_targets: dict[str, str] = {}
         # path → [kind, argument, times left (None: always)]
         self._path_faults: dict[str, list[Any]] = {}
+        # path → bytes an endless fault sent before the client hung up (or ENDLESS_CAP), one entry per answer
+        self.header_bytes_sent: dict[str, list[int]] = {}
         # Monthly sitemaps as .xml.gz files (gzip, no Content-Encoding), listed so in the index.
         self.gzip_monthly = False
         self._lock = threading.Lock()
@@ -486,6 +502,16 @@ class LoopbackSite:
             )
         if kind == "no-links":
             return Response(200, render_listing("Latest News", path, [], None, self.base_url).encode())
+        if kind == "server-error-200":
+            return Response(200, render_server_error(path).encode())
+        if kind == "not-found-200":
+            return Response(200, render_not_found(path, self.base_url).encode())
+        if kind == "empty-next":
+            match = _PAGED.match(path)
+            assert match is not None
+            page = int(match.group("page") or 1)
+            title = SECTION_TITLES.get(match.group("base")) or "Listing"
+            return Response(200, render_listing(f"{title} - Page {page}", path, [], f"{match.group('base')}/page-{page + 1}", self.base_url).encode())
         if kind == "nbsp":
             return normal._replace(body=normal.body.replace(b"<item>\n      <title>", b"<item>\n      <title>Markets&nbsp;", 1))
         if kind == "cut":
@@ -892,6 +918,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.close()
             self.connection.close()
             return
+        if kind.endswith("-endless"):
+            self._serve_endless(site, path, kind)
+            return
         normal = site.article_response(record, form) if record is not None else site.respond(path)
         if kind == "close-cut":
             self.send_response(normal.status)
@@ -916,6 +945,34 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._send(site.faulty_response(path, kind, argument, normal), head)
+
+    def _serve_endless(self, site: LoopbackSite, path: str, kind: str) -> None:
+        self.close_connection = True
+        first, piece = {
+            "headers-endless": (b"HTTP/1.1 200 OK\r\n", lambda n: b"X-Pad-%d: %s\r\n" % (n, b"p" * 64)),
+            "header-line-endless": (b"HTTP/1.1 200 OK\r\nX-Pad: ", lambda n: b"p" * 4096),
+            "header-folded-endless": (b"HTTP/1.1 200 OK\r\nX-Pad: p\r\n", lambda n: b" %s\r\n" % (b"p" * 64)),
+            "informational-endless": (b"", lambda n: b"HTTP/1.1 100 Continue\r\n\r\n"),
+        }[kind]
+        sent = 0
+        try:
+            self.wfile.write(first)
+            sent += len(first)
+            n = 0
+            while sent < ENDLESS_CAP:
+                chunk = b"".join(piece(n + i) for i in range(64))
+                n += 64
+                self.wfile.write(chunk)
+                sent += len(chunk)
+            self.wfile.flush()
+            # Held until the client hangs up: a client with no bound waits for its download timeout.
+            self.connection.settimeout(120)
+            while self.connection.recv(1 << 16):
+                pass
+        except OSError:
+            pass  # the client hung up: what it took is counted
+        with site._lock:
+            site.header_bytes_sent.setdefault(path, []).append(sent)
 
     def _serve_article(self, site: LoopbackSite, record: ArticleRecord, form: str, path: str, head: bool) -> None:
         kind = site._take_fault(record.article_id)
