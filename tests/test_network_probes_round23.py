@@ -102,6 +102,16 @@ def test_a_later_section_page_that_is_no_listing_end_is_a_failed_source_and_the_
     assert "Traceback" not in result.log
 
 
+def test_a_first_listing_page_that_is_a_maintenance_page_is_a_failed_source_that_says_so(tmp_path: Path) -> None:
+    with site_on_our_ports(articles=30, seed=23) as site:
+        site.set_path_fault("/latest-news", "maintenance")
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0", "BS_LATEST_SOURCES": "/rss/latest.rss,/latest-news"})
+    assert result.status == EXIT_OK and result.items, result.log[-3000:]
+    assert stats_from_log(result.log)[stat.source_failed("no-article-links")] == 1
+    # (Before: "the page links to no article", as for a listing the site emptied.)
+    assert "/latest-news>: no-article-links (a maintenance page ('Down for maintenance'), sent with 200)" in result.log
+
+
 @pytest.mark.parametrize("fault", ["no-links", "not-found-200"])
 def test_a_later_section_page_that_is_an_empty_listing_or_the_sites_not_found_page_still_ends_the_walk(tmp_path: Path, fault: str) -> None:
     with site_on_our_ports(articles=400, seed=23) as site:

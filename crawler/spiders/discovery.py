@@ -397,8 +397,8 @@ class DiscoverySpider(BusinessStandardSpider):
                 response, DATA_LOSS, f"its body arrived cut short; reading the {len(listing.article_urls)} article link(s) before the cut"
             )
             return replace(listing, cut=True)
+        kind = error_page_kind(response.text, Page(response.text, response.url).next_data) if not listing.article_urls else None
         if not listing.article_urls and may_end:
-            kind = error_page_kind(response.text, Page(response.text, response.url).next_data)
             if kind is not None:
                 # A server's failure passed on with 200 says nothing of where the listing ends: the
                 # walk goes on past it, as past a page cut short (before, its end, the pages after it unread).
@@ -409,7 +409,7 @@ class DiscoverySpider(BusinessStandardSpider):
             self.listing_ended(response.url, "no article links")
             return None
         if not listing.article_urls:
-            self.source_unreadable(response, NO_ARTICLE_LINKS, "the page links to no article")
+            self.source_unreadable(response, NO_ARTICLE_LINKS, f"{kind}, sent with 200" if kind else "the page links to no article")
             return None
         self.count_source_read(response)
         return listing
