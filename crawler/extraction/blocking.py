@@ -1,4 +1,4 @@
-"""Recognising pages that are not the site's content at all: Akamai blocks, bot challenges, "page not found" pages."""
+"""Recognising pages that are not the site's content at all: Akamai blocks, bot challenges, "page not found" pages, servers' error pages."""
 
 from __future__ import annotations
 
