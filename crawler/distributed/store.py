@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 
 # How long a claim of an article by a run lasts without being confirmed: a killed worker's claims lapse.
 CLAIM_SECONDS = 3600
+# The format of the seen-store's keys, kept in ``<prefix>:format`` as the SQLite store keeps its schema
+# number: bumped whenever a release stores what the releases before would misread, another key or field,
+# or another content hash (a worker of before reading a newer release's hash takes every story it fetches
+# for changed and emits it again; during a rolling upgrade, at every fetch). A worker refuses a store of a
+# newer format before it fetches anything, and stops at its next claim when a newer release marks the
+# store while it runs. Stores of before the number (no key) hold what this release reads (their hashes
+# are told by crawler.incremental.pipeline.earlier_content_hashes): marked with it when first used.
+# 1: the content hash without alsoRead and the Last Updated date (tests pin it with the hashed fields).
+FORMAT = 1
 # A run that claimed an article marks itself alive (``<prefix>:alive:<run id>``) for this long, every
 # HEARTBEAT_SECONDS until its store is closed (after its last confirmation): a claim whose run is no
 # longer alive is taken over then, not after CLAIM_SECONDS. Long beside the beat: the beat runs on
@@ -62,12 +71,17 @@ if ARGV[3] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1 end
 # confirming) is taken over: kept for CLAIM_SECONDS it lost the article when the sources moved on
 # before then (`latest` lists the newest stories only), and the killed worker's recovery confirms
 # its own line only if that line is in its file, as with the SQLite store.
-# KEYS: the article's seen hash, the pending hash, the claim key; ARGV: content hash, fresh (0/1),
+# KEYS: the article's seen hash, the pending hash, the claim key, the format key; ARGV: content hash, fresh (0/1),
 # run id, pending field, pending JSON without version, claim seconds, the source date ("" for none),
 # the prefix of the runs' alive keys, ALIVE_SECONDS, earlier releases' hashes of the content
 # (comma-separated, "" for none), the page's dateModified to store for unchanged content saved again
-# ("" for none) and the stored one it replaces. Returns {outcome, version}.
+# ("" for none) and the stored one it replaces, FORMAT. Returns {outcome, version}, or {'format', the
+# store's format} when a newer release marked the store (-1: a value that is no format number).
 _CLAIM_LUA = """
+local format = redis.call('GET', KEYS[4])
+if format and (not string.match(format, '^%d+$') or tonumber(format) > tonumber(ARGV[13])) then
+    return {'format', string.match(format, '^%d+$') and tonumber(format) or -1}
+end
 local seen_version = redis.call('HGET', KEYS[1], 'version')
 local seen_hash = redis.call('HGET', KEYS[1], 'content_hash')
 local unchanged = seen_version and seen_hash and (seen_hash == ARGV[1] or (ARGV[10] ~= '' and string.find(',' .. ARGV[10] .. ',', ',' .. seen_hash .. ',', 1, true) ~= nil))
@@ -98,6 +112,20 @@ redis.call('SET', ARGV[8] .. ARGV[3], 1, 'EX', tonumber(ARGV[9]))
 return {outcome, version}
 """
 _SEEN_FIELDS = ("version", "content_hash", "date_modified", "source_date")
+# The store's format number, and this release's in its place when it has none or an older one
+# (atomically: two releases starting together leave the newer's). KEYS: the format key; ARGV: FORMAT.
+# Returns the number found (0: none), -1 for a value that is no format number, and that value.
+_FORMAT_LUA = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then
+    redis.call('SET', KEYS[1], ARGV[1])
+    return {0, ''}
+end
+if not string.match(raw, '^%d+$') then return {-1, raw} end
+local found = tonumber(raw)
+if found < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return {found, raw}
+"""
 # Record a gone answer and return the record from before (nils when none), as the SQLite store's
 # gone table; the key lapses GONE_KEEP_DAYS after the last gone answer. KEYS: the article's gone
 # hash; ARGV: answer, now (ISO, UTC), run id, seconds to keep.
@@ -187,6 +215,30 @@ def carry_over(client: Redis, prefix: str, local: Path) -> int:
     return carried
 
 
+def format_key(prefix: str) -> str:
+    """The key of the seen-store's format number (:data:`FORMAT`)."""
+    return f"{prefix}:format"
+
+
+def check_format(client: Redis, prefix: str, where: str) -> None:
+    """Raise :class:`StateError` when the seen-store at ``prefix`` is of a newer format than this release's
+    (or its format key holds no number); else mark it with this release's, if it has none or an older one."""
+    found, raw = client.register_script(_FORMAT_LUA)(keys=[format_key(prefix)], args=[FORMAT])
+    found = int(found)
+    if found > FORMAT:
+        raise StateError(
+            f"the seen-store in Redis at {where} is of format {found}, written by a newer release of the crawler "
+            f"than this one (format {FORMAT}), which would take its stories for changed and emit them again: "
+            "upgrade the crawler on this machine (every worker of the store runs one release)"
+        )
+    if found < 0:
+        value = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+        raise StateError(
+            f"the seen-store in Redis at {where} has {format_key(prefix)} = {value[:40]!r}, which is no format number "
+            f"(this release writes {FORMAT}); it is left as it is"
+        )
+
+
 def _gone_record(article_id: str, values: Any) -> GoneArticle | None:
     """A gone record from the values of its hash (``_GONE_FIELDS``), None when it has none (or they
     are not what this version writes)."""
@@ -270,7 +322,19 @@ class RedisSeenStore:
 
     @classmethod
     def check(cls, settings: Any) -> None:
-        """Nothing to check beforehand: the crawl command asks Redis to answer before the run."""
+        """Before a run (the crawl command has asked Redis to answer): raise :class:`StateError` when the
+        store is of a newer format than this release's; a store without one is marked with it."""
+        from redis.exceptions import RedisError
+
+        prefix = key_prefix(settings)
+        where = f"{redacted(str(settings.get('REDIS_URL')))} (prefix {prefix})"
+        client = connect(settings)
+        try:
+            check_format(client, prefix, where)
+        except (RedisError, OSError) as error:
+            raise StateError(f"seen-store in Redis at {where}: {error}") from error
+        finally:
+            client.close()
 
     @classmethod
     def lock_name(cls, settings: Any, spider_name: str) -> str:
@@ -386,11 +450,20 @@ class RedisSeenStore:
         previous = pending.previous_hashes if not read or (seen is not None and seen.content_hash != pending.content_hash) else ()
         outcome, version = self._call(
             self._claim,
-            keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id)],
+            keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id), format_key(self.prefix)],
             args=[pending.content_hash, "1" if fresh else "0", pending.run_id, f"{pending.run_id}:{pending.article_id}",
                   json.dumps(entry), CLAIM_SECONDS, pending.source_date or "", self._alive_prefix, ALIVE_SECONDS,
-                  ",".join(previous), modified or "", (seen.date_modified or "") if seen is not None else ""],
+                  ",".join(previous), modified or "", (seen.date_modified or "") if seen is not None else "", FORMAT],
         )
+        if outcome in (b"format", "format"):
+            # A newer release marked the store while this worker ran (a rolling upgrade): what this
+            # release decides from its hashes would emit the newer release's stories again.
+            raise StateError(
+                f"the seen-store in Redis (prefix {self.prefix}) was marked format {version} by a newer release of the "
+                f"crawler while this worker ran (this one reads format {FORMAT}): upgrade the crawler on this machine"
+                if int(version) > FORMAT
+                else f"the seen-store in Redis (prefix {self.prefix}) has a {format_key(self.prefix)} that is no format number"
+            )
         self._keep_alive(pending.run_id)
         return Claim(outcome.decode() if isinstance(outcome, bytes) else str(outcome), int(version))
 
@@ -486,7 +559,7 @@ class RedisSeenStore:
         target, source_date, misses, recorded_at = (v.decode(errors="replace") if isinstance(v, bytes) else v for v in values)
         if target is None or not recorded_at:
             return None
-        return alias_if_fresh(Alias(key, target, source_date or None, int(misses or 0), recorded_at))
+        return alias_if_fresh(Alias(key, target, source_date or None, int(misses or 0), recorded_at), future_skew=self.future_skew)
 
     def remember_alias(self, key: str, target: str, source_date: str | None) -> Alias:
         """As the SQLite store's."""
