@@ -88,13 +88,19 @@ class Alias:
 ALIAS_KEEP_DAYS = 30
 
 
-def alias_if_fresh(alias: Alias | None, now: datetime | None = None) -> Alias | None:
-    """``alias`` unless it was recorded ALIAS_KEEP_DAYS ago or more (or when is unreadable)."""
+def alias_if_fresh(alias: Alias | None, now: datetime | None = None, future_skew: float = 600.0) -> Alias | None:
+    """``alias`` unless it was recorded ALIAS_KEEP_DAYS ago or more, more than ``future_skew`` seconds
+    (``BS_FUTURE_DATE_SKEW``) ahead of now, or when is unreadable."""
     if alias is None:
         return None
     recorded = _moment(alias.recorded_at)
+    now = now or datetime.now(timezone.utc)
     keep = timedelta(days=ALIAS_KEEP_DAYS)
-    return alias if recorded is not None and recorded >= (now or datetime.now(timezone.utc)) - keep else None
+    # Recorded ahead of now: by a clock that was ahead then (set back since, as NTP does after a power
+    # cut). Trusted, its time counted from then, a story known removed was not asked for again, nor a
+    # dead short link, until the clock caught up, weeks maybe: the story lost if the site put it back.
+    # Asked for once more, it is recorded again by this clock.
+    return alias if recorded is not None and now - keep <= recorded <= now + timedelta(seconds=future_skew) else None
 
 
 @dataclass(frozen=True)
@@ -766,7 +772,7 @@ class SqliteSeenStore:
     def alias(self, key: str) -> Alias | None:
         """Where the link ``key`` led when last asked for, unless that was ALIAS_KEEP_DAYS ago or more."""
         row = self._run("SELECT key, target, source_date, misses, recorded_at FROM aliases WHERE key = ?", (key,)).fetchone()
-        return alias_if_fresh(Alias(*row) if row else None)
+        return alias_if_fresh(Alias(*row) if row else None, future_skew=self.future_skew)
 
     def remember_alias(self, key: str, target: str, source_date: str | None) -> Alias:
         """Record that the link ``key``, listed with ``source_date``, led to ``target`` ("" for
