@@ -33,6 +33,7 @@ from crawler.incremental.feedstorage import (
     DurableStdoutFeedStorage,
     compression_of,
     earlier_batches,
+    is_read_only,
     item_keys,
     remove_unless_held,
 )
@@ -329,19 +330,38 @@ class DeliveryTracker:
         """An overwritten batch feed's files (``-O out/items-%(batch_id)d.jsonl`` from cron) hold this
         run's articles only: an earlier run's batches past this run's last are removed, as ``-O`` empties
         a file of one name (a reader of the folder took their articles after that run). A killed run's
-        file this run did not take over holds articles no reader had: it stays, as does a file another
-        run is writing. Nothing is removed after a feed failed (exit 6): the next run writes again."""
+        file this run did not take over holds articles no reader had: it stays, handed over with this
+        run's files (so the next run removes it), as does a file another run is writing, and one the user
+        made read-only. Nothing is removed after a feed failed (exit 6), nor by a run whose seen-store
+        failed or keeps no record of a killed run's files (Redis): a killed run's batch is not told."""
         spider = self.crawler.spider
         if self.exporter is None or spider is None or self.stats.get_value(stat.OUTPUT_FEED_FAILED) or self.stats.get_value(stat.OUTPUT_WRITE_FAILED):
             return
-        interrupted = self.seen.interrupted if self.seen is not None else {}
+        seen = self.seen
+        if seen is not None and (seen.failed is not None or seen.store is None or not hasattr(seen.store, "forget_feed")):
+            return
+        interrupted = seen.interrupted if seen is not None else {}
         for template, options in self.exporter.feeds.items():
             found = earlier_batches(str(template), options, spider, self.last_batches.get(str(template), 0))
-            removed = [path for path in found if str(path) not in interrupted and remove_unless_held(path)]
+            removed, protected = [], []
+            for path in found:
+                if str(path) in interrupted:
+                    # Passed on after this run with its own files: read again after every later run,
+                    # were it still taken for a killed run's.
+                    assert seen is not None
+                    seen.interrupted_output(str(path))
+                elif is_read_only(path):
+                    protected.append(path)
+                elif remove_unless_held(path):
+                    removed.append(path)
             if removed:
                 self.stats.inc_value(stat.OUTPUT_EARLIER_BATCHES_REMOVED, len(removed))
                 logger.info("Removed %d batch file(s) an earlier run wrote past this run's last batch of %s, whose articles "
                             "were passed on after that run: %s", len(removed), template, " ".join(path.name for path in removed))
+            if protected:
+                logger.warning("Kept %d read-only batch file(s) an earlier run wrote past this run's last batch of %s "
+                               "(a reader of the folder takes their articles again): %s", len(protected), template,
+                               " ".join(path.name for path in protected))
 
     def spider_closed(self) -> None:
         if self.exporter is None:

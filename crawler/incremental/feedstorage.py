@@ -500,6 +500,14 @@ def earlier_batches(template: str, options: dict[str, Any], spider: Spider, last
     return found
 
 
+def is_read_only(path: Path) -> bool:
+    """Whether nobody may write ``path`` by its mode (``chmod a-w``: kept by the user, whoever runs the crawler)."""
+    try:
+        return os.stat(path).st_mode & 0o222 == 0
+    except OSError:
+        return False
+
+
 def remove_unless_held(path: Path) -> bool:
     """Remove ``path`` unless a run holds it (writing it: :func:`_claim`); whether it was removed."""
     try:
