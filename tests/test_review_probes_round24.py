@@ -42,8 +42,10 @@ def test_a_killed_runs_batches_the_next_run_handed_over_are_not_read_again_after
     _run(site, tmp_path, feed)
     new = {record.article_id for record in site.add_articles(21)}
     _kill_after(site, tmp_path, feed, 17)
-    _run(site, tmp_path, feed)
+    done = _run(site, tmp_path, feed)
     assert _in_folder(folder, "items-*.jsonl") == Counter({article: 1 for article in new})
+    last = max(int(name) for name in re.findall(r"Stored jsonl feed \(\d+ items\) in: \S*items-(\d+)\.jsonl", done.stderr))
+    assert len(list(folder.glob("items-*.jsonl"))) > last, "the killed run wrote no batch past the next run's last"
     changed = site.modify(site.articles[3].article_id).article_id
     done = _run(site, tmp_path, feed)
     assert _in_folder(folder, "items-*.jsonl") == Counter({changed: 1}), done.stderr[-3000:]
