@@ -488,11 +488,13 @@ def earlier_batches(template: str, options: dict[str, Any], spider: Spider, last
     found: list[Path] = []
     for batch in range(last + 1, last + 1 + _MOST_BATCHES):
         filled = {**params, "batch_id": batch}
-        if function:
-            filled = (load_object(function) if isinstance(function, str) else function)(filled, spider) or filled
         try:
+            if function:
+                # (Given no time, which only Scrapy's run knows: a function that reads it fails, and
+                # such a name is left alone, as one with %(time)s is.)
+                filled = (load_object(function) if isinstance(function, str) else function)(filled, spider) or filled
             path = local_path(with_params(template, filled))
-        except (TypeError, ValueError, KeyError):
+        except Exception:  # the user's function, or a name that takes what it was not given
             return found
         if path is None or not os.path.isfile(path):
             return found
