@@ -307,6 +307,9 @@ REDIS_REQUEUE_UNREADABLE = "bs/redis/requeue_unreadable"
 REDIS_QUEUE_UNREADABLE = "bs/redis/queue_unreadable"
 # Redis lost what it held mid-run (restarted without persistence, flushed): the worker stopped.
 REDIS_DATA_LOST = "bs/redis/data_lost"
+# 1 when Redis answered mid-run that it takes no writes (full at its maxmemory, a read-only replica, unable
+# to save to disk): the worker stopped (REDIS_LOST is 1 too).
+REDIS_WRITES_REFUSED = "bs/redis/writes_refused"
 # Scrapy-redis's own names for the shared queue's traffic, kept so its dashboards read our runs too.
 REDIS_ENQUEUED = "scheduler/enqueued/redis"
 REDIS_DEQUEUED = "scheduler/dequeued/redis"

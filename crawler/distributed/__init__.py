@@ -6,6 +6,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -316,6 +317,7 @@ def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
         return None
     url = str(settings.get("REDIS_URL"))
     from redis.exceptions import AuthenticationError, RedisError, ResponseError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
     try:
         client = connect(settings)
@@ -329,11 +331,66 @@ def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
             client.close()
     except (ResponseError, AuthenticationError) as error:
         # Redis answered, with a refusal (a password needed, a command not allowed): no network trouble.
-        reason = " ".join(str(error).split()) or type(error).__name__
-        return f"Redis at {redacted(url)} refused the crawler ({reason}); nothing was fetched"
+        return f"Redis at {redacted(url)} {refusal(error, settings)}; nothing was fetched"
     except (RedisError, OSError, ValueError) as error:
         reason = " ".join(str(error).split()) or type(error).__name__
+        if urlsplit(url).scheme == "rediss" and isinstance(error, (TimeoutError, RedisTimeoutError, ssl.SSLError)):
+            # A Redis without TLS reads the TLS handshake as a command it waits to see the end of: the
+            # connection times out as if no server were there.
+            reason += "; rediss:// asks for TLS, which a Redis without TLS never answers: redis:// is for such a one"
         return f"Redis at {redacted(url)} is unreachable ({reason}); nothing was fetched"
+    return None
+
+
+# Redis's refusals of a client's password, or of a client without one. redis-py's HELLO (RESP3) without a
+# password gets "HELLO must be called with the client already authenticated, …", which names no password
+# at all; Redis before 6 says "invalid password", from 6 on "invalid username-password pair".
+_NO_PASSWORD = ("authentication required", "hello must be called with the client already authenticated")
+_WRONG_PASSWORD = ("invalid password", "invalid username-password pair", "wrongpass")
+
+
+def _gives_password(settings: BaseSettings) -> bool:
+    url = str(settings.get("REDIS_URL") or "")
+    parts = urlsplit(url)
+    if parts.password or any(unquote(name).strip().lower() == "password" for name, _, value in (f.partition("=") for f in parts.query.split("&")) if value):
+        return True
+    try:
+        return bool(redis_params(settings).get("password"))
+    except ValueError:
+        return False
+
+
+def refusal(error: Exception, settings: BaseSettings) -> str:
+    """What Redis's refusal ``error`` means to the user: ``refused the crawler (…)``, naming the password
+    it wants or refused (never its value)."""
+    reason = " ".join(str(error).split()) or type(error).__name__
+    words = reason.lower()
+    if any(mark in words for mark in _NO_PASSWORD + _WRONG_PASSWORD):
+        if not _gives_password(settings):
+            form = (
+                "unix:///PATH?password=PASSWORD"
+                if urlsplit(str(settings.get("REDIS_URL") or "")).scheme == "unix"
+                else "redis://:PASSWORD@HOST:PORT/DB"
+            )
+            return f"wants a password, and REDIS_URL gives none ({reason}): give it as {form} (or REDIS_PARAMS' password)"
+        return f"refused the password given ({reason}): check REDIS_URL's password (and user name, redis://USER:PASSWORD@HOST:PORT/DB)"
+    return f"refused the crawler ({reason})"
+
+
+def write_refusal(error: BaseException) -> str | None:
+    """Redis answering that it takes no writes (full at its maxmemory, a read-only replica, unable to save
+    to disk) in words a user can act on; None for any other error. Such a Redis is not lost: a restart
+    before it takes writes again stops at once the same way."""
+    from redis.exceptions import OutOfMemoryError, ReadOnlyError, ResponseError
+
+    reason = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, OutOfMemoryError):
+        return f"is full ({reason}): free memory in it or raise its maxmemory"
+    if isinstance(error, ReadOnlyError):
+        return f"is a read-only replica now ({reason}): point REDIS_URL at the primary"
+    # redis-py has no class of its own for MISCONF: its code stays in the text (after a pipeline's note).
+    if isinstance(error, ResponseError) and re.search(r"(^|: )MISCONF ", str(error)):
+        return f"cannot save to disk and takes no writes ({reason}): free its disk or fix its persistence"
     return None
 
 

@@ -44,6 +44,7 @@ from crawler.distributed import (
     run_name,
     safe_name,
     worker_name,
+    write_refusal,
 )
 from crawler.distributed.pulse import Pulse
 from crawler.distributed.store import RedisDataLost, RedisSeenStore
@@ -722,6 +723,14 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 "Redis at %s refused a command of worker %s (%s): a key of run %s is not what this crawler "
                 "keeps there; stopping; `scrapy redisclear %s --prefix %s` deletes the run's keys (its queue, too)",
                 self.url, self.worker, _one_line(error), run, run, prefix,
+            )
+        elif (refused := write_refusal(error)) is not None:
+            # Not lost: Redis answers, and a restart before it takes writes again stops at once the same way.
+            self._stats.set_value(stat.REDIS_WRITES_REFUSED, 1)
+            logger.error(
+                "Redis at %s %s; stopping worker %s; what it wrote is kept, and once Redis takes writes again "
+                "a restart continues the run",
+                self.url, refused, self.worker,
             )
         else:
             logger.error(

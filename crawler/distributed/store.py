@@ -10,7 +10,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.distributed import HEARTBEAT_SECONDS, WORKER_STALE_SECONDS, connect, epoch_key, key_prefix, redacted, safe_name, worker_name
+from crawler.distributed import (
+    HEARTBEAT_SECONDS,
+    WORKER_STALE_SECONDS,
+    connect,
+    epoch_key,
+    key_prefix,
+    redacted,
+    safe_name,
+    worker_name,
+    write_refusal,
+)
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
     ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
@@ -389,11 +399,13 @@ class RedisSeenStore:
 
     def _call(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self.lost is not None:
-            raise StateError(f"seen-store in Redis is unreachable: {self.lost}")
+            refused = write_refusal(self.lost)
+            raise StateError(f"seen-store in Redis {refused}" if refused else f"seen-store in Redis is unreachable: {self.lost}")
         try:
             return command(*args, **kwargs)
         except self._errors as error:
-            if isinstance(error, self._lost_errors):
+            # A Redis that takes no writes stops the worker as a lost one does: every later write would fail.
+            if isinstance(error, self._lost_errors) or write_refusal(error) is not None:
                 self.mark_lost(error)
             raise StateError(f"seen-store in Redis: {error}") from error
 

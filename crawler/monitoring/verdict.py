@@ -205,6 +205,8 @@ class RunVerdictExtension:
             down = f"the site is down: {self.max_failures_in_a_row} tries in a row at it failed (BS_MAX_FAILURES_IN_A_ROW)"
             return status or EXIT_FAILED, down if status == EXIT_OK else f"{down}; {why}"
         if reason == REDIS_LOST:
+            if stats.get(stat.REDIS_WRITES_REFUSED):
+                return EXIT_REDIS, "Redis took no writes (full, a read-only replica or unable to save); restart the worker once it does"
             return EXIT_REDIS, "Redis was lost; restart the worker to continue the run"
         if reason == WORKER_NAME_TAKEN:
             return EXIT_LOCKED, "another process took this worker's name mid-run; it stopped (what it wrote is kept): give each worker its own BS_WORKER_NAME"
