@@ -253,6 +253,9 @@ OUTPUT_LINE_BREAK_ADDED = "bs/output/line_break_added"
 # Files of an overwritten batch feed (-O items-%(batch_id)d.jsonl) that an earlier run wrote beyond
 # this run's last batch, removed: read after this run, their articles would be read a second time.
 OUTPUT_EARLIER_BATCHES_REMOVED = "bs/output/earlier_batches_removed"
+# A killed run's files of such a feed past this run's last batch, which no reader had: kept, and
+# passed on with this run's (the next run removes them as an earlier run's).
+OUTPUT_KILLED_BATCHES_PASSED_ON = "bs/output/killed_batches_passed_on"
 
 # --- Splash --------------------------------------------------------------------------
 SPLASH_RENDERED = "bs/splash/rendered"

@@ -330,10 +330,12 @@ class DeliveryTracker:
         """An overwritten batch feed's files (``-O out/items-%(batch_id)d.jsonl`` from cron) hold this
         run's articles only: an earlier run's batches past this run's last are removed, as ``-O`` empties
         a file of one name (a reader of the folder took their articles after that run). A killed run's
-        file this run did not take over holds articles no reader had: it stays, handed over with this
-        run's files (so the next run removes it), as does a file another run is writing, and one the user
-        made read-only. Nothing is removed after a feed failed (exit 6), nor by a run whose seen-store
-        failed or keeps no record of a killed run's files (Redis): a killed run's batch is not told."""
+        file this run did not take over holds articles no reader had: it stays, passed on with this run's
+        files (it is this feed's from now on, and the next run removes it as an earlier run's: kept as a killed
+        run's until some run wrote over it, its articles were read again after every later run), as does a file
+        another run is writing, and one the user made read-only. Nothing is removed after a feed failed (exit 6),
+        nor by a run whose seen-store failed or keeps no record of a killed run's files (Redis): a killed run's
+        batch is not told."""
         spider = self.crawler.spider
         if self.exporter is None or spider is None or self.stats.get_value(stat.OUTPUT_FEED_FAILED) or self.stats.get_value(stat.OUTPUT_WRITE_FAILED):
             return
@@ -343,13 +345,10 @@ class DeliveryTracker:
         interrupted = seen.interrupted if seen is not None else {}
         for template, options in self.exporter.feeds.items():
             found = earlier_batches(str(template), options, spider, self.last_batches.get(str(template), 0))
-            removed, protected = [], []
+            removed, protected, kept = [], [], []
             for path in found:
                 if str(path) in interrupted:
-                    # Passed on after this run with its own files: read again after every later run,
-                    # were it still taken for a killed run's.
-                    assert seen is not None
-                    seen.interrupted_output(str(path))
+                    kept.append(path)
                 elif is_read_only(path):
                     protected.append(path)
                 elif remove_unless_held(path):
@@ -362,6 +361,12 @@ class DeliveryTracker:
                 logger.warning("Kept %d read-only batch file(s) an earlier run wrote past this run's last batch of %s "
                                "(a reader of the folder takes their articles again): %s", len(protected), template,
                                " ".join(path.name for path in protected))
+            if kept and seen is not None:
+                for path in kept:
+                    seen.interrupted_output(str(path))
+                self.stats.inc_value(stat.OUTPUT_KILLED_BATCHES_PASSED_ON, len(kept))
+                logger.info("Kept %d batch file(s) of a killed run past this run's last batch of %s, passed on with this run's "
+                            "(the next run removes them): %s", len(kept), template, " ".join(path.name for path in kept))
 
     def spider_closed(self) -> None:
         if self.exporter is None:
