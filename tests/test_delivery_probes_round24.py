@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 
 from crawler import settings as project_settings
 from tests.conftest import ROOT
-from tests.e2e import FAST
+from tests.e2e import FAST, history
 from tests.killers import ORDER
 from tests.loopback.site import LoopbackSite
 
@@ -72,3 +74,64 @@ def test_a_killed_runs_batches_kept_by_the_next_run_are_gone_after_the_run_after
     assert nothing_new.returncode == 0 and "emitted=0 " in nothing_new.stderr, nothing_new.stderr[-3000:]
     assert _in_folder(folder, "items-*.jsonl") == Counter(), "the reader had these after the run before"
     assert "Traceback" not in after.stderr + nothing_new.stderr
+
+
+# --- a Ctrl-C or SIGTERM as the process exits, its run over and recorded ---------------------------
+# Python sets a signal it handled back to the system's default as the interpreter is torn down, some
+# tenths of a second before the process ends: a SIGTERM then (systemd's or scrapyd's stop, a second
+# Ctrl-C) ended the process with it, exit 143 (130), whatever the run's recorded status. systemd takes
+# SIGTERM as a clean end: a run that failed (exit 1, or the run told to stop) was not seen failed.
+
+
+def _caught_and_ignored(pid: int, signum: int) -> tuple[bool, bool] | None:
+    try:
+        fields = dict(line.split(":\t", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":\t" in line)
+    except (OSError, ValueError):
+        return None
+    bit = 1 << (signum - 1)
+    return bool(int(fields["SigCgt"], 16) & bit), bool(int(fields["SigIgn"], 16) & bit)
+
+
+def _signal_as_it_exits(process: subprocess.Popen[str], signum: int) -> None:
+    """Sends ``signum`` once the process no longer handles it itself (as it is torn down), unless it
+    ended first."""
+    handled = False
+    while process.poll() is None:
+        state = _caught_and_ignored(process.pid, signum)
+        if state is None:
+            break
+        caught, _ = state
+        if caught:
+            handled = True
+        elif handled:
+            process.send_signal(signum)
+            return
+    assert handled or process.returncode is not None
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads a process's signal dispositions from /proc")
+@pytest.mark.parametrize("first, last", [(None, signal.SIGTERM), (signal.SIGTERM, signal.SIGTERM), (signal.SIGINT, signal.SIGINT)],
+                         ids=["sigterm-at-exit", "sigterm-twice", "ctrl-c-twice"])
+def test_a_signal_as_the_process_exits_leaves_the_runs_exit_status(
+    site: LoopbackSite, tmp_path: Path, first: signal.Signals | None, last: signal.Signals
+) -> None:
+    feed = ["-O", str(tmp_path / "out.jsonl"), "-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.1"]
+    process = subprocess.Popen(_command(site, feed), cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    if first is not None:
+        # (Its log until then is far less than a pipe holds.)
+        while site.article_requests() < 5 and process.poll() is None:
+            time.sleep(0.01)
+        process.send_signal(first)
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "Spider closed" in line:
+            break
+    _signal_as_it_exits(process, last)
+    lines.append(process.stderr.read())
+    status = process.wait(timeout=120)
+    log = "".join(lines)
+    (record,) = history(tmp_path)
+    assert status == record["status"], log[-3000:]
+    assert status == (1 if "Received" in log else 0), log[-3000:]

@@ -4,6 +4,7 @@ spider apart, and exits with the run's verdict so that cron can trust the status
 from __future__ import annotations
 
 import argparse
+import atexit
 import codecs
 import errno
 import fcntl
@@ -14,6 +15,7 @@ import logging.handlers
 import math
 import os
 import re
+import signal
 import sys
 import warnings
 from collections.abc import Collection, Mapping
@@ -655,6 +657,7 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             return super().run(args, opts)
+        atexit.register(_ignore_shutdown_signals)
         assert self.crawler_process and self.settings is not None
         try:
             spider_class = self.crawler_process.spider_loader.load(args[0])
@@ -912,6 +915,18 @@ def _log_file_that_may_fail() -> None:
 
     get_handler.may_fail = True  # type: ignore[attr-defined]
     scrapy_log._get_handler = get_handler
+
+
+def _ignore_shutdown_signals() -> None:
+    """Ctrl-C and SIGTERM are ignored once the process exits, the run's status and record final.
+
+    Python sets a signal it handled back to the system's default as it tears the interpreter down, in
+    the tenths of a second before the process ends: a SIGTERM or Ctrl-C then (systemd's or scrapyd's
+    stop, the second of two) ended it with the signal (exit 143, 130), not the run's status, and
+    systemd counts a SIGTERM death as a clean stop. Left ignored, it stays so to the end. (Called at
+    exit, after threads that were still going were waited for: Ctrl-C still stops a hang there.)"""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _exit_status(crawler: Crawler) -> int | None:
