@@ -109,15 +109,29 @@ class _Gunzip(io.RawIOBase):
         return size
 
 
-def _lines(stream: IO[bytes]) -> Iterator[bytes]:
-    """Complete lines (a cut last one is not), each at most MAX_LINE_BYTES, at most MAX_FEED_BYTES in all."""
+def _lines(stream: IO[bytes], whole_last: Callable[[bytes], bool] | None = None) -> Iterator[bytes]:
+    """Complete lines (a cut last one is not, unless ``whole_last`` says it is whole), each at most
+    MAX_LINE_BYTES, at most MAX_FEED_BYTES in all."""
     total = 0
     while total < MAX_FEED_BYTES:
         line = stream.readline(MAX_LINE_BYTES)
         if not line.endswith(b"\n"):
+            if line and whole_last is not None and len(line) < MAX_LINE_BYTES and whole_last(line):
+                yield line
             return
         total += len(line)
         yield line
+
+
+def _whole_json(line: bytes) -> bool:
+    """Whether a last line with no line break is a whole JSON value: another program's record (``printf
+    '%s' "$json" >> all.jsonl``), or an item whose line break alone a kill or power cut left out; never
+    a line a kill cut short (an object's closing brace is its last character)."""
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _csv_rows(stream: IO[bytes], quote: bytes = b'"') -> Iterator[bytes]:
@@ -166,7 +180,7 @@ def holds(found: dict[str, int | None], entry: PendingArticle) -> bool:
 
 
 def _read_json_lines(stream: IO[bytes], found: dict[str, int | None], keys: tuple[str, str | None] = ITEM_KEYS) -> None:
-    for line in _lines(stream):
+    for line in _lines(stream, _whole_json):
         try:
             _from_mapping(json.loads(line), found, keys)
         except (ValueError, RecursionError):  # (nesting deeper than Python's stack: no item of a feed)
@@ -517,7 +531,8 @@ def cut_partial_line(feed: FeedRecord) -> bool:
         raw.seek(size - 1)
         if raw.read(1) == b"\n":
             return False
-        # Look back for the last newline, in chunks.
+        # Look back for the last newline, in chunks. (A whole JSON value after it is no cut line: it
+        # stays, and a run appending to the file adds a line break after it first.)
         end = size
         while end > 0:
             start = max(0, end - (1 << 16))
@@ -530,6 +545,10 @@ def cut_partial_line(feed: FeedRecord) -> bool:
             end = start
         else:
             keep = 0
+        if feed.format in LINE_FORMATS and size - keep < MAX_LINE_BYTES:
+            raw.seek(keep)
+            if _whole_json(raw.read(size - keep)):
+                return False
     return _cut(feed, keep, size)
 
 
