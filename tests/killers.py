@@ -109,3 +109,25 @@ class FillDiskAtClose:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         return cls(crawler)
+
+
+
+class KillAtSettle:
+    """Kills its own run (SIGKILL) as the seen-store is about to record the run's end: its feeds were
+    closed and stored, and the run is still one a kill interrupted."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
+
+    def engine_started(self) -> None:
+        seen = self.crawler.get_extension(SeenStoreExtension)
+
+        def die() -> None:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        seen.settle = die  # type: ignore[method-assign]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        return cls(crawler)

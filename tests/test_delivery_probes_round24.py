@@ -76,6 +76,23 @@ def test_a_killed_runs_batches_kept_by_the_next_run_are_gone_after_the_run_after
     assert "Traceback" not in after.stderr + nothing_new.stderr
 
 
+def test_a_killed_runs_batches_stay_when_the_run_passing_them_on_is_killed_as_it_ends(site: LoopbackSite, tmp_path: Path) -> None:
+    # The run that passes the killed run's batches on is killed itself after its feeds were closed,
+    # before the seen-store recorded its end: no reader had the folder after either run, so the run after them keeps both
+    # runs' articles, each once.
+    folder = tmp_path / "out"
+    feed = ["-O", f"{folder}/items-%(batch_id)d.jsonl", "-s", "FEED_EXPORT_BATCH_ITEM_COUNT=4", "-s", "CONCURRENT_REQUESTS=1"]
+    killed = _run(site, tmp_path, feed, "-s", f"EXTENSIONS={KILLER}", kill_at=21)
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    at_end = json.dumps({**project_settings.EXTENSIONS, "tests.killers.KillAtSettle": ORDER})
+    killed_at_end = _run(site, tmp_path, feed, "-s", f"EXTENSIONS={at_end}")
+    assert killed_at_end.returncode == -9 and "Kept 3 batch file(s) of a killed run" in killed_at_end.stderr, killed_at_end.stderr[-3000:]
+    nothing_new = _run(site, tmp_path, feed)
+    assert nothing_new.returncode == 0 and "emitted=0 " in nothing_new.stderr, nothing_new.stderr[-3000:]
+    assert _in_folder(folder, "items-*.jsonl") == Counter({record.article_id: 1 for record in site.articles})
+    assert "Traceback" not in killed_at_end.stderr + nothing_new.stderr
+
+
 # --- a Ctrl-C or SIGTERM as the process exits, its run over and recorded ---------------------------
 # Python sets a signal it handled back to the system's default as the interpreter is torn down, some
 # tenths of a second before the process ends: a SIGTERM then (systemd's or scrapyd's stop, a second

@@ -323,19 +323,21 @@ class DeliveryTracker:
     # --- the end ---------------------------------------------------------------------
 
     def feed_exporter_closed(self) -> None:
-        self._settle()
+        # Before the run is settled: a killed run's file passed on becomes this run's, which the
+        # seen-store forgets as the run ends, and keeps as a killed run's should it not.
         self._remove_earlier_batches()
+        self._settle()
 
     def _remove_earlier_batches(self) -> None:
         """An overwritten batch feed's files (``-O out/items-%(batch_id)d.jsonl`` from cron) hold this
         run's articles only: an earlier run's batches past this run's last are removed, as ``-O`` empties
         a file of one name (a reader of the folder took their articles after that run). A killed run's
         file this run did not take over holds articles no reader had: it stays, passed on with this run's
-        files (it is this feed's from now on, and the next run removes it as an earlier run's: kept as a killed
-        run's until some run wrote over it, its articles were read again after every later run), as does a file
-        another run is writing, and one the user made read-only. Nothing is removed after a feed failed (exit 6),
-        nor by a run whose seen-store failed or keeps no record of a killed run's files (Redis): a killed run's
-        batch is not told."""
+        files: once this run ended, the next run removes it as an earlier run's (kept as a killed run's until
+        some run wrote over it, its articles were read again after every later run); should this run be killed,
+        it is kept again. So does a file another run is writing, and one the user made read-only. Nothing is
+        removed after a feed failed (exit 6), nor by a run whose seen-store failed or keeps no record of a
+        killed run's files (Redis): a killed run's batch is not told."""
         spider = self.crawler.spider
         if self.exporter is None or spider is None or self.stats.get_value(stat.OUTPUT_FEED_FAILED) or self.stats.get_value(stat.OUTPUT_WRITE_FAILED):
             return
@@ -363,7 +365,7 @@ class DeliveryTracker:
                                " ".join(path.name for path in protected))
             if kept and seen is not None:
                 for path in kept:
-                    seen.interrupted_output(str(path))
+                    seen.pass_on(str(path))
                 self.stats.inc_value(stat.OUTPUT_KILLED_BATCHES_PASSED_ON, len(kept))
                 logger.info("Kept %d batch file(s) of a killed run past this run's last batch of %s, passed on with this run's "
                             "(the next run removes them): %s", len(kept), template, " ".join(path.name for path in kept))

@@ -150,6 +150,16 @@ class SeenStoreExtension:
                 self.fail(error)
         return feed
 
+    def pass_on(self, path: str) -> None:
+        """Take a killed run's file at ``path`` that this run hands on as it is (an ``-O`` batch past
+        this run's last) for one of this run's: once this run ended it is an earlier run's, which the
+        next removes; should this run be killed first, a killed run's again, which the next keeps."""
+        feed = self.interrupted.get(path)
+        if feed is None:
+            return
+        self.feed_file_opened(feed)
+        self.interrupted_output(path)
+
     def feed_file_opened(self, feed: FeedRecord) -> None:
         if self.store is None or self.failed is not None:
             return
