@@ -254,8 +254,10 @@ def test_merge_of_a_wide_feed_cut_within_a_character_then_appended_to_keeps_the_
     done = scrapy(tmp_path, "merge", "all.jsonl", "worker.jsonl")
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
     merged = [json.loads(line)["articleId"] for line in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert merged == ["124010100001", "124010100003", "124010100004", "124010100005"]
-    assert "1 unreadable lines skipped" in done.stdout
+    # A cut within the last newline leaves the article whole: kept since round 24 (before, lost as a cut line).
+    whole = cut < (4 if "32" in encoding else 2)
+    assert merged == ["124010100001", *(["124010100002"] if whole else []), "124010100003", "124010100004", "124010100005"]
+    assert f"{0 if whole else 1} unreadable lines skipped" in done.stdout
 
 
 def test_merge_reads_text_holding_braces_and_quotes_in_step(tmp_path: Path) -> None:

@@ -278,6 +278,75 @@ def input_lines(path: Path) -> Iterator[bytes]:
             yield b""
 
 
+def _json_line(raw: bytes) -> Any:
+    """The JSON value of one line, None when it is none. A last line without its newline is read too: a file
+    another program wrote (``"\\n".join``) ends so, and a line a kill cut is no JSON object (its braces never
+    close), so only a whole one reads."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _is_article(item: Any) -> bool:
+    # (An id holding a lone surrogate is no article's, and no UTF-8 key to merge by.)
+    return isinstance(item, dict) and isinstance(item.get("articleId"), str) and _utf8(item["articleId"])
+
+
+def _line_articles(raw: bytes, resume: bool = True) -> tuple[list[dict[str, Any]], int]:
+    """The articles of one line, and how many unreadable (cut) lines it holds.
+
+    A line that is no JSON may be a whole article whose newline alone was cut (a UTF-16 feed cut within it,
+    read as one U+FFFD), or two lines run together: one a kill or a full disk cut short (or cut just before its
+    newline, whole), then the first line of the run that appended to the file after it, which the missing
+    newline joined to it (before, every such article was lost as one unreadable line, exit 0). The appended
+    one begins at a ``{"`` after which the rest of the line is one JSON object; within a cut line none is (its
+    objects never close, or text follows them). Not so on a file's first line (``resume`` False): a ``.json``
+    array on one line, cut, ends in one, and the file is no feed of articles."""
+    item = _json_line(raw)
+    if item is not None or not raw.strip():
+        return ([item], 0) if _is_article(item) else ([], 1)
+    # As text, each try reading one object from where it begins (slicing the bytes at each "{" copied the rest
+    # of the line a try: a line of a million objects, `jq -c -s`'s array, took hours to refuse).
+    text = raw.decode("utf-8", "surrogateescape")  # (a character the cut split: in the cut line, kept as it was)
+    begin = 1 if text.startswith("\ufeff") else 0  # (utf-8-sig's BOM, which json.loads passes over)
+    found: list[dict[str, Any]] = []
+    unreadable, position, cut = 0, begin, False
+    while position != -1:
+        item, stop = _object_at(text, position)
+        blanks = _BLANKS.match(text, stop) if _is_article(item) else None  # (matches wherever a value ended)
+        after = blanks.end() if blanks else -1
+        if after == len(text) or (after > 0 and text.startswith('{"', after)):
+            found.append(_bytes_read(text[position:stop]))
+            if after == len(text):
+                return found, unreadable
+            position, cut = after, False
+        else:
+            # A line cut short: the next article, if any, begins at a later {" (one unreadable line however long).
+            unreadable += 0 if cut else 1
+            position, cut = text.find('{"', position + 1) if resume else -1, True
+    return found, unreadable
+
+
+def _object_at(text: str, start: int) -> tuple[Any, int]:
+    """The JSON value beginning at ``start`` and where it ends; (None, -1) where none does."""
+    try:
+        return _DECODER.raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return None, -1
+
+
+def _bytes_read(text: str) -> dict[str, Any]:
+    """A line found within another read again from its bytes, as every line is (a lone surrogate written raw
+    reads the same)."""
+    return cast(dict[str, Any], _json_line(text.encode("utf-8", "surrogateescape")))
+
+
+_DECODER = json.JSONDecoder()
+# What may follow a whole line's object on it: blanks, its newline, and one a UTF-16 cut left half of (U+FFFD).
+_BLANKS = re.compile(r"[\s\ufffd]*")
+
+
 class Command(CheckedSettings, ScrapyCommand):
     """Merge JSON lines files by ``articleId``."""
 
@@ -295,8 +364,8 @@ class Command(CheckedSettings, ScrapyCommand):
             "Merge the per-worker output files of a distributed run (files, or folders searched for *.jsonl and "
             "gzipped *.jsonl.gz) "
             "into OUTPUT, one line per articleId, sorted by it: the line with the highest version wins, "
-            "then the latest dateDownloaded. A cut last line (a killed worker) and lines without an "
-            "articleId are skipped and counted; an input whose first line is no article (a .json array, a CSV) "
+            "then the latest dateDownloaded. A cut line (a killed worker; the articles appended after it are read) "
+            "and lines without an articleId are skipped and counted; an input whose first line is no article (a .json array, a CSV) "
             "is refused, and nothing written."
         )
 
@@ -320,27 +389,20 @@ class Command(CheckedSettings, ScrapyCommand):
             first = True
             try:
                 for raw in input_lines(path):
-                    try:
-                        item = json.loads(raw) if raw.endswith(b"\n") else None
-                    except ValueError:
-                        item = None
-                    # (An id holding a lone surrogate is no article's, and no UTF-8 key to merge by.)
-                    article = isinstance(item, dict) and isinstance(item.get("articleId"), str) and _utf8(item["articleId"])
+                    read, unreadable = _line_articles(raw, resume=not first)
                     if first and raw.endswith(b"\n") and raw.strip():
                         first = False
-                        if not article:
+                        if not read:
                             # A worker's file begins with an article (a line cut by a kill is its last): this is
                             # another file, of which the lines that happened to read were merged, exit 0.
                             return self.fail(
                                 f"{path} is no JSON lines file of articles (its first line is no JSON object with an articleId: "
                                 "a .json array, a CSV, another file?); nothing was written"
                             )
-                    if not article:
-                        skipped += 1
-                        continue
-                    assert isinstance(item, dict)
-                    lines += 1
-                    best.offer(item)
+                    skipped += unreadable
+                    for item in read:
+                        lines += 1
+                        best.offer(item)
             except OSError as error:
                 # A merge without one worker's file would lose its articles quietly.
                 return self.fail(f"cannot read {path}: {error.strerror or error}; nothing was written")
