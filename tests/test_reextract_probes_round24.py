@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import quopri
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from crawler.reextract import sources
 from tests.e2e import scrapy
-from tests.test_reextract_probes_round21 import _feed, _items
+from tests.test_reextract import SEED_PAGE, SEED_URL
+from tests.test_reextract_probes_round11 import HINDI_PAGE, OTHER_PAGE, reextract_run
+from tests.test_reextract_probes_round21 import MHTML_DATE, PNG_BYTES, _article_url, _feed, _items, chrome_mhtml
+from tests.test_review_round21_reextract import read, reference_page
 
 # --- scrapy merge of a feed cut short, then appended to ------------------------------------------------------
 # Before: a worker's feed cut within a line (a kill, a disk that filled up mid-write) and then appended to by its
@@ -110,3 +116,118 @@ def test_a_cut_array_on_one_line_gives_no_article_as_a_first_line_and_its_last_a
     line = ("[" + objects).encode() + b"\n"
     assert _line_articles(line, resume=False) == ([], 1)
     assert _line_articles(line) == ([{"articleId": "124010119999", "version": 1}], 1)
+
+
+# --- MHTML nested, with CR-only or mixed line ends, quoted-printable cut within a character --------------------
+# Before: a page saved by a mail program or an archiving tool, its multipart/related (the page and its resources)
+# inside a multipart/alternative or multipart/mixed, was skipped as "no text/html part in it"; a file with classic
+# Mac line ends (CR alone), or a mix with some, was one line to the reader, "broken" (the file ends within a part's
+# headers). Either way the article was lost, one WARNING among many.
+
+
+def _mime_part(headers: str, body: bytes, line_end: bytes) -> bytes:
+    return headers.replace("\n", "\r\n").encode().replace(b"\r\n", line_end) + line_end + body
+
+
+def _nested_mhtml(page: bytes, outer: str, *, transfer: str = "quoted-printable", line_end: bytes = b"\r\n", depth: int = 1) -> bytes:
+    """``page`` in a multipart/related nested ``depth`` deep in ``outer`` multiparts, a text/plain alternative
+    before it and an image after it; every line ended with ``line_end``."""
+    encoded = {"quoted-printable": quopri.encodestring, "base64": base64.encodebytes}[transfer](page)
+    encoded = encoded.replace(b"\r\n", b"\n").replace(b"\n", line_end)
+    html = _mime_part(f"Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: {transfer}\nContent-Location: {SEED_URL}\n", encoded, line_end)
+    image = _mime_part("Content-Type: image/png\nContent-Transfer-Encoding: base64\n", base64.encodebytes(PNG_BYTES).replace(b"\n", line_end), line_end)
+    related = b"=_related"
+    inner = (b"--" + related + line_end + html + line_end + b"--" + related + line_end + image + b"--" + related + b"--" + line_end)
+    headers = f'Content-Type: multipart/related; type="text/html"; boundary="{related.decode()}"\n'
+    for level in range(depth):
+        boundary = f"=_{outer}{level}".encode()
+        plain = _mime_part("Content-Type: text/plain; charset=utf-8\n", b"The story, as text." + line_end, line_end)
+        inner = (
+            b"This is a multi-part message in MIME format." + line_end
+            + b"--" + boundary + line_end + plain + b"--" + boundary + line_end
+            + _mime_part(headers, inner, line_end) + b"--" + boundary + b"--" + line_end + b"epilogue" + line_end
+        )
+        headers = f'Content-Type: multipart/{outer}; boundary="{boundary.decode()}"\n'
+    top = f"From: <Saved by a mail program>\nSubject: A story\nDate: {MHTML_DATE}\nMIME-Version: 1.0\n{headers}"
+    return _mime_part(top, inner, line_end)
+
+
+def _same_page(body: bytes, page: bytes) -> bool:
+    def plain(text: bytes) -> bytes:
+        return text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+    return plain(body) == plain(page)
+
+
+@pytest.mark.parametrize("outer", ["alternative", "mixed"])
+@pytest.mark.parametrize("transfer", ["quoted-printable", "base64"])
+@pytest.mark.parametrize("depth", [1, 3])
+def test_an_mhtml_page_nested_in_another_multipart_is_read(tmp_path: Path, outer: str, transfer: str, depth: int) -> None:
+    mhtml = _nested_mhtml(SEED_PAGE.read_bytes(), outer, transfer=transfer, depth=depth)
+    assert _same_page(reference_page(mhtml), SEED_PAGE.read_bytes())  # (a MIME file Python's email package reads so)
+    record = read(tmp_path, mhtml)
+    assert isinstance(record, sources.StoredResponse), record
+    assert record.url == SEED_URL and _same_page(record.body, SEED_PAGE.read_bytes())
+    assert record.fetched_at == datetime(2026, 12, 4, 4, 30, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("transfer", ["quoted-printable", "base64"])
+@pytest.mark.parametrize("line_end", [b"\r", b"\n", b"\r\n"], ids=["cr", "lf", "crlf"])
+def test_an_mhtml_page_is_read_whatever_its_line_ends(tmp_path: Path, transfer: str, line_end: bytes) -> None:
+    for mhtml in (
+        chrome_mhtml(SEED_PAGE.read_bytes(), SEED_URL, encoding=transfer).replace(b"\r\n", line_end),
+        _nested_mhtml(SEED_PAGE.read_bytes(), "alternative", transfer=transfer, line_end=line_end),
+    ):
+        if line_end != b"\r":  # (Python's email package reads no soft line break "=" CR: a page cut at the first)
+            assert _same_page(reference_page(mhtml), SEED_PAGE.read_bytes())
+        record = read(tmp_path, mhtml)
+        assert isinstance(record, sources.StoredResponse), record
+        assert record.url == SEED_URL and _same_page(record.body, SEED_PAGE.read_bytes())
+
+
+@pytest.mark.parametrize("mix", ["cr-headers-crlf-body", "crlf-headers-cr-body", "every-third-line-cr"])
+def test_an_mhtml_page_with_mixed_line_ends_is_read(tmp_path: Path, mix: str) -> None:
+    mhtml = chrome_mhtml(SEED_PAGE.read_bytes(), SEED_URL)
+    head, _, rest = mhtml.partition(b"\r\n\r\n")
+    if mix == "cr-headers-crlf-body":
+        mhtml = head.replace(b"\r\n", b"\r") + b"\r\r" + rest
+    elif mix == "crlf-headers-cr-body":
+        mhtml = head + b"\r\n\r\n" + rest.replace(b"\r\n", b"\r")
+    else:
+        lines = mhtml.split(b"\r\n")
+        mhtml = b"".join(line + (b"\n", b"\r", b"\r\n")[n % 3] for n, line in enumerate(lines))  # (no CR before an LF)
+    record = read(tmp_path, mhtml)
+    assert isinstance(record, sources.StoredResponse), record
+    assert record.url == SEED_URL and _same_page(record.body, SEED_PAGE.read_bytes())
+
+
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\r"], ids=["crlf", "cr"])
+def test_quoted_printable_soft_line_breaks_within_a_character_are_joined(tmp_path: Path, line_end: bytes) -> None:
+    # A soft line break after every encoded byte: each Hindi character's three bytes on three lines.
+    page = HINDI_PAGE.read_bytes()
+    encoded = b"".join(b"=%02X=" % byte + line_end for byte in page)
+    mhtml = chrome_mhtml(b"PLACEHOLDER", SEED_URL).replace(b"PLACEHOLDER", encoded)
+    if line_end == b"\r\n":
+        assert reference_page(mhtml) == page
+    record = read(tmp_path, mhtml)
+    assert isinstance(record, sources.StoredResponse), record
+    assert record.body == page
+
+
+def test_multiparts_nested_past_any_saved_page_are_broken_not_a_traceback(tmp_path: Path) -> None:
+    record = read(tmp_path, _nested_mhtml(SEED_PAGE.read_bytes(), "mixed", depth=12))
+    assert isinstance(record, sources.SkippedRecord) and record.reason == sources.BROKEN and "nested deeper" in record.detail
+
+
+def test_a_folder_of_nested_and_cr_only_mhtml_pages_gives_every_article(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "nested.mht").write_bytes(_nested_mhtml(SEED_PAGE.read_bytes(), "alternative"))
+    other = chrome_mhtml(OTHER_PAGE.read_bytes(), _article_url(OTHER_PAGE)).replace(b"\r\n", b"\r")
+    (folder / "old-mac.mhtml").write_bytes(other)
+
+    status, items, stats, log = reextract_run(folder, tmp_path)
+
+    assert status == 0, log[-3000:]
+    assert sorted(item["articleId"] for item in items) == sorted(["124022800873", _article_url(OTHER_PAGE).rsplit("-", 1)[1].split("_")[0]])
+    assert not any(key.startswith("bs/reextract/skipped") for key in stats), stats

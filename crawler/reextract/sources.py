@@ -636,6 +636,57 @@ def _mime_decoded(body: bytes, headers: email.message.Message) -> bytes:
     return body
 
 
+MIME_DEPTH_LIMIT = 8  # multiparts within multiparts; a saved page has one or two
+
+
+def _part_delimiter(headers: email.message.Message) -> bytes:
+    """The delimiter line's start (``--`` and the boundary) of a multipart part or file."""
+    boundary = headers.get_param("boundary")
+    if not isinstance(boundary, str) or not boundary:
+        # (Its parts cannot be told apart: a damaged file, which "no text/html part in it" misnamed.)
+        raise ValueError("a multipart part without its boundary parameter")
+    return b"--" + boundary.encode("latin-1")
+
+
+def _skip_preamble(file: _LineReadable, delimiter: bytes) -> None:
+    """Past what comes before a multipart's first part, to its first part's headers."""
+    for piece, at_start in _mime_lines(file):
+        if at_start and _delimiter_line(piece, delimiter) is False:
+            return
+    raise _CutShort("no part in it")
+
+
+class _AnyLineEnds:
+    """A MIME file read line by line where a lone CR ends a line too, read as LF: a file written with classic Mac
+    line ends, or a mix of them (a tool that rewrote some), was one line to the reader, its headers never ending
+    (broken, the article lost). CRLF and LF are left as written."""
+
+    def __init__(self, file: _LineReadable) -> None:
+        self.file = file
+        self.pending = b""
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.pending:
+            piece, self.pending = self.pending, b""
+            return piece
+        return self.file.read(size)
+
+    def readline(self, size: int = -1, /) -> bytes:
+        piece, self.pending = self.pending or self.file.readline(size), b""
+        cr = piece.find(b"\r")
+        while cr != -1:
+            if cr + 1 == len(piece):
+                # A CR the piece ends with ends the line unless the LF of a CRLF follows it.
+                after = self.file.readline(size)
+                self.pending = after
+                return piece if after.startswith(b"\n") else piece[:cr] + b"\n"
+            if piece[cr + 1] != 0x0A:
+                self.pending = piece[cr + 1 :]
+                return piece[:cr] + b"\n"
+            cr = piece.find(b"\r", cr + 2)
+        return piece
+
+
 def read_mhtml(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE_ROOT) -> Record:
     """A page saved as ``.mhtml`` (or ``.mht``): its first ``text/html`` part (the page, before the frames and
     resources after it), read part by part with only that part held, as a 200 response of the URL the page
@@ -643,25 +694,27 @@ def read_mhtml(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE
     origin = str(path)
     try:
         # By its first bytes, as a saved .html page: packed by its name or not.
-        with gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb") as file:
+        with gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb") as opened:
+            file = _AnyLineEnds(opened)
             top = _mime_headers(file)
-            boundary = top.get_param("boundary") if top.get_content_maintype() == "multipart" else None
-            delimiter = b"--" + str(boundary).encode("latin-1") if isinstance(boundary, str) else b""
-            if top.get_content_maintype() == "multipart" and not boundary:
-                # (Its parts cannot be told apart: a damaged file, which "no text/html part in it" misnamed.)
-                raise ValueError("a multipart file without its boundary parameter")
-            if delimiter:
-                for piece, at_start in _mime_lines(file):  # the preamble
-                    if at_start and _delimiter_line(piece, delimiter) is False:
-                        break
-                else:
-                    raise _CutShort("no part in it")
+            # The delimiters of the multipart parts being read, the innermost last: a page saved by a mail program
+            # or an archiving tool nests its multipart/related (the page and its resources) in a
+            # multipart/alternative or multipart/mixed, where it was "no text/html part in it", the article lost.
+            delimiters = [_part_delimiter(top)] if top.get_content_maintype() == "multipart" else []
+            if delimiters:
+                _skip_preamble(file, delimiters[-1])
             while True:
-                part = _mime_headers(file) if delimiter else top
+                part = _mime_headers(file) if delimiters else top
+                if delimiters and part.get_content_maintype() == "multipart":
+                    if len(delimiters) >= MIME_DEPTH_LIMIT:
+                        raise ValueError(f"multipart parts nested deeper than {MIME_DEPTH_LIMIT}")
+                    delimiters.append(_part_delimiter(part))
+                    _skip_preamble(file, delimiters[-1])
+                    continue
                 page = part.get_content_type() == "text/html"
                 encoded_limit = max_size * _MIME_GROWTH.get(_transfer_encoding(part), 1)
-                if delimiter:
-                    encoded, more = _mime_part(file, delimiter, encoded_limit if page else None)
+                if delimiters:
+                    encoded, more = _mime_part(file, delimiters[-1], encoded_limit if page else None)
                 else:
                     encoded, more = _read_limited(file, encoded_limit), False
                 if page:
@@ -669,8 +722,12 @@ def read_mhtml(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str = SITE
                     if 0 < max_size < len(body):
                         raise TooLarge(f"page larger than {max_size} bytes")
                     break
-                if not more:
-                    return SkippedRecord(origin, NOT_HTML, "no text/html part in it")
+                while not more:
+                    # The innermost multipart ended: on with the part after it in the one around it.
+                    delimiters.pop()
+                    if not delimiters:
+                        return SkippedRecord(origin, NOT_HTML, "no text/html part in it")
+                    more = _mime_part(file, delimiters[-1], None)[1]  # (its epilogue)
         url = saved_page_url(body, path, site)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, str(error))
