@@ -231,3 +231,110 @@ def test_a_folder_of_nested_and_cr_only_mhtml_pages_gives_every_article(tmp_path
     assert status == 0, log[-3000:]
     assert sorted(item["articleId"] for item in items) == sorted(["124022800873", _article_url(OTHER_PAGE).rsplit("-", 1)[1].split("_")[0]])
     assert not any(key.startswith("bs/reextract/skipped") for key in stats), stats
+
+
+# --- saved pages without an extension, and pages saved with curl's headers ------------------------------------
+# Before: a page saved under a name without an extension (`curl -o story-124022800873_1 URL`, wget's name for an
+# address without one, a script's `124022800873`) was passed over in silence, its article lost, exit 0 (a folder of
+# them alone refused as holding no saved pages, exit 2). A page saved with `curl -i` was read with its HTTP headers
+# as the page's first text: every answer a 200 one (a removed story's 404 page, a redirect's), dated when
+# re-extracted rather than by its Date, and one curl stopped before the end (its Content-Length short) read as whole.
+
+UNNAMED = ["story-124022800873_1", "124022800873", "story-124022800873_1.1", "story-124022800873_1?utm_source=rss"]
+
+
+@pytest.mark.parametrize("name", UNNAMED)
+def test_a_page_saved_without_an_extension_is_a_saved_page(tmp_path: Path, name: str) -> None:
+    saved = tmp_path / name
+    saved.write_bytes(SEED_PAGE.read_bytes())
+    assert list(sources.iter_source_paths(tmp_path)) == [(sources.SAVED_PAGE, saved)]
+    assert sources.source_kind(saved) == sources.SAVED_PAGE
+    record = sources.read_saved_page(saved)
+    assert isinstance(record, sources.StoredResponse) and record.url == SEED_URL
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("README", b"Saved stories, one a file.\n"),
+        ("LICENSE", b"MIT License\n"),
+        ("story-124022800873_1", b"\x89PNG\r\n\x1a\n"),
+        ("story-124022800873_1.bak", b"<html></html>"),  # (an extension, and no page's)
+        ("response_body", b"<html><head></head><body>half a sto"),  # a cache entry's, its meta files never written
+    ],
+)
+def test_other_files_without_an_extension_are_no_pages(tmp_path: Path, name: str, content: bytes) -> None:
+    entry = tmp_path / "ab" / "ab0123456789abcdef0123456789abcdef012345"
+    entry.mkdir(parents=True)
+    (entry / name).write_bytes(content)
+    (tmp_path / name).write_bytes(content)
+    assert list(sources.iter_source_paths(tmp_path)) == []
+
+
+def _curl_saved(page: bytes, status: str = "200 OK", *, protocol: str = "HTTP/1.1", length: int | None = None, redirected: bool = False, extra: str = "") -> bytes:
+    """``page`` as ``curl -i`` (``-iL`` when ``redirected``) saves it: each answer's status line and headers first."""
+    first = "HTTP/1.1 301 Moved Permanently\r\nLocation: /india-news/story-124022800873_1.html\r\nContent-Length: 0\r\n\r\n" if redirected else ""
+    head = f"{protocol} {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {len(page) if length is None else length}\r\n"
+    return (first + head + f"date: Fri, 04 Dec 2026 10:00:00 GMT\r\n{extra}\r\n").encode() + page
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["http-1.1", "http-2", "redirect-followed", "lf-only", "decoded-with-its-content-encoding", "without-extension"],
+)
+def test_a_page_saved_with_curl_headers_is_read_as_its_answer(tmp_path: Path, variant: str) -> None:
+    page = SEED_PAGE.read_bytes()
+    saved_bytes = _curl_saved(
+        page,
+        protocol="HTTP/2" if variant == "http-2" else "HTTP/1.1",
+        redirected=variant == "redirect-followed",
+        extra="content-encoding: gzip\r\n" if variant.startswith("decoded") else "",
+    )
+    if variant == "lf-only":
+        saved_bytes = saved_bytes[: -len(page)].replace(b"\r\n", b"\n") + page
+    saved = tmp_path / ("story-124022800873_1" if variant == "without-extension" else "story.html")
+    saved.write_bytes(saved_bytes)
+    record = sources.read_saved_page(saved)
+    assert isinstance(record, sources.StoredResponse), record
+    assert (record.url, record.status, record.body) == (SEED_URL, 200, page)
+    assert record.headers[b"Content-Type"] == [b"text/html; charset=utf-8"]
+    assert b"Content-Encoding" not in record.headers and b"Content-Length" not in record.headers
+    assert record.fetched_at == datetime(2026, 12, 4, 10, 0, tzinfo=timezone.utc)
+
+
+def test_curl_saved_answers_other_than_200_and_cut_ones_are_skipped_and_fail_the_run(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    page = SEED_PAGE.read_bytes()
+    (folder / "removed.html").write_bytes(_curl_saved(page, "404 Not Found"))
+    (folder / "cut.html").write_bytes(_curl_saved(page[:6000], length=len(page)))
+
+    status, items, stats, log = reextract_run(folder, tmp_path)
+
+    assert status == 1 and items == [], log[-3000:]
+    assert stats["bs/reextract/skipped/http-404"] == 1 and stats["bs/reextract/skipped/truncated"] == 1
+    assert "its Content-Length says" in log
+
+
+def test_a_folder_of_unnamed_and_curl_saved_pages_gives_every_article_dated_when_fetched(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "124022800873").write_bytes(SEED_PAGE.read_bytes())
+    (folder / "other").write_bytes(_curl_saved(OTHER_PAGE.read_bytes(), protocol="HTTP/2"))
+    (folder / "notes").write_text("Stories saved for the rules fix.\n")
+
+    status, items, stats, log = reextract_run(folder, tmp_path)
+
+    assert status == 0, log[-3000:]
+    other_id = _article_url(OTHER_PAGE).rsplit("-", 1)[1].split("_")[0]
+    by_id = {item["articleId"]: item for item in items}
+    assert sorted(by_id) == sorted(["124022800873", other_id]) and len(items) == 2
+    assert by_id[other_id]["dateDownloaded"] == "2026-12-04T15:30:00+05:30"
+    assert stats["bs/reextract/records"] == 2
+
+
+def test_a_page_saved_without_an_extension_can_be_the_source_itself(tmp_path: Path) -> None:
+    saved = tmp_path / "story-124022800873_1"
+    saved.write_bytes(SEED_PAGE.read_bytes())
+    status, items, _, log = reextract_run(saved, tmp_path)
+    assert status == 0 and [item["articleId"] for item in items] == ["124022800873"], log[-3000:]

@@ -84,6 +84,7 @@ CACHE_META_FILES = ("pickled_meta", "meta")
 CACHE_BODY_FILE = "response_body"
 CACHE_HEADERS_FILE = "response_headers"
 CACHE_REQUEST_FILE = "request_headers"  # written after the response's files, by every Scrapy version
+CACHE_FILES = frozenset({*CACHE_META_FILES, CACHE_BODY_FILE, CACHE_HEADERS_FILE, CACHE_REQUEST_FILE, "request_body", "response_data"})
 # Seconds by which an entry's meta files may be newer than its request's files and the entry still whole:
 # a copy that does not keep file times (cp -r, scp -r) writes an entry's files in any order, within moments;
 # a crawl stores a changed page over its entry hours or days after the earlier store.
@@ -165,6 +166,34 @@ def is_saved_page(path: Path) -> bool:
     return name.endswith(PAGE_SUFFIXES + MHTML_SUFFIXES) or SAVED_PAGE_NAME.fullmatch(path.name) is not None
 
 
+# A file name without an extension (a wget numbering after it allowed): ``curl -o story-124022800873_1 URL``,
+# wget's name for an address without one, a page saved by a script under its article id.
+UNNAMED_FILE = re.compile(r"[^.]+(?:\.[0-9]+)?")
+# How a page saved without an extension begins: its markup, or the headers ``curl -i`` wrote before it.
+UNNAMED_PAGE_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<(?:!doctype|html|head|!--)|HTTP/[0-9](?:\.[0-9])? [1-5][0-9][0-9])", re.IGNORECASE)
+SNIFF_SIZE = 1024
+
+
+def is_unnamed_page(path: Path) -> bool:
+    """A page saved under a name without an extension, told by its first bytes (:data:`UNNAMED_PAGE_START`).
+    Before, such a file was passed over in silence, its article lost (a folder of them refused as holding no
+    saved pages). Not the files of a cache entry (``response_body``: one a killed crawl left without its meta
+    files, or its body half-written, is no page to read)."""
+    if UNNAMED_FILE.fullmatch(path.name) is None or path.name in CACHE_FILES or CACHE_ENTRY_NAME.fullmatch(path.parent.name):
+        return False
+    try:
+        with open(path, "rb") as file:
+            start = file.read(SNIFF_SIZE)
+    except OSError:
+        return False
+    return UNNAMED_PAGE_START.match(start) is not None
+
+
+def is_page_file(path: Path) -> bool:
+    """A saved page, by its name (:func:`is_saved_page`) or, without an extension, by its first bytes."""
+    return is_saved_page(path) or is_unnamed_page(path)
+
+
 def is_apple_double(path: Path) -> bool:
     """A file macOS writes beside each file it copies to a drive or share that keeps no extended attributes
     (``._A story.html`` beside ``A story.html``: the download's quarantine flag), which holds no page."""
@@ -206,7 +235,7 @@ def source_kind(path: Path) -> str | None:
     if path.is_file():
         if is_warc_file(path):
             return WARC
-        if is_saved_page(path):
+        if is_page_file(path):
             return SAVED_PAGE
         return None
     if path.is_dir():
@@ -254,7 +283,7 @@ def iter_source_paths(root: Path) -> Iterator[tuple[str, Path]]:
                             yield HTTPCACHE, path
                         else:
                             subdirectories.append(path)
-                    elif entry.is_file() and (is_warc_file(path) or is_saved_page(path)) and not is_apple_double(path):
+                    elif entry.is_file() and (is_warc_file(path) or is_page_file(path)) and not is_apple_double(path):
                         yield (WARC if is_warc_file(path) else SAVED_PAGE), path
                 except OSError:
                     continue
@@ -541,6 +570,12 @@ def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str =
         # By its first bytes, not its name: wget saves a gzip body it was sent as "page.html", and a
         # "page.html.gz" may hold the page unpacked.
         body = _read_file(path, max_size, gzipped=_is_gzip(path))
+        answer = _curl_answer(body)
+        if answer is not None:
+            status, headers, body = answer
+        else:
+            # The charset is left to the page (BOM, <meta charset>), as a browser reading the file would.
+            status, headers = 200, {b"Content-Type": [b"text/html"]}
         url = saved_page_url(body, path, site)
     except TooLarge as error:
         return SkippedRecord(origin, TOO_LARGE, str(error))
@@ -548,9 +583,54 @@ def read_saved_page(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, site: str =
         return SkippedRecord(origin, UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
     except READ_ERRORS as error:
         return SkippedRecord(origin, BROKEN, f"{type(error).__name__}: {error}")
-    # The charset is left to the page (BOM, <meta charset>), as a browser reading the file would.
-    headers: HeadersDict = {b"Content-Type": [b"text/html"]}
-    return StoredResponse(url=url, status=200, headers=headers, body=body, fetched_at=None, origin=origin)
+    if answer is None:
+        return StoredResponse(url=url, status=200, headers=headers, body=body, fetched_at=None, origin=origin)
+    announced = _content_length(headers) if announces_body(status) else None
+    if announced is not None and len(body) < announced and not _header(headers, b"Content-Encoding"):
+        # (curl stopped, or was stopped, before the end: its Content-Length tells, as a cache entry's does.)
+        return SkippedRecord(origin, TRUNCATED, f"{url}: body of {len(body)} bytes, its Content-Length says {announced}", url=url)
+    for framing in (b"Content-Length", b"Transfer-Encoding"):  # (curl undid the chunks; a count no longer said)
+        headers.pop(framing, None)
+    if PLAIN_MARKUP.match(body):
+        headers.pop(b"Content-Encoding", None)  # (curl --compressed decoded it and kept the header, as some WARCs do)
+    return StoredResponse(url=url, status=status, headers=headers, body=body, fetched_at=_saved_at(_header(headers, b"Date")), origin=origin)
+
+
+# A page saved with its HTTP answer's headers before it (``curl -i``, ``curl -iL`` writing each answer's):
+# "HTTP/1.1 200 OK", "HTTP/2 200".
+HTTP_STATUS_LINE = re.compile(rb"HTTP/[0-9](?:\.[0-9])? ([1-5][0-9][0-9])(?: [^\r\n]*)?\r?\n")
+HEADERS_END = re.compile(rb"\r?\n\r?\n")
+CURL_ANSWERS_LIMIT = 20  # redirects curl -L follows at most is 50 by default; a story's are one or two
+
+
+def _curl_answer(body: bytes) -> tuple[int, HeadersDict, bytes] | None:
+    """The last HTTP answer's status and headers a file saved with ``curl -i`` begins with, and the page after
+    them; None for a file that begins with none. Before, the headers were read as the page's first text, every
+    answer as a 200 one (a removed story's 404 page, a redirect's), dated when re-extracted."""
+    answer = None
+    for _ in range(CURL_ANSWERS_LIMIT):
+        status_line = HTTP_STATUS_LINE.match(body, 0, MIME_HEADER_LIMIT)
+        if status_line is None:
+            return answer
+        end = HEADERS_END.search(body, status_line.end() - 2, MIME_HEADER_LIMIT)
+        if end is None:
+            raise ValueError("the HTTP headers it begins with do not end")
+        raw = body[status_line.end() : end.start()].replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        headers: HeadersDict = {}
+        for name, values in headers_raw_to_dict(raw).items():
+            headers.setdefault(_canonical_header(name), []).extend(values)
+        answer, body = (int(status_line.group(1)), headers, body[end.end() :]), body[end.end() :]
+    raise ValueError(f"more than {CURL_ANSWERS_LIMIT} HTTP answers before its page")
+
+
+def _canonical_header(name: bytes) -> bytes:
+    """``content-type`` (HTTP/2's) as ``Content-Type``: the one name under which the readers look a header up."""
+    return b"-".join(word[:1].upper() + word[1:].lower() for word in name.split(b"-"))
+
+
+def _header(headers: HeadersDict, name: bytes) -> str | None:
+    values = headers.get(name)
+    return values[-1].decode("latin-1") if values else None
 
 
 # (binascii.Error, of a base64 part, is a ValueError.)

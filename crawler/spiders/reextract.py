@@ -48,7 +48,7 @@ from crawler.reextract.sources import (
     dbm_cache_files,
     has_records,
     is_page_resource,
-    is_saved_page,
+    is_page_file,
     iter_records,
     source_kind,
 )
@@ -313,7 +313,7 @@ class ReextractSpider(BusinessStandardSpider):
             self.in_flight -= 1
 
     def log_skipped(self, record: Record, reason: str) -> None:
-        if reason == NOT_ARTICLE_URL and is_saved_page(Path(record.origin)) and not is_page_resource(Path(record.origin)):
+        if reason == NOT_ARTICLE_URL and is_page_file(Path(record.origin)) and not is_page_resource(Path(record.origin)):
             # A page someone saved is meant to be read: say why it was not.
             self.logger.warning(
                 "Skipped %s: %s (it names no article URL of the site: canonical link, og:url, JSON-LD or file name; "
