@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import quopri
 from datetime import datetime, timezone
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.commands.merge import input_lines
 from crawler.reextract import sources
 from tests.e2e import scrapy
 from tests.test_reextract import SEED_PAGE, SEED_URL
@@ -338,3 +340,75 @@ def test_a_page_saved_without_an_extension_can_be_the_source_itself(tmp_path: Pa
     saved.write_bytes(SEED_PAGE.read_bytes())
     status, items, _, log = reextract_run(saved, tmp_path)
     assert status == 0 and [item["articleId"] for item in items] == ["124022800873"], log[-3000:]
+
+
+# --- scrapy merge of a gzipped feed cut by a kill, then appended to -------------------------------------------
+# Before: Scrapy's GzipPlugin writes one gzip member a run into a feed appended to (`overwrite` off); a run killed
+# mid-member left it cut, and the next runs' members came after it. Read as one stream, the cut member took the next
+# one's bytes as its own and failed there: every later run's articles were lost, "1 unreadable line", exit 0.
+
+
+def _member(first: int, count: int, encoding: str = "utf-8") -> bytes:
+    return gzip.compress(_feed(_items(*((f"1240101{n:05d}", 1) for n in range(first, first + count))), encoding), mtime=0)
+
+
+def _ids(path: Path) -> list[str]:
+    ids = []
+    for line in input_lines(path):
+        try:
+            ids.append(json.loads(line)["articleId"])
+        except ValueError:
+            ids.append("unreadable")
+    return ids
+
+
+def _numbers(*ranges: tuple[int, int]) -> list[str]:
+    return [f"1240101{n:05d}" for first, count in ranges for n in range(first, first + count)]
+
+
+@pytest.mark.parametrize("cut", ["half", "trailer", "header", "one-byte"])
+def test_a_gzipped_feed_cut_then_appended_to_is_read_past_the_cut(tmp_path: Path, cut: str) -> None:
+    killed = _member(100, 400)
+    kept = {"half": len(killed) // 2, "trailer": len(killed) - 8, "header": 6, "one-byte": 1}[cut]
+    feed = tmp_path / "worker.jsonl.gz"
+    feed.write_bytes(_member(1, 300) + killed[:kept] + _member(600, 300) + _member(900, 2))
+
+    ids = _ids(feed)
+
+    assert ids[:300] == _numbers((1, 300)) and ids[-302:] == _numbers((600, 300), (900, 2))
+    middle = ids[300:-302]
+    assert middle[-1] == "unreadable" and middle.count("unreadable") == 1  # the cut line, one of its own
+    assert middle[:-1] == _numbers((100, len(middle) - 1))  # the killed run's whole lines, up to its cut
+
+
+def test_merge_of_gzipped_feeds_cut_and_appended_to_keeps_every_later_run(tmp_path: Path) -> None:
+    killed = _member(100, 50)
+    (tmp_path / "w1.jsonl.gz").write_bytes(_member(1, 3) + killed[: len(killed) // 2] + _member(200, 2))
+    killed16 = _member(300, 50, "utf-16")
+    (tmp_path / "w2.jsonl.gz").write_bytes(_member(400, 2, "utf-16") + killed16[: len(killed16) // 2] + _member(500, 2, "utf-16-le"))
+
+    ids, stdout = _merged(tmp_path, "w1.jsonl.gz", "w2.jsonl.gz")
+
+    assert set(_numbers((1, 3), (200, 2), (400, 2), (500, 2))) <= set(ids)
+    assert len(ids) == len(set(ids)) and "2 unreadable lines skipped" in stdout
+
+
+@pytest.mark.parametrize("after", ["nothing", "zeros", "garbage"])
+def test_a_whole_gzipped_feed_of_many_members_reads_as_gzip_reads_it(tmp_path: Path, after: str) -> None:
+    # Members of all sizes, their starts at every place in the reader's blocks.
+    data = b"".join(_member(n * 7, n % 11 + 1) for n in range(300)) + _member(5000, 3000)
+    feed = tmp_path / "worker.jsonl.gz"
+    feed.write_bytes(data + {"nothing": b"", "zeros": b"\0" * 1000, "garbage": b"no gzip\n"}[after])
+    expected = [json.loads(line)["articleId"] for line in gzip.decompress(data).splitlines()]
+
+    ids = _ids(feed)
+
+    assert ids == expected + (["unreadable"] if after == "garbage" else [])
+
+
+def test_a_gzipped_feed_cut_at_its_end_still_ends_in_one_unreadable_line(tmp_path: Path) -> None:
+    whole = _member(1, 5)
+    for kept in (len(whole) - 1, len(whole) - 8, len(whole) // 2):
+        (tmp_path / "w.jsonl.gz").write_bytes(whole[:kept])
+        ids = _ids(tmp_path / "w.jsonl.gz")
+        assert ids[-1] == "unreadable" and ids.count("unreadable") == 1 and ids[:-1] == _numbers((1, len(ids) - 1))

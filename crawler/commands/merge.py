@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import gzip
+import io
 import json
 import os
 import re
@@ -267,15 +267,135 @@ def input_lines(path: Path) -> Iterator[bytes]:
     in one empty line, which is counted with the unreadable ones.
     """
     with open(path, "rb") as raw:
-        gzipped = raw.read(2) == b"\x1f\x8b"
+        gzipped = raw.read(2) == GZIP_MAGIC
         raw.seek(0)
         if not gzipped:
             yield from _utf8_lines(raw)
             return
+        yield from _utf8_lines(cast(BinaryIO, io.BufferedReader(GzipMembers(raw), READ_BLOCK)))
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MEMBER_START = b"\x1f\x8b\x08"  # (the magic, and deflate: what every gzip member begins with)
+GZIP_BLOCK = 16 * 1024  # packed bytes inflated at a time (a block's output bounded by deflate's ratio, 16 MB)
+
+
+class GzipMembers(io.RawIOBase):
+    """A file of gzip members unpacked in turn, as zcat reads one, and read on past a member a kill cut short.
+
+    Scrapy's GzipPlugin writes a member a run, appended to the file a feed with ``overwrite`` off names: a run
+    killed mid-member left it cut, and the next run's member came after the cut. Read as one stream, the cut
+    member took the next one's bytes as its own and failed there, and every later run's articles were lost,
+    exit 0. Here a member ends where the next one begins, a ``1f 8b 08`` from which a member inflates (three
+    bytes a member's packed data holds by chance once in 16 MB, and no member follows); a member cut or
+    damaged ends in a newline, so that the line it cut is a line of its own, counted unreadable.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
+        self.raw = raw
+        self.seek(0)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Back to the start (the one seek :func:`_utf8_lines` makes, after reading the first bytes)."""
+        if (offset, whence) != (0, io.SEEK_SET):
+            raise io.UnsupportedOperation("a gzip file is read from its start only")
+        self.position = 0  # of the next packed byte to inflate
+        self.member = 0  # where the member being inflated begins
+        self.inflater = zlib.decompressobj(31)
+        self.out = b""
+        self.done = False
+        self.given = 0  # unpacked bytes read
+        return 0
+
+    def tell(self) -> int:
+        return self.given
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.out and not self.done:
+            self._inflate()
+        size = min(len(buffer), len(self.out))
+        buffer[:size] = self.out[:size]
+        self.out = self.out[size:]
+        self.given += size
+        return size
+
+    def _inflate(self) -> None:
+        self.raw.seek(self.position)
+        block = self.raw.read(GZIP_BLOCK + len(GZIP_MEMBER_START) - 1)  # (a next member's start across the block's end)
+        if not block:
+            self.done = True
+            if not self.inflater.eof and self.position > self.member:
+                self.out = self.inflater.flush() + b"\n"  # the last member cut short
+            return
+        packed = block[:GZIP_BLOCK]
+        following = self._next_member(block)
+        if following is not None:
+            packed = block[: following - self.position]
         try:
-            yield from _utf8_lines(cast(BinaryIO, gzip.GzipFile(fileobj=raw)))  # (a binary file, which typeshed does not say)
-        except (EOFError, gzip.BadGzipFile, zlib.error):
-            yield b""
+            self.out = self.inflater.decompress(packed)
+        except zlib.error:
+            # Damaged (or no gzip at all, after the last member): on at the next member, if any.
+            self.out = b"\n"
+            self._start_member(self._next_member_after(self.position + 1))
+            return
+        self.position += len(packed)
+        if self.inflater.eof:
+            self.position -= len(self.inflater.unused_data)
+            rest = self.inflater.unused_data + block[len(packed) :]
+            if rest.strip(b"\0") or len(block) > len(packed):
+                self._start_member(self.position)
+            else:
+                self._start_member(self._next_member_after(self.position))  # (zeros a copy padded the file with)
+        elif following is not None:
+            self.out += self.inflater.flush() + b"\n"  # cut short, a later run's member after it
+            self._start_member(following)
+
+    def _start_member(self, position: int | None) -> None:
+        if position is None:
+            self.done = True
+            return
+        self.position = self.member = position
+        self.inflater = zlib.decompressobj(31)
+
+    def _next_member(self, block: bytes) -> int | None:
+        """Where in the file a member after the one being read begins within ``block`` (read at ``position``)."""
+        start = max(0, self.member + 1 - self.position)
+        while (found := block.find(GZIP_MEMBER_START, start)) != -1 and found < GZIP_BLOCK:
+            if self._member_at(self.position + found):
+                return self.position + found
+            start = found + 1
+        return None
+
+    def _next_member_after(self, position: int) -> int | None:
+        """Where the first member at or after ``position`` begins, None when none does."""
+        while True:
+            self.raw.seek(position)
+            block = self.raw.read(GZIP_BLOCK + len(GZIP_MEMBER_START) - 1)
+            if len(block) < len(GZIP_MEMBER_START):
+                return None
+            found = block.find(GZIP_MEMBER_START, 0, GZIP_BLOCK)
+            while found != -1:
+                if self._member_at(position + found):
+                    return position + found
+                found = block.find(GZIP_MEMBER_START, found + 1, GZIP_BLOCK)
+            position += GZIP_BLOCK
+
+    def _member_at(self, position: int) -> bool:
+        """Whether a gzip member begins at ``position``: its header and first packed bytes inflate."""
+        self.raw.seek(position)
+        trial = zlib.decompressobj(31)
+        try:
+            trial.decompress(self.raw.read(GZIP_BLOCK), 4 * GZIP_BLOCK)
+        except zlib.error:
+            return False
+        return True
 
 
 def _json_line(raw: bytes) -> Any:
