@@ -170,7 +170,7 @@ def is_saved_page(path: Path) -> bool:
 # wget's name for an address without one, a page saved by a script under its article id.
 UNNAMED_FILE = re.compile(r"[^.]+(?:\.[0-9]+)?")
 # How a page saved without an extension begins: its markup, or the headers ``curl -i`` wrote before it.
-UNNAMED_PAGE_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<(?:!doctype|html|head|!--)|HTTP/[0-9](?:\.[0-9])? [1-5][0-9][0-9])", re.IGNORECASE)
+UNNAMED_PAGE_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|!--)|HTTP/[0-9](?:\.[0-9])? [1-5][0-9][0-9]", re.IGNORECASE)
 SNIFF_SIZE = 1024
 
 
