@@ -8,6 +8,7 @@ import json
 import quopri
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -412,3 +413,41 @@ def test_a_gzipped_feed_cut_at_its_end_still_ends_in_one_unreadable_line(tmp_pat
         (tmp_path / "w.jsonl.gz").write_bytes(whole[:kept])
         ids = _ids(tmp_path / "w.jsonl.gz")
         assert ids[-1] == "unreadable" and ids.count("unreadable") == 1 and ids[:-1] == _numbers((1, len(ids) - 1))
+
+
+# --- scrapy merge of a feed a table library turned into CSV and back ------------------------------------------
+# Before: pandas or csvkit write an id of digits as a number (124010100001, or 124010100001.0 in a column with
+# gaps): such a file was refused as "no JSON lines file of articles", exit 1, nothing merged; and where a later
+# line only held one, it was skipped as unreadable, its article's newer version lost to an older one.
+
+
+@pytest.mark.parametrize("written", ["int", "float"])
+def test_merge_reads_an_article_id_written_as_a_number_as_its_digits(tmp_path: Path, written: str) -> None:
+    def line(article: str, version: int, headline: str) -> bytes:
+        number = int(article) if written == "int" else float(article)
+        return json.dumps({"articleId": number, "version": float(version), "headline": headline}).encode() + b"\n"
+
+    (tmp_path / "from-csv.jsonl").write_bytes(line("124010100001", 2, "newer") + line("124010100003", 1, "only here"))
+    (tmp_path / "worker.jsonl").write_bytes(_feed(_items(("124010100001", 1), ("124010100002", 1), ("hi-166607", 1)), "utf-8"))
+
+    ids, stdout = _merged(tmp_path, "from-csv.jsonl", "worker.jsonl")
+
+    assert ids == ["124010100001", "124010100002", "124010100003", "hi-166607"]
+    merged = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    assert merged[0]["headline"] == "newer" and "0 unreadable lines skipped" in stdout
+
+
+def test_an_article_id_written_as_a_number_is_read_within_a_line_cut_and_appended_to(tmp_path: Path) -> None:
+    later = json.dumps({"articleId": 124010100009, "version": 1}).encode() + b"\n"
+    (tmp_path / "w.jsonl").write_bytes(_feed(_items(("124010100001", 1)), "utf-8") + b'{"articleId": 1240' + later)
+
+    ids, stdout = _merged(tmp_path, "w.jsonl")
+
+    assert ids == ["124010100001", "124010100009"] and "1 unreadable lines skipped" in stdout
+
+
+@pytest.mark.parametrize("article", [True, -124010100001, 1.5, None, ["124010100001"]])
+def test_an_article_id_that_is_no_whole_number_is_still_no_article(tmp_path: Path, article: Any) -> None:
+    (tmp_path / "w.jsonl").write_bytes(_feed(_items(("124010100001", 1)), "utf-8") + json.dumps({"articleId": article}).encode() + b"\n")
+    ids, stdout = _merged(tmp_path, "w.jsonl")
+    assert ids == ["124010100001"] and "1 unreadable lines skipped" in stdout

@@ -409,8 +409,21 @@ def _json_line(raw: bytes) -> Any:
 
 
 def _is_article(item: Any) -> bool:
+    """Whether ``item`` is an article's line; an ``articleId`` written as a number is made its digits again.
+
+    A feed turned into CSV and back into JSON lines by a table library (pandas, csvkit) writes the id as a
+    number (124022800873, or 124022800873.0 in a column with gaps), as it writes ``version``: the file was
+    refused as no feed of articles, or its lines skipped, and they merged apart from the same articles' other lines.
+    """
+    if not isinstance(item, dict):
+        return False
+    article = item.get("articleId")
+    if isinstance(article, float) and article.is_integer() and article >= 0:
+        article = int(article)
+    if isinstance(article, int) and not isinstance(article, bool) and article >= 0:
+        item["articleId"] = article = str(article)
     # (An id holding a lone surrogate is no article's, and no UTF-8 key to merge by.)
-    return isinstance(item, dict) and isinstance(item.get("articleId"), str) and _utf8(item["articleId"])
+    return isinstance(article, str) and _utf8(article)
 
 
 def _line_articles(raw: bytes, resume: bool = True) -> tuple[list[dict[str, Any]], int]:
@@ -459,7 +472,9 @@ def _object_at(text: str, start: int) -> tuple[Any, int]:
 def _bytes_read(text: str) -> dict[str, Any]:
     """A line found within another read again from its bytes, as every line is (a lone surrogate written raw
     reads the same)."""
-    return cast(dict[str, Any], _json_line(text.encode("utf-8", "surrogateescape")))
+    item = _json_line(text.encode("utf-8", "surrogateescape"))
+    _is_article(item)  # (its id as text, as the object found was made)
+    return cast(dict[str, Any], item)
 
 
 _DECODER = json.JSONDecoder()
