@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 from twisted.web import _newclient
 
@@ -35,6 +37,7 @@ class _HeaderBoundProtocol:
     """Mixed in before Twisted's (or Scrapy's) HTTP/1.1 client protocol: counts what the parser reads before the body."""
 
     _parser: Any
+    transport: Any
     _header_bytes = 0
 
     def request(self, request: Any) -> Any:
@@ -52,9 +55,15 @@ class _HeaderBoundProtocol:
             return
         self._header_bytes += len(data)
         if self._header_bytes > MAX_HEADER_BYTES:
-            # Twisted's own way out (the connection closed, the request failed with the reason).
+            # Twisted's own way out (the request failed with the reason), then a hang-up: its close is
+            # no close over TLS, which only says goodbye and waits for the server's, reading on
+            # meanwhile (a server that never stops sending was read, and decrypted, all run long).
+            # Out of this read: Twisted before 26 fails with a traceback when TLS is torn down inside it.
             reason = Failure(HeadersTooLarge(self._header_bytes))  # type: ignore[no-untyped-call]
             self._giveUp(reason)  # type: ignore[attr-defined]
+            from twisted.internet import reactor  # the one Scrapy installed (importing it earlier would install another)
+
+            deferLater(cast(IReactorTime, reactor), 0, self.transport.abortConnection)
 
 
 _BOUNDED: dict[type[Any], type[Any]] = {}
