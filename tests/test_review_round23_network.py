@@ -221,3 +221,75 @@ def test_an_answer_whose_headers_never_end_is_hung_up_on_over_https_too_not_read
     assert stats_from_log(result.log)[stat.failed(BAD_RESPONSE)] == 1, result.log[-3000:]
     assert f"Failed <{server.url(ENDLESS_ID)}>: bad-response (the answer is no valid HTTP: " in result.log
     assert "Traceback" not in result.log
+
+
+# --- the bound is an answer's, not a connection's ----------------------------------------------------------
+
+
+class KeptAliveServer:
+    """An HTTP server that keeps its connections alive: each answer is a 103 Early Hints (as a CDN sends
+    one before the page) and then a 404 with ~400 KB of headers, so that three answers on one connection
+    pass 1 MB together and none alone."""
+
+    PAD = b"".join(b"X-Pad-%d: %s\r\n" % (n, b"p" * 64) for n in range(5_000))  # ~400 KB
+
+    def __init__(self) -> None:
+        self.listener = EndlessHeadersServer._listen()
+        self.port = self.listener.getsockname()[1]
+        self.answers_per_connection: list[int] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, article_id: str) -> str:
+        return f"http://127.0.0.1:{self.port}/markets/news/a-story-{article_id}_1.html"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        answered = 0
+        index = len(self.answers_per_connection)
+        self.answers_per_connection.append(0)
+        connection.settimeout(60)
+        buffered = b""
+        try:
+            while True:
+                while b"\r\n\r\n" not in buffered:
+                    data = connection.recv(65536)
+                    if not data:
+                        return
+                    buffered += data
+                buffered = buffered.split(b"\r\n\r\n", 1)[1]
+                connection.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </static/main.css>; rel=preload; as=style\r\n\r\n")
+                connection.sendall(b"HTTP/1.1 404 Not Found\r\n" + self.PAD + b"Content-Length: 0\r\n\r\n")
+                answered += 1
+                self.answers_per_connection[index] = answered
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_answers_on_a_kept_alive_connection_are_each_bounded_alone_not_together(tmp_path: Path) -> None:
+    server = KeptAliveServer()
+    ids = ["124022800871", "124022800872", "124022800873"]
+    try:
+        result = crawl(
+            "article", tmp_path, "-a", "urls=" + ",".join(server.url(i) for i in ids),
+            # One request at a time: each waits for the one before, on the connection it left.
+            settings={**FAST, "CONCURRENT_REQUESTS": "1", "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "BS_BASE_URL": f"http://127.0.0.1:{server.port}",
+                      "RETRY_TIMES": "0", "ROBOTSTXT_OBEY": "False"},
+        )
+    finally:
+        server.close()
+    assert server.answers_per_connection == [3], (server.answers_per_connection, result.log[-3000:])
+    stats = stats_from_log(result.log)
+    assert stats[stat.failed("http-404")] == 3, result.log[-3000:]
+    assert stat.failed(BAD_RESPONSE) not in stats
