@@ -10,12 +10,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from crawler import stats as stat
 from crawler.failures import BAD_RESPONSE
 from tests.e2e import FAST, crawl, stats_from_log
+from tests.loopback.pages import render_server_error
+from tests.loopback.site import LoopbackSite
 
 # The servers of this file listen on these ports only (the first free one), never on one the system picks.
 PORTS = range(17000, 17050)
@@ -293,3 +296,76 @@ def test_answers_on_a_kept_alive_connection_are_each_bounded_alone_not_together(
     stats = stats_from_log(result.log)
     assert stats[stat.failed("http-404")] == 3, result.log[-3000:]
     assert stat.failed(BAD_RESPONSE) not in stats
+
+
+# --- Next.js's static 500 page, sent with 200 -------------------------------------------------------------
+
+
+@contextmanager
+def site_on_our_ports(**kwargs: Any) -> Iterator[LoopbackSite]:
+    for port in PORTS:
+        try:
+            site = LoopbackSite(port=port, **kwargs)
+        except OSError:
+            continue
+        with site:
+            yield site
+        return
+    raise RuntimeError(f"no free port in {PORTS}")
+
+
+ARTICLE_URL = "https://www.business-standard.com/markets/news/a-story-124022800873_1.html"
+STATIC_500 = "a server's error page (Next.js's 500 page), sent with 200"
+
+
+@pytest.mark.parametrize(
+    "page, kind",
+    [
+        # The static 500 page Next.js builds by default (its _error page rendered for 500), and one of the site's own.
+        (render_server_error("/x", page="/500").replace('"pageProps": {}', '"pageProps": {"statusCode": 500}'), "a server's error page (Next.js's 500 page)"),
+        (render_server_error("/x", page="/500"), "a server's error page (Next.js's 500 page)"),
+        # Its _error page for a server error, the status not in its props but its error named beside them.
+        (render_server_error("/x").replace('{"statusCode": 500}', "{}").replace('"isFallback"', '"err": {"name": "Error", "message": "Internal Server Error."}, "isFallback"'),
+         "a server's error page (Next.js's error page, a server error)"),
+        (render_server_error("/x", 503), "a server's error page (Next.js's error page, status 503)"),
+        # Its pages for a missing page are the site's 404, not a failure.
+        (render_server_error("/x", 404), None),
+        (render_server_error("/x", page="/404"), None),
+    ],
+)
+def test_nextjs_error_pages_for_a_server_error_are_error_pages(page: str, kind: str | None) -> None:
+    from crawler.extraction import error_page_kind
+    from crawler.extraction.page import Page
+
+    assert error_page_kind(page, Page(page, ARTICLE_URL).next_data) == kind
+
+
+def test_an_article_answered_with_nextjs_static_500_page_is_a_failed_fetch_asked_again_next_run(tmp_path: Path) -> None:
+    # Before: a Next.js page holding no story, a listing: skipped, the story settled as one, and never
+    # asked for again: lost at every run after the site's failure.
+    with site_on_our_ports(articles=30, seed=23) as site:
+        record = site.articles[-1]
+        site.set_path_fault(record.path, "static-500-200")
+        settings = {"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0", "BS_LATEST_SOURCES": "/rss/latest.rss"}
+        first = crawl("latest", tmp_path, settings=settings)
+        site.set_path_fault(record.path, None)
+        second = crawl("latest", tmp_path, settings=settings)
+    assert record.article_id not in first.ids(), first.log[-3000:]
+    stats = stats_from_log(first.log)
+    assert stats[stat.failed("error-page")] == 1, first.log[-3000:]
+    assert not any(key.startswith(("bs/skipped/", "bs/gone/")) for key in stats), stats
+    assert f"Failed <{record.url}>: error-page ({STATIC_500})" in first.log
+    assert second.ids() == [record.article_id], second.log[-3000:]
+
+
+def test_a_later_section_page_answered_with_nextjs_static_500_page_is_no_end_of_the_section(tmp_path: Path) -> None:
+    # Before: a listing with no story link, taken for the page past the section's end: the walk
+    # stopped there, the stories of every page after it never found, exit 0.
+    with site_on_our_ports(articles=400, seed=23) as site:
+        site.set_path_fault("/markets/news/page-2", "static-500-200")
+        result = crawl("section", tmp_path, "-a", "sections=markets/news", "-a", "pages=3", settings={"BS_BASE_URL": site.base_url, "RETRY_TIMES": "0"})
+        assert site.counts["/markets/news/page-3"] == 1, result.log[-3000:]
+    stats = stats_from_log(result.log)
+    assert stats[stat.source_failed("no-article-links")] == 1 and "bs/discovery/listing_end" not in stats, result.log[-3000:]
+    assert "/markets/news/page-2>: no-article-links (a server's error page (Next.js's 500 page), not the section's end; the walk goes on past it)" in result.log
+    assert len(result.items) == 40

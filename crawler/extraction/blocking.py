@@ -139,7 +139,8 @@ def is_not_found_page(text: str, next_data: dict[str, Any] | None) -> bool:
 
 
 # A server's error or maintenance page sent with 200 (a CDN or proxy passing an origin's failure on as
-# a page): Next.js's own error page naming a status that is no 404, or a page without the site's
+# a page): Next.js's own pages for a server error (its static 500 page; its error page naming a status
+# that is no 404, or the error it caught), or a page without the site's
 # Next.js data (a static page of the CDN's or the operators') whose title begins as such pages' do.
 # (A topic or listing of the site titled "Maintenance …" carries its Next.js data.)
 _TITLE = re.compile(r"<title[^>]*>([^<]{1,300})</title>", re.I)
@@ -157,11 +158,21 @@ def error_page_kind(text: str, next_data: dict[str, Any] | None) -> str | None:
     200, in words (``a maintenance page ('Down for maintenance')``); None when it is none. A "page not
     found" page is none (:func:`is_not_found_page`): the site saying there is no such page."""
     if next_data is not None:
+        page = next_data.get("page")
+        if page == "/500":
+            # The static 500 page Next.js builds (by default, or the site's own pages/500), which it
+            # serves for a server error in place of its error page; a page of the site, no listing.
+            return "a server's error page (Next.js's 500 page)"
         props = next_data.get("props")
         page_props = props.get("pageProps") if isinstance(props, dict) else None
         status = page_props.get("statusCode") if isinstance(page_props, dict) else None
-        if next_data.get("page") == "/_error" and isinstance(status, int) and not isinstance(status, bool) and status != 404:
+        if page == "/_error" and isinstance(status, int) and not isinstance(status, bool) and status != 404:
             return f"a server's error page (Next.js's error page, status {status})"
+        caught = next_data.get("err")
+        if page == "/_error" and status is None and isinstance(caught, dict) and caught.get("statusCode") != 404:
+            # No status in its props (an error page of the site's own), but the error it caught beside
+            # them: Next.js names one only when rendering failed.
+            return "a server's error page (Next.js's error page, a server error)"
         return None
     found = _TITLE.search(text[:_HEAD])
     title = " ".join(unescape(found.group(1)).split()) if found else ""

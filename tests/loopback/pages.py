@@ -554,10 +554,12 @@ def render_block_page_encoded(host: str, path: str, reference: str) -> str:
     )
 
 
-def render_server_error(path: str, status: int = 500) -> str:
-    """Next.js's own error page for a server error (its ``_error`` page, the status in its props), as a
-    CDN or proxy may pass it on with 200."""
-    next_json = json.dumps({"props": {"pageProps": {"statusCode": status}}, "page": "/_error", "query": {}, "buildId": "bs-loopback", "isFallback": False})
+def render_server_error(path: str, status: int = 500, page: str = "/_error") -> str:
+    """Next.js's own error page for a server error (its ``_error`` page, the status in its props; or,
+    ``page`` "/500", the static 500 page Next.js builds, with no props), as a CDN or proxy may pass it on
+    with 200."""
+    props = {"statusCode": status} if page == "/_error" else {}
+    next_json = json.dumps({"props": {"pageProps": props}, "page": page, "query": {}, "buildId": "bs-loopback", "isFallback": False})
     words = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}.get(status, "An unexpected error has occurred")
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{status}: {words}</title></head><body><div id="__next">'

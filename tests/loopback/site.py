@@ -101,6 +101,7 @@ FAULT_KINDS = frozenset(
 #   transfer-identity  200, the whole body after "Transfer-Encoding: identity" (a coding RFC 2616's drafts
 #                    had, which old servers and proxies still send; Twisted's client reads no such answer)
 #   server-error-200  200, Next.js's own error page for a 500 (its _error page), as a CDN or proxy may pass it on
+#   static-500-200   200, the static 500 page Next.js builds (its page "/500"), as a CDN or proxy may pass it on
 #   not-found-200    200, the site's "page not found" page (a soft 404)
 #   empty-next       200, the path's listing template with no story card, its pager still linking the next page
 #                    (a listing drawn while its data did not come: a back end that timed out)
@@ -116,7 +117,7 @@ PATH_FAULT_KINDS = frozenset(
         "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
         "cut-stored", "length-chars", "transfer-identity", "cookie-storm", "redirect-file", "cut-stored-gzip",
         *("headers-endless", "header-line-endless", "header-folded-endless", "informational-endless"),
-        *("server-error-200", "not-found-200", "empty-next"),
+        *("server-error-200", "not-found-200", "empty-next", "static-500-200"),
     }
 )
 ENDLESS_CAP = 32 * 1024 * 1024  # what an endless fault sends at most: far above any bound a client should have
@@ -504,6 +505,8 @@ class LoopbackSite:
             return Response(200, render_listing("Latest News", path, [], None, self.base_url).encode())
         if kind == "server-error-200":
             return Response(200, render_server_error(path).encode())
+        if kind == "static-500-200":
+            return Response(200, render_server_error(path, page="/500").encode())
         if kind == "not-found-200":
             return Response(200, render_not_found(path, self.base_url).encode())
         if kind == "empty-next":
