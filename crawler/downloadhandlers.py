@@ -63,7 +63,8 @@ class _HeaderBoundProtocol:
             self._giveUp(reason)  # type: ignore[attr-defined]
             from twisted.internet import reactor  # the one Scrapy installed (importing it earlier would install another)
 
-            deferLater(cast(IReactorTime, reactor), 0, self.transport.abortConnection)
+            hang_up = deferLater(cast(IReactorTime, reactor), 0, self.transport.abortConnection)
+            hang_up.addErrback(lambda _: None)  # the connection gone meanwhile: nothing left to hang up
 
 
 _BOUNDED: dict[type[Any], type[Any]] = {}
