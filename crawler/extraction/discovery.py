@@ -521,6 +521,39 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
     return _read_feed(parsed, base_url)
 
 
+# What may stand before a document's root element: white space, the XML declaration and other
+# processing instructions (a stylesheet), comments, a DOCTYPE; then the root's name.
+_PROLOGUE_THEN_ROOT = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*<([A-Za-z_][\w.:-]*)", re.DOTALL)
+# Bytes of a document looked at to tell its kind (a feed's or sitemap's root comes well before this).
+_HEAD_SIZE = 8192
+
+
+def _head(body: bytes) -> bytes:
+    """The first bytes of ``body``, unpacked from the gzip layers it comes in; b"" for a broken stream."""
+    for _ in range(GZIP_LAYERS):
+        if not body.startswith(GZIP_MAGIC):
+            break
+        try:
+            body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body[: 8 * _HEAD_SIZE], _HEAD_SIZE)
+        except zlib.error:
+            return b""
+    return body[:_HEAD_SIZE]
+
+
+def is_feed_or_sitemap(body: bytes) -> bool:
+    """Whether ``body`` begins as an RSS, RSS 1.0 or Atom feed or a sitemap (gzipped or not), whatever
+    its Content-Type or its address say: a server or CDN sends XML as ``text/html`` or ``text/plain``,
+    and a feed's or sitemap's address may name no ``.rss`` or ``.xml`` (``/rss/latest``, an index's
+    ``/sitemap/news?page=2``). An HTML page, XHTML's ``<?xml …?>`` before its ``<html>`` included, is none."""
+    found = _PROLOGUE_THEN_ROOT.match(_head(body).removeprefix(_BOM))
+    return found is not None and _local_name(found.group(1)) in _FEED_ROOTS | _SITEMAP_ROOTS
+
+
+def _local_name(name: bytes) -> str:
+    # "rdf:RDF" → "RDF", "sm:urlset" → "urlset".
+    return name.rpartition(b":")[2].decode("ascii", "replace")
+
+
 def parse_feed_or_sitemap(body: bytes, base_url: str, not_either: str = NOT_A_SITEMAP) -> Feed | Sitemap:
     """A feed or a sitemap, whichever the document is, whatever its URL's name says (a feed at
     ``/rss/latest.xml``); raises :class:`BrokenDocument`, with ``not_either`` for XML of another kind."""
@@ -604,7 +637,9 @@ class Listing:
 
 def parse_listing(html: str, url: str) -> Listing:
     """Article links on a listing page (``/latest-news``, ``/<section>/page-N``, ``/topic/…``)."""
-    selector = Selector(text=html or "<html></html>")
+    # As HTML whatever it begins with: parsel takes a page opening "<?xml …?>" (XHTML's declaration) for
+    # XML, where its links sit in the XHTML namespace and //a found none ("links to no article").
+    selector = Selector(text=html or "<html></html>", type="html")
     # Relative links are relative to the page's <base href> when it has one, as a browser reads them.
     declared = (selector.xpath("//head/base/@href").get() or "").strip()
     base = (_link(declared, url) or url) if declared else url

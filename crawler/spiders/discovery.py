@@ -31,6 +31,7 @@ from crawler.extraction.discovery import (
     Feed,
     Listing,
     Sitemap,
+    is_feed_or_sitemap,
     parse_feed_or_sitemap,
     parse_listing,
     source_link,
@@ -288,7 +289,8 @@ class DiscoverySpider(BusinessStandardSpider):
     def parse_source(self, response: Response) -> Iterator[Request]:
         """Feed or sitemap (as the document says), or listing, told apart by the URL asked for (not the
         one a redirect led to: a feed or sitemap that answers with an HTML page is a failed source, not
-        a listing) or by an XML Content-Type (a feed at ``/rss/latest`` is no listing page)."""
+        a listing), by an XML Content-Type (a feed at ``/rss/latest`` is no listing page), or by the
+        document's root element (a feed at ``/rss/latest`` sent as ``text/html``)."""
         if self.answered_otherwise(response) or not self.first_read(response):
             return
         # (In any case: "/sitemap/Google-News-Sitemap.XML" is no listing page.)
@@ -296,6 +298,16 @@ class DiscoverySpider(BusinessStandardSpider):
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
         elif path.endswith(XML_SOURCE_SUFFIXES) or isinstance(response, XmlResponse):
+            yield from self.parse_sitemap(response)
+        elif is_feed_or_sitemap(response.body):
+            # Read as a listing, its items were no <a href>: a failed source at every run, its stories
+            # never found ("the page links to no article").
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.DISCOVERY_XML_NOT_SO_LABELLED)
+            self.logger.warning(
+                "<%s> is a feed or sitemap sent as %s at an address naming no .rss or .xml: read as one",
+                response.url, (response.headers.get(b"Content-Type") or b"no Content-Type").decode("latin-1"),
+            )
             yield from self.parse_sitemap(response)
         else:
             yield from self.parse_listing_page(response)

@@ -25,6 +25,8 @@ MAX_PAGES = 10_000
 SECTION_PATH = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*", re.ASCII)
 PAGES = re.compile(r"[0-9]+", re.ASCII)
 LISTING_PAGE = re.compile(r"/page-[0-9]+$", re.ASCII)
+# A section's numbered page by its path: the section, and the page's number.
+NUMBERED_PAGE = re.compile(r"(/.+)/page-([0-9]{1,9})", re.ASCII)
 
 
 def _sections(value: str) -> list[str]:
@@ -76,6 +78,8 @@ class SectionSpider(DiscoverySpider):
         # Sections whose pager's "next" link led back to a page read already under another address:
         # their walk goes on at <section>/page-N, whatever their pages' "next" links say.
         self.pager_loops: set[str] = set()
+        # Sections whose pager's "next" link skipped a page number: walked by number alike.
+        self.pager_skips: set[str] = set()
         # Per section, the links (hashed) of the last page walked: the page whose "next" link was followed.
         self.last_walked: dict[str, int] = {}
         # Per article id, the walks that stopped at a page that holds nothing new but that story, unread
@@ -174,10 +178,29 @@ class SectionSpider(DiscoverySpider):
         # or itself), which ended the walk with the pages after it unread; or on another host than
         # the page's (a pager's absolute link to the CMS's own host or a staging copy, off the site
         # or under its domain: cms.business-standard.com), which ended the walk or led it there.
-        by_link = next_link is not None and section not in self.pager_loops
+        by_link = next_link is not None and section not in self.pager_loops and section not in self.pager_skips
         if not by_link or next_link is None or self.visited_sources.requested_before(next_link) or not _same_host(next_link, response.url):
             return self.site_url(f"{section}/page-{page + 1}"), section, page + 1, False
+        if self.skips_a_page(next_link, section, page):
+            return self.site_url(f"{section}/page-{page + 1}"), section, page + 1, False
         return next_link, section, page + 1, True
+
+    def skips_a_page(self, next_link: str, section: str, page: int) -> bool:
+        """Whether the "next" link of page ``page`` of ``section`` names a later page of it than the one
+        after (``page-4`` on page 2: an off-by-one pager), said once a section, whose "next" links are
+        then no longer followed. Followed, the walk never read the page skipped, and its stories were
+        never found, in silence."""
+        numbered = NUMBERED_PAGE.fullmatch(urlsplit(next_link).path.rstrip("/"))
+        if numbered is None or numbered.group(1).strip("/").lower() != section.lower() or int(numbered.group(2)) <= page + 1:
+            return False
+        self.pager_skips.add(section)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat.DISCOVERY_PAGER_SKIP)
+        self.logger.warning(
+            "The pager of page %d of the section %s skips to <%s>: going on at <%s>, the pager's links no longer followed",
+            page, section, next_link, self.site_url(f"{section}/page-{page + 1}"),
+        )
+        return True
 
     def next_page_request(self, url: str, section: str, page: int, by_link: bool, parent: Response | None) -> Request | None:
         """The request for page ``page`` of ``section`` at ``url`` (see :meth:`follow_source`); a 404 past the end ends the walk."""
