@@ -234,7 +234,8 @@ GONE_BACK = "bs/gone/back"
 # Links to articles known removed (gone again in an earlier run), listed with no later date than then
 # and looked at within the last day: not fetched.
 GONE_KNOWN = "bs/gone/known"
-# Feed or page dates further ahead of now than the allowed skew, ignored when deciding what changed.
+# Feed or page dates further ahead of now than the allowed skew, ignored when deciding what changed; in
+# archive, publication dates so far ahead, the story dated by its id instead.
 DISCOVERY_FUTURE_DATE = "bs/discovery/future_date"
 
 # --- output (delivery to the feeds) ------------------------------------------------

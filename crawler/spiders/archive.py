@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from scrapy.http import Response
 from crawler import distributed
 
 from crawler.extraction.discovery import Entry, monthly_sitemap_month
-from crawler.extraction.normalize import IST
+from crawler.extraction.normalize import IST, iso_ist
 
 from crawler import stats as stat
 
@@ -224,6 +225,29 @@ class ArchiveSpider(DiscoverySpider):
         month = monthly_sitemap_month(requested_url(response))
         today = today_ist()
         return month is not None and month >= (today.year, today.month)
+
+    def discovered(self, entries: Iterable[Entry], source: str) -> Iterator[Request]:
+        """As any discovery spider's, but a publication date ahead of now (a typo'd year in a news
+        sitemap) dates no story: the story's id gives its day. Taken at its word, it put the story out
+        of every range, left out in silence with the stories of other months."""
+        limit = self._date_limit()
+        kept: list[Entry] = []
+        ahead: list[Entry] = []
+        for entry in entries:
+            if entry.published is not None and entry.published > limit:
+                ahead.append(entry)
+                # (Its lastmod when the sitemap gave none is the same wrong date.)
+                entry = replace(entry, published=None, lastmod=None if entry.lastmod == entry.published else entry.lastmod)
+            kept.append(entry)
+        if ahead:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.DISCOVERY_FUTURE_DATE, len(ahead))
+            first = ahead[0]
+            self.logger.warning(
+                "<%s>: %d %s a publication date in the future (the first <%s>, %s): dated by their ids",
+                source, len(ahead), "entry carries" if len(ahead) == 1 else "entries carry", first.url, iso_ist(first.published),
+            )
+        yield from super().discovered(kept, source)
 
     def accepts(self, entry: Entry) -> bool:
         day = entry.publication_day or (entry.lastmod.date() if entry.lastmod else None)
