@@ -17,8 +17,12 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlRespon
 
 from crawler import stats as stat
 from crawler.extraction.discovery import is_feed_or_sitemap
+from crawler.spiders.archive import ArchiveSpider
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
+from tests.e2e import crawl, stats_from_log
+from tests.loopback.site import HTML, LoopbackSite
+from tests.test_discovery_probes_round14 import ChangedSite
 from tests.test_discovery_probes_round21 import _numbered_page, _read
 from tests.test_spiders_unit import SITE, make_spider
 
@@ -93,6 +97,46 @@ def test_a_feed_or_sitemap_sent_as_a_web_page_at_an_address_naming_no_suffix_is_
     assert stats.get_value(stat.DISCOVERY_XML_NOT_SO_LABELLED) == 1
     said = [r for r in caplog.records if "read as one" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.WARNING and url in said[0].getMessage(), [r.getMessage() for r in caplog.records]
+
+
+# Ports this file's sites listen on (one per test at a time; two workers at most).
+PORTS = range(17050, 17100)
+
+
+def _site(**kwargs: Any) -> ChangedSite:
+    for port in PORTS:
+        try:
+            return ChangedSite(port=port, **kwargs)
+        except OSError:
+            continue
+    raise RuntimeError("no free port in 17050-17099")
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_latest_run_over_a_feed_sent_as_html_fetches_its_stories_once_and_exits_0(tmp_path: Path, gzipped: bool) -> None:
+    """The whole crawler, its middlewares included, over the loopback site whose ``/rss/latest``
+    answers the latest feed as ``text/html`` (gzipped without a word, as a CDN stores it, or not)."""
+    site = _site(articles=40, seed=24, days=4, legacy=0, slow_seconds=2)
+    with site:
+
+        def as_html(_site: LoopbackSite, normal: Any) -> Any:
+            return normal._replace(body=gzip.compress(normal.body) if gzipped else normal.body, content_type=HTML)
+
+        site.change("/rss/latest", as_html)
+        settings = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest"}
+        first = crawl("latest", tmp_path, settings=settings)
+        assert first.status == 0 and "Traceback" not in first.log, first.log[-3000:]
+        listed = {record.article_id for record in site.index.newest[:20]}
+        assert listed and set(first.ids()) >= listed and len(first.ids()) == len(set(first.ids())), (sorted(first.ids()), sorted(listed))
+        stats = stats_from_log(first.log)
+        assert stats.get(stat.DISCOVERY_XML_NOT_SO_LABELLED) == 1 and stats.get(stat.DISCOVERY_SOURCES_READ) == 1, stats
+        assert not any(name.startswith(stat.DISCOVERY_SOURCE_FAILED_PREFIX) for name in stats), stats
+        # The next run over the same feed fetches nothing again.
+        site.reset_counts()
+        again = crawl("latest", tmp_path, settings=settings)
+        assert again.status == 0 and again.items == [], again.log[-3000:]
+        assert not any(site.article_requests(identifier) for identifier in listed)
+        assert site.errors == []
 
 
 def test_a_child_sitemap_an_index_lists_without_a_suffix_is_read_when_sent_as_html(tmp_path: Path) -> None:
@@ -229,8 +273,6 @@ def test_archive_dates_a_story_published_in_the_future_by_its_id(
     """A news sitemap's ``publication_date`` with a typo'd year: before, the story was left out of
     the range in silence (counted with the stories of other months, ``not_accepted``), though its id
     and the month's sitemap date it in February."""
-    from crawler.spiders.archive import ArchiveSpider
-
     spider = make_spider(ArchiveSpider, tmp_path, since="2024-02-01", until="2024-02-29")
     story = "/markets/news/sensex-ends-higher-124022800871_1.html"
     others = [
@@ -250,8 +292,6 @@ def test_archive_dates_a_story_published_in_the_future_by_its_id(
 
 def test_archive_still_takes_a_publication_date_a_day_after_the_id(tmp_path: Path) -> None:
     # Drafted before midnight, published after it: the publication date decides, as before.
-    from crawler.spiders.archive import ArchiveSpider
-
     spider = make_spider(ArchiveSpider, tmp_path, since="2024-03-01", until="2024-03-31")
     late = "/markets/news/late-124022900871_1.html"
     assert _month(spider, _news_sitemap((late, None, "2024-03-01T00:10:00+05:30"))) == [SITE + late]
