@@ -181,6 +181,13 @@ def test_a_listing_page_is_still_a_listing(tmp_path: Path, page: bytes) -> None:
         (b"\x1f\x8b\x08garbled", False),
         (b"", False),
         (b"rss", False),
+        (b"<!DOCTYPE rss [<!ENTITY sensex \"S&gt;P\">]>\n<rss version='2.0'>", True),
+        # Blanks, comments and instructions by the thousand before the root, or no root after them:
+        # told at once (one regular expression took minutes over 30 blanks, hours over a page of them).
+        (b" \n" * 4000 + b"x", False),
+        (b"<!-- a -->" * 800 + b"<urlset>", True),
+        (b"<!--" * 2000, False),
+        (b"<?" * 4000, False),
     ],
 )
 def test_what_begins_as_a_feed_or_sitemap(body: bytes, expected: bool) -> None:

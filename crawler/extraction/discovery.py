@@ -521,9 +521,8 @@ def parse_rss(body: bytes, base_url: str) -> Feed:
     return _read_feed(parsed, base_url)
 
 
-# What may stand before a document's root element: white space, the XML declaration and other
-# processing instructions (a stylesheet), comments, a DOCTYPE; then the root's name.
-_PROLOGUE_THEN_ROOT = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*<([A-Za-z_][\w.:-]*)", re.DOTALL)
+# A root element's name, where the document's prologue ends.
+_ROOT_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 # Bytes of a document looked at to tell its kind (a feed's or sitemap's root comes well before this).
 _HEAD_SIZE = 8192
 
@@ -545,8 +544,37 @@ def is_feed_or_sitemap(body: bytes) -> bool:
     its Content-Type or its address say: a server or CDN sends XML as ``text/html`` or ``text/plain``,
     and a feed's or sitemap's address may name no ``.rss`` or ``.xml`` (``/rss/latest``, an index's
     ``/sitemap/news?page=2``). An HTML page, XHTML's ``<?xml …?>`` before its ``<html>`` included, is none."""
-    found = _PROLOGUE_THEN_ROOT.match(_head(body).removeprefix(_BOM))
+    head = _head(body).removeprefix(_BOM)
+    at = _after_prologue(head)
+    found = _ROOT_NAME.match(head, at) if at >= 0 else None
     return found is not None and _local_name(found.group(1)) in _FEED_ROOTS | _SITEMAP_ROOTS
+
+
+def _after_prologue(head: bytes) -> int:
+    """Where the root element may begin in ``head``: past white space, the XML declaration and other
+    processing instructions (a stylesheet), comments and a DOCTYPE; -1 when one of them is left open.
+    (A loop, not one regular expression: a run of blanks made one backtrack for ever.)"""
+    at = 0
+    while True:
+        while at < len(head) and head[at : at + 1].isspace():
+            at += 1
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->")):
+            if head.startswith(opening, at):
+                end = head.find(closing, at + len(opening))
+                if end < 0:
+                    return -1
+                at = end + len(closing)
+                break
+        else:
+            if not head[at : at + 9].upper() == b"<!DOCTYPE":
+                return at
+            # An internal subset ("[ … ]") may hold ">" in its declarations.
+            bracket, close = head.find(b"[", at), head.find(b">", at)
+            if 0 <= bracket < close:
+                close = head.find(b">", max(head.find(b"]", bracket), bracket))
+            if close < 0:
+                return -1
+            at = close + 1
 
 
 def _local_name(name: bytes) -> str:
