@@ -303,3 +303,35 @@ def test_archive_still_takes_a_publication_date_a_day_after_the_id(tmp_path: Pat
     late = "/markets/news/late-124022900871_1.html"
     assert _month(spider, _news_sitemap((late, None, "2024-03-01T00:10:00+05:30"))) == [SITE + late]
     assert not spider.crawler.stats.get_value(stat.DISCOVERY_FUTURE_DATE)
+
+
+# --- a server's error page in place of a feed or sitemap --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Down for maintenance", "a maintenance page ('Down for maintenance')"),
+        ("503 Service Unavailable", "a server's error page ('503 Service Unavailable')"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/rss/latest.rss", "/sitemap/google-news-sitemap.xml", "/rss/latest"])
+def test_an_error_page_in_place_of_a_feed_or_sitemap_is_named_so(tmp_path: Path, caplog: pytest.LogCaptureFixture, path: str, title: str, said: str) -> None:
+    """Before: ``not-xml (root element <html> is neither a feed nor a sitemap)``, where a listing's
+    line named the page."""
+    spider = make_spider(LatestSpider, tmp_path)
+    page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>".encode()
+    with caplog.at_level(logging.ERROR):
+        assert list(spider.parse_source(_answer(SITE + path, page))) == []
+    (line,) = [r.getMessage() for r in caplog.records if "Discovery source failed" in r.getMessage()]
+    assert said in line and SITE + path in line, line
+    reason = "no-article-links" if path == "/rss/latest" else "not-xml"
+    assert spider.crawler.stats.get_value(stat.source_failed(reason)) == 1
+
+
+def test_html_that_says_nothing_of_itself_in_place_of_a_feed_keeps_the_parsers_words(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    with caplog.at_level(logging.ERROR):
+        list(spider.parse_source(_answer(SITE + "/rss/latest.rss", b"<html><head><title>Markets</title></head><body></body></html>")))
+    (line,) = [r.getMessage() for r in caplog.records if "Discovery source failed" in r.getMessage()]
+    assert "not-xml (root element <html> is neither a feed nor a sitemap)" in line, line

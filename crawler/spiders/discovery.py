@@ -28,6 +28,7 @@ from crawler.extraction.discovery import (
     Entry,
     NOT_A_SITEMAP,
     NOT_RSS,
+    NOT_XML,
     Feed,
     Listing,
     Sitemap,
@@ -336,12 +337,21 @@ class DiscoverySpider(BusinessStandardSpider):
                 self.count_source_read(response)
                 self.logger.info("<%s> lists nothing yet (%s)", response.url, error)
                 return
-            self.source_unreadable(response, error.reason, str(error))
+            self.source_unreadable(response, error.reason, self.error_page_said(response, error))
             return
         if isinstance(document, Feed):
             yield from self.read_feed(response, document)
         else:
             yield from self.read_sitemap(response, document)
+
+    def error_page_said(self, response: Response, error: BrokenDocument) -> str:
+        """Why a feed or sitemap could not be read, in words: a server's error or maintenance page sent
+        with 200 in its place named so, as a listing's is (its line said only "root element <html> is
+        neither a feed nor a sitemap", whatever the page said of itself)."""
+        if error.reason != NOT_XML or not isinstance(response, TextResponse) or len(response.body) > BLOCK_PAGE_MAX_SIZE:
+            return str(error)
+        kind = error_page_kind(response.text, Page(response.text, response.url).next_data)
+        return f"{kind}, sent with 200 in place of the feed or sitemap" if kind else str(error)
 
     def read_feed(self, response: Response, feed: Feed) -> Iterator[Request]:
         if feed.cut:
