@@ -74,9 +74,10 @@ DISCOVERY_PAGER_LOOP = "bs/discovery/pager_loop"
 # Section walks whose pager's "next" link skipped a page number (page-2 linking page-4): the walk went on at
 # the page skipped, <section>/page-N, the pager's links no longer followed.
 DISCOVERY_PAGER_SKIP = "bs/discovery/pager_skip"
-# Feeds and sitemaps sent as a web page or text (text/html, text/plain, no XML type) at an address naming no
-# .rss or .xml: read as what their root element says (before: as a listing page, a failed source).
-DISCOVERY_XML_NOT_SO_LABELLED = "bs/discovery/xml_not_so_labelled"
+# Sources at an address naming no .rss or .xml whose Content-Type says another kind than the document is: a
+# feed or sitemap sent as text/html, text/plain or octet-stream, a listing page sent as text/xml; read as what
+# their root element says (before: a failed source, read as a listing page or as XML).
+DISCOVERY_MISLABELLED = "bs/discovery/mislabelled"
 # Section walks that stopped at a page holding nothing new but stories unread in an earlier run (a paywall
 # stub, a layout no rule read, robots.txt's refusal), one of which was read in this run: the walk went on
 # past that page (the stories after it, unread alike, would have been lost).

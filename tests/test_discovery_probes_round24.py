@@ -94,9 +94,10 @@ def test_a_feed_or_sitemap_sent_as_a_web_page_at_an_address_naming_no_suffix_is_
     stats = spider.crawler.stats
     assert stats.get_value(stat.DISCOVERY_SOURCES_READ) == 1
     assert not any(key.startswith(stat.DISCOVERY_SOURCE_FAILED_PREFIX) for key in stats.get_stats())
-    assert stats.get_value(stat.DISCOVERY_XML_NOT_SO_LABELLED) == 1
+    assert stats.get_value(stat.DISCOVERY_MISLABELLED) == 1
     said = [r for r in caplog.records if "read as one" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.WARNING and url in said[0].getMessage(), [r.getMessage() for r in caplog.records]
+    assert "a feed or sitemap sent as " + headers["Content-Type"] in said[0].getMessage()
 
 
 # Ports this file's sites listen on (one per test at a time; two workers at most).
@@ -129,7 +130,7 @@ def test_a_latest_run_over_a_feed_sent_as_html_fetches_its_stories_once_and_exit
         listed = {record.article_id for record in site.index.newest[:20]}
         assert listed and set(first.ids()) >= listed and len(first.ids()) == len(set(first.ids())), (sorted(first.ids()), sorted(listed))
         stats = stats_from_log(first.log)
-        assert stats.get(stat.DISCOVERY_XML_NOT_SO_LABELLED) == 1 and stats.get(stat.DISCOVERY_SOURCES_READ) == 1, stats
+        assert stats.get(stat.DISCOVERY_MISLABELLED) == 1 and stats.get(stat.DISCOVERY_SOURCES_READ) == 1, stats
         assert not any(name.startswith(stat.DISCOVERY_SOURCE_FAILED_PREFIX) for name in stats), stats
         # The next run over the same feed fetches nothing again.
         site.reset_counts()
@@ -165,7 +166,45 @@ def test_a_listing_page_is_still_a_listing(tmp_path: Path, page: bytes) -> None:
     spider = make_spider(LatestSpider, tmp_path)
     answer = _answer(SITE + "/latest-news", page % STORY.encode())
     assert [request.url for request in spider.parse_source(answer)] == [STORY]
-    assert not spider.crawler.stats.get_value(stat.DISCOVERY_XML_NOT_SO_LABELLED)
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_MISLABELLED)
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "application/xml; charset=utf-8", "application/rss+xml"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<!DOCTYPE html><html><head><title>Latest</title></head><body><a href='%s'>s</a></body></html>",
+        b"\xef\xbb\xbf<?xml version='1.0'?><HTML><body><a href='%s'>s</a></body></HTML>",
+        b"<body><a href='%s'>s</a></body>",
+    ],
+)
+def test_a_listing_page_sent_as_xml_is_read_as_a_listing(tmp_path: Path, caplog: pytest.LogCaptureFixture, page: bytes, content_type: str) -> None:
+    """Before: read as XML (Scrapy makes an XmlResponse of it), ``not-xml (root element <html> is
+    neither a feed nor a sitemap)``, a failed source at every run and its stories never found."""
+    spider = make_spider(LatestSpider, tmp_path)
+    url = SITE + "/latest-news"
+    with caplog.at_level(logging.WARNING):
+        requests = [r.url for r in spider.parse_source(_answer(url, page % STORY.encode(), XmlResponse, {"Content-Type": content_type}))]
+    assert requests == [STORY]
+    stats = spider.crawler.stats
+    assert stats.get_value(stat.DISCOVERY_MISLABELLED) == 1 and stats.get_value(stat.DISCOVERY_SOURCES_READ) == 1
+    said = [r.getMessage() for r in caplog.records if "read as one" in r.getMessage()]
+    assert len(said) == 1 and "an HTML page" in said[0] and url in said[0], said
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<?xml version='1.0'?><error><code>NoSuchKey</code></error>", "not-a-sitemap"),  # a storage bucket's answer
+        (b"\x1f\x8b\x08garbled", "cut-gzip"),
+        (b"", "empty"),
+    ],
+)
+def test_xml_of_another_kind_at_a_listings_address_is_still_a_failed_source(tmp_path: Path, body: bytes, reason: str) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    assert list(spider.parse_source(_answer(SITE + "/latest-news", body, XmlResponse, {"Content-Type": "application/xml"}))) == []
+    assert spider.crawler.stats.get_value(stat.source_failed(reason)) == 1
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_MISLABELLED)
 
 
 @pytest.mark.parametrize(
@@ -199,7 +238,7 @@ def test_an_html_error_page_at_a_feeds_address_is_still_a_failed_source(tmp_path
     page = b"<html><head><title>503 Service Unavailable</title></head><body>Service Unavailable</body></html>"
     assert list(spider.parse_source(_answer(SITE + "/rss/latest", page))) == []
     assert spider.crawler.stats.get_value(stat.source_failed("no-article-links")) == 1
-    assert not spider.crawler.stats.get_value(stat.DISCOVERY_XML_NOT_SO_LABELLED)
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_MISLABELLED)
 
 
 # --- a pager that skips a number -------------------------------------------------------------------------

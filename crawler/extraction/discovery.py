@@ -539,15 +539,31 @@ def _head(body: bytes) -> bytes:
     return body[:_HEAD_SIZE]
 
 
+def root_element(body: bytes) -> str | None:
+    """The local name of the element ``body`` begins with (gzipped or not), past its prologue; None
+    when it begins with none (text, garbage, a prologue left open)."""
+    head = _head(body).removeprefix(_BOM)
+    at = _after_prologue(head)
+    found = _ROOT_NAME.match(head, at) if at >= 0 else None
+    return _local_name(found.group(1)) if found is not None else None
+
+
 def is_feed_or_sitemap(body: bytes) -> bool:
     """Whether ``body`` begins as an RSS, RSS 1.0 or Atom feed or a sitemap (gzipped or not), whatever
     its Content-Type or its address say: a server or CDN sends XML as ``text/html`` or ``text/plain``,
     and a feed's or sitemap's address may name no ``.rss`` or ``.xml`` (``/rss/latest``, an index's
     ``/sitemap/news?page=2``). An HTML page, XHTML's ``<?xml …?>`` before its ``<html>`` included, is none."""
-    head = _head(body).removeprefix(_BOM)
-    at = _after_prologue(head)
-    found = _ROOT_NAME.match(head, at) if at >= 0 else None
-    return found is not None and _local_name(found.group(1)) in _FEED_ROOTS | _SITEMAP_ROOTS
+    return root_element(body) in _FEED_ROOTS | _SITEMAP_ROOTS
+
+
+# The elements an HTML page may begin with (its start and end tags may be left out).
+_HTML_ROOTS = frozenset({"html", "head", "body"})
+
+
+def is_html_page(body: bytes) -> bool:
+    """Whether ``body`` begins as an HTML page (``<!DOCTYPE html>``, ``<html>``, ``<head>`` or ``<body>``)."""
+    root = root_element(body)
+    return root is not None and root.lower() in _HTML_ROOTS
 
 
 def _after_prologue(head: bytes) -> int:

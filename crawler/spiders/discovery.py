@@ -33,6 +33,7 @@ from crawler.extraction.discovery import (
     Listing,
     Sitemap,
     is_feed_or_sitemap,
+    is_html_page,
     parse_feed_or_sitemap,
     parse_listing,
     source_link,
@@ -290,28 +291,40 @@ class DiscoverySpider(BusinessStandardSpider):
     def parse_source(self, response: Response) -> Iterator[Request]:
         """Feed or sitemap (as the document says), or listing, told apart by the URL asked for (not the
         one a redirect led to: a feed or sitemap that answers with an HTML page is a failed source, not
-        a listing), by an XML Content-Type (a feed at ``/rss/latest`` is no listing page), or by the
-        document's root element (a feed at ``/rss/latest`` sent as ``text/html``)."""
+        a listing), else by the document's root element, whatever its Content-Type says (a feed at
+        ``/rss/latest`` sent as ``text/html``, a listing page sent as ``text/xml``), and when it has none
+        that tells, by an XML Content-Type (XML of another kind is a failed source, not a listing)."""
         if self.answered_otherwise(response) or not self.first_read(response):
             return
         # (In any case: "/sitemap/Google-News-Sitemap.XML" is no listing page.)
         path = requested_url(response).split("?")[0].lower()
         if path.endswith(".rss"):
             yield from self.parse_feed(response)
-        elif path.endswith(XML_SOURCE_SUFFIXES) or isinstance(response, XmlResponse):
+        elif path.endswith(XML_SOURCE_SUFFIXES):
             yield from self.parse_sitemap(response)
         elif is_feed_or_sitemap(response.body):
-            # Read as a listing, its items were no <a href>: a failed source at every run, its stories
-            # never found ("the page links to no article").
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(stat.DISCOVERY_XML_NOT_SO_LABELLED)
-            self.logger.warning(
-                "<%s> is a feed or sitemap sent as %s at an address naming no .rss or .xml: read as one",
-                response.url, (response.headers.get(b"Content-Type") or b"no Content-Type").decode("latin-1"),
-            )
+            if not isinstance(response, XmlResponse):
+                # Read as a listing, its items were no <a href>: a failed source at every run, its
+                # stories never found ("the page links to no article").
+                self.mislabelled(response, "a feed or sitemap")
             yield from self.parse_sitemap(response)
+        elif isinstance(response, XmlResponse) and not is_html_page(response.body):
+            yield from self.parse_sitemap(response)  # XML of another kind: said so, a failed source
         else:
+            if isinstance(response, XmlResponse):
+                # Read as XML, its root <html> was "neither a feed nor a sitemap": a failed source.
+                self.mislabelled(response, "an HTML page")
             yield from self.parse_listing_page(response)
+
+    def mislabelled(self, response: Response, kind: str) -> None:
+        """A source whose Content-Type says another kind than the document is, at an address naming
+        no ``.rss`` or ``.xml``: read as what it is, one WARNING."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(stat.DISCOVERY_MISLABELLED)
+        self.logger.warning(
+            "<%s> is %s sent as %s: read as one",
+            response.url, kind, (response.headers.get(b"Content-Type") or b"no Content-Type").decode("latin-1"),
+        )
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Requests for the new or changed articles of an RSS feed (or whatever sitemap answers in its place).
