@@ -374,3 +374,26 @@ def test_html_that_says_nothing_of_itself_in_place_of_a_feed_keeps_the_parsers_w
         list(spider.parse_source(_answer(SITE + "/rss/latest.rss", b"<html><head><title>Markets</title></head><body></body></html>")))
     (line,) = [r.getMessage() for r in caplog.records if "Discovery source failed" in r.getMessage()]
     assert "not-xml (root element <html> is neither a feed nor a sitemap)" in line, line
+
+
+def test_a_section_walk_whose_pager_skips_a_page_finds_every_story_of_the_section(tmp_path: Path) -> None:
+    """The whole crawler over the loopback site, whose section pages each link the page two after
+    them as "next" (page 1 → page-3, page-2 → page-4 …). Before: the walk read pages 1, 3, 5 …, and
+    the stories of pages 2, 4 … were never found."""
+    site = _site(articles=600, seed=24, days=6, legacy=0, slow_seconds=2)
+    with site:
+        section = max((path for path in site.index.listings if path != "/latest-news"), key=lambda p: len(site.index.listings[p]))[1:]
+        listed = site.index.listings["/" + section]
+        count = (len(listed) + 19) // 20
+        assert count >= 4, "a section of four pages or more"
+        pages = [f"/{section}"] + [f"/{section}/page-{n}" for n in range(2, count + 1)]
+        for number, path in enumerate(pages, start=1):
+            link = f'<link rel="next" href="/{section}/page-{number + 2}"></head>'.encode()
+            site.change(path, lambda _s, normal, link=link: normal._replace(body=normal.body.replace(b"</head>", link, 1)))
+        run = crawl("section", tmp_path, "-a", f"sections={section}", "-a", f"pages={count}", settings={"BS_BASE_URL": site.base_url})
+        assert run.status == 0 and "Traceback" not in run.log, run.log[-3000:]
+        assert sorted(run.ids()) == sorted(record.article_id for record in listed), (len(run.ids()), len(listed))
+        assert all(site.counts[path] == 1 for path in pages), {path: site.counts[path] for path in pages}
+        stats = stats_from_log(run.log)
+        assert stats.get(stat.DISCOVERY_PAGER_SKIP) == 1, stats
+        assert site.errors == []
