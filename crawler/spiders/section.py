@@ -191,7 +191,8 @@ class SectionSpider(DiscoverySpider):
         then no longer followed. Followed, the walk never read the page skipped, and its stories were
         never found, in silence."""
         numbered = NUMBERED_PAGE.fullmatch(urlsplit(next_link).path.rstrip("/"))
-        if numbered is None or numbered.group(1).strip("/").lower() != section.lower() or int(numbered.group(2)) <= page + 1:
+        first_page = urlsplit(self.site_url(section)).path.rstrip("/").lower()
+        if numbered is None or numbered.group(1).lower() != first_page or int(numbered.group(2)) <= page + 1:
             return False
         self.pager_skips.add(section)
         assert self.crawler.stats is not None
