@@ -54,6 +54,8 @@ INDEX = f"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/sc
 DOCUMENTS = {
     "rss": (RSS, [STORY, OTHER]),
     "rss after a byte order mark and blank lines": (b"\xef\xbb\xbf\n\n  " + RSS, [STORY, OTHER]),
+    "sitemap in UTF-16 with its byte order mark": (URLSET.decode().replace("UTF-8", "UTF-16").encode("utf-16"), [STORY, OTHER]),
+    "rss in UTF-16 big-endian with its mark": (b"\xfe\xff" + RSS.decode().replace("UTF-8", "UTF-16").encode("utf-16-be"), [STORY, OTHER]),
     "gzipped rss": (gzip.compress(RSS), [STORY, OTHER]),
     "rss gzipped twice": (gzip.compress(gzip.compress(RSS)), [STORY, OTHER]),
     "atom": (ATOM, [STORY, OTHER]),
@@ -227,6 +229,8 @@ def test_xml_of_another_kind_at_a_listings_address_is_still_a_failed_source(tmp_
         (b"<!-- a -->" * 800 + b"<urlset>", True),
         (b"<!--" * 2000, False),
         (b"<?" * 4000, False),
+        ("<?xml version='1.0' encoding='UTF-16'?><rss version='2.0'>".encode("utf-16-le"), True),
+        ("<!DOCTYPE html><html>".encode("utf-16"), False),
     ],
 )
 def test_what_begins_as_a_feed_or_sitemap(body: bytes, expected: bool) -> None:

@@ -536,7 +536,18 @@ def _head(body: bytes) -> bytes:
             body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body[: 8 * _HEAD_SIZE], _HEAD_SIZE)
         except zlib.error:
             return b""
-    return body[:_HEAD_SIZE]
+    return _utf8_head(body[:_HEAD_SIZE])
+
+
+def _utf8_head(head: bytes) -> bytes:
+    """``head`` in UTF-8 when it is UTF-16 (a NUL in its first character), as a Windows tool saves XML:
+    its root's name is then no run of ASCII bytes. (Characters cut at its end are dropped.)"""
+    if b"\x00" not in head[:4]:
+        return head
+    for mark, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(mark):
+            return head[2:].decode(codec, "ignore").encode()
+    return head.decode("utf-16-le" if head[1:2] == b"\x00" else "utf-16-be", "ignore").encode()
 
 
 def root_element(body: bytes) -> str | None:
