@@ -338,6 +338,9 @@ BS_REDIS_IDLE_SECONDS = 30.0
 BS_REDIS_PREFIX = "bs"
 # The run whose queue and duplicate filter the workers share; empty: the spider's name.
 BS_REDIS_RUN = ""
+# Set for one run (-s BS_REDIS_ACCEPT_OLDER_STATE=1) to crawl on a Redis restarted from an older snapshot or
+# backup than this machine saw, which is refused otherwise (exit 8): the articles it forgot are emitted again.
+BS_REDIS_ACCEPT_OLDER_STATE = False
 # Time limit of one Redis command or connection attempt (seconds); a lost Redis stops the worker.
 BS_REDIS_TIMEOUT = 5.0
 # Run records kept in Redis (<BS_REDIS_PREFIX>:runs, every worker's; the oldest go first); 0: all.

@@ -321,6 +321,10 @@ REDIS_DATA_LOST = "bs/redis/data_lost"
 # 1 when Redis answered mid-run that it takes no writes (full at its maxmemory, a read-only replica, unable
 # to save to disk): the worker stopped (REDIS_LOST is 1 too).
 REDIS_WRITES_REFUSED = "bs/redis/writes_refused"
+# Redis found at an older state than this machine saw (restarted from an older snapshot), taken as it is
+# because BS_REDIS_ACCEPT_OLDER_STATE was set: how far its generation counter went back, an upper bound of
+# the articles it forgot, which this run and later ones emit again.
+REDIS_OLDER_STATE_ACCEPTED = "bs/redis/older_state_accepted"
 # Scrapy-redis's own names for the shared queue's traffic, kept so its dashboards read our runs too.
 REDIS_ENQUEUED = "scheduler/enqueued/redis"
 REDIS_DEQUEUED = "scheduler/dequeued/redis"

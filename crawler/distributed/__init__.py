@@ -324,8 +324,10 @@ def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
         try:
             client.ping()
             if run:
-                return _unfit_for_runs(client, redacted(url), f"{key_prefix(settings)}:probe:{worker_name(settings)}") or _emptied(
-                    client, settings
+                return (
+                    _unfit_for_runs(client, redacted(url), f"{key_prefix(settings)}:probe:{worker_name(settings)}")
+                    or _emptied(client, settings)
+                    or _older_state(client, settings)
                 )
         finally:
             client.close()
@@ -455,14 +457,93 @@ def remember_epoch(where: tuple[Path, str], epoch: str) -> None:
     if known.get(place) == epoch:
         return
     known[place] = epoch
+    _write_whole(path, known)
+
+
+def _write_whole(path: Path, known: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{EPOCHS_FILE}.")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(known, out)
         os.replace(temporary, path)
     except OSError:
         pass  # the state dir's own checks report an unusable one; this only loses the next run's check
+
+
+# Per state dir: the highest count this machine's worker saw of itself in each Redis and prefix, with
+# the epoch it saw it under. Redis restarted from an older snapshot or backup keeps its epoch but has
+# forgotten the articles confirmed since, and a run on it emitted them again, unsaid. Each worker's count
+# (a field of ``<prefix>:generations`` named after the worker) only grows: one step at its start and one at
+# each article it confirms, in the confirmation's own script (no round trip of its own). A count below this
+# machine's note is a Redis gone back. The worker's own, not one shared counter: other workers' runs since
+# the restart would have carried a shared one past the note, and the restart gone unseen.
+GENERATIONS_FILE = "redis-generations.json"
+# Set for one run, a Redis found at an older state is taken as it is, its forgotten articles emitted again.
+ACCEPT_OLDER_STATE = "BS_REDIS_ACCEPT_OLDER_STATE"
+
+
+def generation_key(prefix: str) -> str:
+    """The hash of the workers' counts (field: the worker's name) that tells a Redis store from an older copy
+    of itself (:data:`GENERATIONS_FILE`)."""
+    return f"{prefix}:generations"
+
+
+def generations_file(settings: BaseSettings) -> tuple[Path, str]:
+    """Where this machine notes the counts it saw, and the entry of ``settings``' Redis, prefix and worker."""
+    path, place = epochs_file(settings)
+    return path.with_name(GENERATIONS_FILE), f"{place} {worker_name(settings)}"
+
+
+def noted_generation(where: tuple[Path, str], epoch: str) -> int | None:
+    """The highest generation this machine saw at ``where`` under ``epoch``; None for none (a new machine,
+    or a Redis emptied since, which the epoch tells)."""
+    path, place = where
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        entry = known[place]
+        if entry["epoch"] == epoch and isinstance(entry["generation"], int):
+            return int(entry["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def remember_generation(where: tuple[Path, str], epoch: str, generation: int, *, lower: bool = False) -> None:
+    """Note ``generation`` at ``where`` unless a higher one of ``epoch`` is noted (several workers may share
+    the state dir); with ``lower``, in its place (the user accepted Redis's older state)."""
+    path, place = where
+    noted = noted_generation(where, epoch)
+    if noted is not None and (noted == generation or (noted > generation and not lower)):
+        return
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    known[place] = {"epoch": epoch, "generation": generation}
+    _write_whole(path, known)
+
+
+def _older_state(client: Redis, settings: BaseSettings) -> str | None:
+    prefix, worker = key_prefix(settings), worker_name(settings)
+    epoch = client.get(epoch_key(prefix))
+    if epoch is None:
+        return None
+    where = generations_file(settings)
+    noted = noted_generation(where, epoch.decode() if isinstance(epoch, bytes) else str(epoch))
+    count = int(client.hget(generation_key(prefix), worker) or 0)
+    if noted is None or count >= noted or settings.getbool(ACCEPT_OLDER_STATE):
+        return None
+    place = where[1].rsplit(" ", 1)[0].replace(" ", " (prefix ", 1)
+    return (
+        f"Redis at {place}) went back to an older state since this machine's last run (it counts {count} start(s) "
+        f"and confirmed article(s) of worker {worker} in {generation_key(prefix)}, this machine counted {noted}): "
+        f"restarted from an older snapshot or backup, it has forgotten up to {noted - count} article(s) emitted since, "
+        f"which a run now would emit again; restore Redis's newer data, or accept its state with "
+        f"-s {ACCEPT_OLDER_STATE}=1 for one run (those articles are emitted again); nothing was fetched"
+    )
 
 
 def _emptied(client: Redis, settings: BaseSettings) -> str | None:

@@ -35,11 +35,16 @@ from crawler.distributed import (
     RunKeys,
     connect,
     enabled,
+    ACCEPT_OLDER_STATE,
     epoch_key,
     epochs_file,
+    generation_key,
+    generations_file,
     key_prefix,
+    noted_generation,
     redacted,
     remember_epoch,
+    remember_generation,
     run_keys,
     run_name,
     safe_name,
@@ -341,6 +346,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.store_prefix = key_prefix(crawler.settings)
         self.pending_prefix = f"{self.store_prefix}:pending:{safe_name(crawler.spidercls.name or '', 'spider')}:"
         self.epoch: bytes | None = None
+        self.generation_key = generation_key(self.store_prefix)
+        self.generations_file = generations_file(crawler.settings)
+        self.accept_older_state = crawler.settings.getbool(ACCEPT_OLDER_STATE)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -404,6 +412,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 if self.store is not None:
                     self.store.epoch = self.epoch.decode()
                 remember_epoch(self.epochs_file, self.epoch.decode())
+                self._advance_generation(self.epoch.decode())
             # Before this worker takes anything: what its killed previous life held, and what gone workers held.
             self._adopt_gone(own=True)
         except RedisError as error:
@@ -421,6 +430,28 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self._mark_busy(True)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
         self.pulse.start()
+
+    def _advance_generation(self, epoch: str) -> None:
+        """Count this worker's start in Redis and note the count on this machine (GENERATIONS_FILE); a Redis
+        gone back to an older state is refused before the run starts (crawler/distributed/__init__.py) unless
+        the user accepted it: then said and counted here, and this machine's note goes back with it."""
+        generation = int(self.server.hincrby(self.generation_key, self.worker, 1))
+        noted = noted_generation(self.generations_file, epoch)
+        accepted = noted is not None and generation - 1 < noted and self.accept_older_state
+        if noted is not None and accepted:
+            forgotten = noted - (generation - 1)
+            self._stats.set_value(stat.REDIS_OLDER_STATE_ACCEPTED, forgotten)
+            logger.warning(
+                "Redis at %s (prefix %s) is at an older state than this machine saw (it counted %d start(s) and "
+                "confirmed article(s) of worker %s, this machine %d): going on as %s asks; up to %d article(s) it "
+                "has forgotten are emitted again",
+                self.url, self.store_prefix, generation - 1, self.worker, noted, ACCEPT_OLDER_STATE, forgotten,
+            )
+        remember_generation(self.generations_file, epoch, generation, lower=accepted)
+        if self.store is not None:
+            self.store.generations = self.generations_file
+            self.store.generation = max(self.store.generation, generation)
+            self.store.noted_generation = generation
 
     def _open_queue(self, spider: Spider) -> None:
         """scrapy-redis's ``open`` without its closing "Resuming crawl" line: that goes through
@@ -570,6 +601,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 return
             self._beat_script(keys=[self.keys.workers], args=[self.worker])
             self.pulse.beaten()
+            if self.store is not None:
+                self.store.note_generation()
             self._adopt_gone(own=False)
         except RedisError as error:
             self._lost(error)

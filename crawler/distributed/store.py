@@ -15,8 +15,10 @@ from crawler.distributed import (
     WORKER_STALE_SECONDS,
     connect,
     epoch_key,
+    generation_key,
     key_prefix,
     redacted,
+    remember_generation,
     safe_name,
     worker_name,
     write_refusal,
@@ -68,10 +70,12 @@ redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[4])
-return 1
+return redis.call('HINCRBY', KEYS[6], ARGV[4], 1)
 """
 # The confirmation above, unless Redis lost its data since this worker started (see RedisDataLost).
-# KEYS[5]: the epoch key; ARGV[3]: this worker's epoch ("" when it has none).
+# KEYS[5]: the epoch key; ARGV[3]: this worker's epoch ("" when it has none); KEYS[6], ARGV[4]: the
+# workers' counts and this worker's name (crawler/distributed/__init__.py, GENERATIONS_FILE): its count
+# is advanced by each confirmation and returned.
 _CONFIRM_CHECKED_LUA = """
 if ARGV[3] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1 end
 """ + _CONFIRM_LUA
@@ -294,6 +298,7 @@ class RedisSeenStore:
         self.future_skew = future_skew  # BS_FUTURE_DATE_SKEW
         self.prefix = prefix
         self.pending_key = f"{prefix}:pending:{scope}"
+        self.worker = scope.rpartition(":")[2]  # (scope is <spider>:<worker>, both safe names)
         self.ids_key = f"{prefix}:seen-ids"
         self.lost: Exception | None = None
         self.on_lost: Callable[[Exception], None] | None = None
@@ -302,6 +307,12 @@ class RedisSeenStore:
         self._confirm = client.register_script(_CONFIRM_CHECKED_LUA)
         self.epoch_key = epoch_key(prefix)
         self.epoch = ""  # set by the scheduler when the worker joins its run
+        # The highest count of this worker's starts and confirmations it saw (GENERATIONS_FILE), and where
+        # and up to which it noted it (the scheduler sets both when the worker joins its run): noted at each
+        # beat and at the end, not at each article.
+        self.generation = 0
+        self.generations: tuple[Path, str] | None = None
+        self.noted_generation = 0
         self._claim = client.register_script(_CLAIM_LUA)
         self._gone = client.register_script(_GONE_LUA)
         self._alias = client.register_script(_ALIAS_LUA)
@@ -482,9 +493,12 @@ class RedisSeenStore:
     def confirm(self, article_id: str, run_id: str) -> None:
         done = self._call(
             self._confirm,
-            keys=[self.pending_key, self._seen_key(article_id), self.ids_key, self._claim_key(article_id), self.epoch_key],
-            args=[f"{run_id}:{article_id}", article_id, self.epoch],
+            keys=[self.pending_key, self._seen_key(article_id), self.ids_key, self._claim_key(article_id), self.epoch_key,
+                  generation_key(self.prefix)],
+            args=[f"{run_id}:{article_id}", article_id, self.epoch, self.worker],
         )
+        if isinstance(done, int) and done > 0:
+            self.generation = max(self.generation, done)
         if done == -1:
             # Marked seen in an emptied store, the article would be emitted again by the next run, unsaid.
             self.mark_lost(RedisDataLost("its epoch key changed"))
@@ -583,7 +597,14 @@ class RedisSeenStore:
         """As the SQLite store's."""
         self._call(self.client.delete, self._alias_key(key))
 
+    def note_generation(self) -> None:
+        """Note on this machine the highest count of this worker it saw, if it grew since last noted."""
+        if self.generations is not None and self.epoch and self.generation > self.noted_generation:
+            remember_generation(self.generations, self.epoch, self.generation)
+            self.noted_generation = self.generation
+
     def close(self) -> None:
+        self.note_generation()
         if self._pulse is not None:
             self._pulse.stop()
             self._pulse = None
