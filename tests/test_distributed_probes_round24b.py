@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from scrapy.settings import Settings
+
+from crawler.distributed import connect
+from crawler.distributed.store import RedisSeenStore, RedisWentBack
+from crawler.incremental.store import PendingArticle
 from crawler.monitoring.verdict import EXIT_REDIS
 from tests.e2e import FAST, stats_from_log
 from tests.loopback.site import LoopbackSite
@@ -103,8 +108,22 @@ def snapshot_redis(tmp_path: Path) -> Iterator[SnapshotRedis]:
 
 @pytest.fixture
 def site() -> Iterator[LoopbackSite]:
-    with LoopbackSite(articles=300, seed=24, port=_port()) as running:
+    with LoopbackSite(articles=300, seed=24, port=_port(), slow_seconds=8) as running:
         yield running
+
+
+def _command(machine: Path, site: LoopbackSite, url: str, *settings: str) -> list[str]:
+    values = [*(f"{k}={v}" for k, v in FAST.items()), f"REDIS_URL={url}", f"BS_BASE_URL={site.base_url}", f"BS_REDIS_PREFIX={PREFIX}",
+              f"BS_WORKER_NAME={machine.name}", "BS_REDIS_IDLE_SECONDS=0", "LOG_LEVEL=INFO", *settings]
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest"]
+    for value in values:
+        command += ["-s", value]
+    return command
+
+
+def _emitted(machine: Path, earlier: set[Path]) -> list[str]:
+    return [json.loads(line)["articleId"] for path in sorted(set((machine / "output").rglob("*.jsonl")) - earlier)
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _crawl(machine: Path, site: LoopbackSite, url: str, *settings: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
@@ -112,15 +131,8 @@ def _crawl(machine: Path, site: LoopbackSite, url: str, *settings: str) -> tuple
     machine.mkdir(exist_ok=True)
     earlier = set((machine / "output").rglob("*.jsonl"))
     site.reset_counts()
-    values = [*(f"{k}={v}" for k, v in FAST.items()), f"REDIS_URL={url}", f"BS_BASE_URL={site.base_url}", f"BS_REDIS_PREFIX={PREFIX}",
-              f"BS_WORKER_NAME={machine.name}", "BS_REDIS_IDLE_SECONDS=0", "LOG_LEVEL=INFO", *settings]
-    command = [sys.executable, "-m", "scrapy", "crawl", "latest"]
-    for value in values:
-        command += ["-s", value]
-    result = subprocess.run(command, cwd=machine, env=ENV, capture_output=True, text=True, timeout=180)
-    ids = [json.loads(line)["articleId"] for path in sorted(set((machine / "output").rglob("*.jsonl")) - earlier)
-           for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return result, ids
+    result = subprocess.run(_command(machine, site, url, *settings), cwd=machine, env=ENV, capture_output=True, text=True, timeout=180)
+    return result, _emitted(machine, earlier)
 
 
 def _restored_after_new_articles(server: SnapshotRedis, site: LoopbackSite, machine: Path) -> list[str]:
@@ -206,3 +218,65 @@ def test_only_machines_that_saw_the_newer_state_refuse_and_redisclear_keeps_the_
     again, emitted = _crawl(tmp_path / "m2", site, snapshot_redis.url)
     assert again.returncode == 0, again.stderr[-3000:]
     assert len(emitted) == len(set(emitted)) > 12
+
+
+
+def test_a_snapshot_taken_mid_run_is_older_than_the_runs_end_and_the_next_run_is_refused(
+    snapshot_redis: SnapshotRedis, site: LoopbackSite, tmp_path: Path
+) -> None:
+    # Before: the snapshot, taken once the run had confirmed 10 of its 12 new articles, was restored after the run;
+    # the next run emitted the other 2 a second time, exit 0. Counted at the run's start alone, it would be too.
+    machine = tmp_path / "m1"
+    first, _ = _crawl(machine, site, snapshot_redis.url)
+    assert first.returncode == 0, first.stderr[-3000:]
+    client = snapshot_redis.client()
+    seen = int(client.scard(f"{PREFIX}:seen-ids"))
+    new = site.add_articles(12)
+    for record in new[:2]:
+        site.set_fault(record.article_id, "slow")  # 8 s before it answers
+    earlier = set((machine / "output").rglob("*.jsonl"))
+    with open(tmp_path / "second.log", "wb") as log:
+        second = subprocess.Popen(_command(machine, site, snapshot_redis.url), cwd=machine, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 120
+            while int(client.scard(f"{PREFIX}:seen-ids")) < seen + 10 and second.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            client.save()
+            saved = int(client.scard(f"{PREFIX}:seen-ids"))
+            second.wait(timeout=120)
+        finally:
+            if second.poll() is None:
+                second.kill()
+                second.wait()
+    log_text = (tmp_path / "second.log").read_text(encoding="utf-8", errors="replace")
+    assert second.returncode == 0, log_text[-3000:]
+    assert saved == seen + 10, f"the snapshot holds {saved - seen} of the 12 new articles; it must come mid-run"
+    assert sorted(_emitted(machine, earlier)) == sorted(r.article_id for r in new)
+    snapshot_redis.restart_from_snapshot()
+    site.clear_faults()
+    third, again = _crawl(machine, site, snapshot_redis.url)
+    assert third.returncode == EXIT_REDIS, third.stderr[-3000:]
+    assert again == [] and sum(site.counts.values()) == 0
+    assert "went back to an older state since this machine's last run" in third.stderr.strip().splitlines()[-1]
+
+
+def test_a_worker_whose_redis_goes_back_under_it_stops_at_its_next_confirmation(snapshot_redis: SnapshotRedis, tmp_path: Path) -> None:
+    # Restarted from an older snapshot while the worker ran and reconnected: before, it went on, each article the
+    # snapshot had forgotten emitted again by the rest of the run and later ones.
+    store = RedisSeenStore(connect(Settings({"REDIS_URL": snapshot_redis.url})), PREFIX, "latest:w1")
+    told: list[Exception] = []
+    store.on_lost = told.append
+    snapshot_redis.client().set(f"{PREFIX}:epoch", "e1")
+    store.epoch = "e1"
+    for number in range(3):
+        store.add_pending(PendingArticle(f"12411250{number:04d}", 1, "hash", None, None, "run1"))
+    store.confirm("124112500000", "run1")
+    snapshot_redis.client().save()
+    store.confirm("124112500001", "run1")
+    assert told == []
+    snapshot_redis.restart_from_snapshot()
+    store.confirm("124112500002", "run1")
+    assert len(told) == 1 and isinstance(told[0], RedisWentBack)
+    assert (told[0].seen, told[0].found) == (2, 1)
+    store.client.close()
+

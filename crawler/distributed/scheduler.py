@@ -52,7 +52,7 @@ from crawler.distributed import (
     write_refusal,
 )
 from crawler.distributed.pulse import Pulse
-from crawler.distributed.store import RedisDataLost, RedisSeenStore
+from crawler.distributed.store import RedisDataLost, RedisSeenStore, RedisWentBack
 from crawler.incremental.extension import seen_store_of
 from crawler.monitoring.history import spider_arguments
 from crawler import stats as stat
@@ -747,6 +747,15 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 "evicted): the seen-store and the run's queue are gone; stopping; articles emitted before may be "
                 "emitted again by later runs, and the run's sources must be read again",
                 self.url, self.worker,
+            )
+        elif isinstance(error, RedisWentBack):
+            self._stats.set_value(stat.REDIS_DATA_LOST, 1)
+            logger.error(
+                "Redis at %s went back to an older state while worker %s ran (restarted from an older snapshot or "
+                "backup: it counted %d start(s) and confirmed article(s) of the worker, then %d): stopping, as the "
+                "rest of the run would emit the articles it forgot again; the next run here is refused until Redis's "
+                "newer data is back, or %s is set for one run",
+                self.url, self.worker, error.seen, error.found, ACCEPT_OLDER_STATE,
             )
         elif isinstance(error, ResponseError) and str(error).startswith("WRONGTYPE"):
             # Redis answered, with an error a restart gets again: a key of the run holds what this

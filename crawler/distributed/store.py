@@ -70,12 +70,13 @@ redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[4])
+if ARGV[3] == '' then return 1 end
 return redis.call('HINCRBY', KEYS[6], ARGV[4], 1)
 """
 # The confirmation above, unless Redis lost its data since this worker started (see RedisDataLost).
 # KEYS[5]: the epoch key; ARGV[3]: this worker's epoch ("" when it has none); KEYS[6], ARGV[4]: the
 # workers' counts and this worker's name (crawler/distributed/__init__.py, GENERATIONS_FILE): its count
-# is advanced by each confirmation and returned.
+# is advanced by each confirmation and returned, once the worker has an epoch (the counts go with it).
 _CONFIRM_CHECKED_LUA = """
 if ARGV[3] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1 end
 """ + _CONFIRM_LUA
@@ -270,6 +271,16 @@ class RedisDataLost(Exception):
     Told by ``<prefix>:epoch``, a token set once and never deleted by the crawler: gone or another,
     the seen-store and the run's queue are gone with it.
     """
+
+
+class RedisWentBack(Exception):
+    """Redis went back to an older state while a worker ran (restarted from an older snapshot or backup): its
+    count of the worker's starts and confirmations went back from ``seen`` to ``found``."""
+
+    def __init__(self, seen: int, found: int) -> None:
+        super().__init__(f"its count of this worker went back from {seen} to {found}")
+        self.seen = seen
+        self.found = found
 
 
 class RedisSeenStore:
@@ -497,7 +508,11 @@ class RedisSeenStore:
                   generation_key(self.prefix)],
             args=[f"{run_id}:{article_id}", article_id, self.epoch, self.worker],
         )
-        if isinstance(done, int) and done > 0:
+        if self.epoch and isinstance(done, int) and done > 0:
+            if done <= self.generation:
+                # Only this worker advances its count: a step back is Redis restarted from an older
+                # snapshot under it, whose forgotten articles the rest of the run would emit again.
+                self.mark_lost(RedisWentBack(self.generation, done - 1))
             self.generation = max(self.generation, done)
         if done == -1:
             # Marked seen in an emptied store, the article would be emitted again by the next run, unsaid.
