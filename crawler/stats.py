@@ -316,7 +316,7 @@ REDIS_REQUEUE_UNREADABLE = "bs/redis/requeue_unreadable"
 # Requests taken from the shared queue that this version cannot read back (left by another version:
 # a pickled request, a callback renamed), dropped.
 REDIS_QUEUE_UNREADABLE = "bs/redis/queue_unreadable"
-# Redis lost what it held mid-run (restarted without persistence, flushed): the worker stopped.
+# Redis lost what it held mid-run (restarted without persistence, flushed, or from an older snapshot): the worker stopped.
 REDIS_DATA_LOST = "bs/redis/data_lost"
 # 1 when Redis answered mid-run that it takes no writes (full at its maxmemory, a read-only replica, unable
 # to save to disk): the worker stopped (REDIS_LOST is 1 too).
