@@ -28,6 +28,7 @@ from twisted.internet.task import LoopingCall
 from w3lib.url import canonicalize_url
 
 from crawler.distributed import (
+    ACCEPT_OLDER_STATE,
     HEARTBEAT_SECONDS,
     OTHER_ARGUMENTS,
     REDIS_LOST,
@@ -35,7 +36,6 @@ from crawler.distributed import (
     RunKeys,
     connect,
     enabled,
-    ACCEPT_OLDER_STATE,
     epoch_key,
     epochs_file,
     generation_key,
@@ -438,7 +438,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         generation = int(self.server.hincrby(self.generation_key, self.worker, 1))
         noted = noted_generation(self.generations_file, epoch)
         accepted = noted is not None and generation - 1 < noted and self.accept_older_state
-        if noted is not None and accepted:
+        if accepted and noted is not None:
             forgotten = noted - (generation - 1)
             self._stats.set_value(stat.REDIS_OLDER_STATE_ACCEPTED, forgotten)
             logger.warning(
