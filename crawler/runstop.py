@@ -1,9 +1,13 @@
-"""Closing the running crawl from a component (a block, a rate limit, a lost store), by the engine API the running Scrapy does not deprecate."""
+"""Closing the running crawl from a component (a block, a rate limit, a lost store), and waiting for a close under way, by engine APIs every Scrapy this project runs on has."""
 
 from __future__ import annotations
 
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.defer import Deferred
+
+# How often a wait for the spider's close looks whether it has finished (no signal tells).
+CLOSE_POLL_SECONDS = 0.05
 
 
 def stop_run(crawler: Crawler, reason: str) -> None:
@@ -17,3 +21,29 @@ def stop_run(crawler: Crawler, reason: str) -> None:
         deferred_from_coro(close_async(reason=reason))
     else:
         engine.close_spider(engine.spider, reason)
+
+
+def close_under_way(crawler: Crawler) -> Deferred[None] | None:
+    """For an ``engine_stopped`` handler: a Deferred that fires once the spider's close under way has
+    finished (its feeds stored, the run settled and judged); None when no close is under way.
+
+    From Scrapy 2.14 on, its graceful stop (one Ctrl-C or SIGTERM) stops the engine while the spider is
+    still closing, without waiting for that close (it waits only for the requests in progress): the
+    reactor stopped during a slow upload of the feed at the end, whose articles were then never marked
+    seen, and the next run uploaded them all again. The engine waits for what its ``engine_stopped``
+    handlers return; a second signal (Scrapy's forced stop) still stops the reactor at once."""
+    engine = crawler.engine
+    if engine is None or engine.spider is None:
+        return None
+    from twisted.internet import reactor  # the one the crawler installed
+
+    finished: Deferred[None] = Deferred()
+
+    def look() -> None:
+        if crawler.engine is None or crawler.engine.spider is None:
+            finished.callback(None)
+        else:
+            reactor.callLater(CLOSE_POLL_SECONDS, look)  # type: ignore[attr-defined,arg-type,unused-ignore]
+
+    look()
+    return finished

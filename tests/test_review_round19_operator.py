@@ -89,8 +89,8 @@ def test_a_run_whose_only_new_article_redirects_to_a_video_is_no_redesign(tmp_pa
 
 
 # --- a run stopped unjudged, with no, one or two Ctrl-C or SIGTERM -------------------------------------
-# systemd's stop (one SIGTERM) starts a graceful shutdown; an error in the close path, or Scrapy's graceful
-# stop itself while a feed is still being stored, can end the run before it is judged. Scrapy has then
+# systemd's stop (one SIGTERM) starts a graceful shutdown; an error in the close path can end the run
+# before it is judged (Scrapy's graceful stop during a feed's store no longer does: round 24). Scrapy has then
 # installed its forced-shutdown handler (``_signal_kill``), not SIG_IGN, so the run is not forced; its
 # reason said "(no Ctrl-C or SIGTERM)", which sends an operator who stopped it to look for a stop that
 # did not come from him. Each case now says what happened.

@@ -11,9 +11,10 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from twisted.internet.defer import Deferred
 
 from crawler import stats as stat
-from crawler.runstop import stop_run
+from crawler.runstop import close_under_way, stop_run
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.lock import recovery_lock
 from crawler.incremental.recovery import RECEIPT_FORMAT, recover_pending, remove_receipts
@@ -284,7 +285,16 @@ class SeenStoreExtension:
             # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.
             logger.warning("Seen-store total not known: %s", error)
 
-    def engine_stopped(self) -> None:
+    def engine_stopped(self) -> Deferred[None] | None:
+        # Scrapy's graceful stop sends this while the spider may still be closing (its feeds being
+        # uploaded): the store is needed until that close has marked their articles seen.
+        closing = close_under_way(self.crawler)
+        if closing is None:
+            self._close_store()
+            return None
+        return closing.addBoth(lambda _: self._close_store())
+
+    def _close_store(self) -> None:
         if self.store is not None:
             try:
                 self.store.close()

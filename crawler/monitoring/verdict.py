@@ -12,6 +12,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.distributed import OTHER_ARGUMENTS, REDIS_LOST, WORKER_NAME_TAKEN
@@ -21,7 +22,7 @@ from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
 from crawler.monitoring.signals import run_judged, send_and_wait
 from crawler import stats as stat
-from crawler.runstop import stop_run
+from crawler.runstop import close_under_way, stop_run
 
 if TYPE_CHECKING:
     from crawler.monitoring.history import RunHistory
@@ -117,10 +118,16 @@ class RunVerdictExtension:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunVerdictExtension:
         return cls(crawler)
+
+    def engine_stopped(self) -> Deferred[None] | None:
+        # One Ctrl-C or SIGTERM as the run's feeds are stored at its end: the run is judged once they are
+        # (before, the reactor stopped first: exit 1, "ended before it was judged", for a run that ended well).
+        return close_under_way(self.crawler)
 
     def feed_write_failed(self, path: str, error: Exception) -> None:
         self.stats.inc_value(stat.OUTPUT_WRITE_FAILED)
@@ -460,11 +467,11 @@ def _sources(stats: dict[str, Any]) -> str:
 
 
 FORCED_STOP = "the run was forced to stop (Ctrl-C or SIGTERM a second time) before its end"
-# One Ctrl-C or SIGTERM, and the reactor stopped before the run was judged: Scrapy's graceful stop can end
-# the crawl while a feed is still being stored (a slow upload), or an error in the close path ended it.
+# One Ctrl-C or SIGTERM, and the reactor stopped before the run was judged: an error in the close path ended
+# it (the graceful stop itself waits for a close under way: crawler/runstop.py).
 STOPPED_AFTER_SIGNAL = (
-    "the run was told to stop (Ctrl-C or SIGTERM) and ended before it was judged (a feed still being stored, "
-    "or an error as it closed: see the log's ERROR lines)"
+    "the run was told to stop (Ctrl-C or SIGTERM) and ended before it was judged (an error as it closed: "
+    "see the log's ERROR lines)"
 )
 # A reactor that stops before the run was judged with no signal at all: an error in the close path
 # (a spider_closed handler of the verdict's wait, a storage of one's own) ended the crawl first.
