@@ -16,6 +16,7 @@ Scrapy 2.13 to 2.19 are used.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from scrapy import signals
@@ -85,6 +86,12 @@ class DeliveryTracker:
         self.settled = False
         self.waiters: list[Deferred[None]] = []
         self.timer: Any = None
+        # Uploads (remote storages' threads) that returned, and whether the reactor is stopping before the run
+        # settled (Scrapy's forced stop): what an upload stores then is noted in its receipt from its thread.
+        self.uploads = threading.Lock()
+        self.uploaded: set[Any] = set()
+        self.watched: set[Any] = set()
+        self.stopping = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -116,6 +123,9 @@ class DeliveryTracker:
             self._record_unreadable_feeds()
             for slot in self.slots:
                 self._receipt(slot)
+            from twisted.internet import reactor  # the one the crawler installed
+
+            reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
         elif self.crawler.settings.getdict("FEEDS"):
             # Scrapy switched its feed exports off (an invalid FEEDS entry, logged above): nothing
             # would be written, so nothing may be fetched.
@@ -218,6 +228,7 @@ class DeliveryTracker:
                 continue
             self.waiting.setdefault(slot, []).append(delivery)
             delivery.remaining += 1
+            self._watch_upload(slot)
         if exporter.slots is not self.slots:
             self.slots = list(exporter.slots)
         if not taken:
@@ -314,6 +325,49 @@ class DeliveryTracker:
             logger.warning("%d article(s) are in %s although %s failed on them: the next run writes them again, and cuts "
                            "them off those files only while the files are still there: %s",
                            len(left), ", ".join(held), slot.uri, " ".join(left))
+
+    # --- an upload that ends after a forced stop -------------------------------------------
+
+    def _watch_upload(self, slot: Any) -> None:
+        """Have a blocking storage's upload (S3, GCS, FTP: ``_store_in_thread``, Scrapy 2.13 to 2.19) tell
+        when it returned, from its thread.
+
+        Scrapy's forced stop (a second Ctrl-C or SIGTERM) stops the reactor during the upload at the run's
+        end; the process still waits for the upload's thread, which stores the file, but the reactor no longer
+        runs what follows it (``feed_slot_closed``): none of its articles was noted, and the next run fetched
+        and uploaded every one of them again."""
+        upload = getattr(slot.storage, "_store_in_thread", None)
+        if slot in self.watched or upload is None or self._receipt(slot) is None:
+            return
+        self.watched.add(slot)
+
+        def store_in_thread(file: Any) -> None:
+            upload(file)  # (an upload that raised stored nothing: nothing noted)
+            with self.uploads:
+                self.uploaded.add(slot)
+                if self.stopping:
+                    self._note_stored(slot)
+
+        slot.storage._store_in_thread = store_in_thread
+
+    def reactor_stopping(self) -> None:
+        """The reactor stops before the run settled (Scrapy's forced stop): an upload that returned already,
+        or returns later in its thread, notes its articles in its feed's receipt for the next run's recovery."""
+        if self.settled:
+            return
+        with self.uploads:
+            self.stopping = True
+            for slot in self.uploaded:
+                self._note_stored(slot)
+
+    def _note_stored(self, slot: Any) -> None:
+        """Note in the receipt of ``slot``'s feed the articles waiting for its upload, which stored them.
+        (Called with ``uploads`` held, from the upload's thread or the reactor's as it stops: one write, no
+        signal, which the stopping reactor's components would take from another thread.)"""
+        receipt = self.receipts.get(str(slot.uri_template))
+        articles = [(d.article_id, d.version) for d in list(self.waiting.get(slot, ())) if d.article_id is not None and not d.broken]
+        if receipt is not None and articles:
+            receipt.write(articles, quietly=True)
 
     def _feed_failed(self, slot: Any, why: str) -> None:
         self.stats.inc_value(stat.OUTPUT_FEED_FAILED)

@@ -52,8 +52,9 @@ class Receipt:
         crawler.signals.send_catch_log(signal=signals.feed_file_opened, feed=record)
         return receipt
 
-    def write(self, articles: list[tuple[str, int | None]]) -> bool:
-        """Note ``articles`` (id, version) as in the feed; False if the receipt failed (the feed fails)."""
+    def write(self, articles: list[tuple[str, int | None]], quietly: bool = False) -> bool:
+        """Note ``articles`` (id, version) as in the feed; False if the receipt failed (the feed fails, but
+        ``quietly``: from an upload's thread as the reactor stops, where no signal may be sent)."""
         if self.failed is not None:
             return False
         if not articles:
@@ -65,6 +66,8 @@ class Receipt:
                 data = data[written:]
         except OSError as error:
             self.failed = error
+            if quietly:
+                return False
             self.crawler.signals.send_catch_log(signal=signals.feed_write_failed, path=str(self.path), error=error)
             return False
         return True
