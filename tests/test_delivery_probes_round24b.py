@@ -19,7 +19,7 @@ SLOW = 'FEED_STORAGES={"slow": "tests.remote_storage.SlowFolderFeedStorage", "re
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[LoopbackSite]:
-    with LoopbackSite(articles=20, seed=2410, port=17210) as running:
+    with LoopbackSite(articles=20, seed=2410) as running:
         yield running
 
 
