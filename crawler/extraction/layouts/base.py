@@ -1251,14 +1251,43 @@ class ArticlePage:
 
     def shown_date(self, labels: tuple[str, ...], *, last: bool) -> str | None:
         """The date the page shows after the first (or ``last``) text holding ``labels[0]``, else after
-        another text holding a label of ``labels`` where what follows it reads as a date."""
+        the first text holding another label of ``labels`` where what follows it reads as a date, outside
+        the story's own words and the related list."""
         for label in labels:
+            own = label == labels[0]
             found = [text for text in self.label_texts if label in text]
-            for index, text in enumerate(reversed(found) if last else found):
-                shown = self.date_after(text, label, last=last, any_text=label == labels[0] and index == 0)
+            if not own:
+                # The other wordings are also a quoted press release's ("Published On: 12 Jan 2019") and a
+                # related card's: the page's own line, by its headline, is the first outside both.
+                found = [text for text in found if not self.quoted_or_related(text)]
+            for index, text in enumerate(reversed(found) if last and own else found):
+                shown = self.date_after(text, label, last=last, any_text=own and index == 0)
                 if shown is not None:
                     return shown
         return None
+
+    def quoted_or_related(self, text: etree._ElementUnicodeResult) -> bool:
+        """Whether ``text`` is of the story's paragraphs, or at or after the related list's first card."""
+        holder = holder_of(text)
+        if holder is None:
+            return True
+        words = squeezed_text(element_text(holder) or "")
+        if words and any(words in squeezed_text(paragraph) for paragraph in self._body[0]):
+            return True
+        related = self._related_list
+        return related is not None and any(element is related for element in holder.iterancestors())
+
+    @cached_property
+    def _related_list(self) -> _Element | None:
+        """The element holding the related list's cards: its links' nearest common ancestor, a lone link's parent."""
+        anchors = self.related_anchors()
+        if not anchors:
+            return None
+        common = [*anchors[0].iterancestors()]
+        for anchor in anchors[1:]:
+            around = [*anchor.iterancestors()]
+            common = [element for element in common if any(element is other for other in around)]
+        return common[0] if common else None
 
     def date_after(self, text: etree._ElementUnicodeResult, label: str, *, last: bool, any_text: bool) -> str | None:
         """The date after ``label`` in the element of ``text`` (any text there after it: ``any_text``),
