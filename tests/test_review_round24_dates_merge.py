@@ -109,3 +109,12 @@ def test_a_date_quoted_in_the_story_is_not_the_page_s(line: str) -> None:
 def test_the_page_s_own_line_wins_over_a_date_quoted_in_its_story(label: str, line: str) -> None:
     found = _in_story(line, own=f"<p>{label} {OWN}</p>").article
     assert (found.datePublishedRaw, found.datePublished) == (OWN, OWN_ISO)
+
+
+def test_a_date_line_a_page_of_no_known_layout_reads_as_its_story_s_first_paragraph_still_dates_it() -> None:
+    # A page whose story is read from the whole <article> takes the line by its headline in as the story's first
+    # paragraph: that line is the page's own, not a quote (the article would be dropped as undated).
+    page, url, _ = _fixture("generic/opengraph-article")
+    page = re.sub(r'<meta[^>]*(published_time|modified_time)[^>]*>|"date(Published|Modified)": "[^"]*",?', "", page)
+    found = extract(_once(page, "</h1>", f"</h1><p>Published On: {OWN}</p>").encode(), url).article
+    assert (found.datePublishedRaw, found.datePublished) == (OWN, OWN_ISO)

@@ -1267,12 +1267,13 @@ class ArticlePage:
         return None
 
     def quoted_or_related(self, text: etree._ElementUnicodeResult) -> bool:
-        """Whether ``text`` is of the story's paragraphs, or at or after the related list's first card."""
+        """Whether ``text`` is of the story's paragraphs after its first, or of the related list."""
         holder = holder_of(text)
         if holder is None:
             return True
         words = squeezed_text(element_text(holder) or "")
-        if words and any(words in squeezed_text(paragraph) for paragraph in self._body[0]):
+        # (Not the first: a page of no known layout may give its date line by the headline as its body's first.)
+        if words and any(words in squeezed_text(paragraph) for paragraph in self._body[0][1:]):
             return True
         related = self._related_list
         return related is not None and any(element is related for element in holder.iterancestors())
