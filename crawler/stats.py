@@ -209,6 +209,9 @@ STATE_MARKED_SEEN = "bs/state/marked_seen"
 STATE_SEEN_TOTAL = "bs/state/seen_total"
 STATE_RECOVERED_WRITTEN = "bs/state/recovered_written"
 STATE_RECOVERED_UNWRITTEN = "bs/state/recovered_unwritten"
+# Records of killed runs' output files (kept for the run that writes over them) whose file was
+# deleted or moved away: forgotten, as nothing is left to keep.
+STATE_INTERRUPTED_OUTPUTS_FORGOTTEN = "bs/state/interrupted_outputs_forgotten"
 # Unchanged articles that were not emitted (with fresh=1 unchanged ones are emitted again).
 UNCHANGED_DROPPED = "bs/state/unchanged_dropped"
 # Articles another live run on the same store had already claimed (it emits them).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import uuid
 from typing import Any
 
@@ -92,7 +93,7 @@ class SeenStoreExtension:
                     # settles a killed `section` long before the next `section` writes its file).
                     for feed in outputs:
                         self.store.record_feed(INTERRUPTED_OUTPUTS, dataclasses.replace(feed, forgotten_at_end=False))
-                    self.interrupted = {feed.path: feed for feed in self.store.feeds_of(INTERRUPTED_OUTPUTS)}
+                    self.interrupted = self._interrupted_outputs_still_there()
         except StateError as error:
             self.fail(error)
             return
@@ -105,6 +106,29 @@ class SeenStoreExtension:
             )
             self.stats.set_value(stat.STATE_RECOVERED_WRITTEN, confirmed)
             self.stats.set_value(stat.STATE_RECOVERED_UNWRITTEN, dropped)
+
+    def _interrupted_outputs_still_there(self) -> dict[str, FeedRecord]:
+        """Killed runs' output files that are still there, by path; the records of those that are not
+        are forgotten. Only a run that opens the very path takes a record over, and the default feed's
+        name holds its time: the record of a file deleted or rotated away was kept for ever, and read
+        at every run (a remote feed's, its URI template, too)."""
+        assert self.store is not None
+        kept: dict[str, FeedRecord] = {}
+        missing: list[str] = []
+        for feed in self.store.feeds_of(INTERRUPTED_OUTPUTS):
+            # (Not a regular file: no run keeps or continues it, and recovery never reads one.)
+            if os.path.isfile(feed.path):
+                kept[feed.path] = feed
+            else:
+                missing.append(feed.path)
+        forget = getattr(self.store, "forget_feed")  # (called only for a store that keeps such records)
+        for path in missing:
+            forget(INTERRUPTED_OUTPUTS, path)
+        if missing:
+            self.stats.inc_value(stat.STATE_INTERRUPTED_OUTPUTS_FORGOTTEN, len(missing))
+            logger.info("Forgot %d killed run(s)' output file(s) that are no longer there (deleted or moved away): %s",
+                        len(missing), " ".join(missing))
+        return kept
 
     def fail(self, error: StateError) -> None:
         """The store cannot be used: one error line, stat, and the run stops (exit 7)."""

@@ -1,0 +1,109 @@
+"""Round 24 probes: one state dir under a year of cron runs, and what its seen-store keeps of killed runs' files.
+
+A killed run's output file is recorded in the seen-store until a later run writes over that very path
+(it then keeps the killed run's articles at the file's start). The default feed's name holds the run's
+time, so no later run ever opens it again, and a file the user deleted or rotated away is opened by none:
+each such record was kept for ever and read at every run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from crawler import stats as stat
+from crawler.incremental.store import INTERRUPTED_OUTPUTS, FeedRecord, SqliteSeenStore
+from tests.e2e import crawl, stats_from_log
+from tests.loopback.site import LoopbackSite
+
+# A port of this round's own (17250-17299), not one the system hands out.
+PORT = 17262
+
+
+def interrupted_records(state: Path) -> list[str]:
+    """The paths of the killed runs' files the seen-store keeps for a later run to take over."""
+    db = sqlite3.connect(state / "seen.sqlite3")
+    try:
+        rows = db.execute("SELECT path FROM feeds WHERE run_id = ?", (INTERRUPTED_OUTPUTS,)).fetchall()
+    finally:
+        db.close()
+    return sorted(FeedRecord.decode(row[0]).path for row in rows)
+
+
+def kill_runs(state: Path, files: list[Path]) -> None:
+    """Leave in the store what a `latest` killed while writing each of ``files`` leaves (nothing pending:
+    killed between two articles), as recorded with the marker a run that ended would have cut off."""
+    store = SqliteSeenStore(state / "seen.sqlite3")
+    try:
+        for number, path in enumerate(files):
+            store.record_feed(f"latest:killed{number:04d}", FeedRecord(str(path), "jsonl", feed=str(path), forgotten_at_end=True))
+    finally:
+        store.close()
+
+
+def test_killed_runs_files_deleted_or_rotated_away_are_forgotten_and_those_still_there_kept(tmp_path: Path) -> None:
+    # Before: every record stayed, 41 of them after the next run and every run after it.
+    with LoopbackSite(articles=8, seed=24, port=PORT) as site:
+        settings = {"BS_BASE_URL": site.base_url}
+        first = crawl("latest", tmp_path, settings=settings)
+        assert first.status == 0, first.log[-3000:]
+        state = tmp_path / ".state"
+        folder = tmp_path / "output" / "latest"
+        folder.mkdir(parents=True)
+        # A year's killed runs of the default feed (`latest-<time>.jsonl`), each file deleted or moved
+        # away by a rotation since; one still there; and a remote feed's (its URI template).
+        gone = [folder / f"latest-2026-{1 + n // 4:02d}-{1 + n % 28:02d}T03-{n % 60:02d}-00.jsonl" for n in range(39)]
+        for path in gone:
+            path.write_text('{"articleId": "100000000001", "version": 1}\n')
+        rotated = tmp_path / "rotated"
+        rotated.mkdir()
+        for number, path in enumerate(gone):
+            if number % 2:
+                path.unlink()
+            else:
+                path.rename(rotated / path.name)
+        there = folder / "latest-2026-11-30T03-00-00.jsonl"
+        there.write_text('{"articleId": "100000000002", "version": 1}\n')
+        remote = "s3://bucket/latest/%(time)s.jsonl"
+        kill_runs(state, [*gone, there])
+        store = SqliteSeenStore(state / "seen.sqlite3")
+        store.record_feed("latest:killed-remote", FeedRecord(remote, feed=remote, forgotten_at_end=True))
+        store.close()
+
+        second = crawl("latest", tmp_path, settings=settings)
+        assert second.status == 0, second.log[-3000:]
+        assert interrupted_records(state) == [str(there)], "only the file still there is kept for a run to take over"
+        assert stats_from_log(second.log).get(stat.STATE_INTERRUPTED_OUTPUTS_FORGOTTEN) == len(gone) + 1
+        lines = [line for line in second.log.splitlines() if "no longer there" in line]
+        assert len(lines) == 1 and "INFO" in lines[0] and f"Forgot {len(gone) + 1} killed run(s)' output file(s)" in lines[0], lines
+        assert "Traceback" not in second.log
+        assert there.read_text() == '{"articleId": "100000000002", "version": 1}\n', "a killed run's file still there is left as it is"
+
+        third = crawl("latest", tmp_path, settings=settings)
+        assert third.status == 0, third.log[-3000:]
+        assert interrupted_records(state) == [str(there)]
+        assert stat.STATE_INTERRUPTED_OUTPUTS_FORGOTTEN not in stats_from_log(third.log), "nothing more to forget"
+        assert "no longer there" not in third.log
+
+
+def test_a_killed_runs_file_still_there_is_still_continued_by_the_run_that_writes_over_it(tmp_path: Path) -> None:
+    # The records kept are still used: the same `-O` from cron keeps the killed run's articles at its start.
+    with LoopbackSite(articles=8, seed=24, port=PORT + 1) as site:
+        settings = {"BS_BASE_URL": site.base_url}
+        first = crawl("latest", tmp_path, settings=settings)
+        assert first.status == 0, first.log[-3000:]
+        state = tmp_path / ".state"
+        # crawl() names a run's file by the count of out-*.jsonl there: with the first run's moved away
+        # and a killed run's at out-latest-1.jsonl, the next run writes over that one.
+        (tmp_path / "out-latest-0.jsonl").rename(tmp_path / "first.jsonl")
+        output = tmp_path / "out-latest-1.jsonl"
+        killed_line = '{"articleId": "100000000003", "version": 1}\n'
+        output.write_text(killed_line)
+        deleted = tmp_path / "out-latest-deleted.jsonl"
+        kill_runs(state, [output, deleted])
+        second = crawl("latest", tmp_path, settings=settings)
+        assert second.status == 0, second.log[-3000:]
+        assert output.read_text().startswith(killed_line), "the killed run's articles kept at the file's start"
+        assert "holds the articles of a run that was killed" in second.log
+        assert interrupted_records(state) == [], "taken over, and the deleted one forgotten"
+        assert stats_from_log(second.log).get(stat.STATE_INTERRUPTED_OUTPUTS_FORGOTTEN) == 1
