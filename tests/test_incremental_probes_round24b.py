@@ -8,12 +8,19 @@ each such record was kept for ever and read at every run.
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from crawler import stats as stat
 from crawler.incremental.store import INTERRUPTED_OUTPUTS, FeedRecord, SqliteSeenStore
-from tests.e2e import crawl, stats_from_log
+from tests.conftest import ROOT
+from tests.e2e import FAST, crawl, history, scrapy, stats_from_log
 from tests.loopback.site import LoopbackSite
 
 # A port of this round's own (17250-17299), not one the system hands out.
@@ -107,3 +114,88 @@ def test_a_killed_runs_file_still_there_is_still_continued_by_the_run_that_write
         assert "holds the articles of a run that was killed" in second.log
         assert interrupted_records(state) == [], "taken over, and the deleted one forgotten"
         assert stats_from_log(second.log).get(stat.STATE_INTERRUPTED_OUTPUTS_FORGOTTEN) == 1
+
+
+# --- run markers of another host -------------------------------------------------------------------
+
+
+def marker_of_another_host(state: Path, name: str, *, every: float | None, idle_seconds: float) -> Path:
+    """The marker a `latest` run in a container (`docker run --rm`, a Kubernetes CronJob: a host name of
+    its own at every run) leaves when it is OOM-killed, last refreshed ``idle_seconds`` ago."""
+    started = datetime.now(timezone.utc) - timedelta(seconds=idle_seconds + 120)
+    checkpoint = started + timedelta(seconds=120)
+    marker = {
+        "run_id": name, "spider": "latest", "arguments": {}, "started": started.isoformat(), "host": f"bs-latest-{name}",
+        "pid": 7, "process_start": 1234, "versions": {}, "lock": "latest.lock", "boot": "0" * 36,
+        "checkpoint": checkpoint.isoformat(), "elapsed_s": 120.0, "new": 3,
+        **({"checkpoint_every": every} if every is not None else {}),
+    }
+    running = state / "running"
+    running.mkdir(parents=True, exist_ok=True)
+    path = running / f"{name}.json"
+    path.write_text(json.dumps(marker))
+    moment = time.time() - idle_seconds
+    os.utime(path, (moment, moment))
+    return path
+
+
+def test_a_killed_run_of_another_host_is_recorded_once_its_marker_is_long_unrefreshed(tmp_path: Path) -> None:
+    # Before: a marker of another host was never recorded nor removed: a container's OOM-killed run was in
+    # no history (`scrapy runs` gave the run before it as the latest), and running/ kept one more file per kill.
+    state = tmp_path / ".state"
+    with LoopbackSite(articles=4, seed=24, port=PORT + 2) as site:
+        settings = {"BS_BASE_URL": site.base_url}
+        first = crawl("latest", tmp_path, settings=settings)
+        assert first.status == 0, first.log[-3000:]
+        stale = [marker_of_another_host(state, f"pod{n}", every=60.0, idle_seconds=2 * 3600 + n) for n in range(12)]
+        fresh = marker_of_another_host(state, "live", every=60.0, idle_seconds=300)  # a live run elsewhere: 5 checkpoints missed
+        never = marker_of_another_host(state, "quiet", every=0.0, idle_seconds=5 * 3600)  # refreshed only at its start
+        # A run there that ended on a full disk, its record left in its marker for a later run to add.
+        ended = marker_of_another_host(state, "ended", every=None, idle_seconds=2 * 3600)
+        ended.write_text(json.dumps({**json.loads(ended.read_text()), "unwritten": True, "status": 0, "status_words": "ok"}))
+        os.utime(ended, (time.time() - 2 * 3600,) * 2)
+        shown = scrapy(tmp_path, "runs", "-n", "0", "--json")
+        assert shown.returncode == 0, shown.stderr[-2000:]
+        listed = [json.loads(line) for line in shown.stdout.splitlines()]
+        assert sum(1 for record in listed if record.get("status_words") == "killed") == len(stale), "shown killed already"
+        second = crawl("latest", tmp_path, settings=settings)
+        assert second.status == 0, second.log[-3000:]
+    assert sorted(p.name for p in (state / "running").iterdir()) == sorted([fresh.name, never.name])
+    killed = [record for record in history(tmp_path) if record.get("status_words") == "killed"]
+    assert sorted(record["run_id"] for record in killed) == sorted(path.stem for path in stale)
+    assert all(record["host"].startswith("bs-latest-pod") and record.get("new") == 3 for record in killed)
+    assert all("checkpoint_every" not in record for record in history(tmp_path)), "the marker's own field stays out of records"
+    assert [record["status_words"] for record in history(tmp_path) if record["run_id"] == "ended"] == ["ok"]
+    assert sum("was killed before its end" in line for line in second.log.splitlines()) == len(stale)
+    assert "Traceback" not in second.log
+
+
+def test_a_real_runs_marker_killed_on_another_host_is_recorded_by_a_run_here(tmp_path: Path) -> None:
+    # The marker a run writes says how often it refreshes it, which the later run judges it by.
+    state = tmp_path / ".state"
+    with LoopbackSite(articles=30, seed=24, port=PORT + 3) as site:
+        command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", str(tmp_path / "killed.jsonl")]
+        for name, value in {**FAST, "BS_BASE_URL": site.base_url, "DOWNLOAD_DELAY": "1", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}.items():
+            command += ["-s", f"{name}={value}"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while not list((state / "running").glob("*.json")) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            process.kill()
+            process.wait()
+        (path,) = (state / "running").glob("*.json")
+        marker = json.loads(path.read_text())
+        assert marker["checkpoint_every"] == 60.0
+        # As if the container it ran in were gone: another host name, not refreshed for two hours.
+        path.write_text(json.dumps({**marker, "host": "bs-latest-29417-x2k9p"}))
+        moment = time.time() - 2 * 3600
+        os.utime(path, (moment, moment))
+        after = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url})
+    assert after.status == 0, after.log[-3000:]
+    assert not list((state / "running").glob("*.json"))
+    (killed,) = [record for record in history(tmp_path) if record.get("status_words") == "killed"]
+    assert killed["run_id"] == marker["run_id"] and killed["host"] == "bs-latest-29417-x2k9p"
+    assert "checkpoint_every" not in killed

@@ -63,6 +63,13 @@ IN_REDIS = "in_redis"
 LOCK = "lock"
 # And the boot it runs in: a PID with its start tick tells a live run only within one boot.
 BOOT = "boot"
+# And how often it refreshes the marker (BS_RUN_HISTORY_CHECKPOINT, seconds; 0: only at its start).
+EVERY = "checkpoint_every"
+# A marker of another host (a container's: `docker run --rm` and a Kubernetes CronJob give each run a host
+# name of its own) is a run gone once it missed this many refreshes, and this long at least: its PID
+# tells nothing here. (Kept for ever before: the killed run was in no history, running/ grew by a file.)
+STALE_CHECKPOINTS = 10
+STALE_AT_LEAST = 3600.0
 # The exit statuses in words, for `scrapy runs`, the report and the heartbeat.
 STATUS_WORDS: dict[int, str] = {
     verdict.EXIT_OK: "ok",
@@ -156,6 +163,25 @@ def _alive(marker: dict[str, Any]) -> bool:
         return False
     started = marker.get("process_start")
     return started is None or process_start(pid) in (None, started)
+
+
+def _gone(marker: dict[str, Any], path: Path, host: str) -> bool:
+    """Whether the run that wrote the marker at ``path`` is gone: on this host, its process; on another,
+    the refreshes it missed (a marker refreshed only at its start, or of a release before, is left)."""
+    if marker.get("host") == host:
+        return not _alive(marker)
+    given = marker.get(EVERY)
+    if marker.get(UNWRITTEN) is True:
+        every = 0.0  # (the record of a run that ended, waiting for any run to add it: an hour is plenty)
+    elif isinstance(given, (int, float)) and not isinstance(given, bool) and given > 0:
+        every = float(given)
+    else:
+        return False
+    try:
+        idle = time.time() - path.stat().st_mtime
+    except OSError:
+        return False
+    return idle > max(STALE_CHECKPOINTS * every, STALE_AT_LEAST)
 
 
 def spider_arguments(argv: list[str]) -> dict[str, str]:
@@ -333,7 +359,7 @@ class RunHistory:
                 continue
             if not in_redis and isinstance(marker, dict) and marker.get(IN_REDIS) is True:
                 continue
-            if isinstance(marker, dict) and marker.get("host") == host and not _alive(marker):
+            if isinstance(marker, dict) and _gone(marker, path, host):
                 record = _readable(_from_marker(marker))
                 if record is not None:
                     killed.append(record)
@@ -485,7 +511,7 @@ class RunHistory:
             if not isinstance(marker, dict):
                 path.unlink(missing_ok=True)
                 continue
-            if marker.get("host") != host or _alive(marker):
+            if not _gone(marker, path, host):
                 continue
             killed = _from_marker(marker)
             # Claimed first: two runs starting at one moment (latest every 15 minutes, section at 02:30)
@@ -577,6 +603,7 @@ def _killed(marker: dict[str, Any]) -> dict[str, Any]:
     killed["finished"] = marker.get("checkpoint") or marker.get("started")
     killed.pop(LOCK, None)  # (the marker's, for live runs)
     killed.pop(BOOT, None)
+    killed.pop(EVERY, None)
     elapsed = killed.pop("elapsed_s", None)
     if _figure(elapsed):
         # By the run's own clock: the wall clock may have been set back (NTP) since it started.
@@ -872,6 +899,7 @@ class RunHistoryExtension:
             **self.record,
             **({LOCK: self.lock_name} if self.lock_name else {}),
             **({BOOT: boot} if (boot := boot_id()) else {}),
+            EVERY: self.checkpoint_seconds,
             "checkpoint": _iso(_now()),
             "elapsed_s": round(time.monotonic() - self.started_clock, 1),
             **summarise(self.stats.get_stats(), self.coverage_fields),
