@@ -199,3 +199,40 @@ def test_a_real_runs_marker_killed_on_another_host_is_recorded_by_a_run_here(tmp
     (killed,) = [record for record in history(tmp_path) if record.get("status_words") == "killed"]
     assert killed["run_id"] == marker["run_id"] and killed["host"] == "bs-latest-29417-x2k9p"
     assert "checkpoint_every" not in killed
+
+
+# --- the HTTP cache over a year --------------------------------------------------------------------
+
+
+def readme_prune_command() -> str:
+    """The README's command that keeps a year of the HTTP cache."""
+    (line,) = [line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("find ") and "pickled_meta" in line]
+    return line
+
+
+def test_the_readmes_command_bounds_the_http_cache_to_what_was_stored_within_the_year(tmp_path: Path) -> None:
+    # Before: no way to bound it was told; Scrapy's HTTPCACHE_EXPIRATION_SECS removes nothing from the disk.
+    cache = tmp_path / "bs-cache"
+    with LoopbackSite(articles=24, seed=24, port=PORT + 4) as site:
+        settings = {"BS_BASE_URL": site.base_url, "HTTPCACHE_ENABLED": "1", "HTTPCACHE_DIR": str(cache)}
+        done = crawl("latest", tmp_path / "cron", settings=settings)
+    assert done.status == 0, done.log[-3000:]
+    entries = sorted(path.parent for path in cache.glob("latest/*/*/pickled_meta"))
+    assert len(entries) == len(done.items) >= 20
+    # Stored 400 days ago: the older half; the newer half stored now (or fetched again since, which
+    # writes pickled_meta anew: only that file's time counts, not the folder's).
+    old, recent = entries[: len(entries) // 2], entries[len(entries) // 2 :]
+    moment = time.time() - 400 * 86400
+    for entry in old:
+        for name in ("pickled_meta", "meta", "response_body"):
+            os.utime(entry / name, (moment, moment))
+    for entry in recent:
+        os.utime(entry, (moment, moment))
+    command = readme_prune_command().replace("/data/bs-cache", str(cache))
+    pruned = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+    assert pruned.returncode == 0, pruned.stderr
+    assert sorted(path.parent for path in cache.glob("latest/*/*/pickled_meta")) == recent
+    assert all(not entry.exists() for entry in old)
+    reread = crawl("reextract", tmp_path / "later", "-a", f"source={cache}")
+    assert reread.status == 0, reread.log[-3000:]
+    assert len(reread.items) == len(recent) and "Traceback" not in reread.log
