@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.defer import Deferred
@@ -10,10 +12,19 @@ from twisted.internet.defer import Deferred
 CLOSE_POLL_SECONDS = 0.05
 
 
+def running_engine(crawler: Crawler) -> Any:
+    """The crawler's engine, or None before the crawl started (Scrapy 2.14+ raises where 2.13 gives None,
+    as for a crawler a test or a command made without crawling)."""
+    try:
+        return crawler.engine
+    except RuntimeError:
+        return None
+
+
 def stop_run(crawler: Crawler, reason: str) -> None:
     """Close the crawl's spider with ``reason`` (when it is open): ``close_spider_async`` where Scrapy
     has it (2.19 warns about ``close_spider()``, which 2.13 has alone)."""
-    engine = crawler.engine
+    engine = running_engine(crawler)
     if engine is None or engine.spider is None:
         return
     close_async = getattr(engine, "close_spider_async", None)
@@ -32,7 +43,7 @@ def close_under_way(crawler: Crawler) -> Deferred[None] | None:
     reactor stopped during a slow upload of the feed at the end, whose articles were then never marked
     seen, and the next run uploaded them all again. The engine waits for what its ``engine_stopped``
     handlers return; a second signal (Scrapy's forced stop) still stops the reactor at once."""
-    engine = crawler.engine
+    engine = running_engine(crawler)
     if engine is None or engine.spider is None:
         return None
     from twisted.internet import reactor  # the one the crawler installed
@@ -40,7 +51,8 @@ def close_under_way(crawler: Crawler) -> Deferred[None] | None:
     finished: Deferred[None] = Deferred()
 
     def look() -> None:
-        if crawler.engine is None or crawler.engine.spider is None:
+        now = running_engine(crawler)
+        if now is None or now.spider is None:
             finished.callback(None)
         else:
             reactor.callLater(CLOSE_POLL_SECONDS, look)  # type: ignore[attr-defined,arg-type,unused-ignore]
