@@ -12,7 +12,8 @@ from lxml.etree import _Element
 
 from crawler.extraction.article import Article, Image, Link, RelatedArticle
 from crawler.extraction.blocking import is_block_page, may_be_block_page
-from crawler.extraction.normalize import absolute_url, clean_text, display_date_text, normalize_date, parse_change
+from crawler.extraction.normalize import absolute_url, clean_text, date_after_label, normalize_date, parse_change
+from crawler.extraction.text import DATE_LABELS
 from crawler.extraction.page import FALLBACK_ENCODING, STRAY_BYTES, UTF8_OVER_DECLARED, Page, decode_body, dig, loads_lenient
 from crawler.extraction.text import block_paragraphs, fragment, is_code, is_promo_label, is_promo_run, split_body, without_promoted_links
 from crawler.extraction.urls import VIDEO, non_article_kind, on_hindi_edition, url_kind
@@ -82,21 +83,25 @@ def test_display_dates_with_an_unknown_month_are_none(raw: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "shown"),
+    ("raw", "label", "shown"),
     [
-        ("Last Updated: Feb 28 2024 | 3:42 PM IST", "Feb 28 2024 | 3:42 PM IST"),
-        ("Last Updated at January 18, 2019 17:18 IST", "January 18, 2019 17:18 IST"),
-        ("Last Updated at: January 18, 2019 17:18 IST", "January 18, 2019 17:18 IST"),
-        ("2 min read Last Updated : Feb 28 2024", "Feb 28 2024"),
-        # Only "Last Updated" has an "at" of its own.
-        ("First Published at Feb 28", "at Feb 28"),
-        # A label with nothing after it shows no date.
-        ("Last Updated :", None),
-        ("First Published", None),
+        ("Last Updated: Feb 28 2024 | 3:42 PM IST", "Last Updated", "Feb 28 2024 | 3:42 PM IST"),
+        ("Last Updated at January 18, 2019 17:18 IST", "Last Updated", "January 18, 2019 17:18 IST"),
+        ("Last Updated at: January 18, 2019 17:18 IST", "Last Updated", "January 18, 2019 17:18 IST"),
+        ("2 min read Last Updated : Feb 28 2024", "Last Updated", "Feb 28 2024"),
+        # The date ends where the other date's label begins, in either order.
+        ("Last Updated : Feb 28 2024 | First Published : Feb 27 2024", "Last Updated", "Feb 28 2024"),
+        ("Last Updated : Feb 28 2024 | First Published : Feb 27 2024", "First Published", "Feb 27 2024"),
+        # "at" is the label's own word only as a word of its own.
+        ("First Published attached", "First Published", "attached"),
+        # A label with nothing after it shows no date; a text without it, none either.
+        ("Last Updated :", "Last Updated", None),
+        ("First Published", "First Published", None),
+        ("Feb 28 2024", "Last Updated", None),
     ],
 )
-def test_display_date_text_takes_the_label_and_only_the_label_away(raw: str, shown: str | None) -> None:
-    assert display_date_text(raw) == shown
+def test_date_after_label_takes_the_label_and_only_the_label_away(raw: str, label: str, shown: str | None) -> None:
+    assert date_after_label(raw, label, DATE_LABELS) == shown
 
 
 @pytest.mark.parametrize("href", ["#top", "javascript:void(0)", "mailto:editor@business-standard.com", "   ", "", None])

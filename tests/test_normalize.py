@@ -10,8 +10,8 @@ from crawler.extraction.normalize import (
     absolute_url,
     article_id,
     clean_text,
+    date_after_label,
     date_of_article_id,
-    display_date_text,
     iso_ist,
     normalize_date,
     parse_date,
@@ -20,6 +20,7 @@ from crawler.extraction.normalize import (
     split_list,
     strip_amp,
 )
+from crawler.extraction.text import DATE_LABELS
 
 
 @pytest.mark.parametrize(
@@ -165,8 +166,9 @@ def test_normalising_twice_changes_nothing() -> None:
 
 
 def test_display_date_keeps_the_text_without_its_label() -> None:
-    assert display_date_text("Last Updated : Feb 28 2024 | 3:42 PM IST") == "Feb 28 2024 | 3:42 PM IST"
-    assert display_date_text("  First Published:\n Fri, January 18 2019. 13:00 IST ") == "Fri, January 18 2019. 13:00 IST"
+    assert date_after_label("Last Updated : Feb 28 2024 | 3:42 PM IST", "Last Updated", DATE_LABELS) == "Feb 28 2024 | 3:42 PM IST"
+    shown = date_after_label("  First Published:\n Fri, January 18 2019. 13:00 IST ", "First Published", DATE_LABELS)
+    assert shown == "Fri, January 18 2019. 13:00 IST"
 
 
 @pytest.mark.parametrize(

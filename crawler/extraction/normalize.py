@@ -645,16 +645,6 @@ def normalize_date(value: str | int | float | None) -> str | None:
     return iso_ist(parse_date(value))
 
 
-def display_date_text(text: str | None) -> str | None:
-    """The date as the page shows it, without its label ("Last Updated : ")."""
-    cleaned = clean_text(text)
-    if not cleaned:
-        return None
-    # (clean_text leaves no line break, which the expression's "." would not cross)
-    cleaned = _without_display_label(cleaned) if cleaned.isascii() else _DISPLAY_LABEL.sub("", cleaned)
-    return cleaned.strip(" |") or None
-
-
 # What stands between a date's label and the date: " at" ("Last Updated at January 18, 2019"), " on",
 # the rest of a Hindi word ("अपडेट" → "अपडेटेड"), "तिथि" (date), a colon or dash.
 _AFTER_DATE_LABEL = re.compile(r"[\u0900-\u0963]*(?:\s+(?:at|on)(?=[\s:])|\s+तिथि)?\s*[:\-\u2013\u2014]?\s*", re.I)
@@ -673,31 +663,6 @@ def date_after_label(text: str | None, label: str, labels: Iterable[str], *, las
     rest = rest[joiner.end() :] if joiner is not None else rest
     ends = [found for other in labels if (found := rest.find(other)) != -1]
     return (rest[: min(ends)] if ends else rest).strip(" |") or None
-
-
-_DISPLAY_LABEL = re.compile(r"^.*?(?:First Published|Last Updated(?: at)?)\s*:?\s*", re.I)
-_DISPLAY_LABELS_FOLDED = ("first published", "last updated")
-
-
-def _without_display_label(text: str) -> str:
-    """``_DISPLAY_LABEL.sub("", text)`` for ASCII text, without the expression's try at every
-    position of a long block (the pre-2023 page's label sits in a paragraph of 2,000 characters):
-    for ASCII, lower() matches as re.I does."""
-    lowered = text.lower()
-    found = [(at, label) for label in _DISPLAY_LABELS_FOLDED if (at := lowered.find(label)) != -1]
-    if not found:
-        return text
-    at, label = min(found)
-    end = at + len(label)
-    if label == "last updated" and lowered.startswith(" at", end):
-        end += 3
-    while end < len(text) and text[end].isspace():
-        end += 1
-    if text.startswith(":", end):
-        end += 1
-    while end < len(text) and text[end].isspace():
-        end += 1
-    return text[end:]
 
 
 # --- ids and URLs ----------------------------------------------------------
