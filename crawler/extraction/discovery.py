@@ -20,7 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import IST, absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, as_link, hindi_story_id, is_story_url, non_article_kind, page_article_id, site_host_form, unwrapped, url_kind, without_space_before_id, without_tracking
+from .urls import ARTICLE, as_link, has_tracking, hindi_story_id, is_story_url, non_article_kind, page_article_id, site_host_form, unwrapped, url_kind, without_space_before_id, without_tracking
 
 
 @dataclass(frozen=True)
@@ -338,8 +338,7 @@ def _link_as_written(href: str | None, base_url: str) -> str | None:
     url = without_space_before_id(site_host_form(url))
     if "?" not in url:
         return url
-    lowered = url.lower()
-    return without_tracking(url) if "utm_" in lowered or "amp" in lowered else url
+    return without_tracking(url) if has_tracking(url.lower()) else url
 
 
 @dataclass(frozen=True)

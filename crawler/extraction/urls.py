@@ -145,11 +145,30 @@ def hindi_story_url(story_id: str) -> str | None:
 _SLASH_AFTER_FILE = re.compile(r"(\.html?)/(?=$|[?#])", re.IGNORECASE)
 
 
+# Click and share ids that platforms add to a link they pass on (Facebook's ``fbclid``, Google Ads'
+# ``gclid``, Instagram's ``igshid``, Mailchimp's ``mc_cid``), and what Google's AMP cache adds to the
+# address of a page it serves (``amp_js_v``, ``usqp``): none names the story, each differs from click
+# to click.
+CLICK_IDS = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid", "igsh",
+    "li_fat_id", "mc_cid", "mc_eid", "_ga", "_gl", "amp_js_v", "amp_gsa", "_gsa", "usqp", "amp_tf", "ampshare",
+})
+# Words one of them holds (in small letters): a query without any keeps its parameters unsplit.
+_TRACKING_WORDS = ("utm_", "amp", "clid", "clkid", "gclsrc", "braid", "_gsa", "igsh", "li_fat", "mc_", "_ga", "_gl", "usqp")
+
+
+def has_tracking(lowered: str) -> bool:
+    """Whether a URL in small letters may hold a tracking parameter or the AMP switch (a quick look before
+    :func:`without_tracking` splits it)."""
+    return "?" in lowered and any(word in lowered for word in _TRACKING_WORDS)
+
+
 def without_tracking(url: str) -> str:
-    """``url`` without its ``utm_`` parameters and its AMP switch (``?amp``, ``&amp=1``), the rest left
-    as written. Feeds, listings, related cards and shared links tag their links (``?utm_source=rss``) or
-    point at the AMP twin; the fetched URL becomes the item's ``url``, which must not change with the
-    link that led to it, and a story must not be fetched under two addresses."""
+    """``url`` without its ``utm_`` parameters, click ids (``fbclid``, ``gclid``: :data:`CLICK_IDS`) and its
+    AMP switch (``?amp``, ``&amp=1``), the rest left as written. Feeds, listings, related cards and shared
+    links tag their links (``?utm_source=rss``, Facebook's ``?fbclid=…``) or point at the AMP twin; the
+    fetched URL becomes the item's ``url``, which must not change with the link that led to it, and a story
+    must not be fetched under two addresses."""
     head, hash_mark, fragment = url.partition("#")
     path, _, query = head.partition("?")
     kept = [part for part in query.split("&") if part and not _tracking_or_amp(part)]
@@ -158,7 +177,7 @@ def without_tracking(url: str) -> str:
 
 def _tracking_or_amp(parameter: str) -> bool:
     name = parameter.partition("=")[0].lower()
-    return name.startswith("utm_") or name == "amp"
+    return name.startswith("utm_") or name == "amp" or name in CLICK_IDS
 
 
 def site_host_form(url: str) -> str:
@@ -184,7 +203,7 @@ def article_fetch_url(url: str) -> str:
     fragments and tracking parameters go, the host is written as the site writes it (one story, one URL: two spellings would be
     fetched twice, by different workers too)."""
     url = site_host_form(url)
-    if "?" in url and ("utm_" in (lowered := url.lower()) or "amp" in lowered):
+    if has_tracking(url.lower()):
         url = without_tracking(url)
     if on_hindi_edition(url):
         # A Hindi-edition story in any of its forms (AMP, the mobile twin, storypage.php with a tag or
@@ -301,3 +320,35 @@ def _id_apart(space: re.Match[str]) -> str:
 def without_space_before_id(url: str) -> str:
     """``url`` without white space (``%20``, a no-break space) just before a story's id."""
     return _SPACE_BEFORE_ID.sub(_id_apart, url) if "%20" in url or "\u00a0" in url else url
+
+
+# What stands around an address pasted from a chat, a mail or Markdown, never a part of it: a pair of
+# angle brackets, quotes or brackets around it, and the punctuation of the sentence after it.
+_PASTE_PAIRS = {"<": ">", '"': '"', "'": "'", "(": ")", "[": "]", "{": "}", "`": "`", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb"}
+_PASTE_TRAILING = re.compile(r"[.,;:!?)\]}>'\"`\u201d\u2019\u00bb]+$")
+# Where a story's address ends (its file, a Hindi story's number), for what may follow it.
+_STORY_END = re.compile(r"(?:\.html?/?|[?&]autono=\d+)$", re.IGNORECASE)
+# Google's AMP cache (``www-business--standard-com.cdn.ampproject.org/c/s/www.business-standard.com/amp/…``) and
+# its viewer (``www.google.com/amp/s/…``): the page's own address after ``/c/``, ``/v/`` or ``/amp/``, over
+# https when an ``s/`` leads it.
+_AMP_CACHE = re.compile(r"https?://[^/?#]+\.cdn\.ampproject\.org/(?:c|v|wp)/(s/)?([^/?#]+\..*)", re.IGNORECASE)
+_AMP_VIEWER = re.compile(r"https?://(?:www\.)?google\.[a-z]{2,3}(?:\.[a-z]{2})?/amp/(s/)?([^/?#]+\..*)", re.IGNORECASE)
+
+
+def pasted_url(text: str) -> str:
+    """An address as pasted from a chat, a mail, Markdown or a search result's link, as the address itself:
+    without white space around it, the quotes, angle brackets or brackets it stands in (``<URL>``,
+    ``"URL"``, ``(URL)``), the sentence's punctuation after a story's address (``…_1.html.``, ``…_1.html),``),
+    and out of Google's AMP cache or viewer (the page it serves). Anything else is returned as given."""
+    url = text.strip()
+    while len(url) > 1 and url[0] in _PASTE_PAIRS:
+        closer = _PASTE_PAIRS[url[0]]
+        # (No address begins with one of them: its scheme begins with a letter.)
+        url = (url[1:-1] if url.endswith(closer) else url[1:]).strip()
+    trailing = _PASTE_TRAILING.search(url)
+    if trailing is not None and _STORY_END.search(url, 0, trailing.start()):
+        url = url[: trailing.start()]
+    served = _AMP_CACHE.fullmatch(url) or _AMP_VIEWER.fullmatch(url)
+    if served is not None:
+        url = ("https://" if served.group(1) else "http://") + served.group(2)
+    return url
