@@ -55,6 +55,9 @@ DISCOVERY_CHANGED = "bs/discovery/changed"
 # Links to, or addresses given for, a story already asked for in this run (by another source, or under
 # another address: its AMP page, a tracking query, another slug): folded into that one request.
 SAME_STORY_FOLDED = "bs/discovery/same_story"
+# `crawl article` addresses given as pasted (in quotes or brackets, with a sentence's full stop after them,
+# through Google's AMP cache): read as the address itself.
+ARGUMENT_URL_PASTED = "bs/arguments/url_pasted"
 DISCOVERY_UNCHANGED_SKIPPED = "bs/discovery/unchanged_skipped"
 DISCOVERY_OFFSITE = "bs/discovery/offsite"
 # Article entries the spider's own filter left out (archive: outside since..until).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -15,11 +16,21 @@ from scrapy.settings import BaseSettings
 
 from .base import BusinessStandardSpider, landed_article_id, on_hosts, require, site_hosts
 from crawler import stats as stat
-from crawler.extraction.urls import SHORT_LINK_HOSTS, article_fetch_url
+from crawler.extraction.urls import SHORT_LINK_HOSTS, article_fetch_url, pasted_url
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
 # A URL file is a short text file; anything larger is not one (a log, a dump, a binary).
 URL_FILE_MAX_SIZE = 16 * 1024 * 1024
+
+
+# Byte order marks of the Unicode files a Windows editor or shell writes a list of URLs in (Notepad's
+# "Unicode", PowerShell 5's `>`: UTF-16 LE); UTF-32's first, as its little-endian mark begins as UTF-16's.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _bom_encoding(data: bytes) -> str:
+    """The encoding a URL file's byte order mark names; UTF-8 (its mark or none) otherwise."""
+    return next((encoding for bom, encoding in BOMS if data.startswith(bom)), "utf-8-sig")
 
 
 def _url_file_lines(path: str) -> list[str]:
@@ -34,24 +45,30 @@ def _url_file_lines(path: str) -> list[str]:
         require(False, f"article: url_file {path!r} cannot be read ({error.strerror or error})")
         raise AssertionError from None  # unreachable: require raised
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(_bom_encoding(data))
     except UnicodeDecodeError:
         text = ""
-    require(bool(text) or not data, f"article: url_file {path!r} is not a UTF-8 text file of URLs")
+    require(bool(text) or not data, f"article: url_file {path!r} is not a UTF-8 text file of URLs (nor UTF-16 or UTF-32 with a byte order mark)")
     require("\x00" not in text, f"article: url_file {path!r} is a binary file, not a text file of URLs")
     return text.splitlines()
 
 
-def _given_urls(arguments: Mapping[str, Any]) -> list[str]:
-    urls: list[str] = []
+def _given_addresses(arguments: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each address given, as given and as read (:func:`pasted_url`: without the quotes, brackets or full
+    stop it was pasted with, out of Google's AMP cache)."""
+    given: list[str] = []
     if str(arguments.get("url") or "").strip():
-        urls.append(str(arguments["url"]).strip())
+        given.append(str(arguments["url"]).strip())
     if arguments.get("urls"):
-        urls.extend(u.strip() for u in str(arguments["urls"]).split(",") if u.strip())
+        given.extend(u.strip() for u in str(arguments["urls"]).split(",") if u.strip())
     if arguments.get("url_file"):
         lines = _url_file_lines(str(arguments["url_file"]))
-        urls.extend(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
-    return list(dict.fromkeys(urls))
+        given.extend(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+    return [(address, pasted_url(address)) for address in given if pasted_url(address)]
+
+
+def _given_urls(arguments: Mapping[str, Any]) -> list[str]:
+    return list(dict.fromkeys(read for _, read in _given_addresses(arguments)))
 
 
 # A second URL run on after the first (`-a url=A,B`, a url_file line "A;B"): one request for "A,B",
@@ -113,6 +130,8 @@ class ArticleSpider(BusinessStandardSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start_urls = _given_urls(kwargs)
+        # The addresses read otherwise than given (said as the run starts, once its stats exist).
+        self.pasted = {given: read for given, read in _given_addresses(kwargs) if read != given}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
@@ -127,6 +146,9 @@ class ArticleSpider(BusinessStandardSpider):
         stats = self.crawler.stats
         assert stats is not None
         asked: set[str] = set()
+        for given, read in self.pasted.items():
+            stats.inc_value(stat.ARGUMENT_URL_PASTED)
+            self.logger.info("%r read as <%s>: what stood around it is no part of the address", given, read)
         for given in self.start_urls:
             # One story, one request, by the address discovery would fetch it by (its AMP page, a
             # fragment, a host in capitals or ending in a dot are the story's canonical address): a
