@@ -25,7 +25,7 @@ from crawler.extraction.discovery import parse_feed_or_sitemap
 from crawler.extraction.urls import article_fetch_url, pasted_url, without_tracking
 from crawler.spiders.article import ArticleSpider
 from tests.conftest import SITE
-from tests.e2e import crawl, stats_from_log
+from tests.e2e import crawl, scrapy, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.test_identity_probes_round18 import _rss, _start_requests
 from tests.test_spiders_unit import make_spider
@@ -201,3 +201,11 @@ def test_every_click_id_is_looked_for() -> None:
     from crawler.extraction.urls import CLICK_IDS, has_tracking
 
     assert [name for name in sorted(CLICK_IDS) if not has_tracking(f"{STORY}?{name}=1".lower())] == []
+
+
+def test_scrapy_parse_given_a_pasted_address_prints_the_story(site: LoopbackSite, tmp_path: Path) -> None:
+    """(Once the check took it, Scrapy fetched the address as given: its usage text, exit 2, no item.)"""
+    article = site.articles[-1]
+    done = scrapy(tmp_path, "parse", f"<{site.base_url}{article.path}>.", "-s", f"BS_BASE_URL={site.base_url}", "-s", "LOG_LEVEL=WARNING")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "# Scraped Items" in done.stdout and article.article_id in done.stdout

@@ -15,6 +15,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 
 from crawler.commands.settingnames import CheckedSettings, spider_usage_problem
+from crawler.extraction.urls import pasted_url
 from crawler.monitoring.verdict import EXIT_USAGE
 from crawler.splash import article_renderer
 
@@ -27,6 +28,11 @@ class Command(CheckedSettings, ScrapyParseCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        if args:
+            # An address pasted in <>, quotes or brackets, with a full stop after it or through Google's AMP
+            # cache, as `crawl article` reads it: taken by the check below, Scrapy fetched it as given and
+            # printed its usage text. (Scrapy's run() reads the same list.)
+            args[0] = pasted_url(args[0])
         # The spiders learn their domains from BS_BASE_URL when they start, so Scrapy cannot pick one
         # by the URL; `article` is the one meant for a single page.
         if not opts.spider:
