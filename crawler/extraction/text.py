@@ -191,6 +191,16 @@ def is_promo_label(paragraph: str) -> bool:
     return len(paragraph) <= PROMO_LABEL_MAX and _PROMO_LABEL(paragraph) is not None
 
 
+# The number an ordered list's item is read with (see _list_markers): the promoted stories may be
+# such a list's items.
+_ITEM_NUMBER = re.compile(r"(?:-?\d{1,10}|[a-z]{1,4}|[A-Z]{1,4}|[ivxlcdm]+|[IVXLCDM]+)\. ").match
+
+
+def _unnumbered(paragraph: str) -> str:
+    number = _ITEM_NUMBER(paragraph)
+    return paragraph[number.end() :] if number else paragraph
+
+
 def without_promoted_links(paragraphs: list[str], link_texts: Callable[[], set[str]]) -> list[str]:
     """``paragraphs`` without each promo label alone on its line and the lines after it that are
     the text of a link (``link_texts``, read only when a label is there): the promoted stories."""
@@ -202,7 +212,7 @@ def without_promoted_links(paragraphs: list[str], link_texts: Callable[[], set[s
     for paragraph in paragraphs:
         if is_promo_label(paragraph):
             after_label = True
-        elif not (after_label and paragraph in links):
+        elif not (after_label and (paragraph in links or _unnumbered(paragraph) in links)):
             after_label = False
             kept.append(paragraph)
     return kept
@@ -248,6 +258,10 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
 
 
 def _flush(buffer: list[str], paragraphs: list[str]) -> None:  # called only with something in the buffer
+    if _only_marker(buffer):
+        # An item with no text a reader sees (its embed left out): no line of its number alone.
+        buffer.clear()
+        return
     # A cell's separator with nothing after it in the line (the next cell starts a paragraph or
     # a line break) separates nothing.
     end = len(buffer)
@@ -275,12 +289,97 @@ def _flush_lines(buffer: list[str], paragraphs: list[str]) -> None:
     paragraphs.extend(line for line in (clean_text(line) for line in text.splitlines()) if line)
 
 
+class _ListMarker(str):
+    """The number a browser draws before an item of an ordered list ("1. "): the item's text follows
+    it on its line, also when the item's text sits in a paragraph of its own (``<li><p>…</p></li>``)."""
+
+
+def _only_marker(buffer: list[str]) -> bool:
+    """Whether the paragraph being read holds nothing but an item's number (and blanks)."""
+    return type(buffer[0]) is _ListMarker and all(part.isspace() for part in buffer[1:])
+
+
+# An ordered list's items as a browser numbers them: from its ``start`` (down from the count of its
+# items when ``reversed``), an item's ``value`` numbering it and those after it; letters or roman
+# numerals by ``type`` ("a", "A", "i", "I"), decimal where those cannot count (0 and below, past
+# 3,999 in roman). A list styled with no marker shows none (``list-style: none`` in its style).
+_INTEGER = re.compile(r"\s*([-+]?\d{1,9})").match
+_NO_MARKER = re.compile(r"list-style(?:-type)?\s*:\s*none\b", re.I).search
+# An item whose text starts with its own number typed by hand ("1. ", "(b) ", "iii) ": in any of the
+# styles, as its place in the list gives it), in a list whose stylesheet hides the browser's: numbered
+# once, not "1. 1. …". (An initial, "R. Dinesh said", is no number of the second item.)
+_TYPED_NUMBER = re.compile(r"\s*(?:\((\w{1,12})\)|(\w{1,12})[.)])(?:\s|$)").match
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _integer(value: str | None) -> int | None:
+    found = _INTEGER(value) if value else None
+    return int(found.group(1)) if found else None
+
+
+def _ordinal(number: int, kind: str | None) -> str:
+    if kind in ("a", "A") and number > 0:
+        letters = ""
+        while number:
+            number, remainder = divmod(number - 1, 26)
+            letters = chr(ord("a") + remainder) + letters
+        return letters.upper() if kind == "A" else letters
+    if kind in ("i", "I") and 0 < number < 4000:
+        roman = ""
+        for value, numeral in _ROMAN:
+            count, number = divmod(number, value)
+            roman += numeral * count
+        return roman.upper() if kind == "I" else roman
+    return str(number)
+
+
+def _list_markers(ordered: _Element) -> dict[_Element, _ListMarker]:
+    """The marker of each item of an ``<ol>`` a browser numbers (its own ``<li>`` children)."""
+    if _NO_MARKER(ordered.get("style") or ""):
+        return {}
+    items = [child for child in ordered if isinstance(child.tag, str) and child.tag.lower() == "li"]
+    backwards = ordered.get("reversed") is not None
+    number = _integer(ordered.get("start"))
+    if number is None:
+        number = len(items) if backwards else 1
+    kind = ordered.get("type")
+    markers: dict[_Element, _ListMarker] = {}
+    for item in items:
+        value = _integer(item.get("value"))
+        if value is not None:
+            number = value
+        if not _NO_MARKER(item.get("style") or "") and not _typed(_leading_text(item), number):
+            markers[item] = _ListMarker(_ordinal(number, item.get("type") or kind) + ". ")
+        number += -1 if backwards else 1
+    return markers
+
+
+def _typed(text: str, number: int) -> bool:
+    """Whether an item's text starts with its number, ``number``, typed in any list style."""
+    found = _TYPED_NUMBER(text)
+    if found is None:
+        return False
+    typed = found.group(1) or found.group(2)
+    return typed in (str(number), _ordinal(number, "a"), _ordinal(number, "A"), _ordinal(number, "i"), _ordinal(number, "I"))
+
+
+def _leading_text(element: _Element) -> str:
+    """The first words of an element's text (enough to see a number typed before them)."""
+    for text in element.itertext():
+        if isinstance(text, str) and text.strip():
+            return text
+    return ""
+
+
 def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: list[str], paragraphs: list[str]) -> None:
     # A loop over a stack, not a call a level: a story whose CMS leaves each paragraph's <div> open
     # nests as deep as it has paragraphs (libxml2 keeps 2,048 levels), past Python's recursion limit.
     # The stack holds the elements to enter, and for each element entered a tuple to leave it by.
     stack: list[_Element | tuple[_Element, str, bool, tuple[str, str] | None]] = [element]
     pop, push, extend = stack.pop, stack.append, stack.extend
+    # The numbers of the items of the ordered lists entered (made when a list is entered: an item's
+    # number depends on the items before it).
+    markers: dict[_Element, _ListMarker] | None = None
     while stack:
         item = pop()
         if isinstance(item, tuple):
@@ -311,8 +410,13 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                 and not (tag == "figcaption" and is_image_caption(element))
             ):
                 is_block = tag in BLOCK_TAGS
-                if buffer and (is_block or tag == "br"):
+                if buffer and (is_block or tag == "br") and not _only_marker(buffer):
                     _flush(buffer, paragraphs)
+                if tag == "li" and markers and (marker := markers.pop(element, None)) is not None:
+                    buffer.append(marker)
+                elif tag == "ol" and len(element):
+                    markers = markers or {}
+                    markers.update(_list_markers(element))
                 elif tag in TABLE_CELLS and buffer and not "".join(buffer).isspace():
                     buffer.append(CELL_SEPARATOR)
                 text = element.text
