@@ -142,3 +142,66 @@ def test_stories_an_also_read_label_promotes_in_a_numbered_list_stay_out_of_the_
         "<li><a href='/markets/news/sensex-falls-124022800112_1.html'>Sensex falls 500 points</a></li></ol><p>The ministry said so.</p>"
     )
     assert _story_lines(layout, markup, "The ministry said so.") == ["The ministry said so."]
+
+
+# --- a table's cell of several lines --------------------------------------------------------------
+
+# A results table whose name cells run over two lines ("Tata Motors<br>(NSE)", a unit under a heading
+# in a paragraph of its own, as a word processor pastes it): the row is one line, its cells apart. The
+# body broke the row at the cell's line break, the figures on a line without the name they belong to
+# ("Tata", "Motors | 1,200"; "Revenue", "(Rs crore)", "1,00,512"), or a line of one figure alone.
+RESULTS = (
+    "<table><tr><th><p>Revenue</p><p>(Rs crore)</p></th><th>Q3FY24</th><th>Q3FY23</th></tr>"
+    "<tr><td>Tata Motors<br>(NSE)</td><td>1,10,577</td><td>88,489</td></tr>"
+    "<tr><td><div>Tata Steel</div><div><i>(BSE)</i></div></td><td><p>55,312</p></td><td>57,084</td></tr></table>"
+)
+RESULT_LINES = ["Revenue (Rs crore) | Q3FY24 | Q3FY23", "Tata Motors (NSE) | 1,10,577 | 88,489", "Tata Steel (BSE) | 55,312 | 57,084"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_table_cell_of_several_lines_keeps_its_row_one_line(layout: str) -> None:
+    plain = "Revenue(Rs crore)Q3FY24Q3FY23\nTata Motors(NSE)1,10,57788,489\nTata Steel(BSE)55,31257,084"
+    assert _story_lines(layout, RESULTS, plain) == RESULT_LINES
+
+
+@pytest.mark.parametrize(
+    ("markup", "lines"),
+    [
+        # A layout table's cell: the story's paragraphs, longer than a name or a figure, stay paragraphs.
+        ("<table><tr><td><p>" + "The board met on Monday and approved the plan. " * 5 + "</p><p>The shares rose.</p></td></tr></table>",
+         [("The board met on Monday and approved the plan. " * 5).strip(), "The shares rose."]),
+        # So are sentences, however short (the lines of a story beside its picture's credit).
+        ("<table><tr><td><p>Photo: PTI</p></td><td><div><p>Story one.</p><p>Story two!</p></div></td></tr></table>",
+         ["Photo: PTI", "Story one.", "Story two!"]),
+        ("<table><tr><td>पहली पंक्ति।<br>दूसरी पंक्ति।</td></tr></table>", ["पहली पंक्ति।", "दूसरी पंक्ति।"]),
+        # A cell holding a table of its own is a layout table's too.
+        ("<table><tr><td><p>Prices</p><table><tr><td>Gold</td><td>62,000</td></tr></table></td></tr></table>", ["Prices", "Gold | 62,000"]),
+        # A list in a cell: its items one cell; a cell of one line as before.
+        ("<table><tr><td><ul><li>Repo</li><li>Reverse repo</li></ul></td><td>6.5%</td></tr></table>", ["Repo Reverse repo | 6.5%"]),
+        ("<table><tr><td>Tata Motors</td><td>1,200</td></tr></table>", ["Tata Motors | 1,200"]),
+        # A script in a cell (an ad's) adds nothing to its length: the cell is still a cell of figures.
+        ("<table><tr><td>Tata<script>" + "x" * 500 + "</script><br>Motors</td><td>1</td></tr></table>", ["Tata Motors | 1"]),
+    ],
+)
+def test_only_a_cell_of_names_or_figures_is_read_as_one(markup: str, lines: list[str]) -> None:
+    root = fragment(markup)
+    assert root is not None
+    assert block_paragraphs(root) == lines
+
+
+def test_nested_layout_tables_keep_their_paragraphs() -> None:
+    # 600 tables nested, each cell holding ten paragraphs and the next table (the last cell's ten
+    # paragraphs longer than a name or a figure): read as their paragraphs, no cell as one line.
+    line = "The board approved the plan today."
+    root = fragment(("<table><tr><td>" + f"<p>{line}</p>" * 10) * 600 + "<p>end</p>")
+    assert root is not None
+    paragraphs = block_paragraphs(root)
+    assert paragraphs.count(line) == 6000 and paragraphs[-1] == "end"
+
+
+def test_a_cell_read_as_its_one_paragraph_ends_the_cell() -> None:
+    # The row's last cell holding its figure in a paragraph of its own: the lines after the table
+    # are lines of their own, not run on into the row.
+    root = fragment("<div><table><tr><td><div>Tata</div><div>Steel</div></td><td><p>55,312</p></td></tr></table></div><div>The shares rose.</div>")
+    assert root is not None
+    assert block_paragraphs(root) == ["Tata Steel | 55,312", "The shares rose."]

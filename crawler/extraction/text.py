@@ -380,6 +380,8 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
     # The numbers of the items of the ordered lists entered (made when a list is entered: an item's
     # number depends on the items before it).
     markers: dict[_Element, _ListMarker] | None = None
+    # The table cell being read whose lines are one cell of its row's line (see _data_cell).
+    cell: _Element | None = None
     while stack:
         item = pop()
         if isinstance(item, tuple):
@@ -387,7 +389,11 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
             element, tag, is_block, marks = item
             if marks is not None:
                 buffer.append(marks[1])
-            if is_block and buffer:
+            if element is cell:
+                cell = None
+            elif is_block and buffer and cell is not None:
+                buffer.append(" ")
+            elif is_block and buffer:
                 if tag == "pre":
                     _flush_lines(buffer, paragraphs)
                 else:
@@ -411,14 +417,20 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
             ):
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br") and not _only_marker(buffer):
-                    _flush(buffer, paragraphs)
+                    if cell is None:
+                        _flush(buffer, paragraphs)
+                    else:
+                        buffer.append(" ")
                 if tag == "li" and markers and (marker := markers.pop(element, None)) is not None:
                     buffer.append(marker)
                 elif tag == "ol" and len(element):
                     markers = markers or {}
                     markers.update(_list_markers(element))
-                elif tag in TABLE_CELLS and buffer and not "".join(buffer).isspace():
-                    buffer.append(CELL_SEPARATOR)
+                elif tag in TABLE_CELLS:
+                    if buffer and not "".join(buffer).isspace():
+                        buffer.append(CELL_SEPARATOR)
+                    if cell is None and len(element) and _data_cell(element):
+                        cell = element
                 text = element.text
                 marks = None
                 if tag == "q":
@@ -442,7 +454,11 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                 # (An element without children, as most are, is left at once: no trip through the stack.)
                 if marks is not None:
                     buffer.append(marks[1])
-                if is_block and buffer:
+                if element is cell:  # (a cell whose one paragraph was read as its text)
+                    cell = None
+                elif is_block and buffer and cell is not None:
+                    buffer.append(" ")
+                elif is_block and buffer:
                     if tag == "pre":
                         _flush_lines(buffer, paragraphs)
                     else:
@@ -451,6 +467,30 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
         tail = element.tail
         if tail:
             buffer.append(tail)
+
+
+# A cell of a table of figures holds a name or a figure, in a few lines at most ("Tata Motors<br>(NSE)",
+# "<p>Revenue</p><p>(Rs crore)</p>"): its lines are one cell of its row's line, so that the row's
+# figures stay beside its name, as a reader sees them. A cell holding more, a sentence ("Story one."),
+# or a table is a layout table's (the Hindi edition's story sits in one): its paragraphs stay paragraphs.
+_DATA_CELL_MAX = 200
+_SENTENCE_ENDS = frozenset(".!?\u0964")
+
+
+def _data_cell(cell: _Element) -> bool:
+    """Whether a table cell with children is a cell of figures or names, not a layout table's. (Read
+    up to a data cell's length at most: a layout table's cells nest as deep as the page.)"""
+    length = 0
+    for count, inner in enumerate(cell.iter()):
+        tag = inner.tag
+        if count > _DATA_CELL_MAX or (count and isinstance(tag, str) and tag.lower() == "table"):
+            return False
+        for text in (inner.text if isinstance(tag, str) and tag.lower() not in SKIPPED_TAGS else None, inner.tail if count else None):
+            if text and (text := text.strip()):
+                length += len(text)
+                if length > _DATA_CELL_MAX or text[-1] in _SENTENCE_ENDS:
+                    return False
+    return True
 
 
 # What holds a table cell's text as a paragraph of its own.
