@@ -205,3 +205,44 @@ def test_a_cell_read_as_its_one_paragraph_ends_the_cell() -> None:
     root = fragment("<div><table><tr><td><div>Tata</div><div>Steel</div></td><td><p>55,312</p></td></tr></table></div><div>The shares rose.</div>")
     assert root is not None
     assert block_paragraphs(root) == ["Tata Steel | 55,312", "The shares rose."]
+
+
+# --- a table's empty corner ----------------------------------------------------------------------
+
+# A results table's heading row starts with an empty cell, above the rows' names (blank, or an empty
+# paragraph as a word processor pastes it): the body dropped it, so the headings moved one column
+# left, each over the figures of the column before ("Q3FY24 | Q3FY23 | YoY" over "Revenue | 1,10,577
+# | 88,489 | 25%": Q3FY24 above the names).
+CORNER = (
+    "<table><tr><td><p>&nbsp;</p></td><td><p>Q3FY24</p></td><td><p>Q3FY23</p></td><td><p>YoY</p></td></tr>"
+    "<tr><td><p>Revenue</p></td><td><p>1,10,577</p></td><td><p>88,489</p></td><td><p>25%</p></td></tr>"
+    "<tr><th></th><th></th><th>Q2FY24</th></tr></table>"
+)
+CORNER_LINES = ["| Q3FY24 | Q3FY23 | YoY", "Revenue | 1,10,577 | 88,489 | 25%", "| | Q2FY24"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_tables_empty_corner_keeps_each_heading_over_its_column(layout: str) -> None:
+    plain = "Q3FY24Q3FY23YoY\nRevenue1,10,57788,48925%\nQ2FY24"
+    assert _story_lines(layout, CORNER, plain) == CORNER_LINES
+
+
+@pytest.mark.parametrize(
+    ("markup", "lines"),
+    [
+        # Empty cells at a row's end separate nothing; a row of empty cells is no line.
+        ("<table><tr><td>Tata</td><td>5</td><td></td><td> </td></tr><tr><td></td><td>&nbsp;</td></tr></table>", ["Tata | 5"]),
+        # An empty cell between two keeps its place, as before.
+        ("<table><tr><td>Tata</td><td></td><td>5</td></tr></table>", ["Tata | | 5"]),
+        # A layout table's spacer cell before the story's cell (sentences, or paragraphs of their own) adds nothing.
+        ("<table><tr><td width='5'></td><td>The board met on Monday.<br>It approved the plan.</td></tr></table>",
+         ["The board met on Monday.", "It approved the plan."]),
+        ("<table><tr><td width='5'></td><td><p>Para one.</p><p>Para two</p></td></tr></table>", ["Para one.", "Para two"]),
+        # A corner holding a picture (a logo column) is still a cell of the row.
+        ("<table><tr><td><img src='logo.png'></td><td>Q1</td></tr><tr><td>Tata</td><td>5</td></tr></table>", ["| Q1", "Tata | 5"]),
+    ],
+)
+def test_empty_cells_keep_the_columns_and_add_no_line(markup: str, lines: list[str]) -> None:
+    root = fragment(markup)
+    assert root is not None
+    assert block_paragraphs(root) == lines

@@ -263,12 +263,14 @@ def _flush(buffer: list[str], paragraphs: list[str]) -> None:  # called only wit
         buffer.clear()
         return
     # A cell's separator with nothing after it in the line (the next cell starts a paragraph or
-    # a line break) separates nothing.
+    # a line break, the row's last cells are empty) separates nothing; a line of them alone is none.
     end = len(buffer)
-    while end > 1 and buffer[end - 1].isspace():
+    while end and (buffer[end - 1] is CELL_SEPARATOR or buffer[end - 1].isspace()):
         end -= 1
-    if buffer[end - 1] is CELL_SEPARATOR:
-        del buffer[end - 1 :]
+    if end < len(buffer):
+        del buffer[end:]
+        if not buffer:
+            return
     text = clean_text(buffer[0] if len(buffer) == 1 else "".join(buffer))
     buffer.clear()
     if text:
@@ -427,7 +429,7 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                     markers = markers or {}
                     markers.update(_list_markers(element))
                 elif tag in TABLE_CELLS:
-                    if buffer and not "".join(buffer).isspace():
+                    if (buffer and not "".join(buffer).isspace()) or _after_empty_cell(element):
                         buffer.append(CELL_SEPARATOR)
                     if cell is None and len(element) and _data_cell(element):
                         cell = element
@@ -490,6 +492,33 @@ def _data_cell(cell: _Element) -> bool:
                 length += len(text)
                 if length > _DATA_CELL_MAX or text[-1] in _SENTENCE_ENDS:
                     return False
+    return True
+
+
+def _after_empty_cell(cell: _Element) -> bool:
+    """Whether a cell of names or figures comes after an empty cell of its row (a results table's
+    blank corner, above the rows' names): its line keeps that cell, "| Q3FY24 | Q3FY23" over
+    "Revenue | 1,10,577 | 88,489", each figure under its column's heading."""
+    before = cell.getprevious()
+    return (
+        before is not None and isinstance(before.tag, str) and before.tag.lower() in TABLE_CELLS
+        and _blank_cell(before) and _data_cell(cell)
+    )
+
+
+# The most elements an empty cell is looked into for text (a pasted table's "<td><p>&nbsp;</p></td>").
+_BLANK_CELL_MAX = 8
+
+
+def _blank_cell(cell: _Element) -> bool:
+    """Whether a table cell shows no text (nothing, blanks, an empty paragraph of its own)."""
+    for count, inner in enumerate(cell.iter()):
+        if count > _BLANK_CELL_MAX:
+            return False
+        if isinstance(inner.tag, str) and inner.text and clean_text(inner.text):
+            return False
+        if count and inner.tail and clean_text(inner.tail):
+            return False
     return True
 
 
