@@ -246,3 +246,81 @@ def test_empty_cells_keep_the_columns_and_add_no_line(markup: str, lines: list[s
     root = fragment(markup)
     assert root is not None
     assert block_paragraphs(root) == lines
+
+
+# --- a comment between two texts of a field read from the page ------------------------------------
+
+# React's server rendering (the Next.js site's) writes "<!-- -->" between two texts it puts side by
+# side, "Rs<!-- -->500", "Q<!-- -->3"; a CMS's or a cache's comment may sit there too. A reader sees
+# none: the fields read from the page's elements read "Rs 500", "Q 3", where the body (and JSON) has
+# "Rs500", "Q3".
+SHOWN = "Rs500 crore in Q3FY24"
+WITH_COMMENTS = "Rs<!-- -->500 crore in Q<!-- -->3<!--googleoff: all-->FY<?php echo 24 ?>24"
+
+
+def _fields_page(layout: str, markup: str, text: str) -> tuple[str, str]:
+    """A page whose standfirst, caption, related story's headline and topic show ``markup`` in the
+    page's elements and ``text`` in its structured data."""
+    spec = replace(SEED, standfirst="STANDFIRSTX", image_caption="CAPTIONX", also_read=[("RELATEDX", SEED.also_read[0][1])], topics=["TOPICX"])
+    url = SITE + spec.path
+    html, url = {
+        "nextjs": (render_current(spec), url),
+        "nextjs-dom": (render_current(replace(spec, html_content=False)), url),
+        "amp": (render_amp(spec), SITE + "/amp" + spec.path),
+        "pre2023": (render_legacy(spec), f"{SITE}/article/india-news/{spec.slug}-{spec.article_id}_1.html"),
+    }[layout]
+    for placeholder in ("STANDFIRSTX", "CAPTIONX", "RELATEDX", "TOPICX"):
+        html = html.replace(f">{placeholder}<", f">{placeholder[:3]} {markup}<").replace(placeholder, f"{placeholder[:3]} {text}")
+    return html, url
+
+
+@pytest.mark.parametrize("layout", ["nextjs", "nextjs-dom", "amp", "pre2023"])
+def test_a_comment_between_two_texts_adds_no_space_to_a_field_read_from_the_page(layout: str) -> None:
+    result = extract(*_fields_page(layout, WITH_COMMENTS, SHOWN))
+    article = result.article
+    assert article.mainImage is not None and article.mainImage.caption == f"CAP {SHOWN}"
+    assert article.description == f"STA {SHOWN}"
+    assert [a.headline for a in article.alsoRead][:1] in ([], [f"REL {SHOWN}"])
+    assert article.topics == [f"TOP {SHOWN}"]
+    assert "mainImage.caption" not in result.provenance.disagreements
+
+
+def test_a_comment_inside_a_hindi_headline_adds_no_space() -> None:
+    story = replace(HINDI_BUDGET, headline=f"बजट में {SHOWN}")
+    html = render_hindi(story)
+    h1 = f">{story.headline}</h1>"
+    assert h1 in html
+    html = html.replace(h1, f">बजट में {WITH_COMMENTS}</h1>")
+    result = extract(html, f"{HINDI_SITE}/storypage.php?autono={story.autono}")
+    assert result.article.headline == f"बजट में {SHOWN}"
+    assert "headline" not in result.provenance.disagreements
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("<h1>Rs<!-- -->500</h1>", "Rs500"),
+        # A comment between words keeps the spaces around it; between two elements of their own, as before.
+        ("<h1>Sensex <!-- x --> falls</h1>", "Sensex falls"),
+        ("<p><span>AP</span><!-- --><span>Miami</span></p>", "AP Miami"),
+        ("<p>Tata<!-- a --><!-- b -->Motors<sup>1</sup></p>", "TataMotors1"),
+    ],
+)
+def test_a_comment_is_no_text_of_an_element(markup: str, text: str) -> None:
+    from crawler.extraction.layouts.base import element_text
+
+    root = fragment(markup)
+    assert root is not None
+    assert element_text(root[0]) == text
+
+
+# An empty <sup></sup> or <sub></sub> (an editor's leftover) between two elements of such a field, or
+# a <wbr> there: the article was lost as unreadable ("IndexError: string index out of range").
+@pytest.mark.parametrize("markup", ["<b>Rs</b><sup></sup><b>500</b>", "<b>Rs</b><sub></sub><b>500</b>", "<b>Rs</b><!----><b>500</b>", "Rs<sup></sup>500"])
+@pytest.mark.parametrize("layout", ["nextjs-dom", "amp", "pre2023"])
+def test_an_empty_inline_element_between_two_of_a_field_loses_no_article(layout: str, markup: str) -> None:
+    article = extract(*_fields_page(layout, markup, "Rs500" if markup.startswith("Rs") else "Rs 500")).article
+    shown = "Rs500" if markup.startswith("Rs") else "Rs 500"
+    assert article.mainImage is not None and article.mainImage.caption == f"CAP {shown}"
+    assert article.topics == [f"TOP {shown}"]
+    assert contract_problems(article, future_skew=None) == []

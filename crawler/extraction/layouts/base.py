@@ -577,13 +577,16 @@ _NO_SPACE_AFTER = frozenset("([{‘“")
 
 
 # Inline elements inside a word, never between two: "5<sup>th</sup>", "H<sub>2</sub>O", a line-break
-# chance "extra<wbr>ordinary". (Only their text nodes would be joined with a space: "5 th".)
-_GLUE_TAGS = ("sup", "sub", "wbr")
+# chance "extra<wbr>ordinary". (Only their text nodes would be joined with a space: "5 th".) And
+# comments, which a reader never sees: React's server rendering writes "<!-- -->" between two texts
+# it puts side by side ("Rs<!-- -->500", "Q<!-- -->3"), which read "Rs 500", "Q 3".
+_GLUE_TAGS = ("sup", "sub", "wbr", etree.Comment, etree.ProcessingInstruction)
 
 
 def glued(element: _Element) -> _Element:
-    """``element``, or where it holds a <sup>, <sub> or <wbr>, a copy of it without those tags (their
-    text joined to the text around them), for :func:`joined_text` of its text nodes."""
+    """``element``, or where it holds a <sup>, <sub>, <wbr> or a comment, a copy of it without those
+    (their text, a comment's none, joined to the text around them), for :func:`joined_text` of its
+    text nodes."""
     if next(element.iter(*_GLUE_TAGS), None) is None:
         return element
     copy = deepcopy(element)
@@ -594,12 +597,15 @@ def glued(element: _Element) -> _Element:
         parent = glue.getparent()
         if parent is None or len(glue):
             continue
-        joined = (glue.text or "") + (glue.tail or "")
-        before = glue.getprevious()
-        if before is not None:
-            before.tail = (before.tail or "") + joined
-        else:
-            parent.text = (parent.text or "") + joined
+        joined = (glue.text or "" if isinstance(glue.tag, str) else "") + (glue.tail or "")
+        # (Nothing to join, an empty <sup></sup> between two elements, is set nowhere: an empty
+        # string set as a tail is an empty text node, which the text's reader cannot take.)
+        if joined:
+            before = glue.getprevious()
+            if before is not None:
+                before.tail = (before.tail or "") + joined
+            else:
+                parent.text = (parent.text or "") + joined
         parent.remove(glue)
     return copy
 
@@ -610,7 +616,9 @@ def joined_text(texts: list[str]) -> str:
         return texts[0] if texts else ""
     parts = [texts[0]]
     for text in texts[1:]:
-        if text[0] not in _NO_SPACE_BEFORE and parts[-1][-1] not in _NO_SPACE_AFTER:
+        if not text:
+            continue
+        if parts[-1] and text[0] not in _NO_SPACE_BEFORE and parts[-1][-1] not in _NO_SPACE_AFTER:
             parts.append(" ")
         parts.append(text)
     return "".join(parts)
