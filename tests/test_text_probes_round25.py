@@ -135,6 +135,12 @@ def test_a_list_of_a_hundred_thousand_items_is_numbered_in_one_pass() -> None:
     assert (len(paragraphs), paragraphs[0], paragraphs[-1]) == (100_000, "1. x", "100000. x")
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_promo_as_a_numbered_lists_item_stays_out_of_the_body(layout: str) -> None:
+    markup = "<ol><li>The ministry said so.</li><li>Click here to follow our WhatsApp channel</li></ol>"
+    assert _story_lines(layout, markup, "The ministry said so.") == ["1. The ministry said so."]
+
+
 @pytest.mark.parametrize("layout", ["nextjs-dom-europe", "amp", "pre2023", "generic"])
 def test_stories_an_also_read_label_promotes_in_a_numbered_list_stay_out_of_the_body(layout: str) -> None:
     markup = (

@@ -226,8 +226,13 @@ assert all(p.flags == _ANY_PROMO.flags for p in PROMO_PATTERNS)
 
 
 def is_promo(paragraph: str) -> bool:
-    """Whether a body paragraph is one of :data:`PROMO_PATTERNS`' promos."""
-    return _ANY_PROMO.match(paragraph) is not None or (_CHANNEL in paragraph and _HINDI_CHANNEL_PROMO.match(paragraph) is not None)
+    """Whether a body paragraph is one of :data:`PROMO_PATTERNS`' promos (also as a numbered list's
+    item: "2. Click here to follow our WhatsApp channel")."""
+    number = _ITEM_NUMBER(paragraph)
+    return any(
+        _ANY_PROMO.match(line) is not None or (_CHANNEL in line and _HINDI_CHANNEL_PROMO.match(line) is not None)
+        for line in ((paragraph,) if number is None else (paragraph, paragraph[number.end() :]))
+    )
 
 # "(Only the headline and picture of this report may have been reworked by the
 # Business Standard staff; the rest of the content is auto-generated from a
