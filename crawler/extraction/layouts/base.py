@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any, ClassVar, TypeVar, Union, cast
 from urllib.parse import parse_qs, urlsplit
@@ -99,6 +100,20 @@ def _modified_after(published: str | None, modified: str | None) -> str | None:
         # (Both are ISO 8601 in +05:30: the text's order is the time's.)
         return modified
     return published if modified[:16] == published[:16] else None
+
+
+# A source's date further ahead of the time the page is read than this is a typo (a year, an hour
+# of the wrong half of the day), not clock skew: as BS_FUTURE_DATE_SKEW's default for discovery.
+FUTURE_SKEW = timedelta(minutes=10)
+
+
+def ahead(date: str) -> bool:
+    """Whether the ISO 8601 date ``date`` (as :func:`normalize_date` writes it) lies more than
+    :data:`FUTURE_SKEW` ahead of now."""
+    try:
+        return datetime.fromisoformat(date) > datetime.now(timezone.utc) + FUTURE_SKEW
+    except ValueError:
+        return False
 
 
 def text_of(value: Any) -> str | None:
@@ -824,6 +839,9 @@ class ArticlePage:
         self.page = page
         self.provenance = Provenance()
         self._dates: dict[str, str | None] = {}
+        # Each date's sources as dated() was given them (see other_date): their values and the name of
+        # the method reading the shown one, not readers, which would hold the page in a reference cycle.
+        self._date_sources: dict[str, tuple[tuple[tuple[str, Any], ...], str]] = {}
 
     @classmethod
     def matches(cls, page: Page) -> bool:
@@ -858,7 +876,13 @@ class ArticlePage:
         values["authors"] = _one_each(values["authors"])
         values["breadcrumbs"] = _one_each(values["breadcrumbs"], by_page=True)
         values["topics"] = _one_each(values["topics"])
-        values["dateModified"] = _modified_after(values["datePublished"], values["dateModified"])
+        published, modified = values["datePublished"], values["dateModified"]
+        values["dateModified"] = _modified_after(published, modified)
+        if values["dateModified"] is None and modified is not None:
+            # The first source's update lies before the publication (a CMS's last save of the draft, a
+            # date typo'd back): another source's that does not, as the page's "Last Updated" line.
+            later = self.other_date("dateModified", lambda value: _modified_after(published, value) is not None and not ahead(value))
+            values["dateModified"] = _modified_after(published, later)
         return Article(**values)
 
     def pick(self, name: str, *candidates: tuple[str, Callable[[], T | None]], fallbacks: tuple[tuple[str, Callable[[], T | None]], ...] = ()) -> T | None:
@@ -1218,10 +1242,14 @@ class ArticlePage:
         days = [(source, partial(date, value)) for source, value in written if isinstance(value, str) and ":" not in value and not value.strip().isdigit()]
         if not days:  # most pages: every source that gives a date gives its time
             candidates = [(source, partial(date, value)) for source, value in written]
+            self._date_sources[name] = (written, getattr(shown, "__name__", ""))
             if shown_is_candidate:
-                return self.pick(name, *candidates, from_page)
-            return self.pick(name, *candidates, fallbacks=(from_page,))
+                picked = self.pick(name, *candidates, from_page)
+            else:
+                picked = self.pick(name, *candidates, fallbacks=(from_page,))
+            return self.not_ahead(name, picked)
         with_time = [(source, partial(date, timed(value))) for source, value in written]
+        self._date_sources[name] = (written, getattr(shown, "__name__", ""))
         if shown_is_candidate:
             picked = self.pick(name, *with_time, from_page, fallbacks=tuple(days))
         else:
@@ -1232,7 +1260,30 @@ class ArticlePage:
                 if found is not None and found[:10] != picked[:10]:
                     self.provenance.disagreements.append(name)
                     break
-        return picked
+        return self.not_ahead(name, picked)
+
+    def not_ahead(self, name: str, picked: str | None) -> str | None:
+        """``picked``, unless it lies ahead of now (:func:`ahead`) where another source of the date does
+        not: a story is not published, nor updated, after the page that says so was read. Taken, the
+        typo'd year of one source stood for the date the page shows, and the update, earlier, was dropped.
+        Where every source lies ahead, ``picked`` is what the page gives (the pipeline says so)."""
+        if picked is None or not ahead(picked):
+            return picked
+        return self.other_date(name, lambda value: not ahead(value)) or picked
+
+    def other_date(self, name: str, fits: Callable[[str], bool]) -> str | None:
+        """The first date of ``name``'s sources, in the order :meth:`dated` weighs them, that ``fits``,
+        its source noted as the field's; None when no source's does."""
+        written, shown = self._date_sources.get(name, ((), ""))
+        days = [(source, value) for source, value in written if timed(value) is None]
+        reading = getattr(self, shown, None) if shown else None
+        page = [(DOM, reading() if callable(reading) else None)]
+        for source, value in [*((source, timed(value)) for source, value in written), *page, *days]:
+            found = self.date(value)
+            if found is not None and fits(found):
+                self.provenance.sources[name] = source
+                return found
+        return None
 
     @cached_property
     def text_nodes(self) -> list[etree._ElementUnicodeResult]:

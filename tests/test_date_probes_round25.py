@@ -1,0 +1,143 @@
+"""Probes of a story's two dates where one source of them is wrong and the others agree: an update
+dated before the publication (a CMS's last save of the draft), a date typo'd into the future. The
+item carries the date the page shows, never the wrong one nor none."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from crawler.extraction import Extraction, extract
+from crawler.extraction.normalize import IST, iso_ist
+from tests.test_extraction_probes_more import _fixture, _once
+
+NEXT = "nextjs-2023/no-image"
+GENERIC = "generic/jsonld-unknown-layout"
+AMP = "amp/seed-syndicated"
+
+# The Next.js page: published 16:30, updated 17:02 of Sep 12 2024, in JSON-LD, its meta tags, __NEXT_DATA__
+# (publication alone) and the lines it shows.
+LD_PUBLISHED = '"datePublished": "2024-09-12T16:30:00+05:30"'
+LD_MODIFIED = '"dateModified": "2024-09-12T17:02:00+05:30"'
+META_PUBLISHED = '<meta property="article:published_time" content="2024-09-12T16:30:00+05:30">'
+META_MODIFIED = '<meta http-equiv="Last-Modified" content="2024-09-12T17:02:00+05:30">'
+NEXT_PUBLISHED = '"publishDate": 1726138800'
+SHOWN_PUBLISHED = "First Published: Sep 12 2024 | 4:30 PM IST"
+SHOWN_UPDATED = "Last Updated : Sep 12 2024 | 5:02 PM IST"
+EXPANDED = 'data-expandedtime="Sep 12 2024 | 5:02 PM IST"'
+PUBLISHED = "2024-09-12T16:30:00+05:30"
+MODIFIED = "2024-09-12T17:02:00+05:30"
+
+
+def _next_js(*changes: tuple[str, str]) -> Extraction:
+    html, url, _ = _fixture(NEXT)
+    for old, new in changes:
+        html = _once(html, old, new)
+    return extract(html.encode(), url)
+
+
+# --- an update dated before the publication by its first source -------------------------------------
+
+EARLIER_UPDATES = [
+    "2024-09-12T16:00:00+05:30",  # the draft's last save, half an hour before it went out
+    "2024-09-11T21:10:00+05:30",  # the evening before
+    "2024-09-12T11:00:00+05:30",  # a UTC wall time given as IST's
+    "2023-09-12T17:02:00+05:30",  # the year typo'd back
+]
+
+
+@pytest.mark.parametrize("earlier", EARLIER_UPDATES)
+def test_an_update_dated_before_the_publication_gives_way_to_the_one_the_page_shows(earlier: str) -> None:
+    # Before: dateModified null, though the page, its meta tag and its data-expandedtime say 17:02.
+    extraction = _next_js((LD_MODIFIED, f'"dateModified": "{earlier}"'))
+    assert (extraction.article.datePublished, extraction.article.dateModified) == (PUBLISHED, MODIFIED)
+    assert extraction.article.dateModifiedRaw == "Sep 12 2024 | 5:02 PM IST"
+    assert extraction.provenance.sources["dateModified"] == "meta"
+    assert "dateModified" in extraction.provenance.disagreements
+
+
+def test_an_update_dated_before_the_publication_gives_way_to_the_line_the_page_shows() -> None:
+    # No meta tag: the "Last Updated" line is the date left.
+    extraction = _next_js((LD_MODIFIED, '"dateModified": "2024-09-12T16:00:00+05:30"'), (META_MODIFIED, ""))
+    assert extraction.article.dateModified == MODIFIED
+    assert extraction.provenance.sources["dateModified"] == "dom"
+
+
+def test_an_update_of_the_generic_layout_dated_before_the_publication_gives_way_to_its_meta_tag() -> None:
+    html, url, expected = _fixture(GENERIC)
+    html = _once(html, '"dateModified": "2026-05-12T17:02:45+05:30"', '"dateModified": "2026-05-12T09:00:00+05:30"')
+    html = _once(html, "</head>", '<meta property="article:modified_time" content="2026-05-12T17:02:45+05:30"></head>')
+    article = extract(html.encode(), url).article
+    assert (article.datePublished, article.dateModified) == (expected["datePublished"], "2026-05-12T17:02:45+05:30")
+
+
+def test_an_update_every_source_dates_before_the_publication_is_still_none() -> None:
+    earlier = "2024-09-12T16:00:00+05:30"
+    extraction = _next_js(
+        (LD_MODIFIED, f'"dateModified": "{earlier}"'),
+        (META_MODIFIED, f'<meta http-equiv="Last-Modified" content="{earlier}">'),
+        (SHOWN_UPDATED, "Last Updated : Sep 12 2024 | 4:00 PM IST"),
+        (EXPANDED, 'data-expandedtime="Sep 12 2024 | 4:00 PM IST"'),
+    )
+    assert extraction.article.dateModified is None
+
+
+def test_an_update_in_the_minute_of_the_publication_is_still_the_publication() -> None:
+    extraction = _next_js((LD_MODIFIED, '"dateModified": "2024-09-12T16:30:00+05:30"'), (LD_PUBLISHED, '"datePublished": "2024-09-12T16:30:41+05:30"'))
+    assert extraction.article.dateModified == "2024-09-12T16:30:41+05:30"
+
+
+# --- a date one source typo'd into the future -------------------------------------------------------------
+
+FUTURE_FORMS = [
+    "2099-09-12T16:30:00+05:30",  # far ahead: a typo'd century
+    "{next_year}-09-12T16:30:00+05:30",  # the year after this one
+]
+
+
+def _ahead(form: str) -> str:
+    return form.format(next_year=datetime.now(IST).year + 1)
+
+
+@pytest.mark.parametrize("form", FUTURE_FORMS, ids=["century", "next-year"])
+def test_a_publication_date_in_the_future_gives_way_to_the_sources_that_agree(form: str) -> None:
+    # Before: datePublished was the typo'd year, and dateModified null (before it).
+    extraction = _next_js((LD_PUBLISHED, f'"datePublished": "{_ahead(form)}"'))
+    assert (extraction.article.datePublished, extraction.article.dateModified) == (PUBLISHED, MODIFIED)
+    assert extraction.provenance.sources["datePublished"] == "next"
+    assert "datePublished" in extraction.provenance.disagreements
+
+
+@pytest.mark.parametrize("form", FUTURE_FORMS, ids=["century", "next-year"])
+def test_an_update_date_in_the_future_gives_way_to_the_sources_that_agree(form: str) -> None:
+    # Before: dateModified was the typo'd year.
+    extraction = _next_js((LD_MODIFIED, f'"dateModified": "{_ahead(form).replace("16:30", "17:02")}"'))
+    assert (extraction.article.datePublished, extraction.article.dateModified) == (PUBLISHED, MODIFIED)
+    assert extraction.provenance.sources["dateModified"] == "meta"
+
+
+def test_a_publication_date_in_the_future_gives_way_on_the_amp_page_too() -> None:
+    html, url, expected = _fixture(AMP)
+    html = _once(html, '"datePublished": "2024-02-28T15:42:00+05:30"', '"datePublished": "2099-02-28T15:42:00+05:30"')
+    article = extract(html.encode(), url).article
+    assert (article.datePublished, article.dateModified) == (expected["datePublished"], expected["dateModified"])
+
+
+def test_a_date_every_source_gives_in_the_future_is_written_as_the_page_gives_it() -> None:
+    extraction = _next_js(
+        (LD_PUBLISHED, '"datePublished": "2099-09-12T16:30:00+05:30"'),
+        (META_PUBLISHED, '<meta property="article:published_time" content="2099-09-12T16:30:00+05:30">'),
+        (NEXT_PUBLISHED, '"publishDate": 4092283200'),
+        (SHOWN_PUBLISHED, "First Published: Sep 12 2099 | 4:30 PM IST"),
+    )
+    assert extraction.article.datePublished == "2099-09-12T16:30:00+05:30"
+
+
+def test_a_date_minutes_ahead_is_clock_skew_and_kept() -> None:
+    # The site's clock a few minutes ahead of ours: a story just published is dated so, and its
+    # JSON-LD's time is kept over the day's other sources, as for any date.
+    soon = datetime.now(IST).replace(microsecond=0) + timedelta(minutes=3)
+    extraction = _next_js((LD_PUBLISHED, f'"datePublished": "{iso_ist(soon)}"'), (LD_MODIFIED, f'"dateModified": "{iso_ist(soon)}"'))
+    assert extraction.article.datePublished == iso_ist(soon)
+    assert extraction.provenance.sources["datePublished"] == "ld"
