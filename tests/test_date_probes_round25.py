@@ -141,3 +141,15 @@ def test_a_date_minutes_ahead_is_clock_skew_and_kept() -> None:
     extraction = _next_js((LD_PUBLISHED, f'"datePublished": "{iso_ist(soon)}"'), (LD_MODIFIED, f'"dateModified": "{iso_ist(soon)}"'))
     assert extraction.article.datePublished == iso_ist(soon)
     assert extraction.provenance.sources["datePublished"] == "ld"
+
+
+def test_structured_dates_all_in_the_future_give_way_to_the_line_the_page_shows() -> None:
+    # JSON-LD, the meta tag and __NEXT_DATA__ alike typo'd (one template): the page's own line is the date.
+    extraction = _next_js(
+        (LD_PUBLISHED, '"datePublished": "2099-09-12T16:30:00+05:30"'),
+        (META_PUBLISHED, '<meta property="article:published_time" content="2099-09-12T16:30:00+05:30">'),
+        (NEXT_PUBLISHED, '"publishDate": 4092283200'),
+    )
+    assert (extraction.article.datePublished, extraction.article.dateModified) == (PUBLISHED, MODIFIED)
+    assert extraction.provenance.sources["datePublished"] == "dom"
+    assert "datePublished" in extraction.provenance.disagreements

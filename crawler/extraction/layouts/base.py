@@ -1269,7 +1269,12 @@ class ArticlePage:
         Where every source lies ahead, ``picked`` is what the page gives (the pipeline says so)."""
         if picked is None or not ahead(picked):
             return picked
-        return self.other_date(name, lambda value: not ahead(value)) or picked
+        other = self.other_date(name, lambda value: not ahead(value))
+        if other is None:
+            return picked
+        if name not in self.provenance.disagreements:  # (a fallback's date, which pick() does not weigh)
+            self.provenance.disagreements.append(name)
+        return other
 
     def other_date(self, name: str, fits: Callable[[str], bool]) -> str | None:
         """The first date of ``name``'s sources, in the order :meth:`dated` weighs them, that ``fits``,
