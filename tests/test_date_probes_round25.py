@@ -1,16 +1,23 @@
 """Probes of a story's two dates where one source of them is wrong and the others agree: an update
 dated before the publication (a CMS's last save of the draft), a date typo'd into the future. The
-item carries the date the page shows, never the wrong one nor none."""
+item carries the date the page shows, never the wrong one nor none. And of the day ``archive`` files a
+story under when its sitemap gives its publication as a day alone, UTC's, between midnight and 05:30 in India."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from crawler import stats as stat
 from crawler.extraction import Extraction, extract
+from crawler.extraction.discovery import parse_feed_or_sitemap, parse_sitemap
 from crawler.extraction.normalize import IST, iso_ist
+from crawler.spiders.archive import ArchiveSpider
+from tests.test_discovery_probes_round24 import _month, _news_sitemap
 from tests.test_extraction_probes_more import _fixture, _once
+from tests.test_spiders_unit import SITE, make_spider
 
 NEXT = "nextjs-2023/no-image"
 GENERIC = "generic/jsonld-unknown-layout"
@@ -153,3 +160,49 @@ def test_structured_dates_all_in_the_future_give_way_to_the_line_the_page_shows(
     assert (extraction.article.datePublished, extraction.article.dateModified) == (PUBLISHED, MODIFIED)
     assert extraction.provenance.sources["datePublished"] == "dom"
     assert "datePublished" in extraction.provenance.disagreements
+
+
+# --- a publication day alone, UTC's, at the turn of India's day -----------------------------------------
+
+# Published at 00:15 in India on March 1 (February 29, 18:45 UTC): its id says 240301.
+AFTER_MIDNIGHT = "/markets/news/sensex-opens-higher-124030100015_1.html"
+
+
+@pytest.mark.parametrize("day", ["2024-02-29", "Feb 29 2024"])
+def test_a_publication_day_alone_the_day_before_the_id_is_the_id_s_day(day: str) -> None:
+    (entry,) = parse_sitemap(_news_sitemap((AFTER_MIDNIGHT, None, day)), SITE).entries
+    assert entry.publication_day == date(2024, 3, 1)
+
+
+def test_archive_of_a_month_keeps_a_story_its_sitemap_dates_by_the_utc_day_before(tmp_path: Path) -> None:
+    # Before: dated February 29, left out of March's backfill (and February's sitemap, which does not
+    # list it, is not read): the story lost, counted with those of other months.
+    spider = make_spider(ArchiveSpider, tmp_path, since="2024-03-01", until="2024-03-31")
+    assert _month(spider, _news_sitemap((AFTER_MIDNIGHT, None, "2024-02-29"))) == [SITE + AFTER_MIDNIGHT]
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_NOT_ACCEPTED)
+    february = make_spider(ArchiveSpider, tmp_path / "february", since="2024-02-01", until="2024-02-29")
+    assert _month(february, _news_sitemap((AFTER_MIDNIGHT, None, "2024-02-29"))) == []
+
+
+def test_an_atom_feed_s_publication_day_alone_is_read_alike() -> None:
+    feed = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        f'<entry><link href="{SITE}{AFTER_MIDNIGHT}"/><published>2024-02-29</published></entry></feed>'
+    ).encode()
+    (entry,) = parse_feed_or_sitemap(feed, SITE).entries
+    assert entry.publication_day == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("published", "day"),
+    [
+        ("2024-03-01", date(2024, 3, 1)),  # the id's own day
+        ("2024-02-28", date(2024, 2, 28)),  # two days before: no zone's day, the date's as it is
+        ("2024-02-29T23:50:00+05:30", date(2024, 2, 29)),  # a time of day: its instant's day in India
+        ("2024-02-29T18:45:00Z", date(2024, 3, 1)),
+        ("2024-03-02", date(2024, 3, 2)),  # after the id's: drafted the day before
+    ],
+)
+def test_a_publication_date_with_a_time_or_another_day_keeps_its_day(published: str, day: date) -> None:
+    (entry,) = parse_sitemap(_news_sitemap((AFTER_MIDNIGHT, None, published)), SITE).entries
+    assert entry.publication_day == day

@@ -13,7 +13,7 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -30,6 +30,8 @@ class Entry:
     url: str
     lastmod: datetime | None = None
     published: datetime | None = None
+    # ``published`` was written as a day alone ("2024-02-29"): its writer's day, maybe UTC's, not India's.
+    published_day_alone: bool = False
 
     @property
     def article_id(self) -> str | None:
@@ -42,7 +44,15 @@ class Entry:
     def publication_day(self) -> date | None:
         """Publication day: the source's publication date, else the day in the URL's 12-digit id."""
         if self.published:
-            return self.published.date()
+            day = self.published.date()
+            if not self.published_day_alone:
+                return day
+            # The id numbers a story on the day, in India, it was made: never after it went out. A day
+            # alone the day before the id's is a day behind India's, UTC's: published between midnight
+            # and 05:30 in India, on the id's day (taken as it was written, a March backfill lost it).
+            identifier = article_id(self.url)
+            made = date_of_article_id(identifier) if identifier else None
+            return made if made is not None and made - day == timedelta(days=1) else day
         identifier = article_id(self.url)
         return date_of_article_id(identifier) if identifier else None
 
@@ -361,6 +371,11 @@ _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 _W3C_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
 
 
+def _day_alone(text: str | None) -> bool:
+    """Whether a date as written gives no time of day ("2024-02-29", "Feb 29 2024"; not Unix seconds)."""
+    return text is not None and ":" not in text and not text.strip().isdigit()
+
+
 def _w3c_date(text: str | None) -> datetime | None:
     """A sitemap's date: any form :func:`parse_date` reads, and W3C Datetime's ``2024`` and
     ``2024-02``, the first instant they name (in IST, as a date without a zone)."""
@@ -405,7 +420,7 @@ def _read_sitemap(parsed: _Parsed, base_url: str) -> Sitemap:
         lastmod = _w3c_date(lastmod_text)
         published = _w3c_date(published_text)
         unreadable += (lastmod_text is not None and lastmod is None) + (published_text is not None and published is None)
-        entries.append(Entry(url=loc, lastmod=lastmod or published, published=published))
+        entries.append(Entry(url=loc, lastmod=lastmod or published, published=published, published_day_alone=_day_alone(published_text)))
     if not entries:
         raise BrokenDocument(f"<{kind}> lists nothing", EMPTY, lists_nothing=not unusable and not parsed.salvaged)
     entries, shared = _without_shared_date(entries)
@@ -445,7 +460,10 @@ def _without_shared_date(entries: list[Entry]) -> tuple[list[Entry], datetime | 
     def unless_shared(moment: datetime | None) -> datetime | None:
         return None if moment is None or moment.replace(microsecond=0) == shared else moment
 
-    return [Entry(url=entry.url, lastmod=unless_shared(entry.published), published=unless_shared(entry.published)) for entry in entries], shared
+    return [
+        Entry(url=entry.url, lastmod=unless_shared(entry.published), published=unless_shared(entry.published), published_day_alone=entry.published_day_alone)
+        for entry in entries
+    ], shared
 
 
 @dataclass(frozen=True)
@@ -648,13 +666,13 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
             published = parse_date(raw_published)
             updated = parse_date(raw_updated)
             unreadable += (raw_published is not None and published is None) + (raw_updated is not None and updated is None)
-            entries.append(Entry(url=url, lastmod=updated or published, published=published))
+            entries.append(Entry(url=url, lastmod=updated or published, published=published, published_day_alone=_day_alone(raw_published)))
             continue
         # Dublin Core's date stands in for pubDate in feeds some publishing systems write.
         raw_date = _child_text(item, "pubDate") or _child_text(item, "date")
         moment = parse_date(raw_date)
         unreadable += raw_date is not None and moment is None
-        entries.append(Entry(url=url, lastmod=moment, published=moment))
+        entries.append(Entry(url=url, lastmod=moment, published=moment, published_day_alone=_day_alone(raw_date)))
     if not entries:
         if parsed.cut:
             raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
