@@ -140,7 +140,13 @@ def redis_params(settings: BaseSettings) -> dict[str, Any]:
 
 def unread_settings_problem(settings: BaseSettings) -> str | None:
     """None unless scrapy-redis's REDIS_HOST, REDIS_PORT or REDIS_DB name another Redis than REDIS_URL, or
-    REDIS_PARAMS cannot be passed on (or have no Redis); else a one-line reason."""
+    REDIS_PARAMS cannot be passed on (or have no Redis), or REDIS_URL cannot be read as written; else a one-line reason."""
+    if enabled(settings):
+        # Given with -s it was refused already (crawler/commands/crawl.py); this is the one of a settings module.
+        url = str(settings.get("REDIS_URL"))
+        problem = url_problem(url)
+        if problem:
+            return f"REDIS_URL {redacted(url)!r} {problem}; nothing was fetched"
     # Beside a REDIS_URL of their own making (adopt_host_settings) they are that URL; beside another, two Redis.
     given = [name for name in HOST_SETTINGS if settings.get(name) not in (None, "")]
     if given and enabled(settings) and str(settings.get("REDIS_URL")) == _host_url(settings):
@@ -164,15 +170,34 @@ def unread_settings_problem(settings: BaseSettings) -> str | None:
     return None
 
 
+def _credentials_cut(url: str) -> bool:
+    """Whether a ``/``, ``?`` or ``#`` written raw in ``url``'s user name or password ended them early (an ``@``
+    after the host: redis-py takes the rest of the password for the database, the host or the port), or a ``#``
+    cut a password given in the query."""
+    parts = urlsplit(url)
+    names = [field.partition("=")[0] for field in parts.query.split("&")] if parts.query else []
+    return "@" in parts.path or "#" in url or any("@" in name for name in names)
+
+
 def url_problem(url: str) -> str | None:
     """What is wrong with ``REDIS_URL`` as written, before any connection; None when nothing.
 
     redis-py reads a database number that is no number (``/db2``, ``/O``) as database 0, without a
     word: the run went to another database than the one meant (``redisclear`` deleted keys there).
+    A password's ``/``, ``?``, ``#``, ``[`` or ``]`` written raw made a wrong URL whose messages printed it.
     """
-    parts = urlsplit(url.strip())
+    encode = "write them percent-encoded (/ %2F, ? %3F, # %23, [ %5B, ] %5D, @ %40, % %25)"
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as error:
+        if "@" in url:
+            # (urllib's reason may quote a piece of the password)
+            return f"cannot be read: a '[', ']', '/', '?' or '#' in its password or user name ends them early; {encode}"
+        return f"cannot be read ({error})"
     if parts.scheme not in ("redis", "rediss", "unix"):
         return "is no Redis URL: redis://HOST:PORT/DB (rediss:// for TLS, unix:///PATH?db=N for a socket)"
+    if _credentials_cut(url.strip()):
+        return f"has a '/', '?' or '#' in its password or user name, which ends them early; {encode}"
     numbers = [unquote(value) for name, _, value in (field.partition("=") for field in parts.query.split("&")) if name == "db"]
     if parts.scheme != "unix" and parts.path.strip("/"):
         numbers.append(unquote(parts.path).strip("/"))
@@ -271,7 +296,17 @@ def configure(settings: BaseSettings, spider_name: str) -> None:
 def redacted(url: str) -> str:
     """``url`` without its password, for messages: the one before the host, and the one redis-py also
     takes from the query (``redis://host:6379/0?password=...``)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        cut = _credentials_cut(url)
+    except ValueError:
+        parts, cut = None, True
+    if parts is None or cut:
+        # A password's raw '/', '?', '#' or '[' ended it early (url_problem): all before the host is hidden, and
+        # what follows the host, which may hold the rest of it.
+        scheme, mark, rest = url.partition("://")
+        host = re.split(r"[/?#]", rest.rpartition("@")[2], maxsplit=1)[0] if "@" in rest else ""
+        return f"{scheme}{mark}***@{host}/***" if host else f"{scheme}{mark}***"
     netloc = parts.netloc
     if parts.password is not None:
         netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
@@ -340,10 +375,15 @@ def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
             # A Redis without TLS reads the TLS handshake as a command it waits to see the end of: the
             # connection times out as if no server were there.
             reason += "; rediss:// asks for TLS, which a Redis without TLS never answers: redis:// is for such a one"
+        elif urlsplit(url).scheme == "redis" and any(mark in reason.lower() for mark in _PLAIN_TO_TLS):
+            # A Redis that takes TLS alone drops a plain connection at its first bytes.
+            reason += "; a Redis that takes TLS only closes a redis:// connection so: rediss:// is for such a one"
         return f"Redis at {redacted(url)} is unreachable ({reason}); nothing was fetched"
     return None
 
 
+# redis-py's words for a connection the server closed at once, as a Redis with TLS only closes a plain one.
+_PLAIN_TO_TLS = ("connection reset by peer", "connection closed by server")
 # Redis's refusals of a client's password, or of a client without one. redis-py's HELLO (RESP3) without a
 # password gets "HELLO must be called with the client already authenticated, …", which names no password
 # at all; Redis before 6 says "invalid password", from 6 on "invalid username-password pair".
@@ -368,14 +408,18 @@ def refusal(error: Exception, settings: BaseSettings) -> str:
     reason = " ".join(str(error).split()) or type(error).__name__
     words = reason.lower()
     if any(mark in words for mark in _NO_PASSWORD + _WRONG_PASSWORD):
+        # The URL's own scheme and user name in the form to follow: redis:// to a TLS Redis is refused as a
+        # plain connection, and a password without its ACL user is tried as the default user's.
+        parts = urlsplit(str(settings.get("REDIS_URL") or ""))
+        scheme = parts.scheme if parts.scheme in ("redis", "rediss") else "redis"
         if not _gives_password(settings):
             form = (
                 "unix:///PATH?password=PASSWORD"
-                if urlsplit(str(settings.get("REDIS_URL") or "")).scheme == "unix"
-                else "redis://:PASSWORD@HOST:PORT/DB"
+                if parts.scheme == "unix"
+                else f"{scheme}://{parts.username or ''}:PASSWORD@HOST:PORT/DB"
             )
             return f"wants a password, and REDIS_URL gives none ({reason}): give it as {form} (or REDIS_PARAMS' password)"
-        return f"refused the password given ({reason}): check REDIS_URL's password (and user name, redis://USER:PASSWORD@HOST:PORT/DB)"
+        return f"refused the password given ({reason}): check REDIS_URL's password (and user name, {scheme}://USER:PASSWORD@HOST:PORT/DB)"
     return f"refused the crawler ({reason})"
 
 

@@ -807,6 +807,8 @@ def record_refused(
             distributed.redis_params(settings)
         except ValueError:
             return None  # refused for its REDIS_PARAMS, with which no client can be made to record it
+        if distributed.url_problem(str(settings.get("REDIS_URL"))):
+            return None  # refused for its REDIS_URL, which names no Redis to record it in (or the wrong one)
         try:
             remote = RedisRunHistory(settings)
             try:

@@ -1,0 +1,218 @@
+"""Review of the Redis refusals and the older-state check: passwords never printed, advice that keeps the URL's scheme and user, AOF restarts not taken for an older state."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from scrapy.settings import Settings
+
+from crawler.distributed import redacted, unread_settings_problem, url_problem
+from crawler.monitoring.verdict import EXIT_REDIS, EXIT_USAGE
+from tests.loopback.site import LoopbackSite
+from tests.test_distributed_probes_round24b import _port
+from tests.test_redis import ENV
+from tests.e2e import FAST
+
+PREFIX = "r25r"
+
+
+class OwnRedis:
+    """A redis-server of the test's own, on a port of ``BS_TEST_PORTS`` (its options and restarts are the test's,
+    never CI's shared Redis); its data lives in ``folder``, so a stop and start is a Redis restarted."""
+
+    def __init__(self, folder: Path, *options: str, tls: bool = False) -> None:
+        server = shutil.which("redis-server")
+        if server is None:
+            if os.environ.get("CI"):
+                pytest.fail("no redis-server (tests/services/redis/start.sh installs it)")
+            pytest.skip("no redis-server here")
+        self.server, self.folder, self.options, self.tls = server, folder, options, tls
+        folder.mkdir(exist_ok=True)
+        self.port = _port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, password: str | None = None) -> None:
+        listen = ["--port", "0", "--tls-port", str(self.port)] if self.tls else ["--port", str(self.port)]
+        self.process = subprocess.Popen(
+            [self.server, *listen, "--bind", "127.0.0.1", "--dir", str(self.folder), *self.options],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if self.client(password).ping():
+                    return
+            except redis.AuthenticationError:
+                return
+            except redis.RedisError:
+                time.sleep(0.05)
+        pytest.fail(f"redis-server on port {self.port} did not start ({self.options})")
+
+    def client(self, password: str | None = None) -> redis.Redis:
+        if self.tls:
+            return redis.Redis(host="127.0.0.1", port=self.port, password=password, ssl=True, ssl_ca_certs=str(self.folder / "cert.pem"))
+        return redis.Redis(host="127.0.0.1", port=self.port, password=password)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()  # a shutdown: Redis writes its append-only file or dump before it exits
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+def _redis(tmp_path: Path, *options: str, tls: bool = False) -> Iterator[OwnRedis]:
+    server = OwnRedis(tmp_path / "redis", *options, tls=tls)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _scrapy(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    cwd.mkdir(exist_ok=True)
+    return subprocess.run([sys.executable, "-m", "scrapy", *arguments], cwd=cwd, env=ENV, capture_output=True, text=True, timeout=120)
+
+
+def _last(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stderr.strip().splitlines()[-1]
+
+
+# --- a password whose characters end it early in a URL ------------------------------------------------------------
+
+# Written raw, each of these ends a URL's password (urllib, and redis-py with it, take the rest for the database,
+# the host, the port or the fragment), or makes no URL at all ('[', ']'). Both halves are secret.
+CUT_URLS = {
+    "slash": "redis://:QQfirst/QQsecond@127.0.0.1:{port}/0",
+    "question mark": "redis://:QQfirst?QQsecond@127.0.0.1:{port}/0",
+    "hash": "redis://:QQfirst#QQsecond@127.0.0.1:{port}/0",
+    "bracket": "redis://:QQfirst[QQsecond@127.0.0.1:{port}/0",
+    "closing bracket": "redis://:QQfirst]QQsecond@127.0.0.1:{port}/0",
+    "at and slash": "redis://:QQfirst@QQsecond/QQthird@127.0.0.1:{port}/0",
+    "user and hash": "redis://crawler:QQfirst#QQsecond@127.0.0.1:{port}/0",
+    "hash in the query's password": "redis://127.0.0.1:{port}/0?password=QQfirst#QQsecond",
+    "tls and question mark": "rediss://crawler:QQfirst?QQsecond@127.0.0.1:{port}/0",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CUT_URLS))
+def test_a_password_with_a_character_that_ends_it_unencoded_is_refused_in_one_line_never_printed(kind: str, tmp_path: Path) -> None:
+    # Before: 'Redis at redis://:QQfirst#QQsecond@127.0.0.1:…/0 is unreachable (Port could not be cast to integer value
+    # as 'QQfirst')', exit 8; "names database 'QQsecond@127.0.0.1:…'", exit 2; a ValueError traceback for '[', exit 1:
+    # the password in clear each time.
+    url = CUT_URLS[kind].format(port=_port())
+    for command in (["crawl", "latest"], ["redisclear", "latest"]):
+        result = _scrapy(tmp_path / "machine", *command, "-s", f"REDIS_URL={url}", "-s", "BS_BASE_URL=http://127.0.0.1:9",
+                         "-s", f"BS_STATE_DIR={tmp_path / 'state'}")
+        assert result.returncode == EXIT_USAGE, result.stderr[-2000:]
+        assert "QQ" not in result.stderr + result.stdout, _last(result)
+        assert "Traceback" not in result.stderr
+        last = _last(result)
+        assert "REDIS_URL=" in last and "ends them early" in last and "percent-encoded" in last, last
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert written, "the refusal is recorded"
+    assert not [path for path in written if "QQ" in path.read_text(errors="replace")]
+    # Set in a settings module, not with -s: refused as well, by the check every Redis command makes first.
+    said = unread_settings_problem(Settings({"REDIS_URL": url}))
+    assert said is not None and "ends them early" in said and "QQ" not in said
+    assert "QQ" not in redacted(url)
+    assert url_problem(url) is not None
+
+
+def test_a_password_with_those_characters_percent_encoded_is_taken_and_never_printed(tmp_path: Path) -> None:
+    password = "p@ss/wo#rd?x[y]:z%"
+    for server in _redis(tmp_path, "--save", "", "--appendonly", "no", "--requirepass", password, "--user", "crawler", "on", f">{password}", "~*", "&*", "+@all"):
+        server.start(password)
+        for user in ("", "crawler"):
+            url = f"redis://{user}:{quote(password, safe='')}@127.0.0.1:{server.port}/0"
+            assert url_problem(url) is None and "p@ss" not in redacted(url)
+            result = _scrapy(tmp_path / "machine", "redisclear", "latest", "-s", f"REDIS_URL={url}", "-s", f"BS_REDIS_PREFIX={PREFIX}")
+            assert result.returncode == 0, result.stderr[-2000:]
+            assert f"at redis://{user}:***@127.0.0.1:{server.port}/0" in result.stdout
+            assert "p@ss" not in result.stdout + result.stderr and "rd?x" not in result.stdout + result.stderr
+
+
+def test_the_advice_for_a_missing_password_keeps_the_acl_user_name(tmp_path: Path) -> None:
+    # Before: 'give it as redis://:PASSWORD@HOST:PORT/DB', which logs in as the default user with the crawler's password.
+    for server in _redis(tmp_path, "--save", "", "--appendonly", "no", "--requirepass", "other", "--user", "crawler", "on", ">s3cret", "~*", "&*", "+@all"):
+        server.start("other")
+        url = f"redis://crawler@127.0.0.1:{server.port}/0"
+        result = _scrapy(tmp_path / "machine", "crawl", "latest", "-s", f"REDIS_URL={url}", "-s", "BS_BASE_URL=http://127.0.0.1:9")
+        assert result.returncode == EXIT_REDIS, result.stderr[-2000:]
+        last = _last(result)
+        assert "wants a password, and REDIS_URL gives none" in last and "give it as redis://crawler:PASSWORD@HOST:PORT/DB" in last, last
+        # Followed, it is taken.
+        done = _scrapy(tmp_path / "machine", "redisclear", "latest", "-s", f"REDIS_URL=redis://crawler:s3cret@127.0.0.1:{server.port}/0")
+        assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.fixture
+def tls_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    """A Redis that takes TLS only (a self-signed certificate) and wants a password."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl to make the TLS Redis's certificate")
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    made = subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        capture_output=True, timeout=60,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"openssl made no certificate ({made.stderr.decode(errors='replace')[-200:]})")
+    options = ("--save", "", "--appendonly", "no", "--tls-cert-file", str(folder / "cert.pem"), "--tls-key-file", str(folder / "key.pem"),
+               "--tls-ca-cert-file", str(folder / "cert.pem"), "--tls-auth-clients", "no", "--requirepass", "tls-s3cret")
+    server = OwnRedis(folder, *options, tls=True)
+    server.process = subprocess.Popen(
+        [server.server, "--port", "0", "--tls-port", str(server.port), "--bind", "127.0.0.1", "--dir", str(folder), *options],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            output = server.process.stdout.read().decode(errors="replace") if server.process.stdout else ""
+            server.process = None
+            pytest.skip(f"this redis-server takes no TLS ({output.strip()[-200:]})")
+        try:
+            if server.client("tls-s3cret").ping():
+                break
+        except redis.RedisError:
+            time.sleep(0.05)
+    else:
+        server.stop()
+        pytest.fail("the TLS redis-server did not answer")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_tls_redis_wanting_a_password_is_told_in_a_rediss_form_and_redis_to_it_names_tls(tls_redis: OwnRedis, tmp_path: Path) -> None:
+    # Before: 'give it as redis://:PASSWORD@HOST:PORT/DB' for a rediss:// URL (followed: a plain connection, refused);
+    # and redis:// to it 'is unreachable (Error while reading from …: Connection reset by peer)', no word of TLS.
+    ca = tls_redis.folder / "cert.pem"
+    url = f"rediss://127.0.0.1:{tls_redis.port}/0?ssl_ca_certs={ca}"
+    result = _scrapy(tmp_path / "machine", "crawl", "latest", "-s", f"REDIS_URL={url}", "-s", "BS_BASE_URL=http://127.0.0.1:9")
+    assert result.returncode == EXIT_REDIS, result.stderr[-2000:]
+    assert "give it as rediss://:PASSWORD@HOST:PORT/DB" in _last(result), _last(result)
+    plain = f"redis://:tls-s3cret@127.0.0.1:{tls_redis.port}/0"
+    result = _scrapy(tmp_path / "machine", "redisclear", "latest", "-s", f"REDIS_URL={plain}")
+    assert result.returncode == EXIT_REDIS, result.stderr[-2000:]
+    last = _last(result)
+    assert last.startswith(f"error: Redis at redis://:***@127.0.0.1:{tls_redis.port}/0 is unreachable (") and "rediss://" in last, last
+    assert "tls-s3cret" not in result.stderr
+    # The right URL is taken.
+    right = f"rediss://:tls-s3cret@127.0.0.1:{tls_redis.port}/0?ssl_ca_certs={ca}"
+    done = _scrapy(tmp_path / "machine", "redisclear", "latest", "-s", f"REDIS_URL={right}", "-s", f"BS_REDIS_PREFIX={PREFIX}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "tls-s3cret" not in done.stdout + done.stderr
