@@ -216,3 +216,88 @@ def test_a_tls_redis_wanting_a_password_is_told_in_a_rediss_form_and_redis_to_it
     done = _scrapy(tmp_path / "machine", "redisclear", "latest", "-s", f"REDIS_URL={right}", "-s", f"BS_REDIS_PREFIX={PREFIX}")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "tls-s3cret" not in done.stdout + done.stderr
+
+
+# --- the older-state check: only what a run would emit again counts ------------------------------------------------
+
+
+@pytest.fixture
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=120, seed=25, port=_port()) as running:
+        yield running
+
+
+def _crawl(machine: Path, site: LoopbackSite, url: str, *settings: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """``scrapy crawl latest`` as a cron run on ``machine`` (its own folder and state dir); the ids it emitted."""
+    import json
+
+    machine.mkdir(exist_ok=True)
+    earlier = set((machine / "output").rglob("*.jsonl"))
+    values = [*(f"{k}={v}" for k, v in FAST.items()), f"REDIS_URL={url}", f"BS_BASE_URL={site.base_url}", f"BS_REDIS_PREFIX={PREFIX}",
+              f"BS_WORKER_NAME={machine.name}", "BS_REDIS_IDLE_SECONDS=0", "LOG_LEVEL=INFO", *settings]
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest"]
+    for value in values:
+        command += ["-s", value]
+    result = subprocess.run(command, cwd=machine, env=ENV, capture_output=True, text=True, timeout=180)
+    ids = [json.loads(line)["articleId"] for path in sorted(set((machine / "output").rglob("*.jsonl")) - earlier)
+           for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return result, ids
+
+
+def _url(server: OwnRedis) -> str:
+    return f"redis://127.0.0.1:{server.port}/0"
+
+
+def test_a_redis_restarted_from_a_snapshot_older_only_than_runs_that_emitted_nothing_is_not_refused(site: LoopbackSite, tmp_path: Path) -> None:
+    # Before: each run's start was counted too, so a snapshot older than a run that found nothing new (a quiet night's
+    # cron runs, then Redis killed and restarted from its last dump) was 'went back to an older state … forgotten up to
+    # 1 article(s)', exit 8 at every run on every such machine until BS_REDIS_ACCEPT_OLDER_STATE, with nothing forgotten.
+    for server in _redis(tmp_path, "--save", "", "--appendonly", "no"):
+        server.start()
+        machine = tmp_path / "m1"
+        first, ids = _crawl(machine, site, _url(server))
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert ids
+        server.client().save()
+        quiet, again = _crawl(machine, site, _url(server))
+        assert quiet.returncode == 0 and again == [], quiet.stderr[-3000:]
+        server.stop()  # (no save points: the dump is the one of the SAVE above, as after a crash)
+        server.start()
+        after, more = _crawl(machine, site, _url(server))
+        assert after.returncode == 0, after.stderr[-3000:]
+        assert more == []
+        assert "older state" not in after.stderr
+        # What a run would emit again still counts: new articles confirmed after the snapshot are refused.
+        server.client().save()
+        site.add_articles(3)
+        emitting, new = _crawl(machine, site, _url(server))
+        assert emitting.returncode == 0 and len(new) == 3, emitting.stderr[-3000:]
+        server.stop()
+        server.start()
+        refused, none = _crawl(machine, site, _url(server))
+        assert refused.returncode == EXIT_REDIS and none == [], refused.stderr[-3000:]
+        assert "forgotten up to 3 article(s)" in _last(refused), _last(refused)
+
+
+def test_a_redis_restarted_with_its_append_only_file_is_no_older_state_and_emits_nothing_twice(site: LoopbackSite, tmp_path: Path) -> None:
+    # As the README's setup has it (--appendonly yes): a restart keeps every confirmation, so the next run is an
+    # ordinary one. A count kept anywhere Redis does not persist would refuse it.
+    for server in _redis(tmp_path, "--save", "", "--appendonly", "yes"):
+        server.start()
+        machines = [tmp_path / "m1", tmp_path / "m2"]
+        emitted: Counter[str] = Counter()
+        for machine in machines:
+            result, ids = _crawl(machine, site, _url(server))
+            assert result.returncode == 0, result.stderr[-3000:]
+            emitted.update(ids)
+        site.add_articles(4)
+        result, ids = _crawl(machines[0], site, _url(server))
+        assert result.returncode == 0 and len(ids) == 4, result.stderr[-3000:]
+        emitted.update(ids)
+        server.stop()
+        server.start()
+        for machine in machines:
+            result, ids = _crawl(machine, site, _url(server))
+            assert result.returncode == 0, result.stderr[-3000:]
+            assert ids == [] and "older state" not in result.stderr
+        assert emitted and [i for i, n in emitted.items() if n > 1] == []

@@ -518,9 +518,10 @@ def _write_whole(path: Path, known: dict[str, Any]) -> None:
 # Per state dir: the highest count this machine's worker saw of itself in each Redis and prefix, with
 # the epoch it saw it under. Redis restarted from an older snapshot or backup keeps its epoch but has
 # forgotten the articles confirmed since, and a run on it emitted them again, unsaid. Each worker's count
-# (a field of ``<prefix>:generations`` named after the worker) only grows: one step at its start and one at
-# each article it confirms, in the confirmation's own script (no round trip of its own). A count below this
-# machine's note is a Redis gone back. The worker's own, not one shared counter: other workers' runs since
+# (a field of ``<prefix>:generations`` named after the worker) only grows: one step at each article it
+# confirms, in the confirmation's own script (no round trip of its own). A count below this machine's note is
+# a Redis gone back. Not its starts: a run that confirmed nothing left nothing a later run would emit again,
+# and counted, a quiet night's runs after Redis's last snapshot refused every run once Redis was restarted from it. The worker's own, not one shared counter: other workers' runs since
 # the restart would have carried a shared one past the note, and the restart gone unseen.
 GENERATIONS_FILE = "redis-generations.json"
 # Set for one run, a Redis found at an older state is taken as it is, its forgotten articles emitted again.
@@ -582,8 +583,8 @@ def _older_state(client: Redis, settings: BaseSettings) -> str | None:
         return None
     place = where[1].rsplit(" ", 1)[0].replace(" ", " (prefix ", 1)
     return (
-        f"Redis at {place}) went back to an older state since this machine's last run (it counts {count} start(s) "
-        f"and confirmed article(s) of worker {worker} in {generation_key(prefix)}, this machine counted {noted}): "
+        f"Redis at {place}) went back to an older state since this machine's last run (it counts {count} confirmed "
+        f"article(s) of worker {worker} in {generation_key(prefix)}, this machine counted {noted}): "
         f"restarted from an older snapshot or backup, it has forgotten up to {noted - count} article(s) emitted since, "
         f"which a run now would emit again; restore Redis's newer data, or accept its state with "
         f"-s {ACCEPT_OLDER_STATE}=1 for one run (those articles are emitted again); nothing was fetched"

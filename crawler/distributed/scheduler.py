@@ -412,7 +412,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 if self.store is not None:
                     self.store.epoch = self.epoch.decode()
                 remember_epoch(self.epochs_file, self.epoch.decode())
-                self._advance_generation(self.epoch.decode())
+                self._read_generation(self.epoch.decode())
             # Before this worker takes anything: what its killed previous life held, and what gone workers held.
             self._adopt_gone(own=True)
         except RedisError as error:
@@ -431,21 +431,21 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
         self.pulse.start()
 
-    def _advance_generation(self, epoch: str) -> None:
-        """Count this worker's start in Redis and note the count on this machine (GENERATIONS_FILE); a Redis
-        gone back to an older state is refused before the run starts (crawler/distributed/__init__.py) unless
+    def _read_generation(self, epoch: str) -> None:
+        """Read this worker's count of confirmations in Redis and note it on this machine (GENERATIONS_FILE); a
+        Redis gone back to an older state is refused before the run starts (crawler/distributed/__init__.py) unless
         the user accepted it: then said and counted here, and this machine's note goes back with it."""
-        generation = int(self.server.hincrby(self.generation_key, self.worker, 1))
+        generation = int(self.server.hget(self.generation_key, self.worker) or 0)
         noted = noted_generation(self.generations_file, epoch)
-        accepted = noted is not None and generation - 1 < noted and self.accept_older_state
+        accepted = noted is not None and generation < noted and self.accept_older_state
         if accepted and noted is not None:
-            forgotten = noted - (generation - 1)
+            forgotten = noted - generation
             self._stats.set_value(stat.REDIS_OLDER_STATE_ACCEPTED, forgotten)
             logger.warning(
-                "Redis at %s (prefix %s) is at an older state than this machine saw (it counted %d start(s) and "
-                "confirmed article(s) of worker %s, this machine %d): going on as %s asks; up to %d article(s) it "
+                "Redis at %s (prefix %s) is at an older state than this machine saw (it counted %d confirmed "
+                "article(s) of worker %s, this machine %d): going on as %s asks; up to %d article(s) it "
                 "has forgotten are emitted again",
-                self.url, self.store_prefix, generation - 1, self.worker, noted, ACCEPT_OLDER_STATE, forgotten,
+                self.url, self.store_prefix, generation, self.worker, noted, ACCEPT_OLDER_STATE, forgotten,
             )
         remember_generation(self.generations_file, epoch, generation, lower=accepted)
         if self.store is not None:
@@ -752,7 +752,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             self._stats.set_value(stat.REDIS_DATA_LOST, 1)
             logger.error(
                 "Redis at %s went back to an older state while worker %s ran (restarted from an older snapshot or "
-                "backup: it counted %d start(s) and confirmed article(s) of the worker, then %d): stopping, as the "
+                "backup: it counted %d confirmed article(s) of the worker, then %d): stopping, as the "
                 "rest of the run would emit the articles it forgot again; the next run here is refused until Redis's "
                 "newer data is back, or %s is set for one run",
                 self.url, self.worker, error.seen, error.found, ACCEPT_OLDER_STATE,

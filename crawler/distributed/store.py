@@ -275,7 +275,7 @@ class RedisDataLost(Exception):
 
 class RedisWentBack(Exception):
     """Redis went back to an older state while a worker ran (restarted from an older snapshot or backup): its
-    count of the worker's starts and confirmations went back from ``seen`` to ``found``."""
+    count of the worker's confirmations went back from ``seen`` to ``found``."""
 
     def __init__(self, seen: int, found: int) -> None:
         super().__init__(f"its count of this worker went back from {seen} to {found}")
@@ -318,7 +318,7 @@ class RedisSeenStore:
         self._confirm = client.register_script(_CONFIRM_CHECKED_LUA)
         self.epoch_key = epoch_key(prefix)
         self.epoch = ""  # set by the scheduler when the worker joins its run
-        # The highest count of this worker's starts and confirmations it saw (GENERATIONS_FILE), and where
+        # The highest count of this worker's confirmations it saw (GENERATIONS_FILE), and where
         # and up to which it noted it (the scheduler sets both when the worker joins its run): noted at each
         # beat and at the end, not at each article.
         self.generation = 0
