@@ -521,8 +521,9 @@ def _write_whole(path: Path, known: dict[str, Any]) -> None:
 # (a field of ``<prefix>:generations`` named after the worker) only grows: one step at each article it
 # confirms, in the confirmation's own script (no round trip of its own). A count below this machine's note is
 # a Redis gone back. Not its starts: a run that confirmed nothing left nothing a later run would emit again,
-# and counted, a quiet night's runs after Redis's last snapshot refused every run once Redis was restarted from it. The worker's own, not one shared counter: other workers' runs since
-# the restart would have carried a shared one past the note, and the restart gone unseen.
+# and counted, a quiet night's runs after Redis's last snapshot refused every run once Redis was restarted
+# from it. The worker's own, not one shared counter: other workers' runs since the restart would have
+# carried a shared one past the note, and the restart gone unseen.
 GENERATIONS_FILE = "redis-generations.json"
 # Set for one run, a Redis found at an older state is taken as it is, its forgotten articles emitted again.
 ACCEPT_OLDER_STATE = "BS_REDIS_ACCEPT_OLDER_STATE"
