@@ -23,6 +23,7 @@ import re
 import sys
 from dataclasses import fields, is_dataclass
 from typing import Any
+from xml.sax.saxutils import XMLGenerator
 
 from scrapy.exporters import CsvItemExporter, JsonItemExporter, JsonLinesItemExporter, MarshalItemExporter, PickleItemExporter, XmlItemExporter
 
@@ -153,7 +154,7 @@ def _plain(value: Any, null: Any = None) -> Any:
     return value
 
 
-class ArticleCsvItemExporter(CsvItemExporter):
+class ArticleCsvItemExporter(ByteOrderMark, CsvItemExporter):
     """Scrapy's CSV, with a field that has structure (a picture, links, the ticker) in its cell as
     JSON, as the JSON lines file has it: Scrapy joins lists of strings only, and writes anything else
     as Python's ``repr`` (``[Link(name='PTI', url=None)]``), which no CSV reader can take apart.
@@ -164,10 +165,22 @@ class ArticleCsvItemExporter(CsvItemExporter):
     which every CSV reader would take for a row: the rows go under the header already there, in its
     columns (an earlier version's, or other ``fields``: a field it lacks is left out, with a WARNING,
     and one it has that the items lack is blank), so that no value lands under another's name.
+
+    In an encoding with a byte order mark, one at the start of a file this run begins, none where it
+    appends: Scrapy's text stream wrote a ``utf-8-sig`` mark at every run's first row (its first cell,
+    ``\\ufeffhttp://…`` to every reader) and, on a file it cannot seek, none at all in ``utf-16`` or
+    ``utf-32`` (a file their decoders refuse, and Excel reads as bytes).
+
+    A cell is the field's text as it is, a headline beginning with ``=``, ``+``, ``-`` or ``@`` too;
+    ``item_export_kwargs`` ``{"escape_formulas": true}`` puts a ``'`` before such a text, for a file
+    opened in a spreadsheet, which would take it for a formula (and run ``=HYPERLINK(…)``).
     """
 
     def __init__(self, file: Any, **kwargs: Any) -> None:
-        super().__init__(file, **kwargs)
+        self.escape_formulas = bool(kwargs.pop("escape_formulas", False))
+        encoding, bom = without_bom(kwargs.get("encoding"))
+        super().__init__(file, **({**kwargs, "encoding": encoding} if bom else kwargs))
+        self.bom, self.bom_file = bom, file
         # The file itself, or the one a postprocessing (gzip) writes to: whole members in a row
         # read as one stream.
         target = file if hasattr(file, "continues_earlier") else getattr(file, "file", None)
@@ -180,6 +193,10 @@ class ArticleCsvItemExporter(CsvItemExporter):
             header = csv_header(path, dialect=(str(dialect.delimiter), str(dialect.quotechar or '"')))
             if header:
                 self.columns_of_file(header, path)
+
+    def start_exporting(self) -> None:
+        super().start_exporting()
+        self.write_bom()
 
     def columns_of_file(self, header: list[str], path: str) -> None:
         """Write the rows in the columns of the file's ``header``."""
@@ -203,7 +220,13 @@ class ArticleCsvItemExporter(CsvItemExporter):
         value = super().serialize_field(field, name, value)
         if isinstance(value, (list, tuple, dict)) or (is_dataclass(value) and not isinstance(value, type)):
             return json.dumps(value, ensure_ascii=False, default=dataclass_fields)
+        if self.escape_formulas and isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+            return "'" + value
         return value
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP's list: tab and carriage return too).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def keep_opening(file: Any) -> None:
@@ -253,22 +276,33 @@ class _Punctuation:
         return getattr(self.target, name)
 
 
-class ArticleXmlItemExporter(XmlItemExporter):
+# The name an XML declaration gives a document written with a byte order mark: "utf-8-sig" is none,
+# and Python's own parser stops at the first character past ASCII.
+_XML_NAME = {"utf-8-sig": "utf-8", "utf-16": "utf-16", "utf-32": "utf-32"}
+
+
+class ArticleXmlItemExporter(ByteOrderMark, XmlItemExporter):
     """Scrapy's XML, with nested dataclasses as elements (as Scrapy writes nested dicts) rather than
     their ``repr`` as text, and a null as an empty element rather than the text ``None``; its opening
-    stays when its first item is taken back."""
+    stays when its first item is taken back. In an encoding with a byte order mark, the document
+    begins with it (XML requires one in UTF-16: Scrapy's text stream left it out of a file it
+    cannot seek) and declares the encoding by its XML name."""
 
     def __init__(self, file: Any, **kwargs: Any) -> None:
         super().__init__(file, **kwargs)
         # The file itself: Scrapy 2.13 hands it to XMLGenerator, later versions to a text stream
         # (`self.stream`) in front of it; both write through.
         self.output = file
-        if codecs.lookup(str(self.encoding)).name == "utf-8-sig":
-            # Written with its BOM, but declared by its name in XML: "utf-8-sig" is none, and Python's
-            # own parser stops at the first character past ASCII.
-            self.xg._encoding = "utf-8"  # type: ignore[attr-defined]
+        plain, self.bom = without_bom(self.encoding)
+        self.bom_file = file
+        if self.bom:
+            # The generator's own text stream, in the encoding without the mark (written once, below).
+            # Scrapy's stream, never written to, is still detached at the end on later versions.
+            self.xg = XMLGenerator(file, encoding=str(plain))
+            self.xg._encoding = _XML_NAME[codecs.lookup(str(self.encoding)).name]  # type: ignore[attr-defined]
 
     def start_exporting(self) -> None:
+        self.write_bom()
         super().start_exporting()
         keep_opening(self.output)
 
