@@ -9,6 +9,7 @@ import codecs
 import errno
 import fcntl
 import difflib
+import io
 import json
 import logging
 import logging.handlers
@@ -31,7 +32,7 @@ from scrapy.exceptions import NotConfigured, UsageError
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.settings import default_settings as scrapy_default_settings
 from scrapy.utils.conf import arglist_to_dict
-from scrapy.utils.misc import load_object
+from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.project import data_path
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -42,7 +43,7 @@ from crawler import settings as project_settings
 from crawler.commands.settingnames import expand_home, repeated_argument_problem, unknown_setting_problem
 from crawler.distributed import WORKER_NAME_TAKEN, adopt_host_settings, enabled, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.distributed.namelock import WorkerNameLock
-from crawler.extraction.article import Article
+from crawler.extraction.article import Article, Image, Link, MarketQuote, RelatedArticle
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.exporters import writes_all_of_unicode
@@ -449,6 +450,78 @@ def feeds_problem(feeds: Mapping[Any, Any], encoding: str | None = None) -> str 
     return None
 
 
+_ARTICLE_FIELDS = tuple(field.name for field in dataclass_fields(Article))
+
+
+def _fields_problem(uri: str, given: Any, where: str) -> str | None:
+    """What is wrong with a feed's ``fields`` (``where`` names where they were given): names of no
+    article field wrote nothing under them, no warning (a misspelt ``hedline``: a blank CSV column,
+    no key in JSON, run after run), and a string was read as its characters, each a field no item
+    has: every article written as ``{}``, and marked seen."""
+    if given is None:
+        return None
+    if isinstance(given, Mapping):
+        names = [str(name) for name in given]
+    elif isinstance(given, (list, tuple)) and all(isinstance(name, str) for name in given):
+        names = list(given)
+    else:
+        return (
+            f"the output {uri}: {where} must be a list of field names, like [\"articleId\", \"headline\"], "
+            f"or an object naming their columns, like {{\"articleId\": \"id\"}}; got {json.dumps(given, default=str)}"
+        )
+    unknown = [name for name in names if name not in _ARTICLE_FIELDS]
+    if not unknown:
+        return None
+    hints = [f"{name} (did you mean {close[0]}?)" if (close := difflib.get_close_matches(name, _ARTICLE_FIELDS, 1, 0.6)) else name for name in unknown]
+    return f"the output {uri}: {where} name no field of an article: {', '.join(hints)}; its fields are {', '.join(_ARTICLE_FIELDS)}"
+
+
+# One article with every kind of value a field holds (a rupee sign and Hindi, links, a picture, the
+# ticker, a null), for a feed's exporter to write before the run.
+_SAMPLE = Article(
+    url="https://www.business-standard.com/markets/news/sample-124010100001_1.html", articleId="124010100001",
+    headline="Sensex ₹ रुपया", authors=[Link(name="PTI")], mainImage=Image(url="https://bsmedia.business-standard.com/x.jpg"),
+    alsoRead=[RelatedArticle(headline="Also", url="https://www.business-standard.com/a-124010100002_1.html")], topics=["Sensex"],
+    market=[MarketQuote(name="Sensex", value=1.5)], layout="sample", readTimeMinutes=2, version=1,
+)
+
+
+def feed_options_problem(feeds: Mapping[Any, Any], crawler: Crawler) -> str | None:
+    """What makes a feed's options ones its exporter cannot write an article with, in one line; None
+    when every feed can. Checked by writing one article in memory, as the feed exporter would make
+    the exporter: a ``fields`` of no article field (:func:`_fields_problem`), or ``item_export_kwargs``
+    the exporter or its writer refuse (``{"delimiter": ";;"}``, a misspelt ``sort_key``) failed at the
+    first article, after every page had been fetched, with a traceback."""
+    settings = crawler.settings
+    exporters = settings.getwithbase("FEED_EXPORTERS")
+    try:
+        default_fields = settings.getdictorlist("FEED_EXPORT_FIELDS") or None
+    except ValueError:
+        default_fields = settings.get("FEED_EXPORT_FIELDS")
+    for uri, options in feeds.items():
+        given = options.get("fields")
+        problem = _fields_problem(str(uri), given, "its fields") if given is not None else _fields_problem(str(uri), default_fields, "FEED_EXPORT_FIELDS")
+        if problem:
+            return problem
+        exporter = exporters.get(options.get("format"))
+        kwargs = options.get("item_export_kwargs") or {}
+        if not exporter or not isinstance(kwargs, Mapping):
+            continue  # (Scrapy names an unknown format; options of no object are feeds_problem's)
+        try:
+            made = build_from_crawler(
+                load_object(exporter), crawler, io.BytesIO(), fields_to_export=given if given is not None else default_fields,
+                encoding=options.get("encoding") or settings.get("FEED_EXPORT_ENCODING"),
+                indent=options.get("indent", settings.get("FEED_EXPORT_INDENT")), **kwargs,
+            )
+            made.start_exporting()
+            made.export_item(_SAMPLE)
+            made.finish_exporting()
+        except Exception as error:  # whatever the exporter raises is the feed's failure, said in one line
+            given_kwargs = f" (item_export_kwargs {json.dumps(kwargs, default=str)})" if kwargs else ""
+            return f"the output {uri} cannot write an article with its options{given_kwargs}: {type(error).__name__}: {error}"
+    return None
+
+
 class Command(ScrapyCrawlCommand):
     """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the output writable
     (exit 6), the run lock (exit 3), the seen-store usable (exit 7) and the verdict's status."""
@@ -728,7 +801,9 @@ class Command(ScrapyCrawlCommand):
                     backend(crawler.settings).check(crawler.settings)
                 except StateError as error:
                     return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, str(error))
-            feeds = feeds_problem(crawler.settings.getdict("FEEDS"), crawler.settings.get("FEED_EXPORT_ENCODING"))
+            feeds = feeds_problem(crawler.settings.getdict("FEEDS"), crawler.settings.get("FEED_EXPORT_ENCODING")) or (
+                feed_options_problem(crawler.settings.getdict("FEEDS"), crawler)
+            )
             if feeds:
                 return self.refuse(crawler.settings, spider_class.name, opts, EXIT_OUTPUT, feeds)
             # Scrapy fills a feed URI's placeholders from the spider's attributes, its -a arguments among
