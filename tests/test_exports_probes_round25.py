@@ -94,7 +94,9 @@ def test_an_xml_file_in_an_encoding_with_a_byte_order_mark_begins_with_it_and_de
 # FEED_EXPORT_FIELDS is written on the command line) was read as its characters: every article written
 # as `{}`, exit 0, and marked seen, so never written again. `item_export_kwargs` that the exporter or its
 # writer refuse (`{"delimiter": ";;"}`, a misspelt `sort_key`) let the run fetch every page, then failed
-# at the first article with a traceback, exit 6.
+# at the first article with a traceback, exit 6. An XML feed whose fields name a column that is no XML
+# name (`{"articleId": "article id"}`, as a CSV feed's may) or whose `item_element` is none wrote every
+# article in tags no parser reads, exit 0, each marked seen.
 
 
 @pytest.mark.parametrize(
@@ -107,8 +109,10 @@ def test_an_xml_file_in_an_encoding_with_a_byte_order_mark_begins_with_it_and_de
         ({"out.csv": {"format": "csv", "item_export_kwargs": {"delimiter": ";;"}}}, [], '"delimiter" must be a 1-character string'),
         ({"out.jsonl": {"format": "jsonlines", "item_export_kwargs": {"sort_key": True}}}, [], "unexpected keyword argument 'sort_key'"),
         ({"out.csv": {"format": "csv", "item_export_kwargs": {"quoting": 9}}}, [], 'cannot write an article with its options (item_export_kwargs {"quoting": 9})'),
+        ({"out.xml": {"format": "xml", "fields": {"articleId": "article id", "headline": "title"}}}, [], "no XML a reader takes with its options: 'article id' is no XML element name"),
+        ({"out.xml": {"format": "xml", "item_export_kwargs": {"item_element": "news item"}}}, [], "'news item' is no XML element name"),
     ],
-    ids=["misspelt", "misspelt-renamed", "string", "FEED_EXPORT_FIELDS", "csv-delimiter", "json-option", "csv-quoting"],
+    ids=["misspelt", "misspelt-renamed", "string", "FEED_EXPORT_FIELDS", "csv-delimiter", "json-option", "csv-quoting", "xml-column", "xml-item-element"],
 )
 def test_a_feed_whose_fields_or_exporter_options_cannot_write_an_article_is_refused_before_anything_is_fetched(
     site: LoopbackSite, tmp_path: Path, feeds: dict[str, Any], settings: list[str], said: str

@@ -24,11 +24,13 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 from pathlib import Path
 from types import ModuleType
+from xml.etree import ElementTree
 
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured, UsageError
+from scrapy.exporters import XmlItemExporter
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.settings import default_settings as scrapy_default_settings
 from scrapy.utils.conf import arglist_to_dict
@@ -507,9 +509,11 @@ def feed_options_problem(feeds: Mapping[Any, Any], crawler: Crawler) -> str | No
         kwargs = options.get("item_export_kwargs") or {}
         if not exporter or not isinstance(kwargs, Mapping):
             continue  # (Scrapy names an unknown format; options of no object are feeds_problem's)
+        given_kwargs = f" (item_export_kwargs {json.dumps(kwargs, default=str)})" if kwargs else ""
+        written = io.BytesIO()
         try:
             made = build_from_crawler(
-                load_object(exporter), crawler, io.BytesIO(), fields_to_export=given if given is not None else default_fields,
+                load_object(exporter), crawler, written, fields_to_export=given if given is not None else default_fields,
                 encoding=options.get("encoding") or settings.get("FEED_EXPORT_ENCODING"),
                 indent=options.get("indent", settings.get("FEED_EXPORT_INDENT")), **kwargs,
             )
@@ -517,9 +521,34 @@ def feed_options_problem(feeds: Mapping[Any, Any], crawler: Crawler) -> str | No
             made.export_item(_SAMPLE)
             made.finish_exporting()
         except Exception as error:  # whatever the exporter raises is the feed's failure, said in one line
-            given_kwargs = f" (item_export_kwargs {json.dumps(kwargs, default=str)})" if kwargs else ""
             return f"the output {uri} cannot write an article with its options{given_kwargs}: {type(error).__name__}: {error}"
+        if isinstance(made, XmlItemExporter):
+            problem = _xml_problem(written.getvalue(), str(made.encoding or "utf-8"), given if given is not None else default_fields, kwargs)
+            if problem:
+                return f"the output {uri} would be no XML a reader takes with its options{given_kwargs}: {problem}"
     return None
+
+
+def _xml_problem(document: bytes, encoding: str, fields: Any, kwargs: Mapping[str, Any]) -> str | None:
+    """Why an XML feed's ``document`` of one article is no well-formed XML; None when it is. Its
+    element names are the feed's: a column name of its ``fields`` (``{"articleId": "article id"}``)
+    or an ``item_element`` with a space wrote every article in tags no parser reads, exit 0."""
+    try:
+        ElementTree.fromstring(document.decode(encoding))
+    except (ElementTree.ParseError, UnicodeError, LookupError) as error:
+        names = [str(name) for name in fields.values()] if isinstance(fields, Mapping) else []
+        names += [str(kwargs[key]) for key in ("item_element", "root_element") if key in kwargs]
+        bad = [name for name in names if not _is_xml_name(name)]
+        return f"{', '.join(map(repr, bad))} {'is' if len(bad) == 1 else 'are'} no XML element name" if bad else str(error)
+    return None
+
+
+def _is_xml_name(name: str) -> bool:
+    try:
+        ElementTree.fromstring(f"<{name}/>")
+    except ElementTree.ParseError:
+        return False
+    return True
 
 
 class Command(ScrapyCrawlCommand):
