@@ -92,7 +92,7 @@ def test_an_xml_file_in_an_encoding_with_a_byte_order_mark_begins_with_it_and_de
 # Before: a `fields` name no article has (`hedline`) wrote nothing under it, no warning, run after run (a
 # blank CSV column, no such key in JSON); `fields` given as one string ("articleId,headline", as
 # FEED_EXPORT_FIELDS is written on the command line) was read as its characters: every article written
-# as `{}`, exit 0, and marked seen, so never written again. `item_export_kwargs` that the exporter or its
+# as `{}`, exit 0, and marked seen, so never written again; so was every article under `"fields": []`. `item_export_kwargs` that the exporter or its
 # writer refuse (`{"delimiter": ";;"}`, a misspelt `sort_key`) let the run fetch every page, then failed
 # at the first article with a traceback, exit 6. An XML feed whose fields name a column that is no XML
 # name (`{"articleId": "article id"}`, as a CSV feed's may) or whose `item_element` is none wrote every
@@ -105,6 +105,7 @@ def test_an_xml_file_in_an_encoding_with_a_byte_order_mark_begins_with_it_and_de
         ({"out.csv": {"format": "csv", "fields": ["articleId", "hedline"]}}, [], "its fields name no field of an article: hedline (did you mean headline?)"),
         ({"out.jsonl": {"format": "jsonlines", "fields": {"articleId": "id", "Headline": "title"}}}, [], "Headline (did you mean headline?)"),
         ({"out.jsonl": {"format": "jsonlines", "fields": "articleId,headline"}}, [], 'its fields must be a list of field names'),
+        ({"out.jsonl": {"format": "jsonlines", "fields": []}}, [], "its fields name no field at all, so every article would be written empty"),
         ({"out.xml": {"format": "xml"}}, ["-s", "FEED_EXPORT_FIELDS=articleId,hedline"], "FEED_EXPORT_FIELDS name no field of an article: hedline"),
         ({"out.csv": {"format": "csv", "item_export_kwargs": {"delimiter": ";;"}}}, [], '"delimiter" must be a 1-character string'),
         ({"out.jsonl": {"format": "jsonlines", "item_export_kwargs": {"sort_key": True}}}, [], "unexpected keyword argument 'sort_key'"),
@@ -112,7 +113,7 @@ def test_an_xml_file_in_an_encoding_with_a_byte_order_mark_begins_with_it_and_de
         ({"out.xml": {"format": "xml", "fields": {"articleId": "article id", "headline": "title"}}}, [], "no XML a reader takes with its options: 'article id' is no XML element name"),
         ({"out.xml": {"format": "xml", "item_export_kwargs": {"item_element": "news item"}}}, [], "'news item' is no XML element name"),
     ],
-    ids=["misspelt", "misspelt-renamed", "string", "FEED_EXPORT_FIELDS", "csv-delimiter", "json-option", "csv-quoting", "xml-column", "xml-item-element"],
+    ids=["misspelt", "misspelt-renamed", "string", "empty", "FEED_EXPORT_FIELDS", "csv-delimiter", "json-option", "csv-quoting", "xml-column", "xml-item-element"],
 )
 def test_a_feed_whose_fields_or_exporter_options_cannot_write_an_article_is_refused_before_anything_is_fetched(
     site: LoopbackSite, tmp_path: Path, feeds: dict[str, Any], settings: list[str], said: str

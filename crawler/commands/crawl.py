@@ -459,7 +459,7 @@ def _fields_problem(uri: str, given: Any, where: str) -> str | None:
     """What is wrong with a feed's ``fields`` (``where`` names where they were given): names of no
     article field wrote nothing under them, no warning (a misspelt ``hedline``: a blank CSV column,
     no key in JSON, run after run), and a string was read as its characters, each a field no item
-    has: every article written as ``{}``, and marked seen."""
+    has: every article written as ``{}``, and marked seen, as with an empty list."""
     if given is None:
         return None
     if isinstance(given, Mapping):
@@ -471,6 +471,9 @@ def _fields_problem(uri: str, given: Any, where: str) -> str | None:
             f"the output {uri}: {where} must be a list of field names, like [\"articleId\", \"headline\"], "
             f"or an object naming their columns, like {{\"articleId\": \"id\"}}; got {json.dumps(given, default=str)}"
         )
+    if not names:
+        # (Scrapy takes none, not all: every article written as `{}`; FEED_EXPORT_FIELDS empty is all.)
+        return f"the output {uri}: {where} name no field at all, so every article would be written empty; leave them out to write every field"
     unknown = [name for name in names if name not in _ARTICLE_FIELDS]
     if not unknown:
         return None
