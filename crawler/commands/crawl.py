@@ -491,6 +491,10 @@ _SAMPLE = Article(
 )
 
 
+# The exporters tried with one article before the run: Scrapy's and the project's, which write their file alone.
+_KNOWN_EXPORTERS = frozenset({"scrapy.exporters", "crawler.incremental.exporters"})
+
+
 def feed_options_problem(feeds: Mapping[Any, Any], crawler: Crawler) -> str | None:
     """What makes a feed's options ones its exporter cannot write an article with, in one line; None
     when every feed can. Checked by writing one article in memory, as the feed exporter would make
@@ -512,11 +516,14 @@ def feed_options_problem(feeds: Mapping[Any, Any], crawler: Crawler) -> str | No
         kwargs = options.get("item_export_kwargs") or {}
         if not exporter or not isinstance(kwargs, Mapping):
             continue  # (Scrapy names an unknown format; options of no object are feeds_problem's)
+        exporter_class = load_object(exporter)
+        if getattr(exporter_class, "__module__", None) not in _KNOWN_EXPORTERS:
+            continue  # a user's own exporter may write elsewhere than its file (a database): not tried
         given_kwargs = f" (item_export_kwargs {json.dumps(kwargs, default=str)})" if kwargs else ""
         written = io.BytesIO()
         try:
             made = build_from_crawler(
-                load_object(exporter), crawler, written, fields_to_export=given if given is not None else default_fields,
+                exporter_class, crawler, written, fields_to_export=given if given is not None else default_fields,
                 encoding=options.get("encoding") or settings.get("FEED_EXPORT_ENCODING"),
                 indent=options.get("indent", settings.get("FEED_EXPORT_INDENT")), **kwargs,
             )
