@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from itemadapter import ItemAdapter
+from scrapy.exporters import JsonLinesItemExporter
 
 from tests.conftest import ROOT
 from tests.e2e import FAST
@@ -32,11 +34,15 @@ def site() -> Iterator[LoopbackSite]:
         yield running
 
 
-def _crawl(site: LoopbackSite, workdir: Path, feeds: dict[str, Any], *arguments: str) -> subprocess.CompletedProcess[str]:
+def _command(site: LoopbackSite, feeds: dict[str, Any], *arguments: str) -> list[str]:
     command = [sys.executable, "-m", "scrapy", "crawl", "archive", "-a", "since=2000-01-01", "-s", "FEEDS=" + json.dumps(feeds), *arguments]
     for key, value in {**FAST, "BS_BASE_URL": site.base_url, "LOG_LEVEL": "INFO"}.items():
         command += ["-s", f"{key}={value}"]
-    return subprocess.run(command, cwd=workdir, env=ENV, capture_output=True, text=True, timeout=300)
+    return command
+
+
+def _crawl(site: LoopbackSite, workdir: Path, feeds: dict[str, Any], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(_command(site, feeds, *arguments), cwd=workdir, env=ENV, capture_output=True, text=True, timeout=300)
 
 
 # --- a byte order mark in CSV and XML: once, at the start --------------------------------------------
@@ -180,3 +186,22 @@ def test_a_headline_beginning_as_a_formula_is_written_as_it_is_unless_the_csv_fe
     assert plain == lines
     sheet = {row["articleId"]: row["headline"] for row in csv.DictReader(io.StringIO((tmp_path / "sheet.csv").read_text(), newline=""))}
     assert sheet == {key: "'" + headline if headline in FORMULAS else headline for key, headline in lines.items()}
+
+
+class SideWritingExporter(JsonLinesItemExporter):
+    """A user's own exporter that also writes each item elsewhere (a database, here a file named by the
+    environment): the check before the run must not hand it an article."""
+
+    def export_item(self, item: Any) -> None:
+        with open(os.environ["SIDE_FILE"], "a", encoding="utf-8") as side:
+            side.write(ItemAdapter(item)["articleId"] + "\n")
+        super().export_item(item)
+
+
+def test_a_users_own_exporter_is_not_handed_the_article_tried_before_the_run(site: LoopbackSite, tmp_path: Path) -> None:
+    side = tmp_path / "side.txt"
+    exporters = json.dumps({"side": "tests.test_exports_probes_round25.SideWritingExporter"})
+    command = _command(site, {"out.side": {"format": "side", "fields": ["articleId", "headline"]}}, "-s", f"FEED_EXPORTERS={exporters}")
+    done = subprocess.run(command, cwd=tmp_path, env={**ENV, "SIDE_FILE": str(side)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(side.read_text().split()) == sorted(record.article_id for record in site.articles)
