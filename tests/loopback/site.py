@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
+from .hindi import HOSTS as HINDI_HOSTS, HindiEdition, tunnel_context
 from .corpus import CURRENT, DEFAULT_DAYS, DEFAULT_LEGACY, DEFAULT_NOW, MEDIA_PREFIX, MONTHS, SECTIONS, ArticleRecord, Corpus, make_article_id
 from .pages import (
     MARKET_NAMES,
@@ -299,6 +300,8 @@ class LoopbackSite:
         self.ticker: dict[str, dict[str, str]] = {name: dict(quote) for name, quote in TICKER.items()}
         self.video = Video(make_article_id(now.date(), 99901), "Markets wrap: Sensex, Nifty end higher", now - timedelta(hours=3))
         self.errors: list[str] = []  # tracebacks of requests that failed inside the site (a bug, not a fault)
+        # The Hindi edition's hosts, reached with the site as the crawler's proxy (http_proxy and https_proxy).
+        self.hindi = HindiEdition()
         self._faults: dict[str, str] = {}
         self.redirect_targets: dict[str, str] = {}
         # path → [kind, argument, times left (None: always)]
@@ -882,8 +885,42 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(head=True)
 
+    # The host of a CONNECT tunnel this connection became (the site as an HTTPS proxy), else None.
+    tunnel_host: str | None = None
+
+    def do_CONNECT(self) -> None:
+        # Every tunnel ends here, in TLS with a certificate of the site's own: an https:// request of
+        # the crawler never leaves the machine.
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        self.tunnel_host = self.path.rpartition(":")[0].lower()
+        self.connection = tunnel_context().wrap_socket(self.connection, server_side=True)
+        self.rfile = self.connection.makefile("rb", self.rbufsize)
+        self.wfile = socketserver._SocketWriter(self.connection)  # type: ignore[attr-defined]
+
+    def _target(self) -> tuple[str | None, str, str]:
+        """The host a request names (a proxy's absolute URL, a tunnel's host), its path and its query."""
+        if self.path.lower().startswith(("http://", "https://")):
+            parts = urlsplit(self.path)
+            return (parts.hostname or "").lower(), parts.path or "/", parts.query
+        # (An origin-form path may begin "//": the Hindi edition's "//storypage.php", no host.)
+        parts = urlsplit("http://x" + self.path)
+        return self.tunnel_host, parts.path or "/", parts.query
+
     def _serve(self, head: bool) -> None:
         site = self.server.site
+        host, path, query = self._target()
+        if host in HINDI_HOSTS:
+            try:
+                answer = site.hindi.respond(host, path, query)
+                self._send(Response(answer.status, answer.body, answer.content_type, answer.headers), head)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+            except Exception:
+                site.errors.append(traceback.format_exc())
+                self._send(Response(500, b"internal error in the loopback site", TEXT), head)
+            return
         parts = urlsplit(self.path)
         path = parts.path or "/"
         try:
