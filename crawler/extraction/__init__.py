@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
-from .blocking import ERROR_PAGE, NOT_FOUND, block_page_kind, error_page_kind, is_block_page, is_not_found_page, may_be_block_page
+from .blocking import ERROR_PAGE, NOT_FOUND, block_page_kind, error_page_kind, is_block_page, is_empty_story_page, is_not_found_page, may_be_block_page
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
 from .page import EncodingNote, Page, decode_body
@@ -65,9 +65,12 @@ def extract(html: str | bytes, url: str, content_type: str | None = None) -> Ext
             # soft 404, the story for removed; a maintenance page for a page of an unknown layout,
             # a run of them for a redesign): the page did not come.
             raise NotAnArticle(ERROR_PAGE, f"{failed}, sent with 200") from error
-        if error.reason in ("listing", "unknown-layout") and is_not_found_page(page.text, page.next_data):
-            # The site's "page not found" sent with 200 (a soft 404): a 404 as the site means it, not
-            # a listing nor a redesign.
+        untitled = error.reason == "no-headline"
+        soft_404 = error.reason in ("listing", "unknown-layout") or untitled
+        if soft_404 and (is_not_found_page(page.text, page.next_data) or (untitled and is_empty_story_page(page.text))):
+            # The site's "page not found" sent with 200 (a soft 404), or its story template with no
+            # story in it (the Hindi edition's): a 404 as the site means it, not a listing, a page
+            # without a headline (asked for again every run, its run failing as a redesign) nor a redesign.
             raise NotAnArticle(NOT_FOUND, "a 'page not found' page, sent with 200") from error
         raise
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError, OverflowError) as error:

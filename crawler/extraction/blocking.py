@@ -119,7 +119,17 @@ _ARTICLE_MARKUP_BYTES = tuple(word.encode("ascii") for word in _ARTICLE_MARKUP_W
 NOT_FOUND = "not-found"
 # The reason of a server's error or maintenance page sent with 200 (see error_page_kind).
 ERROR_PAGE = "error-page"
-_NOT_FOUND_TITLE = re.compile(r"<title[^>]*>\s*(?:404\b|Page not found\b|This page could not be found)", re.I)
+# (The Hindi edition's words too: "पेज नहीं मिला", "पृष्ठ नहीं मिला", "page not found".)
+_NOT_FOUND_TITLE = re.compile(
+    r"<title[^>]*>\s*(?:404\b|Page not found\b|This page could not be found|(?:पेज|पृष्ठ)\s+(?:नहीं\s+मिला|उपलब्ध\s+नहीं))", re.I
+)
+# A title of the site's name alone ("बिजनेस स्टैंडर्ड - ", "Business Standard | Hindi"): the Hindi edition's
+# storypage.php asked for a story it does not have answers 200 with its story template and nothing in it.
+_SITE_NAME_TITLE = re.compile(
+    r"<title[^>]*>[\s|\-\u2013\u2014:]*(?:business\s+standard|बि(?:ज\u093c?|\u095b)नेस\s+स्टैंडर्ड)"
+    r"(?:[\s|\-\u2013\u2014:]*(?:hindi|हिंदी|हिन्दी))?[\s|\-\u2013\u2014:]*</title>",
+    re.I,
+)
 # Next.js's own error pages, named so in __NEXT_DATA__.
 _NEXT_ERROR_PAGES = ("/404", "/_error")
 
@@ -136,6 +146,13 @@ def is_not_found_page(text: str, next_data: dict[str, Any] | None) -> bool:
         if next_data.get("page") in _NEXT_ERROR_PAGES or 404 in codes:
             return True
     return bool(_NOT_FOUND_TITLE.search(text[:_HEAD]))
+
+
+def is_empty_story_page(text: str) -> bool:
+    """Whether a page with no headline is a story template with no story in it, titled with the site's
+    name alone (the Hindi edition's ``storypage.php`` for a number it has no story of). Asked only of
+    pages no rule reads a headline from."""
+    return bool(_SITE_NAME_TITLE.search(text[:_HEAD]))
 
 
 # A server's error or maintenance page sent with 200 (a CDN or proxy passing an origin's failure on as
