@@ -57,6 +57,7 @@ from crawler.monitoring.history import RunHistory, history_dir, record_refused
 from crawler.monitoring.spidermon import spidermon_problem
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
+from crawler.stdio import STDOUT, guard_standard_streams
 from crawler.spiders.base import base_url_problem, overwrite_stores_empty
 
 logger = logging.getLogger(__name__)
@@ -565,8 +566,12 @@ class Command(ScrapyCrawlCommand):
     """Scrapy's ``crawl``, plus argument checks (exit 2), Redis reachable (exit 8), the output writable
     (exit 6), the run lock (exit 3), the seen-store usable (exit 7) and the verdict's status."""
 
+    closed_streams: frozenset[int] = frozenset()  # the standard descriptors the process was started without
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        # First, before Scrapy sets up its logging on stderr (a closed one was an AttributeError there).
+        self.closed_streams = guard_standard_streams()
         try:
             given = arglist_to_dict(opts.set)
         except ValueError:
@@ -734,6 +739,14 @@ class Command(ScrapyCrawlCommand):
             message = f"BS_STATE_DIR={str(state)!r} {state_problem}"
             self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_STATE, message)
             sys.exit(EXIT_STATE)
+        to_stdout = [str(uri) for uri in self.settings.getdict("FEEDS") if str(uri) == "-" or str(uri).startswith("stdout:")]
+        if to_stdout and STDOUT in self.closed_streams:
+            # /dev/null stands in for it now: the run would have marked seen articles nobody got.
+            named = "-" if to_stdout[0] in ("-", "stdout:") else to_stdout[0]
+            message = (f"standard output is closed (>&-), where the output {named} writes the articles: they would be "
+                       "lost; give -O a file, or leave stdout open")
+            self.refuse(self.settings, args[0], opts, EXIT_OUTPUT, message)
+            sys.exit(EXIT_OUTPUT)
         # A resumed run from a damaged JOBDIR would fail on every pop from its queue, for ever.
         disk_queue = str(self.settings.get("SCHEDULER_DISK_QUEUE") or "")
         try:

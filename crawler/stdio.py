@@ -1,0 +1,85 @@
+"""The process's standard streams made safe to run with from cron: closed, on a full disk, a pipe nobody reads."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from typing import TextIO
+
+STDIN, STDOUT, STDERR = 0, 1, 2
+
+
+class _SparingStream(io.TextIOWrapper):
+    """A standard stream that, once a write to it fails (a full disk, its reader gone), goes to /dev/null.
+
+    Python flushes stdout and stderr as it exits and, when that fails, ends the process with status 120,
+    whatever the run's own; what was on its way there is lost either way."""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except OSError:
+            self._to_null()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            self._to_null()
+
+    def _to_null(self) -> None:
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, self.fileno())
+            finally:
+                os.close(null)
+            super().flush()  # what it held, now into /dev/null
+        except (OSError, ValueError):
+            pass
+
+
+def _spare(stream: TextIO | None, own: TextIO | None, fd: int) -> TextIO:
+    """``stream`` (``sys.stdout`` or ``sys.stderr``, None when ``fd`` was closed) as a sparing one, when it
+    is the one Python made for ``fd`` (``own``)."""
+    if isinstance(stream, _SparingStream):
+        return stream
+    if isinstance(stream, io.TextIOWrapper) and stream is own:
+        try:
+            stream.flush()
+        except OSError:
+            pass  # (held by the buffer the new stream shares, and flushed or dropped by it)
+        return _SparingStream(stream.buffer, encoding=stream.encoding, errors=stream.errors,
+                              line_buffering=stream.line_buffering, write_through=stream.write_through)
+    if stream is not None:
+        return stream  # another program's stream (a test's capture): not ours to replace
+    buffered = io.open(fd, "wb", closefd=False)  # noqa: SIM115 (the process's own, never closed)
+    # (Python's own choice for a stream without a terminal: UTF-8 under cron's C locale, backslashes for the rest.)
+    return _SparingStream(buffered, encoding="utf-8", errors="backslashreplace", line_buffering=fd == STDERR)
+
+
+def guard_standard_streams() -> frozenset[int]:
+    """Open /dev/null on each of the standard descriptors that is closed (`>&-`, `2>&-`), and make stdout
+    and stderr go to /dev/null once they cannot be written; the descriptors that were closed.
+
+    With stderr closed Python has no ``sys.stderr``, and Scrapy's logging failed as it was set up. A file
+    the run opens while one is closed takes its number, and whatever writes to that stream (a library, a
+    warning) would write into the seen-store or the output."""
+    closed = set()
+    for fd in (STDIN, STDOUT, STDERR):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+    for fd in sorted(closed):
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+    if sys.stdin is None and STDIN in closed:
+        sys.stdin = io.open(STDIN, "r", closefd=False)  # noqa: SIM115 (the process's own, never closed)
+    sys.stdout = _spare(sys.stdout, sys.__stdout__, STDOUT)
+    sys.stderr = _spare(sys.stderr, sys.__stderr__, STDERR)
+    return frozenset(closed)
