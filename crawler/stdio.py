@@ -29,6 +29,11 @@ class _SparingStream(io.TextIOWrapper):
         except OSError:
             self._to_null()
 
+    def close(self) -> None:
+        # Flushed, never closed: its buffer is the process's, shared with Python's own stream and with
+        # the `-O -` feed, and Scrapy's LOG_STDOUT drops this stream (collected, it would close them).
+        self.flush()
+
     def _to_null(self) -> None:
         try:
             null = os.open(os.devnull, os.O_WRONLY)
