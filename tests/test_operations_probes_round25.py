@@ -182,3 +182,27 @@ def test_items_to_a_reader_that_stops_are_exit_6_without_a_python_error(
     assert "Cannot write the output file stdout ([Errno 32] Broken pipe)" in text
     assert "BrokenPipeError" not in text and "Exception ignored" not in text, text[-2000:]
     assert last_record(tmp_path)["status"] == EXIT_OUTPUT
+
+
+# --- A log switched off ------------------------------------------------------------------------------
+# `--nolog` (or `-L CRITICAL`) to keep cron's mail quiet: a run that failed (the site down, exit 1) printed
+# nothing at all, so cron, which mails what a job prints and not its exit status, said nothing either; a
+# refusal's `error:` line was printed all the same.
+
+
+@pytest.mark.parametrize("quiet", [("--nolog",), ("-L", "CRITICAL"), ("-s", "LOG_ENABLED=False")], ids=["nolog", "critical", "log-enabled-off"])
+def test_a_failed_run_with_its_log_switched_off_still_prints_its_summary_line(tmp_path: Path, quiet: tuple[str, ...]) -> None:
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", "out.jsonl", *quiet,
+               "-s", f"BS_BASE_URL={_down_base_url()}", "-s", "RETRY_TIMES=0"]
+    done = subprocess.run(command, cwd=tmp_path, env=cron_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == EXIT_FAILED, done.stderr[-2000:]
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Run summary: ") and "exit=1 (none of the 9 feeds" in lines[0], lines
+    assert last_record(tmp_path)["summary"] == lines[0]
+
+
+def test_a_run_that_worked_with_its_log_switched_off_prints_nothing(site: LoopbackSite, tmp_path: Path) -> None:
+    done = subprocess.run(crawl_command(site, "latest", "-O", "out.jsonl", "--nolog"), cwd=tmp_path, env=cron_env(tmp_path),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stderr == "" and done.stdout == "", done.stderr[-2000:]
+    assert len(ids(tmp_path / "out.jsonl")) == ARTICLES

@@ -108,6 +108,10 @@ class RunVerdictExtension:
         self.max_splash_failed_share = settings.getfloat("BS_SPLASH_MAX_FAILED_SHARE", 0.5)
         self.max_failed_sources = settings.getint("BS_MAX_FAILED_SOURCES", -1)
         self.output_failed = False
+        level = settings.get("LOG_LEVEL")
+        number = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
+        # --nolog or -L CRITICAL: the summary line of a failed run, logged at ERROR, is written nowhere.
+        self.log_unheard = not settings.getbool("LOG_ENABLED") or (isinstance(number, int) and number > logging.ERROR)
         from crawler.monitoring.history import local_history  # (the history imports this module's statuses)
 
         # Where a small run finds the items of the runs before it: none with the run history off, nor in
@@ -184,6 +188,13 @@ class RunVerdictExtension:
         line = self.summary(stats, reason, status, why)
         log = logger.error if status else logger.info
         log("%s", line)
+        if status and self.log_unheard:
+            # Cron mails what a job prints, not its exit status: a failed run kept quiet (to keep the mail
+            # of runs that worked away) printed nothing at all. Its one line on stderr, as a refusal's.
+            try:
+                print(line, file=sys.stderr, flush=True)
+            except (OSError, ValueError):
+                pass  # (stderr that cannot be written: the record and the exit status still say it)
         return status, why, line
 
     def verdict(self, stats: dict[str, Any], reason: str) -> tuple[int, str]:
