@@ -3,6 +3,8 @@ closed, on a full disk or a pipe nobody reads, in cron's bare environment."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shlex
@@ -206,3 +208,21 @@ def test_a_run_that_worked_with_its_log_switched_off_prints_nothing(site: Loopba
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stderr == "" and done.stdout == "", done.stderr[-2000:]
     assert len(ids(tmp_path / "out.jsonl")) == ARTICLES
+
+
+# --- `-O -` under -L WARNING -----------------------------------------------------------------------------
+# Scrapy warned, twice, at every run given `-O -` that stdout "does not support overwriting", so a crontab
+# line `scrapy crawl latest -O - -L WARNING >> all.jsonl` mailed two lines after every run that worked,
+# where the README promises only the failed runs' lines at that level.
+
+
+@pytest.mark.parametrize("output", [("-O", "-"), ("-O", "-:csv"), ("-O", "stdout::jsonlines"), ("-o", "-"),
+     ("-s", 'FEEDS={"stdout:": {"format": "jsonlines", "overwrite": true, "store_empty": false}}')])
+def test_items_to_stdout_under_log_level_warning_print_nothing_for_a_run_that_worked(
+    site: LoopbackSite, tmp_path: Path, output: tuple[str, ...]
+) -> None:
+    done = subprocess.run(crawl_command(site, "latest", *output, "-L", "WARNING", "-s", "BS_LATEST_SOURCES=/rss/latest.rss"), cwd=tmp_path, env=cron_env(tmp_path),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stderr == "", done.stderr[-2000:]
+    rows = list(csv.DictReader(io.StringIO(done.stdout))) if output[1] == "-:csv" else done.stdout.splitlines()
+    assert len(rows) == ARTICLES

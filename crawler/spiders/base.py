@@ -55,15 +55,26 @@ def overwrite_stores_empty(settings: BaseSettings) -> None:
     unless they say otherwise (``store_empty``). The project does not store empty feeds (a file per
     cron run under ``output/`` would mostly be empty), but an overwritten file left as it was still
     holds the previous run's articles: whoever reads it after each run would take them twice. (A name
-    with placeholders, ``-O out/%(time)s.jsonl``, is a new file every run: nothing to replace.)"""
+    with placeholders, ``-O out/%(time)s.jsonl``, is a new file every run: nothing to replace.) ``-O -``, standard
+    output, is written as ``-o -`` is."""
+
+    def to_stdout(uri: object, options: object) -> bool:
+        return isinstance(options, dict) and bool(options.get("overwrite")) and (str(uri) == "-" or str(uri).startswith("stdout:"))
 
     def replaces(uri: object, options: object) -> bool:
         return isinstance(options, dict) and bool(options.get("overwrite")) and "store_empty" not in options and "%(" not in str(uri)
 
+    def settled(uri: object, options: Any) -> Any:
+        if to_stdout(uri, options):
+            # `-O -`: a stream has nothing to replace, and Scrapy said so in a WARNING (twice) at every run,
+            # which `-L WARNING` from cron mailed after each run that worked.
+            return {**options, "overwrite": False}
+        return {**options, "store_empty": True} if replaces(uri, options) else options
+
     feeds = settings.getdict("FEEDS")
-    if not any(replaces(uri, options) for uri, options in feeds.items()):
+    if not any(replaces(uri, options) or to_stdout(uri, options) for uri, options in feeds.items()):
         return
-    changed = {uri: {**options, "store_empty": True} if replaces(uri, options) else options for uri, options in feeds.items()}
+    changed = {uri: settled(uri, options) for uri, options in feeds.items()}
     settings.set("FEEDS", changed, priority=settings.getpriority("FEEDS") or "spider")
 
 
