@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,43 @@ def test_items_to_stdout_under_log_level_warning_print_nothing_for_a_run_that_wo
     assert done.returncode == 0 and done.stderr == "", done.stderr[-2000:]
     rows = list(csv.DictReader(io.StringIO(done.stdout))) if output[1] == "-:csv" else done.stdout.splitlines()
     assert len(rows) == ARTICLES
+
+
+# --- A locale that is not UTF-8 ------------------------------------------------------------------------
+# Run markers are written in UTF-8 and were read in the locale's encoding: under an ASCII one (cron with
+# `LC_ALL=C` and `PYTHONUTF8=0`, or a legacy locale) a killed run's marker holding a name beyond ASCII (an
+# `-a url_file=सूची.txt`) did not read, and was removed as garbage: the killed run was in no history.
+
+
+def test_a_killed_runs_marker_beyond_ascii_is_recorded_under_an_ascii_locale(
+    site: LoopbackSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = site.articles[-1]
+    (tmp_path / "सूची.txt").write_text(site.base_url + record.path + "\n", encoding="utf-8")
+    gate = threading.Event()
+    answer = site.article_response
+
+    def held_back(page: Any, form: str, variant: str = "") -> Any:
+        if page.article_id == record.article_id:
+            gate.wait(120)
+        return answer(page, form, variant)
+
+    monkeypatch.setattr(site, "article_response", held_back)
+    command = crawl_command(site, "article", "-a", "url_file=सूची.txt", "-O", "out.jsonl")
+    try:
+        first = subprocess.Popen(command, cwd=tmp_path, env=cron_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        running = tmp_path / ".state" / "running"
+        while not (running.is_dir() and any(running.glob("article-*.json"))):
+            assert first.poll() is None, "the run ended before its page was answered"
+            time.sleep(0.05)
+        first.kill()
+        first.wait(timeout=60)
+    finally:
+        gate.set()
+    done = subprocess.run(command, cwd=tmp_path, env=cron_env(tmp_path, LC_ALL="C", PYTHONUTF8="0"), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    records = [json.loads(line) for line in (tmp_path / ".state" / "runs.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["status_words"], r["arguments"]) for r in records] == [
+        ("killed", {"url_file": "सूची.txt"}), ("ok", {"url_file": "सूची.txt"})
+    ], records

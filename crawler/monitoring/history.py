@@ -485,7 +485,7 @@ class RunHistory:
         host = socket.gethostname()
         for path in sorted(self.running.glob("*.json")) if self.running.is_dir() else []:
             try:
-                marker = json.loads(path.read_text())
+                marker = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
             if (
@@ -505,7 +505,7 @@ class RunHistory:
         host = socket.gethostname()
         for path in sorted(self.running.glob("*.json")) if self.running.is_dir() else []:
             try:
-                marker = json.loads(path.read_text())
+                marker = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 marker = None
             if not isinstance(marker, dict):
