@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 RATE_LIMITED_META = "bs_rate_limited"
 # request.meta key: how many 503 answers with Retry-After this request has waited out.
 UNAVAILABLE_META = "bs_unavailable"
+# What a Windows editor puts before UTF-8 text, robots.txt too.
+UTF8_BOM = b"\xef\xbb\xbf"
 # Signals for the distributed workers' shared politeness (crawler/distributed/politeness.py), which
 # tells the other workers: sent with ``seconds`` and ``reason`` ("429", "503") as the crawl pauses
 # because the site asked it to wait, and with ``host`` and ``delay`` (seconds, as held to) once
@@ -376,6 +378,11 @@ class RobotsTxtFailureMiddleware:
             return response
         why = robots_txt_unreadable(response)
         if why is None:
+            if response.body.startswith(UTF8_BOM):
+                # A byte-order mark (a Windows editor's UTF-8) left on made the first line, the first
+                # group's "User-agent", no line of rules: its Crawl-delay was no one's, and Scrapy 2.13
+                # (which keeps the mark) left its rules no one's, a "Disallow: /" for us unobeyed.
+                response = response.replace(body=response.body[len(UTF8_BOM) :])
             self._read_crawl_delay(request, response)
             return response
         # Scrapy reads any body as rules: a 500 page, the home page or Akamai's page, none of them
@@ -492,7 +499,7 @@ def robots_txt_unreadable(response: Response) -> str | None:
     if status in (404, 410):
         return None
     # Rules are lines of "name: value" and comments: no line of them begins with "<".
-    if response.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    if response.body.removeprefix(UTF8_BOM).lstrip(b" \t\r\n").startswith(b"<"):
         return f"an HTML page, not rules (HTTP {status})"
     if response.body and not response.body.strip(b"\0"):
         # A stored copy whose bytes were never written (labelled with a Content-Encoding or not).

@@ -253,7 +253,9 @@ def test_robots_txt_rules_and_a_missing_robots_txt_pass_as_before(tmp_path: Path
     middleware = RobotsTxtFailureMiddleware(spider.crawler)
     request = Request(SITE + "/robots.txt", meta={"dont_obey_robotstxt": True})
     response = Response(request.url, status=status, body=body, request=request)
-    assert _call(middleware, "process_response", request, response, spider=spider) is response
+    passed = _call(middleware, "process_response", request, response, spider=spider)
+    # The same answer; rules with a byte-order mark without it (round 25), for Scrapy 2.13's parser.
+    assert passed is response or (passed.status, passed.body) == (status, body.removeprefix(b"\xef\xbb\xbf"))
     # An article's answer is no robots.txt, whatever it holds.
     article = Request(ARTICLE_URL)
     page = Response(ARTICLE_URL, status=500, body=b"<html></html>", request=article)
