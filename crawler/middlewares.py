@@ -25,6 +25,7 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.robotstxt import RobotParser
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -37,7 +38,7 @@ from w3lib.url import canonicalize_url, safe_url_string
 
 from crawler.extraction import block_page_kind, is_block_page, may_be_block_page
 from crawler.extraction.urls import page_article_id
-from crawler.failures import UndecodableBody
+from crawler.failures import BAD_RESPONSE, CONNECTION, DATA_LOSS, DNS, TIMEOUT, UndecodableBody, failure_message, failure_name
 from crawler import stats as stat
 from crawler.runstop import stop_run
 
@@ -203,6 +204,21 @@ class SiteDown(IgnoreRequest):
     """A request not sent because the run is closing with the site down (SiteDownMiddleware)."""
 
 
+class RobotsTxtUnreachable(SiteDown):
+    """A request not sent because the site's robots.txt could not be reached (RobotsTxtFailureMiddleware):
+    the run is closing, and it is asked for next run."""
+
+
+# What the IgnoreRequest raised for an unreachable robots.txt begins with, the site's (the run closes)
+# or another host's (a short link's: its requests fail): Scrapy's robots.txt middleware hands it on to
+# RobotsTxtMiddleware._robots_error as it is (a subclass, 2.13 would log with a traceback).
+ROBOTSTXT_UNREACHABLE = "robots.txt unreachable: "
+ROBOTSTXT_UNREACHABLE_ELSEWHERE = "robots.txt of another host unreachable: "
+# Failures of robots.txt that leave it unreachable, as RFC 9309 (2.3.1.4) means it: "server or network
+# errors". An answer too large or whose body does not decode came, with no rules to read: as Scrapy does.
+UNREACHABLE_FAILURES = frozenset({TIMEOUT, DNS, CONNECTION, DATA_LOSS, BAD_RESPONSE})
+
+
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (a number of seconds or an HTTP date); None when absent or unreadable."""
     if value is None:
@@ -324,11 +340,16 @@ class RateLimitMiddleware:
 
 
 class RobotsTxtFailureMiddleware:
-    """A robots.txt that cannot be fetched (timeout, connection reset) or that is answered with no rules
-    (a server error, an HTML page: the home page, Akamai's block page) is one WARNING line and a stat,
-    not an ERROR with a traceback, and is not retried; the crawl then goes on as Scrapy's robots.txt
+    """A robots.txt answered with no rules (an HTML page: the home page, Akamai's block page) is one
+    WARNING line and a stat, not an ERROR with a traceback; the crawl then goes on as Scrapy's robots.txt
     middleware lets it: as if robots.txt allowed everything. One that redirects to another host is
     followed there (the off-site checks let it through).
+
+    One that cannot be reached, a server error (5xx) or no answer (a timeout, a refused or reset
+    connection) after the usual retries, is what RFC 9309 (2.3.1.4) has a crawler take as "disallow
+    all": one ERROR line, and the run closes without a request to the site; the requests that waited
+    for robots.txt are refused (RobotsTxtMiddleware), and asked for next run. Another host's (a short
+    link's) is one ERROR line too, and its requests fail; the run goes on at the site.
 
     It works on the robots.txt request itself, which Scrapy's middleware sends through the downloader
     with ``dont_obey_robotstxt``: the failure is turned into a plain ``IgnoreRequest``, which that
@@ -347,6 +368,7 @@ class RobotsTxtFailureMiddleware:
         settings = crawler.settings
         self.user_agent = str(settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "")
         self.max_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY")
+        self.site = urlsplit(str(settings.get("BS_BASE_URL") or "")).netloc.lower()
         # Download slot (host) → the Crawl-delay its robots.txt asks for.
         self.crawl_delays: dict[str, float] = {}
 
@@ -365,7 +387,6 @@ class RobotsTxtFailureMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self._is_robots_txt(request):
-            request.meta.setdefault("dont_retry", True)
             # RFC 9309 (2.3.1.2): a robots.txt redirect is followed, to another host too, and what is
             # found there is the site's rules. Refused as off-site, it was "no robots.txt" to Scrapy,
             # without a word: the site's rules went unread.
@@ -385,6 +406,8 @@ class RobotsTxtFailureMiddleware:
                 response = response.replace(body=response.body[len(UTF8_BOM) :])
             self._read_crawl_delay(request, response)
             return response
+        if response.status >= 500:
+            self._unreachable(request, f"HTTP {response.status}")
         # Scrapy reads any body as rules: a 500 page, the home page or Akamai's page, none of them
         # rules, all "allow everything" without a word, where the site's own went unread.
         self.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
@@ -394,6 +417,9 @@ class RobotsTxtFailureMiddleware:
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         if not self._is_robots_txt(request) or isinstance(exception, IgnoreRequest):
             return
+        name = failure_name(exception)
+        if name in UNREACHABLE_FAILURES:
+            self._unreachable(request, f"{name}: {failure_message(exception)}")
         self.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
         logger.warning(
             "Could not read <%s> (%s: %s); going on as if it allowed everything",
@@ -402,6 +428,27 @@ class RobotsTxtFailureMiddleware:
             exception,
         )
         raise IgnoreRequest(f"robots.txt unreadable: {type(exception).__name__}")
+
+    def _unreachable(self, request: Request, why: str) -> None:
+        # Before, crawled as if it allowed everything: a blip of the site's server had a run fetch what
+        # its rules forbid (the /content/ press releases, or all of it), against RFC 9309's "disallow all".
+        self.stats.inc_value(stat.ROBOTSTXT_UNREACHABLE)
+        asked = request.meta.get("redirect_urls")
+        host = urlsplit(str(asked[0]) if asked else request.url).netloc.lower()
+        tries = f", asked {request.meta['retry_times'] + 1} times" if request.meta.get("retry_times") else ""
+        if host != self.site:
+            logger.error(
+                "<%s> could not be reached (%s%s); RFC 9309 has a crawler then fetch nothing from %s: its requests fail in this run",
+                request.url, why, tries, host,
+            )
+            raise IgnoreRequest(ROBOTSTXT_UNREACHABLE_ELSEWHERE + why)
+        logger.error(
+            "Closing the run: <%s> could not be reached (%s%s); RFC 9309 has a crawler then fetch nothing "
+            "from the site: nothing was, and it is all asked for next run",
+            request.url, why, tries,
+        )
+        stop_run(self.crawler, stat.ROBOTSTXT_UNREACHABLE_REASON)
+        raise IgnoreRequest(ROBOTSTXT_UNREACHABLE + why)
 
     def _read_crawl_delay(self, request: Request, response: Response) -> None:
         if not 200 <= response.status < 300:
@@ -486,6 +533,38 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
             pending.addBoth(hand_on)
             return await maybe_deferred_to_future(own)
+
+    def _robots_error(self, exc: Any, netloc: str) -> None:
+        # Scrapy 2.13 hands on a Failure, later ones the exception.
+        error = getattr(exc, "value", exc)
+        said = str(error) if isinstance(error, IgnoreRequest) else ""
+        pending = self._parsers.get(netloc)
+        if not (said.startswith((ROBOTSTXT_UNREACHABLE, ROBOTSTXT_UNREACHABLE_ELSEWHERE)) and isinstance(pending, Deferred)):
+            super()._robots_error(exc, netloc)
+            return
+        # Scrapy's own takes it as no rules: every request that waited went out, the run closing or not.
+        site = said.startswith(ROBOTSTXT_UNREACHABLE)
+        refusing = UnreachableRobots(said.removeprefix(ROBOTSTXT_UNREACHABLE if site else ROBOTSTXT_UNREACHABLE_ELSEWHERE), closing=site)
+        self._parsers[netloc] = refusing
+        pending.callback(refusing)
+
+
+class UnreachableRobots(RobotParser):
+    """The rules of a host whose robots.txt could not be reached: no request is sent (RFC 9309's
+    "disallow all"). The site's are refused as not asked, as the run closes (RobotsTxtUnreachable);
+    another host's fail (an IgnoreRequest, ``ignored``), their articles fetched next run."""
+
+    def __init__(self, why: str, closing: bool) -> None:
+        self.why = why
+        self.closing = closing
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> UnreachableRobots:
+        return cls("", closing=False)
+
+    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
+        refused = RobotsTxtUnreachable if self.closing else IgnoreRequest
+        raise refused(f"not asked: robots.txt could not be reached ({self.why})")
 
 
 def robots_txt_unreadable(response: Response) -> str | None:

@@ -140,6 +140,10 @@ UNAVAILABLE_WAITED_SECONDS = "bs/unavailable/waited_seconds"
 
 # --- robots.txt ----------------------------------------------------------------------
 ROBOTSTXT_UNREADABLE = "bs/robotstxt/unreadable"
+# robots.txt unreachable (a 5xx after retries, no answer): RFC 9309 has a crawler fetch nothing then;
+# the run closes with this reason (1), nothing fetched.
+ROBOTSTXT_UNREACHABLE = "bs/robotstxt/unreachable"
+ROBOTSTXT_UNREACHABLE_REASON = "robotstxt_unreachable"
 # Cookies an answer set past what a domain keeps (crawler/middlewares.py BoundedCookiesMiddleware).
 COOKIES_REFUSED = "bs/cookies/refused"
 # The Crawl-delay robots.txt asks of us, as held to (milliseconds; capped at AUTOTHROTTLE_MAX_DELAY).

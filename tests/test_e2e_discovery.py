@@ -263,14 +263,15 @@ def test_a_rate_limit_that_does_not_lift_ends_the_run_as_a_block(
 
 
 @pytest.mark.parametrize("kind", ["timeout", "reset"])
-def test_robots_txt_that_times_out_or_resets_is_one_warning(site: LoopbackSite, tmp_path: Path, kind: str) -> None:
+def test_robots_txt_that_times_out_or_resets_closes_the_run_in_one_error(site: LoopbackSite, tmp_path: Path, kind: str) -> None:
+    # RFC 9309: robots.txt unreachable is "disallow all" (before round 25: one WARNING, and crawled).
     site.set_path_fault("/robots.txt", kind)
-    result = latest(site, tmp_path, sources=LATEST_RSS, DOWNLOAD_TIMEOUT="1")
+    result = latest(site, tmp_path, sources=LATEST_RSS, DOWNLOAD_TIMEOUT="1", RETRY_TIMES="1")
     assert_clean(result)
-    assert result.status == EXIT_OK and result.items, result.log[-3000:]
-    robots = [line for line in result.log.splitlines() if "robots.txt" in line and (" WARNING: " in line or " ERROR: " in line)]
-    assert len(robots) == 1 and " WARNING: " in robots[0], robots
-    assert stats_from_log(result.log)["bs/robotstxt/unreadable"] == 1
+    assert result.status == EXIT_FAILED and not result.items, result.log[-3000:]
+    robots = [line for line in result.log.splitlines() if "robots.txt" in line and " ERROR: " in line and not ("Run summary" in line or "Gave up retrying" in line)]
+    assert len(robots) == 1 and "could not be reached" in robots[0], robots
+    assert stats_from_log(result.log)["bs/robotstxt/unreachable"] == 1
 
 
 # --- resumes ----------------------------------------------------------------------------------------------

@@ -222,6 +222,8 @@ class RunVerdictExtension:
             status, why = self._verdict(stats, "finished")
             down = f"the site is down: {self.max_failures_in_a_row} tries in a row at it failed (BS_MAX_FAILURES_IN_A_ROW)"
             return status or EXIT_FAILED, down if status == EXIT_OK else f"{down}; {why}"
+        if reason == stat.ROBOTSTXT_UNREACHABLE_REASON:
+            return EXIT_FAILED, "robots.txt could not be reached (a server error or no answer): RFC 9309 has a crawler fetch nothing then; nothing was, it is asked for next run"
         if reason == REDIS_LOST:
             if stats.get(stat.REDIS_WRITES_REFUSED):
                 return EXIT_REDIS, "Redis took no writes (full, a read-only replica or unable to save); restart the worker once it does"

@@ -84,6 +84,7 @@ FAULT_KINDS = frozenset(
 #   huge             a monthly sitemap padded to 50,000 URLs (some 11 MB; the padding is dated 2001)
 #   429              429 Too Many Requests with Retry-After: <arg> seconds, <times> times, then normal
 #   503              503 Service Unavailable with Retry-After: <arg> seconds (maintenance), <times> times
+#   500              500 Internal Server Error, no Retry-After (a server error of the origin's or a CDN's)
 #   timeout          no answer for slow_seconds, then the connection closes
 #   reset            the connection is reset (RST) without an answer
 #   close-cut        the first half of the body with no Content-Length, the connection closed after it (an
@@ -115,7 +116,7 @@ FAULT_KINDS = frozenset(
 PATH_FAULT_KINDS = frozenset(
     {
         "self-listing", "gzip", "gzip-bare", "gzip-cut", "gzip-bare-cut", "gzip-corrupt", "offsite", "maintenance", "no-links", "offsite-backslash", "refresh-offsite",
-        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "partial", "close-cut",
+        "nbsp", "huge", "429", "timeout", "reset", "cut", "redirect-home", "redirect-self", "503", "500", "partial", "close-cut",
         "cut-stored", "length-chars", "transfer-identity", "cookie-storm", "redirect-file", "cut-stored-gzip",
         *("headers-endless", "header-line-endless", "header-folded-endless", "informational-endless"),
         *("server-error-200", "not-found-200", "empty-next", "static-500-200"),
@@ -542,6 +543,8 @@ class LoopbackSite:
             return normal._replace(body=gzip.compress(normal.body[: len(normal.body) // 2], mtime=0), headers=normal.headers + (("Content-Encoding", "gzip"),))
         if kind == "503":
             return Response(503, b"<html><body><h1>Down for maintenance</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
+        if kind == "500":
+            return Response(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", HTML)
         raise ValueError(f"path fault {kind!r} has no response")
 
     def _padding(self, path: str) -> bytes:
