@@ -345,8 +345,8 @@ class RobotsTxtFailureMiddleware:
     middleware lets it: as if robots.txt allowed everything. One that redirects to another host is
     followed there (the off-site checks let it through).
 
-    One that cannot be reached, a server error (5xx) or no answer (a timeout, a refused or reset
-    connection) after the usual retries, is what RFC 9309 (2.3.1.4) has a crawler take as "disallow
+    One that cannot be reached, a server error (5xx), a rate limit that did not lift (429) or no answer
+    (a timeout, a refused or reset connection) after the usual retries, is what RFC 9309 (2.3.1.4) has a crawler take as "disallow
     all": one ERROR line, and the run closes without a request to the site; the requests that waited
     for robots.txt are refused (RobotsTxtMiddleware), and asked for next run. Another host's (a short
     link's) is one ERROR line too, and its requests fail; the run goes on at the site.
@@ -406,7 +406,12 @@ class RobotsTxtFailureMiddleware:
                 response = response.replace(body=response.body[len(UTF8_BOM) :])
             self._read_crawl_delay(request, response)
             return response
-        if response.status >= 500:
+        if response.status == 429 and self.stats.get_value(stat.RATE_LIMITED_GAVE_UP):
+            # RateLimitMiddleware gave up on it and closes the run, in a line of its own: read as no rules,
+            # the requests that waited for it were sent to the site that had asked us to stop.
+            self.stats.inc_value(stat.ROBOTSTXT_UNREACHABLE)
+            raise IgnoreRequest(ROBOTSTXT_UNREACHABLE + "HTTP 429")
+        if response.status >= 500 or response.status == 429:
             self._unreachable(request, f"HTTP {response.status}")
         # Scrapy reads any body as rules: a 500 page, the home page or Akamai's page, none of them
         # rules, all "allow everything" without a word, where the site's own went unread.

@@ -13,7 +13,7 @@ from twisted.internet.defer import Deferred
 
 from crawler import stats as stat
 from crawler.middlewares import RobotsTxtFailureMiddleware, RobotsTxtMiddleware, RobotsTxtUnreachable
-from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
+from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK
 from crawler.spiders.article import ArticleSpider
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
@@ -139,3 +139,18 @@ def test_only_the_sites_own_robots_txt_unreachable_closes_the_run(
     # (RobotsTxtUnreachable: not asked, no failure counted, as the site closes; another host's fail.)
     assert isinstance(refused.value, RobotsTxtUnreachable) == (host == SITE)
     assert "not asked: robots.txt could not be reached (HTTP 502)" in str(refused.value)
+
+
+def test_a_rate_limit_on_robots_txt_that_does_not_lift_sends_nothing_more(tmp_path: Path) -> None:
+    # Before: the run closed as rate limited (exit 4, "backing off"), and then, robots.txt read as no
+    # rules ("going on as if it allowed everything"), sent the requests that waited for it to the site
+    # that had asked it to stop.
+    with LoopbackSite(articles=4, seed=25) as site:
+        site.set_path_fault("/robots.txt", "429", argument=1)
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, **LATEST})
+        asked = dict(site.counts)
+    assert asked == {"/robots.txt": 2}, asked
+    assert result.status == EXIT_BLOCKED and not result.items, result.log[-3000:]
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line and "Run summary" not in line]
+    assert len(errors) == 1 and "Closing the run: rate limited at <" in errors[0], errors
+    assert "as if it allowed everything" not in result.log and "Traceback" not in result.log
