@@ -204,6 +204,11 @@ class SiteDown(IgnoreRequest):
     """A request not sent because the run is closing with the site down (SiteDownMiddleware)."""
 
 
+class BackingOff(SiteDown):
+    """A request not sent, or whose 429 is let go unlogged, because the run is closing as the site's rate
+    limit did not lift (RateLimitMiddleware): asked for next run."""
+
+
 class RobotsTxtUnreachable(SiteDown):
     """A request not sent because the site's robots.txt could not be reached (RobotsTxtFailureMiddleware):
     the run is closing, and it is asked for next run."""
@@ -269,6 +274,12 @@ class RateLimitMiddleware:
             default_wait=settings.getfloat("BS_RATE_LIMIT_WAIT"),
         )
 
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self.gave_up and not is_robots_txt_request(request):
+            # Before, every request the engine still handed on as it closed was sent: "backing off" from
+            # a site that rate-limited every page, the run asked it for each article found once more.
+            raise BackingOff("not asked: the run is closing, the site's rate limit did not lift")
+
     async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         if response.status == 503:
             return await self._wait_out_unavailable(request, response)
@@ -280,7 +291,11 @@ class RateLimitMiddleware:
         wait = self.default_wait if announced is None else announced
         if self.gave_up or wait > self.max_wait or tries > self.retries:
             self._give_up(request, wait, tries)
-            return response
+            if is_robots_txt_request(request):
+                return response  # for RobotsTxtFailureMiddleware: no rules, and nothing more sent
+            # One line said the run closes; an ERROR per page asked meanwhile ("Failed …: http-429",
+            # each counted failed) said it again. Not seen, it is asked for next run.
+            raise BackingOff(f"rate limited (429): the run is closing, <{request.url}> is asked next run")
         logger.warning(
             "Rate limited (429) at <%s>: waiting %.0f s (%s), then asking again (%d of %d)",
             request.url,

@@ -154,3 +154,27 @@ def test_a_rate_limit_on_robots_txt_that_does_not_lift_sends_nothing_more(tmp_pa
     errors = [line for line in result.log.splitlines() if " ERROR: " in line and "Run summary" not in line]
     assert len(errors) == 1 and "Closing the run: rate limited at <" in errors[0], errors
     assert "as if it allowed everything" not in result.log and "Traceback" not in result.log
+
+
+# --- a rate limit on every page: the run backs off in one line ------------------------------------------------
+
+
+def test_a_429_storm_on_every_article_closes_the_run_in_one_line_and_loses_nothing(tmp_path: Path) -> None:
+    # Before: after "Closing the run: rate limited … backing off", every article answered 429 meanwhile
+    # was an ERROR line of its own ("Failed <…>: http-429"), counted failed, and each request the
+    # closing engine still handed on was sent.
+    settings = {"BS_LATEST_SOURCES": "/rss/latest.rss,/latest-news", "BS_RATE_LIMIT_RETRIES": "1"}
+    with LoopbackSite(articles=12, seed=25) as site:
+        for record in site.articles:
+            site.set_path_fault(record.path, "429", argument=1)
+        result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, **settings})
+        site.clear_faults()
+        again = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url, **settings})
+    assert result.status == EXIT_BLOCKED and not result.items, result.log[-3000:]
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line and "Run summary" not in line]
+    assert len(errors) == 1 and "Closing the run: rate limited at <" in errors[0], errors
+    stats = stats_from_log(result.log)
+    assert not [name for name in stats if name.startswith("bs/failed/")], stats
+    assert "rate limited" in next(line for line in result.log.splitlines() if "Run summary" in line)
+    # Nothing was marked seen: the next run, the limit lifted, fetches every article.
+    assert again.status == EXIT_OK and len(again.items) == 12, again.log[-3000:]
