@@ -81,7 +81,9 @@ class ArticleValidationPipeline:
         """Say so when the publication date lies ahead (a typo'd year on the site): the item is still
         the article, and dropping it would lose it on every fetch, but a reader sorting by date must know."""
         published = parse_date(article.datePublished)
-        if published is not None and published > datetime.now(timezone.utc) + self.future_skew:
+        # Ahead of the fetch (a stored page's, re-extracted: dateDownloaded), as the rules read it.
+        fetched = parse_date(article.dateDownloaded) or datetime.now(timezone.utc)
+        if published is not None and published > fetched + self.future_skew:
             self.stats.inc_value(stat.FUTURE_DATE_PUBLISHED)
             logger.warning("<%s>: datePublished %s lies in the future; written as the page gives it", article.url, article.datePublished)
 

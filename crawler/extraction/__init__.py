@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
@@ -27,14 +28,17 @@ class Extraction:
     encoding_note: EncodingNote | None = None
 
 
-def extract(html: str | bytes, url: str, content_type: str | None = None) -> Extraction:
+def extract(html: str | bytes, url: str, content_type: str | None = None, *, read_at: datetime | None = None) -> Extraction:
     """Read one article page; :class:`NotAnArticle` (with a ``reason`` slug) when it is not one.
+
+    ``read_at`` is when the page was fetched (a stored page's time; None: now): a date ahead of it is
+    a typo, so that a page read again a year later gives the item it gave that day.
 
     Block pages, empty pages, pages of no known layout without article metadata, and pages of a
     known layout that are not articles (listings, videos, paywall stubs) raise it; nothing else
     escapes.
     """
-    page = Page(html, url, content_type)
+    page = Page(html, url, content_type, read_at)
     # (Its first visible character, without a copy of the page: a page starts with markup.)
     first = page.text.lstrip()[:1]
     # A zero-filled answer (a stored copy whose bytes were never written) is no page of an unknown

@@ -12,6 +12,7 @@ import json
 import sys
 import threading
 from collections.abc import Iterable
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
@@ -451,8 +452,10 @@ _HEAD_TAGS = ("script", "meta", "link")
 class Page:
     """An HTML page and its URL, parsed once, with lazily read structured data."""
 
-    def __init__(self, html: str | bytes, url: str, content_type: str | None = None) -> None:
+    def __init__(self, html: str | bytes, url: str, content_type: str | None = None, read_at: datetime | None = None) -> None:
         self.url = url
+        # When the page was fetched, the "now" its dates are read against; None: now, as a live crawl reads it.
+        self.read_at = read_at
         utf8: bytes | None = None
         if isinstance(html, str):
             self.text, self.encoding_note = html, None

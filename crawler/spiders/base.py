@@ -257,7 +257,7 @@ class BusinessStandardSpider(Spider):
         # kept as U+FFFD, Windows-1252 only for pages with no UTF-8 in them).
         content_type = response.headers.get("Content-Type")
         try:
-            extraction = extract(response.body, response.url, content_type.decode("latin-1") if content_type else None)
+            extraction = extract(response.body, response.url, content_type.decode("latin-1") if content_type else None, read_at=self.fetched_at(response))
         except NotAnArticle as error:
             if error.reason == NOT_FOUND:
                 # As the site's 404 is (a story it removed while its feeds link it, a URL scheme
@@ -303,6 +303,10 @@ class BusinessStandardSpider(Spider):
         article.dateDownloaded = iso_ist(datetime.now(timezone.utc))
         self.answered_page(requested, response.url)
         yield article
+
+    def fetched_at(self, response: Response) -> datetime | None:
+        """When the page was fetched, where that is not now (a stored page): its dates are read as of it."""
+        return None
 
     def unpack_stray_gzip(self, response: Response) -> Response | None:
         """The response with its gzip body unpacked, or None (counted, logged) when it cannot be.

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -293,6 +294,10 @@ class ReextractSpider(BusinessStandardSpider):
             meta={STORED_RECORD: record, "allow_offsite": True},
             dont_filter=True,
         )
+
+    def fetched_at(self, response: Response) -> datetime | None:
+        record = response.meta.get(STORED_RECORD)
+        return record.fetched_at if isinstance(record, StoredResponse) else None
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         """The live crawl's callback; ``dateDownloaded`` is when the page was stored, where the store knows."""

@@ -102,17 +102,17 @@ def _modified_after(published: str | None, modified: str | None) -> str | None:
     return published if modified[:16] == published[:16] else None
 
 
-# A source's date further ahead of the time the page is read than this is a typo (a year, an hour
+# A source's date further ahead of the time the page was fetched than this is a typo (a year, an hour
 # of the wrong half of the day), not clock skew: as BS_FUTURE_DATE_SKEW's default for discovery.
 FUTURE_SKEW = timedelta(minutes=10)
 
 
-def ahead(date: str) -> bool:
+def ahead(date: str, now: datetime) -> bool:
     """Whether the ISO 8601 date ``date`` (as :func:`normalize_date` writes it) lies more than
-    :data:`FUTURE_SKEW` ahead of now."""
+    :data:`FUTURE_SKEW` ahead of ``now``, the time the page was fetched."""
     try:
-        return datetime.fromisoformat(date) > datetime.now(timezone.utc) + FUTURE_SKEW
-    except ValueError:
+        return datetime.fromisoformat(date) > now + FUTURE_SKEW
+    except (ValueError, TypeError):  # (TypeError: a date without its zone)
         return False
 
 
@@ -842,6 +842,10 @@ class ArticlePage:
         # Each date's sources as dated() was given them (see other_date): their values and the name of
         # the method reading the shown one, not readers, which would hold the page in a reference cycle.
         self._date_sources: dict[str, tuple[tuple[tuple[str, Any], ...], str]] = {}
+        # What "ahead" is ahead of: the fetch (a stored page read again a year on was given the typo'd
+        # year once that year had come, where the crawl of the day gave the page's date), else now.
+        read_at = page.read_at or datetime.now(timezone.utc)
+        self.read_at = read_at if read_at.tzinfo is not None else read_at.replace(tzinfo=timezone.utc)
 
     @classmethod
     def matches(cls, page: Page) -> bool:
@@ -881,7 +885,7 @@ class ArticlePage:
         if values["dateModified"] is None and modified is not None:
             # The first source's update lies before the publication (a CMS's last save of the draft, a
             # date typo'd back): another source's that does not, as the page's "Last Updated" line.
-            later = self.other_date("dateModified", lambda value: _modified_after(published, value) is not None and not ahead(value))
+            later = self.other_date("dateModified", lambda value: _modified_after(published, value) is not None and not ahead(value, self.read_at))
             values["dateModified"] = _modified_after(published, later)
         return Article(**values)
 
@@ -1263,13 +1267,13 @@ class ArticlePage:
         return self.not_ahead(name, picked)
 
     def not_ahead(self, name: str, picked: str | None) -> str | None:
-        """``picked``, unless it lies ahead of now (:func:`ahead`) where another source of the date does
+        """``picked``, unless it lies ahead of the fetch (:func:`ahead`) where another source of the date does
         not: a story is not published, nor updated, after the page that says so was read. Taken, the
         typo'd year of one source stood for the date the page shows, and the update, earlier, was dropped.
         Where every source lies ahead, ``picked`` is what the page gives (the pipeline says so)."""
-        if picked is None or not ahead(picked):
+        if picked is None or not ahead(picked, self.read_at):
             return picked
-        other = self.other_date(name, lambda value: not ahead(value))
+        other = self.other_date(name, lambda value: not ahead(value, self.read_at))
         if other is None:
             return picked
         if name not in self.provenance.disagreements:  # (a fallback's date, which pick() does not weigh)

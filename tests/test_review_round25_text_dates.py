@@ -1,0 +1,94 @@
+"""Review of round 25's date rules: a date "ahead of now" is ahead of the time the page was fetched, so a
+stored page re-extracted a year later gives the item the crawl gave, not the typo'd year once it has passed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from crawler import stats as stat
+from crawler.extraction import Article, extract
+from crawler.extraction.normalize import iso_ist
+from crawler.pipelines import ArticleValidationPipeline
+from crawler.reextract.sources import StoredResponse
+from tests.test_extraction_probes_more import _fixture, _once
+from tests.test_reextract import make_spider
+
+NEXT = "nextjs-2023/no-image"
+# The Next.js page: published 16:30, updated 17:02 of Sep 12 2024 in every source (see test_date_probes_round25).
+LD_PUBLISHED = '"datePublished": "2024-09-12T16:30:00+05:30"'
+LD_MODIFIED = '"dateModified": "2024-09-12T17:02:00+05:30"'
+META_PUBLISHED = '<meta property="article:published_time" content="2024-09-12T16:30:00+05:30">'
+NEXT_PUBLISHED = '"publishDate": 1726138800'
+SHOWN_PUBLISHED = "First Published: Sep 12 2024 | 4:30 PM IST"
+PUBLISHED = "2024-09-12T16:30:00+05:30"
+MODIFIED = "2024-09-12T17:02:00+05:30"
+# Fetched that evening, 18:30 in India: a year on from it lies ahead of the fetch, and behind today.
+FETCHED = datetime(2024, 9, 12, 13, 0, tzinfo=timezone.utc)
+
+# One source's year typo'd forward to the next, which has since come: ahead when the page was fetched.
+TYPO_NEXT_YEAR = [
+    pytest.param((LD_PUBLISHED, '"datePublished": "2025-09-12T16:30:00+05:30"'), id="datePublished"),
+    pytest.param((LD_MODIFIED, '"dateModified": "2025-09-12T17:02:00+05:30"'), id="dateModified"),
+]
+
+
+def _page(*changes: tuple[str, str]) -> tuple[bytes, str]:
+    html, url, _ = _fixture(NEXT)
+    for old, new in changes:
+        html = _once(html, old, new)
+    return html.encode(), url
+
+
+def _reextracted(tmp_path: Path, body: bytes, url: str, fetched_at: datetime | None) -> Article:
+    spider = make_spider(tmp_path)
+    record = StoredResponse(url=url, status=200, headers={}, body=body, fetched_at=fetched_at, origin="test")
+    (item,) = spider.parse_article(HtmlResponse(url, body=body, request=spider.stored_request(record)))
+    assert isinstance(item, Article)
+    return item
+
+
+@pytest.mark.parametrize("typo", TYPO_NEXT_YEAR)
+def test_a_stored_page_is_read_as_of_its_fetch_not_of_the_day_it_is_reextracted(tmp_path: Path, typo: tuple[str, str]) -> None:
+    # Before: the crawl of Sep 12 2024 wrote the page's dates; reextract of the same stored page after
+    # Sep 2025 wrote the typo'd year as good (datePublished 2025, or dateModified 2025 over the 17:02 the page shows).
+    body, url = _page(typo)
+    item = _reextracted(tmp_path, body, url, FETCHED)
+    assert (item.datePublished, item.dateModified, item.dateDownloaded) == (PUBLISHED, MODIFIED, iso_ist(FETCHED))
+
+
+@pytest.mark.parametrize("typo", TYPO_NEXT_YEAR)
+def test_the_extraction_reads_a_page_as_of_the_time_it_is_given(typo: tuple[str, str]) -> None:
+    # What reextract, a benchmark or a fixture's check give it: the item of the day the page was fetched,
+    # whatever day it is read on.
+    body, url = _page(typo)
+    extraction = extract(body, url, read_at=FETCHED)
+    assert (extraction.article.datePublished, extraction.article.dateModified) == (PUBLISHED, MODIFIED)
+    assert "datePublished" in extraction.provenance.disagreements or "dateModified" in extraction.provenance.disagreements
+
+
+def test_a_stored_page_with_no_fetch_time_is_read_as_of_now(tmp_path: Path) -> None:
+    # A saved page that says nothing of when it was fetched: fetched before now, so a date ahead of now
+    # was ahead then too (the century typo'd), and gives way to the page's; the year after now as well.
+    body, url = _page((LD_PUBLISHED, f'"datePublished": "{datetime.now(timezone.utc).year + 1}-09-12T16:30:00+05:30"'))
+    item = _reextracted(tmp_path, body, url, None)
+    assert (item.datePublished, item.dateModified) == (PUBLISHED, MODIFIED)
+
+
+def test_a_date_every_source_gives_after_the_fetch_is_counted_as_of_the_fetch(tmp_path: Path) -> None:
+    # Every source typo'd to the next year: written as the page gives it, and said so, as the crawl
+    # of the day said so (before: reextract after that year came counted nothing).
+    body, url = _page(
+        (LD_PUBLISHED, '"datePublished": "2025-09-12T16:30:00+05:30"'),
+        (META_PUBLISHED, '<meta property="article:published_time" content="2025-09-12T16:30:00+05:30">'),
+        (NEXT_PUBLISHED, '"publishDate": 1757674800'),
+        (SHOWN_PUBLISHED, "First Published: Sep 12 2025 | 4:30 PM IST"),
+    )
+    item = _reextracted(tmp_path, body, url, FETCHED)
+    assert item.datePublished == "2025-09-12T16:30:00+05:30"
+    crawler = make_spider(tmp_path).crawler
+    ArticleValidationPipeline.from_crawler(crawler).process_item(item)
+    assert crawler.stats is not None and crawler.stats.get_value(stat.FUTURE_DATE_PUBLISHED) == 1
