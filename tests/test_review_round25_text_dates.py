@@ -1,5 +1,7 @@
-"""Review of round 25's date rules: a date "ahead of now" is ahead of the time the page was fetched, so a
-stored page re-extracted a year later gives the item the crawl gave, not the typo'd year once it has passed."""
+"""Review of round 25's text and date rules: a date "ahead of now" is ahead of the time the page was fetched,
+so a stored page re-extracted a year later gives the item the crawl gave, not the typo'd year once it has
+passed; a numbered list whose items carry their own numbers, running on from 3 or down from 10, is read
+with those, not with a 1 drawn before them."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from scrapy.http import HtmlResponse
 from crawler import stats as stat
 from crawler.extraction import Article, extract
 from crawler.extraction.normalize import iso_ist
+from crawler.extraction.text import block_paragraphs, fragment
 from crawler.pipelines import ArticleValidationPipeline
 from crawler.reextract.sources import StoredResponse
 from tests.test_extraction_probes_more import _fixture, _once
 from tests.test_reextract import make_spider
+from tests.test_text_probes_round25 import LAYOUTS, _story_lines
 
 NEXT = "nextjs-2023/no-image"
 # The Next.js page: published 16:30, updated 17:02 of Sep 12 2024 in every source (see test_date_probes_round25).
@@ -92,3 +96,56 @@ def test_a_date_every_source_gives_after_the_fetch_is_counted_as_of_the_fetch(tm
     crawler = make_spider(tmp_path).crawler
     ArticleValidationPipeline.from_crawler(crawler).process_item(item)
     assert crawler.stats is not None and crawler.stats.get_value(stat.FUTURE_DATE_PUBLISHED) == 1
+
+
+# --- a numbered list whose items carry their numbers ------------------------------------------------------
+
+# A list the CMS split where an ad, an image or a tweet sits between its items: its second <ol> starts
+# at 1 again, its items typed "3.", "4." by the writer (the site's stylesheet hiding the browser's
+# numbers, as it must for a list numbered by hand). Before: "1. 3. Keep the receipt", a 1 no reader saw
+# before the third step, and "2. 4. …".
+SPLIT = (
+    "<ol><li>1. File the return by July 31</li><li>2. Pay the tax due</li></ol>"
+    "<p>The department sends a notice if either is late.</p>"
+    "<ol><li>3. Keep the receipt</li><li>4. Check the refund status</li></ol>"
+)
+SPLIT_LINES = [
+    "1. File the return by July 31", "2. Pay the tax due", "The department sends a notice if either is late.",
+    "3. Keep the receipt", "4. Check the refund status",
+]
+SPLIT_PLAIN = "\n".join(SPLIT_LINES)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_split_list_numbered_by_hand_keeps_the_numbers_the_page_shows(layout: str) -> None:
+    assert _story_lines(layout, SPLIT, SPLIT_PLAIN) == SPLIT_LINES
+
+
+@pytest.mark.parametrize(
+    ("markup", "lines"),
+    [
+        # A countdown typed by hand: "10. Reliance", not "1. 10. Reliance".
+        ("<ol><li>10. Reliance</li><li>9. TCS</li><li><strong>8.</strong> HDFC Bank</li></ol>", ["10. Reliance", "9. TCS", "8. HDFC Bank"]),
+        # The rest of a list in roman numerals or letters, typed in brackets or with a full stop.
+        ("<ol><li>(iii) the third</li><li>(iv) the fourth</li></ol>", ["(iii) the third", "(iv) the fourth"]),
+        ("<ol><li>c) the third</li><li>d) the fourth</li></ol>", ["c) the third", "d) the fourth"]),
+        # The Hindi edition's digits.
+        ("<ol><li>३. पहला</li><li>४. दूसरा</li></ol>", ["३. पहला", "४. दूसरा"]),
+        # One item left of a list split so, its number typed: that number.
+        ("<ol><li>5. The fifth step</li></ol>", ["5. The fifth step"]),
+        # An item left empty (its embed removed) breaks no run.
+        ("<ol><li>3. x</li><li><script>ad()</script></li><li>4. z</li></ol>", ["3. x", "4. z"]),
+        # Numbers that run on by one are the list's; others are words of the items, numbered by the browser.
+        ("<ol><li>3. x</li><li>7. y</li></ol>", ["1. 3. x", "2. 7. y"]),
+        ("<ol><li>3. x</li><li>y</li></ol>", ["1. 3. x", "2. y"]),
+        # Initials are no numbers, even two that run on ("B. Ravi", "C. Rao"): a letter or a roman
+        # numeral is the list's number in brackets only.
+        ("<ol><li>R. Dinesh said</li></ol>", ["1. R. Dinesh said"]),
+        ("<ol><li>B. Ravi</li><li>C. Rao</li></ol>", ["1. B. Ravi", "2. C. Rao"]),
+        ("<ol><li>(c) 2024 Reuters</li></ol>", ["1. (c) 2024 Reuters"]),
+    ],
+)
+def test_a_lists_own_numbers_running_on_by_one_are_the_ones_drawn(markup: str, lines: list[str]) -> None:
+    root = fragment(markup)
+    assert root is not None
+    assert block_paragraphs(root) == lines

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -351,6 +352,8 @@ def _list_markers(ordered: _Element) -> dict[_Element, _ListMarker]:
         number = len(items) if backwards else 1
     kind = ordered.get("type")
     markers: dict[_Element, _ListMarker] = {}
+    if _numbered_by_hand(items):
+        return markers
     for item in items:
         value = _integer(item.get("value"))
         if value is not None:
@@ -370,11 +373,50 @@ def _typed(text: str, number: int) -> bool:
     return typed in (str(number), _ordinal(number, "a"), _ordinal(number, "A"), _ordinal(number, "i"), _ordinal(number, "I"))
 
 
+# The numbers, up to 100, a letter or a roman numeral typed in brackets stands for ("(iii)", "c)").
+_TYPED_VALUES = {kind: {_ordinal(number, kind): number for number in range(1, 101)} for kind in ("a", "A", "i", "I")}
+
+
+def _numbered_by_hand(items: list[_Element]) -> bool:
+    """Whether every item of a list that shows text starts with a number typed by hand, the numbers
+    running on by one ("3. ", "4. ", where an ad or an embed split a list and its second ``<ol>`` starts
+    at 1 again; "10. ", "9. ", a countdown): the list is numbered by its text, the stylesheet hiding
+    the browser's numbers, and a 1 drawn before "3. " is a number no reader saw. A letter or a roman
+    numeral counts in brackets only, and on two items at least: "B. Ravi", "C. Rao" are initials."""
+    typed: list[tuple[str, bool]] = []
+    for item in items:
+        text = _leading_text(item)
+        if not text.strip():
+            continue  # (an item left empty, its embed removed: no line, no number)
+        found = _TYPED_NUMBER(text)
+        if found is None:
+            return False
+        typed.append((found.group(1) or found.group(2), found.group(1) is not None or found.group(0).rstrip().endswith(")")))
+    if not typed:
+        return False
+    if all(token.isdecimal() for token, _ in typed):  # (int() reads Devanagari digits too: "३. ")
+        return _runs_on([int(token) for token, _ in typed])
+    return len(typed) > 1 and all(bracketed for _, bracketed in typed) and any(
+        _runs_on([_TYPED_VALUES[kind].get(token) for token, _ in typed]) for kind in _TYPED_VALUES
+    )
+
+
+def _runs_on(values: list[int | None]) -> bool:
+    """Whether ``values`` are numbers each one more, or each one less, than the one before."""
+    numbers = [value for value in values if value is not None]
+    if len(numbers) < len(values):
+        return False
+    step = numbers[1] - numbers[0] if len(numbers) > 1 else 1
+    return step in (1, -1) and all(after - before == step for before, after in zip(numbers, numbers[1:]))
+
+
 def _leading_text(element: _Element) -> str:
-    """The first words of an element's text (enough to see a number typed before them)."""
-    for text in element.itertext():
-        if isinstance(text, str) and text.strip():
-            return text
+    """The first words of an element's text (enough to see a number typed before them); a script's or
+    a style's is none (an item left empty but for its embed's script shows nothing)."""
+    for text in cast("list[Any]", element.xpath("descendant::text()")):
+        parent = text.getparent()
+        if text.strip() and not (text.is_text and parent is not None and isinstance(parent.tag, str) and parent.tag.lower() in SKIPPED_TAGS):
+            return str(text)
     return ""
 
 
