@@ -1,11 +1,12 @@
 """Review of round 25's text and date rules: a date "ahead of now" is ahead of the time the page was fetched,
 so a stored page re-extracted a year later gives the item the crawl gave, not the typo'd year once it has
 passed; a numbered list whose items carry their own numbers, running on from 3 or down from 10, is read
-with those, not with a 1 drawn before them."""
+with those, not with a 1 drawn before them; a sitemap's publication day written as its midnight is a day
+alone, dated by the story's id as a day alone is."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,17 @@ from scrapy.http import HtmlResponse
 
 from crawler import stats as stat
 from crawler.extraction import Article, extract
+from crawler.extraction.discovery import parse_feed_or_sitemap, parse_sitemap
 from crawler.extraction.normalize import iso_ist
 from crawler.extraction.text import block_paragraphs, fragment
 from crawler.pipelines import ArticleValidationPipeline
 from crawler.reextract.sources import StoredResponse
+from crawler.spiders.archive import ArchiveSpider
+from tests.test_discovery_probes_round24 import _month, _news_sitemap
 from tests.test_extraction_probes_more import _fixture, _once
 from tests.test_reextract import make_spider
+from tests.test_spiders_unit import SITE
+from tests.test_spiders_unit import make_spider as make_discovery_spider
 from tests.test_text_probes_round25 import LAYOUTS, _story_lines
 
 NEXT = "nextjs-2023/no-image"
@@ -149,3 +155,48 @@ def test_a_lists_own_numbers_running_on_by_one_are_the_ones_drawn(markup: str, l
     root = fragment(markup)
     assert root is not None
     assert block_paragraphs(root) == lines
+
+
+# --- a publication day written as its midnight -------------------------------------------------------------
+
+# Published at 00:15 in India on March 1 (its id says 240301); the sitemap's writer gives the UTC day,
+# February 29, as a time of day: its midnight, in UTC or with any zone (a day alone, as 501fd59 reads it).
+AFTER_MIDNIGHT = "/markets/news/sensex-opens-higher-124030100015_1.html"
+MIDNIGHTS = ["2024-02-29T00:00:00Z", "2024-02-29T00:00:00+00:00", "2024-02-29T00:00Z", "2024-02-29T00:00:00.000Z", "2024-02-29T00:00:00+05:30"]
+
+
+@pytest.mark.parametrize("midnight", MIDNIGHTS)
+def test_a_publication_day_written_as_its_midnight_the_day_before_the_id_is_the_id_s_day(midnight: str) -> None:
+    # Before: February 29 (05:30 in India for UTC's midnight): the id's day only for "2024-02-29" alone.
+    (entry,) = parse_sitemap(_news_sitemap((AFTER_MIDNIGHT, None, midnight)), SITE).entries
+    assert entry.publication_day == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("midnight", ["Thu, 29 Feb 2024 00:00:00 GMT", "Thu, 29 Feb 2024 00:00:00 +0000"])
+def test_a_feed_s_publication_day_written_as_its_midnight_is_read_alike(midnight: str) -> None:
+    feed = f'<rss version="2.0"><channel><title>t</title><item><link>{SITE}{AFTER_MIDNIGHT}</link><pubDate>{midnight}</pubDate></item></channel></rss>'.encode()
+    (entry,) = parse_feed_or_sitemap(feed, SITE).entries
+    assert entry.publication_day == date(2024, 3, 1)
+
+
+def test_archive_of_a_month_keeps_a_story_its_sitemap_dates_at_the_utc_midnight_before(tmp_path: Path) -> None:
+    # Before: left out of March's backfill as February's, and February's sitemap does not list it: lost.
+    spider = make_discovery_spider(ArchiveSpider, tmp_path, since="2024-03-01", until="2024-03-31")
+    assert _month(spider, _news_sitemap((AFTER_MIDNIGHT, None, "2024-02-29T00:00:00Z"))) == [SITE + AFTER_MIDNIGHT]
+    assert spider.crawler.stats is not None and not spider.crawler.stats.get_value(stat.DISCOVERY_NOT_ACCEPTED)
+    february = make_discovery_spider(ArchiveSpider, tmp_path / "february", since="2024-02-01", until="2024-02-29")
+    assert _month(february, _news_sitemap((AFTER_MIDNIGHT, None, "2024-02-29T00:00:00Z"))) == []
+
+
+@pytest.mark.parametrize(
+    ("published", "day"),
+    [
+        ("2024-03-01T00:00:00Z", date(2024, 3, 1)),  # the id's own day
+        ("2024-02-28T00:00:00Z", date(2024, 2, 28)),  # two days before: the date's as it is
+        ("2024-02-29T00:00:01Z", date(2024, 2, 29)),  # a second past midnight is a time of day
+        ("2024-02-29T00:30:00+05:30", date(2024, 2, 29)),
+    ],
+)
+def test_a_publication_time_not_at_midnight_or_another_day_keeps_its_day(published: str, day: date) -> None:
+    (entry,) = parse_sitemap(_news_sitemap((AFTER_MIDNIGHT, None, published)), SITE).entries
+    assert entry.publication_day == day

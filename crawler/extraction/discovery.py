@@ -371,9 +371,15 @@ _SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 _W3C_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
 
 
+# A day written as its midnight ("2024-02-29T00:00:00Z", "Thu, 29 Feb 2024 00:00:00 GMT"): what a
+# sitemap or feed writer makes of a date without a time, no more a time of day than "2024-02-29".
+_MIDNIGHT = re.compile(r"[T\s]00:00(?::00(?:\.0+)?)?\s*(?:Z|GMT|UTC|[+-]\d\d:?\d\d)?\s*$", re.I).search
+
+
 def _day_alone(text: str | None) -> bool:
-    """Whether a date as written gives no time of day ("2024-02-29", "Feb 29 2024"; not Unix seconds)."""
-    return text is not None and ":" not in text and not text.strip().isdigit()
+    """Whether a date as written gives no time of day ("2024-02-29", "Feb 29 2024", or its midnight;
+    not Unix seconds)."""
+    return text is not None and ((":" not in text and not text.strip().isdigit()) or _MIDNIGHT(text) is not None)
 
 
 def _w3c_date(text: str | None) -> datetime | None:
