@@ -12,11 +12,13 @@ labels as the last resort; layouts override a field to put their own sources in 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from itertools import accumulate
 from typing import Any, ClassVar, TypeVar, Union, cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -1302,16 +1304,22 @@ class ArticlePage:
     @cached_property
     def label_texts(self) -> list[etree._ElementUnicodeResult]:
         """The scope's text nodes holding one of :data:`LABELS`, outside scripts, in document order."""
-        # (Each node looked at for each label: the scope's nodes are few, and read anyway for the
-        # related list; a first look over the scope's whole text cost more than it spared.)
-        found = []
-        for text in self.text_nodes:
-            for label in LABELS:
-                if label in text:
-                    if holder_of(text) is not None:
-                        found.append(text)
-                    break
-        return found
+        # Each label looked for once in the nodes' texts joined (a label holds no NUL, so none is
+        # found across two), its finds placed in their nodes by offset: ten searches, not ten a node
+        # (which cost 4,000 instructions a node, a third more than this on a Next.js page).
+        texts = self.text_nodes
+        joined = "\x00".join(texts)
+        present = [label for label in LABELS if label in joined]
+        if not present:
+            return []
+        starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+        holding: set[int] = set()
+        for label in present:
+            at = joined.find(label)
+            while at != -1:
+                holding.add(bisect_right(starts, at) - 1)
+                at = joined.find(label, at + 1)
+        return [text for index in sorted(holding) if holder_of(text := texts[index]) is not None]
 
     def texts_holding(self, label: str) -> list[etree._ElementUnicodeResult]:
         """The text nodes holding ``label``."""
