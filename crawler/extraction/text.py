@@ -264,16 +264,19 @@ def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = N
 
 
 def _flush(buffer: list[str], paragraphs: list[str]) -> None:  # called only with something in the buffer
-    if _only_marker(buffer):
+    # (The type first, in line: a paragraph that starts with no list's number, as nearly all do,
+    # costs no call.)
+    if type(buffer[0]) is _ListMarker and _only_marker(buffer):
         # An item with no text a reader sees (its embed left out): no line of its number alone.
         buffer.clear()
         return
     # A cell's separator with nothing after it in the line (the next cell starts a paragraph or
     # a line break, the row's last cells are empty) separates nothing; a line of them alone is none.
-    end = len(buffer)
-    while end and (buffer[end - 1] is CELL_SEPARATOR or buffer[end - 1].isspace()):
-        end -= 1
-    if end < len(buffer):
+    last = buffer[-1]
+    if last is CELL_SEPARATOR or last.isspace():
+        end = len(buffer) - 1
+        while end and (buffer[end - 1] is CELL_SEPARATOR or buffer[end - 1].isspace()):
+            end -= 1
         del buffer[end:]
         if not buffer:
             return
@@ -465,7 +468,7 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                 and not (tag == "figcaption" and is_image_caption(element))
             ):
                 is_block = tag in BLOCK_TAGS
-                if buffer and (is_block or tag == "br") and not _only_marker(buffer):
+                if buffer and (is_block or tag == "br") and not (type(buffer[0]) is _ListMarker and _only_marker(buffer)):
                     if cell is None:
                         _flush(buffer, paragraphs)
                     else:
