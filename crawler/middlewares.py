@@ -24,7 +24,7 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.robotstxt import RobotParser
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.statscollectors import StatsCollector
@@ -50,6 +50,11 @@ RATE_LIMITED_META = "bs_rate_limited"
 UNAVAILABLE_META = "bs_unavailable"
 # What a Windows editor puts before UTF-8 text, robots.txt too.
 UTF8_BOM = b"\xef\xbb\xbf"
+# RFC 9309 (2.5): a crawler "MUST" parse at least the first 500 KiB of robots.txt. Read as far as
+# DOWNLOAD_MAXSIZE, when that is larger; past either, what came first is read and the rest is not.
+ROBOTS_TXT_MIN_BYTES = 500 * 1024
+# request.meta key: bytes of an uncompressed robots.txt received so far, counted against that bound.
+ROBOTS_TXT_RECEIVED_META = "bs_robotstxt_received"
 # Signals for the distributed workers' shared politeness (crawler/distributed/politeness.py), which
 # tells the other workers: sent with ``seconds`` and ``reason`` ("429", "503") as the crawl pauses
 # because the site asked it to wait, and with ``host`` and ``delay`` (seconds, as held to) once
@@ -374,6 +379,10 @@ class RobotsTxtFailureMiddleware:
     The rules' ``Crawl-delay`` for our user agent, which Scrapy reads nowhere, is held to: requests to
     the host are spaced that far apart (at most ``AUTOTHROTTLE_MAX_DELAY``), whatever AutoThrottle
     or ``DOWNLOAD_DELAY`` would make of it.
+
+    One larger than ``DOWNLOAD_MAXSIZE`` (and than RFC 9309's 500 KiB) is read as far as that goes,
+    one WARNING line saying so: Scrapy cancelled its download, and a ``Disallow: /`` at its start was
+    not obeyed.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -384,6 +393,8 @@ class RobotsTxtFailureMiddleware:
         self.user_agent = str(settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "")
         self.max_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY")
         self.site = urlsplit(str(settings.get("BS_BASE_URL") or "")).netloc.lower()
+        maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+        self.read_bound = max(maxsize, ROBOTS_TXT_MIN_BYTES) if maxsize > 0 else 0
         # Download slot (host) → the Crawl-delay its robots.txt asks for.
         self.crawl_delays: dict[str, float] = {}
 
@@ -394,6 +405,8 @@ class RobotsTxtFailureMiddleware:
         middleware = cls(crawler)
         # After AutoThrottle's handler (extensions connect first), which may have lowered the delay.
         crawler.signals.connect(middleware.hold_crawl_delay, signal=signals.response_downloaded)
+        crawler.signals.connect(middleware.unbound_plain_robots_txt, signal=signals.headers_received)
+        crawler.signals.connect(middleware.stop_at_bound, signal=signals.bytes_received)
         return middleware
 
     @staticmethod
@@ -406,6 +419,8 @@ class RobotsTxtFailureMiddleware:
             # found there is the site's rules. Refused as off-site, it was "no robots.txt" to Scrapy,
             # without a word: the site's rules went unread.
             request.meta.setdefault("allow_offsite", True)
+            # A compressed one is bounded so as it decodes (HttpCompressionMiddleware reads the meta).
+            request.meta.setdefault("download_maxsize", self.read_bound)
         elif self.crawl_delays:
             self.hold_crawl_delay(request)
 
@@ -414,6 +429,7 @@ class RobotsTxtFailureMiddleware:
             return response
         why = robots_txt_unreadable(response)
         if why is None:
+            response = self._cut_to_bound(request, response)
             if response.body.startswith(UTF8_BOM):
                 # A byte-order mark (a Windows editor's UTF-8) left on made the first line, the first
                 # group's "User-agent", no line of rules: its Crawl-delay was no one's, and Scrapy 2.13
@@ -448,6 +464,40 @@ class RobotsTxtFailureMiddleware:
             exception,
         )
         raise IgnoreRequest(f"robots.txt unreadable: {type(exception).__name__}")
+
+    def unbound_plain_robots_txt(self, headers: Any, request: Request, **_: Any) -> None:
+        """Let an uncompressed robots.txt larger than the bound come (its first part is read), where
+        Scrapy cancels a download whose Content-Length, or whose bytes as they come, pass
+        ``DOWNLOAD_MAXSIZE``: nothing was read, and a ``Disallow: /`` for us at its start went unobeyed."""
+        if not self.read_bound or not self._is_robots_txt(request) or content_encodings_of(headers):
+            return
+        # Read before the handler judges the Content-Length; the one line of its size is ours.
+        request.meta["download_maxsize"] = request.meta["download_warnsize"] = 0
+        request.meta[ROBOTS_TXT_RECEIVED_META] = 0
+
+    def stop_at_bound(self, data: bytes, request: Request, **_: Any) -> None:
+        """Stop an uncompressed robots.txt's download once past the bound, keeping what came."""
+        received = request.meta.get(ROBOTS_TXT_RECEIVED_META)
+        if received is None:
+            return
+        received += len(data)
+        request.meta[ROBOTS_TXT_RECEIVED_META] = received
+        if received > self.read_bound:
+            raise StopDownload(fail=False)
+
+    def _cut_to_bound(self, request: Request, response: Response) -> Response:
+        if not self.read_bound or len(response.body) <= self.read_bound:
+            return response
+        # At the last line end within it: half a "Disallow: /markets" line would be "Disallow: /m".
+        kept = response.body[: response.body.rfind(b"\n", 0, self.read_bound) + 1]
+        self.stats.inc_value(stat.ROBOTSTXT_CUT)
+        logger.warning(
+            "<%s> is larger than %s bytes: its first %s bytes of rules are read and obeyed, the rules past them are not read (RFC 9309)",
+            response.url,
+            f"{self.read_bound:,}",
+            f"{len(kept):,}",
+        )
+        return response.replace(body=kept)
 
     def _unreachable(self, request: Request, why: str) -> None:
         # Before, crawled as if it allowed everything: a blip of the site's server had a run fetch what
@@ -770,6 +820,14 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
             # which every decoder rejects). Passed on as the bytes they are: skipped as empty downstream.
             del response.headers[b"Content-Encoding"]
             return response
+        if is_robots_txt_request(request) and len(encodings) == 1:
+            bound = int(request.meta.get("download_maxsize", self._max_size))
+            first = _first_decoded(response.body, encodings[0], bound + 1) if bound > 0 else None
+            if first is not None and len(first) > bound:
+                # Scrapy refuses a body that decodes past the bound, and robots.txt was no rules: an edge
+                # gzips text, so a robots.txt too large came so. RobotsTxtFailureMiddleware reads its first part.
+                del response.headers[b"Content-Encoding"]
+                return response.replace(body=first)
         try:
             # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
             if spider is not None:
@@ -841,6 +899,23 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
 
 
 GZIP_ENCODINGS = (b"gzip", b"x-gzip")
+
+
+def _first_decoded(body: bytes, encoding: bytes, size: int) -> bytes | None:
+    """The first ``size`` bytes a gzip or deflate body decodes to (fewer when it ends first), or None
+    for other encodings and a body that does not decode (Scrapy's decoding judges those)."""
+    windows = {b"gzip": (31,), b"x-gzip": (31,), b"deflate": (15, -15)}.get(encoding, ())
+    for wbits in windows:
+        try:
+            return zlib.decompressobj(wbits).decompress(body, size)  # bounded: a bomb stops at size
+        except zlib.error:
+            continue
+    return None
+
+
+def content_encodings_of(headers: Any) -> list[bytes]:
+    """:func:`content_encodings` of a set of headers (as the ``headers_received`` signal hands them)."""
+    return content_encodings(Response("about:blank", headers=headers))
 
 
 def content_encodings(response: Response) -> list[bytes]:

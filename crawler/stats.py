@@ -144,6 +144,8 @@ ROBOTSTXT_UNREADABLE = "bs/robotstxt/unreadable"
 # the run closes with this reason (1), nothing fetched.
 ROBOTSTXT_UNREACHABLE = "bs/robotstxt/unreachable"
 ROBOTSTXT_UNREACHABLE_REASON = "robotstxt_unreachable"
+# robots.txt larger than its bound (DOWNLOAD_MAXSIZE, at least RFC 9309's 500 KiB): its first part read.
+ROBOTSTXT_CUT = "bs/robotstxt/cut"
 # Cookies an answer set past what a domain keeps (crawler/middlewares.py BoundedCookiesMiddleware).
 COOKIES_REFUSED = "bs/cookies/refused"
 # The Crawl-delay robots.txt asks of us, as held to (milliseconds; capped at AUTOTHROTTLE_MAX_DELAY).
