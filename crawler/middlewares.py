@@ -224,6 +224,8 @@ class RobotsTxtUnreachable(SiteDown):
 # RobotsTxtMiddleware._robots_error as it is (a subclass, 2.13 would log with a traceback).
 ROBOTSTXT_UNREACHABLE = "robots.txt unreachable: "
 ROBOTSTXT_UNREACHABLE_ELSEWHERE = "robots.txt of another host unreachable: "
+# What Scrapy's RedirectMiddleware raises past REDIRECT_MAX_TIMES redirects (2.13 to 2.19 alike).
+MAX_REDIRECTIONS = "max redirections reached"
 # Failures of robots.txt that leave it unreachable, as RFC 9309 (2.3.1.4) means it: "server or network
 # errors". An answer too large or whose body does not decode came, with no rules to read: as Scrapy does.
 UNREACHABLE_FAILURES = frozenset({TIMEOUT, DNS, CONNECTION, DATA_LOSS, BAD_RESPONSE})
@@ -609,6 +611,18 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         error = getattr(exc, "value", exc)
         said = str(error) if isinstance(error, IgnoreRequest) else ""
         pending = self._parsers.get(netloc)
+        if said == MAX_REDIRECTIONS and isinstance(pending, Deferred):
+            # RFC 9309 (2.3.1.2): past five redirects a crawler "MAY assume that the robots.txt file is
+            # unavailable", and may then crawl all of the site (2.3.1.3), as after a 404. Scrapy gave the
+            # redirects up at a DEBUG line, and the rules went unread without a word.
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
+            logger.warning(
+                "robots.txt of %s was redirected more than %d times (REDIRECT_MAX_TIMES: a loop, or a chain that does not end); "
+                "RFC 9309 takes it as unavailable, as a 404: going on as if it had no rules",
+                netloc,
+                self.crawler.settings.getint("REDIRECT_MAX_TIMES"),
+            )
         if not (said.startswith((ROBOTSTXT_UNREACHABLE, ROBOTSTXT_UNREACHABLE_ELSEWHERE)) and isinstance(pending, Deferred)):
             super()._robots_error(exc, netloc)
             return

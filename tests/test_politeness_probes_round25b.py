@@ -1,4 +1,4 @@
-"""Probes of what is left of robots.txt's edge cases: one larger than the download bound."""
+"""Probes of what is left of robots.txt's edge cases: one larger than the download bound, and one whose redirects do not end."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler import stats as stat
-from crawler.monitoring.verdict import EXIT_FAILED
+from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
 
@@ -81,4 +81,36 @@ def test_a_robots_txt_larger_than_the_bound_keeps_its_rules_before_the_cut_and_n
     assert stats_from_log(result.log).get(stat.ROBOTSTXT_CUT) == 1
 
 
-# --- robots.txt whose redirects do not end: RFC 9309 (2.3.1.2) follows five, t
+# --- robots.txt whose redirects do not end: RFC 9309 (2.3.1.2) follows five, then "MAY assume ... unavailable" --
+
+
+@pytest.mark.parametrize("redirects", [None, 6], ids=["loop", "six"])
+def test_a_robots_txt_redirected_more_than_five_times_is_no_rules_in_one_line(tmp_path: Path, redirects: int | None) -> None:
+    # Before: Scrapy gave the redirects up at a DEBUG line ("max redirections reached"), and robots.txt was
+    # read as no rules without a word: a site whose robots.txt went missing behind a loop looked obeyed.
+    with LoopbackSite(articles=3, seed=25) as site:
+        site._robots = lambda: SHUT_OUT  # type: ignore[method-assign]
+        site.set_path_fault("/robots.txt", "redirect-self", times=redirects)
+        urls = ",".join(record.url for record in site.articles[:3])
+        result = crawl("article", tmp_path, "-a", f"urls={urls}", settings={"BS_BASE_URL": site.base_url})
+        asked = site.counts["/robots.txt"]
+    # Five redirects followed, the sixth not: unavailable, which RFC 9309 (2.3.1.3) lets a crawler crawl.
+    assert asked == 6, asked
+    assert result.status == EXIT_OK and len(result.items) == 3, result.log[-3000:]
+    warnings = [line for line in result.log.splitlines() if "robots.txt" in line and " WARNING: " in line]
+    assert len(warnings) == 1 and "redirected more than 5 times" in warnings[0], warnings
+    assert "RFC 9309" in warnings[0] and "as if it had no rules" in warnings[0]
+    assert stats_from_log(result.log).get(stat.ROBOTSTXT_UNREADABLE) == 1
+    assert "Traceback" not in result.log
+
+
+def test_a_robots_txt_reached_within_five_redirects_is_obeyed(tmp_path: Path) -> None:
+    # RFC 9309 (2.3.1.2): reached within five redirects, its rules "MUST be ... followed".
+    with LoopbackSite(articles=2, seed=25) as site:
+        site._robots = lambda: SHUT_OUT  # type: ignore[method-assign]
+        site.set_path_fault("/robots.txt", "redirect-self", times=5)
+        urls = ",".join(record.url for record in site.articles[:2])
+        result = crawl("article", tmp_path, "-a", f"urls={urls}", settings={"BS_BASE_URL": site.base_url})
+        fetched = site.article_requests()
+    assert fetched == 0 and not result.items, result.log[-3000:]
+    assert stats_from_log(result.log).get("robotstxt/forbidden") == 2
