@@ -231,12 +231,17 @@ MAX_REDIRECTIONS = "max redirections reached"
 UNREACHABLE_FAILURES = frozenset({TIMEOUT, DNS, CONNECTION, DATA_LOSS, BAD_RESPONSE})
 
 
+_RETRY_AFTER_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+
+
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (a number of seconds or an HTTP date); None when absent or unreadable."""
+    """Seconds to wait from a ``Retry-After`` header (a number of seconds, a fraction too, or an HTTP date); None when absent or unreadable."""
     if value is None:
         return None
     text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
-    if text.isascii() and text.isdigit():
+    if _RETRY_AFTER_SECONDS.fullmatch(text):
+        # RFC 9110 writes whole seconds; "1.5" from a server means what it says. Unread, it was
+        # BS_RATE_LIMIT_WAIT after a 429 (10 s), and no wait at all after a 503: its retries went at once.
         return float(text)
     try:
         moment = parsedate_to_datetime(text)
@@ -304,7 +309,7 @@ class RateLimitMiddleware:
             # each counted failed) said it again. Not seen, it is asked for next run.
             raise BackingOff(f"rate limited (429): the run is closing, <{request.url}> is asked next run")
         logger.warning(
-            "Rate limited (429) at <%s>: waiting %.0f s (%s), then asking again (%d of %d)",
+            "Rate limited (429) at <%s>: waiting %g s (%s), then asking again (%d of %d)",
             request.url,
             wait,
             "Retry-After" if announced is not None else "no Retry-After; BS_RATE_LIMIT_WAIT",
@@ -323,7 +328,7 @@ class RateLimitMiddleware:
         if announced is None or announced > self.max_wait or tries > self.retries:
             return response
         logger.warning(
-            "Unavailable (503) at <%s>: waiting %.0f s (Retry-After), then asking again (%d of %d)", request.url, announced, tries, self.retries
+            "Unavailable (503) at <%s>: waiting %g s (Retry-After), then asking again (%d of %d)", request.url, announced, tries, self.retries
         )
         self.stats.inc_value(stat.UNAVAILABLE)
         self.stats.inc_value(stat.UNAVAILABLE_WAITED_SECONDS, round(announced))
@@ -353,7 +358,7 @@ class RateLimitMiddleware:
             return
         self.gave_up = True
         why = (
-            f"Retry-After asks for {wait:.0f} s, more than BS_RETRY_AFTER_MAX ({self.max_wait:.0f} s)"
+            f"Retry-After asks for {wait:g} s, more than BS_RETRY_AFTER_MAX ({self.max_wait:g} s)"
             if wait > self.max_wait
             else f"still 429 after {tries - 1} waits"
         )

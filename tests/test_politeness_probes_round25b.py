@@ -1,4 +1,4 @@
-"""Probes of what is left of robots.txt's edge cases: one larger than the download bound, and one whose redirects do not end."""
+"""Probes of what is left of robots.txt's edge cases: one larger than the download bound, one whose redirects do not end, and a Retry-After in decimals."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler import stats as stat
+from crawler.middlewares import retry_after_seconds
 from crawler.monitoring.verdict import EXIT_FAILED, EXIT_OK
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
@@ -114,3 +115,32 @@ def test_a_robots_txt_reached_within_five_redirects_is_obeyed(tmp_path: Path) ->
         fetched = site.article_requests()
     assert fetched == 0 and not result.items, result.log[-3000:]
     assert stats_from_log(result.log).get("robotstxt/forbidden") == 2
+
+
+# --- Retry-After in seconds with a fraction: the wait the site asks for, not another ----------------------
+
+
+@pytest.mark.parametrize("value", ["1.5", "0.25"])
+def test_retry_after_in_decimal_seconds_is_read_as_written(value: str) -> None:
+    # RFC 9110 writes delay-seconds as whole digits; servers that send "1.5" mean one and a half.
+    assert retry_after_seconds(value) == float(value) and retry_after_seconds(f" {value} ".encode()) == float(value)
+
+
+@pytest.mark.parametrize("value", ["-1", "1.", ".5", "1.5s", "1,5", "nan", "inf", "1e3", "١.٥"])
+def test_a_retry_after_that_is_no_number_of_seconds_is_unread(value: str) -> None:
+    assert retry_after_seconds(value) is None
+
+
+@pytest.mark.parametrize(("status", "line"), [("429", "Rate limited (429) at <"), ("503", "Unavailable (503) at <")])
+def test_a_429_or_503_whose_retry_after_has_a_fraction_is_waited_out_as_it_says(tmp_path: Path, status: str, line: str) -> None:
+    # Before: "Retry-After: 1.5" was no value: a 429 waited BS_RATE_LIMIT_WAIT (here 5 s) instead, and a
+    # 503 was not waited out at all, its retries sent at once to a site that had asked for a second and a half.
+    with LoopbackSite(articles=2, seed=25) as site:
+        record = site.articles[0]
+        site.set_path_fault(record.path, status, argument=1.5, times=1)
+        urls = ",".join(record.url for record in site.articles[:2])
+        result = crawl("article", tmp_path, "-a", f"urls={urls}", settings={"BS_BASE_URL": site.base_url, "BS_RATE_LIMIT_WAIT": "5"})
+        asked = site.article_requests(record.article_id)
+    assert result.status == EXIT_OK and len(result.items) == 2, result.log[-3000:]
+    assert asked == 2
+    assert f"{line}{site.base_url}{record.path}>: waiting 1.5 s (Retry-After)" in result.log, result.log[-3000:]

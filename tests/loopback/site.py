@@ -82,7 +82,7 @@ FAULT_KINDS = frozenset(
 #   nbsp             an RSS feed with one &nbsp; outside CDATA (not well-formed XML)
 #   cut              an RSS feed cut short in transit, inside the <link> of its fourth item
 #   huge             a monthly sitemap padded to 50,000 URLs (some 11 MB; the padding is dated 2001)
-#   429              429 Too Many Requests with Retry-After: <arg> seconds, <times> times, then normal
+#   429              429 Too Many Requests with Retry-After: <arg> seconds (1.5 as written), <times> times, then normal
 #   503              503 Service Unavailable with Retry-After: <arg> seconds (maintenance), <times> times
 #   500              500 Internal Server Error, no Retry-After (a server error of the origin's or a CDN's)
 #   timeout          no answer for slow_seconds, then the connection closes
@@ -221,6 +221,11 @@ def _cdata(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _seconds(value: float) -> str:
+    """A Retry-After value: whole seconds as digits, a fraction as written (``1.5``)."""
+    return str(int(value)) if value == int(value) else str(value)
+
+
 def gzip_bomb() -> bytes:
     """A gzip stream that inflates to :data:`GZIP_BOMB_SIZE` bytes of HTML-ish white space."""
     buffer = io.BytesIO()
@@ -527,7 +532,7 @@ class LoopbackSite:
         if kind == "huge":
             return normal._replace(body=normal.body.replace(b"</urlset>", self._padding(path) + b"</urlset>"))
         if kind == "429":
-            return Response(429, b"<html><body><h1>429 Too Many Requests</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
+            return Response(429, b"<html><body><h1>429 Too Many Requests</h1></body></html>", HTML, (("Retry-After", _seconds(argument)),))
         if kind == "partial":
             half = len(normal.body) // 2
             content_range = ("Content-Range", f"bytes 0-{half - 1}/{len(normal.body)}")
@@ -542,7 +547,7 @@ class LoopbackSite:
         if kind == "cut-stored-gzip":
             return normal._replace(body=gzip.compress(normal.body[: len(normal.body) // 2], mtime=0), headers=normal.headers + (("Content-Encoding", "gzip"),))
         if kind == "503":
-            return Response(503, b"<html><body><h1>Down for maintenance</h1></body></html>", HTML, (("Retry-After", str(int(argument))),))
+            return Response(503, b"<html><body><h1>Down for maintenance</h1></body></html>", HTML, (("Retry-After", _seconds(argument)),))
         if kind == "500":
             return Response(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", HTML)
         raise ValueError(f"path fault {kind!r} has no response")
