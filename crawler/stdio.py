@@ -4,10 +4,69 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 STDIN, STDOUT, STDERR = 0, 1, 2
+
+
+class _PatientBuffer(io.BufferedIOBase):
+    """The buffer of a standard stream whose descriptor may be non-blocking (as a CI runner, a Docker log
+    driver or a Node.js parent can leave it): a write the pipe cannot take yet waits for its reader, as on
+    a blocking pipe, rather than failing with EAGAIN, which the stream and the `-O -` feed took for a reader
+    gone (the feed stopped, exit 6; the log went to /dev/null)."""
+
+    def __init__(self, buffer: io.BufferedWriter) -> None:
+        super().__init__()
+        self.buffer = buffer
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.buffer.fileno()
+
+    def isatty(self) -> bool:
+        return self.buffer.isatty()
+
+    @property
+    def name(self) -> Any:
+        return self.buffer.name
+
+    @property
+    def closed(self) -> bool:
+        return self.buffer.closed
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        length = len(view)
+        while True:
+            try:
+                self.buffer.write(view)
+                return length
+            except BlockingIOError as error:
+                # (What the buffer took of it, in its buffer or the pipe, is written: the rest, once there is room.)
+                view = view[error.characters_written:]
+                if not view:
+                    return length
+                self._wait()
+
+    def flush(self) -> None:
+        while True:
+            try:
+                self.buffer.flush()
+                return
+            except BlockingIOError:
+                self._wait()
+
+    def close(self) -> None:
+        self.flush()  # the process's own buffer, never closed
+
+    def _wait(self) -> None:
+        poll = select.poll()
+        poll.register(self.buffer.fileno(), select.POLLOUT)
+        poll.poll()  # writable, or the reader gone: the next write then fails for good (EPIPE)
 
 
 class _SparingStream(io.TextIOWrapper):
@@ -56,11 +115,14 @@ def _spare(stream: TextIO | None, own: TextIO | None, fd: int) -> TextIO:
             stream.flush()
         except OSError:
             pass  # (held by the buffer the new stream shares, and flushed or dropped by it)
-        return _SparingStream(stream.buffer, encoding=stream.encoding, errors=stream.errors,
+        buffer = stream.buffer
+        if isinstance(buffer, io.BufferedWriter):
+            buffer = _PatientBuffer(buffer)
+        return _SparingStream(buffer, encoding=stream.encoding, errors=stream.errors,
                               line_buffering=stream.line_buffering, write_through=stream.write_through)
     if stream is not None:
         return stream  # another program's stream (a test's capture): not ours to replace
-    buffered = io.open(fd, "wb", closefd=False)  # noqa: SIM115 (the process's own, never closed)
+    buffered = _PatientBuffer(io.open(fd, "wb", closefd=False))  # noqa: SIM115 (the process's own, never closed)
     # (Python's own choice for a stream without a terminal: UTF-8 under cron's C locale, backslashes for the rest.)
     return _SparingStream(buffered, encoding="utf-8", errors="backslashreplace", line_buffering=fd == STDERR)
 
