@@ -5,18 +5,23 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 import termios
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from crawler.extraction import NOT_FOUND, extract
+from crawler.extraction.errors import NotAnArticle
 from tests.conftest import ROOT
 from tests.loopback.site import LoopbackSite
+from tests.pages.cases import HINDI_BUDGET, render_hindi
 
 ARTICLES = 6
 F_SETPIPE_SZ = 1031  # Linux's fcntl: a pipe's capacity
@@ -131,3 +136,32 @@ def test_a_log_to_a_slow_reader_on_a_non_blocking_pipe_keeps_its_summary(site: L
     assert status == 0, text[-2000:]
     assert len(got) > capacity
     assert "Run summary:" in text, text[-2000:]
+
+
+# --- The Hindi edition's story template with no headline ----------------------------------------------
+# Round 25 took a Hindi page titled with the site's name alone and no headline for the template the site
+# answers for a story it does not have: a 404, the story remembered as gone and, answered so twice, not
+# failed nor asked for a day at a time, the run exit 0. A story whose headline alone did not come (its
+# body all there: a CMS's empty headline field, a template that failed to fill it) was taken for one too.
+
+
+def _hindi_page(**changes: object) -> str:
+    return render_hindi(replace(HINDI_BUDGET, **changes))  # type: ignore[arg-type]
+
+
+HINDI_URL = "https://hindi.business-standard.com/storypage.php?autono=123456"
+
+
+def test_a_hindi_story_with_its_body_but_no_headline_is_no_page_not_found() -> None:
+    with pytest.raises(NotAnArticle) as raised:
+        extract(_hindi_page(headline=""), HINDI_URL)
+    assert raised.value.reason == "no-headline", raised.value
+
+
+@pytest.mark.parametrize("title", ["बिजनेस स्टैंडर्ड - ", "पेज नहीं मिला | बिजनेस स्टैंडर्ड"], ids=["site-name", "not-found"])
+def test_the_hindi_story_template_with_nothing_in_it_is_still_a_page_not_found(title: str) -> None:
+    html = _hindi_page(headline="", paragraphs=[], keywords=[], author="", city="")
+    html = re.sub(r"<title>.*?</title>", f"<title>{title}</title>", html, count=1, flags=re.S)
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html, HINDI_URL)
+    assert raised.value.reason == NOT_FOUND, raised.value

@@ -49,6 +49,7 @@ def extract(html: str | bytes, url: str, content_type: str | None = None, *, rea
     if blocked is not None:
         raise NotAnArticle("blocked", blocked)
     layout: type[ArticlePage] | None = None
+    reader: ArticlePage | None = None
     try:
         layout = pick_layout(page)
         if layout is None:
@@ -69,7 +70,8 @@ def extract(html: str | bytes, url: str, content_type: str | None = None, *, rea
             # soft 404, the story for removed; a maintenance page for a page of an unknown layout,
             # a run of them for a redesign): the page did not come.
             raise NotAnArticle(ERROR_PAGE, f"{failed}, sent with 200") from error
-        untitled = error.reason == "no-headline"
+        # (A story with its body is one the site has, whose headline alone did not come: no 404.)
+        untitled = error.reason == "no-headline" and reader is not None and not reader.articleBody()
         soft_404 = error.reason in ("listing", "unknown-layout") or untitled
         if soft_404 and (is_not_found_page(page.text, page.next_data) or (untitled and is_empty_story_page(page.text))):
             # The site's "page not found" sent with 200 (a soft 404), or its story template with no
