@@ -6,7 +6,7 @@ import io
 import os
 import select
 import sys
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 STDIN, STDOUT, STDERR = 0, 1, 2
 
@@ -67,6 +67,18 @@ class _PatientBuffer(io.BufferedIOBase):
         poll = select.poll()
         poll.register(self.buffer.fileno(), select.POLLOUT)
         poll.poll()  # writable, or the reader gone: the next write then fails for good (EPIPE)
+
+
+# The buffer guard_standard_streams put under stdout: the `-O -` feed's when Scrapy's LOG_STDOUT has made
+# sys.stdout a logger with none.
+_patient_stdout: list[_PatientBuffer] = []
+
+
+def stdout_buffer() -> IO[bytes] | None:
+    """The process's stdout as bytes, patient with a non-blocking pipe once guard_standard_streams ran."""
+    if _patient_stdout:
+        return _patient_stdout[-1]  # type: ignore[return-value]  # a BufferedIOBase: IO[bytes]
+    return sys.__stdout__.buffer if sys.__stdout__ is not None else None  # type: ignore[return-value]  # a BufferedWriter: IO[bytes]
 
 
 class _SparingStream(io.TextIOWrapper):
@@ -148,5 +160,7 @@ def guard_standard_streams() -> frozenset[int]:
     if sys.stdin is None and STDIN in closed:
         sys.stdin = io.open(STDIN, "r", closefd=False)  # noqa: SIM115 (the process's own, never closed)
     sys.stdout = _spare(sys.stdout, sys.__stdout__, STDOUT)
+    if isinstance(getattr(sys.stdout, "buffer", None), _PatientBuffer):
+        _patient_stdout[:] = [sys.stdout.buffer]  # type: ignore[list-item]
     sys.stderr = _spare(sys.stderr, sys.__stderr__, STDERR)
     return frozenset(closed)

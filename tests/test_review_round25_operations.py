@@ -102,12 +102,13 @@ def _finish(run: subprocess.Popen[bytes], thread: threading.Thread) -> int:
 # article's line; a full stderr went to /dev/null for the rest of the run, the run's summary line with it.
 
 
-def test_items_to_a_slow_reader_on_a_non_blocking_pipe_all_arrive(site: LoopbackSite, tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [(), ("-s", "LOG_STDOUT=True")], ids=["plain", "log-stdout"])
+def test_items_to_a_slow_reader_on_a_non_blocking_pipe_all_arrive(site: LoopbackSite, tmp_path: Path, extra: tuple[str, ...]) -> None:
     reader, writer, capacity = _small_nonblocking_pipe()
     got = bytearray()
     try:
         with open(tmp_path / "log", "wb") as log:
-            run = subprocess.Popen(crawl_command(site, "latest", "-O", "-"), cwd=tmp_path, env=cron_env(tmp_path),
+            run = subprocess.Popen(crawl_command(site, "latest", "-O", "-", *extra), cwd=tmp_path, env=cron_env(tmp_path),
                                    stdout=writer, stderr=log)
             os.close(writer)
             status = _finish(run, _slow_reader(reader, run, got))

@@ -35,6 +35,7 @@ from crawler.incremental import signals
 from crawler.incremental.extension import SeenStoreExtension
 from crawler.incremental.recovery import LINE_FORMATS, reads_encoding
 from crawler.incremental.store import CSV_DIALECT, ITEM_KEYS, FeedRecord
+from crawler.stdio import stdout_buffer
 
 logger = logging.getLogger(__name__)
 
@@ -576,10 +577,10 @@ class DurableStdoutFeedStorage(StdoutFeedStorage):
 
     def __init__(self, uri: str, _stdout: IO[bytes] | None = None, *, feed_options: dict[str, Any] | None = None,
                  crawler: Crawler | None = None) -> None:
-        if _stdout is None and not hasattr(sys.stdout, "buffer") and sys.__stdout__ is not None:
+        if _stdout is None and not hasattr(sys.stdout, "buffer"):
             # LOG_STDOUT=True made sys.stdout Scrapy's logger, which has no bytes to write to: the run
             # failed before its spider opened (AttributeError, exit 1). The feed is the process's stdout.
-            _stdout = sys.__stdout__.buffer  # type: ignore[assignment]  # a BufferedWriter: IO[bytes]
+            _stdout = stdout_buffer()
         super().__init__(uri, _stdout, feed_options=feed_options)
         self.crawler = crawler
         self.feed_options = feed_options or {}
