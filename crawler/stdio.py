@@ -85,27 +85,32 @@ class _SparingStream(io.TextIOWrapper):
     """A standard stream that, once a write to it fails (a full disk, its reader gone), goes to /dev/null.
 
     Python flushes stdout and stderr as it exits and, when that fails, ends the process with status 120,
-    whatever the run's own; what was on its way there is lost either way."""
+    whatever the run's own; what was on its way there is lost either way. ``failure`` keeps the first
+    error, for a command whose output is its work to say it was lost."""
+
+    failure: OSError | None = None
 
     def write(self, text: str) -> int:
         try:
             return super().write(text)
-        except OSError:
-            self._to_null()
+        except OSError as error:
+            self._to_null(error)
             return len(text)
 
     def flush(self) -> None:
         try:
             super().flush()
-        except OSError:
-            self._to_null()
+        except OSError as error:
+            self._to_null(error)
 
     def close(self) -> None:
         # Flushed, never closed: its buffer is the process's, shared with Python's own stream and with
         # the `-O -` feed, and Scrapy's LOG_STDOUT drops this stream (collected, it would close them).
         self.flush()
 
-    def _to_null(self) -> None:
+    def _to_null(self, error: OSError) -> None:
+        if self.failure is None:
+            self.failure = error
         try:
             null = os.open(os.devnull, os.O_WRONLY)
             try:
@@ -164,3 +169,19 @@ def guard_standard_streams() -> frozenset[int]:
         _patient_stdout[:] = [sys.stdout.buffer]  # type: ignore[list-item]
     sys.stderr = _spare(sys.stderr, sys.__stderr__, STDERR)
     return frozenset(closed)
+
+
+def stdout_lost(closed: frozenset[int]) -> str | None:
+    """Why what was printed on stdout reached nobody who asked for it: stdout closed when the process
+    started (in ``closed``, from :func:`guard_standard_streams`) or a write to it failed (a full disk); None
+    when it was written, or its reader took what it wanted and left (``| head -1``)."""
+    if STDOUT in closed:
+        return "the standard output is closed"
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    failure = getattr(sys.stdout, "failure", None)
+    if failure is None or isinstance(failure, BrokenPipeError):
+        return None
+    return f"cannot write the standard output: {failure.strerror or failure}"

@@ -16,6 +16,7 @@ from scrapy.settings import BaseSettings
 
 from crawler.commands.settingnames import CheckedSettings, unknown_spider
 from crawler.monitoring.history import history_store, parse_time
+from crawler.stdio import stdout_lost
 
 _RELATIVE = re.compile(r"^(\d+)([hd])$")
 COLUMNS = ("started", "spider", "status", "time", "new", "upd", "emitted", "blocked", "failed", "reason")
@@ -172,3 +173,8 @@ class Command(CheckedSettings, ScrapyCommand):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             os.close(devnull)
+        # The table is what was asked for: lost (stdout closed, a full disk) is no run of `runs` that worked.
+        lost = stdout_lost(self.closed_streams)
+        if lost:
+            print(f"error: {lost}; the runs were read but not shown", file=sys.stderr)
+            self.exitcode = 1

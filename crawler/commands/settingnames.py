@@ -16,6 +16,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.conf import arglist_to_dict
 
 from crawler.distributed import adopt_host_settings, unread_settings_problem
+from crawler.stdio import guard_standard_streams
 
 
 def unknown_setting_problem(name: str, known: Collection[str]) -> str | None:
@@ -158,8 +159,13 @@ class CheckedSettings(_Command):
     """Mixin of the project's commands, first among their bases: their ``-s`` names and values are
     checked as ``scrapy crawl`` checks them, one ``error:`` line and exit 2 instead of a traceback."""
 
+    closed_streams: frozenset[int] = frozenset()  # the standard descriptors the process was started without
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        # First, as `crawl` does: with stdout closed or on a full disk, `runs` and `report` ended in an
+        # AttributeError or OSError traceback, exit 1, whatever they had done.
+        self.closed_streams = guard_standard_streams()
         before = self.settings.copy()
         repeated = repeated_argument_problem(getattr(opts, "spargs", None))
         super().process_options(args, opts)
