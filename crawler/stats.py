@@ -337,6 +337,9 @@ REDIS_WRITES_REFUSED = "bs/redis/writes_refused"
 # because BS_REDIS_ACCEPT_OLDER_STATE was set: how far its generation counter went back, an upper bound of
 # the articles it forgot, which this run and later ones emit again.
 REDIS_OLDER_STATE_ACCEPTED = "bs/redis/older_state_accepted"
+# This machine's notes of the epochs and counts it saw (redis-epochs.json, redis-generations.json) found
+# damaged, set aside as <name>.corrupt-<time>, their readable entries kept.
+REDIS_NOTES_SET_ASIDE = "bs/redis/notes_set_aside"
 # Scrapy-redis's own names for the shared queue's traffic, kept so its dashboards read our runs too.
 REDIS_ENQUEUED = "scheduler/enqueued/redis"
 REDIS_DEQUEUED = "scheduler/dequeued/redis"

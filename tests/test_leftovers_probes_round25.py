@@ -1,17 +1,26 @@
-"""Probes of round 25's leftovers: the commands besides `crawl` with their standard streams closed or full."""
+"""Probes of round 25's leftovers: the commands besides `crawl` with their standard streams closed or full, a
+damaged note of a distributed worker's older Redis state."""
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import crawler.distributed as distributed
+from crawler.distributed import noted_generation, remember_epoch, remember_generation
 from tests.conftest import ROOT
+from tests.e2e import FAST, stats_from_log
+from tests.loopback.site import LoopbackSite
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
 
 FULL = Path("/dev/full")
@@ -100,3 +109,123 @@ def test_redisclear_with_stdout_lost_deletes_and_exits_0(tmp_path: Path, redis_u
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     assert client.exists(key) == 0
+
+
+# --- This machine's notes of the Redis states it saw, damaged -------------------------------------------
+# redis-epochs.json and redis-generations.json hold one entry per Redis, prefix (and worker) that the
+# machine's workers ran on, several workers sharing the state dir. Cut (a full disk, a crash mid-write on a
+# file system without ordered writes) or overwritten, the file was read as empty and written over with the
+# running worker's entry alone: the other workers' notes were gone, and with them their checks for a Redis
+# emptied or restarted from an older snapshot, without a word.
+
+OTHERS_EPOCHS = {"redis://10.0.0.5:6379/0 bs": "e1", "redis://10.0.0.6:6379/0 bs": "e2"}
+OTHERS_GENERATIONS = {"redis://10.0.0.5:6379/0 bs w2": {"epoch": "e1", "generation": 40},
+                      "redis://10.0.0.6:6379/0 bs w3": {"epoch": "e2", "generation": 7}}
+PLACE = "redis://127.0.0.1:6379/0 bs"
+
+
+def cut(entries: dict[str, Any], extra: str) -> str:
+    """``entries`` as JSON with ``extra`` (an entry cut short, bytes overwritten) where the object should end."""
+    return json.dumps(entries)[:-1] + ", " + extra
+
+
+DAMAGE = {
+    "cut-in-a-key": '"redis://10.0.0.7:63',
+    "cut-in-a-value": '"redis://10.0.0.7:6379/0 bs": {"epoch": "e3", "gener',
+    "zeros": "\0\0\0\0",
+    "bytes-overwritten": '"redis://10.0.0.7:6379/0 bs": \ufffd\ufffd}',
+}
+
+
+def aside(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
+def test_a_damaged_epochs_note_is_set_aside_and_its_readable_entries_kept(
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "redis-epochs.json"
+    text = cut(OTHERS_EPOCHS, DAMAGE[damage])
+    path.write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        said = remember_epoch((path, PLACE), "e9")
+    assert json.loads(path.read_text(encoding="utf-8")) == {**OTHERS_EPOCHS, PLACE: "e9"}
+    [kept] = aside(path)
+    assert said == kept, "where it was set aside, for the scheduler to count"
+    assert kept.read_text(encoding="utf-8") == text, "the damaged file as it was"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and str(path) in warnings[0] and kept.name in warnings[0] and "2 readable entries" in warnings[0]
+    # Read again: a sound file, nothing more set aside.
+    assert remember_epoch((path, PLACE), "e9") is None and len(aside(path)) == 1
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
+def test_a_damaged_generations_note_is_set_aside_and_its_readable_entries_kept(
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "redis-generations.json"
+    mine = {f"{PLACE} w1": {"epoch": "e9", "generation": 30}}
+    path.write_text(cut({**OTHERS_GENERATIONS, **mine}, DAMAGE[damage]), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        # A lower count than the damaged file noted: the note is not lowered by it.
+        said = remember_generation((path, f"{PLACE} w1"), "e9", 12)
+    assert json.loads(path.read_text(encoding="utf-8")) == {**OTHERS_GENERATIONS, **mine}
+    assert [said] == aside(path)
+    assert noted_generation((path, "redis://10.0.0.5:6379/0 bs w2"), "e1") == 40
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+
+
+@pytest.mark.parametrize("content", [b"[1, 2]", b"null", b"\xff\xfe{", b""], ids=["list", "null", "binary", "empty"])
+def test_a_notes_file_of_no_json_object_is_set_aside(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "redis-epochs.json"
+    path.write_bytes(content)
+    said = remember_epoch((path, PLACE), "e9")
+    assert json.loads(path.read_text(encoding="utf-8")) == {PLACE: "e9"}
+    assert [p.read_bytes() for p in aside(path)] == [content]
+    assert said is not None
+
+
+def test_a_notes_file_that_cannot_be_written_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full disk: at each run one more `.redis-epochs.json.XXXX` in the state dir, never removed.
+    path = tmp_path / "redis-epochs.json"
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(distributed.json, "dump", full)
+    remember_epoch((path, PLACE), "e9")
+    remember_generation((tmp_path / "redis-generations.json", f"{PLACE} w1"), "e9", 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=4, seed=2512, legacy=0) as running:
+        yield running
+
+
+def test_a_worker_with_damaged_notes_runs_keeps_the_others_notes_and_counts_them(
+    site: LoopbackSite, tmp_path: Path, redis_url: str, prefix: str  # noqa: F811
+) -> None:
+    state = tmp_path / ".state"
+    state.mkdir()
+    epochs, generations = state / "redis-epochs.json", state / "redis-generations.json"
+    epochs.write_text(cut(OTHERS_EPOCHS, DAMAGE["cut-in-a-value"]), encoding="utf-8")
+    generations.write_text(cut(OTHERS_GENERATIONS, DAMAGE["zeros"]), encoding="utf-8")
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest"]
+    for value in [*(f"{k}={v}" for k, v in FAST.items()), f"REDIS_URL={redis_url}", f"BS_BASE_URL={site.base_url}",
+                  f"BS_REDIS_PREFIX={prefix}", "BS_WORKER_NAME=w1", "BS_REDIS_IDLE_SECONDS=0", "LOG_LEVEL=INFO"]:
+        command += ["-s", value]
+    done = subprocess.run(command, cwd=tmp_path, env={**cron_env(tmp_path), "PATH": os.environ["PATH"]},
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    warnings = [line for line in done.stderr.splitlines() if " WARNING: " in line and ".corrupt-" in line]
+    assert len(warnings) == 2, warnings
+    assert stats_from_log(done.stderr).get("bs/redis/notes_set_aside") == 2
+    noted_epochs = json.loads(epochs.read_text(encoding="utf-8"))
+    assert OTHERS_EPOCHS.items() < noted_epochs.items() and len(noted_epochs) == 3
+    noted = json.loads(generations.read_text(encoding="utf-8"))
+    assert OTHERS_GENERATIONS.items() < noted.items() and len(noted) == 3
+    assert len(aside(epochs)) == len(aside(generations)) == 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import socket
 import ssl
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,6 +20,8 @@ from crawler.priorities import merge_components
 if TYPE_CHECKING:
     from redis import Redis
     from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
 
 SCHEDULER = "crawler.distributed.scheduler.RedisScheduler"
 DUPEFILTER = "crawler.distributed.scheduler.RedisDupeFilter"
@@ -485,26 +489,84 @@ def epochs_file(settings: BaseSettings) -> tuple[Path, str]:
     return state_dir(settings) / EPOCHS_FILE, place
 
 
-def _read_epochs(path: Path) -> dict[str, str]:
+def _read_notes(path: Path) -> tuple[dict[str, Any], bool]:
+    """The entries of the notes file ``path`` (:data:`EPOCHS_FILE`, :data:`GENERATIONS_FILE`), and whether it
+    is damaged (cut by a full disk or a crash, bytes flipped): then the entries before the damage."""
     try:
-        known = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = path.read_bytes()
+    except OSError:
+        return {}, False  # none yet, or unreadable (the state dir's own checks report that)
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        known = json.loads(text)
+    except ValueError:
+        return _readable_entries(text), True
+    return (known, False) if isinstance(known, dict) else ({}, True)
+
+
+def _readable_entries(text: str) -> dict[str, Any]:
+    """The whole ``"key": value`` pairs at the start of a JSON object cut or damaged further on."""
+    decoder, found = json.JSONDecoder(), dict[str, Any]()
+    at = text.find("{") + 1
+    if at == 0:
         return {}
-    return {str(k): str(v) for k, v in known.items()} if isinstance(known, dict) else {}
+    while True:
+        at = _skip(text, at, " \t\r\n,")
+        try:
+            key, at = decoder.raw_decode(text, at)
+            at = _skip(text, at, " \t\r\n")
+            if not isinstance(key, str) or text[at:at + 1] != ":":
+                return found
+            value, at = decoder.raw_decode(text, _skip(text, at + 1, " \t\r\n"))
+        except ValueError:
+            return found
+        found[key] = value
 
 
-def remember_epoch(where: tuple[Path, str], epoch: str) -> None:
+def _skip(text: str, at: int, characters: str) -> int:
+    while at < len(text) and text[at] in characters:
+        at += 1
+    return at
+
+
+def _notes_to_update(path: Path) -> tuple[dict[str, Any], Path | None]:
+    """The entries of ``path`` to write back with this worker's, and where a damaged file was set aside
+    (``<name>.corrupt-<time>``, one WARNING): read as empty and written over, it lost the other workers'
+    notes, and with them their runs' checks for a Redis emptied or gone back."""
+    known, damaged = _read_notes(path)
+    if not damaged:
+        return known, None
+    aside = path.with_name(f"{path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S.%fZ}")
+    try:
+        os.replace(path, aside)
+    except OSError as error:
+        logger.warning("%s is damaged and cannot be set aside (%s); its %d readable entries are kept, the rest lost",
+                       path, error.strerror or error, len(known))
+        return known, path
+    logger.warning("%s is damaged (cut or overwritten): set aside as %s; its %d readable entries are kept",
+                   path, aside.name, len(known))
+    return known, aside
+
+
+def _read_epochs(path: Path) -> dict[str, str]:
+    known, _ = _read_notes(path)
+    return {str(k): v for k, v in known.items() if isinstance(v, str)}
+
+
+def remember_epoch(where: tuple[Path, str], epoch: str) -> Path | None:
     """Note the epoch this run found at ``where`` (:func:`epochs_file`; written whole: several workers
-    may share the state dir)."""
+    may share the state dir); where a damaged file was set aside, None when none was."""
     path, place = where
-    known = _read_epochs(path)
-    if known.get(place) == epoch:
-        return
+    known, aside = _notes_to_update(path)
+    if known.get(place) == epoch and aside is None:
+        return None
     known[place] = epoch
     _write_whole(path, known)
+    return aside
 
 
 def _write_whole(path: Path, known: dict[str, Any]) -> None:
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -512,7 +574,13 @@ def _write_whole(path: Path, known: dict[str, Any]) -> None:
             json.dump(known, out)
         os.replace(temporary, path)
     except OSError:
-        pass  # the state dir's own checks report an unusable one; this only loses the next run's check
+        # The state dir's own checks report an unusable one; this only loses the next run's check. Not
+        # the temporary file, left at each run on a full disk.
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 # Per state dir: the highest count this machine's worker saw of itself in each Redis and prefix, with
@@ -545,31 +613,28 @@ def noted_generation(where: tuple[Path, str], epoch: str) -> int | None:
     """The highest generation this machine saw at ``where`` under ``epoch``; None for none (a new machine,
     or a Redis emptied since, which the epoch tells)."""
     path, place = where
-    try:
-        known = json.loads(path.read_text(encoding="utf-8"))
-        entry = known[place]
-        if entry["epoch"] == epoch and isinstance(entry["generation"], int):
-            return int(entry["generation"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    entry = _read_notes(path)[0].get(place)
+    if isinstance(entry, dict) and entry.get("epoch") == epoch and type(entry.get("generation")) is int:
+        return int(entry["generation"])
     return None
 
 
-def remember_generation(where: tuple[Path, str], epoch: str, generation: int, *, lower: bool = False) -> None:
+def remember_generation(where: tuple[Path, str], epoch: str, generation: int, *, lower: bool = False) -> Path | None:
     """Note ``generation`` at ``where`` unless a higher one of ``epoch`` is noted (several workers may share
-    the state dir); with ``lower``, in its place (the user accepted Redis's older state)."""
+    the state dir); with ``lower``, in its place (the user accepted Redis's older state). Where a damaged
+    file was set aside; None when none was."""
     path, place = where
-    noted = noted_generation(where, epoch)
+    known, aside = _notes_to_update(path)
+    noted = noted_generation(where, epoch) if aside is None else None
     if noted is not None and (noted == generation or (noted > generation and not lower)):
-        return
-    try:
-        known = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        known = {}
-    if not isinstance(known, dict):
-        known = {}
+        return None
+    entry = known.get(place)
+    if aside is not None and not lower and isinstance(entry, dict) and entry.get("epoch") == epoch \
+            and type(entry.get("generation")) is int and entry["generation"] > generation:
+        generation = entry["generation"]  # (the damaged file's own higher note, kept)
     known[place] = {"epoch": epoch, "generation": generation}
     _write_whole(path, known)
+    return aside
 
 
 def _older_state(client: Redis, settings: BaseSettings) -> str | None:

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from redis import Redis
@@ -388,6 +389,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if isinstance(store, RedisSeenStore):
             self.store = store
             store.on_lost = self._lost
+            store.on_notes_set_aside = self._notes_set_aside
         self._stats.set_value(stat.REDIS_ARTICLES_TAKEN, 0)
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         # The spider too: a run name given to two spiders (-s BS_REDIS_RUN=news) mixes their requests.
@@ -411,7 +413,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             if self.epoch is not None:
                 if self.store is not None:
                     self.store.epoch = self.epoch.decode()
-                remember_epoch(self.epochs_file, self.epoch.decode())
+                if remember_epoch(self.epochs_file, self.epoch.decode()) is not None:
+                    self._notes_set_aside(self.epochs_file[0])
                 self._read_generation(self.epoch.decode())
             # Before this worker takes anything: what its killed previous life held, and what gone workers held.
             self._adopt_gone(own=True)
@@ -447,11 +450,16 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 "has forgotten are emitted again",
                 self.url, self.store_prefix, generation, self.worker, noted, ACCEPT_OLDER_STATE, forgotten,
             )
-        remember_generation(self.generations_file, epoch, generation, lower=accepted)
+        if remember_generation(self.generations_file, epoch, generation, lower=accepted) is not None:
+            self._notes_set_aside(self.generations_file[0])
         if self.store is not None:
             self.store.generations = self.generations_file
             self.store.generation = max(self.store.generation, generation)
             self.store.noted_generation = generation
+
+    def _notes_set_aside(self, path: Path) -> None:
+        """Count a damaged notes file of this machine's, set aside (crawler/distributed/__init__.py said so)."""
+        self._stats.inc_value(stat.REDIS_NOTES_SET_ASIDE)
 
     def _open_queue(self, spider: Spider) -> None:
         """scrapy-redis's ``open`` without its closing "Resuming crawl" line: that goes through

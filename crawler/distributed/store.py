@@ -324,6 +324,7 @@ class RedisSeenStore:
         self.generation = 0
         self.generations: tuple[Path, str] | None = None
         self.noted_generation = 0
+        self.on_notes_set_aside: Callable[[Path], None] | None = None  # the scheduler's, which counts them
         self._claim = client.register_script(_CLAIM_LUA)
         self._gone = client.register_script(_GONE_LUA)
         self._alias = client.register_script(_ALIAS_LUA)
@@ -615,8 +616,10 @@ class RedisSeenStore:
     def note_generation(self) -> None:
         """Note on this machine the highest count of this worker it saw, if it grew since last noted."""
         if self.generations is not None and self.epoch and self.generation > self.noted_generation:
-            remember_generation(self.generations, self.epoch, self.generation)
+            aside = remember_generation(self.generations, self.epoch, self.generation)
             self.noted_generation = self.generation
+            if aside is not None and self.on_notes_set_aside is not None:
+                self.on_notes_set_aside(aside)
 
     def close(self) -> None:
         self.note_generation()
