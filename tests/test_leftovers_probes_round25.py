@@ -1,5 +1,5 @@
 """Probes of round 25's leftovers: the commands besides `crawl` with their standard streams closed or full, a
-damaged note of a distributed worker's older Redis state."""
+damaged note of a distributed worker's older Redis state, a TLS Redis whose certificate is its own."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from crawler.distributed import noted_generation, remember_epoch, remember_gener
 from tests.conftest import ROOT
 from tests.e2e import FAST, stats_from_log
 from tests.loopback.site import LoopbackSite
+from crawler.monitoring.verdict import EXIT_REDIS
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures: a running Redis, a key prefix of the test's own)
+from tests.test_review_round25_distributed import OwnRedis, _last, _scrapy, tls_redis  # noqa: F401 (a TLS Redis of the test's own)
 
 FULL = Path("/dev/full")
 RECORD = {"spider": "latest", "status": 0, "started": "2026-12-01T06:00:00+00:00", "finished": "2026-12-01T06:01:00+00:00",
@@ -229,3 +231,24 @@ def test_a_worker_with_damaged_notes_runs_keeps_the_others_notes_and_counts_them
     noted = json.loads(generations.read_text(encoding="utf-8"))
     assert OTHERS_GENERATIONS.items() < noted.items() and len(noted) == 3
     assert len(aside(epochs)) == len(aside(generations)) == 1
+
+
+# --- A TLS Redis with a certificate of its own -----------------------------------------------------------
+# `rediss://` to a Redis whose certificate no authority signed (self-signed, a company's own CA): `is unreachable
+# (… [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate …)`, exit 8, and no word
+# of what to do about it.
+
+
+def test_a_tls_redis_whose_certificate_is_not_trusted_is_told_how_to_trust_it(tls_redis: OwnRedis, tmp_path: Path) -> None:  # noqa: F811
+    url = f"rediss://:tls-s3cret@127.0.0.1:{tls_redis.port}/0"
+    for command in (["crawl", "latest", "-s", "BS_BASE_URL=http://127.0.0.1:9"], ["redisclear", "latest"]):
+        result = _scrapy(tmp_path / "machine", *command, "-s", f"REDIS_URL={url}")
+        assert result.returncode == EXIT_REDIS, result.stderr[-2000:]
+        last = _last(result)
+        assert last.startswith("error: Redis at rediss://:***@") and "CERTIFICATE_VERIFY_FAILED" in last, last
+        assert "?ssl_ca_certs=/path/to/ca.pem" in last and "?ssl_cert_reqs=none" in last, last
+        assert "tls-s3cret" not in result.stderr and "Traceback" not in result.stderr
+    # Either, followed, is taken.
+    for query in (f"ssl_ca_certs={tls_redis.folder / 'cert.pem'}", "ssl_cert_reqs=none"):
+        done = _scrapy(tmp_path / "machine", "redisclear", "latest", "-s", f"REDIS_URL={url}?{query}", "-s", "BS_REDIS_PREFIX=r25l")
+        assert done.returncode == 0, done.stderr[-2000:]

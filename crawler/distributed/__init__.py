@@ -379,6 +379,13 @@ def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
             # A Redis without TLS reads the TLS handshake as a command it waits to see the end of: the
             # connection times out as if no server were there.
             reason += "; rediss:// asks for TLS, which a Redis without TLS never answers: redis:// is for such a one"
+        elif urlsplit(url).scheme == "rediss" and "certificate_verify_failed" in reason.lower() and "mismatch" not in reason.lower():
+            # A certificate of its own (self-signed, a company's CA), which the system's authorities do not sign.
+            joiner = "&" if urlsplit(url).query else "?"
+            reason += (
+                f"; to trust the certificate of its own, add {joiner}ssl_ca_certs=/path/to/ca.pem to REDIS_URL (the file "
+                f"that signed it, or the certificate itself), or, trusting any, {joiner}ssl_cert_reqs=none"
+            )
         elif urlsplit(url).scheme == "redis" and any(mark in reason.lower() for mark in _PLAIN_TO_TLS):
             # A Redis that takes TLS alone drops a plain connection at its first bytes.
             reason += "; a Redis that takes TLS only closes a redis:// connection so: rediss:// is for such a one"
