@@ -3,13 +3,16 @@ damaged note of a distributed worker's older Redis state, a TLS Redis whose cert
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import logging
 import os
 import shlex
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -252,3 +255,41 @@ def test_a_tls_redis_whose_certificate_is_not_trusted_is_told_how_to_trust_it(tl
     for query in (f"ssl_ca_certs={tls_redis.folder / 'cert.pem'}", "ssl_cert_reqs=none"):
         done = _scrapy(tmp_path / "machine", "redisclear", "latest", "-s", f"REDIS_URL={url}?{query}", "-s", "BS_REDIS_PREFIX=r25l")
         assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- `-o` appending to a CSV file in UTF-16 or UTF-32 ----------------------------------------------------
+# A run appending to a CSV file writes its rows in the columns of the header already there (an earlier
+# version's columns, other `fields`). That header was read as UTF-8: in UTF-16 or UTF-32 not at all, and
+# the rows went in this run's order under the earlier header, each value under another column's name.
+
+
+@pytest.fixture(scope="module")
+def csv_site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(articles=4, seed=2512, days=20, legacy=0) as running:
+        yield running
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-be", "utf-8-sig", "utf-8"])
+def test_rows_appended_to_a_csv_file_go_under_its_header_in_any_encoding(
+    csv_site: LoopbackSite, tmp_path: Path, encoding: str, gzipped: bool
+) -> None:
+    from tests.test_exports_probes_round25 import ENV, GZIP, _command
+
+    name = "all.csv.gz" if gzipped else "all.csv"
+    options = {"format": "csv", "encoding": encoding, **({"postprocessing": [GZIP]} if gzipped else {})}
+    for fields, arguments in ((["articleId", "url", "headline"], []), (["url", "headline", "articleId"], ["-a", "fresh=1"])):
+        command = _command(csv_site, {name: {**options, "fields": fields}}, *arguments)
+        done = subprocess.run(command, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "Traceback" not in done.stderr
+    data = (tmp_path / name).read_bytes()
+    if gzipped:
+        import gzip
+
+        data = gzip.decompress(data)
+    rows = list(csv.DictReader(io.StringIO(data.decode(encoding), newline="")))
+    assert list(rows[0]) == ["articleId", "url", "headline"]
+    ids = {record.article_id for record in csv_site.articles}
+    assert Counter(row["articleId"] for row in rows) == Counter({i: 2 for i in ids}), rows[-1]
+    assert all(row["url"].startswith("http://") for row in rows), rows[-1]

@@ -190,7 +190,7 @@ class ArticleCsvItemExporter(ByteOrderMark, CsvItemExporter):
             self.include_headers_line = False
             path = str(target.path)
             dialect = self.csv_writer.dialect
-            header = csv_header(path, dialect=(str(dialect.delimiter), str(dialect.quotechar or '"')))
+            header = csv_header(path, dialect=(str(dialect.delimiter), str(dialect.quotechar or '"')), encoding=kwargs.get("encoding"))
             if header:
                 self.columns_of_file(header, path)
 

@@ -227,12 +227,21 @@ def _csv_header(record: FeedRecord) -> list[str] | None:
     wrote no header of its own), or the columns of a feed that writes none; None when it cannot be read."""
     if record.csv_columns:
         return list(record.csv_columns)
-    return csv_header(record.path, gzipped=record.compression == "gzip", dialect=record.csv)
+    return csv_header(record.path, gzipped=record.compression == "gzip", dialect=record.csv, encoding=record.encoding or None)
 
 
-def csv_header(path: str, *, gzipped: bool | None = None, dialect: tuple[str, str] = CSV_DIALECT) -> list[str] | None:
+def csv_header(
+    path: str, *, gzipped: bool | None = None, dialect: tuple[str, str] = CSV_DIALECT, encoding: str | None = None
+) -> list[str] | None:
     """The header line at the start of a CSV file (gzipped or not; None: told by its first bytes),
-    its cells parted by the feed's delimiter and quote character (``dialect``); None when it cannot be read."""
+    its cells parted by the feed's delimiter and quote character (``dialect``), read in the feed's
+    ``encoding`` (None: UTF-8); None when it cannot be read."""
+    try:
+        # A file written with FEED_EXPORT_ENCODING=utf-8-sig starts with a BOM, not part of the first name;
+        # `utf-16` and `utf-32` take theirs, which tells the byte order, at the start.
+        name = codecs.lookup(encoding or "utf-8").name
+    except LookupError:
+        return None
     raw = _open_regular(path)
     if raw is None:
         return None
@@ -241,10 +250,15 @@ def csv_header(path: str, *, gzipped: bool | None = None, dialect: tuple[str, st
             gzipped = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
         stream: IO[bytes] = io.BufferedReader(_Gunzip(raw), 1 << 16) if gzipped else raw
-        line = stream.readline(MAX_LINE_BYTES)
+        # As text in the file's encoding: in UTF-16 or UTF-32 a line's bytes end in no b"\n" of their own,
+        # and read as UTF-8 the header was none (every row then written in this run's columns under it).
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig" if name == "utf-8" else name, errors="replace", newline="")
+        try:
+            line = text.readline(MAX_LINE_BYTES)
+        finally:
+            text.detach()
     try:
-        # A file written with FEED_EXPORT_ENCODING=utf-8-sig starts with a BOM, not part of the first name.
-        return next(csv.reader([line.decode("utf-8-sig", errors="replace")], delimiter=dialect[0], quotechar=dialect[1]))
+        return next(csv.reader([line.removeprefix("\ufeff")], delimiter=dialect[0], quotechar=dialect[1]))
     except (csv.Error, StopIteration):
         return None
 
