@@ -58,6 +58,9 @@ SAME_STORY_FOLDED = "bs/discovery/same_story"
 # `crawl article` addresses given as pasted (in quotes or brackets, with a sentence's full stop after them,
 # through Google's AMP cache): read as the address itself.
 ARGUMENT_URL_PASTED = "bs/arguments/url_pasted"
+# `crawl article` addresses whose page, fetched, is no story (a section's front, a listing, a video): the user's
+# address, not the rules, is wrong.
+ARGUMENT_NOT_ARTICLE = "bs/arguments/not_article"
 DISCOVERY_UNCHANGED_SKIPPED = "bs/discovery/unchanged_skipped"
 DISCOVERY_OFFSITE = "bs/discovery/offsite"
 # Article entries the spider's own filter left out (archive: outside since..until).

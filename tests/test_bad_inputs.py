@@ -48,8 +48,8 @@ def faulty_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
         good = current[0]
         others = {
             "listing": site.base_url + "/markets/news",
-            "topic": site.base_url + "/topic/" + good.spec.topics[0].lower().replace(" ", "-").replace("&", "and"),
-            "video": site.base_url + site.video.path,
+            # (A topic page's or a video's address is refused before anything is fetched, and the run with it:
+            # tests/test_leftovers_probes_round25.py. A section's front is known from its page alone.)
             "amp-twin": site.base_url + "/amp" + good.path,
             "other-slug-twin": f"{site.base_url}/a/another-slug-{good.article_id}_1.html",
         }
@@ -90,7 +90,7 @@ def test_each_fault_has_its_stat_and_a_log_line_naming_the_url(faulty_run, kind:
 
 
 @pytest.mark.xdist_group("faulty-run")
-@pytest.mark.parametrize(("name", "stat"), [("listing", "bs/skipped/listing"), ("topic", "bs/skipped/listing"), ("video", "bs/skipped/video")])
+@pytest.mark.parametrize(("name", "stat"), [("listing", "bs/skipped/listing")])
 def test_pages_that_are_not_articles(faulty_run, name: str, stat: str) -> None:  # type: ignore[no-untyped-def]
     result, _, _, others = faulty_run
     assert stats_from_log(result.log).get(stat, 0) >= 1

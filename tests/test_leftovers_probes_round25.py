@@ -293,3 +293,75 @@ def test_rows_appended_to_a_csv_file_go_under_its_header_in_any_encoding(
     ids = {record.article_id for record in csv_site.articles}
     assert Counter(row["articleId"] for row in rows) == Counter({i: 2 for i in ids}), rows[-1]
     assert all(row["url"].startswith("http://") for row in rows), rows[-1]
+
+
+# --- `crawl article` given an address that is no story ---------------------------------------------------
+# `crawl article -a url=…/latest-news` (the home page, a topic, a video, a section's front): the page was
+# fetched, skipped as no article, and the run ended exit 5, "none could be extracted", the alarm a redesign
+# raises, for a wrong address.
+
+NOT_STORIES = {
+    "/": "the home page",
+    "/latest-news": "a listing page",
+    "/latest-news/page-2": "a listing page",
+    "/markets/news/page-3/": "a listing page",
+    "/topic/sensex": "a topic page",
+    "/video/markets-wrap-124101400008_1.html": "a video or podcast page",
+    "/podcasts/the-morning-show-124101400009_1.html": "a video or podcast page",
+    "/web-stories/five-stocks": "a web story or photo gallery",
+    "/photo-gallery/budget-day-124101400010_1.html": "a web story or photo gallery",
+}
+
+
+def article_command(site: LoopbackSite, *arguments: str) -> list[str]:
+    return [sys.executable, "-m", "scrapy", "crawl", "article", *arguments, "-s", f"BS_BASE_URL={site.base_url}"]
+
+
+@pytest.mark.parametrize("path", list(NOT_STORIES))
+def test_an_address_that_is_no_story_by_its_form_is_refused_before_anything_is_fetched(csv_site: LoopbackSite, tmp_path: Path, path: str) -> None:
+    csv_site.reset_counts()
+    story = csv_site.articles[0].url
+    for arguments in (["-a", f"url={csv_site.base_url}{path}"], ["-a", f"urls={story},{csv_site.base_url}{path}"]):
+        done = subprocess.run(article_command(csv_site, *arguments), cwd=tmp_path, env=cron_env(tmp_path),
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2, done.stderr[-2000:]
+        lines = done.stderr.strip().splitlines()
+        assert lines == [f"error: article: '{csv_site.base_url}{path}' is {NOT_STORIES[path]}, not a story; give a story's address"], lines
+    # `scrapy parse URL` checks its address as `crawl article` does.
+    done = subprocess.run([sys.executable, "-m", "scrapy", "parse", f"{csv_site.base_url}{path}", "-s", f"BS_BASE_URL={csv_site.base_url}"],
+                          cwd=tmp_path, env=cron_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and f"is {NOT_STORIES[path]}, not a story" in done.stderr, done.stderr[-2000:]
+    assert sum(csv_site.counts.values()) == 0, "nothing fetched"
+
+
+def test_a_section_front_given_is_fetched_and_said_not_an_article_with_exit_2(csv_site: LoopbackSite, tmp_path: Path) -> None:
+    # `/markets/news` has a story's form under a URL scheme without ids: the page tells, once fetched.
+    done = subprocess.run(article_command(csv_site, "-a", f"url={csv_site.base_url}/markets/news", "-O", "out.jsonl"),
+                          cwd=tmp_path, env=cron_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr[-2000:]
+    summary = [line for line in done.stderr.splitlines() if "Run summary:" in line]
+    assert len(summary) == 1 and "exit=2 (not an article: the 1 address(es) given are pages of another kind (listing=1)" in summary[0], summary
+    assert "none could be extracted" not in done.stderr and "Traceback" not in done.stderr
+    # Beside a story, the story is written and the run is the story's.
+    story = csv_site.articles[0]
+    done = subprocess.run(article_command(csv_site, "-a", f"urls={csv_site.base_url}/markets/news,{story.url}", "-O", "out.jsonl"),
+                          cwd=tmp_path, env=cron_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [json.loads(line)["articleId"] for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()] == [story.article_id]
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.business-standard.com/markets/news/sensex-ends-higher-124101400008_1.html",
+    "https://www.business-standard.com/amp/markets/news/sensex-ends-higher-124101400008_1.html",
+    "https://www.business-standard.com/article/markets/sensex-ends-higher-119011800123_1.html",
+    "https://www.business-standard.com/markets/news",
+    "https://www.business-standard.com/markets/sensex-ends-higher",
+    "https://hindi.business-standard.com//storypage.php?autono=124101",
+    "https://mybs.in/2cXyZ9",
+])
+def test_story_addresses_and_those_only_their_page_can_tell_are_taken(url: str) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.spiders.article import ArticleSpider
+
+    ArticleSpider.check_usage({"url": url}, Settings({"BS_BASE_URL": "https://www.business-standard.com"}))

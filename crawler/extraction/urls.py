@@ -44,6 +44,30 @@ def url_kind(url: str) -> str:
     return OTHER
 
 
+# The site's listings that are so by their form (SITE.md): the latest news, and a section's or listing's pages.
+_PAGED_LISTING = re.compile(r"^/(?:latest-news|[a-z0-9-]+(?:/[a-z0-9-]+)?/page-\d+)/?$")
+
+
+def known_non_story(url: str) -> str | None:
+    """What the page at ``url`` is when its form alone says it is no story (``the home page``, ``a listing
+    page``, ``a topic page``, ``a video or podcast page``, ``a web story or photo gallery``); None when
+    only the page can tell. A section's address (``/markets/news``) is one of those: a path without an id
+    is also what a story's address would be under a URL scheme the site changed to."""
+    path = urlsplit(url).path.lower()
+    if path in ("", "/"):
+        return "the home page"
+    kind = non_article_kind(url) or url_kind(url)
+    if kind == VIDEO:
+        return "a video or podcast page"
+    if kind == WEBSTORY:
+        return "a web story or photo gallery"
+    if kind == TOPIC:
+        return "a topic page"
+    if kind != ARTICLE and _PAGED_LISTING.match(path):
+        return "a listing page"
+    return None
+
+
 _WEB_STORY = re.compile(r"/(?:webstories|web-stories|photo-gallery)(?:/|$)")
 # A word of every path _MEDIA_SEGMENT or _WEB_STORY matches.
 _NON_ARTICLE_WORDS = ("video", "podcast", "stories", "photo-gallery")

@@ -347,6 +347,14 @@ class RunVerdictExtension:
             blocks = {k: v for k, v in (("blocked", skipped.get("blocked", 0)), (BLOCKED_STATUS, failed.get(BLOCKED_STATUS, 0))) if v}
             if blocks and not answered and set(failed) <= {BLOCKED_STATUS} and set(no_page) <= {"blocked"} and not errors:
                 return EXIT_BLOCKED, f"{found} but every article page fetched was a block page ({_counts(blocks)})"
+            # `crawl article` given addresses whose pages are no story (a section's front, a listing): the
+            # addresses are wrong, not the rules (it was exit 5, the alarm of a redesign).
+            given_other = int(stats.get(stat.ARGUMENT_NOT_ARTICLE, 0))
+            if given_other and given_other == answered and not failed and not no_page and not errors:
+                return EXIT_USAGE, (
+                    f"not an article: the {given_other} address(es) given are pages of another kind "
+                    f"({_counts(skipped)}); give a story's address"
+                )
             if limited and not answered and not failed and not no_page and not errors:
                 return EXIT_OK, f"ok, {limited} (no article page was read before it)"
             if (failed or no_page) and not answered:

@@ -16,7 +16,7 @@ from scrapy.settings import BaseSettings
 
 from .base import BusinessStandardSpider, landed_article_id, on_hosts, require, site_hosts
 from crawler import stats as stat
-from crawler.extraction.urls import SHORT_LINK_HOSTS, article_fetch_url, pasted_url
+from crawler.extraction.urls import SHORT_LINK_HOSTS, article_fetch_url, known_non_story, pasted_url
 
 URL_ARGUMENTS = ("url", "urls", "url_file")
 # A URL file is a short text file; anything larger is not one (a log, a dump, a binary).
@@ -126,6 +126,10 @@ class ArticleSpider(BusinessStandardSpider):
         for url in _given_urls(arguments):
             if urlsplit(url).scheme != "file":
                 require(on_hosts(url, hosts), f"article: {url!r} is not on BS_BASE_URL's site ({', '.join(sorted(hosts))})")
+                # Fetched, it was skipped as no article and the run ended exit 5, the alarm for a redesign.
+                # (A short link names no page of its own: it leads to one.)
+                kind = None if on_hosts(url, set(SHORT_LINK_HOSTS)) else known_non_story(url)
+                require(kind is None, f"article: {url!r} is {kind}, not a story; give a story's address")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -141,6 +145,13 @@ class ArticleSpider(BusinessStandardSpider):
         # names it, and a story given twice so is dropped as a duplicate after its fetch).
         spider.allowed_domains = sorted({*spider.allowed_domains, *SHORT_LINK_HOSTS})
         return spider
+
+    def answered_other_kind(self, requested: str, kind: str, meta: Mapping[str, Any]) -> None:
+        """An address given that is a page of another kind (a listing, a video): counted, for the verdict to
+        say so (crawler/monitoring/verdict.py), where it was the alarm of a redesign."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(stat.ARGUMENT_NOT_ARTICLE)
 
     async def start(self) -> AsyncIterator[Request]:
         stats = self.crawler.stats
