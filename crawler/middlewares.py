@@ -402,6 +402,9 @@ class RobotsTxtFailureMiddleware:
         self.site = urlsplit(str(settings.get("BS_BASE_URL") or "")).netloc.lower()
         maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.read_bound = max(maxsize, ROBOTS_TXT_MIN_BYTES) if maxsize > 0 else 0
+        # A crawl from Scrapy's HTTP cache alone (HTTPCACHE_IGNORE_MISSING) reads stored article pages and asks
+        # the site for none of them: its robots.txt, which the cache never stores, cannot close that run.
+        self.from_cache_alone = settings.getbool("HTTPCACHE_ENABLED") and settings.getbool("HTTPCACHE_IGNORE_MISSING")
         # Download slot (host) → the Crawl-delay its robots.txt asks for.
         self.crawl_delays: dict[str, float] = {}
 
@@ -513,6 +516,13 @@ class RobotsTxtFailureMiddleware:
         asked = request.meta.get("redirect_urls")
         host = urlsplit(str(asked[0]) if asked else request.url).netloc.lower()
         tries = f", asked {request.meta['retry_times'] + 1} times" if request.meta.get("retry_times") else ""
+        if self.from_cache_alone:
+            logger.warning(
+                "<%s> could not be reached (%s%s); a crawl from the HTTP cache alone (HTTPCACHE_IGNORE_MISSING) asks "
+                "the site for no article page, so it goes on as if robots.txt allowed everything",
+                request.url, why, tries,
+            )
+            raise IgnoreRequest(f"robots.txt unreadable: {why}")
         if host != self.site:
             logger.error(
                 "<%s> could not be reached (%s%s); RFC 9309 has a crawler then fetch nothing from %s: its requests fail in this run",

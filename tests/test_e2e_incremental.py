@@ -121,10 +121,11 @@ def test_wrong_arguments_exit_2_before_any_request(site: LoopbackSite, tmp_path:
 
 
 def test_a_run_that_reaches_no_source_fails(tmp_path: Path) -> None:
-    # Nothing listens on port 9: every feed and sitemap fails, which must not look like "nothing new".
+    # Nothing listens on port 9, which must not look like "nothing new": its robots.txt is the first thing
+    # that cannot be reached, and that closes the run (RFC 9309: fetch nothing then).
     result = crawl("latest", tmp_path, settings={"BS_BASE_URL": "http://127.0.0.1:9", "RETRY_TIMES": "0"}, timeout=120)
     assert result.status == EXIT_FAILED, result.log[-3000:]
-    assert "could be fetched" in result.log
+    assert "robots.txt> could not be reached" in result.log and "exit=1 (robots.txt could not be reached" in result.log
 
 
 @pytest.mark.long

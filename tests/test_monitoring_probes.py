@@ -249,10 +249,10 @@ class BrokenExtraction:
         digits = str(crawler.settings.get("TEST_FAIL_DIGITS", ""))
         extract = base.extract
 
-        def broken(body: bytes, url: str, content_type: str | None = None) -> Any:
+        def broken(body: bytes, url: str, *args: Any, **kwargs: Any) -> Any:
             if re.search(rf"[{digits}]_1\.html$", url):
                 raise KeyError("headline")
-            return extract(body, url, content_type)
+            return extract(body, url, *args, **kwargs)
 
         base.extract = broken
         return cls()
