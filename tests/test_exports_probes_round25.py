@@ -150,6 +150,21 @@ def test_fields_and_exporter_options_that_write_an_article_run_as_before(site: L
     assert {element.findtext("articleId") for element in root.iter("article")} == wanted
 
 
+@pytest.mark.parametrize("name", ["out.json", "out.xml", "out.jsonl"])
+def test_an_indent_given_with_s_is_a_number_to_the_check_before_the_run(site: LoopbackSite, tmp_path: Path, name: str) -> None:
+    # "-s FEED_EXPORT_INDENT=2" is the text "2", which Scrapy's feed exporter reads as a number; given to
+    # the exporter as it was, the check before the run failed on it ("'>' not supported between 'str'
+    # and 'int'") and refused every run, exit 6 (CI: the kill probes' indented JSON).
+    done = _crawl(site, tmp_path, {name: {"format": name.rsplit(".", 1)[1].replace("jsonl", "jsonlines")}}, "-s", "FEED_EXPORT_INDENT=2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = (tmp_path / name).read_text(encoding="utf-8")
+    if name == "out.json":
+        assert {article["articleId"] for article in json.loads(text)} == {record.article_id for record in site.articles}
+        assert '\n    "articleId"' in text or '\n    "url"' in text, text[:300]
+    elif name == "out.xml":
+        assert len(list(ET.fromstring(text.encode()).iter("item"))) == len(site.articles)
+
+
 # --- a headline a spreadsheet would take for a formula ---------------------------------------------------
 # Decided: a CSV cell is the field's text as it is (every CSV reader but a spreadsheet takes a `'` before
 # it for a character of the headline); a feed meant for a spreadsheet says so with `escape_formulas`.

@@ -508,6 +508,12 @@ def feed_options_problem(feeds: Mapping[Any, Any], crawler: Crawler) -> str | No
         default_fields = settings.getdictorlist("FEED_EXPORT_FIELDS") or None
     except ValueError:
         default_fields = settings.get("FEED_EXPORT_FIELDS")
+    # FEED_EXPORT_INDENT as Scrapy's feed exporter reads it: "-s FEED_EXPORT_INDENT=2" is the text "2",
+    # which the JSON exporter, given it as it is, compared with a number (TypeError: every run refused).
+    try:
+        default_indent = None if settings.get("FEED_EXPORT_INDENT") is None else settings.getint("FEED_EXPORT_INDENT")
+    except ValueError:
+        default_indent = None  # (no number: Scrapy's own start says so)
     for uri, options in feeds.items():
         given = options.get("fields")
         problem = _fields_problem(str(uri), given, "its fields") if given is not None else _fields_problem(str(uri), default_fields, "FEED_EXPORT_FIELDS")
@@ -526,7 +532,7 @@ def feed_options_problem(feeds: Mapping[Any, Any], crawler: Crawler) -> str | No
             made = build_from_crawler(
                 exporter_class, crawler, written, fields_to_export=given if given is not None else default_fields,
                 encoding=options.get("encoding") or settings.get("FEED_EXPORT_ENCODING"),
-                indent=options.get("indent", settings.get("FEED_EXPORT_INDENT")), **kwargs,
+                indent=options.get("indent", default_indent), **kwargs,
             )
             made.start_exporting()
             made.export_item(_SAMPLE)
