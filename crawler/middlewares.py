@@ -465,7 +465,7 @@ class RobotsTxtFailureMiddleware:
             return
         name = failure_name(exception)
         if name in UNREACHABLE_FAILURES:
-            self._unreachable(request, f"{name}: {failure_message(exception)}")
+            self._unreachable(request, f"{name}: {failure_message(exception).rstrip('.')}")  # (Twisted ends its own with one)
         self.stats.inc_value(stat.ROBOTSTXT_UNREADABLE)
         logger.warning(
             "Could not read <%s> (%s: %s); going on as if it allowed everything",
