@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
@@ -55,8 +56,10 @@ INNER_QUOTE_MARKS = ("\u2018", "\u2019")
 # galleries (captions of pictures, as inline captions elsewhere), its lists filled in by script (a
 # placeholder, a fallback and a "See more" control until then), a web story's player (the story's
 # link), dialogs and menus.
+# (Struck-out text, <del>, <s>, <strike>, is what a correction took back: the browser draws it crossed
+# out beside the words that replace it, which are the story's, "rose 15 per cent", not "rose 12 15".)
 SKIPPED_TAGS = frozenset(
-    "script style noscript iframe button select textarea datalist svg template object embed ins video audio canvas "
+    "script style noscript iframe button select textarea datalist svg template object embed video audio canvas del s strike "
     "amp-ad amp-embed amp-sticky-ad amp-analytics amp-pixel amp-iframe amp-img amp-anim amp-video amp-audio "
     "amp-youtube amp-vimeo amp-twitter amp-instagram amp-facebook amp-facebook-page amp-facebook-comments "
     "amp-tiktok amp-reddit amp-pinterest amp-social-share "
@@ -94,6 +97,87 @@ def _embed_classes(classes: str | None) -> bool:
 
 
 assert all("-" in name for name in EMBED_CLASSES)
+
+
+# Text a page never draws, though it is in the markup: an element with the ``hidden`` attribute or an
+# inline style of ``display: none`` or ``visibility: hidden`` (a CMS's leftover: a hidden duplicate of
+# a line, an SEO keyword run, an email dialog), and a screen reader's text, which these classes (the
+# common frameworks' and CMSs') keep off the screen ("Price <span class=sr-only>Indian rupees</span>
+# ₹500"). A reader's browser shows none of it. (Class names such as "hidden" or "d-none" are left to
+# the stylesheet, which is not read: Tailwind's "hidden md:block" shows on a desktop.)
+SCREEN_READER_CLASSES = frozenset(
+    {"sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only", "element-invisible", "a11y-hidden", "hidden-visually"}
+)
+_STYLE_DECLARATION = re.compile(r"(?<![\w-])(display|visibility)\s*:\s*([a-z-]+)", re.I)
+# Hidden text a reader is shown on asking, which is the story's: the premium story's rest in the
+# site's ``.paywall-content`` (hidden until the reader subscribes, README: the page holds it whole),
+# a part AMP shows on a tap (its ``[hidden]`` binding), ``hidden="until-found"`` (shown by a search
+# of the page), and a hidden block holding an element styled visible again.
+_REVEALED = etree.XPath(
+    "descendant-or-self::*[contains(@class, 'paywall')]"
+    " | descendant::*[contains(translate(@style, 'VISBLE', 'visble'), 'visible')]"
+)
+
+
+def is_unseen(element: _Element) -> bool:
+    """Whether the page never draws an element that is in its markup (see :data:`SCREEN_READER_CLASSES`)."""
+    hidden = element.get("hidden")
+    style = element.get("style")
+    classes = element.get("class")
+    if hidden is None and style is None and classes is None:
+        return False
+    if classes is not None and ("-" in classes or "visuallyhidden" in classes):
+        if not SCREEN_READER_CLASSES.isdisjoint(classes.split()):
+            return True
+    if hidden is not None and hidden.strip().lower() == "until-found":
+        hidden = None
+    if hidden is None and not (style and _hidden_style(style)):
+        return False
+    return not any(str(name).startswith(("[", "data-amp-bind-")) for name in element.keys()) and not _REVEALED(element)
+
+
+def _hidden_style(style: str) -> bool:
+    """Whether an inline style hides its element (its last ``display`` ``none``, or its last
+    ``visibility`` ``hidden`` or ``collapse``: a later declaration overrides an earlier)."""
+    if "none" not in style.lower() and "hidden" not in style.lower() and "collapse" not in style.lower():
+        return False
+    shown = {"display": "", "visibility": ""}
+    for name, value in _STYLE_DECLARATION.findall(style):
+        shown[name.lower()] = value.lower()
+    return shown["display"] == "none" or shown["visibility"] in ("hidden", "collapse")
+
+
+# A <sup> of digits is drawn raised, which its plain digits are not: "10<sup>6</sup>" read as "106", a
+# figure no reader saw, and a footnote's mark ran into the figure before it ("1,200<sup>1</sup>",
+# "1,2001"). Such a one is written in Unicode's superscript characters, "10⁶", "m²", "1,200¹", as a
+# browser draws it; an ordinal's letters stay on the line ("5<sup>th</sup>": "5th").
+_SUPERSCRIPTS = str.maketrans("0123456789+-\u2212=()", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u207b\u207c\u207d\u207e")
+_RAISABLE = re.compile(r"[0-9+\-\u2212=()]*[0-9][0-9+\-\u2212=()]*").fullmatch
+
+
+def superscript(element: _Element) -> str | None:
+    """The text of a ``<sup>`` of digits in superscript characters (see :data:`_SUPERSCRIPTS`); None for
+    any other (an ordinal's, a word's), which is read as it is."""
+    text = "".join(str(part) for part in element.itertext()).strip() if len(element) else (element.text or "").strip()
+    return text.translate(_SUPERSCRIPTS) if text and _RAISABLE(text) is not None else None
+
+
+# An emoji a CMS's editor drew as a picture (Twemoji's and WordPress's <img class="emoji" alt="🎉">,
+# saved with the story) is a character of its sentence, which its ``alt`` holds: without it "Great
+# news 🎉 for all" read "Great news for all". Only an ``alt`` of emoji alone (pictographs, with their
+# joiners, variation selectors, skin tones and keycaps): a picture's description is no text of the line.
+_EMOJI_MAX = 16
+
+
+def emoji_alt(image: _Element) -> str | None:
+    """The emoji an ``<img>`` draws in a line of text (its ``alt``), or None for any other picture."""
+    alt = image.get("alt")
+    if not alt or len(alt := alt.strip()) > _EMOJI_MAX or alt.isascii():
+        return None
+    kinds = [unicodedata.category(character) for character in alt]
+    if "So" not in kinds or not all(kind in ("So", "Sk", "Me", "Mn", "Cf") or character in "#*0123456789" for kind, character in zip(kinds, alt)):
+        return None
+    return alt
 
 
 def is_image_caption(element: _Element) -> bool:
@@ -459,13 +543,17 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
         tag = element.tag
         if isinstance(tag, str):
             tag = tag.lower()
-            # Left out besides: embedded posts (a class is read only for EMBED_TAGS: the walk passes
-            # every element of every body) and pictures' captions.
-            if (
+            # Left out besides: embedded posts, pictures' captions and what the page never draws.
+            if tag == "sup" and (raised := superscript(element)) is not None and not is_unseen(element):
+                buffer.append(raised)
+            elif tag == "img" and (drawn := emoji_alt(element)) is not None and not is_unseen(element):
+                buffer.append(drawn)
+            elif (
                 tag not in SKIPPED_TAGS
                 and (skip is None or not skip(element))
                 and not (tag in EMBED_TAGS and _embed_classes(element.get("class")))
                 and not (tag == "figcaption" and is_image_caption(element))
+                and not is_unseen(element)
             ):
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br") and not (type(buffer[0]) is _ListMarker and _only_marker(buffer)):

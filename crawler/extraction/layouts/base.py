@@ -44,7 +44,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types, live_updates_of
 from ..urls import WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
-from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, text_paragraphs, without_promoted_links
+from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, superscript, text_paragraphs, without_promoted_links
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -614,7 +614,9 @@ def glued(element: _Element) -> _Element:
         parent = glue.getparent()
         if parent is None or len(glue):
             continue
-        joined = (glue.text or "" if isinstance(glue.tag, str) else "") + (glue.tail or "")
+        # (A <sup> of digits in superscript characters, "10⁶", as the body has it: text.superscript.)
+        raised = superscript(glue) if glue.tag == "sup" else None
+        joined = (raised or glue.text or "" if isinstance(glue.tag, str) else "") + (glue.tail or "")
         # (Nothing to join, an empty <sup></sup> between two elements, is set nowhere: an empty
         # string set as a tail is an empty text node, which the text's reader cannot take.)
         if joined:
