@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .normalize import HINDI_HOSTS, PLACEHOLDER_ENDINGS, article_id, hindi_article_id, strip_amp
 
@@ -347,16 +347,23 @@ def without_space_before_id(url: str) -> str:
 
 
 # What stands around an address pasted from a chat, a mail or Markdown, never a part of it: a pair of
-# angle brackets, quotes or brackets around it, and the punctuation of the sentence after it.
+# angle brackets, quotes or brackets around it, and the punctuation of the sentence after it (a Hindi
+# one's full stop, the danda, and an ellipsis among it).
 _PASTE_PAIRS = {"<": ">", '"': '"', "'": "'", "(": ")", "[": "]", "{": "}", "`": "`", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb"}
-_PASTE_TRAILING = re.compile(r"[.,;:!?)\]}>'\"`\u201d\u2019\u00bb]+$")
-# Where a story's address ends (its file, a Hindi story's number), for what may follow it.
-_STORY_END = re.compile(r"(?:\.html?/?|[?&]autono=\d+)$", re.IGNORECASE)
+_PASTE_TRAILING = re.compile(r"[.,;:!?)\]}>'\"`\u201d\u2019\u00bb\u2026\u0964\u0965]+$")
+# Where a story's address ends (its file, a Hindi story's number), or one of the site's short links (its
+# code, letters and digits: the address its share buttons give, the one most often pasted), for what
+# may follow it.
+_STORY_END = re.compile(
+    r"(?:\.html?/?|[?&]autono=\d+|^https?://(?:www\.)?(?:" + "|".join(map(re.escape, SHORT_LINK_HOSTS)) + r")/[A-Za-z0-9_-]+/?)$",
+    re.IGNORECASE,
+)
 # Google's AMP cache (``www-business--standard-com.cdn.ampproject.org/c/s/www.business-standard.com/amp/…``) and
 # its viewer (``www.google.com/amp/s/…``): the page's own address after ``/c/``, ``/v/`` or ``/amp/``, over
 # https when an ``s/`` leads it.
 _AMP_CACHE = re.compile(r"https?://[^/?#]+\.cdn\.ampproject\.org/(?:c|v|wp)/(s/)?([^/?#]+\..*)", re.IGNORECASE)
 _AMP_VIEWER = re.compile(r"https?://(?:www\.)?google\.[a-z]{2,3}(?:\.[a-z]{2})?/amp/(s/)?([^/?#]+\..*)", re.IGNORECASE)
+_ENCODED_QUERY = re.compile("%3F", re.IGNORECASE)
 
 
 def pasted_url(text: str) -> str:
@@ -369,10 +376,17 @@ def pasted_url(text: str) -> str:
         closer = _PASTE_PAIRS[url[0]]
         # (No address begins with one of them: its scheme begins with a letter.)
         url = (url[1:-1] if url.endswith(closer) else url[1:]).strip()
+    served = _AMP_CACHE.fullmatch(url) or _AMP_VIEWER.fullmatch(url)
+    if served is not None:
+        page = served.group(2)
+        encoded = _ENCODED_QUERY.search(page) if served.re is _AMP_VIEWER and "?" not in page else None
+        if encoded is not None:
+            # Google's viewer writes the page's query percent-encoded ("…_1.html%3Famp_js_v%3D0.1",
+            # "storypage.php%3Fautono%3DN"): read as written, no story's address, and no autono.
+            page = page[: encoded.start()] + "?" + unquote(page[encoded.end() :])
+        url = ("https://" if served.group(1) else "http://") + page
+    # (After the page is out of the viewer: a full stop after its encoded query is after the page's.)
     trailing = _PASTE_TRAILING.search(url)
     if trailing is not None and _STORY_END.search(url, 0, trailing.start()):
         url = url[: trailing.start()]
-    served = _AMP_CACHE.fullmatch(url) or _AMP_VIEWER.fullmatch(url)
-    if served is not None:
-        url = ("https://" if served.group(1) else "http://") + served.group(2)
     return url
