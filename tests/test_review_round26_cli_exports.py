@@ -129,3 +129,30 @@ def test_crawl_article_given_a_short_link_with_a_full_stop_writes_its_story(site
     assert done.status == 0, done.log[-3000:]
     assert [item["articleId"] for item in done.items] == [record.article_id]
     assert stats_from_log(done.log).get(stat.ARGUMENT_URL_PASTED) == 1
+
+
+# --- tracking after an ampersand a feed escaped twice ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?utm_source=rss&amp;utm_medium=feed", "?fbclid=IwAR2x0abc&amp;utm_source=fb", "?region=in&amp;gclid=Cj0KCQiA&amp;utm_campaign=x"],
+)
+def test_a_click_id_or_utm_after_an_ampersand_written_twice_escaped_is_no_part_of_the_story(query: str) -> None:
+    from crawler.extraction.discovery import parse_feed_or_sitemap
+    from crawler.extraction.urls import article_fetch_url
+    from tests.test_identity_probes_round18 import _rss
+
+    kept = "?region=in" if "region" in query else ""
+    # A CMS that escapes its links' "&" twice ("&amp;amp;" in the XML) gives "&amp;" in the link read.
+    # (Before: "…_1.html?amp;utm_medium=feed" fetched and written as the item's url, another url of the story.)
+    assert article_fetch_url(STORY + query) == STORY + kept
+    escaped = (STORY + query).replace("&", "&amp;")
+    assert [entry.url for entry in parse_feed_or_sitemap(_rss(escaped), SITE + "/rss/latest.rss").entries] == [STORY + kept]
+
+
+def test_a_parameter_after_such_an_ampersand_that_is_no_tracking_is_kept() -> None:
+    from crawler.extraction.urls import article_fetch_url
+
+    assert article_fetch_url(f"{HINDI}&amp;utm_source=x") == HINDI_DESKTOP
+    assert article_fetch_url(f"{STORY}?utm_source=x&amp;page=2") == f"{STORY}?amp;page=2"

@@ -200,7 +200,8 @@ def without_tracking(url: str) -> str:
 
 
 def _tracking_or_amp(parameter: str) -> bool:
-    name = parameter.partition("=")[0].lower()
+    # (After an "&" a feed or page escaped twice, "&amp;amp;" read once as "&amp;", its name is the same.)
+    name = parameter.partition("=")[0].lower().removeprefix("amp;")
     return name.startswith("utm_") or name == "amp" or name in CLICK_IDS
 
 
