@@ -62,10 +62,12 @@ def test_hindi_month_names_and_devanagari_digits_are_read(raw: str, iso: str) ->
 @pytest.mark.parametrize(
     ("raw", "iso"),
     [
-        # A 12-hour clock's hours outside 1-12 in the current site's form: no date, not 01:42 or 13:42.
-        ("Feb 28 2024 | 13:42 PM", None),
+        # A 12-hour clock's hours outside 1-12 in the current site's form: no date, not 01:42 or 13:42;
+        # but a 24-hour clock's hour with the half of the day it is in is that hour (round 26).
+        ("Feb 28 2024 | 13:42 PM", "2024-02-28T13:42:00+05:30"),
         ("Feb 28 2024 | 13:42 AM", None),
-        ("Feb 28 2024 | 00:42 AM", None),
+        ("Feb 28 2024 | 00:42 AM", "2024-02-28T00:42:00+05:30"),
+        ("Feb 28 2024 | 00:42 PM", None),
         ("Feb 28 2024 | 12:05 PM", "2024-02-28T12:05:00+05:30"),
         ("Feb 28 2024 | 1:05 PM", "2024-02-28T13:05:00+05:30"),
         # The first and the last year of the range dates are kept in.

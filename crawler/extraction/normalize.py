@@ -272,6 +272,10 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     parsed: datetime | None = _site_display_date(text)
     if parsed is not None:
         return _in_range_ist(parsed)
+    if _SPELLED_OUT(text) is not None:
+        text = _spelled_out(text)
+        if not text:
+            return None
     try:
         # RFC 3339 (5.6) allows a lower-case "z" (and "t"), which fromisoformat refuses.
         parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
@@ -286,6 +290,32 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     return _in_range_ist(parsed)
 
 
+# Forms of a time or zone that read surely once written as the formats have them: "12 noon"; "0:15 AM"
+# (a 24-hour clock's hour with AM: 12:15 AM); "15:42 PM" (a needless PM after an hour past 12); "I.S.T.";
+# Java's ZonedDateTime after its offset ("+05:30[Asia/Kolkata]", "Z[UTC]"). Left unread: "12 midnight" (the
+# day's first minute or its last?), "15:42 AM", a zone in brackets with no offset before it.
+_SPELLED_OUT = re.compile(r"noon|I\.S\.T|\]$|(?<![\d:.])(?:0?0|1[3-9]|2[0-3]):\d\d", re.I).search
+_NOON = re.compile(r"(?<![\d:.])12\s*noon\b", re.I)
+_ZERO_HOUR_AM = re.compile(r"(?<![\d:.])0?0(?=:\d\d(?::\d\d)?\s*a\.?m\b)", re.I)
+_NEEDLESS_PM = re.compile(r"(?<![\d:.])(1[3-9]|2[0-3])(:\d\d(?::\d\d)?)\s*p\.?m\b\.?", re.I)
+_DOTTED_IST = re.compile(r"\bI\.S\.T\.?", re.I)
+_BRACKETED_ZONE = re.compile(r"(?<=\d:\d\d)((?::\d\d(?:[.,]\d+)?)?(?:Z|[-+]\d\d:?\d\d))\[[A-Za-z][\w+\-]*(?:/[\w+\-]+)*\]$", re.I)
+
+
+def _spelled_out(text: str) -> str:
+    """``text`` with the forms :data:`_SPELLED_OUT` finds written as the formats read them; "" for a
+    zone in brackets after no offset (a wall time of a zone no table here holds)."""
+    if text.endswith("]"):
+        zoned = _BRACKETED_ZONE.sub(r"\1", text)
+        if zoned == text:
+            return ""
+        text = zoned
+    text = _NOON.sub("12:00 PM", text)
+    text = _ZERO_HOUR_AM.sub("12", text)
+    text = _NEEDLESS_PM.sub(r"\1\2", text)
+    return _DOTTED_IST.sub("IST", text)
+
+
 # ISO 8601 as RFC 3339, W3C Datetime and the CMSs write it, read alike on every Python the crawler
 # runs on (the forms fromisoformat refuses: it is tried first). Python 3.10's takes only what
 # isoformat() writes: no "+0530" (PHP's DATE_ISO8601), no fraction of 1, 2, 4, 5 or 7-9 digits (.NET
@@ -294,7 +324,7 @@ def parse_date(value: str | int | float | None) -> datetime | None:
 _ISO_8601 = re.compile(
     r"(\d{4})(?:-(\d\d)-(\d\d)|(\d\d)(\d\d)|-?W(\d\d)(?:-?([1-7]))?|-(\d{3}))"
     r"(?:[T ](\d\d)(?::?(\d\d)(?::?(\d\d)(?:[.,](\d+))?)?)?)?"
-    r"\s*(?:(Z)|([-+])(\d\d)(?::?(\d\d)(?::?(\d\d))?)?)?",
+    r"\s*(?:(Z)|([-+])(\d\d|\d(?=:\d\d))(?::?(\d\d)(?::?(\d\d))?)?)?",
     re.ASCII | re.IGNORECASE,
 ).fullmatch
 
@@ -472,14 +502,18 @@ def _display_date(stripped: str) -> datetime | None:
         # UTC named after the time ("2024-02-28 10:12:00 UTC", as Ruby and many a logger write it,
         # "Feb 28 2024 | 10:12 AM GMT", "… GMT+05:30"): the rest read as it would be without it.
         parsed = _display_date_in_zone(stripped[: zone.start()].rstrip(" ,|"))
-        offset = _utc_offset(*zone.groups())
+        sign, hours, minutes, bare_sign, bare_hours, bare_minutes = zone.groups()
+        offset = _utc_offset(sign, hours, minutes) if bare_sign is None else _utc_offset(bare_sign, bare_hours, bare_minutes)
         if parsed is None or offset is None:
             return None
         return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=offset)
     return _display_date_in_zone(stripped)
 
 
-_TRAILING_ZONE = re.compile(r"(?<=[\d\s(])\(?(?:UTC|GMT|Z)(?:\s*([-+])(\d\d?)(?::?(\d\d))?)?\)?$", re.ASCII).search
+# (Or an offset alone after a space: "Feb 28 2024 | 3:42 PM +0530", "… +5:30".)
+_TRAILING_ZONE = re.compile(
+    r"(?<=[\d\s(])\(?(?:UTC|GMT|Z)(?:\s*([-+])(\d\d?)(?::?(\d\d))?)?\)?$|(?<=\s)([-+])(\d\d?)(?::?(\d\d))$", re.ASCII
+).search
 
 
 def _utc_offset(sign: str | None, hours: str | None, minutes: str | None) -> tzinfo | None:
