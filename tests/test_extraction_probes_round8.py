@@ -66,9 +66,11 @@ def test_the_hindi_byline_s_date_in_any_form_is_the_date_and_not_part_of_the_dat
     html, url, expected = _fixture(HINDI)
     html = _once(html, HINDI_BYLINE, f"बीएस संवाददाता / नई दिल्ली&nbsp;{written}")
     article = extract(html.encode(), url).article
-    assert (article.dateline, article.datePublished) == ("नई दिल्ली", expected["datePublished"])
+    assert article.dateline == "नई दिल्ली"
     assert article.datePublishedRaw == " ".join(written.lstrip("|/ ").split())
     # Without JSON-LD, the page's own date is all there is: the article is not lost for want of one.
+    # (A time shown that JSON-LD's is not: the shown date breaks the tie of one source against one, round 26.)
+    assert article.datePublished == (published if ":" in written else expected["datePublished"])
     result = extract(LD_SCRIPT.sub("", html).encode(), url)
     assert (result.article.dateline, result.article.datePublished) == ("नई दिल्ली", published)
     assert result.provenance.sources["datePublished"] == "dom"

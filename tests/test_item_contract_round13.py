@@ -194,6 +194,10 @@ def _dated(published: str, modified: str | None) -> str:
     page = _story().replace('"datePublished": "2024-07-10T21:05:00+05:30"', f'"datePublished": "{published}"')
     epoch = int(datetime.fromisoformat(published).astimezone(timezone.utc).timestamp())
     page = page.replace('"publishDate": 1720625700', f'"publishDate": {epoch}')
+    # Every source of the publication alike (one alone gives way to the others that agree, round 26).
+    moment = datetime.fromisoformat(published)
+    page = page.replace('published_time" content="2024-07-10T21:05:00+05:30"', f'published_time" content="{published}"')
+    page = page.replace("First Published: Jul 10 2024 | 9:05 PM IST", f"First Published: {moment:%b %d %Y} | {moment.hour % 12 or 12}:{moment:%M %p} IST")
     modified_json = f'"dateModified": "{modified}", ' if modified else ""
     return page.replace('"dateModified": "2024-07-11T08:47:00+05:30", ', modified_json)
 

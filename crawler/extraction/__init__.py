@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .article import MARKET_INDICES, Article, Image, Link, MarketQuote, RelatedArticle
 from .blocking import ERROR_PAGE, NOT_FOUND, block_page_kind, error_page_kind, is_block_page, is_empty_story_page, is_not_found_page, may_be_block_page
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
+from .layouts.base import FUTURE_SKEW
 from .page import EncodingNote, Page, decode_body
 from .urls import non_article_kind
 from .validate import REQUIRED_FIELDS, missing_fields, missing_required
@@ -28,11 +29,14 @@ class Extraction:
     encoding_note: EncodingNote | None = None
 
 
-def extract(html: str | bytes, url: str, content_type: str | None = None, *, read_at: datetime | None = None) -> Extraction:
+def extract(
+    html: str | bytes, url: str, content_type: str | None = None, *, read_at: datetime | None = None, future_skew: timedelta = FUTURE_SKEW
+) -> Extraction:
     """Read one article page; :class:`NotAnArticle` (with a ``reason`` slug) when it is not one.
 
-    ``read_at`` is when the page was fetched (a stored page's time; None: now): a date ahead of it is
-    a typo, so that a page read again a year later gives the item it gave that day.
+    ``read_at`` is when the page was fetched (a stored page's time; None: now): a date more than
+    ``future_skew`` (the crawl's ``BS_FUTURE_DATE_SKEW``) ahead of it is a typo, so that a page read
+    again a year later gives the item it gave that day.
 
     Block pages, empty pages, pages of no known layout without article metadata, and pages of a
     known layout that are not articles (listings, videos, paywall stubs) raise it; nothing else
@@ -61,7 +65,7 @@ def extract(html: str | bytes, url: str, content_type: str | None = None, *, rea
             if kind:
                 raise NotAnArticle(kind, f"a {kind} page, not an article")
             raise NotAnArticle("unknown-layout", "no known article layout matches the markup, and no article metadata")
-        reader = layout(page)
+        reader = layout(page, future_skew)
         article = reader.to_item()
     except NotAnArticle as error:
         failed = error_page_kind(page.text, page.next_data) if error.reason in ("listing", "unknown-layout") else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +16,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler.extraction import Article, NotAnArticle, extract
+from crawler.extraction.layouts.base import FUTURE_SKEW
 from crawler.extraction.blocking import ERROR_PAGE, NOT_FOUND
 # GZIP_LAYERS: layers of gzip taken off a body whose headers did not announce them (a CDN that gzips
 # what it stores and serves it without Content-Encoding, and once more with the header: two).
@@ -102,6 +103,8 @@ class BusinessStandardSpider(Spider):
     allowed_domains: list[str] = []
     # Article requests pass through it: rendered by Splash when SPLASH_URL is set (crawler/splash.py).
     renderer: ArticleRenderer = PLAIN
+    # How far ahead of the fetch a page's date is a typo, not clock skew (BS_FUTURE_DATE_SKEW).
+    future_skew: timedelta = FUTURE_SKEW
     # The -a names the spider takes; any other is refused. None: not checked.
     arguments: tuple[str, ...] | None = None
 
@@ -154,6 +157,7 @@ class BusinessStandardSpider(Spider):
         host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_domains = sorted({host, *SITE_DOMAINS})
         spider.renderer = article_renderer(crawler)
+        spider.future_skew = timedelta(seconds=crawler.settings.getfloat("BS_FUTURE_DATE_SKEW", FUTURE_SKEW.total_seconds()))
         if settings_not_read(cls.name, crawler.settings):
             # Said once the run's stats exist (they do not yet, as the spider is made).
             crawler.signals.connect(spider.warn_settings_not_read, signal=signals.spider_opened)
@@ -257,7 +261,7 @@ class BusinessStandardSpider(Spider):
         # kept as U+FFFD, Windows-1252 only for pages with no UTF-8 in them).
         content_type = response.headers.get("Content-Type")
         try:
-            extraction = extract(response.body, response.url, content_type.decode("latin-1") if content_type else None, read_at=self.fetched_at(response))
+            extraction = extract(response.body, response.url, content_type.decode("latin-1") if content_type else None, read_at=self.fetched_at(response), future_skew=self.future_skew)
         except NotAnArticle as error:
             if error.reason == NOT_FOUND:
                 # As the site's 404 is (a story it removed while its feeds link it, a URL scheme

@@ -35,6 +35,7 @@ from ..normalize import (
     absolute_url,
     clean_text,
     date_after_label,
+    date_of_article_id,
     normalize_date,
     read_time_minutes,
     split_list,
@@ -105,15 +106,29 @@ def _modified_after(published: str | None, modified: str | None) -> str | None:
 
 
 # A source's date further ahead of the time the page was fetched than this is a typo (a year, an hour
-# of the wrong half of the day), not clock skew: as BS_FUTURE_DATE_SKEW's default for discovery.
+# of the wrong half of the day), not clock skew: BS_FUTURE_DATE_SKEW's default, which the crawl passes in.
 FUTURE_SKEW = timedelta(minutes=10)
 
 
-def ahead(date: str, now: datetime) -> bool:
+# Two sources' dates of a field that lie this close agree: the second the CMS saved the story and the
+# minute the page shows, a source written a few minutes later. A typo lies further: a year, a month and
+# day swapped, the wrong half of the day, a zone's hours (UTC's wall time given as India's).
+AGREEMENT = timedelta(minutes=30)
+
+
+def _agree(one: str, one_day: bool, other: str, other_day: bool) -> bool:
+    """Whether two sources' dates (ISO 8601 in +05:30) are one: the same day where either gives a day alone,
+    else within :data:`AGREEMENT`."""
+    if one_day or other_day:
+        return one[:10] == other[:10]
+    return abs(datetime.fromisoformat(one) - datetime.fromisoformat(other)) <= AGREEMENT
+
+
+def ahead(date: str, now: datetime, skew: timedelta = FUTURE_SKEW) -> bool:
     """Whether the ISO 8601 date ``date`` (as :func:`normalize_date` writes it) lies more than
-    :data:`FUTURE_SKEW` ahead of ``now``, the time the page was fetched."""
+    ``skew`` ahead of ``now``, the time the page was fetched."""
     try:
-        return datetime.fromisoformat(date) > now + FUTURE_SKEW
+        return datetime.fromisoformat(date) > now + skew
     except (ValueError, TypeError):  # (TypeError: a date without its zone)
         return False
 
@@ -839,8 +854,9 @@ class ArticlePage:
 
     layout: ClassVar[str] = "base"  # overridden by a class attribute; the item's field reads it
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, future_skew: timedelta = FUTURE_SKEW) -> None:
         self.page = page
+        self.future_skew = future_skew
         self.provenance = Provenance()
         self._dates: dict[str, str | None] = {}
         # Each date's sources as dated() was given them (see other_date): their values and the name of
@@ -889,7 +905,7 @@ class ArticlePage:
         if values["dateModified"] is None and modified is not None:
             # The first source's update lies before the publication (a CMS's last save of the draft, a
             # date typo'd back): another source's that does not, as the page's "Last Updated" line.
-            later = self.other_date("dateModified", lambda value: _modified_after(published, value) is not None and not ahead(value, self.read_at))
+            later = self.other_date("dateModified", lambda value: _modified_after(published, value) is not None and not ahead(value, self.read_at, self.future_skew))
             values["dateModified"] = _modified_after(published, later)
         return Article(**values)
 
@@ -1255,7 +1271,7 @@ class ArticlePage:
                 picked = self.pick(name, *candidates, from_page)
             else:
                 picked = self.pick(name, *candidates, fallbacks=(from_page,))
-            return self.not_ahead(name, picked)
+            return self.not_ahead(name, self.agreed(name, picked))
         with_time = [(source, partial(date, timed(value))) for source, value in written]
         self._date_sources[name] = (written, getattr(shown, "__name__", ""))
         if shown_is_candidate:
@@ -1268,16 +1284,68 @@ class ArticlePage:
                 if found is not None and found[:10] != picked[:10]:
                     self.provenance.disagreements.append(name)
                     break
-        return self.not_ahead(name, picked)
+        return self.not_ahead(name, self.agreed(name, picked))
+
+    def agreed(self, name: str, picked: str | None) -> str | None:
+        """``picked``, unless more of the field's sources (the line the page shows among them) agree on
+        another date (:data:`AGREEMENT`): the first source's typo (a year, a day and month swapped) read
+        first stood for the date the page shows and the others give. A tie goes to the date the page
+        shows, then to the one of the article id's day; else ``picked`` stands. Another zone's writing of
+        the same instant is the same date (every source is read into India's time)."""
+        if picked is None:
+            return picked
+        votes = self.date_votes(name)
+        if len(votes) < 2 or all(value == picked for _, value, _ in votes):
+            return picked
+        shown = next(((value, day) for source, value, day in votes if source == DOM), None)
+        identifier = self.articleId()
+        id_day = date_of_article_id(identifier) if identifier and identifier[:1] == "1" else None
+
+        def weight(value: str, day: bool) -> tuple[int, bool, bool]:
+            support = sum(_agree(value, day, other, other_day) for _, other, other_day in votes)
+            moment = datetime.fromisoformat(value)
+            after_id = (moment.date() - id_day).days if id_day is not None else -1
+            # (An update is never before the story was made; a publication is on the id's day or the next.)
+            of_id = after_id >= 0 if name == "dateModified" else 0 <= after_id <= 1
+            return support, shown is not None and _agree(value, day, *shown), of_id
+
+        chosen = next(((source, value, day) for source, value, day in votes if value == picked), None)
+        if chosen is None:
+            return picked
+        best = chosen
+        best_weight = weight(picked, chosen[2])
+        for vote in votes:
+            if not _agree(vote[1], vote[2], picked, chosen[2]) and (found := weight(vote[1], vote[2])) > best_weight:
+                best, best_weight = vote, found
+        if best is chosen:
+            return picked
+        # The first of the sources that agree with it that gives its time of day, as dated() weighs them.
+        source, value, _ = next((v for v in votes if not v[2] and _agree(v[1], v[2], best[1], best[2])), best)
+        self.provenance.sources[name] = source
+        if name not in self.provenance.disagreements:
+            self.provenance.disagreements.append(name)
+        return value
+
+    def date_votes(self, name: str) -> list[tuple[str, str, bool]]:
+        """Every present source of ``name``'s date: (source, the date read, whether it is a day alone), in
+        the order :meth:`dated` weighs them, the line the page shows among them."""
+        written, shown = self._date_sources.get(name, ((), ""))
+        reading = getattr(self, shown, None) if shown else None
+        votes = []
+        for source, value in [*written, (DOM, reading() if callable(reading) else None)]:
+            found = self.date(value)
+            if found is not None:
+                votes.append((source, found, timed(value) is None))
+        return votes
 
     def not_ahead(self, name: str, picked: str | None) -> str | None:
         """``picked``, unless it lies ahead of the fetch (:func:`ahead`) where another source of the date does
         not: a story is not published, nor updated, after the page that says so was read. Taken, the
         typo'd year of one source stood for the date the page shows, and the update, earlier, was dropped.
         Where every source lies ahead, ``picked`` is what the page gives (the pipeline says so)."""
-        if picked is None or not ahead(picked, self.read_at):
+        if picked is None or not ahead(picked, self.read_at, self.future_skew):
             return picked
-        other = self.other_date(name, lambda value: not ahead(value, self.read_at))
+        other = self.other_date(name, lambda value: not ahead(value, self.read_at, self.future_skew))
         if other is None:
             return picked
         if name not in self.provenance.disagreements:  # (a fallback's date, which pick() does not weigh)
