@@ -34,7 +34,7 @@ from tests.test_date_probes_round25 import (
 )
 from tests.test_discovery_probes_round24 import _news_sitemap
 from tests.test_extraction_probes_more import _fixture, _once
-from tests.test_spiders_unit import SITE
+from tests.test_spiders_unit import SITE, make_spider
 
 # --- a date one source typo'd into the past, the others agreeing -------------------------------------------
 
@@ -128,12 +128,11 @@ def test_the_amp_page_s_typo_d_year_gives_way_too() -> None:
 
 
 def test_the_disagreement_is_counted_by_the_pipeline(tmp_path: Path) -> None:
-    crawler = get_crawler(ArticleSpider, {"BS_STATE_DIR": str(tmp_path)})
-    pipeline = ArticleValidationPipeline.from_crawler(crawler)
-    crawler.stats.open_spider(None)
+    spider = make_spider(ArticleSpider, tmp_path, url=SITE + "/a-124091200347_1.html")
+    pipeline = ArticleValidationPipeline.from_crawler(spider.crawler)
     article = _next_js((LD_PUBLISHED, '"datePublished": "2014-09-12T16:30:00+05:30"')).article
-    pipeline.process_item(article, None)
-    assert crawler.stats.get_value(stat.disagree("datePublished")) == 1
+    pipeline.process_item(article, spider)
+    assert spider.crawler.stats.get_value(stat.disagree("datePublished")) == 1
     assert article.datePublished == PUBLISHED
 
 
@@ -181,6 +180,7 @@ UNREAD_FORMS = [
     "2024-09-12T16:30:00[Asia/Kolkata]",
     "2024-09-12T16:30:00+05:30[Asia/Kolkata",
     "Sep 12 2024 | 4:30 PM +25:30",
+    "Sep 12 2024 -2025",  # a year's range, no offset
 ]
 
 

@@ -510,9 +510,12 @@ def _display_date(stripped: str) -> datetime | None:
     return _display_date_in_zone(stripped)
 
 
-# (Or an offset alone after a space: "Feb 28 2024 | 3:42 PM +0530", "… +5:30".)
+# (Or an offset alone after a time and a space: "Feb 28 2024 | 3:42 PM +0530", "… 15:42 +5:30"; after a
+# year, "2024 -2025", it is none.)
 _TRAILING_ZONE = re.compile(
-    r"(?<=[\d\s(])\(?(?:UTC|GMT|Z)(?:\s*([-+])(\d\d?)(?::?(\d\d))?)?\)?$|(?<=\s)([-+])(\d\d?)(?::?(\d\d))$", re.ASCII
+    r"(?<=[\d\s(])\(?(?:UTC|GMT|Z)(?:\s*([-+])(\d\d?)(?::?(\d\d))?)?\)?$"
+    r"|(?:(?<=\d:\d\d\s)|(?<=[APap][Mm]\s))([-+])(\d\d?)(?::?(\d\d))$",
+    re.ASCII,
 ).search
 
 
