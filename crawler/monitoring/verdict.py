@@ -119,6 +119,9 @@ class RunVerdictExtension:
         recorded = settings.getbool("BS_RUN_HISTORY") and not os.environ.get("SCRAPY_CHECK")
         self.history = local_history(settings) if recorded else None
         self.crawler = crawler
+        # The summary line was logged (the run judged), or the spider never opened: no line is owed.
+        self.said = True
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
@@ -127,6 +130,32 @@ class RunVerdictExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunVerdictExtension:
         return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.said = False
+        from twisted.internet import reactor  # the one the crawler installed
+
+        reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
+
+    def reactor_stopping(self) -> None:
+        """The reactor stops before the run was judged (a second Ctrl-C or SIGTERM, an error as it closed):
+        the run's one summary line, as its record and ping give it. Without it the log ended on Scrapy's
+        "forcing unclean shutdown" and a run under --nolog printed nothing, exit 1 seen by nobody."""
+        if self.said:
+            return
+        self.said = True
+        self.say(forced_stop(self.stats.get_stats())[3], failed=True)
+
+    def say(self, line: str, failed: bool) -> None:
+        """The summary line, at ERROR for a failed run (and then on stderr too when the log is off)."""
+        (logger.error if failed else logger.info)("%s", line)
+        if failed and self.log_unheard:
+            # Cron mails what a job prints, not its exit status: a failed run kept quiet (to keep the mail
+            # of runs that worked away) printed nothing at all. Its one line on stderr, as a refusal's.
+            try:
+                print(line, file=sys.stderr, flush=True)
+            except (OSError, ValueError):
+                pass  # (stderr that cannot be written: the record and the exit status still say it)
 
     def engine_stopped(self) -> Deferred[None] | None:
         # One Ctrl-C or SIGTERM as the run's feeds are stored at its end: the run is judged once they are
@@ -186,15 +215,8 @@ class RunVerdictExtension:
         self.stats.set_value(stat.EXIT_STATUS, status)
         self.stats.set_value(stat.EXIT_REASON, why)  # for the run history and the heartbeat
         line = self.summary(stats, reason, status, why)
-        log = logger.error if status else logger.info
-        log("%s", line)
-        if status and self.log_unheard:
-            # Cron mails what a job prints, not its exit status: a failed run kept quiet (to keep the mail
-            # of runs that worked away) printed nothing at all. Its one line on stderr, as a refusal's.
-            try:
-                print(line, file=sys.stderr, flush=True)
-            except (OSError, ValueError):
-                pass  # (stderr that cannot be written: the record and the exit status still say it)
+        self.said = True
+        self.say(line, failed=bool(status))
         return status, why, line
 
     def verdict(self, stats: dict[str, Any], reason: str) -> tuple[int, str]:
