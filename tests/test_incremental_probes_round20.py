@@ -280,7 +280,7 @@ def test_a_store_of_schema_2_is_upgraded_keeping_its_articles_and_gone_records(t
     finally:
         store.close()
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     db.close()
 
 

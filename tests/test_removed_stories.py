@@ -224,7 +224,7 @@ def test_a_store_of_the_schema_before_is_upgraded_keeping_every_seen_article(tmp
     finally:
         store.close()
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     db.close()
     SqliteSeenStore(path).close()  # opened again as it now is
 

@@ -891,7 +891,10 @@ def recover_pending(
             mend_cut_gzip(feed)
             if feed.format == RECEIPT_FORMAT:
                 receipts.append(feed.path)
-            elif outputs is not None and feed.forgotten_at_end:
+            elif outputs is not None and (feed.forgotten_at_end or (feed.before_offsets and entries)):
+                # A record of a release that kept them all tells nothing of its run's end; articles of
+                # that run still pending do: it was killed, or its feeds failed (that release confirmed
+                # each article as written). Those found in its file are now seen: overwritten, lost.
                 outputs.append(feed)
             if feed.filtered:
                 filtered.add(feed.feed or feed.path)

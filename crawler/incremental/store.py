@@ -20,10 +20,13 @@ from scrapy.utils.misc import load_object
 
 logger = logging.getLogger(__name__)
 
-# Bumped whenever the tables change; a file with a higher number was written by a newer crawler.
+# Bumped whenever the tables change, or what they hold would be misread by the releases before (as the
+# Redis store's FORMAT); a file with a higher number was written by a newer crawler.
 # 2: the ``gone`` table (articles that answered 404, 410, 451 or a redirect away from the story).
 # 3: the ``aliases`` table (short links and merged stories' addresses, and where they led).
-SCHEMA_VERSION = 3
+# 4: the content hash without the Last Updated date: a release of 3 before it took every story it fetched
+#    again, saved unedited, for changed and emitted it twice; it refuses a file of 4. (No table changed.)
+SCHEMA_VERSION = 4
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Below this much free space (or no free inode) the state dir counts as full: SQLite would fail mid-run.
 MIN_FREE_BYTES = 1024 * 1024
@@ -144,7 +147,8 @@ class FeedRecord:
     (``keys``: a ``fields`` dict renames them, a list may leave the version out; None: no id at all)
     the encoding it is written in (``encoding``: ``FEED_EXPORT_ENCODING``; empty: UTF-8), a CSV
     feed's delimiter and quote character (``csv``) and its columns when it writes no header line
-    (``csv_columns``), and an XML feed's element of an item (``xml_item``)."""
+    (``csv_columns``), and an XML feed's element of an item (``xml_item``). ``before_offsets``: read
+    from a record of a release of before the offset, which kept every record, its run's ended or not."""
 
     path: str
     format: str = "jsonlines"
@@ -158,6 +162,7 @@ class FeedRecord:
     csv: tuple[str, str] = CSV_DIALECT
     xml_item: str = "item"
     csv_columns: tuple[str, ...] = ()
+    before_offsets: bool = field(default=False, compare=False)
 
     def encode(self) -> str:
         filtered = "filtered" if self.filtered else ""
@@ -183,7 +188,8 @@ class FeedRecord:
     def decode(cls, value: str) -> FeedRecord:
         # Records of older versions have four, six or seven fields (no offset, no filter, kept for
         # ever, nothing more); the marker is the last field of a record that has it.
-        path, fmt, compression, feed, offset, filtered, *rest = value.split("\t") + [""] * 6
+        fields = value.split("\t")
+        path, fmt, compression, feed, offset, filtered, *rest = fields + [""] * 6
         start = int(offset) if offset.isdigit() else 0
         if compression == "GzipPlugin":
             # Scrapy's gzip plugin as earlier versions recorded it (by its class name): recovery reads it.
@@ -199,6 +205,8 @@ class FeedRecord:
             (str(given["csv"][0]), str(given["csv"][1])) if "csv" in given else CSV_DIALECT,
             str(given.get("xml_item") or "item"),
             tuple(str(column) for column in given.get("csv_columns") or ()),
+            # (Every release since writes the offset, so only such a release's records have four fields.)
+            len(fields) <= 4,
         )
 
 
@@ -360,7 +368,7 @@ PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
 # Schema 2 added the gone table to what 0 (before the schema had a number) and 1 hold, 3 the aliases
-# table: a file of any of them is upgraded in place when opened, every seen article kept.
+# table, 4 no table: a file of any of them is upgraded in place when opened, every seen article kept.
 _TABLES = frozenset({"seen", "pending", "feeds", "gone", "aliases"})
 _TABLES_BEFORE_ALIASES = frozenset({"seen", "pending", "feeds", "gone"})
 _TABLES_BEFORE_GONE = frozenset({"seen", "pending", "feeds"})
@@ -548,7 +556,8 @@ class SqliteSeenStore:
                 version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
                 if version < SCHEMA_VERSION:
                     # Files from before the schema had a number hold the tables of 1; 1 lacks the gone
-                    # table, 2 the aliases table. (Two runs upgrading at once: the second finds them there.)
+                    # table, 2 the aliases table; 3 holds the tables of 4, its hashes told by the
+                    # pipeline's earlier ones. (Two runs upgrading at once: the second finds them there.)
                     self.db.executescript(_UPGRADE)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
