@@ -1,8 +1,8 @@
-"""Probes of round 26: a `git pull` between two cron runs, the new code on what an older release left on disk
-(seen-store, feed files, JOBDIR, HTTP cache, run history, a run killed mid-way), and the way back."""
+"""Probes of round 26: a `git pull` between two cron runs, this release on what an older one left on disk, and back."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
-import io
 from collections import Counter
 from pathlib import Path
 from typing import Any
