@@ -51,7 +51,8 @@ from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.exporters import writes_all_of_unicode
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
-from crawler.incremental.store import StateError, backend
+from crawler.incremental.sharing import share_with_group, unwritable_state_file
+from crawler.incremental.store import StateError, backend, state_dir
 from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
 from crawler.monitoring.history import RunHistory, history_dir, record_refused
 from crawler.monitoring.spidermon import spidermon_problem
@@ -223,7 +224,8 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
     # Read as their default's kind (a decimal default for seconds), but for SCRAPY_DECIMALS.
     whole = isinstance(default, int) and name not in SCRAPY_DECIMALS
     if isinstance(default, bool):
-        kind = "true or false"
+        # (As Scrapy's getbool reads it: not the yes, no, on or off `-a fresh=` takes.)
+        kind = "true or false (a switch is 1 or 0, true or false)"
         read: Any = settings.getbool
     elif isinstance(default, (dict, BaseSettings)):
         kind, read = "a JSON object", settings.getdict
@@ -574,6 +576,13 @@ class Command(ScrapyCrawlCommand):
 
     closed_streams: frozenset[int] = frozenset()  # the standard descriptors the process was started without
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Scrapy makes every command of the project before it prints its list of them (`scrapy`, `scrapy
+        # -h`, a command it does not know) or a command's `-h`: with stdout on a full disk that ended in
+        # Python's OSError and exit 120. Guarded here, every `scrapy …` run in the project is.
+        guard_standard_streams()
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         # First, before Scrapy sets up its logging on stderr (a closed one was an AttributeError there).
@@ -813,6 +822,7 @@ class Command(ScrapyCrawlCommand):
         crawler = self.crawler_process.create_crawler(spider_class)
         lock = None
         if incremental:
+            share_with_group(state_dir(crawler.settings))
             lock = run_lock(crawler.settings, spider_class.name)
             try:
                 acquired = lock.acquire()
@@ -855,6 +865,9 @@ class Command(ScrapyCrawlCommand):
                     refused = EXIT_REDIS if held.startswith("Redis at") else EXIT_LOCKED
                     return self.refuse(crawler.settings, spider_class.name, opts, refused, held)
             if incremental:
+                problem = unwritable_state_file(state_dir(crawler.settings))
+                if problem:
+                    return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, problem)
                 try:
                     backend(crawler.settings).check(crawler.settings)
                 except StateError as error:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from crawler.incremental.sharing import file_mode
 from crawler.priorities import merge_components
 
 if TYPE_CHECKING:
@@ -577,6 +578,8 @@ def _write_whole(path: Path, known: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        # mkstemp makes it 0600 whatever the umask: another user sharing the state dir could not read it.
+        os.fchmod(handle, file_mode())
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(known, out)
         os.replace(temporary, path)

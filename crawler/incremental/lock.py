@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from crawler.incremental.sharing import ownership_hint
 from crawler.incremental.store import StateError, backend, state_dir
 
 
@@ -28,9 +29,11 @@ class RunLock:
         """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            # (The umask decides, as for every file: a group sharing the state dir opens it to the group.)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as error:
-            raise StateError(f"run lock {self.path} cannot be created: {error.strerror or error}") from error
+            hint = ownership_hint(self.path, self.path.parent) if isinstance(error, PermissionError) else ""
+            raise StateError(f"run lock {self.path} cannot be created: {error.strerror or error}{hint}") from error
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -82,9 +85,10 @@ def recovery_lock(settings: Any) -> Iterator[None]:
     path = state_dir(settings) / RECOVERY_LOCK
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as error:
-        raise StateError(f"recovery lock {path} cannot be created: {error.strerror or error}") from error
+        hint = ownership_hint(path, path.parent) if isinstance(error, PermissionError) else ""
+        raise StateError(f"recovery lock {path} cannot be created: {error.strerror or error}{hint}") from error
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)

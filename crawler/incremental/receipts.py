@@ -33,7 +33,8 @@ class Receipt:
     def __init__(self, crawler: Crawler, path: Path) -> None:
         self.crawler = crawler
         self.path = path
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        # (The umask decides: a group sharing the state dir reads and settles the other user's receipts.)
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
         self.failed: OSError | None = None
 
     @classmethod

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from scrapy.utils.misc import load_object
 
+from crawler.incremental.sharing import file_mode, ownership_hint, unwritable_state_file
+
 logger = logging.getLogger(__name__)
 
 # Bumped whenever the tables change, or what they hold would be misread by the releases before (as the
@@ -446,6 +448,9 @@ def _create(path: Path) -> bool:
         db = sqlite3.connect(private, isolation_level=None)
         try:
             db.executescript(_SCHEMA)
+            # SQLite makes a database 0644 whatever the umask (and its -wal and -shm as the database):
+            # a group sharing the state dir could not write the store its other user's run made.
+            os.chmod(private, file_mode())
             db.execute("PRAGMA journal_mode=WAL")
         finally:
             db.close()
@@ -584,7 +589,12 @@ class SqliteSeenStore:
             _inspect(path)
         if directory.exists():
             if not os.access(directory, os.W_OK | os.X_OK):
-                raise StateError(f"state dir {directory} is not writable")
+                raise StateError(f"state dir {directory} is not writable{ownership_hint(directory, directory)}")
+            # A store this run's user may only read (a first run by hand as root) opens read-only
+            # without a word: every page was fetched, and the first article failed the run.
+            problem = unwritable_state_file(directory, (path.name, f"{path.name}-wal", f"{path.name}-shm"))
+            if problem:
+                raise StateError(problem)
             _check_space(directory)
         store = cls(path, inspected=inspected)
         try:
@@ -846,7 +856,12 @@ class SqliteSeenStore:
         self.db.execute("PRAGMA busy_timeout = 2000")
         try:
             self._run("BEGIN IMMEDIATE")
-            self._run("ROLLBACK")
+            try:
+                # A write, taken back: SQLite grants BEGIN IMMEDIATE on a file it opened read-only.
+                version = int(self._run("PRAGMA user_version").fetchone()[0])
+                self._run(f"PRAGMA user_version = {version}")
+            finally:
+                self._rollback()
         except StateError as error:
             raise StateError(f"seen-store {self.path} is locked by another process or not writable ({error.__cause__})") from error
         finally:
