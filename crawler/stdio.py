@@ -144,6 +144,9 @@ def _spare(stream: TextIO | None, own: TextIO | None, fd: int) -> TextIO:
     return _SparingStream(buffered, encoding="utf-8", errors="backslashreplace", line_buffering=fd == STDERR)
 
 
+_found_closed: set[int] = set()
+
+
 def guard_standard_streams() -> frozenset[int]:
     """Open /dev/null on each of the standard descriptors that is closed (`>&-`, `2>&-`), and make stdout
     and stderr go to /dev/null once they cannot be written; the descriptors that were closed.
@@ -157,6 +160,9 @@ def guard_standard_streams() -> frozenset[int]:
             os.fstat(fd)
         except OSError:
             closed.add(fd)
+    # Called again later in the process (Scrapy's making of its commands, then the command's options),
+    # it still tells the descriptors the process started without, now on /dev/null.
+    _found_closed.update(closed)
     for fd in sorted(closed):
         null = os.open(os.devnull, os.O_RDWR)
         if null != fd:
@@ -168,7 +174,7 @@ def guard_standard_streams() -> frozenset[int]:
     if isinstance(getattr(sys.stdout, "buffer", None), _PatientBuffer):
         _patient_stdout[:] = [sys.stdout.buffer]  # type: ignore[list-item]
     sys.stderr = _spare(sys.stderr, sys.__stderr__, STDERR)
-    return frozenset(closed)
+    return frozenset(_found_closed)
 
 
 def stdout_lost(closed: frozenset[int]) -> str | None:

@@ -68,7 +68,7 @@ def spidermon_problem(settings: BaseSettings) -> str | None:
     try:
         enabled = settings.getbool("SPIDERMON_ENABLED")
     except ValueError:
-        return f"SPIDERMON_ENABLED={settings.get('SPIDERMON_ENABLED')!r} is not true or false"
+        return f"SPIDERMON_ENABLED={settings.get('SPIDERMON_ENABLED')!r} is not true or false (a switch is 1 or 0, true or false)"
     if not enabled:
         return None
     try:

@@ -242,7 +242,7 @@ def splash_problem(settings: BaseSettings) -> str | None:
         try:
             settings.getbool(name)
         except ValueError:
-            return f"{name}={settings.get(name)!r} is not true or false"
+            return f"{name}={settings.get(name)!r} is not true or false (a switch is 1 or 0, true or false)"
     policy = settings.get("SPLASH_SLOT_POLICY", SLOT_POLICIES[0])
     if policy not in SLOT_POLICIES:
         return f"SPLASH_SLOT_POLICY={policy!r} is none of scrapy-splash's slot policies ({', '.join(SLOT_POLICIES)})"
