@@ -321,7 +321,7 @@ def _without_spidermon(workdir: Path, *args: str) -> subprocess.CompletedProcess
     ("value", "words"),
     [
         ("True", "SPIDERMON_ENABLED needs Spidermon: pip install 'bs-crawler[monitoring]'"),
-        ("maybe", "SPIDERMON_ENABLED='maybe' is not true or false"),  # Scrapy's traceback when the add-on read it
+        ("maybe", "SPIDERMON_ENABLED='maybe' is not true or false (a switch is 1 or 0, true or false)"),  # Scrapy's traceback when the add-on read it
     ],
 )
 def test_spidermon_switched_on_but_not_installed_refuses_the_run(tmp_path: Path, value: str, words: str) -> None:
