@@ -1,22 +1,29 @@
 """Probes of round 26 on a cron user who is not root: a state dir left by a first run as root, one shared
-by a group, and the leftovers of the command line (boolean settings, Scrapy's usage on a full disk)."""
+by a group, and the leftovers of the command line (boolean settings, Scrapy's usage on a full disk, a TLS
+Redis's or monitor's certificate made for another name)."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from crawler.monitoring.verdict import EXIT_OK, EXIT_STATE, EXIT_USAGE
+from crawler.monitoring.heartbeat import failure_reason, send
+from crawler.monitoring.verdict import EXIT_OK, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from tests.conftest import ROOT
 from tests.loopback.site import LoopbackSite
+from tests.test_distributed_probes_round24b import _port
+from tests.test_review_round25_distributed import OwnRedis, _last, _scrapy, tls_redis  # noqa: F401 (a TLS Redis of the test's own)
 
 ARTICLES = 5
 # Users and a group of no account on the machine: setpriv takes numbers, and nothing is added to /etc/passwd.
@@ -211,3 +218,74 @@ def test_scrapy_usage_to_a_full_disk_ends_with_scrapys_status(tmp_path: Path, ar
                               stderr=subprocess.PIPE, text=True, timeout=120)
     assert done.returncode == status, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr[-2000:]
+
+
+# --- A TLS Redis whose certificate names another host ------------------------------------------------------
+# `rediss://localhost:…` to a Redis whose certificate, trusted, was made for 127.0.0.1 (or the other way
+# round: an address for a certificate made for the host's name): `is unreachable (… certificate verify failed:
+# Hostname mismatch, certificate is not valid for 'localhost' …)`, exit 8, and no word that the URL's host
+# name is the cause, nor what to do.
+
+
+def test_a_tls_redis_whose_certificate_names_another_host_is_told_what_to_change(tls_redis: OwnRedis, tmp_path: Path) -> None:  # noqa: F811
+    trusted = f"ssl_ca_certs={tls_redis.folder / 'cert.pem'}"
+    url = f"rediss://:tls-s3cret@localhost:{tls_redis.port}/0?{trusted}"
+    for command in (["crawl", "latest", "-s", "BS_BASE_URL=http://127.0.0.1:9"], ["redisclear", "latest"]):
+        result = _scrapy(tmp_path / "machine", *command, "-s", f"REDIS_URL={url}")
+        assert result.returncode == EXIT_REDIS, result.stderr[-2000:]
+        last = _last(result)
+        assert last.startswith("error: Redis at rediss://:***@localhost") and "mismatch" in last.lower(), last
+        assert "made for another name than localhost" in last and "&ssl_check_hostname=false" in last, last
+        assert "tls-s3cret" not in result.stderr and "Traceback" not in result.stderr
+    # Either, followed, is taken.
+    for fixed in (f"rediss://:tls-s3cret@127.0.0.1:{tls_redis.port}/0?{trusted}", f"{url}&ssl_check_hostname=false"):
+        done = _scrapy(tmp_path / "machine", "redisclear", "latest", "-s", f"REDIS_URL={fixed}", "-s", "BS_REDIS_PREFIX=r26o")
+        assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- A monitor whose certificate names another host ------------------------------------------------------
+# `BS_HEARTBEAT_URL=https://localhost:…` to a monitor whose certificate, trusted, was made for 127.0.0.1:
+# `Heartbeat to … failed (… Hostname mismatch, certificate is not valid for 'localhost' …)`, and no word of what
+# to change.
+
+
+def test_a_monitor_whose_certificate_names_another_host_is_told_what_to_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl to make the monitor's certificate")
+    made = subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem"),
+         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        capture_output=True, timeout=60,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"openssl made no certificate ({made.stderr.decode(errors='replace')[-200:]})")
+
+    class Monitor(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", _port()), Monitor)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    # The certificate trusted, as a company's CA would be: the name alone is wrong.
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "cert.pem"))
+    try:
+        url = f"https://localhost:{server.server_address[1]}/uuid-s3cret"
+        with pytest.raises(OSError) as failed:
+            send(url, "ping", 10, "bs-crawler")
+        reason = failure_reason(failed.value, url)
+        assert "mismatch" in reason.lower() and "s3cret" not in reason, reason
+        assert "made for another name than localhost: give BS_HEARTBEAT_URL the host name the certificate names" in reason, reason
+        # The name the certificate has, given, is taken.
+        assert send(f"https://127.0.0.1:{server.server_address[1]}/uuid-s3cret", "ping", 10, "bs-crawler") == 200
+    finally:
+        server.shutdown()
+        server.server_close()

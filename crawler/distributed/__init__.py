@@ -387,6 +387,14 @@ def redis_problem(settings: BaseSettings, *, run: bool = False) -> str | None:
                 f"; to trust the certificate of its own, add {joiner}ssl_ca_certs=/path/to/ca.pem to REDIS_URL (the file "
                 f"that signed it, or the certificate itself), or, trusting any, {joiner}ssl_cert_reqs=none"
             )
+        elif urlsplit(url).scheme == "rediss" and "mismatch" in reason.lower():
+            # A trusted certificate made for another name (the server's host name, reached by its address,
+            # or the other way round): OpenSSL's words alone did not say that the name in REDIS_URL is the cause.
+            joiner = "&" if urlsplit(url).query else "?"
+            reason += (
+                f"; the certificate is made for another name than {urlsplit(url).hostname}: give REDIS_URL the host "
+                f"name the certificate names, or, not checking it, add {joiner}ssl_check_hostname=false"
+            )
         elif urlsplit(url).scheme == "redis" and any(mark in reason.lower() for mark in _PLAIN_TO_TLS):
             # A Redis that takes TLS alone drops a plain connection at its first bytes.
             reason += "; a Redis that takes TLS only closes a redis:// connection so: rediss:// is for such a one"

@@ -170,6 +170,10 @@ def failure_reason(error: BaseException, url: str = "") -> str:
     for secret in (parts.path.lstrip("/"), parts.netloc.rpartition("@")[0], parts.query):
         if len(secret) > 1:
             reason = reason.replace(secret, "…")
+    if "hostname mismatch" in reason.lower():
+        # OpenSSL's words alone did not say that the name in the URL is what to change.
+        reason += (f"; the monitor's certificate is made for another name than {parts.hostname}: give "
+                   "BS_HEARTBEAT_URL the host name the certificate names")
     return reason
 
 
