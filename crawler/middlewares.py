@@ -407,17 +407,18 @@ class RobotsTxtFailureMiddleware:
         self.from_cache_alone = settings.getbool("HTTPCACHE_ENABLED") and settings.getbool("HTTPCACHE_IGNORE_MISSING")
         # Download slot (host) → the Crawl-delay its robots.txt asks for.
         self.crawl_delays: dict[str, float] = {}
+        # The robots.txt requests that may be downloading: the handlers of the download's signals are
+        # connected only while there are any (bytes_received is sent for every read of every answer,
+        # and each receiver costs ~5 us a call for nothing on an article's).
+        self.robots_txt_downloads: set[Request] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsTxtFailureMiddleware:
         if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
             raise NotConfigured
-        middleware = cls(crawler)
-        # After AutoThrottle's handler (extensions connect first), which may have lowered the delay.
-        crawler.signals.connect(middleware.hold_crawl_delay, signal=signals.response_downloaded)
-        crawler.signals.connect(middleware.unbound_plain_robots_txt, signal=signals.headers_received)
-        crawler.signals.connect(middleware.stop_at_bound, signal=signals.bytes_received)
-        return middleware
+        # (hold_crawl_delay is connected to response_downloaded once a Crawl-delay is read; the
+        # robots.txt download's handlers while it downloads.)
+        return cls(crawler)
 
     @staticmethod
     def _is_robots_txt(request: Request) -> bool:
@@ -431,10 +432,35 @@ class RobotsTxtFailureMiddleware:
             request.meta.setdefault("allow_offsite", True)
             # A compressed one is bounded so as it decodes (HttpCompressionMiddleware reads the meta).
             request.meta.setdefault("download_maxsize", self.read_bound)
-        elif self.crawl_delays:
+            self._downloading(request)
+            return
+        if self.robots_txt_downloads:
+            self._downloaded(None)
+        if self.crawl_delays:
             self.hold_crawl_delay(request)
 
+    def _downloading(self, request: Request) -> None:
+        if not self.robots_txt_downloads:
+            self.crawler.signals.connect(self.unbound_plain_robots_txt, signal=signals.headers_received)
+            self.crawler.signals.connect(self.stop_at_bound, signal=signals.bytes_received)
+        self.robots_txt_downloads.add(request)
+
+    def _downloaded(self, request: Request | None) -> None:
+        """The request's download is over (None: look which are); the handlers go with the last one."""
+        if request is not None:
+            self.robots_txt_downloads.discard(request)
+        # A retry or a redirect leaves the downloader without this middleware seeing the answer: the
+        # downloader's requests in progress tell which downloads may still be going on.
+        engine = _running_engine(self.crawler)
+        if engine is not None:
+            self.robots_txt_downloads &= engine.downloader.active
+        if not self.robots_txt_downloads:
+            self.crawler.signals.disconnect(self.unbound_plain_robots_txt, signal=signals.headers_received)
+            self.crawler.signals.disconnect(self.stop_at_bound, signal=signals.bytes_received)
+
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if self.robots_txt_downloads:
+            self._downloaded(request)
         if not self._is_robots_txt(request):
             return response
         why = robots_txt_unreadable(response)
@@ -461,6 +487,8 @@ class RobotsTxtFailureMiddleware:
         raise IgnoreRequest(f"robots.txt unreadable: {why}")
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        if self.robots_txt_downloads:
+            self._downloaded(request)
         if not self._is_robots_txt(request) or isinstance(exception, IgnoreRequest):
             return
         name = failure_name(exception)
@@ -555,6 +583,9 @@ class RobotsTxtFailureMiddleware:
         answers = self.crawler.signals.send_catch_log(signal=crawl_delay_read, host=key or "", delay=held)
         shared = any(answer is True for _, answer in answers)
         if not shared:
+            if not self.crawl_delays:
+                # After AutoThrottle's handler (extensions connect first), which may have lowered the delay.
+                self.crawler.signals.connect(self.hold_crawl_delay, signal=signals.response_downloaded)
             self.crawl_delays[key or ""] = held
             # Now: the requests held back until robots.txt was read go to the slot as soon as it is.
             self._hold(key or "")
@@ -575,8 +606,8 @@ class RobotsTxtFailureMiddleware:
     def hold_crawl_delay(self, request: Request, **_: Any) -> None:
         """Keep the request's download slot at least the Crawl-delay apart, without the random part
         (which would halve it at times)."""
-        engine = self.crawler.engine
-        if engine is not None and self.crawl_delays:
+        engine = self.crawler.engine if self.crawl_delays else None
+        if engine is not None:
             self._hold(engine.downloader.get_slot_key(request))
 
     def _hold(self, key: str) -> None:
@@ -594,6 +625,14 @@ class RobotsTxtFailureMiddleware:
         if slot is not None:
             slot.delay = max(slot.delay, delay)
             setattr(slot, jitter, 0.0 if jitter == "jitter" else False)
+
+
+def _running_engine(crawler: Any) -> Any:
+    """The crawler's engine, or None before the crawl has one (Scrapy 2.14 and later raise on reading it then)."""
+    try:
+        return crawler.engine
+    except RuntimeError:
+        return None
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):

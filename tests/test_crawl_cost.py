@@ -97,3 +97,49 @@ def test_a_run_does_not_import_the_remote_control_or_aiohttp() -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _ours(crawler: Any, signal: object, middleware: object) -> list[str]:
+    from pydispatch.dispatcher import getAllReceivers, liveReceivers
+
+    return [receiver.__name__ for receiver in liveReceivers(getAllReceivers(crawler, signal)) if getattr(receiver, "__self__", None) is middleware]
+
+
+def test_robots_txt_download_handlers_are_connected_only_while_one_downloads() -> None:
+    # bytes_received is sent for every read of every answer, headers_received and response_downloaded
+    # for every answer: handlers that matter for robots.txt alone cost each article's answer ~15 us.
+    from types import SimpleNamespace
+
+    from scrapy import signals
+
+    from crawler.middlewares import RobotsTxtFailureMiddleware
+
+    crawler = get_crawler(Spider, settings_dict={"ROBOTSTXT_OBEY": True, "BS_BASE_URL": "http://127.0.0.1"})
+    middleware = RobotsTxtFailureMiddleware.from_crawler(crawler)
+    # No crawl started: the downloader's requests in progress are this test's.
+    downloader = SimpleNamespace(active=set(), get_slot_key=lambda request: "127.0.0.1", per_slot_settings={}, slots={})
+    middleware.crawler = SimpleNamespace(engine=None, signals=crawler.signals, settings=crawler.settings, stats=crawler.stats)  # type: ignore[assignment]
+    download = (signals.headers_received, signals.bytes_received)
+    assert [_ours(crawler, s, middleware) for s in (*download, signals.response_downloaded)] == [[], [], []]
+    robots = Request("http://127.0.0.1/robots.txt", meta={"dont_obey_robotstxt": True})
+    middleware.process_request(robots)
+    assert [_ours(crawler, s, middleware) for s in download] == [["unbound_plain_robots_txt"], ["stop_at_bound"]]
+    # An article's request while robots.txt downloads leaves them; robots.txt's answer takes them away.
+    middleware.process_request(Request(URL))
+    assert [_ours(crawler, s, middleware) for s in download] == [["unbound_plain_robots_txt"], ["stop_at_bound"]]
+    answer = HtmlResponse(robots.url, body=b"User-agent: *\nCrawl-delay: 1\n", request=robots)
+    assert middleware.process_response(robots, answer) is not None
+    assert [_ours(crawler, s, middleware) for s in download] == [[], []]
+    # Its Crawl-delay is held to from now on: the slot's spacing is kept after each answer.
+    assert _ours(crawler, signals.response_downloaded, middleware) == ["hold_crawl_delay"]
+    # One retried (or redirected) leaves the downloader without its answer passing here: gone from the
+    # downloader's requests in progress, it takes them away at the next request.
+    retried = robots.replace(meta={**robots.meta, "retry_times": 1})
+    middleware.process_request(retried)
+    downloader.active = {retried}
+    middleware.crawler.engine = SimpleNamespace(downloader=downloader)  # type: ignore[attr-defined]
+    middleware.process_request(Request(URL))
+    assert [_ours(crawler, s, middleware) for s in download] == [["unbound_plain_robots_txt"], ["stop_at_bound"]]
+    downloader.active = set()
+    middleware.process_request(Request(URL))
+    assert [_ours(crawler, s, middleware) for s in download] == [[], []]
