@@ -884,8 +884,11 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
         self.crawler = crawler
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
-        encodings = content_encodings(response)
-        if response.headers.getlist(b"Content-Encoding") != encodings:
+        lines = response.headers.getlist(b"Content-Encoding")
+        if not lines:
+            return response  # (most answers: nothing to decode, and Scrapy's decoding passes them on as they are)
+        encodings = _codings(lines)
+        if lines != encodings:
             # Scrapy's decoding reads the header as written (and stops at a coding it does not know).
             if encodings:
                 response.headers.setlist(b"Content-Encoding", encodings)
@@ -897,7 +900,7 @@ class WholeStreamHttpCompressionMiddleware(HttpCompressionMiddleware):
             # which every decoder rejects). Passed on as the bytes they are: skipped as empty downstream.
             del response.headers[b"Content-Encoding"]
             return response
-        if is_robots_txt_request(request) and len(encodings) == 1:
+        if len(encodings) == 1 and is_robots_txt_request(request):
             bound = int(request.meta.get("download_maxsize", self._max_size))
             first = _first_decoded(response.body, encodings[0], bound + 1) if bound > 0 else None
             if first is not None and len(first) > bound:
@@ -1000,12 +1003,11 @@ def content_encodings(response: Response) -> list[bytes]:
     (no coding, RFC 9110 8.4.1) and empty entries left out. ``gzip, identity`` is a gzip body: read
     whole, Scrapy's decompression stopped at ``identity`` and passed the body on packed, and the cache
     judged no stream of it."""
-    return [
-        coding
-        for line in response.headers.getlist(b"Content-Encoding")
-        for coding in (part.strip().lower() for part in line.split(b","))
-        if coding and coding != b"identity"
-    ]
+    return _codings(response.headers.getlist(b"Content-Encoding"))
+
+
+def _codings(lines: list[bytes]) -> list[bytes]:
+    return [coding for line in lines for coding in (part.strip().lower() for part in line.split(b",")) if coding and coding != b"identity"]
 # What decoding a zlib stream again finds: its end, the bytes running out first, or an error before its end.
 _ENDED, _CUT, _BROKEN = "ended", "cut", "broken"
 
@@ -1147,10 +1149,13 @@ def _frames_ended(body: bytes, decompressor_class: Any, error: type[Exception]) 
 
 def is_robots_txt_request(request: Request) -> bool:
     """Whether the request is the one Scrapy's robots.txt middleware makes (or a redirect of it)."""
+    meta = request.meta
+    if not meta.get("dont_obey_robotstxt"):
+        return False  # (every other request: the URL is not read)
     # By the URL asked for: a robots.txt redirected elsewhere may have another name there.
-    asked = request.meta.get("redirect_urls")
+    asked = meta.get("redirect_urls")
     path = urlsplit(str(asked[0])).path if asked else urlparse_cached(request).path
-    return bool(request.meta.get("dont_obey_robotstxt")) and path == "/robots.txt"
+    return path == "/robots.txt"
 
 
 class OffsiteRedirect(IgnoreRequest):
