@@ -1341,12 +1341,24 @@ class BoundedCookiesMiddleware(CookiesMiddleware):
     def __init__(self, debug: bool = False) -> None:
         super().__init__(debug)
         self._warned = False
+        # The jars (by their ``cookiejar`` key) a request's own cookies went into since they were last
+        # bounded. A jar gains cookies only so and by an answer's Set-Cookie: one that gained none is
+        # within the bound still, and is not walked again for every answer.
+        self._grown: set[Any] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BoundedCookiesMiddleware:
         middleware = super().from_crawler(crawler)
         middleware.crawler = crawler  # (Scrapy 2.13 does not set it)
         return middleware
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | Response | None:
+        if request.cookies and not request.meta.get("dont_merge_cookies", False):
+            self._grown.add(request.meta.get("cookiejar"))
+        # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
+        if spider is not None:
+            return super().process_request(request, spider)
+        return super().process_request(request)  # type: ignore[call-arg,unused-ignore]
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         # Scrapy 2.13 wants the spider (and always passes it); later versions deprecate passing it.
@@ -1356,7 +1368,11 @@ class BoundedCookiesMiddleware(CookiesMiddleware):
             result = super().process_response(request, response)  # type: ignore[call-arg,unused-ignore]
         if request.meta.get("dont_merge_cookies", False):
             return result
-        refused = bound_cookie_jar(self.jars[request.meta.get("cookiejar")].jar)
+        key = request.meta.get("cookiejar")
+        if key not in self._grown and b"Set-Cookie" not in response.headers and b"Set-Cookie2" not in response.headers:
+            return result
+        self._grown.discard(key)
+        refused = bound_cookie_jar(self.jars[key].jar)
         if refused:
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value(stat.COOKIES_REFUSED, refused)

@@ -143,3 +143,38 @@ def test_robots_txt_download_handlers_are_connected_only_while_one_downloads() -
     downloader.active = set()
     middleware.process_request(Request(URL))
     assert [_ours(crawler, s, middleware) for s in download] == [[], []]
+
+
+def test_the_cookie_bound_walks_a_jar_only_after_it_gained_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bounding walked and sorted every cookie of the jar at every answer (the site's Akamai cookies at
+    # each article); a jar gains cookies only from an answer's Set-Cookie or a request's own cookies.
+    from scrapy.http import Response
+
+    from crawler import middlewares
+    from crawler.middlewares import MAX_COOKIES_PER_DOMAIN, BoundedCookiesMiddleware
+    from tests.test_network_probes_round9 import _call
+
+    walks: list[int] = []
+    bound = middlewares.bound_cookie_jar
+    monkeypatch.setattr(middlewares, "bound_cookie_jar", lambda jar: walks.append(1) or bound(jar))
+    crawler = get_crawler(Spider)
+    spider = Spider("t")
+    cookies = BoundedCookiesMiddleware.from_crawler(crawler)
+
+    def answer(request: Request, headers: dict[bytes, list[bytes]] | None = None) -> None:
+        _call(cookies, "process_request", request, spider=spider)
+        _call(cookies, "process_response", request, Response(request.url, headers=headers, request=request), spider=spider)
+
+    answer(Request(URL))
+    assert walks == []
+    answer(Request(URL), {b"Set-Cookie": [f"s{n}=v".encode() for n in range(MAX_COOKIES_PER_DOMAIN + 10)]})
+    assert walks == [1] and len(cookies.jars[None].jar) == MAX_COOKIES_PER_DOMAIN
+    answer(Request(URL))
+    assert walks == [1]
+    # A request's own cookies: bounded at the next answer, whichever request's it is.
+    grown = Request(URL, cookies={f"r{n}": "v" for n in range(10)})
+    _call(cookies, "process_request", grown, spider=spider)
+    answer(Request(URL))
+    assert walks == [1, 1] and len(cookies.jars[None].jar) == MAX_COOKIES_PER_DOMAIN
+    answer(Request(URL))
+    assert walks == [1, 1]
