@@ -10,9 +10,11 @@ import re
 import time
 import weakref
 import zlib
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
@@ -31,8 +33,6 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IReactorTime
-from twisted.internet.task import deferLater
 from twisted.web.http import PotentialDataLoss
 from w3lib.url import canonicalize_url, safe_url_string
 
@@ -40,7 +40,7 @@ from crawler.extraction import block_page_kind, is_block_page, may_be_block_page
 from crawler.extraction.urls import page_article_id
 from crawler.failures import BAD_RESPONSE, CONNECTION, DATA_LOSS, DNS, TIMEOUT, UndecodableBody, failure_message, failure_name
 from crawler import stats as stat
-from crawler.runstop import stop_run
+from crawler.runstop import run_stopping, stop_run
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ ROBOTS_TXT_RECEIVED_META = "bs_robotstxt_received"
 # robots.txt's Crawl-delay is read. Without them the wait and the spacing were each worker's own.
 site_asked_to_wait = object()
 crawl_delay_read = object()
+# Signal from RateLimitMiddleware to RateLimitGateMiddleware: the download slot ``key`` is held a wait
+# apart (``held`` True) or let go.
+host_held = object()
 
 
 class BlockPageMiddleware:
@@ -255,10 +258,13 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
 class RateLimitMiddleware:
     """Wait out a 429 answer for as long as its ``Retry-After`` says, then ask again.
 
-    The crawl pauses meanwhile (asking more would only prolong the limit). The wait is bounded by
-    ``BS_RETRY_AFTER_MAX``; a longer one, or a request that meets 429 more than
-    ``BS_RATE_LIMIT_RETRIES`` times, ends the run as a block does (exit 4): a limit that does not
-    lift is a refusal, not a redesign.
+    The wait is the host's: its download slot is held that long apart (its ``delay``, as AutoThrottle
+    sets it, with no random part), so it sends at most one request a wait whatever its concurrency, and
+    the answered request is asked again behind it; the host's first other answer to a request sent
+    since puts the slot back as it was. Other hosts go on. The wait is bounded by
+    ``BS_RETRY_AFTER_MAX``; a longer one, or more than ``BS_RATE_LIMIT_RETRIES`` waits in a row at
+    the host (or of one request), ends the run as a block does (exit 4): a limit that does not lift
+    is a refusal, not a redesign.
 
     A 503 with ``Retry-After`` (maintenance) is waited out the same way, within the same bounds;
     past them it goes on to RetryMiddleware, which asks again at once and then gives the request
@@ -273,8 +279,15 @@ class RateLimitMiddleware:
         self.max_wait = max_wait
         self.retries = retries
         self.default_wait = default_wait
-        self.waiting = 0
         self.gave_up = False
+        # Download slot (host) → its waits in a row, and the slot as it was while one holds it.
+        self.streaks: dict[str, _Streak] = {}
+        self.held: dict[str, _HeldSlot] = {}
+        # What the slot's hold made of an answer, for process_response (which comes after it).
+        self.judged: weakref.WeakKeyDictionary[Request, _Judged] = weakref.WeakKeyDictionary()
+        # After AutoThrottle's handler (extensions connect first), which may have lowered the delay, and
+        # before the slot sends its next request.
+        crawler.signals.connect(self.hold_slot, signal=signals.response_downloaded)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RateLimitMiddleware:
@@ -292,78 +305,275 @@ class RateLimitMiddleware:
             # a site that rate-limited every page, the run asked it for each article found once more.
             raise BackingOff("not asked: the run is closing, the site's rate limit did not lift")
 
-    async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
-        if response.status == 503:
-            return await self._wait_out_unavailable(request, response)
-        if response.status != 429:
-            return response
-        self.stats.inc_value(stat.RATE_LIMITED)
-        tries = int(request.meta.get(RATE_LIMITED_META, 0)) + 1
+    def hold_slot(self, response: Response, request: Request, **_: Any) -> None:
+        """Hold the answer's download slot apart for the wait it asks for, or let it go on the host's
+        first other answer to a request sent since the last wait began."""
+        key = request.meta.get("download_slot")
+        engine = _running_engine(self.crawler)
+        if key is None or engine is None:
+            return
+        slot: Any = engine.downloader.slots.get(key)
+        judged = self._judge(request, response, str(key))
+        if judged is None:
+            streak = self.streaks.get(key)
+            if streak is not None and _sent_at(request) >= streak.since:
+                del self.streaks[key]
+                self._let_go(key, slot)
+            elif key in self.held and slot is not None:
+                # A late answer of a request sent before the wait: AutoThrottle may have lowered the delay.
+                slot.delay = max(slot.delay, self.held[key].wait)
+            return
+        self.judged[request] = judged
+        if judged.new:
+            self.streaks[key] = _Streak(judged.waits, time.time())
+        if judged.past and response.status == 429:
+            # Here, before the gate lets the next request go on to the slot; the slot stays held.
+            self._close(request, judged)
+            return
+        if judged.past or slot is None:
+            self._let_go(key, slot)
+            return
+        held = self.held.get(key)
+        if held is None:
+            self.held[key] = held = _HeldSlot(slot.delay, getattr(slot, _JITTER), judged.wait)
+            self.crawler.signals.send_catch_log(signal=host_held, key=key, held=True)
+        held.wait = judged.wait
+        slot.delay = judged.wait
+        slot.lastseen = _SLOT_CLOCK()
+        # The random part would halve the wait at times.
+        setattr(slot, _JITTER, 0.0 if _JITTER == "jitter" else False)
+
+    def _let_go(self, key: str, slot: Any) -> None:
+        held = self.held.pop(key, None)
+        if held is None:
+            return
+        if slot is not None:
+            slot.delay = held.delay
+            setattr(slot, _JITTER, held.jitter)
+        self.crawler.signals.send_catch_log(signal=host_held, key=key, held=False)
+
+    def _judge(self, request: Request, response: Response, key: str) -> _Judged | None:
+        """What a 429, or a 503 with a readable ``Retry-After``, asks for; None for any other answer."""
+        if response.status not in (429, 503):
+            return None
         announced = retry_after_seconds(response.headers.get("Retry-After"))
+        if response.status == 503 and announced is None:
+            return None
+        tries = int(request.meta.get(RATE_LIMITED_META if response.status == 429 else UNAVAILABLE_META, 0)) + 1
         wait = self.default_wait if announced is None else announced
-        if self.gave_up or wait > self.max_wait or tries > self.retries:
-            self._give_up(request, wait, tries)
+        streak = self.streaks.get(key)
+        if streak is None:
+            new, waits = True, 1
+        elif _sent_at(request) >= streak.since:
+            new, waits = True, streak.waits + 1
+        else:
+            # Sent before the last wait began: that wait's answer, not a wait of its own.
+            new, waits = False, streak.waits
+        past = self.gave_up or wait > self.max_wait or max(tries, waits) > self.retries
+        return _Judged(announced, wait, tries, waits, new, past)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        judged = self.judged.pop(request, None)
+        if judged is None and response.status in (429, 503):
+            # An answer the downloader's signal did not bring (a cached one): judged alone, its slot not held.
+            judged = self._judge(request, response, str(request.meta.get("download_slot")))
+        if judged is None:
+            return response
+        if response.status == 503:
+            return self._wait_out_unavailable(request, response, judged)
+        self.stats.inc_value(stat.RATE_LIMITED)
+        if judged.past:
+            self._give_up(request, judged)
             if is_robots_txt_request(request):
                 return response  # for RobotsTxtFailureMiddleware: no rules, and nothing more sent
             # One line said the run closes; an ERROR per page asked meanwhile ("Failed …: http-429",
             # each counted failed) said it again. Not seen, it is asked for next run.
             raise BackingOff(f"rate limited (429): the run is closing, <{request.url}> is asked next run")
-        logger.warning(
-            "Rate limited (429) at <%s>: waiting %g s (%s), then asking again (%d of %d)",
-            request.url,
-            wait,
-            "Retry-After" if announced is not None else "no Retry-After; BS_RATE_LIMIT_WAIT",
-            tries,
-            self.retries,
-        )
-        self.stats.inc_value(stat.RATE_LIMITED_WAITED_SECONDS, round(wait))
-        await self._pause(wait, "429")
+        if judged.new:
+            logger.warning(
+                "Rate limited (429) at <%s>: waiting %g s (%s), then asking again (%d of %d)",
+                request.url,
+                judged.wait,
+                "Retry-After" if judged.announced is not None else "no Retry-After; BS_RATE_LIMIT_WAIT",
+                max(judged.tries, judged.waits),
+                self.retries,
+            )
+            self.stats.inc_value(stat.RATE_LIMITED_WAITED_SECONDS, round(judged.wait))
+        else:
+            logger.debug("Rate limited (429) at <%s>, sent before the wait began: asked again after it", request.url)
+        self._tell(judged, "429")
         again = request.replace(dont_filter=True)
-        again.meta[RATE_LIMITED_META] = tries
+        again.meta[RATE_LIMITED_META] = judged.tries
         return again
 
-    async def _wait_out_unavailable(self, request: Request, response: Response) -> Request | Response:
-        announced = retry_after_seconds(response.headers.get("Retry-After"))
-        tries = int(request.meta.get(UNAVAILABLE_META, 0)) + 1
-        if announced is None or announced > self.max_wait or tries > self.retries:
+    def _wait_out_unavailable(self, request: Request, response: Response, judged: _Judged) -> Request | Response:
+        if judged.past:
             return response
-        logger.warning(
-            "Unavailable (503) at <%s>: waiting %g s (Retry-After), then asking again (%d of %d)", request.url, announced, tries, self.retries
-        )
+        if judged.new:
+            logger.warning(
+                "Unavailable (503) at <%s>: waiting %g s (Retry-After), then asking again (%d of %d)",
+                request.url, judged.wait, max(judged.tries, judged.waits), self.retries,
+            )
+            self.stats.inc_value(stat.UNAVAILABLE_WAITED_SECONDS, round(judged.wait))
         self.stats.inc_value(stat.UNAVAILABLE)
-        self.stats.inc_value(stat.UNAVAILABLE_WAITED_SECONDS, round(announced))
-        await self._pause(announced, "503")
+        self._tell(judged, "503")
         again = request.replace(dont_filter=True)
-        again.meta[UNAVAILABLE_META] = tries
+        again.meta[UNAVAILABLE_META] = judged.tries
         return again
 
-    async def _pause(self, seconds: float, reason: str) -> None:
-        from twisted.internet import reactor  # the one Scrapy installed (importing it earlier would install another)
+    def _tell(self, judged: _Judged, reason: str) -> None:
+        # The distributed workers' shared politeness holds the other workers' requests as long.
+        self.crawler.signals.send_catch_log(signal=site_asked_to_wait, seconds=judged.wait, reason=reason)
 
-        self.crawler.signals.send_catch_log(signal=site_asked_to_wait, seconds=seconds, reason=reason)
-        engine = self.crawler.engine
-        self.waiting += 1
-        if engine is not None:
-            engine.pause()
-        try:
-            await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), seconds, lambda: None))
-        finally:
-            self.waiting -= 1
-            if engine is not None and not self.waiting:
-                engine.unpause()
-
-    def _give_up(self, request: Request, wait: float, tries: int) -> None:
+    def _give_up(self, request: Request, judged: _Judged) -> None:
         self.stats.inc_value(stat.RATE_LIMITED_GAVE_UP)
+        self._close(request, judged)
+
+    def _close(self, request: Request, judged: _Judged) -> None:
+        """Close the run, once. Its hosts stay held: a request still queued in a slot goes a wait apart."""
         if self.gave_up:
             return
         self.gave_up = True
         why = (
-            f"Retry-After asks for {wait:g} s, more than BS_RETRY_AFTER_MAX ({self.max_wait:g} s)"
-            if wait > self.max_wait
-            else f"still 429 after {tries - 1} waits"
+            f"Retry-After asks for {judged.wait:g} s, more than BS_RETRY_AFTER_MAX ({self.max_wait:g} s)"
+            if judged.wait > self.max_wait
+            else f"still 429 after {max(judged.tries, judged.waits) - 1} waits"
         )
         logger.error("Closing the run: rate limited at <%s> (%s); backing off", request.url, why)
         stop_run(self.crawler, stat.RATE_LIMITED_REASON)
+
+
+# Scrapy 2.14 and later name a slot's random part jitter; 2.13, randomize_delay.
+_JITTER = "jitter" if hasattr(Slot, "jitter") else "randomize_delay"
+# The clock of a slot's lastseen: monotonic from Scrapy 2.14 on, the wall clock in 2.13.
+_SLOT_CLOCK: Any = getattr(importlib.import_module("scrapy.core.downloader"), "monotonic", time.time)
+
+
+@dataclass
+class _Streak:
+    """A host's waits in a row, and when (time.time()) the last began."""
+
+    waits: int
+    since: float
+
+
+@dataclass
+class _HeldSlot:
+    """A held download slot as it was (its delay and random part), and the wait it is held to."""
+
+    delay: float
+    jitter: Any
+    wait: float
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """What a 429 or 503 answer asks for: the wait, this request's tries, the host's waits in a row,
+    whether it began a wait (not an answer of a request sent before the last one began), and whether
+    that is past the bounds."""
+
+    announced: float | None
+    wait: float
+    tries: int
+    waits: int
+    new: bool
+    past: bool
+
+
+def _sent_at(request: Request) -> float:
+    """When (time.time()) the answered request was sent: as the download handler measured its latency."""
+    latency = request.meta.get("download_latency")
+    return time.time() - float(latency) if isinstance(latency, (int, float)) else time.time()
+
+
+class RateLimitGateMiddleware:
+    """Let one request at a time go on to the download slot of a host that asked us to wait
+    (RateLimitMiddleware holds the slot a wait apart); the others wait here until it is answered.
+
+    Queued in the slot, they were all sent as the run closed (Scrapy's close waits for every request
+    in the downloader): when the limit did not lift, at once, up to ``CONCURRENT_REQUESTS`` more
+    requests to a site that had just asked for none; on Ctrl-C or SIGTERM, one a wait, for minutes.
+    Here they are not sent then (``BackingOff``), and are asked next run. Placed last but the
+    distributed workers' budget (950), whose lease is not held meanwhile: nothing after it replaces
+    or answers a request (Splash's, the HTTP cache's), so the one let go is downloaded, and leaves
+    the downloader.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        # Held download slot (host) → its gate.
+        self.gates: dict[str, _Gate] = {}
+        self.stopping = False
+        crawler.signals.connect(self.host_held, signal=host_held)
+        crawler.signals.connect(self.run_stopping, signal=run_stopping)
+        crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RateLimitGateMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Coroutine[Any, Any, None] | None:
+        if not self.gates or is_robots_txt_request(request):
+            return None
+        # A coroutine only while a host is held: every other request goes on without one.
+        return self._admit(request)
+
+    async def _admit(self, request: Request) -> None:
+        engine = _running_engine(self.crawler)
+        key = engine.downloader.get_slot_key(request) if engine is not None else ""
+        waited = False
+        while (gate := self.gates.get(key)) is not None or waited:
+            if self.stopping or not self.crawler.crawling:
+                # (Not crawling: Ctrl-C or SIGTERM, which stops the engine without stop_run.)
+                self.run_stopping()
+                raise BackingOff("not asked: the run is closing while the site asked to wait; asked next run")
+            if gate is None:
+                return
+            if gate.admitted is None:
+                gate.admitted = request
+                return
+            waiter: Deferred[None] = Deferred()
+            gate.waiting.append(waiter)
+            await maybe_deferred_to_future(waiter)
+            waited = True
+
+    def host_held(self, key: str, held: bool) -> None:
+        if held:
+            self.gates.setdefault(key, _Gate())
+            return
+        gate = self.gates.pop(key, None)
+        for waiter in gate.waiting if gate is not None else []:
+            waiter.callback(None)
+
+    def run_stopping(self, **_: Any) -> None:
+        """The run closes: the requests waiting for a held host go unsent (asked next run)."""
+        self.stopping = True
+        for gate in self.gates.values():
+            waiting, gate.waiting = gate.waiting, []
+            for waiter in waiting:
+                waiter.callback(None)
+
+    def request_left_downloader(self, request: Request, **_: Any) -> None:
+        self._went(request)
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        self._went(request)  # (one the budget's middleware refused: it never reached the slot)
+
+    def _went(self, request: Request) -> None:
+        """The request let go on to a held host is answered or failed: the next one may go."""
+        for gate in self.gates.values():
+            if gate.admitted is request:
+                gate.admitted = None
+                if gate.waiting:
+                    gate.waiting.pop(0).callback(None)
+
+
+@dataclass
+class _Gate:
+    """The one request let go on to a held host's slot, and those waiting to be."""
+
+    admitted: Request | None = None
+    waiting: list[Deferred[None]] = field(default_factory=list)
 
 
 class RobotsTxtFailureMiddleware:

@@ -21,12 +21,18 @@ def running_engine(crawler: Crawler) -> Any:
         return None
 
 
+# Signal sent with ``reason`` as stop_run closes the spider: a component holding requests back (the
+# 429 waits) lets them go unsent then, as Scrapy's close waits for every request in the downloader.
+run_stopping = object()
+
+
 def stop_run(crawler: Crawler, reason: str) -> None:
     """Close the crawl's spider with ``reason`` (when it is open): ``close_spider_async`` where Scrapy
     has it (2.19 warns about ``close_spider()``, which 2.13 has alone)."""
     engine = running_engine(crawler)
     if engine is None or engine.spider is None:
         return
+    crawler.signals.send_catch_log(signal=run_stopping, reason=reason)
     close_async = getattr(engine, "close_spider_async", None)
     if close_async is not None:
         deferred_from_coro(close_async(reason=reason))

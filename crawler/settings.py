@@ -129,6 +129,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteDownMiddleware": 552,
     # Between the block count and RetryMiddleware: a 429 is waited out before RetryMiddleware would retry it at once.
     "crawler.middlewares.RateLimitMiddleware": 555,
+    # Last before the distributed budget (950): the requests to a host that asked us to wait wait here,
+    # one at a time let go on to its download slot, not queued there (the slot sends all it queues as
+    # the run closes).
+    "crawler.middlewares.RateLimitGateMiddleware": 940,
     # Just before Scrapy's robots.txt middleware (100): a robots.txt that times out or resets is one
     # WARNING, not a traceback.
     "crawler.middlewares.RobotsTxtFailureMiddleware": 99,

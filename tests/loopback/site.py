@@ -316,6 +316,12 @@ class LoopbackSite:
         self.header_bytes_sent: dict[str, list[int]] = {}
         # Monthly sitemaps as .xml.gz files (gzip, no Content-Encoding), listed so in the index.
         self.gzip_monthly = False
+        # A rate limit of the whole site (set_storm): [status, Retry-After as sent, answers left (None: all)].
+        self._storm: list[Any] | None = None
+        # Article GETs the storm answered: requests the site had asked not to get.
+        self.storm_answers = 0
+        # When (time.monotonic()) each article GET came, in order.
+        self.article_times: list[float] = []
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._article_counts: Counter[str] = Counter()
@@ -403,6 +409,7 @@ class LoopbackSite:
         with self._lock:
             self._counts.clear()
             self._article_counts.clear()
+            self.article_times.clear()
 
     def set_fault(self, article_id: str, kind: str | None) -> None:
         """Make every URL form of the article misbehave (see :data:`FAULT_KINDS`); None clears."""
@@ -441,6 +448,24 @@ class LoopbackSite:
             else:
                 raise ValueError(f"unknown path fault {kind!r}; one of {sorted(PATH_FAULT_KINDS)}")
 
+    def set_storm(self, status: int | None, retry_after: str | None = "1", answers: int | None = None) -> None:
+        """Answer every article GET with ``status`` (429 or 503) and ``Retry-After: retry_after`` (seconds or
+        an HTTP date; None: no header), for the next ``answers`` of them (None: all); None clears. Counted in
+        :attr:`storm_answers`."""
+        with self._lock:
+            self._storm = None if status is None else [status, retry_after, answers]
+            self.storm_answers = 0
+
+    def _take_storm(self) -> tuple[int, str | None] | None:
+        with self._lock:
+            storm = self._storm
+            if storm is None or storm[2] == 0:
+                return None
+            if storm[2] is not None:
+                storm[2] -= 1
+            self.storm_answers += 1
+            return storm[0], storm[1]
+
     def set_gzip_monthly(self, on: bool) -> None:
         """Serve the monthly sitemaps as ``.xml.gz`` files (and list them so in the index)."""
         self.gzip_monthly = on
@@ -470,6 +495,7 @@ class LoopbackSite:
             self._counts[path] += 1
             if article_id:
                 self._article_counts[article_id] += 1
+                self.article_times.append(time.monotonic())
 
     # --- misbehaving paths ----------------------------------------------------------------
 
@@ -1023,6 +1049,12 @@ class _Handler(BaseHTTPRequestHandler):
             site.header_bytes_sent.setdefault(path, []).append(sent)
 
     def _serve_article(self, site: LoopbackSite, record: ArticleRecord, form: str, path: str, head: bool) -> None:
+        storm = site._take_storm() if not head else None
+        if storm is not None:
+            status, retry_after = storm
+            headers = (("Retry-After", retry_after),) if retry_after is not None else ()
+            self._send(Response(status, b"<html><body><h1>Too Many Requests</h1></body></html>", HTML, headers), head)
+            return
         kind = site._take_fault(record.article_id)
         if kind == "slow":
             time.sleep(site.slow_seconds)
