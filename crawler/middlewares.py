@@ -506,7 +506,7 @@ class RateLimitGateMiddleware:
         self.stopping = False
         crawler.signals.connect(self.host_held, signal=host_held)
         crawler.signals.connect(self.run_stopping, signal=run_stopping)
-        crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
+        # (request_left_downloader is connected only while a host is held: it is sent for every request.)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RateLimitGateMiddleware:
@@ -539,9 +539,13 @@ class RateLimitGateMiddleware:
 
     def host_held(self, key: str, held: bool) -> None:
         if held:
+            if not self.gates:
+                self.crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
             self.gates.setdefault(key, _Gate())
             return
         gate = self.gates.pop(key, None)
+        if not self.gates:
+            self.crawler.signals.disconnect(self.request_left_downloader, signal=signals.request_left_downloader)
         for waiter in gate.waiting if gate is not None else []:
             waiter.callback(None)
 
