@@ -261,7 +261,9 @@ class RateLimitMiddleware:
     The wait is the host's: its download slot is held that long apart (its ``delay``, as AutoThrottle
     sets it, with no random part), so it sends at most one request a wait whatever its concurrency, and
     the answered request is asked again behind it; the host's first other answer to a request sent
-    since puts the slot back as it was. Other hosts go on. The wait is bounded by
+    since puts the slot back as it was. The host's other requests wait in RateLimitGateMiddleware,
+    one let go on to the slot at a time; other hosts go on (within ``CONCURRENT_REQUESTS``, which
+    those waiting count against). The wait is bounded by
     ``BS_RETRY_AFTER_MAX``; a longer one, or more than ``BS_RATE_LIMIT_RETRIES`` waits in a row at
     the host (or of one request), ends the run as a block does (exit 4): a limit that does not lift
     is a refusal, not a redesign.
