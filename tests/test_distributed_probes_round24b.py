@@ -121,15 +121,21 @@ def _command(machine: Path, site: LoopbackSite, url: str, *settings: str) -> lis
     return command
 
 
-def _emitted(machine: Path, earlier: set[Path]) -> list[str]:
-    return [json.loads(line)["articleId"] for path in sorted(set((machine / "output").rglob("*.jsonl")) - earlier)
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _written(machine: Path) -> dict[Path, list[str]]:
+    return {path: [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            for path in sorted((machine / "output").rglob("*.jsonl"))}
+
+
+def _emitted(machine: Path, earlier: dict[Path, list[str]]) -> list[str]:
+    # By the lines added, not by the files added: two runs in one second share the default feed's name
+    # (%(time)s to the second), and the second appends to the first's file.
+    return [json.loads(line)["articleId"] for path, lines in _written(machine).items() for line in lines[len(earlier.get(path, [])):]]
 
 
 def _crawl(machine: Path, site: LoopbackSite, url: str, *settings: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """``scrapy crawl latest`` as a cron run on ``machine`` (its own folder and state dir); the ids it emitted."""
     machine.mkdir(exist_ok=True)
-    earlier = set((machine / "output").rglob("*.jsonl"))
+    earlier = _written(machine)
     site.reset_counts()
     result = subprocess.run(_command(machine, site, url, *settings), cwd=machine, env=ENV, capture_output=True, text=True, timeout=180)
     return result, _emitted(machine, earlier)
@@ -234,7 +240,7 @@ def test_a_snapshot_taken_mid_run_is_older_than_the_runs_end_and_the_next_run_is
     new = site.add_articles(12)
     for record in new[:2]:
         site.set_fault(record.article_id, "slow")  # 8 s before it answers
-    earlier = set((machine / "output").rglob("*.jsonl"))
+    earlier = _written(machine)
     with open(tmp_path / "second.log", "wb") as log:
         second = subprocess.Popen(_command(machine, site, snapshot_redis.url), cwd=machine, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
         try:
