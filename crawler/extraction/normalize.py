@@ -290,12 +290,12 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     return _in_range_ist(parsed)
 
 
-# Forms of a time or zone that read surely once written as the formats have them: "12 noon"; "0:15 AM"
+# Forms of a time or zone that read surely once written as the formats have them: "12 noon", "12:00 noon"; "0:15 AM"
 # (a 24-hour clock's hour with AM: 12:15 AM); "15:42 PM" (a needless PM after an hour past 12); "I.S.T.";
 # Java's ZonedDateTime after its offset ("+05:30[Asia/Kolkata]", "Z[UTC]"). Left unread: "12 midnight" (the
 # day's first minute or its last?), "15:42 AM", a zone in brackets with no offset before it.
 _SPELLED_OUT = re.compile(r"noon|I\.S\.T|\]$|(?<![\d:.])(?:0?0|1[3-9]|2[0-3]):\d\d", re.I).search
-_NOON = re.compile(r"(?<![\d:.])12\s*noon\b", re.I)
+_NOON = re.compile(r"(?<![\d:.])12(?:[:.]00)?\s*noon\b", re.I)
 _ZERO_HOUR_AM = re.compile(r"(?<![\d:.])0?0(?=:\d\d(?::\d\d)?\s*a\.?m\b)", re.I)
 _NEEDLESS_PM = re.compile(r"(?<![\d:.])(1[3-9]|2[0-3])(:\d\d(?::\d\d)?)\s*p\.?m\b\.?", re.I)
 _DOTTED_IST = re.compile(r"\bI\.S\.T\.?", re.I)

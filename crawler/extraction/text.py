@@ -108,15 +108,18 @@ assert all("-" in name for name in EMBED_CLASSES)
 SCREEN_READER_CLASSES = frozenset(
     {"sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only", "element-invisible", "a11y-hidden", "hidden-visually"}
 )
-_STYLE_DECLARATION = re.compile(r"(?<![\w-])(display|visibility)\s*:\s*([a-z-]+)", re.I)
+# (A declaration in a comment is none, "display:none /* display:block */"; one marked ``!important``
+# beats a later one that is not, "display:none !important; display:block", as in a browser.)
+_STYLE_DECLARATION = re.compile(r"(?<![\w-])(display|visibility)\s*:\s*([a-z-]+)\s*(!\s*important)?", re.I)
+_STYLE_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 # Hidden text a reader is shown on asking, which is the story's: the premium story's rest in the
-# site's ``.paywall-content`` (hidden until the reader subscribes, README: the page holds it whole),
-# a part AMP shows on a tap (its ``[hidden]`` binding), ``hidden="until-found"`` (shown by a search
-# of the page), and a hidden block holding an element styled visible again.
-_REVEALED = etree.XPath(
-    "descendant-or-self::*[contains(@class, 'paywall')]"
-    " | descendant::*[contains(translate(@style, 'VISBLE', 'visble'), 'visible')]"
-)
+# site's ``.paywall-content`` (hidden until the reader subscribes, README: the page holds it whole;
+# not any class naming a paywall, "paywall-prompt" being the offer), a part AMP shows on a tap (its
+# ``[hidden]`` binding), ``hidden="until-found"`` (shown by a search of the page).
+_STORY_BEHIND_PAYWALL = etree.XPath("descendant-or-self::*[contains(@class, 'paywall-content')]")
+# And a block hidden by ``visibility`` holding an element styled visible again, which is drawn; under
+# ``display: none`` (or the ``hidden`` attribute) nothing is, whatever its descendants' style.
+_VISIBLE_AGAIN = etree.XPath("descendant::*[contains(translate(@style, 'VISBLE', 'visble'), 'visible')]")
 
 
 def is_unseen(element: _Element) -> bool:
@@ -131,20 +134,38 @@ def is_unseen(element: _Element) -> bool:
             return True
     if hidden is not None and hidden.strip().lower() == "until-found":
         hidden = None
-    if hidden is None and not (style and _hidden_style(style)):
+    if hidden is None and not (style and _may_hide(style)):
         return False
-    return not any(str(name).startswith(("[", "data-amp-bind-")) for name in element.keys()) and not _REVEALED(element)
+    display, visibility = _declared(style) if style else ("", "")
+    # (The hidden attribute is the browser's own display: none, which a style's display overrides.)
+    by_display = display == "none" or (hidden is not None and not display)
+    if not by_display and visibility not in ("hidden", "collapse"):
+        return False
+    if any(str(name).startswith(("[", "data-amp-bind-")) for name in element.keys()) or _STORY_BEHIND_PAYWALL(element):
+        return False
+    return by_display or not _VISIBLE_AGAIN(element)
 
 
-def _hidden_style(style: str) -> bool:
-    """Whether an inline style hides its element (its last ``display`` ``none``, or its last
-    ``visibility`` ``hidden`` or ``collapse``: a later declaration overrides an earlier)."""
-    if "none" not in style.lower() and "hidden" not in style.lower() and "collapse" not in style.lower():
-        return False
-    shown = {"display": "", "visibility": ""}
-    for name, value in _STYLE_DECLARATION.findall(style):
-        shown[name.lower()] = value.lower()
-    return shown["display"] == "none" or shown["visibility"] in ("hidden", "collapse")
+def _may_hide(style: str) -> bool:
+    lowered = style.lower()
+    return "none" in lowered or "hidden" in lowered or "collapse" in lowered
+
+
+def _declared(style: str) -> tuple[str, str]:
+    """An inline style's ``display`` and ``visibility`` ("" where it sets none): the last of each, or the
+    last marked ``!important`` (see :data:`_STYLE_DECLARATION`)."""
+    if "/*" in style:
+        style = _STYLE_COMMENT.sub(" ", style)
+    values = {"display": "", "visibility": ""}
+    important: set[str] = set()
+    for name, value, marked in _STYLE_DECLARATION.findall(style):
+        name = name.lower()
+        if name in important and not marked:
+            continue
+        values[name] = value.lower()
+        if marked:
+            important.add(name)
+    return values["display"], values["visibility"]
 
 
 # A <sup> of digits is drawn raised, which its plain digits are not: "10<sup>6</sup>" read as "106", a
@@ -175,7 +196,8 @@ def emoji_alt(image: _Element) -> str | None:
     if not alt or len(alt := alt.strip()) > _EMOJI_MAX or alt.isascii():
         return None
     kinds = [unicodedata.category(character) for character in alt]
-    if "So" not in kinds or not all(kind in ("So", "Sk", "Me", "Mn", "Cf") or character in "#*0123456789" for kind, character in zip(kinds, alt)):
+    # (A keycap, "1️⃣", is a digit, a selector and the enclosing keycap: no pictograph, an emoji still.)
+    if ("So" not in kinds and "Me" not in kinds) or not all(kind in ("So", "Sk", "Me", "Mn", "Cf") or character in "#*0123456789" for kind, character in zip(kinds, alt)):
         return None
     return alt
 

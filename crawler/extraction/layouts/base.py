@@ -45,7 +45,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types, live_updates_of
 from ..urls import WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
-from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, escaped_markup, fragment, holds_markup, is_code, split_body, superscript, text_paragraphs, without_promoted_links
+from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, is_code, split_body, superscript, text_paragraphs, without_promoted_links
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -619,18 +619,24 @@ def glued(element: _Element) -> _Element:
     """``element``, or where it holds a <sup>, <sub>, <wbr> or a comment, a copy of it without those
     (their text, a comment's none, joined to the text around them), for :func:`joined_text` of its
     text nodes."""
-    if next(element.iter(*_GLUE_TAGS), None) is None:
+    # (An <img> only where it is an emoji drawn as a picture, "Markets cheer 🎉": its alt is a character
+    # of the line, as in the body, text.emoji_alt; any other picture is none.)
+    for found in element.iter(*_GLUE_TAGS, "img"):
+        if found.tag != "img" or emoji_alt(found) is not None:
+            break
+    else:
         return element
     copy = deepcopy(element)
     copy.tail = None
     # Each one's text and tail set into the text before it (not etree.strip_tags, which leaves the
     # text nodes apart for an XPath to find them one by one).
-    for glue in list(copy.iter(*_GLUE_TAGS)):
+    for glue in list(copy.iter(*_GLUE_TAGS, "img")):
         parent = glue.getparent()
-        if parent is None or len(glue):
+        # (A <sup> of digits in superscript characters, "10⁶", as the body has it: text.superscript;
+        # also a footnote's mark in a link, "1,200<sup><a href=#n1>1</a></sup>": "1,200¹", not "1,200 1".)
+        raised = superscript(glue) if glue.tag == "sup" else emoji_alt(glue) if glue.tag == "img" else None
+        if parent is None or (len(glue) and raised is None) or (glue.tag == "img" and raised is None):
             continue
-        # (A <sup> of digits in superscript characters, "10⁶", as the body has it: text.superscript.)
-        raised = superscript(glue) if glue.tag == "sup" else None
         joined = (raised or glue.text or "" if isinstance(glue.tag, str) else "") + (glue.tail or "")
         # (Nothing to join, an empty <sup></sup> between two elements, is set nowhere: an empty
         # string set as a tail is an empty text node, which the text's reader cannot take.)
