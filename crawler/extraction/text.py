@@ -137,8 +137,9 @@ def is_unseen(element: _Element) -> bool:
     if hidden is None and not (style and _may_hide(style)):
         return False
     display, visibility = _declared(style) if style else ("", "")
-    # (The hidden attribute is the browser's own display: none, which a style's display overrides.)
-    by_display = display == "none" or (hidden is not None and not display)
+    # (The hidden attribute is display: none, also under a style's display: AMP's runtime and the common
+    # CSS resets make it "!important", which an inline declaration does not override.)
+    by_display = display == "none" or hidden is not None
     if not by_display and visibility not in ("hidden", "collapse"):
         return False
     if any(str(name).startswith(("[", "data-amp-bind-")) for name in element.keys()) or _STORY_BEHIND_PAYWALL(element):
