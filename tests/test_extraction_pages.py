@@ -13,7 +13,7 @@ import pytest
 from crawler.extraction import Article, NotAnArticle, extract
 from crawler.schema import SCHEMA_PATH, render
 from tests.conftest import PAGES, load_json, shared_file
-from tests.pages.build import page_bytes
+from tests.pages.build import folder_problems, page_bytes
 from tests.pages.cases import CASES, Case
 
 KEYS = [f.name for f in fields(Article)]
@@ -38,13 +38,8 @@ def _expected(case: Case) -> dict[str, Any]:
 
 
 def test_every_folder_is_a_case_and_every_case_has_its_files() -> None:
-    on_disk = {p.parent.relative_to(PAGES).as_posix() for p in PAGES.glob("*/*/meta.json")}
-    assert on_disk == {c.folder for c in CASES}
-    for case in CASES:
-        folder = PAGES / case.folder
-        assert (folder / "expected.json").is_file(), case.folder
-        assert load_json(folder / "meta.json") == case.meta(), f"{case.folder}: run python -m tests.pages.build"
-        assert case.shared or (folder / "page.html").is_file() or (folder / "page.html.gz").is_file()
+    problems = folder_problems(PAGES, CASES)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("case", ARTICLES)
