@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
@@ -26,13 +27,35 @@ BODY_LCS_F1 = 0.95
 FLOORS: dict[str, float] = {field: 1.0 for field in FIELDS}
 FLOORS.update({"body_lcs_f1_mean": 0.99})
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _marks() -> str:
+    """The code points of Unicode's marks, as ranges of a regular expression's class."""
+    # \w leaves out marks (Mn, Mc, Me): the vowel signs and the virama of Devanagari, combining accents.
+    # Every mark is in planes 0-1 or among the variation selectors of plane 14.
+    points = [c for c in [*range(0x20000), *range(0xE0100, 0xE01F0)] if unicodedata.category(chr(c))[0] == "M"]
+    ranges: list[tuple[int, int]] = []
+    for point in points:
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1] = (ranges[-1][0], point)
+        else:
+            ranges.append((point, point))
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+# A word is a run of letters, digits and marks: with \w alone "हिंदी" was four words and "कि", "का" both "क".
+_WORD = re.compile(rf"[\w{_marks()}]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text (NFC, case folded), as the body's F1 counts them."""
+    return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
 
 
 def lcs_f1(found: str | None, truth: str | None) -> float:
     """F1 of the longest common subsequence of the two texts' words (case folded)."""
-    ours = [w.casefold() for w in _WORD.findall(found or "")]
-    theirs = [w.casefold() for w in _WORD.findall(truth or "")]
+    ours = words(found or "")
+    theirs = words(truth or "")
     if not ours and not theirs:
         return 1.0
     if not ours or not theirs:
@@ -69,19 +92,22 @@ def evaluate(pages: list[BenchPage]) -> tuple[dict[str, float], list[str]]:
     f1s: list[float] = []
     misses: list[str] = []
     for page in pages:
+        view: dict[str, Any] | None = None
         try:
             view = view_of_item(asdict(extract_article(page.body, page.url)))
         except NotAnArticle as error:
-            view = {}
             misses.append(f"{page.url}: not an article ({error.reason})")
+        except Exception as error:  # noqa: BLE001 - a crash on one page is a miss of every field, never a page dropped
+            misses.append(f"{page.url}: extraction raised {type(error).__name__}: {error}")
         for field in FIELDS:
             if field not in page.truth:
                 continue
-            ok = _same(field, view.get(field), page.truth[field])
+            # A page that gave no item has every field wrong, also those whose truth is empty.
+            ok = view is not None and _same(field, view.get(field), page.truth[field])
             right[field].append(ok)
-            if not ok:
+            if view is not None and not ok:
                 misses.append(f"{page.url}: {field}: {str(view.get(field))[:80]!r} != {str(page.truth[field])[:80]!r}")
-        f1s.append(lcs_f1(view.get("articleBody"), page.truth.get("articleBody")))
+        f1s.append(lcs_f1(view.get("articleBody"), page.truth.get("articleBody")) if view is not None else 0.0)
     scores = {field: sum(values) / len(values) for field, values in right.items()}
     scores["body_lcs_f1_mean"] = sum(f1s) / len(f1s) if f1s else 0.0
     return scores, misses
@@ -97,6 +123,11 @@ def main() -> int:
     scores, misses = evaluate(pages)
     failed = []
     print(f"Extraction quality over {len(pages)} pages ({len({p.group for p in pages})} groups)")
+    groups: dict[str, int] = {}
+    for page in pages:
+        groups[page.group] = groups.get(page.group, 0) + 1
+    # Which pages were read: a gate that silently lost its real pages would still print OK.
+    print("pages: " + ", ".join(f"{group} {count}" for group, count in groups.items()))
     print(f"{'field':<20} {'score':>7} {'floor':>7}")
     for field, score in scores.items():
         floor = FLOORS.get(field, 0.0)
