@@ -8,6 +8,7 @@ canonical link. Layouts read the DOM only for what these do not say.
 from __future__ import annotations
 
 import codecs
+import html
 import json
 import sys
 import threading
@@ -61,7 +62,42 @@ def _int_or_float(digits: str) -> int | float:
 _STRICT = json.JSONDecoder(parse_int=_int_or_float)
 # Raw newlines and tabs inside strings: the site's JSON-LD copies articleBody verbatim from the CMS.
 _CONTROL_CHARACTERS_ALLOWED = json.JSONDecoder(strict=False, parse_int=_int_or_float)
-_COMMENT_WRAPPERS = (("<!--", "-->"), ("//<![CDATA[", "//]]>"), ("<![CDATA[", "]]>"))
+# What a template writes around the JSON of a script, before it and after it: an HTML comment, a CDATA
+# section, JavaScript comments (an XHTML template's ``/*<![CDATA[*/ … /*]]>*/``, a plugin's ``/* name */``
+# line before the object, ``// schema`` on the line above it).
+_OPENERS = {"<!--": "-->", "<![CDATA[": "]]>", "//<![CDATA[": "]]>"}
+_CLOSERS = ("-->", "]]>")  # (both three characters)
+
+
+def _unwrapped(text: str) -> str:
+    """``text`` without the comments and markers a template wrote before and after its JSON; only
+    its ends are looked at, never the strings inside."""
+    while text and text[0] not in "{[":
+        opener = next((opener for opener in _OPENERS if text.startswith(opener)), None)
+        if opener is not None:
+            if _OPENERS[opener] not in text:
+                break  # (a comment left open holds the rest: no data)
+            text = text[len(opener) :]
+        elif text.startswith("/*") and (end := text.find("*/", 2)) != -1:
+            text = text[end + 2 :]
+        elif text.startswith("//") and (end := text.find("\n")) != -1:
+            text = text[end + 1 :]
+        else:
+            break
+        text = text.lstrip()
+    while text and text[-1] not in "}]":
+        if text.endswith(_CLOSERS):
+            text = text[:-3]
+        elif text.endswith("*/") and (start := text.rfind("/*")) != -1:
+            text = text[:start]
+        elif text.endswith("//"):
+            text = text[:-2]
+        elif (line := text.rfind("\n")) != -1 and text[line:].lstrip().startswith("//"):
+            text = text[:line]
+        else:
+            break
+        text = text.rstrip()
+    return text
 
 
 def loads_lenient(text: str) -> Any:
@@ -75,9 +111,13 @@ def loads_lenient(text: str) -> Any:
     """
     # A BOM is no white space to str.strip(): a block copied from a file saved with one starts with it.
     text = text.strip().lstrip("\ufeff").lstrip()
-    for start, end in _COMMENT_WRAPPERS:
-        if text.startswith(start) and text.endswith(end):
-            text = text[len(start) : -len(end)].strip()
+    if text[:1] not in ("{", "[") or text[-1:] not in ("}", "]"):
+        text = _unwrapped(text)
+    if '"' not in text and ("&quot;" in text or "&#34;" in text):
+        # The whole block escaped as HTML text (React's server rendering escapes a script's children,
+        # a template engine its variables): JSON has quotes, so one escaped where none is left was
+        # escaped once, strings and all.
+        text = html.unescape(text)
     if not text or text[0] not in "{[":
         return None
     try:
