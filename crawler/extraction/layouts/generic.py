@@ -15,7 +15,8 @@ from lxml.etree import _Element
 from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import split_list, unique
-from ..page import Page, dig
+from ..errors import NotAnArticle
+from ..page import Page, dig, ld_types
 from ..text import attribute_text, block_paragraphs
 from ..urls import on_hindi_edition
 from .amp import figure_caption
@@ -29,6 +30,48 @@ def _letters(text: str) -> int:
     return len(text) - sum(1 for char in text if char.isspace())
 
 
+# The microdata item of an article (NewsArticle and kin, BlogPosting), and its properties.
+ARTICLE_ITEMS = XPath("//*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]")
+_HEADLINE = XPath("(//h1)[1]")
+_PROPERTY = XPath("descendant::*[@itemprop = $name]")
+
+
+def microdata_article(page: Page) -> _Element | None:
+    """The page's article item: the one around its headline (its first ``<h1>``), else, on a page
+    without one, its only one; None when the headline is in no item (a listing's teaser items)."""
+    items = select(ARTICLE_ITEMS, page.root)
+    headline = first(_HEADLINE, page.root)
+    if headline is None:
+        return items[0] if len(items) == 1 else None
+    around = set(headline.iterancestors())
+    return next((item for item in reversed(items) if item in around), None)
+
+
+def microdata_property(item: _Element | None, *names: str) -> _Element | None:
+    """The item's own first element of one of the properties ``names`` (not a nested item's: an
+    author's or a publisher's ``name``); it may be an item itself (an ImageObject)."""
+    if item is None:
+        return None
+    for name in names:
+        for found in select(_PROPERTY, item, name=name):
+            owner = next((above for above in found.iterancestors() if above.get("itemscope") is not None), None)
+            if owner is item:
+                return found
+    return None
+
+
+def microdata_value(element: _Element | None) -> str | None:
+    """What a microdata property says: its ``content`` (a ``<meta>``), else its text."""
+    if element is None:
+        return None
+    return text_of(element.get("content")) or element_text(element)
+
+
+# What a page says it is when it lists stories: schema.org's pages of a collection, search results
+# or a person's profile (an author's page).
+LISTING_PAGE_TYPES = frozenset({"CollectionPage", "SearchResultsPage", "ProfilePage"})
+
+
 class Generic(ArticlePage):
     """Any article page with JSON-LD or OpenGraph article metadata."""
 
@@ -38,7 +81,10 @@ class Generic(ArticlePage):
     def matches(cls, page: Page) -> bool:
         if (page.ld_article.get("headline") or page.ld_article.get("name")) and not page.names_other_stories(page.ld_article):
             return True
-        return (page.meta("og:type") or "").lower() == "article" and bool(page.meta("og:title"))
+        if (page.meta("og:type") or "").lower() == "article" and bool(page.meta("og:title")):
+            return True
+        # A CMS that states its article in schema.org microdata alone (no JSON-LD, no OpenGraph).
+        return page.mentions("itemprop") and microdata_value(microdata_property(microdata_article(page), "headline", "name")) is not None
 
     # The story: [itemprop=articleBody], else the <article> around the page's headline, else the
     # longest <article> (a page may list teasers of other stories in <article>s of their own).
@@ -165,9 +211,13 @@ class Generic(ArticlePage):
         page of it in a layout the rules do not know (its mobile twin's, a redesign) has them too."""
         return on_hindi_edition(self._canonical) or on_hindi_edition(self.page.url)
 
+    def microdata(self, *names: str) -> str | None:
+        """A property of the story's microdata item (the first of ``names`` it has), or None."""
+        return microdata_value(microdata_property(self.article_item, *names)) if self.page.mentions("itemprop") else None
+
     def headline(self) -> str | None:
         if not self.hindi:
-            return super().headline()
+            return super().headline() or self.pick("headline", fallbacks=((DOM, lambda: self.without_site_name(self.microdata("headline", "name"))),))
         return self.pick(
             "headline",
             (META, self.meta_title),
@@ -177,16 +227,28 @@ class Generic(ArticlePage):
 
     def description(self) -> str | None:
         if not self.hindi:
-            return super().description()
+            return super().description() or self.pick("description", fallbacks=((DOM, lambda: self.microdata("description")),))
         return self.pick(
             "description", (META, lambda: self.page.meta("og:description", "description")), fallbacks=((JSON_LD, lambda: text_of(self.ld.get("description"))),)
         )
 
     PICTURES = XPath("descendant::img")
 
+    def microdata_image(self) -> Image | None:
+        """The picture the microdata item names: a ``<meta content>``, a link's ``href``, an ``<img>``'s
+        ``src``, or an ImageObject item's ``url`` or ``contentUrl``."""
+        found = microdata_property(self.article_item, "image") if self.page.mentions("itemprop") else None
+        if found is None:
+            return None
+        if found.get("itemscope") is not None:
+            found = microdata_property(found, "url", "contentUrl")
+            if found is None:
+                return None
+        return self.image_at(text_of(found.get("content") or found.get("href") or found.get("src")) or microdata_value(found))
+
     def mainImage(self) -> Image | None:
         if not self.hindi:
-            image = super().mainImage()
+            image = super().mainImage() or self.pick("mainImage", fallbacks=((DOM, self.microdata_image),))
         else:
             image = self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), fallbacks=((META, lambda: real_picture(self.meta_image())),))
         if image is None:
@@ -209,6 +271,18 @@ class Generic(ArticlePage):
             return True
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
         return names != " " and self.NOT_STORY_NAMES.search(names) is not None
+
+    def ld_listing(self) -> bool:
+        """Whether the page's JSON-LD says it is a listing: a collection, search results or a profile
+        page, or a page whose main entity is a list (ItemList)."""
+        for obj in self.page.json_ld:
+            types = ld_types(obj)
+            if types & LISTING_PAGE_TYPES:
+                return True
+            main = self.page.ld_resolved(obj.get("mainEntity"))
+            if types & {"WebPage"} and isinstance(main, dict) and "ItemList" in ld_types(main):
+                return True
+        return False
 
     def dom_body(self) -> list[str]:
         body = self.body_element
@@ -284,8 +358,6 @@ class Generic(ArticlePage):
             return value
         return None
 
-    ARTICLE_ITEMS = XPath("//*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]")
-
     def is_article_item(self, element: _Element) -> bool:
         itemtype = element.get("itemtype") or ""
         return "Article" in itemtype or "BlogPosting" in itemtype
@@ -301,7 +373,7 @@ class Generic(ArticlePage):
                 return around
         if self.headline_ancestors or body is not None:
             return None
-        items = select(self.ARTICLE_ITEMS, self.page.root)
+        items = select(ARTICLE_ITEMS, self.page.root)
         return items[0] if len(items) == 1 else None
 
     def of_the_article(self, element: _Element) -> bool:
@@ -330,6 +402,10 @@ class Generic(ArticlePage):
 
     def check(self) -> None:
         super().check()
+        # A listing served where a story was (its section's page for a removed story), its template's
+        # og:type "article" on every page: its JSON-LD says what it is, and its first teaser is no story.
+        if not self.ld and self.article_item is None and self.page.mentions("ld+json", "LD+JSON") and self.ld_listing():
+            raise NotAnArticle("listing", "a listing page (its JSON-LD a collection of stories), not an article")
         # A document cut short in transit may be a known layout's whose markup the cut took away
         # (a Next.js page cut before its headline): its item would lack what only the page showed.
         # Counted and dropped as a cut body, and fetched again next run.
