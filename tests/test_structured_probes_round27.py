@@ -205,3 +205,19 @@ def test_an_opengraph_story_with_a_related_list_and_breadcrumbs_is_still_a_story
     )
     article = extract(_page(head, f"<h1>{HEADLINE}</h1><article><p>{STORY}</p></article>"), URL).article
     assert (article.layout, article.headline, article.articleBody) == ("generic", HEADLINE, STORY)
+
+
+# --- keywords as CMSes list them ------------------------------------------------------------------
+
+KEYWORDS = {
+    "one-string-in-a-list": ["Rupee, Forex, RBI"],
+    "list-of-a-name-and-a-string-of-two": ["Rupee", "Forex, RBI"],
+    "defined-terms": [{"@type": "DefinedTerm", "name": "Rupee"}, {"@type": "DefinedTerm", "name": "Forex"}, {"@type": "DefinedTerm", "name": "RBI"}],
+}
+
+
+@pytest.mark.parametrize("keywords", KEYWORDS.values(), ids=KEYWORDS.keys())
+def test_keywords_in_a_list_are_one_topic_each(keywords: list[Any]) -> None:
+    # (Before: "Rupee, Forex, RBI" one topic; DefinedTerm objects none.)
+    article = extract(_ld_page(json.dumps(dict(LD, keywords=keywords))), URL).article
+    assert article.topics == ["Rupee", "Forex", "RBI"]

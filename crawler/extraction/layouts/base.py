@@ -156,9 +156,11 @@ _NO_VALUE = frozenset({"na", "n/a", "n.a.", "n. a."})
 
 
 def names_of(value: Any) -> list[str]:
-    """Names from JSON written as a list of them or as one comma-separated string."""
+    """Names from JSON written as a list of them or as one comma-separated string; in a list, a
+    string of several (``["Rupee, Forex"]``, a template's list around the CMS's one string) is
+    split, and a term written as an object (schema.org's DefinedTerm) is its ``name``."""
     if isinstance(value, list):
-        return unique(name for name in (text_of(v) for v in value) if name)
+        return unique(name for v in value for name in split_list(text_of(v.get("name") if isinstance(v, dict) else v)))
     return split_list(text_of(value))
 
 
