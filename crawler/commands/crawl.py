@@ -785,6 +785,9 @@ class Command(ScrapyCrawlCommand):
         spargs = getattr(opts, "spargs", None)
         # Still the raw -a list when Scrapy could not read it.
         arguments = {str(k): str(v) for k, v in spargs.items()} if isinstance(spargs, dict) else {}
+        # The refusal's record may be the first file of a group-shared state dir: made the user's
+        # alone under umask 077, it refused every run of the group's other users (exit 7).
+        share_with_group(history_dir(settings))
         recorded = record_refused(settings, spider, arguments, status, message, finish_reason)
         pinged = ping_refused(settings, spider, status, message, refused=finish_reason == "refused")
         problems = [p for p in (recorded, pinged) if p]
@@ -820,9 +823,10 @@ class Command(ScrapyCrawlCommand):
             return self.refuse(self.settings, spider_class.name, opts, EXIT_REDIS, problem)
         # The crawler's settings have the spider's own (a distributed run's store, its default feed).
         crawler = self.crawler_process.create_crawler(spider_class)
+        # Every spider's run writes the history there (`article` and `reextract` too), not only the seen-store's.
+        share_with_group(state_dir(crawler.settings))
         lock = None
         if incremental:
-            share_with_group(state_dir(crawler.settings))
             lock = run_lock(crawler.settings, spider_class.name)
             try:
                 acquired = lock.acquire()
