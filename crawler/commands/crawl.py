@@ -747,7 +747,13 @@ class Command(ScrapyCrawlCommand):
             # A folder on the way the user may not look into (PermissionError), a name too long: Path.exists()
             # raises these rather than answer, a traceback here, exit 1, the run not recorded.
             in_the_way, state_problem = None, f"cannot be used: {error.strerror or error}"
-        if in_the_way is not None:
+        if in_the_way is not None and in_the_way.is_symlink() and not in_the_way.exists():
+            # A link to a disk not mounted (or a folder moved away) read as "is a file", and the fix it gave,
+            # a folder in its place, would have started the seen-store afresh: every article again.
+            where = "is" if in_the_way == Path(str(state)) else f"is under {in_the_way}, which is"
+            state_problem = (f"{where} a symbolic link to {os.readlink(in_the_way)}, which is not there (a disk not "
+                             "mounted, a folder moved?): mount or make it, or point the link at the state dir")
+        elif in_the_way is not None:
             where = "is a file" if in_the_way == Path(str(state)) else f"is under {in_the_way}, which is a file"
             state_problem = f"{where}: give a folder (made if it is not there) for the seen-store and the run lock"
         if state_problem and getattr(spider_class, "incremental", False):
