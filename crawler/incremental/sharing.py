@@ -11,7 +11,8 @@ from pathlib import Path
 # The files and folders of the state dir every run writes to when they are there already (the SQLite
 # store's own in its check); each must be writable by this run's user, or the run fetches everything
 # and then cannot record it.
-WRITTEN_IN_STATE_DIR = ("recovery.lock", "runs.jsonl", "running")
+# (receipts/: a run to stdout or a remote store writes there, and was stopped at its first article, exit 6.)
+WRITTEN_IN_STATE_DIR = ("recovery.lock", "runs.jsonl", "running", "receipts")
 
 
 def current_umask() -> int:
@@ -71,7 +72,7 @@ def ownership_hint(path: Path, directory: Path) -> str:
         try:
             path, info = directory, os.stat(directory)  # (a file it cannot make: the folder is whose)
         except OSError:
-            return ""
+            return _maker_hint(directory)
     me = os.geteuid()
     if info.st_uid == me:
         return f" (its mode is {stat_module.S_IMODE(info.st_mode):o}: `chmod -R u+rw {directory}`)"
@@ -80,6 +81,25 @@ def ownership_hint(path: Path, directory: Path) -> str:
         f"user is {_user(me)}: `chown -R {_user(me)} {directory}`, or for users sharing it a group-writable "
         "state dir, as the README's Cron section shows)"
     )
+
+
+def _maker_hint(directory: Path) -> str:
+    """What to do about a state dir ``directory`` that is not there and cannot be made: whose the folder
+    it would be made in is; empty when there is none to tell (it is not the permissions)."""
+    for parent in directory.absolute().parents:
+        try:
+            info = os.stat(parent)
+        except OSError:
+            continue
+        if os.access(parent, os.W_OK | os.X_OK):
+            return ""
+        me = _user(os.geteuid())
+        return (
+            f" (the folder {parent} it is made in belongs to {_user(info.st_uid)}:{_group(info.st_gid)}, mode "
+            f"{stat_module.S_IMODE(info.st_mode):o}, and this run's user is {me}: make it for the user, "
+            f"`install -d -o {me} {directory.absolute()}`, or give BS_STATE_DIR a folder the user may write)"
+        )
+    return ""
 
 
 def unwritable_state_file(directory: Path, names: tuple[str, ...] = WRITTEN_IN_STATE_DIR) -> str | None:
