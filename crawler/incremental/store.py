@@ -383,6 +383,19 @@ COMMIT;
 """
 
 
+def _columns() -> dict[str, frozenset[str]]:
+    """Each table's columns, as the schema makes them (every schema version has the same ones)."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        db.executescript(_SCHEMA)
+        return {table: frozenset(row[1] for row in db.execute(f"PRAGMA table_info({table})")) for table in _TABLES}
+    finally:
+        db.close()
+
+
+_COLUMNS = _columns()
+
+
 def _inspect(path: Path) -> None:
     """Raise :class:`StateError` unless ``path`` is a seen-store this code can use; reads only."""
     try:
@@ -425,6 +438,14 @@ def _inspect(path: Path) -> None:
         }.get(version, (_TABLES,))
         if tables not in allowed:
             raise StateError(f"seen-store {path} is not a seen-store (tables: {', '.join(sorted(tables)) or 'none'})")
+        # A table without a column the store reads (a hand edit, a tool's own migration) failed each source
+        # mid-run with a traceback, exit 1, after every feed was fetched.
+        for table in sorted(tables):
+            missing = _COLUMNS[table] - {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if missing:
+                raise StateError(
+                    f"seen-store {path} is damaged: its table {table} has no column {', '.join(sorted(missing))}; it is left as it is"
+                )
         check = db.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise StateError(f"seen-store {path} is corrupt ({check})")
