@@ -184,7 +184,9 @@ _TRACKING_WORDS = ("utm_", "amp", "clid", "clkid", "gclsrc", "braid", "_gsa", "i
 def has_tracking(lowered: str) -> bool:
     """Whether a URL in small letters may hold a tracking parameter or the AMP switch (a quick look before
     :func:`without_tracking` splits it)."""
-    return "?" in lowered and any(word in lowered for word in _TRACKING_WORDS)
+    query = lowered.find("?")
+    # (A name written with percent-escapes, `?%66bclid=`, `?utm%5Fsource=`, holds none of the words.)
+    return query >= 0 and (any(word in lowered for word in _TRACKING_WORDS) or "%" in lowered[query:])
 
 
 def without_tracking(url: str) -> str:
@@ -201,7 +203,8 @@ def without_tracking(url: str) -> str:
 
 def _tracking_or_amp(parameter: str) -> bool:
     # (After an "&" a feed or page escaped twice, "&amp;amp;" read once as "&amp;", its name is the same.)
-    name = parameter.partition("=")[0].lower().removeprefix("amp;")
+    # A name is read as the server reads it, its percent-escapes decoded: `?%66bclid=…` is an `fbclid`.
+    name = unquote(parameter.partition("=")[0]).lower().removeprefix("amp;")
     return name.startswith("utm_") or name == "amp" or name in CLICK_IDS
 
 
@@ -365,14 +368,21 @@ _STORY_END = re.compile(
 _AMP_CACHE = re.compile(r"https?://[^/?#]+\.cdn\.ampproject\.org/(?:c|v|wp)/(s/)?([^/?#]+\..*)", re.IGNORECASE)
 _AMP_VIEWER = re.compile(r"https?://(?:www\.)?google\.[a-z]{2,3}(?:\.[a-z]{2})?/amp/(s/)?([^/?#]+\..*)", re.IGNORECASE)
 _ENCODED_QUERY = re.compile("%3F", re.IGNORECASE)
+# A Markdown link (``[headline](URL)``, with a title after the address or the address in angle brackets,
+# the sentence's punctuation after it):
+# copied from a README, a chat or a note as its source, the link's text stands before the address.
+_MARKDOWN_LINK = re.compile(r"!?\[.*\]\(\s*<?(\S+?)>?(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)[.,;:!?\u2026\u0964]*")
 
 
 def pasted_url(text: str) -> str:
     """An address as pasted from a chat, a mail, Markdown or a search result's link, as the address itself:
     without white space around it, the quotes, angle brackets or brackets it stands in (``<URL>``,
-    ``"URL"``, ``(URL)``), the sentence's punctuation after a story's address (``…_1.html.``, ``…_1.html),``),
+    ``"URL"``, ``(URL)``, a Markdown link's ``[text](URL)``), the sentence's punctuation after a story's address (``…_1.html.``, ``…_1.html),``),
     and out of Google's AMP cache or viewer (the page it serves). Anything else is returned as given."""
     url = text.strip()
+    markdown = _MARKDOWN_LINK.fullmatch(url) if url.startswith(("[", "![")) else None
+    if markdown is not None:
+        url = markdown.group(1)
     while len(url) > 1 and url[0] in _PASTE_PAIRS:
         closer = _PASTE_PAIRS[url[0]]
         # (No address begins with one of them: its scheme begins with a letter.)
