@@ -1,0 +1,209 @@
+"""Probes of round 27's leftovers: two runs of one spider in one second sharing the default feed's file, click ids
+and `utm_` parameters written with percent-escapes, a Markdown link given as a story's address."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+
+import crawler.incremental.lock as lock_module
+from crawler.extraction.discovery import parse_sitemap
+from crawler.extraction.urls import article_fetch_url, pasted_url, without_tracking
+from crawler.feed_names import uri_params
+from crawler.incremental.lock import run_lock
+from crawler import stats as stat
+from crawler.spiders.article import ArticleSpider, _given_urls
+from tests.test_identity_probes_round18 import _start_requests
+from tests.test_spiders_unit import make_spider
+
+STORY = "https://www.business-standard.com/india-news/india-us-defence-meet-124022800873_1.html"
+
+
+def project_settings(state: Path) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("BS_STATE_DIR", str(state))
+    return settings
+
+
+def default_feed_name(settings: Settings, spider: str) -> str:
+    """The default feed's file as Scrapy names it when the feed opens (FEED_URI_PARAMS is the project's)."""
+    return str(settings["BS_DEFAULT_FEED"]) % uri_params({"name": spider}, None)
+
+
+def at_a_seconds_start() -> None:
+    # Two runs in one second, as a script's loop or two crontab lines start them: the probe begins early in a second.
+    fraction = time.time() % 1
+    if fraction > 0.2:
+        time.sleep(1.01 - fraction)
+
+
+# --- Two runs of one spider in one second ----------------------------------------------------------------
+# `%(time)s` is to the second, and the default feed appends: a `latest` run that began in the second the one
+# before it ended appended its articles to that run's file (`output/latest/latest-<time>.jsonl`), two runs in
+# one file, the second's own file never made.
+
+
+def test_a_run_begun_in_the_second_the_run_before_ended_writes_a_file_of_its_own(tmp_path: Path) -> None:
+    settings = project_settings(tmp_path / ".state")
+    at_a_seconds_start()
+    names = []
+    for _ in range(3):
+        lock = run_lock(settings, "latest")  # as `crawl` takes it, before the run's feeds open
+        assert lock.acquire()
+        try:
+            names.append(default_feed_name(settings, "latest"))
+        finally:
+            lock.release()
+    assert len(set(names)) == 3, names
+    assert names == sorted(names), names  # (and in the order of the runs)
+    # The holder's PID is what another run's refusal names, as before.
+    lock = run_lock(settings, "latest")
+    assert lock.acquire()
+    try:
+        other = run_lock(settings, "latest")
+        assert not other.acquire()
+        assert other.holder() == str(os.getpid())
+    finally:
+        lock.release()
+
+
+def test_runs_of_other_spiders_do_not_wait_for_each_other(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Their default files differ by the spider's name: a `section` run just after a `latest` one takes no pause.
+    settings = project_settings(tmp_path / ".state")
+    first = run_lock(settings, "latest")
+    assert first.acquire()
+    first.release()
+    slept: list[float] = []
+    monkeypatch.setattr(lock_module.time, "sleep", slept.append)
+    second = run_lock(settings, "section")
+    assert second.acquire()
+    second.release()
+    assert slept == []
+
+
+@pytest.mark.parametrize("record", ["12345\n", "", "12345\nended nan\n", "12345\nended soon\n", "\x00\x00"],
+                         ids=["killed-run", "empty", "nan", "no-number", "zeros"])
+def test_a_lock_whose_last_holder_wrote_no_end_is_taken_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record: str) -> None:
+    # A killed run (`kill -9`: the kernel let go of its lock) wrote no end, nor did a release of an older version.
+    settings = project_settings(tmp_path / ".state")
+    lock = run_lock(settings, "latest")
+    lock.path.parent.mkdir(parents=True)
+    lock.path.write_text(record, encoding="utf-8")
+    slept: list[float] = []
+    monkeypatch.setattr(lock_module.time, "sleep", slept.append)
+    assert lock.acquire()
+    lock.release()
+    assert slept == []
+
+
+def test_a_clock_set_back_is_not_waited_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The last run's end an hour ahead of the clock (NTP set it back): the run begins, not an hour later.
+    settings = project_settings(tmp_path / ".state")
+    lock = run_lock(settings, "latest")
+    lock.path.parent.mkdir(parents=True)
+    lock.path.write_text(f"12345\nended {time.time() + 3600:.6f}\n", encoding="utf-8")
+    slept: list[float] = []
+    monkeypatch.setattr(lock_module.time, "sleep", slept.append)
+    assert lock.acquire()
+    lock.release()
+    assert slept == []
+
+
+def test_the_wait_ends_in_the_second_after_the_last_runs_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (A clock that moves only when slept on: the wait is over once it is past the second, however it slept.)
+    now = [1_000_000.25]
+    monkeypatch.setattr(lock_module.time, "time", lambda: now[0])
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds / 2  # woken early, as a signal wakes a sleep
+
+    monkeypatch.setattr(lock_module.time, "sleep", sleep)
+    lock_module._wait_past_second(1_000_000.75)
+    assert math.floor(now[0]) == 1_000_001
+
+
+# --- Tracking parameters written with percent-escapes --------------------------------------------------
+# `?%66bclid=…` is `?fbclid=…` to the server, `?utm%5Fsource=` is `?utm_source=`: both stayed in the address
+# fetched and in the item's `url` (a new address of the story for each click).
+
+ESCAPED = {
+    "?%66bclid=IwAR0x": "",
+    "?utm%5Fsource=whatsapp&utm%5Fmedium=social": "",
+    "?%75tm_campaign=x&page=2": "?page=2",
+    "?%67%63%6c%69%64=abc": "",
+    "?UTM%5FSOURCE=rss": "",
+    "?%61mp=1": "",
+    "?ref=home&%46BCLID=1": "?ref=home",
+}
+
+
+@pytest.mark.parametrize("query", list(ESCAPED))
+def test_a_tracking_parameter_written_with_percent_escapes_leaves_the_address(query: str) -> None:
+    assert article_fetch_url(STORY + query) == STORY + ESCAPED[query]
+    assert without_tracking(STORY + query) == STORY + ESCAPED[query]
+
+
+@pytest.mark.parametrize("query", ["?q=%20tata", "?name=%66bclid", "?x%3Dy=1"])
+def test_other_escaped_parameters_stay(query: str) -> None:
+    # Escapes in a value, or a name that is no tracking one: the address as written.
+    assert article_fetch_url(STORY + query) == STORY + query
+
+
+def test_a_sitemaps_link_with_an_escaped_click_id_is_the_storys_address() -> None:
+    sitemap = (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{STORY}?utm%5Fsource=sitemap</loc></url></urlset>"
+    ).encode()
+    urls = [entry.url for entry in parse_sitemap(sitemap, "https://www.business-standard.com/sitemap/latest-news-sitemap.xml").entries]
+    assert urls == [STORY]
+
+
+@pytest.mark.parametrize("urls", [f"{STORY}?%66bclid=2", f"{STORY}?utm%5Fsource=whatsapp,{STORY}?fbclid=1"])
+def test_a_story_given_with_an_escaped_click_id_is_fetched_by_its_address(tmp_path: Path, urls: str) -> None:
+    spider = make_spider(ArticleSpider, tmp_path, urls=urls)
+    # (Before: fetched by the address as given, which became the item's `url`.)
+    assert [request.url for request in _start_requests(spider)] == [STORY]
+
+
+# --- A Markdown link given as the address ---------------------------------------------------------------
+# `-a url='[India-US defence meet](https://www.business-standard.com/…_1.html)'`, copied from a note's source:
+# read as `India-US defence meet](https://…`, an address that does not parse (exit 2).
+
+MARKDOWN = [
+    f"[India-US defence meet]({STORY})",
+    f"  [India-US defence meet]({STORY}).",
+    f'[India-US defence meet]({STORY} "Business Standard")',
+    f"[India-US defence meet](<{STORY}>)",
+    f"[India-US [2024] defence meet]({STORY})",
+    f"[{STORY}]({STORY})",
+]
+
+
+@pytest.mark.parametrize("text", MARKDOWN)
+def test_a_markdown_link_is_read_as_its_address(tmp_path: Path, text: str) -> None:
+    assert pasted_url(text) == STORY
+    ArticleSpider.check_usage({"url": text}, Settings({"BS_BASE_URL": "https://www.business-standard.com"}))  # (before: exit 2)
+    assert _given_urls({"url": text}) == [STORY]
+    spider = make_spider(ArticleSpider, tmp_path, url=text)
+    assert [request.url for request in _start_requests(spider)] == [STORY]
+    assert spider.crawler.stats.get_value(stat.ARGUMENT_URL_PASTED) == 1
+
+
+def test_a_markdown_link_to_a_short_link_is_the_short_link() -> None:
+    assert pasted_url("[Read](https://mybs.in/2cXyZ9)") == "https://mybs.in/2cXyZ9"
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("[India-US defence meet]", "India-US defence meet"),
+    (f"[note] see {STORY}", f"note] see {STORY}"),
+    (f"({STORY}).", STORY),
+    (f"[{STORY}]", STORY),
+])
+def test_text_that_is_no_markdown_link_is_read_as_before(text: str, read: str) -> None:
+    assert pasted_url(text) == read
