@@ -64,6 +64,9 @@ crawl_delay_read = object()
 # Signal from RateLimitMiddleware to RateLimitGateMiddleware: the download slot ``key`` is held a wait
 # apart (``held`` True) or let go.
 host_held = object()
+# Signal from RateLimitMiddleware as it closes the run for a Retry-After longer than it waits, with the
+# ``url`` answered and the ``seconds`` asked: kept for the next runs (crawler/incremental/sitewait.py).
+site_asked_not_before = object()
 
 
 class BlockPageMiddleware:
@@ -442,6 +445,8 @@ class RateLimitMiddleware:
             else f"still 429 after {max(judged.tries, judged.waits) - 1} waits"
         )
         logger.error("Closing the run: rate limited at <%s> (%s); backing off", request.url, why)
+        if judged.announced is not None and judged.wait > self.max_wait:
+            self.crawler.signals.send_catch_log(signal=site_asked_not_before, url=request.url, seconds=judged.wait)
         stop_run(self.crawler, stat.RATE_LIMITED_REASON)
 
 

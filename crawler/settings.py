@@ -161,6 +161,8 @@ EXTENSIONS = {
     # The seen-store (incremental spiders) and the per-item delivery to the feeds (after
     # Scrapy's FeedExporter, order 0): crawler/incremental/.
     "crawler.incremental.extension.SeenStoreExtension": 100,
+    # A Retry-After longer than a run waits, kept for the next runs (incremental spiders).
+    "crawler.incremental.sitewait.SiteWaitExtension": 110,
     "crawler.incremental.delivery.DeliveryTracker": 800,
     "crawler.monitoring.verdict.RunVerdictExtension": 900,
     # After the verdict: its handlers of spider_closed run after the verdict's.

@@ -132,6 +132,9 @@ REDIRECTED_TO_OTHER_ARTICLE = "bs/redirected/other_article"
 RATE_LIMITED = "bs/rate_limited"
 RATE_LIMITED_WAITED_SECONDS = "bs/rate_limited/waited_seconds"
 RATE_LIMITED_GAVE_UP = "bs/rate_limited/gave_up"
+# The moment (Unix seconds) before which the next runs on the state dir send the site nothing: a
+# Retry-After longer than BS_RETRY_AFTER_MAX, kept (crawler/incremental/sitewait.py).
+RATE_LIMITED_NOT_BEFORE = "bs/rate_limited/not_before"
 # The close reason of a run ended by a rate limit that did not lift (judged like a block: exit 4).
 RATE_LIMITED_REASON = "rate_limited"
 # The run closed because BS_MAX_FAILURES_IN_A_ROW tries in a row at the site failed (1), and its close reason.

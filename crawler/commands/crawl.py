@@ -52,11 +52,12 @@ from crawler.incremental.exporters import writes_all_of_unicode
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.sharing import share_with_group, unwritable_state_file
+from crawler.incremental.sitewait import site_wait_problem
 from crawler.incremental.store import StateError, backend, state_dir
 from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
 from crawler.monitoring.history import RunHistory, history_dir, record_refused
 from crawler.monitoring.spidermon import spidermon_problem
-from crawler.monitoring.verdict import EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
+from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_FAILED, EXIT_LOCKED, EXIT_OUTPUT, EXIT_REDIS, EXIT_STATE, EXIT_USAGE
 from crawler.splash import splash_problem
 from crawler.stdio import STDOUT, guard_standard_streams
 from crawler.spiders.base import base_url_problem, overwrite_stores_empty
@@ -882,6 +883,11 @@ class Command(ScrapyCrawlCommand):
                     backend(crawler.settings).check(crawler.settings)
                 except StateError as error:
                     return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, str(error))
+                # A Retry-After an earlier run could not wait out: asked before it is over, the site answers
+                # 429 again (each cron run met it, exit 4, and asked a site that had said when to come back).
+                problem = site_wait_problem(crawler.settings)
+                if problem:
+                    return self.refuse(crawler.settings, spider_class.name, opts, EXIT_BLOCKED, problem)
             feeds = feeds_problem(crawler.settings.getdict("FEEDS"), crawler.settings.get("FEED_EXPORT_ENCODING")) or (
                 feed_options_problem(crawler.settings.getdict("FEEDS"), crawler)
             )

@@ -1,0 +1,120 @@
+"""The site's request not to be asked again before a moment (a Retry-After longer than a run waits), kept in the state dir for the runs after."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler import stats as stat
+from crawler.extraction.normalize import IST
+from crawler.incremental.store import state_dir
+from crawler.middlewares import site_asked_not_before
+
+logger = logging.getLogger(__name__)
+
+SITE_WAIT_FILE = "site-wait.json"
+# A Retry-After longer than this is read as this long: a typo'd or a CDN's default of a year would stop
+# every run for a year, with nobody told but by the refusals.
+LONGEST_WAIT = 24 * 3600.0
+
+
+def site_key(url: str) -> str:
+    """The host (and port) a wait is the site's for, as a URL names it."""
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
+
+
+def _path(settings: Any) -> Path:
+    return state_dir(settings) / SITE_WAIT_FILE
+
+
+def _read(path: Path) -> dict[str, dict[str, float]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # none, or damaged: nothing to wait for (the site answers 429 again if it still wants it)
+    if not isinstance(data, dict):
+        return {}
+    waits: dict[str, dict[str, float]] = {}
+    for host, entry in data.items():
+        if isinstance(entry, dict) and all(isinstance(entry.get(k), (int, float)) and math.isfinite(entry[k]) for k in ("until", "asked", "seconds")):
+            waits[str(host)] = {k: float(entry[k]) for k in ("until", "asked", "seconds")}
+    return waits
+
+
+def _ist(moment: float) -> str:
+    return datetime.fromtimestamp(moment, IST).strftime("%Y-%m-%d %H:%M:%S IST")
+
+
+def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
+    """Why a run must not start yet: the site (``BS_BASE_URL``'s host) asked an earlier run on this state
+    dir not to be asked again before a moment still ahead; None when it did not, or that moment is past."""
+    now = time.time() if now is None else now
+    host = site_key(str(settings.get("BS_BASE_URL") or ""))
+    path = _path(settings)
+    entry = _read(path).get(host) if host else None
+    if entry is None or entry["until"] <= now:
+        return None
+    return (
+        f"the site ({host}) answered 429 with Retry-After: {entry['seconds']:g} s at {_ist(entry['asked'])}, so it is not asked "
+        f"again before {_ist(entry['until'])} ({math.ceil((entry['until'] - now) / 60)} min from now); nothing was sent "
+        f"(remove {path} to ask it anyway)"
+    )
+
+
+def note_site_wait(settings: Any, url: str, seconds: float, now: float | None = None) -> tuple[Path, float]:
+    """Keep the site's wait (``seconds`` from ``now``, at most :data:`LONGEST_WAIT`) for the runs after;
+    the file and the moment. Raises OSError when the state dir cannot be written."""
+    now = time.time() if now is None else now
+    wait = min(seconds, LONGEST_WAIT)
+    path = _path(settings)
+    waits = {host: entry for host, entry in _read(path).items() if entry["until"] > now}
+    waits[site_key(url)] = {"until": now + wait, "asked": now, "seconds": wait}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(waits, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path, now + wait
+
+
+class SiteWaitExtension:
+    """Keeps a Retry-After the run could not wait out (longer than ``BS_RETRY_AFTER_MAX``) in the state dir,
+    so that the next cron runs of any incremental spider on it send the site nothing before it is over
+    (``crawl`` refuses them, exit 4); before, each asked again and met the same 429."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats = crawler.stats
+        crawler.signals.connect(self.site_asked_not_before, signal=site_asked_not_before)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteWaitExtension:
+        if not getattr(crawler.spidercls, "incremental", False):
+            raise NotConfigured  # (`article` keeps no state dir: it is run by hand, for pages one asks for)
+        return cls(crawler)
+
+    def site_asked_not_before(self, url: str, seconds: float) -> None:
+        try:
+            path, until = note_site_wait(self.crawler.settings, url, seconds)
+        except OSError as error:
+            logger.warning("The site's Retry-After (%g s) could not be kept for the next runs (%s): they will ask it again",
+                           seconds, error.strerror or error)
+            return
+        self.stats.set_value(stat.RATE_LIMITED_NOT_BEFORE, int(until))
+        logger.warning("The next runs on this state dir send the site nothing before %s, as its Retry-After asks (%s)", _ist(until), path)
