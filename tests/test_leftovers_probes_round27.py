@@ -1,8 +1,10 @@
 """Probes of round 27's leftovers: two runs of one spider in one second sharing the default feed's file, click ids
-and `utm_` parameters written with percent-escapes, a Markdown link given as a story's address."""
+and `utm_` parameters written with percent-escapes, a Markdown link given as a story's address, the cron runs after
+a Retry-After longer than a run waits."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -16,8 +18,12 @@ from crawler.extraction.discovery import parse_sitemap
 from crawler.extraction.urls import article_fetch_url, pasted_url, without_tracking
 from crawler.feed_names import uri_params
 from crawler.incremental.lock import run_lock
+from crawler.incremental.sitewait import LONGEST_WAIT, SITE_WAIT_FILE, note_site_wait, site_wait_problem
+from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_OK
 from crawler import stats as stat
 from crawler.spiders.article import ArticleSpider, _given_urls
+from tests.e2e import crawl, stats_from_log
+from tests.loopback.site import LoopbackSite
 from tests.test_identity_probes_round18 import _start_requests
 from tests.test_spiders_unit import make_spider
 
@@ -207,3 +213,67 @@ def test_a_markdown_link_to_a_short_link_is_the_short_link() -> None:
 ])
 def test_text_that_is_no_markdown_link_is_read_as_before(text: str, read: str) -> None:
     assert pasted_url(text) == read
+
+
+# --- A Retry-After longer than a run waits, and the cron runs after it --------------------------------
+# The run closed (exit 4, "Retry-After asks for 3600 s, more than BS_RETRY_AFTER_MAX"), and the next cron
+# run, 15 minutes later, asked the site again (robots.txt, the feeds, the articles): the same 429, exit 4,
+# every run of the hour the site had asked to be left alone for.
+
+# A port of the test's own when one is given (the loopback site's server), else one the system picks.
+LOOPBACK_PORT = int(os.environ.get("BS_TEST_LOOPBACK_PORT", "0"))
+
+
+def test_the_runs_after_a_long_retry_after_send_the_site_nothing_until_it_is_over(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=27, port=LOOPBACK_PORT) as site:
+        settings = {"BS_BASE_URL": site.base_url}
+        site.set_storm(429, "3600")
+        first = crawl("latest", tmp_path, settings=settings)
+        assert first.status == EXIT_BLOCKED and not first.items, first.log[-3000:]
+        assert "Retry-After asks for 3600 s, more than BS_RETRY_AFTER_MAX (120 s)" in first.log
+        kept = [line for line in first.log.splitlines() if "The next runs on this state dir send the site nothing before" in line]
+        assert len(kept) == 1 and " WARNING: " in kept[0], kept
+        noted = stats_from_log(first.log)[stat.RATE_LIMITED_NOT_BEFORE]
+        assert 3500 < noted - time.time() <= 3600
+
+        # The next cron run, within the hour: refused before it sends anything, in one line saying until when.
+        site.reset_counts()
+        second = crawl("latest", tmp_path, settings=settings)
+        assert sum(site.counts.values()) == 0, site.counts  # (before: robots.txt, the feeds and articles asked, 429 again)
+        assert second.status == EXIT_BLOCKED, second.log[-3000:]
+        lines = second.log.strip().splitlines()
+        host = site.base_url.split("://")[1]
+        assert lines[-1].startswith(f"error: the site ({host}) answered 429 with Retry-After: 3600 s at "), lines[-1]
+        assert "so it is not asked again before" in lines[-1] and "nothing was sent" in lines[-1], lines[-1]
+        # Another spider on the same state dir waits too: the wait is the site's.
+        third = crawl("section", tmp_path, "-a", "sections=markets/news", settings=settings)
+        assert third.status == EXIT_BLOCKED and sum(site.counts.values()) == 0, third.log[-3000:]
+
+        # The hour over (its moment put in the past, as the clock would), the site well again: the run goes on
+        # and writes every article the first one did not.
+        kept_file = tmp_path / ".state" / SITE_WAIT_FILE
+        waits = json.loads(kept_file.read_text(encoding="utf-8"))
+        waits[host]["until"] = time.time() - 1
+        kept_file.write_text(json.dumps(waits), encoding="utf-8")
+        site.set_storm(None)
+        last = crawl("latest", tmp_path, settings=settings)
+        assert last.status == EXIT_OK, last.log[-3000:]
+        assert sorted(last.ids()) == sorted(record.article_id for record in site.articles), last.log[-3000:]
+
+
+def test_a_wait_is_kept_for_its_host_at_most_a_day_and_a_damaged_file_waits_for_nothing(tmp_path: Path) -> None:
+    settings = project_settings(tmp_path / ".state")
+    settings.set("BS_BASE_URL", "https://www.business-standard.com")
+    now = 1_800_000_000.0
+    assert site_wait_problem(settings, now) is None
+    note_site_wait(settings, "https://www.business-standard.com/rss/latest.rss", 10 * 365 * 86400, now)
+    assert site_wait_problem(settings, now + LONGEST_WAIT - 60) is not None  # a year's Retry-After read as a day
+    assert site_wait_problem(settings, now + LONGEST_WAIT) is None
+    # The Hindi edition's host asked: the English site's runs go on.
+    other = project_settings(tmp_path / "other")
+    other.set("BS_BASE_URL", "https://www.business-standard.com")
+    note_site_wait(other, "https://hindi.business-standard.com//storypage.php?autono=1", 3600, now)
+    assert site_wait_problem(other, now) is None
+    for damaged in ("{", "[]", '{"www.business-standard.com": {"until": "soon"}}', "\x00"):
+        (tmp_path / ".state" / SITE_WAIT_FILE).write_text(damaged, encoding="utf-8")
+        assert site_wait_problem(settings, now) is None
