@@ -161,6 +161,16 @@ class CheckedSettings(_Command):
 
     closed_streams: frozenset[int] = frozenset()  # the standard descriptors the process was started without
 
+    def say_if_output_lost(self, what: str) -> None:
+        """For a command whose output is its work: one ``error:`` line and exit 1 when what it printed
+        reached nobody (stdout closed, a full disk); a reader that took what it wanted and left is no loss."""
+        from crawler.stdio import stdout_lost
+
+        lost = stdout_lost(self.closed_streams)
+        if lost:
+            print(f"error: {lost}; {what}", file=sys.stderr)
+            self.exitcode = 1
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         # First, as `crawl` does: with stdout closed or on a full disk, `runs` and `report` ended in an
