@@ -1,12 +1,14 @@
 """Probes of round 27's leftovers: two runs of one spider in one second sharing the default feed's file, click ids
 and `utm_` parameters written with percent-escapes, a Markdown link given as a story's address, the cron runs after
-a Retry-After longer than a run waits."""
+a Retry-After longer than a run waits, `scrapy list` and `version` with their output lost."""
 
 from __future__ import annotations
 
 import json
 import math
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from crawler.incremental.sitewait import LONGEST_WAIT, SITE_WAIT_FILE, note_site
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_OK
 from crawler import stats as stat
 from crawler.spiders.article import ArticleSpider, _given_urls
+from tests.conftest import ROOT
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.test_identity_probes_round18 import _start_requests
@@ -277,3 +280,44 @@ def test_a_wait_is_kept_for_its_host_at_most_a_day_and_a_damaged_file_waits_for_
     for damaged in ("{", "[]", '{"www.business-standard.com": {"until": "soon"}}', "\x00"):
         (tmp_path / ".state" / SITE_WAIT_FILE).write_text(damaged, encoding="utf-8")
         assert site_wait_problem(settings, now) is None
+
+
+# --- `scrapy list` and `scrapy version` with their output lost --------------------------------------------
+# `scrapy list > spiders.txt` on a full disk, or with stdout closed: exit 0 and nothing written, which a script
+# (`for spider in $(scrapy list)`) read as no spider at all. `runs`, whose output is its work too, says so.
+
+LOST = {"full": ">/dev/full", "closed": ">&-"}
+
+
+def _scrapy_shell(workdir: Path, arguments: str, redirection: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    return subprocess.run(["/bin/sh", "-c", f"{sys.executable} -m scrapy {arguments} {redirection}"], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("lost", sorted(LOST))
+@pytest.mark.parametrize(("arguments", "what"), [("list", "the spiders were listed"), ("version", "the versions were read"),
+                                                 ("version -v", "the versions were read")])
+def test_list_and_version_whose_output_is_lost_say_so_and_exit_1(tmp_path: Path, lost: str, arguments: str, what: str) -> None:
+    done = _scrapy_shell(tmp_path, arguments, LOST[lost])
+    assert done.returncode == 1, done.stderr[-2000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and f"{what} but not shown" in lines[0], lines
+
+
+def test_list_and_version_written_or_to_a_reader_gone_still_exit_0(tmp_path: Path) -> None:
+    for arguments in ("list", "version"):
+        done = _scrapy_shell(tmp_path, arguments, "")
+        assert done.returncode == 0 and done.stdout.strip() and not done.stderr.strip(), done.stderr[-2000:]
+    assert "latest" in _scrapy_shell(tmp_path, "list", "").stdout.split()
+    # A reader that took what it wanted and left (`| head -1`): no loss to tell.
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+        done = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=tmp_path, env=env, stdout=writer,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(writer)
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr[-2000:]

@@ -208,7 +208,8 @@ def test_the_forms_a_switch_names_are_taken(site: LoopbackSite, tmp_path: Path, 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 @pytest.mark.parametrize(
     ("args", "status"),
-    [([], 0), (["-h"], 0), (["lastest"], 2), (["crawl", "-h"], 0), (["version"], 0), (["list"], 0)],
+    # (`version` and `list`, whose output is their work, say it was lost: exit 1, test_leftovers_probes_round27.)
+    [([], 0), (["-h"], 0), (["lastest"], 2), (["crawl", "-h"], 0), (["version"], 1), (["list"], 1)],
     ids=["none", "help", "unknown", "crawl-help", "version", "list"],
 )
 def test_scrapy_usage_to_a_full_disk_ends_with_scrapys_status(tmp_path: Path, args: list[str], status: int) -> None:
