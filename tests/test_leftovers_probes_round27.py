@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from datetime import datetime
 from scrapy.settings import Settings
 
 import crawler.incremental.lock as lock_module
@@ -321,3 +322,38 @@ def test_list_and_version_written_or_to_a_reader_gone_still_exit_0(tmp_path: Pat
     finally:
         os.close(writer)
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr[-2000:]
+
+
+# --- A story whose sources disagree on when it was last updated, over three cron runs ----------------------
+# The date agreement may pick the older date two of a page's sources still give (its "Last Updated" line and its
+# Last-Modified) over its JSON-LD `dateModified` and the feeds' newer one: the story must not read as changed at
+# every run after its update (fetched again and again, or written twice).
+
+
+def test_a_story_whose_sources_disagree_on_its_update_is_fetched_and_written_once_per_update(tmp_path: Path) -> None:
+    with LoopbackSite(articles=6, seed=2727, legacy=0, port=LOOPBACK_PORT) as site:
+        settings = {"BS_BASE_URL": site.base_url}
+        story = site.articles[-1].article_id
+        site.set_fault(story, "dates-disagree")
+        first = crawl("latest", tmp_path, settings=settings)
+        assert first.status == EXIT_OK and story in first.ids(), first.log[-3000:]
+        emitted = {story: 1}
+        for run in range(2):
+            site.modify(story)  # a paragraph added, its update an hour on: the page's line and header still say the first
+            for _ in range(2):
+                site.reset_counts()
+                result = crawl("latest", tmp_path, settings=settings)
+                assert result.status == EXIT_OK, result.log[-3000:]
+                fetched = site.article_requests(story)
+                if _ == 0:
+                    # The update: fetched once and written once, as the next version.
+                    assert fetched == 1 and [(i["articleId"], i["version"]) for i in result.items] == [(story, emitted[story] + 1)], (run, fetched, result.items)
+                    emitted[story] += 1
+                    # (The sources did disagree: the item's date is not the update's of the structured data.)
+                    record = site.article(story)
+                    shown = result.items[0]["dateModified"]
+                    assert shown is not None and datetime.fromisoformat(shown) != record.modified, (shown, record.modified)
+                    assert stats_from_log(result.log).get(stat.disagree("dateModified")) == 1, result.log[-2000:]
+                else:
+                    # The run after it: nothing new, nothing fetched.
+                    assert fetched == 0 and result.items == [], (run, fetched, result.items, result.log[-2000:])

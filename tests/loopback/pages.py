@@ -76,6 +76,8 @@ class PageSpec:
     json_place: bool = True  # the article JSON's placeName (the dateline city)
     ld_modified: bool = True  # JSON-LD dateModified
     json_modified: bool = False  # the article JSON's modificationDate
+    # The "Last Updated" line and <meta http-equiv="Last-Modified"> when they lag the structured data's dateModified.
+    shown_modified: datetime | None = None
     embeds: bool = False  # tweet, Instagram, inline image with caption, ad slots, promos in the body
     related_heading: str = "Also Read"  # or "More From This Section" (2026)
     premium_card: bool = False  # a premium story among the related cards
@@ -347,7 +349,7 @@ def render_current(spec: PageSpec, site: str = SITE) -> str:
 <meta property="og:url" content="{url}">
 {f'<meta property="og:image" content="{spec.image_url}">' if spec.image_url else ''}
 <meta property="article:published_time" content="{spec.published.isoformat()}">
-<meta http-equiv="Last-Modified" content="{spec.modified.isoformat()}">
+<meta http-equiv="Last-Modified" content="{(spec.shown_modified or spec.modified).isoformat()}">
 <link rel="canonical" href="{url}"><link rel="amphtml" href="{site}/amp{spec.path}">
 {ld}</head><body><div id="__next">
 {_ticker()}
@@ -360,7 +362,7 @@ def render_current(spec: PageSpec, site: str = SITE) -> str:
 {image}
 {f'<div class="MainStory_highlight__Hg3Fd">{escape(spec.highlight)}</div>' if spec.highlight else ''}
 {_byline(spec)}
-<div class="MainStory_metainfo__Wd4Fv meta-info" data-expandedtime="{display(spec.modified)}"><span>{spec.read_time} min read</span> Last Updated : {display(spec.modified)}</div>
+<div class="MainStory_metainfo__Wd4Fv meta-info" data-expandedtime="{display(spec.shown_modified or spec.modified)}"><span>{spec.read_time} min read</span> Last Updated : {display(spec.shown_modified or spec.modified)}</div>
 <div class="MainStory_listenarticle__Xc5Vb">Listen to This Article</div>
 </div>
 {_story(spec, site)}{paywall}{live}

@@ -57,9 +57,12 @@ GZIP_BOMB_SIZE = 60 * 1024 * 1024  # inflated; deflate packs at most ~1030:1, so
 FAULT_KINDS = frozenset(
     {
         "block403", "block200", "error500-once", "error503-always", "slow", "404", "410", "451", "redirect-home",
-        "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub", "canonical-other", "stale-first", "redirect-other",
+        "truncated", "empty", "latin1", "gzip-bomb", "paywall-stub", "canonical-other", "stale-first", "dates-disagree", "redirect-other",
     }
 )
+# dates-disagree: the article as it is now, whose "Last Updated" line, <meta http-equiv="Last-Modified"> and
+# Last-Modified header still give its first modified time, while its JSON-LD dateModified, feeds and sitemaps
+# give its latest update (sources of one page that disagree, as the site's are not known to agree).
 # stale-first: every form of the article answers with its first copy, as published (no update
 # paragraph, its first modified time), while feeds and sitemaps date its latest update: a CDN edge
 # that kept the copy it cached first and never revalidated.
@@ -601,7 +604,7 @@ class LoopbackSite:
 
     def article_response(self, record: ArticleRecord, form: str, variant: str = "") -> Response:
         body = self._page(record.article_id, record.revision, form, variant)
-        modified = first_modified(record) if variant == "stale-first" else record.modified
+        modified = first_modified(record) if variant in ("stale-first", "dates-disagree") else record.modified
         return Response(200, body, HTML, (("Last-Modified", format_datetime(modified.astimezone(timezone.utc), usegmt=True)),))
 
     def _render_article(self, article_id: str, revision: int, form: str, variant: str) -> bytes:
@@ -610,6 +613,8 @@ class LoopbackSite:
         if variant == "stale-first":
             # The article before its updates: each revision added a paragraph and an hour.
             spec = replace(spec, paragraphs=spec.paragraphs[: len(spec.paragraphs) - record.revision], modified=first_modified(record))
+        if variant == "dates-disagree":
+            spec = replace(spec, shown_modified=first_modified(record))
         if record.layout != CURRENT:
             return render_legacy(spec, self.base_url).encode()
         if variant == "paywall-stub":
@@ -1072,7 +1077,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(200, b""), head)
         elif kind == "gzip-bomb":
             self._send(Response(200, gzip_bomb(), HTML, (("Content-Encoding", "gzip"),)), head)
-        elif kind in ("paywall-stub", "stale-first"):
+        elif kind in ("paywall-stub", "stale-first", "dates-disagree"):
             self._send(site.article_response(record, form, kind), head)
         elif kind == "redirect-other":
             # A story merged into another: a 301 to the article set by redirect_article().
