@@ -365,7 +365,6 @@ class RateLimitMiddleware:
         if response.status == 503 and announced is None:
             return None
         tries = int(request.meta.get(RATE_LIMITED_META if response.status == 429 else UNAVAILABLE_META, 0)) + 1
-        wait = self.default_wait if announced is None else announced
         streak = self.streaks.get(key)
         if streak is None:
             new, waits = True, 1
@@ -374,6 +373,12 @@ class RateLimitMiddleware:
         else:
             # Sent before the last wait began: that wait's answer, not a wait of its own.
             new, waits = False, streak.waits
+        if announced is None:
+            # No Retry-After: BS_RATE_LIMIT_WAIT, doubled at each 429 in a row (10, 20, 40 s), as a limit
+            # that did not lift in one wait may need longer; never beyond what the run waits at most.
+            wait = min(self.default_wait * 2.0 ** (max(tries, waits) - 1), max(self.default_wait, self.max_wait))
+        else:
+            wait = announced
         past = self.gave_up or wait > self.max_wait or max(tries, waits) > self.retries
         return _Judged(announced, wait, tries, waits, new, past)
 
@@ -399,7 +404,7 @@ class RateLimitMiddleware:
                 "Rate limited (429) at <%s>: waiting %g s (%s), then asking again (%d of %d)",
                 request.url,
                 judged.wait,
-                "Retry-After" if judged.announced is not None else "no Retry-After; BS_RATE_LIMIT_WAIT",
+                "Retry-After" if judged.announced is not None else "no Retry-After; BS_RATE_LIMIT_WAIT, doubled at each 429 in a row",
                 max(judged.tries, judged.waits),
                 self.retries,
             )

@@ -234,7 +234,8 @@ BS_MAX_SOURCE_DEPTH = 3
 BS_MAX_SOURCES = 5000
 # A 429 answer is waited out as its Retry-After says (seconds or a date), up to this long; a
 # longer wait, or a request that meets 429 more than BS_RATE_LIMIT_RETRIES times, ends the run
-# like a block (exit 4). Without Retry-After, BS_RATE_LIMIT_WAIT seconds. A 503 with Retry-After
+# like a block (exit 4). Without Retry-After, BS_RATE_LIMIT_WAIT seconds,
+# doubled at each 429 in a row (at most BS_RETRY_AFTER_MAX). A 503 with Retry-After
 # (maintenance) is waited out within the same bounds; past them it is retried as any 503.
 BS_RETRY_AFTER_MAX = 120.0
 BS_RATE_LIMIT_RETRIES = 3
