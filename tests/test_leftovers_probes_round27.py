@@ -5,6 +5,7 @@ a Retry-After longer than a run waits, `scrapy list` and `version` with their ou
 from __future__ import annotations
 
 import json
+import re
 import math
 import os
 import subprocess
@@ -357,3 +358,36 @@ def test_a_story_whose_sources_disagree_on_its_update_is_fetched_and_written_onc
                 else:
                     # The run after it: nothing new, nothing fetched.
                     assert fetched == 0 and result.items == [], (run, fetched, result.items, result.log[-2000:])
+
+
+# --- 429s without Retry-After, one after another -------------------------------------------------------
+# Each waited BS_RATE_LIMIT_WAIT, the same short wait every time, at a site whose limit had not lifted in the first.
+
+WAITING = re.compile(r"Rate limited \(429\) at <[^>]+>: waiting ([\d.]+) s \(no Retry-After")
+
+
+def test_waits_for_429s_without_retry_after_grow_at_each_one_in_a_row(tmp_path: Path) -> None:
+    settings = {"BS_RATE_LIMIT_WAIT": "0.25", "BS_RATE_LIMIT_RETRIES": "3", "RETRY_TIMES": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+    # (One story: each 429 is then the answer to the request asked after the wait before it, whatever the timing.)
+    with LoopbackSite(articles=1, seed=2728, legacy=0, port=LOOPBACK_PORT) as site:
+        url = site.articles[0].url
+        site.set_storm(429, None)
+        refused = crawl("article", tmp_path, "-a", f"url={url}", settings={"BS_BASE_URL": site.base_url, **settings})
+        # The limit lifting after three answers: the waits grew, then the story is fetched.
+        site.set_storm(429, None, answers=3)
+        lifted = crawl("article", tmp_path, "-a", f"url={url}", settings={"BS_BASE_URL": site.base_url, **settings})
+    assert refused.status == EXIT_BLOCKED and not refused.items, refused.log[-3000:]
+    assert [float(wait) for wait in WAITING.findall(refused.log)] == [0.25, 0.5, 1.0], refused.log[-3000:]  # (before: 0.25 each)
+    assert lifted.status == EXIT_OK and len(lifted.items) == 1, lifted.log[-3000:]
+    assert [float(wait) for wait in WAITING.findall(lifted.log)] == [0.25, 0.5, 1.0], lifted.log[-3000:]
+
+
+def test_a_429_without_retry_after_waits_no_longer_than_the_run_waits_at_most(tmp_path: Path) -> None:
+    settings = {"BS_RATE_LIMIT_WAIT": "0.25", "BS_RATE_LIMIT_RETRIES": "4", "BS_RETRY_AFTER_MAX": "0.6", "RETRY_TIMES": "0",
+                "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+    with LoopbackSite(articles=1, seed=2729, legacy=0, port=LOOPBACK_PORT) as site:
+        site.set_storm(429, None)
+        result = crawl("article", tmp_path, "-a", f"url={site.articles[0].url}", settings={"BS_BASE_URL": site.base_url, **settings})
+    assert result.status == EXIT_BLOCKED, result.log[-3000:]
+    assert [float(wait) for wait in WAITING.findall(result.log)] == [0.25, 0.5, 0.6, 0.6], result.log[-3000:]
+    assert "still 429 after 4 waits" in result.log, result.log[-3000:]
