@@ -33,6 +33,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+from twisted.internet.task import LoopingCall
 from twisted.web.http import PotentialDataLoss
 from w3lib.url import canonicalize_url, safe_url_string
 
@@ -40,7 +41,7 @@ from crawler.extraction import block_page_kind, is_block_page, may_be_block_page
 from crawler.extraction.urls import page_article_id
 from crawler.failures import BAD_RESPONSE, CONNECTION, DATA_LOSS, DNS, TIMEOUT, UndecodableBody, failure_message, failure_name
 from crawler import stats as stat
-from crawler.runstop import run_stopping, stop_run
+from crawler.runstop import CLOSE_POLL_SECONDS, run_stopping, stop_run
 
 logger = logging.getLogger(__name__)
 
@@ -516,6 +517,10 @@ class RateLimitGateMiddleware:
         # Held download slot (host) → its gate.
         self.gates: dict[str, _Gate] = {}
         self.stopping = False
+        # Looks, while requests wait here, whether the spider began to close by a way that sends no
+        # run_stopping (CLOSESPIDER_TIMEOUT and its kin, SIGTERM): no signal tells it before the close
+        # is over, and the close waits for the requests waiting here.
+        self.watch: LoopingCall | None = None
         crawler.signals.connect(self.host_held, signal=host_held)
         crawler.signals.connect(self.run_stopping, signal=run_stopping)
         # (request_left_downloader is connected only while a host is held: it is sent for every request.)
@@ -535,8 +540,8 @@ class RateLimitGateMiddleware:
         key = engine.downloader.get_slot_key(request) if engine is not None else ""
         waited = False
         while (gate := self.gates.get(key)) is not None or waited:
-            if self.stopping or not self.crawler.crawling:
-                # (Not crawling: Ctrl-C or SIGTERM, which stops the engine without stop_run.)
+            if self.stopping or _closing(self.crawler):
+                # (Ctrl-C, SIGTERM or CLOSESPIDER_*, which close the spider without stop_run.)
                 self.run_stopping()
                 raise BackingOff("not asked: the run is closing while the site asked to wait; asked next run")
             if gate is None:
@@ -546,6 +551,7 @@ class RateLimitGateMiddleware:
                 return
             waiter: Deferred[None] = Deferred()
             gate.waiting.append(waiter)
+            self._watch_for_close()
             await maybe_deferred_to_future(waiter)
             waited = True
 
@@ -561,9 +567,27 @@ class RateLimitGateMiddleware:
         for waiter in gate.waiting if gate is not None else []:
             waiter.callback(None)
 
+    def _watch_for_close(self) -> None:
+        if self.watch is None:
+            self.watch = LoopingCall(self._look_for_close)
+            self.watch.start(CLOSE_POLL_SECONDS, now=False)
+
+    def _look_for_close(self) -> None:
+        if not any(gate.waiting for gate in self.gates.values()):
+            self._unwatch()
+        elif _closing(self.crawler):
+            self.run_stopping()
+
+    def _unwatch(self) -> None:
+        if self.watch is not None:
+            if self.watch.running:
+                self.watch.stop()
+            self.watch = None
+
     def run_stopping(self, **_: Any) -> None:
         """The run closes: the requests waiting for a held host go unsent (asked next run)."""
         self.stopping = True
+        self._unwatch()
         for gate in self.gates.values():
             waiting, gate.waiting = gate.waiting, []
             for waiter in waiting:
@@ -851,6 +875,17 @@ class RobotsTxtFailureMiddleware:
         if slot is not None:
             slot.delay = max(slot.delay, delay)
             setattr(slot, jitter, 0.0 if jitter == "jitter" else False)
+
+
+def _closing(crawler: Any) -> bool:
+    """Whether the crawl is stopping (Ctrl-C, SIGTERM) or its spider closing, whoever closes it."""
+    if not crawler.crawling:
+        return True
+    engine = _running_engine(crawler)
+    if engine is None:
+        return False
+    # The engine's slot has its closing Deferred from the moment close_spider is called (2.13 to 2.19 alike).
+    return not engine.running or getattr(getattr(engine, "_slot", None), "closing", None) is not None
 
 
 def _running_engine(crawler: Any) -> Any:
