@@ -41,7 +41,7 @@ from crawler.extraction import block_page_kind, is_block_page, may_be_block_page
 from crawler.extraction.urls import page_article_id
 from crawler.failures import BAD_RESPONSE, CONNECTION, DATA_LOSS, DNS, TIMEOUT, UndecodableBody, failure_message, failure_name
 from crawler import stats as stat
-from crawler.runstop import CLOSE_POLL_SECONDS, run_stopping, stop_run
+from crawler.runstop import CLOSE_POLL_SECONDS, run_closing, run_stopping, stop_run
 
 logger = logging.getLogger(__name__)
 
@@ -540,7 +540,7 @@ class RateLimitGateMiddleware:
         key = engine.downloader.get_slot_key(request) if engine is not None else ""
         waited = False
         while (gate := self.gates.get(key)) is not None or waited:
-            if self.stopping or _closing(self.crawler):
+            if self.stopping or not self.crawler.crawling or run_closing(self.crawler):
                 # (Ctrl-C, SIGTERM or CLOSESPIDER_*, which close the spider without stop_run.)
                 self.run_stopping()
                 raise BackingOff("not asked: the run is closing while the site asked to wait; asked next run")
@@ -575,7 +575,7 @@ class RateLimitGateMiddleware:
     def _look_for_close(self) -> None:
         if not any(gate.waiting for gate in self.gates.values()):
             self._unwatch()
-        elif _closing(self.crawler):
+        elif not self.crawler.crawling or run_closing(self.crawler):
             self.run_stopping()
 
     def _unwatch(self) -> None:
@@ -875,17 +875,6 @@ class RobotsTxtFailureMiddleware:
         if slot is not None:
             slot.delay = max(slot.delay, delay)
             setattr(slot, jitter, 0.0 if jitter == "jitter" else False)
-
-
-def _closing(crawler: Any) -> bool:
-    """Whether the crawl is stopping (Ctrl-C, SIGTERM) or its spider closing, whoever closes it."""
-    if not crawler.crawling:
-        return True
-    engine = _running_engine(crawler)
-    if engine is None:
-        return False
-    # The engine's slot has its closing Deferred from the moment close_spider is called (2.13 to 2.19 alike).
-    return not engine.running or getattr(getattr(engine, "_slot", None), "closing", None) is not None
 
 
 def _running_engine(crawler: Any) -> Any:

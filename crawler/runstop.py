@@ -21,6 +21,17 @@ def running_engine(crawler: Crawler) -> Any:
         return None
 
 
+def run_closing(crawler: Crawler) -> bool:
+    """Whether the crawl's spider began to close, whoever closes it (stop_run, a ``CLOSESPIDER_*`` limit,
+    Ctrl-C or SIGTERM); False with no crawl. No signal says so before the close is over, and the close
+    waits for every request in the downloader: one held back waits for this, not for its time to come."""
+    engine = running_engine(crawler)
+    if engine is None:
+        return False
+    # The engine's slot has its closing Deferred from the moment close_spider is called (2.13 to 2.19 alike).
+    return not crawler.crawling or not engine.running or getattr(getattr(engine, "_slot", None), "closing", None) is not None
+
+
 # Signal sent with ``reason`` as stop_run closes the spider: a component holding requests back (the
 # 429 waits) lets them go unsent then, as Scrapy's close waits for every request in the downloader.
 run_stopping = object()

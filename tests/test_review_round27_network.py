@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
+import uuid
 from pathlib import Path
 
-import pytest
+import redis
 
-from tests.e2e import crawl
+from tests.conftest import ROOT
+from tests.e2e import FAST, crawl
 from tests.loopback.site import LoopbackSite
+from tests.test_redis import redis_url  # noqa: F401 (the fixture: a real Redis)
 
 # The project's own concurrency (the tests' FAST settings raise it to 16 a host).
 CONCURRENCY = {"CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
@@ -39,3 +47,66 @@ def test_a_closespider_limit_during_a_429_wait_sends_none_of_the_requests_waitin
     # queued before the first answer (CONCURRENT_REQUESTS less its per-host concurrency), a wait apart.
     assert len(after) <= 1 + 16 - 8, (len(after), len(times), result.log[-3000:])
     assert "Traceback" not in result.log and " ERROR: " not in result.log.split("Run summary")[0], result.log[-3000:]
+
+
+def test_a_closespider_limit_during_a_pause_another_worker_shares_sends_nothing_after_it(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
+    # A distributed worker whose requests wait out a pause the site asked of another worker (a 429 with
+    # Retry-After, shared through Redis) reaches its CLOSESPIDER_TIMEOUT: it closes then, its requests
+    # unsent. Before, each waited out the rest of the pause (up to BS_RETRY_AFTER_MAX) and was sent as it
+    # ended: robots.txt and the feeds asked 40 s past the run's 3 s limit.
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    client = redis.Redis.from_url(redis_url)
+    try:
+        with LoopbackSite(articles=20, seed=27, port=16503) as site:
+            pause = json.dumps({"worker": "w2", "reason": "429", "process": "another"})
+            client.set(f"{prefix}:site:127.0.0.1:pause", pause, px=45_000)
+            settings = {"BS_BASE_URL": site.base_url, "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1", "CLOSESPIDER_TIMEOUT": "3"}
+            result = crawl("latest", tmp_path, settings=settings, timeout=150)
+            asked = sum(site.counts.values())
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+    assert result.status == 0 and "'finish_reason': 'closespider_timeout'" in result.log, result.log[-3000:]
+    assert "Holding requests to 127.0.0.1" in result.log and asked == 0, (asked, result.log[-3000:])
+    assert "Traceback" not in result.log, result.log[-3000:]
+
+
+def test_a_sigterm_during_a_pause_another_worker_shares_stops_the_worker_at_once(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
+    # The same pause, and cron's timeout (or scrapyd's cancel) sends SIGTERM: before, the worker went on
+    # for the rest of the pause (38 s of 40) and then asked the site for robots.txt and its feeds.
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    client = redis.Redis.from_url(redis_url)
+    log = tmp_path / "log"
+    try:
+        with LoopbackSite(articles=20, seed=27, port=16504) as site:
+            client.set(f"{prefix}:site:127.0.0.1:pause", json.dumps({"worker": "w2", "reason": "429", "process": "another"}), px=45_000)
+            command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-O", str(tmp_path / "out.jsonl")]
+            settings = {**FAST, "LOG_LEVEL": "INFO", "BS_BASE_URL": site.base_url, "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix, "BS_WORKER_NAME": "w1"}
+            for name, value in settings.items():
+                command += ["-s", f"{name}={value}"]
+            env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+            with log.open("wb") as stderr:
+                run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+                try:
+                    deadline = time.monotonic() + 30
+                    while "Holding requests to 127.0.0.1" not in log.read_text(errors="replace") and time.monotonic() < deadline and run.poll() is None:
+                        time.sleep(0.05)
+                    run.send_signal(signal.SIGTERM)
+                    try:
+                        status: int | None = run.wait(timeout=25)
+                    except subprocess.TimeoutExpired:
+                        status = None  # (well within the pause: on its way to its end, the worker had not closed)
+                finally:
+                    run.kill()
+            asked = sum(site.counts.values())
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+    text = log.read_text(errors="replace")
+    assert status is not None, f"still running 25 s after SIGTERM: {text[-3000:]}"
+    assert "Holding requests to 127.0.0.1" in text and "finish=shutdown" in text and status != 0, text[-3000:]
+    assert asked == 0 and "Traceback" not in text, (asked, text[-3000:])

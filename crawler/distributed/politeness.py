@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -37,7 +37,8 @@ from twisted.internet.task import deferLater
 
 from crawler import distributed
 from crawler import stats as stat
-from crawler.middlewares import crawl_delay_read, site_asked_to_wait
+from crawler.middlewares import BackingOff, crawl_delay_read, is_robots_txt_request, site_asked_to_wait
+from crawler.runstop import CLOSE_POLL_SECONDS, run_closing
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ class SiteBudgetMiddleware:
     def __init__(self, crawler: Crawler, max_concurrency: int, max_rate: float) -> None:
         assert crawler.stats is not None
         settings = crawler.settings
+        self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
         self.max_concurrency = max_concurrency
         self.rate_interval_ms = int(round(1000 / max_rate)) if max_rate > 0 else 0
@@ -220,12 +222,19 @@ class SiteBudgetMiddleware:
                     if not leased and concurrency <= 0 and interval_ms <= 0:
                         self.free_until = time.monotonic() + FREE_SECONDS
                     break
+                if run_closing(self.crawler):
+                    # The close waits for every request in the downloader: held here, each was sent as the
+                    # pause ended, the run closing a pause (up to BS_RETRY_AFTER_MAX) past its limit or stop.
+                    why = "not asked: the run is closing while the site asked to wait; asked next run"
+                    # robots.txt's a plain IgnoreRequest, which Scrapy's robots.txt middleware takes for no rules
+                    # without a word (2.13 logs a subclass as an ERROR with a traceback).
+                    raise IgnoreRequest(why) if is_robots_txt_request(request) else BackingOff(why)
                 delay = POLL_SECONDS if kind == 2 else int(answer[1]) / 1000
                 if kind == 1:
                     paused += self._held_for(answer[2], delay)
                 else:
                     waited += delay
-                await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), delay, lambda: None))
+                await self._wait(delay)
         finally:
             self.queue.release()
         if leased and not self.lost:
@@ -236,6 +245,12 @@ class SiteBudgetMiddleware:
         if paused:
             self.stats.inc_value(stat.SITE_PAUSE_WAITS)
             self.stats.inc_value(stat.SITE_PAUSE_WAIT_MS, int(paused * 1000))
+
+    async def _wait(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when the run begins to close meanwhile (looked at every CLOSE_POLL_SECONDS)."""
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0 and not run_closing(self.crawler):
+            await maybe_deferred_to_future(deferLater(cast(IReactorTime, reactor), min(left, CLOSE_POLL_SECONDS), lambda: None))
 
     def _tell_budget(self, concurrency: int, interval_ms: int) -> None:
         """One line when another worker's budget, stricter than this one's own, is held to (and again if it changes)."""
