@@ -680,6 +680,11 @@ class RobotsTxtFailureMiddleware:
             # found there is the site's rules. Refused as off-site, it was "no robots.txt" to Scrapy,
             # without a word: the site's rules went unread.
             request.meta.setdefault("allow_offsite", True)
+            if request.meta.pop(ROBOTS_TXT_RECEIVED_META, None) is not None:
+                # A redirect or retry of one whose plain answer was let past the bound: its unbounded meta
+                # came along, and a gzipped answer here was decoded whole (50 MB of 48 kB, a bomb's GBs).
+                request.meta.pop("download_warnsize", None)
+                request.meta["download_maxsize"] = self.read_bound
             # A compressed one is bounded so as it decodes (HttpCompressionMiddleware reads the meta).
             request.meta.setdefault("download_maxsize", self.read_bound)
             self._downloading(request)
