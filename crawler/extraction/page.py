@@ -679,6 +679,10 @@ class Page:
         """The article ids the page's URL and canonical URL name."""
         return _story_ids((self.url, self.canonical))
 
+    def names_this_page(self, obj: JsonObject) -> bool:
+        """Whether a JSON-LD object says it is the main thing of this page (its URL or canonical URL)."""
+        return bool(self._here & _ld_page_keys(obj))
+
     def names_other_stories(self, obj: JsonObject) -> bool:
         """Whether a JSON-LD object names stories (by their ids), none of them this page's: a related
         story's teaser written as an article of its own."""

@@ -153,12 +153,18 @@ def text_of(value: Any) -> str | None:
 _NO_VALUE = frozenset({"na", "n/a", "n.a.", "n. a."})
 
 
+# A comma between two digits is a number's ("Rs 2,000 notes", "Rs 1,00,000 crore"), not a list's.
+_LISTED_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+
+
 def names_of(value: Any) -> list[str]:
     """Names from JSON written as a list of them or as one comma-separated string; in a list, a
     string of several (``["Rupee, Forex"]``, a template's list around the CMS's one string) is
-    split, and a term written as an object (schema.org's DefinedTerm) is its ``name``."""
+    split, though not at a number's comma, and a term written as an object (schema.org's
+    DefinedTerm) is its ``name``."""
     if isinstance(value, list):
-        return unique(name for v in value for name in split_list(text_of(v.get("name") if isinstance(v, dict) else v)))
+        texts = (text_of(v.get("name") if isinstance(v, dict) else v) for v in value)
+        return unique(name for text in texts if text for name in (clean_text(part) for part in _LISTED_COMMA.split(text)) if name)
     return split_list(text_of(value))
 
 

@@ -274,8 +274,10 @@ class Generic(ArticlePage):
 
     def ld_listing(self) -> bool:
         """Whether the page's JSON-LD says it is a listing: a collection, search results or a profile
-        page, or a page whose main entity is a list (ItemList)."""
-        for obj in self.page.json_ld:
+        page, or a page whose main entity is a list (ItemList). Where objects name this page, they
+        alone say what it is: a story's page may describe others too (its section's, its author's)."""
+        objects = self.page.json_ld
+        for obj in [obj for obj in objects if self.page.names_this_page(obj)] or objects:
             types = ld_types(obj)
             if types & LISTING_PAGE_TYPES:
                 return True
