@@ -33,18 +33,24 @@ def _letters(text: str) -> int:
 # The microdata item of an article (NewsArticle and kin, BlogPosting), and its properties.
 ARTICLE_ITEMS = XPath("//*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]")
 _HEADLINE = XPath("(//h1)[1]")
+_ARTICLE_BODY = XPath("(//*[@itemprop='articleBody'])[1]")
 _PROPERTY = XPath("descendant::*[@itemprop = $name]")
 
 
 def microdata_article(page: Page) -> _Element | None:
-    """The page's article item: the one around its headline (its first ``<h1>``), else, on a page
-    without one, its only one; None when the headline is in no item (a listing's teaser items)."""
+    """The page's article item: the one around its headline (its first ``<h1>``), else around its
+    ``articleBody`` (a header's logo in the first ``<h1>``), else, on a page with neither, its only
+    one; None when both are in no item (a listing's teaser items), as :attr:`Generic.article_item`."""
     items = select(ARTICLE_ITEMS, page.root)
-    headline = first(_HEADLINE, page.root)
-    if headline is None:
+    marks = [mark for mark in (first(_HEADLINE, page.root), first(_ARTICLE_BODY, page.root)) if mark is not None]
+    if not marks:
         return items[0] if len(items) == 1 else None
-    around = set(headline.iterancestors())
-    return next((item for item in reversed(items) if item in around), None)
+    for mark in marks:
+        around = set(mark.iterancestors())
+        found = next((item for item in reversed(items) if item in around), None)
+        if found is not None:
+            return found
+    return None
 
 
 def microdata_property(item: _Element | None, *names: str) -> _Element | None:
