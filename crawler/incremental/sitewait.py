@@ -26,6 +26,9 @@ SITE_WAIT_FILE = "site-wait.json"
 # A Retry-After longer than this is read as this long: a typo'd or a CDN's default of a year would stop
 # every run for a year, with nobody told but by the refusals.
 LONGEST_WAIT = 24 * 3600.0
+# How far the clock may have stepped back since a wait was kept (NTP's small corrections) and the wait still
+# be trusted: further, it was kept by a clock that ran ahead, and its moment says nothing of the site's.
+_CLOCK_STEP = 60.0
 
 
 def site_key(url: str) -> str:
@@ -58,6 +61,14 @@ def _ist(moment: float) -> str:
     return datetime.fromtimestamp(moment, IST).strftime("%Y-%m-%d %H:%M:%S IST")
 
 
+def _ist_or_number(moment: float) -> str:
+    """The moment in IST, or as written when no date has it (year 59009: a moment in milliseconds)."""
+    try:
+        return _ist(moment)
+    except (ValueError, OverflowError, OSError):
+        return f"{moment:g}"
+
+
 def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
     """Why a run must not start yet: the site (``BS_BASE_URL``'s host) asked an earlier run on this state
     dir not to be asked again before a moment still ahead; None when it did not, or that moment is past."""
@@ -66,6 +77,13 @@ def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
     path = _path(settings)
     entry = _read(path).get(host) if host else None
     if entry is None or entry["until"] <= now:
+        return None
+    if entry["asked"] > now + _CLOCK_STEP or entry["until"] > entry["asked"] + LONGEST_WAIT + 1:
+        # Kept by a clock set back since (a machine that booted hours or a year ahead, then NTP), or a
+        # moment no Retry-After was kept as (edited, in milliseconds): it held every run back that long.
+        logger.warning("Not waiting for the site's Retry-After kept in %s: it was asked at %s by this machine's clock, "
+                       "not before %s; the clock was set back since, or the file was edited", path,
+                       _ist_or_number(entry["asked"]), _ist_or_number(entry["until"]))
         return None
     return (
         f"the site ({host}) answered 429 with Retry-After: {entry['seconds']:g} s at {_ist(entry['asked'])}, so it is not asked "
