@@ -259,6 +259,28 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
+def site_retry_after(response: Response, now: float | None = None) -> float | None:
+    """Seconds a response's ``Retry-After`` asks to wait; a date is read by this machine's clock and by the
+    response's own ``Date``, and the shorter reading is the wait."""
+    header = response.headers.get("Retry-After")
+    wait = retry_after_seconds(header, now)
+    if not wait:
+        return wait
+    date = response.headers.get("Date")
+    if date is None:
+        return wait
+    try:
+        sent = parsedate_to_datetime(date.decode("latin-1").strip())
+    except (TypeError, ValueError, IndexError):
+        return wait
+    if sent.tzinfo is None:
+        sent = sent.replace(tzinfo=timezone.utc)
+    # A clock behind the site's read "in a minute" as hours, past BS_RETRY_AFTER_MAX: the run closed, and
+    # the runs after it were refused that long. (A seconds value is the same by either clock.)
+    by_site = retry_after_seconds(header, sent.timestamp())
+    return wait if by_site is None else min(wait, by_site)
+
+
 class RateLimitMiddleware:
     """Wait out a 429 answer for as long as its ``Retry-After`` says, then ask again.
 
@@ -362,7 +384,7 @@ class RateLimitMiddleware:
         """What a 429, or a 503 with a readable ``Retry-After``, asks for; None for any other answer."""
         if response.status not in (429, 503):
             return None
-        announced = retry_after_seconds(response.headers.get("Retry-After"))
+        announced = site_retry_after(response)
         if response.status == 503 and announced is None:
             return None
         tries = int(request.meta.get(RATE_LIMITED_META if response.status == 429 else UNAVAILABLE_META, 0)) + 1
