@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from copy import deepcopy
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, cast
@@ -16,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
-from .normalize import clean_text
+from .normalize import clean_text, date_after_label, parse_date
 
 # Labels the page shows a reader; they survived every redesign so far, unlike class names.
 FIRST_PUBLISHED = "First Published"
@@ -351,8 +352,60 @@ _NOTE_START = r"(?:only the headline (?:and (?:the )?picture )?of this report|th
 DISCLAIMER = re.compile(rf"^\(?\s*{_NOTE_START}", re.I)
 
 
+# A pull quote: a line of the story set again in large type beside it (a <blockquote> or <aside>, as
+# WordPress's "wp-block-pullquote" and most CMSs write it), its speaker in a <cite> or <footer>. A
+# reader copying the story copies the line once: the body had it twice. Told by its words, not a class:
+# a quotation whose words, at least a phrase's, stand elsewhere in the story (letters and digits alone
+# compared, the marks a pull quote drops or adds, "“We are pleased”", aside).
+PULL_QUOTE_TAGS = ("blockquote", "aside")
+_PULL_QUOTE_MIN = 20
+_NOT_WORDS = re.compile(r"\W+")
+_ATTRIBUTION_TAGS = frozenset({"cite", "footer"})
+
+
+def _squeezed(text: str) -> str:
+    return _NOT_WORDS.sub("", text.casefold())
+
+
+def pull_quotes(root: _Element) -> list[_Element]:
+    """The pull quotes in ``root``: each :data:`PULL_QUOTE_TAGS` element (not an embedded post) whose
+    words, without its attribution, stand in ``root``'s text outside it."""
+    found: list[_Element] = []
+    whole: str | None = None
+    for quote in root.iter(*PULL_QUOTE_TAGS):
+        if is_embedded_post(quote) or any(quote is q or any(a is q for a in quote.iterancestors()) for q in found):
+            continue
+        own = _squeezed(_text_without(quote, _ATTRIBUTION_TAGS))
+        if len(own) < _PULL_QUOTE_MIN:
+            continue
+        if whole is None:
+            whole = _squeezed(etree.tostring(root, method="text", encoding=str, with_tail=False))
+        outside = whole.replace(_squeezed(etree.tostring(quote, method="text", encoding=str, with_tail=False)), "", 1)
+        if own in outside:
+            found.append(quote)
+    return found
+
+
+def _text_without(element: _Element, tags: frozenset[str]) -> str:
+    """The text below ``element`` outside the ``tags`` elements in it (read from a copy: a pull quote is a line or two)."""
+    copy = deepcopy(element)
+    copy.tail = None
+    for inner in [e for e in copy.iterdescendants() if isinstance(e.tag, str) and e.tag in tags]:
+        if (parent := inner.getparent()) is not None:
+            parent.remove(inner)  # (its tail, the quote's words after it, goes with it: rare)
+    return etree.tostring(copy, method="text", encoding=str, with_tail=False)
+
+
 def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = None) -> list[str]:
-    """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees."""
+    """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees
+    and :func:`pull_quotes`."""
+    quotes = pull_quotes(root) if next(root.iter(*PULL_QUOTE_TAGS), None) is not None else []
+    if quotes:
+        inner = skip
+
+        def skip(element: _Element) -> bool:
+            return any(element is quote for quote in quotes) or (inner is not None and inner(element))
+
     paragraphs: list[str] = []
     buffer: list[str] = []  # the non-empty strings of the paragraph being read
     text = root.text
@@ -839,6 +892,34 @@ def _note_end(lines: list[str], start: int) -> int:
     return start
 
 
+# The page's own date line ("First Published: Feb 28 2024 | 3:42 PM IST", "Last Updated : … | First
+# Published : …") where a CMS leaves it inside the story's markup: the page's furniture, which a reader
+# copying the story leaves out. Only the site's two labels, a line of them and their dates alone (the
+# other wordings, "Published On: 12 Jan 2019", are a quoted press release's too; a sentence, "First
+# published in 1925, …", holds no date after its label).
+_SITE_DATE_LABELS = (FIRST_PUBLISHED, LAST_UPDATED)
+_DATE_LINE_MAX = 120
+_LEADING_MARKS = re.compile(r"^\W*")
+
+
+def is_date_line(paragraph: str) -> bool:
+    """Whether a body paragraph is the page's date line (see :data:`_SITE_DATE_LABELS`) and nothing else."""
+    if len(paragraph) > _DATE_LINE_MAX or not any(label in paragraph for label in _SITE_DATE_LABELS):
+        return False
+    rest = _LEADING_MARKS.sub("", paragraph, count=1)
+    while rest:
+        label = next((label for label in _SITE_DATE_LABELS if rest.startswith(label)), None)
+        if label is None:
+            return False
+        shown = date_after_label(rest, label, _SITE_DATE_LABELS)
+        if shown is None or parse_date(shown) is None:
+            return False
+        after = rest[len(label) :]
+        nexts = [at for other in _SITE_DATE_LABELS if (at := after.find(other)) != -1]
+        rest = after[min(nexts) :] if nexts else ""
+    return True
+
+
 def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
     """Drop promos from body paragraphs and take the syndication disclaimer out of them."""
     lines = paragraphs if isinstance(paragraphs, list) else list(paragraphs)
@@ -856,7 +937,7 @@ def split_body(paragraphs: Iterable[str]) -> tuple[list[str], str | None]:
             if disclaimer is None:
                 disclaimer = " ".join(lines[at - 1 : end])
             at = end
-        elif not is_promo(paragraph):
+        elif not is_promo(paragraph) and not is_date_line(paragraph):
             body.append(paragraph)
     if disclaimer is None and body and SYNDICATION in body[-1] and (inside := _DISCLAIMER_INSIDE(body[-1])):
         disclaimer = body[-1][inside.start() + 1 :]
