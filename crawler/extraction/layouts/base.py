@@ -607,6 +607,13 @@ def element_text(element: _Element | None) -> str | None:
     return text
 
 
+
+def inline_text(element: _Element) -> str | None:
+    """The text of an element whose children are drawn side by side, cleaned: its text nodes joined as
+    they are, a space only where the markup has one (a figure a ticker draws a span per digit,
+    "<span>7</span><span>3</span>" read "73", where :func:`element_text` reads "7 3" as it reads words)."""
+    return clean_text("".join(strings(_TEXTS, element)))
+
 # Where two text nodes meet, an element stood between them: a block or a span of its own, whose words
 # a space keeps apart ("AP" "Miami"), or inline markup inside a sentence, which adds no space before
 # closing punctuation or after an opening bracket ("<em>Exclusive</em>: …", "(<i>updated</i>)").

@@ -23,7 +23,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, inline_text, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
 TICKER_CSS = ".mktticker"
@@ -863,7 +863,9 @@ class NextJsV1(CmsStory, ArticlePage):
                 if classes:
                     for token in classes.split():
                         if token in self.TICKER_CELLS and token not in cells:  # the first of each
-                            cells[token] = element_text(element)
+                            # As drawn: a figure a span per digit is one figure (its pieces joined
+                            # with spaces, the first read: "7 3,158.24" → 7.0, written as good).
+                            cells[token] = inline_text(element)
             name = TICKER_NAMES.get(ticker_name_key(cells.get("tickername") or ""))
             if name is None:
                 continue
