@@ -76,8 +76,12 @@ DOWNLOAD_TIMEOUT_MARGIN = 5.0
 # every render wait all of BS_SPLASH_WAIT. A ticker none of whose items bears such a name is waited
 # for whole (its names changed: the ticker is still the ticker). ES5 only: Splash's default engine is
 # an old WebKit (String.prototype.normalize may be missing: the composed nukta letters are mapped here).
+# A placeholder a ticker shows until its data comes ("Loading…", "Updating…", "Fetching data", the
+# Hindi "लोड हो रहा है…") is letters, and no figure yet: taken for the script's "NA", the render
+# returned before any figure was written, every number null and the ticker counted filled.
 TICKER_STATES = frozenset({"filled", "empty", "absent"})
 WRITTEN_JS = "/[0-9A-Za-z\\u0660-\\u0669\\u06f0-\\u06f9\\u0900-\\u0dff\\uff10-\\uff19\\uff21-\\uff3a\\uff41-\\uff5a]/"
+LOADING_JS = "/loading|updating|fetching|refreshing|please\\s*wait|\\u0932\\u094b\\u0921|\\u2026|\\.\\.\\./i"
 _NUKTA_LETTERS = {c: unicodedata.normalize("NFD", c)[0] for c in map(chr, range(0x0900, 0x0980)) if unicodedata.normalize("NFD", c)[1:] == "\u093c"}
 TICKER_STATE_JS = (
     "(function () {"
@@ -98,7 +102,7 @@ TICKER_STATE_JS = (
     "  seen = seen || written;"
     "  for (var i = 0; written && i < items.length; i++) {"
     "   var value = items[i].querySelector('.tickerval');"
-    f"   written = !!value && {WRITTEN_JS}.test(value.textContent);"
+    f"   written = !!value && {WRITTEN_JS}.test(value.textContent) && !{LOADING_JS}.test(value.textContent);"
     "  }"
     "  if (written) { return 'filled'; }"
     " }"
