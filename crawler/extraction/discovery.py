@@ -20,7 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import IST, absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, as_link, has_tracking, hindi_story_id, is_story_url, non_article_kind, page_article_id, site_host_form, unwrapped, url_kind, without_space_before_id, without_tracking
+from .urls import ARTICLE, as_link, has_tracking, hindi_story_id, is_short_link, is_story_url, non_article_kind, page_article_id, same_site, site_host_form, unwrapped, url_kind, without_space_before_id, without_tracking
 
 
 @dataclass(frozen=True)
@@ -488,14 +488,39 @@ class Feed:
 
 def _item_url_texts(item: etree._Element) -> list[str]:
     """The item's addresses, in the order they are taken: its link, FeedBurner's ``origLink`` (the
-    story behind its redirect), its guid when that is a permalink (the default: any other guid is
+    story behind its redirect), the ``href`` of its alternate ``<atom:link>`` (a feed that writes its
+    item's address there alone), its guid when that is a permalink (the default: any other guid is
     only a name for the item)."""
-    found = [_child_text(item, "link", _url_text), _child_text(item, "origLink", _url_text)]
+    found = [_child_text(item, "link", _url_text), _child_text(item, "origLink", _url_text), _alternate_href(item)]
     for child in item:
         if _local(child.tag) == "guid" and (child.get("isPermaLink") or "").strip().lower() != "false":
             found.append(_child_text(item, "guid", _url_text))
             break
     return [text for text in found if text]
+
+
+def _alternate_href(entry: etree._Element) -> str | None:
+    """The ``href`` of the entry's first ``<link>`` (Atom's, or an RSS ``<link href>`` left empty) whose
+    ``rel`` is ``alternate``, the default: a ``self``, ``enclosure`` or ``next`` link names no story."""
+    for child in entry:
+        if _local(child.tag) == "link" and (child.get("rel") or "alternate").strip().lower() == "alternate":
+            href = _url_text(child.get("href"))
+            if href:
+                return href
+    return None
+
+
+def _named_story(item: etree._Element, base_url: str) -> str | None:
+    """A story's address the item gives only as its ``<guid isPermaLink="false">``: a guid that is no
+    permalink is a name, but a feed writing the story's own URL as that name, and no link at all, names
+    the story (read as the last resort, so a link, whatever it is, still wins)."""
+    for child in item:
+        if _local(child.tag) == "guid":
+            # Written whole, as Atom's <id> is read: a name that resolves as a relative link is none.
+            text = _child_text(item, "guid", _url_text) or ""
+            link = _link(text, base_url) if text.lower().startswith(("http://", "https://")) else None
+            return link if link and is_story_url(link) and same_site(link, base_url) else None
+    return None
 
 
 def _item_link(item: etree._Element, base_url: str, atom: bool) -> str | None:
@@ -504,6 +529,8 @@ def _item_link(item: etree._Element, base_url: str, atom: bool) -> str | None:
     texts = _atom_url_texts(item) if atom else _item_url_texts(item)
     links = [_link(text, base_url) for text in texts]
     usable = [link for link in links if link]
+    if not usable and not atom:
+        return _named_story(item, base_url)
     return next((link for link in usable if is_story_url(link)), usable[0] if usable else None)
 
 
@@ -511,13 +538,7 @@ def _atom_url_texts(entry: etree._Element) -> list[str]:
     """An Atom entry's addresses, in the order they are taken: the ``href`` of its ``<link>`` whose ``rel``
     is ``alternate`` (the default), FeedBurner's ``origLink`` (as in its RSS feeds), its ``<id>`` when
     that is a web address (as an RSS permalink ``<guid>``; a ``tag:`` or ``urn:`` id is a name only)."""
-    found: list[str | None] = []
-    for child in entry:
-        if _local(child.tag) == "link" and (child.get("rel") or "alternate").strip().lower() == "alternate":
-            href = _url_text(child.get("href"))
-            if href:
-                found.append(href)
-                break
+    found: list[str | None] = [_alternate_href(entry)]
     found.append(_child_text(entry, "origLink", _url_text))
     identifier = _child_text(entry, "id", _url_text)
     found.append(identifier if identifier and identifier.lower().startswith(("http://", "https://")) else None)
@@ -726,7 +747,9 @@ def parse_listing(html: str, url: str) -> Listing:
         link = _link(href, base)
         # (Not a gallery or web story with an article's id: never emitted, so never seen, it would
         # keep a section's walk from stopping at a page of stories seen before.)
-        if link and is_story_url(link):
+        # A card may link its story through the site's short link (what its share buttons give), which
+        # discovery follows as it does a feed's (a short host's own home page names no story).
+        if link and (is_story_url(link) or (is_short_link(link) and urlsplit(link).path.strip("/"))):
             found.setdefault(link.split("#")[0], None)
     return Listing(article_urls=list(found), next_page=_next_page(selector, base))
 

@@ -1068,6 +1068,12 @@ class DiscoverySpider(BusinessStandardSpider):
         no rule reads (a paywall stub), or to be forbidden by robots.txt (those two asked for all the same)."""
         if self.is_seen(url) or self.is_known_removed(url):
             return True
+        if is_short_link(url):
+            # A card's short link holds what the story an earlier run found behind it holds; one never
+            # followed may hold anything (asked for, and the walk goes on).
+            extension = seen_store_extension(self.crawler)
+            alias = extension.alias(short_link_key(url)) if extension is not None and not self.fresh else None
+            return alias is not None and bool(alias.target) and not is_short_link(alias.target) and self.holds_nothing_new(alias.target)
         identifier = Entry(url=url).article_id
         if not identifier:
             return False
