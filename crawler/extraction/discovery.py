@@ -743,15 +743,19 @@ def parse_listing(html: str, url: str) -> Listing:
     declared = (selector.xpath("//head/base/@href").get() or "").strip()
     base = (_link(declared, url) or url) if declared else url
     found: dict[str, None] = {}
+    short: dict[str, None] = {}
     for href in selector.xpath("//a/@href").getall():
         link = _link(href, base)
         # (Not a gallery or web story with an article's id: never emitted, so never seen, it would
         # keep a section's walk from stopping at a page of stories seen before.)
-        # A card may link its story through the site's short link (what its share buttons give), which
-        # discovery follows as it does a feed's (a short host's own home page names no story).
-        if link and (is_story_url(link) or (is_short_link(link) and urlsplit(link).path.strip("/"))):
+        if link and is_story_url(link):
             found.setdefault(link.split("#")[0], None)
-    return Listing(article_urls=list(found), next_page=_next_page(selector, base))
+        elif link and is_short_link(link) and urlsplit(link).path.strip("/"):
+            short.setdefault(link.split("#")[0], None)
+    # A page whose cards link their stories only through the site's short links (what its share buttons
+    # give) lists them so: followed as a feed's are. Beside stories' own links, they are share buttons
+    # of those stories, each a request more for a story listed already.
+    return Listing(article_urls=list(found or short), next_page=_next_page(selector, base))
 
 
 # What a pager's link says, arrows and all ("Next", "Next page", "Next »", "Go to next page", "Next stories").
