@@ -343,8 +343,11 @@ def test_merge_holds_the_winning_lines_on_disk_not_every_article_in_memory(tmp_p
         # The later download wins at one version, whatever the zone it is written in.
         ([{"version": 1, "dateDownloaded": "2026-01-01T10:00:00+05:30"}, {"version": 1, "dateDownloaded": "2026-01-01T05:00:00+00:00"}], 1),
         ([{"version": 1, "dateDownloaded": "2026-01-01T10:00:00.5+05:30"}, {"version": 1, "dateDownloaded": "2026-01-01T04:30:00+00:00"}], 0),
-        # A version of another kind (null from `scrapy crawl article`) ranks as 0; an unreadable date as the earliest.
-        ([{"version": None, "dateDownloaded": "2026-01-02T00:00:00"}, {"version": 1, "dateDownloaded": "garbage"}], 1),
+        # A null version (`scrapy crawl article`, `reextract`) is weighed by its download against the crawl's line
+        # (tests/test_reextract_probes_round27.py); an unreadable date is the earliest.
+        ([{"version": None, "dateDownloaded": "2026-01-02T00:00:00"}, {"version": 1, "dateDownloaded": "garbage"}], 0),
+        ([{"version": None, "dateDownloaded": "2026-01-01T00:00:00"}, {"version": 1, "dateDownloaded": "2026-01-02T00:00:00"}], 1),
+        ([{"version": "x", "dateDownloaded": "2026-01-02T00:00:00"}, {"version": 1, "dateDownloaded": "garbage"}], 1),
         ([{"version": 1, "dateDownloaded": "garbage"}, {"version": 1, "dateDownloaded": "0001-01-01T00:00:00"}], 0),
         ([{"version": 3}, {"version": 2, "dateDownloaded": "2030-01-01T00:00:00+00:00"}], 0),
     ],

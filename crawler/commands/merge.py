@@ -46,7 +46,8 @@ _WHOLE_NUMBER = re.compile(r"([0-9]{1,30})(?:\.0*)?")
 
 
 def _rank(item: dict[str, Any]) -> tuple[int, datetime]:
-    """Higher wins: the later version, then the later download (``version`` is null from ``article``)."""
+    """Higher wins among a crawl's lines: the later version, then the later download (``version`` is null
+    from ``article`` and ``reextract``, whose lines :class:`BestLines` weighs by their download alone)."""
     version = _version(item.get("version"))
     try:
         downloaded = datetime.fromisoformat(str(item.get("dateDownloaded")))
@@ -78,11 +79,17 @@ def _utf8(text: str) -> bool:
 
 
 class BestLines:
-    """Per ``articleId`` the line that ranks highest, kept in a private temporary SQLite database.
+    """Per ``articleId`` the line that wins, kept in a private temporary SQLite database.
 
     A backfill's per-worker files hold a million articles of some 4 KB: kept as dicts in memory (four
     times their size) they ran the merge out of memory. Here they spill to an anonymous file SQLite
     deletes when it is closed, with a bounded page cache (as crawler/runset.py does).
+
+    Two lines are kept per article: the crawl's best (by :func:`_rank`) and the best of the lines without a
+    version (``reextract``, ``article``: by their download). The latter wins when it is of a fetch as late
+    as the crawl's: a page stored by a crawl and read again with newer rules bears that fetch's time, and
+    ranked by version first it lost to the old feed's reading of it, so a re-extraction merged into its old
+    feed changed nothing; a later fetch of the story by a crawl still wins over an earlier one read again.
     """
 
     def __init__(self) -> None:
@@ -90,11 +97,15 @@ class BestLines:
         self._db.execute("PRAGMA cache_size = -16384")
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute("CREATE TABLE best (id TEXT PRIMARY KEY, version INTEGER, downloaded TEXT, line TEXT)")
+        self._db.execute(
+            "CREATE TABLE best (id TEXT, versioned INTEGER, version INTEGER, downloaded TEXT, line TEXT, PRIMARY KEY (id, versioned))"
+        )
         self._db.execute("BEGIN")
+        self.replaced = 0  # crawl lines a line without a version won over (counted by :meth:`lines`)
+        self.changed = 0  # of those, the ones whose fields (but version and dateDownloaded) differ
 
     def offer(self, item: dict[str, Any]) -> None:
-        """Keep ``item`` unless its article has a line that ranks as high (the line read first wins a tie)."""
+        """Keep ``item`` unless its article has a line of its kind that ranks as high (the line read first wins a tie)."""
         version, downloaded = _rank_key(item)
         line = json.dumps(item, ensure_ascii=False)
         if not _utf8(line):
@@ -103,22 +114,56 @@ class BestLines:
             # every article lost. Escaped, it is the line's value as read.
             line = json.dumps(item)
         self._db.execute(
-            "INSERT INTO best (id, version, downloaded, line) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET version = excluded.version, downloaded = excluded.downloaded, line = excluded.line "
+            "INSERT INTO best (id, versioned, version, downloaded, line) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (id, versioned) DO UPDATE SET version = excluded.version, downloaded = excluded.downloaded, line = excluded.line "
             "WHERE (excluded.version, excluded.downloaded) > (best.version, best.downloaded)",
-            (item["articleId"], version, downloaded, line),
+            # (Only null, or none, is a reading without a version: "3a" or -1 is some other tool's, and ranks lowest.)
+            (item["articleId"], int(item.get("version") is not None), version, downloaded, line),
         )
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM best").fetchone()[0])
+        return int(self._db.execute("SELECT COUNT(DISTINCT id) FROM best").fetchone()[0])
 
     def lines(self) -> Iterator[str]:
-        """The kept lines, sorted by ``articleId`` (SQLite's binary order of UTF-8 is Python's order of str)."""
-        for (line,) in self._db.execute("SELECT line FROM best ORDER BY id"):
+        """The winning lines, sorted by ``articleId`` (SQLite's binary order of UTF-8 is Python's order of str)."""
+        self.replaced = self.changed = 0
+        rows = self._db.execute("SELECT id, versioned, downloaded, line FROM best ORDER BY id, versioned")
+        waiting: tuple[str, str, str] | None = None  # an article's line without a version, until its crawl line is seen
+        for article_id, versioned, downloaded, line in rows:
+            if not versioned:
+                if waiting is not None:
+                    yield waiting[2]
+                waiting = (article_id, downloaded, line)
+                continue
+            if waiting is not None and waiting[0] == article_id:
+                unversioned, waiting = waiting, None
+                if unversioned[1] >= downloaded:
+                    self.replaced += 1
+                    self.changed += _fields_differ(unversioned[2], line)
+                    yield unversioned[2]
+                    continue
+            elif waiting is not None:
+                yield waiting[2]
+                waiting = None
             yield line
+        if waiting is not None:
+            yield waiting[2]
 
     def close(self) -> None:
         self._db.close()
+
+
+# Fields that say when and how often a page was read, not what it says.
+_READING_FIELDS = ("version", "dateDownloaded")
+
+
+def _fields_differ(line: str, other: str) -> bool:
+    """Whether two lines of one article say different things (their reading's time and version aside)."""
+    first, second = json.loads(line), json.loads(other)
+    for name in _READING_FIELDS:
+        first.pop(name, None)
+        second.pop(name, None)
+    return bool(first != second)
 
 
 def input_files(paths: list[str], output: Path) -> list[Path]:
@@ -499,7 +544,8 @@ class Command(CheckedSettings, ScrapyCommand):
             "Merge the per-worker output files of a distributed run (files, or folders searched for *.jsonl and "
             "gzipped *.jsonl.gz) "
             "into OUTPUT, one line per articleId, sorted by it: the line with the highest version wins, "
-            "then the latest dateDownloaded. A cut line (a killed worker; the articles appended after it are read) "
+            "then the latest dateDownloaded; a line without a version (reextract, article) wins over them when its "
+            "dateDownloaded is as late (a stored page read again with newer rules). A cut line (a killed worker; the articles appended after it are read) "
             "and lines without an articleId are skipped and counted; an input whose first line is no article (a .json array, a CSV) "
             "is refused, and nothing written."
         )
@@ -555,9 +601,15 @@ class Command(CheckedSettings, ScrapyCommand):
                 partial.unlink()
             return self.fail(f"cannot write {output}: {error.strerror or error}")
         articles = len(best)
+        replaced = (
+            f"{best.replaced} replaced by a later reading of the same fetch or a later fetch without a version "
+            f"({best.changed} changed), "
+            if best.replaced
+            else ""
+        )
         print(
             f"{articles} articles from {lines} lines in {len(files)} files into {output} "
-            f"({lines - articles} duplicates dropped, {skipped} unreadable lines skipped)"
+            f"({lines - articles} duplicates dropped, {replaced}{skipped} unreadable lines skipped)"
         )
 
     def fail(self, message: str) -> None:
