@@ -86,10 +86,11 @@ class BestLines:
     deletes when it is closed, with a bounded page cache (as crawler/runset.py does).
 
     Two lines are kept per article: the crawl's best (by :func:`_rank`) and the best of the lines without a
-    version (``reextract``, ``article``: by their download). The latter wins when it is of a fetch as late
-    as the crawl's: a page stored by a crawl and read again with newer rules bears that fetch's time, and
-    ranked by version first it lost to the old feed's reading of it, so a re-extraction merged into its old
-    feed changed nothing; a later fetch of the story by a crawl still wins over an earlier one read again.
+    version (``reextract``, ``article``: by their download). The latter wins when it is of the crawl's fetch
+    or a later one (:data:`SAME_FETCH_SECONDS`): a page stored by a crawl and read again with newer rules bears
+    that fetch's time, and ranked by version first it lost to the old feed's reading of it, so a re-extraction
+    merged into its old feed changed nothing; a later fetch of the story by a crawl still wins over an earlier
+    one read again.
     """
 
     def __init__(self) -> None:
@@ -137,7 +138,7 @@ class BestLines:
                 continue
             if waiting is not None and waiting[0] == article_id:
                 unversioned, waiting = waiting, None
-                if unversioned[1] >= downloaded:
+                if _same_fetch_or_later(unversioned[1], downloaded):
                     self.replaced += 1
                     self.changed += _fields_differ(unversioned[2], line)
                     yield unversioned[2]
@@ -151,6 +152,18 @@ class BestLines:
 
     def close(self) -> None:
         self._db.close()
+
+
+# How long before the crawl's own date of a page its store may date it: the crawl dates an item as its callback
+# reads the page, the HTTP cache as the answer arrives, a WARC as it was asked for; seconds apart on a busy crawl.
+# A story is fetched again only by a later run, minutes later at the least (cron every 5 minutes).
+SAME_FETCH_SECONDS = 60.0
+
+
+def _same_fetch_or_later(unversioned: str, crawled: str) -> bool:
+    """Whether a line without a version, downloaded at ``unversioned``, is of the fetch of the crawl's line
+    downloaded at ``crawled``, or of a later one (both as :func:`_rank_key` writes them)."""
+    return datetime.fromisoformat(unversioned).timestamp() + SAME_FETCH_SECONDS >= datetime.fromisoformat(crawled).timestamp()
 
 
 # Fields that say when and how often a page was read, not what it says.
@@ -544,8 +557,8 @@ class Command(CheckedSettings, ScrapyCommand):
             "Merge the per-worker output files of a distributed run (files, or folders searched for *.jsonl and "
             "gzipped *.jsonl.gz) "
             "into OUTPUT, one line per articleId, sorted by it: the line with the highest version wins, "
-            "then the latest dateDownloaded; a line without a version (reextract, article) wins over them when its "
-            "dateDownloaded is as late (a stored page read again with newer rules). A cut line (a killed worker; the articles appended after it are read) "
+            "then the latest dateDownloaded; a line without a version (reextract, article) wins over them when it is "
+            "of the same fetch (its dateDownloaded up to a minute earlier) or a later one: a stored page read again with newer rules. A cut line (a killed worker; the articles appended after it are read) "
             "and lines without an articleId are skipped and counted; an input whose first line is no article (a .json array, a CSV) "
             "is refused, and nothing written."
         )
