@@ -65,3 +65,8 @@ def wait_for_messages(inbox: Path, count: int) -> list[email.message.EmailMessag
     while len(list(inbox.glob("*.eml"))) < count and time.monotonic() < deadline:
         time.sleep(0.1)
     return messages(inbox)
+
+
+def recipients(inbox: Path, number: int) -> list[str]:
+    """The envelope's recipients of message ``number`` (1 the first), as the server got them."""
+    return (inbox / f"{number}.rcpt").read_text().split()

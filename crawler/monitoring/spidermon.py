@@ -136,15 +136,24 @@ def _bounded_send(seconds: float) -> Any:
     exit 3). A mail that could not be sent (refused, timed out, no STARTTLS, wrong password) is
     Scrapy's one ``Unable to send mail`` ERROR line; it ended in Twisted's "Unhandled error in
     Deferred" traceback as well.
+
+    What is sent is Spidermon's message itself, to its To, Cc and Bcc: Spidermon hands Scrapy's
+    MailSender the whole message as the text of a plain one, so a mail client showed its source (MIME
+    headers, the HTML as markup, a text not in ASCII as base64), the Reply-To was no header, and the Bcc
+    addresses got nothing but were printed in the text every other recipient read.
     """
     from scrapy.mail import MailSender
     from twisted.internet.defer import Deferred
 
     class BoundedMailSender(MailSender):
+        envelope: tuple[list[str], bytes] | None = None  # the recipients and the message to send instead
+
         def _sendmail(self, to_addrs: list[str], msg: bytes) -> Deferred[Any]:
             from twisted.internet import reactor
             from twisted.internet.interfaces import IReactorTime
 
+            if self.envelope is not None:
+                to_addrs, msg = self.envelope
             where = f"{self.smtphost}:{self.smtpport}"
 
             def timed_out(result: Any, timeout: float) -> NoReturn:
@@ -164,6 +173,7 @@ def _bounded_send(seconds: float) -> Any:
             smtptls=self.smtp_enforce_tls,
             smtpssl=self.smtp_enforce_ssl,
         )
+        sender.envelope = ([*self.to, *(self.cc or []), *(self.bcc or [])], _as_sent(message))
         sent = sender.send(
             to=self.to, subject=message["Subject"], body=message.as_string(), cc=self.cc, _callback=kwargs.get("_callback")
         )
@@ -171,6 +181,19 @@ def _bounded_send(seconds: float) -> Any:
             sent.addErrback(lambda failure: None)  # Scrapy logged it, in one line
 
     return send_message
+
+
+def _as_sent(message: Any) -> bytes:
+    """Spidermon's message as it goes out: dated, without the Bcc header its recipients are hidden by,
+    and without the transfer encoding its charset put on the multipart (RFC 2045 allows none there)."""
+    from email.utils import formatdate
+
+    del message["Bcc"]
+    del message["Content-Transfer-Encoding"]
+    if message["Date"] is None:
+        message["Date"] = formatdate(localtime=True)
+    sent: bytes = message.as_bytes()
+    return sent
 
 
 def _action_class(action: Any, smtp_seconds: float) -> Any:

@@ -1,7 +1,8 @@
 """A local SMTP server for the Spidermon email test: ``python server.py DIR``.
 
 Listens on 127.0.0.1 on a free port, accepts AUTH LOGIN/PLAIN with user ``bs``/``secret`` without TLS
-(loopback only), writes each message as DIR/<n>.eml, and writes its port to DIR/port once it listens.
+(loopback only), writes each message as DIR/<n>.eml (its envelope's recipients in DIR/<n>.rcpt), and
+writes its port to DIR/port once it listens.
 Runs until killed (the test stops it by its PID).
 """
 
@@ -30,6 +31,8 @@ class Store:
         path = self.directory / f"{next(self.numbers)}.eml"
         partial = path.with_suffix(".partial")
         partial.write_bytes(envelope.original_content or envelope.content)
+        # Who it went to (RCPT TO, Bcc among them: no header names those), one a line, before the message appears.
+        path.with_suffix(".rcpt").write_text("".join(f"{address}\n" for address in envelope.rcpt_tos))
         partial.rename(path)
         return "250 Message accepted for delivery"
 
