@@ -61,6 +61,9 @@ class Command(CheckedSettings, ScrapyCommand):
             if problem:
                 raise UsageError(problem)
         thresholds = {k: float(v) for k, v in self.settings.getdict("BS_MIN_FIELD_COVERAGE").items()}
+        if opts.output == "-":
+            # The standard output, as `crawl -O -` (`scrapy report -o - | mail …`); it wrote a file named `-`.
+            return self.print_page(render(records, thresholds), len(records))
         output = file_to_write(opts.output, "-o")  # (--output=~/report.html: no shell expands that ~)
         page = render(records, thresholds)
         partial = output.with_name(output.name + ".partial")
@@ -77,6 +80,21 @@ class Command(CheckedSettings, ScrapyCommand):
             why = "its folder is not a directory" if folder else error.strerror or str(error)
             return self.fail(f"cannot write the report {output}: {why}")
         print(f"{len(records)} runs written to {output}")
+
+    def print_page(self, page: str, runs: int) -> None:
+        try:
+            sys.stdout.write(page)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader took what it wanted (`| head`): no traceback, and none from the interpreter
+            # flushing stdout again at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        self.say_if_output_lost("the report was not written")
+        if not self.exitcode:
+            # On stderr: the page alone is the output.
+            print(f"{runs} runs written to the standard output", file=sys.stderr)
 
     def fail(self, message: str) -> None:
         print(f"error: {message}", file=sys.stderr)
