@@ -76,7 +76,9 @@ def _created_by_the_readmes_commands() -> list[str]:
     """Paths the set-up, cron and report commands write in the project, as the README gives them."""
     shown = " ".join(re.findall(r"```(?:sh|cron)\n(.*?)```", README, re.S))
     paths = re.findall(r"BS_STATE_DIR=(\.[\w-]+)", shown) + re.findall(r"--logfile=([\w-]+)/", shown)
-    return [f"{path}/file" for path in paths] + re.findall(r"scrapy report -o ([\w.-]+)`", README)
+    # (`-o -` is the standard output: no file.)
+    reports = [name for name in re.findall(r"scrapy report -o ([\w.-]+)`", README) if name != "-"]
+    return [f"{path}/file" for path in paths] + reports
 
 
 @pytest.mark.parametrize("path", sorted(set(_created_by_the_readmes_commands())))

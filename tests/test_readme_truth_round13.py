@@ -299,7 +299,7 @@ def test_every_option_the_readme_gives_a_project_command_exists(command: str) ->
     used = [words for words in lines if words[1] == command]
     assert used, command
     for words in used:
-        options = [word for word in words[2:] if word.startswith("-")]
+        options = [word for word in words[2:] if word.startswith("-") and word != "-"]  # (`-o -`: the standard output)
         for option in options:
             assert any(option in action.option_strings for action in parser._actions), (command, option, words)
 
