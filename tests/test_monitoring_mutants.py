@@ -215,7 +215,10 @@ def test_spidermon_addon_adds_the_extension_pipeline_suite_and_schema() -> None:
     from crawler.extraction import Article
 
     settings = addon_settings(SPIDERMON_ENABLED=True)
-    assert settings.getdict("EXTENSIONS") == {spidermon.SPIDERMON_EXTENSION: spidermon.EXTENSION_ORDER}
+    assert settings.getdict("EXTENSIONS") == {
+        spidermon.SPIDERMON_EXTENSION: spidermon.EXTENSION_ORDER,
+        spidermon.FORCED_STOP_EXTENSION: spidermon.EXTENSION_ORDER + 1,  # its suites run at a forced stop too
+    }
     assert settings.getdict("ITEM_PIPELINES") == {spidermon.VALIDATION_PIPELINE: spidermon.PIPELINE_ORDER}
     assert settings.getlist("SPIDERMON_ENGINE_STOP_MONITORS") == [spidermon.SUITE]
     schema = settings.get("SPIDERMON_VALIDATION_SCHEMAS")[Article]

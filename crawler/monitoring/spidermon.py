@@ -8,9 +8,11 @@ Sentry …) through ``BS_SPIDERMON_FAILED_ACTIONS`` / ``BS_SPIDERMON_FINISHED_AC
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from importlib import resources
 from typing import Any, NoReturn, cast
 
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
@@ -20,6 +22,7 @@ from crawler import stats as stat
 
 SUITE = "crawler.monitoring.spidermon.RunVerdictMonitorSuite"
 SPIDERMON_EXTENSION = "spidermon.contrib.scrapy.extensions.Spidermon"
+FORCED_STOP_EXTENSION = "crawler.monitoring.spidermon.SpidermonAtForcedStop"
 VALIDATION_PIPELINE = "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline"
 ITEMS_WITH_ERRORS = "spidermon/validation/items/errors"  # Spidermon's own stat name
 # After the verdict (900) and the run history, so the suite reads the exit status.
@@ -46,6 +49,7 @@ class SpidermonAddon:
         except ImportError:
             raise NotConfigured("SPIDERMON_ENABLED needs Spidermon: pip install 'bs-crawler[monitoring]'") from None
         settings["EXTENSIONS"][SPIDERMON_EXTENSION] = EXTENSION_ORDER
+        settings["EXTENSIONS"][FORCED_STOP_EXTENSION] = EXTENSION_ORDER + 1
         settings["ITEM_PIPELINES"][VALIDATION_PIPELINE] = PIPELINE_ORDER
         # At engine stop, not spider close: the verdict may still wait for a feed to be stored
         # while the spider_closed handlers run, and the suite reads its exit status. Added at the
@@ -57,6 +61,55 @@ class SpidermonAddon:
 
             # Spidermon keys its validators by the item class itself.
             settings.set("SPIDERMON_VALIDATION_SCHEMAS", {Article: shipped_schema()}, priority="addon")
+
+
+class SpidermonAtForcedStop:
+    """Runs Spidermon's engine-stop suites (ours, and its failure email) when the run is forced to stop.
+
+    A second Ctrl-C or SIGTERM (systemd's stop, scrapyd's cancel twice) stops the reactor without the
+    engine_stopped signal Spidermon runs them at: the run ended with exit 1 and no monitor ran, so a team
+    whose failure email is Spidermon's heard nothing of it (the heartbeat and the run history told).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.ended = False
+        self.forced = False
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SpidermonAtForcedStop:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        from twisted.internet import reactor  # the one the crawler installed
+
+        reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
+
+    def engine_stopped(self) -> None:
+        self.ended = True  # Spidermon ran the suites itself
+
+    def reactor_stopping(self) -> None:
+        if self.ended:
+            return
+        self.ended = self.forced = True
+        from spidermon.contrib.scrapy.extensions import Spidermon
+
+        extension = self.crawler.get_extension(Spidermon)
+        if extension is None:
+            return
+        stats = self.crawler.stats
+        assert stats is not None
+        start = stats.get_value("start_time")
+        if stats.get_value("finish_time") is None and isinstance(start, datetime):
+            # Scrapy's own at the spider's close, which a forced stop never reaches: Spidermon's email
+            # report subtracts it (a TypeError, and no email).
+            stats.set_value("finish_time", datetime.now(tz=start.tzinfo))
+        # Once only, should the engine still stop as the reactor does.
+        self.crawler.signals.disconnect(extension.engine_stopped, signal=signals.engine_stopped)
+        # Its email action's sending is one more trigger of this phase, which the reactor waits for.
+        extension.engine_stopped()
 
 
 def spidermon_problem(settings: BaseSettings) -> str | None:
@@ -113,9 +166,15 @@ def _monitors() -> tuple[type[Any], type[Any]]:
         @monitors.name("Exit status is ok")  # type: ignore[untyped-decorator]
         def test_exit_status_is_ok(self) -> None:
             stats = self.data.stats
-            status = stats.get(stat.EXIT_STATUS)
+            status, reason = stats.get(stat.EXIT_STATUS), stats.get(stat.EXIT_REASON, "")
+            at_stop = self.data.crawler.get_extension(SpidermonAtForcedStop)
+            if at_stop is not None and at_stop.forced:
+                from crawler.monitoring.verdict import forced_stop
+
+                # As the run history and the heartbeat give it: exit 1, or its verdict's status, and why.
+                _, status, reason, _ = forced_stop(stats)
             self.assertIsNotNone(status, "the run verdict did not run")
-            self.assertEqual(status, 0, f"exit status {status}: {stats.get(stat.EXIT_REASON, '')}")
+            self.assertEqual(status, 0, f"exit status {status}: {reason}")
 
     @monitors.name("Item validation")
     class ItemValidationMonitor(Monitor, StatsMonitorMixin):  # type: ignore[misc]
