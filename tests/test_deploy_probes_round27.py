@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import email.message
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,46 @@ def test_spidermon_default_email_is_no_mime_source(smtp: tuple[int, Path], tmp_p
             assert "MIME-Version" not in part.get_content() and "Content-Type:" not in part.get_content()
     html = message.get_body(("html",))
     assert html is not None and "block pages" in html.get_content()
+
+
+@pytest.mark.long
+def test_spidermon_runs_and_emails_when_a_run_is_forced_to_stop(smtp: tuple[int, Path], tmp_path: Path) -> None:
+    """A second SIGTERM (systemd's stop, scrapyd's cancel twice) stopped the reactor without Spidermon's
+    engine_stopped: exit 1, and no monitor ran, so its failure email never came."""
+    port, inbox = smtp
+    before = len(list(inbox.glob("*.eml")))
+    log = tmp_path / "run.log"
+    with LoopbackSite(articles=30, seed=27, slow_seconds=25) as site:
+        for record in site.corpus.records:
+            site.set_fault(record.article_id, "slow")  # every article page hangs: the graceful stop waits for it
+        settings = spidermon_email_settings(site.base_url, port, LOG_FILE=str(log), AUTOTHROTTLE_ENABLED="False")
+        command = [sys.executable, "-m", "scrapy", "crawl", "latest", *(f"-s{k}={v}" for k, v in settings.items())]
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+        run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while site.article_requests() == 0:
+                assert run.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:] if log.exists() else "no log"
+                time.sleep(0.1)
+            run.send_signal(signal.SIGTERM)
+            while "shutting down gracefully" not in log.read_text():  # the first one taken: the second forces
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(timeout=60) == 1
+        finally:
+            if run.poll() is None:
+                run.kill()
+                run.wait()
+    text = log.read_text()
+    assert "[Spidermon] Run verdict/Exit status is ok... FAIL" in text, text[-3000:]
+    assert "exit status 1: the run was forced to stop (Ctrl-C or SIGTERM a second time) before its end" in text
+    assert text.count("[Spidermon] Run verdict/Exit status is ok") == 1, "the suite ran once"
+    assert "SendSmtpEmail... OK" in text and "TypeError" not in text, text[-3000:]
+    found = wait_for_messages(inbox, before + 1)
+    assert len(found) == before + 1, text[-3000:]
+    html = found[-1].get_body(("html",))
+    assert html is not None and "forced to stop" in html.get_content()
 
 
 def report(workdir: Path, *args: str, stdout: Any = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
