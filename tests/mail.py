@@ -52,7 +52,8 @@ def spidermon_email_settings(base_url: str, port: int, **extra: str) -> dict[str
 def messages(inbox: Path) -> list[email.message.EmailMessage]:
     """The messages the server got, oldest name first."""
     found = []
-    for path in sorted(inbox.glob("*.eml")):
+    # By number: by name, 10.eml came before 2.eml.
+    for path in sorted(inbox.glob("*.eml"), key=lambda path: int(path.stem)):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         assert isinstance(message, email.message.EmailMessage)
         found.append(message)

@@ -80,7 +80,6 @@ def test_spidermon_default_email_is_no_mime_source(smtp: tuple[int, Path], tmp_p
     assert html is not None and "block pages" in html.get_content()
 
 
-@pytest.mark.long
 def test_spidermon_runs_and_emails_when_a_run_is_forced_to_stop(smtp: tuple[int, Path], tmp_path: Path) -> None:
     """A second SIGTERM (systemd's stop, scrapyd's cancel twice) stopped the reactor without Spidermon's
     engine_stopped: exit 1, and no monitor ran, so its failure email never came."""
