@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -383,8 +384,13 @@ COMMIT;
 """
 
 
+@functools.cache
 def _columns() -> dict[str, frozenset[str]]:
-    """Each table's columns, as the schema makes them (every schema version has the same ones)."""
+    """Each table's columns, as the schema makes them (every schema version has the same ones).
+
+    Made on first use, not at import: SQLite opens a file as it starts, and at import (before the
+    command's check of its standard streams) that file took a closed stdout's descriptor, so a run
+    with stdout closed no longer saw it closed."""
     db = sqlite3.connect(":memory:", isolation_level=None)
     try:
         db.executescript(_SCHEMA)
@@ -392,8 +398,6 @@ def _columns() -> dict[str, frozenset[str]]:
     finally:
         db.close()
 
-
-_COLUMNS = _columns()
 
 
 def _inspect(path: Path) -> None:
@@ -441,7 +445,7 @@ def _inspect(path: Path) -> None:
         # A table without a column the store reads (a hand edit, a tool's own migration) failed each source
         # mid-run with a traceback, exit 1, after every feed was fetched.
         for table in sorted(tables):
-            missing = _COLUMNS[table] - {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            missing = _columns()[table] - {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             if missing:
                 raise StateError(
                     f"seen-store {path} is damaged: its table {table} has no column {', '.join(sorted(missing))}; it is left as it is"
