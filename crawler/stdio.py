@@ -147,6 +147,18 @@ def _spare(stream: TextIO | None, own: TextIO | None, fd: int) -> TextIO:
 _found_closed: set[int] = set()
 
 
+def note_closed_streams() -> None:
+    """Remember which standard descriptors are closed now, opening nothing: called as the project's
+    commands are imported, before any module can open a file into a closed one's number (SQLite puts
+    /dev/null on a closed 0-2 as it starts; Twisted's reactor takes one for its waker), which would hide
+    from :func:`guard_standard_streams` that the process was started without it."""
+    for fd in (STDIN, STDOUT, STDERR):
+        try:
+            os.fstat(fd)
+        except OSError:
+            _found_closed.add(fd)
+
+
 def guard_standard_streams() -> frozenset[int]:
     """Open /dev/null on each of the standard descriptors that is closed (`>&-`, `2>&-`), and make stdout
     and stderr go to /dev/null once they cannot be written; the descriptors that were closed.
