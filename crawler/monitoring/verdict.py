@@ -121,6 +121,11 @@ class RunVerdictExtension:
         self.crawler = crawler
         # The summary line was logged (the run judged), or the spider never opened: no line is owed.
         self.said = True
+        # The line of a judged run, kept until the engine has stopped: logged as the run was judged, the
+        # stats dump and Scrapy's "Spider closed" came after it, and a log's last line (`tail -1`) was
+        # never the summary. None once said, or while a spider has not opened (logged at once).
+        self.line_owed: tuple[str, bool] | None = None
+        self.opened = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.feed_write_failed, signal=bs_signals.feed_write_failed)
@@ -133,6 +138,7 @@ class RunVerdictExtension:
 
     def spider_opened(self, spider: Spider) -> None:
         self.said = False
+        self.opened = True
         from twisted.internet import reactor  # the one the crawler installed
 
         reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
@@ -142,9 +148,16 @@ class RunVerdictExtension:
         the run's one summary line, as its record and ping give it. Without it the log ended on Scrapy's
         "forcing unclean shutdown" and a run under --nolog printed nothing, exit 1 seen by nobody."""
         if self.said:
+            self.say_owed()
             return
         self.said = True
         self.say(forced_stop(self.stats.get_stats())[3], failed=True)
+
+    def say_owed(self) -> None:
+        """The judged run's summary line, once, as the last line the run logs."""
+        owed, self.line_owed = self.line_owed, None
+        if owed is not None:
+            self.say(*owed)
 
     def say(self, line: str, failed: bool) -> None:
         """The summary line, at ERROR for a failed run (and then on stderr too when the log is off)."""
@@ -160,7 +173,16 @@ class RunVerdictExtension:
     def engine_stopped(self) -> Deferred[None] | None:
         # One Ctrl-C or SIGTERM as the run's feeds are stored at its end: the run is judged once they are
         # (before, the reactor stopped first: exit 1, "ended before it was judged", for a run that ended well).
-        return close_under_way(self.crawler)
+        waiting = close_under_way(self.crawler)
+        if waiting is None:
+            self.say_owed()
+            return None
+
+        def said(result: None) -> None:
+            self.say_owed()
+            return result
+
+        return waiting.addBoth(said)
 
     def feed_write_failed(self, path: str, error: Exception) -> None:
         self.stats.inc_value(stat.OUTPUT_WRITE_FAILED)
@@ -205,7 +227,7 @@ class RunVerdictExtension:
             return ()
 
     def judge(self, reason: str) -> tuple[int, str, str]:
-        """Set the exit status, log the summary line; the status, why, and the line."""
+        """Set the exit status, owe the summary line (logged as the engine stops); the status, why, and the line."""
         stats = self.stats.get_stats()
         try:
             status, why = self.verdict(stats, reason)
@@ -216,7 +238,12 @@ class RunVerdictExtension:
         self.stats.set_value(stat.EXIT_REASON, why)  # for the run history and the heartbeat
         line = self.summary(stats, reason, status, why)
         self.said = True
-        self.say(line, failed=bool(status))
+        if self.opened:
+            # Said once the engine stopped (or the reactor, whichever comes first): after the stats dump
+            # and "Spider closed", so that the run's log ends with it.
+            self.line_owed = (line, bool(status))
+        else:
+            self.say(line, failed=bool(status))
         return status, why, line
 
     def verdict(self, stats: dict[str, Any], reason: str) -> tuple[int, str]:
