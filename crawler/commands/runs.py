@@ -81,7 +81,9 @@ def row(record: dict[str, Any]) -> tuple[str, ...]:
     counts = record.get("counts") or {}
     started = _shown(str(record.get("started", ""))[:19].replace("T", " "))
     # One row per run: an error's text may hold line breaks and tabs.
-    reason = "" if record.get("status") == 0 else _shown(record.get("reason", ""))
+    # An ok run's reason only when it says more than "ok": a run that stopped at its CLOSESPIDER_* limit
+    # (its summary line names it, and what it did not fetch comes next run) showed as any other.
+    reason = "" if record.get("status") == 0 and record.get("reason", "ok") == "ok" else _shown(record.get("reason", ""))
     return (
         started,
         _shown(record.get("spider", "")),
