@@ -64,6 +64,36 @@ def test_a_kept_moment_further_than_a_day_after_it_was_asked_holds_no_run_back(t
     assert site_wait_problem(settings, 1_800_000_000.0) is None
 
 
+@pytest.mark.parametrize("until", ["1" + "0" * 400, "-" + "9" * 320])
+def test_a_kept_moment_no_float_holds_is_no_wait_not_a_traceback(tmp_path: Path, until: str) -> None:
+    # An integer of 310 or more digits is valid JSON, and math.isfinite() of it raised OverflowError: every
+    # run's check before the crawl ended in a traceback until the file was removed.
+    settings = project_settings(tmp_path / ".state")
+    (tmp_path / ".state").mkdir()
+    text = '{"www.business-standard.com": {"until": %s, "asked": 1800000000.0, "seconds": 3600}}' % until
+    (tmp_path / ".state" / SITE_WAIT_FILE).write_text(text, encoding="utf-8")
+    assert site_wait_problem(settings, 1_800_000_000.0) is None
+
+
+def test_the_same_second_wait_ends_when_the_clock_is_stepped_back_while_it_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    # NTP steps the clock back an hour during the (sub-second) sleep: the loop then slept until the old
+    # deadline, an hour, holding the spider's run lock.
+    from crawler.incremental import lock as lock_module
+
+    now = [1_000_000.25]
+    slept: list[float] = []
+    monkeypatch.setattr(lock_module.time, "time", lambda: now[0])
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        assert len(slept) < 5, f"still waiting after {sum(slept):.0f} s asked"  # (before: for ever, or for hours)
+        now[0] -= 3600  # stepped back while asleep
+
+    monkeypatch.setattr(lock_module.time, "sleep", sleep)
+    lock_module._wait_past_second(1_000_000.75)
+    assert slept == [0.75]
+
+
 def test_a_wait_kept_as_written_still_holds_back_for_all_of_it(tmp_path: Path) -> None:
     settings = project_settings(tmp_path / ".state")
     now = 1_800_000_000.0

@@ -105,9 +105,8 @@ def _wait_past_second(ended: float) -> None:
     """Sleep until the clock is past the second ``ended`` falls in (at most a little over a second)."""
     deadline = math.floor(ended) + 1
     now = time.time()
-    if deadline - now > _MOST_WAIT:
-        return
-    while now < deadline:
+    # (Asked again at each wake: a clock stepped back meanwhile would otherwise hold the lock for hours.)
+    while now < deadline and deadline - now <= _MOST_WAIT:
         time.sleep(deadline - now)
         now = time.time()
 

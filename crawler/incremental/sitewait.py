@@ -52,8 +52,11 @@ def _read(path: Path) -> dict[str, dict[str, float]]:
         return {}
     waits: dict[str, dict[str, float]] = {}
     for host, entry in data.items():
-        if isinstance(entry, dict) and all(isinstance(entry.get(k), (int, float)) and math.isfinite(entry[k]) for k in ("until", "asked", "seconds")):
-            waits[str(host)] = {k: float(entry[k]) for k in ("until", "asked", "seconds")}
+        try:
+            if isinstance(entry, dict) and all(isinstance(entry.get(k), (int, float)) and math.isfinite(entry[k]) for k in ("until", "asked", "seconds")):
+                waits[str(host)] = {k: float(entry[k]) for k in ("until", "asked", "seconds")}
+        except OverflowError:
+            continue  # an integer no float holds (an edited file): no moment, nothing to wait for
     return waits
 
 
