@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from crawler.extraction.text import block_paragraphs, fragment, is_date_line, split_body
-from tests.test_text_probes_round25 import LAYOUTS, _story_lines
+from crawler.extraction import extract
+from tests.pages.cases import render_generic_opengraph
+from tests.test_text_probes_round25 import GENERIC_SECOND, GENERIC_URL, LAYOUTS, _story_lines
 
 QUOTE = "The ministry said collections would keep rising through the year."
 
@@ -46,6 +48,35 @@ def test_a_pull_quote_repeating_a_line_of_the_story_is_read_once(layout: str, ki
 )
 def test_a_quotation_the_story_does_not_repeat_stays(markup: str, lines: list[str]) -> None:
     assert _lines(markup) == lines
+
+
+# A quotation whose words stand only where the body does not read them (the headline above the story, a share
+# bar or script the layout skips, a hidden copy, another quotation) is no repeat of a line of the story: the first
+# rule compared it with every text of the story's element and dropped it, so the line was nowhere in the body.
+HEADLINE_QUOTE = "India will remain the fastest growing major economy this year, says Sitharaman"
+
+
+def test_a_quotation_the_headline_repeats_stays_in_the_body() -> None:
+    html = render_generic_opengraph().replace("<h1>GST collections rise 9% in April</h1>", f"<h1>{HEADLINE_QUOTE}</h1>")
+    html = html.replace(GENERIC_SECOND, f"<blockquote>India will remain the fastest growing major economy this year</blockquote>{GENERIC_SECOND}")
+    article = extract(html, GENERIC_URL).article
+    assert "India will remain the fastest growing major economy this year" in article.articleBody.split("\n")
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        f"<div class='share'>{QUOTE}</div>",  # a subtree the layout skips
+        f"<script type='application/ld+json'>{{\"description\": \"{QUOTE}\"}}</script>",
+        f"<p style='display:none'>{QUOTE}</p>",
+        f"<blockquote>{QUOTE}</blockquote>",  # the same quotation twice, and nowhere in the story
+    ],
+)
+def test_a_quotation_repeated_only_where_the_body_does_not_read_stays(elsewhere: str) -> None:
+    root = fragment(f"<p>The statement came late.</p>{elsewhere}<blockquote>{QUOTE}</blockquote><p>Shares rose.</p>")
+    assert root is not None
+    lines = block_paragraphs(root, skip=lambda element: "share" in (element.get("class") or ""))
+    assert QUOTE in lines and lines[0] == "The statement came late." and lines[-1] == "Shares rose."
 
 
 # --- the page's date line inside the story's markup -----------------------------------------------

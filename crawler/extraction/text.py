@@ -367,23 +367,36 @@ def _squeezed(text: str) -> str:
     return _NOT_WORDS.sub("", text.casefold())
 
 
-def pull_quotes(root: _Element) -> list[_Element]:
-    """The pull quotes in ``root``: each :data:`PULL_QUOTE_TAGS` element (not an embedded post) whose
-    words, without its attribution, stand in ``root``'s text outside it."""
-    found: list[_Element] = []
-    whole: str | None = None
+def _quote_candidates(root: _Element) -> list[tuple[_Element, str]]:
+    """The :data:`PULL_QUOTE_TAGS` elements of ``root`` that may be pull quotes (not an embedded post, not
+    inside another, long enough to tell), each with its words squeezed, without its attribution."""
+    found: list[tuple[_Element, str]] = []
     for quote in root.iter(*PULL_QUOTE_TAGS):
-        if is_embedded_post(quote) or any(quote is q or any(a is q for a in quote.iterancestors()) for q in found):
+        if is_embedded_post(quote) or any(quote is q or any(a is q for a in quote.iterancestors()) for q, _ in found):
             continue
         own = _squeezed(_text_without(quote, _ATTRIBUTION_TAGS))
-        if len(own) < _PULL_QUOTE_MIN:
-            continue
-        if whole is None:
-            whole = _squeezed(etree.tostring(root, method="text", encoding=str, with_tail=False))
-        outside = whole.replace(_squeezed(etree.tostring(quote, method="text", encoding=str, with_tail=False)), "", 1)
-        if own in outside:
-            found.append(quote)
+        if len(own) >= _PULL_QUOTE_MIN:
+            found.append((quote, own))
     return found
+
+
+def _skipping(elements: list[_Element], skip: Callable[[_Element], bool] | None) -> Callable[[_Element], bool]:
+    def skipped(element: _Element) -> bool:
+        return any(element is e for e in elements) or (skip is not None and skip(element))
+
+    return skipped
+
+
+def pull_quotes(root: _Element, skip: Callable[[_Element], bool] | None = None) -> list[_Element]:
+    """The pull quotes in ``root``: each candidate whose words stand in the story as the body reads it
+    without the candidates (``skip``'s subtrees, hidden and script text left out: a headline, a share
+    bar or a JSON-LD block quoting the line is no line of the story, and a quote repeated by another
+    quote alone is kept)."""
+    candidates = _quote_candidates(root)
+    if not candidates:
+        return []
+    story = _squeezed("".join(_paragraphs(root, _skipping([q for q, _ in candidates], skip))))
+    return [quote for quote, own in candidates if own in story]
 
 
 def _text_without(element: _Element, tags: frozenset[str]) -> str:
@@ -399,13 +412,11 @@ def _text_without(element: _Element, tags: frozenset[str]) -> str:
 def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = None) -> list[str]:
     """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees
     and :func:`pull_quotes`."""
-    quotes = pull_quotes(root) if next(root.iter(*PULL_QUOTE_TAGS), None) is not None else []
-    if quotes:
-        inner = skip
+    quotes = pull_quotes(root, skip) if next(root.iter(*PULL_QUOTE_TAGS), None) is not None else []
+    return _paragraphs(root, _skipping(quotes, skip) if quotes else skip)
 
-        def skip(element: _Element) -> bool:
-            return any(element is quote for quote in quotes) or (inner is not None and inner(element))
 
+def _paragraphs(root: _Element, skip: Callable[[_Element], bool] | None) -> list[str]:
     paragraphs: list[str] = []
     buffer: list[str] = []  # the non-empty strings of the paragraph being read
     text = root.text
