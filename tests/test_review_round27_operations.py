@@ -128,6 +128,25 @@ def test_a_receipts_folder_root_left_refuses_the_cron_user_before_anything_is_fe
     assert len(again.stdout.splitlines()) == 1
 
 
+@needs_setpriv
+def test_an_empty_receipts_folder_root_left_holds_back_no_run_to_a_file(site: LoopbackSite, workdir: Path) -> None:
+    # receipts/ is written only by a run to stdout or a remote store, or settled when a killed run left some:
+    # a run to a file never touches an empty one. Checked for every run, one `sudo scrapy crawl latest -O -`
+    # refused every cron run to a file after it, exit 7.
+    first = crawl(site, workdir, "-o", "-:jsonl")
+    assert first.returncode == EXIT_OK, first.stderr[-2000:]
+    state = workdir / ".state"
+    assert (state / "receipts").is_dir() and not any((state / "receipts").iterdir())
+    for path in [state, *state.rglob("*")]:
+        if path.name != "receipts":
+            os.chown(path, CRON_USER, CRON_USER)
+    os.chown(workdir, CRON_USER, CRON_USER)
+    site.add_articles(1)
+    done = crawl(site, workdir, "-O", "out.jsonl", user=(CRON_USER, CRON_USER))
+    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert len((workdir / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
 # --- A state dir that cannot be made, or whose link leads nowhere -------------------------------------------
 # BS_STATE_DIR=/srv/bs/state with /srv/bs root's: `run lock …/latest.lock cannot be created: Permission denied`,
 # naming neither the folder at fault nor what to do. A state dir that is a link to a disk not mounted: `is a

@@ -24,6 +24,7 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from scrapy import signals
@@ -51,7 +52,8 @@ from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.exporters import writes_all_of_unicode
 from crawler.incremental.feedstorage import unwritable_feeds
 from crawler.incremental.lock import run_lock
-from crawler.incremental.sharing import share_with_group, unwritable_state_file
+from crawler.incremental.receipts import RECEIPTS_FOLDER
+from crawler.incremental.sharing import WRITTEN_IN_STATE_DIR, share_with_group, unwritable_state_file
 from crawler.incremental.sitewait import site_wait_problem
 from crawler.incremental.store import StateError, backend, state_dir
 from crawler.monitoring.heartbeat import heartbeat_problem, ping_refused
@@ -876,7 +878,7 @@ class Command(ScrapyCrawlCommand):
                     refused = EXIT_REDIS if held.startswith("Redis at") else EXIT_LOCKED
                     return self.refuse(crawler.settings, spider_class.name, opts, refused, held)
             if incremental:
-                problem = unwritable_state_file(state_dir(crawler.settings))
+                problem = unwritable_state_file(state_dir(crawler.settings), _state_names_written(crawler.settings))
                 if problem:
                     return self.refuse(crawler.settings, spider_class.name, opts, EXIT_STATE, problem)
                 try:
@@ -1121,6 +1123,26 @@ def _keep_failure(started: Any, failures: list[BaseException]) -> None:
             failures.append(crash)
 
     started.add_done_callback(done)
+
+
+def _state_names_written(settings: BaseSettings) -> tuple[str, ...]:
+    """What of the state dir this run will write (see :data:`WRITTEN_IN_STATE_DIR`): ``receipts/`` only
+    when a killed run's receipts are there to settle, or a feed may need one (stdout, a remote store,
+    postprocessing); a root-owned ``receipts/`` a run to stdout left refused every cron run to a file."""
+    receipts = state_dir(settings) / RECEIPTS_FOLDER
+    try:
+        settle = any(receipts.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        settle = False
+    except OSError:
+        settle = True  # there, but not to be read: the check names it and whose it is
+    local = all(
+        urlsplit(str(uri)).scheme in ("", "file") and str(uri) != "-" and not (options or {}).get("postprocessing")
+        for uri, options in settings.getdict("FEEDS").items()
+    )
+    if settle or not local:
+        return WRITTEN_IN_STATE_DIR
+    return tuple(name for name in WRITTEN_IN_STATE_DIR if name != RECEIPTS_FOLDER)
 
 
 def _stop_from_thread(crawler: Crawler) -> None:
