@@ -1137,7 +1137,7 @@ def _state_names_written(settings: BaseSettings) -> tuple[str, ...]:
     except OSError:
         settle = True  # there, but not to be read: the check names it and whose it is
     local = all(
-        urlsplit(str(uri)).scheme in ("", "file") and str(uri) != "-" and not (options or {}).get("postprocessing")
+        urlsplit(str(uri)).scheme in ("", "file") and str(uri) != "-" and not (isinstance(options, dict) and options.get("postprocessing"))
         for uri, options in settings.getdict("FEEDS").items()
     )
     if settle or not local:
