@@ -125,6 +125,12 @@ _VISIBLE_AGAIN = etree.XPath("descendant::*[contains(translate(@style, 'VISBLE',
 
 def is_unseen(element: _Element) -> bool:
     """Whether the page never draws an element that is in its markup (see :data:`SCREEN_READER_CLASSES`)."""
+    return _unseen(element) is True
+
+
+def _unseen(element: _Element) -> bool | None:
+    """True for an element the page never draws, None for one hidden by ``visibility`` that holds an
+    element styled visible again (only that one is drawn: :func:`drawn_within`), else False."""
     hidden = element.get("hidden")
     style = element.get("style")
     classes = element.get("class")
@@ -145,7 +151,86 @@ def is_unseen(element: _Element) -> bool:
         return False
     if any(str(name).startswith(("[", "data-amp-bind-")) for name in element.keys()) or _STORY_BEHIND_PAYWALL(element):
         return False
-    return by_display or not _VISIBLE_AGAIN(element)
+    return True if by_display or not _VISIBLE_AGAIN(element) else None
+
+
+def drawn_within(element: _Element) -> list[_Element]:
+    """The elements a browser draws inside one hidden by ``visibility`` (:func:`_unseen` None): the
+    outermost styled ``visibility: visible`` again, not under a ``display: none``. The rest of its text,
+    its own and that of its other descendants (the tails of those drawn too), is hidden as it is."""
+    drawn: list[_Element] = []
+    stack = list(reversed(element))
+    while stack:
+        inner = stack.pop()
+        if not isinstance(inner.tag, str) or _unseen(inner) is True:
+            continue
+        style = inner.get("style")
+        if style and _declared(style)[1] == "visible":
+            drawn.append(inner)
+        else:
+            stack.extend(reversed(inner))
+    return drawn
+
+
+def without_unseen(element: _Element) -> _Element:
+    """``element``, or where something in it is never drawn (:func:`is_unseen`, the hidden text around
+    what :func:`drawn_within` finds), a copy of it without that text, for a field read from the page
+    (a headline's screen-reader span, "<h1>Sensex falls<span class=sr-only> (opens in new window)</span></h1>")."""
+    if next((e for e in element.iterdescendants() if isinstance(e.tag, str) and _unseen(e) is not False), None) is None:
+        return element
+    copy = deepcopy(element)
+    copy.tail = None
+    stack = list(copy)
+    while stack:
+        inner = stack.pop()
+        if not isinstance(inner.tag, str):
+            continue
+        state = _unseen(inner)
+        if state is True:
+            _remove_keeping_tail(inner)
+        elif state is None:
+            stack.extend(_keep_drawn(inner))
+        else:
+            stack.extend(inner)
+    return copy
+
+
+def _remove_keeping_tail(element: _Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if tail := element.tail:
+        before = element.getprevious()
+        if before is not None:
+            before.tail = (before.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _keep_drawn(element: _Element) -> list[_Element]:
+    """Leaves in ``element`` (hidden by visibility) only the elements drawn in it, without the text around them; returns those."""
+    drawn = drawn_within(element)
+    kept = set(drawn)
+    between: set[_Element] = set()  # the elements from it down to those drawn
+    for inner in drawn:
+        for above in inner.iterancestors():
+            if above is element:
+                break
+            between.add(above)
+    element.text = None
+    stack = list(element)
+    while stack:
+        inner = stack.pop()
+        inner.tail = None  # (text of the hidden element it sits in)
+        if inner in kept:
+            continue
+        if inner in between:
+            inner.text = None
+            stack.extend(inner)
+        elif (parent := inner.getparent()) is not None:
+            parent.remove(inner)
+    return drawn
 
 
 def _may_hide(style: str) -> bool:
@@ -605,6 +690,8 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
     markers: dict[_Element, _ListMarker] | None = None
     # The table cell being read whose lines are one cell of its row's line (see _data_cell).
     cell: _Element | None = None
+    # The elements drawn inside one hidden by visibility (drawn_within), whose tails are its hidden text.
+    untailed: set[_Element] | None = None
     while stack:
         item = pop()
         if isinstance(item, tuple):
@@ -622,7 +709,7 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                 else:
                     _flush(buffer, paragraphs)
             tail = element.tail
-            if tail:
+            if tail and (untailed is None or element not in untailed):
                 buffer.append(tail)
             continue
         element = item
@@ -640,7 +727,7 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                 and (skip is None or not skip(element))
                 and not (tag in EMBED_TAGS and _embed_classes(element.get("class")))
                 and not (tag == "figcaption" and is_image_caption(element))
-                and not is_unseen(element)
+                and (unseen := _unseen(element)) is not True
             ):
                 is_block = tag in BLOCK_TAGS
                 if buffer and (is_block or tag == "br") and not (type(buffer[0]) is _ListMarker and _only_marker(buffer)):
@@ -658,6 +745,15 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                         buffer.append(CELL_SEPARATOR)
                     if cell is None and len(element) and _data_cell(element):
                         cell = element
+                if unseen is None:
+                    # Hidden by visibility but for the elements in it styled visible again: those alone
+                    # are read, each without the hidden text after it; the block still ends a paragraph.
+                    shown = drawn_within(element)
+                    untailed = untailed or set()
+                    untailed.update(shown)
+                    push((element, tag, is_block, None))
+                    extend(reversed(shown))
+                    continue
                 text = element.text
                 marks = None
                 if tag == "q":
@@ -692,7 +788,7 @@ def _walk(element: _Element, skip: Callable[[_Element], bool] | None, buffer: li
                         _flush(buffer, paragraphs)
         # (a comment or processing instruction, or a skipped element: only its tail is read)
         tail = element.tail
-        if tail:
+        if tail and (untailed is None or element not in untailed):
             buffer.append(tail)
 
 

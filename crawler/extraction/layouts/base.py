@@ -43,7 +43,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types, live_updates_of
 from ..urls import WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
-from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, is_code, split_body, superscript, text_paragraphs, without_promoted_links
+from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, is_code, split_body, superscript, text_paragraphs, without_promoted_links, without_unseen
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -632,6 +632,9 @@ def glued(element: _Element) -> _Element:
     """``element``, or where it holds a <sup>, <sub>, <wbr> or a comment, a copy of it without those
     (their text, a comment's none, joined to the text around them), for :func:`joined_text` of its
     text nodes."""
+    # What the page never draws is no text of the field, as of the body (a headline's screen-reader
+    # span, a hidden duplicate of a byline: text.without_unseen).
+    element = without_unseen(element)
     # (An <img> only where it is an emoji drawn as a picture, "Markets cheer 🎉": its alt is a character
     # of the line, as in the body, text.emoji_alt; any other picture is none.)
     for found in element.iter(*_GLUE_TAGS, "img"):
