@@ -269,7 +269,12 @@ def parse_date(value: str | int | float | None) -> datetime | None:
             # A Hindi word left that no English one stands for ("5:30 शाम", evening; "9:42 रात", night;
             # "9:42 बजे" of either half) may change the hour, and the English parsers would skip it.
             return None
-    parsed: datetime | None = _site_display_date(text)
+    if "24" in text and (end := _DAY_END(text)) is not None:
+        # "24:00" (a 24-hour clock's end of the day, "Feb 28 2024 | 24:00 IST") is the next day's midnight,
+        # as ISO 8601 has it; strptime's %H stops at 23, and the line was read as no date.
+        parsed = parse_date(text[: end.start()] + "00" + text[end.start() + 2 :])
+        return _in_range_ist(parsed + timedelta(days=1)) if parsed is not None else None
+    parsed = _site_display_date(text)
     if parsed is not None:
         return _in_range_ist(parsed)
     if _SPELLED_OUT(text) is not None:
@@ -288,6 +293,10 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     if parsed is None:
         return None
     return _in_range_ist(parsed)
+
+
+# (Not "24:00 PM", "24:01", "24:00:30", "124:00", nor a year's "2024:00".)
+_DAY_END = re.compile(r"(?<![\d:.])24(?P<mark>[:.])00(?:(?P=mark)00(?:[.,]0+)?)?(?![\d:.]|\s*[ap]\.?m\b)", re.I).search
 
 
 # Forms of a time or zone that read surely once written as the formats have them: "12 noon", "12:00 noon"; "0:15 AM"
@@ -510,11 +519,11 @@ def _display_date(stripped: str) -> datetime | None:
     return _display_date_in_zone(stripped)
 
 
-# (Or an offset alone after a time and a space: "Feb 28 2024 | 3:42 PM +0530", "… 15:42 +5:30"; after a
-# year, "2024 -2025", it is none.)
+# (Or an offset alone after a time and a space: "Feb 28 2024 | 3:42 PM +0530", "… 15:42 +5:30", "… 3:42 PM
+# +05", hours alone as ISO 8601 writes them; after a year, "2024 -2025", it is none.)
 _TRAILING_ZONE = re.compile(
     r"(?<=[\d\s(])\(?(?:UTC|GMT|Z)(?:\s*([-+])(\d\d?)(?::?(\d\d))?)?\)?$"
-    r"|(?:(?<=\d:\d\d\s)|(?<=[APap][Mm]\s))([-+])(\d\d?)(?::?(\d\d))$",
+    r"|(?:(?<=\d:\d\d\s)|(?<=[APap][Mm]\s))([-+])(\d\d?(?=:?\d\d$)|\d\d)(?::?(\d\d))?$",
     re.ASCII,
 ).search
 

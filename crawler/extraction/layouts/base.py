@@ -1354,7 +1354,15 @@ class ArticlePage:
         written, shown = self._date_sources.get(name, ((), ""))
         reading = getattr(self, shown, None) if shown else None
         votes = []
+        # Two sources of the data that write the date in the very same text are one field of the CMS the
+        # page's template wrote twice (JSON-LD's datePublished and the article:published_time meta tag):
+        # one vote, or its typo outvoted the line the page shows (README: Bad input).
+        copies: set[str] = set()
         for source, value in [*written, (DOM, reading() if callable(reading) else None)]:
+            if source != DOM and isinstance(value, str):
+                if (copy := value.strip()) in copies:
+                    continue
+                copies.add(copy)
             found = self.date(value)
             if found is not None:
                 votes.append((source, found, timed(value) is None))
