@@ -43,7 +43,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types, live_updates_of
 from ..urls import WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
-from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, is_code, split_body, superscript, text_paragraphs, without_promoted_links, without_unseen
+from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, is_code, is_promo, is_promo_label, is_promo_run, split_body, superscript, text_paragraphs, without_promoted_links, without_unseen
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -758,6 +758,46 @@ def article_container(headline: _Element, story: _Element) -> _Element:
         if element in above:
             return element
     return story.getroottree().getroot()
+
+
+# The inline runs a promo's label and link are written in, and how far back from a link's line its label's
+# line may stand (the links of one promo, a line each).
+_PROMO_RUNS = frozenset({"strong", "b", "em", "i", "a", "span"})
+_PROMO_LINES_BACK = 6
+
+
+def _in_promo(anchor: _Element, root: _Element) -> bool:
+    """Whether a link inside ``root`` is one of an inline promo's (:meth:`ArticlePage.inline_related_anchors`)."""
+    line = anchor
+    for above in anchor.iterancestors():
+        if line.tag in BLOCK_TAGS:
+            break
+        if above.tag in _PROMO_RUNS and is_promo_run(clean_text(text_content(above)) or "", bold=above.tag in ("strong", "b")):
+            return True
+        if above is root:
+            break
+        line = above
+    if line.tag not in BLOCK_TAGS:
+        return False
+    text = clean_text(text_content(line)) or ""
+    if is_promo(text):
+        return True
+    # A label's line alone, then a line of each promoted story's link (text.without_promoted_links):
+    # a line of the story with a link in it is none.
+    if text != clean_text(text_content(anchor)):
+        return False
+    before = line.getprevious()
+    for _ in range(_PROMO_LINES_BACK):
+        if before is None or not isinstance(before.tag, str):
+            return False
+        words = clean_text(text_content(before)) or ""
+        if is_promo_label(words):
+            return True
+        links = [clean_text(text_content(a)) for a in before.iter("a") if a.get("href")]
+        if words and words not in links:
+            return False
+        before = before.getprevious()
+    return False
 
 
 def text_content(element: _Element) -> str:
@@ -1739,7 +1779,25 @@ class ArticlePage:
         return element_text(anchor)
 
     def alsoRead(self) -> list[RelatedArticle]:
-        return self.pick("alsoRead", (DOM, lambda: self.related_links(self.related_anchors()))) or []
+        return self.pick("alsoRead", (DOM, lambda: self.related_links([*self.related_anchors(), *self.inline_related_anchors()]))) or []
+
+    def story_roots(self) -> list[_Element]:
+        """The elements holding the story's lines, where its inline promos sit (:meth:`inline_related_anchors`)."""
+        story = self.story_container()
+        return [story if story is not None else self.scope]
+
+    def inline_related_anchors(self) -> list[_Element]:
+        """The stories' links of the inline promos in the story ("Also Read: <a>…</a>", "ALSO READ | …",
+        "यह भी पढ़ें: …", or a label's line alone with the links on the lines after it), after those of the
+        related list: the body leaves them out as no story (text.is_promo), and a reader sees them as the
+        article's related links. Only links to a story of the site."""
+        found: list[_Element] = []
+        for root in self.story_roots():
+            for anchor in root.iter("a"):
+                href = anchor.get("href")
+                if href and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root):
+                    found.append(anchor)
+        return found
 
     def ld_topics(self) -> list[str]:
         return names_of(self.ld.get("keywords"))

@@ -123,8 +123,14 @@ class Legacy2019(ArticlePage):
     def alsoRead(self) -> list[RelatedArticle]:
         return self.pick(
             "alsoRead",
-            (DOM, lambda: self.related_links(select(self.ALSO_READ_LINKS, self.scope)) or self.related_links(self.related_anchors())),
+            (DOM, self.panel_and_inline_links),
         ) or []
+
+    def panel_and_inline_links(self) -> list[RelatedArticle]:
+        """The side panel's stories (else those after an "Also Read" heading), then the story's inline promos'."""
+        panel = select(self.ALSO_READ_LINKS, self.scope)
+        anchors = panel if self.related_links(panel) else self.related_anchors()
+        return self.related_links([*anchors, *self.inline_related_anchors()])
 
     # The links may be written absolute, as the byline's may.
     TOPIC_LINKS = CSSSelector('p.pB15 a[href*="/topic/"]')

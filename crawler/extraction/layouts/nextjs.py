@@ -555,6 +555,10 @@ class NextJsV1(CmsStory, ArticlePage):
         markup = story_markup(markup)
         return fragment(markup), markup
 
+    def story_roots(self) -> list[_Element]:
+        # The story as the CMS wrote it (htmlContent) and as the page draws it: either may be missing.
+        return [root for root in (self.html_content[0], self.story_container()) if root is not None] or [self.scope]
+
     def html_content_body(self) -> list[str]:
         # A related list drawn in the story's markup is no story line, as in the page's container.
         root, markup = self.html_content
