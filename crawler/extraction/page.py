@@ -626,8 +626,29 @@ class Page:
         """How surely a JSON-LD article is this page's: about this page by its URL (2), by its story's
         id under another slug (1), naming no page (0), about another page (-1); then how full it is."""
         pages = _ld_page_keys(obj)
-        about = 2 if self._here & pages else 1 if self.story_ids & _story_ids(_ld_page_urls(obj)) else -1 if pages and self._here else 0
+        about = 2 if self._here & pages or self._named_main(obj) else 1 if self.story_ids & _story_ids(_ld_page_urls(obj)) else -1 if pages and self._here else 0
         return about, sum(bool(obj.get(key)) for key in _ARTICLE_KEYS)
+
+    @cached_property
+    def _main_entity_ids(self) -> set[str]:
+        """The ``@id``s the page's own WebPage objects (naming this page, or none) give as their
+        mainEntity (``{"@id": "#article"}`` in a @graph). (An inline mainEntity without one is often a
+        stub of the article beside its full object: it is ranked as before.)"""
+        ids: set[str] = set()
+        for holder in self.json_ld:
+            if not ld_types(holder) & _ITEM_PAGE_TYPES or (_ld_page_keys(holder) and not self._here & _ld_page_keys(holder)):
+                continue
+            main = holder.get("mainEntity")
+            if isinstance(main, list) and len(main) == 1:
+                main = main[0]
+            if isinstance(main, dict) and isinstance(ref := main.get("@id"), str) and ref.strip():
+                ids.add(ref.strip())
+        return ids
+
+    def _named_main(self, obj: JsonObject) -> bool:
+        """Whether the page's own WebPage names ``obj`` as its main entity by its ``@id``: a graph's
+        article that names no page itself is the page's all the same."""
+        return isinstance(ref := obj.get("@id"), str) and ref.strip() in self._main_entity_ids
 
     @cached_property
     def _here(self) -> set[str]:
