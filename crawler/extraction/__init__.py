@@ -11,8 +11,9 @@ from .blocking import ERROR_PAGE, NOT_FOUND, block_page_kind, error_page_kind, i
 from .errors import NotAnArticle
 from .layouts import LAYOUTS, ArticlePage, Provenance, pick_layout
 from .layouts.base import FUTURE_SKEW
+from .layouts.generic import listing_page
 from .page import EncodingNote, Page, decode_body
-from .urls import non_article_kind
+from .urls import LISTING, non_article_kind
 from .validate import REQUIRED_FIELDS, missing_fields, missing_required
 
 # The item carries how it was read beside its fields, not in them: the feed writes fields only,
@@ -64,6 +65,10 @@ def extract(
             kind = non_article_kind(page.url) or non_article_kind(page.canonical or "") or (media[0] if media else None)
             if kind:
                 raise NotAnArticle(kind, f"a {kind} page, not an article")
+            # A listing that says so (its JSON-LD a collection of stories, OpenGraph's "website" over
+            # links to stories) is a page of another kind, settled as one, not a redesign's.
+            if listing_page(page):
+                raise NotAnArticle(LISTING, "a listing page (its structured data says so), not an article")
             raise NotAnArticle("unknown-layout", "no known article layout matches the markup, and no article metadata")
         reader = layout(page, future_skew)
         article = reader.to_item()

@@ -9,6 +9,8 @@ Items of this layout are counted (``article/layout/generic``), so a redesign sho
 from __future__ import annotations
 
 import re
+from typing import Any
+from urllib.parse import urljoin
 
 from lxml.etree import _Element
 
@@ -18,7 +20,7 @@ from ..normalize import split_list, unique
 from ..errors import NotAnArticle
 from ..page import Page, dig, ld_types
 from ..text import attribute_text, block_paragraphs
-from ..urls import on_hindi_edition
+from ..urls import on_hindi_edition, page_article_id
 from .amp import figure_caption
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_names, element_text, first, first_text_of, picture_showing, select, text_content, text_of
 from .hindi import real_picture, without_site_name_before
@@ -76,6 +78,71 @@ def microdata_value(element: _Element | None) -> str | None:
 # What a page says it is when it lists stories: schema.org's pages of a collection, search results
 # or a person's profile (an author's page).
 LISTING_PAGE_TYPES = frozenset({"CollectionPage", "SearchResultsPage", "ProfilePage"})
+# A list names its stories in its elements: a ListItem's url or item (an object or its address), or the
+# story itself (a NewsArticle teaser's url).
+_LISTED_URLS = (("url",), ("@id",), ("item",), ("item", "url"), ("item", "@id"))
+# What makes a list of stories a listing's, not a story's few related links (the rule below), and a
+# page of OpenGraph's type ``website`` a section's front rather than a story of an unknown layout.
+LISTING_LEAST_STORIES = 3
+
+
+def _listed_story_ids(page: Page, items: Any) -> set[str]:
+    """The ids of the stories a JSON-LD ItemList's ``itemListElement`` names, this page's aside."""
+    found: set[str] = set()
+    for element in items if isinstance(items, list) else []:
+        for path in _LISTED_URLS:
+            url = dig(element, *path) if isinstance(element, dict) else element
+            if isinstance(url, str) and (story := page_article_id(None, url.strip())):
+                found.add(story)
+    return found - page.story_ids
+
+
+def ld_listing(page: Page) -> bool:
+    """Whether the page's JSON-LD says it is a listing: a collection, search results or a profile
+    page, a page whose main entity is a list (ItemList), or a list of stories naming this page. Where
+    objects name this page, they alone say what it is: a story's page may describe others too (its
+    section's, its author's). Where none does, a list of stories at the top level (Google's markup of a
+    summary page) is the page's, unless OpenGraph dates a story (``article:published_time``: a story
+    with its related stories listed)."""
+    objects = page.json_ld
+    own = [obj for obj in objects if page.names_this_page(obj)]
+    for obj in own or objects:
+        types = ld_types(obj)
+        if types & LISTING_PAGE_TYPES:
+            return True
+        main = page.ld_resolved(obj.get("mainEntity"))
+        if types & {"WebPage"} and isinstance(main, dict) and "ItemList" in ld_types(main):
+            return True
+        if "ItemList" in types and (own or not page.meta("article:published_time")) and len(_listed_story_ids(page, obj.get("itemListElement"))) >= LISTING_LEAST_STORIES:
+            return True
+    return False
+
+
+_LINKS = XPath("//a[@href]")
+
+
+def links_stories(page: Page, least: int = LISTING_LEAST_STORIES) -> bool:
+    """Whether the page links at least ``least`` stories besides its own (by their ids)."""
+    found: set[str] = set()
+    for link in page.find(_LINKS):
+        try:
+            url = urljoin(page.url, (link.get("href") or "").strip())
+        except ValueError:  # ("http://[x": no address)
+            continue
+        if (story := page_article_id(None, url)) and story not in page.story_ids:
+            found.add(story)
+            if len(found) >= least:
+                return True
+    return False
+
+
+def listing_page(page: Page) -> bool:
+    """Whether a page no layout reads says it is a listing: its JSON-LD (:func:`ld_listing`), or
+    OpenGraph's type ``website`` (the type of a page that is no article) on a page linking stories.
+    A page saying neither stays a page of an unknown layout, which counts towards a redesign."""
+    if page.mentions("ld+json", "LD+JSON") and ld_listing(page):
+        return True
+    return (page.meta("og:type") or "").strip().lower() == "website" and links_stories(page)
 
 
 class Generic(ArticlePage):
@@ -278,20 +345,6 @@ class Generic(ArticlePage):
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
         return names != " " and self.NOT_STORY_NAMES.search(names) is not None
 
-    def ld_listing(self) -> bool:
-        """Whether the page's JSON-LD says it is a listing: a collection, search results or a profile
-        page, or a page whose main entity is a list (ItemList). Where objects name this page, they
-        alone say what it is: a story's page may describe others too (its section's, its author's)."""
-        objects = self.page.json_ld
-        for obj in [obj for obj in objects if self.page.names_this_page(obj)] or objects:
-            types = ld_types(obj)
-            if types & LISTING_PAGE_TYPES:
-                return True
-            main = self.page.ld_resolved(obj.get("mainEntity"))
-            if types & {"WebPage"} and isinstance(main, dict) and "ItemList" in ld_types(main):
-                return True
-        return False
-
     def dom_body(self) -> list[str]:
         body = self.body_element
         return block_paragraphs(body, self.not_story) if body is not None else []
@@ -412,7 +465,7 @@ class Generic(ArticlePage):
         super().check()
         # A listing served where a story was (its section's page for a removed story), its template's
         # og:type "article" on every page: its JSON-LD says what it is, and its first teaser is no story.
-        if not self.ld and self.article_item is None and self.page.mentions("ld+json", "LD+JSON") and self.ld_listing():
+        if not self.ld and self.article_item is None and self.page.mentions("ld+json", "LD+JSON") and ld_listing(self.page):
             raise NotAnArticle("listing", "a listing page (its JSON-LD a collection of stories), not an article")
         # A document cut short in transit may be a known layout's whose markup the cut took away
         # (a Next.js page cut before its headline): its item would lack what only the page showed.
