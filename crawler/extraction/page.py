@@ -704,6 +704,11 @@ class Page:
         """Whether a JSON-LD object says it is the main thing of this page (its URL or canonical URL)."""
         return bool(self._here & _ld_page_keys(obj))
 
+    def is_this_page(self, url: str) -> bool:
+        """Whether an absolute ``url`` names this page (its URL or canonical URL, a fragment aside)."""
+        key = _same_page_key(url)
+        return key is not None and key in self._here
+
     def names_other_stories(self, obj: JsonObject) -> bool:
         """Whether a JSON-LD object names stories (by their ids), none of them this page's: a related
         story's teaser written as an article of its own."""

@@ -34,25 +34,7 @@ def _letters(text: str) -> int:
 
 # The microdata item of an article (NewsArticle and kin, BlogPosting), and its properties.
 ARTICLE_ITEMS = XPath("//*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]")
-_HEADLINE = XPath("(//h1)[1]")
-_ARTICLE_BODY = XPath("(//*[@itemprop='articleBody'])[1]")
 _PROPERTY = XPath("descendant::*[@itemprop = $name]")
-
-
-def microdata_article(page: Page) -> _Element | None:
-    """The page's article item: the one around its headline (its first ``<h1>``), else around its
-    ``articleBody`` (a header's logo in the first ``<h1>``), else, on a page with neither, its only
-    one; None when both are in no item (a listing's teaser items), as :attr:`Generic.article_item`."""
-    items = select(ARTICLE_ITEMS, page.root)
-    marks = [mark for mark in (first(_HEADLINE, page.root), first(_ARTICLE_BODY, page.root)) if mark is not None]
-    if not marks:
-        return items[0] if len(items) == 1 else None
-    for mark in marks:
-        around = set(mark.iterancestors())
-        found = next((item for item in reversed(items) if item in around), None)
-        if found is not None:
-            return found
-    return None
 
 
 def microdata_property(item: _Element | None, *names: str) -> _Element | None:
@@ -156,8 +138,9 @@ class Generic(ArticlePage):
             return True
         if (page.meta("og:type") or "").lower() == "article" and bool(page.meta("og:title")):
             return True
-        # A CMS that states its article in schema.org microdata alone (no JSON-LD, no OpenGraph).
-        return page.mentions("itemprop") and microdata_value(microdata_property(microdata_article(page), "headline", "name")) is not None
+        # A CMS that states its article in schema.org microdata alone (no JSON-LD, no OpenGraph): its
+        # item found as the reader finds it, so that the two never disagree.
+        return page.mentions("itemprop") and microdata_value(microdata_property(cls(page).article_item, "headline", "name")) is not None
 
     # The story: [itemprop=articleBody], else the <article> around the page's headline, else the
     # longest <article> (a page may list teasers of other stories in <article>s of their own).
@@ -425,17 +408,51 @@ class Generic(ArticlePage):
 
     @cached_property
     def article_item(self) -> _Element | None:
-        """The microdata item of the story: the article item around its headline, else around its body,
-        else (a page with neither) the page's only one. An item around neither is a teaser's."""
+        """The microdata item of the story: the article item around its headline (the first ``<h1>``),
+        else around (or being) its body: its ``articleBody``, else its ``<article>`` or block of
+        paragraphs, where the item is no teaser (a header's logo in the ``<h1>``, the headline an
+        ``<h2>``); else, on a page with neither, the page's only one. An item around neither is a teaser's."""
         body = self.body_element
-        for holders in (self.headline_ancestors, list(body.iterancestors()) if body is not None else []):
+        for holders in (self.headline_ancestors, [body, *body.iterancestors()] if body is not None else []):
             around = next((above for above in holders if above.get("itemscope") is not None and self.is_article_item(above)), None)
             if around is not None:
-                return around
+                if holders is self.headline_ancestors or body is None or body.get("itemprop") == "articleBody" or self.story_item(around, body):
+                    return around
+                return None
         if self.headline_ancestors or body is not None:
             return None
         items = select(ARTICLE_ITEMS, self.page.root)
         return items[0] if len(items) == 1 else None
+
+    LINKS = XPath("descendant-or-self::a[@href] | ancestor::a[@href]")
+
+    def teaser(self, item: _Element) -> bool:
+        """Whether a microdata article item is a teaser of another story: its headline links another
+        page (a card's title; a story's headline links the story itself, if anything)."""
+        headline = microdata_property(item, "headline", "name")
+        for link in select(self.LINKS, headline) if headline is not None else ():
+            try:
+                url = urljoin(self.page.url, (link.get("href") or "").strip())
+            except ValueError:  # ("http://[x": a link to no page the reader can tell)
+                return True
+            if not self.page.is_this_page(url):
+                return True
+        return False
+
+    # A story's own paragraphs: not its item's summary or title (all a teaser's card holds).
+    STORY_PARAGRAPHS = XPath("descendant-or-self::p[not(ancestor-or-self::*[@itemprop='description' or @itemprop='headline' or @itemprop='name'])]")
+
+    def story_item(self, item: _Element, body: _Element) -> bool:
+        """Whether an article item found by the story's ``<article>`` or paragraphs (not by its headline
+        or ``articleBody``) is the story's: no teaser, holding paragraphs besides its summary, and the
+        page's one such item (a page of several cards, linked or not, is a listing of teasers)."""
+        if self.teaser(item) or not any(text_content(p).strip() for p in select(self.STORY_PARAGRAPHS, body)):
+            return False
+        for other in select(ARTICLE_ITEMS, self.page.root):
+            nested = other is item or item in set(other.iterancestors()) or other in set(item.iterancestors())
+            if not nested and not self.teaser(other):
+                return False
+        return True
 
     def of_the_article(self, element: _Element) -> bool:
         """Whether microdata ``element`` states the story's own data: outside any item, or in the story's item."""
