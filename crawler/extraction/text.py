@@ -110,15 +110,19 @@ SCREEN_READER_CLASSES = frozenset(
     {"sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only", "element-invisible", "a11y-hidden", "hidden-visually"}
 )
 # (A declaration in a comment is none, "display:none /* display:block */"; one marked ``!important``
-# beats a later one that is not, "display:none !important; display:block", as in a browser.)
-_STYLE_DECLARATION = re.compile(r"(?<![\w-])(display|visibility)\s*:\s*([a-z-]+)\s*(!\s*important)?", re.I)
+# beats a later one that is not, "display:none !important; display:block", as in a browser. And one a
+# browser drops as invalid hides nothing: the old hacks for Internet Explorer alone, "display:none\9",
+# "display:none\0/", "display:none !ie", "*display:none", whose line every other browser draws: a
+# declaration is its property's name alone, then keywords, then "!important" or nothing.)
+_STYLE_DECLARATION = re.compile(r"\s*(display|visibility)\s*:\s*([a-z-]+(?:\s+[a-z-]+)*)\s*(!\s*important)?\s*", re.I)
 _STYLE_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 # Hidden text a reader is shown on asking, which is the story's: the premium story's rest in the
 # site's ``.paywall-content`` (hidden until the reader subscribes, README: the page holds it whole;
 # not any class naming a paywall, "paywall-prompt" being the offer), a part AMP shows on a tap (its
 # ``[hidden]`` binding), ``hidden="until-found"`` (shown by a search of the page).
 _STORY_BEHIND_PAYWALL = etree.XPath("descendant-or-self::*[contains(@class, 'paywall-content')]")
-# And a block hidden by ``visibility`` holding an element styled visible again, which is drawn; under
+# And a block hidden by ``visibility`` holding an element styled visible again, which is drawn (its
+# ``visibility: visible``, not any style naming the word: "overflow: visible" undoes no hiding); under
 # ``display: none`` (or the ``hidden`` attribute) nothing is, whatever its descendants' style.
 _VISIBLE_AGAIN = etree.XPath("descendant::*[contains(translate(@style, 'VISBLE', 'visble'), 'visible')]")
 
@@ -151,7 +155,7 @@ def _unseen(element: _Element) -> bool | None:
         return False
     if any(str(name).startswith(("[", "data-amp-bind-")) for name in element.keys()) or _STORY_BEHIND_PAYWALL(element):
         return False
-    return True if by_display or not _VISIBLE_AGAIN(element) else None
+    return True if by_display or not any(_declared(again.get("style") or "")[1] == "visible" for again in cast("list[_Element]", _VISIBLE_AGAIN(element))) else None
 
 
 def drawn_within(element: _Element) -> list[_Element]:
@@ -245,11 +249,17 @@ def _declared(style: str) -> tuple[str, str]:
         style = _STYLE_COMMENT.sub(" ", style)
     values = {"display": "", "visibility": ""}
     important: set[str] = set()
-    for name, value, marked in _STYLE_DECLARATION.findall(style):
-        name = name.lower()
+    for declaration in style.split(";"):
+        if (found := _STYLE_DECLARATION.fullmatch(declaration)) is None:
+            continue
+        name, value, marked = found[1].lower(), found[2].lower(), found[3]
+        # (Several keywords are a display drawn, "inline flex"; with "none" among them, or for
+        # visibility, which takes one, they are invalid.)
+        if " " in value and (name == "visibility" or "none" in value.split()):
+            continue
         if name in important and not marked:
             continue
-        values[name] = value.lower()
+        values[name] = value
         if marked:
             important.add(name)
     return values["display"], values["visibility"]
