@@ -456,6 +456,9 @@ PULL_QUOTE_TAGS = ("blockquote", "aside")
 _PULL_QUOTE_MIN = 20
 _NOT_WORDS = re.compile(r"\W+")
 _ATTRIBUTION_TAGS = frozenset({"cite", "footer"})
+# Or its last line, a dash and the speaker ("— Shaktikanta Das, RBI Governor"), as a CMS without those
+# tags writes it: the quoted line stood twice in the body, its attribution's words being in no line.
+_ATTRIBUTION_LINE = re.compile(r"[\u2014\u2013\u2015~-]\s*\w.{0,60}").fullmatch
 
 
 def _squeezed(text: str) -> str:
@@ -469,7 +472,10 @@ def _quote_candidates(root: _Element) -> list[tuple[_Element, str]]:
     for quote in root.iter(*PULL_QUOTE_TAGS):
         if is_embedded_post(quote) or any(quote is q or any(a is q for a in quote.iterancestors()) for q, _ in found):
             continue
-        own = _squeezed(_text_without(quote, _ATTRIBUTION_TAGS))
+        lines = _paragraphs(_without(quote, _ATTRIBUTION_TAGS), None)
+        if len(lines) > 1 and _ATTRIBUTION_LINE(lines[-1]):
+            lines.pop()
+        own = _squeezed("".join(lines))
         if len(own) >= _PULL_QUOTE_MIN:
             found.append((quote, own))
     return found
@@ -490,18 +496,25 @@ def pull_quotes(root: _Element, skip: Callable[[_Element], bool] | None = None) 
     candidates = _quote_candidates(root)
     if not candidates:
         return []
-    story = _squeezed("".join(_paragraphs(root, _skipping([q for q, _ in candidates], skip))))
+    lines = _paragraphs(root, _skipping([q for q, _ in candidates], skip))
+    # (Nor is a line the body then drops: an "Also Read: …" promo, a promoted story's link, the page's
+    # date line; a quotation whose other words stood only there was dropped, and was nowhere in the body.)
+    story = _squeezed("".join(split_body(without_promoted_links(lines, lambda: _link_texts(root)))[0]))
     return [quote for quote, own in candidates if own in story]
 
 
-def _text_without(element: _Element, tags: frozenset[str]) -> str:
-    """The text below ``element`` outside the ``tags`` elements in it (read from a copy: a pull quote is a line or two)."""
+def _link_texts(root: _Element) -> set[str]:
+    return {text for a in root.iter("a") if a.get("href") and (text := clean_text("".join(str(t) for t in a.itertext())))}
+
+
+def _without(element: _Element, tags: frozenset[str]) -> _Element:
+    """A copy of ``element`` without the ``tags`` elements in it (a pull quote is a line or two)."""
     copy = deepcopy(element)
     copy.tail = None
     for inner in [e for e in copy.iterdescendants() if isinstance(e.tag, str) and e.tag in tags]:
         if (parent := inner.getparent()) is not None:
             parent.remove(inner)  # (its tail, the quote's words after it, goes with it: rare)
-    return etree.tostring(copy, method="text", encoding=str, with_tail=False)
+    return copy
 
 
 def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = None) -> list[str]:
