@@ -32,9 +32,35 @@ def _letters(text: str) -> int:
     return len(text) - sum(1 for char in text if char.isspace())
 
 
-# The microdata item of an article (NewsArticle and kin, BlogPosting), and its properties.
+# The microdata item of an article (NewsArticle and kin, BlogPosting), and its properties. An element's
+# itemprop may name several, separated by spaces (``itemprop="headline name"``, as microdata allows and
+# themes write it): each is looked for among them (before, such a story's headline was none, and a
+# page stating its article so was dropped as unknown-layout).
 ARTICLE_ITEMS = XPath("//*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]")
-_PROPERTY = XPath("descendant::*[@itemprop = $name]")
+
+
+def _prop(name: str) -> str:
+    """An XPath test that an element's ``itemprop`` names ``name``."""
+    return f"contains(concat(' ', normalize-space(@itemprop), ' '), ' {name} ')"
+
+
+_PROPERTY = XPath("descendant::*[contains(concat(' ', normalize-space(@itemprop), ' '), concat(' ', $name, ' '))]")
+
+
+def itemprops(element: _Element) -> list[str]:
+    """The properties an element's ``itemprop`` names."""
+    value = element.get("itemprop")
+    return value.split() if value else []
+
+
+_HOLDS_HEADLINE = XPath("boolean(descendant::h1)")
+_HOLDS_BODY = XPath(f"boolean(descendant::*[{_prop('articleBody')}])")
+
+
+def _beside_alike(item: _Element, items: list[_Element], holds: XPath) -> bool:
+    """Whether another of ``items``, neither inside ``item`` nor around it, ``holds`` what it does."""
+    around = set(item.iterancestors())
+    return any(other is not item and other not in around and item not in set(other.iterancestors()) and holds(other) for other in items)
 
 
 def microdata_property(item: _Element | None, *names: str) -> _Element | None:
@@ -145,7 +171,7 @@ class Generic(ArticlePage):
     # The story: [itemprop=articleBody], else the <article> around the page's headline, else the
     # longest <article> (a page may list teasers of other stories in <article>s of their own).
     # (Not a live blog's update's own articleBody: see microdata_live_updates.)
-    ITEMPROP_BODY = XPath("//*[@itemprop='articleBody'][not(ancestor::*[@itemprop='liveBlogUpdate'])]")
+    ITEMPROP_BODY = XPath(f"//*[{_prop('articleBody')}][not(ancestor::*[{_prop('liveBlogUpdate')}])]")
     ARTICLES = XPath("//article")
     HEADLINE = XPath("//h1")
     # Inside it, what a reader does not take for the story: the headline, the article's header and
@@ -157,7 +183,7 @@ class Generic(ArticlePage):
     # Microdata that states the article's metadata where it is shown (its byline, its dates) is no story,
     # nor is the short line holding it ("By <author> | <date> | Updated <date>").
     NOT_STORY_ITEMPROPS = frozenset({"author", "datePublished", "dateModified"})
-    METADATA = XPath("//*[@itemprop='author' or @itemprop='datePublished' or @itemprop='dateModified']")
+    METADATA = XPath(f"//*[{_prop('author')} or {_prop('datePublished')} or {_prop('dateModified')}]")
     LINE_TAGS = frozenset({"p", "li", "dd"})
     METADATA_LINE_MOST = 200  # characters: a paragraph of the story naming its author is longer
 
@@ -318,10 +344,10 @@ class Generic(ArticlePage):
 
     def not_story(self, element: _Element) -> bool:
         """Whether an element inside the story's container is not the story."""
-        if element.tag in self.NOT_STORY_TAGS or element.get("itemprop") in self.NOT_STORY_ITEMPROPS or element in self.metadata_lines:
+        if element.tag in self.NOT_STORY_TAGS or not self.NOT_STORY_ITEMPROPS.isdisjoint(itemprops(element)) or element in self.metadata_lines:
             return True
         # A live blog's update item follows the story as an update (with_updates), not inside it.
-        if element.get("itemprop") == "liveBlogUpdate" and self.isLiveBlog():
+        if "liveBlogUpdate" in itemprops(element) and self.isLiveBlog():
             return True
         if self.body_in_paragraphs and self.page_chrome(element):
             return True
@@ -336,10 +362,10 @@ class Generic(ArticlePage):
     # (or the author's name as the element's text, or a <meta itemprop="author" content=…>). Not the
     # author of another item (a comment, a review): the nearest item around it, if any, is an article.
     MICRODATA_AUTHORS = XPath(
-        "//*[@itemprop='author'][not(ancestor::*[@itemscope][1][not(contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting'))])]"
+        f"//*[{_prop('author')}][not(ancestor::*[@itemscope][1][not(contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting'))])]"
     )
-    MICRODATA_NAME = XPath("descendant::*[@itemprop='name']")
-    MICRODATA_URL = XPath("descendant-or-self::*[@itemprop='url'][@href]")
+    MICRODATA_NAME = XPath(f"descendant::*[{_prop('name')}]")
+    MICRODATA_URL = XPath(f"descendant-or-self::*[{_prop('url')}][@href]")
 
     def microdata_authors(self) -> list[Link]:
         if not self.page.mentions("itemprop"):  # no microdata: the page is not walked for it
@@ -384,8 +410,8 @@ class Generic(ArticlePage):
 
     # Microdata's dates, on the element that shows them (<time itemprop="datePublished" datetime=…>, a
     # <span> with a content attribute): a page without JSON-LD or OpenGraph's times states them so.
-    MICRODATA_PUBLISHED = XPath("//*[@itemprop='datePublished'][not(self::meta)]")
-    MICRODATA_MODIFIED = XPath("//*[@itemprop='dateModified'][not(self::meta)]")
+    MICRODATA_PUBLISHED = XPath(f"//*[{_prop('datePublished')}][not(self::meta)]")
+    MICRODATA_MODIFIED = XPath(f"//*[{_prop('dateModified')}][not(self::meta)]")
 
     def microdata_date(self, name: str, selector: XPath) -> str | None:
         """The date ``name`` as microdata gives it, counted as the DOM's; None when it gives none. Only
@@ -416,7 +442,11 @@ class Generic(ArticlePage):
         for holders in (self.headline_ancestors, [body, *body.iterancestors()] if body is not None else []):
             around = next((above for above in holders if above.get("itemscope") is not None and self.is_article_item(above)), None)
             if around is not None:
-                if holders is self.headline_ancestors or body is None or body.get("itemprop") == "articleBody" or self.story_item(around, body):
+                by_headline = holders is self.headline_ancestors
+                # A listing whose teaser items each hold an <h1> (or an articleBody) marks no story by it.
+                if _beside_alike(around, select(ARTICLE_ITEMS, self.page.root), _HOLDS_HEADLINE if by_headline else _HOLDS_BODY):
+                    return None
+                if by_headline or body is None or "articleBody" in itemprops(body) or self.story_item(around, body):
                     return around
                 return None
         if self.headline_ancestors or body is not None:
@@ -440,7 +470,7 @@ class Generic(ArticlePage):
         return False
 
     # A story's own paragraphs: not its item's summary or title (all a teaser's card holds).
-    STORY_PARAGRAPHS = XPath("descendant-or-self::p[not(ancestor-or-self::*[@itemprop='description' or @itemprop='headline' or @itemprop='name'])]")
+    STORY_PARAGRAPHS = XPath(f"descendant-or-self::p[not(ancestor-or-self::*[{_prop('description')} or {_prop('headline')} or {_prop('name')}])]")
 
     def story_item(self, item: _Element, body: _Element) -> bool:
         """Whether an article item found by the story's ``<article>`` or paragraphs (not by its headline
@@ -520,9 +550,9 @@ class Generic(ArticlePage):
         item = self.article_item
         return item if item is not None and "LiveBlogPosting" in (item.get("itemtype") or "") else None
 
-    MICRODATA_UPDATES = XPath("descendant::*[@itemprop='liveBlogUpdate'][not(ancestor::*[@itemprop='liveBlogUpdate'])]")
-    MICRODATA_UPDATE_HEADLINE = XPath("descendant::*[@itemprop='headline'][1]")
-    MICRODATA_UPDATE_BODY = XPath("descendant::*[@itemprop='articleBody'][1]")
+    MICRODATA_UPDATES = XPath(f"descendant::*[{_prop('liveBlogUpdate')}][not(ancestor::*[{_prop('liveBlogUpdate')}])]")
+    MICRODATA_UPDATE_HEADLINE = XPath(f"descendant::*[{_prop('headline')}][1]")
+    MICRODATA_UPDATE_BODY = XPath(f"descendant::*[{_prop('articleBody')}][1]")
 
     def microdata_live_updates(self) -> list[str]:
         """A live blog's updates as its microdata items (``liveBlogUpdate``) give them: each one's
