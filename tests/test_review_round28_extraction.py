@@ -192,6 +192,24 @@ def test_a_listing_of_microdata_teasers_at_a_storys_address_is_no_article(teaser
     assert raised.value.reason == "unknown-layout"
 
 
+@pytest.mark.parametrize("teasers", [TEASERS_HEADED, TEASERS_WITH_BODIES], ids=["each-an-h1", "each-an-articleBody"])
+def test_a_listing_of_microdata_teasers_whose_template_says_article_is_skipped_as_a_listing(teasers: str) -> None:
+    # The template writes og:type article on every page, and no JSON-LD says what the page is. Before:
+    # an article headlined "Markets News", the first teaser's card its body (round 27 told such a
+    # listing by its JSON-LD alone).
+    head = '<meta property="og:type" content="article"><meta property="og:title" content="Markets News">'
+    with pytest.raises(NotAnArticle) as raised:
+        extract(_html(teasers).replace("</head>", head + "</head>"), URL)
+    assert raised.value.reason == "listing"
+
+
+def test_an_opengraph_story_below_teaser_items_headed_by_h1s_is_still_read() -> None:
+    head = f'<meta property="og:type" content="article"><meta property="og:title" content="{HEADLINE}">'
+    html = _html(f'<div class="trending">{TEASERS_HEADED}</div><main><h1>{HEADLINE}</h1><p>{STORY}</p><p>{STORY}</p></main>')
+    article = extract(html.replace("</head>", head + "</head>"), URL).article
+    assert (article.headline, article.articleBody) == (HEADLINE, f"{STORY.strip()}\n{STORY.strip()}")
+
+
 @pytest.mark.parametrize(
     "related",
     [

@@ -53,6 +53,26 @@ def itemprops(element: _Element) -> list[str]:
     return value.split() if value else []
 
 
+_FIRST_HEADLINE = XPath("(//h1)[1]")
+_FIRST_ARTICLE_BODY = XPath(f"(//*[{_prop('articleBody')}])[1]")
+
+
+def microdata_listing(page: Page) -> bool:
+    """Whether the page's microdata is a listing's: its headline's (first ``<h1>``) or its body's
+    (``articleBody``) item one of several article items alike side by side, each holding its own."""
+    items = select(ARTICLE_ITEMS, page.root)
+    if len(items) < 2:
+        return False
+    for mark, holds in ((first(_FIRST_HEADLINE, page.root), _HOLDS_HEADLINE), (first(_FIRST_ARTICLE_BODY, page.root), _HOLDS_BODY)):
+        if mark is None:
+            continue
+        around = set(mark.iterancestors())
+        found = next((item for item in reversed(items) if item in around), None)
+        if found is not None and _beside_alike(found, items, holds):
+            return True
+    return False
+
+
 _HOLDS_HEADLINE = XPath("boolean(descendant::h1)")
 _HOLDS_BODY = XPath(f"boolean(descendant::*[{_prop('articleBody')}])")
 
@@ -508,12 +528,23 @@ class Generic(ArticlePage):
     def topics(self) -> list[str]:
         return self.pick("topics", (JSON_LD, self.ld_topics), fallbacks=((META, self.meta_topics),)) or []
 
+    LOOSE_PARAGRAPHS = XPath("//p[not(ancestor::*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')])]")
+    STORY_OUTSIDE_ITEMS = 200  # characters: a listing's line of introduction is shorter
+
+    def story_outside_items(self) -> bool:
+        """Whether the page's paragraphs outside its article items hold a story's text."""
+        return sum(len(text_content(p).strip()) for p in select(self.LOOSE_PARAGRAPHS, self.page.root)) >= self.STORY_OUTSIDE_ITEMS
+
     def check(self) -> None:
         super().check()
         # A listing served where a story was (its section's page for a removed story), its template's
         # og:type "article" on every page: its JSON-LD says what it is, and its first teaser is no story.
         if not self.ld and self.article_item is None and self.page.mentions("ld+json", "LD+JSON") and ld_listing(self.page):
             raise NotAnArticle("listing", "a listing page (its JSON-LD a collection of stories), not an article")
+        # Or its microdata says so: its headline or its body in one of several teaser items alike, and
+        # no story's paragraphs outside them (a story's page with teasers of others above it).
+        if not self.ld and self.page.mentions("itemscope") and self.article_item is None and microdata_listing(self.page) and not self.story_outside_items():
+            raise NotAnArticle("listing", "a listing page (its microdata teaser items of stories side by side), not an article")
         # A document cut short in transit may be a known layout's whose markup the cut took away
         # (a Next.js page cut before its headline): its item would lack what only the page showed.
         # Counted and dropped as a cut body, and fetched again next run.
