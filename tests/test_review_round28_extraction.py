@@ -112,6 +112,34 @@ def test_a_pull_quote_with_its_speaker_on_its_last_line_is_read_once(attribution
     assert _lines(f"<p>{said}</p><blockquote><p>“{QUOTE}”</p>{attribution}</blockquote><p>Shares rose.</p>") == [said, "Shares rose."]
 
 
+SAID = f"Das said: “{QUOTE}, and we will watch food prices closely.”"
+
+
+@pytest.mark.parametrize(
+    "trimmed",
+    [
+        "“We will not cut rates … and we will watch food prices closely”",
+        "“We will not cut rates... we will watch food prices closely”",
+        "“[The RBI] will not cut rates until inflation is durably at 4 per cent”",
+    ],
+)
+def test_a_pull_quote_with_words_left_out_is_read_once(trimmed: str) -> None:
+    # Before: an ellipsis or an editor's brackets made its words no run of the story's: the line stood twice.
+    assert _lines(f"<p>{SAID}</p><blockquote><p>{trimmed}</p></blockquote>") == [SAID]
+
+
+@pytest.mark.parametrize(
+    "quotation",
+    [
+        # Its pieces not all in the story, or not in its order: a quotation of its own, kept.
+        "“We will not cut rates … but growth will stay strong this year”",
+        "“And we will watch food prices closely … we will not cut rates”",
+    ],
+)
+def test_a_quotation_with_an_ellipsis_the_story_does_not_hold_stays(quotation: str) -> None:
+    assert _lines(f"<p>{SAID}</p><blockquote><p>{quotation}</p></blockquote>") == [SAID, quotation]
+
+
 @pytest.mark.parametrize(
     ("markup", "lines"),
     [

@@ -459,26 +459,41 @@ _ATTRIBUTION_TAGS = frozenset({"cite", "footer"})
 # Or its last line, a dash and the speaker ("— Shaktikanta Das, RBI Governor"), as a CMS without those
 # tags writes it: the quoted line stood twice in the body, its attribution's words being in no line.
 _ATTRIBUTION_LINE = re.compile(r"[\u2014\u2013\u2015~-]\s*\w.{0,60}").fullmatch
+# And where the pull quote leaves words out ("We will not cut rates … and we will watch prices") or an
+# editor puts their own in brackets ("[The RBI] will not cut rates"), its pieces between stand in the
+# story in their order: the line stood twice, its trimmed copy after it.
+_ELISION = re.compile(r"\u2026|\.\.\.|\[[^\]]*\]")
 
 
 def _squeezed(text: str) -> str:
     return _NOT_WORDS.sub("", text.casefold())
 
 
-def _quote_candidates(root: _Element) -> list[tuple[_Element, str]]:
+def _quote_candidates(root: _Element) -> list[tuple[_Element, list[str]]]:
     """The :data:`PULL_QUOTE_TAGS` elements of ``root`` that may be pull quotes (not an embedded post, not
-    inside another, long enough to tell), each with its words squeezed, without its attribution."""
-    found: list[tuple[_Element, str]] = []
+    inside another, long enough to tell), each with its words squeezed, without its attribution, in
+    the pieces its elisions leave."""
+    found: list[tuple[_Element, list[str]]] = []
     for quote in root.iter(*PULL_QUOTE_TAGS):
         if is_embedded_post(quote) or any(quote is q or any(a is q for a in quote.iterancestors()) for q, _ in found):
             continue
         lines = _paragraphs(_without(quote, _ATTRIBUTION_TAGS), None)
         if len(lines) > 1 and _ATTRIBUTION_LINE(lines[-1]):
             lines.pop()
-        own = _squeezed("".join(lines))
-        if len(own) >= _PULL_QUOTE_MIN:
-            found.append((quote, own))
+        pieces = [piece for piece in (_squeezed(part) for part in _ELISION.split("\n".join(lines))) if piece]
+        if sum(len(piece) for piece in pieces) >= _PULL_QUOTE_MIN:
+            found.append((quote, pieces))
     return found
+
+
+def _stands_in(pieces: list[str], story: str) -> bool:
+    """Whether ``pieces`` stand in ``story`` one after another."""
+    at = 0
+    for piece in pieces:
+        if (found := story.find(piece, at)) == -1:
+            return False
+        at = found + len(piece)
+    return True
 
 
 def _skipping(elements: list[_Element], skip: Callable[[_Element], bool] | None) -> Callable[[_Element], bool]:
@@ -500,7 +515,7 @@ def pull_quotes(root: _Element, skip: Callable[[_Element], bool] | None = None) 
     # (Nor is a line the body then drops: an "Also Read: …" promo, a promoted story's link, the page's
     # date line; a quotation whose other words stood only there was dropped, and was nowhere in the body.)
     story = _squeezed("".join(split_body(without_promoted_links(lines, lambda: _link_texts(root)))[0]))
-    return [quote for quote, own in candidates if own in story]
+    return [quote for quote, pieces in candidates if _stands_in(pieces, story)]
 
 
 def _link_texts(root: _Element) -> set[str]:
