@@ -463,9 +463,10 @@ class Generic(ArticlePage):
             around = next((above for above in holders if above.get("itemscope") is not None and self.is_article_item(above)), None)
             if around is not None:
                 by_headline = holders is self.headline_ancestors
-                # A listing whose teaser items each hold an <h1> (or an articleBody) marks no story by it.
+                # Teaser items beside it each holding an <h1> (or an articleBody) too: that mark tells no
+                # story (a listing's; or related teasers headed so, the story then told by its body).
                 if _beside_alike(around, select(ARTICLE_ITEMS, self.page.root), _HOLDS_HEADLINE if by_headline else _HOLDS_BODY):
-                    return None
+                    continue
                 if by_headline or body is None or "articleBody" in itemprops(body) or self.story_item(around, body):
                     return around
                 return None
