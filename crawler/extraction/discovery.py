@@ -20,7 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from .normalize import IST, absolute_url, article_id, clean_text, date_of_article_id, parse_date
-from .urls import ARTICLE, as_link, has_tracking, hindi_story_id, is_short_link, is_story_url, non_article_kind, page_article_id, same_site, site_host_form, unwrapped, url_kind, without_space_before_id, without_tracking
+from .urls import ARTICLE, as_link, has_tracking, hindi_story_id, is_short_link, is_story_url, non_article_kind, page_article_id, same_site, short_link_key, site_host_form, unwrapped, url_kind, without_space_before_id, without_tracking
 
 
 @dataclass(frozen=True)
@@ -743,19 +743,85 @@ def parse_listing(html: str, url: str) -> Listing:
     declared = (selector.xpath("//head/base/@href").get() or "").strip()
     base = (_link(declared, url) or url) if declared else url
     found: dict[str, None] = {}
-    short: dict[str, None] = {}
-    for href in selector.xpath("//a/@href").getall():
-        link = _link(href, base)
+    for anchor in selector.xpath("//a[@href]"):
+        link = _link(anchor.attrib["href"], base)
         # (Not a gallery or web story with an article's id: never emitted, so never seen, it would
         # keep a section's walk from stopping at a page of stories seen before.)
         if link and is_story_url(link):
             found.setdefault(link.split("#")[0], None)
-        elif link and is_short_link(link) and urlsplit(link).path.strip("/"):
-            short.setdefault(link.split("#")[0], None)
-    # A page whose cards link their stories only through the site's short links (what its share buttons
-    # give) lists them so: followed as a feed's are. Beside stories' own links, they are share buttons
-    # of those stories, each a request more for a story listed already.
-    return Listing(article_urls=list(found or short), next_page=_next_page(selector, base))
+        elif link and is_short_link(link) and urlsplit(link).path.strip("/") and _is_card_link(anchor.root, base):
+            # A card whose only link to its story is the site's short link lists it so: followed as a
+            # feed's is. Told by the card, not the page: a page-wide rule dropped such a card beside
+            # cards of stories' own links, and took a share button or a footer link for a story on a
+            # page that lists none (a section's end read as a page, and the walk went on to `pages`).
+            found.setdefault(link.split("#")[0], None)
+    return Listing(article_urls=list(found), next_page=_next_page(selector, base))
+
+
+_HEADINGS = "h1 h2 h3 h4 h5 h6".split()
+_HEADING_XPATH = "descendant-or-self::*[" + " or ".join(f"self::{name}" for name in _HEADINGS) + "]"
+_PICTURE_XPATH = "descendant-or-self::*[self::img or self::picture[not(.//img)]]"
+# A page's furniture around its cards: a link there is the site's, no card's.
+_FURNITURE = frozenset({"footer", "nav", "header", "aside"})
+# Words of a share button's or share bar's name ("shareicons", "MainStory_share__x1", "social-links").
+_SHARE_NAME = re.compile(r"(?<![a-z])(?:share|sharing|social)", re.IGNORECASE)
+_SHARE_WORDS = re.compile(
+    r"\W*(?:share(?: (?:this|the))?(?: (?:story|article|news|link|page))?(?: (?:on|via) \w+)?|copy (?:the )?link)\W*", re.IGNORECASE
+)
+# Hosts a share bar's other buttons link to.
+_SOCIAL_HOST = re.compile(
+    r"(?:^|\.)(?:twitter\.com|x\.com|facebook\.com|whatsapp\.com|wa\.me|linkedin\.com|t\.me|telegram\.me|reddit\.com|pinterest\.com)$"
+)
+# How many elements up a card is looked for from its link.
+_CARD_LEVELS = 6
+
+
+def _links_in(element: etree._Element, base: str) -> list[str]:
+    """The links of the ``<a>`` elements in ``element``, made absolute (see :func:`_link`)."""
+    found = element.xpath(".//a/@href")
+    return [link for link in (_link(str(href), base) for href in (found if isinstance(found, list) else [])) if link]
+
+
+def _count(element: etree._Element, path: str) -> int:
+    found = element.xpath(f"count({path})")
+    return int(found) if isinstance(found, float) else 0
+
+
+def _is_card_link(anchor: etree._Element, base: str) -> bool:
+    """Whether a short link's ``<a>`` is a card's link to its story: the card's headline or image,
+    the only link of the card to a story (a card that links its story by its own address too shows the
+    short link as its share button), and no share button (named so, or among links to social sites)
+    nor a link of the page's header, footer or navigation."""
+    ancestors = list(anchor.iterancestors())
+    in_heading = any(ancestor.tag in _HEADINGS for ancestor in ancestors)
+    if not in_heading and not _count(anchor, _HEADING_XPATH + " | " + _PICTURE_XPATH):
+        return False  # a link in words alone: a footer's "Download the app", a promo
+    # (All it says: a headline may well say "share", "Share market: Tata Steel share price jumps".)
+    said = (anchor.get("aria-label") or "", anchor.get("title") or "", "".join(str(text) for text in anchor.itertext()))
+    if any(_SHARE_WORDS.fullmatch(" ".join(words.split())) for words in said):
+        return False
+    if any(ancestor.tag in _FURNITURE for ancestor in ancestors):
+        return False
+    for level, element in enumerate([anchor, *ancestors[:3]]):
+        if _SHARE_NAME.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            return False
+        if level and not in_heading and not _count(element, _HEADING_XPATH) and any(
+            _SOCIAL_HOST.search(urlsplit(link).hostname or "") for link in _links_in(element, base)
+        ):
+            return False  # a button of a share bar
+    own = short_link_key(_link(anchor.get("href"), base) or "")
+    for element in ancestors[:_CARD_LEVELS]:
+        if element.tag == "body":
+            break
+        links = _links_in(element, base)
+        headings = _count(element, _HEADING_XPATH)
+        if headings > 1 or (not headings and _count(element, _PICTURE_XPATH) > 1) or any(
+            is_short_link(link) and short_link_key(link) != own for link in links
+        ):
+            return True  # past the card, among other cards: it linked no story by its own address
+        if any(is_story_url(link) for link in links):
+            return False
+    return True
 
 
 # What a pager's link says, arrows and all ("Next", "Next page", "Next »", "Go to next page", "Next stories").
