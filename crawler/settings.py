@@ -229,6 +229,9 @@ BS_LATEST_SOURCES = [
 BS_SITEMAP_MAX_SIZE = 50 * 1024 * 1024
 # Sitemap indexes are followed this deep (index → monthly sitemap is 1); deeper ones are not read.
 BS_MAX_SOURCE_DEPTH = 3
+# A feed that pages its older items (RFC 5005: <atom:link rel="next">) is read this many pages deep at
+# most, the first one included, and no further than its first page of stories all seen.
+BS_FEED_MAX_PAGES = 10
 # At most this many feeds, sitemaps and listing pages per run, every JOBDIR attempt included (a
 # sitemap that lists itself, or "next" pages that never end, stop here at the latest).
 BS_MAX_SOURCES = 5000

@@ -74,6 +74,9 @@ DISCOVERY_NOT_ARTICLE_PREFIX = "bs/discovery/not_article/"
 DISCOVERY_LISTING_ALL_SEEN_STOP = "bs/discovery/listing_all_seen_stop"
 # A later page of a section listing past its end (404, 410, or no article links): the walk ends there.
 DISCOVERY_LISTING_END = "bs/discovery/listing_end"
+# A feed's older pages (RFC 5005: <atom:link rel="next">) read, and feeds whose paging stopped at BS_FEED_MAX_PAGES.
+DISCOVERY_FEED_NEXT_PAGE = "bs/discovery/feed_next_page"
+DISCOVERY_FEED_PAGE_LIMIT = "bs/discovery/feed_page_limit"
 # Section walks whose pager's "next" link led to a page read already under another address (itself, the
 # first page, with a query string): the walk went on at <section>/page-N, the pager's links no longer followed.
 DISCOVERY_PAGER_LOOP = "bs/discovery/pager_loop"

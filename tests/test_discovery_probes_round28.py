@@ -11,8 +11,11 @@ items the feed had moved to its older pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
@@ -22,6 +25,9 @@ from crawler.extraction.discovery import parse_listing, parse_rss
 from crawler.incremental.store import PendingArticle
 from crawler.spiders.latest import LatestSpider
 from crawler.spiders.section import SectionSpider
+from tests.e2e import crawl
+from tests.loopback.site import Response as SiteResponse
+from tests.test_discovery_probes_round14 import ChangedSite
 from tests.test_spiders_unit import SITE, make_spider
 
 STORY = SITE + "/markets/news/sensex-ends-higher-124022800871_1.html"
@@ -50,9 +56,9 @@ def _response(url: str, html: str) -> HtmlResponse:
     return HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))
 
 
-def _remember(spider: Any, *identifiers: str) -> None:
+def _remember(spider: Any, *identifiers: str, date: str | None = None) -> None:
     for identifier in identifiers:
-        spider.seen_store.add_pending(PendingArticle(identifier, 1, "h", None, None, "before"))
+        spider.seen_store.add_pending(PendingArticle(identifier, 1, "h", date, date, "before"))
         spider.seen_store.confirm(identifier, "before")
 
 
@@ -148,3 +154,115 @@ def test_latest_news_with_only_a_share_button_is_a_failed_source(tmp_path: Path)
     html = _page(EMPTY_BUT_FOR["share-button"], footer='<a href="https://mybs.in/app">App</a>')
     assert list(spider.parse_listing_page(_response(LATEST, html))) == []
     assert spider.crawler.stats.get_value(stat.source_failed("no-article-links")) == 1
+
+
+# --- a feed that pages its older items (RFC 5005: <atom:link rel="next">) -----------------------------
+
+FEED = SITE + "/rss/latest.rss"
+ATOM_NS = 'xmlns:atom="http://www.w3.org/2005/Atom"'
+
+
+def _rss(*links: str, next_page: str | None = None, date: str = "Wed, 28 Feb 2024 10:00:00 +0530") -> bytes:
+    items = "".join(f"<item><title>A</title><link>{link}</link><pubDate>{date}</pubDate></item>" for link in links)
+    pager = f'<atom:link rel="next" href="{next_page}"/>' if next_page else ""
+    head = f'<atom:link rel="self" href="{FEED}"/>{pager}'
+    return f'<?xml version="1.0"?><rss version="2.0" {ATOM_NS}><channel><title>Latest</title>{head}{items}</channel></rss>'.encode()
+
+
+def _atom(*links: str, next_page: str | None = None) -> bytes:
+    entries = "".join(
+        f'<entry><title>A</title><link href="{link}"/><id>{link}</id><updated>2024-02-28T10:00:00+05:30</updated></entry>' for link in links
+    )
+    pager = f'<link rel="next" href="{next_page}"/>' if next_page else ""
+    return f'<feed xmlns="http://www.w3.org/2005/Atom"><title>Latest</title><link rel="self" href="{FEED}"/>{pager}{entries}</feed>'.encode()
+
+
+def _read(spider: Any, url: str, body: bytes, **meta: Any) -> list[Request]:
+    return list(spider.parse_source(XmlResponse(url, body=body, request=Request(url, meta=meta))))
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_feeds_next_page_is_read_from_the_feed_not_its_items(kind: str) -> None:
+    body = (_rss if kind == "rss" else _atom)(STORY, next_page="/rss/latest.rss?page=2")
+    assert parse_rss(body, FEED).next_page == FEED + "?page=2"
+    # An item's own "next" link (no story) is no page of the feed.
+    item_next = _rss(STORY).replace(b"</title><link>", b'</title><atom:link rel="next" href="/rss/other.rss"/><link>')
+    assert parse_rss(item_next, FEED).next_page is None
+
+
+def test_latest_reads_a_feeds_older_pages_while_they_list_new_stories(tmp_path: Path) -> None:
+    """Before: only the first page was read; the stories the feed had moved to its second page since the
+    run before (a run that fell behind: the machine was off, the site published a burst) were lost."""
+    spider = make_spider(LatestSpider, tmp_path)
+    first = _read(spider, FEED, _rss(STORY, next_page=FEED + "?page=2"))
+    assert [r.url for r in first] == [STORY, FEED + "?page=2"]
+    second = _read(spider, FEED + "?page=2", _rss(OTHER, next_page=FEED + "?page=3"), **first[1].meta)
+    assert [r.url for r in second] == [OTHER, FEED + "?page=3"]
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_FEED_NEXT_PAGE) == 2
+
+
+def test_a_feed_page_of_stories_seen_ends_the_paging(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    _remember(spider, "124022800871", "124022800872", date="2024-02-28T10:00:00+05:30")
+    assert _read(spider, FEED, _rss(STORY, OTHER, next_page=FEED + "?page=2")) == []
+    # A page listing a story seen that changed since goes on: its older pages may hold changes too.
+    again = make_spider(LatestSpider, tmp_path)
+    requests = _read(again, FEED, _rss(STORY, OTHER, next_page=FEED + "?page=2", date="Wed, 28 Feb 2024 11:00:00 +0530"))
+    assert [r.url for r in requests] == [STORY, OTHER, FEED + "?page=2"]
+    assert not spider.crawler.stats.get_value(stat.DISCOVERY_FEED_NEXT_PAGE)
+
+
+def test_a_feed_page_that_leads_back_is_not_read_again(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    first = _read(spider, FEED, _rss(STORY, next_page=FEED + "?page=2"))
+    second = _read(spider, FEED + "?page=2", _rss(OTHER, next_page=FEED), **first[1].meta)
+    assert [r.url for r in second] == [OTHER]
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_SOURCE_REPEATED) == 1
+
+
+def test_a_feeds_paging_stops_at_bs_feed_max_pages(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    spider.feed_max_pages = 2
+    first = _read(spider, FEED, _rss(STORY, next_page=FEED + "?page=2"))
+    second = _read(spider, FEED + "?page=2", _rss(OTHER, next_page=FEED + "?page=3"), **first[1].meta)
+    assert [r.url for r in second] == [OTHER]
+    assert spider.crawler.stats.get_value(stat.DISCOVERY_FEED_PAGE_LIMIT) == 1
+    assert any("BS_FEED_MAX_PAGES" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+
+
+# --- end to end: a run of latest against a feed of two pages -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[ChangedSite]:
+    with ChangedSite(articles=8, seed=28, days=2, legacy=0, slow_seconds=2) as running:
+        yield running
+        assert running.errors == []
+
+
+def _loopback_rss(records: list[Any], next_page: str | None) -> SiteResponse:
+    items = "".join(
+        f"<item><title>A</title><link>{xml_escape(r.url)}</link><pubDate>{format_datetime(r.modified)}</pubDate></item>" for r in records
+    )
+    pager = f'<atom:link rel="next" href="{next_page}"/>' if next_page else ""
+    body = f'<?xml version="1.0"?><rss version="2.0" {ATOM_NS}><channel><title>Latest</title>{pager}{items}</channel></rss>'
+    return SiteResponse(200, body.encode(), "application/rss+xml")
+
+
+def test_latest_reads_the_stories_a_feed_moved_to_its_older_page_and_not_again(site: ChangedSite, tmp_path: Path) -> None:
+    """Before: the four stories on the feed's second page were never fetched (exit 0, nothing said)."""
+    records = sorted(site.articles, key=lambda r: r.published, reverse=True)
+    older = "/rss/latest-older.rss"
+    site.change("/rss/latest.rss", lambda _s, _normal: _loopback_rss(records[:4], older))
+    site.change(older, lambda _s, _normal: _loopback_rss(records[4:], None))
+    settings = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"}
+    site.reset_counts()
+    result = crawl("latest", tmp_path, settings=settings)
+    assert "Traceback" not in result.log and result.status == 0, result.log[-3000:]
+    assert sorted(item["articleId"] for item in result.items) == sorted(r.article_id for r in records), result.log[-3000:]
+    assert site.counts[older] == 1
+    # Nothing new: the first page's stories are all seen, so its older page is not asked for.
+    site.reset_counts()
+    again = crawl("latest", tmp_path, settings=settings)
+    assert again.status == 0 and again.items == [], again.log[-3000:]
+    assert site.counts[older] == 0 and site.article_requests() == 0

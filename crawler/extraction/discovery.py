@@ -484,6 +484,20 @@ class Feed:
     cut: str = ""
     # The one date every item carried (see :func:`_without_shared_date`), dropped; None when they differ.
     shared_date: datetime | None = None
+    # The page of the feed's older items (RFC 5005's paged feed: ``<atom:link rel="next">``), if any.
+    next_page: str | None = None
+
+
+def _next_feed_page(root: etree._Element, base_url: str, atom: bool) -> str | None:
+    """The feed's ``<link rel="next">`` (Atom's, or an ``<atom:link>`` of an RSS channel): the page
+    of its older items. An item's links are its own, never the feed's."""
+    holders = [root] if atom else [child for child in root if _local(child.tag) == "channel"]
+    for holder in holders:
+        for child in holder:
+            if _local(child.tag) == "link" and "next" in (child.get("rel") or "").lower().split():
+                declared = holder.base
+                return _link(_url_text(child.get("href")), urljoin(base_url, declared) if declared else base_url)
+    return None
 
 
 def _item_url_texts(item: etree._Element) -> list[str]:
@@ -706,7 +720,8 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
         raise BrokenDocument("the feed has no item with a link", EMPTY)
     entries, shared = _without_shared_date(entries)
     return Feed(
-        entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut, shared_date=shared
+        entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut, shared_date=shared,
+        next_page=_next_feed_page(root, base_url, atom),
     )
 
 

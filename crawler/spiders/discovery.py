@@ -63,6 +63,8 @@ SHORT_LINK_META = "bs_short_link"
 SHORT_LINK_HOPS_META = "bs_short_link_hops"
 # request.meta key: how deep in sitemap indexes a source is (a root source is 0).
 SOURCE_DEPTH_META = "bs_source_depth"
+# request.meta key: which page of its feed a feed's page is (RFC 5005 paging; the feed's own address is 1).
+FEED_PAGE_META = "bs_feed_page"
 # An alias target that is no article: the address answered a page of this kind (``other-kind:video``).
 OTHER_KIND_TARGET = "other-kind:"
 # An alias target of an address asked for at every run all the same, never seen: robots.txt forbade it
@@ -88,6 +90,8 @@ REDIRECTED_HOME = "redirected-home"
 # Defaults of BS_MAX_SOURCES and BS_MAX_SOURCE_DEPTH (crawler/settings.py).
 DEFAULT_MAX_SOURCES = 5000
 DEFAULT_MAX_SOURCE_DEPTH = 3
+# Default of BS_FEED_MAX_PAGES (crawler/settings.py).
+DEFAULT_FEED_MAX_PAGES = 10
 # The verdict names this many failed sources at most.
 FAILED_SOURCES_NAMED = 10
 # What Scrapy's RobotsTxtMiddleware says when it refuses a request (IgnoreRequest), in every version.
@@ -137,6 +141,7 @@ class DiscoverySpider(BusinessStandardSpider):
         self.started = datetime.now(timezone.utc)
         self.visited_sources = VisitedSources(DEFAULT_MAX_SOURCES)
         self.max_source_depth = DEFAULT_MAX_SOURCE_DEPTH
+        self.feed_max_pages = DEFAULT_FEED_MAX_PAGES
         self.source_max_size = SITEMAP_MAX_SIZE
         # The longest URL a request may have (URLLENGTH_LIMIT, when its middleware is on); 0: any.
         self.url_length_limit = 0
@@ -189,6 +194,7 @@ class DiscoverySpider(BusinessStandardSpider):
         settings = crawler.settings
         spider.visited_sources = VisitedSources.for_job(settings.getint("BS_MAX_SOURCES", DEFAULT_MAX_SOURCES), settings.get("JOBDIR"))
         spider.max_source_depth = settings.getint("BS_MAX_SOURCE_DEPTH", DEFAULT_MAX_SOURCE_DEPTH)
+        spider.feed_max_pages = settings.getint("BS_FEED_MAX_PAGES", DEFAULT_FEED_MAX_PAGES)
         spider.source_max_size = settings.getint("BS_SITEMAP_MAX_SIZE", SITEMAP_MAX_SIZE)
         spider.cdn_stale_seconds = settings.getfloat("BS_CDN_STALE_SECONDS", CDN_STALE_SECONDS)
         spider.short_link_max_hops = max(0, settings.getint("REDIRECT_MAX_TIMES", spider.short_link_max_hops))
@@ -374,7 +380,32 @@ class DiscoverySpider(BusinessStandardSpider):
             self.count_source_read(response, feed.salvaged, feed.unusable_urls)
         self.count_unreadable_dates(response, feed.unreadable_dates)
         self.count_shared_date(response, feed.shared_date, len(feed.entries))
-        yield from self.discovered(feed.entries, response.url)
+        requests = list(self.discovered(feed.entries, response.url))
+        yield from requests
+        if feed.next_page is not None:
+            yield from self.next_feed_page(response, feed, fetched=bool(requests))
+
+    def next_feed_page(self, response: Response, feed: Feed, *, fetched: bool) -> Iterator[Request]:
+        """The request for the page of the feed's older items (RFC 5005), unless this page's stories
+        were all seen (the pages after it hold older ones), it is ``BS_FEED_MAX_PAGES`` deep, or it
+        was read already (a pager that leads back: see :meth:`follow_source`). Unread, the stories a
+        feed moved to its second page while the runs fell behind were lost. (``fetched``: this page
+        asked for a story or a short link.)"""
+        assert feed.next_page is not None and self.crawler.stats is not None
+        page = int((response.meta if response.request is not None else {}).get(FEED_PAGE_META, 1))
+        if not fetched and not self.fresh and all(self.holds_nothing_new(entry.url) for entry in feed.entries):
+            return
+        if page >= self.feed_max_pages:
+            self.crawler.stats.inc_value(stat.DISCOVERY_FEED_PAGE_LIMIT)
+            self.logger.warning(
+                "Not reading <%s>, the page after <%s>: its feed was read %d pages deep (BS_FEED_MAX_PAGES), and its older stories are left",
+                feed.next_page, response.url, page,
+            )
+            return
+        request = self.follow_source(feed.next_page, response, deeper=False, meta={FEED_PAGE_META: page + 1})
+        if request is not None:
+            self.crawler.stats.inc_value(stat.DISCOVERY_FEED_NEXT_PAGE)
+            yield request
 
     def read_sitemap(self, response: Response, sitemap: Sitemap) -> Iterator[Request]:
         if sitemap.is_index:
