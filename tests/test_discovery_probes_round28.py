@@ -18,7 +18,9 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import pytest
-from scrapy.http import HtmlResponse, Request, XmlResponse
+from scrapy.http import HtmlResponse, Request, Response, XmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler import stats as stat
 from crawler.extraction.discovery import parse_listing, parse_rss
@@ -228,6 +230,33 @@ def test_a_feeds_paging_stops_at_bs_feed_max_pages(tmp_path: Path, caplog: pytes
     assert [r.url for r in second] == [OTHER]
     assert spider.crawler.stats.get_value(stat.DISCOVERY_FEED_PAGE_LIMIT) == 1
     assert any("BS_FEED_MAX_PAGES" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+
+
+
+@pytest.mark.parametrize("answer", ["empty-feed", "http-404", "http-410"])
+def test_a_feeds_later_page_that_lists_nothing_or_is_not_there_ends_its_paging(tmp_path: Path, answer: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A pager that always links a page after the last (a CMS's template): the page past the end lists
+    nothing, or answers 404, as a section's page past its end does; no failed source, no ERROR."""
+    spider = make_spider(LatestSpider, tmp_path)
+    [_story, older] = _read(spider, FEED, _rss(STORY, next_page=FEED + "?page=2"))
+    if answer == "empty-feed":
+        body = f'<?xml version="1.0"?><rss version="2.0" {ATOM_NS}><channel><title>Latest</title></channel></rss>'.encode()
+        assert _read(spider, older.url, body, **older.meta) == []
+    else:
+        response = Response(older.url, status=int(answer[-3:]), request=older)
+        failure = Failure(HttpError(response, "Ignoring non-200 response"))
+        failure.request = older  # type: ignore[attr-defined]
+        older.errback(failure)
+    stats = spider.crawler.stats
+    assert not any(key.startswith(stat.DISCOVERY_SOURCE_FAILED_PREFIX) for key in stats.get_stats()), stats.get_stats()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_a_feeds_first_page_that_lists_nothing_is_still_a_failed_source(tmp_path: Path) -> None:
+    spider = make_spider(LatestSpider, tmp_path)
+    body = f'<?xml version="1.0"?><rss version="2.0" {ATOM_NS}><channel><title>Latest</title></channel></rss>'.encode()
+    assert _read(spider, FEED, body) == []
+    assert spider.crawler.stats.get_value(stat.source_failed("empty")) == 1
 
 
 # --- end to end: a run of latest against a feed of two pages -----------------------------------------

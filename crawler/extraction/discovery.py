@@ -717,7 +717,7 @@ def _read_feed(parsed: _Parsed, base_url: str) -> Feed:
     if not entries:
         if parsed.cut:
             raise BrokenDocument(f"not well-formed XML: {parsed.cut}", CUT)
-        raise BrokenDocument("the feed has no item with a link", EMPTY)
+        raise BrokenDocument("the feed has no item with a link", EMPTY, lists_nothing=not unusable and not parsed.salvaged)
     entries, shared = _without_shared_date(entries)
     return Feed(
         entries=entries, unreadable_dates=unreadable, salvaged=parsed.salvaged, unusable_urls=unusable, cut=parsed.cut, shared_date=shared,

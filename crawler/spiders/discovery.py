@@ -356,6 +356,11 @@ class DiscoverySpider(BusinessStandardSpider):
                 self.count_source_read(response)
                 self.logger.info("<%s> lists nothing yet (%s)", response.url, error)
                 return
+            if error.lists_nothing and feed_page(response) > 1:
+                # A pager that links a page past the last (a template's): the end of the feed's pages.
+                self.count_source_read(response)
+                self.logger.info("<%s> lists nothing: the end of its feed's pages", response.url)
+                return
             self.source_unreadable(response, error.reason, self.error_page_said(response, error))
             return
         if isinstance(document, Feed):
@@ -392,7 +397,7 @@ class DiscoverySpider(BusinessStandardSpider):
         feed moved to its second page while the runs fell behind were lost. (``fetched``: this page
         asked for a story or a short link.)"""
         assert feed.next_page is not None and self.crawler.stats is not None
-        page = int((response.meta if response.request is not None else {}).get(FEED_PAGE_META, 1))
+        page = feed_page(response)
         if not fetched and not self.fresh and all(self.holds_nothing_new(entry.url) for entry in feed.entries):
             return
         if page >= self.feed_max_pages:
@@ -405,7 +410,16 @@ class DiscoverySpider(BusinessStandardSpider):
         request = self.follow_source(feed.next_page, response, deeper=False, meta={FEED_PAGE_META: page + 1})
         if request is not None:
             self.crawler.stats.inc_value(stat.DISCOVERY_FEED_NEXT_PAGE)
-            yield request
+            yield request.replace(errback=self.feed_page_failed)
+
+    def feed_page_failed(self, failure: Any) -> None:
+        """A 404 or 410 for a feed's later page ends its pages, as past a section's last page; anything
+        else is a failed source."""
+        response = getattr(failure.value, "response", None)
+        if isinstance(response, Response) and response.status in (404, 410):
+            self.logger.info("<%s> answered HTTP %d: the end of its feed's pages", asked_url(failure.request), response.status)
+            return
+        self.source_failed(failure)
 
     def read_sitemap(self, response: Response, sitemap: Sitemap) -> Iterator[Request]:
         if sitemap.is_index:
@@ -1125,6 +1139,11 @@ class DiscoverySpider(BusinessStandardSpider):
         """Dates after this are wrong, not clock skew (``BS_FUTURE_DATE_SKEW``)."""
         skew = self.crawler.settings.getfloat("BS_FUTURE_DATE_SKEW", 600)
         return datetime.now(timezone.utc) + timedelta(seconds=skew)
+
+
+def feed_page(response: Response) -> int:
+    """Which page of its feed ``response`` is (1: the feed's own address, or no feed's page)."""
+    return int(response.request.meta.get(FEED_PAGE_META, 1)) if response.request is not None else 1
 
 
 def dated_since(modified: str | None, moment: datetime) -> bool:
