@@ -71,6 +71,7 @@ CARDS_OF_SHORT_LINKS = {
     "image": f'<a href="{SHORT}"><img src="/img/a.jpg" alt="Sensex"></a><p>Sensex ends higher</p>',
     "headline-and-image": f'<a href="{SHORT}"><img src="/img/a.jpg"></a><h3><a href="{SHORT}?utm_source=card">Sensex ends higher</a></h3>',
     "in-a-list-item": f'<ul><li><h4><a href="{SHORT}">Sensex ends higher</a></h4></li></ul>',
+    "article-header": f'<article><header><h2><a href="{SHORT}">Sensex ends higher</a></h2></header><footer>2 min read</footer></article>',
     "headline-saying-share": f'<h2><a href="{SHORT}" title="Tata Steel share price jumps 5%">Share of Tata Steel jumps</a></h2>',
 }
 

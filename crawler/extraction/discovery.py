@@ -815,7 +815,8 @@ def _is_card_link(anchor: etree._Element, base: str) -> bool:
     said = (anchor.get("aria-label") or "", anchor.get("title") or "", "".join(str(text) for text in anchor.itertext()))
     if any(_SHARE_WORDS.fullmatch(" ".join(words.split())) for words in said):
         return False
-    if any(ancestor.tag in _FURNITURE for ancestor in ancestors):
+    # (A card's own <header> or <footer>, inside its <article>, is no page's.)
+    if any(ancestor.tag in _FURNITURE and not any(outer.tag == "article" for outer in ancestor.iterancestors()) for ancestor in ancestors):
         return False
     for level, element in enumerate([anchor, *ancestors[:3]]):
         if _SHARE_NAME.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
