@@ -34,7 +34,7 @@ from scrapy.exceptions import NotConfigured, UsageError
 from scrapy.exporters import XmlItemExporter
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.settings import default_settings as scrapy_default_settings
-from scrapy.utils.conf import arglist_to_dict
+from scrapy.utils.conf import arglist_to_dict, feed_complete_default_values_from_settings
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.project import data_path
 from twisted.internet.defer import Deferred
@@ -50,7 +50,7 @@ from crawler.extraction.article import Article, Image, Link, MarketQuote, Relate
 from crawler.jobdir import damage as jobdir_damage
 from crawler.jobdir import settle as jobdir_settle
 from crawler.incremental.exporters import writes_all_of_unicode
-from crawler.incremental.feedstorage import unwritable_feeds
+from crawler.incremental.feedstorage import DurableFileFeedStorage, read_back, unwritable_feeds
 from crawler.incremental.lock import run_lock
 from crawler.incremental.receipts import RECEIPTS_FOLDER
 from crawler.incremental.sharing import WRITTEN_IN_STATE_DIR, share_with_group, unwritable_state_file
@@ -1125,10 +1125,26 @@ def _keep_failure(started: Any, failures: list[BaseException]) -> None:
     started.add_done_callback(done)
 
 
+def _keeps_receipt(uri: Any, options: Any, settings: BaseSettings) -> bool:
+    """Whether the feed may keep a receipt in the state dir, as the delivery decides it once the feed is
+    open (crawler/incremental/delivery.py): any but a local file whose articles recovery reads back."""
+    if not isinstance(options, dict):
+        return False  # (no options: the run's own check refuses the feed, exit 6)
+    uri = str(uri)
+    scheme = "stdout" if uri == "-" else urlsplit(uri).scheme
+    try:
+        storage = load_object(settings.getwithbase("FEED_STORAGES")[scheme])
+        complete = feed_complete_default_values_from_settings(dict(options), settings)
+        return not (isinstance(storage, type) and issubclass(storage, DurableFileFeedStorage) and read_back(complete))
+    except Exception:  # noqa: BLE001 - a storage or plugin that does not load: the feed fails later; checked as if it kept one
+        return True
+
+
 def _state_names_written(settings: BaseSettings) -> tuple[str, ...]:
     """What of the state dir this run will write (see :data:`WRITTEN_IN_STATE_DIR`): ``receipts/`` only
-    when a killed run's receipts are there to settle, or a feed may need one (stdout, a remote store,
-    postprocessing); a root-owned ``receipts/`` a run to stdout left refused every cron run to a file."""
+    when a killed run's receipts are there to settle, or a feed may keep one (stdout, a remote store, a
+    file recovery cannot read back: postprocessing but gzip, ``fields`` without the id, UTF-16); a
+    root-owned ``receipts/`` a run to stdout left refused every cron run to a file."""
     receipts = state_dir(settings) / RECEIPTS_FOLDER
     try:
         settle = any(receipts.iterdir())
@@ -1136,11 +1152,9 @@ def _state_names_written(settings: BaseSettings) -> tuple[str, ...]:
         settle = False
     except OSError:
         settle = True  # there, but not to be read: the check names it and whose it is
-    local = all(
-        urlsplit(str(uri)).scheme in ("", "file") and str(uri) != "-" and not (isinstance(options, dict) and options.get("postprocessing"))
-        for uri, options in settings.getdict("FEEDS").items()
-    )
-    if settle or not local:
+    # (Judged as the feed's delivery judges it: a csv of a few columns passed this check and stopped at its
+    # first article, exit 6; a gzipped file, which keeps none, was refused, exit 7.)
+    if settle or any(_keeps_receipt(uri, options, settings) for uri, options in settings.getdict("FEEDS").items()):
         return WRITTEN_IN_STATE_DIR
     return tuple(name for name in WRITTEN_IN_STATE_DIR if name != RECEIPTS_FOLDER)
 

@@ -35,11 +35,10 @@ from crawler.incremental.feedstorage import (
     compression_of,
     earlier_batches,
     is_read_only,
-    item_keys,
+    read_back,
     remove_unless_held,
 )
 from crawler.incremental.receipts import Receipt
-from crawler.incremental.recovery import reads_encoding
 from crawler.incremental.store import FeedRecord
 
 logger = logging.getLogger(__name__)
@@ -152,14 +151,7 @@ class DeliveryTracker:
         file with postprocessing other than gzip. None without a seen-store."""
         feed = str(slot.uri_template)
         if feed not in self.receipts:
-            storage, options = slot.storage, slot.feed_options
-            # (A file whose `fields` leave the id out, or in UTF-16, holds no article recovery could tell.)
-            readable = (
-                isinstance(storage, DurableFileFeedStorage)
-                and compression_of(options) in ("", "gzip")
-                and item_keys(options) is not None
-                and reads_encoding(str(options.get("format") or ""), options.get("encoding"))
-            )
+            readable = isinstance(slot.storage, DurableFileFeedStorage) and read_back(slot.feed_options)
             seen = self.seen
             if readable or seen is None or seen.store is None or seen.failed is not None:
                 self.receipts[feed] = None

@@ -52,6 +52,17 @@ def compression_of(feed_options: dict[str, Any] | None) -> str:
     return "+".join(names)
 
 
+def read_back(feed_options: dict[str, Any]) -> bool:
+    """Whether recovery can read a local file feed's articles back from the file itself (its options as
+    Scrapy completes them from the settings); one it cannot keeps a receipt (crawler/incremental/receipts.py)."""
+    # (A file whose `fields` leave the id out, or in UTF-16, holds no article recovery could tell.)
+    return (
+        compression_of(feed_options) in ("", "gzip")
+        and item_keys(feed_options) is not None
+        and reads_encoding(str(feed_options.get("format") or ""), feed_options.get("encoding"))
+    )
+
+
 def takes_only_some(feed_options: dict[str, Any] | None) -> bool:
     """Whether a feed's ``item_classes`` or ``item_filter`` may leave items out of it."""
     options = feed_options or {}
