@@ -248,8 +248,8 @@ def test_the_runs_after_a_long_retry_after_send_the_site_nothing_until_it_is_ove
         assert second.status == EXIT_BLOCKED, second.log[-3000:]
         lines = second.log.strip().splitlines()
         host = site.base_url.split("://")[1]
-        assert lines[-1].startswith(f"error: the site ({host}) answered 429 with Retry-After: 3600 s at "), lines[-1]
-        assert "so it is not asked again before" in lines[-1] and "nothing was sent" in lines[-1], lines[-1]
+        assert lines[-1].startswith("error: the site asks for nothing before "), lines[-1]
+        assert f"{host} answered 429 with Retry-After: 3600 s at " in lines[-1] and "nothing was sent" in lines[-1], lines[-1]
         # Another spider on the same state dir waits too: the wait is the site's.
         third = crawl("section", tmp_path, "-a", "sections=markets/news", settings=settings)
         assert third.status == EXIT_BLOCKED and sum(site.counts.values()) == 0, third.log[-3000:]

@@ -16,7 +16,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler import stats as stat
-from crawler.extraction.normalize import IST
 from crawler.incremental.store import state_dir
 from crawler.middlewares import site_asked_not_before
 
@@ -60,14 +59,17 @@ def _read(path: Path) -> dict[str, dict[str, float]]:
     return waits
 
 
-def _ist(moment: float) -> str:
-    return datetime.fromtimestamp(moment, IST).strftime("%Y-%m-%d %H:%M:%S IST")
+def _local(moment: float) -> str:
+    """The moment in this machine's time zone, named: the one cron, `date` and the log's lines go by (in
+    IST, a server on UTC read "not before 22:20 IST" beside a log at 16:50, and did the sum)."""
+    stamp = datetime.fromtimestamp(moment).astimezone()
+    return f"{stamp:%Y-%m-%d %H:%M:%S} {stamp.tzname() or f'{stamp:%z}'}"
 
 
-def _ist_or_number(moment: float) -> str:
-    """The moment in IST, or as written when no date has it (year 59009: a moment in milliseconds)."""
+def _local_or_number(moment: float) -> str:
+    """The moment in local time, or as written when no date has it (year 59009: a moment in milliseconds)."""
     try:
-        return _ist(moment)
+        return _local(moment)
     except (ValueError, OverflowError, OSError):
         return f"{moment:g}"
 
@@ -86,11 +88,13 @@ def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
         # moment no Retry-After was kept as (edited, in milliseconds): it held every run back that long.
         logger.warning("Not waiting for the site's Retry-After kept in %s: it was asked at %s by this machine's clock, "
                        "not before %s; the clock was set back since, or the file was edited", path,
-                       _ist_or_number(entry["asked"]), _ist_or_number(entry["until"]))
+                       _local_or_number(entry["asked"]), _local_or_number(entry["until"]))
         return None
+    # When first: `scrapy runs` shows a reason's first 70 characters, and "answered 429 with Retry-After: 3600 s
+    # at 2…" was all it showed of this one.
     return (
-        f"the site ({host}) answered 429 with Retry-After: {entry['seconds']:g} s at {_ist(entry['asked'])}, so it is not asked "
-        f"again before {_ist(entry['until'])} ({math.ceil((entry['until'] - now) / 60)} min from now); nothing was sent "
+        f"the site asks for nothing before {_local(entry['until'])} ({math.ceil((entry['until'] - now) / 60)} min from now): "
+        f"{host} answered 429 with Retry-After: {entry['seconds']:g} s at {_local(entry['asked'])}; nothing was sent "
         f"(remove {path} to ask it anyway)"
     )
 
@@ -138,4 +142,4 @@ class SiteWaitExtension:
                            seconds, error.strerror or error)
             return
         self.stats.set_value(stat.RATE_LIMITED_NOT_BEFORE, int(until))
-        logger.warning("The next runs on this state dir send the site nothing before %s, as its Retry-After asks (%s)", _ist(until), path)
+        logger.warning("The next runs on this state dir send the site nothing before %s, as its Retry-After asks (%s)", _local(until), path)
