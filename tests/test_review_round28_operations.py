@@ -132,3 +132,58 @@ def test_a_run_the_site_asked_to_wait_says_until_when_in_the_machines_time_first
     assert "(remove .state/site-wait.json to ask it anyway)" in lines[0], lines[0]
     shown = scrapy(tmp_path, "runs").stdout.splitlines()[-1]
     assert " blocked " in shown and f"before {until}" in shown, shown
+
+
+# --- A kept wait that cannot be read ----------------------------------------------------------------------------
+# site-wait.json root's alone (a run by hand under umask 077), a folder, cut to nothing, or no JSON object: the run
+# went on and asked the site, which may have asked to be left alone for the hour, without a word of the file.
+
+DAMAGED = {"empty": "", "cut": '{"127.0.0.1": {"until": 17', "not-json": "wait\n", "a-list": "[]\n"}
+
+
+def _kept_wait_warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if " WARNING: " in line and "site-wait.json" in line]
+
+
+@pytest.mark.parametrize("damage", [*sorted(DAMAGED), "a-folder"])
+def test_a_kept_wait_that_cannot_be_read_is_said_and_the_run_goes_on(site: LoopbackSite, workdir: Path, damage: str) -> None:
+    state = workdir / ".state"
+    state.mkdir()
+    if damage == "a-folder":
+        (state / "site-wait.json").mkdir()
+    else:
+        (state / "site-wait.json").write_text(DAMAGED[damage], encoding="utf-8")
+    done = crawl(site, workdir, "-O", "out.jsonl")
+    assert done.returncode == EXIT_OK and "Traceback" not in done.stderr, done.stderr[-3000:]
+    warned = _kept_wait_warnings(done.stderr)
+    assert len(warned) == 1 and "cannot be read" in warned[0] and "not waited for" in warned[0], done.stderr[-3000:]
+
+
+def _without_reading_all(command: list[str]) -> list[str]:
+    """``command`` as the cron user, without round 26's right to read what root alone may (which reads a root's
+    0600 file as well as the interpreter under /root)."""
+    return ["setpriv", f"--reuid={CRON_USER}", f"--regid={CRON_USER}", "--clear-groups", *command]
+
+
+def _python_runs_without_reading_all() -> bool:
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return False
+    done = subprocess.run(_without_reading_all([sys.executable, "-c", "import scrapy"]), capture_output=True, timeout=60)
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(not _python_runs_without_reading_all(), reason="needs root, setpriv, and an interpreter every user may run")
+def test_a_kept_wait_only_root_may_read_is_said_with_whose_it_is(site: LoopbackSite, workdir: Path) -> None:
+    first = crawl(site, workdir, "-O", "first.jsonl", user=(CRON_USER, CRON_USER))
+    assert first.returncode == EXIT_OK, first.stderr[-3000:]
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("BS_STATE_DIR", str(workdir / ".state"))
+    path, _ = note_site_wait(settings, f"{site.base_url}/rss/latest.rss", 3600)
+    path.chmod(0o600)  # root's alone
+    command = [sys.executable, "-m", "scrapy", "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}", "-O", "out.jsonl"]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    done = subprocess.run(_without_reading_all(command), cwd=workdir, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == EXIT_OK and "Traceback" not in done.stderr, done.stderr[-3000:]
+    warned = _kept_wait_warnings(done.stderr)
+    assert len(warned) == 1 and "cannot be read" in warned[0] and "belongs to root" in warned[0], done.stderr[-3000:]

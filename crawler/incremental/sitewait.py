@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler import stats as stat
+from crawler.incremental.sharing import ownership_hint
 from crawler.incremental.store import state_dir
 from crawler.middlewares import site_asked_not_before
 
@@ -42,12 +43,24 @@ def _path(settings: Any) -> Path:
     return state_dir(settings) / SITE_WAIT_FILE
 
 
-def _read(path: Path) -> dict[str, dict[str, float]]:
+def _read(path: Path, said: bool = False) -> dict[str, dict[str, float]]:
+    """The waits kept in ``path``: none when there is none, or it is damaged (the site answers 429 again if it
+    still wants it); ``said``: a file there that cannot be read is one WARNING (it was ignored without a word)."""
+    why = None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # none, or damaged: nothing to wait for (the site answers 429 again if it still wants it)
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        data = None
+        why = f"{error.strerror or error}{ownership_hint(path, path.parent) if isinstance(error, PermissionError) else ''}"
+    except ValueError:
+        data = None
+        why = "no JSON"
     if not isinstance(data, dict):
+        if said:
+            logger.warning("The site's Retry-After kept in %s cannot be read (%s); not waited for: the run goes on "
+                           "(remove the file, or give it to this run's user)", path, why or "no JSON object")
         return {}
     waits: dict[str, dict[str, float]] = {}
     for host, entry in data.items():
@@ -80,7 +93,7 @@ def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
     now = time.time() if now is None else now
     host = site_key(str(settings.get("BS_BASE_URL") or ""))
     path = _path(settings)
-    entry = _read(path).get(host) if host else None
+    entry = _read(path, said=True).get(host) if host else None
     if entry is None or entry["until"] <= now:
         return None
     if entry["asked"] > now + _CLOCK_STEP or entry["until"] > entry["asked"] + LONGEST_WAIT + 1:
