@@ -203,6 +203,11 @@ BS_CDN_STALE_SECONDS = 3600.0
 # date: a story the site puts back is read within this time (crawler/spiders/discovery.py); 0: asked
 # for at every run.
 BS_GONE_RECHECK_HOURS = 24.0
+# Days an article stays in the SQLite seen-store after it was last emitted or fetched again: older ones
+# are forgotten, once a day at a run's end (stat bs/state/seen_pruned), so the store and each run's
+# start check stay bounded. Far longer than any feed, sitemap or listing page lists a story; an
+# `archive` of a month whose stories were stored longer ago emits them again. 0: kept for ever.
+BS_SEEN_RETENTION_DAYS = 400.0
 # How long the end of a run waits for the feeds to be stored (remote storages upload then).
 BS_FEED_CLOSE_TIMEOUT = 600.0
 # Only article pages go to Scrapy's HTTP cache (HTTPCACHE_ENABLED); feeds, sitemaps, listings and

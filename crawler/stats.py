@@ -225,6 +225,9 @@ UPDATED = "bs/updated"
 UNCHANGED = "bs/unchanged"
 STATE_MARKED_SEEN = "bs/state/marked_seen"
 STATE_SEEN_TOTAL = "bs/state/seen_total"
+# Articles the seen-store forgot at this run's end, not emitted nor fetched again for BS_SEEN_RETENTION_DAYS
+# (set only by a run that pruned: at most one a day).
+STATE_SEEN_PRUNED = "bs/state/seen_pruned"
 STATE_RECOVERED_WRITTEN = "bs/state/recovered_written"
 STATE_RECOVERED_UNWRITTEN = "bs/state/recovered_unwritten"
 # Records of killed runs' output files (kept for the run that writes over them) whose file was

@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import os
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from scrapy import signals
@@ -47,6 +48,8 @@ class SeenStoreExtension:
         settings = crawler.settings
         name = crawler.spidercls.name or "spider"
         self.fresh = settings.getbool("BS_FRESH")
+        # 0 (or less): the seen-store keeps every article for ever.
+        self.retention = timedelta(days=max(0.0, settings.getfloat("BS_SEEN_RETENTION_DAYS", 400.0)))
         self.run_id = new_run_id(name)
         # Feed or sitemap date of each article found, until its item is claimed.
         self.source_dates: dict[str, str | None] = {}
@@ -304,6 +307,13 @@ class SeenStoreExtension:
                     # or without receipts (`latest` from cron: tens of thousands a year).
                     self.store.forget_run(self.run_id)
                 remove_receipts(self.receipts)
+            prune = getattr(self.store, "prune_seen", None)
+            if prune is not None and self.retention:
+                pruned: int | None = prune(self.retention)
+                if pruned is not None:
+                    self.stats.set_value(stat.STATE_SEEN_PRUNED, pruned)
+                    if pruned:
+                        logger.info("Seen-store: forgot %d article(s) not met for %g days", pruned, self.retention / timedelta(days=1))
             self.stats.set_value(stat.STATE_SEEN_TOTAL, self.store.count())
         except StateError as error:
             # A distributed worker that lost Redis still closes cleanly; its restart settles the rest.

@@ -67,6 +67,9 @@ class GoneArticle:
 # How long an article's gone answer is remembered after its last one: a story the feeds stopped
 # linking is never asked for again, and its entry would stay for ever.
 GONE_KEEP_DAYS = 30
+# The seen-store's retention (BS_SEEN_RETENTION_DAYS) is applied at most once in this long: the prune
+# reads the whole table, which a run every few minutes need not do each time.
+SEEN_PRUNE_EVERY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -569,6 +572,7 @@ class SqliteSeenStore:
         self.lock_dir = lock_dir or path.parent
         self._pruned = False  # gone records past GONE_KEEP_DAYS, pruned at the first gone answer
         self._aliases_pruned = False  # aliases past ALIAS_KEEP_DAYS, pruned at the first one recorded
+        self._stored_at = False  # whether the seen table has its stored_at column (see _with_stored_at)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -655,6 +659,7 @@ class SqliteSeenStore:
     def claim(self, pending: PendingArticle, *, fresh: bool, is_live: Callable[[str], bool]) -> Claim:
         """Atomically decide what to emit and take the article for this run: two runs on one store
         never both emit it (the other's live pending entry makes it ``taken``)."""
+        self._with_stored_at()
         self._run("BEGIN IMMEDIATE")
         try:
             seen = self.get(pending.article_id)
@@ -671,6 +676,8 @@ class SqliteSeenStore:
                     # Fetched again for a newer feed or sitemap date, the same story: that date is
                     # kept, or each later run would fetch the story again for it.
                     self._run("UPDATE seen SET source_date = ? WHERE article_id = ?", (pending.source_date, pending.article_id))
+                # Met again: a source still lists it, so the retention counts from now.
+                self._run("UPDATE seen SET stored_at = ? WHERE article_id = ?", (_iso(datetime.now(timezone.utc)), pending.article_id))
                 self._run("COMMIT")
                 return Claim("unchanged", seen.version)
             if seen is not None and not unchanged and not fresh and is_older_copy(pending.date_modified, seen.date_modified, self.future_skew):
@@ -708,13 +715,14 @@ class SqliteSeenStore:
         )
 
     def confirm(self, article_id: str, run_id: str) -> None:
+        self._with_stored_at()
         self._run("BEGIN IMMEDIATE")
         try:
             self._run(
-                "INSERT OR REPLACE INTO seen (article_id, version, content_hash, date_modified, source_date)"
-                " SELECT article_id, version, content_hash, date_modified, source_date FROM pending"
+                "INSERT OR REPLACE INTO seen (article_id, version, content_hash, date_modified, source_date, stored_at)"
+                " SELECT article_id, version, content_hash, date_modified, source_date, ? FROM pending"
                 " WHERE article_id = ? AND run_id = ?",
-                (article_id, run_id),
+                (_iso(datetime.now(timezone.utc)), article_id, run_id),
             )
             self._run("DELETE FROM pending WHERE article_id = ? AND run_id = ?", (article_id, run_id))
             self._run("COMMIT")
@@ -775,6 +783,61 @@ class SqliteSeenStore:
 
     def count(self) -> int:
         return int(self._run("SELECT count(*) FROM seen").fetchone()[0])
+
+    def _with_stored_at(self) -> None:
+        """Add the seen table's ``stored_at`` column (when each article was last emitted or fetched
+        again), once, outside any transaction.
+
+        A column no release reads but those that prune: it is added by the first write, not by a
+        schema upgrade, so a release of before still opens the store (its rows get no time, and the
+        next prune counts theirs from then). Two runs adding it at once: the second finds it there."""
+        if self._stored_at:
+            return
+        columns = {row[1] for row in self._run("PRAGMA table_info(seen)").fetchall()}
+        if "stored_at" not in columns:
+            try:
+                self.db.execute("ALTER TABLE seen ADD COLUMN stored_at TEXT")
+            except sqlite3.OperationalError as error:
+                if "duplicate column" not in str(error):
+                    raise StateError(f"seen-store {self.path}: {error}") from error
+            except sqlite3.Error as error:
+                raise StateError(f"seen-store {self.path}: {error}") from error
+        self._stored_at = True
+
+    def prune_seen(self, retention: timedelta, now: datetime | None = None) -> int | None:
+        """Forget the articles neither emitted nor fetched again for ``retention``, in one transaction
+        (a run killed mid-prune leaves the store as it was); how many, or None when the store was
+        pruned less than SEEN_PRUNE_EVERY ago (its ``seen.pruned`` file's time says when)."""
+        now = now or datetime.now(timezone.utc)
+        marker = self.path.with_name("seen.pruned")
+        try:
+            last: float | None = marker.stat().st_mtime
+        except OSError:
+            last = None
+        if last is not None and 0 <= now.timestamp() - last < SEEN_PRUNE_EVERY.total_seconds():
+            return None
+        self._with_stored_at()
+        self._run("BEGIN IMMEDIATE")
+        try:
+            # Rows of a release of before (or of before the column) have no time: counted from now.
+            self._run("UPDATE seen SET stored_at = ? WHERE stored_at IS NULL", (_iso(now),))
+            pruned = self._run(
+                "DELETE FROM seen WHERE stored_at < ?"
+                " AND NOT EXISTS (SELECT 1 FROM pending WHERE pending.article_id = seen.article_id)",
+                (_iso(now - retention),),
+            ).rowcount
+            self._run("COMMIT")
+        except StateError:
+            self._rollback()
+            raise
+        try:
+            fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, file_mode())
+            os.close(fd)
+            os.utime(marker, (now.timestamp(), now.timestamp()))
+        except OSError as error:
+            # Pruned all the same; the next run prunes again (nothing left to find), and says why.
+            logger.warning("Seen-store pruned, but %s could not be written: %s", marker, error.strerror or error)
+        return int(pruned)
 
     def gone(self, article_id: str) -> GoneArticle | None:
         """The article's gone record: it answered as removed, and no page since."""
