@@ -21,7 +21,7 @@ from ..normalize import absolute_url, clean_text, read_time_minutes, strip_amp
 from ..page import Page, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, author_links, first_text_of, byline_names, element_text, names_and_place, place_after_a_name, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, author_links, first_text_of, byline_names, element_text, names_and_place, place_after_a_name, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture, without_site_name_before
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
 
@@ -229,7 +229,7 @@ class AmpV1(CmsStory, ArticlePage):
         city = element_text(self.city_element)
         if city:
             return city.strip(CITY_PUNCTUATION) or None
-        return self.barred_place or (self.bare_split[1] if self.bare_split else None)
+        return self.barred_place or (self.bare_split[1] if self.bare_split else None) or self.byline_text_parts[1]
 
     @cached_property
     def bare_split(self) -> tuple[str, str] | None:
@@ -281,15 +281,20 @@ class AmpV1(CmsStory, ArticlePage):
 
     def dom_authors(self) -> list[Link]:
         """The byline's names: its links (with the author pages), else its text outside the dateline."""
+        return self.byline_text_parts[0]
+
+    @cached_property
+    def byline_text_parts(self) -> tuple[list[Link], str | None]:
+        """The byline's names, and the city an agency's name ran into ("New Delhi (PTI)"), if any."""
         byline = self.byline_element
         if byline is None:
-            return []
+            return [], None
         # (A link to the story's section or another page of the site that is no author's names nobody.)
         links = select(self.BYLINE_LINKS, byline)
         elsewhere = {a for a in links if self.links_no_author(a)}
         linked = {name: self.link(a.get("href")) for a in author_links(byline, [a for a in links if a not in elsewhere]) if (name := element_text(a))}
         if linked:
-            return [Link(name=name, url=url) for name, url in linked.items()]
+            return [Link(name=name, url=url) for name, url in linked.items()], None
         # Its own text and its children's (a name or an editor's line in a span of its own), apart.
         texts = [byline.text]
         city = self.city_element if self.city_element is not None else self.city_child
@@ -303,7 +308,8 @@ class AmpV1(CmsStory, ArticlePage):
         if last is not None:
             texts[last] = names_and_place(texts[last] or "")[0]
         text = self.bare_split[0] if self.bare_split else " | ".join(t for t in texts if t and t.strip())
-        return [Link(name=name) for name in dict.fromkeys(byline_names(clean_text(text) or ""))]
+        names, place = agency_names(byline_names(clean_text(text) or ""), None, self.known_place(), self.structured_author_keys())
+        return [Link(name=name) for name in dict.fromkeys(names)], place
 
     def authors(self) -> list[Link]:
         return self.pick("authors", (JSON_LD, self.ld_authors), fallbacks=((META, self.meta_authors), (DOM, self.dom_authors))) or []

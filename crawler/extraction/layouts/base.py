@@ -12,7 +12,7 @@ labels as the last resort; layouts override a field to put their own sources in 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from copy import deepcopy
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
@@ -491,10 +491,89 @@ def name_then_place(text: str, known_place: str | None = None) -> tuple[str, str
         is_news_agency(place)
         or _NAME_SEPARATORS.search(" " + place + " ")
         or _no_place(place)
+        # A reporter's name, not a city: "PTI Singh" (a city the list does not hold is read as one).
         or (known_place and known_place.casefold() != place.casefold() and not is_dateline_city(place))
+        or (not is_dateline_city(place) and is_surname_ended(place))
     ):
         return None
     return agency, place
+
+
+# The commonest surnames of the reporters whose names the site's bylines carry: the words after an agency's
+# name that end in one are a reporter's name ("PTI Singh", "Reuters Aditi Shah"), not the dateline's
+# city, where a word no list holds is a city ("Reuters Kozhikode"). None is a city's name.
+SURNAMES = frozenset(
+    {"singh", "kumar", "sharma", "verma", "gupta", "agarwal", "aggarwal", "agrawal", "patel", "shah", "mehta",
+     "jain", "reddy", "rao", "nair", "iyer", "iyengar", "menon", "pillai", "das", "roy", "ghosh", "bose", "sen",
+     "banerjee", "mukherjee", "chatterjee", "bhattacharya", "dutta", "datta", "khan", "ahmed", "ahmad", "ali",
+     "mishra", "tiwari", "pandey", "yadav", "joshi", "chaudhary", "choudhary", "kapoor", "malhotra", "bhatia",
+     "saxena", "srivastava", "sinha", "jha", "thakur", "chauhan", "desai", "kulkarni", "patil", "naidu",
+     "krishnan", "subramanian", "raman", "murthy", "prasad", "sethi", "arora", "khanna", "chopra", "bajaj",
+     "goyal", "goel", "bansal", "mittal", "garg", "trivedi", "dubey", "shukla", "tripathi", "bhat", "hegde",
+     "shetty", "kamath", "acharya", "mohan", "nath", "paul", "thomas", "jacob", "george", "mathew", "varghese",
+     "kurian", "dsouza", "fernandes", "rodrigues", "sarkar", "mondal", "biswas", "chakraborty", "kaur",
+     "gill", "sandhu", "dhillon", "grewal", "sidhu", "smith", "jones", "brown", "johnson", "williams", "lee",
+     "wang", "li", "zhang", "chen", "liu", "kim", "park", "nguyen", "tanaka", "suzuki", "sato"}
+)
+
+
+def is_surname_ended(words: str) -> bool:
+    """Whether ``words`` end in one of the commonest reporters' surnames (SURNAMES)."""
+    parts = words.split()
+    return bool(parts) and parts[-1].strip(".,'\u2019").casefold() in SURNAMES
+
+
+# An agency's dateline as its wire writes it, the agency in brackets beside the city: "New Delhi
+# (PTI)", "(PTI) New Delhi" (PTI's copy opens so: "New Delhi (PTI) Singh said …").
+_AGENCY_PATTERN = "|".join(re.escape(a) for a in sorted(NEWS_AGENCIES, key=len, reverse=True))
+_BRACKETED_AGENCY = re.compile(
+    rf"^\s*(?:(?P<before>[^()]*?)\s*\(\s*(?P<agency>{_AGENCY_PATTERN})\s*\)|\(\s*(?P<first>{_AGENCY_PATTERN})\s*\)\s*(?P<after>[^()]*?))\s*$",
+    re.I,
+).match
+
+
+def agency_names(names: list[str], city: str | None, known_place: str | None, authors: Set[str] = frozenset()) -> tuple[list[str], str | None]:
+    """A byline's names and city where an agency's city or reporter ran into its name: "New Delhi
+    (PTI)" and "(PTI) New Delhi" are the agency and its city; a listed city, or the story's own, beside
+    an agency ("New Delhi, PTI") is no author; "PTI Singh" is the agency and a reporter where the
+    story's data names its city apart or its words end in a reporter's surname (else its city, as a
+    place no list holds is read: "Reuters Kozhikode"). A name the structured data gives an author
+    (``authors``, in small letters: "Bloomberg Quint") stays whole."""
+    if not any(is_news_agency(name) or _AGENCY_FIRST(name) or _BRACKETED_AGENCY(name) for name in names):
+        return names, city  # nearly every byline: no agency's name in it
+    place = city or known_place
+    out: list[str] = []
+    for name in names:
+        if name.casefold() in authors:
+            out.append(name)
+            continue
+        bracketed = _BRACKETED_AGENCY(name)
+        agency_first = _AGENCY_FIRST(name) if bracketed is None and not is_news_agency(name) else None
+        if bracketed is not None:
+            out.append(bracketed.group("agency") or bracketed.group("first"))
+            where = (bracketed.group("before") or bracketed.group("after") or "").strip(CITY_PUNCTUATION)
+            # (Where the story's data names another city, the words are neither.)
+            if not where:
+                pass
+            elif is_dateline_city(where) or (place and place.casefold() == where.casefold()):
+                city = city or where
+            elif is_surname_ended(where) or place:
+                out.append(where)  # a reporter ("Singh (PTI)"), or anything but the story's city
+            elif not _no_place(where):
+                city = city or where
+        elif agency_first is not None and not is_news_agency(rest := agency_first.group(2)) and not _no_place(rest):
+            out.append(agency_first.group(1))
+            if is_dateline_city(rest) or (place and place.casefold() == rest.casefold()):
+                city = city or rest
+            elif place or is_surname_ended(rest):
+                out.append(rest)  # a reporter of the agency's: the story's city is another
+            else:
+                city = city or rest
+        elif len(names) > 1 and (is_dateline_city(name) or (place and place.casefold() == name.casefold())):
+            city = city or name
+        else:
+            out.append(name)
+    return list(dict.fromkeys(out)), city
 
 
 # The label before an editor the byline names ("Edited by", "| Compiled By:"), anywhere in its text.
@@ -1270,6 +1349,8 @@ class ArticlePage:
         # (A place not listed is a city where the story's own data names it: "Shine Jacob" "Ajmer".)
         if not names or not (place_after_a_name(names[0], place) or (known and known.casefold() == place.casefold())):
             return None
+        if is_news_agency(names[0]) and not is_dateline_city(place) and is_surname_ended(place) and not (known and known.casefold() == place.casefold()):
+            return None  # a reporter's name after the agency's ("PTI" "Singh"), as in one text
         return None if place.casefold() in self.structured_author_keys() else last
 
     def known_place(self) -> str | None:

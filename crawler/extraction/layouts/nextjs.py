@@ -23,7 +23,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, first_text_of, inline_text, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, agency_names, first_text_of, inline_text, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
 TICKER_CSS = ".mktticker"
@@ -331,6 +331,7 @@ class NextJsV1(CmsStory, ArticlePage):
         if not city and (bare := self.bare_place(byline, self.byline_other_links)) is not None:
             # One text, or its city outside the names' spans: "AP Miami", "<span>AP</span> Miami".
             names, city = byline_names(bare[0]), bare[1]
+        names, city = agency_names(names, city, self.known_place(), self.structured_author_keys())
         return list(dict.fromkeys(names)), (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     def known_place(self) -> str | None:
@@ -343,12 +344,17 @@ class NextJsV1(CmsStory, ArticlePage):
         """Authors of the article JSON: authorDetails, authorName, the mapped authors, then the agency."""
         names = (
             self.record_author_names
-            # One string, written as a byline is ("A and B", "A & B", "By A, B", "A | B").
-            or byline_names(self.without_dateline(text_of(self.data.get("authorName")) or ""))
+            # One string, written as a byline is ("A and B", "A & B", "By A, B", "A | B"); an agency's
+            # city or reporter run into its name ("New Delhi (PTI)", "PTI Singh") told apart.
+            or self.agency_names(byline_names(self.without_dateline(text_of(self.data.get("authorName")) or "")))
             or self.mapped_author_names
-            or split_list(self.without_dateline(text_of(self.data.get("sourceTitle")) or ""))
+            or self.agency_names(split_list(self.without_dateline(text_of(self.data.get("sourceTitle")) or "")))
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
+
+    def agency_names(self, names: list[str]) -> list[str]:
+        """``names`` without the city an agency's name ran into (see :func:`agency_names`)."""
+        return agency_names(names, None, self.known_place(), self.structured_author_keys())[0]
 
     @cached_property
     def record_author_names(self) -> list[str]:
