@@ -1,4 +1,4 @@
-"""Probes of faults carried over from earlier rounds: the seen-store's retention, and agency bylines whose city or reporter ran into the agency's name."""
+"""Probes of faults carried over from earlier rounds: the seen-store's retention, agency bylines whose city or reporter ran into the agency's name, paid content."""
 
 from __future__ import annotations
 
@@ -15,9 +15,13 @@ from pathlib import Path
 import pytest
 
 from crawler import stats as stat
-from crawler.extraction import extract
+from crawler.monitoring.verdict import RunVerdictExtension
+from crawler.extraction import NotAnArticle, extract
+from crawler.extraction.urls import SPONSORED, is_story_url, non_article_kind
 from crawler.incremental.store import PendingArticle, SqliteSeenStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SITE
+from tests.test_extraction_probes import PAYWALL_BOX, PREMIUM_LABEL
+from tests.test_extraction_probes import _fixture as _named_fixture
 from tests.test_extraction_probes_more import _fixture
 from tests.test_extraction_probes_round15 import NEXT, _with_data, _with_ld
 from tests.test_extraction_probes_round21 import SPAN, _amp, _names
@@ -222,3 +226,84 @@ def test_the_article_json_s_agency_credit_names_no_city(key: str, value: str, au
 
     article = extract(_with_ld(_with_data(html, change), lambda a: a.pop("author")).encode(), url).article
     assert (_names(article), article.dateline) == (authors, "New Delhi")
+
+
+# --- paid content: "Brand Connect" pages and press releases ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/content/press-releases-ani/acme-launches-a-widget-124022800873_1.html",
+        "/content/press-release/acme-launches-a-widget-124022800873_1.html",
+        "/brand-connect/acme-launches-a-widget-124022800873_1.html",
+        "/amp/brand-connect/acme-launches-a-widget-124022800873_1.html",
+        "/markets/brand-connect/acme-launches-a-widget-124022800873_1.html",
+    ],
+)
+def test_a_paid_story_s_address_is_no_story_of_the_feed(path: str) -> None:
+    # Before: a story's address like any other (fetched, and written as the paper's news where
+    # robots.txt did not forbid it).
+    url = SITE + path
+    assert (non_article_kind(url), is_story_url(url)) == (SPONSORED, False)
+
+
+def test_a_story_about_press_releases_is_still_a_story() -> None:
+    url = SITE + "/companies/news/sebi-tightens-rules-on-press-releases-124022800873_1.html"
+    assert (non_article_kind(url), is_story_url(url)) == (None, True)
+
+
+def _premium_page_labelled(label: str) -> tuple[str, str]:
+    html, url = _named_fixture("nextjs-2023/premium")
+    return html.replace(PAYWALL_BOX, "").replace(PREMIUM_LABEL, PREMIUM_LABEL.replace(">Premium<", f">{label}<")), url
+
+
+@pytest.mark.parametrize("label", ["Brand Connect", "Sponsored", "Partner Content"])
+def test_a_page_labelled_as_paid_content_is_skipped_as_such(label: str) -> None:
+    # Before: written as a story of the paper's (its label ignored).
+    html, url = _premium_page_labelled(label)
+    with pytest.raises(NotAnArticle) as raised:
+        extract(html.encode(), url)
+    assert raised.value.reason == SPONSORED
+
+
+@pytest.mark.parametrize("source", ["ANI PR", "PR Newswire", "NewsVoir", "Brand Connect"])
+def test_a_press_release_wire_s_credit_in_the_article_json_is_no_story(source: str) -> None:
+    html, url, _ = _fixture(NEXT)
+    with pytest.raises(NotAnArticle) as raised:
+        extract(_with_data(html, lambda d: d.__setitem__("sourceTitle", source)).encode(), url)
+    assert raised.value.reason == SPONSORED
+
+
+def test_json_ld_s_paid_section_is_no_story() -> None:
+    html, url, _ = _fixture(NEXT)
+    with pytest.raises(NotAnArticle) as raised:
+        extract(_with_ld(html, lambda a: a.__setitem__("articleSection", "Brand Connect")).encode(), url)
+    assert raised.value.reason == SPONSORED
+
+
+@pytest.mark.parametrize("source", ["PTI", "ANI", "Reuters", "Press Trust of India", "Business Standard"])
+def test_a_news_agency_s_credit_stays_a_story(source: str) -> None:
+    html, url, _ = _fixture(NEXT)
+    assert extract(_with_data(html, lambda d: d.__setitem__("sourceTitle", source)).encode(), url).article.headline
+
+
+def test_a_related_card_labelled_brand_connect_does_not_make_the_story_paid() -> None:
+    html, url = _named_fixture("nextjs-2023/premium")
+    card = '<div class="card"><a href="/x/other-124070800259_1.html">Other story</a><span class="MainStory_strlabel__Lk8Mn strlabel">Brand Connect</span></div>'
+    html = html.replace("</body>", card + "</body>", 1)
+    assert extract(html.encode(), url).article.isPremium
+
+
+def test_a_run_whose_only_new_link_was_a_paid_story_is_ok() -> None:
+    # Before: "discovery found 1 new or changed article(s) but none could be extracted", exit 5 (a redesign).
+    extension = RunVerdictExtension.__new__(RunVerdictExtension)
+    extension.output_failed = False
+    extension.max_blocked_share, extension.max_invalid_share, extension.max_failed_share = 0.5, 0.2, 0.5
+    extension.min_coverage, extension.coverage_min_items, extension.max_failed_sources = {}, 5, -1
+    extension.max_splash_failed_share = 0.5
+    extension.earlier_items = []
+    stats = {stat.DISCOVERY_SOURCES_READ: 1, stat.DISCOVERY_NEW: 1, stat.skipped(SPONSORED): 1}
+    assert extension.verdict(stats, "finished")[0] == 0
+    # A page of no layout beside it is still the alarm it was.
+    assert extension.verdict({**stats, stat.DISCOVERY_NEW: 2, stat.skipped("unknown-layout"): 1}, "finished")[0] == 5

@@ -13,6 +13,7 @@ TOPIC = "topic"
 LISTING = "listing"
 OTHER = "other"
 WEBSTORY = "webstory"  # a NotAnArticle reason, beside VIDEO
+SPONSORED = "sponsored"  # a NotAnArticle reason: a brand's paid story or a press release, no news of the paper's
 
 _NON_ARTICLE_PREFIXES = (
     "/video/", "/podcast/", "/videos/", "/web-stories/", "/photo-gallery/",
@@ -69,13 +70,18 @@ def known_non_story(url: str) -> str | None:
 
 
 _WEB_STORY = re.compile(r"/(?:webstories|web-stories|photo-gallery)(?:/|$)")
-# A word of every path _MEDIA_SEGMENT or _WEB_STORY matches.
-_NON_ARTICLE_WORDS = ("video", "podcast", "stories", "photo-gallery")
+# Paid content at the site's own story addresses: its "Brand Connect" pages, and the wires' press
+# releases under /content/ (robots.txt forbids /content/; a run without robots.txt, or a link to its
+# AMP copy, reached them).
+_SPONSORED = re.compile(r"/(?:brand-connect|content/press-releases?(?:-[a-z0-9-]+)?)(?:/|$)")
+# A word of every path _MEDIA_SEGMENT, _WEB_STORY or _SPONSORED matches.
+_NON_ARTICLE_WORDS = ("video", "podcast", "stories", "photo-gallery", "brand-connect", "press-release")
 
 
 def non_article_kind(url: str) -> str | None:
-    """``video`` (videos, podcasts) or ``webstory`` (web stories, photo galleries) for a URL that is
-    never an article whatever id it carries; None for anything else (the markup decides)."""
+    """``video`` (videos, podcasts), ``webstory`` (web stories, photo galleries) or ``sponsored``
+    ("Brand Connect" pages, press releases) for a URL that is never an article of the feed whatever id
+    it carries; None for anything else (the markup decides)."""
     lowered = url.lower()
     if not any(word in lowered for word in _NON_ARTICLE_WORDS):  # most URLs: no need to split them
         return None
@@ -84,6 +90,8 @@ def non_article_kind(url: str) -> str | None:
         return VIDEO
     if _WEB_STORY.search(path):
         return WEBSTORY
+    if _SPONSORED.search(path):
+        return SPONSORED
     return None
 
 

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler.distributed import OTHER_ARGUMENTS, REDIS_LOST, WORKER_NAME_TAKEN
 from crawler.extraction.discovery import CUT, CUT_GZIP
+from crawler.extraction.urls import SPONSORED
 from crawler.failures import http_status
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
@@ -373,6 +374,9 @@ class RunVerdictExtension:
         # Extracted: written, unchanged since emitted, or claimed by another live run on the same
         # seen-store (which emits it): none of them is lost.
         extracted = int(stats.get(stat.ITEMS_SCRAPED, 0)) + int(stats.get(stat.UNCHANGED, 0)) + int(stats.get(stat.STATE_CLAIMED_ELSEWHERE, 0))
+        # A paid story or press release at a story's address, read and left out of the feed as such:
+        # no failure of the rules (a run whose only new link was one exited 5, a redesign).
+        extracted += int(stats.get(stat.skipped(SPONSORED), 0))
         errors = _errors(stats)
         failed = _by_suffix(stats, stat.FAILED_PREFIX)  # article requests given up
         limited = f"stopped at its limit ({reason}); what it did not fetch is fetched next run" if reason in LIMIT_REASONS else ""

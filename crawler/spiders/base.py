@@ -23,7 +23,7 @@ from crawler.extraction.blocking import ERROR_PAGE, NOT_FOUND
 from crawler.extraction.discovery import GZIP_LAYERS, GZIP_MAGIC, TOO_LARGE, BrokenDocument, unpack
 from crawler.failures import DATA_LOSS, failure_message, failure_name, http_status
 from crawler.extraction.normalize import iso_ist
-from crawler.extraction.urls import LISTING, VIDEO, WEBSTORY, is_story_url, on_hindi_edition, page_article_id
+from crawler.extraction.urls import LISTING, SPONSORED, VIDEO, WEBSTORY, is_story_url, on_hindi_edition, page_article_id
 from crawler.middlewares import DATALOSS_FLAG, OffsiteRedirect, SiteDown
 from crawler.splash import PLAIN, ArticleRenderer, article_renderer, page_url
 from crawler import stats as stat
@@ -35,10 +35,10 @@ SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 SCHEDULER_ARGUMENTS = frozenset({"_job", "_version"})
 OFFSITE_REDIRECT = "offsite-redirect"
 NOT_HTML = "not-html"
-# Kinds of page that an article-like address answers for good (a recording, a gallery or web story, a
+# Kinds of page that an article-like address answers for good (a recording, a gallery or web story, a paid story,
 # listing), unlike a paywall stub or a layout no rule reads: a later run that finds the address with
 # no later date need not fetch it again (NotAnArticle reasons).
-SETTLED_KINDS = frozenset({VIDEO, WEBSTORY, LISTING})
+SETTLED_KINDS = frozenset({VIDEO, WEBSTORY, LISTING, SPONSORED})
 # The story's own page, which no rule reads (yet): asked for again at every run, in case it comes
 # (NotAnArticle reasons).
 PAYWALL_STUB = "paywall-stub"

@@ -42,7 +42,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types, live_updates_of
-from ..urls import WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
+from ..urls import SPONSORED, WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
 from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, is_code, is_promo, is_promo_label, is_promo_run, split_body, superscript, text_paragraphs, without_promoted_links, without_unseen
 
 T = TypeVar("T")
@@ -497,6 +497,30 @@ def name_then_place(text: str, known_place: str | None = None) -> tuple[str, str
     ):
         return None
     return agency, place
+
+
+# The labels and sections of the site's paid content (SITE.md: none yet seen on a real page; the names
+# Indian news sites give them): a brand's story written for it, a wire's press release.
+SPONSORED_LABELS = frozenset(
+    {"brand connect", "bs brand connect", "sponsored", "sponsored content", "sponsored feature", "sponsored post",
+     "partner content", "promoted content", "advertorial", "press release", "press releases", "brand desk"}
+)
+# The article JSON's `sourceTitle` of a press release: the wires that carry them (not the news
+# agencies: "ANI", "PTI" are news, "ANI PR" a release).
+PR_WIRES = SPONSORED_LABELS | frozenset(
+    {"ani pr", "ani press release", "pr newswire", "prnewswire", "business wire", "businesswire", "globenewswire",
+     "globe newswire", "newsvoir", "pnn", "accesswire", "ein presswire"}
+)
+
+
+def is_sponsored_label(text: str) -> bool:
+    """Whether a label, section or credit names the site's paid content ("Brand Connect")."""
+    return " ".join(text.split()).strip(" .:-|").casefold() in SPONSORED_LABELS
+
+
+def is_pr_wire(text: str) -> bool:
+    """Whether the article JSON's ``sourceTitle`` names a press-release wire ("ANI PR", "PR Newswire")."""
+    return " ".join(text.split()).strip(" .:-|").casefold() in PR_WIRES
 
 
 # The commonest surnames of the reporters whose names the site's bylines carry: the words after an agency's
@@ -1024,6 +1048,18 @@ class ArticlePage:
         # <amp-story-player>, which is not it); it carries a NewsArticle JSON-LD like an article.
         if self.page.is_amp and self.page.mentions("<amp-story") and next(self.page.root.iter("amp-story"), None) is not None:
             raise NotAnArticle(WEBSTORY, "an AMP web story, not an article")
+        label = self.sponsored_label()
+        if label:
+            raise NotAnArticle(SPONSORED, f"a paid story or press release ({label}), not the paper's news")
+
+    def sponsored_label(self) -> str | None:
+        """What marks the page as a brand's paid story or a press release: its JSON-LD section
+        ("Brand Connect", "Press Releases"); None for the paper's own stories."""
+        section = self.ld.get("articleSection")
+        for name in section if isinstance(section, list) else [section]:
+            if isinstance(name, str) and is_sponsored_label(name):
+                return name.strip()
+        return None
 
     # --- the item ----------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, agency_names, first_text_of, inline_text, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, agency_names, is_pr_wire, is_sponsored_label, first_text_of, inline_text, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
 TICKER_CSS = ".mktticker"
@@ -753,6 +753,17 @@ class NextJsV1(CmsStory, ArticlePage):
         ]
 
     IMAGE_ALTS = XPath("descendant::img/@alt", smart_strings=False)  # a label drawn as a picture
+
+    def sponsored_label(self) -> str | None:
+        # The article JSON's credit of a press-release wire, or the story's own label by its headline
+        # ("Brand Connect", where "Premium" goes), not a related card's.
+        source = text_of(self.data.get("sourceTitle"))
+        if source and is_pr_wire(source):
+            return source
+        for marker in self.lead_markers:
+            if LABEL_PART in (marker.get("class") or "") and is_sponsored_label(text := element_text(marker) or "") and not self.in_a_card(marker):
+                return text
+        return super().sponsored_label()
 
     def isPremium(self) -> bool:
         labelled = any(
