@@ -35,7 +35,7 @@ SITE_DOMAINS = ("business-standard.com", "bshindi.com")
 SCHEDULER_ARGUMENTS = frozenset({"_job", "_version"})
 OFFSITE_REDIRECT = "offsite-redirect"
 NOT_HTML = "not-html"
-# Kinds of page that an article-like address answers for good (a recording, a gallery or web story, a paid story,
+# Kinds of page that an article-like address answers for good (a recording, a gallery or web story, a paid story, a
 # listing), unlike a paywall stub or a layout no rule reads: a later run that finds the address with
 # no later date need not fetch it again (NotAnArticle reasons).
 SETTLED_KINDS = frozenset({VIDEO, WEBSTORY, LISTING, SPONSORED})
