@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import http.server
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from crawler import settings as project_settings
 from crawler.extraction import article as item_module
 from tests.conftest import PAGES
-from tests.e2e import FAST, ROOT, crawl, scrapy
+from tests.e2e import FAST, ROOT, crawl, history, scrapy
 from tests.loopback.site import LoopbackSite
 from tests.test_readme_round10 import CHECK_TAKES_ARGUMENTS
 from tests.test_readme_truth_round13 import CODE, README, section, table_rows
@@ -79,6 +81,82 @@ def test_a_crawl_with_spidermon_on_still_runs_its_actions(tmp_path: Path) -> Non
         })
     assert result.status == 0 and result.items, result.log[-3000:]
     assert (tmp_path / "fired.txt").read_text() == "fired\n"
+
+
+# --- `scrapy parse` is no run either ---------------------------------------------------------------------------
+# Before: each `scrapy parse URL` was an `article` run: one more `ok` record in `scrapy runs` and the
+# report (also when the page never came: "No response downloaded"), an `ok` ping to the cron monitor a
+# deployment's settings name (a cron that stopped looked alive while someone read pages), Spidermon's suite.
+
+
+class _Pings(http.server.BaseHTTPRequestHandler):
+    heard: list[str] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.heard.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    do_GET = do_POST
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _monitor() -> http.server.HTTPServer:
+    for port in reversed(PORTS):
+        try:
+            return http.server.HTTPServer(("127.0.0.1", port), _Pings)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+    raise RuntimeError(f"no free port in {PORTS}")
+
+
+@pytest.mark.parametrize("page", ["a story", "no such story"])
+def test_scrapy_parse_is_no_run_recorded_pinged_or_judged(tmp_path: Path, page: str) -> None:
+    pytest.importorskip("spidermon", reason="the [monitoring] extra is not installed")
+    (tmp_path / "r28_action.py").write_text(ACTION)
+    monitor = _monitor()
+    _Pings.heard = []
+    thread = threading.Thread(target=monitor.serve_forever, daemon=True)
+    thread.start()
+    state = tmp_path / "state"
+    try:
+        with _site() as site:
+            url = site.base_url + (site.articles[0].path if page == "a story" else "/markets/news/none-124112499999_1.html")
+            done = scrapy(
+                tmp_path, "parse", url, "-s", f"BS_BASE_URL={site.base_url}", "-s", f"BS_STATE_DIR={state}",
+                "-s", f"BS_HEARTBEAT_URL=http://127.0.0.1:{monitor.server_port}/ping", "-s", "BS_HEARTBEAT_START=True",
+                "-s", "SPIDERMON_ENABLED=True", "-s", "BS_SPIDERMON_FINISHED_ACTIONS=r28_action.Note",
+            )
+    finally:
+        monitor.shutdown()
+        monitor.server_close()
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert ("'articleId'" in done.stdout) is (page == "a story"), done.stdout[-2000:]
+    assert _Pings.heard == [], "parse pinged the cron monitor"
+    assert not (state / "runs.jsonl").exists() and not list(state.glob("running/*"))
+    assert "Run summary" not in done.stderr and not (tmp_path / "fired.txt").exists()
+
+
+def test_a_crawl_article_is_still_a_run_recorded_and_pinged(tmp_path: Path) -> None:
+    """The other side: `crawl article` of the same page is a run, with its record and its ping."""
+    monitor = _monitor()
+    _Pings.heard = []
+    thread = threading.Thread(target=monitor.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with _site() as site:
+            result = crawl("article", tmp_path, "-a", f"url={site.base_url}{site.articles[0].path}", settings={
+                "BS_BASE_URL": site.base_url, "BS_HEARTBEAT_URL": f"http://127.0.0.1:{monitor.server_port}/ping"})
+    finally:
+        monitor.shutdown()
+        monitor.server_close()
+    assert result.status == 0 and len(result.items) == 1, result.log[-3000:]
+    assert _Pings.heard == ["/ping"] and "Run summary" in result.log
+    assert len(history(tmp_path)) == 1
 
 
 def _site() -> LoopbackSite:

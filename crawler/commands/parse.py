@@ -16,6 +16,7 @@ from scrapy.utils.misc import load_object
 
 from crawler.commands.settingnames import CheckedSettings, spider_usage_problem
 from crawler.extraction.urls import pasted_url
+from crawler.monitoring.lookonly import parsing
 from crawler.monitoring.verdict import EXIT_USAGE
 from crawler.splash import article_renderer
 
@@ -60,6 +61,12 @@ class Command(CheckedSettings, ScrapyParseCommand):
                 # request without a word ("No response downloaded"), as the spider's own requests for
                 # file:// pages are.
                 opts.meta = {**(opts.meta or {}), "allow_offsite": True}
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # A look at one page, not a run: no verdict, run record, heartbeat or Spidermon suite (before, each
+        # parse was an `article` run, `ok` whether the page came or not, pinged to the cron monitor).
+        with parsing():
+            super().run(args, opts)
 
     def prepare_request(self, spider: Spider, request: Request, opts: argparse.Namespace) -> Request:
         """Scrapy's request for the page, its callback a coroutine, and rendered through Splash as the

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import threading
 import urllib.error
 import urllib.request
@@ -22,6 +21,7 @@ from twisted.internet.defer import Deferred
 
 from crawler import stats as stat
 from crawler.monitoring import verdict
+from crawler.monitoring.lookonly import looking_only
 from crawler.monitoring.signals import run_judged
 
 logger = logging.getLogger(__name__)
@@ -215,8 +215,10 @@ class HeartbeatExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HeartbeatExtension:
-        if os.environ.get("SCRAPY_CHECK"):
-            raise NotConfigured  # `scrapy check` runs the contracts' sample requests, not a run
+        if looking_only():
+            # `scrapy check` and `scrapy parse` fetch sample pages, not a run (before, a parse pinged the
+            # cron monitor that the run was ok, whatever the cron runs did).
+            raise NotConfigured
         return cls(crawler, heartbeat_url(crawler.settings))
 
     async def spider_opened(self, spider: Spider) -> None:

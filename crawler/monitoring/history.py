@@ -30,6 +30,7 @@ from twisted.internet import task
 from crawler import stats as stat
 from crawler.liveness import boot_id, process_start
 from crawler.monitoring import verdict
+from crawler.monitoring.lookonly import looking_only
 from crawler.monitoring.signals import run_judged
 
 logger = logging.getLogger(__name__)
@@ -825,8 +826,9 @@ class RunHistoryExtension:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        # `scrapy check` runs the contracts' sample requests, not a run.
-        if not settings.getbool("BS_RUN_HISTORY") or os.environ.get("SCRAPY_CHECK"):
+        # `scrapy check` runs the contracts' sample requests, not a run; `scrapy parse` one page (before,
+        # each parse was an `article` run of the history, `ok` with nothing emitted, fetched or not).
+        if not settings.getbool("BS_RUN_HISTORY") or looking_only():
             raise NotConfigured  # no message: Scrapy would log it as a warning
         assert crawler.stats is not None
         self.crawler = crawler

@@ -8,7 +8,6 @@ Sentry …) through ``BS_SPIDERMON_FAILED_ACTIONS`` / ``BS_SPIDERMON_FINISHED_AC
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from importlib import resources
 from typing import Any, NoReturn, cast
@@ -20,6 +19,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
 from crawler import stats as stat
+from crawler.monitoring.lookonly import looking_only
 
 SUITE = "crawler.monitoring.spidermon.RunVerdictMonitorSuite"
 SPIDERMON_EXTENSION = "spidermon.contrib.scrapy.extensions.Spidermon"
@@ -43,9 +43,9 @@ class SpidermonAddon:
     """Adds Spidermon's extension and validation pipeline and our suite when ``SPIDERMON_ENABLED`` is on."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.getbool("SPIDERMON_ENABLED") or os.environ.get("SCRAPY_CHECK"):
-            # (`scrapy check` is no run: its suite failed for want of a verdict, and its failure
-            # actions mailed the team at every contract check.)
+        if not settings.getbool("SPIDERMON_ENABLED") or looking_only():
+            # (`scrapy check` and `scrapy parse` are no runs: the suite failed for want of a verdict,
+            # and its failure actions mailed the team at every contract check.)
             return
         try:
             import spidermon  # noqa: F401

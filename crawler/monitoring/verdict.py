@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from crawler.extraction.urls import SPONSORED
 from crawler.failures import http_status
 from crawler.incremental import signals as bs_signals
 from crawler.incremental.delivery import DeliveryTracker
+from crawler.monitoring.lookonly import looking_only
 from crawler.monitoring.signals import run_judged, send_and_wait
 from crawler import stats as stat
 from crawler.runstop import close_under_way, stop_run
@@ -118,7 +118,7 @@ class RunVerdictExtension:
 
         # Where a small run finds the items of the runs before it: none with the run history off, nor in
         # `scrapy check`, whose contracts' sample items are no run's.
-        recorded = settings.getbool("BS_RUN_HISTORY") and not os.environ.get("SCRAPY_CHECK")
+        recorded = settings.getbool("BS_RUN_HISTORY") and not looking_only()
         self.history = local_history(settings) if recorded else None
         self.crawler = crawler
         # The summary line was logged (the run judged), or the spider never opened: no line is owed.
@@ -136,8 +136,8 @@ class RunVerdictExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunVerdictExtension:
-        if os.environ.get("SCRAPY_CHECK"):
-            # `scrapy check` runs the contracts' sample requests, not a run: judged as one, its feed
+        if looking_only():
+            # `scrapy check` and `scrapy parse` fetch sample pages, not a run: judged as one, the feed
             # contract's sample links, never fetched, printed `exit=5` beside the check's "OK".
             raise NotConfigured
         return cls(crawler)
