@@ -428,9 +428,28 @@ def names_and_place(text: str) -> tuple[str, str | None]:
 
 # A byline written as one text, an agency's name then its city with nothing between ("AP Miami", the
 # 2026 render SITE.md quotes; "Press Trust of India New Delhi"): the longest agency's name first.
-_AGENCY_FIRST = re.compile(
+_AGENCY_WORDS_FIRST = re.compile(
     r"^\s*(" + "|".join(re.escape(a) for a in sorted(NEWS_AGENCIES, key=len, reverse=True)) + r")\s+(\S.*?)\s*$", re.I
 ).match
+# The agencies known by their initials, which they write in capitals (dpa in small letters).
+_AGENCY_INITIALS = frozenset({"pti", "ani", "ians", "ap", "afp", "dpa"})
+
+
+def _agency_first(text: str) -> re.Match[str] | None:
+    """An agency's name, then words (see _AGENCY_WORDS_FIRST), unless they are a person's name that
+    starts as an agency's: an acronym in title case ("Ani Sharma": agencies write theirs in capitals,
+    or "dpa" in small letters), or two capitals then one surname, initials ("AP Singh": A. P. Singh)."""
+    match = _AGENCY_WORDS_FIRST(text)
+    if match is None:
+        return None
+    agency, rest = match.group(1), match.group(2)
+    if agency.casefold() in _AGENCY_INITIALS and agency[0].isupper() and not agency.isupper():
+        return None
+    if len(agency) == 2 and " " not in rest and not is_dateline_city(rest) and is_surname_ended(rest):
+        return None
+    return match
+
+
 # A place's name: one to four words, each capitalised ("New Delhi", "Kozhikode", "Sao Paulo"). (A
 # script with no capitals, Devanagari's, gives no such sign: only the story's data names a city there.)
 _PLACE_WORDS = re.compile(r"[^\W\d_a-z][\w'\u2019-]*(?:\s+[^\W\d_a-z][\w'\u2019-]*){0,3}").fullmatch
@@ -480,7 +499,7 @@ def name_then_place(text: str, known_place: str | None = None) -> tuple[str, str
         name = text[: -len(known_place)].rstrip(CITY_PUNCTUATION)
         if name:
             return name, text[len(text) - len(known_place) :]
-    match = _AGENCY_FIRST(text)
+    match = _agency_first(text)
     if match is None:
         credit = _AGENCIES_FIRST(text)
         if credit is None or not is_dateline_city(credit.group(2)) or (known_place and known_place.casefold() != credit.group(2).casefold()):
@@ -563,7 +582,7 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
     story's data names its city apart or its words end in a reporter's surname (else its city, as a
     place no list holds is read: "Reuters Kozhikode"). A name the structured data gives an author
     (``authors``, in small letters: "Bloomberg Quint") stays whole."""
-    if not any(is_news_agency(name) or _AGENCY_FIRST(name) or _BRACKETED_AGENCY(name) for name in names):
+    if not any(is_news_agency(name) or _agency_first(name) or _BRACKETED_AGENCY(name) for name in names):
         return names, city  # nearly every byline: no agency's name in it
     place = city or known_place
     out: list[str] = []
@@ -572,7 +591,7 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
             out.append(name)
             continue
         bracketed = _BRACKETED_AGENCY(name)
-        agency_first = _AGENCY_FIRST(name) if bracketed is None and not is_news_agency(name) else None
+        agency_first = _agency_first(name) if bracketed is None and not is_news_agency(name) else None
         if bracketed is not None:
             out.append(bracketed.group("agency") or bracketed.group("first"))
             where = (bracketed.group("before") or bracketed.group("after") or "").strip(CITY_PUNCTUATION)

@@ -300,6 +300,8 @@ class NextJsV1(CmsStory, ArticlePage):
             city_element = spaced if known is None or known.casefold() == (element_text(spaced) or "").casefold() else None
         city = element_text(city_element)
         texts = [element_text(a) for a in author_links(byline, self.byline_author_links)]
+        # An author's page link names one person, whatever its words ("AP Singh", "Reuters Aditi Shah").
+        linked = {text.casefold() for text in texts if text}
         if not any(texts):
             texts = [
                 element_text(span)
@@ -328,10 +330,12 @@ class NextJsV1(CmsStory, ArticlePage):
                 city = city or place
             names.extend(byline_names(text))
         city = city or barred_place
-        if not city and (bare := self.bare_place(byline, self.byline_other_links)) is not None:
+        if not city and (bare := self.bare_place(byline, self.byline_other_links)) is not None and not any(
+            name.endswith(" " + bare[1].casefold()) for name in linked
+        ):
             # One text, or its city outside the names' spans: "AP Miami", "<span>AP</span> Miami".
             names, city = byline_names(bare[0]), bare[1]
-        names, city = agency_names(names, city, self.known_place(), self.structured_author_keys())
+        names, city = agency_names(names, city, self.known_place(), self.structured_author_keys() | linked)
         return list(dict.fromkeys(names)), (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     def known_place(self) -> str | None:
