@@ -808,6 +808,10 @@ class SqliteSeenStore:
         """Forget the articles neither emitted nor fetched again for ``retention``, in one transaction
         (a run killed mid-prune leaves the store as it was); how many, or None when the store was
         pruned less than SEEN_PRUNE_EVERY ago (its ``seen.pruned`` file's time says when)."""
+        # The marker's time set to now by the clock (utime without times) asks only that the file be
+        # writable; a time of one's own choosing, that it be one's own: in a state dir two users share,
+        # the other's marker was left undated, a WARNING and another prune at every run of theirs.
+        dated = None if now is None else (now.timestamp(), now.timestamp())
         now = now or datetime.now(timezone.utc)
         marker = self.path.with_name("seen.pruned")
         try:
@@ -833,7 +837,7 @@ class SqliteSeenStore:
         try:
             fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, file_mode())
             os.close(fd)
-            os.utime(marker, (now.timestamp(), now.timestamp()))
+            os.utime(marker, dated)
         except OSError as error:
             # Pruned all the same; the next run prunes again (nothing left to find), and says why.
             logger.warning("Seen-store pruned, but %s could not be written: %s", marker, error.strerror or error)
