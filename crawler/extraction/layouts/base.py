@@ -12,6 +12,7 @@ labels as the last resort; layouts override a field to put their own sources in 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Set
 from copy import deepcopy
 from dataclasses import dataclass, field, fields
@@ -362,7 +363,40 @@ NEWS_AGENCIES = frozenset(
 
 
 def is_news_agency(name: str) -> bool:
-    return name.strip(CITY_PUNCTUATION + ".").casefold() in NEWS_AGENCIES
+    key = name.strip(CITY_PUNCTUATION + ".").casefold()
+    return key in NEWS_AGENCIES or (not key.isascii() and hindi_key(key) in HINDI_AGENCIES)
+
+
+# The Hindi edition's spelling of a name: a nukta letter written with its nukta, precomposed or without
+# it ("बिज़नेस", "बिजनेस"), a joiner inside a word or not (a reader sees one name); compared without both.
+_HINDI_VARIANTS = re.compile("[\u093c\u200c\u200d]")
+
+
+def hindi_key(name: str) -> str:
+    """A Devanagari name as the Hindi lists hold it: NFC (which writes a nukta letter apart), without nukta or joiners."""
+    return " ".join(_HINDI_VARIANTS.sub("", unicodedata.normalize("NFC", name)).split())
+
+
+def hindi_spelled(name: str) -> str:
+    """A regular expression of a Hindi list's name (as :func:`hindi_key` spells it) in any of its spellings."""
+    if name.isascii():
+        return re.escape(name)
+    return "".join(r"\s+" if char == " " else _NUKTA_LETTERS.get(char, re.escape(char)) + "[\u093c\u200c\u200d]*" for char in name)
+
+
+# A letter that takes a nukta, and its nukta letter precomposed (U+0958–U+095F, which NFC writes apart).
+_NUKTA_LETTERS = {unicodedata.normalize("NFD", chr(code))[0]: f"[{unicodedata.normalize('NFD', chr(code))[0]}{chr(code)}]" for code in range(0x958, 0x960)}
+
+
+# The agencies as the Hindi edition credits them: PTI (and its Hindi service, भाषा), IANS, ANI, UNI and
+# its Hindi service (वार्ता), Reuters, Bloomberg, AFP; and the paper's own desk ("बीएस संवाददाता",
+# "BS correspondent"; "बिज़नेस स्टैंडर्ड"), which, as an agency's, shares no byline with a city as an author.
+# Written as hindi_key spells them.
+HINDI_AGENCIES = frozenset(
+    hindi_key(name)
+    for name in ("पीटीआई", "प्रेस ट्रस्ट ऑफ इंडिया", "भाषा", "आईएएनएस", "एएनआई", "यूएनआई", "वार्ता", "यूनीवार्ता", "रॉयटर्स", "रायटर",
+                 "रायटर्स", "ब्लूमबर्ग", "एएफपी", "बीएस संवाददाता", "बिज़नेस स्टैंडर्ड")
+)
 
 
 # The places the site dates its stories from most (India's metros and state capitals, the world's
@@ -387,10 +421,31 @@ DATELINE_CITIES = frozenset(
 )
 
 
+# The same places as the Hindi edition writes them (in the spellings of both its pages and Hindi's
+# papers: "बेंगलूरु" and "बेंगलुरु", "वॉशिंगटन" and "वाशिंगटन"), as hindi_key spells them.
+HINDI_DATELINE_CITIES = frozenset(
+    hindi_key(name)
+    for name in ("नई दिल्ली", "नयी दिल्ली", "दिल्ली", "मुंबई", "कोलकाता", "चेन्नई", "बेंगलूरु", "बेंगलुरु", "बेंगलूर", "बंगलौर", "बेंगलुरू",
+                 "हैदराबाद", "अहमदाबाद", "पुणे", "लखनऊ", "जयपुर", "चंडीगढ़", "भोपाल", "पटना", "तिरुवनंतपुरम", "कोच्चि", "गुवाहाटी",
+                 "भुवनेश्वर", "रायपुर", "रांची", "देहरादून", "शिमला", "श्रीनगर", "जम्मू", "गांधीनगर", "पणजी", "नोएडा", "गुरुग्राम",
+                 "गुड़गांव", "अमृतसर", "वाराणसी", "कानपुर", "नागपुर", "इंदौर", "सूरत", "वडोदरा", "कोयंबटूर", "विशाखापत्तनम", "विजयवाड़ा",
+                 "अमरावती", "इंफाल", "शिलांग", "अगरतला", "आइजोल", "कोहिमा", "ईटानगर", "गंगटोक", "पुदुच्चेरी", "लुधियाना", "लेह", "गोवा",
+                 "वॉशिंगटन", "वाशिंगटन", "न्यूयॉर्क", "न्यूयार्क", "लंदन", "सिंगापुर", "बीजिंग", "शंघाई", "हांगकांग", "तोक्यो", "टोक्यो",
+                 "सोल", "दुबई", "अबू धाबी", "रियाद", "दोहा", "मॉस्को", "मास्को", "पेरिस", "बर्लिन", "फ्रैंकफर्ट", "ब्रसेल्स", "जिनेवा",
+                 "ज्यूरिख", "दावोस", "सिडनी", "मेलबर्न", "टोरंटो", "ओटावा", "सैन फ्रांसिस्को", "लॉस एंजिलिस", "ढाका", "कोलंबो", "काठमांडू",
+                 "इस्लामाबाद", "कराची", "लाहौर", "काबुल", "तेहरान", "यरुशलम", "तेल अवीव", "कीव", "इस्तांबुल", "काहिरा", "बैंकॉक",
+                 "जकार्ता", "कुआलालंपुर", "मनीला", "हनोई", "ताइपे", "रोम", "मस्कट", "ताशकंद", "थिंपू", "संयुक्त राष्ट्र")
+)
+
+
+def _is_city(place: str) -> bool:
+    return place in DATELINE_CITIES or (not place.isascii() and hindi_key(place) in HINDI_DATELINE_CITIES)
+
+
 def is_dateline_city(name: str) -> bool:
-    """Whether a name is a place the site dates stories from, or two ("New Delhi/Mumbai")."""
+    """Whether a name is a place the site dates stories from, or two ("New Delhi/Mumbai"), in English or Hindi."""
     place = name.strip(CITY_PUNCTUATION + ".").casefold()
-    return place in DATELINE_CITIES or ("/" in place and all(part.strip() in DATELINE_CITIES for part in place.split("/")))
+    return _is_city(place) or ("/" in place and all(_is_city(part.strip()) for part in place.split("/")))
 
 
 def place_after_a_name(first_name: str, place: str) -> bool:
@@ -428,9 +483,8 @@ def names_and_place(text: str) -> tuple[str, str | None]:
 
 # A byline written as one text, an agency's name then its city with nothing between ("AP Miami", the
 # 2026 render SITE.md quotes; "Press Trust of India New Delhi"): the longest agency's name first.
-_AGENCY_WORDS_FIRST = re.compile(
-    r"^\s*(" + "|".join(re.escape(a) for a in sorted(NEWS_AGENCIES, key=len, reverse=True)) + r")\s+(\S.*?)\s*$", re.I
-).match
+_AGENCY_PATTERN = "|".join(hindi_spelled(a) for a in sorted(NEWS_AGENCIES | HINDI_AGENCIES, key=len, reverse=True))
+_AGENCY_WORDS_FIRST = re.compile(r"^\s*(" + _AGENCY_PATTERN + r")\s+(\S.*?)\s*$", re.I).match
 # The agencies known by their initials, which they write in capitals (dpa in small letters).
 _AGENCY_INITIALS = frozenset({"pti", "ani", "ians", "ap", "afp", "dpa"})
 
@@ -568,7 +622,6 @@ def is_surname_ended(words: str) -> bool:
 
 # An agency's dateline as its wire writes it, the agency in brackets beside the city: "New Delhi
 # (PTI)", "(PTI) New Delhi" (PTI's copy opens so: "New Delhi (PTI) Singh said …").
-_AGENCY_PATTERN = "|".join(re.escape(a) for a in sorted(NEWS_AGENCIES, key=len, reverse=True))
 _BRACKETED_AGENCY = re.compile(
     rf"^\s*(?:(?P<before>[^()]*?)\s*\(\s*(?P<agency>{_AGENCY_PATTERN})\s*\)|\(\s*(?P<first>{_AGENCY_PATTERN})\s*\)\s*(?P<after>[^()]*?))\s*$",
     re.I,
@@ -604,7 +657,8 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
                 out.append(where)  # a reporter ("Singh (PTI)"), or anything but the story's city
             elif not _no_place(where):
                 city = city or where
-        elif agency_first is not None and not is_news_agency(rest := agency_first.group(2)) and not _no_place(rest):
+        # (Devanagari has no capitals to tell a place by: there a listed city alone is one, "पीटीआई नई दिल्ली".)
+        elif agency_first is not None and not is_news_agency(rest := agency_first.group(2)) and (not _no_place(rest) or (not rest.isascii() and is_dateline_city(rest))):
             out.append(agency_first.group(1))
             if is_dateline_city(rest) or (place and place.casefold() == rest.casefold()):
                 city = city or rest

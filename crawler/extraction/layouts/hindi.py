@@ -22,7 +22,7 @@ from ..normalize import HINDI_CLOCK_WORDS, HINDI_MERIDIEM, HINDI_MONTHS, HINDI_W
 from ..page import Page
 from ..text import block_paragraphs, without_promoted_links
 from ..urls import on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, element_text, first, picture_file, select, text_of, without_inputs_credit
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, element_text, first, is_dateline_city, names_and_place, picture_file, place_after_a_name, select, text_of, without_inputs_credit
 
 # The byline row's date: "February  14, 2020" (double space) as the 2020 pages print it, or as the
 # template may write it otherwise: the day first, the month in Hindi ("14 फरवरी, 2020"), Devanagari
@@ -52,8 +52,8 @@ _PLACEHOLDER_IMAGE = "nopreview"
 # <title> with a dash after it), its ज with the nukta or not, precomposed or not; alone, a template's
 # empty headline field.
 _SITE_NAME_BEFORE = re.compile(r"^बि(?:ज\u093c?|\u095b)नेस\s+स्टैंडर्ड(?:\s*[|:\u2013\u2014-]+)?(?:\s+|$)")
-# Joint bylines: "<name> और <name>" ("and"; also एवं, तथा), or names between commas or "&".
-_AUTHOR_SEPARATORS = re.compile(r"\s*[,&]\s*|\s+(?:और|एवं|तथा)\s+")
+# Joint bylines: "<name> और <name>" ("and"; also एवं, तथा), or names between commas, "&" or bars.
+_AUTHOR_SEPARATORS = re.compile(r"\s*[,&|]\s*|\s+(?:और|एवं|तथा)\s+")
 
 
 def real_picture(image: Image | None) -> Image | None:
@@ -146,14 +146,27 @@ class Hindi2020(ArticlePage):
         return element_text(row) or ""
 
     @cached_property
-    def _author_city(self) -> tuple[str | None, str | None]:
+    def _author_city(self) -> tuple[list[str], str | None]:
+        """The byline row's names and city: "author / city", or as agency copy writes it ("नई दिल्ली, पीटीआई",
+        "भाषा | मुंबई", "नई दिल्ली (भाषा)", "रमेश कुमार, नई दिल्ली"); a listed city is no author."""
         text = _LABELLED_DATE.sub("", self.byline_text)
-        author, _, city = text.partition("/")
-        return clean_text((clean_text(author) or "").strip(_SEPARATORS)), clean_text((clean_text(city) or "").strip(_SEPARATORS))
+        author, slash, city = text.partition("/")
+        place = clean_text((clean_text(city) or "").strip(_SEPARATORS)) if slash else None
+        author = clean_text((clean_text(author) or "").strip(_SEPARATORS)) or ""
+        names = [n for n in (clean_text(part) for part in _AUTHOR_SEPARATORS.split(without_inputs_credit(author))) if n]
+        if not slash and "|" in author:
+            rest, barred = names_and_place(author)
+            # (After a bar, a place only where it is one the site dates stories from, or follows an agency: "A | B" is two.)
+            if barred is not None and place_after_a_name(rest, barred):
+                place = barred
+                names = [n for n in (clean_text(part) for part in _AUTHOR_SEPARATORS.split(without_inputs_credit(rest))) if n]
+        names, place = agency_names(unique(names), place, None)
+        if place is None and len(names) > 1 and is_dateline_city(names[-1]):
+            place = names.pop()  # a reporter's name, then the city ("रमेश कुमार, नई दिल्ली")
+        return names, place
 
     def dom_authors(self) -> list[Link]:
-        names = (clean_text(part) for part in _AUTHOR_SEPARATORS.split(without_inputs_credit(self._author_city[0] or "")))
-        return [Link(name=name) for name in unique(n for n in names if n)]
+        return [Link(name=name) for name in self._author_city[0]]
 
     def ld_authors(self) -> list[Link]:
         # The CMS copies a joint byline into JSON-LD's one Person ("<name> और <name>"): the same
