@@ -68,6 +68,10 @@ host_held = object()
 # Signal from RateLimitMiddleware as it closes the run for a Retry-After longer than it waits, with the
 # ``url`` answered and the ``seconds`` asked: kept for the next runs (crawler/incremental/sitewait.py).
 site_asked_not_before = object()
+# Signal that another host than the site's (``host``, as a URL's netloc names it: the Hindi edition's) is
+# asked nothing more in this run, its requests left for a run after it: sent by RateLimitMiddleware as the
+# host's rate limit does not lift, and by SiteWaitExtension as the run opens within a wait a run before kept.
+host_deferred = object()
 
 
 class BlockPageMiddleware:
@@ -218,7 +222,7 @@ class SiteDown(IgnoreRequest):
 
 class BackingOff(SiteDown):
     """A request not sent, or whose 429 is let go unlogged, because the run is closing as the site's rate
-    limit did not lift (RateLimitMiddleware): asked for next run."""
+    limit did not lift (RateLimitMiddleware), or its host's did: asked for next run."""
 
 
 class RobotsTxtUnreachable(SiteDown):
@@ -298,6 +302,11 @@ class RateLimitMiddleware:
     past them it goes on to RetryMiddleware, which asks again at once and then gives the request
     up (``bs/failed/http-503``): an outage is no refusal, and the run goes on. A 503 without the
     header is RetryMiddleware's alone.
+
+    Another host than ``BS_BASE_URL``'s (the Hindi edition's) whose limit does not lift, in a run of an
+    incremental spider, is deferred instead: it is asked nothing more in this run (its requests refused
+    unsent, ``BackingOff``, and fetched by a later run, which finds them again), and the run goes on at
+    the site. Before, the whole run closed, the English edition's stories with it.
     """
 
     def __init__(self, crawler: Crawler, max_wait: float, retries: int, default_wait: float) -> None:
@@ -308,6 +317,12 @@ class RateLimitMiddleware:
         self.retries = retries
         self.default_wait = default_wait
         self.gave_up = False
+        # The site's host: its limit closes the run. Another's is deferred where a later run fetches what
+        # this one leaves (an incremental spider's); `article`'s pages, asked for by hand, are not.
+        self.site = host_of(str(crawler.settings.get("BS_BASE_URL") or ""))
+        self.defers = bool(getattr(crawler.spidercls, "incremental", False))
+        self.deferred: set[str] = set()
+        crawler.signals.connect(self.host_deferred, signal=host_deferred)
         # Download slot (host) → its waits in a row, and the slot as it was while one holds it.
         self.streaks: dict[str, _Streak] = {}
         self.held: dict[str, _HeldSlot] = {}
@@ -328,10 +343,23 @@ class RateLimitMiddleware:
         )
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self.deferred and requested_host(request) in self.deferred:
+            if is_robots_txt_request(request):
+                # A plain IgnoreRequest is "no rules" to Scrapy's robots.txt middleware, without a line: the
+                # requests that waited for it come here, and are refused as the host's.
+                raise IgnoreRequest("not asked: its host is deferred to a later run")
+            raise BackingOff("not asked: its host asked to wait longer than this run does; asked by a later run")
         if self.gave_up and not is_robots_txt_request(request):
             # Before, every request the engine still handed on as it closed was sent: "backing off" from
             # a site that rate-limited every page, the run asked it for each article found once more.
             raise BackingOff("not asked: the run is closing, the site's rate limit did not lift")
+
+    def host_deferred(self, host: str) -> None:
+        if host in self.deferred:
+            return
+        self.deferred.add(host)
+        self.stats.inc_value(stat.RATE_LIMITED_DEFERRED)
+        self.stats.set_value(stat.RATE_LIMITED_DEFERRED_HOSTS, [*(self.stats.get_value(stat.RATE_LIMITED_DEFERRED_HOSTS) or []), host])
 
     def hold_slot(self, response: Response, request: Request, **_: Any) -> None:
         """Hold the answer's download slot apart for the wait it asks for, or let it go on the host's
@@ -341,6 +369,8 @@ class RateLimitMiddleware:
         if key is None or engine is None:
             return
         slot: Any = engine.downloader.slots.get(key)
+        if self.deferred and requested_host(request) in self.deferred:
+            return  # (an answer on its way as its host was deferred: let go in process_response)
         judged = self._judge(request, response, str(key))
         if judged is None:
             streak = self.streaks.get(key)
@@ -355,8 +385,13 @@ class RateLimitMiddleware:
         if judged.new:
             self.streaks[key] = _Streak(judged.waits, time.time())
         if judged.past and response.status == 429:
-            # Here, before the gate lets the next request go on to the slot; the slot stays held.
-            self._close(request, judged)
+            # Here, before the gate lets the next request go on to the slot; the slot stays held (the
+            # site's), or is let go once no request of its host is sent (another's, deferred).
+            if self._defer(request, judged):
+                self._let_go(key, slot)
+                self.streaks.pop(key, None)
+            else:
+                self._close(request, judged)
             return
         if judged.past or slot is None:
             self._let_go(key, slot)
@@ -407,6 +442,13 @@ class RateLimitMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
         judged = self.judged.pop(request, None)
+        if response.status in (429, 503) and self.deferred and requested_host(request) in self.deferred:
+            # Its host is left for a later run: one line said so, and this answer says nothing new.
+            if response.status == 429:
+                self.stats.inc_value(stat.RATE_LIMITED)
+            if is_robots_txt_request(request):
+                raise IgnoreRequest("not asked: its host is deferred to a later run")
+            raise BackingOff(f"rate limited ({response.status}): its host is deferred, <{request.url}> is asked by a later run")
         if judged is None and response.status in (429, 503):
             # An answer the downloader's signal did not bring (a cached one): judged alone, its slot not held.
             judged = self._judge(request, response, str(request.meta.get("download_slot")))
@@ -415,6 +457,10 @@ class RateLimitMiddleware:
         if response.status == 503:
             return self._wait_out_unavailable(request, response, judged)
         self.stats.inc_value(stat.RATE_LIMITED)
+        if judged.past and self._defer(request, judged):
+            if is_robots_txt_request(request):
+                raise IgnoreRequest("not asked: its host is deferred to a later run")
+            raise BackingOff(f"rate limited (429): its host is deferred, <{request.url}> is asked by a later run")
         if judged.past:
             self._give_up(request, judged)
             if is_robots_txt_request(request):
@@ -458,6 +504,31 @@ class RateLimitMiddleware:
         # The distributed workers' shared politeness holds the other workers' requests as long.
         self.crawler.signals.send_catch_log(signal=site_asked_to_wait, seconds=judged.wait, reason=reason)
 
+    def _defer(self, request: Request, judged: _Judged) -> bool:
+        """Leave another host than the site's, whose limit does not lift, to a later run; False for the
+        site's own, or where no later run would ask again what this one leaves (``article``)."""
+        host = requested_host(request)
+        if not self.defers or self.gave_up or not host or host == self.site:
+            return False
+        if host in self.deferred:
+            return True
+        logger.warning(
+            "Rate limited at <%s> (%s): %s is asked nothing more in this run, its pages are left for a later run; "
+            "the run goes on at the site",
+            request.url, self._why(judged), host,
+        )
+        self.crawler.signals.send_catch_log(signal=host_deferred, host=host)
+        if judged.announced is not None and judged.wait > self.max_wait:
+            self.crawler.signals.send_catch_log(signal=site_asked_not_before, url=request.url, seconds=judged.wait)
+        return True
+
+    def _why(self, judged: _Judged) -> str:
+        return (
+            f"Retry-After asks for {judged.wait:g} s, more than BS_RETRY_AFTER_MAX ({self.max_wait:g} s)"
+            if judged.wait > self.max_wait
+            else f"still 429 after {max(judged.tries, judged.waits) - 1} waits"
+        )
+
     def _give_up(self, request: Request, judged: _Judged) -> None:
         self.stats.inc_value(stat.RATE_LIMITED_GAVE_UP)
         self._close(request, judged)
@@ -467,12 +538,7 @@ class RateLimitMiddleware:
         if self.gave_up:
             return
         self.gave_up = True
-        why = (
-            f"Retry-After asks for {judged.wait:g} s, more than BS_RETRY_AFTER_MAX ({self.max_wait:g} s)"
-            if judged.wait > self.max_wait
-            else f"still 429 after {max(judged.tries, judged.waits) - 1} waits"
-        )
-        logger.error("Closing the run: rate limited at <%s> (%s); backing off", request.url, why)
+        logger.error("Closing the run: rate limited at <%s> (%s); backing off", request.url, self._why(judged))
         if judged.announced is not None and judged.wait > self.max_wait:
             self.crawler.signals.send_catch_log(signal=site_asked_not_before, url=request.url, seconds=judged.wait)
         stop_run(self.crawler, stat.RATE_LIMITED_REASON)
@@ -515,6 +581,21 @@ class _Judged:
     past: bool
 
 
+def host_of(url: str) -> str:
+    """The host (and port) a URL names, lower case; empty when it names none."""
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
+
+
+def requested_host(request: Request) -> str:
+    """The host a request asks: for a page Splash renders, the page's, not Splash's."""
+    splash = request.meta.get("splash")
+    page = splash.get("args", {}).get("url") if isinstance(splash, dict) else None
+    return host_of(str(page) if page else request.url)
+
+
 def _sent_at(request: Request) -> float:
     """When (time.time()) the answered request was sent: as the download handler measured its latency."""
     latency = request.meta.get("download_latency")
@@ -538,12 +619,15 @@ class RateLimitGateMiddleware:
         self.crawler = crawler
         # Held download slot (host) → its gate.
         self.gates: dict[str, _Gate] = {}
+        # Hosts asked nothing more in this run (RateLimitMiddleware's host_deferred): those waiting for one are refused.
+        self.deferred: set[str] = set()
         self.stopping = False
         # Looks, while requests wait here, whether the spider began to close by a way that sends no
         # run_stopping (CLOSESPIDER_TIMEOUT and its kin, SIGTERM): no signal tells it before the close
         # is over, and the close waits for the requests waiting here.
         self.watch: LoopingCall | None = None
         crawler.signals.connect(self.host_held, signal=host_held)
+        crawler.signals.connect(self.host_deferred, signal=host_deferred)
         crawler.signals.connect(self.run_stopping, signal=run_stopping)
         # (request_left_downloader is connected only while a host is held: it is sent for every request.)
 
@@ -554,6 +638,7 @@ class RateLimitGateMiddleware:
     def process_request(self, request: Request, spider: Spider | None = None) -> Coroutine[Any, Any, None] | None:
         if not self.gates or is_robots_txt_request(request):
             return None
+        self._refuse_deferred(request)
         # A coroutine only while a host is held: every other request goes on without one.
         return self._admit(request)
 
@@ -566,6 +651,7 @@ class RateLimitGateMiddleware:
                 # (Ctrl-C, SIGTERM or CLOSESPIDER_*, which close the spider without stop_run.)
                 self.run_stopping()
                 raise BackingOff("not asked: the run is closing while the site asked to wait; asked next run")
+            self._refuse_deferred(request)
             if gate is None:
                 return
             if gate.admitted is None:
@@ -576,6 +662,14 @@ class RateLimitGateMiddleware:
             self._watch_for_close()
             await maybe_deferred_to_future(waiter)
             waited = True
+
+    def _refuse_deferred(self, request: Request) -> None:
+        if self.deferred and requested_host(request) in self.deferred:
+            # Let go of the gate as its host was deferred: sent, it would be the 429 that host's wait is about.
+            raise BackingOff("not asked: its host asked to wait longer than this run does; asked by a later run")
+
+    def host_deferred(self, host: str) -> None:
+        self.deferred.add(host)
 
     def host_held(self, key: str, held: bool) -> None:
         if held:

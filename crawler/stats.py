@@ -138,6 +138,10 @@ RATE_LIMITED_GAVE_UP = "bs/rate_limited/gave_up"
 # The moment (Unix seconds) before which the next runs on the state dir send the site nothing: a
 # Retry-After longer than BS_RETRY_AFTER_MAX, kept (crawler/incremental/sitewait.py).
 RATE_LIMITED_NOT_BEFORE = "bs/rate_limited/not_before"
+# Hosts other than the site's (the Hindi edition's) whose rate limit did not lift, or that a kept Retry-After
+# holds, left for a later run while the run went on at the site; and their names, for the summary line.
+RATE_LIMITED_DEFERRED = "bs/rate_limited/deferred"
+RATE_LIMITED_DEFERRED_HOSTS = "bs/rate_limited/deferred_hosts"
 # The close reason of a run ended by a rate limit that did not lift (judged like a block: exit 4).
 RATE_LIMITED_REASON = "rate_limited"
 # The run closed because BS_MAX_FAILURES_IN_A_ROW tries in a row at the site failed (1), and its close reason.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import math
@@ -12,17 +13,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler import stats as stat
 from crawler.incremental.sharing import ownership_hint
 from crawler.incremental.store import state_dir
-from crawler.middlewares import site_asked_not_before
+from crawler.middlewares import host_deferred, site_asked_not_before
 
 logger = logging.getLogger(__name__)
 
 SITE_WAIT_FILE = "site-wait.json"
+# Held while a run adds its host's wait to the file: two runs on the state dir (`latest` and `section` each
+# hold a lock of their own) read it at once, and the second to replace it dropped the first one's host.
+SITE_WAIT_LOCK = ".site-wait.lock"
 # A Retry-After longer than this is read as this long: a typo'd or a CDN's default of a year would stop
 # every run for a year, with nobody told but by the refusals.
 LONGEST_WAIT = 24 * 3600.0
@@ -87,6 +92,21 @@ def _local_or_number(moment: float) -> str:
         return f"{moment:g}"
 
 
+def _waited_for(path: Path, host: str | None, entry: dict[str, float] | None, now: float) -> bool:
+    """Whether a kept wait holds ``host`` (None: the site) back now: its moment ahead, kept by this clock as a Retry-After is."""
+    if entry is None or entry["until"] <= now:
+        return False
+    if entry["asked"] > now + _CLOCK_STEP or entry["until"] > entry["asked"] + LONGEST_WAIT + 1:
+        # Kept by a clock set back since (a machine that booted hours or a year ahead, then NTP), or a
+        # moment no Retry-After was kept as (edited, in milliseconds): it held every run back that long.
+        whose = "the site's" if host is None else f"{host}'s"
+        logger.warning("Not waiting for %s Retry-After kept in %s: it was asked at %s by this machine's clock, "
+                       "not before %s; the clock was set back since, or the file was edited", whose, path,
+                       _local_or_number(entry["asked"]), _local_or_number(entry["until"]))
+        return False
+    return True
+
+
 def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
     """Why a run must not start yet: the site (``BS_BASE_URL``'s host) asked an earlier run on this state
     dir not to be asked again before a moment still ahead; None when it did not, or that moment is past."""
@@ -94,14 +114,7 @@ def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
     host = site_key(str(settings.get("BS_BASE_URL") or ""))
     path = _path(settings)
     entry = _read(path, said=True).get(host) if host else None
-    if entry is None or entry["until"] <= now:
-        return None
-    if entry["asked"] > now + _CLOCK_STEP or entry["until"] > entry["asked"] + LONGEST_WAIT + 1:
-        # Kept by a clock set back since (a machine that booted hours or a year ahead, then NTP), or a
-        # moment no Retry-After was kept as (edited, in milliseconds): it held every run back that long.
-        logger.warning("Not waiting for the site's Retry-After kept in %s: it was asked at %s by this machine's clock, "
-                       "not before %s; the clock was set back since, or the file was edited", path,
-                       _local_or_number(entry["asked"]), _local_or_number(entry["until"]))
+    if entry is None or not _waited_for(path, None, entry, now):
         return None
     # When first: `scrapy runs` shows a reason's first 70 characters, and "answered 429 with Retry-After: 3600 s
     # at 2…" was all it showed of this one.
@@ -112,40 +125,69 @@ def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
     )
 
 
+def other_hosts_waits(settings: Any, now: float | None = None) -> dict[str, dict[str, float]]:
+    """The waits still ahead that hosts other than ``BS_BASE_URL``'s (the Hindi edition's) asked earlier runs
+    on this state dir for: a run leaves those hosts alone and goes on at the site. Before, only the site's was
+    read, and the next run asked the others again at once."""
+    now = time.time() if now is None else now
+    site = site_key(str(settings.get("BS_BASE_URL") or ""))
+    path = _path(settings)
+    return {host: entry for host, entry in _read(path).items() if host and host != site and _waited_for(path, host, entry, now)}
+
+
 def note_site_wait(settings: Any, url: str, seconds: float, now: float | None = None) -> tuple[Path, float]:
     """Keep the site's wait (``seconds`` from ``now``, at most :data:`LONGEST_WAIT`) for the runs after;
     the file and the moment. Raises OSError when the state dir cannot be written."""
     now = time.time() if now is None else now
     wait = min(seconds, LONGEST_WAIT)
     path = _path(settings)
-    waits = {host: entry for host, entry in _read(path).items() if entry["until"] > now}
-    waits[site_key(url)] = {"until": now + wait, "asked": now, "seconds": wait}
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    lock = os.open(path.with_name(SITE_WAIT_LOCK), os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        temporary.write_text(json.dumps(waits, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # Read under the lock: what another run kept meanwhile stays.
+        waits = {host: entry for host, entry in _read(path).items() if entry["until"] > now}
+        waits[site_key(url)] = {"until": now + wait, "asked": now, "seconds": wait}
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_text(json.dumps(waits, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
     finally:
-        temporary.unlink(missing_ok=True)
+        os.close(lock)  # (which releases the lock)
     return path, now + wait
 
 
 class SiteWaitExtension:
     """Keeps a Retry-After the run could not wait out (longer than ``BS_RETRY_AFTER_MAX``) in the state dir,
     so that the next cron runs of any incremental spider on it send the site nothing before it is over
-    (``crawl`` refuses them, exit 4); before, each asked again and met the same 429."""
+    (``crawl`` refuses them, exit 4); before, each asked again and met the same 429. Another host's (the
+    Hindi edition's) is kept too: the runs within it ask that host nothing (its pages are left for a run
+    after it) and go on at the site."""
 
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats = crawler.stats
         crawler.signals.connect(self.site_asked_not_before, signal=site_asked_not_before)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteWaitExtension:
         if not getattr(crawler.spidercls, "incremental", False):
             raise NotConfigured  # (`article` keeps no state dir: it is run by hand, for pages one asks for)
         return cls(crawler)
+
+    def spider_opened(self, **_: Any) -> None:
+        """Leave alone the other hosts whose kept waits are not over (before the first request is sent)."""
+        for host, entry in sorted(other_hosts_waits(self.crawler.settings).items()):
+            logger.warning(
+                "Not asking %s anything before %s: it answered 429 with Retry-After: %g s at %s (kept in %s); its pages are "
+                "left for a run after that, and the run goes on at the site",
+                host, _local(entry["until"]), entry["seconds"], _local(entry["asked"]), _path(self.crawler.settings),
+            )
+            self.crawler.signals.send_catch_log(signal=host_deferred, host=host)
 
     def site_asked_not_before(self, url: str, seconds: float) -> None:
         try:
@@ -155,4 +197,6 @@ class SiteWaitExtension:
                            seconds, error.strerror or error)
             return
         self.stats.set_value(stat.RATE_LIMITED_NOT_BEFORE, int(until))
-        logger.warning("The next runs on this state dir send the site nothing before %s, as its Retry-After asks (%s)", _local(until), path)
+        host = site_key(url)
+        whom = "the site" if host == site_key(str(self.crawler.settings.get("BS_BASE_URL") or "")) else host
+        logger.warning("The next runs on this state dir send %s nothing before %s, as its Retry-After asks (%s)", whom, _local(until), path)

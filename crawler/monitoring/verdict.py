@@ -477,6 +477,11 @@ class RunVerdictExtension:
         if renders and splash_failed / renders > self.max_splash_failed_share:
             reasons = ", ".join(f"{k}={v}" for k, v in _by_suffix(stats, stat.SPLASH_FAILED_PREFIX).items())
             return EXIT_SPLASH, f"Splash failed on {splash_failed} of {renders} pages ({reasons}); their market numbers are null"
+        deferred = stats.get(stat.RATE_LIMITED_DEFERRED_HOSTS) or []
+        if deferred:
+            # An exit 0 that says what it left: a host's pages wait for a run after its Retry-After.
+            left = f"{', '.join(str(host) for host in deferred)} rate limited: its pages are left for a later run"
+            limited = f"{limited}; {left}" if limited else left
         return EXIT_OK, f"ok, {limited}" if limited else "ok"
 
     @staticmethod
@@ -494,7 +499,7 @@ class RunVerdictExtension:
             f"unchanged={unchanged} emitted={emitted} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
             f"dropped={dropped} "
-            f"blocked={int(stats.get('bs/blocked', 0))}{_gone(stats)}{_splash(stats)}{_rate_limited(stats)}{_error_count(stats)}; {_sources(stats)}{_records(stats)}"
+            f"blocked={int(stats.get('bs/blocked', 0))}{_gone(stats)}{_splash(stats)}{_rate_limited(stats)}{_deferred(stats)}{_error_count(stats)}; {_sources(stats)}{_records(stats)}"
             f"layouts: {layouts}; missing: {missing}; "
             f"finish={reason}; exit={status} ({why})"
         )
@@ -511,6 +516,12 @@ def _rate_limited(stats: dict[str, Any]) -> str:
     """`` rate_limited=N`` (429 answers) when there were any."""
     count = int(stats.get(stat.RATE_LIMITED, 0))
     return f" rate_limited={count}" if count else ""
+
+
+def _deferred(stats: dict[str, Any]) -> str:
+    """`` deferred=HOST,…`` (hosts whose rate limit left them to a later run) when there were any."""
+    hosts = stats.get(stat.RATE_LIMITED_DEFERRED_HOSTS) or []
+    return f" deferred={','.join(str(host) for host in hosts)}" if hosts else ""
 
 
 def _gone(stats: dict[str, Any]) -> str:

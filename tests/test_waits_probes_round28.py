@@ -1,0 +1,157 @@
+"""Round 28 probes of the waits a host asks for: one host's long Retry-After in a run of two hosts, the kept waits of
+every host, and two runs keeping theirs at once."""
+
+from __future__ import annotations
+
+import errno
+import json
+import multiprocessing
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+
+from crawler import stats as stat
+from crawler.incremental.sitewait import SITE_WAIT_FILE, note_site_wait
+from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_OK
+from tests.e2e import crawl, stats_from_log
+from tests.loopback.hindi import DESKTOP, Answer
+from tests.loopback.site import LoopbackSite
+
+HINDI_FEED = f"https://{DESKTOP}/rss/latest.rss"
+PORTS = range(16500, 16520)
+
+
+def _site() -> LoopbackSite:
+    for port in PORTS:
+        try:
+            return LoopbackSite(articles=6, seed=28, days=2, legacy=0, port=port)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+    raise RuntimeError(f"no free port in {PORTS}")
+
+
+@pytest.fixture()
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackSite]:
+    # The Hindi edition's host is the loopback site too, reached as the crawler's proxy (https through a CONNECT
+    # tunnel it answers itself): nothing leaves the machine.
+    with _site() as running:
+        for name in ("http_proxy", "https_proxy"):
+            monkeypatch.setenv(name, running.base_url)
+        monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+        yield running
+        assert running.errors == []
+
+
+def _hindi_story_keys(site: LoopbackSite) -> list[str]:
+    return [f"{DESKTOP}//storypage.php?autono={n}" for n in site.hindi.stories] + [f"{DESKTOP}/storypage.php?autono={n}" for n in site.hindi.stories]
+
+
+def _hindi_asks(site: LoopbackSite, retry_after: str) -> None:
+    """The Hindi edition answers every story page 429 with ``retry_after``; its feed and robots.txt answer."""
+    for key in _hindi_story_keys(site):
+        site.hindi.changed[key] = lambda _normal: Answer(429, b"slow down", "text/plain", (("Retry-After", retry_after),))
+
+
+def _hindi_story_asks(site: LoopbackSite) -> int:
+    return sum(n for key, n in site.hindi.counts.items() if "storypage" in key)
+
+
+# --- one host's long Retry-After in a run of two hosts ----------------------------------------------------
+# The Hindi edition answered 429 with Retry-After: 3600: the whole run closed (exit 4), the English edition's
+# articles not yet fetched waited for the next run, and that run, reading only BS_BASE_URL's kept wait, asked the
+# Hindi edition again at once (its stories, the same 429), closing again.
+
+
+def test_one_hosts_long_retry_after_defers_that_host_alone_and_the_next_runs_keep_it(site: LoopbackSite, tmp_path: Path) -> None:
+    settings = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": f"/rss/latest.rss,{HINDI_FEED}"}
+    english = sorted(record.article_id for record in site.articles)
+    hindi = sorted(f"hi-{n}" for n in site.hindi.stories)
+    _hindi_asks(site, "3600")
+    first = crawl("latest", tmp_path, settings=settings)
+    assert first.status == EXIT_OK, first.log[-3000:]
+    assert sorted(first.ids()) == english, first.log[-3000:]  # every English story, none of the Hindi ones
+    assert "Retry-After asks for 3600 s, more than BS_RETRY_AFTER_MAX (120 s)" in first.log
+    summary = [line for line in first.log.splitlines() if "Run summary:" in line]
+    assert len(summary) == 1 and f"deferred={DESKTOP}" in summary[0], summary
+    stats = stats_from_log(first.log)
+    assert stats.get(stat.RATE_LIMITED_DEFERRED) == 1 and not stats.get(stat.RATE_LIMITED_GAVE_UP), stats
+    # The Hindi stories asked after the first 429: none but those already on their way.
+    asked_first = _hindi_story_asks(site)
+    assert 1 <= asked_first <= len(site.hindi.stories), site.hindi.counts
+    assert " ERROR: " not in first.log.split("Run summary:")[0].split("Retry-After asks for")[1], first.log[-3000:]
+    kept = json.loads((tmp_path / ".state" / SITE_WAIT_FILE).read_text(encoding="utf-8"))
+    assert set(kept) == {DESKTOP}, kept
+
+    # The next cron run, within the hour: the Hindi edition is asked nothing, the English one is crawled.
+    site.hindi.reset()
+    site.reset_counts()
+    new = site.add_articles(2)
+    second = crawl("latest", tmp_path, settings=settings)
+    assert second.status == EXIT_OK, second.log[-3000:]
+    assert sum(site.hindi.counts.values()) == 0, site.hindi.counts
+    assert sorted(second.ids()) == sorted(record.article_id for record in new), second.log[-3000:]
+    assert f"deferred={DESKTOP}" in second.log.split("Run summary:")[1]
+    assert f"Not asking {DESKTOP} anything before " in second.log
+
+    # The hour over: the Hindi stories the first runs deferred are fetched, once each.
+    kept = json.loads((tmp_path / ".state" / SITE_WAIT_FILE).read_text(encoding="utf-8"))
+    kept[DESKTOP]["until"] = time.time() - 1
+    (tmp_path / ".state" / SITE_WAIT_FILE).write_text(json.dumps(kept), encoding="utf-8")
+    last = crawl("latest", tmp_path, settings=settings)
+    assert last.status == EXIT_OK, last.log[-3000:]
+    assert sorted(last.ids()) == hindi, last.log[-3000:]
+    assert "deferred=" not in last.log.split("Run summary:")[1]
+
+
+def test_a_hosts_429_that_does_not_lift_defers_it_and_the_site_goes_on(site: LoopbackSite, tmp_path: Path) -> None:
+    # Retry-After: 1, every time: past BS_RATE_LIMIT_RETRIES waits, the Hindi edition is left for the next run.
+    settings = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": f"/rss/latest.rss,{HINDI_FEED}", "BS_RATE_LIMIT_RETRIES": "1"}
+    _hindi_asks(site, "1")
+    first = crawl("latest", tmp_path, settings=settings)
+    assert first.status == EXIT_OK, first.log[-3000:]
+    assert sorted(first.ids()) == sorted(record.article_id for record in site.articles), first.log[-3000:]
+    assert f"deferred={DESKTOP}" in first.log.split("Run summary:")[1]
+    # No Retry-After longer than a run waits: nothing kept, the next run asks it again.
+    assert not (tmp_path / ".state" / SITE_WAIT_FILE).exists()
+
+
+def test_the_sites_own_long_retry_after_still_closes_the_run(site: LoopbackSite, tmp_path: Path) -> None:
+    """The site itself (BS_BASE_URL's host) asking is the run's end, as before: every source is its own."""
+    site.set_storm(429, "3600")
+    result = crawl("latest", tmp_path, settings={"BS_BASE_URL": site.base_url})
+    assert result.status == EXIT_BLOCKED and not result.items, result.log[-3000:]
+    assert "deferred=" not in result.log.split("Run summary:")[1]
+
+
+# --- two runs keeping their waits at once ------------------------------------------------------------------
+# `latest` and `section` share a state dir and run at once (each has a lock of its own): each read site-wait.json,
+# added its host and replaced the file, so one host's wait was lost and the next run asked it again.
+
+
+def _keep(state: str, host: str, start: float, rounds: int) -> None:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("BS_STATE_DIR", state)
+    while time.time() < start:
+        time.sleep(0.001)
+    for n in range(rounds):
+        note_site_wait(settings, f"https://{n}.{host}/page", 3600)
+
+
+def test_two_runs_keeping_waits_at_once_keep_both(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    start = time.time() + 2
+    hosts = [f"host{n}.example" for n in range(4)]
+    workers = [context.Process(target=_keep, args=(str(tmp_path / ".state"), host, start, 100)) for host in hosts]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    kept = json.loads((tmp_path / ".state" / SITE_WAIT_FILE).read_text(encoding="utf-8"))
+    # Each run's every wait is kept (before: of 400, a few hundred, the others replaced by a run that had not read them).
+    assert sorted(kept) == sorted(f"{n}.{host}" for host in hosts for n in range(100)), len(kept)
