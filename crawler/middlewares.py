@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 # request.meta key: how many 429 answers this request has met.
 RATE_LIMITED_META = "bs_rate_limited"
+# request.meta key scrapy-splash sets on the request it sends to Splash in the page's place.
+SPLASH_SENT_META = "_splash_processed"
 # request.meta key: how many 503 answers with Retry-After this request has waited out.
 UNAVAILABLE_META = "bs_unavailable"
 # What a Windows editor puts before UTF-8 text, robots.txt too.
@@ -366,7 +368,10 @@ class RateLimitMiddleware:
         first other answer to a request sent since the last wait began."""
         key = request.meta.get("download_slot")
         engine = _running_engine(self.crawler)
-        if key is None or engine is None:
+        if key is None or engine is None or request.meta.get(SPLASH_SENT_META):
+            # Sent to Splash (in the page's slot): its status is Splash's own, a 429 its render queue full.
+            # Judged as the site's, a busy Splash held the site's requests, closed the run and kept a wait
+            # that refused the next runs. (The page's own 429 through Splash comes to process_response.)
             return
         slot: Any = engine.downloader.slots.get(key)
         if self.deferred and requested_host(request) in self.deferred:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import errno
 import json
 import multiprocessing
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -155,3 +157,70 @@ def test_two_runs_keeping_waits_at_once_keep_both(tmp_path: Path) -> None:
     kept = json.loads((tmp_path / ".state" / SITE_WAIT_FILE).read_text(encoding="utf-8"))
     # Each run's every wait is kept (before: of 400, a few hundred, the others replaced by a run that had not read them).
     assert sorted(kept) == sorted(f"{n}.{host}" for host in hosts for n in range(100)), len(kept)
+
+
+# --- Splash's own 429 ------------------------------------------------------------------------------------
+# Splash answering 429 (its render queue full, on its own port) was judged in the site's download slot (the
+# render's slot is the page's host): a Retry-After of Splash's closed the run as the site's rate limit (exit 4)
+# and kept a wait that refused the next runs; a short one held the site's requests that long apart.
+
+
+class BusySplash:
+    """A Splash (or the proxy before it) that answers every render 429 with ``retry_after``."""
+
+    def __init__(self, retry_after: str) -> None:
+        self.retry_after = retry_after
+        self.asked = 0
+        busy = self
+
+        class Answer(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                busy.asked += 1
+                body = b"429 Too Many Requests: the render queue is full"
+                self.send_response(429)
+                self.send_header("Retry-After", busy.retry_after)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        for port in range(16520, 16550):
+            try:
+                self.server = ThreadingHTTPServer(("127.0.0.1", port), Answer)
+                break
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE:
+                    raise
+        else:
+            raise RuntimeError("no free port in 16520-16549")
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+
+    def __enter__(self) -> BusySplash:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "5"])
+def test_a_busy_splashs_429_is_no_wait_of_the_sites(site: LoopbackSite, tmp_path: Path, retry_after: str) -> None:
+    settings = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": "/rss/latest.rss"}
+    with BusySplash(retry_after) as splash:
+        result = crawl("latest", tmp_path, settings={**settings, "SPLASH_URL": splash.url}, timeout=240)
+    # Every article fetched plainly once Splash's answer is read, as for any failed render.
+    assert sorted(result.ids()) == sorted(record.article_id for record in site.articles), result.log[-3000:]
+    assert splash.asked >= 1
+    assert "Closing the run: rate limited" not in result.log and "Rate limited (429) at" not in result.log, result.log[-3000:]
+    assert not (tmp_path / ".state" / SITE_WAIT_FILE).exists()
+    assert not stats_from_log(result.log).get(stat.RATE_LIMITED)
+    # The next run is not refused for the site.
+    again = crawl("latest", tmp_path, settings=settings)
+    assert again.status == EXIT_OK, again.log[-3000:]
