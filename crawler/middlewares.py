@@ -294,8 +294,8 @@ class RateLimitMiddleware:
     sets it, with no random part), so it sends at most one request a wait whatever its concurrency, and
     the answered request is asked again behind it; the host's first other answer to a request sent
     since puts the slot back as it was. The host's other requests wait in RateLimitGateMiddleware,
-    one let go on to the slot at a time; other hosts go on (within ``CONCURRENT_REQUESTS``, which
-    those waiting count against). The wait is bounded by
+    one let go on to the slot at a time; other hosts go on (those waiting are not counted against
+    ``CONCURRENT_REQUESTS``). The wait is bounded by
     ``BS_RETRY_AFTER_MAX``; a longer one, or more than ``BS_RATE_LIMIT_RETRIES`` waits in a row at
     the host (or of one request), ends the run as a block does (exit 4): a limit that does not lift
     is a refusal, not a redesign.
@@ -626,6 +626,8 @@ class RateLimitGateMiddleware:
         self.gates: dict[str, _Gate] = {}
         # Hosts asked nothing more in this run (RateLimitMiddleware's host_deferred): those waiting for one are refused.
         self.deferred: set[str] = set()
+        # Places in the downloader lent to the requests waiting here (see _lend).
+        self.lent = 0
         self.stopping = False
         # Looks, while requests wait here, whether the spider began to close by a way that sends no
         # run_stopping (CLOSESPIDER_TIMEOUT and its kin, SIGTERM): no signal tells it before the close
@@ -665,8 +667,29 @@ class RateLimitGateMiddleware:
             waiter: Deferred[None] = Deferred()
             gate.waiting.append(waiter)
             self._watch_for_close()
-            await maybe_deferred_to_future(waiter)
+            lent = self._lend(engine)
+            try:
+                await maybe_deferred_to_future(waiter)
+            finally:
+                if lent:
+                    self._give_back(engine)
             waited = True
+
+    def _lend(self, engine: Any) -> bool:
+        """Let the downloader take one more request while this one waits here: it is in the downloader's
+        ``active``, which CONCURRENT_REQUESTS bounds, though nothing is sent for it. Counted, the requests
+        waiting for a held host filled it, and another host's requests, found meanwhile, waited for the end
+        of the held host's wait (up to BS_RETRY_AFTER_MAX) with no request on its way to their host."""
+        downloader = engine.downloader if engine is not None else None
+        if downloader is None or downloader.total_concurrency <= 0 or self.lent >= LENT_AT_MOST:
+            return False
+        downloader.total_concurrency += 1
+        self.lent += 1
+        return True
+
+    def _give_back(self, engine: Any) -> None:
+        engine.downloader.total_concurrency -= 1
+        self.lent -= 1
 
     def _refuse_deferred(self, request: Request) -> None:
         if self.deferred and requested_host(request) in self.deferred:
@@ -727,6 +750,11 @@ class RateLimitGateMiddleware:
                 gate.admitted = None
                 if gate.waiting:
                     gate.waiting.pop(0).callback(None)
+
+
+# At most this many requests wait for held hosts beyond CONCURRENT_REQUESTS: each is taken from the scheduler
+# (a JOBDIR's disk queue too) into memory while it waits.
+LENT_AT_MOST = 2000
 
 
 @dataclass

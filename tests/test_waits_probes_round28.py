@@ -224,3 +224,40 @@ def test_a_busy_splashs_429_is_no_wait_of_the_sites(site: LoopbackSite, tmp_path
     # The next run is not refused for the site.
     again = crawl("latest", tmp_path, settings=settings)
     assert again.status == EXIT_OK, again.log[-3000:]
+
+
+# --- a 429 storm on one host, and the others ----------------------------------------------------------------
+# The requests waiting for a host that asked to wait counted against CONCURRENT_REQUESTS: with the site's
+# articles waiting out its Retry-After, the Hindi edition's stories, found meanwhile, waited for the end of the
+# site's wait (up to BS_RETRY_AFTER_MAX, 120 s), though nothing was on its way to their host.
+
+STORM_ANSWERS = 3
+
+
+def test_a_storm_on_the_site_does_not_hold_another_hosts_requests(site: LoopbackSite, tmp_path: Path) -> None:
+    storm_when: dict[str, list[int]] = {"feed": [], "stories": []}
+
+    def note(normal: Answer) -> Answer:
+        storm_when["stories"].append(site.storm_answers)
+        return normal
+
+    def later(normal: Answer) -> Answer:
+        time.sleep(1)  # read once the site's stories wait for the site's Retry-After
+        storm_when["feed"].append(site.storm_answers)
+        return normal
+
+    for key in _hindi_story_keys(site):
+        site.hindi.changed[key] = note
+    site.hindi.changed[f"{DESKTOP}/rss/latest.rss"] = later
+    site.add_articles(10)
+    # A wait long beside the time a story takes: the site's storm is where it was while the Hindi stories are asked.
+    site.set_storm(429, "10", answers=STORM_ANSWERS)
+    settings = {"BS_BASE_URL": site.base_url, "BS_LATEST_SOURCES": f"/rss/latest.rss,{HINDI_FEED}", "CONCURRENT_REQUESTS": "3"}
+    result = crawl("latest", tmp_path, settings=settings)
+    assert result.status == EXIT_OK, result.log[-3000:]
+    ids = result.ids()
+    assert len(ids) == len(set(ids)) == len(site.articles) + len(site.hindi.stories), result.log[-3000:]
+    assert site.storm_answers == STORM_ANSWERS
+    # Each Hindi story asked before the site's wait it was found in was over (before: after it, the site's 429s on).
+    [found] = storm_when["feed"]
+    assert found < STORM_ANSWERS and storm_when["stories"] == [found] * len(site.hindi.stories), storm_when
