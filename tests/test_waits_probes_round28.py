@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import json
 import multiprocessing
+import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler import stats as stat
-from crawler.incremental.sitewait import SITE_WAIT_FILE, note_site_wait
+from crawler.incremental.sitewait import SITE_WAIT_FILE, SITE_WAIT_LOCK, note_site_wait
 from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_OK
 from tests.e2e import crawl, stats_from_log
 from tests.loopback.hindi import DESKTOP, Answer
@@ -261,3 +263,36 @@ def test_a_storm_on_the_site_does_not_hold_another_hosts_requests(site: Loopback
     # Each Hindi story asked before the site's wait it was found in was over (before: after it, the site's 429s on).
     [found] = storm_when["feed"]
     assert found < STORM_ANSWERS and storm_when["stories"] == [found] * len(site.hindi.stories), storm_when
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to write as another user")
+def test_a_wait_is_kept_beside_a_lock_file_another_user_made() -> None:
+    # A first run by hand as root made the lock; the cron user's run still keeps its host's wait beside the root's.
+    # (Not under tmp_path: pytest's folders above it are root's alone.)
+    with tempfile.TemporaryDirectory() as folder:
+        state = Path(folder) / ".state"
+        state.mkdir()
+        os.chmod(folder, 0o755)
+        os.chmod(state, 0o777)
+        _keep_as_root_then_as_another(state)
+
+
+def _keep_as_root_then_as_another(state: Path) -> None:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("BS_STATE_DIR", str(state))
+    note_site_wait(settings, "https://hindi.business-standard.com/", 3600)
+    assert (state / SITE_WAIT_LOCK).stat().st_uid == 0
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child's own exit status says)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            note_site_wait(settings, "https://www.business-standard.com/", 3600)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    kept = json.loads((state / SITE_WAIT_FILE).read_text(encoding="utf-8"))
+    assert sorted(kept) == ["hindi.business-standard.com", "www.business-standard.com"], kept

@@ -142,7 +142,11 @@ def note_site_wait(settings: Any, url: str, seconds: float, now: float | None = 
     wait = min(seconds, LONGEST_WAIT)
     path = _path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = os.open(path.with_name(SITE_WAIT_LOCK), os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        lock = os.open(path.with_name(SITE_WAIT_LOCK), os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        # Another user's (a first run by hand as root): flock takes a descriptor open for reading as well.
+        lock = os.open(path.with_name(SITE_WAIT_LOCK), os.O_RDONLY)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         # Read under the lock: what another run kept meanwhile stays.
