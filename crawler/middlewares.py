@@ -658,11 +658,14 @@ class RateLimitGateMiddleware:
                 # (Ctrl-C, SIGTERM or CLOSESPIDER_*, which close the spider without stop_run.)
                 self.run_stopping()
                 raise BackingOff("not asked: the run is closing while the site asked to wait; asked next run")
-            self._refuse_deferred(request)
+            if self.deferred and requested_host(request) in self.deferred:
+                if gate is not None and gate.waiting:
+                    gate.waiting.pop(0).callback(None)  # (the next, refused as well: none is left waiting)
+                self._refuse_deferred(request)
             if gate is None:
                 return
-            if gate.admitted is None:
-                gate.admitted = request
+            if len(gate.admitted) < gate.capacity:
+                gate.admitted.add(request)
                 return
             waiter: Deferred[None] = Deferred()
             gate.waiting.append(waiter)
@@ -703,13 +706,27 @@ class RateLimitGateMiddleware:
         if held:
             if not self.gates:
                 self.crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
-            self.gates.setdefault(key, _Gate())
+            self.gates.setdefault(key, _Gate()).capacity = 1
             return
-        gate = self.gates.pop(key, None)
+        gate = self.gates.get(key)
+        if gate is None:
+            return
+        if not gate.waiting:
+            self._drop(key)
+            return
+        # Let go as many as the host's slot sends at once, the next as each leaves the downloader: the
+        # requests waiting here (more than CONCURRENT_REQUESTS, as they are lent places) all queued in the
+        # slot would all be sent as a closing run waits for the downloader.
+        engine = _running_engine(self.crawler)
+        slot: Any = engine.downloader.slots.get(key) if engine is not None else None
+        gate.capacity = max(1, int(getattr(slot, "concurrency", 0) or self.crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")))
+        for _ in range(min(len(gate.waiting), gate.capacity - len(gate.admitted))):
+            gate.waiting.pop(0).callback(None)
+
+    def _drop(self, key: str) -> None:
+        self.gates.pop(key, None)
         if not self.gates:
             self.crawler.signals.disconnect(self.request_left_downloader, signal=signals.request_left_downloader)
-        for waiter in gate.waiting if gate is not None else []:
-            waiter.callback(None)
 
     def _watch_for_close(self) -> None:
         if self.watch is None:
@@ -745,11 +762,13 @@ class RateLimitGateMiddleware:
 
     def _went(self, request: Request) -> None:
         """The request let go on to a held host is answered or failed: the next one may go."""
-        for gate in self.gates.values():
-            if gate.admitted is request:
-                gate.admitted = None
+        for key, gate in list(self.gates.items()):
+            if request in gate.admitted:
+                gate.admitted.discard(request)
                 if gate.waiting:
                     gate.waiting.pop(0).callback(None)
+                elif gate.capacity > 1 and not gate.admitted:
+                    self._drop(key)  # (let go, and none waits: the host's requests go on to its slot as any)
 
 
 # At most this many requests wait for held hosts beyond CONCURRENT_REQUESTS: each is taken from the scheduler
@@ -759,10 +778,12 @@ LENT_AT_MOST = 2000
 
 @dataclass
 class _Gate:
-    """The one request let go on to a held host's slot, and those waiting to be."""
+    """The requests let go on to a held host's slot (one while it is held, as many as the slot sends at
+    once after), and those waiting to be."""
 
-    admitted: Request | None = None
+    admitted: set[Request] = field(default_factory=set)
     waiting: list[Deferred[None]] = field(default_factory=list)
+    capacity: int = 1
 
 
 class RobotsTxtFailureMiddleware:
