@@ -43,7 +43,7 @@ from twisted.python.failure import Failure
 from crawler import stats as stat
 from crawler.runstop import stop_run
 from crawler import settings as project_settings
-from crawler.commands.settingnames import expand_home, repeated_argument_problem, unknown_setting_problem
+from crawler.commands.settingnames import expand_home, object_setting_problem, repeated_argument_problem, unknown_setting_problem
 from crawler.distributed import WORKER_NAME_TAKEN, adopt_host_settings, enabled, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.distributed.namelock import WorkerNameLock
 from crawler.extraction.article import Article, Image, Link, MarketQuote, RelatedArticle
@@ -612,6 +612,11 @@ class Command(ScrapyCrawlCommand):
         opts.pidfile = None
         if getattr(opts, "profile", None):
             opts.profile = os.path.expanduser(opts.profile)
+        wrong = object_setting_problem(given, self.settings)
+        if wrong:
+            # Before Scrapy reads the -s values: there, one that is no object was a traceback.
+            self.refuse(self.settings, args[0] if len(args) == 1 else "?", opts, EXIT_USAGE, wrong)
+            sys.exit(EXIT_USAGE)
         try:
             super().process_options(args, opts)
         except UsageError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import sys
 from collections.abc import Collection, Mapping
@@ -35,6 +36,28 @@ def unknown_setting_problem(name: str, known: Collection[str]) -> str | None:
     close = difflib.get_close_matches(upper, sorted(k for k in known if k.startswith("BS_")), n=1, cutoff=0.7)
     hint = f"did you mean {close[0]}?" if close else "see the README's Settings table"
     return f"-s {name}=…: no setting of the project has this name; {hint}"
+
+
+def object_setting_problem(given: Mapping[str, Any], settings: BaseSettings) -> str | None:
+    """What is wrong with a ``-s`` value for a setting that holds a JSON object (``FEEDS``,
+    ``ITEM_PIPELINES``): a value that is JSON but no object (``[]``, ``3``, ``"x"``); None when none is.
+
+    Checked before Scrapy lays the ``-s`` values over the settings: Scrapy 2.13 calls ``.items()`` on the
+    parsed value (``-s FEEDS=[]`` an AttributeError traceback, exit 1), 2.19 unpacks a list's elements
+    (``-s FEEDS=[1]`` a TypeError). Nothing (``-s FEEDS=``, ``null``) is Scrapy's own no value.
+    """
+    for name, value in given.items():
+        if not isinstance(value, str) or not isinstance(settings.get(name), (BaseSettings, dict)) or not value.strip():
+            continue
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            continue  # Scrapy's own usage error, or setting_problems() says so
+        if parsed is not None and not isinstance(parsed, dict):
+            kind = {list: "a JSON array", str: "a JSON string", bool: "true or false"}.get(type(parsed), "a number")
+            example = ' like {"out.jsonl": {"format": "jsonlines"}}' if name == "FEEDS" else ""
+            return f"-s {name}={value}: {name} takes a JSON object{example}, not {kind}"
+    return None
 
 
 def check_setting_names(settings: BaseSettings, opts: argparse.Namespace, before: BaseSettings) -> None:
@@ -178,6 +201,13 @@ class CheckedSettings(_Command):
         self.closed_streams = guard_standard_streams()
         before = self.settings.copy()
         repeated = repeated_argument_problem(getattr(opts, "spargs", None))
+        try:
+            given = arglist_to_dict(getattr(opts, "set", None) or [])
+        except ValueError:
+            given = {}  # Scrapy's own usage error
+        wrong = object_setting_problem(given, self.settings)
+        if wrong:
+            raise UsageError(wrong)
         super().process_options(args, opts)
         check_setting_names(self.settings, opts, before)
         if repeated:
