@@ -301,6 +301,9 @@ SPLASH_TICKER_PREFIX = "bs/splash/ticker/"
 # 1 when Splash rendered pages in the run and not one page's ticker was filled, some of them empty or
 # in no known state: a changed ticker markup or script, every article's market numbers null (a WARNING).
 SPLASH_TICKER_NEVER_FILLED = "bs/splash/ticker_never_filled"
+# Rendered pages of the current design whose ticker is not in their HTML (found in an iframe or a shadow
+# root, or not at all), set with the run's one WARNING: the ticker moved, every such page's numbers null.
+SPLASH_TICKER_NOT_IN_PAGE = "bs/splash/ticker_not_in_page"
 # Renders sent to Splash again after it could not be reached, having answered before in the run
 # (restarting: recycled by --maxrss), within BS_SPLASH_RESTART_WAIT.
 SPLASH_RETRIED = "bs/splash/retried"
@@ -318,7 +321,7 @@ def splash_failed(reason: str) -> str:
 
 
 def splash_ticker(state: str) -> str:
-    """What a rendered page's ticker held (``filled``, ``empty``, ``absent``)."""
+    """What a rendered page's ticker held (``filled``, ``empty``, ``absent``, ``moved``, ``missing``)."""
     return f"{SPLASH_TICKER_PREFIX}{state}"
 
 

@@ -79,7 +79,12 @@ DOWNLOAD_TIMEOUT_MARGIN = 5.0
 # A placeholder a ticker shows until its data comes ("Loading…", "Updating…", "Fetching data", the
 # Hindi "लोड हो रहा है…") is letters, and no figure yet: taken for the script's "NA", the render
 # returned before any figure was written, every number null and the ticker counted filled.
-TICKER_STATES = frozenset({"filled", "empty", "absent"})
+# A page without a ticker in its own document is "moved" when one is in a frame of the page's origin or
+# an open shadow root (splash:html() carries neither: its numbers are null), "missing" when it is a page
+# of the current design (`__NEXT_DATA__`), every one of which has drawn a ticker, and "absent" otherwise.
+# Splash's WebKit has no shadow DOM and cannot look into another origin's frame: a ticker moved there is
+# "missing". Both read "absent" before, no line in the log, run after run of null numbers.
+TICKER_STATES = frozenset({"filled", "empty", "absent", "moved", "missing"})
 WRITTEN_JS = "/[0-9A-Za-z\\u0660-\\u0669\\u06f0-\\u06f9\\u0900-\\u0dff\\uff10-\\uff19\\uff21-\\uff3a\\uff41-\\uff5a]/"
 LOADING_JS = "/loading|updating|fetching|refreshing|please\\s*wait|\\u0932\\u094b\\u0921|\\u2026|\\.\\.\\./i"
 _NUKTA_LETTERS = {c: unicodedata.normalize("NFD", c)[0] for c in map(chr, range(0x0900, 0x0980)) if unicodedata.normalize("NFD", c)[1:] == "\u093c"}
@@ -106,7 +111,18 @@ TICKER_STATE_JS = (
     "  }"
     "  if (written) { return 'filled'; }"
     " }"
-    " return seen ? 'empty' : 'absent';"
+    " if (seen) { return 'empty'; }"
+    " function inside(root, depth) {"
+    "  var all = depth < 4 ? root.querySelectorAll('*') : [];"
+    "  for (var e = 0; e < all.length; e++) {"
+    "   var inner = null;"
+    "   try { inner = all[e].shadowRoot || all[e].contentDocument || null; } catch (error) { inner = null; }"
+    f"   if (inner && inner.querySelector && (inner.querySelector({TICKER_CSS!r}) || inside(inner, depth + 1))) {{ return true; }}"
+    "  }"
+    "  return false;"
+    " }"
+    " if (inside(document, 0)) { return 'moved'; }"
+    " return document.getElementById('__NEXT_DATA__') ? 'missing' : 'absent';"
     "})()"
 )
 
@@ -541,6 +557,20 @@ class SplashRenderingMiddleware:
         """
         stats = self.stats.get_stats()
         states = {state: int(stats.get(stat.splash_ticker(state), 0)) for state in (*sorted(TICKER_STATES), "unknown")}
+        lost = states["moved"] + states["missing"]
+        if states["moved"] or (lost and not states["filled"]):
+            # One line for the run (a page of the current design without its ticker now and then, an
+            # error page, is only its stat): a ticker moved into a frame or a shadow DOM.
+            self.stats.set_value(stat.SPLASH_TICKER_NOT_IN_PAGE, lost)
+            logger.warning(
+                "%d of the %d rendered pages of the current design had no market ticker in their HTML (%s): their market "
+                "numbers are null; the ticker may have moved into an iframe or a shadow DOM, or its markup changed "
+                "(see bs/splash/ticker/*)",
+                lost,
+                int(stats.get(stat.SPLASH_RENDERED, 0)),
+                ", ".join(f"{state}={count}" for state, count in states.items() if count),
+            )
+            return
         if states["filled"] or not (states["empty"] or states["unknown"]):
             return
         self.stats.set_value(stat.SPLASH_TICKER_NEVER_FILLED, 1)
@@ -611,6 +641,8 @@ class SplashRenderingMiddleware:
         # filled / empty (no numbers within BS_SPLASH_WAIT: a slow ticker, or changed markup)
         # / absent (a page without a ticker, or one whose markup changed).
         ticker = data.get("ticker")
+        if ticker == "missing" and response.status != 200:
+            ticker = "absent"  # an error page of the current design: no article, no ticker to miss
         self.stats.inc_value(stat.splash_ticker(ticker if isinstance(ticker, str) and ticker in TICKER_STATES else "unknown"))
         body, content_type = page_bytes(data["html"], data.get("charset"))
         return HtmlResponse(

@@ -43,26 +43,42 @@ def ticker_name_key(written: str) -> str:
 
 # The names of the five indices, and the other names of the same indices, in English and as the Hindi
 # edition writes them; a name of another series ("Nifty Smallcap 250", "Nifty Next 50") is none of them.
+# With the number of its shares ("BSE SENSEX 30") or of its series, as the exchange names the smallcap
+# and midcap indices ("NIFTY SMALLCAP 100", "NIFTY MIDCAP 100"), an index is the same index: its
+# figures were null, the ticker filled.
+_TICKER_NAMES_WRITTEN = {
+    **{name: name for name in MARKET_INDICES},
+    "S&P BSE Sensex": "Sensex",
+    "BSE Sensex": "Sensex",
+    "Sensex 30": "Sensex",
+    "BSE Sensex 30": "Sensex",
+    "S&P BSE Sensex 30": "Sensex",
+    "Nifty 50": "Nifty",
+    "Nifty Smallcap 100": "Nifty Smallcap",
+    "Nifty Midcap 100": "Nifty Midcap",
+    "Bank Nifty": "Nifty Bank",
+    "सेंसेक्स": "Sensex",
+    "सेन्सेक्स": "Sensex",
+    "सेंसेक्स 30": "Sensex",
+    "बीएसई सेंसेक्स": "Sensex",
+    "बीएसई सेन्सेक्स": "Sensex",
+    "बीएसई सेंसेक्स 30": "Sensex",
+    "निफ्टी": "Nifty",
+    "निफ्टी 50": "Nifty",
+    "निफ्टी स्मॉलकैप": "Nifty Smallcap",
+    "निफ्टी स्मालकैप": "Nifty Smallcap",
+    "निफ्टी स्मॉलकैप 100": "Nifty Smallcap",
+    "निफ्टी मिडकैप": "Nifty Midcap",
+    "निफ्टी मिडकैप 100": "Nifty Midcap",
+    "निफ्टी बैंक": "Nifty Bank",
+    "बैंक निफ्टी": "Nifty Bank",
+}
+# The Hindi edition may write a name's number in Devanagari digits ("निफ्टी 50" as "निफ्टी ५०").
+_DEVANAGARI_DIGITS = str.maketrans("0123456789", "०१२३४५६७८९")
 TICKER_NAMES = {
-    ticker_name_key(written): name
-    for written, name in {
-        **{name: name for name in MARKET_INDICES},
-        "S&P BSE Sensex": "Sensex",
-        "BSE Sensex": "Sensex",
-        "Nifty 50": "Nifty",
-        "Bank Nifty": "Nifty Bank",
-        "सेंसेक्स": "Sensex",
-        "सेन्सेक्स": "Sensex",
-        "बीएसई सेंसेक्स": "Sensex",
-        "बीएसई सेन्सेक्स": "Sensex",
-        "निफ्टी": "Nifty",
-        "निफ्टी 50": "Nifty",
-        "निफ्टी स्मॉलकैप": "Nifty Smallcap",
-        "निफ्टी स्मालकैप": "Nifty Smallcap",
-        "निफ्टी मिडकैप": "Nifty Midcap",
-        "निफ्टी बैंक": "Nifty Bank",
-        "बैंक निफ्टी": "Nifty Bank",
-    }.items()
+    ticker_name_key(spelt): name
+    for written, name in _TICKER_NAMES_WRITTEN.items()
+    for spelt in (written, written.translate(_DEVANAGARI_DIGITS))
 }
 
 
