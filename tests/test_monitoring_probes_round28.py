@@ -3,13 +3,20 @@ whose index names or markup a redesign changed."""
 
 from __future__ import annotations
 
+import errno
 import html
+import json
 import logging
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 from scrapy.utils.misc import build_from_crawler
 
+from crawler import stats as stat
+from crawler.monitoring.history import KILLED, RunHistory, summarise
+from crawler.monitoring.verdict import RunVerdictExtension
 from crawler.splash import SplashRenderingMiddleware
 from tests.e2e import history, scrapy, stats_from_log
 from tests.loopback import pages
@@ -18,6 +25,7 @@ from tests.test_splash import make_crawler
 from tests.test_splash import splash_url  # noqa: F401 (the fixture: a running Splash)
 from tests.test_splash_probes_round11 import crawl_latest, market_of
 from tests.test_splash_probes_round17 import SPLASH, _state_in_splash, _ticker
+from tests.test_interrupt_probes_round17 import _wait_for, command, env, run
 
 # --- a -s value that is no JSON object, for a setting that is one -----------------------------------
 
@@ -195,3 +203,74 @@ def test_a_crawl_whose_ticker_moved_says_so_once_and_counts_it(
     assert stats.get(f"bs/splash/ticker/{state}") == 3 and stats.get("bs/splash/ticker_not_in_page") == 3, stats
     warnings = [line for line in run.log.splitlines() if " WARNING: " in line and "no market ticker in their HTML" in line]
     assert len(warnings) == 1, run.log[-3000:]
+
+
+# --- a killed run's articles, counted once ------------------------------------------------------
+
+PORTS = range(16720, 16740)
+
+
+def _site(articles: int, **kwargs: float) -> LoopbackSite:
+    for port in PORTS:
+        try:
+            return LoopbackSite(articles=articles, seed=28, port=port, **kwargs)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+    raise RuntimeError(f"no free port in {PORTS}")
+
+
+def _ids(path: Path) -> list[str]:
+    ids = []
+    for line in path.read_bytes().splitlines() if path.exists() else []:
+        try:
+            ids.append(json.loads(line)["articleId"])
+        except ValueError:
+            pass  # a line the kill cut (the next run cuts it off)
+    return ids
+
+
+def test_a_killed_runs_articles_are_each_counted_once_across_the_history(tmp_path: Path) -> None:
+    # Before: a run killed (kill -9, the OOM killer) had the figures of its last checkpoint (a minute
+    # apart; none but its start in a shorter run: emitted=0), and the run after it counted only what it
+    # fetched itself: every article the killed run wrote was in no run's count, in `scrapy runs`, the
+    # history or the report, and a newsroom's count of articles a day came out short.
+    with _site(40, slow_seconds=30) as site:
+        articles = [r.article_id for r in site.articles]
+        for article_id in articles[: len(articles) // 2]:
+            site.set_fault(article_id, "slow")  # still in flight when the run is killed
+        state, first, log = tmp_path / "state", tmp_path / "run1.jsonl", tmp_path / "run1.log"
+        with open(log, "w") as stderr:
+            process = subprocess.Popen(command(site, first, state), cwd=tmp_path, env=env(), stderr=stderr, text=True)
+            try:
+                _wait_for(lambda: len(_ids(first)) >= 5, process, "5 articles written")
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=60)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        for article_id in articles:
+            site.set_fault(article_id, None)
+        then = run(tmp_path, command(site, tmp_path / "run2.jsonl", state))
+    assert then.returncode == 0, then.stderr[-3000:]
+    ids = _ids(first) + _ids(tmp_path / "run2.jsonl")
+    assert len(ids) == len(set(ids)) == len(articles), ("every article written once", then.stderr[-3000:])
+    killed, after = RunHistory(state).records()[-2:]
+    assert killed["status_words"] == KILLED and after["status"] == 0, (killed["counts"], after["counts"])
+    # Counted once in all: by the killed run (what it delivered), and by the run after it, its own
+    # apart from what it found the killed run had written (in flight at the kill).
+    assert killed["counts"]["emitted"] + after["counts"]["emitted"] + after["counts"]["recovered"] == len(articles), (
+        killed["counts"], after["counts"], len(_ids(first))
+    )
+    assert after["counts"]["emitted"] == len(_ids(tmp_path / "run2.jsonl"))
+    shown = scrapy(tmp_path, "runs", "-s", f"BS_STATE_DIR={state}")
+    assert shown.returncode == 0 and "killed" in shown.stdout, shown.stderr[-2000:]
+
+
+def test_the_run_that_settles_a_killed_run_counts_what_it_found_written() -> None:
+    stats = {stat.NEW: 4, stat.OUTPUT_DELIVERED: 4, stat.STATE_RECOVERED_WRITTEN: 2, stat.STATE_RECOVERED_UNWRITTEN: 1}
+    assert summarise(stats, [])["counts"]["recovered"] == 2
+    line = RunVerdictExtension.summary(stats, "finished", 0, "ok")
+    assert " emitted=4 recovered=2 " in line
+    assert " recovered=" not in RunVerdictExtension.summary({stat.OUTPUT_DELIVERED: 4}, "finished", 0, "ok")

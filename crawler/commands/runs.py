@@ -91,11 +91,18 @@ def row(record: dict[str, Any]) -> tuple[str, ...]:
         _duration(record.get("duration_s")),
         str(counts.get("new", "")),
         str(counts.get("updated", "")),
-        str(counts.get("emitted", "")),
+        emitted_cell(counts),
         str(counts.get("blocked", "")),
         str(counts.get("failed", "")),
         reason if len(reason) <= 70 else reason[:69] + "…",
     )
+
+
+def emitted_cell(counts: dict[str, Any]) -> str:
+    """The emitted count, and a killed run's articles the run recovered after it (``12+3``)."""
+    recovered = counts.get("recovered")
+    emitted = str(counts.get("emitted", ""))
+    return f"{emitted}+{recovered}" if isinstance(recovered, int) and recovered > 0 else emitted
 
 
 def table(records: list[dict[str, Any]]) -> str:

@@ -265,6 +265,9 @@ class DeliveryTracker:
         self.stats.inc_value(stat.OUTPUT_DELIVERED)
         if delivery.article_id is not None and self.seen is not None and self.seen.confirm(delivery.article_id):
             self.stats.inc_value(stat.STATE_MARKED_SEEN)
+        # After it is seen: killed in between, it is counted by neither this run nor the one that
+        # settles it (an article still pending is counted there, as recovered); before, by both.
+        self.crawler.signals.send_catch_log(bs_signals.article_delivered, article_id=delivery.article_id)
 
     # --- each slot closed (a batch, or every slot at the end) -------------------------
 

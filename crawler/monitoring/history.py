@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from importlib import metadata
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import scrapy
 from scrapy import Spider, signals
@@ -31,6 +31,7 @@ from crawler import stats as stat
 from crawler.liveness import boot_id, process_start
 from crawler.monitoring import verdict
 from crawler.monitoring.lookonly import looking_only
+from crawler.incremental.signals import article_delivered
 from crawler.monitoring.signals import run_judged
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ ROTATED_SUFFIX = ".1"
 # Records read from Redis per command.
 REDIS_SLICE = 1000
 RUNNING_DIR = "running"
+# A running run's tally of articles delivered, beside its marker.
+TALLY_SUFFIX = ".delivered"
 # How far back from its end the verdict reads the history for a small run's earlier items: some 3,000
 # records, weeks of runs of every spider; read whole (a spider with no items in them), 0.6 s here.
 RECENT_BYTES = 8 * 1024 * 1024
@@ -231,6 +234,9 @@ def summarise(stats: dict[str, Any], coverage_fields: list[str]) -> dict[str, An
         # lost); dropped, what was refused for another reason than being unchanged (with fresh=1
         # unchanged articles are emitted, not dropped).
         "emitted": int(stats.get(stat.OUTPUT_DELIVERED, 0)),
+        # A killed run's articles this run found written and marked seen: that run's, counted here
+        # (it had them in flight, never counted), apart from this run's own.
+        "recovered": int(stats.get(stat.STATE_RECOVERED_WRITTEN, 0)),
         "dropped": max(0, int(stats.get(stat.ITEMS_DROPPED, 0)) - int(stats.get(stat.UNCHANGED_DROPPED, 0))),
         "checked": checked,
         "requests": int(stats.get(stat.REQUESTS_SENT, 0)),
@@ -361,7 +367,7 @@ class RunHistory:
             if not in_redis and isinstance(marker, dict) and marker.get(IN_REDIS) is True:
                 continue
             if isinstance(marker, dict) and _gone(marker, path, host):
-                record = _readable(_from_marker(marker))
+                record = _readable(_from_marker(marker, self._tallied(marker)))
                 if record is not None:
                     killed.append(record)
         return killed
@@ -447,6 +453,17 @@ class RunHistory:
     def marker(self, run_id: str) -> Path:
         return self.running / f"{run_id}.json"
 
+    def tally(self, run_id: str) -> Path:
+        """Beside a run's marker: one byte per article the run delivered, written as each is (a killed
+        run's count is not its last checkpoint's)."""
+        return self.running / f"{run_id}{TALLY_SUFFIX}"
+
+    def _tallied(self, marker: dict[str, Any]) -> int:
+        try:
+            return self.tally(str(marker.get("run_id"))).stat().st_size
+        except OSError:
+            return 0
+
     def write_marker(self, record: dict[str, Any], *, in_place: bool = False) -> None:
         """Write a run's marker whole (aside, then renamed over the old one); ``in_place``: when that
         fails, over the old one's bytes, which a full disk still has room for."""
@@ -476,6 +493,7 @@ class RunHistory:
     def remove_marker(self, run_id: str) -> None:
         try:
             self.marker(run_id).unlink(missing_ok=True)
+            self.tally(run_id).unlink(missing_ok=True)
         except OSError:
             # Never written (the state dir is a file, read-only, gone): writing it said so, in one WARNING.
             pass
@@ -514,7 +532,7 @@ class RunHistory:
                 continue
             if not _gone(marker, path, host):
                 continue
-            killed = _from_marker(marker)
+            killed = _from_marker(marker, self._tallied(marker))
             # Claimed first: two runs starting at one moment (latest every 15 minutes, section at 02:30)
             # both found the marker's process gone, and both recorded it.
             claimed = path.with_name(f"{path.name}.{os.getpid()}.recording")
@@ -528,6 +546,7 @@ class RunHistory:
                 os.rename(claimed, path)  # left for the next run to record
                 raise
             claimed.unlink(missing_ok=True)
+            self.tally(str(marker.get("run_id"))).unlink(missing_ok=True)
             if killed.get("status_words") == KILLED:
                 logger.warning(
                     "The %s run started at %s (pid %s) was killed before its end; recorded in the run history",
@@ -590,12 +609,19 @@ def _moved_away(handle: Any, path: Path) -> bool:
         return True
 
 
-def _from_marker(marker: dict[str, Any]) -> dict[str, Any]:
+def _from_marker(marker: dict[str, Any], tallied: int = 0) -> dict[str, Any]:
     """The record a marker left behind stands for: the run's own when it ended and could not add it,
-    else a killed run's."""
+    else a killed run's (``tallied``: the articles its tally counts delivered)."""
     if marker.get(UNWRITTEN) is True:
         return {key: value for key, value in marker.items() if key not in (UNWRITTEN, IN_REDIS)}
-    return _killed(marker)
+    killed = _killed(marker)
+    counts = killed.get("counts")
+    if tallied and isinstance(counts, dict):
+        # Its articles written since its last checkpoint: counted by no run before (BS_RUN_HISTORY_CHECKPOINT
+        # is a minute), as those it had in flight were counted by none (the run settling them counts them).
+        emitted = counts.get("emitted")
+        killed["counts"] = {**counts, "emitted": max(tallied, int(emitted) if isinstance(emitted, (int, float)) and _figure(emitted) else 0)}
+    return killed
 
 
 def _killed(marker: dict[str, Any]) -> dict[str, Any]:
@@ -852,9 +878,12 @@ class RunHistoryExtension:
         self.judged_later = False
         # The name of the run lock the run holds (incremental spiders), kept in its marker.
         self.lock_name: str | None = None
+        # The run's tally of articles delivered (None: not open, or it failed).
+        self.tally: BinaryIO | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.run_judged, signal=run_judged)
+        crawler.signals.connect(self.article_delivered, signal=article_delivered)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunHistoryExtension:
@@ -890,12 +919,32 @@ class RunHistoryExtension:
             # The lock this run holds: a later run finds it here too, should the lock's file be removed.
             self.lock_name = run_lock(self.crawler.settings, spider.name).path.name
         self._write_marker()
+        try:
+            self.tally = open(self.history.tally(str(self.record["run_id"])), "ab", buffering=0)  # noqa: SIM115 (open for the run)
+        except OSError:
+            self.tally = None  # the marker's WARNING said why; a killed run then has its checkpoint's count
         if self.checkpoint_seconds > 0:
             self.checkpoint = task.LoopingCall(self._write_marker)
             self.checkpoint.start(self.checkpoint_seconds, now=False)
         from twisted.internet import reactor  # the one the crawler installed
 
         reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
+
+    def article_delivered(self, article_id: str | None) -> None:
+        if self.tally is None or self.ended:
+            return
+        try:
+            self.tally.write(b".")
+        except OSError:
+            self._close_tally()
+
+    def _close_tally(self) -> None:
+        if self.tally is not None:
+            try:
+                self.tally.close()
+            except OSError:
+                pass
+            self.tally = None
 
     def _write_marker(self) -> None:
         """The marker, with the figures so far: what a killed run's record will show."""
@@ -949,6 +998,7 @@ class RunHistoryExtension:
     def _end(self, finish_reason: str, status: int, why: str, summary: str) -> None:
         """Add the run's record to the history (and Redis), once."""
         self.ended = True
+        self._close_tally()
         stats = self.stats.get_stats()
         record = {
             **self.record,

@@ -220,7 +220,8 @@ def _runs_table(records: Sequence[dict[str, Any]]) -> str:
         rows.append((
             html.escape(_label(record)),
             _status_cell(record),
-            *(str(_count(record, n)) for n in ("new", "updated", "emitted", "blocked", "failed")),
+            *(str(_count(record, n)) if n != "emitted" or not _count(record, "recovered") else f"{_count(record, n)}+{_count(record, 'recovered')}"
+              for n in ("new", "updated", "emitted", "blocked", "failed")),
             html.escape(str(record.get("duration_s", ""))),
             html.escape("" if record.get("status") == 0 else str(record.get("reason", ""))),
         ))

@@ -496,7 +496,7 @@ class RunVerdictExtension:
         dropped = max(0, int(stats.get(stat.ITEMS_DROPPED, 0)) - int(stats.get(stat.UNCHANGED_DROPPED, 0)))
         return (
             f"Run summary: new={int(stats.get(stat.NEW, 0))} updated={int(stats.get(stat.UPDATED, 0))} "
-            f"unchanged={unchanged} emitted={emitted} "
+            f"unchanged={unchanged} emitted={emitted}{_recovered(stats)} "
             f"skipped={_sum(stats, 'bs/skipped/')} failed={_sum(stats, 'bs/failed/')} "
             f"dropped={dropped} "
             f"blocked={int(stats.get('bs/blocked', 0))}{_gone(stats)}{_splash(stats)}{_rate_limited(stats)}{_deferred(stats)}{_error_count(stats)}; {_sources(stats)}{_records(stats)}"
@@ -522,6 +522,12 @@ def _deferred(stats: dict[str, Any]) -> str:
     """`` deferred=HOST,…`` (hosts whose rate limit left them to a later run) when there were any."""
     hosts = stats.get(stat.RATE_LIMITED_DEFERRED_HOSTS) or []
     return f" deferred={','.join(str(host) for host in hosts)}" if hosts else ""
+
+
+def _recovered(stats: dict[str, Any]) -> str:
+    """`` recovered=N`` (a killed run's articles found written at the start, counted here) when there were any."""
+    count = int(stats.get(stat.STATE_RECOVERED_WRITTEN, 0))
+    return f" recovered={count}" if count else ""
 
 
 def _gone(stats: dict[str, Any]) -> str:
