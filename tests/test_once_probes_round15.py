@@ -112,13 +112,35 @@ def test_a_story_whose_related_list_moved_on_is_not_a_new_version(runs: Runs) ->
     assert runs.emitted == [(SEED.article_id, 1), (SEED.article_id, 2)]
 
 
+def shown_time(moment: str) -> str:
+    """An ISO moment (IST) as the page's meta-info shows it: "Feb 28 2024 | 3:42 PM IST"."""
+    at = datetime.fromisoformat(moment)
+    return f"{at:%b} {at.day} {at.year} | {at.hour % 12 or 12}:{at:%M} {at:%p} IST"
+
+
+def with_times(html: str, was: str, now: str) -> str:
+    """The page's ``was`` moved to ``now`` everywhere it is written, in ISO and as the page shows it."""
+    return _shown_moved(html.replace(was, now), was, now)
+
+
+def _shown_moved(html: str, was: str, now: str) -> str:
+    """The update time the page shows (its meta-info's attribute and its "Last Updated" line) moved on."""
+    for before, after in ((f'data-expandedtime="{shown_time(was)}"', f'data-expandedtime="{shown_time(now)}"'),
+                          (f"Last Updated : {shown_time(was)}", f"Last Updated : {shown_time(now)}")):
+        html = html.replace(before, after)
+    return html
+
+
 def edited(html: str, modified: str, was: str = "2024-02-28T15:42:00+05:30") -> str:
     """The seed page (last modified at ``was``) edited at ``modified`` (ISO, IST): a line added to the
-    story, its dates moved on."""
-    return (
+    story, its dates moved on, the update time it shows too (one CMS field wrote them all: the data
+    moved on alone would be outvoted by the line the page shows)."""
+    return _shown_moved(
         html.replace(f'content="{was}">\n', f'content="{modified}">\n', 2)
         .replace(f'"dateModified": "{was}"', f'"dateModified": "{modified}"')
-        .replace("sources said.", "sources said on Wednesday.", 1)
+        .replace("sources said.", "sources said on Wednesday.", 1),
+        was,
+        modified,
     )
 
 
@@ -229,7 +251,7 @@ def test_an_edges_copy_of_the_version_emitted_read_for_an_update_leaves_the_upda
     now = datetime.now(IST).replace(microsecond=0)
     emitted, update = (now - timedelta(hours=2)).isoformat(), (now - timedelta(minutes=5)).isoformat()
     last_modified = emitted if header else None
-    first_page = SEED_PAGE.replace("2024-02-28T15:42:00+05:30", emitted)
+    first_page = with_times(SEED_PAGE, "2024-02-28T15:42:00+05:30", emitted)
     (first,) = runs.run(page(first_page, source_date=emitted))
     assert runs.run(answered(first_page, update, last_modified)) == []
     assert seen_again(runs, update), "the next run fetches the story again for its update"

@@ -21,7 +21,7 @@ from crawler.incremental.store import PendingArticle, SeenStore, SqliteSeenStore
 
 from crawler.extraction.normalize import IST
 from tests.pages.specs import SEED
-from tests.test_once_probes_round15 import LATEST_CARD, NEWER_CARD, SEED_PAGE, Runs, answered, edited, merged, page, seen_again
+from tests.test_once_probes_round15 import LATEST_CARD, NEWER_CARD, SEED_PAGE, Runs, answered, edited, merged, with_times, page, seen_again
 from tests.test_once_probes_round15 import runs  # noqa: F401 (fixture)
 from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures)
 
@@ -41,7 +41,7 @@ def test_a_new_story_whose_sitemap_date_is_after_its_page_date_is_fetched_once(r
     # each later run compared that date with the page's own dateModified, found it newer, and fetched
     # the story again (for ever when the answer's Last-Modified is the page's date, as an origin sends it).
     modified, listed = _dates(0.5)
-    html = SEED_PAGE.replace("2024-02-28T15:42:00+05:30", modified)
+    html = with_times(SEED_PAGE, "2024-02-28T15:42:00+05:30", modified)
     (first,) = runs.run(answered(html, listed, modified if header == "page's date" else None))
     assert first.version == 1
     assert not seen_again(runs, listed), "a run with no change fetches the story again"
@@ -52,7 +52,7 @@ def test_an_update_whose_sitemap_date_is_after_its_page_date_is_not_fetched_agai
     # sitemap date, a little after its dateModified, is the date to store.
     was, first_listed = _dates(5)
     modified, listed = _dates(0.5)
-    html = SEED_PAGE.replace("2024-02-28T15:42:00+05:30", was)
+    html = with_times(SEED_PAGE, "2024-02-28T15:42:00+05:30", was)
     runs.run(answered(html, first_listed, was))
     (second,) = runs.run(answered(edited(html, modified, was), listed, modified))
     assert (second.version, second.dateModified) == (2, modified)
@@ -141,7 +141,7 @@ def test_a_story_saved_again_without_a_change_hours_ago_is_not_fetched_at_every_
     # copy from before an update, its date was never stored, and every later run fetched it again, for
     # ever; an edge revalidates within the hour, so after that the page is the story as it is.
     modified, listed = _dates(6)
-    html = SEED_PAGE.replace("2024-02-28T15:42:00+05:30", modified)
+    html = with_times(SEED_PAGE, "2024-02-28T15:42:00+05:30", modified)
     runs.run(answered(html, listed, modified))
     saved_again = (datetime.fromisoformat(listed) + timedelta(hours=3)).isoformat()
     assert runs.run(answered(html, saved_again, modified)) == []
