@@ -307,6 +307,14 @@ class SeenStoreExtension:
                     # or without receipts (`latest` from cron: tens of thousands a year).
                     self.store.forget_run(self.run_id)
                 remove_receipts(self.receipts)
+            date_met = getattr(self.store, "date_met", None)
+            if date_met is not None and self.retention:
+                try:
+                    date_met()
+                except StateError as error:
+                    # Not dated, they count from their last fetch: a prune may forget one a source
+                    # still lists, and a later run writes it again as new. Said, not fatal.
+                    logger.warning("Seen-store: the articles sources listed again could not be dated: %s", error)
             prune = getattr(self.store, "prune_seen", None)
             if prune is not None and self.retention:
                 pruned: int | None = prune(self.retention)

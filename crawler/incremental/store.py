@@ -70,6 +70,9 @@ GONE_KEEP_DAYS = 30
 # The seen-store's retention (BS_SEEN_RETENTION_DAYS) is applied at most once in this long: the prune
 # reads the whole table, which a run every few minutes need not do each time.
 SEEN_PRUNE_EVERY = timedelta(days=1)
+# Articles a source listed again (looked up and found seen) are dated in batches of this many, in one
+# transaction each: an archive run meets hundreds of thousands, one write apiece would be as many commits.
+MET_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -573,6 +576,7 @@ class SqliteSeenStore:
         self._pruned = False  # gone records past GONE_KEEP_DAYS, pruned at the first gone answer
         self._aliases_pruned = False  # aliases past ALIAS_KEEP_DAYS, pruned at the first one recorded
         self._stored_at = False  # whether the seen table has its stored_at column (see _with_stored_at)
+        self._met: set[str] = set()  # seen articles looked up since the last date_met (see get)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -654,7 +658,43 @@ class SqliteSeenStore:
             "SELECT article_id, version, content_hash, date_modified, source_date FROM seen WHERE article_id = ?",
             (article_id,),
         ).fetchone()
-        return SeenArticle(*row) if row else None
+        if row is None:
+            return None
+        # Looked up, it was listed again (a feed, sitemap or listing still links it): the retention
+        # counts from now, or an archive run over a sitemap still listing a story stored 400 days ago
+        # would find it forgotten and write it again as version 1.
+        self._met.add(article_id)
+        if len(self._met) >= MET_BATCH and not self.db.in_transaction:
+            try:
+                self.date_met()
+            except StateError as error:
+                logger.debug("Seen-store: articles listed again not dated yet: %s", error)
+        return SeenArticle(*row)
+
+    def date_met(self, now: datetime | None = None) -> None:
+        """Date the articles looked up since the last call as met now (those dated less than a day ago
+        are left: no write at each run of a cron every few minutes), in one transaction."""
+        if not self._met:
+            return
+        met, self._met = sorted(self._met), set()
+        moment = now or datetime.now(timezone.utc)
+        stamp, recent = _iso(moment), _iso(moment - SEEN_PRUNE_EVERY)
+        try:
+            self._with_stored_at()
+            self._run("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "UPDATE seen SET stored_at = ? WHERE article_id = ? AND (stored_at IS NULL OR stored_at < ?)",
+                ((stamp, article_id, recent) for article_id in met),
+            )
+            self._run("COMMIT")
+        except StateError:
+            self._rollback()
+            self._met.update(met)  # asked again at the next batch or the run's end
+            raise
+        except sqlite3.Error as error:
+            self._rollback()
+            self._met.update(met)
+            raise StateError(f"seen-store {self.path}: {error}") from error
 
     def claim(self, pending: PendingArticle, *, fresh: bool, is_live: Callable[[str], bool]) -> Claim:
         """Atomically decide what to emit and take the article for this run: two runs on one store
@@ -820,6 +860,7 @@ class SqliteSeenStore:
             last = None
         if last is not None and 0 <= now.timestamp() - last < SEEN_PRUNE_EVERY.total_seconds():
             return None
+        self.date_met(now)
         self._with_stored_at()
         self._run("BEGIN IMMEDIATE")
         try:
