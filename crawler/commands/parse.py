@@ -16,7 +16,7 @@ from scrapy.utils.misc import load_object
 
 from crawler.commands.settingnames import CheckedSettings, spider_usage_problem
 from crawler.extraction.urls import pasted_url
-from crawler.monitoring.lookonly import parsing
+from crawler.monitoring.lookonly import looking
 from crawler.monitoring.verdict import EXIT_USAGE
 from crawler.splash import article_renderer
 
@@ -65,7 +65,7 @@ class Command(CheckedSettings, ScrapyParseCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # A look at one page, not a run: no verdict, run record, heartbeat or Spidermon suite (before, each
         # parse was an `article` run, `ok` whether the page came or not, pinged to the cron monitor).
-        with parsing():
+        with looking("parse"):
             super().run(args, opts)
 
     def prepare_request(self, spider: Spider, request: Request, opts: argparse.Namespace) -> Request:

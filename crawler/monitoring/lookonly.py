@@ -1,4 +1,4 @@
-"""Whether this process only looks at pages (``scrapy check``, ``scrapy parse``): no run to judge, record, ping or report."""
+"""Whether this process only looks at pages (``scrapy check``, ``parse``, ``fetch``, ``shell``): no run to judge, record, ping or keep state of."""
 
 from __future__ import annotations
 
@@ -6,24 +6,25 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# Scrapy's `check` sets SCRAPY_CHECK while its contracts run; the project's `parse` sets this one, by its example.
-PARSE_ENVIRONMENT = "SCRAPY_PARSE"
+# Scrapy's `check` sets SCRAPY_CHECK while its contracts run; the project's `parse`, `fetch` and `shell` set
+# this one, by its example, to the command's name.
+LOOK_ENVIRONMENT = "SCRAPY_LOOKING_ONLY"
 
 
 def looking_only() -> bool:
-    """True inside ``scrapy check`` or ``scrapy parse``: their sample requests are no run of the spider."""
-    return bool(os.environ.get("SCRAPY_CHECK") or os.environ.get(PARSE_ENVIRONMENT))
+    """True inside ``scrapy check``, ``parse``, ``fetch`` or ``shell``: their requests are no run of the spider."""
+    return bool(os.environ.get("SCRAPY_CHECK") or os.environ.get(LOOK_ENVIRONMENT))
 
 
 @contextmanager
-def parsing() -> Iterator[None]:
-    """Marks the process as ``scrapy parse`` while its crawl is made and runs."""
-    before = os.environ.get(PARSE_ENVIRONMENT)
-    os.environ[PARSE_ENVIRONMENT] = "true"
+def looking(command: str) -> Iterator[None]:
+    """Marks the process as one that only looks at pages (``command``) while its crawl is made and runs."""
+    before = os.environ.get(LOOK_ENVIRONMENT)
+    os.environ[LOOK_ENVIRONMENT] = command
     try:
         yield
     finally:
         if before is None:
-            os.environ.pop(PARSE_ENVIRONMENT, None)
+            os.environ.pop(LOOK_ENVIRONMENT, None)
         else:
-            os.environ[PARSE_ENVIRONMENT] = before
+            os.environ[LOOK_ENVIRONMENT] = before
