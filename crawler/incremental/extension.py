@@ -21,6 +21,7 @@ from crawler.incremental import signals as bs_signals
 from crawler.incremental.lock import recovery_lock
 from crawler.incremental.recovery import RECEIPT_FORMAT, recover_pending, remove_receipts
 from crawler.incremental.store import INTERRUPTED_OUTPUTS, Alias, FeedRecord, GoneArticle, SeenStore, StateError, backend
+from crawler.monitoring.lookonly import looking_only
 from crawler.pipelines import DuplicateArticle
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,9 @@ class SeenStoreExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SeenStoreExtension:
-        if not getattr(crawler.spidercls, "incremental", False):
+        if not getattr(crawler.spidercls, "incremental", False) or looking_only():
+            # (`scrapy check`, `parse`, `shell` with an incremental spider: before, a look made the store, did the
+            # day's prune and settled a killed run, whose WARNING the parse printed and the next run's record lacked.)
             raise NotConfigured
         return cls(crawler)
 

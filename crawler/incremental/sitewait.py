@@ -20,6 +20,7 @@ from scrapy.exceptions import NotConfigured
 from crawler import stats as stat
 from crawler.incremental.sharing import ownership_hint
 from crawler.incremental.store import state_dir
+from crawler.monitoring.lookonly import looking_only
 from crawler.middlewares import host_deferred, site_asked_not_before
 
 logger = logging.getLogger(__name__)
@@ -179,8 +180,8 @@ class SiteWaitExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteWaitExtension:
-        if not getattr(crawler.spidercls, "incremental", False):
-            raise NotConfigured  # (`article` keeps no state dir: it is run by hand, for pages one asks for)
+        if not getattr(crawler.spidercls, "incremental", False) or looking_only():
+            raise NotConfigured  # (`article`, `parse`, `shell` keep no state dir: run by hand, for pages one asks for)
         return cls(crawler)
 
     def spider_opened(self, **_: Any) -> None:
