@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from crawler.incremental.sharing import file_mode
+from crawler.monitoring.lookonly import looking_only
 from crawler.priorities import merge_components
 
 if TYPE_CHECKING:
@@ -53,8 +54,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def enabled(settings: BaseSettings) -> bool:
-    """Whether this run is distributed: ``REDIS_URL`` is set."""
-    return bool(settings.get("REDIS_URL"))
+    """Whether this run is distributed: ``REDIS_URL`` is set, and the process is a run (not ``scrapy check``,
+    ``parse`` or ``shell``, which look at pages on their own: before, a check's requests went to the shared
+    queue, which cannot hold them, "Ran 0 contracts … OK", and it took a killed worker's requests back)."""
+    return bool(settings.get("REDIS_URL")) and not looking_only()
 
 
 # scrapy-redis's other way to name its Redis: REDIS_HOST, REDIS_PORT and REDIS_DB. Taken as the
