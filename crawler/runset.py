@@ -20,8 +20,10 @@ class RunSet:
     """``add`` and ``in`` of a set of strings, on disk; for one process and one run."""
 
     def __init__(self) -> None:
-        # No journal and no syncs: the file is private to this process and deleted on close.
-        self._db = sqlite3.connect("", isolation_level=None)
+        # No journal and no syncs: the file is private to this process and deleted on close. Used by one
+        # thread at a time, though not always the one that made it: `scrapy shell` makes the crawler in its
+        # own thread and runs it in the reactor's (a spider closed there, the site down, was a traceback).
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
         self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
