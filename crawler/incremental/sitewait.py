@@ -29,6 +29,11 @@ SITE_WAIT_FILE = "site-wait.json"
 # Held while a run adds its host's wait to the file: two runs on the state dir (`latest` and `section` each
 # hold a lock of their own) read it at once, and the second to replace it dropped the first one's host.
 SITE_WAIT_LOCK = ".site-wait.lock"
+# How long a run waits for another's hold on that lock (held for one small file's write) before it keeps its wait
+# without it: it waits in the reactor's thread, and one held by a stopped process or a dead NFS client hung the
+# run for ever, its run lock kept and every later run refused.
+LOCK_PATIENCE = 5.0
+LOCK_POLL = 0.05
 # A Retry-After longer than this is read as this long: a typo'd or a CDN's default of a year would stop
 # every run for a year, with nobody told but by the refusals.
 LONGEST_WAIT = 24 * 3600.0
@@ -143,13 +148,8 @@ def note_site_wait(settings: Any, url: str, seconds: float, now: float | None = 
     wait = min(seconds, LONGEST_WAIT)
     path = _path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
+    lock, unlocked = _lock(path.with_name(SITE_WAIT_LOCK))
     try:
-        lock = os.open(path.with_name(SITE_WAIT_LOCK), os.O_RDWR | os.O_CREAT, 0o666)
-    except PermissionError:
-        # Another user's (a first run by hand as root): flock takes a descriptor open for reading as well.
-        lock = os.open(path.with_name(SITE_WAIT_LOCK), os.O_RDONLY)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
         # Read under the lock: what another run kept meanwhile stays.
         waits = {host: entry for host, entry in _read(path).items() if entry["until"] > now}
         waits[site_key(url)] = {"until": now + wait, "asked": now, "seconds": wait}
@@ -160,8 +160,38 @@ def note_site_wait(settings: Any, url: str, seconds: float, now: float | None = 
         finally:
             temporary.unlink(missing_ok=True)
     finally:
-        os.close(lock)  # (which releases the lock)
+        if lock is not None:
+            os.close(lock)  # (which releases the lock)
+    if unlocked is not None:
+        # Said once the wait is kept: a state dir that cannot be written says so in the caller's one line.
+        logger.warning("%s could not be locked (%s): the wait was kept without it, and a run on this state dir keeping its "
+                       "own at this moment may have dropped it", path.with_name(SITE_WAIT_LOCK), unlocked)
     return path, now + wait
+
+
+def _lock(path: Path) -> tuple[int | None, str | None]:
+    """The lock file's descriptor, its lock taken, and why it is not (None: taken). Where no lock can be had,
+    the wait is kept without one: a wait lost to a failed lock was every next run asking the host again."""
+    try:
+        try:
+            lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError:
+            # Another user's (a first run by hand as root): flock takes a descriptor open for reading as well.
+            lock = os.open(path, os.O_RDONLY)
+    except OSError as error:
+        return None, error.strerror or str(error)
+    deadline = time.monotonic() + LOCK_PATIENCE
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lock, None
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return lock, f"another process has held it for {LOCK_PATIENCE:g} s"
+            time.sleep(LOCK_POLL)
+        except OSError as error:
+            # A file system that takes no flock (NFS without its lock daemon, some FUSE, SMB and 9p mounts).
+            return lock, error.strerror or str(error)
 
 
 class SiteWaitExtension:
