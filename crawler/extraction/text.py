@@ -380,9 +380,10 @@ PROMO_LABEL_MAX = 20
 
 # An inline promo run inside a story paragraph (a bold, italic or link run holding a link): the label
 # and a separator after it ("Read more: …", "ALSO READ | …"), which a sentence's "read more about the
-# scheme" or "also read the order" lacks; in bold, "Also Read" however it goes on (a bold label).
+# scheme" or "also read the order" lacks; in bold, "Also Read" however it goes on (a bold label), or
+# any label with its separator (the Hindi edition's "यह भी पढ़ें:" too).
 _PROMO_RUN = re.compile(rf"{_DECORATION}{_PROMO_LABELS}\s*{_PROMO_SEPARATOR}", re.I).match
-_BOLD_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read\b|(?:read more|read also)\s*{_PROMO_SEPARATOR})", re.I).match
+_BOLD_PROMO_RUN = re.compile(rf"{_DECORATION}(?:also read\b|{_PROMO_LABELS}\s*{_PROMO_SEPARATOR})", re.I).match
 
 
 def is_promo_run(text: str, *, bold: bool) -> bool:
@@ -390,9 +391,60 @@ def is_promo_run(text: str, *, bold: bool) -> bool:
     return (_BOLD_PROMO_RUN if bold else _PROMO_RUN)(text) is not None
 
 
+def without_promo_label(text: str) -> str:
+    """A promoted story's headline without the promo's label its link holds ("Also Read: <headline>")."""
+    found = _PROMO_RUN(text)
+    return (text[found.end() :].strip() or text) if found else text
+
+
 def is_promo_label(paragraph: str) -> bool:
     """Whether a paragraph is a promo's label alone, the promoted links on the lines after it."""
     return len(paragraph) <= PROMO_LABEL_MAX and _PROMO_LABEL(paragraph) is not None
+
+
+# Inline runs (bold, italic, a link, a styled span) that hold or are a link: the candidates of an
+# inline promo, judged by their text (is_promo_run). The one rule of every layout's body walk
+# (block_paragraphs) and of the promoted stories in ``alsoRead``.
+PROMO_RUN_TAGS = ("strong", "b", "em", "i", "a", "span")
+_BOLD_TAGS = frozenset({"strong", "b"})
+# A label's verb in a run's first characters ("read", the Hindi "पढ़" with its nukta apart or
+# precomposed): most runs, a story's links, are ruled out by it alone.
+_READ_HINTS = ("read", "\u092a\u0922", "\u092a\u095d")
+_HINT_SPAN = 40
+
+
+def _run_text(element: _Element) -> str:
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
+
+
+def inline_promo_runs(root: _Element) -> list[_Element]:
+    """The inline promo runs in ``root``: a run holding its label and link ("<b>Also Read: <a>…</a></b>",
+    "<i>Read more: <a>…</a></i>", "<a>Also Read: …</a>", "<strong>यह भी पढ़ें: <a>…</a></strong>"), or
+    a run of the label alone and the link right after it ("<b>Also read | </b><a>…</a>"), both."""
+    runs: list[_Element] = []
+    for run in root.iter(*PROMO_RUN_TAGS):
+        lead = run.text
+        if lead is None or not lead.strip():
+            lead = _run_text(run)  # the label is in a child ("<b><a>Also Read</a>: …</b>")
+        lead = lead[:_HINT_SPAN].lower()
+        if not any(hint in lead for hint in _READ_HINTS):
+            continue
+        text = clean_text(_run_text(run)) or ""
+        bold = run.tag in _BOLD_TAGS
+        if any(a.get("href") is not None for a in run.iter("a")):
+            if is_promo_run(text, bold=bold):
+                runs.append(run)
+        elif is_promo_label(text) and is_promo_run(text, bold=bold) and (link := _link_after(run)) is not None:
+            runs += (run, link)
+    return runs
+
+
+def _link_after(run: _Element) -> _Element | None:
+    """The link right after an inline run (blanks at most between them), or None."""
+    after = run.getnext()
+    if (run.tail and run.tail.strip()) or after is None or after.tag != "a" or after.get("href") is None:
+        return None
+    return after
 
 
 # The number an ordered list's item is read with (see _list_markers): the promoted stories may be
@@ -533,8 +585,13 @@ def _without(element: _Element, tags: frozenset[str]) -> _Element:
 
 
 def block_paragraphs(root: _Element, skip: Callable[[_Element], bool] | None = None) -> list[str]:
-    """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees
-    and :func:`pull_quotes`."""
+    """Text of ``root`` split into paragraphs at block elements and <br>, skipping ``skip`` subtrees,
+    :func:`inline_promo_runs` and :func:`pull_quotes`."""
+    # (An inline promo run goes in every layout, as a promo's whole line does in split_body: its
+    # tail, the story's words after it, stays.)
+    runs = inline_promo_runs(root)
+    if runs:
+        skip = _skipping(runs, skip)
     quotes = pull_quotes(root, skip) if next(root.iter(*PULL_QUOTE_TAGS), None) is not None else []
     return _paragraphs(root, _skipping(quotes, skip) if quotes else skip)
 

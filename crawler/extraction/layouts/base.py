@@ -44,7 +44,7 @@ from ..normalize import (
 )
 from ..page import Page, dig, ld_types, live_updates_of
 from ..urls import SPONSORED, WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
-from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, is_code, is_promo, is_promo_label, is_promo_run, split_body, superscript, text_paragraphs, without_promoted_links, without_unseen
+from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, inline_promo_runs, is_code, is_promo, is_promo_label, split_body, without_promo_label, superscript, text_paragraphs, without_promoted_links, without_unseen
 
 T = TypeVar("T")
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
@@ -936,19 +936,43 @@ def article_container(headline: _Element, story: _Element) -> _Element:
     return story.getroottree().getroot()
 
 
-# The inline runs a promo's label and link are written in, and how far back from a link's line its label's
-# line may stand (the links of one promo, a line each).
-_PROMO_RUNS = frozenset({"strong", "b", "em", "i", "a", "span"})
+# Besides its heading and its cards' headlines, a card of a related list may show a label and a read time.
+CARD_EXTRA = 20
+
+
+def listed_after(heading: _Element, links: list[_Element], story: _Element) -> list[_Element]:
+    """The first links after a heading inside the ``story``'s container that, with it, fill a block of
+    their own below it: a related list drawn in the container (the block's text theirs, a card's label
+    and read time at most). An "Also Read" line among the story's lines lists none: its own links are
+    the inline promo's (:func:`_in_promo`), and the links of the story's lines after it are the story's."""
+    listed = len(text_content(heading))
+    holder = heading
+    kept = 0
+    for count, link in enumerate(links, 1):
+        holder = article_container(holder, link)
+        if holder is story:
+            break
+        listed += len(text_content(link)) + CARD_EXTRA
+        if len(text_content(holder)) <= listed:
+            kept = count
+    return links[:kept]
+
+
+# How far back from a link's line its label's line may stand (the links of one promo, a line each).
 _PROMO_LINES_BACK = 6
+_LISTS = frozenset({"ul", "ol"})
 
 
-def _in_promo(anchor: _Element, root: _Element) -> bool:
-    """Whether a link inside ``root`` is one of an inline promo's (:meth:`ArticlePage.inline_related_anchors`)."""
+def _in_promo(anchor: _Element, root: _Element, runs: set[_Element]) -> bool:
+    """Whether a link inside ``root`` is one of an inline promo's (:meth:`ArticlePage.inline_related_anchors`):
+    in one of its ``runs`` (text.inline_promo_runs, which the body leaves out), or on a promo's line."""
     line = anchor
+    if anchor in runs:
+        return True
     for above in anchor.iterancestors():
         if line.tag in BLOCK_TAGS:
             break
-        if above.tag in _PROMO_RUNS and is_promo_run(clean_text(text_content(above)) or "", bold=above.tag in ("strong", "b")):
+        if above in runs:
             return True
         if above is root:
             break
@@ -964,10 +988,15 @@ def _in_promo(anchor: _Element, root: _Element) -> bool:
         return False
     before = line.getprevious()
     for _ in range(_PROMO_LINES_BACK):
+        if before is None and line.tag == "li" and (listing := line.getparent()) is not None and listing.tag in _LISTS:
+            # (The promoted stories as a list's items: its first item's line before is the list's.)
+            line = listing
+            before = listing.getprevious()
         if before is None or not isinstance(before.tag, str):
             return False
         words = clean_text(text_content(before)) or ""
-        if is_promo_label(words):
+        # (Or the related list's heading, "More From This Section", set as a line of the story.)
+        if is_promo_label(words) or (len(words) <= 60 and " ".join(words.casefold().split()).rstrip(HEADING_TRAIL) in RELATED_HEADINGS):
             return True
         links = [clean_text(text_content(a)) for a in before.iter("a") if a.get("href")]
         if words and words not in links:
@@ -1888,7 +1917,7 @@ class ArticlePage:
     def related_anchors(self) -> list[_Element]:
         """Links following a heading that reads "Also Read" or "More From This Section": the first
         such heading outside the story, else the first inside it (an inline promo of the CMS, headed
-        as the list is, precedes the list after the story)."""
+        as the list is, precedes the list after the story): inside it, only a list's (:func:`listed_after`)."""
         if self.related_scope is self.scope:
             # The scope's text nodes are at hand (the labels' look read them) and few: a look over
             # its whole text for the heading's words costs more than going through them.
@@ -1915,7 +1944,7 @@ class ArticlePage:
                 if links:
                     if story is None or not any(a is story for a in heading.iterancestors()):
                         return links
-                    in_story = in_story or links
+                    in_story = in_story or listed_after(heading, links, story)
         return in_story
 
     def links_after(self, heading: _Element) -> list[_Element]:
@@ -1949,6 +1978,9 @@ class ArticlePage:
             here.add(own_id)
         for anchor in anchors:
             headline = self.related_headline(anchor)
+            if headline:
+                # (A promo's link that holds its label, "<a>Also Read: …</a>": the story's headline.)
+                headline = without_promo_label(headline)
             url = self.link(anchor.get("href"))
             if headline and url:
                 story_id = page_article_id(None, url)
@@ -1983,9 +2015,10 @@ class ArticlePage:
         article's related links. Only links to a story of the site."""
         found: list[_Element] = []
         for root in self.story_roots():
+            runs = set(inline_promo_runs(root))
             for anchor in root.iter("a"):
                 href = anchor.get("href")
-                if href and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root):
+                if href and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root, runs):
                     found.append(anchor)
         return found
 

@@ -262,6 +262,9 @@ class Generic(ArticlePage):
     def headline_holders(self) -> set[_Element]:
         return set(self.headline_ancestors)
 
+    def story_container(self) -> _Element | None:
+        return self.body_element
+
     @cached_property
     def body_in_paragraphs(self) -> bool:
         """Whether the story is read from the paragraphs after the headline (a page with no <article>)."""

@@ -246,6 +246,11 @@ class Hindi2020(ArticlePage):
             (JSON_LD, self.ld_topics),
         ) or []
 
+    def story_container(self) -> _Element | None:
+        # The story's cell, as the body reads it: an "Also Read" line in it is a promo among its lines.
+        scope = self.scope
+        return scope if scope is not self.page.root else None
+
     @cached_property
     def related_scope(self) -> _Element:
         # The 2020 pages show no related list, and their scripts hold every word of the English

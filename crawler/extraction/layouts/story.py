@@ -12,8 +12,8 @@ from lxml import etree
 from lxml.etree import _Element
 
 from ..normalize import clean_text
-from ..text import LIVE_LABEL, PREMIUM_LABEL, RELATED_HEADINGS, block_paragraphs, is_promo_run, without_promoted_links
-from .base import HEADING_TRAIL, article_container, glued, holder_of, joined_text, select, text_content
+from ..text import LIVE_LABEL, PREMIUM_LABEL, RELATED_HEADINGS, block_paragraphs, without_promoted_links
+from .base import CARD_EXTRA, HEADING_TRAIL, article_container, glued, holder_of, joined_text, select, text_content
 from .selectors import XPath
 
 
@@ -76,34 +76,6 @@ def _only_sharing(element: _Element) -> bool:
     return _SHARE_WORDS.match(own) is not None
 
 
-# Inline runs (bold, italic, or a link) that hold or are a link: the candidates of an inline promo,
-# which text.is_promo_run judges by their text.
-PROMO_RUN_TAGS = ("strong", "b", "em", "i", "a")
-
-
-def promo_runs(root: _Element, known: set[_Element]) -> list[_Element]:
-    """The inline promo runs in ``root`` ("Also Read: <a>…</a>" in bold, "<i>Read more: <a>…</a></i>")
-    that are not in ``known`` already (a promo of the ``read_more`` class is noise by its class).
-
-    Read in Python, not by an XPath testing each run's normalized, case-folded text: that is 50 µs
-    on every story, and most runs (a story's links) are ruled out by their first words alone.
-    """
-    runs = []
-    for run in root.iter(*PROMO_RUN_TAGS):
-        if run in known:
-            continue
-        lead = run.text
-        if lead is None or not lead.strip():
-            lead = text_content(run)  # the label is in a child ("<b><a>Also Read</a>: …</b>")
-        if "read" not in lead[:40].lower():
-            continue
-        if any(a.get("href") is not None for a in run.iter("a")) and is_promo_run(clean_text(text_content(run)) or "", bold=run.tag in _BOLD):
-            runs.append(run)
-    return runs
-
-
-_BOLD = frozenset({"strong", "b"})
-
 # The headings a related story's card may hold its headline in (beside a summary and labels).
 CARD_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -148,8 +120,6 @@ _BODY_STRINGS = XPath("descendant::text()", smart_strings=False)
 _BODY_TEXT_AT = XPath("(descendant::text())[$at]")  # the at-th of them (from 1), as a smart string
 # A set, not the string "aAmM": the "" of a blank text (the line breaks between blocks) is in any string.
 _HEADING_INITIALS = frozenset("aAmM")
-# Besides its heading and its cards' headlines, a card may show a label and a read time.
-_CARD_EXTRA = 20
 
 
 def related_block_in(body: _Element | None, links_after: Callable[[_Element], list[_Element]], is_story_link: Callable[[_Element], bool]) -> list[_Element]:
@@ -176,7 +146,7 @@ def related_block_in(body: _Element | None, links_after: Callable[[_Element], li
         holder = heading
         for link in links:
             holder = article_container(holder, link)
-        listed = len(text_content(heading)) + sum(len(text_content(a)) + _CARD_EXTRA for a in links)
+        listed = len(text_content(heading)) + sum(len(text_content(a)) + CARD_EXTRA for a in links)
         if holder is not body and any(a is body for a in holder.iterancestors()) and len(text_content(holder)) <= listed:
             return [holder]
     return []
@@ -280,7 +250,7 @@ class CmsStory:
     )
     # An inline "Also Read: <a>…</a>" or "Read more: <a>…</a>" without its read_more class, inside a
     # paragraph of the story (a paragraph-long promo goes by its text in split_body), in bold or
-    # italics or as the link itself, goes with its link (promo_runs); the story around it stays.
+    # italics or as the link itself, goes with its link (text.inline_promo_runs); the story around it stays.
     NOISE_AFTER_IMAGE = (("imgCont", class_test("imgCont")), ("zoomimg", class_test("zoomimg")))
     NOISE_PARTS = tuple(part for part, _ in NOISE_TESTS + NOISE_AFTER_IMAGE)
 
@@ -327,8 +297,8 @@ class CmsStory:
             return []
         if parts is None:
             parts = self.noise_parts(markup, root)
+        # (Inline promo runs go in the body walk, as in every layout's.)
         noise = set(select(self.noise_xpath(parts), root)) if parts else set()
-        noise.update(promo_runs(root, noise))
         # The bars first, then the markup's words: a story's few links are read for less than the
         # markup's whole text is for eight words, most of which it lacks (a bar whose words the
         # markup does not hold as written, an href spelt with entities, stays as before).
