@@ -843,17 +843,34 @@ def glued(element: _Element) -> _Element:
 
 
 def joined_text(texts: list[str]) -> str:
-    """Text nodes joined as a reader reads them: apart, except next to punctuation."""
+    """Text nodes joined as a reader reads them: apart, except next to punctuation and inside a word."""
     if len(texts) < 2:
         return texts[0] if texts else ""
     parts = [texts[0]]
     for text in texts[1:]:
         if not text:
             continue
-        if parts[-1] and text[0] not in _NO_SPACE_BEFORE and parts[-1][-1] not in _NO_SPACE_AFTER:
+        if parts[-1] and text[0] not in _NO_SPACE_BEFORE and parts[-1][-1] not in _NO_SPACE_AFTER and not _inside_word(parts[-1], text):
             parts.append(" ")
         parts.append(text)
     return "".join(parts)
+
+
+# A drop cap: the first letter of a line set apart in an element of its own, larger ("<span
+# class=dropcap>S</span>ensex", "<b>“W</b>e will …"), an opening quotation mark with it at most.
+_DROP_CAP_MAX = 2
+
+
+def _inside_word(before: str, after: str) -> bool:
+    """Whether the text node ``after`` goes on the word the node ``before`` ends (no space between them
+    in the markup): after a drop cap, its word's lower-case rest ("S" "ensex"), or a vowel sign or other
+    mark, which starts no word ("ब" "ाजार")."""
+    first, last = after[0], before[-1]
+    if not last.isalpha():
+        return False
+    if unicodedata.category(first) in ("Mn", "Mc"):
+        return True
+    return first.islower() and len(before) <= _DROP_CAP_MAX and last.isupper() and (len(before) == 1 or before[0] in _NO_SPACE_AFTER or before[0] in "\"'")
 
 
 # Where a lazily loaded picture keeps its file until a script moves it into ``src`` (which holds a
