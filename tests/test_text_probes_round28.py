@@ -191,19 +191,12 @@ def test_an_inline_also_read_link_is_one_of_the_articles_related_links(layout: s
     html, url = _page(layout, INLINE_PROMOS[kind], "")
     article = extract(html, url).article
     assert [r.headline for r in article.alsoRead if r.url == PROMOTED] == [PROMOTED_HEADLINE]
-    if kind != "in-a-paragraph" or layout in _CMS_STORY_LAYOUTS:
-        # (Inside a paragraph of the pre-2023, Hindi and generic layouts the promo's words stay in the
-        # body's line, as before: their body walk knows no inline promo run.)
-        assert PROMOTED_HEADLINE not in article.articleBody
+    # (Inside a paragraph too, in every layout: test_body_probes_round28.)
+    assert PROMOTED_HEADLINE not in article.articleBody
 
 
-_CMS_STORY_LAYOUTS = ("nextjs", "nextjs-dom", "nextjs-dom-europe", "amp")
-# The layouts whose page has a related list after the story: in the others the links after an "Also Read"
-# line in the story are taken as that list, as before (test_text_probes_round25's layouts).
-_WITH_A_LIST = ("nextjs", "nextjs-dom", "nextjs-dom-europe", "pre2023")
-
-
-@pytest.mark.parametrize("layout", _WITH_A_LIST)
+# (In every layout, also those whose page has no related list after the story: test_body_probes_round28.)
+@pytest.mark.parametrize("layout", LAYOUTS)
 def test_a_link_in_a_line_of_the_story_is_no_related_link(layout: str) -> None:
     # A story's own link, also on the line after a promo's, and a promo's link off the site's stories, stay out.
     markup = (
