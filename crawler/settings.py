@@ -203,8 +203,8 @@ BS_CDN_STALE_SECONDS = 3600.0
 # date: a story the site puts back is read within this time (crawler/spiders/discovery.py); 0: asked
 # for at every run.
 BS_GONE_RECHECK_HOURS = 24.0
-# Days an article stays in the SQLite seen-store after it was last emitted or fetched again: older ones
-# are forgotten, once a day at a run's end (stat bs/state/seen_pruned), so the store and each run's
+# Days an article stays in the seen-store (SQLite, or Redis for all workers) after it was last emitted or
+# fetched again: older ones are forgotten, once a day at a run's end (stat bs/state/seen_pruned), so the store and each run's
 # start check stay bounded. Far longer than any feed, sitemap or listing page lists a story; an
 # `archive` of a month whose stories were stored longer ago emits them again. 0: kept for ever.
 BS_SEEN_RETENTION_DAYS = 400.0

@@ -103,7 +103,8 @@ class Command(CheckedSettings, ScrapyCommand):
                 self.exitcode = EXIT_LOCKED
                 return
         if opts.seen:
-            patterns += [f"{prefix}:seen:*", f"{prefix}:seen-ids", f"{prefix}:pending:*", f"{prefix}:feeds:*", f"{prefix}:claim:*", f"{prefix}:gone:*",
+            patterns += [f"{prefix}:seen:*", f"{prefix}:seen-ids", f"{prefix}:seen-times", f"{prefix}:seen-pruned",
+                         f"{prefix}:pending:*", f"{prefix}:feeds:*", f"{prefix}:claim:*", f"{prefix}:gone:*",
                          # (The store's format goes with it: an emptied store is any release's.)
                          f"{prefix}:format"]
         deleted = 0

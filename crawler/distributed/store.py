@@ -6,7 +6,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from crawler.distributed import (
 )
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
-    ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
+    ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, SEEN_PRUNE_EVERY, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
     alias_if_fresh, is_same_content, later_modified, state_dir,
 )
 
@@ -70,6 +70,7 @@ redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[4])
+redis.call('ZADD', KEYS[7], tonumber(ARGV[5]), ARGV[2])
 if ARGV[3] == '' then return 1 end
 return redis.call('HINCRBY', KEYS[6], ARGV[4], 1)
 """
@@ -77,6 +78,7 @@ return redis.call('HINCRBY', KEYS[6], ARGV[4], 1)
 # KEYS[5]: the epoch key; ARGV[3]: this worker's epoch ("" when it has none); KEYS[6], ARGV[4]: the
 # workers' counts and this worker's name (crawler/distributed/__init__.py, GENERATIONS_FILE): its count
 # is advanced by each confirmation and returned, once the worker has an epoch (the counts go with it).
+# KEYS[7], ARGV[5]: the store's last-met times (RETENTION) and now (Unix seconds).
 _CONFIRM_CHECKED_LUA = """
 if ARGV[3] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1 end
 """ + _CONFIRM_LUA
@@ -90,7 +92,8 @@ if ARGV[3] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[3] then return -1 end
 # run id, pending field, pending JSON without version, claim seconds, the source date ("" for none),
 # the prefix of the runs' alive keys, ALIVE_SECONDS, earlier releases' hashes of the content
 # (comma-separated, "" for none), the page's dateModified to store for unchanged content saved again
-# ("" for none) and the stored one it replaces, FORMAT. Returns {outcome, version}, or {'format', the
+# ("" for none) and the stored one it replaces, FORMAT, now (Unix seconds) and the article id for the
+# last-met times (KEYS[5], see RETENTION). Returns {outcome, version}, or {'format', the
 # store's format} when a newer release marked the store (-1: a value that is no format number).
 _CLAIM_LUA = """
 local format = redis.call('GET', KEYS[4])
@@ -110,6 +113,8 @@ if unchanged and ARGV[2] == '0' then
     if ARGV[11] ~= '' and (redis.call('HGET', KEYS[1], 'date_modified') or '') == ARGV[12] then
         redis.call('HSET', KEYS[1], 'date_modified', ARGV[11])
     end
+    -- Met again: a source still lists it, so the retention counts from now.
+    redis.call('ZADD', KEYS[5], tonumber(ARGV[14]), ARGV[15])
     return {'unchanged', tonumber(seen_version)}
 end
 local holder = redis.call('GET', KEYS[3])
@@ -127,6 +132,40 @@ redis.call('SET', ARGV[8] .. ARGV[3], 1, 'EX', tonumber(ARGV[9]))
 return {outcome, version}
 """
 _SEEN_FIELDS = ("version", "content_hash", "date_modified", "source_date")
+# RETENTION: BS_SEEN_RETENTION_DAYS, as in the SQLite store. When each article was last emitted or fetched
+# again is its score in the sorted set ``<prefix>:seen-times`` (written by the claim's and the
+# confirmation's own scripts: no round trip of their own), so the articles past the retention are a
+# range of it, read once a day by one worker, not a scan of every seen hash.
+# Whether a prune is due, and if so noted as done now, atomically: of several workers ending together
+# one prunes. KEYS: the note of the last prune; ARGV: now (Unix seconds), SEEN_PRUNE_EVERY (seconds).
+_PRUNE_DUE_LUA = """
+local last = tonumber(redis.call('GET', KEYS[1]) or '')
+local now = tonumber(ARGV[1])
+if last and now - last >= 0 and now - last < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+"""
+# Forget the articles of ARGV[3..] still last met before ARGV[1] (another worker may have met one since
+# they were read) and claimed by no run (a live run is writing it). KEYS: the last-met times, the id
+# set; ARGV: the cut-off (Unix seconds), the prefix, article ids. Returns {forgotten, kept for a claim}.
+_PRUNE_LUA = """
+local forgotten, kept = 0, 0
+for i = 3, #ARGV do
+    local id = ARGV[i]
+    local met = redis.call('ZSCORE', KEYS[1], id)
+    if met and tonumber(met) < tonumber(ARGV[1]) then
+        if redis.call('EXISTS', ARGV[2] .. ':claim:' .. id) == 1 then
+            kept = kept + 1
+        else
+            redis.call('DEL', ARGV[2] .. ':seen:' .. id)
+            forgotten = forgotten + redis.call('SREM', KEYS[2], id)
+            redis.call('ZREM', KEYS[1], id)
+        end
+    end
+end
+return {forgotten, kept}
+"""
+_PRUNE_BATCH = 1000
 # The store's format number, and this release's in its place when it has none or an older one
 # (atomically: two releases starting together leave the newer's). KEYS: the format key; ARGV: FORMAT.
 # Returns the number found (0: none), -1 for a value that is no format number, and that value.
@@ -230,6 +269,16 @@ def carry_over(client: Redis, prefix: str, local: Path) -> int:
     return carried
 
 
+def seen_times_key(prefix: str) -> str:
+    """The sorted set of when each seen article was last emitted or fetched again (RETENTION)."""
+    return f"{prefix}:seen-times"
+
+
+def seen_pruned_key(prefix: str) -> str:
+    """When the seen-store was last pruned (RETENTION), as Unix seconds."""
+    return f"{prefix}:seen-pruned"
+
+
 def format_key(prefix: str) -> str:
     """The key of the seen-store's format number (:data:`FORMAT`)."""
     return f"{prefix}:format"
@@ -289,7 +338,8 @@ class RedisSeenStore:
     Keys (``prefix`` is ``BS_REDIS_PREFIX``): ``<prefix>:seen:<article id>`` a hash per article,
     ``<prefix>:gone:<article id>`` a hash per article that answered as removed (it lapses
     GONE_KEEP_DAYS after its last such answer),
-    ``<prefix>:seen-ids`` the set of seen ids (for ``count``), ``<prefix>:pending:<spider>:<worker>``
+    ``<prefix>:seen-ids`` the set of seen ids (for ``count``), ``<prefix>:seen-times`` when each was last
+    emitted or fetched again (RETENTION), ``<prefix>:pending:<spider>:<worker>``
     this worker's unconfirmed articles (field ``<run id>:<article id>``, a JSON value),
     ``<prefix>:feeds:<run id>`` the feed files of a run, and ``<prefix>:claim:<article id>`` the run
     emitting an article (it lapses after CLAIM_SECONDS). Pending entries are scoped to one worker
@@ -311,6 +361,7 @@ class RedisSeenStore:
         self.pending_key = f"{prefix}:pending:{scope}"
         self.worker = scope.rpartition(":")[2]  # (scope is <spider>:<worker>, both safe names)
         self.ids_key = f"{prefix}:seen-ids"
+        self.times_key = seen_times_key(prefix)
         self.lost: Exception | None = None
         self.on_lost: Callable[[Exception], None] | None = None
         self._errors = (RedisError, OSError)
@@ -329,6 +380,8 @@ class RedisSeenStore:
         self._gone = client.register_script(_GONE_LUA)
         self._alias = client.register_script(_ALIAS_LUA)
         self._page = client.register_script(_PAGE_LUA)
+        self._prune_due = client.register_script(_PRUNE_DUE_LUA)
+        self._prune = client.register_script(_PRUNE_LUA)
         self._alive: LoopingCall | None = None
         self._alive_run = ""
         self._pulse: Pulse | None = None
@@ -485,10 +538,12 @@ class RedisSeenStore:
         previous = pending.previous_hashes if not read or (seen is not None and seen.content_hash != pending.content_hash) else ()
         outcome, version = self._call(
             self._claim,
-            keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id), format_key(self.prefix)],
+            keys=[self._seen_key(pending.article_id), self.pending_key, self._claim_key(pending.article_id), format_key(self.prefix),
+                  self.times_key],
             args=[pending.content_hash, "1" if fresh else "0", pending.run_id, f"{pending.run_id}:{pending.article_id}",
                   json.dumps(entry), CLAIM_SECONDS, pending.source_date or "", self._alive_prefix, ALIVE_SECONDS,
-                  ",".join(previous), modified or "", (seen.date_modified or "") if seen is not None else "", FORMAT],
+                  ",".join(previous), modified or "", (seen.date_modified or "") if seen is not None else "", FORMAT,
+                  int(datetime.now(timezone.utc).timestamp()), pending.article_id],
         )
         if outcome in (b"format", "format"):
             # A newer release marked the store while this worker ran (a rolling upgrade): what this
@@ -506,8 +561,8 @@ class RedisSeenStore:
         done = self._call(
             self._confirm,
             keys=[self.pending_key, self._seen_key(article_id), self.ids_key, self._claim_key(article_id), self.epoch_key,
-                  generation_key(self.prefix)],
-            args=[f"{run_id}:{article_id}", article_id, self.epoch, self.worker],
+                  generation_key(self.prefix), self.times_key],
+            args=[f"{run_id}:{article_id}", article_id, self.epoch, self.worker, int(datetime.now(timezone.utc).timestamp())],
         )
         if self.epoch and isinstance(done, int) and done > 0:
             if done <= self.generation:
@@ -566,6 +621,31 @@ class RedisSeenStore:
 
     def count(self) -> int:
         return int(self._call(self.client.scard, self.ids_key))
+
+    def prune_seen(self, retention: timedelta, now: datetime | None = None) -> int | None:
+        """As the SQLite store's: forget the articles neither emitted nor fetched again for ``retention``,
+        claimed by no run; how many, or None when any worker of the store pruned it less than
+        SEEN_PRUNE_EVERY ago (``<prefix>:seen-pruned`` says when).
+
+        Each batch is one script, so a worker killed mid-prune leaves whole articles (their hash, id and
+        time go together); the next day's prune goes on from there."""
+        moment = (now or datetime.now(timezone.utc)).timestamp()
+        if not int(self._call(self._prune_due, keys=[seen_pruned_key(self.prefix)], args=[moment, SEEN_PRUNE_EVERY.total_seconds()])):
+            return None
+        if int(self._call(self.client.zcard, self.times_key)) < self.count():
+            # Articles a release of before (or a carry-over) stored keep no time: counted from now.
+            cursor = None
+            while cursor != 0:
+                cursor, batch = self._call(self.client.sscan, self.ids_key, cursor or 0, count=_PRUNE_BATCH)
+                if batch:
+                    self._call(self.client.zadd, self.times_key, dict.fromkeys(batch, moment), nx=True)
+        cut = moment - retention.total_seconds()
+        forgotten = kept = 0
+        while ids := self._call(self.client.zrangebyscore, self.times_key, "-inf", f"({cut}", start=kept, num=_PRUNE_BATCH):
+            gone, held = self._call(self._prune, keys=[self.times_key, self.ids_key], args=[cut, self.prefix, *ids])
+            forgotten += int(gone)
+            kept += int(held)
+        return forgotten
 
     def _gone_key(self, article_id: str) -> str:
         return f"{self.prefix}:gone:{article_id}"
