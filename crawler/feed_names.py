@@ -7,6 +7,11 @@ from typing import Any
 
 from crawler.extraction.normalize import IST
 
+# A distributed worker's mark of a run that wrote no article, ``<spider>-<worker>.empty``, beside where its
+# feed file would be (crawler/distributed/emptyrun.py); `scrapy merge` takes a folder holding one for a
+# worker that got no work, not for a machine's copy that failed.
+EMPTY_RUN_MARK_SUFFIX = ".empty"
+
 
 def ist_time(moment: datetime | None = None) -> str:
     """``2026-12-01T17-15-04+05-30``: Scrapy's ``%(time)s`` layout (colons are awkward in file names), in IST."""

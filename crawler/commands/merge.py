@@ -20,6 +20,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.settingnames import CheckedSettings, file_to_write
+from crawler.feed_names import EMPTY_RUN_MARK_SUFFIX
 
 
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
@@ -201,6 +202,13 @@ def input_files(paths: list[str], output: Path) -> list[Path]:
                 if p.resolve() != output.resolve() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
             if not inside:
+                marks = [p.name for p in sorted(path.rglob(f"*{EMPTY_RUN_MARK_SUFFIX}"))
+                         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+                if marks:
+                    # Its workers' runs wrote no article (crawler/distributed/emptyrun.py): nothing to merge,
+                    # and no failed copy either (before: exit 2 after every run where a worker got no work).
+                    print(f"{name}: no feed file; its worker's run wrote no article ({', '.join(marks)})")
+                    continue
                 # One machine's folder that the copy left empty (or filled with .json files) made a merge
                 # without its articles, exit 0, as if it had none.
                 raise UsageError(f"no .jsonl or .jsonl.gz file in the folder {name}")

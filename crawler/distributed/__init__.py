@@ -33,6 +33,8 @@ INFLIGHT_MIDDLEWARE = "crawler.distributed.scheduler.InflightDoneMiddleware"
 # The lowest order: its process_spider_output sees a callback's output last, once every request it
 # yielded went to the queue.
 INFLIGHT_MIDDLEWARE_ORDER = 1
+# A worker's mark of a run that wrote no article (crawler/distributed/emptyrun.py).
+EMPTY_RUN_EXTENSION = "crawler.distributed.emptyrun.EmptyRunMark"
 # Close reason of a worker that lost Redis mid-run (crawler/monitoring/verdict.py turns it into EXIT_REDIS).
 REDIS_LOST = "redis-lost"
 # Close reason of a worker whose name another process took while it ran (its Redis mark lapsed: the
@@ -299,6 +301,8 @@ def configure(settings: BaseSettings, spider_name: str) -> None:
         merge_components(settings, "ITEM_PIPELINES", {LOST_PIPELINE: LOST_PIPELINE_ORDER})
     if INFLIGHT_MIDDLEWARE not in settings.getdict("SPIDER_MIDDLEWARES"):
         merge_components(settings, "SPIDER_MIDDLEWARES", {INFLIGHT_MIDDLEWARE: INFLIGHT_MIDDLEWARE_ORDER})
+    if EMPTY_RUN_EXTENSION not in settings.getdict("EXTENSIONS"):
+        merge_components(settings, "EXTENSIONS", {EMPTY_RUN_EXTENSION: 500})
 
 
 def redacted(url: str) -> str:
