@@ -375,6 +375,10 @@ SITE_BUDGET_WAIT_MS = "bs/site_budget/wait_ms"  # how long, in total
 SITE_PAUSE_SHARED = "bs/site_pause/shared"
 SITE_PAUSE_WAITS = "bs/site_pause/waits"
 SITE_PAUSE_WAIT_MS = "bs/site_pause/wait_ms"
+# A Retry-After longer than BS_RETRY_AFTER_MAX met by this worker and kept in Redis for every worker of the
+# prefix (1); the runs this worker closed for such a wait the site asked of another worker.
+SITE_PAUSE_NOT_BEFORE_SHARED = "bs/site_pause/not_before_shared"
+SITE_PAUSE_NOT_BEFORE_MET = "bs/site_pause/not_before_met"
 
 # --- re-extraction -------------------------------------------------------------------
 REEXTRACT_RECORDS = "bs/reextract/records"

@@ -16,6 +16,8 @@ import redis
 from crawler import stats as stat
 from crawler.distributed.store import RedisSeenStore
 from crawler.incremental.store import PendingArticle
+from crawler.monitoring.verdict import EXIT_BLOCKED, EXIT_OK
+from tests.e2e import crawl, stats_from_log
 from tests.loopback.site import LoopbackSite
 from tests.test_redis import ENV, prefix, redis_url, scrapy, start_worker  # noqa: F401 (fixtures)
 
@@ -228,3 +230,66 @@ def test_merge_after_a_run_where_one_worker_got_no_work_takes_its_folder_and_sti
     third = start_worker("w2", tmp_path / "m2", small_site, redis_url, prefix, since, until)
     assert third.wait() == 0, third.log[-3000:]
     assert third.ids() and [p.suffix for p in folders[1].iterdir()] == [".jsonl"]
+
+
+# --- a Retry-After longer than a run waits is kept for every worker ------------------------------------
+
+
+@pytest.mark.long
+def test_a_long_retry_after_met_by_one_worker_holds_the_runs_of_every_machine_until_it_is_over(
+    redis_url: str, prefix: str, client: redis.Redis, tmp_path: Path  # noqa: F811
+) -> None:
+    # Before: the wait was kept in the asked machine's state dir alone; the other machines' cron runs asked
+    # the site again (robots.txt, the feeds, the articles), met the same 429 and exit 4, all through the wait.
+    with LoopbackSite(articles=6, seed=281) as site:
+        settings = {"BS_BASE_URL": site.base_url, "REDIS_URL": redis_url, "BS_REDIS_PREFIX": prefix}
+        site.set_storm(429, "3600")
+        first = crawl("latest", tmp_path / "m1", settings={**settings, "BS_WORKER_NAME": "w1"})
+        assert first.status == EXIT_BLOCKED and not first.items, first.log[-3000:]
+
+        site.reset_counts()
+        second = crawl("latest", tmp_path / "m2", settings={**settings, "BS_WORKER_NAME": "w2"})
+        assert sum(site.counts.values()) == 0, site.counts
+        assert second.status == EXIT_BLOCKED, second.log[-3000:]
+        assert stats_from_log(first.log)["bs/site_pause/not_before_shared"] == 1
+        host = site.base_url.split("://")[1]
+        key = f"{prefix}:site:{host.split(':')[0]}:not-before"
+        assert 3500_000 < client.pttl(key) <= 3600_000, "a time to live counted by Redis, the wait asked"
+        last = second.log.strip().splitlines()[-1]
+        assert last.startswith("error: the site asks for nothing before ") and "worker w1 429 with Retry-After: 3600 s" in last, last
+        pause = f"{prefix}:site:{host.split(':')[0]}:pause"
+        assert "nothing was sent" in last and f"`redis-cli DEL {key} {pause}` to ask it anyway" in last, last
+
+        # The wait over (its keys gone, as Redis lets them lapse), the site well again: the run goes on.
+        client.delete(key, pause)
+        site.set_storm(None)
+        third = crawl("latest", tmp_path / "m2", settings={**settings, "BS_WORKER_NAME": "w2"})
+        assert third.status == EXIT_OK, third.log[-3000:]
+        assert sorted(third.ids()) == sorted(record.article_id for record in site.articles)
+
+
+def test_a_live_worker_closes_for_another_workers_long_wait_instead_of_asking_on(
+    redis_url: str, prefix: str, caplog: pytest.LogCaptureFixture  # noqa: F811
+) -> None:
+    from scrapy.http import Request
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
+
+    from crawler.middlewares import BackingOff, site_asked_not_before
+    from tests.test_review_round21_distributed import SITE, _middleware
+
+    asked, other = _middleware(redis_url, prefix, "w1"), _middleware(redis_url, prefix, "w2")
+    try:
+        asked.crawler.signals.send_catch_log(signal=site_asked_not_before, url=f"{SITE}/a-1.html", seconds=3600.0)
+        outcome: list[object] = []
+        with caplog.at_level(logging.INFO, logger="crawler.distributed.politeness"):
+            Deferred.fromCoroutine(other.process_request(Request(f"{SITE}/b-2.html"))).addBoth(outcome.append)
+        assert len(outcome) == 1 and isinstance(outcome[0], Failure) and outcome[0].check(BackingOff), outcome
+        assert other.crawler.stats.get_value(stat.SITE_PAUSE_NOT_BEFORE_MET) == 1
+        closing = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(closing) == 1 and "the site asked worker w1 to wait" in closing[0].getMessage(), closing
+        # Another site's wait is not this site's: a robots.txt elsewhere (a short link's host) asks nothing.
+        asked.crawler.signals.send_catch_log(signal=site_asked_not_before, url="https://mybs.in/robots.txt", seconds=3600.0)
+    finally:
+        asked.client.close()
+        other.client.close()

@@ -893,6 +893,12 @@ class Command(ScrapyCrawlCommand):
                 # A Retry-After an earlier run could not wait out: asked before it is over, the site answers
                 # 429 again (each cron run met it, exit 4, and asked a site that had said when to come back).
                 problem = site_wait_problem(crawler.settings)
+                if not problem and enabled(crawler.settings):
+                    from crawler.distributed.politeness import shared_site_wait_problem
+
+                    # One asked on another machine: its state dir is not this one's (each worker asked the site
+                    # again, met the same 429 and exit 4, at every cron run of the wait).
+                    problem = shared_site_wait_problem(crawler.settings)
                 if problem:
                     return self.refuse(crawler.settings, spider_class.name, opts, EXIT_BLOCKED, problem)
             feeds = feeds_problem(crawler.settings.getdict("FEEDS"), crawler.settings.get("FEED_EXPORT_ENCODING")) or (

@@ -20,9 +20,11 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import time
 import uuid
-from typing import cast
+from datetime import datetime
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
@@ -37,8 +39,9 @@ from twisted.internet.task import deferLater
 
 from crawler import distributed
 from crawler import stats as stat
-from crawler.middlewares import BackingOff, crawl_delay_read, is_robots_txt_request, site_asked_to_wait
-from crawler.runstop import CLOSE_POLL_SECONDS, run_closing
+from crawler.incremental.sitewait import LONGEST_WAIT
+from crawler.middlewares import BackingOff, crawl_delay_read, is_robots_txt_request, site_asked_not_before, site_asked_to_wait
+from crawler.runstop import CLOSE_POLL_SECONDS, run_closing, stop_run
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +113,70 @@ return 1
 """
 
 
+
+
+def not_before_key(prefix: str, host: str) -> str:
+    """The site's request, made of one worker, not to be asked before a moment (a ``Retry-After`` longer than
+    ``BS_RETRY_AFTER_MAX``, as the state dir's ``site-wait.json`` keeps it): a time to live counted by Redis,
+    its value who was asked, when and for how long."""
+    return f"{prefix}:site:{host}:not-before"
+
+
+def pause_key(prefix: str, host: str) -> str:
+    """The wait the site asked of a worker, held by every worker's requests while it lasts (PAUSE)."""
+    return f"{prefix}:site:{host}:pause"
+
+
+def shared_site_wait_problem(settings: Any, now: float | None = None) -> str | None:
+    """Why a distributed run must not start yet: the site asked a worker of the prefix, on any machine, not to
+    be asked again before a moment still ahead; None when it did not, or Redis cannot tell (the run's own
+    checks of Redis say why)."""
+    now = time.time() if now is None else now
+    host = urlsplit(str(settings.get("BS_BASE_URL") or "")).hostname or ""
+    if not host:
+        return None
+    prefix = distributed.key_prefix(settings)
+    key = not_before_key(prefix, host)
+    from redis.exceptions import RedisError
+
+    try:
+        client = distributed.connect(settings)
+        try:
+            raw, left_ms = client.get(key), int(client.pttl(key))
+        finally:
+            client.close()
+    except (RedisError, OSError):
+        return None
+    if raw is None or left_ms <= 0:
+        return None
+    try:
+        entry = json.loads(raw)
+        worker, seconds, asked = str(entry["worker"]), float(entry["seconds"]), float(entry["asked"])
+    except (ValueError, KeyError, TypeError):
+        worker, seconds, asked = "?", left_ms / 1000, now  # written by another version: still the site's wait
+    until = now + left_ms / 1000  # (Redis's time to live: no other machine's clock in it)
+    return (
+        f"the site asks for nothing before {_local(until)} ({math.ceil(left_ms / 60000)} min from now): {host} answered "
+        f"worker {worker} 429 with Retry-After: {seconds:g} s at {_local(asked)}; nothing was sent (every worker of the "
+        f"prefix is held; `redis-cli DEL {key} {pause_key(prefix, host)}` to ask it anyway)"
+    )
+
+
+def _pause_of(raw: bytes | None) -> tuple[str, str, str]:
+    """A shared pause's worker, reason and process (\"?\" each for a value written by another version: still a pause)."""
+    text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+    try:
+        pause = json.loads(text)
+        return str(pause["worker"]), str(pause["reason"]), str(pause.get("process"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "?", "?", "?"
+
+
+def _local(moment: float) -> str:
+    stamp = datetime.fromtimestamp(moment).astimezone()
+    return f"{stamp:%Y-%m-%d %H:%M:%S} {stamp.tzname() or f'{stamp:%z}'}"
+
+
 class SiteBudgetMiddleware:
     """Downloader middleware: before each request to the site, waits out a wait the site asked of any
     worker, then for a slot of the shared budget and spacing; tells the other workers when the site
@@ -124,9 +191,12 @@ class SiteBudgetMiddleware:
         self.rate_interval_ms = int(round(1000 / max_rate)) if max_rate > 0 else 0
         self.interval_ms = self.rate_interval_ms
         self.lease_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
+        # A wait another worker was asked longer than this worker waits closes it as that worker's closed.
+        self.max_wait = settings.getfloat("BS_RETRY_AFTER_MAX", 120.0)
+        self.closing = False
         self.site_host = urlsplit(str(settings.get("BS_BASE_URL"))).hostname or ""
         self.client = distributed.connect(settings)
-        prefix = distributed.key_prefix(settings)
+        prefix = self.prefix = distributed.key_prefix(settings)
         site = f"{prefix}:site:{self.site_host}"
         self.keys = [f"{site}:leases", f"{site}:last", f"{site}:pause", f"{site}:budget:concurrency", f"{site}:budget:interval"]
         self.acquire_script = self.client.register_script(ACQUIRE)
@@ -152,6 +222,7 @@ class SiteBudgetMiddleware:
         self.errors = (RedisError, OSError)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.site_asked_to_wait, signal=site_asked_to_wait)
+        crawler.signals.connect(self.site_asked_not_before, signal=site_asked_not_before)
         crawler.signals.connect(self.crawl_delay_read, signal=crawl_delay_read)
 
     @classmethod
@@ -190,6 +261,25 @@ class SiteBudgetMiddleware:
             return
         if shared:
             self.stats.inc_value(stat.SITE_PAUSE_SHARED)
+
+    def site_asked_not_before(self, url: str, seconds: float) -> None:
+        """The site asked this worker for a wait longer than it waits (it closes, and its state dir keeps the
+        moment): every worker of the prefix keeps it too, those running (the pause) and those starting after
+        (the not-before key, read by the crawl command), on any machine."""
+        if self.lost or seconds <= 0 or urlsplit(url).hostname != self.site_host:
+            return
+        wait = min(seconds, LONGEST_WAIT)
+        milliseconds = int(math.ceil(wait * 1000))
+        value = json.dumps({"worker": self.worker, "reason": "429", "id": uuid.uuid4().hex[:12], "process": self.process})
+        entry = json.dumps({"worker": self.worker, "seconds": wait, "asked": time.time()})
+        try:
+            self.pause_script(keys=[self.keys[2]], args=[milliseconds, value])
+            self.client.set(not_before_key(self.prefix, self.site_host), entry, px=milliseconds)
+        except self.errors as error:
+            self._lose(error)
+            return
+        self.stats.set_value(stat.SITE_PAUSE_NOT_BEFORE_SHARED, 1)
+        logger.warning("Every worker of prefix %s sends the site nothing for %g s, as its Retry-After asks", self.prefix, wait)
 
     def crawl_delay_read(self, host: str, delay: float) -> bool:
         """robots.txt's Crawl-delay, as held to, spaces the requests of all workers together, not each
@@ -230,6 +320,12 @@ class SiteBudgetMiddleware:
                     # without a word (2.13 logs a subclass as an ERROR with a traceback).
                     raise IgnoreRequest(why) if is_robots_txt_request(request) else BackingOff(why)
                 delay = POLL_SECONDS if kind == 2 else int(answer[1]) / 1000
+                if kind == 1 and delay > self.max_wait and _pause_of(answer[2])[2] != self.process:
+                    # Another worker was asked for longer than this one waits: it closed, and so does this one, as
+                    # it would at the site's own answer (before: it asked on until the site told it too).
+                    self._close_for_wait(answer[2], delay)
+                    why = "not asked: the site asked another worker not to be asked for longer than BS_RETRY_AFTER_MAX"
+                    raise IgnoreRequest(why) if is_robots_txt_request(request) else BackingOff(why)
                 if kind == 1:
                     paused += self._held_for(answer[2], delay)
                 else:
@@ -262,15 +358,22 @@ class SiteBudgetMiddleware:
                 concurrency if concurrency > 0 else "any", f"{1000 / interval_ms:g}" if interval_ms > 0 else "any",
             )
 
+    def _close_for_wait(self, raw: bytes | None, seconds: float) -> None:
+        """Close the run, once, for a wait the site asked of another worker that is longer than this one waits."""
+        if self.closing:
+            return
+        self.closing = True
+        worker, reason, _ = _pause_of(raw)
+        logger.error("Closing the run: the site asked worker %s to wait %.0f s more (%s with Retry-After), more than "
+                     "BS_RETRY_AFTER_MAX (%g s); backing off", worker, seconds, reason, self.max_wait)
+        self.stats.inc_value(stat.SITE_PAUSE_NOT_BEFORE_MET)
+        stop_run(self.crawler, stat.RATE_LIMITED_REASON)
+
     def _held_for(self, raw: bytes | None, seconds: float) -> float:
         """How long of ``seconds`` this request is held for another worker's pause (its own pause is its
         engine's: nothing more to say); the first time, one line saying who the site asked to wait."""
         text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
-        try:
-            pause = json.loads(text)
-            worker, reason, process = str(pause["worker"]), str(pause["reason"]), str(pause.get("process"))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            worker, reason, process = "?", "?", "?"  # written by another version: still a pause
+        worker, reason, process = _pause_of(raw)
         if process == self.process:
             return 0.0
         if text not in self.told:
