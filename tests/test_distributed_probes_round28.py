@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -293,3 +295,42 @@ def test_a_live_worker_closes_for_another_workers_long_wait_instead_of_asking_on
     finally:
         asked.client.close()
         other.client.close()
+
+
+# --- a worker killed mid-run -----------------------------------------------------------------------------
+
+
+@pytest.mark.long
+def test_a_worker_killed_mid_run_loses_no_article_and_only_what_it_had_taken_is_fetched_again(
+    redis_url: str, prefix: str, client: redis.Redis, tmp_path: Path  # noqa: F811
+) -> None:
+    # Checked, not changed: the pages a SIGKILLed worker had taken from the queue go back to it once it has
+    # been silent for WORKER_STALE_SECONDS, and another worker fetches them; nothing else is fetched twice.
+    with LoopbackSite(articles=60, seed=282, slow_seconds=0.5) as site:
+        for record in site.articles:
+            site.set_fault(record.article_id, "slow")  # (so that the kill finds pages in flight)
+        since = min(r.published for r in site.articles).date()
+        until = max(r.published for r in site.articles).date()
+        expected = {r.article_id for r in site.articles}
+        first = start_worker("w1", tmp_path / "m1", site, redis_url, prefix, since, until)
+        deadline = time.monotonic() + 120
+        while first.written() < 1 and first.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.process.send_signal(signal.SIGKILL)
+        assert first.wait() == -signal.SIGKILL, first.log[-3000:]
+        taken = client.hvals(f"{prefix}:run:archive:inflight:w1")
+        assert taken, "the kill found pages in flight"
+        taken_ids = {article_id for article_id in expected if any(article_id.encode() in raw for raw in taken)}
+
+        second = start_worker("w2", tmp_path / "m2", site, redis_url, prefix, since, until)
+        assert second.wait(timeout=300) == 0, second.log[-3000:]
+        assert "bs/redis/requeued" in second.log
+        written = [json.loads(line)["articleId"] for path in first.files()
+                   for line in path.read_text().splitlines(keepends=True) if line.endswith("\n")]
+        assert set(written) | set(second.ids()) == expected, "no article lost"
+        assert len(second.ids()) == len(set(second.ids()))
+        again = {article_id for article_id in expected if site.article_requests(article_id) > 1}
+        assert again <= taken_ids, "only the pages the killed worker had taken are fetched a second time"
+        assert max(site.article_requests(article_id) for article_id in expected) <= 2
+        # An article emitted by both is one the killed worker wrote but had not confirmed (merge keeps one).
+        assert set(written) & set(second.ids()) <= taken_ids

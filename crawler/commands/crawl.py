@@ -894,7 +894,7 @@ class Command(ScrapyCrawlCommand):
                 # 429 again (each cron run met it, exit 4, and asked a site that had said when to come back).
                 problem = site_wait_problem(crawler.settings)
                 if not problem and enabled(crawler.settings):
-                    from crawler.distributed.politeness import shared_site_wait_problem
+                    from crawler.distributed.sitewait import shared_site_wait_problem
 
                     # One asked on another machine: its state dir is not this one's (each worker asked the site
                     # again, met the same 429 and exit 4, at every cron run of the wait).
