@@ -6,13 +6,19 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import redis
+
 from crawler import stats as stat
 from crawler.incremental.extension import seen_store_extension
 from crawler.incremental.store import MET_BATCH, SqliteSeenStore
 from tests.conftest import SITE
 from tests.pages.specs import SEED
 from tests.test_carried_probes_round28 import DAY, _ids, _store_with
+from tests.test_distributed_probes_round28 import _store as _redis_store
+from tests.test_distributed_probes_round28 import _stored as _redis_stored
+from tests.test_distributed_probes_round28 import client  # noqa: F401 (fixture)
 from tests.test_once_probes_round15 import latest
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures)
 
 
 def _stored_at(path: Path, article_id: str) -> datetime:
@@ -72,5 +78,22 @@ def test_a_lookup_inside_a_claim_waits_for_the_batch_or_the_runs_end(tmp_path: P
         assert store.get("123010100001") is not None
         assert store.prune_seen(400 * DAY) == 1  # the one looked up is dated first, then kept
         assert _ids(path) == {"123010100001"}
+    finally:
+        store.close()
+
+
+def test_the_redis_store_keeps_an_article_a_source_still_lists_past_the_retention(
+    redis_url: str, prefix: str, client: redis.Redis  # noqa: F811
+) -> None:
+    # The same for the distributed run's store: dated only by its claims, a story still listed was
+    # forgotten and written again as version 1 by the next worker that met it.
+    store = _redis_store(redis_url, prefix)
+    try:
+        _redis_stored(store, {SEED.article_id: 500 * DAY, "123010100001": 500 * DAY, "124010100001": timedelta(hours=2)}, client)
+        recent = client.zscore(f"{prefix}:seen-times", "124010100001")
+        assert store.get(SEED.article_id) is not None and store.get("124010100001") is not None
+        assert store.prune_seen(400 * DAY) == 1
+        assert {m.decode() for m in client.smembers(f"{prefix}:seen-ids")} == {SEED.article_id, "124010100001"}
+        assert client.zscore(f"{prefix}:seen-times", "124010100001") == recent  # dated two hours ago: left
     finally:
         store.close()

@@ -25,7 +25,7 @@ from crawler.distributed import (
 )
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
-    ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, SEEN_PRUNE_EVERY, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
+    ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, MET_BATCH, SEEN_PRUNE_EVERY, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
     alias_if_fresh, is_same_content, later_modified, state_dir,
 )
 
@@ -166,6 +166,18 @@ end
 return {forgotten, kept}
 """
 _PRUNE_BATCH = 1000
+# Articles a source listed again (looked up, found seen) dated as met now, where their time is older than
+# ARGV[2] (a day ago: no write at each run of a cron every few minutes). KEYS: the last-met times; ARGV:
+# now, the cut-off (Unix seconds), article ids. One script a batch: any Redis, no ZADD GT (6.2).
+_MET_LUA = """
+for i = 3, #ARGV do
+    local met = redis.call('ZSCORE', KEYS[1], ARGV[i])
+    if met and tonumber(met) < tonumber(ARGV[2]) then
+        redis.call('ZADD', KEYS[1], tonumber(ARGV[1]), ARGV[i])
+    end
+end
+return 0
+"""
 # The store's format number, and this release's in its place when it has none or an older one
 # (atomically: two releases starting together leave the newer's). KEYS: the format key; ARGV: FORMAT.
 # Returns the number found (0: none), -1 for a value that is no format number, and that value.
@@ -382,6 +394,8 @@ class RedisSeenStore:
         self._page = client.register_script(_PAGE_LUA)
         self._prune_due = client.register_script(_PRUNE_DUE_LUA)
         self._prune = client.register_script(_PRUNE_LUA)
+        self._met_script = client.register_script(_MET_LUA)
+        self._met: set[str] = set()  # seen articles looked up since the last date_met (see get)
         self._alive: LoopingCall | None = None
         self._alive_run = ""
         self._pulse: Pulse | None = None
@@ -502,7 +516,27 @@ class RedisSeenStore:
         version, digest, modified, source = (v.decode() if v is not None else None for v in values)
         if version is None or digest is None:
             return None
+        # Looked up, it was listed again: the retention counts from now, as in the SQLite store (an
+        # archive over a sitemap still listing a story stored 400 days ago would write it again as new).
+        self._met.add(article_id)
+        if len(self._met) >= MET_BATCH:
+            try:
+                self.date_met()
+            except StateError as error:
+                logger.debug("Seen-store: articles listed again not dated yet: %s", error)
         return SeenArticle(article_id, int(version), digest, modified, source)
+
+    def date_met(self, now: datetime | None = None) -> None:
+        """Date the articles looked up since the last call as met now (those met less than a day ago are left)."""
+        if not self._met:
+            return
+        met, self._met = sorted(self._met), set()
+        moment = (now or datetime.now(timezone.utc)).timestamp()
+        try:
+            self._call(self._met_script, keys=[self.times_key], args=[moment, moment - SEEN_PRUNE_EVERY.total_seconds(), *met])
+        except StateError:
+            self._met.update(met)  # asked again at the next batch or the run's end
+            raise
 
     def add_pending(self, pending: PendingArticle) -> None:
         entry = {
@@ -629,6 +663,7 @@ class RedisSeenStore:
 
         Each batch is one script, so a worker killed mid-prune leaves whole articles (their hash, id and
         time go together); the next day's prune goes on from there."""
+        self.date_met(now)
         moment = (now or datetime.now(timezone.utc)).timestamp()
         if not int(self._call(self._prune_due, keys=[seen_pruned_key(self.prefix)], args=[moment, SEEN_PRUNE_EVERY.total_seconds()])):
             return None
