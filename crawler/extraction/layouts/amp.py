@@ -21,7 +21,7 @@ from ..normalize import absolute_url, clean_text, read_time_minutes, strip_amp
 from ..page import Page, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, author_links, first_text_of, byline_names, element_text, names_and_place, place_after_a_name, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, author_links, first_text_of, byline_names, element_text, has_place_bar, names_and_place, place_after_a_name, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
 from .hindi import Hindi2020, real_picture, without_site_name_before
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
 
@@ -247,9 +247,12 @@ class AmpV1(CmsStory, ArticlePage):
         """The city a byline without one of its own ends in after a bar ("Press Trust of India | New
         Delhi", as the site wrote bylines before 2023)."""
         byline = self.byline_element
-        if byline is None or self.city_element is not None or "|" not in text_content(byline) or select(self.DATELINE_IN, byline):
+        if byline is None or self.city_element is not None or not has_place_bar(text_content(byline)) or select(self.DATELINE_IN, byline):
             return None
-        place = names_and_place(element_text(byline) or "")[1]
+        rest, place = names_and_place(element_text(byline) or "")
+        # (After a slash, not a bar, only a place told by its words: "Shine Jacob / Sohini Das" is two.)
+        if place is not None and "|" not in text_content(byline) and not place_after_a_name(rest, place):
+            return None
         # (The story's section, linked after a bar, is no city: "PTI | <a>India News</a>".)
         # (The link may hold the bar before it: "PTI <a>| India News</a>".)
         linked_elsewhere = {(element_text(a) or "").strip(CITY_PUNCTUATION) for a in select(self.BYLINE_LINKS, byline) if self.links_no_author(a)}
@@ -304,7 +307,7 @@ class AmpV1(CmsStory, ArticlePage):
             texts.append(child.tail)
         # The city after the last bar is no name. (That bar may be in no text kept: inside a link to
         # no author's page, left out.)
-        last = max((i for i, t in enumerate(texts) if t and "|" in t), default=None) if self.barred_place and self.city_child is None else None
+        last = max((i for i, t in enumerate(texts) if t and has_place_bar(t)), default=None) if self.barred_place and self.city_child is None else None
         if last is not None:
             texts[last] = names_and_place(texts[last] or "")[0]
         text = self.bare_split[0] if self.bare_split else " | ".join(t for t in texts if t and t.strip())

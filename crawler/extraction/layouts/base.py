@@ -465,6 +465,24 @@ _PLACE_AFTER = re.compile(r"(?:\||(?:^|\s)/)\s*((?:[^|/]|(?<=\S)/(?=\S))*?)\s*$"
 _NO_PLACE = re.compile(r"[\d.:@_=?#]|^\s*$").search
 
 
+def has_place_bar(text: str) -> bool:
+    """Whether a byline's text holds a bar or a spaced slash, either of which may set the dateline's city
+    after its names ("PTI | Mumbai", "Reuters / New Delhi"; "New Delhi/Mumbai" is two cities)."""
+    return "|" in text or _SPACED_SLASH(text) is not None
+
+
+_SPACED_SLASH = re.compile(r"(?:^|\s)/").search
+
+
+def without_agency_city(names: list[str], known_place: str | None) -> list[str]:
+    """Structured data's author names without the city beside an agency's ("New Delhi, PTI" gives PTI):
+    the byline's rule (see :func:`agency_names`) for a place a CMS copied into the author field."""
+    if len(names) < 2 or not any(is_news_agency(name) for name in names):
+        return names
+    known = known_place.casefold() if known_place else None
+    return [name for name in names if not (is_dateline_city(name) or name.casefold() == known)]
+
+
 def names_and_place(text: str) -> tuple[str, str | None]:
     """A byline's text without the city that ends it after a bar or a slash, and that city; the text
     as it is when what follows its last bar is an editor's line or names people ("A | B and C"). (An
@@ -701,7 +719,7 @@ def _may_be_joined(text: str) -> bool:
     """Whether a text may hold more than one name, or a name and words around it: one of
     byline_names's separators, or "by" ("By A", "Edited by B"). (Plain tests: a regex of these
     costs more than the name's whole reading.)"""
-    if any(mark in text for mark in ",;&|"):
+    if any(mark in text for mark in ",;&|/"):
         return True
     lowered = text.lower()
     return "and" in lowered or "by" in lowered or "with" in lowered or "input" in lowered or "agenc" in lowered or (not text.isascii() and any(word in text for word in ("और", "एवं", "तथा", "इनपुट")))
@@ -719,10 +737,14 @@ def author_names(text: str, *, person: bool = False) -> list[str]:
         name = text.strip()
         return [name] if name and name.lower() not in _NOT_NAMES else []
     head = without_inputs_credit(text).split("|", 1)[0]
+    if _SPACED_SLASH(head):  # (the city after a spaced slash, as after a bar: "Reuters / New Delhi")
+        rest, place = names_and_place(head)
+        head = rest if place is not None and place_after_a_name(rest, place) else head
     names = []
     for part in byline_names(head.replace(",", "\x00")):
         pieces = [piece.strip() for piece in part.split("\x00")]
-        if person and len(pieces) == 2 and all(len(piece.split()) == 1 for piece in pieces):
+        # (An agency's name is no given name: "Mumbai, PTI" is its city and the agency.)
+        if person and len(pieces) == 2 and all(len(piece.split()) == 1 and not is_news_agency(piece) for piece in pieces):
             names.append(", ".join(pieces))
             continue
         for index, piece in enumerate(pieces):
@@ -1474,7 +1496,7 @@ class ArticlePage:
                         url = None  # (whose page it is, is not known)
             else:
                 continue
-            for name in names:
+            for name in without_agency_city(names, self.known_place()):
                 known = authors.get(name.casefold())
                 if known is None or known.url is None:
                     authors[name.casefold()] = Link(name=known.name if known else name, url=self.link(url))

@@ -23,7 +23,7 @@ from ..page import Page, dig, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, fragment, split_body, attribute_text
 from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
-from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, agency_names, is_pr_wire, is_sponsored_label, first_text_of, inline_text, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
+from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, agency_names, is_pr_wire, is_sponsored_label, first_text_of, inline_text, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, has_place_bar, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
 # A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
 TICKER_CSS = ".mktticker"
@@ -342,8 +342,10 @@ class NextJsV1(CmsStory, ArticlePage):
             if not text or (len(texts) > 1 and text == barred_place):  # (the city's own element)
                 continue
             if " / " in text or (barred_place and "|" in text):  # "Agency / City", "Agency | City"
-                text, place = names_and_place(text)
-                city = city or place
+                rest, place = names_and_place(text)
+                # (After a slash, only a place told by its words: "Shine Jacob / Sohini Das" is two.)
+                if barred_place or place is None or place_after_a_name(rest, place) or place.casefold() == (self.known_place() or "").casefold():
+                    text, city = rest, city or place
             names.extend(byline_names(text))
         city = city or barred_place
         if not city and (bare := self.bare_place(byline, self.byline_other_links)) is not None and not any(
@@ -403,8 +405,10 @@ class NextJsV1(CmsStory, ArticlePage):
         """A byline written as one string without the story's dateline city after its last bar
         ("Shine Jacob | Chennai"): that is no author, where a name after a bar is one."""
         rest, place = names_and_place(byline)
-        if place is None or "|" not in byline:
+        if place is None or not has_place_bar(byline):
             return byline
+        if place_after_a_name(rest, place):
+            return rest  # an agency's city, or a listed one ("Reuters / New Delhi", "PTI | पटना")
         dateline = self.dateline()
         # (The dateline may name one of two cities the byline gives: "| New Delhi/Mumbai".)
         return rest if dateline and dateline.casefold() in (place.casefold(), *(p.strip() for p in place.casefold().split("/"))) else byline
