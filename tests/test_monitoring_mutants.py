@@ -319,7 +319,7 @@ def test_summarise_counts_every_family_and_the_field_coverage() -> None:
     summary = history.summarise(stats, ["title", "author"])
     assert summary["counts"] == {
         "new": 5, "updated": 2, "unchanged": 11, "emitted": 7, "dropped": 3, "checked": 8, "requests": 20, "responses": 18,
-        "blocked": 1, "failed": 3, "skipped": 3, "rate_limited": 2, "errors": 3, "retries": 5, "sources_read": 3, "sources_failed": 1,
+        "blocked": 1, "failed": 3, "skipped": 3, "rate_limited": 2, "errors": 3, "retries": 5, "sources_read": 3, "sources_failed": 1, "recovered": 0,
     }  # fmt: skip
     assert summary["layouts"] == {"amp": 2, "nextjs": 6}
     assert summary["missing"] == {"author": 2}

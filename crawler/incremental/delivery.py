@@ -38,6 +38,7 @@ from crawler.incremental.feedstorage import (
     read_back,
     remove_unless_held,
 )
+from crawler.incremental.pipeline import claimed_as
 from crawler.incremental.receipts import Receipt
 from crawler.incremental.store import FeedRecord
 
@@ -47,11 +48,12 @@ logger = logging.getLogger(__name__)
 class _Delivery:
     """One item on its way to the feeds."""
 
-    __slots__ = ("article_id", "version", "remaining", "broken", "held")
+    __slots__ = ("article_id", "version", "claimed", "remaining", "broken", "held")
 
-    def __init__(self, article_id: str | None, version: int | None = None) -> None:
+    def __init__(self, article_id: str | None, version: int | None = None, claimed: str | None = None) -> None:
         self.article_id = article_id
         self.version = version
+        self.claimed = claimed  # "new", "updated" or None (see crawler.incremental.pipeline.claimed_as)
         self.remaining = 0
         self.broken = False
         # Waiting for a feed that stores at its close: the local files and stdout that have it
@@ -176,7 +178,7 @@ class DeliveryTracker:
         exporter = self.exporter
         if exporter is None:
             return
-        delivery = _Delivery(item.articleId, item.version) if isinstance(item, Article) else _Delivery(None)
+        delivery = _Delivery(item.articleId, item.version, claimed_as(item)) if isinstance(item, Article) else _Delivery(None)
         taken = False
         reported = False
         written: list[Any] = []  # the files of immediate slots that have the item, to commit or take back
@@ -263,11 +265,14 @@ class DeliveryTracker:
 
     def _deliver(self, delivery: _Delivery) -> None:
         self.stats.inc_value(stat.OUTPUT_DELIVERED)
+        # New and updated are what reached the reader: one a feed failed on is neither, and new next run.
+        if delivery.claimed is not None:
+            self.stats.inc_value(stat.NEW if delivery.claimed == "new" else stat.UPDATED)
         if delivery.article_id is not None and self.seen is not None and self.seen.confirm(delivery.article_id):
             self.stats.inc_value(stat.STATE_MARKED_SEEN)
         # After it is seen: killed in between, it is counted by neither this run nor the one that
         # settles it (an article still pending is counted there, as recovered); before, by both.
-        self.crawler.signals.send_catch_log(bs_signals.article_delivered, article_id=delivery.article_id)
+        self.crawler.signals.send_catch_log(bs_signals.article_delivered, article_id=delivery.article_id, claimed=delivery.claimed)
 
     # --- each slot closed (a batch, or every slot at the end) -------------------------
 

@@ -24,6 +24,16 @@ from crawler.incremental.store import PendingArticle, StateError
 
 logger = logging.getLogger(__name__)
 
+# Beside an emitted article's fields, not in them: what its claim found it, "new" or "updated".
+_CLAIMED = "_bs_claimed"
+
+
+def claimed_as(item: Any) -> str | None:
+    """Whether this run's pipeline emits ``item`` as ``"new"`` or ``"updated"``; None for an
+    unchanged one emitted again (``fresh=1``) or an item it did not claim."""
+    found = getattr(item, _CLAIMED, None)
+    return found if found in ("new", "updated") else None
+
 # Fields that change without the article changing: fetch time, our own version, the live ticker, the
 # related list after the story, which shows the section's newest stories as they are published (half
 # of the seed page's "Also Read", all of the 2026 site's "More From This Section"), and the "Last
@@ -159,6 +169,8 @@ class IncrementalPipeline:
                 self.stats.inc_value(stat.UNCHANGED_DROPPED)
                 raise UnchangedArticle(f"unchanged since version {claim.version}")
         else:
-            self.stats.inc_value(stat.NEW if claim.outcome == "new" else stat.UPDATED)
+            # Counted new or updated once every feed has it (crawler/incremental/delivery.py): an article a
+            # feed failed on is fetched again next run, and new then.
+            object.__setattr__(item, _CLAIMED, claim.outcome)
         item.version = claim.version
         return item

@@ -45,6 +45,8 @@ REDIS_SLICE = 1000
 RUNNING_DIR = "running"
 # A running run's tally of articles delivered, beside its marker.
 TALLY_SUFFIX = ".delivered"
+# Its byte for an article delivered as new, as updated ("." for one emitted unchanged, fresh=1).
+TALLY_NEW, TALLY_UPDATED = b"n", b"u"
 # How far back from its end the verdict reads the history for a small run's earlier items: some 3,000
 # records, weeks of runs of every spider; read whole (a spider with no items in them), 0.6 s here.
 RECENT_BYTES = 8 * 1024 * 1024
@@ -458,11 +460,14 @@ class RunHistory:
         run's count is not its last checkpoint's)."""
         return self.running / f"{run_id}{TALLY_SUFFIX}"
 
-    def _tallied(self, marker: dict[str, Any]) -> int:
+    def _tallied(self, marker: dict[str, Any]) -> dict[str, int]:
+        """A run's tally read: its articles delivered (``emitted``), and of them ``new`` and ``updated``."""
         try:
-            return self.tally(str(marker.get("run_id"))).stat().st_size
+            tally = self.tally(str(marker.get("run_id"))).read_bytes()
         except OSError:
-            return 0
+            return {}
+        # (An earlier release wrote "." for every article: its new and updated are its checkpoint's.)
+        return {"emitted": len(tally), "new": tally.count(TALLY_NEW), "updated": tally.count(TALLY_UPDATED)}
 
     def write_marker(self, record: dict[str, Any], *, in_place: bool = False) -> None:
         """Write a run's marker whole (aside, then renamed over the old one); ``in_place``: when that
@@ -609,9 +614,9 @@ def _moved_away(handle: Any, path: Path) -> bool:
         return True
 
 
-def _from_marker(marker: dict[str, Any], tallied: int = 0) -> dict[str, Any]:
+def _from_marker(marker: dict[str, Any], tallied: dict[str, int] | None = None) -> dict[str, Any]:
     """The record a marker left behind stands for: the run's own when it ended and could not add it,
-    else a killed run's (``tallied``: the articles its tally counts delivered)."""
+    else a killed run's (``tallied``: the articles its tally counts delivered, new and updated)."""
     if marker.get(UNWRITTEN) is True:
         return {key: value for key, value in marker.items() if key not in (UNWRITTEN, IN_REDIS)}
     killed = _killed(marker)
@@ -619,9 +624,14 @@ def _from_marker(marker: dict[str, Any], tallied: int = 0) -> dict[str, Any]:
     if tallied and isinstance(counts, dict):
         # Its articles written since its last checkpoint: counted by no run before (BS_RUN_HISTORY_CHECKPOINT
         # is a minute), as those it had in flight were counted by none (the run settling them counts them).
-        emitted = counts.get("emitted")
-        killed["counts"] = {**counts, "emitted": max(tallied, int(emitted) if isinstance(emitted, (int, float)) and _figure(emitted) else 0)}
+        # New and updated are counted as each is delivered too, so all three agree.
+        killed["counts"] = {**counts, **{name: max(value, _count_of(counts.get(name))) for name, value in tallied.items()}}
     return killed
+
+
+def _count_of(value: Any) -> int:
+    """A checkpoint's count, 0 where it is none (a hand edit, NaN)."""
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and _figure(value) else 0
 
 
 def _killed(marker: dict[str, Any]) -> dict[str, Any]:
@@ -930,11 +940,11 @@ class RunHistoryExtension:
 
         reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
 
-    def article_delivered(self, article_id: str | None) -> None:
+    def article_delivered(self, article_id: str | None, claimed: str | None = None) -> None:
         if self.tally is None or self.ended:
             return
         try:
-            self.tally.write(b".")
+            self.tally.write(TALLY_NEW if claimed == "new" else TALLY_UPDATED if claimed == "updated" else b".")
         except OSError:
             self._close_tally()
 
