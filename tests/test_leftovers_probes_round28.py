@@ -185,8 +185,9 @@ def test_a_killed_runs_new_is_what_it_delivered_as_its_emitted_is(tmp_path: Path
     assert then.returncode == EXIT_OK, then.stderr[-3000:]
     killed, after = RunHistory(state).records()[-2:]
     assert killed["status_words"] == KILLED, killed
-    # (Every article is new in a first run: what the killed run delivered, it delivered new.)
-    assert killed["counts"]["emitted"] >= 5 and killed["counts"]["new"] == killed["counts"]["emitted"], killed["counts"]
+    # (Every article is new in a first run: what the killed run delivered, it delivered new. The kill may
+    # fall between an article's line written and its delivery: the last one written may be in flight.)
+    assert killed["counts"]["emitted"] >= 4 and killed["counts"]["new"] == killed["counts"]["emitted"], killed["counts"]
     assert killed["counts"]["updated"] == 0, killed["counts"]
     assert after["counts"]["new"] == after["counts"]["emitted"], after["counts"]
     assert killed["counts"]["new"] + after["counts"]["new"] + after["counts"]["recovered"] == len(articles), (killed["counts"], after["counts"])
