@@ -624,6 +624,8 @@ class RateLimitGateMiddleware:
         self.crawler = crawler
         # Held download slot (host) → its gate.
         self.gates: dict[str, _Gate] = {}
+        # How many requests a host's slot sends at once where the slot does not say (its gate let go).
+        self.per_domain = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
         # Hosts asked nothing more in this run (RateLimitMiddleware's host_deferred): those waiting for one are refused.
         self.deferred: set[str] = set()
         # Places in the downloader lent to the requests waiting here (see _lend).
@@ -706,7 +708,8 @@ class RateLimitGateMiddleware:
         if held:
             if not self.gates:
                 self.crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
-            self.gates.setdefault(key, _Gate()).capacity = 1
+            holding = self.gates.setdefault(key, _Gate())
+            holding.capacity, holding.released = 1, False
             return
         gate = self.gates.get(key)
         if gate is None:
@@ -719,7 +722,8 @@ class RateLimitGateMiddleware:
         # slot would all be sent as a closing run waits for the downloader.
         engine = _running_engine(self.crawler)
         slot: Any = engine.downloader.slots.get(key) if engine is not None else None
-        gate.capacity = max(1, int(getattr(slot, "concurrency", 0) or self.crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")))
+        gate.capacity = max(1, int(getattr(slot, "concurrency", 0) or self.per_domain))
+        gate.released = True
         for _ in range(min(len(gate.waiting), gate.capacity - len(gate.admitted))):
             gate.waiting.pop(0).callback(None)
 
@@ -767,7 +771,7 @@ class RateLimitGateMiddleware:
                 gate.admitted.discard(request)
                 if gate.waiting:
                     gate.waiting.pop(0).callback(None)
-                elif gate.capacity > 1 and not gate.admitted:
+                elif gate.released and not gate.admitted:
                     self._drop(key)  # (let go, and none waits: the host's requests go on to its slot as any)
 
 
@@ -784,6 +788,10 @@ class _Gate:
     admitted: set[Request] = field(default_factory=set)
     waiting: list[Deferred[None]] = field(default_factory=list)
     capacity: int = 1
+    # Let go (its wait over): dropped once none waits and none admitted is out. Not told by the capacity,
+    # which a slot sending one at a time (CONCURRENT_REQUESTS_PER_DOMAIN=1) also gives: the gate stayed,
+    # and a closing run refused that host's later requests "while the site asked to wait".
+    released: bool = False
 
 
 class RobotsTxtFailureMiddleware:

@@ -205,6 +205,7 @@ class SiteWaitExtension:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats = crawler.stats
+        self.site = site_key(str(crawler.settings.get("BS_BASE_URL") or ""))
         crawler.signals.connect(self.site_asked_not_before, signal=site_asked_not_before)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
@@ -233,5 +234,5 @@ class SiteWaitExtension:
             return
         self.stats.set_value(stat.RATE_LIMITED_NOT_BEFORE, int(until))
         host = site_key(url)
-        whom = "the site" if host == site_key(str(self.crawler.settings.get("BS_BASE_URL") or "")) else host
+        whom = "the site" if host == self.site else host
         logger.warning("The next runs on this state dir send %s nothing before %s, as its Retry-After asks (%s)", whom, _local(until), path)
