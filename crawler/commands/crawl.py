@@ -43,7 +43,7 @@ from twisted.python.failure import Failure
 from crawler import stats as stat
 from crawler.runstop import stop_run
 from crawler import settings as project_settings
-from crawler.commands.settingnames import expand_home, object_setting_problem, repeated_argument_problem, unknown_setting_problem
+from crawler.commands.settingnames import empty_arrays_as_objects, expand_home, object_setting_problem, repeated_argument_problem, unknown_setting_problem
 from crawler.distributed import WORKER_NAME_TAKEN, adopt_host_settings, enabled, redacted, redis_problem, unread_settings_problem, url_problem, worker_name
 from crawler.distributed.namelock import WorkerNameLock
 from crawler.extraction.article import Article, Image, Link, MarketQuote, RelatedArticle
@@ -590,6 +590,7 @@ class Command(ScrapyCrawlCommand):
         assert self.settings is not None
         # First, before Scrapy sets up its logging on stderr (a closed one was an AttributeError there).
         self.closed_streams = guard_standard_streams()
+        empty_arrays_as_objects(opts, self.settings)
         try:
             given = arglist_to_dict(opts.set)
         except ValueError:

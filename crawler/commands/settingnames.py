@@ -38,6 +38,17 @@ def unknown_setting_problem(name: str, known: Collection[str]) -> str | None:
     return f"-s {name}=…: no setting of the project has this name; {hint}"
 
 
+def empty_arrays_as_objects(opts: argparse.Namespace, settings: BaseSettings) -> None:
+    """``-s FEEDS=[]`` read as ``FEEDS={}``: no feed, as a user writing it means (the crawl's own "no output"
+    refusal, exit 6, as round 9 made it), not a value Scrapy 2.13 cannot lay over the settings (a
+    traceback). Only FEEDS: ``ITEM_PIPELINES=[]`` would run with no pipeline, and is refused."""
+    pairs = getattr(opts, "set", None) or []
+    for index, pair in enumerate(pairs):
+        name, equals, value = str(pair).partition("=")
+        if equals and name == "FEEDS" and value.strip() == "[]" and isinstance(settings.get(name), (BaseSettings, dict)):
+            pairs[index] = "FEEDS={}"
+
+
 def object_setting_problem(given: Mapping[str, Any], settings: BaseSettings) -> str | None:
     """What is wrong with a ``-s`` value for a setting that holds a JSON object (``FEEDS``,
     ``ITEM_PIPELINES``): a value that is JSON but no object (``[]``, ``3``, ``"x"``); None when none is.
@@ -201,6 +212,7 @@ class CheckedSettings(_Command):
         self.closed_streams = guard_standard_streams()
         before = self.settings.copy()
         repeated = repeated_argument_problem(getattr(opts, "spargs", None))
+        empty_arrays_as_objects(opts, self.settings)
         try:
             given = arglist_to_dict(getattr(opts, "set", None) or [])
         except ValueError:

@@ -992,9 +992,16 @@ def listed_after(heading: _Element, links: list[_Element], story: _Element) -> l
         if holder is story:
             break
         listed += len(text_content(link)) + CARD_EXTRA
-        if len(text_content(holder)) <= listed:
+        if len(text_content(holder)) - _card_dates(holder) <= listed:
             kept = count
     return links[:kept]
+
+
+def _card_dates(holder: _Element) -> int:
+    """The characters of ``holder``'s texts that are a card's date line ("Published On: Jul 08 2024 | 4:30 PM
+    IST", 38 of them): beside CARD_EXTRA's label and read time, a list whose cards show their stories'
+    dates was no list (alsoRead empty)."""
+    return sum(len(text) for text in cast("list[str]", list(holder.itertext())) if text.lstrip().startswith(DATE_LABELS))
 
 
 # How far back from a link's line its label's line may stand (the links of one promo, a line each).
