@@ -239,7 +239,9 @@ def test_a_look_with_redis_url_checks_locally_and_leaves_the_shared_run_alone(
     killed = _archive(site, tmp_path, *redis_settings, kill_at=5)
     assert killed.returncode == -9, killed.stderr[-3000:]
     before = _keys(client, prefix)
-    assert any(key.endswith(":requests") for key in before), sorted(before)
+    # The killed worker's requests in flight (what a look must not give back to the queue), and on Scrapy 2.19
+    # the queue's rest (2.13's engine had taken every request from the queue by the kill: no such key).
+    assert any(":pending:archive:" in key for key in before), sorted(before)
     if arguments[0] == "parse":
         arguments = [*arguments, site.base_url + site.articles[0].path]
     done = _scrapy(tmp_path, *arguments, *redis_settings, "-s", f"BS_BASE_URL={site.base_url}")
