@@ -251,13 +251,12 @@ def test_scrapyd_two_jobs_at_once_and_a_cancel_mid_run(tmp_path: Path, tmp_path_
     (SIGINT), hands over what it wrote: the next run emits exactly the rest, nothing twice."""
     pytest.importorskip("scrapyd", reason="scrapyd is missing: bash tests/services/scrapyd/install.sh")
     pytest.importorskip("scrapyd_client", reason="scrapyd-client is missing: bash tests/services/scrapyd/install.sh")
-    import shutil
     import subprocess
     import sys
 
     from tests.conftest import ROOT
     from tests.e2e import FAST
-    from tests.test_scrapyd import BIN, api, free_port, wait_finished
+    from tests.test_scrapyd import BIN, api, deployable_copy, free_port, wait_finished
 
     service = ROOT / "tests" / "services" / "scrapyd"
     workdir = tmp_path_factory.mktemp("scrapyd")
@@ -270,7 +269,7 @@ def test_scrapyd_two_jobs_at_once_and_a_cancel_mid_run(tmp_path: Path, tmp_path_
         home.mkdir()
         (home / ".scrapy.cfg").write_text(f"[deploy:test]\nurl = {url}/\nproject = crawler\n")
         env = {**os.environ, "HOME": str(home), "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
-        deployed = subprocess.run([str(BIN / "scrapyd-deploy"), "test", "-v", "r1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        deployed = subprocess.run([str(BIN / "scrapyd-deploy"), "test", "-v", "r1"], cwd=deployable_copy(tmp_path / "project"), env=env, capture_output=True, text=True, timeout=300)
         assert deployed.returncode == 0, deployed.stdout + deployed.stderr
         state = tmp_path / "state"
         with LoopbackSite(articles=60, seed=1219) as small:
@@ -307,4 +306,3 @@ def test_scrapyd_two_jobs_at_once_and_a_cancel_mid_run(tmp_path: Path, tmp_path_
             assert set(everything) <= listed
     finally:
         subprocess.run(["bash", str(service / "stop.sh"), str(workdir)], timeout=60)
-        shutil.rmtree(ROOT / "build", ignore_errors=True)

@@ -148,7 +148,9 @@ def test_the_walkthrough_of_a_new_layout_version_works_as_written(tmp_path: Path
     """Each step's own command, in a copy of the project. Before: step 1's `--expected` wrote the page's
     `expected.json` from the older version (`layout: nextjs-2023`), and the last step's tests failed on it."""
     project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv*", "output", ".state*", "*.jsonl", "__pycache__", ".*cache", ".hypothesis"))
+    # What git tracks, not what a tool builds in the tree while the tests run (build/, *.egg-info).
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv*", "output", ".state*", "*.jsonl", "__pycache__", ".*cache", ".hypothesis",
+                                                                 "build", "dist", "*.egg-info"))
     if SHARED.is_dir():
         (tmp_path / "shared").symlink_to(SHARED)  # read where the project reads it, never copied
     env = {**os.environ, "PYTHONPATH": str(project)}

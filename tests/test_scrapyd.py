@@ -57,6 +57,17 @@ def api(url: str, endpoint: str, data: list[tuple[str, str]] | None = None) -> A
     return answer
 
 
+def deployable_copy(project: Path) -> Path:
+    """What ``scrapyd-deploy`` reads, copied: its ``setup.py bdist_egg`` writes ``build/`` and ``*.egg-info`` where it
+    runs, and in the project itself that ``build/`` came and went under other tests copying the tree (one CI run's
+    ``shutil.Error`` for ``build``), and the egg-info is the editable install's own."""
+    project.mkdir()
+    shutil.copytree(ROOT / "crawler", project / "crawler", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("scrapy.cfg", "setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
+    return project
+
+
 def wait_finished(url: str, job: str, workdir: Path) -> dict[str, Any]:
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
@@ -71,14 +82,16 @@ def wait_finished(url: str, job: str, workdir: Path) -> dict[str, Any]:
 @pytest.mark.long
 def test_deploy_schedule_and_what_scrapyd_hides(scrapyd: tuple[str, Path], tmp_path: Path) -> None:
     url, workdir = scrapyd
+    started = time.time()
     home = tmp_path / "home"
     home.mkdir()
     # The user's own target beside the project's [deploy] in scrapy.cfg, as scrapyd-deploy reads it.
     (home / ".scrapy.cfg").write_text(f"[deploy:test]\nurl = {url}/\nproject = crawler\n")
     env = {**os.environ, "HOME": str(home), "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
-    listed = subprocess.run([str(BIN / "scrapyd-client"), "targets"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    project = deployable_copy(tmp_path / "project")
+    listed = subprocess.run([str(BIN / "scrapyd-client"), "targets"], cwd=project, env=env, capture_output=True, text=True, timeout=60)
     assert "test" in listed.stdout and "default" in listed.stdout, listed.stdout + listed.stderr
-    deployed = subprocess.run([str(BIN / "scrapyd-deploy"), "test", "-v", "r1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    deployed = subprocess.run([str(BIN / "scrapyd-deploy"), "test", "-v", "r1"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
     assert deployed.returncode == 0 and '"status": "ok"' in deployed.stdout, deployed.stdout + deployed.stderr
     spiders = api(url, "listspiders.json?project=crawler")["spiders"]
     assert {"latest", "archive", "section", "article"} <= set(spiders)
@@ -105,4 +118,4 @@ def test_deploy_schedule_and_what_scrapyd_hides(scrapyd: tuple[str, Path], tmp_p
     assert records[0]["arguments"] == {}, "scrapyd's own _job argument is not the spider's"
     assert records[0]["counts"]["emitted"] == len(feeds[0].read_text().splitlines())
     assert records[1]["status_words"] == "blocked"
-    shutil.rmtree(ROOT / "build", ignore_errors=True)  # scrapyd-deploy's setup.py bdist_egg leftovers
+    assert not (ROOT / "build").exists() or (ROOT / "build").stat().st_mtime < started, "the deploy wrote into the project"
