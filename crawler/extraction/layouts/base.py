@@ -43,7 +43,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types, live_updates_of
-from ..urls import SPONSORED, WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
+from ..urls import SPONSORED, WEBSTORY, article_fetch_url, as_link, has_tracking, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id, without_tracking
 from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, inline_promo_runs, is_code, is_promo, is_promo_label, split_body, without_promo_label, superscript, text_paragraphs, without_promoted_links, without_unseen
 
 T = TypeVar("T")
@@ -895,6 +895,11 @@ def _inside_word(before: str, after: str) -> bool:
     return first.islower() and len(before) <= _DROP_CAP_MAX and last.isupper() and (len(before) == 1 or before[0] in _NO_SPACE_AFTER or before[0] in "\"'")
 
 
+def _untagged(url: str) -> str:
+    """``url`` without its tracking parameters and AMP switch (:func:`~crawler.extraction.urls.without_tracking`)."""
+    return without_tracking(url) if has_tracking(url.lower()) else url
+
+
 # Where a lazily loaded picture keeps its file until a script moves it into ``src`` (which holds a
 # placeholder meanwhile): mod_pagespeed's lazyload filter, which the pre-2023 site ran, and the
 # usual lazy-loading scripts.
@@ -903,13 +908,60 @@ LAZY_SOURCES = ("pagespeed_lazy_src", "data-src", "data-lazy-src", "data-origina
 
 def picture_source(image: _Element) -> str | None:
     """The file an ``<img>`` shows once loaded: its lazy source, else its ``src`` unless that is inline
-    data (a placeholder pixel)."""
+    data (a placeholder pixel), else the widest of its ``srcset``'s sizes (a CDN optimiser's lazy
+    loading may leave the file in a ``data-srcset`` alone)."""
     for attribute in LAZY_SOURCES:
         lazy = image.get(attribute)
         if lazy and lazy.strip():
             return lazy
     src = image.get("src")
-    return None if src is None or src.lstrip()[:5].lower() == "data:" else src
+    if src is not None and src.lstrip()[:5].lower() != "data:":
+        return src
+    sizes = _srcset_sizes(image)
+    return max(sizes, key=lambda size: size[1])[0] if sizes else None
+
+
+# Where a picture lists its sizes: the lazy form first, as for ``src``.
+_SRCSET_ATTRIBUTES = ("data-srcset", "srcset")
+
+
+def _srcset_sizes(image: _Element) -> list[tuple[str, float]]:
+    """The files of an ``<img>``'s ``srcset`` (and its ``data-srcset``, and the ``<source>``s of the
+    ``<picture>`` it is in) with their widths (``640w``; 0 when a candidate gives none), inline data left out."""
+    lists = [image.get(attribute) or "" for attribute in _SRCSET_ATTRIBUTES]
+    holder = drawn_picture(image)
+    if holder is not image:
+        lists += [source.get(attribute) or "" for source in holder.iter("source") for attribute in _SRCSET_ATTRIBUTES]
+    sizes = []
+    for listed in lists:
+        for candidate in listed.split(","):
+            parts = candidate.split()
+            if not parts or parts[0][:5].lower() == "data:":
+                continue
+            width = parts[1][:-1] if len(parts) > 1 and parts[1][-1:].lower() == "w" else ""
+            sizes.append((parts[0], float(width) if width.isdigit() else 0.0))
+    return sizes
+
+
+def drawn_picture(image: _Element) -> _Element:
+    """The element that draws an ``<img>`` among its neighbours: the ``<picture>`` it is in (a CDN
+    optimiser wraps it in one with its sources), else itself."""
+    # (libxml2 does not know <source> as an empty element: the <img> after one is read into it.)
+    for holder in image.iterancestors():
+        if holder.tag == "picture":
+            return holder
+        if holder.tag != "source":
+            break
+    return image
+
+
+def element_after_picture(image: _Element) -> _Element | None:
+    """The element after a picture as drawn (its caption line, where it has one): a ``<noscript>`` after
+    it (the picture again, for readers without scripts, as lazy loading writes it) is not one."""
+    for sibling in drawn_picture(image).itersiblings():
+        if isinstance(sibling.tag, str) and sibling.tag != "noscript":
+            return sibling
+    return None
 
 
 def picture_file(src: str) -> tuple[str, str]:
@@ -937,9 +989,7 @@ def picture_showing(images: list[_Element], url: str) -> _Element | None:
         return found
     wanted = picture_file(url)[1]
     for image, src in sources:
-        srcset = image.get("srcset") or ""
-        candidates = [src, *(c.split()[0] for c in srcset.split(",") if c.strip())] if srcset else [src]
-        if any(picture_file(c)[1] == wanted for c in candidates):
+        if picture_file(src)[1] == wanted or any(picture_file(file)[1] == wanted for file, _ in _srcset_sizes(image)):
             return image
     return None
 
@@ -1339,10 +1389,12 @@ class ArticlePage:
         # The first that names a page of this site: a canonical link on another site (a template's
         # default host, a copy's origin) is not this page's address, nor is its id this story's.
         # (Each address once: most pages write the same one in all three places. The host as the site
-        # writes it: "WWW.Business-Standard.COM" or a closing dot would make a second address of the story.)
+        # writes it: "WWW.Business-Standard.COM" or a closing dot would make a second address of the story.
+        # Without the tags a share or feed template puts on it, `?utm_source=…`, `?amp`: the story's
+        # address is the one `url` and discovery write, or one story would have two.)
         values = dict.fromkeys((self.page.canonical, text_of(dig(self.ld, "mainEntityOfPage", "@id")), text_of(self.ld.get("url"))))
         named = list(dict.fromkeys(
-            site_host_form(strip_amp(url)) for value in values if (url := self.link(value)) and same_site(url, self.page.url)
+            site_host_form(_untagged(strip_amp(url))) for value in values if (url := self.link(value)) and same_site(url, self.page.url)
         ))
         fetched = page_article_id(None, self.page.url)
         if fetched is None or not named:
