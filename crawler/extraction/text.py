@@ -391,6 +391,27 @@ def is_promo_run(text: str, *, bold: bool) -> bool:
     return (_BOLD_PROMO_RUN if bold else _PROMO_RUN)(text) is not None
 
 
+def _set_as_a_label(run: _Element, text: str) -> bool:
+    """Whether a bold run that opens with "Also Read" and no separator is a promo's label: written as a
+    label is (capitalised) and holding, besides its links, that label alone ("<b>ALSO READ <a>…</a></b>").
+    A sentence's bold "also read" keeps its words: "must <b>also read</b> <a>the order</a>", "<b>Also read
+    the <a>order</a> carefully</b>"."""
+    if _PROMO_RUN(text) is not None:
+        return True  # a label and its separator, which no sentence writes
+    label = _LABEL_WORDS(text)
+    if label is None or not label.group()[0].isupper():
+        return False
+    outside = text
+    for link in run.iter("a"):
+        words = clean_text(_run_text(link))
+        if words:
+            outside = outside.replace(words, " ", 1)
+    return _PROMO_LABEL(" ".join(outside.split()).rstrip(" .,;)]")) is not None
+
+
+_LABEL_WORDS = re.compile(r"also read", re.I).search
+
+
 def without_promo_label(text: str) -> str:
     """A promoted story's headline without the promo's label its link holds ("Also Read: <headline>")."""
     found = _PROMO_RUN(text)
@@ -432,9 +453,9 @@ def inline_promo_runs(root: _Element) -> list[_Element]:
         text = clean_text(_run_text(run)) or ""
         bold = run.tag in _BOLD_TAGS
         if any(a.get("href") is not None for a in run.iter("a")):
-            if is_promo_run(text, bold=bold):
+            if is_promo_run(text, bold=bold) and (not bold or _set_as_a_label(run, text)):
                 runs.append(run)
-        elif is_promo_label(text) and is_promo_run(text, bold=bold) and (link := _link_after(run)) is not None:
+        elif is_promo_label(text) and is_promo_run(text, bold=bold) and (not bold or _set_as_a_label(run, text)) and (link := _link_after(run)) is not None:
             runs += (run, link)
     return runs
 
