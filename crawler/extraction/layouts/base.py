@@ -253,7 +253,11 @@ def block_text_paragraphs(value: Any) -> list[str]:
 # "With" may follow a dash ("A — with PTI"), and joins names only: a lowercase word after it runs a
 # line on ("Talking with the Taliban").
 _NAME_SEPARATORS = re.compile(
-    r"\s*(?:[,;|]|\band\b|(?:[-\u2013\u2014]\s*)?\bwith\b(?=\s*(?-i:[^a-z\s])))\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+", re.I
+    r"\s*(?:[,;|]|\band\b|(?:[-\u2013\u2014]\s*)?\bwith\b(?=\s*(?-i:[^a-z\s])))\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+"
+    # A slash with a space or the text's end either side parts two names, as a bar does ("Reuters /
+    # Bloomberg", "Shine Jacob / Sohini Das"); one inside a word does not ("Reuters/Ipsos", "24/7").
+    r"|\s*(?<!\S)/(?!\S)\s*",
+    re.I,
 )
 # "With" and a second name in brackets ("A (with B)"): read as "A with B".
 _BRACKETED_WITH = re.compile(r"\s*[(\[]\s*(with\b[^()\[\]]*)[)\]]", re.I)
@@ -675,6 +679,10 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
                 out.append(where)  # a reporter ("Singh (PTI)"), or anything but the story's city
             elif not _no_place(where):
                 city = city or where
+            elif not any(char.isdigit() for char in where):
+                # No place: a reporter whose name has initials or no capitals ("T.E. Narasimhan (PTI)",
+                # "अभिषेक कुमार (पीटीआई)"), kept (a time or a figure beside the agency is no name).
+                out.append(where)
         # (Devanagari has no capitals to tell a place by: there a listed city alone is one, "पीटीआई नई दिल्ली".)
         elif agency_first is not None and not is_news_agency(rest := agency_first.group(2)) and (not _no_place(rest) or (not rest.isascii() and is_dateline_city(rest))):
             out.append(agency_first.group(1))
