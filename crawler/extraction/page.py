@@ -26,6 +26,9 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_co
 from .lazy import cached_property
 from .normalize import clean_text, normalize_date, strip_amp
 from .text import attribute_text
+
+# Whether an element sits inside a microdata item (an element with ``itemscope`` around it).
+_IN_ITEM = etree.XPath("boolean(ancestor::*[@itemscope])")
 from .urls import VIDEO, WEBSTORY, page_article_id
 
 JsonObject = dict[str, Any]
@@ -756,7 +759,9 @@ class Page:
                 continue
             for attribute in ("name", "property", "itemprop", "http-equiv"):
                 key = meta.get(attribute)
-                if key is not None:
+                # A microdata item's own property (a "more stories" card's date, summary or author) is
+                # that item's, not the page's: the layouts read it from the story's item alone.
+                if key is not None and not (attribute == "itemprop" and _IN_ITEM(meta)):
                     found.setdefault(key.strip().lower() if attribute == "http-equiv" else key.strip(), content)
         return found
 
