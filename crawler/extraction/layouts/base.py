@@ -456,7 +456,14 @@ def place_after_a_name(first_name: str, place: str) -> bool:
     """Whether what follows a byline's bar in an element of its own, after a name in another, is the
     dateline's city rather than a second author: after a news agency (which shares no byline with a
     person), or a place the site dates its stories from ("Shine Jacob | Chennai"; "A | B" is two)."""
-    return (is_news_agency(first_name) and not is_news_agency(place)) or is_dateline_city(place)
+    return is_dateline_city(place) or (is_news_agency(first_name) and not is_news_agency(place) and not reporter_after_bar(place))
+
+
+def reporter_after_bar(words: str) -> bool:
+    """Whether the words after a byline's bar are a reporter's name, not the dateline's city: they end
+    in one of the commonest surnames (SURNAMES) and are no listed city ("PTI | Singh", "Reuters | Priya
+    Singh", "Shine Jacob | Sohini Das"; "Reuters | Kozhikode" is a city, as a place no list holds is read)."""
+    return not is_news_agency(words) and not is_dateline_city(words) and is_surname_ended(words)
 
 
 # What may stand between a byline's names and its city (", Chennai").
@@ -500,6 +507,8 @@ def names_and_place(text: str) -> tuple[str, str | None]:
         return text, None
     if "/" in place and any(_NO_PLACE(part) or is_news_agency(part) for part in place.split("/")):
         return text, None  # a link, a figure ("24/7"), a poll's credit ("Reuters/Ipsos"): no two cities
+    if reporter_after_bar(place):
+        return text, None  # a reporter ("PTI | Singh", "A | Sohini Das"): a name, as "PTI Singh" is
     return text[: match.start()].rstrip(CITY_PUNCTUATION), place
 
 
@@ -523,7 +532,13 @@ def _agency_first(text: str) -> re.Match[str] | None:
         return None
     if len(agency) == 2 and " " not in rest and not is_dateline_city(rest) and is_surname_ended(rest):
         return None
+    if hindi_key(agency) in _AGENCIES_ALSO_GIVEN_NAMES and " " not in rest and is_surname_ended(rest):
+        return None  # a woman's name ("भाषा सिंह"), not PTI's Hindi service and a reporter
     return match
+
+
+# The agencies' names that are also given names, before one surname a person's: "भाषा" (Bhasha).
+_AGENCIES_ALSO_GIVEN_NAMES = frozenset({hindi_key("भाषा")})
 
 
 # A place's name: one to four words, each capitalised ("New Delhi", "Kozhikode", "Sao Paulo"). (A
@@ -636,10 +651,26 @@ SURNAMES = frozenset(
 )
 
 
+# The same surnames as the Hindi edition writes them (its bylines' spellings, and Hindi papers'), as
+# hindi_key spells them: "पीटीआई | सिंह" is the agency and its reporter, not a city "सिंह".
+HINDI_SURNAMES = frozenset(
+    hindi_key(name)
+    for name in ("सिंह", "कुमार", "शर्मा", "वर्मा", "गुप्ता", "अग्रवाल", "अगरवाल", "पटेल", "शाह", "मेहता", "जैन", "रेड्डी", "राव",
+                 "नायर", "अय्यर", "मेनन", "पिल्लै", "दास", "रॉय", "राय", "घोष", "बोस", "सेन", "बनर्जी", "मुखर्जी", "चटर्जी", "भट्टाचार्य",
+                 "दत्ता", "दत्त", "खान", "अहमद", "अली", "मिश्रा", "मिश्र", "तिवारी", "पांडेय", "पाण्डेय", "पांडे", "यादव", "जोशी",
+                 "चौधरी", "कपूर", "मल्होत्रा", "भाटिया", "सक्सेना", "श्रीवास्तव", "सिन्हा", "झा", "ठाकुर", "चौहान", "देसाई", "कुलकर्णी",
+                 "पाटिल", "नायडू", "प्रसाद", "अरोड़ा", "खन्ना", "चोपड़ा", "बजाज", "गोयल", "बंसल", "मित्तल", "गर्ग",
+                 "त्रिवेदी", "दुबे", "शुक्ला", "त्रिपाठी", "भट्ट", "कौर", "सरकार", "बिस्वास", "चक्रवर्ती")
+)
+
+
 def is_surname_ended(words: str) -> bool:
-    """Whether ``words`` end in one of the commonest reporters' surnames (SURNAMES)."""
+    """Whether ``words`` end in one of the commonest reporters' surnames (SURNAMES, HINDI_SURNAMES)."""
     parts = words.split()
-    return bool(parts) and parts[-1].strip(".,'\u2019").casefold() in SURNAMES
+    if not parts:
+        return False
+    last = parts[-1].strip(".,'\u2019").casefold()
+    return last in SURNAMES or (not last.isascii() and hindi_key(last) in HINDI_SURNAMES)
 
 
 # An agency's dateline as its wire writes it, the agency in brackets beside the city: "New Delhi
@@ -650,6 +681,25 @@ _BRACKETED_AGENCY = re.compile(
 ).match
 
 
+def hindi_name_and_city(name: str) -> tuple[str, str] | None:
+    """A Devanagari byline's name and the listed city it runs into with no mark between them, either
+    way round: a reporter or agency then the city ("अनिल शर्मा नई दिल्ली"), or the city then the agency
+    ("नई दिल्ली पीटीआई", as the agency's wire writes its dateline); None where no listed city ends or
+    starts it. (Devanagari has no capitals to tell a place by: only a city the list holds is one.)"""
+    words = name.split()
+    if name.isascii() or len(words) < 2 or is_dateline_city(name):
+        return None
+    # (The longest city first: "नई दिल्ली", not "दिल्ली" with "नई" left to a name.)
+    for size in range(min(3, len(words) - 1), 0, -1):
+        rest, place = " ".join(words[:-size]), " ".join(words[-size:])
+        if is_dateline_city(place) and not is_dateline_city(rest):
+            return rest, place
+        place, rest = " ".join(words[:size]), " ".join(words[size:])
+        if is_dateline_city(place) and is_news_agency(rest):
+            return rest, place
+    return None
+
+
 def agency_names(names: list[str], city: str | None, known_place: str | None, authors: Set[str] = frozenset()) -> tuple[list[str], str | None]:
     """A byline's names and city where an agency's city or reporter ran into its name: "New Delhi
     (PTI)" and "(PTI) New Delhi" are the agency and its city; a listed city, or the story's own, beside
@@ -657,8 +707,10 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
     story's data names its city apart or its words end in a reporter's surname (else its city, as a
     place no list holds is read: "Reuters Kozhikode"). A name the structured data gives an author
     (``authors``, in small letters: "Bloomberg Quint") stays whole."""
-    if not any(is_news_agency(name) or _agency_first(name) or _BRACKETED_AGENCY(name) for name in names):
-        return names, city  # nearly every byline: no agency's name in it
+    if not any(is_news_agency(name) or _agency_first(name) or _BRACKETED_AGENCY(name) for name in names) and (
+        not any(not name.isascii() and (is_dateline_city(name) or hindi_name_and_city(name)) for name in names)
+    ):
+        return names, city  # nearly every byline: no agency's name in it, nor a Hindi city
     place = city or known_place
     out: list[str] = []
     for name in names:
@@ -684,7 +736,9 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
                 # "अभिषेक कुमार (पीटीआई)"), kept (a time or a figure beside the agency is no name).
                 out.append(where)
         # (Devanagari has no capitals to tell a place by: there a listed city alone is one, "पीटीआई नई दिल्ली".)
-        elif agency_first is not None and not is_news_agency(rest := agency_first.group(2)) and (not _no_place(rest) or (not rest.isascii() and is_dateline_city(rest))):
+        elif agency_first is not None and not is_news_agency(rest := agency_first.group(2)) and (
+            not _no_place(rest) or (not rest.isascii() and (is_dateline_city(rest) or is_surname_ended(rest)))
+        ):
             out.append(agency_first.group(1))
             if is_dateline_city(rest) or (place and place.casefold() == rest.casefold()):
                 city = city or rest
@@ -694,6 +748,9 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
                 city = city or rest
         elif len(names) > 1 and (is_dateline_city(name) or (place and place.casefold() == name.casefold())):
             city = city or name
+        elif name.casefold() not in authors and (split := hindi_name_and_city(name)) is not None:
+            out.append(split[0])
+            city = city or split[1]
         else:
             out.append(name)
     return list(dict.fromkeys(out)), city
@@ -744,7 +801,8 @@ def author_names(text: str, *, person: bool = False) -> list[str]:
     if not _may_be_joined(text):  # one name, as nearly every one is
         name = text.strip()
         return [name] if name and name.lower() not in _NOT_NAMES else []
-    head = without_inputs_credit(text).split("|", 1)[0]
+    credited = without_inputs_credit(text)
+    head = credited.split("|", 1)[0]
     if _SPACED_SLASH(head):  # (the city after a spaced slash, as after a bar: "Reuters / New Delhi")
         rest, place = names_and_place(head)
         head = rest if place is not None and place_after_a_name(rest, place) else head
@@ -762,6 +820,10 @@ def author_names(text: str, *, person: bool = False) -> list[str]:
             # (A title alone is a name: "BS Reporter" is the site's own byline.)
             if name and name.lower() not in _NOT_NAMES and not (index and _JOB_TITLE.search(name)):
                 names.append(name)
+    # After the bar a reporter, not a city ("PTI | Singh", "A | Sohini Das"), as the byline reads it.
+    tail = credited.split("|", 2)[1].strip(CITY_PUNCTUATION) if "|" in credited else ""
+    if names and tail and reporter_after_bar(tail) and not _NAME_SEPARATORS.search(tail) and not _EDITED_BY(tail):
+        names.append(tail)
     return names
 
 

@@ -372,8 +372,13 @@ class NextJsV1(CmsStory, ArticlePage):
             # city or reporter run into its name ("New Delhi (PTI)", "PTI Singh") told apart.
             or self.agency_names(byline_names(self.without_dateline(text_of(self.data.get("authorName")) or "")))
             or self.mapped_author_names
-            # (Agencies listed with commas, or parted by a spaced slash as in a byline: "Reuters / Bloomberg".)
-            or self.agency_names(split_list(_SPACED_SLASH.sub(",", self.without_dateline(text_of(self.data.get("sourceTitle")) or ""))))
+            # (Agencies listed with commas, or parted by a spaced slash as in a byline: "Reuters / Bloomberg"; a
+            # bar the dateline left holds the agency's reporter after it: "PTI | Singh".)
+            or self.agency_names([
+                name
+                for part in split_list(_SPACED_SLASH.sub(",", self.without_dateline(text_of(self.data.get("sourceTitle")) or "")))
+                for name in (byline_names(part) if "|" in part else [part])
+            ])
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
 
