@@ -244,3 +244,15 @@ def test_the_story_s_own_microdata_item_still_gives_its_fields() -> None:
     )
     article = extract(html, GENERIC_URL).article
     assert (article.datePublished, _names(article)) == ("2026-05-01T18:30:00+05:30", ["Shine Jacob"])
+
+
+# Every agency the Hindi list holds, as the credit after a reporter's name writes it.
+HINDI_CREDITED = ["एएफपी", "रायटर", "रायटर्स", "यूनीवार्ता", "प्रेस ट्रस्ट ऑफ इंडिया", "बीएस संवाददाता", "भाषा", "पीटीआई", "AFP", "Reuters"]
+
+
+@pytest.mark.parametrize("agency", HINDI_CREDITED)
+@pytest.mark.parametrize("credit", ["{agency} इनपुट के साथ", "{agency} इनपुट"])
+def test_every_listed_agency_s_hindi_credit_leaves_the_reporter_s_name(agency: str, credit: str) -> None:
+    # Before: the credit's own list of agencies lacked AFP, Reuters' other spelling, UNI's and PTI's full
+    # names: one author "अभिषेक कुमार एएफपी".
+    assert _hindi_desktop(f"अभिषेक कुमार {credit.format(agency=agency)} / लखनऊ") == (["अभिषेक कुमार"], "लखनऊ")

@@ -290,11 +290,7 @@ _INPUTS_FROM = re.compile(r"(?:^|[,;|(\[])\s*inputs?\s*(?:from\b|[:\u2013\u2014-
 # before "इनपुट" are the credit's only where it ends "के साथ" (a source's input) or an agency's name
 # ("भाषा"): before the label "इनपुट: भाषा" they are a name ("अभिषेक कुमार इनपुट: भाषा", "A, सुधीर सिंह इनपुट: भाषा").
 _HINDI_INPUT = r"इनपुट(?:्स)?(?![\u0900-\u097F\w])"
-_HINDI_AGENCY = r"भाषा|एजेंसी|एजेंसियों|एजेंसियां|एजेंसियाँ|पीटीआई|एएनआई|आईएएनएस|यूएनआई|वार्ता|रॉयटर्स|ब्लूमबर्ग|PTI|ANI|IANS"
-_HINDI_INPUTS = re.compile(
-    rf"[,;|(\[]\s*(?:(?:[^\s,;|(\[]+\s+){{1,3}}?(?:के\s+)?{_HINDI_INPUT}(?=\s*(?:के\s+साथ|सहित|[)\]]|$))|{_HINDI_INPUT})"
-    rf"|(?:^|\s+)(?:(?:{_HINDI_AGENCY})\s+)?(?:के\s+)?{_HINDI_INPUT}"
-)
+# (_HINDI_INPUTS, the credit, is compiled after the agencies' lists below: it names every agency they hold.)
 # A Hindi credit's words that name no agency: what is left of a byline that is nothing but the credit
 # ("इनपुट: भाषा") is the agency, its author, as the site names an agency for agency copy.
 _HINDI_CREDIT_WORDS = re.compile(rf"[\s,;|()\[\]:\u2013\u2014-]+|(?<![\u0900-\u097F\w])(?:{_HINDI_INPUT}|(?:के|साथ|सहित)(?![\u0900-\u097F\w]))")
@@ -400,6 +396,17 @@ HINDI_AGENCIES = frozenset(
     hindi_key(name)
     for name in ("पीटीआई", "प्रेस ट्रस्ट ऑफ इंडिया", "भाषा", "आईएएनएस", "एएनआई", "यूएनआई", "वार्ता", "यूनीवार्ता", "रॉयटर्स", "रायटर",
                  "रायटर्स", "ब्लूमबर्ग", "एएफपी", "बीएस संवाददाता", "बिज़नेस स्टैंडर्ड")
+)
+# The words before "इनपुट" that name whose input it is: an agency the lists hold, in any of its
+# spellings, or "the agency"/"agencies" ("एजेंसी के इनपुट"). (Built from the lists, so that an
+# agency added to them is cut with its credit, not left in the reporter's name: "A एएफपी इनपुट के साथ".)
+_HINDI_AGENCY = "|".join(
+    [hindi_spelled(name) for name in sorted(HINDI_AGENCIES, key=len, reverse=True)]
+    + ["एजेंसियों", "एजेंसियां", "एजेंसियाँ", "एजेंसी", "(?i:" + "|".join(re.escape(name) for name in sorted(NEWS_AGENCIES, key=len, reverse=True)) + ")"]
+)
+_HINDI_INPUTS = re.compile(
+    rf"[,;|(\[]\s*(?:(?:[^\s,;|(\[]+\s+){{1,3}}?(?:के\s+)?{_HINDI_INPUT}(?=\s*(?:के\s+साथ|सहित|[)\]]|$))|{_HINDI_INPUT})"
+    rf"|(?:^|\s+)(?:(?:{_HINDI_AGENCY})\s+)?(?:के\s+)?{_HINDI_INPUT}"
 )
 
 
