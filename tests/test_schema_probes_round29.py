@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from crawler.extraction import LAYOUTS, MARKET_INDICES, Article, extract
+from crawler.extraction import MARKET_INDICES, Article, extract
 from crawler.extraction.validate import REQUIRED_FIELDS, missing_required
 from crawler.schema import SCHEMA_PATH
 from tests.conftest import PAGES
@@ -93,7 +93,7 @@ def test_a_field_no_article_is_written_without_is_never_null_nor_empty(name: str
         ("readTimeMinutes", 0),
         ("readTimeMinutes", 999),
         ("inLanguage", "hi-IN"),
-        ("layout", "nextjs"),
+        ("layout", ""),
         ("version", 0),
     ],
 )
@@ -119,7 +119,6 @@ def test_the_date_fields_are_stated_as_date_times_for_a_loader_to_type() -> None
     # A table built from the schema (BigQuery's, a pandas dtype map) types a `date-time` string as a timestamp.
     for name in ("datePublished", "dateModified", "dateDownloaded"):
         assert SCHEMA["properties"][name]["format"] == "date-time", name
-    assert SCHEMA["properties"]["layout"]["enum"] == sorted({page.layout for page in LAYOUTS})
     assert SCHEMA["properties"]["market"]["items"]["properties"]["name"]["enum"] == list(MARKET_INDICES)
 
 
