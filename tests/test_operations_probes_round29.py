@@ -27,8 +27,6 @@ from tests.loopback.site import LoopbackSite
 from tests.test_spiders_unit import SITE, make_spider
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-# This round's ports (16600-16649), not one the system hands out.
-PORT = 16611
 
 
 def _scrapy(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -145,7 +143,7 @@ def test_a_bs_feed_max_pages_that_reads_no_page_is_refused(value: str) -> None:
 
 
 def test_a_crawl_with_bs_feed_max_pages_0_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
-    with LoopbackSite(articles=4, seed=29, port=PORT) as site:
+    with LoopbackSite(articles=4, seed=29) as site:
         done = _scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}", "-s", "BS_FEED_MAX_PAGES=0")
         asked = sum(site.counts.values())
     assert done.returncode == 2, done.stderr[-3000:]
@@ -177,7 +175,7 @@ def _keep_wait(state: Path, host: str, seconds: float = 3600.0) -> float:
 def test_a_look_at_a_site_that_asked_to_wait_says_so(tmp_path: Path, command: str) -> None:
     """Before: a look sent its request to a site whose Retry-After the runs kept (site-wait.json) without a
     word: the cron runs were refused (exit 4) while the user, asking by hand, added to what the site counts."""
-    with LoopbackSite(articles=4, seed=29, port=PORT + 1) as site:
+    with LoopbackSite(articles=4, seed=29) as site:
         story = site.base_url + site.articles[0].path
         until = _keep_wait(tmp_path / ".state", f"127.0.0.1:{site.port}")
         args = [command, story, "--nolog", "-s", f"BS_BASE_URL={site.base_url}"]
@@ -197,7 +195,7 @@ def test_a_look_sees_the_live_page_and_leaves_the_http_cache_alone(tmp_path: Pat
     `reextract` reads as the page of the item emitted (a story's later text under its earlier version);
     with HTTPCACHE_IGNORE_MISSING (the cache-only setting), a look at a page not in it got no page at all."""
     cache = tmp_path / "httpcache"
-    with LoopbackSite(articles=4, seed=29, port=PORT + 2) as site:
+    with LoopbackSite(articles=4, seed=29) as site:
         story = site.base_url + site.articles[0].path
         settings = ["-s", f"BS_BASE_URL={site.base_url}", "-s", "HTTPCACHE_ENABLED=1", "-s", f"HTTPCACHE_DIR={cache}"]
         if cache_only:
