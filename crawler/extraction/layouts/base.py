@@ -2145,7 +2145,11 @@ class ArticlePage:
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
         """``RelatedArticle`` for each anchor with text, de-duplicated by :func:`_story_key` (a tracking
         query made one story two entries), this page left out (a section's latest stories may hold it)."""
-        found: dict[str, RelatedArticle] = {}
+        return list(self.add_related_links(anchors, {}).values())
+
+    def add_related_links(self, anchors: list[_Element], found: dict[str, RelatedArticle]) -> dict[str, RelatedArticle]:
+        """``found`` (:meth:`related_links` of the anchors before) with the stories of ``anchors`` after
+        them: the list's links are read once when more are put after them."""
         here = {_story_key(url) for url in (self.page.url, self._canonical) if url}
         # The site's server knows a story by its id alone (SITE.md): a card's AMP link, another slug
         # or a fragment names the same story, this page's own too.
@@ -2189,11 +2193,13 @@ class ArticlePage:
         related list: the body leaves them out as no story (text.is_promo), and a reader sees them as the
         article's related links. Only links to a story of the site."""
         found: list[_Element] = []
+        base = self.base_url
         for root in self.story_roots():
             runs = set(inline_promo_runs(root))
             for anchor in root.iter("a"):
                 href = anchor.get("href")
-                if href and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root, runs):
+                # (Most of a story's links, its topics, authors and sections, are no story's: known from the href.)
+                if href and may_name_story(href, base) and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root, runs):
                     found.append(anchor)
         return found
 

@@ -134,9 +134,8 @@ class Legacy2019(ArticlePage):
 
     def panel_and_inline_links(self) -> list[RelatedArticle]:
         """The side panel's stories (else those after an "Also Read" heading), then the story's inline promos'."""
-        panel = select(self.ALSO_READ_LINKS, self.scope)
-        anchors = panel if self.related_links(panel) else self.related_anchors()
-        return self.related_links([*anchors, *self.inline_related_anchors()])
+        found = self.add_related_links(select(self.ALSO_READ_LINKS, self.scope), {}) or self.add_related_links(self.related_anchors(), {})
+        return list(self.add_related_links(self.inline_related_anchors(), found).values())
 
     # The links may be written absolute, as the byline's may.
     TOPIC_LINKS = CSSSelector('p.pB15 a[href*="/topic/"]')
