@@ -157,6 +157,26 @@ def is_story_url(url: str) -> bool:
     return (url_kind(url) == ARTICLE or hindi_story_id(url) is not None) and non_article_kind(url) is None
 
 
+# An href whose address holds no story's id however it is read: ASCII (non-ASCII white space is escaped
+# into digits), with a host of its own ("//" alone is the page itself) or from the root, no digit after its host, and no white space
+# (unwrapping takes it out), percent-escape or entity (either may stand for a digit). A story's id, the
+# English site's or a Hindi story's number, is digits in the path or query; a host holding one would
+# hold an underscore too ("…-124101400008_1.html" before the path).
+_NO_STORY_HREF = re.compile(r"(?:https?:)?//[^/?#_%&\s]+(?:/[^0-9%&\s]*)?|/(?!/)[^0-9%&\s]*").fullmatch
+
+
+def may_name_story(href: str, base: str) -> bool:
+    """Whether ``href``, read against the page at ``base``, may be a story's link (``page_article_id`` of
+    its address not None): False only where it surely is not, known without reading the address."""
+    if not href.isascii() or _NO_STORY_HREF(href) is None:
+        return True
+    if href.startswith("/") and not href.startswith("//"):
+        # (From the root: the page's own host and port stand before the path.)
+        end = base.find("/", base.find("//") + 2)
+        return "_" in (base if end < 0 else base[:end])
+    return False
+
+
 def page_article_id(canonical: str | None, url: str) -> str | None:
     """The id of the story a page holds, from its canonical URL, then the fetched URL. The scheme follows
     the host, whatever the layout: a page on the Hindi edition (either URL on its hosts) gets ``hi-<N>``

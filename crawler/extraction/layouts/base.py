@@ -43,7 +43,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types, live_updates_of
-from ..urls import SPONSORED, WEBSTORY, article_fetch_url, as_link, has_tracking, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id, without_tracking
+from ..urls import SPONSORED, WEBSTORY, article_fetch_url, as_link, has_tracking, item_link, may_name_story, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id, without_tracking
 from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, inline_promo_runs, is_code, is_promo, is_promo_label, split_body, without_promo_label, superscript, text_paragraphs, without_promoted_links, without_unseen
 
 T = TypeVar("T")
@@ -2168,7 +2168,7 @@ class ArticlePage:
                 key = story_id or _story_key(url)
                 if key not in found and key not in here and self.is_related_story(story_id):
                     found[key] = RelatedArticle(headline=headline, url=url)
-        return list(found.values())
+        return found
 
     def is_related_story(self, story_id: str | None) -> bool:
         """Whether a link of the related list, with this story id (None: no article's URL), is a story
