@@ -157,21 +157,33 @@ def is_story_url(url: str) -> bool:
     return (url_kind(url) == ARTICLE or hindi_story_id(url) is not None) and non_article_kind(url) is None
 
 
-# An href whose address holds no story's id however it is read: ASCII (non-ASCII white space is escaped
-# into digits), with a host of its own ("//" alone is the page itself) or from the root, no digit after its host, and no white space
-# (unwrapping takes it out), percent-escape or entity (either may stand for a digit). A story's id, the
-# English site's or a Hindi story's number, is digits in the path or query; a host holding one would
-# hold an underscore too ("…-124101400008_1.html" before the path).
-_NO_STORY_HREF = re.compile(r"(?:https?:)?//[^/?#_%&\s]+(?:/[^0-9%&\s]*)?|/(?!/)[^0-9%&\s]*").fullmatch
+# An href whose address is read from it alone, or from the root of its page's host: ASCII (non-ASCII
+# white space is escaped into digits), a host of its own ("//" alone is the page itself) or a path from
+# the root, and no white space (unwrapping takes it out), percent-escape or entity (either may stand for
+# more than it shows). What follows the host is ``rest``.
+_PLAIN_HREF = re.compile(r"(?:https?:)?//[^/?#_%&\s]+(?P<rest>[/?#][^%&\s]*)?|(?P<root>/(?!/)[^%&\s]*)").fullmatch
+_DIGIT = re.compile("[0-9]").search
+# What an href starting so names: a place on the page, a script, an address to write to (absolute_url: None).
+_NO_ADDRESS = ("#", "javascript:", "mailto:")
 
 
 def may_name_story(href: str, base: str) -> bool:
     """Whether ``href``, read against the page at ``base``, may be a story's link (``page_article_id`` of
-    its address not None): False only where it surely is not, known without reading the address."""
-    if not href.isascii() or _NO_STORY_HREF(href) is None:
+    its address not None): False only where it surely is not, known without reading the address.
+
+    Every story id is digits after the host: the English site's before "_<n>.html", a Hindi story's in
+    ``autono=`` or before "_<n>.html" too. A host holding one would hold an underscore, as a link's own
+    host here does not; a link from the root takes its page's."""
+    if href.startswith(_NO_ADDRESS):
+        return False
+    found = _PLAIN_HREF(href) if href.isascii() else None
+    if found is None:
         return True
-    if href.startswith("/") and not href.startswith("//"):
-        # (From the root: the page's own host and port stand before the path.)
+    root = found.group("root")
+    rest = root or found.group("rest") or ""
+    if _DIGIT(rest) is not None and ("_" in rest or "autono" in rest.lower()):
+        return True
+    if root is not None:
         end = base.find("/", base.find("//") + 2)
         return "_" in (base if end < 0 else base[:end])
     return False
