@@ -157,36 +157,38 @@ def is_story_url(url: str) -> bool:
     return (url_kind(url) == ARTICLE or hindi_story_id(url) is not None) and non_article_kind(url) is None
 
 
-# An href whose address is read from it alone, or from the root of its page's host: ASCII (non-ASCII
-# white space is escaped into digits), a host of its own ("//" alone is the page itself) or a path from
-# the root, and no white space (unwrapping takes it out), percent-escape or entity (either may stand for
-# more than it shows). What follows the host is ``rest``.
-_PLAIN_HREF = re.compile(r"(?:https?:)?//[^/?#_%&\s]+(?P<rest>[/?#][^%&\s]*)?|(?P<root>/(?!/)[^%&\s]*)").fullmatch
-_DIGIT = re.compile("[0-9]").search
 # What an href starting so names: a place on the page, a script, an address to write to (absolute_url: None).
 _NO_ADDRESS = ("#", "javascript:", "mailto:")
+# What may turn an href into more than its characters: an entity (for a digit, an underscore), a line
+# break or tab, which unwrapping takes out ("auto\nno="), non-ASCII white space, escaped into digits.
+_MAY_CHANGE = re.compile("[&\t\r\n]").search
+_DIGIT = re.compile("[0-9]").search
+_HOST_PREFIXES = ("https://", "http://", "//")
+# What ends or is no host where a link's host should start: the page's own address is read in.
+_NO_HOST_START = frozenset(("", *"/?#\\ \t\r\n\x0b\x0c"))
 
 
 def may_name_story(href: str, base: str) -> bool:
     """Whether ``href``, read against the page at ``base``, may be a story's link (``page_article_id`` of
     its address not None): False only where it surely is not, known without reading the address.
 
-    Every story id is digits after the host: the English site's before "_<n>.html", a Hindi story's in
-    ``autono=`` or before "_<n>.html" too. A host holding one would hold an underscore, as a link's own
-    host here does not; a link from the root takes its page's."""
+    Every story id is digits with an underscore after them (the English site's "…124101400008_1.html",
+    a Hindi AMP story's "…-166607_1.html") or after ``autono=`` (a Hindi story's). An href without them
+    names no story when nothing else is read into its address: it has a host of its own, or it is a path
+    from the root of its page's host, which holds no underscore."""
     if href.startswith(_NO_ADDRESS):
         return False
-    found = _PLAIN_HREF(href) if href.isascii() else None
-    if found is None:
+    if not href.isascii() or _MAY_CHANGE(href) is not None:
         return True
-    root = found.group("root")
-    rest = root or found.group("rest") or ""
-    if _DIGIT(rest) is not None and ("_" in rest or "autono" in rest.lower()):
+    if ("_" in href or "autono" in href) and _DIGIT(href) is not None:
         return True
-    if root is not None:
+    for prefix in _HOST_PREFIXES:
+        if href.startswith(prefix):
+            return href[len(prefix) : len(prefix) + 1] in _NO_HOST_START
+    if href.startswith("/"):
         end = base.find("/", base.find("//") + 2)
         return "_" in (base if end < 0 else base[:end])
-    return False
+    return True
 
 
 def page_article_id(canonical: str | None, url: str) -> str | None:
