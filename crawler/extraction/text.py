@@ -180,7 +180,12 @@ def without_unseen(element: _Element) -> _Element:
     """``element``, or where something in it is never drawn (:func:`is_unseen`, the hidden text around
     what :func:`drawn_within` finds), a copy of it without that text, for a field read from the page
     (a headline's screen-reader span, "<h1>Sensex falls<span class=sr-only> (opens in new window)</span></h1>")."""
-    if next((e for e in element.iterdescendants() if isinstance(e.tag, str) and _unseen(e) is not False), None) is None:
+    for inner in element.iterdescendants(etree.Element):
+        # (Most elements carry none of the attributes _unseen reads: no call for them. Every field read
+        # from the page asks this of each element it reads.)
+        if (inner.get("class") is not None or inner.get("style") is not None or inner.get("hidden") is not None) and _unseen(inner) is not False:
+            break
+    else:
         return element
     copy = deepcopy(element)
     copy.tail = None
