@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .normalize import HINDI_HOSTS, PLACEHOLDER_ENDINGS, article_id, hindi_article_id, strip_amp
@@ -163,7 +164,7 @@ _NO_ADDRESS = ("#", "javascript:", "mailto:")
 # break or tab, which unwrapping takes out ("auto\nno="), non-ASCII white space, escaped into digits.
 _MAY_CHANGE = re.compile("[&\t\r\n]").search
 _DIGIT = re.compile("[0-9]").search
-_HOST_PREFIXES = ("https://", "http://", "//")
+_ABSOLUTE_PREFIXES = ("https://", "http://")
 # What ends or is no host where a link's host should start: the page's own address is read in.
 _NO_HOST_START = frozenset(("", *"/?#\\ \t\r\n\x0b\x0c"))
 
@@ -182,13 +183,21 @@ def may_name_story(href: str, base: str) -> bool:
         return True
     if ("_" in href or "autono" in href) and _DIGIT(href) is not None:
         return True
-    for prefix in _HOST_PREFIXES:
+    if href[:1] == "/":
+        if href[1:2] == "/":
+            return href[2:3] in _NO_HOST_START
+        return _root_holds_underscore(base)
+    for prefix in _ABSOLUTE_PREFIXES:
         if href.startswith(prefix):
             return href[len(prefix) : len(prefix) + 1] in _NO_HOST_START
-    if href.startswith("/"):
-        end = base.find("/", base.find("//") + 2)
-        return "_" in (base if end < 0 else base[:end])
     return True
+
+
+@lru_cache(maxsize=64)
+def _root_holds_underscore(base: str) -> bool:
+    """Whether the scheme and host of a page's address (what a link from the root keeps of it) hold an underscore."""
+    end = base.find("/", base.find("//") + 2)
+    return "_" in (base if end < 0 else base[:end])
 
 
 def page_article_id(canonical: str | None, url: str) -> str | None:
