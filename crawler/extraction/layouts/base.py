@@ -1136,9 +1136,11 @@ _PROMO_LINES_BACK = 6
 _LISTS = frozenset({"ul", "ol"})
 
 
-def _in_promo(anchor: _Element, root: _Element, runs: set[_Element]) -> bool:
+def _in_promo(anchor: _Element, root: _Element, runs: set[_Element], lines: dict[_Element, str]) -> bool:
     """Whether a link inside ``root`` is one of an inline promo's (:meth:`ArticlePage.inline_related_anchors`):
-    in one of its ``runs`` (text.inline_promo_runs, which the body leaves out), or on a promo's line."""
+    in one of its ``runs`` (text.inline_promo_runs, which the body leaves out), or on a promo's line.
+    ``lines`` keeps each line's cleaned text for the next link's look (a promo's links, a line each,
+    look back over one another)."""
     line = anchor
     if anchor in runs:
         return True
@@ -1152,7 +1154,7 @@ def _in_promo(anchor: _Element, root: _Element, runs: set[_Element]) -> bool:
         line = above
     if line.tag not in BLOCK_TAGS:
         return False
-    text = clean_text(text_content(line)) or ""
+    text = _line_text(line, lines)
     if is_promo(text):
         return True
     # A label's line alone, then a line of each promoted story's link (text.without_promoted_links):
@@ -1167,15 +1169,21 @@ def _in_promo(anchor: _Element, root: _Element, runs: set[_Element]) -> bool:
             before = listing.getprevious()
         if before is None or not isinstance(before.tag, str):
             return False
-        words = clean_text(text_content(before)) or ""
+        words = _line_text(before, lines)
         # (Or the related list's heading, "More From This Section", set as a line of the story.)
         if is_promo_label(words) or (len(words) <= 60 and " ".join(words.casefold().split()).rstrip(HEADING_TRAIL) in RELATED_HEADINGS):
             return True
-        links = [clean_text(text_content(a)) for a in before.iter("a") if a.get("href")]
-        if words and words not in links:
+        if words and words not in [clean_text(text_content(a)) for a in before.iter("a") if a.get("href")]:
             return False
         before = before.getprevious()
     return False
+
+
+def _line_text(line: _Element, lines: dict[_Element, str]) -> str:
+    text = lines.get(line)
+    if text is None:
+        text = lines[line] = clean_text(text_content(line)) or ""
+    return text
 
 
 def text_content(element: _Element) -> str:
@@ -2194,12 +2202,13 @@ class ArticlePage:
         article's related links. Only links to a story of the site."""
         found: list[_Element] = []
         base = self.base_url
+        lines: dict[_Element, str] = {}
         for root in self.story_roots():
             runs = set(inline_promo_runs(root))
             for anchor in root.iter("a"):
                 href = anchor.get("href")
                 # (Most of a story's links, its topics, authors and sections, are no story's: known from the href.)
-                if href and may_name_story(href, base) and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root, runs):
+                if href and may_name_story(href, base) and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root, runs, lines):
                     found.append(anchor)
         return found
 
