@@ -19,9 +19,12 @@ SCHEMA_PATH = Path(__file__).with_name("article.schema.json")
 _DATE_TIME = {"format": "date-time", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$"}
 # Absolute http(s) with a host, no white space, no fragment (IRIs too: no `format: uri`, which refuses them).
 _URL = {"pattern": r"^https?://[^\s/?#]+(?:[/?][^\s#]*)?$"}
+# The address fetched: a page's, or a saved page's that `scrapy crawl article -a url=file://…` read (with no
+# host or localhost, as the spider takes it): the item's `url` is what was fetched, the links it names stay http(s).
+_FETCHED_URL = {"pattern": r"^(?:https?://[^\s/?#]+(?:[/?][^\s#]*)?|file://(?:localhost)?/[^\s#]*)$"}
 _TEXT = {"minLength": 1}
 _FIELDS: dict[str, dict[str, Any]] = {
-    "url": _URL,
+    "url": _FETCHED_URL,
     "canonicalUrl": _URL,
     # English: 1 + YYMMDD + a 5-digit sequence; the Hindi edition's own number, without leading zeros.
     "articleId": {"pattern": r"^(?:1\d{11}|hi-[1-9]\d*)$"},
