@@ -26,10 +26,12 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_co
 from .lazy import cached_property
 from .normalize import clean_text, normalize_date, strip_amp
 from .text import attribute_text
-
-# Whether an element sits inside a microdata item (an element with ``itemscope`` around it).
-_IN_ITEM = etree.XPath("boolean(ancestor::*[@itemscope])")
 from .urls import VIDEO, WEBSTORY, page_article_id
+
+# Whether an element sits inside a microdata item of a part of the page (a card, the story's block): its
+# nearest ``itemscope`` around it. An item on ``<html>`` or ``<body>`` is the whole page's, as templates
+# write ``<html itemscope itemtype="…/WebPage">``: the ``<meta itemprop>`` in its head are the page's own.
+_IN_ITEM = etree.XPath("boolean(ancestor::*[@itemscope][1][not(self::html or self::body)])")
 
 JsonObject = dict[str, Any]
 
@@ -760,7 +762,8 @@ class Page:
             for attribute in ("name", "property", "itemprop", "http-equiv"):
                 key = meta.get(attribute)
                 # A microdata item's own property (a "more stories" card's date, summary or author) is
-                # that item's, not the page's: the layouts read it from the story's item alone.
+                # that item's, not the page's: the layouts read it from the story's item alone. (The
+                # whole page's item, on <html> or <body>, is the page: its properties are read here.)
                 if key is not None and not (attribute == "itemprop" and _IN_ITEM(meta)):
                     found.setdefault(key.strip().lower() if attribute == "http-equiv" else key.strip(), content)
         return found
