@@ -688,13 +688,18 @@ _BRACKETED_AGENCY = re.compile(
 ).match
 
 
+_DEVANAGARI = re.compile("[\u0900-\u097f]").search
+
+
 def hindi_name_and_city(name: str) -> tuple[str, str] | None:
     """A Devanagari byline's name and the listed city it runs into with no mark between them, either
     way round: a reporter or agency then the city ("अनिल शर्मा नई दिल्ली"), or the city then the agency
     ("नई दिल्ली पीटीआई", as the agency's wire writes its dateline); None where no listed city ends or
     starts it. (Devanagari has no capitals to tell a place by: only a city the list holds is one.)"""
     words = name.split()
-    if name.isascii() or len(words) < 2 or is_dateline_city(name):
+    # Devanagari only: a Latin name with an accent and a surname that is a listed city ("Zoë Paris",
+    # "José Washington") is one person, as "Zoe Paris" is, and capitals tell a Latin byline's city apart.
+    if _DEVANAGARI(name) is None or len(words) < 2 or is_dateline_city(name):
         return None
     # (The longest city first: "नई दिल्ली", not "दिल्ली" with "नई" left to a name.)
     for size in range(min(3, len(words) - 1), 0, -1):
