@@ -1,4 +1,4 @@
-"""Round 29's first merges read as a reviewer: the stricter schema and the page's own item metas."""
+"""Round 29's first merges read as a reviewer: the stricter schema, the page's own item metas, a Latin byline's city."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 from crawler.extraction import extract
 from crawler.schema import SCHEMA_PATH
 from tests.pages.cases import render_generic_opengraph
+from tests.test_extraction_probes_round21 import SPAN, _amp, _names, _next_js
 from tests.conftest import SHARED
 
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -118,3 +119,17 @@ def test_a_card_s_metas_under_a_page_item_are_still_the_card_s() -> None:
     assert article.datePublished is None
     assert article.authors == []
     assert article.description != "A card's summary"
+
+
+@pytest.mark.parametrize("name", ["Zoë Paris", "José Washington", "Sébastien Berlin", "Inés London"])
+def test_an_accented_latin_name_ending_in_a_listed_city_is_one_person(name: str) -> None:
+    # Round 29's rule for a Hindi byline's city run into the names ("अनिल शर्मा नई दिल्ली") took any byline
+    # with a letter outside ASCII: "Zoë Paris" became the author "Zoë" filed from "Paris", where "Zoe Paris"
+    # stays one person. Latin bylines have capitals to tell a city by; only a Devanagari one is read so.
+    for article in (_next_js(SPAN.format(f"<span>{name}</span>")), _amp(f'<div class="byline">{name}</div>')):
+        assert (_names(article), article.dateline) == ([name], None)
+
+
+def test_a_devanagari_byline_s_city_is_still_its_dateline() -> None:
+    for article in (_next_js(SPAN.format("<span>अनिल शर्मा नई दिल्ली</span>")), _amp('<div class="byline">अनिल शर्मा नई दिल्ली</div>')):
+        assert (_names(article), article.dateline) == (["अनिल शर्मा"], "नई दिल्ली")
