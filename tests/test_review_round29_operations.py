@@ -17,6 +17,8 @@ from crawler.commands.crawl import setting_problem, settings_module_problem
 from tests.conftest import ROOT
 from tests.e2e import FAST
 from tests.loopback.site import LoopbackSite
+from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures)
+from tests.test_review_round21_distributed import other_prefix  # noqa: F401 (fixture)
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
 PORTS = range(16460, 16500)
@@ -116,3 +118,43 @@ def test_view_is_a_look_that_keeps_nothing_for_the_runs(site: LoopbackSite, tmp_
     assert not (tmp_path / ".state").exists(), sorted(str(path) for path in (tmp_path / ".state").rglob("*"))
     runs = _scrapy(tmp_path, "runs")
     assert "default" not in runs.stdout and "latest" not in runs.stdout, runs.stdout
+
+
+# --- two workers' long waits: the longer is kept ----------------------------------------------------------------
+# Round 28 keeps a Retry-After longer than BS_RETRY_AFTER_MAX in Redis for every worker. A second worker's 429 met
+# meanwhile with a shorter one (a request it had in flight, another of the site's limits) set the shared
+# not-before over the first: the hour the site asked for became 5 minutes, and every worker cron started after
+# them asked the site again 55 minutes early. The running workers' pause kept the longer one already.
+
+
+def test_a_shorter_long_wait_of_another_worker_leaves_the_longer_one(redis_url: str, prefix: str, other_prefix: str) -> None:  # noqa: F811
+    import redis
+
+    from crawler.distributed.sitewait import not_before_key, shared_site_wait_problem
+    from crawler.middlewares import site_asked_not_before
+    from tests.test_review_round21_distributed import SITE, _middleware
+
+    first, second = _middleware(redis_url, prefix, "w1"), _middleware(redis_url, prefix, "w2")
+    client = redis.Redis.from_url(redis_url)
+    try:
+        first.crawler.signals.send_catch_log(signal=site_asked_not_before, url=f"{SITE}/a-1.html", seconds=3600.0)
+        second.crawler.signals.send_catch_log(signal=site_asked_not_before, url=f"{SITE}/b-2.html", seconds=300.0)
+        host = SITE.split("//", 1)[1]
+        assert client.pttl(not_before_key(prefix, host)) > 3000 * 1000
+        settings = second.crawler.settings
+        problem = shared_site_wait_problem(settings)
+        assert problem is not None and "worker w1" in problem and "Retry-After: 3600 s" in problem, problem
+        # The other way round, the longer one replaces the shorter.
+        other = other_prefix
+        third, fourth = _middleware(redis_url, other, "w3"), _middleware(redis_url, other, "w4")
+        try:
+            third.crawler.signals.send_catch_log(signal=site_asked_not_before, url=f"{SITE}/a-1.html", seconds=300.0)
+            fourth.crawler.signals.send_catch_log(signal=site_asked_not_before, url=f"{SITE}/b-2.html", seconds=3600.0)
+            assert client.pttl(not_before_key(other, host)) > 3000 * 1000
+        finally:
+            third.client.close()
+            fourth.client.close()
+    finally:
+        client.close()
+        first.client.close()
+        second.client.close()
