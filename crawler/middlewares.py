@@ -146,7 +146,8 @@ class SiteDownMiddleware:
     waits until every first try queued has gone (RETRY_PRIORITY_ADJUST), so on a healthy site the
     retries of a few broken pages come one after another at the end of the run, and counted, seven
     pages answering 500 among thousands that answered closed it as "the site is down". A down site's
-    first tries fail in a row on their own. Any other answer (a page, a 404, a block, a 429), a
+    first tries fail in a row on their own. (Not before first tries a source's answer has not handed
+    on yet: the articles that failed before the close may each be asked up to RETRY_TIMES times more.) Any other answer (a page, a 404, a block, a 429), a
     retry's too, shows the site is there and starts the count again. Robots.txt and Splash's own
     answers are not the site's pages: not counted. Once closing, no request is retried or sent any more.
     """

@@ -81,7 +81,7 @@ def test_table_shows_the_status_in_words_and_the_reason_of_failures() -> None:
                counts={"new": 12, "updated": 1, "emitted": 13, "blocked": 0, "failed": 0}),
     ])
     lines = text.splitlines()
-    assert lines[0].split()[:3] == ["started", "spider", "status"]
+    assert lines[0].split()[:4] == ["started", "(UTC)", "spider", "status"]
     assert "blocked" in lines[1] and "30 of 30 responses were block pages" in lines[1] and "1m05s" in lines[1]
     assert "ok" in lines[2] and "1h02m" in lines[2] and lines[2].rstrip().endswith("0")
 

@@ -6,6 +6,7 @@ import errno
 import http.server
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -263,9 +264,12 @@ def test_a_look_with_redis_url_checks_locally_and_leaves_the_shared_run_alone(
 
 @pytest.mark.parametrize("spider", [[], ["--spider", "latest"]], ids=["default", "latest"])
 def test_a_shell_on_a_site_that_is_down_says_so_without_a_traceback(tmp_path: Path, spider: list[str]) -> None:
-    with _bound(lambda port: LoopbackSite(articles=1, port=port)) as gone:
-        base = gone.base_url
-    done = _scrapy(tmp_path, "shell", *spider, f"{base}/markets/news/story-124112400001_1.html", "-c", "response",
-                   "-s", f"BS_BASE_URL={base}", "-s", "RETRY_TIMES=0")
+    # A port held bound and not listening refuses every connection for as long as the test runs: a site's port
+    # closed after use was taken by another test's site in a parallel run, which answered 200.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{held.getsockname()[1]}"
+        done = _scrapy(tmp_path, "shell", *spider, f"{base}/markets/news/story-124112400001_1.html", "-c", "response",
+                       "-s", f"BS_BASE_URL={base}", "-s", "RETRY_TIMES=0")
     assert done.returncode == 0 and "None" in done.stdout, done.stdout[-2000:] + done.stderr[-3000:]
     assert "robots.txt" in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]

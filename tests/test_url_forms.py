@@ -73,3 +73,39 @@ def test_a_story_is_fetched_by_one_url_whichever_form_a_link_gives(url: str, fet
     from crawler.extraction.urls import article_fetch_url
 
     assert article_fetch_url(url) == fetched
+
+
+_HREF_PIECES = (
+    "http://", "https://", "HTTPS://", "/", "//", "_", "-", ".", ":", "?", "#", "=", "1", "7", "124101400008", "_1.html", ".HTM",
+    "/markets/news/sensex-ends", "/author/", "hindi.business-standard.com", "m.bshindi.com", "www.business-standard.com",
+    "127.0.0.1:16550", "x_124101400008_1.html", "storypage.php?autono=", "166607", "/article-amp/", "section_x-", "-166607_1.html",
+    "%20", "%31", "&#49;", "&amp;", " ", "\t", "\n", "\xa0", "\u200b", "\u0967", "javascript:", "mailto:", "undefined", "@", "[",
+)
+_BASES = (
+    STORY,
+    "http://127.0.0.1:16550/markets/news/sensex-ends-higher-124101400008_1.html",
+    "https://hindi.business-standard.com//storypage.php?autono=166607",
+    "http://x-124101400008_1.html/markets/news/a.html",
+    "http://x-124101400008_1.html",
+)
+
+
+def test_an_href_told_to_name_no_story_names_none_wherever_it_is_read() -> None:
+    """The look at an href before its address is read (``may_name_story``, which spares reading most of a
+    story's links for its inline promos) is exact: no href it rules out reads as a story's link."""
+    import random
+    from types import SimpleNamespace
+
+    from crawler.extraction.layouts.base import ArticlePage
+    from crawler.extraction.urls import may_name_story, page_article_id
+
+    rng = random.Random(29)
+    ruled_out = 0
+    for _ in range(40_000):
+        href = "".join(rng.choice(_HREF_PIECES) for _ in range(rng.randint(1, 6)))
+        base = rng.choice(_BASES)
+        if not may_name_story(href, base):
+            ruled_out += 1
+            url = ArticlePage.link(SimpleNamespace(base_url=base), href)  # type: ignore[arg-type]
+            assert url is None or page_article_id(None, url) is None, (href, base, url)
+    assert ruled_out > 1_000  # (the look rules out a share of them: a test of it, not of nothing)

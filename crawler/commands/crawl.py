@@ -78,7 +78,9 @@ SCRAPY_SWITCHES = frozenset({"TELNETCONSOLE_ENABLED"})
 # Scrapy's settings that 0 turns into a run doing nothing: no request to the site ever leaves (the
 # run waits for ever), or no response is ever parsed (every article found is lost). (From Scrapy 2.14
 # on, CONCURRENT_REQUESTS=0 is no limit at all instead, which no crawl of the site should be.)
-AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"})
+# BS_FEED_MAX_PAGES=0 counts the first page of a feed past its bound: it was read all the same, with a
+# WARNING at each feed that it was read "0 pages deep" (1 is a feed's first page alone).
+AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS", "BS_FEED_MAX_PAGES"})
 # Text settings whose default is None that are still checked when given.
 TEXT_WITHOUT_DEFAULT = frozenset({"REDIS_URL"})
 # Socket timeouts, where 0 makes the socket non-blocking: every connection fails at once ("Operation

@@ -15,5 +15,5 @@ class Command(CheckedSettings, ScrapyFetchCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # Before, each fetch was an `ok` run of the `default` spider in the history, pinged to the cron monitor.
-        with looking("fetch"):
+        with looking("fetch", self.settings, args[0] if args else None):
             super().run(args, opts)

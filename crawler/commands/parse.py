@@ -65,7 +65,7 @@ class Command(CheckedSettings, ScrapyParseCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # A look at one page, not a run: no verdict, run record, heartbeat or Spidermon suite (before, each
         # parse was an `article` run, `ok` whether the page came or not, pinged to the cron monitor).
-        with looking("parse"):
+        with looking("parse", self.settings, args[0] if args else None):
             super().run(args, opts)
 
     def prepare_request(self, spider: Spider, request: Request, opts: argparse.Namespace) -> Request:

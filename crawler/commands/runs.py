@@ -19,7 +19,9 @@ from crawler.monitoring.history import history_store, parse_time
 from crawler.stdio import stdout_lost
 
 _RELATIVE = re.compile(r"^(\d+)([hd])$")
-COLUMNS = ("started", "spider", "status", "time", "new", "upd", "emitted", "blocked", "failed", "reason")
+# The start as the records hold it, in UTC, said so: a user in IST reading a UTC server's table took a run at
+# 05:30 IST (00:00) for one of the night before (`scrapy report`'s column says so too).
+COLUMNS = ("started (UTC)", "spider", "status", "time", "new", "upd", "emitted", "blocked", "failed", "reason")
 
 
 def since_time(value: str, now: datetime | None = None) -> datetime:

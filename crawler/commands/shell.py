@@ -16,5 +16,5 @@ class Command(CheckedSettings, ScrapyShellCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # The shell's spider is never closed: its run stayed "running" until `scrapy runs` called it killed
         # ("the run was killed or crashed before its end"), and a spider given with --spider opened the seen-store.
-        with looking("shell"):
+        with looking("shell", self.settings, args[0] if args else None):
             super().run(args, opts)

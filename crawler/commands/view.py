@@ -16,5 +16,5 @@ class Command(CheckedSettings, ScrapyViewCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # Scrapy's view is its fetch, not the project's: each view was an `ok` run in the history, pinged to the
         # cron monitor, and `--spider latest` opened the seen-store, did the day's prune and settled a killed run.
-        with looking("view"):
+        with looking("view", self.settings, args[0] if args else None):
             super().run(args, opts)

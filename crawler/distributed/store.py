@@ -25,7 +25,7 @@ from crawler.distributed import (
 )
 from crawler.distributed.pulse import Pulse
 from crawler.incremental.store import (
-    ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, MET_BATCH, SEEN_PRUNE_EVERY, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, StateError, fresh_source_date, is_older_copy,
+    ALIAS_KEEP_DAYS, GONE_KEEP_DAYS, MET_BATCH, SEEN_PRUNE_EVERY, Alias, Claim, FeedRecord, GoneArticle, PendingArticle, SeenArticle, SeenStoreBackend, StateError, fresh_source_date, is_older_copy,
     alias_if_fresh, is_same_content, later_modified, state_dir,
 )
 
@@ -751,3 +751,7 @@ class RedisSeenStore:
             except StateError:
                 pass  # lapses after ALIVE_SECONDS
         self.client.close()
+
+
+# Checked by mypy: the class gives every method of the backend's protocol, and its stores those of SeenStore.
+_CHECKED_BACKEND: SeenStoreBackend = RedisSeenStore

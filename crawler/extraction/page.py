@@ -24,8 +24,11 @@ from lxml.etree import _Element
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom, resolve_encoding
 
 from .lazy import cached_property
-from .normalize import clean_text, strip_amp
+from .normalize import clean_text, normalize_date, strip_amp
 from .text import attribute_text
+
+# Whether an element sits inside a microdata item (an element with ``itemscope`` around it).
+_IN_ITEM = etree.XPath("boolean(ancestor::*[@itemscope])")
 from .urls import VIDEO, WEBSTORY, page_article_id
 
 JsonObject = dict[str, Any]
@@ -294,6 +297,16 @@ def _same_page_key(url: Any) -> str | None:
         return strip_amp(url.strip()).split("://", 1)[-1].rstrip("/")
     except ValueError:
         return None
+
+
+def _ld_version(obj: JsonObject) -> str:
+    """When a JSON-LD article was last changed (its ``dateModified``, else ``datePublished``) as ISO 8601
+    in IST, which sorts as time does; empty when it says neither."""
+    for key in ("dateModified", "datePublished"):
+        value = obj.get(key)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and (found := normalize_date(value)):
+            return found
+    return ""
 
 
 def _ld_page_urls(obj: JsonObject) -> list[Any]:
@@ -661,12 +674,13 @@ class Page:
         Pages may hold others (a teaser of another story, a stub of this one, a live blog's updates):
         the order of blocks is not relied on. The one whose URL is the page's wins, then one naming its
         story under another slug, then one that names no page, and one that names another page last;
-        among them the fullest, the first on a tie.
+        among them the fullest, then the latest version (a cache or a plugin may leave the story's
+        object as it was first published beside the updated one), the first on a tie.
         """
         articles = self.ld_articles
         if len(articles) < 2:
             return articles[0] if articles else {}
-        return max(articles, key=self._ld_rank)
+        return max(articles, key=lambda obj: (*self._ld_rank(obj), _ld_version(obj)))
 
     @cached_property
     def ld_live_blog(self) -> JsonObject | None:
@@ -745,7 +759,9 @@ class Page:
                 continue
             for attribute in ("name", "property", "itemprop", "http-equiv"):
                 key = meta.get(attribute)
-                if key is not None:
+                # A microdata item's own property (a "more stories" card's date, summary or author) is
+                # that item's, not the page's: the layouts read it from the story's item alone.
+                if key is not None and not (attribute == "itemprop" and _IN_ITEM(meta)):
                     found.setdefault(key.strip().lower() if attribute == "http-equiv" else key.strip(), content)
         return found
 

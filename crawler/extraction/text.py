@@ -180,7 +180,12 @@ def without_unseen(element: _Element) -> _Element:
     """``element``, or where something in it is never drawn (:func:`is_unseen`, the hidden text around
     what :func:`drawn_within` finds), a copy of it without that text, for a field read from the page
     (a headline's screen-reader span, "<h1>Sensex falls<span class=sr-only> (opens in new window)</span></h1>")."""
-    if next((e for e in element.iterdescendants() if isinstance(e.tag, str) and _unseen(e) is not False), None) is None:
+    for inner in element.iterdescendants(etree.Element):
+        # (Most elements carry none of the attributes _unseen reads: no call for them. Every field read
+        # from the page asks this of each element it reads.)
+        if (inner.get("class") is not None or inner.get("style") is not None or inner.get("hidden") is not None) and _unseen(inner) is not False:
+            break
+    else:
         return element
     copy = deepcopy(element)
     copy.tail = None
@@ -391,6 +396,27 @@ def is_promo_run(text: str, *, bold: bool) -> bool:
     return (_BOLD_PROMO_RUN if bold else _PROMO_RUN)(text) is not None
 
 
+def _set_as_a_label(run: _Element, text: str) -> bool:
+    """Whether a bold run that opens with "Also Read" and no separator is a promo's label: written as a
+    label is (capitalised) and holding, besides its links, that label alone ("<b>ALSO READ <a>…</a></b>").
+    A sentence's bold "also read" keeps its words: "must <b>also read</b> <a>the order</a>", "<b>Also read
+    the <a>order</a> carefully</b>"."""
+    if _PROMO_RUN(text) is not None:
+        return True  # a label and its separator, which no sentence writes
+    label = _LABEL_WORDS(text)
+    if label is None or not label.group()[0].isupper():
+        return False
+    outside = text
+    for link in run.iter("a"):
+        words = clean_text(_run_text(link))
+        if words:
+            outside = outside.replace(words, " ", 1)
+    return _PROMO_LABEL(" ".join(outside.split()).rstrip(" .,;)]")) is not None
+
+
+_LABEL_WORDS = re.compile(r"also read", re.I).search
+
+
 def without_promo_label(text: str) -> str:
     """A promoted story's headline without the promo's label its link holds ("Also Read: <headline>")."""
     found = _PROMO_RUN(text)
@@ -422,19 +448,21 @@ def inline_promo_runs(root: _Element) -> list[_Element]:
     "<i>Read more: <a>…</a></i>", "<a>Also Read: …</a>", "<strong>यह भी पढ़ें: <a>…</a></strong>"), or
     a run of the label alone and the link right after it ("<b>Also read | </b><a>…</a>"), both."""
     runs: list[_Element] = []
+    read, hindi, hindi_nukta = _READ_HINTS
     for run in root.iter(*PROMO_RUN_TAGS):
         lead = run.text
-        if lead is None or not lead.strip():
+        if not lead or lead.isspace():
             lead = _run_text(run)  # the label is in a child ("<b><a>Also Read</a>: …</b>")
         lead = lead[:_HINT_SPAN].lower()
-        if not any(hint in lead for hint in _READ_HINTS):
+        # (Written out, not any() over the hints: this test is made of every run of every story, twice.)
+        if read not in lead and hindi not in lead and hindi_nukta not in lead:
             continue
         text = clean_text(_run_text(run)) or ""
         bold = run.tag in _BOLD_TAGS
         if any(a.get("href") is not None for a in run.iter("a")):
-            if is_promo_run(text, bold=bold):
+            if is_promo_run(text, bold=bold) and (not bold or _set_as_a_label(run, text)):
                 runs.append(run)
-        elif is_promo_label(text) and is_promo_run(text, bold=bold) and (link := _link_after(run)) is not None:
+        elif is_promo_label(text) and is_promo_run(text, bold=bold) and (not bold or _set_as_a_label(run, text)) and (link := _link_after(run)) is not None:
             runs += (run, link)
     return runs
 
@@ -549,8 +577,14 @@ def _stands_in(pieces: list[str], story: str) -> bool:
 
 
 def _skipping(elements: list[_Element], skip: Callable[[_Element], bool] | None) -> Callable[[_Element], bool]:
+    # A set of the elements themselves (lxml keeps one proxy per node while it is referenced, and an
+    # element equals only itself): the walk asks this of every element of the story.
+    held = set(elements)
+    if skip is None:
+        return held.__contains__
+
     def skipped(element: _Element) -> bool:
-        return any(element is e for e in elements) or (skip is not None and skip(element))
+        return element in held or skip(element)
 
     return skipped
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .normalize import HINDI_HOSTS, PLACEHOLDER_ENDINGS, article_id, hindi_article_id, strip_amp
@@ -155,6 +156,48 @@ def is_story_url(url: str) -> bool:
     Hindi-edition story in any of its forms (``storypage.php?autono=N``, AMP, the mobile twin), and
     neither a video, podcast, web story nor gallery."""
     return (url_kind(url) == ARTICLE or hindi_story_id(url) is not None) and non_article_kind(url) is None
+
+
+# What an href starting so names: a place on the page, a script, an address to write to (absolute_url: None).
+_NO_ADDRESS = ("#", "javascript:", "mailto:")
+# What may turn an href into more than its characters: an entity (for a digit, an underscore), a line
+# break or tab, which unwrapping takes out ("auto\nno="), non-ASCII white space, escaped into digits.
+_MAY_CHANGE = re.compile("[&\t\r\n]").search
+_DIGIT = re.compile("[0-9]").search
+_ABSOLUTE_PREFIXES = ("https://", "http://")
+# What ends or is no host where a link's host should start: the page's own address is read in.
+_NO_HOST_START = frozenset(("", *"/?#\\ \t\r\n\x0b\x0c"))
+
+
+def may_name_story(href: str, base: str) -> bool:
+    """Whether ``href``, read against the page at ``base``, may be a story's link (``page_article_id`` of
+    its address not None): False only where it surely is not, known without reading the address.
+
+    Every story id is digits with an underscore after them (the English site's "…124101400008_1.html",
+    a Hindi AMP story's "…-166607_1.html") or after ``autono=`` (a Hindi story's). An href without them
+    names no story when nothing else is read into its address: it has a host of its own, or it is a path
+    from the root of its page's host, which holds no underscore."""
+    if href.startswith(_NO_ADDRESS):
+        return False
+    if not href.isascii() or _MAY_CHANGE(href) is not None:
+        return True
+    if ("_" in href or "autono" in href) and _DIGIT(href) is not None:
+        return True
+    if href[:1] == "/":
+        if href[1:2] == "/":
+            return href[2:3] in _NO_HOST_START
+        return _root_holds_underscore(base)
+    for prefix in _ABSOLUTE_PREFIXES:
+        if href.startswith(prefix):
+            return href[len(prefix) : len(prefix) + 1] in _NO_HOST_START
+    return True
+
+
+@lru_cache(maxsize=64)
+def _root_holds_underscore(base: str) -> bool:
+    """Whether the scheme and host of a page's address (what a link from the root keeps of it) hold an underscore."""
+    end = base.find("/", base.find("//") + 2)
+    return "_" in (base if end < 0 else base[:end])
 
 
 def page_article_id(canonical: str | None, url: str) -> str | None:

@@ -14,7 +14,9 @@ import importlib
 import zlib
 from typing import Any
 
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.extensions.httpcache import DummyPolicy
 from scrapy.http import Request, Response
 from scrapy.spiders import Spider
@@ -23,6 +25,7 @@ from crawler.extraction import decode_body
 from crawler.extraction.blocking import is_block_page, may_be_block_page
 from crawler.extraction.normalize import hindi_article_id
 from crawler.extraction.urls import ARTICLE, VIDEO, non_article_kind, url_kind
+from crawler.monitoring.lookonly import looking_only
 from crawler.middlewares import GZIP_ENCODINGS, DATALOSS_FLAG, content_encodings, page_cut_short, stream_broken, stream_ended
 
 
@@ -134,6 +137,17 @@ class StoreOnlyHttpCacheMiddleware(HttpCacheMiddleware):
     """Scrapy's HTTP cache middleware that stores responses (as its policy says) and serves none,
     unless ``HTTPCACHE_IGNORE_MISSING`` asks for a crawl from the cache alone. Responses re-read
     from a store of pages (``reextract``'s, flagged ``stored``) are not stored again."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoreOnlyHttpCacheMiddleware:
+        if looking_only():
+            # A look (`parse`, `fetch`, `shell`) sees the live page and leaves the cache alone: it stored the page in
+            # the archive `reextract` reads as the page of the item emitted, and a cache-only setting
+            # (HTTPCACHE_IGNORE_MISSING) left it no page at all.
+            raise NotConfigured
+        middleware = super().from_crawler(crawler)
+        assert isinstance(middleware, StoreOnlyHttpCacheMiddleware)
+        return middleware
 
     # Scrapy before 2.14 passes the spider to these methods; later ones warn when a middleware is given it.
 

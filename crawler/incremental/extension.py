@@ -310,17 +310,16 @@ class SeenStoreExtension:
                     # or without receipts (`latest` from cron: tens of thousands a year).
                     self.store.forget_run(self.run_id)
                 remove_receipts(self.receipts)
-            date_met = getattr(self.store, "date_met", None)
-            if date_met is not None and self.retention:
+            # (A store class of before, named by BS_SEEN_STORE, may lack these; the protocol has them, so mypy checks a new one.)
+            if hasattr(self.store, "date_met") and self.retention:
                 try:
-                    date_met()
+                    self.store.date_met()
                 except StateError as error:
                     # Not dated, they count from their last fetch: a prune may forget one a source
                     # still lists, and a later run writes it again as new. Said, not fatal.
                     logger.warning("Seen-store: the articles sources listed again could not be dated: %s", error)
-            prune = getattr(self.store, "prune_seen", None)
-            if prune is not None and self.retention:
-                pruned: int | None = prune(self.retention)
+            if hasattr(self.store, "prune_seen") and self.retention:
+                pruned = self.store.prune_seen(self.retention)
                 if pruned is not None:
                     self.stats.set_value(stat.STATE_SEEN_PRUNED, pruned)
                     if pruned:

@@ -131,6 +131,21 @@ def site_wait_problem(settings: Any, now: float | None = None) -> str | None:
     )
 
 
+def look_wait_warning(settings: Any, url: str, now: float | None = None) -> str | None:
+    """For a look at ``url`` (``scrapy parse``, ``fetch``, ``shell``), which keeps no wait and is refused none:
+    the wait its host asked the runs on this state dir for, when still ahead; None when there is none."""
+    now = time.time() if now is None else now
+    host = site_key(url)
+    path = _path(settings)
+    entry = _read(path).get(host) if host else None
+    if entry is None or not _waited_for(path, host, entry, now):
+        return None
+    return (
+        f"{host} asks for nothing before {_local(entry['until'])} (it answered 429 with Retry-After: {entry['seconds']:g} s "
+        f"at {_local(entry['asked'])}, kept in {path}; the runs wait for it): this look asks it all the same"
+    )
+
+
 def other_hosts_waits(settings: Any, now: float | None = None) -> dict[str, dict[str, float]]:
     """The waits still ahead that hosts other than ``BS_BASE_URL``'s (the Hindi edition's) asked earlier runs
     on this state dir for: a run leaves those hosts alone and goes on at the site. Before, only the site's was

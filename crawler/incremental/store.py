@@ -73,6 +73,11 @@ SEEN_PRUNE_EVERY = timedelta(days=1)
 # Articles a source listed again (looked up and found seen) are dated in batches of this many, in one
 # transaction each: an archive run meets hundreds of thousands, one write apiece would be as many commits.
 MET_BATCH = 1000
+# How long a write waits for another process's write lock on the SQLite store (seconds).
+BUSY_TIMEOUT = 10.0
+# How long a batch of articles listed again waits for that lock mid-run (the crawl waits with it); not had,
+# the batch is written later.
+MET_PATIENCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -310,6 +315,8 @@ class SeenStore(Protocol):
     def alias(self, key: str) -> Alias | None: ...
     def remember_alias(self, key: str, target: str, source_date: str | None) -> Alias: ...
     def forget_alias(self, key: str) -> None: ...
+    def date_met(self, now: datetime | None = None) -> None: ...
+    def prune_seen(self, retention: timedelta, now: datetime | None = None) -> int | None: ...
     def close(self) -> None: ...
 
 
@@ -577,6 +584,7 @@ class SqliteSeenStore:
         self._aliases_pruned = False  # aliases past ALIAS_KEEP_DAYS, pruned at the first one recorded
         self._stored_at = False  # whether the seen table has its stored_at column (see _with_stored_at)
         self._met: set[str] = set()  # seen articles looked up since the last date_met (see get)
+        self._met_due = MET_BATCH  # how many of them are dated in passing (more after a try that found the store locked)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -589,7 +597,7 @@ class SqliteSeenStore:
         if not made_here and not inspected:
             _inspect(path)
         try:
-            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
             if not made_here:
                 version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
                 if version < SCHEMA_VERSION:
@@ -664,12 +672,25 @@ class SqliteSeenStore:
         # counts from now, or an archive run over a sitemap still listing a story stored 400 days ago
         # would find it forgotten and write it again as version 1.
         self._met.add(article_id)
-        if len(self._met) >= MET_BATCH and not self.db.in_transaction:
-            try:
-                self.date_met()
-            except StateError as error:
-                logger.debug("Seen-store: articles listed again not dated yet: %s", error)
+        if len(self._met) >= self._met_due and not self.db.in_transaction:
+            self._date_met_in_passing()
         return SeenArticle(*row)
+
+    def _date_met_in_passing(self) -> None:
+        """:meth:`date_met` mid-run, waiting at most MET_PATIENCE for another process's write lock: the
+        store is used on the reactor's thread, and waiting the busy timeout there stood the whole crawl
+        still (at every look-up after, until the lock was free). Not had, the batch is kept and tried
+        again after MET_BATCH more articles, and at the run's end (the extension's date_met)."""
+        self.db.execute(f"PRAGMA busy_timeout = {int(MET_PATIENCE * 1000)}")
+        try:
+            self.date_met()
+        except StateError as error:
+            self._met_due = len(self._met) + MET_BATCH
+            logger.debug("Seen-store: articles listed again not dated yet: %s", error)
+        else:
+            self._met_due = MET_BATCH
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
 
     def date_met(self, now: datetime | None = None) -> None:
         """Date the articles looked up since the last call as met now (those dated less than a day ago
@@ -998,7 +1019,11 @@ class SqliteSeenStore:
         except StateError as error:
             raise StateError(f"seen-store {self.path} is locked by another process or not writable ({error.__cause__})") from error
         finally:
-            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
 
     def close(self) -> None:
         self.db.close()
+
+
+# Checked by mypy: the class gives every method of the backend's protocol, and its stores those of SeenStore.
+_CHECKED_BACKEND: SeenStoreBackend = SqliteSeenStore

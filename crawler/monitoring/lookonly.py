@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 # Scrapy's `check` sets SCRAPY_CHECK while its contracts run; the project's `parse`, `fetch`, `view` and `shell` set
 # this one, by its example, to the command's name.
@@ -17,8 +19,17 @@ def looking_only() -> bool:
 
 
 @contextmanager
-def looking(command: str) -> Iterator[None]:
-    """Marks the process as one that only looks at pages (``command``) while its crawl is made and runs."""
+def looking(command: str, settings: Any = None, url: str | None = None) -> Iterator[None]:
+    """Marks the process as one that only looks at pages (``command``) while its crawl is made and runs; a
+    look at ``url`` whose host asked the runs on ``settings``' state dir to wait (a kept Retry-After) says so."""
+    if settings is not None and url:
+        # (Imported here: the module keeping the waits asks this one whether a process only looks.)
+        from crawler.incremental.sitewait import look_wait_warning
+
+        warning = look_wait_warning(settings, url)
+        if warning:
+            # Said, not refused: one request asked by hand; the cron runs were refused (exit 4) meanwhile.
+            print(f"warning: {warning}", file=sys.stderr)
     before = os.environ.get(LOOK_ENVIRONMENT)
     os.environ[LOOK_ENVIRONMENT] = command
     try:

@@ -400,6 +400,8 @@ class DiscoverySpider(BusinessStandardSpider):
         page = feed_page(response)
         if not fetched and not self.fresh and all(self.holds_nothing_new(entry.url) for entry in feed.entries):
             return
+        if self.feed_max_pages <= 1:
+            return  # a feed's first page alone, as asked: no bound cut it short, nothing to warn of at every run
         if page >= self.feed_max_pages:
             self.crawler.stats.inc_value(stat.DISCOVERY_FEED_PAGE_LIMIT)
             self.logger.warning(

@@ -43,7 +43,7 @@ from ..normalize import (
     unique,
 )
 from ..page import Page, dig, ld_types, live_updates_of
-from ..urls import SPONSORED, WEBSTORY, article_fetch_url, as_link, item_link, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id
+from ..urls import SPONSORED, WEBSTORY, article_fetch_url, as_link, has_tracking, item_link, may_name_story, non_article_kind, on_hindi_edition, page_article_id, same_site, site_host_form, without_space_before_id, without_tracking
 from ..text import BLOCK_TAGS, attribute_text, DATE_LABELS, DISCLAIMER, MIN_READ, PUBLISHED_LABELS, UPDATED_LABELS, RELATED_HEADINGS, SYNDICATION, block_paragraphs, emoji_alt, escaped_markup, fragment, holds_markup, inline_promo_runs, is_code, is_promo, is_promo_label, split_body, without_promo_label, superscript, text_paragraphs, without_promoted_links, without_unseen
 
 T = TypeVar("T")
@@ -253,7 +253,11 @@ def block_text_paragraphs(value: Any) -> list[str]:
 # "With" may follow a dash ("A — with PTI"), and joins names only: a lowercase word after it runs a
 # line on ("Talking with the Taliban").
 _NAME_SEPARATORS = re.compile(
-    r"\s*(?:[,;|]|\band\b|(?:[-\u2013\u2014]\s*)?\bwith\b(?=\s*(?-i:[^a-z\s])))\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+", re.I
+    r"\s*(?:[,;|]|\band\b|(?:[-\u2013\u2014]\s*)?\bwith\b(?=\s*(?-i:[^a-z\s])))\s*|\s+&\s*|&\s+|\s+(?:और|एवं|तथा)\s+"
+    # A slash with a space or the text's end either side parts two names, as a bar does ("Reuters /
+    # Bloomberg", "Shine Jacob / Sohini Das"); one inside a word does not ("Reuters/Ipsos", "24/7").
+    r"|\s*(?<!\S)/(?!\S)\s*",
+    re.I,
 )
 # "With" and a second name in brackets ("A (with B)"): read as "A with B".
 _BRACKETED_WITH = re.compile(r"\s*[(\[]\s*(with\b[^()\[\]]*)[)\]]", re.I)
@@ -286,11 +290,7 @@ _INPUTS_FROM = re.compile(r"(?:^|[,;|(\[])\s*inputs?\s*(?:from\b|[:\u2013\u2014-
 # before "इनपुट" are the credit's only where it ends "के साथ" (a source's input) or an agency's name
 # ("भाषा"): before the label "इनपुट: भाषा" they are a name ("अभिषेक कुमार इनपुट: भाषा", "A, सुधीर सिंह इनपुट: भाषा").
 _HINDI_INPUT = r"इनपुट(?:्स)?(?![\u0900-\u097F\w])"
-_HINDI_AGENCY = r"भाषा|एजेंसी|एजेंसियों|एजेंसियां|एजेंसियाँ|पीटीआई|एएनआई|आईएएनएस|यूएनआई|वार्ता|रॉयटर्स|ब्लूमबर्ग|PTI|ANI|IANS"
-_HINDI_INPUTS = re.compile(
-    rf"[,;|(\[]\s*(?:(?:[^\s,;|(\[]+\s+){{1,3}}?(?:के\s+)?{_HINDI_INPUT}(?=\s*(?:के\s+साथ|सहित|[)\]]|$))|{_HINDI_INPUT})"
-    rf"|(?:^|\s+)(?:(?:{_HINDI_AGENCY})\s+)?(?:के\s+)?{_HINDI_INPUT}"
-)
+# (_HINDI_INPUTS, the credit, is compiled after the agencies' lists below: it names every agency they hold.)
 # A Hindi credit's words that name no agency: what is left of a byline that is nothing but the credit
 # ("इनपुट: भाषा") is the agency, its author, as the site names an agency for agency copy.
 _HINDI_CREDIT_WORDS = re.compile(rf"[\s,;|()\[\]:\u2013\u2014-]+|(?<![\u0900-\u097F\w])(?:{_HINDI_INPUT}|(?:के|साथ|सहित)(?![\u0900-\u097F\w]))")
@@ -397,6 +397,17 @@ HINDI_AGENCIES = frozenset(
     for name in ("पीटीआई", "प्रेस ट्रस्ट ऑफ इंडिया", "भाषा", "आईएएनएस", "एएनआई", "यूएनआई", "वार्ता", "यूनीवार्ता", "रॉयटर्स", "रायटर",
                  "रायटर्स", "ब्लूमबर्ग", "एएफपी", "बीएस संवाददाता", "बिज़नेस स्टैंडर्ड")
 )
+# The words before "इनपुट" that name whose input it is: an agency the lists hold, in any of its
+# spellings, or "the agency"/"agencies" ("एजेंसी के इनपुट"). (Built from the lists, so that an
+# agency added to them is cut with its credit, not left in the reporter's name: "A एएफपी इनपुट के साथ".)
+_HINDI_AGENCY = "|".join(
+    [hindi_spelled(name) for name in sorted(HINDI_AGENCIES, key=len, reverse=True)]
+    + ["एजेंसियों", "एजेंसियां", "एजेंसियाँ", "एजेंसी", "(?i:" + "|".join(re.escape(name) for name in sorted(NEWS_AGENCIES, key=len, reverse=True)) + ")"]
+)
+_HINDI_INPUTS = re.compile(
+    rf"[,;|(\[]\s*(?:(?:[^\s,;|(\[]+\s+){{1,3}}?(?:के\s+)?{_HINDI_INPUT}(?=\s*(?:के\s+साथ|सहित|[)\]]|$))|{_HINDI_INPUT})"
+    rf"|(?:^|\s+)(?:(?:{_HINDI_AGENCY})\s+)?(?:के\s+)?{_HINDI_INPUT}"
+)
 
 
 # The places the site dates its stories from most (India's metros and state capitals, the world's
@@ -452,7 +463,14 @@ def place_after_a_name(first_name: str, place: str) -> bool:
     """Whether what follows a byline's bar in an element of its own, after a name in another, is the
     dateline's city rather than a second author: after a news agency (which shares no byline with a
     person), or a place the site dates its stories from ("Shine Jacob | Chennai"; "A | B" is two)."""
-    return (is_news_agency(first_name) and not is_news_agency(place)) or is_dateline_city(place)
+    return is_dateline_city(place) or (is_news_agency(first_name) and not is_news_agency(place) and not reporter_after_bar(place))
+
+
+def reporter_after_bar(words: str) -> bool:
+    """Whether the words after a byline's bar are a reporter's name, not the dateline's city: they end
+    in one of the commonest surnames (SURNAMES) and are no listed city ("PTI | Singh", "Reuters | Priya
+    Singh", "Shine Jacob | Sohini Das"; "Reuters | Kozhikode" is a city, as a place no list holds is read)."""
+    return not is_news_agency(words) and not is_dateline_city(words) and is_surname_ended(words)
 
 
 # What may stand between a byline's names and its city (", Chennai").
@@ -496,6 +514,8 @@ def names_and_place(text: str) -> tuple[str, str | None]:
         return text, None
     if "/" in place and any(_NO_PLACE(part) or is_news_agency(part) for part in place.split("/")):
         return text, None  # a link, a figure ("24/7"), a poll's credit ("Reuters/Ipsos"): no two cities
+    if reporter_after_bar(place):
+        return text, None  # a reporter ("PTI | Singh", "A | Sohini Das"): a name, as "PTI Singh" is
     return text[: match.start()].rstrip(CITY_PUNCTUATION), place
 
 
@@ -519,7 +539,13 @@ def _agency_first(text: str) -> re.Match[str] | None:
         return None
     if len(agency) == 2 and " " not in rest and not is_dateline_city(rest) and is_surname_ended(rest):
         return None
+    if hindi_key(agency) in _AGENCIES_ALSO_GIVEN_NAMES and " " not in rest and is_surname_ended(rest):
+        return None  # a woman's name ("भाषा सिंह"), not PTI's Hindi service and a reporter
     return match
+
+
+# The agencies' names that are also given names, before one surname a person's: "भाषा" (Bhasha).
+_AGENCIES_ALSO_GIVEN_NAMES = frozenset({hindi_key("भाषा")})
 
 
 # A place's name: one to four words, each capitalised ("New Delhi", "Kozhikode", "Sao Paulo"). (A
@@ -632,10 +658,26 @@ SURNAMES = frozenset(
 )
 
 
+# The same surnames as the Hindi edition writes them (its bylines' spellings, and Hindi papers'), as
+# hindi_key spells them: "पीटीआई | सिंह" is the agency and its reporter, not a city "सिंह".
+HINDI_SURNAMES = frozenset(
+    hindi_key(name)
+    for name in ("सिंह", "कुमार", "शर्मा", "वर्मा", "गुप्ता", "अग्रवाल", "अगरवाल", "पटेल", "शाह", "मेहता", "जैन", "रेड्डी", "राव",
+                 "नायर", "अय्यर", "मेनन", "पिल्लै", "दास", "रॉय", "राय", "घोष", "बोस", "सेन", "बनर्जी", "मुखर्जी", "चटर्जी", "भट्टाचार्य",
+                 "दत्ता", "दत्त", "खान", "अहमद", "अली", "मिश्रा", "मिश्र", "तिवारी", "पांडेय", "पाण्डेय", "पांडे", "यादव", "जोशी",
+                 "चौधरी", "कपूर", "मल्होत्रा", "भाटिया", "सक्सेना", "श्रीवास्तव", "सिन्हा", "झा", "ठाकुर", "चौहान", "देसाई", "कुलकर्णी",
+                 "पाटिल", "नायडू", "प्रसाद", "अरोड़ा", "खन्ना", "चोपड़ा", "बजाज", "गोयल", "बंसल", "मित्तल", "गर्ग",
+                 "त्रिवेदी", "दुबे", "शुक्ला", "त्रिपाठी", "भट्ट", "कौर", "सरकार", "बिस्वास", "चक्रवर्ती")
+)
+
+
 def is_surname_ended(words: str) -> bool:
-    """Whether ``words`` end in one of the commonest reporters' surnames (SURNAMES)."""
+    """Whether ``words`` end in one of the commonest reporters' surnames (SURNAMES, HINDI_SURNAMES)."""
     parts = words.split()
-    return bool(parts) and parts[-1].strip(".,'\u2019").casefold() in SURNAMES
+    if not parts:
+        return False
+    last = parts[-1].strip(".,'\u2019").casefold()
+    return last in SURNAMES or (not last.isascii() and hindi_key(last) in HINDI_SURNAMES)
 
 
 # An agency's dateline as its wire writes it, the agency in brackets beside the city: "New Delhi
@@ -646,6 +688,25 @@ _BRACKETED_AGENCY = re.compile(
 ).match
 
 
+def hindi_name_and_city(name: str) -> tuple[str, str] | None:
+    """A Devanagari byline's name and the listed city it runs into with no mark between them, either
+    way round: a reporter or agency then the city ("अनिल शर्मा नई दिल्ली"), or the city then the agency
+    ("नई दिल्ली पीटीआई", as the agency's wire writes its dateline); None where no listed city ends or
+    starts it. (Devanagari has no capitals to tell a place by: only a city the list holds is one.)"""
+    words = name.split()
+    if name.isascii() or len(words) < 2 or is_dateline_city(name):
+        return None
+    # (The longest city first: "नई दिल्ली", not "दिल्ली" with "नई" left to a name.)
+    for size in range(min(3, len(words) - 1), 0, -1):
+        rest, place = " ".join(words[:-size]), " ".join(words[-size:])
+        if is_dateline_city(place) and not is_dateline_city(rest):
+            return rest, place
+        place, rest = " ".join(words[:size]), " ".join(words[size:])
+        if is_dateline_city(place) and is_news_agency(rest):
+            return rest, place
+    return None
+
+
 def agency_names(names: list[str], city: str | None, known_place: str | None, authors: Set[str] = frozenset()) -> tuple[list[str], str | None]:
     """A byline's names and city where an agency's city or reporter ran into its name: "New Delhi
     (PTI)" and "(PTI) New Delhi" are the agency and its city; a listed city, or the story's own, beside
@@ -653,8 +714,10 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
     story's data names its city apart or its words end in a reporter's surname (else its city, as a
     place no list holds is read: "Reuters Kozhikode"). A name the structured data gives an author
     (``authors``, in small letters: "Bloomberg Quint") stays whole."""
-    if not any(is_news_agency(name) or _agency_first(name) or _BRACKETED_AGENCY(name) for name in names):
-        return names, city  # nearly every byline: no agency's name in it
+    if not any(is_news_agency(name) or _agency_first(name) or _BRACKETED_AGENCY(name) for name in names) and (
+        not any(not name.isascii() and (is_dateline_city(name) or hindi_name_and_city(name)) for name in names)
+    ):
+        return names, city  # nearly every byline: no agency's name in it, nor a Hindi city
     place = city or known_place
     out: list[str] = []
     for name in names:
@@ -675,8 +738,14 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
                 out.append(where)  # a reporter ("Singh (PTI)"), or anything but the story's city
             elif not _no_place(where):
                 city = city or where
+            elif not any(char.isdigit() for char in where):
+                # No place: a reporter whose name has initials or no capitals ("T.E. Narasimhan (PTI)",
+                # "अभिषेक कुमार (पीटीआई)"), kept (a time or a figure beside the agency is no name).
+                out.append(where)
         # (Devanagari has no capitals to tell a place by: there a listed city alone is one, "पीटीआई नई दिल्ली".)
-        elif agency_first is not None and not is_news_agency(rest := agency_first.group(2)) and (not _no_place(rest) or (not rest.isascii() and is_dateline_city(rest))):
+        elif agency_first is not None and not is_news_agency(rest := agency_first.group(2)) and (
+            not _no_place(rest) or (not rest.isascii() and (is_dateline_city(rest) or is_surname_ended(rest)))
+        ):
             out.append(agency_first.group(1))
             if is_dateline_city(rest) or (place and place.casefold() == rest.casefold()):
                 city = city or rest
@@ -686,6 +755,9 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
                 city = city or rest
         elif len(names) > 1 and (is_dateline_city(name) or (place and place.casefold() == name.casefold())):
             city = city or name
+        elif name.casefold() not in authors and (split := hindi_name_and_city(name)) is not None:
+            out.append(split[0])
+            city = city or split[1]
         else:
             out.append(name)
     return list(dict.fromkeys(out)), city
@@ -736,7 +808,8 @@ def author_names(text: str, *, person: bool = False) -> list[str]:
     if not _may_be_joined(text):  # one name, as nearly every one is
         name = text.strip()
         return [name] if name and name.lower() not in _NOT_NAMES else []
-    head = without_inputs_credit(text).split("|", 1)[0]
+    credited = without_inputs_credit(text)
+    head = credited.split("|", 1)[0]
     if _SPACED_SLASH(head):  # (the city after a spaced slash, as after a bar: "Reuters / New Delhi")
         rest, place = names_and_place(head)
         head = rest if place is not None and place_after_a_name(rest, place) else head
@@ -754,6 +827,10 @@ def author_names(text: str, *, person: bool = False) -> list[str]:
             # (A title alone is a name: "BS Reporter" is the site's own byline.)
             if name and name.lower() not in _NOT_NAMES and not (index and _JOB_TITLE.search(name)):
                 names.append(name)
+    # After the bar a reporter, not a city ("PTI | Singh", "A | Sohini Das"), as the byline reads it.
+    tail = credited.split("|", 2)[1].strip(CITY_PUNCTUATION) if "|" in credited else ""
+    if names and tail and reporter_after_bar(tail) and not _NAME_SEPARATORS.search(tail) and not _EDITED_BY(tail):
+        names.append(tail)
     return names
 
 
@@ -895,6 +972,11 @@ def _inside_word(before: str, after: str) -> bool:
     return first.islower() and len(before) <= _DROP_CAP_MAX and last.isupper() and (len(before) == 1 or before[0] in _NO_SPACE_AFTER or before[0] in "\"'")
 
 
+def _untagged(url: str) -> str:
+    """``url`` without its tracking parameters and AMP switch (:func:`~crawler.extraction.urls.without_tracking`)."""
+    return without_tracking(url) if has_tracking(url.lower()) else url
+
+
 # Where a lazily loaded picture keeps its file until a script moves it into ``src`` (which holds a
 # placeholder meanwhile): mod_pagespeed's lazyload filter, which the pre-2023 site ran, and the
 # usual lazy-loading scripts.
@@ -903,13 +985,60 @@ LAZY_SOURCES = ("pagespeed_lazy_src", "data-src", "data-lazy-src", "data-origina
 
 def picture_source(image: _Element) -> str | None:
     """The file an ``<img>`` shows once loaded: its lazy source, else its ``src`` unless that is inline
-    data (a placeholder pixel)."""
+    data (a placeholder pixel), else the widest of its ``srcset``'s sizes (a CDN optimiser's lazy
+    loading may leave the file in a ``data-srcset`` alone)."""
     for attribute in LAZY_SOURCES:
         lazy = image.get(attribute)
         if lazy and lazy.strip():
             return lazy
     src = image.get("src")
-    return None if src is None or src.lstrip()[:5].lower() == "data:" else src
+    if src is not None and src.lstrip()[:5].lower() != "data:":
+        return src
+    sizes = _srcset_sizes(image)
+    return max(sizes, key=lambda size: size[1])[0] if sizes else None
+
+
+# Where a picture lists its sizes: the lazy form first, as for ``src``.
+_SRCSET_ATTRIBUTES = ("data-srcset", "srcset")
+
+
+def _srcset_sizes(image: _Element) -> list[tuple[str, float]]:
+    """The files of an ``<img>``'s ``srcset`` (and its ``data-srcset``, and the ``<source>``s of the
+    ``<picture>`` it is in) with their widths (``640w``; 0 when a candidate gives none), inline data left out."""
+    lists = [image.get(attribute) or "" for attribute in _SRCSET_ATTRIBUTES]
+    holder = drawn_picture(image)
+    if holder is not image:
+        lists += [source.get(attribute) or "" for source in holder.iter("source") for attribute in _SRCSET_ATTRIBUTES]
+    sizes = []
+    for listed in lists:
+        for candidate in listed.split(","):
+            parts = candidate.split()
+            if not parts or parts[0][:5].lower() == "data:":
+                continue
+            width = parts[1][:-1] if len(parts) > 1 and parts[1][-1:].lower() == "w" else ""
+            sizes.append((parts[0], float(width) if width.isdigit() else 0.0))
+    return sizes
+
+
+def drawn_picture(image: _Element) -> _Element:
+    """The element that draws an ``<img>`` among its neighbours: the ``<picture>`` it is in (a CDN
+    optimiser wraps it in one with its sources), else itself."""
+    # (libxml2 does not know <source> as an empty element: the <img> after one is read into it.)
+    for holder in image.iterancestors():
+        if holder.tag == "picture":
+            return holder
+        if holder.tag != "source":
+            break
+    return image
+
+
+def element_after_picture(image: _Element) -> _Element | None:
+    """The element after a picture as drawn (its caption line, where it has one): a ``<noscript>`` after
+    it (the picture again, for readers without scripts, as lazy loading writes it) is not one."""
+    for sibling in drawn_picture(image).itersiblings():
+        if isinstance(sibling.tag, str) and sibling.tag != "noscript":
+            return sibling
+    return None
 
 
 def picture_file(src: str) -> tuple[str, str]:
@@ -937,9 +1066,7 @@ def picture_showing(images: list[_Element], url: str) -> _Element | None:
         return found
     wanted = picture_file(url)[1]
     for image, src in sources:
-        srcset = image.get("srcset") or ""
-        candidates = [src, *(c.split()[0] for c in srcset.split(",") if c.strip())] if srcset else [src]
-        if any(picture_file(c)[1] == wanted for c in candidates):
+        if picture_file(src)[1] == wanted or any(picture_file(file)[1] == wanted for file, _ in _srcset_sizes(image)):
             return image
     return None
 
@@ -1009,9 +1136,11 @@ _PROMO_LINES_BACK = 6
 _LISTS = frozenset({"ul", "ol"})
 
 
-def _in_promo(anchor: _Element, root: _Element, runs: set[_Element]) -> bool:
+def _in_promo(anchor: _Element, root: _Element, runs: set[_Element], lines: dict[_Element, str]) -> bool:
     """Whether a link inside ``root`` is one of an inline promo's (:meth:`ArticlePage.inline_related_anchors`):
-    in one of its ``runs`` (text.inline_promo_runs, which the body leaves out), or on a promo's line."""
+    in one of its ``runs`` (text.inline_promo_runs, which the body leaves out), or on a promo's line.
+    ``lines`` keeps each line's cleaned text for the next link's look (a promo's links, a line each,
+    look back over one another)."""
     line = anchor
     if anchor in runs:
         return True
@@ -1025,7 +1154,7 @@ def _in_promo(anchor: _Element, root: _Element, runs: set[_Element]) -> bool:
         line = above
     if line.tag not in BLOCK_TAGS:
         return False
-    text = clean_text(text_content(line)) or ""
+    text = _line_text(line, lines)
     if is_promo(text):
         return True
     # A label's line alone, then a line of each promoted story's link (text.without_promoted_links):
@@ -1040,15 +1169,21 @@ def _in_promo(anchor: _Element, root: _Element, runs: set[_Element]) -> bool:
             before = listing.getprevious()
         if before is None or not isinstance(before.tag, str):
             return False
-        words = clean_text(text_content(before)) or ""
+        words = _line_text(before, lines)
         # (Or the related list's heading, "More From This Section", set as a line of the story.)
         if is_promo_label(words) or (len(words) <= 60 and " ".join(words.casefold().split()).rstrip(HEADING_TRAIL) in RELATED_HEADINGS):
             return True
-        links = [clean_text(text_content(a)) for a in before.iter("a") if a.get("href")]
-        if words and words not in links:
+        if words and words not in [clean_text(text_content(a)) for a in before.iter("a") if a.get("href")]:
             return False
         before = before.getprevious()
     return False
+
+
+def _line_text(line: _Element, lines: dict[_Element, str]) -> str:
+    text = lines.get(line)
+    if text is None:
+        text = lines[line] = clean_text(text_content(line)) or ""
+    return text
 
 
 def text_content(element: _Element) -> str:
@@ -1339,10 +1474,12 @@ class ArticlePage:
         # The first that names a page of this site: a canonical link on another site (a template's
         # default host, a copy's origin) is not this page's address, nor is its id this story's.
         # (Each address once: most pages write the same one in all three places. The host as the site
-        # writes it: "WWW.Business-Standard.COM" or a closing dot would make a second address of the story.)
+        # writes it: "WWW.Business-Standard.COM" or a closing dot would make a second address of the story.
+        # Without the tags a share or feed template puts on it, `?utm_source=…`, `?amp`: the story's
+        # address is the one `url` and discovery write, or one story would have two.)
         values = dict.fromkeys((self.page.canonical, text_of(dig(self.ld, "mainEntityOfPage", "@id")), text_of(self.ld.get("url"))))
         named = list(dict.fromkeys(
-            site_host_form(strip_amp(url)) for value in values if (url := self.link(value)) and same_site(url, self.page.url)
+            site_host_form(_untagged(strip_amp(url))) for value in values if (url := self.link(value)) and same_site(url, self.page.url)
         ))
         fetched = page_article_id(None, self.page.url)
         if fetched is None or not named:
@@ -2016,7 +2153,11 @@ class ArticlePage:
     def related_links(self, anchors: list[_Element]) -> list[RelatedArticle]:
         """``RelatedArticle`` for each anchor with text, de-duplicated by :func:`_story_key` (a tracking
         query made one story two entries), this page left out (a section's latest stories may hold it)."""
-        found: dict[str, RelatedArticle] = {}
+        return list(self.add_related_links(anchors, {}).values())
+
+    def add_related_links(self, anchors: list[_Element], found: dict[str, RelatedArticle]) -> dict[str, RelatedArticle]:
+        """``found`` (:meth:`related_links` of the anchors before) with the stories of ``anchors`` after
+        them: the list's links are read once when more are put after them."""
         here = {_story_key(url) for url in (self.page.url, self._canonical) if url}
         # The site's server knows a story by its id alone (SITE.md): a card's AMP link, another slug
         # or a fragment names the same story, this page's own too.
@@ -2035,7 +2176,7 @@ class ArticlePage:
                 key = story_id or _story_key(url)
                 if key not in found and key not in here and self.is_related_story(story_id):
                     found[key] = RelatedArticle(headline=headline, url=url)
-        return list(found.values())
+        return found
 
     def is_related_story(self, story_id: str | None) -> bool:
         """Whether a link of the related list, with this story id (None: no article's URL), is a story
@@ -2060,11 +2201,14 @@ class ArticlePage:
         related list: the body leaves them out as no story (text.is_promo), and a reader sees them as the
         article's related links. Only links to a story of the site."""
         found: list[_Element] = []
+        base = self.base_url
+        lines: dict[_Element, str] = {}
         for root in self.story_roots():
             runs = set(inline_promo_runs(root))
             for anchor in root.iter("a"):
                 href = anchor.get("href")
-                if href and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root, runs):
+                # (Most of a story's links, its topics, authors and sections, are no story's: known from the href.)
+                if href and may_name_story(href, base) and (url := self.link(href)) and page_article_id(None, url) is not None and _in_promo(anchor, root, runs, lines):
                     found.append(anchor)
         return found
 

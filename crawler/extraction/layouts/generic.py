@@ -229,7 +229,7 @@ class Generic(ArticlePage):
 
     @cached_property
     def body_element(self) -> _Element | None:
-        found = first(self.ITEMPROP_BODY, self.page.root)
+        found = next((body for body in select(self.ITEMPROP_BODY, self.page.root) if not self.in_a_teaser(body)), None)
         if found is not None:
             return found
         articles = select(self.ARTICLES, self.page.root)
@@ -395,6 +395,8 @@ class Generic(ArticlePage):
             return []
         found: dict[str, Link] = {}
         for author in select(self.MICRODATA_AUTHORS, self.page.root):
+            if not self.of_the_article(author):
+                continue  # a teaser's ("more stories" cards'), not the story's
             named = first(self.MICRODATA_NAME, author)
             if named is None:
                 named = author
@@ -433,8 +435,9 @@ class Generic(ArticlePage):
 
     # Microdata's dates, on the element that shows them (<time itemprop="datePublished" datetime=…>, a
     # <span> with a content attribute): a page without JSON-LD or OpenGraph's times states them so.
-    MICRODATA_PUBLISHED = XPath(f"//*[{_prop('datePublished')}][not(self::meta)]")
-    MICRODATA_MODIFIED = XPath(f"//*[{_prop('dateModified')}][not(self::meta)]")
+    # (A <meta> among them only inside an item: one outside any is the page's, read with the other metas.)
+    MICRODATA_PUBLISHED = XPath(f"//*[{_prop('datePublished')}][not(self::meta) or ancestor::*[@itemscope]]")
+    MICRODATA_MODIFIED = XPath(f"//*[{_prop('dateModified')}][not(self::meta) or ancestor::*[@itemscope]]")
 
     def microdata_date(self, name: str, selector: XPath) -> str | None:
         """The date ``name`` as microdata gives it, counted as the DOM's; None when it gives none. Only
@@ -482,16 +485,27 @@ class Generic(ArticlePage):
 
     def teaser(self, item: _Element) -> bool:
         """Whether a microdata article item is a teaser of another story: its headline links another
-        page (a card's title; a story's headline links the story itself, if anything)."""
+        page (a card's title; a story's headline links the story itself, if anything), or its own
+        ``url`` or ``mainEntityOfPage`` names another page (a card of a "more stories" rail)."""
         headline = microdata_property(item, "headline", "name")
-        for link in select(self.LINKS, headline) if headline is not None else ():
+        hrefs = [link.get("href") for link in select(self.LINKS, headline)] if headline is not None else []
+        for name in ("url", "mainEntityOfPage"):
+            own = microdata_property(item, name)
+            if own is not None and own.get("itemscope") is None:
+                hrefs.append(own.get("content") or own.get("href"))
+        for href in hrefs:
             try:
-                url = urljoin(self.page.url, (link.get("href") or "").strip())
+                url = urljoin(self.page.url, (href or "").strip())
             except ValueError:  # ("http://[x": a link to no page the reader can tell)
                 return True
-            if not self.page.is_this_page(url):
+            if href and not self.page.is_this_page(url):
                 return True
         return False
+
+    def in_a_teaser(self, element: _Element) -> bool:
+        """Whether ``element`` (an ``articleBody``) is a teaser's: its nearest article item links another story."""
+        item = next((above for above in element.iterancestors() if above.get("itemscope") is not None and self.is_article_item(above)), None)
+        return item is not None and self.teaser(item)
 
     # A story's own paragraphs: not its item's summary or title (all a teaser's card holds).
     STORY_PARAGRAPHS = XPath(f"descendant-or-self::p[not(ancestor-or-self::*[{_prop('description')} or {_prop('headline')} or {_prop('name')}])]")

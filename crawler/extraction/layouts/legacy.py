@@ -11,7 +11,7 @@ from ..lazy import cached_property
 from ..errors import NotAnArticle
 from ..page import Page
 from ..text import block_paragraphs, attribute_text
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, byline_names, element_text, first, picture_showing, picture_source, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, byline_names, element_after_picture, element_text, first, picture_file, picture_showing, picture_source, select, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -83,7 +83,8 @@ class Legacy2019(ArticlePage):
         return self.pick("dateline", (DOM, lambda: element_text(next(self.scope.iter(self.DATELINE_TAG), None))))
 
     HERO_IMAGE = CSSSelector("img.imgCont")
-    CAPTION = XPath("following-sibling::*[1]")  # from the image
+    # The caption is the element after the picture (element_after_picture: a <noscript> copy of the
+    # picture or a <picture> around it, as a CDN optimiser writes them, aside).
 
     # Pictures of the article outside the story (an inline picture's next element is a paragraph).
     PICTURES_OUTSIDE_STORY = XPath("descendant::img[not(ancestor::span[contains(concat(' ', normalize-space(@class), ' '), ' p-content ')])]")
@@ -98,9 +99,14 @@ class Legacy2019(ArticlePage):
             shown = picture_showing(select(self.PICTURES_OUTSIDE_STORY, self.scope), found.url) if found is not None else None
             if found is None or shown is None:
                 return found
-            return Image(url=found.url, alt=found.alt or attribute_text(shown.get("alt")), caption=found.caption or element_text(first(self.CAPTION, shown)))
+            return Image(url=found.url, alt=found.alt or attribute_text(shown.get("alt")), caption=found.caption or element_text(element_after_picture(shown)))
         self.provenance.sources["mainImage"] = DOM
-        return Image(url=url, alt=attribute_text(image.get("alt")), caption=element_text(first(self.CAPTION, image)))
+        named = self.ld_image() or self.meta_image()
+        if named is not None and named.url != url and picture_file(named.url) == picture_file(url):
+            # The page draws the file through a resizer (`?w=640`) or in one of its sizes: the file
+            # itself is the one the structured data name, as on the page that draws it as it is.
+            url = named.url
+        return Image(url=url, alt=attribute_text(image.get("alt")), caption=element_text(element_after_picture(image)))
 
     # Ads sit in div[id^=div-gpt] with a <style> beside them; inline "ALSO READ:" lines in strong.read_more.
     # (An element with neither attribute, as most of a story's are, is let go by the first test alone:
@@ -128,9 +134,8 @@ class Legacy2019(ArticlePage):
 
     def panel_and_inline_links(self) -> list[RelatedArticle]:
         """The side panel's stories (else those after an "Also Read" heading), then the story's inline promos'."""
-        panel = select(self.ALSO_READ_LINKS, self.scope)
-        anchors = panel if self.related_links(panel) else self.related_anchors()
-        return self.related_links([*anchors, *self.inline_related_anchors()])
+        found = self.add_related_links(select(self.ALSO_READ_LINKS, self.scope), {}) or self.add_related_links(self.related_anchors(), {})
+        return list(self.add_related_links(self.inline_related_anchors(), found).values())
 
     # The links may be written absolute, as the byline's may.
     TOPIC_LINKS = CSSSelector('p.pB15 a[href*="/topic/"]')

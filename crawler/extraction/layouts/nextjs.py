@@ -25,6 +25,8 @@ from .amp import figure_caption
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, NEXT_DATA, ArticlePage, BodySources, agency_names, is_pr_wire, is_sponsored_label, first_text_of, inline_text, squeezed_text, article_container, author_links, author_names, byline_names, names_and_place, has_place_bar, date_value, element_text, first, glued, joined_text, place_after_a_name, markup_text_of, names_of, picture_showing, select, shown_text_of, story_markup, text_content, text_of, without_read_time
 
+# A slash with blanks either side, which parts two names ("A / B"); one inside a word ("Reuters/Ipsos") does not.
+_SPACED_SLASH = re.compile(r"\s+/\s+")
 # A ticker and the items in it; the Splash script waits for the same selectors (crawler/splash/).
 TICKER_CSS = ".mktticker"
 ITEM_IN_TICKER_CSS = ".tickeritem"
@@ -370,7 +372,13 @@ class NextJsV1(CmsStory, ArticlePage):
             # city or reporter run into its name ("New Delhi (PTI)", "PTI Singh") told apart.
             or self.agency_names(byline_names(self.without_dateline(text_of(self.data.get("authorName")) or "")))
             or self.mapped_author_names
-            or self.agency_names(split_list(self.without_dateline(text_of(self.data.get("sourceTitle")) or "")))
+            # (Agencies listed with commas, or parted by a spaced slash as in a byline: "Reuters / Bloomberg"; a
+            # bar the dateline left holds the agency's reporter after it: "PTI | Singh".)
+            or self.agency_names([
+                name
+                for part in split_list(_SPACED_SLASH.sub(",", self.without_dateline(text_of(self.data.get("sourceTitle")) or "")))
+                for name in (byline_names(part) if "|" in part else [part])
+            ])
         )
         return [Link(name=n) for n in dict.fromkeys(names)]
 

@@ -267,12 +267,18 @@ class CmsStory:
             # The caption: the div given a style right after the picture (as SITE.md's evidence has
             # it), or an element of a caption class after it (a <br> aside) or after the wrapper
             # that holds the picture alone. A styled block anywhere else may be the story's next
-            # paragraph ("text-align: justify"): it stays.
-            picture = f"descendant::*[self::img or self::amp-img][{' or '.join(images)}]"
-            captioned = "following-sibling::*[not(self::br)][1][contains(@class, 'caption')]"
-            union.append(f"{picture}/following-sibling::*[1][self::div[@style]]")
+            # paragraph ("text-align: justify"): it stays. The picture as drawn: the <picture> a CDN
+            # optimiser wraps it in, and the <noscript> copy of it lazy loading writes after it aside.
+            image = f"descendant::*[self::img or self::amp-img][{' or '.join(images)}]"
+            # (libxml2 reads an <img> after a <source> into it: <source> is no empty element to it.)
+            wrapper = "ancestor::*[not(self::source)][1][self::picture]"
+            picture = f"({image}/{wrapper} | {image}[not({wrapper})])"
+            captioned = "following-sibling::*[not(self::br or self::noscript)][1][contains(@class, 'caption')]"
+            union.append(f"{picture}/following-sibling::*[not(self::noscript)][1][self::div[@style]]")
             union.append(f"{picture}/{captioned}")
-            union.append(f"{picture}[not(following-sibling::*)]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{captioned}")
+            union.append(
+                f"{picture}[not(following-sibling::*[not(self::noscript)])]/parent::*[self::p or self::a or self::span or self::figure][not(normalize-space())]/{captioned}"
+            )
         return XPath(" | ".join(union))
 
     # Every test matches an element whose class or id holds the test's text: a root's classes and
