@@ -94,6 +94,12 @@ ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLO
 # Decimal settings (seconds, shares) above this are no real value, and past what a time span holds
 # (timedelta: 999,999,999 days) a traceback when the spider is made: some 31,700 years.
 MAX_DECIMAL = 1e12
+# Spans a run counts back or ahead of now with, and their unit's count in a day. Taken up to MAX_DECIMAL, a
+# retention of 800,000 days reached back before year 1: an OverflowError in the seen-store's prune at the run's
+# end, which then never ended; 1e10 days or hours, past what a timedelta holds, a run failing before its spider
+# opened; a date skew of 10,000 years, every article skipped as "not an article". None is meant past a century.
+SPAN_SETTINGS = {"BS_SEEN_RETENTION_DAYS": ("days", 1), "BS_GONE_RECHECK_HOURS": ("hours", 24), "BS_FUTURE_DATE_SKEW": ("seconds", 86_400)}
+MAX_SPAN_DAYS = 36_500
 # Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
 # the output (each article then lost to an error, run after run).
 ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
@@ -286,6 +292,10 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
     # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
     if value < 0 <= default and "PRIORITY" not in name and name not in NEGATIVE_DOCUMENTED:
         return f"{given} must not be negative"
+    span = SPAN_SETTINGS.get(name)
+    if span is not None and value > MAX_SPAN_DAYS * span[1]:
+        forever = "; 0 keeps every article for ever" if name == "BS_SEEN_RETENTION_DAYS" else ""
+        return f"{given} is too long: at most {MAX_SPAN_DAYS * span[1]:,} {span[0]} (100 years){forever}"
     if name in AT_LEAST_ONE and value < 1:
         return f"{given} must be at least 1"
     if name in ABOVE_ZERO and value <= 0:

@@ -104,7 +104,7 @@ if max_concurrency > 0 then
 end
 return {0, leased, max_concurrency, interval}
 """
-# A wait the site asked of this worker, for all: unless a longer one is already set. KEYS: the pause key;
+# A wait the site asked of this worker, for all: unless a longer one is already set. KEYS: the pause key (or the not-before key);
 # ARGV: milliseconds, the pause's value. Returns 1 when set.
 PAUSE = """
 if redis.call('PTTL', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
@@ -222,7 +222,9 @@ class SiteBudgetMiddleware:
         entry = json.dumps({"worker": self.worker, "seconds": wait, "asked": time.time()})
         try:
             self.pause_script(keys=[self.keys[2]], args=[milliseconds, value])
-            self.client.set(not_before_key(self.prefix, self.site_host), entry, px=milliseconds)
+            # Unless a longer one is kept, as the pause: another worker's shorter wait set over it made the hour
+            # the site asked for five minutes, and the workers started after them asked it again early.
+            self.pause_script(keys=[not_before_key(self.prefix, self.site_host)], args=[milliseconds, entry])
         except self.errors as error:
             self._lose(error)
             return

@@ -1,4 +1,4 @@
-"""Whether this process only looks at pages (``scrapy check``, ``parse``, ``fetch``, ``shell``): no run to judge, record, ping or keep state of."""
+"""Whether this process only looks at pages (``scrapy check``, ``parse``, ``fetch``, ``view``, ``shell``): no run to judge, record, ping or keep state of."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-# Scrapy's `check` sets SCRAPY_CHECK while its contracts run; the project's `parse`, `fetch` and `shell` set
+# Scrapy's `check` sets SCRAPY_CHECK while its contracts run; the project's `parse`, `fetch`, `view` and `shell` set
 # this one, by its example, to the command's name.
 LOOK_ENVIRONMENT = "SCRAPY_LOOKING_ONLY"
 
 
 def looking_only() -> bool:
-    """True inside ``scrapy check``, ``parse``, ``fetch`` or ``shell``: their requests are no run of the spider."""
+    """True inside ``scrapy check``, ``parse``, ``fetch``, ``view`` or ``shell``: their requests are no run of the spider."""
     return bool(os.environ.get("SCRAPY_CHECK") or os.environ.get(LOOK_ENVIRONMENT))
 
 
