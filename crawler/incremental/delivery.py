@@ -455,15 +455,19 @@ class DeliveryTracker:
                     delivery.broken = True
                     self.stats.inc_value(stat.OUTPUT_UNDELIVERED)
         self.waiting.clear()
-        self._deliver_held_back()
-        for receipt in self.receipts.values():
-            if receipt is not None:
-                receipt.close()
-        if self.seen is not None:
-            self.seen.settle()
-        waiters, self.waiters = self.waiters, []
-        for waiter in waiters:
-            waiter.callback(None)
+        try:
+            self._deliver_held_back()
+            for receipt in self.receipts.values():
+                if receipt is not None:
+                    receipt.close()
+            if self.seen is not None:
+                self.seen.settle()
+        finally:
+            # The run's verdict waits for these: whatever went wrong above (logged by the signal's
+            # handler), the run must still end, not hang for ever holding its lock.
+            waiters, self.waiters = self.waiters, []
+            for waiter in waiters:
+                waiter.callback(None)
 
     def when_settled(self) -> Deferred[None]:
         """Fires once every feed is closed and every article it took is confirmed or left pending."""

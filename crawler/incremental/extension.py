@@ -285,6 +285,13 @@ class SeenStoreExtension:
         """At the end of the run: the store's total, for the stats."""
         if self.store is None or self.failed is not None:
             return
+        try:
+            self._settle()
+        except Exception as error:  # noqa: BLE001 - a store's own fault, not its StateError: one line and exit 7, no hang
+            self.fail(StateError(f"the seen-store failed at the run's end ({type(error).__name__}: {error})"))
+
+    def _settle(self) -> None:
+        assert self.store is not None
         in_place = getattr(self.store, "check_in_place", None)
         if in_place is not None:
             try:
