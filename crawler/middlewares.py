@@ -39,6 +39,7 @@ from w3lib.url import canonicalize_url, safe_url_string
 
 from crawler.extraction import block_page_kind, is_block_page, may_be_block_page
 from crawler.extraction.urls import page_article_id
+from crawler.monitoring.lookonly import looking_only
 from crawler.failures import BAD_RESPONSE, CONNECTION, DATA_LOSS, DNS, TIMEOUT, UndecodableBody, failure_message, failure_name
 from crawler import stats as stat
 from crawler.runstop import CLOSE_POLL_SECONDS, run_closing, run_stopping, stop_run
@@ -833,7 +834,9 @@ class RobotsTxtFailureMiddleware:
         self.read_bound = max(maxsize, ROBOTS_TXT_MIN_BYTES) if maxsize > 0 else 0
         # A crawl from Scrapy's HTTP cache alone (HTTPCACHE_IGNORE_MISSING) reads stored article pages and asks
         # the site for none of them: its robots.txt, which the cache never stores, cannot close that run.
-        self.from_cache_alone = settings.getbool("HTTPCACHE_ENABLED") and settings.getbool("HTTPCACHE_IGNORE_MISSING")
+        # A look (`parse`, `fetch`, `shell`) has no cache whatever the settings: it asks the site for its
+        # page, which an unreachable robots.txt forbids, as in any run.
+        self.from_cache_alone = settings.getbool("HTTPCACHE_ENABLED") and settings.getbool("HTTPCACHE_IGNORE_MISSING") and not looking_only()
         # Download slot (host) → the Crawl-delay its robots.txt asks for.
         self.crawl_delays: dict[str, float] = {}
         # The robots.txt requests that may be downloading: the handlers of the download's signals are
