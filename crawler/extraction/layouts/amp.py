@@ -195,6 +195,11 @@ class AmpV1(CmsStory, ArticlePage):
     def dateline(self) -> str | None:
         return self.pick("dateline", (DOM, lambda: self.dateline_text() or self.byline_city()))
 
+    def known_place(self) -> str | None:
+        # The dateline drawn in an element of its own ("<span class=dateline>"): an agency's words in the
+        # byline that are not it are a reporter's name ("Shreya Jai (PTI)"), not a second city.
+        return self.dateline_text()
+
     def dateline_text(self) -> str | None:
         # The span may hold the bar or comma the byline sets before the city ("| New Delhi").
         city = element_text(self.story_element(self.DATELINE_AFTER_HEADLINE, self.DATELINE))

@@ -493,12 +493,22 @@ _SPACED_SLASH = re.compile(r"(?:^|\s)/").search
 
 
 def without_agency_city(names: list[str], known_place: str | None) -> list[str]:
-    """Structured data's author names without the city beside an agency's ("New Delhi, PTI" gives PTI):
-    the byline's rule (see :func:`agency_names`) for a place a CMS copied into the author field."""
-    if len(names) < 2 or not any(is_news_agency(name) for name in names):
+    """Structured data's author names without the city beside an agency's or a reporter's ("New Delhi,
+    PTI" gives PTI, "Shine Jacob, Mumbai" Shine Jacob): the byline's rule (see :func:`agency_names`) for
+    a place a CMS copied into the author field."""
+    if len(names) < 2 or not any(is_place_beside(name, names, known_place) for name in names):
         return names
-    known = known_place.casefold() if known_place else None
-    return [name for name in names if not (is_dateline_city(name) or name.casefold() == known)]
+    return [name for name in names if not is_place_beside(name, names, known_place)]
+
+
+def is_place_beside(name: str, names: list[str], known_place: str | None) -> bool:
+    """Whether one of a byline's ``names`` is the dateline's city written beside the others ("Shine
+    Jacob, Mumbai", "New Delhi, PTI"): a listed city, or the one the story's data names, where some other
+    name is none (a byline of cities alone names no one to keep)."""
+    def place(text: str) -> bool:
+        return is_dateline_city(text) or (known_place is not None and text.casefold() == known_place.casefold())
+
+    return len(names) > 1 and place(name) and not all(place(other) for other in names)
 
 
 def names_and_place(text: str) -> tuple[str, str | None]:
@@ -719,11 +729,11 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
     story's data names its city apart or its words end in a reporter's surname (else its city, as a
     place no list holds is read: "Reuters Kozhikode"). A name the structured data gives an author
     (``authors``, in small letters: "Bloomberg Quint") stays whole."""
+    place = city or known_place
     if not any(is_news_agency(name) or _agency_first(name) or _BRACKETED_AGENCY(name) for name in names) and (
         not any(not name.isascii() and (is_dateline_city(name) or hindi_name_and_city(name)) for name in names)
-    ):
-        return names, city  # nearly every byline: no agency's name in it, nor a Hindi city
-    place = city or known_place
+    ) and not any(is_place_beside(name, names, place) for name in names):
+        return names, city  # nearly every byline: no agency's name in it, nor a city beside its names
     out: list[str] = []
     for name in names:
         if name.casefold() in authors:
@@ -758,8 +768,8 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
                 out.append(rest)  # a reporter of the agency's: the story's city is another
             else:
                 city = city or rest
-        elif len(names) > 1 and (is_dateline_city(name) or (place and place.casefold() == name.casefold())):
-            city = city or name
+        elif is_place_beside(name, names, place):
+            city = city or name  # "New Delhi, PTI", "Shine Jacob, Mumbai": the dateline, no author
         elif name.casefold() not in authors and (split := hindi_name_and_city(name)) is not None:
             out.append(split[0])
             city = city or split[1]

@@ -22,7 +22,7 @@ from ..normalize import HINDI_CLOCK_WORDS, HINDI_MERIDIEM, HINDI_MONTHS, HINDI_W
 from ..page import Page
 from ..text import block_paragraphs, without_promoted_links
 from ..urls import on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, element_text, first, is_dateline_city, is_news_agency, names_and_place, picture_file, place_after_a_name, select, text_of, without_inputs_credit
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, element_text, first, is_dateline_city, is_news_agency, names_and_place, picture_file, place_after_a_name, reporter_after_bar, select, text_of, without_inputs_credit
 
 # The byline row's date: "February  14, 2020" (double space) as the 2020 pages print it, or as the
 # template may write it otherwise: the day first, the month in Hindi ("14 फरवरी, 2020"), Devanagari
@@ -154,8 +154,10 @@ class Hindi2020(ArticlePage):
         place = clean_text((clean_text(city) or "").strip(_SEPARATORS)) if slash else None
         author = clean_text((clean_text(author) or "").strip(_SEPARATORS)) or ""
         names = [n for n in (clean_text(part) for part in _AUTHOR_SEPARATORS.split(without_inputs_credit(author))) if n]
-        if place and is_news_agency(place):
-            names, place = [*names, place], None  # an agency is no city: "रॉयटर्स / ब्लूमबर्ग", "Sohini Das / PTI"
+        if place and (is_news_agency(place) or reporter_after_bar(place)):
+            # An agency is no city ("रॉयटर्स / ब्लूमबर्ग", "Sohini Das / PTI"), nor is a reporter after the
+            # slash, whose name ends in a listed surname ("भाषा / अभिषेक कुमार"), as after a bar.
+            names, place = [*names, place], None
         if not slash and "|" in author:
             rest, barred = names_and_place(author)
             # (After a bar, a place only where it is one the site dates stories from, or follows an agency: "A | B" is two.)

@@ -359,7 +359,15 @@ class NextJsV1(CmsStory, ArticlePage):
         return list(dict.fromkeys(names)), (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     def known_place(self) -> str | None:
-        return text_of(self.data.get("placeName"))
+        return text_of(self.data.get("placeName")) or self.drawn_city
+
+    @cached_property
+    def drawn_city(self) -> str | None:
+        """The city the byline draws in an element of its own (its styled or dateline span): the
+        story's dateline written apart from the names, so the article JSON's "Shreya Jai (PTI)" is the
+        agency and a reporter, not the agency and a city."""
+        city = element_text(first(self.BYLINE_CITY, self.byline)) if self.byline is not None else None
+        return (city.strip(CITY_PUNCTUATION) or None) if city else None
 
     def dom_authors(self) -> list[Link]:
         return [Link(name=n, url=self.byline_links.get(n.lower())) for n in self.byline_parts[0]]
