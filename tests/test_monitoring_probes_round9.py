@@ -452,9 +452,9 @@ def test_a_verdict_that_raises_is_a_failed_run_with_its_line_record_and_ping(mon
         # what it wrote pending, to be settled by the next run.
         ("BS_FEED_CLOSE_TIMEOUT=0", "above 0"),
         # Past what a time span can hold: a traceback when the spider was made (a "never" meant as 1e99).
-        ("BS_FUTURE_DATE_SKEW=1e99", "too large"),
-        ("BS_FUTURE_DATE_SKEW=99999999999999", "too large"),
-        ("BS_RETRY_AFTER_MAX=1e300", "too large"),
+        ("BS_FUTURE_DATE_SKEW=1e99", "too long"),
+        ("BS_FUTURE_DATE_SKEW=99999999999999", "too long"),
+        ("BS_RETRY_AFTER_MAX=1e300", "too long"),
     ],
 )
 def test_a_time_that_cannot_work_is_a_problem(setting: str, words: str) -> None:

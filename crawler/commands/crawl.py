@@ -91,15 +91,26 @@ TEXT_WITHOUT_DEFAULT = frozenset({"REDIS_URL"})
 # none, and the download handler falls back to a limit of its own (10 s in HTTP11DownloadHandler's agent),
 # so every slow page failed at a time no setting names.
 ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT", "BS_SPIDERMON_SMTP_TIMEOUT", "DOWNLOAD_TIMEOUT"})
-# Decimal settings (seconds, shares) above this are no real value, and past what a time span holds
-# (timedelta: 999,999,999 days) a traceback when the spider is made: some 31,700 years.
+# Decimal settings that are no span of time (rates, shares) above this are no real value.
 MAX_DECIMAL = 1e12
-# Spans a run counts back or ahead of now with, and their unit's count in a day. Taken up to MAX_DECIMAL, a
-# retention of 800,000 days reached back before year 1: an OverflowError in the seen-store's prune at the run's
-# end, which then never ended; 1e10 days or hours, past what a timedelta holds, a run failing before its spider
-# opened; a date skew of 10,000 years, every article skipped as "not an article". None is meant past a century.
-SPAN_SETTINGS = {"BS_SEEN_RETENTION_DAYS": ("days", 1), "BS_GONE_RECHECK_HOURS": ("hours", 24), "BS_FUTURE_DATE_SKEW": ("seconds", 86_400)}
-MAX_SPAN_DAYS = 36_500
+# Spans of time: at most a century, in the setting's unit. A longer one overflowed where it met a date,
+# a socket or a thread: BS_SEEN_RETENTION_DAYS=1000000 (meant as "for ever", which is 0) took the pruning
+# before year 1 and the run never ended; BS_FUTURE_DATE_SKEW=9e11 made every article's date "unreadable"
+# (exit 5); BS_REDIS_TIMEOUT=3e10 was the socket's traceback (time_t). 1e12 s was the bound, and hours and
+# days were judged as seconds.
+MAX_SPAN_SECONDS = 100 * 365.25 * 24 * 3600
+# The unit of a span that is not in seconds.
+SPAN_UNITS = {"BS_SEEN_RETENTION_DAYS": (86400, "days"), "BS_GONE_RECHECK_HOURS": (3600, "hours")}
+# The spans of time (seconds, but for SPAN_UNITS).
+SPANS = frozenset({
+    *SPAN_UNITS, *SCRAPY_DECIMALS, "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY", "BS_FUTURE_DATE_SKEW",
+    "BS_CDN_STALE_SECONDS", "BS_FEED_CLOSE_TIMEOUT", "BS_RETRY_AFTER_MAX", "BS_RATE_LIMIT_WAIT", "BS_SPLASH_WAIT",
+    "BS_SPLASH_TIMEOUT", "BS_SPLASH_RESTART_WAIT", "BS_RUN_HISTORY_CHECKPOINT", "BS_HEARTBEAT_TIMEOUT",
+    "BS_PROGRESS_INTERVAL", "BS_SPIDERMON_SMTP_TIMEOUT", "BS_REDIS_IDLE_SECONDS", "BS_REDIS_TIMEOUT",
+})
+# Whole numbers past a signed 64-bit integer: Redis refused BS_REDIS_RUNS_KEPT's LTRIM at every run's end
+# (no record in Redis, a WARNING each time), and C code refuses them where Python does not.
+MAX_WHOLE = 2**63 - 1
 # Settings naming a text encoding: an unknown one fails the log file at start-up, or every line of
 # the output (each article then lost to an error, run after run).
 ENCODING_SETTINGS = frozenset({"FEED_EXPORT_ENCODING", "LOG_ENCODING"})
@@ -286,16 +297,18 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
     # run) and timedelta() or a socket refuses both, in a traceback after the banner.
     if not math.isfinite(value):
         return f"{given} is not a finite number"
+    per, unit = SPAN_UNITS.get(name, (1, "s"))
+    if name in SPANS and abs(value) > MAX_SPAN_SECONDS / per:
+        never = "; 0 keeps every article for ever" if name == "BS_SEEN_RETENTION_DAYS" else ""
+        return f"{given} is too long: at most {MAX_SPAN_SECONDS / per:,.0f} {unit} (100 years){never}"
     if isinstance(value, float) and abs(value) > MAX_DECIMAL:
         return f"{given} is too large (at most {MAX_DECIMAL:.0e})"
+    if isinstance(value, int) and abs(value) > MAX_WHOLE:
+        return f"{given} is too large (at most {MAX_WHOLE})"
     # Negative limits, delays and counts mean nothing (priorities may be negative; a setting whose
     # default is negative, BS_MAX_FAILED_SOURCES=-1, gives the negative value a meaning).
     if value < 0 <= default and "PRIORITY" not in name and name not in NEGATIVE_DOCUMENTED:
         return f"{given} must not be negative"
-    span = SPAN_SETTINGS.get(name)
-    if span is not None and value > MAX_SPAN_DAYS * span[1]:
-        forever = "; 0 keeps every article for ever" if name == "BS_SEEN_RETENTION_DAYS" else ""
-        return f"{given} is too long: at most {MAX_SPAN_DAYS * span[1]:,} {span[0]} (100 years){forever}"
     if name in AT_LEAST_ONE and value < 1:
         return f"{given} must be at least 1"
     if name in ABOVE_ZERO and value <= 0:
