@@ -60,23 +60,23 @@ def _refused(done: subprocess.CompletedProcess[str], site: LoopbackSite, *words:
 # - BS_REDIS_TIMEOUT=3e10: redis-py's socket refused it ("timestamp out of range for platform time_t"),
 #   a bare traceback, exit 1, no record.
 TOO_LONG = [
-    ("BS_SEEN_RETENTION_DAYS=1000000", "36525 days"),
-    ("BS_SEEN_RETENTION_DAYS=10000000000", "36525 days"),
-    ("BS_GONE_RECHECK_HOURS=100000000000", "876600 hours"),
-    ("BS_GONE_RECHECK_HOURS=1000000", "876600 hours"),
-    ("BS_FUTURE_DATE_SKEW=900000000000", "3155760000 s"),
-    ("BS_CDN_STALE_SECONDS=99999999999", "3155760000 s"),
-    ("BS_REDIS_TIMEOUT=30000000000", "3155760000 s"),
-    ("BS_HEARTBEAT_TIMEOUT=30000000000", "3155760000 s"),
-    ("BS_REDIS_IDLE_SECONDS=30000000000", "3155760000 s"),
-    ("BS_RUN_HISTORY_CHECKPOINT=30000000000", "3155760000 s"),
-    ("BS_SPLASH_TIMEOUT=30000000000", "3155760000 s"),
-    ("BS_FEED_CLOSE_TIMEOUT=30000000000", "3155760000 s"),
-    ("BS_RETRY_AFTER_MAX=30000000000", "3155760000 s"),
-    ("BS_RATE_LIMIT_WAIT=30000000000", "3155760000 s"),
-    ("BS_PROGRESS_INTERVAL=30000000000", "3155760000 s"),
-    ("BS_SPIDERMON_SMTP_TIMEOUT=30000000000", "3155760000 s"),
-    ("DOWNLOAD_TIMEOUT=30000000000", "3155760000 s"),
+    ("BS_SEEN_RETENTION_DAYS=1000000", "36,525 days"),
+    ("BS_SEEN_RETENTION_DAYS=10000000000", "36,525 days"),
+    ("BS_GONE_RECHECK_HOURS=100000000000", "876,600 hours"),
+    ("BS_GONE_RECHECK_HOURS=1000000", "876,600 hours"),
+    ("BS_FUTURE_DATE_SKEW=900000000000", "3,155,760,000 s"),
+    ("BS_CDN_STALE_SECONDS=99999999999", "3,155,760,000 s"),
+    ("BS_REDIS_TIMEOUT=30000000000", "3,155,760,000 s"),
+    ("BS_HEARTBEAT_TIMEOUT=30000000000", "3,155,760,000 s"),
+    ("BS_REDIS_IDLE_SECONDS=30000000000", "3,155,760,000 s"),
+    ("BS_RUN_HISTORY_CHECKPOINT=30000000000", "3,155,760,000 s"),
+    ("BS_SPLASH_TIMEOUT=30000000000", "3,155,760,000 s"),
+    ("BS_FEED_CLOSE_TIMEOUT=30000000000", "3,155,760,000 s"),
+    ("BS_RETRY_AFTER_MAX=30000000000", "3,155,760,000 s"),
+    ("BS_RATE_LIMIT_WAIT=30000000000", "3,155,760,000 s"),
+    ("BS_PROGRESS_INTERVAL=30000000000", "3,155,760,000 s"),
+    ("BS_SPIDERMON_SMTP_TIMEOUT=30000000000", "3,155,760,000 s"),
+    ("DOWNLOAD_TIMEOUT=30000000000", "3,155,760,000 s"),
 ]
 
 
@@ -109,14 +109,14 @@ def test_numbers_that_are_no_span_keep_their_bounds(setting: str) -> None:
 
 def test_a_seen_store_kept_for_a_million_days_is_refused_and_nothing_hangs(site: LoopbackSite, tmp_path: Path) -> None:
     done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}", "-s", "BS_SEEN_RETENTION_DAYS=1000000", timeout=60)
-    _refused(done, site, "BS_SEEN_RETENTION_DAYS", "1000000", "36525 days", "0 keeps them for ever")
+    _refused(done, site, "BS_SEEN_RETENTION_DAYS", "1000000", "36,525 days", "0 keeps every article for ever")
     assert not (tmp_path / ".state" / "seen.sqlite3").exists()
     assert not (tmp_path / "output").exists()
 
 
 def test_a_future_date_skew_past_year_9999_is_refused(site: LoopbackSite, tmp_path: Path) -> None:
     done = scrapy(tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}", "-s", "BS_FUTURE_DATE_SKEW=900000000000", timeout=60)
-    _refused(done, site, "BS_FUTURE_DATE_SKEW", "3155760000 s")
+    _refused(done, site, "BS_FUTURE_DATE_SKEW", "3,155,760,000 s")
     assert not (tmp_path / "output").exists()
 
 
@@ -145,7 +145,7 @@ def test_a_redis_timeout_no_socket_takes_is_refused_and_recorded(site: LoopbackS
         tmp_path, "crawl", "latest", "-s", f"BS_BASE_URL={site.base_url}", "-s", f"REDIS_URL={url}", "-s", f"BS_REDIS_PREFIX={prefix}",
         "-s", "BS_WORKER_NAME=w1", "-s", "BS_REDIS_TIMEOUT=30000000000", timeout=60,
     )
-    _refused(done, site, "BS_REDIS_TIMEOUT", "3155760000 s")
+    _refused(done, site, "BS_REDIS_TIMEOUT", "3,155,760,000 s")
     assert [record["status"] for record in history(tmp_path)] == [EXIT_USAGE]
 
 
@@ -172,6 +172,6 @@ def test_a_span_past_a_century_in_the_settings_module_is_refused() -> None:
     settings.setmodule("crawler.settings", priority="project")
     settings.set("BS_SEEN_RETENTION_DAYS", 1000000, priority="project")
     problem = settings_module_problem(settings, given=())
-    assert problem is not None and "BS_SEEN_RETENTION_DAYS" in problem and "at most 36525 days" in problem, problem
+    assert problem is not None and "BS_SEEN_RETENTION_DAYS" in problem and "at most 36,525 days" in problem, problem
     settings.set("BS_SEEN_RETENTION_DAYS", 3650, priority="project")
     assert settings_module_problem(settings, given=()) is None
