@@ -735,6 +735,9 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
     ) and not any(is_place_beside(name, names, place) for name in names):
         return names, city  # nearly every byline: no agency's name in it, nor a city beside its names
     out: list[str] = []
+    # The cities written beside the names that make the dateline (none where another part of the byline
+    # gave it first), each once: "A, New Delhi and B, Mumbai" is a story filed from two.
+    beside: list[str] = []
     for name in names:
         if name.casefold() in authors:
             out.append(name)
@@ -769,7 +772,13 @@ def agency_names(names: list[str], city: str | None, known_place: str | None, au
             else:
                 city = city or rest
         elif is_place_beside(name, names, place):
-            city = city or name  # "New Delhi, PTI", "Shine Jacob, Mumbai": the dateline, no author
+            # "New Delhi, PTI", "Shine Jacob, Mumbai": the dateline, no author; a second reporter's own city is
+            # the story's second, written as the site writes two ("New Delhi/Mumbai").
+            if city is None:
+                beside, city = [name], name
+            elif beside and name.casefold() not in {part.strip().casefold() for b in beside for part in b.split("/")}:
+                beside.append(name)
+                city = "/".join(beside)
         elif name.casefold() not in authors and (split := hindi_name_and_city(name)) is not None:
             out.append(split[0])
             city = city or split[1]
