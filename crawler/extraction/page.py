@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
+from urllib.parse import urljoin
 
 import chompjs
 import orjson
@@ -28,10 +29,37 @@ from .normalize import clean_text, normalize_date, strip_amp
 from .text import attribute_text
 from .urls import VIDEO, WEBSTORY, page_article_id
 
-# Whether an element sits inside a microdata item of a part of the page (a card, the story's block): its
-# nearest ``itemscope`` around it. An item on ``<html>`` or ``<body>`` is the whole page's, as templates
-# write ``<html itemscope itemtype="…/WebPage">``: the ``<meta itemprop>`` in its head are the page's own.
-_IN_ITEM = etree.XPath("boolean(ancestor::*[@itemscope][1][not(self::html or self::body)])")
+# The microdata item of a part of the page (a card, the story's block) an element sits in: its nearest
+# ``itemscope`` around it. An item on ``<html>`` or ``<body>`` is the whole page's, as templates write
+# ``<html itemscope itemtype="…/WebPage">``: the ``<meta itemprop>`` in its head are the page's own.
+_NEAREST_ITEM = etree.XPath("ancestor::*[@itemscope][1][not(self::html or self::body)]", regexp=False)
+# The microdata items of articles (NewsArticle and kin, BlogPosting), and an item's properties (an
+# itemprop may name several, separated by spaces).
+ARTICLE_ITEMS = etree.XPath("//*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]", regexp=False)
+_PROPERTY = etree.XPath("descendant::*[contains(concat(' ', normalize-space(@itemprop), ' '), concat(' ', $name, ' '))]", regexp=False)
+_ITEM_LINKS = etree.XPath("descendant-or-self::a[@href] | ancestor::a[@href]", regexp=False)
+# What marks the story in its item: the page's headline (its first <h1>), else its articleBody (not a
+# live blog's update's own).
+_BODY_PROPERTY = "contains(concat(' ', normalize-space(@itemprop), ' '), ' articleBody ')"
+_STORY_MARKS = (
+    etree.XPath("(//h1)[1]", regexp=False),
+    etree.XPath(f"(//*[{_BODY_PROPERTY}][not(ancestor::*[contains(concat(' ', normalize-space(@itemprop), ' '), ' liveBlogUpdate ')])])[1]", regexp=False),
+)
+# (Another item holding one too: the mark tells no story, as on a listing of cards alike.)
+_HOLDS_MARK = (etree.XPath("boolean(descendant::h1)", regexp=False), etree.XPath(f"boolean(descendant::*[{_BODY_PROPERTY}])", regexp=False))
+
+
+def item_property(item: _Element | None, *names: str) -> _Element | None:
+    """The item's own first element of one of the properties ``names`` (not a nested item's: an
+    author's or a publisher's ``name``); it may be an item itself (an ImageObject)."""
+    if item is None:
+        return None
+    for name in names:
+        for found in cast("list[_Element]", _PROPERTY(item, name=name)):
+            owner = next((above for above in found.iterancestors() if above.get("itemscope") is not None), None)
+            if owner is item:
+                return found
+    return None
 
 JsonObject = dict[str, Any]
 
@@ -752,8 +780,10 @@ class Page:
         return data if isinstance(data, dict) else {}
 
     @cached_property
-    def _metas(self) -> dict[str, str]:
-        found: dict[str, str] = {}
+    def _meta_entries(self) -> list[tuple[str, str, _Element | None]]:
+        """Every filled ``<meta>``'s keys and content, in page order, with the microdata item of a part of
+        the page a ``<meta itemprop>`` is a property of (None: the page's own)."""
+        found: list[tuple[str, str, _Element | None]] = []
         for meta in self._tagged["meta"]:
             content = meta.get("content")
             # A template's empty tag before the page's own (duplicate tags): the filled one counts.
@@ -761,12 +791,70 @@ class Page:
                 continue
             for attribute in ("name", "property", "itemprop", "http-equiv"):
                 key = meta.get(attribute)
-                # A microdata item's own property (a "more stories" card's date, summary or author) is
-                # that item's, not the page's: the layouts read it from the story's item alone. (The
-                # whole page's item, on <html> or <body>, is the page: its properties are read here.)
-                if key is not None and not (attribute == "itemprop" and _IN_ITEM(meta)):
-                    found.setdefault(key.strip().lower() if attribute == "http-equiv" else key.strip(), content)
+                if key is not None:
+                    item = next(iter(cast("list[_Element]", _NEAREST_ITEM(meta))), None) if attribute == "itemprop" else None
+                    found.append((key.strip().lower() if attribute == "http-equiv" else key.strip(), content, item))
         return found
+
+    @cached_property
+    def _metas(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for key, content, item in self._meta_entries:
+            # A microdata item's own property is that item's (a "more stories" card's date, summary or
+            # author), but for the story's own item's: those are the page's (story_item).
+            if item is None or item is self.story_item:
+                found.setdefault(key, content)
+        return found
+
+    def names_another_page(self, item: _Element) -> bool:
+        """Whether a microdata item is a teaser of another page: its headline links another page (a
+        card's title; a story's headline links the story itself, if anything), or its own ``url`` or
+        ``mainEntityOfPage`` names another page (a card of a "more stories" rail)."""
+        return any(url is None or not self.is_this_page(url) for url in self._item_urls(item))
+
+    def _item_urls(self, item: _Element) -> list[str | None]:
+        """The absolute URLs a microdata item names as its page (None for one no reader can tell)."""
+        headline = item_property(item, "headline", "name")
+        hrefs = [link.get("href") for link in cast("list[_Element]", _ITEM_LINKS(headline))] if headline is not None else []
+        for name in ("url", "mainEntityOfPage"):
+            own = item_property(item, name)
+            if own is not None and own.get("itemscope") is None:
+                hrefs.append(own.get("content") or own.get("href"))
+        urls: list[str | None] = []
+        for href in hrefs:
+            if href and href.strip():
+                try:
+                    urls.append(urljoin(self.url, href.strip()))
+                except ValueError:  # ("http://[x": a link to no page the reader can tell)
+                    urls.append(None)
+        return urls
+
+    @cached_property
+    def story_item(self) -> _Element | None:
+        """The microdata item of the page's story, whose properties are the page's: the article item
+        naming this page (its url or mainEntityOfPage the page's URL or canonical), else the one around
+        the page's headline (its first ``<h1>``), else the one around its ``articleBody``, when it is no
+        teaser of another page and no other article item beside it holds a headline (a body) too (a
+        listing's cards); None when there is none, or the page does not tell which."""
+        items = cast("list[_Element]", ARTICLE_ITEMS(self.root))
+        if not items:
+            return None
+        stories = [item for item in items if not self.names_another_page(item)]
+        named = next((item for item in stories if self._item_urls(item)), None)
+        if named is not None:
+            return named
+        article_items = set(items)
+        for mark, holds in zip(_STORY_MARKS, _HOLDS_MARK):
+            found = next(iter(cast("list[_Element]", mark(self.root))), None)
+            if found is None:
+                continue
+            item = next((above for above in found.iterancestors() if above in article_items), None)
+            if item is None:
+                continue
+            inside = set(item.iterancestors())
+            alike = any(other is not item and other not in inside and item not in set(other.iterancestors()) and holds(other) for other in items)
+            return item if item in stories and not alike else None
+        return None
 
     def meta(self, *names: str) -> str | None:
         """Content of the first ``<meta>`` whose name, property, itemprop or http-equiv is one of ``names``."""
@@ -792,7 +880,8 @@ class Page:
         for link in self._tagged["link"]:
             if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
                 return clean_text(link.get("href"))
-        return self.meta("og:url")
+        # (og:url as the page states it outside any item: which item is the story's asks the canonical.)
+        return next((attribute_text(content) for key, content, item in self._meta_entries if key == "og:url" and item is None), None)
 
     @cached_property
     def lang(self) -> str | None:

@@ -18,7 +18,8 @@ from ..article import Image, Link
 from ..lazy import cached_property
 from ..normalize import split_list, unique
 from ..errors import NotAnArticle
-from ..page import Page, dig, ld_types
+from ..page import ARTICLE_ITEMS, Page, dig, ld_types
+from ..page import item_property as microdata_property
 from ..text import attribute_text, block_paragraphs
 from ..urls import on_hindi_edition, page_article_id
 from .amp import figure_caption
@@ -32,19 +33,13 @@ def _letters(text: str) -> int:
     return len(text) - sum(1 for char in text if char.isspace())
 
 
-# The microdata item of an article (NewsArticle and kin, BlogPosting), and its properties. An element's
-# itemprop may name several, separated by spaces (``itemprop="headline name"``, as microdata allows and
-# themes write it): each is looked for among them (before, such a story's headline was none, and a
-# page stating its article so was dropped as unknown-layout).
-ARTICLE_ITEMS = XPath("//*[@itemscope][contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]")
-
-
+# An element's itemprop may name several, separated by spaces (``itemprop="headline name"``, as microdata
+# allows and themes write it): each is looked for among them (before, such a story's headline was none,
+# and a page stating its article so was dropped as unknown-layout). The article items and an item's own
+# properties are found as the page finds them (ARTICLE_ITEMS, item_property), so that the two never disagree.
 def _prop(name: str) -> str:
     """An XPath test that an element's ``itemprop`` names ``name``."""
     return f"contains(concat(' ', normalize-space(@itemprop), ' '), ' {name} ')"
-
-
-_PROPERTY = XPath("descendant::*[contains(concat(' ', normalize-space(@itemprop), ' '), concat(' ', $name, ' '))]")
 
 
 def itemprops(element: _Element) -> list[str]:
@@ -81,19 +76,6 @@ def _beside_alike(item: _Element, items: list[_Element], holds: XPath) -> bool:
     """Whether another of ``items``, neither inside ``item`` nor around it, ``holds`` what it does."""
     around = set(item.iterancestors())
     return any(other is not item and other not in around and item not in set(other.iterancestors()) and holds(other) for other in items)
-
-
-def microdata_property(item: _Element | None, *names: str) -> _Element | None:
-    """The item's own first element of one of the properties ``names`` (not a nested item's: an
-    author's or a publisher's ``name``); it may be an item itself (an ImageObject)."""
-    if item is None:
-        return None
-    for name in names:
-        for found in select(_PROPERTY, item, name=name):
-            owner = next((above for above in found.iterancestors() if above.get("itemscope") is not None), None)
-            if owner is item:
-                return found
-    return None
 
 
 def microdata_value(element: _Element | None) -> str | None:
@@ -481,26 +463,10 @@ class Generic(ArticlePage):
         items = select(ARTICLE_ITEMS, self.page.root)
         return items[0] if len(items) == 1 else None
 
-    LINKS = XPath("descendant-or-self::a[@href] | ancestor::a[@href]")
-
     def teaser(self, item: _Element) -> bool:
-        """Whether a microdata article item is a teaser of another story: its headline links another
-        page (a card's title; a story's headline links the story itself, if anything), or its own
-        ``url`` or ``mainEntityOfPage`` names another page (a card of a "more stories" rail)."""
-        headline = microdata_property(item, "headline", "name")
-        hrefs = [link.get("href") for link in select(self.LINKS, headline)] if headline is not None else []
-        for name in ("url", "mainEntityOfPage"):
-            own = microdata_property(item, name)
-            if own is not None and own.get("itemscope") is None:
-                hrefs.append(own.get("content") or own.get("href"))
-        for href in hrefs:
-            try:
-                url = urljoin(self.page.url, (href or "").strip())
-            except ValueError:  # ("http://[x": a link to no page the reader can tell)
-                return True
-            if href and not self.page.is_this_page(url):
-                return True
-        return False
+        """Whether a microdata article item is a teaser of another story (the page's rule, which its
+        metas are read by too: :meth:`Page.names_another_page`)."""
+        return self.page.names_another_page(item)
 
     def in_a_teaser(self, element: _Element) -> bool:
         """Whether ``element`` (an ``articleBody``) is a teaser's: its nearest article item links another story."""
