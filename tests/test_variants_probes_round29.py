@@ -144,7 +144,8 @@ def test_a_picture_drawn_lazily_resized_or_in_a_picture_element_gives_the_same_i
 def test_a_picture_named_only_in_its_sizes_is_the_widest_when_nothing_else_names_it() -> None:
     # No structured data naming the file: the widest of the sizes the page lists is the picture shown.
     html, url = _page(REAL)
-    bare = _LD.sub("", re.sub(r'<meta\s+property="og:image"[^>]*>', "", html))
+    # (Every source in the head that names it too: og:image and its https form, X's card, itemprop=image, image_src.)
+    bare = _LD.sub("", re.sub(r'<meta\s+(?:property|itemprop)="(?:og:image(?::secure_url)?|twitter:image:src|image)"[^>]*>|<link\s+rel="image_src"[^>]*>', "", html))
     plain = _item(bare, url)["mainImage"]
     assert plain is not None and plain["caption"]
     image = _item(lazy_srcset(bare), url)["mainImage"]

@@ -874,6 +874,10 @@ class Page:
                 found.append(content)
         return found
 
+    def link_hrefs(self, rel: str) -> list[str]:
+        """The ``href`` of every ``<link>`` whose ``rel`` names ``rel`` (``image_src``), in page order."""
+        return [href for link in self._tagged["link"] if rel in (link.get("rel") or "").lower().split() and (href := attribute_text(link.get("href")))]
+
     @cached_property
     def canonical(self) -> str | None:
         """The ``<link rel=canonical>`` href, or og:url."""

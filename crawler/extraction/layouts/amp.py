@@ -22,7 +22,7 @@ from ..page import Page, ld_types
 from ..text import MIN_READ, PREMIUM_LABEL, attribute_text
 from ..urls import hindi_story_url, on_hindi_edition, page_article_id
 from .base import CITY_PUNCTUATION, DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, author_links, first_text_of, byline_names, element_text, has_place_bar, names_and_place, place_after_a_name, text_content, first, markup_text_of, picture_showing, select, strings, text_of, without_read_time
-from .hindi import Hindi2020, real_picture, without_site_name_before
+from .hindi import Hindi2020, without_site_name_before
 from .story import BYLINE_PART, CARD_HEADING_TAGS, IN_FURNITURE, LABEL_PART, LIVE_BUTTON_PART, PAYWALL_BOX_TESTS, STOPS_SHORT, UPDATE_BLOCK_PART, CmsStory, beside_a_story_link, class_test, headed_by_another_story, in_live_blog_item, related_block_in, without_card_labels
 
 
@@ -363,8 +363,8 @@ class AmpV1(CmsStory, ArticlePage):
     def mainImage(self) -> Image | None:
         image = self.pick(
             "mainImage",
-            (JSON_LD, (lambda: real_picture(self.ld_image())) if self.hindi else self.ld_image),
-            fallbacks=((META, (lambda: real_picture(self.meta_image())) if self.hindi else self.meta_image),),
+            (JSON_LD, self.ld_image),
+            fallbacks=((META, self.meta_image),),
         )
         if image is None:
             return None

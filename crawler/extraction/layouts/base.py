@@ -1001,6 +1001,39 @@ def _untagged(url: str) -> str:
     return without_tracking(url) if has_tracking(url.lower()) else url
 
 
+# A picture that is no story's: the CMS's stand-in for a story without one (the Hindi edition's
+# `nopreview.png`, `default-image.jpg`, `no-image`, `placeholder`), or the paper's logo offered as the
+# page's image by an SEO template (`logo.png`, `BSLogo.png`, `bs-logo-amp.png`; a story's picture of
+# a logo, `tata-new-logo.jpg`, is named after its story).
+_NO_STORY_PICTURE = re.compile(
+    r"(?:^|[-_.])(?:no[-_]?preview|no[-_]?image|default[-_]?(?:image|img|thumb|thumbnail|pic)s?|placeholder)(?:[-_.]|$)"
+    r"|^(?:bs|business[-_]?standard|site)?[-_]?logo(?:[-_]?(?:amp|white|black|dark|light|new|small|big|\d+(?:x\d+)?))*\.",
+    re.IGNORECASE,
+)
+
+
+def story_picture(url: str | None) -> str | None:
+    """``url``, unless it names no story's picture: a placeholder, the paper's logo, or no file at all
+    (the site's root, as the Hindi edition's og:image)."""
+    if not url:
+        return None
+    name = picture_file(url)[1].rstrip("/").rpartition("/")[2]
+    return url if name and not _NO_STORY_PICTURE.search(name) else None
+
+
+def _pixels(value: Any) -> float:
+    """An ImageObject's ``width`` as a number (``1200``, ``"1200"``, ``"1200px"``); 0 when it states none."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, (int, float)):
+        # (A width of thousands of digits is no width: float() of it would overflow.)
+        return float(value) if 0 < value < 1_000_000 else 0
+    digits = re.match(r"\s*(\d{1,6})", value) if isinstance(value, str) else None
+    return float(digits[1]) if digits else 0
+
+
 # Where a lazily loaded picture keeps its file until a script moves it into ``src`` (which holds a
 # placeholder meanwhile): mod_pagespeed's lazyload filter, which the pre-2023 site ran, and the
 # usual lazy-loading scripts.
@@ -1987,26 +2020,49 @@ class ArticlePage:
         return read_time_minutes(" ".join(texts)) if texts else None
 
     def ld_image(self) -> Image | None:
-        """The hero image of JSON-LD: the first of its images that names a file (the CMS may write an
-        empty one first, or an ImageObject whose ``url`` is a list of its sizes)."""
+        """The hero image of JSON-LD: of its images that name a story's picture (the CMS may write an
+        empty one first, a placeholder, the paper's logo, or an ImageObject whose ``url`` is a list of
+        its sizes), the widest its ImageObjects say, else the first; else its ``thumbnailUrl``."""
         images = self.ld.get("image")
+        found: list[tuple[Image, float]] = []
         for image in images if isinstance(images, list) else [images]:
             image = self.page.ld_resolved(image)
             url = first_text_of(image) if isinstance(image, str) else first_text_of(dig(image, "url")) or first_text_of(dig(image, "contentUrl"))
             # (What is no picture's address, a template's `undefined` or a `javascript:` link, is none.)
-            url = self.link(url)
-            if url:
-                return Image(url=url, alt=None, caption=markup_text_of(dig(image, "caption")))
-        return None
+            picture = self.image_at(url)
+            if picture is not None:
+                found.append((Image(url=picture.url, alt=None, caption=markup_text_of(dig(image, "caption"))), _pixels(dig(image, "width"))))
+        if found:
+            # (Yoast and Rank Math list the picture in several crops, a square thumbnail among them:
+            # the widest is the hero; max() keeps the first of equals, and of sizes none states.)
+            return max(found, key=lambda each: each[1])[0]
+        return self.image_at(first_text_of(self.ld.get("thumbnailUrl")))
+
+    @cached_property
+    def _logos(self) -> frozenset[str]:
+        """The files of the paper's logo as the JSON-LD publisher names it (no story's picture)."""
+        logo = self.page.ld_resolved(dig(self.page.ld_resolved(self.ld.get("publisher")), "logo"))
+        url = first_text_of(logo) if isinstance(logo, str) else first_text_of(dig(logo, "url")) or first_text_of(dig(logo, "contentUrl"))
+        url = self.link(url)
+        return frozenset({picture_file(url)[1]}) if url else frozenset()
 
     def image_at(self, url: str | None) -> Image | None:
-        """An image of the page by its URL (made absolute), or None."""
-        url = self.link(url)
-        return Image(url=url) if url else None
+        """An image of the page by its URL (made absolute), or None; None too for what is no story's
+        picture (:func:`story_picture`, the publisher's logo)."""
+        url = story_picture(self.link(url))
+        return Image(url=url) if url and picture_file(url)[1] not in self._logos else None
+
+    # Where the head names the page's picture, in the order sharing cards read them: OpenGraph (each
+    # og:image in turn, its https and explicit forms), X's card, a microdata ``<meta itemprop>`` of
+    # the page's own (outside any other item), then the old ``<link rel="image_src">``.
+    META_IMAGES = ("og:image", "og:image:secure_url", "og:image:url", "twitter:image", "twitter:image:src")
 
     def meta_image(self) -> Image | None:
-        """The hero image of og:image: a source of its own, so that the item says which one answered."""
-        return self.image_at(self.page.meta("og:image"))
+        """The hero image the head names: a source of its own, so that the item says which one answered."""
+        named = [url for name in self.META_IMAGES for url in self.page.meta_values(name)]
+        return next(
+            (image for url in (*named, self.page.meta("image"), *self.page.link_hrefs("image_src")) if (image := self.image_at(url)) is not None), None
+        )
 
     def mainImage(self) -> Image | None:
         return self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))

@@ -24,7 +24,7 @@ from ..text import attribute_text, block_paragraphs
 from ..urls import on_hindi_edition, page_article_id
 from .amp import figure_caption
 from .base import DOM, JSON_LD, META, ArticlePage, BodySources, author_names, element_text, first, first_text_of, picture_showing, select, text_content, text_of
-from .hindi import real_picture, without_site_name_before
+from .hindi import without_site_name_before
 from .selectors import XPath
 
 
@@ -334,10 +334,9 @@ class Generic(ArticlePage):
         return self.image_at(text_of(found.get("content") or found.get("href") or found.get("src")) or microdata_value(found))
 
     def mainImage(self) -> Image | None:
-        if not self.hindi:
-            image = super().mainImage() or self.pick("mainImage", fallbacks=((DOM, self.microdata_image),))
-        else:
-            image = self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), fallbacks=((META, lambda: real_picture(self.meta_image())),))
+        image = super().mainImage()
+        if image is None and not self.hindi:
+            image = self.pick("mainImage", fallbacks=((DOM, self.microdata_image),))
         if image is None:
             return None
         # The picture the structured data names, where the page draws it: its alt text, and the line

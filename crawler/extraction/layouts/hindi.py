@@ -22,7 +22,7 @@ from ..normalize import HINDI_CLOCK_WORDS, HINDI_MERIDIEM, HINDI_MONTHS, HINDI_W
 from ..page import Page
 from ..text import block_paragraphs, without_promoted_links
 from ..urls import on_hindi_edition
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, element_text, first, is_dateline_city, is_news_agency, names_and_place, picture_file, place_after_a_name, reporter_after_bar, select, text_of, without_inputs_credit
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, agency_names, element_text, first, is_dateline_city, is_news_agency, names_and_place, place_after_a_name, reporter_after_bar, select, text_of, without_inputs_credit
 
 # The byline row's date: "February  14, 2020" (double space) as the 2020 pages print it, or as the
 # template may write it otherwise: the day first, the month in Hindi ("14 फरवरी, 2020"), Devanagari
@@ -47,21 +47,12 @@ _LABELLED_DATE = re.compile(f"(?:{_DATE_LABEL})?(?:{_BYLINE_DATE.pattern})")
 # What stands between the city and the date ("नई दिल्ली | February 14, 2020", "नई दिल्ली / …"), or
 # between the author and the date in a row without a city ("भाषा | February 14, 2020").
 _SEPARATORS = " |,-\u2013\u2014:/"
-_PLACEHOLDER_IMAGE = "nopreview"
 # The site's name in front of a headline, as JSON-LD writes it ("बिजनेस स्टैंडर्ड <headline>"; the
 # <title> with a dash after it), its ज with the nukta or not, precomposed or not; alone, a template's
 # empty headline field.
 _SITE_NAME_BEFORE = re.compile(r"^बि(?:ज\u093c?|\u095b)नेस\s+स्टैंडर्ड(?:\s*[|:\u2013\u2014-]+)?(?:\s+|$)")
 # Joint bylines: "<name> और <name>" ("and"; also एवं, तथा), or names between commas, "&" or bars.
 _AUTHOR_SEPARATORS = re.compile(r"\s*[,&|]\s*|\s+(?:और|एवं|तथा)\s+")
-
-
-def real_picture(image: Image | None) -> Image | None:
-    """The image, unless it is none: the Hindi pages' og:image is the bare site root, their JSON-LD
-    image a ``nopreview`` placeholder."""
-    if image is None or _PLACEHOLDER_IMAGE in image.url or not picture_file(image.url)[1].strip("/"):
-        return None
-    return image
 
 
 def without_site_name_before(headline: str | None) -> str | None:
@@ -209,7 +200,7 @@ class Hindi2020(ArticlePage):
         return None
 
     def mainImage(self) -> Image | None:
-        return self.pick("mainImage", (JSON_LD, lambda: real_picture(self.ld_image())), (META, lambda: real_picture(self.meta_image())))
+        return self.pick("mainImage", (JSON_LD, self.ld_image), (META, self.meta_image))
 
     # The story: the text of the headline's cell after the byline's table, its paragraphs parted by
     # blocks and <br>s: div's and p[align=justify] (empty `<div>&nbsp;</div>` and `<p>` spacers between

@@ -11,7 +11,7 @@ from ..lazy import cached_property
 from ..errors import NotAnArticle
 from ..page import Page
 from ..text import block_paragraphs, attribute_text
-from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, byline_names, element_after_picture, element_text, first, picture_file, picture_showing, picture_source, select, text_of
+from .base import DOM, JSON_LD, META, ArticlePage, BodySources, article_container, byline_names, element_after_picture, element_text, first, picture_file, picture_showing, picture_source, select, story_picture, text_of
 
 
 class Legacy2019(ArticlePage):
@@ -91,7 +91,7 @@ class Legacy2019(ArticlePage):
 
     def mainImage(self) -> Image | None:
         image = first(self.HERO_IMAGE, self.scope)
-        url = self.link(picture_source(image)) if image is not None else None
+        url = story_picture(self.link(picture_source(image))) if image is not None else None
         if image is None or not url:
             found = self.pick("mainImage", (JSON_LD, self.ld_image), fallbacks=((META, self.meta_image),))
             # A hero without the imgCont class (another template's) still shows its alt text and
