@@ -994,11 +994,19 @@ class RobotsTxtFailureMiddleware:
                 request.url, why, tries, host,
             )
             raise IgnoreRequest(ROBOTSTXT_UNREACHABLE_ELSEWHERE + why)
-        logger.error(
-            "Closing the run: <%s> could not be reached (%s%s); RFC 9309 has a crawler then fetch nothing "
-            "from the site: nothing was, and it is all asked for next run",
-            request.url, why, tries,
-        )
+        if looking_only():
+            # A look keeps nothing for a next run: "it is all asked for next run" promised what it does not do.
+            logger.error(
+                "Closing the look: <%s> could not be reached (%s%s); RFC 9309 has a crawler then fetch nothing "
+                "from the site: the page was not fetched; look again once robots.txt answers",
+                request.url, why, tries,
+            )
+        else:
+            logger.error(
+                "Closing the run: <%s> could not be reached (%s%s); RFC 9309 has a crawler then fetch nothing "
+                "from the site: nothing was, and it is all asked for next run",
+                request.url, why, tries,
+            )
         stop_run(self.crawler, stat.ROBOTSTXT_UNREACHABLE_REASON)
         raise IgnoreRequest(ROBOTSTXT_UNREACHABLE + why)
 

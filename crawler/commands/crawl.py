@@ -90,7 +90,9 @@ TEXT_WITHOUT_DEFAULT = frozenset({"REDIS_URL"})
 # DOWNLOAD_TIMEOUT=0 is no "no timeout" (Scrapy documents none): its download timeout middleware then sets
 # none, and the download handler falls back to a limit of its own (10 s in HTTP11DownloadHandler's agent),
 # so every slow page failed at a time no setting names.
-ABOVE_ZERO = frozenset({"BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT", "BS_SPIDERMON_SMTP_TIMEOUT", "DOWNLOAD_TIMEOUT"})
+# BS_RATE_LIMIT_WAIT=0 asked a site that had answered 429 again at once, BS_RATE_LIMIT_RETRIES times (0 doubled
+# is 0), and closed the run a moment later: no wait at all where the site asked for one.
+ABOVE_ZERO = frozenset({"BS_RATE_LIMIT_WAIT", "BS_REDIS_TIMEOUT", "BS_HEARTBEAT_TIMEOUT", "BS_FEED_CLOSE_TIMEOUT", "BS_SPIDERMON_SMTP_TIMEOUT", "DOWNLOAD_TIMEOUT"})
 # Decimal settings that are no span of time (rates, shares) above this are no real value.
 MAX_DECIMAL = 1e12
 # Spans of time: at most a century, in the setting's unit. A longer one overflowed where it met a date,
@@ -233,6 +235,16 @@ def _list_problem(name: str, given: str, default: list[Any] | tuple[Any, ...], s
     return None
 
 
+def _whole_number(value: Any) -> int | None:
+    """``value`` as the whole number Scrapy's ``getbool`` would read it as (``int(value)``); None when it reads none."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value) if isinstance(value, (int, str)) else None
+    except ValueError:
+        return None
+
+
 def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = None) -> str | None:
     """What is wrong with a ``-s NAME=VALUE``, judged by the kind of the setting's default; None when nothing.
 
@@ -249,6 +261,10 @@ def setting_problem(name: str, default: Any, settings: BaseSettings, raw: Any = 
         # (As Scrapy's getbool reads it: not the yes, no, on or off `-a fresh=` takes.)
         kind = "true or false (a switch is 1 or 0, true or false)"
         read: Any = settings.getbool
+        # But getbool reads any whole number as bool(int(value)): `-s BS_FRESH=-1` (-1 being "off" for
+        # other settings) or `=2` was on, and a fresh run emitted every article it had delivered again.
+        if _whole_number(settings.get(name)) not in (None, 0, 1):
+            return f"{given} is not {kind}"
     elif isinstance(default, (dict, BaseSettings)):
         kind, read = "a JSON object", settings.getdict
     elif isinstance(default, (list, tuple)):

@@ -41,6 +41,14 @@ class RunLock:
         """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            # Named as the lock file alone ("run lock /proc/nope/latest.lock cannot be created"), the setting
+            # at fault was left to guess.
+            hint = ownership_hint(self.path, self.path.parent) if isinstance(error, PermissionError) else ""
+            raise StateError(
+                f"the state dir BS_STATE_DIR={str(self.path.parent)!r} cannot be made: {error.strerror or error}{hint}"
+            ) from error
+        try:
             # (The umask decides, as for every file: a group sharing the state dir opens it to the group.)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as error:

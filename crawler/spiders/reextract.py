@@ -213,7 +213,8 @@ class ReextractSpider(BusinessStandardSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, ReextractSpider)
         spider.source_path = Path(str(kwargs["source"])).expanduser()
-        spider.progress_every = max(1, crawler.settings.getint("BS_REEXTRACT_PROGRESS_EVERY", PROGRESS_EVERY))
+        # 0 is no progress line, the summary at the end alone (it was read as 1: a line for every record).
+        spider.progress_every = crawler.settings.getint("BS_REEXTRACT_PROGRESS_EVERY", PROGRESS_EVERY)
         spider.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         return spider
 
@@ -253,7 +254,7 @@ class ReextractSpider(BusinessStandardSpider):
                     # copies) must not keep the reactor from logging, answering signals, closing the spider.
                     await give_the_reactor_a_turn()
                     since_pause = 0
-                if records % self.progress_every == 0:
+                if self.progress_every and records % self.progress_every == 0:
                     self.log_progress(records, passed, skipped, started)
             if amp_copies.kept:
                 await self.wait_for_extraction()
