@@ -155,3 +155,21 @@ def test_a_look_whose_robots_txt_cannot_be_reached_says_what_the_look_did(comman
     assert "robots.txt> could not be reached" in log, log[-3000:]
     assert "asked for next run" not in log, log[-3000:]
     assert "Closing the look" in log and "the page was not fetched" in log, log[-3000:]
+
+
+# --- what 0 means, in the settings table -------------------------------------------------------------------
+# Taken, and doing something the table did not say: BS_MAX_SOURCE_DEPTH=0 read an index and none of its sitemaps
+# (`archive` exit 1, tests/test_e2e_discovery.py), BS_RUN_HISTORY_CHECKPOINT=0 never refreshed a run's marker.
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "meaning"), [
+    ("BS_MAX_SOURCE_DEPTH", "`0`: the sources given alone, none an index lists"),
+    ("BS_RUN_HISTORY_CHECKPOINT", "`0`: never refreshed"),
+    ("BS_REEXTRACT_PROGRESS_EVERY", "0: no progress line"),
+])
+def test_the_settings_table_says_what_0_does(name: str, meaning: str) -> None:
+    (row,) = [line for line in README.splitlines() if line.startswith(f"| `{name}` |")]
+    assert meaning in row, row
+    assert problems_of(f"{name}=0") == {}
