@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+import time
+from typing import IO, Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.extensions.feedexport import FeedExporter
+from scrapy.extensions.feedexport import BlockingFeedStorage, FeedExporter
 from scrapy.statscollectors import StatsCollector
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawler import stats as stat
 from crawler.extraction import Article
@@ -61,6 +63,31 @@ class _Delivery:
         self.held: tuple[str, ...] = ()
 
 
+# How often the reactor, stopping, looks whether the feeds' uploads under way have ended.
+UPLOAD_POLL_SECONDS = 0.05
+
+
+class UploadGivenUp(TimeoutError):
+    """A feed's upload that outlasted BS_FEED_CLOSE_TIMEOUT, given up (its thread may still go on)."""
+
+
+class _GivenUpInOneLine(logging.Filter):
+    """Scrapy's ``Error storing …`` for an upload given up, without the traceback Scrapy logs with every
+    failed store: the timeout was told in one line already, and its traceback is only of Scrapy's await."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], UploadGivenUp):
+            record.msg = f"{record.msg} ({record.exc_info[1]})"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _one_line_for_given_up_uploads() -> None:
+    feeds = logging.getLogger("scrapy.extensions.feedexport")
+    if not any(isinstance(known, _GivenUpInOneLine) for known in feeds.filters):
+        feeds.addFilter(_GivenUpInOneLine())
+
+
 class DeliveryTracker:
     """Counts what reached every feed (``bs/output/delivered``), confirms it in the seen-store, and
     reports feeds that failed (``feed_write_failed``: the run verdict makes that exit 6)."""
@@ -93,6 +120,13 @@ class DeliveryTracker:
         self.uploaded: set[Any] = set()
         self.watched: set[Any] = set()
         self.stopping = False
+        # Blocking storages' uploads, each in a thread of its own (see _bound_upload): the threads still
+        # running (under ``uploads``), and the stores Scrapy awaits that have not answered yet.
+        self.bounded: set[Any] = set()
+        self.running: set[threading.Thread] = set()
+        self.unanswered: list[Deferred[None]] = []
+        # When the wait for the feeds at the run's end runs out (time.monotonic()), once the spider closed.
+        self.deadline: float | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -124,6 +158,7 @@ class DeliveryTracker:
             self._record_unreadable_feeds()
             for slot in self.slots:
                 self._receipt(slot)
+                self._bound_upload(slot)
             from twisted.internet import reactor  # the one the crawler installed
 
             reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)  # type: ignore[attr-defined,arg-type,unused-ignore]
@@ -336,6 +371,7 @@ class DeliveryTracker:
         end; the process still waits for the upload's thread, which stores the file, but the reactor no longer
         runs what follows it (``feed_slot_closed``): none of its articles was noted, and the next run fetched
         and uploaded every one of them again."""
+        self._bound_upload(slot)
         upload = getattr(slot.storage, "_store_in_thread", None)
         if slot in self.watched or upload is None or self._receipt(slot) is None:
             return
@@ -350,15 +386,89 @@ class DeliveryTracker:
 
         slot.storage._store_in_thread = store_in_thread
 
-    def reactor_stopping(self) -> None:
+    def reactor_stopping(self) -> Deferred[None] | None:
         """The reactor stops before the run settled (Scrapy's forced stop): an upload that returned already,
-        or returns later in its thread, notes its articles in its feed's receipt for the next run's recovery."""
+        or returns later in its thread, notes its articles in its feed's receipt for the next run's recovery.
+        The reactor waits for the uploads under way until the feeds' wait at the run's end runs out."""
         if self.settled:
-            return
+            return None
         with self.uploads:
             self.stopping = True
             for slot in self.uploaded:
                 self._note_stored(slot)
+        if self.timer is not None and self.timer.active():
+            # Forced to stop, the run is not judged at the timeout as it waits for its uploads below.
+            self.timer.cancel()
+        if not self.running:
+            return None
+        from twisted.internet import reactor  # the one the crawler installed
+
+        deadline = self.deadline if self.deadline is not None else time.monotonic() + self.close_timeout
+        ended: Deferred[None] = Deferred()
+
+        def look() -> None:
+            with self.uploads:
+                running = len(self.running)
+            if not running:
+                ended.callback(None)
+            elif time.monotonic() >= deadline:
+                logger.error("%d upload(s) of the feeds did not end within %g s of the run's end; what they hold stays pending",
+                             running, self.close_timeout)
+                ended.callback(None)
+            else:
+                reactor.callLater(UPLOAD_POLL_SECONDS, look)  # type: ignore[attr-defined,arg-type,unused-ignore]
+
+        look()
+        return ended
+
+    def _bound_upload(self, slot: Any) -> None:
+        """Run a blocking storage's upload (S3, GCS, FTP: ``BlockingFeedStorage``) in a daemon thread of its
+        own, which Scrapy's close stops waiting for when the feeds' wait at the run's end runs out.
+
+        In the reactor's (or asyncio's) pool, an upload that never answered (an FTP server that took the
+        connection and said nothing: Scrapy's FTP storage has no timeout) held the run for ever: the spider's
+        close awaited the store past BS_FEED_CLOSE_TIMEOUT, the process's exit joined its thread, SIGTERM did
+        not end it, and its lock kept every later cron run out. A storage with a ``store`` of its own keeps it."""
+        storage = slot.storage
+        if slot in self.bounded or getattr(type(storage), "store", None) is not BlockingFeedStorage.store:
+            return
+        self.bounded.add(slot)
+        _one_line_for_given_up_uploads()
+        storage.store = lambda file: self._upload(storage, file)
+
+    def _upload(self, storage: Any, file: IO[bytes]) -> Deferred[None]:
+        from twisted.internet import reactor  # the one the crawler installed
+
+        stored: Deferred[None] = Deferred()
+
+        def upload() -> None:
+            error: BaseException | None = None
+            try:
+                storage._store_in_thread(file)  # (through _watch_upload's wrapper, which notes a forced stop's)
+            except BaseException as raised:  # noqa: BLE001 - handed to Scrapy's store as it is
+                error = raised
+            with self.uploads:
+                self.running.discard(thread)
+                # After a forced stop the reactor runs no more of the close: the receipt has what it stored.
+                answer = not self.stopping
+            if answer:
+                reactor.callFromThread(self._answer, stored, error)  # type: ignore[attr-defined,unused-ignore]
+
+        thread = threading.Thread(target=upload, name="feed upload", daemon=True)
+        with self.uploads:
+            self.running.add(thread)
+        self.unanswered.append(stored)
+        thread.start()
+        return stored
+
+    def _answer(self, stored: Deferred[None], error: BaseException | None) -> None:
+        if stored.called:
+            return  # (given up at BS_FEED_CLOSE_TIMEOUT: its articles stay pending, as a failed store's)
+        self.unanswered.remove(stored)
+        if error is None:
+            stored.callback(None)
+        else:
+            stored.errback(Failure(error))  # type: ignore[no-untyped-call,unused-ignore]
 
     def _note_stored(self, slot: Any) -> None:
         """Note in the receipt of ``slot``'s feed the articles waiting for its upload, which stored them.
@@ -432,6 +542,7 @@ class DeliveryTracker:
             # never come (an error inside it), the run must still end.
             from twisted.internet import reactor  # the one the crawler installed
 
+            self.deadline = time.monotonic() + self.close_timeout
             self.timer = reactor.callLater(self.close_timeout, self._settle_late)  # type: ignore[attr-defined,arg-type,unused-ignore]
 
     def _settle_late(self) -> None:
@@ -442,6 +553,12 @@ class DeliveryTracker:
                 signal=bs_signals.feed_write_failed, path="(feeds)", error=TimeoutError("feeds not closed")
             )
             self._settle()
+            # Scrapy's close awaits every store: one that never answers is given up, as failed (its
+            # articles stay pending), so that the run ends.
+            unanswered, self.unanswered = self.unanswered, []
+            for stored in unanswered:
+                if not stored.called:
+                    stored.errback(UploadGivenUp(f"the upload did not end within {self.close_timeout:g} s"))
 
     def _settle(self) -> None:
         if self.settled:
