@@ -14,24 +14,13 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
-from crawler.commands.crawl import json_lists, setting_problems, settings_module_problem
+from crawler.commands.crawl import settings_module_problem
 from crawler.monitoring.verdict import EXIT_STATE, EXIT_USAGE
 from tests.e2e import scrapy
 from tests.loopback.site import LoopbackSite
+from tests.test_monitoring_probes_round9 import problems_of
 
 PAGES = Path(__file__).parent / "pages" / "nextjs-2023"
-
-
-def problems_of(setting: str) -> dict[str, str]:
-    """What the crawl command finds wrong with one ``-s NAME=VALUE``, as it judges it."""
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    known = set(settings)
-    name, value = setting.split("=", 1)
-    replaced = {name: settings.get(name)}
-    settings.set(name, value, priority="cmdline")
-    json_lists({name: value}, replaced, settings)
-    return setting_problems({name: value}, replaced, settings, known=known)
 
 
 @pytest.fixture(scope="module")

@@ -12,22 +12,10 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from crawler.commands.crawl import json_lists, setting_problems
 from crawler.monitoring.verdict import EXIT_USAGE
 from tests.e2e import history, scrapy
 from tests.loopback.site import LoopbackSite
-
-
-def problems_of(setting: str) -> dict[str, str]:
-    """What the crawl command finds wrong with one ``-s NAME=VALUE``, as it judges it."""
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    known = set(settings)
-    name, value = setting.split("=", 1)
-    replaced = {name: settings.get(name)}
-    settings.set(name, value, priority="cmdline")
-    json_lists({name: value}, replaced, settings)
-    return setting_problems({name: value}, replaced, settings, known=known)
+from tests.test_monitoring_probes_round9 import problems_of
 
 
 @pytest.fixture(scope="module")
