@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import http.server
 import json
 import os
@@ -28,23 +27,9 @@ from tests.test_readme_round10 import CHECK_TAKES_ARGUMENTS
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
 KILLER = json.dumps({**project_settings.EXTENSIONS, "tests.killers.KillAtConfirm": ORDER})
-PORTS = range(17000, 17050)
-
-
-def _bound(make: Any) -> Any:
-    """``make(port)`` on the first port of :data:`PORTS` no other process holds."""
-    for port in PORTS:
-        try:
-            return make(port)
-        except OSError as error:
-            if error.errno != errno.EADDRINUSE:
-                raise
-    raise RuntimeError(f"no free port in {PORTS}")
-
-
 @pytest.fixture
 def site() -> Iterator[LoopbackSite]:
-    with _bound(lambda port: LoopbackSite(articles=30, seed=24, days=20, legacy=0, port=port)) as running:
+    with LoopbackSite(articles=30, seed=24, days=20, legacy=0) as running:
         yield running
 
 
@@ -161,7 +146,7 @@ class _Pings(http.server.BaseHTTPRequestHandler):
 
 @pytest.mark.parametrize("name", ["fetch", "shell"])
 def test_fetch_and_shell_ping_no_cron_monitor_and_show_no_run(site: LoopbackSite, tmp_path: Path, name: str) -> None:
-    monitor = _bound(lambda port: http.server.HTTPServer(("127.0.0.1", port), _Pings))
+    monitor = http.server.HTTPServer(("127.0.0.1", 0), _Pings)
     _Pings.heard = []
     threading.Thread(target=monitor.serve_forever, daemon=True).start()
     arguments, stdin = _looks(site)[name]

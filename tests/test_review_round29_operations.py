@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from scrapy.settings import Settings
@@ -21,23 +19,9 @@ from tests.test_redis import prefix, redis_url  # noqa: F401 (fixtures)
 from tests.test_review_round21_distributed import other_prefix  # noqa: F401 (fixture)
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-PORTS = range(16460, 16500)
-
-
-def _bound(make: Any) -> Any:
-    """``make(port)`` on the first port of :data:`PORTS` no other process holds."""
-    for port in PORTS:
-        try:
-            return make(port)
-        except OSError as error:
-            if error.errno != errno.EADDRINUSE:
-                raise
-    raise RuntimeError(f"no free port in {PORTS}")
-
-
 @pytest.fixture
 def site() -> Iterator[LoopbackSite]:
-    with _bound(lambda port: LoopbackSite(articles=12, seed=29, days=10, legacy=0, port=port)) as running:
+    with LoopbackSite(articles=12, seed=29, days=10, legacy=0) as running:
         yield running
 
 
